@@ -1,0 +1,41 @@
+// Runs one layer of Hearth's tests with node's own test runner (TypeScript through tsx).
+//   node scripts/run-tests.mjs unit|integration|e2e [filter]
+// Node 20's `--test` takes no globs and looks for .js only, so the files are listed here.
+// The spec reporter prints each test and node's closing summary; a second reporter prints
+// one plain "<layer>: N passed, N failed" line.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const layer = process.argv[2];
+const filter = process.argv[3];
+const suffix = { unit: ".test.ts", integration: ".test.ts", e2e: ".e2e.ts" }[layer];
+if (!suffix) {
+  console.error("usage: node scripts/run-tests.mjs unit|integration|e2e [filter]");
+  process.exit(2);
+}
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return find(path);
+    return path.endsWith(suffix) && (!filter || path.includes(filter)) ? [path] : [];
+  });
+}
+
+const files = find(join("test", layer)).sort();
+if (files.length === 0) {
+  console.error(`no ${layer} test files found`);
+  process.exit(1);
+}
+const args = [
+  "--import", "tsx",
+  "--test",
+  // The e2e tests share one machine-heavy workbench at a time; the rest run in parallel.
+  ...(layer === "e2e" ? ["--test-concurrency=1"] : []),
+  "--test-reporter=spec", "--test-reporter-destination=stdout",
+  "--test-reporter=./scripts/summary-reporter.mjs", "--test-reporter-destination=stdout",
+  ...files,
+];
+const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, HEARTH_TEST_LAYER: layer } });
+process.exit(result.status ?? 1);

@@ -1,0 +1,59 @@
+/** `hearth status`: starts a runtime, prints its status and the machine's facts, stops it. */
+import { fileURLToPath } from "node:url";
+import { StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
+import { describeModel } from "../../protocol/status.ts";
+import type { SystemInfo } from "../../protocol/status.ts";
+import { type CliCommand, parseFlags } from "../command.ts";
+import { spawnRuntime } from "../runtime-connection.ts";
+
+const GiB = 1024 ** 3;
+
+export const statusCommand: CliCommand = {
+  name: "status",
+  summary: "start the runtime, print its state and what this machine can run",
+  usage: `hearth status [--model FILE.gguf | --server URL] [--json] [--no-gpu-probe] [--verbose]
+
+  --model FILE     a GGUF model file to check
+  --server URL     an OpenAI-compatible server to use instead
+  --json           print the status as JSON
+  --no-gpu-probe   skip loading node-llama-cpp to detect the GPU (faster)
+  --verbose        show the runtime's log on stderr`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, { model: "string", server: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" });
+    const runtime = await spawnRuntime({
+      runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
+      initializationOptions: {
+        settings: { modelPath: (flags.model as string | undefined) ?? "", serverUrl: (flags.server as string | undefined) ?? "" },
+      },
+      echoLog: flags.verbose === true,
+    });
+    try {
+      const status = await runtime.connection.sendRequest(StatusRequest);
+      const system = flags["no-gpu-probe"] ? undefined : await runtime.connection.sendRequest(SystemInfoRequest);
+      if (flags.json) {
+        io.out(JSON.stringify({ status, system }, null, 2) + "\n");
+      } else {
+        const s = status;
+        io.out(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`);
+        io.out(`Model:  ${describeModel(s.model)}\n`);
+        io.out(`Index:  ${s.index.kind === "idle" ? s.index.detail : s.index.kind}\n`);
+        for (const problem of s.settingsProblems) io.out(`Warning: ${problem}\n`);
+        if (system) io.out(describeSystem(system));
+      }
+      return status.model.kind === "error" ? 1 : 0;
+    } finally {
+      await runtime.close();
+    }
+  },
+};
+
+function describeSystem(system: SystemInfo): string {
+  const gpu = system.gpu
+    ? `${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "unnamed device"}, ${(system.vramFreeBytes / GiB).toFixed(1)} of ${(system.vramTotalBytes / GiB).toFixed(1)} GiB VRAM free`
+    : `none (${system.gpuNote ?? "CPU only"})`;
+  return [
+    `Machine: ${system.platform}-${system.arch}, ${system.cpus} CPUs, ${(system.freeMemoryBytes / GiB).toFixed(1)} of ${(system.totalMemoryBytes / GiB).toFixed(1)} GiB RAM free`,
+    `GPU:    ${gpu}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,72 @@
+/**
+ * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
+ * Parses only the command name; each command owns its flags.
+ */
+import { VERSION } from "../protocol/version.ts";
+import { type CliIo, UsageError } from "./command.ts";
+import { COMMANDS } from "./commands.ts";
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `hearth ${VERSION} — agentic coding with a local model`,
+    "",
+    "Usage: hearth <command> [options]      hearth <command> --help for a command's options",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(help());
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`hearth: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`hearth ${name}: ${error.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    io.err(`hearth ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function processIo(): CliIo {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+}
+
+// Run only as the entry point (tests import `main`).
+if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
+  main(process.argv.slice(2), processIo()).then((code) => (process.exitCode = code));
+}

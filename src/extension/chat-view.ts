@@ -1,0 +1,85 @@
+/**
+ * The "Chat" webview view in Hearth's activity-bar container. For now it shows the
+ * runtime's and the model's state with the actions that fix them; the chat itself
+ * arrives with the agent. Strict CSP: nonce'd script, no remote resources.
+ */
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+import { CHAT_VIEW_ID, COMMANDS } from "../protocol/contributions.ts";
+import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
+import { readSettings } from "./config.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runtime: RuntimeClient,
+  ) {
+    this.disposables.push(
+      runtime.onDidChangeState(() => this.postState()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("hearth") && this.postState()),
+    );
+  }
+
+  static register(extensionUri: vscode.Uri, runtime: RuntimeClient): vscode.Disposable {
+    const provider = new ChatViewProvider(extensionUri, runtime);
+    return vscode.Disposable.from(provider, vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const webview = view.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "out"), vscode.Uri.joinPath(this.extensionUri, "media")] };
+    webview.html = this.html(webview);
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
+      view.onDidChangeVisibility(() => view.visible && this.postState()),
+      view.onDidDispose(() => (this.view = undefined)),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private onMessage(message: unknown): void {
+    const commandNames = Object.keys(COMMANDS);
+    if (!isFromWebview(message, commandNames)) return; // untrusted input: ignore anything else
+    if (message.type === "ready") this.postState();
+    else void vscode.commands.executeCommand(COMMANDS[message.command].id);
+  }
+
+  private postState(): void {
+    const message: ToWebview = { type: "state", runtime: this.runtime.state, inlineCompletions: readSettings().inlineCompletionsEnabled };
+    void this.view?.webview.postMessage(message);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString("base64");
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join("; ");
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset("media", "chat.css")}">
+<title>Hearth</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">Connecting to Hearth…</p></main>
+<script nonce="${nonce}" src="${asset("out", "webview.js")}"></script>
+</body>
+</html>`;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Hearth's commands, each a `(ctx) => handler` factory. A command that needs something
+ * this build does not have says so plainly: none is a silent no-op.
+ */
+import * as vscode from "vscode";
+import { ResponseError } from "vscode-languageclient/node";
+import { COMMANDS, type CommandName } from "../protocol/contributions.ts";
+import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
+import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
+import { readSettings, updateSetting } from "./config.ts";
+import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
+
+export interface CommandContext {
+  readonly runtime: RuntimeClient;
+  readonly output: vscode.LogOutputChannel;
+}
+
+type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
+
+const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
+  "qwen3.5-35b-a3b": "Qwen3.5-35B-A3B — mixture of experts, fast on most GPUs (recommended)",
+  "qwen3.5-27b": "Qwen3.5-27B — dense, stronger per token, needs more VRAM",
+};
+
+const fixIssue: Factory = () => async () => {
+  await vscode.window.showInformationMessage(
+    "Hearth: Fix This Issue needs Hearth's agent, which is not part of this build yet. The runtime, model settings and log are available now.",
+  );
+};
+
+const selectModel: Factory = () => async () => {
+  const current = readSettings();
+  type Pick = vscode.QuickPickItem & { run: () => Promise<void> };
+  const presets: Pick[] = MODEL_PRESETS.filter((p): p is Exclude<ModelPreset, "custom"> => p !== "custom").map((preset) => ({
+    label: PRESET_LABELS[preset].split(" — ")[0]!,
+    detail: PRESET_LABELS[preset].split(" — ")[1],
+    description: !current.modelPath && !current.serverUrl && current.modelPreset === preset ? "current" : undefined,
+    run: async () => {
+      await updateSetting("modelPreset", preset);
+      await updateSetting("modelPath", "");
+      await updateSetting("serverUrl", "");
+    },
+  }));
+  const picks: Pick[] = [
+    ...presets,
+    { label: "$(file) Choose a GGUF file…", description: current.modelPath || undefined, run: chooseGgufFile },
+    { label: "$(globe) Use a server URL…", description: current.serverUrl || undefined, run: enterServerUrl },
+  ];
+  const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Select Model", placeHolder: "Which model should Hearth use?" });
+  await pick?.run();
+};
+
+async function chooseGgufFile(): Promise<void> {
+  const files = await vscode.window.showOpenDialog({
+    title: "Choose a GGUF model file",
+    canSelectMany: false,
+    filters: { "GGUF models": ["gguf"], "All files": ["*"] },
+  });
+  if (!files?.[0]) return;
+  await updateSetting("modelPreset", "custom");
+  await updateSetting("modelPath", files[0].fsPath);
+  await updateSetting("serverUrl", "");
+}
+
+async function enterServerUrl(): Promise<void> {
+  const url = await vscode.window.showInputBox({
+    title: "OpenAI-compatible server URL",
+    prompt: "llama-server, vLLM, SGLang or Ollama, e.g. http://127.0.0.1:8080/v1",
+    value: readSettings().serverUrl || "http://127.0.0.1:8080/v1",
+    validateInput: (value) => {
+      try {
+        const parsed = new URL(value);
+        return parsed.protocol === "http:" || parsed.protocol === "https:" ? undefined : "Use an http:// or https:// URL";
+      } catch {
+        return "Not a URL";
+      }
+    },
+  });
+  if (url) await updateSetting("serverUrl", url);
+}
+
+const downloadModel: Factory = () => async () => {
+  const pick = await vscode.window.showInformationMessage(
+    "Hearth: downloading models is not part of this build yet. Use a GGUF file you already have, or an OpenAI-compatible server.",
+    "Choose GGUF File…",
+    "Use Server URL…",
+  );
+  if (pick === "Choose GGUF File…") await chooseGgufFile();
+  if (pick === "Use Server URL…") await enterServerUrl();
+};
+
+const restartRuntime: Factory = (ctx) => () => ctx.runtime.restart();
+
+const showLog: Factory = (ctx) => () => ctx.output.show(true);
+
+const reindexWorkspace: Factory = (ctx) => async () => {
+  try {
+    const result = await ctx.runtime.request(ReindexRequest, { force: true });
+    void vscode.window.showInformationMessage(`Hearth indexed ${result.files} files.`);
+  } catch (error) {
+    void vscode.window.showWarningMessage(`Hearth: ${describeRequestError(error)}`);
+  }
+};
+
+const toggleInlineCompletions: Factory = () => async () => {
+  const enabled = !readSettings().inlineCompletionsEnabled;
+  await updateSetting("inlineCompletionsEnabled", enabled);
+  void vscode.window.showInformationMessage(
+    `Hearth inline completions are now ${enabled ? "on" : "off"}. (Completions themselves arrive in a later build.)`,
+  );
+};
+
+const FACTORIES: Record<CommandName, Factory> = {
+  fixIssue,
+  selectModel,
+  downloadModel,
+  restartRuntime,
+  showLog,
+  reindexWorkspace,
+  toggleInlineCompletions,
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable {
+  return vscode.Disposable.from(
+    ...Object.entries(FACTORIES).map(([name, factory]) =>
+      vscode.commands.registerCommand(COMMANDS[name as CommandName].id, factory(ctx)),
+    ),
+  );
+}
+
+export function describeRequestError(error: unknown): string {
+  if (error instanceof RuntimeNotRunningError) return error.message;
+  if (error instanceof ResponseError && error.code === HearthErrorCode.NotAvailable) return error.message;
+  if (error instanceof Error) return `${error.message} (see "Hearth: Show Log")`;
+  return String(error);
+}

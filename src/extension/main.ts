@@ -1,0 +1,39 @@
+/**
+ * Extension entry point: wires the runtime client, the status bar, the chat view and the
+ * commands. Every disposable goes through `context.subscriptions`. Activation must stay
+ * cheap (target < 50 ms): the runtime starts in the background, never awaited here.
+ */
+import { performance } from "node:perf_hooks";
+import * as vscode from "vscode";
+import { ChatViewProvider } from "./chat-view.ts";
+import { registerCommands } from "./commands.ts";
+import { RuntimeClient } from "./runtime-client.ts";
+import { createStatusBar } from "./status-bar.ts";
+
+/** What `activate` returns: lets tests and other extensions read Hearth's state. */
+export interface HearthApi {
+  /** Milliseconds `activate()` took, start to end. */
+  readonly activationMs: number;
+  readonly runtime: RuntimeClient;
+}
+
+export function activate(context: vscode.ExtensionContext): HearthApi {
+  const started = performance.now();
+  const output = vscode.window.createOutputChannel("Hearth", { log: true });
+  const runtime = new RuntimeClient(context, output);
+  context.subscriptions.push(
+    output,
+    runtime,
+    createStatusBar(runtime.onDidChangeState, runtime.state),
+    ChatViewProvider.register(context.extensionUri, runtime),
+    registerCommands({ runtime, output }),
+  );
+  void runtime.start();
+  const activationMs = performance.now() - started;
+  output.appendLine(`[extension] Hearth ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, runtime };
+}
+
+export function deactivate(): void {
+  // Disposing context.subscriptions stops the runtime (shutdown, then kill after a grace period).
+}

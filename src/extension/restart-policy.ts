@@ -1,0 +1,52 @@
+/**
+ * When to restart a runtime that died: exponential backoff, reset after a healthy run, and
+ * a give-up point so a runtime that crashes on every start (a driver bug, a model that
+ * aborts llama.cpp) does not loop forever. Pure logic, no `vscode`, so it is unit tested.
+ */
+export interface RestartPolicyOptions {
+  /** Delay before the first restart. */
+  readonly baseDelayMs: number;
+  /** Upper bound for any delay. */
+  readonly maxDelayMs: number;
+  /** A runtime that stayed up this long counts as healthy: the next crash starts over at attempt 1. */
+  readonly healthyAfterMs: number;
+  /** Crashes in a row (without a healthy run between) after which we stop restarting. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  healthyAfterMs: 60_000,
+  maxAttempts: 6,
+};
+
+export type RestartDecision =
+  | { readonly action: "restart"; readonly attempt: number; readonly delayMs: number }
+  | { readonly action: "give-up"; readonly attempts: number };
+
+export class RestartPolicy {
+  private attempts = 0;
+  private startedAt = 0;
+
+  constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
+
+  /** Call when a runtime process has started. */
+  started(now: number): void {
+    this.startedAt = now;
+  }
+
+  /** Call when the runtime died unexpectedly; says whether and when to start it again. */
+  crashed(now: number): RestartDecision {
+    if (now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
+    this.attempts++;
+    if (this.attempts > this.options.maxAttempts) return { action: "give-up", attempts: this.attempts - 1 };
+    const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);
+    return { action: "restart", attempt: this.attempts, delayMs };
+  }
+
+  /** Call when the user restarts by hand: they get a fresh set of attempts. */
+  reset(): void {
+    this.attempts = 0;
+  }
+}

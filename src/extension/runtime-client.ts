@@ -1,0 +1,176 @@
+/**
+ * Owns the runtime process: spawns it with VS Code's own Node, connects
+ * vscode-languageclient over stdio, follows its status, and restarts it with backoff
+ * when it dies, telling the user. Every request to the runtime goes through `request`,
+ * which fails with one clear message while the runtime is not running.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import * as vscode from "vscode";
+import {
+  CloseAction,
+  type CancellationToken,
+  ErrorAction,
+  LanguageClient,
+  type LanguageClientOptions,
+  type RequestType,
+  type RequestType0,
+} from "vscode-languageclient/node";
+import { type InitializationOptions, StatusChangedNotification, StatusRequest } from "../protocol/lsp-ext.ts";
+import { SETTINGS_SECTION, settingsNeedingRestart } from "../protocol/settings.ts";
+import type { RuntimeConnection } from "../protocol/webview.ts";
+import { readRawSettings, readSettings } from "./config.ts";
+import { RestartPolicy } from "./restart-policy.ts";
+
+export class RuntimeNotRunningError extends Error {}
+
+export class RuntimeClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private child: ChildProcess | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private current: RuntimeConnection = { kind: "starting" };
+  private settings = readSettings();
+  private readonly policy = new RestartPolicy();
+  private readonly stateChanged = new vscode.EventEmitter<RuntimeConnection>();
+  private readonly disposables: vscode.Disposable[] = [this.stateChanged];
+  readonly onDidChangeState = this.stateChanged.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+  }
+
+  get state(): RuntimeConnection {
+    return this.current;
+  }
+
+  /** Starts the runtime; resolves once it answered its first status (or failed to start). */
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.setState({ kind: "starting" });
+    const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
+    this.client = client;
+    client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
+    try {
+      await client.start();
+      this.policy.started(Date.now());
+      const status = await client.sendRequest(StatusRequest);
+      if (this.client === client) this.setState({ kind: "running", status });
+    } catch (error) {
+      this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);
+      // The child's exit handler schedules the restart; if it is still alive, kill it so it does.
+      if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
+    }
+  }
+
+  /** Stops the runtime for good (deactivate) or before a manual restart. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const client = this.client;
+    const child = this.child;
+    this.client = undefined;
+    if (client) await client.stop(3000).catch(() => undefined);
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
+  async restart(): Promise<void> {
+    this.output.appendLine("[extension] restarting the runtime (requested)");
+    this.policy.reset();
+    await this.stop();
+    await this.start();
+  }
+
+  async request<R>(type: RequestType0<R, void>, token?: CancellationToken): Promise<R>;
+  async request<P, R>(type: RequestType<P, R, void>, params: P, token?: CancellationToken): Promise<R>;
+  async request(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, ...rest: unknown[]): Promise<unknown> {
+    const client = this.client;
+    if (!client || this.current.kind !== "running") {
+      throw new RuntimeNotRunningError(
+        this.current.kind === "failed"
+          ? "Hearth's runtime is stopped. Run \"Hearth: Restart Runtime\" to start it again."
+          : "Hearth's runtime is starting or restarting; try again in a moment.",
+      );
+    }
+    return client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private clientOptions(): LanguageClientOptions {
+    return {
+      documentSelector: [],
+      outputChannel: this.output,
+      synchronize: { configurationSection: SETTINGS_SECTION },
+      initializationOptions: (): InitializationOptions => ({
+        settings: readRawSettings(),
+        storagePath: this.context.storageUri?.fsPath,
+        globalStoragePath: this.context.globalStorageUri.fsPath,
+      }),
+      // We restart ourselves (with backoff and a message); the client must not.
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
+        closed: () => ({ action: CloseAction.DoNotRestart, handled: true }),
+      },
+    };
+  }
+
+  private async spawn(): Promise<ChildProcess> {
+    const runtime = this.context.asAbsolutePath("out/runtime.mjs");
+    const child = fork(runtime, ["--stdio", `--clientProcessId=${process.pid}`], {
+      silent: true, // pipes, so stdout can carry the connection and stderr the log
+      execArgv: [],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+    });
+    this.child = child;
+    this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
+    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    return child;
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    const reason = signal ? `killed by ${signal}` : `exit code ${code}`;
+    this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
+    if (this.stopping || child !== this.child) return;
+    const client = this.client;
+    this.client = undefined;
+    void client?.dispose(1000).catch(() => undefined);
+    const decision = this.policy.crashed(Date.now());
+    if (decision.action === "give-up") {
+      const message = `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason}) and was not restarted.`;
+      this.setState({ kind: "failed", message });
+      void vscode.window.showErrorMessage(message, "Show Log", "Restart").then((pick) => {
+        if (pick === "Show Log") this.output.show(true);
+        if (pick === "Restart") void this.restart();
+      });
+      return;
+    }
+    const inSeconds = Math.round(decision.delayMs / 100) / 10;
+    this.setState({ kind: "restarting", attempt: decision.attempt, inSeconds, reason });
+    void vscode.window
+      .showWarningMessage(`Hearth's runtime stopped (${reason}). Restarting it (attempt ${decision.attempt})…`, "Show Log")
+      .then((pick) => pick && this.output.show(true));
+    this.restartTimer = setTimeout(() => void this.start(), decision.delayMs);
+  }
+
+  private onConfigurationChanged(event: vscode.ConfigurationChangeEvent): void {
+    if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
+    const next = readSettings();
+    const changed = settingsNeedingRestart(this.settings, next);
+    this.settings = next;
+    if (changed.length > 0) {
+      this.output.appendLine(`[extension] ${changed.join(", ")} changed: restarting the runtime`);
+      void this.restart();
+    }
+  }
+
+  private setState(state: RuntimeConnection): void {
+    this.current = state;
+    this.stateChanged.fire(state);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The extension's contributions, named once. `package.json` must declare exactly these
+ * (a unit test compares them), and the webview refers to commands by these ids.
+ */
+
+export const EXTENSION_ID = "hearth.hearth";
+export const VIEW_CONTAINER_ID = "hearth";
+export const CHAT_VIEW_ID = "hearth.chat";
+
+export interface CommandSpec {
+  readonly id: string;
+  readonly title: string;
+}
+
+export const COMMANDS = {
+  fixIssue: { id: "hearth.fixIssue", title: "Fix This Issue…" },
+  selectModel: { id: "hearth.selectModel", title: "Select Model…" },
+  downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
+  restartRuntime: { id: "hearth.restartRuntime", title: "Restart Runtime" },
+  showLog: { id: "hearth.showLog", title: "Show Log" },
+  reindexWorkspace: { id: "hearth.reindexWorkspace", title: "Reindex Workspace" },
+  toggleInlineCompletions: { id: "hearth.toggleInlineCompletions", title: "Toggle Inline Completions" },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_CATEGORY = "Hearth";

@@ -1,0 +1,171 @@
+/**
+ * The one `Settings` type shared by the extension (which reads VS Code's configuration),
+ * the runtime (which receives it in `initializationOptions` and
+ * `workspace/didChangeConfiguration`) and the CLI (flags and environment).
+ *
+ * Every setting is declared once in `SETTINGS` with its default, its description and
+ * whether changing it restarts the runtime; a unit test keeps `package.json` in step.
+ * Values from outside (user settings files, the wire) always pass through `sanitizeSettings`.
+ */
+
+export const MODEL_PRESETS = ["qwen3.5-35b-a3b", "qwen3.5-27b", "custom"] as const;
+export type ModelPreset = (typeof MODEL_PRESETS)[number];
+
+export const KV_CACHE_TYPES = ["f16", "q8_0", "q4_0"] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+
+export const APPROVAL_POLICIES = ["ask", "auto-edit", "auto-all"] as const;
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+
+/** Largest context Qwen3.5 was trained for; "auto" fits up to this. */
+export const MAX_CONTEXT_SIZE = 262_144;
+
+export interface Settings {
+  /** Which model to run when no GGUF path or server URL is set. */
+  modelPreset: ModelPreset;
+  /** Absolute path of a local GGUF file; overrides the preset. Empty: none. */
+  modelPath: string;
+  /** OpenAI-compatible server base URL (remote backend); overrides local models. Empty: none. */
+  serverUrl: string;
+  /** Tokens of context, or 0 for "auto" (fitted to free memory up to the model's training context). */
+  contextSize: number;
+  /** Layers offloaded to the GPU: -1 for "auto", 0 for CPU only. */
+  gpuLayers: number;
+  /** Quantization of the KV cache. */
+  kvCacheType: KvCacheType;
+  /** CPU threads for generation; 0 lets node-llama-cpp decide. */
+  threads: number;
+  /** Optional smaller GGUF used for inline completions; empty: the main model. */
+  completionModelPath: string;
+  /** What the agent may do without asking. */
+  approvalPolicy: ApprovalPolicy;
+  /** Inline completions while typing. */
+  inlineCompletionsEnabled: boolean;
+}
+
+type Kind = "enum" | "string" | "integer" | "boolean";
+
+export interface SettingSpec<K extends keyof Settings = keyof Settings> {
+  readonly key: K;
+  readonly kind: Kind;
+  readonly default: Settings[K];
+  readonly description: string;
+  /** Changing it needs a new runtime process (a model reload is not enough). */
+  readonly restartsRuntime: boolean;
+  readonly enum?: readonly string[];
+  readonly enumDescriptions?: readonly string[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+/** The configuration section in VS Code: settings are `hearth.<key>`. */
+export const SETTINGS_SECTION = "hearth";
+
+export const SETTINGS: readonly SettingSpec[] = [
+  {
+    key: "modelPreset", kind: "enum", default: "qwen3.5-35b-a3b", restartsRuntime: false,
+    enum: MODEL_PRESETS,
+    enumDescriptions: [
+      "Qwen3.5-35B-A3B (mixture of experts, 3B active): fast on most GPUs. Recommended.",
+      "Qwen3.5-27B (dense): stronger per token, needs more VRAM and is slower.",
+      "A GGUF file of your choice (set Model Path).",
+    ],
+    description: "The model Hearth runs when neither Model Path nor Server URL is set.",
+  },
+  {
+    key: "modelPath", kind: "string", default: "", restartsRuntime: false,
+    description: "Absolute path of a local GGUF model file. Overrides the preset.",
+  },
+  {
+    key: "serverUrl", kind: "string", default: "", restartsRuntime: false,
+    description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models; the API key is kept in VS Code's secret storage.",
+  },
+  {
+    key: "contextSize", kind: "integer", default: 0, restartsRuntime: false, minimum: 0, maximum: MAX_CONTEXT_SIZE,
+    description: "Context size in tokens. 0 = auto: as large as free memory allows, up to the model's training context (262,144 for Qwen3.5). The size actually used is shown in the status bar.",
+  },
+  {
+    key: "gpuLayers", kind: "integer", default: -1, restartsRuntime: false, minimum: -1, maximum: 1000,
+    description: "Model layers to offload to the GPU. -1 = auto (as many as fit), 0 = CPU only.",
+  },
+  {
+    key: "kvCacheType", kind: "enum", default: "f16", restartsRuntime: false,
+    enum: KV_CACHE_TYPES,
+    enumDescriptions: ["Full precision (default).", "8-bit: half the memory, nearly lossless.", "4-bit: a quarter of the memory, some quality loss."],
+    description: "Quantization of the attention KV cache. Smaller types fit more context into the same memory.",
+  },
+  {
+    key: "threads", kind: "integer", default: 0, restartsRuntime: false, minimum: 0, maximum: 256,
+    description: "CPU threads used for generation. 0 = automatic.",
+  },
+  {
+    key: "completionModelPath", kind: "string", default: "", restartsRuntime: false,
+    description: "Optional smaller GGUF model for inline completions (e.g. a small Qwen coder model). Empty = use the main model.",
+  },
+  {
+    key: "approvalPolicy", kind: "enum", default: "ask", restartsRuntime: false,
+    enum: APPROVAL_POLICIES,
+    enumDescriptions: [
+      "Ask before every file write and every command.",
+      "Apply file edits without asking (each is checkpointed and undoable); ask before commands.",
+      "Run edits and commands without asking.",
+    ],
+    description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace.",
+  },
+  {
+    key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false,
+    description: "Show inline completions (ghost text) from the local model while typing.",
+  },
+];
+
+export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
+  SETTINGS.map((spec) => [spec.key, spec.default]),
+) as unknown as Settings;
+
+/** Keys whose change needs a runtime restart. */
+export function settingsNeedingRestart(before: Settings, after: Settings): (keyof Settings)[] {
+  return SETTINGS.filter((s) => s.restartsRuntime && before[s.key] !== after[s.key]).map((s) => s.key);
+}
+
+/**
+ * Builds a valid `Settings` from untrusted input: unknown keys are dropped, values of the
+ * wrong type or out of range fall back to the default (and are reported in `problems`).
+ */
+export function sanitizeSettings(raw: unknown): { settings: Settings; problems: string[] } {
+  const input = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    // Own properties only: a value inherited through __proto__ is not the user's setting.
+    const value = Object.hasOwn(input, spec.key) ? input[spec.key] : undefined;
+    if (value === undefined || value === null) {
+      out[spec.key] = spec.default;
+      continue;
+    }
+    const clean = sanitizeValue(spec, value);
+    if (clean === undefined) {
+      problems.push(`hearth.${spec.key}: ${JSON.stringify(value)} is not valid; using ${JSON.stringify(spec.default)}`);
+      out[spec.key] = spec.default;
+    } else {
+      out[spec.key] = clean;
+    }
+  }
+  return { settings: out as unknown as Settings, problems };
+}
+
+function sanitizeValue(spec: SettingSpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case "boolean":
+      return typeof value === "boolean" ? value : undefined;
+    case "string":
+      return typeof value === "string" ? value.trim() : undefined;
+    case "enum":
+      return typeof value === "string" && spec.enum!.includes(value) ? value : undefined;
+    case "integer": {
+      if (typeof value !== "number" || !Number.isInteger(value)) return undefined;
+      if (spec.minimum !== undefined && value < spec.minimum) return undefined;
+      if (spec.maximum !== undefined && value > spec.maximum) return undefined;
+      return value;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Entry point of the Hearth runtime process: an LSP server on stdio, spawned by the
+ * extension (with VS Code's own Node) or by the CLI. Wiring only.
+ */
+import { ProposedFeatures, createConnection } from "vscode-languageserver/node";
+import { logUncaughtErrors, redirectConsoleToStderr } from "./process-guard.ts";
+import { startServer } from "./server.ts";
+
+redirectConsoleToStderr();
+logUncaughtErrors();
+const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+startServer(connection);
+connection.listen();

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
+
+const options = { baseDelayMs: 500, maxDelayMs: 4000, healthyAfterMs: 60_000, maxAttempts: 5 };
+
+describe("RestartPolicy", () => {
+  it("backs off exponentially up to the cap, then gives up", () => {
+    const policy = new RestartPolicy(options);
+    let now = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      policy.started(now);
+      now += 100; // crashes right after each start
+      const decision = policy.crashed(now);
+      assert.equal(decision.action, "restart");
+      if (decision.action === "restart") {
+        assert.equal(decision.attempt, i + 1);
+        delays.push(decision.delayMs);
+      }
+    }
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 4000]);
+    policy.started(now);
+    assert.deepEqual(policy.crashed(now + 1), { action: "give-up", attempts: 5 });
+  });
+
+  it("starts over after a healthy run", () => {
+    const policy = new RestartPolicy(options);
+    policy.started(0);
+    policy.crashed(10);
+    policy.started(1000);
+    policy.crashed(1010);
+    policy.started(2000);
+    const decision = policy.crashed(2000 + 60_000);
+    assert.deepEqual(decision, { action: "restart", attempt: 1, delayMs: 500 });
+  });
+
+  it("gives fresh attempts after a manual reset", () => {
+    const policy = new RestartPolicy({ ...options, maxAttempts: 1 });
+    policy.started(0);
+    policy.crashed(1);
+    policy.started(2);
+    assert.equal(policy.crashed(3).action, "give-up");
+    policy.reset();
+    policy.started(4);
+    assert.equal(policy.crashed(5).action, "restart");
+  });
+});

@@ -1,0 +1,60 @@
+// Keeps package.json honest: the settings, commands and views it declares are exactly the
+// ones the code defines in src/protocol.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { CHAT_VIEW_ID, COMMANDS, COMMAND_CATEGORY, VIEW_CONTAINER_ID } from "../../../src/protocol/contributions.ts";
+import { SETTINGS, SETTINGS_SECTION } from "../../../src/protocol/settings.ts";
+
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+const contributes = pkg.contributes;
+
+describe("package.json contributions", () => {
+  it("declares exactly the settings in SETTINGS, with the same types, defaults, enums and descriptions", () => {
+    const declared = contributes.configuration.properties as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(declared).sort(), SETTINGS.map((s) => `${SETTINGS_SECTION}.${s.key}`).sort());
+    for (const spec of SETTINGS) {
+      const prop = declared[`${SETTINGS_SECTION}.${spec.key}`]!;
+      assert.equal(prop.type, spec.kind === "enum" ? "string" : spec.kind, spec.key);
+      assert.deepEqual(prop.default, spec.default, spec.key);
+      assert.equal(prop.markdownDescription ?? prop.description, spec.description, spec.key);
+      assert.deepEqual(prop.enum, spec.enum ? [...spec.enum] : undefined, spec.key);
+      assert.equal(prop.minimum, spec.minimum, spec.key);
+      assert.equal(prop.maximum, spec.maximum, spec.key);
+    }
+  });
+
+  it("declares exactly the commands in COMMANDS, all in the Hearth category", () => {
+    const declared = (contributes.commands as { command: string; title: string; category: string }[]).map((c) => ({ ...c }));
+    assert.deepEqual(
+      declared.map((c) => [c.command, c.title]).sort(),
+      Object.values(COMMANDS).map((c) => [c.id, c.title]).sort(),
+    );
+    for (const c of declared) assert.equal(c.category, COMMAND_CATEGORY);
+  });
+
+  it("menus refer only to declared commands", () => {
+    const ids = new Set(Object.values(COMMANDS).map((c) => c.id));
+    for (const [menu, items] of Object.entries(contributes.menus as Record<string, { command: string }[]>)) {
+      for (const item of items) assert.ok(ids.has(item.command), `${menu} → ${item.command}`);
+    }
+  });
+
+  it("declares the Hearth activity-bar container with the Chat webview view", () => {
+    assert.deepEqual(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), [VIEW_CONTAINER_ID]);
+    const views = contributes.views[VIEW_CONTAINER_ID] as { id: string; type: string; name: string }[];
+    assert.deepEqual(views.map((v) => [v.id, v.type, v.name]), [[CHAT_VIEW_ID, "webview", "Chat"]]);
+  });
+
+  it("activates on startup-finished, never on '*', and points main at the bundle", () => {
+    assert.ok(!pkg.activationEvents.includes("*"));
+    assert.ok(pkg.activationEvents.includes("onStartupFinished"));
+    assert.equal(pkg.main, "./out/extension.js");
+  });
+
+  it("pins every dependency to an exact version", () => {
+    for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      assert.match(range as string, /^\d+\.\d+\.\d+$/, `${name}@${range} is not pinned`);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import type { FileRecord, SkippedFile } from "./types.ts";
+
+/**
+ * The persistent index: one `v8.serialize`d file per repository in the storage folder.
+ * A cache key (schema version + grammar versions + the query files' text) is stored in
+ * it; a cache written under another key, or one that does not deserialize, is ignored
+ * and the index is rebuilt. Writes go to a temporary file renamed over the old one, so a
+ * crash mid-write leaves the previous cache intact.
+ */
+
+/** Bumped whenever FileRecord or extraction changes meaning. */
+export const SCHEMA_VERSION = 1;
+const MAGIC = "hearth-index";
+const GRAMMARS = [
+  "tree-sitter", "tree-sitter-typescript", "tree-sitter-javascript", "tree-sitter-python", "tree-sitter-go",
+  "tree-sitter-rust", "tree-sitter-java", "tree-sitter-c", "tree-sitter-cpp",
+];
+
+export interface CacheContents {
+  readonly root: string;
+  readonly files: readonly FileRecord[];
+  readonly skipped: readonly SkippedFile[];
+}
+
+interface CacheFile extends CacheContents {
+  readonly magic: string;
+  readonly key: string;
+}
+
+/** Why a cache was not used, for the index report. */
+export type CacheMiss = "absent" | "corrupt" | "version-mismatch" | "other-root";
+
+/** The cache key for the current code, grammars and queries. */
+export async function computeCacheKey(queriesDir: string): Promise<string> {
+  const h = createHash("sha1").update(`schema ${SCHEMA_VERSION}\n`);
+  const req: NodeJS.Require = typeof require === "function" ? require : createRequire(import.meta.url);
+  for (const pkg of GRAMMARS) {
+    try {
+      h.update(`${pkg} ${(req(`${pkg}/package.json`) as { version: string }).version}\n`);
+    } catch {
+      h.update(`${pkg} ?\n`);
+    }
+  }
+  for (const name of (await readdir(queriesDir)).filter((n) => n.endsWith(".scm")).sort()) {
+    h.update(name).update(await readFile(join(queriesDir, name)));
+  }
+  return h.digest("hex");
+}
+
+/** The cache file for a repository root inside the storage folder. */
+export function cachePath(storageDir: string, root: string): string {
+  const id = createHash("sha1").update(root).digest("hex").slice(0, 16);
+  return join(storageDir, `index-${id}.bin`);
+}
+
+/** Loads a cache; never throws for a bad file, it reports the miss instead. */
+export async function loadCache(
+  file: string,
+  key: string,
+  root: string,
+): Promise<{ ok: true; contents: CacheContents } | { ok: false; miss: CacheMiss }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    return { ok: false, miss: "absent" };
+  }
+  let data: CacheFile;
+  try {
+    data = deserialize(bytes) as CacheFile;
+  } catch {
+    return { ok: false, miss: "corrupt" };
+  }
+  if (!data || typeof data !== "object" || data.magic !== MAGIC || !Array.isArray(data.files)) return { ok: false, miss: "corrupt" };
+  if (data.key !== key) return { ok: false, miss: "version-mismatch" };
+  if (data.root !== root) return { ok: false, miss: "other-root" };
+  return { ok: true, contents: data };
+}
+
+/** Writes the cache atomically (temporary file, then rename); returns its size in bytes. */
+export async function saveCache(file: string, key: string, contents: CacheContents): Promise<number> {
+  await mkdir(dirname(file), { recursive: true });
+  const data: CacheFile = { magic: MAGIC, key, ...contents };
+  const bytes = serialize(data);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  return bytes.length;
+}

@@ -1,0 +1,182 @@
+import Parser from "tree-sitter";
+import type { LoadedLanguage } from "./languages.ts";
+import type { Definition, Reference } from "./types.ts";
+
+/** Symbols of one file; the syntax tree is not kept. */
+export interface ExtractedSymbols {
+  readonly definitions: Definition[];
+  readonly references: Reference[];
+  readonly imports: string[];
+  /** True when the parse or the query hit the time limit: nothing was extracted. */
+  readonly timedOut: boolean;
+}
+
+const SIGNATURE_MAX = 160;
+const IMPORTS_MAX = 200;
+// Kinds whose nested functions are methods; a const/var holding a closure is not a container.
+const CONTAINER_KINDS = new Set(["class", "struct", "interface", "implementation", "enum", "union", "module", "trait"]);
+const WEAK_KINDS = new Set(["constant", "variable"]);
+
+interface RawDef {
+  name: string;
+  kind: string;
+  line: number;
+  col: number;
+  startLine: number;
+  endLine: number;
+  start: number;
+  end: number;
+  scope?: string;
+}
+
+interface RawRef {
+  name: string;
+  kind: string;
+  line: number;
+  col: number;
+  start: number;
+  scope?: string;
+}
+
+// One parser per thread, reused: creating parsers per file costs more than the small files.
+const parser = new Parser();
+
+/**
+ * Parses `source` and runs the language's tags query. `timeoutMs` bounds parse and query
+ * together; on timeout the result is empty with `timedOut` set. The tree is a local and is
+ * unreachable when this returns, so its native memory goes with the next GC.
+ */
+export function extractSymbols(source: string, lang: LoadedLanguage, timeoutMs: number): ExtractedSymbols {
+  const deadline = performance.now() + timeoutMs;
+  const overdue = (): boolean => performance.now() > deadline;
+  parser.setLanguage(lang.grammar);
+  let tree: Parser.Tree | undefined;
+  try {
+    tree = parser.parse(source, null, { progressCallback: overdue }) ?? undefined;
+  } finally {
+    // A halted parse would otherwise resume on the next call with another file.
+    parser.reset();
+  }
+  if (!tree) return { definitions: [], references: [], imports: [], timedOut: true };
+  const matches = lang.query.matches(tree.rootNode, { progressCallback: overdue });
+  if (overdue()) return { definitions: [], references: [], imports: [], timedOut: true };
+  const lines = source.split("\n");
+  return { ...collect(matches, lines), timedOut: false };
+}
+
+function collect(
+  matches: Parser.QueryMatch[],
+  lines: string[],
+): { definitions: Definition[]; references: Reference[]; imports: string[] } {
+  const defs = new Map<number, RawDef>();
+  const refs = new Map<number, RawRef>();
+  const imports: string[] = [];
+  const importRows = new Set<number>();
+  for (const match of matches) {
+    let nameNode: Parser.SyntaxNode | undefined;
+    let tagNode: Parser.SyntaxNode | undefined;
+    let tag = "";
+    let scope: string | undefined;
+    for (const c of match.captures) {
+      if (c.name === "name") nameNode = c.node;
+      else if (c.name === "scope") scope = c.node.text;
+      else if (c.name === "import") addImport(c.node.startPosition.row, lines, importRows, imports);
+      else if (c.name.startsWith("definition.") || c.name.startsWith("reference.")) {
+        tag = c.name;
+        tagNode = c.node;
+      }
+    }
+    if (!nameNode || !tagNode) continue;
+    if (tag.startsWith("definition.")) addDef(defs, nameNode, tagNode, tag.slice(11), scope);
+    else addRef(refs, nameNode, tag.slice(10));
+  }
+  for (const key of defs.keys()) refs.delete(key);
+  return { ...finish([...defs.values()], [...refs.values()], lines), imports };
+}
+
+function addImport(row: number, lines: string[], seen: Set<number>, out: string[]): void {
+  if (seen.has(row) || out.length >= IMPORTS_MAX) return;
+  seen.add(row);
+  out.push((lines[row] ?? "").trim().slice(0, SIGNATURE_MAX));
+}
+
+function addDef(
+  defs: Map<number, RawDef>,
+  nameNode: Parser.SyntaxNode,
+  node: Parser.SyntaxNode,
+  kind: string,
+  scope: string | undefined,
+): void {
+  const key = nameNode.startIndex;
+  const existing = defs.get(key);
+  // Two patterns can name the same node (`const f = () => …` is a function and a constant):
+  // the specific kind wins over constant/variable.
+  if (existing && !(WEAK_KINDS.has(existing.kind) && !WEAK_KINDS.has(kind))) return;
+  const pos = nameNode.startPosition;
+  defs.set(key, {
+    name: nameNode.text,
+    kind,
+    line: pos.row,
+    col: pos.column,
+    startLine: node.startPosition.row,
+    endLine: node.endPosition.row,
+    start: node.startIndex,
+    end: node.endIndex,
+    ...(scope !== undefined ? { scope } : {}),
+  });
+}
+
+function addRef(refs: Map<number, RawRef>, nameNode: Parser.SyntaxNode, kind: string): void {
+  const key = nameNode.startIndex;
+  if (refs.has(key)) return;
+  const pos = nameNode.startPosition;
+  refs.set(key, { name: nameNode.text, kind, line: pos.row, col: pos.column, start: key });
+}
+
+/** Orders definitions and references and gives each its enclosing definition's name. */
+function finish(
+  rawDefs: RawDef[],
+  rawRefs: RawRef[],
+  lines: string[],
+): { definitions: Definition[]; references: Reference[] } {
+  rawDefs.sort((a, b) => a.start - b.start || b.end - a.end);
+  rawRefs.sort((a, b) => a.start - b.start);
+  const stack: RawDef[] = [];
+  const enclosing = (pos: number): RawDef | undefined => {
+    while (stack.length > 0 && stack[stack.length - 1]!.end <= pos) stack.pop();
+    return stack[stack.length - 1];
+  };
+  const definitions: Definition[] = [];
+  const references: Reference[] = [];
+  let r = 0;
+  const flushRefsBefore = (pos: number): void => {
+    for (; r < rawRefs.length && rawRefs[r]!.start < pos; r++) references.push(toRef(rawRefs[r]!, enclosing(rawRefs[r]!.start)));
+  };
+  for (const d of rawDefs) {
+    flushRefsBefore(d.start);
+    definitions.push(toDef(d, enclosing(d.start), lines));
+    stack.push(d);
+  }
+  flushRefsBefore(Number.POSITIVE_INFINITY);
+  return { definitions, references };
+}
+
+function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definition {
+  const scope = d.scope ?? parent?.name;
+  const kind = d.kind === "function" && parent && CONTAINER_KINDS.has(parent.kind) ? "method" : d.kind;
+  const signature = (lines[d.startLine] ?? "").trim().slice(0, SIGNATURE_MAX);
+  return {
+    name: d.name,
+    kind,
+    line: d.line,
+    col: d.col,
+    startLine: d.startLine,
+    endLine: d.endLine,
+    signature,
+    ...(scope !== undefined ? { scope } : {}),
+  };
+}
+
+function toRef(r: RawRef, parent: RawDef | undefined): Reference {
+  return { name: r.name, kind: r.kind, line: r.line, col: r.col, ...(parent ? { scope: parent.name } : {}) };
+}

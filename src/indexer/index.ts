@@ -1,0 +1,17 @@
+/**
+ * The repository indexer's public surface. See README.md in this folder for the design.
+ * Library code: no `vscode`, no node-llama-cpp; the runtime and the CLI wire it up.
+ */
+export { RepoIndex, DEFAULT_LIMITS } from "./repo-index.ts";
+export type { RepoIndexOptions, IndexProgress, IndexReport, UpdateResult } from "./repo-index.ts";
+export type { WorkerOptions } from "./pool.ts";
+export { locate, analyzeQuery } from "./retrieve.ts";
+export type { LocateOptions, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
+export { buildRepoMap, estimateTokens } from "./repo-map.ts";
+export type { RepoMap, RepoMapOptions, TokenCounter } from "./repo-map.ts";
+export { findDefinitions, findReferences, fileOutline } from "./lookup.ts";
+export type { DefinitionHit, ReferenceHit } from "./lookup.ts";
+export { contextAt } from "./snippets.ts";
+export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";
+export { LANGUAGES, languageForPath, DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
+export type * from "./types.ts";

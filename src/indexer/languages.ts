@@ -1,0 +1,98 @@
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Parser from "tree-sitter";
+import type { LanguageId } from "./types.ts";
+
+// Grammar packages are CommonJS native addons, loaded lazily so that a process that never
+// sees a Rust file never loads the Rust grammar. A CommonJS bundle has `require` and no
+// `import.meta.url`; ESM (tsx, tests) has the opposite.
+const requireGrammar: NodeJS.Require =
+  typeof require === "function" ? require : createRequire(import.meta.url);
+
+interface LanguageSpec {
+  readonly extensions: readonly string[];
+  /** Loads the grammar object from its npm package. */
+  readonly load: () => unknown;
+  /** File name of the tags query inside `queriesDir`. */
+  readonly query: string;
+}
+
+const SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
+  typescript: {
+    extensions: [".ts", ".mts", ".cts"],
+    load: () => (requireGrammar("tree-sitter-typescript") as { typescript: unknown }).typescript,
+    query: "typescript-tags.scm",
+  },
+  tsx: {
+    extensions: [".tsx"],
+    load: () => (requireGrammar("tree-sitter-typescript") as { tsx: unknown }).tsx,
+    query: "typescript-tags.scm",
+  },
+  javascript: {
+    extensions: [".js", ".jsx", ".mjs", ".cjs"],
+    load: () => requireGrammar("tree-sitter-javascript"),
+    query: "javascript-tags.scm",
+  },
+  python: { extensions: [".py", ".pyi"], load: () => requireGrammar("tree-sitter-python"), query: "python-tags.scm" },
+  go: { extensions: [".go"], load: () => requireGrammar("tree-sitter-go"), query: "go-tags.scm" },
+  rust: { extensions: [".rs"], load: () => requireGrammar("tree-sitter-rust"), query: "rust-tags.scm" },
+  java: { extensions: [".java"], load: () => requireGrammar("tree-sitter-java"), query: "java-tags.scm" },
+  c: { extensions: [".c", ".h"], load: () => requireGrammar("tree-sitter-c"), query: "c-tags.scm" },
+  cpp: {
+    extensions: [".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", ".ipp", ".inl"],
+    load: () => requireGrammar("tree-sitter-cpp"),
+    query: "cpp-tags.scm",
+  },
+};
+
+/** Every language the indexer parses. */
+export const LANGUAGES = Object.keys(SPECS) as LanguageId[];
+
+const BY_EXTENSION = new Map<string, LanguageId>(
+  LANGUAGES.flatMap((id) => SPECS[id].extensions.map((ext) => [ext, id] as const)),
+);
+
+/** The language for a path by its extension, or null when no grammar handles it. */
+export function languageForPath(path: string): LanguageId | null {
+  const dot = path.lastIndexOf(".");
+  if (dot === -1 || dot < path.lastIndexOf("/")) return null;
+  return BY_EXTENSION.get(path.slice(dot).toLowerCase()) ?? null;
+}
+
+/** A loaded grammar with its compiled tags query. */
+export interface LoadedLanguage {
+  readonly id: LanguageId;
+  readonly grammar: Parser.Language;
+  readonly query: Parser.Query;
+}
+
+/**
+ * Loads grammars and compiles their queries on first use, once per thread.
+ * `queriesDir` is where the `.scm` files live: `src/indexer/queries` in a checkout,
+ * `out/queries` in the built extension. The caller decides; nothing here guesses.
+ */
+export class LanguageRegistry {
+  private readonly loaded = new Map<LanguageId, LoadedLanguage>();
+
+  constructor(private readonly queriesDir: string) {}
+
+  get(id: LanguageId): LoadedLanguage {
+    let lang = this.loaded.get(id);
+    if (!lang) {
+      const spec = SPECS[id];
+      const grammar = spec.load() as Parser.Language;
+      const source = readFileSync(join(this.queriesDir, spec.query), "utf8");
+      lang = { id, grammar, query: new Parser.Query(grammar, source) };
+      this.loaded.set(id, lang);
+    }
+    return lang;
+  }
+}
+
+/** Directory names skipped by default: dependencies, build output, VCS metadata. */
+export const DEFAULT_EXCLUDED_DIRS: readonly string[] = [
+  ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
+  "dist", "build", "out", "target", ".next", ".nuxt", "coverage", "__pycache__",
+  ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", ".gradle", ".idea", ".hearth",
+];

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { extractSymbols } from "./extract.ts";
+import { decodeText, skipByContent, skipByName } from "./file-check.ts";
+import { languageForPath, type LanguageRegistry } from "./languages.ts";
+import { countTerms } from "./text.ts";
+import type { FileRecord, ParseOutcome } from "./types.ts";
+
+/** What a parse needs besides the file: limits and where the queries are. */
+export interface ParseSettings {
+  readonly maxFileBytes: number;
+  readonly parseTimeoutMs: number;
+  /** Distinct words kept per file for lexical search. */
+  readonly maxWords: number;
+}
+
+/** A file to parse: repository-relative path, absolute path, and optionally unsaved text. */
+export interface ParseJob {
+  readonly path: string;
+  readonly absPath: string;
+  /** Editor buffer contents (didChange); when set the disk is not read. */
+  readonly text?: string;
+  readonly mtimeMs: number;
+}
+
+/** Reads (unless text is given), checks and parses one file into a record or a skip. */
+export async function parseFile(job: ParseJob, registry: LanguageRegistry, settings: ParseSettings): Promise<ParseOutcome> {
+  const byName = skipByName(job.path);
+  if (byName) return { ok: false, skip: { path: job.path, reason: byName } };
+  let bytes: Uint8Array;
+  try {
+    bytes = job.text !== undefined ? Buffer.from(job.text, "utf8") : await readFile(job.absPath);
+  } catch (err) {
+    return { ok: false, skip: { path: job.path, reason: "unreadable", detail: (err as NodeJS.ErrnoException).code ?? String(err) } };
+  }
+  return parseBytes(job, bytes, registry, settings);
+}
+
+/** The synchronous part of `parseFile`, for bytes already in memory. */
+export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageRegistry, settings: ParseSettings): ParseOutcome {
+  if (bytes.length > settings.maxFileBytes) {
+    return { ok: false, skip: { path: job.path, reason: "too-large", detail: `${bytes.length} bytes` } };
+  }
+  const byContent = skipByContent(bytes);
+  if (byContent) return { ok: false, skip: { path: job.path, reason: byContent } };
+  const { text, invalidUtf8 } = decodeText(bytes);
+  const language = languageForPath(job.path);
+  const symbols = language
+    ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
+    : { definitions: [], references: [], imports: [], timedOut: false };
+  const terms = countTerms(text, settings.maxWords);
+  const record: FileRecord = {
+    path: job.path,
+    language,
+    hash: createHash("sha1").update(bytes).digest("hex"),
+    size: bytes.length,
+    mtimeMs: job.mtimeMs,
+    definitions: symbols.definitions,
+    references: symbols.references,
+    imports: symbols.imports,
+    words: [...terms.keys()],
+    wordCounts: [...terms.values()],
+    ...(invalidUtf8 ? { invalidUtf8 } : {}),
+    ...(symbols.timedOut ? { parseTimedOut: true } : {}),
+  };
+  return { ok: true, record };
+}

@@ -1,0 +1,148 @@
+import { Worker } from "node:worker_threads";
+import { LanguageRegistry } from "./languages.ts";
+import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import type { ParseOutcome } from "./types.ts";
+
+/** Something that turns files into records: a worker pool or the calling thread. */
+export interface FileParser {
+  parse(job: ParseJob): Promise<ParseOutcome>;
+  /** Stops workers; pending parses resolve as skipped. */
+  close(): Promise<void>;
+}
+
+/** How to run parses off the calling thread. */
+export interface WorkerOptions {
+  /**
+   * Path or URL of the worker entry (`parse-worker.ts` in a checkout run with tsx,
+   * `out/indexer-worker.js` in the build). Passed in by the caller, never guessed.
+   */
+  readonly script: string | URL;
+  /** Number of worker threads (default: available parallelism, at most 4). */
+  readonly count?: number;
+}
+
+interface Pending {
+  readonly job: ParseJob;
+  readonly resolve: (outcome: ParseOutcome) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  readonly inFlight: Map<number, Pending>;
+}
+
+// Two jobs per worker hide the message round trip without hoarding work on one thread.
+const PER_WORKER = 2;
+
+/**
+ * A pool of parse workers. Jobs queue in the caller and go to the least busy worker.
+ * A worker that dies (a grammar crash, out of memory) fails only its in-flight files,
+ * as "parse-error", and is replaced.
+ */
+export class WorkerPool implements FileParser {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly options: WorkerOptions,
+    private readonly queriesDir: string,
+    private readonly settings: ParseSettings,
+  ) {
+    const count = Math.max(1, options.count ?? 2);
+    for (let i = 0; i < count; i++) this.slots.push({ worker: this.spawn(i), inFlight: new Map() });
+  }
+
+  parse(job: ParseJob): Promise<ParseOutcome> {
+    if (this.closed) return Promise.resolve(crashed(job, "pool closed"));
+    return new Promise((resolve) => {
+      this.queue.push({ job, resolve });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.resolve(crashed(p.job, "pool closed"));
+    await Promise.all(this.slots.map((s) => this.drop(s, "pool closed")));
+  }
+
+  private spawn(index: number): Worker {
+    const worker = new Worker(this.options.script, {
+      workerData: { queriesDir: this.queriesDir, settings: this.settings },
+    });
+    // An idle pool must not keep a CLI process alive.
+    worker.unref();
+    worker.on("message", (msg: { id: number; outcome: ParseOutcome }) => this.onResult(index, msg));
+    worker.on("error", (err) => this.onDeath(index, String(err)));
+    worker.on("exit", (code) => this.onDeath(index, `worker exited with code ${code}`));
+    return worker;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const slot = this.leastBusy();
+      if (!slot) return;
+      const pending = this.queue.shift()!;
+      const id = this.nextId++;
+      slot.inFlight.set(id, pending);
+      slot.worker.ref();
+      slot.worker.postMessage({ id, job: pending.job });
+    }
+  }
+
+  private leastBusy(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.slots) if (s.inFlight.size < PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    return best;
+  }
+
+  private onResult(index: number, msg: { id: number; outcome: ParseOutcome }): void {
+    const slot = this.slots[index];
+    const pending = slot?.inFlight.get(msg.id);
+    if (!slot || !pending) return;
+    slot.inFlight.delete(msg.id);
+    if (slot.inFlight.size === 0) slot.worker.unref();
+    pending.resolve(msg.outcome);
+    this.pump();
+  }
+
+  private onDeath(index: number, why: string): void {
+    const slot = this.slots[index];
+    if (!slot) return;
+    for (const p of slot.inFlight.values()) p.resolve(crashed(p.job, why));
+    slot.inFlight.clear();
+    if (this.closed) return;
+    slot.worker.removeAllListeners();
+    slot.worker = this.spawn(index);
+    this.pump();
+  }
+
+  private async drop(slot: Slot, why: string): Promise<void> {
+    for (const p of slot.inFlight.values()) p.resolve(crashed(p.job, why));
+    slot.inFlight.clear();
+    slot.worker.removeAllListeners();
+    await slot.worker.terminate();
+  }
+}
+
+/** Parses on the calling thread, yielding to the event loop between files. */
+export class InlineParser implements FileParser {
+  private readonly registry: LanguageRegistry;
+
+  constructor(queriesDir: string, private readonly settings: ParseSettings) {
+    this.registry = new LanguageRegistry(queriesDir);
+  }
+
+  async parse(job: ParseJob): Promise<ParseOutcome> {
+    await new Promise<void>((r) => setImmediate(r));
+    return parseFile(job, this.registry, this.settings);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function crashed(job: ParseJob, why: string): ParseOutcome {
+  return { ok: false, skip: { path: job.path, reason: "parse-error", detail: why } };
+}

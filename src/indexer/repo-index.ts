@@ -1,0 +1,283 @@
+import { stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
+import { buildGraph, type FileGraph } from "./graph.ts";
+import { DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
+import type { ParseJob, ParseSettings } from "./parse-file.ts";
+import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
+import { scanRepository, type ScannedFile } from "./scan.ts";
+import { SymbolTables } from "./tables.ts";
+import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
+
+/** How to open an index. Only `root` and `queriesDir` are required. */
+export interface RepoIndexOptions {
+  /** Repository root (absolute or relative to the process cwd). */
+  readonly root: string;
+  /** Folder holding the `*-tags.scm` queries: `src/indexer/queries` or `out/queries`. */
+  readonly queriesDir: string;
+  /** Where the cache lives (workspace storage); no persistence when absent. */
+  readonly storageDir?: string;
+  /** Parse in worker threads; when absent, parses run on the calling thread between yields. */
+  readonly workers?: WorkerOptions;
+  readonly limits?: Partial<IndexLimits>;
+}
+
+/** Progress of a build, for `$/progress` ("Indexing 1,234/10,000"). */
+export interface IndexProgress {
+  readonly phase: "scanning" | "parsing" | "saving";
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What a build did: counts for `hearth index` and the status bar. */
+export interface IndexReport {
+  readonly files: number;
+  readonly byLanguage: Record<string, number>;
+  readonly definitions: number;
+  readonly references: number;
+  readonly skippedByReason: Partial<Record<SkipReason, number>>;
+  /** Files kept for text search whose parse hit the time limit. */
+  readonly parseTimeouts: number;
+  readonly invalidUtf8: number;
+  /** Files parsed in this build (the rest came from the cache unchanged). */
+  readonly parsed: number;
+  readonly reused: number;
+  readonly cache: "hit" | CacheMiss | "disabled";
+  readonly cacheBytes: number;
+  readonly elapsedMs: number;
+}
+
+/** The outcome of a one-file update. */
+export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
+
+export const DEFAULT_LIMITS: IndexLimits = {
+  maxFileBytes: 1024 * 1024,
+  parseTimeoutMs: 1000,
+  excludeDirs: DEFAULT_EXCLUDED_DIRS,
+  useGitignore: true,
+};
+const MAX_WORDS = 400;
+const IN_FLIGHT = 16;
+
+/**
+ * A repository's index: file records, the tables derived from them, and the file graph.
+ * `build()` brings it in line with the disk (parsing only what changed since the cache);
+ * `updateFile`/`removeFile`/`renameFile` keep it current one file at a time.
+ * Queries live in retrieve.ts, repo-map.ts, lookup.ts and snippets.ts.
+ */
+export class RepoIndex {
+  readonly root: string;
+  readonly limits: IndexLimits;
+  readonly files = new Map<string, FileRecord>();
+  readonly skipped = new Map<string, SkippedFile>();
+  readonly tables = new SymbolTables();
+  private readonly parser: FileParser;
+  private graphCache: { version: number; graph: FileGraph } | undefined;
+  private cacheKey: Promise<string> | undefined;
+
+  constructor(private readonly options: RepoIndexOptions) {
+    this.root = resolve(options.root);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const settings: ParseSettings = {
+      maxFileBytes: this.limits.maxFileBytes,
+      parseTimeoutMs: this.limits.parseTimeoutMs,
+      maxWords: MAX_WORDS,
+    };
+    this.parser = options.workers
+      ? new WorkerPool(options.workers, options.queriesDir, settings)
+      : new InlineParser(options.queriesDir, settings);
+  }
+
+  /**
+   * Scans the repository and indexes what changed: from the cache when there is one
+   * (size + mtime equal, or the same content hash), parsing the rest. Saves the cache.
+   */
+  async build(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexReport> {
+    const started = performance.now();
+    const cache = await this.loadFromCache();
+    opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
+    const scan = await scanRepository(this.root, { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) });
+    this.skipped.clear();
+    for (const s of scan.skipped) this.skipped.set(s.path, s);
+    const seen = new Set(scan.files.map((f) => f.path));
+    for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
+    const toParse: ScannedFile[] = [];
+    let reused = 0;
+    for (const f of scan.files) {
+      if (await this.canReuse(f)) reused++;
+      else toParse.push(f);
+    }
+    await this.parseAll(toParse, opts);
+    opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
+    const cacheBytes = await this.save();
+    return this.report({ parsed: toParse.length, reused, cache, cacheBytes, elapsedMs: performance.now() - started });
+  }
+
+  /**
+   * Re-indexes one file after a save, a watcher event, or an unsaved change (`text`).
+   * A file that no longer exists is removed.
+   */
+  async updateFile(path: string, text?: string): Promise<UpdateResult> {
+    const rel = this.relative(path);
+    const absPath = join(this.root, rel);
+    let mtimeMs = Date.now();
+    if (text === undefined) {
+      try {
+        mtimeMs = (await stat(absPath)).mtimeMs;
+      } catch {
+        return this.removeFile(rel) ? "removed" : "unchanged";
+      }
+    }
+    const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };
+    const outcome = await this.parser.parse(job);
+    const old = this.files.get(rel);
+    if (outcome.ok && old?.hash === outcome.record.hash) {
+      this.files.set(rel, { ...old, mtimeMs: outcome.record.mtimeMs });
+      return "unchanged";
+    }
+    this.apply(outcome);
+    return outcome.ok ? "parsed" : "skipped";
+  }
+
+  /** Forgets a deleted file. Returns whether it was indexed. */
+  removeFile(path: string): boolean {
+    const rel = this.relative(path);
+    this.skipped.delete(rel);
+    return this.dropRecord(rel);
+  }
+
+  /** A rename: the old path goes, the new one is parsed (its text may have changed too). */
+  async renameFile(from: string, to: string): Promise<UpdateResult> {
+    this.removeFile(from);
+    return this.updateFile(to);
+  }
+
+  /** Writes the cache now (atomically). Returns its size, or 0 without a storage folder. */
+  async save(): Promise<number> {
+    if (!this.options.storageDir) return 0;
+    const file = cachePath(this.options.storageDir, this.root);
+    return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    await this.parser.close();
+  }
+
+  /** The file graph for the current records, rebuilt only after changes. */
+  graph(): FileGraph {
+    if (this.graphCache?.version !== this.tables.version) {
+      this.graphCache = { version: this.tables.version, graph: buildGraph([...this.files.keys()], this.tables) };
+    }
+    return this.graphCache.graph;
+  }
+
+  /** Counts for the current state (no timing, nothing parsed). */
+  summary(): IndexReport {
+    return this.report({ parsed: 0, reused: this.files.size, cache: "disabled", cacheBytes: 0, elapsedMs: 0 });
+  }
+
+  /** Repository-relative, forward-slash form of a path given absolute or relative. */
+  relative(path: string): string {
+    const abs = resolve(this.root, path);
+    const rel = abs.startsWith(this.root + "/") ? abs.slice(this.root.length + 1) : path;
+    return rel.split("\\").join("/");
+  }
+
+  private async loadFromCache(): Promise<IndexReport["cache"]> {
+    if (!this.options.storageDir || this.files.size > 0) return this.options.storageDir ? "hit" : "disabled";
+    const loaded = await loadCache(cachePath(this.options.storageDir, this.root), await this.key(), this.root);
+    if (!loaded.ok) return loaded.miss;
+    for (const record of loaded.contents.files) this.putRecord(record);
+    return "hit";
+  }
+
+  private async canReuse(f: ScannedFile): Promise<boolean> {
+    const old = this.files.get(f.path);
+    if (!old || old.size !== f.size) return false;
+    if (old.mtimeMs === f.mtimeMs) return true;
+    // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes).
+    if ((await hashFile(f.absPath)) !== old.hash) return false;
+    this.files.set(f.path, { ...old, mtimeMs: f.mtimeMs });
+    return true;
+  }
+
+  private async parseAll(files: ScannedFile[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<void> {
+    let done = 0;
+    const total = files.length;
+    const step = Math.max(1, Math.floor(total / 200));
+    opts.onProgress?.({ phase: "parsing", done, total });
+    // A bounded number in flight: open files, queued jobs and unapplied results stay small.
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < files.length) {
+        opts.signal?.throwIfAborted();
+        const f = files[next++]!;
+        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, mtimeMs: f.mtimeMs }));
+        if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  }
+
+  private apply(outcome: ParseOutcome): void {
+    if (outcome.ok) {
+      this.skipped.delete(outcome.record.path);
+      this.putRecord(outcome.record);
+    } else {
+      this.dropRecord(outcome.skip.path);
+      this.skipped.set(outcome.skip.path, outcome.skip);
+    }
+  }
+
+  private putRecord(record: FileRecord): void {
+    const old = this.files.get(record.path);
+    if (old) this.tables.remove(old);
+    this.files.set(record.path, record);
+    this.tables.add(record);
+  }
+
+  private dropRecord(path: string): boolean {
+    const old = this.files.get(path);
+    if (!old) return false;
+    this.tables.remove(old);
+    this.files.delete(path);
+    return true;
+  }
+
+  private key(): Promise<string> {
+    this.cacheKey ??= computeCacheKey(this.options.queriesDir);
+    return this.cacheKey;
+  }
+
+  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheBytes" | "elapsedMs">): IndexReport {
+    const byLanguage: Record<string, number> = {};
+    let definitions = 0;
+    let references = 0;
+    let parseTimeouts = 0;
+    let invalidUtf8 = 0;
+    for (const r of this.files.values()) {
+      const lang = r.language ?? "other";
+      byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
+      definitions += r.definitions.length;
+      references += r.references.length;
+      if (r.parseTimedOut) parseTimeouts++;
+      if (r.invalidUtf8) invalidUtf8++;
+    }
+    const skippedByReason: Partial<Record<SkipReason, number>> = {};
+    for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, ...run };
+  }
+}
+
+function hashFile(path: string): Promise<string> {
+  return new Promise((resolveHash) => {
+    const h = createHash("sha1");
+    createReadStream(path)
+      .on("data", (chunk) => h.update(chunk))
+      .on("end", () => resolveHash(h.digest("hex")))
+      .on("error", () => resolveHash(""));
+  });
+}

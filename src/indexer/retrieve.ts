@@ -1,0 +1,154 @@
+import { pageRank } from "./graph.ts";
+import type { RepoIndex } from "./repo-index.ts";
+import { forEachTerm, identifiersIn, looksLikeIdentifier } from "./text.ts";
+
+/** What the user is looking at: the seeds of personalized PageRank. */
+export interface FocusHints {
+  /** Files open in the editor (repository-relative or absolute). */
+  readonly openFiles?: readonly string[];
+  /** Recently edited files, most recent first. */
+  readonly recentFiles?: readonly string[];
+}
+
+export interface LocateOptions extends FocusHints {
+  /** How many files to return (default 10). */
+  readonly top?: number;
+}
+
+/** One ranked file for a query, with the evidence behind its rank. */
+export interface LocatedFile {
+  readonly path: string;
+  readonly score: number;
+  /** Human-readable reasons, strongest first: "defines parseFlags", "terms: cache, stale", … */
+  readonly reasons: string[];
+}
+
+/** What a query mentions, for seeding and for the reasons. */
+export interface QueryAnalysis {
+  readonly terms: Map<string, number>;
+  /** Identifiers from the query that some file defines. */
+  readonly identifiers: string[];
+  /** Files whose path (or a path suffix ≥ 2 segments, or a unique base name) the query names. */
+  readonly paths: string[];
+}
+
+// Score blend, tuned on the retrieval evaluation set (test/bench/indexer-eval.ts).
+const GRAPH_WEIGHT = 0.35;
+const IDENTIFIER_BONUS = 0.6;
+const PATH_BONUS = 1.0;
+const BM25_SEEDS = 15;
+
+/** Breaks a query into terms, defined identifiers it mentions, and file paths it names. */
+export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
+  const terms = new Map<string, number>();
+  forEachTerm(query, (t) => terms.set(t, (terms.get(t) ?? 0) + 1));
+  const identifiers = new Set<string>();
+  for (const token of identifiersIn(query)) {
+    // An English word that happens to be defined somewhere ("format") is not a mention;
+    // a compound identifier ("formatDate", "MAX_SIZE") is.
+    if (token.length >= 3 && looksLikeIdentifier(token) && index.tables.definers.has(token)) identifiers.add(token);
+  }
+  return { terms, identifiers: [...identifiers], paths: mentionedPaths(index, query) };
+}
+
+function mentionedPaths(index: RepoIndex, query: string): string[] {
+  const tokens = new Set(query.match(/[\w@.\-/]+\.[A-Za-z0-9]+|[\w.\-]+\/[\w.\-/]+/g) ?? []);
+  if (tokens.size === 0) return [];
+  const found: string[] = [];
+  for (const path of index.files.keys()) {
+    const base = path.slice(path.lastIndexOf("/") + 1);
+    for (const t of tokens) {
+      const clean = t.replace(/^\.?\/+/, "").replace(/[.:,]+$/, "");
+      if (path === clean || (clean.includes("/") && path.endsWith("/" + clean)) || base === clean) {
+        found.push(path);
+        break;
+      }
+    }
+  }
+  return found.length > 20 ? [] : found;
+}
+
+/**
+ * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
+ * paths and comments, blended with personalized PageRank seeded from the best lexical
+ * hits, the files defining identifiers the query names, named paths and open files.
+ */
+export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
+  const analysis = analyzeQuery(index, query);
+  const lexical = index.tables.bm25(analysis.terms);
+  let maxLexical = 1e-9;
+  for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
+  const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
+  const ranks = seeds.size > 0 ? pageRank(index.graph(), seeds) : undefined;
+  const graph = index.graph();
+  const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
+  const definedHere = definersOf(index, analysis.identifiers);
+  const candidates = new Set<string>([...lexical.keys(), ...definedHere.keys(), ...analysis.paths]);
+  if (ranks) for (const i of topIndices(ranks, 50)) candidates.add(graph.paths[i]!);
+  const results: LocatedFile[] = [];
+  for (const path of candidates) {
+    const hit = lexical.get(path);
+    const i = graph.indexOf.get(path);
+    const graphScore = ranks && i !== undefined ? ranks[i]! / maxRank : 0;
+    const names = definedHere.get(path) ?? [];
+    const pathHit = analysis.paths.includes(path);
+    const score =
+      (hit ? hit.score / maxLexical : 0) +
+      GRAPH_WEIGHT * graphScore +
+      (names.length > 0 ? IDENTIFIER_BONUS : 0) +
+      (pathHit ? PATH_BONUS : 0);
+    results.push({ path, score, reasons: reasonsFor(hit?.terms, names, pathHit, graphScore) });
+  }
+  results.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
+  return results.slice(0, options.top ?? 10);
+}
+
+function seedWeights(
+  index: RepoIndex,
+  analysis: QueryAnalysis,
+  lexical: Map<string, { score: number }>,
+  maxLexical: number,
+  focus: FocusHints,
+): Map<string, number> {
+  const seeds = new Map<string, number>();
+  const add = (path: string, w: number): void => void seeds.set(path, (seeds.get(path) ?? 0) + w);
+  const best = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, BM25_SEEDS);
+  for (const [path, hit] of best) add(path, hit.score / maxLexical);
+  for (const path of definersOf(index, analysis.identifiers).keys()) add(path, 1);
+  for (const path of analysis.paths) add(path, 2);
+  for (const path of focus.openFiles ?? []) add(index.relative(path), 1);
+  (focus.recentFiles ?? []).forEach((path, k) => add(index.relative(path), 1 / (1 + k)));
+  return seeds;
+}
+
+/** path → identifiers (from `names`) that the file defines; skips names defined everywhere. */
+function definersOf(index: RepoIndex, names: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const name of names) {
+    const files = index.tables.definers.get(name);
+    if (!files || files.size > 5) continue;
+    for (const f of files) out.set(f, [...(out.get(f) ?? []), name]);
+  }
+  return out;
+}
+
+function reasonsFor(
+  terms: Map<string, number> | undefined,
+  names: readonly string[],
+  pathHit: boolean,
+  graphScore: number,
+): string[] {
+  const reasons: string[] = [];
+  if (pathHit) reasons.push("path named in the query");
+  if (names.length > 0) reasons.push(`defines ${names.slice(0, 5).join(", ")}`);
+  if (terms && terms.size > 0) {
+    const top = [...terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => t);
+    reasons.push(`terms: ${top.join(", ")}`);
+  }
+  if (graphScore >= 0.05) reasons.push(`graph: linked to matching files (${graphScore.toFixed(2)})`);
+  return reasons;
+}
+
+function topIndices(values: Float64Array, k: number): number[] {
+  return [...values.keys()].sort((a, b) => values[b]! - values[a]!).slice(0, k);
+}

@@ -1,0 +1,150 @@
+import { opendir, readFile, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { skipByName } from "./file-check.ts";
+import { IgnoreRules, isIgnored } from "./ignore.ts";
+import type { SkippedFile } from "./types.ts";
+
+/** A file found by the scan, with the metadata the cache compares. */
+export interface ScannedFile {
+  readonly path: string;
+  readonly absPath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface ScanOptions {
+  readonly excludeDirs: readonly string[];
+  readonly useGitignore: boolean;
+  readonly maxFileBytes: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ScanResult {
+  readonly files: ScannedFile[];
+  readonly skipped: SkippedFile[];
+}
+
+const IGNORE_FILES = [".gitignore", ".hearthignore"];
+
+/**
+ * Walks `root` and lists the files to index. Ignored and excluded directories are not
+ * entered. Symlinks are followed, but a directory whose real path is already on the
+ * current path is a loop and is reported, not entered. Errors become skip reasons.
+ */
+export async function scanRepository(root: string, options: ScanOptions): Promise<ScanResult> {
+  const files: ScannedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const excluded = new Set(options.excludeDirs);
+  const rootRules = options.useGitignore ? await loadRules(root, "", [".git/info/exclude", ...IGNORE_FILES]) : [];
+
+  const walk = async (dirAbs: string, dirRel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
+    options.signal?.throwIfAborted();
+    let dir;
+    try {
+      dir = await opendir(dirAbs);
+    } catch (err) {
+      skipped.push({ path: dirRel || ".", reason: "unreadable", detail: errorCode(err) });
+      return;
+    }
+    const entries: { name: string; isDir: boolean; isLink: boolean; isFile: boolean }[] = [];
+    for await (const e of dir) entries.push({ name: e.name, isDir: e.isDirectory(), isLink: e.isSymbolicLink(), isFile: e.isFile() });
+    // Stats of one directory's files run concurrently; subdirectories are walked one by one.
+    const pending: Promise<void>[] = [];
+    for (const e of entries) {
+      const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
+      const abs = join(dirAbs, e.name);
+      let isDir = e.isDir;
+      let info: { size: number; mtimeMs: number } | undefined;
+      if (e.isLink || (!e.isDir && !e.isFile)) {
+        try {
+          const s = await stat(abs);
+          isDir = s.isDirectory();
+          if (!isDir && !s.isFile()) continue; // sockets, fifos, devices
+          info = s;
+        } catch (err) {
+          skipped.push({ path: rel, reason: errorCode(err) === "ELOOP" ? "symlink-loop" : "unreadable", detail: errorCode(err) });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (excluded.has(e.name)) {
+          skipped.push({ path: rel, reason: "excluded-dir" });
+          continue;
+        }
+        if (options.useGitignore && isIgnored(stack, rel, true)) {
+          skipped.push({ path: rel, reason: "ignored" });
+          continue;
+        }
+        await enterDir(abs, rel, stack, ancestors);
+        continue;
+      }
+      if (options.useGitignore && isIgnored(stack, rel, false)) {
+        skipped.push({ path: rel, reason: "ignored" });
+        continue;
+      }
+      pending.push(addFile(rel, abs, info));
+    }
+    await Promise.all(pending);
+  };
+
+  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
+    let real: string;
+    try {
+      real = await realpath(abs);
+    } catch (err) {
+      skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
+      return;
+    }
+    if (ancestors.has(real)) {
+      skipped.push({ path: rel, reason: "symlink-loop", detail: real });
+      return;
+    }
+    const rules = options.useGitignore ? [...stack, ...(await loadRules(abs, rel, IGNORE_FILES))] : stack;
+    ancestors.add(real);
+    await walk(abs, rel, rules, ancestors);
+    ancestors.delete(real);
+  };
+
+  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } | undefined): Promise<void> => {
+    const byName = skipByName(rel);
+    if (byName) {
+      skipped.push({ path: rel, reason: byName });
+      return;
+    }
+    let info = known;
+    if (!info) {
+      try {
+        info = await stat(abs);
+      } catch (err) {
+        skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
+        return;
+      }
+    }
+    if (info.size > options.maxFileBytes) {
+      skipped.push({ path: rel, reason: "too-large", detail: `${info.size} bytes` });
+      return;
+    }
+    files.push({ path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs });
+  };
+
+  const rootReal = await realpath(root);
+  await walk(root, "", rootRules, new Set([rootReal]));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
+
+async function loadRules(dirAbs: string, dirRel: string, names: readonly string[]): Promise<IgnoreRules[]> {
+  const out: IgnoreRules[] = [];
+  for (const name of names) {
+    try {
+      out.push(IgnoreRules.parse(dirRel, await readFile(join(dirAbs, name), "utf8")));
+    } catch {
+      // No ignore file here: the common case.
+    }
+  }
+  return out;
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}

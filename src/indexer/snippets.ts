@@ -1,0 +1,100 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RepoIndex } from "./repo-index.ts";
+import { identifiersIn } from "./text.ts";
+
+/** A piece of another file worth showing the completion model. */
+export interface ContextSnippet {
+  readonly path: string;
+  /** Zero-based first and last line of the excerpt. */
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly text: string;
+  /** Why it was picked: the symbol used near the cursor that it defines. */
+  readonly symbol: string;
+}
+
+export interface CompletionContext {
+  /** Import lines of the current file. */
+  readonly imports: readonly string[];
+  /** Definitions of symbols used near the cursor, nearest use first. */
+  readonly snippets: ContextSnippet[];
+}
+
+export interface ContextOptions {
+  /** The buffer text when it differs from the disk (unsaved). */
+  readonly text?: string;
+  /** Lines above the cursor scanned for identifiers (default 40), and below (default 5). */
+  readonly linesBefore?: number;
+  readonly linesAfter?: number;
+  /** At most this many snippets (default 8), each at most `maxLines` lines (default 12). */
+  readonly maxSnippets?: number;
+  readonly maxLines?: number;
+}
+
+/**
+ * Context for an inline completion at (line, col) of `path`: the file's imports and the
+ * definitions of identifiers used near the cursor, found in other files (or far away in
+ * the same file). Definitions in files this one already depends on come first.
+ */
+export async function contextAt(index: RepoIndex, path: string, line: number, options: ContextOptions = {}): Promise<CompletionContext> {
+  const rel = index.relative(path);
+  const text = options.text ?? (await readFile(join(index.root, rel), "utf8").catch(() => ""));
+  const lines = text.split("\n");
+  const from = Math.max(0, line - (options.linesBefore ?? 40));
+  const to = Math.min(lines.length, line + (options.linesAfter ?? 5) + 1);
+  const names = nearestFirst(lines, from, to, line);
+  const snippets: ContextSnippet[] = [];
+  const fileCache = new Map<string, string[]>();
+  for (const name of names) {
+    if (snippets.length >= (options.maxSnippets ?? 8)) break;
+    const def = pickDefinition(index, rel, name, from, to);
+    if (!def) continue;
+    const source = await linesOf(index, def.path, rel === def.path ? lines : undefined, fileCache);
+    const end = Math.min(def.endLine, def.startLine + (options.maxLines ?? 12) - 1);
+    snippets.push({ path: def.path, startLine: def.startLine, endLine: end, text: source.slice(def.startLine, end + 1).join("\n"), symbol: name });
+  }
+  return { imports: index.files.get(rel)?.imports ?? [], snippets };
+}
+
+/** Identifiers in the window, the ones closest to the cursor line first. */
+function nearestFirst(lines: string[], from: number, to: number, line: number): string[] {
+  const seen = new Map<string, number>();
+  for (let i = from; i < to; i++) {
+    for (const id of identifiersIn(lines[i] ?? "")) {
+      if (id.length < 3) continue;
+      const d = Math.abs(i - line);
+      if (!seen.has(id) || seen.get(id)! > d) seen.set(id, d);
+    }
+  }
+  return [...seen.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+}
+
+function pickDefinition(index: RepoIndex, rel: string, name: string, from: number, to: number) {
+  const files = index.tables.definers.get(name);
+  if (!files || files.size > 10) return undefined;
+  const imports = (index.files.get(rel)?.imports ?? []).join("\n");
+  let best: { path: string; startLine: number; endLine: number; score: number } | undefined;
+  for (const path of files) {
+    for (const d of index.files.get(path)?.definitions ?? []) {
+      // Field names collide across unrelated types; a field alone says little to the model.
+      if (d.name !== name || d.kind === "property") continue;
+      // The cursor's own surroundings are already in the prompt.
+      if (path === rel && d.startLine >= from && d.startLine < to) continue;
+      const stem = path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "");
+      const score = (path === rel ? 3 : 0) + (imports.includes(stem) ? 2 : 0) + (d.scope ? 0 : 1);
+      if (!best || score > best.score) best = { path, startLine: d.startLine, endLine: d.endLine, score };
+    }
+  }
+  return best;
+}
+
+async function linesOf(index: RepoIndex, path: string, known: string[] | undefined, cache: Map<string, string[]>): Promise<string[]> {
+  if (known) return known;
+  let lines = cache.get(path);
+  if (!lines) {
+    lines = (await readFile(join(index.root, path), "utf8").catch(() => "")).split("\n");
+    cache.set(path, lines);
+  }
+  return lines;
+}

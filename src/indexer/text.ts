@@ -1,0 +1,77 @@
+/**
+ * Tokenizing code and prose into search terms. The same function runs on file text,
+ * identifiers, paths and queries, so "parseFlags", "parse_flags" and "parse flags"
+ * meet on the terms "parse" and "flags" (plus the whole identifier "parseflags").
+ */
+
+const WORD = /[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*/g;
+const CAMEL = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
+
+/** Words too common in code or prose to tell files apart. */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  (
+    "a an and are as at be but by for from has have if in into is it its of on or " +
+    "that the their then there these this to was were when which while will with " +
+    "not no do does did can could should would may might must shall so than too very " +
+    "i we you he she they me my our your them his her us what who how why where all any " +
+    "some each other such only own same just also more most been being get got gets " +
+    "var let const function return new class def self this import export from true false " +
+    "null none undefined void else elif try catch except finally throw raise pass public " +
+    "private protected static int string bool float double char long unsigned struct " +
+    "package fn pub impl mut use mod type interface extends implements async await yield"
+  ).split(" "),
+);
+
+/** Plural-insensitive form: "files" and "file" become one term. */
+export function stem(term: string): string {
+  if (term.length > 4 && term.endsWith("s") && !term.endsWith("ss")) {
+    return term.endsWith("ies") ? term.slice(0, -3) + "y" : term.slice(0, -1);
+  }
+  return term;
+}
+
+/** Sub-words of an identifier: `parseHTTPFlags_v2` → parse, http, flags, v2. */
+export function splitIdentifier(identifier: string): string[] {
+  const parts: string[] = [];
+  for (const chunk of identifier.split(/[_$\-.]+/)) {
+    const m = chunk.match(CAMEL);
+    if (m) for (const p of m) parts.push(p.toLowerCase());
+  }
+  return parts;
+}
+
+/**
+ * Calls `emit` for each search term in `text`: every identifier lower-cased and, when it
+ * is compound, each of its parts. Terms shorter than 2 characters and stopwords are dropped.
+ */
+export function forEachTerm(text: string, emit: (term: string) => void): void {
+  for (const m of text.matchAll(WORD)) {
+    const word = m[0];
+    const whole = word.toLowerCase().replace(/[_$]/g, "");
+    if (whole.length >= 2 && !STOPWORDS.has(whole)) emit(stem(whole));
+    const parts = splitIdentifier(word);
+    if (parts.length < 2) continue;
+    for (const p of parts) if (p.length >= 2 && !STOPWORDS.has(p) && p !== whole) emit(stem(p));
+  }
+}
+
+/** Term counts for a text, keeping at most `maxTerms` distinct terms (first seen first). */
+export function countTerms(text: string, maxTerms: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  forEachTerm(text, (t) => {
+    const c = counts.get(t);
+    if (c !== undefined) counts.set(t, c + 1);
+    else if (counts.size < maxTerms) counts.set(t, 1);
+  });
+  return counts;
+}
+
+/** Identifier-looking tokens as written (case kept), e.g. from an issue text. */
+export function identifiersIn(text: string): string[] {
+  return [...text.matchAll(WORD)].map((m) => m[0]);
+}
+
+/** Heuristic: does this token look like a code identifier rather than an English word? */
+export function looksLikeIdentifier(token: string): boolean {
+  return /[a-z][A-Z]|_|[A-Z]{2,}[a-z]|\d/.test(token) || /^[A-Z][a-z]+[A-Z]/.test(token);
+}

@@ -1,0 +1,105 @@
+/**
+ * The indexer's data model. Everything here is plain data (no tree-sitter objects), so it
+ * crosses worker threads with structured clone and persists with `v8.serialize`.
+ * Positions are zero-based rows and columns, as in LSP.
+ */
+
+/** Languages with a tree-sitter grammar and a tags query. */
+export type LanguageId =
+  | "typescript"
+  | "tsx"
+  | "javascript"
+  | "python"
+  | "go"
+  | "rust"
+  | "java"
+  | "c"
+  | "cpp";
+
+/** A definition found by a tags query. */
+export interface Definition {
+  readonly name: string;
+  /** From the query capture `@definition.<kind>`: function, method, class, interface, type, … */
+  readonly kind: string;
+  /** Zero-based row and column of the name. */
+  readonly line: number;
+  readonly col: number;
+  /** Zero-based rows spanned by the whole definition node. */
+  readonly startLine: number;
+  readonly endLine: number;
+  /** The first line of the definition, trimmed and capped: what the repo map shows. */
+  readonly signature: string;
+  /** Name of the innermost enclosing definition (class, impl, namespace …), if any. */
+  readonly scope?: string;
+}
+
+/** A reference (call, type use, import, …) found by a tags query. */
+export interface Reference {
+  readonly name: string;
+  /** From `@reference.<kind>`: call, type, class, import, implementation, … */
+  readonly kind: string;
+  readonly line: number;
+  readonly col: number;
+  /** Name of the innermost enclosing definition, if any. */
+  readonly scope?: string;
+}
+
+/** What the index keeps per indexed file. */
+export interface FileRecord {
+  /** Repository-relative path with forward slashes. */
+  readonly path: string;
+  /** Null for text files in languages without a grammar: they count by path and words. */
+  readonly language: LanguageId | null;
+  /** sha1 of the bytes, hex. */
+  readonly hash: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly definitions: readonly Definition[];
+  readonly references: readonly Reference[];
+  /** First lines of import / include / use statements, for completion context. */
+  readonly imports: readonly string[];
+  /** Search terms of the whole text (identifiers split, lower-cased, capped); see text.ts. */
+  readonly words: readonly string[];
+  /** Occurrences of each term in `words`, same order. */
+  readonly wordCounts: readonly number[];
+  /** Set when the text was not valid UTF-8 (decoded with replacement characters). */
+  readonly invalidUtf8?: boolean;
+  /** Set when the parse hit the time limit: the record holds words only. */
+  readonly parseTimedOut?: boolean;
+}
+
+/** Why a file was left out of the index. */
+export type SkipReason =
+  | "ignored"
+  | "excluded-dir"
+  | "too-large"
+  | "binary"
+  | "minified"
+  | "generated"
+  | "unreadable"
+  | "symlink-loop"
+  | "parse-timeout"
+  | "parse-error";
+
+export interface SkippedFile {
+  readonly path: string;
+  readonly reason: SkipReason;
+  readonly detail?: string;
+}
+
+/** Limits and filters; every field has a default (see `defaultIndexOptions`). */
+export interface IndexLimits {
+  /** Files larger than this are skipped as "too-large" (default 1 MB). */
+  readonly maxFileBytes: number;
+  /** Per-file parse time limit in milliseconds (default 1000). */
+  readonly parseTimeoutMs: number;
+  /** Directory names never entered (default: node_modules, .git, vendor, dist, build …). */
+  readonly excludeDirs: readonly string[];
+  /** Honour .gitignore files (nested) and .hearthignore (default true). */
+  readonly useGitignore: boolean;
+}
+
+/** Result of parsing one file: a record, or a reason it was skipped. */
+export type ParseOutcome =
+  | { readonly ok: true; readonly record: FileRecord }
+  | { readonly ok: false; readonly skip: SkippedFile };

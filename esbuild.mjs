@@ -33,7 +33,7 @@ const targets = [
   {
     name: "extension",
     entryPoints: ["src/extension/main.ts"],
-    outfile: "out/extension.js",
+    outfile: "out/extension.cjs",
     platform: "node",
     format: "cjs",
     target: "node20",

@@ -12,14 +12,21 @@ import {
   StreamMessageWriter,
   createProtocolConnection,
 } from "vscode-languageserver-protocol/node";
-import { InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification } from "vscode-languageserver-protocol";
+import {
+  ExitNotification,
+  InitializeRequest,
+  InitializedNotification,
+  LogMessageNotification,
+  MessageType,
+  ShutdownRequest,
+} from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 
 export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
   readonly child: ChildProcess;
   readonly initializeResult: InitializeResult;
-  /** Everything the runtime wrote to stderr (its log) so far. */
+  /** The runtime's log so far: its `window/logMessage` lines and anything on stderr. */
   log(): string;
   /** Resolves with the exit code / signal once the process has ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -45,14 +52,17 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     env: options.env ?? process.env,
   });
   let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-    if (options.echoLog) process.stderr.write(chunk);
-  });
+  const append = (text: string) => {
+    stderr += text;
+    if (options.echoLog) process.stderr.write(text);
+  };
+  child.stderr!.setEncoding("utf8").on("data", append);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const levels: Record<number, string> = { [MessageType.Error]: "error", [MessageType.Warning]: "warn", [MessageType.Info]: "info", [MessageType.Log]: "debug" };
+  connection.onNotification(LogMessageNotification.type, ({ type, message }) => append(`[${levels[type] ?? "log"}] ${message}\n`));
   connection.listen();
   const spawnError = new Promise<never>((_, reject) => child.on("error", reject));
   const earlyExit = exited.then(({ code, signal }) => {

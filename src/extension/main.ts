@@ -28,7 +28,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ChatViewProvider.register(context.extensionUri, runtime),
     registerCommands({ runtime, output }),
   );
-  void runtime.start();
+  // Spawning the runtime is not activation's work: start it right after activate returns.
+  setImmediate(() => void runtime.start());
   const activationMs = performance.now() - started;
   output.appendLine(`[extension] Hearth ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, runtime };

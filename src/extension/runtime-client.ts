@@ -50,6 +50,7 @@ export class RuntimeClient implements vscode.Disposable {
   async start(): Promise<void> {
     this.stopping = false;
     this.setState({ kind: "starting" });
+    const spawnedAt = Date.now();
     const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
@@ -57,6 +58,7 @@ export class RuntimeClient implements vscode.Disposable {
       await client.start();
       this.policy.started(Date.now());
       const status = await client.sendRequest(StatusRequest);
+      this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status)`);
       if (this.client === client) this.setState({ kind: "running", status });
     } catch (error) {
       this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);

@@ -1,7 +1,8 @@
 /**
- * The runtime's logger. stdout belongs to the LSP connection, so every log line goes to
- * stderr, which the extension shows in the "Hearth" output channel and the CLI passes
- * through (only with --verbose).
+ * The runtime's logger. stdout belongs to the LSP connection. Once the connection is up,
+ * lines go to the client as `window/logMessage` with their level (the extension's "Hearth"
+ * output channel shows them as info/warn/error; the CLI prints them with --verbose);
+ * before that, and for anything written by native code, stderr.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -12,9 +13,25 @@ export function setLogLevel(level: LogLevel): void {
   threshold = LEVELS[level];
 }
 
+export type LogSink = (level: LogLevel, text: string) => void;
+
+const stderrSink: LogSink = (level, text) => {
+  const time = new Date().toISOString().slice(11, 23);
+  process.stderr.write(`[${time}] [${level}] ${text}\n`);
+};
+let sink: LogSink = stderrSink;
+
+/** Routes log lines to the client once the connection exists; `undefined` goes back to stderr. */
+export function setLogSink(next: LogSink | undefined): void {
+  sink = next ?? stderrSink;
+}
+
 export function log(level: LogLevel, message: string, error?: unknown): void {
   if (LEVELS[level] < threshold) return;
-  const time = new Date().toISOString().slice(11, 23);
   const detail = error instanceof Error ? `\n${error.stack ?? error.message}` : error === undefined ? "" : ` ${String(error)}`;
-  process.stderr.write(`[${time}] [${level}] ${message}${detail}\n`);
+  try {
+    sink(level, `${message}${detail}`);
+  } catch {
+    stderrSink(level, `${message}${detail}`); // the connection is gone: the log must not be
+  }
 }

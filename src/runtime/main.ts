@@ -3,11 +3,13 @@
  * extension (with VS Code's own Node) or by the CLI. Wiring only.
  */
 import { ProposedFeatures, createConnection } from "vscode-languageserver/node";
+import { setLogSink } from "./log.ts";
 import { logUncaughtErrors, redirectConsoleToStderr } from "./process-guard.ts";
 import { startServer } from "./server.ts";
 
 redirectConsoleToStderr();
 logUncaughtErrors();
 const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+setLogSink((level, text) => connection.console[level](text));
 startServer(connection);
 connection.listen();

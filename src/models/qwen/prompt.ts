@@ -1,0 +1,128 @@
+/**
+ * Renders a conversation exactly as Qwen3.5's chat template (`tokenizer.chat_template`,
+ * see llama.cpp's models/templates/Qwen3.5-4B.jinja) does: the `# Tools` block first with
+ * the system text after it, one `<parameter=NAME>` block per argument, raw tool results in
+ * `<tool_response>`, thinking kept (or an empty `<think>\n\n</think>\n\n`) only after the
+ * latest real user message. Tests compare it byte for byte with a Jinja engine.
+ */
+import type { AssistantMessage, ChatMessage, ToolCall, ToolDefinition } from "../types.ts";
+import { formatArgumentValue, toJinjaJson } from "./template-values.ts";
+
+/** Options of {@link renderQwenPrompt}. */
+export interface QwenPromptOptions {
+  tools?: readonly ToolDefinition[];
+  /** End with `<|im_start|>assistant\n` and the thinking opener (default true). */
+  addGenerationPrompt?: boolean;
+  /** false: the generation prompt closes thinking at once, `<think>\n\n</think>\n\n` (default true). */
+  enableThinking?: boolean;
+}
+
+/** Thrown for conversations the template itself rejects. */
+export class QwenPromptError extends Error {
+  override name = "QwenPromptError";
+}
+
+const TOOLS_PREAMBLE = "# Tools\n\nYou have access to the following functions:\n\n<tools>";
+const TOOLS_INSTRUCTIONS =
+  "\n\nIf you choose to call a function ONLY reply in the following format with NO suffix:\n\n<tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n<parameter=example_parameter_2>\nThis is the value for the second parameter\nthat can span\nmultiple lines\n</parameter>\n</function>\n</tool_call>\n\n<IMPORTANT>\nReminder:\n- Function calls MUST follow the specified format: an inner <function=...></function> block must be nested within <tool_call></tool_call> XML tags\n- Required parameters MUST be specified\n- You may provide optional reasoning for your function call in natural language BEFORE the function call, but NOT after\n- If there is no function call available, answer the question like normal with your current knowledge and do not tell the user about function calls\n</IMPORTANT>";
+
+/** Renders the whole prompt. Throws {@link QwenPromptError} where the template raises. */
+export function renderQwenPrompt(messages: readonly ChatMessage[], options: QwenPromptOptions = {}): string {
+  if (messages.length === 0) throw new QwenPromptError("No messages provided.");
+  const lastQuery = lastUserQueryIndex(messages);
+  let out = renderSystem(messages, options.tools ?? []);
+  messages.forEach((message, index) => { out += renderMessage(messages, index, lastQuery); });
+  if (options.addGenerationPrompt ?? true) out += qwenGenerationPrompt(options.enableThinking ?? true);
+  return out;
+}
+
+/** What the template appends to start the assistant's turn. */
+export function qwenGenerationPrompt(enableThinking: boolean): string {
+  return "<|im_start|>assistant\n" + (enableThinking ? "<think>\n" : "<think>\n\n</think>\n\n");
+}
+
+/** The tool definition as the template prints it (OpenAI's `{"type": "function", …}` form). */
+export function renderToolDefinition(tool: ToolDefinition): string {
+  return toJinjaJson({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } });
+}
+
+function renderSystem(messages: readonly ChatMessage[], tools: readonly ToolDefinition[]): string {
+  const first = messages[0]!;
+  const system = first.role === "system" ? first.content.trim() : undefined;
+  if (tools.length === 0) return system === undefined ? "" : `<|im_start|>system\n${system}<|im_end|>\n`;
+  let out = "<|im_start|>system\n" + TOOLS_PREAMBLE;
+  for (const tool of tools) out += "\n" + renderToolDefinition(tool);
+  out += "\n</tools>" + TOOLS_INSTRUCTIONS;
+  if (system) out += "\n\n" + system;
+  return out + "<|im_end|>\n";
+}
+
+/** Index of the last user message that is not only a `<tool_response>` wrapper. */
+function lastUserQueryIndex(messages: readonly ChatMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== "user") continue;
+    const content = m.content.trim();
+    if (!(content.startsWith("<tool_response>") && content.endsWith("</tool_response>"))) return i;
+  }
+  throw new QwenPromptError("No user query found in messages.");
+}
+
+function renderMessage(messages: readonly ChatMessage[], index: number, lastQuery: number): string {
+  const message = messages[index]!;
+  switch (message.role) {
+    case "system":
+      if (index !== 0) throw new QwenPromptError("System message must be at the beginning.");
+      return "";
+    case "user":
+      return `<|im_start|>user\n${message.content.trim()}<|im_end|>\n`;
+    case "assistant":
+      return renderAssistant(message, index > lastQuery);
+    case "tool":
+      return renderToolResult(messages, index);
+  }
+}
+
+/** Splits `<think>…</think>` out of content when no separate thinking is given, as the template does. */
+function splitThinking(message: AssistantMessage): { thinking: string; content: string } {
+  let content = message.content.trim();
+  let thinking = message.thinking ?? "";
+  if (message.thinking === undefined && content.includes("</think>")) {
+    const before = content.split("</think>")[0]!.replace(/\n+$/, "");
+    thinking = before.split("<think>").at(-1)!.replace(/^\n+/, "");
+    content = content.split("</think>").at(-1)!.replace(/^\n+/, "");
+  }
+  return { thinking: thinking.trim(), content };
+}
+
+function renderAssistant(message: AssistantMessage, keepThinking: boolean): string {
+  const { thinking, content } = splitThinking(message);
+  let out = keepThinking
+    ? `<|im_start|>assistant\n<think>\n${thinking}\n</think>\n\n${content}`
+    : `<|im_start|>assistant\n${content}`;
+  (message.toolCalls ?? []).forEach((call, i) => {
+    const opener = i > 0 ? "\n<tool_call>" : content.trim() ? "\n\n<tool_call>" : "<tool_call>";
+    out += opener + renderToolCallBody(call);
+  });
+  return out + "<|im_end|>\n";
+}
+
+/** A call after its `<tool_call>` tag: `\n<function=…>\n<parameter=…>\n…\n</parameter>\n</function>\n</tool_call>`. */
+export function renderToolCallBody(call: Pick<ToolCall, "name" | "arguments">): string {
+  let out = `\n<function=${call.name}>\n`;
+  for (const [name, value] of Object.entries(call.arguments)) {
+    out += `<parameter=${name}>\n${formatArgumentValue(value)}\n</parameter>\n`;
+  }
+  return out + "</function>\n</tool_call>";
+}
+
+/** Consecutive tool results share one user turn. */
+function renderToolResult(messages: readonly ChatMessage[], index: number): string {
+  const message = messages[index]!;
+  const previous = messages[index - 1];
+  const next = messages[index + 1];
+  let out = previous && previous.role !== "tool" ? "<|im_start|>user" : "";
+  out += `\n<tool_response>\n${message.content.trim()}\n</tool_response>`;
+  if (!next || next.role !== "tool") out += "<|im_end|>\n";
+  return out;
+}

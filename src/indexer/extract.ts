@@ -14,8 +14,12 @@ export interface ExtractedSymbols {
 const SIGNATURE_MAX = 160;
 const IMPORTS_MAX = 200;
 // Kinds whose nested functions are methods; a const/var holding a closure is not a container.
-const CONTAINER_KINDS = new Set(["class", "struct", "interface", "implementation", "enum", "union", "module", "trait"]);
-const WEAK_KINDS = new Set(["constant", "variable"]);
+// Modules and namespaces are not containers: a function in `mod helpers` is a function.
+const CONTAINER_KINDS = new Set(["class", "struct", "interface", "implementation", "enum", "union", "trait"]);
+// When two patterns name the same node, the more specific kind wins: `const f = () => …`
+// is a function rather than a constant, `type S struct {…}` a struct rather than a type.
+const KIND_PRIORITY: Readonly<Record<string, number>> = { constant: 0, variable: 0, type: 1 };
+const priority = (kind: string): number => KIND_PRIORITY[kind] ?? 2;
 
 interface RawDef {
   name: string;
@@ -109,9 +113,7 @@ function addDef(
 ): void {
   const key = nameNode.startIndex;
   const existing = defs.get(key);
-  // Two patterns can name the same node (`const f = () => …` is a function and a constant):
-  // the specific kind wins over constant/variable.
-  if (existing && !(WEAK_KINDS.has(existing.kind) && !WEAK_KINDS.has(kind))) return;
+  if (existing && priority(existing.kind) >= priority(kind)) return;
   const pos = nameNode.startPosition;
   defs.set(key, {
     name: nameNode.text,

@@ -1,0 +1,113 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RepoIndex, locate, type FileRecord } from "../../../src/indexer/index.ts";
+import { FIXTURES, QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
+
+/** The index's content without timestamps, for comparing two builds. */
+function snapshot(index: RepoIndex) {
+  const files = [...index.files.values()]
+    .map(({ mtimeMs: _m, ...rest }: FileRecord) => rest)
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const definers = [...index.tables.definers.entries()].map(([k, v]) => [k, [...v].sort()]).sort();
+  const referrers = [...index.tables.referrers.entries()].map(([k, v]) => [k, [...v.entries()].sort()]).sort();
+  return { files, definers, referrers };
+}
+
+function copyShop(dir: string): void {
+  cpSync(join(FIXTURES, "shop"), dir, { recursive: true });
+}
+
+describe("incremental updates", () => {
+  it("edit, add, rename and delete one file at a time give the same index as a fresh build", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const index = await indexOf(dir);
+      writeFileSync(join(dir, "src/pricing.ts"), readFileSync(join(dir, "src/pricing.ts"), "utf8") + "\nexport function roundPrice(x: number): number { return Math.round(x); }\n");
+      assert.equal(await index.updateFile("src/pricing.ts"), "parsed");
+      writeFileSync(join(dir, "src/refunds.ts"), 'import { refundCharge } from "./payments/stripe";\nexport const undo = (id: string) => refundCharge(id);\n');
+      assert.equal(await index.updateFile(join(dir, "src/refunds.ts")), "parsed");
+      renameSync(join(dir, "src/inventory.ts"), join(dir, "src/stock.ts"));
+      assert.equal(await index.renameFile("src/inventory.ts", "src/stock.ts"), "parsed");
+      rmSync(join(dir, "src/users/session.ts"));
+      assert.equal(await index.updateFile("src/users/session.ts"), "removed");
+      assert.equal(await index.updateFile("src/cart.ts"), "unchanged");
+      const fresh = await indexOf(dir);
+      assert.deepEqual(snapshot(index), snapshot(fresh));
+      assert.equal(locate(index, "roundPrice")[0]?.path, "src/pricing.ts");
+      assert.ok(!index.tables.definers.has("createSession"));
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("an unsaved buffer re-indexes from the text given, and the disk wins again after", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const index = await indexOf(dir);
+      await index.updateFile("src/util/format.ts", "export function formatPercent(x: number) { return `${x}%`; }\n");
+      assert.deepEqual(index.files.get("src/util/format.ts")?.definitions.map((d) => d.name), ["formatPercent"]);
+      await index.updateFile("src/util/format.ts");
+      assert.deepEqual(index.files.get("src/util/format.ts")?.definitions.map((d) => d.name), ["formatPrice", "formatDate"]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("the persistent cache", () => {
+  const open = (root: string, storageDir: string) => new RepoIndex({ root, queriesDir: QUERIES_DIR, storageDir });
+
+  it("a restart with an unchanged tree parses nothing and rebuilds the same index", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const repo = join(dir, "repo");
+      const storage = join(dir, "storage");
+      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+      const first = open(repo, storage);
+      const r1 = await first.build();
+      assert.equal(r1.cache, "absent");
+      assert.ok(r1.parsed > 0 && r1.cacheBytes > 0);
+      const second = open(repo, storage);
+      const r2 = await second.build();
+      assert.equal(r2.cache, "hit");
+      assert.equal(r2.parsed, 0);
+      assert.equal(r2.reused, r1.parsed);
+      assert.deepEqual(snapshot(second), snapshot(first));
+      // Touched but identical: re-hashed, not re-parsed. Changed: re-parsed.
+      utimesSync(join(repo, "src/cart.ts"), new Date(), new Date(Date.now() + 5000));
+      writeFileSync(join(repo, "src/pricing.ts"), "export function taxFor() { return 0; }\n");
+      const r3 = await open(repo, storage).build();
+      assert.equal(r3.parsed, 1);
+      assert.deepEqual(readdirSync(storage).filter((f) => f.endsWith(".tmp")), []);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a corrupt or version-mismatched cache is rebuilt, never a crash", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const repo = join(dir, "repo");
+      const storage = join(dir, "storage");
+      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+      await open(repo, storage).build();
+      const [cacheFile] = readdirSync(storage);
+      writeFileSync(join(storage, cacheFile!), "garbage, not a cache");
+      const corrupt = await open(repo, storage).build();
+      assert.equal(corrupt.cache, "corrupt");
+      assert.ok(corrupt.parsed > 0);
+      const other = new RepoIndex({ root: repo, queriesDir: QUERIES_DIR, storageDir: storage });
+      // Simulate a cache written by another version: a different key for the same file.
+      (other as unknown as { cacheKey: Promise<string> }).cacheKey = Promise.resolve("another-version");
+      const mismatch = await other.build();
+      assert.equal(mismatch.cache, "version-mismatch");
+      assert.ok(mismatch.parsed > 0);
+    } finally {
+      cleanup();
+    }
+  });
+});

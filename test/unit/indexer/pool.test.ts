@@ -1,0 +1,38 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { RepoIndex } from "../../../src/indexer/index.ts";
+import { WorkerPool } from "../../../src/indexer/pool.ts";
+import { FIXTURES, QUERIES_DIR, TSX_WORKER, indexOf, tempDir } from "./helpers/setup.ts";
+
+describe("parsing in worker threads", () => {
+  it("gives the same records as parsing on the calling thread", async () => {
+    const root = join(FIXTURES, "langs");
+    const inline = await indexOf(root);
+    const pooled = new RepoIndex({ root, queriesDir: QUERIES_DIR, workers: { script: TSX_WORKER, count: 2 } });
+    try {
+      const report = await pooled.build();
+      assert.equal(report.files, inline.files.size);
+      for (const [path, record] of inline.files) assert.deepEqual(pooled.files.get(path), record);
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it("a worker that dies fails only its files, as parse-error, and is replaced", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const script = join(dir, "crash.mjs");
+      writeFileSync(script, 'import { parentPort } from "node:worker_threads";\nparentPort.on("message", () => process.exit(3));\n');
+      const settings = { maxFileBytes: 1e6, parseTimeoutMs: 1000, maxWords: 10 };
+      const pool = new WorkerPool({ script: pathToFileURL(script), count: 1 }, QUERIES_DIR, settings);
+      const outcomes = await Promise.all(["a.ts", "b.ts", "c.ts"].map((path) => pool.parse({ path, absPath: join(dir, path), mtimeMs: 0 })));
+      await pool.close();
+      for (const o of outcomes) assert.equal(!o.ok && o.skip.reason, "parse-error");
+    } finally {
+      cleanup();
+    }
+  });
+});

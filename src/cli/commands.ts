@@ -1,5 +1,8 @@
 /** Every `hearth` command. Add a command by adding its import and its entry here. */
 import type { CliCommand } from "./command.ts";
 import { statusCommand } from "./commands/status.ts";
+import { indexCommand } from "./commands/index.ts";
+import { locateCommand } from "./commands/locate.ts";
+import { mapCommand } from "./commands/map.ts";
 
-export const COMMANDS: readonly CliCommand[] = [statusCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand];

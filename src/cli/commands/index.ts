@@ -1,0 +1,106 @@
+/** `hearth index`: indexes a checkout and prints what was indexed; shared setup for locate and map. */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions } from "../../indexer/index.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
+
+/** Flags every indexer command accepts. */
+export const INDEX_FLAGS = {
+  repo: "string",
+  cache: "string",
+  "no-cache": "boolean",
+  "max-file-kb": "string",
+  "no-gitignore": "boolean",
+  quiet: "boolean",
+} as const;
+
+export const INDEX_FLAGS_USAGE = `  --repo DIR         the checkout to index (default: the current directory)
+  --cache DIR        where the index cache lives (default: ~/.cache/hearth/index)
+  --no-cache         neither read nor write a cache
+  --max-file-kb N    skip files larger than N KiB (default 1024)
+  --no-gitignore     index files that .gitignore / .hearthignore exclude
+  --quiet            no progress on stderr`;
+
+/**
+ * Where the queries and the worker entry are. In the bundle (out/cli.mjs) they sit next to
+ * it: out/queries and out/indexer-worker.mjs. Run from sources with tsx, the queries are
+ * in src/indexer/queries and parsing stays on the main thread (no compiled worker).
+ */
+export function indexerAssets(): Pick<RepoIndexOptions, "queriesDir" | "workers"> {
+  const bundledQueries = fileURLToPath(new URL("./queries", import.meta.url));
+  if (existsSync(bundledQueries)) {
+    const worker = new URL("./indexer-worker.mjs", import.meta.url);
+    return { queriesDir: bundledQueries, ...(existsSync(fileURLToPath(worker)) ? { workers: { script: worker } } : {}) };
+  }
+  return { queriesDir: fileURLToPath(new URL("../../indexer/queries", import.meta.url)) };
+}
+
+/** Opens and builds the index for a command's flags, with progress on stderr. */
+export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo): Promise<{ index: RepoIndex; report: IndexReport }> {
+  const root = resolve(io.cwd, typeof flags.repo === "string" ? flags.repo : ".");
+  if (!existsSync(root)) throw new UsageError(`no such directory: ${root}`);
+  const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
+  if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
+  const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth", "index");
+  const index = new RepoIndex({
+    root,
+    ...indexerAssets(),
+    ...(flags["no-cache"] ? {} : { storageDir: cacheDir }),
+    limits: { maxFileBytes: maxKb * 1024, useGitignore: !flags["no-gitignore"] },
+  });
+  const progress = flags.quiet ? undefined : progressPrinter(io);
+  try {
+    const report = await index.build({ signal: io.signal, ...(progress ? { onProgress: progress } : {}) });
+    if (progress) io.err("\n");
+    return { index, report };
+  } catch (err) {
+    await index.close();
+    throw err;
+  }
+}
+
+function progressPrinter(io: CliIo): (p: IndexProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.phase === "parsing" && p.done !== p.total && now - last < 200) return;
+    last = now;
+    const text = p.phase === "parsing" ? `Indexing ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}` : `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`;
+    io.err(`\r${text.padEnd(40)}`);
+  };
+}
+
+/** The report as the lines `hearth index` prints. */
+export function formatReport(root: string, r: IndexReport): string {
+  const langs = Object.entries(r.byLanguage).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n.toLocaleString("en")}`);
+  const skipped = Object.entries(r.skippedByReason).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n.toLocaleString("en")}`);
+  return [
+    `Indexed ${root}`,
+    `Files:       ${r.files.toLocaleString("en")} (${langs.join(", ") || "none"})`,
+    `Symbols:     ${r.definitions.toLocaleString("en")} definitions, ${r.references.toLocaleString("en")} references`,
+    `Skipped:     ${skipped.join(", ") || "none"}`,
+    ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
+    ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
+    `Parsed:      ${r.parsed.toLocaleString("en")} files, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
+    `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
+    "",
+  ].join("\n");
+}
+
+export const indexCommand: CliCommand = {
+  name: "index",
+  summary: "index a checkout and print what was indexed (files, symbols, skipped files, time)",
+  usage: `hearth index [--repo DIR] [--json] [options]
+
+${INDEX_FLAGS_USAGE}
+  --json             print the report as JSON`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
+    const { index, report } = await openCliIndex(flags, io);
+    await index.close();
+    io.out(flags.json ? JSON.stringify({ root: index.root, ...report }, null, 2) + "\n" : formatReport(index.root, report));
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+/** `hearth map`: prints the repo map (ranked files and signatures) fitted to a token budget. */
+import { buildRepoMap } from "../../indexer/index.ts";
+import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
+
+export const mapCommand: CliCommand = {
+  name: "map",
+  summary: "print the repo map: ranked files and their key signatures within a token budget",
+  usage: `hearth map [--repo DIR] --tokens N [--query TEXT] [--open FILE,FILE]
+
+  --tokens N         the budget (default 1024), counted with an estimate (~3.5 characters a token)
+  --query TEXT       issue or question text: files and identifiers it names rank higher
+  --open FILES       comma-separated files to treat as open in the editor
+${INDEX_FLAGS_USAGE}`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, { ...INDEX_FLAGS, tokens: "string", query: "string", open: "string" });
+    const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
+    if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");
+    const { index } = await openCliIndex(flags, io);
+    try {
+      const map = buildRepoMap(index, {
+        tokens,
+        ...(typeof flags.query === "string" ? { query: flags.query } : {}),
+        openFiles: typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [],
+      });
+      io.out(map.text);
+      io.err(`${map.files.length} files, ${map.definitions} definitions, ~${map.tokens} tokens of ${tokens}\n`);
+      return 0;
+    } finally {
+      await index.close();
+    }
+  },
+};

@@ -1,0 +1,48 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { CliIo } from "../../../src/cli/command.ts";
+import { indexCommand } from "../../../src/cli/commands/index.ts";
+import { locateCommand } from "../../../src/cli/commands/locate.ts";
+import { mapCommand } from "../../../src/cli/commands/map.ts";
+import { FIXTURES } from "./helpers/setup.ts";
+
+function fakeIo(stdin = ""): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    out: (t: string) => void (io.stdout += t),
+    err: (t: string) => void (io.stderr += t),
+    readStdin: async () => stdin,
+    cwd: FIXTURES,
+    signal: new AbortController().signal,
+  };
+  return io;
+}
+
+describe("indexer CLI commands", () => {
+  it("hearth index prints files by language, symbols, skipped files and time", async () => {
+    const io = fakeIo();
+    assert.equal(await indexCommand.run(["--repo", "langs", "--no-cache", "--quiet"], io), 0);
+    assert.match(io.stdout, /Files: +9 \(/);
+    assert.match(io.stdout, /typescript 1/);
+    assert.match(io.stdout, /Symbols: +\d+ definitions, \d+ references/);
+    assert.match(io.stdout, /Time: +[\d.]+ s/);
+  });
+
+  it("hearth locate --json gives [{path, score, reasons}] best first from stdin", async () => {
+    const io = fakeIo("Refunds fail: refundCharge rejects ids that are fine");
+    assert.equal(await locateCommand.run(["--repo", join(FIXTURES, "shop"), "--no-cache", "--quiet", "--json", "--top", "3"], io), 0);
+    const results = JSON.parse(io.stdout) as { path: string; score: number; reasons: string[] }[];
+    assert.equal(results.length, 3);
+    assert.equal(results[0]!.path, "src/payments/stripe.ts");
+    assert.ok(results[0]!.score >= results[1]!.score && Array.isArray(results[0]!.reasons));
+  });
+
+  it("hearth map stays within --tokens", async () => {
+    const io = fakeIo();
+    assert.equal(await mapCommand.run(["--repo", "shop", "--no-cache", "--quiet", "--tokens", "100"], io), 0);
+    assert.ok(io.stdout.length / 3.5 <= 100);
+    assert.match(io.stdout, /^src\//);
+  });
+});

@@ -31,7 +31,7 @@ export function renderQwenPrompt(messages: readonly ChatMessage[], options: Qwen
   if (messages.length === 0) throw new QwenPromptError("No messages provided.");
   const lastQuery = lastUserQueryIndex(messages);
   let out = renderSystem(messages, options.tools ?? []);
-  messages.forEach((message, index) => { out += renderMessage(messages, index, lastQuery); });
+  for (let index = 0; index < messages.length; index++) out += renderMessage(messages, index, lastQuery);
   if (options.addGenerationPrompt ?? true) out += qwenGenerationPrompt(options.enableThinking ?? true);
   return out;
 }

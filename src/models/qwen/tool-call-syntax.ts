@@ -1,0 +1,123 @@
+/**
+ * Reads the text between `<tool_call>` and `</tool_call>` in Qwen3.5's XML format:
+ * `\n<function=NAME>\n<parameter=P>\nvalue\n</parameter>\n…</function>\n</tool_call>`.
+ * Structural, not a regex over the whole block: a parameter value may itself contain
+ * `</tool_call>` or `<parameter=`; only `</parameter>` ends a value.
+ */
+
+/** Raw (untyped) call: parameter values as the model wrote them. */
+export interface RawToolCall {
+  name: string;
+  /** In the order written; duplicates kept so the checker can report them. */
+  parameters: Array<[name: string, value: string]>;
+}
+
+export type SyntaxResult =
+  /** `end` is the index just after `</tool_call>` (or the text's length at end of stream). */
+  | { kind: "complete"; call: RawToolCall; end: number }
+  /** More text may complete it. */
+  | { kind: "incomplete" }
+  /** Cannot be a valid call; `message` says what was expected. */
+  | { kind: "error"; message: string; name?: string };
+
+export const CALL_CLOSE = "</tool_call>";
+const FUNCTION_OPEN = "<function=";
+const FUNCTION_CLOSE = "</function>";
+const PARAM_OPEN = "<parameter=";
+const PARAM_CLOSE = "</parameter>";
+
+/** How a call must look, appended to syntax errors so the model can correct itself. */
+export const CALL_FORMAT_HINT =
+  "Write each tool call exactly as:\n<tool_call>\n<function=TOOL_NAME>\n<parameter=PARAMETER_NAME>\nvalue\n</parameter>\n</function>\n</tool_call>";
+
+/** Index of the first non-whitespace character at or after `i`. */
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
+/** True when `text` from `i` is a (possibly still partial) `expected`. */
+function startsPartially(text: string, i: number, expected: string): boolean {
+  const rest = text.slice(i, i + expected.length);
+  return expected.startsWith(rest);
+}
+
+/** Reads `<tag=NAME>` at `i`. */
+function readTagName(text: string, i: number, open: string): { name: string; next: number } | "incomplete" | undefined {
+  if (!startsPartially(text, i, open)) return undefined;
+  if (text.length < i + open.length) return "incomplete";
+  const close = text.indexOf(">", i + open.length);
+  const newline = text.indexOf("\n", i + open.length);
+  if (close < 0) return newline < 0 ? "incomplete" : undefined;
+  if (newline >= 0 && newline < close) return undefined;
+  const name = text.slice(i + open.length, close).trim();
+  return name ? { name, next: close + 1 } : undefined;
+}
+
+/** A value is everything up to `</parameter>`, minus the one newline the template puts on each side. */
+function readValue(text: string, i: number): { value: string; next: number } | undefined {
+  const close = text.indexOf(PARAM_CLOSE, i);
+  if (close < 0) return undefined;
+  let value = text.slice(i, close);
+  if (value.startsWith("\n")) value = value.slice(1);
+  if (value.endsWith("\n")) value = value.slice(0, -1);
+  return { value, next: close + PARAM_CLOSE.length };
+}
+
+/**
+ * Parses the body of a call (the text after `<tool_call>`). With `atEnd`, the stream is
+ * over: a call complete up to `</function>` is accepted without its `</tool_call>`.
+ */
+export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
+  const incomplete: SyntaxResult = atEnd ? { kind: "error", message: "The tool call ended before it was complete." } : { kind: "incomplete" };
+  let i = skipSpace(body, 0);
+  if (body[i] === "{") return parseJsonBody(body, i, atEnd);
+  const fn = readTagName(body, i, FUNCTION_OPEN);
+  if (fn === "incomplete" || (fn === undefined && i === body.length)) return incomplete;
+  if (fn === undefined) return { kind: "error", message: `Expected "<function=TOOL_NAME>" after "<tool_call>".` };
+  const call: RawToolCall = { name: fn.name, parameters: [] };
+  i = fn.next;
+  for (;;) {
+    i = skipSpace(body, i);
+    if (i >= body.length) return incomplete.kind === "error" ? { ...incomplete, name: call.name } : incomplete;
+    if (startsPartially(body, i, FUNCTION_CLOSE)) {
+      if (body.length < i + FUNCTION_CLOSE.length) return incomplete;
+      return closeCall(body, i + FUNCTION_CLOSE.length, call, atEnd);
+    }
+    const param = readTagName(body, i, PARAM_OPEN);
+    if (param === "incomplete") return incomplete;
+    if (param === undefined) return { kind: "error", name: call.name, message: `Expected "<parameter=NAME>" or "</function>" inside <function=${call.name}>.` };
+    const value = readValue(body, param.next);
+    if (!value) return atEnd ? { kind: "error", name: call.name, message: `Parameter "${param.name}" has no closing </parameter>.` } : { kind: "incomplete" };
+    call.parameters.push([param.name, value.value]);
+    i = value.next;
+  }
+}
+
+function closeCall(body: string, i: number, call: RawToolCall, atEnd: boolean): SyntaxResult {
+  i = skipSpace(body, i);
+  if (startsPartially(body, i, CALL_CLOSE) && body.length >= i + CALL_CLOSE.length) {
+    return { kind: "complete", call, end: i + CALL_CLOSE.length };
+  }
+  if (atEnd && (i >= body.length || startsPartially(body, i, CALL_CLOSE))) return { kind: "complete", call, end: body.length };
+  if (i >= body.length || startsPartially(body, i, CALL_CLOSE)) return { kind: "incomplete" };
+  return { kind: "error", name: call.name, message: `Expected "</tool_call>" after "</function>".` };
+}
+
+/** Older Qwen / Hermes style: `{"name": …, "arguments": {…}}` inside the tags. Accepted too. */
+function parseJsonBody(body: string, i: number, atEnd: boolean): SyntaxResult {
+  const close = body.indexOf(CALL_CLOSE, i);
+  if (close < 0 && !atEnd) return { kind: "incomplete" };
+  const json = body.slice(i, close < 0 ? body.length : close);
+  try {
+    const parsed = JSON.parse(json) as { name?: unknown; arguments?: unknown };
+    if (typeof parsed.name !== "string" || typeof parsed.arguments !== "object" || parsed.arguments === null || Array.isArray(parsed.arguments)) {
+      return { kind: "error", message: `A JSON tool call needs "name" and an "arguments" object.` };
+    }
+    const parameters = Object.entries(parsed.arguments).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+    return { kind: "complete", call: { name: parsed.name, parameters }, end: close < 0 ? body.length : close + CALL_CLOSE.length };
+  } catch {
+    if (close < 0) return { kind: "error", message: "The tool call ended before it was complete." };
+    return { kind: "error", message: "The tool call is neither the XML format nor valid JSON." };
+  }
+}

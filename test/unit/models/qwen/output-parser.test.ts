@@ -1,0 +1,141 @@
+/** The streaming Qwen3.5 output parser: any chunking gives the same result; bad calls become errors. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
+import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
+import type { ChatStreamEvent } from "../../../../src/models/types.ts";
+import { TOOLS } from "./conversations.ts";
+
+function options(startInThinking: boolean): QwenOutputParserOptions {
+  let n = 0;
+  return { tools: TOOLS, startInThinking, newCallId: () => `call_${++n}` };
+}
+
+/** Merges consecutive deltas so differently chunked streams compare equal. */
+function merged(events: ChatStreamEvent[]): ChatStreamEvent[] {
+  const out: ChatStreamEvent[] = [];
+  for (const e of events) {
+    const last = out.at(-1);
+    if (last && (e.type === "text" || e.type === "thinking") && last.type === e.type) {
+      out[out.length - 1] = { type: e.type, text: last.text + e.text };
+    } else out.push(e);
+  }
+  return out;
+}
+
+/** Feeds `output` split at every boundary (and one char at a time) and checks all agree. */
+function assertChunkingInvariant(output: string, startInThinking: boolean) {
+  const whole = parseQwenOutput(output, options(startInThinking));
+  const expected = merged(whole.events);
+  for (let cut = 0; cut <= output.length; cut++) {
+    const parser = new QwenOutputParser(options(startInThinking));
+    const events = [...parser.push(output.slice(0, cut)), ...parser.push(output.slice(cut)), ...parser.end()];
+    assert.deepEqual(merged(events), expected, `split at ${cut}`);
+    assert.deepEqual(parser.result(), whole.turn, `split at ${cut}`);
+  }
+  const parser = new QwenOutputParser(options(startInThinking));
+  const events = [...output].flatMap((ch) => parser.push(ch)).concat(parser.end());
+  assert.deepEqual(merged(events), expected, "one char at a time");
+  return whole;
+}
+
+const READ_CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/main.ts\n</parameter>\n<parameter=limit>\n20\n</parameter>\n</function>\n</tool_call>";
+
+test("thinking, text and a tool call, split at every character", () => {
+  const output = `I should read the file.\n</think>\n\nLet me look.\n\n${READ_CALL}`;
+  const { events, turn } = assertChunkingInvariant(output, true);
+  assert.deepEqual(merged(events), [
+    { type: "thinking", text: "I should read the file.\n" },
+    { type: "text", text: "Let me look." },
+    { type: "toolCall", call: { id: "call_1", name: "read_file", arguments: { path: "src/main.ts", limit: 20 } } },
+  ]);
+  assert.deepEqual(turn.message, {
+    role: "assistant", content: "Let me look.", thinking: "I should read the file.\n",
+    toolCalls: [{ id: "call_1", name: "read_file", arguments: { path: "src/main.ts", limit: 20 } }],
+  });
+  assert.deepEqual(turn.errors, []);
+});
+
+test("values may contain tags, newlines and unicode; typed by the schema", () => {
+  const output = "<tool_call>\n<function=edit>\n<parameter=path>\nü/🚀.ts\n</parameter>\n<parameter=search>\na </tool_call> b <parameter=x>\n\n</parameter>\n"
+    + "<parameter=replace>\nline1\nline2\n</parameter>\n<parameter=dry_run>\nTrue\n</parameter>\n<parameter=options>\n{\"tabs\": 2}\n</parameter>\n"
+    + "<parameter=lines>\n[1, 2]\n</parameter>\n<parameter=mode>\nfuzzy\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb\n</parameter>\n</function>\n</tool_call>";
+  const { turn } = assertChunkingInvariant(output, false);
+  assert.deepEqual(turn.errors, []);
+  assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [
+    { path: "ü/🚀.ts", search: "a </tool_call> b <parameter=x>\n", replace: "line1\nline2", dry_run: true, options: { tabs: 2 }, lines: [1, 2], mode: "fuzzy" },
+    { path: "b" },
+  ]);
+});
+
+test("a call rendered by the prompt renderer parses back to the same arguments", () => {
+  const args = { path: "a b.ts", search: "x\n\ny", replace: "", dry_run: false, options: { tabs: 4, deep: [null] }, lines: [3], mode: "exact" };
+  const { turn } = parseQwenOutput(`<tool_call>${renderToolCallBody({ name: "edit", arguments: args })}`, options(false));
+  assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, args);
+});
+
+const BAD_CALLS: Array<[string, string, RegExp]> = [
+  ["no function tag", "<tool_call>\nread_file(path=1)\n</tool_call>", /Expected "<function=TOOL_NAME>"/],
+  ["unknown tool", "<tool_call>\n<function=delete_everything>\n</function>\n</tool_call>", /Unknown tool "delete_everything". Available tools: read_file, edit/],
+  ["unknown parameter", "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n<parameter=colour>\nred\n</parameter>\n</function>\n</tool_call>", /has no parameter "colour". Its parameters: path, offset, limit/],
+  ["missing required", "<tool_call>\n<function=read_file>\n<parameter=limit>\n3\n</parameter>\n</function>\n</tool_call>", /missing required parameter: path/],
+  ["bad integer", "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n<parameter=limit>\nten\n</parameter>\n</function>\n</tool_call>", /"limit" of tool "read_file": expected an integer, got "ten"/],
+  ["bad enum", "<tool_call>\n<function=edit>\n<parameter=path>\na\n</parameter>\n<parameter=search>\na\n</parameter>\n<parameter=replace>\nb\n</parameter>\n<parameter=mode>\nregex\n</parameter>\n</function>\n</tool_call>", /"regex" is not one of "exact", "fuzzy"/],
+  ["duplicate parameter", "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n<parameter=path>\nb\n</parameter>\n</function>\n</tool_call>", /given more than once/],
+  ["junk after function", "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\noops</tool_call>", /Expected "<\/tool_call>"/],
+  ["unclosed parameter at end", "<tool_call>\n<function=read_file>\n<parameter=path>\na", /no closing <\/parameter>/],
+  ["bad json body", "<tool_call>\n{\"name\": \"read_file\", \"arguments\": [1]}\n</tool_call>", /needs "name" and an "arguments" object/],
+];
+
+for (const [name, output, message] of BAD_CALLS) {
+  test(`malformed call becomes an error for the model: ${name}`, () => {
+    const { events, turn } = assertChunkingInvariant(`Trying.\n${output}\nAfter.`, false);
+    const errors = events.filter((e) => e.type === "toolCallError");
+    assert.equal(errors.length, 1, JSON.stringify(events));
+    assert.match(errors[0]!.message, message);
+    assert.ok(errors[0]!.raw.startsWith("<tool_call>"));
+    assert.equal(turn.message.toolCalls, undefined);
+    assert.equal(turn.errors.length, 1);
+  });
+}
+
+test("a call cut off by the end of the stream is an error", () => {
+  const { turn } = assertChunkingInvariant("<tool_call>\n<function=read_f", false);
+  assert.match(turn.errors[0]!.message, /ended before it was complete/);
+});
+
+test("syntax errors tell the model the expected format", () => {
+  const { turn } = parseQwenOutput("<tool_call>\nnope\n</tool_call>", options(false));
+  assert.match(turn.errors[0]!.message, /<tool_call>\n<function=TOOL_NAME>\n<parameter=PARAMETER_NAME>\nvalue\n<\/parameter>\n<\/function>\n<\/tool_call>/);
+});
+
+test("the older JSON form inside <tool_call> is accepted", () => {
+  const { turn } = assertChunkingInvariant("<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a\", \"limit\": 5}}\n</tool_call>", false);
+  assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, { path: "a", limit: 5 });
+});
+
+test("a call missing only its </tool_call> at the end of the stream is accepted", () => {
+  const { turn } = parseQwenOutput("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n", options(false));
+  assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, { path: "a" });
+});
+
+test("a model that opens <think> itself, and thinking that never closes", () => {
+  const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
+  assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });
+  const unclosed = assertChunkingInvariant("still thinking </thi", true);
+  assert.deepEqual(unclosed.turn.message, { role: "assistant", content: "", thinking: "still thinking </thi" });
+  const plain = assertChunkingInvariant("  plain <tool_ answer <  ", false);
+  assert.deepEqual(plain.turn.message, { role: "assistant", content: "plain <tool_ answer <" });
+});
+
+test("never throws on random fragments of the format", () => {
+  const pieces = ["<tool_call>", "</tool_call>", "<function=", "read_file", "edit", ">", "\n", "<parameter=", "path", "</parameter>", "</function>", "<think>", "</think>", "{", "}", "\"", "x", "42", "<", "/"];
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < 500; i++) {
+    const output = Array.from({ length: Math.floor(rand() * 30) }, () => pieces[Math.floor(rand() * pieces.length)]).join("");
+    const parser = new QwenOutputParser(options(rand() < 0.5));
+    const cut = Math.floor(rand() * output.length);
+    assert.doesNotThrow(() => { parser.push(output.slice(0, cut)); parser.push(output.slice(cut)); parser.end(); parser.result(); }, output);
+  }
+});

@@ -115,3 +115,22 @@ test("a random model under the tool-call grammar writes only calls that parse", 
     }
   }
 });
+
+test("llama.cpp's grammar parser accepts every grammar we build (and rejects a broken one)", async () => {
+  const llama = await cpuLlama();
+  const { TOOLS: RICH_TOOLS } = await import("../../unit/models/qwen/conversations.ts");
+  const unicode: ToolDefinition = {
+    name: "ünï-tool", description: "",
+    parameters: { type: "object", properties: { "ключ": { type: ["integer", "null"] }, v: { enum: ["a\"b", 3, true, null] } }, required: [] },
+  };
+  const grammars = [
+    buildQwenToolCallGrammar(RICH_TOOLS),
+    buildQwenToolCallGrammar([unicode], { includeOpeningTag: false, parallelCalls: false }),
+    buildQwenResponseGrammar(RICH_TOOLS, { thinking: true }),
+    buildQwenResponseGrammar(RICH_TOOLS, { thinking: false, requireToolCall: true }),
+    buildQwenResponseGrammar([], { thinking: true }),
+  ];
+  for (const grammar of grammars) await llama.createGrammar({ grammar });
+  // createGrammar really parses: an undefined rule is refused.
+  await assert.rejects(llama.createGrammar({ grammar: "root ::= missing-rule" }), /Failed to parse grammar/);
+});

@@ -6,12 +6,16 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { CHAT_VIEW_ID, COMMANDS } from "../protocol/contributions.ts";
+import { SystemInfoRequest } from "../protocol/lsp-ext.ts";
+import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
+  private system: SystemInfo | undefined;
+  private probing = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -19,7 +23,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly runtime: RuntimeClient,
   ) {
     this.disposables.push(
-      runtime.onDidChangeState(() => this.postState()),
+      runtime.onDidChangeState(() => {
+        this.postState();
+        this.probeSystem();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("hearth") && this.postState()),
     );
   }
@@ -52,8 +59,27 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     else void vscode.commands.executeCommand(COMMANDS[message.command].id);
   }
 
+  /** Asks the runtime once which GPU/CPU it runs on (it loads node-llama-cpp's binaries for that). */
+  private probeSystem(): void {
+    if (this.system || this.probing || this.runtime.state.kind !== "running") return;
+    this.probing = true;
+    this.runtime
+      .request(SystemInfoRequest)
+      .then((system) => {
+        this.system = system;
+        this.postState();
+      })
+      .catch(() => undefined) // the runtime restarted meanwhile: the next "running" state asks again
+      .finally(() => (this.probing = false));
+  }
+
   private postState(): void {
-    const message: ToWebview = { type: "state", runtime: this.runtime.state, inlineCompletions: readSettings().inlineCompletionsEnabled };
+    const message: ToWebview = {
+      type: "state",
+      runtime: this.runtime.state,
+      inlineCompletions: readSettings().inlineCompletionsEnabled,
+      system: this.system,
+    };
     void this.view?.webview.postMessage(message);
   }
 

@@ -3,7 +3,7 @@
  * unions. The webview imports only this folder.
  */
 import type { CommandName } from "./contributions.ts";
-import type { RuntimeStatus } from "./status.ts";
+import type { RuntimeStatus, SystemInfo } from "./status.ts";
 
 /** The extension's view of its runtime process. */
 export type RuntimeConnection =
@@ -15,7 +15,13 @@ export type RuntimeConnection =
 /** Extension → webview. */
 export type ToWebview =
   /** Sent when the view is shown and whenever the runtime's state changes. */
-  | { readonly type: "state"; readonly runtime: RuntimeConnection; readonly inlineCompletions: boolean };
+  | {
+      readonly type: "state";
+      readonly runtime: RuntimeConnection;
+      readonly inlineCompletions: boolean;
+      /** The machine as the runtime sees it; absent until the runtime has probed it. */
+      readonly system?: SystemInfo;
+    };
 
 /** Webview → extension. */
 export type FromWebview =

@@ -4,7 +4,7 @@
  * inject markup. Imports only `protocol/`.
  */
 import type { CommandName } from "../protocol/contributions.ts";
-import type { IndexState, ModelState, RuntimeStatus } from "../protocol/status.ts";
+import type { IndexState, ModelState, RuntimeStatus, SystemInfo } from "../protocol/status.ts";
 import { describeModel, describeSource } from "../protocol/status.ts";
 import type { FromWebview, RuntimeConnection, ToWebview } from "../protocol/webview.ts";
 
@@ -32,7 +32,16 @@ function section(title: string, ...children: Child[]): HTMLElement {
   return h("section", { class: "card" }, h("h2", {}, title), ...children);
 }
 
-function runtimeSection(runtime: RuntimeConnection): HTMLElement {
+function computeLine(system: SystemInfo | undefined): HTMLElement {
+  if (!system) return h("p", { class: "muted", "data-compute": "probing" }, "Compute: checking for a GPU…");
+  const GiB = 1024 ** 3;
+  const text = system.gpu
+    ? `Compute: ${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "GPU"}, ${(system.vramTotalBytes / GiB).toFixed(0)} GiB VRAM`
+    : `Compute: CPU, ${system.cpus} cores, ${(system.totalMemoryBytes / GiB).toFixed(0)} GiB RAM (${system.gpuNote ?? "no GPU"})`;
+  return h("p", { class: "muted", "data-compute": system.gpu || "cpu" }, text);
+}
+
+function runtimeSection(runtime: RuntimeConnection, system?: SystemInfo): HTMLElement {
   switch (runtime.kind) {
     case "starting":
       return section("Runtime", h("p", { class: "state", "data-state": "starting" }, "Starting…"));
@@ -53,6 +62,7 @@ function runtimeSection(runtime: RuntimeConnection): HTMLElement {
         "Runtime",
         h("p", { class: "state ok", "data-state": "ready" }, "Ready"),
         h("p", { class: "muted", "data-pid": String(runtime.status.pid) }, `Hearth ${runtime.status.version} · pid ${runtime.status.pid}`),
+        computeLine(system),
         ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning" }, p)),
       );
   }
@@ -97,7 +107,7 @@ function render(message: ToWebview): void {
   const status: RuntimeStatus | undefined = message.runtime.kind === "running" ? message.runtime.status : undefined;
   const parts: Child[] = [
     h("header", {}, h("h1", {}, "Hearth"), h("p", { class: "muted" }, "Local agentic coding. Chat arrives with the agent.")),
-    runtimeSection(message.runtime),
+    runtimeSection(message.runtime, message.system),
     status ? modelSection(status.model) : false,
     status ? indexSection(status.index) : false,
     h("p", { class: "muted small" }, `Inline completions: ${message.inlineCompletions ? "on" : "off"}`),

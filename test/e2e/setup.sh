@@ -18,14 +18,17 @@ need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing Debian packages: ${need_apt[*]} — run: sudo apt-get install -y ${need_apt[*]}"
     exit 1
   fi
-  log "apt-get install ${need_apt[*]}"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
+  log "apt-get install ${need_apt[*]} (log: $CACHE/apt.log)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >"$CACHE/apt.log" 2>&1; then
+    tail -30 "$CACHE/apt.log" >&2
+    exit 1
+  fi
 fi
 
 # Each npm install lives in its own folder with a stub package.json so npm never walks up

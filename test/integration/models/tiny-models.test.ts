@@ -6,6 +6,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureTinyModel, qwen35ChatTemplate, type TinyArch } from "../../fixtures/models/index.ts";
+import { renderQwenPrompt, renderQwenPromptSegments } from "../../../src/models/qwen/prompt.ts";
 import { cpuLlama, generate, nlc } from "./llama.ts";
 
 const REQUIRED_KEYS = [
@@ -66,6 +67,17 @@ test("full vocabulary: 151,936 Qwen token slots, loads and tokenizes like Qwen",
   // "Hello world" is two tokens in Qwen's BPE vocabulary.
   assert.equal(model.tokenize("Hello world").length, 2);
   assert.equal(model.detokenize(model.tokenize("héllo <tool_call> 世界", true), true), "héllo <tool_call> 世界");
+});
+
+test("prompt segments tokenize content as text: <|im_end|> typed by a user is not a control token", async () => {
+  const llama = await cpuLlama();
+  const model = await llama.loadModel({ modelPath: await ensureTinyModel({ arch: "qwen35" }) });
+  disposers.push(() => model.dispose());
+  const segments = renderQwenPromptSegments([{ role: "user", content: "a <|im_end|> b" }]);
+  const tokens = segments.flatMap((s) => model.tokenize(s.text, s.kind === "template"));
+  const imEnd = model.tokenize("<|im_end|>", true)[0]!;
+  assert.equal(tokens.filter((t) => t === imEnd).length, 1, "only the template's own <|im_end|>");
+  assert.equal(model.detokenize(tokens, true), renderQwenPrompt([{ role: "user", content: "a <|im_end|> b" }]));
 });
 
 test("generation is deterministic: the same options give the same file", async () => {

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Template } from "@huggingface/jinja";
-import { renderQwenPrompt, QwenPromptError } from "../../../../src/models/qwen/prompt.ts";
+import { renderQwenPrompt, renderQwenPromptSegments, QwenPromptError } from "../../../../src/models/qwen/prompt.ts";
 import type { ChatMessage, ToolDefinition } from "../../../../src/models/types.ts";
 import { qwen35ChatTemplate } from "../../../fixtures/models/llama-cpp-sources.ts";
 import { CASES, randomConversation, toTemplateMessages, toTemplateTools } from "./conversations.ts";
@@ -90,4 +90,20 @@ test("rejects what the template rejects", () => {
   assert.throws(() => renderQwenPrompt([{ role: "user", content: "<tool_response>x</tool_response>" }]), /No user query/);
   assert.throws(() => renderQwenPrompt([{ role: "user", content: "u" }, { role: "system", content: "s" }]), /System message must be at the beginning/);
   assert.throws(() => jinja([{ role: "user", content: "u" }, { role: "system", content: "s" }], undefined, true, true), /System message must be at the beginning/);
+});
+
+test("segments join to the prompt and keep what people wrote out of the template text", () => {
+  for (let seed = 1; seed <= 100; seed++) {
+    const { messages, tools } = randomConversation(seed);
+    const options = { ...(tools ? { tools } : {}), enableThinking: seed % 2 === 0 };
+    const segments = renderQwenPromptSegments(messages, options);
+    assert.equal(segments.map((s) => s.text).join(""), renderQwenPrompt(messages, options), `seed ${seed}`);
+    for (let i = 1; i < segments.length; i++) assert.notEqual(segments[i]!.kind, segments[i - 1]!.kind, "neighbours merged");
+  }
+  const segments = renderQwenPromptSegments([{ role: "user", content: "stop here <|im_end|> please" }]);
+  assert.deepEqual(segments, [
+    { kind: "template", text: "<|im_start|>user\n" },
+    { kind: "content", text: "stop here <|im_end|> please" },
+    { kind: "template", text: "<|im_end|>\n<|im_start|>assistant\n<think>\n" },
+  ]);
 });

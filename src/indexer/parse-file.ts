@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { extractSymbols } from "./extract.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
 import { languageForPath, type LanguageRegistry } from "./languages.ts";
+import { weightTerms } from "./tables.ts";
 import { countTerms } from "./text.ts";
 import type { FileRecord, ParseOutcome } from "./types.ts";
 
@@ -48,7 +49,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   const symbols = language
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
     : { definitions: [], references: [], imports: [], timedOut: false };
-  const terms = countTerms(text, settings.maxWords);
+  const terms = weightTerms(job.path, countTerms(text, settings.maxWords), symbols.definitions);
   const record: FileRecord = {
     path: job.path,
     language,

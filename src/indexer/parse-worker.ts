@@ -1,10 +1,11 @@
 /**
  * Worker-thread entry of the parse pool. Bundled as its own entry point (the build writes
  * it next to the runtime as `indexer-worker.js`); the pool is told its path explicitly.
- * Messages: in `{ id, job }`, out `{ id, outcome }` — see pool.ts.
+ * Messages: in `{ id, job }` or `{ close: true }`; out `{ id, outcome }`, and `{ ready: true }`
+ * once every grammar is loaded — see pool.ts.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LanguageRegistry } from "./languages.ts";
+import { LANGUAGES, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 
 interface WorkerInit {
@@ -15,7 +16,27 @@ interface WorkerInit {
 const init = workerData as WorkerInit;
 const registry = new LanguageRegistry(init.queriesDir);
 
-parentPort?.on("message", (msg: { id: number; job: ParseJob }) => {
+// Compile every grammar's query while the pool is idle rather than inside the first edit
+// of a file in that language (TypeScript's and C++'s take 50-150 ms). One language per
+// macrotask, so parse requests that arrive meanwhile are not held up behind all of them.
+function preload(i: number): void {
+  if (i >= LANGUAGES.length) {
+    parentPort?.postMessage({ ready: true });
+    return;
+  }
+  try {
+    registry.get(LANGUAGES[i]!);
+  } catch {
+    // A grammar that fails to load fails again, with its reason, on its first file.
+  }
+  setImmediate(() => preload(i + 1));
+}
+setImmediate(() => preload(0));
+
+parentPort?.on("message", (msg: { id: number; job: ParseJob } | { close: true }) => {
+  // Exiting from a message handler means no native parse or query is running: terminating
+  // a thread inside tree-sitter's native code aborts the whole process.
+  if ("close" in msg) process.exit(0);
   parseFile(msg.job, registry, init.settings).then(
     (outcome) => parentPort?.postMessage({ id: msg.id, outcome }),
     (err: unknown) =>

@@ -6,6 +6,8 @@ import type { ParseOutcome } from "./types.ts";
 /** Something that turns files into records: a worker pool or the calling thread. */
 export interface FileParser {
   parse(job: ParseJob): Promise<ParseOutcome>;
+  /** Resolves once grammars are loaded, so that a parse pays no start-up cost. */
+  ready(): Promise<void>;
   /** Stops workers; pending parses resolve as skipped. */
   close(): Promise<void>;
 }
@@ -29,10 +31,12 @@ interface Pending {
 interface Slot {
   worker: Worker;
   readonly inFlight: Map<number, Pending>;
+  ready: Promise<void>;
 }
 
 // Two jobs per worker hide the message round trip without hoarding work on one thread.
 const PER_WORKER = 2;
+const CLOSE_GRACE_MS = 5000;
 
 /**
  * A pool of parse workers. Jobs queue in the caller and go to the least busy worker.
@@ -51,7 +55,14 @@ export class WorkerPool implements FileParser {
     private readonly settings: ParseSettings,
   ) {
     const count = Math.max(1, options.count ?? 2);
-    for (let i = 0; i < count; i++) this.slots.push({ worker: this.spawn(i), inFlight: new Map() });
+    for (let i = 0; i < count; i++) {
+      const worker = this.spawn(i);
+      this.slots.push({ worker, inFlight: new Map(), ready: readySignal(worker) });
+    }
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
   }
 
   parse(job: ParseJob): Promise<ParseOutcome> {
@@ -74,7 +85,7 @@ export class WorkerPool implements FileParser {
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();
-    worker.on("message", (msg: { id: number; outcome: ParseOutcome }) => this.onResult(index, msg));
+    worker.on("message", (msg: { id: number; outcome: ParseOutcome } | { ready: true }) => this.onResult(index, msg));
     worker.on("error", (err) => this.onDeath(index, String(err)));
     worker.on("exit", (code) => this.onDeath(index, `worker exited with code ${code}`));
     return worker;
@@ -98,7 +109,8 @@ export class WorkerPool implements FileParser {
     return best;
   }
 
-  private onResult(index: number, msg: { id: number; outcome: ParseOutcome }): void {
+  private onResult(index: number, msg: { id: number; outcome: ParseOutcome } | { ready: true }): void {
+    if ("ready" in msg) return;
     const slot = this.slots[index];
     const pending = slot?.inFlight.get(msg.id);
     if (!slot || !pending) return;
@@ -116,14 +128,23 @@ export class WorkerPool implements FileParser {
     if (this.closed) return;
     slot.worker.removeAllListeners();
     slot.worker = this.spawn(index);
+    slot.ready = readySignal(slot.worker);
     this.pump();
   }
 
+  // Asks the worker to exit between messages; `terminate()` only if it does not within
+  // CLOSE_GRACE_MS (a parse stuck despite its time limit).
   private async drop(slot: Slot, why: string): Promise<void> {
     for (const p of slot.inFlight.values()) p.resolve(crashed(p.job, why));
     slot.inFlight.clear();
-    slot.worker.removeAllListeners();
-    await slot.worker.terminate();
+    const worker = slot.worker;
+    worker.removeAllListeners();
+    worker.on("error", () => {});
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage({ close: true });
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -140,7 +161,24 @@ export class InlineParser implements FileParser {
     return parseFile(job, this.registry, this.settings);
   }
 
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {}
+}
+
+/** Resolves when the worker reports its grammars loaded, or when it goes away. */
+function readySignal(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: unknown): void => {
+      if (typeof msg === "object" && msg !== null && "ready" in msg) done();
+    };
+    const done = (): void => {
+      worker.off("message", onMessage);
+      resolve();
+    };
+    worker.on("message", onMessage);
+    worker.once("exit", done);
+  });
 }
 
 function crashed(job: ParseJob, why: string): ParseOutcome {

@@ -76,6 +76,8 @@ export class RepoIndex {
   private readonly parser: FileParser;
   private graphCache: { version: number; graph: FileGraph } | undefined;
   private cacheKey: Promise<string> | undefined;
+  /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
+  private touched = false;
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -102,6 +104,7 @@ export class RepoIndex {
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);
     const seen = new Set(scan.files.map((f) => f.path));
+    const sizeBefore = this.files.size;
     for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
     const toParse: ScannedFile[] = [];
     let reused = 0;
@@ -111,7 +114,9 @@ export class RepoIndex {
     }
     await this.parseAll(toParse, opts);
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
-    const cacheBytes = await this.save();
+    // An unchanged tree (a restart) leaves the cache as it is.
+    const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
+    const cacheBytes = unchanged ? 0 : await this.save();
     return this.report({ parsed: toParse.length, reused, cache, cacheBytes, elapsedMs: performance.now() - started });
   }
 
@@ -158,7 +163,13 @@ export class RepoIndex {
   async save(): Promise<number> {
     if (!this.options.storageDir) return 0;
     const file = cachePath(this.options.storageDir, this.root);
+    this.touched = false;
     return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
+  }
+
+  /** Resolves once the parse workers have loaded every grammar (idle-time warm-up). */
+  ready(): Promise<void> {
+    return this.parser.ready();
   }
 
   /** Stops the worker threads. */
@@ -201,6 +212,7 @@ export class RepoIndex {
     // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes).
     if ((await hashFile(f.absPath)) !== old.hash) return false;
     this.files.set(f.path, { ...old, mtimeMs: f.mtimeMs });
+    this.touched = true;
     return true;
   }
 

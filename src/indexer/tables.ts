@@ -1,5 +1,5 @@
 import { forEachTerm } from "./text.ts";
-import type { FileRecord } from "./types.ts";
+import type { Definition, FileRecord } from "./types.ts";
 
 // Field weights for lexical search: a term in a path or a definition name says more about
 // what a file is for than the same term in its body.
@@ -8,18 +8,29 @@ const DEFINITION_WEIGHT = 2;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
+interface Postings {
+  readonly docs: number[];
+  readonly tfs: number[];
+}
+
 /**
  * The lookup tables derived from file records, kept up to date one file at a time so that
  * an edit costs time proportional to that file, not to the repository:
  * name → defining files, name → referencing files (with counts), and BM25 postings.
+ * Postings are append-only arrays of document ids; a changed file gets a new id and its
+ * old id is marked dead (skipped by queries, dropped when dead ids pile up).
  */
 export class SymbolTables {
   readonly definers = new Map<string, Set<string>>();
   readonly referrers = new Map<string, Map<string, number>>();
-  private readonly postings = new Map<string, Map<string, number>>();
-  private readonly docLength = new Map<string, number>();
-  private readonly docTerms = new Map<string, string[]>();
+  private postings = new Map<string, Postings>();
+  private docPaths: (string | undefined)[] = [];
+  private docLengths: number[] = [];
+  private readonly idOf = new Map<string, number>();
+  // Live records by path: compaction re-reads their terms.
+  private readonly recordOf = new Map<string, FileRecord>();
   private totalLength = 0;
+  private dead = 0;
   /** Bumped on every change, so derived structures (the graph) know when to rebuild. */
   version = 0;
 
@@ -31,17 +42,8 @@ export class SymbolTables {
       if (!m) this.referrers.set(r.name, (m = new Map()));
       m.set(record.path, (m.get(record.path) ?? 0) + 1);
     }
-    const terms = documentTerms(record);
-    let length = 0;
-    for (const [term, tf] of terms) {
-      let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = new Map()));
-      p.set(record.path, tf);
-      length += tf;
-    }
-    this.docLength.set(record.path, length);
-    this.docTerms.set(record.path, [...terms.keys()]);
-    this.totalLength += length;
+    this.recordOf.set(record.path, record);
+    this.index(record);
   }
 
   remove(record: FileRecord): void {
@@ -53,26 +55,27 @@ export class SymbolTables {
       m.delete(record.path);
       if (m.size === 0) this.referrers.delete(r.name);
     }
-    for (const term of this.docTerms.get(record.path) ?? []) {
-      const p = this.postings.get(term);
-      p?.delete(record.path);
-      if (p?.size === 0) this.postings.delete(term);
-    }
-    this.totalLength -= this.docLength.get(record.path) ?? 0;
-    this.docLength.delete(record.path);
-    this.docTerms.delete(record.path);
+    const id = this.idOf.get(record.path);
+    if (id === undefined) return;
+    this.idOf.delete(record.path);
+    this.recordOf.delete(record.path);
+    this.docPaths[id] = undefined;
+    this.totalLength -= this.docLengths[id]!;
+    if (++this.dead > 1000 && this.dead > this.docPaths.length / 2) this.compact();
   }
 
   get documentCount(): number {
-    return this.docLength.size;
+    return this.idOf.size;
   }
 
   /** Inverse document frequency of a term (0 when no file has it). */
   idf(term: string): number {
-    const df = this.postings.get(term)?.size ?? 0;
+    const p = this.postings.get(term);
+    if (!p) return 0;
+    let df = 0;
+    for (const id of p.docs) if (this.docPaths[id] !== undefined) df++;
     if (df === 0) return 0;
-    const n = this.docLength.size;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return Math.log(1 + (this.idOf.size - df + 0.5) / (df + 0.5));
   }
 
   /**
@@ -81,14 +84,17 @@ export class SymbolTables {
    */
   bm25(queryTerms: ReadonlyMap<string, number>): Map<string, { score: number; terms: Map<string, number> }> {
     const out = new Map<string, { score: number; terms: Map<string, number> }>();
-    const avg = this.totalLength / Math.max(1, this.docLength.size);
+    const avg = this.totalLength / Math.max(1, this.idOf.size);
     for (const [term, qtf] of queryTerms) {
       const p = this.postings.get(term);
       if (!p) continue;
       const idf = this.idf(term);
-      for (const [path, tf] of p) {
-        const len = this.docLength.get(path) ?? avg;
-        const s = (idf * qtf * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * len) / avg));
+      for (let k = 0; k < p.docs.length; k++) {
+        const id = p.docs[k]!;
+        const path = this.docPaths[id];
+        if (path === undefined) continue;
+        const tf = p.tfs[k]!;
+        const s = (idf * qtf * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * this.docLengths[id]!) / avg));
         let hit = out.get(path);
         if (!hit) out.set(path, (hit = { score: 0, terms: new Map() }));
         hit.score += s;
@@ -97,16 +103,46 @@ export class SymbolTables {
     }
     return out;
   }
+
+  private index(record: FileRecord): void {
+    const id = this.docPaths.length;
+    let length = 0;
+    for (let i = 0; i < record.words.length; i++) {
+      const term = record.words[i]!;
+      const tf = record.wordCounts[i] ?? 1;
+      let p = this.postings.get(term);
+      if (!p) this.postings.set(term, (p = { docs: [], tfs: [] }));
+      p.docs.push(id);
+      p.tfs.push(tf);
+      length += tf;
+    }
+    this.docPaths.push(record.path);
+    this.docLengths.push(length);
+    this.idOf.set(record.path, id);
+    this.totalLength += length;
+  }
+
+  // Rebuilds the postings from the live documents' terms, dropping dead ids.
+  private compact(): void {
+    this.postings = new Map();
+    this.docPaths = [];
+    this.docLengths = [];
+    this.idOf.clear();
+    this.totalLength = 0;
+    this.dead = 0;
+    for (const record of this.recordOf.values()) this.index(record);
+  }
 }
 
-/** Weighted term frequencies of one file: body words, plus boosted path and definition terms. */
-export function documentTerms(record: FileRecord): Map<string, number> {
-  const terms = new Map<string, number>();
-  const add = (t: string, n: number): void => void terms.set(t, (terms.get(t) ?? 0) + n);
-  for (let i = 0; i < record.words.length; i++) add(record.words[i]!, record.wordCounts[i] ?? 1);
-  forEachTerm(record.path.replace(/[/.\\-]/g, " "), (t) => add(t, PATH_WEIGHT));
-  for (const d of record.definitions) forEachTerm(d.name, (t) => add(t, DEFINITION_WEIGHT));
-  return terms;
+/**
+ * The weighted terms of a file, computed once in the parse worker and stored in the record:
+ * body terms, plus boosted path and definition-name terms.
+ */
+export function weightTerms(path: string, body: Map<string, number>, definitions: readonly Definition[]): Map<string, number> {
+  const add = (t: string, n: number): void => void body.set(t, (body.get(t) ?? 0) + n);
+  forEachTerm(path.replace(/[/.\\-]/g, " "), (t) => add(t, PATH_WEIGHT));
+  for (const d of definitions) forEachTerm(d.name, (t) => add(t, DEFINITION_WEIGHT));
+  return body;
 }
 
 function addToSet(map: Map<string, Set<string>>, key: string, value: string): void {

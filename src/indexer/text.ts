@@ -45,24 +45,36 @@ export function splitIdentifier(identifier: string): string[] {
  * is compound, each of its parts. Terms shorter than 2 characters and stopwords are dropped.
  */
 export function forEachTerm(text: string, emit: (term: string) => void): void {
-  for (const m of text.matchAll(WORD)) {
-    const word = m[0];
-    const whole = word.toLowerCase().replace(/[_$]/g, "");
-    if (whole.length >= 2 && !STOPWORDS.has(whole)) emit(stem(whole));
-    const parts = splitIdentifier(word);
-    if (parts.length < 2) continue;
-    for (const p of parts) if (p.length >= 2 && !STOPWORDS.has(p) && p !== whole) emit(stem(p));
-  }
+  for (const m of text.matchAll(WORD)) for (const t of termsOfWord(m[0])) emit(t);
 }
 
-/** Term counts for a text, keeping at most `maxTerms` distinct terms (first seen first). */
+function termsOfWord(word: string): string[] {
+  const out: string[] = [];
+  const whole = word.toLowerCase().replace(/[_$]/g, "");
+  if (whole.length >= 2 && !STOPWORDS.has(whole)) out.push(stem(whole));
+  // Only words with case changes, underscores or digits can be compound.
+  if (!/[A-Z_$0-9]/.test(word.slice(1))) return out;
+  const parts = splitIdentifier(word);
+  if (parts.length < 2) return out;
+  for (const p of parts) if (p.length >= 2 && !STOPWORDS.has(p) && p !== whole) out.push(stem(p));
+  return out;
+}
+
+/**
+ * Term counts for a text, keeping at most `maxTerms` distinct terms (first seen first).
+ * Words repeat a lot in code, so each distinct word is split into terms only once.
+ */
 export function countTerms(text: string, maxTerms: number): Map<string, number> {
+  const words = new Map<string, number>();
+  for (const m of text.matchAll(WORD)) words.set(m[0], (words.get(m[0]) ?? 0) + 1);
   const counts = new Map<string, number>();
-  forEachTerm(text, (t) => {
-    const c = counts.get(t);
-    if (c !== undefined) counts.set(t, c + 1);
-    else if (counts.size < maxTerms) counts.set(t, 1);
-  });
+  for (const [word, n] of words) {
+    for (const t of termsOfWord(word)) {
+      const c = counts.get(t);
+      if (c !== undefined) counts.set(t, c + n);
+      else if (counts.size < maxTerms) counts.set(t, n);
+    }
+  }
   return counts;
 }
 

@@ -58,9 +58,9 @@ export interface FileRecord {
   readonly references: readonly Reference[];
   /** First lines of import / include / use statements, for completion context. */
   readonly imports: readonly string[];
-  /** Search terms of the whole text (identifiers split, lower-cased, capped); see text.ts. */
+  /** Search terms: of the text (identifiers split, lower-cased, capped; see text.ts), the path and definition names. */
   readonly words: readonly string[];
-  /** Occurrences of each term in `words`, same order. */
+  /** Weighted occurrences of each term in `words`, same order (path and definition terms boosted). */
   readonly wordCounts: readonly number[];
   /** Set when the text was not valid UTF-8 (decoded with replacement characters). */
   readonly invalidUtf8?: boolean;

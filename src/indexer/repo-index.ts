@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
-import { buildGraph, type FileGraph } from "./graph.ts";
+import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
 import type { ParseJob, ParseSettings } from "./parse-file.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
@@ -75,6 +75,7 @@ export class RepoIndex {
   readonly tables = new SymbolTables();
   private readonly parser: FileParser;
   private graphCache: { version: number; graph: FileGraph } | undefined;
+  private baseCache: { graph: FileGraph; ranks: Float64Array } | undefined;
   private cacheKey: Promise<string> | undefined;
   /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
   private touched = false;
@@ -183,6 +184,13 @@ export class RepoIndex {
       this.graphCache = { version: this.tables.version, graph: buildGraph([...this.files.keys()], this.tables) };
     }
     return this.graphCache.graph;
+  }
+
+  /** PageRank without personalization, for the current graph (cached with it). */
+  baseRanks(): Float64Array {
+    const graph = this.graph();
+    if (this.baseCache?.graph !== graph) this.baseCache = { graph, ranks: pageRank(graph, new Map()) };
+    return this.baseCache.ranks;
   }
 
   /** Counts for the current state (no timing, nothing parsed). */

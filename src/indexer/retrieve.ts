@@ -13,6 +13,22 @@ export interface FocusHints {
 export interface LocateOptions extends FocusHints {
   /** How many files to return (default 10). */
   readonly top?: number;
+  /** Overrides of the score blend (for evaluation and tuning). */
+  readonly weights?: Partial<LocateWeights>;
+}
+
+/** How lexical, graph and mention evidence combine; defaults in DEFAULT_WEIGHTS. */
+export interface LocateWeights {
+  /** Weight of the normalized personalized PageRank score. */
+  readonly graph: number;
+  /** Added when the file defines an identifier the query names. */
+  readonly identifier: number;
+  /** Added when the query names the file's path. */
+  readonly path: number;
+  /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
+  readonly docs: number;
+  /** Multiplier for type declarations (.d.ts) and tests, unless the query talks about tests. */
+  readonly secondary: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -32,11 +48,17 @@ export interface QueryAnalysis {
   readonly paths: string[];
 }
 
-// Score blend, tuned on the retrieval evaluation set (test/bench/indexer-eval.ts).
-const GRAPH_WEIGHT = 0.35;
-const IDENTIFIER_BONUS = 0.6;
-const PATH_BONUS = 1.0;
+/** The score blend, tuned on the retrieval evaluation set (test/bench/indexer-eval.ts). */
+export const DEFAULT_WEIGHTS: LocateWeights = {
+  graph: 0.2,
+  identifier: 0.6,
+  path: 1.0,
+  docs: 0.4,
+  secondary: 0.7,
+};
 const BM25_SEEDS = 15;
+const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
+const SECONDARY_FILE = /\.d\.[cm]?ts$|(^|\/)(tests?|__tests__|spec)\/|[._-](test|spec)\.[a-z]+$|_test\.go$/i;
 
 /** Breaks a query into terms, defined identifiers it mentions, and file paths it names. */
 export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
@@ -74,12 +96,14 @@ function mentionedPaths(index: RepoIndex, query: string): string[] {
  * hits, the files defining identifiers the query names, named paths and open files.
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
+  const w = { ...DEFAULT_WEIGHTS, ...options.weights };
+  const mentionsTests = /\btest|\bspec\b/i.test(query);
   const analysis = analyzeQuery(index, query);
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
   const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
-  const ranks = seeds.size > 0 ? pageRank(index.graph(), seeds) : undefined;
+  const ranks = seeds.size > 0 ? liftOverBase(pageRank(index.graph(), seeds), index.baseRanks()) : undefined;
   const graph = index.graph();
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
   const definedHere = definersOf(index, analysis.identifiers);
@@ -93,14 +117,30 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const names = definedHere.get(path) ?? [];
     const pathHit = analysis.paths.includes(path);
     const score =
-      (hit ? hit.score / maxLexical : 0) +
-      GRAPH_WEIGHT * graphScore +
-      (names.length > 0 ? IDENTIFIER_BONUS : 0) +
-      (pathHit ? PATH_BONUS : 0);
+      prior(path, w, mentionsTests) *
+      ((hit ? hit.score / maxLexical : 0) +
+        w.graph * graphScore +
+        (names.length > 0 ? w.identifier : 0) +
+        (pathHit ? w.path : 0));
     results.push({ path, score, reasons: reasonsFor(hit?.terms, names, pathHit, graphScore) });
   }
   results.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
   return results.slice(0, options.top ?? 10);
+}
+
+// Personalized rank over the query-free rank: a file everything imports (a types module,
+// options.d.ts) has a high rank for every query; what matters is how much the query raised it.
+const HUB_DAMPING = 0.5;
+function liftOverBase(ranks: Float64Array, base: Float64Array): Float64Array {
+  const out = new Float64Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) out[i] = ranks[i]! / Math.pow(base[i]! * ranks.length, HUB_DAMPING);
+  return out;
+}
+
+function prior(path: string, w: LocateWeights, mentionsTests: boolean): number {
+  if (DOC_FILE.test(path)) return w.docs;
+  if (!mentionsTests && SECONDARY_FILE.test(path)) return w.secondary;
+  return 1;
 }
 
 function seedWeights(

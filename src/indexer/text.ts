@@ -22,12 +22,25 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
-/** Plural-insensitive form: "files" and "file" become one term. */
+/**
+ * A light suffix-stripping stemmer, applied to documents and queries alike, so that
+ * "evicted", "evicts" and "eviction" meet "evict", and "parsing"/"parsed"/"parse" meet.
+ * Deliberately crude: it only has to map related forms together, not produce words.
+ */
 export function stem(term: string): string {
-  if (term.length > 4 && term.endsWith("s") && !term.endsWith("ss")) {
-    return term.endsWith("ies") ? term.slice(0, -3) + "y" : term.slice(0, -1);
+  if (term.length <= 4 || /\d/.test(term)) return term;
+  let t = term;
+  if (t.endsWith("ies")) t = t.slice(0, -3) + "y";
+  else if (t.endsWith("sses")) t = t.slice(0, -2);
+  else if (t.endsWith("s") && !t.endsWith("ss") && !t.endsWith("us")) t = t.slice(0, -1);
+  for (const suffix of ["ation", "ions", "ion", "ing", "ed", "er", "ly"]) {
+    if (t.endsWith(suffix) && t.length - suffix.length >= 4) {
+      t = t.slice(0, -suffix.length);
+      break;
+    }
   }
-  return term;
+  if (t.endsWith("e") && t.length > 4) t = t.slice(0, -1);
+  return t;
 }
 
 /** Sub-words of an identifier: `parseHTTPFlags_v2` → parse, http, flags, v2. */

@@ -43,7 +43,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     return { ok: false, skip: { path: job.path, reason: "too-large", detail: `${bytes.length} bytes` } };
   }
   const byContent = skipByContent(bytes);
-  if (byContent) return { ok: false, skip: { path: job.path, reason: byContent } };
+  if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, mtimeMs: job.mtimeMs } };
   const { text, invalidUtf8 } = decodeText(bytes);
   const language = languageForPath(job.path);
   const symbols = language

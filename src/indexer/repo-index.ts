@@ -60,6 +60,9 @@ export const DEFAULT_LIMITS: IndexLimits = {
 };
 const MAX_WORDS = 400;
 const IN_FLIGHT = 16;
+const GRAPH_STALE_FRACTION = 0.01;
+const GRAPH_STALE_MIN_CHANGES = 20;
+const GRAPH_STALE_MS = 60_000;
 
 /**
  * A repository's index: file records, the tables derived from them, and the file graph.
@@ -74,7 +77,7 @@ export class RepoIndex {
   readonly skipped = new Map<string, SkippedFile>();
   readonly tables = new SymbolTables();
   private readonly parser: FileParser;
-  private graphCache: { version: number; graph: FileGraph } | undefined;
+  private graphCache: { version: number; builtAt: number; graph: FileGraph } | undefined;
   private baseCache: { graph: FileGraph; ranks: Float64Array } | undefined;
   private cacheKey: Promise<string> | undefined;
   /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
@@ -102,6 +105,7 @@ export class RepoIndex {
     const cache = await this.loadFromCache();
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     const scan = await scanRepository(this.root, { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const previousSkips = new Map(this.skipped);
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);
     const seen = new Set(scan.files.map((f) => f.path));
@@ -110,7 +114,12 @@ export class RepoIndex {
     const toParse: ScannedFile[] = [];
     let reused = 0;
     for (const f of scan.files) {
-      if (await this.canReuse(f)) reused++;
+      const skip = previousSkips.get(f.path);
+      if (skip?.mtimeMs === f.mtimeMs && skip.size === f.size) {
+        // Binary, minified or generated last time and untouched since: still so.
+        this.skipped.set(f.path, skip);
+        reused++;
+      } else if (await this.canReuse(f)) reused++;
       else toParse.push(f);
     }
     await this.parseAll(toParse, opts);
@@ -178,12 +187,22 @@ export class RepoIndex {
     await this.parser.close();
   }
 
-  /** The file graph for the current records, rebuilt only after changes. */
-  graph(): FileGraph {
-    if (this.graphCache?.version !== this.tables.version) {
-      this.graphCache = { version: this.tables.version, graph: buildGraph([...this.files.keys()], this.tables) };
+  /**
+   * The file graph. It is a ranking prior, so a few edits do not rebuild it (on a 20,000-file
+   * tree a rebuild takes a few hundred milliseconds): it is rebuilt once the changes since
+   * the last build exceed GRAPH_STALE_FRACTION of the files, or are older than
+   * GRAPH_STALE_MS. Lexical scores, lookups and the tables are always current. Pass
+   * `fresh` to force a rebuild.
+   */
+  graph(fresh = false): FileGraph {
+    const cached = this.graphCache;
+    const changes = cached ? this.tables.version - cached.version : Number.POSITIVE_INFINITY;
+    const tolerated = Math.max(GRAPH_STALE_MIN_CHANGES, this.files.size * GRAPH_STALE_FRACTION);
+    const stale = changes > 0 && (fresh || changes > tolerated || performance.now() - cached!.builtAt > GRAPH_STALE_MS);
+    if (!cached || stale) {
+      this.graphCache = { version: this.tables.version, builtAt: performance.now(), graph: buildGraph([...this.files.keys()], this.tables) };
     }
-    return this.graphCache.graph;
+    return this.graphCache!.graph;
   }
 
   /** PageRank without personalization, for the current graph (cached with it). */
@@ -210,6 +229,7 @@ export class RepoIndex {
     const loaded = await loadCache(cachePath(this.options.storageDir, this.root), await this.key(), this.root);
     if (!loaded.ok) return loaded.miss;
     for (const record of loaded.contents.files) this.putRecord(record);
+    for (const skip of loaded.contents.skipped) this.skipped.set(skip.path, skip);
     return "hit";
   }
 

@@ -108,7 +108,8 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
   const definedHere = definersOf(index, analysis.identifiers);
   const candidates = new Set<string>([...lexical.keys(), ...definedHere.keys(), ...analysis.paths]);
-  if (ranks) for (const i of topIndices(ranks, 50)) candidates.add(graph.paths[i]!);
+  // The graph may be a few edits old: only files that still exist are candidates.
+  if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
   const results: LocatedFile[] = [];
   for (const path of candidates) {
     const hit = lexical.get(path);
@@ -189,6 +190,17 @@ function reasonsFor(
   return reasons;
 }
 
+/** Indices of the k largest values, without sorting the whole array. */
 function topIndices(values: Float64Array, k: number): number[] {
-  return [...values.keys()].sort((a, b) => values[b]! - values[a]!).slice(0, k);
+  const top: number[] = [];
+  let floor = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (top.length === k && v <= floor) continue;
+    top.push(i);
+    top.sort((a, b) => values[b]! - values[a]!);
+    if (top.length > k) top.pop();
+    if (top.length === k) floor = values[top[k - 1]!]!;
+  }
+  return top;
 }

@@ -85,6 +85,9 @@ export interface SkippedFile {
   readonly path: string;
   readonly reason: SkipReason;
   readonly detail?: string;
+  /** For skips decided by content: the metadata seen, so an unchanged file is not re-read. */
+  readonly size?: number;
+  readonly mtimeMs?: number;
 }
 
 /** Limits and filters; every field has a default (see `defaultIndexOptions`). */

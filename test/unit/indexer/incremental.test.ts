@@ -67,6 +67,8 @@ describe("the persistent cache", () => {
       const repo = join(dir, "repo");
       const storage = join(dir, "storage");
       cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+      // Skipped by content: must not be re-read on restart either.
+      writeFileSync(join(repo, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
       const first = open(repo, storage);
       const r1 = await first.build();
       assert.equal(r1.cache, "absent");
@@ -76,6 +78,7 @@ describe("the persistent cache", () => {
       assert.equal(r2.cache, "hit");
       assert.equal(r2.parsed, 0);
       assert.equal(r2.reused, r1.parsed);
+      assert.equal(second.skipped.get("logo.png")?.reason, "binary");
       assert.deepEqual(snapshot(second), snapshot(first));
       // Touched but identical: re-hashed, not re-parsed. Changed: re-parsed.
       utimesSync(join(repo, "src/cart.ts"), new Date(), new Date(Date.now() + 5000));

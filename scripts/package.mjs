@@ -64,16 +64,19 @@ function dependencyClosure() {
   return [...dirs].sort();
 }
 
-const DROPPED_FILES = /\.(md|markdown|map|d\.ts|d\.mts|d\.cts|wasm|c|cc|cpp|h|hpp|gyp|gypi|tsbuildinfo)$|(^|\/)(binding_test\.js|CMakeLists\.txt|Makefile)$/i;
-const DROPPED_DIRS = new Set(["test", "tests", "docs", "examples", "example", ".github", "vendor", "node_modules"]);
+// Only files no package loads at run time; folders are dropped per package below, where
+// we know they are unused (a generic "vendor/" or "test/" folder can be real code).
+const DROPPED_FILES = /\.(md|markdown|map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$/i;
+const GRAMMAR_SOURCES = /\.(wasm|c|cc|cpp|h|hpp|gyp|gypi)$|(^|\/)(binding_test\.js|CMakeLists\.txt|Makefile|grammar\.js)$/i;
+const GRAMMAR_DROPPED_DIRS = new Set(["src", "vendor", "test", "tests", "examples", "docs", "script", "scripts", ".github"]);
 
 /** Whether a file inside a package is needed at run time. */
 function keep(relPath, packageName) {
   const parts = relPath.split("/");
-  if (parts.slice(0, -1).some((p) => DROPPED_DIRS.has(p))) return false;
   if (DROPPED_FILES.test(relPath)) return false;
   if (packageName.startsWith("tree-sitter")) {
-    if (parts.includes("src")) return relPath.endsWith("node-types.json"); // grammar C sources
+    if (relPath.endsWith("node-types.json")) return true; // grammar bindings read it (nodeTypeInfo)
+    if (GRAMMAR_SOURCES.test(relPath) || parts.slice(0, -1).some((p) => GRAMMAR_DROPPED_DIRS.has(p))) return false;
     if (parts[0] === "bindings" && parts[1] !== "node") return false; // other languages' bindings
     if (parts[0] === "prebuilds" && parts[1] !== target) return false;
     if (parts[0] === "build" && !(parts[1] === "Release" && relPath.endsWith(".node"))) return false;

@@ -3,7 +3,7 @@
 // node-llama-cpp loads from the VSIX's own node_modules.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -38,6 +38,23 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
       const hit = entries.find((e) => pattern.test(e));
       assert.equal(hit, undefined, `${hit} should not be in the VSIX`);
     }
+  });
+
+  it("its own node_modules load every tree-sitter grammar the indexer uses", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-vsix-"));
+    execFileSync("unzip", ["-q", vsix, "-d", dir]);
+    const ext = join(dir, "extension", "node_modules");
+    const script = `
+      const Parser = require(${JSON.stringify(join(ext, "tree-sitter"))});
+      const ts = require(${JSON.stringify(join(ext, "tree-sitter-typescript"))});
+      const langs = { typescript: ts.typescript, tsx: ts.tsx };
+      for (const name of ["javascript", "python", "go", "rust", "java", "c", "cpp"]) langs[name] = require(${JSON.stringify(ext)} + "/tree-sitter-" + name);
+      const out = {};
+      for (const [name, lang] of Object.entries(langs)) { const p = new Parser(); p.setLanguage(lang); out[name] = p.parse("x").rootNode.type; }
+      console.log(JSON.stringify(out));`;
+    const parsed = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+    assert.deepEqual(Object.keys(parsed).sort(), ["c", "cpp", "go", "java", "javascript", "python", "rust", "tsx", "typescript"]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("installs with code-server --install-extension and activates: runtime ready, node-llama-cpp loaded", async () => {

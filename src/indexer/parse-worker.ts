@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { LANGUAGES, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import type { ParseOutcome } from "./types.ts";
 
 interface WorkerInit {
   readonly queriesDir: string;
@@ -37,12 +38,11 @@ parentPort?.on("message", (msg: { id: number; job: ParseJob } | { close: true })
   // Exiting from a message handler means no native parse or query is running: terminating
   // a thread inside tree-sitter's native code aborts the whole process.
   if ("close" in msg) process.exit(0);
-  parseFile(msg.job, registry, init.settings).then(
-    (outcome) => parentPort?.postMessage({ id: msg.id, outcome }),
-    (err: unknown) =>
-      parentPort?.postMessage({
-        id: msg.id,
-        outcome: { ok: false, skip: { path: msg.job.path, reason: "parse-error", detail: String(err) } },
-      }),
-  );
+  let outcome: ParseOutcome;
+  try {
+    outcome = parseFile(msg.job, registry, init.settings);
+  } catch (err) {
+    outcome = { ok: false, skip: { path: msg.job.path, reason: "parse-error", detail: String(err) } };
+  }
+  parentPort?.postMessage({ id: msg.id, outcome });
 });

@@ -34,8 +34,8 @@ interface Slot {
   ready: Promise<void>;
 }
 
-// Two jobs per worker hide the message round trip without hoarding work on one thread.
-const PER_WORKER = 2;
+// A few jobs queued per worker hide the message round trip; more would hoard work on one thread.
+const PER_WORKER = 8;
 const CLOSE_GRACE_MS = 5000;
 
 /**
@@ -148,7 +148,11 @@ export class WorkerPool implements FileParser {
   }
 }
 
-/** Parses on the calling thread, yielding to the event loop between files. */
+/**
+ * Parses on the calling thread, yielding to the event loop between files: for tests and
+ * for running from sources without a built worker. Each file blocks the thread while it
+ * is read and parsed, so the runtime uses the WorkerPool.
+ */
 export class InlineParser implements FileParser {
   private readonly registry: LanguageRegistry;
 

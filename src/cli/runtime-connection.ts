@@ -75,6 +75,9 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     initializationOptions: options.initializationOptions,
   };
   const initializeResult = await Promise.race([connection.sendRequest(InitializeRequest.type, params), spawnError, earlyExit]);
+  // Both only matter during initialize; later they would reject with no one listening.
+  earlyExit.catch(() => undefined);
+  spawnError.catch(() => undefined);
   await connection.sendNotification(InitializedNotification.type, {});
   return {
     connection,

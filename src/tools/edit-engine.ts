@@ -1,0 +1,141 @@
+/**
+ * Search/replace on text, pure (no I/O): exact and unique first, then line-based matching
+ * that tolerates trailing whitespace, then indentation and blank-run differences (the new
+ * text is re-indented like the file). Works on the raw text so everything outside the
+ * replaced region — line endings, a missing final newline — stays byte for byte.
+ */
+import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper } from "./line-match.ts";
+import { type Line, splitLines, toLf } from "./text-file.ts";
+import { ToolError } from "./tool.ts";
+
+/** One replacement the model asked for. */
+export interface Edit {
+  readonly oldText: string;
+  readonly newText: string;
+  /** Replace every exact occurrence instead of requiring a unique one. */
+  readonly replaceAll?: boolean;
+}
+
+/** How one edit was placed. */
+export interface AppliedEdit {
+  readonly level: MatchLevel;
+  /** 1-based first line of each replaced region, in the text as it was before this edit. */
+  readonly lines: number[];
+}
+
+/**
+ * Applies edits one after the other (each sees the result of the previous). Throws
+ * `no-match` / `ambiguous-match` naming the failing edit; the caller writes nothing then.
+ */
+export function applyEdits(raw: string, eol: string, edits: readonly Edit[]): { text: string; applied: AppliedEdit[] } {
+  let text = raw;
+  const applied: AppliedEdit[] = [];
+  edits.forEach((edit, i) => {
+    const label = edits.length > 1 ? `edit ${i + 1} of ${edits.length}: ` : "";
+    try {
+      const result = applyOne(text, eol, edit);
+      text = result.text;
+      applied.push(result.applied);
+    } catch (error) {
+      if (error instanceof ToolError) throw new ToolError(error.code, label + error.message + (edits.length > 1 ? "\nNo edit was applied." : ""), error.data);
+      throw error;
+    }
+  });
+  return { text, applied };
+}
+
+function applyOne(raw: string, eol: string, edit: Edit): { text: string; applied: AppliedEdit } {
+  const oldLf = toLf(edit.oldText);
+  const newLf = toLf(edit.newText);
+  if (oldLf === "") {
+    if (raw === "") return { text: newLf.replace(/\n/g, eol), applied: { level: "exact", lines: [1] } };
+    throw new ToolError("invalid-input", "old_text is empty; give the exact text to replace (or use write_file for a new file)");
+  }
+  if (oldLf === newLf) throw new ToolError("invalid-input", "old_text and new_text are the same; nothing would change");
+  return exactReplace(raw, eol, oldLf, newLf, edit.replaceAll === true) ?? fuzzyReplace(raw, eol, oldLf, newLf);
+}
+
+function exactReplace(raw: string, eol: string, oldLf: string, newLf: string, all: boolean): { text: string; applied: AppliedEdit } | undefined {
+  const lf = toLf(raw);
+  const starts: number[] = [];
+  for (let i = lf.indexOf(oldLf); i !== -1; i = lf.indexOf(oldLf, i + oldLf.length)) starts.push(i);
+  if (starts.length === 0) return undefined;
+  const lines = starts.map((s) => lineNumberAt(lf, s));
+  if (starts.length > 1 && !all) throw ambiguous(lines, "exactly");
+  const map = rawOffsets(raw);
+  let text = raw;
+  for (const s of [...starts].reverse()) {
+    text = text.slice(0, map(s)) + newLf.replace(/\n/g, eol) + text.slice(map(s + oldLf.length));
+  }
+  return { text, applied: { level: "exact", lines } };
+}
+
+function fuzzyReplace(raw: string, eol: string, oldLf: string, newLf: string): { text: string; applied: AppliedEdit } {
+  const lines = splitLines(raw);
+  const hay = lines.map((l) => l.text);
+  const needle = trimFinalNewline(oldLf).split("\n");
+  for (const level of ["trailing-whitespace", "whitespace"] as const) {
+    const starts = findBlock(hay, needle, level);
+    if (starts.length > 1) throw ambiguous(starts.map((s) => s + 1), `after ignoring ${level === "whitespace" ? "indentation and whitespace" : "trailing whitespace"}`);
+    if (starts.length === 1) return replaceLines(lines, starts[0]!, needle, oldLf, newLf, eol, level);
+  }
+  const candidates = closestBlocks(hay, needle);
+  throw new ToolError("no-match", `old_text was not found in the file (not even ignoring whitespace). ${describeCandidates(candidates)}`, { candidates });
+}
+
+function replaceLines(lines: readonly Line[], start: number, needle: readonly string[], oldLf: string, newLf: string, eol: string, level: MatchLevel): { text: string; applied: AppliedEdit } {
+  const end = start + needle.length;
+  const matched = lines.slice(start, end);
+  const reindent = level === "whitespace" ? indentMapper(needle.map((l, i) => [l, matched[i]!.text] as const)) : (l: string) => l;
+  const newBody = oldLf.endsWith("\n") ? trimFinalNewline(newLf) : newLf;
+  const replacement = newBody === "" ? [] : newBody.split("\n").map(reindent);
+  const before = lines.slice(0, start);
+  const after = lines.slice(end);
+  const lastEol = matched.at(-1)!.eol;
+  let text = before.map((l) => l.text + l.eol).join("");
+  // A deletion of whole lines removes their line breaks too; otherwise the block keeps the
+  // break its last line had (so a file without a final newline stays without one).
+  if (replacement.length > 0) text += replacement.join(eol) + lastEol;
+  text += after.map((l) => l.text + l.eol).join("");
+  return { text, applied: { level, lines: [start + 1] } };
+}
+
+function trimFinalNewline(s: string): string {
+  return s.endsWith("\n") ? s.slice(0, -1) : s;
+}
+
+/** Maps an offset in the LF-normalized text to the raw text (each removed CR shifts by one). */
+function rawOffsets(raw: string): (lfOffset: number) => number {
+  const crBeforeNewline: number[] = [];
+  let removed = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === "\r" && raw[i + 1] === "\n") {
+      crBeforeNewline.push(i - removed);
+      removed++;
+    }
+  }
+  return (n) => {
+    let lo = 0;
+    let hi = crBeforeNewline.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (crBeforeNewline[mid]! < n) lo = mid + 1;
+      else hi = mid;
+    }
+    return n + lo;
+  };
+}
+
+function lineNumberAt(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+function ambiguous(lines: readonly number[], how: string): ToolError {
+  return new ToolError(
+    "ambiguous-match",
+    `old_text matches ${how} in ${lines.length} places (lines ${lines.join(", ")}); include more surrounding lines so it matches once, or set replace_all to change every occurrence`,
+    { lines },
+  );
+}

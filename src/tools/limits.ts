@@ -1,0 +1,13 @@
+/** Size limits shared by the tools; each number says why it is what it is. */
+
+/** Files the editing tools load whole. Larger source files are almost always generated. */
+export const MAX_EDIT_BYTES = 4 * 1024 * 1024;
+
+/** What read_file returns at most per call (~12k tokens): a local model's context is precious. */
+export const MAX_READ_CHARS = 48_000;
+
+/** Files read_file opens at all; larger ones must be read by line range after search. */
+export const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Lines of output run_command keeps (head + tail), and characters. */
+export const MAX_COMMAND_OUTPUT_CHARS = 24_000;

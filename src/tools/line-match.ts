@@ -1,0 +1,148 @@
+/**
+ * Line matching shared by edit_file and the patch applier: whitespace levels, searching a
+ * block of lines in a file, "did you mean" candidates, and carrying the file's indentation
+ * over to lines the model wrote with different indentation.
+ */
+
+/** How strictly two lines must agree, strictest first. */
+export type MatchLevel = "exact" | "trailing-whitespace" | "whitespace";
+
+export const LEVELS: readonly MatchLevel[] = ["exact", "trailing-whitespace", "whitespace"];
+
+/** The key a line is compared by at a level. "whitespace" ignores indentation and runs of blanks. */
+export function lineKey(line: string, level: MatchLevel): string {
+  if (level === "exact") return line;
+  if (level === "trailing-whitespace") return line.replace(/\s+$/, "");
+  return line.trim().replace(/\s+/g, " ");
+}
+
+/** Start indices where `needle` matches consecutive lines of `hay` at `level`. */
+export function findBlock(hay: readonly string[], needle: readonly string[], level: MatchLevel): number[] {
+  if (needle.length === 0 || needle.length > hay.length) return [];
+  const hayKeys = hay.map((l) => lineKey(l, level));
+  const keys = needle.map((l) => lineKey(l, level));
+  const starts: number[] = [];
+  for (let s = 0; s + keys.length <= hayKeys.length; s++) {
+    let ok = true;
+    for (let i = 0; i < keys.length && ok; i++) ok = hayKeys[s + i] === keys[i];
+    if (ok) starts.push(s);
+  }
+  return starts;
+}
+
+/** A place in the file that resembles what the model wrote. */
+export interface Candidate {
+  /** 1-based line number of the first line. */
+  readonly line: number;
+  /** 0..1 mean line similarity. */
+  readonly similarity: number;
+  readonly text: string;
+}
+
+/** The `limit` most similar windows of `needle.length` lines, best first, not overlapping. */
+export function closestBlocks(hay: readonly string[], needle: readonly string[], limit = 3): Candidate[] {
+  const n = Math.max(1, needle.length);
+  if (hay.length === 0) return [];
+  const needleGrams = needle.map((l) => bigrams(l));
+  const scores: { start: number; score: number }[] = [];
+  const hayGrams = hay.map((l) => bigrams(l));
+  for (let s = 0; s + Math.min(n, hay.length) <= hay.length; s++) {
+    let sum = 0;
+    for (let i = 0; i < n && s + i < hay.length; i++) sum += dice(needleGrams[i] ?? new Map(), hayGrams[s + i]!);
+    scores.push({ start: s, score: sum / n });
+  }
+  scores.sort((a, b) => b.score - a.score || a.start - b.start);
+  const picked: Candidate[] = [];
+  for (const { start, score } of scores) {
+    if (picked.length >= limit || score <= 0.2) break;
+    if (picked.some((p) => Math.abs(p.line - 1 - start) < n)) continue;
+    picked.push({ line: start + 1, similarity: score, text: hay.slice(start, start + n).join("\n") });
+  }
+  return picked;
+}
+
+/** Text for the model listing candidates with line numbers. */
+export function describeCandidates(candidates: readonly Candidate[], maxLines = 12): string {
+  if (candidates.length === 0) return "No similar text was found in the file; read the file again before editing.";
+  const parts = candidates.map((c) => {
+    const lines = c.text.split("\n");
+    const shown = lines.slice(0, maxLines).map((l, i) => `${String(c.line + i).padStart(5)}| ${l}`);
+    if (lines.length > maxLines) shown.push(`     | … ${lines.length - maxLines} more lines`);
+    return `Lines ${c.line}-${c.line + lines.length - 1} (${Math.round(c.similarity * 100)}% similar):\n${shown.join("\n")}`;
+  });
+  return `Did you mean:\n${parts.join("\n\n")}`;
+}
+
+function bigrams(line: string): Map<string, number> {
+  const s = line.trim().replace(/\s+/g, " ");
+  const grams = new Map<string, number>();
+  for (let i = 0; i + 2 <= s.length; i++) grams.set(s.slice(i, i + 2), (grams.get(s.slice(i, i + 2)) ?? 0) + 1);
+  if (s.length === 1) grams.set(s, 1);
+  return grams;
+}
+
+function dice(a: Map<string, number>, b: Map<string, number>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let common = 0;
+  let total = 0;
+  for (const [g, n] of a) {
+    common += Math.min(n, b.get(g) ?? 0);
+    total += n;
+  }
+  for (const n of b.values()) total += n;
+  return total === 0 ? 0 : (2 * common) / total;
+}
+
+/**
+ * Learns how the file indents relative to what the model wrote, from matched pairs
+ * (model line, file line), and returns a function that re-indents the model's new lines
+ * the same way. Falls back to leaving lines unchanged when no consistent rule fits.
+ */
+export function indentMapper(pairs: readonly (readonly [string, string])[]): (line: string) => string {
+  const useful = pairs.filter(([p, f]) => p.trim() !== "" && f.trim() !== "");
+  if (useful.every(([p, f]) => indentOf(p) === indentOf(f))) return (l) => l;
+  return prefixShift(useful) ?? columnShift(useful) ?? ((l) => l);
+}
+
+function indentOf(line: string): string {
+  return /^[ \t]*/.exec(line)![0];
+}
+
+// The model wrote the block with a different base indentation but the same characters
+// inside it: file indent = A + rest where model indent = B + rest.
+function prefixShift(pairs: readonly (readonly [string, string])[]): ((line: string) => string) | undefined {
+  if (pairs.length === 0) return undefined;
+  const base = pairs.reduce((m, p) => (indentOf(p[0]).length < indentOf(m[0]).length ? p : m));
+  const from = indentOf(base[0]);
+  const to = indentOf(base[1]);
+  const fits = pairs.every(([p, f]) => indentOf(p).startsWith(from) && indentOf(f) === to + indentOf(p).slice(from.length));
+  if (!fits) return undefined;
+  return (line) => {
+    if (line.trim() === "") return line.trim();
+    const ind = indentOf(line);
+    return ind.startsWith(from) ? to + line.slice(from.length) : line;
+  };
+}
+
+// Tabs vs spaces (and a shift in depth): compare indentation in columns for a tab width,
+// and render new indentation in the file's own style.
+function columnShift(pairs: readonly (readonly [string, string])[]): ((line: string) => string) | undefined {
+  const fileTabs = pairs.some(([, f]) => indentOf(f).includes("\t"));
+  for (const width of [4, 8, 2]) {
+    const delta = columns(indentOf(pairs[0]![1]), width) - columns(indentOf(pairs[0]![0]), width);
+    const render = (cols: number): string => (fileTabs ? "\t".repeat(Math.floor(cols / width)) + " ".repeat(cols % width) : " ".repeat(cols));
+    const fits = pairs.every(([p, f]) => render(columns(indentOf(p), width) + delta) === indentOf(f));
+    if (!fits) continue;
+    return (line) => {
+      if (line.trim() === "") return line.trim();
+      return render(Math.max(0, columns(indentOf(line), width) + delta)) + line.trimStart();
+    };
+  }
+  return undefined;
+}
+
+function columns(indent: string, tabWidth: number): number {
+  let col = 0;
+  for (const ch of indent) col = ch === "\t" ? (Math.floor(col / tabWidth) + 1) * tabWidth : col + 1;
+  return col;
+}

@@ -1,0 +1,185 @@
+/**
+ * The contract between the agent loop and its tools. A tool is a definition (what the
+ * model sees: name, description, JSON-schema parameters) next to an `execute(input, ctx)`
+ * implementation. Results carry text for the model and structured data for the UI.
+ * `runTool` is the one place a tool is invoked: a tool that throws becomes an error result
+ * with a reason code, never a crash of the loop.
+ *
+ * The schema types mirror src/models/types.ts structurally (src/tools may not import
+ * src/models); a `Tool.definition` is assignable to the models' `ToolDefinition`.
+ */
+import type { RepoIndex } from "../indexer/index.ts";
+import type { Workspace } from "./workspace.ts";
+
+/** A JSON value, as tool arguments carry them. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type JsonSchemaType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
+
+/** The subset of JSON Schema that tool parameters use (same shape as src/models). */
+export interface JsonSchema {
+  type?: JsonSchemaType | JsonSchemaType[];
+  description?: string;
+  enum?: JsonValue[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  [keyword: string]: unknown;
+}
+
+/** What the model is shown of a tool. `parameters` is an object schema. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: JsonSchema & { type: "object"; properties: Record<string, JsonSchema> };
+}
+
+/**
+ * Why a tool failed. Stable strings: the UI keys messages on them and they cross the wire
+ * as `ResponseError` data.
+ */
+export type ToolErrorCode =
+  | "invalid-input"
+  | "not-found"
+  | "outside-workspace"
+  | "protected-path"
+  | "binary-file"
+  | "too-large"
+  | "unsupported-encoding"
+  | "not-a-file"
+  | "already-exists"
+  | "stale-file"
+  | "no-match"
+  | "ambiguous-match"
+  | "patch-failed"
+  | "timeout"
+  | "cancelled"
+  | "command-failed"
+  | "unavailable"
+  | "io-error"
+  | "internal";
+
+/** A failure the model can act on: a reason code and a message written for the model. */
+export class ToolError extends Error {
+  constructor(
+    readonly code: ToolErrorCode,
+    message: string,
+    /** Structured details for the UI (candidates, per-hunk results …). */
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+/** What a tool may touch, given by the agent loop for each call. */
+export interface ToolContext {
+  /** Every read and write of workspace files goes through this. */
+  readonly workspace: Workspace;
+  /** Fires when the user cancels; long-running tools must stop promptly. */
+  readonly signal: AbortSignal;
+  /** Content hashes of files as the agent last read them (write_file checks staleness). */
+  readonly reads?: Map<string, string>;
+  /** The repository index, when one is open (find_symbol needs it). */
+  readonly index?: RepoIndex;
+  /**
+   * Called by `runTool` before a tool with effects runs (a checkpoint of the workspace);
+   * see checkpoints.ts. A failing checkpoint stops the write.
+   */
+  readonly beforeEffect?: (tool: string, input: Record<string, JsonValue>) => Promise<void>;
+}
+
+/** What a tool returns on success. */
+export interface ToolOutput {
+  /** Text the model reads as the tool result. */
+  readonly text: string;
+  /** Structured result for the UI (diffs, file lists, per-hunk status). */
+  readonly data?: unknown;
+  /** Set by `finish`: the loop ends after this call. */
+  readonly finished?: boolean;
+}
+
+/** A tool call's outcome as the loop records it. */
+export type ToolResult =
+  | (ToolOutput & { readonly ok: true })
+  | { readonly ok: false; readonly code: ToolErrorCode; readonly text: string; readonly data?: unknown };
+
+/**
+ * How a tool affects the world: "read" runs freely; "write" changes workspace files
+ * (checkpointed, approval under `ask`); "command" runs a process (approval unless
+ * `auto-all`); "control" steers the loop (finish).
+ */
+export type ToolEffect = "read" | "write" | "command" | "control";
+
+/** One agent tool. Implementations live one per file in src/tools. */
+export interface Tool {
+  readonly definition: ToolDefinition;
+  readonly effect: ToolEffect;
+  /** Runs the tool. Throws `ToolError` for failures the model should hear about. */
+  execute(input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/**
+ * Runs one tool call: checks required arguments, takes the checkpoint for effectful tools,
+ * and turns every exception into an error result (unknown exceptions become "internal").
+ */
+export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
+  try {
+    ctx.signal.throwIfAborted();
+    checkRequired(tool.definition, input);
+    if (tool.effect === "write" || tool.effect === "command") await ctx.beforeEffect?.(tool.definition.name, input);
+    const output = await tool.execute(input, ctx);
+    return { ok: true, ...output };
+  } catch (error) {
+    return errorResult(error, ctx.signal);
+  }
+}
+
+function errorResult(error: unknown, signal: AbortSignal): ToolResult {
+  if (error instanceof ToolError) return { ok: false, code: error.code, text: `Error (${error.code}): ${error.message}`, data: error.data };
+  if (signal.aborted) return { ok: false, code: "cancelled", text: "Error (cancelled): the user cancelled this call." };
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, code: "internal", text: `Error (internal): the tool failed unexpectedly: ${message}` };
+}
+
+function checkRequired(definition: ToolDefinition, input: Record<string, JsonValue>): void {
+  for (const name of definition.parameters.required ?? []) {
+    if (input[name] === undefined || input[name] === null) throw new ToolError("invalid-input", `missing required argument "${name}"`);
+  }
+}
+
+/** A required string argument (empty strings allowed only when `allowEmpty`). */
+export function stringArg(input: Record<string, JsonValue>, name: string, allowEmpty = false): string {
+  const value = input[name];
+  if (typeof value !== "string") throw new ToolError("invalid-input", `argument "${name}" must be a string`);
+  if (!allowEmpty && value === "") throw new ToolError("invalid-input", `argument "${name}" must not be empty`);
+  return value;
+}
+
+/** An optional string argument. */
+export function optionalString(input: Record<string, JsonValue>, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new ToolError("invalid-input", `argument "${name}" must be a string`);
+  return value;
+}
+
+/** An optional whole-number argument within [min, max]. */
+export function optionalInt(input: Record<string, JsonValue>, name: string, min: number, max: number): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    throw new ToolError("invalid-input", `argument "${name}" must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** An optional boolean argument ("true"/"false" strings accepted: models write them). */
+export function optionalBool(input: Record<string, JsonValue>, name: string): boolean | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (value === "true" || value === "false") return value === "true";
+  if (typeof value !== "boolean") throw new ToolError("invalid-input", `argument "${name}" must be true or false`);
+  return value;
+}

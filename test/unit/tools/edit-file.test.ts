@@ -1,0 +1,116 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
+import { runTool, type JsonValue, type ToolResult } from "../../../src/tools/tool.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+const PY = "def area(r):\n    return 3.14 * r * r\n\n\ndef perimeter(r):\n    return 2 * 3.14 * r\n";
+
+async function edit(files: Record<string, string | Uint8Array>, input: Record<string, JsonValue>): Promise<{ result: ToolResult; bytes: (p?: string) => Buffer }> {
+  const { root, ctx } = workspaceWith(files);
+  const result = await runTool(editFileTool, input, ctx);
+  return { result, bytes: (p = String(input.path)) => readFileSync(join(root, p)) };
+}
+
+describe("edit_file", () => {
+  it("replaces an exact, unique match", async () => {
+    const { result, bytes } = await edit({ "geo.py": PY }, { path: "geo.py", old_text: "return 3.14 * r * r", new_text: "return math.pi * r * r" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), PY.replace("3.14 * r * r", "math.pi * r * r"));
+  });
+
+  it("refuses an ambiguous match, names the lines and writes nothing", async () => {
+    const { result, bytes } = await edit({ "geo.py": PY }, { path: "geo.py", old_text: "3.14", new_text: "math.pi" });
+    assert.equal(!result.ok && result.code, "ambiguous-match");
+    assert.match(result.text, /lines 2, 6/);
+    assert.equal(bytes().toString(), PY);
+  });
+
+  it("replace_all changes every occurrence", async () => {
+    const { result, bytes } = await edit({ "geo.py": PY }, { path: "geo.py", old_text: "3.14", new_text: "math.pi", replace_all: true });
+    assert.equal(result.ok, true);
+    assert.equal(bytes().toString(), PY.replaceAll("3.14", "math.pi"));
+  });
+
+  it("no match: nothing written, the closest candidates with line numbers", async () => {
+    const { result, bytes } = await edit({ "geo.py": PY }, { path: "geo.py", old_text: "def perimeter(radius):\n    return 2 * 3.14 * radius", new_text: "x" });
+    assert.equal(!result.ok && result.code, "no-match");
+    assert.match(result.text, /Did you mean:\nLines 5-6 \(\d+% similar\):\n    5\| def perimeter\(r\):/);
+    assert.equal(bytes().toString(), PY);
+  });
+
+  it("tolerates trailing whitespace the model dropped", async () => {
+    const file = "a = 1   \nb = 2\t\nc = 3\n";
+    const { result, bytes } = await edit({ "x.py": file }, { path: "x.py", old_text: "a = 1\nb = 2\n", new_text: "a = 10\nb = 20\n" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), "a = 10\nb = 20\nc = 3\n");
+  });
+
+  it("indentation-relative: a dedented old_text matches and new_text is re-indented like the file", async () => {
+    const file = "class A:\n    def f(self):\n        if x:\n            return 1\n        return 2\n";
+    const { result, bytes } = await edit({ "a.py": file }, { path: "a.py", old_text: "if x:\n    return 1\n", new_text: "if x:\n    log()\n    return 1\n" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), "class A:\n    def f(self):\n        if x:\n            log()\n            return 1\n        return 2\n");
+  });
+
+  it("tab/space drift: spaces in old_text match a tab-indented file; new lines get tabs", async () => {
+    const file = "func f() {\n\tif x {\n\t\treturn 1\n\t}\n}\n";
+    const { result, bytes } = await edit({ "f.go": file }, { path: "f.go", old_text: "    if x {\n        return 1\n    }", new_text: "    if x {\n        return 2\n    }" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), "func f() {\n\tif x {\n\t\treturn 2\n\t}\n}\n");
+  });
+
+  it("several edits apply in order, all or nothing", async () => {
+    const ok = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def perimeter(r)", new_text: "def perimeter(radius)" }] });
+    assert.equal(ok.result.ok, true, ok.result.text);
+    assert.match(ok.bytes().toString(), /def area\(radius\)[\s\S]*def perimeter\(radius\)/);
+    const bad = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def volume(r)", new_text: "x" }] });
+    assert.equal(!bad.result.ok && bad.result.code, "no-match");
+    assert.match(bad.result.text, /edit 2 of 2/);
+    assert.equal(bad.bytes().toString(), PY);
+  });
+
+  it("accepts edits given as a JSON string (how XML tool calls carry arrays)", async () => {
+    const { result } = await edit({ "geo.py": PY }, { path: "geo.py", edits: JSON.stringify([{ old_text: "def area(r)", new_text: "def area(q)" }]) });
+    assert.equal(result.ok, true, result.text);
+  });
+
+  it("keeps CRLF line endings, a BOM and a missing final newline", async () => {
+    const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("one\r\ntwo\r\nthree")]);
+    const { result, bytes } = await edit({ "w.txt": file }, { path: "w.txt", old_text: "two\nthree", new_text: "2\n3\n3.5" });
+    assert.equal(result.ok, true, result.text);
+    assert.deepEqual(bytes(), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("one\r\n2\r\n3\r\n3.5")]));
+  });
+
+  it("keeps mixed line endings outside the edited region byte for byte", async () => {
+    const { result, bytes } = await edit({ "m.txt": "a\r\nb\nc\r\nd\n" }, { path: "m.txt", old_text: "c\n", new_text: "C\n" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), "a\r\nb\nC\r\nd\n");
+  });
+
+  it("keeps bytes that are not UTF-8 (latin1 file) untouched", async () => {
+    const file = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
+    const { result, bytes } = await edit({ "l.py": file }, { path: "l.py", old_text: "x = 2", new_text: "x = 3" });
+    assert.equal(result.ok, true, result.text);
+    assert.deepEqual(bytes(), Buffer.from("caf\xe9 = 1\nx = 3\n", "latin1"));
+  });
+
+  it("deleting whole lines removes their line breaks", async () => {
+    const { result, bytes } = await edit({ "d.txt": "a\nb\nc\n" }, { path: "d.txt", old_text: "  b\n", new_text: "" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), "a\nc\n");
+  });
+
+  it("refuses binary files, missing files and paths outside the workspace", async () => {
+    const bin = await edit({ "b.bin": Buffer.from([1, 0, 2, 3]) }, { path: "b.bin", old_text: "a", new_text: "b" });
+    assert.equal(!bin.result.ok && bin.result.code, "binary-file");
+    assert.deepEqual(bin.bytes(), Buffer.from([1, 0, 2, 3]));
+    const missing = await edit({}, { path: "nope.py", old_text: "a", new_text: "b" });
+    assert.equal(!missing.result.ok && missing.result.code, "not-found");
+    const { ctx } = workspaceWith({});
+    const out = await runTool(editFileTool, { path: "../../etc/passwd", old_text: "root", new_text: "x" }, ctx);
+    assert.equal(!out.ok && out.code, "outside-workspace");
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * The embedded backend: a GGUF model run in this process by node-llama-cpp. One model,
+ * one context with two sequences: chat/agent turns and inline completions (completions at
+ * the higher evaluation priority). The file is validated before llama.cpp sees it.
+ */
+import { totalmem } from "node:os";
+import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import {
+  BackendError,
+  type BackendInfo,
+  type BackendState,
+  type ChatRequest,
+  type FimRequest,
+  type FimResult,
+  type LoadOptions,
+  type ModelBackend,
+  throwIfAborted,
+} from "../backend.ts";
+import { applyStops, type FimTokens, renderFimSegments } from "../fim-prompt.ts";
+import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
+import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
+import { ChatSequence, SegmentTokenizer } from "./chat-sequence.ts";
+import { Mutex } from "./mutex.ts";
+import { TokenTextStream } from "./token-stream.ts";
+import { formatBytes, validateModelFile, type ValidatedModel } from "./validate.ts";
+
+/** How to run the model; mirrors the `hearth.*` settings. */
+export interface EmbeddedOptions {
+  readonly modelPath: string;
+  /** Tokens of context per sequence; 0 = auto (fitted to free memory up to the training context). */
+  readonly contextSize?: number;
+  /** -1 = auto, 0 = CPU only, n = that many layers. */
+  readonly gpuLayers?: number;
+  readonly kvCacheType?: "f16" | "q8_0" | "q4_0";
+  /** 0 = node-llama-cpp's default. */
+  readonly threads?: number;
+  /** Default true. */
+  readonly flashAttention?: boolean;
+  /** "auto" picks CUDA / Vulkan / Metal / CPU; false forces the CPU. Default "auto". */
+  readonly gpu?: "auto" | false;
+}
+
+const FIM_PRIORITY = 5;
+
+const llamas = new Map<string, Promise<Llama>>();
+
+/** One node-llama-cpp instance per GPU choice per process; never builds llama.cpp. */
+export function sharedLlama(gpu: "auto" | false): Promise<Llama> {
+  const key = String(gpu);
+  let llama = llamas.get(key);
+  if (!llama) {
+    llama = getLlama({ gpu, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false }).catch(async (error: unknown) => {
+      llamas.delete(key);
+      // A broken GPU driver must not leave the user without a model: fall back to the CPU.
+      if (gpu !== false) return sharedLlama(false);
+      throw error;
+    });
+    llamas.set(key, llama);
+  }
+  return llama;
+}
+
+interface Loaded {
+  readonly model: LlamaModel;
+  readonly context: LlamaContext;
+  readonly chat: ChatSequence;
+  readonly fim: LlamaContextSequence;
+  readonly tokenizer: SegmentTokenizer;
+  readonly info: BackendInfo;
+}
+
+export class EmbeddedBackend implements ModelBackend {
+  readonly kind = "embedded";
+  private current: BackendState = { kind: "unloaded" };
+  private loading: Promise<BackendInfo> | undefined;
+  private loaded: Loaded | undefined;
+  private readonly fimMutex = new Mutex();
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  constructor(private readonly options: EmbeddedOptions) {}
+
+  state(): BackendState {
+    return this.current;
+  }
+
+  load(options: LoadOptions = {}): Promise<BackendInfo> {
+    this.loading ??= this.doLoad(options).catch((error: unknown) => {
+      this.loading = undefined;
+      const failure = toBackendError(error);
+      if (this.current.kind !== "disposed") this.current = { kind: "error", message: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) };
+      throw failure;
+    });
+    return this.loading;
+  }
+
+  private async doLoad({ signal, onProgress }: LoadOptions): Promise<BackendInfo> {
+    const progress = (value: number) => {
+      if (this.current.kind === "loading" || this.current.kind === "unloaded") this.current = { kind: "loading", progress: value };
+      onProgress?.(value);
+    };
+    progress(0);
+    const file = await validateModelFile(this.options.modelPath);
+    throwIfAborted(signal);
+    const llama = await sharedLlama(this.options.gpuLayers === 0 ? false : (this.options.gpu ?? "auto"));
+    throwIfAborted(signal);
+    progress(0.05);
+    await checkMemory(llama, file);
+    // Weights are 90% of the bar, the context the rest.
+    const model = await llama.loadModel({
+      modelPath: file.path,
+      gpuLayers: this.options.gpuLayers === undefined || this.options.gpuLayers < 0 ? "auto" : this.options.gpuLayers,
+      defaultContextFlashAttention: this.options.flashAttention ?? true,
+      onLoadProgress: (p) => progress(0.05 + 0.85 * p),
+      ...(signal ? { loadSignal: signal } : {}),
+    });
+    try {
+      throwIfAborted(signal);
+      const context = await this.createContext(model, file, signal);
+      this.loaded = this.wire(model, context, llama, file);
+      this.current = { kind: "ready", info: this.loaded.info };
+      onProgress?.(1);
+      return this.loaded.info;
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  private async createContext(model: LlamaModel, file: ValidatedModel, signal: AbortSignal | undefined): Promise<LlamaContext> {
+    const requested = this.options.contextSize ?? 0;
+    const kv = this.options.kvCacheType ?? "f16";
+    try {
+      return await model.createContext({
+        sequences: 2,
+        // A set size is honoured exactly or fails: never silently smaller.
+        contextSize: requested > 0 ? requested : { max: file.trainContextSize },
+        ...(requested > 0 ? { failedCreationRemedy: false as const } : {}),
+        flashAttention: this.options.flashAttention ?? true,
+        ...(this.options.threads ? { threads: this.options.threads } : {}),
+        experimentalKvCacheKeyType: kv.toUpperCase() as "F16",
+        experimentalKvCacheValueType: kv.toUpperCase() as "F16",
+        ...(signal ? { createSignal: signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const what = requested > 0 ? `a context of ${requested.toLocaleString("en-US")} tokens` : "a context";
+      throw new BackendError(`not enough memory for ${what} with this model (${shortMessage(error)}); lower hearth.contextSize or use a smaller KV cache type`, "openSettings", { cause: error });
+    }
+  }
+
+  private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel): Loaded {
+    const tokenizer = new SegmentTokenizer(model);
+    const chat = new ChatSequence(model, context.getSequence(), tokenizer, (tools, thinking) => this.grammar(llama, tools, thinking));
+    const fim = context.getSequence();
+    const info: BackendInfo = {
+      name: file.name,
+      contextSize: context.contextSize,
+      trainContextSize: file.trainContextSize,
+      gpu: llama.gpu,
+      fim: fimTokens(model) !== undefined,
+    };
+    return { model, context, chat, fim, tokenizer, info };
+  }
+
+  private grammar(llama: Llama, tools: readonly ToolDefinition[], thinking: boolean): Promise<LlamaGrammar> {
+    const key = JSON.stringify([thinking, tools]);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = llama.createGrammar({ grammar: buildQwenResponseGrammar(tools, { thinking }) });
+      if (this.grammars.size > 16) this.grammars.clear();
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    const loaded = await this.ready();
+    yield* loaded.chat.run(request);
+  }
+
+  async complete(request: FimRequest): Promise<FimResult> {
+    const loaded = await this.ready();
+    const release = await this.fimMutex.acquire(request.signal);
+    if (!release) return { text: "", stopReason: "aborted" };
+    try {
+      return await this.fill(loaded, request);
+    } finally {
+      release();
+    }
+  }
+
+  private async fill(loaded: Loaded, request: FimRequest): Promise<FimResult> {
+    const tokens = fimTokens(loaded.model);
+    const prompt = tokens ? loaded.tokenizer.tokens(renderFimSegments(request, tokens)) : loaded.chat.promptTokens(chatFallback(request), [], false);
+    const room = loaded.fim.contextSize - prompt.length;
+    if (room < 1) return { text: "", stopReason: "maxTokens" };
+    await loaded.fim.adaptStateToTokens(prompt.slice(0, -1), false);
+    const start = Math.min(loaded.fim.nextTokenIndex, prompt.length - 1);
+    if (start < prompt.length - 1) await loaded.fim.evaluateWithoutGeneratingNewTokens(prompt.slice(start, -1), { evaluationPriority: FIM_PRIORITY });
+    const stream = new TokenTextStream(loaded.model);
+    const maxTokens = Math.min(request.maxTokens ?? 128, room);
+    let text = "";
+    let stopReason: StopReason = "endOfTurn";
+    let count = 0;
+    for await (const token of loaded.fim.evaluate([prompt.at(-1)!], { temperature: 0, evaluationPriority: FIM_PRIORITY })) {
+      if (request.signal?.aborted) {
+        stopReason = "aborted";
+        break;
+      }
+      if (loaded.model.isEogToken(token)) break;
+      text += stream.push(token);
+      const stopped = applyStops(text, request.stop);
+      if (stopped.stopped) return { text: stopped.text, stopReason: "endOfTurn" };
+      if (++count >= maxTokens) {
+        stopReason = "maxTokens";
+        break;
+      }
+    }
+    return { text: applyStops(text + stream.end(), request.stop).text, stopReason };
+  }
+
+  async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
+    const loaded = await this.ready();
+    throwIfAborted(signal);
+    return loaded.model.tokenize(text, false);
+  }
+
+  async countTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = [], signal?: AbortSignal): Promise<number> {
+    const loaded = await this.ready();
+    throwIfAborted(signal);
+    return loaded.chat.promptTokens(messages, tools).length;
+  }
+
+  async dispose(): Promise<void> {
+    const loading = this.loading;
+    this.current = { kind: "disposed" };
+    await loading?.catch(() => undefined);
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    if (loaded) {
+      await loaded.context.dispose();
+      await loaded.model.dispose();
+    }
+  }
+
+  private async ready(): Promise<Loaded> {
+    if (this.current.kind === "disposed") throw new BackendError("the model was unloaded");
+    await this.load();
+    if (!this.loaded) throw new BackendError("the model was unloaded");
+    return this.loaded;
+  }
+}
+
+/** The model's FIM control tokens, when its vocabulary has them. */
+function fimTokens(model: LlamaModel): FimTokens | undefined {
+  const { prefixString, suffixString, middleString } = model.tokens.infill;
+  if (!prefixString || !suffixString || !middleString) return undefined;
+  const special = (text: string) => (model.tokenize(text, true).length === 1 ? text : undefined);
+  const repoName = special("<|repo_name|>");
+  const fileSep = special("<|file_sep|>");
+  return { prefix: prefixString, suffix: suffixString, middle: middleString, ...(repoName ? { repoName } : {}), ...(fileSep ? { fileSep } : {}) };
+}
+
+/** A chat prompt asking for the missing code, for models without FIM tokens. */
+function chatFallback(request: FimRequest): ChatMessage[] {
+  return [
+    { role: "system", content: "Complete the code at <CURSOR>. Reply with only the code to insert, no explanation, no code fences." },
+    { role: "user", content: `${request.prefix}<CURSOR>${request.suffix}` },
+  ];
+}
+
+/** Refuses files that cannot fit in RAM + VRAM together (llama.cpp would thrash or be killed). */
+async function checkMemory(llama: Llama, file: ValidatedModel): Promise<void> {
+  const vram = llama.gpu ? (await llama.getVramState()).total : 0;
+  if (file.fileSize > totalmem() + vram) {
+    throw new BackendError(`the model needs about ${formatBytes(file.fileSize)} of memory; this machine has ${formatBytes(totalmem())} RAM and ${formatBytes(vram)} VRAM: choose a smaller quantization`, "selectModel");
+  }
+}
+
+function toBackendError(error: unknown): BackendError {
+  if (error instanceof BackendError) return error;
+  if (error instanceof Error && error.name === "AbortError") return new BackendError("loading was cancelled", undefined, { cause: error });
+  return new BackendError(`the model failed to load: ${shortMessage(error)}`, "selectModel", { cause: error });
+}
+
+function shortMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 200);
+}

@@ -1,0 +1,137 @@
+/**
+ * Checks a GGUF file before llama.cpp sees it. Loading a malformed file can abort the
+ * whole process (a qwen35 file without `attention.head_count` hits a GGML_ASSERT), and
+ * `readGgufFileInfo` happily reads zeros past the end of a truncated file, so every check
+ * that protects the runtime happens here: exists, non-empty, a GGUF, complete (size
+ * against the end of the last tensor), an architecture Hearth runs, required keys present.
+ */
+import { stat } from "node:fs/promises";
+import { type GgufFileInfo, type GgufTensorInfo, readGgufFileInfo } from "node-llama-cpp";
+import { BackendError } from "../backend.ts";
+
+/** What a valid file told us. */
+export interface ValidatedModel {
+  readonly path: string;
+  readonly architecture: string;
+  readonly name: string;
+  readonly trainContextSize: number;
+  readonly fileSize: number;
+  readonly info: GgufFileInfo;
+}
+
+/**
+ * Architectures Hearth runs: Qwen3.5 (`qwen35`, `qwen35moe`), Qwen3-Next, and later
+ * `qwen3*` releases that keep the same prompt format (the code is driven by metadata).
+ */
+export function isSupportedArchitecture(architecture: string): boolean {
+  return /^qwen3/.test(architecture);
+}
+
+/** Keys llama.cpp needs; the first two abort the process when missing (see QWEN35-FACTS.md). */
+function requiredKeys(architecture: string): string[] {
+  const keys = ["attention.head_count", "context_length", "embedding_length", "block_count"];
+  // A dense model without its feed-forward length aborts as well.
+  if (!/moe|next/.test(architecture)) keys.push("feed_forward_length");
+  return keys;
+}
+
+/** Validates `path`; throws a {@link BackendError} saying what is wrong and what to do. */
+export async function validateModelFile(path: string): Promise<ValidatedModel> {
+  const fileSize = await checkFileExists(path);
+  let info: GgufFileInfo;
+  try {
+    info = await readGgufFileInfo(path, { readTensorInfo: true});
+  } catch (error) {
+    throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${path}`, "selectModel");
+  }
+  const needed = requiredFileSize(info);
+  if (needed > fileSize) {
+    const percent = Math.floor((fileSize / needed) * 100);
+    throw new BackendError(
+      `the model file is incomplete (${formatBytes(fileSize)} of ${formatBytes(needed)}, ${percent}%), probably an interrupted download: ${path}`,
+      "downloadModel",
+    );
+  }
+  const architecture = String(info.metadata?.general?.architecture ?? "");
+  if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${path}`, "selectModel");
+  if (!isSupportedArchitecture(architecture)) {
+    throw new BackendError(
+      `unsupported model architecture "${architecture}": Hearth runs Qwen3.5-family models (qwen35, qwen35moe): ${path}`,
+      "selectModel",
+    );
+  }
+  const section = (info.metadata as unknown as Record<string, unknown>)[architecture] as Record<string, unknown> | undefined;
+  const missing = requiredKeys(architecture).filter((key) => readPath(section, key) === undefined);
+  if (missing.length > 0) {
+    throw new BackendError(
+      `the model file lacks required metadata (${missing.map((k) => `${architecture}.${k}`).join(", ")}); it is damaged or was converted wrongly: ${path}`,
+      "selectModel",
+    );
+  }
+  const name = String(info.metadata?.general?.name ?? "") || (path.split(/[\\/]/).pop() ?? path);
+  return { path, architecture, name, trainContextSize: Number(readPath(section, "context_length")), fileSize, info };
+}
+
+async function checkFileExists(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new BackendError(`not a file: ${path}`, "selectModel");
+    if (info.size === 0) throw new BackendError(`the model file is empty (0 bytes): ${path}`, "selectModel");
+    return info.size;
+  } catch (error) {
+    if (error instanceof BackendError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "model file not found" : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
+    throw new BackendError(`${why}: ${path}`, "selectModel");
+  }
+}
+
+/** `a.b.c` in a nested metadata object. */
+function readPath(object: Record<string, unknown> | undefined, key: string): unknown {
+  let value: unknown = object;
+  for (const part of key.split(".")) value = value && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
+}
+
+/** Bytes per block and elements per block of ggml's tensor types (ggml.c's type traits). */
+const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: number]>> = {
+  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
+  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
+  16: [66, 256], 17: [74, 256], 18: [98, 256], 19: [50, 256], 20: [18, 32], 21: [110, 256], 22: [82, 256],
+  23: [136, 256], 24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 29: [56, 256], 30: [2, 1],
+  34: [54, 256], 35: [66, 256], 39: [17, 32],
+};
+
+/** Bytes of the first file part that its tensors need: the end of the last tensor whose type we know. */
+export function requiredFileSize(info: GgufFileInfo): number {
+  let end = info.metadataSize + (info.tensorInfoSize ?? 0);
+  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) {
+    if ((tensor.filePart ?? 1) !== 1) continue;
+    const size = tensorBytes(tensor);
+    if (size !== undefined) end = Math.max(end, Number(tensor.fileOffset) + size);
+  }
+  return end;
+}
+
+function tensorBytes(tensor: GgufTensorInfo): number | undefined {
+  const traits = TYPE_TRAITS[tensor.ggmlType];
+  if (!traits) return undefined;
+  const elements = tensor.dimensions.reduce<number>((product, d) => product * Number(d), 1);
+  return Math.ceil(elements / traits[1]) * traits[0];
+}
+
+function shortReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.slice(0, 160);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}

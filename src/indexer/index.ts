@@ -3,12 +3,14 @@
  * Library code: no `vscode`, no node-llama-cpp; the runtime and the CLI wire it up.
  */
 export { RepoIndex, DEFAULT_LIMITS } from "./repo-index.ts";
+export { IndexClient } from "./index-client.ts";
+export type { IndexClientOptions } from "./index-client.ts";
 export type { RepoIndexOptions, IndexProgress, IndexReport, UpdateResult } from "./repo-index.ts";
 export type { WorkerOptions } from "./pool.ts";
-export { locate, analyzeQuery } from "./retrieve.ts";
-export type { LocateOptions, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
-export { buildRepoMap, estimateTokens } from "./repo-map.ts";
-export type { RepoMap, RepoMapOptions, TokenCounter } from "./repo-map.ts";
+export { locate, analyzeQuery, DEFAULT_WEIGHTS } from "./retrieve.ts";
+export type { LocateOptions, LocateWeights, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
+export { buildRepoMap, fitRepoMap, estimateTokens } from "./repo-map.ts";
+export type { RepoMap, RepoMapEntry, RepoMapOptions, TokenCounter } from "./repo-map.ts";
 export { findDefinitions, findReferences, fileOutline } from "./lookup.ts";
 export type { DefinitionHit, ReferenceHit } from "./lookup.ts";
 export { contextAt } from "./snippets.ts";

@@ -1,26 +1,42 @@
 /**
- * Worker-thread entry of the parse pool. Bundled as its own entry point (the build writes
- * it next to the runtime as `indexer-worker.js`); the pool is told its path explicitly.
+ * The parse pool's side of a worker thread (started through worker-entry.ts).
  * Messages: in `{ id, job }` or `{ close: true }`; out `{ id, outcome }`, and `{ ready: true }`
  * once every grammar is loaded — see pool.ts.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { LANGUAGES, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import type { ParseOutcome } from "./types.ts";
 
-interface WorkerInit {
+/** workerData of a parse worker. */
+export interface ParseWorkerInit {
+  readonly role: "parse";
   readonly queriesDir: string;
   readonly settings: ParseSettings;
 }
 
-const init = workerData as WorkerInit;
-const registry = new LanguageRegistry(init.queriesDir);
+/** Serves parse requests on this thread until asked to close. */
+export function runParseWorker(init: ParseWorkerInit): void {
+  const registry = new LanguageRegistry(init.queriesDir);
+  setImmediate(() => preload(registry, 0));
+  parentPort?.on("message", (msg: { id: number; job: ParseJob } | { close: true }) => {
+    // Exiting from a message handler means no native parse or query is running: terminating
+    // a thread inside tree-sitter's native code aborts the whole process.
+    if ("close" in msg) process.exit(0);
+    let outcome: ParseOutcome;
+    try {
+      outcome = parseFile(msg.job, registry, init.settings);
+    } catch (err) {
+      outcome = { ok: false, skip: { path: msg.job.path, reason: "parse-error", detail: String(err) } };
+    }
+    parentPort?.postMessage({ id: msg.id, outcome });
+  });
+}
 
 // Compile every grammar's query while the pool is idle rather than inside the first edit
 // of a file in that language (TypeScript's and C++'s take 50-150 ms). One language per
 // macrotask, so parse requests that arrive meanwhile are not held up behind all of them.
-function preload(i: number): void {
+function preload(registry: LanguageRegistry, i: number): void {
   if (i >= LANGUAGES.length) {
     parentPort?.postMessage({ ready: true });
     return;
@@ -30,19 +46,6 @@ function preload(i: number): void {
   } catch {
     // A grammar that fails to load fails again, with its reason, on its first file.
   }
-  setImmediate(() => preload(i + 1));
+  setImmediate(() => preload(registry, i + 1));
 }
-setImmediate(() => preload(0));
 
-parentPort?.on("message", (msg: { id: number; job: ParseJob } | { close: true }) => {
-  // Exiting from a message handler means no native parse or query is running: terminating
-  // a thread inside tree-sitter's native code aborts the whole process.
-  if ("close" in msg) process.exit(0);
-  let outcome: ParseOutcome;
-  try {
-    outcome = parseFile(msg.job, registry, init.settings);
-  } catch (err) {
-    outcome = { ok: false, skip: { path: msg.job.path, reason: "parse-error", detail: String(err) } };
-  }
-  parentPort?.postMessage({ id: msg.id, outcome });
-});

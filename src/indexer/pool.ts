@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import type { ParseWorkerInit } from "./parse-worker.ts";
 import type { ParseOutcome } from "./types.ts";
 
 /** Something that turns files into records: a worker pool or the calling thread. */
@@ -15,8 +16,8 @@ export interface FileParser {
 /** How to run parses off the calling thread. */
 export interface WorkerOptions {
   /**
-   * Path or URL of the worker entry (`parse-worker.ts` in a checkout run with tsx,
-   * `out/indexer-worker.js` in the build). Passed in by the caller, never guessed.
+   * Path or URL of the worker entry: `worker-entry.ts` bundled (`out/indexer-worker.mjs`),
+   * or test/unit/indexer/helpers/tsx-worker.mjs from sources. Passed in, never guessed.
    */
   readonly script: string | URL;
   /** Number of worker threads (default: available parallelism, at most 4). */
@@ -81,7 +82,7 @@ export class WorkerPool implements FileParser {
 
   private spawn(index: number): Worker {
     const worker = new Worker(this.options.script, {
-      workerData: { queriesDir: this.queriesDir, settings: this.settings },
+      workerData: { role: "parse", queriesDir: this.queriesDir, settings: this.settings } satisfies ParseWorkerInit,
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();

@@ -28,7 +28,8 @@ export interface RepoMap {
   readonly definitions: number;
 }
 
-interface Entry {
+/** One candidate line of the map: a definition, or a file without definitions. */
+export interface RepoMapEntry {
   readonly path: string;
   readonly def?: Definition;
   readonly score: number;
@@ -46,11 +47,19 @@ const MAP_KINDS = new Set([
  * of entries is found by binary search on the rendered text's token count.
  */
 export function buildRepoMap(index: RepoIndex, options: RepoMapOptions): RepoMap {
+  return fitRepoMap(rankedEntries(index, options, entryLimit(options.tokens)), options);
+}
+
+/** Every entry renders to a few tokens at least, which bounds how many can fit. */
+export function entryLimit(tokens: number): number {
+  return Math.ceil(tokens / 3);
+}
+
+/** The largest prefix of ranked entries whose rendering fits the budget. */
+export function fitRepoMap(entries: readonly RepoMapEntry[], options: Pick<RepoMapOptions, "tokens" | "countTokens">): RepoMap {
   const count = options.countTokens ?? estimateTokens;
-  const entries = rankedEntries(index, options);
   let lo = 0;
-  // Every entry renders to a few tokens at least, which bounds the search.
-  let hi = Math.min(entries.length, Math.ceil(options.tokens / 3));
+  let hi = Math.min(entries.length, entryLimit(options.tokens));
   let best = { text: "", tokens: 0, files: [] as string[], definitions: 0 };
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
@@ -64,8 +73,8 @@ export function buildRepoMap(index: RepoIndex, options: RepoMapOptions): RepoMap
   return best;
 }
 
-/** Definitions (and bare files) in descending importance. */
-export function rankedEntries(index: RepoIndex, options: FocusHints & { query?: string }): Entry[] {
+/** Definitions (and bare files) in descending importance, the best `limit`. */
+export function rankedEntries(index: RepoIndex, options: FocusHints & { query?: string }, limit = Infinity): RepoMapEntry[] {
   const graph = index.graph();
   const seeds = new Map<string, number>();
   const mentioned = new Set<string>();
@@ -78,7 +87,7 @@ export function rankedEntries(index: RepoIndex, options: FocusHints & { query?: 
   for (const p of options.openFiles ?? []) seeds.set(index.relative(p), (seeds.get(index.relative(p)) ?? 0) + 1);
   (options.recentFiles ?? []).forEach((p, k) => seeds.set(index.relative(p), (seeds.get(index.relative(p)) ?? 0) + 1 / (1 + k)));
   const ranks = pageRank(graph, seeds);
-  const entries: Entry[] = [];
+  const entries: RepoMapEntry[] = [];
   graph.paths.forEach((path, i) => {
     const record = index.files.get(path);
     if (!record) return;
@@ -90,7 +99,7 @@ export function rankedEntries(index: RepoIndex, options: FocusHints & { query?: 
     for (const def of defs) entries.push({ path, def, score: ranks[i]! * definitionWeight(index, def, mentioned) });
   });
   entries.sort((a, b) => b.score - a.score);
-  return entries;
+  return entries.length > limit ? entries.slice(0, limit) : entries;
 }
 
 // Within a file, a definition that other files use matters more; so does one the query names.
@@ -103,7 +112,7 @@ function definitionWeight(index: RepoIndex, def: Definition, mentioned: Readonly
   return w;
 }
 
-function render(entries: readonly Entry[]): { text: string; files: string[]; definitions: number } {
+function render(entries: readonly RepoMapEntry[]): { text: string; files: string[]; definitions: number } {
   const byFile = new Map<string, Definition[]>();
   for (const e of entries) {
     const list = byFile.get(e.path) ?? [];

@@ -1,0 +1,38 @@
+/**
+ * apply_patch: a unified diff, tolerant of the usual LLM mistakes (see patch/), applied
+ * all or nothing through the workspace in one batch.
+ */
+import { planPatch } from "./patch/plan.ts";
+import { formatPlan } from "./patch/report.ts";
+import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
+
+export const applyPatchTool: Tool = {
+  effect: "write",
+  definition: {
+    name: "apply_patch",
+    description:
+      "Apply a unified diff (as `git diff` prints it) to one or more files: modify, create (--- /dev/null), delete (+++ /dev/null) or rename. " +
+      "Hunk line numbers may be approximate; each hunk needs a few unchanged context lines to be located. " +
+      "Nothing is written unless every hunk of every file applies; failures name the hunk and the closest text in the file.",
+    parameters: {
+      type: "object",
+      properties: {
+        patch: { type: "string", description: "The unified diff." },
+        path: { type: "string", description: "File to patch when the diff has no ---/+++ file headers." },
+        dry_run: { type: "boolean", description: "Only check whether the patch applies (default false)." },
+      },
+      required: ["patch"],
+    },
+  },
+  async execute(input, ctx) {
+    const patch = stringArg(input, "patch");
+    const defaultPath = optionalString(input, "path");
+    const plan = await planPatch(ctx.workspace, patch, defaultPath ? { defaultPath } : {});
+    const dryRun = optionalBool(input, "dry_run") ?? false;
+    if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied"), { files: plan.files });
+    ctx.signal.throwIfAborted();
+    if (!dryRun) await ctx.workspace.apply(plan.changes);
+    for (const change of plan.changes) if (change.kind === "write") ctx.reads?.delete(change.path);
+    return { text: formatPlan(plan, dryRun ? "would apply" : "applied"), data: { files: plan.files, dryRun } };
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * Applies the hunks of one file to its lines, pure. Each hunk is located in the original
+ * file on its own, so hunks may come in any order; overlapping hunks are refused. Lines
+ * the hunk keeps are taken from the file (its whitespace and line endings win); added
+ * lines get the file's dominant line ending and, when the hunk only matched ignoring
+ * indentation, the file's indentation.
+ */
+import { type Candidate, type MatchLevel, indentMapper } from "../line-match.ts";
+import type { Line } from "../text-file.ts";
+import { type Location, locateHunk } from "./locate.ts";
+import type { Hunk } from "./parse.ts";
+
+/** What happened to one hunk. `line` is 1-based in the original file. */
+export interface HunkOutcome {
+  readonly index: number;
+  readonly header: string;
+  readonly ok: boolean;
+  readonly line?: number;
+  readonly level?: MatchLevel;
+  readonly fuzz?: number;
+  readonly reason?: string;
+  readonly candidates?: Candidate[];
+  readonly lines?: number[];
+}
+
+/** New lines when every hunk applies; otherwise `lines` is undefined and outcomes say why. */
+export function applyHunks(original: readonly Line[], eol: string, hunks: readonly Hunk[]): { lines: Line[] | undefined; outcomes: HunkOutcome[] } {
+  const texts = original.map((l) => l.text);
+  const located: { hunk: Hunk; index: number; loc: Location }[] = [];
+  const outcomes: HunkOutcome[] = hunks.map((hunk, index) => {
+    const r = locateHunk(texts, hunk);
+    if (!r.ok) return { index, header: hunk.header, ok: false, reason: r.reason, ...(r.candidates ? { candidates: r.candidates } : {}), ...(r.lines ? { lines: r.lines } : {}) };
+    located.push({ hunk, index, loc: r.location });
+    return { index, header: hunk.header, ok: true, line: r.location.start + 1, level: r.location.level, fuzz: r.location.fuzz };
+  });
+  located.sort((a, b) => a.loc.start - b.loc.start || a.index - b.index);
+  for (let i = 1; i < located.length; i++) {
+    const prev = located[i - 1]!;
+    const cur = located[i]!;
+    if (cur.loc.start < prev.loc.end) {
+      outcomes[cur.index] = { ...outcomes[cur.index]!, ok: false, reason: `the hunk overlaps hunk ${prev.index + 1} (both change lines ${cur.loc.start + 1}-${prev.loc.end})` };
+    }
+  }
+  if (outcomes.some((o) => !o.ok)) return { lines: undefined, outcomes };
+  const out: Line[] = [];
+  let cursor = 0;
+  for (const { hunk, loc } of located) {
+    out.push(...original.slice(cursor, loc.start));
+    out.push(...buildRegion(original, hunk, loc, eol));
+    cursor = loc.end;
+  }
+  out.push(...original.slice(cursor));
+  return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
+}
+
+function buildRegion(original: readonly Line[], hunk: Hunk, loc: Location, eol: string): Line[] {
+  const pairs = hunk.lines.flatMap((l, k) => (loc.matched[k]! >= 0 ? [[l.text, original[loc.matched[k]!]!.text] as const] : []));
+  const reindent = loc.level === "whitespace" ? indentMapper(pairs) : (l: string) => l;
+  const out: Line[] = [];
+  let pos = loc.start;
+  hunk.lines.forEach((line, k) => {
+    const m = loc.matched[k]!;
+    if (line.kind === "+") {
+      out.push({ text: reindent(line.text), eol });
+      return;
+    }
+    if (m < 0) return;
+    // File lines the model left out of its context stay where they are.
+    for (; pos < m; pos++) out.push(original[pos]!);
+    if (line.kind === " ") out.push(original[m]!);
+    pos = m + 1;
+  });
+  for (; pos < loc.end; pos++) out.push(original[pos]!);
+  return out;
+}
+
+// `\ No newline at end of file` markers decide the final newline when present; without
+// them (LLMs rarely write them) the file keeps the state it had.
+function finalNewline(original: readonly Line[], hunks: readonly Hunk[]): boolean {
+  if (hunks.some((h) => h.newNoNewline)) return false;
+  if (hunks.some((h) => h.oldNoNewline)) return true;
+  return original.length === 0 || original.at(-1)!.eol !== "";
+}
+
+function fixLineEnds(lines: Line[], eol: string, final: boolean): Line[] {
+  return lines.map((line, i) => {
+    if (i < lines.length - 1) return line.eol === "" ? { text: line.text, eol } : line;
+    if (!final) return { text: line.text, eol: "" };
+    return line.eol === "" ? { text: line.text, eol } : line;
+  });
+}

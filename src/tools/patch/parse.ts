@@ -1,0 +1,221 @@
+/**
+ * Reads unified diffs the way LLMs write them: inside a fenced block with prose around it,
+ * with or without `diff --git` headers, with wrong or missing hunk numbers, CRLF line
+ * endings, context lines whose leading space was dropped. Parsing is lenient on purpose:
+ * every hunk is later checked against the file, so a misread hunk is refused, not applied.
+ */
+
+/** One body line of a hunk. */
+export interface PatchLine {
+  readonly kind: " " | "-" | "+";
+  readonly text: string;
+}
+
+export interface Hunk {
+  /** The `@@ … @@` line as written. */
+  readonly header: string;
+  /** From the header when it has numbers (1-based, as in the diff). */
+  readonly oldStart?: number;
+  readonly oldCount?: number;
+  readonly newStart?: number;
+  readonly newCount?: number;
+  readonly lines: PatchLine[];
+  /** `\ No newline at end of file` after the old side's last line. */
+  readonly oldNoNewline: boolean;
+  /** `\ No newline at end of file` after the new side's last line. */
+  readonly newNoNewline: boolean;
+  /** The header has counts and they agree with the body: its line numbers are trusted as a hint. */
+  readonly countsConsistent: boolean;
+}
+
+/** One file's part of a patch. Paths are as written (prefixes and all); null is /dev/null. */
+export interface FilePatch {
+  readonly oldPath: string | null;
+  readonly newPath: string | null;
+  readonly hunks: Hunk[];
+  readonly gitHeader: boolean;
+  readonly newFileMode: boolean;
+  readonly deletedFileMode: boolean;
+  readonly binary: boolean;
+}
+
+/** A patch text that contains no diff at all. */
+export class PatchParseError extends Error {}
+
+const FENCE = /^\s*(```+|~~~+)/;
+const EXTENDED = /^(old mode|new mode|new file mode|deleted file mode|similarity index|dissimilarity index|rename from|rename to|copy from|copy to|index )/;
+
+/** Parses every file section of a patch. Throws `PatchParseError` when none is found. */
+export function parsePatch(text: string): FilePatch[] {
+  const lines = extractDiffLines(text);
+  const files: MutableFile[] = [];
+  let current: MutableFile | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith("diff --git ")) {
+      current = startFile(files, gitHeaderPaths(line));
+      current.gitHeader = true;
+    } else if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
+      const oldPath = headerPath(line.slice(4));
+      const newPath = headerPath(lines[i + 1]!.slice(4));
+      if (!current || current.hunks.length > 0 || current.sawFileLines) current = startFile(files, { oldPath, newPath });
+      else Object.assign(current, { oldPath, newPath });
+      current.sawFileLines = true;
+      i++;
+    } else if (current && current.hunks.length === 0 && EXTENDED.test(line)) {
+      readExtended(current, line);
+    } else if (current && (line.startsWith("Binary files ") || line === "GIT binary patch")) {
+      current.binary = true;
+    } else if (line.startsWith("@@")) {
+      if (!current) current = startFile(files, { oldPath: undefined, newPath: undefined });
+      i = readHunk(lines, i, current) - 1;
+    }
+  }
+  if (files.length === 0 || files.every((f) => f.hunks.length === 0 && !f.gitHeader)) {
+    throw new PatchParseError("no unified diff found: expected `--- a/file`, `+++ b/file` and `@@` hunks");
+  }
+  return files.map(freeze);
+}
+
+interface MutableFile {
+  oldPath: string | null | undefined;
+  newPath: string | null | undefined;
+  hunks: Hunk[];
+  gitHeader: boolean;
+  sawFileLines: boolean;
+  newFileMode: boolean;
+  deletedFileMode: boolean;
+  binary: boolean;
+}
+
+function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {
+  const file: MutableFile = { ...paths, hunks: [], gitHeader: false, sawFileLines: false, newFileMode: false, deletedFileMode: false, binary: false };
+  files.push(file);
+  return file;
+}
+
+function freeze(f: MutableFile): FilePatch {
+  let oldPath = f.oldPath ?? null;
+  let newPath = f.newPath ?? null;
+  // A headerless hunk section (only `@@`): the caller supplies the path.
+  if (f.oldPath === undefined && f.newPath === undefined) oldPath = newPath = "";
+  if (f.newFileMode) oldPath = null;
+  if (f.deletedFileMode) newPath = null;
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary };
+}
+
+/**
+ * The diff's lines without CRs. When fenced blocks hold a diff, only their contents count
+ * (prose outside them may contain lines that look like diff lines).
+ */
+export function extractDiffLines(text: string): string[] {
+  const all = text.replace(/\r\n?/g, "\n").split("\n");
+  const blocks: string[][] = [];
+  let inside: string[] | undefined;
+  for (const line of all) {
+    if (FENCE.test(line)) {
+      if (inside) {
+        blocks.push(inside);
+        inside = undefined;
+      } else inside = [];
+    } else inside?.push(line);
+  }
+  if (inside) blocks.push(inside);
+  const diffBlocks = blocks.filter((b) => b.some((l) => l.startsWith("@@") || l.startsWith("diff --git ") || l.startsWith("+++ ")));
+  return diffBlocks.length > 0 ? diffBlocks.flat() : all;
+}
+
+function readExtended(file: MutableFile, line: string): void {
+  if (line.startsWith("new file mode")) file.newFileMode = true;
+  else if (line.startsWith("deleted file mode")) file.deletedFileMode = true;
+  else if (line.startsWith("rename from ") || line.startsWith("copy from ")) file.oldPath = unquote(line.slice(line.indexOf("from ") + 5));
+  else if (line.startsWith("rename to ") || line.startsWith("copy to ")) file.newPath = unquote(line.slice(line.indexOf("to ") + 3));
+}
+
+const HUNK_HEADER = /^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/** Reads one hunk starting at the `@@` line; returns the index of the first line after it. */
+function readHunk(lines: readonly string[], start: number, file: MutableFile): number {
+  const header = lines[start]!;
+  const body: { kind: " " | "-" | "+"; text: string; loose: boolean }[] = [];
+  let oldNoNewline = false;
+  let newNoNewline = false;
+  let i = start + 1;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (endsHunk(lines, i)) break;
+    const c = line[0];
+    if (c === "+" || c === "-" || c === " ") body.push({ kind: c, text: line.slice(1), loose: false });
+    else if (c === "\\") {
+      const last = body.at(-1);
+      if (last?.kind !== "+") oldNoNewline = true;
+      if (last?.kind !== "-") newNoNewline = true;
+    } else body.push({ kind: " ", text: line, loose: true });
+  }
+  // Unprefixed lines at the end are prose or blank separators, not context.
+  while (body.length > 0 && body.at(-1)!.loose) body.pop();
+  const m = HUNK_HEADER.exec(header);
+  const counts = m ? { oldStart: Number(m[1]), oldCount: m[2] === undefined ? 1 : Number(m[2]), newStart: Number(m[3]), newCount: m[4] === undefined ? 1 : Number(m[4]) } : {};
+  const oldSide = body.filter((l) => l.kind !== "+").length;
+  const newSide = body.filter((l) => l.kind !== "-").length;
+  const countsConsistent = m !== null && counts.oldCount === oldSide && counts.newCount === newSide;
+  if (body.length > 0) {
+    file.hunks.push({ header, ...counts, lines: body.map(({ kind, text }) => ({ kind, text })), oldNoNewline, newNoNewline, countsConsistent });
+  }
+  return i;
+}
+
+function endsHunk(lines: readonly string[], i: number): boolean {
+  const line = lines[i]!;
+  if (line.startsWith("@@") || line.startsWith("diff --git ") || line.startsWith("Index: ")) return true;
+  return line.startsWith("--- ") && (lines[i + 1]?.startsWith("+++ ") ?? false);
+}
+
+/** A path from a `---`/`+++` line: timestamp dropped, quotes removed, /dev/null → null. */
+function headerPath(raw: string): string | null {
+  let path = raw.includes("\t") ? raw.slice(0, raw.indexOf("\t")) : raw;
+  path = unquote(path.trim());
+  if (path === "/dev/null" || path === "dev/null") return null;
+  // Some writers append a timestamp after spaces instead of a tab.
+  return path.replace(/\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?( [+-]\d{4})?$/, "");
+}
+
+function gitHeaderPaths(line: string): { oldPath: string | undefined; newPath: string | undefined } {
+  const rest = line.slice("diff --git ".length).trim();
+  const quoted = /^"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$/.exec(rest);
+  if (quoted) return { oldPath: unquote(`"${quoted[1]}"`), newPath: unquote(`"${quoted[2]}"`) };
+  // "a/x b/x": split at the " b/" that makes both halves equal, else at the last " b/".
+  const parts = rest.split(" ");
+  for (let k = 1; k < parts.length; k++) {
+    const a = parts.slice(0, k).join(" ");
+    const b = parts.slice(k).join(" ");
+    if (a.replace(/^a\//, "") === b.replace(/^b\//, "")) return { oldPath: a, newPath: b };
+  }
+  const at = rest.lastIndexOf(" b/");
+  if (at > 0) return { oldPath: rest.slice(0, at), newPath: rest.slice(at + 1) };
+  return { oldPath: parts[0], newPath: parts.at(-1) };
+}
+
+/** Removes git's C-style quoting ("a\tb", "\303\251"). */
+function unquote(path: string): string {
+  if (!(path.startsWith('"') && path.endsWith('"') && path.length >= 2)) return path;
+  const bytes: number[] = [];
+  const body = path.slice(1, -1);
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== "\\") {
+      bytes.push(...Buffer.from(ch));
+      continue;
+    }
+    const next = body[i + 1] ?? "";
+    if (/[0-7]{3}/.test(body.slice(i + 1, i + 4))) {
+      bytes.push(parseInt(body.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      bytes.push(simple[next] ?? next.charCodeAt(0));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}

@@ -1,0 +1,183 @@
+/**
+ * Turns a patch into workspace changes without writing anything: resolves each file's
+ * path (with or without a/ b/ prefixes), applies its hunks in memory, and reports per
+ * file and per hunk. The caller writes `changes` only when `ok` (all or nothing).
+ */
+import { type TextFile, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
+import { ToolError } from "../tool.ts";
+import type { Workspace, WorkspaceChange } from "../workspace.ts";
+import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
+import { type FilePatch, parsePatch } from "./parse.ts";
+
+export type FileOperation = "modify" | "create" | "delete" | "rename";
+
+/** The outcome for one file section of the patch. */
+export interface FileOutcome {
+  readonly path: string;
+  readonly operation: FileOperation;
+  /** For renames: the new path. */
+  readonly newPath?: string;
+  readonly ok: boolean;
+  /** Why the file as a whole failed (hunk reasons are in `hunks`). */
+  readonly reason?: string;
+  readonly hunks: HunkOutcome[];
+}
+
+export interface PatchPlan {
+  readonly ok: boolean;
+  readonly files: FileOutcome[];
+  /** What to write; empty unless `ok`. */
+  readonly changes: WorkspaceChange[];
+}
+
+export interface PlanOptions {
+  /** Path for hunks that come without any file header. */
+  readonly defaultPath?: string;
+}
+
+/** In-memory state of a file across the patch (a file may appear in several sections). */
+interface Pending {
+  file: TextFile;
+  text: string | null;
+}
+
+/** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
+export async function planPatch(ws: Workspace, patchText: string, options: PlanOptions = {}): Promise<PatchPlan> {
+  let sections: FilePatch[];
+  try {
+    sections = parsePatch(patchText);
+  } catch (error) {
+    throw new ToolError("patch-failed", (error as Error).message);
+  }
+  const pending = new Map<string, Pending>();
+  const renames: { from: string; to: string }[] = [];
+  const files: FileOutcome[] = [];
+  for (const section of sections) files.push(await planFile(ws, section, pending, renames, options));
+  const ok = files.every((f) => f.ok);
+  return { ok, files, changes: ok ? await toChanges(ws, pending, renames) : [] };
+}
+
+async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, Pending>, renames: { from: string; to: string }[], options: PlanOptions): Promise<FileOutcome> {
+  let paths: { from: string | null; to: string | null };
+  try {
+    paths = await resolvePaths(ws, section, pending, options);
+  } catch (error) {
+    const shown = section.newPath ?? section.oldPath ?? "?";
+    return { path: shown, operation: "modify", ok: false, reason: error instanceof ToolError ? error.message : String(error), hunks: [] };
+  }
+  const operation: FileOperation = paths.from === null ? "create" : paths.to === null ? "delete" : paths.from !== paths.to ? "rename" : "modify";
+  const path = (paths.from ?? paths.to)!;
+  const base = { path, operation, ...(operation === "rename" ? { newPath: paths.to! } : {}) };
+  const fail = (reason: string, hunks: HunkOutcome[] = []): FileOutcome => ({ ...base, ok: false, reason, hunks });
+  if (section.binary) return fail("binary patches are not supported; write the file instead");
+  try {
+    const state = await load(ws, pending, paths.from, path);
+    if (paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to))) return fail(`"${paths.to}" already exists`);
+    const original = splitLines(state.text ?? "");
+    const { lines, outcomes } = applyHunks(original, state.file.eol, section.hunks);
+    if (!lines) return fail(`${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} hunk(s) did not apply`, outcomes);
+    const text = joinLines(lines);
+    if (operation === "delete") {
+      if (text !== "" && section.hunks.length > 0) return fail("the patch deletes the file, but the file has lines the patch does not remove", outcomes);
+      if (section.hunks.length === 0 && !section.deletedFileMode && state.text !== "") return fail("no hunks and no `deleted file mode`: nothing says what to do");
+    }
+    encodeText(state.file, text, path);
+    if (paths.from !== null) pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
+    if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text });
+    if (operation === "rename") renames.push({ from: paths.from!, to: paths.to! });
+    return { ...base, ok: true, hunks: outcomes };
+  } catch (error) {
+    if (error instanceof ToolError) return fail(error.message);
+    throw error;
+  }
+}
+
+async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string): Promise<Pending> {
+  if (from === null) {
+    if (await exists(ws, pending, path)) throw new ToolError("already-exists", `the patch creates "${path}", but it already exists`);
+    return { file: { text: "", encoding: "utf8", bom: false, eol: "\n" }, text: "" };
+  }
+  const known = pending.get(from);
+  if (known) {
+    if (known.text === null) throw new ToolError("not-found", `"${from}" was deleted or renamed earlier in this patch`);
+    return known;
+  }
+  const info = await ws.stat(from);
+  if (!info) throw new ToolError("not-found", `"${from}" does not exist`);
+  if (info.type !== "file") throw new ToolError("not-a-file", `"${from}" is a directory`);
+  const file = decodeText(await ws.read(from), from);
+  return { file, text: file.text };
+}
+
+async function exists(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<boolean> {
+  const known = pending.get(path);
+  if (known) return known.text !== null;
+  return (await ws.stat(path)) !== undefined;
+}
+
+/**
+ * Paths as the workspace knows them. git writes `a/` and `b/` prefixes, LLMs often leave
+ * them out (or keep them where they do not belong): the existing file decides.
+ */
+async function resolvePaths(ws: Workspace, section: FilePatch, pending: Map<string, Pending>, options: PlanOptions): Promise<{ from: string | null; to: string | null }> {
+  const fallback = options.defaultPath;
+  const rawOld = section.oldPath === "" ? fallback : section.oldPath;
+  const rawNew = section.newPath === "" ? fallback : section.newPath;
+  if (rawOld === undefined || rawNew === undefined) throw new ToolError("invalid-input", "a hunk has no file header (`--- a/path` / `+++ b/path`) and no path was given");
+  const from = rawOld === null ? null : await pickPath(ws, pending, rawOld, "a/");
+  const to = rawNew === null ? null : await pickNewPath(ws, rawNew, rawOld, from);
+  if (from === null && to === null) throw new ToolError("invalid-input", "both sides of the file header are /dev/null");
+  return { from, to };
+}
+
+async function pickPath(ws: Workspace, pending: Map<string, Pending>, raw: string, prefix: string): Promise<string> {
+  const candidates = withoutPrefix(raw, prefix);
+  for (const c of candidates) {
+    const rel = await ws.resolve(c);
+    if (await exists(ws, pending, rel)) return rel;
+  }
+  return ws.resolve(candidates[0]!);
+}
+
+async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null, from: string | null): Promise<string> {
+  const candidates = withoutPrefix(rawNew, "b/");
+  // Same file on both sides once prefixes are gone: a modification.
+  if (from !== null && candidates.includes(from)) return from;
+  if (candidates.length === 1) return ws.resolve(candidates[0]!);
+  const oldWasPrefixed = rawOld !== null && from !== null && stripDot(rawOld) !== from;
+  const prefixDirExists = (await ws.stat(rawNew.split("/")[0]!))?.type === "directory";
+  return ws.resolve(oldWasPrefixed || !prefixDirExists ? candidates[0]! : candidates[1]!);
+}
+
+/** Candidate paths, the prefix-less one first (git's a/ b/ convention is the common case). */
+function withoutPrefix(raw: string, prefix: string): string[] {
+  const path = stripDot(raw);
+  const alt = prefix === "a/" ? "b/" : "a/";
+  if (path.startsWith(prefix) || path.startsWith(alt)) return [path.slice(2), path];
+  return [path];
+}
+
+function stripDot(path: string): string {
+  return path.startsWith("./") ? path.slice(2) : path;
+}
+
+async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: readonly { from: string; to: string }[]): Promise<WorkspaceChange[]> {
+  const changes: WorkspaceChange[] = [];
+  const renamedFrom = new Set(renames.map((r) => r.from));
+  const renamedTo = new Set(renames.map((r) => r.to));
+  for (const { from, to } of renames) {
+    const state = pending.get(to)!;
+    if (state.text !== null) changes.push({ kind: "rename", from, to, content: encodeText(state.file, state.text, to) });
+  }
+  for (const [path, state] of pending) {
+    if (renamedTo.has(path)) continue;
+    if (state.text === null) {
+      if (!renamedFrom.has(path)) changes.push({ kind: "delete", path });
+      continue;
+    }
+    const bytes = encodeText(state.file, state.text, path);
+    const before = (await ws.stat(path)) ? await ws.read(path) : undefined;
+    if (!before || Buffer.compare(Buffer.from(before), Buffer.from(bytes)) !== 0) changes.push({ kind: "write", path, content: bytes });
+  }
+  return changes;
+}

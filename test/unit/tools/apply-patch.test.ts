@@ -1,0 +1,160 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { DAMAGES, type Tree, gitDiff, loadTree } from "./helpers/diffs.ts";
+import { FIXTURES, workspaceWith } from "./helpers/setup.ts";
+
+const BEFORE = loadTree(join(FIXTURES, "patch/before"));
+const AFTER = loadTree(join(FIXTURES, "patch/after"));
+
+function only(tree: Tree, ...paths: string[]): Tree {
+  return Object.fromEntries(Object.entries(tree).filter(([p]) => paths.includes(p)));
+}
+
+const crlf = (tree: Tree): Tree => Object.fromEntries(Object.entries(tree).map(([p, t]) => [p, t.replace(/\n/g, "\r\n")]));
+
+/** Applies `patch` to a workspace holding `before`; returns the result and the tree after. */
+async function apply(before: Tree, patch: string, extra: Record<string, string> = {}) {
+  const { root, ctx } = workspaceWith(Object.fromEntries(Object.entries(before).map(([p, t]) => [p, Buffer.from(t, "latin1")])));
+  const result = await runTool(applyPatchTool, { patch, ...extra }, ctx);
+  return { result, tree: loadTree(root) };
+}
+
+const SCENARIOS: { name: string; before: Tree; after: Tree; diffArgs?: string[] }[] = [
+  { name: "python, 3 hunks", before: only(BEFORE, "src/calc.py"), after: only(AFTER, "src/calc.py") },
+  { name: "go, tabs", before: only(BEFORE, "cmd/server.go"), after: only(AFTER, "cmd/server.go") },
+  { name: "whole tree: modify, create, delete, rename", before: BEFORE, after: AFTER },
+  { name: "python, one context line (-U1)", before: only(BEFORE, "src/calc.py"), after: only(AFTER, "src/calc.py"), diffArgs: ["-U1"] },
+];
+
+describe("apply_patch on real git diffs damaged the ways LLMs damage them", () => {
+  for (const scenario of SCENARIOS) {
+    const patch = gitDiff(scenario.before, scenario.after, ...(scenario.diffArgs ?? []));
+    for (const [damage, fn] of Object.entries(DAMAGES)) {
+      it(`${scenario.name} / ${damage}: exactly the intended files, or refused with nothing written`, async () => {
+        const { result, tree } = await apply(scenario.before, fn(patch));
+        if (result.ok) assert.deepEqual(tree, scenario.after, result.text);
+        else assert.deepEqual(tree, scenario.before, "a refused patch must not write");
+        // Which damages must be repaired (not merely refused) is pinned below.
+        if (scenario.diffArgs === undefined) assert.equal(result.ok, true, `${damage}: ${result.text}`);
+      });
+    }
+  }
+});
+
+describe("apply_patch line endings and final newlines", () => {
+  it("an LF patch on a CRLF file keeps CRLF; each file keeps its own endings", async () => {
+    const before = { ...crlf(only(BEFORE, "src/calc.py")), ...only(BEFORE, "cmd/server.go") };
+    const after = { ...crlf(only(AFTER, "src/calc.py")), ...only(AFTER, "cmd/server.go") };
+    const patch = gitDiff(only(BEFORE, "src/calc.py", "cmd/server.go"), only(AFTER, "src/calc.py", "cmd/server.go"));
+    const { result, tree } = await apply(before, patch);
+    assert.equal(result.ok, true, result.text);
+    assert.deepEqual(tree, after);
+  });
+
+  it("a diff made from CRLF files (CRs inside the lines) applies to the CRLF file", async () => {
+    const before = crlf(only(BEFORE, "src/calc.py"));
+    const after = crlf(only(AFTER, "src/calc.py"));
+    const { result, tree } = await apply(before, gitDiff(before, after));
+    assert.equal(result.ok, true, result.text);
+    assert.deepEqual(tree, after);
+  });
+
+  const noEol = (t: string) => t.replace(/\n$/, "");
+  it("`\\ No newline at end of file`: a file without a final newline is edited at its end and stays without one", async () => {
+    const before = { "lib/util.js": noEol(BEFORE["lib/util.js"]!) };
+    const after = { "lib/util.js": noEol(AFTER["lib/helpers.js"]!) };
+    const patch = gitDiff(before, after);
+    assert.match(patch, /\\ No newline at end of file/);
+    for (const p of [patch, patch.replace(/^\\ No newline at end of file\n/gm, "")]) {
+      const { result, tree } = await apply(before, p);
+      assert.equal(result.ok, true, result.text);
+      assert.deepEqual(tree, after);
+    }
+  });
+
+  it("markers add or remove the final newline as the diff says", async () => {
+    const withEol = { "a.txt": "one\ntwo\n" };
+    const without = { "a.txt": "one\ntwo" };
+    for (const [b, a] of [[withEol, without], [without, withEol]] as const) {
+      const { result, tree } = await apply(b, gitDiff(b, a));
+      assert.equal(result.ok, true, result.text);
+      assert.deepEqual(tree, a);
+    }
+  });
+});
+
+describe("apply_patch refusals", () => {
+  it("a hunk whose context is in several places and whose header is unreliable is refused, naming the lines", async () => {
+    const patch = "--- a/src/calc.py\n+++ b/src/calc.py\n@@\n     if not values:\n-        return 0\n+        return None\n";
+    const { result, tree } = await apply(only(BEFORE, "src/calc.py"), patch);
+    assert.equal(!result.ok && result.code, "patch-failed");
+    assert.match(result.text, /matches exactly in 4 places \(lines 6, 12, 22, 33\)/);
+    assert.deepEqual(tree, only(BEFORE, "src/calc.py"));
+  });
+
+  it("...but a correct header with consistent counts picks the right one of several places", async () => {
+    const patch = "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -22,2 +22,2 @@\n     if not values:\n-        return 0\n+        return None\n";
+    const { result, tree } = await apply(only(BEFORE, "src/calc.py"), patch);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(tree["src/calc.py"], BEFORE["src/calc.py"]!.replace("def variance(values):\n    if not values:\n        return 0", "def variance(values):\n    if not values:\n        return None"));
+  });
+
+  it("a hunk that matches nowhere is refused with the closest text; the other file is not written either", async () => {
+    const good = gitDiff(only(BEFORE, "cmd/server.go"), only(AFTER, "cmd/server.go"));
+    const bad = "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -5,4 +5,4 @@\n def mean(vals):\n     if not vals:\n-        return 0\n+        return None\n     return sum(vals) / len(vals)\n";
+    const before = only(BEFORE, "src/calc.py", "cmd/server.go");
+    const { result, tree } = await apply(before, good + bad);
+    assert.equal(!result.ok && result.code, "patch-failed");
+    assert.match(result.text, /nothing was written/);
+    assert.match(result.text, /FAILED modify src\/calc.py/);
+    assert.match(result.text, /Did you mean:\n\s+Lines 5-8 \(\d+% similar\):\n\s+5\| def mean\(values\):/);
+    assert.deepEqual(tree, before);
+  });
+
+  it("an already-applied hunk is refused with that reason", async () => {
+    const patch = gitDiff(only(BEFORE, "cmd/server.go"), only(AFTER, "cmd/server.go"));
+    const { result } = await apply(only(AFTER, "cmd/server.go"), patch);
+    assert.equal(result.ok, false);
+    assert.match(result.text, /applied already/);
+  });
+
+  it("creating a file that exists, patching a missing file, a path outside the workspace, no diff at all", async () => {
+    const create = "--- /dev/null\n+++ b/lib/util.js\n@@ -0,0 +1 @@\n+x\n";
+    assert.match((await apply(only(BEFORE, "lib/util.js"), create)).result.text, /already exists/);
+    assert.match((await apply({}, "--- a/nope.py\n+++ b/nope.py\n@@\n-a\n+b\n")).result.text, /does not exist/);
+    const outside = await apply({}, "--- /dev/null\n+++ b/../../evil.sh\n@@ -0,0 +1 @@\n+rm -rf /\n");
+    assert.equal(outside.result.ok, false);
+    assert.match(outside.result.text, /outside the workspace/);
+    const prose = await apply({}, "I changed the function to return None.");
+    assert.equal(!prose.result.ok && prose.result.code, "patch-failed");
+    assert.match(prose.result.text, /no unified diff found/);
+  });
+
+  it("a deletion that leaves lines behind is refused", async () => {
+    const patch = "--- a/NOTES.md\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-# Old notes\n-\n";
+    const { result, tree } = await apply(only(BEFORE, "NOTES.md"), patch);
+    assert.equal(result.ok, false);
+    assert.deepEqual(tree, only(BEFORE, "NOTES.md"));
+  });
+
+  it("refuses a binary target file", async () => {
+    const { ctx } = workspaceWith({ "img.png": Buffer.from([137, 80, 78, 71, 0, 0, 1]) });
+    const result = await runTool(applyPatchTool, { patch: "--- a/img.png\n+++ b/img.png\n@@\n-a\n+b\n" }, ctx);
+    assert.equal(result.ok, false);
+    assert.match(result.text, /binary/);
+  });
+
+  it("dry_run reports without writing; a headerless hunk uses the path argument", async () => {
+    const patch = "@@\n def slug(s) {\n-  return s.toLowerCase().replace(/[^a-z0-9]+/g, \"-\");\n+  return s.trim().toLowerCase().replace(/[^a-z0-9]+/g, \"-\");\n }\n";
+    const dry = await apply(only(BEFORE, "lib/util.js"), patch, { path: "lib/util.js", dry_run: "true" } as Record<string, string>);
+    assert.equal(dry.result.ok, true, dry.result.text);
+    assert.match(dry.result.text, /would apply/);
+    assert.deepEqual(dry.tree, only(BEFORE, "lib/util.js"));
+    const real = await apply(only(BEFORE, "lib/util.js"), patch, { path: "lib/util.js" });
+    assert.equal(real.result.ok, true, real.result.text);
+    assert.match(real.tree["lib/util.js"]!, /s\.trim\(\)\.toLowerCase/);
+  });
+});

@@ -64,8 +64,10 @@ function dependencyClosure() {
   return [...dirs].sort();
 }
 
-// Only files no package loads at run time; folders are dropped per package below, where
-// we know they are unused (a generic "vendor/" or "test/" folder can be real code).
+// Files are dropped only from the big native packages, where we know what is unused (a
+// generic "vendor/" or "test/" folder can be real code). Every other package ships whole,
+// as one allow line: vsce checks each file against every allow line, so per-file lines for
+// a hundred small packages would cost minutes for a few hundred KB of docs.
 const DROPPED_FILES = /\.(md|markdown|map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$/i;
 const GRAMMAR_SOURCES = /\.(wasm|c|cc|cpp|h|hpp|gyp|gypi)$|(^|\/)(binding_test\.js|CMakeLists\.txt|Makefile|grammar\.js)$/i;
 const GRAMMAR_DROPPED_DIRS = new Set(["src", "vendor", "test", "tests", "examples", "docs", "script", "scripts", ".github"]);
@@ -73,6 +75,7 @@ const GRAMMAR_DROPPED_DIRS = new Set(["src", "vendor", "test", "tests", "example
 /** Whether a file inside a package is needed at run time. */
 function keep(relPath, packageName) {
   const parts = relPath.split("/");
+  if (!isTrimmed(packageName)) return true;
   if (DROPPED_FILES.test(relPath)) return false;
   if (packageName.startsWith("tree-sitter")) {
     if (relPath.endsWith("node-types.json")) return true; // grammar bindings read it (nodeTypeInfo)
@@ -88,6 +91,10 @@ function keep(relPath, packageName) {
     if (parts[0] === "llama" && !(parts.length === 2 && parts[1].endsWith(".json")) && parts[1] !== "grammars") return false;
   }
   return true;
+}
+
+function isTrimmed(packageName) {
+  return packageName.startsWith("tree-sitter") || packageName === "node-llama-cpp";
 }
 
 /**
@@ -121,7 +128,8 @@ execFileSync(process.execPath, [join(root, "esbuild.mjs"), "--production"], { st
 const allow = [];
 for (const dir of dependencyClosure()) {
   const name = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
-  allow.push(...allowLines(dir, dir, name).lines);
+  if (isTrimmed(name)) allow.push(...allowLines(dir, dir, name).lines);
+  else allow.push(`!${relative(root, dir).split(sep).join("/")}/**`);
 }
 const ignoreFile = join(root, "out", `.vscodeignore-${target}`);
 writeFileSync(ignoreFile, `${readFileSync(join(root, ".vscodeignore"), "utf8")}\n# runtime packages for ${target}\n${allow.join("\n")}\n`);

@@ -9,6 +9,8 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
 interface Postings {
+  /** The canonical copy of the term's string, shared by every record that has it. */
+  readonly term: string;
   readonly docs: number[];
   readonly tfs: number[];
 }
@@ -31,11 +33,13 @@ export class SymbolTables {
   private readonly recordOf = new Map<string, FileRecord>();
   private totalLength = 0;
   private dead = 0;
+  private readonly names = new Map<string, string>();
   /** Bumped on every change, so derived structures (the graph) know when to rebuild. */
   version = 0;
 
   add(record: FileRecord): void {
     this.version++;
+    this.internNames(record);
     for (const d of record.definitions) addToSet(this.definers, d.name, record.path);
     for (const r of record.references) {
       let m = this.referrers.get(r.name);
@@ -111,7 +115,10 @@ export class SymbolTables {
       const term = record.words[i]!;
       const tf = record.wordCounts[i] ?? 1;
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { docs: [], tfs: [] }));
+      if (!p) this.postings.set(term, (p = { term, docs: [], tfs: [] }));
+      // Records arrive as fresh copies from the parse threads (structured clone): pointing
+      // them at one shared string per term and name keeps a large index's heap in bounds.
+      (record.words as string[])[i] = p.term;
       p.docs.push(id);
       p.tfs.push(tf);
       length += tf;
@@ -120,6 +127,14 @@ export class SymbolTables {
     this.docLengths.push(length);
     this.idOf.set(record.path, id);
     this.totalLength += length;
+  }
+
+  private internNames(record: FileRecord): void {
+    for (const item of [...record.definitions, ...record.references] as { name: string }[]) {
+      const canonical = this.names.get(item.name);
+      if (canonical === undefined) this.names.set(item.name, item.name);
+      else item.name = canonical;
+    }
   }
 
   // Rebuilds the postings from the live documents' terms, dropping dead ids.

@@ -25,14 +25,14 @@ interface ChildResult {
 }
 
 /**
- * Bundles the parse worker the way the extension build does (ESM, native packages external),
+ * Bundles the worker entry the way the extension build should (ESM, native packages external),
  * into node_modules/.cache so that `require("tree-sitter")` resolves from there.
  */
 async function bundleWorker(): Promise<string> {
   const esbuild = await import("esbuild");
   const outfile = fileURLToPath(new URL("../../node_modules/.cache/hearth-bench/indexer-worker.mjs", import.meta.url));
   await esbuild.build({
-    entryPoints: [fileURLToPath(new URL("../../src/indexer/parse-worker.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL("../../src/indexer/worker-entry.ts", import.meta.url))],
     outfile,
     bundle: true,
     platform: "node",

@@ -11,7 +11,7 @@ describe("parsing in worker threads", () => {
   it("gives the same records as parsing on the calling thread", async () => {
     const root = join(FIXTURES, "langs");
     const inline = await indexOf(root);
-    const pooled = new RepoIndex({ root, queriesDir: QUERIES_DIR, workers: { script: TSX_WORKER, count: 2 } });
+    const pooled = new RepoIndex({ root, queriesDir: QUERIES_DIR, workers: { script: TSX_WORKER, count: 1 } });
     try {
       const report = await pooled.build();
       assert.equal(report.files, inline.files.size);

@@ -52,6 +52,15 @@ describe("package.json contributions", () => {
     assert.equal(pkg.main, "./out/extension.cjs");
   });
 
+  it("package-lock.json lists node-llama-cpp's binaries for every platform, so npm ci works everywhere", () => {
+    // The registry mirror used in development serves only linux binaries; a lock without
+    // the others makes `npm ci` fail ("Missing: … from lock file"). Fix: scripts/lock-foreign-binaries.mjs
+    const lock = JSON.parse(readFileSync(new URL("../../../package-lock.json", import.meta.url), "utf8"));
+    const wanted = Object.keys(lock.packages["node_modules/node-llama-cpp"].optionalDependencies);
+    const missing = wanted.filter((name) => !lock.packages[`node_modules/${name}`]);
+    assert.deepEqual(missing, []);
+  });
+
   it("pins every dependency to an exact version", () => {
     for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
       assert.match(range as string, /^\d+\.\d+\.\d+$/, `${name}@${range} is not pinned`);

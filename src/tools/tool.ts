@@ -9,6 +9,7 @@
  * src/models); a `Tool.definition` is assignable to the models' `ToolDefinition`.
  */
 import type { RepoIndex } from "../indexer/index.ts";
+import type { CheckpointStore } from "./checkpoints.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** A JSON value, as tool arguments carry them. */
@@ -80,6 +81,8 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Content hashes of files as the agent last read them (write_file checks staleness). */
   readonly reads?: Map<string, string>;
+  /** The shadow-git checkpoints of this session, when on (show_diff diffs from the first). */
+  readonly checkpoints?: CheckpointStore;
   /** The repository index, when one is open (find_symbol needs it). */
   readonly index?: RepoIndex;
   /**

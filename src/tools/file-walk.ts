@@ -1,0 +1,54 @@
+/**
+ * The workspace's files as list_files and search see them: the indexer's scan (nested
+ * .gitignore, .hearthignore, excluded folders like node_modules), plus the files the
+ * index leaves out for its own reasons (lock files, minified, large) — those are still
+ * files a person can ask about.
+ */
+import { DEFAULT_EXCLUDED_DIRS } from "../indexer/index.ts";
+// scan.ts is not re-exported by the indexer's index.ts; it is the one walker that honours
+// ignore files the same way the index does, so the tools share it.
+import { scanRepository } from "../indexer/scan.ts";
+
+/** Workspace-relative paths with forward slashes, sorted. */
+export async function workspaceFiles(root: string, signal?: AbortSignal): Promise<string[]> {
+  const scan = await scanRepository(root, {
+    excludeDirs: DEFAULT_EXCLUDED_DIRS,
+    useGitignore: true,
+    maxFileBytes: Number.MAX_SAFE_INTEGER,
+    ...(signal ? { signal } : {}),
+  });
+  const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
+  return [...scan.files.map((f) => f.path), ...kept].sort();
+}
+
+/** A glob (`*`, `**`, `?`, `{a,b}`) as a regex over workspace-relative paths. Without a `/` it matches the file name. */
+export function globRegex(glob: string): RegExp {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === "*" && glob[i + 1] === "*") {
+      out += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
+      i += glob[i + 2] === "/" ? 2 : 1;
+    } else if (ch === "*") out += "[^/]*";
+    else if (ch === "?") out += "[^/]";
+    else if (ch === "{") {
+      const close = glob.indexOf("}", i);
+      if (close === -1) out += "\\{";
+      else {
+        out += `(?:${glob.slice(i + 1, close).split(",").map(escape).join("|")})`;
+        i = close;
+      }
+    } else out += escape(ch);
+  }
+  return new RegExp(glob.includes("/") ? `^${out}$` : `(?:^|/)${out}$`);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** Keeps paths under `dir` ("." = all). */
+export function under(paths: readonly string[], dir: string): string[] {
+  if (dir === ".") return [...paths];
+  return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
+}

@@ -1,0 +1,45 @@
+/**
+ * The agent tools' public surface. The loop gets `AGENT_TOOLS` (definitions for the prompt,
+ * `runTool` to execute a call), a `Workspace` for writes, and optionally a
+ * `CheckpointStore` wired into `ToolContext.beforeEffect` (see `checkpointBeforeEffect`).
+ */
+import { applyPatchTool } from "./apply-patch.ts";
+import type { CheckpointStore } from "./checkpoints.ts";
+import { editFileTool } from "./edit-file.ts";
+import { findSymbolTool } from "./find-symbol.ts";
+import { finishTool } from "./finish.ts";
+import { listFilesTool } from "./list-files.ts";
+import { readFileTool } from "./read-file.ts";
+import { runCommandTool } from "./run-command.ts";
+import { searchTool } from "./search.ts";
+import { showDiffTool } from "./show-diff.ts";
+import type { JsonValue, Tool, ToolContext } from "./tool.ts";
+import { writeFileTool } from "./write-file.ts";
+
+export * from "./tool.ts";
+export type { Workspace, WorkspaceChange, EntryInfo, DirEntry } from "./workspace.ts";
+export { DiskWorkspace } from "./disk-workspace.ts";
+export { CheckpointStore, type Checkpoint, type CheckpointOptions } from "./checkpoints.ts";
+export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
+export { formatPlan } from "./patch/report.ts";
+export { runShell, type CommandOutcome } from "./run-command.ts";
+
+/** Every tool, in the order the prompt lists them (reads first, finish last). */
+export const AGENT_TOOLS: readonly Tool[] = [
+  readFileTool, listFilesTool, searchTool, findSymbolTool,
+  editFileTool, applyPatchTool, writeFileTool,
+  runCommandTool, showDiffTool, finishTool,
+];
+
+/** The tool called `name`, if any. */
+export function toolByName(name: string): Tool | undefined {
+  return AGENT_TOOLS.find((t) => t.definition.name === name);
+}
+
+/** A `beforeEffect` hook that snapshots the workspace before each write or command. */
+export function checkpointBeforeEffect(store: CheckpointStore): NonNullable<ToolContext["beforeEffect"]> {
+  return async (tool: string, input: Record<string, JsonValue>) => {
+    const target = typeof input.path === "string" ? ` ${input.path}` : "";
+    await store.create(`before ${tool}${target}`);
+  };
+}

@@ -1,0 +1,33 @@
+/** list_files: the workspace's files (ignores honoured), optionally under a folder and matching a glob. */
+import { globRegex, under, workspaceFiles } from "./file-walk.ts";
+import { type Tool, optionalInt, optionalString } from "./tool.ts";
+
+const DEFAULT_LIMIT = 300;
+
+export const listFilesTool: Tool = {
+  effect: "read",
+  definition: {
+    name: "list_files",
+    description: "List files in the workspace, skipping .gitignore'd files and folders like node_modules. Optionally under a folder and matching a glob such as \"**/*.py\" or \"*.test.ts\".",
+    parameters: {
+      type: "object",
+      properties: {
+        path: { type: "string", description: "Folder to list, relative to the workspace root (default: the root)." },
+        glob: { type: "string", description: "Only paths matching this glob; without a / it matches file names." },
+        max_results: { type: "integer", description: `At most this many paths (default ${DEFAULT_LIMIT}).` },
+      },
+      required: [],
+    },
+  },
+  async execute(input, ctx) {
+    const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
+    const glob = optionalString(input, "glob");
+    const limit = optionalInt(input, "max_results", 1, 10_000) ?? DEFAULT_LIMIT;
+    const regex = glob ? globRegex(glob) : undefined;
+    const all = under(await workspaceFiles(ctx.workspace.root, ctx.signal), dir).filter((p) => !regex || regex.test(p));
+    const shown = all.slice(0, limit);
+    const more = all.length > limit ? `\n[${all.length - limit} more not shown; narrow with path or glob.]` : "";
+    const text = shown.length === 0 ? "No files match." : shown.join("\n") + more;
+    return { text, data: { paths: shown, total: all.length } };
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * write_file: creates a file, or replaces one the agent has read and that has not changed
+ * since (so a user's edit made meanwhile is never overwritten blind). A replaced file keeps
+ * its line endings, BOM and encoding.
+ */
+import { contentHash, decodeText, encodeText, toLf } from "./text-file.ts";
+import { type Tool, ToolError, stringArg } from "./tool.ts";
+import type { Workspace } from "./workspace.ts";
+
+export const writeFileTool: Tool = {
+  effect: "write",
+  definition: {
+    name: "write_file",
+    description: "Create a new file with the given content, or replace a whole file you have read with read_file. Prefer edit_file or apply_patch to change part of a file.",
+    parameters: {
+      type: "object",
+      properties: {
+        path: { type: "string", description: "File path relative to the workspace root." },
+        content: { type: "string", description: "The complete file content." },
+      },
+      required: ["path", "content"],
+    },
+  },
+  async execute(input, ctx) {
+    const path = await ctx.workspace.resolve(stringArg(input, "path"));
+    const content = stringArg(input, "content", true);
+    const info = await ctx.workspace.stat(path);
+    if (info?.type === "directory") throw new ToolError("not-a-file", `"${path}" is a directory`);
+    const bytes = info ? await replacement(ctx.workspace, path, content, ctx.reads) : Buffer.from(content, "utf8");
+    ctx.signal.throwIfAborted();
+    await ctx.workspace.write(path, bytes);
+    ctx.reads?.set(path, contentHash(bytes));
+    const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
+    return { text: `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`, data: { path, created: !info, lines } };
+  },
+};
+
+async function replacement(ws: Workspace, path: string, content: string, reads: Map<string, string> | undefined): Promise<Uint8Array> {
+  const current = await ws.read(path);
+  const seen = reads?.get(path);
+  if (reads && seen === undefined) throw new ToolError("stale-file", `"${path}" already exists and you have not read it; read it first (or use edit_file)`);
+  if (seen !== undefined && seen !== contentHash(current)) {
+    throw new ToolError("stale-file", `"${path}" changed since you read it (perhaps the user edited it); read it again before replacing it`);
+  }
+  const file = decodeText(current, path);
+  const text = file.eol === "\r\n" ? toLf(content).replace(/\n/g, "\r\n") : content;
+  return encodeText(file, text, path);
+}

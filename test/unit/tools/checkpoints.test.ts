@@ -1,0 +1,89 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AGENT_TOOLS, CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
+import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
+}
+
+/** Everything about the user's git state a checkpoint must never change. */
+function userGitState(root: string): string {
+  return [
+    git(root, "status", "--porcelain=v1", "--untracked-files=all"),
+    git(root, "branch", "-a"),
+    git(root, "stash", "list"),
+    git(root, "rev-parse", "HEAD"),
+    git(root, "ls-files", "--stage"),
+    git(root, "diff", "--cached"),
+  ].join("\n--\n");
+}
+
+describe("checkpoints (shadow git)", () => {
+  it("restores any step on a repo with the user's own uncommitted changes, staged changes and stash untouched", async () => {
+    const { root, ctx } = workspaceWith({ "app.py": "v = 1\n", "lib.py": "x = 1\n", ".gitignore": "*.log\n" });
+    git(root, "init", "-q");
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", "init");
+    writeFileSync(join(root, "lib.py"), "x = 2\n");
+    git(root, "stash", "-q");
+    writeFileSync(join(root, "lib.py"), "x = 3  # user's unstaged work\n");
+    writeFiles(root, { "staged.py": "s = 1\n", "notes.txt": "user's untracked file\n", "debug.log": "ignored\n" });
+    git(root, "add", "staged.py");
+    const stateBefore = userGitState(root);
+
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const agentCtx = { ...ctx, checkpoints: store, beforeEffect: checkpointBeforeEffect(store) };
+    const edit = await runTool(toolByName("edit_file")!, { path: "app.py", old_text: "v = 1", new_text: "v = 2" }, agentCtx);
+    assert.equal(edit.ok, true, edit.text);
+    const create = await runTool(toolByName("write_file")!, { path: "new_mod.py", content: "n = 1\n" }, agentCtx);
+    assert.equal(create.ok, true, create.text);
+    const patch = await runTool(toolByName("apply_patch")!, { patch: "--- a/lib.py\n+++ b/lib.py\n@@\n-x = 3  # user's unstaged work\n+x = 4\n" }, agentCtx);
+    assert.equal(patch.ok, true, patch.text);
+
+    const list = await store.list();
+    assert.deepEqual(list.map((c) => c.label), ["before apply_patch", "before write_file new_mod.py", "before edit_file app.py"]);
+    const diff = await runTool(toolByName("show_diff")!, {}, agentCtx);
+    assert.match(diff.text, /-v = 1\n\+v = 2/);
+    assert.match(diff.text, /new file mode[\s\S]*\+n = 1/);
+
+    // Undo the last step only: lib.py back to the user's work, the rest stays.
+    await store.restore(list[0]!.id);
+    assert.equal(readFileSync(join(root, "lib.py"), "utf8"), "x = 3  # user's unstaged work\n");
+    assert.equal(readFileSync(join(root, "app.py"), "utf8"), "v = 2\n");
+    // Back to the start: the agent's new file is gone, the user's files are as they were.
+    await store.restore(list.at(-1)!.id);
+    assert.equal(readFileSync(join(root, "app.py"), "utf8"), "v = 1\n");
+    assert.equal(existsSync(join(root, "new_mod.py")), false);
+    assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "user's untracked file\n");
+    assert.equal(readFileSync(join(root, "debug.log"), "utf8"), "ignored\n");
+    assert.equal(userGitState(root), stateBefore);
+    // A restore is itself undoable.
+    const latest = (await store.list())[0]!;
+    assert.match(latest.label, /^before restoring/);
+    await store.restore(latest.id);
+    assert.equal(readFileSync(join(root, "app.py"), "utf8"), "v = 2\n");
+  });
+
+  it("snapshots byte for byte despite .gitattributes that ask for conversion, and keeps its repo outside the workspace", async () => {
+    const root = tempDir();
+    writeFiles(root, { ".gitattributes": "* text=auto eol=lf\n", "w.txt": "a\r\nb\r\n" });
+    const storage = tempDir("hearth-storage-");
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: storage });
+    const first = await store.create("start");
+    writeFileSync(join(root, "w.txt"), "changed\n");
+    await store.restore(first.id);
+    assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "a\r\nb\r\n");
+    assert.equal(existsSync(join(root, ".git")), false);
+    assert.ok(store.gitDir.startsWith(storage));
+  });
+
+  it("every tool definition is distinct and described", () => {
+    const names = AGENT_TOOLS.map((t) => t.definition.name);
+    assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "show_diff", "finish"]);
+    for (const t of AGENT_TOOLS) assert.equal(t.definition.parameters.type, "object");
+  });
+});

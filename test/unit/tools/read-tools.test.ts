@@ -1,0 +1,101 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { RepoIndex } from "../../../src/indexer/index.ts";
+import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
+import { listFilesTool } from "../../../src/tools/list-files.ts";
+import { readFileTool } from "../../../src/tools/read-file.ts";
+import { searchTool } from "../../../src/tools/search.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+const FILES = {
+  ".gitignore": "build/\n*.log\n",
+  "src/app.py": "import os\n\n\ndef load_config(path):\n    return open(path).read()\n\n\nclass Server:\n    def start(self):\n        load_config('x')\n",
+  "src/util.ts": "export function parseFlags(args: string[]) {\n  return args;\n}\n",
+  "build/out.js": "load_config()\n",
+  "debug.log": "load_config\n",
+  "node_modules/x/index.js": "load_config\n",
+  "package-lock.json": "{}\n",
+  "img.bin": Buffer.from([0, 1, 2]),
+};
+
+describe("read_file", () => {
+  it("numbers lines, reads a range and records the content hash", async () => {
+    const { ctx } = workspaceWith(FILES);
+    const r = await runTool(readFileTool, { path: "src/app.py", start_line: 4, end_line: 5 }, ctx);
+    assert.equal(r.ok, true);
+    assert.equal(r.text, "4| def load_config(path):\n5|     return open(path).read()\n[Lines 4-5 of 10.]");
+    assert.ok(ctx.reads?.has("src/app.py"));
+  });
+
+  it("cuts a huge file at the size limit and says how to continue", async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${"x".repeat(40)}`).join("\n");
+    const { ctx } = workspaceWith({ "big.txt": big });
+    const r = await runTool(readFileTool, { path: "big.txt" }, ctx);
+    assert.equal(r.ok, true);
+    assert.ok(r.text.length < 50_000);
+    assert.match(r.text, /\[Cut at the size limit: showing lines 1-\d+ of 20000\. Continue with start_line=\d+\.\]$/);
+  });
+
+  it("refuses binary files, folders, missing files and paths outside", async () => {
+    const { ctx } = workspaceWith(FILES);
+    const codes = [];
+    for (const path of ["img.bin", "src", "nope.txt", "../x"]) {
+      const r = await runTool(readFileTool, { path }, ctx);
+      codes.push(!r.ok && r.code);
+    }
+    assert.deepEqual(codes, ["binary-file", "not-a-file", "not-found", "outside-workspace"]);
+  });
+});
+
+describe("list_files and search", () => {
+  it("list_files honours .gitignore and excluded folders, filters by folder and glob", async () => {
+    const { ctx } = workspaceWith(FILES);
+    const all = await runTool(listFilesTool, {}, ctx);
+    assert.deepEqual(all.ok && (all.data as { paths: string[] }).paths, [".gitignore", "img.bin", "package-lock.json", "src/app.py", "src/util.ts"]);
+    const py = await runTool(listFilesTool, { glob: "*.py" }, ctx);
+    assert.equal(py.text, "src/app.py");
+    const src = await runTool(listFilesTool, { path: "src", glob: "**/*.{ts,py}" }, ctx);
+    assert.equal(src.text, "src/app.py\nsrc/util.ts");
+  });
+
+  it("search finds regex matches with path:line, skipping ignored and binary files", async () => {
+    const { ctx } = workspaceWith(FILES);
+    const r = await runTool(searchTool, { pattern: "load_config\\(" }, ctx);
+    assert.equal(r.text, "src/app.py:4: def load_config(path):\nsrc/app.py:10:         load_config('x')");
+    const none = await runTool(searchTool, { pattern: "nothing_here" }, ctx);
+    assert.match(none.text, /No matches/);
+  });
+
+  it("search caps results and refuses an invalid regex with a hint", async () => {
+    const { ctx } = workspaceWith({ "a.txt": "hit\n".repeat(50) });
+    const r = await runTool(searchTool, { pattern: "hit", max_results: 10 }, ctx);
+    assert.equal(r.ok && (r.data as { hits: unknown[] }).hits.length, 10);
+    assert.match(r.text, /results cut/);
+    const bad = await runTool(searchTool, { pattern: "foo(" }, ctx);
+    assert.equal(!bad.ok && bad.code, "invalid-input");
+    assert.match(bad.text, /Escape special characters/);
+  });
+});
+
+describe("find_symbol", () => {
+  it("finds definitions and references through the indexer", async () => {
+    const { root, ctx } = workspaceWith(FILES);
+    const index = new RepoIndex({ root, queriesDir: join(import.meta.dirname, "../../../src/indexer/queries") });
+    await index.build();
+    try {
+      const r = await runTool(findSymbolTool, { name: "load_config", references: true }, { ...ctx, index });
+      assert.equal(r.ok, true, r.text);
+      assert.match(r.text, /src\/app.py:4: function: def load_config\(path\):/);
+      assert.match(r.text, /References to load_config:\nsrc\/app.py:10: call/);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it("says the index is unavailable when there is none", async () => {
+    const r = await runTool(findSymbolTool, { name: "x" }, workspaceWith().ctx);
+    assert.equal(!r.ok && r.code, "unavailable");
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { finishTool } from "../../../src/tools/finish.ts";
+import { readFileTool } from "../../../src/tools/read-file.ts";
+import { runCommandTool } from "../../../src/tools/run-command.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { writeFileTool } from "../../../src/tools/write-file.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+describe("write_file", () => {
+  it("creates new files (and folders)", async () => {
+    const { root, ctx } = workspaceWith();
+    const r = await runTool(writeFileTool, { path: "pkg/new.py", content: "x = 1\n" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.equal(readFileSync(join(root, "pkg/new.py"), "utf8"), "x = 1\n");
+  });
+
+  it("refuses to replace a file the agent has not read, or that changed since it was read", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\n" });
+    const unread = await runTool(writeFileTool, { path: "a.txt", content: "two\n" }, ctx);
+    assert.equal(!unread.ok && unread.code, "stale-file");
+    await runTool(readFileTool, { path: "a.txt" }, ctx);
+    writeFileSync(join(root, "a.txt"), "user edit\n");
+    const stale = await runTool(writeFileTool, { path: "a.txt", content: "two\n" }, ctx);
+    assert.equal(!stale.ok && stale.code, "stale-file");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "user edit\n");
+  });
+
+  it("replaces a read file, keeping its CRLF line endings", async () => {
+    const { root, ctx } = workspaceWith({ "w.txt": "a\r\nb\r\n" });
+    await runTool(readFileTool, { path: "w.txt" }, ctx);
+    const r = await runTool(writeFileTool, { path: "w.txt", content: "x\ny\nz\n" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "x\r\ny\r\nz\r\n");
+  });
+
+  it("refuses paths outside the workspace and inside .git", async () => {
+    const { ctx } = workspaceWith({ ".git/HEAD": "ref\n" });
+    assert.equal((await runTool(writeFileTool, { path: "../evil.txt", content: "x" }, ctx)).ok, false);
+    const git = await runTool(writeFileTool, { path: ".git/hooks/pre-commit", content: "x" }, ctx);
+    assert.equal(!git.ok && git.code, "protected-path");
+  });
+});
+
+describe("run_command", () => {
+  it("returns exit code and combined output", async () => {
+    const { ctx } = workspaceWith({ "sub/f.txt": "hi\n" });
+    const r = await runTool(runCommandTool, { command: "cat f.txt; echo err >&2; exit 3", cwd: "sub" }, ctx);
+    assert.equal(r.ok, true);
+    assert.match(r.text, /\[exit code 3, [\d.]+ s\]\nhi\nerr\n$/);
+  });
+
+  it("cuts long output in the middle with a marker, keeping head and tail", async () => {
+    const { ctx } = workspaceWith();
+    const r = await runTool(runCommandTool, { command: "echo FIRST; seq 1 20000; echo LAST" }, ctx);
+    assert.match(r.text, /^\$ .*\n\[exit code 0, .*characters cut from the middle\)\]\nFIRST\n1\n/);
+    assert.match(r.text, /\[… \d+ characters omitted …\]/);
+    assert.match(r.text, /LAST\n$/);
+    assert.ok(r.text.length < 26_000);
+  });
+
+  it("a timeout kills the whole process group, children included", async () => {
+    const { root, ctx } = workspaceWith();
+    const started = Date.now();
+    const r = await runTool(runCommandTool, { command: "(sleep 3; touch child-survived) & echo started; sleep 30", timeout_seconds: 1 }, ctx);
+    assert.equal(!r.ok && r.code, "timeout");
+    assert.match(r.text, /started/);
+    assert.ok(Date.now() - started < 5000);
+    await new Promise((res) => setTimeout(res, 3500));
+    assert.equal(existsSync(join(root, "child-survived")), false);
+  });
+
+  it("cancellation stops the command promptly with a cancelled result", async () => {
+    const { ctx, controller } = workspaceWith();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const r = await runTool(runCommandTool, { command: "sleep 30" }, ctx);
+    assert.equal(!r.ok && r.code, "cancelled");
+    assert.ok(Date.now() - started < 3000);
+  });
+});
+
+describe("finish", () => {
+  it("ends the loop with the summary", async () => {
+    const r = await runTool(finishTool, { summary: "Fixed the off-by-one; tests pass." }, workspaceWith().ctx);
+    assert.deepEqual(r.ok && [r.finished, r.text], [true, "Fixed the off-by-one; tests pass."]);
+  });
+});

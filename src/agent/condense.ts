@@ -1,0 +1,53 @@
+/**
+ * Keeps a long run inside the context: when the prompt nears the limit, the outputs of
+ * older tool calls are condensed (head and tail kept, the middle replaced by a note the
+ * model can act on: "read it again if you need it"). Never silent: the caller reports
+ * every condensation as an event, and the newest results are left whole.
+ *
+ * Condensing rewrites history, which costs one re-evaluation of the prompt after the
+ * first condensed message; it happens only near the limit, where the alternative is a
+ * failed turn.
+ */
+import type { ChatMessage } from "../models/types.ts";
+
+export interface CondenseOptions {
+  /** Condense when used tokens exceed this share of the context (default 0.8). */
+  readonly threshold: number;
+  /** The most recent tool results left whole (default 4). */
+  readonly keepRecent: number;
+  /** Lines kept from the start and from the end of a condensed output (default 6 each). */
+  readonly keepLines: number;
+}
+
+export const DEFAULT_CONDENSE: CondenseOptions = { threshold: 0.8, keepRecent: 4, keepLines: 6 };
+
+const MARK = "[Hearth condensed this output to save context";
+
+export function needsCondensing(usedTokens: number, contextSize: number, options: CondenseOptions = DEFAULT_CONDENSE): boolean {
+  return contextSize > 0 && usedTokens > contextSize * options.threshold;
+}
+
+/**
+ * Condenses tool results older than the `keepRecent` newest, oldest first, in place.
+ * Returns how many messages changed (0 when nothing was left to condense).
+ */
+export function condenseToolResults(messages: ChatMessage[], options: CondenseOptions = DEFAULT_CONDENSE): number {
+  const toolIndexes = messages.flatMap((m, i) => (m.role === "tool" ? [i] : []));
+  const candidates = toolIndexes.slice(0, Math.max(0, toolIndexes.length - options.keepRecent));
+  let changed = 0;
+  for (const i of candidates) {
+    const message = messages[i]!;
+    if (message.role !== "tool" || message.content.startsWith(MARK)) continue;
+    const lines = message.content.split("\n");
+    if (lines.length <= options.keepLines * 2 + 1) continue;
+    const omitted = lines.length - options.keepLines * 2;
+    const head = lines.slice(0, options.keepLines).join("\n");
+    const tail = lines.slice(-options.keepLines).join("\n");
+    messages[i] = {
+      ...message,
+      content: `${MARK}: ${omitted} of ${lines.length} lines omitted; call ${message.name} again if you need them]\n${head}\n…\n${tail}`,
+    };
+    changed++;
+  }
+  return changed;
+}

@@ -1,0 +1,285 @@
+/**
+ * The agent loop: model → tool calls → results appended → again, until the model calls
+ * `finish` (or answers without tools), a budget runs out, it repeats itself, or the user
+ * cancels. It depends on two small interfaces only: a `ModelBackend` that streams events
+ * and `Tool`s with `execute(input, ctx)`.
+ *
+ * The loop owns the conversation. It only ever appends (system prompt first, then turns),
+ * so an embedded backend re-evaluates only each turn's new tokens; the one exception is
+ * condensing old tool outputs near the context limit, reported as an event.
+ */
+import type { ApprovalPolicy } from "../protocol/settings.ts";
+import { BackendError, type ModelBackend } from "../models/backend.ts";
+import type { AssistantMessage, ChatMessage, ChatStreamEvent, ToolCall, TokenUsage } from "../models/types.ts";
+import { type Tool, type ToolContext, type ToolResult, runTool } from "../tools/tool.ts";
+import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
+import { RepetitionGuard } from "./repetition.ts";
+
+/** Why a run ended. */
+export type AgentStopReason =
+  /** the model called `finish` */
+  | "finished"
+  /** the model answered without calling a tool (a chat reply) */
+  | "answered"
+  | "max-steps"
+  | "max-tokens"
+  | "timeout"
+  | "repetition"
+  | "cancelled"
+  /** the backend failed (cannot load, server unreachable): see `message` */
+  | "model-error";
+
+export interface AgentBudget {
+  /** Model turns per run (default 40). */
+  readonly maxSteps: number;
+  /** Prompt-evaluated plus generated tokens per run (default unlimited). */
+  readonly maxTokens: number;
+  /** Wall time per run in ms (default unlimited). */
+  readonly maxWallMs: number;
+}
+
+/** A tool call that needs the user's yes (per the approval policy). */
+export interface ApprovalRequest {
+  readonly call: ToolCall;
+  readonly effect: Tool["effect"];
+}
+
+export type AgentEvent =
+  | { readonly type: "turn"; readonly step: number }
+  | { readonly type: "model"; readonly event: ChatStreamEvent }
+  | { readonly type: "toolStart"; readonly call: ToolCall }
+  | { readonly type: "toolEnd"; readonly call: ToolCall; readonly result: ToolResult; readonly durationMs: number }
+  | { readonly type: "approval"; readonly call: ToolCall; readonly approved: boolean }
+  /** Tokens the conversation takes now vs the context size the backend has. */
+  | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
+  | { readonly type: "condensed"; readonly messages: number }
+  | { readonly type: "steer"; readonly message: string };
+
+export interface AgentOptions {
+  readonly backend: ModelBackend;
+  readonly tools: readonly Tool[];
+  /** Workspace, index and checkpoint hook the tools get. */
+  readonly toolContext: Omit<ToolContext, "signal">;
+  readonly systemPrompt: string;
+  readonly policy: ApprovalPolicy;
+  /** Asked for calls the policy does not allow outright; no callback = deny. */
+  readonly approve?: (request: ApprovalRequest) => Promise<boolean>;
+  readonly budget?: Partial<AgentBudget>;
+  /** Let the model think before each turn (default true). */
+  readonly thinking?: boolean;
+  readonly onEvent?: (event: AgentEvent) => void;
+}
+
+export interface AgentResult {
+  readonly stopReason: AgentStopReason;
+  /** The `finish` summary, the model's answer, or why the run stopped. */
+  readonly message: string;
+  readonly steps: number;
+  readonly usage: { readonly evaluatedTokens: number; readonly generatedTokens: number };
+}
+
+const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
+
+export class Agent {
+  /** The whole conversation, system prompt first. Append-only but for condensing. */
+  readonly messages: ChatMessage[];
+  private readonly budget: AgentBudget;
+  private readonly toolsByName: Map<string, Tool>;
+
+  constructor(private readonly options: AgentOptions) {
+    this.messages = [{ role: "system", content: options.systemPrompt }];
+    this.budget = { ...DEFAULT_BUDGET, ...options.budget };
+    this.toolsByName = new Map(options.tools.map((t) => [t.definition.name, t]));
+  }
+
+  /** Adds the user's message and runs until the model is done with it. */
+  async run(userText: string, signal: AbortSignal = new AbortController().signal): Promise<AgentResult> {
+    this.messages.push({ role: "user", content: userText });
+    const run = new Run(this.options, this.budget, this.toolsByName, this.messages, signal);
+    return run.execute();
+  }
+}
+
+/** One `Agent.run`: its budget counters and repetition state. */
+class Run {
+  private steps = 0;
+  private evaluated = 0;
+  private generated = 0;
+  private readonly started = Date.now();
+  private readonly guard = new RepetitionGuard();
+
+  constructor(
+    private readonly options: AgentOptions,
+    private readonly budget: AgentBudget,
+    private readonly tools: Map<string, Tool>,
+    private readonly messages: ChatMessage[],
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async execute(): Promise<AgentResult> {
+    for (;;) {
+      const limit = this.budgetExceeded();
+      if (limit) return limit;
+      this.steps++;
+      this.emit({ type: "turn", step: this.steps });
+      let turn: Turn;
+      try {
+        turn = await this.modelTurn();
+      } catch (error) {
+        const message = error instanceof BackendError || error instanceof Error ? error.message : String(error);
+        return this.end("model-error", message);
+      }
+      if (turn.stopReason === "aborted" || this.signal.aborted) return this.end("cancelled", "cancelled by the user");
+      this.messages.push(turn.message);
+      if (turn.errors.length > 0) this.messages.push({ role: "user", content: describeCallErrors(turn.errors) });
+      const calls = turn.message.toolCalls ?? [];
+      if (calls.length === 0) {
+        if (turn.errors.length > 0) continue; // the model hears what was wrong and tries again
+        if (turn.stopReason === "maxTokens") return this.end("max-tokens", "the model's reply hit the token limit");
+        return this.end("answered", turn.message.content);
+      }
+      const outcome = await this.runCalls(calls);
+      if (outcome) return outcome;
+      await this.condenseIfNeeded();
+    }
+  }
+
+  private async modelTurn(): Promise<Turn> {
+    const events = this.options.backend.chat({
+      messages: this.messages,
+      tools: this.options.tools.map((t) => t.definition),
+      thinking: this.options.thinking ?? true,
+      signal: this.signal,
+    });
+    let content = "";
+    let thinking = "";
+    const toolCalls: ToolCall[] = [];
+    const errors: string[] = [];
+    let stopReason: Turn["stopReason"] = "endOfTurn";
+    let usage: TokenUsage | undefined;
+    for await (const event of events) {
+      this.emit({ type: "model", event });
+      if (event.type === "text") content += event.text;
+      else if (event.type === "thinking") thinking += event.text;
+      else if (event.type === "toolCall") toolCalls.push(event.call);
+      else if (event.type === "toolCallError") errors.push(event.message);
+      else ({ stopReason, usage } = event);
+    }
+    if (usage) this.account(usage);
+    const message: AssistantMessage = { role: "assistant", content: content.trim() };
+    if (thinking) message.thinking = thinking;
+    if (toolCalls.length) message.toolCalls = toolCalls;
+    return { message, errors, stopReason };
+  }
+
+  private account(usage: TokenUsage): void {
+    this.evaluated += usage.evaluatedTokens;
+    this.generated += usage.generatedTokens;
+  }
+
+  /** Runs each call in order; returns a result when the run must end. */
+  private async runCalls(calls: readonly ToolCall[]): Promise<AgentResult | undefined> {
+    let finished: string | undefined;
+    let stop: string | undefined;
+    for (const call of calls) {
+      if (this.signal.aborted) {
+        this.pushResult(call, "Error (cancelled): the user cancelled the run before this call.");
+        continue;
+      }
+      const result = await this.runCall(call);
+      this.pushResult(call, result.text);
+      if (result.ok && result.finished) finished = result.text;
+      const verdict = this.guard.record(call.name, call.arguments, result.ok, result.text);
+      if (verdict.action === "stop") stop = verdict.reason;
+      if (verdict.action === "steer") {
+        this.emit({ type: "steer", message: verdict.message });
+        this.messages.push({ role: "user", content: verdict.message });
+      }
+    }
+    if (this.signal.aborted) return this.end("cancelled", "cancelled by the user");
+    if (finished !== undefined) return this.end("finished", finished);
+    if (stop) return this.end("repetition", `stopped: ${stop}`);
+    return undefined;
+  }
+
+  private async runCall(call: ToolCall): Promise<ToolResult> {
+    const tool = this.tools.get(call.name);
+    if (!tool) return { ok: false, code: "invalid-input", text: `Error (invalid-input): there is no tool named "${call.name}".` };
+    if (!(await this.approved(call, tool))) {
+      return { ok: false, code: "cancelled", text: "Error (denied): the user did not allow this call. Continue without it, or ask the user." };
+    }
+    this.emit({ type: "toolStart", call });
+    const started = Date.now();
+    const result = await runTool(tool, call.arguments, { ...this.options.toolContext, signal: this.signal });
+    this.emit({ type: "toolEnd", call, result, durationMs: Date.now() - started });
+    return result;
+  }
+
+  private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
+    if (!needsApproval(this.options.policy, tool.effect)) return true;
+    const approved = (await this.options.approve?.({ call, effect: tool.effect })) ?? false;
+    this.emit({ type: "approval", call, approved });
+    return approved;
+  }
+
+  private pushResult(call: ToolCall, text: string): void {
+    this.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: text });
+  }
+
+  private async condenseIfNeeded(): Promise<void> {
+    const backend = this.options.backend;
+    const state = backend.state();
+    const contextSize = state.kind === "ready" ? state.info.contextSize : 0;
+    if (contextSize === 0) return;
+    const tools = this.options.tools.map((t) => t.definition);
+    let used = await backend.countTokens(this.messages, tools, this.signal).catch(() => 0);
+    this.emit({ type: "context", usedTokens: used, contextSize });
+    if (!needsCondensing(used, contextSize, DEFAULT_CONDENSE)) return;
+    const changed = condenseToolResults(this.messages, DEFAULT_CONDENSE);
+    if (changed === 0) return;
+    this.emit({ type: "condensed", messages: changed });
+    used = await backend.countTokens(this.messages, tools, this.signal).catch(() => used);
+    this.emit({ type: "context", usedTokens: used, contextSize });
+  }
+
+  private budgetExceeded(): AgentResult | undefined {
+    if (this.signal.aborted) return this.end("cancelled", "cancelled by the user");
+    if (this.steps >= this.budget.maxSteps) return this.end("max-steps", `stopped after ${this.steps} model turns (the step budget)`);
+    if (this.evaluated + this.generated >= this.budget.maxTokens) {
+      return this.end("max-tokens", `stopped after ${this.evaluated + this.generated} tokens (the token budget)`);
+    }
+    if (Date.now() - this.started >= this.budget.maxWallMs) return this.end("timeout", `stopped after ${Math.round((Date.now() - this.started) / 1000)} s (the time budget)`);
+    return undefined;
+  }
+
+  private end(stopReason: AgentStopReason, message: string): AgentResult {
+    return { stopReason, message, steps: this.steps, usage: { evaluatedTokens: this.evaluated, generatedTokens: this.generated } };
+  }
+
+  private emit(event: AgentEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // a failing listener (a closed UI) must not stop the agent
+    }
+  }
+}
+
+interface Turn {
+  readonly message: AssistantMessage;
+  readonly errors: readonly string[];
+  readonly stopReason: "endOfTurn" | "toolCalls" | "maxTokens" | "aborted";
+}
+
+/** Whether a tool with this effect asks the user first under the policy. */
+export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"]): boolean {
+  if (effect === "read" || effect === "control") return false;
+  if (policy === "auto-all") return false;
+  if (policy === "auto-edit") return effect === "command";
+  return true;
+}
+
+function describeCallErrors(errors: readonly string[]): string {
+  const list = errors.map((e) => `- ${e}`).join("\n");
+  return `[Hearth] ${errors.length === 1 ? "Your tool call" : "Some of your tool calls"} could not be run:\n${list}\nWrite the call again in the exact format, with the tool's parameter names.`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Notices when the agent goes round in circles — the same call with the same arguments
+ * and the same result, the same failing edit, the same failing test output — and says
+ * what to do: first steer the model with a message, then stop with a clear reason.
+ * Local models loop far more than hosted ones; every loop burns context.
+ */
+import { createHash } from "node:crypto";
+
+export type RepetitionVerdict =
+  | { readonly action: "continue" }
+  | { readonly action: "steer"; readonly message: string }
+  | { readonly action: "stop"; readonly reason: string };
+
+export interface RepetitionOptions {
+  /** Identical call + identical result this many times → steer (default 2). */
+  readonly steerAfter: number;
+  /** … this many times → stop (default 3). */
+  readonly stopAfter: number;
+  /** The same failing command output (e.g. a test run) this many times → steer (default 3); +1 → stop. */
+  readonly sameFailureSteerAfter: number;
+}
+
+const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSteerAfter: 3 };
+
+export class RepetitionGuard {
+  private readonly calls = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
+  private readonly options: RepetitionOptions;
+
+  constructor(options: Partial<RepetitionOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Records one finished tool call and judges it. */
+  record(tool: string, args: unknown, ok: boolean, output: string): RepetitionVerdict {
+    const callKey = `${tool}\u0000${canonical(args)}\u0000${hash(output)}`;
+    const seen = bump(this.calls, callKey);
+    if (seen >= this.options.stopAfter) {
+      return { action: "stop", reason: `the model repeated the same ${tool} call with the same result ${seen} times` };
+    }
+    if (!ok && (tool === "run_command" || tool === "run_tests")) {
+      const failures = bump(this.failures, `${tool}\u0000${hash(output)}`);
+      if (failures > this.options.sameFailureSteerAfter) {
+        return { action: "stop", reason: `the same command failure came back ${failures} times without progress` };
+      }
+      if (failures === this.options.sameFailureSteerAfter) {
+        return { action: "steer", message: steering(`The command has failed with exactly the same output ${failures} times. Your changes are not addressing the failure: re-read the error, look at the code it points to, and try a different fix.`) };
+      }
+    }
+    if (seen >= this.options.steerAfter) {
+      const what = ok ? "and got the same result" : "and it failed the same way";
+      return { action: "steer", message: steering(`You called ${tool} with the same arguments ${seen} times ${what}. Repeating it will not help: use what you already have, or try something different.`) };
+    }
+    return { action: "continue" };
+  }
+}
+
+function steering(text: string): string {
+  return `[Hearth] ${text}`;
+}
+
+function bump(map: Map<string, number>, key: string): number {
+  const n = (map.get(key) ?? 0) + 1;
+  map.set(key, n);
+  return n;
+}
+
+function hash(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+/** JSON with sorted keys, so {a,b} and {b,a} are the same call. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -1,0 +1,256 @@
+// The agent loop driven by the scripted backend (a real ModelBackend replaying recorded
+// Qwen3.5 turns through the real output parser) with the real tools on real fixture
+// repositories in temp folders.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { Agent, type AgentEvent, type AgentOptions, needsApproval } from "../../../src/agent/loop.ts";
+import { type ModelScript, ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
+
+const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
+
+function fixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hearth-agent-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+type Call = { name: string; arguments: Record<string, string | number | boolean> };
+const call = (name: string, args: Call["arguments"]): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+const finish = (summary: string) => call("finish", { summary });
+
+async function agentFor(
+  dir: string,
+  turns: readonly ScriptedTurn[],
+  extra: Partial<AgentOptions> & { script?: Partial<ModelScript> } = {},
+): Promise<{ agent: Agent; events: AgentEvent[] }> {
+  const backend = new ScriptedBackend({ turns, ...extra.script });
+  await backend.load();
+  const events: AgentEvent[] = [];
+  const agent = new Agent({
+    backend,
+    tools: AGENT_TOOLS,
+    toolContext: { workspace: new DiskWorkspace(dir) },
+    systemPrompt: "You are a test agent.",
+    policy: "auto-all",
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { agent, events };
+}
+
+const toolResults = (agent: Agent) => agent.messages.filter((m) => m.role === "tool").map((m) => m.content);
+
+describe("agent fix flows", () => {
+  it("fixes a Python bug: reads, sees the failing test, edits, sees it pass, finishes", async () => {
+    const dir = fixture("python-calc");
+    const { agent, events } = await agentFor(dir, [
+      call("read_file", { path: "calc.py" }),
+      call("run_command", { command: "python3 -m unittest -q" }),
+      call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+      call("run_command", { command: "python3 -m unittest -q" }),
+      finish("add() subtracted; it now adds. Tests pass."),
+    ]);
+    const result = await agent.run("The add function returns wrong results.");
+    assert.equal(result.stopReason, "finished");
+    assert.equal(result.message, "add() subtracted; it now adds. Tests pass.");
+    assert.equal(result.steps, 5);
+    assert.match(readFileSync(join(dir, "calc.py"), "utf8"), /return a \+ b/);
+    const results = toolResults(agent);
+    assert.match(results[1]!, /FAILED|AssertionError/);
+    assert.match(results[3]!, /OK/);
+    assert.ok(events.some((e) => e.type === "toolEnd" && e.call.name === "edit_file" && e.result.ok));
+    execFileSync("python3", ["-m", "unittest", "-q"], { cwd: dir, stdio: "pipe" }); // passes for real
+  });
+
+  it("fixes a TypeScript bug through apply_patch and node's test runner", async () => {
+    const dir = fixture("ts-slug");
+    const patch = [
+      "--- a/slug.mjs",
+      "+++ b/slug.mjs",
+      "@@ -1,3 +1,3 @@",
+      " export function slugify(text) {",
+      "-  return text.toLowerCase().replace(' ', '-');",
+      "+  return text.toLowerCase().trim().replace(/\\s+/g, '-');",
+      " }",
+    ].join("\n");
+    // This test itself runs under node --test, whose NODE_TEST_CONTEXT would make the inner run a no-op.
+    const test = "env -u NODE_TEST_CONTEXT node --test";
+    const { agent } = await agentFor(dir, [
+      call("run_command", { command: test }),
+      call("apply_patch", { patch }),
+      call("run_command", { command: test }),
+      finish("slugify replaces every run of whitespace."),
+    ]);
+    const result = await agent.run("slugify only replaces the first space");
+    assert.equal(result.stopReason, "finished");
+    assert.match(toolResults(agent)[2]!, /pass 2/);
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    execFileSync(process.execPath, ["--test"], { cwd: dir, stdio: "pipe", env });
+  });
+});
+
+describe("agent under injected failures", () => {
+  it("an edit that does not match writes nothing, says 'did you mean', and the model recovers", async () => {
+    const dir = fixture("python-calc");
+    const before = readFileSync(join(dir, "calc.py"), "utf8");
+    const { agent } = await agentFor(dir, [
+      call("edit_file", { path: "calc.py", old_text: "return a-b  # wrong", new_text: "return a + b" }),
+      call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+      finish("fixed"),
+    ]);
+    const result = await agent.run("fix add");
+    assert.equal(result.stopReason, "finished");
+    const [failed] = toolResults(agent);
+    assert.match(failed!, /no-match/);
+    assert.notEqual(readFileSync(join(dir, "calc.py"), "utf8"), before);
+    assert.match(readFileSync(join(dir, "calc.py"), "utf8"), /return a \+ b/);
+  });
+
+  it("an ambiguous edit writes nothing and names the candidates", async () => {
+    const dir = fixture("python-calc");
+    writeFileSync(join(dir, "dup.py"), "x = 1\nx = 1\n");
+    const { agent } = await agentFor(dir, [call("edit_file", { path: "dup.py", old_text: "x = 1", new_text: "x = 2" }), finish("gave up")]);
+    await agent.run("change x");
+    assert.match(toolResults(agent)[0]!, /ambiguous/);
+    assert.equal(readFileSync(join(dir, "dup.py"), "utf8"), "x = 1\nx = 1\n");
+  });
+
+  it("a command that times out is killed and reported, and the loop goes on", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [call("run_command", { command: "sleep 30", timeout_seconds: 1 }), finish("done")]);
+    const started = Date.now();
+    const result = await agent.run("run something slow");
+    assert.equal(result.stopReason, "finished");
+    assert.match(toolResults(agent)[0]!, /timeout|timed out/i);
+    assert.ok(Date.now() - started < 20_000);
+  });
+
+  it("a tool that throws becomes an error result for the model, not a crash", async () => {
+    const dir = fixture("python-calc");
+    const broken: Tool = {
+      effect: "read",
+      definition: { name: "explode", description: "always throws", parameters: { type: "object", properties: {} } },
+      execute: async () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
+    };
+    const { agent } = await agentFor(dir, [call("explode", {}), finish("done")], { tools: [...AGENT_TOOLS, broken] });
+    const result = await agent.run("go");
+    assert.equal(result.stopReason, "finished");
+    assert.match(toolResults(agent)[0]!, /Error \(internal\).*cannot read properties/);
+  });
+
+  it("a malformed tool call is answered with what was wrong and the model tries again", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [
+      // Raw output starts after the generation prompt's "<think>\n", as a real model's does.
+      { raw: "I will read it.\n</think>\n\n<tool_call>\n<function=read_file>\n<parameter=pathh>\ncalc.py\n</parameter>\n</function>\n</tool_call>" },
+      call("read_file", { path: "calc.py" }),
+      finish("read it"),
+    ]);
+    const result = await agent.run("read calc.py");
+    assert.equal(result.stopReason, "finished");
+    const feedback = agent.messages.find((m) => m.role === "user" && m.content.includes("could not be run"));
+    assert.ok(feedback, "the model was told its call was malformed");
+    assert.match(toolResults(agent)[0]!, /def add/);
+  });
+
+  it("a model repeating itself is steered, then stopped with a clear reason", async () => {
+    const dir = fixture("python-calc");
+    const same = call("read_file", { path: "calc.py" });
+    const { agent, events } = await agentFor(dir, [same, same, same, same]);
+    const result = await agent.run("loop");
+    assert.equal(result.stopReason, "repetition");
+    assert.match(result.message, /same read_file call with the same result 3 times/);
+    assert.equal(events.filter((e) => e.type === "steer").length, 1);
+    assert.equal(result.steps, 3);
+  });
+
+  it("cancellation while the model writes a multi-file edit leaves the workspace untouched", async () => {
+    const dir = fixture("python-calc");
+    const before = readFileSync(join(dir, "calc.py"), "utf8");
+    const controller = new AbortController();
+    const { agent } = await agentFor(
+      dir,
+      [{ toolCalls: [
+        { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } },
+        { name: "write_file", arguments: { path: "new.py", content: "print('new')\n" } },
+      ] }],
+      { script: { chunkDelayMs: 5, chunkSize: 4 } },
+    );
+    setTimeout(() => controller.abort(), 40);
+    const result = await agent.run("edit two files", controller.signal);
+    assert.equal(result.stopReason, "cancelled");
+    assert.equal(readFileSync(join(dir, "calc.py"), "utf8"), before);
+    assert.equal(existsSync(join(dir, "new.py")), false);
+  });
+
+  it("cancellation during a running command kills it and stops the run", async () => {
+    const dir = fixture("python-calc");
+    const controller = new AbortController();
+    const { agent, events } = await agentFor(dir, [call("run_command", { command: "sleep 30" }), finish("never")]);
+    const run = agent.run("wait", controller.signal);
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 300);
+    const result = await run;
+    assert.equal(result.stopReason, "cancelled");
+    assert.ok(Date.now() - started < 10_000);
+    assert.ok(!events.some((e) => e.type === "turn" && e.step === 2), "no model turn after the cancel");
+  });
+
+  it("a write outside the workspace is refused and nothing is written", async () => {
+    const dir = fixture("python-calc");
+    const outside = join(dir, "..", `escape-${Date.now()}.txt`);
+    const { agent } = await agentFor(dir, [call("write_file", { path: `../${outside.split("/").pop()}`, content: "x" }), finish("stopped")]);
+    await agent.run("write outside");
+    assert.match(toolResults(agent)[0]!, /outside-workspace/);
+    assert.equal(existsSync(outside), false);
+  });
+
+  it("under the 'ask' policy a denied edit is not applied and the model hears it was denied", async () => {
+    const dir = fixture("python-calc");
+    const before = readFileSync(join(dir, "calc.py"), "utf8");
+    const asked: string[] = [];
+    const { agent, events } = await agentFor(
+      dir,
+      [call("read_file", { path: "calc.py" }), call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }), finish("user said no")],
+      { policy: "ask", approve: async (req) => (asked.push(req.call.name), false) },
+    );
+    const result = await agent.run("fix");
+    assert.equal(result.stopReason, "finished");
+    assert.deepEqual(asked, ["edit_file"]); // reads never ask
+    assert.match(toolResults(agent)[1]!, /denied/);
+    assert.equal(readFileSync(join(dir, "calc.py"), "utf8"), before);
+    assert.ok(events.some((e) => e.type === "approval" && !e.approved));
+  });
+
+  it("stops at the step budget", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [call("list_files", {}), call("read_file", { path: "calc.py" }), call("read_file", { path: "test_calc.py" })], { budget: { maxSteps: 2 } });
+    const result = await agent.run("explore");
+    assert.equal(result.stopReason, "max-steps");
+    assert.equal(result.steps, 2);
+  });
+
+  it("a plain answer without tool calls ends the run as 'answered'", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [{ text: "add() is in calc.py." }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message], ["answered", "add() is in calc.py."]);
+  });
+});
+
+describe("approval policy", () => {
+  it("reads never ask; ask asks for writes and commands; auto-edit only for commands; auto-all never", () => {
+    assert.deepEqual(
+      (["ask", "auto-edit", "auto-all"] as const).map((p) => (["read", "write", "command", "control"] as const).map((e) => needsApproval(p, e))),
+      [[false, true, true, false], [false, false, true, false], [false, false, false, false]],
+    );
+  });
+});

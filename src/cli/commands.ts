@@ -4,5 +4,6 @@ import { statusCommand } from "./commands/status.ts";
 import { indexCommand } from "./commands/index.ts";
 import { locateCommand } from "./commands/locate.ts";
 import { mapCommand } from "./commands/map.ts";
+import { applyPatchCommand } from "./commands/apply-patch.ts";
 
-export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand];

@@ -1,0 +1,45 @@
+/**
+ * `hearth apply-patch`: the agent's tolerant patch applier as a command. Reads a unified
+ * diff (stdin or a file), prints a line per file and per hunk, and writes only when every
+ * hunk of every file applies (exit 0); otherwise exit 1 and nothing is written.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { DiskWorkspace, ToolError, formatPlan, planPatch } from "../../tools/index.ts";
+import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+
+export const applyPatchCommand: CliCommand = {
+  name: "apply-patch",
+  summary: "apply a unified diff (stdin or FILE), tolerant of LLM mistakes; all or nothing",
+  usage: `hearth apply-patch [--repo DIR] [--dry-run] [--json] [FILE|-] < patch.diff
+
+  --repo DIR     the tree to patch (default: the current folder); --cwd is the same
+  --dry-run      check and report, write nothing; --check is the same
+  --json         print the per-file, per-hunk result as JSON
+  FILE           read the patch from FILE instead of stdin ("-" = stdin)
+
+Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage.`,
+  async run(args, io) {
+    const { flags, positional } = parseFlags(args, { repo: "string", cwd: "string", "dry-run": "boolean", check: "boolean", json: "boolean" });
+    if (positional.length > 1) throw new UsageError("give at most one patch file");
+    const dir = resolve(io.cwd, String(flags.repo ?? flags.cwd ?? "."));
+    const dryRun = flags["dry-run"] === true || flags.check === true;
+    const source = positional[0];
+    const text = source && source !== "-" ? await readFile(resolve(io.cwd, source), "utf8") : await io.readStdin();
+    if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
+    const workspace = new DiskWorkspace(dir);
+    let plan;
+    try {
+      plan = await planPatch(workspace, text);
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      io.err(`hearth apply-patch: ${error.message}\n`);
+      return 1;
+    }
+    if (plan.ok && !dryRun) await workspace.apply(plan.changes);
+    if (flags.json) io.out(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2) + "\n");
+    else if (plan.ok) io.out(formatPlan(plan, dryRun ? "would apply" : "applied") + "\n");
+    else io.err(formatPlan(plan, "applied") + "\n");
+    return plan.ok ? 0 : 1;
+  },
+};

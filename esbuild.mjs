@@ -60,6 +60,18 @@ const targets = [
     banner: { js: "#!/usr/bin/env node\n" + esmNodeBanner },
   },
   {
+    // Worker threads of the indexer (parsing and the whole index off the caller's thread);
+    // the runtime and the CLI find it next to themselves.
+    name: "indexer-worker",
+    entryPoints: ["src/indexer/worker-entry.ts"],
+    outfile: "out/indexer-worker.mjs",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: nativeExternals,
+    banner: { js: esmNodeBanner },
+  },
+  {
     name: "webview",
     entryPoints: ["src/webview/main.ts"],
     outfile: "out/webview.js",

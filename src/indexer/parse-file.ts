@@ -63,8 +63,8 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     definitions: symbols.definitions,
     references: symbols.references,
     imports: symbols.imports,
-    words: [...terms.keys()],
-    wordCounts: [...terms.values()],
+    words: [...terms.keys()].join(" "),
+    wordCounts: Uint32Array.from(terms.values()),
     ...(invalidUtf8 ? { invalidUtf8 } : {}),
     ...(symbols.timedOut ? { parseTimedOut: true } : {}),
   };

@@ -9,8 +9,6 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
 interface Postings {
-  /** The canonical copy of the term's string, shared by every record that has it. */
-  readonly term: string;
   readonly docs: number[];
   readonly tfs: number[];
 }
@@ -111,14 +109,12 @@ export class SymbolTables {
   private index(record: FileRecord): void {
     const id = this.docPaths.length;
     let length = 0;
-    for (let i = 0; i < record.words.length; i++) {
-      const term = record.words[i]!;
+    const words = record.words === "" ? [] : record.words.split(" ");
+    for (let i = 0; i < words.length; i++) {
+      const term = words[i]!;
       const tf = record.wordCounts[i] ?? 1;
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { term, docs: [], tfs: [] }));
-      // Records arrive as fresh copies from the parse threads (structured clone): pointing
-      // them at one shared string per term and name keeps a large index's heap in bounds.
-      (record.words as string[])[i] = p.term;
+      if (!p) this.postings.set(term, (p = { docs: [], tfs: [] }));
       p.docs.push(id);
       p.tfs.push(tf);
       length += tf;
@@ -129,6 +125,8 @@ export class SymbolTables {
     this.totalLength += length;
   }
 
+  // Records arrive as fresh copies from the parse threads (structured clone): pointing their
+  // names at one shared string per name keeps a large index's heap in bounds.
   private internNames(record: FileRecord): void {
     for (const item of [...record.definitions, ...record.references] as { name: string }[]) {
       const canonical = this.names.get(item.name);

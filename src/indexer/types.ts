@@ -58,10 +58,14 @@ export interface FileRecord {
   readonly references: readonly Reference[];
   /** First lines of import / include / use statements, for completion context. */
   readonly imports: readonly string[];
-  /** Search terms: of the text (identifiers split, lower-cased, capped; see text.ts), the path and definition names. */
-  readonly words: readonly string[];
+  /**
+   * Search terms, space-separated: of the text (identifiers split, lower-cased, capped; see
+   * text.ts), the path and definition names. One string rather than an array: a cache of
+   * 20,000 files would otherwise hold millions of small strings to deserialize.
+   */
+  readonly words: string;
   /** Weighted occurrences of each term in `words`, same order (path and definition terms boosted). */
-  readonly wordCounts: readonly number[];
+  readonly wordCounts: Uint32Array;
   /** Set when the text was not valid UTF-8 (decoded with replacement characters). */
   readonly invalidUtf8?: boolean;
   /** Set when the parse hit the time limit: the record holds words only. */

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { cpus, homedir, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -171,6 +171,8 @@ async function main(): Promise<void> {
       process.stderr.write(`synthetic tree of ${syntheticFiles} files written in ${fmt(performance.now() - t)}\n`);
       rows.push(...benchTree(`synthetic ${syntheticFiles.toLocaleString("en")}-file tree`, synth, work, false));
     }
+    const load = loadavg().map((l) => l.toFixed(1)).join(" / ");
+    rows.push(`| machine | ${cpus().length} cores, load average at the end ${load} (1/5/15 min) | |`);
     process.stdout.write(rows.join("\n") + "\n");
   } finally {
     rmSync(work, { recursive: true, force: true });

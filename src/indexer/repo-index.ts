@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
-import { DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
-import type { ParseJob, ParseSettings } from "./parse-file.ts";
+import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
+import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import { scanRepository, type ScannedFile } from "./scan.ts";
 import { SymbolTables } from "./tables.ts";
@@ -77,11 +77,15 @@ export class RepoIndex {
   readonly skipped = new Map<string, SkippedFile>();
   readonly tables = new SymbolTables();
   private readonly parser: FileParser;
+  /** For one-file updates, parsed on this thread: see updateFile. */
+  private readonly registry: LanguageRegistry;
+  private readonly settings: ParseSettings;
   private graphCache: { version: number; builtAt: number; graph: FileGraph } | undefined;
   private baseCache: { graph: FileGraph; ranks: Float64Array } | undefined;
   private cacheKey: Promise<string> | undefined;
   /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
   private touched = false;
+  private warming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -91,6 +95,8 @@ export class RepoIndex {
       parseTimeoutMs: this.limits.parseTimeoutMs,
       maxWords: MAX_WORDS,
     };
+    this.settings = settings;
+    this.registry = new LanguageRegistry(options.queriesDir);
     this.parser = options.workers
       ? new WorkerPool(options.workers, options.queriesDir, settings)
       : new InlineParser(options.queriesDir, settings);
@@ -123,6 +129,7 @@ export class RepoIndex {
       else toParse.push(f);
     }
     await this.parseAll(toParse, opts);
+    this.warmUp();
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
@@ -146,7 +153,10 @@ export class RepoIndex {
       }
     }
     const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };
-    const outcome = await this.parser.parse(job);
+    // One file is parsed right here: a round trip to a parse thread costs more than parsing
+    // a source file, and under CPU contention its scheduling delay dominates. The owner of a
+    // RepoIndex is the index thread (IndexClient) or a CLI, so this blocks no editor.
+    const outcome = parseFile(job, this.registry, this.settings);
     const old = this.files.get(rel);
     if (outcome.ok && old?.hash === outcome.record.hash) {
       this.files.set(rel, { ...old, mtimeMs: outcome.record.mtimeMs });
@@ -177,9 +187,27 @@ export class RepoIndex {
     return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
   }
 
-  /** Resolves once the parse workers have loaded every grammar (idle-time warm-up). */
-  ready(): Promise<void> {
-    return this.parser.ready();
+  /** Resolves once grammars are loaded here and in the parse threads (idle-time warm-up). */
+  async ready(): Promise<void> {
+    await Promise.all([this.parser.ready(), this.warming]);
+  }
+
+  // Loads, one per macrotask, the grammars of the languages this repository has, so the
+  // first edit in a language does not pay for compiling its query.
+  private warmUp(): void {
+    const languages = [...new Set([...this.files.values()].map((r) => r.language).filter((l) => l !== null))];
+    this.warming = new Promise<void>((done) => {
+      const next = (i: number): void => {
+        if (i >= languages.length) return done();
+        try {
+          this.registry.get(languages[i]!);
+        } catch {
+          // Reported with its reason by the first parse of such a file.
+        }
+        setImmediate(() => next(i + 1));
+      };
+      setImmediate(() => next(0));
+    });
   }
 
   /** Stops the worker threads. */

@@ -5,5 +5,6 @@ import { indexCommand } from "./commands/index.ts";
 import { locateCommand } from "./commands/locate.ts";
 import { mapCommand } from "./commands/map.ts";
 import { applyPatchCommand } from "./commands/apply-patch.ts";
+import { fixCommand } from "./commands/fix.ts";
 
-export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand, fixCommand];

@@ -1,0 +1,107 @@
+/**
+ * "Fix this issue", headless: the indexer picks the files the issue is about, the agent
+ * works on the checkout and runs the tests, and the result is the diff of the workspace
+ * against its state at the start — computed by git from the files on disk, never taken
+ * from hunks the model wrote. The VS Code command and `hearth fix` both run this.
+ */
+import { basename } from "node:path";
+import type { RepoIndex } from "../indexer/index.ts";
+import { buildRepoMap, locate } from "../indexer/index.ts";
+import type { ModelBackend } from "../models/backend.ts";
+import type { ApprovalPolicy } from "../protocol/settings.ts";
+import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
+import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest } from "./loop.ts";
+import { buildSystemPrompt } from "./system-prompt.ts";
+
+export interface FixOptions {
+  /** The checkout to fix. */
+  readonly repo: string;
+  readonly issue: string;
+  /** How to run the tests (also given to the model). */
+  readonly testCommand?: string;
+  readonly backend: ModelBackend;
+  /** An index of `repo`, built; without one the agent starts from the issue text alone. */
+  readonly index?: RepoIndex;
+  /** Where checkpoints live (a shadow git repository per workspace). */
+  readonly storageDir: string;
+  /** Writes go here (VS Code: applyEdit); default: the disk. */
+  readonly workspace?: Workspace;
+  readonly policy: ApprovalPolicy;
+  readonly approve?: (request: ApprovalRequest) => Promise<boolean>;
+  readonly maxSteps?: number;
+  /** Token budget of the repository map in the system prompt (default 1,500). */
+  readonly repoMapTokens?: number;
+  readonly onEvent?: (event: AgentEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TestOutcome {
+  readonly command: string;
+  readonly passed: boolean;
+  readonly exitCode: number | null;
+  readonly output: string;
+}
+
+export interface FixResult {
+  readonly agent: AgentResult;
+  /** `git diff` of the workspace from the start of the run to now (empty: nothing changed). */
+  readonly patch: string;
+  readonly changedFiles: readonly string[];
+  /** Files the indexer ranked for the issue, best first (what the model was pointed at). */
+  readonly startingFiles: readonly string[];
+  /** The checkpoint taken before anything ran: restoring it undoes the whole fix. */
+  readonly startCheckpoint: string;
+  /** The test command run once more after the agent stopped, when one was given. */
+  readonly tests?: TestOutcome;
+}
+
+const TEST_TIMEOUT_MS = 10 * 60_000;
+
+export async function runFix(options: FixOptions): Promise<FixResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir });
+  const start = await store.create("before Hearth's fix");
+  const startingFiles = options.index ? locate(options.index, options.issue, { top: 5 }).map((f) => f.path) : [];
+  const repoMap = options.index ? buildRepoMap(options.index, { tokens: options.repoMapTokens ?? 1500, query: options.issue }).text : undefined;
+  const agent = new Agent({
+    backend: options.backend,
+    tools: AGENT_TOOLS,
+    toolContext: {
+      workspace: options.workspace ?? new DiskWorkspace(options.repo),
+      beforeEffect: checkpointBeforeEffect(store),
+      ...(options.index ? { index: options.index } : {}),
+    },
+    systemPrompt: buildSystemPrompt({
+      workspaceName: basename(options.repo),
+      platform: process.platform,
+      ...(repoMap ? { repoMap } : {}),
+      ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+    }),
+    policy: options.policy,
+    ...(options.approve ? { approve: options.approve } : {}),
+    budget: { maxSteps: options.maxSteps ?? 40 },
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand), signal);
+  const tests = options.testCommand && !signal.aborted ? await runTests(options.testCommand, options.repo, signal) : undefined;
+  const patch = await store.diff(start.id);
+  const changedFiles = await store.changedFiles(start.id);
+  return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, ...(tests ? { tests } : {}) };
+}
+
+function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {
+  const parts = [`Fix this issue:\n\n${issue.trim()}`];
+  if (files.length) parts.push(`Files that look related, most likely first: ${files.join(", ")}.`);
+  if (testCommand) parts.push(`Run the tests with: ${testCommand}`);
+  return parts.join("\n\n");
+}
+
+async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
+  const outcome = await runShell(command, cwd, TEST_TIMEOUT_MS, signal);
+  return { command, passed: outcome.exitCode === 0, exitCode: outcome.exitCode, output: outcome.output };
+}
+
+/** The SWE-bench prediction line for a patch. */
+export function predictionLine(instanceId: string, model: string, patch: string): string {
+  return JSON.stringify({ instance_id: instanceId, model_name_or_path: model, model_patch: patch });
+}

@@ -1,0 +1,200 @@
+/**
+ * `hearth fix`: fixes an issue in a checkout without a person — the headless twin of the
+ * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
+ * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { runFix, predictionLine } from "../../agent/fix.ts";
+import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
+import { createBackend } from "../../models/factory.ts";
+import type { ModelSource } from "../../protocol/status.ts";
+import { sanitizeSettings } from "../../protocol/settings.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
+import { openCliIndex } from "./index.ts";
+
+/** Exit codes, so scripts can tell outcomes apart. */
+export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
+
+const FLAGS = {
+  repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
+  predictions: "string", "instance-id": "string", model: "string", server: "string", "max-steps": "string",
+  yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean",
+} as const;
+
+export const fixCommand: CliCommand = {
+  name: "fix",
+  summary: "fix an issue in a checkout with the agent; writes the patch and the trajectory",
+  usage: `hearth fix --repo DIR (--issue-file F | --issue TEXT) (--model F.gguf | --server URL) [options]
+
+  --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end)
+  --out FILE           write the patch here (default: print it on stdout)
+  --predictions FILE   append a SWE-bench line {"instance_id","model_name_or_path","model_patch"}
+  --instance-id ID     the instance id for --predictions
+  --max-steps N        model turns at most (default 40)
+  --yes                allow edits and commands without asking (needed without a terminal)
+  --trajectory FILE    turns, tool calls, results, timings, tokens as JSONL
+                       (default: <out>.trajectory.jsonl, or in the state folder)
+  --threads N          CPU threads for a local model
+  --state-dir DIR      checkpoints and default trajectories (default: ~/.local/state/hearth)
+  --no-index           do not index the checkout first
+
+Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
+2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, FLAGS);
+    const options = readOptions(flags, io);
+    const settings = sanitizeSettings({ threads: options.threads }).settings;
+    const backend = createBackend(options.source, settings, process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {});
+    const trajectory = new Trajectory(options.trajectoryPath);
+    try {
+      const info = await backend.load({ signal: io.signal });
+      trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
+      const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
+      try {
+        const result = await runFix({
+          repo: options.repo,
+          issue: options.issue,
+          ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+          backend,
+          ...(index ? { index } : {}),
+          storageDir: options.stateDir,
+          policy: options.yes ? "auto-all" : "ask",
+          approve: (request) => askInTerminal(request, io),
+          maxSteps: options.maxSteps,
+          onEvent: (event) => {
+            trajectory.event(event);
+            report(event, io);
+          },
+          signal: io.signal,
+        });
+        trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined });
+        writeOutputs(options, info.name, result.patch, io);
+        io.err(`hearth fix: ${result.agent.stopReason}: ${result.agent.message}\n`);
+        if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${result.tests.command}\n`);
+        io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
+        return exitCode(result.agent.stopReason, result.tests?.passed);
+      } finally {
+        await index?.close();
+      }
+    } catch (error) {
+      if (io.signal.aborted) return FIX_EXIT.cancelled;
+      trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
+      io.err(`hearth fix: the model failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      return FIX_EXIT.modelError;
+    } finally {
+      await backend.dispose();
+    }
+  },
+};
+
+interface FixCliOptions {
+  readonly repo: string;
+  readonly issue: string;
+  readonly source: ModelSource;
+  readonly testCommand?: string;
+  readonly out?: string;
+  readonly predictions?: { readonly file: string; readonly instanceId: string };
+  readonly maxSteps: number;
+  readonly yes: boolean;
+  readonly trajectoryPath: string;
+  readonly threads: number;
+  readonly stateDir: string;
+  readonly useIndex: boolean;
+}
+
+function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCliOptions {
+  const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
+  const repo = resolve(io.cwd, str("repo") ?? ".");
+  if (!existsSync(repo)) throw new UsageError(`no such directory: ${repo}`);
+  const issueFile = str("issue-file");
+  if (issueFile && str("issue")) throw new UsageError("give --issue-file or --issue, not both");
+  const issue = issueFile ? readFileSync(resolve(io.cwd, issueFile), "utf8") : str("issue");
+  if (!issue?.trim()) throw new UsageError("no issue: give --issue-file FILE or --issue TEXT");
+  const model = str("model");
+  const server = str("server");
+  if (!model === !server) throw new UsageError("give exactly one of --model FILE or --server URL");
+  const source: ModelSource = server ? { kind: "server", url: server } : { kind: "file", path: resolve(io.cwd, model!) };
+  const predictionsFile = str("predictions");
+  const instanceId = str("instance-id");
+  if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
+  const maxSteps = Number(str("max-steps") ?? 40);
+  if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new UsageError("--max-steps needs a positive whole number");
+  const threads = Number(str("threads") ?? 0);
+  if (!Number.isInteger(threads) || threads < 0) throw new UsageError("--threads needs a whole number");
+  if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
+  const stateDir = resolve(io.cwd, str("state-dir") ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth"));
+  const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
+  const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
+  return {
+    repo, issue, source, maxSteps, threads, stateDir, out, trajectoryPath,
+    yes: flags.yes === true,
+    useIndex: !flags["no-index"],
+    ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
+    ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
+  };
+}
+
+function writeOutputs(options: FixCliOptions, modelName: string, patch: string, io: CliIo): void {
+  if (options.out) writeFileSync(options.out, patch);
+  else io.out(patch);
+  if (options.predictions) appendFileSync(options.predictions.file, predictionLine(options.predictions.instanceId, modelName, patch) + "\n");
+}
+
+function exitCode(stopReason: string, testsPassed: boolean | undefined): number {
+  if (stopReason === "cancelled") return FIX_EXIT.cancelled;
+  if (stopReason === "model-error") return FIX_EXIT.modelError;
+  if (testsPassed === false) return FIX_EXIT.testsFail;
+  return stopReason === "finished" ? FIX_EXIT.fixed : FIX_EXIT.notFixed;
+}
+
+/** One JSON object per line; each record carries the time since the start. */
+class Trajectory {
+  private readonly started = Date.now();
+  constructor(private readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, "");
+  }
+
+  write(record: Record<string, unknown>): void {
+    appendFileSync(this.path, JSON.stringify({ t: Date.now() - this.started, ...record }) + "\n");
+  }
+
+  /** Text and thinking deltas are not written one by one: the full turn is in the assistant message. */
+  event(event: AgentEvent): void {
+    if (event.type === "model") {
+      const { type: kind, ...rest } = event.event;
+      if (kind === "done" || kind === "toolCall" || kind === "toolCallError") this.write({ type: "model", kind, ...rest });
+      return;
+    }
+    if (event.type === "toolEnd") {
+      this.write({ type: "tool", name: event.call.name, arguments: event.call.arguments, ok: event.result.ok, result: event.result.text, durationMs: event.durationMs });
+      return;
+    }
+    if (event.type !== "toolStart") this.write({ ...event });
+  }
+}
+
+function report(event: AgentEvent, io: CliIo): void {
+  if (event.type === "turn") io.err(`[step ${event.step}]\n`);
+  else if (event.type === "toolEnd") {
+    const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
+    io.err(`  ${event.result.ok ? "✓" : "✗"} ${event.call.name}${target} (${event.durationMs} ms)\n`);
+  } else if (event.type === "steer") io.err(`  ! ${event.message}\n`);
+  else if (event.type === "condensed") io.err(`  (condensed ${event.messages} old tool outputs to fit the context)\n`);
+}
+
+async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const args = JSON.stringify(request.call.arguments).slice(0, 300);
+    const answer = await rl.question(`Allow ${request.call.name} ${args}? [y/N] `, { signal: io.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}

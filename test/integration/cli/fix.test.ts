@@ -1,0 +1,89 @@
+// `hearth fix` from the built CLI (out/cli.mjs) on fixture checkouts, driven by a scripted
+// model file: the whole headless flow — index, agent, tests, patch, prediction line,
+// trajectory, exit codes.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+function checkout(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hearth-fix-${name}-`));
+  cpSync(join(ROOT, "test/fixtures/agent", name), dir, { recursive: true });
+  return dir;
+}
+
+function script(turns: unknown[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "hearth-script-")), "model.json");
+  writeFileSync(file, JSON.stringify({ name: "scripted-fixer", turns }));
+  return file;
+}
+
+const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
+
+function hearthFix(args: string[]) {
+  const work = mkdtempSync(join(tmpdir(), "hearth-fix-out-"));
+  const result = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, encoding: "utf8", timeout: 120_000 });
+  return { ...result, work };
+}
+
+describe("hearth fix", () => {
+  it("fixes a Python bug: patch from git, prediction line, trajectory, exit 0", () => {
+    const repo = checkout("python-calc");
+    const pristine = checkout("python-calc");
+    const model = script([
+      call("read_file", { path: "calc.py" }),
+      call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+      call("run_command", { command: "python3 -m unittest -q" }),
+      call("finish", { summary: "add() now adds" }),
+    ]);
+    const { status, stderr, work } = hearthFix([
+      "--repo", repo, "--issue", "add(2, 3) returns -1 instead of 5", "--model", model, "--yes",
+      "--test-cmd", "python3 -m unittest -q", "--out", "fix.diff", "--predictions", "preds.jsonl", "--instance-id", "demo__calc-1",
+    ]);
+    assert.equal(status, 0, stderr);
+    const patch = readFileSync(join(work, "fix.diff"), "utf8");
+    assert.match(patch, /^diff --git a\/calc.py b\/calc.py/m);
+    assert.match(patch, /^-    return a - b$/m);
+    assert.match(patch, /^\+    return a \+ b$/m);
+    execFileSync("git", ["apply", "--check", join(work, "fix.diff")], { cwd: pristine }); // a real, applicable diff
+    const prediction = JSON.parse(readFileSync(join(work, "preds.jsonl"), "utf8").trim());
+    assert.deepEqual(Object.keys(prediction), ["instance_id", "model_name_or_path", "model_patch"]);
+    assert.equal(prediction.instance_id, "demo__calc-1");
+    assert.equal(prediction.model_name_or_path, "scripted-fixer");
+    assert.equal(prediction.model_patch, patch);
+    const records = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(records[0].type, "start");
+    assert.deepEqual(records.filter((r) => r.type === "tool").map((r) => r.name), ["read_file", "edit_file", "run_command", "finish"]);
+    assert.ok(records.every((r) => typeof r.t === "number"));
+    const end = records.at(-1);
+    assert.deepEqual([end.type, end.stopReason, end.tests.passed], ["end", "finished", true]);
+    assert.match(stderr, /tests pass/);
+  });
+
+  it("exits 4 when the tests still fail, and 1 when the model stops without finishing", () => {
+    const repo = checkout("python-calc");
+    const lazy = script([call("read_file", { path: "calc.py" }), call("finish", { summary: "looks fine to me" })]);
+    const failing = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", lazy, "--yes", "--test-cmd", "python3 -m unittest -q", "--no-index"]);
+    assert.equal(failing.status, 4, failing.stderr);
+    assert.equal(failing.stdout, ""); // nothing changed: an empty patch
+    const chatty = script([{ text: "I think the bug is in calc.py." }]);
+    const unfinished = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", chatty, "--yes", "--no-index"]);
+    assert.equal(unfinished.status, 1, unfinished.stderr);
+  });
+
+  it("refuses to run unattended without --yes, and reports a broken model with exit 3", () => {
+    const repo = checkout("python-calc");
+    const noYes = hearthFix(["--repo", repo, "--issue", "x", "--model", script([])]);
+    assert.equal(noYes.status, 2);
+    assert.match(noYes.stderr, /pass --yes/);
+    const missing = hearthFix(["--repo", repo, "--issue", "x", "--model", join(repo, "nope.gguf"), "--yes", "--no-index"]);
+    assert.equal(missing.status, 3);
+    assert.match(missing.stderr, /the model failed/);
+  });
+});

@@ -1,4 +1,4 @@
-import { pageRank } from "./graph.ts";
+import { pushPageRank } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { forEachTerm, identifiersIn, looksLikeIdentifier } from "./text.ts";
 
@@ -103,7 +103,7 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
   const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
-  const ranks = seeds.size > 0 ? liftOverBase(pageRank(index.graph(), seeds), index.baseRanks()) : undefined;
+  const ranks = seeds.size > 0 ? liftOverBase(pushPageRank(index.graph(), seeds), index.baseRanks()) : undefined;
   const graph = index.graph();
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
   const definedHere = definersOf(index, analysis.identifiers);

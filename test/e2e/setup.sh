@@ -14,6 +14,11 @@ log() { echo "[e2e-setup] $*" >&2; }
 
 mkdir -p "$CACHE"
 
+# Run from `npm test`, this script inherits the outer npm's npm_* variables; the inner npm
+# would take them as its own config (code-server's postinstall reads the Node version from
+# npm_config_user_agent and would see the outer Node 20). Start clean.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_' || true)
+
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)

@@ -1,13 +1,13 @@
 import { stat } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
-import { scanRepository, type ScannedFile } from "./scan.ts";
+import { isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { SymbolTables } from "./tables.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
@@ -143,6 +143,11 @@ export class RepoIndex {
    */
   async updateFile(path: string, text?: string): Promise<UpdateResult> {
     const rel = this.relative(path);
+    if (await isPathExcluded(this.root, rel, this.limits)) {
+      // Watchers report everything (node_modules, build output): the scan's rules apply.
+      this.dropRecord(rel);
+      return "skipped";
+    }
     const absPath = join(this.root, rel);
     let mtimeMs = Date.now();
     if (text === undefined) {
@@ -247,9 +252,8 @@ export class RepoIndex {
 
   /** Repository-relative, forward-slash form of a path given absolute or relative. */
   relative(path: string): string {
-    const abs = resolve(this.root, path);
-    const rel = abs.startsWith(this.root + "/") ? abs.slice(this.root.length + 1) : path;
-    return rel.split("\\").join("/");
+    const rel = relative(this.root, resolve(this.root, path));
+    return rel.split(sep).join("/");
   }
 
   private async loadFromCache(): Promise<IndexReport["cache"]> {

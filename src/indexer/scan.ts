@@ -148,3 +148,24 @@ async function loadRules(dirAbs: string, dirRel: string, names: readonly string[
 function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
 }
+
+/**
+ * Whether a single path (a watcher event, a save) is one the scan would skip: inside an
+ * excluded folder, ignored by a .gitignore / .hearthignore on its way from the root, or
+ * outside the root. Reads the few ignore files on that way; cheap enough per event.
+ */
+export async function isPathExcluded(root: string, relPath: string, options: Pick<ScanOptions, "excludeDirs" | "useGitignore">): Promise<boolean> {
+  if (relPath === "" || relPath.startsWith("../") || relPath.startsWith("/")) return true;
+  const parts = relPath.split("/");
+  const excluded = new Set(options.excludeDirs);
+  if (parts.slice(0, -1).some((p) => excluded.has(p))) return true;
+  if (!options.useGitignore) return false;
+  let stack = await loadRules(root, "", [".git/info/exclude", ...IGNORE_FILES]);
+  for (let i = 0; i < parts.length; i++) {
+    const rel = parts.slice(0, i + 1).join("/");
+    const isDir = i < parts.length - 1;
+    if (isIgnored(stack, rel, isDir)) return true;
+    if (isDir) stack = [...stack, ...(await loadRules(join(root, rel), rel, IGNORE_FILES))];
+  }
+  return false;
+}

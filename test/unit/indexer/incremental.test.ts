@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RepoIndex, locate, type FileRecord } from "../../../src/indexer/index.ts";
 import { FIXTURES, QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
@@ -38,6 +38,24 @@ describe("incremental updates", () => {
       assert.deepEqual(snapshot(index), snapshot(fresh));
       assert.equal(locate(index, "roundPrice")[0]?.path, "src/pricing.ts");
       assert.ok(!index.tables.definers.has("createSession"));
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("watcher events for excluded, ignored or outside paths are skipped", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const index = await indexOf(dir);
+      mkdirSync(join(dir, "node_modules/dep"), { recursive: true });
+      writeFileSync(join(dir, "node_modules/dep/index.js"), "function dep() {}\n");
+      writeFileSync(join(dir, "src/.gitignore"), "scratch.ts\n");
+      writeFileSync(join(dir, "src/scratch.ts"), "export function scratch() {}\n");
+      assert.equal(await index.updateFile("node_modules/dep/index.js"), "skipped");
+      assert.equal(await index.updateFile("src/scratch.ts"), "skipped");
+      assert.equal(await index.updateFile("/etc/hostname"), "skipped");
+      assert.ok(!index.tables.definers.has("dep") && !index.tables.definers.has("scratch"));
     } finally {
       cleanup();
     }

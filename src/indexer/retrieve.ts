@@ -1,6 +1,6 @@
-import { pushPageRank } from "./graph.ts";
+import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { forEachTerm, identifiersIn, looksLikeIdentifier } from "./text.ts";
+import { identifiersIn, looksLikeIdentifier, termsOfWord } from "./text.ts";
 
 /** What the user is looking at: the seeds of personalized PageRank. */
 export interface FocusHints {
@@ -42,6 +42,8 @@ export interface LocatedFile {
 /** What a query mentions, for seeding and for the reasons. */
 export interface QueryAnalysis {
   readonly terms: Map<string, number>;
+  /** For each term, the query word it came from (terms are stemmed: "charg" ← "charges"). */
+  readonly surface: Map<string, string>;
   /** Identifiers from the query that some file defines. */
   readonly identifiers: string[];
   /** Files whose path (or a path suffix ≥ 2 segments, or a unique base name) the query names. */
@@ -63,14 +65,18 @@ const SECONDARY_FILE = /\.d\.[cm]?ts$|(^|\/)(tests?|__tests__|spec)\/|[._-](test
 /** Breaks a query into terms, defined identifiers it mentions, and file paths it names. */
 export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   const terms = new Map<string, number>();
-  forEachTerm(query, (t) => terms.set(t, (terms.get(t) ?? 0) + 1));
+  const surface = new Map<string, string>();
   const identifiers = new Set<string>();
   for (const token of identifiersIn(query)) {
+    for (const t of termsOfWord(token)) {
+      terms.set(t, (terms.get(t) ?? 0) + 1);
+      if (!surface.has(t)) surface.set(t, token.length <= t.length + 4 ? token.toLowerCase() : t);
+    }
     // An English word that happens to be defined somewhere ("format") is not a mention;
     // a compound identifier ("formatDate", "MAX_SIZE") is.
     if (token.length >= 3 && looksLikeIdentifier(token) && index.tables.definers.has(token)) identifiers.add(token);
   }
-  return { terms, identifiers: [...identifiers], paths: mentionedPaths(index, query) };
+  return { terms, surface, identifiers: [...identifiers], paths: mentionedPaths(index, query) };
 }
 
 function mentionedPaths(index: RepoIndex, query: string): string[] {
@@ -110,7 +116,7 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const candidates = new Set<string>([...lexical.keys(), ...definedHere.keys(), ...analysis.paths]);
   // The graph may be a few edits old: only files that still exist are candidates.
   if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
-  const results: LocatedFile[] = [];
+  const scored: Scored[] = [];
   for (const path of candidates) {
     const hit = lexical.get(path);
     const i = graph.indexOf.get(path);
@@ -123,10 +129,21 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
         w.graph * graphScore +
         (names.length > 0 ? w.identifier : 0) +
         (pathHit ? w.path : 0));
-    results.push({ path, score, reasons: reasonsFor(hit?.terms, names, pathHit, graphScore) });
+    scored.push({ path, score, terms: hit?.terms, names, pathHit, graphScore });
   }
-  results.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
-  return results.slice(0, options.top ?? 10);
+  scored.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
+  // Reasons only for what is returned: the neighbour search walks edges.
+  const best = new Set(scored.slice(0, 5).map((s) => s.path));
+  return scored.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
+}
+
+interface Scored {
+  readonly path: string;
+  readonly score: number;
+  readonly terms: Map<string, number> | undefined;
+  readonly names: readonly string[];
+  readonly pathHit: boolean;
+  readonly graphScore: number;
 }
 
 // Personalized rank over the query-free rank: a file everything imports (a types module,
@@ -173,21 +190,39 @@ function definersOf(index: RepoIndex, names: readonly string[]): Map<string, str
   return out;
 }
 
-function reasonsFor(
-  terms: Map<string, number> | undefined,
-  names: readonly string[],
-  pathHit: boolean,
-  graphScore: number,
-): string[] {
+function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surface: ReadonlyMap<string, string>): string[] {
   const reasons: string[] = [];
-  if (pathHit) reasons.push("path named in the query");
-  if (names.length > 0) reasons.push(`defines ${names.slice(0, 5).join(", ")}`);
-  if (terms && terms.size > 0) {
-    const top = [...terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => t);
+  if (s.pathHit) reasons.push("path named in the query");
+  if (s.names.length > 0) reasons.push(`defines ${s.names.slice(0, 5).join(", ")}`);
+  if (s.terms && s.terms.size > 0) {
+    const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
     reasons.push(`terms: ${top.join(", ")}`);
   }
-  if (graphScore >= 0.05) reasons.push(`graph: linked to matching files (${graphScore.toFixed(2)})`);
+  if (s.graphScore >= 0.05) {
+    const neighbour = strongestNeighbour(graph, s.path, best);
+    reasons.push(neighbour ? `graph: ${neighbour}` : `graph: near the matching files (${s.graphScore.toFixed(2)})`);
+  }
   return reasons;
+}
+
+/** "uses X" / "used by X" for the strongest edge between `path` and one of the best hits. */
+function strongestNeighbour(graph: FileGraph, path: string, best: ReadonlySet<string>): string | undefined {
+  const i = graph.indexOf.get(path);
+  if (i === undefined) return undefined;
+  let found: { text: string; weight: number } | undefined;
+  const consider = (text: string, weight: number): void => {
+    if (!found || weight > found.weight) found = { text, weight };
+  };
+  for (let k = graph.offsets[i]!; k < graph.offsets[i + 1]!; k++) {
+    const other = graph.paths[graph.targets[k]!]!;
+    if (best.has(other)) consider(`uses ${other}`, graph.weights[k]!);
+  }
+  for (const other of best) {
+    const j = graph.indexOf.get(other);
+    if (j === undefined || other === path) continue;
+    for (let k = graph.offsets[j]!; k < graph.offsets[j + 1]!; k++) if (graph.targets[k] === i) consider(`used by ${other}`, graph.weights[k]!);
+  }
+  return found?.text;
 }
 
 /** Indices of the k largest values, without sorting the whole array. */

@@ -61,7 +61,8 @@ export function forEachTerm(text: string, emit: (term: string) => void): void {
   for (const m of text.matchAll(WORD)) for (const t of termsOfWord(m[0])) emit(t);
 }
 
-function termsOfWord(word: string): string[] {
+/** The search terms of one word (see forEachTerm). */
+export function termsOfWord(word: string): string[] {
   const out: string[] = [];
   const whole = word.toLowerCase().replace(/[_$]/g, "");
   if (whole.length >= 2 && !STOPWORDS.has(whole)) out.push(stem(whole));

@@ -69,6 +69,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     toolContext: {
       workspace: options.workspace ?? new DiskWorkspace(options.repo),
       beforeEffect: checkpointBeforeEffect(store),
+      checkpoints: store,
+      ...(options.testCommand ? { testCommand: options.testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
     },
     systemPrompt: buildSystemPrompt({

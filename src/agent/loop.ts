@@ -189,7 +189,7 @@ class Run {
       const result = await this.runCall(call);
       this.pushResult(call, result.text);
       if (result.ok && result.finished) finished = result.text;
-      const verdict = this.guard.record(call.name, call.arguments, result.ok, result.text);
+      const verdict = this.guard.record(call.name, call.arguments, result.ok && !commandFailed(result), result.text);
       if (verdict.action === "stop") stop = verdict.reason;
       if (verdict.action === "steer") {
         this.emit({ type: "steer", message: verdict.message });
@@ -277,6 +277,13 @@ export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"]): b
   if (policy === "auto-all") return false;
   if (policy === "auto-edit") return effect === "command";
   return true;
+}
+
+/** A command or test run that ran but failed (non-zero exit), as opposed to a tool error. */
+function commandFailed(result: ToolResult): boolean {
+  if (!result.ok || !result.data || typeof result.data !== "object") return false;
+  const data = result.data as { exitCode?: unknown; passed?: unknown };
+  return data.passed === false || (typeof data.exitCode === "number" && data.exitCode !== 0);
 }
 
 function describeCallErrors(errors: readonly string[]): string {

@@ -25,7 +25,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
       "- Find the code first (search, find_symbol, read_file); never guess file contents.",
       "- Make the smallest change that fixes the problem. Use edit_file with text copied exactly from read_file output, or apply_patch for larger changes.",
       "- If an edit fails, read the file again and use the current text; do not repeat a failing call.",
-      `- Run the tests${input.testCommand ? ` (${input.testCommand})` : ""} after changing code, and fix what fails.`,
+      `- Run the tests with run_tests${input.testCommand ? ` (${input.testCommand})` : ""} after changing code, and fix what fails.`,
       "- Call finish with a short summary when the task is done, or when you cannot go on (say why).",
     ].join("\n"),
   ];

@@ -1,5 +1,5 @@
 /**
- * show_diff: what the agent has changed so far — the diff from the session's first
+ * git_diff: what the agent has changed so far — the diff from the session's first
  * checkpoint to now when checkpoints are on (new files included), else `git diff HEAD`
  * of the user's repository (read-only: --no-optional-locks keeps git from touching the index).
  */
@@ -8,10 +8,10 @@ import { type Tool, ToolError, optionalString } from "./tool.ts";
 
 const MAX_DIFF_CHARS = 40_000;
 
-export const showDiffTool: Tool = {
+export const gitDiffTool: Tool = {
   effect: "read",
   definition: {
-    name: "show_diff",
+    name: "git_diff",
     description: "Show the changes made in the workspace so far as a unified diff (optionally for one path).",
     parameters: {
       type: "object",

@@ -11,8 +11,9 @@ import { finishTool } from "./finish.ts";
 import { listFilesTool } from "./list-files.ts";
 import { readFileTool } from "./read-file.ts";
 import { runCommandTool } from "./run-command.ts";
+import { runTestsTool } from "./run-tests.ts";
 import { searchTool } from "./search.ts";
-import { showDiffTool } from "./show-diff.ts";
+import { gitDiffTool } from "./git-diff.ts";
 import type { JsonValue, Tool, ToolContext } from "./tool.ts";
 import { writeFileTool } from "./write-file.ts";
 
@@ -23,12 +24,13 @@ export { CheckpointStore, type Checkpoint, type CheckpointOptions } from "./chec
 export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";
 export { runShell, type CommandOutcome } from "./run-command.ts";
+export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
 
 /** Every tool, in the order the prompt lists them (reads first, finish last). */
 export const AGENT_TOOLS: readonly Tool[] = [
   readFileTool, listFilesTool, searchTool, findSymbolTool,
   editFileTool, applyPatchTool, writeFileTool,
-  runCommandTool, showDiffTool, finishTool,
+  runCommandTool, runTestsTool, gitDiffTool, finishTool,
 ];
 
 /** The tool called `name`, if any. */

@@ -52,11 +52,22 @@ export const runCommandTool: Tool = {
   },
 };
 
+/**
+ * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal),
+ * without node:test's NODE_TEST_CONTEXT — when Hearth itself runs under a test runner, a
+ * project's `node --test` would otherwise silently run nothing.
+ */
+function commandEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb" };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
 /** Runs `sh -c command` in its own process group; kills the group on timeout or abort. */
 export function runShell(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, maxChars = MAX_COMMAND_OUTPUT_CHARS): Promise<CommandOutcome> {
   const started = Date.now();
   const buffer = new HeadTail(maxChars);
-  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", TERM: "dumb" } });
+  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: commandEnv() });
   child.stdout.on("data", (d: Buffer) => buffer.push(d.toString("utf8")));
   child.stderr.on("data", (d: Buffer) => buffer.push(d.toString("utf8")));
   let timedOut = false;

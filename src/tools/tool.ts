@@ -81,8 +81,10 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Content hashes of files as the agent last read them (write_file checks staleness). */
   readonly reads?: Map<string, string>;
-  /** The shadow-git checkpoints of this session, when on (show_diff diffs from the first). */
+  /** The shadow-git checkpoints of this session, when on (git_diff diffs from the first). */
   readonly checkpoints?: CheckpointStore;
+  /** The project's test command when the user or the project rules gave one (run_tests uses it). */
+  readonly testCommand?: string;
   /** The repository index, when one is open (find_symbol needs it). */
   readonly index?: RepoIndex;
   /**

@@ -78,17 +78,16 @@ describe("agent fix flows", () => {
       "+  return text.toLowerCase().trim().replace(/\\s+/g, '-');",
       " }",
     ].join("\n");
-    // This test itself runs under node --test, whose NODE_TEST_CONTEXT would make the inner run a no-op.
-    const test = "env -u NODE_TEST_CONTEXT node --test";
     const { agent } = await agentFor(dir, [
-      call("run_command", { command: test }),
+      call("run_tests", {}),
       call("apply_patch", { patch }),
-      call("run_command", { command: test }),
+      call("run_tests", {}),
       finish("slugify replaces every run of whitespace."),
     ]);
     const result = await agent.run("slugify only replaces the first space");
     assert.equal(result.stopReason, "finished");
-    assert.match(toolResults(agent)[2]!, /pass 2/);
+    assert.match(toolResults(agent)[0]!, /tests FAILED: 1 passed, 1 failed/);
+    assert.match(toolResults(agent)[2]!, /tests PASSED: 2 passed, 0 failed/);
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
     execFileSync(process.execPath, ["--test"], { cwd: dir, stdio: "pipe", env });

@@ -46,7 +46,7 @@ describe("checkpoints (shadow git)", () => {
 
     const list = await store.list();
     assert.deepEqual(list.map((c) => c.label), ["before apply_patch", "before write_file new_mod.py", "before edit_file app.py"]);
-    const diff = await runTool(toolByName("show_diff")!, {}, agentCtx);
+    const diff = await runTool(toolByName("git_diff")!, {}, agentCtx);
     assert.match(diff.text, /-v = 1\n\+v = 2/);
     assert.match(diff.text, /new file mode[\s\S]*\+n = 1/);
 
@@ -83,7 +83,7 @@ describe("checkpoints (shadow git)", () => {
 
   it("every tool definition is distinct and described", () => {
     const names = AGENT_TOOLS.map((t) => t.definition.name);
-    assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "show_diff", "finish"]);
+    assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "git_diff", "finish"]);
     for (const t of AGENT_TOOLS) assert.equal(t.definition.parameters.type, "object");
   });
 });

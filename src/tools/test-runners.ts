@@ -1,0 +1,115 @@
+/**
+ * Which test command a project uses, and how many tests passed or failed according to its
+ * output. Detection looks only at files in the workspace root (package.json, pyproject,
+ * go.mod, Cargo.toml, pom.xml, build.gradle); counting understands the summary lines of
+ * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
+ */
+import type { Workspace } from "./workspace.ts";
+
+export interface DetectedRunner {
+  readonly command: string;
+  /** Why this command: the file that gave it away. */
+  readonly because: string;
+}
+
+export interface TestCounts {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
+  const exists = async (path: string) => (await workspace.stat(path))?.type === "file";
+  const text = async (path: string) => new TextDecoder().decode(await workspace.read(path));
+  if (await exists("package.json")) {
+    const pkg = JSON.parse(await text("package.json")) as { scripts?: Record<string, string> };
+    const test = pkg.scripts?.test;
+    if (test && !/no test specified/.test(test)) return { command: "npm test", because: "package.json has a test script" };
+  }
+  for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
+    if (await exists(file)) return { command: "python3 -m pytest -q", because: `${file} (a Python project)` };
+  }
+  if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
+  if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
+  if (await exists("pom.xml")) return { command: "mvn -q test", because: "pom.xml" };
+  for (const file of ["build.gradle", "build.gradle.kts"]) {
+    if (await exists(file)) return { command: (await exists("gradlew")) ? "./gradlew test" : "gradle test", because: file };
+  }
+  const root = await workspace.list(".");
+  if (root.some((e) => e.type === "file" && /^test_.*\.py$|_test\.py$/.test(e.name))) {
+    return { command: "python3 -m unittest -q", because: "test_*.py files (unittest)" };
+  }
+  return undefined;
+}
+
+type Counter = (output: string) => TestCounts | undefined;
+
+const num = (m: RegExpMatchArray | null, i = 1) => (m ? Number(m[i]) : 0);
+
+/** Each parser recognizes one runner's summary; the first that matches wins. */
+const COUNTERS: readonly Counter[] = [
+  (out) => {
+    // node --test (tap and spec): "# pass 3" / "ℹ pass 3"
+    const pass = out.match(/^(?:#|ℹ) pass (\d+)/m);
+    if (!pass) return undefined;
+    return { passed: num(pass), failed: num(out.match(/^(?:#|ℹ) fail (\d+)/m)), skipped: num(out.match(/^(?:#|ℹ) skipped (\d+)/m)) };
+  },
+  (out) => {
+    // Jest / Vitest: "Tests:       1 failed, 3 passed, 4 total" / "Tests  1 failed | 3 passed (4)"
+    const line = out.match(/^\s*Tests:?\s+(.*)$/m)?.[1];
+    if (!line || !/passed|failed/.test(line)) return undefined;
+    return { passed: num(line.match(/(\d+) passed/)), failed: num(line.match(/(\d+) failed/)), skipped: num(line.match(/(\d+) (?:skipped|todo)/)) };
+  },
+  (out) => {
+    // pytest: "==== 2 failed, 5 passed, 1 skipped in 0.12s ===="
+    const line = out.match(/^=+ (.*(?:passed|failed|error).*) in [\d.]+s/m)?.[1];
+    if (!line) return undefined;
+    return { passed: num(line.match(/(\d+) passed/)), failed: num(line.match(/(\d+) failed/)) + num(line.match(/(\d+) errors?/)), skipped: num(line.match(/(\d+) skipped/)) };
+  },
+  (out) => {
+    // unittest: "Ran 4 tests in 0.001s" then "OK" or "FAILED (failures=1, errors=1, skipped=1)"
+    const ran = out.match(/^Ran (\d+) tests? in/m);
+    if (!ran) return undefined;
+    const failed = num(out.match(/failures=(\d+)/)) + num(out.match(/errors=(\d+)/));
+    const skipped = num(out.match(/skipped=(\d+)/));
+    return { passed: num(ran) - failed - skipped, failed, skipped };
+  },
+  (out) => {
+    // cargo: "test result: ok. 3 passed; 1 failed; 0 ignored" (one line per test binary)
+    const lines = [...out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)];
+    if (!lines.length) return undefined;
+    return lines.reduce((a, m) => ({ passed: a.passed + Number(m[1]), failed: a.failed + Number(m[2]), skipped: a.skipped + Number(m[3]) }), { passed: 0, failed: 0, skipped: 0 });
+  },
+  (out) => {
+    // Maven surefire / Gradle: "Tests run: 5, Failures: 1, Errors: 0, Skipped: 0" (last is the total)
+    const all = [...out.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)/g)];
+    const m = all.at(-1);
+    if (!m) return undefined;
+    const failed = Number(m[2]) + Number(m[3]);
+    return { passed: Number(m[1]) - failed - Number(m[4]), failed, skipped: Number(m[4]) };
+  },
+  (out) => {
+    // go test: "--- PASS: TestX" / "--- FAIL: TestX" with -v; otherwise per-package ok/FAIL lines
+    const pass = (out.match(/^\s*--- PASS:/gm) ?? []).length;
+    const fail = (out.match(/^\s*--- FAIL:/gm) ?? []).length;
+    if (pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length };
+    const okPkgs = (out.match(/^ok\s+\S+/gm) ?? []).length;
+    const failPkgs = (out.match(/^FAIL\s+\S+/gm) ?? []).length;
+    return okPkgs + failPkgs > 0 ? { passed: okPkgs, failed: failPkgs, skipped: 0 } : undefined;
+  },
+  (out) => {
+    // Mocha: "  3 passing (12ms)" / "  1 failing"
+    const passing = out.match(/^\s+(\d+) passing/m);
+    if (!passing) return undefined;
+    return { passed: num(passing), failed: num(out.match(/^\s+(\d+) failing/m)), skipped: num(out.match(/^\s+(\d+) pending/m)) };
+  },
+];
+
+/** Pass/fail counts from a test run's output, when its summary is recognized. */
+export function countTests(output: string): TestCounts | undefined {
+  for (const counter of COUNTERS) {
+    const counts = counter(output);
+    if (counts) return counts;
+  }
+  return undefined;
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
+import { runTestsTool } from "../../../src/tools/run-tests.ts";
+
+const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
+function copy(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hearth-rt-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+function emptyDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-rt-"));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+describe("countTests reads each runner's summary", () => {
+  const cases: Array<[string, string, [number, number, number]]> = [
+    ["node --test (spec)", "ℹ tests 4\nℹ pass 3\nℹ fail 1\nℹ skipped 0", [3, 1, 0]],
+    ["node --test (tap)", "# tests 2\n# pass 2\n# fail 0", [2, 0, 0]],
+    ["jest", "Tests:       1 failed, 3 passed, 4 total", [3, 1, 0]],
+    ["vitest", " Tests  2 failed | 5 passed (7)", [5, 2, 0]],
+    ["pytest", "===== 2 failed, 5 passed, 1 skipped in 0.12s =====", [5, 2, 1]],
+    ["pytest errors", "==== 1 passed, 2 errors in 0.30s ====", [1, 2, 0]],
+    ["unittest ok", "....\n----------------------------------------------------------------------\nRan 4 tests in 0.001s\n\nOK", [4, 0, 0]],
+    ["unittest failed", "Ran 5 tests in 0.002s\n\nFAILED (failures=1, errors=1, skipped=1)", [2, 2, 1]],
+    ["cargo", "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\ntest result: FAILED. 1 passed; 2 failed; 0 ignored", [4, 2, 1]],
+    ["maven", "Tests run: 2, Failures: 0, Errors: 0, Skipped: 0\nTests run: 6, Failures: 1, Errors: 1, Skipped: 1", [3, 2, 1]],
+    ["go -v", "=== RUN   TestA\n--- PASS: TestA (0.00s)\n--- FAIL: TestB (0.00s)\n--- SKIP: TestC", [1, 1, 1]],
+    ["go packages", "ok  \texample.com/a\t0.01s\nFAIL\texample.com/b\t0.02s", [1, 1, 0]],
+    ["mocha", "  3 passing (12ms)\n  1 pending\n  2 failing", [3, 2, 1]],
+  ];
+  for (const [name, output, [passed, failed, skipped]] of cases) {
+    it(name, () => assert.deepEqual(countTests(output), { passed, failed, skipped }));
+  }
+  it("says nothing for output it does not know", () => assert.equal(countTests("all good!"), undefined));
+});
+
+describe("detectTestCommand", () => {
+  it("finds npm test, pytest, go, cargo, maven, gradle and unittest from the project's files", async () => {
+    const cases: Array<[Record<string, string>, string | undefined]> = [
+      [{ "package.json": '{"scripts":{"test":"jest"}}' }, "npm test"],
+      [{ "package.json": '{"scripts":{"test":"echo \\"Error: no test specified\\" && exit 1"}}' }, undefined],
+      [{ "pyproject.toml": "[project]\nname='x'" }, "python3 -m pytest -q"],
+      [{ "go.mod": "module x" }, "go test ./..."],
+      [{ "Cargo.toml": "[package]" }, "cargo test"],
+      [{ "pom.xml": "<project/>" }, "mvn -q test"],
+      [{ "build.gradle.kts": "", gradlew: "#!/bin/sh" }, "./gradlew test"],
+      [{ "test_x.py": "" }, "python3 -m unittest -q"],
+      [{ "README.md": "" }, undefined],
+    ];
+    for (const [files, expected] of cases) {
+      assert.equal((await detectTestCommand(new DiskWorkspace(emptyDir(files))))?.command, expected, JSON.stringify(files));
+    }
+  });
+});
+
+describe("run_tests", () => {
+  const ctx = (dir: string, testCommand?: string) => ({ workspace: new DiskWorkspace(dir), signal: new AbortController().signal, ...(testCommand ? { testCommand } : {}) });
+
+  it("detects unittest, runs it, and reports the failure with counts (a result, not an error)", async () => {
+    const result = await runTool(runTestsTool, {}, ctx(copy("python-calc")));
+    assert.ok(result.ok);
+    assert.match(result.text, /tests FAILED: 1 passed, 1 failed/);
+    assert.deepEqual((result.data as { counts: unknown }).counts, { passed: 1, failed: 1, skipped: 0 });
+  });
+
+  it("runs npm test for a package.json project and the configured command when there is one", async () => {
+    const npm = await runTool(runTestsTool, {}, ctx(copy("ts-slug")));
+    assert.ok(npm.ok);
+    assert.match(npm.text, /^\$ npm test/);
+    assert.match(npm.text, /tests FAILED: 1 passed, 1 failed/);
+    const configured = await runTool(runTestsTool, { filter: "test_calc.CalcTest.test_mul" }, ctx(copy("python-calc"), "python3 -m unittest -q"));
+    assert.ok(configured.ok);
+    assert.match(configured.text, /tests PASSED: 1 passed, 0 failed/);
+  });
+
+  it("refuses shell operators in the filter and says when nothing can be detected", async () => {
+    const bad = await runTool(runTestsTool, { filter: "x; rm -rf /" }, ctx(copy("python-calc")));
+    assert.equal(bad.ok ? "" : bad.code, "invalid-input");
+    const none = await runTool(runTestsTool, {}, ctx(emptyDir({ "notes.txt": "" })));
+    assert.equal(none.ok ? "" : none.code, "unavailable");
+  });
+});

@@ -12,6 +12,8 @@ import { type ModelScript, ScriptedBackend, type ScriptedTurn } from "../../../s
 import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
+// The TypeScript fixture's `npm test` runs `tsx --test`: tsx comes from Hearth's own devDependencies.
+process.env.PATH = `${resolve(import.meta.dirname, "../../../node_modules/.bin")}:${process.env.PATH}`;
 
 function fixture(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `hearth-agent-${name}-`));
@@ -67,15 +69,15 @@ describe("agent fix flows", () => {
     execFileSync("python3", ["-m", "unittest", "-q"], { cwd: dir, stdio: "pipe" }); // passes for real
   });
 
-  it("fixes a TypeScript bug through apply_patch and node's test runner", async () => {
+  it("fixes a TypeScript bug through apply_patch, with the tests run by run_tests (npm test → tsx)", async () => {
     const dir = fixture("ts-slug");
     const patch = [
-      "--- a/slug.mjs",
-      "+++ b/slug.mjs",
-      "@@ -1,3 +1,3 @@",
-      " export function slugify(text) {",
-      "-  return text.toLowerCase().replace(' ', '-');",
-      "+  return text.toLowerCase().trim().replace(/\\s+/g, '-');",
+      "--- a/slug.ts",
+      "+++ b/slug.ts",
+      "@@ -2,3 +2,3 @@",
+      " export function slugify(text: string): string {",
+      '-  return text.toLowerCase().replace(" ", "-");',
+      '+  return text.toLowerCase().trim().replace(/\\s+/g, "-");',
       " }",
     ].join("\n");
     const { agent } = await agentFor(dir, [
@@ -90,7 +92,7 @@ describe("agent fix flows", () => {
     assert.match(toolResults(agent)[2]!, /tests PASSED: 2 passed, 0 failed/);
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    execFileSync(process.execPath, ["--test"], { cwd: dir, stdio: "pipe", env });
+    execFileSync("npm", ["test"], { cwd: dir, stdio: "pipe", env });
   });
 });
 

@@ -7,6 +7,8 @@ import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../
 import { runTestsTool } from "../../../src/tools/run-tests.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
+// The TypeScript fixture's `npm test` runs `tsx --test`: tsx comes from Hearth's own devDependencies.
+process.env.PATH = `${resolve(import.meta.dirname, "../../../node_modules/.bin")}:${process.env.PATH}`;
 function copy(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `hearth-rt-${name}-`));
   cpSync(join(FIXTURES, name), dir, { recursive: true });

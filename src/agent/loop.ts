@@ -92,6 +92,23 @@ export class Agent {
     this.toolsByName = new Map(options.tools.map((t) => [t.definition.name, t]));
   }
 
+  /**
+   * Where the conversation is now: pass it to `rewind` to come back here. Pair it with a
+   * file checkpoint (CheckpointStore) to undo a step: files and conversation restore
+   * separately, so the user can keep the files and drop the talk, or the other way round.
+   */
+  mark(): number {
+    return this.messages.length;
+  }
+
+  /** Drops every message after `mark` (the system prompt always stays). */
+  rewind(mark: number): void {
+    if (!Number.isInteger(mark) || mark < 1 || mark > this.messages.length) {
+      throw new RangeError(`no such point in the conversation: ${mark} (it has ${this.messages.length} messages)`);
+    }
+    this.messages.length = mark;
+  }
+
   /** Adds the user's message and runs until the model is done with it. */
   async run(userText: string, signal: AbortSignal = new AbortController().signal): Promise<AgentResult> {
     this.messages.push({ role: "user", content: userText });

@@ -247,6 +247,23 @@ describe("agent under injected failures", () => {
   });
 });
 
+describe("conversation checkpoints", () => {
+  it("rewinds the conversation to a mark, and the next run continues from there", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [{ text: "first answer" }, { text: "second answer" }, { text: "third answer" }]);
+    await agent.run("first question");
+    const mark = agent.mark();
+    await agent.run("second question");
+    assert.equal(agent.messages.length, mark + 2);
+    agent.rewind(mark);
+    assert.deepEqual(agent.messages.map((m) => m.content), ["You are a test agent.", "first question", "first answer"]);
+    const result = await agent.run("another second question");
+    assert.equal(result.message, "third answer");
+    assert.throws(() => agent.rewind(0), RangeError); // the system prompt stays
+    assert.throws(() => agent.rewind(99), RangeError);
+  });
+});
+
 describe("approval policy", () => {
   it("reads never ask; ask asks for writes and commands; auto-edit only for commands; auto-all never", () => {
     assert.deepEqual(

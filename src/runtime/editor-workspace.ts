@@ -1,0 +1,167 @@
+/**
+ * The agent's `Workspace` when Hearth runs inside VS Code: reads see the user's unsaved
+ * editor text, and every write becomes one LSP `workspace/applyEdit` — visible in the
+ * editor, undoable with Ctrl+Z, all changes of a batch in one edit — followed by a save, so
+ * the tests the agent runs next see what it wrote.
+ *
+ * A file with unsaved changes of the user's is never written: the write is refused with a
+ * message asking to save or discard first (overwriting it would mix the agent's change
+ * with work the user has not kept yet). Path checks (outside the workspace, symlinks out)
+ * are the disk workspace's, which also serves stat and list.
+ */
+import { pathToFileURL } from "node:url";
+import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
+import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
+
+/** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
+export interface EditorHost {
+  /** An open document's current text and whether it has unsaved changes; undefined when not open. */
+  openDocument(uri: string): { readonly text: string; readonly dirty: boolean } | undefined;
+  /** Applies one edit in the editor. */
+  applyEdit(edit: WorkspaceEdit, label: string): Promise<{ readonly applied: boolean; readonly failureReason?: string }>;
+  /** Saves these documents (the ones an edit touched). */
+  save(uris: readonly string[]): Promise<void>;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export class EditorWorkspace implements Workspace {
+  private readonly disk: DiskWorkspace;
+
+  constructor(
+    readonly root: string,
+    private readonly host: EditorHost,
+    /** Shown in the editor's undo stack and the edit's label. */
+    private readonly label = "Hearth",
+  ) {
+    this.disk = new DiskWorkspace(root);
+  }
+
+  resolve(path: string): Promise<string> {
+    return this.disk.resolve(path);
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    const rel = await this.resolve(path);
+    const open = this.host.openDocument(this.uri(rel));
+    return open ? new TextEncoder().encode(open.text) : this.disk.read(rel);
+  }
+
+  stat(path: string) {
+    return this.disk.stat(path);
+  }
+
+  list(dir: string) {
+    return this.disk.list(dir);
+  }
+
+  write(path: string, content: Uint8Array): Promise<void> {
+    return this.apply([{ kind: "write", path, content }]);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.apply([{ kind: "delete", path }]);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.apply([{ kind: "rename", from, to }]);
+  }
+
+  /** All changes as one WorkspaceEdit: the editor applies all of them or none. */
+  async apply(changes: readonly WorkspaceChange[]): Promise<void> {
+    const documentChanges: (TextDocumentEdit | CreateFile | RenameFile | DeleteFile)[] = [];
+    const touched: string[] = [];
+    for (const change of changes) {
+      if (change.kind === "write") {
+        const rel = await this.resolve(change.path);
+        documentChanges.push(...(await this.writeOps(rel, change.content)));
+        touched.push(this.uri(rel));
+      } else if (change.kind === "delete") {
+        const rel = await this.resolve(change.path);
+        this.refuseDirty(rel);
+        documentChanges.push({ kind: "delete", uri: this.uri(rel) });
+      } else {
+        const [from, to] = [await this.resolve(change.from), await this.resolve(change.to)];
+        this.refuseDirty(from);
+        documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
+        if (change.content) {
+          documentChanges.push(fullReplace(this.uri(to), await this.currentText(from), decode(change.content, to)));
+        }
+        touched.push(this.uri(to));
+      }
+    }
+    const result = await this.host.applyEdit({ documentChanges }, this.label);
+    if (!result.applied) {
+      throw new ToolError("io-error", `the editor did not apply the change${result.failureReason ? `: ${result.failureReason}` : ""}; nothing was written`);
+    }
+    await this.host.save(touched);
+  }
+
+  private async writeOps(rel: string, content: Uint8Array): Promise<(TextDocumentEdit | CreateFile)[]> {
+    const text = decode(content, rel);
+    const exists = (await this.disk.stat(rel))?.type === "file" || this.host.openDocument(this.uri(rel)) !== undefined;
+    if (!exists) {
+      const uri = this.uri(rel);
+      return [{ kind: "create", uri, options: { overwrite: false } }, { textDocument: { uri, version: null }, edits: [{ range: at(0, 0), newText: text }] }];
+    }
+    this.refuseDirty(rel);
+    return [fullReplace(this.uri(rel), await this.currentText(rel), text)];
+  }
+
+  private async currentText(rel: string): Promise<string> {
+    return decode(await this.read(rel), rel);
+  }
+
+  private refuseDirty(rel: string): void {
+    if (this.host.openDocument(this.uri(rel))?.dirty) {
+      throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`);
+    }
+  }
+
+  private uri(rel: string): string {
+    return pathToFileURL(`${this.root}/${rel}`).toString();
+  }
+}
+
+/** The smallest single replacement turning `before` into `after` (keeps the editor's undo and cursors sane). */
+function fullReplace(uri: string, before: string, after: string): TextDocumentEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  // Never split a CR LF pair or a surrogate pair between the kept and the replaced part.
+  while (start > 0 && (isLowSurrogate(before, start) || (before[start - 1] === "\r" && before[start] === "\n"))) start--;
+  while (end > 0 && (isLowSurrogate(before, before.length - end) || (before[before.length - end - 1] === "\r" && before[before.length - end] === "\n"))) end--;
+  const range: Range = { start: position(before, start), end: position(before, before.length - end) };
+  return { textDocument: { uri, version: null }, edits: [{ range, newText: after.slice(start, after.length - end) }] };
+}
+
+function isLowSurrogate(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** LSP position (line, UTF-16 column) of an offset; a CR LF pair is one line break. */
+function position(text: string, offset: number): Range["start"] {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text[i] === "\n") {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}
+
+function at(line: number, character: number): Range {
+  return { start: { line, character }, end: { line, character } };
+}
+
+function decode(content: Uint8Array, rel: string): string {
+  try {
+    return utf8.decode(content);
+  } catch {
+    throw new ToolError("unsupported-encoding", `${rel}: the editor can only take UTF-8 text edits`);
+  }
+}

@@ -1,0 +1,143 @@
+// EditorWorkspace against an in-memory editor that applies LSP WorkspaceEdits the way VS
+// Code does: edits land in buffers (a closed file is opened), and only a save writes disk.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
+import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
+import { runTool } from "../../../src/tools/index.ts";
+
+class MemoryEditor implements EditorHost {
+  readonly docs = new Map<string, { text: string; dirty: boolean }>();
+  readonly edits: WorkspaceEdit[] = [];
+  refuse = false;
+
+  openDocument(uri: string) {
+    return this.docs.get(uri);
+  }
+
+  async applyEdit(edit: WorkspaceEdit) {
+    this.edits.push(edit);
+    if (this.refuse) return { applied: false, failureReason: "the file is read-only" };
+    for (const change of edit.documentChanges ?? []) {
+      if ("kind" in change) {
+        const path = fileURLToPath(change.kind === "rename" ? change.oldUri : change.uri);
+        // Like VS Code: file operations happen on disk at once, text edits in buffers.
+        if (change.kind === "create") this.docs.set(change.uri, { text: "", dirty: true });
+        if (change.kind === "delete") rmSync(path), this.docs.delete(change.uri);
+        if (change.kind === "rename") renameSync(path, fileURLToPath(change.newUri));
+        continue;
+      }
+      this.applyText(change);
+    }
+    return { applied: true };
+  }
+
+  async save(uris: readonly string[]) {
+    for (const uri of uris) {
+      const doc = this.docs.get(uri);
+      if (!doc) continue; // never opened: nothing unsaved
+      writeFileSync(fileURLToPath(uri), doc.text);
+      doc.dirty = false;
+    }
+  }
+
+  private applyText(change: TextDocumentEdit) {
+    const uri = change.textDocument.uri;
+    const doc = this.docs.get(uri) ?? { text: readFileSync(fileURLToPath(uri), "utf8"), dirty: false };
+    for (const edit of change.edits) {
+      if (!("newText" in edit)) continue; // snippet edits: not something Hearth sends
+      const start = offset(doc.text, edit.range.start);
+      doc.text = doc.text.slice(0, start) + edit.newText + doc.text.slice(offset(doc.text, edit.range.end));
+    }
+    doc.dirty = true;
+    this.docs.set(uri, doc);
+  }
+}
+
+function offset(text: string, pos: Position): number {
+  let i = 0;
+  for (let line = 0; line < pos.line; line++) i = text.indexOf("\n", i) + 1;
+  return i + pos.character;
+}
+
+function setup(files: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), "hearth-editor-ws-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+  const editor = new MemoryEditor();
+  return { root, editor, ws: new EditorWorkspace(root, editor), uri: (name: string) => `file://${root}/${name}` };
+}
+
+const ctx = (ws: EditorWorkspace) => ({ workspace: ws, signal: new AbortController().signal });
+
+describe("EditorWorkspace", () => {
+  it("turns edit_file into one minimal text edit in the editor, then saves it to disk", async () => {
+    const { root, editor, ws } = setup({ "calc.py": "def add(a, b):\n    return a - b\n" });
+    const result = await runTool(editFileTool, { path: "calc.py", old_text: "return a - b", new_text: "return a + b" }, ctx(ws));
+    assert.ok(result.ok, result.text);
+    assert.equal(editor.edits.length, 1);
+    const edit = editor.edits[0]!.documentChanges![0] as TextDocumentEdit;
+    assert.deepEqual(edit.edits, [{ range: { start: { line: 1, character: 13 }, end: { line: 1, character: 14 } }, newText: "+" }]);
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+  });
+
+  it("reads the user's unsaved editor text, not the disk", async () => {
+    const { ws, editor, uri } = setup({ "a.ts": "on disk\n" });
+    editor.docs.set(uri("a.ts"), { text: "in the editor\n", dirty: false });
+    assert.equal(new TextDecoder().decode(await ws.read("a.ts")), "in the editor\n");
+  });
+
+  it("never writes a file with the user's unsaved changes", async () => {
+    const { root, ws, editor, uri } = setup({ "a.ts": "const x = 1;\n" });
+    editor.docs.set(uri("a.ts"), { text: "const x = 1; // typing…\n", dirty: true });
+    const result = await runTool(editFileTool, { path: "a.ts", old_text: "const x = 1;", new_text: "const x = 2;" }, ctx(ws));
+    assert.equal(result.ok ? "" : result.code, "stale-file");
+    assert.match(result.text, /unsaved changes/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\n");
+  });
+
+  it("applies a batch as one edit: a new file, a change and a rename together", async () => {
+    const { root, ws, editor } = setup({ "a.txt": "one\ntwo\n", "b.txt": "bee\n" });
+    await ws.apply([
+      { kind: "write", path: "new.txt", content: new TextEncoder().encode("fresh\n") },
+      { kind: "write", path: "a.txt", content: new TextEncoder().encode("one\n2\n") },
+      { kind: "rename", from: "b.txt", to: "c.txt" },
+    ]);
+    assert.equal(editor.edits.length, 1);
+    const kinds = editor.edits[0]!.documentChanges!.map((c) => ("kind" in c ? c.kind : "text"));
+    assert.deepEqual(kinds, ["create", "text", "text", "rename"]);
+    assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "fresh\n");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n2\n");
+    assert.deepEqual([existsSync(join(root, "b.txt")), readFileSync(join(root, "c.txt"), "utf8")], [false, "bee\n"]);
+  });
+
+  it("when the editor refuses the edit, nothing is saved and the tool gets a clear error", async () => {
+    const { root, ws, editor } = setup({ "a.txt": "one\n" });
+    editor.refuse = true;
+    await assert.rejects(ws.write("a.txt", new TextEncoder().encode("two\n")), /did not apply the change: the file is read-only; nothing was written/);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n");
+  });
+
+  it("keeps CR LF pairs and surrogate pairs whole in the replaced range", async () => {
+    const { root, ws, editor } = setup({ "w.txt": "a\r\nb\r\n", "e.txt": "x😀y" });
+    await ws.write("w.txt", new TextEncoder().encode("a\nb\r\n"));
+    const crlf = (editor.edits[0]!.documentChanges![0] as TextDocumentEdit).edits[0] as TextEdit;
+    assert.deepEqual([crlf.range.start, crlf.newText], [{ line: 0, character: 1 }, "\n"]);
+    assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "a\nb\r\n");
+    await ws.write("e.txt", new TextEncoder().encode("x😃y"));
+    assert.equal(readFileSync(join(root, "e.txt"), "utf8"), "x😃y");
+  });
+
+  it("refuses paths outside the workspace and non-UTF-8 content before touching the editor", async () => {
+    const { ws, editor } = setup({});
+    await assert.rejects(ws.write("../escape.txt", new Uint8Array([65])), /outside the workspace/);
+    await assert.rejects(ws.write("bin.dat", new Uint8Array([0xff, 0xfe, 0x00])), /UTF-8/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(existsSync(join(tmpdir(), "escape.txt")), false);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The repository index of the open workspace, inside the runtime: the whole index runs on
+ * its own thread (IndexClient), so indexing never delays a completion or a chat turn.
+ * Builds in the background at start (from the cache when the tree is unchanged), follows
+ * saves, unsaved edits, file-watcher events, renames and deletes one file at a time, and
+ * reports its state for the status bar and the Hearth view.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { IndexClient, type IndexProgress, type IndexReport } from "../indexer/index.ts";
+import type { IndexState } from "../protocol/status.ts";
+import { log } from "./log.ts";
+
+export interface WorkspaceIndexOptions {
+  /** Workspace root (absolute). */
+  readonly root: string;
+  /** Where the cache lives (VS Code's workspace storage); none: no cache. */
+  readonly storageDir?: string;
+  /** Folder with `queries/` and `indexer-worker.mjs`: next to the runtime bundle. */
+  readonly assetsDir: string;
+  readonly onState: (state: IndexState) => void;
+  /** Delay before re-parsing a file edited in the editor (ms; typing makes many changes). */
+  readonly editDebounceMs?: number;
+}
+
+export class WorkspaceIndex {
+  private client: IndexClient | undefined;
+  private building: Promise<IndexReport> | undefined;
+  private controller = new AbortController();
+  private readonly pendingEdits = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
+
+  constructor(private readonly options: WorkspaceIndexOptions) {}
+
+  /** The assets a bundled runtime finds next to itself. */
+  static assetsNextTo(moduleUrl: string): string | undefined {
+    const dir = fileURLToPath(new URL(".", moduleUrl));
+    return existsSync(`${dir}/queries`) && existsSync(`${dir}/indexer-worker.mjs`) ? dir : undefined;
+  }
+
+  /**
+   * Builds in the background. `force` starts a new index thread that checks every file
+   * against the cache by content hash and re-parses what differs ("Reindex Workspace").
+   */
+  build(force = false): Promise<IndexReport> {
+    if (this.building && !force) return this.building;
+    this.controller.abort();
+    this.controller = new AbortController();
+    const client = this.ensureClient(force);
+    const signal = this.controller.signal;
+    this.options.onState({ kind: "indexing", done: 0, total: 0 });
+    const run = client
+      .build({ signal, onProgress: (p) => this.progress(p) })
+      .then((report) => {
+        if (!signal.aborted) this.options.onState({ kind: "ready", files: report.files, symbols: report.definitions });
+        log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache)`);
+        return report;
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!signal.aborted && !this.disposed) this.options.onState({ kind: "error", message: `indexing failed: ${message}` });
+        throw error;
+      });
+    this.building = run;
+    run.catch(() => undefined); // callers that care await it; the state carries the error
+    return run;
+  }
+
+  /** A file was saved, created or changed on disk (`text` = unsaved editor text, when known). */
+  fileChanged(path: string, text?: string): void {
+    const client = this.client;
+    if (!client) return;
+    clearTimeout(this.pendingEdits.get(path));
+    const delay = text === undefined ? 0 : (this.options.editDebounceMs ?? 300);
+    this.pendingEdits.set(
+      path,
+      setTimeout(() => {
+        this.pendingEdits.delete(path);
+        client.updateFile(path, text).catch((error: unknown) => log("warn", `index: update of ${path} failed`, error));
+      }, delay),
+    );
+  }
+
+  fileDeleted(path: string): void {
+    this.client?.removeFile(path).catch((error: unknown) => log("warn", `index: removing ${path} failed`, error));
+  }
+
+  fileRenamed(from: string, to: string): void {
+    this.client?.renameFile(from, to).catch((error: unknown) => log("warn", `index: rename ${from} → ${to} failed`, error));
+  }
+
+  /** The index for queries (locate, repo map, symbols, completion context); undefined before the first build. */
+  get queries(): IndexClient | undefined {
+    return this.client;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.controller.abort();
+    for (const timer of this.pendingEdits.values()) clearTimeout(timer);
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      await client.save().catch(() => undefined);
+      await client.close();
+    }
+  }
+
+  private ensureClient(fresh: boolean): IndexClient {
+    // A new thread re-reads the cache and re-hashes every file: nothing stale survives.
+    if (this.client && !fresh) return this.client;
+    void this.client?.close();
+    const { root, storageDir, assetsDir } = this.options;
+    this.client = new IndexClient({
+      root,
+      queriesDir: `${assetsDir}/queries`,
+      workerScript: `${assetsDir}/indexer-worker.mjs`,
+      ...(storageDir ? { storageDir } : {}),
+    });
+    return this.client;
+  }
+
+  private progress(p: IndexProgress): void {
+    if (p.phase === "parsing") this.options.onState({ kind: "indexing", done: p.done, total: p.total });
+  }
+}

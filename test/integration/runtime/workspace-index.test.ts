@@ -1,0 +1,94 @@
+// The runtime's workspace index with the bundled indexer thread (out/indexer-worker.mjs and
+// out/queries from `npm run build`) on a small real tree.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import type { IndexState } from "../../../src/protocol/status.ts";
+import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
+
+const OUT = resolve(import.meta.dirname, "../../../out");
+if (!existsSync(join(OUT, "indexer-worker.mjs"))) throw new Error("out/indexer-worker.mjs is missing: run npm run build first");
+
+function tree(): string {
+  const root = mkdtempSync(join(tmpdir(), "hearth-wsindex-"));
+  writeFileSync(join(root, "billing.py"), "def compute_invoice_total(items):\n    return sum(i.price for i in items)\n");
+  writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
+  return root;
+}
+
+async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await f();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("WorkspaceIndex in the runtime", () => {
+  it("builds on its own thread, reports indexing → ready, and answers queries", async () => {
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root: tree(), assetsDir: OUT, onState: (s) => states.push(s) });
+    try {
+      const report = await index.build();
+      assert.equal(report.files, 2);
+      assert.equal(states[0]!.kind, "indexing");
+      assert.deepEqual(states.at(-1), { kind: "ready", files: 2, symbols: report.definitions });
+      const hits = await index.queries!.findDefinitions("compute_invoice_total");
+      assert.equal(hits[0]?.path, "billing.py");
+    } finally {
+      await index.dispose();
+    }
+  });
+
+  it("follows unsaved edits, new files, renames and deletes one file at a time", async () => {
+    const root = tree();
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 10 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      index.fileChanged("app.ts", "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      await until(async () => ((await q().findDefinitions("renderSettings")).length ? true : undefined));
+      writeFileSync(join(root, "extra.go"), "package main\n\nfunc ParseLedger() {}\n");
+      index.fileChanged("extra.go");
+      await until(async () => ((await q().findDefinitions("ParseLedger"))[0]?.path === "extra.go" ? true : undefined));
+      renameSync(join(root, "extra.go"), join(root, "ledger.go"));
+      index.fileRenamed("extra.go", "ledger.go");
+      await until(async () => ((await q().findDefinitions("ParseLedger"))[0]?.path === "ledger.go" ? true : undefined));
+      rmSync(join(root, "billing.py"));
+      index.fileDeleted("billing.py");
+      await until(async () => ((await q().findDefinitions("compute_invoice_total")).length === 0 ? true : undefined));
+    } finally {
+      await index.dispose();
+    }
+  });
+
+  it("a second runtime on the unchanged tree starts from the cache", async () => {
+    const root = tree();
+    const storageDir = mkdtempSync(join(tmpdir(), "hearth-wsindex-cache-"));
+    const first = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
+    await first.build();
+    await first.dispose(); // saves
+    const second = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
+    try {
+      const report = await second.build();
+      assert.deepEqual([report.parsed, report.reused], [0, 2]);
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  it("a root that cannot be indexed reports an error state instead of crashing", async () => {
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root: "/definitely/not/a/folder", assetsDir: OUT, onState: (s) => states.push(s) });
+    try {
+      await assert.rejects(index.build());
+      assert.equal(states.at(-1)?.kind, "error");
+    } finally {
+      await index.dispose();
+    }
+  });
+});

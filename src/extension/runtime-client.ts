@@ -32,7 +32,9 @@ export class RuntimeClient implements vscode.Disposable {
   private settings = readSettings();
   private readonly policy = new RestartPolicy();
   private readonly stateChanged = new vscode.EventEmitter<RuntimeConnection>();
-  private readonly disposables: vscode.Disposable[] = [this.stateChanged];
+  // One watcher for the extension's lifetime, shared by every runtime it starts.
+  private readonly watcher = vscode.workspace.createFileSystemWatcher("**/*");
+  private readonly disposables: vscode.Disposable[] = [this.stateChanged, this.watcher];
   readonly onDidChangeState = this.stateChanged.event;
 
   constructor(
@@ -106,9 +108,14 @@ export class RuntimeClient implements vscode.Disposable {
 
   private clientOptions(): LanguageClientOptions {
     return {
-      documentSelector: [],
+      // Every file the user opens: the index follows unsaved edits, completions see them.
+      documentSelector: [{ scheme: "file" }],
       outputChannel: this.output,
-      synchronize: { configurationSection: SETTINGS_SECTION },
+      synchronize: {
+        configurationSection: SETTINGS_SECTION,
+        // Changes made outside the editor (git checkout, a build) reach the index too.
+        fileEvents: this.watcher,
+      },
       initializationOptions: (): InitializationOptions => ({
         settings: readRawSettings(),
         storagePath: this.context.storageUri?.fsPath,

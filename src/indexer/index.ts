@@ -16,4 +16,6 @@ export type { DefinitionHit, ReferenceHit } from "./lookup.ts";
 export { contextAt } from "./snippets.ts";
 export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";
 export { LANGUAGES, languageForPath, DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
+export { scanRepository, isPathExcluded } from "./scan.ts";
+export type { ScanOptions, ScanResult, ScannedFile } from "./scan.ts";
 export type * from "./types.ts";

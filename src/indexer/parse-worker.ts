@@ -1,6 +1,6 @@
 /**
  * The parse pool's side of a worker thread (started through worker-entry.ts).
- * Messages: in `{ id, job }` or `{ close: true }`; out `{ id, outcome }`, and `{ ready: true }`
+ * Messages: in `{ id, jobs }` or `{ close: true }`; out `{ id, outcomes }` (same order), and `{ ready: true }`
  * once every grammar is loaded — see pool.ts.
  */
 import { parentPort } from "node:worker_threads";
@@ -19,17 +19,18 @@ export interface ParseWorkerInit {
 export function runParseWorker(init: ParseWorkerInit): void {
   const registry = new LanguageRegistry(init.queriesDir);
   setImmediate(() => preload(registry, 0));
-  parentPort?.on("message", (msg: { id: number; job: ParseJob } | { close: true }) => {
+  parentPort?.on("message", (msg: { id: number; jobs: ParseJob[] } | { close: true }) => {
     // Exiting from a message handler means no native parse or query is running: terminating
     // a thread inside tree-sitter's native code aborts the whole process.
     if ("close" in msg) process.exit(0);
-    let outcome: ParseOutcome;
-    try {
-      outcome = parseFile(msg.job, registry, init.settings);
-    } catch (err) {
-      outcome = { ok: false, skip: { path: msg.job.path, reason: "parse-error", detail: String(err) } };
-    }
-    parentPort?.postMessage({ id: msg.id, outcome });
+    const outcomes = msg.jobs.map((job): ParseOutcome => {
+      try {
+        return parseFile(job, registry, init.settings);
+      } catch (err) {
+        return { ok: false, skip: { path: job.path, reason: "parse-error", detail: String(err) } };
+      }
+    });
+    parentPort?.postMessage({ id: msg.id, outcomes });
   });
 }
 

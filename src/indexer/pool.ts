@@ -31,12 +31,17 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  readonly inFlight: Map<number, Pending>;
+  /** Batches sent and not answered yet, by message id. */
+  readonly inFlight: Map<number, Pending[]>;
+  /** Jobs in those batches. */
+  jobs: number;
   ready: Promise<void>;
 }
 
-// A few jobs queued per worker hide the message round trip; more would hoard work on one thread.
-const PER_WORKER = 8;
+// Jobs go out in batches (one message per batch each way: per-message costs dominate with
+// small files), and two batches per worker keep it busy while the other is answered.
+const BATCH = 8;
+const PER_WORKER = 2 * BATCH;
 const CLOSE_GRACE_MS = 5000;
 
 /**
@@ -49,6 +54,7 @@ export class WorkerPool implements FileParser {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private pumpScheduled = false;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -58,7 +64,7 @@ export class WorkerPool implements FileParser {
     const count = Math.max(1, options.count ?? 2);
     for (let i = 0; i < count; i++) {
       const worker = this.spawn(i);
-      this.slots.push({ worker, inFlight: new Map(), ready: readySignal(worker) });
+      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker) });
     }
   }
 
@@ -70,7 +76,14 @@ export class WorkerPool implements FileParser {
     if (this.closed) return Promise.resolve(crashed(job, "pool closed"));
     return new Promise((resolve) => {
       this.queue.push({ job, resolve });
-      this.pump();
+      // Pump once the caller's synchronous burst of parse() calls is queued, so they batch.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        queueMicrotask(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
@@ -86,7 +99,7 @@ export class WorkerPool implements FileParser {
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();
-    worker.on("message", (msg: { id: number; outcome: ParseOutcome } | { ready: true }) => this.onResult(index, msg));
+    worker.on("message", (msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }) => this.onResult(index, msg));
     worker.on("error", (err) => this.onDeath(index, String(err)));
     worker.on("exit", (code) => this.onDeath(index, `worker exited with code ${code}`));
     return worker;
@@ -96,36 +109,39 @@ export class WorkerPool implements FileParser {
     while (this.queue.length > 0) {
       const slot = this.leastBusy();
       if (!slot) return;
-      const pending = this.queue.shift()!;
+      const size = Math.min(BATCH, PER_WORKER - slot.jobs, Math.ceil(this.queue.length / this.slots.length));
+      const batch = this.queue.splice(0, size);
       const id = this.nextId++;
-      slot.inFlight.set(id, pending);
+      slot.inFlight.set(id, batch);
+      slot.jobs += batch.length;
       slot.worker.ref();
-      slot.worker.postMessage({ id, job: pending.job });
+      slot.worker.postMessage({ id, jobs: batch.map((p) => p.job) });
     }
   }
 
   private leastBusy(): Slot | undefined {
     let best: Slot | undefined;
-    for (const s of this.slots) if (s.inFlight.size < PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    for (const s of this.slots) if (s.jobs < PER_WORKER && (!best || s.jobs < best.jobs)) best = s;
     return best;
   }
 
-  private onResult(index: number, msg: { id: number; outcome: ParseOutcome } | { ready: true }): void {
+  private onResult(index: number, msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }): void {
     if ("ready" in msg) return;
+    const outcomes = msg.outcomes;
     const slot = this.slots[index];
-    const pending = slot?.inFlight.get(msg.id);
-    if (!slot || !pending) return;
+    const batch = slot?.inFlight.get(msg.id);
+    if (!slot || !batch) return;
     slot.inFlight.delete(msg.id);
-    if (slot.inFlight.size === 0) slot.worker.unref();
-    pending.resolve(msg.outcome);
+    slot.jobs -= batch.length;
+    if (slot.jobs === 0) slot.worker.unref();
+    batch.forEach((p, k) => p.resolve(outcomes[k] ?? crashed(p.job, "no result")));
     this.pump();
   }
 
   private onDeath(index: number, why: string): void {
     const slot = this.slots[index];
     if (!slot) return;
-    for (const p of slot.inFlight.values()) p.resolve(crashed(p.job, why));
-    slot.inFlight.clear();
+    this.failInFlight(slot, why);
     if (this.closed) return;
     slot.worker.removeAllListeners();
     slot.worker = this.spawn(index);
@@ -133,11 +149,16 @@ export class WorkerPool implements FileParser {
     this.pump();
   }
 
+  private failInFlight(slot: Slot, why: string): void {
+    for (const batch of slot.inFlight.values()) for (const p of batch) p.resolve(crashed(p.job, why));
+    slot.inFlight.clear();
+    slot.jobs = 0;
+  }
+
   // Asks the worker to exit between messages; `terminate()` only if it does not within
   // CLOSE_GRACE_MS (a parse stuck despite its time limit).
   private async drop(slot: Slot, why: string): Promise<void> {
-    for (const p of slot.inFlight.values()) p.resolve(crashed(p.job, why));
-    slot.inFlight.clear();
+    this.failInFlight(slot, why);
     const worker = slot.worker;
     worker.removeAllListeners();
     worker.on("error", () => {});

@@ -54,12 +54,14 @@ export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
 
 export const DEFAULT_LIMITS: IndexLimits = {
   maxFileBytes: 1024 * 1024,
-  parseTimeoutMs: 1000,
+  parseTimeoutMs: 3000,
   excludeDirs: DEFAULT_EXCLUDED_DIRS,
   useGitignore: true,
 };
 const MAX_WORDS = 400;
-const IN_FLIGHT = 16;
+// Enough to give every parse thread two full batches (pool.ts), few enough that open files
+// and results waiting to be applied stay bounded.
+const IN_FLIGHT = 32;
 const GRAPH_STALE_FRACTION = 0.01;
 const GRAPH_STALE_MIN_CHANGES = 20;
 const GRAPH_STALE_MS = 60_000;

@@ -98,7 +98,8 @@ export interface SkippedFile {
 export interface IndexLimits {
   /** Files larger than this are skipped as "too-large" (default 1 MB). */
   readonly maxFileBytes: number;
-  /** Per-file parse time limit in milliseconds (default 1000). */
+  /** Per-file parse + query time limit in milliseconds (default 3000: a 1 MB file takes ~0.5 s
+   *  on an idle core, and the limit is wall time, so it needs room on a loaded machine). */
   readonly parseTimeoutMs: number;
   /** Directory names never entered (default: node_modules, .git, vendor, dist, build …). */
   readonly excludeDirs: readonly string[];

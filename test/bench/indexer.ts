@@ -17,7 +17,7 @@ const SOURCE_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|c|h|cc|cpp|hpp)$/;
 interface ChildResult {
   wallMs: number;
   maxRssMb: number;
-  report: { files: number; parsed: number; reused: number; cacheBytes: number; definitions: number; references: number; cache: string };
+  report: { files: number; parsed: number; reused: number; cacheBytes: number; definitions: number; references: number; cache: string; parseTimeouts: number; skippedByReason: Record<string, number> };
   updateP50Ms?: number;
   updateP95Ms?: number;
   queryAfterUpdateP50Ms?: number;
@@ -136,7 +136,8 @@ function benchTree(label: string, root: string, work: string, withIncremental: b
     `| ${label}: source files in tree | ${sources.toLocaleString("en")} | |`,
     `| full index wall time | ${fmt(cold.wallMs)} (${cold.report.files.toLocaleString("en")} files indexed, ${(cold.report.files / (cold.wallMs / 1000)).toFixed(0)} files/s) | ctags -R: ${fmt(ctags.wallMs)} (${ctags.tags.toLocaleString("en")} tags) |`,
     `| ratio to ctags -R (target ≤ 2×) | **${ratio.toFixed(2)}×** | 1× |`,
-    `| symbols | ${cold.report.definitions.toLocaleString("en")} definitions, ${cold.report.references.toLocaleString("en")} references | ${ctags.tags.toLocaleString("en")} tags |`,
+    `| symbols | ${cold.report.definitions.toLocaleString("en")} definitions, ${cold.report.references.toLocaleString("en")} references (${cold.report.parseTimeouts} files over the parse time limit) | ${ctags.tags.toLocaleString("en")} tags |`,
+    `| skipped | ${Object.entries(cold.report.skippedByReason).map(([k, v]) => `${k} ${v}`).join(", ") || "none"} | ctags indexes every file |`,
     `| peak RSS (process incl. 2 workers) | ${cold.maxRssMb.toFixed(0)} MB | ctags: ${ctags.maxRssMb.toFixed(0)} MB |`,
     `| cache size | ${(cold.report.cacheBytes / 1e6).toFixed(1)} MB | tags file: ${(statSync(join(work, "tags")).size / 1e6).toFixed(1)} MB |`,
     `| restart on unchanged tree (parsed ${restart.report.parsed}) | ${fmt(restart.wallMs)} | |`,

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
+  type ClientCapabilities,
   type InitializeParams,
   type InitializeResult,
   type ProtocolConnection,
@@ -44,6 +45,8 @@ export interface SpawnRuntimeOptions {
   /** Copy the runtime's log to our stderr as it arrives. */
   readonly echoLog?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** What the client supports (default none), e.g. `{window: {workDoneProgress: true}}`. */
+  readonly capabilities?: ClientCapabilities;
 }
 
 export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
@@ -71,7 +74,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   const params: InitializeParams = {
     processId: process.pid,
     rootUri: options.rootPath ? `file://${options.rootPath}` : null,
-    capabilities: {},
+    capabilities: options.capabilities ?? {},
     initializationOptions: options.initializationOptions,
   };
   const initializeResult = await Promise.race([connection.sendRequest(InitializeRequest.type, params), spawnError, earlyExit]);

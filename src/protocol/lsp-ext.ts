@@ -11,8 +11,24 @@
  *   3. the request resolves with the final result at the end;
  *   4. the client cancels with LSP's `$/cancelRequest`; the server stops the work and the
  *      request rejects with `RequestCancelled` (-32800).
+ *
+ * A chat turn, concretely:
+ *   client → `hearth/chat/send` {runId, messages, tools}      (request id 7)
+ *   runtime → `hearth/chat/event` {runId, event: thinking|text|toolCall|toolCallError}  (n times)
+ *   runtime → `hearth/chat/event` {runId, event: done}
+ *   runtime → response to 7: {message, stopReason, usage}
+ * or, cancelled: client → `$/cancelRequest` {id: 7}; runtime → `hearth/chat/event` done
+ * (stopReason "aborted"), then the error response RequestCancelled to 7.
+ *
+ * Model loading reports progress twice: `hearth/status/changed` with `model.kind ===
+ * "loading"` (the status bar), and, when the client supports it, LSP work-done progress
+ * (`window/workDoneProgress/create` from the runtime, then `$/progress` begin / report /
+ * end with a percentage). Downloads use the same `$/progress` sequence with the token
+ * the client passes as `workDoneToken` in `hearth/model/download`.
  */
 import { NotificationType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
+import type { AssistantMessage, ChatMessage, ChatStreamEvent, StopReason, TokenUsage, ToolDefinition } from "./chat.ts";
+import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "./models.ts";
 import type { Settings } from "./settings.ts";
 import type { RuntimeStatus, SystemInfo } from "./status.ts";
 
@@ -37,7 +53,66 @@ export const ReindexRequest = new RequestType<{ readonly force: boolean }, { rea
   "hearth/index/reindex",
 );
 
+/**
+ * Sent by the client to run one assistant turn on the configured model (loading it first
+ * if needed). Streams `hearth/chat/event` notifications with the same `runId`, resolves
+ * with the whole turn. Never runs tools: a turn that calls tools ends with stopReason
+ * "toolCalls". Cancel with `$/cancelRequest`. Rejects with `HearthErrorCode.ModelUnavailable`
+ * when no model is configured or it failed to load (the message says why).
+ */
+export const ChatSendRequest = new RequestType<ChatSendParams, ChatSendResult, void>("hearth/chat/send");
+
+export interface ChatSendParams {
+  /** Chosen by the client; echoed in every `hearth/chat/event`. */
+  readonly runId: string;
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDefinition[];
+  /** Let the model think first (default true). */
+  readonly thinking?: boolean;
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+}
+
+export interface ChatSendResult {
+  readonly message: AssistantMessage;
+  readonly stopReason: StopReason;
+  readonly usage?: TokenUsage;
+}
+
+/**
+ * Sent by the client to load (or reload) the configured model now instead of on first
+ * use. Resolves with the resulting model state (ready or error); progress as described
+ * at the top of this file.
+ */
+export const ModelLoadRequest = new RequestType<{ readonly reload?: boolean }, RuntimeStatus["model"], void>("hearth/model/load");
+
+/**
+ * Sent by the client for the model chooser and `hearth models`: presets with their
+ * quantizations and sizes, what was downloaded, and what this machine can run.
+ */
+export const ModelCatalogRequest = new RequestType0<ModelCatalog, void>("hearth/model/catalog");
+
+/**
+ * Sent by the client when the user picks a preset to download. Resumable: a partial file
+ * from an earlier attempt is continued. Progress goes to `$/progress` with the client's
+ * `workDoneToken` (message: bytes, speed, ETA). Cancel with `$/cancelRequest` (the partial
+ * file stays, to resume). Rejects with `HearthErrorCode.Offline` when the host cannot be
+ * reached, with a message listing the alternatives.
+ */
+export const ModelDownloadRequest = new RequestType<ModelDownloadParams, ModelDownloadResult, void>("hearth/model/download");
+
+/** Sent by the client to delete a downloaded model file (by its path from the catalog). */
+export const ModelDeleteRequest = new RequestType<{ readonly path: string }, void, void>("hearth/model/delete");
+
 // ---- runtime → client ------------------------------------------------------------------
+
+/** Sent by the runtime during a `hearth/chat/send` run, once per stream event, `done` last. */
+export const ChatEventNotification = new NotificationType<ChatEventParams>("hearth/chat/event");
+
+export interface ChatEventParams {
+  readonly runId: string;
+  readonly event: ChatStreamEvent;
+}
 
 /** Sent by the runtime whenever any field of its status changes (model, index, settings). */
 export const StatusChangedNotification = new NotificationType<RuntimeStatus>("hearth/status/changed");
@@ -67,4 +142,8 @@ export const HearthErrorCode = {
   InvalidInput: -31002,
   /** Something failed inside the runtime; the message says what, the log has the stack. */
   Internal: -31003,
+  /** No usable model: none configured, it failed to load, or the server is unreachable. */
+  ModelUnavailable: -31004,
+  /** A download could not reach its host (no network, DNS, proxy). */
+  Offline: -31005,
 } as const;

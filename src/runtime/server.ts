@@ -10,11 +10,15 @@ import {
   LSPErrorCodes,
   ResponseError,
 } from "vscode-languageserver/node";
+import { BackendError } from "../models/backend.ts";
 import { probeSystem } from "../models/llama-cpp/system-probe.ts";
 import {
+  ChatEventNotification,
+  ChatSendRequest,
   type DidChangeHearthConfiguration,
   HearthErrorCode,
   type InitializationOptions,
+  ModelLoadRequest,
   ReindexRequest,
   StatusChangedNotification,
   StatusRequest,
@@ -23,7 +27,8 @@ import {
 import { VERSION } from "../protocol/version.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
-import { RuntimeSession } from "./session.ts";
+import { LoadProgress } from "./load-progress.ts";
+import { modelsFolderIn, RuntimeSession } from "./session.ts";
 
 export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
@@ -37,7 +42,16 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
     if (typeof params.processId === "number") parentWatch.watchClient(params.processId);
-    session = new RuntimeSession(options.settings, (status) => void connection.sendNotification(StatusChangedNotification, status));
+    const progress = params.capabilities.window?.workDoneProgress ? new LoadProgress(connection) : undefined;
+    const modelsFolder = modelsFolderIn(options.globalStoragePath);
+    session = new RuntimeSession(
+      options.settings,
+      (status) => {
+        void connection.sendNotification(StatusChangedNotification, status);
+        progress?.update(status.model);
+      },
+      modelsFolder ? { modelsFolder } : {},
+    );
     void session.refresh();
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: {}, serverInfo: { name: "hearth-runtime", version: VERSION } };
@@ -55,6 +69,20 @@ export function startServer(connection: Connection): void {
     SystemInfoRequest,
     guard("system/info", (token: CancellationToken) => cancellable(probeSystem(), token)),
   );
+
+  connection.onRequest(
+    ChatSendRequest,
+    guard("chat/send", async (params, token: CancellationToken) => {
+      const signal = abortSignal(token);
+      const send = (event: Parameters<Parameters<RuntimeSession["chat"]>[2]>[0]) =>
+        void connection.sendNotification(ChatEventNotification, { runId: params.runId, event });
+      const result = await requireSession().chat(params, signal, send);
+      if (token.isCancellationRequested) throw cancelled();
+      return result;
+    }),
+  );
+
+  connection.onRequest(ModelLoadRequest, guard("model/load", (params) => requireSession().loadModel(params?.reload === true)));
 
   connection.onRequest(
     ReindexRequest,
@@ -85,6 +113,9 @@ function guard<A extends unknown[], R>(name: string, handler: (...args: A) => R)
 
 function toResponseError(name: string, error: unknown): ResponseError<void> {
   if (error instanceof ResponseError) return error;
+  // A model that cannot run is the user's to fix, not a runtime failure: no stack in the log.
+  if (error instanceof BackendError) return new ResponseError(HearthErrorCode.ModelUnavailable, error.message);
+  if (error instanceof Error && error.name === "AbortError") return cancelled();
   log("error", `request ${name} failed`, error);
   const message = error instanceof Error ? error.message : String(error);
   return new ResponseError(HearthErrorCode.Internal, `${name}: ${message}`);
@@ -97,6 +128,14 @@ function cancellable<T>(work: Promise<T>, token: CancellationToken): Promise<T> 
     const sub = token.onCancellationRequested(() => reject(cancelled()));
     work.then(resolve, reject).finally(() => sub.dispose());
   });
+}
+
+/** An AbortSignal that fires when the client sends `$/cancelRequest`. */
+function abortSignal(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
 }
 
 function cancelled(): ResponseError<void> {

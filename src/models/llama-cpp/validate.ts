@@ -5,7 +5,7 @@
  * that protects the runtime happens here: exists, non-empty, a GGUF, complete (size
  * against the end of the last tensor), an architecture Hearth runs, required keys present.
  */
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { type GgufFileInfo, type GgufTensorInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 
@@ -38,9 +38,10 @@ function requiredKeys(architecture: string): string[] {
 /** Validates `path`; throws a {@link BackendError} saying what is wrong and what to do. */
 export async function validateModelFile(path: string): Promise<ValidatedModel> {
   const fileSize = await checkFileExists(path);
+  await checkHeader(path, fileSize);
   let info: GgufFileInfo;
   try {
-    info = await readGgufFileInfo(path, { readTensorInfo: true});
+    info = await withTimeout(readGgufFileInfo(path, { readTensorInfo: true }), 60_000, "reading its metadata took over a minute");
   } catch (error) {
     throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${path}`, "selectModel");
   }
@@ -84,6 +85,36 @@ async function checkFileExists(path: string): Promise<number> {
     const why = code === "ENOENT" ? "model file not found" : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
     throw new BackendError(`${why}: ${path}`, "selectModel");
   }
+}
+
+/**
+ * The fixed GGUF header: magic, version 1..3, and tensor / metadata counts the file can
+ * hold. readGgufFileInfo trusts the counts and can read a garbage file for ever.
+ */
+async function checkHeader(path: string, fileSize: number): Promise<void> {
+  const handle = await open(path, "r");
+  const header = Buffer.alloc(24);
+  try {
+    await handle.read(header, 0, 24, 0);
+  } finally {
+    await handle.close();
+  }
+  const notGguf = (why: string) => new BackendError(`not a GGUF model file (${why}): ${path}`, "selectModel");
+  if (fileSize < 24 || header.toString("latin1", 0, 4) !== "GGUF") throw notGguf("no GGUF header");
+  const version = header.readUInt32LE(4);
+  if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
+  const tensors = Number(header.readBigUInt64LE(8));
+  const keys = Number(header.readBigUInt64LE(16));
+  // Each tensor record takes at least 24 bytes and each metadata entry at least 12.
+  if (24 + tensors * 24 + keys * 12 > fileSize) {
+    throw new BackendError(`the model file is incomplete or corrupt (its header lists ${tensors} tensors and ${keys} metadata keys, more than ${formatBytes(fileSize)} can hold): ${path}`, "downloadModel");
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `a.b.c` in a nested metadata object. */

@@ -79,11 +79,15 @@ describe("runtime over stdio", () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-it-"));
     const model = join(dir, "model.gguf");
     writeFileSync(model, "GGUF-not-really");
-    const changed = nextStatus(runtime, (s) => s.model.kind === "configured");
+    // One handler per method in vscode-jsonrpc: collect every status in one listener.
+    const seen: RuntimeStatus[] = [];
+    const failedSoon = nextStatus(runtime, (s) => (seen.push(s), s.model.kind === "error"));
     await runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { modelPath: model } } });
-    const status = await changed;
+    // A configured model is loaded at once; this file is no GGUF, so the load fails cleanly.
+    const failed = await failedSoon;
+    const status = seen.find((s) => s.model.kind === "configured")!;
     assert.deepEqual(status.model.kind === "configured" && status.model.source, { kind: "file", path: model });
-    assert.equal((await runtime.connection.sendRequest(StatusRequest)).model.kind, "configured");
+    assert.match(failed.model.kind === "error" ? failed.model.message : "", /not a GGUF model file/);
   });
 
   it("answers a feature it does not have with NotAvailable, and an unknown method with MethodNotFound", async () => {

@@ -1,0 +1,118 @@
+/**
+ * The models Hearth offers to download, where downloads live, and which one to run on
+ * this machine. A download is written to `<file>.part` and renamed to `<file>` only once
+ * its size matches what the server announced, so a `.gguf` in the models folder is whole.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { DownloadedModel, ModelRecommendation, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+
+const GB = 1e9;
+const GiB = 1024 ** 3;
+
+/**
+ * Sizes are the Hugging Face listings rounded to 0.1 GB (Q4_K_M of 35B-A3B: 21.2 GB);
+ * the exact byte count comes from the server's Content-Length and is what the download
+ * verifies. Memory adds the KV cache and buffers for a useful context (Qwen3.5 keeps KV
+ * only in its 1-in-4 attention layers, so context is cheap).
+ */
+function quant(repo: string, base: string, id: string, sizeGb: number): PresetQuantization {
+  const file = `${base}-${id}.gguf`;
+  const sizeBytes = Math.round(sizeGb * GB);
+  return { id, file, url: `https://huggingface.co/${repo}/resolve/main/${file}`, sizeBytes, memoryBytes: sizeBytes + 3 * GiB };
+}
+
+export const PRESETS: readonly PresetInfo[] = [
+  {
+    id: "qwen3.5-35b-a3b",
+    name: "Qwen3.5-35B-A3B",
+    description: "Mixture of experts, 3B active per token: fast, and still usable with part of it in system RAM.",
+    architecture: "qwen35moe",
+    defaultQuantization: "Q4_K_M",
+    quantizations: [
+      quant("unsloth/Qwen3.5-35B-A3B-GGUF", "Qwen3.5-35B-A3B", "Q4_K_M", 21.2),
+      quant("unsloth/Qwen3.5-35B-A3B-GGUF", "Qwen3.5-35B-A3B", "Q5_K_M", 24.7),
+      quant("unsloth/Qwen3.5-35B-A3B-GGUF", "Qwen3.5-35B-A3B", "Q6_K", 28.5),
+      quant("unsloth/Qwen3.5-35B-A3B-GGUF", "Qwen3.5-35B-A3B", "Q8_0", 36.9),
+    ],
+  },
+  {
+    id: "qwen3.5-27b",
+    name: "Qwen3.5-27B",
+    description: "Dense: stronger per token, needs the whole model in VRAM to be fast.",
+    architecture: "qwen35",
+    defaultQuantization: "Q4_K_M",
+    quantizations: [
+      quant("unsloth/Qwen3.5-27B-GGUF", "Qwen3.5-27B", "Q4_K_M", 16.7),
+      quant("unsloth/Qwen3.5-27B-GGUF", "Qwen3.5-27B", "Q5_K_M", 19.6),
+      quant("unsloth/Qwen3.5-27B-GGUF", "Qwen3.5-27B", "Q6_K", 22.5),
+      quant("unsloth/Qwen3.5-27B-GGUF", "Qwen3.5-27B", "Q8_0", 28.6),
+    ],
+  },
+];
+
+export const DEFAULT_PRESET = "qwen3.5-35b-a3b";
+
+export function findPreset(id: string): PresetInfo | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+export function findQuantization(preset: PresetInfo, id = preset.defaultQuantization): PresetQuantization | undefined {
+  return preset.quantizations.find((q) => q.id.toLowerCase() === id.toLowerCase());
+}
+
+/** Every model file in `folder`, whole or partial, matched to its preset where it is one. */
+export function listDownloaded(folder: string): DownloadedModel[] {
+  if (!existsSync(folder)) return [];
+  const out: DownloadedModel[] = [];
+  for (const name of readdirSync(folder).sort()) {
+    const complete = name.endsWith(".gguf");
+    if (!complete && !name.endsWith(".gguf.part")) continue;
+    const path = join(folder, name);
+    const fileName = complete ? name : name.slice(0, -".part".length);
+    const match = PRESETS.flatMap((p) => p.quantizations.map((q) => ({ p, q }))).find(({ q }) => q.file === fileName);
+    out.push({ path, sizeBytes: statSync(path).size, complete, ...(match ? { preset: match.p.id, quantization: match.q.id } : {}) });
+  }
+  return out;
+}
+
+/** Path of a whole downloaded file of `presetId` (its default quantization first), if any. */
+export function findDownloadedPreset(folder: string, presetId: string): string | undefined {
+  const preset = findPreset(presetId);
+  if (!preset) return undefined;
+  const ordered = [findQuantization(preset)!, ...preset.quantizations];
+  return ordered.map((q) => join(folder, q.file)).find((path) => existsSync(path));
+}
+
+/** Memory this machine has for a model. */
+export interface MachineMemory {
+  readonly vramBytes: number;
+  readonly ramBytes: number;
+}
+
+/**
+ * The best quantization of the default preset that fits in VRAM with its context; if
+ * none does, the MoE preset's default quantization split across VRAM and RAM (3B active
+ * parameters keep it usable); else the smallest choice, marked as not fitting.
+ */
+export function recommendModel(memory: MachineMemory): ModelRecommendation {
+  const moe = findPreset(DEFAULT_PRESET)!;
+  const byQuality = [...moe.quantizations].reverse();
+  const inVram = byQuality.find((q) => q.memoryBytes <= memory.vramBytes);
+  if (inVram) {
+    return { preset: moe.id, quantization: inVram.id, fits: true, reason: `${moe.name} ${inVram.id} fits in ${gib(memory.vramBytes)} of VRAM` };
+  }
+  const smallest = findQuantization(moe)!;
+  if (smallest.memoryBytes <= memory.vramBytes + memory.ramBytes * 0.8) {
+    const where = memory.vramBytes > 0 ? `${gib(memory.vramBytes)} of VRAM plus system RAM` : "system RAM (CPU only: slow)";
+    return { preset: moe.id, quantization: smallest.id, fits: true, reason: `${moe.name} ${smallest.id} runs from ${where}; its 3B active parameters keep it usable` };
+  }
+  return {
+    preset: moe.id, quantization: smallest.id, fits: false,
+    reason: `${moe.name} ${smallest.id} needs about ${gib(smallest.memoryBytes)}; this machine has ${gib(memory.vramBytes)} VRAM and ${gib(memory.ramBytes)} RAM. Use a server URL instead`,
+  };
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / GiB).toFixed(bytes >= 10 * GiB ? 0 : 1)} GiB`;
+}

@@ -1,0 +1,74 @@
+/**
+ * Model management data the runtime reports to the extension and the CLI: presets with
+ * their quantizations, downloaded files, and a recommendation for this machine.
+ */
+import type { ProgressToken } from "vscode-languageserver-protocol";
+
+/** One downloadable GGUF of a preset. */
+export interface PresetQuantization {
+  /** "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0". */
+  readonly id: string;
+  /** File name in the models folder and on Hugging Face. */
+  readonly file: string;
+  readonly url: string;
+  /** Exact size in bytes; a download is verified against it. */
+  readonly sizeBytes: number;
+  /** Memory needed to run it with a useful context (weights + KV + buffers), in bytes. */
+  readonly memoryBytes: number;
+}
+
+export interface PresetInfo {
+  /** Matches the `hearth.modelPreset` setting ("qwen3.5-35b-a3b", "qwen3.5-27b"). */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** GGUF architecture ("qwen35moe", "qwen35"). */
+  readonly architecture: string;
+  /** The quantization to offer first. */
+  readonly defaultQuantization: string;
+  readonly quantizations: readonly PresetQuantization[];
+}
+
+/** A model file in the models folder. */
+export interface DownloadedModel {
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** The preset and quantization it belongs to, when it is one of ours. */
+  readonly preset?: string;
+  readonly quantization?: string;
+  /** false for an interrupted download (it resumes). */
+  readonly complete: boolean;
+}
+
+/** What to run on this machine, and why. */
+export interface ModelRecommendation {
+  readonly preset: string;
+  readonly quantization: string;
+  /** One sentence for the UI ("fits in 24 GiB of VRAM with room for 64k tokens of context"). */
+  readonly reason: string;
+  /** false when even the smallest choice does not fit (the reason says so). */
+  readonly fits: boolean;
+}
+
+export interface ModelCatalog {
+  readonly presets: readonly PresetInfo[];
+  readonly downloaded: readonly DownloadedModel[];
+  readonly recommendation: ModelRecommendation;
+  /** Where downloads go (VS Code's global storage `models/`). */
+  readonly modelsFolder: string;
+}
+
+export interface ModelDownloadParams {
+  readonly preset: string;
+  /** Default: the preset's default quantization. */
+  readonly quantization?: string;
+  /** LSP work-done token for `$/progress` (created by the client). */
+  readonly workDoneToken?: ProgressToken;
+}
+
+export interface ModelDownloadResult {
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** Bytes that were already on disk from an interrupted attempt. */
+  readonly resumedFromBytes: number;
+}

@@ -8,6 +8,7 @@ import { COMMANDS, type CommandName } from "../protocol/contributions.ts";
 import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
+import { downloadModelInteractively } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 
 export interface CommandContext {
@@ -79,15 +80,30 @@ async function enterServerUrl(): Promise<void> {
   if (url) await updateSetting("serverUrl", url);
 }
 
-const downloadModel: Factory = () => async () => {
-  const pick = await vscode.window.showInformationMessage(
-    "Hearth: downloading models is not part of this build yet. Use a GGUF file you already have, or an OpenAI-compatible server.",
-    "Choose GGUF File…",
-    "Use Server URL…",
-  );
-  if (pick === "Choose GGUF File…") await chooseGgufFile();
-  if (pick === "Use Server URL…") await enterServerUrl();
+const downloadModel: Factory = (ctx) => async () => {
+  try {
+    await downloadModelInteractively(ctx.runtime, chooseFileOrServer);
+  } catch (error) {
+    if (error instanceof ResponseError && error.code === -32601) {
+      // A runtime without model downloads (MethodNotFound): say so and offer the other ways.
+      const pick = await vscode.window.showInformationMessage(
+        "Hearth: this runtime cannot download models. Use a GGUF file you already have, or an OpenAI-compatible server.",
+        "Choose GGUF File…",
+        "Use Server URL…",
+      );
+      if (pick === "Choose GGUF File…") await chooseGgufFile();
+      if (pick === "Use Server URL…") await enterServerUrl();
+      return;
+    }
+    void vscode.window.showWarningMessage(`Hearth: ${describeRequestError(error)}`);
+  }
 };
+
+async function chooseFileOrServer(): Promise<void> {
+  const pick = await vscode.window.showQuickPick(["$(file) Choose a GGUF file…", "$(globe) Use a server URL…"], { title: "Hearth: use a model without downloading" });
+  if (pick?.includes("GGUF")) await chooseGgufFile();
+  if (pick?.includes("server")) await enterServerUrl();
+}
 
 const restartRuntime: Factory = (ctx) => () => ctx.runtime.restart();
 

@@ -14,6 +14,10 @@ import {
   type LanguageClientOptions,
   type RequestType,
   type RequestType0,
+  WorkDoneProgress,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
 } from "vscode-languageclient/node";
 import { type InitializationOptions, StatusChangedNotification, StatusRequest } from "../protocol/lsp-ext.ts";
 import { SETTINGS_SECTION, settingsNeedingRestart } from "../protocol/settings.ts";
@@ -99,6 +103,15 @@ export class RuntimeClient implements vscode.Disposable {
       );
     }
     return client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
+  }
+
+  /** Follows LSP work-done progress the runtime reports for a token the extension chose. */
+  onWorkDoneProgress(
+    token: string,
+    handler: (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void,
+  ): vscode.Disposable {
+    const client = this.client;
+    return client ? client.onProgress(WorkDoneProgress.type, token, handler) : new vscode.Disposable(() => undefined);
   }
 
   dispose(): void {

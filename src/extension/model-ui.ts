@@ -1,0 +1,98 @@
+/**
+ * Choosing and downloading a model: the preset/quantization pick with sizes and the
+ * recommendation for this machine (from the runtime's catalog), the download in a
+ * notification with bytes / speed / ETA and a Cancel button (an interrupted download
+ * resumes next time), and a clear way out when offline.
+ */
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { ResponseError } from "vscode-languageclient/node";
+import { HearthErrorCode, ModelCatalogRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
+import type { ModelCatalog, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+import { updateSetting } from "./config.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+
+const GiB = 1024 ** 3;
+
+interface QuantPick extends vscode.QuickPickItem {
+  readonly preset: PresetInfo;
+  readonly quant: PresetQuantization;
+}
+
+/** Asks which preset/quantization to download, then downloads it. Resolves when done or cancelled. */
+export async function downloadModelInteractively(runtime: RuntimeClient, alternatives: () => Promise<void>): Promise<void> {
+  const catalog = await runtime.request(ModelCatalogRequest);
+  const pick = await vscode.window.showQuickPick(quantizationPicks(catalog), {
+    title: "Hearth: Download Model",
+    placeHolder: catalog.recommendation.reason,
+    matchOnDetail: true,
+  });
+  if (!pick || !("quant" in pick)) return; // nothing, or a separator
+  const path = await downloadWithProgress(runtime, pick, alternatives);
+  if (!path) return;
+  await updateSetting("modelPreset", pick.preset.id as never);
+  await updateSetting("modelPath", "");
+  await updateSetting("serverUrl", "");
+  void vscode.window.showInformationMessage(`Hearth: ${pick.preset.name} (${pick.quant.id}) is downloaded and selected.`);
+}
+
+function quantizationPicks(catalog: ModelCatalog): (QuantPick | vscode.QuickPickItem)[] {
+  const items: (QuantPick | vscode.QuickPickItem)[] = [];
+  for (const preset of catalog.presets) {
+    items.push({ label: preset.name, kind: vscode.QuickPickItemKind.Separator });
+    for (const quant of preset.quantizations) {
+      const recommended = catalog.recommendation.preset === preset.id && catalog.recommendation.quantization === quant.id;
+      const downloaded = catalog.downloaded.find((d) => d.preset === preset.id && d.quantization === quant.id);
+      const state = downloaded ? (downloaded.complete ? "downloaded" : `partly downloaded (${gib(downloaded.sizeBytes)}), resumes`) : undefined;
+      items.push({
+        label: `${recommended ? "$(star-full) " : ""}${preset.name} ${quant.id}`,
+        description: [`${gib(quant.sizeBytes)} download`, `needs ~${gib(quant.memoryBytes)}`, state].filter(Boolean).join(" · "),
+        detail: recommended ? `Recommended: ${catalog.recommendation.reason}` : preset.description,
+        preset,
+        quant,
+      } satisfies QuantPick);
+    }
+  }
+  return items;
+}
+
+async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alternatives: () => Promise<void>): Promise<string | undefined> {
+  const token = `hearth-download-${randomUUID()}`;
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading ${pick.preset.name} ${pick.quant.id}`, cancellable: true },
+      async (progress, cancel) => {
+        let last = 0;
+        const sub = runtime.onWorkDoneProgress(token, (value) => {
+          if (value.kind === "end") return;
+          const pct = value.percentage ?? last;
+          progress.report({ message: value.message, increment: Math.max(0, pct - last) });
+          last = pct;
+        });
+        try {
+          const result = await runtime.request(ModelDownloadRequest, { preset: pick.preset.id, quantization: pick.quant.id, workDoneToken: token }, cancel);
+          return result.path;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    if (error instanceof ResponseError && error.code === -32800) {
+      void vscode.window.showInformationMessage("Hearth: download cancelled. The part already downloaded is kept; downloading again resumes it.");
+      return undefined;
+    }
+    const offline = error instanceof ResponseError && error.code === HearthErrorCode.Offline;
+    const message = error instanceof Error ? error.message : String(error);
+    const choice = await vscode.window.showErrorMessage(
+      offline ? `Hearth: cannot reach the download server. ${message}` : `Hearth: the download failed: ${message}`,
+      "Choose a GGUF File or Server…",
+    );
+    if (choice) await alternatives();
+    return undefined;
+  }
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / GiB).toFixed(1)} GiB`;
+}

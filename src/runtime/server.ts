@@ -11,6 +11,7 @@ import {
   ResponseError,
 } from "vscode-languageserver/node";
 import { BackendError } from "../models/backend.ts";
+import { DownloadError } from "../models/download.ts";
 import { probeSystem } from "../models/llama-cpp/system-probe.ts";
 import {
   ChatEventNotification,
@@ -18,6 +19,9 @@ import {
   type DidChangeHearthConfiguration,
   HearthErrorCode,
   type InitializationOptions,
+  ModelCatalogRequest,
+  ModelDeleteRequest,
+  ModelDownloadRequest,
   ModelLoadRequest,
   ReindexRequest,
   StatusChangedNotification,
@@ -28,6 +32,7 @@ import { VERSION } from "../protocol/version.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
 import { LoadProgress } from "./load-progress.ts";
+import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from "./model-files.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
 
 export function startServer(connection: Connection): void {
@@ -82,6 +87,34 @@ export function startServer(connection: Connection): void {
     }),
   );
 
+  const modelsFolder = () => {
+    const folder = requireSession().modelsFolder();
+    if (!folder) throw new ResponseError(HearthErrorCode.NotAvailable, "this client gave the runtime no storage folder for models");
+    return folder;
+  };
+  connection.onRequest(ModelCatalogRequest, guard("model/catalog", () => modelCatalog(modelsFolder())));
+  connection.onRequest(ModelDeleteRequest, guard("model/delete", (params) => deleteModelFile(modelsFolder(), params.path)));
+  connection.onRequest(
+    ModelDownloadRequest,
+    guard("model/download", async (params, token: CancellationToken) => {
+      const progress = params.workDoneToken === undefined ? undefined : connection.window.attachWorkDoneProgress(params.workDoneToken);
+      progress?.begin(`Downloading ${params.preset}`, 0, "starting", true);
+      try {
+        const result = await downloadPreset(modelsFolder(), params, abortSignal(token), (p) =>
+          progress?.report(p.totalBytes ? Math.floor((p.receivedBytes / p.totalBytes) * 100) : 0, describeDownload(p)),
+        );
+        await requireSession().refresh(); // a preset that was missing may be usable now
+        return result;
+      } catch (error) {
+        if (token.isCancellationRequested) throw cancelled();
+        if (error instanceof DownloadError && error.offline) throw new ResponseError(HearthErrorCode.Offline, error.message);
+        throw error;
+      } finally {
+        progress?.done();
+      }
+    }),
+  );
+
   connection.onRequest(ModelLoadRequest, guard("model/load", (params) => requireSession().loadModel(params?.reload === true)));
 
   connection.onRequest(
@@ -115,6 +148,7 @@ function toResponseError(name: string, error: unknown): ResponseError<void> {
   if (error instanceof ResponseError) return error;
   // A model that cannot run is the user's to fix, not a runtime failure: no stack in the log.
   if (error instanceof BackendError) return new ResponseError(HearthErrorCode.ModelUnavailable, error.message);
+  if (error instanceof DownloadError) return new ResponseError(error.offline ? HearthErrorCode.Offline : HearthErrorCode.Internal, error.message);
   if (error instanceof Error && error.name === "AbortError") return cancelled();
   log("error", `request ${name} failed`, error);
   const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,49 @@
+/**
+ * Model management requests on top of src/models: the catalog (presets, downloaded files,
+ * a recommendation for this machine), downloads into the models folder, deletion. Kept
+ * out of session.ts, which owns the loaded model.
+ */
+import { totalmem } from "node:os";
+import { isAbsolute, relative, resolve } from "node:path";
+import { unlink } from "node:fs/promises";
+import { BackendError } from "../models/backend.ts";
+import { type DownloadProgress, downloadFile } from "../models/download.ts";
+import { probeSystem } from "../models/llama-cpp/system-probe.ts";
+import { findPreset, findQuantization, listDownloaded, PRESETS, recommendModel } from "../models/presets.ts";
+import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+
+export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
+  const system = await probeSystem().catch(() => undefined);
+  const recommendation = recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() });
+  return { presets: PRESETS, downloaded: listDownloaded(modelsFolder), recommendation, modelsFolder };
+}
+
+export async function downloadPreset(
+  modelsFolder: string,
+  params: ModelDownloadParams,
+  signal: AbortSignal,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<ModelDownloadResult> {
+  const preset = findPreset(params.preset);
+  if (!preset) throw new BackendError(`unknown model preset "${params.preset}" (known: ${PRESETS.map((p) => p.id).join(", ")})`);
+  const quant = findQuantization(preset, params.quantization);
+  if (!quant) throw new BackendError(`${preset.name} has no quantization "${params.quantization}" (choose ${preset.quantizations.map((q) => q.id).join(", ")})`);
+  return downloadFile({ url: quant.url, folder: modelsFolder, file: quant.file, signal, onProgress });
+}
+
+/** Deletes a file from the models folder (and nothing outside it). */
+export async function deleteModelFile(modelsFolder: string, path: string): Promise<void> {
+  const rel = relative(resolve(modelsFolder), resolve(path));
+  if (!rel || rel.startsWith("..") || isAbsolute(rel) || !/\.gguf(\.part)?$/.test(rel)) {
+    throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
+  }
+  await unlink(path);
+}
+
+/** "1.2 GiB of 21.2 GiB, 35.1 MiB/s, 9 min left" for progress bars and the CLI. */
+export function describeDownload(p: DownloadProgress): string {
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  const speed = `${(p.bytesPerSecond / 1024 ** 2).toFixed(1)} MiB/s`;
+  const eta = p.etaSeconds === undefined ? "" : `, ${p.etaSeconds >= 90 ? `${Math.round(p.etaSeconds / 60)} min` : `${Math.round(p.etaSeconds)} s`} left`;
+  return `${gib(p.receivedBytes)}${p.totalBytes ? ` of ${gib(p.totalBytes)}` : ""}, ${speed}${eta}`;
+}

@@ -1,0 +1,50 @@
+// Presets, downloaded-file listing and the recommendation from VRAM/RAM.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { findDownloadedPreset, listDownloaded, PRESETS, recommendModel } from "../../../src/models/presets.ts";
+import { MODEL_PRESETS } from "../../../src/protocol/settings.ts";
+
+const GiB = 1024 ** 3;
+
+test("both presets, four quantizations each, Q4_K_M default, Hugging Face URLs; ids match the setting's enum", () => {
+  assert.deepEqual(PRESETS.map((p) => p.id), MODEL_PRESETS.filter((p) => p !== "custom"));
+  for (const preset of PRESETS) {
+    assert.deepEqual(preset.quantizations.map((q) => q.id), ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"]);
+    assert.equal(preset.defaultQuantization, "Q4_K_M");
+    for (const q of preset.quantizations) assert.match(q.url, /^https:\/\/huggingface\.co\/.+\/resolve\/main\/.+\.gguf$/);
+    const sizes = preset.quantizations.map((q) => q.sizeBytes);
+    assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b), "larger quantizations are larger");
+  }
+});
+
+test("recommendation: the best quantization that fits in VRAM, else split across RAM, else not fitting", () => {
+  assert.deepEqual(recommendModel({ vramBytes: 80 * GiB, ramBytes: 128 * GiB }).quantization, "Q8_0");
+  assert.deepEqual(recommendModel({ vramBytes: 32 * GiB, ramBytes: 64 * GiB }).quantization, "Q6_K");
+  const gpu24 = recommendModel({ vramBytes: 24 * GiB, ramBytes: 64 * GiB });
+  assert.equal(gpu24.quantization, "Q4_K_M");
+  assert.ok(gpu24.fits);
+  const split = recommendModel({ vramBytes: 8 * GiB, ramBytes: 32 * GiB });
+  assert.ok(split.fits);
+  assert.match(split.reason, /VRAM plus system RAM/);
+  const small = recommendModel({ vramBytes: 0, ramBytes: 8 * GiB });
+  assert.equal(small.fits, false);
+  assert.match(small.reason, /server URL/);
+});
+
+test("downloaded files: whole and partial, matched to presets", () => {
+  const folder = mkdtempSync(join(tmpdir(), "hearth-presets-"));
+  const q = PRESETS[1]!.quantizations[2]!;
+  writeFileSync(join(folder, q.file), "x");
+  writeFileSync(join(folder, `${PRESETS[0]!.quantizations[0]!.file}.part`), "xy");
+  writeFileSync(join(folder, "notes.txt"), "");
+  const listed = listDownloaded(folder);
+  assert.deepEqual(listed.map((d) => [d.preset, d.quantization, d.complete, d.sizeBytes]), [
+    ["qwen3.5-27b", "Q6_K", true, 1],
+    ["qwen3.5-35b-a3b", "Q4_K_M", false, 2],
+  ]);
+  assert.equal(findDownloadedPreset(folder, "qwen3.5-27b"), join(folder, q.file));
+  assert.equal(findDownloadedPreset(folder, "qwen3.5-35b-a3b"), undefined, "a .part file is not a model");
+});

@@ -6,5 +6,7 @@ import { locateCommand } from "./commands/locate.ts";
 import { mapCommand } from "./commands/map.ts";
 import { applyPatchCommand } from "./commands/apply-patch.ts";
 import { fixCommand } from "./commands/fix.ts";
+import { modelsCommand } from "./commands/models.ts";
+import { chatCommand } from "./commands/chat.ts";
 
-export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand, fixCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, indexCommand, locateCommand, mapCommand, applyPatchCommand, fixCommand, modelsCommand, chatCommand];

@@ -1,0 +1,79 @@
+/** `hearth models`: presets, downloaded files, what fits this machine; `--download` fetches one. */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CancellationTokenSource } from "vscode-languageserver-protocol";
+import { ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
+import type { ModelCatalog } from "../../protocol/models.ts";
+import { type CliCommand, parseFlags } from "../command.ts";
+import { spawnRuntime } from "../runtime-connection.ts";
+
+const GB = 1e9;
+
+/** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
+export function cliStoragePath(): string {
+  return process.env.HEARTH_HOME || join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "hearth");
+}
+
+export const modelsCommand: CliCommand = {
+  name: "models",
+  summary: "list model presets, downloaded models and what fits this machine",
+  usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]]
+
+  --json            print the catalog as JSON
+  --download ID     download a preset (resumes an interrupted download)
+  --quant Q         the quantization to download (default: the preset's default)
+
+Models are stored in ${cliStoragePath()}/models (set HEARTH_HOME to change).`,
+  async run(args, io) {
+    const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", verbose: "boolean" });
+    const runtime = await spawnRuntime({
+      runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
+      initializationOptions: { settings: {}, globalStoragePath: cliStoragePath() },
+      echoLog: flags.verbose === true,
+      capabilities: { window: { workDoneProgress: true } },
+    });
+    try {
+      if (typeof flags.download === "string") {
+        const token = "hearth-cli-download";
+        runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
+          if (p.token === token && p.value.message) io.err(`\r${p.value.percentage ?? 0}% ${p.value.message}   `);
+        });
+        const cancel = new CancellationTokenSource();
+        io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
+        const result = await runtime.connection.sendRequest(
+          ModelDownloadRequest,
+          { preset: flags.download, ...(typeof flags.quant === "string" ? { quantization: flags.quant } : {}), workDoneToken: token },
+          cancel.token,
+        );
+        io.err("\n");
+        io.out(`${result.path} (${(result.sizeBytes / GB).toFixed(1)} GB)\n`);
+        return 0;
+      }
+      const catalog = await runtime.connection.sendRequest(ModelCatalogRequest);
+      io.out(flags.json ? JSON.stringify(catalog, null, 2) + "\n" : describeCatalog(catalog));
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+  },
+};
+
+function describeCatalog(catalog: ModelCatalog): string {
+  const lines: string[] = [];
+  for (const preset of catalog.presets) {
+    lines.push(`${preset.id}  ${preset.name} (${preset.architecture}) — ${preset.description}`);
+    for (const q of preset.quantizations) {
+      const mark = q.id === preset.defaultQuantization ? " (default)" : "";
+      lines.push(`    ${q.id.padEnd(7)} ${(q.sizeBytes / GB).toFixed(1).padStart(5)} GB${mark}`);
+    }
+  }
+  const r = catalog.recommendation;
+  lines.push("", `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}`, "", `Downloaded (${catalog.modelsFolder}):`);
+  if (catalog.downloaded.length === 0) lines.push("    none");
+  for (const d of catalog.downloaded) {
+    const what = d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";
+    lines.push(`    ${d.path}  ${(d.sizeBytes / GB).toFixed(1)} GB  ${what}${d.complete ? "" : "  (partial: --download resumes it)"}`);
+  }
+  return lines.join("\n") + "\n";
+}

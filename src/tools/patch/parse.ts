@@ -42,7 +42,7 @@ export interface FilePatch {
 /** A patch text that contains no diff at all. */
 export class PatchParseError extends Error {}
 
-const FENCE = /^\s*(```+|~~~+)/;
+const FENCE = /^(\s*)(```+|~~~+)/;
 const EXTENDED = /^(old mode|new mode|new file mode|deleted file mode|similarity index|dissimilarity index|rename from|rename to|copy from|copy to|index )/;
 
 /** Parses every file section of a patch. Throws `PatchParseError` when none is found. */
@@ -105,24 +105,40 @@ function freeze(f: MutableFile): FilePatch {
 }
 
 /**
- * The diff's lines without CRs. When fenced blocks hold a diff, only their contents count
- * (prose outside them may contain lines that look like diff lines).
+ * The diff's lines without CRs. When fenced blocks hold the diff, only their contents count
+ * (prose outside them may contain lines that look like diff lines). A block closes only at
+ * a bare fence no more indented than its opening one: a diff of a Markdown file carries
+ * fences of its own as context lines (" ```js"), and closing there would cut hunks short.
+ * If any diff header lies outside the blocks, the fences were not the diff's: all lines count.
  */
 export function extractDiffLines(text: string): string[] {
   const all = text.replace(/\r\n?/g, "\n").split("\n");
   const blocks: string[][] = [];
-  let inside: string[] | undefined;
+  const outside: string[] = [];
+  let open: RegExpExecArray | undefined;
+  let inside: string[] = [];
   for (const line of all) {
-    if (FENCE.test(line)) {
-      if (inside) {
-        blocks.push(inside);
-        inside = undefined;
-      } else inside = [];
-    } else inside?.push(line);
+    const fence = FENCE.exec(line);
+    if (!open) {
+      if (fence) [open, inside] = [fence, []];
+      else outside.push(line);
+    } else if (fence && closesFence(open, fence, line)) {
+      blocks.push(inside);
+      open = undefined;
+    } else inside.push(line);
   }
-  if (inside) blocks.push(inside);
-  const diffBlocks = blocks.filter((b) => b.some((l) => l.startsWith("@@") || l.startsWith("diff --git ") || l.startsWith("+++ ")));
-  return diffBlocks.length > 0 ? diffBlocks.flat() : all;
+  if (open) blocks.push(inside);
+  const diffBlocks = blocks.filter((b) => b.some(isDiffHeader));
+  return diffBlocks.length > 0 && !outside.some(isDiffHeader) ? diffBlocks.flat() : all;
+}
+
+function closesFence(open: RegExpExecArray, fence: RegExpExecArray, line: string): boolean {
+  const [indent, marks] = [fence[1]!, fence[2]!];
+  return indent.length <= open[1]!.length && marks[0] === open[2]![0] && marks.length >= open[2]!.length && line.slice(fence[0].length).trim() === "";
+}
+
+function isDiffHeader(line: string): boolean {
+  return line.startsWith("@@") || line.startsWith("diff --git ") || line.startsWith("+++ ");
 }
 
 function readExtended(file: MutableFile, line: string): void {

@@ -3,9 +3,9 @@
  * each damage function rewrites a patch text the way a model typically gets it wrong.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import { tempDir, writeFiles } from "./setup.ts";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 
 export type Tree = Record<string, string>;
 
@@ -25,18 +25,33 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "core.autocrlf=false", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, encoding: "utf8" });
 }
 
-/** `git diff` (with rename detection) between two trees, as git prints it. */
+/**
+ * `git diff` (with rename detection) between two trees, as git prints it. No node:test
+ * hooks here (the temp repository is removed before returning), so benchmarks can import
+ * this module without starting a test run.
+ */
 export function gitDiff(before: Tree, after: Tree, ...extra: string[]): string {
-  const dir = tempDir("hearth-diff-");
-  git(dir, "init", "-q");
-  writeFiles(dir, toBuffers(before));
-  git(dir, "add", "-A");
-  git(dir, "commit", "-qm", "before", "--allow-empty");
-  git(dir, "rm", "-rq", "--cached", ".");
-  for (const path of Object.keys(before)) execFileSync("rm", ["-f", join(dir, path)]);
-  writeFiles(dir, toBuffers(after));
-  git(dir, "add", "-A");
-  return git(dir, "diff", "--cached", "-M", ...extra);
+  const dir = mkdtempSync(join(tmpdir(), "hearth-diff-"));
+  try {
+    git(dir, "init", "-q");
+    writeTree(dir, before);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "before", "--allow-empty");
+    git(dir, "rm", "-rq", "--cached", ".");
+    for (const path of Object.keys(before)) rmSync(join(dir, path), { force: true });
+    writeTree(dir, after);
+    git(dir, "add", "-A");
+    return git(dir, "diff", "--cached", "-M", ...extra);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function writeTree(root: string, tree: Tree): void {
+  for (const [path, content] of Object.entries(toBuffers(tree))) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
 }
 
 export function toBuffers(tree: Tree): Record<string, Buffer> {

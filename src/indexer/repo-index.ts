@@ -7,6 +7,7 @@ import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
+import type { IgnoreRules } from "./ignore.ts";
 import { isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { SymbolTables } from "./tables.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
@@ -88,6 +89,8 @@ export class RepoIndex {
   /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
   private touched = false;
   private warming: Promise<void> = Promise.resolve();
+  /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
+  private readonly ignoreCache = new Map<string, IgnoreRules[]>();
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -114,6 +117,7 @@ export class RepoIndex {
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     const scan = await scanRepository(this.root, { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) });
     const previousSkips = new Map(this.skipped);
+    this.ignoreCache.clear();
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);
     const seen = new Set(scan.files.map((f) => f.path));
@@ -145,7 +149,8 @@ export class RepoIndex {
    */
   async updateFile(path: string, text?: string): Promise<UpdateResult> {
     const rel = this.relative(path);
-    if (await isPathExcluded(this.root, rel, this.limits)) {
+    if (/(^|\/)\.(git|hearth)ignore$/.test(rel)) this.ignoreCache.clear();
+    if (await isPathExcluded(this.root, rel, this.limits, this.ignoreCache)) {
       // Watchers report everything (node_modules, build output): the scan's rules apply.
       this.dropRecord(rel);
       return "skipped";

@@ -152,20 +152,34 @@ function errorCode(err: unknown): string {
 /**
  * Whether a single path (a watcher event, a save) is one the scan would skip: inside an
  * excluded folder, ignored by a .gitignore / .hearthignore on its way from the root, or
- * outside the root. Reads the few ignore files on that way; cheap enough per event.
+ * outside the root. Reads the ignore files on that way, or takes them from `cache`
+ * (directory → its rules), which the caller clears when an ignore file changes.
  */
-export async function isPathExcluded(root: string, relPath: string, options: Pick<ScanOptions, "excludeDirs" | "useGitignore">): Promise<boolean> {
+export async function isPathExcluded(
+  root: string,
+  relPath: string,
+  options: Pick<ScanOptions, "excludeDirs" | "useGitignore">,
+  cache?: Map<string, IgnoreRules[]>,
+): Promise<boolean> {
   if (relPath === "" || relPath.startsWith("../") || relPath.startsWith("/")) return true;
   const parts = relPath.split("/");
   const excluded = new Set(options.excludeDirs);
   if (parts.slice(0, -1).some((p) => excluded.has(p))) return true;
   if (!options.useGitignore) return false;
-  let stack = await loadRules(root, "", [".git/info/exclude", ...IGNORE_FILES]);
+  const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
+    let rules = cache?.get(dirRel);
+    if (!rules) {
+      rules = await loadRules(join(root, dirRel), dirRel, dirRel === "" ? [".git/info/exclude", ...IGNORE_FILES] : IGNORE_FILES);
+      cache?.set(dirRel, rules);
+    }
+    return rules;
+  };
+  let stack = await rulesOf("");
   for (let i = 0; i < parts.length; i++) {
     const rel = parts.slice(0, i + 1).join("/");
     const isDir = i < parts.length - 1;
     if (isIgnored(stack, rel, isDir)) return true;
-    if (isDir) stack = [...stack, ...(await loadRules(join(root, rel), rel, IGNORE_FILES))];
+    if (isDir) stack = [...stack, ...(await rulesOf(rel))];
   }
   return false;
 }

@@ -56,6 +56,10 @@ describe("incremental updates", () => {
       assert.equal(await index.updateFile("src/scratch.ts"), "skipped");
       assert.equal(await index.updateFile("/etc/hostname"), "skipped");
       assert.ok(!index.tables.definers.has("dep") && !index.tables.definers.has("scratch"));
+      // An edited ignore file applies to the next events.
+      writeFileSync(join(dir, "src/.gitignore"), "# nothing ignored now\n");
+      await index.updateFile("src/.gitignore");
+      assert.equal(await index.updateFile("src/scratch.ts"), "parsed");
     } finally {
       cleanup();
     }

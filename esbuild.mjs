@@ -39,10 +39,16 @@ const targets = [
     target: "node20",
     external: ["vscode"],
   },
+  // The runtime and the CLI are split: what a dynamic import() loads (node-llama-cpp's
+  // backend, ~1 s of native binaries) becomes a chunk in out/chunks, read only when used,
+  // so a runtime answers its first status and `hearth --help` prints without it.
   {
     name: "runtime",
-    entryPoints: ["src/runtime/main.ts"],
-    outfile: "out/runtime.mjs",
+    entryPoints: { runtime: "src/runtime/main.ts" },
+    outdir: "out",
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
     platform: "node",
     format: "esm",
     target: "node20",
@@ -51,8 +57,11 @@ const targets = [
   },
   {
     name: "cli",
-    entryPoints: ["src/cli/main.ts"],
-    outfile: "out/cli.mjs",
+    entryPoints: { cli: "src/cli/main.ts" },
+    outdir: "out",
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
     platform: "node",
     format: "esm",
     target: "node20",
@@ -89,6 +98,7 @@ async function copyAssets() {
   }
 }
 
+await rm("out/chunks", { recursive: true, force: true }); // stale chunks would ship in the VSIX
 await mkdir("out", { recursive: true });
 const contexts = await Promise.all(targets.map(({ name: _name, ...options }) => esbuild.context({ ...common, ...options })));
 if (watch) {
@@ -99,5 +109,5 @@ if (watch) {
   await Promise.all(contexts.map((ctx) => ctx.rebuild()));
   await Promise.all(contexts.map((ctx) => ctx.dispose()));
   await copyAssets();
-  console.log(`[esbuild] built ${targets.map((t) => t.outfile).join(", ")}${production ? " (production)" : ""}`);
+  console.log(`[esbuild] built ${targets.map((t) => t.outfile ?? `out/${Object.keys(t.entryPoints)[0]}.mjs`).join(", ")}${production ? " (production)" : ""}`);
 }

@@ -4,8 +4,18 @@
  */
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource } from "../protocol/status.ts";
-import { BackendError, type ModelBackend } from "./backend.ts";
-import { EmbeddedBackend } from "./llama-cpp/embedded-backend.ts";
+import {
+  BackendError,
+  type BackendInfo,
+  type BackendState,
+  type ChatRequest,
+  type FimRequest,
+  type FimResult,
+  type LoadOptions,
+  type ModelBackend,
+} from "./backend.ts";
+import type { ChatMessage, ChatStreamEvent, ToolDefinition } from "./types.ts";
+import type { EmbeddedOptions } from "./llama-cpp/embedded-backend.ts";
 import { findDownloadedPreset } from "./presets.ts";
 import { RemoteBackend } from "./remote.ts";
 import { isScriptPath, ScriptedBackend } from "./scripted.ts";
@@ -38,11 +48,58 @@ export function createBackend(source: ModelSource, settings: Settings, env: Back
 }
 
 function embedded(modelPath: string, settings: Settings): ModelBackend {
-  return new EmbeddedBackend({
+  return new LazyEmbeddedBackend({
     modelPath,
     contextSize: settings.contextSize,
     gpuLayers: settings.gpuLayers,
     kvCacheType: settings.kvCacheType,
     threads: settings.threads,
   });
+}
+
+/**
+ * The embedded backend, with node-llama-cpp imported on first use. Importing it costs about
+ * a second (native binaries), which the runtime must not pay before it answers its first
+ * status, nor the CLI for `--help`. The bundles are built with code splitting, so this
+ * dynamic import is a separate chunk.
+ */
+class LazyEmbeddedBackend implements ModelBackend {
+  readonly kind = "embedded";
+  private real: Promise<ModelBackend> | undefined;
+  private resolved: ModelBackend | undefined;
+
+  constructor(private readonly options: EmbeddedOptions) {}
+
+  state(): BackendState {
+    return this.resolved?.state() ?? { kind: "unloaded" };
+  }
+
+  async load(options?: LoadOptions): Promise<BackendInfo> {
+    return (await this.backend()).load(options);
+  }
+
+  async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    yield* (await this.backend()).chat(request);
+  }
+
+  async complete(request: FimRequest): Promise<FimResult> {
+    return (await this.backend()).complete(request);
+  }
+
+  async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
+    return (await this.backend()).tokenize(text, signal);
+  }
+
+  async countTokens(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[], signal?: AbortSignal): Promise<number> {
+    return (await this.backend()).countTokens(messages, tools, signal);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.real) await (await this.real).dispose();
+  }
+
+  private backend(): Promise<ModelBackend> {
+    this.real ??= import("./llama-cpp/embedded-backend.ts").then(({ EmbeddedBackend }) => (this.resolved = new EmbeddedBackend(this.options)));
+    return this.real;
+  }
 }

@@ -30,6 +30,11 @@ const ATTRIBUTES = "* -text -filter -ident\n";
 // Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo.
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
 
+// Variables that would point git at the user's editor, pager, hooks or credentials — and
+// which simple-git refuses to run with (npm sets EDITOR for every script, for one). The
+// shadow repository needs none of them.
+const INHERITED_BUT_UNSAFE = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
+
 export class CheckpointStore {
   private constructor(
     private readonly git: SimpleGit,
@@ -44,7 +49,7 @@ export class CheckpointStore {
     const gitDir = join(options.storageDir, "checkpoints", key);
     await mkdir(gitDir, { recursive: true });
     const env: Record<string, string> = { GIT_DIR: gitDir, GIT_WORK_TREE: root };
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("GIT_")) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
     const git = simpleGit({ baseDir: root }).env(env);
     const store = new CheckpointStore(git, gitDir);
     await store.init();

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DefinitionHit, ReferenceHit } from "./lookup.ts";
 import type { IndexWorkerInit } from "./index-worker.ts";
-import type { IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
+import type { BuildOptions, IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
 import { entryLimit, fitRepoMap, type RepoMap, type RepoMapEntry, type RepoMapOptions } from "./repo-map.ts";
 import type { LocateOptions, LocatedFile } from "./retrieve.ts";
 import type { CompletionContext, ContextOptions } from "./snippets.ts";
@@ -47,9 +47,12 @@ export class IndexClient {
     });
   }
 
-  /** Scans and indexes what changed; abort with `signal` (the "Indexing n/m" progress stops). */
-  build(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexReport> {
-    const { id, promise } = this.call<IndexReport>("build", {}, opts.onProgress);
+  /**
+   * Scans and indexes what changed; abort with `signal` (the "Indexing n/m" progress stops).
+   * `rebuild` ignores the cache and re-parses every file ("Hearth: Reindex Workspace").
+   */
+  build(opts: BuildOptions = {}): Promise<IndexReport> {
+    const { id, promise } = this.call<IndexReport>("build", { rebuild: opts.rebuild === true }, opts.onProgress);
     opts.signal?.addEventListener("abort", () => this.worker.postMessage({ cancel: id }), { once: true });
     return promise;
   }

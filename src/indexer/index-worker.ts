@@ -25,8 +25,8 @@ export interface IndexWorkerInit {
 type Handler = (index: RepoIndex, params: never, ctx: { id: number; signal: AbortSignal }) => unknown;
 
 const HANDLERS: Record<string, Handler> = {
-  build: (index, _params, ctx) =>
-    index.build({ signal: ctx.signal, onProgress: (progress) => parentPort?.postMessage({ id: ctx.id, progress }) }),
+  build: (index, p: { rebuild?: boolean }, ctx) =>
+    index.build({ signal: ctx.signal, rebuild: p.rebuild === true, onProgress: (progress) => parentPort?.postMessage({ id: ctx.id, progress }) }),
   updateFile: (index, p: { path: string; text?: string }) => index.updateFile(p.path, p.text),
   removeFile: (index, p: { path: string }) => index.removeFile(p.path),
   renameFile: (index, p: { from: string; to: string }) => index.renameFile(p.from, p.to),

@@ -5,7 +5,7 @@
 export { RepoIndex, DEFAULT_LIMITS } from "./repo-index.ts";
 export { IndexClient } from "./index-client.ts";
 export type { IndexClientOptions } from "./index-client.ts";
-export type { RepoIndexOptions, IndexProgress, IndexReport, UpdateResult } from "./repo-index.ts";
+export type { RepoIndexOptions, BuildOptions, IndexProgress, IndexReport, UpdateResult } from "./repo-index.ts";
 export type { WorkerOptions } from "./pool.ts";
 export { locate, analyzeQuery, DEFAULT_WEIGHTS } from "./retrieve.ts";
 export type { LocateOptions, LocateWeights, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";

@@ -25,6 +25,14 @@ export interface RepoIndexOptions {
   readonly limits?: Partial<IndexLimits>;
 }
 
+/** Options of `RepoIndex.build`. */
+export interface BuildOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: IndexProgress) => void;
+  /** Ignore the cache and what is indexed: parse every file again. */
+  readonly rebuild?: boolean;
+}
+
 /** Progress of a build, for `$/progress` ("Indexing 1,234/10,000"). */
 export interface IndexProgress {
   readonly phase: "scanning" | "parsing" | "saving";
@@ -45,7 +53,8 @@ export interface IndexReport {
   /** Files parsed in this build (the rest came from the cache unchanged). */
   readonly parsed: number;
   readonly reused: number;
-  readonly cache: "hit" | CacheMiss | "disabled";
+  /** How the cache was used: read ("hit"), missing/corrupt/…, not configured, or ignored by `rebuild`. */
+  readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
   readonly cacheBytes: number;
   readonly elapsedMs: number;
 }
@@ -110,10 +119,13 @@ export class RepoIndex {
   /**
    * Scans the repository and indexes what changed: from the cache when there is one
    * (size + mtime equal, or the same content hash), parsing the rest. Saves the cache.
+   * `rebuild` ("Hearth: Reindex Workspace") forgets the cache and everything indexed and
+   * parses every file again.
    */
-  async build(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexReport> {
+  async build(opts: BuildOptions = {}): Promise<IndexReport> {
     const started = performance.now();
-    const cache = await this.loadFromCache();
+    if (opts.rebuild) this.forgetAll();
+    const cache: IndexReport["cache"] = opts.rebuild ? "rebuild" : await this.loadFromCache();
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     const scan = await scanRepository(this.root, { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) });
     const previousSkips = new Map(this.skipped);
@@ -176,6 +188,11 @@ export class RepoIndex {
     }
     this.apply(outcome);
     return outcome.ok ? "parsed" : "skipped";
+  }
+
+  private forgetAll(): void {
+    for (const path of [...this.files.keys()]) this.dropRecord(path);
+    this.skipped.clear();
   }
 
   /** Forgets a deleted file. Returns whether it was indexed. */
@@ -283,7 +300,7 @@ export class RepoIndex {
     return true;
   }
 
-  private async parseAll(files: ScannedFile[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<void> {
+  private async parseAll(files: ScannedFile[], opts: BuildOptions): Promise<void> {
     let done = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));

@@ -107,6 +107,11 @@ describe("the persistent cache", () => {
       writeFileSync(join(repo, "src/pricing.ts"), "export function taxFor() { return 0; }\n");
       const r3 = await open(repo, storage).build();
       assert.equal(r3.parsed, 1);
+      // Reindex Workspace: everything parsed again, same result.
+      const rebuilt = open(repo, storage);
+      const r4 = await rebuilt.build({ rebuild: true });
+      assert.equal(r4.parsed, r1.parsed);
+      assert.equal(r4.cache, "rebuild");
       assert.deepEqual(readdirSync(storage).filter((f) => f.endsWith(".tmp")), []);
     } finally {
       cleanup();

@@ -112,7 +112,7 @@ const showLog: Factory = (ctx) => () => ctx.output.show(true);
 const reindexWorkspace: Factory = (ctx) => async () => {
   try {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
-    void vscode.window.showInformationMessage(`Hearth indexed ${result.files} files.`);
+    void vscode.window.showInformationMessage(`Hearth indexed ${result.files} ${result.files === 1 ? "file" : "files"}.`);
   } catch (error) {
     void vscode.window.showWarningMessage(`Hearth: ${describeRequestError(error)}`);
   }

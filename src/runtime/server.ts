@@ -29,19 +29,24 @@ import {
   SystemInfoRequest,
 } from "../protocol/lsp-ext.ts";
 import { VERSION } from "../protocol/version.ts";
+import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
 import { LoadProgress } from "./load-progress.ts";
 import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from "./model-files.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
+import type { WorkspaceIndex } from "./workspace-index.ts";
 
 export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
+  let index: WorkspaceIndex | undefined;
   const requireSession = () => {
     if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the runtime has not been initialized");
     return session;
   };
-  const cleanup = async () => session?.dispose();
+  const cleanup = async () => {
+    await Promise.all([session?.dispose(), index?.dispose()]);
+  };
   const parentWatch = exitWithParent(cleanup);
 
   connection.onInitialize((params): InitializeResult => {
@@ -58,9 +63,13 @@ export function startServer(connection: Connection): void {
       modelsFolder ? { modelsFolder } : {},
     );
     void session.refresh();
+    const current = session;
+    index = wireWorkspaceIndex(connection, workspaceRoot(params), options.storagePath, (state) => current.setIndexState(state));
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
-    return { capabilities: {}, serverInfo: { name: "hearth-runtime", version: VERSION } };
+    return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   });
+  // The first build reads the cache: on an unchanged tree it re-reads only metadata.
+  connection.onInitialized(() => void index?.build().catch(() => undefined));
 
   connection.onDidChangeConfiguration(
     guard("didChangeConfiguration", (params: DidChangeHearthConfiguration) => {
@@ -119,8 +128,10 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(
     ReindexRequest,
-    guard("index/reindex", () => {
-      throw new ResponseError(HearthErrorCode.NotAvailable, "The repository indexer is not part of this Hearth build yet.");
+    guard("index/reindex", async (params) => {
+      if (!index) throw new ResponseError(HearthErrorCode.NotAvailable, `The workspace cannot be indexed: ${describeIndexState(requireSession())}.`);
+      const report = await index.build(params?.force === true);
+      return { files: report.files };
     }),
   );
 
@@ -129,6 +140,11 @@ export function startServer(connection: Connection): void {
     await cleanup();
   });
   // `exit`, a closed stdin and a dead `processId` make vscode-languageserver itself exit.
+}
+
+function describeIndexState(session: RuntimeSession): string {
+  const state = session.status().index;
+  return state.kind === "idle" ? state.detail : state.kind;
 }
 
 /** Logs and converts anything a handler throws into a ResponseError for the client. */

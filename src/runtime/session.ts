@@ -27,7 +27,7 @@ export class RuntimeSession {
   private settings: Settings;
   private settingsProblems: string[];
   private model: ModelState = { kind: "none", detail: "checking settings" };
-  private index: IndexState = { kind: "idle", detail: "the repository indexer is not part of this build yet" };
+  private index: IndexState = { kind: "idle", detail: "waiting for the workspace" };
   private readonly startedAt = Date.now();
   private generation = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -177,6 +177,12 @@ export class RuntimeSession {
     this.backendKey = undefined;
     this.loading = undefined;
     await backend?.dispose().catch((error: unknown) => log("warn", "unloading the model failed", error));
+  }
+
+  /** The workspace index reports here; the status carries it to the UI. */
+  setIndexState(state: IndexState): void {
+    this.index = state;
+    this.onChange(this.status());
   }
 
   async dispose(): Promise<void> {

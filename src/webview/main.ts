@@ -98,7 +98,7 @@ function indexSection(index: IndexState): HTMLElement {
   const text =
     index.kind === "idle" ? index.detail
     : index.kind === "indexing" ? `Indexing ${index.done} / ${index.total} files…`
-    : index.kind === "ready" ? `${index.files} files, ${index.symbols} symbols`
+    : index.kind === "ready" ? `${index.files} ${index.files === 1 ? "file" : "files"}, ${index.symbols} symbols`
     : index.message;
   return section("Repository index", h("p", { class: "muted" }, text));
 }

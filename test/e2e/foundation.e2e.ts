@@ -54,9 +54,16 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await wb.page.keyboard.press("Escape");
   });
 
-  it("a command this build cannot do yet says so instead of doing nothing", async () => {
+  it("indexes the workspace in the runtime: the view shows it, Reindex Workspace reports the count", async () => {
+    await wb.hearthView().locator("text=/1 files?, \\d+ symbols/").waitFor({ timeout: 30_000 });
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.reindexWorkspace.title}`);
-    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "indexer is not part of this Hearth build yet" });
+    await wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Hearth indexed 1 file." }).waitFor({ timeout: 30_000 });
+    await wb.page.keyboard.press("Escape");
+  });
+
+  it("a command this build cannot do yet says so instead of doing nothing", async () => {
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Fix This Issue needs Hearth's agent" });
     await toast.waitFor({ timeout: 20_000 });
     await wb.page.keyboard.press("Escape");
   });

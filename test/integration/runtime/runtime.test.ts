@@ -90,11 +90,11 @@ describe("runtime over stdio", () => {
     assert.match(failed.model.kind === "error" ? failed.model.message : "", /not a GGUF model file/);
   });
 
-  it("answers a feature it does not have with NotAvailable, and an unknown method with MethodNotFound", async () => {
+  it("answers what it cannot do with NotAvailable (reindex without a folder), and an unknown method with MethodNotFound", async () => {
     const runtime = await start();
     await assert.rejects(runtime.connection.sendRequest(ReindexRequest, { force: true }), (error: ResponseError<unknown>) => {
       assert.equal(error.code, HearthErrorCode.NotAvailable);
-      assert.match(error.message, /indexer/);
+      assert.match(error.message, /no folder is open/);
       return true;
     });
     await assert.rejects(runtime.connection.sendRequest("hearth/does/not-exist", {}), (error: ResponseError<unknown>) => error.code === -32601);
@@ -120,6 +120,26 @@ describe("runtime over stdio", () => {
     assert.ok(info.totalMemoryBytes > 0);
     assert.ok(info.gpu === false || typeof info.gpu === "string");
     assert.equal(runtime.log().includes("uncaught"), false);
+  });
+
+  it("indexes the workspace folder on its own thread, reports it in the status, and reindexes on request", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hearth-it-ws-"));
+    writeFileSync(join(root, "shop.py"), "def checkout_basket(basket):\n    return sum(basket)\n");
+    writeFileSync(join(root, "ui.ts"), "export class CartView {}\n");
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: mkdtempSync(join(tmpdir(), "hearth-it-storage-")) } });
+    running.push(runtime);
+    const ready = await (async () => {
+      for (let i = 0; i < 200; i++) {
+        const status = await runtime.connection.sendRequest(StatusRequest);
+        if (status.index.kind === "ready" || status.index.kind === "error") return status.index;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("the index never got ready");
+    })();
+    assert.equal(ready.kind, "ready");
+    assert.equal(ready.kind === "ready" && ready.files, 2);
+    writeFileSync(join(root, "more.go"), "package main\n\nfunc Refund() {}\n");
+    assert.deepEqual(await runtime.connection.sendRequest(ReindexRequest, { force: true }), { files: 3 });
   });
 
   it("shuts down gracefully on shutdown + exit with code 0", async () => {

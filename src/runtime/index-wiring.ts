@@ -1,0 +1,90 @@
+/**
+ * Connects the workspace index to LSP: the workspace root from `initialize`, open
+ * documents (unsaved text), saves, file-watcher events and renames. Wiring only; the
+ * index itself is workspace-index.ts.
+ */
+import { isAbsolute, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type Connection,
+  FileChangeType,
+  type InitializeParams,
+  type ServerCapabilities,
+  TextDocumentSyncKind,
+} from "vscode-languageserver/node";
+import type { IndexState } from "../protocol/status.ts";
+import { log } from "./log.ts";
+import { WorkspaceIndex } from "./workspace-index.ts";
+
+/** What the runtime declares so the client sends documents, saves and renames. */
+export const INDEX_CAPABILITIES: ServerCapabilities = {
+  // Full text on each change: the index re-parses the whole file anyway.
+  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full, save: { includeText: false } },
+  workspace: { fileOperations: { didRename: { filters: [{ scheme: "file", pattern: { glob: "**/*" } }] } } },
+};
+
+/** The first workspace folder (or the root URI) as a path; undefined when no folder is open. */
+export function workspaceRoot(params: InitializeParams): string | undefined {
+  const uri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+  return uri?.startsWith("file:") ? fileURLToPath(uri) : undefined;
+}
+
+/**
+ * Creates the index for the workspace and routes document and file events to it.
+ * Undefined (the state says why) without a folder or without the bundled indexer assets.
+ */
+export function wireWorkspaceIndex(
+  connection: Connection,
+  root: string | undefined,
+  storageDir: string | undefined,
+  onState: (state: IndexState) => void,
+): WorkspaceIndex | undefined {
+  const assetsDir = WorkspaceIndex.assetsNextTo(import.meta.url);
+  if (!root) {
+    onState({ kind: "idle", detail: "no folder is open" });
+    return undefined;
+  }
+  if (!assetsDir) {
+    onState({ kind: "idle", detail: "the indexer's files are missing next to the runtime (run from sources?)" });
+    return undefined;
+  }
+  const index = new WorkspaceIndex({ root, assetsDir, onState, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
+  const rel = (uri: string) => relativeTo(root, uri);
+  connection.onDidOpenTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p, textDocument.text)));
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const text = contentChanges.at(-1)?.text;
+    withPath(rel(textDocument.uri), (p) => index.fileChanged(p, text));
+  });
+  connection.onDidSaveTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
+  // Closing without saving drops the unsaved text: back to what is on disk.
+  connection.onDidCloseTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const change of changes) {
+      withPath(rel(change.uri), (p) => (change.type === FileChangeType.Deleted ? index.fileDeleted(p) : index.fileChanged(p)));
+    }
+  });
+  connection.workspace.onDidRenameFiles(({ files }) => {
+    for (const file of files) {
+      const [from, to] = [rel(file.oldUri), rel(file.newUri)];
+      if (from && to) index.fileRenamed(from, to);
+    }
+  });
+  return index;
+}
+
+function withPath(path: string | undefined, action: (path: string) => void): void {
+  if (path === undefined) return;
+  try {
+    action(path);
+  } catch (error) {
+    log("warn", `index: event for ${path} failed`, error);
+  }
+}
+
+/** Workspace-relative path with forward slashes, or undefined for anything outside the root. */
+function relativeTo(root: string, uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  const path = relative(root, fileURLToPath(uri));
+  if (path === "" || path.startsWith("..") || isAbsolute(path)) return undefined;
+  return path.split(sep).join("/");
+}

@@ -66,6 +66,33 @@ describe("hearth fix", () => {
     assert.match(stderr, /tests pass/);
   });
 
+  it("fixes a TypeScript bug with apply_patch and run_tests (npm test → tsx), and writes the patch and prediction", () => {
+    const repo = checkout("ts-slug");
+    const patch = [
+      "--- a/slug.ts",
+      "+++ b/slug.ts",
+      "@@ -2,3 +2,3 @@",
+      " export function slugify(text: string): string {",
+      '-  return text.toLowerCase().replace(" ", "-");',
+      '+  return text.toLowerCase().trim().replace(/\\s+/g, "-");',
+      " }",
+    ].join("\n");
+    const model = script([call("run_tests", {}), call("apply_patch", { patch }), call("run_tests", {}), call("finish", { summary: "every run of whitespace becomes one dash" })]);
+    // The fixture's npm test runs tsx from Hearth's own devDependencies.
+    process.env.PATH = `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`;
+    const { status, stderr, work } = hearthFix([
+      "--repo", repo, "--issue", "slugify only replaces the first space", "--model", model, "--yes",
+      "--test-cmd", "npm test", "--out", "fix.diff", "--predictions", "preds.jsonl", "--instance-id", "demo__slug-1",
+    ]);
+    assert.equal(status, 0, stderr);
+    const diff = readFileSync(join(work, "fix.diff"), "utf8");
+    assert.match(diff, /^\+  return text.toLowerCase\(\).trim\(\)/m);
+    assert.equal(JSON.parse(readFileSync(join(work, "preds.jsonl"), "utf8")).model_patch, diff);
+    const tools = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.type === "tool");
+    assert.match(tools[0].result, /tests FAILED: 1 passed, 1 failed/);
+    assert.match(tools[2].result, /tests PASSED: 2 passed, 0 failed/);
+  });
+
   it("exits 4 when the tests still fail, and 1 when the model stops without finishing", () => {
     const repo = checkout("python-calc");
     const lazy = script([call("read_file", { path: "calc.py" }), call("finish", { summary: "looks fine to me" })]);

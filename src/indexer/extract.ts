@@ -20,6 +20,7 @@ const CONTAINER_KINDS = new Set(["class", "struct", "interface", "implementation
 // is a function rather than a constant, `type S struct {…}` a struct rather than a type.
 const KIND_PRIORITY: Readonly<Record<string, number>> = { constant: 0, variable: 0, type: 1 };
 const priority = (kind: string): number => KIND_PRIORITY[kind] ?? 2;
+const IMPORT_BINDING = /=\s*(await\s+)?(require|import)\s*\(/;
 
 interface RawDef {
   name: string;
@@ -91,7 +92,13 @@ function collect(
       }
     }
     if (!nameNode || !tagNode) continue;
-    if (tag.startsWith("definition.")) addDef(defs, nameNode, tagNode, tag.slice(11), scope);
+    if (tag.startsWith("definition.")) {
+      // `const X = require("./x")` binds a name, it does not define X: counting it would make
+      // every importing file a definer of X in the graph and in lookups.
+      const kind = tag.slice(11);
+      if (priority(kind) === 0 && IMPORT_BINDING.test(lines[nameNode.startPosition.row] ?? "")) continue;
+      addDef(defs, nameNode, tagNode, kind, scope);
+    }
     else addRef(refs, nameNode, tag.slice(10));
   }
   for (const key of defs.keys()) refs.delete(key);

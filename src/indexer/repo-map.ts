@@ -1,6 +1,6 @@
 import { identifierWeight, pageRank } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { analyzeQuery, type FocusHints } from "./retrieve.ts";
+import { liftOverBase, querySeeds, type FocusHints } from "./retrieve.ts";
 import type { Definition } from "./types.ts";
 
 /** Counts tokens of a text; the loaded model's tokenizer when there is one. */
@@ -76,17 +76,11 @@ export function fitRepoMap(entries: readonly RepoMapEntry[], options: Pick<RepoM
 /** Definitions (and bare files) in descending importance, the best `limit`. */
 export function rankedEntries(index: RepoIndex, options: FocusHints & { query?: string }, limit = Infinity): RepoMapEntry[] {
   const graph = index.graph();
-  const seeds = new Map<string, number>();
-  const mentioned = new Set<string>();
-  if (options.query) {
-    const analysis = analyzeQuery(index, options.query);
-    for (const id of analysis.identifiers) mentioned.add(id);
-    for (const p of analysis.paths) seeds.set(p, 2);
-    for (const id of analysis.identifiers) for (const f of index.tables.definers.get(id) ?? []) seeds.set(f, (seeds.get(f) ?? 0) + 1);
-  }
-  for (const p of options.openFiles ?? []) seeds.set(index.relative(p), (seeds.get(index.relative(p)) ?? 0) + 1);
-  (options.recentFiles ?? []).forEach((p, k) => seeds.set(index.relative(p), (seeds.get(index.relative(p)) ?? 0) + 1 / (1 + k)));
-  const ranks = pageRank(graph, seeds);
+  const { seeds, analysis } = querySeeds(index, options.query, options);
+  const mentioned = new Set(analysis?.identifiers ?? []);
+  // With a focus, rank by how much the focus lifts a file over its query-free rank, as
+  // locate does: otherwise the modules everything imports (errors, types) top every map.
+  const ranks = seeds.size > 0 ? liftOverBase(pageRank(graph, seeds), index.baseRanks()) : pageRank(graph, seeds);
   const entries: RepoMapEntry[] = [];
   graph.paths.forEach((path, i) => {
     const record = index.files.get(path);

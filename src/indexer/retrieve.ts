@@ -1,6 +1,6 @@
 import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { identifiersIn, looksLikeIdentifier, termsOfWord } from "./text.ts";
+import { identifiersIn, looksLikeIdentifier, stem, termsOfWord } from "./text.ts";
 
 /** What the user is looking at: the seeds of personalized PageRank. */
 export interface FocusHints {
@@ -70,7 +70,8 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   for (const token of identifiersIn(query)) {
     for (const t of termsOfWord(token)) {
       terms.set(t, (terms.get(t) ?? 0) + 1);
-      if (!surface.has(t)) surface.set(t, token.length <= t.length + 4 ? token.toLowerCase() : t);
+      // A stem of the whole word shows as the word; a part of a compound as itself.
+      if (!surface.has(t)) surface.set(t, stem(token.toLowerCase().replace(/[_$]/g, "")) === t ? token.toLowerCase() : t);
     }
     // An English word that happens to be defined somewhere ("format") is not a mention;
     // a compound identifier ("formatDate", "MAX_SIZE") is.
@@ -149,7 +150,7 @@ interface Scored {
 // Personalized rank over the query-free rank: a file everything imports (a types module,
 // options.d.ts) has a high rank for every query; what matters is how much the query raised it.
 const HUB_DAMPING = 0.5;
-function liftOverBase(ranks: Float64Array, base: Float64Array): Float64Array {
+export function liftOverBase(ranks: Float64Array, base: Float64Array): Float64Array {
   const out = new Float64Array(ranks.length);
   for (let i = 0; i < ranks.length; i++) out[i] = ranks[i]! / Math.pow(base[i]! * ranks.length, HUB_DAMPING);
   return out;
@@ -161,9 +162,23 @@ function prior(path: string, w: LocateWeights, mentionsTests: boolean): number {
   return 1;
 }
 
+/**
+ * Personalization for PageRank from what the user is looking at and what a query says:
+ * the best lexical hits (by normalized score), files defining named identifiers, named
+ * paths, open files and recent edits. Shared by `locate` and the repo map.
+ */
+export function querySeeds(index: RepoIndex, query: string | undefined, focus: FocusHints): { seeds: Map<string, number>; analysis?: QueryAnalysis } {
+  if (query === undefined || query.trim() === "") return { seeds: seedWeights(index, undefined, new Map(), 1, focus) };
+  const analysis = analyzeQuery(index, query);
+  const lexical = index.tables.bm25(analysis.terms);
+  let maxLexical = 1e-9;
+  for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
+  return { seeds: seedWeights(index, analysis, lexical, maxLexical, focus), analysis };
+}
+
 function seedWeights(
   index: RepoIndex,
-  analysis: QueryAnalysis,
+  analysis: QueryAnalysis | undefined,
   lexical: Map<string, { score: number }>,
   maxLexical: number,
   focus: FocusHints,
@@ -172,8 +187,8 @@ function seedWeights(
   const add = (path: string, w: number): void => void seeds.set(path, (seeds.get(path) ?? 0) + w);
   const best = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, BM25_SEEDS);
   for (const [path, hit] of best) add(path, hit.score / maxLexical);
-  for (const path of definersOf(index, analysis.identifiers).keys()) add(path, 1);
-  for (const path of analysis.paths) add(path, 2);
+  for (const path of definersOf(index, analysis?.identifiers ?? []).keys()) add(path, 1);
+  for (const path of analysis?.paths ?? []) add(path, 2);
   for (const path of focus.openFiles ?? []) add(index.relative(path), 1);
   (focus.recentFiles ?? []).forEach((path, k) => add(index.relative(path), 1 / (1 + k)));
   return seeds;

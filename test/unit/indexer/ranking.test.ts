@@ -62,6 +62,8 @@ describe("ranking and outputs on the shop fixture", async () => {
     assert.equal(map.files[0], "src/payments/stripe.ts");
     const mentioned = buildRepoMap(index, { tokens: 80, query: "what calls formatPrice?" });
     assert.equal(mentioned.files[0], "src/util/format.ts");
+    const described = buildRepoMap(index, { tokens: 80, query: "giving the money of a charge back to the customer fails" });
+    assert.equal(described.files[0], "src/payments/stripe.ts");
   });
 
   it("looks up definitions and references by name", () => {

@@ -1,0 +1,154 @@
+/**
+ * The remote backend against real HTTP servers on 127.0.0.1: first a small
+ * OpenAI-compatible server written here (streamed deltas split anywhere, tool-call
+ * arguments in fragments, API keys, errors, a server that goes silent), then llama.cpp's
+ * own llama-server, built once per machine from the source node-llama-cpp ships
+ * (test/fixtures/llama-server/setup.sh, ~11 minutes the first time), serving a scripted
+ * tiny Qwen3.5 model.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BackendError, collectTurn } from "../../../src/models/backend.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import type { ToolDefinition } from "../../../src/models/types.ts";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
+
+const TOOLS: ToolDefinition[] = [
+  { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" }, limit: { type: "integer" } }, required: ["path"] } },
+];
+
+describe("remote backend, OpenAI-compatible protocol", () => {
+  let server: Server;
+  let base: string;
+  const bodies: Array<Record<string, unknown>> = [];
+
+  before(async () => {
+    server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    bodies.push(body);
+    if (req.headers.authorization !== "Bearer sekrit") {
+      res.writeHead(401, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "Invalid API Key" } }));
+      return;
+    }
+    if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test", meta: { n_ctx_train: 262144 } }] }));
+    if (req.url === "/props") return void res.end(JSON.stringify({ default_generation_settings: { n_ctx: 32768 } }));
+    if (req.url === "/infill") return void res.writeHead(404).end("not here");
+    if (req.url === "/v1/completions") return void res.end(JSON.stringify({ choices: [{ text: "a + b;", finish_reason: "stop" }] }));
+    if (req.url === "/v1/chat/completions") {
+      const last = (body.messages as Array<{ content: string }>).at(-1)!.content;
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      if (last === "go silent") {
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: "Hm" } }] })}\n\n`);
+        return; // never ends
+      }
+      const deltas = [
+        { reasoning_content: "Need the " }, { reasoning_content: "file." },
+        { content: "Reading" }, { content: " it." },
+        { tool_calls: [{ index: 0, id: "call_a", function: { name: "read_file", arguments: '{"path": "src/' } }] },
+        { tool_calls: [{ index: 0, function: { arguments: 'main.ts", "limit": 20}' } }] },
+        { tool_calls: [{ index: 1, id: "call_b", function: { name: "nope", arguments: "{}" } }] },
+      ];
+      // Split the stream mid-line to exercise the SSE parser.
+      const text = deltas.map((d) => `data: ${JSON.stringify({ choices: [{ delta: d, finish_reason: null }] })}\n\n`).join("")
+        + `data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: "tool_calls" }], usage: { prompt_tokens: 42, completion_tokens: 17 } })}\n\ndata: [DONE]\n\n`;
+      for (let i = 0; i < text.length; i += 37) res.write(text.slice(i, i + 37));
+      res.end();
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  it("connects: model id and context from /v1/models and /props, API key sent", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1`, apiKey: "sekrit" });
+    const info = await backend.load();
+    assert.deepEqual([info.name, info.contextSize, info.trainContextSize], ["qwen3.5-test", 32768, 262144]);
+  });
+
+  it("a wrong API key is a clear error that points to the settings", async () => {
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "wrong" });
+    await assert.rejects(backend.load(), (error: unknown) => error instanceof BackendError && /refused the API key \(401\): Invalid API Key/.test(error.message) && error.fix === "openSettings");
+    assert.equal(backend.state().kind, "error");
+  });
+
+  it("streams thinking, text and checked tool calls; an unknown tool becomes a toolCallError", async () => {
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit" });
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "show main" }], tools: TOOLS, thinking: false }));
+    assert.equal(turn.message.thinking, "Need the file.");
+    assert.equal(turn.message.content, "Reading it.");
+    assert.deepEqual(turn.message.toolCalls, [{ id: "call_a", name: "read_file", arguments: { path: "src/main.ts", limit: 20 } }]);
+    assert.match(turn.toolCallErrors[0]!.message, /Unknown tool "nope"/);
+    assert.equal(turn.stopReason, "toolCalls");
+    assert.deepEqual(turn.usage, { promptTokens: 42, evaluatedTokens: 42, generatedTokens: 17 });
+    const sent = bodies.at(-1)!;
+    assert.equal(sent.stream, true);
+    assert.deepEqual(sent.chat_template_kwargs, { enable_thinking: false });
+    assert.equal((sent.tools as unknown[]).length, 1);
+  });
+
+  it("a server that goes silent times out with a clear error; aborting ends the turn as aborted", async () => {
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit", idleTimeoutMs: 300 });
+    await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "go silent" }] })), /went silent for 0 s|went silent/);
+    const controller = new AbortController();
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "go silent" }], signal: controller.signal }), () => controller.abort());
+    assert.equal(turn.stopReason, "aborted");
+  });
+
+  it("FIM falls back from /infill to /v1/completions with suffix", async () => {
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit" });
+    assert.deepEqual(await backend.complete({ prefix: "return ", suffix: "\n}" }), { text: "a + b;", stopReason: "endOfTurn" });
+    assert.equal(bodies.at(-1)!.suffix, "\n}");
+  });
+
+  it("an unreachable server says so", async () => {
+    const backend = new RemoteBackend({ baseUrl: "http://127.0.0.1:9/v1" });
+    await assert.rejects(backend.load(), /cannot reach the server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+  });
+});
+
+describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_000 }, () => {
+  const CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/main.ts\n</parameter>\n<parameter=limit>\n20\n</parameter>\n</function>\n</tool_call>";
+  let child: ChildProcess | undefined;
+  let base = "";
+
+  before(async () => {
+    const binary = execFileSync(resolve(import.meta.dirname, "../../fixtures/llama-server/setup.sh"), { encoding: "utf8", timeout: 30 * 60_000, stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const model = await ensureTinyModel({ arch: "qwen35", script: CALL });
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    child = spawn(binary, ["-m", model, "--jinja", "-t", "1", "-c", "4096", "--host", "127.0.0.1", "--port", String(port)], {
+      env: { ...process.env, LD_LIBRARY_PATH: dirname(binary) }, stdio: ["ignore", "ignore", "pipe"],
+    });
+    base = `http://127.0.0.1:${port}`;
+    for (;;) {
+      const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  after(() => child?.kill());
+
+  it("loads, streams a real tool call from the scripted model, tokenizes and fills in the middle", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    const info = await backend.load();
+    assert.equal(info.contextSize, 4096);
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "Show me src/main.ts" }], tools: TOOLS, thinking: false, maxTokens: 64, temperature: 0 }));
+    assert.deepEqual(turn.toolCallErrors, []);
+    assert.deepEqual(turn.message.toolCalls?.map((c) => [c.name, c.arguments]), [["read_file", { path: "src/main.ts", limit: 20 }]]);
+    assert.equal(turn.stopReason, "toolCalls");
+    assert.ok((await backend.tokenize("hello world")).length >= 2);
+    const fim = await backend.complete({ prefix: "def add(a, b):\n    return ", suffix: "\n", maxTokens: 4 });
+    assert.equal(typeof fim.text, "string");
+  });
+});

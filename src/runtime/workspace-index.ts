@@ -39,18 +39,18 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Builds in the background. `force` starts a new index thread that checks every file
-   * against the cache by content hash and re-parses what differs ("Reindex Workspace").
+   * Builds in the background (from the cache where files are unchanged). `force` ignores
+   * the cache and re-parses every file ("Reindex Workspace").
    */
   build(force = false): Promise<IndexReport> {
     if (this.building && !force) return this.building;
     this.controller.abort();
     this.controller = new AbortController();
-    const client = this.ensureClient(force);
+    const client = this.ensureClient();
     const signal = this.controller.signal;
     this.options.onState({ kind: "indexing", done: 0, total: 0 });
     const run = client
-      .build({ signal, onProgress: (p) => this.progress(p) })
+      .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
         if (!signal.aborted) this.options.onState({ kind: "ready", files: report.files, symbols: report.definitions });
         log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache)`);
@@ -106,10 +106,8 @@ export class WorkspaceIndex {
     }
   }
 
-  private ensureClient(fresh: boolean): IndexClient {
-    // A new thread re-reads the cache and re-hashes every file: nothing stale survives.
-    if (this.client && !fresh) return this.client;
-    void this.client?.close();
+  private ensureClient(): IndexClient {
+    if (this.client) return this.client;
     const { root, storageDir, assetsDir } = this.options;
     this.client = new IndexClient({
       root,

@@ -76,6 +76,8 @@ describe("WorkspaceIndex in the runtime", () => {
     try {
       const report = await second.build();
       assert.deepEqual([report.parsed, report.reused], [0, 2]);
+      const forced = await second.build(true); // "Reindex Workspace": the cache is ignored
+      assert.deepEqual([forced.parsed, forced.reused], [2, 0]);
     } finally {
       await second.dispose();
     }

@@ -127,6 +127,8 @@ export interface InitializationOptions {
   readonly storagePath?: string;
   /** Folder for downloaded models (VS Code's global storage). */
   readonly globalStoragePath?: string;
+  /** API key for `hearth.serverUrl` (from VS Code's secret storage; the CLI uses $HEARTH_API_KEY). */
+  readonly serverApiKey?: string;
 }
 
 /** `workspace/didChangeConfiguration` params the client sends: the whole `hearth` section. */

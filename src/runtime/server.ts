@@ -60,7 +60,10 @@ export function startServer(connection: Connection): void {
         void connection.sendNotification(StatusChangedNotification, status);
         progress?.update(status.model);
       },
-      modelsFolder ? { modelsFolder } : {},
+      {
+        ...(modelsFolder ? { modelsFolder } : {}),
+        ...(options.serverApiKey || process.env.HEARTH_API_KEY ? { apiKey: options.serverApiKey || process.env.HEARTH_API_KEY } : {}),
+      },
     );
     void session.refresh();
     const current = session;

@@ -21,6 +21,8 @@ import { log } from "./log.ts";
 export interface SessionPaths {
   /** Folder for downloaded models. */
   readonly modelsFolder?: string;
+  /** API key for a remote server. */
+  readonly apiKey?: string;
 }
 
 export class RuntimeSession {
@@ -80,7 +82,7 @@ export class RuntimeSession {
   private async load(source: ModelSource, key: string): Promise<void> {
     let backend: ModelBackend;
     try {
-      backend = createBackend(source, this.settings, this.paths.modelsFolder ? { modelsFolder: this.paths.modelsFolder } : {});
+      backend = createBackend(source, this.settings, this.paths);
     } catch (error) {
       this.setModel(errorState(source, error));
       return;

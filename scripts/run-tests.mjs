@@ -31,6 +31,9 @@ if (files.length === 0) {
 const args = [
   "--import", "tsx",
   "--test",
+  // A handle leaked by a library (a pipe of a killed child) must not keep a finished test
+  // file's process alive until CI's time limit.
+  "--test-force-exit",
   // The e2e tests share one machine-heavy workbench at a time; the rest run in parallel.
   ...(layer === "e2e" ? ["--test-concurrency=1"] : []),
   "--test-reporter=spec", "--test-reporter-destination=stdout",

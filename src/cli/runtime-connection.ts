@@ -99,6 +99,8 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
       } finally {
         clearTimeout(timer);
         connection.dispose();
+        // A dead child's pipes can outlive it as open handles and keep the caller alive.
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       }
     },
   };

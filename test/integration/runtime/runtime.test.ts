@@ -22,7 +22,7 @@ async function start(settings: Record<string, unknown> = {}): Promise<RuntimePro
   return runtime;
 }
 after(async () => {
-  for (const r of running) await r.close(1000).catch(() => undefined);
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
 });
 
 function nextStatus(runtime: RuntimeProcess, predicate: (s: RuntimeStatus) => boolean): Promise<RuntimeStatus> {
@@ -175,6 +175,7 @@ describe("runtime over stdio", () => {
     const runtimePid = await new Promise<number>((r) => parent.stdout!.once("data", (d) => r(Number(String(d).trim()))));
     assert.ok(await waitUntil(() => isAlive(runtimePid), 2000));
     parent.kill("SIGKILL");
+    parent.stdout!.destroy();
     assert.ok(await waitUntil(() => !isAlive(runtimePid), 5000), `runtime ${runtimePid} outlived its parent`);
   });
 });

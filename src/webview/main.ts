@@ -94,11 +94,15 @@ function modelSection(model: ModelState): HTMLElement {
   }
 }
 
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function indexSection(index: IndexState): HTMLElement {
   const text =
     index.kind === "idle" ? index.detail
     : index.kind === "indexing" ? `Indexing ${index.done} / ${index.total} files…`
-    : index.kind === "ready" ? `${index.files} ${index.files === 1 ? "file" : "files"}, ${index.symbols} symbols`
+    : index.kind === "ready" ? `${plural(index.files, "file")}, ${plural(index.symbols, "symbol")}`
     : index.message;
   return section("Repository index", h("p", { class: "muted" }, text));
 }

@@ -55,7 +55,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
   });
 
   it("indexes the workspace in the runtime: the view shows it, Reindex Workspace reports the count", async () => {
-    await wb.hearthView().locator("text=/1 files?, \\d+ symbols/").waitFor({ timeout: 30_000 });
+    await wb.hearthView().locator("text=/1 file, \\d+ symbols?/").waitFor({ timeout: 30_000 });
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.reindexWorkspace.title}`);
     await wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Hearth indexed 1 file." }).waitFor({ timeout: 30_000 });
     await wb.page.keyboard.press("Escape");

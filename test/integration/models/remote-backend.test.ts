@@ -112,8 +112,12 @@ describe("remote backend, OpenAI-compatible protocol", () => {
   });
 
   it("an unreachable server says so", async () => {
-    const backend = new RemoteBackend({ baseUrl: "http://127.0.0.1:9/v1" });
-    await assert.rejects(backend.load(), /cannot reach the server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const backend = new RemoteBackend({ baseUrl: `http://127.0.0.1:${port}/v1` });
+    await assert.rejects(backend.load(), new RegExp(`cannot reach the server at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
   });
 });
 

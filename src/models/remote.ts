@@ -89,6 +89,8 @@ export class RemoteBackend implements ModelBackend {
     const body = {
       model: this.model,
       stream: true,
+      // Token counts arrive in a last chunk only when asked for (OpenAI, llama-server, vLLM).
+      stream_options: { include_usage: true },
       messages: request.messages.map(toOpenAiMessage),
       ...(tools.length ? { tools: tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
       ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),

@@ -21,7 +21,7 @@ import {
 } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ChatStreamEvent, ToolDefinition } from "../../../src/protocol/chat.ts";
-import { ChatEventNotification, type ChatEventParams, ChatSendRequest, HearthErrorCode, ModelLoadRequest, StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { ChatEventNotification, type ChatEventParams, ChatSendRequest, HearthErrorCode, ModelCatalogRequest, ModelDownloadRequest, ModelLoadRequest, StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { brokenModelFile, ensureTinyModel } from "../../fixtures/models/index.ts";
 
@@ -148,3 +148,45 @@ describe("model runtime over LSP", () => {
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 20));
 }
+
+describe("preset download through the runtime", () => {
+  it("hearth/model/download fetches a preset from a mirror with $/progress, the catalog lists it, and the preset loads", async () => {
+    const { createServer } = await import("node:http");
+    const { readFileSync } = await import("node:fs");
+    // A generated qwen35 model stands in for Qwen3.5-27B Q4_K_M, served under its Hugging Face path.
+    const bytes = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? "");
+      res.writeHead(200, { "Content-Length": bytes.length }).end(bytes);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const storage = mkdtempSync(join(tmpdir(), "hearth-storage-"));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      initializationOptions: { settings: BASE, globalStoragePath: storage },
+      capabilities: { window: { workDoneProgress: true } },
+      env: { ...process.env, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as { port: number }).port}` },
+    });
+    running.push(runtime);
+    const progress: Array<{ kind: string; message?: string }> = [];
+    runtime.connection.onNotification("$/progress", (p: { token: string; value: { kind: string; message?: string } }) => {
+      if (p.token === "dl") progress.push(p.value);
+    });
+    try {
+      const result = await runtime.connection.sendRequest(ModelDownloadRequest, { preset: "qwen3.5-27b", workDoneToken: "dl" });
+      assert.equal(result.path, join(storage, "models", "Qwen3.5-27B-Q4_K_M.gguf"));
+      assert.equal(result.sizeBytes, bytes.length);
+      assert.deepEqual(paths, ["/unsloth/Qwen3.5-27B-GGUF/resolve/main/Qwen3.5-27B-Q4_K_M.gguf"]);
+      assert.equal(progress[0]?.kind, "begin");
+      assert.equal(progress.at(-1)?.kind, "end");
+      const catalog = await runtime.connection.sendRequest(ModelCatalogRequest);
+      assert.deepEqual(catalog.downloaded.map((d) => [d.preset, d.quantization, d.complete]), [["qwen3.5-27b", "Q4_K_M", true]]);
+      await runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { ...BASE, modelPreset: "qwen3.5-27b" } } });
+      const state = await runtime.connection.sendRequest(ModelLoadRequest, {});
+      assert.equal(state.kind, "ready", JSON.stringify(state));
+    } finally {
+      server.close();
+    }
+  });
+});

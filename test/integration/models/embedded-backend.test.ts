@@ -102,7 +102,7 @@ describe("a tiny model", () => {
     for (const ratio of ratios) assert.ok(ratio <= 1.1, `evaluated / new = ${ratios.map((r) => r.toFixed(3)).join(", ")}`);
   });
 
-  it("cancellation always settles: before the start, after the first event, right after a tool call; then it still works", async () => {
+  it("cancellation always settles (regression for the early-abort hang): before the start, after the first event, right after a tool call, a microtask in; then it still works", async () => {
     const backend = open(await ensureTinyModel({ arch: "qwen35moe", script: THOUGHT_AND_CALL }));
     await backend.load();
     const messages: ChatMessage[] = [{ role: "user", content: "Show me src/main.ts" }];

@@ -15,6 +15,8 @@ import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { ChatSendRequest, ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
 
 const TOOLS: ToolDefinition[] = [
@@ -154,5 +156,22 @@ describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_0
     assert.ok((await backend.tokenize("hello world")).length >= 2);
     const fim = await backend.complete({ prefix: "def add(a, b):\n    return ", suffix: "\n", maxTokens: 4 });
     assert.equal(typeof fim.text, "string");
+  });
+
+  it("hearth.serverUrl through the Hearth runtime: ready with the server's model, and hearth/chat/send returns its tool call", async () => {
+    const runtimePath = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+    const runtime = await spawnRuntime({ runtimePath, initializationOptions: { settings: { serverUrl: `${base}/v1` } } });
+    try {
+      const state = await runtime.connection.sendRequest(ModelLoadRequest, {});
+      assert.equal(state.kind, "ready", JSON.stringify(state));
+      assert.ok(state.kind === "ready" && state.contextSize === 4096);
+      const result = await runtime.connection.sendRequest(ChatSendRequest, {
+        runId: "remote", messages: [{ role: "user", content: "Show me src/main.ts" }], tools: TOOLS, thinking: false, maxTokens: 64, temperature: 0,
+      });
+      assert.equal(result.stopReason, "toolCalls");
+      assert.deepEqual(result.message.toolCalls?.map((c) => c.arguments), [{ path: "src/main.ts", limit: 20 }]);
+    } finally {
+      await runtime.close();
+    }
   });
 });

@@ -125,6 +125,18 @@ describe("a tiny model", () => {
     assert.equal(turn.stopReason, "toolCalls");
   });
 
+  it("unloading during a turn ends the turn (an error or done), never a hang; later calls say it was unloaded", async () => {
+    const backend = open(await ensureTinyModel({ arch: "qwen35" }));
+    await backend.load();
+    let disposed: Promise<void> | undefined;
+    const outcome = await collectTurn(backend.chat({ messages: [{ role: "user", content: "Say a lot." }], maxTokens: 2000 }), (event) => {
+      if (event.type === "thinking" && !disposed) disposed = backend.dispose();
+    }).then((turn) => turn.stopReason, (error: unknown) => `error: ${String(error)}`);
+    await disposed;
+    assert.ok(outcome, `settled: ${outcome}`);
+    await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "again" }] })), /unloaded/);
+  });
+
   it("fills in the middle with the model's FIM tokens, and counts tokens", async () => {
     const backend = open(await ensureTinyModel({ arch: "qwen35" }));
     const info = await backend.load();

@@ -32,6 +32,7 @@ import { VERSION } from "../protocol/version.ts";
 import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
+import { ChatEventCoalescer } from "./chat-events.ts";
 import { LoadProgress } from "./load-progress.ts";
 import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from "./model-files.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
@@ -91,9 +92,8 @@ export function startServer(connection: Connection): void {
     ChatSendRequest,
     guard("chat/send", async (params, token: CancellationToken) => {
       const signal = abortSignal(token);
-      const send = (event: Parameters<Parameters<RuntimeSession["chat"]>[2]>[0]) =>
-        void connection.sendNotification(ChatEventNotification, { runId: params.runId, event });
-      const result = await requireSession().chat(params, signal, send);
+      const events = new ChatEventCoalescer((event) => void connection.sendNotification(ChatEventNotification, { runId: params.runId, event }));
+      const result = await requireSession().chat(params, signal, (event) => events.push(event)).finally(() => events.flush());
       if (token.isCancellationRequested) throw cancelled();
       return result;
     }),

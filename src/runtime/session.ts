@@ -118,8 +118,11 @@ export class RuntimeSession {
     return this.model;
   }
 
-  /** The ready backend, waiting for a load in progress; a BackendError says why there is none. */
-  private async readyBackend(): Promise<ModelBackend> {
+  /**
+   * The loaded model for anything in the runtime that needs one (chat, the agent loop,
+   * completions): waits for a load in progress; a BackendError says why there is none.
+   */
+  async readyBackend(): Promise<ModelBackend> {
     await this.pending;
     await this.loading;
     const model = this.model;

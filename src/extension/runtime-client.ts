@@ -62,9 +62,10 @@ export class RuntimeClient implements vscode.Disposable {
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
     try {
       await client.start();
+      const startedMs = Date.now() - spawnedAt;
       this.policy.started(Date.now());
       const status = await client.sendRequest(StatusRequest);
-      this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status)`);
+      this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       if (this.client === client) this.setState({ kind: "running", status });
     } catch (error) {
       this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);

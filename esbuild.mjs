@@ -29,6 +29,23 @@ const esmNodeBanner = [
   "const require = __hearthCreateRequire(import.meta.url);",
 ].join("\n");
 
+/** An ESM bundle for Node at out/<name>.mjs whose dynamic imports become chunks. */
+function splitNodeEsm(name, entry, banner) {
+  return {
+    name,
+    entryPoints: { [name]: entry },
+    outdir: "out",
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: nativeExternals,
+    banner: { js: banner },
+  };
+}
+
 const targets = [
   {
     name: "extension",
@@ -42,32 +59,8 @@ const targets = [
   // The runtime and the CLI are split: what a dynamic import() loads (node-llama-cpp's
   // backend, ~1 s of native binaries) becomes a chunk in out/chunks, read only when used,
   // so a runtime answers its first status and `hearth --help` prints without it.
-  {
-    name: "runtime",
-    entryPoints: { runtime: "src/runtime/main.ts" },
-    outdir: "out",
-    splitting: true,
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: nativeExternals,
-    banner: { js: esmNodeBanner },
-  },
-  {
-    name: "cli",
-    entryPoints: { cli: "src/cli/main.ts" },
-    outdir: "out",
-    splitting: true,
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: nativeExternals,
-    banner: { js: "#!/usr/bin/env node\n" + esmNodeBanner },
-  },
+  splitNodeEsm("runtime", "src/runtime/main.ts", esmNodeBanner),
+  splitNodeEsm("cli", "src/cli/main.ts", "#!/usr/bin/env node\n" + esmNodeBanner),
   {
     // Worker threads of the indexer (parsing and the whole index off the caller's thread);
     // the runtime and the CLI find it next to themselves.

@@ -1,9 +1,9 @@
 // Runs one layer of Hearth's tests with node's own test runner (TypeScript through tsx).
 //   node scripts/run-tests.mjs unit|integration|e2e [filter]
 // Node 20's `--test` takes no globs and looks for .js only, so the files are listed here.
-// The spec reporter prints each test and node's closing summary; a second reporter prints
-// one plain "<layer>: N passed, N failed" line.
-import { spawnSync } from "node:child_process";
+// The spec reporter prints each test and node's closing summary; this script then prints
+// one plain "<layer>: N passed, N failed" line from that summary.
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -37,8 +37,19 @@ const args = [
   // The e2e tests share one machine-heavy workbench at a time; the rest run in parallel.
   ...(layer === "e2e" ? ["--test-concurrency=1"] : []),
   "--test-reporter=spec", "--test-reporter-destination=stdout",
-  "--test-reporter=./scripts/summary-reporter.mjs", "--test-reporter-destination=stdout",
   ...files,
 ];
-const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, HEARTH_TEST_LAYER: layer } });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, args, { stdio: ["inherit", "pipe", "inherit"] });
+let tail = "";
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString("utf8")).slice(-8192);
+});
+child.on("exit", (code, signal) => {
+  // node's spec reporter ends with "ℹ pass N", "ℹ fail N", "ℹ skipped N".
+  const count = (name) => Number(tail.match(new RegExp(`^\u2139 ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+  const [passed, failed, skipped, cancelled] = ["pass", "fail", "skipped", "cancelled"].map(count);
+  const extra = [skipped ? `${skipped} skipped` : "", cancelled ? `${cancelled} cancelled` : ""].filter(Boolean).join(", ");
+  console.log(`\n${layer}: ${passed} passed, ${failed + cancelled} failed${extra ? `, ${extra}` : ""}`);
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -38,6 +38,9 @@ import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from 
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
 import type { WorkspaceIndex } from "./workspace-index.ts";
 
+/** Longest wait for the client's first status request before indexing starts anyway. */
+const INDEX_START_DELAY_MS = 2000;
+
 export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
   let index: WorkspaceIndex | undefined;
@@ -72,8 +75,16 @@ export function startServer(connection: Connection): void {
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   });
-  // The first build reads the cache: on an unchanged tree it re-reads only metadata.
-  connection.onInitialized(() => void index?.build().catch(() => undefined));
+  // The first build (from the cache: on an unchanged tree only metadata is re-read) starts
+  // once the client has its first status, or after a moment: starting the index threads
+  // loads tree-sitter on every core, which must not delay the editor's first answer.
+  let indexStarted = false;
+  const startIndex = () => {
+    if (indexStarted) return;
+    indexStarted = true;
+    void index?.build().catch(() => undefined);
+  };
+  connection.onInitialized(() => void setTimeout(startIndex, INDEX_START_DELAY_MS).unref());
 
   connection.onDidChangeConfiguration(
     guard("didChangeConfiguration", (params: DidChangeHearthConfiguration) => {
@@ -81,7 +92,14 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onRequest(StatusRequest, guard("status", () => requireSession().settledStatus()));
+  connection.onRequest(
+    StatusRequest,
+    guard("status", async () => {
+      const status = await requireSession().settledStatus();
+      setImmediate(startIndex);
+      return status;
+    }),
+  );
 
   connection.onRequest(
     SystemInfoRequest,

@@ -25,7 +25,7 @@ const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
 
 const fixIssue: Factory = () => async () => {
   await vscode.window.showInformationMessage(
-    "Hearth: Fix This Issue needs Hearth's agent, which is not part of this build yet. The runtime, model settings and log are available now.",
+    "Hearth: Fix This Issue in the editor arrives with the chat view. The same agent runs from a terminal today: hearth fix --repo . --issue-file issue.txt --model model.gguf",
   );
 };
 

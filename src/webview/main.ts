@@ -110,7 +110,7 @@ function indexSection(index: IndexState): HTMLElement {
 function render(message: ToWebview): void {
   const status: RuntimeStatus | undefined = message.runtime.kind === "running" ? message.runtime.status : undefined;
   const parts: Child[] = [
-    h("header", {}, h("h1", {}, "Hearth"), h("p", { class: "muted" }, "Local agentic coding. Chat arrives with the agent.")),
+    h("header", {}, h("h1", {}, "Hearth"), h("p", { class: "muted" }, "Local agentic coding. The chat arrives in the next version.")),
     runtimeSection(message.runtime, message.system),
     status ? modelSection(status.model) : false,
     status ? indexSection(status.index) : false,

@@ -63,7 +63,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
 
   it("a command this build cannot do yet says so instead of doing nothing", async () => {
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
-    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Fix This Issue needs Hearth's agent" });
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Fix This Issue in the editor arrives with the chat view" });
     await toast.waitFor({ timeout: 20_000 });
     await wb.page.keyboard.press("Escape");
   });

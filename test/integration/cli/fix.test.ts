@@ -68,15 +68,8 @@ describe("hearth fix", () => {
 
   it("fixes a TypeScript bug with apply_patch and run_tests (npm test → tsx), and writes the patch and prediction", () => {
     const repo = checkout("ts-slug");
-    const patch = [
-      "--- a/slug.ts",
-      "+++ b/slug.ts",
-      "@@ -2,3 +2,3 @@",
-      " export function slugify(text: string): string {",
-      '-  return text.toLowerCase().replace(" ", "-");',
-      '+  return text.toLowerCase().trim().replace(/\\s+/g, "-");',
-      " }",
-    ].join("\n");
+    // The fix as a model would write it (shared with the other fix-flow test).
+    const patch = readFileSync(join(ROOT, "test/fixtures/agent", "ts-slug-fix.diff"), "utf8");
     const model = script([call("run_tests", {}), call("apply_patch", { patch }), call("run_tests", {}), call("finish", { summary: "every run of whitespace becomes one dash" })]);
     // The fixture's npm test runs tsx from Hearth's own devDependencies.
     process.env.PATH = `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`;

@@ -71,15 +71,8 @@ describe("agent fix flows", () => {
 
   it("fixes a TypeScript bug through apply_patch, with the tests run by run_tests (npm test → tsx)", async () => {
     const dir = fixture("ts-slug");
-    const patch = [
-      "--- a/slug.ts",
-      "+++ b/slug.ts",
-      "@@ -2,3 +2,3 @@",
-      " export function slugify(text: string): string {",
-      '-  return text.toLowerCase().replace(" ", "-");',
-      '+  return text.toLowerCase().trim().replace(/\\s+/g, "-");',
-      " }",
-    ].join("\n");
+    // The fix as a model would write it (shared with the other fix-flow test).
+    const patch = readFileSync(join(FIXTURES, "ts-slug-fix.diff"), "utf8");
     const { agent } = await agentFor(dir, [
       call("run_tests", {}),
       call("apply_patch", { patch }),

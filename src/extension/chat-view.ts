@@ -56,7 +56,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const commandNames = Object.keys(COMMANDS);
     if (!isFromWebview(message, commandNames)) return; // untrusted input: ignore anything else
     if (message.type === "ready") this.postState();
-    else void vscode.commands.executeCommand(COMMANDS[message.command].id);
+    else if (message.type === "runCommand") void vscode.commands.executeCommand(COMMANDS[message.command].id);
   }
 
   /** Asks the runtime once which GPU/CPU it runs on (it loads node-llama-cpp's binaries for that). */

@@ -108,6 +108,7 @@ function indexSection(index: IndexState): HTMLElement {
 }
 
 function render(message: ToWebview): void {
+  if (message.type !== "state") return;
   const status: RuntimeStatus | undefined = message.runtime.kind === "running" ? message.runtime.status : undefined;
   const parts: Child[] = [
     h("header", {}, h("h1", {}, "Hearth"), h("p", { class: "muted" }, "Local agentic coding. The chat arrives in the next version.")),

@@ -1,0 +1,171 @@
+/**
+ * Agent runs between the extension and the runtime. The agent loop, its tools, the index
+ * and the checkpoints live in the runtime; the extension shows what happens, asks the user
+ * for approvals and applies the runtime's edits in the editor (`workspace/applyEdit`).
+ *
+ * A chat message, concretely:
+ *   client → `hearth/agent/run` {runId, conversationId, text, mode: "chat"}   (request id 9)
+ *   runtime → `hearth/agent/event` {runId, event: user}             (the message and its checkpoint)
+ *   runtime → `hearth/agent/event` {runId, event: model|toolStart|…} (n times)
+ *   runtime → `hearth/agent/approve` {runId, call, effect}           (request, when the policy asks)
+ *   client → response {approved}
+ *   runtime → `workspace/applyEdit`, `hearth/workspace/save`          (each write)
+ *   runtime → response to 9: AgentRunResult
+ * Cancel with `$/cancelRequest` on the run: the loop stops at once (generation included)
+ * and the request resolves with stopReason "cancelled" (not an error: the partial run is
+ * part of the conversation).
+ */
+import { NotificationType, RequestType } from "vscode-languageserver-protocol";
+import type { ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
+
+/** How a tool affects the world (mirrors src/tools' ToolEffect). */
+export type ToolEffect = "read" | "write" | "command" | "control" | "memory";
+
+/** Why a run ended (mirrors src/agent's AgentStopReason). */
+export type AgentStopReason = "finished" | "answered" | "max-steps" | "max-tokens" | "timeout" | "repetition" | "cancelled" | "model-error";
+
+/** "chat": a message in a conversation. "fix": Fix This Issue (repo map, issue prompt, tests at the end). */
+export type AgentMode = "chat" | "fix";
+
+/** Context the user attached to a message (the extension resolves editor state into text). */
+export type Attachment =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "symbol"; readonly name: string; readonly path: string; readonly line: number }
+  /** The editor selection, with its text (may be unsaved). */
+  | { readonly kind: "selection"; readonly path: string; readonly startLine: number; readonly endLine: number; readonly text: string }
+  /** Diagnostics from VS Code's Problems, already formatted one per line. */
+  | { readonly kind: "problems"; readonly text: string };
+
+/** Sent by the client to run the agent on one user message. */
+export const AgentRunRequest = new RequestType<AgentRunParams, AgentRunResult, void>("hearth/agent/run");
+
+export interface AgentRunParams {
+  /** Chosen by the client; echoed in every `hearth/agent/event`. */
+  readonly runId: string;
+  /** A conversation continues across runs (and runtime restarts: it is persisted). */
+  readonly conversationId: string;
+  readonly text: string;
+  readonly mode: AgentMode;
+  readonly attachments?: readonly Attachment[];
+  /** Fix mode: how to run the tests; default: detected from the project. */
+  readonly testCommand?: string;
+}
+
+export interface AgentRunResult {
+  readonly stopReason: AgentStopReason;
+  /** The `finish` summary, the model's answer, or why the run stopped. */
+  readonly message: string;
+  readonly steps: number;
+  /** Checkpoint taken before the run's first write: restoring it undoes the whole run. */
+  readonly startCheckpoint?: string;
+  /** Workspace-relative paths the run changed (from the checkpoints, not from what the model said). */
+  readonly changedFiles: readonly string[];
+  /** Fix mode: the test command run once more at the end. */
+  readonly tests?: TestOutcome;
+}
+
+export interface TestOutcome {
+  readonly command: string;
+  readonly passed: boolean;
+  readonly exitCode: number | null;
+  /** The end of the output (long output is truncated from the middle). */
+  readonly output: string;
+}
+
+/** Sent by the runtime during a run, once per event. */
+export const AgentEventNotification = new NotificationType<AgentEventParams>("hearth/agent/event");
+
+export interface AgentEventParams {
+  readonly runId: string;
+  readonly conversationId: string;
+  readonly event: AgentWireEvent;
+}
+
+/**
+ * What the UI sees of a run, in order. Text and thinking arrive as deltas (coalesced);
+ * `toolEnd.diff` is the real change on disk (from the checkpoint before the call), so the
+ * user reviews what happened, not what the model claimed.
+ */
+export type AgentWireEvent =
+  /** First event of a run: the user's message, its index in the conversation and the checkpoint before it. */
+  | { readonly type: "user"; readonly text: string; readonly messageIndex: number; readonly checkpoint?: string; readonly attachments?: readonly Attachment[] }
+  | { readonly type: "turn"; readonly step: number }
+  | { readonly type: "model"; readonly event: ChatStreamEvent }
+  | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect }
+  | { readonly type: "approval"; readonly callId: string; readonly approved: boolean }
+  | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect; readonly checkpoint?: string }
+  | {
+      readonly type: "toolEnd";
+      readonly callId: string;
+      readonly ok: boolean;
+      /** The start of the result text the model read. */
+      readonly preview: string;
+      readonly durationMs: number;
+      /** Unified diff of what this call changed on disk (write tools). */
+      readonly diff?: string;
+      readonly changedFiles?: readonly string[];
+    }
+  | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
+  | { readonly type: "condensed"; readonly messages: number }
+  | { readonly type: "steer"; readonly message: string }
+  /** Last event of a run. */
+  | { readonly type: "end"; readonly result: AgentRunResult };
+
+/**
+ * Sent by the runtime when a tool call needs the user's yes under the approval policy.
+ * The client shows it (a card with Approve / Deny) and answers; a cancelled run cancels
+ * this request (the client hides the card).
+ */
+export const AgentApproveRequest = new RequestType<AgentApproveParams, { readonly approved: boolean }, void>("hearth/agent/approve");
+
+export interface AgentApproveParams {
+  readonly runId: string;
+  readonly conversationId: string;
+  readonly call: ToolCall;
+  readonly effect: ToolEffect;
+}
+
+/**
+ * Sent by the client to restore files from a checkpoint (Reject in a review, "restore"
+ * on a message). `paths` limits it to some files (per-file Reject); with
+ * `conversationId` + `messageIndex` the conversation is rewound too (the model forgets
+ * everything from that message on).
+ */
+export const CheckpointRestoreRequest = new RequestType<CheckpointRestoreParams, { readonly restoredFiles: readonly string[] }, void>(
+  "hearth/checkpoint/restore",
+);
+
+export interface CheckpointRestoreParams {
+  readonly checkpoint: string;
+  readonly paths?: readonly string[];
+  readonly conversationId?: string;
+  readonly messageIndex?: number;
+}
+
+/** Sent by the client for the left side of a review diff: a file's text at a checkpoint (null: it did not exist). */
+export const CheckpointFileRequest = new RequestType<{ readonly checkpoint: string; readonly path: string }, { readonly content: string | null }, void>(
+  "hearth/checkpoint/file",
+);
+
+/** Sent by the client when the user deletes a conversation: the runtime drops its messages. */
+export const ConversationForgetRequest = new RequestType<{ readonly conversationId: string }, void, void>("hearth/agent/forget");
+
+/** Sent by the client for @-mention completion: files and symbols from the index matching `query`. */
+export const MentionSearchRequest = new RequestType<{ readonly query: string; readonly limit?: number }, MentionSearchResult, void>(
+  "hearth/index/mentions",
+);
+
+export interface MentionSearchResult {
+  readonly files: readonly string[];
+  readonly symbols: readonly { readonly name: string; readonly kind: string; readonly path: string; readonly line: number }[];
+}
+
+/** Sent by the runtime after an applyEdit: save these documents so tools that read the disk see the change. */
+export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly string[] }, void, void>("hearth/workspace/save");
+
+/** Sent by the runtime to learn which open documents have unsaved changes (the agent never writes those). */
+export const DirtyDocumentsRequest = new RequestType<{ readonly uris: readonly string[] }, { readonly dirty: readonly string[] }, void>(
+  "hearth/workspace/dirty",
+);
+
+export type { JsonValue };

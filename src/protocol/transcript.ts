@@ -1,0 +1,287 @@
+/**
+ * A conversation as the user sees it: messages, thinking, tool cards, notices and reviews.
+ * The extension keeps one per conversation (persisted per workspace) and the webview
+ * renders it; both build it with the same pure `applyTranscriptEvent`, so the extension
+ * streams small events and the webview never drifts from what is persisted.
+ *
+ * The model's own view of the conversation (ChatMessage[]) lives in the runtime; this is
+ * the UI's record and keeps what the model never sees (durations, diffs, review decisions).
+ */
+import type { AgentRunResult, AgentWireEvent, Attachment, TestOutcome, ToolEffect } from "./agent.ts";
+import type { JsonValue } from "./chat.ts";
+
+export interface Transcript {
+  readonly id: string;
+  title: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  items: TranscriptItem[];
+  /** The run in progress, if any. */
+  runId?: string;
+  /** Tokens the conversation uses vs the model's context, from the latest run. */
+  context?: { usedTokens: number; contextSize: number };
+}
+
+export type ToolStatus = "proposed" | "awaiting-approval" | "running" | "done" | "failed" | "denied" | "cancelled";
+
+export type ReviewFileState = "pending" | "accepted" | "rejected";
+
+export type TranscriptItem =
+  | {
+      readonly kind: "user";
+      readonly id: string;
+      readonly text: string;
+      readonly attachments?: readonly Attachment[];
+      /** Index of the message in the runtime's conversation (to rewind to it). */
+      messageIndex?: number;
+      /** Files as they were before this message: "restore" goes back here. */
+      checkpoint?: string;
+    }
+  | { readonly kind: "assistant"; readonly id: string; text: string; thinking: string; streaming: boolean }
+  | {
+      readonly kind: "tool";
+      /** The tool call's id. */
+      readonly id: string;
+      readonly name: string;
+      readonly arguments: Record<string, JsonValue>;
+      effect?: ToolEffect;
+      status: ToolStatus;
+      preview?: string;
+      durationMs?: number;
+      /** What the call changed on disk, as a unified diff. */
+      diff?: string;
+      changedFiles?: readonly string[];
+      /** Files as they were before this call ("undo this step"). */
+      checkpoint?: string;
+    }
+  | { readonly kind: "notice"; readonly id: string; readonly level: "info" | "warning" | "error"; readonly text: string }
+  | {
+      readonly kind: "review";
+      readonly id: string;
+      /** Restoring it undoes the run. */
+      readonly checkpoint: string;
+      readonly summary: string;
+      files: { readonly path: string; state: ReviewFileState }[];
+      readonly tests?: TestOutcome;
+    };
+
+/** What changes a transcript: the runtime's run events plus the extension's own. */
+export type TranscriptEvent =
+  | AgentWireEvent
+  /** The extension started a run (before the runtime answers: the user sees their message at once). */
+  | { readonly type: "runStart"; readonly runId: string }
+  /** The run could not even start or the runtime went away. */
+  | { readonly type: "runFailed"; readonly message: string }
+  | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
+  | { readonly type: "review"; readonly checkpoint: string; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
+  | { readonly type: "reviewDecision"; readonly reviewId: string; readonly paths: readonly string[]; readonly state: ReviewFileState }
+  /** The conversation was rewound to before the user item `itemId` (it and everything after are gone). */
+  | { readonly type: "rewound"; readonly itemId: string };
+
+export function newTranscript(id: string, now = Date.now()): Transcript {
+  return { id, title: "New chat", createdAt: now, updatedAt: now, items: [] };
+}
+
+/** Longest title taken from the first message. */
+const TITLE_CHARS = 60;
+
+/**
+ * Applies one event to `transcript` in place and returns it. Unknown ids are tolerated
+ * (an event for a card that is gone changes nothing) so a late event never throws.
+ */
+export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEvent, now = Date.now()): Transcript {
+  transcript.updatedAt = now;
+  const items = transcript.items;
+  const nextId = (prefix: string) => `${prefix}-${items.length}-${now.toString(36)}`;
+  switch (event.type) {
+    case "runStart":
+      transcript.runId = event.runId;
+      break;
+    case "user": {
+      // The extension may have shown the message already (optimistic); fill in the runtime's facts.
+      const last = items.at(-1);
+      if (last?.kind === "user" && last.text === event.text && last.messageIndex === undefined) {
+        last.messageIndex = event.messageIndex;
+        if (event.checkpoint) last.checkpoint = event.checkpoint;
+      } else {
+        items.push({
+          kind: "user",
+          id: nextId("user"),
+          text: event.text,
+          messageIndex: event.messageIndex,
+          ...(event.checkpoint ? { checkpoint: event.checkpoint } : {}),
+          ...(event.attachments?.length ? { attachments: event.attachments } : {}),
+        });
+      }
+      if (transcript.title === "New chat") transcript.title = titleFrom(event.text);
+      break;
+    }
+    case "turn":
+      closeAssistant(items);
+      break;
+    case "model":
+      applyModelEvent(transcript, event.event, nextId);
+      break;
+    case "approvalRequest": {
+      const tool = findTool(items, event.call.id) ?? pushTool(items, event.call.id, event.call.name, event.call.arguments);
+      tool.status = "awaiting-approval";
+      tool.effect = event.effect;
+      break;
+    }
+    case "approval": {
+      const tool = findTool(items, event.callId);
+      if (tool) tool.status = event.approved ? "running" : "denied";
+      break;
+    }
+    case "toolStart": {
+      const tool = findTool(items, event.call.id) ?? pushTool(items, event.call.id, event.call.name, event.call.arguments);
+      tool.status = "running";
+      tool.effect = event.effect;
+      if (event.checkpoint) tool.checkpoint = event.checkpoint;
+      break;
+    }
+    case "toolEnd": {
+      const tool = findTool(items, event.callId);
+      if (!tool) break;
+      if (tool.status !== "denied") tool.status = event.ok ? "done" : "failed";
+      tool.preview = event.preview;
+      tool.durationMs = event.durationMs;
+      if (event.diff) tool.diff = event.diff;
+      if (event.changedFiles?.length) tool.changedFiles = event.changedFiles;
+      break;
+    }
+    case "context":
+      transcript.context = { usedTokens: event.usedTokens, contextSize: event.contextSize };
+      break;
+    case "condensed":
+      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages).` });
+      break;
+    case "steer":
+      items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: event.message });
+      break;
+    case "end":
+      endRun(transcript, event.result, nextId);
+      break;
+    case "runFailed":
+      closeAll(items, "cancelled");
+      transcript.runId = undefined;
+      items.push({ kind: "notice", id: nextId("notice"), level: "error", text: event.message });
+      break;
+    case "notice":
+      items.push({ kind: "notice", id: nextId("notice"), level: event.level, text: event.text });
+      break;
+    case "review":
+      items.push({
+        kind: "review",
+        id: nextId("review"),
+        checkpoint: event.checkpoint,
+        summary: event.summary,
+        files: event.files.map((path) => ({ path, state: "pending" as ReviewFileState })),
+        ...(event.tests ? { tests: event.tests } : {}),
+      });
+      break;
+    case "reviewDecision": {
+      const review = items.find((i) => i.kind === "review" && i.id === event.reviewId);
+      if (review?.kind !== "review") break;
+      for (const file of review.files) if (event.paths.includes(file.path)) file.state = event.state;
+      break;
+    }
+    case "rewound": {
+      const at = items.findIndex((i) => i.id === event.itemId);
+      if (at >= 0) items.length = at;
+      break;
+    }
+  }
+  return transcript;
+}
+
+function applyModelEvent(transcript: Transcript, event: Extract<AgentWireEvent, { type: "model" }>["event"], nextId: (p: string) => string): void {
+  const items = transcript.items;
+  switch (event.type) {
+    case "thinking":
+    case "text": {
+      let last = items.at(-1);
+      if (last?.kind !== "assistant" || !last.streaming) {
+        last = { kind: "assistant", id: nextId("assistant"), text: "", thinking: "", streaming: true };
+        items.push(last);
+      }
+      if (event.type === "text") last.text += event.text;
+      else last.thinking += event.text;
+      break;
+    }
+    case "toolCall":
+      closeAssistant(items);
+      if (!findTool(items, event.call.id)) pushTool(items, event.call.id, event.call.name, event.call.arguments);
+      break;
+    case "toolCallError":
+      closeAssistant(items);
+      items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: `The model wrote a tool call Hearth could not run; it was told why: ${event.message}` });
+      break;
+    case "done":
+      closeAssistant(items);
+      break;
+  }
+}
+
+function endRun(transcript: Transcript, result: AgentRunResult, nextId: (p: string) => string): void {
+  const items = transcript.items;
+  closeAll(items, "cancelled");
+  transcript.runId = undefined;
+  switch (result.stopReason) {
+    case "answered":
+      break; // the answer is the last assistant message
+    case "finished":
+      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: result.message });
+      break;
+    case "cancelled":
+      items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: "Stopped." });
+      break;
+    default:
+      items.push({ kind: "notice", id: nextId("notice"), level: result.stopReason === "model-error" ? "error" : "warning", text: result.message });
+  }
+}
+
+/** Ends streaming and marks tool cards that never ran. */
+function closeAll(items: TranscriptItem[], unfinished: ToolStatus): void {
+  for (const item of items) {
+    if (item.kind === "assistant") item.streaming = false;
+    else if (item.kind === "tool" && (item.status === "proposed" || item.status === "awaiting-approval" || item.status === "running")) item.status = unfinished;
+  }
+}
+
+function closeAssistant(items: TranscriptItem[]): void {
+  const last = items.at(-1);
+  if (last?.kind === "assistant") last.streaming = false;
+}
+
+type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
+
+function findTool(items: TranscriptItem[], id: string): ToolItem | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.kind === "tool" && item.id === id) return item;
+  }
+  return undefined;
+}
+
+function pushTool(items: TranscriptItem[], id: string, name: string, args: Record<string, JsonValue>): ToolItem {
+  const tool: ToolItem = { kind: "tool", id, name, arguments: args, status: "proposed" };
+  items.push(tool);
+  return tool;
+}
+
+/** A conversation title from its first message: the first line, shortened at a word. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split("\n")[0]!.trim() || "New chat";
+  if (line.length <= TITLE_CHARS) return line;
+  const cut = line.slice(0, TITLE_CHARS);
+  const space = cut.lastIndexOf(" ");
+  return `${space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+/** A conversation in the history list. */
+export interface ConversationSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly updatedAt: number;
+}

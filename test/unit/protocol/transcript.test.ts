@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AgentRunResult } from "../../../src/protocol/agent.ts";
+import { applyTranscriptEvent, newTranscript, titleFrom, type TranscriptEvent } from "../../../src/protocol/transcript.ts";
+import { isFromWebview } from "../../../src/protocol/webview.ts";
+
+const end = (result: Partial<AgentRunResult>): TranscriptEvent => ({
+  type: "end",
+  result: { stopReason: "answered", message: "", steps: 1, changedFiles: [], ...result },
+});
+
+function replay(events: TranscriptEvent[]) {
+  const t = newTranscript("c1", 0);
+  for (const e of events) applyTranscriptEvent(t, e, 1);
+  return t;
+}
+
+describe("transcript reducer", () => {
+  it("streams text and thinking into one assistant item and titles the chat from the first message", () => {
+    const t = replay([
+      { type: "runStart", runId: "r1" },
+      { type: "user", text: "Why does parse() fail on empty input?\nmore", messageIndex: 1, checkpoint: "abc" },
+      { type: "turn", step: 1 },
+      { type: "model", event: { type: "thinking", text: "Let me " } },
+      { type: "model", event: { type: "thinking", text: "look." } },
+      { type: "model", event: { type: "text", text: "It " } },
+      { type: "model", event: { type: "text", text: "returns None." } },
+    ]);
+    assert.equal(t.title, "Why does parse() fail on empty input?");
+    assert.equal(t.runId, "r1");
+    assert.equal(t.items.length, 2);
+    const [user, reply] = t.items;
+    assert.deepEqual([user!.kind, user!.kind === "user" && user!.checkpoint], ["user", "abc"]);
+    assert.ok(reply!.kind === "assistant");
+    assert.equal(reply.text, "It returns None.");
+    assert.equal(reply.thinking, "Let me look.");
+    assert.equal(reply.streaming, true);
+    applyTranscriptEvent(t, end({ stopReason: "answered", message: "It returns None." }));
+    assert.equal(t.runId, undefined);
+    assert.equal(reply.streaming, false);
+    assert.equal(t.items.length, 2, "an answer adds no notice");
+  });
+
+  it("fills in the optimistic user item instead of adding a second one", () => {
+    const t = newTranscript("c1", 0);
+    t.items.push({ kind: "user", id: "u", text: "hi" });
+    applyTranscriptEvent(t, { type: "user", text: "hi", messageIndex: 3, checkpoint: "k" });
+    assert.equal(t.items.length, 1);
+    assert.deepEqual(t.items[0], { kind: "user", id: "u", text: "hi", messageIndex: 3, checkpoint: "k" });
+  });
+
+  it("takes a tool card through approval, run and result with its diff", () => {
+    const call = { id: "call-1", name: "edit_file", arguments: { path: "a.py", old_text: "x", new_text: "y" } };
+    const t = replay([
+      { type: "model", event: { type: "text", text: "Editing." } },
+      { type: "model", event: { type: "toolCall", call } },
+      { type: "approvalRequest", call, effect: "write" },
+    ]);
+    const card = t.items[1]!;
+    assert.ok(card.kind === "tool");
+    assert.equal(card.status, "awaiting-approval");
+    assert.equal((t.items[0] as { streaming: boolean }).streaming, false, "a tool call closes the streamed text");
+    applyTranscriptEvent(t, { type: "approval", callId: "call-1", approved: true });
+    assert.equal(card.status, "running");
+    applyTranscriptEvent(t, { type: "toolStart", call, effect: "write", checkpoint: "cp1" });
+    applyTranscriptEvent(t, { type: "toolEnd", callId: "call-1", ok: true, preview: "Edited a.py", durationMs: 12, diff: "--- a/a.py\n+++ b/a.py\n", changedFiles: ["a.py"] });
+    assert.deepEqual(
+      { status: card.status, checkpoint: card.checkpoint, duration: card.durationMs, diff: card.diff, files: card.changedFiles },
+      { status: "done", checkpoint: "cp1", duration: 12, diff: "--- a/a.py\n+++ b/a.py\n", files: ["a.py"] },
+    );
+  });
+
+  it("keeps a denied card denied and marks unfinished cards cancelled when a run is stopped", () => {
+    const a = { id: "a", name: "run_command", arguments: { command: "rm -rf /" } };
+    const b = { id: "b", name: "read_file", arguments: { path: "x" } };
+    const t = replay([
+      { type: "approvalRequest", call: a, effect: "command" },
+      { type: "approval", callId: "a", approved: false },
+      { type: "toolEnd", callId: "a", ok: false, preview: "denied", durationMs: 0 },
+      { type: "model", event: { type: "toolCall", call: b } },
+      end({ stopReason: "cancelled", message: "cancelled by the user" }),
+    ]);
+    assert.deepEqual(t.items.filter((i) => i.kind === "tool").map((i) => i.kind === "tool" && i.status), ["denied", "cancelled"]);
+    assert.deepEqual(t.items.at(-1), { kind: "notice", id: t.items.at(-1)!.id, level: "warning", text: "Stopped." });
+  });
+
+  it("records reviews and per-file decisions, and rewinds to before a user message", () => {
+    const t = replay([
+      { type: "user", text: "one", messageIndex: 1 },
+      { type: "review", checkpoint: "k", summary: "Fixed", files: ["a.ts", "b.ts"] },
+      { type: "user", text: "two", messageIndex: 5 },
+    ]);
+    const review = t.items[1]!;
+    assert.ok(review.kind === "review");
+    applyTranscriptEvent(t, { type: "reviewDecision", reviewId: review.id, paths: ["b.ts"], state: "rejected" });
+    assert.deepEqual(review.files, [{ path: "a.ts", state: "pending" }, { path: "b.ts", state: "rejected" }]);
+    applyTranscriptEvent(t, { type: "rewound", itemId: t.items[2]!.id });
+    assert.equal(t.items.length, 2);
+  });
+
+  it("turns malformed tool calls, steering, model errors and failed runs into notices", () => {
+    const t = replay([
+      { type: "runStart", runId: "r" },
+      { type: "model", event: { type: "toolCallError", message: "unknown tool frobnicate", raw: "<tool_call>" } },
+      { type: "steer", message: "You repeated the same call." },
+      end({ stopReason: "model-error", message: "no model" }),
+      { type: "runFailed", message: "The runtime stopped." },
+    ]);
+    assert.deepEqual(t.items.map((i) => i.kind === "notice" && i.level), ["warning", "warning", "error", "error"]);
+    assert.match((t.items[0] as { text: string }).text, /frobnicate/);
+  });
+
+  it("titles long first lines at a word boundary", () => {
+    assert.equal(titleFrom("  short  "), "short");
+    const long = titleFrom("word ".repeat(30));
+    assert.ok(long.endsWith("…") && long.length <= 61 && !long.includes("wor…"), long);
+  });
+});
+
+describe("messages from the webview", () => {
+  const commands = ["selectModel"];
+  it("accepts well-formed messages", () => {
+    for (const msg of [
+      { type: "ready" },
+      { type: "runCommand", command: "selectModel" },
+      { type: "send", text: "hi", mentions: [{ kind: "file", path: "a.ts" }, { kind: "selection" }, { kind: "symbol", name: "f", symbolKind: "function", path: "a.ts", line: 3 }] },
+      { type: "approve", callId: "c", approved: false },
+      { type: "review", action: "reject", reviewId: "r" },
+      { type: "code", action: "insert", code: "x" },
+      { type: "openFile", path: "a.ts" },
+    ]) assert.ok(isFromWebview(msg, commands), JSON.stringify(msg));
+  });
+  it("rejects unknown types, wrong field types, unknown commands and bad mentions", () => {
+    for (const msg of [
+      null,
+      "ready",
+      { type: "eval", code: "x" },
+      { type: "runCommand", command: "workbench.action.terminal.new" },
+      { type: "send", text: 5, mentions: [] },
+      { type: "send", text: "x", mentions: [{ kind: "url", href: "http://x" }] },
+      { type: "approve", callId: "c", approved: "yes" },
+      { type: "review", action: "delete", reviewId: "r" },
+      { type: "code", action: "run", code: "x" },
+      { type: "constructor" },
+    ]) assert.equal(isFromWebview(msg, commands), false, JSON.stringify(msg));
+  });
+});

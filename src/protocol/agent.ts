@@ -93,7 +93,7 @@ export type AgentWireEvent =
   | { readonly type: "model"; readonly event: ChatStreamEvent }
   | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect }
   | { readonly type: "approval"; readonly callId: string; readonly approved: boolean }
-  | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect; readonly checkpoint?: string }
+  | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect }
   | {
       readonly type: "toolEnd";
       readonly callId: string;
@@ -104,6 +104,8 @@ export type AgentWireEvent =
       /** Unified diff of what this call changed on disk (write tools). */
       readonly diff?: string;
       readonly changedFiles?: readonly string[];
+      /** Checkpoint taken just before the call (write and command tools): "undo this step". */
+      readonly checkpoint?: string;
     }
   | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
   | { readonly type: "condensed"; readonly messages: number }

@@ -137,7 +137,6 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       const tool = findTool(items, event.call.id) ?? pushTool(items, event.call.id, event.call.name, event.call.arguments);
       tool.status = "running";
       tool.effect = event.effect;
-      if (event.checkpoint) tool.checkpoint = event.checkpoint;
       break;
     }
     case "toolEnd": {
@@ -148,6 +147,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       tool.durationMs = event.durationMs;
       if (event.diff) tool.diff = event.diff;
       if (event.changedFiles?.length) tool.changedFiles = event.changedFiles;
+      if (event.checkpoint) tool.checkpoint = event.checkpoint;
       break;
     }
     case "context":

@@ -62,8 +62,8 @@ describe("transcript reducer", () => {
     assert.equal((t.items[0] as { streaming: boolean }).streaming, false, "a tool call closes the streamed text");
     applyTranscriptEvent(t, { type: "approval", callId: "call-1", approved: true });
     assert.equal(card.status, "running");
-    applyTranscriptEvent(t, { type: "toolStart", call, effect: "write", checkpoint: "cp1" });
-    applyTranscriptEvent(t, { type: "toolEnd", callId: "call-1", ok: true, preview: "Edited a.py", durationMs: 12, diff: "--- a/a.py\n+++ b/a.py\n", changedFiles: ["a.py"] });
+    applyTranscriptEvent(t, { type: "toolStart", call, effect: "write" });
+    applyTranscriptEvent(t, { type: "toolEnd", callId: "call-1", ok: true, preview: "Edited a.py", durationMs: 12, diff: "--- a/a.py\n+++ b/a.py\n", changedFiles: ["a.py"], checkpoint: "cp1" });
     assert.deepEqual(
       { status: card.status, checkpoint: card.checkpoint, duration: card.durationMs, diff: card.diff, files: card.changedFiles },
       { status: "done", checkpoint: "cp1", duration: 12, diff: "--- a/a.py\n+++ b/a.py\n", files: ["a.py"] },

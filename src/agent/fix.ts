@@ -5,8 +5,7 @@
  * from hunks the model wrote. The VS Code command and `hearth fix` both run this.
  */
 import { basename } from "node:path";
-import type { RepoIndex } from "../indexer/index.ts";
-import { buildRepoMap, locate } from "../indexer/index.ts";
+import type { IndexQueries } from "../indexer/index.ts";
 import type { ModelBackend } from "../models/backend.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
@@ -21,7 +20,7 @@ export interface FixOptions {
   readonly testCommand?: string;
   readonly backend: ModelBackend;
   /** An index of `repo`, built; without one the agent starts from the issue text alone. */
-  readonly index?: RepoIndex;
+  readonly index?: IndexQueries;
   /** Where checkpoints live (a shadow git repository per workspace). */
   readonly storageDir: string;
   /** Writes go here (VS Code: applyEdit); default: the disk. */
@@ -61,8 +60,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir });
   const start = await store.create("before Hearth's fix");
-  const startingFiles = options.index ? locate(options.index, options.issue, { top: 5 }).map((f) => f.path) : [];
-  const repoMap = options.index ? buildRepoMap(options.index, { tokens: options.repoMapTokens ?? 1500, query: options.issue }).text : undefined;
+  const startingFiles = options.index ? (await options.index.locate(options.issue, { top: 5 })).map((f) => f.path) : [];
+  const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? 1500, query: options.issue })).text : undefined;
   const agent = new Agent({
     backend: options.backend,
     tools: AGENT_TOOLS,
@@ -91,14 +90,14 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, ...(tests ? { tests } : {}) };
 }
 
-function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {
+export function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {
   const parts = [`Fix this issue:\n\n${issue.trim()}`];
   if (files.length) parts.push(`Files that look related, most likely first: ${files.join(", ")}.`);
   if (testCommand) parts.push(`Run the tests with: ${testCommand}`);
   return parts.join("\n\n");
 }
 
-async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
+export async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
   const outcome = await runShell(command, cwd, TEST_TIMEOUT_MS, signal);
   return { command, passed: outcome.exitCode === 0, exitCode: outcome.exitCode, output: outcome.output };
 }

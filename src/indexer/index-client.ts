@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { DefinitionHit, ReferenceHit } from "./lookup.ts";
+import type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 import type { IndexWorkerInit } from "./index-worker.ts";
 import type { BuildOptions, IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
 import { entryLimit, fitRepoMap, type RepoMap, type RepoMapEntry, type RepoMapOptions } from "./repo-map.ts";
@@ -104,6 +104,10 @@ export class IndexClient {
 
   findReferences(name: string, limit?: number): Promise<ReferenceHit[]> {
     return this.call<ReferenceHit[]>("findReferences", { name, limit }).promise;
+  }
+
+  searchMentions(query: string, limit?: number): Promise<MentionHits> {
+    return this.call<MentionHits>("searchMentions", { query, limit }).promise;
   }
 
   fileOutline(path: string): Promise<DefinitionHit[]> {

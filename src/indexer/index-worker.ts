@@ -10,7 +10,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { contextAt } from "./snippets.ts";
-import { fileOutline, findDefinitions, findReferences } from "./lookup.ts";
+import { fileOutline, findDefinitions, findReferences, searchMentions } from "./lookup.ts";
 import { RepoIndex, type RepoIndexOptions } from "./repo-index.ts";
 import { rankedEntries } from "./repo-map.ts";
 import { locate } from "./retrieve.ts";
@@ -38,6 +38,7 @@ const HANDLERS: Record<string, Handler> = {
   findDefinitions: (index, p: { name: string; limit?: number }) => findDefinitions(index, p.name, p.limit),
   findReferences: (index, p: { name: string; limit?: number }) => findReferences(index, p.name, p.limit),
   fileOutline: (index, p: { path: string }) => fileOutline(index, p.path),
+  searchMentions: (index, p: { query: string; limit?: number }) => searchMentions(index, p.query, p.limit),
   contextAt: (index, p: { path: string; line: number; options: Parameters<typeof contextAt>[3] }) => contextAt(index, p.path, p.line, p.options),
 };
 

@@ -4,6 +4,8 @@
  */
 export { RepoIndex, DEFAULT_LIMITS } from "./repo-index.ts";
 export { IndexClient } from "./index-client.ts";
+export { indexQueries } from "./queries.ts";
+export type { IndexQueries } from "./queries.ts";
 export type { IndexClientOptions } from "./index-client.ts";
 export type { RepoIndexOptions, BuildOptions, IndexProgress, IndexReport, UpdateResult } from "./repo-index.ts";
 export type { WorkerOptions } from "./pool.ts";
@@ -11,8 +13,8 @@ export { locate, analyzeQuery, DEFAULT_WEIGHTS } from "./retrieve.ts";
 export type { LocateOptions, LocateWeights, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
 export { buildRepoMap, fitRepoMap, estimateTokens } from "./repo-map.ts";
 export type { RepoMap, RepoMapEntry, RepoMapOptions, TokenCounter } from "./repo-map.ts";
-export { findDefinitions, findReferences, fileOutline } from "./lookup.ts";
-export type { DefinitionHit, ReferenceHit } from "./lookup.ts";
+export { findDefinitions, findReferences, fileOutline, searchMentions } from "./lookup.ts";
+export type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 export { contextAt } from "./snippets.ts";
 export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";
 export { LANGUAGES, languageForPath, DEFAULT_EXCLUDED_DIRS } from "./languages.ts";

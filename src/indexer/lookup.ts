@@ -49,3 +49,45 @@ export function fileOutline(index: RepoIndex, path: string): DefinitionHit[] {
   const rel = index.relative(path);
   return (index.files.get(rel)?.definitions ?? []).map((d) => ({ ...d, path: rel }));
 }
+
+/** What `searchMentions` finds: files and symbol definitions for an @-mention. */
+export interface MentionHits {
+  readonly files: string[];
+  readonly symbols: { readonly name: string; readonly kind: string; readonly path: string; readonly line: number }[];
+}
+
+/**
+ * Files and symbols matching what the user typed after "@", best first: a match at the
+ * start of a file's base name or a symbol's name beats one inside it; shorter wins ties.
+ * Case-insensitive. An empty query lists nothing (the UI shows its own hints then).
+ */
+export function searchMentions(index: RepoIndex, query: string, limit = 8): MentionHits {
+  const q = query.trim().toLowerCase();
+  if (!q) return { files: [], symbols: [] };
+  const fileScore = (path: string): number => {
+    const lower = path.toLowerCase();
+    const base = lower.slice(lower.lastIndexOf("/") + 1);
+    if (base.startsWith(q)) return 0;
+    if (base.includes(q)) return 1;
+    return lower.includes(q) ? 2 : -1;
+  };
+  const files = [...index.files.keys()]
+    .map((path) => ({ path, score: fileScore(path) }))
+    .filter((f) => f.score >= 0)
+    .sort((a, b) => a.score - b.score || a.path.length - b.path.length || a.path.localeCompare(b.path))
+    .slice(0, limit)
+    .map((f) => f.path);
+  const names = [...index.tables.definers.keys()]
+    .map((name) => ({ name, lower: name.toLowerCase() }))
+    .filter((n) => n.lower.includes(q))
+    .sort((a, b) => Number(!a.lower.startsWith(q)) - Number(!b.lower.startsWith(q)) || a.name.length - b.name.length || a.name.localeCompare(b.name))
+    .slice(0, limit);
+  const symbols: MentionHits["symbols"][number][] = [];
+  for (const { name } of names) {
+    for (const hit of findDefinitions(index, name, 2)) {
+      symbols.push({ name: hit.name, kind: hit.kind, path: hit.path, line: hit.line });
+    }
+    if (symbols.length >= limit) break;
+  }
+  return { files, symbols: symbols.slice(0, limit) };
+}

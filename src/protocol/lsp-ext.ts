@@ -129,6 +129,11 @@ export interface InitializationOptions {
   readonly globalStoragePath?: string;
   /** API key for `hearth.serverUrl` (from VS Code's secret storage; the CLI uses $HEARTH_API_KEY). */
   readonly serverApiKey?: string;
+  /**
+   * The client applies the agent's edits itself (`workspace/applyEdit`) and answers
+   * `hearth/workspace/save`; without it the runtime writes to disk (CLI, tests).
+   */
+  readonly editorEdits?: boolean;
 }
 
 /** `workspace/didChangeConfiguration` params the client sends: the whole `hearth` section. */

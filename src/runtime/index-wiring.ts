@@ -14,6 +14,7 @@ import {
 } from "vscode-languageserver/node";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
+import { OpenDocuments } from "./open-documents.ts";
 import { WorkspaceIndex } from "./workspace-index.ts";
 
 /** What the runtime declares so the client sends documents, saves and renames. */
@@ -38,6 +39,7 @@ export function wireWorkspaceIndex(
   root: string | undefined,
   storageDir: string | undefined,
   onState: (state: IndexState) => void,
+  documents: OpenDocuments = new OpenDocuments(),
 ): WorkspaceIndex | undefined {
   const assetsDir = WorkspaceIndex.assetsNextTo(import.meta.url);
   if (!root) {
@@ -50,14 +52,21 @@ export function wireWorkspaceIndex(
   }
   const index = new WorkspaceIndex({ root, assetsDir, onState, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
   const rel = (uri: string) => relativeTo(root, uri);
-  connection.onDidOpenTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p, textDocument.text)));
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    documents.opened(textDocument.uri, textDocument.text);
+    withPath(rel(textDocument.uri), (p) => index.fileChanged(p, textDocument.text));
+  });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     const text = contentChanges.at(-1)?.text;
+    documents.changed(textDocument.uri, text);
     withPath(rel(textDocument.uri), (p) => index.fileChanged(p, text));
   });
   connection.onDidSaveTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
   // Closing without saving drops the unsaved text: back to what is on disk.
-  connection.onDidCloseTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    documents.closed(textDocument.uri);
+    withPath(rel(textDocument.uri), (p) => index.fileChanged(p));
+  });
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const change of changes) {
       withPath(rel(change.uri), (p) => (change.type === FileChangeType.Deleted ? index.fileDeleted(p) : index.fileChanged(p)));

@@ -32,9 +32,11 @@ import { VERSION } from "../protocol/version.ts";
 import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
+import { wireAgent } from "./agent-wiring.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { LoadProgress } from "./load-progress.ts";
 import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from "./model-files.ts";
+import { OpenDocuments } from "./open-documents.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
 import type { WorkspaceIndex } from "./workspace-index.ts";
 
@@ -71,7 +73,21 @@ export function startServer(connection: Connection): void {
     );
     void session.refresh();
     const current = session;
-    index = wireWorkspaceIndex(connection, workspaceRoot(params), options.storagePath, (state) => current.setIndexState(state));
+    const root = workspaceRoot(params);
+    const documents = new OpenDocuments();
+    index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => current.setIndexState(state), documents);
+    const workspaceIndex = index;
+    wireAgent({
+      connection,
+      session: current,
+      root,
+      storagePath: options.storagePath,
+      documents,
+      editorEdits: options.editorEdits === true,
+      index: () => workspaceIndex?.queries,
+      guard,
+      abortSignal,
+    });
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   });

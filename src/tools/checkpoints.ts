@@ -5,6 +5,7 @@
  * GIT_DIR pointing at the shadow repository, so the user's index, branches and stash stay
  * as they are. Files the workspace's .gitignore excludes are not snapshotted.
  */
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -40,6 +41,8 @@ export class CheckpointStore {
     private readonly git: SimpleGit,
     /** The shadow git directory. */
     readonly gitDir: string,
+    private readonly root: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   /** Opens (creating on first use) the shadow repository for a workspace. */
@@ -51,7 +54,7 @@ export class CheckpointStore {
     const env: Record<string, string> = { GIT_DIR: gitDir, GIT_WORK_TREE: root };
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
     const git = simpleGit({ baseDir: root }).env(env);
-    const store = new CheckpointStore(git, gitDir);
+    const store = new CheckpointStore(git, gitDir, root, env);
     await store.init();
     return store;
   }
@@ -104,6 +107,23 @@ export class CheckpointStore {
     // tracked files absent from the target are deleted, the rest rewritten. HEAD stays.
     await this.git.raw(["read-tree", "--reset", "-u", target]);
     return before;
+  }
+
+  /** A file's bytes at a checkpoint; undefined when it did not exist then. */
+  async fileAt(id: string, path: string): Promise<Uint8Array | undefined> {
+    const target = await this.resolveId(id);
+    const listed = await this.git.raw(["ls-tree", "--name-only", target, "--", path]);
+    if (listed.trim() !== path) return undefined;
+    return this.gitBytes(["cat-file", "blob", `${target}:${path}`]);
+  }
+
+  /** Runs git for binary output (simple-git decodes output as text). */
+  private gitBytes(args: string[]): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      execFile("git", args, { cwd: this.root, env: this.env, encoding: "buffer", maxBuffer: 1 << 30 }, (error, stdout) =>
+        error ? reject(error) : resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength)),
+      );
+    });
   }
 
   /** Paths that differ between a checkpoint and now (or another checkpoint). */

@@ -1,5 +1,4 @@
 /** find_symbol: where a name is defined (and optionally used), from the repository index. */
-import { findDefinitions, findReferences } from "../indexer/index.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./tool.ts";
 
 export const findSymbolTool: Tool = {
@@ -21,8 +20,8 @@ export const findSymbolTool: Tool = {
     if (!ctx.index) throw new ToolError("unavailable", "the code index is not ready yet; use search instead");
     const name = stringArg(input, "name").trim();
     const limit = optionalInt(input, "max_results", 1, 500) ?? 30;
-    const definitions = findDefinitions(ctx.index, name, limit);
-    const references = optionalBool(input, "references") ? findReferences(ctx.index, name, limit) : [];
+    const definitions = await ctx.index.findDefinitions(name, limit);
+    const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit) : [];
     const parts: string[] = [];
     parts.push(definitions.length === 0 ? `No definition of "${name}" found.` : `Definitions of ${name}:`);
     for (const d of definitions) parts.push(`${d.path}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${d.scope}` : ""}: ${d.signature}`);

@@ -8,7 +8,7 @@
  * The schema types mirror src/models/types.ts structurally (src/tools may not import
  * src/models); a `Tool.definition` is assignable to the models' `ToolDefinition`.
  */
-import type { RepoIndex } from "../indexer/index.ts";
+import type { IndexQueries } from "../indexer/index.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -86,7 +86,7 @@ export interface ToolContext {
   /** The project's test command when the user or the project rules gave one (run_tests uses it). */
   readonly testCommand?: string;
   /** The repository index, when one is open (find_symbol needs it). */
-  readonly index?: RepoIndex;
+  readonly index?: IndexQueries;
   /**
    * Called by `runTool` before a tool with effects runs (a checkpoint of the workspace);
    * see checkpoints.ts. A failing checkpoint stops the write.

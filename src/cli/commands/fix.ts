@@ -13,6 +13,7 @@ import { createBackend } from "../../models/factory.ts";
 import type { ModelSource } from "../../protocol/status.ts";
 import { sanitizeSettings } from "../../protocol/settings.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
+import { indexQueries } from "../../indexer/index.ts";
 import { openCliIndex } from "./index.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
@@ -59,7 +60,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
           issue: options.issue,
           ...(options.testCommand ? { testCommand: options.testCommand } : {}),
           backend,
-          ...(index ? { index } : {}),
+          ...(index ? { index: indexQueries(index) } : {}),
           storageDir: options.stateDir,
           policy: options.yes ? "auto-all" : "ask",
           approve: (request) => askInTerminal(request, io),

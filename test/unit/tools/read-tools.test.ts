@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { RepoIndex } from "../../../src/indexer/index.ts";
+import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { listFilesTool } from "../../../src/tools/list-files.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
@@ -85,7 +85,7 @@ describe("find_symbol", () => {
     const index = new RepoIndex({ root, queriesDir: join(import.meta.dirname, "../../../src/indexer/queries") });
     await index.build();
     try {
-      const r = await runTool(findSymbolTool, { name: "load_config", references: true }, { ...ctx, index });
+      const r = await runTool(findSymbolTool, { name: "load_config", references: true }, { ...ctx, index: indexQueries(index) });
       assert.equal(r.ok, true, r.text);
       assert.match(r.text, /src\/app.py:4: function: def load_config\(path\):/);
       assert.match(r.text, /References to load_config:\nsrc\/app.py:10: call/);

@@ -1,0 +1,230 @@
+/**
+ * One user message in a chat conversation (or a Fix This Issue run), as the editor runs
+ * it: checkpoint first, the agent loop over the conversation so far, every step reported
+ * as an `AgentWireEvent` — each write with the real diff it made on disk and the
+ * checkpoint to undo it — and, for a fix, the tests once more at the end.
+ *
+ * The runtime owns persistence and the wire; this owns the order of things, so it is
+ * tested with the scripted backend and a real workspace without a connection.
+ */
+import { basename } from "node:path";
+import type { IndexQueries } from "../indexer/index.ts";
+import type { ModelBackend } from "../models/backend.ts";
+import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment, ToolEffect } from "../protocol/agent.ts";
+import type { ChatMessage } from "../protocol/chat.ts";
+import type { ApprovalPolicy } from "../protocol/settings.ts";
+import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand } from "../tools/index.ts";
+import { runTests, taskMessage } from "./fix.ts";
+import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
+import { buildSystemPrompt } from "./system-prompt.ts";
+
+export interface ConversationRunOptions {
+  readonly mode: AgentMode;
+  readonly text: string;
+  readonly attachments?: readonly Attachment[];
+  /** The conversation so far, system prompt first; empty for a new conversation. */
+  readonly messages: readonly ChatMessage[];
+  readonly workspace: Workspace;
+  readonly checkpoints: CheckpointStore;
+  readonly index?: IndexQueries;
+  /** The model; a rejection (no model, failed load) ends the run with "model-error". */
+  readonly backend: () => Promise<ModelBackend>;
+  readonly policy: ApprovalPolicy;
+  readonly approve: (request: ApprovalRequest) => Promise<boolean>;
+  readonly onEvent: (event: AgentWireEvent) => void;
+  readonly signal: AbortSignal;
+  /** Project rules for the system prompt of a new conversation. */
+  readonly projectRules?: string;
+  readonly testCommand?: string;
+  readonly maxSteps?: number;
+}
+
+export interface ConversationRunOutcome {
+  readonly result: AgentRunResult;
+  /** The conversation after the run, system prompt first. */
+  readonly messages: ChatMessage[];
+}
+
+/** Tokens of repository map in a new conversation's system prompt. */
+const REPO_MAP_TOKENS = 1500;
+/** Characters of an attached file included in the message (the rest: read_file). */
+const ATTACHED_FILE_CHARS = 12_000;
+const PREVIEW_CHARS = 2_000;
+const TEST_OUTPUT_CHARS = 6_000;
+
+export async function runConversationTurn(options: ConversationRunOptions): Promise<ConversationRunOutcome> {
+  const { checkpoints, signal } = options;
+  const emit = (event: AgentWireEvent) => {
+    try {
+      options.onEvent(event);
+    } catch {
+      // a closed UI must not stop the run
+    }
+  };
+  const start = await checkpoints.create(`before: ${options.text.split("\n")[0]!.slice(0, 72)}`);
+  const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace).catch(() => undefined))?.command : undefined);
+  const messages = options.messages.length > 0 ? [...options.messages] : [{ role: "system" as const, content: await systemPrompt(options, testCommand) }];
+  emit({ type: "user", text: options.text, messageIndex: messages.length, checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
+
+  const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[]): Promise<ConversationRunOutcome> => {
+    const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
+    const full: AgentRunResult = { ...result, startCheckpoint: start.id, changedFiles };
+    emit({ type: "end", result: full });
+    return { result: full, messages: conversation };
+  };
+
+  let backend: ModelBackend;
+  try {
+    backend = await options.backend();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return finish({ stopReason: "model-error", message, steps: 0 }, messages);
+  }
+
+  // Per write: the checkpoint just before it and, after it, the diff it made.
+  let stepCheckpoint: string | undefined;
+  let stepChange: { diff: string; files: string[] } | undefined;
+  const tools = AGENT_TOOLS.map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
+    if (!stepCheckpoint) return;
+    stepChange = { diff: await checkpoints.diff(stepCheckpoint), files: await checkpoints.changedFiles(stepCheckpoint) };
+  }) : tool));
+  const effects = new Map<string, ToolEffect>(tools.map((t) => [t.definition.name, t.effect]));
+
+  const agent = new Agent({
+    backend,
+    tools,
+    toolContext: {
+      workspace: options.workspace,
+      checkpoints,
+      beforeEffect: async (tool) => {
+        stepCheckpoint = (await checkpoints.create(`before ${tool}`)).id;
+      },
+      ...(testCommand ? { testCommand } : {}),
+      ...(options.index ? { index: options.index } : {}),
+    },
+    systemPrompt: messages[0]!.role === "system" ? messages[0]!.content : "",
+    policy: options.policy,
+    approve: async (request) => {
+      emit({ type: "approvalRequest", call: request.call, effect: request.effect });
+      return options.approve(request);
+    },
+    budget: { maxSteps: options.maxSteps ?? (options.mode === "fix" ? 40 : 25) },
+    onEvent: (event) => {
+      const wire = toWire(event, effects, () => {
+        const change = stepChange;
+        const checkpoint = stepCheckpoint;
+        stepChange = undefined;
+        stepCheckpoint = undefined;
+        return { change, checkpoint };
+      });
+      if (wire) emit(wire);
+    },
+  });
+  agent.messages.push(...messages.slice(1));
+  const userText = options.mode === "fix"
+    ? taskMessage(options.text, options.index ? (await options.index.locate(options.text, { top: 5 }).catch(() => [])).map((f) => f.path) : [], testCommand)
+    : await withAttachments(options.text, options.attachments ?? [], options.workspace);
+  const run = await agent.run(userText, signal);
+  let tests: AgentRunResult["tests"];
+  if (options.mode === "fix" && testCommand && !signal.aborted) {
+    const outcome = await runTests(testCommand, options.workspace.root, signal);
+    tests = { ...outcome, output: truncateMiddle(outcome.output, TEST_OUTPUT_CHARS) };
+  }
+  return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages);
+}
+
+async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined): Promise<string> {
+  const map = options.index ? await options.index.repoMap({ tokens: REPO_MAP_TOKENS, query: options.text }).catch(() => undefined) : undefined;
+  return buildSystemPrompt({
+    workspaceName: basename(options.workspace.root),
+    platform: process.platform,
+    ...(map?.text ? { repoMap: map.text } : {}),
+    ...(options.projectRules ? { projectRules: options.projectRules } : {}),
+    ...(testCommand ? { testCommand } : {}),
+  });
+}
+
+/** A write tool that calls `after` once it has written (to capture the diff before the next step). */
+function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
+  return {
+    ...tool,
+    async execute(input, ctx) {
+      const output = await tool.execute(input, ctx);
+      await after().catch(() => undefined);
+      return output;
+    },
+  };
+}
+
+function toWire(
+  event: AgentEvent,
+  effects: ReadonlyMap<string, ToolEffect>,
+  takeStep: () => { change: { diff: string; files: string[] } | undefined; checkpoint: string | undefined },
+): AgentWireEvent | undefined {
+  switch (event.type) {
+    case "turn":
+      return { type: "turn", step: event.step };
+    case "model":
+      return { type: "model", event: event.event };
+    case "toolStart":
+      return { type: "toolStart", call: event.call, effect: effects.get(event.call.name) ?? "read" };
+    case "toolEnd": {
+      const { change, checkpoint } = takeStep();
+      return {
+        type: "toolEnd",
+        callId: event.call.id,
+        ok: event.result.ok,
+        preview: event.result.text.length > PREVIEW_CHARS ? `${event.result.text.slice(0, PREVIEW_CHARS)}…` : event.result.text,
+        durationMs: event.durationMs,
+        ...(change?.diff ? { diff: change.diff, changedFiles: change.files } : {}),
+        ...(checkpoint ? { checkpoint } : {}),
+      };
+    }
+    case "approval":
+      return { type: "approval", callId: event.call.id, approved: event.approved };
+    case "context":
+      return { type: "context", usedTokens: event.usedTokens, contextSize: event.contextSize };
+    case "condensed":
+      return { type: "condensed", messages: event.messages };
+    case "steer":
+      return { type: "steer", message: event.message };
+  }
+}
+
+/** The user's message with what they attached: selections and problems inline, small files inline, symbols by location. */
+export async function withAttachments(text: string, attachments: readonly Attachment[], workspace: Workspace): Promise<string> {
+  if (attachments.length === 0) return text;
+  const parts = [text];
+  for (const a of attachments) {
+    switch (a.kind) {
+      case "selection":
+        parts.push(`Selected in ${a.path} (lines ${a.startLine + 1}-${a.endLine + 1}):\n\`\`\`\n${a.text}\n\`\`\``);
+        break;
+      case "problems":
+        parts.push(`Problems reported by the editor:\n${a.text}`);
+        break;
+      case "symbol":
+        parts.push(`The user refers to ${a.name}, defined in ${a.path} at line ${a.line + 1}.`);
+        break;
+      case "file": {
+        let content: string;
+        try {
+          content = new TextDecoder("utf-8", { fatal: true }).decode(await workspace.read(a.path));
+        } catch {
+          parts.push(`The user attached ${a.path} (it could not be read as text).`);
+          break;
+        }
+        parts.push(content.length <= ATTACHED_FILE_CHARS
+          ? `Attached file ${a.path}:\n\`\`\`\n${content}\n\`\`\``
+          : `Attached file ${a.path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n\`\`\`\n${content.slice(0, ATTACHED_FILE_CHARS)}\n\`\`\``);
+      }
+    }
+  }
+  return parts.join("\n\n");
+}
+
+function truncateMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const half = Math.floor(max / 2);
+  return `${text.slice(0, half)}\n… (${text.length - max} characters cut) …\n${text.slice(-half)}`;
+}

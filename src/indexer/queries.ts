@@ -1,0 +1,30 @@
+/**
+ * The questions the agent asks the index, as one async interface. In the runtime the index
+ * lives on its own thread (`IndexClient` answers these over a message port); on the CLI and
+ * in tests it is a `RepoIndex` in the same thread (`indexQueries` wraps it). Tools and the
+ * agent depend on this interface only, so both places run the same code.
+ */
+import { findDefinitions, findReferences, searchMentions, type DefinitionHit, type MentionHits, type ReferenceHit } from "./lookup.ts";
+import type { RepoIndex } from "./repo-index.ts";
+import { buildRepoMap, type RepoMap, type RepoMapOptions } from "./repo-map.ts";
+import { locate, type LocatedFile, type LocateOptions } from "./retrieve.ts";
+
+export interface IndexQueries {
+  findDefinitions(name: string, limit?: number): Promise<DefinitionHit[]>;
+  findReferences(name: string, limit?: number): Promise<ReferenceHit[]>;
+  locate(query: string, options?: LocateOptions): Promise<LocatedFile[]>;
+  repoMap(options: RepoMapOptions): Promise<RepoMap>;
+  /** Files and symbols for an @-mention in the chat input. */
+  searchMentions?(query: string, limit?: number): Promise<MentionHits>;
+}
+
+/** An in-thread index as `IndexQueries`. */
+export function indexQueries(index: RepoIndex): IndexQueries {
+  return {
+    findDefinitions: async (name, limit) => findDefinitions(index, name, limit),
+    findReferences: async (name, limit) => findReferences(index, name, limit),
+    locate: async (query, options) => locate(index, query, options),
+    repoMap: async (options) => buildRepoMap(index, options),
+    searchMentions: async (query, limit) => searchMentions(index, query, limit),
+  };
+}

@@ -1,0 +1,184 @@
+// Agent runs through the built runtime over LSP, as the chat view drives them: the scripted
+// backend replays a model's turns, the real tools edit a real fixture workspace, approvals
+// go to the client, checkpoints restore, conversations persist.
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { CancellationTokenSource } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import type { ModelScript } from "../../../src/models/scripted.ts";
+import {
+  AgentApproveRequest,
+  AgentEventNotification,
+  type AgentRunParams,
+  AgentRunRequest,
+  type AgentWireEvent,
+  CheckpointFileRequest,
+  CheckpointRestoreRequest,
+  MentionSearchRequest,
+} from "../../../src/protocol/agent.ts";
+import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+interface Started {
+  runtime: RuntimeProcess;
+  root: string;
+  storage: string;
+  events: AgentWireEvent[];
+  approvals: string[];
+}
+
+/** A runtime on a copy of the calculator fixture with `script` as its model; approvals answered by `answer`. */
+async function start(script: ModelScript | undefined, answer: (tool: string) => boolean = () => true, settings: Record<string, unknown> = {}): Promise<Started> {
+  const root = mkdtempSync(join(tmpdir(), "hearth-agent-ws-"));
+  cpSync(FIXTURE, root, { recursive: true });
+  const storage = mkdtempSync(join(tmpdir(), "hearth-agent-storage-"));
+  const modelPath = script ? join(storage, "model.json") : "";
+  if (script) writeFileSync(modelPath, JSON.stringify(script));
+  const runtime = await spawnRuntime({
+    runtimePath: RUNTIME,
+    rootPath: root,
+    initializationOptions: { settings: { modelPath, approvalPolicy: "ask", ...settings }, storagePath: storage },
+  });
+  running.push(runtime);
+  const started: Started = { runtime, root, storage, events: [], approvals: [] };
+  runtime.connection.onNotification(AgentEventNotification, (p) => {
+    started.events.push(p.event);
+  });
+  runtime.connection.onRequest(AgentApproveRequest, (p) => {
+    started.approvals.push(p.call.name);
+    return { approved: answer(p.call.name) };
+  });
+  return started;
+}
+
+const run = (s: Started, text: string, extra: Partial<AgentRunParams> = {}, token?: CancellationTokenSource) =>
+  s.runtime.connection.sendRequest(AgentRunRequest, { runId: `r${Math.random()}`, conversationId: "conv1", text, mode: "chat", ...extra }, token?.token);
+
+const FIX_ADD = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
+const ORIGINAL = readFileSync(join(FIXTURE, "calc.py"), "utf8");
+
+describe("agent runs in the runtime", { timeout: 120_000 }, () => {
+  it("runs a chat turn that reads and edits a file: approval asked, real diff reported, file changed, conversation kept", async () => {
+    const s = await start({
+      turns: [
+        { thinking: "Look at add first.", toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] },
+        { text: "add subtracts; fixing.", toolCalls: [FIX_ADD] },
+        { text: "Fixed: `add` now adds." },
+      ],
+    });
+    const result = await run(s, "add() is wrong, fix it");
+    assert.equal(result.stopReason, "answered");
+    assert.equal(result.message, "Fixed: `add` now adds.");
+    assert.deepEqual(result.changedFiles, ["calc.py"]);
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /return a \+ b/);
+    assert.deepEqual(s.approvals, ["edit_file"], "reads run freely, the write asks");
+
+    const user = s.events[0]!;
+    assert.ok(user.type === "user" && user.messageIndex === 1 && user.checkpoint === result.startCheckpoint);
+    const types = s.events.map((e) => e.type);
+    assert.ok(types.indexOf("approvalRequest") < types.indexOf("approval"), types.join());
+    const edit = s.events.find((e) => e.type === "toolEnd" && e.diff);
+    assert.ok(edit?.type === "toolEnd");
+    assert.match(edit.diff!, /^-    return a - b$/m);
+    assert.match(edit.diff!, /^\+    return a \+ b$/m);
+    assert.deepEqual(edit.changedFiles, ["calc.py"]);
+    assert.ok(edit.checkpoint, "the step can be undone");
+    assert.equal(s.events.at(-1)?.type, "end");
+
+    // The review's left side: the file as it was before the run.
+    const before = await s.runtime.connection.sendRequest(CheckpointFileRequest, { checkpoint: result.startCheckpoint!, path: "calc.py" });
+    assert.equal(before.content, ORIGINAL);
+    const missing = await s.runtime.connection.sendRequest(CheckpointFileRequest, { checkpoint: result.startCheckpoint!, path: "nope.py" });
+    assert.equal(missing.content, null);
+
+    // The conversation is persisted with both sides of the exchange.
+    const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv1.json"), "utf8")) as { messages: { role: string }[] };
+    assert.deepEqual(saved.messages.map((m) => m.role), ["system", "user", "assistant", "tool", "assistant", "tool", "assistant"]);
+  });
+
+  it("a denied write leaves the file alone; restoring the first checkpoint undoes the accepted one and rewinds the conversation", async () => {
+    const s = await start(
+      {
+        turns: [
+          { toolCalls: [FIX_ADD] },
+          { text: "Done." },
+          { toolCalls: [{ name: "write_file", arguments: { path: "calc.py", content: "broken\n" } }] },
+          { text: "The user said no." },
+        ],
+      },
+      (tool) => tool !== "write_file",
+    );
+    const first = await run(s, "fix add");
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/);
+    s.events.length = 0;
+    const second = await run(s, "now rewrite the file");
+    assert.equal(second.stopReason, "answered");
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/, "the denied write did not happen");
+    assert.ok(s.events.some((e) => e.type === "approval" && !e.approved));
+    const secondUser = s.events[0]!;
+    assert.ok(secondUser.type === "user");
+
+    const restored = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, {
+      checkpoint: first.startCheckpoint!,
+      conversationId: "conv1",
+      messageIndex: 1,
+    });
+    assert.deepEqual(restored.restoredFiles, ["calc.py"]);
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+    const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv1.json"), "utf8")) as { messages: { role: string }[] };
+    assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
+  });
+
+  it("Fix mode runs the project's tests at the end and reports them", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [{ name: "finish", arguments: { summary: "add() adds now." } }] }] }, () => true);
+    const result = await run(s, "add(2, 3) returns -1", { mode: "fix", conversationId: "fix1" });
+    assert.equal(result.stopReason, "finished");
+    assert.equal(result.message, "add() adds now.");
+    assert.equal(result.tests?.passed, true, result.tests?.output);
+    assert.match(result.tests!.command, /unittest/);
+  });
+
+  it("Stop cancels a run at once, mid-generation", async () => {
+    const s = await start({ chunkDelayMs: 200, chunkSize: 1, turns: [{ text: "x".repeat(500) }] });
+    const source = new CancellationTokenSource();
+    const pending = run(s, "write a lot", {}, source);
+    while (!s.events.some((e) => e.type === "model")) await new Promise((r) => setTimeout(r, 20));
+    const cancelledAt = Date.now();
+    source.cancel();
+    const result = await pending;
+    assert.equal(result.stopReason, "cancelled");
+    assert.ok(Date.now() - cancelledAt < 5000, "the run ends long before the 100 s the script would take");
+  });
+
+  it("without a model the run ends with a model error that says what to do", async () => {
+    const s = await start(undefined, () => true, { modelPreset: "custom" });
+    const result = await run(s, "hello");
+    assert.equal(result.stopReason, "model-error");
+    assert.ok(result.message.length > 0);
+    assert.deepEqual(s.events.map((e) => e.type), ["user", "end"]);
+  });
+
+  it("finds files and symbols for @-mentions from the index", async () => {
+    const s = await start(undefined);
+    for (let i = 0; i < 200; i++) {
+      const status = await s.runtime.connection.sendRequest(StatusRequest);
+      if (status.index.kind === "ready") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const hits = await s.runtime.connection.sendRequest(MentionSearchRequest, { query: "calc" });
+    assert.deepEqual(hits.files.slice(0, 2), ["calc.py", "test_calc.py"]);
+    const symbols = await s.runtime.connection.sendRequest(MentionSearchRequest, { query: "mu" });
+    assert.ok(symbols.symbols.some((x) => x.name === "mul" && x.path === "calc.py" && x.line === 7), JSON.stringify(symbols));
+  });
+});

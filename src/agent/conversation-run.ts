@@ -66,8 +66,14 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const messages = options.messages.length > 0 ? [...options.messages] : [{ role: "system" as const, content: await systemPrompt(options, testCommand) }];
   emit({ type: "user", text: options.text, messageIndex: messages.length, checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
 
-  const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[]): Promise<ConversationRunOutcome> => {
+  const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
+    const state = backend?.state();
+    if (backend && state?.kind === "ready") {
+      // The context meter: what the conversation takes now, tools included.
+      const used = await backend.countTokens(conversation, AGENT_TOOLS.map((t) => t.definition)).catch(() => undefined);
+      if (used !== undefined) emit({ type: "context", usedTokens: used, contextSize: state.info.contextSize });
+    }
     const full: AgentRunResult = { ...result, startCheckpoint: start.id, changedFiles };
     emit({ type: "end", result: full });
     return { result: full, messages: conversation };
@@ -130,7 +136,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const outcome = await runTests(testCommand, options.workspace.root, signal);
     tests = { ...outcome, output: truncateMiddle(outcome.output, TEST_OUTPUT_CHARS) };
   }
-  return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages);
+  return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages, backend);
 }
 
 async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined): Promise<string> {

@@ -1,7 +1,7 @@
 /**
- * The "Chat" webview view in Hearth's activity-bar container. For now it shows the
- * runtime's and the model's state with the actions that fix them; the chat itself
- * arrives with the agent. Strict CSP: nonce'd script, no remote resources.
+ * The "Chat" webview view in Hearth's activity-bar container: serves the page (strict CSP:
+ * nonce'd script, no remote resources), posts the runtime's state and the conversation,
+ * and hands the page's messages — checked, they are untrusted — to the ChatController.
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
@@ -10,6 +10,7 @@ import { SystemInfoRequest } from "../protocol/lsp-ext.ts";
 import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
+import type { ChatController } from "./chat-controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -21,8 +22,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly runtime: RuntimeClient,
+    private readonly chat: ChatController,
   ) {
     this.disposables.push(
+      chat.onDidPost((message) => void this.view?.webview.postMessage(message)),
       runtime.onDidChangeState(() => {
         this.postState();
         this.probeSystem();
@@ -31,8 +34,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     );
   }
 
-  static register(extensionUri: vscode.Uri, runtime: RuntimeClient): vscode.Disposable {
-    const provider = new ChatViewProvider(extensionUri, runtime);
+  static register(extensionUri: vscode.Uri, runtime: RuntimeClient, chat: ChatController): vscode.Disposable {
+    const provider = new ChatViewProvider(extensionUri, runtime, chat);
     return vscode.Disposable.from(provider, vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider));
   }
 
@@ -43,9 +46,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     webview.html = this.html(webview);
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
-      view.onDidChangeVisibility(() => view.visible && this.postState()),
-      view.onDidDispose(() => (this.view = undefined)),
+      view.onDidChangeVisibility(() => {
+        this.chat.viewVisible = view.visible;
+        if (view.visible) this.postAll();
+      }),
+      view.onDidDispose(() => {
+        this.view = undefined;
+        this.chat.viewVisible = false;
+      }),
     );
+    this.chat.viewVisible = view.visible;
   }
 
   dispose(): void {
@@ -55,8 +65,42 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private onMessage(message: unknown): void {
     const commandNames = Object.keys(COMMANDS);
     if (!isFromWebview(message, commandNames)) return; // untrusted input: ignore anything else
-    if (message.type === "ready") this.postState();
-    else if (message.type === "runCommand") void vscode.commands.executeCommand(COMMANDS[message.command].id);
+    const chat = this.chat;
+    switch (message.type) {
+      case "ready":
+        return this.postAll();
+      case "runCommand":
+        return void vscode.commands.executeCommand(COMMANDS[message.command].id);
+      case "send":
+        return void chat.send(message.text, message.mentions);
+      case "stop":
+        return chat.stop();
+      case "approve":
+        return chat.approve(message.callId, message.approved);
+      case "mentionQuery":
+        return void chat.mentions(message.requestId, message.query).then((answer) => this.view?.webview.postMessage(answer));
+      case "newChat":
+        return chat.newChat();
+      case "openConversation":
+        return chat.open(message.id);
+      case "deleteConversation":
+        return void chat.delete(message.id);
+      case "restore":
+        return void chat.restore(message.itemId);
+      case "code":
+        return void chat.code(message.action, message.code);
+      case "review":
+        return void chat.review(message.action, message.reviewId, message.path);
+      case "openDiff":
+        return void chat.openItemDiff(message.itemId);
+      case "openFile":
+        return void openWorkspaceFile(message.path, message.line);
+    }
+  }
+
+  private postAll(): void {
+    this.postState();
+    void this.view?.webview.postMessage(this.chat.snapshot());
   }
 
   /** Asks the runtime once which GPU/CPU it runs on (it loads node-llama-cpp's binaries for that). */
@@ -108,4 +152,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 </body>
 </html>`;
   }
+}
+
+/** Opens a workspace-relative path the transcript mentions (never anything outside the folder). */
+async function openWorkspaceFile(path: string, line?: number): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || path.split(/[\\/]/).includes("..")) return;
+  const uri = vscode.Uri.joinPath(folder.uri, path);
+  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
 }

@@ -4,16 +4,19 @@
  */
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
-import { COMMANDS, type CommandName } from "../protocol/contributions.ts";
+import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributions.ts";
 import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
+import type { ChatController } from "./chat-controller.ts";
 import { readSettings, updateSetting } from "./config.ts";
+import { fixIssueCommand } from "./fix-issue.ts";
 import { downloadModelInteractively } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 
 export interface CommandContext {
   readonly runtime: RuntimeClient;
   readonly output: vscode.LogOutputChannel;
+  readonly chat: ChatController;
 }
 
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
@@ -23,10 +26,11 @@ const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
   "qwen3.5-27b": "Qwen3.5-27B — dense, stronger per token, needs more VRAM",
 };
 
-const fixIssue: Factory = () => async () => {
-  await vscode.window.showInformationMessage(
-    "Hearth: Fix This Issue in the editor arrives with the chat view. The same agent runs from a terminal today: hearth fix --repo . --issue-file issue.txt --model model.gguf",
-  );
+const fixIssue: Factory = (ctx) => (issue?: unknown) => fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
+
+const newChat: Factory = (ctx) => async () => {
+  await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  ctx.chat.newChat();
 };
 
 const selectModel: Factory = () => async () => {
@@ -128,6 +132,7 @@ const toggleInlineCompletions: Factory = () => async () => {
 
 const FACTORIES: Record<CommandName, Factory> = {
   fixIssue,
+  newChat,
   selectModel,
   downloadModel,
   restartRuntime,

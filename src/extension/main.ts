@@ -5,7 +5,9 @@
  */
 import { performance } from "node:perf_hooks";
 import * as vscode from "vscode";
+import { ChatController } from "./chat-controller.ts";
 import { ChatViewProvider } from "./chat-view.ts";
+import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";
 import { RuntimeClient } from "./runtime-client.ts";
 import { createStatusBar } from "./status-bar.ts";
@@ -15,24 +17,28 @@ export interface HearthApi {
   /** Milliseconds `activate()` took, start to end. */
   readonly activationMs: number;
   readonly runtime: RuntimeClient;
+  readonly chat: ChatController;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel("Hearth", { log: true });
   const runtime = new RuntimeClient(context, output);
+  const chat = new ChatController(runtime, context.workspaceState, output);
   context.subscriptions.push(
     output,
     runtime,
+    chat,
     createStatusBar(runtime.onDidChangeState, runtime.state),
-    ChatViewProvider.register(context.extensionUri, runtime),
-    registerCommands({ runtime, output }),
+    ChatViewProvider.register(context.extensionUri, runtime, chat),
+    registerCheckpointDocuments(runtime),
+    registerCommands({ runtime, output, chat }),
   );
   // Spawning the runtime is not activation's work: start it right after activate returns.
   setImmediate(() => void runtime.start());
   const activationMs = performance.now() - started;
   output.appendLine(`[extension] Hearth ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, runtime };
+  return { activationMs, runtime, chat };
 }
 
 export function deactivate(): void {

@@ -12,6 +12,8 @@ import {
   ErrorAction,
   LanguageClient,
   type LanguageClientOptions,
+  type NotificationType,
+  type RequestHandler,
   type RequestType,
   type RequestType0,
   WorkDoneProgress,
@@ -40,6 +42,8 @@ export class RuntimeClient implements vscode.Disposable {
   private readonly watcher = vscode.workspace.createFileSystemWatcher("**/*");
   private readonly disposables: vscode.Disposable[] = [this.stateChanged, this.watcher];
   readonly onDidChangeState = this.stateChanged.event;
+  /** Handlers for what the runtime sends; registered again on every (re)started client. */
+  private readonly handlers: ((client: LanguageClient) => void)[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -60,6 +64,7 @@ export class RuntimeClient implements vscode.Disposable {
     const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
+    for (const register of this.handlers) register(client);
     try {
       await client.start();
       const startedMs = Date.now() - spawnedAt;
@@ -106,6 +111,18 @@ export class RuntimeClient implements vscode.Disposable {
     return client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
   }
 
+  /** Answers a request the runtime sends (approvals, saves), on this and every later runtime. */
+  onRequest<P, R>(type: RequestType<P, R, void>, handler: RequestHandler<P, R, void>): void {
+    this.handlers.push((client) => client.onRequest(type, handler));
+    this.client?.onRequest(type, handler);
+  }
+
+  /** Receives a notification the runtime sends, from this and every later runtime. */
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
+    this.handlers.push((client) => client.onNotification(type, handler));
+    this.client?.onNotification(type, handler);
+  }
+
   /** Follows LSP work-done progress the runtime reports for a token the extension chose. */
   onWorkDoneProgress(
     token: string,
@@ -134,6 +151,7 @@ export class RuntimeClient implements vscode.Disposable {
         settings: readRawSettings(),
         storagePath: this.context.storageUri?.fsPath,
         globalStoragePath: this.context.globalStorageUri.fsPath,
+        editorEdits: true,
       }),
       // We restart ourselves (with backoff and a message); the client must not.
       errorHandler: {

@@ -14,6 +14,7 @@ export interface CommandSpec {
 
 export const COMMANDS = {
   fixIssue: { id: "hearth.fixIssue", title: "Fix This Issue…" },
+  newChat: { id: "hearth.newChat", title: "New Chat" },
   selectModel: { id: "hearth.selectModel", title: "Select Model…" },
   downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
   restartRuntime: { id: "hearth.restartRuntime", title: "Restart Runtime" },

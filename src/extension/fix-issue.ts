@@ -1,0 +1,83 @@
+/**
+ * "Fix This Issue": the issue text comes from the editor selection, an input box, or a
+ * GitHub issue URL (fetched with VS Code's GitHub sign-in); the agent runs in the chat
+ * with a progress notification (Cancel stops it), and the end is a review: changed files,
+ * each in a diff editor, Accept / Reject per file or all, and the test result.
+ */
+import * as vscode from "vscode";
+import type { ChatController } from "./chat-controller.ts";
+import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
+import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "./github-issue.ts";
+
+/** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
+async function githubToken(ask: boolean): Promise<string | undefined> {
+  try {
+    const session = await vscode.authentication.getSession("github", ["repo"], ask ? { createIfNone: true } : { silent: true });
+    return session?.accessToken;
+  } catch {
+    return undefined; // no GitHub provider in this editor, or the user declined
+  }
+}
+
+/** The command: gathers the issue, runs the fix in the chat, then offers the review. */
+export async function fixIssueCommand(chat: ChatController, issueFromArgs?: string): Promise<void> {
+  const issue = issueFromArgs ?? (await issueText());
+  if (!issue) return;
+  await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  chat.newChat();
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: "Hearth is fixing the issue", cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => chat.stop());
+      progress.report({ message: "the agent is working; follow it in the chat" });
+      return chat.send(issue, [], "fix");
+    },
+  );
+  if (!result) return;
+  const files = result.changedFiles.length;
+  const tests = result.tests ? (result.tests.passed ? " Tests pass." : " Tests fail.") : "";
+  const message = files
+    ? `Hearth changed ${files} file${files === 1 ? "" : "s"}.${tests} Review the changes in the chat: open each diff, accept or reject.`
+    : `Hearth finished without changing files: ${result.message}`;
+  void vscode.window.showInformationMessage(message);
+}
+
+/** The selection in the active editor, else an input box that also takes a GitHub issue URL. */
+async function issueText(): Promise<string | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : "";
+  const input = selected || (await vscode.window.showInputBox({
+    title: "Hearth: Fix This Issue",
+    prompt: "Describe the problem, or paste a GitHub issue URL",
+    placeHolder: "e.g. add(2, 3) returns -1   or   https://github.com/owner/repo/issues/42",
+    ignoreFocusOut: true,
+  }))?.trim();
+  if (!input) return undefined;
+  const ref = parseGitHubIssueUrl(input);
+  if (!ref) return input;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching ${ref.owner}/${ref.repo}#${ref.number}…` }, async () => {
+    try {
+      return await fetchGitHubIssue(ref, { token: await githubToken(false) });
+    } catch (error) {
+      if (!(error instanceof IssueFetchError)) throw error;
+      // Private repositories need a signed-in account: offer it once.
+      const signIn = /Sign in/.test(error.message) ? await vscode.window.showWarningMessage(error.message, "Sign in to GitHub") : undefined;
+      if (signIn) {
+        const token = await githubToken(true);
+        if (token) {
+          try {
+            return await fetchGitHubIssue(ref, { token });
+          } catch (again) {
+            if (!(again instanceof IssueFetchError)) throw again;
+            void vscode.window.showErrorMessage(again.message);
+            return undefined;
+          }
+        }
+        void vscode.window.showErrorMessage("Hearth: GitHub sign-in is not available here. Paste the issue text instead.");
+      } else if (!/Sign in/.test(error.message)) {
+        void vscode.window.showErrorMessage(error.message);
+      }
+      return undefined;
+    }
+  });
+}

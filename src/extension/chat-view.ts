@@ -10,6 +10,7 @@ import { SystemInfoRequest } from "../protocol/lsp-ext.ts";
 import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
+import { type DownloadProgress, onDidChangeDownload } from "./model-ui.ts";
 import type { ChatController } from "./chat-controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -17,6 +18,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private view: vscode.WebviewView | undefined;
   private system: SystemInfo | undefined;
   private probing = false;
+  private download: DownloadProgress | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -31,6 +33,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.probeSystem();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("hearth") && this.postState()),
+      onDidChangeDownload((download) => {
+        this.download = download;
+        this.postState();
+      }),
     );
   }
 
@@ -123,6 +129,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       runtime: this.runtime.state,
       inlineCompletions: readSettings().inlineCompletionsEnabled,
       system: this.system,
+      ...(this.download ? { download: this.download } : {}),
     };
     void this.view?.webview.postMessage(message);
   }

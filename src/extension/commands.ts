@@ -10,7 +10,7 @@ import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat-controller.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
-import { downloadModelInteractively } from "./model-ui.ts";
+import { downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 
 export interface CommandContext {
@@ -27,6 +27,8 @@ const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
 };
 
 const fixIssue: Factory = (ctx) => (issue?: unknown) => fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
+
+const manageModels: Factory = (ctx) => () => manageDownloadedModels(ctx.runtime);
 
 const newChat: Factory = (ctx) => async () => {
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
@@ -135,6 +137,7 @@ const FACTORIES: Record<CommandName, Factory> = {
   newChat,
   selectModel,
   downloadModel,
+  manageModels,
   restartRuntime,
   showLog,
   reindexWorkspace,

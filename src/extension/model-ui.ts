@@ -5,14 +5,24 @@
  * resumes next time), and a clear way out when offline.
  */
 import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
-import { HearthErrorCode, ModelCatalogRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
+import { HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
 import type { ModelCatalog, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 const GiB = 1024 ** 3;
+
+/** A download in progress (undefined when it ends), for the chat view's model panel. */
+export interface DownloadProgress {
+  readonly preset: string;
+  readonly fraction: number;
+  readonly detail: string;
+}
+const downloadChanged = new vscode.EventEmitter<DownloadProgress | undefined>();
+export const onDidChangeDownload = downloadChanged.event;
 
 interface QuantPick extends vscode.QuickPickItem {
   readonly preset: PresetInfo;
@@ -63,10 +73,13 @@ async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alt
       { location: vscode.ProgressLocation.Notification, title: `Downloading ${pick.preset.name} ${pick.quant.id}`, cancellable: true },
       async (progress, cancel) => {
         let last = 0;
+        const name = `${pick.preset.name} ${pick.quant.id}`;
+        downloadChanged.fire({ preset: name, fraction: 0, detail: "starting" });
         const sub = runtime.onWorkDoneProgress(token, (value) => {
           if (value.kind === "end") return;
           const pct = value.percentage ?? last;
           progress.report({ message: value.message, increment: Math.max(0, pct - last) });
+          downloadChanged.fire({ preset: name, fraction: pct / 100, detail: value.message ?? "" });
           last = pct;
         });
         try {
@@ -74,6 +87,7 @@ async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alt
           return result.path;
         } finally {
           sub.dispose();
+          downloadChanged.fire(undefined);
         }
       },
     );
@@ -95,4 +109,46 @@ async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alt
 
 function gib(bytes: number): string {
   return `${(bytes / GiB).toFixed(1)} GiB`;
+}
+
+/**
+ * Lists the models in Hearth's models folder (size, preset, interrupted downloads) and
+ * lets the user use or delete one. Deleting asks first and never touches files elsewhere.
+ */
+export async function manageDownloadedModels(runtime: RuntimeClient): Promise<void> {
+  const catalog = await runtime.request(ModelCatalogRequest);
+  if (catalog.downloaded.length === 0) {
+    const pick = await vscode.window.showInformationMessage(`Hearth has no downloaded models (folder: ${catalog.modelsFolder}).`, "Download Model…");
+    if (pick) await vscode.commands.executeCommand("hearth.downloadModel");
+    return;
+  }
+  const names = new Map(catalog.presets.map((p) => [p.id, p.name]));
+  const model = await vscode.window.showQuickPick(
+    catalog.downloaded.map((d) => ({
+      label: d.preset ? `${names.get(d.preset) ?? d.preset} ${d.quantization ?? ""}`.trim() : basename(d.path),
+      description: [gib(d.sizeBytes), d.complete ? undefined : "interrupted download"].filter(Boolean).join(" · "),
+      detail: d.path,
+      model: d,
+    })),
+    { title: "Hearth: Downloaded Models", placeHolder: `In ${catalog.modelsFolder}` },
+  );
+  if (!model) return;
+  const actions = [model.model.complete ? "Use This Model" : "Resume Download", "Delete…"];
+  const action = await vscode.window.showQuickPick(actions, { title: model.label });
+  if (action === "Delete…") {
+    const sure = await vscode.window.showWarningMessage(`Delete ${model.label} (${gib(model.model.sizeBytes)})?`, { modal: true, detail: model.model.path }, "Delete");
+    if (sure !== "Delete") return;
+    await runtime.request(ModelDeleteRequest, { path: model.model.path });
+    void vscode.window.showInformationMessage(`Hearth: deleted ${model.label}.`);
+  } else if (action === "Resume Download") {
+    await vscode.commands.executeCommand("hearth.downloadModel");
+  } else if (action === "Use This Model") {
+    if (model.model.preset) {
+      await updateSetting("modelPreset", model.model.preset as never);
+      await updateSetting("modelPath", "");
+    } else {
+      await updateSetting("modelPath", model.model.path);
+    }
+    await updateSetting("serverUrl", "");
+  }
 }

@@ -17,6 +17,7 @@ export const COMMANDS = {
   newChat: { id: "hearth.newChat", title: "New Chat" },
   selectModel: { id: "hearth.selectModel", title: "Select Model…" },
   downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
+  manageModels: { id: "hearth.manageModels", title: "Manage Downloaded Models…" },
   restartRuntime: { id: "hearth.restartRuntime", title: "Restart Runtime" },
   showLog: { id: "hearth.showLog", title: "Show Log" },
   reindexWorkspace: { id: "hearth.reindexWorkspace", title: "Reindex Workspace" },

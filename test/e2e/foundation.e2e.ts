@@ -61,10 +61,10 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await wb.page.keyboard.press("Escape");
   });
 
-  it("a command this build cannot do yet says so instead of doing nothing", async () => {
+  it("Fix This Issue without a selection asks for the issue (text or a GitHub URL)", async () => {
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
-    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Fix This Issue in the editor arrives with the chat view" });
-    await toast.waitFor({ timeout: 20_000 });
+    const box = wb.page.locator(".quick-input-widget", { hasText: "paste a GitHub issue URL" });
+    await box.waitFor({ timeout: 20_000 });
     await wb.page.keyboard.press("Escape");
   });
 

@@ -1,0 +1,224 @@
+// The chat view and Fix This Issue in a real workbench (code-server):
+// - with a generated Qwen3.5 model: a message streams a reply, Stop cancels it;
+// - with the scripted backend on a fixture workspace: tool cards, approvals, diffs, reviews
+//   that accept (file stays changed, tests pass) or reject (workspace exactly as before).
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { FrameLocator } from "playwright-core";
+import type { ModelScript } from "../../src/models/scripted.ts";
+import { COMMAND_CATEGORY, COMMANDS } from "../../src/protocol/contributions.ts";
+import { ensureTinyModel } from "../fixtures/models/index.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+
+const FIXTURE = resolve(import.meta.dirname, "../fixtures/agent/python-calc");
+
+/** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
+function setMachineSettings(wb: Workbench, settings: Record<string, unknown>): void {
+  mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
+  writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+}
+
+async function openChat(wb: Workbench): Promise<FrameLocator> {
+  await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+  const view = wb.hearthView();
+  await view.locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
+  return view;
+}
+
+async function send(view: FrameLocator, text: string): Promise<void> {
+  const input = view.getByLabel("Message Hearth");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+/** Every file under `root` (but the checkpoints' and Python's caches) with its bytes. */
+function snapshot(root: string, dir = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.name === "__pycache__" || entry.name === ".hearth") continue;
+    if (entry.isDirectory()) for (const [k, v] of snapshot(root, rel)) out.set(k, v);
+    else out.set(rel, readFileSync(join(root, rel), "base64"));
+  }
+  return out;
+}
+
+function testsPass(folder: string): boolean {
+  try {
+    execFileSync("python3", ["-m", "unittest", "-q"], { cwd: folder, stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("chat with a generated model", { timeout: 300_000 }, () => {
+  let wb: Workbench;
+  before(async () => {
+    const model = await ensureTinyModel({ arch: "qwen35moe" });
+    const folder = mkdtempSync(join(tmpdir(), "hearth-chat-ws-"));
+    writeFileSync(join(folder, "README.md"), "# demo\n");
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
+    const view = await openChat(wb);
+    await view.locator('[data-model="none"]').waitFor({ timeout: 30_000 });
+    await wb.screenshot("chat-no-model");
+    setMachineSettings(wb, { "hearth.modelPath": model });
+  });
+  after(async () => wb?.close());
+
+  it("streams a reply to a message, and Stop cancels it", async () => {
+    const view = wb.hearthView();
+    await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
+    await send(view, "Say hello in three languages.");
+    await view.locator('[data-item="user"]', { hasText: "Say hello in three languages." }).waitFor();
+    // A random-weights model writes until its budget runs out: the reply keeps streaming.
+    const reply = view.locator('[data-item="assistant"]').last();
+    await reply.waitFor({ timeout: 60_000 });
+    const stop = view.locator('[data-action="stop"]');
+    await stop.waitFor();
+    const first = (await reply.textContent()) ?? "";
+    await wb.page.waitForTimeout(1500);
+    const later = (await reply.textContent()) ?? "";
+    assert.ok(later.length > first.length, "the reply grows while it streams");
+    await wb.screenshot("chat-streaming");
+    await stop.click();
+    await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 15_000 });
+    await stop.waitFor({ state: "hidden", timeout: 5_000 });
+    const stopped = (await reply.textContent()) ?? "";
+    await wb.page.waitForTimeout(1000);
+    assert.equal((await reply.textContent()) ?? "", stopped, "nothing streams after Stop");
+    await wb.screenshot("chat-stopped");
+  });
+});
+
+describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000 }, () => {
+  let wb: Workbench;
+  let folder: string;
+  const editAdd = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
+  const breakMul = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a * b", new_text: "return a ** b" } };
+  const fixSub = { name: "edit_file", arguments: { path: "calc.py", old_text: "def sub(a, b):\n    return b - a", new_text: "def sub(a, b):\n    return a - b" } };
+  const script: ModelScript = {
+    name: "scripted-e2e",
+    turns: [
+      // chat 1: read, edit (approved), answer
+      { thinking: "Check add first.", toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] },
+      { text: "`add` subtracts. Fixing it:", toolCalls: [editAdd] },
+      { text: "Fixed **add**:\n\n```python\ndef add(a, b):\n    return a + b\n```" },
+      // chat 2: an edit the user approves, then rejects in the review
+      { toolCalls: [breakMul] },
+      { text: "Changed `mul`." },
+      // fix 1 (from a selection): fix sub, finish → accepted
+      { toolCalls: [fixSub] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "sub() now subtracts b from a." } }] },
+      // fix 2: a change the user rejects
+      { toolCalls: [{ name: "write_file", arguments: { path: "notes.txt", content: "scratch\n" } }, breakMul] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "Rewrote mul." } }] },
+    ],
+  };
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), "hearth-fix-ws-"));
+    cpSync(FIXTURE, folder, { recursive: true });
+    // A second bug for Fix This Issue, with its test.
+    writeFileSync(join(folder, "calc.py"), `${readFileSync(join(folder, "calc.py"), "utf8")}\n\ndef sub(a, b):\n    return b - a\n`);
+    writeFileSync(join(folder, "test_sub.py"), "import unittest\n\nfrom calc import sub\n\n\nclass SubTest(unittest.TestCase):\n    def test_sub(self):\n        self.assertEqual(sub(5, 3), 2)\n");
+    writeFileSync(join(folder, "ISSUE.md"), "sub(5, 3) returns -2 instead of 2.\n");
+    const scriptPath = join(mkdtempSync(join(tmpdir(), "hearth-script-")), "model.json");
+    writeFileSync(scriptPath, JSON.stringify(script));
+    wb = await startWorkbench({ folder, settings: { "hearth.approvalPolicy": "ask" } });
+    setMachineSettings(wb, { "hearth.modelPath": scriptPath });
+    const view = await openChat(wb);
+    await view.locator('[data-model="ready"]').waitFor({ timeout: 60_000 });
+  });
+  after(async () => wb?.close());
+
+  it("a chat turn reads and edits a file: tool cards, the approval, the diff; approving changes the file", async () => {
+    const view = wb.hearthView();
+    await send(view, "add() returns the wrong result, please fix it");
+    const read = view.locator('[data-item="tool"][data-tool="read_file"]');
+    await read.locator('[data-status="done"], [data-status]').first().waitFor();
+    const edit = view.locator('[data-item="tool"][data-tool="edit_file"]').first();
+    await edit.and(view.locator('[data-status="awaiting-approval"]')).waitFor({ timeout: 30_000 });
+    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /return a - b/, "nothing is written before the approval");
+    await wb.screenshot("chat-approval");
+    await edit.getByRole("button", { name: "Approve" }).click();
+    await edit.and(view.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
+    await edit.locator("text=+    return a + b").first().waitFor();
+    await view.locator('[data-item="assistant"]', { hasText: "Fixed add" }).waitFor({ timeout: 30_000 });
+    await view.locator('[data-item="review"]').last().waitFor();
+    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /return a \+ b/);
+    await wb.screenshot("chat-edit-done");
+    // The card's diff opens in a diff editor.
+    await edit.getByRole("button", { name: "Open diff" }).click();
+    await wb.page.locator(".editor-instance .monaco-diff-editor").first().waitFor({ timeout: 20_000 });
+    await wb.screenshot("chat-diff-editor");
+    await view.getByRole("button", { name: "Accept all" }).last().click();
+    await view.locator('[data-item="review"]').last().locator('[data-review-state="accepted"]').first().waitFor();
+  });
+
+  it("a second run's change is rejected in the review and the file is restored", async () => {
+    const view = wb.hearthView();
+    const before = readFileSync(join(folder, "calc.py"), "utf8");
+    await send(view, "make mul faster");
+    const card = view.locator('[data-item="tool"][data-tool="edit_file"][data-status="awaiting-approval"]');
+    await card.waitFor({ timeout: 30_000 });
+    await card.getByRole("button", { name: "Approve" }).click();
+    const review = view.locator('[data-item="review"]').last();
+    await review.locator('[data-review-file="calc.py"][data-review-state="pending"]').waitFor({ timeout: 30_000 });
+    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /a \*\* b/);
+    await review.getByRole("button", { name: "Reject all" }).click();
+    await review.locator('[data-review-file="calc.py"][data-review-state="rejected"]').waitFor({ timeout: 20_000 });
+    assert.equal(readFileSync(join(folder, "calc.py"), "utf8"), before);
+    await wb.screenshot("chat-rejected");
+  });
+
+  it("Fix This Issue from a selection runs to the end, and Accept leaves the fix with passing tests", async () => {
+    const view = wb.hearthView();
+    assert.equal(testsPass(folder), false, "sub is still broken");
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("ISSUE.md");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "ISSUE.md" }).first().click();
+    await wb.page.locator(".monaco-editor .view-lines", { hasText: "sub(5, 3)" }).first().click();
+    await wb.page.keyboard.press("Control+A");
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
+    await view.locator('[data-item="user"]', { hasText: "sub(5, 3) returns -2" }).waitFor({ timeout: 20_000 });
+    const card = view.locator('[data-item="tool"][data-tool="edit_file"][data-status="awaiting-approval"]');
+    await card.waitFor({ timeout: 30_000 });
+    await card.getByRole("button", { name: "Approve" }).click();
+    const review = view.locator('[data-item="review"]').last();
+    await review.waitFor({ timeout: 60_000 });
+    await review.locator("text=/passed|pass/i").first().waitFor();
+    await wb.screenshot("fix-review");
+    await review.getByRole("button", { name: "Accept all" }).click();
+    await review.locator('[data-review-file="calc.py"][data-review-state="accepted"]').waitFor();
+    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /return a - b/);
+    assert.equal(testsPass(folder), true, "the accepted fix passes the tests");
+  });
+
+  it("Reject all after a Fix This Issue run leaves the workspace exactly as before", async () => {
+    const view = wb.hearthView();
+    const before = snapshot(folder);
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
+    const input = wb.page.locator(".quick-input-widget input");
+    await input.waitFor();
+    await input.fill("mul should use exponentiation");
+    await input.press("Enter");
+    for (let i = 0; i < 2; i++) {
+      const card = view.locator('[data-item="tool"][data-status="awaiting-approval"]').first();
+      await card.waitFor({ timeout: 30_000 });
+      await card.getByRole("button", { name: "Approve" }).click();
+    }
+    const review = view.locator('[data-item="review"]').last();
+    await review.locator('[data-review-file="notes.txt"]').waitFor({ timeout: 60_000 });
+    await wb.screenshot("fix-review-before-reject");
+    await review.getByRole("button", { name: "Reject all" }).click();
+    await review.locator('[data-review-file="calc.py"][data-review-state="rejected"]').waitFor({ timeout: 20_000 });
+    await review.locator('[data-review-file="notes.txt"][data-review-state="rejected"]').waitFor();
+    assert.deepEqual(snapshot(folder), before);
+    await wb.screenshot("fix-rejected");
+  });
+});

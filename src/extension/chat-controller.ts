@@ -131,6 +131,8 @@ export class ChatController implements vscode.Disposable {
       this.apply({ type: "runFailed", message: `The run stopped: ${message}` }, transcript);
       return undefined;
     } finally {
+      for (const resolve of this.approvals.values()) resolve(false); // a run that ended asks nothing more
+      this.approvals.clear();
       run.cancel.dispose();
       if (this.run === run) this.run = undefined;
       if (transcript.runId === runId) transcript.runId = undefined;

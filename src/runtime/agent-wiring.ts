@@ -72,7 +72,10 @@ export function wireAgent(options: AgentWiringOptions): void {
       {
         openDocument: (uri) => options.documents.get(uri),
         applyEdit: async (edit, editLabel) => connection.workspace.applyEdit({ label: editLabel, edit }),
-        save: async (uris) => void (await connection.sendRequest(WorkspaceSaveRequest, { uris })),
+        save: async (uris) => {
+          await connection.sendRequest(WorkspaceSaveRequest, { uris });
+          for (const uri of uris) options.documents.savedByEditor(uri);
+        },
       },
       label,
     );

@@ -22,6 +22,16 @@ export class OpenDocuments {
     this.texts.delete(uri);
   }
 
+  /**
+   * After the editor saved a document on our request its text is the file's; the client's
+   * didChange may trail behind (full-text sync is batched), so take the file's text now.
+   */
+  savedByEditor(uri: string): void {
+    if (!this.texts.has(uri)) return;
+    const text = diskText(uri);
+    if (text !== undefined) this.texts.set(uri, text);
+  }
+
   /** The editor's text of an open document, or undefined when it is not open. */
   text(uri: string): string | undefined {
     return this.texts.get(uri);

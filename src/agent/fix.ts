@@ -10,6 +10,8 @@ import type { ModelBackend } from "../models/backend.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest } from "./loop.ts";
+import { MEMORY_DIR } from "../protocol/memory.ts";
+import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
 export interface FixOptions {
@@ -30,6 +32,8 @@ export interface FixOptions {
   readonly maxSteps?: number;
   /** Token budget of the repository map in the system prompt (default 1,500). */
   readonly repoMapTokens?: number;
+  /** Token budget of AGENTS.md, .hearth/rules.md and memory entries in the prompt (default 2,000). */
+  readonly projectContextTokens?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   readonly signal?: AbortSignal;
 }
@@ -52,6 +56,10 @@ export interface FixResult {
   readonly startCheckpoint: string;
   /** The test command run once more after the agent stopped, when one was given. */
   readonly tests?: TestOutcome;
+  /** The project's rules and memories that went into the prompt, and what was cut. */
+  readonly projectContext: ProjectContext;
+  /** Memory entries the agent wrote (`remember`); they are kept out of `patch`. */
+  readonly memories: readonly string[];
 }
 
 const TEST_TIMEOUT_MS = 10 * 60_000;
@@ -62,11 +70,18 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const start = await store.create("before Hearth's fix");
   const startingFiles = options.index ? (await options.index.locate(options.issue, { top: 5 })).map((f) => f.path) : [];
   const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? 1500, query: options.issue })).text : undefined;
+  const workspace = options.workspace ?? new DiskWorkspace(options.repo);
+  const projectContext = await loadProjectContext(workspace, {
+    countTokens: backendTokenCounter(options.backend),
+    ...(options.projectContextTokens === undefined ? {} : { budgetTokens: options.projectContextTokens }),
+    signal,
+  });
   const agent = new Agent({
     backend: options.backend,
     tools: AGENT_TOOLS,
     toolContext: {
-      workspace: options.workspace ?? new DiskWorkspace(options.repo),
+      workspace,
+      session: "hearth fix",
       beforeEffect: checkpointBeforeEffect(store),
       checkpoints: store,
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
@@ -76,6 +91,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       workspaceName: basename(options.repo),
       platform: process.platform,
       ...(repoMap ? { repoMap } : {}),
+      ...(projectContext.text ? { projectRules: projectContext.text } : {}),
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
     }),
     policy: options.policy,
@@ -85,9 +101,12 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   });
   const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand), signal);
   const tests = options.testCommand && !signal.aborted ? await runTests(options.testCommand, options.repo, signal) : undefined;
-  const patch = await store.diff(start.id);
-  const changedFiles = await store.changedFiles(start.id);
-  return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, ...(tests ? { tests } : {}) };
+  // The patch is the code change (what a reviewer or SWE-bench applies); memories are reported apart.
+  const patch = await store.diff(start.id, undefined, [".", `:(exclude)${MEMORY_DIR}`]);
+  const changed = await store.changedFiles(start.id);
+  const memories = changed.filter((f) => f.startsWith(`${MEMORY_DIR}/`));
+  const changedFiles = changed.filter((f) => !f.startsWith(`${MEMORY_DIR}/`));
+  return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories, ...(tests ? { tests } : {}) };
 }
 
 export function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {

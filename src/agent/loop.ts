@@ -61,6 +61,11 @@ export interface AgentOptions {
   /** Workspace, index and checkpoint hook the tools get. */
   readonly toolContext: Omit<ToolContext, "signal">;
   readonly systemPrompt: string;
+  /**
+   * Earlier turns to continue from (messages after the system prompt, e.g. an imported
+   * conversation); the next `run` appends to them.
+   */
+  readonly history?: readonly ChatMessage[];
   readonly policy: ApprovalPolicy;
   /** Asked for calls the policy does not allow outright; no callback = deny. */
   readonly approve?: (request: ApprovalRequest) => Promise<boolean>;
@@ -87,7 +92,9 @@ export class Agent {
   private readonly toolsByName: Map<string, Tool>;
 
   constructor(private readonly options: AgentOptions) {
-    this.messages = [{ role: "system", content: options.systemPrompt }];
+    if (options.history?.some((m) => m.role === "system")) throw new Error("history must not contain a system message: pass it as systemPrompt");
+    // A copy: condensing rewrites old messages in place, which must not reach the caller's objects.
+    this.messages = [{ role: "system", content: options.systemPrompt }, ...structuredClone(options.history ?? [])];
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.toolsByName = new Map(options.tools.map((t) => [t.definition.name, t]));
   }
@@ -292,7 +299,8 @@ interface Turn {
 export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"]): boolean {
   if (effect === "read" || effect === "control") return false;
   if (policy === "auto-all") return false;
-  if (policy === "auto-edit") return effect === "command";
+  // A memory entry steers every later run of the whole team: only auto-all skips asking.
+  if (policy === "auto-edit") return effect === "command" || effect === "memory";
   return true;
 }
 

@@ -10,6 +10,7 @@ import { findSymbolTool } from "./find-symbol.ts";
 import { finishTool } from "./finish.ts";
 import { listFilesTool } from "./list-files.ts";
 import { readFileTool } from "./read-file.ts";
+import { rememberTool } from "./remember.ts";
 import { runCommandTool } from "./run-command.ts";
 import { runTestsTool } from "./run-tests.ts";
 import { searchTool } from "./search.ts";
@@ -30,7 +31,7 @@ export { countTests, detectTestCommand, type TestCounts } from "./test-runners.t
 export const AGENT_TOOLS: readonly Tool[] = [
   readFileTool, listFilesTool, searchTool, findSymbolTool,
   editFileTool, applyPatchTool, writeFileTool,
-  runCommandTool, runTestsTool, gitDiffTool, finishTool,
+  runCommandTool, runTestsTool, gitDiffTool, rememberTool, finishTool,
 ];
 
 /** The tool called `name`, if any. */

@@ -92,6 +92,11 @@ export interface ToolContext {
    * see checkpoints.ts. A failing checkpoint stops the write.
    */
   readonly beforeEffect?: (tool: string, input: Record<string, JsonValue>) => Promise<void>;
+  /**
+   * What this run is, for the record: a memory entry's `source` (e.g. "chat 3f2a9c",
+   * "hearth fix"). Default "agent".
+   */
+  readonly session?: string;
 }
 
 /** What a tool returns on success. */
@@ -112,9 +117,11 @@ export type ToolResult =
 /**
  * How a tool affects the world: "read" runs freely; "write" changes workspace files
  * (checkpointed, approval under `ask`); "command" runs a process (approval unless
- * `auto-all`); "control" steers the loop (finish).
+ * `auto-all`); "memory" writes to the project's memory (.hearth/memory), which the
+ * whole team's agents will read, so the user approves it unless `auto-all`; "control"
+ * steers the loop (finish).
  */
-export type ToolEffect = "read" | "write" | "command" | "control";
+export type ToolEffect = "read" | "write" | "command" | "memory" | "control";
 
 /** One agent tool. Implementations live one per file in src/tools. */
 export interface Tool {
@@ -132,7 +139,7 @@ export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx:
   try {
     ctx.signal.throwIfAborted();
     checkRequired(tool.definition, input);
-    if (tool.effect === "write" || tool.effect === "command") await ctx.beforeEffect?.(tool.definition.name, input);
+    if (tool.effect === "write" || tool.effect === "command" || tool.effect === "memory") await ctx.beforeEffect?.(tool.definition.name, input);
     const output = await tool.execute(input, ctx);
     return { ok: true, ...output };
   } catch (error) {

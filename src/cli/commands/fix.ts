@@ -71,10 +71,13 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
           },
           signal: io.signal,
         });
+        trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
         trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined });
         writeOutputs(options, info.name, result.patch, io);
         io.err(`hearth fix: ${result.agent.stopReason}: ${result.agent.message}\n`);
         if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${result.tests.command}\n`);
+        if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${result.projectContext.summary}\n`);
+        for (const memory of result.memories) io.err(`hearth fix: remembered ${memory} (not in the patch; commit it to share it)\n`);
         io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
         return exitCode(result.agent.stopReason, result.tests?.passed);
       } finally {

@@ -258,10 +258,10 @@ describe("conversation checkpoints", () => {
 });
 
 describe("approval policy", () => {
-  it("reads never ask; ask asks for writes and commands; auto-edit only for commands; auto-all never", () => {
+  it("reads never ask; ask asks for writes, commands and memory; auto-edit for commands and memory; auto-all never", () => {
     assert.deepEqual(
-      (["ask", "auto-edit", "auto-all"] as const).map((p) => (["read", "write", "command", "control"] as const).map((e) => needsApproval(p, e))),
-      [[false, true, true, false], [false, false, true, false], [false, false, false, false]],
+      (["ask", "auto-edit", "auto-all"] as const).map((p) => (["read", "write", "command", "memory", "control"] as const).map((e) => needsApproval(p, e))),
+      [[false, true, true, true, false], [false, false, true, true, false], [false, false, false, false, false]],
     );
   });
 });

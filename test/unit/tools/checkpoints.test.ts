@@ -83,7 +83,7 @@ describe("checkpoints (shadow git)", () => {
 
   it("every tool definition is distinct and described", () => {
     const names = AGENT_TOOLS.map((t) => t.definition.name);
-    assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "run_tests", "git_diff", "finish"]);
+    assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "run_tests", "git_diff", "remember", "finish"]);
     for (const t of AGENT_TOOLS) assert.equal(t.definition.parameters.type, "object");
   });
 });

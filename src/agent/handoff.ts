@@ -1,0 +1,217 @@
+/**
+ * Conversation handoff: a conversation (turns, thinking, tool calls and their results, the
+ * resulting diff) as one Markdown file a teammate reads on GitHub or in an editor, then
+ * imports into their own Hearth and continues.
+ *
+ * The file has two layers. People read the rendered turns: headings per turn, thinking in
+ * a collapsed <details>, tool calls as JSON blocks, results collapsed, the diff in a
+ * ```diff block. Hearth reads the data layer: before each turn an HTML comment (invisible
+ * when rendered) holds the exact message as base64 JSON, so an import gives back exactly
+ * what was exported, whatever the text contains. Editing the readable text changes
+ * nothing on import; the data comments are the conversation.
+ *
+ *   const markdown = exportConversation(agent.messages, { title, model, exportedAt: new Date(), patch });
+ *   const { messages, systemPrompt, title, patch } = importConversation(markdown);
+ *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
+ */
+import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/types.ts";
+
+export interface ConversationMeta {
+  readonly title: string;
+  /** The model that ran it, for the reader. */
+  readonly model?: string;
+  readonly exportedAt: Date | string;
+  /** The diff the conversation made (a unified diff), if any. */
+  readonly patch?: string;
+}
+
+export interface ImportedConversation {
+  readonly title: string;
+  readonly model?: string;
+  readonly exportedAt: string;
+  /** Every message after the system prompt, in order: pass as `AgentOptions.history`. */
+  readonly messages: ChatMessage[];
+  /** The exporter's system prompt, for reference; a continuing agent builds its own. */
+  readonly systemPrompt?: string;
+  /** "" when the export had no diff. */
+  readonly patch: string;
+}
+
+/** A file that cannot be imported; the message says what is wrong and where. */
+export class ConversationImportError extends Error {
+  override name = "ConversationImportError";
+}
+
+export const HANDOFF_FORMAT_VERSION = 1;
+
+const HEADER_TAG = "hearth-conversation";
+const MESSAGE_TAG = "hearth-message";
+const PATCH_TAG = "hearth-patch";
+const DATA_COMMENT = /<!-- (hearth-[a-z]+): ([A-Za-z0-9+/=]*) -->/g;
+
+interface HeaderData {
+  readonly version: number;
+  readonly title: string;
+  readonly model?: string;
+  readonly exportedAt: string;
+  readonly messages: number;
+  readonly patch: boolean;
+}
+
+/** The conversation as a Markdown file (see the top of this file for its layout). */
+export function exportConversation(messages: readonly ChatMessage[], meta: ConversationMeta): string {
+  const exportedAt = typeof meta.exportedAt === "string" ? meta.exportedAt : meta.exportedAt.toISOString();
+  const title = meta.title.replace(/\s+/g, " ").trim() || "Hearth conversation";
+  const header: HeaderData = { version: HANDOFF_FORMAT_VERSION, title, ...(meta.model ? { model: meta.model } : {}), exportedAt, messages: messages.length, patch: !!meta.patch };
+  const out = [
+    `# ${title}`,
+    "",
+    `Hearth conversation, exported ${exportedAt}${meta.model ? ` (model: ${meta.model})` : ""}, ${messages.length} messages.`,
+    "To continue it, import this file in Hearth (VS Code: Import Conversation; terminal: `hearth chat --continue FILE`).",
+    "",
+    dataComment(HEADER_TAG, header),
+  ];
+  for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), renderMessage(message));
+  if (meta.patch) out.push("", "## Changes", "", dataComment(PATCH_TAG, meta.patch), fenced(meta.patch, "diff"));
+  return out.join("\n") + "\n";
+}
+
+/** Reads an exported conversation back; throws ConversationImportError on anything malformed. */
+export function importConversation(markdown: string): ImportedConversation {
+  const comments = [...markdown.replace(/\r\n/g, "\n").matchAll(DATA_COMMENT)].map((m) => ({ tag: m[1]!, data: m[2]! }));
+  const headers = comments.filter((c) => c.tag === HEADER_TAG);
+  if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");
+  if (headers.length > 1) throw new ConversationImportError("the file holds more than one conversation (two hearth-conversation lines); export them separately");
+  const header = checkHeader(decode(headers[0]!.data, "the hearth-conversation line"));
+  const messages = comments.filter((c) => c.tag === MESSAGE_TAG).map((c, i) => checkMessage(decode(c.data, `message ${i + 1}`), i + 1));
+  if (messages.length !== header.messages) {
+    throw new ConversationImportError(`the file says it has ${header.messages} messages but holds ${messages.length}: it was cut or edited`);
+  }
+  checkOrder(messages);
+  const patches = comments.filter((c) => c.tag === PATCH_TAG);
+  if (patches.length !== (header.patch ? 1 : 0)) throw new ConversationImportError(header.patch ? "the file says it has a diff but the hearth-patch line is missing" : "the file has a hearth-patch line its header does not mention");
+  const patch = patches[0] ? decode(patches[0].data, "the diff") : "";
+  if (typeof patch !== "string") throw new ConversationImportError("the diff (hearth-patch) is not text");
+  const system = messages[0]?.role === "system" ? messages[0].content : undefined;
+  return {
+    title: header.title,
+    ...(header.model ? { model: header.model } : {}),
+    exportedAt: header.exportedAt,
+    messages: system === undefined ? messages : messages.slice(1),
+    ...(system === undefined ? {} : { systemPrompt: system }),
+    patch,
+  };
+}
+
+// ---- the readable layer ---------------------------------------------------------------
+
+function renderMessage(message: ChatMessage): string {
+  switch (message.role) {
+    case "system":
+      return ["<details>", "<summary>System prompt</summary>", "", fenced(message.content, "text"), "", "</details>"].join("\n");
+    case "user":
+      return ["## User", "", message.content.trim() || "_(empty)_"].join("\n");
+    case "assistant":
+      return renderAssistant(message);
+    case "tool":
+      return [
+        "<details>",
+        `<summary>Result of <code>${escapeHtml(message.name)}</code> (${lineCount(message.content)})</summary>`,
+        "",
+        fenced(message.content, "text"),
+        "",
+        "</details>",
+      ].join("\n");
+  }
+}
+
+function renderAssistant(message: AssistantMessage): string {
+  const parts = ["## Assistant"];
+  if (message.thinking?.trim()) parts.push("", "<details>", "<summary>Thinking</summary>", "", message.thinking.trim(), "", "</details>");
+  if (message.content.trim()) parts.push("", message.content.trim());
+  for (const call of message.toolCalls ?? []) parts.push("", `**Tool call** \`${call.name}\``, "", fenced(JSON.stringify(call.arguments, null, 2), "json"));
+  return parts.join("\n");
+}
+
+/** A code block whose fence is longer than any backtick run inside. */
+function fenced(text: string, lang: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${text.replace(/\n$/, "")}\n${fence}`;
+}
+
+function lineCount(text: string): string {
+  const n = text === "" ? 0 : text.replace(/\n$/, "").split("\n").length;
+  return `${n} ${n === 1 ? "line" : "lines"}`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+// ---- the data layer -------------------------------------------------------------------
+
+/** Base64 keeps `-->` and every other character out of the comment's way. */
+function dataComment(tag: string, value: unknown): string {
+  return `<!-- ${tag}: ${Buffer.from(JSON.stringify(value), "utf8").toString("base64")} -->`;
+}
+
+function decode(data: string, what: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(data, "base64").toString("utf8"));
+  } catch {
+    throw new ConversationImportError(`${what} is damaged: its data is not base64 JSON`);
+  }
+}
+
+function checkHeader(value: unknown): HeaderData {
+  const h = value as Partial<HeaderData> | null;
+  if (!h || typeof h !== "object") throw new ConversationImportError("the hearth-conversation line is damaged");
+  if (h.version !== HANDOFF_FORMAT_VERSION) throw new ConversationImportError(`this export has format version ${String(h.version)}; this Hearth reads version ${HANDOFF_FORMAT_VERSION}`);
+  if (typeof h.title !== "string" || typeof h.exportedAt !== "string" || typeof h.messages !== "number" || typeof h.patch !== "boolean") {
+    throw new ConversationImportError("the hearth-conversation line lacks its title, date, message count or diff flag");
+  }
+  return h as HeaderData;
+}
+
+function checkMessage(value: unknown, n: number): ChatMessage {
+  const m = value as Record<string, unknown> | null;
+  const fail = (why: string) => new ConversationImportError(`message ${n}: ${why}`);
+  if (!m || typeof m !== "object") throw fail("not an object");
+  if (typeof m.content !== "string") throw fail("has no text content");
+  switch (m.role) {
+    case "system":
+    case "user":
+      return { role: m.role, content: m.content };
+    case "assistant": {
+      if (m.thinking !== undefined && typeof m.thinking !== "string") throw fail("its thinking is not text");
+      const calls = m.toolCalls === undefined ? undefined : checkCalls(m.toolCalls, fail);
+      return { role: "assistant", content: m.content, ...(m.thinking ? { thinking: m.thinking as string } : {}), ...(calls ? { toolCalls: calls } : {}) };
+    }
+    case "tool":
+      if (typeof m.toolCallId !== "string" || typeof m.name !== "string") throw fail("a tool result without its call id or tool name");
+      return { role: "tool", toolCallId: m.toolCallId, name: m.name, content: m.content };
+    default:
+      throw fail(`unknown role ${JSON.stringify(m.role)}`);
+  }
+}
+
+function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
+  if (!Array.isArray(value)) throw fail("toolCalls is not a list");
+  return value.map((c: Record<string, unknown>) => {
+    if (!c || typeof c.id !== "string" || typeof c.name !== "string" || !c.arguments || typeof c.arguments !== "object" || Array.isArray(c.arguments)) {
+      throw fail("a tool call without id, name or arguments object");
+    }
+    return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };
+  });
+}
+
+/** A system prompt only first; every tool result answers a call made before it. */
+function checkOrder(messages: readonly ChatMessage[]): void {
+  const calls = new Set<string>();
+  messages.forEach((m, i) => {
+    if (m.role === "system" && i > 0) throw new ConversationImportError(`message ${i + 1}: a system prompt is only valid first`);
+    if (m.role === "assistant") for (const c of m.toolCalls ?? []) calls.add(c.id);
+    if (m.role === "tool" && !calls.has(m.toolCallId)) throw new ConversationImportError(`message ${i + 1}: a result for tool call "${m.toolCallId}", which no earlier message made`);
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * The project's own context for the agent's stable prompt prefix: `AGENTS.md`,
+ * `.hearth/rules.md` and the memory entries in `.hearth/memory/` (format:
+ * src/protocol/memory.ts), read through the `Workspace` and fitted to a token budget.
+ *
+ * Call `loadProjectContext` once per run, before building the system prompt: it reads the
+ * files afresh every time, so an entry the user edited or added by hand is in the next
+ * run, and it never changes during a run (the prompt prefix must stay stable).
+ *
+ *   const context = await loadProjectContext(workspace, { countTokens: backendTokenCounter(backend) });
+ *   buildSystemPrompt({ ..., projectRules: context.text });
+ *   log(context.summary);   // "AGENTS.md, .hearth/rules.md, 3 memories: 412 of 2,000 tokens"
+ *
+ * Budget order: the rules files first (a rules file too long for what is left is cut at a
+ * line), then memory entries whole, newest first (older ones are left out, and the prompt
+ * says so and where to read them). What was cut is in `sources` and `summary`.
+ */
+import type { ModelBackend } from "../models/backend.ts";
+import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
+import type { Workspace } from "../tools/index.ts";
+
+/** Tokens in a text, by the model's tokenizer or an estimate. */
+export type TokenCounter = (text: string, signal?: AbortSignal) => Promise<number>;
+
+export interface ProjectContextOptions {
+  /** Most tokens the rules and memories may take together (default 2,000). */
+  readonly budgetTokens?: number;
+  /** Default: an estimate of ~4 characters per token. Prefer `backendTokenCounter(backend)`. */
+  readonly countTokens?: TokenCounter;
+  readonly signal?: AbortSignal;
+}
+
+export interface ProjectContextSource {
+  /** Workspace-relative, e.g. "AGENTS.md" or ".hearth/memory/2026-11-22-tests.md". */
+  readonly path: string;
+  readonly kind: "rules" | "memory";
+  /** Tokens it takes in the prompt (0 when omitted). */
+  readonly tokens: number;
+  /** "truncated": a rules file cut at a line to fit; "omitted": did not fit at all. */
+  readonly included: "whole" | "truncated" | "omitted";
+}
+
+export interface ProjectContext {
+  /** Text for `buildSystemPrompt({ projectRules })`; "" when the project has none. */
+  readonly text: string;
+  /** Tokens `text` takes (by `countTokens`). */
+  readonly tokens: number;
+  readonly budgetTokens: number;
+  /** Every file found, in prompt order, with what became of it. */
+  readonly sources: readonly ProjectContextSource[];
+  /** One line for logs and the UI: what is in, what was cut. "" when the project has none. */
+  readonly summary: string;
+}
+
+/** A memory entry as found in the workspace. */
+export interface StoredMemory {
+  readonly path: string;
+  readonly entry: MemoryEntry;
+}
+
+export const DEFAULT_PROJECT_CONTEXT_TOKENS = 2000;
+
+/** A counter using the backend's own tokenizer. */
+export function backendTokenCounter(backend: ModelBackend): TokenCounter {
+  return async (text, signal) => (await backend.tokenize(text, signal)).length;
+}
+
+/** ~4 characters per token: good enough where no tokenizer is at hand. */
+export const estimateTokens: TokenCounter = async (text) => Math.ceil(text.length / 4);
+
+/** Reads the rules and memories now and fits them to the budget. */
+export async function loadProjectContext(workspace: Workspace, options: ProjectContextOptions = {}): Promise<ProjectContext> {
+  const budget = Math.max(0, options.budgetTokens ?? DEFAULT_PROJECT_CONTEXT_TOKENS);
+  const count = (text: string) => (options.countTokens ?? estimateTokens)(text, options.signal);
+  const packer = new Packer(budget, count, budget * 8);
+  for (const path of RULES_FILES) {
+    const text = await readText(workspace, path);
+    if (text?.trim()) await packer.addRules(path, text.trim());
+  }
+  await packer.addMemories(await readMemories(workspace));
+  return packer.result(count);
+}
+
+/** Every memory entry in `.hearth/memory/`, oldest first (by file name, which starts with the date). */
+export async function readMemories(workspace: Workspace): Promise<StoredMemory[]> {
+  const dir = await workspace.stat(MEMORY_DIR);
+  if (dir?.type !== "directory") return [];
+  const names = (await workspace.list(MEMORY_DIR)).filter((e) => e.type === "file").map((e) => `${MEMORY_DIR}/${e.name}`);
+  const out: StoredMemory[] = [];
+  for (const path of names.filter(isMemoryPath).sort()) {
+    const text = await readText(workspace, path);
+    if (text !== undefined && text.trim()) out.push({ path, entry: parseMemoryEntry(text, path) });
+  }
+  return out;
+}
+
+/** How one memory entry reads in the prompt: a bullet, continuation lines indented. */
+export function renderMemory(entry: MemoryEntry): string {
+  const about = [entry.category, entry.date].filter(Boolean).join(", ");
+  const body = entry.body.replace(/^#{1,6}\s+.*\n+/, "").trim() || entry.title;
+  return `- ${entry.title}${about ? ` (${about})` : ""}: ${body.replace(/\n/g, "\n  ")}`;
+}
+
+/** Fills the budget in order and remembers what happened to each source. */
+class Packer {
+  private readonly parts: string[] = [];
+  private readonly sources: ProjectContextSource[] = [];
+  private used = 0;
+
+  constructor(
+    private readonly budget: number,
+    private readonly count: (text: string) => Promise<number>,
+    /** Characters read at most per file: a huge file is never tokenized whole. */
+    private readonly maxChars: number,
+  ) {}
+
+  async addRules(path: string, text: string): Promise<void> {
+    const part = `From ${path}:\n${text.slice(0, this.maxChars)}`;
+    const tokens = await this.count(`${part}\n\n`);
+    if (text.length <= this.maxChars && this.used + tokens <= this.budget) {
+      this.push(part, tokens, { path, kind: "rules", tokens, included: "whole" });
+      return;
+    }
+    const cut = await this.longestFittingPrefix(part, this.budget - this.used);
+    if (!cut) {
+      this.sources.push({ path, kind: "rules", tokens: 0, included: "omitted" });
+      return;
+    }
+    this.push(cut.text, cut.tokens, { path, kind: "rules", tokens: cut.tokens, included: "truncated" });
+  }
+
+  async addMemories(memories: readonly StoredMemory[]): Promise<void> {
+    if (memories.length === 0) return;
+    const header = "Project memory (facts learned earlier, in .hearth/memory/):";
+    const room = this.budget - this.used - (await this.count(`${header}\n`));
+    const rendered = await Promise.all(memories.map(async (m) => {
+      const text = renderMemory(m.entry).slice(0, this.maxChars);
+      return { path: m.path, text, tokens: await this.count(`${text}\n`) };
+    }));
+    let chosen = choose(rendered, room);
+    let note = "";
+    if (chosen.size < memories.length) {
+      // The note saying what was left out must fit too: choose again with its room taken.
+      note = omittedNote(memories.length - chosen.size);
+      chosen = choose(rendered, room - (await this.count(note)));
+      note = omittedNote(memories.length - chosen.size);
+    }
+    for (const r of rendered) {
+      this.sources.push({ path: r.path, kind: "memory", tokens: chosen.has(r.path) ? r.tokens : 0, included: chosen.has(r.path) ? "whole" : "omitted" });
+    }
+    if (chosen.size === 0) return;
+    const lines = rendered.filter((r) => chosen.has(r.path)).map((r) => r.text);
+    this.parts.push([header, ...lines, ...(note ? [note] : [])].join("\n"));
+  }
+
+  async result(count: (text: string) => Promise<number>): Promise<ProjectContext> {
+    const text = this.parts.join("\n\n");
+    const tokens = text ? await count(text) : 0;
+    return { text, tokens, budgetTokens: this.budget, sources: this.sources, summary: summarize(this.sources, tokens, this.budget) };
+  }
+
+  private push(text: string, tokens: number, source: ProjectContextSource): void {
+    this.parts.push(text);
+    this.used += tokens;
+    this.sources.push(source);
+  }
+
+  /** The most whole lines of `text` (plus a note that it was cut) within `room` tokens. */
+  private async longestFittingPrefix(text: string, room: number): Promise<{ text: string; tokens: number } | undefined> {
+    const lines = text.split("\n");
+    const note = "[… cut here to fit the prompt budget; read the file for the rest]";
+    let lo = 2; // the "From …:" line and at least one line of the file
+    let hi = lines.length;
+    let best: { text: string; tokens: number } | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const candidate = `${lines.slice(0, mid).join("\n")}\n${note}`;
+      const tokens = await this.count(`${candidate}\n\n`);
+      if (tokens <= room) {
+        best = { text: candidate, tokens };
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best;
+  }
+}
+
+/** Newest first (file names start with the date): when room runs out, the oldest are left out. */
+function choose(rendered: readonly { path: string; tokens: number }[], room: number): Set<string> {
+  const chosen = new Set<string>();
+  let used = 0;
+  for (const r of [...rendered].reverse()) {
+    if (used + r.tokens > room) continue;
+    chosen.add(r.path);
+    used += r.tokens;
+  }
+  return chosen;
+}
+
+function omittedNote(omitted: number): string {
+  return `(${omitted} older ${omitted === 1 ? "entry" : "entries"} in ${MEMORY_DIR}/ left out to save space; read_file them if needed.)`;
+}
+
+function summarize(sources: readonly ProjectContextSource[], tokens: number, budget: number): string {
+  if (sources.length === 0) return "";
+  const rules = sources.filter((s) => s.kind === "rules" && s.included !== "omitted").map((s) => s.path + (s.included === "truncated" ? " (cut)" : ""));
+  const memories = sources.filter((s) => s.kind === "memory");
+  const kept = memories.filter((s) => s.included === "whole").length;
+  const parts = [...rules];
+  if (memories.length) parts.push(`${kept} ${kept === 1 ? "memory" : "memories"}`);
+  const left = sources.filter((s) => s.included === "omitted").map((s) => s.path);
+  const out = `${parts.join(", ") || "nothing"}: ${tokens.toLocaleString("en-US")} of ${budget.toLocaleString("en-US")} tokens`;
+  return left.length ? `${out}; left out: ${left.join(", ")}` : out;
+}
+
+async function readText(workspace: Workspace, path: string): Promise<string | undefined> {
+  const info = await workspace.stat(path).catch(() => undefined);
+  if (info?.type !== "file") return undefined;
+  const bytes = await workspace.read(path);
+  return new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+}

@@ -1,0 +1,122 @@
+// Project rules and memory for the prompt, read from real files in a temp workspace
+// through DiskWorkspace: what goes in, in which order, where the budget stops it, and
+// that a file edited or added by hand is read on the next call.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { type TokenCounter, loadProjectContext, readMemories } from "../../../src/agent/project-context.ts";
+import { buildSystemPrompt } from "../../../src/agent/system-prompt.ts";
+import { formatMemoryEntry, memoryFilePath, parseMemoryEntry, slugify } from "../../../src/protocol/memory.ts";
+import { DiskWorkspace } from "../../../src/tools/index.ts";
+
+function workspace(files: Record<string, string>): { root: string; ws: DiskWorkspace; write: (path: string, text: string) => void } {
+  const root = mkdtempSync(join(tmpdir(), "hearth-context-"));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  for (const [path, text] of Object.entries(files)) write(path, text);
+  return { root, ws: new DiskWorkspace(root), write };
+}
+
+const memory = (title: string, date: string, body: string, category = "testing") => formatMemoryEntry({ title, date, source: "chat 1", category, body });
+/** Whitespace-separated words: a real, deterministic counter. */
+const words: TokenCounter = async (text) => text.split(/\s+/).filter(Boolean).length;
+
+describe("project context", () => {
+  it("puts AGENTS.md, .hearth/rules.md and every memory entry into the system prompt, in that order", async () => {
+    const { ws } = workspace({
+      "AGENTS.md": "# Agents\nUse pnpm, never npm.\n",
+      ".hearth/rules.md": "Run the tests with `pnpm test`.\nDo not touch vendor/.\n",
+      ".hearth/memory/2026-01-02-flaky-test.md": memory("The date test is flaky", "2026-01-02", "test_dates fails near midnight UTC; rerun it.", "pitfall"),
+      ".hearth/memory/2026-01-01-build-first.md": memory("Build before e2e", "2026-01-01", "Run `pnpm build` before the e2e tests."),
+      ".hearth/memory/notes.txt": "not a memory",
+    });
+    const context = await loadProjectContext(ws);
+    assert.deepEqual(context.sources.map((s) => [s.path, s.kind, s.included]), [
+      ["AGENTS.md", "rules", "whole"],
+      [".hearth/rules.md", "rules", "whole"],
+      [".hearth/memory/2026-01-01-build-first.md", "memory", "whole"],
+      [".hearth/memory/2026-01-02-flaky-test.md", "memory", "whole"],
+    ]);
+    const order = ["Use pnpm, never npm.", "Do not touch vendor/.", "- Build before e2e (testing, 2026-01-01): Run `pnpm build`", "- The date test is flaky (pitfall, 2026-01-02): test_dates"];
+    const positions = order.map((text) => context.text.indexOf(text));
+    assert.ok(positions.every((p) => p >= 0), context.text);
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(context.tokens > 0 && context.tokens <= context.budgetTokens);
+    assert.match(context.summary, /^AGENTS\.md, \.hearth\/rules\.md, 2 memories: \d+ of 2,000 tokens$/);
+    const prompt = buildSystemPrompt({ workspaceName: "w", platform: "linux", projectRules: context.text });
+    assert.match(prompt, /Project rules:\nFrom AGENTS\.md:\n# Agents\nUse pnpm, never npm\./);
+  });
+
+  it("a project with none of the files gives an empty context", async () => {
+    const context = await loadProjectContext(workspace({ "src/a.ts": "x" }).ws);
+    assert.deepEqual([context.text, context.tokens, context.sources.length, context.summary], ["", 0, 0, ""]);
+  });
+
+  it("stops at its budget: older memories are left out first, and the prompt says so", async () => {
+    const files: Record<string, string> = { ".hearth/rules.md": "Keep functions small." };
+    for (let day = 1; day <= 9; day++) {
+      files[`.hearth/memory/2026-01-0${day}-fact-${day}.md`] = memory(`Fact ${day}`, `2026-01-0${day}`, `fact number ${day} ${"word ".repeat(20)}`);
+    }
+    const { ws } = workspace(files);
+    const context = await loadProjectContext(ws, { budgetTokens: 120, countTokens: words });
+    assert.ok(context.tokens <= 120, `${context.tokens} tokens`);
+    const kept = context.sources.filter((s) => s.kind === "memory" && s.included === "whole").map((s) => s.path);
+    const left = context.sources.filter((s) => s.included === "omitted").map((s) => s.path);
+    assert.ok(kept.length >= 1 && left.length >= 1, JSON.stringify(context.sources));
+    assert.ok(kept.every((k) => left.every((l) => l < k)), "the newest entries are kept");
+    assert.match(context.text, /Keep functions small\./);
+    assert.match(context.text, /fact number 9/);
+    assert.doesNotMatch(context.text, /fact number 1 /);
+    assert.match(context.text, new RegExp(`\\(${left.length} older entries in \\.hearth/memory/ left out`));
+    assert.match(context.summary, /left out: \.hearth\/memory\/2026-01-01-fact-1\.md/);
+  });
+
+  it("cuts a rules file that alone is over the budget at a line, and says where", async () => {
+    const rules = Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow.`).join("\n");
+    const { ws } = workspace({ "AGENTS.md": rules, ".hearth/memory/2026-01-01-x.md": memory("X", "2026-01-01", "x") });
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
+    assert.equal(context.sources[0]!.included, "truncated");
+    assert.equal(context.sources[1]!.included, "omitted");
+    assert.match(context.text, /Rule 0: something to follow\.\n/);
+    assert.doesNotMatch(context.text, /Rule 199/);
+    assert.match(context.text, /cut here to fit the prompt budget/);
+    assert.match(context.summary, /AGENTS\.md \(cut\)/);
+  });
+
+  it("reads the files afresh on each call: an entry edited or added by hand is picked up", async () => {
+    const { ws, write } = workspace({ ".hearth/memory/2026-01-01-db.md": memory("Database", "2026-01-01", "The tests use SQLite.") });
+    assert.match((await loadProjectContext(ws)).text, /The tests use SQLite\./);
+    write(".hearth/memory/2026-01-01-db.md", memory("Database", "2026-01-01", "The tests use Postgres in Docker."));
+    write(".hearth/memory/by-hand.md", "# Deploys happen on Fridays\n\nNever merge on Friday afternoon.\n");
+    const again = await loadProjectContext(ws);
+    assert.doesNotMatch(again.text, /SQLite/);
+    assert.match(again.text, /The tests use Postgres in Docker\./);
+    assert.match(again.text, /- Deploys happen on Fridays: Never merge on Friday afternoon\./);
+  });
+});
+
+describe("memory entry format", () => {
+  it("round-trips an entry through its file text", () => {
+    const entry = { title: "Tests need a build", date: "2026-11-22", source: "chat 3f2a", category: "testing", body: "Run `npm run build`\nbefore `npm run test:e2e`." };
+    assert.deepEqual(parseMemoryEntry(formatMemoryEntry(entry), memoryFilePath(entry.date, entry.title)), entry);
+  });
+
+  it("a hand-written file without front matter takes its title from the heading or its name, and its date from its name", async () => {
+    assert.deepEqual(parseMemoryEntry("# Use tabs\n\nTabs in Go files.", "2026-03-04-tabs.md"), { title: "Use tabs", date: "2026-03-04", source: "", category: "", body: "# Use tabs\n\nTabs in Go files." });
+    assert.equal(parseMemoryEntry("Tabs in Go files.", ".hearth/memory/go-style_notes.md").title, "Go style notes");
+    const { ws } = workspace({ ".hearth/memory/2026-03-04-tabs.md": "Tabs." });
+    assert.deepEqual((await readMemories(ws)).map((m) => [m.path, m.entry.date]), [[".hearth/memory/2026-03-04-tabs.md", "2026-03-04"]]);
+  });
+
+  it("file names: date, a short ascii slug, a suffix when taken", () => {
+    assert.equal(memoryFilePath("2026-11-22", "Tests run with `npm test`!"), ".hearth/memory/2026-11-22-tests-run-with-npm-test.md");
+    assert.equal(memoryFilePath("2026-11-22", "Ça marche", 2), ".hearth/memory/2026-11-22-ca-marche-2.md");
+    assert.equal(slugify("???"), "memory");
+    assert.ok(slugify("a".repeat(100)).length <= 48);
+  });
+});

@@ -10,7 +10,6 @@ import type { ModelBackend } from "../models/backend.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest } from "./loop.ts";
-import { MEMORY_DIR } from "../protocol/memory.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
@@ -58,7 +57,7 @@ export interface FixResult {
   readonly tests?: TestOutcome;
   /** The project's rules and memories that went into the prompt, and what was cut. */
   readonly projectContext: ProjectContext;
-  /** Memory entries the agent wrote (`remember`); they are kept out of `patch`. */
+  /** Memory entries the agent wrote (`remember`), workspace-relative; never part of `patch`. */
   readonly memories: readonly string[];
 }
 
@@ -71,6 +70,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const startingFiles = options.index ? (await options.index.locate(options.issue, { top: 5 })).map((f) => f.path) : [];
   const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? 1500, query: options.issue })).text : undefined;
   const workspace = options.workspace ?? new DiskWorkspace(options.repo);
+  const memories: string[] = [];
   const projectContext = await loadProjectContext(workspace, {
     countTokens: backendTokenCounter(options.backend),
     ...(options.projectContextTokens === undefined ? {} : { budgetTokens: options.projectContextTokens }),
@@ -97,15 +97,17 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     policy: options.policy,
     ...(options.approve ? { approve: options.approve } : {}),
     budget: { maxSteps: options.maxSteps ?? 40 },
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    onEvent: (event) => {
+      if (event.type === "toolEnd" && event.call.name === "remember" && event.result.ok) memories.push((event.result.data as { path: string }).path);
+      options.onEvent?.(event);
+    },
   });
   const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand), signal);
   const tests = options.testCommand && !signal.aborted ? await runTests(options.testCommand, options.repo, signal) : undefined;
-  // The patch is the code change (what a reviewer or SWE-bench applies); memories are reported apart.
-  const patch = await store.diff(start.id, undefined, [".", `:(exclude)${MEMORY_DIR}`]);
-  const changed = await store.changedFiles(start.id);
-  const memories = changed.filter((f) => f.startsWith(`${MEMORY_DIR}/`));
-  const changedFiles = changed.filter((f) => !f.startsWith(`${MEMORY_DIR}/`));
+  // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
+  // or SWE-bench applies); memories are reported apart.
+  const patch = await store.diff(start.id);
+  const changedFiles = await store.changedFiles(start.id);
   return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories, ...(tests ? { tests } : {}) };
 }
 

@@ -47,7 +47,7 @@ export const HANDOFF_FORMAT_VERSION = 1;
 const HEADER_TAG = "hearth-conversation";
 const MESSAGE_TAG = "hearth-message";
 const PATCH_TAG = "hearth-patch";
-const DATA_COMMENT = /<!-- (hearth-[a-z]+): ([A-Za-z0-9+/=]*) -->/g;
+const DATA_COMMENT = /<!-- (hearth-[a-z]+): (\S*) -->/g;
 
 interface HeaderData {
   readonly version: number;
@@ -157,6 +157,7 @@ function dataComment(tag: string, value: unknown): string {
 }
 
 function decode(data: string, what: string): unknown {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw new ConversationImportError(`${what} is damaged: its data is not base64`);
   try {
     return JSON.parse(Buffer.from(data, "base64").toString("utf8"));
   } catch {

@@ -122,6 +122,8 @@ export type ToolResult =
  * steers the loop (finish).
  */
 export type ToolEffect = "read" | "write" | "command" | "memory" | "control";
+// No checkpoint before "memory": checkpoints leave .hearth/ out, so that undoing code
+// never undoes what was learned.
 
 /** One agent tool. Implementations live one per file in src/tools. */
 export interface Tool {
@@ -139,7 +141,7 @@ export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx:
   try {
     ctx.signal.throwIfAborted();
     checkRequired(tool.definition, input);
-    if (tool.effect === "write" || tool.effect === "command" || tool.effect === "memory") await ctx.beforeEffect?.(tool.definition.name, input);
+    if (tool.effect === "write" || tool.effect === "command") await ctx.beforeEffect?.(tool.definition.name, input);
     const output = await tool.execute(input, ctx);
     return { ok: true, ...output };
   } catch (error) {

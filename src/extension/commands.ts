@@ -10,13 +10,17 @@ import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat-controller.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
+import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
 import { downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
+import { type ServerKeys, serverOrigin } from "./server-key.ts";
 
 export interface CommandContext {
   readonly runtime: RuntimeClient;
   readonly output: vscode.LogOutputChannel;
   readonly chat: ChatController;
+  readonly memory: MemoryView;
+  readonly serverKeys: ServerKeys;
 }
 
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
@@ -132,6 +136,37 @@ const toggleInlineCompletions: Factory = () => async () => {
   );
 };
 
+const addMemoryCommand: Factory = (ctx) => () => addMemory(ctx.memory);
+const editMemoryCommand: Factory = (ctx) => (node) => editMemory(ctx.memory, node as MemoryNode | undefined);
+const forgetMemoryCommand: Factory = (ctx) => (node) => forgetMemory(ctx.memory, node as MemoryNode | undefined);
+
+/** Asks for the key of the configured server (password box) and keeps it in SecretStorage only. */
+const setServerApiKey: Factory = (ctx) => async () => {
+  const origin = serverOrigin(readSettings().serverUrl);
+  if (!origin) {
+    const pick = await vscode.window.showInformationMessage("Hearth: set a server URL first (hearth.serverUrl); the key is kept for that server only.", "Use Server URL…");
+    if (pick) await enterServerUrl();
+    if (!serverOrigin(readSettings().serverUrl)) return;
+  }
+  const url = readSettings().serverUrl;
+  const key = await vscode.window.showInputBox({
+    title: `Hearth: API key for ${serverOrigin(url)}`,
+    prompt: "Kept in VS Code's secret storage, sent only to this server, never written to settings.",
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : "Enter the key (or press Escape)"),
+  });
+  if (!key) return;
+  await ctx.serverKeys.set(url, key);
+  void vscode.window.showInformationMessage(`Hearth: API key saved for ${serverOrigin(url)}; the runtime restarts to use it.`);
+};
+
+const clearServerApiKey: Factory = (ctx) => async () => {
+  const url = readSettings().serverUrl;
+  const cleared = await ctx.serverKeys.clear(url);
+  void vscode.window.showInformationMessage(cleared ? `Hearth: API key for ${serverOrigin(url)} removed.` : "Hearth: no API key is stored for the configured server.");
+};
+
 const FACTORIES: Record<CommandName, Factory> = {
   fixIssue,
   newChat,
@@ -142,6 +177,11 @@ const FACTORIES: Record<CommandName, Factory> = {
   showLog,
   reindexWorkspace,
   toggleInlineCompletions,
+  addMemory: addMemoryCommand,
+  editMemory: editMemoryCommand,
+  forgetMemory: forgetMemoryCommand,
+  setServerApiKey,
+  clearServerApiKey,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable {

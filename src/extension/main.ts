@@ -9,7 +9,9 @@ import { ChatController } from "./chat-controller.ts";
 import { ChatViewProvider } from "./chat-view.ts";
 import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";
+import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
+import { ServerKeys } from "./server-key.ts";
 import { createStatusBar } from "./status-bar.ts";
 
 /** What `activate` returns: lets tests and other extensions read Hearth's state. */
@@ -23,16 +25,19 @@ export interface HearthApi {
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel("Hearth", { log: true });
-  const runtime = new RuntimeClient(context, output);
+  const serverKeys = new ServerKeys(context.secrets);
+  const runtime = new RuntimeClient(context, output, serverKeys);
   const chat = new ChatController(runtime, context.workspaceState, output);
+  const memory = new MemoryView(vscode.workspace.workspaceFolders?.[0]);
   context.subscriptions.push(
     output,
     runtime,
     chat,
+    memory,
     createStatusBar(runtime.onDidChangeState, runtime.state),
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
-    registerCommands({ runtime, output, chat }),
+    registerCommands({ runtime, output, chat, memory, serverKeys }),
   );
   // Spawning the runtime is not activation's work: start it right after activate returns.
   setImmediate(() => void runtime.start());

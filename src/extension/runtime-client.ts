@@ -26,6 +26,7 @@ import { SETTINGS_SECTION, settingsNeedingRestart } from "../protocol/settings.t
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { RestartPolicy } from "./restart-policy.ts";
+import type { ServerKeys } from "./server-key.ts";
 
 export class RuntimeNotRunningError extends Error {}
 
@@ -36,6 +37,8 @@ export class RuntimeClient implements vscode.Disposable {
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
   private settings = readSettings();
+  /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
+  private serverKey: string | undefined;
   private readonly policy = new RestartPolicy();
   private readonly stateChanged = new vscode.EventEmitter<RuntimeConnection>();
   // One watcher for the extension's lifetime, shared by every runtime it starts.
@@ -48,8 +51,10 @@ export class RuntimeClient implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
+    private readonly serverKeys?: ServerKeys,
   ) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+    if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
   }
 
   get state(): RuntimeConnection {
@@ -60,6 +65,7 @@ export class RuntimeClient implements vscode.Disposable {
   async start(): Promise<void> {
     this.stopping = false;
     this.setState({ kind: "starting" });
+    this.serverKey = await this.serverKeys?.get(readSettings().serverUrl).catch(() => undefined);
     const spawnedAt = Date.now();
     const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
     this.client = client;
@@ -152,7 +158,18 @@ export class RuntimeClient implements vscode.Disposable {
         storagePath: this.context.storageUri?.fsPath,
         globalStoragePath: this.context.globalStorageUri.fsPath,
         editorEdits: true,
+        ...(this.serverKey ? { serverApiKey: this.serverKey } : {}),
       }),
+      middleware: {
+        workspace: {
+          // The runtime keeps the key it started with: a server URL with another key (or
+          // none) must not reach it, or the old key would go to the new server. Restart.
+          didChangeConfiguration: async (sections, next) => {
+            if (await this.restartIfKeyChanged()) return;
+            await next(sections);
+          },
+        },
+      },
       // We restart ourselves (with backoff and a message); the client must not.
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -208,6 +225,16 @@ export class RuntimeClient implements vscode.Disposable {
       this.output.appendLine(`[extension] ${changed.join(", ")} changed: restarting the runtime`);
       void this.restart();
     }
+  }
+
+  /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */
+  private async restartIfKeyChanged(): Promise<boolean> {
+    if (!this.serverKeys || this.stopping) return false;
+    const key = await this.serverKeys.get(readSettings().serverUrl).catch(() => undefined);
+    if (key === this.serverKey) return false;
+    this.output.appendLine(`[extension] the server API key ${key ? "for the configured server changed" : "was cleared or the server changed"}: restarting the runtime`);
+    void this.restart();
+    return true;
   }
 
   private setState(state: RuntimeConnection): void {

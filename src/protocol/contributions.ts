@@ -6,6 +6,8 @@
 export const EXTENSION_ID = "hearth.hearth";
 export const VIEW_CONTAINER_ID = "hearth";
 export const CHAT_VIEW_ID = "hearth.chat";
+/** The Project Memory tree: rules files and memory entries of the workspace (src/protocol/memory.ts). */
+export const MEMORY_VIEW_ID = "hearth.memory";
 
 export interface CommandSpec {
   readonly id: string;
@@ -22,6 +24,11 @@ export const COMMANDS = {
   showLog: { id: "hearth.showLog", title: "Show Log" },
   reindexWorkspace: { id: "hearth.reindexWorkspace", title: "Reindex Workspace" },
   toggleInlineCompletions: { id: "hearth.toggleInlineCompletions", title: "Toggle Inline Completions" },
+  addMemory: { id: "hearth.addMemory", title: "Add Project Memory…" },
+  editMemory: { id: "hearth.editMemory", title: "Edit Project Memory…" },
+  forgetMemory: { id: "hearth.forgetMemory", title: "Forget Project Memory…" },
+  setServerApiKey: { id: "hearth.setServerApiKey", title: "Set Server API Key…" },
+  clearServerApiKey: { id: "hearth.clearServerApiKey", title: "Clear Server API Key" },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -56,6 +56,12 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   readonly enumDescriptions?: readonly string[];
   readonly minimum?: number;
   readonly maximum?: number;
+  /**
+   * Where VS Code lets it be set (package.json `scope`). "window" (VS Code's default)
+   * includes the workspace's .vscode/settings.json, which a team commits; "machine" keeps
+   * it in user settings only.
+   */
+  readonly scope?: "application" | "machine" | "window" | "resource";
 }
 
 /** The configuration section in VS Code: settings are `hearth.<key>`. */
@@ -77,8 +83,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Absolute path of a local GGUF model file. Overrides the preset.",
   },
   {
-    key: "serverUrl", kind: "string", default: "", restartsRuntime: false,
-    description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models; the API key is kept in VS Code's secret storage.",
+    key: "serverUrl", kind: "string", default: "", restartsRuntime: false, scope: "window",
+    description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models. A team shares one server by committing this setting in the workspace's `.vscode/settings.json`; each person stores the API key with **Hearth: Set Server API Key…** (kept in VS Code's secret storage for that server only, never in settings).",
   },
   {
     key: "contextSize", kind: "integer", default: 0, restartsRuntime: false, minimum: 0, maximum: MAX_CONTEXT_SIZE,

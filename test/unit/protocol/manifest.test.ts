@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { CHAT_VIEW_ID, COMMANDS, COMMAND_CATEGORY, VIEW_CONTAINER_ID } from "../../../src/protocol/contributions.ts";
+import { CHAT_VIEW_ID, COMMANDS, COMMAND_CATEGORY, MEMORY_VIEW_ID, VIEW_CONTAINER_ID } from "../../../src/protocol/contributions.ts";
 import { SETTINGS, SETTINGS_SECTION } from "../../../src/protocol/settings.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
@@ -21,6 +21,7 @@ describe("package.json contributions", () => {
       assert.deepEqual(prop.enum, spec.enum ? [...spec.enum] : undefined, spec.key);
       assert.equal(prop.minimum, spec.minimum, spec.key);
       assert.equal(prop.maximum, spec.maximum, spec.key);
+      assert.equal(prop.scope, spec.scope, spec.key);
     }
   });
 
@@ -40,10 +41,18 @@ describe("package.json contributions", () => {
     }
   });
 
-  it("declares the Hearth activity-bar container with the Chat webview view", () => {
+  it("declares the Hearth activity-bar container with the Chat webview view and the Project Memory tree", () => {
     assert.deepEqual(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), [VIEW_CONTAINER_ID]);
     const views = contributes.views[VIEW_CONTAINER_ID] as { id: string; type: string; name: string }[];
-    assert.deepEqual(views.map((v) => [v.id, v.type, v.name]), [[CHAT_VIEW_ID, "webview", "Chat"]]);
+    assert.deepEqual(views.map((v) => [v.id, v.type, v.name]), [[CHAT_VIEW_ID, "webview", "Chat"], [MEMORY_VIEW_ID, "tree", "Project Memory"]]);
+    const welcome = (contributes.viewsWelcome as { view: string; contents: string }[]).find((w) => w.view === MEMORY_VIEW_ID);
+    assert.match(welcome?.contents ?? "", /\.hearth\/rules\.md[\s\S]*\(command:hearth\.addMemory\)/);
+  });
+
+  it("the server URL may be a workspace setting (a team commits it); no setting holds an API key", () => {
+    const declared = contributes.configuration.properties as Record<string, { scope?: string }>;
+    assert.ok(["window", "resource", undefined].includes(declared["hearth.serverUrl"]!.scope));
+    assert.deepEqual(Object.keys(declared).filter((k) => /key|secret|token|password/i.test(k)), []);
   });
 
   it("activates on startup-finished, never on '*', and points main at the bundle", () => {

@@ -1,0 +1,187 @@
+/**
+ * The Project Memory view: a native tree in the Hearth container listing what every agent
+ * run reads into its prompt — the rules files (AGENTS.md, .hearth/rules.md) and the memory
+ * entries in .hearth/memory/ (format: src/protocol/memory.ts) — with Edit and Forget on
+ * each, and Add Project Memory… in its title bar. It re-reads the files whenever a
+ * watcher sees `.hearth/**` or `AGENTS.md` change, so git pulls and hand edits show up.
+ * With nothing to list, the view's welcome text (package.json) explains `.hearth/`.
+ */
+import * as vscode from "vscode";
+import { MEMORY_VIEW_ID } from "../protocol/contributions.ts";
+import {
+  MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
+} from "../protocol/memory.ts";
+
+/** A row of the tree. */
+export type MemoryNode =
+  | { readonly kind: "group"; readonly label: "Rules" | "Memories"; readonly children: readonly MemoryNode[] }
+  | { readonly kind: "rules"; readonly path: string; readonly uri: vscode.Uri }
+  | { readonly kind: "memory"; readonly path: string; readonly uri: vscode.Uri; readonly entry: MemoryEntry };
+
+type FileNode = Exclude<MemoryNode, { kind: "group" }>;
+
+export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly folder: vscode.WorkspaceFolder | undefined) {
+    this.disposables.push(vscode.window.createTreeView(MEMORY_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
+    if (folder) {
+      for (const glob of [".hearth/**", "AGENTS.md"]) {
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+        watcher.onDidCreate(() => this.refresh());
+        watcher.onDidChange(() => this.refresh());
+        watcher.onDidDelete(() => this.refresh());
+        this.disposables.push(watcher);
+      }
+    }
+  }
+
+  /** The workspace folder whose memory is shown (the first one). */
+  get root(): vscode.Uri | undefined {
+    return this.folder?.uri;
+  }
+
+  /** Re-reads the files soon; a burst of file events (a git checkout) refreshes once. */
+  refresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.changed.fire(), 100);
+  }
+
+  async getChildren(node?: MemoryNode): Promise<MemoryNode[]> {
+    if (node) return node.kind === "group" ? [...node.children] : [];
+    const [rules, memories] = await Promise.all([this.rules(), this.memories()]);
+    const groups: MemoryNode[] = [];
+    if (rules.length) groups.push({ kind: "group", label: "Rules", children: rules });
+    if (memories.length) groups.push({ kind: "group", label: "Memories", children: memories });
+    return groups; // none: VS Code shows the welcome text
+  }
+
+  getTreeItem(node: MemoryNode): vscode.TreeItem {
+    if (node.kind === "group") {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.label}`;
+      item.description = `${node.children.length}`;
+      return item;
+    }
+    const item = new vscode.TreeItem(node.kind === "memory" ? node.entry.title : node.path, vscode.TreeItemCollapsibleState.None);
+    item.id = node.path;
+    item.resourceUri = node.uri;
+    item.contextValue = node.kind === "memory" ? "hearth.memory" : "hearth.rules";
+    item.iconPath = new vscode.ThemeIcon(node.kind === "memory" ? "lightbulb" : "book");
+    item.command = { command: "vscode.open", title: "Open", arguments: [node.uri] };
+    if (node.kind === "memory") {
+      item.description = [node.entry.date, node.entry.source].filter(Boolean).join(" · ");
+      item.tooltip = memoryTooltip(node.path, node.entry);
+    } else {
+      item.tooltip = `${node.path}: read into every agent run's prompt`;
+    }
+    return item;
+  }
+
+  /** Rules files and memory entries, for the palette's pickers. */
+  async files(): Promise<FileNode[]> {
+    return [...(await this.rules()), ...(await this.memories())];
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async rules(): Promise<FileNode[]> {
+    const root = this.root;
+    if (!root) return [];
+    const found = await Promise.all(RULES_FILES.map(async (path) => ((await isFile(vscode.Uri.joinPath(root, path))) ? path : undefined)));
+    return found.filter((p): p is (typeof RULES_FILES)[number] => !!p).map((path) => ({ kind: "rules", path, uri: vscode.Uri.joinPath(root, path) }));
+  }
+
+  /** Newest first: what the agent learned last is what the user most likely checks. */
+  private async memories(): Promise<FileNode[]> {
+    const root = this.root;
+    if (!root) return [];
+    const dir = vscode.Uri.joinPath(root, MEMORY_DIR);
+    const entries = await vscode.workspace.fs.readDirectory(dir).then((e) => e, () => [] as [string, vscode.FileType][]);
+    const paths = entries.filter(([name, type]) => type === vscode.FileType.File && isMemoryPath(`${MEMORY_DIR}/${name}`)).map(([name]) => `${MEMORY_DIR}/${name}`);
+    const nodes = await Promise.all(paths.sort().reverse().map(async (path): Promise<FileNode | undefined> => {
+      const uri = vscode.Uri.joinPath(root, path);
+      const bytes = await vscode.workspace.fs.readFile(uri).then((b) => b, () => undefined);
+      return bytes ? { kind: "memory", path, uri, entry: parseMemoryEntry(new TextDecoder().decode(bytes), path) } : undefined;
+    }));
+    return nodes.filter((n): n is FileNode => !!n);
+  }
+}
+
+function memoryTooltip(path: string, entry: MemoryEntry): vscode.MarkdownString {
+  const facts = [entry.date && `date ${entry.date}`, entry.source && `from ${entry.source}`, entry.category && `category ${entry.category}`].filter(Boolean).join(" · ");
+  const md = new vscode.MarkdownString(`**${entry.title}**\n\n${facts}\n\n${entry.body}\n\n_${path}_`);
+  md.supportHtml = false;
+  return md;
+}
+
+async function isFile(uri: vscode.Uri): Promise<boolean> {
+  return vscode.workspace.fs.stat(uri).then((s) => s.type === vscode.FileType.File, () => false);
+}
+
+// ---- commands (wired in commands.ts) ---------------------------------------------------
+
+/** "Add Project Memory…": title, fact and category by hand; opens the new file. */
+export async function addMemory(view: MemoryView): Promise<void> {
+  const root = view.root;
+  if (!root) return void vscode.window.showInformationMessage("Hearth: open a folder first; project memory lives in its .hearth/ folder.");
+  const title = await vscode.window.showInputBox({ title: "Add Project Memory (1/3)", prompt: "A short title", placeHolder: "Tests need a build first", validateInput: (v) => (v.trim() ? undefined : "Give it a title") });
+  if (!title) return;
+  const fact = await vscode.window.showInputBox({ title: "Add Project Memory (2/3)", prompt: "The fact every agent run should know (Markdown; edit the file for more lines)", validateInput: (v) => (v.trim() ? undefined : "Write the fact") });
+  if (!fact) return;
+  const category = await vscode.window.showQuickPick([...MEMORY_CATEGORIES], { title: "Add Project Memory (3/3)", placeHolder: "Category" });
+  if (category === undefined) return;
+  const date = isoDate(new Date());
+  const uri = await freeUri(root, date, title);
+  const text = formatMemoryEntry({ title: title.trim(), date, source: "added by hand", category, body: fact.trim() });
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  view.refresh();
+  await vscode.window.showTextDocument(uri, { preview: false });
+}
+
+/** "Edit": opens the row's file, or one chosen from a list when run from the palette. */
+export async function editMemory(view: MemoryView, node?: MemoryNode): Promise<void> {
+  const target = isFileNode(node) ? node : await pickFile(view, "Edit which file?", true);
+  if (target) await vscode.window.showTextDocument(target.uri, { preview: false });
+}
+
+/** "Forget": deletes the entry's file after a confirmation (git keeps it if it was committed). */
+export async function forgetMemory(view: MemoryView, node?: MemoryNode): Promise<void> {
+  const target = node?.kind === "memory" ? node : await pickFile(view, "Forget which memory?", false);
+  if (target?.kind !== "memory") return;
+  const answer = await vscode.window.showWarningMessage(
+    `Forget "${target.entry.title}"?`,
+    { modal: true, detail: `This deletes ${target.path}; agents stop reading it from their next run. If it was committed, git still has it.` },
+    "Forget",
+  );
+  if (answer !== "Forget") return;
+  await vscode.workspace.fs.delete(target.uri, { useTrash: false });
+  view.refresh();
+}
+
+async function pickFile(view: MemoryView, placeHolder: string, withRules: boolean): Promise<FileNode | undefined> {
+  const files = (await view.files()).filter((f) => withRules || f.kind === "memory");
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage("Hearth: this workspace has no project memory yet (.hearth/memory/).");
+    return undefined;
+  }
+  const picks = files.map((f) => ({ label: f.kind === "memory" ? f.entry.title : f.path, description: f.kind === "memory" ? [f.entry.date, f.entry.source].filter(Boolean).join(" · ") : "rules", file: f }));
+  return (await vscode.window.showQuickPick(picks, { placeHolder }))?.file;
+}
+
+function isFileNode(node: MemoryNode | undefined): node is FileNode {
+  return node?.kind === "rules" || node?.kind === "memory";
+}
+
+async function freeUri(root: vscode.Uri, date: string, title: string): Promise<vscode.Uri> {
+  for (let n = 1; ; n++) {
+    const uri = vscode.Uri.joinPath(root, memoryFilePath(date, title, n));
+    if (!(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) return uri;
+  }
+}

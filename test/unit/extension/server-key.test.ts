@@ -1,0 +1,59 @@
+// The team server's API key lives in SecretStorage, per server origin: an in-memory
+// SecretStorage stands in for VS Code's (same interface, same change events).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { SECRET_PREFIX, type SecretStore, ServerKeys, serverOrigin } from "../../../src/extension/server-key.ts";
+
+class MemorySecrets implements SecretStore {
+  readonly values = new Map<string, string>();
+  private listeners: ((e: { key: string }) => void)[] = [];
+  async get(key: string) { return this.values.get(key); }
+  async store(key: string, value: string) { this.values.set(key, value); this.fire(key); }
+  async delete(key: string) { this.values.delete(key); this.fire(key); }
+  async keys() { return [...this.values.keys()]; }
+  onDidChange = (listener: (e: { key: string }) => void) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  private fire(key: string) { for (const l of this.listeners) l({ key }); }
+}
+
+describe("server API key in secret storage", () => {
+  it("is stored under the server's origin in secret storage, and read back for any URL of that server", async () => {
+    const secrets = new MemorySecrets();
+    const keys = new ServerKeys(secrets);
+    await keys.set("http://gpu-box:8080/v1", "  team-key  ");
+    assert.deepEqual([...secrets.values], [[`${SECRET_PREFIX}http://gpu-box:8080`, "team-key"]]);
+    assert.equal(await keys.get("http://gpu-box:8080"), "team-key");
+    assert.equal(await keys.get("http://GPU-BOX:8080/v1/"), "team-key");
+  });
+
+  it("is never given to another server: a workspace pointing elsewhere gets no key", async () => {
+    const keys = new ServerKeys(new MemorySecrets());
+    await keys.set("https://llm.team.example/v1", "team-key");
+    for (const other of ["https://evil.example/v1", "http://llm.team.example/v1", "https://llm.team.example:8443/v1", "", "not a url", "file:///etc/passwd"]) {
+      assert.equal(await keys.get(other), undefined, other);
+    }
+  });
+
+  it("clear removes it; change events name the origin and ignore other secrets", async () => {
+    const secrets = new MemorySecrets();
+    const keys = new ServerKeys(secrets);
+    const seen: string[] = [];
+    const sub = keys.onDidChange((origin) => seen.push(origin));
+    await keys.set("http://127.0.0.1:8080/v1", "k");
+    await secrets.store("someone.else", "x");
+    assert.equal(await keys.clear("http://127.0.0.1:8080"), true);
+    assert.equal(await keys.clear("http://127.0.0.1:8080"), false);
+    assert.equal(await keys.get("http://127.0.0.1:8080"), undefined);
+    assert.deepEqual(seen, ["http://127.0.0.1:8080", "http://127.0.0.1:8080"]);
+    sub.dispose();
+  });
+
+  it("refuses an empty key or a URL that is not http(s)", async () => {
+    const keys = new ServerKeys(new MemorySecrets());
+    await assert.rejects(keys.set("ftp://x", "k"), /not an http:\/\/ or https:\/\/ URL/);
+    await assert.rejects(keys.set("http://x", "  "), /the API key is empty/);
+    assert.equal(serverOrigin("https://a.example:443/v1"), "https://a.example");
+  });
+});

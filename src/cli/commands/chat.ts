@@ -1,6 +1,17 @@
-/** `hearth chat`: one streamed assistant turn from a local GGUF, a server, or the configured preset. */
+/**
+ * `hearth chat`: one streamed assistant turn from a local GGUF, a server, or the configured
+ * preset. The project's rules and memory (AGENTS.md, .hearth/) go first as the system
+ * prompt; `--continue` picks up a conversation a teammate exported, `--save` exports the
+ * conversation after this turn (src/agent/handoff.ts).
+ */
 import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
+import { loadProjectContext } from "../../agent/project-context.ts";
+import type { ChatMessage } from "../../protocol/chat.ts";
+import { DiskWorkspace } from "../../tools/index.ts";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../../protocol/chat.ts";
@@ -21,19 +32,29 @@ export const chatCommand: CliCommand = {
   --max-tokens N     stop after N tokens (default 1024)
   --threads N        CPU threads (default: automatic)
   --context N        context size in tokens (default: auto)
-  --verbose          show the runtime's log on stderr`,
+  --verbose          show the runtime's log on stderr
+  --repo DIR         the project whose AGENTS.md and .hearth/ rules and memory go into the prompt (default: .)
+  --no-rules         leave the project's rules and memory out
+  --continue FILE    continue a conversation exported from Hearth (Markdown)
+  --save FILE        export the conversation, this turn included, as Markdown`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, {
       model: "string", server: "string", "no-think": "boolean", "show-thinking": "boolean",
       "max-tokens": "string", threads: "string", context: "string", verbose: "boolean",
+      repo: "string", "no-rules": "boolean", continue: "string", save: "string",
     });
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
+    const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
+    if (earlier) io.err(`continuing "${earlier.title}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
+    const system = flags["no-rules"] === true ? undefined : await projectPrompt(resolve(io.cwd, (flags.repo as string | undefined) ?? "."), io);
+    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
         settings: {
-          modelPath: (flags.model as string | undefined) ?? "",
+          // The runtime wants an absolute path; a relative one is meant from where hearth runs.
+          modelPath: typeof flags.model === "string" ? resolve(io.cwd, flags.model) : "",
           serverUrl: (flags.server as string | undefined) ?? "",
           threads: integer(flags.threads, "threads") ?? 0,
           contextSize: integer(flags.context, "context") ?? 0,
@@ -58,12 +79,18 @@ export const chatCommand: CliCommand = {
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
       const result = await runtime.connection.sendRequest(
         ChatSendRequest,
-        { runId, messages: [{ role: "user", content: prompt }], thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024 },
+        { runId, messages, thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024 },
         cancel.token,
       );
       io.out("\n");
       const usage = result.usage ? `, ${result.usage.promptTokens} prompt tokens, ${result.usage.generatedTokens} generated` : "";
       io.err(`[${result.stopReason}${usage}]\n`);
+      if (typeof flags.save === "string") {
+        const title = earlier?.title ?? prompt.replace(/\s+/g, " ").slice(0, 60);
+        const markdown = exportConversation([...messages, result.message], { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
+        writeFileSync(resolve(io.cwd, flags.save), markdown);
+        io.err(`saved the conversation to ${flags.save}\n`);
+      }
       return 0;
     } finally {
       await runtime.close();
@@ -78,6 +105,29 @@ function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], sho
     case "toolCall": io.out(`\n[tool call] ${event.call.name} ${JSON.stringify(event.call.arguments)}\n`); break;
     case "toolCallError": io.out(`\n[malformed tool call] ${event.message}\n`); break;
     case "done": break;
+  }
+}
+
+/** The system prompt for a plain chat: the project's rules and memory, if it has any. */
+async function projectPrompt(repo: string, io: Parameters<CliCommand["run"]>[1]): Promise<string | undefined> {
+  const context = await loadProjectContext(new DiskWorkspace(repo), { signal: io.signal });
+  if (!context.text) return undefined;
+  io.err(`project rules and memory: ${context.summary}\n`);
+  return `You are Hearth, a coding assistant for the project in ${repo}.\n\nProject rules:\n${context.text}`;
+}
+
+function readConversation(path: string): ImportedConversation {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return importConversation(text);
+  } catch (error) {
+    if (error instanceof ConversationImportError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
   }
 }
 

@@ -11,7 +11,10 @@ export interface SystemPromptInput {
   readonly platform: string;
   /** Ranked files with key signatures from the indexer, already fitted to a budget. */
   readonly repoMap?: string;
-  /** Project rules (AGENTS.md, .hearth/rules.md), already fitted to a budget. */
+  /**
+   * Project rules and memory (AGENTS.md, .hearth/rules.md, .hearth/memory/), already fitted
+   * to a budget: `loadProjectContext(workspace).text` (project-context.ts).
+   */
   readonly projectRules?: string;
   /** How the project's tests run, when known (e.g. "npm test"). */
   readonly testCommand?: string;
@@ -26,6 +29,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
       "- Make the smallest change that fixes the problem. Use edit_file with text copied exactly from read_file output, or apply_patch for larger changes.",
       "- If an edit fails, read the file again and use the current text; do not repeat a failing call.",
       `- Run the tests with run_tests${input.testCommand ? ` (${input.testCommand})` : ""} after changing code, and fix what fails.`,
+      "- When you learn a lasting fact about this project that the project rules do not say (how to run its tests, a pitfall, a convention), save it with remember. Rarely: one fact per call, never secrets.",
       "- Call finish with a short summary when the task is done, or when you cannot go on (say why).",
     ].join("\n"),
   ];

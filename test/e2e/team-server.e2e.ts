@@ -1,0 +1,88 @@
+// The shared team server in a real workbench: the workspace's committed
+// .vscode/settings.json points Hearth at an OpenAI-compatible server (a real HTTP server on
+// 127.0.0.1 here), "Hearth: Set Server API Key…" takes the key in a password box, the
+// runtime restarts with it and the server receives `Authorization: Bearer <key>`; the key
+// is in no settings file. "Clear Server API Key" takes it away again.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { COMMANDS, COMMAND_CATEGORY } from "../../src/protocol/contributions.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+
+const KEY = "team-secret-7f3a";
+
+describe("team server with its API key in secret storage", { timeout: 240_000 }, () => {
+  let wb: Workbench;
+  let server: Server;
+  let folder: string;
+  const authorizations: (string | undefined)[] = [];
+
+  before(async () => {
+    server = createServer((req, res) => {
+      authorizations.push(req.headers.authorization);
+      if (req.headers.authorization !== `Bearer ${KEY}`) return void res.writeHead(401, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "Invalid API Key" } }));
+      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "team-qwen" }] }));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    folder = mkdtempSync(join(tmpdir(), "hearth-team-ws-"));
+    mkdirSync(join(folder, ".vscode"));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "hearth.serverUrl": url }, null, 2));
+    wb = await startWorkbench({ folder });
+  });
+  after(async () => {
+    await wb?.close();
+    server?.close();
+  });
+
+  it("without a key the server refuses the runtime", async () => {
+    await waitFor(() => authorizations.length > 0, "the runtime never called the server");
+    assert.equal(authorizations[0], undefined);
+  });
+
+  it("Set Server API Key… stores the key; the restarted runtime sends it as a Bearer token; no settings file holds it", async () => {
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.setServerApiKey.title}`);
+    const input = wb.page.locator(".quick-input-widget input");
+    await wb.page.locator(".quick-input-widget", { hasText: "API key for http://127.0.0.1" }).waitFor();
+    assert.equal(await input.getAttribute("type"), "password");
+    await input.fill(KEY);
+    await wb.screenshot("team-server-api-key");
+    await input.press("Enter");
+    await waitFor(() => authorizations.includes(`Bearer ${KEY}`), `the server never saw the key: ${JSON.stringify(authorizations)}`);
+    for (const file of [join(folder, ".vscode", "settings.json"), ...settingsFiles(wb.userDataDir)]) {
+      assert.doesNotMatch(readFileSync(file, "utf8"), new RegExp(KEY), file);
+    }
+  });
+
+  it("Clear Server API Key removes it: the next runtime calls without it", async () => {
+    const before = authorizations.length;
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.clearServerApiKey.title}`);
+    await wb.page.locator(".notifications-toasts .notification-toast", { hasText: "API key for http://127.0.0.1" }).waitFor({ timeout: 20_000 });
+    await waitFor(() => authorizations.slice(before).includes(undefined), "the runtime did not restart without the key");
+  });
+});
+
+function settingsFiles(userDataDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name === "settings.json") out.push(join(dir, e.name));
+    }
+  };
+  walk(userDataDir);
+  return out;
+}
+
+async function waitFor(check: () => boolean, message: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

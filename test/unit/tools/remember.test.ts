@@ -1,0 +1,46 @@
+// The remember tool on a real temp workspace: what it writes, and the inputs it refuses
+// (nothing is written for those).
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { isoDate } from "../../../src/protocol/memory.ts";
+import { DiskWorkspace, runTool } from "../../../src/tools/index.ts";
+import { rememberTool } from "../../../src/tools/remember.ts";
+
+function ctx() {
+  const root = mkdtempSync(join(tmpdir(), "hearth-remember-"));
+  return { root, ctx: { workspace: new DiskWorkspace(root), signal: new AbortController().signal, session: "chat 42" } };
+}
+
+describe("remember tool", () => {
+  it("writes a dated entry with the session as its source; a second entry with the same title gets its own file", async () => {
+    const { root, ctx: c } = ctx();
+    const first = await runTool(rememberTool, { title: "Lint first", fact: "Run `npm run lint` before committing.", category: "Tooling" }, c);
+    assert.ok(first.ok, first.text);
+    const second = await runTool(rememberTool, { title: "Lint first", fact: "The linter also checks file names." }, c);
+    assert.ok(second.ok, second.text);
+    const date = isoDate(new Date());
+    assert.deepEqual(readdirSync(join(root, ".hearth", "memory")), [`${date}-lint-first-2.md`, `${date}-lint-first.md`]);
+    assert.equal(readFileSync(join(root, ".hearth", "memory", `${date}-lint-first.md`), "utf8"), `---\ntitle: Lint first\ndate: ${date}\nsource: chat 42\ncategory: tooling\n---\n\nRun \`npm run lint\` before committing.\n`);
+    assert.match(first.text, /^Remembered "Lint first" in \.hearth\/memory\//);
+  });
+
+  it("refuses empty, oversized and malformed input without writing anything", async () => {
+    const { root, ctx: c } = ctx();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ title: "t", fact: "   " }, /argument "fact" is empty/],
+      [{ title: "t", fact: "x".repeat(2001) }, /^Error \(too-large\): the fact has 2001 characters/],
+      [{ title: "t".repeat(81), fact: "f" }, /keep it under 80/],
+      [{ title: "t", fact: "f", category: "two words" }, /category "two words" is not one short word/],
+      [{ fact: "f" }, /missing required argument "title"/],
+    ];
+    for (const [input, expected] of cases) {
+      const result = await runTool(rememberTool, input, c);
+      assert.equal(result.ok, false);
+      assert.match(result.text, expected);
+    }
+    assert.equal(existsSync(join(root, ".hearth")), false);
+  });
+});

@@ -16,6 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand } from "../tools/index.ts";
 import { runTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
+import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
 export interface ConversationRunOptions {
@@ -33,8 +34,8 @@ export interface ConversationRunOptions {
   readonly approve: (request: ApprovalRequest) => Promise<boolean>;
   readonly onEvent: (event: AgentWireEvent) => void;
   readonly signal: AbortSignal;
-  /** Project rules for the system prompt of a new conversation. */
-  readonly projectRules?: string;
+  /** Where memories the agent proposes come from ("chat <id>"), shown in the memory entry. */
+  readonly session?: string;
   readonly testCommand?: string;
   readonly maxSteps?: number;
 }
@@ -63,8 +64,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   };
   const start = await checkpoints.create(`before: ${options.text.split("\n")[0]!.slice(0, 72)}`);
   const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace).catch(() => undefined))?.command : undefined);
-  const messages = options.messages.length > 0 ? [...options.messages] : [{ role: "system" as const, content: await systemPrompt(options, testCommand) }];
-  emit({ type: "user", text: options.text, messageIndex: messages.length, checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
+  // A new conversation's system prompt comes first (index 0): the message is at 1.
+  emit({ type: "user", text: options.text, messageIndex: Math.max(options.messages.length, 1), checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
 
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
@@ -84,7 +85,13 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     backend = await options.backend();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return finish({ stopReason: "model-error", message, steps: 0 }, messages);
+    return finish({ stopReason: "model-error", message, steps: 0 }, [...options.messages]);
+  }
+  // A new conversation, or an imported one (its system prompt is left empty), gets this workspace's prompt.
+  const messages = [...options.messages];
+  if (messages[0]?.role !== "system" || !messages[0].content) {
+    const system = { role: "system" as const, content: await systemPrompt(options, testCommand, backend) };
+    messages.splice(0, messages[0]?.role === "system" ? 1 : 0, system);
   }
 
   // Per write: the checkpoint just before it and, after it, the diff it made.
@@ -107,6 +114,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       },
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
+      ...(options.session ? { session: options.session } : {}),
     },
     systemPrompt: messages[0]!.role === "system" ? messages[0]!.content : "",
     policy: options.policy,
@@ -139,13 +147,19 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages, backend);
 }
 
-async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined): Promise<string> {
+/**
+ * A new conversation's system prompt: the project's rules and memory (read now, so an
+ * entry edited by hand is in the next conversation) and the repository map, each within
+ * its budget. It stays fixed for the conversation: the stable prefix the KV cache reuses.
+ */
+async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined, backend: ModelBackend): Promise<string> {
   const map = options.index ? await options.index.repoMap({ tokens: REPO_MAP_TOKENS, query: options.text }).catch(() => undefined) : undefined;
+  const project = await loadProjectContext(options.workspace, { countTokens: backendTokenCounter(backend), signal: options.signal }).catch(() => undefined);
   return buildSystemPrompt({
     workspaceName: basename(options.workspace.root),
     platform: process.platform,
     ...(map?.text ? { repoMap: map.text } : {}),
-    ...(options.projectRules ? { projectRules: options.projectRules } : {}),
+    ...(project?.text ? { projectRules: project.text } : {}),
     ...(testCommand ? { testCommand } : {}),
   });
 }

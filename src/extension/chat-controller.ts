@@ -15,11 +15,14 @@ import {
   type AgentRunResult,
   type Attachment,
   CheckpointRestoreRequest,
+  ConversationExportRequest,
   ConversationForgetRequest,
+  ConversationImportRequest,
   MentionSearchRequest,
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
-import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../protocol/transcript.ts";
+import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
+import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem, transcriptFromMessages } from "../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../protocol/webview.ts";
 import { CHECKPOINT_SCHEME, checkpointUri } from "./checkpoint-documents.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
@@ -217,9 +220,53 @@ export class ChatController implements vscode.Disposable {
     this.post(this.snapshot());
   }
 
-  /** The open conversation (for export). */
-  current(): Transcript {
-    return this.transcript;
+  /** "Export Conversation": the open conversation as a Markdown file a teammate can import. */
+  async exportConversation(): Promise<void> {
+    const transcript = this.transcript;
+    const first = transcript.items.find((i) => i.kind === "user" && i.checkpoint);
+    if (!transcript.items.some((i) => i.kind === "user")) return void vscode.window.showInformationMessage("Hearth: this chat is empty; there is nothing to export yet.");
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: "Export Conversation",
+      filters: { Markdown: ["md"] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${fileNameFrom(transcript.title)}.md`) } : {}),
+    });
+    if (!target) return;
+    const { markdown } = await this.runtime.request(ConversationExportRequest, {
+      conversationId: transcript.id,
+      title: transcript.title,
+      ...(first?.kind === "user" && first.checkpoint ? { sinceCheckpoint: first.checkpoint } : {}),
+    });
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+    void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
+  }
+
+  /** "Import Conversation": opens an exported file as a new chat that continues where it left off. */
+  async importConversation(file?: vscode.Uri): Promise<void> {
+    const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: { Markdown: ["md"] }, canSelectMany: false }))?.[0];
+    if (!uri) return;
+    if (this.run) return void vscode.window.showWarningMessage("Stop the running reply before importing a conversation.");
+    const markdown = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const id = randomUUID();
+    let imported;
+    try {
+      imported = await this.runtime.request(ConversationImportRequest, { conversationId: id, markdown });
+    } catch (error) {
+      return void vscode.window.showErrorMessage(`Hearth could not import ${vscode.workspace.asRelativePath(uri)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const transcript = transcriptFromMessages(id, imported.title, imported.messages);
+    const changed = (imported.patch.match(/^diff --git /gm) ?? []).length;
+    transcript.items.push({
+      kind: "notice",
+      id: `notice-import-${Date.now().toString(36)}`,
+      level: "info",
+      text: `Imported from ${vscode.workspace.asRelativePath(uri)}${changed ? `; where it was exported it changed ${plural(changed, "file")} (the diff is in the file)` : ""}. Send a message to continue.`,
+    });
+    this.transcript = transcript;
+    this.store.save(transcript);
+    await this.store.flush();
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    this.post(this.snapshot());
   }
 
   // ---- checkpoints and reviews -------------------------------------------------------
@@ -382,4 +429,9 @@ function plural(n: number, word: string): string {
 function shorten(text: string): string {
   const line = text.trim().split("\n")[0]!;
   return line.length > 50 ? `${line.slice(0, 49)}…` : line;
+}
+
+/** A file name from a conversation title. */
+function fileNameFrom(title: string): string {
+  return title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase() || "conversation";
 }

@@ -34,6 +34,9 @@ const fixIssue: Factory = (ctx) => (issue?: unknown) => fixIssueCommand(ctx.chat
 
 const manageModels: Factory = (ctx) => () => manageDownloadedModels(ctx.runtime);
 
+const exportConversation: Factory = (ctx) => () => ctx.chat.exportConversation();
+const importConversation: Factory = (ctx) => (file?: unknown) => ctx.chat.importConversation(file instanceof vscode.Uri ? file : undefined);
+
 const newChat: Factory = (ctx) => async () => {
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   ctx.chat.newChat();
@@ -170,6 +173,8 @@ const clearServerApiKey: Factory = (ctx) => async () => {
 const FACTORIES: Record<CommandName, Factory> = {
   fixIssue,
   newChat,
+  exportConversation,
+  importConversation,
   selectModel,
   downloadModel,
   manageModels,

@@ -16,7 +16,7 @@
  * part of the conversation).
  */
 import { NotificationType, RequestType } from "vscode-languageserver-protocol";
-import type { ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
+import type { ChatMessage, ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
 
 /** How a tool affects the world (mirrors src/tools' ToolEffect). */
 export type ToolEffect = "read" | "write" | "command" | "control" | "memory";
@@ -148,6 +148,36 @@ export interface CheckpointRestoreParams {
 export const CheckpointFileRequest = new RequestType<{ readonly checkpoint: string; readonly path: string }, { readonly content: string | null }, void>(
   "hearth/checkpoint/file",
 );
+
+/**
+ * Sent by the client for "Export Conversation": the conversation as Markdown a teammate
+ * can read and import (messages, tool calls, and the diff since `sinceCheckpoint`).
+ */
+export const ConversationExportRequest = new RequestType<ConversationExportParams, { readonly markdown: string }, void>("hearth/agent/export");
+
+export interface ConversationExportParams {
+  readonly conversationId: string;
+  readonly title: string;
+  /** The checkpoint before the conversation's first message: the export carries the diff from there. */
+  readonly sinceCheckpoint?: string;
+}
+
+/**
+ * Sent by the client for "Import Conversation": the runtime parses an exported file and
+ * keeps its messages as conversation `conversationId` (the next message continues it, with
+ * this workspace's system prompt). Rejects with InvalidInput (the message says what is wrong).
+ */
+export const ConversationImportRequest = new RequestType<{ readonly conversationId: string; readonly markdown: string }, ConversationImportResult, void>(
+  "hearth/agent/import",
+);
+
+export interface ConversationImportResult {
+  readonly title: string;
+  /** The conversation's messages after the system prompt (to rebuild the transcript). */
+  readonly messages: readonly ChatMessage[];
+  /** The diff the conversation made where it was exported ("" when none). */
+  readonly patch: string;
+}
 
 /** Sent by the client when the user deletes a conversation: the runtime drops its messages. */
 export const ConversationForgetRequest = new RequestType<{ readonly conversationId: string }, void, void>("hearth/agent/forget");

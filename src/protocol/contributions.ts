@@ -17,6 +17,8 @@ export interface CommandSpec {
 export const COMMANDS = {
   fixIssue: { id: "hearth.fixIssue", title: "Fix This Issue…" },
   newChat: { id: "hearth.newChat", title: "New Chat" },
+  exportConversation: { id: "hearth.exportConversation", title: "Export Conversation…" },
+  importConversation: { id: "hearth.importConversation", title: "Import Conversation…" },
   selectModel: { id: "hearth.selectModel", title: "Select Model…" },
   downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
   manageModels: { id: "hearth.manageModels", title: "Manage Downloaded Models…" },

@@ -8,7 +8,7 @@
  * the UI's record and keeps what the model never sees (durations, diffs, review decisions).
  */
 import type { AgentRunResult, AgentWireEvent, Attachment, TestOutcome, ToolEffect } from "./agent.ts";
-import type { JsonValue } from "./chat.ts";
+import type { ChatMessage, JsonValue } from "./chat.ts";
 
 export interface Transcript {
   readonly id: string;
@@ -284,4 +284,29 @@ export interface ConversationSummary {
   readonly id: string;
   readonly title: string;
   readonly updatedAt: number;
+}
+
+/**
+ * A transcript rebuilt from the model's messages (an imported conversation): user and
+ * assistant turns, and each tool call as a finished card with its result.
+ */
+export function transcriptFromMessages(id: string, title: string, messages: readonly ChatMessage[], now = Date.now()): Transcript {
+  const transcript = newTranscript(id, now);
+  transcript.title = title || "Imported conversation";
+  const items = transcript.items;
+  messages.forEach((message, index) => {
+    const itemId = `${message.role}-${index}`;
+    if (message.role === "user") items.push({ kind: "user", id: itemId, text: message.content, messageIndex: index + 1 });
+    else if (message.role === "assistant") {
+      if (message.content || message.thinking) items.push({ kind: "assistant", id: itemId, text: message.content, thinking: message.thinking ?? "", streaming: false });
+      for (const call of message.toolCalls ?? []) items.push({ kind: "tool", id: call.id, name: call.name, arguments: call.arguments, status: "done" });
+    } else if (message.role === "tool") {
+      const card = findTool(items, message.toolCallId);
+      if (card) {
+        card.preview = message.content.length > 2000 ? `${message.content.slice(0, 2000)}…` : message.content;
+        if (/^Error \(/.test(message.content)) card.status = "failed";
+      }
+    }
+  });
+  return transcript;
 }

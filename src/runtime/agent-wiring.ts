@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { CancellationTokenSource, type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { runConversationTurn } from "../agent/conversation-run.ts";
+import { ConversationImportError, exportConversation, importConversation } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
 import {
   type AgentApproveParams,
@@ -17,7 +18,9 @@ import {
   type AgentWireEvent,
   CheckpointFileRequest,
   CheckpointRestoreRequest,
+  ConversationExportRequest,
   ConversationForgetRequest,
+  ConversationImportRequest,
   MentionSearchRequest,
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
@@ -114,8 +117,10 @@ export function wireAgent(options: AgentWiringOptions): void {
           onEvent,
           signal,
           ...(params.testCommand ? { testCommand: params.testCommand } : {}),
+          session: params.mode === "fix" ? "Fix This Issue" : "chat",
         });
         text.flush();
+        if (outcome.messages.length === 0) return outcome.result; // never started (no model): nothing to keep
         const conversation = existing ?? conversations.create(params.conversationId, outcome.messages[0]?.role === "system" ? outcome.messages[0].content : "");
         conversation.messages = outcome.messages;
         await conversations.save(conversation).catch((error: unknown) => log("warn", `saving conversation ${params.conversationId} failed`, error));
@@ -156,6 +161,41 @@ export function wireAgent(options: AgentWiringOptions): void {
     options.guard("checkpoint/file", async (params) => {
       const bytes = await (await checkpoints()).fileAt(params.checkpoint, params.path);
       return { content: bytes ? new TextDecoder().decode(bytes) : null };
+    }),
+  );
+
+  connection.onRequest(
+    ConversationExportRequest,
+    options.guard("agent/export", async (params) => {
+      const conversation = await conversations.get(params.conversationId);
+      if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "this conversation has no messages to export yet");
+      const patch = params.sinceCheckpoint ? await (await checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
+      const status = session.status().model;
+      const markdown = exportConversation(conversation.messages, {
+        title: params.title,
+        exportedAt: new Date(),
+        ...(status.kind === "ready" ? { model: status.name } : {}),
+        ...(patch ? { patch } : {}),
+      });
+      return { markdown };
+    }),
+  );
+
+  connection.onRequest(
+    ConversationImportRequest,
+    options.guard("agent/import", async (params) => {
+      let imported: ReturnType<typeof importConversation>;
+      try {
+        imported = importConversation(params.markdown);
+      } catch (error) {
+        if (error instanceof ConversationImportError) throw new ResponseError(HearthErrorCode.InvalidInput, error.message);
+        throw error;
+      }
+      // An empty system prompt: the first message here builds this workspace's own.
+      const conversation = conversations.create(params.conversationId, "");
+      conversation.messages.push(...imported.messages);
+      await conversations.save(conversation);
+      return { title: imported.title, messages: imported.messages, patch: imported.patch };
     }),
   );
 

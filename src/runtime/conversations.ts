@@ -37,7 +37,7 @@ export class ConversationStore {
     }
     try {
       const data = JSON.parse(text) as { messages?: unknown };
-      if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no messages");
+      if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
       const conversation: Conversation = { id, messages: data.messages as ChatMessage[] };
       this.open.set(id, conversation);
       return conversation;

@@ -2,7 +2,7 @@
 // backend replays a model's turns, the real tools edit a real fixture workspace, approvals
 // go to the client, checkpoints restore, conversations persist.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
@@ -17,6 +17,8 @@ import {
   type AgentWireEvent,
   CheckpointFileRequest,
   CheckpointRestoreRequest,
+  ConversationExportRequest,
+  ConversationImportRequest,
   MentionSearchRequest,
 } from "../../../src/protocol/agent.ts";
 import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
@@ -167,6 +169,56 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(result.stopReason, "model-error");
     assert.ok(result.message.length > 0);
     assert.deepEqual(s.events.map((e) => e.type), ["user", "end"]);
+  });
+
+  it("remember asks first; the approved memory is in the next conversation's system prompt and never in the review", async () => {
+    const remember = (fact: string) => ({ name: "remember", arguments: { fact, title: fact.slice(0, 30) } });
+    const s = await start(
+      {
+        turns: [
+          { toolCalls: [remember("Run the tests with python3 -m unittest.")] },
+          { text: "Noted." },
+          { text: "Hello again." },
+        ],
+      },
+      () => true,
+    );
+    const first = await run(s, "remember how to run the tests");
+    assert.deepEqual(s.approvals, ["remember"], "a memory is asked for even though reads are free");
+    assert.deepEqual(first.changedFiles, [], "memories are not part of the code review");
+    const memoryDir = join(s.root, ".hearth", "memory");
+    const files = readdirSync(memoryDir);
+    assert.equal(files.length, 1);
+    assert.match(readFileSync(join(memoryDir, files[0]!), "utf8"), /python3 -m unittest/);
+
+    const denied = await start({ turns: [{ toolCalls: [remember("Never edit generated files.")] }, { text: "Not noted." }] }, () => false);
+    await run(denied, "remember this");
+    assert.equal(existsSync(join(denied.root, ".hearth")), false, "a denied memory writes nothing");
+
+    await run(s, "hi", { conversationId: "conv2" });
+    const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv2.json"), "utf8")) as { messages: { role: string; content: string }[] };
+    assert.match(saved.messages[0]!.content, /python3 -m unittest/, "the memory is in the new conversation's prompt");
+  });
+
+  it("exports a conversation as Markdown that imports elsewhere and continues", async () => {
+    const a = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Fixed add." }] });
+    const first = await run(a, "fix add please");
+    const { markdown } = await a.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Fix add", sinceCheckpoint: first.startCheckpoint! });
+    assert.match(markdown, /fix add please/);
+    assert.match(markdown, /```diff[\s\S]*\+    return a \+ b/);
+
+    const b = await start({ turns: [{ text: "Continuing where we left off." }] });
+    const imported = await b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "handed-over", markdown });
+    assert.equal(imported.title, "Fix add");
+    assert.deepEqual(imported.messages.map((m) => m.role), ["user", "assistant", "tool", "assistant"]);
+    const next = await run(b, "and now mul?", { conversationId: "handed-over" });
+    assert.equal(next.message, "Continuing where we left off.");
+    const user = b.events.find((e) => e.type === "user");
+    assert.ok(user?.type === "user" && user.messageIndex === 5, "the new message follows the imported ones");
+    const saved = JSON.parse(readFileSync(join(b.storage, "conversations", "handed-over.json"), "utf8")) as { messages: { role: string; content: string }[] };
+    assert.deepEqual(saved.messages.map((m) => m.role), ["system", "user", "assistant", "tool", "assistant", "user", "assistant"]);
+    assert.ok(saved.messages[0]!.content.length > 0, "this workspace's system prompt was built for it");
+    await assert.rejects(b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "x", markdown: "# just notes\n" }), /not|export/i);
   });
 
   it("finds files and symbols for @-mentions from the index", async () => {

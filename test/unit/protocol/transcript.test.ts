@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AgentRunResult } from "../../../src/protocol/agent.ts";
-import { applyTranscriptEvent, newTranscript, titleFrom, type TranscriptEvent } from "../../../src/protocol/transcript.ts";
+import { applyTranscriptEvent, newTranscript, titleFrom, type TranscriptEvent, transcriptFromMessages } from "../../../src/protocol/transcript.ts";
 import { isFromWebview } from "../../../src/protocol/webview.ts";
 
 const end = (result: Partial<AgentRunResult>): TranscriptEvent => ({
@@ -143,5 +143,22 @@ describe("messages from the webview", () => {
       { type: "code", action: "run", code: "x" },
       { type: "constructor" },
     ]) assert.equal(isFromWebview(msg, commands), false, JSON.stringify(msg));
+  });
+});
+
+describe("transcript from imported messages", () => {
+  it("rebuilds turns and finished tool cards with their results", () => {
+    const t = transcriptFromMessages("c", "Fix add", [
+      { role: "user", content: "fix add" },
+      { role: "assistant", content: "", thinking: "hm", toolCalls: [{ id: "t1", name: "edit_file", arguments: { path: "calc.py" } }, { id: "t2", name: "read_file", arguments: { path: "x" } }] },
+      { role: "tool", toolCallId: "t1", name: "edit_file", content: "Edited calc.py" },
+      { role: "tool", toolCallId: "t2", name: "read_file", content: "Error (not-found): x does not exist" },
+      { role: "assistant", content: "Done." },
+    ]);
+    assert.equal(t.title, "Fix add");
+    assert.deepEqual(
+      t.items.map((i) => [i.kind, i.kind === "tool" ? `${i.status}:${i.preview}` : i.kind === "user" ? i.messageIndex : i.kind === "assistant" ? i.text : ""]),
+      [["user", 1], ["assistant", ""], ["tool", "done:Edited calc.py"], ["tool", "failed:Error (not-found): x does not exist"], ["assistant", "Done."]],
+    );
   });
 });

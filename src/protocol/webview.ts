@@ -33,6 +33,8 @@ export type ToWebview =
       readonly system?: SystemInfo;
       /** Progress of a model download started from the view or the palette (0..1), if one runs. */
       readonly download?: { readonly preset: string; readonly fraction: number; readonly detail: string };
+      /** The model the view's Download button fetches (this machine's recommendation), with its download size. */
+      readonly recommended?: { readonly name: string; readonly sizeBytes: number };
     }
   /** The whole open conversation and the history list: on show, on switching, after a restore. */
   | { readonly type: "conversation"; readonly transcript: Transcript; readonly history: readonly ConversationSummary[] }

@@ -1,0 +1,172 @@
+/**
+ * The chat view's state and message handling: what the extension posts goes in through
+ * `receive`, the pieces (status header, history, transcript, composer) render it, and
+ * the state (transcript, draft, chosen mentions) is kept with the host so the view comes
+ * back as it was after being hidden.
+ */
+import { type Transcript, type ConversationSummary, applyTranscriptEvent } from "../protocol/transcript.ts";
+import type { ToWebview } from "../protocol/webview.ts";
+import { Composer, type Draft } from "./composer.ts";
+import { contextMeter } from "./context-meter.ts";
+import { button, h } from "./dom.ts";
+import { HistoryPanel } from "./history.ts";
+import type { Post, WebviewHost } from "./host.ts";
+import { type StateMessage, metaLine, statusCards, statusLine } from "./model-panel.ts";
+import type { ToolCardContext } from "./tool-card.ts";
+import { TranscriptView } from "./transcript-view.ts";
+
+/** What survives hiding the view (VS Code keeps it as JSON). */
+export interface SavedState {
+  readonly version: 1;
+  readonly state?: StateMessage;
+  readonly transcript?: Transcript;
+  readonly history: readonly ConversationSummary[];
+  readonly draft: Draft;
+}
+
+export interface AppOptions {
+  /** Delay before the state is saved (several changes in a burst are saved once). */
+  readonly saveDelayMs?: number;
+  readonly mentionDebounceMs?: number;
+}
+
+export class ChatApp {
+  private state: StateMessage | undefined;
+  private transcript: Transcript | undefined;
+  private history: readonly ConversationSummary[] = [];
+  private readonly post: Post;
+  private readonly ctx: ToolCardContext;
+  private readonly header: HTMLElement;
+  private readonly statusArea: HTMLElement;
+  private readonly historyPanel: HistoryPanel;
+  private readonly transcriptView: TranscriptView;
+  private readonly empty: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly composer: Composer;
+  private readonly historyButton: HTMLButtonElement;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: WebviewHost,
+    private readonly options: AppOptions = {},
+  ) {
+    this.post = (message) => host.postMessage(message);
+    this.ctx = { post: this.post, answered: new Set(), openState: new Map() };
+    this.historyButton = button("Conversations", () => this.toggleHistory(), { kind: "icon", icon: "history", attrs: { "aria-expanded": "false", "aria-controls": "history" } });
+    this.header = h("header", { class: "topbar" });
+    this.statusArea = h("div", { class: "status-area" });
+    this.historyPanel = new HistoryPanel(this.post, () => this.toggleHistory(false));
+    this.historyPanel.element.id = "history";
+    this.transcriptView = new TranscriptView(this.ctx);
+    this.empty = h(
+      "div",
+      { class: "empty" },
+      h("p", { class: "empty-title" }, "Ask Hearth about your code, or have it change it."),
+      h("p", { class: "muted" }, "Type @ to attach files and symbols. Edits and commands ask before they run, and every step can be undone."),
+    );
+    this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element);
+    this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
+    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element);
+    root.classList.add("chat");
+    root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
+    root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
+    window.addEventListener("pagehide", () => this.saveNow());
+    this.restore(host.getState());
+  }
+
+  /** Tells the extension the page runs; it answers with `state` and `conversation`. */
+  ready(): void {
+    this.post({ type: "ready" });
+  }
+
+  /** One message from the extension. */
+  receive(message: ToWebview): void {
+    switch (message.type) {
+      case "state":
+        this.state = message;
+        this.renderStatus();
+        break;
+      case "conversation":
+        this.transcript = structuredClone(message.transcript) as Transcript;
+        this.history = message.history;
+        this.ctx.answered.clear();
+        this.renderTranscript();
+        this.historyPanel.update(this.history, this.transcript.id);
+        break;
+      case "event": {
+        if (!this.transcript || message.conversationId !== this.transcript.id) return;
+        const before = this.transcript.items.length;
+        applyTranscriptEvent(this.transcript, message.event);
+        const delta = message.event.type === "model" && (message.event.event.type === "text" || message.event.event.type === "thinking");
+        this.renderTranscript(delta && this.transcript.items.length === before);
+        break;
+      }
+      case "mentions":
+        this.composer.showMentions(message.requestId, message.items);
+        return;
+      case "prefill":
+        this.composer.setDraft({ text: message.text, mentions: [...(message.mentions ?? [])] }, true);
+        this.composer.focus();
+        return;
+    }
+    this.scheduleSave();
+  }
+
+  /** Writes the state to the host now (also done, debounced, after every change). */
+  saveNow(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const saved: SavedState = { version: 1, state: this.state, transcript: this.transcript, history: this.history, draft: this.composer.draft };
+    this.host.setState(saved);
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => this.saveNow(), this.options.saveDelayMs ?? 300);
+  }
+
+  private restore(raw: unknown): void {
+    const saved = raw as Partial<SavedState> | undefined;
+    if (saved?.version === 1) {
+      this.state = saved.state;
+      this.transcript = saved.transcript;
+      this.history = saved.history ?? [];
+      if (saved.draft) this.composer.setDraft(saved.draft);
+    }
+    this.renderStatus();
+    this.renderTranscript();
+    this.historyPanel.update(this.history, this.transcript?.id);
+  }
+
+  private renderStatus(): void {
+    const newChat = button("New chat", () => {
+      this.toggleHistory(false);
+      this.post({ type: "newChat" });
+      this.composer.focus();
+    }, { kind: "icon", icon: "plus" });
+    this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton, newChat));
+    const meta = metaLine(this.state, this.post);
+    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(meta ? [meta] : []));
+  }
+
+  private renderTranscript(deltaOnly = false): void {
+    const t = this.transcript;
+    const nearBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 48;
+    if (t) this.transcriptView.render(t, deltaOnly);
+    this.empty.hidden = (t?.items.length ?? 0) > 0;
+    if (!deltaOnly) {
+      this.composer.setRunning(t?.runId !== undefined);
+      this.composer.setMeter(contextMeter(t?.context));
+    }
+    if (nearBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  private toggleHistory(open = !this.historyPanel.open): void {
+    this.historyPanel.update(this.history, this.transcript?.id);
+    this.historyPanel.setOpen(open);
+    this.historyButton.setAttribute("aria-expanded", String(open));
+    this.root.classList.toggle("history-open", open);
+    if (!open) this.historyButton.focus();
+  }
+}

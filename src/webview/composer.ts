@@ -1,0 +1,249 @@
+/**
+ * The input box: a textarea (Enter sends, Shift+Enter is a newline), @-mentions with a
+ * keyboard-navigable popup, chips for what is attached (files, symbols, Selection,
+ * Problems), and Send — or Stop while a reply runs.
+ */
+import type { Mention } from "../protocol/webview.ts";
+import { button, h, icon } from "./dom.ts";
+import type { Post } from "./host.ts";
+import { mentionDetail, mentionIcon, mentionLabel, mentionQueryAt, sameMention } from "./mentions.ts";
+
+export interface Draft {
+  text: string;
+  mentions: Mention[];
+}
+
+export interface ComposerOptions {
+  readonly post: Post;
+  /** Called after every change of the text or the chips (the app persists the draft). */
+  readonly onDraftChange: (draft: Draft) => void;
+  /** Wait after the last keystroke before asking the extension for mentions. */
+  readonly mentionDebounceMs?: number;
+}
+
+export class Composer {
+  readonly element: HTMLElement;
+  readonly textarea: HTMLTextAreaElement;
+  private readonly chips: HTMLElement;
+  private readonly popup: HTMLElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private readonly addSelection: HTMLButtonElement;
+  private readonly addProblems: HTMLButtonElement;
+  private readonly meterSlot: HTMLElement;
+  private mentions: Mention[] = [];
+  private running = false;
+  private requestId = 0;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private query: { start: number; query: string } | undefined;
+  private options: Mention[] = [];
+  private active = 0;
+
+  constructor(private readonly opts: ComposerOptions) {
+    this.textarea = h("textarea", {
+      class: "input",
+      rows: 2,
+      placeholder: "Ask Hearth… (@ to add files and symbols)",
+      "aria-label": "Message Hearth",
+      "aria-autocomplete": "list",
+      "aria-controls": "mention-popup",
+      "aria-expanded": "false",
+    });
+    this.popup = h("div", { class: "mention-popup", id: "mention-popup", role: "listbox", "aria-label": "Mention suggestions", hidden: true });
+    this.chips = h("ul", { class: "chips composer-chips", "aria-label": "Attached context" });
+    this.sendButton = button("Send", () => this.send(), { kind: "primary", icon: "send", text: "Send" });
+    this.stopButton = button("Stop", () => this.opts.post({ type: "stop" }), { kind: "danger", icon: "stop", text: "Stop", attrs: { "data-action": "stop" } });
+    this.addSelection = button("Add Selection", () => this.addMention({ kind: "selection" }), { icon: "plus", text: "Selection", attrs: { class: "secondary small" } });
+    this.addProblems = button("Add Problems", () => this.addMention({ kind: "problems" }), { icon: "plus", text: "Problems", attrs: { class: "secondary small" } });
+    this.meterSlot = h("div", { class: "meter-slot" });
+    this.element = h(
+      "form",
+      { class: "composer", "aria-label": "Message" },
+      this.meterSlot,
+      this.popup,
+      this.chips,
+      h("div", { class: "input-wrap" }, this.textarea),
+      h("div", { class: "composer-row" }, h("div", { class: "context-buttons" }, this.addSelection, this.addProblems), this.sendButton, this.stopButton),
+    );
+    this.element.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.send();
+    });
+    this.textarea.addEventListener("keydown", (e) => this.onKeyDown(e));
+    this.textarea.addEventListener("input", () => this.onInput());
+    this.textarea.addEventListener("blur", () => setTimeout(() => this.element.contains(document.activeElement) || this.closePopup(), 150));
+    this.setRunning(false);
+    this.renderChips();
+  }
+
+  get draft(): Draft {
+    return { text: this.textarea.value, mentions: [...this.mentions] };
+  }
+
+  setDraft(draft: Draft, notify = false): void {
+    this.textarea.value = draft.text;
+    this.mentions = [];
+    for (const m of draft.mentions) if (!this.mentions.some((x) => sameMention(x, m))) this.mentions.push(m);
+    this.renderChips();
+    this.autosize();
+    if (notify) this.changed();
+  }
+
+  focus(): void {
+    this.textarea.focus();
+    this.textarea.setSelectionRange(this.textarea.value.length, this.textarea.value.length);
+  }
+
+  setMeter(meter: HTMLElement): void {
+    this.meterSlot.replaceChildren(meter);
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    this.sendButton.hidden = running;
+    this.stopButton.hidden = !running;
+    this.element.classList.toggle("running", running);
+  }
+
+  /** The extension's answer to a `mentionQuery`; stale answers (an older request) are dropped. */
+  showMentions(requestId: number, items: readonly Mention[]): void {
+    if (requestId !== this.requestId || !this.query) return;
+    this.options = [...items];
+    this.active = 0;
+    this.renderPopup();
+  }
+
+  private changed(): void {
+    this.opts.onDraftChange(this.draft);
+  }
+
+  private send(): void {
+    if (this.running) return;
+    const text = this.textarea.value.trim();
+    if (!text && this.mentions.length === 0) return;
+    this.opts.post({ type: "send", text, mentions: [...this.mentions] });
+    this.setDraft({ text: "", mentions: [] }, true);
+    this.closePopup();
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (e.isComposing) return;
+    const open = !this.popup.hidden && this.options.length > 0;
+    if (open && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      const n = this.options.length;
+      this.active = (this.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+      this.renderPopup();
+    } else if (open && (e.key === "Enter" || e.key === "Tab") && !e.shiftKey) {
+      e.preventDefault();
+      this.choose(this.options[this.active]!);
+    } else if (!this.popup.hidden && e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      this.closePopup();
+    } else if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      this.send();
+    }
+  }
+
+  private onInput(): void {
+    this.autosize();
+    this.changed();
+    const caret = this.textarea.selectionStart ?? this.textarea.value.length;
+    this.query = mentionQueryAt(this.textarea.value, caret);
+    clearTimeout(this.debounce);
+    if (!this.query) {
+      this.closePopup();
+      return;
+    }
+    const query = this.query.query;
+    this.debounce = setTimeout(() => {
+      this.requestId++;
+      this.opts.post({ type: "mentionQuery", requestId: this.requestId, query });
+    }, this.opts.mentionDebounceMs ?? 120);
+  }
+
+  private choose(mention: Mention): void {
+    if (this.query) {
+      const value = this.textarea.value;
+      const end = this.query.start + 1 + this.query.query.length;
+      this.textarea.value = value.slice(0, this.query.start) + value.slice(end).replace(/^ /, "");
+      this.textarea.setSelectionRange(this.query.start, this.query.start);
+    }
+    this.closePopup();
+    this.addMention(mention);
+    this.textarea.focus();
+  }
+
+  private addMention(mention: Mention): void {
+    if (!this.mentions.some((m) => sameMention(m, mention))) this.mentions.push(mention);
+    this.renderChips();
+    this.changed();
+  }
+
+  private removeMention(index: number): void {
+    this.mentions.splice(index, 1);
+    this.renderChips();
+    this.changed();
+    this.textarea.focus();
+  }
+
+  private renderChips(): void {
+    this.chips.replaceChildren(
+      ...this.mentions.map((m, i) => {
+        const label = mentionLabel(m);
+        const detail = mentionDetail(m);
+        return h(
+          "li",
+          { class: `chip chip-${m.kind}`, "data-mention": m.kind, title: detail ? `${label} — ${detail}` : label },
+          icon(mentionIcon(m)),
+          h("span", { class: "chip-label" }, label),
+          button(`Remove ${label}`, () => this.removeMention(i), { kind: "icon", icon: "close", attrs: { class: "icon chip-remove" } }),
+        );
+      }),
+    );
+    this.chips.hidden = this.mentions.length === 0;
+    this.addSelection.disabled = this.mentions.some((m) => m.kind === "selection");
+    this.addProblems.disabled = this.mentions.some((m) => m.kind === "problems");
+  }
+
+  private renderPopup(): void {
+    this.popup.hidden = false;
+    this.textarea.setAttribute("aria-expanded", "true");
+    if (this.options.length === 0) {
+      this.popup.replaceChildren(h("div", { class: "mention-empty muted", role: "option", "aria-disabled": "true" }, `No files or symbols match “${this.query?.query ?? ""}”`));
+      this.textarea.removeAttribute("aria-activedescendant");
+      return;
+    }
+    this.popup.replaceChildren(
+      ...this.options.map((m, i) => {
+        const option = h(
+          "div",
+          { class: `mention-option${i === this.active ? " active" : ""}`, role: "option", id: `mention-option-${i}`, "aria-selected": String(i === this.active) },
+          icon(mentionIcon(m)),
+          h("span", { class: "mention-label" }, mentionLabel(m)),
+          h("span", { class: "mention-detail muted" }, mentionDetail(m)),
+        );
+        option.addEventListener("mousedown", (e) => e.preventDefault()); // keep focus in the textarea
+        option.addEventListener("click", () => this.choose(m));
+        return option;
+      }),
+    );
+    this.textarea.setAttribute("aria-activedescendant", `mention-option-${this.active}`);
+    this.popup.querySelector(".active")?.scrollIntoView?.({ block: "nearest" });
+  }
+
+  private closePopup(): void {
+    this.popup.hidden = true;
+    this.options = [];
+    this.textarea.setAttribute("aria-expanded", "false");
+    this.textarea.removeAttribute("aria-activedescendant");
+  }
+
+  /** Grows with the text's lines up to 10 rows, then scrolls (rows, not inline styles: the CSP forbids those). */
+  private autosize(): void {
+    const lines = this.textarea.value.split("\n").length;
+    this.textarea.rows = Math.min(10, Math.max(2, lines));
+  }
+}

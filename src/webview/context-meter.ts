@@ -1,0 +1,34 @@
+/** How much of the model's context the conversation uses: numbers, a bar, a warning near the limit. */
+import type { Transcript } from "../protocol/transcript.ts";
+import { formatTokens, h } from "./dom.ts";
+
+/** From this fraction on the meter warns (the runtime condenses the conversation before overflow). */
+export const CONTEXT_WARN_AT = 0.8;
+
+export function contextMeter(context: Transcript["context"]): HTMLElement {
+  const el = h("div", { class: "context-meter", "data-context-meter": "" });
+  if (!context || context.contextSize <= 0) {
+    el.hidden = true;
+    return el;
+  }
+  const fraction = Math.min(1, context.usedTokens / context.contextSize);
+  const warn = fraction >= CONTEXT_WARN_AT;
+  el.setAttribute("data-level", warn ? "warn" : "ok");
+  el.classList.toggle("warn", warn);
+  const percent = Math.round(fraction * 100);
+  const meter = h("meter", {
+    min: 0,
+    max: context.contextSize,
+    value: context.usedTokens,
+    low: Math.round(context.contextSize * 0.6),
+    high: Math.round(context.contextSize * CONTEXT_WARN_AT),
+    optimum: 0,
+    "aria-label": "Context used",
+  });
+  el.append(
+    h("div", { class: "context-line" }, h("span", {}, "Context"), h("span", { class: "context-numbers" }, `${formatTokens(context.usedTokens)} / ${formatTokens(context.contextSize)} tokens · ${percent}%`)),
+    meter,
+  );
+  if (warn) el.append(h("p", { class: "context-warning", role: "status" }, `The conversation uses ${percent}% of the context; near the limit Hearth condenses older messages.`));
+  return el;
+}

@@ -1,0 +1,70 @@
+/**
+ * Unified diffs in tool cards: the real change from `toolEnd.diff`, or — before a write
+ * tool has run — the change it proposes, built from its arguments.
+ */
+import type { JsonValue } from "../protocol/chat.ts";
+import { h } from "./dom.ts";
+
+/** Lines shown before "… N more lines" (the full diff opens in the editor). */
+const MAX_LINES = 300;
+
+function prefixed(text: string, mark: "+" | "-"): string[] {
+  if (text === "") return [];
+  return text.replace(/\n$/, "").split("\n").map((line) => mark + line);
+}
+
+function editDiff(oldText: JsonValue | undefined, newText: JsonValue | undefined): string[] {
+  return [...prefixed(typeof oldText === "string" ? oldText : "", "-"), ...prefixed(typeof newText === "string" ? newText : "", "+")];
+}
+
+/** The change a write tool's arguments describe, as diff text; undefined for other tools. */
+export function proposedDiff(name: string, args: Record<string, JsonValue>): string | undefined {
+  const path = typeof args.path === "string" ? args.path : undefined;
+  const header = path ? [`--- a/${path}`, `+++ b/${path}`] : [];
+  switch (name) {
+    case "edit_file": {
+      const edits = Array.isArray(args.edits) ? args.edits : [{ old_text: args.old_text ?? "", new_text: args.new_text ?? "" }];
+      const hunks = edits.flatMap((edit) => {
+        const e = edit && typeof edit === "object" && !Array.isArray(edit) ? edit : {};
+        return ["@@ edit @@", ...editDiff(e.old_text, e.new_text)];
+      });
+      return [...header, ...hunks].join("\n");
+    }
+    case "apply_patch":
+      return typeof args.patch === "string" ? args.patch : undefined;
+    case "write_file":
+      return typeof args.content === "string" ? [...header, "@@ new content @@", ...prefixed(args.content, "+")].join("\n") : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Added and removed lines of a diff (file headers not counted). */
+export function diffStats(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+++") || line.startsWith("---")) continue;
+    if (line.startsWith("+")) added++;
+    else if (line.startsWith("-")) removed++;
+  }
+  return { added, removed };
+}
+
+function lineClass(line: string): string {
+  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ") || line.startsWith("index ")) return "diff-meta";
+  if (line.startsWith("@@")) return "diff-hunk";
+  if (line.startsWith("+")) return "diff-add";
+  if (line.startsWith("-")) return "diff-del";
+  return "diff-ctx";
+}
+
+/** A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx). */
+export function renderDiff(diff: string, maxLines = MAX_LINES): HTMLElement {
+  const lines = diff.replace(/\n$/, "").split("\n");
+  const shown = lines.slice(0, maxLines);
+  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, line || " ", "\n")));
+  const pre = h("pre", { class: "diff", tabindex: 0 }, code);
+  if (lines.length > maxLines) pre.append(h("span", { class: "diff-more" }, `… ${lines.length - maxLines} more lines (Open diff shows all)`));
+  return pre;
+}

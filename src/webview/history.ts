@@ -1,0 +1,94 @@
+/** Past conversations: open one, or delete it after a confirmation inside the page. */
+import type { ConversationSummary } from "../protocol/transcript.ts";
+import { button, formatWhen, h } from "./dom.ts";
+import type { Post } from "./host.ts";
+
+export class HistoryPanel {
+  readonly element: HTMLElement;
+  private history: readonly ConversationSummary[] = [];
+  private currentId: string | undefined;
+  /** The conversation whose delete button was pressed and awaits "Delete" / "Cancel". */
+  private confirming: string | undefined;
+
+  constructor(
+    private readonly post: Post,
+    private readonly onClose: () => void,
+  ) {
+    this.element = h("nav", { class: "history", "aria-label": "Conversations", hidden: true });
+    this.element.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      if (this.confirming) {
+        this.confirming = undefined;
+        this.render();
+      } else this.onClose();
+    });
+  }
+
+  get open(): boolean {
+    return !this.element.hidden;
+  }
+
+  setOpen(open: boolean): void {
+    this.element.hidden = !open;
+    this.confirming = undefined;
+    this.render();
+    if (open) (this.element.querySelector<HTMLElement>("[aria-current] .history-open, .history-open"))?.focus();
+  }
+
+  update(history: readonly ConversationSummary[], currentId: string | undefined): void {
+    this.history = history;
+    this.currentId = currentId;
+    if (this.confirming && !history.some((c) => c.id === this.confirming)) this.confirming = undefined;
+    this.render();
+  }
+
+  private render(): void {
+    if (this.element.hidden) return;
+    const rows = [...this.history].sort((a, b) => b.updatedAt - a.updatedAt).map((c) => this.row(c));
+    this.element.replaceChildren(
+      h("div", { class: "history-head" }, h("h2", {}, "Conversations"), button("Close conversations", () => this.onClose(), { kind: "icon", icon: "close" })),
+      rows.length ? h("ul", { class: "history-list" }, ...rows) : h("p", { class: "muted" }, "No conversations yet."),
+    );
+  }
+
+  private row(c: ConversationSummary): HTMLElement {
+    const current = c.id === this.currentId;
+    if (this.confirming === c.id) {
+      const del = button("Delete", () => {
+        this.confirming = undefined;
+        this.post({ type: "deleteConversation", id: c.id });
+        this.render();
+      }, { kind: "danger" });
+      const row = h(
+        "li",
+        { class: "history-item confirming", "data-conversation": c.id, role: "group", "aria-label": `Delete “${c.title}”?` },
+        h("span", { class: "history-confirm" }, `Delete “${c.title}”? This cannot be undone.`),
+        h("span", { class: "history-confirm-buttons" }, del, button("Cancel", () => this.cancelConfirm(c.id))),
+      );
+      queueMicrotask(() => del.focus());
+      return row;
+    }
+    const open = h("button", { type: "button", class: "history-open", title: c.title }, h("span", { class: "history-title" }, c.title), h("span", { class: "history-when muted" }, formatWhen(c.updatedAt)));
+    open.addEventListener("click", () => {
+      if (!current) this.post({ type: "openConversation", id: c.id });
+      this.onClose();
+    });
+    return h(
+      "li",
+      { class: `history-item${current ? " current" : ""}`, "data-conversation": c.id, "aria-current": current ? "true" : undefined },
+      open,
+      button(`Delete conversation “${c.title}”`, () => {
+        this.confirming = c.id;
+        this.render();
+      }, { kind: "icon", icon: "trash" }),
+    );
+  }
+
+  private cancelConfirm(id: string): void {
+    this.confirming = undefined;
+    this.render();
+    const row = [...this.element.querySelectorAll("[data-conversation]")].find((el) => el.getAttribute("data-conversation") === id);
+    row?.querySelector<HTMLElement>(".history-open")?.focus();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Model output as markdown: `marked` turns it into HTML, raw HTML in the text is shown as
+ * text (never parsed), and DOMPurify keeps only an allowlist of tags, attributes and URL
+ * schemes before anything touches the page. Code blocks become highlighted blocks with
+ * Copy / Insert at cursor / Apply to file.
+ */
+import createDOMPurify, { type DOMPurify } from "dompurify";
+import { Marked, type Tokens } from "marked";
+import { button, h } from "./dom.ts";
+import { highlightHtml } from "./highlight.ts";
+import type { Post } from "./host.ts";
+
+const ALLOWED_TAGS = [
+  "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "input",
+  "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+];
+const ALLOWED_ATTR = ["href", "title", "class", "align", "start", "type", "checked", "disabled"];
+/** http(s), mailto, in-page anchors and scheme-less (workspace) paths; never javascript:, data: or vscode: links. */
+const ALLOWED_URI = /^(?:https?:|mailto:|#|[^:]*$)/i;
+
+let purifier: DOMPurify | undefined;
+
+/** DOMPurify bound to the page's window (created on first use, so tests can supply a DOM). */
+function purify(): DOMPurify {
+  if (!purifier) {
+    purifier = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
+    purifier.addHook("afterSanitizeAttributes", (node) => {
+      if (node.nodeName === "INPUT") {
+        if (node.getAttribute("type") !== "checkbox") node.remove();
+        else node.setAttribute("disabled", "");
+      }
+    });
+  }
+  return purifier;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    // Raw HTML in model output is text the model wrote, not markup for the page.
+    html(token: Tokens.HTML | Tokens.Tag): string {
+      const text = escapeHtml(token.text);
+      return "block" in token && token.block ? `<p>${text}</p>` : text;
+    },
+  },
+});
+
+/** Markdown as sanitized DOM nodes. Pure apart from the document it builds in. */
+export function markdownFragment(markdown: string): DocumentFragment {
+  const html = marked.parse(markdown, { async: false });
+  return purify().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: ALLOWED_URI, RETURN_DOM_FRAGMENT: true });
+}
+
+/**
+ * Renders `markdown` into `container` (replacing what was there): sanitized nodes, code
+ * blocks with their buttons, workspace links opening the file in the editor.
+ */
+export function renderMarkdown(container: HTMLElement, markdown: string, post: Post): void {
+  const fragment = markdownFragment(markdown);
+  for (const pre of [...fragment.querySelectorAll("pre")]) {
+    const code = pre.querySelector("code");
+    const language = /(?:^|\s)language-(\S+)/.exec(code?.className ?? "")?.[1];
+    pre.replaceWith(codeBlock((code ?? pre).textContent ?? "", language, post));
+  }
+  for (const table of [...fragment.querySelectorAll("table")]) table.replaceWith(h("div", { class: "table-scroll" }, table.cloneNode(true)));
+  container.replaceChildren(fragment);
+  container.classList.add("markdown");
+}
+
+/** A fenced code block: highlighted, with Copy / Insert at cursor / Apply to file. */
+export function codeBlock(code: string, language: string | undefined, post: Post): HTMLElement {
+  const text = code.replace(/\n$/, "");
+  const codeEl = h("code", { class: `hljs${language ? ` language-${language}` : ""}` });
+  const highlighted = highlightHtml(text, language);
+  if (highlighted === undefined) codeEl.textContent = text;
+  else codeEl.replaceChildren(purify().sanitize(highlighted, { ALLOWED_TAGS: ["span"], ALLOWED_ATTR: ["class"], RETURN_DOM_FRAGMENT: true }));
+  const feedback = h("span", { class: "code-feedback", role: "status" });
+  const act = (action: "copy" | "insert" | "apply", done: string) => () => {
+    post({ type: "code", action, code: text, ...(language ? { language } : {}) });
+    feedback.textContent = done;
+    setTimeout(() => feedback.textContent === done && (feedback.textContent = ""), 1500);
+  };
+  return h(
+    "div",
+    { class: "code-block", "data-language": language ?? "" },
+    h(
+      "div",
+      { class: "code-toolbar" },
+      h("span", { class: "code-lang" }, language ?? "text"),
+      feedback,
+      h(
+        "span",
+        { class: "code-actions" },
+        button("Copy", act("copy", "Copied"), { kind: "icon", icon: "copy" }),
+        button("Insert at cursor", act("insert", "Inserted"), { kind: "icon", icon: "insert" }),
+        button("Apply to file", act("apply", "Applying…"), { kind: "icon", icon: "apply" }),
+      ),
+    ),
+    h("pre", { tabindex: 0 }, codeEl),
+  );
+}
+
+/** Workspace paths in links open in the editor ("src/a.ts#L12" → line 12); web links are left to VS Code. */
+export function onMarkdownClick(event: MouseEvent, post: Post): void {
+  const link = (event.target as Element | null)?.closest?.("a[href]");
+  const href = link?.getAttribute("href");
+  if (!href || /^(?:https?:|mailto:)/i.test(href) || href.startsWith("#")) return;
+  event.preventDefault();
+  const [path, anchor] = href.split("#");
+  const line = /^L(\d+)/.exec(anchor ?? "")?.[1];
+  post({ type: "openFile", path: decodeURIComponent(path!), ...(line ? { line: Number(line) } : {}) });
+}

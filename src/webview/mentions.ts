@@ -1,0 +1,50 @@
+/** @-mentions: finding the query being typed, labels, and equality (pure). */
+import type { Mention } from "../protocol/webview.ts";
+import type { IconName } from "./dom.ts";
+
+/** The "@query" that ends at the caret (after a space or at the start), if any. */
+export function mentionQueryAt(text: string, caret: number): { start: number; query: string } | undefined {
+  const match = /(?:^|\s)@([^\s@]*)$/.exec(text.slice(0, caret));
+  if (!match) return undefined;
+  return { start: caret - match[1]!.length - 1, query: match[1]! };
+}
+
+export function mentionLabel(m: Mention): string {
+  switch (m.kind) {
+    case "file":
+      return m.path.split("/").pop() || m.path;
+    case "symbol":
+      return m.name;
+    case "selection":
+      return "Selection";
+    case "problems":
+      return "Problems";
+  }
+}
+
+/** Secondary text: the folder of a file, kind and place of a symbol. */
+export function mentionDetail(m: Mention): string {
+  switch (m.kind) {
+    case "file": {
+      const slash = m.path.lastIndexOf("/");
+      return slash > 0 ? m.path.slice(0, slash) : "";
+    }
+    case "symbol":
+      return `${m.symbolKind} · ${m.path}:${m.line}`;
+    case "selection":
+      return "the editor's selection";
+    case "problems":
+      return "errors and warnings";
+  }
+}
+
+export function mentionIcon(m: Mention): IconName {
+  return m.kind === "symbol" ? "symbol" : m.kind === "selection" ? "selection" : m.kind === "problems" ? "problems" : "file";
+}
+
+export function sameMention(a: Mention, b: Mention): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "file" && b.kind === "file") return a.path === b.path;
+  if (a.kind === "symbol" && b.kind === "symbol") return a.name === b.name && a.path === b.path && a.line === b.line;
+  return true;
+}

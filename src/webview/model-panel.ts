@@ -1,0 +1,183 @@
+/**
+ * The runtime's and the model's state: a compact line in the header when all is well,
+ * cards with the next step when something needs the user (no model, loading, a download,
+ * an error, a runtime that restarts or failed), and a line with the index and the compute.
+ */
+import type { CommandName } from "../protocol/contributions.ts";
+import type { FixAction, IndexState, ModelState, SystemInfo } from "../protocol/status.ts";
+import { describeModel, describeSource } from "../protocol/status.ts";
+import type { ToWebview } from "../protocol/webview.ts";
+import { type Child, button, h, icon, plural, spinner } from "./dom.ts";
+import type { Post } from "./host.ts";
+
+export type StateMessage = Extract<ToWebview, { type: "state" }>;
+
+/** Used when the extension does not say which model it recommends. */
+const DEFAULT_DOWNLOAD_NAME = "Qwen3.5-35B-A3B";
+
+const FIX_BUTTON: Record<FixAction, { label: string; command: CommandName }> = {
+  selectModel: { label: "Select Model…", command: "selectModel" },
+  downloadModel: { label: "Download Model…", command: "downloadModel" },
+  // There is no command for the settings; choosing the model again is the way out there too.
+  openSettings: { label: "Select Model…", command: "selectModel" },
+  showLog: { label: "Show Log", command: "showLog" },
+  restartRuntime: { label: "Restart Runtime", command: "restartRuntime" },
+};
+
+function commandButton(post: Post, label: string, command: CommandName, primary = false): HTMLButtonElement {
+  return button(label, () => post({ type: "runCommand", command }), { kind: primary ? "primary" : "secondary", attrs: { "data-command": command } });
+}
+
+function card(kind: string, ...children: Child[]): HTMLElement {
+  return h("section", { class: `card status-card ${kind}` }, ...children);
+}
+
+function percent(fraction: number): string {
+  return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+}
+
+/** The header's one-line summary; carries data-state (runtime) and data-model (when ready). */
+export function statusLine(msg: StateMessage | undefined): HTMLElement {
+  const runtime = msg?.runtime;
+  if (!runtime) return h("div", { class: "status-line", "data-state": "connecting" }, spinner(), h("span", {}, "Connecting…"));
+  switch (runtime.kind) {
+    case "starting":
+      return h("div", { class: "status-line", "data-state": "starting" }, spinner(), h("span", {}, "Starting Hearth…"));
+    case "restarting":
+      return h("div", { class: "status-line warning", "data-state": "restarting" }, h("span", { class: "dot warn" }), h("span", {}, "Runtime restarting…"));
+    case "failed":
+      return h("div", { class: "status-line error", "data-state": "failed" }, h("span", { class: "dot bad" }), h("span", {}, "Runtime stopped"));
+    case "running": {
+      const model = runtime.status.model;
+      const line = h("div", { class: "status-line", "data-state": "ready", "data-pid": runtime.status.pid, title: `Hearth ${runtime.status.version} · runtime pid ${runtime.status.pid}` });
+      if (model.kind === "ready") line.append(h("span", { class: "dot ok" }), h("span", { class: "model-name", "data-model": "ready" }, describeModel(model)));
+      else if (model.kind === "loading") line.append(spinner(), h("span", {}, `Loading model… ${percent(model.progress)}`));
+      else if (model.kind === "configured") line.append(h("span", { class: "dot idle" }), h("span", { "data-model": "configured" }, describeModel(model)));
+      else if (model.kind === "error") line.append(h("span", { class: "dot bad" }), h("span", {}, "Model error"));
+      else line.append(h("span", { class: "dot idle" }), h("span", {}, "Runtime ready · no model"));
+      return line;
+    }
+  }
+}
+
+function downloadLabel(msg: StateMessage): string {
+  const r = msg.recommended;
+  if (!r) return `Download ${DEFAULT_DOWNLOAD_NAME}`;
+  return `Download ${r.name} (${(r.sizeBytes / 1e9).toFixed(1)} GB)`;
+}
+
+function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElement | undefined {
+  switch (model.kind) {
+    case "none":
+      return card(
+        "model-none",
+        h("h2", {}, "Choose a model"),
+        h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen3.5 on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
+        model.detail ? h("p", { class: "muted small" }, model.detail) : undefined,
+        h(
+          "div",
+          { class: "actions" },
+          msg.download ? undefined : commandButton(post, downloadLabel(msg), "downloadModel", true),
+          commandButton(post, "Choose GGUF File…", "selectModel"),
+          commandButton(post, "Use Server URL…", "selectModel"),
+        ),
+      );
+    case "loading":
+      return card(
+        "model-loading",
+        h("p", { "data-model": "loading" }, `Loading ${describeSource(model.source)}…`),
+        h("div", { class: "progress-row" }, h("progress", { max: 1, value: model.progress, "aria-label": "Loading the model" }), h("span", { class: "muted" }, percent(model.progress))),
+      );
+    case "error": {
+      const fix = FIX_BUTTON[model.fix ?? "selectModel"];
+      return card(
+        "model-error",
+        h("h2", {}, "Model problem"),
+        h("p", { class: "error", "data-model": "error", role: "alert" }, model.message),
+        h("div", { class: "actions" }, commandButton(post, fix.label, fix.command, true), fix.command === "showLog" ? undefined : commandButton(post, "Show Log", "showLog")),
+      );
+    }
+    case "configured":
+    case "ready":
+      return undefined;
+  }
+}
+
+function downloadCard(download: NonNullable<StateMessage["download"]>): HTMLElement {
+  return card(
+    "download",
+    h("p", { "data-download": download.preset }, `Downloading ${download.preset}… ${percent(download.fraction)}`),
+    h("progress", { max: 1, value: download.fraction, "aria-label": `Downloading ${download.preset}` }),
+    download.detail ? h("p", { class: "muted small" }, download.detail) : undefined,
+  );
+}
+
+/** Cards for whatever needs the user's attention (none when the model is ready). */
+export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElement[] {
+  if (!msg) return [];
+  const cards: (HTMLElement | undefined)[] = [];
+  const runtime = msg.runtime;
+  if (runtime.kind === "restarting") {
+    cards.push(
+      card(
+        "runtime-restarting",
+        h("p", { class: "warning" }, `Hearth's runtime stopped (${runtime.reason}). Restarting in ${runtime.inSeconds}s — attempt ${runtime.attempt}.`),
+        h("div", { class: "actions" }, commandButton(post, "Show Log", "showLog")),
+      ),
+    );
+  } else if (runtime.kind === "failed") {
+    cards.push(
+      card(
+        "runtime-failed",
+        h("p", { class: "error", role: "alert" }, runtime.message),
+        h("div", { class: "actions" }, commandButton(post, "Restart Runtime", "restartRuntime", true), commandButton(post, "Show Log", "showLog")),
+      ),
+    );
+  } else if (runtime.kind === "running") {
+    if (msg.download) cards.push(downloadCard(msg.download));
+    cards.push(modelCard(msg, runtime.status.model, post));
+    if (runtime.status.settingsProblems.length) {
+      cards.push(card("settings-problems", ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning" }, icon("warning"), " ", p))));
+    }
+  }
+  return cards.filter((c): c is HTMLElement => c !== undefined);
+}
+
+export function computeText(system: SystemInfo | undefined): string {
+  if (!system) return "Compute: checking for a GPU…";
+  const GiB = 1024 ** 3;
+  return system.gpu
+    ? `Compute: ${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "GPU"}, ${(system.vramTotalBytes / GiB).toFixed(0)} GiB VRAM`
+    : `Compute: CPU, ${system.cpus} cores, ${(system.totalMemoryBytes / GiB).toFixed(0)} GiB RAM (${system.gpuNote ?? "no GPU"})`;
+}
+
+export function indexText(index: IndexState): string {
+  switch (index.kind) {
+    case "idle":
+      return index.detail;
+    case "indexing":
+      return `Indexing ${index.done} / ${index.total} files…`;
+    case "ready":
+      return `${plural(index.files, "file")}, ${plural(index.symbols, "symbol")}`;
+    case "error":
+      return index.message;
+  }
+}
+
+/** Index, compute and inline completions, small, under the header. */
+export function metaLine(msg: StateMessage | undefined, post: Post): HTMLElement | undefined {
+  if (msg?.runtime.kind !== "running") return undefined;
+  const index = msg.runtime.status.index;
+  const toggle = button(
+    `Inline completions: ${msg.inlineCompletions ? "on" : "off"}`,
+    () => post({ type: "runCommand", command: "toggleInlineCompletions" }),
+    { kind: "link", attrs: { title: "Toggle inline completions", "data-command": "toggleInlineCompletions" } },
+  );
+  return h(
+    "div",
+    { class: "meta-line" },
+    h("span", { class: `meta-index${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: "Repository index" }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
+    h("span", { class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing" }, computeText(msg.system)),
+    toggle,
+  );
+}

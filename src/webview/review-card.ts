@@ -1,0 +1,75 @@
+/**
+ * A review at the end of a run (Fix This Issue): the summary, each changed file with its
+ * state and Open diff / Accept / Reject, Accept all / Reject all, and the test result.
+ */
+import type { ReviewFileState, TranscriptItem } from "../protocol/transcript.ts";
+import type { ReviewAction } from "../protocol/webview.ts";
+import { button, h, icon } from "./dom.ts";
+import type { Post } from "./host.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { type ToolCardContext, keptDetails } from "./tool-card.ts";
+
+export type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;
+
+const STATE_LABEL: Record<ReviewFileState, string> = { pending: "Pending", accepted: "Accepted", rejected: "Rejected" };
+
+function fileRow(item: ReviewItem, file: ReviewItem["files"][number], post: Post): HTMLElement {
+  const send = (action: ReviewAction) => () => post({ type: "review", action, reviewId: item.id, path: file.path });
+  const slash = file.path.lastIndexOf("/");
+  return h(
+    "li",
+    { class: `review-file state-${file.state}`, "data-review-file": file.path, "data-review-state": file.state },
+    h(
+      "span",
+      { class: "review-path", title: file.path },
+      h("span", { class: "review-base" }, file.path.slice(slash + 1)),
+      slash > 0 ? h("span", { class: "review-dir muted" }, ` ${file.path.slice(0, slash)}`) : undefined,
+    ),
+    h("span", { class: `review-state badge state-${file.state}` }, STATE_LABEL[file.state]),
+    h(
+      "span",
+      { class: "review-buttons" },
+      button("Open diff", send("open"), { kind: "icon", icon: "diff" }),
+      file.state !== "accepted" ? button("Accept", send("accept"), { kind: "icon", icon: "check" }) : undefined,
+      file.state !== "rejected" ? button("Reject", send("reject"), { kind: "icon", icon: "undo" }) : undefined,
+    ),
+  );
+}
+
+function tests(item: ReviewItem, ctx: ToolCardContext): HTMLElement | undefined {
+  const t = item.tests;
+  if (!t) return undefined;
+  return h(
+    "div",
+    { class: `review-tests ${t.passed ? "passed" : "failed"}`, "data-tests": t.passed ? "passed" : "failed" },
+    h(
+      "div",
+      { class: "review-tests-head" },
+      icon(t.passed ? "check" : "error"),
+      h("strong", {}, t.passed ? "Tests passed" : "Tests failed"),
+      t.exitCode !== null && !t.passed ? h("span", { class: "muted" }, ` (exit ${t.exitCode})`) : undefined,
+    ),
+    h("code", { class: "review-command" }, `$ ${t.command}`),
+    t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], h("pre", { class: "tool-preview", tabindex: 0 }, t.output)) : undefined,
+  );
+}
+
+export function reviewCard(item: ReviewItem, ctx: ToolCardContext): HTMLElement {
+  const summary = h("div", { class: "review-summary" });
+  renderMarkdown(summary, item.summary, ctx.post);
+  const pending = item.files.some((f) => f.state === "pending");
+  const all = (action: ReviewAction) => () => ctx.post({ type: "review", action, reviewId: item.id });
+  return h(
+    "article",
+    { class: "item review-card", "data-item": "review", "data-id": item.id, "aria-label": "Review the changes" },
+    h("h3", { class: "review-title" }, "Review"),
+    summary,
+    item.files.length
+      ? h("ul", { class: "review-files", "aria-label": "Changed files" }, ...item.files.map((f) => fileRow(item, f, ctx.post)))
+      : h("p", { class: "muted" }, "No files changed."),
+    pending
+      ? h("div", { class: "actions" }, button("Accept all", all("accept"), { kind: "primary", icon: "check" }), button("Reject all", all("reject"), { icon: "undo" }))
+      : undefined,
+    tests(item, ctx),
+  );
+}

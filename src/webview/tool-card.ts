@@ -1,0 +1,170 @@
+/**
+ * A tool call as a card: name, key arguments, status, duration; the diff of write tools
+ * (proposed before approval, real after), Approve / Deny while the call waits for the
+ * user, Open diff / Undo this step afterwards, and the result preview (collapsed).
+ */
+import type { JsonValue } from "../protocol/chat.ts";
+import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
+import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
+import { diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
+import type { Post } from "./host.ts";
+
+export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
+
+const STATUS_LABEL: Record<ToolStatus, string> = {
+  proposed: "Proposed",
+  "awaiting-approval": "Awaiting approval",
+  running: "Running",
+  done: "Done",
+  failed: "Failed",
+  denied: "Denied",
+  cancelled: "Cancelled",
+};
+
+const WRITE_TOOLS = new Set(["edit_file", "apply_patch", "write_file"]);
+
+/** Arguments worth a glance, in this order; the rest are in the details. */
+const KEY_ARGS = ["path", "command", "pattern", "name", "query", "glob", "filter", "cwd"];
+
+export interface ToolCardContext {
+  readonly post: Post;
+  /** Approve/Deny already clicked for these call ids (buttons stay disabled until the event arrives). */
+  readonly answered: Set<string>;
+  /** Details the user opened or closed, by key, so re-rendering a card keeps them. */
+  readonly openState: Map<string, boolean>;
+}
+
+export function isWriteTool(item: ToolItem): boolean {
+  return item.effect === "write" || WRITE_TOOLS.has(item.name);
+}
+
+/** "path=src/a.ts" style summaries of the key arguments. */
+export function keyArguments(args: Record<string, JsonValue>): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  for (const name of KEY_ARGS) {
+    const value = args[name];
+    if (typeof value === "string" && value) out.push({ name, value });
+  }
+  const start = args.start_line;
+  const end = args.end_line;
+  if (typeof start === "number") out.push({ name: "lines", value: typeof end === "number" ? `${start}–${end}` : `${start}–` });
+  return out;
+}
+
+function statusBadge(status: ToolStatus): HTMLElement {
+  const glyph =
+    status === "running" ? spinner()
+    : status === "done" ? icon("check")
+    : status === "failed" ? icon("error")
+    : status === "denied" || status === "cancelled" ? icon("cross")
+    : status === "awaiting-approval" ? icon("warning")
+    : icon("tool");
+  return h("span", { class: `tool-status status-${status}` }, glyph, h("span", { class: "tool-status-label" }, STATUS_LABEL[status]));
+}
+
+/** A <details> whose open/closed state survives re-rendering (keyed by item and section). */
+export function keptDetails(ctx: ToolCardContext, key: string, defaultOpen: boolean, summary: Child[], ...body: Child[]): HTMLDetailsElement {
+  const open = ctx.openState.get(key) ?? defaultOpen;
+  const el = h("details", { "data-open-key": key, open }, h("summary", {}, ...summary), ...body);
+  el.addEventListener("toggle", () => ctx.openState.set(key, el.open));
+  return el;
+}
+
+function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
+  const args = keyArguments(item.arguments);
+  if (args.length === 0) return undefined;
+  return h(
+    "div",
+    { class: "tool-args" },
+    ...args.map(({ name, value }) => {
+      if (name === "path") {
+        const line = typeof item.arguments.start_line === "number" ? item.arguments.start_line : undefined;
+        const link = h("a", { href: "#", class: "tool-path", title: `Open ${value}` }, value);
+        link.addEventListener("click", (e) => {
+          e.preventDefault();
+          post({ type: "openFile", path: value, ...(line ? { line } : {}) });
+        });
+        return h("span", { class: "tool-arg" }, link);
+      }
+      if (name === "command") return h("code", { class: "tool-arg tool-command" }, `$ ${value}`);
+      return h("span", { class: "tool-arg" }, h("span", { class: "tool-arg-name" }, `${name} `), h("code", {}, value));
+    }),
+  );
+}
+
+function diffSection(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
+  if (!isWriteTool(item)) return undefined;
+  const real = item.diff;
+  const diff = real ?? (item.status === "done" ? undefined : proposedDiff(item.name, item.arguments));
+  if (!diff) return undefined;
+  const { added, removed } = diffStats(diff);
+  const title = real ? "Changes" : "Proposed change";
+  return keptDetails(
+    ctx,
+    `${item.id}:diff`,
+    true,
+    [title, " ", h("span", { class: "diff-stat-add" }, `+${added}`), " ", h("span", { class: "diff-stat-del" }, `−${removed}`)],
+    renderDiff(diff),
+  );
+}
+
+function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
+  const buttons: HTMLElement[] = [];
+  if (item.status === "awaiting-approval") {
+    const answered = ctx.answered.has(item.id);
+    const answer = (approved: boolean) => () => {
+      ctx.answered.add(item.id);
+      ctx.post({ type: "approve", callId: item.id, approved });
+      for (const b of buttons) b.setAttribute("disabled", "");
+    };
+    buttons.push(
+      button("Approve", answer(true), { kind: "primary", icon: "check", attrs: { disabled: answered } }),
+      button("Deny", answer(false), { kind: "secondary", icon: "cross", attrs: { disabled: answered } }),
+    );
+  }
+  if (isWriteTool(item) && (item.diff || item.changedFiles?.length)) {
+    buttons.push(button("Open diff", () => ctx.post({ type: "openDiff", itemId: item.id }), { icon: "diff" }));
+  }
+  if (item.checkpoint && (item.status === "done" || item.status === "failed")) {
+    buttons.push(button("Undo this step", () => ctx.post({ type: "restore", itemId: item.id }), { icon: "undo" }));
+  }
+  return buttons.length ? h("div", { class: "actions" }, ...buttons) : undefined;
+}
+
+export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
+  const changed = item.changedFiles?.length ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.join(", ")}`) : undefined;
+  const preview = item.preview
+    ? keptDetails(ctx, `${item.id}:result`, false, [item.status === "failed" ? "Error" : "Result"], h("pre", { class: "tool-preview", tabindex: 0 }, item.preview))
+    : undefined;
+  return h(
+    "article",
+    {
+      class: `item tool-card status-${item.status}${isWriteTool(item) ? " write" : ""}`,
+      "data-item": "tool",
+      "data-id": item.id,
+      "data-tool": item.name,
+      "data-status": item.status,
+      "aria-label": `${item.name}: ${STATUS_LABEL[item.status]}`,
+      "aria-busy": item.status === "running",
+    },
+    h(
+      "div",
+      { class: "tool-head" },
+      h("span", { class: "tool-name" }, item.name),
+      statusBadge(item.status),
+      item.durationMs !== undefined ? h("span", { class: "tool-duration muted" }, formatDuration(item.durationMs)) : undefined,
+    ),
+    argumentLine(item, ctx.post),
+    item.status === "awaiting-approval" ? h("p", { class: "tool-ask" }, approvalQuestion(item)) : undefined,
+    diffSection(item, ctx),
+    changed,
+    actions(item, ctx),
+    preview,
+  );
+}
+
+function approvalQuestion(item: ToolItem): string {
+  if (item.effect === "command" || typeof item.arguments.command === "string") return "Hearth wants to run this command.";
+  if (isWriteTool(item)) return "Hearth wants to make this change.";
+  return "Hearth wants to use this tool.";
+}

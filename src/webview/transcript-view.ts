@@ -1,0 +1,172 @@
+/**
+ * The conversation: one element per transcript item, keyed by item id. A render
+ * replaces only the items whose content changed; while text streams, only the streaming
+ * message is re-rendered (in place, so an opened "Thinking" stays open).
+ */
+import type { Attachment } from "../protocol/agent.ts";
+import type { Transcript, TranscriptItem } from "../protocol/transcript.ts";
+import { button, h, icon, spinner } from "./dom.ts";
+import type { Post } from "./host.ts";
+import { onMarkdownClick, renderMarkdown } from "./markdown.ts";
+import { reviewCard } from "./review-card.ts";
+import { type ToolCardContext, keptDetails, toolCard } from "./tool-card.ts";
+
+type AssistantItem = Extract<TranscriptItem, { kind: "assistant" }>;
+type UserItem = Extract<TranscriptItem, { kind: "user" }>;
+type NoticeItem = Extract<TranscriptItem, { kind: "notice" }>;
+
+interface Rendered {
+  node: HTMLElement;
+  signature: string;
+  /** In-place update (assistant messages); others are replaced. */
+  update?: (item: TranscriptItem) => void;
+}
+
+export function attachmentLabel(a: Attachment): string {
+  switch (a.kind) {
+    case "file":
+      return a.path;
+    case "symbol":
+      return `${a.name} (${a.path}:${a.line})`;
+    case "selection":
+      return `Selection ${a.path}:${a.startLine}–${a.endLine}`;
+    case "problems":
+      return "Problems";
+  }
+}
+
+function userMessage(item: UserItem, post: Post, running: boolean): HTMLElement {
+  const attachments = item.attachments?.length
+    ? h("ul", { class: "chips attachments", "aria-label": "Attached context" }, ...item.attachments.map((a) => h("li", { class: "chip" }, icon(a.kind === "symbol" ? "symbol" : a.kind === "selection" ? "selection" : a.kind === "problems" ? "problems" : "file"), h("span", {}, attachmentLabel(a)))))
+    : undefined;
+  return h(
+    "article",
+    { class: "item user-message", "data-item": "user", "data-id": item.id, "aria-label": "You" },
+    h("div", { class: "user-text" }, item.text),
+    attachments,
+    item.checkpoint
+      ? h("div", { class: "user-actions" }, button("Restore checkpoint", () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
+      : undefined,
+  );
+}
+
+function assistantMessage(item: AssistantItem, ctx: ToolCardContext): Rendered {
+  const body = h("div", { class: "assistant-text" });
+  body.addEventListener("click", (e) => onMarkdownClick(e, ctx.post));
+  const thinkingText = h("div", { class: "thinking-text" });
+  const thinkingLabel = h("span", {});
+  const thinking = keptDetails(ctx, `${item.id}:thinking`, false, [thinkingLabel], thinkingText);
+  thinking.classList.add("thinking");
+  const node = h("article", { class: "item assistant-message", "data-item": "assistant", "data-id": item.id, "aria-label": "Hearth" }, thinking, body);
+  let shownText: string | undefined;
+  let shownThinking: string | undefined;
+  const update = (next: TranscriptItem) => {
+    if (next.kind !== "assistant") return;
+    node.setAttribute("aria-busy", String(next.streaming));
+    node.classList.toggle("streaming", next.streaming);
+    thinking.hidden = next.thinking.trim() === "";
+    const stillThinking = next.streaming && next.text === "";
+    thinkingLabel.replaceChildren(...(stillThinking ? [spinner(), "Thinking…"] : ["Thinking"]));
+    if (next.thinking !== shownThinking) thinkingText.textContent = shownThinking = next.thinking;
+    if (next.text !== shownText) renderMarkdown(body, (shownText = next.text), ctx.post);
+    body.hidden = next.text === "" && !next.streaming;
+  };
+  update(item);
+  return { node, signature: assistantSignature(item), update };
+}
+
+function assistantSignature(item: AssistantItem): string {
+  return `${item.text.length}:${item.thinking.length}:${item.streaming}`;
+}
+
+function notice(item: NoticeItem): HTMLElement {
+  return h(
+    "div",
+    { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level, role: item.level === "error" ? "alert" : "status" },
+    icon(item.level),
+    h("span", { class: "notice-text" }, item.text),
+  );
+}
+
+export class TranscriptView {
+  readonly element: HTMLElement;
+  private readonly rendered = new Map<string, Rendered>();
+  private transcriptId: string | undefined;
+
+  constructor(private readonly ctx: ToolCardContext) {
+    this.element = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
+  }
+
+  /** Re-renders what changed. `onlyLast`: the last item is the only one that can have changed (a text delta). */
+  render(transcript: Transcript, onlyLast = false): void {
+    if (transcript.id !== this.transcriptId) {
+      this.rendered.clear();
+      this.element.replaceChildren();
+      this.transcriptId = transcript.id;
+      onlyLast = false;
+    }
+    const running = transcript.runId !== undefined;
+    const items = onlyLast ? transcript.items.slice(-1) : transcript.items;
+    if (onlyLast && items[0] && this.rendered.has(items[0].id)) {
+      this.place(items[0], running, this.rendered.get(items[0].id)!.node.previousElementSibling);
+      return;
+    }
+    const seen = new Set<string>();
+    let previous: Element | null = null;
+    for (const item of transcript.items) {
+      seen.add(item.id);
+      previous = this.place(item, running, previous);
+    }
+    for (const [id, entry] of this.rendered) {
+      if (seen.has(id)) continue;
+      entry.node.remove();
+      this.rendered.delete(id);
+    }
+  }
+
+  /** Ensures `item` is rendered, current, and right after `previous`; returns its node. */
+  private place(item: TranscriptItem, running: boolean, previous: Element | null): HTMLElement {
+    let entry = this.rendered.get(item.id);
+    const signature = this.signature(item, running);
+    if (entry && entry.signature !== signature) {
+      if (entry.update) {
+        entry.update(item);
+        entry.signature = signature;
+      } else {
+        const fresh = this.renderItem(item, running);
+        entry.node.replaceWith(fresh.node);
+        entry = fresh;
+      }
+      this.rendered.set(item.id, entry);
+    } else if (!entry) {
+      entry = this.renderItem(item, running);
+      this.rendered.set(item.id, entry);
+    }
+    const expected = previous ? previous.nextElementSibling : this.element.firstElementChild;
+    if (expected !== entry.node) this.element.insertBefore(entry.node, expected);
+    return entry.node;
+  }
+
+  private signature(item: TranscriptItem, running: boolean): string {
+    if (item.kind === "assistant") return assistantSignature(item);
+    if (item.kind === "user") return `${JSON.stringify(item)}:${running}`;
+    if (item.kind === "tool") return `${JSON.stringify(item)}:${this.ctx.answered.has(item.id)}`;
+    return JSON.stringify(item);
+  }
+
+  private renderItem(item: TranscriptItem, running: boolean): Rendered {
+    const signature = this.signature(item, running);
+    switch (item.kind) {
+      case "user":
+        return { node: userMessage(item, this.ctx.post, running), signature };
+      case "assistant":
+        return assistantMessage(item, this.ctx);
+      case "tool":
+        return { node: toolCard(item, this.ctx), signature };
+      case "notice":
+        return { node: notice(item), signature };
+      case "review":
+        return { node: reviewCard(item, this.ctx), signature };
+    }
+  }
+}

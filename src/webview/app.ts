@@ -146,7 +146,7 @@ export class ChatApp {
       this.composer.focus();
     }, { kind: "icon", icon: "plus" });
     this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton, newChat));
-    const meta = metaLine(this.state, this.post);
+    const meta = metaLine(this.state);
     this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(meta ? [meta] : []));
   }
 

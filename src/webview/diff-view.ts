@@ -51,6 +51,10 @@ export function diffStats(diff: string): { added: number; removed: number } {
   return { added, removed };
 }
 
+function isHeader(line: string): boolean {
+  return line.startsWith("+++ ") || line.startsWith("--- ") || line.startsWith("diff --git ") || line.startsWith("index ");
+}
+
 function lineClass(line: string): string {
   if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ") || line.startsWith("index ")) return "diff-meta";
   if (line.startsWith("@@")) return "diff-hunk";
@@ -61,7 +65,10 @@ function lineClass(line: string): string {
 
 /** A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx). */
 export function renderDiff(diff: string, maxLines = MAX_LINES): HTMLElement {
-  const lines = diff.replace(/\n$/, "").split("\n");
+  let lines = diff.replace(/\n$/, "").split("\n");
+  const files = lines.filter((line) => line.startsWith("+++ ")).length;
+  // One file: the card already names it, so the ---/+++ headers are noise; several: one header line each.
+  lines = files <= 1 ? lines.filter((line) => !isHeader(line)) : lines.filter((line) => !isHeader(line) || line.startsWith("+++ ")).map((line) => (line.startsWith("+++ ") ? `+++ ${line.slice(4).replace(/^b\//, "")}` : line));
   const shown = lines.slice(0, maxLines);
   const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, line || " ", "\n")));
   const pre = h("pre", { class: "diff", tabindex: 0 }, code);

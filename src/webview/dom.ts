@@ -66,7 +66,7 @@ const ICONS = {
   check: "M3 8.5 6.5 12 13 4.5",
   cross: "M4 4l8 8M12 4l-8 8",
   undo: "M5.5 3.5 2.5 6.5l3 3M2.8 6.5H10a3.5 3.5 0 0 1 0 7H7",
-  diff: "M5 2v7M1.5 5.5h7M8 11.5h6.5",
+  diff: "M2 2.5h5v11H2ZM9 2.5h5v11H9ZM3.5 6h2M10.5 6h2M10.5 9h2M11.5 8v2",
   copy: "M5.5 5.5h7v8h-7ZM3.5 10.5v-8h7",
   insert: "M8 2v7.5M5 6.5l3 3 3-3M2.5 13h11",
   apply: "M4 1.8h5l3 3v9.4H4ZM9 1.8v3h3M6 10l1.5 1.5L10.3 8.5",

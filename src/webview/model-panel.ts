@@ -50,7 +50,7 @@ export function statusLine(msg: StateMessage | undefined): HTMLElement {
     case "running": {
       const model = runtime.status.model;
       const line = h("div", { class: "status-line", "data-state": "ready", "data-pid": runtime.status.pid, title: `Hearth ${runtime.status.version} · runtime pid ${runtime.status.pid}` });
-      if (model.kind === "ready") line.append(h("span", { class: "dot ok" }), h("span", { class: "model-name", "data-model": "ready" }, describeModel(model)));
+      if (model.kind === "ready") line.append(h("span", { class: "dot ok" }), h("span", { class: "model-name", "data-model": "ready", title: describeModel(model) }, describeModel(model)));
       else if (model.kind === "loading") line.append(spinner(), h("span", {}, `Loading model… ${percent(model.progress)}`));
       else if (model.kind === "configured") line.append(h("span", { class: "dot idle" }), h("span", { "data-model": "configured" }, describeModel(model)));
       else if (model.kind === "error") line.append(h("span", { class: "dot bad" }), h("span", {}, "Model error"));
@@ -164,20 +164,15 @@ export function indexText(index: IndexState): string {
   }
 }
 
-/** Index, compute and inline completions, small, under the header. */
-export function metaLine(msg: StateMessage | undefined, post: Post): HTMLElement | undefined {
+/** Index and compute, small, under the header (one line; the full text in the tooltip). */
+export function metaLine(msg: StateMessage | undefined): HTMLElement | undefined {
   if (msg?.runtime.kind !== "running") return undefined;
   const index = msg.runtime.status.index;
-  const toggle = button(
-    `Inline completions: ${msg.inlineCompletions ? "on" : "off"}`,
-    () => post({ type: "runCommand", command: "toggleInlineCompletions" }),
-    { kind: "link", attrs: { title: "Toggle inline completions", "data-command": "toggleInlineCompletions" } },
-  );
+  const compute = computeText(msg.system);
   return h(
     "div",
     { class: "meta-line" },
-    h("span", { class: `meta-index${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: "Repository index" }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
-    h("span", { class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing" }, computeText(msg.system)),
-    toggle,
+    h("span", { class: `meta-index${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: `Repository index: ${indexText(index)}` }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
+    h("span", { class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing", title: compute }, compute),
   );
 }

@@ -132,7 +132,8 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
 }
 
 export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
-  const changed = item.changedFiles?.length ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.join(", ")}`) : undefined;
+  const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
+  const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.join(", ")}`) : undefined;
   const preview = item.preview
     ? keptDetails(ctx, `${item.id}:result`, false, [item.status === "failed" ? "Error" : "Result"], h("pre", { class: "tool-preview", tabindex: 0 }, item.preview))
     : undefined;

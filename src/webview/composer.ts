@@ -236,7 +236,10 @@ export class Composer {
 
   private closePopup(): void {
     this.popup.hidden = true;
+    this.popup.replaceChildren();
     this.options = [];
+    this.query = undefined; // a late answer must not reopen it
+    clearTimeout(this.debounce);
     this.textarea.setAttribute("aria-expanded", "false");
     this.textarea.removeAttribute("aria-activedescendant");
   }

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { FakeHost, freshRoot, key, onlyButton, tick, typeInto } from "./dom-env.ts";
+import { conversation, stateMessage, transcript } from "./fixtures.ts";
+import { ChatApp, type SavedState } from "../../../src/webview/app.ts";
+import { mentionQueryAt } from "../../../src/webview/mentions.ts";
+
+let host: FakeHost;
+let root: HTMLElement;
+let app: ChatApp;
+
+function start(saved?: unknown): void {
+  root = freshRoot();
+  host = new FakeHost(saved);
+  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0 });
+}
+
+const textarea = () => root.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message Hearth"]')!;
+const options = () => [...root.querySelectorAll<HTMLElement>('[role="listbox"] [role="option"]')];
+const chips = () => [...root.querySelectorAll<HTMLElement>(".composer-chips .chip")].map((c) => c.querySelector(".chip-label")?.textContent);
+
+describe("webview: composer", () => {
+  beforeEach(() => {
+    start();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript()));
+  });
+
+  it("Enter sends the text with the chosen mentions and clears the box; Shift+Enter does not send", () => {
+    typeInto(textarea(), "first line");
+    const shift = key(textarea(), "Enter", { shiftKey: true });
+    assert.equal(shift.defaultPrevented, false, "Shift+Enter is a newline");
+    assert.equal(host.sent("send").length, 0);
+    onlyButton(root, "Add Selection").click();
+    onlyButton(root, "Add Problems").click();
+    assert.deepEqual(chips(), ["Selection", "Problems"]);
+    const enter = key(textarea(), "Enter");
+    assert.ok(enter.defaultPrevented);
+    assert.deepEqual(host.sent("send"), [{ type: "send", text: "first line", mentions: [{ kind: "selection" }, { kind: "problems" }] }]);
+    assert.equal(textarea().value, "");
+    assert.deepEqual(chips(), []);
+  });
+
+  it("does not send an empty message, nor while a reply runs", () => {
+    key(textarea(), "Enter");
+    typeInto(textarea(), "   ");
+    key(textarea(), "Enter");
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    typeInto(textarea(), "queued?");
+    key(textarea(), "Enter");
+    assert.equal(host.sent("send").length, 0);
+    assert.equal(textarea().value, "queued?", "the draft is kept");
+  });
+
+  it("@-mentions: asks after typing, shows the answer, ↓ and Enter choose, the chip is removable", async () => {
+    typeInto(textarea(), "Look at @sess");
+    await tick(5);
+    const [query] = host.sent("mentionQuery");
+    assert.equal(query?.query, "sess");
+    app.receive({ type: "mentions", requestId: query!.requestId - 1, items: [{ kind: "file", path: "stale.ts" }] });
+    assert.equal(options().length, 0, "a stale answer is dropped");
+    app.receive({
+      type: "mentions",
+      requestId: query!.requestId,
+      items: [
+        { kind: "file", path: "src/session.ts" },
+        { kind: "symbol", name: "refreshSession", symbolKind: "function", path: "src/session.ts", line: 12 },
+      ],
+    });
+    assert.equal(options().length, 2);
+    assert.equal(textarea().getAttribute("aria-expanded"), "true");
+    assert.equal(options()[0]!.getAttribute("aria-selected"), "true");
+    key(textarea(), "ArrowDown");
+    assert.equal(options()[1]!.getAttribute("aria-selected"), "true");
+    assert.equal(textarea().getAttribute("aria-activedescendant"), options()[1]!.id);
+    key(textarea(), "ArrowDown");
+    assert.equal(options()[0]!.getAttribute("aria-selected"), "true", "wraps around");
+    key(textarea(), "ArrowUp");
+    const enter = key(textarea(), "Enter");
+    assert.ok(enter.defaultPrevented);
+    assert.equal(host.sent("send").length, 0, "Enter chose, it did not send");
+    assert.equal(options().length, 0, "popup closed");
+    assert.equal(textarea().value, "Look at ");
+    assert.deepEqual(chips(), ["refreshSession"]);
+
+    typeInto(textarea(), "Look at @ma");
+    await tick(5);
+    app.receive({ type: "mentions", requestId: host.sent("mentionQuery").at(-1)!.requestId, items: [{ kind: "file", path: "main.ts" }] });
+    key(textarea(), "Tab");
+    assert.deepEqual(chips(), ["refreshSession", "main.ts"]);
+
+    onlyButton(root, "Remove refreshSession").click();
+    assert.deepEqual(chips(), ["main.ts"]);
+    key(textarea(), "Enter");
+    assert.deepEqual(host.sent("send").at(-1), { type: "send", text: "Look at", mentions: [{ kind: "file", path: "main.ts" }] });
+  });
+
+  it("Escape closes the popup without choosing; typing past the mention closes it too", async () => {
+    typeInto(textarea(), "@x");
+    await tick(5);
+    app.receive({ type: "mentions", requestId: host.sent("mentionQuery").at(-1)!.requestId, items: [{ kind: "file", path: "x.ts" }] });
+    assert.equal(options().length, 1);
+    key(textarea(), "Escape");
+    assert.equal(options().length, 0);
+    assert.equal(textarea().getAttribute("aria-expanded"), "false");
+    assert.deepEqual(chips(), []);
+    typeInto(textarea(), "@x and more");
+    await tick(5);
+    assert.equal(host.sent("mentionQuery").length, 1, "no query once the mention is done");
+  });
+
+  it("finds the @query before the caret only after a space or at the start", () => {
+    assert.deepEqual(mentionQueryAt("see @src/a", 10), { start: 4, query: "src/a" });
+    assert.deepEqual(mentionQueryAt("@", 1), { start: 0, query: "" });
+    assert.equal(mentionQueryAt("mail me@host", 12), undefined);
+    assert.equal(mentionQueryAt("@a b", 4), undefined);
+  });
+
+  it("prefill puts text and mentions in the box", () => {
+    app.receive({ type: "prefill", text: "Explain this", mentions: [{ kind: "selection" }] });
+    assert.equal(textarea().value, "Explain this");
+    assert.deepEqual(chips(), ["Selection"]);
+  });
+});
+
+describe("webview: state across hide/show", () => {
+  it("saves the transcript, the draft and the mentions, and restores them from getState", async () => {
+    start();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript([{ kind: "user", id: "u1", text: "saved question" }], { context: { usedTokens: 90, contextSize: 100 } })));
+    typeInto(textarea(), "half-written");
+    onlyButton(root, "Add Problems").click();
+    await tick(5);
+    const saved = host.state as SavedState;
+    assert.equal(saved.transcript?.items[0]?.id, "u1");
+    assert.deepEqual(saved.draft, { text: "half-written", mentions: [{ kind: "problems" }] });
+
+    start(saved); // the view was hidden and shown again: a new page with VS Code's saved state
+    assert.equal(root.querySelector('[data-id="u1"] .user-text')?.textContent, "saved question");
+    assert.equal(textarea().value, "half-written");
+    assert.deepEqual(chips(), ["Problems"]);
+    assert.equal(root.querySelector<HTMLElement>("[data-context-meter]")?.dataset.level, "warn");
+    assert.ok(root.querySelector('[data-state="ready"]'), "the last state shows at once");
+    app.ready();
+    assert.deepEqual(host.posted.at(-1), { type: "ready" });
+  });
+
+  it("ignores a saved state it does not know", () => {
+    start({ type: "state", something: "old format" });
+    assert.equal(root.querySelectorAll("[data-item]").length, 0);
+    assert.equal(textarea().value, "");
+  });
+});

@@ -1,0 +1,79 @@
+// A browser-like page for the webview's unit tests: jsdom's window and document as the
+// globals the webview code uses, with scripts enabled so that markup which could run
+// (an inline handler, a script element) would really run and be caught.
+import { JSDOM } from "jsdom";
+import type { FromWebview, ToWebview } from "../../../src/protocol/webview.ts";
+
+const dom = new JSDOM('<!DOCTYPE html><html><body><main id="app"></main></body></html>', {
+  runScripts: "dangerously",
+  pretendToBeVisual: true,
+  url: "https://webview.test/",
+});
+
+export const window = dom.window as unknown as Window & typeof globalThis;
+const g = globalThis as Record<string, unknown>;
+g.window = window;
+g.document = window.document;
+for (const name of ["Node", "Element", "HTMLElement", "HTMLTextAreaElement", "KeyboardEvent", "MouseEvent", "Event", "DocumentFragment"]) {
+  g[name] = (window as unknown as Record<string, unknown>)[name];
+}
+
+/** A fake VS Code webview API that records what the page posts and keeps its state. */
+export class FakeHost {
+  readonly posted: FromWebview[] = [];
+  state: unknown;
+  setStateCalls = 0;
+  constructor(initial?: unknown) {
+    this.state = initial;
+  }
+  postMessage(message: FromWebview): void {
+    this.posted.push(JSON.parse(JSON.stringify(message)) as FromWebview);
+  }
+  setState(state: unknown): void {
+    this.setStateCalls++;
+    this.state = JSON.parse(JSON.stringify(state));
+  }
+  getState(): unknown {
+    return this.state;
+  }
+  /** Messages of one type, most recent last. */
+  sent<T extends FromWebview["type"]>(type: T): Extract<FromWebview, { type: T }>[] {
+    return this.posted.filter((m): m is Extract<FromWebview, { type: T }> => m.type === type);
+  }
+}
+
+/** A fresh #app element. */
+export function freshRoot(): HTMLElement {
+  const root = window.document.createElement("main");
+  root.id = "app";
+  window.document.body.replaceChildren(root);
+  return root;
+}
+
+export function key(target: Element, k: string, init: KeyboardEventInit = {}): KeyboardEvent {
+  const event = new window.KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true, ...init });
+  target.dispatchEvent(event);
+  return event;
+}
+
+export function typeInto(textarea: HTMLTextAreaElement, text: string): void {
+  textarea.focus();
+  textarea.value = text;
+  textarea.setSelectionRange(text.length, text.length);
+  textarea.dispatchEvent(new window.Event("input", { bubbles: true }));
+}
+
+/** The button whose accessible name (aria-label, else text) is exactly `name`. */
+export function buttonNamed(root: ParentNode, name: string): HTMLButtonElement[] {
+  return [...root.querySelectorAll("button")].filter((b) => (b.getAttribute("aria-label") ?? b.textContent ?? "").trim() === name);
+}
+
+export function onlyButton(root: ParentNode, name: string): HTMLButtonElement {
+  const found = buttonNamed(root, name);
+  if (found.length !== 1) throw new Error(`expected one button named ${JSON.stringify(name)}, found ${found.length}`);
+  return found[0]!;
+}
+
+export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type { ToWebview };

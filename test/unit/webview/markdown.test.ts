@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeHost, window } from "./dom-env.ts";
+import { markdownFragment, onMarkdownClick, renderMarkdown } from "../../../src/webview/markdown.ts";
+
+const w = window as unknown as Record<string, unknown>;
+
+const PAYLOADS = [
+  "<script>window.__pwned = 'script'</script>",
+  '<img src="x" onerror="window.__pwned = \'img\'">',
+  '<div onclick="window.__pwned = \'div\'">click me</div>',
+  "[link](javascript:window.__pwned='md-link')",
+  '<a href="javascript:window.__pwned=\'a\'" onclick="window.__pwned=\'a-click\'">a</a>',
+  "<svg onload=\"window.__pwned='svg'\"><circle r=1 /></svg>",
+  '<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>',
+  "[data](data:text/html,<script>alert(1)</script>)",
+  "![img](x \"t\" onerror=\"window.__pwned='mdimg'\")",
+  "<details open ontoggle=\"window.__pwned='toggle'\"><summary>x</summary></details>",
+  "<javascript:window.__pwned='autolink'>",
+  "text <b onmouseover=\"window.__pwned='b'\">bold</b> and <style>body{display:none}</style>",
+];
+
+function container(markdown: string): HTMLElement {
+  const el = window.document.createElement("div");
+  window.document.body.append(el);
+  renderMarkdown(el, markdown, new FakeHost().postMessage.bind(new FakeHost()));
+  return el;
+}
+
+function clickEverything(root: Element): void {
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    for (const type of ["click", "mouseover", "error", "load", "toggle"]) el.dispatchEvent(new window.Event(type));
+  }
+}
+
+describe("markdown rendering", () => {
+  it("the test page would run injected handlers (so the checks below can fail)", () => {
+    w.__pwned = undefined;
+    const el = window.document.createElement("div");
+    el.innerHTML = PAYLOADS[2]!; // deliberately unsanitized
+    window.document.body.append(el);
+    clickEverything(el);
+    assert.equal(w.__pwned, "div");
+    el.remove();
+  });
+
+  for (const payload of PAYLOADS) {
+    it(`never runs model output: ${payload.slice(0, 50)}`, () => {
+      w.__pwned = undefined;
+      const el = container(`Here you go:\n\n${payload}\n\nand inline ${payload} too`);
+      clickEverything(el);
+      assert.equal(w.__pwned, undefined, "a planted global was set");
+      assert.equal(el.querySelectorAll("script, iframe, svg, img, style, object, embed").length, 0);
+      for (const node of el.querySelectorAll("*")) {
+        for (const attr of node.getAttributeNames()) assert.ok(!attr.toLowerCase().startsWith("on"), `${node.tagName} keeps ${attr}`);
+        const href = node.getAttribute("href");
+        if (href) assert.ok(!/^\s*(javascript|data|vbscript):/i.test(href), `href ${href} survived`);
+      }
+      el.remove();
+    });
+  }
+
+  it("shows raw HTML in model output as text", () => {
+    const el = container('Use <div class="x">here</div> and <script>alert(1)</script>');
+    assert.match(el.textContent ?? "", /<div class="x">here<\/div>/);
+    assert.match(el.textContent ?? "", /<script>alert\(1\)<\/script>/);
+    assert.equal(el.querySelectorAll("div.x").length, 0);
+  });
+
+  it("renders markdown structure: headings, lists, emphasis, inline code, tables, web links", () => {
+    const frag = markdownFragment("# Title\n\n- one\n- **two**\n\n`code` [site](https://example.com)\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+    assert.equal(frag.querySelector("h1")?.textContent, "Title");
+    assert.equal(frag.querySelectorAll("li").length, 2);
+    assert.equal(frag.querySelector("strong")?.textContent, "two");
+    assert.equal(frag.querySelector("code")?.textContent, "code");
+    assert.equal(frag.querySelector("a")?.getAttribute("href"), "https://example.com");
+    assert.equal(frag.querySelectorAll("td").length, 2);
+  });
+
+  it("highlights code blocks and gives them Copy / Insert at cursor / Apply to file", () => {
+    const host = new FakeHost();
+    const el = window.document.createElement("div");
+    renderMarkdown(el, "Fix:\n\n```ts\nconst x: number = 1;\n```\n", (m) => host.postMessage(m));
+    const block = el.querySelector(".code-block")!;
+    assert.ok(block, "a code block");
+    assert.equal(block.getAttribute("data-language"), "ts");
+    assert.ok(block.querySelector("code .hljs-keyword"), "keywords are highlighted");
+    assert.equal(block.querySelector("code")?.textContent, "const x: number = 1;");
+    const names = [...block.querySelectorAll("button")].map((b) => b.getAttribute("aria-label"));
+    assert.deepEqual(names, ["Copy", "Insert at cursor", "Apply to file"]);
+    for (const b of block.querySelectorAll("button")) b.click();
+    assert.deepEqual(host.sent("code"), [
+      { type: "code", action: "copy", code: "const x: number = 1;", language: "ts" },
+      { type: "code", action: "insert", code: "const x: number = 1;", language: "ts" },
+      { type: "code", action: "apply", code: "const x: number = 1;", language: "ts" },
+    ]);
+  });
+
+  it("keeps code in an unknown language as plain text, markup included", () => {
+    const el = window.document.createElement("div");
+    renderMarkdown(el, "```weird\n<b onclick=x>hi</b>\n```", () => undefined);
+    assert.equal(el.querySelector("pre code")?.textContent, "<b onclick=x>hi</b>");
+    assert.equal(el.querySelectorAll("pre code b").length, 0);
+  });
+
+  it("opens workspace links in the editor and leaves web links alone", () => {
+    const host = new FakeHost();
+    const el = window.document.createElement("div");
+    renderMarkdown(el, "[session](src/auth/session.ts#L42) and [web](https://example.com)", (m) => host.postMessage(m));
+    el.addEventListener("click", (e) => onMarkdownClick(e, (m) => host.postMessage(m)));
+    window.document.body.append(el);
+    const [local, web] = [...el.querySelectorAll("a")];
+    const localClick = new window.MouseEvent("click", { bubbles: true, cancelable: true });
+    local!.dispatchEvent(localClick);
+    assert.ok(localClick.defaultPrevented);
+    assert.deepEqual(host.sent("openFile"), [{ type: "openFile", path: "src/auth/session.ts", line: 42 }]);
+    const webClick = new window.MouseEvent("click", { bubbles: true, cancelable: true });
+    web!.dispatchEvent(webClick);
+    assert.equal(host.sent("openFile").length, 1);
+    el.remove();
+  });
+});

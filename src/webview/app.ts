@@ -28,6 +28,8 @@ export interface AppOptions {
   /** Delay before the state is saved (several changes in a burst are saved once). */
   readonly saveDelayMs?: number;
   readonly mentionDebounceMs?: number;
+  /** Runs a streamed-text render before the next paint (default: requestAnimationFrame), so a burst of deltas renders once. */
+  readonly schedule?: (render: () => void) => void;
 }
 
 export class ChatApp {
@@ -45,6 +47,7 @@ export class ChatApp {
   private readonly composer: Composer;
   private readonly historyButton: HTMLButtonElement;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private deltaPending = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -99,7 +102,8 @@ export class ChatApp {
         const before = this.transcript.items.length;
         applyTranscriptEvent(this.transcript, message.event);
         const delta = message.event.type === "model" && (message.event.event.type === "text" || message.event.event.type === "thinking");
-        this.renderTranscript(delta && this.transcript.items.length === before);
+        if (delta && this.transcript.items.length === before) this.scheduleDelta();
+        else this.renderTranscript();
         break;
       }
       case "mentions":
@@ -150,7 +154,19 @@ export class ChatApp {
     this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(meta ? [meta] : []));
   }
 
+  /** Text deltas: the streaming message is re-rendered at most once per frame. */
+  private scheduleDelta(): void {
+    if (this.deltaPending) return;
+    this.deltaPending = true;
+    (this.options.schedule ?? requestAnimationFrame)(() => {
+      if (!this.deltaPending) return; // a full render ran meanwhile
+      this.deltaPending = false;
+      this.renderTranscript(true);
+    });
+  }
+
   private renderTranscript(deltaOnly = false): void {
+    if (!deltaOnly) this.deltaPending = false;
     const t = this.transcript;
     const nearBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 48;
     if (t) this.transcriptView.render(t, deltaOnly);

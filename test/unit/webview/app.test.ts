@@ -11,7 +11,7 @@ let app: ChatApp;
 function start(saved?: unknown): void {
   root = freshRoot();
   host = new FakeHost(saved);
-  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0 });
+  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0, schedule: (render) => render() });
 }
 
 const q = (selector: string) => root.querySelector<HTMLElement>(selector);
@@ -116,6 +116,23 @@ describe("webview: transcript", () => {
     app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 1, changedFiles: [] } }));
     assert.equal(msg.getAttribute("aria-busy"), "false");
     assert.equal(q(".transcript")?.getAttribute("aria-live"), "polite");
+  });
+
+  it("renders a burst of text deltas once, in the next frame", async () => {
+    root = freshRoot();
+    host = new FakeHost();
+    let frames: (() => void)[] = [];
+    app = new ChatApp(root, host, { saveDelayMs: 0, schedule: (render) => frames.push(render) });
+    app.receive(conversation(transcript([], { runId: "r" })));
+    app.receive(event({ type: "model", event: { type: "text", text: "a" } }));
+    const body = q('[data-item="assistant"] .assistant-text')!;
+    assert.equal(body.textContent?.trim(), "a", "a new message renders at once");
+    for (const t of ["b", "c", "d"]) app.receive(event({ type: "model", event: { type: "text", text: t } }));
+    assert.equal(body.textContent?.trim(), "a", "deltas wait for the frame");
+    assert.equal(frames.length, 1, "one frame for the burst");
+    frames[0]!();
+    frames = [];
+    assert.equal(body.textContent?.trim(), "abcd");
   });
 
   it("ignores events for another conversation", () => {

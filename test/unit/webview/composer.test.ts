@@ -12,7 +12,7 @@ let app: ChatApp;
 function start(saved?: unknown): void {
   root = freshRoot();
   host = new FakeHost(saved);
-  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0 });
+  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0, schedule: (render) => render() });
 }
 
 const textarea = () => root.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message Hearth"]')!;

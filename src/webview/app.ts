@@ -8,7 +8,7 @@ import { type Transcript, type ConversationSummary, applyTranscriptEvent } from 
 import type { ToWebview } from "../protocol/webview.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { contextMeter } from "./context-meter.ts";
-import { button, h } from "./dom.ts";
+import { button, h, icon, spinner } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
 import { type StateMessage, metaLine, statusCards, statusLine } from "./model-panel.ts";
@@ -44,6 +44,10 @@ export class ChatApp {
   private readonly transcriptView: TranscriptView;
   private readonly empty: HTMLElement;
   private readonly scroller: HTMLElement;
+  /** "Working…" under the transcript while a run waits for the model. */
+  private readonly working: HTMLElement;
+  /** Above the input while a tool call waits for Approve / Deny (it may be scrolled out of view). */
+  private readonly approvalBar: HTMLElement;
   private readonly composer: Composer;
   private readonly historyButton: HTMLButtonElement;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,9 +72,11 @@ export class ChatApp {
       h("p", { class: "empty-title" }, "Ask Hearth about your code, or have it change it."),
       h("p", { class: "muted" }, "Type @ to attach files and symbols. Edits and commands ask before they run, and every step can be undone."),
     );
-    this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element);
+    this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
+    this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
+    this.approvalBar = h("div", { class: "approval-bar", role: "status", hidden: true });
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
-    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element);
+    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.approvalBar, this.composer.element);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
     root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
@@ -174,8 +180,24 @@ export class ChatApp {
     if (!deltaOnly) {
       this.composer.setRunning(t?.runId !== undefined);
       this.composer.setMeter(contextMeter(t?.context));
+      this.renderRunHints(t);
     }
     if (nearBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  private renderRunHints(t: Transcript | undefined): void {
+    const waiting = t?.runId !== undefined ? t.items.find((i) => i.kind === "tool" && i.status === "awaiting-approval") : undefined;
+    const last = t?.items.at(-1);
+    const busy = last?.kind === "tool" ? last.status === "running" : last?.kind === "assistant" && last.streaming;
+    this.working.hidden = t?.runId === undefined || waiting !== undefined || Boolean(busy);
+    this.approvalBar.hidden = !waiting;
+    if (!waiting) return this.approvalBar.replaceChildren();
+    const show = button("Show", () => {
+      const card = [...this.transcriptView.element.querySelectorAll<HTMLElement>("[data-item=tool]")].find((el) => el.dataset.id === waiting.id);
+      card?.scrollIntoView?.({ block: "center" });
+      card?.querySelector<HTMLButtonElement>("button.primary:not(:disabled)")?.focus();
+    }, { kind: "link", attrs: { "aria-label": "Show the step that waits for approval" } });
+    this.approvalBar.replaceChildren(icon("warning"), h("span", {}, "Hearth is waiting for your approval."), show);
   }
 
   private toggleHistory(open = !this.historyPanel.open): void {

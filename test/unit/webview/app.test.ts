@@ -203,6 +203,23 @@ describe("webview: tool cards", () => {
     assert.deepEqual(host.sent("restore"), [{ type: "restore", itemId: "call1" }]);
   });
 
+  it("says Working… while the run waits for the model, and points at a step that waits for approval", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    const working = q(".working")!;
+    const bar = q(".approval-bar")!;
+    assert.equal(working.hidden, false);
+    assert.equal(bar.hidden, true);
+    app.receive(event({ type: "approvalRequest", call, effect: "write" }));
+    assert.equal(working.hidden, true);
+    assert.equal(bar.hidden, false);
+    assert.match(bar.textContent ?? "", /waiting for your approval/);
+    onlyButton(bar, "Show the step that waits for approval").click();
+    assert.equal(window.document.activeElement?.getAttribute("aria-label") ?? window.document.activeElement?.textContent, "Approve");
+    app.receive(event({ type: "end", result: { stopReason: "cancelled", message: "", steps: 1, changedFiles: [] } }));
+    assert.equal(bar.hidden, true);
+    assert.equal(working.hidden, true);
+  });
+
   it("Deny posts a no; the card then says denied", () => {
     app.receive(conversation(transcript([], { runId: "r1" })));
     app.receive(event({ type: "approvalRequest", call: { id: "c2", name: "run_command", arguments: { command: "rm -rf build" } }, effect: "command" }));

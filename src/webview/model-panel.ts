@@ -73,7 +73,6 @@ function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElemen
         "model-none",
         h("h2", {}, "Choose a model"),
         h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen3.5 on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
-        model.detail ? h("p", { class: "muted small" }, model.detail) : undefined,
         h(
           "div",
           { class: "actions" },

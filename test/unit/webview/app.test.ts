@@ -186,13 +186,13 @@ describe("webview: tool cards", () => {
     assert.ok(onlyButton(card, "Deny").disabled, "answered: both buttons wait for the event");
 
     app.receive(event({ type: "approval", callId: "call1", approved: true }));
-    app.receive(event({ type: "toolStart", call, effect: "write", checkpoint: "cp7" }));
+    app.receive(event({ type: "toolStart", call, effect: "write" }));
     card = q('[data-id="call1"]')!;
     assert.equal(card.dataset.status, "running");
     assert.ok(card.querySelector(".spinner"), "a spinner while it runs");
     assert.equal(buttonNamed(card, "Approve").length, 0);
 
-    app.receive(event({ type: "toolEnd", callId: "call1", ok: true, preview: "Edited src/a.ts", durationMs: 35, diff: "--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1,2 @@\n-let a = 1;\n+let a = 2;\n+let b = 3;\n", changedFiles: ["src/a.ts"] }));
+    app.receive(event({ type: "toolEnd", callId: "call1", ok: true, preview: "Edited src/a.ts", durationMs: 35, diff: "--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1,2 @@\n-let a = 1;\n+let a = 2;\n+let b = 3;\n", changedFiles: ["src/a.ts"], checkpoint: "cp7" }));
     card = q('[data-id="call1"]')!;
     assert.equal(card.dataset.status, "done");
     assert.match(card.textContent ?? "", /35 ms/);

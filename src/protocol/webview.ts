@@ -38,8 +38,12 @@ export type ToWebview =
     }
   /** The whole open conversation and the history list: on show, on switching, after a restore. */
   | { readonly type: "conversation"; readonly transcript: Transcript; readonly history: readonly ConversationSummary[] }
-  /** One change to the open conversation (streamed during a run). */
-  | { readonly type: "event"; readonly conversationId: string; readonly event: TranscriptEvent }
+  /**
+   * One change to the open conversation (streamed during a run). `at`: the time the
+   * extension passed to `applyTranscriptEvent`; the webview passes the same, so the ids of
+   * the items an event creates (assistant, notice, review) are the same on both sides.
+   */
+  | { readonly type: "event"; readonly conversationId: string; readonly event: TranscriptEvent; readonly at?: number }
   /** Answer to `mentionQuery`. */
   | { readonly type: "mentions"; readonly requestId: number; readonly items: readonly Mention[] }
   /** Put text in the input box and focus it (e.g. "Explain" on a selection). */

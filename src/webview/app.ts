@@ -97,6 +97,7 @@ export class ChatApp {
         this.renderStatus();
         break;
       case "conversation":
+        if (message.transcript.id !== this.transcript?.id) this.scroller.scrollTop = this.scroller.scrollHeight; // a switch opens at the end
         this.transcript = structuredClone(message.transcript) as Transcript;
         this.history = message.history;
         this.ctx.answered.clear();
@@ -106,7 +107,7 @@ export class ChatApp {
       case "event": {
         if (!this.transcript || message.conversationId !== this.transcript.id) return;
         const before = this.transcript.items.length;
-        applyTranscriptEvent(this.transcript, message.event);
+        applyTranscriptEvent(this.transcript, message.event, message.at);
         const delta = message.event.type === "model" && (message.event.event.type === "text" || message.event.event.type === "thinking");
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();

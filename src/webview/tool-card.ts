@@ -59,7 +59,7 @@ function statusBadge(status: ToolStatus): HTMLElement {
     : status === "denied" || status === "cancelled" ? icon("cross")
     : status === "awaiting-approval" ? icon("warning")
     : icon("tool");
-  return h("span", { class: `tool-status status-${status}` }, glyph, h("span", { class: "tool-status-label" }, STATUS_LABEL[status]));
+  return h("span", { class: `tool-status status-${status}`, "data-status": status }, glyph, h("span", { class: "tool-status-label" }, STATUS_LABEL[status]));
 }
 
 /** A <details> whose open/closed state survives re-rendering (keyed by item and section). */

@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from "node:test";
 import { FakeHost, freshRoot, onlyButton, buttonNamed, window } from "./dom-env.ts";
 import { READY_MODEL, conversation, event, stateMessage, transcript } from "./fixtures.ts";
 import { ChatApp } from "../../../src/webview/app.ts";
+import { type TranscriptEvent, applyTranscriptEvent } from "../../../src/protocol/transcript.ts";
 
 let host: FakeHost;
 let root: HTMLElement;
@@ -298,6 +299,19 @@ describe("webview: review, context meter, history", () => {
     app.receive(event({ type: "reviewDecision", reviewId: "r1", paths: ["src/a.ts"], state: "rejected" }));
     assert.equal(q('[data-review-file="src/a.ts"]')?.dataset.reviewState, "rejected");
     assert.equal(buttonNamed(q('[data-item="review"]')!, "Accept all").length, 0, "nothing pending: no Accept all");
+  });
+
+  it("items an event creates get the extension's ids (the event's time), so review buttons name the extension's review", () => {
+    const extensionSide = transcript();
+    app.receive(conversation(transcript()));
+    const review: TranscriptEvent = { type: "review", checkpoint: "cp", summary: "done", files: ["a.ts"] };
+    const at = 1_700_000_000_000;
+    applyTranscriptEvent(extensionSide, review, at);
+    app.receive({ type: "event", conversationId: "c1", event: review, at });
+    const id = extensionSide.items[0]!.id;
+    assert.equal(q('[data-item="review"]')?.dataset.id, id);
+    onlyButton(q('[data-item="review"]')!, "Accept all").click();
+    assert.deepEqual(host.sent("review"), [{ type: "review", action: "accept", reviewId: id }]);
   });
 
   it("context meter: used / size, warns from 80 % and says the conversation will be condensed", () => {

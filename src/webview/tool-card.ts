@@ -131,6 +131,11 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
   return buttons.length ? h("div", { class: "actions" }, ...buttons) : undefined;
 }
 
+/** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
+function isControlTool(item: ToolItem): boolean {
+  return item.effect === "control" || item.name === "finish";
+}
+
 export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
   const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.join(", ")}`) : undefined;
@@ -140,7 +145,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   return h(
     "article",
     {
-      class: `item tool-card status-${item.status}${isWriteTool(item) ? " write" : ""}`,
+      class: `item tool-card status-${item.status}${isWriteTool(item) ? " write" : ""}${isControlTool(item) ? " control" : ""}`,
       "data-item": "tool",
       "data-id": item.id,
       "data-tool": item.name,
@@ -160,7 +165,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     diffSection(item, ctx),
     changed,
     actions(item, ctx),
-    preview,
+    isControlTool(item) && item.status === "done" ? undefined : preview,
   );
 }
 

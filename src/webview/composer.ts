@@ -51,8 +51,9 @@ export class Composer {
     });
     this.popup = h("div", { class: "mention-popup", id: "mention-popup", role: "listbox", "aria-label": "Mention suggestions", hidden: true });
     this.chips = h("ul", { class: "chips composer-chips", "aria-label": "Attached context" });
-    this.sendButton = button("Send", () => this.send(), { kind: "primary", icon: "send", text: "Send" });
-    this.stopButton = button("Stop", () => this.opts.post({ type: "stop" }), { kind: "danger", icon: "stop", text: "Stop", attrs: { "data-action": "stop" } });
+    // Named by aria-label as well: at narrow widths only their icons show.
+    this.sendButton = button("Send", () => this.send(), { kind: "primary", icon: "send", attrs: { "aria-label": "Send", title: "Send (Enter)" } });
+    this.stopButton = button("Stop", () => this.opts.post({ type: "stop" }), { kind: "danger", icon: "stop", attrs: { "data-action": "stop", "aria-label": "Stop", title: "Stop" } });
     this.addSelection = button("Add Selection", () => this.addMention({ kind: "selection" }), { icon: "plus", text: "Selection", attrs: { class: "secondary small" } });
     this.addProblems = button("Add Problems", () => this.addMention({ kind: "problems" }), { icon: "plus", text: "Problems", attrs: { class: "secondary small" } });
     this.meterSlot = h("div", { class: "meter-slot" });

@@ -29,6 +29,6 @@ export function contextMeter(context: Transcript["context"]): HTMLElement {
     h("div", { class: "context-line" }, h("span", {}, "Context"), h("span", { class: "context-numbers" }, `${formatTokens(context.usedTokens)} / ${formatTokens(context.contextSize)} tokens · ${percent}%`)),
     meter,
   );
-  if (warn) el.append(h("p", { class: "context-warning", role: "status" }, `The conversation uses ${percent}% of the context; near the limit Hearth condenses older messages.`));
+  if (warn) el.append(h("p", { class: "context-warning", role: "status" }, "Context nearly full: near the limit the conversation will be condensed."));
   return el;
 }

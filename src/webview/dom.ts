@@ -39,7 +39,7 @@ export function button(
     el.setAttribute("aria-label", label);
     el.title = label;
   } else {
-    el.append(options.text ?? label);
+    el.append(h("span", { class: "label" }, options.text ?? label));
     if (options.text && options.text !== label) el.setAttribute("aria-label", label);
   }
   el.addEventListener("click", (event) => {

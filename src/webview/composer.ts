@@ -6,7 +6,7 @@
 import type { Mention } from "../protocol/webview.ts";
 import { button, h, icon } from "./dom.ts";
 import type { Post } from "./host.ts";
-import { mentionDetail, mentionIcon, mentionLabel, mentionQueryAt, sameMention } from "./mentions.ts";
+import { localMentions, mentionDetail, mentionIcon, mentionLabel, mentionQueryAt, sameMention } from "./mentions.ts";
 
 export interface Draft {
   text: string;
@@ -109,7 +109,7 @@ export class Composer {
   /** The extension's answer to a `mentionQuery`; stale answers (an older request) are dropped. */
   showMentions(requestId: number, items: readonly Mention[]): void {
     if (requestId !== this.requestId || !this.query) return;
-    this.options = [...items];
+    this.options = [...localMentions(this.query.query), ...items];
     this.active = 0;
     this.renderPopup();
   }

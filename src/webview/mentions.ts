@@ -48,3 +48,10 @@ export function sameMention(a: Mention, b: Mention): boolean {
   if (a.kind === "symbol" && b.kind === "symbol") return a.name === b.name && a.path === b.path && a.line === b.line;
   return true;
 }
+
+/** "@sel" and "@prob" also offer the selection and the problems (the index knows neither). */
+export function localMentions(query: string): Mention[] {
+  const q = query.toLowerCase();
+  if (!q) return [];
+  return ([{ kind: "selection" }, { kind: "problems" }] as const).filter((m) => mentionLabel(m).toLowerCase().startsWith(q));
+}

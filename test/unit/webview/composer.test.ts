@@ -109,6 +109,15 @@ describe("webview: composer", () => {
     assert.equal(host.sent("mentionQuery").length, 1, "no query once the mention is done");
   });
 
+  it("@sel offers the selection and @prob the problems, before the index's answers", async () => {
+    typeInto(textarea(), "@prob");
+    await tick(5);
+    app.receive({ type: "mentions", requestId: host.sent("mentionQuery").at(-1)!.requestId, items: [{ kind: "file", path: "problem.ts" }] });
+    assert.deepEqual(options().map((o) => o.querySelector(".mention-label")?.textContent), ["Problems", "problem.ts"]);
+    key(textarea(), "Enter");
+    assert.deepEqual(chips(), ["Problems"]);
+  });
+
   it("finds the @query before the caret only after a space or at the start", () => {
     assert.deepEqual(mentionQueryAt("see @src/a", 10), { start: 4, query: "src/a" });
     assert.deepEqual(mentionQueryAt("@", 1), { start: 0, query: "" });

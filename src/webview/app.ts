@@ -60,7 +60,7 @@ export class ChatApp {
   ) {
     this.post = (message) => host.postMessage(message);
     this.ctx = { post: this.post, answered: new Set(), openState: new Map() };
-    this.historyButton = button("Conversations", () => this.toggleHistory(), { kind: "icon", icon: "history", attrs: { "aria-expanded": "false", "aria-controls": "history" } });
+    this.historyButton = button("Conversation history", () => this.toggleHistory(), { kind: "icon", icon: "history", attrs: { "aria-expanded": "false", "aria-controls": "history" } });
     this.header = h("header", { class: "topbar" });
     this.statusArea = h("div", { class: "status-area" });
     this.historyPanel = new HistoryPanel(this.post, () => this.toggleHistory(false));

@@ -333,7 +333,7 @@ describe("webview: review, context meter, history", () => {
       { id: "c1", title: "Chat", updatedAt: 2 },
       { id: "c2", title: "Older chat", updatedAt: 1 },
     ]));
-    const toggle = onlyButton(root, "Conversations");
+    const toggle = onlyButton(root, "Conversation history");
     toggle.click();
     assert.equal(toggle.getAttribute("aria-expanded"), "true");
     const row = () => q('[data-conversation="c2"]')!;

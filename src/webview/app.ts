@@ -205,7 +205,7 @@ export class ChatApp {
     this.historyPanel.update(this.history, this.transcript?.id);
     this.historyPanel.setOpen(open);
     this.historyButton.setAttribute("aria-expanded", String(open));
-    this.root.classList.toggle("history-open", open);
+    this.root.classList.toggle("showing-history", open);
     if (!open) this.historyButton.focus();
   }
 }

@@ -188,9 +188,11 @@ export class ChatController implements vscode.Disposable {
 
   /** Applies an event to a transcript, persists it, and streams it to the view when it is open. */
   private apply(event: TranscriptEvent, transcript: Transcript = this.transcript): void {
-    applyTranscriptEvent(transcript, event);
+    // The same time on both sides: item ids derive from it, and the webview's buttons send them back.
+    const at = Date.now();
+    applyTranscriptEvent(transcript, event, at);
     this.store.save(transcript);
-    if (transcript === this.transcript) this.post({ type: "event", conversationId: transcript.id, event });
+    if (transcript === this.transcript) this.post({ type: "event", conversationId: transcript.id, event, at });
   }
 
   private post(message: ToWebview): void {

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import { CHAT_VIEW_ID, COMMANDS } from "../protocol/contributions.ts";
-import { SystemInfoRequest } from "../protocol/lsp-ext.ts";
+import { ModelCatalogRequest, SystemInfoRequest } from "../protocol/lsp-ext.ts";
 import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
@@ -19,6 +19,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private system: SystemInfo | undefined;
   private probing = false;
   private download: DownloadProgress | undefined;
+  private recommended: { name: string; sizeBytes: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -118,6 +119,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       .then((system) => {
         this.system = system;
         this.postState();
+        return this.runtime.request(ModelCatalogRequest);
+      })
+      .then((catalog) => {
+        // What the Download button fetches, with its size ("Download Qwen3.5-35B-A3B (21.2 GB)").
+        const { preset, quantization } = catalog.recommendation;
+        const info = catalog.presets.find((p) => p.id === preset);
+        const quant = info?.quantizations.find((q) => q.id === quantization);
+        if (info && quant) this.recommended = { name: info.name, sizeBytes: quant.sizeBytes };
+        this.postState();
       })
       .catch(() => undefined) // the runtime restarted meanwhile: the next "running" state asks again
       .finally(() => (this.probing = false));
@@ -130,6 +140,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       inlineCompletions: readSettings().inlineCompletionsEnabled,
       system: this.system,
       ...(this.download ? { download: this.download } : {}),
+      ...(this.recommended ? { recommended: this.recommended } : {}),
     };
     void this.view?.webview.postMessage(message);
   }

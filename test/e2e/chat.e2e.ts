@@ -62,7 +62,8 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
     const model = await ensureTinyModel({ arch: "qwen35moe" });
     const folder = mkdtempSync(join(tmpdir(), "hearth-chat-ws-"));
     writeFileSync(join(folder, "README.md"), "# demo\n");
-    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
+    // Room for a long reply: a random-weights model writes until its context is full.
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 32768 } });
     const view = await openChat(wb);
     await view.locator('[data-model="none"]').waitFor({ timeout: 30_000 });
     await wb.screenshot("chat-no-model");
@@ -81,7 +82,7 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
     const stop = view.locator('[data-action="stop"]');
     await stop.waitFor();
     const first = (await reply.textContent()) ?? "";
-    await wb.page.waitForTimeout(1500);
+    await wb.page.waitForTimeout(400);
     const later = (await reply.textContent()) ?? "";
     assert.ok(later.length > first.length, "the reply grows while it streams");
     await wb.screenshot("chat-streaming");
@@ -202,6 +203,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
   it("Reject all after a Fix This Issue run leaves the workspace exactly as before", async () => {
     const view = wb.hearthView();
     const before = snapshot(folder);
+    await runCommand(wb.page, "View: Close All Editors"); // no selection: the command asks for the issue
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
     const input = wb.page.locator(".quick-input-widget input");
     await input.waitFor();

@@ -297,7 +297,9 @@ export class ChatController implements vscode.Disposable {
   async review(action: ReviewAction, reviewId: string, path?: string): Promise<void> {
     const review = this.transcript.items.find((i): i is Extract<TranscriptItem, { kind: "review" }> => i.kind === "review" && i.id === reviewId);
     if (!review) return;
-    const paths = path ? [path] : review.files.filter((f) => f.state === "pending").map((f) => f.path);
+    // Accept takes pending files; Reject also takes accepted ones (a change of mind); a rejected file is final.
+    const eligible = review.files.filter((f) => (action === "accept" ? f.state === "pending" : f.state !== "rejected")).map((f) => f.path);
+    const paths = path ? eligible.filter((p) => p === path) : review.files.filter((f) => f.state === "pending").map((f) => f.path);
     if (action === "open") {
       for (const p of path ? [path] : review.files.map((f) => f.path)) await openDiff(review.checkpoint, p, "before Hearth ↔ now");
       return;

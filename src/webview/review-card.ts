@@ -30,7 +30,7 @@ function fileRow(item: ReviewItem, file: ReviewItem["files"][number], post: Post
       "span",
       { class: "review-buttons" },
       button("Open diff", send("open"), { kind: "icon", icon: "diff" }),
-      file.state !== "accepted" ? button("Accept", send("accept"), { kind: "icon", icon: "check" }) : undefined,
+      file.state === "pending" ? button("Accept", send("accept"), { kind: "icon", icon: "check" }) : undefined,
       file.state !== "rejected" ? button("Reject", send("reject"), { kind: "icon", icon: "undo" }) : undefined,
     ),
   );

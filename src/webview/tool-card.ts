@@ -131,6 +131,32 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
   return buttons.length ? h("div", { class: "actions" }, ...buttons) : undefined;
 }
 
+function isMemoryTool(item: ToolItem): boolean {
+  return item.effect === "memory" || item.name === "remember";
+}
+
+/** The memory entry the agent proposes: title, fact and category, as the user will find it in the file. */
+function memorySection(item: ToolItem): HTMLElement | undefined {
+  if (!isMemoryTool(item)) return undefined;
+  const text = (name: string) => (typeof item.arguments[name] === "string" ? (item.arguments[name] as string) : "");
+  return h(
+    "blockquote",
+    { class: "tool-memory" },
+    text("title") ? h("strong", {}, text("title")) : undefined,
+    text("fact") ? h("p", {}, text("fact")) : undefined,
+    text("category") ? h("span", { class: "muted" }, `Category: ${text("category")}`) : undefined,
+  );
+}
+
+/** Arguments of tools the card has no special view for, collapsed (what exactly the model asked for). */
+function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
+  if (isWriteTool(item) || isMemoryTool(item) || isControlTool(item)) return undefined;
+  const shown = new Set(keyArguments(item.arguments).map((a) => a.name));
+  const rest = Object.entries(item.arguments).filter(([name]) => !shown.has(name) && name !== "start_line" && name !== "end_line");
+  if (rest.length === 0) return undefined;
+  return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], h("pre", { class: "tool-preview", tabindex: 0 }, JSON.stringify(Object.fromEntries(rest), null, 2)));
+}
+
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
 function isControlTool(item: ToolItem): boolean {
   return item.effect === "control" || item.name === "finish";
@@ -162,6 +188,8 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     ),
     argumentLine(item, ctx.post),
     item.status === "awaiting-approval" ? h("p", { class: "tool-ask" }, approvalQuestion(item)) : undefined,
+    memorySection(item),
+    otherArguments(item, ctx),
     diffSection(item, ctx),
     changed,
     actions(item, ctx),
@@ -172,5 +200,6 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
 function approvalQuestion(item: ToolItem): string {
   if (item.effect === "command" || typeof item.arguments.command === "string") return "Hearth wants to run this command.";
   if (isWriteTool(item)) return "Hearth wants to make this change.";
+  if (isMemoryTool(item)) return "Hearth wants to remember this about the project (a file in .hearth/memory you can edit or forget).";
   return "Hearth wants to use this tool.";
 }

@@ -118,6 +118,9 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
       // fix 2: a change the user rejects
       { toolCalls: [{ name: "write_file", arguments: { path: "notes.txt", content: "scratch\n" } }, breakMul] },
       { toolCalls: [{ name: "finish", arguments: { summary: "Rewrote mul." } }] },
+      // chat 3: a memory the user approves
+      { toolCalls: [{ name: "remember", arguments: { title: "Test command", fact: "Run the tests with `python3 -m unittest -q`.", category: "testing" } }] },
+      { text: "I'll remember that." },
     ],
   };
 
@@ -222,5 +225,21 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await review.locator('[data-review-file="notes.txt"][data-review-state="rejected"]').waitFor();
     assert.deepEqual(snapshot(folder), before);
     await wb.screenshot("fix-rejected");
+  });
+
+  it("a memory the agent proposes waits for approval in the chat, then shows in Project Memory", async () => {
+    const view = wb.hearthView();
+    await send(view, "remember how to run the tests");
+    const card = view.locator('[data-item="tool"][data-tool="remember"][data-status="awaiting-approval"]');
+    await card.waitFor({ timeout: 30_000 });
+    assert.equal(readdirSync(folder).includes(".hearth"), false, "nothing is written before the approval");
+    await wb.screenshot("memory-approval");
+    await card.getByRole("button", { name: "Approve" }).click();
+    await view.locator('[data-item="assistant"]', { hasText: "I'll remember that." }).waitFor({ timeout: 30_000 });
+    const [entry] = readdirSync(join(folder, ".hearth", "memory"));
+    assert.match(readFileSync(join(folder, ".hearth", "memory", entry!), "utf8"), /python3 -m unittest -q/);
+    await wb.page.locator(".pane-header", { hasText: "Project Memory" }).click();
+    await wb.page.locator(".monaco-list-row", { hasText: "Test command" }).waitFor({ timeout: 20_000 });
+    await wb.screenshot("memory-approved-in-view");
   });
 });

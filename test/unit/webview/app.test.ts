@@ -246,6 +246,21 @@ describe("webview: tool cards", () => {
     assert.deepEqual(qa('[data-id="p"] .diff-del, [data-id="p"] .diff-add').map((l) => l.textContent), ["-old\n", "+new\n"]);
   });
 
+  it("shows the memory a remember call proposes, and other tools' arguments, before approval", () => {
+    app.receive(
+      conversation(
+        transcript([
+          { kind: "tool", id: "m", name: "remember", arguments: { title: "Test command", fact: "Run python3 -m unittest.", category: "testing" }, status: "awaiting-approval", effect: "memory" },
+          { kind: "tool", id: "o", name: "git_diff", arguments: { staged: true }, status: "awaiting-approval", effect: "command" },
+        ]),
+      ),
+    );
+    const memory = q('[data-id="m"] .tool-memory')!;
+    assert.match(memory.textContent ?? "", /Test command.*Run python3 -m unittest\..*Category: testing/);
+    assert.match(q('[data-id="m"] .tool-ask')?.textContent ?? "", /remember/);
+    assert.match(q('[data-id="o"] details pre')?.textContent ?? "", /"staged": true/);
+  });
+
   it("keeps a result preview the user opened across a re-render of the card", () => {
     app.receive(conversation(transcript([{ kind: "tool", id: "t", name: "read_file", arguments: { path: "a" }, status: "done", preview: "text", checkpoint: undefined }], { runId: "r" })));
     const details = q('[data-id="t"] details')!as HTMLDetailsElement;

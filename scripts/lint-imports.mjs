@@ -2,11 +2,12 @@
 //   protocol  → protocol only (+ the LSP protocol package); never vscode or node-llama-cpp
 //   extension → protocol, extension; the only folder that imports `vscode`
 //   webview   → protocol, webview; no Node built-ins
-//   runtime   → protocol, models, indexer, agent, tools, runtime
+//   runtime   → protocol, models, indexer, agent, tools, completions, runtime
 //   cli       → protocol, models, indexer, agent, tools, cli
 //   agent     → protocol, models, tools, indexer, agent
 //   tools     → protocol, indexer, tools
 //   models    → protocol, models;  indexer → protocol, indexer
+//   completions → protocol, models, indexer, completions (runtime may import it)
 // Nothing imports runtime/ or extension/; only src/models/llama-cpp(.ts|/) imports node-llama-cpp.
 // File names are kebab-case.
 //   node scripts/lint-imports.mjs          lint src/, exit 1 on problems
@@ -18,12 +19,13 @@ const ALLOWED = {
   protocol: ["protocol"],
   extension: ["protocol", "extension"],
   webview: ["protocol", "webview"],
-  runtime: ["protocol", "models", "indexer", "agent", "tools", "runtime"],
+  runtime: ["protocol", "models", "indexer", "agent", "tools", "completions", "runtime"],
   cli: ["protocol", "models", "indexer", "agent", "tools", "cli"],
   agent: ["protocol", "models", "tools", "indexer", "agent"],
   tools: ["protocol", "indexer", "tools"],
   models: ["protocol", "models"],
   indexer: ["protocol", "indexer"],
+  completions: ["protocol", "models", "indexer", "completions"],
 };
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;

@@ -81,6 +81,12 @@ export interface FimRequest {
   readonly maxTokens?: number;
   /** Stop as soon as the generated text contains one of these. */
   readonly stop?: readonly string[];
+  /**
+   * Characters at the start of `prefix` the caller expects to stay the same in its next
+   * requests (e.g. up to the cursor's line). A backend that keeps evaluated state takes a
+   * checkpoint there, so the next keystroke re-evaluates only what follows it.
+   */
+  readonly prefixStableChars?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -89,6 +95,8 @@ export interface FimResult {
   /** The text to insert at the cursor. */
   readonly text: string;
   readonly stopReason: StopReason;
+  /** Prompt tokens, prompt tokens actually evaluated (after reuse) and tokens generated, when the backend knows. */
+  readonly usage?: TokenUsage;
 }
 
 /** A model backend. Create one, `load()` it, then chat / complete / tokenize; `dispose()` at the end. */

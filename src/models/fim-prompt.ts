@@ -18,8 +18,12 @@ export interface FimTokens {
   readonly fileSep?: string;
 }
 
-/** Segments of the FIM prompt (prefix-stable: context files first, the cursor's file last). */
-export function renderFimSegments(request: Pick<FimRequest, "prefix" | "suffix" | "context" | "repoName">, tokens: FimTokens): PromptSegment[] {
+/**
+ * Segments of the FIM prompt (prefix-stable: context files first, the cursor's file last).
+ * With `prefixStableChars`, the prefix is two content segments split there, so the token
+ * index of that point is known (a checkpoint goes there).
+ */
+export function renderFimSegments(request: Pick<FimRequest, "prefix" | "suffix" | "context" | "repoName" | "prefixStableChars">, tokens: FimTokens): PromptSegment[] {
   const out: PromptSegment[] = [];
   const tpl = (text: string) => text && out.push({ kind: "template", text });
   const content = (text: string) => text && out.push({ kind: "content", text });
@@ -34,11 +38,19 @@ export function renderFimSegments(request: Pick<FimRequest, "prefix" | "suffix" 
     }
   }
   tpl(tokens.prefix);
-  content(request.prefix);
+  const split = Math.max(0, Math.min(request.prefixStableChars ?? 0, request.prefix.length));
+  content(request.prefix.slice(0, split));
+  content(request.prefix.slice(split));
   tpl(tokens.suffix);
   content(request.suffix);
   tpl(tokens.middle);
   return out;
+}
+
+/** The leading segments of `renderFimSegments(request)` that stay the same while the text after `prefixStableChars` changes. */
+export function stableFimSegments(request: Pick<FimRequest, "prefix" | "context" | "repoName" | "prefixStableChars">, tokens: FimTokens): PromptSegment[] {
+  const head = renderFimSegments({ ...request, prefix: request.prefix.slice(0, Math.max(0, request.prefixStableChars ?? 0)), suffix: "" }, tokens);
+  return head.slice(0, -2); // without <|fim_suffix|> and <|fim_middle|>
 }
 
 /** Cuts `text` at the first stop string; says whether one was found. */

@@ -31,8 +31,9 @@ export function workspaceRoot(params: InitializeParams): string | undefined {
 }
 
 /**
- * Creates the index for the workspace and routes document and file events to it.
- * Undefined (the state says why) without a folder or without the bundled indexer assets.
+ * Creates the index for the workspace and routes document and file events to it (and the
+ * open documents' text to `documents`, with or without an index). Undefined (the state
+ * says why) without a folder or without the bundled indexer assets.
  */
 export function wireWorkspaceIndex(
   connection: Connection,
@@ -41,32 +42,28 @@ export function wireWorkspaceIndex(
   onState: (state: IndexState) => void,
   documents: OpenDocuments = new OpenDocuments(),
 ): WorkspaceIndex | undefined {
-  const assetsDir = WorkspaceIndex.assetsNextTo(import.meta.url);
-  if (!root) {
-    onState({ kind: "idle", detail: "no folder is open" });
-    return undefined;
-  }
-  if (!assetsDir) {
-    onState({ kind: "idle", detail: "the indexer's files are missing next to the runtime (run from sources?)" });
-    return undefined;
-  }
-  const index = new WorkspaceIndex({ root, assetsDir, onState, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
-  const rel = (uri: string) => relativeTo(root, uri);
-  connection.onDidOpenTextDocument(({ textDocument }) => {
-    documents.opened(textDocument.uri, textDocument.text);
-    withPath(rel(textDocument.uri), (p) => index.fileChanged(p, textDocument.text));
+  const index = createIndex(root, storageDir, onState);
+  const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
+  const toIndex = (uri: string, action: (index: WorkspaceIndex, path: string) => void) => {
+    if (index) withPath(rel(uri), (p) => action(index, p));
+  };
+  // One handler per notification (vscode-languageserver keeps only the last): documents and index both here.
+  connection.onDidOpenTextDocument(({ textDocument: doc }) => {
+    documents.opened(doc.uri, doc.text, doc.version);
+    toIndex(doc.uri, (i, p) => i.fileChanged(p, doc.text));
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     const text = contentChanges.at(-1)?.text;
-    documents.changed(textDocument.uri, text);
-    withPath(rel(textDocument.uri), (p) => index.fileChanged(p, text));
+    documents.changed(textDocument.uri, text, textDocument.version);
+    toIndex(textDocument.uri, (i, p) => i.fileChanged(p, text));
   });
-  connection.onDidSaveTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
   // Closing without saving drops the unsaved text: back to what is on disk.
   connection.onDidCloseTextDocument(({ textDocument }) => {
     documents.closed(textDocument.uri);
-    withPath(rel(textDocument.uri), (p) => index.fileChanged(p));
+    toIndex(textDocument.uri, (i, p) => i.fileChanged(p));
   });
+  if (!index || !root) return undefined;
+  connection.onDidSaveTextDocument(({ textDocument }) => withPath(rel(textDocument.uri), (p) => index.fileChanged(p)));
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const change of changes) {
       withPath(rel(change.uri), (p) => (change.type === FileChangeType.Deleted ? index.fileDeleted(p) : index.fileChanged(p)));
@@ -81,6 +78,19 @@ export function wireWorkspaceIndex(
   return index;
 }
 
+function createIndex(root: string | undefined, storageDir: string | undefined, onState: (state: IndexState) => void): WorkspaceIndex | undefined {
+  const assetsDir = WorkspaceIndex.assetsNextTo(import.meta.url);
+  if (!root) {
+    onState({ kind: "idle", detail: "no folder is open" });
+    return undefined;
+  }
+  if (!assetsDir) {
+    onState({ kind: "idle", detail: "the indexer's files are missing next to the runtime (run from sources?)" });
+    return undefined;
+  }
+  return new WorkspaceIndex({ root, assetsDir, onState, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
+}
+
 function withPath(path: string | undefined, action: (path: string) => void): void {
   if (path === undefined) return;
   try {
@@ -91,7 +101,7 @@ function withPath(path: string | undefined, action: (path: string) => void): voi
 }
 
 /** Workspace-relative path with forward slashes, or undefined for anything outside the root. */
-function relativeTo(root: string, uri: string): string | undefined {
+export function relativeTo(root: string, uri: string): string | undefined {
   if (!uri.startsWith("file:")) return undefined;
   const path = relative(root, fileURLToPath(uri));
   if (path === "" || path.startsWith("..") || isAbsolute(path)) return undefined;

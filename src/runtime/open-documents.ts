@@ -2,24 +2,50 @@
  * The text of every document open in the editor, as LSP's didOpen / didChange / didClose
  * report it. vscode-languageserver allows one handler per notification, so index-wiring.ts
  * registers them and updates this; anything else in the runtime that needs unsaved text
- * (the agent's editor workspace, completions) reads it here.
+ * (the agent's editor workspace, completions) reads it here. For inline completions it also
+ * keeps each document's version and where it was last edited (the "recently edited regions"
+ * completions show from other files).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+interface Tracked {
+  readonly version: number;
+  /** Zero-based line of the latest edit, and when (Date.now()). */
+  readonly editedLine?: number;
+  readonly editedAt?: number;
+}
+
+/** A region of an open document the user edited recently. */
+export interface RecentlyEdited {
+  readonly uri: string;
+  readonly text: string;
+  readonly line: number;
+}
+
 export class OpenDocuments {
   private readonly texts = new Map<string, string>();
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly closeListeners: ((uri: string) => void)[] = [];
 
-  opened(uri: string, text: string): void {
+  opened(uri: string, text: string, version = 0): void {
     this.texts.set(uri, text);
+    this.tracked.set(uri, { version });
   }
 
-  changed(uri: string, text: string | undefined): void {
-    if (text !== undefined) this.texts.set(uri, text);
+  changed(uri: string, text: string | undefined, version?: number): void {
+    if (text === undefined) return;
+    const before = this.texts.get(uri);
+    this.texts.set(uri, text);
+    const previous = this.tracked.get(uri);
+    const edit = before === undefined ? {} : { editedLine: firstDifferentLine(before, text), editedAt: Date.now() };
+    this.tracked.set(uri, { ...previous, version: version ?? (previous?.version ?? 0) + 1, ...edit });
   }
 
   closed(uri: string): void {
     this.texts.delete(uri);
+    this.tracked.delete(uri);
+    for (const listener of this.closeListeners) listener(uri);
   }
 
   /**
@@ -37,6 +63,11 @@ export class OpenDocuments {
     return this.texts.get(uri);
   }
 
+  /** The document's version as the client last reported it. */
+  version(uri: string): number | undefined {
+    return this.tracked.get(uri)?.version;
+  }
+
   /**
    * An open document and whether it has changes that are not on disk. "Dirty" is decided
    * by content, not by the editor's flag: a buffer that equals the file is safe to replace.
@@ -46,6 +77,19 @@ export class OpenDocuments {
     if (text === undefined) return undefined;
     return { text, dirty: text !== diskText(uri) };
   }
+
+  onClosed(listener: (uri: string) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  /** Documents edited in the last `withinMs`, newest first, with the line of their latest edit. */
+  recentlyEdited(withinMs = 10 * 60_000): RecentlyEdited[] {
+    const since = Date.now() - withinMs;
+    return [...this.tracked.entries()]
+      .filter(([, t]) => t.editedAt !== undefined && t.editedAt >= since)
+      .sort((a, b) => b[1].editedAt! - a[1].editedAt!)
+      .map(([uri, t]) => ({ uri, text: this.texts.get(uri) ?? "", line: t.editedLine! }));
+  }
 }
 
 function diskText(uri: string): string | undefined {
@@ -54,4 +98,13 @@ function diskText(uri: string): string | undefined {
   } catch {
     return undefined; // unsaved new file, or gone from disk
   }
+}
+
+function firstDifferentLine(before: string, after: string): number {
+  const n = Math.min(before.length, after.length);
+  let i = 0;
+  while (i < n && before.charCodeAt(i) === after.charCodeAt(i)) i++;
+  let line = 0;
+  for (let at = after.indexOf("\n"); at >= 0 && at < i; at = after.indexOf("\n", at + 1)) line++;
+  return line;
 }

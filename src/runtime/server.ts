@@ -29,6 +29,7 @@ import {
   SystemInfoRequest,
 } from "../protocol/lsp-ext.ts";
 import { VERSION } from "../protocol/version.ts";
+import { type CompletionWiring, wireCompletions } from "./completion-wiring.ts";
 import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
@@ -46,12 +47,13 @@ const INDEX_START_DELAY_MS = 2000;
 export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
   let index: WorkspaceIndex | undefined;
+  let completions: CompletionWiring | undefined;
   const requireSession = () => {
     if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the runtime has not been initialized");
     return session;
   };
   const cleanup = async () => {
-    await Promise.all([session?.dispose(), index?.dispose()]);
+    await Promise.all([session?.dispose(), index?.dispose(), completions?.dispose()]);
   };
   const parentWatch = exitWithParent(cleanup);
 
@@ -77,6 +79,7 @@ export function startServer(connection: Connection): void {
     const documents = new OpenDocuments();
     index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => current.setIndexState(state), documents);
     const workspaceIndex = index;
+    completions = wireCompletions(connection, current, documents, root, () => workspaceIndex);
     wireAgent({
       connection,
       session: current,

@@ -4,7 +4,7 @@
  * the higher evaluation priority). The file is validated before llama.cpp sees it.
  */
 import { totalmem } from "node:os";
-import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import {
   BackendError,
   type BackendInfo,
@@ -16,7 +16,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "../backend.ts";
-import { applyStops, type FimTokens, renderFimSegments } from "../fim-prompt.ts";
+import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
 import { ChatSequence, SegmentTokenizer } from "./chat-sequence.ts";
@@ -41,6 +41,8 @@ export interface EmbeddedOptions {
 }
 
 const FIM_PRIORITY = 5;
+/** Prompt tokens evaluated per call between checks of the cancellation signal. */
+const FIM_CHUNK = 256;
 
 const llamas = new Map<string, Promise<Llama>>();
 
@@ -194,29 +196,50 @@ export class EmbeddedBackend implements ModelBackend {
     const prompt = tokens ? loaded.tokenizer.tokens(renderFimSegments(request, tokens)) : loaded.chat.promptTokens(chatFallback(request), [], false);
     const room = loaded.fim.contextSize - prompt.length;
     if (room < 1) return { text: "", stopReason: "maxTokens" };
+    // Qwen3.5's recurrent layers cannot be trimmed: going back restores a checkpoint. One at
+    // the caller's stable point (the start of the cursor's line) makes the next keystroke
+    // cost only the tokens after it; one at the prompt's end makes a repeated prompt free.
+    const stable = tokens && request.prefixStableChars ? loaded.tokenizer.tokens(stableFimSegments(request, tokens)).length : -1;
     await loaded.fim.adaptStateToTokens(prompt.slice(0, -1), false);
     const start = Math.min(loaded.fim.nextTokenIndex, prompt.length - 1);
-    if (start < prompt.length - 1) await loaded.fim.evaluateWithoutGeneratingNewTokens(prompt.slice(start, -1), { evaluationPriority: FIM_PRIORITY });
+    const usage = { promptTokens: prompt.length, evaluatedTokens: prompt.length - start, generatedTokens: 0 };
+    if (!(await this.evaluateFimPrompt(loaded.fim, prompt, start, stable, request.signal))) return { text: "", stopReason: "aborted", usage };
     const stream = new TokenTextStream(loaded.model);
     const maxTokens = Math.min(request.maxTokens ?? 128, room);
     let text = "";
     let stopReason: StopReason = "endOfTurn";
-    let count = 0;
     for await (const token of loaded.fim.evaluate([prompt.at(-1)!], { temperature: 0, evaluationPriority: FIM_PRIORITY })) {
       if (request.signal?.aborted) {
         stopReason = "aborted";
         break;
       }
       if (loaded.model.isEogToken(token)) break;
+      usage.generatedTokens++;
       text += stream.push(token);
       const stopped = applyStops(text, request.stop);
-      if (stopped.stopped) return { text: stopped.text, stopReason: "endOfTurn" };
-      if (++count >= maxTokens) {
+      if (stopped.stopped) return { text: stopped.text, stopReason: "endOfTurn", usage };
+      if (usage.generatedTokens >= maxTokens) {
         stopReason = "maxTokens";
         break;
       }
     }
-    return { text: applyStops(text + stream.end(), request.stop).text, stopReason };
+    return { text: applyStops(text + stream.end(), request.stop).text, stopReason, usage };
+  }
+
+  /** Evaluates prompt[start, length-1) in chunks (a cancelled request stops between them), checkpointing at `stable` and at the end. */
+  private async evaluateFimPrompt(sequence: LlamaContextSequence, prompt: Token[], start: number, stable: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const end = prompt.length - 1;
+    let at = start;
+    for (const stop of [stable, end].filter((i) => i > start && i <= end)) {
+      while (at < stop) {
+        if (signal?.aborted) return false;
+        const next = Math.min(stop, at + FIM_CHUNK);
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(at, next), { evaluationPriority: FIM_PRIORITY });
+        at = next;
+      }
+      if (sequence.needsCheckpoints && sequence.lastCheckpointIndex !== at - 1) await sequence.takeCheckpoint();
+    }
+    return !signal?.aborted;
   }
 
   async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {

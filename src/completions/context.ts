@@ -1,0 +1,99 @@
+/**
+ * Context from the rest of the repository for a cursor: definitions of symbols used near
+ * it (from the indexer), the file's imports when the prefix window no longer shows them,
+ * and regions recently edited in other files.
+ *
+ * The context is the start of the prompt: if it changed with every key, nothing could be
+ * reused. So it is looked up once per block of `CONTEXT_BLOCK` lines of a document and kept
+ * while the cursor stays in that block; a lookup slower than `waitMs` is not waited for
+ * (the request goes on with the previous context, the next one gets the new one).
+ */
+import type { CompletionContext } from "../indexer/index.ts";
+import type { ContextPiece } from "./prompt.ts";
+
+/** Looks up the indexer's context at a line (IndexClient.contextAt). */
+export type ContextLookup = (path: string, line: number, text: string) => Promise<CompletionContext | undefined>;
+
+/** A region of another file the user edited recently. */
+export interface RecentEdit {
+  readonly path: string;
+  /** Zero-based line of the latest change. */
+  readonly line: number;
+  readonly text: string;
+}
+
+export const CONTEXT_BLOCK = 16;
+/** Lines shown around a recent edit. */
+const EDIT_RADIUS = 4;
+
+interface Held {
+  readonly block: number;
+  readonly pieces: readonly ContextPiece[];
+}
+
+export class ContextGatherer {
+  private readonly held = new Map<string, Held>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly lookup: ContextLookup | undefined,
+    private readonly waitMs = 40,
+  ) {}
+
+  /** Context for `path` at `line`, most relevant first. */
+  async at(path: string, line: number, text: string, recent: readonly RecentEdit[], signal?: AbortSignal): Promise<readonly ContextPiece[]> {
+    const block = Math.floor(line / CONTEXT_BLOCK);
+    const held = this.held.get(path);
+    if (held?.block === block) return held.pieces;
+    const key = `${path}:${block}`;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = this.fetch(path, line, text, recent)
+        .then((pieces) => void this.held.set(path, { block, pieces }))
+        .catch(() => undefined)
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    await Promise.race([pending, delay(this.waitMs, signal)]);
+    return this.held.get(path)?.pieces ?? [];
+  }
+
+  forget(path: string): void {
+    this.held.delete(path);
+  }
+
+  private async fetch(path: string, line: number, text: string, recent: readonly RecentEdit[]): Promise<ContextPiece[]> {
+    const found = this.lookup ? await this.lookup(path, line, text) : undefined;
+    return [...definitionPieces(found, path, line), ...recentEditPieces(recent, path)];
+  }
+}
+
+/** Snippets first (nearest use first), then the imports if the cursor is far below them. */
+export function definitionPieces(found: CompletionContext | undefined, path: string, line: number): ContextPiece[] {
+  if (!found) return [];
+  const pieces: ContextPiece[] = found.snippets.map((s) => ({ path: s.path, text: s.text }));
+  if (found.imports.length && line > 100) pieces.push({ path, text: found.imports.join("\n") });
+  return pieces;
+}
+
+/** A few lines around each recent edit in another file, newest first. */
+export function recentEditPieces(recent: readonly RecentEdit[], path: string): ContextPiece[] {
+  return recent
+    .filter((edit) => edit.path !== path)
+    .slice(0, 3)
+    .map((edit) => {
+      const lines = edit.text.split("\n");
+      const from = Math.max(0, edit.line - EDIT_RADIUS);
+      return { path: edit.path, text: lines.slice(from, edit.line + EDIT_RADIUS + 1).join("\n") };
+    });
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

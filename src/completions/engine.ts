@@ -1,0 +1,150 @@
+/**
+ * One inline completion, start to end: typed-ahead cache → adaptive debounce → context →
+ * prompt → model → stop rules → cache. The caller's AbortSignal (the client's
+ * `$/cancelRequest`, i.e. the next keystroke) reaches every step, down to the generation
+ * loop; a request cancelled during the debounce never touches the model.
+ */
+import type { ModelBackend } from "../models/backend.ts";
+import type { CompletionRecord, CompletionStats } from "../protocol/completions.ts";
+import { CompletionCache } from "./cache.ts";
+import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
+import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
+import { buildFimPrompt, type PromptBudget } from "./prompt.ts";
+import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
+
+/** The model to use: the completion model when one is configured and loads, else the main one. */
+export interface ModelChoice {
+  readonly backend: ModelBackend;
+  readonly which: "completion" | "main";
+}
+
+export interface EngineOptions {
+  readonly model: () => Promise<ModelChoice>;
+  /** The indexer's context lookup; none: no repository context. */
+  readonly context?: ContextLookup;
+  /** Regions recently edited in other documents, newest first. */
+  readonly recentEdits?: () => readonly RecentEdit[];
+  readonly repoName?: string;
+  readonly debounce?: DebounceOptions;
+  readonly budget?: Partial<PromptBudget>;
+  /** Longest a generation may run (ms) before what it has so far is used. */
+  readonly timeLimitMs?: number;
+  /** Most tokens for one line / for a block. */
+  readonly maxTokens?: { readonly line: number; readonly block: number };
+  readonly now?: () => number;
+}
+
+/** The cursor's document. */
+export interface CompletionDocument {
+  readonly uri: string;
+  /** Workspace-relative path (or the URI when outside the workspace). */
+  readonly path: string;
+  readonly text: string;
+  readonly version: number;
+}
+
+export interface CompletionAnswer {
+  /** Text to insert at the cursor; "" for none. */
+  readonly text: string;
+  readonly record: CompletionRecord;
+}
+
+const RECORDS_KEPT = 10_000;
+
+export class CompletionEngine {
+  private readonly cache = new CompletionCache();
+  private readonly debounce: AdaptiveDebounce;
+  private readonly context: ContextGatherer;
+  private readonly records: CompletionRecord[] = [];
+  private totals = { requests: 0, cacheHits: 0, modelCalls: 0, cancelled: 0 };
+  private readonly now: () => number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.debounce = new AdaptiveDebounce(options.debounce);
+    this.context = new ContextGatherer(options.context);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  async complete(doc: CompletionDocument, position: { line: number; character: number }, signal: AbortSignal): Promise<CompletionAnswer> {
+    const started = this.now();
+    const pause = this.debounce.next(started);
+    const offset = offsetAt(doc.text, position);
+    const prefix = doc.text.slice(0, offset);
+    const suffix = doc.text.slice(offset);
+    const at = cursorLines(doc.text, offset);
+    const multiline = isMultiline(at);
+    const base = { version: doc.version, multiline, debounceMs: 0, modelMs: 0 };
+    const cached = this.cache.lookup(doc.uri, prefix, suffix);
+    if (cached !== undefined) return this.answer(cached, { ...base, outcome: "cache" }, started);
+    if (!(await wait(pause, signal))) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
+    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal);
+    if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
+    const prompt = buildFimPrompt({ path: doc.path, text: doc.text, offset, context, ...(this.options.repoName ? { repoName: this.options.repoName } : {}), ...(this.options.budget ? { budget: this.options.budget } : {}) });
+    let choice: ModelChoice;
+    try {
+      choice = await this.options.model();
+    } catch {
+      return this.answer("", { ...base, debounceMs: pause, outcome: "error" }, started);
+    }
+    const limit = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeLimitMs ?? 3000)]);
+    const tokens = this.options.maxTokens ?? { line: 48, block: 160 };
+    const modelStart = this.now();
+    const result = await choice.backend.complete({ ...prompt, maxTokens: multiline ? tokens.block : tokens.line, stop: multiline ? ["\n\n\n"] : ["\n"], signal: limit });
+    const usage = result.usage ? { promptTokens: result.usage.promptTokens, evaluatedTokens: result.usage.evaluatedTokens, generatedTokens: result.usage.generatedTokens } : {};
+    const ran = { ...base, ...usage, debounceMs: pause, modelMs: this.now() - modelStart, model: choice.which };
+    if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
+    // Out of time: keep what is whole (a block's last line may be cut mid-way).
+    const raw = result.stopReason === "aborted" && multiline ? result.text.slice(0, Math.max(0, result.text.lastIndexOf("\n"))) : result.text;
+    const text = trimCompletion(raw, at, multiline);
+    this.cache.store(doc.uri, prefix, suffix, text);
+    return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);
+  }
+
+  /** A document closed: forget what was cached for it. */
+  forget(uri: string, path: string): void {
+    this.cache.forget(uri);
+    this.context.forget(path);
+  }
+
+  stats(): CompletionStats {
+    return { ...this.totals, recent: [...this.records] };
+  }
+
+  private answer(text: string, partial: Omit<CompletionRecord, "handlerMs">, started: number): CompletionAnswer {
+    const record: CompletionRecord = { ...partial, handlerMs: this.now() - started };
+    this.totals.requests++;
+    if (record.outcome === "cache") this.totals.cacheHits++;
+    if (record.outcome === "cancelled") this.totals.cancelled++;
+    if (record.modelMs > 0) this.totals.modelCalls++;
+    this.records.push(record);
+    if (this.records.length > RECORDS_KEPT) this.records.shift();
+    return { text, record };
+  }
+}
+
+/** Offset of an LSP position (UTF-16 code units, like JavaScript strings). */
+export function offsetAt(text: string, position: { line: number; character: number }): number {
+  let offset = 0;
+  for (let line = 0; line < position.line; line++) {
+    const next = text.indexOf("\n", offset);
+    if (next < 0) return text.length;
+    offset = next + 1;
+  }
+  const end = text.indexOf("\n", offset);
+  return Math.min(offset + position.character, end < 0 ? text.length : end);
+}
+
+/** The cursor's line split at the cursor, the line above and the first non-blank line below. */
+export function cursorLines(text: string, offset: number): CursorLines {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const endAt = text.indexOf("\n", offset);
+  const end = endAt < 0 ? text.length : endAt;
+  const previousStart = start > 0 ? text.lastIndexOf("\n", start - 2) + 1 : start;
+  const below = end < text.length ? text.slice(end + 1, end + 4001).split("\n").find((l) => l.trim() !== "") ?? "" : "";
+  return {
+    linePrefix: text.slice(start, offset),
+    lineSuffix: text.slice(offset, end).replace(/\r$/, ""),
+    previousLine: start > 0 ? text.slice(previousStart, start - 1) : "",
+    nextLine: below,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The FIM request for a cursor, laid out so that consecutive keystrokes share the longest
+ * possible token prefix (the backend keeps the evaluated state of the previous request):
+ *
+ *   [context files: fixed for the cursor's block of lines] [prefix window] <cursor> [suffix]
+ *
+ * - The prefix window starts on a line that moves only in steps of `PREFIX_STEP` lines, so
+ *   typing never shifts its start; `prefixStableChars` marks the start of the cursor's line,
+ *   where the backend takes a checkpoint (what follows changes with every key).
+ * - The suffix is short: it comes after the cursor, so it is re-evaluated on every key.
+ * - Context snippets fill a token budget, most relevant first, and are written in a fixed
+ *   order (most relevant last, nearest the cursor's file).
+ */
+import type { FimRequest } from "../models/backend.ts";
+import { estimateTokens } from "../indexer/index.ts";
+
+export interface PromptBudget {
+  /** Lines of the cursor's file before the cursor (at most). */
+  readonly prefixLines: number;
+  /** Characters of prefix (at most; cut at a line start). */
+  readonly prefixChars: number;
+  /** Lines after the cursor's line. */
+  readonly suffixLines: number;
+  readonly suffixChars: number;
+  /** Tokens for other files' context. */
+  readonly contextTokens: number;
+}
+
+export const DEFAULT_BUDGET: PromptBudget = { prefixLines: 120, prefixChars: 6000, suffixLines: 6, suffixChars: 400, contextTokens: 1024 };
+
+/** The window moves in steps of this many lines. */
+export const PREFIX_STEP = 32;
+
+/** A piece of context for the prompt (another file's definition, an import block, a recent edit). */
+export interface ContextPiece {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface PromptInput {
+  /** Workspace-relative path of the cursor's file. */
+  readonly path: string;
+  /** The whole document text. */
+  readonly text: string;
+  /** Cursor offset in `text`. */
+  readonly offset: number;
+  /** Context, most relevant first. */
+  readonly context?: readonly ContextPiece[];
+  readonly repoName?: string;
+  readonly budget?: Partial<PromptBudget>;
+}
+
+export type FimPrompt = Pick<FimRequest, "prefix" | "suffix" | "context" | "repoName" | "prefixStableChars">;
+
+export function buildFimPrompt(input: PromptInput): FimPrompt {
+  const budget = { ...DEFAULT_BUDGET, ...input.budget };
+  const before = input.text.slice(0, input.offset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const prefix = prefixWindow(before, lineStart, budget);
+  const suffix = suffixWindow(input.text.slice(input.offset), budget);
+  const context = fitContext(input.context ?? [], budget.contextTokens);
+  return {
+    prefix,
+    suffix,
+    prefixStableChars: prefix.length - (before.length - lineStart),
+    ...(context.length ? { context } : {}),
+    ...(input.repoName ? { repoName: input.repoName } : {}),
+  };
+}
+
+/** Text before the cursor from a line that moves in PREFIX_STEP-line steps. */
+function prefixWindow(before: string, lineStart: number, budget: PromptBudget): string {
+  const lineStarts = [0];
+  for (let i = before.indexOf("\n"); i >= 0 && i < lineStart; i = before.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const cursorLine = lineStarts.length - 1;
+  let first = Math.floor(Math.max(0, cursorLine - budget.prefixLines) / PREFIX_STEP) * PREFIX_STEP;
+  if (cursorLine - first > budget.prefixLines) first += PREFIX_STEP;
+  while (first < cursorLine && lineStart - lineStarts[first]! > budget.prefixChars) first += PREFIX_STEP;
+  return before.slice(lineStarts[Math.min(first, cursorLine)]!);
+}
+
+/** The rest of the cursor's line and a few lines after it, within the character budget. */
+function suffixWindow(after: string, budget: PromptBudget): string {
+  let end = -1;
+  for (let i = 0; i <= budget.suffixLines; i++) {
+    const next = after.indexOf("\n", end + 1);
+    if (next < 0) return after.length <= budget.suffixChars ? after : after.slice(0, budget.suffixChars);
+    if (next > budget.suffixChars) break;
+    end = next;
+  }
+  return after.slice(0, Math.max(0, end + 1)) || after.slice(0, Math.min(after.length, budget.suffixChars));
+}
+
+/** Pieces within the budget (most relevant first), merged by file, most relevant file last. */
+export function fitContext(pieces: readonly ContextPiece[], tokens: number): { path: string; content: string }[] {
+  const byFile = new Map<string, string[]>();
+  let used = 0;
+  for (const piece of pieces) {
+    const cost = estimateTokens(piece.text) + estimateTokens(piece.path) + 2;
+    if (used + cost > tokens) continue;
+    used += cost;
+    const texts = byFile.get(piece.path) ?? [];
+    if (!texts.includes(piece.text)) texts.push(piece.text);
+    byFile.set(piece.path, texts);
+  }
+  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path, content: texts.join("\n...\n") }));
+}

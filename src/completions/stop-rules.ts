@@ -1,0 +1,107 @@
+/**
+ * What shape a completion may take at the cursor, and where to cut what the model wrote:
+ * - one line, unless the cursor opens a block (end of a line ending in `{`, `(`, `[`, `:`
+ *   or `=>`, or an empty line just inside such a line with no body yet);
+ * - a multi-line completion ends where its brackets close the block, or at the first line
+ *   indented at or left of the block's opening line, or after a blank-line run;
+ * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
+ *   that closes the block) is dropped.
+ */
+
+/** The cursor's surroundings, as lines. */
+export interface CursorLines {
+  /** Text of the cursor's line before the cursor. */
+  readonly linePrefix: string;
+  /** Text of the cursor's line after the cursor. */
+  readonly lineSuffix: string;
+  /** The line above (when the cursor line is blank). */
+  readonly previousLine: string;
+  /** The first non-blank line below the cursor's line. */
+  readonly nextLine: string;
+}
+
+/** Longest multi-line completion, in lines. */
+export const MAX_LINES = 12;
+
+const OPENS_BLOCK = /(?:[{([]|:|=>)\s*$/;
+/** Right of the cursor, only closers and separators: a block may still be opened here. */
+const ONLY_CLOSERS = /^[\s)\]}"'`;,]*$/;
+
+export function indentOf(line: string): number {
+  return /^[ \t]*/.exec(line)![0].replace(/\t/g, "    ").length;
+}
+
+/** Whether the completion here may span several lines. */
+export function isMultiline(at: CursorLines): boolean {
+  if (!ONLY_CLOSERS.test(at.lineSuffix)) return false;
+  if (OPENS_BLOCK.test(at.linePrefix)) return true;
+  // A blank line right under a block opener, with no body below it yet.
+  return at.linePrefix.trim() === "" && OPENS_BLOCK.test(at.previousLine) && indentOf(at.nextLine) <= indentOf(at.previousLine);
+}
+
+/** Cuts the model's text by the rules above; "" when nothing useful is left. */
+export function trimCompletion(text: string, at: CursorLines, multiline: boolean): string {
+  const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
+  return dropDuplicateOfRight(cut.replace(/\s+$/, ""), at);
+}
+
+/** The block's lines: stop when brackets close it, at a dedent, or after two blank lines. */
+function cutBlock(text: string, at: CursorLines): string {
+  const lines = text.split("\n");
+  const opener = at.linePrefix.trim() === "" ? at.previousLine : at.linePrefix;
+  const base = indentOf(opener);
+  let depth = bracketDepth(opener);
+  const bracketed = depth > 0;
+  const out: string[] = [];
+  let blanks = 0;
+  for (const [i, line] of lines.entries()) {
+    if (i >= MAX_LINES) break;
+    if (line.trim() === "") {
+      if (++blanks >= 2) break;
+      out.push(line);
+      continue;
+    }
+    blanks = 0;
+    const closes = /^\s*[)\]}]/.test(line);
+    if (i > 0 && indentOf(line) <= base && !(closes && indentOf(line) === base)) break;
+    out.push(line);
+    depth += bracketDepth(line);
+    if (bracketed && depth <= 0) break;
+  }
+  return out.join("\n");
+}
+
+/** Open minus close brackets, outside strings (roughly: quotes toggle). */
+export function bracketDepth(line: string): number {
+  let depth = 0;
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+  }
+  return depth;
+}
+
+/** Drops the end of the completion that repeats the text right of the cursor, or the next line. */
+function dropDuplicateOfRight(text: string, at: CursorLines): string {
+  const lines = text.split("\n");
+  // A last line that is the closing line already below the cursor.
+  if (lines.length > 1 && at.nextLine.trim() !== "" && lines.at(-1)!.trim() === at.nextLine.trim()) lines.pop();
+  let last = lines.pop() ?? "";
+  const right = at.lineSuffix.trim();
+  if (right) {
+    for (let k = right.length; k > 0; k--) {
+      if (last.endsWith(right.slice(0, k))) {
+        last = last.slice(0, last.length - k);
+        break;
+      }
+    }
+  }
+  lines.push(last);
+  return lines.join("\n").replace(/\s+$/, "");
+}

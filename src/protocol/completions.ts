@@ -1,0 +1,72 @@
+/**
+ * Inline completions on the wire. The completion itself is LSP's
+ * `textDocument/inlineCompletion` (`InlineCompletionRequest` of
+ * vscode-languageserver-protocol), sent by the extension's own inline completion provider
+ * (which first checks the on/off setting, the snooze, the language and the typed-ahead
+ * rule below, so most keystrokes send nothing). The runtime does not declare
+ * `inlineCompletionProvider`, so vscode-languageclient registers no second provider.
+ *
+ *   client → `textDocument/didChange` (full text), then `textDocument/inlineCompletion` (id 12)
+ *   runtime: cache → adaptive debounce → context → model → stop rules → response to 12
+ *   next keystroke: client → `$/cancelRequest` {id: 12}; the runtime aborts the debounce or
+ *   the generation itself (between prompt chunks and tokens) and answers RequestCancelled.
+ *
+ * `hearth/completions/stats` is for tests, the benchmark and "Show Log".
+ */
+import { RequestType0 } from "vscode-languageserver-protocol";
+
+/** What the runtime did for one `textDocument/inlineCompletion` request. */
+export interface CompletionRecord {
+  /** The document version it answered for (every keystroke has its own). */
+  readonly version: number;
+  /** "cache": served from the typed-ahead cache, no model call; "model": generated; "cancelled": the client cancelled first; "empty": nothing to offer. */
+  readonly outcome: "cache" | "model" | "cancelled" | "empty" | "error";
+  /** Which model answered. */
+  readonly model?: "completion" | "main";
+  /** Whether it was a multi-line completion. */
+  readonly multiline: boolean;
+  /** Milliseconds waited by the adaptive debounce. */
+  readonly debounceMs: number;
+  /** Milliseconds inside the model backend's `complete()`. */
+  readonly modelMs: number;
+  /** Milliseconds from the request's arrival to its answer. */
+  readonly handlerMs: number;
+  readonly promptTokens?: number;
+  /** Prompt tokens evaluated (the rest came from the cached state). */
+  readonly evaluatedTokens?: number;
+  readonly generatedTokens?: number;
+}
+
+/** Totals since the runtime started, and the latest records (oldest first). */
+export interface CompletionStats {
+  readonly requests: number;
+  readonly cacheHits: number;
+  readonly modelCalls: number;
+  readonly cancelled: number;
+  readonly recent: readonly CompletionRecord[];
+}
+
+/** Sent by the client (tests, the benchmark); answers at once. */
+export const CompletionStatsRequest = new RequestType0<CompletionStats, void>("hearth/completions/stats");
+
+/** A completion as it was offered: where, after which text, and what. */
+export interface OfferedCompletion {
+  /** Text before the cursor when it was offered (the whole prefix, or the line's part of it). */
+  readonly before: string;
+  /** Text after the cursor when it was offered (the same span as `before`'s counterpart). */
+  readonly after: string;
+  readonly text: string;
+}
+
+/**
+ * The typed-ahead rule both sides apply: while the user types characters the completion
+ * predicted (and the text after the cursor is unchanged), the rest of the same completion
+ * is still the answer, with no new model call. Undefined when it no longer applies.
+ */
+export function typedAhead(offered: OfferedCompletion, before: string, after: string): string | undefined {
+  if (after !== offered.after || !before.startsWith(offered.before)) return undefined;
+  const typed = before.slice(offered.before.length);
+  if (!offered.text.startsWith(typed)) return undefined;
+  const rest = offered.text.slice(typed.length);
+  return rest.length > 0 ? rest : undefined;
+}

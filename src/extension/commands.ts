@@ -10,6 +10,7 @@ import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat-controller.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
+import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
 import { downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
@@ -21,6 +22,7 @@ export interface CommandContext {
   readonly chat: ChatController;
   readonly memory: MemoryView;
   readonly serverKeys: ServerKeys;
+  readonly completions: InlineCompletions;
 }
 
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
@@ -131,13 +133,9 @@ const reindexWorkspace: Factory = (ctx) => async () => {
   }
 };
 
-const toggleInlineCompletions: Factory = () => async () => {
-  const enabled = !readSettings().inlineCompletionsEnabled;
-  await updateSetting("inlineCompletionsEnabled", enabled);
-  void vscode.window.showInformationMessage(
-    `Hearth inline completions are now ${enabled ? "on" : "off"}. (Completions themselves arrive in a later build.)`,
-  );
-};
+const toggleInlineCompletions: Factory = (ctx) => () => ctx.completions.toggle();
+
+const snoozeInlineCompletions: Factory = (ctx) => () => ctx.completions.menu();
 
 const addMemoryCommand: Factory = (ctx) => () => addMemory(ctx.memory);
 const editMemoryCommand: Factory = (ctx) => (node) => editMemory(ctx.memory, node as MemoryNode | undefined);
@@ -187,6 +185,7 @@ const FACTORIES: Record<CommandName, Factory> = {
   forgetMemory: forgetMemoryCommand,
   setServerApiKey,
   clearServerApiKey,
+  snoozeInlineCompletions,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable {

@@ -9,6 +9,7 @@ import { ChatController } from "./chat-controller.ts";
 import { ChatViewProvider } from "./chat-view.ts";
 import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";
+import { InlineCompletions } from "./inline-completions.ts";
 import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
 import { ServerKeys } from "./server-key.ts";
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const runtime = new RuntimeClient(context, output, serverKeys);
   const chat = new ChatController(runtime, context.workspaceState, output);
   const memory = new MemoryView(vscode.workspace.workspaceFolders?.[0]);
+  const completions = new InlineCompletions(runtime);
   context.subscriptions.push(
     output,
     runtime,
@@ -37,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     createStatusBar(runtime.onDidChangeState, runtime.state),
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
-    registerCommands({ runtime, output, chat, memory, serverKeys }),
+    completions,
+    registerCommands({ runtime, output, chat, memory, serverKeys, completions }),
   );
   // Spawning the runtime is not activation's work: start it right after activate returns.
   setImmediate(() => void runtime.start());

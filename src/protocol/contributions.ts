@@ -31,6 +31,7 @@ export const COMMANDS = {
   forgetMemory: { id: "hearth.forgetMemory", title: "Forget Project Memory…" },
   setServerApiKey: { id: "hearth.setServerApiKey", title: "Set Server API Key…" },
   clearServerApiKey: { id: "hearth.clearServerApiKey", title: "Clear Server API Key" },
+  snoozeInlineCompletions: { id: "hearth.snoozeInlineCompletions", title: "Snooze Inline Completions…" },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -120,7 +120,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false,
-    description: "Show inline completions (ghost text) from the local model while typing.",
+    description: "Show inline completions (ghost text) from the local model while typing. Can be set per language, e.g. `\"[markdown]\": {\"hearth.inlineCompletionsEnabled\": false}`.",
   },
 ];
 

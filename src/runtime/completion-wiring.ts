@@ -50,7 +50,8 @@ export function wireCompletions(
   connection.onRequest(InlineCompletionRequest.type, async (params, token: CancellationToken) => {
     const uri = params.textDocument.uri;
     const text = documents.text(uri);
-    if (text === undefined || !session.currentSettings().inlineCompletionsEnabled) return { items: [] };
+    // On/off, snooze and per-language choices are the extension's: it only asks when they allow.
+    if (text === undefined) return { items: [] };
     models.prepare();
     const signal = abortSignal(token);
     try {

@@ -1,0 +1,176 @@
+/**
+ * Ghost-text completions from the runtime. VS Code asks this provider on every keystroke;
+ * the provider answers without a request when it can:
+ * - off (`hearth.inlineCompletionsEnabled`, which can be set per language), snoozed, or the
+ *   runtime not running: nothing;
+ * - the user typed characters the last completion predicted: the rest of it (`typedAhead`);
+ * - otherwise LSP `textDocument/inlineCompletion` to the runtime with VS Code's
+ *   cancellation token, so the next keystroke cancels it there (down to the generation).
+ * A status bar item shows on / off / snoozed and opens the menu (toggle, snooze, language).
+ */
+import * as vscode from "vscode";
+import { type InlineCompletionItem as LspItem, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
+import { type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
+import { COMMANDS } from "../protocol/contributions.ts";
+import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
+import { readSettings, updateSetting } from "./config.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+
+const ENABLED_KEY: keyof Settings = "inlineCompletionsEnabled";
+
+interface Offered extends OfferedCompletion {
+  readonly uri: string;
+  readonly line: number;
+}
+
+export class InlineCompletions implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  private offered: Offered | undefined;
+  private snoozedUntil = 0;
+  private snoozeTimer: NodeJS.Timeout | undefined;
+  private readonly counts = { requests: 0, keptWhileTyping: 0, shown: 0 };
+  private lastLatencyMs: number | undefined;
+  private readonly item = vscode.window.createStatusBarItem("hearth.completions", vscode.StatusBarAlignment.Right, 100);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+
+  constructor(private readonly runtime: RuntimeClient) {
+    this.item.name = "Hearth Inline Completions";
+    this.item.command = COMMANDS.snoozeInlineCompletions.id;
+    this.disposables.push(
+      vscode.languages.registerInlineCompletionItemProvider({ scheme: "file" }, this),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && this.render()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+    );
+    this.render();
+  }
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    if (!this.enabledFor(document) || context.selectedCompletionInfo) return undefined;
+    const line = document.lineAt(position.line).text;
+    const before = line.slice(0, position.character);
+    const after = line.slice(position.character);
+    const uri = document.uri.toString();
+    const offered = this.offered;
+    if (offered && offered.uri === uri && offered.line === position.line) {
+      const rest = typedAhead(offered, before, after);
+      if (rest !== undefined) {
+        this.counts.keptWhileTyping++;
+        this.render();
+        return [new vscode.InlineCompletionItem(rest, new vscode.Range(position, position))];
+      }
+    }
+    return this.request(document, position, context, token, { uri, line: position.line, before, after });
+  }
+
+  private async request(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+    where: Omit<Offered, "text">,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    if (this.runtime.state.kind !== "running") return undefined;
+    this.counts.requests++;
+    const started = Date.now();
+    let result: Awaited<ReturnType<typeof this.send>>;
+    try {
+      result = await this.send(document, position, context, token);
+    } catch {
+      return undefined; // cancelled by the next keystroke, or the runtime is restarting
+    } finally {
+      this.render();
+    }
+    const items = (Array.isArray(result) ? result : (result?.items ?? [])).filter((i): i is LspItem & { insertText: string } => typeof i.insertText === "string" && i.insertText !== "");
+    if (token.isCancellationRequested || !items.length) return undefined;
+    this.lastLatencyMs = Date.now() - started;
+    this.counts.shown++;
+    this.offered = { ...where, text: items[0]!.insertText };
+    this.render();
+    return items.map((i) => new vscode.InlineCompletionItem(i.insertText, new vscode.Range(position, position)));
+  }
+
+  private send(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken) {
+    return this.runtime.request(
+      InlineCompletionRequest.type,
+      {
+        textDocument: { uri: document.uri.toString() },
+        position: { line: position.line, character: position.character },
+        context: { triggerKind: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? InlineCompletionTriggerKind.Invoked : InlineCompletionTriggerKind.Automatic },
+      },
+      token,
+    );
+  }
+
+  /** On for this document's language (the setting is language-overridable) and not snoozed. */
+  private enabledFor(document: vscode.TextDocument | undefined): boolean {
+    if (Date.now() < this.snoozedUntil) return false;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document ? { uri: document.uri, languageId: document.languageId } : undefined);
+    return config.get<boolean>(ENABLED_KEY, true) !== false;
+  }
+
+  /** Turns completions on or off everywhere (and ends a snooze). */
+  async toggle(): Promise<void> {
+    const enabled = !readSettings().inlineCompletionsEnabled || Date.now() < this.snoozedUntil;
+    this.snooze(0);
+    await updateSetting("inlineCompletionsEnabled", enabled);
+    this.render();
+  }
+
+  /** Pauses completions for `minutes` (0 resumes). */
+  snooze(minutes: number): void {
+    clearTimeout(this.snoozeTimer);
+    this.snoozedUntil = minutes > 0 ? Date.now() + minutes * 60_000 : 0;
+    if (minutes > 0) this.snoozeTimer = setTimeout(() => this.render(), minutes * 60_000);
+    this.render();
+  }
+
+  /** The status bar menu: snooze, resume, on/off, and on/off for the current language. */
+  async menu(): Promise<void> {
+    const language = vscode.window.activeTextEditor?.document.languageId;
+    const snoozed = Date.now() < this.snoozedUntil;
+    const on = readSettings().inlineCompletionsEnabled;
+    type Pick = vscode.QuickPickItem & { run: () => unknown };
+    const picks: Pick[] = [
+      ...(snoozed ? [{ label: "$(play) Resume now", run: () => this.snooze(0) }] : []),
+      { label: "$(clock) Snooze for 5 minutes", run: () => this.snooze(5) },
+      { label: "$(clock) Snooze for 30 minutes", run: () => this.snooze(30) },
+      { label: on ? "$(circle-slash) Turn off everywhere" : "$(check) Turn on everywhere", run: () => this.toggle() },
+      ...(language ? [this.languagePick(language)] : []),
+    ];
+    const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Inline Completions" });
+    await pick?.run();
+  }
+
+  private languagePick(language: string): vscode.QuickPickItem & { run: () => unknown } {
+    const onHere = this.enabledFor(vscode.window.activeTextEditor?.document);
+    return {
+      label: `${onHere ? "$(circle-slash) Turn off" : "$(check) Turn on"} for ${language}`,
+      run: async () => {
+        // Language-specific value: "[language]": {"hearth.inlineCompletionsEnabled": …} in user settings.
+        await vscode.workspace.getConfiguration(SETTINGS_SECTION, { languageId: language }).update(ENABLED_KEY, !onHere, vscode.ConfigurationTarget.Global, true);
+        this.render();
+      },
+    };
+  }
+
+  private render(): void {
+    const snoozedMs = this.snoozedUntil - Date.now();
+    const on = this.enabledFor(vscode.window.activeTextEditor?.document);
+    this.item.text = snoozedMs > 0 ? `$(clock) ${Math.ceil(snoozedMs / 60_000)}m` : on ? "$(sparkle)" : "$(circle-slash)";
+    const state = snoozedMs > 0 ? "snoozed" : on ? "on" : "off";
+    const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
+    const summary = `Hearth inline completions: ${state}. ${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
+    this.item.tooltip = `${summary}\nClick to snooze or turn off.`;
+    this.item.accessibilityInformation = { label: summary };
+    this.item.show();
+  }
+
+  dispose(): void {
+    clearTimeout(this.snoozeTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

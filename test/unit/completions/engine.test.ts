@@ -1,0 +1,70 @@
+// The completion engine with the scripted backend (a real backend that replays FIM answers
+// in order): cache reuse while typing ahead, the multi-line decision applied to the model's
+// text, cancellation before the model, and the records the runtime reports.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
+import { ScriptedBackend } from "../../../src/models/scripted.ts";
+
+function engineWith(completions: string[]) {
+  const path = join(mkdtempSync(join(tmpdir(), "hearth-engine-")), "model.json");
+  writeFileSync(path, JSON.stringify({ turns: [], completions }));
+  const backend = new ScriptedBackend(path);
+  let prompts = 0;
+  const engine = new CompletionEngine({
+    model: async () => {
+      prompts++;
+      return { backend, which: "main" };
+    },
+    debounce: { initialMs: 0, minMs: 0 },
+  });
+  return { engine, calls: () => prompts };
+}
+
+const doc = (text: string, version = 1): CompletionDocument => ({ uri: "file:///w/a.ts", path: "a.ts", text, version });
+const live = () => new AbortController().signal;
+
+describe("completion engine", () => {
+  it("keeps serving a completion while the predicted characters are typed, with no new model call", async () => {
+    const { engine, calls } = engineWith(["total + item.price;\n  }", "SHOULD NOT BE USED"]);
+    const text = "for (const item of items) {\n  total = \n}\n";
+    const first = await engine.complete(doc(text), { line: 1, character: 10 }, live());
+    assert.equal(first.text, "total + item.price;", "one line: cut at the newline");
+    assert.equal(first.record.outcome, "model");
+    let typed = "";
+    for (const ch of "total + it") {
+      typed += ch;
+      const edited = text.replace("total = \n", `total = ${typed}\n`);
+      const next = await engine.complete(doc(edited, typed.length + 1), { line: 1, character: 10 + typed.length }, live());
+      assert.equal(next.text, "total + item.price;".slice(typed.length));
+      assert.equal(next.record.outcome, "cache");
+    }
+    assert.equal(calls(), 1);
+    const stats = engine.stats();
+    assert.deepEqual([stats.requests, stats.cacheHits, stats.modelCalls], [11, 10, 1]);
+  });
+
+  it("asks for a block where the cursor opens one, and cuts it where the block closes", async () => {
+    const { engine } = engineWith(["\n  return a + b;\n}\n\nexport const c = 1;"]);
+    const text = "function add(a, b) {\n}\n";
+    const answer = await engine.complete(doc(text), { line: 0, character: 20 }, live());
+    assert.equal(answer.record.multiline, true);
+    assert.equal(answer.text, "\n  return a + b;", "the `}` below the cursor is not repeated");
+  });
+
+  it("a request cancelled during the debounce never reaches the model", async () => {
+    const { engine, calls } = engineWith(["x"]);
+    const controller = new AbortController();
+    const slow = new CompletionEngine({ model: async () => { throw new Error("must not be called"); }, debounce: { initialMs: 10_000 } });
+    const pending = slow.complete(doc("const a = \n"), { line: 0, character: 10 }, controller.signal);
+    controller.abort();
+    const answer = await pending;
+    assert.equal(answer.record.outcome, "cancelled");
+    assert.equal(answer.record.modelMs, 0);
+    assert.equal(calls(), 0);
+    assert.equal(engine.stats().requests, 0);
+  });
+});

@@ -1,0 +1,55 @@
+// Where a completion may span lines, and where the model's text is cut.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cursorLines } from "../../../src/completions/engine.ts";
+import { isMultiline, MAX_LINES, trimCompletion } from "../../../src/completions/stop-rules.ts";
+
+/** The cursor is at "|". */
+const at = (text: string) => cursorLines(text.replace("|", ""), text.indexOf("|"));
+
+describe("multi-line decision", () => {
+  it("multi-line where the cursor opens a block, one line elsewhere", () => {
+    assert.equal(isMultiline(at("function f(a) {|\n}\n")), true);
+    assert.equal(isMultiline(at("def f(a):|\n")), true);
+    assert.equal(isMultiline(at("const xs = items.map((x) =>|)\n")), true);
+    assert.equal(isMultiline(at("if (ok) {\n  |\n}\n")), true, "an empty body under an opener");
+    assert.equal(isMultiline(at("const x = |;\n")), false);
+    assert.equal(isMultiline(at("  return a|\n")), false);
+    assert.equal(isMultiline(at("if (ok) {\n  |\n  done();\n}\n")), false, "the block already has a body");
+    assert.equal(isMultiline(at("foo({|a: 1})\n")), false, "code right of the cursor");
+  });
+});
+
+describe("stop rules", () => {
+  it("one line: cut at the first newline", () => {
+    assert.equal(trimCompletion("a + b;\n  return c;\n", at("  const s = |\n"), false), "a + b;");
+  });
+
+  it("a block ends where its brackets close, and the closing line already below is not repeated", () => {
+    const text = "\n  const s = a + b;\n  return s;\n}\n\nfunction next() {\n";
+    assert.equal(trimCompletion(text, at("function f(a, b) {|\n"), true), "\n  const s = a + b;\n  return s;\n}");
+    assert.equal(trimCompletion(text, at("function f(a, b) {|\n}\n"), true), "\n  const s = a + b;\n  return s;");
+  });
+
+  it("a Python block ends at the first line indented at or left of the opener", () => {
+    const text = "\n    total = 0\n    for x in xs:\n        total += x\n    return total\ndef other():\n    pass\n";
+    assert.equal(trimCompletion(text, at("def f(xs):|\n"), true), "\n    total = 0\n    for x in xs:\n        total += x\n    return total");
+  });
+
+  it("a block stops after two blank lines and at the line limit", () => {
+    assert.equal(trimCompletion("\n  a();\n\n\n  b();\n", at("def f():|\n"), true), "\n  a();");
+    const long = "\n" + Array.from({ length: 40 }, (_, i) => `    s${i}()`).join("\n");
+    assert.equal(trimCompletion(long, at("def f():|\n"), true).split("\n").length, MAX_LINES);
+  });
+
+  it("drops what duplicates the text right of the cursor", () => {
+    assert.equal(trimCompletion("a, b)", at("call(|)\n"), false), "a, b");
+    assert.equal(trimCompletion("a, b);", at("call(|);\n"), false), "a, b");
+    assert.equal(trimCompletion("'name'", at("get('|')\n"), false), "'name");
+    assert.equal(trimCompletion("a, b", at("call(|)\n"), false), "a, b");
+  });
+
+  it("brackets inside strings do not end a block", () => {
+    assert.equal(trimCompletion("\n  log(\"}\");\n  x();\n}\n", at("function f() {|\n"), true), "\n  log(\"}\");\n  x();\n}");
+  });
+});

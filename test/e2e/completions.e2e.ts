@@ -1,0 +1,99 @@
+// Inline completions in a real workbench, from the real runtime with a generated model
+// (scripted so that every FIM prompt is answered "sum + item.price;"): ghost text appears
+// after typing, typing the predicted characters keeps it with no new request, Tab accepts.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ensureTinyModel } from "../fixtures/models/index.ts";
+import { type Workbench, startWorkbench } from "./workbench.ts";
+
+const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
+const COMPLETIONS_ITEM = '[id="hearth.hearth.hearth.completions"]';
+const GHOST = ".ghost-text-decoration, .ghost-text";
+const SCRIPT = "sum + item.price;";
+const FILE = [
+  "export function total(items: { price: number }[]): number {",
+  "  let sum = 0;",
+  "  for (const item of items) {",
+  "    sum =",
+  "  }",
+  "  return sum;",
+  "}",
+  "",
+].join("\n");
+
+describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
+  let wb: Workbench;
+
+  before(async () => {
+    const model = await ensureTinyModel({ arch: "qwen35", script: SCRIPT, scriptStart: ["<|fim_middle|>"] });
+    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    mkdirSync(join(folder, "src"));
+    writeFileSync(join(folder, "src", "cart.ts"), FILE);
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
+    // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
+    mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
+    writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": model }, null, 2));
+  });
+  after(async () => wb?.close());
+
+  /** What the completions status item says to screen readers (its counters). */
+  const completionsLabel = async () => (await wb.page.locator(`${COMPLETIONS_ITEM} [aria-label], ${COMPLETIONS_ITEM}[aria-label]`).first().getAttribute("aria-label")) ?? "";
+  /** Waits until the ghost text on screen reads `text` (the editor renders spaces as U+00A0). */
+  const waitForGhost = (text: string, timeout: number) =>
+    wb.page.waitForFunction(
+      ({ text, selector }) => [...document.querySelectorAll(selector)].map((e) => e.textContent ?? "").join("").replace(/\u00a0/g, " ") === text,
+      { text, selector: GHOST },
+      { timeout },
+    );
+  const debug = async (name: string) => {
+    await wb.screenshot(name);
+    const ghost = await wb.page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent), GHOST);
+    process.stderr.write(`DEBUG ${await completionsLabel()} ${JSON.stringify(ghost)} ${JSON.stringify(await wb.page.locator(".monaco-editor .view-lines").first().innerText())}\n`);
+  };
+  const counter = (label: string, name: string) => Number(new RegExp(`(\\d+) ${name}`).exec(label)?.[1] ?? NaN);
+
+  it("shows ghost text from the runtime after typing, keeps it while the predicted characters are typed, and Tab accepts it", async () => {
+    await wb.page.locator(STATUS_ITEM, { hasText: /^\S*\s*Hearth$/ }).waitFor({ timeout: 120_000 });
+    await wb.page.keyboard.press("Control+P");
+    await wb.page.locator(".quick-input-widget input").fill("cart.ts");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "cart.ts" }).first().click();
+    const editor = wb.page.locator(".monaco-editor .view-lines").first();
+    await editor.waitFor();
+    await editor.click();
+    await wb.page.keyboard.press("Control+G");
+    await wb.page.keyboard.type("4");
+    await wb.page.keyboard.press("Enter");
+    await wb.page.keyboard.press("End");
+
+    await wb.page.keyboard.type(" ");
+    const ghost = wb.page.locator(GHOST).first();
+    await ghost.waitFor({ timeout: 60_000 });
+    await waitForGhost(SCRIPT, 30_000).catch(async (e) => {
+      await debug("completions-debug-1");
+      throw e;
+    });
+    await wb.screenshot("completions-ghost-text");
+    const shown = await completionsLabel();
+    assert.equal(counter(shown, "shown"), 1, shown);
+    const requests = counter(shown, "requests");
+
+    // Typing what the ghost text predicted: the same suggestion, no new request.
+    await wb.page.keyboard.type("sum +", { delay: 60 });
+    await waitForGhost(SCRIPT.slice(5), 10_000).catch(async (e) => {
+      await debug("completions-debug-2");
+      throw e;
+    });
+    const typed = await completionsLabel();
+    assert.equal(counter(typed, "requests"), requests, `no new request while typing ahead: ${typed}`);
+    assert.ok(counter(typed, "kept while typing") >= 1, typed);
+    await wb.screenshot("completions-typed-ahead");
+
+    await wb.page.keyboard.press("Tab");
+    await wb.page.waitForFunction(() => document.querySelector(".monaco-editor .view-lines")?.textContent?.replace(/\u00a0/g, " ").includes("sum = sum + item.price;"), undefined, { timeout: 10_000 });
+    assert.equal(await wb.page.locator(GHOST).count(), 0, "no ghost text left after accepting");
+    await wb.screenshot("completions-accepted");
+  });
+});

@@ -113,6 +113,40 @@ export function recommendModel(memory: MachineMemory): ModelRecommendation {
   };
 }
 
+/** A smaller model for inline completions (`hearth.completionModelPath`), loaded beside the main one. */
+export interface CompletionModelInfo {
+  readonly name: string;
+  readonly quantization: PresetQuantization;
+}
+
+/**
+ * Small dense Qwen3.5 models (same tokenizer and FIM tokens as the main presets), largest
+ * first. A completion needs ~100 tokens of prompt evaluated and ~20 generated per pause in
+ * typing: a 2–4B model does that in tens of milliseconds on a GPU, the 27B does not.
+ * Memory: weights plus 1 GiB for an 8k-token context.
+ */
+export const COMPLETION_MODELS: readonly CompletionModelInfo[] = [
+  { name: "Qwen3.5-4B", quantization: { ...quant("unsloth/Qwen3.5-4B-GGUF", "Qwen3.5-4B", "Q4_K_M", 2.7), memoryBytes: Math.round(2.7 * GB) + GiB } },
+  { name: "Qwen3.5-2B", quantization: { ...quant("unsloth/Qwen3.5-2B-GGUF", "Qwen3.5-2B", "Q8_0", 2.0), memoryBytes: Math.round(2.0 * GB) + GiB } },
+  { name: "Qwen3.5-0.8B", quantization: { ...quant("unsloth/Qwen3.5-0.8B-GGUF", "Qwen3.5-0.8B", "Q8_0", 0.8), memoryBytes: Math.round(0.8 * GB) + GiB } },
+];
+
+/**
+ * The completion model for this machine: the largest that fits in the VRAM the main model
+ * leaves free; on a machine without that room (or without a GPU) the smallest, which still
+ * answers a line in well under a second on a CPU — unlike a 27B or 35B model.
+ */
+export function recommendCompletionModel(memory: MachineMemory, main: ModelRecommendation = recommendModel(memory)): { model: CompletionModelInfo; reason: string } {
+  const preset = findPreset(main.preset);
+  const mainBytes = (preset && findQuantization(preset, main.quantization)?.memoryBytes) ?? 0;
+  const spare = mainBytes <= memory.vramBytes ? memory.vramBytes - mainBytes : 0;
+  const fitting = COMPLETION_MODELS.find((m) => m.quantization.memoryBytes <= spare);
+  if (fitting) return { model: fitting, reason: `${fitting.name} fits in the ${gib(spare)} of VRAM ${preset?.name ?? "the main model"} leaves free` };
+  const smallest = COMPLETION_MODELS.at(-1)!;
+  const where = memory.vramBytes > 0 ? `the GPU is full with ${preset?.name ?? "the main model"}` : "there is no GPU";
+  return { model: smallest, reason: `${smallest.name}: ${where}, and the smallest model keeps typing latency low on the CPU` };
+}
+
 function gib(bytes: number): string {
   return `${(bytes / GiB).toFixed(bytes >= 10 * GiB ? 0 : 1)} GiB`;
 }

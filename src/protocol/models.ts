@@ -54,6 +54,8 @@ export interface ModelCatalog {
   readonly presets: readonly PresetInfo[];
   readonly downloaded: readonly DownloadedModel[];
   readonly recommendation: ModelRecommendation;
+  /** A smaller model for inline completions (`hearth.completionModelPath`) for this machine. */
+  readonly completionRecommendation?: { readonly name: string; readonly quantization: PresetQuantization; readonly reason: string };
   /** Where downloads go (VS Code's global storage `models/`). */
   readonly modelsFolder: string;
 }

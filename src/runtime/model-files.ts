@@ -9,13 +9,16 @@ import { unlink } from "node:fs/promises";
 import { BackendError } from "../models/backend.ts";
 import { type DownloadProgress, downloadFile } from "../models/download.ts";
 import { probeSystem } from "../models/llama-cpp/system-probe.ts";
-import { findPreset, findQuantization, listDownloaded, PRESETS, recommendModel } from "../models/presets.ts";
+import { findPreset, findQuantization, listDownloaded, PRESETS, recommendCompletionModel, recommendModel } from "../models/presets.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
 
 export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
   const system = await probeSystem().catch(() => undefined);
-  const recommendation = recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() });
-  return { presets: PRESETS, downloaded: listDownloaded(modelsFolder), recommendation, modelsFolder };
+  const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() };
+  const recommendation = recommendModel(memory);
+  const completion = recommendCompletionModel(memory, recommendation);
+  const completionRecommendation = { name: completion.model.name, quantization: completion.model.quantization, reason: completion.reason };
+  return { presets: PRESETS, downloaded: listDownloaded(modelsFolder), recommendation, completionRecommendation, modelsFolder };
 }
 
 export async function downloadPreset(

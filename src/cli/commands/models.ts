@@ -69,7 +69,10 @@ function describeCatalog(catalog: ModelCatalog): string {
     }
   }
   const r = catalog.recommendation;
-  lines.push("", `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}`, "", `Downloaded (${catalog.modelsFolder}):`);
+  lines.push("", `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}`);
+  const c = catalog.completionRecommendation;
+  if (c) lines.push(`For inline completions (hearth.completionModelPath): ${c.name} ${c.quantization.id} — ${c.reason}; ${c.quantization.url}`);
+  lines.push("", `Downloaded (${catalog.modelsFolder}):`);
   if (catalog.downloaded.length === 0) lines.push("    none");
   for (const d of catalog.downloaded) {
     const what = d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";

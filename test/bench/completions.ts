@@ -108,6 +108,9 @@ function record(): void {
 
 interface Sent {
   readonly version: number;
+  /** Index of the function in the session and of the keystroke in it. */
+  readonly fn: number;
+  readonly key: number;
   readonly sentAt: number;
   receivedAt?: number;
   cancelled?: boolean;
@@ -148,7 +151,7 @@ async function replay(): Promise<void> {
     let pending: CancellationTokenSource | undefined;
     let due = performance.now();
     const keys = inserts(fn.text).map((insert, i) => ({ insert, gapMs: fn.gapsMs[i]! }));
-    for (const key of keys) {
+    for (const [keyIndex, key] of keys.entries()) {
       due += key.gapMs;
       await sleep(Math.max(0, due - performance.now()));
       keystrokes++;
@@ -168,7 +171,7 @@ async function replay(): Promise<void> {
       }
       const source = new CancellationTokenSource();
       pending = source;
-      const entry: Sent = { version, sentAt: performance.now() };
+      const entry: Sent = { version, fn: n, key: keyIndex, sentAt: performance.now() };
       sent.set(version, entry);
       c.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position: { line, character: offset - lineStart }, context: { triggerKind: 2 } }, source.token).then(
         (result) => {
@@ -178,10 +181,11 @@ async function replay(): Promise<void> {
         },
         () => (entry.cancelled = true),
       );
-      // The transport's floor: a no-op request on the same connection, every 10th key.
+      // The transport's floor: a request the runtime answers at once (hearth/status), on
+      // the same connection and under the same load, every 10th key.
       if (keystrokes % 10 === 0) {
         const t = performance.now();
-        void c.sendRequest(CompletionStatsRequest).then(() => noop.push(performance.now() - t));
+        void c.sendRequest(StatusRequest).then(() => noop.push(performance.now() - t));
       }
     }
     await sleep(1500);
@@ -207,6 +211,8 @@ function report(session: TypedFunction[], records: readonly CompletionRecord[], 
   const evaluated = withTokens.reduce((n, r) => n + r.evaluatedTokens!, 0);
   const ratios = withTokens.map((r) => r.evaluatedTokens! / r.promptTokens!);
   const k = run.keystrokes;
+  const started = records.filter((r) => r.modelMs > 0).length;
+  const oracle = oracleHits(session, pairs.filter((p) => p.record.outcome === "model" && p.sent?.receivedAt).map((p) => p.sent!));
   const lines = [
     `Session: ${session.length} functions, ${k} keystrokes, ${f1(run.typingMs / 60_000)} min of typing; index ${JSON.stringify(run.index)}.`,
     "",
@@ -216,7 +222,8 @@ function report(session: TypedFunction[], records: readonly CompletionRecord[], 
     `| keystrokes answered by the client's typed-ahead rule (no request) | ${run.clientHits} (${f1((100 * run.clientHits) / k)}%) | — |`,
     `| requests answered from the runtime's cache (no model call) | ${count("cache")} | — |`,
     `| requests cancelled by the next keystroke | ${count("cancelled")} (${records.filter((r) => r.outcome === "cancelled" && r.modelMs > 0).length} of them inside the model) | — |`,
-    `| model calls per keystroke | ${(ran.length / k).toFixed(3)} (${ran.length}; ${count("model")} with a completion, ${count("empty")} empty) | — |`,
+    `| model calls per keystroke: finished / started | ${(ran.length / k).toFixed(3)} / ${(started / k).toFixed(3)} (${ran.length} finished: ${count("model")} with a completion, ${count("empty")} empty) | — |`,
+    `| estimate: keystrokes a model that always predicts the rest of the line would answer with no request | ${f1((100 * oracle) / k)}% | measured above with the random-weight model |`,
     `| pipeline overhead, end-to-end − debounce − model (p50 / p95) | ${f1(percentile(overhead, 0.5))} / ${f1(percentile(overhead, 0.95))} ms (n=${overhead.length}) | no-op request round trip: ${f1(percentile(run.noop, 0.5))} / ${f1(percentile(run.noop, 0.95))} ms (n=${run.noop.length}) |`,
     `| of which inside the runtime's handler (p50 / p95) | ${f1(percentile(handlerOverhead, 0.5))} / ${f1(percentile(handlerOverhead, 0.95))} ms | — |`,
     `| runtime-cache answers, end-to-end (p50 / p95) | ${f1(percentile(cacheLatency, 0.5))} / ${f1(percentile(cacheLatency, 0.95))} ms (n=${cacheLatency.length}) | no-op round trip above |`,
@@ -226,6 +233,25 @@ function report(session: TypedFunction[], records: readonly CompletionRecord[], 
     `| evaluated ÷ prompt tokens (all calls / p50 per call) | ${(evaluated / prompt).toFixed(3)} / ${percentile(ratios, 0.5).toFixed(3)} | 1.000 without reuse |`,
   ];
   console.log(lines.join("\n"));
+}
+
+/**
+ * Keystrokes the typed-ahead rule would answer if every completion the replay received had
+ * been the rest of the line as typed: from a received completion to the end of its line.
+ * An estimate (fewer requests would change the timing), reported as such.
+ */
+function oracleHits(session: TypedFunction[], answered: Sent[]): number {
+  const at = new Set(answered.map((s) => `${s.fn}:${s.key}`));
+  let hits = 0;
+  session.forEach((fn, n) => {
+    let covered = false;
+    for (const [i, insert] of inserts(fn.text).entries()) {
+      if (insert.startsWith("\n")) covered = false;
+      else if (covered) hits++;
+      if (at.has(`${n}:${i}`)) covered = true;
+    }
+  });
+  return hits;
 }
 
 if (process.argv.includes("--record")) record();

@@ -59,9 +59,9 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   /**
    * Where VS Code lets it be set (package.json `scope`). "window" (VS Code's default)
    * includes the workspace's .vscode/settings.json, which a team commits; "machine" keeps
-   * it in user settings only.
+   * it in user settings only; "language-overridable" also allows `"[lang]": {…}` blocks.
    */
-  readonly scope?: "application" | "machine" | "window" | "resource";
+  readonly scope?: "application" | "machine" | "window" | "resource" | "language-overridable";
 }
 
 /** The configuration section in VS Code: settings are `hearth.<key>`. */
@@ -119,7 +119,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace.",
   },
   {
-    key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false,
+    key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false, scope: "language-overridable",
     description: "Show inline completions (ghost text) from the local model while typing. Can be set per language, e.g. `\"[markdown]\": {\"hearth.inlineCompletionsEnabled\": false}`.",
   },
 ];

@@ -82,9 +82,13 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
     const stop = view.locator('[data-action="stop"]');
     await stop.waitFor();
     const first = (await reply.textContent()) ?? "";
-    await wb.page.waitForTimeout(400);
-    const later = (await reply.textContent()) ?? "";
+    let later = first;
+    for (let i = 0; i < 100 && later.length <= first.length; i++) {
+      await wb.page.waitForTimeout(100);
+      later = (await reply.textContent()) ?? "";
+    }
     assert.ok(later.length > first.length, "the reply grows while it streams");
+    assert.ok(await stop.isVisible(), "still running when Stop is pressed");
     await wb.screenshot("chat-streaming");
     await stop.click();
     await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 15_000 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { FakeHost, freshRoot, onlyButton, buttonNamed, window } from "./dom-env.ts";
+import { FakeHost, freshRoot, onlyButton, buttonNamed, startApp, window } from "./dom-env.ts";
 import { READY_MODEL, conversation, event, stateMessage, transcript } from "./fixtures.ts";
 import { ChatApp } from "../../../src/webview/app.ts";
 import { type TranscriptEvent, applyTranscriptEvent } from "../../../src/protocol/transcript.ts";
@@ -10,9 +10,7 @@ let root: HTMLElement;
 let app: ChatApp;
 
 function start(saved?: unknown): void {
-  root = freshRoot();
-  host = new FakeHost(saved);
-  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0, schedule: (render) => render() });
+  ({ root, host, app } = startApp(saved));
 }
 
 const q = (selector: string) => root.querySelector<HTMLElement>(selector);

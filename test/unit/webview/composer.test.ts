@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { FakeHost, freshRoot, key, onlyButton, tick, typeInto } from "./dom-env.ts";
+import { type FakeHost, key, onlyButton, startApp, tick, typeInto } from "./dom-env.ts";
 import { conversation, stateMessage, transcript } from "./fixtures.ts";
-import { ChatApp, type SavedState } from "../../../src/webview/app.ts";
+import type { ChatApp, SavedState } from "../../../src/webview/app.ts";
 import { mentionQueryAt } from "../../../src/webview/mentions.ts";
 
 let host: FakeHost;
@@ -10,9 +10,7 @@ let root: HTMLElement;
 let app: ChatApp;
 
 function start(saved?: unknown): void {
-  root = freshRoot();
-  host = new FakeHost(saved);
-  app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0, schedule: (render) => render() });
+  ({ root, host, app } = startApp(saved));
 }
 
 const textarea = () => root.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message Hearth"]')!;

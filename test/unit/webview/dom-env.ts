@@ -3,6 +3,7 @@
 // (an inline handler, a script element) would really run and be caught.
 import { JSDOM } from "jsdom";
 import type { FromWebview, ToWebview } from "../../../src/protocol/webview.ts";
+import { ChatApp } from "../../../src/webview/app.ts";
 
 const dom = new JSDOM('<!DOCTYPE html><html><body><main id="app"></main></body></html>', {
   runScripts: "dangerously",
@@ -77,3 +78,11 @@ export function onlyButton(root: ParentNode, name: string): HTMLButtonElement {
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type { ToWebview };
+
+/** A chat page on a fresh root with a fake host; debounces off and renders synchronous, for tests. */
+export function startApp(saved?: unknown): { root: HTMLElement; host: FakeHost; app: ChatApp } {
+  const root = freshRoot();
+  const host = new FakeHost(saved);
+  const app = new ChatApp(root, host, { saveDelayMs: 0, mentionDebounceMs: 0, schedule: (render) => render() });
+  return { root, host, app };
+}

@@ -189,6 +189,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
     case "rewound": {
       const at = items.findIndex((i) => i.id === event.itemId);
       if (at >= 0) items.length = at;
+      transcript.context = undefined; // measured for the longer conversation; the next run measures again
       break;
     }
   }

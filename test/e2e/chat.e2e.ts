@@ -103,6 +103,7 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
 describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000 }, () => {
   let wb: Workbench;
   let folder: string;
+  let initialCalc: string;
   const editAdd = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
   const breakMul = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a * b", new_text: "return a ** b" } };
   const fixSub = { name: "edit_file", arguments: { path: "calc.py", old_text: "def sub(a, b):\n    return b - a", new_text: "def sub(a, b):\n    return a - b" } };
@@ -135,6 +136,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     writeFileSync(join(folder, "calc.py"), `${readFileSync(join(folder, "calc.py"), "utf8")}\n\ndef sub(a, b):\n    return b - a\n`);
     writeFileSync(join(folder, "test_sub.py"), "import unittest\n\nfrom calc import sub\n\n\nclass SubTest(unittest.TestCase):\n    def test_sub(self):\n        self.assertEqual(sub(5, 3), 2)\n");
     writeFileSync(join(folder, "ISSUE.md"), "sub(5, 3) returns -2 instead of 2.\n");
+    initialCalc = readFileSync(join(folder, "calc.py"), "utf8");
     const scriptPath = join(mkdtempSync(join(tmpdir(), "hearth-script-")), "model.json");
     writeFileSync(scriptPath, JSON.stringify(script));
     wb = await startWorkbench({ folder, settings: { "hearth.approvalPolicy": "ask" } });
@@ -245,5 +247,23 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await wb.page.locator(".pane-header", { hasText: "Project Memory" }).click();
     await wb.page.locator(".monaco-list-row", { hasText: "Test command" }).waitFor({ timeout: 20_000 });
     await wb.screenshot("memory-approved-in-view");
+  });
+
+  it("Restore checkpoint on the first message puts the files back and rewinds the conversation", async () => {
+    const view = wb.hearthView();
+    assert.notEqual(readFileSync(join(folder, "calc.py"), "utf8"), initialCalc, "the fixes since then changed calc.py");
+    // The Fix This Issue runs started their own chats: go back to the first one through the history.
+    await view.getByRole("button", { name: "Conversation history" }).click();
+    await view.locator("text=add() returns the wrong result").first().click();
+    const first = view.locator('[data-item="user"]', { hasText: "add() returns the wrong result" });
+    await first.getByRole("button", { name: "Restore checkpoint" }).click();
+    const dialog = wb.page.locator(".monaco-dialog-box");
+    await dialog.waitFor();
+    await wb.screenshot("chat-restore-confirm");
+    await dialog.locator(".monaco-button", { hasText: "Restore" }).click();
+    await view.locator('[data-item="notice"]', { hasText: "Restored" }).waitFor({ timeout: 20_000 });
+    assert.equal(readFileSync(join(folder, "calc.py"), "utf8"), initialCalc);
+    assert.equal(await first.count(), 0, "the message and what followed are gone from the chat");
+    await wb.screenshot("chat-restored");
   });
 });

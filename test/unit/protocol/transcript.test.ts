@@ -89,6 +89,7 @@ describe("transcript reducer", () => {
       { type: "user", text: "one", messageIndex: 1 },
       { type: "review", checkpoint: "k", summary: "Fixed", files: ["a.ts", "b.ts"] },
       { type: "user", text: "two", messageIndex: 5 },
+      { type: "context", usedTokens: 900, contextSize: 4096 },
     ]);
     const review = t.items[1]!;
     assert.ok(review.kind === "review");
@@ -96,6 +97,7 @@ describe("transcript reducer", () => {
     assert.deepEqual(review.files, [{ path: "a.ts", state: "pending" }, { path: "b.ts", state: "rejected" }]);
     applyTranscriptEvent(t, { type: "rewound", itemId: t.items[2]!.id });
     assert.equal(t.items.length, 2);
+    assert.equal(t.context, undefined, "the meter no longer shows the longer conversation's size");
   });
 
   it("turns malformed tool calls, steering, model errors and failed runs into notices", () => {

@@ -1,36 +1,59 @@
 /**
- * Merges consecutive text (or thinking) deltas of a chat stream for up to `intervalMs`,
- * so a fast model sends a few notifications per frame instead of one per token. Tool
- * calls, errors and `done` flush what is pending and go out at once, in order.
+ * Throttles the text (and thinking) deltas of a chat stream to one notification per
+ * `intervalMs` frame, so a fast model sends one notification per frame instead of one per
+ * token. The first delta after a quiet frame goes out at once (the first token reaches
+ * the editor without waiting for a frame); deltas that arrive within the frame are merged
+ * and sent when it ends. Tool calls, errors and `done` flush what is pending and go out at
+ * once, in order.
  */
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 
+type Delta = Extract<ChatStreamEvent, { type: "text" | "thinking" }>;
+
 export class ChatEventCoalescer {
-  private pending: Extract<ChatStreamEvent, { type: "text" | "thinking" }> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private pending: Delta | undefined;
+  /** Set while a frame is open: a delta sent less than `intervalMs` ago. */
+  private frame: NodeJS.Timeout | undefined;
 
   constructor(private readonly send: (event: ChatStreamEvent) => void, private readonly intervalMs = 16) {}
 
   push(event: ChatStreamEvent): void {
-    if (event.type === "text" || event.type === "thinking") {
-      if (this.pending?.type === event.type) {
-        this.pending = { type: event.type, text: this.pending.text + event.text };
-        return;
-      }
+    if (event.type !== "text" && event.type !== "thinking") {
       this.flush();
-      this.pending = event;
-      this.timer = setTimeout(() => this.flush(), this.intervalMs);
+      this.send(event);
       return;
     }
-    this.flush();
+    if (this.pending?.type === event.type) {
+      this.pending = { type: event.type, text: this.pending.text + event.text };
+      return;
+    }
+    if (this.pending) this.send(this.pending); // the kind changed: keep the order
+    this.pending = undefined;
+    if (this.frame) {
+      this.pending = event;
+      return;
+    }
     this.send(event);
+    this.openFrame();
   }
 
+  /** Sends what is pending now and closes the frame. */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.frame);
+    this.frame = undefined;
     const pending = this.pending;
     this.pending = undefined;
     if (pending) this.send(pending);
+  }
+
+  private openFrame(): void {
+    this.frame = setTimeout(() => {
+      this.frame = undefined;
+      const pending = this.pending;
+      this.pending = undefined;
+      if (!pending) return;
+      this.send(pending);
+      this.openFrame();
+    }, this.intervalMs);
   }
 }

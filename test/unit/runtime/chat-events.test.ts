@@ -1,31 +1,46 @@
-// Text and thinking deltas are merged per frame; other events flush them and keep the order.
+// Text and thinking deltas: the first goes out at once, later ones are merged per frame;
+// other events flush them and keep the order.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChatStreamEvent } from "../../../src/protocol/chat.ts";
 import { ChatEventCoalescer } from "../../../src/runtime/chat-events.ts";
 
-test("merges deltas of one kind, flushes on a kind change, a tool call or done, in order", async () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("sends the first delta at once, merges the rest of the frame, flushes on a kind change, a tool call or done, in order", () => {
   const sent: ChatStreamEvent[] = [];
   const events = new ChatEventCoalescer((e) => sent.push(e), 1000);
   events.push({ type: "thinking", text: "a" });
+  assert.deepEqual(sent, [{ type: "thinking", text: "a" }]);
   events.push({ type: "thinking", text: "b" });
-  events.push({ type: "text", text: "c" });
+  events.push({ type: "thinking", text: "c" });
   events.push({ type: "text", text: "d" });
+  events.push({ type: "text", text: "e" });
+  assert.deepEqual(sent, [{ type: "thinking", text: "a" }, { type: "thinking", text: "bc" }]);
   events.push({ type: "toolCall", call: { id: "1", name: "t", arguments: {} } });
+  events.push({ type: "text", text: "f" }); // the tool call closed the frame: at once again
   events.push({ type: "done", stopReason: "toolCalls" });
   assert.deepEqual(sent, [
-    { type: "thinking", text: "ab" },
-    { type: "text", text: "cd" },
+    { type: "thinking", text: "a" },
+    { type: "thinking", text: "bc" },
+    { type: "text", text: "de" },
     { type: "toolCall", call: { id: "1", name: "t", arguments: {} } },
+    { type: "text", text: "f" },
     { type: "done", stopReason: "toolCalls" },
   ]);
 });
 
-test("a pending delta goes out by itself after the interval", async () => {
+test("deltas merged within a frame go out when it ends, and a quiet frame lets the next one through at once", async () => {
   const sent: ChatStreamEvent[] = [];
   const events = new ChatEventCoalescer((e) => sent.push(e), 5);
   events.push({ type: "text", text: "x" });
-  assert.deepEqual(sent, []);
-  await new Promise((r) => setTimeout(r, 30));
+  events.push({ type: "text", text: "y" });
+  events.push({ type: "text", text: "z" });
   assert.deepEqual(sent, [{ type: "text", text: "x" }]);
+  await sleep(40); // the frame with "yz" ends and sends it; the next frame passes empty
+  assert.deepEqual(sent, [{ type: "text", text: "x" }, { type: "text", text: "yz" }]);
+  events.push({ type: "text", text: "w" });
+  assert.deepEqual(sent.at(-1), { type: "text", text: "w" });
+  events.flush();
+  assert.equal(sent.length, 3);
 });

@@ -66,11 +66,55 @@ export function extractSymbols(source: string, lang: LoadedLanguage, timeoutMs: 
   const matches = lang.query.matches(tree.rootNode, { progressCallback: overdue });
   if (overdue()) return { definitions: [], references: [], imports: [], timedOut: true };
   const lines = source.split("\n");
-  return { ...collect(matches, lines), timedOut: false };
+  return { ...collect(matches, source, lines), timedOut: false };
+}
+
+export interface NodeStart {
+  readonly index: number;
+  readonly row: number;
+  readonly column: number;
+}
+
+type NodeFields = Parser.SyntaxNode & { readonly [field: number]: number };
+// undefined until a node away from row 0 / column 0 has been checked.
+let fieldsMatch: boolean | undefined;
+
+/**
+ * Where a node starts, without a call into native code where possible. node-tree-sitter
+ * 0.25 keeps each node's TSNode context in its numeric fields — [2] start byte, [3] start
+ * row, [4] start column, bytes of UTF-16 text, so halved — and its `startIndex` and
+ * `startPosition` getters fetch the same through a native call each, which on a large tree
+ * costs more than the query. The layout is checked against the getters on each thread's
+ * first nodes; if it differs (another binding version) the getters are used.
+ */
+export function nodeStart(node: Parser.SyntaxNode): NodeStart {
+  if (fieldsMatch !== false) {
+    const f = node as NodeFields;
+    const fast = { index: f[2]! / 2, row: f[3]!, column: f[4]! / 2 };
+    if (fieldsMatch) return fast;
+    const p = node.startPosition;
+    const same = fast.index === node.startIndex && fast.row === p.row && fast.column === p.column;
+    if (!same) fieldsMatch = false;
+    else if (p.row > 0 && p.column > 0) fieldsMatch = true;
+    return { index: node.startIndex, row: p.row, column: p.column };
+  }
+  const p = node.startPosition;
+  return { index: node.startIndex, row: p.row, column: p.column };
+}
+
+/** Whether this thread reads node starts from the fields (undefined: not decided yet). */
+export function nodeFieldsTrusted(): boolean | undefined {
+  return fieldsMatch;
+}
+
+/** The node's text from the source it was parsed from (one native call, for the end). */
+function nodeText(node: Parser.SyntaxNode, start: NodeStart, source: string): string {
+  return source.substring(start.index, node.endIndex);
 }
 
 function collect(
   matches: Parser.QueryMatch[],
+  source: string,
   lines: string[],
 ): { definitions: Definition[]; references: Reference[]; imports: string[] } {
   const defs = new Map<number, RawDef>();
@@ -84,22 +128,23 @@ function collect(
     let scope: string | undefined;
     for (const c of match.captures) {
       if (c.name === "name") nameNode = c.node;
-      else if (c.name === "scope") scope = c.node.text;
-      else if (c.name === "import") addImport(c.node.startPosition.row, lines, importRows, imports);
+      else if (c.name === "scope") scope = nodeText(c.node, nodeStart(c.node), source);
+      else if (c.name === "import") addImport(nodeStart(c.node).row, lines, importRows, imports);
       else if (c.name.startsWith("definition.") || c.name.startsWith("reference.")) {
         tag = c.name;
         tagNode = c.node;
       }
     }
     if (!nameNode || !tagNode) continue;
+    const name = nodeStart(nameNode);
     if (tag.startsWith("definition.")) {
       // `const X = require("./x")` binds a name, it does not define X: counting it would make
       // every importing file a definer of X in the graph and in lookups.
       const kind = tag.slice(11);
-      if (priority(kind) === 0 && IMPORT_BINDING.test(lines[nameNode.startPosition.row] ?? "")) continue;
-      addDef(defs, nameNode, tagNode, kind, scope);
+      if (priority(kind) === 0 && IMPORT_BINDING.test(lines[name.row] ?? "")) continue;
+      addDef(defs, nameNode, name, tagNode, kind, scope, source);
     }
-    else addRef(refs, nameNode, tag.slice(10));
+    else if (!refs.has(name.index)) refs.set(name.index, { name: nodeText(nameNode, name, source), kind: tag.slice(10), line: name.row, col: name.column, start: name.index });
   }
   for (const key of defs.keys()) refs.delete(key);
   return { ...finish([...defs.values()], [...refs.values()], lines), imports };
@@ -114,32 +159,26 @@ function addImport(row: number, lines: string[], seen: Set<number>, out: string[
 function addDef(
   defs: Map<number, RawDef>,
   nameNode: Parser.SyntaxNode,
+  name: NodeStart,
   node: Parser.SyntaxNode,
   kind: string,
   scope: string | undefined,
+  source: string,
 ): void {
-  const key = nameNode.startIndex;
-  const existing = defs.get(key);
+  const existing = defs.get(name.index);
   if (existing && priority(existing.kind) >= priority(kind)) return;
-  const pos = nameNode.startPosition;
-  defs.set(key, {
-    name: nameNode.text,
+  const start = nodeStart(node);
+  defs.set(name.index, {
+    name: nodeText(nameNode, name, source),
     kind,
-    line: pos.row,
-    col: pos.column,
-    startLine: node.startPosition.row,
+    line: name.row,
+    col: name.column,
+    startLine: start.row,
     endLine: node.endPosition.row,
-    start: node.startIndex,
+    start: start.index,
     end: node.endIndex,
     ...(scope !== undefined ? { scope } : {}),
   });
-}
-
-function addRef(refs: Map<number, RawRef>, nameNode: Parser.SyntaxNode, kind: string): void {
-  const key = nameNode.startIndex;
-  if (refs.has(key)) return;
-  const pos = nameNode.startPosition;
-  refs.set(key, { name: nameNode.text, kind, line: pos.row, col: pos.column, start: key });
 }
 
 /** Orders definitions and references and gives each its enclosing definition's name. */

@@ -127,9 +127,10 @@ export class RepoIndex {
     if (opts.rebuild) this.forgetAll();
     const cache: IndexReport["cache"] = opts.rebuild ? "rebuild" : await this.loadFromCache();
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
-    const scan = await scanRepository(this.root, { ...this.limits, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const previousSkips = new Map(this.skipped);
+    // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
+    const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const previousSkips = new Map(this.skipped);
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);
     const seen = new Set(scan.files.map((f) => f.path));

@@ -17,6 +17,12 @@ export interface ScanOptions {
   readonly useGitignore: boolean;
   readonly maxFileBytes: number;
   readonly signal?: AbortSignal;
+  /**
+   * Filled with each entered directory's own ignore rules (repository-relative directory →
+   * rules; "" for the root), the cache `isPathExcluded` takes: single-file updates after a
+   * scan then read no ignore file from disk.
+   */
+  readonly rulesCache?: Map<string, IgnoreRules[]>;
 }
 
 export interface ScanResult {
@@ -25,6 +31,7 @@ export interface ScanResult {
 }
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
+const ROOT_IGNORE_FILES = [".git/info/exclude", ...IGNORE_FILES];
 
 /**
  * Walks `root` and lists the files to index. Ignored and excluded directories are not
@@ -35,7 +42,12 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
   const excluded = new Set(options.excludeDirs);
-  const rootRules = options.useGitignore ? await loadRules(root, "", [".git/info/exclude", ...IGNORE_FILES]) : [];
+  const rulesOf = async (dirAbs: string, dirRel: string): Promise<IgnoreRules[]> => {
+    const rules = await loadRules(dirAbs, dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES);
+    options.rulesCache?.set(dirRel, rules);
+    return rules;
+  };
+  const rootRules = options.useGitignore ? await rulesOf(root, "") : [];
 
   const walk = async (dirAbs: string, dirRel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
     options.signal?.throwIfAborted();
@@ -99,7 +111,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       skipped.push({ path: rel, reason: "symlink-loop", detail: real });
       return;
     }
-    const rules = options.useGitignore ? [...stack, ...(await loadRules(abs, rel, IGNORE_FILES))] : stack;
+    const rules = options.useGitignore ? [...stack, ...(await rulesOf(abs, rel))] : stack;
     ancestors.add(real);
     await walk(abs, rel, rules, ancestors);
     ancestors.delete(real);
@@ -169,7 +181,7 @@ export async function isPathExcluded(
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);
     if (!rules) {
-      rules = await loadRules(join(root, dirRel), dirRel, dirRel === "" ? [".git/info/exclude", ...IGNORE_FILES] : IGNORE_FILES);
+      rules = await loadRules(join(root, dirRel), dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES);
       cache?.set(dirRel, rules);
     }
     return rules;

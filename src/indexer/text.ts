@@ -74,16 +74,32 @@ export function termsOfWord(word: string): string[] {
   return out;
 }
 
+// Identifiers repeat across the files of a repository too, so each thread remembers the
+// terms of the words it has split (bounded: forgotten wholesale when it fills up).
+const TERMS_MEMO_MAX = 200_000;
+const termsMemo = new Map<string, readonly string[]>();
+
+function memoTermsOfWord(word: string): readonly string[] {
+  let terms = termsMemo.get(word);
+  if (terms === undefined) {
+    if (termsMemo.size >= TERMS_MEMO_MAX) termsMemo.clear();
+    terms = termsOfWord(word);
+    termsMemo.set(word, terms);
+  }
+  return terms;
+}
+
 /**
  * Term counts for a text, keeping at most `maxTerms` distinct terms (first seen first).
  * Words repeat a lot in code, so each distinct word is split into terms only once.
  */
 export function countTerms(text: string, maxTerms: number): Map<string, number> {
   const words = new Map<string, number>();
-  for (const m of text.matchAll(WORD)) words.set(m[0], (words.get(m[0]) ?? 0) + 1);
+  const word = new RegExp(WORD.source, "g");
+  for (let m = word.exec(text); m !== null; m = word.exec(text)) words.set(m[0], (words.get(m[0]) ?? 0) + 1);
   const counts = new Map<string, number>();
   for (const [word, n] of words) {
-    for (const t of termsOfWord(word)) {
+    for (const t of memoTermsOfWord(word)) {
       const c = counts.get(t);
       if (c !== undefined) counts.set(t, c + n);
       else if (counts.size < maxTerms) counts.set(t, n);

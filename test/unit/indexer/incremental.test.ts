@@ -51,6 +51,9 @@ describe("incremental updates", () => {
       mkdirSync(join(dir, "node_modules/dep"), { recursive: true });
       writeFileSync(join(dir, "node_modules/dep/index.js"), "function dep() {}\n");
       writeFileSync(join(dir, "src/.gitignore"), "scratch.ts\n");
+      // The watcher reports the new ignore file like any other (the build's scan cached
+      // src/'s rules as "none", so without this event scratch.ts would still be indexed).
+      await index.updateFile("src/.gitignore");
       writeFileSync(join(dir, "src/scratch.ts"), "export function scratch() {}\n");
       assert.equal(await index.updateFile("node_modules/dep/index.js"), "skipped");
       assert.equal(await index.updateFile("src/scratch.ts"), "skipped");

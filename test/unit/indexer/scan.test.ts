@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
-import { scanRepository } from "../../../src/indexer/scan.ts";
+import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
 import { FIXTURES, tempDir } from "./helpers/setup.ts";
 
@@ -71,6 +71,25 @@ describe("scanning a repository", () => {
         "src/users/secret.ts": "ignored",
         "src/util": "ignored",
       });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("hands each entered folder's ignore rules to isPathExcluded, which then reads no ignore file", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      cpSync(join(FIXTURES, "shop"), dir, { recursive: true });
+      writeFileSync(join(dir, "src/users/.gitignore"), "secret.ts\n");
+      const rulesCache = new Map<string, IgnoreRules[]>();
+      await scanRepository(dir, { ...DEFAULT_LIMITS, rulesCache });
+      assert.ok(["", "src", "src/users", "src/payments"].every((d) => rulesCache.has(d)), [...rulesCache.keys()].join(","));
+      assert.equal(rulesCache.get("src/users")!.length, 1);
+      assert.equal(rulesCache.get("src/payments")!.length, 0);
+      // With the disk changed behind its back, the check still answers from the scan's rules.
+      writeFileSync(join(dir, "src/users/.gitignore"), "# nothing\n");
+      assert.equal(await isPathExcluded(dir, "src/users/secret.ts", DEFAULT_LIMITS, rulesCache), true);
+      assert.equal(await isPathExcluded(dir, "src/users/secret.ts", DEFAULT_LIMITS, new Map()), false);
     } finally {
       cleanup();
     }

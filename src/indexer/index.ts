@@ -16,6 +16,8 @@ export type { RepoMap, RepoMapEntry, RepoMapOptions, TokenCounter } from "./repo
 export { findDefinitions, findReferences, fileOutline, searchMentions } from "./lookup.ts";
 export type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 export { contextAt } from "./snippets.ts";
+export { unpackReferences, referenceCount } from "./references.ts";
+export type { PackedReferences } from "./references.ts";
 export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";
 export { LANGUAGES, languageForPath, DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
 export { scanRepository, isPathExcluded } from "./scan.ts";

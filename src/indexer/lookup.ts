@@ -1,4 +1,5 @@
 import type { RepoIndex } from "./repo-index.ts";
+import { unpackReferences } from "./references.ts";
 import type { Definition, Reference } from "./types.ts";
 
 /** A definition with the file it is in. */
@@ -35,8 +36,8 @@ export function findDefinitions(index: RepoIndex, name: string, limit = 50): Def
 export function findReferences(index: RepoIndex, name: string, limit = 200): ReferenceHit[] {
   const hits: ReferenceHit[] = [];
   for (const path of [...(index.tables.referrers.get(name)?.keys() ?? [])].sort()) {
-    for (const r of index.files.get(path)?.references ?? []) {
-      if (r.name !== name) continue;
+    const references = index.files.get(path)?.references;
+    for (const r of references ? unpackReferences(references, name) : []) {
       hits.push({ ...r, path });
       if (hits.length >= limit) return hits;
     }

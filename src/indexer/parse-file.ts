@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { extractSymbols } from "./extract.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
 import { languageForPath, type LanguageRegistry } from "./languages.ts";
+import { packReferences } from "./references.ts";
 import { weightTerms } from "./tables.ts";
 import { countTerms } from "./text.ts";
 import type { FileRecord, ParseOutcome } from "./types.ts";
@@ -61,7 +62,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     size: bytes.length,
     mtimeMs: job.mtimeMs,
     definitions: symbols.definitions,
-    references: symbols.references,
+    references: packReferences(symbols.references),
     imports: symbols.imports,
     words: [...terms.keys()].join(" "),
     wordCounts: Uint32Array.from(terms.values()),

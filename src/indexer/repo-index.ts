@@ -6,6 +6,7 @@ import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
@@ -148,11 +149,11 @@ export class RepoIndex {
       else toParse.push(f);
     }
     await this.parseAll(toParse, opts);
-    this.warmUp();
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
     const cacheBytes = unchanged ? 0 : await this.save();
+    this.warmUp(); // after the save: it is for the edits to come, not part of the build
     return this.report({ parsed: toParse.length, reused, cache, cacheBytes, elapsedMs: performance.now() - started });
   }
 
@@ -359,7 +360,7 @@ export class RepoIndex {
       const lang = r.language ?? "other";
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
       definitions += r.definitions.length;
-      references += r.references.length;
+      references += referenceCount(r.references);
       if (r.parseTimedOut) parseTimeouts++;
       if (r.invalidUtf8) invalidUtf8++;
     }

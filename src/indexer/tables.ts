@@ -1,3 +1,4 @@
+import { forEachReferenceName } from "./references.ts";
 import { forEachTerm } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
 
@@ -39,11 +40,11 @@ export class SymbolTables {
     this.version++;
     this.internNames(record);
     for (const d of record.definitions) addToSet(this.definers, d.name, record.path);
-    for (const r of record.references) {
-      let m = this.referrers.get(r.name);
-      if (!m) this.referrers.set(r.name, (m = new Map()));
+    forEachReferenceName(record.references, (name) => {
+      let m = this.referrers.get(name);
+      if (!m) this.referrers.set(name, (m = new Map()));
       m.set(record.path, (m.get(record.path) ?? 0) + 1);
-    }
+    });
     this.recordOf.set(record.path, record);
     this.index(record);
   }
@@ -51,12 +52,12 @@ export class SymbolTables {
   remove(record: FileRecord): void {
     this.version++;
     for (const d of record.definitions) deleteFromSet(this.definers, d.name, record.path);
-    for (const r of record.references) {
-      const m = this.referrers.get(r.name);
-      if (!m) continue;
+    forEachReferenceName(record.references, (name) => {
+      const m = this.referrers.get(name);
+      if (!m) return;
       m.delete(record.path);
-      if (m.size === 0) this.referrers.delete(r.name);
-    }
+      if (m.size === 0) this.referrers.delete(name);
+    });
     const id = this.idOf.get(record.path);
     if (id === undefined) return;
     this.idOf.delete(record.path);
@@ -128,11 +129,15 @@ export class SymbolTables {
   // Records arrive as fresh copies from the parse threads (structured clone): pointing their
   // names at one shared string per name keeps a large index's heap in bounds.
   private internNames(record: FileRecord): void {
-    for (const item of [...record.definitions, ...record.references] as { name: string }[]) {
-      const canonical = this.names.get(item.name);
-      if (canonical === undefined) this.names.set(item.name, item.name);
-      else item.name = canonical;
-    }
+    const intern = (name: string): string => {
+      const canonical = this.names.get(name);
+      if (canonical !== undefined) return canonical;
+      this.names.set(name, name);
+      return name;
+    };
+    for (const item of record.definitions as readonly { name: string }[]) item.name = intern(item.name);
+    const strings = record.references.strings as string[];
+    for (let i = 0; i < strings.length; i++) strings[i] = intern(strings[i]!);
   }
 
   // Rebuilds the postings from the live documents' terms, dropping dead ids.

@@ -44,6 +44,8 @@ export interface Reference {
   readonly scope?: string;
 }
 
+import type { PackedReferences } from "./references.ts";
+
 /** What the index keeps per indexed file. */
 export interface FileRecord {
   /** Repository-relative path with forward slashes. */
@@ -55,7 +57,8 @@ export interface FileRecord {
   readonly size: number;
   readonly mtimeMs: number;
   readonly definitions: readonly Definition[];
-  readonly references: readonly Reference[];
+  /** References in source order, packed (see references.ts: `unpackReferences`). */
+  readonly references: PackedReferences;
   /** First lines of import / include / use statements, for completion context. */
   readonly imports: readonly string[];
   /**

@@ -1,10 +1,10 @@
 /**
  * The parse pool's side of a worker thread (started through worker-entry.ts).
  * Messages: in `{ id, jobs }` or `{ close: true }`; out `{ id, outcomes }` (same order), and `{ ready: true }`
- * once every grammar is loaded — see pool.ts.
+ * once it listens — see pool.ts.
  */
 import { parentPort } from "node:worker_threads";
-import { LANGUAGES, LanguageRegistry } from "./languages.ts";
+import { LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import type { ParseOutcome } from "./types.ts";
 
@@ -17,8 +17,9 @@ export interface ParseWorkerInit {
 
 /** Serves parse requests on this thread until asked to close. */
 export function runParseWorker(init: ParseWorkerInit): void {
+  // Grammars load on a thread's first file in their language (~70 ms for TypeScript's or
+  // C++'s query), inside a build: edits are parsed on the index thread, which warms its own.
   const registry = new LanguageRegistry(init.queriesDir);
-  setImmediate(() => preload(registry, 0));
   parentPort?.on("message", (msg: { id: number; jobs: ParseJob[] } | { close: true }) => {
     // Exiting from a message handler means no native parse or query is running: terminating
     // a thread inside tree-sitter's native code aborts the whole process.
@@ -32,21 +33,5 @@ export function runParseWorker(init: ParseWorkerInit): void {
     });
     parentPort?.postMessage({ id: msg.id, outcomes });
   });
+  parentPort?.postMessage({ ready: true });
 }
-
-// Compile every grammar's query while the pool is idle rather than inside the first edit
-// of a file in that language (TypeScript's and C++'s take 50-150 ms). One language per
-// macrotask, so parse requests that arrive meanwhile are not held up behind all of them.
-function preload(registry: LanguageRegistry, i: number): void {
-  if (i >= LANGUAGES.length) {
-    parentPort?.postMessage({ ready: true });
-    return;
-  }
-  try {
-    registry.get(LANGUAGES[i]!);
-  } catch {
-    // A grammar that fails to load fails again, with its reason, on its first file.
-  }
-  setImmediate(() => preload(registry, i + 1));
-}
-

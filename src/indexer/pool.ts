@@ -7,7 +7,7 @@ import type { ParseOutcome } from "./types.ts";
 /** Something that turns files into records: a worker pool or the calling thread. */
 export interface FileParser {
   parse(job: ParseJob): Promise<ParseOutcome>;
-  /** Resolves once grammars are loaded, so that a parse pays no start-up cost. */
+  /** Resolves once the parsers are started (worker threads listening). */
   ready(): Promise<void>;
   /** Stops workers; pending parses resolve as skipped. */
   close(): Promise<void>;

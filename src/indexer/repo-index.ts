@@ -218,7 +218,7 @@ export class RepoIndex {
     return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
   }
 
-  /** Resolves once grammars are loaded here and in the parse threads (idle-time warm-up). */
+  /** Resolves once the parse threads listen and this thread's grammars are loaded (idle-time warm-up after a build). */
   async ready(): Promise<void> {
     await Promise.all([this.parser.ready(), this.warming]);
   }

@@ -18,6 +18,7 @@ import { EmbeddedBackend } from "../../src/models/llama-cpp/embedded-backend.ts"
 import type { ChatMessage, ToolDefinition } from "../../src/models/types.ts";
 import { ChatSendRequest, ModelLoadRequest } from "../../src/protocol/lsp-ext.ts";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
+import { seededRandom } from "../fixtures/models/tiny-qwen35.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 /** Throughput rounds: the machine's speed drifts by ±10% between turns, so it takes many. */
@@ -103,16 +104,6 @@ async function benchThroughput(modelPath: string) {
     bestRatio: Math.max(...xs) / Math.max(...tps.direct),
   });
   return { direct: summary(tps.direct), direct2: summary(tps.direct2), hearth: summary(tps.hearth), overLsp: summary(tps.overLsp) };
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {

@@ -66,6 +66,9 @@ async function benchThroughput(modelPath: string) {
       close: () => process.kill(),
     };
   };
+  const direct = await child("direct");
+  const direct2 = await child("direct");
+  const embedded = await child("embedded");
   const runtime = await spawnRuntime({
     runtimePath: resolve(import.meta.dirname, "../../out/runtime.mjs"),
     initializationOptions: { settings: { modelPath, contextSize: CONTEXT, threads: 1, gpuLayers: 0 } },
@@ -80,9 +83,6 @@ async function benchThroughput(modelPath: string) {
     const result = await runtime.connection.sendRequest(ChatSendRequest, { runId, messages, maxTokens: TOKENS });
     return (result.usage!.generatedTokens - 1) / ((performance.now() - t1) / 1000);
   };
-  const direct = await child("direct");
-  const direct2 = await child("direct");
-  const embedded = await child("embedded");
   const tps = { direct: [] as number[], direct2: [] as number[], hearth: [] as number[], overLsp: [] as number[] };
   const random = seededRandom(42);
   for (let run = 0; run < ROUNDS; run++) {

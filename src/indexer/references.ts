@@ -16,8 +16,6 @@ export interface PackedReferences {
 
 export const REFERENCE_FIELDS = 5;
 
-export const NO_REFERENCES: PackedReferences = { strings: [], rows: new Uint32Array(0) };
-
 export function packReferences(references: readonly Reference[]): PackedReferences {
   const strings: string[] = [];
   const indexOf = new Map<string, number>();

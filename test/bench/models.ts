@@ -47,12 +47,12 @@ const PROMPT: ChatMessage[] = [
  */
 async function benchThroughput(modelPath: string) {
   const child = async (mode: "direct" | "embedded") => {
-    const process = fork(resolve(import.meta.dirname, "models-child.ts"), [mode, modelPath, String(TOKENS), String(CONTEXT)], { execArgv: ["--import", "tsx"] });
+    const proc = fork(resolve(import.meta.dirname, "models-child.ts"), [mode, modelPath, String(TOKENS), String(CONTEXT)], { execArgv: ["--import", "tsx"] });
     const reply = () => new Promise<{ tps: number }>((done, fail) => {
       const exited = (code: number | null) => fail(new Error(`models-child ${mode} exited with ${code}`));
-      process.once("exit", exited);
-      process.once("message", (message: { tps: number }) => {
-        process.off("exit", exited);
+      proc.once("exit", exited);
+      proc.once("message", (message: { tps: number }) => {
+        proc.off("exit", exited);
         done(message);
       });
     });
@@ -60,10 +60,10 @@ async function benchThroughput(modelPath: string) {
     return {
       generate: async (messages: ChatMessage[]) => {
         const answer = reply();
-        process.send({ messages });
+        proc.send({ messages });
         return (await answer).tps;
       },
-      close: () => process.kill(),
+      close: () => proc.kill(),
     };
   };
   const direct = await child("direct");
@@ -95,7 +95,7 @@ async function benchThroughput(modelPath: string) {
     ];
     for (const [name, measure] of shuffled(paths, random)) tps[name].push(await measure());
   }
-  for (const process of [direct, direct2, embedded]) process.close();
+  for (const path of [direct, direct2, embedded]) path.close();
   await runtime.close();
   const summary = (xs: number[]) => ({
     median: median(xs),

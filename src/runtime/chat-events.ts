@@ -1,10 +1,17 @@
 /**
  * Throttles the text (and thinking) deltas of a chat stream to one notification per
- * `intervalMs` frame, so a fast model sends one notification per frame instead of one per
+ * `intervalMs` frame, so a fast model sends a few notifications a second instead of one per
  * token. The first delta after a quiet frame goes out at once (the first token reaches
  * the editor without waiting for a frame); deltas that arrive within the frame are merged
  * and sent when it ends. Tool calls, errors and `done` flush what is pending and go out at
  * once, in order.
+ *
+ * Why 50 ms: each notification costs CPU on both sides — the runtime's event loop wakes,
+ * serializes and writes; the client parses and dispatches it (and VS Code's chat view
+ * renders Markdown) — and on a small machine that CPU comes out of generation. Measured
+ * by CPU accounting on the 2-core dev machine (BENCHMARKS.md, model runtime (a)): 16 ms
+ * frames cost 16–25 ms of CPU per 200-token turn over the same turn without notifications,
+ * 50 ms frames 5–10 ms. Twenty updates a second still read as a smooth stream.
  */
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 
@@ -15,7 +22,7 @@ export class ChatEventCoalescer {
   /** Set while a frame is open: a delta sent less than `intervalMs` ago. */
   private frame: NodeJS.Timeout | undefined;
 
-  constructor(private readonly send: (event: ChatStreamEvent) => void, private readonly intervalMs = 16) {}
+  constructor(private readonly send: (event: ChatStreamEvent) => void, private readonly intervalMs = 50) {}
 
   push(event: ChatStreamEvent): void {
     if (event.type !== "text" && event.type !== "thinking") {

@@ -1,7 +1,7 @@
 /**
  * One side of the throughput comparison in models.ts, in its own process like the runtime:
- * loads the model once, then for each `{run, prompt}` message generates greedily and
- * answers `{tps}` (tokens/s from the first generated token to the last).
+ * loads the model once, then for each `{messages}` message generates greedily and answers
+ * `{tps, tokens}` (tokens/s from the first generated token to the last, tokens generated).
  *   fork("models-child.ts", [mode, modelPath, tokens, contextSize])
  * mode: "direct" (node-llama-cpp's sequence.evaluate on the rendered prompt's tokens) |
  *       "embedded" (Hearth's EmbeddedBackend.chat on the same messages).
@@ -17,7 +17,9 @@ const [mode, modelPath, tokensArg, contextArg] = process.argv.slice(2) as [strin
 const TOKENS = Number(tokensArg);
 const CONTEXT = Number(contextArg);
 
-async function directGenerator(): Promise<(messages: ChatMessage[]) => Promise<number>> {
+type Generate = (messages: ChatMessage[]) => Promise<{ tps: number; tokens: number }>;
+
+async function directGenerator(): Promise<Generate> {
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, defaultContextFlashAttention: true });
   const context = await model.createContext({ contextSize: CONTEXT, sequences: 2, threads: 1, flashAttention: true });
@@ -33,22 +35,23 @@ async function directGenerator(): Promise<(messages: ChatMessage[]) => Promise<n
     }
     const tps = (count - 1) / ((performance.now() - first) / 1000);
     sequence.dispose();
-    return tps;
+    return { tps, tokens: count };
   };
 }
 
-async function embeddedGenerator(): Promise<(messages: ChatMessage[]) => Promise<number>> {
+async function embeddedGenerator(): Promise<Generate> {
   const backend = new EmbeddedBackend({ modelPath, contextSize: CONTEXT, threads: 1, gpu: false });
   await backend.load();
   return async (messages) => {
     let first = 0;
     const turn = await collectTurn(backend.chat({ messages, maxTokens: TOKENS }), () => (first ||= performance.now()));
-    return (turn.usage!.generatedTokens - 1) / ((performance.now() - first) / 1000);
+    const tokens = turn.usage!.generatedTokens;
+    return { tps: (tokens - 1) / ((performance.now() - first) / 1000), tokens };
   };
 }
 
 const generate = mode === "direct" ? await directGenerator() : await embeddedGenerator();
 process.on("message", (message: { messages: ChatMessage[] }) => {
-  void generate(message.messages).then((tps) => process.send!({ tps }));
+  void generate(message.messages).then((result) => process.send!(result));
 });
 process.send!({ ready: true });

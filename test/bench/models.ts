@@ -9,6 +9,7 @@
 //       createContext with the same options, and time to first token.
 // Run: npm run build && npm run bench -- models   (prints Markdown)
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
@@ -48,10 +49,10 @@ const PROMPT: ChatMessage[] = [
 async function benchThroughput(modelPath: string) {
   const child = async (mode: "direct" | "embedded") => {
     const proc = fork(resolve(import.meta.dirname, "models-child.ts"), [mode, modelPath, String(TOKENS), String(CONTEXT)], { execArgv: ["--import", "tsx"] });
-    const reply = () => new Promise<{ tps: number }>((done, fail) => {
+    const reply = () => new Promise<Turn>((done, fail) => {
       const exited = (code: number | null) => fail(new Error(`models-child ${mode} exited with ${code}`));
       proc.once("exit", exited);
-      proc.once("message", (message: { tps: number }) => {
+      proc.once("message", (message: Turn) => {
         proc.off("exit", exited);
         done(message);
       });
@@ -61,8 +62,9 @@ async function benchThroughput(modelPath: string) {
       generate: async (messages: ChatMessage[]) => {
         const answer = reply();
         proc.send({ messages });
-        return (await answer).tps;
+        return answer;
       },
+      pid: proc.pid!,
       close: () => proc.kill(),
     };
   };
@@ -78,32 +80,61 @@ async function benchThroughput(modelPath: string) {
   runtime.connection.onNotification("hearth/chat/event", () => {
     t1 ||= performance.now();
   });
-  const overLsp = async (messages: ChatMessage[], runId: string) => {
+  const overLsp = async (messages: ChatMessage[], runId: string): Promise<Turn> => {
     t1 = 0;
     const result = await runtime.connection.sendRequest(ChatSendRequest, { runId, messages, maxTokens: TOKENS });
-    return (result.usage!.generatedTokens - 1) / ((performance.now() - t1) / 1000);
+    const tokens = result.usage!.generatedTokens;
+    return { tps: (tokens - 1) / ((performance.now() - t1) / 1000), tokens };
   };
   const tps = { direct: [] as number[], direct2: [] as number[], hearth: [] as number[], overLsp: [] as number[] };
+  // CPU time of the generating process plus this (the client's) process, per path.
+  const cpu = { direct: 0, direct2: 0, hearth: 0, overLsp: 0 };
+  const tokens = { direct: 0, direct2: 0, hearth: 0, overLsp: 0 };
   const random = seededRandom(42);
   for (let run = 0; run < ROUNDS; run++) {
     const messages: ChatMessage[] = [PROMPT[0]!, { role: "user", content: `${PROMPT[1]!.content} (${run})` }];
-    const paths: Array<[keyof typeof tps, () => Promise<number>]> = [
-      ["direct", () => direct.generate(messages)],
-      ["direct2", () => direct2.generate(messages)],
-      ["hearth", () => embedded.generate(messages)],
-      ["overLsp", () => overLsp(messages, `r${run}`)],
+    const paths: Array<[keyof typeof tps, number, () => Promise<Turn>]> = [
+      ["direct", direct.pid, () => direct.generate(messages)],
+      ["direct2", direct2.pid, () => direct2.generate(messages)],
+      ["hearth", embedded.pid, () => embedded.generate(messages)],
+      ["overLsp", runtime.child.pid!, () => overLsp(messages, `r${run}`)],
     ];
-    for (const [name, measure] of shuffled(paths, random)) tps[name].push(await measure());
+    for (const [name, pid, measure] of shuffled(paths, random)) {
+      const before = cpuMs(pid) + ownCpuMs();
+      const turn = await measure();
+      cpu[name] += cpuMs(pid) + ownCpuMs() - before;
+      tokens[name] += turn.tokens;
+      tps[name].push(turn.tps);
+    }
   }
   for (const path of [direct, direct2, embedded]) path.close();
   await runtime.close();
-  const summary = (xs: number[]) => ({
-    median: median(xs),
-    best: Math.max(...xs),
-    pairedRatio: median(xs.map((x, i) => x / tps.direct[i]!)),
-    bestRatio: Math.max(...xs) / Math.max(...tps.direct),
+  const summary = (name: keyof typeof tps) => ({
+    median: median(tps[name]),
+    best: Math.max(...tps[name]),
+    pairedRatio: median(tps[name].map((x, i) => x / tps.direct[i]!)),
+    bestRatio: Math.max(...tps[name]) / Math.max(...tps.direct),
+    cpuMsPerToken: cpu[name] / tokens[name],
+    cpuRatio: cpu[name] / tokens[name] / (cpu.direct / tokens.direct),
   });
-  return { direct: summary(tps.direct), direct2: summary(tps.direct2), hearth: summary(tps.hearth), overLsp: summary(tps.overLsp) };
+  return { direct: summary("direct"), direct2: summary("direct2"), hearth: summary("hearth"), overLsp: summary("overLsp") };
+}
+
+interface Turn {
+  readonly tps: number;
+  readonly tokens: number;
+}
+
+/** CPU time (user + system) a process has used, from /proc (Linux; 100 clock ticks a second). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -180,8 +211,9 @@ const load = await benchLoad(plain);
 const totalEvaluated = reuse.slice(1).reduce((a, r) => a + r.evaluated, 0);
 const totalFresh = reuse.slice(1).reduce((a, r) => a + r.fresh, 0);
 console.log(`### (a) generation throughput (${TOKENS} tokens, ${ROUNDS} interleaved rounds, tiny qwen35moe full vocab, CPU, threads 1)\n`);
-console.log("| path | tokens/s median | tokens/s best | ratio to direct, best ÷ best | ratio to direct, median of per-round ratios |\n|---|---|---|---|---|");
-const row = (label: string, s: typeof throughput.direct) => console.log(`| ${label} | ${fmt(s.median)} | ${fmt(s.best)} | ${fmt(s.bestRatio, 3)} | ${fmt(s.pairedRatio, 3)} |`);
+console.log("| path | tokens/s median | tokens/s best | ratio to direct, best ÷ best | ratio to direct, paired | CPU per token (generating process + client) | CPU ratio to direct |\n|---|---|---|---|---|---|---|");
+const row = (label: string, s: typeof throughput.direct) =>
+  console.log(`| ${label} | ${fmt(s.median)} | ${fmt(s.best)} | ${fmt(s.bestRatio, 3)} | ${fmt(s.pairedRatio, 3)} | ${fmt(s.cpuMsPerToken, 3)} ms | ${fmt(s.cpuRatio, 3)} |`);
 row("node-llama-cpp direct (sequence.evaluate, its own process)", throughput.direct);
 row("node-llama-cpp direct again, a second process (noise floor)", throughput.direct2);
 row("Hearth EmbeddedBackend.chat (its own process, no LSP)", throughput.hearth);

@@ -9,9 +9,10 @@
  * Why 50 ms: each notification costs CPU on both sides — the runtime's event loop wakes,
  * serializes and writes; the client parses and dispatches it (and VS Code's chat view
  * renders Markdown) — and on a small machine that CPU comes out of generation. Measured
- * by CPU accounting on the 2-core dev machine (BENCHMARKS.md, model runtime (a)): 16 ms
- * frames cost 16–25 ms of CPU per 200-token turn over the same turn without notifications,
- * 50 ms frames 5–10 ms. Twenty updates a second still read as a smooth stream.
+ * by per-thread CPU accounting on the 2-core dev machine (BENCHMARKS.md, model runtime
+ * (a)): with 16 ms frames a 200-token turn took 16–25 ms more CPU (runtime and client
+ * together) than the same turn in a plain process, with 50 ms frames 5–10 ms. Twenty
+ * updates a second still read as a smooth stream.
  */
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 

@@ -126,6 +126,7 @@ export function wireAgent(options: AgentWiringOptions): void {
         await conversations.save(conversation).catch((error: unknown) => log("warn", `saving conversation ${params.conversationId} failed`, error));
         return outcome.result;
       } finally {
+        text.flush(); // what the model said before a failure reaches the client before the error
         running.delete(params.conversationId);
       }
     }),

@@ -1,11 +1,9 @@
 // Text and thinking deltas: the first goes out at once, later ones are merged per frame;
 // other events flush them and keep the order.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import type { ChatStreamEvent } from "../../../src/protocol/chat.ts";
 import { ChatEventCoalescer } from "../../../src/runtime/chat-events.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("sends the first delta at once, merges the rest of the frame, flushes on a kind change, a tool call or done, in order", () => {
   const sent: ChatStreamEvent[] = [];
@@ -30,17 +28,27 @@ test("sends the first delta at once, merges the rest of the frame, flushes on a 
   ]);
 });
 
-test("deltas merged within a frame go out when it ends, and a quiet frame lets the next one through at once", async () => {
+test("deltas merged within a frame go out when it ends, and a quiet frame lets the next one through at once", (t) => {
+  // A fake clock: on a machine at load 10-20 a real 5 ms frame can end between two pushes.
+  mock.timers.enable({ apis: ["setTimeout"] });
+  t.after(() => mock.timers.reset());
   const sent: ChatStreamEvent[] = [];
-  const events = new ChatEventCoalescer((e) => sent.push(e), 5);
+  const events = new ChatEventCoalescer((e) => sent.push(e), 50);
   events.push({ type: "text", text: "x" });
   events.push({ type: "text", text: "y" });
+  mock.timers.tick(49);
   events.push({ type: "text", text: "z" });
   assert.deepEqual(sent, [{ type: "text", text: "x" }]);
-  await sleep(40); // the frame with "yz" ends and sends it; the next frame passes empty
+  mock.timers.tick(1); // the frame with "yz" ends and sends it, and opens the next frame
   assert.deepEqual(sent, [{ type: "text", text: "x" }, { type: "text", text: "yz" }]);
+  events.push({ type: "text", text: "v" }); // inside that next frame: held back
+  assert.equal(sent.length, 2);
+  mock.timers.tick(50); // sends "v"; then a frame passes with nothing to send
+  assert.deepEqual(sent.at(-1), { type: "text", text: "v" });
+  mock.timers.tick(50);
   events.push({ type: "text", text: "w" });
   assert.deepEqual(sent.at(-1), { type: "text", text: "w" });
+  assert.equal(sent.length, 4);
   events.flush();
-  assert.equal(sent.length, 3);
+  assert.equal(sent.length, 4);
 });

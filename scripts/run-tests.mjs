@@ -4,7 +4,8 @@
 // The spec reporter prints each test and node's closing summary; this script then prints
 // one plain "<layer>: N passed, N failed" line from that summary.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const layer = process.argv[2];
@@ -39,7 +40,13 @@ const args = [
   "--test-reporter=spec", "--test-reporter-destination=stdout",
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: ["inherit", "pipe", "inherit"] });
+// Every temp folder the tests (and the processes they start) make lands in one folder of
+// this run, removed at the end; what a test left behind is named, so a leak is visible.
+const runTmp = mkdtempSync(join(tmpdir(), `hearth-test-${layer}-`));
+const child = spawn(process.execPath, args, {
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...process.env, TMPDIR: runTmp, TMP: runTmp, TEMP: runTmp },
+});
 let tail = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
@@ -50,6 +57,9 @@ child.on("exit", (code, signal) => {
   const count = (name) => Number(tail.match(new RegExp(`^\u2139 ${name} (\\d+)$`, "m"))?.[1] ?? 0);
   const [passed, failed, skipped, cancelled] = ["pass", "fail", "skipped", "cancelled"].map(count);
   const extra = [skipped ? `${skipped} skipped` : "", cancelled ? `${cancelled} cancelled` : ""].filter(Boolean).join(", ");
+  const left = readdirSync(runTmp).filter((name) => !name.startsWith("tsx-")); // tsx's compile cache
+  if (left.length > 0) console.log(`\n${left.length} temp entr${left.length === 1 ? "y" : "ies"} left behind by the ${layer} tests (removed now): ${left.slice(0, 20).join(", ")}`);
+  rmSync(runTmp, { recursive: true, force: true });
   console.log(`\n${layer}: ${passed} passed, ${failed + cancelled} failed${extra ? `, ${extra}` : ""}`);
   process.exit(code ?? (signal ? 1 : 0));
 });

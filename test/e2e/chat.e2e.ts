@@ -4,8 +4,7 @@
 //   that accept (file stays changed, tests pass) or reject (workspace exactly as before).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FrameLocator } from "playwright-core";
@@ -13,6 +12,7 @@ import type { ModelScript } from "../../src/models/scripted.ts";
 import { COMMAND_CATEGORY, COMMANDS } from "../../src/protocol/contributions.ts";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
 import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/agent/python-calc");
 
@@ -60,7 +60,7 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
   let wb: Workbench;
   before(async () => {
     const model = await ensureTinyModel({ arch: "qwen35moe" });
-    const folder = mkdtempSync(join(tmpdir(), "hearth-chat-ws-"));
+    const folder = tempDir("hearth-chat-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     // Room for a long reply: a random-weights model writes until its context is full.
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 32768 } });
@@ -130,14 +130,14 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
   };
 
   before(async () => {
-    folder = mkdtempSync(join(tmpdir(), "hearth-fix-ws-"));
+    folder = tempDir("hearth-fix-ws-");
     cpSync(FIXTURE, folder, { recursive: true });
     // A second bug for Fix This Issue, with its test.
     writeFileSync(join(folder, "calc.py"), `${readFileSync(join(folder, "calc.py"), "utf8")}\n\ndef sub(a, b):\n    return b - a\n`);
     writeFileSync(join(folder, "test_sub.py"), "import unittest\n\nfrom calc import sub\n\n\nclass SubTest(unittest.TestCase):\n    def test_sub(self):\n        self.assertEqual(sub(5, 3), 2)\n");
     writeFileSync(join(folder, "ISSUE.md"), "sub(5, 3) returns -2 instead of 2.\n");
     initialCalc = readFileSync(join(folder, "calc.py"), "utf8");
-    const scriptPath = join(mkdtempSync(join(tmpdir(), "hearth-script-")), "model.json");
+    const scriptPath = join(tempDir("hearth-script-"), "model.json");
     writeFileSync(scriptPath, JSON.stringify(script));
     wb = await startWorkbench({ folder, settings: { "hearth.approvalPolicy": "ask" } });
     setMachineSettings(wb, { "hearth.modelPath": scriptPath });

@@ -2,12 +2,12 @@
 // (scripted so that every FIM prompt is answered "sum + item.price;"): ghost text appears
 // after typing, typing the predicted characters keeps it with no new request, Tab accepts.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
 import { type Workbench, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
 const COMPLETIONS_ITEM = '[id="hearth.hearth.hearth.completions"]';
@@ -29,7 +29,7 @@ describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
 
   before(async () => {
     const model = await ensureTinyModel({ arch: "qwen35", script: SCRIPT, scriptStart: ["<|fim_middle|>"] });
-    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    const folder = tempDir("hearth-ws-");
     mkdirSync(join(folder, "src"));
     writeFileSync(join(folder, "src", "cart.ts"), FILE);
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });

@@ -1,12 +1,12 @@
 // Hearth in a real VS Code workbench (code-server): activation, the view, the palette,
 // the status bar, and a runtime that is killed and comes back.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { COMMANDS, COMMAND_CATEGORY } from "../../src/protocol/contributions.ts";
 import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
 
@@ -14,7 +14,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
   let wb: Workbench;
 
   before(async () => {
-    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    const folder = tempDir("hearth-ws-");
     mkdirSync(join(folder, "src"));
     writeFileSync(join(folder, "src", "main.py"), 'def greet(name):\n    return f"Hello, {name}"\n');
     wb = await startWorkbench({ folder });

@@ -2,13 +2,13 @@
 // files and memory entries of a fixture workspace, Forget deletes an entry's file after a
 // confirmation, and a file added by hand appears when the file watcher fires.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Locator } from "playwright-core";
 import { formatMemoryEntry } from "../../src/protocol/memory.ts";
 import { type Workbench, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const ENTRIES = {
   "2026-11-20-tests-need-a-build.md": { title: "Tests need a build first", date: "2026-11-20", source: "chat 3f2a9c", category: "testing", body: "Run `npm run build` before `npm run test:e2e`." },
@@ -36,7 +36,7 @@ describe("Project Memory view in a real workbench", { timeout: 240_000 }, () => 
   let pane: Locator;
 
   before(async () => {
-    folder = mkdtempSync(join(tmpdir(), "hearth-memory-ws-"));
+    folder = tempDir("hearth-memory-ws-");
     mkdirSync(join(folder, ".hearth", "memory"), { recursive: true });
     writeFileSync(join(folder, "AGENTS.md"), "# Agents\n\nUse pnpm. Run `pnpm test` before you finish.\n");
     writeFileSync(join(folder, ".hearth", "rules.md"), "- Keep functions under 40 lines.\n- Never touch vendor/.\n");

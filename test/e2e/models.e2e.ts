@@ -2,12 +2,12 @@
 // Qwen3.5 model shows real load progress and then "ready" with the context size; pointing
 // it at a truncated file shows a clear error and the same runtime keeps serving.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { brokenModelFile, ensureTinyModel } from "../fixtures/models/index.ts";
 import { type Workbench, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
 
@@ -20,7 +20,7 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     // The full-vocabulary model takes seconds to load on this machine: long enough to see progress.
     model = await ensureTinyModel({ arch: "qwen35moe", vocab: "full" });
     truncated = await brokenModelFile("truncated-data");
-    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    const folder = tempDir("hearth-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
   });

@@ -3,11 +3,11 @@
 // node-llama-cpp loads from the VSIX's own node_modules.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { REPO_ROOT, type Workbench, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
 const target = `${process.platform}-${process.arch}`;
@@ -41,7 +41,7 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
   });
 
   it("its own node_modules load every tree-sitter grammar the indexer uses", () => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-vsix-"));
+    const dir = tempDir("hearth-vsix-");
     execFileSync("unzip", ["-q", vsix, "-d", dir]);
     const ext = join(dir, "extension", "node_modules");
     const script = `
@@ -58,7 +58,7 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
   });
 
   it("installs with code-server --install-extension and activates: runtime ready, node-llama-cpp loaded", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "hearth-ws-"));
+    const folder = tempDir("hearth-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     wb = await startWorkbench({ folder, vsix });
     await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();

@@ -4,14 +4,14 @@
 // runtime restarts with it and the server receives `Authorization: Bearer <key>`; the key
 // is in no settings file. "Clear Server API Key" takes it away again.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { COMMANDS, COMMAND_CATEGORY } from "../../src/protocol/contributions.ts";
 import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
 
 const KEY = "team-secret-7f3a";
 
@@ -29,7 +29,7 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    folder = mkdtempSync(join(tmpdir(), "hearth-team-ws-"));
+    folder = tempDir("hearth-team-ws-");
     mkdirSync(join(folder, ".vscode"));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "hearth.serverUrl": url }, null, 2));

@@ -2,8 +2,7 @@
 // (a real ModelBackend replaying Qwen3.5 turns through the real parser) drives runFix and
 // Agent on fixture checkouts on disk, with real checkpoints (shadow git) and real files.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
@@ -14,11 +13,12 @@ import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted
 import type { ChatMessage } from "../../../src/models/types.ts";
 import { isoDate, parseMemoryEntry } from "../../../src/protocol/memory.ts";
 import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
 
 function checkout(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `hearth-memory-${name}-`));
+  const dir = tempDir(`hearth-memory-${name}-`);
   cpSync(join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }
@@ -42,7 +42,7 @@ const REMEMBER = { title: "Tests run with unittest", fact: "Run the tests with `
 
 describe("remember: a memory entry is written only after approval, and reaches the next run's prompt", () => {
   const repo = checkout("python-calc");
-  const storageDir = mkdtempSync(join(tmpdir(), "hearth-memory-state-"));
+  const storageDir = tempDir("hearth-memory-state-");
   const memoryDir = join(repo, ".hearth", "memory");
 
   async function fixWith(answer: boolean) {

@@ -3,14 +3,14 @@
 // greedy decoding writes a real `read_file` call. Hearth renders the prompt, generates
 // under the tool grammar, parses the call, runs the real tool, and appends its result.
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { cpSync } from "node:fs";
+import { resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { EmbeddedBackend } from "../../../src/models/llama-cpp/embedded-backend.ts";
 import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>\n</tool_call>";
 
@@ -22,7 +22,7 @@ describe("agent on the embedded runtime", () => {
 
   for (const arch of ["qwen35", "qwen35moe"] as const) {
     it(`${arch}: the model's generated tool call runs the real read_file tool`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "hearth-agent-real-"));
+      const dir = tempDir("hearth-agent-real-");
       cpSync(resolve(import.meta.dirname, "../../fixtures/agent/python-calc"), dir, { recursive: true });
       const backend = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch, script: `Let me look.\n</think>\n\n${CALL}` }), contextSize: 4096, threads: 1, gpu: false });
       backends.push(backend);

@@ -4,14 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DownloadError, downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 let bytes: Buffer;
 let server: Server;
@@ -52,7 +52,7 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("model download", () => {
   it("resumes after the connection drops midway; the file is byte-identical and progress has bytes, speed and ETA", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "hearth-dl-"));
+    const folder = tempDir("hearth-dl-");
     drops.push(Math.floor(bytes.length / 2));
     requests.length = 0;
     const progress: DownloadProgress[] = [];
@@ -71,7 +71,7 @@ describe("model download", () => {
   });
 
   it("a cancelled download leaves its .part file, and the next run continues it", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "hearth-dl-"));
+    const folder = tempDir("hearth-dl-");
     const controller = new AbortController();
     drops.push(Math.floor(bytes.length / 3));
     await assert.rejects(downloadFile({
@@ -92,7 +92,7 @@ describe("model download", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const folder = mkdtempSync(join(tmpdir(), "hearth-dl-"));
+    const folder = tempDir("hearth-dl-");
     await assert.rejects(downloadFile({ url: `http://127.0.0.1:${port}/m.gguf`, folder, file: "m.gguf" }), (error: unknown) => {
       assert.ok(error instanceof DownloadError && error.offline);
       assert.match(error.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\).*offline.*GGUF file you already have.*server URL/);

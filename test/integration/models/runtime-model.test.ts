@@ -5,8 +5,7 @@
  * `hearth/chat/send` streaming events and honouring `$/cancelRequest`.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import {
@@ -24,6 +23,7 @@ import type { ChatStreamEvent, ToolDefinition } from "../../../src/protocol/chat
 import { ChatEventNotification, type ChatEventParams, ChatSendRequest, HearthErrorCode, ModelCatalogRequest, ModelDownloadRequest, ModelLoadRequest, StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { brokenModelFile, ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
@@ -127,7 +127,7 @@ describe("model runtime over LSP", () => {
   });
 
   it("$/cancelRequest stops a run: RequestCancelled, a done/aborted event, and the next run works", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-script-"));
+    const dir = tempDir("hearth-script-");
     const script = join(dir, "slow.json");
     writeFileSync(script, JSON.stringify({ turns: [{ text: "word ".repeat(500) }, { text: "second" }], chunkDelayMs: 10, chunkSize: 2 }));
     const w = await start({ modelPath: script });
@@ -161,7 +161,7 @@ describe("preset download through the runtime", () => {
       res.writeHead(200, { "Content-Length": bytes.length }).end(bytes);
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const storage = mkdtempSync(join(tmpdir(), "hearth-storage-"));
+    const storage = tempDir("hearth-storage-");
     const runtime = await spawnRuntime({
       runtimePath: RUNTIME,
       initializationOptions: { settings: BASE, globalStoragePath: storage },

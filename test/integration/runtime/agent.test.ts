@@ -2,8 +2,7 @@
 // backend replays a model's turns, the real tools edit a real fixture workspace, approvals
 // go to the client, checkpoints restore, conversations persist.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -22,6 +21,7 @@ import {
   MentionSearchRequest,
 } from "../../../src/protocol/agent.ts";
 import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
@@ -42,9 +42,9 @@ interface Started {
 
 /** A runtime on a copy of the calculator fixture with `script` as its model; approvals answered by `answer`. */
 async function start(script: ModelScript | undefined, answer: (tool: string) => boolean = () => true, settings: Record<string, unknown> = {}): Promise<Started> {
-  const root = mkdtempSync(join(tmpdir(), "hearth-agent-ws-"));
+  const root = tempDir("hearth-agent-ws-");
   cpSync(FIXTURE, root, { recursive: true });
-  const storage = mkdtempSync(join(tmpdir(), "hearth-agent-storage-"));
+  const storage = tempDir("hearth-agent-storage-");
   const modelPath = script ? join(storage, "model.json") : "";
   if (script) writeFileSync(modelPath, JSON.stringify(script));
   const runtime = await spawnRuntime({

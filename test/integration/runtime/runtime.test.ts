@@ -2,8 +2,7 @@
 // extension and the CLI spawn it.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeConfigurationNotification, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol";
@@ -11,6 +10,7 @@ import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-conn
 import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
 import { HearthErrorCode, ReindexRequest, StatusChangedNotification, StatusRequest, SystemInfoRequest } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
@@ -76,7 +76,7 @@ describe("runtime over stdio", () => {
 
   it("applies workspace/didChangeConfiguration and announces hearth/status/changed", async () => {
     const runtime = await start();
-    const dir = mkdtempSync(join(tmpdir(), "hearth-it-"));
+    const dir = tempDir("hearth-it-");
     const model = join(dir, "model.gguf");
     writeFileSync(model, "GGUF-not-really");
     // One handler per method in vscode-jsonrpc: collect every status in one listener.
@@ -123,10 +123,10 @@ describe("runtime over stdio", () => {
   });
 
   it("indexes the workspace folder on its own thread, reports it in the status, and reindexes on request", async () => {
-    const root = mkdtempSync(join(tmpdir(), "hearth-it-ws-"));
+    const root = tempDir("hearth-it-ws-");
     writeFileSync(join(root, "shop.py"), "def checkout_basket(basket):\n    return sum(basket)\n");
     writeFileSync(join(root, "ui.ts"), "export class CartView {}\n");
-    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: mkdtempSync(join(tmpdir(), "hearth-it-storage-")) } });
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
     running.push(runtime);
     const ready = await (async () => {
       for (let i = 0; i < 200; i++) {

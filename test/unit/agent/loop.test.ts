@@ -3,20 +3,20 @@
 // repositories in temp folders.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent, type AgentOptions, needsApproval } from "../../../src/agent/loop.ts";
 import { type ModelScript, ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
 // The TypeScript fixture's `npm test` runs `tsx --test`: tsx comes from Hearth's own devDependencies.
 process.env.PATH = `${resolve(import.meta.dirname, "../../../node_modules/.bin")}:${process.env.PATH}`;
 
 function fixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `hearth-agent-${name}-`));
+  const dir = tempDir(`hearth-agent-${name}-`);
   cpSync(join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }

@@ -2,17 +2,17 @@
 // through DiskWorkspace: what goes in, in which order, where the budget stops it, and
 // that a file edited or added by hand is read on the next call.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { type TokenCounter, loadProjectContext, readMemories } from "../../../src/agent/project-context.ts";
 import { buildSystemPrompt } from "../../../src/agent/system-prompt.ts";
 import { formatMemoryEntry, memoryFilePath, parseMemoryEntry, slugify } from "../../../src/protocol/memory.ts";
 import { DiskWorkspace } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 function workspace(files: Record<string, string>): { root: string; ws: DiskWorkspace; write: (path: string, text: string) => void } {
-  const root = mkdtempSync(join(tmpdir(), "hearth-context-"));
+  const root = tempDir("hearth-context-");
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

@@ -2,15 +2,15 @@
 // in order): cache reuse while typing ahead, the multi-line decision applied to the model's
 // text, cancellation before the model, and the records the runtime reports.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 function engineWith(completions: string[]) {
-  const path = join(mkdtempSync(join(tmpdir(), "hearth-engine-")), "model.json");
+  const path = join(tempDir("hearth-engine-"), "model.json");
   writeFileSync(path, JSON.stringify({ turns: [], completions }));
   const backend = new ScriptedBackend(path);
   let prompts = 0;

@@ -1,11 +1,11 @@
 // Presets, downloaded-file listing and the recommendation from VRAM/RAM.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { findDownloadedPreset, listDownloaded, PRESETS, recommendModel } from "../../../src/models/presets.ts";
 import { MODEL_PRESETS } from "../../../src/protocol/settings.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const GiB = 1024 ** 3;
 
@@ -35,7 +35,7 @@ test("recommendation: the best quantization that fits in VRAM, else split across
 });
 
 test("downloaded files: whole and partial, matched to presets", () => {
-  const folder = mkdtempSync(join(tmpdir(), "hearth-presets-"));
+  const folder = tempDir("hearth-presets-");
   const q = PRESETS[1]!.quantizations[2]!;
   writeFileSync(join(folder, q.file), "x");
   writeFileSync(join(folder, `${PRESETS[0]!.quantizations[0]!.file}.part`), "xy");

@@ -1,12 +1,12 @@
 // The scripted backend replays recorded turns through the real Qwen output parser.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
 import { isScriptPath, type ModelScript, ScriptedBackend } from "../../../src/models/scripted.ts";
 import type { ChatMessage, ToolDefinition } from "../../../src/models/types.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const TOOLS: ToolDefinition[] = [
   { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" }, limit: { type: "integer" } }, required: ["path"] } },
@@ -64,7 +64,7 @@ test("aborting ends the stream with done/aborted, never a throw", async () => {
 });
 
 test("a script file is selected by its .json path and loaded from disk", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-script-"));
+  const dir = tempDir("hearth-script-");
   const file = join(dir, "turns.json");
   writeFileSync(file, JSON.stringify(SCRIPT));
   assert.ok(isScriptPath(file));

@@ -1,16 +1,16 @@
 // The remember tool on a real temp workspace: what it writes, and the inputs it refuses
 // (nothing is written for those).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { isoDate } from "../../../src/protocol/memory.ts";
 import { DiskWorkspace, runTool } from "../../../src/tools/index.ts";
 import { rememberTool } from "../../../src/tools/remember.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 function ctx() {
-  const root = mkdtempSync(join(tmpdir(), "hearth-remember-"));
+  const root = tempDir("hearth-remember-");
   return { root, ctx: { workspace: new DiskWorkspace(root), signal: new AbortController().signal, session: "chat 42" } };
 }
 

@@ -14,7 +14,7 @@ import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment, ToolEffect 
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand } from "../tools/index.ts";
-import { runTests, taskMessage } from "./fix.ts";
+import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
 import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
@@ -103,6 +103,20 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   }) : tool));
   const effects = new Map<string, ToolEffect>(tools.map((t) => [t.definition.name, t.effect]));
 
+  const approve = async (request: ApprovalRequest) => {
+    emit({ type: "approvalRequest", call: request.call, effect: request.effect });
+    return options.approve(request);
+  };
+  const onEvent = (event: AgentEvent) => {
+    const wire = toWire(event, effects, () => {
+      const change = stepChange;
+      const checkpoint = stepCheckpoint;
+      stepChange = undefined;
+      stepCheckpoint = undefined;
+      return { change, checkpoint };
+    });
+    if (wire) emit(wire);
+  };
   const agent = new Agent({
     backend,
     tools,
@@ -118,21 +132,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     },
     systemPrompt: messages[0]!.role === "system" ? messages[0]!.content : "",
     policy: options.policy,
-    approve: async (request) => {
-      emit({ type: "approvalRequest", call: request.call, effect: request.effect });
-      return options.approve(request);
-    },
+    approve,
     budget: { maxSteps: options.maxSteps ?? (options.mode === "fix" ? 40 : 25) },
-    onEvent: (event) => {
-      const wire = toWire(event, effects, () => {
-        const change = stepChange;
-        const checkpoint = stepCheckpoint;
-        stepChange = undefined;
-        stepCheckpoint = undefined;
-        return { change, checkpoint };
-      });
-      if (wire) emit(wire);
-    },
+    onEvent,
   });
   agent.messages.push(...messages.slice(1));
   const userText = options.mode === "fix"
@@ -141,8 +143,14 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const run = await agent.run(userText, signal);
   let tests: AgentRunResult["tests"];
   if (options.mode === "fix" && testCommand && !signal.aborted) {
-    const outcome = await runTests(testCommand, options.workspace.root, signal);
-    tests = { ...outcome, output: truncateMiddle(outcome.output, TEST_OUTPUT_CHARS) };
+    // Approved like a run_tests call; a card the user was asked on is closed with the outcome.
+    const callId = `final-tests-${start.id}`;
+    const started = Date.now();
+    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: options.policy, approve, onEvent, signal, callId });
+    if ("ran" in final) {
+      tests = { ...final.ran, output: truncateMiddle(final.ran.output, TEST_OUTPUT_CHARS) };
+      emit({ type: "toolEnd", callId, ok: true, preview: truncateMiddle(final.ran.output, PREVIEW_CHARS), durationMs: Date.now() - started });
+    }
   }
   return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages, backend);
 }

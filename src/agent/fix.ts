@@ -7,9 +7,11 @@
 import { basename } from "node:path";
 import type { IndexQueries } from "../indexer/index.ts";
 import type { ModelBackend } from "../models/backend.ts";
+import type { ToolCall } from "../models/types.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
-import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest } from "./loop.ts";
+import { runTestsTool } from "../tools/run-tests.ts";
+import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
@@ -53,8 +55,10 @@ export interface FixResult {
   readonly startingFiles: readonly string[];
   /** The checkpoint taken before anything ran: restoring it undoes the whole fix. */
   readonly startCheckpoint: string;
-  /** The test command run once more after the agent stopped, when one was given. */
+  /** The test command run once more after the agent stopped, when one was given (and allowed). */
   readonly tests?: TestOutcome;
+  /** Why the final test run did not happen although a test command was given (declined, cancelled). */
+  readonly testsNotRun?: string;
   /** The project's rules and memories that went into the prompt, and what was cut. */
   readonly projectContext: ProjectContext;
   /** Memory entries the agent wrote (`remember`), workspace-relative; never part of `patch`. */
@@ -103,12 +107,18 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     },
   });
   const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand), signal);
-  const tests = options.testCommand && !signal.aborted ? await runTests(options.testCommand, options.repo, signal) : undefined;
+  const final = options.testCommand && !signal.aborted
+    ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal })
+    : undefined;
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
   const patch = await store.diff(start.id);
   const changedFiles = await store.changedFiles(start.id);
-  return { agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories, ...(tests ? { tests } : {}) };
+  return {
+    agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
+    ...(final && "ran" in final ? { tests: final.ran } : {}),
+    ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
+  };
 }
 
 export function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {
@@ -118,7 +128,46 @@ export function taskMessage(issue: string, files: readonly string[], testCommand
   return parts.join("\n\n");
 }
 
-export async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
+export interface FinalTestsOptions {
+  readonly command: string;
+  readonly cwd: string;
+  readonly policy: ApprovalPolicy;
+  /** Asked when the policy does not allow commands outright; none = declined. */
+  readonly approve?: ((request: ApprovalRequest) => Promise<boolean>) | undefined;
+  /** Gets the `approval` event when the user was asked. */
+  readonly onEvent?: ((event: AgentEvent) => void) | undefined;
+  readonly signal: AbortSignal;
+  /** The id of the run's call in its approval request and events (unique per run in a conversation). */
+  readonly callId?: string;
+}
+
+/** The final test run's outcome, or why it did not run. */
+export type FinalTests = { readonly ran: TestOutcome } | { readonly notRun: string };
+
+/**
+ * The tests once more after the agent stopped. Running them runs whatever the test command
+ * runs now — a `package.json` script or Makefile the model may have just rewritten — so it
+ * is approved exactly like the model's own `run_tests` call: asked under `ask` and
+ * `auto-edit`, run without asking only under `auto-all`.
+ */
+export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTests> {
+  const { command, signal } = options;
+  const call: ToolCall = { id: options.callId ?? "final-tests", name: runTestsTool.definition.name, arguments: { command } };
+  if (needsApproval(options.policy, runTestsTool.effect)) {
+    // A failing prompt (a closed terminal or UI) counts as a no, like in the agent loop.
+    const approved = (await options.approve?.({ call, effect: runTestsTool.effect }).catch(() => false)) ?? false;
+    try {
+      options.onEvent?.({ type: "approval", call, approved });
+    } catch {
+      // a failing listener must not decide whether the tests run
+    }
+    if (!approved) return { notRun: `the tests were not run: the user declined running "${command}"` };
+  }
+  if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
+  return { ran: await runTests(command, options.cwd, signal) };
+}
+
+async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {
   const outcome = await runShell(command, cwd, TEST_TIMEOUT_MS, signal);
   return { command, passed: outcome.exitCode === 0, exitCode: outcome.exitCode, output: outcome.output };
 }

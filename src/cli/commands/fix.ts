@@ -30,7 +30,8 @@ export const fixCommand: CliCommand = {
   summary: "fix an issue in a checkout with the agent; writes the patch and the trajectory",
   usage: `hearth fix --repo DIR (--issue-file F | --issue TEXT) (--model F.gguf | --server URL) [options]
 
-  --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end)
+  --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end,
+                       asking first like any command unless --yes)
   --out FILE           write the patch here (default: print it on stdout)
   --predictions FILE   append a SWE-bench line {"instance_id","model_name_or_path","model_patch"}
   --instance-id ID     the instance id for --predictions
@@ -72,10 +73,11 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
           signal: io.signal,
         });
         trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-        trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined });
+        trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
         writeOutputs(options, info.name, result.patch, io);
         io.err(`hearth fix: ${result.agent.stopReason}: ${result.agent.message}\n`);
         if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${result.tests.command}\n`);
+        if (result.testsNotRun) io.err(`hearth fix: ${result.testsNotRun}\n`);
         if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${result.projectContext.summary}\n`);
         for (const memory of result.memories) io.err(`hearth fix: remembered ${memory} (not in the patch; commit it to share it)\n`);
         io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);

@@ -1,0 +1,120 @@
+// The test run at the end of a fix is a command like any other: it follows the approval
+// policy exactly as a `run_tests` call from the model does. The scripted backend drives
+// runFix on a real checkout (real git checkpoints, real npm / node processes); the test
+// script leaves a marker file outside the checkout when it really ran.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
+import { runFix } from "../../../src/agent/fix.ts";
+import type { ApprovalRequest } from "../../../src/agent/loop.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
+import type { ApprovalPolicy } from "../../../src/protocol/settings.ts";
+import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+
+const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+
+/** `npm test` that writes `text` into `marker`. */
+function packageJson(marker: string, text: string): string {
+  const script = `node -e "require('fs').writeFileSync(process.argv[1], '${text}')" ${JSON.stringify(marker)}`;
+  return JSON.stringify({ name: "demo", private: true, scripts: { test: script } }, null, 2) + "\n";
+}
+
+/** A checkout whose `npm test` writes a marker file outside it; all removed after the test. */
+function project(t: TestContext): { repo: string; marker: string; storageDir: string } {
+  const root = mkdtempSync(join(tmpdir(), "hearth-fix-tests-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const repo = join(root, "repo");
+  const marker = join(root, "tests-ran");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "package.json"), packageJson(marker, "original"));
+  return { repo, marker, storageDir: join(root, "state") };
+}
+
+async function fix(t: TestContext, policy: ApprovalPolicy, answer: boolean, turns: readonly ScriptedTurn[] = [call("finish", { summary: "done" })]) {
+  const { repo, marker, storageDir } = project(t);
+  const requests: ApprovalRequest[] = [];
+  const result = await runFix({
+    repo, issue: "the tests fail", backend: new ScriptedBackend({ turns }), storageDir, policy, testCommand: "npm test",
+    approve: async (request) => (requests.push(request), answer),
+  });
+  return { result, requests, marker, repo };
+}
+
+describe("runFix: the final test run follows the approval policy", () => {
+  it("under ask, denied: the tests are not run and the result says the user declined", async (t) => {
+    const { result, requests, marker } = await fix(t, "ask", false);
+    assert.deepEqual(requests.map((r) => [r.call.name, r.effect, r.call.arguments.command]), [["run_tests", "command", "npm test"]]);
+    assert.equal(existsSync(marker), false, "the test command ran without approval");
+    assert.equal(result.tests, undefined);
+    assert.match(result.testsNotRun ?? "", /declined/);
+  });
+
+  it("under ask, approved: the tests run once and their outcome is reported", async (t) => {
+    const { result, requests, marker } = await fix(t, "ask", true);
+    assert.equal(requests.length, 1);
+    assert.equal(readFileSync(marker, "utf8"), "original");
+    assert.deepEqual([result.tests?.command, result.tests?.passed], ["npm test", true]);
+    assert.equal(result.testsNotRun, undefined);
+  });
+
+  it("under auto-edit, a model that rewrote package.json's test script does not get it run without approval", async (t) => {
+    const { repo, marker } = project(t);
+    const rewritten = packageJson(marker, "rewritten by the model");
+    const requests: ApprovalRequest[] = [];
+    const result = await runFix({
+      repo, issue: "the tests fail", storageDir: join(repo, "..", "state"), policy: "auto-edit", testCommand: "npm test",
+      backend: new ScriptedBackend({ turns: [call("write_file", { path: "package.json", content: rewritten }), call("finish", { summary: "fixed the tests" })] }),
+      approve: async (request) => (requests.push(request), false),
+    });
+    assert.equal(readFileSync(join(repo, "package.json"), "utf8"), rewritten, "auto-edit lets the write through without asking");
+    assert.deepEqual(requests.map((r) => r.call.name), ["run_tests"]);
+    assert.equal(existsSync(marker), false, "the model's test script ran without approval");
+    assert.equal(result.tests, undefined);
+    assert.match(result.testsNotRun ?? "", /declined/);
+  });
+
+  it("under auto-all the tests run without asking", async (t) => {
+    const { result, requests, marker } = await fix(t, "auto-all", false);
+    assert.deepEqual(requests, []);
+    assert.equal(readFileSync(marker, "utf8"), "original");
+    assert.equal(result.tests?.passed, true);
+  });
+});
+
+describe("Fix This Issue in the editor (runConversationTurn): the final test run follows the approval policy", () => {
+  async function fixInEditor(t: TestContext, policy: ApprovalPolicy, answer: boolean) {
+    const { repo, marker, storageDir } = project(t);
+    const events: AgentWireEvent[] = [];
+    const requests: ApprovalRequest[] = [];
+    const outcome = await runConversationTurn({
+      mode: "fix", text: "the tests fail", messages: [], testCommand: "npm test", policy,
+      workspace: new DiskWorkspace(repo),
+      checkpoints: await CheckpointStore.open({ workspaceRoot: repo, storageDir }),
+      backend: async () => new ScriptedBackend({ turns: [call("finish", { summary: "done" })] }),
+      approve: async (request) => (requests.push(request), answer),
+      onEvent: (event) => events.push(event),
+      signal: new AbortController().signal,
+    });
+    return { result: outcome.result, events, requests, marker };
+  }
+
+  it("under auto-edit, denied: not run; the approval card is asked and then marked denied", async (t) => {
+    const { result, events, requests, marker } = await fixInEditor(t, "auto-edit", false);
+    assert.deepEqual(requests.map((r) => [r.call.name, r.effect]), [["run_tests", "command"]]);
+    assert.equal(existsSync(marker), false, "the test command ran without approval");
+    assert.equal(result.tests, undefined);
+    const asked = events.find((e) => e.type === "approvalRequest");
+    assert.ok(asked?.type === "approvalRequest" && asked.call.name === "run_tests");
+    assert.ok(events.some((e) => e.type === "approval" && e.callId === asked.call.id && !e.approved));
+  });
+
+  it("under ask, approved: the tests run and the result carries them", async (t) => {
+    const { result, marker } = await fixInEditor(t, "ask", true);
+    assert.equal(readFileSync(marker, "utf8"), "original");
+    assert.deepEqual([result.tests?.command, result.tests?.passed], ["npm test", true]);
+  });
+});

@@ -1,15 +1,17 @@
 /**
- * The Workspace on disk (CLI, tests). Paths are checked lexically and then through the
- * real path of the deepest existing ancestor, so a symlink pointing out of the root is
- * refused for reads and writes alike. Writes go to a temporary file in the same directory
+ * The Workspace on disk (CLI, tests). Paths are checked lexically and then through their
+ * real path (links followed, dangling ones too), so a symlink pointing out of the root is
+ * refused for reads and writes alike; every write, delete and rename end also passes
+ * `checkWritable` (never into a `.git` folder, whatever the spelling or link), all of a
+ * batch before anything is written. Writes go to a temporary file in the same directory
  * and are renamed over the target: a crash never leaves half a file.
  */
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { ToolError } from "./tool.ts";
 import {
-  type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, isGitInternal, lexicalRelative, outside,
+  type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, checkWritable, isOutsideRelative, lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
 export class DiskWorkspace implements Workspace {
@@ -22,9 +24,8 @@ export class DiskWorkspace implements Workspace {
   async resolve(path: string): Promise<string> {
     const rel = lexicalRelative(this.root, path);
     const realRoot = await this.realRoot;
-    const real = await realOfDeepestExisting(join(this.root, rel));
-    const back = relative(realRoot, real);
-    if (back.startsWith("..") || back.split(sep)[0] === "..") throw outside(path);
+    const real = await realTarget(join(this.root, rel), path);
+    if (isOutsideRelative(relative(realRoot, real))) throw outside(path);
     return rel;
   }
 
@@ -47,19 +48,27 @@ export class DiskWorkspace implements Workspace {
     }
   }
 
+  /** Entries sorted by name; a link pointing out of the workspace is not followed and not listed. */
   async list(dir: string): Promise<DirEntry[]> {
     const abs = await this.abs(dir);
+    let entries;
     try {
-      const entries = await readdir(abs, { withFileTypes: true });
-      const out: DirEntry[] = [];
-      for (const e of entries) {
-        const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(join(abs, e.name)).catch(() => undefined))?.isDirectory() === true);
-        out.push({ name: e.name, type: isDir ? "directory" : "file" });
-      }
-      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = await readdir(abs, { withFileTypes: true });
     } catch (error) {
       throw fsError(error, dir);
     }
+    const out: DirEntry[] = [];
+    for (const e of entries) {
+      if (!e.isSymbolicLink()) {
+        out.push({ name: e.name, type: e.isDirectory() ? "directory" : "file" });
+        continue;
+      }
+      const real = await realpath(join(abs, e.name)).catch(() => undefined);
+      if (real === undefined || isOutsideRelative(relative(await this.realRoot, real))) continue;
+      const isDir = (await stat(real).catch(() => undefined))?.isDirectory() === true;
+      out.push({ name: e.name, type: isDir ? "directory" : "file" });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async write(path: string, content: Uint8Array): Promise<void> {
@@ -75,64 +84,78 @@ export class DiskWorkspace implements Workspace {
   }
 
   /**
-   * Applies changes in order, keeping what each replaced; on a failure the completed
+   * Checks every path of the batch first (nothing is written when one is refused), then
+   * applies the changes in order, keeping what each replaced; on a failure the completed
    * changes are undone in reverse order before the error is rethrown.
    */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
+    const steps: (() => Promise<() => Promise<void>>)[] = [];
+    for (const change of changes) steps.push(await this.prepare(change));
     const undo: (() => Promise<void>)[] = [];
     try {
-      for (const change of changes) undo.push(await this.applyOne(change));
+      for (const step of steps) undo.push(await step());
     } catch (error) {
       for (const step of undo.reverse()) await step().catch(() => undefined);
       throw error;
     }
   }
 
-  private async applyOne(change: WorkspaceChange): Promise<() => Promise<void>> {
+  /** Checks one change's paths; the returned step applies it and returns its undo. */
+  private async prepare(change: WorkspaceChange): Promise<() => Promise<() => Promise<void>>> {
     if (change.kind === "write") {
-      const abs = await this.writableAbs(change.path);
-      const before = await readIfFile(abs);
-      await atomicWrite(abs, change.content);
-      return async () => (before ? atomicWrite(abs, before) : unlink(abs));
+      // The checked real path: a link is followed only to where the check allowed.
+      const { real } = await checkWritable(this.root, change.path);
+      return async () => {
+        const before = await readIfFile(real);
+        await atomicWrite(real, change.content);
+        return async () => (before ? atomicWrite(real, before) : unlink(real));
+      };
     }
     if (change.kind === "delete") {
       const abs = await this.writableAbs(change.path);
-      const before = await readExistingFile(abs, change.path);
-      await unlink(abs);
-      return () => atomicWrite(abs, before);
+      return async () => {
+        const before = await readExistingFile(abs, change.path);
+        await unlink(abs);
+        return () => atomicWrite(abs, before);
+      };
     }
     const from = await this.writableAbs(change.from);
     const to = await this.writableAbs(change.to);
-    const before = await readExistingFile(from, change.from);
-    if (await exists(to)) throw new ToolError("already-exists", `cannot rename to "${change.to}": a file is already there`);
-    await mkdir(dirname(to), { recursive: true });
-    await rename(from, to);
-    if (change.content) await atomicWrite(to, change.content);
-    return async () => {
-      await rm(to, { force: true });
-      await atomicWrite(from, before);
-    };
+    return () => renameStep(from, to, change);
   }
 
   private async abs(path: string): Promise<string> {
     return join(this.root, await this.resolve(path));
   }
 
+  /** The checked path as typed (a link itself is deleted or moved, not its target). */
   private async writableAbs(path: string): Promise<string> {
-    const rel = await this.resolve(path);
-    if (rel === ".") throw new ToolError("invalid-input", "the workspace root itself is not a file");
-    if (isGitInternal(rel)) throw new ToolError("protected-path", `"${path}" is inside a .git folder; Hearth never writes there`);
-    return join(this.root, rel);
+    return join(this.root, (await checkWritable(this.root, path)).rel);
   }
 }
 
-/** Writes through a temporary sibling and a rename; keeps the target's mode and follows a symlink target. */
-export async function atomicWrite(abs: string, content: Uint8Array): Promise<void> {
-  let target = abs;
+/** Moves the entry itself (a link stays a link), then writes the new content if any. */
+async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }): Promise<() => Promise<void>> {
+  const before = await readExistingFile(from, change.from);
+  if (await exists(to)) throw new ToolError("already-exists", `cannot rename to "${change.to}": a file is already there`);
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
+  if (change.content) await atomicWrite(to, change.content);
+  return async () => {
+    await rm(to, { force: true });
+    await atomicWrite(from, before);
+  };
+}
+
+/**
+ * Writes through a temporary sibling and a rename; keeps the target's mode. Never writes
+ * through a link: a link at `target` is replaced (callers pass the checked real path).
+ */
+export async function atomicWrite(target: string, content: Uint8Array): Promise<void> {
   let mode: number | undefined;
   try {
-    if ((await lstat(abs)).isSymbolicLink()) target = await realpath(abs);
-    mode = (await stat(target)).mode & 0o7777;
+    const info = await lstat(target);
+    if (!info.isSymbolicLink()) mode = info.mode & 0o7777;
   } catch {
     // A new file: default mode.
   }
@@ -150,23 +173,6 @@ export async function atomicWrite(abs: string, content: Uint8Array): Promise<voi
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
-  }
-}
-
-async function realOfDeepestExisting(abs: string): Promise<string> {
-  let current = abs;
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return join(await realpath(current), ...rest.reverse());
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw fsError(error, abs);
-      const parent = dirname(current);
-      if (parent === current) return abs;
-      rest.push(basename(current));
-      current = parent;
-    }
   }
 }
 

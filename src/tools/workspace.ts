@@ -4,8 +4,13 @@
  * `workspace/applyEdit` so changes are visible, undoable and respect unsaved buffers.
  * Paths are workspace-relative with forward slashes; an implementation refuses any path
  * that resolves outside the root.
+ *
+ * `checkWritable` is the one containment check every write path runs (the disk workspace,
+ * the editor workspace, `hearth apply-patch`): a write must land inside the real root and
+ * never in a `.git` folder, whatever links the path goes through.
  */
-import { isAbsolute, posix, relative, sep } from "node:path";
+import { readlink, realpath } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 
 /** What `stat` reports. */
@@ -77,7 +82,96 @@ export function outside(path: string): ToolError {
   return new ToolError("outside-workspace", `"${path}" is outside the workspace; only files under the workspace root can be used`);
 }
 
-/** Whether a workspace-relative path is inside the user's own git directory (never written). */
+/**
+ * Whether a workspace-relative path (either separator) has a segment naming a git
+ * directory: `.git` in any case, with the trailing dots and spaces Windows drops, its 8.3
+ * short name `git~1`, or with the zero-width characters HFS+ ignores — every spelling git
+ * itself refuses in a tree (`is_ntfs_dotgit`, `is_hfs_dotgit`).
+ */
 export function isGitInternal(rel: string): boolean {
-  return rel === ".git" || rel.startsWith(".git/") || rel.includes("/.git/") || rel.endsWith("/.git");
+  return rel.split(/[\\/]/).some(isGitName);
+}
+
+function isGitName(segment: string): boolean {
+  const name = segment.replace(/[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g, "").replace(/[. ]+$/, "").toLowerCase();
+  return name === ".git" || name === "git~1";
+}
+
+/** Where a checked write goes: the path as the workspace knows it, and the file it really reaches. */
+export interface WritableTarget {
+  /** Workspace-relative, forward slashes, as typed (links not followed). */
+  readonly rel: string;
+  /** Absolute real path: every link on the way, the target's own included, followed. */
+  readonly real: string;
+}
+
+/**
+ * The containment check for every write, delete and rename end. Refuses (ToolError) when
+ * the typed path or the real path it reaches — links of the target and of its folders
+ * followed, dangling ones too — is outside the real root, is the root, or has a `.git`
+ * segment (see `isGitInternal`; a nested repository's `.git` counts).
+ */
+export async function checkWritable(root: string, path: string): Promise<WritableTarget> {
+  const rel = lexicalRelative(root, path);
+  if (rel === ".") throw notAFile(path);
+  if (isGitInternal(rel)) throw protectedPath(path);
+  const realRoot = await realpath(root);
+  const real = await realTarget(join(root, rel), path);
+  const back = relative(realRoot, real);
+  if (isOutsideRelative(back)) throw outside(path);
+  if (back === "") throw notAFile(path);
+  if (isGitInternal(back)) throw protectedPath(path);
+  return { rel, real };
+}
+
+/** Whether a `path.relative(root, x)` result leaves the root. */
+export function isOutsideRelative(back: string): boolean {
+  return back === ".." || back.startsWith(`..${sep}`) || back.startsWith("../") || isAbsolute(back);
+}
+
+/** Links followed at most, like the kernel's own limit (Linux: 40). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The real path a write to `abs` reaches: the deepest existing ancestor's real path plus
+ * the missing rest, where a dangling link on the way is followed to where it points
+ * (writing through it would create its target there).
+ */
+export async function realTarget(abs: string, shown: string = abs): Promise<string> {
+  let current = abs;
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+    const rest: string[] = [];
+    for (;;) {
+      try {
+        return join(await realpath(current), ...rest.reverse());
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ELOOP") throw linkLoop(shown);
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw new ToolError("io-error", `"${shown}": ${(error as Error).message}`);
+      }
+      const link = await readlink(current).catch(() => undefined);
+      if (link !== undefined) {
+        // A dangling link: go on from what it names, relative to its folder's real path.
+        current = join(resolvePath(await realpath(dirname(current)), link), ...rest.reverse());
+        break;
+      }
+      const parent = dirname(current);
+      if (parent === current) return join(current, ...rest.reverse());
+      rest.push(basename(current));
+      current = parent;
+    }
+  }
+  throw linkLoop(shown);
+}
+
+function protectedPath(path: string): ToolError {
+  return new ToolError("protected-path", `"${path}" is inside a .git folder (or a link to one); Hearth never writes there. Change files of the work tree instead`);
+}
+
+function notAFile(path: string): ToolError {
+  return new ToolError("invalid-input", `"${path}" is the workspace root itself, not a file; give a file path under it`);
+}
+
+function linkLoop(path: string): ToolError {
+  return new ToolError("invalid-input", `"${path}" goes through a loop of symbolic links; give the path of a real file`);
 }

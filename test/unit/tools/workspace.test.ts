@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { type Tool, ToolError, runTool } from "../../../src/tools/tool.ts";
@@ -151,5 +152,86 @@ describe("runTool", () => {
     assert.deepEqual(calls, ["w", "w2"]);
     assert.equal(failed.ok, false);
     assert.equal(wrote, false);
+  });
+});
+
+describe("DiskWorkspace containment of writes (.git, links into .git, links out)", () => {
+  const FSMONITOR = enc("[core]\n\tfsmonitor = touch /tmp/hearth-pwned\n");
+
+  /** A real git repository with links that lead into its .git folder. */
+  function attackRepo(): { root: string; config: Buffer } {
+    const root = tempDir();
+    execFileSync("git", ["init", "-q", root]);
+    writeFiles(root, { "a.txt": "A\n", "sub/.git/config": "[core]\n" });
+    symlinkSync(join(root, ".git/config"), join(root, "settings.ini"));
+    symlinkSync(join(root, ".git"), join(root, "gitlink"));
+    symlinkSync(".git/hooks/post-checkout", join(root, "hook-link")); // dangling, relative
+    return { root, config: readFileSync(join(root, ".git/config")) };
+  }
+
+  const PROTECTED = [
+    ".git/config", ".GIT/config", ".Git/hooks/post-checkout", ".git\\config", "sub/.git/config", "SUB/.GiT/config",
+    ".git./config", ".git /config", "git~1/config", "settings.ini", "gitlink/hooks/post-checkout", "gitlink/config", "hook-link",
+  ];
+
+  for (const path of PROTECTED) {
+    it(`refuses to write "${path}" and leaves .git untouched`, async () => {
+      const { root, config } = attackRepo();
+      const ws = new DiskWorkspace(root);
+      await assert.rejects(ws.write(path, FSMONITOR), (e: unknown) => e instanceof ToolError && e.code === "protected-path" && /\.git folder/.test(e.message));
+      assert.deepEqual(readFileSync(join(root, ".git/config")), config);
+      assert.equal(existsSync(join(root, ".git/hooks/post-checkout")), false);
+      assert.equal(readFileSync(join(root, "sub/.git/config"), "utf8"), "[core]\n");
+      assert.deepEqual(readdirSync(root).filter((n) => /^\.git.|^git~1$/i.test(n)), []);
+    });
+  }
+
+  it("refuses deletes and renames at either end that reach .git, and checks a whole batch before writing", async () => {
+    const { root, config } = attackRepo();
+    const ws = new DiskWorkspace(root);
+    await rejectsWith(ws.delete("settings.ini"), "protected-path");
+    await rejectsWith(ws.delete(".GIT/config"), "protected-path");
+    await rejectsWith(ws.rename("settings.ini", "moved.ini"), "protected-path");
+    await rejectsWith(ws.rename("a.txt", "gitlink/hooks/post-checkout"), "protected-path");
+    await rejectsWith(ws.apply([{ kind: "rename", from: "a.txt", to: "b.txt" }, { kind: "write", path: "gitlink/config", content: FSMONITOR }]), "protected-path");
+    assert.deepEqual(readFileSync(join(root, ".git/config")), config);
+    assert.equal(lstatSync(join(root, "settings.ini")).isSymbolicLink(), true);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A\n");
+    assert.equal(existsSync(join(root, "b.txt")), false);
+    assert.equal(spawnSync("git", ["-C", root, "config", "--get", "core.fsmonitor"]).status, 1, "core.fsmonitor is not set");
+  });
+
+  it("refuses a dangling link that points out of the workspace", async () => {
+    const root = tempDir();
+    const outsideDir = tempDir();
+    symlinkSync(join(outsideDir, "new.txt"), join(root, "out-link"));
+    await rejectsWith(new DiskWorkspace(root).write("out-link", enc("x")), "outside-workspace");
+    assert.equal(existsSync(join(outsideDir, "new.txt")), false);
+  });
+
+  it("still writes through links that stay inside the workspace and outside .git", async () => {
+    const root = tempDir();
+    writeFiles(root, { "real/a.txt": "a", ".gitignore": "x\n", "my.git/notes.txt": "n", ".github/ci.yml": "c" });
+    symlinkSync(join(root, "real"), join(root, "link-in"));
+    symlinkSync("real/a.txt", join(root, "alias.txt"));
+    const ws = new DiskWorkspace(root);
+    await ws.write("link-in/b.txt", enc("b"));
+    await ws.write("alias.txt", enc("a2"));
+    for (const path of [".gitignore", "my.git/notes.txt", ".github/ci.yml", ".gitmodules"]) await ws.write(path, enc("ok"));
+    assert.equal(readFileSync(join(root, "real/b.txt"), "utf8"), "b");
+    assert.equal(readFileSync(join(root, "real/a.txt"), "utf8"), "a2");
+    assert.equal(lstatSync(join(root, "alias.txt")).isSymbolicLink(), true);
+    assert.equal(readFileSync(join(root, ".github/ci.yml"), "utf8"), "ok");
+  });
+
+  it("leaves links that point out of the workspace out of a listing", async () => {
+    const root = tempDir();
+    const outsideDir = tempDir();
+    writeFiles(outsideDir, { "secret.txt": "s" });
+    writeFiles(root, { "real/a.txt": "a" });
+    symlinkSync(outsideDir, join(root, "link-out"));
+    symlinkSync(join(outsideDir, "secret.txt"), join(root, "file-out"));
+    symlinkSync(join(root, "real"), join(root, "link-in"));
+    assert.deepEqual(await new DiskWorkspace(root).list("."), [{ name: "link-in", type: "directory" }, { name: "real", type: "directory" }]);
   });
 });

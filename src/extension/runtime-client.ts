@@ -9,6 +9,7 @@ import * as vscode from "vscode";
 import {
   CloseAction,
   type CancellationToken,
+  DidChangeConfigurationNotification,
   ErrorAction,
   LanguageClient,
   type LanguageClientOptions,
@@ -54,6 +55,8 @@ export class RuntimeClient implements vscode.Disposable {
     private readonly serverKeys?: ServerKeys,
   ) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+    // Trusting the workspace lets its settings count (an untrusted one's approval policy is `ask`).
+    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()));
     if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
   }
 
@@ -164,9 +167,11 @@ export class RuntimeClient implements vscode.Disposable {
         workspace: {
           // The runtime keeps the key it started with: a server URL with another key (or
           // none) must not reach it, or the old key would go to the new server. Restart.
-          didChangeConfiguration: async (sections, next) => {
+          // The settings go as readRawSettings decides them (what a repository may set), not
+          // as VS Code merges the section.
+          didChangeConfiguration: async () => {
             if (await this.restartIfKeyChanged()) return;
-            await next(sections);
+            await this.sendSettings();
           },
         },
       },
@@ -225,6 +230,12 @@ export class RuntimeClient implements vscode.Disposable {
       this.output.appendLine(`[extension] ${changed.join(", ")} changed: restarting the runtime`);
       void this.restart();
     }
+  }
+
+  /** Sends the current settings to a running runtime. */
+  private async sendSettings(): Promise<void> {
+    if (!this.client?.isRunning()) return;
+    await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: readRawSettings() } });
   }
 
   /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */

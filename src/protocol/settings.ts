@@ -62,6 +62,11 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
    * it in user settings only; "language-overridable" also allows `"[lang]": {…}` blocks.
    */
   readonly scope?: "application" | "machine" | "window" | "resource" | "language-overridable";
+  /**
+   * For a setting that grants the agent power: values from the workspace (a repository
+   * anyone can commit to) may only make it stricter than the user's own value, never looser.
+   */
+  readonly workspaceMayOnlyTighten?: boolean;
 }
 
 /** The configuration section in VS Code: settings are `hearth.<key>`. */
@@ -79,8 +84,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "The model Hearth runs when neither Model Path nor Server URL is set.",
   },
   {
-    key: "modelPath", kind: "string", default: "", restartsRuntime: false,
-    description: "Absolute path of a local GGUF model file. Overrides the preset.",
+    // "machine": a repository must not choose which file the native GGUF reader opens.
+    key: "modelPath", kind: "string", default: "", restartsRuntime: false, scope: "machine",
+    description: "Absolute path of a local GGUF model file. Overrides the preset. A user setting: a workspace's `.vscode/settings.json` cannot set it.",
   },
   {
     key: "serverUrl", kind: "string", default: "", restartsRuntime: false, scope: "window",
@@ -105,18 +111,18 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "CPU threads used for generation. 0 = automatic.",
   },
   {
-    key: "completionModelPath", kind: "string", default: "", restartsRuntime: false,
-    description: "Optional smaller GGUF model for inline completions (e.g. a small Qwen coder model). Empty = use the main model.",
+    key: "completionModelPath", kind: "string", default: "", restartsRuntime: false, scope: "machine",
+    description: "Optional smaller GGUF model for inline completions (e.g. a small Qwen coder model). Empty = use the main model. A user setting: a workspace's `.vscode/settings.json` cannot set it.",
   },
   {
-    key: "approvalPolicy", kind: "enum", default: "ask", restartsRuntime: false,
+    key: "approvalPolicy", kind: "enum", default: "ask", restartsRuntime: false, workspaceMayOnlyTighten: true,
     enum: APPROVAL_POLICIES,
     enumDescriptions: [
       "Ask before every file write and every command.",
       "Apply file edits without asking (each is checkpointed and undoable); ask before commands.",
       "Run edits and commands without asking.",
     ],
-    description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace.",
+    description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace. A workspace's `.vscode/settings.json` can make this stricter than your user setting, never looser; in an untrusted workspace it is always `ask`.",
   },
   {
     key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false, scope: "language-overridable",
@@ -127,6 +133,35 @@ export const SETTINGS: readonly SettingSpec[] = [
 export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
   SETTINGS.map((spec) => [spec.key, spec.default]),
 ) as unknown as Settings;
+
+/** The layers of one setting, as VS Code's `WorkspaceConfiguration.inspect()` reports them. */
+export interface SettingLayers {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+/**
+ * The value a setting takes from its layers, deciding what a repository may set: a user-only
+ * setting ("machine"/"application") ignores the workspace layers; a setting that grants
+ * power (`workspaceMayOnlyTighten`, an enum ordered from strict to loose) takes the strictest
+ * of the user's value and the workspace's; in an untrusted workspace those are the strictest
+ * value outright. Otherwise the most specific layer wins, as in VS Code.
+ * `undefined` means "not set" (the default applies).
+ */
+export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: boolean): unknown {
+  const user = layers.globalValue;
+  const workspace = [layers.workspaceFolderValue, layers.workspaceValue].filter((v) => v !== undefined);
+  if (spec.scope === "machine" || spec.scope === "application") return user;
+  if (spec.workspaceMayOnlyTighten && spec.enum) {
+    const order = spec.enum;
+    if (!trusted) return order[0];
+    const ranks = [user ?? spec.default, ...workspace].map((v) => order.indexOf(v as string));
+    // An invalid value ranks as the strictest, so a typo never loosens anything.
+    return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
+  }
+  return workspace[0] ?? user;
+}
 
 /** Keys whose change needs a runtime restart. */
 export function settingsNeedingRestart(before: Settings, after: Settings): (keyof Settings)[] {

@@ -55,6 +55,15 @@ describe("package.json contributions", () => {
     assert.deepEqual(Object.keys(declared).filter((k) => /key|secret|token|password/i.test(k)), []);
   });
 
+  it("in an untrusted workspace, the workspace's server URL and approval policy are ignored", () => {
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, "limited");
+    assert.deepEqual([...untrusted.restrictedConfigurations].sort(), ["hearth.approvalPolicy", "hearth.serverUrl"]);
+    const declared = contributes.configuration.properties as Record<string, { scope?: string }>;
+    assert.equal(declared["hearth.modelPath"]!.scope, "machine");
+    assert.equal(declared["hearth.completionModelPath"]!.scope, "machine");
+  });
+
   it("activates on startup-finished, never on '*', and points main at the bundle", () => {
     assert.ok(!pkg.activationEvents.includes("*"));
     assert.ok(pkg.activationEvents.includes("onStartupFinished"));

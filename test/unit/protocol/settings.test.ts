@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, sanitizeSettings, settingsNeedingRestart } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, layeredValue, sanitizeSettings, settingsNeedingRestart } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -49,5 +49,38 @@ describe("sanitizeSettings", () => {
     const restartKeys = SETTINGS.filter((s) => s.restartsRuntime).map((s) => s.key);
     assert.deepEqual(settingsNeedingRestart(DEFAULT_SETTINGS, after), restartKeys.filter((k) => k === "modelPath"));
     assert.deepEqual(settingsNeedingRestart(DEFAULT_SETTINGS, DEFAULT_SETTINGS), []);
+  });
+});
+
+// A cloned repository's .vscode/settings.json is written by whoever committed to it: it must
+// not loosen what the agent may do unasked, nor choose which file the GGUF reader opens.
+describe("what a workspace may set (layeredValue)", () => {
+  const spec = (key: string): SettingSpec => SETTINGS.find((s) => s.key === key)!;
+
+  it("a workspace cannot loosen the approval policy, only tighten it", () => {
+    const policy = spec("approvalPolicy");
+    assert.equal(layeredValue(policy, { workspaceValue: "auto-all" }, true), "ask");
+    assert.equal(layeredValue(policy, { globalValue: "auto-edit", workspaceFolderValue: "auto-all" }, true), "auto-edit");
+    assert.equal(layeredValue(policy, { globalValue: "auto-all", workspaceValue: "auto-edit" }, true), "auto-edit");
+    assert.equal(layeredValue(policy, { globalValue: "auto-all", workspaceValue: "ask" }, true), "ask");
+    assert.equal(layeredValue(policy, { globalValue: "auto-all" }, true), "auto-all");
+    // A typo in the workspace never loosens anything.
+    assert.equal(layeredValue(policy, { globalValue: "auto-all", workspaceValue: "auto_all" }, true), "ask");
+  });
+
+  it("an untrusted workspace always asks", () => {
+    assert.equal(layeredValue(spec("approvalPolicy"), { globalValue: "auto-all" }, false), "ask");
+  });
+
+  it("model paths come from the user's settings only", () => {
+    for (const key of ["modelPath", "completionModelPath"]) {
+      assert.equal(layeredValue(spec(key), { workspaceValue: "/repo/evil.gguf" }, true), undefined, key);
+      assert.equal(layeredValue(spec(key), { globalValue: "/m/q.gguf", workspaceFolderValue: "/repo/evil.gguf" }, true), "/m/q.gguf", key);
+    }
+  });
+
+  it("other settings: the most specific layer wins, as in VS Code (a team commits its server URL)", () => {
+    assert.equal(layeredValue(spec("serverUrl"), { globalValue: "http://a/v1", workspaceValue: "http://b/v1", workspaceFolderValue: "http://c/v1" }, true), "http://c/v1");
+    assert.equal(layeredValue(spec("contextSize"), { globalValue: 4096 }, true), 4096);
   });
 });

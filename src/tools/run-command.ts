@@ -4,13 +4,18 @@
  * fork); output is kept head and tail with a marker in the middle, because the first
  * lines (what ran) and the last lines (the failure summary) are what the model needs.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { RUN_MARKER_VAR, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 120;
 const KILL_GRACE_MS = 2000;
+/** How long output still in the pipes is read after the shell exited (see `drained`). */
+const EXIT_DRAIN_MS = 200;
 
 /** How a command ended. */
 export interface CommandOutcome {
@@ -21,6 +26,8 @@ export interface CommandOutcome {
   readonly timedOut: boolean;
   readonly cancelled: boolean;
   readonly durationMs: number;
+  /** Processes the command started that were still running when the call returned. */
+  readonly stillRunning: readonly number[];
 }
 
 export const runCommandTool: Tool = {
@@ -63,71 +70,161 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `sh -c command` in its own process group; kills the group on timeout or abort. */
-export function runShell(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, maxChars = MAX_COMMAND_OUTPUT_CHARS): Promise<CommandOutcome> {
+/** Optional knobs of `runShell`. */
+export interface RunShellOptions {
+  /** Milliseconds between SIGTERM and SIGKILL when stopping a command (default 2 s). */
+  readonly killGraceMs?: number;
+}
+
+/**
+ * Runs `sh -c command` in its own process group and resolves when the shell exits — not
+ * when every holder of its stdout lets go: a background child (`cmd &`, `setsid`, a
+ * daemon) may keep the pipes open for ever. Output still in the pipes is read for a moment
+ * after the exit, then the pipes are closed; processes still running are named in the
+ * output. On timeout or abort the group and every escaped descendant are stopped (SIGTERM,
+ * then SIGKILL) before the call resolves.
+ */
+export async function runShell(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, maxChars = MAX_COMMAND_OUTPUT_CHARS, options: RunShellOptions = {}): Promise<CommandOutcome> {
   const started = Date.now();
-  const buffer = new HeadTail(maxChars);
-  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: commandEnv() });
-  child.stdout.on("data", (d: Buffer) => buffer.push(d.toString("utf8")));
-  child.stderr.on("data", (d: Buffer) => buffer.push(d.toString("utf8")));
+  const output = new OutputCollector(maxChars);
+  const marker = randomUUID();
+  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...commandEnv(), [RUN_MARKER_VAR]: marker } });
+  const run = { pgid: child.pid ?? -1, marker };
+  child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
+  child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
+  const ended = new Promise<ShellEnd>((resolve) => {
+    child.once("exit", (code, sig) => resolve({ code, sig }));
+    child.once("error", (error) => resolve({ code: null, sig: null, error }));
+  });
+  let stopping: Promise<RunProcess[]> | undefined;
   let timedOut = false;
   let cancelled = false;
-  const stop = (): void => killGroup(child.pid);
-  const timer = setTimeout(() => ((timedOut = true), stop()), timeoutMs);
-  const onAbort = (): void => ((cancelled = true), stop());
+  const stop = (): Promise<RunProcess[]> => (stopping ??= child.pid === undefined ? Promise.resolve([]) : stopRun(run, options.killGraceMs ?? KILL_GRACE_MS));
+  const timer = setTimeout(() => ((timedOut = true), void stop()), timeoutMs);
+  const onAbort = (): void => ((cancelled = true), void stop());
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort();
+  const end = await ended;
+  clearTimeout(timer);
+  signal.removeEventListener("abort", onAbort);
+  await drained(child, EXIT_DRAIN_MS);
+  const left = end.error || child.pid === undefined ? [] : await (stopping ?? Promise.resolve(listRunProcesses(run)));
+  child.stdout.destroy();
+  child.stderr.destroy();
+  if (end.error) output.note(end.error.message);
+  if (left.length > 0) output.note(stillRunningNote(left, stopping !== undefined));
+  const { text, omitted } = output.end();
+  return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, timedOut, cancelled, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
+}
+
+interface ShellEnd {
+  readonly code: number | null;
+  readonly sig: NodeJS.Signals | null;
+  readonly error?: Error;
+}
+
+/**
+ * Resolves when both pipes have closed, or after `ms`: what the shell wrote before it exited
+ * is already in the pipe and arrives within a loop turn or two; a background holder of the
+ * pipe must not keep the call open.
+ */
+function drained(child: ChildProcess, ms: number): Promise<void> {
+  if (child.stdout?.closed && child.stderr?.closed) return Promise.resolve();
   return new Promise((resolve) => {
-    const finish = (exitCode: number | null, sig: string | null): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      resolve({ exitCode, signal: sig, output: buffer.text(), omittedChars: buffer.omitted, timedOut, cancelled, durationMs: Date.now() - started });
-    };
-    child.on("error", (error) => {
-      buffer.push(`\n${error.message}`);
-      finish(null, null);
-    });
-    child.on("close", (code, sig) => finish(code, sig));
+    const timer = setTimeout(resolve, ms);
+    child.once("close", () => (clearTimeout(timer), resolve()));
   });
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  const kill = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // Already gone.
-    }
-  };
-  kill("SIGTERM");
-  setTimeout(() => kill("SIGKILL"), KILL_GRACE_MS).unref();
+function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string {
+  const list = left.slice(0, 5).map((p) => `${p.pid} (${p.command})`).join(", ") + (left.length > 5 ? `, and ${left.length - 5} more` : "");
+  return stopped
+    ? `[processes that could not be stopped: ${list}]`
+    : `[the command ended but started background processes that are still running: ${list}. Their further output is not shown; stop them with kill <pid> when they are no longer needed]`;
 }
 
-/** Keeps the first and last `max / 2` characters of a stream. */
+/**
+ * Output of a command as text: each stream decoded as a stream (a character split across
+ * two reads stays intact), both interleaved as they arrive, kept head and tail in bounded
+ * memory (a command printing gigabytes costs no more than `max` characters).
+ */
+export class OutputCollector {
+  private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  private readonly kept: HeadTail;
+  private readonly notes: string[] = [];
+
+  constructor(max: number) {
+    this.kept = new HeadTail(max);
+  }
+
+  push(stream: "stdout" | "stderr", bytes: Buffer): void {
+    this.kept.push(this.decoders[stream].write(bytes));
+  }
+
+  /** A line Hearth adds after the output (an error, processes left running). */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  /** Characters held in memory now (for tests of the bound). */
+  heldChars(): number {
+    return this.kept.held();
+  }
+
+  /** The text, with incomplete trailing bytes as U+FFFD and the notes after it. */
+  end(): { text: string; omitted: number } {
+    this.kept.push(this.decoders.stdout.end());
+    this.kept.push(this.decoders.stderr.end());
+    const text = this.kept.text();
+    const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
+    return { text: text + notes, omitted: this.kept.omitted };
+  }
+}
+
+/** Keeps the first and last `max / 2` characters of a stream, never half a surrogate pair. */
 class HeadTail {
   private head = "";
   private tail = "";
+  private headDone = false;
   omitted = 0;
 
   constructor(private readonly max: number) {}
 
   push(chunk: string): void {
     const half = Math.floor(this.max / 2);
-    if (this.head.length < half) {
-      const take = chunk.slice(0, half - this.head.length);
-      this.head += take;
-      chunk = chunk.slice(take.length);
+    if (!this.headDone) {
+      let take = half - this.head.length;
+      if (take < chunk.length) {
+        // Stop one unit short rather than split a surrogate pair; later text goes to the tail.
+        if (isHighSurrogate(chunk.charCodeAt(take - 1))) take--;
+        this.headDone = true;
+      }
+      this.head += chunk.slice(0, take);
+      chunk = chunk.slice(take);
     }
     if (chunk === "") return;
     this.tail += chunk;
     if (this.tail.length > half) {
-      this.omitted += this.tail.length - half;
-      this.tail = this.tail.slice(this.tail.length - half);
+      let cut = this.tail.length - half;
+      if (isLowSurrogate(this.tail.charCodeAt(cut))) cut++;
+      this.omitted += cut;
+      this.tail = this.tail.slice(cut);
     }
+  }
+
+  held(): number {
+    return this.head.length + this.tail.length;
   }
 
   text(): string {
     return this.omitted > 0 ? `${this.head}\n[… ${this.omitted} characters omitted …]\n${this.tail}` : this.head + this.tail;
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

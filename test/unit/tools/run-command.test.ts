@@ -1,0 +1,163 @@
+/**
+ * runShell / run_command with real processes: a background child that escapes with
+ * `setsid` (new session, so the group kill misses it) and keeps stdout open must not hold
+ * the call open, neither after the shell exits nor after a timeout or a Stop; output split
+ * inside a UTF-8 character is decoded intact. No assertion here depends on timing: the
+ * processes are checked through /proc after the call resolved, and the test's own timeout
+ * is only a safety net for the old behaviour (a call that never returns).
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
+import { runCommandTool } from "../../../src/tools/run-command.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
+
+const SAFETY_NET = { timeout: 30_000 };
+
+/** Whether a process runs (exists and is not a zombie waiting to be reaped). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** The pids a command wrote to `pids` in `dir`, one per line. */
+function pidsIn(dir: string): number[] {
+  const file = join(dir, "pids");
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
+}
+
+/** Kills what a test's command left behind, whatever the outcome of the test. */
+function killLeftovers(t: TestContext, dir: string): void {
+  t.after(() => {
+    for (const pid of pidsIn(dir)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** Resolves once the command has written `count` pids (the command is then fully set up). */
+async function pidsWritten(dir: string, count: number): Promise<void> {
+  while (pidsIn(dir).length < count) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("runShell", () => {
+  it("returns when the shell exits although a setsid child still holds stdout, and says it still runs", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const outcome = await runShell("setsid sleep 1000 & echo $! > pids; echo started", dir, 600_000, new AbortController().signal);
+    const [sleeper] = pidsIn(dir);
+    assert.equal(outcome.exitCode, 0);
+    assert.equal(outcome.timedOut, false);
+    assert.match(outcome.output, /^started\n/);
+    // The call came back while `sleep 1000` still runs: it did not wait for the pipe to close.
+    assert.ok(sleeper !== undefined && alive(sleeper), "the background sleep should still be running");
+    assert.deepEqual(outcome.stillRunning, [sleeper]);
+    assert.match(outcome.output, new RegExp(`still running.*\\b${sleeper}\\b`));
+  });
+
+  it("a timeout kills the process group and the setsid child, and the call returns", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const outcome = await runShell("setsid sleep 1000 & echo $! > pids; sleep 1000 & echo $! >> pids; echo ready; wait", dir, 1000, new AbortController().signal);
+    const pids = pidsIn(dir);
+    assert.equal(pids.length, 2);
+    assert.equal(outcome.timedOut, true);
+    assert.match(outcome.output, /ready/);
+    assert.deepEqual(pids.filter(alive), [], "every process the command started is gone");
+    assert.deepEqual(outcome.stillRunning, []);
+  });
+
+  it("Stop (the abort signal) kills the process group and the setsid child, and the call returns", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const controller = new AbortController();
+    void pidsWritten(dir, 2).then(() => controller.abort());
+    const outcome = await runShell("setsid sleep 1000 & echo $! > pids; sleep 1000 & echo $! >> pids; wait", dir, 600_000, controller.signal);
+    assert.equal(outcome.cancelled, true);
+    assert.deepEqual(pidsIn(dir).filter(alive), []);
+  });
+
+  it("a descendant that ignores SIGTERM is killed with SIGKILL after the grace period", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const controller = new AbortController();
+    void pidsWritten(dir, 1).then(() => controller.abort());
+    const stubborn = "setsid sh -c 'trap \"\" TERM; echo $$ > pids; while :; do sleep 1; done' & wait";
+    const outcome = await runShell(stubborn, dir, 600_000, controller.signal, undefined, { killGraceMs: 100 });
+    assert.equal(outcome.cancelled, true);
+    assert.deepEqual(pidsIn(dir).filter(alive), []);
+  });
+
+  it("decodes a UTF-8 character whose bytes arrive in separate writes", SAFETY_NET, async () => {
+    const outcome = await runShell("printf '\\342'; sleep 0.2; printf '\\202\\254'; printf '\\360\\237' >&2; sleep 0.2; printf '\\230\\200\\n' >&2", tempDir(), 60_000, new AbortController().signal);
+    assert.equal(outcome.output, "€😀\n");
+  });
+});
+
+describe("OutputCollector", () => {
+  it("keeps every character intact wherever the chunks split the bytes", () => {
+    const bytes = Buffer.from("a€b😀c\n", "utf8");
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const collector = new OutputCollector(1000);
+      collector.push("stdout", bytes.subarray(0, cut));
+      collector.push("stdout", bytes.subarray(cut));
+      assert.equal(collector.end().text, "a€b😀c\n", `cut at byte ${cut}`);
+    }
+  });
+
+  it("keeps head and tail of a long stream in bounded memory without splitting a character", () => {
+    const collector = new OutputCollector(100);
+    collector.push("stdout", Buffer.from("HEAD\n"));
+    for (let i = 0; i < 10_000; i++) collector.push("stdout", Buffer.from("😀".repeat(50)));
+    collector.push("stdout", Buffer.from("\nTAIL\n"));
+    assert.ok(collector.heldChars() <= 100);
+    const { text, omitted } = collector.end();
+    assert.ok(text.startsWith("HEAD\n"));
+    assert.ok(text.endsWith("\nTAIL\n"));
+    const kept = text.replace(/\n\[… \d+ characters omitted …\]\n/, "");
+    assert.equal(omitted + kept.length, 5 + 10_000 * 100 + 6, "every character is either kept or counted as omitted");
+    assert.ok(kept.length <= 100);
+    assert.doesNotMatch(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""), /[\uD800-\uDFFF]/, "no lone surrogate halves");
+  });
+});
+
+describe("run_command", () => {
+  it("tells the model which background processes are still running when the command ends", SAFETY_NET, async (t) => {
+    const { root, ctx } = workspaceWith();
+    killLeftovers(t, root);
+    const r = await runTool(runCommandTool, { command: "setsid sleep 1000 & echo $! > pids; echo started" }, ctx);
+    const [sleeper] = pidsIn(root);
+    assert.equal(r.ok, true, r.text);
+    assert.ok(sleeper !== undefined && alive(sleeper));
+    assert.match(r.text, new RegExp(`started\\n[^]*still running[^]*\\b${sleeper}\\b`));
+  });
+
+  it("a timeout is a timeout error with the output so far, and its processes are gone", SAFETY_NET, async (t) => {
+    const { root, ctx } = workspaceWith();
+    killLeftovers(t, root);
+    const r = await runTool(runCommandTool, { command: "(sleep 1000; touch child-survived) & echo $! > pids; echo started; sleep 1000", timeout_seconds: 1 }, ctx);
+    assert.equal(!r.ok && r.code, "timeout");
+    assert.match(r.text, /ran past 1 s[^]*started/);
+    assert.deepEqual(pidsIn(root).filter(alive), []);
+  });
+
+  it("Stop is a cancelled error, and its processes are gone", SAFETY_NET, async (t) => {
+    const { root, ctx, controller } = workspaceWith();
+    killLeftovers(t, root);
+    void pidsWritten(root, 1).then(() => controller.abort());
+    const r = await runTool(runCommandTool, { command: "sleep 1000 & echo $! > pids; wait" }, ctx);
+    assert.equal(!r.ok && r.code, "cancelled");
+    assert.deepEqual(pidsIn(root).filter(alive), []);
+  });
+});

@@ -25,6 +25,29 @@ export interface BackendEnvironment {
   readonly modelsFolder?: string;
   /** API key for a remote server (from VS Code's secret storage or the environment). */
   readonly apiKey?: string;
+  /**
+   * The server origin (`http://gpu-box:8080`) the key was given for: a server URL of any
+   * other origin gets no key, so a changed URL can never collect it. Without one the key
+   * goes to whichever server is used (the CLI: the user's own `--server`).
+   */
+  readonly apiKeyOrigin?: string;
+}
+
+/** A URL's origin ("http://gpu-box:8080"), or undefined for no URL or one that is not http(s). */
+export function serverOrigin(url: string): string | undefined {
+  try {
+    const parsed = new URL(url.trim());
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key for this server URL: none when it was given for another origin. */
+function keyFor(url: string, env: BackendEnvironment): string | undefined {
+  if (!env.apiKey) return undefined;
+  if (env.apiKeyOrigin === undefined) return env.apiKey;
+  return serverOrigin(url) === env.apiKeyOrigin ? env.apiKey : undefined;
 }
 
 /** The settings that decide which model runs and how: a change to any of them reloads. */
@@ -35,8 +58,10 @@ export function backendKey(source: ModelSource, settings: Settings): string {
 
 export function createBackend(source: ModelSource, settings: Settings, env: BackendEnvironment = {}): ModelBackend {
   switch (source.kind) {
-    case "server":
-      return new RemoteBackend({ baseUrl: source.url, ...(env.apiKey ? { apiKey: env.apiKey } : {}) });
+    case "server": {
+      const apiKey = keyFor(source.url, env);
+      return new RemoteBackend({ baseUrl: source.url, ...(apiKey ? { apiKey } : {}) });
+    }
     case "file":
       return isScriptPath(source.path) ? new ScriptedBackend(source.path) : embedded(source.path, settings);
     case "preset": {

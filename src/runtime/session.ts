@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { BackendError, collectTurn, type ModelBackend } from "../models/backend.ts";
-import { backendKey, createBackend } from "../models/factory.ts";
+import { type BackendEnvironment, backendKey, createBackend, serverOrigin } from "../models/factory.ts";
 import { findDownloadedPreset, PRESETS } from "../models/presets.ts";
 import { checkModelSource, resolveModelSource } from "../models/source.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
@@ -21,7 +21,10 @@ import { log } from "./log.ts";
 export interface SessionPaths {
   /** Folder for downloaded models. */
   readonly modelsFolder?: string;
-  /** API key for a remote server. */
+  /**
+   * API key for the remote server configured when the session starts; it is sent to that
+   * server's origin only, never to a server URL that a later settings change names.
+   */
   readonly apiKey?: string;
 }
 
@@ -36,6 +39,7 @@ export class RuntimeSession {
   private backend: ModelBackend | undefined;
   private backendKey: string | undefined;
   private loading: Promise<void> | undefined;
+  private readonly backendEnv: BackendEnvironment;
 
   constructor(
     rawSettings: unknown,
@@ -43,6 +47,7 @@ export class RuntimeSession {
     private readonly paths: SessionPaths = {},
   ) {
     ({ settings: this.settings, problems: this.settingsProblems } = sanitizeSettings(rawSettings));
+    this.backendEnv = backendEnvironment(paths, this.settings.serverUrl);
   }
 
   /** Folder for downloaded models, if the client gave one. */
@@ -82,7 +87,7 @@ export class RuntimeSession {
   private async load(source: ModelSource, key: string): Promise<void> {
     let backend: ModelBackend;
     try {
-      backend = createBackend(source, this.settings, this.paths);
+      backend = createBackend(source, this.settings, this.backendEnv);
     } catch (error) {
       this.setModel(errorState(source, error));
       return;
@@ -194,6 +199,18 @@ export class RuntimeSession {
     this.generation++;
     await this.unload();
   }
+}
+
+/**
+ * The key is bound to the server configured at start (the client looked it up for that
+ * origin); with no server then, there is nobody it was meant for and it is dropped.
+ */
+function backendEnvironment(paths: SessionPaths, serverUrl: string): BackendEnvironment {
+  const origin = serverOrigin(serverUrl);
+  return {
+    ...(paths.modelsFolder ? { modelsFolder: paths.modelsFolder } : {}),
+    ...(paths.apiKey && origin ? { apiKey: paths.apiKey, apiKeyOrigin: origin } : {}),
+  };
 }
 
 function errorState(source: ModelSource, error: unknown): ModelState {

@@ -7,11 +7,14 @@
  * A file with unsaved changes of the user's is never written: the write is refused with a
  * message asking to save or discard first (overwriting it would mix the agent's change
  * with work the user has not kept yet). Path checks (outside the workspace, symlinks out)
- * are the disk workspace's, which also serves stat and list.
+ * are the disk workspace's, which also serves stat and list; every path an edit touches
+ * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
+ * link), all of a batch before the editor sees anything.
  */
 import { pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
+import { checkWritable } from "../tools/workspace.ts";
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
 export interface EditorHost {
@@ -73,15 +76,15 @@ export class EditorWorkspace implements Workspace {
     const touched: string[] = [];
     for (const change of changes) {
       if (change.kind === "write") {
-        const rel = await this.resolve(change.path);
+        const rel = await this.writable(change.path);
         documentChanges.push(...(await this.writeOps(rel, change.content)));
         touched.push(this.uri(rel));
       } else if (change.kind === "delete") {
-        const rel = await this.resolve(change.path);
+        const rel = await this.writable(change.path);
         this.refuseDirty(rel);
         documentChanges.push({ kind: "delete", uri: this.uri(rel) });
       } else {
-        const [from, to] = [await this.resolve(change.from), await this.resolve(change.to)];
+        const [from, to] = [await this.writable(change.from), await this.writable(change.to)];
         this.refuseDirty(from);
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {
@@ -95,6 +98,11 @@ export class EditorWorkspace implements Workspace {
       throw new ToolError("io-error", `the editor did not apply the change${result.failureReason ? `: ${result.failureReason}` : ""}; nothing was written`);
     }
     await this.host.save(touched);
+  }
+
+  /** The one containment check every write path runs (outside the root, `.git`, links to either). */
+  private async writable(path: string): Promise<string> {
+    return (await checkWritable(this.root, path)).rel;
   }
 
   private async writeOps(rel: string, content: Uint8Array): Promise<(TextDocumentEdit | CreateFile)[]> {

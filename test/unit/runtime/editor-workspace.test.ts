@@ -1,7 +1,8 @@
 // EditorWorkspace against an in-memory editor that applies LSP WorkspaceEdits the way VS
 // Code does: edits land in buffers (a closed file is opened), and only a save writes disk.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,7 @@ import { describe, it } from "node:test";
 import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
-import { runTool } from "../../../src/tools/index.ts";
+import { ToolError, runTool } from "../../../src/tools/index.ts";
 
 class MemoryEditor implements EditorHost {
   readonly docs = new Map<string, { text: string; dirty: boolean }>();
@@ -139,5 +140,47 @@ describe("EditorWorkspace", () => {
     await assert.rejects(ws.write("bin.dat", new Uint8Array([0xff, 0xfe, 0x00])), /UTF-8/);
     assert.equal(editor.edits.length, 0);
     assert.equal(existsSync(join(tmpdir(), "escape.txt")), false);
+  });
+});
+
+describe("EditorWorkspace never writes into .git (issue 13)", () => {
+  const FSMONITOR = new TextEncoder().encode("[core]\n\tfsmonitor = touch /tmp/hearth-pwned\n");
+
+  /** A real git repository with links into its .git folder, and an editor over it. */
+  function attackRepo(t: { after(fn: () => void): void }) {
+    const root = mkdtempSync(join(tmpdir(), "hearth-editor-ws-git-"));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    execFileSync("git", ["init", "-q", root]);
+    mkdirSync(join(root, "sub/.git"), { recursive: true });
+    writeFileSync(join(root, "sub/.git/config"), "[core]\n");
+    writeFileSync(join(root, "a.txt"), "A\n");
+    symlinkSync(join(root, ".git/config"), join(root, "settings.ini"));
+    symlinkSync(join(root, ".git"), join(root, "gitlink"));
+    const editor = new MemoryEditor();
+    return { root, editor, ws: new EditorWorkspace(root, editor), config: readFileSync(join(root, ".git/config")) };
+  }
+
+  const isProtected = (e: unknown) => e instanceof ToolError && e.code === "protected-path";
+
+  for (const path of [".git/config", ".GIT/config", "settings.ini", "gitlink/hooks/post-checkout", "sub/.git/config", ".git./config"]) {
+    it(`refuses to write "${path}" before the editor sees an edit`, async (t) => {
+      const { root, editor, ws, config } = attackRepo(t);
+      await assert.rejects(ws.write(path, FSMONITOR), isProtected);
+      assert.equal(editor.edits.length, 0);
+      assert.deepEqual(readFileSync(join(root, ".git/config")), config);
+      assert.equal(existsSync(join(root, ".git/hooks/post-checkout")), false);
+      assert.equal(readFileSync(join(root, "sub/.git/config"), "utf8"), "[core]\n");
+    });
+  }
+
+  it("refuses deletes and both ends of renames that reach .git, sending no edit", async (t) => {
+    const { root, editor, ws, config } = attackRepo(t);
+    await assert.rejects(ws.delete("settings.ini"), isProtected);
+    await assert.rejects(ws.rename("settings.ini", "b.ini"), isProtected);
+    await assert.rejects(ws.rename("a.txt", "gitlink/hooks/post-checkout"), isProtected);
+    await assert.rejects(ws.apply([{ kind: "write", path: "ok.txt", content: FSMONITOR }, { kind: "rename", from: "a.txt", to: ".Git/config" }]), isProtected);
+    assert.equal(editor.edits.length, 0);
+    assert.deepEqual(readFileSync(join(root, ".git/config")), config);
+    assert.equal(existsSync(join(root, "ok.txt")), false);
   });
 });

@@ -42,14 +42,15 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
     }
   }
   if (outcomes.some((o) => !o.ok)) return { lines: undefined, outcomes };
+  // Plain loops, not push(...slice): spreading a 125k-line slice overflows the call stack.
   const out: Line[] = [];
   let cursor = 0;
   for (const { hunk, loc } of located) {
-    out.push(...original.slice(cursor, loc.start));
-    out.push(...buildRegion(original, hunk, loc, eol));
+    for (; cursor < loc.start; cursor++) out.push(original[cursor]!);
+    for (const line of buildRegion(original, hunk, loc, eol)) out.push(line);
     cursor = loc.end;
   }
-  out.push(...original.slice(cursor));
+  for (; cursor < original.length; cursor++) out.push(original[cursor]!);
   return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
 }
 

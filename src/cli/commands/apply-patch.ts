@@ -1,11 +1,14 @@
 /**
  * `hearth apply-patch`: the agent's tolerant patch applier as a command. Reads a unified
  * diff (stdin or a file), prints a line per file and per hunk, and writes only when every
- * hunk of every file applies (exit 0); otherwise exit 1 and nothing is written.
+ * hunk of every file applies (exit 0); otherwise exit 1 and nothing is written. Every path
+ * the patch would touch passes the workspace's containment check first, `--dry-run` too: a
+ * patch into `.git` (in any spelling, or through a link) or out of the tree is refused.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DiskWorkspace, ToolError, formatPlan, planPatch } from "../../tools/index.ts";
+import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
+import { checkWritable } from "../../tools/workspace.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 
 export const applyPatchCommand: CliCommand = {
@@ -31,15 +34,23 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     let plan;
     try {
       plan = await planPatch(workspace, text);
+      await checkAll(dir, plan.changes);
+      if (plan.ok && !dryRun) await workspace.apply(plan.changes);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
-      io.err(`hearth apply-patch: ${error.message}\n`);
+      io.err(`hearth apply-patch: ${error.message}; nothing was written\n`);
       return 1;
     }
-    if (plan.ok && !dryRun) await workspace.apply(plan.changes);
     if (flags.json) io.out(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2) + "\n");
     else if (plan.ok) io.out(formatPlan(plan, dryRun ? "would apply" : "applied") + "\n");
     else io.err(formatPlan(plan, "applied") + "\n");
     return plan.ok ? 0 : 1;
   },
 };
+
+/** The containment check for every path of the batch, so a dry run refuses what a real run would. */
+async function checkAll(root: string, changes: readonly WorkspaceChange[]): Promise<void> {
+  for (const change of changes) {
+    for (const path of change.kind === "rename" ? [change.from, change.to] : [change.path]) await checkWritable(root, path);
+  }
+}

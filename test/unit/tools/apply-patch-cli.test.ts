@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliIo } from "../../../src/cli/command.ts";
 import { main } from "../../../src/cli/main.ts";
@@ -71,4 +72,52 @@ describe("hearth apply-patch", () => {
     assert.match(prose.stderr, /no unified diff found/);
     assert.equal(await main(["apply-patch"], fakeIo(dir, "")), 2);
   });
+});
+
+describe("hearth apply-patch never writes into .git (issue 13)", () => {
+  const HOOK = ["#!/bin/sh", "touch /tmp/hearth-pwned"];
+
+  /** A patch that keeps `old` and adds the fsmonitor command at its end. */
+  function appendPatch(path: string, old: string): string {
+    const lines = old.replace(/\n$/, "").split("\n");
+    const body = [...lines.map((l) => ` ${l}`), "+\tfsmonitor = touch /tmp/hearth-pwned"];
+    return `--- a/${path}\n+++ b/${path}\n@@ -1,${lines.length} +1,${lines.length + 1} @@\n${body.join("\n")}\n`;
+  }
+
+  function createPatch(path: string): string {
+    return `--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${HOOK.length} @@\n${HOOK.map((l) => `+${l}`).join("\n")}\n`;
+  }
+
+  function attackRepo(): { dir: string; config: string } {
+    const dir = tempDir();
+    execFileSync("git", ["init", "-q", dir]);
+    mkdirSync(join(dir, "sub/.git"), { recursive: true });
+    writeFileSync(join(dir, "sub/.git/config"), "[core]\n");
+    symlinkSync(join(dir, ".git/config"), join(dir, "settings.ini"));
+    symlinkSync(join(dir, ".git"), join(dir, "gitlink"));
+    return { dir, config: readFileSync(join(dir, ".git/config"), "utf8") };
+  }
+
+  const cases: [string, (config: string) => string][] = [
+    [".git/config", (config) => appendPatch(".git/config", config)],
+    ["settings.ini", (config) => appendPatch("settings.ini", config)],
+    ["sub/.git/config", () => appendPatch("sub/.git/config", "[core]\n")],
+    [".GIT/config", () => createPatch(".GIT/config")],
+    ["gitlink/hooks/post-checkout", () => createPatch("gitlink/hooks/post-checkout")],
+  ];
+
+  for (const [name, makePatch] of cases) {
+    it(`refuses a patch to ${name}, with --check too, and writes nothing`, async () => {
+      const { dir, config } = attackRepo();
+      for (const flags of [["--check"], []]) {
+        const io = fakeIo(dir, makePatch(config));
+        assert.equal(await main(["apply-patch", ...flags], io), 1, `${flags.join(" ")}: ${io.stdout}`);
+        assert.match(io.stderr, /inside a \.git folder.*nothing was written/s);
+      }
+      assert.equal(readFileSync(join(dir, ".git/config"), "utf8"), config);
+      assert.equal(readFileSync(join(dir, "sub/.git/config"), "utf8"), "[core]\n");
+      assert.equal(existsSync(join(dir, ".git/hooks/post-checkout")), false);
+      assert.equal(existsSync(join(dir, ".GIT")), false);
+    });
+  }
 });

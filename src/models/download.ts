@@ -30,6 +30,8 @@ export interface DownloadOptions {
   readonly retries?: number;
   /** Milliseconds between progress reports (default 250). */
   readonly progressIntervalMs?: number;
+  /** What the user can do instead, appended to the offline message (default: the model alternatives). */
+  readonly offlineAdvice?: string;
 }
 
 export interface DownloadResult {
@@ -47,6 +49,9 @@ export class DownloadError extends Error {
 }
 
 const OFFLINE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+/** Local disk failures: retrying cannot help, so they end the download at once. */
+const DISK_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG"]);
+const MODEL_ALTERNATIVES = "Try again when it is online (the download resumes), choose a GGUF file you already have, or use a server URL.";
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   await mkdir(options.folder, { recursive: true });
@@ -70,8 +75,9 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       return { path, sizeBytes: size, resumedFromBytes };
     } catch (error) {
       if (options.signal?.aborted) throw error;
+      if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error);
       const offline = isOffline(error);
-      if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error);
+      if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error, options.offlineAdvice);
       if (error instanceof DownloadError && !error.offline && !isDrop(error)) throw error;
       if (++failures > (options.retries ?? 5)) throw new DownloadError(`the download kept failing (${describe(error)}); run it again to resume`, offline, { cause: error });
       await sleep(Math.min(200 * 2 ** failures, 5000), options.signal);
@@ -170,7 +176,31 @@ function isDrop(error: unknown): boolean {
   return !(error instanceof DownloadError) || /terminated|socket|ECONNRESET|premature/i.test(describe(error));
 }
 
-function offlineError(url: string, error: unknown): DownloadError {
+/**
+ * `fetch`, with a failure to reach the host turned into an offline {@link DownloadError}
+ * whose message ends with `advice` (what the user can do instead).
+ */
+export async function fetchOrExplain(url: string, init: RequestInit, advice: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
+    if (isOffline(error)) throw offlineError(url, error, advice);
+    throw new DownloadError(`Cannot download from ${url}: ${describe(error)}. ${advice}`, false, { cause: error });
+  }
+}
+
+function diskError(folder: string, error: unknown): DownloadError {
+  const code = errorCode(error);
+  const why = code === "ENOSPC" || code === "EDQUOT" || code === "EFBIG" ? "the disk is full" : "the folder cannot be written";
+  return new DownloadError(
+    `Cannot save the download in ${folder}: ${why} (${code}). Free some space or fix the folder's permissions, then try again; the part already downloaded is kept.`,
+    false,
+    { cause: error },
+  );
+}
+
+function offlineError(url: string, error: unknown, advice = MODEL_ALTERNATIVES): DownloadError {
   const host = (() => {
     try {
       return new URL(url).host;
@@ -179,11 +209,16 @@ function offlineError(url: string, error: unknown): DownloadError {
     }
   })();
   return new DownloadError(
-    `cannot reach ${host} (${errorCode(error) ?? describe(error)}): this machine seems to be offline. ` +
-      "Try again when it is online (the download resumes), choose a GGUF file you already have, or use a server URL.",
+    `cannot reach ${host} (${errorCode(error) ?? describe(error)}): this machine seems to be offline${proxyNote()}. ${advice}`,
     true,
     { cause: error },
   );
+}
+
+/** Node's fetch connects directly; a configured proxy is the likely reason for a failure. */
+function proxyNote(): string {
+  const proxy = process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy;
+  return proxy ? `, or it needs the proxy ${proxy} (HTTPS_PROXY), which Hearth's downloader does not use` : "";
 }
 
 function describe(error: unknown): string {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -98,5 +98,20 @@ describe("model download", () => {
       assert.match(error.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\).*offline.*GGUF file you already have.*server URL/);
       return true;
     });
+  });
+
+  it("a full disk ends the download at once with a clear message (no retries), and no file appears", async (t) => {
+    if (!existsSync("/dev/full")) return t.skip("needs /dev/full (Linux)");
+    const folder = tempDir("hearth-dl-");
+    // Writes to /dev/full fail with a real ENOSPC from the kernel.
+    symlinkSync("/dev/full", join(folder, "m.gguf.part"));
+    requests.length = 0;
+    await assert.rejects(downloadFile({ url: `${base}/m.gguf`, folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline);
+      assert.match(error.message, /^Cannot save the download in .*: the disk is full \(ENOSPC\)\. Free some space/);
+      return true;
+    });
+    assert.equal(requests.length, 1, "a full disk is not a dropped connection: no retry");
+    assert.ok(!existsSync(join(folder, "m.gguf")));
   });
 });

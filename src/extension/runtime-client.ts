@@ -27,6 +27,7 @@ import { SETTINGS_SECTION, settingsNeedingRestart } from "../protocol/settings.t
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { RestartPolicy } from "./restart-policy.ts";
+import { runtimeEnvironment } from "./runtime-env.ts";
 import type { ServerKeys } from "./server-key.ts";
 
 export class RuntimeNotRunningError extends Error {}
@@ -188,7 +189,7 @@ export class RuntimeClient implements vscode.Disposable {
     const child = fork(runtime, ["--stdio", `--clientProcessId=${process.pid}`], {
       silent: true, // pipes, so stdout can carry the connection and stderr the log
       execArgv: [],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      env: runtimeEnvironment(process.env),
     });
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);

@@ -1,0 +1,53 @@
+/**
+ * The environment the runtime process is started with: an allowlist, not the editor's
+ * whole environment. The runtime runs the model's commands and tests, so whatever it has,
+ * a command the model writes can print. It gets what it and those commands need to find
+ * programs, native libraries, GPUs and toolchains — never $HEARTH_API_KEY (the CLI's way
+ * to give a key; in VS Code the key comes only from secret storage, for the configured
+ * server's origin, in `initializationOptions.serverApiKey`) nor any other key, token or
+ * password the editor was started with.
+ *
+ * No "vscode" import: unit tests call it with a made-up environment.
+ */
+
+/** Names kept as they are (compared upper-case: Windows names are case-insensitive). */
+const KEEP = new Set([
+  // who, where, which language
+  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TMP", "TEMP",
+  // Windows: programs and shells do not start without these
+  "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "USERPROFILE", "USERNAME", "APPDATA", "LOCALAPPDATA",
+  "PROGRAMDATA", "PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432", "COMMONPROGRAMFILES", "HOMEDRIVE", "HOMEPATH",
+  "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE", "OS",
+  // native libraries (node-llama-cpp's binaries, CUDA / ROCm runtimes)
+  "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH",
+  // model downloads behind a company proxy or CA
+  "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "HF_ENDPOINT", "HF_HOME",
+  // toolchains the agent's commands and test runs use
+  "JAVA_HOME", "GOPATH", "GOROOT", "GOCACHE", "GOMODCACHE", "CARGO_HOME", "RUSTUP_HOME", "VIRTUAL_ENV", "CONDA_PREFIX",
+  "PYENV_ROOT", "NVM_DIR", "PNPM_HOME", "DOTNET_ROOT",
+]);
+
+/** Families kept by prefix: locale, XDG folders, GPU runtimes and Hearth's own settings. */
+const KEEP_PREFIXES = ["LC_", "XDG_", "CUDA_", "NVIDIA_", "HIP_", "ROCR_", "ROCM_", "HSA_", "VK_", "GGML_", "NODE_LLAMA_CPP_", "HEARTH_"];
+
+/** A name that says it holds a secret is dropped even in a kept family (HEARTH_API_KEY). */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE/i;
+
+/** The runtime's environment, built from the extension host's. */
+export function runtimeEnvironment(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value !== undefined && kept(name, value)) env[name] = value;
+  }
+  // The extension host is Electron: without this the runtime would start as an app.
+  env.ELECTRON_RUN_AS_NODE = "1";
+  return env;
+}
+
+function kept(name: string, value: string): boolean {
+  const upper = name.toUpperCase();
+  if (SECRET_NAME.test(upper)) return false;
+  if (!KEEP.has(upper) && !KEEP_PREFIXES.some((prefix) => upper.startsWith(prefix))) return false;
+  // A proxy URL with user:password@ carries a password in its value.
+  return !(upper.endsWith("_PROXY") && /\/\/[^/@]*:[^/@]*@/.test(value));
+}

@@ -1,0 +1,67 @@
+// The runtime process gets a minimal environment: what it and the commands it runs need to
+// find programs, libraries and GPUs — not the editor's secrets. $HEARTH_API_KEY is for the
+// CLI only; in VS Code the key comes from secret storage for the configured server.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runtimeEnvironment } from "../../../src/extension/runtime-env.ts";
+
+const PARENT: NodeJS.ProcessEnv = {
+  PATH: "/usr/local/bin:/usr/bin",
+  HOME: "/home/ada",
+  LANG: "en_GB.UTF-8",
+  LC_ALL: "en_GB.UTF-8",
+  TMPDIR: "/tmp/ada",
+  XDG_CACHE_HOME: "/home/ada/.cache",
+  LD_LIBRARY_PATH: "/usr/local/cuda/lib64",
+  CUDA_VISIBLE_DEVICES: "0",
+  CUDA_PATH: "/usr/local/cuda",
+  GGML_CUDA_NO_PINNED: "1",
+  NODE_LLAMA_CPP_GPU: "cuda",
+  JAVA_HOME: "/usr/lib/jvm/17",
+  VIRTUAL_ENV: "/home/ada/venv",
+  NODE_EXTRA_CA_CERTS: "/etc/corp-ca.pem",
+  HTTPS_PROXY: "http://proxy.corp:3128",
+  HEARTH_LOG_LEVEL: "debug",
+  HEARTH_HOME: "/home/ada/hearth",
+  // secrets and editor plumbing: none of these may reach the runtime
+  HEARTH_API_KEY: "team-secret",
+  HEARTH_SERVER_TOKEN: "another-secret",
+  OPENAI_API_KEY: "sk-openai",
+  GITHUB_TOKEN: "ghp_secret",
+  AWS_SECRET_ACCESS_KEY: "aws-secret",
+  AWS_ACCESS_KEY_ID: "AKIA",
+  DATABASE_PASSWORD: "hunter2",
+  NPM_CONFIG__AUTH: "npm-auth",
+  SSH_AUTH_SOCK: "/tmp/ssh-agent.sock",
+  VSCODE_GIT_IPC_HANDLE: "/run/vscode-git.sock",
+  GIT_ASKPASS: "/opt/vscode/askpass.sh",
+  NODE_OPTIONS: "--require /tmp/hook.js",
+  http_proxy: "http://ada:secret@proxy.corp:3128",
+};
+
+describe("runtimeEnvironment", () => {
+  const env = runtimeEnvironment(PARENT);
+
+  it("keeps what programs, native libraries, GPUs and toolchains need, and runs as Node", () => {
+    for (const name of ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_CACHE_HOME", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_PATH", "GGML_CUDA_NO_PINNED", "NODE_LLAMA_CPP_GPU", "JAVA_HOME", "VIRTUAL_ENV", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY", "HEARTH_LOG_LEVEL", "HEARTH_HOME"]) {
+      assert.equal(env[name], PARENT[name], name);
+    }
+    assert.equal(env.ELECTRON_RUN_AS_NODE, "1");
+  });
+
+  it("drops $HEARTH_API_KEY, other keys, tokens, passwords and the editor's sockets", () => {
+    for (const name of ["HEARTH_API_KEY", "HEARTH_SERVER_TOKEN", "OPENAI_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "DATABASE_PASSWORD", "NPM_CONFIG__AUTH", "SSH_AUTH_SOCK", "VSCODE_GIT_IPC_HANDLE", "GIT_ASKPASS", "NODE_OPTIONS"]) {
+      assert.equal(env[name], undefined, name);
+    }
+    assert.ok(!Object.values(env).some((v) => /secret|sk-|ghp_|hunter2|AKIA/.test(v ?? "")), JSON.stringify(env));
+  });
+
+  it("drops a proxy URL that carries a password", () => {
+    assert.equal(env.http_proxy, undefined);
+  });
+
+  it("matches Windows' names whatever their case (Path, SystemRoot, ComSpec)", () => {
+    const win = runtimeEnvironment({ Path: "C:\\Windows", SystemRoot: "C:\\Windows", ComSpec: "cmd.exe", PATHEXT: ".EXE", USERPROFILE: "C:\\Users\\ada", APPDATA: "C:\\Users\\ada\\AppData\\Roaming", Hearth_Api_Key: "x" });
+    assert.deepEqual(Object.keys(win).sort(), ["APPDATA", "ComSpec", "ELECTRON_RUN_AS_NODE", "PATHEXT", "Path", "SystemRoot", "USERPROFILE"]);
+  });
+});

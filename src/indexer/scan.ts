@@ -1,5 +1,5 @@
 import { opendir, readFile, realpath, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
 import type { SkippedFile } from "./types.ts";
@@ -35,7 +35,9 @@ const ROOT_IGNORE_FILES = [".git/info/exclude", ...IGNORE_FILES];
 
 /**
  * Walks `root` and lists the files to index. Ignored and excluded directories are not
- * entered. Symlinks are followed, but a directory whose real path is already on the
+ * entered. Symlinks are followed while they stay inside the root: a link whose real path
+ * is outside it is reported ("link-outside"), one into an excluded folder (`gitlink ->
+ * .git`) is reported as excluded, and a directory whose real path is already on the
  * current path is a loop and is reported, not entered. Errors become skip reasons.
  */
 export async function scanRepository(root: string, options: ScanOptions): Promise<ScanResult> {
@@ -48,6 +50,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     return rules;
   };
   const rootRules = options.useGitignore ? await rulesOf(root, "") : [];
+  const rootReal = await realpath(root);
 
   const walk = async (dirAbs: string, dirRel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
     options.signal?.throwIfAborted();
@@ -68,6 +71,13 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       let isDir = e.isDir;
       let info: { size: number; mtimeMs: number } | undefined;
       if (e.isLink || (!e.isDir && !e.isFile)) {
+        if (e.isLink) {
+          const refused = await linkSkip(abs, rel, rootReal, excluded);
+          if (refused) {
+            skipped.push(refused);
+            continue;
+          }
+        }
         try {
           const s = await stat(abs);
           isDir = s.isDirectory();
@@ -139,10 +149,48 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     files.push({ path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs });
   };
 
-  const rootReal = await realpath(root);
   await walk(root, "", rootRules, new Set([rootReal]));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
+}
+
+/**
+ * Why a link is not followed: its real path is outside the root, or inside an excluded
+ * folder there. Undefined when it may be followed (a link that does not resolve is left to
+ * the caller's stat, which reports it).
+ */
+async function linkSkip(abs: string, rel: string, rootReal: string, excluded: ReadonlySet<string>): Promise<SkippedFile | undefined> {
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return undefined;
+  }
+  const back = relative(rootReal, real);
+  if (isOutside(back)) return { path: rel, reason: "link-outside", detail: "the link points outside the workspace" };
+  const parts = back.split(sep);
+  if (parts.some((p) => excluded.has(p))) return { path: rel, reason: "excluded-dir", detail: `the link points into ${parts.join("/")}` };
+  return undefined;
+}
+
+/** Whether the real path of `relPath` (of its deepest existing ancestor) is outside the root or in an excluded folder. */
+async function leavesRoot(root: string, relPath: string, excluded: ReadonlySet<string>): Promise<boolean> {
+  const parts = relPath.split("/");
+  for (let n = parts.length; n > 0; n--) {
+    let real: string;
+    try {
+      real = await realpath(join(root, ...parts.slice(0, n)));
+    } catch {
+      continue; // deleted (or a dangling link): its folder decides
+    }
+    const back = relative(await realpath(root), real);
+    return isOutside(back) || back.split(sep).some((p) => excluded.has(p));
+  }
+  return false;
+}
+
+function isOutside(back: string): boolean {
+  return back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back);
 }
 
 async function loadRules(dirAbs: string, dirRel: string, names: readonly string[]): Promise<IgnoreRules[]> {
@@ -164,7 +212,7 @@ function errorCode(err: unknown): string {
 /**
  * Whether a single path (a watcher event, a save) is one the scan would skip: inside an
  * excluded folder, ignored by a .gitignore / .hearthignore on its way from the root, or
- * outside the root. Reads the ignore files on that way, or takes them from `cache`
+ * outside the root — lexically or through a link on its way. Reads the ignore files on that way, or takes them from `cache`
  * (directory → its rules), which the caller clears when an ignore file changes.
  */
 export async function isPathExcluded(
@@ -177,6 +225,7 @@ export async function isPathExcluded(
   const parts = relPath.split("/");
   const excluded = new Set(options.excludeDirs);
   if (parts.slice(0, -1).some((p) => excluded.has(p))) return true;
+  if (await leavesRoot(root, relPath, excluded)) return true;
   if (!options.useGitignore) return false;
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);

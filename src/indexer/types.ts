@@ -85,6 +85,8 @@ export type SkipReason =
   | "generated"
   | "unreadable"
   | "symlink-loop"
+  /** A symbolic link whose real path is outside the repository root: never followed. */
+  | "link-outside"
   | "parse-timeout"
   | "parse-error";
 

@@ -4,8 +4,8 @@ import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
-import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
-import { FIXTURES, tempDir } from "./helpers/setup.ts";
+import { DEFAULT_LIMITS, buildRepoMap } from "../../../src/indexer/index.ts";
+import { FIXTURES, indexOf, tempDir } from "./helpers/setup.ts";
 
 describe("gitignore rules", () => {
   const rules = IgnoreRules.parse("", ["# comment", "*.log", "!keep.log", "/build", "docs/**/*.tmp", "cache/", "a?c", "[xy].txt", "\\#hash"].join("\n"));
@@ -91,6 +91,68 @@ describe("scanning a repository", () => {
       assert.equal(await isPathExcluded(dir, "src/users/secret.ts", DEFAULT_LIMITS, rulesCache), true);
       assert.equal(await isPathExcluded(dir, "src/users/secret.ts", DEFAULT_LIMITS, new Map()), false);
     } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("links out of the workspace (issue 13)", () => {
+  /** A repository with links out (a folder, a file), into .git, inside it, and in a cycle. */
+  function linkedRepo(): { dir: string; cleanup: () => void } {
+    const repo = tempDir();
+    const outside = tempDir("hearth-indexer-outside-");
+    mkdirSync(join(outside.dir, "lib"));
+    writeFileSync(join(outside.dir, "lib/secret.ts"), "export function outsideSecret() { return 1; }\n");
+    const { dir } = repo;
+    mkdirSync(join(dir, "src"));
+    mkdirSync(join(dir, ".git"));
+    mkdirSync(join(dir, "a"));
+    mkdirSync(join(dir, "b"));
+    writeFileSync(join(dir, ".git/config"), "[core]\n");
+    writeFileSync(join(dir, "src/app.ts"), "export function insideApp() { return 2; }\n");
+    symlinkSync(join(outside.dir, "lib"), join(dir, "ext"));
+    symlinkSync(join(outside.dir, "lib/secret.ts"), join(dir, "leak.ts"));
+    symlinkSync(join(dir, ".git"), join(dir, "gitlink"));
+    symlinkSync(join(dir, ".git/config"), join(dir, "settings.ini"));
+    symlinkSync(join(dir, "src"), join(dir, "alias"));
+    symlinkSync(join(dir, "b"), join(dir, "a/to-b"));
+    symlinkSync(join(dir, "a"), join(dir, "b/to-a"));
+    return { dir, cleanup: () => (repo.cleanup(), outside.cleanup()) };
+  }
+
+  it("does not follow links out of the root or into an excluded folder, keeps links inside, stops at cycles", async () => {
+    const { dir, cleanup } = linkedRepo();
+    try {
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      assert.deepEqual(scan.files.map((f) => f.path), ["alias/app.ts", "src/app.ts"]);
+      const reasons = Object.fromEntries(scan.skipped.map((s) => [s.path, s.reason]));
+      assert.deepEqual(reasons, {
+        ".git": "excluded-dir",
+        "a/to-b/to-a": "symlink-loop",
+        "b/to-a/to-b": "symlink-loop",
+        ext: "link-outside",
+        gitlink: "excluded-dir",
+        "leak.ts": "link-outside",
+        "settings.ini": "excluded-dir",
+      });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("keeps outside files out of the index and the repo map, on a build and on a one-file update", async () => {
+    const { dir, cleanup } = linkedRepo();
+    const index = await indexOf(dir);
+    try {
+      assert.deepEqual([...index.files.keys()].sort(), ["alias/app.ts", "src/app.ts"]);
+      assert.equal(await index.updateFile("ext/secret.ts"), "skipped");
+      assert.equal(await index.updateFile("leak.ts"), "skipped");
+      assert.equal(index.files.has("ext/secret.ts") || index.files.has("leak.ts"), false);
+      const map = buildRepoMap(index, { tokens: 2000 });
+      assert.match(map.text, /insideApp/);
+      assert.doesNotMatch(map.text, /outsideSecret/);
+    } finally {
+      await index.close();
       cleanup();
     }
   });

@@ -10,6 +10,7 @@
  */
 import type { IndexQueries } from "../indexer/index.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
+import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** A JSON value, as tool arguments carry them. */
@@ -134,13 +135,14 @@ export interface Tool {
 }
 
 /**
- * Runs one tool call: checks required arguments, takes the checkpoint for effectful tools,
+ * Runs one tool call: validates the arguments against the tool's JSON schema (nothing runs
+ * on a violation), takes the checkpoint for effectful tools,
  * and turns every exception into an error result (unknown exceptions become "internal").
  */
 export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
   try {
     ctx.signal.throwIfAborted();
-    checkRequired(tool.definition, input);
+    validateInput(tool.definition, input);
     if (tool.effect === "write" || tool.effect === "command") await ctx.beforeEffect?.(tool.definition.name, input);
     const output = await tool.execute(input, ctx);
     return { ok: true, ...output };
@@ -149,17 +151,50 @@ export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx:
   }
 }
 
+/**
+ * Checks a tool's parameter schema once, at registration (MCP tools bring arbitrary
+ * schemas): throws an Error saying what is wrong when it cannot be compiled. `runTool`
+ * refuses such a tool's calls with the same message instead of crashing.
+ */
+export function checkToolDefinition(definition: ToolDefinition): void {
+  const compiled = compileSchema(definition.parameters);
+  if (!compiled.ok) throw new Error(unusableSchema(definition, compiled.message));
+}
+
+/**
+ * The error result for arguments that do not match the tool's schema (every violation,
+ * e.g. "/edits/0 must have required property 'path'"), or undefined when they match.
+ * The agent loop asks this before asking the user to approve a call.
+ */
+export function checkToolInput(tool: Tool, input: Record<string, JsonValue>): ToolResult | undefined {
+  try {
+    validateInput(tool.definition, input);
+    return undefined;
+  } catch (error) {
+    return errorResult(error, new AbortController().signal);
+  }
+}
+
+function validateInput(definition: ToolDefinition, input: Record<string, JsonValue>): void {
+  const compiled = compileSchema(definition.parameters);
+  if (!compiled.ok) throw new ToolError("unavailable", unusableSchema(definition, compiled.message));
+  const violations = schemaViolations(compiled.validate, input);
+  if (violations.length === 0) return;
+  const name = definition.name;
+  throw new ToolError("invalid-input", `The arguments of "${name}" do not match its parameters: ${violations.join("; ")}. Call "${name}" again with arguments that match them.`);
+}
+
+function unusableSchema(definition: ToolDefinition, reason: string): string {
+  return `Tool "${definition.name}" has a parameter schema Hearth cannot use: ${reason}. Fix the tool's inputSchema, or leave the tool out.`;
+}
+
 function errorResult(error: unknown, signal: AbortSignal): ToolResult {
-  if (error instanceof ToolError) return { ok: false, code: error.code, text: `Error (${error.code}): ${error.message}`, data: error.data };
+  if (error instanceof ToolError) {
+    return { ok: false, code: error.code, text: `Error (${error.code}): ${error.message}`, ...(error.data !== undefined ? { data: error.data } : {}) };
+  }
   if (signal.aborted) return { ok: false, code: "cancelled", text: "Error (cancelled): the user cancelled this call." };
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, code: "internal", text: `Error (internal): the tool failed unexpectedly: ${message}` };
-}
-
-function checkRequired(definition: ToolDefinition, input: Record<string, JsonValue>): void {
-  for (const name of definition.parameters.required ?? []) {
-    if (input[name] === undefined || input[name] === null) throw new ToolError("invalid-input", `missing required argument "${name}"`);
-  }
 }
 
 /** A required string argument (empty strings allowed only when `allowEmpty`). */

@@ -16,7 +16,7 @@ function only(tree: Tree, ...paths: string[]): Tree {
 const crlf = (tree: Tree): Tree => Object.fromEntries(Object.entries(tree).map(([p, t]) => [p, t.replace(/\n/g, "\r\n")]));
 
 /** Applies `patch` to a workspace holding `before`; returns the result and the tree after. */
-async function apply(before: Tree, patch: string, extra: Record<string, string> = {}) {
+async function apply(before: Tree, patch: string, extra: Record<string, string | boolean> = {}) {
   const { root, ctx } = workspaceWith(Object.fromEntries(Object.entries(before).map(([p, t]) => [p, Buffer.from(t, "latin1")])));
   const result = await runTool(applyPatchTool, { patch, ...extra }, ctx);
   return { result, tree: loadTree(root) };
@@ -149,7 +149,7 @@ describe("apply_patch refusals", () => {
 
   it("dry_run reports without writing; a headerless hunk uses the path argument", async () => {
     const patch = "@@\n def slug(s) {\n-  return s.toLowerCase().replace(/[^a-z0-9]+/g, \"-\");\n+  return s.trim().toLowerCase().replace(/[^a-z0-9]+/g, \"-\");\n }\n";
-    const dry = await apply(only(BEFORE, "lib/util.js"), patch, { path: "lib/util.js", dry_run: "true" } as Record<string, string>);
+    const dry = await apply(only(BEFORE, "lib/util.js"), patch, { path: "lib/util.js", dry_run: true });
     assert.equal(dry.result.ok, true, dry.result.text);
     assert.match(dry.result.text, /would apply/);
     assert.deepEqual(dry.tree, only(BEFORE, "lib/util.js"));

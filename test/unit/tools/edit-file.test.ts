@@ -72,9 +72,11 @@ describe("edit_file", () => {
     assert.equal(bad.bytes().toString(), PY);
   });
 
-  it("accepts edits given as a JSON string (how XML tool calls carry arrays)", async () => {
-    const { result } = await edit({ "geo.py": PY }, { path: "geo.py", edits: JSON.stringify([{ old_text: "def area(r)", new_text: "def area(q)" }]) });
-    assert.equal(result.ok, true, result.text);
+  it("refuses edits given as a JSON string: the call parser makes arrays of XML values, runTool checks the schema", async () => {
+    const { result, bytes } = await edit({ "geo.py": PY }, { path: "geo.py", edits: JSON.stringify([{ old_text: "def area(r)", new_text: "def area(q)" }]) });
+    assert.equal(!result.ok && result.code, "invalid-input");
+    assert.match(result.text, /\/edits must be array/);
+    assert.equal(bytes().toString(), PY);
   });
 
   it("keeps CRLF line endings, a BOM and a missing final newline", async () => {

@@ -34,7 +34,7 @@ describe("remember tool", () => {
       [{ title: "t", fact: "x".repeat(2001) }, /^Error \(too-large\): the fact has 2001 characters/],
       [{ title: "t".repeat(81), fact: "f" }, /keep it under 80/],
       [{ title: "t", fact: "f", category: "two words" }, /category "two words" is not one short word/],
-      [{ fact: "f" }, /missing required argument "title"/],
+      [{ fact: "f" }, /arguments must have required property 'title'/],
     ];
     for (const [input, expected] of cases) {
       const result = await runTool(rememberTool, input, c);

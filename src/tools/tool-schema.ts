@@ -1,0 +1,115 @@
+/**
+ * Validation of tool arguments against the tool's JSON schema with ajv: draft-07 (and
+ * draft-06) by default, 2019-09 and 2020-12 when the schema's `$schema` says so. Each
+ * schema is compiled once; violations come back as short lines written for the model
+ * ("/edits/0 must have required property 'path'").
+ */
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import draft06 from "ajv/dist/refs/json-schema-draft-06.json" with { type: "json" };
+
+/** What a tool schema is checked with: a compiled validator, or why there is none. */
+type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; message: string };
+
+// strict off: tool schemas carry keywords ajv does not know (descriptions, UI hints, MCP
+// extensions). Formats are not checked (no ajv-formats), so an unknown one is no error and
+// no warning on stderr. addUsedSchema off: two MCP tools may share a `$id`.
+const OPTIONS: Options = { strict: false, allErrors: true, validateFormats: false, addUsedSchema: false, logger: false };
+
+const engines = new Map<string, Ajv>();
+
+/** The ajv engine for a schema's `$schema` (draft-07 when absent); undefined for drafts ajv cannot run. */
+function engineFor(schemaUri: unknown): Ajv | undefined {
+  const uri = typeof schemaUri === "string" ? schemaUri.replace(/#$/, "").replace(/^https?:/, "") : "";
+  const draft = uri === "" ? "07" : uri.includes("draft/2020-12") ? "2020" : uri.includes("draft/2019-09") ? "2019" : uri.includes("draft-07") ? "07" : uri.includes("draft-06") ? "06" : undefined;
+  if (!draft) return undefined;
+  let engine = engines.get(draft);
+  if (!engine) {
+    engine = draft === "2020" ? new Ajv2020(OPTIONS) : draft === "2019" ? new Ajv2019(OPTIONS) : new Ajv(OPTIONS);
+    if (draft === "06") engine.addMetaSchema(draft06);
+    engines.set(draft, engine);
+  }
+  return engine;
+}
+
+const compiled = new WeakMap<object, Compiled>();
+
+/** Compiles `schema` once (cached by object identity); never throws. */
+export function compileSchema(schema: Record<string, unknown>): Compiled {
+  let entry = compiled.get(schema);
+  if (!entry) {
+    entry = compileUncached(schema);
+    compiled.set(schema, entry);
+  }
+  return entry;
+}
+
+function compileUncached(schema: Record<string, unknown>): Compiled {
+  const engine = engineFor(schema.$schema);
+  if (!engine) return { ok: false, message: `its "$schema" ${JSON.stringify(schema.$schema)} is not a draft Hearth validates (draft-06, draft-07, 2019-09, 2020-12)` };
+  try {
+    return { ok: true, validate: engine.compile(withSafeIntegers(schema) as Record<string, unknown>) };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Violations of `schema` by `value`, one line each, in schema order; empty when it is valid. */
+export function schemaViolations(validate: ValidateFunction, value: unknown): string[] {
+  const lines = nonFiniteNumbers(value, "");
+  if (!validate(value)) lines.push(...(validate.errors ?? []).map(describeError));
+  return [...new Set(lines)];
+}
+
+function describeError(error: ErrorObject): string {
+  const where = error.instancePath || "arguments";
+  const params = error.params as Record<string, unknown>;
+  let detail = "";
+  if (error.keyword === "additionalProperties") detail = `: '${String(params.additionalProperty)}'`;
+  else if (error.keyword === "enum") detail = `: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  else if (error.keyword === "const") detail = `: ${JSON.stringify(params.allowedValue)}`;
+  return `${where} ${error.message ?? "is invalid"}${detail}`;
+}
+
+/**
+ * ajv takes Infinity and NaN as numbers; JSON has neither (`1e400` parses to Infinity), so
+ * a non-finite number is always a mistake.
+ */
+function nonFiniteNumbers(value: unknown, path: string): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [`${path || "arguments"} must be a finite number`];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nonFiniteNumbers(item, `${path}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => nonFiniteNumbers(item, `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`));
+  }
+  return [];
+}
+
+// Keywords whose value is one subschema, a list of them, or a map of them.
+const ONE = ["items", "additionalItems", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties"];
+const LIST = ["anyOf", "oneOf", "allOf", "prefixItems", "items"];
+const MAP = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+
+/**
+ * A copy of `schema` where every "integer" is bounded to ±Number.MAX_SAFE_INTEGER: beyond
+ * that, a parsed integer is no longer the one the model wrote (2^53+1 becomes 2^53), so it
+ * must not pass as valid. Bounds the schema already has that are tighter stay.
+ */
+export function withSafeIntegers(schema: unknown): unknown {
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = { ...(schema as Record<string, unknown>) };
+  for (const key of ONE) if (key in out && !Array.isArray(out[key])) out[key] = withSafeIntegers(out[key]);
+  for (const key of LIST) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(withSafeIntegers);
+  for (const key of MAP) {
+    const map = out[key];
+    if (map && typeof map === "object" && !Array.isArray(map)) {
+      out[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, withSafeIntegers(v)]));
+    }
+  }
+  const types = Array.isArray(out.type) ? out.type : [out.type];
+  if (types.includes("integer") && !types.includes("number")) {
+    if (!(typeof out.maximum === "number" && out.maximum <= Number.MAX_SAFE_INTEGER)) out.maximum = Number.MAX_SAFE_INTEGER;
+    if (!(typeof out.minimum === "number" && out.minimum >= -Number.MAX_SAFE_INTEGER)) out.minimum = -Number.MAX_SAFE_INTEGER;
+  }
+  return out;
+}

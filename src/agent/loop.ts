@@ -11,7 +11,7 @@
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { BackendError, type ModelBackend } from "../models/backend.ts";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, ToolCall, TokenUsage } from "../models/types.ts";
-import { type Tool, type ToolContext, type ToolResult, runTool } from "../tools/tool.ts";
+import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
@@ -229,6 +229,9 @@ class Run {
   private async runCall(call: ToolCall): Promise<ToolResult> {
     const tool = this.tools.get(call.name);
     if (!tool) return { ok: false, code: "invalid-input", text: `Error (invalid-input): there is no tool named "${call.name}".` };
+    // A call that breaks the schema cannot run: answer it without asking the user.
+    const invalid = checkToolInput(tool, call.arguments);
+    if (invalid) return invalid;
     if (!(await this.approved(call, tool))) {
       return { ok: false, code: "cancelled", text: "Error (denied): the user did not allow this call. Continue without it, or ask the user." };
     }

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
 import { checkWritable } from "../../tools/workspace.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { terminalJson, terminalText } from "../terminal-text.ts";
 
 export const applyPatchCommand: CliCommand = {
   name: "apply-patch",
@@ -38,12 +39,12 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
       if (plan.ok && !dryRun) await workspace.apply(plan.changes);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
-      io.err(`hearth apply-patch: ${error.message}; nothing was written\n`);
+      io.err(`hearth apply-patch: ${terminalText(error.message)}; nothing was written\n`);
       return 1;
     }
-    if (flags.json) io.out(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2) + "\n");
-    else if (plan.ok) io.out(formatPlan(plan, dryRun ? "would apply" : "applied") + "\n");
-    else io.err(formatPlan(plan, "applied") + "\n");
+    if (flags.json) io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2)) + "\n");
+    else if (plan.ok) io.out(terminalText(formatPlan(plan, dryRun ? "would apply" : "applied")) + "\n");
+    else io.err(terminalText(formatPlan(plan, "applied")) + "\n");
     return plan.ok ? 0 : 1;
   },
 };

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
+import { terminalJson, terminalText } from "../terminal-text.ts";
 
 /** Flags every indexer command accepts. */
 export const INDEX_FLAGS = {
@@ -100,7 +101,7 @@ ${INDEX_FLAGS_USAGE}
     const { flags } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
     const { index, report } = await openCliIndex(flags, io);
     await index.close();
-    io.out(flags.json ? JSON.stringify({ root: index.root, ...report }, null, 2) + "\n" : formatReport(index.root, report));
+    io.out(flags.json ? terminalJson(JSON.stringify({ root: index.root, ...report }, null, 2)) + "\n" : terminalText(formatReport(index.root, report)));
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 /** `hearth locate`: ranks the files an issue (read from stdin) is about. */
 import { locate } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
 
 export const locateCommand: CliCommand = {
@@ -23,9 +24,9 @@ ${INDEX_FLAGS_USAGE}`,
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
       const results = locate(index, query, { top, openFiles });
       if (flags.json) {
-        io.out(JSON.stringify(results.map((r) => ({ path: r.path, score: round(r.score), reasons: r.reasons })), null, 2) + "\n");
+        io.out(terminalJson(JSON.stringify(results.map((r) => ({ path: r.path, score: round(r.score), reasons: r.reasons })), null, 2)) + "\n");
       } else {
-        for (const r of results) io.out(`${r.score.toFixed(3).padStart(7)}  ${r.path}\n         ${r.reasons.join("; ")}\n`);
+        for (const r of results) io.out(`${r.score.toFixed(3).padStart(7)}  ${terminalName(r.path)}\n         ${terminalName(r.reasons.join("; "))}\n`);
       }
       return 0;
     } finally {

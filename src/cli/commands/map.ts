@@ -1,6 +1,7 @@
 /** `hearth map`: prints the repo map (ranked files and signatures) fitted to a token budget. */
 import { buildRepoMap } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { terminalText } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
 
 export const mapCommand: CliCommand = {
@@ -23,7 +24,7 @@ ${INDEX_FLAGS_USAGE}`,
         ...(typeof flags.query === "string" ? { query: flags.query } : {}),
         openFiles: typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [],
       });
-      io.out(map.text);
+      io.out(terminalText(map.text));
       io.err(`${map.files.length} files, ${map.definitions} definitions, ~${map.tokens} tokens of ${tokens}\n`);
       return 0;
     } finally {

@@ -1,0 +1,42 @@
+/**
+ * Text the CLI prints that comes from a checkout — file names, symbol names, snippets, a
+ * model's tool calls — made safe for a terminal. A file may be named
+ * `x\x1b]0;title\x07.ts` or hold `\x1b[2J` in a string literal; printed raw, the terminal
+ * would act on it (clear the screen, set the title, hide text, reorder a line with a bidi
+ * override) instead of showing it. Every such character is shown as an escape instead:
+ * C0 controls, ESC, DEL and C1 as `\xNN`, bidi embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069) as `\uNNNN`.
+ *
+ * Every command prints file-derived text through these; nothing else in the CLI escapes.
+ */
+
+/** C0 but tab and newline, DEL, C1, bidi controls; a CR only when a newline does not follow (CRLF files). */
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
+/** The same, and tab, newline and CR too: one name must stay on one line. */
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Multi-line text (a repo map, a report, a snippet): newlines and tabs kept, other controls escaped. */
+export function terminalText(text: string): string {
+  return text.replace(UNSAFE_IN_TEXT, visible);
+}
+
+/** A single name (a path, a symbol, a command): every control escaped, newlines and tabs too. */
+export function terminalName(name: string): string {
+  return name.replace(UNSAFE_IN_NAME, visible);
+}
+
+/**
+ * JSON for the terminal: `JSON.stringify` escapes C0 inside strings but leaves DEL, C1
+ * and bidi controls raw. They become `\u` escapes, so the output is the same JSON value.
+ */
+export function terminalJson(json: string): string {
+  return json.replace(UNSAFE_IN_TEXT, (c) => `\\u${hex(c, 4)}`);
+}
+
+function visible(c: string): string {
+  return c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`;
+}
+
+function hex(c: string, digits: number): string {
+  return c.charCodeAt(0).toString(16).padStart(digits, "0");
+}

@@ -1,0 +1,30 @@
+// The CLI's one sanitizer for text from a checkout: what a terminal would act on is shown
+// as an escape; everything else, non-ASCII text included, passes unchanged.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { terminalJson, terminalName, terminalText } from "../../../src/cli/terminal-text.ts";
+
+describe("terminal text", () => {
+  it("terminalText escapes ESC, BEL, other C0, DEL, C1 and bidi controls, keeps newlines, tabs and CRLF", () => {
+    assert.equal(terminalText("a\x1b[2Jb\x07c\x00d\x7fe\x9bf\u202eg\u2069h"), "a\\x1b[2Jb\\x07c\\x00d\\x7fe\\x9bf\\u202eg\\u2069h");
+    assert.equal(terminalText("line 1\n\tline 2\r\nline 3"), "line 1\n\tline 2\r\nline 3");
+    assert.equal(terminalText("overwrite\rme"), "overwrite\\x0dme");
+  });
+
+  it("terminalName keeps a name on one line: newline, tab and CR escaped too", () => {
+    assert.equal(terminalName("src/a\nb\t\r.ts"), "src/a\\x0ab\\x09\\x0d.ts");
+  });
+
+  it("leaves ordinary text alone: accents, CJK, emoji, backslashes, zero-width joiners", () => {
+    const text = "café/日本語/😀\\path/👩‍💻 ok";
+    assert.equal(terminalText(text), text);
+    assert.equal(terminalName(text), text);
+  });
+
+  it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {
+    const value = { path: "a\x1b\x7f\x85\u202e\u2066.ts", lines: ["x\ny"] };
+    const json = terminalJson(JSON.stringify(value, null, 2));
+    assert.doesNotMatch(json, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    assert.deepEqual(JSON.parse(json), value);
+  });
+});

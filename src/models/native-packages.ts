@@ -1,0 +1,201 @@
+/**
+ * Native llama.cpp binary packages installed on first use (the CUDA build: hundreds of
+ * megabytes that most users do not need, so the VSIX leaves it out; native/README.md).
+ *
+ * An install asks the npm registry for the exact version's metadata, downloads its tarball
+ * with `download.ts` (resume, progress, Cancel), verifies the registry's `dist.integrity`
+ * (sha512) before unpacking anything, unpacks into a temp folder and renames that to
+ * `<native>/@node-llama-cpp/<name>@<version>/`: a package folder there is always whole.
+ *
+ * node-llama-cpp finds its binaries with `import("@node-llama-cpp/<platform>-cuda")` from
+ * its own files. ESM ignores NODE_PATH, so {@link useInstalledNativePackages} registers a
+ * module resolve hook that answers those specifiers with the installed folder.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { mkdir, rename, rm, unlink } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { throwIfAborted } from "./backend.ts";
+import { DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
+import { unpackTarGz } from "./tar-gz.ts";
+
+export const DEFAULT_REGISTRY = "https://registry.npmjs.org";
+
+/** One package version as the registry describes it. */
+export interface NativePackageMetadata {
+  readonly name: string;
+  readonly version: string;
+  readonly tarball: string;
+  /** Subresource-integrity string, `sha512-<base64>`. */
+  readonly integrity: string;
+}
+
+export interface InstallOptions {
+  /** `@node-llama-cpp/linux-x64-cuda`. */
+  readonly name: string;
+  /** Must equal the bundled node-llama-cpp's version: node-llama-cpp ignores any other. */
+  readonly version: string;
+  /** `<global storage>/native`. */
+  readonly nativeFolder: string;
+  /** Default: {@link npmRegistry}(). */
+  readonly registry?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface InstalledPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly folder: string;
+  /** false when it was already installed. */
+  readonly downloaded: boolean;
+}
+
+/** The folder a package version is (or would be) installed in. */
+export function installedPackageFolder(nativeFolder: string, name: string, version: string): string {
+  return join(nativeFolder, `${checkName(name)}@${version}`);
+}
+
+/** Whether a whole copy of the package is installed (the folder exists only after the final rename). */
+export function isInstalled(nativeFolder: string, name: string, version: string): boolean {
+  return existsSync(join(installedPackageFolder(nativeFolder, name, version), "package.json"));
+}
+
+/**
+ * The registry npm itself would use: `npm_config_registry` (set when run from npm), else
+ * `registry=` in ~/.npmrc, else the public registry.
+ */
+export function npmRegistry(env: NodeJS.ProcessEnv = process.env, npmrc = join(homedir(), ".npmrc")): string {
+  const fromEnv = env.npm_config_registry || env.NPM_CONFIG_REGISTRY;
+  if (fromEnv) return fromEnv.replace(/\/+$/, "");
+  try {
+    const line = /^\s*registry\s*=\s*(\S+)\s*$/m.exec(readFileSync(npmrc, "utf8"));
+    if (line) return line[1]!.replace(/\/+$/, "");
+  } catch {
+    // no ~/.npmrc: the default registry
+  }
+  return DEFAULT_REGISTRY;
+}
+
+/** Asks the registry for one version's tarball URL and integrity. */
+export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal): Promise<NativePackageMetadata> {
+  const url = `${registry.replace(/\/+$/, "")}/${checkName(name).replace("/", "%2f")}/${encodeURIComponent(version)}`;
+  const response = await fetchOrExplain(url, { headers: { accept: "application/json" }, ...(signal ? { signal } : {}) }, NATIVE_ALTERNATIVES);
+  if (response.status === 404) throw new DownloadError(`The registry ${registry} has no ${name}@${version}. Set npm's "registry" to one that mirrors npmjs.org, or keep using Vulkan.`, false);
+  if (!response.ok) throw new DownloadError(`The registry ${registry} answered ${response.status} ${response.statusText} for ${name}@${version}. Try again later; Vulkan keeps working meanwhile.`, false);
+  const doc = (await response.json()) as { dist?: { tarball?: unknown; integrity?: unknown } };
+  const tarball = doc.dist?.tarball;
+  const integrity = doc.dist?.integrity;
+  if (typeof tarball !== "string" || typeof integrity !== "string" || !integrity.startsWith("sha512-")) {
+    throw new DownloadError(`The registry's entry for ${name}@${version} has no tarball or sha512 integrity, so it cannot be verified; nothing was installed.`, false);
+  }
+  return { name, version, tarball, integrity };
+}
+
+/**
+ * Downloads, verifies and installs one package version. Already installed: returns at once.
+ * Cancelled or dropped: the partial tarball stays for the next attempt to resume; a
+ * tarball that fails verification is deleted. Nothing is ever left half-installed.
+ */
+export async function installNativePackage(options: InstallOptions): Promise<InstalledPackage> {
+  const { name, version, nativeFolder, signal } = options;
+  const folder = installedPackageFolder(nativeFolder, name, version);
+  if (isInstalled(nativeFolder, name, version)) return { name, version, folder, downloaded: false };
+  const meta = await fetchPackageMetadata(options.registry ?? npmRegistry(), name, version, signal);
+  const downloads = join(nativeFolder, ".downloads");
+  const download = await downloadFile({
+    url: meta.tarball,
+    folder: downloads,
+    file: `${name.replace("/", "+")}-${version}.tgz`,
+    ...(signal ? { signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+  });
+  await verifyIntegrity(download.path, meta);
+  throwIfAborted(signal);
+  await unpackAtomically(download.path, folder, signal);
+  await unlink(download.path);
+  return { name, version, folder, downloaded: true };
+}
+
+async function verifyIntegrity(path: string, meta: NativePackageMetadata): Promise<void> {
+  const hash = createHash("sha512");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const actual = `sha512-${hash.digest("base64")}`;
+  if (actual === meta.integrity) return;
+  await unlink(path); // a wrong file must not be resumed next time
+  throw new DownloadError(
+    `The downloaded ${meta.name}@${meta.version} does not match the registry's integrity hash, so it was deleted and nothing was installed. ` +
+      "Try again; if it happens again, something between this machine and the registry (a proxy) is changing the file.",
+    false,
+  );
+}
+
+/** Unpacks into `<target>.tmp-XXXX` and renames it to `target`; the temp folder never survives a failure. */
+async function unpackAtomically(archive: string, target: string, signal: AbortSignal | undefined): Promise<void> {
+  const temp = `${target}.tmp-${randomBytes(4).toString("hex")}`;
+  await mkdir(temp, { recursive: true });
+  try {
+    await unpackTarGz(archive, temp, signal);
+    if (!existsSync(join(temp, "package.json"))) throw new DownloadError("The downloaded package has no package.json; nothing was installed.", false);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** What to do instead when the registry cannot be reached (the offline message's tail). */
+const NATIVE_ALTERNATIVES = "Hearth keeps running on Vulkan (or the CPU) meanwhile; try again when this machine is online.";
+
+function checkName(name: string): string {
+  if (!/^@node-llama-cpp\/[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`"${name}" is not a node-llama-cpp binary package; use @node-llama-cpp/<platform>`);
+  return name;
+}
+
+/**
+ * The resolve hook, as a module source: `@node-llama-cpp/<name>` resolves to the installed
+ * `<folder>/@node-llama-cpp/<name>@<version>/` when that exists, else as usual. It checks
+ * the disk on each resolve, so a package installed after startup is found too.
+ */
+const HOOK_SOURCE = `
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+let folder;
+let version;
+export function initialize(data) { folder = data.folder; version = data.version; }
+export async function resolve(specifier, context, next) {
+  if (/^@node-llama-cpp\\/[a-z0-9][a-z0-9-]*$/.test(specifier)) {
+    const root = join(folder, specifier + "@" + version);
+    const manifest = join(root, "package.json");
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, "utf8"));
+      const dot = pkg.exports && pkg.exports["."];
+      const entry = (dot && (dot.import || dot.node || dot.default)) || pkg.main || "index.js";
+      return { url: pathToFileURL(join(root, entry)).href, shortCircuit: true };
+    }
+  }
+  return next(specifier, context);
+}
+`;
+
+let registered: string | undefined;
+
+/**
+ * Makes `import("@node-llama-cpp/…")` (node-llama-cpp's own lookup of its binaries) find
+ * packages installed under `nativeFolder` for `version`. Call once per process, before
+ * node-llama-cpp loads its binaries; later calls with the same folder do nothing.
+ * Returns false where Node has no `module.register` (before 20.6).
+ */
+export async function useInstalledNativePackages(nativeFolder: string, version: string): Promise<boolean> {
+  const key = `${nativeFolder}\0${version}`;
+  if (registered === key) return true;
+  const { register } = (await import("node:module")) as { register?: (url: string, options: { data: unknown }) => void };
+  if (typeof register !== "function") return false;
+  register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { folder: nativeFolder, version } });
+  registered = key;
+  return true;
+}

@@ -35,13 +35,25 @@ export function checkToolCall(call: RawToolCall, tools: readonly ToolDefinition[
 
 type Coerced = { ok: true; value: JsonValue } | { ok: false; message: string };
 
-/** The schema's types, strings last (a string accepts any text, so it is the fallback). */
+/**
+ * The JSON types a schema's value may have, strings last (a string accepts any text, so it
+ * is the fallback): from `type`, else `enum` / `const`, else the union of the `anyOf` /
+ * `oneOf` branches, else "string".
+ */
 export function schemaTypes(schema: JsonSchema): JsonSchemaType[] {
-  let types: JsonSchemaType[];
-  if (schema.type !== undefined) types = Array.isArray(schema.type) ? [...schema.type] : [schema.type];
-  else if (schema.enum?.length) types = [...new Set(schema.enum.map(jsonTypeOf))];
-  else types = ["string"];
+  const types = [...new Set(declaredTypes(schema) ?? ["string"])];
   return [...types.filter((t) => t !== "string"), ...types.filter((t) => t === "string")];
+}
+
+function declaredTypes(schema: JsonSchema): JsonSchemaType[] | undefined {
+  if (schema.type !== undefined) return Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (schema.enum?.length) return schema.enum.map(jsonTypeOf);
+  if ("const" in schema) return [jsonTypeOf(schema.const as JsonValue)];
+  const branches = [schema.anyOf, schema.oneOf].find((b): b is JsonSchema[] => Array.isArray(b) && b.length > 0);
+  if (!branches) return undefined;
+  const types = branches.map((b) => (b && typeof b === "object" ? declaredTypes(b) : undefined));
+  // A branch that says nothing about its type takes any value: the string fallback then.
+  return types.every((t) => t !== undefined) ? types.flat() : undefined;
 }
 
 function jsonTypeOf(value: JsonValue): JsonSchemaType {
@@ -54,37 +66,92 @@ function jsonTypeOf(value: JsonValue): JsonSchemaType {
 /** Converts `raw` to the first schema type that accepts it, then checks `enum`. */
 export function coerceValue(raw: string, schema: JsonSchema): Coerced {
   const types = schemaTypes(schema);
+  let problem: string | undefined;
   for (const type of types) {
-    const value = parseAs(raw, type);
-    if (value === undefined) continue;
+    const parsed = parseAs(raw, type);
+    if (parsed === undefined) continue;
+    if ("problem" in parsed) {
+      problem ??= parsed.problem;
+      continue;
+    }
+    const value = parsed.value;
     if (schema.enum && !schema.enum.some((allowed) => sameJson(allowed, value))) {
       return { ok: false, message: `${JSON.stringify(raw)} is not one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}.` };
     }
     return { ok: true, value };
   }
-  return { ok: false, message: `expected ${types.map(describe).join(" or ")}, got ${JSON.stringify(truncate(raw))}.` };
+  return { ok: false, message: problem ?? `expected ${types.map(describe).join(" or ")}, got ${JSON.stringify(truncate(raw))}.` };
 }
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const INTEGER = /^-?(0|[1-9]\d*)$/;
+/** A JSON number token, matched where it starts (sticky). */
+const NUMBER_TOKEN = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
-function parseAs(raw: string, type: JsonSchemaType): JsonValue | undefined {
+/** A value of that type, a reason it is one but cannot be passed on, or undefined when it is not one. */
+type Parsed = { value: JsonValue } | { problem: string } | undefined;
+
+function parseAs(raw: string, type: JsonSchemaType): Parsed {
   const text = raw.trim();
   switch (type) {
-    case "string": return raw;
-    case "integer": return INTEGER.test(text) ? Number(text) : undefined;
-    case "number": return NUMBER.test(text) ? Number(text) : undefined;
-    case "boolean": return /^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined;
-    case "null": return text === "null" || text === "None" ? null : undefined;
+    case "string": return { value: raw };
+    case "integer": return INTEGER.test(text) ? numberOf(text) : undefined;
+    case "number": return NUMBER.test(text) ? numberOf(text) : undefined;
+    case "boolean": return /^true$/i.test(text) ? { value: true } : /^false$/i.test(text) ? { value: false } : undefined;
+    case "null": return text === "null" || text === "None" ? { value: null } : undefined;
     case "object": {
       const value = parseJson(text);
-      return value !== undefined && value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+      return value !== undefined && value !== null && typeof value === "object" && !Array.isArray(value) ? checkedJson(text, value) : undefined;
     }
     case "array": {
       const value = parseJson(text);
-      return Array.isArray(value) ? value : undefined;
+      return Array.isArray(value) ? checkedJson(text, value) : undefined;
     }
   }
+}
+
+function numberOf(literal: string): Parsed {
+  const problem = numberProblem(literal);
+  return problem ? { problem } : { value: Number(literal) };
+}
+
+/**
+ * What `Number()` / `JSON.parse` would silently change: a literal beyond a double
+ * (1e400 becomes Infinity, which JSON then carries as null) or a whole number beyond
+ * 2^53-1 (9007199254740993 becomes ...992).
+ */
+export function numberProblem(literal: string): string | undefined {
+  const value = Number(literal);
+  if (!Number.isFinite(value)) return `${literal} is too large for a number (it would become ${value}). Write a smaller number.`;
+  if (INTEGER.test(literal) && !Number.isSafeInteger(value)) {
+    return `${literal} cannot be passed exactly: whole numbers go up to ±${Number.MAX_SAFE_INTEGER}.`;
+  }
+  return undefined;
+}
+
+function checkedJson(text: string, value: JsonValue): Parsed {
+  const problem = jsonNumberProblem(text);
+  return problem ? { problem } : { value };
+}
+
+/**
+ * The first {@link numberProblem} among the number tokens of valid JSON `text` (strings
+ * skipped): JSON.parse hides them, so callers check the text they parsed.
+ */
+export function jsonNumberProblem(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (ch === "-" || (ch >= "0" && ch <= "9")) {
+      NUMBER_TOKEN.lastIndex = i;
+      const literal = NUMBER_TOKEN.exec(text)?.[0] ?? ch;
+      const problem = numberProblem(literal);
+      if (problem) return problem;
+      i += literal.length - 1;
+    }
+  }
+  return undefined;
 }
 
 function parseJson(text: string): JsonValue | undefined {

@@ -9,8 +9,15 @@ import { DEFAULT_EXCLUDED_DIRS } from "../indexer/index.ts";
 // ignore files the same way the index does, so the tools share it.
 import { scanRepository } from "../indexer/scan.ts";
 
-/** Workspace-relative paths with forward slashes, sorted. */
-export async function workspaceFiles(root: string, signal?: AbortSignal): Promise<string[]> {
+/** What the walk found. Paths are workspace-relative with forward slashes, sorted. */
+export interface WorkspaceFiles {
+  readonly paths: string[];
+  /** Symbolic links (to files or folders) whose real path is outside the workspace: not followed. */
+  readonly linksOut: string[];
+}
+
+/** The workspace's files; links pointing out of it are not followed but reported. */
+export async function workspaceFiles(root: string, signal?: AbortSignal): Promise<WorkspaceFiles> {
   const scan = await scanRepository(root, {
     excludeDirs: DEFAULT_EXCLUDED_DIRS,
     useGitignore: true,
@@ -18,7 +25,13 @@ export async function workspaceFiles(root: string, signal?: AbortSignal): Promis
     ...(signal ? { signal } : {}),
   });
   const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
-  return [...scan.files.map((f) => f.path), ...kept].sort();
+  const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
+  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut };
+}
+
+/** The line list_files and search show for a link they did not follow. */
+export function linkOutLine(path: string): string {
+  return `${path} → outside the workspace, skipped`;
 }
 
 /** A glob (`*`, `**`, `?`, `{a,b}`) as a regex over workspace-relative paths. Without a `/` it matches the file name. */

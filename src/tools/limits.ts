@@ -6,7 +6,7 @@ export const MAX_EDIT_BYTES = 4 * 1024 * 1024;
 /** What read_file returns at most per call (~12k tokens): a local model's context is precious. */
 export const MAX_READ_CHARS = 48_000;
 
-/** Files read_file opens at all; larger ones must be read by line range after search. */
+/** Files read_file opens at all (search stops at 2 MB); larger ones only a command such as grep can read. */
 export const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Lines of output run_command keeps (head + tail), and characters. */

@@ -1,5 +1,9 @@
-/** list_files: the workspace's files (ignores honoured), optionally under a folder and matching a glob. */
-import { globRegex, under, workspaceFiles } from "./file-walk.ts";
+/**
+ * list_files: the workspace's files (ignores honoured), optionally under a folder and
+ * matching a glob. Links pointing out of the workspace are not followed; each is shown as
+ * skipped.
+ */
+import { globRegex, linkOutLine, under, workspaceFiles } from "./file-walk.ts";
 import { type Tool, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_LIMIT = 300;
@@ -24,10 +28,14 @@ export const listFilesTool: Tool = {
     const glob = optionalString(input, "glob");
     const limit = optionalInt(input, "max_results", 1, 10_000) ?? DEFAULT_LIMIT;
     const regex = glob ? globRegex(glob) : undefined;
-    const all = under(await workspaceFiles(ctx.workspace.root, ctx.signal), dir).filter((p) => !regex || regex.test(p));
+    const found = await workspaceFiles(ctx.workspace.root, ctx.signal);
+    const all = under(found.paths, dir).filter((p) => !regex || regex.test(p));
+    // Shown whatever the glob: a skipped folder may hold files that would have matched.
+    const skipped = under(found.linksOut, dir);
     const shown = all.slice(0, limit);
     const more = all.length > limit ? `\n[${all.length - limit} more not shown; narrow with path or glob.]` : "";
-    const text = shown.length === 0 ? "No files match." : shown.join("\n") + more;
-    return { text, data: { paths: shown, total: all.length } };
+    const listed = shown.length === 0 ? "No files match." : shown.join("\n") + more;
+    const text = skipped.length === 0 ? listed : `${listed}\n${skipped.map(linkOutLine).join("\n")}`;
+    return { text, data: { paths: shown, total: all.length, skipped } };
   },
 };

@@ -25,7 +25,7 @@ export const readFileTool: Tool = {
     const info = await ctx.workspace.stat(path);
     if (!info) throw new ToolError("not-found", `"${path}" does not exist`);
     if (info.type !== "file") throw new ToolError("not-a-file", `"${path}" is a directory; use list_files`);
-    if (info.size > MAX_READ_FILE_BYTES) throw new ToolError("too-large", `"${path}" is ${info.size} bytes; use search to find the lines you need`);
+    if (info.size > MAX_READ_FILE_BYTES) throw tooLarge(path, info.size);
     const bytes = await ctx.workspace.read(path);
     const lines = splitLines(decodeText(bytes, path).text);
     ctx.reads?.set(path, contentHash(bytes));
@@ -36,6 +36,20 @@ export const readFileTool: Tool = {
     return render(path, lines.map((l) => l.text), first, last);
   },
 };
+
+/** Neither read_file nor search opens a file this large (search stops at 2 MB): a shell command can. */
+function tooLarge(path: string, size: number): ToolError {
+  const mb = (size / (1024 * 1024)).toFixed(1);
+  return new ToolError(
+    "too-large",
+    `"${path}" is ${mb} MB, over read_file's ${MAX_READ_FILE_BYTES / (1024 * 1024)} MB limit (search skips it too). ` +
+      `Look inside with run_command, e.g. grep -n "PATTERN" ${shellQuote(path)} or sed -n '1,200p' ${shellQuote(path)}`,
+  );
+}
+
+function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+}
 
 function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: unknown } {
   const width = String(last).length;

@@ -1,10 +1,18 @@
-/** search: a regular expression over the workspace's text files, ignores honoured, results capped. */
+/**
+ * search: a regular expression over the workspace's text files, ignores honoured, results
+ * capped. What it does not search is said in the result: files over its size limit (with
+ * how to read them instead) and links pointing out of the workspace (never followed).
+ */
 import { globRegex, under, workspaceFiles } from "./file-walk.ts";
+import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { isBinary } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
 const DEFAULT_LIMIT = 100;
+// Search reads each file whole; bigger files are listed as not searched instead.
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** Skipped paths named in a note at most; the rest are counted. */
+const MAX_NAMED = 10;
 const MAX_LINE_CHARS = 240;
 
 export interface SearchHit {
@@ -17,7 +25,7 @@ export const searchTool: Tool = {
   effect: "read",
   definition: {
     name: "search",
-    description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped.",
+    description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB and links out of the workspace are not searched (the result names them).",
     parameters: {
       type: "object",
       properties: {
@@ -38,13 +46,17 @@ export const searchTool: Tool = {
     const glob = optionalString(input, "glob");
     const fileRegex = glob ? globRegex(glob) : undefined;
     const limit = optionalInt(input, "max_results", 1, 5000) ?? DEFAULT_LIMIT;
-    const files = under(await workspaceFiles(ctx.workspace.root, ctx.signal), dir).filter((p) => !fileRegex || fileRegex.test(p));
+    const walk = await workspaceFiles(ctx.workspace.root, ctx.signal);
+    const files = under(walk.paths, dir).filter((p) => !fileRegex || fileRegex.test(p));
+    const linksOut = under(walk.linksOut, dir);
     const hits: SearchHit[] = [];
+    const large: { path: string; size: number }[] = [];
     let truncated = false;
     for (const path of files) {
       ctx.signal.throwIfAborted();
       const found = await searchFile(ctx.workspace, path, regex);
-      hits.push(...found);
+      if ("size" in found) large.push({ path, size: found.size });
+      else hits.push(...found.hits);
       if (hits.length > limit) {
         truncated = true;
         break;
@@ -52,8 +64,11 @@ export const searchTool: Tool = {
     }
     const shown = hits.slice(0, limit);
     const lines = shown.map((h) => `${h.path}:${h.line}: ${h.text}`);
-    const note = truncated ? `\n[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]` : "";
-    return { text: shown.length === 0 ? `No matches for /${pattern}/ in ${files.length} files.` : lines.join("\n") + note, data: { hits: shown, truncated } };
+    const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
+    const notes = [...cut, ...largeNote(large), ...linksNote(linksOut)];
+    const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
+    const skippedLarge = large.map((f) => f.path);
+    return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut } };
   },
 };
 
@@ -65,15 +80,44 @@ function compile(pattern: string, caseSensitive: boolean): RegExp {
   }
 }
 
-async function searchFile(ws: { stat(p: string): Promise<{ size: number } | undefined>; read(p: string): Promise<Uint8Array> }, path: string, regex: RegExp): Promise<SearchHit[]> {
-  const info = await ws.stat(path);
-  if (!info || info.size > MAX_FILE_BYTES) return [];
+/** Says which files were too large to search, and what reads each of them instead. */
+function largeNote(large: readonly { path: string; size: number }[]): string[] {
+  if (large.length === 0) return [];
+  const readable = large.filter((f) => f.size <= MAX_READ_FILE_BYTES).map((f) => f.path);
+  const huge = large.filter((f) => f.size > MAX_READ_FILE_BYTES).map((f) => f.path);
+  const parts = [`[Not searched: ${large.length === 1 ? "1 file" : `${large.length} files`} over 2 MB (${named(large.map((f) => f.path))}).`];
+  if (readable.length > 0) parts.push(`Read ${huge.length === 0 ? (readable.length === 1 ? "it" : "them") : named(readable)} by line range with read_file (start_line/end_line).`);
+  if (huge.length > 0) {
+    parts.push(`${named(huge)} ${huge.length === 1 ? "is" : "are"} over 16 MB, too large for read_file too: use run_command, e.g. grep -n "PATTERN" FILE.`);
+  }
+  return [`${parts.join(" ")}]`];
+}
+
+function linksNote(links: readonly string[]): string[] {
+  if (links.length === 0) return [];
+  const count = links.length === 1 ? "1 link" : `${links.length} links`;
+  return [`[Skipped ${count} pointing outside the workspace (${named(links)}); links out of the workspace are not followed.]`];
+}
+
+function named(paths: readonly string[]): string {
+  const more = paths.length - MAX_NAMED;
+  return paths.slice(0, MAX_NAMED).join(", ") + (more > 0 ? ` and ${more} more` : "");
+}
+
+type WorkspaceReader = { stat(p: string): Promise<{ size: number } | undefined>; read(p: string): Promise<Uint8Array> };
+
+/** The file's matching lines, or its size when it is over the limit. Unreadable and binary files match nothing. */
+async function searchFile(ws: WorkspaceReader, path: string, regex: RegExp): Promise<{ hits: SearchHit[] } | { size: number }> {
+  // One file that cannot be read (removed meanwhile, refused) never fails the whole search.
+  const info = await ws.stat(path).catch(() => undefined);
+  if (!info) return { hits: [] };
+  if (info.size > MAX_FILE_BYTES) return { size: info.size };
   const bytes = await ws.read(path).catch(() => undefined);
-  if (!bytes || isBinary(bytes)) return [];
+  if (!bytes || isBinary(bytes)) return { hits: [] };
   const hits: SearchHit[] = [];
   const lines = Buffer.from(bytes).toString("utf8").split(/\r?\n/);
   lines.forEach((text, i) => {
     if (regex.test(text)) hits.push({ path, line: i + 1, text: text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}…` : text });
   });
-  return hits;
+  return { hits };
 }

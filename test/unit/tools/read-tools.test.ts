@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
@@ -7,7 +8,7 @@ import { listFilesTool } from "../../../src/tools/list-files.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
 import { searchTool } from "../../../src/tools/search.ts";
 import { runTool } from "../../../src/tools/tool.ts";
-import { workspaceWith } from "./helpers/setup.ts";
+import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
 
 const FILES = {
   ".gitignore": "build/\n*.log\n",
@@ -97,5 +98,62 @@ describe("find_symbol", () => {
   it("says the index is unavailable when there is none", async () => {
     const r = await runTool(findSymbolTool, { name: "x" }, workspaceWith().ctx);
     assert.equal(!r.ok && r.code, "unavailable");
+  });
+});
+
+describe("links out of the workspace and size limits (issue 13)", () => {
+  /** A workspace with a folder link and a file link out of it, and a folder link inside it. */
+  function linkedWorkspace() {
+    const outside = tempDir();
+    writeFiles(outside, { "lib/secret.py": "load_config = 'outside'\n" });
+    const made = workspaceWith(FILES);
+    symlinkSync(join(outside, "lib"), join(made.root, "ext"));
+    symlinkSync(join(outside, "lib/secret.py"), join(made.root, "leak.py"));
+    symlinkSync(join(made.root, "src"), join(made.root, "alias"));
+    return made;
+  }
+
+  it("list_files does not follow links out of the workspace and says it skipped them; links inside work", async () => {
+    const { ctx } = linkedWorkspace();
+    const r = await runTool(listFilesTool, {}, ctx);
+    assert.equal(r.ok, true, r.text);
+    const data = r.data as { paths: string[]; skipped: string[] };
+    assert.deepEqual(data.paths, [".gitignore", "alias/app.py", "alias/util.ts", "img.bin", "package-lock.json", "src/app.py", "src/util.ts"]);
+    assert.deepEqual(data.skipped, ["ext", "leak.py"]);
+    assert.match(r.text, /^ext → outside the workspace, skipped$/m);
+    assert.match(r.text, /^leak\.py → outside the workspace, skipped$/m);
+    assert.doesNotMatch(r.text, /secret/);
+  });
+
+  it("search skips links out, still answers from the rest and says how many it skipped", async () => {
+    const { ctx } = linkedWorkspace();
+    const r = await runTool(searchTool, { pattern: "load_config =|def load_config" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual((r.data as { hits: { path: string }[] }).hits.map((h) => h.path), ["alias/app.py", "src/app.py"]);
+    assert.match(r.text, /Skipped 2 links pointing outside the workspace \(ext, leak\.py\)/);
+  });
+
+  it("search reports the files it skipped for size, with advice that works", async () => {
+    const big = "needle in a big file\n" + "x".repeat(80) + "\n";
+    const { ctx, root } = workspaceWith({ "small.txt": "needle\n", "big.log.txt": big.repeat(30_000) });
+    const r = await runTool(searchTool, { pattern: "needle" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual((r.data as { hits: { path: string }[] }).hits.map((h) => h.path), ["small.txt"]);
+    assert.deepEqual((r.data as { skippedLarge: string[] }).skippedLarge, ["big.log.txt"]);
+    assert.match(r.text, /Not searched: 1 file over 2 MB \(big\.log\.txt\)/);
+    assert.match(r.text, /Read it by line range with read_file \(start_line\/end_line\)/);
+    // And the advice works: read_file reads that file by line range.
+    const part = await runTool(readFileTool, { path: "big.log.txt", start_line: 3, end_line: 3 }, ctx);
+    assert.equal(part.text, "3| needle in a big file\n[Lines 3-3 of 60000.]");
+    // A file too large for read_file too: search and read_file both point at run_command.
+    writeFileSync(join(root, "huge.txt"), "needle\n");
+    truncateSync(join(root, "huge.txt"), 17 * 1024 * 1024);
+    const again = await runTool(searchTool, { pattern: "needle" }, ctx);
+    assert.match(again.text, /Not searched: 2 files over 2 MB \(big\.log\.txt, huge\.txt\)/);
+    assert.match(again.text, /Read big\.log\.txt by line range with read_file.*huge\.txt is over 16 MB, too large for read_file too: use run_command/s);
+    const huge = await runTool(readFileTool, { path: "huge.txt" }, ctx);
+    assert.equal(!huge.ok && huge.code, "too-large");
+    assert.doesNotMatch(huge.text, /use search/);
+    assert.match(huge.text, /run_command.*grep -n/);
   });
 });

@@ -41,7 +41,7 @@ type Coerced = { ok: true; value: JsonValue } | { ok: false; message: string };
  * `oneOf` branches, else "string".
  */
 export function schemaTypes(schema: JsonSchema): JsonSchemaType[] {
-  const types = [...new Set(declaredTypes(schema) ?? ["string"])];
+  const types = [...new Set<JsonSchemaType>(declaredTypes(schema) ?? ["string"])];
   return [...types.filter((t) => t !== "string"), ...types.filter((t) => t === "string")];
 }
 

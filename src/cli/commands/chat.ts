@@ -18,6 +18,7 @@ import type { ChatStreamEvent } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, parseFlags, UsageError } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
+import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 
 export const chatCommand: CliCommand = {
@@ -46,7 +47,7 @@ export const chatCommand: CliCommand = {
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
-    if (earlier) io.err(`continuing "${earlier.title}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
+    if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
     const system = flags["no-rules"] === true ? undefined : await projectPrompt(resolve(io.cwd, (flags.repo as string | undefined) ?? "."), io);
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
     const runtime = await spawnRuntime({
@@ -65,10 +66,10 @@ export const chatCommand: CliCommand = {
     });
     try {
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
-        if (status.model.kind === "loading") io.err(`\r${describeModel(status.model)}`);
+        if (status.model.kind === "loading") io.err(`\r${terminalName(describeModel(status.model))}`);
       });
       const state = await runtime.connection.sendRequest(ModelLoadRequest, {});
-      io.err(`\r${describeModel(state)}\n`);
+      io.err(`\r${terminalName(describeModel(state))}\n`);
       if (state.kind !== "ready") return 1;
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;
@@ -100,10 +101,11 @@ export const chatCommand: CliCommand = {
 
 function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean): void {
   switch (event.type) {
-    case "text": io.out(event.text); break;
-    case "thinking": if (showThinking) io.err(event.text); break;
-    case "toolCall": io.out(`\n[tool call] ${event.call.name} ${JSON.stringify(event.call.arguments)}\n`); break;
-    case "toolCallError": io.out(`\n[malformed tool call] ${event.message}\n`); break;
+    // The model echoes file names and content: escape what a terminal would act on.
+    case "text": io.out(terminalText(event.text)); break;
+    case "thinking": if (showThinking) io.err(terminalText(event.text)); break;
+    case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); break;
+    case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); break;
     case "done": break;
   }
 }
@@ -112,7 +114,7 @@ function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], sho
 async function projectPrompt(repo: string, io: Parameters<CliCommand["run"]>[1]): Promise<string | undefined> {
   const context = await loadProjectContext(new DiskWorkspace(repo), { signal: io.signal });
   if (!context.text) return undefined;
-  io.err(`project rules and memory: ${context.summary}\n`);
+  io.err(`project rules and memory: ${terminalName(context.summary)}\n`);
   return `You are Hearth, a coding assistant for the project in ${repo}.\n\nProject rules:\n${context.text}`;
 }
 

@@ -14,6 +14,7 @@ import type { ModelSource } from "../../protocol/status.ts";
 import { sanitizeSettings } from "../../protocol/settings.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
+import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
@@ -75,11 +76,11 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
         trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
         trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
         writeOutputs(options, info.name, result.patch, io);
-        io.err(`hearth fix: ${result.agent.stopReason}: ${result.agent.message}\n`);
-        if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${result.tests.command}\n`);
-        if (result.testsNotRun) io.err(`hearth fix: ${result.testsNotRun}\n`);
-        if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${result.projectContext.summary}\n`);
-        for (const memory of result.memories) io.err(`hearth fix: remembered ${memory} (not in the patch; commit it to share it)\n`);
+        io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
+        if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
+        if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
+        if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
+        for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
         io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
         return exitCode(result.agent.stopReason, result.tests?.passed);
       } finally {
@@ -88,7 +89,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
     } catch (error) {
       if (io.signal.aborted) return FIX_EXIT.cancelled;
       trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
-      io.err(`hearth fix: the model failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
       return FIX_EXIT.modelError;
     } finally {
       await backend.dispose();
@@ -187,16 +188,16 @@ function report(event: AgentEvent, io: CliIo): void {
   if (event.type === "turn") io.err(`[step ${event.step}]\n`);
   else if (event.type === "toolEnd") {
     const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
-    io.err(`  ${event.result.ok ? "✓" : "✗"} ${event.call.name}${target} (${event.durationMs} ms)\n`);
-  } else if (event.type === "steer") io.err(`  ! ${event.message}\n`);
+    io.err(`  ${event.result.ok ? "✓" : "✗"} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
+  } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
   else if (event.type === "condensed") io.err(`  (condensed ${event.messages} old tool outputs to fit the context)\n`);
 }
 
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const args = JSON.stringify(request.call.arguments).slice(0, 300);
-    const answer = await rl.question(`Allow ${request.call.name} ${args}? [y/N] `, { signal: io.signal });
+    const args = terminalJson(JSON.stringify(request.call.arguments).slice(0, 300));
+    const answer = await rl.question(`Allow ${terminalName(request.call.name)} ${args}? [y/N] `, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
   } catch {
     return false;

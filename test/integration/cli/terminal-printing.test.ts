@@ -1,0 +1,63 @@
+// `hearth chat` and `hearth fix` from the built CLI with a scripted model whose turns carry
+// terminal escape sequences, C1 controls and bidi overrides (in text, in tool-call paths,
+// in the finish summary), as a model echoing a hostile checkout would: stdout and stderr
+// must show them escaped, never raw.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+
+const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+const EVIL_PATH = "src/\x1b]0;pwned\x07x\u202e.ts";
+
+/** The model file's name carries an escape too: the CLI prints it while loading. */
+const MODEL = "model\x1b[1m.json";
+
+function work(t: TestContext, turns: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cli-print-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, MODEL), JSON.stringify({ turns }));
+  return dir;
+}
+
+/** CRs are left out: the CLI's own progress lines start with one (a name's CR is escaped: unit tests). */
+function assertPrintable(text: string, what: string): void {
+  const found = RAW_CONTROL.exec(text.replaceAll("\r", ""));
+  assert.equal(found, null, `${what} printed a raw control character U+${found?.[0].charCodeAt(0).toString(16).padStart(4, "0")}: ${JSON.stringify(text)}`);
+}
+
+describe("hearth chat and fix print model and file text escaped", { timeout: 120_000 }, () => {
+  it("hearth chat: streamed text and the model's tool calls", (t) => {
+    // chat offers no tools: the call comes back as a malformed call naming the tool.
+    const dir = work(t, [{ text: "see \x1b[2Jhere\x9b31m\u2066", toolCalls: [{ name: "read\x1b[5mfile", arguments: { path: EVIL_PATH } }] }]);
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", MODEL, "--no-think", "--no-rules", "hi"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /see \\x1b\[2Jhere/);
+    assert.match(run.stderr, /model\\x1b\[1m\.json/);
+    assert.match(run.stdout, /\[malformed tool call\] Unknown tool "read\\x1b\[5mfile"/);
+    assertPrintable(run.stdout, "chat stdout");
+    assertPrintable(run.stderr, "chat stderr");
+  });
+
+  it("hearth fix: tool targets, the summary and remembered paths", (t) => {
+    const dir = work(t, [
+      { toolCalls: [{ name: "read_file", arguments: { path: EVIL_PATH } }] },
+      { toolCalls: [{ name: "run_command", arguments: { command: "echo \x1b[8mhidden\x07" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "fixed \x1b]0;title\x07 it\u202e" } }] },
+    ]);
+    const repo = join(dir, "repo");
+    mkdirSync(join(repo, "src"), { recursive: true });
+    writeFileSync(join(repo, "src", "a.ts"), "export const a = 1;\n");
+    const run = spawnSync(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "x", "--model", MODEL, "--yes", "--no-index", "--out", "fix.diff", "--state-dir", join(dir, "state")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /read_file src\/\\x1b\]0;pwned\\x07x\\u202e\.ts/);
+    assert.match(run.stderr, /finished: fixed \\x1b\]0;title\\x07 it\\u202e/);
+    assertPrintable(run.stdout, "fix stdout");
+    assertPrintable(run.stderr, "fix stderr");
+  });
+});

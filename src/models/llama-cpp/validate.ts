@@ -1,13 +1,18 @@
 /**
  * Checks a GGUF file before llama.cpp sees it. Loading a malformed file can abort the
- * whole process (a qwen35 file without `attention.head_count` hits a GGML_ASSERT), and
- * `readGgufFileInfo` happily reads zeros past the end of a truncated file, so every check
- * that protects the runtime happens here: exists, non-empty, a GGUF, complete (size
- * against the end of the last tensor), an architecture Hearth runs, required keys present.
+ * whole process (a qwen35 file without `attention.head_count`, or with it set to 0, hits a
+ * GGML_ASSERT), and `readGgufFileInfo` trusts every count (a 100-byte file declaring a
+ * 2^40-element array ran for a minute) and reads zeros past the end of a truncated file,
+ * so every check that protects the runtime happens here, on our own bounded reader
+ * (gguf-reader.ts): exists, non-empty, a GGUF whose declared lengths fit in the file,
+ * tensors that fit (size against the end of the last tensor), an architecture Hearth runs,
+ * required keys present, hyper-parameters in range (hyper-parameters.ts).
  */
 import { open, stat } from "node:fs/promises";
-import { type GgufFileInfo, type GgufTensorInfo, readGgufFileInfo } from "node-llama-cpp";
+import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
+import { type GgufEntry, GgufFormatError, type GgufLayout, type GgufTensorRecord, readGgufLayout } from "./gguf-reader.ts";
+import { checkHyperParameters } from "./hyper-parameters.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
@@ -30,8 +35,10 @@ export function isSupportedArchitecture(architecture: string): boolean {
 /** Keys llama.cpp needs; the first two abort the process when missing (see QWEN35-FACTS.md). */
 function requiredKeys(architecture: string): string[] {
   const keys = ["attention.head_count", "context_length", "embedding_length", "block_count"];
-  // A dense model without its feed-forward length aborts as well.
+  // A dense model without its feed-forward length aborts as well; a MoE model without its
+  // expert counts gets tensors with a 0 dimension, which aborts too.
   if (!/moe|next/.test(architecture)) keys.push("feed_forward_length");
+  else keys.push("expert_count", "expert_used_count");
   return keys;
 }
 
@@ -39,21 +46,45 @@ function requiredKeys(architecture: string): string[] {
 export async function validateModelFile(path: string): Promise<ValidatedModel> {
   const fileSize = await checkFileExists(path);
   await checkHeader(path, fileSize);
+  const layout = await readLayout(path, fileSize);
+  checkTensors(layout, fileSize, path);
+  const architecture = checkArchitecture(layout.metadata, path);
+  const missing = requiredKeys(architecture).filter((key) => !layout.metadata.has(`${architecture}.${key}`));
+  if (missing.length > 0) {
+    throw new BackendError(
+      `the model file lacks required metadata (${missing.map((k) => `${architecture}.${k}`).join(", ")}); it is damaged or was converted wrongly: ${path}`,
+      "selectModel",
+    );
+  }
+  const problem = checkHyperParameters(architecture, layout.metadata);
+  if (problem) throw new BackendError(`${path}: ${problem} The file is damaged or not a Qwen3.5 model.`, "selectModel");
+  // Every length is known to fit now, so node-llama-cpp's reader cannot run away.
   let info: GgufFileInfo;
   try {
     info = await withTimeout(readGgufFileInfo(path, { readTensorInfo: true }), 60_000, "reading its metadata took over a minute");
   } catch (error) {
     throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${path}`, "selectModel");
   }
-  const needed = requiredFileSize(info);
-  if (needed > fileSize) {
-    const percent = Math.floor((fileSize / needed) * 100);
-    throw new BackendError(
-      `the model file is incomplete (${formatBytes(fileSize)} of ${formatBytes(needed)}, ${percent}%), probably an interrupted download: ${path}`,
-      "downloadModel",
-    );
+  const name = stringValue(layout.metadata.get("general.name")) || (path.split(/[\\/]/).pop() ?? path);
+  const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
+  return { path, architecture, name, trainContextSize, fileSize, info };
+}
+
+/** Header, metadata and tensor infos through the bounded reader. */
+async function readLayout(path: string, fileSize: number): Promise<GgufLayout> {
+  try {
+    return await readGgufLayout(path, fileSize);
+  } catch (error) {
+    if (!(error instanceof GgufFormatError)) throw error;
+    if (error.reason === "truncated") {
+      throw new BackendError(`the model file is incomplete or corrupt (${error.message}): ${path}`, "downloadModel");
+    }
+    throw new BackendError(`not a valid GGUF model file (${error.message}): ${path}`, "selectModel");
   }
-  const architecture = String(info.metadata?.general?.architecture ?? "");
+}
+
+function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, path: string): string {
+  const architecture = stringValue(metadata.get("general.architecture"));
   if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${path}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
@@ -61,16 +92,16 @@ export async function validateModelFile(path: string): Promise<ValidatedModel> {
       "selectModel",
     );
   }
-  const section = (info.metadata as unknown as Record<string, unknown>)[architecture] as Record<string, unknown> | undefined;
-  const missing = requiredKeys(architecture).filter((key) => readPath(section, key) === undefined);
-  if (missing.length > 0) {
-    throw new BackendError(
-      `the model file lacks required metadata (${missing.map((k) => `${architecture}.${k}`).join(", ")}); it is damaged or was converted wrongly: ${path}`,
-      "selectModel",
-    );
-  }
-  const name = String(info.metadata?.general?.name ?? "") || (path.split(/[\\/]/).pop() ?? path);
-  return { path, architecture, name, trainContextSize: Number(readPath(section, "context_length")), fileSize, info };
+  return architecture;
+}
+
+function scalarValue(entry: GgufEntry | undefined): unknown {
+  return entry && "value" in entry ? entry.value : undefined;
+}
+
+function stringValue(entry: GgufEntry | undefined): string {
+  const value = scalarValue(entry);
+  return typeof value === "string" ? value : "";
 }
 
 async function checkFileExists(path: string): Promise<number> {
@@ -117,13 +148,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `a.b.c` in a nested metadata object. */
-function readPath(object: Record<string, unknown> | undefined, key: string): unknown {
-  let value: unknown = object;
-  for (const part of key.split(".")) value = value && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
-  return value;
-}
-
 /** Bytes per block and elements per block of ggml's tensor types (ggml.c's type traits). */
 const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: number]>> = {
   0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
@@ -133,22 +157,39 @@ const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: nu
   34: [54, 256], 35: [66, 256], 39: [17, 32],
 };
 
-/** Bytes of the first file part that its tensors need: the end of the last tensor whose type we know. */
-export function requiredFileSize(info: GgufFileInfo): number {
-  let end = info.metadataSize + (info.tensorInfoSize ?? 0);
-  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) {
-    if ((tensor.filePart ?? 1) !== 1) continue;
+/**
+ * Every tensor has sizes above 0, a type-aligned row, an aligned offset, and data inside
+ * the file. A file cut short gets the "incomplete" message with how much of it is there.
+ */
+function checkTensors(layout: GgufLayout, fileSize: number, path: string): void {
+  let end = BigInt(layout.dataOffset);
+  for (const tensor of layout.tensors) {
     const size = tensorBytes(tensor);
-    if (size !== undefined) end = Math.max(end, Number(tensor.fileOffset) + size);
+    const misaligned = tensor.offset % BigInt(layout.alignment) !== 0n;
+    const problem = typeof size === "string" ? size : misaligned ? `starts at data offset ${tensor.offset}, not a multiple of the file's alignment (${layout.alignment})` : undefined;
+    if (problem !== undefined) throw new BackendError(`${path}: tensor ${tensor.name} ${problem}. The file is damaged.`, "selectModel");
+    const tensorEnd = BigInt(layout.dataOffset) + tensor.offset + (typeof size === "bigint" ? size : 0n);
+    if (tensorEnd > end) end = tensorEnd;
   }
-  return end;
+  if (end > BigInt(fileSize)) {
+    const needed = Number(end);
+    const percent = Math.floor((fileSize / needed) * 100);
+    throw new BackendError(
+      `the model file is incomplete (${formatBytes(fileSize)} of ${formatBytes(needed)}, ${percent}%), probably an interrupted download: ${path}`,
+      "downloadModel",
+    );
+  }
 }
 
-function tensorBytes(tensor: GgufTensorInfo): number | undefined {
+/** Bytes of a tensor's data; undefined for a type this table does not know (llama.cpp checks those); a string for a broken shape. */
+function tensorBytes(tensor: GgufTensorRecord): bigint | string | undefined {
+  const zero = tensor.dims.findIndex((d) => d === 0n);
+  if (zero >= 0) return `has size 0 in dimension ${zero} (${tensor.dims.join(" x ")})`;
   const traits = TYPE_TRAITS[tensor.ggmlType];
   if (!traits) return undefined;
-  const elements = tensor.dimensions.reduce<number>((product, d) => product * Number(d), 1);
-  return Math.ceil(elements / traits[1]) * traits[0];
+  const [bytes, elements] = traits.map(BigInt) as [bigint, bigint];
+  if (tensor.dims[0]! % elements !== 0n) return `has rows of ${tensor.dims[0]} values, not a multiple of its type's block of ${elements}`;
+  return (tensor.dims.reduce((product, d) => product * d, 1n) / elements) * bytes;
 }
 
 function shortReason(error: unknown): string {

@@ -2,9 +2,12 @@
  * The broken model files the runtime must reject before loading: `readGgufFileInfo`
  * refuses zero-byte and random files; the rest parse but fail a check the runtime has to
  * make (file size against the tensor extents, architecture, required keys). Loading a file without
- * `A.attention.head_count` aborts the process, shown here in a child process.
+ * `A.attention.head_count` aborts the process, shown here in a child process. Hyper-parameters
+ * with impossible values (issue 13: head counts, embedding length, key length, conv kernel
+ * = 0, 100,000 layers, a full-attention interval of 0) abort it too: `validateModelFile`
+ * refuses them, and a runtime asked to load one keeps serving.
  */
-import { test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -12,6 +15,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { GgufFileInfo } from "node-llama-cpp";
+import { DidChangeConfigurationNotification } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { BackendError } from "../../../src/models/backend.ts";
+import { validateModelFile } from "../../../src/models/llama-cpp/validate.ts";
+import { StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { brokenModelFile, ensureTinyModel, type BrokenModelKind } from "../../fixtures/models/index.ts";
 import { cpuLlama, nlc } from "./llama.ts";
 
@@ -94,4 +103,85 @@ catch (error) { console.log("rejected", String(error)); }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** What `validateModelFile` says about each value from issue 13 (after "<path>: "). */
+const VALUE_REFUSALS: ReadonlyArray<readonly [BrokenModelKind, string]> = [
+  ["zero-head-count", "qwen35.attention.head_count is 0; it must be at least 1."],
+  ["zero-head-count-kv", "qwen35.attention.head_count_kv is 0; it must be at least 1."],
+  ["zero-embedding-length", "qwen35.embedding_length is 0; it must be at least 1."],
+  ["zero-key-length", "qwen35.attention.key_length is 0; it must be at least 1."],
+  ["zero-conv-kernel", "qwen35.ssm.conv_kernel is 0; it must be at least 1."],
+  ["huge-block-count", "qwen35.block_count is 100000; it must be at most 512."],
+  ["zero-full-attention-interval", "qwen35.full_attention_interval is 0; it must be at least 1."],
+];
+
+describe("values llama.cpp cannot survive are refused before it sees them", () => {
+  for (const [kind, why] of VALUE_REFUSALS) {
+    test(`${kind}: validateModelFile names the key and the value`, async () => {
+      const file = await brokenModelFile(kind);
+      await assert.rejects(validateModelFile(file), (error: unknown) => {
+        assert.ok(error instanceof BackendError, String(error));
+        assert.equal(error.message, `${file}: ${why} The file is damaged or not a Qwen3.5 model.`);
+        assert.equal(error.fix, "selectModel");
+        return true;
+      });
+    });
+  }
+
+  test("the intact model the broken ones are made from passes", async () => {
+    const file = await ensureTinyModel({ arch: "qwen35" });
+    const model = await validateModelFile(file);
+    assert.equal(model.architecture, "qwen35");
+    assert.equal(model.trainContextSize, 262_144);
+    assert.equal(model.fileSize, statSync(file).size);
+  });
+
+  test("a 100-byte file declaring a 2^40-element array is refused from its declared length, not read", async () => {
+    const file = await brokenModelFile("huge-array");
+    assert.equal(statSync(file).size, 100);
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.equal(error.message, `the model file is incomplete or corrupt (general.huge declares 1099511627776 items of type u32, more than the 40 bytes left in the file): ${file}`);
+      assert.equal(error.fix, "downloadModel");
+      return true;
+    });
+  });
+});
+
+describe("a runtime asked to load a file that would abort llama.cpp", () => {
+  const RUNTIME = path.resolve(import.meta.dirname, "../../../out/runtime.mjs");
+  const running: RuntimeProcess[] = [];
+  after(async () => {
+    for (const runtime of running) await runtime.close(1000).catch(() => undefined);
+  });
+
+  /** Configures `modelPath` and resolves with the status that says it is ready or refused. */
+  async function load(runtime: RuntimeProcess, modelPath: string): Promise<RuntimeStatus> {
+    const settled = new Promise<RuntimeStatus>((resolve) => {
+      // The one handler vscode-jsonrpc keeps per method: each call replaces the last.
+      runtime.connection.onNotification(StatusChangedNotification, (status) => {
+        if (status.model.kind === "ready" || (status.model.kind === "error" && status.model.message.includes(modelPath))) resolve(status);
+      });
+    });
+    await runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { threads: 1, contextSize: 512, modelPath } } });
+    return settled;
+  }
+
+  test("refuses a zero head count and a zero full-attention interval, stays up, and then loads a good model", async () => {
+    assert.ok(statSync(RUNTIME).isFile(), `${RUNTIME} is missing: run "npm run build" first`);
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: { threads: 1, contextSize: 512 } } });
+    running.push(runtime);
+    for (const [kind, why] of VALUE_REFUSALS.filter(([k]) => k === "zero-head-count" || k === "zero-full-attention-interval")) {
+      const file = await brokenModelFile(kind);
+      const status = await load(runtime, file);
+      assert.equal(status.model.kind, "error", JSON.stringify(status.model));
+      assert.ok(status.model.kind === "error" && status.model.message.includes(`${file}: ${why}`), JSON.stringify(status.model));
+      assert.equal((await runtime.connection.sendRequest(StatusRequest)).pid, runtime.child.pid, "the same process still answers");
+    }
+    const good = await load(runtime, await ensureTinyModel({ arch: "qwen35" }));
+    assert.equal(good.model.kind, "ready", JSON.stringify(good.model));
+    assert.equal(runtime.child.exitCode, null);
+    assert.equal(runtime.child.signalCode, null);
+  });
 });

@@ -63,7 +63,7 @@ export class DiskWorkspace implements Workspace {
         out.push({ name: e.name, type: e.isDirectory() ? "directory" : "file" });
         continue;
       }
-      const real = await realpath(join(abs, e.name)).catch(() => undefined);
+      const real = await realTarget(join(abs, e.name)).catch(() => undefined);
       if (real === undefined || isOutsideRelative(relative(await this.realRoot, real))) continue;
       const isDir = (await stat(real).catch(() => undefined))?.isDirectory() === true;
       out.push({ name: e.name, type: isDir ? "directory" : "file" });

@@ -8,8 +8,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AssistantMessage, ChatStreamEvent, ToolCall, ToolDefinition } from "../types.ts";
+import { CallBodyReader, type CallBodyOutcome } from "./call-body-reader.ts";
 import { checkToolCall } from "./tool-arguments.ts";
-import { CALL_CLOSE, CALL_FORMAT_HINT, parseToolCallBody } from "./tool-call-syntax.ts";
+import { CALL_FORMAT_HINT } from "./tool-call-syntax.ts";
 
 /** Options of {@link QwenOutputParser}. */
 export interface QwenOutputParserOptions {
@@ -33,18 +34,30 @@ const THINK_OPEN = "<think>";
 const THINK_CLOSE = "</think>";
 const CALL_OPEN = "<tool_call>";
 
-/** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
+/**
+ * Length of the longest suffix of `text` that is a proper prefix of `tag`. Tags have one
+ * `<`, at their start, so only the last `<` can begin one.
+ */
 function partialTagSuffix(text: string, tag: string): number {
-  for (let n = Math.min(tag.length - 1, text.length); n > 0; n--) {
-    if (tag.startsWith(text.slice(text.length - n))) return n;
-  }
-  return 0;
+  const lt = text.lastIndexOf("<");
+  if (lt < 0 || text.length - lt >= tag.length) return 0;
+  return tag.startsWith(text.slice(lt)) ? text.length - lt : 0;
 }
 
-/** Incremental parser for one assistant turn. */
+/**
+ * Incremental parser for one assistant turn. Linear in the output however it is chunked:
+ * `pending` only ever holds a partial tag plus the newest chunk, whitespace that may turn
+ * out to precede a call waits in `heldSpace`, and a call's body goes to a
+ * {@link CallBodyReader} that examines each chunk once.
+ */
 export class QwenOutputParser {
   private state: State;
   private pending = "";
+  /** Whitespace held back in the answer (trimmed if a call or the end follows), in pieces. */
+  private heldSpace: string[] = [];
+  private reader: CallBodyReader | undefined;
+  private examined = 0;
+  private examinedByCalls = 0;
   /** Set after `</think>`: newlines before the answer are dropped, even across chunks. */
   private skipNewlines = false;
   private thinking = "";
@@ -56,6 +69,11 @@ export class QwenOutputParser {
   constructor(private readonly options: QwenOutputParserOptions) {
     this.state = options.startInThinking ? "thinking" : "start";
     this.newCallId = options.newCallId ?? (() => `call_${randomUUID().slice(0, 8)}`);
+  }
+
+  /** Characters handed to scans and joins so far: a bounded multiple of the output fed (tests hold it to that). */
+  get charactersExamined(): number {
+    return this.examined + this.examinedByCalls + (this.reader?.charactersExamined ?? 0);
   }
 
   /** Consumes a chunk of model output; returns the events it completes. */
@@ -71,8 +89,9 @@ export class QwenOutputParser {
     const events: ChatStreamEvent[] = [];
     while (this.step(events, true)) { /* drain */ }
     if (this.state === "thinking" && this.pending) this.emitThinking(events, this.pending);
-    if (this.state === "text" || this.state === "start") this.emitText(events, this.pending.trimEnd());
+    if ((this.state === "text" || this.state === "start") && this.pending.trimEnd()) this.emitText(events, this.takeSpace() + this.pending.trimEnd());
     this.pending = "";
+    this.heldSpace = [];
     return events;
   }
 
@@ -84,8 +103,9 @@ export class QwenOutputParser {
     return { message, errors: [...this.errors] };
   }
 
-  /** Advances once; false when it needs more input. */
+  /** Advances once; false when it needs more input. Each step makes a few passes over `pending`. */
   private step(events: ChatStreamEvent[], atEnd: boolean): boolean {
+    this.examined += this.pending.length;
     switch (this.state) {
       case "start": return this.stepStart(atEnd);
       case "thinking": return this.stepThinking(events);
@@ -97,8 +117,11 @@ export class QwenOutputParser {
   /** A model may open `<think>` itself even when the prompt did not. */
   private stepStart(atEnd: boolean): boolean {
     const trimmed = this.pending.trimStart();
+    if (trimmed.length < this.pending.length) this.heldSpace.push(this.pending.slice(0, this.pending.length - trimmed.length));
+    this.pending = trimmed;
     if (trimmed.startsWith(THINK_OPEN)) {
       this.pending = trimmed.slice(THINK_OPEN.length);
+      this.heldSpace = [];
       this.state = "thinking";
       return true;
     }
@@ -131,8 +154,11 @@ export class QwenOutputParser {
     }
     const open = this.pending.indexOf(CALL_OPEN);
     if (open >= 0) {
-      this.emitText(events, this.pending.slice(0, open).trimEnd());
+      const before = this.pending.slice(0, open).trimEnd();
+      const space = this.takeSpace();
+      if (before) this.emitText(events, space + before);
       this.pending = this.pending.slice(open + CALL_OPEN.length);
+      this.reader = new CallBodyReader();
       this.state = "toolCall";
       return true;
     }
@@ -140,28 +166,35 @@ export class QwenOutputParser {
     const keep = partialTagSuffix(this.pending, CALL_OPEN);
     const ready = this.pending.slice(0, this.pending.length - keep);
     const emit = ready.trimEnd();
-    this.emitText(events, emit);
-    this.pending = this.pending.slice(emit.length);
+    if (emit) this.emitText(events, this.takeSpace() + emit);
+    if (emit.length < ready.length) this.heldSpace.push(ready.slice(emit.length));
+    this.pending = this.pending.slice(ready.length);
     return false;
   }
 
+  private takeSpace(): string {
+    const space = this.heldSpace.join("");
+    this.examined += space.length;
+    this.heldSpace = [];
+    return space;
+  }
+
   private stepToolCall(events: ChatStreamEvent[], atEnd: boolean): boolean {
-    // A call can only be complete once `</tool_call>` has arrived (or the stream ended).
-    if (!atEnd && !this.pending.includes(CALL_CLOSE)) return false;
-    const parsed = parseToolCallBody(this.pending, atEnd);
-    if (parsed.kind === "incomplete") return false;
-    if (parsed.kind === "complete") {
-      this.finishCall(events, this.pending.slice(0, parsed.end), checkToolCallSafely(parsed.call, this.options.tools));
-      this.pending = this.pending.slice(parsed.end);
-    } else {
-      const close = this.pending.indexOf(CALL_CLOSE);
-      const end = close >= 0 ? close + CALL_CLOSE.length : this.pending.length;
-      const message = `${parsed.message} ${CALL_FORMAT_HINT}`;
-      this.reportError(events, this.pending.slice(0, end), message, parsed.name);
-      this.pending = this.pending.slice(end);
-    }
+    const reader = this.reader!;
+    const outcome = reader.push(this.pending) ?? (atEnd ? reader.end() : undefined);
+    this.pending = "";
+    if (!outcome) return false;
+    this.finishBody(events, outcome);
+    this.pending = outcome.rest;
+    this.examinedByCalls += reader.charactersExamined;
+    this.reader = undefined;
     this.state = "text";
     return true;
+  }
+
+  private finishBody(events: ChatStreamEvent[], outcome: CallBodyOutcome): void {
+    if (outcome.kind === "complete") this.finishCall(events, outcome.raw, checkToolCallSafely(outcome.call, this.options.tools));
+    else this.reportError(events, outcome.raw, `${outcome.message} ${CALL_FORMAT_HINT}`, outcome.name);
   }
 
   private finishCall(events: ChatStreamEvent[], body: string, checked: ReturnType<typeof checkToolCall>): void {

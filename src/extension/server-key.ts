@@ -6,7 +6,9 @@
  * Keys are stored per server origin (`hearth.serverApiKey:http://gpu-box:8080`): a key is
  * only ever sent to the server it was entered for, so a repository whose settings point
  * Hearth elsewhere cannot collect it. The runtime gets the key for the current URL in
- * `initializationOptions.serverApiKey` and restarts when it changes (runtime-client.ts).
+ * `initializationOptions.serverApiKey` and restarts when it changes (runtime-client.ts);
+ * it binds the key to that origin (runtime/session.ts). `$HEARTH_API_KEY` is the CLI's:
+ * the runtime's environment never carries it (runtime-env.ts).
  *
  * Only types come from "vscode" here, so unit tests drive it with an in-memory store.
  */

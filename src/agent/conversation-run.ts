@@ -123,8 +123,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     toolContext: {
       workspace: options.workspace,
       checkpoints,
-      beforeEffect: async (tool) => {
-        stepCheckpoint = (await checkpoints.create(`before ${tool}`)).id;
+      beforeEffect: async (tool, _input, paths) => {
+        stepCheckpoint = (await checkpoints.create(`before ${tool}`, paths)).id;
       },
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),

@@ -24,6 +24,13 @@ export const applyPatchTool: Tool = {
       required: ["patch"],
     },
   },
+  async targets(input, ctx) {
+    // The plan names every file the patch creates, changes, deletes or renames (both ends).
+    if (optionalBool(input, "dry_run")) return [];
+    const defaultPath = optionalString(input, "path");
+    const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), defaultPath ? { defaultPath } : {});
+    return plan.changes.flatMap((change) => (change.kind === "rename" ? [change.from, change.to] : [change.path]));
+  },
   async execute(input, ctx) {
     const patch = stringArg(input, "patch");
     const defaultPath = optionalString(input, "path");

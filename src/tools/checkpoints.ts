@@ -3,13 +3,20 @@
  * as its work tree) that snapshots the workspace before each write, so any step can be
  * undone. The user's own `.git` is never read or written: every command runs with
  * GIT_DIR pointing at the shadow repository, so the user's index, branches and stash stay
- * as they are. Files the workspace's .gitignore excludes are not snapshotted.
+ * as they are.
+ *
+ * A checkpoint is the tree `git add --all` sees (the workspace minus what .gitignore and
+ * the excludes below leave out; nested repositories as gitlinks) plus, in its commit
+ * message, the files the agent wrote that this tree misses — ignored files, files inside
+ * nested repositories (see checkpoint-extras.ts). Every git call holds the repository
+ * through checkpoint-lock.ts: one at a time, and locks left by a killed process recovered.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type SimpleGit, simpleGit } from "simple-git";
+import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
+import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
+import { RepoLock } from "./checkpoint-lock.ts";
 
 /** One snapshot of the workspace. */
 export interface Checkpoint {
@@ -23,26 +30,37 @@ export interface CheckpointOptions {
   readonly workspaceRoot: string;
   /** Hearth's storage folder (e.g. the extension's workspace storage); one repo per workspace inside. */
   readonly storageDir: string;
+  /** How long a call waits while another Hearth process uses the same repository (default 60 s). */
+  readonly lockWaitMs?: number;
 }
 
 // Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), whatever the
 // workspace's .gitattributes say. The shadow repo's info/attributes overrides them.
 const ATTRIBUTES = "* -text -filter -ident\n";
-// Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo.
+// Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo
+// (a file the agent itself writes there is still snapshotted, as an extra).
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
+/** The paths the agent has written, in the shadow git dir (see checkpoint-extras.ts). */
+const TRACKED_FILE = "hearth-paths.json";
+/** A throwaway index for building trees of extras (its lock is recovered like the others). */
+const EXTRAS_INDEX = "hearth-extras.index";
 
-// Variables that would point git at the user's editor, pager, hooks or credentials — and
-// which simple-git refuses to run with (npm sets EDITOR for every script, for one). The
-// shadow repository needs none of them.
+// Variables that would point git at the user's editor, pager, hooks or credentials. The
+// shadow repository needs none of them (npm sets EDITOR for every script, for one).
 const INHERITED_BUT_UNSAFE = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
+
+interface GitCall {
+  readonly input?: string;
+  readonly env?: Record<string, string>;
+}
 
 export class CheckpointStore {
   private constructor(
-    private readonly git: SimpleGit,
     /** The shadow git directory. */
     readonly gitDir: string,
     private readonly root: string,
     private readonly env: Record<string, string>,
+    private readonly lock: RepoLock,
   ) {}
 
   /** Opens (creating on first use) the shadow repository for a workspace. */
@@ -51,48 +69,42 @@ export class CheckpointStore {
     const key = createHash("sha1").update(root).digest("hex").slice(0, 16);
     const gitDir = join(options.storageDir, "checkpoints", key);
     await mkdir(gitDir, { recursive: true });
-    const env: Record<string, string> = { GIT_DIR: gitDir, GIT_WORK_TREE: root };
+    const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
-    const git = simpleGit({ baseDir: root }).env(env);
-    const store = new CheckpointStore(git, gitDir, root, env);
-    await store.init();
+    Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0" });
+    // One lock per repository however its storage path is spelled.
+    const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs));
+    await store.lock.run(() => store.init());
     return store;
   }
 
   private async init(): Promise<void> {
-    await this.git.raw(["init", "--quiet"]);
+    await this.git(["init", "--quiet"]);
     const config: [string, string][] = [
       ["user.name", "Hearth"], ["user.email", "hearth@localhost"], ["commit.gpgsign", "false"],
       ["core.autocrlf", "false"], ["core.safecrlf", "false"], ["gc.auto", "0"], ["core.quotepath", "false"],
+      ["advice.addEmbeddedRepo", "false"],
+      // No hook or fsmonitor from the user's global config may run for the shadow repo.
+      ["core.hooksPath", join(this.gitDir, "hearth-no-hooks")], ["core.fsmonitor", "false"],
     ];
-    for (const [key, value] of config) await this.git.raw(["config", key, value]);
-    // No hook or fsmonitor from the user's global config may run for the shadow repo.
-    // simple-git refuses to set these two through `git config`, so they are written directly.
-    const configPath = join(this.gitDir, "config");
-    const text = await readFile(configPath, "utf8");
-    if (!text.includes("hearth-no-hooks")) {
-      await writeFile(configPath, `${text}[core]\n\thooksPath = ${join(this.gitDir, "hearth-no-hooks")}\n\tfsmonitor = false\n`);
-    }
+    for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });
     await writeFile(join(this.gitDir, "info", "attributes"), ATTRIBUTES);
     await writeFile(join(this.gitDir, "info", "exclude"), EXCLUDES);
   }
 
-  /** Snapshots the workspace as it is now. */
-  async create(label: string): Promise<Checkpoint> {
-    await this.git.raw(["add", "--all", "--", "."]);
-    await this.git.raw(["commit", "--quiet", "--allow-empty", "--no-verify", "-m", label || "checkpoint"]);
-    return (await this.list(1))[0]!;
+  /**
+   * Snapshots the workspace as it is now. `paths` are the files about to be written
+   * (workspace-relative): they are snapshotted from now on even where git would not see them.
+   */
+  async create(label: string, paths: readonly string[] = []): Promise<Checkpoint> {
+    const touched = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
+    return this.lock.run(() => this.snapshot(label, touched));
   }
 
   /** Checkpoints, newest first. */
   async list(limit = 1000): Promise<Checkpoint[]> {
-    if (!(await this.hasCommits())) return [];
-    const out = await this.git.raw(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s"]);
-    return out.split("\n").filter(Boolean).map((line) => {
-      const [id, time, label] = line.split("\0");
-      return { id: id!, time: new Date(time!), label: label ?? "" };
-    });
+    return this.lock.run(() => this.log(limit));
   }
 
   /**
@@ -101,61 +113,236 @@ export class CheckpointStore {
    * Returns that snapshot.
    */
   async restore(id: string, label = `before restoring ${id.slice(0, 8)}`): Promise<Checkpoint> {
-    const target = await this.resolveId(id);
-    const before = await this.create(label);
-    // read-tree -u moves index and work tree from the snapshot just taken to the target:
-    // tracked files absent from the target are deleted, the rest rewritten. HEAD stays.
-    await this.git.raw(["read-tree", "--reset", "-u", target]);
-    return before;
+    return this.lock.run(async () => {
+      const target = await this.resolveId(id);
+      const before = await this.snapshot(label, []);
+      // read-tree -u moves index and work tree from the snapshot just taken to the target:
+      // tracked files absent from the target are deleted, the rest rewritten. HEAD stays.
+      await this.git(["read-tree", "--reset", "-u", target]);
+      await this.restoreExtras(target);
+      return before;
+    });
   }
 
   /** A file's bytes at a checkpoint; undefined when it did not exist then. */
   async fileAt(id: string, path: string): Promise<Uint8Array | undefined> {
-    const target = await this.resolveId(id);
-    const listed = await this.git.raw(["ls-tree", "--name-only", target, "--", path]);
-    if (listed.trim() !== path) return undefined;
-    return this.gitBytes(["cat-file", "blob", `${target}:${path}`]);
-  }
-
-  /** Runs git for binary output (simple-git decodes output as text). */
-  private gitBytes(args: string[]): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      execFile("git", args, { cwd: this.root, env: this.env, encoding: "buffer", maxBuffer: 1 << 30 }, (error, stdout) =>
-        error ? reject(error) : resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength)),
-      );
+    const file = checkpointPath(path);
+    return this.lock.run(async () => {
+      const target = await this.resolveId(id);
+      if (file === undefined) return undefined;
+      if (!(await this.missingFrom(target, [file])).length) return this.git(["cat-file", "blob", `${target}:${file}`]);
+      if (!(await this.tracked()).includes(file)) return undefined;
+      const state = (await this.statesAt(target, [file])).get(file);
+      return state ? this.git(["cat-file", "blob", state.blob]) : undefined;
     });
   }
 
   /** Paths that differ between a checkpoint and now (or another checkpoint). */
   async changedFiles(from: string, to?: string): Promise<string[]> {
-    const out = await this.diffRaw(from, to, ["--name-only"]);
-    return out.split("\n").filter(Boolean);
+    return this.lock.run(async () => {
+      const { base, target, extras } = await this.compare(from, to, []);
+      const main = (await this.text(["diff", "--no-ext-diff", "--name-only", base, target])).split("\n").filter(Boolean);
+      return [...new Set([...main, ...extras.changed])];
+    });
   }
 
   /** A unified diff from a checkpoint to now (or to another checkpoint), new files included. */
   async diff(from: string, to?: string, paths: readonly string[] = []): Promise<string> {
-    return this.diffRaw(from, to, [], paths);
+    return this.lock.run(async () => {
+      const { base, target, extras } = await this.compare(from, to, paths);
+      const pathspec = paths.map((p) => `:(literal)${p}`);
+      const main = await this.text(["diff", "--no-ext-diff", "--no-color", base, target, "--", ...pathspec]);
+      if (!extras.changed.length) return main;
+      const pick = (states: ExtrasManifest) => new Map(extras.changed.map((p) => [p, states.get(p) ?? null]));
+      return main + (await this.text(["diff", "--no-ext-diff", "--no-color", await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to))]));
+    });
   }
 
-  private async diffRaw(from: string, to: string | undefined, extra: string[], paths: readonly string[] = []): Promise<string> {
+  private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
+    const tracked = await this.track(touched);
+    const tree = await this.stageAll();
+    const extras = await this.diskStates(await this.missingFrom(tree, tracked));
+    const parent = await this.head();
+    const id = (await this.text(["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"], { input: checkpointMessage(label, extras) })).trim();
+    await this.git(["update-ref", "HEAD", id]);
+    return (await this.log(1))[0]!;
+  }
+
+  /** Stages the whole work tree into the shadow index; returns its tree. */
+  private async stageAll(): Promise<string> {
+    const skipped: string[] = [];
+    for (;;) {
+      try {
+        await this.git(["add", "--all", "--", ".", ...skipped.map((p) => `:(exclude,literal)${p}`)]);
+        return (await this.text(["write-tree"])).trim();
+      } catch (error) {
+        // A nested repository without a commit makes `git add` refuse the whole tree: leave
+        // that folder out (the agent's own writes in it are kept as extras).
+        const nested = /'(.+?)\/?' does not have a commit checked out/.exec(String(error));
+        if (!nested || skipped.includes(nested[1]!)) throw error;
+        skipped.push(nested[1]!);
+      }
+    }
+  }
+
+  /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
+  private async compare(from: string, to: string | undefined, paths: readonly string[]) {
     const base = await this.resolveId(from);
-    if (to) return this.git.raw(["diff", "--no-ext-diff", "--no-color", ...extra, base, await this.resolveId(to), "--", ...paths]);
-    // Staging everything into the shadow index makes new files part of the diff.
-    await this.git.raw(["add", "--all", "--", "."]);
-    return this.git.raw(["diff", "--no-ext-diff", "--no-color", "--cached", ...extra, base, "--", ...paths]);
+    const target = to ? await this.resolveId(to) : await this.stageAll();
+    const filters = paths.map((p) => checkpointPath(p) ?? p);
+    const candidates = (await this.tracked()).filter((p) => underAny(p, filters));
+    const missing = new Set(await this.missingFrom(base, candidates));
+    const need = (await this.missingFrom(target, candidates)).filter((p) => missing.has(p));
+    const fromStates = await this.statesAt(base, need);
+    const toStates = to ? await this.statesAt(target, need) : await this.diskStates(need);
+    // A path neither side knows was never written by the agent in between: not a change.
+    const changed = need.filter((p) => fromStates.has(p) && toStates.has(p) && !sameState(fromStates.get(p)!, toStates.get(p)!));
+    return { base, target, extras: { changed, from: fromStates, to: toStates } };
+  }
+
+  /** The paths of `paths` that a tree (or commit) does not hold as a file. */
+  private async missingFrom(treeish: string, paths: readonly string[]): Promise<string[]> {
+    if (!paths.length) return [];
+    const out = await this.text(["cat-file", "--batch-check=%(objecttype)"], { input: paths.map((p) => `${treeish}:${p}\n`).join("") });
+    const types = out.split("\n");
+    return paths.filter((_, i) => types[i] !== "blob");
+  }
+
+  /** The state of each path on disk now (blobs written), null when absent; other kinds of entry left out. */
+  private async diskStates(paths: readonly string[]): Promise<ExtrasManifest> {
+    const states: ExtrasManifest = new Map();
+    const files: { path: string; mode: FileState["mode"] }[] = [];
+    for (const path of paths) {
+      const info = await lstat(join(this.root, path)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+        throw error;
+      });
+      if (info === null) states.set(path, null);
+      else if (info.isFile()) files.push({ path, mode: info.mode & 0o111 ? "100755" : "100644" });
+    }
+    if (files.length) {
+      const out = await this.text(["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: files.map((f) => `${f.path}\n`).join("") });
+      out.split("\n").filter(Boolean).forEach((blob, i) => states.set(files[i]!.path, { mode: files[i]!.mode, blob }));
+    }
+    return states;
+  }
+
+  /**
+   * Each path's extras state at checkpoint `id`: from its own manifest or, for a path it
+   * did not know yet, from the first later checkpoint that does (see checkpoint-extras.ts).
+   * Paths no checkpoint knows are left out.
+   */
+  private async statesAt(id: string, paths: readonly string[]): Promise<ExtrasManifest> {
+    const states: ExtrasManifest = new Map();
+    if (!paths.length) return states;
+    // Oldest first from `id` itself: everything HEAD reaches that id's parents do not.
+    const out = await this.text(["log", "--reverse", "--format=%x1e%B", "HEAD", "--not", `${id}^@`]);
+    for (const message of out.split("\x1e").slice(1)) {
+      const manifest = parseManifest(message);
+      for (const path of paths) if (!states.has(path) && manifest.has(path)) states.set(path, manifest.get(path)!);
+      if (states.size === paths.length) break;
+    }
+    return states;
+  }
+
+  /** After read-tree: the extras back as they were at `target` (written, or removed with emptied folders). */
+  private async restoreExtras(target: string): Promise<void> {
+    const states = await this.statesAt(target, await this.missingFrom(target, await this.tracked()));
+    for (const [path, state] of states) {
+      const abs = join(this.root, path);
+      if (state) {
+        await mkdir(dirname(abs), { recursive: true });
+        await writeFile(abs, await this.git(["cat-file", "blob", state.blob]));
+        await chmod(abs, state.mode === "100755" ? 0o755 : 0o644);
+        continue;
+      }
+      const info = await lstat(abs).catch(() => undefined);
+      if (!info || info.isDirectory()) continue;
+      await rm(abs, { force: true });
+      for (let dir = dirname(abs); dir.startsWith(`${this.root}${sep}`); dir = dirname(dir)) {
+        if (!(await rmdir(dir).then(() => true, () => false))) break; // not empty: stop
+      }
+    }
+  }
+
+  /** A tree holding the present files of `states` (nested paths and all: no gitlink in the way). */
+  private async treeOf(states: ExtrasManifest): Promise<string> {
+    const env = { GIT_INDEX_FILE: join(this.gitDir, EXTRAS_INDEX) };
+    try {
+      await this.git(["read-tree", "--empty"], { env });
+      const entries = [...states].flatMap(([path, s]) => (s ? [`${s.mode} ${s.blob}\t${path}\0`] : [])).join("");
+      if (entries) await this.git(["update-index", "-z", "--index-info"], { env, input: entries });
+      return (await this.text(["write-tree"], { env })).trim();
+    } finally {
+      await rm(env.GIT_INDEX_FILE, { force: true });
+    }
+  }
+
+  /** Adds `paths` to the paths the agent has written; returns them all. */
+  private async track(paths: readonly string[]): Promise<string[]> {
+    const known = await this.tracked();
+    const added = paths.filter((p) => !known.includes(p));
+    if (!added.length) return known;
+    const all = [...known, ...added].sort();
+    const file = join(this.gitDir, TRACKED_FILE);
+    await writeFile(`${file}.tmp`, JSON.stringify(all));
+    await rename(`${file}.tmp`, file);
+    return all;
+  }
+
+  private async tracked(): Promise<string[]> {
+    const text = await readFile(join(this.gitDir, TRACKED_FILE), "utf8").catch(() => "[]");
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async log(limit: number): Promise<Checkpoint[]> {
+    if (!(await this.head())) return [];
+    const out = await this.text(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s"]);
+    return out.split("\n").filter(Boolean).map((line) => {
+      const [id, time, label] = line.split("\0");
+      return { id: id!, time: new Date(time!), label: label ?? "" };
+    });
   }
 
   private async resolveId(id: string): Promise<string> {
-    if (!/^[0-9a-f]{4,40}$/i.test(id)) throw new Error(`not a checkpoint id: ${id}`);
-    return (await this.git.raw(["rev-parse", "--verify", "--quiet", `${id}^{commit}`])).trim();
+    if (!/^[0-9a-f]{4,40}$/i.test(id)) throw new Error(`"${id}" is not a checkpoint id; pick one from the checkpoint list`);
+    try {
+      return (await this.text(["rev-parse", "--verify", "--quiet", `${id}^{commit}`])).trim();
+    } catch {
+      throw new Error(`Checkpoint ${id} does not exist in this workspace's history; pick one from the checkpoint list`);
+    }
   }
 
-  private async hasCommits(): Promise<boolean> {
-    try {
-      await this.git.raw(["rev-parse", "--verify", "--quiet", "HEAD"]);
-      return true;
-    } catch {
-      return false;
-    }
+  private async head(): Promise<string | undefined> {
+    return this.text(["rev-parse", "--verify", "--quiet", "HEAD"]).then((out) => out.trim(), () => undefined);
+  }
+
+  private async text(args: string[], call: GitCall = {}): Promise<string> {
+    return (await this.git(args, call)).toString("utf8");
+  }
+
+  /** Runs git in the shadow repository (inside `lock.run`); stdout as bytes. */
+  private async git(args: string[], call: GitCall = {}): Promise<Buffer> {
+    const child = spawn("git", args, { cwd: this.root, env: call.env ? { ...this.env, ...call.env } : this.env, stdio: "pipe" });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const done = new Promise<number | null>((resolve, reject) => {
+      child.on("error", (error) => reject(new Error(`git could not be run (${error.message}); checkpoints need git on the PATH`)));
+      child.on("close", resolve);
+    });
+    child.stdin.on("error", () => undefined); // git may exit before reading all of it; its exit code says why
+    child.stdin.end(call.input ?? "");
+    // Whoever finds this process dead waits for this git before clearing its locks.
+    await this.lock.child(child.pid).catch(() => undefined);
+    const code = await done;
+    if (code !== 0) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
+    return Buffer.concat(stdout);
   }
 }

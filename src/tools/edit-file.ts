@@ -31,6 +31,9 @@ export const editFileTool: Tool = {
       required: ["path"],
     },
   },
+  async targets(input, ctx) {
+    return [await ctx.workspace.resolve(stringArg(input, "path"))];
+  },
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const edits = readEdits(input);

@@ -39,10 +39,13 @@ export function toolByName(name: string): Tool | undefined {
   return AGENT_TOOLS.find((t) => t.definition.name === name);
 }
 
-/** A `beforeEffect` hook that snapshots the workspace before each write or command. */
+/**
+ * A `beforeEffect` hook that snapshots the workspace before each write or command, the
+ * files about to be written included whatever git ignores.
+ */
 export function checkpointBeforeEffect(store: CheckpointStore): NonNullable<ToolContext["beforeEffect"]> {
-  return async (tool: string, input: Record<string, JsonValue>) => {
+  return async (tool: string, input: Record<string, JsonValue>, paths: readonly string[] = []) => {
     const target = typeof input.path === "string" ? ` ${input.path}` : "";
-    await store.create(`before ${tool}${target}`);
+    await store.create(`before ${tool}${target}`, paths);
   };
 }

@@ -90,9 +90,10 @@ export interface ToolContext {
   readonly index?: IndexQueries;
   /**
    * Called by `runTool` before a tool with effects runs (a checkpoint of the workspace);
-   * see checkpoints.ts. A failing checkpoint stops the write.
+   * see checkpoints.ts. `paths` are the files the call is about to write (`Tool.targets`),
+   * to snapshot even where git would not see them. A failing checkpoint stops the write.
    */
-  readonly beforeEffect?: (tool: string, input: Record<string, JsonValue>) => Promise<void>;
+  readonly beforeEffect?: (tool: string, input: Record<string, JsonValue>, paths: readonly string[]) => Promise<void>;
   /**
    * What this run is, for the record: a memory entry's `source` (e.g. "chat 3f2a9c",
    * "hearth fix"). Default "agent".
@@ -132,6 +133,11 @@ export interface Tool {
   readonly effect: ToolEffect;
   /** Runs the tool. Throws `ToolError` for failures the model should hear about. */
   execute(input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolOutput>;
+  /**
+   * The workspace-relative files a "write" call would create, change or delete, known
+   * before it runs (for the checkpoint). Errors are left to `execute` to report.
+   */
+  targets?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string[]>;
 }
 
 /**
@@ -143,7 +149,11 @@ export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx:
   try {
     ctx.signal.throwIfAborted();
     validateInput(tool.definition, input);
-    if (tool.effect === "write" || tool.effect === "command") await ctx.beforeEffect?.(tool.definition.name, input);
+    if (tool.effect === "write" || tool.effect === "command") {
+      // A bad path makes no target here; execute then says what is wrong with it.
+      const paths = (await tool.targets?.(input, ctx).catch(() => [])) ?? [];
+      await ctx.beforeEffect?.(tool.definition.name, input, paths);
+    }
     const output = await tool.execute(input, ctx);
     return { ok: true, ...output };
   } catch (error) {

@@ -21,6 +21,9 @@ export const writeFileTool: Tool = {
       required: ["path", "content"],
     },
   },
+  async targets(input, ctx) {
+    return [await ctx.workspace.resolve(stringArg(input, "path"))];
+  },
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const content = stringArg(input, "content", true);

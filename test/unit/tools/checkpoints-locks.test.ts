@@ -1,0 +1,122 @@
+// Issue 13.7: a runtime killed during a checkpoint leaves git's lock files in the shadow
+// repository; later runs — in this process, another window or after a restart — recover
+// them instead of failing forever. Locks of a live Hearth process are never stolen.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { CheckpointStore } from "../../../src/tools/index.ts";
+import { tempDir, writeFiles } from "./helpers/setup.ts";
+
+const CHILD = join(import.meta.dirname, "helpers", "checkpoint-child.ts");
+
+/** Every git lock file in a shadow repository (objects aside). */
+function locks(gitDir: string): string[] {
+  return readdirSync(gitDir, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".lock") && !p.startsWith("objects")).sort();
+}
+
+function branchRef(gitDir: string): string {
+  return readFileSync(join(gitDir, "HEAD"), "utf8").replace(/^ref: /, "").trim();
+}
+
+async function checkpointAndRestoreWork(root: string, storageDir: string, file: string): Promise<void> {
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir });
+  const before = readFileSync(join(root, file), "utf8");
+  const cp = await store.create("after the crash");
+  writeFileSync(join(root, file), "changed after the crash\n");
+  await store.restore(cp.id);
+  assert.equal(readFileSync(join(root, file), "utf8"), before);
+  assert.deepEqual(locks(store.gitDir), []);
+}
+
+describe("checkpoint locks", () => {
+  it("recovers the index, HEAD, branch and config locks a killed git left behind", async () => {
+    const root = tempDir();
+    const storage = tempDir("hearth-storage-");
+    writeFiles(root, { "a.txt": "one\n" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, root, storage, "once"], { encoding: "utf8" });
+    assert.equal(child.status, 0, child.stderr);
+    const gitDir = child.stdout.trim();
+    // What git leaves when it is killed holding them: a half-written index and ref.
+    writeFileSync(join(gitDir, "index.lock"), "DIRC\0\0\0");
+    writeFileSync(join(gitDir, "HEAD.lock"), "");
+    mkdirSync(join(gitDir, branchRef(gitDir), ".."), { recursive: true });
+    writeFileSync(join(gitDir, `${branchRef(gitDir)}.lock`), "");
+    writeFileSync(join(gitDir, "config.lock"), "[core]\n");
+
+    await checkpointAndRestoreWork(root, storage, "a.txt");
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: storage });
+    assert.deepEqual((await store.list()).map((c) => c.label).slice(-2), ["after the crash", "from the child"]);
+  });
+
+  it("a store already open recovers after another Hearth process is SIGKILLed mid-checkpoint", async (t) => {
+    const root = tempDir();
+    const storage = tempDir("hearth-storage-");
+    writeFiles(root, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`f${i}.txt`, `file ${i}\n`])));
+    // This process uses the repository first (as one VS Code window), then another runtime does.
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: storage });
+    await store.create("from this window");
+    let child: ChildProcess | undefined;
+    t.after(() => {
+      if (child?.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+    });
+    let left = false;
+    for (let attempt = 0; attempt < 10 && !left; attempt++) {
+      // Its own process group, so git dies with it as when a whole runtime is killed.
+      child = spawn(process.execPath, ["--import", "tsx", CHILD, root, storage, "loop"], { detached: true, stdio: ["ignore", "pipe", "inherit"] });
+      const exited = once(child, "exit");
+      const [line] = (await once(child.stdout!, "data")) as [Buffer];
+      const lock = join(line.toString("utf8").trim(), "index.lock");
+      // Poll the file (not a timer deciding anything): kill as soon as git holds the lock.
+      while (!existsSync(lock)) await new Promise((resolve) => setTimeout(resolve, 1));
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+      left = existsSync(lock); // git may have finished between the poll and the kill: try again
+    }
+    assert.ok(left, "the killed git left index.lock");
+
+    const cp = await store.create("after the kill");
+    writeFileSync(join(root, "f1.txt"), "changed after the kill\n");
+    const before = readFileSync(join(root, "f2.txt"), "utf8");
+    await store.restore(cp.id);
+    assert.notEqual(readFileSync(join(root, "f1.txt"), "utf8"), "changed after the kill\n");
+    assert.equal(readFileSync(join(root, "f2.txt"), "utf8"), before);
+    assert.deepEqual(locks(store.gitDir), []);
+  });
+
+  it("never steals the repository from a live Hearth process: a clear error, its locks untouched; taken over once it is dead", async (t) => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "one\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-"), lockWaitMs: 0 });
+    await store.create("first");
+    const other = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
+    t.after(() => other.kill("SIGKILL"));
+    await once(other, "spawn");
+    writeFileSync(join(store.gitDir, "hearth.owner"), JSON.stringify({ pid: other.pid }));
+    writeFileSync(join(store.gitDir, "index.lock"), "");
+
+    await assert.rejects(store.create("while the other runs"), (error: Error) => {
+      assert.match(error.message, new RegExp(`^Checkpoints are in use by another Hearth process \\(pid ${other.pid}\\)`));
+      return true;
+    });
+    assert.ok(existsSync(join(store.gitDir, "index.lock")), "a live process's lock stays");
+
+    const exited = once(other, "exit");
+    other.kill("SIGKILL");
+    await exited;
+    await store.create("after it died");
+    assert.deepEqual(locks(store.gitDir), []);
+  });
+
+  it("serializes concurrent checkpoints of one repository in one process (two stores, several calls)", async () => {
+    const root = tempDir();
+    writeFiles(root, Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`f${i}.txt`, `file ${i}\n`])));
+    const storageDir = tempDir("hearth-storage-");
+    const [a, b] = await Promise.all([CheckpointStore.open({ workspaceRoot: root, storageDir }), CheckpointStore.open({ workspaceRoot: root, storageDir })]);
+    const labels = Array.from({ length: 8 }, (_, i) => `c${i}`);
+    await Promise.all(labels.map((label, i) => (i % 2 ? a : b).create(label)));
+    assert.deepEqual((await a.list()).map((c) => c.label).sort(), labels);
+  });
+});

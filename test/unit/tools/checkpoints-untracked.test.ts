@@ -1,0 +1,109 @@
+// Issue 13.6: every file the agent writes is checkpointed and restorable, whatever git
+// ignores — files the workspace's .gitignore (or the shadow repo's own excludes) leave out
+// and files inside nested repositories, which git would only see as a gitlink.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
+}
+
+const text = (bytes: Uint8Array | undefined): string | undefined => (bytes ? Buffer.from(bytes).toString("utf8") : undefined);
+
+async function agentOn(files: Record<string, string>) {
+  const { root, ctx } = workspaceWith(files);
+  const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+  const agentCtx = { ...ctx, checkpoints: store, beforeEffect: checkpointBeforeEffect(store) };
+  const call = async (tool: string, input: Record<string, string>) => {
+    const result = await runTool(toolByName(tool)!, input, agentCtx);
+    assert.equal(result.ok, true, result.text);
+  };
+  return { root, store, call };
+}
+
+describe("checkpoints of files git does not see", () => {
+  it("lists, diffs and restores agent writes to .gitignored files (an edit undone, a created file removed)", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": ".env\n*.secret\n", ".env": "KEY=old\n", "app.py": "v = 1\n" });
+    const start = await store.create("start");
+    await call("edit_file", { path: ".env", old_text: "KEY=old", new_text: "KEY=new" });
+    await call("write_file", { path: "keys/new.secret", content: "s3cret\n" });
+    await call("edit_file", { path: "app.py", old_text: "v = 1", new_text: "v = 2" });
+
+    assert.deepEqual((await store.changedFiles(start.id)).sort(), [".env", "app.py", "keys/new.secret"]);
+    const diff = await store.diff(start.id);
+    assert.match(diff, /^-KEY=old$\n^\+KEY=new$/m);
+    assert.match(diff, /new file mode 100644[\s\S]*^\+s3cret$/m);
+    assert.equal(text(await store.fileAt(start.id, ".env")), "KEY=old\n");
+    assert.equal(await store.fileAt(start.id, "keys/new.secret"), undefined);
+
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=old\n");
+    assert.equal(existsSync(join(root, "keys/new.secret")), false);
+    assert.equal(existsSync(join(root, "keys")), false, "the folder the agent created goes too");
+    assert.equal(readFileSync(join(root, "app.py"), "utf8"), "v = 1\n");
+    assert.deepEqual(await store.changedFiles(start.id), []);
+
+    // The restore is itself undoable, ignored files included.
+    const undo = (await store.list())[0]!;
+    await store.restore(undo.id);
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=new\n");
+    assert.equal(readFileSync(join(root, "keys/new.secret"), "utf8"), "s3cret\n");
+  });
+
+  it("restores one step on an ignored file, and a per-step review sees it", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": "*.log\n" });
+    await call("write_file", { path: "run.log", content: "one\n" });
+    await call("edit_file", { path: "run.log", old_text: "one", new_text: "two" });
+    const [edit, create] = await store.list();
+    assert.deepEqual([edit!.label, create!.label], ["before edit_file run.log", "before write_file run.log"]);
+    assert.deepEqual(await store.changedFiles(edit!.id), ["run.log"]);
+    assert.match(await store.diff(edit!.id), /^-one$\n^\+two$/m);
+    await store.restore(edit!.id);
+    assert.equal(readFileSync(join(root, "run.log"), "utf8"), "one\n");
+    await store.restore(create!.id);
+    assert.equal(existsSync(join(root, "run.log")), false);
+  });
+
+  it("snapshots and restores files inside nested repositories, with and without a commit, leaving their .git alone", async () => {
+    const { root, store, call } = await agentOn({ "main.py": "m = 1\n", "vendor/lib/lib.py": "l = 1\n", "scratch/notes.txt": "n\n" });
+    git(join(root, "vendor/lib"), "init", "-q");
+    git(join(root, "vendor/lib"), "add", "-A");
+    git(join(root, "vendor/lib"), "commit", "-qm", "lib");
+    git(join(root, "scratch"), "init", "-q"); // no commit: plain `git add` refuses the whole tree
+    const nestedState = () => [git(join(root, "vendor/lib"), "status", "--porcelain"), git(join(root, "vendor/lib"), "rev-parse", "HEAD"), git(join(root, "scratch"), "status", "--porcelain")].join("|");
+    const before = nestedState();
+
+    const start = await store.create("start");
+    await call("edit_file", { path: "vendor/lib/lib.py", old_text: "l = 1", new_text: "l = 2" });
+    await call("write_file", { path: "scratch/new.txt", content: "created\n" });
+    await call("edit_file", { path: "main.py", old_text: "m = 1", new_text: "m = 2" });
+
+    assert.deepEqual((await store.changedFiles(start.id)).sort(), ["main.py", "scratch/new.txt", "vendor/lib/lib.py"]);
+    assert.match(await store.diff(start.id, undefined, ["vendor"]), /^-l = 1$\n^\+l = 2$/m);
+    assert.equal(text(await store.fileAt(start.id, "vendor/lib/lib.py")), "l = 1\n");
+
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, "vendor/lib/lib.py"), "utf8"), "l = 1\n");
+    assert.equal(existsSync(join(root, "scratch/new.txt")), false);
+    assert.equal(readFileSync(join(root, "scratch/notes.txt"), "utf8"), "n\n");
+    assert.equal(readFileSync(join(root, "main.py"), "utf8"), "m = 1\n");
+    assert.equal(nestedState(), before);
+  });
+
+  it("snapshots only the ignored files the agent touches: other ignored files are neither listed nor restored", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": ".env\nbuild/\n", ".env": "A=1\n", "build/out.js": "old build\n" });
+    const start = await store.create("start");
+    await call("edit_file", { path: ".env", old_text: "A=1", new_text: "A=2" });
+    writeFileSync(join(root, "build/out.js"), "new build\n"); // a build the user ran meanwhile
+    writeFileSync(join(root, "node_modules.txt"), "x\n");
+    assert.deepEqual((await store.changedFiles(start.id)).sort(), [".env", "node_modules.txt"]);
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, "build/out.js"), "utf8"), "new build\n");
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "A=1\n");
+  });
+});

@@ -2,13 +2,19 @@
  * GBNF grammars (llama.cpp's grammar format, what `llama.createGrammar({grammar})` takes)
  * that constrain Qwen3.5 to its own XML tool-call format with each tool's parameters:
  * known function names, parameter names in schema order, required ones present, values
- * shaped by type (integers, numbers, booleans, enums, JSON for objects and arrays, any
- * text without `</parameter>` for strings). Whatever the grammar allows,
- * {@link QwenOutputParser} parses without an error.
+ * shaped by the schema: integers of at most 15 digits (always below 2^53), numbers with
+ * at most a 2-digit exponent (always finite), booleans and null as JSON or as the template
+ * prints them (True / False / None), enums and consts as literals, anyOf / oneOf as
+ * alternatives, any text without `</parameter>` for strings. JSON values follow their
+ * schema too: an object with `properties` gets them in schema order, required ones
+ * present, each value shaped by its schema, other keys only where `additionalProperties`
+ * is not false; an array's items follow `items`. What the grammar does not shape ($ref,
+ * allOf, lengths, patterns, tuples) is plain JSON, and runTool's schema validation refuses
+ * what breaks it. Whatever the grammar allows, {@link QwenOutputParser} parses without an error.
  */
 import type { JsonSchema, JsonValue, ToolDefinition } from "../types.ts";
 import { schemaTypes } from "./tool-arguments.ts";
-import { formatArgumentValue } from "./template-values.ts";
+import { formatArgumentValue, toJinjaJson } from "./template-values.ts";
 
 /** Options of {@link buildQwenToolCallGrammar}. */
 export interface QwenToolCallGrammarOptions {
@@ -56,9 +62,14 @@ export function buildQwenResponseGrammar(tools: readonly ToolDefinition[], optio
 /** Ordered GBNF rules; `add` ignores a name that already exists (shared value rules). */
 class GrammarRules {
   private readonly rules = new Map<string, string>();
+  private count = 0;
   add(name: string, body: string): string {
     if (!this.rules.has(name)) this.rules.set(name, body);
     return name;
+  }
+  /** A rule name no other rule has (rules for one place in one schema). */
+  uniqueName(prefix: string): string {
+    return `${prefix}-${++this.count}`;
   }
   toString(): string {
     return [...this.rules].map(([name, body]) => `${name} ::= ${body}`).join("\n") + "\n";
@@ -83,23 +94,94 @@ function addFunctionRule(rules: GrammarRules, tool: ToolDefinition, index: numbe
   return rules.add(`fn${index}`, parts.join(" "));
 }
 
-/** The rule for one parameter value, by type (union types become alternatives). */
+// Integers of at most 15 digits stay below 2^53 (exact); a mantissa of at most 15 digits
+// with an exponent of at most 2 digits stays finite (below 1e115).
+const INTEGER = `"-"? ( "0" | [1-9] [0-9]{0,14} )`;
+const NUMBER = `${INTEGER} ( "." [0-9]{1,15} )? ( [eE] [-+]? [0-9]{1,2} )?`;
+
+/** `anyOf` / `oneOf` branches of a schema that has no `type` of its own, or undefined. */
+function unionBranches(schema: JsonSchema): JsonSchema[] | undefined {
+  if (schema.type !== undefined || schema.enum !== undefined) return undefined;
+  const branches = [schema.anyOf, schema.oneOf].find((b): b is JsonSchema[] => Array.isArray(b) && b.length > 0);
+  return branches?.every((b) => b !== null && typeof b === "object" && !Array.isArray(b)) ? branches : undefined;
+}
+
+function alternatives(rules: readonly string[]): string {
+  return rules.length === 1 ? rules[0]! : `( ${rules.join(" | ")} )`;
+}
+
+/** The rule for one parameter value as the template prints it (strings raw, the rest by type). */
 function valueRule(rules: GrammarRules, schema: JsonSchema): string {
-  if (schema.enum?.length) {
-    return `( ${schema.enum.map((v: JsonValue) => literal(formatArgumentValue(v))).join(" | ")} )`;
-  }
-  const alternatives = schemaTypes(schema).map((type) => {
+  const branches = unionBranches(schema);
+  if (branches) return alternatives(branches.map((b) => valueRule(rules, b)));
+  if (schema.enum?.length) return alternatives(schema.enum.map((v: JsonValue) => literal(formatArgumentValue(v))));
+  if ("const" in schema) return literal(formatArgumentValue(schema.const as JsonValue));
+  return alternatives(schemaTypes(schema).map((type) => {
     switch (type) {
       case "string": return addTextWithout(rules, "string-value", "</parameter>");
-      case "integer": return rules.add("integer-value", `"-"? ( "0" | [1-9] [0-9]{0,15} )`);
-      case "number": return rules.add("number-value", `"-"? ( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,15} )? ( [eE] [-+]? [0-9]{1,3} )?`);
-      case "boolean": return rules.add("boolean-value", `"true" | "false"`);
-      case "null": return rules.add("null-value", `"null"`);
-      case "object": addJsonRules(rules); return "json-object";
-      case "array": addJsonRules(rules); return "json-array";
+      case "integer": return rules.add("integer-value", INTEGER);
+      case "number": return rules.add("number-value", NUMBER);
+      case "boolean": return rules.add("boolean-value", `"true" | "false" | "True" | "False"`);
+      case "null": return rules.add("null-value", `"null" | "None"`);
+      case "object":
+      case "array": return jsonRule(rules, { ...schema, type });
     }
-  });
-  return alternatives.length === 1 ? alternatives[0]! : `( ${alternatives.join(" | ")} )`;
+  }));
+}
+
+/** The rule for a JSON value shaped by `schema` (with trailing whitespace, as every JSON rule here). */
+function jsonRule(rules: GrammarRules, schema: JsonSchema): string {
+  addJsonRules(rules);
+  const branches = unionBranches(schema);
+  if (branches) return alternatives(branches.map((b) => jsonRule(rules, b)));
+  if (schema.enum?.length) return `${alternatives(schema.enum.map((v: JsonValue) => literal(toJinjaJson(v))))} json-ws`;
+  if ("const" in schema) return `${literal(toJinjaJson(schema.const))} json-ws`;
+  if (schema.type === undefined) return "json-value";
+  return alternatives(schemaTypes(schema).map((type) => {
+    switch (type) {
+      case "string": return "json-string";
+      case "integer": return rules.add("json-integer", `${INTEGER} json-ws`);
+      case "number": return "json-number";
+      case "boolean": return rules.add("json-boolean", `( "true" | "false" ) json-ws`);
+      case "null": return rules.add("json-null", `"null" json-ws`);
+      case "object": return objectRule(rules, schema);
+      case "array": return arrayRule(rules, schema);
+    }
+  }));
+}
+
+/** `[` items shaped by `items` `]`; tuples and untyped items are plain JSON. */
+function arrayRule(rules: GrammarRules, schema: JsonSchema): string {
+  const items = schema.items;
+  if (!items || typeof items !== "object" || Array.isArray(items) || Array.isArray(schema.prefixItems)) return "json-array";
+  const item = jsonRule(rules, items);
+  return rules.add(rules.uniqueName("array"), `"[" json-ws ( ${item} ( "," json-ws ${item} )* )? "]" json-ws`);
+}
+
+/**
+ * `{` the schema's properties in schema order, required ones present, then other keys where
+ * the schema allows them `}`. A chain of rules, two per property: `-e` while nothing has
+ * been written yet (no comma before the next pair), `-s` after something was.
+ */
+function objectRule(rules: GrammarRules, schema: JsonSchema): string {
+  const properties = Object.entries(schema.properties ?? {});
+  const closed = schema.additionalProperties === false && schema.patternProperties === undefined;
+  if (properties.length === 0 && !closed) return "json-object";
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const pairs = properties.map(([name, sub]) => `${literal(JSON.stringify(name))} json-ws ":" json-ws ${jsonRule(rules, sub)}`);
+  const id = rules.uniqueName("object");
+  const extra = `json-string ":" json-ws json-value`;
+  let empty = rules.add(`${id}-end-e`, closed ? `""` : `( ${extra} ( "," json-ws ${extra} )* )?`);
+  let some = rules.add(`${id}-end-s`, closed ? `""` : `( "," json-ws ${extra} )*`);
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const pair = pairs[i]!;
+    const optional = !required.has(properties[i]![0]);
+    const nextEmpty = empty;
+    const nextSome = some;
+    empty = rules.add(`${id}-${i}-e`, `${pair} ${nextSome}${optional ? ` | ${nextEmpty}` : ""}`);
+    some = rules.add(`${id}-${i}-s`, `"," json-ws ${pair} ${nextSome}${optional ? ` | ${nextSome}` : ""}`);
+  }
+  return rules.add(`${id}-value`, `"{" json-ws ${empty} "}" json-ws`);
 }
 
 /**
@@ -126,7 +208,7 @@ function addJsonRules(rules: GrammarRules): void {
   rules.add("json-object", `"{" json-ws ( json-string ":" json-ws json-value ( "," json-ws json-string ":" json-ws json-value )* )? "}" json-ws`);
   rules.add("json-array", `"[" json-ws ( json-value ( "," json-ws json-value )* )? "]" json-ws`);
   rules.add("json-string", `"\\"" ( [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" ( ["\\\\/bfnrt] | "u" [0-9a-fA-F]{4} ) )* "\\"" json-ws`);
-  rules.add("json-number", `"-"? ( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,15} )? ( [eE] [-+]? [0-9]{1,3} )? json-ws`);
+  rules.add("json-number", `${NUMBER} json-ws`);
   rules.add("json-ws", `| " " | "\\n" [ \\t]{0,20}`);
 }
 

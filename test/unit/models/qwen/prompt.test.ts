@@ -13,7 +13,9 @@ import { CASES, randomConversation, toTemplateMessages, toTemplateTools } from "
 /**
  * @huggingface/jinja 0.5.11 ignores the argument of `lstrip('\n')` / `rstrip('\n')` and
  * strips all whitespace; Python's Jinja (what Qwen's tooling runs) and llama.cpp's engine
- * strip only newlines. Route those two calls to Python-faithful functions.
+ * strip only newlines. It also prints `true | string` as "true" where Python prints "True"
+ * (and None for null). Route those calls to Python-faithful functions;
+ * prompt-python-jinja.test.ts compares with Python's Jinja2 itself.
  */
 function pythonFaithful(source: string): string {
   const rewrites: Array<[string, string]> = [
@@ -22,6 +24,7 @@ function pythonFaithful(source: string): string {
       "lstrip_newlines(rstrip_newlines(content.split('</think>')[0]).split('<think>')[-1])",
     ],
     ["content.split('</think>')[-1].lstrip('\\n')", "lstrip_newlines(content.split('</think>')[-1])"],
+    ["else args_value | string", "else python_str(args_value)"],
   ];
   let patched = source;
   for (const [from, to] of rewrites) {
@@ -36,6 +39,8 @@ const template = new Template(source);
 const stripHelpers = {
   lstrip_newlines: (s: string) => s.replace(/^\n+/, ""),
   rstrip_newlines: (s: string) => s.replace(/\n+$/, ""),
+  // Python's str() of the scalars these conversations use (their floats print alike in both).
+  python_str: (v: unknown) => (v === true ? "True" : v === false ? "False" : v === null || v === undefined ? "None" : String(v)),
 };
 
 function jinja(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined, addGenerationPrompt: boolean, enableThinking: boolean): string {

@@ -4,6 +4,8 @@
  * vscode-languageclient instead.)
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   type ClientCapabilities,
   type InitializeParams,
@@ -19,6 +21,7 @@ import {
   InitializedNotification,
   LogMessageNotification,
   MessageType,
+  ResponseError,
   ShutdownRequest,
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
@@ -33,6 +36,29 @@ export interface RuntimeProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** shutdown + exit, then SIGKILL if it has not ended after `graceMs`. */
   close(graceMs?: number): Promise<void>;
+  /**
+   * `work` (typically a request), or a {@link RuntimeStoppedError} as soon as the process
+   * ends without {@link close}: a request in flight to a dead runtime never settles, and
+   * the caller would wait on nothing. `doing` finishes the sentence ("while answering").
+   */
+  whileRunning<T>(work: Promise<T>, doing: string): Promise<T>;
+}
+
+/** How the runtime process ended when nobody asked it to. */
+export interface RuntimeCrash {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Where its log was saved, if it could be. */
+  readonly logPath?: string;
+}
+
+/** The runtime process ended on its own (a crash, a kill, out of memory). */
+export class RuntimeStoppedError extends Error {
+  constructor(readonly crash: RuntimeCrash, doing: string) {
+    const how = crash.signal ? `signal ${crash.signal}` : `exit code ${crash.code}`;
+    const log = crash.logPath ? `; see the log at ${crash.logPath}` : "; run with --verbose to see its log";
+    super(`The Hearth runtime stopped unexpectedly (${how}) ${doing}${log}`);
+  }
 }
 
 export interface SpawnRuntimeOptions {
@@ -47,6 +73,8 @@ export interface SpawnRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** What the client supports (default none), e.g. `{window: {workDoneProgress: true}}`. */
   readonly capabilities?: ClientCapabilities;
+  /** Where to save the runtime's log, one file per crash, when it stops unexpectedly (default: not saved). */
+  readonly crashLogDir?: string;
 }
 
 export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
@@ -82,13 +110,30 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   earlyExit.catch(() => undefined);
   spawnError.catch(() => undefined);
   await connection.sendNotification(InitializedNotification.type, {});
+  let closing = false;
+  // Undefined when the process ended because close() asked it to.
+  const stopped = exited.then(({ code, signal }) => (closing ? undefined : recordCrash(code, signal, stderr, child.pid, options.crashLogDir)));
+  const crashed = (doing: string) => stopped.then((crash) => (crash ? Promise.reject(new RuntimeStoppedError(crash, doing)) : new Promise<never>(() => undefined)));
   return {
     connection,
     child,
     initializeResult,
     log: () => stderr,
     exited,
+    whileRunning: async (work, doing) => {
+      try {
+        return await Promise.race([work, crashed(doing)]);
+      } catch (error) {
+        // A request can fail on the closed pipe before the exit event says why (an answer
+        // from the runtime is a ResponseError, never that).
+        const pipeGone = child.exitCode !== null || child.signalCode !== null || child.stdin?.destroyed === true || child.stdout?.readableEnded === true;
+        if (error instanceof ResponseError || error instanceof RuntimeStoppedError || !pipeGone) throw error;
+        await crashed(doing);
+        throw error;
+      }
+    },
     close: async (graceMs = 3000) => {
+      closing = true;
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       try {
         if (child.exitCode === null && child.signalCode === null) {
@@ -104,4 +149,17 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
       }
     },
   };
+}
+
+/** Saves the log of a runtime that ended on its own; the crash says where (or nothing, if it could not). */
+function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: string, pid: number | undefined, dir: string | undefined): RuntimeCrash {
+  if (!dir) return { code, signal };
+  const logPath = join(dir, `runtime-${new Date().toISOString().replace(/[:.]/g, "-")}-${pid ?? "unknown"}.log`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(logPath, `${log}\nruntime process ended: ${signal ? `signal ${signal}` : `exit code ${code}`}\n`);
+    return { code, signal, logPath };
+  } catch {
+    return { code, signal };
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
 import { loadProjectContext } from "../../agent/project-context.ts";
@@ -17,7 +17,7 @@ import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChanged
 import type { ChatStreamEvent } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, parseFlags, UsageError } from "../command.ts";
-import { spawnRuntime } from "../runtime-connection.ts";
+import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 
@@ -63,26 +63,32 @@ export const chatCommand: CliCommand = {
         globalStoragePath: cliStoragePath(),
       },
       echoLog: flags.verbose === true,
+      crashLogDir: join(cliStoragePath(), "logs"),
     });
     try {
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
         if (status.model.kind === "loading") io.err(`\r${terminalName(describeModel(status.model))}`);
       });
-      const state = await runtime.connection.sendRequest(ModelLoadRequest, {});
+      const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
       io.err(`\r${terminalName(describeModel(state))}\n`);
       if (state.kind !== "ready") return 1;
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;
+      let printed = false;
       runtime.connection.onNotification(ChatEventNotification, ({ runId: id, event }) => {
-        if (id === runId) print(event, io, showThinking);
+        if (id === runId) printed = print(event, io, showThinking) || printed;
       });
       const cancel = new CancellationTokenSource();
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
-      const result = await runtime.connection.sendRequest(
+      const result = await runtime.whileRunning(runtime.connection.sendRequest(
         ChatSendRequest,
         { runId, messages, thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024 },
         cancel.token,
-      );
+      ), "while answering").catch((error: unknown) => {
+        // End the half-printed answer so the error starts on a line of its own.
+        if (error instanceof RuntimeStoppedError && printed) io.out("\n");
+        throw error;
+      });
       io.out("\n");
       const usage = result.usage ? `, ${result.usage.promptTokens} prompt tokens, ${result.usage.generatedTokens} generated` : "";
       io.err(`[${result.stopReason}${usage}]\n`);
@@ -99,14 +105,15 @@ export const chatCommand: CliCommand = {
   },
 };
 
-function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean): void {
+/** Prints one event; true when it wrote to stdout. */
+function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean): boolean {
   switch (event.type) {
     // The model echoes file names and content: escape what a terminal would act on.
-    case "text": io.out(terminalText(event.text)); break;
-    case "thinking": if (showThinking) io.err(terminalText(event.text)); break;
-    case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); break;
-    case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); break;
-    case "done": break;
+    case "text": io.out(terminalText(event.text)); return true;
+    case "thinking": if (showThinking) io.err(terminalText(event.text)); return false;
+    case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); return false;
+    case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); return false;
+    case "done": return false;
   }
 }
 

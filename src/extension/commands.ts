@@ -12,7 +12,7 @@ import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
-import { downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
+import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 
@@ -120,6 +120,8 @@ async function chooseFileOrServer(): Promise<void> {
   if (pick?.includes("server")) await enterServerUrl();
 }
 
+const downloadCuda: Factory = (ctx) => () => downloadCudaInteractively(ctx.runtime);
+
 const restartRuntime: Factory = (ctx) => () => ctx.runtime.restart();
 
 const showLog: Factory = (ctx) => () => ctx.output.show(true);
@@ -175,6 +177,7 @@ const FACTORIES: Record<CommandName, Factory> = {
   importConversation,
   selectModel,
   downloadModel,
+  downloadCuda,
   manageModels,
   restartRuntime,
   showLog,

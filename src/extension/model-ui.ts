@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
-import { HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
+import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
 import type { ModelCatalog, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
@@ -150,5 +150,44 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
       await updateSetting("modelPath", model.model.path);
     }
     await updateSetting("serverUrl", "");
+  }
+}
+
+/**
+ * "Download CUDA Acceleration": installs the CUDA build of llama.cpp (a notification with
+ * progress and Cancel; an interrupted download resumes next time), then restarts the
+ * runtime so the model loads on CUDA. Offline or failing, it says so: Vulkan keeps working.
+ */
+export async function downloadCudaInteractively(runtime: RuntimeClient): Promise<void> {
+  const token = `hearth-cuda-${randomUUID()}`;
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: "Downloading CUDA acceleration", cancellable: true },
+      async (progress, cancel) => {
+        let last = 0;
+        const sub = runtime.onWorkDoneProgress(token, (value) => {
+          if (value.kind === "end") return;
+          const pct = value.percentage ?? last;
+          progress.report({ message: value.message, increment: Math.max(0, pct - last) });
+          downloadChanged.fire({ preset: "CUDA acceleration", fraction: pct / 100, detail: value.message ?? "" });
+          last = pct;
+        });
+        try {
+          return await runtime.request(CudaInstallRequest, { workDoneToken: token }, cancel);
+        } finally {
+          sub.dispose();
+          downloadChanged.fire(undefined);
+        }
+      },
+    );
+    void vscode.window.showInformationMessage(`Hearth: CUDA acceleration ${result.downloaded ? "is installed" : "was already installed"}; restarting the runtime to use it.`);
+    await runtime.restart();
+  } catch (error) {
+    if (error instanceof ResponseError && error.code === -32800) {
+      void vscode.window.showInformationMessage("Hearth: CUDA download cancelled; Hearth keeps using Vulkan. Downloading again resumes it.");
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(`Hearth: CUDA acceleration was not installed: ${message}`);
   }
 }

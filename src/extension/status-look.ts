@@ -3,7 +3,7 @@
  * Pure (no `vscode`), so it is unit tested.
  */
 import { COMMANDS } from "../protocol/contributions.ts";
-import { type FixAction, type RuntimeStatus, describeModel } from "../protocol/status.ts";
+import { type FixAction, type RuntimeStatus, describeBackend, describeModel } from "../protocol/status.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
 const FIX_COMMANDS: Record<FixAction, string> = {
@@ -12,6 +12,7 @@ const FIX_COMMANDS: Record<FixAction, string> = {
   openSettings: "workbench.action.openSettings",
   showLog: COMMANDS.showLog.id,
   restartRuntime: COMMANDS.restartRuntime.id,
+  downloadCuda: COMMANDS.downloadCuda.id,
 };
 
 export interface Look {
@@ -51,7 +52,12 @@ function lookForRunning(status: RuntimeStatus): Look {
     case "none":
       return { text: "$(check) Hearth: no model", tooltip: `${tooltip}\nClick to choose a model.`, command: COMMANDS.selectModel.id };
     case "configured":
-    case "ready":
       return { text: "$(check) Hearth", tooltip, command: COMMANDS.showLog.id };
+    case "ready": {
+      const backend = model.backend;
+      const detail = backend ? `${tooltip}\nBackend: ${describeBackend(backend)}` : tooltip;
+      if (backend?.fix) return { text: "$(check) Hearth $(zap)", tooltip: `${detail}\nClick to ${backend.fix === "downloadCuda" ? "download CUDA acceleration" : "fix"}.`, command: FIX_COMMANDS[backend.fix] };
+      return { text: "$(check) Hearth", tooltip: detail, command: COMMANDS.showLog.id };
+    }
   }
 }

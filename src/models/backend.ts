@@ -16,7 +16,7 @@
  *   {@link BackendError}, whose message is written for the user and whose `fix` names the
  *   next step the UI can offer.
  */
-import type { FixAction } from "../protocol/status.ts";
+import type { ComputeBackend, FixAction } from "../protocol/status.ts";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, StopReason, TokenUsage, ToolDefinition } from "./types.ts";
 
 /** Which implementation a backend is. */
@@ -34,6 +34,8 @@ export interface BackendInfo {
   readonly gpu: string | false;
   /** The model has fill-in-the-middle tokens (otherwise `complete()` uses a chat-style fallback). */
   readonly fim: boolean;
+  /** Embedded only: layers on the GPU, VRAM in use, and why not a faster backend. */
+  readonly compute?: ComputeBackend;
 }
 
 /** Where a backend is in its life. */

@@ -14,6 +14,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, unlink } from "node:fs/promises";
+import * as nodeModule from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { throwIfAborted } from "./backend.ts";
@@ -190,10 +191,11 @@ let registered: string | undefined;
  * node-llama-cpp loads its binaries; later calls with the same folder do nothing.
  * Returns false where Node has no `module.register` (before 20.6).
  */
-export async function useInstalledNativePackages(nativeFolder: string, version: string): Promise<boolean> {
+export function useInstalledNativePackages(nativeFolder: string, version: string): boolean {
   const key = `${nativeFolder}\0${version}`;
   if (registered === key) return true;
-  const { register } = (await import("node:module")) as { register?: (url: string, options: { data: unknown }) => void };
+  // A namespace lookup, not a named import: on a Node without `register` this returns false instead of failing to link.
+  const register = (nodeModule as { register?: (url: string, options: { data: unknown }) => void }).register;
   if (typeof register !== "function") return false;
   register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { folder: nativeFolder, version } });
   registered = key;

@@ -21,6 +21,7 @@ export const COMMANDS = {
   importConversation: { id: "hearth.importConversation", title: "Import Conversation…" },
   selectModel: { id: "hearth.selectModel", title: "Select Model…" },
   downloadModel: { id: "hearth.downloadModel", title: "Download Model…" },
+  downloadCuda: { id: "hearth.downloadCuda", title: "Download CUDA Acceleration" },
   manageModels: { id: "hearth.manageModels", title: "Manage Downloaded Models…" },
   restartRuntime: { id: "hearth.restartRuntime", title: "Restart Runtime" },
   showLog: { id: "hearth.showLog", title: "Show Log" },

@@ -28,7 +28,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, StopReason, TokenUsage, ToolDefinition } from "./chat.ts";
-import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "./models.ts";
+import type { CudaInstallParams, CudaInstallResult, ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "./models.ts";
 import type { Settings } from "./settings.ts";
 import type { RuntimeStatus, SystemInfo } from "./status.ts";
 
@@ -103,6 +103,17 @@ export const ModelDownloadRequest = new RequestType<ModelDownloadParams, ModelDo
 
 /** Sent by the client to delete a downloaded model file (by its path from the catalog). */
 export const ModelDeleteRequest = new RequestType<{ readonly path: string }, void, void>("hearth/model/delete");
+
+/**
+ * Sent by the client when the user accepts "Download CUDA acceleration" (`SystemInfo.cudaOffer`,
+ * or a ready model whose backend's fix is "downloadCuda"). Installs the exact
+ * `@node-llama-cpp/<platform>-cuda` version matching the bundled node-llama-cpp into
+ * `<global storage>/native`, verified against the registry's integrity hash, with `$/progress`
+ * on `workDoneToken`. Cancellable (the partial download resumes next time). The CUDA build
+ * is used after the client restarts the runtime. Rejects with `HearthErrorCode.Offline`
+ * when the registry cannot be reached.
+ */
+export const CudaInstallRequest = new RequestType<CudaInstallParams, CudaInstallResult, void>("hearth/model/installCuda");
 
 // ---- runtime → client ------------------------------------------------------------------
 

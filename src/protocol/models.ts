@@ -74,3 +74,20 @@ export interface ModelDownloadResult {
   /** Bytes that were already on disk from an interrupted attempt. */
   readonly resumedFromBytes: number;
 }
+
+/** `hearth/model/installCuda`: download the CUDA build of llama.cpp for this machine. */
+export interface CudaInstallParams {
+  /** Also the `-cuda-ext` companion (the fallback build for drivers the main one does not load with). Default: only when needed. */
+  readonly withExt?: boolean;
+  /** LSP work-done token for `$/progress`. */
+  readonly workDoneToken?: ProgressToken;
+}
+
+export interface CudaInstallResult {
+  /** Package names with their version, installed now or before. */
+  readonly packages: readonly string[];
+  /** `<global storage>/native`. */
+  readonly folder: string;
+  /** false when everything was already installed. */
+  readonly downloaded: boolean;
+}

@@ -10,7 +10,48 @@ export type ModelSource =
   | { readonly kind: "preset"; readonly preset: string };
 
 /** A next step the UI can offer next to a problem (a button in the view, a click on the status bar). */
-export type FixAction = "selectModel" | "downloadModel" | "openSettings" | "showLog" | "restartRuntime";
+export type FixAction = "selectModel" | "downloadModel" | "openSettings" | "showLog" | "restartRuntime" | "downloadCuda";
+
+/** Which llama.cpp build runs the model. */
+export type ComputeKind = "cuda" | "vulkan" | "metal" | "cpu";
+
+/** What the loaded model runs on, as node-llama-cpp reports it after loading. */
+export interface ComputeBackend {
+  readonly kind: ComputeKind;
+  /** Layers offloaded to the GPU (0 on the CPU). */
+  readonly gpuLayers: number;
+  /** Layers the model has (its blocks plus the output layer, as node-llama-cpp counts them). */
+  readonly totalLayers: number;
+  /** VRAM in use on the GPU after loading (0 on the CPU). */
+  readonly vramUsedBytes: number;
+  /** Why not something faster, when there is a reason ("CUDA not installed", "no GPU found"). */
+  readonly note?: string;
+  /** The step that would make it faster ("downloadCuda"). */
+  readonly fix?: FixAction;
+}
+
+const BACKEND_NAMES: Record<ComputeKind, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal", cpu: "CPU" };
+
+/**
+ * One line: "CUDA · 41/41 layers on GPU · 21.3 GiB VRAM", "CPU — no GPU found · 0/41
+ * layers on GPU", "Vulkan — CUDA not installed: Download · 41/41 layers on GPU · 3.1 GiB VRAM".
+ */
+export function describeBackend(backend: ComputeBackend): string {
+  const parts = [`${BACKEND_NAMES[backend.kind]}${backend.note ? ` — ${backend.note}${backend.fix === "downloadCuda" ? ": Download" : ""}` : ""}`];
+  if (backend.totalLayers > 0) parts.push(`${backend.gpuLayers}/${backend.totalLayers} layers on GPU`);
+  if (backend.kind !== "cpu") parts.push(`${(backend.vramUsedBytes / 1024 ** 3).toFixed(1)} GiB VRAM`);
+  return parts.join(" · ");
+}
+
+/** "CUDA", "Vulkan", "Metal", "CPU". */
+export function backendName(kind: ComputeKind): string {
+  return BACKEND_NAMES[kind];
+}
+
+/** The backend's display name for a node-llama-cpp `gpu` value ("cuda", "vulkan", "metal", false). */
+export function computeKind(gpu: string | false): ComputeKind {
+  return gpu === "cuda" || gpu === "vulkan" || gpu === "metal" ? gpu : "cpu";
+}
 
 export type ModelState =
   /** Nothing usable is configured: the view offers download / choose file / server URL. */
@@ -26,6 +67,8 @@ export type ModelState =
       readonly contextSize: number;
       /** "cuda", "vulkan", "metal", or false for CPU. */
       readonly gpu: string | false;
+      /** Layers on the GPU, VRAM, and why not faster (embedded models only). */
+      readonly backend?: ComputeBackend;
     }
   | { readonly kind: "error"; readonly source: ModelSource; readonly message: string; readonly fix?: FixAction };
 
@@ -60,8 +103,19 @@ export interface SystemInfo {
   readonly gpuNames: readonly string[];
   readonly vramTotalBytes: number;
   readonly vramFreeBytes: number;
-  /** Why no GPU is used, when none is. */
+  /** Why no GPU is used, or why not the fastest one ("CUDA not installed"). */
   readonly gpuNote?: string;
+  /** Present when an NVIDIA GPU runs without CUDA and the CUDA build can be downloaded. */
+  readonly cudaOffer?: CudaOffer;
+}
+
+/** The CUDA build this machine could download (`hearth/model/installCuda`). */
+export interface CudaOffer {
+  /** npm packages, e.g. ["@node-llama-cpp/linux-x64-cuda"]; the version is the bundled node-llama-cpp's. */
+  readonly packages: readonly string[];
+  readonly version: string;
+  /** Why it is offered, for the UI ("CUDA not installed"). */
+  readonly reason: string;
 }
 
 /** One line a person can read, for the status bar tooltip and the CLI. */
@@ -74,7 +128,7 @@ export function describeModel(model: ModelState): string {
     case "loading":
       return `Loading ${describeSource(model.source)}: ${Math.round(model.progress * 100)}%`;
     case "ready":
-      return `${model.name}, ${model.contextSize.toLocaleString("en-US")} tokens of context, ${model.gpu ? model.gpu.toUpperCase() : "CPU"}`;
+      return `${model.name}, ${model.contextSize.toLocaleString("en-US")} tokens of context, ${model.backend ? describeBackend(model.backend) : model.gpu ? model.gpu.toUpperCase() : "CPU"}`;
     case "error":
       return `Model error: ${model.message}`;
   }

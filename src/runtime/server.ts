@@ -12,10 +12,13 @@ import {
 } from "vscode-languageserver/node";
 import { BackendError } from "../models/backend.ts";
 import { DownloadError } from "../models/download.ts";
-import { probeSystem } from "../models/llama-cpp/system-probe.ts";
+import { installCuda, nativeFolderIn } from "../models/cuda.ts";
+import { bundledLlamaVersion, cudaFacts, probeSystem } from "../models/llama-cpp/system-probe.ts";
+import { useInstalledNativePackages } from "../models/native-packages.ts";
 import {
   ChatEventNotification,
   ChatSendRequest,
+  CudaInstallRequest,
   type DidChangeHearthConfiguration,
   HearthErrorCode,
   type InitializationOptions,
@@ -48,6 +51,7 @@ export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
   let index: WorkspaceIndex | undefined;
   let completions: CompletionWiring | undefined;
+  let globalStoragePath: string | undefined;
   const requireSession = () => {
     if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the runtime has not been initialized");
     return session;
@@ -62,6 +66,9 @@ export function startServer(connection: Connection): void {
     if (typeof params.processId === "number") parentWatch.watchClient(params.processId);
     const progress = params.capabilities.window?.workDoneProgress ? new LoadProgress(connection) : undefined;
     const modelsFolder = modelsFolderIn(options.globalStoragePath);
+    // Before anything loads node-llama-cpp: CUDA packages installed on first use are found there.
+    if (options.globalStoragePath) useInstalledNativePackages(nativeFolderIn(options.globalStoragePath), bundledLlamaVersion());
+    globalStoragePath = options.globalStoragePath;
     session = new RuntimeSession(
       options.settings,
       (status) => {
@@ -157,6 +164,33 @@ export function startServer(connection: Connection): void {
       } catch (error) {
         if (token.isCancellationRequested) throw cancelled();
         if (error instanceof DownloadError && error.offline) throw new ResponseError(HearthErrorCode.Offline, error.message);
+        throw error;
+      } finally {
+        progress?.done();
+      }
+    }),
+  );
+
+  connection.onRequest(
+    CudaInstallRequest,
+    guard("model/installCuda", async (params, token: CancellationToken) => {
+      if (!globalStoragePath) throw new ResponseError(HearthErrorCode.NotAvailable, "this client gave the runtime no storage folder for native packages");
+      const system = await probeSystem();
+      const facts = await cudaFacts(system.gpu, system.gpuNames);
+      if (!facts.packages) throw new ResponseError(HearthErrorCode.NotAvailable, `node-llama-cpp has no CUDA build for ${process.platform}-${process.arch}; Hearth keeps using ${system.gpu || "the CPU"}`);
+      const progress = params.workDoneToken === undefined ? undefined : connection.window.attachWorkDoneProgress(params.workDoneToken);
+      progress?.begin("Downloading CUDA acceleration", 0, "starting", true);
+      try {
+        return await installCuda({
+          packages: facts.packages,
+          version: bundledLlamaVersion(),
+          nativeFolder: nativeFolderIn(globalStoragePath),
+          withExt: params.withExt ?? facts.mainInstalled, // the main build is there and did not load: the fallback build
+          signal: abortSignal(token),
+          onProgress: (name, p) => progress?.report(p.totalBytes ? Math.floor((p.receivedBytes / p.totalBytes) * 100) : 0, `${name.split("/")[1]}: ${describeDownload(p)}`),
+        });
+      } catch (error) {
+        if (token.isCancellationRequested) throw cancelled();
         throw error;
       } finally {
         progress?.done();

@@ -107,7 +107,7 @@ export class RuntimeSession {
       const info = await backend.load({ onProgress });
       if (this.backend !== backend) return; // replaced by a newer configuration
       log("info", `model ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}`);
-      this.setModel({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu });
+      this.setModel({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}) });
     } catch (error) {
       if (this.backend !== backend) return;
       log("warn", `model failed to load: ${error instanceof Error ? error.message : String(error)}`);

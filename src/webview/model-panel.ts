@@ -5,7 +5,7 @@
  */
 import type { CommandName } from "../protocol/contributions.ts";
 import type { FixAction, IndexState, ModelState, SystemInfo } from "../protocol/status.ts";
-import { describeModel, describeSource } from "../protocol/status.ts";
+import { backendName, computeKind, describeModel, describeSource } from "../protocol/status.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { type Child, button, h, icon, plural, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -22,6 +22,7 @@ const FIX_BUTTON: Record<FixAction, { label: string; command: CommandName }> = {
   openSettings: { label: "Select Model…", command: "selectModel" },
   showLog: { label: "Show Log", command: "showLog" },
   restartRuntime: { label: "Restart Runtime", command: "restartRuntime" },
+  downloadCuda: { label: "Download CUDA Acceleration", command: "downloadCuda" },
 };
 
 function commandButton(post: Post, label: string, command: CommandName, primary = false): HTMLButtonElement {
@@ -102,6 +103,21 @@ function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElemen
   }
 }
 
+/**
+ * "CUDA not installed" on an NVIDIA GPU: the reason and the download button, from the
+ * loaded model's backend or, before a model loads, from the machine probe.
+ */
+function cudaCard(msg: StateMessage, model: ModelState, post: Post): HTMLElement | undefined {
+  const backend = model.kind === "ready" ? model.backend : undefined;
+  const reason = backend?.fix === "downloadCuda" ? backend.note : model.kind === "ready" ? undefined : msg.system?.cudaOffer?.reason;
+  if (!reason) return undefined;
+  return card(
+    "cuda-offer",
+    h("p", { "data-cuda": "offer" }, `${backendName(backend?.kind ?? computeKind(msg.system?.gpu ?? false))} — ${reason}. CUDA runs the model faster on this NVIDIA GPU (a one-time download of about 190 MB).`),
+    h("div", { class: "actions" }, commandButton(post, FIX_BUTTON.downloadCuda.label, "downloadCuda", true)),
+  );
+}
+
 function downloadCard(download: NonNullable<StateMessage["download"]>): HTMLElement {
   return card(
     "download",
@@ -135,6 +151,7 @@ export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElem
   } else if (runtime.kind === "running") {
     if (msg.download) cards.push(downloadCard(msg.download));
     cards.push(modelCard(msg, runtime.status.model, post));
+    if (!msg.download) cards.push(cudaCard(msg, runtime.status.model, post));
     if (runtime.status.settingsProblems.length) {
       cards.push(card("settings-problems", ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning" }, icon("warning"), " ", p))));
     }
@@ -146,7 +163,7 @@ export function computeText(system: SystemInfo | undefined): string {
   if (!system) return "Compute: checking for a GPU…";
   const GiB = 1024 ** 3;
   return system.gpu
-    ? `Compute: ${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "GPU"}, ${(system.vramTotalBytes / GiB).toFixed(0)} GiB VRAM`
+    ? `Compute: ${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "GPU"}, ${(system.vramTotalBytes / GiB).toFixed(0)} GiB VRAM${system.gpuNote ? ` (${system.gpuNote})` : ""}`
     : `Compute: CPU, ${system.cpus} cores, ${(system.totalMemoryBytes / GiB).toFixed(0)} GiB RAM (${system.gpuNote ?? "no GPU"})`;
 }
 

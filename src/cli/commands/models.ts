@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
-import { ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
+import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
 import type { ModelCatalog } from "../../protocol/models.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
@@ -18,15 +18,20 @@ export function cliStoragePath(): string {
 export const modelsCommand: CliCommand = {
   name: "models",
   summary: "list model presets, downloaded models and what fits this machine",
-  usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]]
+  usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]] [--cuda [--cuda-ext]]
 
   --json            print the catalog as JSON
   --download ID     download a preset (resumes an interrupted download)
   --quant Q         the quantization to download (default: the preset's default)
+  --cuda            download CUDA acceleration for an NVIDIA GPU: the @node-llama-cpp
+                    CUDA package matching the bundled node-llama-cpp, from the npm registry
+                    (npm's "registry" setting is honoured), verified by its integrity hash
+  --cuda-ext        with --cuda: also the fallback build for drivers the main one does not load with
 
-Models are stored in ${cliStoragePath()}/models (set HEARTH_HOME to change).`,
+Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/native
+(set HEARTH_HOME to change).`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", verbose: "boolean" });
+    const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" });
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: { settings: {}, globalStoragePath: cliStoragePath() },
@@ -34,13 +39,19 @@ Models are stored in ${cliStoragePath()}/models (set HEARTH_HOME to change).`,
       capabilities: { window: { workDoneProgress: true } },
     });
     try {
+      const token = "hearth-cli-download";
+      runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
+        if (p.token === token && p.value.message) io.err(`\r${p.value.percentage ?? 0}% ${p.value.message}   `);
+      });
+      const cancel = new CancellationTokenSource();
+      io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
+      if (flags.cuda) {
+        const result = await runtime.connection.sendRequest(CudaInstallRequest, { workDoneToken: token, ...(flags["cuda-ext"] ? { withExt: true } : {}) }, cancel.token);
+        io.err(result.downloaded ? "\n" : "");
+        io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${result.folder}\n`);
+        return 0;
+      }
       if (typeof flags.download === "string") {
-        const token = "hearth-cli-download";
-        runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
-          if (p.token === token && p.value.message) io.err(`\r${p.value.percentage ?? 0}% ${p.value.message}   `);
-        });
-        const cancel = new CancellationTokenSource();
-        io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
         const result = await runtime.connection.sendRequest(
           ModelDownloadRequest,
           { preset: flags.download, ...(typeof flags.quant === "string" ? { quantization: flags.quant } : {}), workDoneToken: token },

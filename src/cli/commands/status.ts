@@ -1,33 +1,46 @@
 /** `hearth status`: starts a runtime, prints its status and the machine's facts, stops it. */
 import { fileURLToPath } from "node:url";
-import { StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
-import { describeModel } from "../../protocol/status.ts";
+import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
+import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
+import { cliStoragePath } from "./models.ts";
 
 const GiB = 1024 ** 3;
 
 export const statusCommand: CliCommand = {
   name: "status",
   summary: "start the runtime, print its state and what this machine can run",
-  usage: `hearth status [--model FILE.gguf | --server URL] [--json] [--no-gpu-probe] [--verbose]
+  usage: `hearth status [--model FILE.gguf | --server URL] [--load] [--threads N] [--json] [--no-gpu-probe] [--verbose]
 
   --model FILE     a GGUF model file to check
+  --load           load the model and report its backend (CUDA / Vulkan / Metal / CPU),
+                   layers on the GPU and VRAM used
+  --threads N      CPU threads for loading (default: automatic)
   --server URL     an OpenAI-compatible server to use instead
   --json           print the status as JSON
   --no-gpu-probe   skip loading node-llama-cpp to detect the GPU (faster)
   --verbose        show the runtime's log on stderr`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { model: "string", server: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" });
+    const { flags } = parseFlags(args, { model: "string", server: "string", load: "boolean", threads: "string", json: "boolean", "no-gpu-probe": "boolean", verbose: "boolean" });
+    const threads = flags.threads === undefined ? 0 : Number(flags.threads);
+    if (!Number.isInteger(threads) || threads < 0) {
+      io.err(`--threads must be a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"\n`);
+      return 2;
+    }
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
-        settings: { modelPath: (flags.model as string | undefined) ?? "", serverUrl: (flags.server as string | undefined) ?? "" },
+        settings: { modelPath: (flags.model as string | undefined) ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads },
+        // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
+        globalStoragePath: cliStoragePath(),
       },
       echoLog: flags.verbose === true,
     });
     try {
+      // A model that fails to load shows as the model's error state below.
+      if (flags.load) await runtime.connection.sendRequest(ModelLoadRequest, {}).catch(() => undefined);
       const status = await runtime.connection.sendRequest(StatusRequest);
       const system = flags["no-gpu-probe"] ? undefined : await runtime.connection.sendRequest(SystemInfoRequest);
       if (flags.json) {
@@ -36,6 +49,7 @@ export const statusCommand: CliCommand = {
         const s = status;
         io.out(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`);
         io.out(`Model:  ${describeModel(s.model)}\n`);
+        if (s.model.kind === "ready" && s.model.backend) io.out(`Backend: ${describeBackend(s.model.backend)}\n`);
         io.out(`Index:  ${s.index.kind === "idle" ? s.index.detail : s.index.kind}\n`);
         for (const problem of s.settingsProblems) io.out(`Warning: ${problem}\n`);
         if (system) io.out(describeSystem(system));
@@ -51,9 +65,11 @@ function describeSystem(system: SystemInfo): string {
   const gpu = system.gpu
     ? `${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "unnamed device"}, ${(system.vramFreeBytes / GiB).toFixed(1)} of ${(system.vramTotalBytes / GiB).toFixed(1)} GiB VRAM free`
     : `none (${system.gpuNote ?? "CPU only"})`;
+  const cuda = system.cudaOffer ? [`CUDA:   ${system.cudaOffer.reason} — run "hearth models --cuda" to download it (${system.cudaOffer.packages.join(", ")} ${system.cudaOffer.version})`] : [];
   return [
     `Machine: ${system.platform}-${system.arch}, ${system.cpus} CPUs, ${(system.freeMemoryBytes / GiB).toFixed(1)} of ${(system.totalMemoryBytes / GiB).toFixed(1)} GiB RAM free`,
     `GPU:    ${gpu}`,
+    ...cuda,
     "",
   ].join("\n");
 }

@@ -20,7 +20,9 @@ import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
 import { ChatSequence, SegmentTokenizer } from "./chat-sequence.ts";
+import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
+import { computeBackend } from "./system-probe.ts";
 import { TokenTextStream } from "./token-stream.ts";
 import { formatBytes, validateModelFile, type ValidatedModel } from "./validate.ts";
 
@@ -118,7 +120,7 @@ export class EmbeddedBackend implements ModelBackend {
     try {
       throwIfAborted(signal);
       const context = await this.createContext(model, file, signal);
-      this.loaded = this.wire(model, context, llama, file);
+      this.loaded = this.wire(model, context, llama, file, await computeBackend(llama, model, this.options.gpuLayers === 0 || this.options.gpu === false));
       this.current = { kind: "ready", info: this.loaded.info };
       onProgress?.(1);
       return this.loaded.info;
@@ -150,7 +152,7 @@ export class EmbeddedBackend implements ModelBackend {
     }
   }
 
-  private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel): Loaded {
+  private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel, compute: ComputeBackend): Loaded {
     const tokenizer = new SegmentTokenizer(model);
     const chat = new ChatSequence(model, context.getSequence(), tokenizer, (tools, thinking) => this.grammar(llama, tools, thinking));
     const fim = context.getSequence();
@@ -160,6 +162,7 @@ export class EmbeddedBackend implements ModelBackend {
       trainContextSize: file.trainContextSize,
       gpu: llama.gpu,
       fim: fimTokens(model) !== undefined,
+      compute,
     };
     return { model, context, chat, fim, tokenizer, info };
   }

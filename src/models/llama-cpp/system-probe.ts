@@ -1,10 +1,15 @@
 /**
- * Machine facts from node-llama-cpp: which compute backend it can use and how much VRAM
- * there is. Loading the binaries takes seconds, so the result is cached per process and
- * node-llama-cpp is imported only when first asked (the runtime starts without it).
+ * Machine facts from node-llama-cpp: which compute backend it can use, how much VRAM
+ * there is, and whether an NVIDIA GPU is running without CUDA. Loading the binaries takes
+ * seconds, so the result is cached per process and node-llama-cpp is imported only when
+ * first asked (the runtime starts without it).
  */
+import { readFileSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
-import type { SystemInfo } from "../../protocol/status.ts";
+import { fileURLToPath } from "node:url";
+import type { Llama, LlamaModel } from "node-llama-cpp";
+import { type ComputeBackend, computeKind, type SystemInfo } from "../../protocol/status.ts";
+import { type CudaFacts, computeAdvice, cudaPackagesFor, hasNvidiaGpu } from "../cuda.ts";
 
 let cached: Promise<SystemInfo> | undefined;
 
@@ -27,8 +32,57 @@ async function probe(): Promise<SystemInfo> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   // build: "never" — a user's machine must never start compiling llama.cpp behind their back.
   const llama = await getLlama({ gpu: "auto", build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
-  const gpu = llama.gpu;
-  if (!gpu) return { ...base, gpu: false, gpuNames: [], vramTotalBytes: 0, vramFreeBytes: 0, gpuNote: "no supported GPU found; using the CPU" };
-  const [vram, names] = await Promise.all([llama.getVramState(), llama.getGpuDeviceNames()]);
-  return { ...base, gpu, gpuNames: names, vramTotalBytes: vram.total, vramFreeBytes: vram.free };
+  const names = llama.gpu ? await llama.getGpuDeviceNames() : [];
+  const facts = await cudaFacts(llama.gpu, names);
+  const advice = computeAdvice(facts);
+  const offer = advice.fix === "downloadCuda" && facts.packages
+    ? { cudaOffer: { packages: advice.withExt ? [facts.packages.main, facts.packages.ext] : [facts.packages.main], version: bundledLlamaVersion(), reason: advice.note ?? "" } }
+    : {};
+  const note = advice.note ? { gpuNote: advice.note } : {};
+  if (!llama.gpu) return { ...base, gpu: false, gpuNames: [], vramTotalBytes: 0, vramFreeBytes: 0, ...note, ...offer };
+  const vram = await llama.getVramState();
+  return { ...base, gpu: llama.gpu, gpuNames: names, vramTotalBytes: vram.total, vramFreeBytes: vram.free, ...note, ...offer };
+}
+
+/** The version of node-llama-cpp this process loads: its binary packages must match it exactly. */
+export function bundledLlamaVersion(): string {
+  // <package>/dist/index.js → <package>/package.json
+  const manifest = fileURLToPath(new URL("../package.json", import.meta.resolve("node-llama-cpp")));
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+/**
+ * Whether node-llama-cpp would find a binary package: the same import it does (through
+ * the resolve hook of `native-packages.ts` when registered), with the same version check.
+ */
+export async function binaryPackageInstalled(name: string, version = bundledLlamaVersion()): Promise<boolean> {
+  const specifier = name; // a variable: the bundler must leave this import to run time
+  try {
+    const module = (await import(specifier)) as { getBinsDir?: () => { packageVersion?: string } };
+    return module.getBinsDir?.().packageVersion === version;
+  } catch {
+    return false;
+  }
+}
+
+/** CUDA facts for the build that loaded (`gpu`) and the GPUs it sees. */
+export async function cudaFacts(gpu: string | false, deviceNames: readonly string[], gpuDisabled = false): Promise<CudaFacts> {
+  const packages = cudaPackagesFor(process.platform, process.arch);
+  const [mainInstalled, extInstalled] = packages ? await Promise.all([binaryPackageInstalled(packages.main), binaryPackageInstalled(packages.ext)]) : [false, false];
+  return { gpu, nvidia: hasNvidiaGpu(deviceNames), ...(packages ? { packages } : {}), mainInstalled, extInstalled, gpuDisabled };
+}
+
+/** What a loaded model runs on: backend, layers on the GPU, VRAM in use, and why not faster. */
+export async function computeBackend(llama: Llama, model: LlamaModel, gpuDisabled: boolean): Promise<ComputeBackend> {
+  const names = llama.gpu ? await llama.getGpuDeviceNames() : [];
+  const advice = computeAdvice(await cudaFacts(llama.gpu, names, gpuDisabled));
+  const vramUsedBytes = llama.gpu ? (await llama.getVramState()).used : 0;
+  return {
+    kind: computeKind(llama.gpu),
+    gpuLayers: model.gpuLayers,
+    totalLayers: model.fileInsights.totalLayers,
+    vramUsedBytes,
+    ...(advice.note ? { note: advice.note } : {}),
+    ...(advice.fix ? { fix: advice.fix } : {}),
+  };
 }

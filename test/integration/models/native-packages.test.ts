@@ -170,7 +170,7 @@ describe("CUDA binary package install", () => {
     const hooks = pathToFileURL(fileURLToPath(new URL("../../../src/models/native-packages.ts", import.meta.url))).href;
     const script = (register: boolean) => `
       ${register ? `const { useInstalledNativePackages } = await import(${JSON.stringify(hooks)});
-      if (!(await useInstalledNativePackages(${JSON.stringify(native)}, ${JSON.stringify(VERSION)}))) throw new Error("no module.register");` : ""}
+      if (!(useInstalledNativePackages(${JSON.stringify(native)}, ${JSON.stringify(VERSION)}))) throw new Error("no module.register");` : ""}
       const { getPrebuiltBinaryPath } = await import(${JSON.stringify(lookup)});
       const found = await getPrebuiltBinaryPath({ platform: "linux", arch: "x64", gpu: "cuda" }, "linux-x64-cuda");
       console.log(JSON.stringify(found?.binaryPath ?? null));`;

@@ -45,4 +45,22 @@ describe("status bar look", () => {
     assert.match(look.tooltip, /Qwen3\.5-27B, 262,144 tokens of context, CUDA/);
     assert.equal(look.background, undefined);
   });
+
+  it("a model on Vulkan without CUDA: the tooltip says so and a click downloads CUDA", () => {
+    const look = lookFor({ kind: "running", status: running({
+      kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "vulkan",
+      backend: { kind: "vulkan", gpuLayers: 65, totalLayers: 65, vramUsedBytes: 18 * 1024 ** 3, note: "CUDA not installed", fix: "downloadCuda" },
+    }) });
+    assert.match(look.tooltip, /\nBackend: Vulkan — CUDA not installed: Download · 65\/65 layers on GPU · 18\.0 GiB VRAM\nClick to download CUDA acceleration\./);
+    assert.equal(look.command, COMMANDS.downloadCuda.id);
+  });
+
+  it("a model on CUDA: the backend line and a click opens the log", () => {
+    const look = lookFor({ kind: "running", status: running({
+      kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "cuda",
+      backend: { kind: "cuda", gpuLayers: 41, totalLayers: 41, vramUsedBytes: 21.3 * 1024 ** 3 },
+    }) });
+    assert.match(look.tooltip, /Backend: CUDA · 41\/41 layers on GPU · 21\.3 GiB VRAM$/);
+    assert.equal(look.command, COMMANDS.showLog.id);
+  });
 });

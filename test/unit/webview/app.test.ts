@@ -28,6 +28,23 @@ describe("webview: model and runtime state", () => {
     assert.equal(qa(".status-card").length, 0, "no cards when all is well");
   });
 
+  it("an NVIDIA GPU on Vulkan: the backend in the model line and a card with Download CUDA Acceleration", () => {
+    app.receive(stateMessage({ kind: "ready", source: { kind: "preset", preset: "qwen3.5-35b-a3b" }, name: "Qwen3.5-35B-A3B", contextSize: 131072, gpu: "vulkan", backend: { kind: "vulkan", gpuLayers: 41, totalLayers: 41, vramUsedBytes: 2 ** 34, note: "CUDA not installed", fix: "downloadCuda" } }));
+    assert.equal(q('[data-model="ready"]')?.textContent, "Qwen3.5-35B-A3B, 131,072 tokens of context, Vulkan — CUDA not installed: Download · 41/41 layers on GPU · 16.0 GiB VRAM");
+    assert.match(q('[data-cuda="offer"]')?.textContent ?? "", /^Vulkan — CUDA not installed\. CUDA runs the model faster/);
+    onlyButton(root, "Download CUDA Acceleration").click();
+    assert.deepEqual(host.sent("runCommand").at(-1), { type: "runCommand", command: "downloadCuda" });
+  });
+
+  it("before a model loads, the machine probe's CUDA offer shows the same card; on CUDA there is none", () => {
+    const system = { platform: "linux", arch: "x64", cpus: 8, totalMemoryBytes: 2 ** 34, freeMemoryBytes: 2 ** 33, gpu: "vulkan" as const, gpuNames: ["NVIDIA GeForce RTX 4090"], vramTotalBytes: 24 * 2 ** 30, vramFreeBytes: 0, gpuNote: "CUDA not installed", cudaOffer: { packages: ["@node-llama-cpp/linux-x64-cuda"], version: "3.22.1", reason: "CUDA not installed" } };
+    app.receive(stateMessage({ kind: "none", detail: "" }, { system }));
+    assert.ok(onlyButton(root, "Download CUDA Acceleration"));
+    assert.match(q("[data-compute]")?.textContent ?? "", /VULKAN — NVIDIA GeForce RTX 4090, 24 GiB VRAM \(CUDA not installed\)/);
+    app.receive(stateMessage({ kind: "ready", source: { kind: "preset", preset: "qwen3.5-35b-a3b" }, name: "Qwen3.5-35B-A3B", contextSize: 131072, gpu: "cuda", backend: { kind: "cuda", gpuLayers: 41, totalLayers: 41, vramUsedBytes: 2 ** 34 } }, { system }));
+    assert.equal(q('[data-cuda="offer"]'), null);
+  });
+
   it("offers the three model choices when there is none; Download names the model and its size", () => {
     app.receive(stateMessage({ kind: "none", detail: "nothing set" }, { recommended: { name: "Qwen3.5-35B-A3B", sizeBytes: 21.2e9 } }));
     assert.ok(q('[data-model="none"]'));

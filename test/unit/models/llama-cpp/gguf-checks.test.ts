@@ -1,0 +1,107 @@
+// The bounded GGUF reader and the hyper-parameter checks on small hand-written files and
+// metadata maps: declared lengths past the end of the file, broken tensor records, and the
+// relations between keys that llama.cpp asserts instead of checking.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { BackendError } from "../../../../src/models/backend.ts";
+import { type GgufEntry, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
+import { checkHyperParameters } from "../../../../src/models/llama-cpp/hyper-parameters.ts";
+import { validateModelFile } from "../../../../src/models/llama-cpp/validate.ts";
+import { gguf, writeGguf, type GgufTensor, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
+
+function tempFile(t: TestContext, bytes: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-gguf-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "model.gguf");
+  writeFileSync(file, bytes);
+  return file;
+}
+
+const NORM: GgufTensor = { name: "output_norm.weight", dims: [4], type: "f32", data: new Float32Array(4).fill(1) };
+
+describe("readGgufLayout", () => {
+  it("reads metadata values, short numeric arrays and tensor records of a well-formed file", async (t) => {
+    const bytes = writeGguf(new Map<string, GgufValue>([["general.architecture", gguf.str("qwen35")], ["qwen35.rope.dimension_sections", gguf.arr("i32", [11, 11, 10, 0])], ["tokens", gguf.arr("string", ["a", "bc"])]]), [NORM]);
+    const layout = await readGgufLayout(tempFile(t, bytes), bytes.length);
+    assert.deepEqual(layout.metadata.get("general.architecture"), { type: "string", value: "qwen35" });
+    assert.deepEqual(layout.metadata.get("qwen35.rope.dimension_sections"), { type: "array", itemType: "i32", length: 4, items: [11, 11, 10, 0] });
+    assert.deepEqual(layout.metadata.get("tokens"), { type: "array", itemType: "string", length: 2 });
+    assert.deepEqual(layout.tensors, [{ name: "output_norm.weight", dims: [4n], ggmlType: 0, offset: 0n }]);
+    assert.equal(layout.dataOffset, bytes.length - 32, "16 bytes of data, padded to 32");
+  });
+
+  it("refuses a string whose declared length runs past the end of the file", async (t) => {
+    const bytes = writeGguf(new Map([["general.name", gguf.str("tiny")]]), []);
+    bytes.writeBigUInt64LE(1n << 50n, 24 + 8 + "general.name".length + 4); // the value's length prefix
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /general\.name declares 1125899906842624 bytes, but only 8 are left in the file/);
+  });
+
+  it("refuses a tensor with more than 4 dimensions", async (t) => {
+    const bytes = writeGguf(new Map(), [{ name: "x", dims: [1, 1, 1, 1, 2], type: "f32", data: new Float32Array(2) }]);
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /tensor x has 5 dimensions; a GGUF tensor has 1 to 4/);
+  });
+});
+
+describe("validateModelFile on tensor records", () => {
+  it("refuses a tensor with a 0 dimension, naming it", async (t) => {
+    const file = tempFile(t, writeGguf(new Map(), [{ name: "blk.0.attn_q.weight", dims: [4, 0], type: "f32", data: new Float32Array(0) }]));
+    await assert.rejects(validateModelFile(file), (error: unknown) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.message, `${file}: tensor blk.0.attn_q.weight has size 0 in dimension 1 (4 x 0). The file is damaged.`);
+      return true;
+    });
+  });
+
+  it("refuses a tensor whose data lies past the end of the file as incomplete", async (t) => {
+    const bytes = writeGguf(new Map(), [NORM]);
+    // The record: name, dimension count (4), one dimension (8), type (4), then the offset.
+    const at = bytes.lastIndexOf(Buffer.from(NORM.name)) + NORM.name.length + 4 + 8 + 4;
+    // One alignment unit further: its 16 bytes now end past the end of the file.
+    bytes.writeBigUInt64LE(32n, at);
+    const file = tempFile(t, bytes);
+    await assert.rejects(validateModelFile(file), /the model file is incomplete \(128 bytes of 144 bytes, 88%\), probably an interrupted download/);
+  });
+});
+
+/** Metadata of a plausible qwen35moe model, with `changes` applied (undefined removes a key). */
+function moe(changes: Record<string, GgufEntry | undefined> = {}): Map<string, GgufEntry> {
+  const u32 = (value: number): GgufEntry => ({ type: "u32", value });
+  const base: Record<string, GgufEntry> = {
+    "qwen35moe.context_length": u32(262_144), "qwen35moe.embedding_length": u32(2048), "qwen35moe.block_count": u32(40),
+    "qwen35moe.attention.head_count": u32(16), "qwen35moe.attention.head_count_kv": u32(2),
+    "qwen35moe.attention.key_length": u32(256), "qwen35moe.attention.value_length": u32(256),
+    "qwen35moe.rope.dimension_count": u32(64), "qwen35moe.rope.freq_base": { type: "f32", value: 1e7 },
+    "qwen35moe.ssm.conv_kernel": u32(4), "qwen35moe.ssm.state_size": u32(128), "qwen35moe.ssm.time_step_rank": u32(32),
+    "qwen35moe.ssm.group_count": u32(16), "qwen35moe.full_attention_interval": u32(4),
+    "qwen35moe.expert_count": u32(256), "qwen35moe.expert_used_count": u32(8),
+  };
+  const merged = { ...base, ...changes };
+  return new Map(Object.entries(merged).filter((entry): entry is [string, GgufEntry] => entry[1] !== undefined));
+}
+
+describe("checkHyperParameters", () => {
+  it("accepts the shape of Qwen3.5-35B-A3B", () => {
+    assert.equal(checkHyperParameters("qwen35moe", moe()), undefined);
+  });
+
+  const cases: Array<[string, Record<string, GgufEntry | undefined>, string]> = [
+    ["more experts used than exist", { "qwen35moe.expert_used_count": { type: "u32", value: 300 } }, "qwen35moe.expert_used_count is 300; it must be at most qwen35moe.expert_count (256)."],
+    ["no experts in a MoE model", { "qwen35moe.expert_count": { type: "u32", value: 0 } }, "qwen35moe.expert_count is 0; it must be at least 1."],
+    ["kv heads that do not divide the heads", { "qwen35moe.attention.head_count_kv": { type: "u32", value: 3 } }, "qwen35moe.attention.head_count_kv is 3; it must divide qwen35moe.attention.head_count (16)."],
+    ["an interval longer than the model", { "qwen35moe.full_attention_interval": { type: "u32", value: 41 } }, "qwen35moe.full_attention_interval is 41; it must be at most qwen35moe.block_count (40)."],
+    ["a NaN rope base", { "qwen35moe.rope.freq_base": { type: "f32", value: NaN } }, "qwen35moe.rope.freq_base is NaN; it must be a finite number above 0."],
+    ["value heads not a multiple of key heads", { "qwen35moe.ssm.time_step_rank": { type: "u32", value: 24 } }, "qwen35moe.ssm.time_step_rank is 24; it must be a multiple of qwen35moe.ssm.group_count (16)."],
+    ["a block count given as a string", { "qwen35moe.block_count": { type: "string", value: "forty" } }, "qwen35moe.block_count is \"forty\" (a string); it must be a whole number from 1 to 512."],
+    ["a per-layer head count with a 0", { "qwen35moe.attention.head_count": { type: "array", itemType: "u32", length: 40, items: [...Array(39).fill(16), 0] } }, "qwen35moe.attention.head_count[39] is 0; it must be at least 1."],
+    ["a per-layer array of the wrong length", { "qwen35moe.attention.head_count": { type: "array", itemType: "u32", length: 2, items: [16, 16] } }, "qwen35moe.attention.head_count has 2 values; it must have one per layer (qwen35moe.block_count is 40)."],
+    ["different key and value head sizes", { "qwen35moe.attention.value_length": { type: "u32", value: 128 } }, "qwen35moe.attention.value_length is 128; it must equal qwen35moe.attention.key_length (256)."],
+  ];
+  for (const [what, changes, message] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.equal(checkHyperParameters("qwen35moe", moe(changes)), message);
+    });
+  }
+});

@@ -28,7 +28,9 @@ export interface CommandContext {
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
 
 const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
-  "qwen3.5-35b-a3b": "Qwen3.5-35B-A3B — mixture of experts, fast on most GPUs (recommended)",
+  "qwen3.6-35b-a3b": "Qwen3.6-35B-A3B — newest, mixture of experts, fast on most GPUs (recommended)",
+  "qwen3.6-27b": "Qwen3.6-27B — newest, dense, stronger per token, needs more VRAM",
+  "qwen3.5-35b-a3b": "Qwen3.5-35B-A3B — mixture of experts, fast on most GPUs",
   "qwen3.5-27b": "Qwen3.5-27B — dense, stronger per token, needs more VRAM",
 };
 

@@ -16,13 +16,22 @@ const GiB = 1024 ** 3;
  * verifies. Memory adds the KV cache and buffers for a useful context (Qwen3.5 keeps KV
  * only in its 1-in-4 attention layers, so context is cheap).
  */
-function quant(repo: string, base: string, id: string, sizeGb: number): PresetQuantization {
+function quant(repo: string, base: string, id: string, sizeGb: number, estimated = false): PresetQuantization {
   const file = `${base}-${id}.gguf`;
   const sizeBytes = Math.round(sizeGb * GB);
-  return { id, file, url: `https://huggingface.co/${repo}/resolve/main/${file}`, sizeBytes, memoryBytes: sizeBytes + 3 * GiB };
+  return { id, file, url: `https://huggingface.co/${repo}/resolve/main/${file}`, sizeBytes, memoryBytes: sizeBytes + 3 * GiB, ...(estimated ? { sizeEstimated: true } : {}) };
 }
 
-export const PRESETS: readonly PresetInfo[] = [
+/**
+ * Qwen3.6 keeps Qwen3.5's architectures (`qwen35moe`, `qwen35`) and widths, so its files
+ * are about the same size; the listings were not checked when these were added, so the
+ * Qwen3.5 sizes stand in, marked estimated. Downloads verify against the server's size.
+ */
+function estimated(repo: string, base: string, like: PresetInfo): PresetQuantization[] {
+  return like.quantizations.map((q) => quant(repo, base, q.id, q.sizeBytes / GB, true));
+}
+
+const QWEN35: readonly PresetInfo[] = [
   {
     id: "qwen3.5-35b-a3b",
     name: "Qwen3.5-35B-A3B",
@@ -51,7 +60,29 @@ export const PRESETS: readonly PresetInfo[] = [
   },
 ];
 
-export const DEFAULT_PRESET = "qwen3.5-35b-a3b";
+/**
+ * Newest first: Qwen3.6-35B-A3B and Qwen3.6-27B are the Qwen models node-llama-cpp 3.22.1
+ * itself recommends (its `recommendedModels`).
+ */
+export const PRESETS: readonly PresetInfo[] = [
+  {
+    ...QWEN35[0]!,
+    id: "qwen3.6-35b-a3b",
+    name: "Qwen3.6-35B-A3B",
+    description: "Newest Qwen, mixture of experts with 3B active per token: fast, strong at agentic coding, usable with part of it in system RAM.",
+    quantizations: estimated("unsloth/Qwen3.6-35B-A3B-GGUF", "Qwen3.6-35B-A3B", QWEN35[0]!),
+  },
+  {
+    ...QWEN35[1]!,
+    id: "qwen3.6-27b",
+    name: "Qwen3.6-27B",
+    description: "Newest Qwen, dense: stronger per token, needs the whole model in VRAM to be fast.",
+    quantizations: estimated("unsloth/Qwen3.6-27B-GGUF", "Qwen3.6-27B", QWEN35[1]!),
+  },
+  ...QWEN35,
+];
+
+export const DEFAULT_PRESET = "qwen3.6-35b-a3b";
 
 export function findPreset(id: string): PresetInfo | undefined {
   return PRESETS.find((p) => p.id === id);

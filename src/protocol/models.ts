@@ -11,14 +11,16 @@ export interface PresetQuantization {
   /** File name in the models folder and on Hugging Face. */
   readonly file: string;
   readonly url: string;
-  /** Exact size in bytes; a download is verified against it. */
+  /** Size in bytes as listed (a download is verified against the server's own size). */
   readonly sizeBytes: number;
+  /** true when `sizeBytes` is an estimate (not checked against the listing). */
+  readonly sizeEstimated?: boolean;
   /** Memory needed to run it with a useful context (weights + KV + buffers), in bytes. */
   readonly memoryBytes: number;
 }
 
 export interface PresetInfo {
-  /** Matches the `hearth.modelPreset` setting ("qwen3.5-35b-a3b", "qwen3.5-27b"). */
+  /** Matches the `hearth.modelPreset` setting ("qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3.5-35b-a3b", "qwen3.5-27b"). */
   readonly id: string;
   readonly name: string;
   readonly description: string;

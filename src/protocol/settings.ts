@@ -8,7 +8,7 @@
  * Values from outside (user settings files, the wire) always pass through `sanitizeSettings`.
  */
 
-export const MODEL_PRESETS = ["qwen3.5-35b-a3b", "qwen3.5-27b", "custom"] as const;
+export const MODEL_PRESETS = ["qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3.5-35b-a3b", "qwen3.5-27b", "custom"] as const;
 export type ModelPreset = (typeof MODEL_PRESETS)[number];
 
 export const KV_CACHE_TYPES = ["f16", "q8_0", "q4_0"] as const;
@@ -74,7 +74,7 @@ export const SETTINGS_SECTION = "hearth";
 
 export const SETTINGS: readonly SettingSpec[] = [
   {
-    key: "modelPreset", kind: "enum", default: "qwen3.5-35b-a3b", restartsRuntime: false,
+    key: "modelPreset", kind: "enum", default: "qwen3.6-35b-a3b", restartsRuntime: false,
     enum: MODEL_PRESETS,
     enumDescriptions: [
       "Qwen3.5-35B-A3B (mixture of experts, 3B active): fast on most GPUs. Recommended.",

@@ -13,7 +13,7 @@ import type { Post } from "./host.ts";
 export type StateMessage = Extract<ToWebview, { type: "state" }>;
 
 /** Used when the extension does not say which model it recommends. */
-const DEFAULT_DOWNLOAD_NAME = "Qwen3.5-35B-A3B";
+const DEFAULT_DOWNLOAD_NAME = "Qwen3.6-35B-A3B";
 
 const FIX_BUTTON: Record<FixAction, { label: string; command: CommandName }> = {
   selectModel: { label: "Select Model…", command: "selectModel" },
@@ -73,7 +73,7 @@ function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElemen
       return card(
         "model-none",
         h("h2", {}, "Choose a model"),
-        h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen3.5 on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
+        h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
         h(
           "div",
           { class: "actions" },

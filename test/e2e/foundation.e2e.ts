@@ -34,7 +34,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     const view = wb.hearthView();
     await view.locator('[data-state="ready"]').waitFor({ timeout: 30_000 });
     await view.locator('[data-model="none"]').waitFor();
-    for (const label of ["Download Qwen3.5-35B-A3B", "Choose GGUF File…", "Use Server URL…"]) {
+    for (const label of ["Download Qwen3.6-35B-A3B", "Choose GGUF File…", "Use Server URL…"]) {
       assert.equal(await view.getByRole("button", { name: label }).count(), 1, label);
     }
     await wb.screenshot("foundation-view-ready");

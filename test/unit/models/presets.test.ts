@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findDownloadedPreset, listDownloaded, PRESETS, recommendModel } from "../../../src/models/presets.ts";
+import { findDownloadedPreset, findPreset, listDownloaded, PRESETS, recommendModel } from "../../../src/models/presets.ts";
 import { MODEL_PRESETS } from "../../../src/protocol/settings.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -36,9 +36,9 @@ test("recommendation: the best quantization that fits in VRAM, else split across
 
 test("downloaded files: whole and partial, matched to presets", () => {
   const folder = tempDir("hearth-presets-");
-  const q = PRESETS[1]!.quantizations[2]!;
+  const q = findPreset("qwen3.5-27b")!.quantizations[2]!;
   writeFileSync(join(folder, q.file), "x");
-  writeFileSync(join(folder, `${PRESETS[0]!.quantizations[0]!.file}.part`), "xy");
+  writeFileSync(join(folder, `${findPreset("qwen3.5-35b-a3b")!.quantizations[0]!.file}.part`), "xy");
   writeFileSync(join(folder, "notes.txt"), "");
   const listed = listDownloaded(folder);
   assert.deepEqual(listed.map((d) => [d.preset, d.quantization, d.complete, d.sizeBytes]), [
@@ -47,4 +47,18 @@ test("downloaded files: whole and partial, matched to presets", () => {
   ]);
   assert.equal(findDownloadedPreset(folder, "qwen3.5-27b"), join(folder, q.file));
   assert.equal(findDownloadedPreset(folder, "qwen3.5-35b-a3b"), undefined, "a .part file is not a model");
+});
+
+test("Qwen3.6 presets (the Qwen models node-llama-cpp recommends) come first and the newest is the default; estimated sizes are marked", async () => {
+  const { DEFAULT_PRESET } = await import("../../../src/models/presets.ts");
+  assert.deepEqual(PRESETS.slice(0, 2).map((p) => [p.id, p.name, p.architecture]), [
+    ["qwen3.6-35b-a3b", "Qwen3.6-35B-A3B", "qwen35moe"],
+    ["qwen3.6-27b", "Qwen3.6-27B", "qwen35"],
+  ]);
+  assert.equal(DEFAULT_PRESET, "qwen3.6-35b-a3b");
+  assert.equal(recommendModel({ vramBytes: 24 * GiB, ramBytes: 64 * GiB }).preset, "qwen3.6-35b-a3b");
+  const q4 = PRESETS[0]!.quantizations[0]!;
+  assert.equal(q4.url, "https://huggingface.co/unsloth/Qwen3.6-35B-A3B-GGUF/resolve/main/Qwen3.6-35B-A3B-Q4_K_M.gguf");
+  assert.equal(q4.sizeEstimated, true, "no published size was checked for Qwen3.6: the Qwen3.5 size stands in, marked");
+  assert.equal(PRESETS.find((p) => p.id === "qwen3.5-35b-a3b")!.quantizations[0]!.sizeEstimated, undefined);
 });

@@ -56,7 +56,7 @@ describe("webview: model and runtime state", () => {
 
   it("keeps the plain Download label when the extension names no recommendation", () => {
     app.receive(stateMessage({ kind: "none", detail: "" }));
-    assert.ok(onlyButton(root, "Download Qwen3.5-35B-A3B"));
+    assert.ok(onlyButton(root, "Download Qwen3.6-35B-A3B"));
   });
 
   it("shows download progress, loading progress, and a model error with its fix", () => {

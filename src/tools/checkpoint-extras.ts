@@ -86,8 +86,11 @@ function outsidePath(path: string): Error {
   return new Error(`Checkpoint path "${path}" is outside the workspace; give paths relative to the workspace root`);
 }
 
-/** Whether `path` is one of `filters` or lies under one (no filters: everything). */
+/** Whether `path` is one of `filters` (files or folders, workspace-relative) or lies under one; no filters: everything. */
 export function underAny(path: string, filters: readonly string[]): boolean {
   if (filters.length === 0) return true;
-  return filters.some((f) => f === "" || f === "." || path === f || path.startsWith(`${f.replace(/\/+$/, "")}/`));
+  return filters.some((filter) => {
+    const f = posix.normalize(filter.replace(/\\/g, "/")).replace(/\/+$/, "");
+    return f === "." || path === f || path.startsWith(`${f}/`);
+  });
 }

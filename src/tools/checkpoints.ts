@@ -160,21 +160,21 @@ export class CheckpointStore {
 
   private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
     const tracked = await this.track(touched);
-    const tree = await this.stageAll();
-    const extras = await this.diskStates(await this.missingFrom(tree, tracked));
-    const parent = await this.head();
-    const id = (await this.text(["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"], { input: checkpointMessage(label, extras) })).trim();
-    await this.git(["update-ref", "HEAD", id]);
-    return (await this.log(1))[0]!;
+    await this.stageAll();
+    // "" names the index just staged: the paths it misses are this checkpoint's extras.
+    const extras = await this.diskStates(await this.missingFrom("", tracked));
+    const message = checkpointMessage(label, extras);
+    await this.git(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], { input: message });
+    return (await this.log(1, "HEAD"))[0]!;
   }
 
-  /** Stages the whole work tree into the shadow index; returns its tree. */
-  private async stageAll(): Promise<string> {
+  /** Stages the whole work tree into the shadow index. */
+  private async stageAll(): Promise<void> {
     const skipped: string[] = [];
     for (;;) {
       try {
         await this.git(["add", "--all", "--", ".", ...skipped.map((p) => `:(exclude,literal)${p}`)]);
-        return (await this.text(["write-tree"])).trim();
+        return;
       } catch (error) {
         // A nested repository without a commit makes `git add` refuse the whole tree: leave
         // that folder out (the agent's own writes in it are kept as extras).
@@ -188,9 +188,8 @@ export class CheckpointStore {
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
   private async compare(from: string, to: string | undefined, paths: readonly string[]) {
     const base = await this.resolveId(from);
-    const target = to ? await this.resolveId(to) : await this.stageAll();
-    const filters = paths.map((p) => checkpointPath(p) ?? p);
-    const candidates = (await this.tracked()).filter((p) => underAny(p, filters));
+    const target = to ? await this.resolveId(to) : await this.stageAll().then(async () => (await this.text(["write-tree"])).trim());
+    const candidates = (await this.tracked()).filter((p) => underAny(p, paths));
     const missing = new Set(await this.missingFrom(base, candidates));
     const need = (await this.missingFrom(target, candidates)).filter((p) => missing.has(p));
     const fromStates = await this.statesAt(base, need);
@@ -200,7 +199,7 @@ export class CheckpointStore {
     return { base, target, extras: { changed, from: fromStates, to: toStates } };
   }
 
-  /** The paths of `paths` that a tree (or commit) does not hold as a file. */
+  /** The paths of `paths` that a tree (or commit; "": the index) does not hold as a file. */
   private async missingFrom(treeish: string, paths: readonly string[]): Promise<string[]> {
     if (!paths.length) return [];
     const out = await this.text(["cat-file", "--batch-check=%(objecttype)"], { input: paths.map((p) => `${treeish}:${p}\n`).join("") });
@@ -300,9 +299,10 @@ export class CheckpointStore {
     }
   }
 
-  private async log(limit: number): Promise<Checkpoint[]> {
-    if (!(await this.head())) return [];
-    const out = await this.text(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s"]);
+  /** Checkpoints from `start` back, newest first (`start` given: known to exist). */
+  private async log(limit: number, start?: string): Promise<Checkpoint[]> {
+    if (!start && !(await this.head())) return [];
+    const out = await this.text(["log", `--max-count=${limit}`, "--format=%H%x00%cI%x00%s", ...(start ? [start] : [])]);
     return out.split("\n").filter(Boolean).map((line) => {
       const [id, time, label] = line.split("\0");
       return { id: id!, time: new Date(time!), label: label ?? "" };

@@ -37,7 +37,7 @@ export interface CudaFacts {
   readonly packages?: CudaPackages;
   readonly mainInstalled: boolean;
   readonly extInstalled: boolean;
-  /** The user turned the GPU off (hearth.gpuLayers = 0). */
+  /** The GPU is turned off (hearth.gpuLayers = 0, or the backend was asked for the CPU). */
   readonly gpuDisabled?: boolean;
 }
 
@@ -50,7 +50,7 @@ export interface ComputeAdvice {
 }
 
 export function computeAdvice(facts: CudaFacts): ComputeAdvice {
-  if (facts.gpuDisabled) return { note: "GPU turned off (hearth.gpuLayers is 0)" };
+  if (facts.gpuDisabled) return { note: "GPU turned off" };
   if (facts.gpu === "cuda") return {};
   if (facts.nvidia && facts.packages) {
     if (!facts.mainInstalled) return { note: "CUDA not installed", fix: "downloadCuda" };

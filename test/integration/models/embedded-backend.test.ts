@@ -63,6 +63,8 @@ describe("a tiny model", () => {
       assert.equal(info.contextSize, 4096);
       assert.equal(info.trainContextSize, 262_144);
       assert.equal(info.gpu, false);
+      assert.deepEqual({ ...info.compute, totalLayers: 0 }, { kind: "cpu", gpuLayers: 0, totalLayers: 0, vramUsedBytes: 0, note: "GPU turned off" }, "the backend node-llama-cpp loaded, and why");
+      assert.ok(info.compute!.totalLayers > 0);
       assert.match(info.name, new RegExp(arch));
       assert.equal(progress[0], 0);
       assert.equal(progress.at(-1), 1);

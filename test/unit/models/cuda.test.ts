@@ -28,7 +28,7 @@ describe("CUDA advice", () => {
     assert.deepEqual(computeAdvice({ gpu: "cuda", nvidia: true, packages: linux, mainInstalled: true, extInstalled: false }), {});
     assert.deepEqual(computeAdvice({ gpu: "vulkan", nvidia: false, packages: linux, mainInstalled: false, extInstalled: false }), {});
     assert.deepEqual(computeAdvice({ gpu: false, nvidia: false, packages: linux, mainInstalled: false, extInstalled: false }), { note: "no GPU found" });
-    assert.deepEqual(computeAdvice({ gpu: false, nvidia: true, packages: linux, mainInstalled: false, extInstalled: false, gpuDisabled: true }), { note: "GPU turned off (hearth.gpuLayers is 0)" });
+    assert.deepEqual(computeAdvice({ gpu: false, nvidia: true, packages: linux, mainInstalled: false, extInstalled: false, gpuDisabled: true }), { note: "GPU turned off" });
   });
 
   it("finds an NVIDIA GPU by device name or by the Linux kernel driver", () => {

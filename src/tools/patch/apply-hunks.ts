@@ -5,10 +5,11 @@
  * lines get the file's dominant line ending and, when the hunk only matched ignoring
  * indentation, the file's indentation.
  */
-import { type Candidate, type MatchLevel, indentMapper } from "../line-match.ts";
+import type { Candidate, MatchLevel } from "../line-match.ts";
 import type { Line } from "../text-file.ts";
 import { type Location, locateHunk } from "./locate.ts";
 import type { Hunk } from "./parse.ts";
+import { regionLines } from "./region.ts";
 
 /** What happened to one hunk. `line` is 1-based in the original file. */
 export interface HunkOutcome {
@@ -47,32 +48,16 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
   let cursor = 0;
   for (const { hunk, loc } of located) {
     for (; cursor < loc.start; cursor++) out.push(original[cursor]!);
-    for (const line of buildRegion(original, hunk, loc, eol)) out.push(line);
+    for (const line of buildRegion(original, texts, hunk, loc, eol)) out.push(line);
     cursor = loc.end;
   }
   for (; cursor < original.length; cursor++) out.push(original[cursor]!);
   return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
 }
 
-function buildRegion(original: readonly Line[], hunk: Hunk, loc: Location, eol: string): Line[] {
-  const pairs = hunk.lines.flatMap((l, k) => (loc.matched[k]! >= 0 ? [[l.text, original[loc.matched[k]!]!.text] as const] : []));
-  const reindent = loc.level === "whitespace" ? indentMapper(pairs) : (l: string) => l;
-  const out: Line[] = [];
-  let pos = loc.start;
-  hunk.lines.forEach((line, k) => {
-    const m = loc.matched[k]!;
-    if (line.kind === "+") {
-      out.push({ text: reindent(line.text), eol });
-      return;
-    }
-    if (m < 0) return;
-    // File lines the model left out of its context stay where they are.
-    for (; pos < m; pos++) out.push(original[pos]!);
-    if (line.kind === " ") out.push(original[m]!);
-    pos = m + 1;
-  });
-  for (; pos < loc.end; pos++) out.push(original[pos]!);
-  return out;
+// Lines the hunk keeps are the file's own (whitespace and line ending); added lines get `eol`.
+function buildRegion(original: readonly Line[], texts: readonly string[], hunk: Hunk, loc: Location, eol: string): Line[] {
+  return regionLines(texts, hunk, loc).map((l) => ("file" in l ? original[l.file]! : { text: l.text, eol }));
 }
 
 // `\ No newline at end of file` markers decide the final newline when present; without

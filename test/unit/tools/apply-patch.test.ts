@@ -95,11 +95,13 @@ describe("apply_patch refusals", () => {
     assert.deepEqual(tree, only(BEFORE, "src/calc.py"));
   });
 
-  it("...but a correct header with consistent counts picks the right one of several places", async () => {
+  it("...and so is one whose header points exactly at one of places too close together to tell apart", async () => {
+    // Places 6-11 lines apart: a header off by a few lines would pick a neighbour (see apply-patch-ambiguity.test.ts).
     const patch = "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -22,2 +22,2 @@\n     if not values:\n-        return 0\n+        return None\n";
     const { result, tree } = await apply(only(BEFORE, "src/calc.py"), patch);
-    assert.equal(result.ok, true, result.text);
-    assert.equal(tree["src/calc.py"], BEFORE["src/calc.py"]!.replace("def variance(values):\n    if not values:\n        return 0", "def variance(values):\n    if not values:\n        return None"));
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /matches exactly in 4 places \(lines 6, 12, 22, 33\), and the header's line number cannot choose/);
+    assert.deepEqual(tree, only(BEFORE, "src/calc.py"));
   });
 
   it("a hunk that matches nowhere is refused with the closest text; the other file is not written either", async () => {

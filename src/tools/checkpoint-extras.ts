@@ -8,7 +8,9 @@
  * shadow git dir) and each checkpoint records, for those of them missing from its tree,
  * their state in its commit message: `Hearth-Extras: {"path": "100644 <blob>" | null}`,
  * null meaning "did not exist", the blob written with `git hash-object -w`. Only those
- * paths: snapshotting every ignored file would copy node_modules at each step.
+ * paths: snapshotting every ignored file would copy node_modules at each step. Nothing but
+ * a message names those blobs; they stay because the shadow repo never collects garbage
+ * (gc.auto=0, and Hearth runs no gc).
  *
  * A checkpoint taken before a path was first written does not know it. Its state then is
  * the one recorded by the first later checkpoint that does — the checkpoint taken just

@@ -34,6 +34,8 @@ const STALE_OWNER_MS = 10 * 60_000;
 /** How long a call waits for another live Hearth process before giving up. */
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
 const POLL_MS = 50;
+/** An owner file read while still empty. */
+const UNKNOWN_PID = -1;
 
 interface Owner {
   readonly pid: number;
@@ -73,7 +75,10 @@ export class RepoLock {
   /** Records the git process now running (call inside `run`), for whoever finds us dead. */
   async child(pid: number | undefined): Promise<void> {
     const owner: Owner = pid === undefined ? { pid: process.pid } : { pid: process.pid, child: pid };
-    await writeFile(this.ownerPath, JSON.stringify(owner));
+    // Replaced by a rename: a process polling the file never reads it half-written.
+    const temp = `${this.ownerPath}.${process.pid}.next`;
+    await writeFile(temp, JSON.stringify(owner));
+    await rename(temp, this.ownerPath);
   }
 
   private async holding<T>(fn: () => Promise<T>): Promise<T> {
@@ -117,8 +122,14 @@ export class RepoLock {
       await link(temp, this.ownerPath);
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw error;
+      // A file system without hard links: exclusive create (empty for an instant, see readOwner).
+      return writeFile(this.ownerPath, JSON.stringify({ pid: process.pid } satisfies Owner), { flag: "wx" }).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => (e.code === "EEXIST" ? false : Promise.reject(e)),
+      );
     } finally {
       await unlink(temp).catch(() => undefined);
     }
@@ -133,6 +144,8 @@ export class RepoLock {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
+    // Empty: being created without hard links (or its creator died then): stale only by age.
+    if (text === "") return { pid: UNKNOWN_PID };
     try {
       const parsed = JSON.parse(text) as Partial<Owner>;
       if (typeof parsed.pid === "number") return { pid: parsed.pid, ...(typeof parsed.child === "number" ? { child: parsed.child } : {}) };
@@ -174,6 +187,7 @@ export class RepoLock {
 }
 
 function sameOwner(text: string, owner: Owner): boolean {
+  if (text === "") return owner.pid === UNKNOWN_PID;
   try {
     const parsed = JSON.parse(text) as Partial<Owner>;
     return parsed.pid === owner.pid && parsed.child === owner.child;
@@ -183,7 +197,7 @@ function sameOwner(text: string, owner: Owner): boolean {
 }
 
 async function isStale(owner: Owner, path: string): Promise<boolean> {
-  if (owner.pid === process.pid || !isAlive(owner.pid)) return true;
+  if (owner.pid !== UNKNOWN_PID && (owner.pid === process.pid || !isAlive(owner.pid))) return true;
   const info = await stat(path).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > STALE_OWNER_MS;
 }

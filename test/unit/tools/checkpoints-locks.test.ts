@@ -51,7 +51,7 @@ describe("checkpoint locks", () => {
     assert.deepEqual((await store.list()).map((c) => c.label).slice(-2), ["after the crash", "from the child"]);
   });
 
-  it("a store already open recovers after another Hearth process is SIGKILLed mid-checkpoint", async (t) => {
+  it("a store already open recovers after another Hearth process is SIGKILLed mid-checkpoint", { skip: process.platform === "win32" && "needs POSIX process groups" }, async (t) => {
     const root = tempDir();
     const storage = tempDir("hearth-storage-");
     writeFiles(root, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`f${i}.txt`, `file ${i}\n`])));

@@ -131,7 +131,8 @@ function columnShift(pairs: readonly (readonly [string, string])[]): ((line: str
   for (const width of [4, 8, 2]) {
     const delta = columns(indentOf(pairs[0]![1]), width) - columns(indentOf(pairs[0]![0]), width);
     const render = (cols: number): string => (fileTabs ? "\t".repeat(Math.floor(cols / width)) + " ".repeat(cols % width) : " ".repeat(cols));
-    const fits = pairs.every(([p, f]) => render(columns(indentOf(p), width) + delta) === indentOf(f));
+    // A shift that would take a line left of column 0 does not fit (and must not throw).
+    const fits = pairs.every(([p, f]) => columns(indentOf(p), width) + delta >= 0 && render(columns(indentOf(p), width) + delta) === indentOf(f));
     if (!fits) continue;
     return (line) => {
       if (line.trim() === "") return line.trim();

@@ -35,6 +35,18 @@ function edit(text: string, seed: number, count = 3): string {
   return lines.join("\n");
 }
 
+/** SWE-bench's common shape: a line added just before or just after a blank line, at three places. */
+function editAtBlanks(text: string, seed: number): string {
+  const lines = text.split("\n");
+  for (let k = 3; k >= 1; k--) {
+    let at = Math.floor(((k * 0.31 + seed * 0.17) % 1) * (lines.length - 4)) + 1;
+    while (at < lines.length - 1 && !(lines[at]!.trim() === "" && lines[at - 1]!.trim() !== "")) at++;
+    if (at >= lines.length - 1) continue;
+    lines.splice((k + seed) % 2 === 0 ? at : at + 1, 0, `${(/^\s*/.exec(lines[at - 1]!) ?? [""])[0]}// added ${seed}.${k}`);
+  }
+  return lines.join("\n");
+}
+
 describe("apply_patch corpus: real files, real diffs, every damage", () => {
   const stats: Record<string, { applied: number; refused: number; wrong: number }> = {};
   let cases = 0;
@@ -42,27 +54,31 @@ describe("apply_patch corpus: real files, real diffs, every damage", () => {
     const text = readFileSync(source, "latin1");
     const path = `src/file${s}.${source.endsWith(".py") ? "py" : "js"}`;
     const before: Tree = { [path]: text };
-    const after: Tree = { [path]: edit(text, s + 1) };
-    for (const unified of [3, 1]) {
-      const patch = gitDiff(before, after, `-U${unified}`);
-      for (const [damage, fn] of Object.entries(ALL_DAMAGES)) {
-        it(`${source.split(/node_modules\/|\/usr\/lib\//)[1]} -U${unified} / ${damage}`, async () => {
-          const { root, ctx } = workspaceWith(toBuffers(before));
-          const result = await runTool(applyPatchTool, { patch: fn(patch) }, ctx);
-          const tree = loadTree(root);
-          const outcome = result.ok ? (sameTree(tree, after) ? "applied" : "wrong") : sameTree(tree, before) ? "refused" : "wrong";
-          const key = `${damage} -U${unified}`;
-          stats[key] ??= { applied: 0, refused: 0, wrong: 0 };
-          stats[key][outcome]++;
-          cases++;
-          if (result.ok) assert.deepEqual(tree, after, `WRONG RESULT (applied but differs): ${result.text}`);
-          else assert.deepEqual(tree, before, "refused but wrote");
-          // With git's default 3 lines of context, every damage in the catalogue is repaired in
-          // the JavaScript files. A dropped line beside a change may leave the added lines' place
-          // open, and shlex.py repeats whole blocks (a hunk whose first line is forgiven fits
-          // twice): refusing is right there.
-          if (unified === 3 && damage in DAMAGES && !source.endsWith(".py")) assert.equal(result.ok, true, `${damage}: ${result.text}`);
-        });
+    for (const [shape, after, damages] of [
+      ["", { [path]: edit(text, s + 1) }, ALL_DAMAGES],
+      [" at blank lines", { [path]: editAtBlanks(text, s + 1) }, { none: DAMAGES.none!, ...DROPPED_CONTEXT }],
+    ] as const) {
+      for (const unified of [3, 1]) {
+        const patch = gitDiff(before, after, `-U${unified}`);
+        for (const [damage, fn] of Object.entries(damages)) {
+          it(`${source.split(/node_modules\/|\/usr\/lib\//)[1]}${shape} -U${unified} / ${damage}`, async () => {
+            const { root, ctx } = workspaceWith(toBuffers(before));
+            const result = await runTool(applyPatchTool, { patch: fn(patch) }, ctx);
+            const tree = loadTree(root);
+            const outcome = result.ok ? (sameTree(tree, after) ? "applied" : "wrong") : sameTree(tree, before) ? "refused" : "wrong";
+            const key = `${damage}${shape} -U${unified}`;
+            stats[key] ??= { applied: 0, refused: 0, wrong: 0 };
+            stats[key][outcome]++;
+            cases++;
+            if (result.ok) assert.deepEqual(tree, after, `WRONG RESULT (applied but differs): ${result.text}`);
+            else assert.deepEqual(tree, before, "refused but wrote");
+            // With git's default 3 lines of context, every damage in the catalogue is repaired in
+            // the JavaScript files. A dropped line beside a change may leave the added lines' place
+            // open, and shlex.py repeats whole blocks (a hunk whose first line is forgiven fits
+            // twice): refusing is right there.
+            if (unified === 3 && damage in DAMAGES && !source.endsWith(".py")) assert.equal(result.ok, true, `${damage}: ${result.text}`);
+          });
+        }
       }
     }
   }

@@ -2,10 +2,15 @@
  * The remote backend: any OpenAI-compatible server (llama.cpp's llama-server, vLLM,
  * SGLang, Ollama). Chat streams `/v1/chat/completions` with tools; thinking arrives as
  * `reasoning_content`; tool calls are checked against the tools' schemas like local ones.
- * FIM uses llama.cpp's `/infill`, else `/v1/completions` with `suffix`. Every request has
- * a time limit for the answer to start and for silence between chunks.
+ * FIM uses llama.cpp's `/infill`, else `/v1/completions` with `suffix`. No server can hang
+ * a request or eat the machine (http-limits.ts, sse.ts): every request has a time for the
+ * answer to start, an idle time that only real data resets (not keep-alive comments), and an
+ * overall deadline; a stream that ignores max tokens is cut off; stream lines and whole
+ * bodies are bounded in size.
  */
+import { BodyTooLargeError, type Clock, RequestLimits, formatBytes, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
+import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
 import { checkToolCall } from "./qwen/tool-arguments.ts";
 import {
   BackendError,
@@ -28,8 +33,37 @@ export interface RemoteOptions {
   readonly model?: string;
   /** Milliseconds for a response to start (default 60 s: a busy server queues requests). */
   readonly responseTimeoutMs?: number;
-  /** Milliseconds of silence tolerated inside a streamed answer (default 120 s). */
+  /** Milliseconds without data tolerated inside an answer (default 120 s); keep-alive comments do not count. */
   readonly idleTimeoutMs?: number;
+  /** Milliseconds for a whole request, streamed answer included (default 10 min). */
+  readonly deadlineMs?: number;
+  /** Longest line of a streamed answer, in bytes (default 1 MB). */
+  readonly maxLineBytes?: number;
+  /** Largest body read whole (model lists, FIM answers, errors), in bytes (default 16 MB). */
+  readonly maxBodyBytes?: number;
+  /** Time for the limits (default: the system clock); tests pass one they move by hand. */
+  readonly clock?: Clock;
+}
+
+export type { Clock } from "./http-limits.ts";
+
+const DEFAULT_RESPONSE_MS = 60_000;
+const DEFAULT_IDLE_MS = 120_000;
+// Generous: a big model on a shared server writes a long answer at a few tokens per second.
+const DEFAULT_DEADLINE_MS = 10 * 60_000;
+// A streamed chunk is one token's delta, a few bytes; a megabyte is already absurd.
+const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+// /v1/models of a server with hundreds of models is well under a megabyte.
+const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+// Of an error response only the start is shown to the user.
+const MAX_ERROR_BODY_BYTES = 64 << 10;
+/**
+ * Servers send one delta per token; some merge a few. A stream is cut off once it has sent
+ * clearly more than max tokens: more deltas than `maxTokens * 9/8 + 16`, or more characters
+ * than 64 per token (longer than any token of a real vocabulary).
+ */
+function tokensExceeded(deltas: number, chars: number, maxTokens: number): boolean {
+  return deltas > maxTokens * 1.125 + 16 || chars > maxTokens * 64;
 }
 
 interface OpenAiToolCallDelta {
@@ -100,6 +134,8 @@ export class RemoteBackend implements ModelBackend {
     const calls = new Map<number, { id: string; name: string; args: string }>();
     let finish: string | undefined;
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    let deltas = 0;
+    let chars = 0;
     try {
       for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal)) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
@@ -116,6 +152,13 @@ export class RemoteBackend implements ModelBackend {
           calls.set(index, entry);
         }
         finish = choice.finish_reason ?? finish;
+        const size = deltaChars(delta);
+        if (size > 0) ((deltas += 1), (chars += size));
+        if (request.maxTokens && tokensExceeded(Math.max(deltas, usage?.completion_tokens ?? 0), chars, request.maxTokens)) {
+          // The server ignores max_tokens: stop reading (closing the connection) and end the turn as if it had stopped.
+          finish = "length";
+          break;
+        }
       }
     } catch (error) {
       if (request.signal?.aborted) {
@@ -181,94 +224,108 @@ export class RemoteBackend implements ModelBackend {
     return { "Content-Type": "application/json", ...(this.options.apiKey ? { Authorization: `Bearer ${this.options.apiKey}` } : {}) };
   }
 
-  /** One request with the response time limit; rejects with a BackendError saying what went wrong. */
-  private async request(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<{ response: Response; timer: Deadline }> {
-    const timer = new Deadline(signal, this.options.responseTimeoutMs ?? 60_000, `the server at ${this.origin} did not answer within`);
+  private limits(signal: AbortSignal | undefined): RequestLimits {
+    const o = this.options;
+    return new RequestLimits(signal, {
+      clock: o.clock ?? systemClock, origin: this.origin,
+      responseMs: o.responseTimeoutMs ?? DEFAULT_RESPONSE_MS, idleMs: o.idleTimeoutMs ?? DEFAULT_IDLE_MS, deadlineMs: o.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    });
+  }
+
+  /** One request under the limits; rejects with a BackendError saying what went wrong. The caller closes the limits. */
+  private async request(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<{ response: Response; limits: RequestLimits }> {
+    const limits = this.limits(signal);
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: timer.signal });
+      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: limits.signal });
     } catch (error) {
-      timer.clear();
+      limits.close();
       throwIfAborted(signal);
-      throw timer.expired ? new BackendError(timer.message, "openSettings") : new BackendError(`cannot reach the server at ${this.origin} (${cause(error)})`, "openSettings", { cause: error });
+      throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin} (${cause(error)})`, "openSettings", { cause: error });
     }
+    limits.responseStarted();
     if (!response.ok) {
-      timer.clear();
-      const text = await response.text().catch(() => "");
+      const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
+      limits.close();
       throw new HttpStatusError(response.status, describeHttpError(response.status, text, url));
     }
-    return { response, timer };
+    return { response, limits };
   }
 
+  /** A JSON answer, read whole but at most `maxBodyBytes`. */
   private async json(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    const { response, timer } = await this.request(method, url, body, signal);
+    const { response, limits } = await this.request(method, url, body, signal);
+    let text: string;
     try {
-      return await response.json();
+      text = await readBodyText(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, limits);
+    } catch (error) {
+      throwIfAborted(signal);
+      if (error instanceof BodyTooLargeError) {
+        throw new BackendError(`The server at ${this.origin} sent a response larger than ${formatBytes(error.limitBytes)} for ${new URL(url).pathname}; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+      }
+      throw limits.explain(error);
     } finally {
-      timer.clear();
+      limits.close();
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new BackendError(`The server at ${this.origin} answered ${new URL(url).pathname} with something that is not JSON; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
     }
   }
 
-  /** Server-sent events of a streamed answer, parsed; a silent connection times out. */
+  /**
+   * Server-sent events of a streamed answer, parsed. Only `data:` lines count as data for
+   * the idle limit; comments (`: keep-alive`) and blank lines do not. Leaving the loop early
+   * closes the connection.
+   */
   private async *stream(url: string, body: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
-    const { response, timer } = await this.request("POST", url, body, signal);
-    timer.restart(this.options.idleTimeoutMs ?? 120_000, `the server at ${this.origin} went silent for`);
-    const decoder = new TextDecoder();
-    let buffer = "";
+    const { response, limits } = await this.request("POST", url, body, signal);
+    const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     try {
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-        timer.restart(this.options.idleTimeoutMs ?? 120_000, `the server at ${this.origin} went silent for`);
-        buffer += decoder.decode(bytes, { stream: true });
-        let newline: number;
-        while ((newline = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          if (!line.startsWith("data:")) continue;
-          const data = line.slice(5).trim();
-          if (data === "[DONE]") return;
-          yield JSON.parse(data);
+        for (const line of lines.push(bytes)) {
+          const sse = classifySseLine(line);
+          if (sse.kind !== "data") {
+            limits.check();
+            continue;
+          }
+          limits.data();
+          if (sse.data.trim() === "[DONE]") return;
+          yield this.parseEvent(sse.data);
         }
       }
     } catch (error) {
-      if (timer.expired) throw new BackendError(timer.message, "openSettings");
-      throw error;
+      if (error instanceof LineTooLongError) {
+        throw new BackendError(`The server at ${this.origin} sent a line longer than ${formatBytes(error.limitBytes)} in its answer; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+      }
+      throw limits.explain(error);
     } finally {
-      timer.clear();
+      limits.close();
     }
   }
+
+  private parseEvent(data: string): unknown {
+    try {
+      return JSON.parse(data);
+    } catch {
+      throw new BackendError(`The server at ${this.origin} sent an event that is not JSON (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+    }
+  }
+}
+
+/** Characters of generated text in one streamed delta (thinking, text, tool-call pieces). */
+function deltaChars(delta: Record<string, unknown>): number {
+  let size = 0;
+  if (typeof delta.reasoning_content === "string") size += delta.reasoning_content.length;
+  if (typeof delta.content === "string") size += delta.content.length;
+  for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) size += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+  return size;
 }
 
 class HttpStatusError extends BackendError {
   constructor(readonly status: number, message: string) {
     super(message, status === 401 || status === 403 ? "openSettings" : undefined);
-  }
-}
-
-/** An AbortSignal that fires on the caller's signal or after a time limit. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  expired = false;
-  message = "";
-  readonly signal = this.controller.signal;
-
-  constructor(parent: AbortSignal | undefined, ms: number, message: string) {
-    parent?.addEventListener("abort", () => this.controller.abort(parent.reason), { once: true });
-    if (parent?.aborted) this.controller.abort(parent.reason);
-    this.restart(ms, message);
-  }
-
-  restart(ms: number, message: string): void {
-    clearTimeout(this.timer);
-    this.message = `${message} ${Math.round(ms / 1000)} s`;
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort(new Error(this.message));
-    }, ms);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
   }
 }
 

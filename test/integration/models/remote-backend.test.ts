@@ -8,12 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
-import { RemoteBackend } from "../../../src/models/remote.ts";
+import { type Clock, RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { ChatSendRequest, ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
@@ -100,8 +101,13 @@ describe("remote backend, OpenAI-compatible protocol", () => {
   });
 
   it("a server that goes silent times out with a clear error; aborting ends the turn as aborted", async () => {
-    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit", idleTimeoutMs: 300 });
-    await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "go silent" }] })), /went silent for 0 s|went silent/);
+    const clock = new FakeClock();
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit", idleTimeoutMs: 60_000, clock });
+    const events = backend.chat({ messages: [{ role: "user", content: "go silent" }] })[Symbol.asyncIterator]();
+    assert.deepEqual((await events.next()).value, { type: "text", text: "Hm" });
+    const next = events.next();
+    clock.advance(60_000);
+    await assert.rejects(next, (error: unknown) => error instanceof BackendError && new RegExp(`^The server at ${escape(base)} sent no data for 60 s; `).test(error.message));
     const controller = new AbortController();
     const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "go silent" }], signal: controller.signal }), () => controller.abort());
     assert.equal(turn.stopReason, "aborted");
@@ -120,6 +126,196 @@ describe("remote backend, OpenAI-compatible protocol", () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const backend = new RemoteBackend({ baseUrl: `http://127.0.0.1:${port}/v1` });
     await assert.rejects(backend.load(), new RegExp(`cannot reach the server at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+  });
+});
+
+/** A clock the test moves by hand: `set` moves time without firing timers, `advance` fires what is due. */
+class FakeClock implements Clock {
+  private time = 0;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; run: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(run: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, run });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  set(time: number): void {
+    this.time = time;
+  }
+
+  advance(ms: number): void {
+    this.time += ms;
+    for (;;) {
+      const due = [...this.timers].filter(([, t]) => t.at <= this.time).sort(([, a], [, b]) => a.at - b.at)[0];
+      if (!due) return;
+      this.timers.delete(due[0]);
+      due[1].run();
+    }
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function sse(delta: Record<string, unknown>): string {
+  return `data: ${JSON.stringify({ choices: [{ delta, finish_reason: null }] })}\n\n`;
+}
+
+/** A safety net only: without the limits under test these calls would never return. */
+const SAFETY_NET = { timeout: 20_000 };
+
+describe("remote backend limits: time, tokens, line length and body size", () => {
+  let server: Server;
+  let base: string;
+  /** What the server does for the current test. */
+  let scenario: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(500).end();
+  /** Resolves with the bytes the server wrote when the client closed its connection. */
+  let closed: Promise<number>;
+  /** Whether /v1/models goes to the scenario instead of a small list. */
+  let bigModels = false;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let written = 0;
+      const write = res.write.bind(res);
+      res.write = ((chunk: string | Uint8Array, ...rest: never[]) => ((written += Buffer.byteLength(chunk)), write(chunk, ...rest))) as typeof res.write;
+      if (req.url === "/v1/models" && !bigModels) return void res.end(JSON.stringify({ data: [{ id: "m" }] }));
+      if (req.url === "/props") return void res.writeHead(404).end();
+      closed = new Promise((resolve) => res.on("close", () => resolve(written)));
+      scenario(req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  /** Writes `next()` whenever the socket takes more, until the client goes away or `next` returns undefined. */
+  function pump(res: ServerResponse, next: () => string | undefined): void {
+    const go = (): void => {
+      for (;;) {
+        if (res.destroyed) return;
+        const chunk = next();
+        if (chunk === undefined) return void res.end();
+        if (!res.write(chunk)) return void res.once("drain", go);
+      }
+    };
+    go();
+  }
+
+  it("SSE comment keep-alives are not data: the idle limit ends a stream that sends only comments", SAFETY_NET, async () => {
+    const clock = new FakeClock();
+    let keepAlives!: () => void;
+    const triggered = new Promise<void>((r) => (keepAlives = r));
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(sse({ content: "Hm" }));
+      void triggered.then(() => res.end(`: keep-alive\n\n: keep-alive\n\n\n\n${sse({ content: "late" })}data: [DONE]\n\n`));
+    };
+    const backend = new RemoteBackend({ baseUrl: base, idleTimeoutMs: 60_000, clock });
+    const events = backend.chat({ messages: [{ role: "user", content: "hi" }] })[Symbol.asyncIterator]();
+    assert.deepEqual((await events.next()).value, { type: "text", text: "Hm" });
+    // 61 s pass with no data (the timer is not fired by hand: the keep-alives must not hide the silence).
+    clock.set(61_000);
+    keepAlives();
+    await assert.rejects(events.next(), (error: unknown) => error instanceof BackendError && new RegExp(`^The server at ${escape(base)} sent no data for 60 s`).test(error.message));
+  });
+
+  it("a stream that never ends is stopped at the overall deadline, and the connection is closed", SAFETY_NET, async () => {
+    const clock = new FakeClock();
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      let n = 0;
+      // One delta per event-loop turn; a real server streams tokens the same way.
+      const tick = (): void => void (!res.destroyed && (res.write(sse({ content: `t${n++} ` })), setImmediate(tick)));
+      tick();
+    };
+    const backend = new RemoteBackend({ baseUrl: base, idleTimeoutMs: 3_600_000, clock });
+    const events = backend.chat({ messages: [{ role: "user", content: "hi" }] })[Symbol.asyncIterator]();
+    assert.equal((await events.next()).value?.type, "text");
+    clock.advance(10 * 60_000);
+    const drain = async (): Promise<void> => {
+      while (!(await events.next()).done);
+    };
+    await assert.rejects(drain(), (error: unknown) => error instanceof BackendError && new RegExp(`^The stream from the server at ${escape(base)} exceeded the deadline of 10 min`).test(error.message));
+    await closed;
+  });
+
+  it("max tokens stop a stream that ignores them: the turn ends with maxTokens and the connection is closed", SAFETY_NET, async () => {
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      pump(res, () => sse({ content: "tok " }));
+    };
+    const backend = new RemoteBackend({ baseUrl: base });
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 40 }));
+    assert.equal(turn.stopReason, "maxTokens");
+    const tokens = turn.message.content.split("tok").length - 1;
+    assert.ok(tokens >= 40 && tokens <= 2 * 40, `${tokens} tokens`);
+    await closed;
+  });
+
+  it("a data line longer than 1 MB (5 MB without a newline, in 1 KB chunks) is refused with a clear error", SAFETY_NET, async () => {
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write('data: {"choices":[{"delta":{"content":"');
+      let sent = 0;
+      pump(res, () => (sent < 5 * 1024 * 1024 ? ((sent += 1024), "x".repeat(1024)) : undefined));
+    };
+    const backend = new RemoteBackend({ baseUrl: base });
+    await assert.rejects(
+      collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] })),
+      (error: unknown) => error instanceof BackendError && new RegExp(`^The server at ${escape(base)} sent a line longer than 1 MB`).test(error.message),
+    );
+    await closed;
+  });
+
+  it("a server that never answers is refused after the response time limit", SAFETY_NET, async () => {
+    const clock = new FakeClock();
+    let requested!: () => void;
+    const arrived = new Promise<void>((r) => (requested = r));
+    scenario = () => requested(); // headers never come
+    const backend = new RemoteBackend({ baseUrl: base, responseTimeoutMs: 60_000, clock });
+    const turn = collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] }));
+    await arrived;
+    clock.advance(60_000);
+    await assert.rejects(turn, (error: unknown) => error instanceof BackendError && new RegExp(`^The server at ${escape(base)} did not answer within 60 s`).test(error.message));
+    await closed;
+  });
+
+  it("requests under one long-lived signal leave no listeners on it", SAFETY_NET, async () => {
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`${sse({ content: "ok" })}data: [DONE]\n\n`);
+    const backend = new RemoteBackend({ baseUrl: base });
+    const run = new AbortController();
+    for (let i = 0; i < 20; i++) await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], signal: run.signal }));
+    assert.equal(getEventListeners(run.signal, "abort").length, 0);
+  });
+
+  it("a response body larger than 16 MB is refused without reading it all", SAFETY_NET, async () => {
+    const total = 40 * 1024 * 1024;
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"data":[');
+      const item = `${JSON.stringify({ id: "m".repeat(1000) })},`.repeat(64);
+      let sent = 0;
+      pump(res, () => (sent < total ? ((sent += item.length), item) : undefined));
+    };
+    bigModels = true;
+    const backend = new RemoteBackend({ baseUrl: base });
+    await assert.rejects(backend.load(), (error: unknown) => error instanceof BackendError && new RegExp(`^The server at ${escape(base)} sent a response larger than 16 MB for /v1/models`).test(error.message));
+    assert.ok((await closed) < total, "the client closed the connection before the server sent everything");
   });
 });
 

@@ -1,0 +1,175 @@
+/**
+ * Limits on one HTTP request to a model server, so that no server — overloaded, broken or
+ * hostile — can hang a request or eat the machine: a time for the answer to start, an idle
+ * time between pieces of real data, an overall deadline, and a bound on the size of a body
+ * read whole. Time comes from an injectable `Clock`, so tests drive it without waiting.
+ */
+import { BackendError } from "./backend.ts";
+
+/** The timers the limits use; `systemClock` in production, a hand-moved clock in tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** The limits of one request, in milliseconds. */
+export interface RequestLimitSettings {
+  readonly clock: Clock;
+  /** `http://host:port`, for messages. */
+  readonly origin: string;
+  /** Until the response headers arrive. */
+  readonly responseMs: number;
+  /** Between pieces of real data once the response started. */
+  readonly idleMs: number;
+  /** For the whole request, streamed body included. */
+  readonly deadlineMs: number;
+}
+
+/**
+ * An AbortSignal for `fetch` that fires on the caller's signal or when a limit passes;
+ * `failure` then says which limit, as a BackendError worded for the user.
+ */
+export class RequestLimits {
+  private readonly controller = new AbortController();
+  private readonly started: number;
+  private lastData: number;
+  private streaming = false;
+  private readonly timers: unknown[] = [];
+  private readonly onParentAbort = (): void => this.controller.abort(this.parent?.reason);
+  failure: BackendError | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(private readonly parent: AbortSignal | undefined, private readonly settings: RequestLimitSettings) {
+    this.started = this.lastData = settings.clock.now();
+    parent?.addEventListener("abort", this.onParentAbort, { once: true });
+    if (parent?.aborted) this.onParentAbort();
+    this.schedule(settings.deadlineMs, () => this.check());
+    this.schedule(settings.responseMs, () => this.streaming || this.expire(this.message("response")));
+  }
+
+  /** The response started: from now on the idle limit applies. */
+  responseStarted(): void {
+    this.streaming = true;
+    this.lastData = this.settings.clock.now();
+    this.watchIdle(this.settings.idleMs);
+  }
+
+  /** Real data arrived (not a keep-alive): the idle time starts again. */
+  data(): void {
+    this.lastData = this.settings.clock.now();
+    this.check();
+  }
+
+  /** Throws (and aborts the request) if a limit has passed; for lines that are not data. */
+  check(): void {
+    const now = this.settings.clock.now();
+    if (now - this.started >= this.settings.deadlineMs) this.expire(this.message("deadline"));
+    else if (this.streaming && now - this.lastData >= this.settings.idleMs) this.expire(this.message("idle"));
+    if (this.failure) throw this.failure;
+  }
+
+  /** Ends the request (a no-op once the body was read) and stops the timers. */
+  close(): void {
+    for (const timer of this.timers) this.settings.clock.clearTimeout(timer);
+    this.timers.length = 0;
+    this.parent?.removeEventListener("abort", this.onParentAbort);
+    if (!this.controller.signal.aborted) this.controller.abort(new Error("request finished"));
+  }
+
+  /** The error to throw for `error` from fetch or the body: the limit that fired, else `error`. */
+  explain(error: unknown): unknown {
+    return this.failure ?? error;
+  }
+
+  private watchIdle(ms: number): void {
+    // One timer, re-armed lazily: data lines only move `lastData`, so a fast stream costs no timer churn.
+    this.schedule(ms, () => {
+      const silent = this.settings.clock.now() - this.lastData;
+      if (silent >= this.settings.idleMs) this.expire(this.message("idle"));
+      else this.watchIdle(this.settings.idleMs - silent);
+    });
+  }
+
+  private schedule(ms: number, run: () => void): void {
+    this.timers.push(this.settings.clock.setTimeout(() => {
+      try {
+        run();
+      } catch {
+        // check() throws after expiring; from a timer only the abort matters.
+      }
+    }, ms));
+  }
+
+  private expire(failure: BackendError): void {
+    if (this.failure || this.controller.signal.aborted) return;
+    this.failure = failure;
+    this.controller.abort(failure);
+  }
+
+  private message(kind: "response" | "idle" | "deadline"): BackendError {
+    const { origin, responseMs, idleMs, deadlineMs } = this.settings;
+    switch (kind) {
+      case "response":
+        return new BackendError(`The server at ${origin} did not answer within ${formatDuration(responseMs)}; it may be busy or still loading its model. Try again, or check the server`, "openSettings");
+      case "idle":
+        return new BackendError(`The server at ${origin} sent no data for ${formatDuration(idleMs)}; check that it is running and not overloaded, then try again`, "openSettings");
+      case "deadline":
+        return new BackendError(`The stream from the server at ${origin} exceeded the deadline of ${formatDuration(deadlineMs)}; ask for a shorter answer or check the server`);
+    }
+  }
+}
+
+/** Why a body was not read: it was larger than the limit. */
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+  constructor(readonly limitBytes: number) {
+    super(`the body is larger than ${formatBytes(limitBytes)}`);
+  }
+}
+
+/**
+ * Reads a body as text, at most `maxBytes`: past that it stops reading, closes the
+ * connection and throws BodyTooLargeError — or, with `truncate`, returns what it has.
+ */
+export async function readBodyText(response: Response, maxBytes: number, limits: RequestLimits, truncate = false): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      limits.data();
+      size += read.value.length;
+      if (size > maxBytes) {
+        if (!truncate) throw new BodyTooLargeError(maxBytes);
+        chunks.push(read.value.subarray(0, read.value.length - (size - maxBytes)));
+        break;
+      }
+      chunks.push(read.value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** `600000` → "10 min", `60000` → "60 s", `250` → "250 ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms >= 120_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** `16 * 2**20` → "16 MB", `1500` → "1500 bytes". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MB`;
+  if (bytes >= 1 << 10 && bytes % (1 << 10) === 0) return `${bytes / (1 << 10)} KB`;
+  return `${bytes} bytes`;
+}

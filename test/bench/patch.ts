@@ -20,6 +20,7 @@ import { dirname, join, relative } from "node:path";
 import { applyPatchCommand } from "../../src/cli/commands/apply-patch.ts";
 import { UsageError } from "../../src/cli/command.ts";
 import { DAMAGES } from "../unit/tools/helpers/diffs.ts";
+import { DROPPED_CONTEXT } from "../unit/tools/helpers/dropped-context.ts";
 import { type BaseCase, type Tree, buildCorpus, sources } from "./patch-corpus.ts";
 
 type Outcome = "applied" | "refused" | "wrong";
@@ -38,7 +39,8 @@ const EXTRA_DAMAGES: Record<string, (patch: string) => string> = {
   "`\\ No newline` marker dropped": (p) => p.replace(/^\\ No newline at end of file\r?\n/gm, ""),
   "LF patch for a CRLF file": (p) => p.replace(/\r(?=\n)/g, ""),
 };
-const ALL_DAMAGES = { ...DAMAGES, ...EXTRA_DAMAGES };
+// SWE-bench-style: an inner context line beside a change dropped (blank or not, counts stale or recomputed).
+const ALL_DAMAGES = { ...DAMAGES, ...EXTRA_DAMAGES, ...DROPPED_CONTEXT };
 
 function exec(cmd: string, args: readonly string[], cwd: string): Promise<number> {
   return new Promise((resolve) => {

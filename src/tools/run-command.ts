@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { RUN_MARKER_VAR, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
+import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -89,32 +89,54 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const output = new OutputCollector(maxChars);
   const marker = randomUUID();
   const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...commandEnv(), [RUN_MARKER_VAR]: marker } });
-  const run = { pgid: child.pid ?? -1, marker };
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
-  const ended = new Promise<ShellEnd>((resolve) => {
-    child.once("exit", (code, sig) => resolve({ code, sig }));
-    child.once("error", (error) => resolve({ code: null, sig: null, error }));
-  });
-  let stopping: Promise<RunProcess[]> | undefined;
-  let timedOut = false;
-  let cancelled = false;
-  const stop = (): Promise<RunProcess[]> => (stopping ??= child.pid === undefined ? Promise.resolve([]) : stopRun(run, options.killGraceMs ?? KILL_GRACE_MS));
-  const timer = setTimeout(() => ((timedOut = true), void stop()), timeoutMs);
-  const onAbort = (): void => ((cancelled = true), void stop());
+  const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
+  const watch = new ShellWatch(child, run, options.killGraceMs ?? KILL_GRACE_MS);
+  const timer = setTimeout(() => watch.stop("timeout"), timeoutMs);
+  const onAbort = (): void => watch.stop("cancel");
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort();
-  const end = await ended;
+  const end = await watch.ended;
   clearTimeout(timer);
   signal.removeEventListener("abort", onAbort);
   await drained(child, EXIT_DRAIN_MS);
-  const left = end.error || child.pid === undefined ? [] : await (stopping ?? Promise.resolve(listRunProcesses(run)));
+  const left = end.error || !run ? [] : await (watch.stopping ?? listRunProcesses(run));
   child.stdout.destroy();
   child.stderr.destroy();
   if (end.error) output.note(end.error.message);
-  if (left.length > 0) output.note(stillRunningNote(left, stopping !== undefined));
+  if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
   const { text, omitted } = output.end();
-  return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, timedOut, cancelled, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
+  const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
+  return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
+}
+
+/**
+ * How a shell ends: its exit, a spawn error, or — for a shell that outlives even SIGKILL
+ * (uninterruptible sleep) — the end of the stop, so the call never waits for ever.
+ */
+class ShellWatch {
+  reason: "timeout" | "cancel" | undefined;
+  stopping: Promise<RunProcess[]> | undefined;
+  readonly ended: Promise<ShellEnd>;
+  private endNow: (end: ShellEnd) => void = () => undefined;
+
+  constructor(child: ChildProcess, private readonly run: RunIdentity | undefined, private readonly graceMs: number) {
+    this.ended = new Promise<ShellEnd>((resolve) => {
+      this.endNow = resolve;
+      child.once("exit", (code, sig) => resolve({ code, sig }));
+      child.once("error", (error) => resolve({ code: null, sig: null, error }));
+    });
+  }
+
+  /** Stops the command's processes, once; the first reason wins. */
+  stop(reason: "timeout" | "cancel"): void {
+    if (this.stopping) return;
+    this.reason = reason;
+    this.stopping = this.run ? stopRun(this.run, this.graceMs) : Promise.resolve([]);
+    // The exit event normally comes first; this only frees a call whose shell cannot die.
+    void this.stopping.then(() => setTimeout(() => this.endNow({ code: null, sig: null }), EXIT_DRAIN_MS).unref());
+  }
 }
 
 interface ShellEnd {

@@ -199,6 +199,11 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     const card = view.locator('[data-item="tool"][data-tool="edit_file"][data-status="awaiting-approval"]');
     await card.waitFor({ timeout: 30_000 });
     await card.getByRole("button", { name: "Approve" }).click();
+    // The final test run is a command like any other: under "ask" it waits for approval too.
+    const tests = view.locator('[data-item="tool"][data-tool="run_tests"][data-status="awaiting-approval"]');
+    await tests.waitFor({ timeout: 60_000 });
+    assert.equal(testsPass(folder), true, "the approved edit is on disk while the test run waits");
+    await tests.getByRole("button", { name: "Approve" }).click();
     const review = view.locator('[data-item="review"]').last();
     await review.waitFor({ timeout: 60_000 });
     await review.locator("text=/passed|pass/i").first().waitFor();
@@ -218,7 +223,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await input.waitFor();
     await input.fill("mul should use exponentiation");
     await input.press("Enter");
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) { // the edit, the note, then the final test run
       const card = view.locator('[data-item="tool"][data-status="awaiting-approval"]').first();
       await card.waitFor({ timeout: 30_000 });
       await card.getByRole("button", { name: "Approve" }).click();

@@ -17,6 +17,7 @@ import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, writeFile }
 import { dirname, join, sep } from "node:path";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
+import { checkWritable } from "./workspace.ts";
 
 /** One snapshot of the workspace. */
 export interface Checkpoint {
@@ -244,11 +245,25 @@ export class CheckpointStore {
     return states;
   }
 
-  /** After read-tree: the extras back as they were at `target` (written, or removed with emptied folders). */
+  /**
+   * After read-tree: the extras back as they were at `target` (written, or removed with
+   * emptied folders). They are files git does not look after, so the containment git
+   * gives tracked files is ours to give: a folder that became a link out of the workspace
+   * or into `.git` since the checkpoint is neither written through nor emptied (the
+   * restore fails naming it, after restoring the rest), and a file that became a link is
+   * replaced by the file it was (removing a link never touches what it points at).
+   */
   private async restoreExtras(target: string): Promise<void> {
     const states = await this.statesAt(target, await this.missingFrom(target, await this.tracked()));
+    const refused: string[] = [];
     for (const [path, state] of states) {
       const abs = join(this.root, path);
+      const folder = dirname(path);
+      if (folder !== "." && !(await checkWritable(this.root, folder).then(() => true, () => false))) {
+        refused.push(path);
+        continue;
+      }
+      if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) await rm(abs);
       if (state) {
         await mkdir(dirname(abs), { recursive: true });
         await writeFile(abs, await this.git(["cat-file", "blob", state.blob]));
@@ -261,6 +276,11 @@ export class CheckpointStore {
       for (let dir = dirname(abs); dir.startsWith(`${this.root}${sep}`); dir = dirname(dir)) {
         if (!(await rmdir(dir).then(() => true, () => false))) break; // not empty: stop
       }
+    }
+    if (refused.length) {
+      throw new Error(
+        `Restored the checkpoint except ${refused.map((p) => `"${p}"`).join(", ")}: ${refused.length === 1 ? "its folder is" : "their folders are"} now a link out of the workspace or into .git, so nothing was written or removed there. Replace the link with a folder and restore again.`,
+      );
     }
   }
 

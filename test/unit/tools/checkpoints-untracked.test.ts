@@ -3,7 +3,7 @@
 // and files inside nested repositories, which git would only see as a gitlink.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
@@ -105,5 +105,27 @@ describe("checkpoints of files git does not see", () => {
     await store.restore(start.id);
     assert.equal(readFileSync(join(root, "build/out.js"), "utf8"), "new build\n");
     assert.equal(readFileSync(join(root, ".env"), "utf8"), "A=1\n");
+  });
+
+  it("restore never writes or deletes through a link put in place of an ignored file or its folder since the checkpoint", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": ".env\nkeys\n", ".env": "KEY=old\n" }); // "keys", not "keys/": the link stays ignored
+    git(root, "init", "-q");
+    const config = readFileSync(join(root, ".git/config"), "utf8");
+    const outside = tempDir("hearth-outside-");
+    writeFileSync(join(outside, "new.secret"), "not the agent's\n");
+    const start = await store.create("start");
+    await call("edit_file", { path: ".env", old_text: "KEY=old", new_text: "KEY=new" });
+    await call("write_file", { path: "keys/new.secret", content: "s3cret\n" });
+    // Then something (a command, a hostile script) swaps the file and the folder for links.
+    rmSync(join(root, ".env"));
+    symlinkSync(".git/config", join(root, ".env"));
+    renameSync(join(root, "keys"), join(root, "keys-moved"));
+    symlinkSync(outside, join(root, "keys"));
+
+    await assert.rejects(store.restore(start.id), /keys\/new\.secret.*link/s);
+    assert.equal(readFileSync(join(root, ".git/config"), "utf8"), config, ".git/config is untouched");
+    assert.equal(lstatSync(join(root, ".env")).isSymbolicLink(), false, "the link is replaced by the file it was");
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "KEY=old\n");
+    assert.equal(readFileSync(join(outside, "new.secret"), "utf8"), "not the agent's\n", "nothing outside is deleted");
   });
 });

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RepoIndex, locate } from "../../src/indexer/index.ts";
+import { PlainBm25 } from "./plain-bm25.ts";
 
 const NODE_MODULES = fileURLToPath(new URL("../../node_modules", import.meta.url));
 const QUERIES = fileURLToPath(new URL("../../src/indexer/queries", import.meta.url));
@@ -40,41 +41,6 @@ const TREE: Record<string, string> = {
 interface Case {
   query: string;
   answer: string;
-}
-
-/** Plain BM25 over whole file text: lower-cased alphanumeric tokens, no identifier splitting. */
-class PlainBm25 {
-  private readonly docs: { path: string; tf: Map<string, number>; len: number }[] = [];
-  private readonly df = new Map<string, number>();
-
-  add(path: string, text: string): void {
-    const tf = new Map<string, number>();
-    let len = 0;
-    for (const t of text.toLowerCase().match(/[a-z0-9_]+/g) ?? []) {
-      tf.set(t, (tf.get(t) ?? 0) + 1);
-      len++;
-    }
-    for (const t of tf.keys()) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-    this.docs.push({ path, tf, len });
-  }
-
-  rank(query: string): string[] {
-    const terms = new Set(query.toLowerCase().match(/[a-z0-9_]+/g) ?? []);
-    const n = this.docs.length;
-    const avg = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, n);
-    const scored = this.docs.map((d) => {
-      let score = 0;
-      for (const t of terms) {
-        const tf = d.tf.get(t);
-        if (!tf) continue;
-        const df = this.df.get(t)!;
-        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-        score += (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * d.len) / avg));
-      }
-      return { path: d.path, score };
-    });
-    return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score).map((s) => s.path);
-  }
 }
 
 function accuracy(ranks: number[]): string {

@@ -1,0 +1,250 @@
+/**
+ * Retrieval on real issues: for each case in test/bench/retrieval-eval/<owner>__<name>.json
+ * (a real issue text, the commit it was fixed on, the files and lines the fix changed), does
+ * Hearth's `locate` put every file the fix changed in its top k? Plain BM25 over the same
+ * files, in the same run, is the reference.
+ *
+ *   node --import tsx test/bench/retrieval-eval.ts [--repo owner/name] [--split tune|holdout]
+ *        [--verbose] [--mirrors DIR] [--cache DIR] [--data DIR]
+ *
+ * Histories come from the `fetch` tool's mirrors (DIR/<owner>+<name>/repo, default
+ * /work/.mirror). Each repository gets one work tree in the cache folder (default
+ * ~/.cache/hearth-retrieval/<owner>__<name>), moved from base to base in commit order with a
+ * private git index (the mirror is only read), and one RepoIndex kept across its cases with
+ * its cache file there: a move re-parses only the files that changed, a rerun almost nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RepoIndex, locate, type Definition, type LocatedFile } from "../../src/indexer/index.ts";
+import { PlainBm25 } from "./plain-bm25.ts";
+
+const QUERIES = fileURLToPath(new URL("../../src/indexer/queries", import.meta.url));
+const DATA = fileURLToPath(new URL("./retrieval-eval", import.meta.url));
+const TOP = 50;
+
+/**
+ * The repositories whose misses the weights were decided on (`--split tune`); the rest are
+ * held out (`--split holdout`). Every other repository in alphabetical order of the data
+ * files at the time the weights were set, so both halves have Python and JavaScript.
+ */
+export const TUNING_REPOS: ReadonlySet<string> = new Set<string>([]);
+
+interface EvalCase {
+  readonly id: string;
+  readonly base: string;
+  readonly text: string;
+  readonly files: readonly string[];
+  readonly lines?: Readonly<Record<string, readonly (readonly [number, number])[]>>;
+}
+
+interface EvalRepo {
+  readonly repo: string;
+  readonly language: string;
+  readonly cases: readonly EvalCase[];
+}
+
+/** Ranks of one case: the worst rank over the answer files (-1: some answer not in the top 50). */
+interface CaseResult {
+  readonly language: string;
+  readonly hearth: number;
+  readonly plain: number;
+}
+
+interface Args {
+  repo?: string;
+  split?: "tune" | "holdout";
+  verbose: boolean;
+  mirrors: string;
+  cache: string;
+  data: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { verbose: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`'${a}' needs a value: see the usage at the top of test/bench/retrieval-eval.ts.`);
+      return v;
+    };
+    if (a === "--verbose") args.verbose = true;
+    else if (a === "--repo") args.repo = value();
+    else if (a === "--mirrors") args.mirrors = value();
+    else if (a === "--cache") args.cache = value();
+    else if (a === "--data") args.data = value();
+    else if (a === "--split") {
+      const s = value();
+      if (s !== "tune" && s !== "holdout") throw new Error(`'--split' takes tune or holdout, not '${s}'.`);
+      args.split = s;
+    } else throw new Error(`Unknown option '${a}': see the usage at the top of test/bench/retrieval-eval.ts.`);
+  }
+  return args;
+}
+
+function loadRepos(args: Args): EvalRepo[] {
+  const repos = readdirSync(args.data)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(args.data, f), "utf8")) as EvalRepo);
+  return repos.filter(
+    (r) =>
+      (args.repo === undefined || r.repo === args.repo) &&
+      (args.split === undefined || (args.split === "tune") === TUNING_REPOS.has(r.repo)),
+  );
+}
+
+/** The mirror's git directory, or undefined when it has not been fetched. */
+function mirrorOf(mirrors: string, repo: string): string | undefined {
+  const dir = join(mirrors, repo.replace("/", "+"));
+  for (const gitDir of [join(dir, "repo"), dir]) if (existsSync(join(gitDir, "HEAD")) && existsSync(join(gitDir, "objects"))) return gitDir;
+  return undefined;
+}
+
+function git(gitDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+}
+
+/** One repository's work tree, moved from commit to commit with a private index. */
+class WorkTree {
+  readonly root: string;
+  private readonly gitIndex: string;
+
+  constructor(
+    private readonly gitDir: string,
+    dir: string,
+  ) {
+    this.root = join(dir, "tree");
+    this.gitIndex = join(dir, "git-index");
+    mkdirSync(this.root, { recursive: true });
+  }
+
+  /** Makes the work tree equal to `commit` (files of the previous commit that it lacks go). */
+  checkout(commit: string): void {
+    git(this.gitDir, ["--work-tree", this.root, "read-tree", "--reset", "-u", commit], { GIT_INDEX_FILE: this.gitIndex });
+  }
+
+  commitTime(commit: string): number {
+    return Number(git(this.gitDir, ["log", "-1", "--format=%ct", commit]).trim());
+  }
+}
+
+/** Keeps plain BM25 on the same files as the index, re-reading only files whose hash changed. */
+function syncPlain(plain: PlainBm25, index: RepoIndex, hashes: Map<string, string>): void {
+  for (const path of [...plain.paths()]) if (!index.files.has(path)) (plain.remove(path), hashes.delete(path));
+  for (const [path, record] of index.files) {
+    if (hashes.get(path) === record.hash) continue;
+    plain.add(path, readFileSync(join(index.root, path), "utf8"));
+    hashes.set(path, record.hash);
+  }
+}
+
+/** Worst rank over the answers in a ranked list, -1 when one of them is missing. */
+function worstRank(ranked: readonly string[], answers: readonly string[]): number {
+  let worst = 0;
+  for (const a of answers) {
+    const r = ranked.indexOf(a);
+    if (r < 0) return -1;
+    worst = Math.max(worst, r);
+  }
+  return worst;
+}
+
+/** The functions / classes / methods enclosing a fix's changed lines (innermost), as "path:name". */
+export function answerEntities(index: RepoIndex, c: EvalCase): string[] {
+  const out = new Set<string>();
+  for (const [path, ranges] of Object.entries(c.lines ?? {})) {
+    const defs = (index.files.get(path)?.definitions ?? []).filter((d) => ENTITY_KINDS.has(d.kind));
+    for (const [from, to] of ranges) {
+      // Lines in the data are 1-based; definitions are 0-based.
+      const overlapping = defs.filter((d) => d.startLine <= to - 1 && d.endLine >= from - 1);
+      for (const d of innermost(overlapping)) out.add(`${path}:${d.name}`);
+    }
+  }
+  return [...out];
+}
+const ENTITY_KINDS = new Set(["function", "method", "class", "interface", "type", "enum", "module"]);
+
+function innermost(defs: readonly Definition[]): Definition[] {
+  return defs.filter((d) => !defs.some((o) => o !== d && o.startLine >= d.startLine && o.endLine <= d.endLine && (o.startLine > d.startLine || o.endLine < d.endLine)));
+}
+
+function describe(results: readonly LocatedFile[]): string {
+  return results
+    .slice(0, 5)
+    .map((r, i) => `      ${i + 1}. ${r.path} (${r.score.toFixed(2)}) ${r.reasons.join("; ")}`)
+    .join("\n");
+}
+
+async function evaluateRepo(repo: EvalRepo, args: Args, out: CaseResult[]): Promise<boolean> {
+  const gitDir = mirrorOf(args.mirrors, repo.repo);
+  if (!gitDir) {
+    process.stderr.write(`Fetch github:${repo.repo} first: its history is not in ${args.mirrors} (or pass --mirrors DIR).\n`);
+    return false;
+  }
+  const dir = join(args.cache, repo.repo.replace("/", "__"));
+  const tree = new WorkTree(gitDir, dir);
+  const cases = repo.cases.map((c) => ({ c, t: tree.commitTime(c.base) })).sort((a, b) => a.t - b.t).map((x) => x.c);
+  const index = new RepoIndex({ root: tree.root, queriesDir: QUERIES, storageDir: join(dir, "storage") });
+  const plain = new PlainBm25();
+  const hashes = new Map<string, string>();
+  const started = performance.now();
+  try {
+    for (const c of cases) {
+      tree.checkout(c.base);
+      await index.build();
+      index.graph(true); // a fresh graph for every base: results must not depend on timing
+      syncPlain(plain, index, hashes);
+      const results = locate(index, c.text, { top: TOP });
+      const hearth = worstRank(results.map((r) => r.path), c.files);
+      const plainRank = worstRank(plain.rank(c.text).slice(0, TOP), c.files);
+      out.push({ language: repo.language, hearth, plain: plainRank });
+      if (args.verbose) {
+        const ranks = c.files.map((f) => `${f}@${rankText(results.findIndex((r) => r.path === f))}`).join(" ");
+        process.stdout.write(`${hearth >= 0 && hearth < 5 ? "hit " : "MISS"} ${c.id}  hearth ${rankText(hearth)}  bm25 ${rankText(plainRank)}  ${ranks}\n`);
+        if (!(hearth >= 0 && hearth < 5)) process.stdout.write(`${describe(results)}\n`);
+      }
+    }
+  } finally {
+    await index.close();
+  }
+  process.stderr.write(`${repo.repo}: ${cases.length} cases in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  return true;
+}
+
+function rankText(r: number): string {
+  return r < 0 ? `>${TOP}` : String(r + 1);
+}
+
+function accuracy(ranks: readonly number[]): string {
+  if (ranks.length === 0) return "— | — | —";
+  const at = (k: number): string => `${((100 * ranks.filter((r) => r >= 0 && r < k).length) / ranks.length).toFixed(0)}%`;
+  return `${at(1)} | ${at(5)} | ${at(10)}`;
+}
+
+function table(results: readonly CaseResult[]): string {
+  const rows = [
+    "| language | cases | Hearth files Acc@1 | @5 | @10 | plain BM25 files Acc@1 | @5 | @10 |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  const groups = [...new Set(results.map((r) => r.language))].sort().map((l) => [l, results.filter((r) => r.language === l)] as const);
+  for (const [name, rs] of [...groups, ["all", results] as const]) {
+    rows.push(`| ${name} | ${rs.length} | ${accuracy(rs.map((r) => r.hearth))} | ${accuracy(rs.map((r) => r.plain))} |`);
+  }
+  return rows.join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const repos = loadRepos(args);
+  if (repos.length === 0) throw new Error(`No evaluation data matches: check ${args.data} and the --repo / --split options.`);
+  const results: CaseResult[] = [];
+  let evaluated = 0;
+  for (const repo of repos) if (await evaluateRepo(repo, args, results)) evaluated++;
+  process.stdout.write(`\n${results.length} cases from ${evaluated} repositories (${repos.length - evaluated} not fetched).\n\n${table(results)}\n`);
+}
+
+await main();

@@ -4,6 +4,7 @@ import type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 import type { IndexWorkerInit } from "./index-worker.ts";
 import type { BuildOptions, IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
 import { entryLimit, fitRepoMap, type RepoMap, type RepoMapEntry, type RepoMapOptions } from "./repo-map.ts";
+import type { EntityOptions, LocatedEntity } from "./entities.ts";
 import type { LocateOptions, LocatedFile } from "./retrieve.ts";
 import type { CompletionContext, ContextOptions } from "./snippets.ts";
 
@@ -86,6 +87,10 @@ export class IndexClient {
 
   locate(query: string, options: LocateOptions = {}): Promise<LocatedFile[]> {
     return this.call<LocatedFile[]>("locate", { query, options }).promise;
+  }
+
+  locateEntities(query: string, files: readonly LocatedFile[], options: EntityOptions = {}): Promise<LocatedEntity[]> {
+    return this.call<LocatedEntity[]>("locateEntities", { query, files, options }).promise;
   }
 
   /**

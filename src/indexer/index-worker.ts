@@ -14,6 +14,7 @@ import { fileOutline, findDefinitions, findReferences, searchMentions } from "./
 import { RepoIndex, type RepoIndexOptions } from "./repo-index.ts";
 import { rankedEntries } from "./repo-map.ts";
 import { locate } from "./retrieve.ts";
+import { locateEntities } from "./entities.ts";
 
 /** workerData of an index worker. */
 export interface IndexWorkerInit {
@@ -34,6 +35,8 @@ const HANDLERS: Record<string, Handler> = {
   summary: (index) => index.summary(),
   ready: (index) => index.ready(),
   locate: (index, p: { query: string; options: Parameters<typeof locate>[2] }) => locate(index, p.query, p.options),
+  locateEntities: (index, p: { query: string; files: Parameters<typeof locateEntities>[2]; options: Parameters<typeof locateEntities>[3] }) =>
+    locateEntities(index, p.query, p.files, p.options),
   rankedEntries: (index, p: { options: Parameters<typeof rankedEntries>[1]; limit: number }) => rankedEntries(index, p.options, p.limit),
   findDefinitions: (index, p: { name: string; limit?: number }) => findDefinitions(index, p.name, p.limit),
   findReferences: (index, p: { name: string; limit?: number }) => findReferences(index, p.name, p.limit),

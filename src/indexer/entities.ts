@@ -1,0 +1,273 @@
+/**
+ * Entities for a query: the functions, methods and classes in the files `locate` ranked,
+ * each scored by its file's rank and by its own evidence in the issue text — a traceback
+ * frame that runs through it, its qualified name (`Class.method`), its plain name, its
+ * name's words, the identifiers its body uses, a named symbol that calls it. This is what
+ * `hearth locate` lists under the files and what the agent's first prompt shows as code.
+ */
+import { unpackReferences } from "./references.ts";
+import type { RepoIndex } from "./repo-index.ts";
+import type { LocatedFile } from "./retrieve.ts";
+import { identifiersIn, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
+import type { Definition, FileRecord } from "./types.ts";
+
+/** One ranked definition for a query, with the evidence behind its rank. */
+export interface LocatedEntity {
+  /** Repository-relative path of the file that defines it. */
+  readonly path: string;
+  /** One-based first and last line of the whole definition (decorators and doc comments as the grammar spans them). */
+  readonly line: number;
+  readonly endLine: number;
+  readonly name: string;
+  /** function, method, class, struct, interface, … (the tags query's kind). */
+  readonly kind: string;
+  /** The enclosing class / impl / namespace, when there is one. */
+  readonly scope?: string;
+  readonly score: number;
+  /** Human-readable reasons, strongest first: "traceback frame numbers.py:412 in add", "named as Float.add", … */
+  readonly reasons: string[];
+}
+
+export interface EntityOptions {
+  /** How many entities to return (default 10). */
+  readonly top?: number;
+}
+
+/** Kinds that hold code a fix changes; fields, constants and type aliases would crowd them out. */
+export const ENTITY_KINDS: ReadonlySet<string> = new Set([
+  "function", "method", "class", "struct", "interface", "enum", "union", "trait", "implementation", "module",
+]);
+
+// Evidence weights: a frame or a qualified name pins one definition; a bare name may be
+// shared; words only suggest. The file's rank decides among entities without evidence.
+const W = {
+  file: 0.5,
+  frame: 2.0,
+  frameLine: 1.0,
+  qualified: 1.6,
+  named: 1.0,
+  namedWord: 0.3,
+  nameWords: 0.6,
+  body: 0.5,
+  calledFrom: 0.3,
+};
+
+/** What the issue text says that can point at a definition. */
+interface EntityEvidence {
+  /** Traceback / stack frames and `path:line` mentions, in text order. */
+  readonly frames: readonly Frame[];
+  /** `Class.method`, `Type::fn`, `Class#method` pairs: "Class method". */
+  readonly qualified: ReadonlySet<string>;
+  /** Identifiers as written, and those written like code (backticks, a call, camelCase…). */
+  readonly names: ReadonlySet<string>;
+  readonly codeNames: ReadonlySet<string>;
+  /** Stemmed query terms. */
+  readonly terms: ReadonlySet<string>;
+}
+
+interface Frame {
+  readonly path?: string;
+  readonly line?: number;
+  readonly name?: string;
+}
+
+/**
+ * Ranks the definitions in `files` (the output of `locate`, best first) for `query`.
+ * Only entities of files that rank are considered; the best `top` are returned, best first.
+ */
+export function locateEntities(index: RepoIndex, query: string, files: readonly LocatedFile[], options: EntityOptions = {}): LocatedEntity[] {
+  const evidence = entityEvidence(query);
+  const maxFile = files.reduce((m, f) => Math.max(m, f.score), 1e-9);
+  const callers = callersOfNamed(index, files, evidence);
+  const out: LocatedEntity[] = [];
+  files.forEach((file, rank) => {
+    const record = index.files.get(file.path);
+    if (!record) return;
+    const references = unpackReferences(record.references);
+    for (const def of record.definitions) {
+      if (!ENTITY_KINDS.has(def.kind)) continue;
+      const { score, reasons } = scoreEntity(index, record, def, references, evidence, callers);
+      const total = W.file * (file.score / maxFile) + score;
+      reasons.push(`in file #${rank + 1}`);
+      out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
+    }
+  });
+  out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  return out.slice(0, options.top ?? 10);
+}
+
+/** Frames, qualified names, identifiers and terms of an issue text. */
+function entityEvidence(query: string): EntityEvidence {
+  const names = new Set(identifiersIn(query));
+  const codeNames = new Set<string>();
+  for (const name of names) if (looksLikeIdentifier(name)) codeNames.add(name);
+  for (const m of query.matchAll(/`([^`\n]+)`|([A-Za-z_$][\w$]*)\s*\(/g)) for (const id of identifiersIn(m[1] ?? m[2] ?? "")) codeNames.add(id);
+  const qualified = new Set<string>();
+  for (const m of query.matchAll(/[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)+/g)) {
+    const parts = m[0].split(/\.|::|#/);
+    for (let i = 1; i < parts.length; i++) qualified.add(`${parts[i - 1]} ${parts[i]}`);
+  }
+  const terms = new Set<string>();
+  for (const token of names) for (const t of termsOfWord(token)) terms.add(t);
+  return { frames: framesIn(query), qualified, names, codeNames, terms };
+}
+
+/**
+ * Stack frames: Python's `File "p", line N, in f`, Node's `at f (p:N:C)` / `at p:N:C`,
+ * Java's `at a.b.C.m(C.java:N)`, and bare `path.ext:N` mentions.
+ */
+function framesIn(query: string): Frame[] {
+  const frames: { at: number; frame: Frame }[] = [];
+  const taken: [number, number][] = [];
+  const add = (at: number, length: number, frame: Frame): void => {
+    if (taken.some(([s, e]) => at < e && at + length > s)) return;
+    taken.push([at, at + length]);
+    frames.push({ at, frame });
+  };
+  for (const m of query.matchAll(/File "([^"\n]+)", line (\d+)(?:, in ([<\w$>]+))?/g)) add(m.index, m[0].length, frame(m[1], m[2], m[3]));
+  for (const m of query.matchAll(/\bat (?:async )?([\w$.<>]+) \(([^()\s]+?):(\d+)(?::\d+)?\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
+  for (const m of query.matchAll(/\bat ([\w$.]+)\(([\w$.-]+):(\d+)\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
+  for (const m of query.matchAll(/([\w@.\\/-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}):(\d+)/g)) add(m.index, m[0].length, frame(m[1], m[2], undefined));
+  return frames.sort((a, b) => a.at - b.at).map((f) => f.frame);
+}
+
+function frame(path: string | undefined, line: string | undefined, name: string | undefined): Frame {
+  // `in <module>` / `at Object.<anonymous>` name no definition; `a.b.C.m` names m in C.
+  const last = name && !name.includes("<") ? name.split(".").pop() : undefined;
+  return { ...(path ? { path: path.replace(/\\/g, "/") } : {}), ...(line ? { line: Number(line) } : {}), ...(last ? { name: last } : {}) };
+}
+
+/** Does a frame's path (absolute, or from another checkout) name this repository file? */
+function samePath(framePath: string, path: string): boolean {
+  return framePath === path || framePath.endsWith("/" + path) || (path.endsWith("/" + framePath) && framePath.includes("/"));
+}
+
+function scoreEntity(
+  index: RepoIndex,
+  record: FileRecord,
+  def: Definition,
+  references: readonly { name: string; line: number }[],
+  evidence: EntityEvidence,
+  callers: ReadonlyMap<string, string>,
+): { score: number; reasons: string[] } {
+  let score = 0;
+  const reasons: string[] = [];
+  const frameHit = frameEvidence(record, def, evidence.frames);
+  if (frameHit) {
+    score += frameHit.score;
+    reasons.push(frameHit.reason);
+  }
+  if (def.scope && evidence.qualified.has(`${def.scope} ${def.name}`)) {
+    score += W.qualified;
+    reasons.push(`named as ${def.scope}.${def.name}`);
+  } else if (evidence.codeNames.has(def.name)) {
+    score += W.named;
+    reasons.push(`named in the issue`);
+  } else if (evidence.names.has(def.name) && !STOPWORDS.has(def.name.toLowerCase())) {
+    score += W.namedWord;
+    reasons.push(`its name is a word of the issue`);
+  }
+  const words = nameWords(index, def.name, evidence.terms);
+  if (words.fraction > 0) {
+    score += W.nameWords * words.fraction;
+    reasons.push(`name matches: ${words.matched.join(", ")}`);
+  }
+  const body = bodyEvidence(index, def, references, evidence.terms);
+  if (body.coverage > 0) {
+    score += W.body * body.coverage;
+    reasons.push(`uses: ${body.matched.slice(0, 5).join(", ")}`);
+  }
+  const caller = callers.get(def.name);
+  if (caller && caller !== def.name) {
+    score += W.calledFrom;
+    reasons.push(`called from ${caller}`);
+  }
+  return { score, reasons };
+}
+
+/**
+ * The strongest frame for a definition: one that names it and whose line falls inside it
+ * in this file, then one that names it with this file's path, then one that only names it;
+ * a frame without a name (`numbers.py:412`) counts for the innermost definition around its
+ * line. A later frame counts a little more (Python prints the innermost frame last).
+ */
+function frameEvidence(record: FileRecord, def: Definition, frames: readonly Frame[]): { score: number; reason: string } | undefined {
+  let best: { score: number; reason: string } | undefined;
+  frames.forEach((f, i) => {
+    const inFile = f.path !== undefined && samePath(f.path, record.path);
+    const inside = inFile && f.line !== undefined && f.line - 1 >= def.startLine && f.line - 1 <= def.endLine;
+    const named = f.name === def.name;
+    if (!named && !(inside && f.name === undefined && innermostAt(record, f.line! - 1) === def)) return;
+    const score = (named ? W.frame * (inFile || !f.path ? 1 : 0.6) : 0) + (inside ? W.frameLine : 0) + 0.05 * (i / Math.max(1, frames.length));
+    const where = f.path ? `${f.path.slice(f.path.lastIndexOf("/") + 1)}${f.line ? `:${f.line}` : ""}` : "";
+    const reason = named ? `traceback frame ${where ? `${where} ` : ""}in ${def.name}` : `line ${where} named in the issue`;
+    if (!best || score > best.score) best = { score, reason };
+  });
+  return best;
+}
+
+/** The smallest entity definition of a file spanning a zero-based row. */
+function innermostAt(record: FileRecord, row: number): Definition | undefined {
+  let best: Definition | undefined;
+  for (const d of record.definitions) {
+    if (!ENTITY_KINDS.has(d.kind) || row < d.startLine || row > d.endLine) continue;
+    if (!best || d.endLine - d.startLine < best.endLine - best.startLine) best = d;
+  }
+  return best;
+}
+
+/** Which of a name's words (stemmed, not stopwords) the query has, weighted by rarity. */
+function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): { fraction: number; matched: string[] } {
+  const parts = [...new Set(splitIdentifier(name).filter((p) => p.length >= 2 && !STOPWORDS.has(p)))];
+  if (parts.length === 0) return { fraction: 0, matched: [] };
+  let total = 0;
+  let hit = 0;
+  const matched: string[] = [];
+  for (const p of parts) {
+    const w = Math.max(0.1, index.tables.idf(stem(p)));
+    total += w;
+    if (terms.has(stem(p))) {
+      hit += w;
+      matched.push(p);
+    }
+  }
+  return { fraction: hit / total, matched };
+}
+
+/**
+ * How much of the query's vocabulary the definition's body uses (its references' words),
+ * weighted by rarity: a function that touches `cache` and `evict` when the issue is about
+ * cache eviction.
+ */
+function bodyEvidence(index: RepoIndex, def: Definition, references: readonly { name: string; line: number }[], terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
+  if (terms.size === 0) return { coverage: 0, matched: [] };
+  const used = new Map<string, string>();
+  for (const r of references) {
+    if (r.line < def.startLine || r.line > def.endLine) continue;
+    for (const t of termsOfWord(r.name)) if (terms.has(t) && !used.has(t)) used.set(t, r.name);
+  }
+  if (used.size === 0) return { coverage: 0, matched: [] };
+  let total = 0;
+  let hit = 0;
+  for (const t of terms) {
+    const w = index.tables.idf(t);
+    total += w;
+    if (used.has(t)) hit += w;
+  }
+  const matched = [...used.keys()].sort((a, b) => index.tables.idf(b) - index.tables.idf(a)).map((t) => used.get(t)!);
+  return { coverage: total > 0 ? hit / total : 0, matched: [...new Set(matched)] };
+}
+
+/** name → a symbol the issue names whose body calls it, across the ranked files. */
+function callersOfNamed(index: RepoIndex, files: readonly LocatedFile[], evidence: EntityEvidence): Map<string, string> {
+  const callers = new Map<string, string>();
+  if (evidence.codeNames.size === 0) return callers;
+  for (const f of files) {
+    const record = index.files.get(f.path);
+    if (!record) continue;
+    for (const r of unpackReferences(record.references)) {
+      if (r.scope !== undefined && r.kind === "call" && evidence.codeNames.has(r.scope) && !callers.has(r.name)) callers.set(r.name, r.scope);
+    }
+  }
+  return callers;
+}

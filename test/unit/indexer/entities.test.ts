@@ -1,0 +1,166 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { locate, locateEntities, indexQueries, type RepoIndex } from "../../../src/indexer/index.ts";
+import { indexOf, tempDir } from "./helpers/setup.ts";
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+const TREE: Record<string, string> = {
+  "pkg/core/numbers.py": [
+    "class Float:", //                                   1
+    "    def __init__(self, value):", //                 2
+    "        self.value = value", //                     3
+    "", //                                               4
+    "    def add(self, other):", //                      5
+    "        return Float(self.value + other.value)", // 6
+    "", //                                               7
+    "    def round_half(self):", //                      8
+    "        return round_digits(self.value, 1)", //     9
+    "", //                                              10
+    "", //                                              11
+    "def round_digits(value, digits):", //              12
+    "    scale = 10 ** digits", //                      13
+    "    return int(value * scale) / scale", //         14
+    "", //                                              15
+    "", //                                              16
+    "def parse_number(text):", //                       17
+    "    return Float(float(text))", //                  18
+    "",
+  ].join("\n"),
+  "pkg/core/arith.py": [
+    "from pkg.core.numbers import Float",
+    "",
+    "def add(a, b):",
+    "    return a + b",
+    "",
+    "def multiply(a, b):",
+    "    return a * b",
+    "",
+  ].join("\n"),
+  "pkg/io/printer.py": [
+    "def print_table(rows):",
+    "    for row in rows:",
+    "        print(row)",
+    "",
+    "def print_header(title):",
+    "    print(title.upper())",
+    "",
+  ].join("\n"),
+};
+
+async function withTree(run: (index: RepoIndex) => void | Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir("hearth-entities-");
+  try {
+    writeTree(dir, TREE);
+    const index = await indexOf(dir);
+    try {
+      await run(index);
+    } finally {
+      await index.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+function entitiesFor(index: RepoIndex, query: string, top = 10) {
+  return locateEntities(index, query, locate(index, query, { top: 5 }), { top });
+}
+
+describe("locateEntities", () => {
+  it("a function named in a traceback frame ranks first, with the frame as its reason", async () => {
+    await withTree((index) => {
+      const issue = [
+        "Rounding a float gives the wrong answer",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/home/me/project/pkg/core/numbers.py", line 9, in round_half',
+        "    return round_digits(self.value, 1)",
+        '  File "/home/me/project/pkg/core/numbers.py", line 14, in round_digits',
+        "    return int(value * scale) / scale",
+        "ZeroDivisionError: division by zero",
+      ].join("\n");
+      const entities = entitiesFor(index, issue);
+      assert.equal(entities[0]?.name, "round_digits");
+      assert.equal(entities[0]?.path, "pkg/core/numbers.py");
+      assert.equal(entities[0]?.line, 12);
+      assert.equal(entities[0]?.endLine, 14);
+      assert.ok(entities[0]!.reasons[0]!.startsWith("traceback frame numbers.py:14 in round_digits"), entities[0]!.reasons.join("; "));
+      // The other frame's function comes next, before anything the traceback does not name.
+      assert.equal(entities[1]?.name, "round_half");
+      assert.equal(entities[1]?.kind, "method");
+      assert.equal(entities[1]?.scope, "Float");
+    });
+  });
+
+  it("a bare path:line names the innermost definition around the line", async () => {
+    await withTree((index) => {
+      const entities = entitiesFor(index, "Something is off at pkg/core/numbers.py:6 when values are large");
+      assert.equal(entities[0]?.name, "add");
+      assert.equal(entities[0]?.scope, "Float");
+      assert.ok(entities[0]!.reasons.includes("line numbers.py:6 named in the issue"), entities[0]!.reasons.join("; "));
+      // The class around it is not credited with the line.
+      const cls = entities.find((e) => e.name === "Float");
+      assert.ok(!cls || !cls.reasons.some((r) => r.includes("numbers.py:6")));
+    });
+  });
+
+  it("Class.method in the text beats a same-named function elsewhere", async () => {
+    await withTree((index) => {
+      // Even when the file with the plain function ranks above the class's file.
+      const files = [
+        { path: "pkg/core/arith.py", score: 1, reasons: [] },
+        { path: "pkg/core/numbers.py", score: 0.8, reasons: [] },
+      ];
+      const entities = locateEntities(index, "Float.add loses precision when adding two large values", files);
+      const method = entities.findIndex((e) => e.name === "add" && e.scope === "Float");
+      const fn = entities.findIndex((e) => e.name === "add" && e.path === "pkg/core/arith.py");
+      assert.equal(method, 0, JSON.stringify(entities.slice(0, 3)));
+      assert.ok(fn > method, JSON.stringify(entities.slice(0, 3)));
+      assert.ok(entities[0]!.reasons.includes("named as Float.add"));
+    });
+  });
+
+  it("returns entities only from the files it is given, in their ranked order of evidence", async () => {
+    await withTree((index) => {
+      const query = "print_header should not upper-case the title; round_digits is fine";
+      const files = locate(index, query, { top: 5 }).filter((f) => f.path === "pkg/io/printer.py");
+      const entities = locateEntities(index, query, files, { top: 10 });
+      assert.ok(entities.length > 0);
+      assert.ok(entities.every((e) => e.path === "pkg/io/printer.py"), JSON.stringify(entities));
+      assert.equal(entities[0]?.name, "print_header");
+      assert.ok(entities[0]!.reasons.includes("named in the issue"));
+      assert.deepEqual(locateEntities(index, query, [], {}), []);
+    });
+  });
+
+  it("reasons say why: name words, called from a named symbol, the file's rank", async () => {
+    await withTree((index) => {
+      const entities = entitiesFor(index, "round_half gives 0.30000000004 instead of rounding the digits", 20);
+      const digits = entities.find((e) => e.name === "round_digits");
+      assert.ok(digits, JSON.stringify(entities));
+      assert.ok(digits.reasons.includes("called from round_half"), digits.reasons.join("; "));
+      assert.ok(digits.reasons.some((r) => r.startsWith("name matches: ") && r.includes("digits")), digits.reasons.join("; "));
+      assert.ok(digits.reasons.some((r) => /^in file #\d+$/.test(r)));
+      for (let i = 1; i < entities.length; i++) assert.ok(entities[i - 1]!.score >= entities[i]!.score);
+    });
+  });
+
+  it("respects top and is reachable through IndexQueries", async () => {
+    await withTree(async (index) => {
+      const queries = indexQueries(index);
+      const query = "Float.add loses precision";
+      const files = await queries.locate(query, { top: 5 });
+      const entities = await queries.locateEntities(query, files, { top: 2 });
+      assert.equal(entities.length, 2);
+      assert.deepEqual(entities, locateEntities(index, query, files, { top: 2 }));
+    });
+  });
+});

@@ -80,7 +80,9 @@ export interface SpawnRuntimeOptions {
 export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
   const child = spawn(options.nodePath ?? process.execPath, [options.runtimePath, "--stdio"], {
     stdio: ["pipe", "pipe", "pipe"],
-    env: options.env ?? process.env,
+    // The key travels in initializationOptions for the named server only; the runtime's
+    // commands (run_command, tests) must not find it in their environment.
+    env: withoutApiKey(options.env ?? process.env),
   });
   let stderr = "";
   const append = (text: string) => {
@@ -162,4 +164,9 @@ function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: st
   } catch {
     return { code, signal };
   }
+}
+
+function withoutApiKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { HEARTH_API_KEY: _key, ...rest } = env;
+  return rest;
 }

@@ -138,7 +138,7 @@ export interface InitializationOptions {
   readonly storagePath?: string;
   /** Folder for downloaded models (VS Code's global storage). */
   readonly globalStoragePath?: string;
-  /** API key for `hearth.serverUrl` (from VS Code's secret storage; the CLI uses $HEARTH_API_KEY). */
+  /** API key for `hearth.serverUrl` (the extension: from secret storage, for that origin; the CLI: $HEARTH_API_KEY with --server). The runtime never reads a key from its environment. */
   readonly serverApiKey?: string;
   /**
    * The client applies the agent's edits itself (`workspace/applyEdit`) and answers

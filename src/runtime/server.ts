@@ -77,7 +77,8 @@ export function startServer(connection: Connection): void {
       },
       {
         ...(modelsFolder ? { modelsFolder } : {}),
-        ...(options.serverApiKey || process.env.HEARTH_API_KEY ? { apiKey: options.serverApiKey || process.env.HEARTH_API_KEY } : {}),
+        // Only the key its client gives it for this server: never one from the runtime's own environment.
+        ...(options.serverApiKey ? { apiKey: options.serverApiKey } : {}),
       },
     );
     void session.refresh();

@@ -61,6 +61,8 @@ export const chatCommand: CliCommand = {
           contextSize: integer(flags.context, "context") ?? 0,
         },
         globalStoragePath: cliStoragePath(),
+        // $HEARTH_API_KEY is the CLI user's key for the --server they named.
+        ...(typeof flags.server === "string" && process.env.HEARTH_API_KEY ? { serverApiKey: process.env.HEARTH_API_KEY } : {}),
       },
       echoLog: flags.verbose === true,
       crashLogDir: join(cliStoragePath(), "logs"),

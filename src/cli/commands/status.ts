@@ -35,6 +35,8 @@ export const statusCommand: CliCommand = {
         settings: { modelPath: (flags.model as string | undefined) ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads },
         // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
         globalStoragePath: cliStoragePath(),
+        // $HEARTH_API_KEY is the CLI user's key for the --server they named.
+        ...(typeof flags.server === "string" && process.env.HEARTH_API_KEY ? { serverApiKey: process.env.HEARTH_API_KEY } : {}),
       },
       echoLog: flags.verbose === true,
     });

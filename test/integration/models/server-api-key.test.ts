@@ -3,6 +3,7 @@
 // must send it as `Authorization: Bearer <key>` to the server in hearth.serverUrl. A real
 // HTTP server on 127.0.0.1 checks the header.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +13,7 @@ import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
 
 describe("server API key through the runtime", () => {
@@ -31,9 +33,10 @@ describe("server API key through the runtime", () => {
   });
   after(() => server.close());
 
-  async function load(serverApiKey?: string) {
+  async function load(serverApiKey?: string, envKey?: string) {
     const env = { ...process.env };
     delete env.HEARTH_API_KEY;
+    if (envKey) env.HEARTH_API_KEY = envKey;
     const runtime = await spawnRuntime({ runtimePath: RUNTIME, env, initializationOptions: { settings: { serverUrl: url }, ...(serverApiKey ? { serverApiKey } : {}) } });
     try {
       return await runtime.connection.sendRequest(ModelLoadRequest, {});
@@ -56,5 +59,22 @@ describe("server API key through the runtime", () => {
     assert.equal(state.kind, "error");
     assert.match(state.kind === "error" ? state.message : "", /refused the API key \(401\)/);
     assert.deepEqual([...new Set(seen)], [undefined]);
+  });
+
+  it("the runtime never takes a key from its own environment: only the one it is given for this server", async () => {
+    seen.length = 0;
+    const state = await load(undefined, "team-key");
+    assert.equal(state.kind, "error");
+    assert.deepEqual([...new Set(seen)], [undefined], "the environment's key was not sent");
+  });
+
+  it("hearth status --server passes $HEARTH_API_KEY, the CLI user's own key, to the runtime for that server", async () => {
+    seen.length = 0;
+    const env = { ...process.env, HEARTH_API_KEY: "team-key" };
+    const out = await new Promise<string>((done, fail) =>
+      execFile(process.execPath, [CLI, "status", "--server", url, "--load", "--no-gpu-probe", "--json"], { env }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout))),
+    );
+    assert.match(out, /team-qwen/);
+    assert.ok(seen.length > 0 && seen.every((h) => h === "Bearer team-key"), JSON.stringify(seen));
   });
 });

@@ -11,7 +11,7 @@
 import { BodyTooLargeError, type Clock, RequestLimits, formatBytes, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkToolCall } from "./qwen/tool-arguments.ts";
+import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
 import {
   BackendError,
   type BackendInfo,
@@ -127,6 +127,7 @@ export class RemoteBackend implements ModelBackend {
       stream_options: { include_usage: true },
       messages: request.messages.map(toOpenAiMessage),
       ...(tools.length ? { tools: tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
+      ...(tools.length && request.requireToolCall ? { tool_choice: "required" } : {}),
       ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       chat_template_kwargs: { enable_thinking: request.thinking ?? true },
@@ -359,6 +360,9 @@ function checkRemoteCall(call: { id: string; name: string; args: string }, tools
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     return { type: "toolCallError", name: call.name, raw: call.args, message: `The arguments of "${call.name}" must be a JSON object.` };
   }
+  // JSON.parse turned 1e400 into Infinity and rounded 2^53+1: refuse what it changed, as for a local call.
+  const numbers = jsonNumberProblem(call.args);
+  if (numbers) return { type: "toolCallError", name: call.name, raw: call.args, message: `Invalid arguments for "${call.name}": ${numbers}` };
   const parameters = Object.entries(parsed as Record<string, JsonValue>).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]);
   const checked = checkToolCall({ name: call.name, parameters }, tools);
   if (!checked.ok) return { type: "toolCallError", name: checked.name, raw: call.args, message: checked.message };

@@ -56,6 +56,12 @@ describe("remote backend, OpenAI-compatible protocol", () => {
         res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: "Hm" } }] })}\n\n`);
         return; // never ends
       }
+      if (last === "numbers JSON cannot carry") {
+        const calls = [{ index: 0, id: "call_big", function: { name: "read_file", arguments: '{"path": "a.ts", "limit": 9007199254740993}' } },
+          { index: 1, id: "call_inf", function: { name: "read_file", arguments: '{"path": "b.ts", "limit": 1e400}' } }];
+        res.end(`data: ${JSON.stringify({ choices: [{ delta: { tool_calls: calls }, finish_reason: "tool_calls" }] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
       const deltas = [
         { reasoning_content: "Need the " }, { reasoning_content: "file." },
         { content: "Reading" }, { content: " it." },
@@ -98,6 +104,16 @@ describe("remote backend, OpenAI-compatible protocol", () => {
     assert.equal(sent.stream, true);
     assert.deepEqual(sent.chat_template_kwargs, { enable_thinking: false });
     assert.equal((sent.tools as unknown[]).length, 1);
+  });
+
+  it("a remote call's number JSON.parse would change (beyond 2^53, 1e400) is refused like a local one, not rounded", async () => {
+    const backend = new RemoteBackend({ baseUrl: base, apiKey: "sekrit" });
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "numbers JSON cannot carry" }], tools: TOOLS }));
+    assert.deepEqual(turn.message.toolCalls ?? [], []);
+    const messages = turn.toolCallErrors.map((e) => e.message).sort();
+    assert.equal(messages.length, 2, JSON.stringify(messages));
+    assert.match(messages[0]!, /1e400 is too large for a number \(it would become Infinity\)/);
+    assert.match(messages[1]!, /9007199254740993 cannot be passed exactly: whole numbers go up to ±9007199254740991/);
   });
 
   it("a server that goes silent times out with a clear error; aborting ends the turn as aborted", async () => {

@@ -46,6 +46,9 @@ export class ChatController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.posted];
   /** What the chat view should show; it forwards these to the webview. */
   readonly onDidPost = this.posted.event;
+  private readonly runningChanged = new vscode.EventEmitter<boolean>();
+  /** A run started (true) or ended (false), for the status bar. */
+  readonly onDidChangeRunning = this.runningChanged.event;
   /** The editor the user last worked in (the chat view has focus when they send). */
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
 
@@ -54,6 +57,7 @@ export class ChatController implements vscode.Disposable {
     memento: vscode.Memento,
     private readonly output: vscode.LogOutputChannel,
   ) {
+    this.disposables.push(this.runningChanged);
     this.store = new TranscriptStore(memento);
     const latest = this.store.list()[0];
     this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
@@ -104,6 +108,7 @@ export class ChatController implements vscode.Disposable {
     const runId = randomUUID();
     const run: ActiveRun = { runId, conversationId: this.transcript.id, cancel: new vscode.CancellationTokenSource() };
     this.run = run;
+    this.runningChanged.fire(true);
     const transcript = this.transcript;
     // Shown at once; the runtime's first event fills in its checkpoint.
     transcript.items.push({ kind: "user", id: `user-${Date.now().toString(36)}`, text, ...(attachments.length ? { attachments } : {}) });
@@ -137,7 +142,10 @@ export class ChatController implements vscode.Disposable {
       for (const resolve of this.approvals.values()) resolve(false); // a run that ended asks nothing more
       this.approvals.clear();
       run.cancel.dispose();
-      if (this.run === run) this.run = undefined;
+      if (this.run === run) {
+        this.run = undefined;
+        this.runningChanged.fire(false);
+      }
       if (transcript.runId === runId) transcript.runId = undefined;
       this.store.save(transcript);
       await this.store.flush();

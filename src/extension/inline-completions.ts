@@ -11,10 +11,10 @@
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
 import { type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
-import { COMMANDS } from "../protocol/contributions.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
+import { completionsLook } from "./status-look.ts";
 
 const ENABLED_KEY: keyof Settings = "inlineCompletionsEnabled";
 
@@ -34,8 +34,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
 
   constructor(private readonly runtime: RuntimeClient) {
     this.item.name = "Hearth Inline Completions";
-    this.item.command = COMMANDS.snoozeInlineCompletions.id;
     this.disposables.push(
+      runtime.onDidChangeState(() => this.render()),
       vscode.languages.registerInlineCompletionItemProvider({ scheme: "file" }, this),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
@@ -160,12 +160,13 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private render(): void {
     const snoozedMs = this.snoozedUntil - Date.now();
     const on = this.enabledFor(vscode.window.activeTextEditor?.document);
-    this.item.text = snoozedMs > 0 ? `$(clock) ${Math.ceil(snoozedMs / 60_000)}m` : on ? "$(sparkle)" : "$(circle-slash)";
-    const state = snoozedMs > 0 ? "snoozed" : on ? "on" : "off";
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
-    const summary = `Hearth inline completions: ${state}. ${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
-    this.item.tooltip = `${summary}\nClick to snooze or turn off.`;
-    this.item.accessibilityInformation = { label: summary };
+    const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
+    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary });
+    this.item.text = look.text;
+    this.item.tooltip = look.tooltip;
+    this.item.command = look.command;
+    this.item.accessibilityInformation = { label: look.tooltip };
     this.item.show();
   }
 

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     runtime,
     chat,
     memory,
-    createStatusBar(runtime.onDidChangeState, runtime.state),
+    createStatusBar(runtime.onDidChangeState, runtime.state, chat),
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
     completions,

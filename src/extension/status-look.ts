@@ -4,6 +4,7 @@
  */
 import { COMMANDS } from "../protocol/contributions.ts";
 import { type FixAction, type RuntimeStatus, describeBackend, describeModel } from "../protocol/status.ts";
+import { runBlocker } from "../protocol/readiness.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
 const FIX_COMMANDS: Record<FixAction, string> = {
@@ -22,8 +23,17 @@ export interface Look {
   readonly background?: "warning" | "error";
 }
 
-/** Maps a runtime state to how the item looks and what a click does. */
-export function lookFor(state: RuntimeConnection): Look {
+/** What else the status bar shows besides the runtime's state: a model download, a running reply. */
+export interface Activity {
+  readonly download?: { readonly preset: string; readonly fraction: number };
+  readonly running?: boolean;
+}
+
+/**
+ * Maps a runtime state to how the item looks and what a click does. A check mark only
+ * when a model is loaded: every other state says in words what is going on.
+ */
+export function lookFor(state: RuntimeConnection, activity: Activity = {}): Look {
   switch (state.kind) {
     case "starting":
       return { text: "$(sync~spin) Hearth", tooltip: "Hearth: starting the runtime…", command: COMMANDS.showLog.id };
@@ -37,8 +47,19 @@ export function lookFor(state: RuntimeConnection): Look {
     case "failed":
       return { text: "$(error) Hearth", tooltip: `${state.message} Click to restart.`, command: COMMANDS.restartRuntime.id, background: "error" };
     case "running":
-      return lookForRunning(state.status);
+      return lookForActivity(state.status, activity) ?? lookForRunning(state.status);
   }
+}
+
+function lookForActivity(status: RuntimeStatus, activity: Activity): Look | undefined {
+  if (activity.download) {
+    const pct = `${Math.round(Math.max(0, Math.min(1, activity.download.fraction)) * 100)}%`;
+    return { text: `$(cloud-download) Hearth: downloading ${pct}`, tooltip: `Downloading ${activity.download.preset}: ${pct}\n${describeModel(status.model)}`, command: COMMANDS.showLog.id };
+  }
+  if (activity.running && (status.model.kind === "ready" || status.model.kind === "loading" || status.model.kind === "configured")) {
+    return { text: "$(loading~spin) Hearth: working", tooltip: `Hearth is working on a reply (follow it in the chat).\n${describeModel(status.model)}`, command: COMMANDS.showLog.id };
+  }
+  return undefined;
 }
 
 function lookForRunning(status: RuntimeStatus): Look {
@@ -46,13 +67,13 @@ function lookForRunning(status: RuntimeStatus): Look {
   const tooltip = `Hearth ${status.version} — runtime ready (pid ${status.pid})\n${describeModel(model)}`;
   switch (model.kind) {
     case "loading":
-      return { text: `$(sync~spin) Hearth ${Math.round(model.progress * 100)}%`, tooltip, command: COMMANDS.showLog.id };
+      return { text: `$(sync~spin) Hearth: loading ${Math.round(model.progress * 100)}%`, tooltip, command: COMMANDS.showLog.id };
     case "error":
-      return { text: "$(error) Hearth", tooltip: `${tooltip}\nClick to fix.`, command: FIX_COMMANDS[model.fix ?? "showLog"], background: "error" };
+      return { text: "$(error) Hearth: model error", tooltip: `${tooltip}\nClick to fix.`, command: FIX_COMMANDS[model.fix ?? "showLog"], background: "error" };
     case "none":
-      return { text: "$(check) Hearth: no model", tooltip: `${tooltip}\nClick to choose a model.`, command: COMMANDS.selectModel.id };
+      return { text: "$(circle-slash) Hearth: no model", tooltip: `${tooltip}\nClick to download a model, choose a GGUF file or connect to a server.`, command: COMMANDS.selectModel.id };
     case "configured":
-      return { text: "$(check) Hearth", tooltip, command: COMMANDS.showLog.id };
+      return { text: "$(circle-outline) Hearth", tooltip: `${tooltip}\nThe model loads when you first send a message.`, command: COMMANDS.showLog.id };
     case "ready": {
       const backend = model.backend;
       const detail = backend ? `${tooltip}\nBackend: ${describeBackend(backend)}` : tooltip;
@@ -60,4 +81,42 @@ function lookForRunning(status: RuntimeStatus): Look {
       return { text: "$(check) Hearth", tooltip: detail, command: COMMANDS.showLog.id };
     }
   }
+}
+
+/** What the inline-completions item needs to know to look right. */
+export interface CompletionsState {
+  readonly runtime: RuntimeConnection;
+  /** `hearth.inlineCompletionsEnabled` for the active editor's language. */
+  readonly enabled: boolean;
+  /** Milliseconds of snooze left (0: not snoozed). */
+  readonly snoozedMs: number;
+  /** Counts and latency, for the tooltip. */
+  readonly summary: string;
+}
+
+/**
+ * The inline-completions item: its state in words ("Completions: off — no model"), since
+ * an icon alone says nothing to someone who has not learnt it. With no model a click
+ * chooses one; otherwise it opens the snooze / on-off menu.
+ */
+export function completionsLook(state: CompletionsState): Look {
+  const blocker = runBlocker(state.runtime);
+  if (blocker) {
+    const why = blocker.needsModel ? "no model" : "runtime not running";
+    return {
+      text: `$(circle-slash) Completions: off — ${why}`,
+      tooltip: `Hearth inline completions need a model and a running runtime. ${blocker.reason}${blocker.needsModel ? "\nClick to choose a model." : ""}`,
+      command: blocker.needsModel ? COMMANDS.selectModel.id : COMMANDS.showLog.id,
+    };
+  }
+  const menu = COMMANDS.snoozeInlineCompletions.id;
+  if (state.snoozedMs > 0) {
+    return { text: `$(clock) Completions: snoozed ${Math.ceil(state.snoozedMs / 60_000)}m`, tooltip: `Hearth inline completions: snoozed. ${state.summary}\nClick to resume or turn off.`, command: menu };
+  }
+  const word = state.enabled ? "on" : "off";
+  return {
+    text: `${state.enabled ? "$(sparkle)" : "$(circle-slash)"} Completions: ${word}`,
+    tooltip: `Hearth inline completions: ${word}. ${state.summary}\nClick to ${state.enabled ? "snooze or turn off" : "turn on"}.`,
+    command: menu,
+  };
 }

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { DownloadedModel, ModelRecommendation, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
 
 const GB = 1e9;
 const GiB = 1024 ** 3;
@@ -84,8 +85,14 @@ export const PRESETS: readonly PresetInfo[] = [
 
 export const DEFAULT_PRESET = "qwen3.6-35b-a3b";
 
+/** A main preset, or a completion model (`hearth models --download qwen3.5-0.8b`): one catalog for both. */
 export function findPreset(id: string): PresetInfo | undefined {
-  return PRESETS.find((p) => p.id === id);
+  return downloadablePresets().find((p) => p.id === id);
+}
+
+/** Every model `hearth/model/download` knows: the main presets, then the completion models. */
+export function downloadablePresets(): readonly PresetInfo[] {
+  return [...PRESETS, ...COMPLETION_PRESETS];
 }
 
 export function findQuantization(preset: PresetInfo, id = preset.defaultQuantization): PresetQuantization | undefined {
@@ -101,7 +108,7 @@ export function listDownloaded(folder: string): DownloadedModel[] {
     if (!complete && !name.endsWith(".gguf.part")) continue;
     const path = join(folder, name);
     const fileName = complete ? name : name.slice(0, -".part".length);
-    const match = PRESETS.flatMap((p) => p.quantizations.map((q) => ({ p, q }))).find(({ q }) => q.file === fileName);
+    const match = downloadablePresets().flatMap((p) => p.quantizations.map((q) => ({ p, q }))).find(({ q }) => q.file === fileName);
     out.push({ path, sizeBytes: statSync(path).size, complete, ...(match ? { preset: match.p.id, quantization: match.q.id } : {}) });
   }
   return out;
@@ -133,19 +140,24 @@ export function recommendModel(memory: MachineMemory): ModelRecommendation {
   if (inVram) {
     return { preset: moe.id, quantization: inVram.id, fits: true, reason: `${moe.name} ${inVram.id} fits in ${gib(memory.vramBytes)} of VRAM` };
   }
+  // Only the MoE preset is worth running partly or wholly from system RAM: the dense ones
+  // need the whole model in VRAM to be fast. 80 % of RAM: the editor and the OS need the rest.
   const smallest = findQuantization(moe)!;
   if (smallest.memoryBytes <= memory.vramBytes + memory.ramBytes * 0.8) {
     const where = memory.vramBytes > 0 ? `${gib(memory.vramBytes)} of VRAM plus system RAM` : "system RAM (CPU only: slow)";
     return { preset: moe.id, quantization: smallest.id, fits: true, reason: `${moe.name} ${smallest.id} runs from ${where}; its 3B active parameters keep it usable` };
   }
+  const machine = `${gib(memory.ramBytes)} RAM, ${memory.vramBytes > 0 ? `${gib(memory.vramBytes)} VRAM` : "no GPU"}`;
   return {
     preset: moe.id, quantization: smallest.id, fits: false,
-    reason: `${moe.name} ${smallest.id} needs about ${gib(smallest.memoryBytes)}; this machine has ${gib(memory.vramBytes)} VRAM and ${gib(memory.ramBytes)} RAM. Use a server URL instead`,
+    reason: `No model Hearth offers fits this machine (${machine}): ${moe.name} ${smallest.id} needs about ${gib(smallest.memoryBytes)}. Use a server URL, or choose a smaller GGUF file`,
   };
 }
 
 /** A smaller model for inline completions (`hearth.completionModelPath`), loaded beside the main one. */
 export interface CompletionModelInfo {
+  /** The id `hearth models --download` and `hearth/model/download` take. */
+  readonly id: string;
   readonly name: string;
   readonly quantization: PresetQuantization;
 }
@@ -157,10 +169,20 @@ export interface CompletionModelInfo {
  * Memory: weights plus 1 GiB for an 8k-token context.
  */
 export const COMPLETION_MODELS: readonly CompletionModelInfo[] = [
-  { name: "Qwen3.5-4B", quantization: { ...quant("unsloth/Qwen3.5-4B-GGUF", "Qwen3.5-4B", "Q4_K_M", 2.7), memoryBytes: Math.round(2.7 * GB) + GiB } },
-  { name: "Qwen3.5-2B", quantization: { ...quant("unsloth/Qwen3.5-2B-GGUF", "Qwen3.5-2B", "Q8_0", 2.0), memoryBytes: Math.round(2.0 * GB) + GiB } },
-  { name: "Qwen3.5-0.8B", quantization: { ...quant("unsloth/Qwen3.5-0.8B-GGUF", "Qwen3.5-0.8B", "Q8_0", 0.8), memoryBytes: Math.round(0.8 * GB) + GiB } },
+  { id: "qwen3.5-4b", name: "Qwen3.5-4B", quantization: { ...quant("unsloth/Qwen3.5-4B-GGUF", "Qwen3.5-4B", "Q4_K_M", 2.7), memoryBytes: Math.round(2.7 * GB) + GiB } },
+  { id: "qwen3.5-2b", name: "Qwen3.5-2B", quantization: { ...quant("unsloth/Qwen3.5-2B-GGUF", "Qwen3.5-2B", "Q8_0", 2.0), memoryBytes: Math.round(2.0 * GB) + GiB } },
+  { id: "qwen3.5-0.8b", name: "Qwen3.5-0.8B", quantization: { ...quant("unsloth/Qwen3.5-0.8B-GGUF", "Qwen3.5-0.8B", "Q8_0", 0.8), memoryBytes: Math.round(0.8 * GB) + GiB } },
 ];
+
+/** The completion models as downloadable presets (one quantization each), so the catalog has one id space. */
+const COMPLETION_PRESETS: readonly PresetInfo[] = COMPLETION_MODELS.map((m) => ({
+  id: m.id,
+  name: m.name,
+  description: "Small dense Qwen for inline completions (hearth.completionModelPath).",
+  architecture: "qwen35",
+  defaultQuantization: m.quantization.id,
+  quantizations: [m.quantization],
+}));
 
 /**
  * The completion model for this machine: the largest that fits in the VRAM the main model
@@ -179,5 +201,5 @@ export function recommendCompletionModel(memory: MachineMemory, main: ModelRecom
 }
 
 function gib(bytes: number): string {
-  return `${(bytes / GiB).toFixed(bytes >= 10 * GiB ? 0 : 1)} GiB`;
+  return formatSize(bytes);
 }

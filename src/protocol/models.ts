@@ -57,7 +57,13 @@ export interface ModelCatalog {
   readonly downloaded: readonly DownloadedModel[];
   readonly recommendation: ModelRecommendation;
   /** A smaller model for inline completions (`hearth.completionModelPath`) for this machine. */
-  readonly completionRecommendation?: { readonly name: string; readonly quantization: PresetQuantization; readonly reason: string };
+  readonly completionRecommendation?: {
+    /** The id `hearth/model/download` takes ("qwen3.5-0.8b"). */
+    readonly id: string;
+    readonly name: string;
+    readonly quantization: PresetQuantization;
+    readonly reason: string;
+  };
   /** Where downloads go (VS Code's global storage `models/`). */
   readonly modelsFolder: string;
 }

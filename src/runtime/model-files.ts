@@ -9,7 +9,7 @@ import { unlink } from "node:fs/promises";
 import { BackendError } from "../models/backend.ts";
 import { type DownloadProgress, downloadFile } from "../models/download.ts";
 import { probeSystem } from "../models/llama-cpp/system-probe.ts";
-import { findPreset, findQuantization, listDownloaded, PRESETS, recommendCompletionModel, recommendModel } from "../models/presets.ts";
+import { downloadablePresets, findPreset, findQuantization, listDownloaded, PRESETS, recommendCompletionModel, recommendModel } from "../models/presets.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
 
 export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
@@ -17,7 +17,7 @@ export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> 
   const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() };
   const recommendation = recommendModel(memory);
   const completion = recommendCompletionModel(memory, recommendation);
-  const completionRecommendation = { name: completion.model.name, quantization: completion.model.quantization, reason: completion.reason };
+  const completionRecommendation = { id: completion.model.id, name: completion.model.name, quantization: completion.model.quantization, reason: completion.reason };
   return { presets: PRESETS, downloaded: listDownloaded(modelsFolder), recommendation, completionRecommendation, modelsFolder };
 }
 
@@ -28,7 +28,7 @@ export async function downloadPreset(
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<ModelDownloadResult> {
   const preset = findPreset(params.preset);
-  if (!preset) throw new BackendError(`unknown model preset "${params.preset}" (known: ${PRESETS.map((p) => p.id).join(", ")})`);
+  if (!preset) throw new BackendError(`unknown model preset "${params.preset}" (known: ${downloadablePresets().map((p) => p.id).join(", ")})`);
   const quant = findQuantization(preset, params.quantization);
   if (!quant) throw new BackendError(`${preset.name} has no quantization "${params.quantization}" (choose ${preset.quantizations.map((q) => q.id).join(", ")})`);
   return downloadFile({ url: mirrored(quant.url), folder: modelsFolder, file: quant.file, signal, onProgress });

@@ -5,10 +5,9 @@ import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
 import type { ModelCatalog } from "../../protocol/models.ts";
+import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
-
-const GB = 1e9;
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
 export function cliStoragePath(): string {
@@ -21,7 +20,7 @@ export const modelsCommand: CliCommand = {
   usage: `hearth models [--json] [--download PRESET [--quant Q4_K_M]] [--cuda [--cuda-ext]]
 
   --json            print the catalog as JSON
-  --download ID     download a preset (resumes an interrupted download)
+  --download ID     download a preset or a completion model (resumes an interrupted download)
   --quant Q         the quantization to download (default: the preset's default)
   --cuda            download CUDA acceleration for an NVIDIA GPU: the @node-llama-cpp
                     CUDA package matching the bundled node-llama-cpp, from the npm registry
@@ -58,7 +57,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           cancel.token,
         );
         io.err("\n");
-        io.out(`${result.path} (${(result.sizeBytes / GB).toFixed(1)} GB)\n`);
+        io.out(`${result.path} (${formatSize(result.sizeBytes)})\n`);
         return 0;
       }
       const catalog = await runtime.connection.sendRequest(ModelCatalogRequest);
@@ -70,24 +69,28 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
   },
 };
 
-function describeCatalog(catalog: ModelCatalog): string {
+/** The catalog as `hearth models` prints it; every size in GiB, every model by the id `--download` takes. */
+export function describeCatalog(catalog: ModelCatalog): string {
   const lines: string[] = [];
   for (const preset of catalog.presets) {
     lines.push(`${preset.id}  ${preset.name} (${preset.architecture}) — ${preset.description}`);
     for (const q of preset.quantizations) {
       const mark = q.id === preset.defaultQuantization ? " (default)" : "";
-      lines.push(`    ${q.id.padEnd(7)} ${(q.sizeBytes / GB).toFixed(1).padStart(5)} GB${mark}`);
+      lines.push(`    ${q.id.padEnd(7)} ${formatSize(q.sizeBytes).padStart(9)}${mark}`);
     }
   }
   const r = catalog.recommendation;
-  lines.push("", `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}`);
+  lines.push("", r.fits ? `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}. Download: hearth models --download ${r.preset} --quant ${r.quantization}` : `${r.reason}.`);
   const c = catalog.completionRecommendation;
-  if (c) lines.push(`For inline completions (hearth.completionModelPath): ${c.name} ${c.quantization.id} — ${c.reason}; ${c.quantization.url}`);
+  if (c) {
+    lines.push(`For inline completions (hearth.completionModelPath): ${c.id} (${c.name} ${c.quantization.id}, ${formatSize(c.quantization.sizeBytes)}) — ${c.reason}.`);
+    lines.push(`    Download: hearth models --download ${c.id}`);
+  }
   lines.push("", `Downloaded (${catalog.modelsFolder}):`);
   if (catalog.downloaded.length === 0) lines.push("    none");
   for (const d of catalog.downloaded) {
     const what = d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";
-    lines.push(`    ${d.path}  ${(d.sizeBytes / GB).toFixed(1)} GB  ${what}${d.complete ? "" : "  (partial: --download resumes it)"}`);
+    lines.push(`    ${d.path}  ${formatSize(d.sizeBytes)}  ${what}${d.complete ? "" : "  (partial: --download resumes it)"}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { lookFor } from "../../../src/extension/status-look.ts";
+import { completionsLook, lookFor } from "../../../src/extension/status-look.ts";
 import { COMMANDS } from "../../../src/protocol/contributions.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
+import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
 const running = (model: ModelState): RuntimeStatus => ({
   version: "1.2.3", pid: 42, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, settingsProblems: [],
@@ -62,5 +63,60 @@ describe("status bar look", () => {
     }) });
     assert.match(look.tooltip, /Backend: CUDA · 41\/41 layers on GPU · 21\.3 GiB VRAM$/);
     assert.equal(look.command, COMMANDS.showLog.id);
+  });
+});
+
+describe("status bar look: honest per state (issue 15)", () => {
+  const none = { kind: "running" as const, status: running({ kind: "none", detail: "nothing configured" }) };
+
+  it("no model: never a check mark, says no model in words", () => {
+    const look = lookFor(none);
+    assert.doesNotMatch(look.text, /\$\(check\)/);
+    assert.match(look.text, /^\$\(circle-slash\) Hearth: no model$/);
+    assert.match(look.tooltip, /Click to download a model, choose a GGUF file or connect to a server\./);
+  });
+
+  it("a configured model that has not loaded yet is not shown as ready", () => {
+    const look = lookFor({ kind: "running", status: running({ kind: "configured", source: { kind: "preset", preset: "qwen3.6-35b-a3b" }, detail: "downloaded" }) });
+    assert.doesNotMatch(look.text, /\$\(check\)/);
+    assert.match(look.tooltip, /loads when you first send a message/);
+  });
+
+  it("a model error says so in words, not only with an icon", () => {
+    const look = lookFor({ kind: "running", status: running({ kind: "error", source: { kind: "file", path: "/x.gguf" }, message: "bad file" }) });
+    assert.equal(look.text, "$(error) Hearth: model error");
+  });
+
+  it("downloading shows the percentage and the model", () => {
+    const look = lookFor(none, { download: { preset: "Qwen3.6-35B-A3B Q4_K_M", fraction: 0.426 } });
+    assert.equal(look.text, "$(cloud-download) Hearth: downloading 43%");
+    assert.match(look.tooltip, /Downloading Qwen3\.6-35B-A3B Q4_K_M: 43%/);
+  });
+
+  it("a running reply shows as working, a ready model as a check", () => {
+    const ready = { kind: "running" as const, status: running({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
+    assert.equal(lookFor(ready).text, "$(check) Hearth");
+    assert.equal(lookFor(ready, { running: true }).text, "$(loading~spin) Hearth: working");
+  });
+});
+
+describe("completions status item (issue 15)", () => {
+  const none: RuntimeConnection = { kind: "running", status: running({ kind: "none", detail: "" }) };
+  const ready: RuntimeConnection = { kind: "running", status: running({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
+
+  it("with no model it says off — no model, in words, and a click chooses a model", () => {
+    const look = completionsLook({ runtime: none, enabled: true, snoozedMs: 0, summary: "0 requests." });
+    assert.equal(look.text, "$(circle-slash) Completions: off — no model");
+    assert.match(look.tooltip, /need a model/);
+    assert.equal(look.command, COMMANDS.selectModel.id);
+  });
+
+  it("on, off and snoozed in words, with the counts in the tooltip", () => {
+    assert.equal(completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests." }).text, "$(sparkle) Completions: on");
+    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "" }).text, "$(circle-slash) Completions: off");
+    const snoozed = completionsLook({ runtime: ready, enabled: true, snoozedMs: 4.2 * 60_000, summary: "3 requests." });
+    assert.equal(snoozed.text, "$(clock) Completions: snoozed 5m");
+    assert.match(snoozed.tooltip, /3 requests\./);
+    assert.equal(snoozed.command, COMMANDS.snoozeInlineCompletions.id);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * Whether chat and Fix This Issue can do work right now, and if not, why — one rule for
+ * the webview (Send disabled with the reason shown), the extension (Fix This Issue and the
+ * chat refuse before starting a run) and their tests.
+ */
+import type { RuntimeConnection } from "./webview.ts";
+
+/** Why a run cannot start now; `needsModel`: the fix is to download, choose or connect a model. */
+export interface Blocker {
+  readonly reason: string;
+  readonly needsModel: boolean;
+}
+
+/**
+ * undefined when a run can start: a running runtime with a model that is ready, loading,
+ * or configured (it loads on first use). Otherwise the reason, as a sentence that says
+ * what to do.
+ */
+export function runBlocker(runtime: RuntimeConnection): Blocker | undefined {
+  switch (runtime.kind) {
+    case "starting":
+      return { reason: "Hearth is starting; Send works once the runtime is up.", needsModel: false };
+    case "restarting":
+      return { reason: "Hearth's runtime is restarting; Send works again once it is back.", needsModel: false };
+    case "failed":
+      return { reason: "Hearth's runtime stopped. Restart it (Hearth: Restart Runtime) to chat again.", needsModel: false };
+    case "running": {
+      const model = runtime.status.model;
+      if (model.kind === "none") return { reason: "No model yet. Download one, choose a GGUF file, or connect to a server to chat.", needsModel: true };
+      if (model.kind === "error") return { reason: "The model did not load. Fix it (see the card above) or choose another model to chat.", needsModel: true };
+      return undefined;
+    }
+  }
+}
+
+/** The first letter upper-case, so every message a user reads starts as a sentence ("no model: x" → "No model: x"). */
+export function sentence(text: string): string {
+  const trimmed = text.trimStart();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}

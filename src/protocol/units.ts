@@ -1,0 +1,15 @@
+/**
+ * How Hearth writes byte sizes, in one unit everywhere a person reads one (the view, the
+ * model picker, the status bar, `hearth models`, the README): GiB (1024³ bytes), the unit
+ * operating systems and GPU tools report RAM and VRAM in, so a download can be compared
+ * with the memory it needs. Hugging Face lists files in GB (10⁹): 21.2 GB is 19.7 GiB.
+ */
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** "19.7 GiB", "0.7 GiB"; under 0.1 GiB in MiB ("35.0 MiB") so small files do not read as zero. */
+export function formatSize(bytes: number): string {
+  if (bytes < 0.1 * GiB) return `${(bytes / MiB).toFixed(1)} MiB`;
+  return `${(bytes / GiB).toFixed(1)} GiB`;
+}

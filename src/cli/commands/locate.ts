@@ -1,39 +1,66 @@
-/** `hearth locate`: ranks the files an issue (read from stdin) is about. */
-import { locate } from "../../indexer/index.ts";
+/** `hearth locate`: ranks the files and the functions/classes an issue (read from stdin) is about. */
+import { locate, locateEntities, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
 
 export const locateCommand: CliCommand = {
   name: "locate",
-  summary: "rank the files an issue text (stdin) is about, with reasons",
-  usage: `hearth locate [--repo DIR] [--top N] [--json] [--open FILE,FILE] < issue.txt
+  summary: "rank the files and functions/classes an issue text (stdin) is about, with reasons",
+  usage: `hearth locate [--repo DIR] [--top N] [--entities N] [--json] [--open FILE,FILE] < issue.txt
 
   --top N            how many files (default 10)
-  --json             an array of {path, score, reasons}, best first
+  --entities N       how many functions/classes from those files (default 10; 0: none)
+  --json             {files: [{path, score, reasons}], entities: [{path, line, endLine,
+                     name, kind, scope?, score, reasons}]}, best first; lines 1-based
   --open FILES       comma-separated files to treat as open in the editor
 ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, top: "string", json: "boolean", open: "string" });
-    const top = typeof flags.top === "string" ? Number(flags.top) : 10;
-    if (!Number.isInteger(top) || top <= 0) throw new UsageError("--top needs a positive whole number");
+    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, top: "string", entities: "string", json: "boolean", open: "string" });
+    const top = count(flags.top, 10, "--top", 1);
+    const entityCount = count(flags.entities, 10, "--entities", 0);
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
     const { index } = await openCliIndex(flags, io);
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
-      const results = locate(index, query, { top, openFiles });
-      if (flags.json) {
-        io.out(terminalJson(JSON.stringify(results.map((r) => ({ path: r.path, score: round(r.score), reasons: r.reasons })), null, 2)) + "\n");
-      } else {
-        for (const r of results) io.out(`${r.score.toFixed(3).padStart(7)}  ${terminalName(r.path)}\n         ${terminalName(r.reasons.join("; "))}\n`);
-      }
+      const files = locate(index, query, { top, openFiles });
+      const entities = entityCount > 0 ? locateEntities(index, query, files, { top: entityCount }) : [];
+      io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
       return 0;
     } finally {
       await index.close();
     }
   },
 };
+
+/** The files, then the entities under a heading, every name through the terminal sanitizer. */
+export function formatLocated(files: readonly LocatedFile[], entities: readonly LocatedEntity[]): string {
+  const lines: string[] = [];
+  for (const f of files) lines.push(`${f.score.toFixed(3).padStart(7)}  ${terminalName(f.path)}`, `         ${terminalName(f.reasons.join("; "))}`);
+  if (entities.length > 0) {
+    lines.push("", "Functions and classes:");
+    for (const e of entities) {
+      const name = e.scope ? `${e.scope}.${e.name}` : e.name;
+      lines.push(`${e.score.toFixed(3).padStart(7)}  ${terminalName(`${e.path}:${e.line}`)}  ${terminalName(`${e.kind} ${name}`)}`, `         ${terminalName(e.reasons.join("; "))}`);
+    }
+  }
+  return lines.length > 0 ? lines.join("\n") + "\n" : "";
+}
+
+function asJson(files: readonly LocatedFile[], entities: readonly LocatedEntity[]): unknown {
+  return {
+    files: files.map((f) => ({ path: f.path, score: round(f.score), reasons: f.reasons })),
+    entities: entities.map((e) => ({ ...e, score: round(e.score) })),
+  };
+}
+
+function count(value: string | boolean | undefined, fallback: number, flag: string, min: number): number {
+  if (typeof value !== "string") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs a ${min === 0 ? "whole number, 0 or more" : "positive whole number"}`);
+  return n;
+}
 
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;

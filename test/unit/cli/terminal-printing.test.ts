@@ -54,10 +54,14 @@ describe("the CLI prints file names and content with control characters escaped"
     assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], io), 0);
     assertPrintable(io.stdout, "locate");
     assert.match(io.stdout, /refund\\x1b\[2J\\u202egpj\.ts/);
+    // The entity line carries the same path, escaped too.
+    assert.match(io.stdout, /refund\\x1b\[2J\\u202egpj\.ts:1  function refundCharge/);
     const json = fakeIo(repo, "refundCharge fails for some ids");
     assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], json), 0);
     assertPrintable(json.stdout, "locate --json");
-    assert.ok((JSON.parse(json.stdout) as { path: string }[]).some((r) => r.path === EVIL_FILE), "the JSON carries the real path");
+    const parsed = JSON.parse(json.stdout) as { files: { path: string }[]; entities: { path: string }[] };
+    assert.ok(parsed.files.some((r) => r.path === EVIL_FILE), "the JSON carries the real path");
+    assert.ok(parsed.entities.some((r) => r.path === EVIL_FILE), "and so do its entities");
   });
 
   it("hearth map: paths and signatures escaped", async (t) => {

@@ -30,10 +30,11 @@ describe("indexer CLI commands", () => {
     assert.match(io.stdout, /Time: +[\d.]+ s/);
   });
 
-  it("hearth locate --json gives [{path, score, reasons}] best first from stdin", async () => {
+  it("hearth locate --json gives {files: [{path, score, reasons}], entities} best first from stdin", async () => {
     const io = fakeIo("Refunds fail: refundCharge rejects ids that are fine");
     assert.equal(await locateCommand.run(["--repo", join(FIXTURES, "shop"), "--no-cache", "--quiet", "--json", "--top", "3"], io), 0);
-    const results = JSON.parse(io.stdout) as { path: string; score: number; reasons: string[] }[];
+    const { files: results, entities } = JSON.parse(io.stdout) as { files: { path: string; score: number; reasons: string[] }[]; entities: { name: string }[] };
+    assert.equal(entities[0]?.name, "refundCharge");
     assert.equal(results.length, 3);
     assert.equal(results[0]!.path, "src/payments/stripe.ts");
     assert.ok(results[0]!.score >= results[1]!.score && Array.isArray(results[0]!.reasons));

@@ -1,0 +1,85 @@
+// `hearth locate` on a real checkout in a temp folder with the real indexer: the files, then
+// the functions and classes they hold that the issue points at, as text and as JSON.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import type { CliIo } from "../../../src/cli/command.ts";
+import { UsageError } from "../../../src/cli/command.ts";
+import { locateCommand } from "../../../src/cli/commands/locate.ts";
+
+function fakeIo(cwd: string, stdin = ""): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    out: (t: string) => void (io.stdout += t),
+    err: (t: string) => void (io.stderr += t),
+    readStdin: async () => stdin,
+    cwd,
+    signal: new AbortController().signal,
+  };
+  return io;
+}
+
+function checkout(t: TestContext): string {
+  const root = mkdtempSync(join(tmpdir(), "hearth-locate-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    "shop/cart.py": "class Cart:\n    def __init__(self):\n        self.items = []\n\n    def total_price(self):\n        return sum(i.price for i in self.items)\n",
+    "shop/tax.py": "def total_price(amount):\n    return amount * 1.2\n\ndef tax_rate(region):\n    return 0.2\n",
+    "shop/mail.py": "def send_receipt(address):\n    return address\n",
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const ISSUE = "Cart.total_price ignores the discount\n\nTraceback (most recent call last):\n  File \"shop/cart.py\", line 6, in total_price\nTypeError: bad";
+
+describe("hearth locate", () => {
+  it("prints the files, then the top functions and classes as path:line  kind name with their reasons", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], io), 0);
+    const [files, entities] = io.stdout.split("\nFunctions and classes:\n");
+    assert.ok(entities, `a heading before the entities: ${io.stdout}`);
+    assert.match(files!, /^ +[\d.]+  shop\/cart\.py\n/);
+    const first = entities.split("\n");
+    assert.match(first[0]!, /^ +[\d.]+  shop\/cart\.py:5  method Cart\.total_price$/);
+    assert.match(first[1]!, /^ {9}traceback frame cart\.py:6 in total_price; named as Cart\.total_price; /);
+  });
+
+  it("--json gives {files, entities}, best first, lines 1-based", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json", "--top", "2", "--entities", "3"], io), 0);
+    const out = JSON.parse(io.stdout) as {
+      files: { path: string; score: number; reasons: string[] }[];
+      entities: { path: string; line: number; endLine: number; name: string; kind: string; scope?: string; score: number; reasons: string[] }[];
+    };
+    assert.equal(out.files.length, 2);
+    assert.equal(out.files[0]!.path, "shop/cart.py");
+    assert.equal(out.entities.length, 3);
+    assert.deepEqual(
+      { path: out.entities[0]!.path, line: out.entities[0]!.line, endLine: out.entities[0]!.endLine, name: out.entities[0]!.name, kind: out.entities[0]!.kind, scope: out.entities[0]!.scope },
+      { path: "shop/cart.py", line: 5, endLine: 6, name: "total_price", kind: "method", scope: "Cart" },
+    );
+    for (let i = 1; i < out.entities.length; i++) assert.ok(out.entities[i - 1]!.score >= out.entities[i]!.score);
+    const paths = new Set(out.files.map((f) => f.path));
+    assert.ok(out.entities.every((e) => paths.has(e.path)), "entities come from the listed files only");
+  });
+
+  it("--entities 0 lists files only; a bad count is a usage error naming the flag", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "0"], io), 0);
+    assert.ok(!io.stdout.includes("Functions and classes:"));
+    const json = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "0", "--json"], json), 0);
+    assert.deepEqual((JSON.parse(json.stdout) as { entities: unknown[] }).entities, []);
+    await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "-1"], fakeIo(repo, ISSUE)), (e: unknown) => e instanceof UsageError && /^--entities needs/.test(e.message));
+  });
+});

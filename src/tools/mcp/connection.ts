@@ -1,0 +1,156 @@
+/**
+ * One running MCP server: started (stdio) or connected to (streamable HTTP, SSE) with the
+ * official SDK's `Client`, its tools listed once, calls made with the run's AbortSignal
+ * (Stop cancels the request: the SDK sends `notifications/cancelled`) and a time limit.
+ * Failures come back as `ToolError`s the model can read: a timeout, a server that stopped
+ * (with its exit code and the end of its stderr), a protocol error.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { type JsonValue, ToolError } from "../tool.ts";
+import type { McpServerConfig } from "./config.ts";
+import { ProcessTransport } from "./process-transport.ts";
+
+/** A tool as the server lists it (the fields Hearth uses). */
+export interface McpListedTool {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema: Record<string, unknown>;
+  readonly annotations?: { readonly readOnlyHint?: boolean; readonly [key: string]: unknown };
+}
+
+export interface McpConnectOptions {
+  /** What a stdio server inherits before its own `env` (default: this process's environment). */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+  /** How long the handshake and the tool list may take (default 30 s: `npx` may download first). */
+  readonly startTimeoutMs?: number;
+  /** How long one tool call may take (default 5 min; progress notifications do not extend it). */
+  readonly callTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Hearth's version, sent as the client's. */
+  readonly version?: string;
+}
+
+/** Tools read from one server at most (pages of `tools/list`), so a broken server cannot loop forever. */
+const MAX_LIST_PAGES = 20;
+
+export class McpConnection {
+  private closed = false;
+  private stopped = false;
+
+  private constructor(
+    readonly config: McpServerConfig,
+    private readonly client: Client,
+    private readonly transport: Transport,
+    readonly tools: readonly McpListedTool[],
+    private readonly callTimeoutMs: number,
+  ) {
+    client.onclose = () => void (this.stopped = true);
+  }
+
+  /** Starts or connects to the server and lists its tools; throws an Error saying why not. */
+  static async open(config: McpServerConfig, options: McpConnectOptions = {}): Promise<McpConnection> {
+    const transport = createTransport(config, options);
+    const client = new Client({ name: "hearth", version: options.version ?? "0.0.0" }, { capabilities: {} });
+    const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) };
+    try {
+      await client.connect(transport, requestOptions);
+      const tools: McpListedTool[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        const listed = await client.listTools(cursor ? { cursor } : {}, requestOptions);
+        tools.push(...(listed.tools as McpListedTool[]));
+        cursor = listed.nextCursor;
+        if (!cursor) break;
+      }
+      return new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000);
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      throw new Error(`MCP server "${config.name}" did not start: ${reason(error)}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
+    }
+  }
+
+  /** False once the server has stopped or was closed. */
+  get alive(): boolean {
+    return !this.stopped && !this.closed;
+  }
+
+  /** Calls a tool. Throws ToolError for a timeout or a stopped server; an aborted signal rejects as aborted. */
+  async call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult> {
+    if (!this.alive) throw new ToolError("unavailable", `MCP server "${this.config.name}" is not running${this.exitText()}. It is started again with the next message.`);
+    try {
+      return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: this.callTimeoutMs })) as CallToolResult;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw this.callError(tool, error);
+    }
+  }
+
+  /** Closes the connection; a stdio server's processes are stopped (all of them). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close().catch(() => undefined);
+    await this.transport.close().catch(() => undefined);
+  }
+
+  /** Kills a stdio server's processes synchronously (process exit). */
+  killNow(): void {
+    if (this.transport instanceof ProcessTransport) this.transport.killNow();
+  }
+
+  private callError(tool: string, error: unknown): ToolError {
+    const server = `MCP server "${this.config.name}"`;
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      return new ToolError("timeout", `${server} did not answer the call to "${tool}" within ${Math.round(this.callTimeoutMs / 1000)} s; the call was cancelled.`);
+    }
+    if (this.stopped || (error instanceof McpError && error.code === ErrorCode.ConnectionClosed)) {
+      this.stopped = true;
+      return new ToolError("unavailable", `${server} stopped during the call to "${tool}"${this.exitText()}. It is started again with the next message; do not retry the call before then.`);
+    }
+    return new ToolError("command-failed", `${server} failed the call to "${tool}": ${reason(error)}`);
+  }
+
+  private exitText(): string {
+    const exit = this.transport instanceof ProcessTransport ? this.transport.exitStatus : undefined;
+    const how = exit ? (exit.signal ? ` (signal ${exit.signal})` : exit.code !== null ? ` (exit code ${exit.code})` : "") : "";
+    return how + stderrOf(this.transport);
+  }
+}
+
+function createTransport(config: McpServerConfig, options: McpConnectOptions): Transport {
+  if (config.transport === "stdio") {
+    const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
+    delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
+    for (const [name, value] of Object.entries(config.env)) {
+      if (value === null) delete env[name];
+      else env[name] = value;
+    }
+    return new ProcessTransport({ command: config.command, args: config.args, cwd: config.cwd, env });
+  }
+  const requestInit: RequestInit = { headers: { ...config.headers } };
+  return config.transport === "http"
+    ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit })
+    : new SSEClientTransport(new URL(config.url), { requestInit });
+}
+
+/** Where a server comes from, for messages (never the headers or env: they may hold secrets). */
+export function describeServer(config: McpServerConfig): string {
+  return config.transport === "stdio" ? `${[config.command, ...config.args].join(" ")}` : `${config.transport} ${config.url}`;
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `the command was not found (${message}); install it or give its full path in "command"`;
+  return message;
+}
+
+function stderrOf(transport: Transport): string {
+  const tail = transport instanceof ProcessTransport ? transport.stderrTail : "";
+  return tail ? `; it wrote: ${tail.split("\n").slice(-5).join(" | ")}` : "";
+}

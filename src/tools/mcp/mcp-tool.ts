@@ -1,0 +1,134 @@
+/**
+ * MCP tools as Hearth `Tool`s. Each gets a name the model can write (names.ts), its input
+ * schema checked once (`checkToolDefinition`: a schema ajv cannot compile leaves the tool
+ * out, with the reason), and the effect "command": an MCP tool can do anything its server
+ * can, so it is approved exactly like run_command (asked under `ask` and `auto-edit`).
+ * `readOnlyHint` does not lower that: annotations are the server's own claim, and the MCP
+ * specification says clients must not trust them from servers they do not trust — a
+ * workspace's server is one the user agreed to start, not one they vetted tool by tool.
+ *
+ * Results become text for the model: text content as is, resources' text with their URI,
+ * images, audio and binary resources summarised (a local model cannot see them), structured
+ * content as JSON when there is nothing else; capped like command output. `isError`
+ * results are tool errors.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
+import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
+import type { McpListedTool } from "./connection.ts";
+import { mcpToolName, unusableParameterName } from "./names.ts";
+
+/** What a server's tools need of its connection. */
+export interface McpToolSource {
+  /** The server's name in the configuration. */
+  readonly name: string;
+  readonly tools: readonly McpListedTool[];
+  call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult>;
+}
+
+/** A server's tools for the agent, and one line per tool left out. */
+export interface McpToolSet {
+  readonly tools: Tool[];
+  readonly skipped: string[];
+}
+
+/** Characters of a tool's description the model is shown (it is in every turn's prompt). */
+const MAX_DESCRIPTION_CHARS = 1500;
+
+/** The server's tools as Hearth tools; `taken` holds the names already used in this run (and gets these). */
+export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet {
+  const tools: Tool[] = [];
+  const skipped: string[] = [];
+  for (const listed of source.tools) {
+    const problem = schemaProblem(listed);
+    if (problem) {
+      skipped.push(`MCP tool "${listed.name}" of server "${source.name}" was left out: ${problem}.`);
+      continue;
+    }
+    const definition: ToolDefinition = {
+      name: mcpToolName(source.name, listed.name, taken),
+      description: describe(source.name, listed),
+      parameters: { ...listed.inputSchema, type: "object", properties: (listed.inputSchema.properties ?? {}) as Record<string, JsonSchema> },
+    };
+    try {
+      checkToolDefinition(definition);
+    } catch (error) {
+      taken.delete(definition.name);
+      skipped.push(`MCP tool "${listed.name}" of server "${source.name}" was left out: ${(error as Error).message}`);
+      continue;
+    }
+    tools.push(mcpTool(source, listed.name, definition));
+  }
+  return { tools, skipped };
+}
+
+function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefinition): Tool {
+  return {
+    definition,
+    effect: "command",
+    async execute(input, ctx) {
+      const result = await source.call(remoteName, input, ctx.signal);
+      const text = cap(resultText(result));
+      if (result.isError) throw new ToolError("command-failed", `MCP tool "${remoteName}" of server "${source.name}" reported an error: ${text || "(no message)"}`);
+      return { text: text || "(the tool returned nothing)", data: { server: source.name, tool: remoteName } };
+    },
+  };
+}
+
+/** Why a listed tool cannot be offered to the model, or undefined. */
+function schemaProblem(listed: McpListedTool): string | undefined {
+  const schema = listed.inputSchema as Record<string, unknown> | undefined;
+  if (!schema || typeof schema !== "object" || schema.type !== "object") return `its inputSchema is not an object schema`;
+  const properties = schema.properties;
+  if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) return `its inputSchema's "properties" is not an object`;
+  for (const name of Object.keys((properties ?? {}) as object)) {
+    const bad = unusableParameterName(name);
+    if (bad) return `${bad}, which a tool call cannot carry`;
+  }
+  return undefined;
+}
+
+function describe(server: string, listed: McpListedTool): string {
+  const text = (listed.description ?? listed.title ?? "").trim();
+  const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, MAX_DESCRIPTION_CHARS)}…` : text;
+  return `${short || `The "${listed.name}" tool.`} (MCP server "${server}".)`;
+}
+
+/** A tool result as text: each content block in order, blank-line separated. */
+export function resultText(result: CallToolResult): string {
+  const parts = (result.content ?? []).map(blockText);
+  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
+  return parts.join("\n\n");
+}
+
+type Block = NonNullable<CallToolResult["content"]>[number];
+
+function blockText(block: Block): string {
+  switch (block.type) {
+    case "text":
+      return block.text;
+    case "image":
+    case "audio":
+      return `[${block.type} (${block.mimeType}, ${base64Bytes(block.data)} bytes) not shown: Hearth passes text only]`;
+    case "resource": {
+      const resource = block.resource;
+      if ("text" in resource && typeof resource.text === "string") return `[resource ${resource.uri}]\n${resource.text}`;
+      return `[resource ${resource.uri} (${resource.mimeType ?? "binary"}) not shown: Hearth passes text only]`;
+    }
+    case "resource_link":
+      return `[resource link: ${block.uri}${block.name ? ` (${block.name})` : ""}${block.description ? ` — ${block.description}` : ""}]`;
+    default:
+      return `[${(block as { type: string }).type} content not shown]`;
+  }
+}
+
+function base64Bytes(data: string): number {
+  return Math.floor((data.replace(/=+$/, "").length * 3) / 4);
+}
+
+/** Head and tail of a long result, like command output (limits.ts). */
+export function cap(text: string, max = MAX_COMMAND_OUTPUT_CHARS): string {
+  if (text.length <= max) return text;
+  const half = Math.floor(max / 2);
+  return `${text.slice(0, half)}\n… (${text.length - max} characters of the result cut) …\n${text.slice(-half)}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * The stdio transport of an MCP server Hearth starts: newline-delimited JSON-RPC over the
+ * process's stdin/stdout. Hearth's own instead of the SDK's StdioClientTransport because
+ * a server must not outlive Hearth: `npx some-server` is a tree of processes, and the
+ * SDK's transport signals only the first one. Here the server leads its own process group
+ * and carries a `HEARTH_RUN_ID` marker (process-tree.ts), and closing stops the whole tree.
+ * Its environment is exactly what the caller gives (no defaults merged in), and the last
+ * lines of its stderr are kept for error messages.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { RUN_MARKER_VAR, stopRun } from "../process-tree.ts";
+
+export interface ProcessTransportOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** The server's whole environment. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Grace between SIGTERM and SIGKILL when closing (default 2 s). */
+  readonly graceMs?: number;
+}
+
+/** Characters of stderr kept for messages. */
+const STDERR_TAIL = 2000;
+
+export class ProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private readonly buffer = new ReadBuffer();
+  private readonly marker = `mcp-${randomUUID()}`;
+  private stderr = "";
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+
+  constructor(private readonly options: ProcessTransportOptions) {
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  /** The process id once started (the leader of its process group). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** How the process ended, once it has. */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exit;
+  }
+
+  /** The end of what the server wrote to stderr (its own error messages). */
+  get stderrTail(): string {
+    return this.stderr.trim();
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error("ProcessTransport already started");
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.command, [...this.options.args], {
+        cwd: this.options.cwd,
+        env: { ...this.options.env, [RUN_MARKER_VAR]: this.marker },
+        stdio: ["pipe", "pipe", "pipe"],
+        // Its own process group, so that closing reaches every process it started.
+        detached: process.platform !== "win32",
+        windowsHide: true,
+      });
+      this.child = child;
+      child.once("error", (error) => {
+        this.exit ??= { code: null, signal: null };
+        this.markExited();
+        reject(error);
+        this.onerror?.(error);
+      });
+      child.once("spawn", () => resolve());
+      child.once("close", (code, signal) => {
+        this.exit = { code, signal };
+        this.markExited();
+        this.onclose?.();
+      });
+      child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
+      child.stderr.on("data", (chunk: Buffer) => {
+        this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
+      });
+      // A server that exits while a message is being written: the close event reports it.
+      child.stdin.on("error", () => undefined);
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || this.exit) return Promise.reject(new Error("the MCP server is not running"));
+    return new Promise((resolve, reject) => {
+      stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** Ends stdin, then stops every process of the server (SIGTERM, SIGKILL after the grace). */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid || this.exit) return;
+    child.stdin.end();
+    await stopRun({ pgid: child.pid, marker: this.marker }, this.options.graceMs ?? 2000);
+    await this.exited;
+  }
+
+  /**
+   * Signals the server's processes at once, synchronously (for `process.on("exit")`,
+   * where nothing asynchronous runs any more).
+   */
+  killNow(): void {
+    const pid = this.child?.pid;
+    if (!pid || this.exit) return;
+    try {
+      process.kill(process.platform === "win32" ? pid : -pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    try {
+      this.buffer.append(chunk);
+    } catch (error) {
+      this.onerror?.(error as Error); // one message over 10 MB: dropped, said so
+      return;
+    }
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.buffer.readMessage();
+      } catch (error) {
+        // A line that is not JSON-RPC (a server printing to stdout) is reported and skipped.
+        this.onerror?.(error as Error);
+        continue;
+      }
+      if (!message) return;
+      this.onmessage?.(message);
+    }
+  }
+}

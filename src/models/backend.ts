@@ -60,6 +60,8 @@ export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   /** Tools the model may call; calls are constrained to these schemas where the backend can. */
   readonly tools?: readonly ToolDefinition[];
+  /** The reply must end with tool calls (VS Code's tool mode "required"); where the backend can, its grammar enforces it. */
+  readonly requireToolCall?: boolean;
   /** Let the model think before answering (default true). */
   readonly thinking?: boolean;
   /** Most tokens to generate this turn (default: up to the context's end). */

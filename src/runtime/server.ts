@@ -39,6 +39,7 @@ import { exitWithParent } from "./process-guard.ts";
 import { wireAgent } from "./agent-wiring.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { LoadProgress } from "./load-progress.ts";
+import { wireLm } from "./lm-wiring.ts";
 import { deleteModelFile, describeDownload, downloadPreset, modelCatalog } from "./model-files.ts";
 import { OpenDocuments } from "./open-documents.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
@@ -99,6 +100,7 @@ export function startServer(connection: Connection): void {
       guard,
       abortSignal,
     });
+    wireLm({ connection, session: current, guard, abortSignal });
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   });

@@ -51,7 +51,7 @@ export class SegmentTokenizer {
 }
 
 /** Grammars by tool set, created once (createGrammar parses GBNF: milliseconds to seconds). */
-export type GrammarFactory = (tools: readonly ToolDefinition[], thinking: boolean) => Promise<LlamaGrammar>;
+export type GrammarFactory = (tools: readonly ToolDefinition[], thinking: boolean, requireToolCall: boolean) => Promise<LlamaGrammar>;
 
 export class ChatSequence {
   private readonly mutex = new Mutex();
@@ -96,7 +96,7 @@ export class ChatSequence {
       return;
     }
     const parser = new QwenOutputParser({ tools, startInThinking: thinking });
-    const grammar = tools.length ? await this.grammar(tools, thinking) : undefined;
+    const grammar = tools.length ? await this.grammar(tools, thinking, request.requireToolCall === true) : undefined;
     const text = new TokenTextStream(this.model);
     const maxTokens = Math.min(request.maxTokens ?? room, room);
     let generatedTokens = 0;

@@ -154,7 +154,7 @@ export class EmbeddedBackend implements ModelBackend {
 
   private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel, compute: ComputeBackend): Loaded {
     const tokenizer = new SegmentTokenizer(model);
-    const chat = new ChatSequence(model, context.getSequence(), tokenizer, (tools, thinking) => this.grammar(llama, tools, thinking));
+    const chat = new ChatSequence(model, context.getSequence(), tokenizer, (tools, thinking, requireToolCall) => this.grammar(llama, tools, thinking, requireToolCall));
     const fim = context.getSequence();
     const info: BackendInfo = {
       name: file.name,
@@ -167,11 +167,11 @@ export class EmbeddedBackend implements ModelBackend {
     return { model, context, chat, fim, tokenizer, info };
   }
 
-  private grammar(llama: Llama, tools: readonly ToolDefinition[], thinking: boolean): Promise<LlamaGrammar> {
-    const key = JSON.stringify([thinking, tools]);
+  private grammar(llama: Llama, tools: readonly ToolDefinition[], thinking: boolean, requireToolCall: boolean): Promise<LlamaGrammar> {
+    const key = JSON.stringify([thinking, requireToolCall, tools]);
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = llama.createGrammar({ grammar: buildQwenResponseGrammar(tools, { thinking }) });
+      grammar = llama.createGrammar({ grammar: buildQwenResponseGrammar(tools, { thinking, requireToolCall }) });
       if (this.grammars.size > 16) this.grammars.clear();
       this.grammars.set(key, grammar);
     }

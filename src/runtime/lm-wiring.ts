@@ -1,0 +1,49 @@
+/**
+ * Hearth's model for VS Code's own chat over LSP (src/protocol/lm.ts): `hearth/lm/chat`
+ * streams `hearth/lm/part`, `hearth/lm/countTokens` answers with the model's tokenizer.
+ * Wiring only: the conversion and the turn are src/models/lm-chat.ts.
+ */
+import { type CancellationToken, type Connection, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
+import { countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/lm-chat.ts";
+import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
+import { HearthErrorCode } from "../protocol/lsp-ext.ts";
+import { ChatEventCoalescer } from "./chat-events.ts";
+import type { RuntimeSession } from "./session.ts";
+
+export interface LmWiringOptions {
+  readonly connection: Connection;
+  readonly session: RuntimeSession;
+  /** Wraps a handler: logs and converts what it throws (server.ts's guard). */
+  readonly guard: <A extends unknown[], R>(name: string, handler: (...args: A) => R) => (...args: A) => R;
+  readonly abortSignal: (token: CancellationToken) => AbortSignal;
+}
+
+export function wireLm({ connection, session, guard, abortSignal }: LmWiringOptions): void {
+  connection.onRequest(
+    LmChatRequest,
+    guard("lm/chat", async (params, token: CancellationToken) => {
+      const backend = await session.readyBackend();
+      const parts = new ChatEventCoalescer((event) => {
+        const part = lmPartOf(event);
+        if (part) void connection.sendNotification(LmPartNotification, { runId: params.runId, part });
+      });
+      const result = await invalidInput(() => runLmChat(backend, params, abortSignal(token), (event) => parts.push(event))).finally(() => parts.flush());
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
+      return result;
+    }),
+  );
+  connection.onRequest(
+    LmCountTokensRequest,
+    guard("lm/countTokens", async (params, token: CancellationToken) => ({ tokens: await countLmTokens(await session.readyBackend(), params, abortSignal(token)) })),
+  );
+}
+
+/** A request Hearth cannot use is the caller's to fix: InvalidInput with its message, no stack in the log. */
+async function invalidInput<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LmInputError) throw new ResponseError(HearthErrorCode.InvalidInput, error.message);
+    throw error;
+  }
+}

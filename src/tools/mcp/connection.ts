@@ -70,7 +70,9 @@ export class McpConnection {
       return new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000);
     } catch (error) {
       await transport.close().catch(() => undefined);
-      throw new Error(`MCP server "${config.name}" did not start: ${reason(error)}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
+      const exit = transport instanceof ProcessTransport ? transport.exitStatus : undefined;
+      const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering` : reason(error);
+      throw new Error(`MCP server "${config.name}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
     }
   }
 

@@ -1,0 +1,194 @@
+/**
+ * MCP tools against a real server (test/fixtures/mcp/echo-server.ts, written with the
+ * official SDK) over stdio and over streamable HTTP on 127.0.0.1: listing and naming,
+ * schema refusal, calls, result conversion and capping, isError, a server that exits
+ * mid-call, Stop, and no process left after close. Process checks read /proc after the
+ * awaited step; nothing waits on the clock.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
+import { McpConnection } from "../../../../src/tools/mcp/connection.ts";
+import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
+import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
+import { type Tool, runTool } from "../../../../src/tools/tool.ts";
+import { fixtureConfigText } from "../../../fixtures/mcp/fixture-config.ts";
+import { startHttpFixture } from "../../../fixtures/mcp/echo-server.ts";
+
+const SAFETY_NET = { timeout: 60_000 };
+
+function tempFolder(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-mcp-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The fixture server started over stdio; closed after the test. */
+async function openFixture(t: TestContext, env: Record<string, string> = {}, options: { callTimeoutMs?: number } = {}): Promise<{ connection: McpConnection; dir: string }> {
+  const dir = tempFolder(t);
+  const config = parseMcpConfig(fixtureConfigText("fixture", env), { workspaceFolder: dir, source: "test" });
+  const connection = await McpConnection.open(config.servers[0]!, options);
+  t.after(() => connection.close());
+  return { connection, dir };
+}
+
+function toolsOf(connection: McpConnection): { byRemote: (name: string) => Tool; skipped: string[]; names: string[] } {
+  const set = mcpTools({ name: connection.config.name, tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, new Set());
+  return {
+    byRemote: (name) => set.tools.find((tool) => tool.definition.name === `mcp__fixture__${name}`)!,
+    skipped: set.skipped,
+    names: set.tools.map((tool) => tool.definition.name),
+  };
+}
+
+async function call(tool: Tool, dir: string, input: Record<string, string> = {}, signal = new AbortController().signal) {
+  return runTool(tool, input, { workspace: new DiskWorkspace(dir), signal });
+}
+
+/** Resolves once `condition` holds (checked every 20 ms): waits for an event, decides nothing. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("MCP tools from a real stdio server", () => {
+  it("lists the tools with sanitised, collision-free names and leaves out schemas it cannot use, saying why", SAFETY_NET, async (t) => {
+    const { connection } = await openFixture(t);
+    const { names, skipped } = toolsOf(connection);
+    assert.deepEqual(names, [
+      "mcp__fixture__echo", "mcp__fixture__big", "mcp__fixture__fail", "mcp__fixture__crash", "mcp__fixture__hang",
+      "mcp__fixture__media", "mcp__fixture__pids", "mcp__fixture__weird_name_with_spaces", "mcp__fixture__weird_name_with_spaces_2",
+    ]);
+    assert.equal(skipped.length, 2);
+    assert.match(skipped[0]!, /^MCP tool "bad_schema" of server "fixture" was left out: Tool "mcp__fixture__bad_schema" has a parameter schema Hearth cannot use/);
+    assert.match(skipped[1]!, /^MCP tool "bad_param" of server "fixture" was left out: parameter "a>b" has a ">" or a line break, which a tool call cannot carry/);
+  });
+
+  it("calls a tool as a command-effect tool and returns its text; the server gets the config's env", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const log = join(dir, "calls.jsonl");
+    const { connection, dir: ws } = await openFixture(t, { MCP_FIXTURE_LOG: log, MCP_FIXTURE_SECRET: "from-config" });
+    const echo = toolsOf(connection).byRemote("echo");
+    assert.equal(echo.effect, "command", "readOnlyHint does not lower the approval");
+    const result = await call(echo, ws, { text: "hello" });
+    assert.deepEqual({ ok: result.ok, text: result.text }, { ok: true, text: "echo (stdio): hello" });
+    assert.deepEqual(JSON.parse(readFileSync(log, "utf8")), { tool: "echo", text: "hello", env: "from-config" });
+  });
+
+  it("refuses arguments that break the schema without calling the server", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const log = join(dir, "calls.jsonl");
+    const { connection, dir: ws } = await openFixture(t, { MCP_FIXTURE_LOG: log });
+    const result = await runTool(toolsOf(connection).byRemote("echo"), { text: 3 }, { workspace: new DiskWorkspace(ws), signal: new AbortController().signal });
+    assert.equal(result.ok, false);
+    assert.match(result.text, /\/text must be string/);
+    assert.equal(existsSync(log), false);
+  });
+
+  it("caps a long result from the middle like command output", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    const result = await call(toolsOf(connection).byRemote("big"), dir);
+    assert.ok(result.ok);
+    assert.ok(result.text.length < 25_000, String(result.text.length));
+    assert.match(result.text, /^a+\n… \(76000 characters of the result cut\) …\nb+$/);
+  });
+
+  it("summarises images and binary content, keeps resource text", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    const result = await call(toolsOf(connection).byRemote("media"), dir);
+    assert.equal(result.text, "[image (image/png, 5 bytes) not shown: Hearth passes text only]\n\n[resource file:///notes.txt]\nresource text\n\n[resource link: file:///other.txt (other)]");
+  });
+
+  it("turns isError into a tool error", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    const result = await call(toolsOf(connection).byRemote("fail"), dir);
+    assert.deepEqual({ ok: result.ok, code: !result.ok && result.code }, { ok: false, code: "command-failed" });
+    assert.match(result.text, /MCP tool "fail" of server "fixture" reported an error: the fixture failed on purpose/);
+  });
+
+  it("reports a server that exits mid-call as a tool error with its exit code and stderr, and says so on the next call", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    const { byRemote } = toolsOf(connection);
+    const result = await call(byRemote("crash"), dir);
+    assert.deepEqual({ ok: result.ok, code: !result.ok && result.code }, { ok: false, code: "unavailable" });
+    assert.match(result.text, /MCP server "fixture" stopped during the call to "crash" \(exit code 3\); it wrote: crashing on purpose\. It is started again with the next message/);
+    assert.equal(connection.alive, false);
+    const next = await call(byRemote("echo"), dir, { text: "x" });
+    assert.match(next.text, /MCP server "fixture" is not running \(exit code 3\)/);
+  });
+
+  it("cancels the in-flight request on Stop: the server hears it and the call ends as cancelled", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const log = join(dir, "calls.jsonl");
+    const { connection, dir: ws } = await openFixture(t, { MCP_FIXTURE_LOG: log });
+    const stop = new AbortController();
+    const pending = call(toolsOf(connection).byRemote("hang"), ws, {}, stop.signal);
+    await until(() => existsSync(log) && readFileSync(log, "utf8").includes('"started":true')); // the server has the call
+    stop.abort();
+    const result = await pending;
+    assert.deepEqual({ ok: result.ok, code: !result.ok && result.code }, { ok: false, code: "cancelled" });
+    await connection.call("echo", { text: "after" }, new AbortController().signal); // ordered after the cancel notification
+    assert.match(readFileSync(log, "utf8"), /"cancelled":true/);
+  });
+
+  it("times out a call that never answers, as a timeout error", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t, {}, { callTimeoutMs: 50 });
+    const result = await call(toolsOf(connection).byRemote("hang"), dir);
+    assert.deepEqual({ ok: result.ok, code: !result.ok && result.code }, { ok: false, code: "timeout" });
+    assert.match(result.text, /did not answer the call to "hang"/);
+  });
+
+  it("leaves no process behind after close, the server's children included", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    const result = await call(toolsOf(connection).byRemote("pids"), dir);
+    const pids = JSON.parse(result.text) as { server: number; child: number };
+    t.after(() => {
+      for (const pid of [pids.server, pids.child]) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+    });
+    assert.ok(alive(pids.server) && alive(pids.child));
+    await connection.close();
+    assert.equal(alive(pids.server), false, "server still running");
+    assert.equal(alive(pids.child), false, "server's child still running");
+  });
+
+  it("says why a server did not start: a command that does not exist", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const config = parseMcpConfig(JSON.stringify({ servers: { gone: { command: "hearth-no-such-mcp-server" } } }), { workspaceFolder: dir, source: "test" });
+    await assert.rejects(McpConnection.open(config.servers[0]!), /^Error: MCP server "gone" did not start: the command was not found .*install it or give its full path in "command"\. Check its entry \(hearth-no-such-mcp-server\)\.$/);
+  });
+
+  it("says why a server did not start: it exits before the handshake, with its stderr", SAFETY_NET, async (t) => {
+    const dir = tempFolder(t);
+    const entry = { command: process.execPath, args: ["-e", "process.stderr.write('missing API key\\n'); process.exit(2)"] };
+    const config = parseMcpConfig(JSON.stringify({ servers: { early: entry } }), { workspaceFolder: dir, source: "test" });
+    await assert.rejects(McpConnection.open(config.servers[0]!), /MCP server "early" did not start: it exited \(exit code 2\) before answering; it wrote: missing API key\. Check its entry/);
+  });
+});
+
+describe("MCP tools from a real streamable HTTP server on 127.0.0.1", () => {
+  it("lists and calls tools, sending the configured headers", SAFETY_NET, async (t) => {
+    const server = await startHttpFixture();
+    t.after(() => server.close());
+    const dir = tempFolder(t);
+    const text = JSON.stringify({ servers: { web: { type: "http", url: server.url, headers: { "X-Api-Key": "${env:FIXTURE_KEY}" } } } });
+    const config = parseMcpConfig(text, { workspaceFolder: dir, source: "test", env: { FIXTURE_KEY: "k-123" } });
+    const connection = await McpConnection.open(config.servers[0]!);
+    t.after(() => connection.close());
+    const set = mcpTools({ name: "web", tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, new Set());
+    const echo = set.tools.find((tool) => tool.definition.name === "mcp__web__echo")!;
+    const result = await call(echo, dir, { text: "over http" });
+    assert.equal(result.text, "echo (http): over http");
+    assert.ok(server.headers().every((headers) => headers["x-api-key"] === "k-123"));
+  });
+});

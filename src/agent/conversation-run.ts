@@ -17,6 +17,7 @@ import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTes
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
 import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
+import { startingContext } from "./starting-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
 export interface ConversationRunOptions {
@@ -138,7 +139,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   });
   agent.messages.push(...messages.slice(1));
   const userText = options.mode === "fix"
-    ? taskMessage(options.text, options.index ? (await options.index.locate(options.text, { top: 5 }).catch(() => [])).map((f) => f.path) : [], testCommand)
+    ? await fixMessage(options, messages[0]!.role === "system" ? messages[0]!.content : "", testCommand, backend)
     : await withAttachments(options.text, options.attachments ?? [], options.workspace);
   const run = await agent.run(userText, signal);
   let tests: AgentRunResult["tests"];
@@ -153,6 +154,20 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     }
   }
   return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages, backend);
+}
+
+/**
+ * A fix's first message: the issue, the files and the related code the index finds (within
+ * its budget, counted by the model's tokenizer, nothing the system prompt already shows).
+ * An index that fails leaves the issue text alone rather than failing the run.
+ */
+async function fixMessage(options: ConversationRunOptions, systemText: string, testCommand: string | undefined, backend: ModelBackend): Promise<string> {
+  const starting = await startingContext(options.index, options.workspace, options.text, {
+    countTokens: backendTokenCounter(backend),
+    alreadyShown: systemText,
+    signal: options.signal,
+  }).catch(() => ({ files: [], code: [] }));
+  return taskMessage(options.text, starting.files, testCommand, starting.code);
 }
 
 /**

@@ -13,6 +13,7 @@ import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpoint
 import { runTestsTool } from "../tools/run-tests.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
+import { type StartingCode, renderCode, startingContext } from "./starting-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
 export interface FixOptions {
@@ -35,6 +36,8 @@ export interface FixOptions {
   readonly repoMapTokens?: number;
   /** Token budget of AGENTS.md, .hearth/rules.md and memory entries in the prompt (default 2,000). */
   readonly projectContextTokens?: number;
+  /** Token budget of the related functions'/classes' code in the first message (default 2,500). */
+  readonly startingCodeTokens?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   readonly signal?: AbortSignal;
 }
@@ -71,9 +74,15 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir });
   const start = await store.create("before Hearth's fix");
-  const startingFiles = options.index ? (await options.index.locate(options.issue, { top: 5 })).map((f) => f.path) : [];
   const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? 1500, query: options.issue })).text : undefined;
   const workspace = options.workspace ?? new DiskWorkspace(options.repo);
+  const starting = await startingContext(options.index, workspace, options.issue, {
+    countTokens: backendTokenCounter(options.backend),
+    ...(options.startingCodeTokens === undefined ? {} : { budgetTokens: options.startingCodeTokens }),
+    ...(repoMap ? { alreadyShown: repoMap } : {}),
+    signal,
+  });
+  const startingFiles = starting.files;
   const memories: string[] = [];
   const projectContext = await loadProjectContext(workspace, {
     countTokens: backendTokenCounter(options.backend),
@@ -106,7 +115,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       options.onEvent?.(event);
     },
   });
-  const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand), signal);
+  const result = await agent.run(taskMessage(options.issue, startingFiles, options.testCommand, starting.code), signal);
   const final = options.testCommand && !signal.aborted
     ? await runFinalTests({ command: options.testCommand, cwd: options.repo, policy: options.policy, approve: options.approve, onEvent: options.onEvent, signal })
     : undefined;
@@ -121,9 +130,15 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   };
 }
 
-export function taskMessage(issue: string, files: readonly string[], testCommand?: string): string {
+/**
+ * The first message of a fix: the issue, the files that look related, the code of the
+ * functions/classes that look related (from `startingContext`, already within its budget),
+ * and how to run the tests.
+ */
+export function taskMessage(issue: string, files: readonly string[], testCommand?: string, code: readonly StartingCode[] = []): string {
   const parts = [`Fix this issue:\n\n${issue.trim()}`];
   if (files.length) parts.push(`Files that look related, most likely first: ${files.join(", ")}.`);
+  if (code.length) parts.push(`Code that looks related, most likely first (current file lines):\n\n${code.map(renderCode).join("\n\n")}`);
   if (testCommand) parts.push(`Run the tests with: ${testCommand}`);
   return parts.join("\n\n");
 }

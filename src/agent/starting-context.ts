@@ -1,0 +1,104 @@
+/**
+ * What a fix starts from besides the issue: the files the index ranks for it and the code
+ * of the functions/classes in them that the issue points at (`locateEntities`), best
+ * first, as exact lines of the files, within a token budget. A local model that sees the
+ * code it must change in its first prompt does not have to find it with tool calls.
+ *
+ * Budget rule: whole entities only — one that does not fit is skipped and the next one is
+ * tried, never cut in the middle. Nothing is shown twice: an entity inside (or around) one
+ * already taken is skipped, and so is one whose every line the prompt already shows (a
+ * one-line definition the repository map lists).
+ */
+import type { IndexQueries, LocatedEntity } from "../indexer/index.ts";
+import type { Workspace } from "../tools/index.ts";
+import { estimateTokens, type TokenCounter } from "./project-context.ts";
+
+/** One entity's code as it goes into the prompt. */
+export interface StartingCode {
+  readonly path: string;
+  /** One-based first and last line shown. */
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+  /** The file's lines start..end, joined with "\n". */
+  readonly text: string;
+}
+
+export interface StartingContext {
+  /** Ranked files, best first (what the model is pointed at). */
+  readonly files: string[];
+  readonly code: StartingCode[];
+  /** Tokens the code blocks take in the message. */
+  readonly codeTokens: number;
+}
+
+export interface StartingContextOptions {
+  /** Files to rank (default 5). */
+  readonly files?: number;
+  /** Entities to consider, best first (default 10). */
+  readonly entities?: number;
+  /** Token budget of the code blocks (default DEFAULT_STARTING_CODE_TOKENS). */
+  readonly budgetTokens?: number;
+  /** The model's tokenizer where there is one (`backendTokenCounter`); an estimate otherwise. */
+  readonly countTokens?: TokenCounter;
+  /** Prompt text the model already has (the repository map): lines it holds are not repeated. */
+  readonly alreadyShown?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Tokens of entity code in a fix's first message by default. */
+export const DEFAULT_STARTING_CODE_TOKENS = 2500;
+
+/** The ranked files and the top entities' code for `issue`; empty without an index. */
+export async function startingContext(index: IndexQueries | undefined, workspace: Workspace, issue: string, options: StartingContextOptions = {}): Promise<StartingContext> {
+  if (!index) return { files: [], code: [], codeTokens: 0 };
+  const located = await index.locate(issue, { top: options.files ?? 5 });
+  const entities = await index.locateEntities(issue, located, { top: options.entities ?? 10 });
+  const count = options.countTokens ?? estimateTokens;
+  const budget = Math.max(0, options.budgetTokens ?? DEFAULT_STARTING_CODE_TOKENS);
+  const shown = shownLines(options.alreadyShown ?? "");
+  const code: StartingCode[] = [];
+  let used = 0;
+  for (const entity of entities) {
+    if (options.signal?.aborted) break;
+    if (code.some((c) => c.path === entity.path && c.start <= entity.endLine && entity.line <= c.end)) continue;
+    const block = await entityCode(workspace, entity);
+    if (!block || block.text.split("\n").every((l) => l.trim() === "" || shown.has(l.trim()))) continue;
+    // A tokenizer that fails (a model still loading) must not cost the fix its context.
+    const text = renderCode(block);
+    const tokens = await count(text, options.signal).catch(() => estimateTokens(text));
+    if (used + tokens > budget) continue;
+    code.push(block);
+    used += tokens;
+  }
+  return { files: located.map((f) => f.path), code, codeTokens: used };
+}
+
+/** `path:start-end` and the lines in a fence longer than any backtick run in them. */
+export function renderCode(code: StartingCode): string {
+  const longest = Math.max(2, ...[...code.text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${code.path}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
+}
+
+/** The entity's lines as the file has them now; undefined when the file is gone or shorter. */
+async function entityCode(workspace: Workspace, entity: LocatedEntity): Promise<StartingCode | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await workspace.read(entity.path);
+  } catch {
+    return undefined;
+  }
+  const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
+  if (entity.line < 1 || entity.endLine > lines.length || entity.endLine < entity.line) return undefined;
+  const name = entity.scope ? `${entity.scope}.${entity.name}` : entity.name;
+  return { path: entity.path, start: entity.line, end: entity.endLine, name, text: lines.slice(entity.line - 1, entity.endLine).join("\n") };
+}
+
+/** The trimmed lines of prompt text, without a repo map's `  12│ ` gutter. */
+function shownLines(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of text.split("\n")) out.add(line.replace(/^\s*\d+│/, "").trim());
+  out.delete("");
+  return out;
+}

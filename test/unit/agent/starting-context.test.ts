@@ -1,0 +1,123 @@
+// A fix's first message: the related files and the code of the functions/classes the index
+// ranks, as exact file lines within a token budget. Real files in a temp folder, the real
+// indexer and a real DiskWorkspace.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it, type TestContext } from "node:test";
+import { taskMessage } from "../../../src/agent/fix.ts";
+import { renderCode, startingContext } from "../../../src/agent/starting-context.ts";
+import { RepoIndex, buildRepoMap, indexQueries, type IndexQueries } from "../../../src/indexer/index.ts";
+import { DiskWorkspace } from "../../../src/tools/index.ts";
+
+const QUERIES_DIR = fileURLToPath(new URL("../../../src/indexer/queries", import.meta.url));
+
+const BIG_BODY = Array.from({ length: 60 }, (_, i) => `    step_${i} = value + ${i}  # a long line so the function is large`).join("\r\n");
+const FILES: Record<string, string> = {
+  "calc/rounding.py": [
+    "def round_digits(value, digits):",
+    BIG_BODY,
+    "    return value",
+    "",
+    "",
+    "def round_half(value):",
+    "    return round_digits(value, 1)",
+    "",
+    "",
+    "def round_even(value):",
+    "    return round_digits(value, 0)",
+    "",
+  ].join("\r\n"), // CRLF: the text shown must still be the file's lines
+  "calc/parse.py": "def parse_value(text):\n    return float(text)\n",
+};
+const ISSUE = [
+  "round_digits loses the sign",
+  "",
+  "Traceback (most recent call last):",
+  '  File "calc/rounding.py", line 67, in round_half',
+  '  File "calc/rounding.py", line 62, in round_digits',
+  "ValueError: sign",
+].join("\n");
+
+async function setup(t: TestContext): Promise<{ root: string; queries: IndexQueries; index: RepoIndex; workspace: DiskWorkspace }> {
+  const root = mkdtempSync(join(tmpdir(), "hearth-starting-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(FILES)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  const index = new RepoIndex({ root, queriesDir: QUERIES_DIR });
+  await index.build();
+  t.after(() => index.close());
+  return { root, queries: indexQueries(index), index, workspace: new DiskWorkspace(root) };
+}
+
+const words = async (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+describe("startingContext", () => {
+  it("gives the top entities' exact file lines, the best first", async (t) => {
+    const { root, queries, workspace } = await setup(t);
+    const context = await startingContext(queries, workspace, ISSUE, { budgetTokens: 100_000 });
+    assert.equal(context.files[0], "calc/rounding.py");
+    assert.deepEqual(context.code.slice(0, 2).map((c) => c.name), ["round_digits", "round_half"]);
+    for (const c of context.code) {
+      const lines = readFileSync(join(root, c.path), "utf8").split(/\r?\n/);
+      assert.equal(c.text, lines.slice(c.start - 1, c.end).join("\n"), `${c.name} is the file's lines ${c.start}-${c.end}`);
+    }
+    assert.equal(context.code[0]!.start, 1);
+    assert.equal(context.code[0]!.end, 62);
+  });
+
+  it("keeps the budget: an entity that does not fit is skipped whole and the next one taken", async (t) => {
+    const { queries, workspace } = await setup(t);
+    const all = await startingContext(queries, workspace, ISSUE, { budgetTokens: 100_000, countTokens: words });
+    const big = all.code.find((c) => c.name === "round_digits")!;
+    const bigTokens = await words(renderCode(big));
+    const budget = bigTokens - 1;
+    const fitted = await startingContext(queries, workspace, ISSUE, { budgetTokens: budget, countTokens: words });
+    assert.ok(!fitted.code.some((c) => c.name === "round_digits"), "the entity over the budget is left out, not cut");
+    assert.equal(fitted.code[0]?.name, "round_half", "the next one is taken");
+    let used = 0;
+    for (const c of fitted.code) used += await words(renderCode(c));
+    assert.equal(fitted.codeTokens, used);
+    assert.ok(used <= budget, `${used} <= ${budget}`);
+    const none = await startingContext(queries, workspace, ISSUE, { budgetTokens: 3, countTokens: words });
+    assert.deepEqual(none.code, []);
+  });
+
+  it("never repeats what the prompt already shows: one-line definitions the map lists, nested entities", async (t) => {
+    const { root, queries, index, workspace } = await setup(t);
+    writeFileSync(join(root, "calc/flags.py"), "class Flags:\n    def is_signed(self): return True\n\n    def is_rounded(self):\n        return False\n");
+    await index.updateFile("calc/flags.py");
+    const issue = "Flags.is_signed and Flags.is_rounded are wrong for the Flags class";
+    const map = buildRepoMap(index, { tokens: 5000, query: issue }).text;
+    assert.match(map, /def is_signed\(self\): return True/);
+    const context = await startingContext(queries, workspace, issue, { budgetTokens: 100_000, alreadyShown: map });
+    const names = context.code.map((c) => c.name);
+    assert.ok(!names.includes("Flags.is_signed"), `the one-liner the map shows is not repeated: ${names.join(", ")}`);
+    // Either the class or its methods, never both: the methods' lines are inside the class.
+    for (const a of context.code) for (const b of context.code) {
+      if (a !== b && a.path === b.path) assert.ok(a.end < b.start || b.end < a.start, `${a.name} and ${b.name} overlap`);
+    }
+    assert.ok(names.includes("Flags.is_rounded") || names.includes("Flags"));
+  });
+
+  it("gives nothing without an index", async (t) => {
+    const { workspace } = await setup(t);
+    assert.deepEqual(await startingContext(undefined, workspace, ISSUE), { files: [], code: [], codeTokens: 0 });
+  });
+
+  it("taskMessage puts the code after the related files, before the test command", async (t) => {
+    const { queries, workspace } = await setup(t);
+    const context = await startingContext(queries, workspace, ISSUE, { budgetTokens: 100_000 });
+    const message = taskMessage(ISSUE, context.files, "pytest -q", context.code);
+    const files = message.indexOf("Files that look related");
+    const code = message.indexOf("Code that looks related");
+    const tests = message.indexOf("Run the tests with: pytest -q");
+    assert.ok(files > 0 && code > files && tests > code, message);
+    assert.ok(message.includes("calc/rounding.py:1-62 (round_digits)\n```\ndef round_digits(value, digits):\n"));
+    assert.equal(taskMessage(ISSUE, [], undefined, []), `Fix this issue:\n\n${ISSUE}`);
+  });
+});

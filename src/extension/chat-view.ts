@@ -19,7 +19,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private system: SystemInfo | undefined;
   private probing = false;
   private download: DownloadProgress | undefined;
-  private recommended: { name: string; sizeBytes: number } | undefined;
+  private recommended: { name: string; sizeBytes: number; fits: boolean; reason: string } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -122,11 +122,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return this.runtime.request(ModelCatalogRequest);
       })
       .then((catalog) => {
-        // What the Download button fetches, with its size ("Download Qwen3.5-35B-A3B (21.2 GB)").
-        const { preset, quantization } = catalog.recommendation;
+        // What the Download button fetches, with its size ("Download Qwen3.6-35B-A3B Q4_K_M (19.7 GiB)"),
+        // and whether it fits this machine at all (no Download button for one that does not).
+        const { preset, quantization, fits, reason } = catalog.recommendation;
         const info = catalog.presets.find((p) => p.id === preset);
         const quant = info?.quantizations.find((q) => q.id === quantization);
-        if (info && quant) this.recommended = { name: info.name, sizeBytes: quant.sizeBytes };
+        if (info && quant) this.recommended = { name: `${info.name} ${quant.id}`, sizeBytes: quant.sizeBytes, fits, reason };
         this.postState();
       })
       .catch(() => undefined) // the runtime restarted meanwhile: the next "running" state asks again

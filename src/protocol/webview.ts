@@ -33,8 +33,12 @@ export type ToWebview =
       readonly system?: SystemInfo;
       /** Progress of a model download started from the view or the palette (0..1), if one runs. */
       readonly download?: { readonly preset: string; readonly fraction: number; readonly detail: string };
-      /** The model the view's Download button fetches (this machine's recommendation), with its download size. */
-      readonly recommended?: { readonly name: string; readonly sizeBytes: number };
+      /**
+       * The model the view's Download button fetches (this machine's recommendation), with its
+       * download size; `fits` false when nothing Hearth offers fits the machine (then the view
+       * offers no download, only the reason and the other ways), `reason` says why.
+       */
+      readonly recommended?: { readonly name: string; readonly sizeBytes: number; readonly fits?: boolean; readonly reason?: string };
     }
   /** The whole open conversation and the history list: on show, on switching, after a restore. */
   | { readonly type: "conversation"; readonly transcript: Transcript; readonly history: readonly ConversationSummary[] }

@@ -4,14 +4,15 @@
  * the state (transcript, draft, chosen mentions) is kept with the host so the view comes
  * back as it was after being hidden.
  */
+import { runBlocker } from "../protocol/readiness.ts";
 import { type Transcript, type ConversationSummary, applyTranscriptEvent } from "../protocol/transcript.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { contextMeter } from "./context-meter.ts";
-import { button, h, icon, spinner } from "./dom.ts";
+import { button, h, spinner } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
-import { type StateMessage, metaLine, statusCards, statusLine } from "./model-panel.ts";
+import { type StateMessage, metaLine, noModelCard, statusCards, statusLine } from "./model-panel.ts";
 import type { ToolCardContext } from "./tool-card.ts";
 import { TranscriptView } from "./transcript-view.ts";
 
@@ -43,11 +44,13 @@ export class ChatApp {
   private readonly historyPanel: HistoryPanel;
   private readonly transcriptView: TranscriptView;
   private readonly empty: HTMLElement;
+  /** The empty chat's welcome text (hidden while the no-model card stands in for it). */
+  private readonly intro: HTMLElement;
+  /** Where the no-model card goes: the empty chat, or above the conversation when there is one. */
+  private readonly emptySlot: HTMLElement;
   private readonly scroller: HTMLElement;
   /** "Working…" under the transcript while a run waits for the model. */
   private readonly working: HTMLElement;
-  /** Above the input while a tool call waits for Approve / Deny (it may be scrolled out of view). */
-  private readonly approvalBar: HTMLElement;
   private readonly composer: Composer;
   private readonly historyButton: HTMLButtonElement;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,17 +69,18 @@ export class ChatApp {
     this.historyPanel = new HistoryPanel(this.post, () => this.toggleHistory(false));
     this.historyPanel.element.id = "history";
     this.transcriptView = new TranscriptView(this.ctx);
-    this.empty = h(
+    this.intro = h(
       "div",
-      { class: "empty" },
+      { class: "intro" },
       h("p", { class: "empty-title" }, "Ask Hearth about your code, or have it change it."),
       h("p", { class: "muted" }, "Type @ to attach files and symbols. Edits and commands ask before they run, and every step can be undone."),
     );
+    this.emptySlot = h("div", { class: "empty-slot" });
+    this.empty = h("div", { class: "empty" }, this.emptySlot, this.intro);
     this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
     this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
-    this.approvalBar = h("div", { class: "approval-bar", role: "status", hidden: true });
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
-    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.approvalBar, this.composer.element);
+    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
     root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
@@ -150,15 +154,22 @@ export class ChatApp {
     this.historyPanel.update(this.history, this.transcript?.id);
   }
 
+  /** New chat lives in the view's title bar (one "+", VS Code's own): the page does not repeat it. */
   private renderStatus(): void {
-    const newChat = button("New chat", () => {
-      this.toggleHistory(false);
-      this.post({ type: "newChat" });
-      this.composer.focus();
-    }, { kind: "icon", icon: "plus" });
-    this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton, newChat));
+    this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton));
+    this.composer.setBlocked(this.state ? runBlocker(this.state.runtime)?.reason : undefined);
+    this.renderStatusArea();
+  }
+
+  /** Cards and the meta line; the no-model card inline in the empty chat, else on top. */
+  private renderStatusArea(): void {
     const meta = metaLine(this.state);
-    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(meta ? [meta] : []));
+    const model = this.state?.runtime.kind === "running" ? this.state.runtime.status.model : undefined;
+    const noModel = this.state && model?.kind === "none" ? noModelCard(this.state, this.post) : undefined;
+    const emptyChat = (this.transcript?.items.length ?? 0) === 0;
+    this.emptySlot.replaceChildren(...(noModel && emptyChat ? [noModel] : []));
+    this.intro.hidden = noModel !== undefined;
+    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(noModel && !emptyChat ? [noModel] : []), ...(meta ? [meta] : []));
   }
 
   /** Text deltas: the streaming message is re-rendered at most once per frame. */
@@ -177,7 +188,9 @@ export class ChatApp {
     const t = this.transcript;
     const nearBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 48;
     if (t) this.transcriptView.render(t, deltaOnly);
+    const wasEmpty = !this.empty.hidden;
     this.empty.hidden = (t?.items.length ?? 0) > 0;
+    if (wasEmpty !== !this.empty.hidden) this.renderStatusArea(); // the no-model card moves with it
     if (!deltaOnly) {
       this.composer.setRunning(t?.runId !== undefined);
       this.composer.setMeter(contextMeter(t?.context));
@@ -186,20 +199,24 @@ export class ChatApp {
     if (nearBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
+  /**
+   * "Working…" while the run waits for the model. A step that waits for approval is not
+   * repeated in a banner: its card is the one place to answer, and it is scrolled into view.
+   */
   private renderRunHints(t: Transcript | undefined): void {
     const waiting = t?.runId !== undefined ? t.items.find((i) => i.kind === "tool" && i.status === "awaiting-approval") : undefined;
     const last = t?.items.at(-1);
     const busy = last?.kind === "tool" ? last.status === "running" : last?.kind === "assistant" && last.streaming;
     this.working.hidden = t?.runId === undefined || waiting !== undefined || Boolean(busy);
-    this.approvalBar.hidden = !waiting;
-    if (!waiting) return this.approvalBar.replaceChildren();
-    const show = button("Show", () => {
+    if (waiting && waiting.id !== this.shownApproval) {
+      this.shownApproval = waiting.id;
       const card = [...this.transcriptView.element.querySelectorAll<HTMLElement>("[data-item=tool]")].find((el) => el.dataset.id === waiting.id);
-      card?.scrollIntoView?.({ block: "center" });
-      card?.querySelector<HTMLButtonElement>("button.primary:not(:disabled)")?.focus();
-    }, { kind: "link", attrs: { "aria-label": "Show the step that waits for approval" } });
-    this.approvalBar.replaceChildren(icon("warning"), h("span", {}, "Hearth is waiting for your approval."), show);
+      card?.scrollIntoView?.({ block: "nearest" });
+    }
   }
+
+  /** The approval last scrolled into view (each is scrolled to once, not on every render). */
+  private shownApproval: string | undefined;
 
   private toggleHistory(open = !this.historyPanel.open): void {
     this.historyPanel.update(this.history, this.transcript?.id);

@@ -31,8 +31,11 @@ export class Composer {
   private readonly addSelection: HTMLButtonElement;
   private readonly addProblems: HTMLButtonElement;
   private readonly meterSlot: HTMLElement;
+  /** Why Send is off (no model, runtime down), shown as text above the buttons. */
+  private readonly blockedNote: HTMLElement;
   private mentions: Mention[] = [];
   private running = false;
+  private blocked: string | undefined;
   private requestId = 0;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private query: { start: number; query: string } | undefined;
@@ -57,6 +60,7 @@ export class Composer {
     this.addSelection = button("Add Selection", () => this.addMention({ kind: "selection" }), { icon: "plus", text: "Selection", attrs: { class: "secondary small" } });
     this.addProblems = button("Add Problems", () => this.addMention({ kind: "problems" }), { icon: "plus", text: "Problems", attrs: { class: "secondary small" } });
     this.meterSlot = h("div", { class: "meter-slot" });
+    this.blockedNote = h("p", { class: "composer-blocked", id: "composer-blocked", "data-blocked": "", role: "status", hidden: true });
     this.element = h(
       "form",
       { class: "composer", "aria-label": "Message" },
@@ -64,6 +68,7 @@ export class Composer {
       this.popup,
       this.chips,
       h("div", { class: "input-wrap" }, this.textarea),
+      this.blockedNote,
       h("div", { class: "composer-row" }, h("div", { class: "context-buttons" }, this.addSelection, this.addProblems), this.sendButton, this.stopButton),
     );
     this.element.addEventListener("submit", (e) => {
@@ -99,6 +104,20 @@ export class Composer {
     this.meterSlot.replaceChildren(meter);
   }
 
+  /**
+   * Send off, with the reason shown (not just a greyed button), while no run can start;
+   * the text box stays editable so a draft is not lost. undefined turns Send back on.
+   */
+  setBlocked(reason: string | undefined): void {
+    this.blocked = reason;
+    this.blockedNote.textContent = reason ?? "";
+    this.blockedNote.hidden = reason === undefined;
+    this.sendButton.disabled = reason !== undefined;
+    if (reason === undefined) this.sendButton.removeAttribute("aria-describedby");
+    else this.sendButton.setAttribute("aria-describedby", this.blockedNote.id);
+    this.sendButton.title = reason ?? "Send (Enter)";
+  }
+
   setRunning(running: boolean): void {
     this.running = running;
     this.sendButton.hidden = running;
@@ -119,7 +138,7 @@ export class Composer {
   }
 
   private send(): void {
-    if (this.running) return;
+    if (this.running || this.blocked !== undefined) return;
     const text = this.textarea.value.trim();
     if (!text && this.mentions.length === 0) return;
     this.opts.post({ type: "send", text, mentions: [...this.mentions] });

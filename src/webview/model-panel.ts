@@ -6,6 +6,8 @@
 import type { CommandName } from "../protocol/contributions.ts";
 import type { FixAction, IndexState, ModelState, SystemInfo } from "../protocol/status.ts";
 import { backendName, computeKind, describeModel, describeSource } from "../protocol/status.ts";
+import { sentence } from "../protocol/readiness.ts";
+import { formatSize } from "../protocol/units.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { type Child, button, h, icon, plural, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -25,8 +27,13 @@ const FIX_BUTTON: Record<FixAction, { label: string; command: CommandName }> = {
   downloadCuda: { label: "Download CUDA Acceleration", command: "downloadCuda" },
 };
 
-function commandButton(post: Post, label: string, command: CommandName, primary = false): HTMLButtonElement {
-  return button(label, () => post({ type: "runCommand", command }), { kind: primary ? "primary" : "secondary", attrs: { "data-command": command } });
+function commandButton(post: Post, label: string, command: CommandName, primary = false, title?: string): HTMLButtonElement {
+  return button(label, () => post({ type: "runCommand", command }), { kind: primary ? "primary" : "secondary", attrs: { "data-command": command, title } });
+}
+
+/** A span whose text may be ellipsized at narrow widths: the whole text stays in its tooltip. */
+function clipped(attrs: Record<string, string | number | undefined>, text: string): HTMLElement {
+  return h("span", { ...attrs, class: `${attrs.class ?? ""} clip`.trim(), title: attrs.title ?? text }, text);
 }
 
 function card(kind: string, ...children: Child[]): HTMLElement {
@@ -43,19 +50,19 @@ export function statusLine(msg: StateMessage | undefined): HTMLElement {
   if (!runtime) return h("div", { class: "status-line", "data-state": "connecting" }, spinner(), h("span", {}, "Connecting…"));
   switch (runtime.kind) {
     case "starting":
-      return h("div", { class: "status-line", "data-state": "starting" }, spinner(), h("span", {}, "Starting Hearth…"));
+      return h("div", { class: "status-line", "data-state": "starting" }, spinner(), clipped({}, "Starting Hearth…"));
     case "restarting":
-      return h("div", { class: "status-line warning", "data-state": "restarting" }, h("span", { class: "dot warn" }), h("span", {}, "Runtime restarting…"));
+      return h("div", { class: "status-line warning", "data-state": "restarting" }, h("span", { class: "dot warn" }), clipped({}, "Runtime restarting…"));
     case "failed":
-      return h("div", { class: "status-line error", "data-state": "failed" }, h("span", { class: "dot bad" }), h("span", {}, "Runtime stopped"));
+      return h("div", { class: "status-line error", "data-state": "failed" }, h("span", { class: "dot bad" }), clipped({}, "Runtime stopped"));
     case "running": {
       const model = runtime.status.model;
       const line = h("div", { class: "status-line", "data-state": "ready", "data-pid": runtime.status.pid, title: `Hearth ${runtime.status.version} · runtime pid ${runtime.status.pid}` });
-      if (model.kind === "ready") line.append(h("span", { class: "dot ok" }), h("span", { class: "model-name", "data-model": "ready", title: describeModel(model) }, describeModel(model)));
-      else if (model.kind === "loading") line.append(spinner(), h("span", {}, `Loading model… ${percent(model.progress)}`));
-      else if (model.kind === "configured") line.append(h("span", { class: "dot idle" }), h("span", { "data-model": "configured" }, describeModel(model)));
-      else if (model.kind === "error") line.append(h("span", { class: "dot bad" }), h("span", {}, "Model error"));
-      else line.append(h("span", { class: "dot idle" }), h("span", {}, "Runtime ready · no model"));
+      if (model.kind === "ready") line.append(h("span", { class: "dot ok" }), clipped({ class: "model-name", "data-model": "ready" }, describeModel(model)));
+      else if (model.kind === "loading") line.append(spinner(), clipped({}, `Loading model… ${percent(model.progress)}`));
+      else if (model.kind === "configured") line.append(h("span", { class: "dot idle" }), clipped({ "data-model": "configured" }, describeModel(model)));
+      else if (model.kind === "error") line.append(h("span", { class: "dot bad" }), clipped({}, "Model error"));
+      else line.append(h("span", { class: "dot idle" }), clipped({}, "No model"));
       return line;
     }
   }
@@ -64,24 +71,39 @@ export function statusLine(msg: StateMessage | undefined): HTMLElement {
 function downloadLabel(msg: StateMessage): string {
   const r = msg.recommended;
   if (!r) return `Download ${DEFAULT_DOWNLOAD_NAME}`;
-  return `Download ${r.name} (${(r.sizeBytes / 1e9).toFixed(1)} GB)`;
+  return `Download ${r.name} (${formatSize(r.sizeBytes)})`;
 }
 
-function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElement | undefined {
+/**
+ * No model: the three ways to get one, as buttons (download the model recommended for this
+ * machine, with its size and why; a GGUF file on disk; a server). When nothing Hearth offers
+ * fits the machine there is no Download button: the reason, the server as the main way, and
+ * every model still one click away (Other Models…).
+ */
+export function noModelCard(msg: StateMessage, post: Post): HTMLElement {
+  const r = msg.recommended;
+  const fits = r?.fits !== false;
+  const download = msg.download || !fits ? undefined : commandButton(post, downloadLabel(msg), "downloadModel", true, r?.reason);
+  return card(
+    "model-none",
+    h("h2", {}, "Choose a model"),
+    h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
+    h(
+      "div",
+      { class: "actions" },
+      download,
+      commandButton(post, "Choose GGUF File…", "selectModel"),
+      commandButton(post, "Use Server URL…", "selectModel", !fits),
+      fits ? undefined : commandButton(post, "Other Models…", "selectModel"),
+    ),
+    r?.reason ? h("p", { class: `muted small${fits ? "" : " warning-text"}`, "data-recommendation": fits ? "fits" : "none-fits" }, `${sentence(r.reason)}.`) : undefined,
+  );
+}
+
+function modelCard(model: ModelState, post: Post): HTMLElement | undefined {
   switch (model.kind) {
     case "none":
-      return card(
-        "model-none",
-        h("h2", {}, "Choose a model"),
-        h("p", { "data-model": "none" }, "No model yet. Hearth runs Qwen on your own machine: download it, pick a GGUF file you have, or point Hearth at a server."),
-        h(
-          "div",
-          { class: "actions" },
-          msg.download ? undefined : commandButton(post, downloadLabel(msg), "downloadModel", true),
-          commandButton(post, "Choose GGUF File…", "selectModel"),
-          commandButton(post, "Use Server URL…", "selectModel"),
-        ),
-      );
+      return undefined; // the chat places noModelCard itself (inline in the empty chat)
     case "loading":
       return card(
         "model-loading",
@@ -93,7 +115,7 @@ function modelCard(msg: StateMessage, model: ModelState, post: Post): HTMLElemen
       return card(
         "model-error",
         h("h2", {}, "Model problem"),
-        h("p", { class: "error", "data-model": "error", role: "alert" }, model.message),
+        h("p", { class: "error", "data-model": "error", role: "alert" }, sentence(model.message)),
         h("div", { class: "actions" }, commandButton(post, fix.label, fix.command, true), fix.command === "showLog" ? undefined : commandButton(post, "Show Log", "showLog")),
       );
     }
@@ -136,7 +158,7 @@ export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElem
     cards.push(
       card(
         "runtime-restarting",
-        h("p", { class: "warning" }, `Hearth's runtime stopped (${runtime.reason}). Restarting in ${runtime.inSeconds}s — attempt ${runtime.attempt}.`),
+        h("p", { class: "warning-text" }, `Hearth's runtime stopped (${runtime.reason}). Restarting in ${runtime.inSeconds}s — attempt ${runtime.attempt}.`),
         h("div", { class: "actions" }, commandButton(post, "Show Log", "showLog")),
       ),
     );
@@ -144,16 +166,16 @@ export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElem
     cards.push(
       card(
         "runtime-failed",
-        h("p", { class: "error", role: "alert" }, runtime.message),
+        h("p", { class: "error", role: "alert" }, sentence(runtime.message)),
         h("div", { class: "actions" }, commandButton(post, "Restart Runtime", "restartRuntime", true), commandButton(post, "Show Log", "showLog")),
       ),
     );
   } else if (runtime.kind === "running") {
     if (msg.download) cards.push(downloadCard(msg.download));
-    cards.push(modelCard(msg, runtime.status.model, post));
+    cards.push(modelCard(runtime.status.model, post));
     if (!msg.download) cards.push(cudaCard(msg, runtime.status.model, post));
     if (runtime.status.settingsProblems.length) {
-      cards.push(card("settings-problems", ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning" }, icon("warning"), " ", p))));
+      cards.push(card("settings-problems", ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning-text" }, icon("warning"), " ", sentence(p)))));
     }
   }
   return cards.filter((c): c is HTMLElement => c !== undefined);
@@ -188,7 +210,7 @@ export function metaLine(msg: StateMessage | undefined): HTMLElement | undefined
   return h(
     "div",
     { class: "meta-line" },
-    h("span", { class: `meta-index${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: `Repository index: ${indexText(index)}` }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
-    h("span", { class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing", title: compute }, compute),
+    h("span", { class: `meta-index clip${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: `Repository index: ${indexText(index)}` }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
+    clipped({ class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing" }, compute),
   );
 }

@@ -8,6 +8,7 @@ import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
 import { diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
+import { markdownFragment } from "./markdown.ts";
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 
@@ -139,11 +140,12 @@ function isMemoryTool(item: ToolItem): boolean {
 function memorySection(item: ToolItem): HTMLElement | undefined {
   if (!isMemoryTool(item)) return undefined;
   const text = (name: string) => (typeof item.arguments[name] === "string" ? (item.arguments[name] as string) : "");
+  // The fact is markdown in the memory file, so it is shown as markdown (code, emphasis), not raw backticks.
   return h(
     "blockquote",
     { class: "tool-memory" },
-    text("title") ? h("strong", {}, text("title")) : undefined,
-    text("fact") ? h("p", {}, text("fact")) : undefined,
+    text("title") ? h("strong", { class: "memory-title" }, text("title")) : undefined,
+    text("fact") ? h("div", { class: "memory-fact" }, markdownFragment(text("fact"))) : undefined,
     text("category") ? h("span", { class: "muted" }, `Category: ${text("category")}`) : undefined,
   );
 }

@@ -4,6 +4,7 @@
  * message is re-rendered (in place, so an opened "Thinking" stays open).
  */
 import type { Attachment } from "../protocol/agent.ts";
+import { sentence } from "../protocol/readiness.ts";
 import type { Transcript, TranscriptItem } from "../protocol/transcript.ts";
 import { button, h, icon, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
@@ -35,7 +36,21 @@ export function attachmentLabel(a: Attachment): string {
   }
 }
 
-function userMessage(item: UserItem, post: Post, running: boolean): HTMLElement {
+/**
+ * The user messages whose turn changed files (a tool that changed some, or a review):
+ * only those offer "Restore checkpoint" — restoring a turn that changed nothing would do nothing.
+ */
+function turnsWithChanges(items: readonly TranscriptItem[]): Set<string> {
+  const changed = new Set<string>();
+  let turn: string | undefined;
+  for (const item of items) {
+    if (item.kind === "user") turn = item.id;
+    else if (turn && ((item.kind === "tool" && (item.changedFiles?.length ?? 0) > 0) || item.kind === "review")) changed.add(turn);
+  }
+  return changed;
+}
+
+function userMessage(item: UserItem, post: Post, running: boolean, changed: boolean): HTMLElement {
   const attachments = item.attachments?.length
     ? h("ul", { class: "chips attachments", "aria-label": "Attached context" }, ...item.attachments.map((a) => h("li", { class: "chip" }, icon(a.kind === "symbol" ? "symbol" : a.kind === "selection" ? "selection" : a.kind === "problems" ? "problems" : "file"), h("span", {}, attachmentLabel(a)))))
     : undefined;
@@ -44,7 +59,7 @@ function userMessage(item: UserItem, post: Post, running: boolean): HTMLElement 
     { class: "item user-message", "data-item": "user", "data-id": item.id, "aria-label": "You" },
     h("div", { class: "user-text" }, item.text),
     attachments,
-    item.checkpoint
+    item.checkpoint && changed
       ? h("div", { class: "user-actions" }, button("Restore checkpoint", () => post({ type: "restore", itemId: item.id }), { kind: "link", icon: "undo", attrs: { disabled: running, title: "Put the files and the conversation back to before this message" } }))
       : undefined,
   );
@@ -84,7 +99,7 @@ function notice(item: NoticeItem): HTMLElement {
     "div",
     { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level, role: item.level === "error" ? "alert" : "status" },
     icon(item.level),
-    h("span", { class: "notice-text" }, item.text),
+    h("span", { class: "notice-text" }, sentence(item.text)),
   );
 }
 
@@ -92,6 +107,8 @@ export class TranscriptView {
   readonly element: HTMLElement;
   private readonly rendered = new Map<string, Rendered>();
   private transcriptId: string | undefined;
+  /** User messages whose turn changed files (recomputed on every full render). */
+  private changedTurns = new Set<string>();
 
   constructor(private readonly ctx: ToolCardContext) {
     this.element = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
@@ -111,6 +128,7 @@ export class TranscriptView {
       this.place(items[0], running, this.rendered.get(items[0].id)!.node.previousElementSibling);
       return;
     }
+    this.changedTurns = turnsWithChanges(transcript.items);
     const seen = new Set<string>();
     let previous: Element | null = null;
     for (const item of transcript.items) {
@@ -149,7 +167,7 @@ export class TranscriptView {
 
   private signature(item: TranscriptItem, running: boolean): string {
     if (item.kind === "assistant") return assistantSignature(item);
-    if (item.kind === "user") return `${JSON.stringify(item)}:${running}`;
+    if (item.kind === "user") return `${JSON.stringify(item)}:${running}:${this.changedTurns.has(item.id)}`;
     if (item.kind === "tool") return `${JSON.stringify(item)}:${this.ctx.answered.has(item.id)}`;
     return JSON.stringify(item);
   }
@@ -158,7 +176,7 @@ export class TranscriptView {
     const signature = this.signature(item, running);
     switch (item.kind) {
       case "user":
-        return { node: userMessage(item, this.ctx.post, running), signature };
+        return { node: userMessage(item, this.ctx.post, running, this.changedTurns.has(item.id)), signature };
       case "assistant":
         return assistantMessage(item, this.ctx);
       case "tool":

@@ -10,6 +10,7 @@ import { ChatViewProvider } from "./chat-view.ts";
 import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";
 import { InlineCompletions } from "./inline-completions.ts";
+import { registerLanguageModelProvider } from "./lm-provider.ts";
 import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
 import { ServerKeys } from "./server-key.ts";
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerCheckpointDocuments(runtime),
     completions,
     registerCommands({ runtime, output, chat, memory, serverKeys, completions }),
+    registerLanguageModelProvider(runtime, output),
   );
   // Spawning the runtime is not activation's work: start it right after activate returns.
   setImmediate(() => void runtime.start());

@@ -21,7 +21,8 @@ import {
   MentionSearchRequest,
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
-import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
+import { CHAT_VIEW_ID, COMMANDS } from "../protocol/contributions.ts";
+import { runBlocker } from "../protocol/readiness.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem, transcriptFromMessages } from "../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../protocol/webview.ts";
 import { CHECKPOINT_SCHEME, checkpointUri } from "./checkpoint-documents.ts";
@@ -104,6 +105,15 @@ export class ChatController implements vscode.Disposable {
       return undefined;
     }
     if (!text.trim()) return undefined;
+    // No model or no runtime: refuse before the message is added, so the chat does not show
+    // a turn that did nothing (and a red error for it); say why and offer the way out.
+    const blocker = runBlocker(this.runtime.state);
+    if (blocker) {
+      void vscode.window.showWarningMessage(blocker.reason, ...(blocker.needsModel ? ["Select Model…"] : [])).then((pick) => {
+        if (pick) void vscode.commands.executeCommand(COMMANDS.selectModel.id);
+      });
+      return undefined;
+    }
     const attachments = await this.resolveMentions(mentions);
     const runId = randomUUID();
     const run: ActiveRun = { runId, conversationId: this.transcript.id, cancel: new vscode.CancellationTokenSource() };

@@ -12,7 +12,9 @@ import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
+import { type ModelChoice, modelPickState } from "./model-picks.ts";
 import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
+import { runBlocker } from "../protocol/readiness.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 
@@ -28,13 +30,34 @@ export interface CommandContext {
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
 
 const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
-  "qwen3.6-35b-a3b": "Qwen3.6-35B-A3B — newest, mixture of experts, fast on most GPUs (recommended)",
+  "qwen3.6-35b-a3b": "Qwen3.6-35B-A3B — newest, mixture of experts, fast on most GPUs",
   "qwen3.6-27b": "Qwen3.6-27B — newest, dense, stronger per token, needs more VRAM",
   "qwen3.5-35b-a3b": "Qwen3.5-35B-A3B — mixture of experts, fast on most GPUs",
   "qwen3.5-27b": "Qwen3.5-27B — dense, stronger per token, needs more VRAM",
 };
 
-const fixIssue: Factory = (ctx) => (issue?: unknown) => fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
+/**
+ * Fix This Issue refuses before it asks for the issue when no run could start (no model,
+ * runtime down): the reason and the ways to get a model, and the open chat is left alone.
+ */
+const fixIssue: Factory = (ctx) => async (issue?: unknown) => {
+  const blocker = runBlocker(ctx.runtime.state);
+  if (blocker) return offerModelChoices(blocker.reason, blocker.needsModel);
+  return fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
+};
+
+/** A notification with the reason and, when a model is missing, the three ways to get one. */
+export async function offerModelChoices(reason: string, needsModel: boolean): Promise<void> {
+  if (!needsModel) {
+    const pick = await vscode.window.showWarningMessage(reason, "Show Log");
+    if (pick) await vscode.commands.executeCommand(COMMANDS.showLog.id);
+    return;
+  }
+  const pick = await vscode.window.showWarningMessage(reason, "Download Model…", "Choose GGUF File…", "Use Server URL…");
+  if (pick === "Download Model…") await vscode.commands.executeCommand(COMMANDS.downloadModel.id);
+  if (pick === "Choose GGUF File…") await chooseGgufFile();
+  if (pick === "Use Server URL…") await enterServerUrl();
+}
 
 const manageModels: Factory = (ctx) => () => manageDownloadedModels(ctx.runtime);
 
@@ -46,13 +69,16 @@ const newChat: Factory = (ctx) => async () => {
   ctx.chat.newChat();
 };
 
-const selectModel: Factory = () => async () => {
+/** Select Model: "loaded" only beside the model that is loaded, "selected, not loaded" beside the chosen one that is not. */
+const selectModel: Factory = (ctx) => async () => {
   const current = readSettings();
+  const choice: ModelChoice = current;
+  const state = ctx.runtime.state;
   type Pick = vscode.QuickPickItem & { run: () => Promise<void> };
   const presets: Pick[] = MODEL_PRESETS.filter((p): p is Exclude<ModelPreset, "custom"> => p !== "custom").map((preset) => ({
     label: PRESET_LABELS[preset].split(" — ")[0]!,
     detail: PRESET_LABELS[preset].split(" — ")[1],
-    description: !current.modelPath && !current.serverUrl && current.modelPreset === preset ? "current" : undefined,
+    description: modelPickState({ kind: "preset", preset }, choice, state),
     run: async () => {
       await updateSetting("modelPreset", preset);
       await updateSetting("modelPath", "");
@@ -61,12 +87,16 @@ const selectModel: Factory = () => async () => {
   }));
   const picks: Pick[] = [
     ...presets,
-    { label: "$(file) Choose a GGUF file…", description: current.modelPath || undefined, run: chooseGgufFile },
-    { label: "$(globe) Use a server URL…", description: current.serverUrl || undefined, run: enterServerUrl },
+    { label: "$(file) Choose a GGUF file…", description: pickDescription(modelPickState({ kind: "file" }, choice, state), current.modelPath), run: chooseGgufFile },
+    { label: "$(globe) Use a server URL…", description: pickDescription(modelPickState({ kind: "server" }, choice, state), current.serverUrl), run: enterServerUrl },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Select Model", placeHolder: "Which model should Hearth use?" });
   await pick?.run();
 };
+
+function pickDescription(state: string | undefined, value: string): string | undefined {
+  return [state, value].filter(Boolean).join(" · ") || undefined;
+}
 
 async function chooseGgufFile(): Promise<void> {
   const files = await vscode.window.showOpenDialog({

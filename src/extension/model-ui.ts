@@ -10,10 +10,9 @@ import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
 import type { ModelCatalog, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
-
-const GiB = 1024 ** 3;
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
 export interface DownloadProgress {
@@ -107,8 +106,9 @@ async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alt
   }
 }
 
+/** Sizes in GiB, as everywhere in Hearth (the view, `hearth models`, the status bar). */
 function gib(bytes: number): string {
-  return `${(bytes / GiB).toFixed(1)} GiB`;
+  return formatSize(bytes);
 }
 
 /**

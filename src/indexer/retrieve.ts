@@ -1,6 +1,8 @@
 import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { identifiersIn, looksLikeIdentifier, stem, termsOfWord } from "./text.ts";
+import { analyzeQuery, TEST_FILE, type EvidenceKind, type FileEvidence, type QueryAnalysis } from "./query-analysis.ts";
+
+export { analyzeQuery, type QueryAnalysis } from "./query-analysis.ts";
 
 /** What the user is looking at: the seeds of personalized PageRank. */
 export interface FocusHints {
@@ -21,100 +23,72 @@ export interface LocateOptions extends FocusHints {
 export interface LocateWeights {
   /** Weight of the normalized personalized PageRank score. */
   readonly graph: number;
-  /** Added when the file defines an identifier the query names. */
-  readonly identifier: number;
+  /** Added when a traceback frame or a `file:line` reference names the file. */
+  readonly frame: number;
   /** Added when the query names the file's path. */
   readonly path: number;
+  /** Added when an import or dotted name in the query names the file's module. */
+  readonly module: number;
+  /** Added when the file defines an identifier the query names in prose or inline code. */
+  readonly identifier: number;
+  /** Added when the file defines a name used only in the query's code snippets. */
+  readonly snippet: number;
   /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
   readonly docs: number;
-  /** Multiplier for type declarations (.d.ts) and tests, unless the query talks about tests. */
+  /** Multiplier for other files without a grammar (configuration, data, CI files). */
+  readonly nonCode: number;
+  /** Multiplier for type declarations (.d.ts) and tests (tests only unless the issue is about tests). */
   readonly secondary: number;
+  /** Share of a top JavaScript file's score given to its type declarations. */
+  readonly companion: number;
+  /** Share of a top file's score given to its folder's `__init__.py` / `index.js`. */
+  readonly packageIndex: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
 export interface LocatedFile {
   readonly path: string;
   readonly score: number;
-  /** Human-readable reasons, strongest first: "defines parseFlags", "terms: cache, stale", … */
+  /** Human-readable reasons, strongest first: "traceback frame pkg/a.py:12", "defines parseFlags", "terms: cache, stale", … */
   readonly reasons: string[];
 }
 
-/** What a query mentions, for seeding and for the reasons. */
-export interface QueryAnalysis {
-  readonly terms: Map<string, number>;
-  /** For each term, the query word it came from (terms are stemmed: "charg" ← "charges"). */
-  readonly surface: Map<string, string>;
-  /** Identifiers from the query that some file defines. */
-  readonly identifiers: string[];
-  /** Files whose path (or a path suffix ≥ 2 segments, or a unique base name) the query names. */
-  readonly paths: string[];
-}
-
-/** The score blend, tuned on the retrieval evaluation set (test/bench/indexer-eval.ts). */
+/** The score blend, tuned on the real-issue evaluation set (test/bench/retrieval-eval.ts). */
 export const DEFAULT_WEIGHTS: LocateWeights = {
   graph: 0.2,
-  identifier: 0.6,
+  frame: 1.2,
   path: 1.0,
-  docs: 0.4,
-  secondary: 0.7,
+  module: 0.6,
+  identifier: 0.6,
+  snippet: 0.25,
+  docs: 0.15,
+  nonCode: 0.15,
+  secondary: 0.5,
+  companion: 0.8,
+  packageIndex: 0.4,
 };
 const BM25_SEEDS = 15;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
-const SECONDARY_FILE = /\.d\.[cm]?ts$|(^|\/)(tests?|__tests__|spec)\/|[._-](test|spec)\.[a-z]+$|_test\.go$/i;
-
-/** Breaks a query into terms, defined identifiers it mentions, and file paths it names. */
-export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
-  const terms = new Map<string, number>();
-  const surface = new Map<string, string>();
-  const identifiers = new Set<string>();
-  for (const token of identifiersIn(query)) {
-    for (const t of termsOfWord(token)) {
-      terms.set(t, (terms.get(t) ?? 0) + 1);
-      // A stem of the whole word shows as the word; a part of a compound as itself.
-      if (!surface.has(t)) surface.set(t, stem(token.toLowerCase().replace(/[_$]/g, "")) === t ? token.toLowerCase() : t);
-    }
-    // An English word that happens to be defined somewhere ("format") is not a mention;
-    // a compound identifier ("formatDate", "MAX_SIZE") is.
-    if (token.length >= 3 && looksLikeIdentifier(token) && index.tables.definers.has(token)) identifiers.add(token);
-  }
-  return { terms, surface, identifiers: [...identifiers], paths: mentionedPaths(index, query) };
-}
-
-function mentionedPaths(index: RepoIndex, query: string): string[] {
-  const tokens = new Set(query.match(/[\w@.\-/]+\.[A-Za-z0-9]+|[\w.\-]+\/[\w.\-/]+/g) ?? []);
-  if (tokens.size === 0) return [];
-  const found: string[] = [];
-  for (const path of index.files.keys()) {
-    const base = path.slice(path.lastIndexOf("/") + 1);
-    for (const t of tokens) {
-      const clean = t.replace(/^\.?\/+/, "").replace(/[.:,]+$/, "");
-      if (path === clean || (clean.includes("/") && path.endsWith("/" + clean)) || base === clean) {
-        found.push(path);
-        break;
-      }
-    }
-  }
-  return found.length > 20 ? [] : found;
-}
+const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
+const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5 };
 
 /**
  * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
  * paths and comments, blended with personalized PageRank seeded from the best lexical
- * hits, the files defining identifiers the query names, named paths and open files.
+ * hits, the files the query's evidence points at (frames, paths, named definitions) and
+ * open files; then each top file lifts its companions (package index, type declarations).
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const mentionsTests = /\btest|\bspec\b/i.test(query);
   const analysis = analyzeQuery(index, query);
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
   const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
-  const ranks = seeds.size > 0 ? liftOverBase(pushPageRank(index.graph(), seeds), index.baseRanks()) : undefined;
   const graph = index.graph();
+  const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
-  const definedHere = definersOf(index, analysis.identifiers);
-  const candidates = new Set<string>([...lexical.keys(), ...definedHere.keys(), ...analysis.paths]);
+  const candidates = new Set<string>([...lexical.keys(), ...analysis.evidence.keys()]);
   // The graph may be a few edits old: only files that still exist are candidates.
   if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
   const scored: Scored[] = [];
@@ -122,30 +96,71 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const hit = lexical.get(path);
     const i = graph.indexOf.get(path);
     const graphScore = ranks && i !== undefined ? ranks[i]! / maxRank : 0;
-    const names = definedHere.get(path) ?? [];
-    const pathHit = analysis.paths.includes(path);
+    const evidence = analysis.evidence.get(path) ?? [];
     const score =
-      prior(path, w, mentionsTests) *
-      ((hit ? hit.score / maxLexical : 0) +
-        w.graph * graphScore +
-        (names.length > 0 ? w.identifier : 0) +
-        (pathHit ? w.path : 0));
-    scored.push({ path, score, terms: hit?.terms, names, pathHit, graphScore });
+      prior(index, path, evidence, w, analysis.aboutTests) *
+      ((hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w));
+    scored.push({ path, score, terms: hit?.terms, evidence, graphScore });
   }
-  scored.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
+  const ranked = liftCompanions(index, scored, w);
   // Reasons only for what is returned: the neighbour search walks edges.
-  const best = new Set(scored.slice(0, 5).map((s) => s.path));
-  return scored.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
+  const best = new Set(ranked.slice(0, 5).map((s) => s.path));
+  return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
+}
+
+/** Each kind of evidence counts once, at its strongest; a name shared by n files counts 1/√n. */
+function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): number {
+  const best = new Map<EvidenceKind, number>();
+  for (const e of evidence) {
+    const share = e.definers ? 1 / Math.sqrt(e.definers) : 1;
+    best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
+  }
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet };
+  let sum = 0;
+  for (const [kind, share] of best) sum += weightOf[kind] * share;
+  return sum;
+}
+
+// Files the issue names by path keep full weight, whatever they are: the reporter pointed at them.
+function prior(index: RepoIndex, path: string, evidence: readonly FileEvidence[], w: LocateWeights, aboutTests: boolean): number {
+  if (evidence.some((e) => e.kind === "frame" || e.kind === "path")) return 1;
+  if (DOC_FILE.test(path)) return w.docs;
+  if (index.files.get(path)?.language === null) return w.nonCode;
+  if (DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path))) return w.secondary;
+  return 1;
 }
 
 interface Scored {
   readonly path: string;
-  readonly score: number;
+  score: number;
   readonly terms: Map<string, number> | undefined;
-  readonly names: readonly string[];
-  readonly pathHit: boolean;
+  readonly evidence: readonly FileEvidence[];
   readonly graphScore: number;
+  /** Set when a better-ranked file lifted this one: "type declarations of lib/a.js". */
+  companionOf?: string;
 }
+
+/**
+ * The personalized rank a file received from its neighbours: its own seed's share and the
+ * rank of a file without any edge are the lexical evidence again (counted once already),
+ * not evidence from the graph.
+ */
+function receivedRank(graph: FileGraph, ranks: Float64Array, seeds: ReadonlyMap<string, number>): Float64Array {
+  let total = 0;
+  for (const [path, w] of seeds) if (graph.indexOf.has(path) && w > 0) total += w;
+  const linked = new Uint8Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) {
+    if (graph.offsets[i + 1]! > graph.offsets[i]!) linked[i] = 1;
+  }
+  for (let k = 0; k < graph.targets.length; k++) linked[graph.targets[k]!] = 1;
+  const out = new Float64Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) {
+    const seed = seeds.get(graph.paths[i]!) ?? 0;
+    out[i] = linked[i] ? Math.max(0, ranks[i]! - (1 - PAGERANK_DAMPING) * (total > 0 ? seed / total : 0)) : 0;
+  }
+  return out;
+}
+const PAGERANK_DAMPING = 0.85;
 
 // Personalized rank over the query-free rank: a file everything imports (a types module,
 // options.d.ts) has a high rank for every query; what matters is how much the query raised it.
@@ -154,12 +169,6 @@ export function liftOverBase(ranks: Float64Array, base: Float64Array): Float64Ar
   const out = new Float64Array(ranks.length);
   for (let i = 0; i < ranks.length; i++) out[i] = ranks[i]! / Math.pow(base[i]! * ranks.length, HUB_DAMPING);
   return out;
-}
-
-function prior(path: string, w: LocateWeights, mentionsTests: boolean): number {
-  if (DOC_FILE.test(path)) return w.docs;
-  if (!mentionsTests && SECONDARY_FILE.test(path)) return w.secondary;
-  return 1;
 }
 
 /**
@@ -187,28 +196,22 @@ function seedWeights(
   const add = (path: string, w: number): void => void seeds.set(path, (seeds.get(path) ?? 0) + w);
   const best = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, BM25_SEEDS);
   for (const [path, hit] of best) add(path, hit.score / maxLexical);
-  for (const path of definersOf(index, analysis?.identifiers ?? []).keys()) add(path, 1);
-  for (const path of analysis?.paths ?? []) add(path, 2);
+  for (const [path, evidence] of analysis?.evidence ?? []) add(path, Math.max(...evidence.map((e) => EVIDENCE_SEED[e.kind])));
   for (const path of focus.openFiles ?? []) add(index.relative(path), 1);
   (focus.recentFiles ?? []).forEach((path, k) => add(index.relative(path), 1 / (1 + k)));
   return seeds;
 }
 
-/** path → identifiers (from `names`) that the file defines; skips names defined everywhere. */
-function definersOf(index: RepoIndex, names: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const name of names) {
-    const files = index.tables.definers.get(name);
-    if (!files || files.size > 5) continue;
-    for (const f of files) out.set(f, [...(out.get(f) ?? []), name]);
-  }
-  return out;
-}
-
 function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surface: ReadonlyMap<string, string>): string[] {
   const reasons: string[] = [];
-  if (s.pathHit) reasons.push("path named in the query");
-  if (s.names.length > 0) reasons.push(`defines ${s.names.slice(0, 5).join(", ")}`);
+  const texts = (kind: EvidenceKind): string[] => s.evidence.filter((e) => e.kind === kind).map((e) => e.text);
+  const frames = texts("frame");
+  if (frames.length > 0) reasons.push(`traceback frame ${frames.slice(0, 3).join(", ")}`);
+  if (texts("path").length > 0) reasons.push("path named in the query");
+  if (texts("module").length > 0) reasons.push(`module ${texts("module")[0]} named`);
+  if (texts("named").length > 0) reasons.push(`defines ${texts("named").slice(0, 5).join(", ")}`);
+  if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
+  if (s.companionOf) reasons.push(s.companionOf);
   if (s.terms && s.terms.size > 0) {
     const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
     reasons.push(`terms: ${top.join(", ")}`);
@@ -218,6 +221,58 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
     reasons.push(neighbour ? `graph: ${neighbour}` : `graph: near the matching files (${s.graphScore.toFixed(2)})`);
   }
   return reasons;
+}
+
+const COMPANION_PARENTS = 3;
+const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
+
+/**
+ * Sorts by score after lifting the companions of the best few files — files a fix to them
+ * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
+ * or a declaration file named after it elsewhere) and the package index that re-exports it.
+ */
+function liftCompanions(index: RepoIndex, scored: Scored[], w: LocateWeights): Scored[] {
+  const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);
+  scored.sort(byScore);
+  if (w.companion <= 0 && w.packageIndex <= 0) return scored;
+  const byPath = new Map(scored.map((s) => [s.path, s]));
+  for (const parent of scored.slice(0, COMPANION_PARENTS)) {
+    for (const [path, why] of companionsOf(index, parent.path)) {
+      let s = byPath.get(path);
+      if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0 }));
+      const lifted = (why === "package index of" ? w.packageIndex : w.companion) * parent.score;
+      if (lifted > s.score) (s.score = lifted), (s.companionOf = `${why} ${parent.path}`);
+    }
+  }
+  return [...byPath.values()].sort(byScore);
+}
+
+function companionsOf(index: RepoIndex, path: string): [string, string][] {
+  const slash = path.lastIndexOf("/");
+  const dir = path.slice(0, slash + 1);
+  const base = path.slice(slash + 1);
+  const stemName = base.replace(/\.[^.]+$/, "");
+  const out: [string, string][] = [];
+  if (!DECLARATION_FILE.test(path) && /\.[cm]?jsx?$/.test(path)) {
+    // `lib/a.js` → `lib/a.d.ts`, or `types/…/a.d.ts`; an index module goes by its folder's name.
+    const name = PACKAGE_INDEX.test(base) ? dir.slice(0, -1).split("/").pop() : stemName;
+    for (const other of index.files.keys()) {
+      if (!DECLARATION_FILE.test(other)) continue;
+      const otherBase = other.slice(other.lastIndexOf("/") + 1).replace(DECLARATION_FILE, "");
+      if (otherBase === name || (other.startsWith(dir) && otherBase === stemName)) out.push([other, "type declarations of"]);
+    }
+  }
+  if (!PACKAGE_INDEX.test(base)) {
+    for (const candidate of ["__init__.py", "index.js", "index.ts", "index.mjs"]) {
+      const indexPath = dir + candidate;
+      if (indexPath !== path && index.files.has(indexPath) && sameLanguage(path, candidate)) out.push([indexPath, "package index of"]);
+    }
+  }
+  return out;
+}
+
+function sameLanguage(a: string, b: string): boolean {
+  return a.endsWith(".py") === b.endsWith(".py");
 }
 
 /** "uses X" / "used by X" for the strongest edge between `path` and one of the best hits. */

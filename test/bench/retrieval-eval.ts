@@ -87,9 +87,10 @@ function parseArgs(argv: readonly string[]): Args {
 
 function loadRepos(args: Args): EvalRepo[] {
   const repos = readdirSync(args.data)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => /^[\w.-]+__[\w.-]+\.json$/.test(f))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(args.data, f), "utf8")) as EvalRepo);
+    .map((f) => JSON.parse(readFileSync(join(args.data, f), "utf8")) as EvalRepo)
+    .filter((r) => typeof r.repo === "string" && Array.isArray(r.cases));
   return repos.filter(
     (r) =>
       (args.repo === undefined || r.repo === args.repo) &&

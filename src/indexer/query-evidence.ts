@@ -1,0 +1,126 @@
+/**
+ * Reading an issue text the way a developer does before searching: which parts are prose
+ * and which are code or logs, which paths it names (traceback frames and `file:line`
+ * references above all), which modules its snippets import. Pure text work: resolving the
+ * paths against a repository is done in path-match.ts.
+ */
+
+/** A path written in the text, with what came with it. */
+export interface PathReference {
+  /** As written, with `\` turned into `/` and a drive letter or URL scheme dropped. */
+  readonly path: string;
+  /** One-based line, for traceback frames and `file:line` references. */
+  readonly line?: number;
+  /** The function a traceback frame names (`File "…", line N, in func`, `at func (…)`). */
+  readonly func?: string;
+  /** A traceback frame or a `file:line` reference: the strongest evidence there is. */
+  readonly frame: boolean;
+}
+
+/** An issue text split by evidence type. */
+export interface QueryEvidence {
+  /** The first line (the issue title). */
+  readonly title: string;
+  /** Text outside code blocks, tracebacks and inline code. */
+  readonly prose: string;
+  /** `inline code` spans of the prose: names the author chose to mark as code. */
+  readonly inline: readonly string[];
+  /** Fenced and indented blocks, `>>>` lines, traceback lines: examples and logs. */
+  readonly code: string;
+  readonly paths: readonly PathReference[];
+  /** Dotted module names from import statements and qualified names (`pkg.core.numbers`). */
+  readonly modules: readonly string[];
+}
+
+const FENCE = /^\s*(```|~~~)/;
+const PY_FRAME = /File "([^"]+)", line (\d+)(?:, in ([\w<>.$]+))?/g;
+const JS_FRAME = /\bat (?:(?:async )?([\w$.<>[\] ]+?) \()?((?:[A-Za-z]:)?[^\s()'"]+?\.[A-Za-z]{1,5}):(\d+)(?::\d+)?\)?/g;
+const FILE_LINE = /((?:[A-Za-z]:)?[\w@.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]{0,4})(?::(\d+)|#L(\d+)|\((\d+)\)|, line (\d+))/g;
+const PATH_TOKEN = /(?:[A-Za-z]:)?[\w@.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]{0,4}\b|[\w.\-]+(?:[/\\][\w.\-]+)+/g;
+const IMPORT_MODULE = /(?:^|\s)(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))|require\(\s*['"]([^'"]+)['"]\s*\)|from\s+['"]([^'"]+)['"]/gm;
+const DOTTED = /\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}\b/g;
+
+/** Splits an issue text into prose, inline code, code blocks, paths and modules. */
+export function parseQueryEvidence(text: string): QueryEvidence {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const prose: string[] = [];
+  const code: string[] = [];
+  let fenced = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (FENCE.test(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced || isCodeLine(line, lines[i - 1])) code.push(line);
+    else prose.push(line);
+  }
+  const inline: string[] = [];
+  const proseText = withoutUrls(prose.join("\n")).replace(/`([^`\n]+)`/g, (_, span: string) => (inline.push(span), " "));
+  const codeText = withoutUrls(code.join("\n"));
+  return { title: withoutUrls(lines[0] ?? ""), prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text) };
+}
+
+// Links and badges (host names, user names, query strings) are not about the code; the
+// paths inside them are read from the whole text by pathReferences.
+function withoutUrls(text: string): string {
+  return text.replace(/\b(?:https?|ftp):\/\/[^\s)\]>"'`]+/g, " ");
+}
+
+// Indented lines after a blank or another indented line (markdown code), REPL lines and
+// traceback lines are code even outside fences: authors paste them that way.
+function isCodeLine(line: string, previous: string | undefined): boolean {
+  if (/^\s*(>>>|\.\.\.|\$ |In \[\d+\]:|Out\[\d+\]:)/.test(line)) return true;
+  if (/^\s*(Traceback \(most recent call last\)|File "|at .+:\d+)/.test(line)) return true;
+  if (/^(\s{4,}|\t)\S/.test(line) && (previous === undefined || previous.trim() === "" || /^(\s{4,}|\t)/.test(previous))) return true;
+  return false;
+}
+
+/** Every path the text names: frames and file:line references first, then bare paths. */
+export function pathReferences(text: string): PathReference[] {
+  const out: PathReference[] = [];
+  const seen = new Set<string>();
+  const push = (ref: PathReference): void => {
+    const key = `${ref.path}:${ref.line ?? ""}`;
+    if (ref.path === "" || seen.has(key)) return;
+    seen.add(key);
+    out.push(ref);
+  };
+  for (const m of text.matchAll(PY_FRAME)) push({ path: cleanPath(m[1]!), line: Number(m[2]), ...(m[3] ? { func: m[3] } : {}), frame: true });
+  for (const m of text.matchAll(JS_FRAME)) push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true });
+  for (const m of text.matchAll(FILE_LINE)) {
+    const line = Number(m[2] ?? m[3] ?? m[4] ?? m[5]);
+    if (!isUrlHost(text, m.index!)) push({ path: cleanPath(m[1]!), line, frame: true });
+  }
+  const framed = new Set(out.map((r) => r.path));
+  for (const m of text.matchAll(PATH_TOKEN)) {
+    const path = cleanPath(m[0]);
+    if (!framed.has(path) && /[/.]/.test(path)) push({ path, frame: false });
+  }
+  return out;
+}
+
+// "example.com:8080" is a host and port, not a file and line.
+function isUrlHost(text: string, at: number): boolean {
+  return /\/\/[^\s/]*$/.test(text.slice(Math.max(0, at - 100), at));
+}
+
+function cleanPath(raw: string): string {
+  return raw
+    .replace(/\\/g, "/")
+    .replace(/^[A-Za-z]:/, "")
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/^\.?\/+/, "")
+    .replace(/[.:,]+$/, "");
+}
+
+/** Module names from imports (`from a.b import c`, `require('x/y')`) and dotted names. */
+export function modulesIn(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(IMPORT_MODULE)) {
+    const name = m[1] ?? m[2] ?? m[3] ?? m[4];
+    if (name && !name.startsWith(".")) found.add(name);
+  }
+  for (const m of text.matchAll(DOTTED)) if (!/\.(com|org|io|net|html?|py|js|ts)$/.test(m[0])) found.add(m[0]);
+  return [...found];
+}

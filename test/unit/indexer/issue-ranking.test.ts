@@ -1,0 +1,164 @@
+/**
+ * `locate` on issue texts as users write them, one test per failure class seen on real
+ * issues (issue 14): absolute traceback paths, single-word and lower-case identifiers, test
+ * words and template boilerplate, names in examples versus topic words, multi-file fixes.
+ * Each tree is small, real files in a temp folder, indexed by a real RepoIndex.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { locate, type RepoIndex } from "../../../src/indexer/index.ts";
+import { indexOf, tempDir } from "./helpers/setup.ts";
+
+async function withTree(files: Record<string, string>, run: (index: RepoIndex) => void): Promise<void> {
+  const { dir, cleanup } = tempDir("hearth-issue-ranking-");
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const index = await indexOf(dir);
+    try {
+      run(index);
+    } finally {
+      await index.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+const ranked = (index: RepoIndex, query: string): string[] => locate(index, query, { top: 10 }).map((r) => r.path);
+
+const NUMBERS_TREE: Record<string, string> = {
+  "pkg/core/numbers.py": "class Float:\n    def round(self, digits):\n        return self._round(digits)\n\n    def _round(self, digits):\n        return int(self.value * 10 ** digits) / 10 ** digits\n",
+  "pkg/io/numbers.py": "def parse_number(text):\n    # Reads a number from text and rounds it for display.\n    return float(text)\n",
+  "pkg/display/rounding.py":
+    "# Rounding for display: rounding modes, rounding digits, rounding of negative values.\n" +
+    "def round_for_display(value, digits):\n    # rounding rounding rounding\n    return round(value, digits)\n",
+  "pkg/core/arith.py": "from pkg.core.numbers import Float\n\ndef add(a, b):\n    return Float(a.value + b.value)\n",
+};
+
+describe("locate on real-looking issue texts", () => {
+  it("matches absolute traceback paths by their longest suffix in the workspace (class 1)", async () => {
+    await withTree(NUMBERS_TREE, (index) => {
+      for (const frame of [
+        'File "/Users/x/git/proj/pkg/core/numbers.py", line 5, in _round',
+        'File "C:\\Users\\x\\proj\\pkg\\core\\numbers.py", line 5, in _round',
+        'File "/usr/lib/python3.11/site-packages/pkg/core/numbers.py", line 5, in _round',
+      ]) {
+        const issue = `Rounding for display is wrong for negative values\n\nRounding negative values for display rounds the digits the wrong way: display rounding should keep the rounding digits.\n\nTraceback (most recent call last):\n  File "/home/me/bug.py", line 3, in <module>\n    ${frame}\nOverflowError: too many digits\n`;
+        const results = locate(index, issue, { top: 5 });
+        assert.equal(results[0]?.path, "pkg/core/numbers.py", `${frame}: ${results.map((r) => r.path).join(", ")}`);
+        assert.ok(results[0]!.reasons[0]!.startsWith("traceback frame pkg/core/numbers.py:5"), results[0]!.reasons.join("; "));
+      }
+    });
+  });
+
+  it("takes file:line references as frames, and a bare base name shared by two files names neither more", async () => {
+    await withTree(NUMBERS_TREE, (index) => {
+      const results = locate(index, "Rounding for display is off by one digit, see pkg/core/numbers.py:6 for where it goes wrong", { top: 5 });
+      assert.equal(results[0]?.path, "pkg/core/numbers.py");
+      assert.ok(results[0]!.reasons.includes("traceback frame pkg/core/numbers.py:6"), results[0]!.reasons.join("; "));
+    });
+  });
+
+  const SYMBOLS_TREE: Record<string, string> = {
+    "sym/core/function.py": "class Derivative:\n    def doit(self):\n        return self.expr\n\nclass Subs:\n    pass\n",
+    "sym/core/sympify.py": "def sympify(a):\n    return a\n",
+    "sym/calculus/finite_diff.py":
+      "# Derivative approximations: the derivative of a product by the product rule;\n" +
+      "# strings are parsed before taking the derivative.\n" +
+      "class FiniteDiffTable:\n    def product_rule(self, derivative):\n        return derivative\n\n    def parse_strings(self, strings):\n        return strings\n",
+  };
+
+  it("counts a single capitalised word or a lower-case word as an identifier when the index defines it (class 2)", async () => {
+    await withTree(SYMBOLS_TREE, (index) => {
+      const capital = locate(index, "Wrong result for the derivative of x*y\n\nThe result of Derivative(x*y, x) is not y; the derivative of x*y by the product rule is y.", { top: 5 });
+      assert.equal(capital[0]?.path, "sym/core/function.py", capital.map((r) => r.path).join(", "));
+      assert.ok(capital[0]!.reasons.includes("defines Derivative"), capital[0]!.reasons.join("; "));
+      const lower = ranked(index, "Wrong derivative after sympify\n\nCalling sympify('x**2') and then taking the derivative gives the wrong derivative.");
+      assert.equal(lower[0], "sym/core/sympify.py", lower.join(", "));
+    });
+  });
+
+  const PARSER_TREE: Record<string, string> = {
+    "src/parser.py": "def parse_args(tokens):\n    # Trailing commas in argument lists end the list.\n    return [t for t in tokens if t != ',']\n",
+    "src/lexer.py": "def tokens_of(text):\n    return text.split()\n",
+    "tests/test_parser.py":
+      "from src.parser import parse_args\n\n# trailing comma tests: trailing comma in argument lists, trailing comma at the end\n" +
+      "def test_trailing_comma():\n    assert parse_args(['a', ',']) == ['a']  # trailing comma dropped from argument lists\n",
+    "README.md": "# Parser\n\nEnvironment: OS, Python version, parser version. Install with pip. Trailing comma support in argument lists.\n",
+    ".github/ISSUE_TEMPLATE/bug.yml": "name: Bug report\nbody:\n  - label: Environment\n  - label: OS version\n  - label: Python version\n  - label: Trailing comma argument lists expected behaviour\n",
+  };
+
+  it("keeps tests, docs and CI files down when 'test' is only a word in the text and the template adds boilerplate (class 3)", async () => {
+    await withTree(PARSER_TREE, (index) => {
+      const issue = [
+        "Trailing comma in argument lists",
+        "",
+        "I tested this with a trailing comma at the end of argument lists and the comma is kept.",
+        "",
+        "### Environment",
+        "- OS version: Ubuntu 22.04",
+        "- Python version: 3.11",
+        "- Parser version: 2.1",
+        "",
+        "### Expected behaviour",
+        "The trailing comma is dropped.",
+      ].join("\n");
+      const top = ranked(index, issue);
+      assert.equal(top[0], "src/parser.py", top.join(", "));
+      // Still listed, below the code.
+      assert.ok(top.indexOf("tests/test_parser.py") > 0);
+      for (const other of ["README.md", ".github/ISSUE_TEMPLATE/bug.yml"]) assert.ok(top.indexOf(other) === -1 || top.indexOf(other) > top.indexOf("tests/test_parser.py"), top.join(", "));
+      // An issue that names a test file is about tests: it is not held down.
+      assert.equal(ranked(index, "tests/test_parser.py fails on the trailing comma case of argument lists")[0], "tests/test_parser.py");
+    });
+  });
+
+  const PRINTING_TREE: Record<string, string> = {
+    "sym/printing/pretty.py": "# Pretty printing: 2D layout of expressions with parentheses.\nclass PrettyPrinter:\n    def print_product(self, expr):\n        return self.parenthesize(expr)\n",
+    "sym/matrices/matrix_symbol.py": "class MatrixSymbol:\n    def __init__(self, name, rows, cols):\n        self.shape = (rows, cols)\n\n    def as_float16(self, km):\n        return (self.shape, 64, km)\n",
+    "sym/matrices/dense.py": "class DenseMatrix:\n    pass\n",
+  };
+
+  it("weighs topic words over names in the example, and numbers and units from logs least (class 4)", async () => {
+    await withTree(PRINTING_TREE, (index) => {
+      const issue = [
+        "Pretty printing of a matrix product drops the parentheses",
+        "",
+        "```python",
+        ">>> from sym import MatrixSymbol",
+        ">>> A = MatrixSymbol('A', 64, 64)",
+        ">>> pprint(A * (A + A))",
+        "A*A + A   # float16 64 km",
+        "```",
+      ].join("\n");
+      const results = locate(index, issue, { top: 5 });
+      assert.equal(results[0]?.path, "sym/printing/pretty.py", results.map((r) => `${r.path} ${r.reasons.join("; ")}`).join(" | "));
+      const matrix = results.find((r) => r.path === "sym/matrices/matrix_symbol.py");
+      assert.ok(matrix?.reasons.includes("defines MatrixSymbol (used in the example)"), matrix?.reasons.join("; "));
+    });
+  });
+
+  const PLUGIN_TREE: Record<string, string> = {
+    "src/index.js": "class Dayjs {\n  utcOffset() { return 0 }\n  format(template) { return template }\n}\nexport default function dayjs(d) { return new Dayjs(d) }\n",
+    "src/plugin/utc/index.js": "export default (option, Dayjs) => {\n  // utc mode: keep the local time, change the offset\n  Dayjs.prototype.utcOffset = function (input, keepLocalTime) { return input }\n}\n",
+    "types/index.d.ts": "export declare class Dayjs {\n  utcOffset(): number\n  format(template?: string): string\n}\n",
+    "types/plugin/utc.d.ts": "declare module 'dayjs' {\n  interface Dayjs {\n    utc(keepLocalTime?: boolean): Dayjs\n  }\n}\n",
+    "src/plugin/relativeTime/index.js": "export default (o, c) => {\n  c.prototype.fromNow = function () { return '' }\n}\n",
+  };
+
+  it("lifts the companions of a top file: its type declarations (class 5)", async () => {
+    await withTree(PLUGIN_TREE, (index) => {
+      const results = locate(index, "utc plugin: keepLocalTime is ignored when the offset is set\n\nIn utc mode, setting the offset should keep the local time when keepLocalTime is passed.", { top: 5 });
+      const paths = results.map((r) => r.path);
+      assert.equal(paths[0], "src/plugin/utc/index.js", paths.join(", "));
+      assert.ok(paths.slice(0, 3).includes("types/plugin/utc.d.ts"), paths.join(", "));
+      const declarations = results.find((r) => r.path === "types/plugin/utc.d.ts")!;
+      assert.ok(declarations.reasons.includes("type declarations of src/plugin/utc/index.js"), declarations.reasons.join("; "));
+    });
+  });
+});

@@ -12,6 +12,8 @@ export type { WorkerOptions } from "./pool.ts";
 export { locate, analyzeQuery, DEFAULT_WEIGHTS } from "./retrieve.ts";
 export type { LocateOptions, LocateWeights, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
 export { locateEntities, ENTITY_KINDS } from "./entities.ts";
+export { locateLazily, candidateFiles, neighbourFiles } from "./lazy-locate.ts";
+export type { LazyLocateOptions, LazyLocateResult } from "./lazy-locate.ts";
 export type { LocatedEntity, EntityOptions } from "./entities.ts";
 export { buildRepoMap, fitRepoMap, estimateTokens } from "./repo-map.ts";
 export type { RepoMap, RepoMapEntry, RepoMapOptions, TokenCounter } from "./repo-map.ts";

@@ -23,6 +23,12 @@ export interface ParseJob {
   /** Editor buffer contents (didChange); when set the disk is not read. */
   readonly text?: string;
   readonly mtimeMs: number;
+  /**
+   * Read, check and count the words, but leave tree-sitter out: a record with no symbols and
+   * `symbolsPending` set, for a lazy build (`BuildOptions.lazy`) that parses later only what
+   * a query needs.
+   */
+  readonly termsOnly?: boolean;
 }
 
 /**
@@ -51,7 +57,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, mtimeMs: job.mtimeMs } };
   const { text, invalidUtf8 } = decodeText(bytes);
   const language = languageForPath(job.path);
-  const symbols = language
+  const symbols = language && !job.termsOnly
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
     : { definitions: [], references: [], imports: [], timedOut: false };
   const terms = weightTerms(job.path, countTerms(text, settings.maxWords), symbols.definitions);
@@ -68,6 +74,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     wordCounts: Uint32Array.from(terms.values()),
     ...(invalidUtf8 ? { invalidUtf8 } : {}),
     ...(symbols.timedOut ? { parseTimedOut: true } : {}),
+    ...(language && job.termsOnly ? { symbolsPending: true } : {}),
   };
   return { ok: true, record };
 }

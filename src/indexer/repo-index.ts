@@ -32,6 +32,14 @@ export interface BuildOptions {
   readonly onProgress?: (p: IndexProgress) => void;
   /** Ignore the cache and what is indexed: parse every file again. */
   readonly rebuild?: boolean;
+  /**
+   * Count every new or changed file's words but leave tree-sitter for later: such files get
+   * records with `symbolsPending`, and `complete(paths)` parses those a query needs (what
+   * `hearth locate` does on a cold checkout). Records parsed earlier are kept. A lazy build
+   * does not write the cache; `saveIfChanged()` does, once the query's files are complete.
+   * A full build (the default) parses every pending record it finds, from the cache too.
+   */
+  readonly lazy?: boolean;
 }
 
 /** Progress of a build, for `$/progress` ("Indexing 1,234/10,000"). */
@@ -58,6 +66,8 @@ export interface IndexReport {
   readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
   readonly cacheBytes: number;
   readonly elapsedMs: number;
+  /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
+  readonly pending: number;
 }
 
 /** The outcome of a one-file update. */
@@ -98,6 +108,8 @@ export class RepoIndex {
   private cacheKey: Promise<string> | undefined;
   /** Some record's metadata changed without a parse (a touched file): the cache needs a write. */
   private touched = false;
+  /** A lazy build or a `complete` changed what the cache holds; `saveIfChanged` writes it. */
+  private unsaved = false;
   private warming: Promise<void> = Promise.resolve();
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
   private readonly ignoreCache = new Map<string, IgnoreRules[]>();
@@ -145,16 +157,55 @@ export class RepoIndex {
         // Binary, minified or generated last time and untouched since: still so.
         this.skipped.set(f.path, skip);
         reused++;
-      } else if (await this.canReuse(f)) reused++;
+      } else if (await this.canReuse(f, opts.lazy === true)) reused++;
       else toParse.push(f);
     }
-    await this.parseAll(toParse, opts);
-    opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
+    await this.parseAll(toParse, opts, opts.lazy === true);
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
+    if (opts.lazy) {
+      // The caller completes what its query needs first, then saves once.
+      this.unsaved ||= !unchanged;
+      return this.report({ parsed: toParse.length, reused, cache, cacheBytes: 0, elapsedMs: performance.now() - started });
+    }
+    opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     const cacheBytes = unchanged ? 0 : await this.save();
     this.warmUp(); // after the save: it is for the edits to come, not part of the build
     return this.report({ parsed: toParse.length, reused, cache, cacheBytes, elapsedMs: performance.now() - started });
+  }
+
+  /** Files whose symbols a lazy build left for later, among `paths` (all of them when absent). */
+  pendingFiles(paths?: Iterable<string>): string[] {
+    const out: string[] = [];
+    if (paths === undefined) {
+      for (const r of this.files.values()) if (r.symbolsPending) out.push(r.path);
+      return out;
+    }
+    for (const path of paths) if (this.files.get(path)?.symbolsPending) out.push(path);
+    return out;
+  }
+
+  /**
+   * Parses (tree-sitter) the given files that a lazy build left pending, through the parse
+   * threads; others are left alone. Returns how many were parsed. The graph is rebuilt on
+   * its next use when anything changed, so ranking sees the new symbols at once.
+   */
+  async complete(paths: Iterable<string>, signal?: AbortSignal): Promise<number> {
+    const jobs: ScannedFile[] = [];
+    for (const path of new Set(paths)) {
+      const r = this.files.get(path);
+      if (r?.symbolsPending) jobs.push({ path, absPath: join(this.root, path), size: r.size, mtimeMs: r.mtimeMs });
+    }
+    if (jobs.length === 0) return 0;
+    await this.parseAll(jobs, signal ? { signal } : {}, false);
+    this.unsaved = true;
+    this.graphCache = undefined; // the next query ranks with the new symbols' edges
+    return jobs.length;
+  }
+
+  /** Writes the cache when a lazy build or `complete` changed it. Returns its size, or 0. */
+  async saveIfChanged(): Promise<number> {
+    return this.unsaved || this.touched ? this.save() : 0;
   }
 
   /**
@@ -184,7 +235,7 @@ export class RepoIndex {
     // RepoIndex is the index thread (IndexClient) or a CLI, so this blocks no editor.
     const outcome = parseFile(job, this.registry, this.settings);
     const old = this.files.get(rel);
-    if (outcome.ok && old?.hash === outcome.record.hash) {
+    if (outcome.ok && old?.hash === outcome.record.hash && !old.symbolsPending) {
       this.files.set(rel, { ...old, mtimeMs: outcome.record.mtimeMs });
       return "unchanged";
     }
@@ -215,6 +266,7 @@ export class RepoIndex {
     if (!this.options.storageDir) return 0;
     const file = cachePath(this.options.storageDir, this.root);
     this.touched = false;
+    this.unsaved = false;
     return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
   }
 
@@ -291,9 +343,11 @@ export class RepoIndex {
     return "hit";
   }
 
-  private async canReuse(f: ScannedFile): Promise<boolean> {
+  private async canReuse(f: ScannedFile, lazy: boolean): Promise<boolean> {
     const old = this.files.get(f.path);
     if (!old || old.size !== f.size) return false;
+    // A full build wants symbols: a record a lazy build left pending is parsed now.
+    if (old.symbolsPending && !lazy) return false;
     if (old.mtimeMs === f.mtimeMs) return true;
     // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes).
     if ((await hashFile(f.absPath)) !== old.hash) return false;
@@ -302,7 +356,7 @@ export class RepoIndex {
     return true;
   }
 
-  private async parseAll(files: ScannedFile[], opts: BuildOptions): Promise<void> {
+  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean): Promise<void> {
     let done = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));
@@ -313,7 +367,7 @@ export class RepoIndex {
       while (next < files.length) {
         opts.signal?.throwIfAborted();
         const f = files[next++]!;
-        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, mtimeMs: f.mtimeMs }));
+        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, mtimeMs: f.mtimeMs, ...(termsOnly ? { termsOnly } : {}) }));
         if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
       }
     };
@@ -356,7 +410,9 @@ export class RepoIndex {
     let references = 0;
     let parseTimeouts = 0;
     let invalidUtf8 = 0;
+    let pending = 0;
     for (const r of this.files.values()) {
+      if (r.symbolsPending) pending++;
       const lang = r.language ?? "other";
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
       definitions += r.definitions.length;
@@ -366,7 +422,7 @@ export class RepoIndex {
     }
     const skippedByReason: Partial<Record<SkipReason, number>> = {};
     for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, ...run };
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, ...run };
   }
 }
 

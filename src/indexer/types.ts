@@ -73,6 +73,12 @@ export interface FileRecord {
   readonly invalidUtf8?: boolean;
   /** Set when the parse hit the time limit: the record holds words only. */
   readonly parseTimedOut?: boolean;
+  /**
+   * Set by a lazy build: a file in a language with a grammar whose words are counted but
+   * which tree-sitter has not parsed yet (no definitions, references or imports; definition
+   * names not boosted). `RepoIndex.complete` parses it; a full build never keeps one.
+   */
+  readonly symbolsPending?: boolean;
 }
 
 /** Why a file was left out of the index. */

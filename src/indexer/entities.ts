@@ -82,7 +82,8 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
   const out: LocatedEntity[] = [];
   files.forEach((file, rank) => {
     const record = index.files.get(file.path);
-    if (!record) return;
+    // A file listed without any evidence (score 0: it only filled the list) has no entities to offer.
+    if (!record || file.score <= 0) return;
     const references = unpackReferences(record.references);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;

@@ -38,8 +38,12 @@ export function indexerAssets(): Pick<RepoIndexOptions, "queriesDir" | "workers"
   return { queriesDir: fileURLToPath(new URL("../../indexer/queries", import.meta.url)) };
 }
 
-/** Opens and builds the index for a command's flags, with progress on stderr. */
-export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo): Promise<{ index: RepoIndex; report: IndexReport }> {
+/**
+ * Opens and builds the index for a command's flags, with progress on stderr. `lazy` counts
+ * new files' words without parsing them (see `BuildOptions.lazy`): the caller completes
+ * what its query needs and saves with `saveIfChanged()`.
+ */
+export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo, options: { lazy?: boolean } = {}): Promise<{ index: RepoIndex; report: IndexReport }> {
   const root = resolve(io.cwd, typeof flags.repo === "string" ? flags.repo : ".");
   if (!existsSync(root)) throw new UsageError(`no such directory: ${root}`);
   const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
@@ -53,7 +57,7 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
   });
   const progress = flags.quiet ? undefined : progressPrinter(io);
   try {
-    const report = await index.build({ signal: io.signal, ...(progress ? { onProgress: progress } : {}) });
+    const report = await index.build({ signal: io.signal, ...(options.lazy ? { lazy: true } : {}), ...(progress ? { onProgress: progress } : {}) });
     if (progress) io.err("\n");
     return { index, report };
   } catch (err) {

@@ -1,5 +1,5 @@
 /** `hearth locate`: ranks the files and the functions/classes an issue (read from stdin) is about. */
-import { locate, locateEntities, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
+import { locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
@@ -7,26 +7,32 @@ import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
 export const locateCommand: CliCommand = {
   name: "locate",
   summary: "rank the files and functions/classes an issue text (stdin) is about, with reasons",
-  usage: `hearth locate [--repo DIR] [--top N] [--entities N] [--json] [--open FILE,FILE] < issue.txt
+  usage: `hearth locate [--repo DIR] [--top N] [--entities N] [--json] [--open FILE,FILE] [--full] < issue.txt
+
+Files new to the cache have their words counted and only those the ranking needs are parsed
+(tree-sitter); the cache keeps them for the next run. --full parses every file first.
 
   --top N            how many files (default 10)
   --entities N       how many functions/classes from those files (default 10; 0: none)
   --json             {files: [{path, score, reasons}], entities: [{path, line, endLine,
                      name, kind, scope?, score, reasons}]}, best first; lines 1-based
   --open FILES       comma-separated files to treat as open in the editor
+  --full             index the whole checkout before ranking (as hearth index does)
 ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, top: "string", entities: "string", json: "boolean", open: "string" });
+    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, top: "string", entities: "string", json: "boolean", open: "string", full: "boolean" });
     const top = count(flags.top, 10, "--top", 1);
     const entityCount = count(flags.entities, 10, "--entities", 0);
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
-    const { index } = await openCliIndex(flags, io);
+    const { index } = await openCliIndex(flags, io, { lazy: !flags.full });
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
-      const files = locate(index, query, { top, openFiles });
+      const { files } = await locateLazily(index, query, { top, openFiles, signal: io.signal });
       const entities = entityCount > 0 ? locateEntities(index, query, files, { top: entityCount }) : [];
       io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
+      // After the answer: what this query parsed is kept for the next one.
+      await index.saveIfChanged();
       return 0;
     } finally {
       await index.close();

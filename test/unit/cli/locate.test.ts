@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import type { CliIo } from "../../../src/cli/command.ts";
 import { UsageError } from "../../../src/cli/command.ts";
+import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
 
 function fakeIo(cwd: string, stdin = ""): CliIo & { stdout: string; stderr: string } {
@@ -30,6 +31,8 @@ function checkout(t: TestContext): string {
     "shop/tax.py": "def total_price(amount):\n    return amount * 1.2\n\ndef tax_rate(region):\n    return 0.2\n",
     "shop/mail.py": "def send_receipt(address):\n    return address\n",
   };
+  // Modules that share no word with the issue (a .py path would share "py" with it).
+  for (let i = 0; i < 20; i++) files[`misc/widget_${i}.js`] = `export function draw${i}(canvas) {\n  return canvas.stroke(${i});\n}\n`;
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -81,5 +84,27 @@ describe("hearth locate", () => {
     assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "0", "--json"], json), 0);
     assert.deepEqual((JSON.parse(json.stdout) as { entities: unknown[] }).entities, []);
     await assert.rejects(locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "-1"], fakeIo(repo, ISSUE)), (e: unknown) => e instanceof UsageError && /^--entities needs/.test(e.message));
+  });
+
+  it("a cold run parses only the files ranking needs and caches them; --full parses everything first", async (t) => {
+    const repo = checkout(t);
+    const cache = join(repo, "..", `${repo.split("/").pop()}-cache`);
+    t.after(() => rmSync(cache, { recursive: true, force: true }));
+    const io = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--cache", cache, "--quiet"], io), 0);
+    assert.match(io.stdout, /shop\/cart\.py:5  method Cart\.total_price/);
+    // What the query did not need is parsed by the next full index, and only that.
+    const index = fakeIo(repo);
+    assert.equal(await indexCommand.run(["--repo", repo, "--cache", cache, "--quiet", "--json"], index), 0);
+    const report = JSON.parse(index.stdout) as { files: number; parsed: number; pending: number };
+    assert.equal(report.files, 23);
+    assert.equal(report.pending, 0);
+    assert.ok(report.parsed >= 20 && report.parsed < 23, `the widgets share no word with the issue: ${report.parsed} parsed after locate`);
+    const full = fakeIo(repo, ISSUE);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--full"], full), 0);
+    // The same answer either way (scores differ in the last digits: BM25's average document
+    // length counts definition names only in parsed files).
+    const names = (text: string) => text.split("\n").filter((l) => /^ +[\d.]+  /.test(l)).map((l) => l.replace(/^ +[\d.]+  /, ""));
+    assert.deepEqual(names(full.stdout), names(io.stdout));
   });
 });

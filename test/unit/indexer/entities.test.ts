@@ -138,6 +138,8 @@ describe("locateEntities", () => {
       assert.equal(entities[0]?.name, "print_header");
       assert.ok(entities[0]!.reasons.includes("named in the issue"));
       assert.deepEqual(locateEntities(index, query, [], {}), []);
+      // A file listed with no evidence at all (score 0) offers no entities.
+      assert.deepEqual(locateEntities(index, query, [{ path: "pkg/io/printer.py", score: 0, reasons: [] }], {}), []);
     });
   });
 

@@ -1,0 +1,75 @@
+// Hearth's model in VS Code's own language model API, in a real workbench (code-server):
+// a second extension (test/fixtures/lm-probe) asks vscode.lm.selectChatModels({vendor:
+// "hearth"}), gets nothing while no model is loaded, gets Hearth's model once the runtime
+// has loaded a generated Qwen3.5 GGUF (VS Code re-asks on Hearth's change event), streams
+// its reply and counts tokens with the model's tokenizer.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ensureTinyModel } from "../fixtures/models/index.ts";
+import { tempDir } from "../fixtures/temp.ts";
+import { cpuLlama } from "../integration/models/llama.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+
+const PROBE = resolve(import.meta.dirname, "../fixtures/lm-probe");
+const REPLY = "Hello from Hearth.";
+
+interface ProbeModel {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly family: string;
+  readonly maxInputTokens: number;
+}
+
+/** Resolves with the probe's `<step>.json` once it is written, or rejects with the probe's error. */
+async function probeStep<T>(folder: string, step: string): Promise<T> {
+  const file = join(folder, ".lm-probe", `${step}.json`);
+  const error = join(folder, ".lm-probe", "error.json");
+  for (;;) {
+    if (existsSync(error)) throw new Error(`the probe failed: ${readFileSync(error, "utf8")}`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as T;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("vscode.lm with Hearth's model", { timeout: 300_000 }, () => {
+  let wb: Workbench;
+  let folder: string;
+  let model: string;
+  before(async () => {
+    model = await ensureTinyModel({ arch: "qwen35", script: REPLY });
+    folder = tempDir("hearth-lm-ws-");
+    writeFileSync(join(folder, "README.md"), "# demo\n");
+    wb = await startWorkbench({ folder, extraExtensions: [PROBE], settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
+  });
+  after(async () => wb?.close());
+
+  it("selectChatModels({vendor: 'hearth'}) is empty without a model, then returns Hearth's model, which streams a reply and counts tokens", async () => {
+    const probe = await probeStep<{ version: string }>(folder, "active");
+    assert.ok(Number(probe.version.split(".")[1]) >= 104, `VS Code ${probe.version} has the Language Model Chat Provider API (1.104+)`);
+    await runCommand(wb.page, "LM Probe: Ask Hearth Through vscode.lm");
+    const before = await probeStep<{ models: ProbeModel[] }>(folder, "before");
+    assert.deepEqual(before.models, []);
+    // hearth.modelPath is machine-scoped in code-server (a remote extension host).
+    mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
+    writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": model }));
+    const result = await probeStep<{ models: ProbeModel[]; parts: { type: string; value?: string }[]; tokens: number }>(folder, "after");
+    await wb.screenshot("lm-provider");
+    assert.equal(result.models.length, 1);
+    const [listed] = result.models;
+    assert.equal(listed!.vendor, "hearth");
+    assert.match(listed!.name, /qwen35/);
+    assert.equal(listed!.maxInputTokens, 4096 - 1024);
+    assert.ok(result.parts.length >= 1 && result.parts.every((p) => p.type === "text"), JSON.stringify(result.parts));
+    assert.equal(result.parts.map((p) => p.value).join("").trim(), REPLY);
+    const llama = await cpuLlama();
+    const loaded = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
+    try {
+      assert.equal(result.tokens, loaded.tokenize("hello world, hello Hearth", false).length);
+    } finally {
+      await loaded.dispose();
+    }
+  });
+});

@@ -12,9 +12,10 @@
  *   history (merge "Merge pull request #N" → its second parent, or a squash commit "… (#N)"),
  *   and gives the `fix` commit and the issue number (from the PR's commit messages and
  *   changelog entries: "fixes #N", "changelog/N.bugfix.rst", ":issue:`N`", "#N" in CHANGES).
- * - python-issues.json beside this script: issue numbers confirmed by hand (GitHub issue
- *   threads found by title in the search tool's issues corpus) where the history names no
- *   single issue; those win over the history.
+ * - python-issues.json beside this script: issue numbers confirmed by hand where the history
+ *   names no single issue (instance id → { issue, evidence }: the GitHub issue thread found by
+ *   its title in the search tool's issues corpus, and the PR's "Closes #N" where it shows);
+ *   those win over the history.
  *
  * Filters, and why:
  * - answer files = gold-patch files minus tests, docs and changelogs (validate.ts's rules) and
@@ -30,7 +31,8 @@
  *   nearby commits and can update its index incrementally between them.
  * Text: SWE-bench stores "title\nbody\n"; it is written here as "title\n\nbody" (the format's
  * separator, the final newline SWE-bench appended dropped); the body is otherwise unchanged
- * (\r\n, templates and all).
+ * (\r\n, templates and all). Where SWE-bench repeated the whole text (its PR named the issue
+ * two or three times) one copy is kept.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -152,8 +154,19 @@ function hunksMatchBase(file: PatchFile, baseText: string): boolean {
   });
 }
 
+/** SWE-bench repeats an issue's text when its PR names the issue more than once: one copy. */
+export function singleCopy(statement: string): string {
+  for (let k = 2; k <= 4; k++) {
+    if (statement.length % k !== 0) continue;
+    const one = statement.slice(0, statement.length / k);
+    if (one.repeat(k) === statement) return one;
+  }
+  return statement;
+}
+
 /** "title\nbody\n" → "title\n\nbody", the body unchanged. */
 export function issueText(problemStatement: string): string {
+  problemStatement = singleCopy(problemStatement);
   const cut = problemStatement.indexOf("\n");
   const title = cut < 0 ? problemStatement : problemStatement.slice(0, cut);
   let body = cut < 0 ? "" : problemStatement.slice(cut + 1);
@@ -284,7 +297,8 @@ function main(): void {
   const mirrors = mi >= 0 ? args[mi + 1] ?? "/work/.mirror" : process.env.HEARTH_MIRRORS ?? "/work/.mirror";
   const dryRun = args.includes("--dry-run");
   const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--mirrors");
-  const known = JSON.parse(readFileSync(join(HERE, "python-issues.json"), "utf8")) as Record<string, number>;
+  const confirmed = JSON.parse(readFileSync(join(HERE, "python-issues.json"), "utf8")) as Record<string, { issue: number; evidence: string }>;
+  const known = Object.fromEntries(Object.entries(confirmed).map(([id, c]) => [id, c.issue]));
   const instances = loadInstances(mirrors);
   for (const { repo, cap } of REPOS) {
     if (only.length && !only.includes(repo)) continue;

@@ -39,6 +39,8 @@ export interface ConversationRunOptions {
   readonly session?: string;
   readonly testCommand?: string;
   readonly maxSteps?: number;
+  /** Tools beside AGENT_TOOLS (MCP servers' tools), offered to the model and approved by their effect. */
+  readonly extraTools?: readonly Tool[];
 }
 
 export interface ConversationRunOutcome {
@@ -73,7 +75,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
-      const used = await backend.countTokens(conversation, AGENT_TOOLS.map((t) => t.definition)).catch(() => undefined);
+      const used = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition)).catch(() => undefined);
       if (used !== undefined) emit({ type: "context", usedTokens: used, contextSize: state.info.contextSize });
     }
     const full: AgentRunResult = { ...result, startCheckpoint: start.id, changedFiles };
@@ -98,7 +100,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   // Per write: the checkpoint just before it and, after it, the diff it made.
   let stepCheckpoint: string | undefined;
   let stepChange: { diff: string; files: string[] } | undefined;
-  const tools = AGENT_TOOLS.map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
+  const tools = [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
     if (!stepCheckpoint) return;
     stepChange = { diff: await checkpoints.diff(stepCheckpoint), files: await checkpoints.changedFiles(stepCheckpoint) };
   }) : tool));

@@ -32,6 +32,7 @@ import { EditorWorkspace } from "./editor-workspace.ts";
 import { log } from "./log.ts";
 import type { OpenDocuments } from "./open-documents.ts";
 import type { RuntimeSession } from "./session.ts";
+import { WorkspaceMcp } from "./workspace-mcp.ts";
 
 export interface AgentWiringOptions {
   readonly connection: Connection;
@@ -49,8 +50,15 @@ export interface AgentWiringOptions {
   readonly abortSignal: (token: CancellationToken) => AbortSignal;
 }
 
-export function wireAgent(options: AgentWiringOptions): void {
+/** What the agent wiring owns beyond the connection: its MCP servers, stopped on shutdown. */
+export interface AgentWiring {
+  dispose(): Promise<void>;
+}
+
+export function wireAgent(options: AgentWiringOptions): AgentWiring {
   const { connection, session, root } = options;
+  // The workspace's MCP servers (.vscode/mcp.json), started on the first run that finds them, with the client's consent.
+  const mcp = root ? new WorkspaceMcp(connection, root) : undefined;
   const conversations = new ConversationStore(options.storagePath ? join(options.storagePath, "conversations") : undefined);
   const running = new Set<string>();
   let store: Promise<CheckpointStore> | undefined;
@@ -103,6 +111,7 @@ export function wireAgent(options: AgentWiringOptions): void {
       running.add(params.conversationId);
       try {
         const existing = await conversations.get(params.conversationId);
+        const extraTools = (await mcp?.tools(signal)) ?? [];
         const outcome = await runConversationTurn({
           mode: params.mode === "fix" ? "fix" : "chat",
           text: params.text,
@@ -118,6 +127,7 @@ export function wireAgent(options: AgentWiringOptions): void {
           signal,
           ...(params.testCommand ? { testCommand: params.testCommand } : {}),
           session: params.mode === "fix" ? "Fix This Issue" : "chat",
+          ...(extraTools.length ? { extraTools } : {}),
         });
         text.flush();
         if (outcome.messages.length === 0) return outcome.result; // never started (no model): nothing to keep
@@ -210,6 +220,8 @@ export function wireAgent(options: AgentWiringOptions): void {
       return index.searchMentions(params.query, Math.min(Math.max(params.limit ?? 8, 1), 50));
     }),
   );
+
+  return { dispose: async () => mcp?.dispose() };
 }
 
 /** Asks the client for an approval; a cancelled run withdraws the question and counts as "no". */

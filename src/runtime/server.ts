@@ -36,7 +36,7 @@ import { type CompletionWiring, wireCompletions } from "./completion-wiring.ts";
 import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { exitWithParent } from "./process-guard.ts";
-import { wireAgent } from "./agent-wiring.ts";
+import { type AgentWiring, wireAgent } from "./agent-wiring.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { LoadProgress } from "./load-progress.ts";
 import { wireLm } from "./lm-wiring.ts";
@@ -52,13 +52,14 @@ export function startServer(connection: Connection): void {
   let session: RuntimeSession | undefined;
   let index: WorkspaceIndex | undefined;
   let completions: CompletionWiring | undefined;
+  let agent: AgentWiring | undefined;
   let globalStoragePath: string | undefined;
   const requireSession = () => {
     if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the runtime has not been initialized");
     return session;
   };
   const cleanup = async () => {
-    await Promise.all([session?.dispose(), index?.dispose(), completions?.dispose()]);
+    await Promise.all([session?.dispose(), index?.dispose(), completions?.dispose(), agent?.dispose()]);
   };
   const parentWatch = exitWithParent(cleanup);
 
@@ -89,7 +90,7 @@ export function startServer(connection: Connection): void {
     index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => current.setIndexState(state), documents);
     const workspaceIndex = index;
     completions = wireCompletions(connection, current, documents, root, () => workspaceIndex);
-    wireAgent({
+    agent = wireAgent({
       connection,
       session: current,
       root,

@@ -1,0 +1,86 @@
+/**
+ * The workspace's MCP servers in the runtime: `.vscode/mcp.json` is read at the start of
+ * each agent run (so an edited file counts from the next message), every server not yet
+ * running is started only after the client's `hearth/mcp/consent` said yes for that exact
+ * definition (src/protocol/mcp.ts), and the servers' tools join the run. Problems (a
+ * broken entry, a server that would not start, a tool left out) are logged, and each
+ * distinct one is shown to the user once. Servers stop with the runtime: `dispose()` on
+ * shutdown, and a synchronous kill when the process exits any other way.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Connection } from "vscode-languageserver/node";
+import { McpConsentRequest } from "../protocol/mcp.ts";
+import { VERSION } from "../protocol/version.ts";
+import { McpConfigError, type McpConsent, McpServers, type McpServerConfig, parseMcpConfig } from "../tools/mcp/index.ts";
+import type { Tool } from "../tools/index.ts";
+import { log } from "./log.ts";
+
+/** Where VS Code keeps a workspace's MCP servers, relative to the folder. */
+export const WORKSPACE_MCP_FILE = ".vscode/mcp.json";
+
+export class WorkspaceMcp {
+  private readonly servers: McpServers;
+  private readonly shown = new Set<string>();
+  private readonly killOnExit = () => this.servers.killNow();
+
+  constructor(
+    private readonly connection: Pick<Connection, "sendRequest" | "window">,
+    private readonly root: string,
+  ) {
+    this.servers = new McpServers({ consent: (server, signal) => this.consent(server, signal), connect: { version: VERSION } });
+    process.once("exit", this.killOnExit);
+  }
+
+  /** The tools of the workspace's servers for one run; never throws (a broken file means no MCP tools). */
+  async tools(signal: AbortSignal): Promise<Tool[]> {
+    const configs = await this.readConfig();
+    const result = await this.servers.sync(configs, signal).catch((error: unknown) => {
+      log("error", "starting the workspace's MCP servers failed", error);
+      return { tools: [], problems: [] };
+    });
+    for (const problem of result.problems) this.report(problem);
+    if (result.tools.length) log("info", `MCP tools in this run: ${result.tools.map((t) => t.definition.name).join(", ")}`);
+    return result.tools;
+  }
+
+  async dispose(): Promise<void> {
+    process.removeListener("exit", this.killOnExit);
+    await this.servers.close();
+  }
+
+  private async readConfig(): Promise<McpServerConfig[]> {
+    let text: string;
+    try {
+      text = await readFile(join(this.root, WORKSPACE_MCP_FILE), "utf8");
+    } catch {
+      return []; // no file, no servers (and any running ones stop)
+    }
+    try {
+      const config = parseMcpConfig(text, { workspaceFolder: this.root, source: WORKSPACE_MCP_FILE });
+      for (const problem of config.problems) this.report(problem);
+      return [...config.servers];
+    } catch (error) {
+      if (!(error instanceof McpConfigError)) throw error;
+      this.report(error.message);
+      return [];
+    }
+  }
+
+  private async consent(server: McpServerConfig, signal: AbortSignal): Promise<McpConsent> {
+    const answer = await this.connection
+      .sendRequest(McpConsentRequest, { server: server.name, source: WORKSPACE_MCP_FILE, workspaceFolder: this.root, definition: server.definition })
+      .catch(() => undefined);
+    if (signal.aborted) return { allowed: false, reason: "the run was stopped", askAgain: true };
+    if (answer?.allowed === true) return { allowed: true };
+    return { allowed: false, reason: answer?.reason ?? "this editor did not allow it", ...(answer?.askAgain ? { askAgain: true } : {}) };
+  }
+
+  /** Logs a problem; shows each distinct one to the user once per runtime. */
+  private report(problem: string): void {
+    log("warn", problem);
+    if (this.shown.has(problem)) return;
+    this.shown.add(problem);
+    void this.connection.window.showWarningMessage(problem);
+  }
+}

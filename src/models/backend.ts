@@ -17,6 +17,7 @@
  *   next step the UI can offer.
  */
 import type { ComputeBackend, FixAction } from "../protocol/status.ts";
+import type { PromptFormatInfo } from "./chat-template.ts";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, StopReason, TokenUsage, ToolDefinition } from "./types.ts";
 
 /** Which implementation a backend is. */
@@ -36,6 +37,8 @@ export interface BackendInfo {
   readonly fim: boolean;
   /** Embedded only: layers on the GPU, VRAM in use, and why not a faster backend. */
   readonly compute?: ComputeBackend;
+  /** Embedded only: Hearth's Qwen renderer or the model's own template, whether tools are offered, and why. */
+  readonly promptFormat?: PromptFormatInfo;
 }
 
 /** Where a backend is in its life. */

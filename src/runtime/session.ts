@@ -106,7 +106,7 @@ export class RuntimeSession {
     try {
       const info = await backend.load({ onProgress });
       if (this.backend !== backend) return; // replaced by a newer configuration
-      log("info", `model ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}`);
+      log("info", `model ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}${info.promptFormat ? `; prompt format: ${info.promptFormat.reason}` : ""}`);
       this.setModel({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}) });
     } catch (error) {
       if (this.backend !== backend) return;

@@ -1,7 +1,8 @@
 /**
  * Runs chat turns on one context sequence with Hearth's own generation loop (no
  * LlamaChatSession: its tool loop is unbounded and its early abort can hang, see
- * QWEN35-FACTS.md). Prompts are rendered by ../qwen/, tokenized segment by segment, and
+ * QWEN35-FACTS.md). Prompts are rendered by the model's {@link ChatFormat} (../qwen/, or
+ * the model's own template when Hearth does not know it), tokenized segment by segment, and
  * only the tokens after the longest prefix the sequence already holds are evaluated.
  *
  * Qwen3.5 is hybrid (Gated DeltaNet + attention): llama.cpp cannot trim its recurrent
@@ -17,8 +18,9 @@ import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import { BackendError, type ChatRequest } from "../backend.ts";
 import { QwenOutputParser } from "../qwen/output-parser.ts";
-import { type PromptSegment, renderQwenPromptSegments } from "../qwen/prompt.ts";
+import type { PromptSegment } from "../qwen/prompt.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
+import { type ChatFormat, SegmentTokenizer } from "./chat-format.ts";
 import { Mutex } from "./mutex.ts";
 import { TokenTextStream } from "./token-stream.ts";
 
@@ -26,29 +28,6 @@ import { TokenTextStream } from "./token-stream.ts";
 const PROMPT_CHUNK = 512;
 /** Chat runs below completions (node-llama-cpp priorities are 1..5, higher first). */
 const CHAT_PRIORITY = 3;
-
-/** Tokenizes prompt segments: template text with control tokens, content as plain text. */
-export class SegmentTokenizer {
-  private readonly cache = new Map<string, Token[]>();
-  constructor(private readonly model: LlamaModel) {}
-
-  tokens(segments: readonly PromptSegment[]): Token[] {
-    const out: Token[] = [];
-    for (const segment of segments) for (const token of this.segment(segment)) out.push(token);
-    return out;
-  }
-
-  private segment(segment: PromptSegment): Token[] {
-    const key = segment.kind[0] + segment.text;
-    let tokens = this.cache.get(key);
-    if (!tokens) {
-      tokens = this.model.tokenize(segment.text, segment.kind === "template");
-      if (this.cache.size > 4096) this.cache.clear();
-      this.cache.set(key, tokens);
-    }
-    return tokens;
-  }
-}
 
 /** Grammars by tool set, created once (createGrammar parses GBNF: milliseconds to seconds). */
 export type GrammarFactory = (tools: readonly ToolDefinition[], thinking: boolean, requireToolCall: boolean) => Promise<LlamaGrammar>;
@@ -60,12 +39,22 @@ export class ChatSequence {
     private readonly model: LlamaModel,
     private readonly sequence: LlamaContextSequence,
     private readonly tokenizer: SegmentTokenizer,
+    private readonly format: ChatFormat,
     private readonly grammar: GrammarFactory,
   ) {}
 
   /** Tokens the conversation's prompt takes. */
   promptTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], thinking = true): Token[] {
-    return this.tokenizer.tokens(renderQwenPromptSegments(messages, { tools, enableThinking: thinking }));
+    return this.tokenizer.tokens(this.segments(messages, tools, thinking));
+  }
+
+  /** The tools the format can offer: none when the model's template has no Qwen tool calls. */
+  private offered(tools: readonly ToolDefinition[]): readonly ToolDefinition[] {
+    return this.format.info.tools ? tools : [];
+  }
+
+  private segments(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], thinking: boolean, addGenerationPrompt = true): PromptSegment[] {
+    return this.format.segments(messages, this.offered(tools), thinking, addGenerationPrompt);
   }
 
   async *run(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
@@ -84,9 +73,13 @@ export class ChatSequence {
 
   private async *turn(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
     const { signal } = request;
-    const tools = request.tools ?? [];
+    const tools = this.offered(request.tools ?? []);
     const thinking = request.thinking ?? true;
-    const tokens = this.promptTokens(request.messages, tools, thinking);
+    const segments = this.segments(request.messages, tools, thinking);
+    const tokens = this.tokenizer.tokens(segments);
+    // Generation starts inside a thought when the prompt opens one (Qwen's `<think>\n`;
+    // a foreign template may have no thinking at all).
+    const inThinking = (segments.at(-1)?.text ?? "").endsWith("<think>\n");
     const room = this.sequence.contextSize - tokens.length;
     if (room < 1) throw new BackendError(`the conversation (${tokens.length} tokens) does not fit in the context (${this.sequence.contextSize} tokens)`);
     const start = await this.reuse(tokens);
@@ -95,8 +88,8 @@ export class ChatSequence {
       yield { type: "done", stopReason: "aborted", usage: { promptTokens: tokens.length, evaluatedTokens, generatedTokens: 0 } };
       return;
     }
-    const parser = new QwenOutputParser({ tools, startInThinking: thinking });
-    const grammar = tools.length ? await this.grammar(tools, thinking, request.requireToolCall === true) : undefined;
+    const parser = new QwenOutputParser({ tools, startInThinking: inThinking });
+    const grammar = tools.length ? await this.grammar(tools, inThinking, request.requireToolCall === true) : undefined;
     const text = new TokenTextStream(this.model);
     const maxTokens = Math.min(request.maxTokens ?? room, room);
     let generatedTokens = 0;
@@ -139,7 +132,7 @@ export class ChatSequence {
       if (m.role === "user") last = i;
     });
     if (last < 0 || messages.slice(last + 1).some((m) => m.role === "user")) return -1;
-    const prefix = this.tokenizer.tokens(renderQwenPromptSegments(messages.slice(0, last + 1), { tools, addGenerationPrompt: false }));
+    const prefix = this.tokenizer.tokens(this.segments(messages.slice(0, last + 1), tools, true, false));
     for (let i = 0; i < prefix.length; i++) if (prefix[i] !== tokens[i]) return -1;
     return prefix.length;
   }

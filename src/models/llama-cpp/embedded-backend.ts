@@ -19,7 +19,8 @@ import {
 import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from "../fim-prompt.ts";
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
-import { ChatSequence, SegmentTokenizer } from "./chat-sequence.ts";
+import { ChatSequence } from "./chat-sequence.ts";
+import { chatFormatFor, SegmentTokenizer } from "./chat-format.ts";
 import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
 import { computeBackend } from "./system-probe.ts";
@@ -154,7 +155,8 @@ export class EmbeddedBackend implements ModelBackend {
 
   private wire(model: LlamaModel, context: LlamaContext, llama: Llama, file: ValidatedModel, compute: ComputeBackend): Loaded {
     const tokenizer = new SegmentTokenizer(model);
-    const chat = new ChatSequence(model, context.getSequence(), tokenizer, (tools, thinking, requireToolCall) => this.grammar(llama, tools, thinking, requireToolCall));
+    const format = chatFormatFor(model);
+    const chat = new ChatSequence(model, context.getSequence(), tokenizer, format, (tools, thinking, requireToolCall) => this.grammar(llama, tools, thinking, requireToolCall));
     const fim = context.getSequence();
     const info: BackendInfo = {
       name: file.name,
@@ -163,6 +165,7 @@ export class EmbeddedBackend implements ModelBackend {
       gpu: llama.gpu,
       fim: fimTokens(model) !== undefined,
       compute,
+      promptFormat: format.info,
     };
     return { model, context, chat, fim, tokenizer, info };
   }

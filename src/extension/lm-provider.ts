@@ -38,7 +38,14 @@ export function registerLanguageModelProvider(runtime: RuntimeClient, output: vs
     return new vscode.Disposable(() => undefined);
   }
   const provider = new HearthChatProvider(runtime);
-  return vscode.Disposable.from(provider, lm.registerLanguageModelChatProvider(LM_VENDOR, provider));
+  try {
+    return vscode.Disposable.from(provider, lm.registerLanguageModelChatProvider(LM_VENDOR, provider));
+  } catch (error) {
+    // An optional feature must never fail Hearth's activation (an editor with the function but without the contribution point).
+    output.appendLine(`[extension] Hearth's model could not be offered in VS Code's chat: ${error instanceof Error ? error.message : String(error)}`);
+    provider.dispose();
+    return new vscode.Disposable(() => undefined);
+  }
 }
 
 class HearthChatProvider implements ChatProvider, vscode.Disposable {

@@ -10,6 +10,7 @@ import { ChatViewProvider } from "./chat-view.ts";
 import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";
 import { InlineCompletions } from "./inline-completions.ts";
+import { registerMcpConsent } from "./mcp-bridge.ts";
 import { registerLanguageModelProvider } from "./lm-provider.ts";
 import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerCommands({ runtime, output, chat, memory, serverKeys, completions }),
     registerLanguageModelProvider(runtime, output),
   );
+  registerMcpConsent(runtime, context);
   // Spawning the runtime is not activation's work: start it right after activate returns.
   setImmediate(() => void runtime.start());
   const activationMs = performance.now() - started;

@@ -1,0 +1,28 @@
+/**
+ * MCP in the editor: answers the runtime's `hearth/mcp/consent` with a modal question
+ * (mcp-consent.ts decides when to ask and remembers the answer).
+ */
+import * as vscode from "vscode";
+import { McpConsentRequest, type McpConsentParams } from "../protocol/mcp.ts";
+import { McpConsentGate } from "./mcp-consent.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+
+const START = "Start Server";
+
+/** Registers the consent handler on every runtime the client starts. */
+export function registerMcpConsent(runtime: RuntimeClient, context: vscode.ExtensionContext): void {
+  const gate = new McpConsentGate({ isTrusted: () => vscode.workspace.isTrusted, store: context.globalState, ask });
+  runtime.onRequest(McpConsentRequest, (params) => gate.decide(params));
+}
+
+async function ask(params: McpConsentParams, summary: string): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(
+    `Start the MCP server "${params.server}" from ${params.source}?`,
+    {
+      modal: true,
+      detail: `It ${summary}.\n\nStart only servers you trust: a server runs with your permissions. Hearth's agent may then call its tools; each call asks you first like a command, under your approval policy. Hearth asks again if this entry changes.`,
+    },
+    START,
+  );
+  return choice === START;
+}

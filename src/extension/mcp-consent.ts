@@ -1,0 +1,95 @@
+/**
+ * The answer to the runtime's `hearth/mcp/consent` (src/protocol/mcp.ts): may the
+ * workspace's `.vscode/mcp.json` start this server? A checkout's file is a list of
+ * commands from whoever wrote it, so: never in an untrusted workspace; otherwise the user
+ * is asked once per definition — a hash of the workspace folder, the server's name and its
+ * entry as written (command, args, env, cwd / url, headers) — and a yes is remembered in
+ * global state. Any change to the entry, or the same entry in another folder (where
+ * `${workspaceFolder}/server.js` is another program), asks again. A no is remembered until
+ * the window reloads.
+ *
+ * No "vscode" import: the prompt and the storage are passed in (mcp-bridge.ts wires them),
+ * so unit tests run this as it is.
+ */
+import { createHash } from "node:crypto";
+import type { McpConsentParams, McpConsentResult } from "../protocol/mcp.ts";
+
+/** Global-state key holding the hashes of allowed server definitions. */
+export const MCP_CONSENT_KEY = "hearth.mcp.allowedServers";
+
+/** Where yeses are kept (VS Code's `Memento`). */
+export interface ConsentStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface McpConsentGateOptions {
+  readonly isTrusted: () => boolean;
+  readonly store: ConsentStore;
+  /** Asks the user; true = start it. `summary` is what the server runs, for the question. */
+  readonly ask: (params: McpConsentParams, summary: string) => Promise<boolean>;
+}
+
+export class McpConsentGate {
+  private readonly denied = new Set<string>();
+  private readonly asking = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly options: McpConsentGateOptions) {}
+
+  async decide(params: McpConsentParams): Promise<McpConsentResult> {
+    if (!this.options.isTrusted()) {
+      return { allowed: false, askAgain: true, reason: "the workspace is not trusted. Trust it (Workspaces: Manage Workspace Trust) to be asked about its MCP servers" };
+    }
+    const hash = consentHash(params);
+    if (this.allowedHashes().includes(hash)) return { allowed: true };
+    if (this.denied.has(hash)) return { allowed: false, reason: "you did not allow it. Reload the window to be asked again" };
+    // Two runs starting together share one question.
+    let question = this.asking.get(hash);
+    if (!question) {
+      question = this.options.ask(params, describeDefinition(params.definition));
+      this.asking.set(hash, question);
+    }
+    try {
+      const yes = await question;
+      if (!yes) {
+        this.denied.add(hash);
+        return { allowed: false, reason: "you did not allow it. Reload the window to be asked again" };
+      }
+      const allowed = this.allowedHashes();
+      if (!allowed.includes(hash)) await this.options.store.update(MCP_CONSENT_KEY, [...allowed, hash]);
+      return { allowed: true };
+    } finally {
+      this.asking.delete(hash);
+    }
+  }
+
+  private allowedHashes(): string[] {
+    const value = this.options.store.get<unknown>(MCP_CONSENT_KEY);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  }
+}
+
+/** The key a yes is remembered under: folder, name and entry as written (keys sorted). */
+export function consentHash(params: Pick<McpConsentParams, "workspaceFolder" | "server" | "definition">): string {
+  return createHash("sha256").update(JSON.stringify([params.workspaceFolder, params.server, sortKeys(params.definition)])).digest("hex");
+}
+
+/** What a server entry runs, in one line for the question (env and header values left out: they may be secrets). */
+export function describeDefinition(definition: Readonly<Record<string, unknown>>): string {
+  const names = (value: unknown) => (value && typeof value === "object" ? Object.keys(value) : []);
+  if (typeof definition.url === "string") {
+    const headers = names(definition.headers);
+    return `connects to ${definition.url}${headers.length ? ` (headers: ${headers.join(", ")})` : ""}`;
+  }
+  const args = Array.isArray(definition.args) ? definition.args.map(String) : [];
+  const env = names(definition.env);
+  const cwd = typeof definition.cwd === "string" ? ` in ${definition.cwd}` : "";
+  return `runs: ${[String(definition.command), ...args].join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!value || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(object).sort().map((key) => [key, sortKeys(object[key])]));
+}

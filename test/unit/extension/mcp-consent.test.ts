@@ -1,0 +1,72 @@
+/**
+ * The extension's answer to hearth/mcp/consent: never in an untrusted workspace, asked once
+ * per exact definition (folder + name + entry), a yes remembered in global state, a changed
+ * entry asked again, a no not asked again until reload, one question for two runs.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MCP_CONSENT_KEY, McpConsentGate, type ConsentStore, consentHash, describeDefinition } from "../../../src/extension/mcp-consent.ts";
+import type { McpConsentParams } from "../../../src/protocol/mcp.ts";
+
+function memento(): ConsentStore & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return { data, get: <T>(key: string) => data.get(key) as T | undefined, update: async (key, value) => void data.set(key, value) };
+}
+
+const params = (definition: Record<string, unknown>, workspaceFolder = "/w/a", server = "files"): McpConsentParams => ({ server, source: ".vscode/mcp.json", workspaceFolder, definition });
+const SERVER = { command: "node", args: ["${workspaceFolder}/srv.js"], env: { TOKEN: "${env:T}" } };
+
+describe("McpConsentGate", () => {
+  it("never starts a server in an untrusted workspace, and does not ask", async () => {
+    let asked = 0;
+    const gate = new McpConsentGate({ isTrusted: () => false, store: memento(), ask: async () => (asked++, true) });
+    const answer = await gate.decide(params(SERVER));
+    assert.deepEqual({ allowed: answer.allowed, askAgain: answer.askAgain }, { allowed: false, askAgain: true });
+    assert.match(answer.reason!, /not trusted\. Trust it/);
+    assert.equal(asked, 0);
+  });
+
+  it("asks once per definition, remembers a yes, asks again when the entry or the folder changes", async () => {
+    const store = memento();
+    const questions: string[] = [];
+    const gate = new McpConsentGate({ isTrusted: () => true, store, ask: async (_p, summary) => (questions.push(summary), true) });
+    assert.equal((await gate.decide(params(SERVER))).allowed, true);
+    assert.equal((await gate.decide(params({ env: SERVER.env, args: SERVER.args, command: "node" }))).allowed, true, "same entry, keys in another order");
+    assert.equal(questions.length, 1);
+    assert.equal(questions[0], "runs: node ${workspaceFolder}/srv.js (environment: TOKEN)");
+    assert.deepEqual(store.data.get(MCP_CONSENT_KEY), [consentHash(params(SERVER))]);
+    // A new window with the same global state: no question.
+    const later = new McpConsentGate({ isTrusted: () => true, store, ask: async () => assert.fail("asked again") });
+    assert.equal((await later.decide(params(SERVER))).allowed, true);
+    await gate.decide(params({ ...SERVER, args: ["${workspaceFolder}/other.js"] }));
+    await gate.decide(params(SERVER, "/w/hostile-checkout"));
+    await gate.decide(params(SERVER, "/w/a", "renamed"));
+    assert.equal(questions.length, 4);
+  });
+
+  it("a no starts nothing, is not stored, and is not asked again in this window", async () => {
+    const store = memento();
+    let asked = 0;
+    const gate = new McpConsentGate({ isTrusted: () => true, store, ask: async () => (asked++, false) });
+    const first = await gate.decide(params(SERVER));
+    const second = await gate.decide(params(SERVER));
+    assert.equal(first.allowed || second.allowed, false);
+    assert.match(second.reason!, /you did not allow it\. Reload the window/);
+    assert.equal(asked, 1);
+    assert.equal(store.data.get(MCP_CONSENT_KEY), undefined);
+  });
+
+  it("two runs asking together get one question", async () => {
+    let answer!: (yes: boolean) => void;
+    let asked = 0;
+    const gate = new McpConsentGate({ isTrusted: () => true, store: memento(), ask: () => (asked++, new Promise((resolve) => (answer = resolve))) });
+    const both = Promise.all([gate.decide(params(SERVER)), gate.decide(params(SERVER))]);
+    answer(true);
+    assert.deepEqual((await both).map((a) => a.allowed), [true, true]);
+    assert.equal(asked, 1);
+  });
+
+  it("describes http servers without header values", () => {
+    assert.equal(describeDefinition({ type: "http", url: "https://mcp.example/x", headers: { Authorization: "Bearer s3cret" } }), "connects to https://mcp.example/x (headers: Authorization)");
+  });
+});

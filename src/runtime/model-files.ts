@@ -11,6 +11,7 @@ import { type DownloadProgress, downloadFile } from "../models/download.ts";
 import { probeSystem } from "../models/llama-cpp/system-probe.ts";
 import { downloadablePresets, findPreset, findQuantization, listDownloaded, PRESETS, recommendCompletionModel, recommendModel } from "../models/presets.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
 
 export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
   const system = await probeSystem().catch(() => undefined);
@@ -49,9 +50,9 @@ export async function deleteModelFile(modelsFolder: string, path: string): Promi
   await unlink(path);
 }
 
-/** "1.2 GiB of 21.2 GiB, 35.1 MiB/s, 9 min left" for progress bars and the CLI. */
+/** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" for progress bars and the CLI (sizes as everywhere: formatSize). */
 export function describeDownload(p: DownloadProgress): string {
-  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  const gib = formatSize;
   const speed = `${(p.bytesPerSecond / 1024 ** 2).toFixed(1)} MiB/s`;
   const eta = p.etaSeconds === undefined ? "" : `, ${p.etaSeconds >= 90 ? `${Math.round(p.etaSeconds / 60)} min` : `${Math.round(p.etaSeconds)} s`} left`;
   return `${gib(p.receivedBytes)}${p.totalBytes ? ` of ${gib(p.totalBytes)}` : ""}, ${speed}${eta}`;

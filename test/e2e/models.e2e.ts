@@ -44,7 +44,7 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const text = (await wb.page.locator(STATUS_ITEM).innerText().catch(() => "")).trim();
-      const percent = /Hearth (\d+)%/.exec(text)?.[1];
+      const percent = /Hearth: loading (\d+)%/.exec(text)?.[1];
       if (percent !== undefined) {
         if (percents.size === 0) await wb.screenshot("models-loading");
         percents.add(percent);
@@ -70,7 +70,7 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     setModelPath(truncated);
     const error = view.locator('[data-model="error"]');
     await error.waitFor({ timeout: 60_000 });
-    assert.match(await error.innerText(), /the model file is incomplete \(.+ of .+, 9\d%\), probably an interrupted download/);
+    assert.match(await error.innerText(), /The model file is incomplete \(.+ of .+, 9\d%\), probably an interrupted download/);
     await wb.page.locator(STATUS_ITEM, { hasText: "Hearth" }).waitFor();
     await wb.screenshot("models-truncated-error");
     assert.equal(Number(await view.locator("[data-pid]").getAttribute("data-pid")), pid, "no restart: the runtime stayed up");

@@ -1,0 +1,105 @@
+// The workspace's .vscode/mcp.json through the built runtime over LSP, as the extension
+// drives it: a server starts only after the client's hearth/mcp/consent said yes; its
+// tool is approved like a command and runs; a client that never answers consent (or says
+// no) gets no server process at all; the server stops with the runtime.
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import type { ModelScript } from "../../../src/models/scripted.ts";
+import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { type McpConsentParams, McpConsentRequest } from "../../../src/protocol/mcp.ts";
+import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+const SCRIPT: ModelScript = {
+  turns: [
+    { toolCalls: [{ name: "mcp__fixture__echo", arguments: { text: "from the runtime" } }] },
+    { text: "Done." },
+  ],
+};
+
+interface Started {
+  runtime: RuntimeProcess;
+  log: string;
+  consents: McpConsentParams[];
+  approvals: string[];
+}
+
+/** A runtime on a workspace whose .vscode/mcp.json defines the fixture server; `consent` answers hearth/mcp/consent (undefined: no handler). */
+async function start(consent: ((params: McpConsentParams) => boolean) | undefined): Promise<Started> {
+  const root = tempDir("hearth-mcp-rt-ws-");
+  cpSync(FIXTURE, root, { recursive: true });
+  const storage = tempDir("hearth-mcp-rt-storage-");
+  const log = join(storage, "calls.jsonl");
+  mkdirSync(join(root, ".vscode"));
+  writeFileSync(join(root, ".vscode", "mcp.json"), JSON.stringify({ servers: { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log }) } }));
+  const modelPath = join(storage, "model.json");
+  writeFileSync(modelPath, JSON.stringify(SCRIPT));
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
+  running.push(runtime);
+  const started: Started = { runtime, log, consents: [], approvals: [] };
+  if (consent) {
+    runtime.connection.onRequest(McpConsentRequest, (params) => {
+      started.consents.push(params);
+      return { allowed: consent(params) };
+    });
+  }
+  runtime.connection.onRequest(AgentApproveRequest, (p) => {
+    started.approvals.push(p.call.name);
+    return { approved: true };
+  });
+  return started;
+}
+
+const run = (s: Started) => s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "use the echo server", mode: "chat" });
+
+function records(log: string): Record<string, unknown>[] {
+  return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>) : [];
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () => {
+  it("starts a server after consent, runs its tool after approval, and stops it with the runtime", async () => {
+    const s = await start(() => true);
+    const result = await run(s);
+    assert.equal(result.stopReason, "answered");
+    assert.equal(s.consents.length, 1);
+    assert.deepEqual({ server: s.consents[0]!.server, source: s.consents[0]!.source, command: s.consents[0]!.definition.command }, { server: "fixture", source: ".vscode/mcp.json", command: process.execPath });
+    assert.deepEqual(s.approvals, ["mcp__fixture__echo"]);
+    const calls = records(s.log);
+    assert.deepEqual(calls.filter((r) => r.tool), [{ tool: "echo", text: "from the runtime", env: null }]);
+    const pid = calls.find((r) => r.started)!.pid as number;
+    assert.ok(alive(pid));
+    await s.runtime.close(5000);
+    assert.equal(alive(pid), false, "the MCP server outlived the runtime");
+  });
+
+  it("starts nothing when the client says no, or never answers consent; the model hears there is no such tool", async () => {
+    for (const consent of [() => false, undefined]) {
+      const s = await start(consent);
+      const result = await run(s);
+      assert.equal(result.stopReason, "answered");
+      assert.deepEqual(records(s.log), [], "the server process was started");
+      assert.deepEqual(s.approvals, []);
+    }
+  });
+});

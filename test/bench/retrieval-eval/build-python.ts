@@ -10,7 +10,8 @@
  *   DATASETS below; the two are merged by instance id.
  * - Each case's repository mirror: the pull request named by the instance id is found in its
  *   history (merge "Merge pull request #N" → its second parent, or a squash commit "… (#N)"),
- *   and gives the `fix` commit and the issue number (from the PR's commit messages and
+ *   and gives the `fix` commit (kept only where `git diff -U0 base fix` gives the answer files
+ *   the gold patch's ranges; a branch that merged later upstream work does not) and the issue number (from the PR's commit messages and
  *   changelog entries: "fixes #N", "changelog/N.bugfix.rst", ":issue:`N`", "#N" in CHANGES).
  * - python-issues.json beside this script: issue numbers confirmed by hand where the history
  *   names no single issue (instance id → { issue, evidence }: the GitHub issue thread found by
@@ -77,7 +78,14 @@ interface Instance {
 interface PatchFile {
   path: string;
   added: boolean;
-  hunks: Array<{ oldStart: number; oldCount: number; old: string[]; plus: string[] }>;
+  hunks: Hunk[];
+}
+
+/** One hunk: its header's old side and its lines in order (" " context, "-" removed, "+" added). */
+interface Hunk {
+  oldStart: number;
+  oldCount: number;
+  lines: Array<{ kind: " " | "-" | "+"; text: string }>;
 }
 
 function git(gitDir: string, args: string[]): string {
@@ -108,11 +116,11 @@ function loadInstances(mirrors: string): Map<string, Instance> {
   return all;
 }
 
-/** Parses a git unified diff into files and hunks (old side lines and added lines). */
+/** Parses a git unified diff into files and hunks. */
 export function parsePatch(patch: string): PatchFile[] {
   const files: PatchFile[] = [];
   let file: PatchFile | undefined;
-  let hunk: PatchFile["hunks"][number] | undefined;
+  let hunk: Hunk | undefined;
   for (const line of patch.split("\n")) {
     const head = /^diff --git a\/(.+) b\/(.+)$/.exec(line);
     if (head) {
@@ -125,23 +133,54 @@ export function parsePatch(patch: string): PatchFile[] {
     if (line.startsWith("new file mode") || line === "--- /dev/null") file.added = true;
     const h = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(line);
     if (h) {
-      hunk = { oldStart: Number(h[1]), oldCount: h[2] === undefined ? 1 : Number(h[2]), old: [], plus: [] };
+      hunk = { oldStart: Number(h[1]), oldCount: h[2] === undefined ? 1 : Number(h[2]), lines: [] };
       file.hunks.push(hunk);
-    } else if (hunk && !line.startsWith("---") && !line.startsWith("+++")) {
-      if (line.startsWith("+")) hunk.plus.push(line.slice(1));
-      else if (line.startsWith("-") || line.startsWith(" ")) hunk.old.push(line.slice(1));
-      else if (line === "") hunk.old.push("");
+    } else if (hunk && !line.startsWith("\\")) {
+      // Old-side lines past the header's count are not the hunk's (the split's final "" is one).
+      const kind = line === "" ? " " : line[0];
+      if (kind === "+" || ((kind === " " || kind === "-") && !hunkDone(hunk))) hunk.lines.push({ kind, text: line.slice(1) });
     }
   }
   return files;
 }
 
-/** Base-file line ranges a file's hunks change: pure insertions mark the line before them. */
+function oldSide(h: Hunk): string[] {
+  return h.lines.filter((l) => l.kind !== "+").map((l) => l.text);
+}
+
+function hunkDone(h: Hunk): boolean {
+  return oldSide(h).length >= h.oldCount;
+}
+
+/**
+ * Base-file line ranges the hunks change, as `git diff -U0` would report them: each run of
+ * removed lines is its range; a run of only added lines marks the line before it. Context lines
+ * are left out so an answer does not spill into a neighbouring function.
+ */
 export function changedRanges(file: PatchFile): Array<[number, number]> {
-  return file.hunks.map((h) => {
-    if (h.oldCount === 0) return [Math.max(1, h.oldStart), Math.max(1, h.oldStart)] as [number, number];
-    return [h.oldStart, h.oldStart + h.oldCount - 1] as [number, number];
-  });
+  const out: Array<[number, number]> = [];
+  for (const h of file.hunks) {
+    // With no old lines git's old start is already the line before the insertion.
+    let line = h.oldCount === 0 ? h.oldStart + 1 : h.oldStart;
+    let run: { first: number; last: number; removed: boolean } | undefined;
+    const close = () => {
+      if (run) out.push(run.removed ? [run.first, run.last] : [Math.max(1, run.first - 1), Math.max(1, run.first - 1)]);
+      run = undefined;
+    };
+    for (const l of h.lines) {
+      if (l.kind === " ") {
+        close();
+        line++;
+      } else if (l.kind === "-") {
+        if (run && !run.removed) run = { first: line, last: line, removed: true };
+        else if (run) run.last = line;
+        else run = { first: line, last: line, removed: true };
+        line++;
+      } else if (!run) run = { first: line, last: line, removed: false };
+    }
+    close();
+  }
+  return out;
 }
 
 /** True when every hunk's old side (context and removed lines) is the base file's text there. */
@@ -149,8 +188,7 @@ function hunksMatchBase(file: PatchFile, baseText: string): boolean {
   const lines = baseText.split("\n");
   return file.hunks.every((h) => {
     const start = h.oldCount === 0 ? h.oldStart : h.oldStart - 1;
-    const old = h.old.slice(0, h.oldCount);
-    return old.every((l, i) => lines[start + i] === l);
+    return oldSide(h).every((l, i) => lines[start + i] === l);
   });
 }
 
@@ -176,7 +214,7 @@ export function issueText(problemStatement: string): string {
 
 /** True when two or more of the patch's added lines (25+ characters) appear in the issue. */
 export function quotesFix(text: string, files: PatchFile[]): boolean {
-  const added = new Set(files.flatMap((f) => f.hunks.flatMap((h) => h.plus.map((l) => l.trim()))).filter((l) => l.length >= 25));
+  const added = new Set(files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === "+").map((l) => l.text.trim()))).filter((l) => l.length >= 25));
   let hits = 0;
   for (const l of added) if (text.includes(l)) hits++;
   return hits >= 2;
@@ -265,7 +303,7 @@ function buildCase(inst: Instance, gitDir: string, prs: Map<number, { hash: stri
   }
   if (issue === undefined) return fail("PR not found in history and no issue number known");
   if (issue > pr) return fail(`issue #${issue} opened after PR #${pr}`);
-  const fix = commits && fixTouches(gitDir, base, commits.fix, answers) ? commits.fix : undefined;
+  const fix = commits && fixAgrees(gitDir, base, commits.fix, answers) ? commits.fix : undefined;
   const repo = inst.repo;
   const c: EvalCase = {
     id: `${repo}#${issue}`,
@@ -280,10 +318,18 @@ function buildCase(inst: Instance, gitDir: string, prs: Map<number, { hash: stri
   return { ok: true, case: c, baseDate };
 }
 
-/** True when the fix commit changes every answer file relative to base (else `fix` is left out). */
-function fixTouches(gitDir: string, base: string, fix: string, answers: PatchFile[]): boolean {
-  const changed = new Set((tryGit(gitDir, ["diff", "--name-only", base, fix]) ?? "").split("\n"));
-  return answers.every((f) => changed.has(f.path));
+/**
+ * True when `git diff -U0 base fix` gives each answer file exactly the gold patch's ranges. Not so
+ * when the PR branch merged later upstream work (its diff from `base` then holds other changes),
+ * and `fix` is left out rather than contradict `lines`.
+ */
+function fixAgrees(gitDir: string, base: string, fix: string, answers: PatchFile[]): boolean {
+  return answers.every((f) => {
+    const diff = tryGit(gitDir, ["diff", "-U0", base, fix, "--", f.path]);
+    if (diff === undefined) return false;
+    const fromGit = parsePatch(diff).flatMap((p) => changedRanges(p));
+    return JSON.stringify(fromGit) === JSON.stringify(changedRanges(f));
+  });
 }
 
 /** JSON with each [start, end] pair on one line. */

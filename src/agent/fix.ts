@@ -9,7 +9,7 @@ import type { IndexQueries } from "../indexer/index.ts";
 import type { ModelBackend } from "../models/backend.ts";
 import type { ToolCall } from "../models/types.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
+import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -40,6 +40,8 @@ export interface FixOptions {
   readonly startingCodeTokens?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   readonly signal?: AbortSignal;
+  /** Tools beside AGENT_TOOLS (`hearth fix --mcp`: MCP servers' tools), approved by their effect. */
+  readonly extraTools?: readonly Tool[];
 }
 
 export interface TestOutcome {
@@ -91,7 +93,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   });
   const agent = new Agent({
     backend: options.backend,
-    tools: AGENT_TOOLS,
+    tools: [...AGENT_TOOLS, ...(options.extraTools ?? [])],
     toolContext: {
       workspace,
       session: "hearth fix",

@@ -4,6 +4,8 @@
  *   node --import tsx test/bench/retrieval-eval/validate.ts [--mirrors <dir>] [--no-mirror] [files…]
  * Without file arguments every `*__*.json` here is checked. Mirrors default to /work/.mirror
  * (the `fetch` tool's layout: <dir>/<owner>+<name>/repo); `--no-mirror` checks the format only.
+ * With a `fix`, each answer file's `lines` must equal the ranges of `git diff -U0 base fix`
+ * (touching ranges joined).
  * Prints one line per repository (cases, languages) and every problem found; exits 1 on any
  * problem so a build script or CI step can stop on it.
  */
@@ -152,8 +154,8 @@ function checkCaseMirror(where: string, gitDir: string, c: EvalCase, out: string
     out.push(`${where}: base ${c.base} is not in the mirror ${gitDir}; fetch the repository again or fix the commit.`);
     return;
   }
-  if (c.fix !== undefined && git(gitDir, ["cat-file", "-e", `${c.fix}^{commit}`]) === undefined)
-    out.push(`${where}: fix ${c.fix} is not in the mirror ${gitDir}.`);
+  const fixKnown = c.fix !== undefined && git(gitDir, ["cat-file", "-e", `${c.fix}^{commit}`]) !== undefined;
+  if (c.fix !== undefined && !fixKnown) out.push(`${where}: fix ${c.fix} is not in the mirror ${gitDir}.`);
   for (const f of c.files) {
     const text = git(gitDir, ["cat-file", "-p", `${c.base}:${f}`]);
     if (text === undefined) {
@@ -164,7 +166,37 @@ function checkCaseMirror(where: string, gitDir: string, c: EvalCase, out: string
     for (const [, end] of c.lines[f] ?? []) {
       if (end > n) out.push(`${where}: "lines" of "${f}" go to ${end} but the file has ${n} lines at base.`);
     }
+    if (fixKnown) checkLinesAgainstFix(where, gitDir, c, f, out);
   }
+}
+
+/** `git diff -U0` hunk headers → base-file ranges (a pure insertion marks the line before it). */
+export function rangesFromU0(diff: string): Array<[number, number]> {
+  return [...diff.matchAll(/^@@ -(\d+)(?:,(\d+))? \+/gm)].map((m) => {
+    const start = Number(m[1]);
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    return count === 0 ? [Math.max(1, start), Math.max(1, start)] : [start, start + count - 1];
+  });
+}
+
+/** Sorted ranges with overlapping and touching ones joined: [[3,3],[4,5]] and [[3,5]] say the same. */
+export function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0] || x[1] - y[1])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** With a `fix`, each answer file's `lines` must be what `git diff -U0 base fix` says. */
+function checkLinesAgainstFix(where: string, gitDir: string, c: EvalCase, f: string, out: string[]): void {
+  const diff = git(gitDir, ["diff", "-U0", c.base, c.fix!, "--", f]) ?? "";
+  const expected = rangesFromU0(diff);
+  if (expected.length === 0) out.push(`${where}: fix ${c.fix!.slice(0, 12)} does not change "${f}"; correct "files" or leave "fix" out.`);
+  else if (JSON.stringify(mergeRanges(expected)) !== JSON.stringify(mergeRanges(c.lines[f] ?? [])))
+    out.push(`${where}: "lines" of "${f}" are not git diff -U0 base fix's ${JSON.stringify(expected)}; rebuild them, or leave "fix" out when the fix commit holds other work.`);
 }
 
 /** Result of checking one file. */

@@ -11,12 +11,13 @@ import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
 import { loadProjectContext } from "../../agent/project-context.ts";
 import type { ChatMessage } from "../../protocol/chat.ts";
-import { DiskWorkspace } from "../../tools/index.ts";
+import { DiskWorkspace, type Tool, runTool } from "../../tools/index.ts";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
-import type { ChatStreamEvent } from "../../protocol/chat.ts";
+import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, parseFlags, UsageError } from "../command.ts";
+import { type CliCommand, type CliIo, parseFlags, UsageError } from "../command.ts";
+import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
@@ -37,19 +38,28 @@ export const chatCommand: CliCommand = {
   --repo DIR         the project whose AGENTS.md and .hearth/ rules and memory go into the prompt (default: .)
   --no-rules         leave the project's rules and memory out
   --continue FILE    continue a conversation exported from Hearth (Markdown)
-  --save FILE        export the conversation, this turn included, as Markdown`,
+  --save FILE        export the conversation, this turn included, as Markdown
+  --mcp FILE         MCP servers whose tools the model may call (VS Code's mcp.json format;
+                     \${workspaceFolder} is --repo); each call asks first unless --yes
+  --list-tools       with --mcp: list the servers' tools and exit
+  --yes              with --mcp: run the model's MCP tool calls without asking`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, {
       model: "string", server: "string", "no-think": "boolean", "show-thinking": "boolean",
       "max-tokens": "string", threads: "string", context: "string", verbose: "boolean",
       repo: "string", "no-rules": "boolean", continue: "string", save: "string",
+      mcp: "string", "list-tools": "boolean", yes: "boolean",
     });
+    if (typeof flags.mcp !== "string" && (flags["list-tools"] || flags.yes)) throw new UsageError("--list-tools and --yes go with --mcp FILE");
+    const repo = resolve(io.cwd, (flags.repo as string | undefined) ?? ".");
+    if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
     if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
-    const system = flags["no-rules"] === true ? undefined : await projectPrompt(resolve(io.cwd, (flags.repo as string | undefined) ?? "."), io);
+    const system = flags["no-rules"] === true ? undefined : await projectPrompt(repo, io);
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
+    const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, repo, io) : undefined;
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
@@ -82,30 +92,64 @@ export const chatCommand: CliCommand = {
       });
       const cancel = new CancellationTokenSource();
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
-      const result = await runtime.whileRunning(runtime.connection.sendRequest(
+      const send = () => runtime.whileRunning(runtime.connection.sendRequest(
         ChatSendRequest,
-        { runId, messages, thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024 },
+        { runId, messages, thinking: flags["no-think"] !== true, maxTokens: integer(flags["max-tokens"], "max-tokens") ?? 1024, ...(mcp?.tools.length ? { tools: mcp.tools.map((t) => t.definition) } : {}) },
         cancel.token,
       ), "while answering").catch((error: unknown) => {
         // End the half-printed answer so the error starts on a line of its own.
         if (error instanceof RuntimeStoppedError && printed) io.out("\n");
         throw error;
       });
+      let result = await send();
+      messages.push(result.message);
+      // The model's MCP calls run (asked first unless --yes) and it answers again, a few rounds at most.
+      for (let round = 0; mcp && result.message.toolCalls?.length && round < MAX_TOOL_ROUNDS && !io.signal.aborted; round++) {
+        for (const call of result.message.toolCalls) messages.push(await runMcpCall(call, mcp.tools, repo, flags.yes === true, io));
+        result = await send();
+        messages.push(result.message);
+      }
       io.out("\n");
       const usage = result.usage ? `, ${result.usage.promptTokens} prompt tokens, ${result.usage.generatedTokens} generated` : "";
       io.err(`[${result.stopReason}${usage}]\n`);
       if (typeof flags.save === "string") {
         const title = earlier?.title ?? prompt.replace(/\s+/g, " ").slice(0, 60);
-        const markdown = exportConversation([...messages, result.message], { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
+        const markdown = exportConversation(messages, { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
         writeFileSync(resolve(io.cwd, flags.save), markdown);
         io.err(`saved the conversation to ${flags.save}\n`);
       }
       return 0;
     } finally {
-      await runtime.close();
+      await Promise.all([runtime.close(), mcp?.close()]);
     }
   },
 };
+
+/** Model turns that may follow MCP tool results in one `hearth chat`. */
+const MAX_TOOL_ROUNDS = 8;
+
+/** Runs one of the model's tool calls (an MCP tool, after the user's yes) and returns the tool message. */
+async function runMcpCall(call: ToolCall, tools: readonly Tool[], repo: string, yes: boolean, io: CliIo): Promise<ChatMessage> {
+  const tool = tools.find((t) => t.definition.name === call.name);
+  let text: string;
+  if (!tool) text = `Error (invalid-input): there is no tool named "${call.name}".`;
+  else if (!yes && !(await confirmInTerminal(call, io))) text = "Error (denied): the user did not allow this call. Continue without it, or ask the user.";
+  else text = (await runTool(tool, call.arguments, { workspace: new DiskWorkspace(repo), signal: io.signal })).text;
+  io.err(`[tool result] ${terminalText(text.split("\n")[0]!.slice(0, 200))}\n`);
+  return { role: "tool", toolCallId: call.id, name: call.name, content: text };
+}
+
+/** `hearth chat --mcp FILE --list-tools`: each tool's name and the first line of its description. */
+async function listTools(file: string | undefined, repo: string, io: CliIo): Promise<number> {
+  const mcp = await openCliMcp(file!, repo, io);
+  try {
+    for (const tool of mcp.tools) io.out(`${terminalName(tool.definition.name)}  ${terminalText(tool.definition.description.split("\n")[0]!)}\n`);
+    if (!mcp.tools.length) io.err("the MCP servers have no tools\n");
+    return 0;
+  } finally {
+    await mcp.close();
+  }
+}
 
 /** Prints one event; true when it wrote to stdout. */
 function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean): boolean {

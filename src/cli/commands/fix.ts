@@ -16,6 +16,7 @@ import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.
 import { indexQueries } from "../../indexer/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
+import { openCliMcp } from "../mcp-option.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
@@ -23,7 +24,7 @@ export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsF
 const FLAGS = {
   repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
   predictions: "string", "instance-id": "string", model: "string", server: "string", "max-steps": "string",
-  yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean",
+  yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean", mcp: "string",
 } as const;
 
 export const fixCommand: CliCommand = {
@@ -43,12 +44,17 @@ export const fixCommand: CliCommand = {
   --threads N          CPU threads for a local model
   --state-dir DIR      checkpoints and default trajectories (default: ~/.local/state/hearth)
   --no-index           do not index the checkout first
+  --mcp FILE           MCP servers whose tools the agent may call (VS Code's mcp.json format;
+                       \${workspaceFolder} is --repo); each call asks like a command unless --yes
 
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
 2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
     const { flags } = parseFlags(args, FLAGS);
     const options = readOptions(flags, io);
+    // Before the model loads: a broken server entry stops the run at once.
+    const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, options.repo, io) : undefined;
+    if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
     const settings = sanitizeSettings({ threads: options.threads }).settings;
     const backend = createBackend(options.source, settings, process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {});
     const trajectory = new Trajectory(options.trajectoryPath);
@@ -72,6 +78,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
             report(event, io);
           },
           signal: io.signal,
+          ...(mcp?.tools.length ? { extraTools: mcp.tools } : {}),
         });
         trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
         trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
@@ -92,7 +99,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
       io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
       return FIX_EXIT.modelError;
     } finally {
-      await backend.dispose();
+      await Promise.all([backend.dispose(), mcp?.close()]);
     }
   },
 };

@@ -1,0 +1,76 @@
+/**
+ * `--mcp FILE` of `hearth fix` and `hearth chat`: MCP servers from a file the user names
+ * (VS Code's mcp.json format, src/tools/mcp/config.ts). Naming the file is the user's
+ * consent: its servers start without a question. A workspace's own `.vscode/mcp.json` is
+ * never read by the CLI. Any broken entry or server that does not start stops the command
+ * before the model loads, so an unattended run never goes ahead with fewer tools than the
+ * user asked for; a tool left out for its schema is a warning.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { ToolCall } from "../protocol/chat.ts";
+import { VERSION } from "../protocol/version.ts";
+import type { Tool } from "../tools/index.ts";
+import { McpConfigError, McpServers, parseMcpConfig } from "../tools/mcp/index.ts";
+import { type CliIo, UsageError } from "./command.ts";
+import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
+
+/** Started servers and their tools; `close()` stops them all. */
+export interface CliMcp {
+  readonly tools: Tool[];
+  close(): Promise<void>;
+}
+
+/** Starts the servers of `file` (relative to the working directory); `${workspaceFolder}` is `workspaceFolder`. */
+export async function openCliMcp(file: string, workspaceFolder: string, io: CliIo): Promise<CliMcp> {
+  const path = resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read the MCP configuration ${path}: ${(error as Error).message}`);
+  }
+  let config: ReturnType<typeof parseMcpConfig>;
+  try {
+    config = parseMcpConfig(text, { workspaceFolder, source: file });
+  } catch (error) {
+    if (error instanceof McpConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (config.problems.length) throw new UsageError(config.problems.join("\n"));
+  const servers = new McpServers({ connect: { version: VERSION } });
+  // Ctrl-C while a server starts: the start is abandoned and what did start is stopped.
+  const result = await servers.sync(config.servers, io.signal);
+  const failed = result.problems.filter((problem) => problem.startsWith("MCP server "));
+  if (failed.length || io.signal.aborted) {
+    await servers.close();
+    throw new UsageError(failed.join("\n") || "cancelled while starting the MCP servers");
+  }
+  for (const problem of result.problems) io.err(`warning: ${terminalText(problem)}\n`);
+  // The servers lead their own process groups: an exit without close() must not leave them running.
+  const kill = () => servers.killNow();
+  process.once("exit", kill);
+  return {
+    tools: result.tools,
+    close: async () => {
+      process.removeListener("exit", kill);
+      await servers.close();
+    },
+  };
+}
+
+/** Asks on the terminal whether to run a tool call; no terminal, no yes. */
+export async function confirmInTerminal(call: ToolCall, io: CliIo): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const args = terminalJson(JSON.stringify(call.arguments).slice(0, 300));
+    const answer = await rl.question(`Allow ${terminalName(call.name)} ${args}? [y/N] `, { signal: io.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}

@@ -128,6 +128,7 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions): T
   if (config.transport === "stdio") {
     const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
     delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
+    delete env.ELECTRON_RUN_AS_NODE; // the runtime's own (VS Code's Node is Electron); it would break an Electron-based server
     for (const [name, value] of Object.entries(config.env)) {
       if (value === null) delete env[name];
       else env[name] = value;

@@ -85,22 +85,29 @@ function countLines(text: string): number {
   return text.endsWith("\n") ? n - 1 : n;
 }
 
-/** Format checks of one file's top level; problems are appended to `out`. */
+/** Format checks of one file's top level; problems are appended to `out`; false when the cases cannot be read. */
 function checkTop(file: string, data: unknown, out: string[]): data is EvalFile {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     out.push(`${file}: the top level must be an object with repo, language, source and cases.`);
     return false;
   }
   const d = data as Record<string, unknown>;
-  const before = out.length;
-  if (typeof d.repo !== "string" || !REPO.test(d.repo)) out.push(`${file}: "repo" must be "owner/name" as on GitHub.`);
-  else if (basename(file) !== `${d.repo.replace("/", "__")}.json`)
+  let usable = true;
+  if (typeof d.repo !== "string" || !REPO.test(d.repo)) {
+    out.push(`${file}: "repo" must be "owner/name" as on GitHub.`);
+    usable = false;
+  } else if (basename(file) !== `${d.repo.replace("/", "__")}.json`) {
     out.push(`${file}: the file name must be ${d.repo.replace("/", "__")}.json for repo "${d.repo}"; rename it.`);
+  }
   if (typeof d.language !== "string" || !LANGUAGES.has(d.language))
     out.push(`${file}: "language" must be one of python, javascript, typescript.`);
   if (typeof d.source !== "string" || d.source.trim() === "") out.push(`${file}: "source" must say how the cases were found.`);
-  if (!Array.isArray(d.cases) || d.cases.length === 0) out.push(`${file}: "cases" must be a non-empty array.`);
-  return out.length === before;
+  if (!Array.isArray(d.cases) || d.cases.length === 0) {
+    out.push(`${file}: "cases" must be a non-empty array.`);
+    usable = false;
+  }
+  // A misnamed file or a missing language still has cases worth checking.
+  return usable;
 }
 
 /** Format checks of one case (no git); problems are appended to `out`. */

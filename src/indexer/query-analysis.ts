@@ -17,8 +17,12 @@ export interface FileEvidence {
   readonly kind: EvidenceKind;
   /** "pkg/core/numbers.py:412", "pkg.core.numbers", "Derivative", … */
   readonly text: string;
-  /** For names: how many files define it (the evidence is split between them). */
-  readonly definers?: number;
+  /**
+   * How much the evidence says, 0..1 (1 when absent): a name defined in n files points at
+   * each with 1/√n, and a name most files use (the project's own `Prism`, `app`) names no
+   * place in particular.
+   */
+  readonly strength?: number;
 }
 
 /** What a query mentions, for scoring, seeding and the reasons. */
@@ -46,8 +50,9 @@ export const MAX_DEFINERS = 5;
 /** More named files than this: a listing pasted into the issue, not a pointer. */
 const MAX_NAMED_PATHS = 20;
 
+/** Tests, fixtures and stories (component examples): code a fix rarely has to change. */
 export const TEST_FILE =
-  /(^|\/)(tests?|testing|__tests__|spec|specs|fixtures?)\/|(^|\/)test_[^/]*\.py$|(^|\/)conftest\.py$|[._-](test|spec)\.[a-z]+$|_test\.(go|py)$/i;
+  /(^|\/)(tests?|testing|__tests__|__mocks__|spec|specs|fixtures?|stories)\/|(^|\/)test_[^/]*\.py$|(^|\/)conftest\.py$|[._-](test|spec|stories)\.[a-z]+$|_test\.(go|py)$/i;
 
 /** Breaks a query into weighted terms, named identifiers, named files and their evidence. */
 export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
@@ -131,7 +136,9 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
     const files = index.tables.definers.get(name);
     if (!files || files.size > MAX_DEFINERS) return;
     found.push(name);
-    for (const path of files) add(path, { kind, text: name, definers: files.size });
+    const users = index.tables.referrers.get(name)?.size ?? 0;
+    const strength = (1 / Math.sqrt(files.size)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
+    for (const path of files) add(path, { kind, text: name, strength });
   };
   for (const name of named) mark(name, "named");
   for (const name of codeTokens) if (name.length >= 3 && !named.has(name) && !isKeywordLike(name)) mark(name, "snippet");

@@ -87,10 +87,10 @@ export function pathReferences(text: string): PathReference[] {
     out.push(ref);
   };
   for (const m of text.matchAll(PY_FRAME)) push({ path: cleanPath(m[1]!), line: Number(m[2]), ...(m[3] ? { func: m[3] } : {}), frame: true });
-  for (const m of text.matchAll(JS_FRAME)) push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true });
+  for (const m of text.matchAll(JS_FRAME)) if (!/^[a-z]+:\/\/[^/]*$/i.test(m[2]!)) push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true });
   for (const m of text.matchAll(FILE_LINE)) {
     const line = Number(m[2] ?? m[3] ?? m[4] ?? m[5]);
-    if (!isUrlHost(text, m.index!)) push({ path: cleanPath(m[1]!), line, frame: true });
+    if (!isUrlHost(text, m.index!, m[1]!)) push({ path: cleanPath(m[1]!), line, frame: true });
   }
   const framed = new Set(out.map((r) => r.path));
   for (const m of text.matchAll(PATH_TOKEN)) {
@@ -100,9 +100,10 @@ export function pathReferences(text: string): PathReference[] {
   return out;
 }
 
-// "example.com:8080" is a host and port, not a file and line.
-function isUrlHost(text: string, at: number): boolean {
-  return /\/\/[^\s/]*$/.test(text.slice(Math.max(0, at - 100), at));
+// "http://example.com:8080" is a host and port, not a file and line; a path inside a URL
+// (".../blob/main/src/x.py#L12") is still a path.
+function isUrlHost(text: string, at: number, match: string): boolean {
+  return /[a-z]+:\/\/[^\s/]*$/i.test(text.slice(Math.max(0, at - 100), at + match.length));
 }
 
 function cleanPath(raw: string): string {

@@ -108,11 +108,11 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
 }
 
-/** Each kind of evidence counts once, at its strongest; a name shared by n files counts 1/√n. */
+/** Each kind of evidence counts once, at its strongest (see FileEvidence.strength). */
 function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): number {
   const best = new Map<EvidenceKind, number>();
   for (const e of evidence) {
-    const share = e.definers ? 1 / Math.sqrt(e.definers) : 1;
+    const share = e.strength ?? 1;
     best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
   }
   const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet };
@@ -259,7 +259,9 @@ function companionsOf(index: RepoIndex, path: string): [string, string][] {
     for (const other of index.files.keys()) {
       if (!DECLARATION_FILE.test(other)) continue;
       const otherBase = other.slice(other.lastIndexOf("/") + 1).replace(DECLARATION_FILE, "");
-      if (otherBase === name || (other.startsWith(dir) && otherBase === stemName)) out.push([other, "type declarations of"]);
+      // A folder's index.d.ts declares the modules beside it.
+      const beside = other.startsWith(dir) && !other.slice(dir.length).includes("/");
+      if (otherBase === name || (beside && (otherBase === stemName || otherBase === "index"))) out.push([other, "type declarations of"]);
     }
   }
   if (!PACKAGE_INDEX.test(base)) {

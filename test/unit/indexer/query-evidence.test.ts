@@ -1,0 +1,52 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { PathMatcher } from "../../../src/indexer/path-match.ts";
+import { parseQueryEvidence, pathReferences } from "../../../src/indexer/query-evidence.ts";
+
+describe("reading an issue text by evidence type", () => {
+  it("finds Python and JavaScript frames, Windows paths and file:line references", () => {
+    const refs = pathReferences(
+      [
+        'File "/Users/x/git/proj/pkg/core/numbers.py", line 412, in _round',
+        'File "C:\\Users\\x\\proj\\pkg\\io\\read.py", line 7',
+        "    at parseArgs (/home/u/app/node_modules/lib/args.js:12:5)",
+        "    at /srv/app/src/index.ts:3:1",
+        "see src/util/format.ts:88 and lib/cli.js#L20",
+      ].join("\n"),
+    );
+    const frames = refs.filter((r) => r.frame).map((r) => `${r.path}:${r.line}${r.func ? ` ${r.func}` : ""}`);
+    assert.deepEqual(frames, [
+      "Users/x/git/proj/pkg/core/numbers.py:412 _round",
+      "Users/x/proj/pkg/io/read.py:7",
+      "home/u/app/node_modules/lib/args.js:12 parseArgs",
+      "srv/app/src/index.ts:3",
+      "src/util/format.ts:88",
+      "lib/cli.js:20",
+    ]);
+  });
+
+  it("does not take a host and port for a file and line", () => {
+    assert.deepEqual(pathReferences("proxy at http://example.com:8080/ fails").filter((r) => r.frame), []);
+  });
+
+  it("splits prose, inline code and code blocks, and drops links from the words", () => {
+    const text = parseQueryEvidence(
+      ["Title with `inline_name`", "", "Prose words https://img.shields.io/badge/funding-blue.svg here.", "```python", ">>> from pkg.core.numbers import Float", "```", "", "    indented_call()"].join("\n"),
+    );
+    assert.equal(text.title, "Title with `inline_name`");
+    assert.deepEqual(text.inline, ["inline_name"]);
+    assert.ok(text.prose.includes("Prose words") && !text.prose.includes("shields"));
+    assert.ok(text.code.includes("from pkg.core.numbers import Float") && text.code.includes("indented_call()"));
+    assert.ok(text.modules.includes("pkg.core.numbers"));
+  });
+
+  it("resolves a written path by its longest suffix in the workspace, and modules to files", () => {
+    const m = new PathMatcher(["pkg/core/numbers.py", "pkg/io/numbers.py", "src/lib/utils/index.js", "utils.py"]);
+    assert.deepEqual(m.resolve("Users/x/proj/pkg/core/numbers.py"), ["pkg/core/numbers.py"]);
+    assert.deepEqual(m.resolve("usr/lib/python3/site-packages/other/numbers.py"), [], "one shared segment is not enough");
+    assert.deepEqual(m.resolve("numbers.py", 1), [], "a bare base name two files share");
+    assert.deepEqual(m.resolve("utils.py", 1), ["utils.py"]);
+    assert.deepEqual(m.resolveModule("pkg.core.numbers.Float.evalf"), ["pkg/core/numbers.py"]);
+    assert.deepEqual(m.resolveModule("lib/utils"), ["src/lib/utils/index.js"]);
+  });
+});

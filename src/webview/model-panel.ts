@@ -211,6 +211,6 @@ export function metaLine(msg: StateMessage | undefined): HTMLElement | undefined
     "div",
     { class: "meta-line" },
     h("span", { class: `meta-index clip${index.kind === "error" ? " error" : ""}`, "data-index": index.kind, title: `Repository index: ${indexText(index)}` }, index.kind === "indexing" ? spinner() : undefined, indexText(index)),
-    clipped({ class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing" }, compute),
+    h("span", { class: "meta-compute", "data-compute": msg.system ? msg.system.gpu || "cpu" : "probing", title: compute }, compute),
   );
 }

@@ -1,0 +1,254 @@
+// A new user's first hour, as the Hearth view shows it at the default sidebar width
+// (300 px) in a light, a dark and a high-contrast theme: no model, a download in progress
+// (a local stand-in for Hugging Face that holds the file half-sent), the downloaded model
+// ready, a reply streaming, and a broken GGUF. For each state and theme: the state's key
+// text and button are visible, no text in the view is cut off (scrollWidth within the box
+// unless it is deliberately ellipsized with its text in a tooltip), and a screenshot of
+// the activity bar, the sidebar and the status bar is saved (test-results/states/).
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { FrameLocator, Page } from "playwright-core";
+import { COMMAND_CATEGORY, COMMANDS } from "../../src/protocol/contributions.ts";
+import { brokenModelFile, ensureTinyModel } from "../fixtures/models/index.ts";
+import { tempDir } from "../fixtures/temp.ts";
+import { RESULTS_DIR, type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+
+const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
+const SIDEBAR_WIDTH = 300;
+const THEMES = [
+  { id: "light", name: "Default Light Modern", label: "Light Modern", bodyClass: "vscode-light" },
+  { id: "dark", name: "Default Dark Modern", label: "Dark Modern", bodyClass: "vscode-dark" },
+  { id: "hc", name: "Default High Contrast", label: "Dark High Contrast", bodyClass: "vscode-high-contrast" },
+] as const;
+type Theme = (typeof THEMES)[number];
+
+/**
+ * Text elements in the view that are cut off: wider than their box (and not ellipsized
+ * with the text in a tooltip) or past the view's edge. Runs in the page: no named inner
+ * functions (tsx would wrap them in a helper the page does not have).
+ */
+function clippedText(): string[] {
+  const width = document.documentElement.clientWidth;
+  const bad: string[] = [];
+  for (const el of document.body.querySelectorAll<HTMLElement>("*")) {
+    const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? "").join("").trim();
+    if (!text || el.getClientRects().length === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    // Inside a scrolling box (code blocks, diffs, tables) wide text scrolls; it is not cut.
+    let scrolls = false;
+    for (let e = el.parentElement; e && e !== document.body && !scrolls; e = e.parentElement) scrolls = ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+    if (scrolls) continue;
+    const ellipsized = style.textOverflow === "ellipsis" && (el.closest("[title]")?.getAttribute("title") ?? "").includes(text);
+    const tooWide = style.display !== "inline" && el.scrollWidth > el.clientWidth + 1 && !ellipsized;
+    const right = el.getBoundingClientRect().right;
+    if (tooWide || right > width + 1) bad.push(`${el.tagName.toLowerCase()}.${el.className}: "${text.slice(0, 60)}" (${el.scrollWidth} > ${el.clientWidth}, right ${Math.round(right)} of ${width})`);
+  }
+  return bad;
+}
+
+/** A Hugging Face stand-in: serves `file` for any path, the first half at once, the rest when `release()` is called. */
+function holdingServer(file: Buffer) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let requested!: () => void;
+  const firstRequest = new Promise<void>((resolve) => (requested = resolve));
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(file.length) });
+    if (req.method === "HEAD") return res.end();
+    const half = Math.floor(file.length / 2);
+    res.write(file.subarray(0, half));
+    requested();
+    void released.then(() => res.end(file.subarray(half)));
+  });
+  return { server, release, firstRequest };
+}
+
+describe("the Hearth view's states at 300 px in light, dark and high-contrast themes", { timeout: 900_000 }, () => {
+  let wb: Workbench;
+  let view: FrameLocator;
+  let hf: ReturnType<typeof holdingServer>;
+  let savedEndpoint: string | undefined;
+
+  before(async () => {
+    const model = await ensureTinyModel({ arch: "qwen35moe" });
+    hf = holdingServer(readFileSync(model));
+    await new Promise<void>((resolve) => hf.server.listen(0, "127.0.0.1", resolve));
+    // The runtime inherits HF_ENDPOINT from the extension host (runtime-env.ts), which inherits it from code-server.
+    savedEndpoint = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${(hf.server.address() as AddressInfo).port}`;
+    const folder = tempDir("hearth-states-ws-");
+    writeFileSync(join(folder, "README.md"), "# demo\n");
+    // Room for a long reply: a random-weights model writes until its context is full.
+    wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 32768, "workbench.colorTheme": THEMES[0].name } });
+    await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+    view = wb.hearthView();
+    await view.locator('[data-state="ready"]').waitFor({ timeout: 90_000 });
+    await setSidebarWidth(wb.page, SIDEBAR_WIDTH);
+  });
+  after(async () => {
+    hf?.release();
+    if (savedEndpoint === undefined) delete process.env.HF_ENDPOINT;
+    else process.env.HF_ENDPOINT = savedEndpoint;
+    await wb?.close();
+    hf?.server.closeAllConnections();
+    await new Promise((resolve) => hf?.server.close(resolve));
+  });
+
+  /** In every theme: the state's checks, no clipped text, a screenshot. */
+  async function inEveryTheme(state: string, check: () => Promise<void>): Promise<void> {
+    for (const theme of THEMES) {
+      await useTheme(theme);
+      await check();
+      const clipped = await view.locator("body").evaluate(clippedText);
+      assert.deepEqual(clipped, [], `${state}, ${theme.id}: text cut off at ${SIDEBAR_WIDTH} px`);
+      await shot(`${state}-${theme.id}`);
+    }
+  }
+
+  /** Picks the theme in "Preferences: Color Theme" (code-server does not apply a settings.json edit live). */
+  async function useTheme(theme: Theme): Promise<void> {
+    if (!(await view.locator(`body.${theme.bodyClass}`).count())) {
+      await runCommand(wb.page, "Preferences: Color Theme");
+      const input = wb.page.locator(".quick-input-widget input");
+      await input.fill(theme.label);
+      await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: theme.label }).first().waitFor();
+      await input.press("Enter");
+    }
+    await view.locator(`body.${theme.bodyClass}`).waitFor({ timeout: 30_000 });
+    const width = await wb.page.locator(".part.sidebar").evaluate((el) => el.getBoundingClientRect().width);
+    assert.equal(Math.round(width), SIDEBAR_WIDTH, "the sidebar keeps its width");
+  }
+
+  /** The activity bar, the sidebar and the status bar below them: small enough to commit. */
+  async function shot(name: string): Promise<void> {
+    const sidebar = await wb.page.locator(".part.sidebar").boundingBox();
+    const viewport = wb.page.viewportSize()!;
+    await wb.page.mouse.move(viewport.width - 10, viewport.height / 2); // no hover effects in the shot
+    await wb.page.screenshot({ path: join(RESULTS_DIR, "states", `${name}.png`), clip: { x: 0, y: 0, width: Math.ceil(sidebar!.x + sidebar!.width), height: viewport.height } });
+  }
+
+  const statusText = async () => (await wb.page.locator(STATUS_ITEM).innerText()).trim();
+
+  it("no model: Send is off with the reason, the ways to get a model are buttons, the status bar has no check mark; Fix This Issue refuses without touching the chat", async () => {
+    await view.locator('[data-model="none"]').waitFor({ timeout: 60_000 });
+    await inEveryTheme("no-model", async () => {
+      assert.ok(await view.getByRole("button", { name: "Use Server URL…" }).isVisible());
+      assert.ok(await view.getByRole("button", { name: "Choose GGUF File…" }).isVisible());
+      assert.equal(await view.getByRole("button", { name: "Send" }).isDisabled(), true);
+      assert.match(await view.locator("[data-blocked]").innerText(), /^No model yet\./);
+      assert.match(await statusText(), /Hearth: no model/);
+      assert.ok(await wb.page.locator(`${STATUS_ITEM} .codicon-check`).count() === 0, "no check mark");
+    });
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "No model yet" });
+    await toast.waitFor({ timeout: 20_000 });
+    assert.ok(await toast.getByRole("button", { name: "Download Model…" }).isVisible());
+    assert.equal(await wb.page.locator(".quick-input-widget input:visible").count(), 0, "no issue is asked for");
+    assert.equal(await view.locator('[data-item="user"]').count(), 0, "the chat is untouched");
+    await runCommand(wb.page, "Notifications: Clear All Notifications");
+    await toast.waitFor({ state: "detached", timeout: 10_000 });
+  });
+
+  it("downloading: the view and the status bar show the progress", async () => {
+    await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.downloadModel.title}`);
+    const input = wb.page.locator(".quick-input-widget input");
+    await input.waitFor();
+    await input.fill("Qwen3.6-35B-A3B Q4_K_M");
+    await wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Qwen3.6-35B-A3B Q4_K_M" }).first().click();
+    await hf.firstRequest;
+    const progress = view.locator("[data-download]");
+    await view.locator("[data-download]", { hasText: /\d+%/ }).waitFor({ timeout: 30_000 });
+    await inEveryTheme("downloading", async () => {
+      assert.match(await progress.innerText(), /^Downloading Qwen3\.6-35B-A3B Q4_K_M… \d+%$/);
+      assert.match(await statusText(), /Hearth: downloading \d+%/);
+    });
+  });
+
+  it("ready: the downloaded model loads; Send is on", async () => {
+    hf.release();
+    await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
+    await runCommand(wb.page, "Notifications: Clear All Notifications");
+    await inEveryTheme("ready", async () => {
+      assert.match(await view.locator('[data-model="ready"]').innerText(), /tokens of context, CPU/);
+      assert.equal(await view.getByRole("button", { name: "Send" }).isDisabled(), false);
+      assert.equal(await view.locator("[data-blocked]").isVisible(), false);
+      assert.equal(await statusText(), "Hearth");
+    });
+  });
+
+  it("running: streamed text is visible, Stop is offered, the status bar says working", async () => {
+    const stop = view.locator('[data-action="stop"]');
+    const reply = view.locator('[data-item="assistant"]').last();
+    const answer = async () => (await reply.locator(".assistant-text").innerText().catch(() => "")).trim();
+    const visibleText = async () => (await answer()) || (await reply.locator(".thinking-text:visible").innerText().catch(() => "")).trim();
+    let sent = 0;
+    /**
+     * A random-weights model writes until its context is full — or, now and then, samples
+     * its end-of-turn token early. Whenever no reply is streaming, ask again (3 times at most).
+     */
+    const streaming = async () => {
+      for (let tries = 0; tries < 3 && !(await stop.isVisible()); tries++) {
+        const inputBox = view.getByLabel("Message Hearth");
+        await inputBox.fill(`Say hello in three languages. (${++sent})`);
+        await inputBox.press("Enter");
+        await view.locator('[data-item="user"]', { hasText: `(${sent})` }).waitFor();
+        await reply.waitFor({ timeout: 60_000 });
+        // It may stay in its thinking: open it so the streamed text shows, not only "Thinking…".
+        if (!(await answer())) await reply.locator(".thinking > summary").click().catch(() => undefined);
+        await expectEventually(async () => (await visibleText()).length > 20 || !(await stop.isVisible()), "streamed text beyond the Thinking label");
+      }
+    };
+    await inEveryTheme("running", async () => {
+      await streaming();
+      // The status bar hears of the run from the extension host a moment after the view does.
+      await wb.page.locator(STATUS_ITEM, { hasText: "Hearth: working" }).waitFor({ timeout: 15_000 });
+      assert.ok(await stop.isVisible(), "a reply is streaming");
+      assert.ok((await visibleText()).length > 20, "streamed text is visible");
+    });
+    // Stop it (unless it ended on its own meanwhile) and wait until the run is over.
+    await stop.click({ timeout: 5_000 }).catch(() => undefined);
+    await stop.waitFor({ state: "hidden", timeout: 60_000 });
+  });
+
+  it("error: a broken GGUF says what is wrong, with the fix, in a sentence", async () => {
+    const broken = await brokenModelFile("truncated-data");
+    const machine = join(wb.userDataDir, "Machine");
+    mkdirSync(machine, { recursive: true });
+    writeFileSync(join(machine, "settings.json"), JSON.stringify({ "hearth.modelPath": broken }, null, 2));
+    const error = view.locator('[data-model="error"]');
+    await error.waitFor({ timeout: 60_000 });
+    await inEveryTheme("error", async () => {
+      assert.match(await error.innerText(), /^The model file is incomplete/);
+      assert.ok(await view.locator(".model-error button.primary").first().isVisible());
+      assert.equal(await view.getByRole("button", { name: "Send" }).isDisabled(), true);
+      assert.match(await statusText(), /Hearth: model error/);
+    });
+  });
+
+  /** Polls a condition the page reaches on its own (streamed text); fails with `what` after 60 s. */
+  async function expectEventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      if (await condition()) return;
+      await wb.page.waitForTimeout(100);
+    }
+    assert.fail(`never saw ${what}`);
+  }
+});
+
+/** Drags the sash between the sidebar and the editor until the sidebar is `width` px wide. */
+async function setSidebarWidth(page: Page, width: number): Promise<void> {
+  const box = (await page.locator(".part.sidebar").boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width + 20, y, { steps: 4 });
+  await page.mouse.move(box.x + width, y, { steps: 4 });
+  await page.mouse.up();
+  const now = await page.locator(".part.sidebar").evaluate((el) => el.getBoundingClientRect().width);
+  assert.equal(Math.round(now), width, `the sidebar is ${width} px wide`);
+}

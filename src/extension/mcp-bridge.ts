@@ -1,9 +1,11 @@
 /**
  * MCP in the editor: answers the runtime's `hearth/mcp/consent` with a modal question
- * (mcp-consent.ts decides when to ask and remembers the answer).
+ * (mcp-consent.ts decides when to ask and remembers the answer), and lends the agent the
+ * tools of VS Code's own MCP servers (`hearth/editorTools/*`, editor-tools.ts).
  */
 import * as vscode from "vscode";
-import { McpConsentRequest, type McpConsentParams } from "../protocol/mcp.ts";
+import { EditorToolInvokeRequest, EditorToolsRequest, McpConsentRequest, type McpConsentParams } from "../protocol/mcp.ts";
+import { editorMcpTools, invokeEditorTool, usableLm } from "./editor-tools.ts";
 import { McpConsentGate } from "./mcp-consent.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -13,6 +15,9 @@ const START = "Start Server";
 export function registerMcpConsent(runtime: RuntimeClient, context: vscode.ExtensionContext): void {
   const gate = new McpConsentGate({ isTrusted: () => vscode.workspace.isTrusted, store: context.globalState, ask });
   runtime.onRequest(McpConsentRequest, (params) => gate.decide(params));
+  // vscode.lm.tools / invokeTool are in VS Code 1.95's API, but editors built on it may lack them.
+  runtime.onRequest(EditorToolsRequest, () => ({ tools: editorMcpTools(usableLm((vscode as { lm?: unknown }).lm)) }));
+  runtime.onRequest(EditorToolInvokeRequest, (params, token) => invokeEditorTool(usableLm((vscode as { lm?: unknown }).lm), params.name, { ...params.input }, token));
 }
 
 async function ask(params: McpConsentParams, summary: string): Promise<boolean> {

@@ -39,3 +39,46 @@ export interface McpConsentResult {
   /** The answer is not final (an untrusted workspace may be trusted later): ask again next run. */
   readonly askAgain?: boolean;
 }
+
+/*
+ * VS Code's own MCP servers: the tools the user's VS Code registered from its MCP
+ * configuration (`vscode.lm.tools`, names starting "mcp_") reach Hearth's agent through
+ * the extension, which runs them with `vscode.lm.invokeTool`:
+ *
+ *   runtime → `hearth/editorTools/list` (at the start of each agent run)   client → {tools}
+ *   runtime → `hearth/editorTools/invoke` {name, input} (after the user approved the call;
+ *             `$/cancelRequest` when the run is stopped)                    client → {text, isError}
+ *
+ * A client without `vscode.lm.invokeTool` (older editors, the CLI) answers with no tools
+ * or does not answer at all; the runtime then has none.
+ */
+
+/** Sent by the runtime to the client: the editor's MCP tools it may offer the agent. */
+export const EditorToolsRequest = new RequestType<Record<string, never>, EditorToolsResult, void>("hearth/editorTools/list");
+
+export interface EditorToolInfo {
+  /** VS Code's name of the tool (e.g. "mcp_github_get_issue"). */
+  readonly name: string;
+  readonly description: string;
+  /** Its JSON schema; absent for a tool without parameters. */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
+}
+
+export interface EditorToolsResult {
+  readonly tools: readonly EditorToolInfo[];
+}
+
+/** Sent by the runtime to the client to run one of the editor's tools (already approved in Hearth). */
+export const EditorToolInvokeRequest = new RequestType<EditorToolInvokeParams, EditorToolInvokeResult, void>("hearth/editorTools/invoke");
+
+export interface EditorToolInvokeParams {
+  readonly name: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+export interface EditorToolInvokeResult {
+  /** The tool's result as text (non-text parts summarised). */
+  readonly text: string;
+  /** The tool failed; `text` says why. */
+  readonly isError?: boolean;
+}

@@ -4,7 +4,8 @@
  * running is started only after the client's `hearth/mcp/consent` said yes for that exact
  * definition (src/protocol/mcp.ts), and the servers' tools join the run. Problems (a
  * broken entry, a server that would not start, a tool left out) are logged, and each
- * distinct one is shown to the user once. Servers stop with the runtime: `dispose()` on
+ * distinct one is shown to the user once. The editor's own MCP servers' tools
+ * (editor-tools.ts) join too. Servers stop with the runtime: `dispose()` on
  * shutdown, and a synchronous kill when the process exits any other way.
  */
 import { readFile } from "node:fs/promises";
@@ -14,6 +15,7 @@ import { McpConsentRequest } from "../protocol/mcp.ts";
 import { VERSION } from "../protocol/version.ts";
 import { McpConfigError, type McpConsent, McpServers, type McpServerConfig, parseMcpConfig } from "../tools/mcp/index.ts";
 import type { Tool } from "../tools/index.ts";
+import { editorMcpTools } from "./editor-tools.ts";
 import { log } from "./log.ts";
 
 /** Where VS Code keeps a workspace's MCP servers, relative to the folder. */
@@ -32,16 +34,21 @@ export class WorkspaceMcp {
     process.once("exit", this.killOnExit);
   }
 
-  /** The tools of the workspace's servers for one run; never throws (a broken file means no MCP tools). */
+  /**
+   * The tools of the workspace's servers and of the editor's own MCP servers for one run;
+   * never throws (a broken file means no workspace MCP tools).
+   */
   async tools(signal: AbortSignal): Promise<Tool[]> {
     const configs = await this.readConfig();
     const result = await this.servers.sync(configs, signal).catch((error: unknown) => {
       log("error", "starting the workspace's MCP servers failed", error);
       return { tools: [], problems: [] };
     });
-    for (const problem of result.problems) this.report(problem);
-    if (result.tools.length) log("info", `MCP tools in this run: ${result.tools.map((t) => t.definition.name).join(", ")}`);
-    return result.tools;
+    const editor = await editorMcpTools(this.connection, new Set(result.tools.map((t) => t.definition.name)));
+    const tools = [...result.tools, ...editor.tools];
+    for (const problem of [...result.problems, ...editor.skipped]) this.report(problem);
+    if (tools.length) log("info", `MCP tools in this run: ${tools.map((t) => t.definition.name).join(", ")}`);
+    return tools;
   }
 
   async dispose(): Promise<void> {

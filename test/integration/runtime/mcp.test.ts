@@ -9,7 +9,7 @@ import { after, describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
-import { type McpConsentParams, McpConsentRequest } from "../../../src/protocol/mcp.ts";
+import { EditorToolInvokeRequest, type EditorToolInvokeParams, EditorToolsRequest, type McpConsentParams, McpConsentRequest } from "../../../src/protocol/mcp.ts";
 import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -31,13 +31,14 @@ const SCRIPT: ModelScript = {
 
 interface Started {
   runtime: RuntimeProcess;
+  storage: string;
   log: string;
   consents: McpConsentParams[];
   approvals: string[];
 }
 
 /** A runtime on a workspace whose .vscode/mcp.json defines the fixture server; `consent` answers hearth/mcp/consent (undefined: no handler). */
-async function start(consent: ((params: McpConsentParams) => boolean) | undefined): Promise<Started> {
+async function start(consent: ((params: McpConsentParams) => boolean) | undefined, script: ModelScript = SCRIPT): Promise<Started> {
   const root = tempDir("hearth-mcp-rt-ws-");
   cpSync(FIXTURE, root, { recursive: true });
   const storage = tempDir("hearth-mcp-rt-storage-");
@@ -45,10 +46,10 @@ async function start(consent: ((params: McpConsentParams) => boolean) | undefine
   mkdirSync(join(root, ".vscode"));
   writeFileSync(join(root, ".vscode", "mcp.json"), JSON.stringify({ servers: { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log }) } }));
   const modelPath = join(storage, "model.json");
-  writeFileSync(modelPath, JSON.stringify(SCRIPT));
+  writeFileSync(modelPath, JSON.stringify(script));
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
   running.push(runtime);
-  const started: Started = { runtime, log, consents: [], approvals: [] };
+  const started: Started = { runtime, storage, log, consents: [], approvals: [] };
   if (consent) {
     runtime.connection.onRequest(McpConsentRequest, (params) => {
       started.consents.push(params);
@@ -63,6 +64,7 @@ async function start(consent: ((params: McpConsentParams) => boolean) | undefine
 }
 
 const run = (s: Started) => s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "use the echo server", mode: "chat" });
+const conversation = (s: Started) => JSON.parse(readFileSync(join(s.storage, "conversations", "c1.json"), "utf8")) as { messages: { role: string; content: string }[] };
 
 function records(log: string): Record<string, unknown>[] {
   return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>) : [];
@@ -101,5 +103,28 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
       assert.deepEqual(records(s.log), [], "the server process was started");
       assert.deepEqual(s.approvals, []);
     }
+  });
+
+  it("lends the agent the editor's own MCP tools: listed by the client, approved, invoked through the client", async () => {
+    const s = await start(undefined, {
+      turns: [
+        { toolCalls: [{ name: "mcp__vscode__mcp_demo_lookup", arguments: { key: "answer" } }] },
+        { text: "Looked it up." },
+      ],
+    });
+    const invoked: EditorToolInvokeParams[] = [];
+    s.runtime.connection.onRequest(EditorToolsRequest, () => ({
+      tools: [
+        { name: "mcp_demo_lookup", description: "Looks a key up.", inputSchema: { type: "object", properties: { key: { type: "string" } }, required: ["key"] } },
+        { name: "mcp_demo_broken", description: "Unusable schema.", inputSchema: { type: "object", properties: { x: { type: "strng" } } } },
+      ],
+    }));
+    s.runtime.connection.onRequest(EditorToolInvokeRequest, (params) => (invoked.push(params), { text: `value of ${String(params.input.key)}: 42` }));
+    const result = await run(s);
+    assert.equal(result.stopReason, "answered");
+    assert.deepEqual(s.approvals, ["mcp__vscode__mcp_demo_lookup"]);
+    assert.deepEqual(invoked, [{ name: "mcp_demo_lookup", input: { key: "answer" } }]);
+    const tool = conversation(s).messages.find((m) => m.role === "tool");
+    assert.equal(tool?.content, "value of answer: 42");
   });
 });

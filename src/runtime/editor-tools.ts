@@ -1,0 +1,48 @@
+/**
+ * The tools of VS Code's own MCP servers, lent by the extension (`hearth/editorTools/*`,
+ * src/protocol/mcp.ts), as agent tools named `mcp__vscode__<name>`: schema-checked,
+ * approved like commands, results capped, like the workspace's MCP tools (src/tools/mcp).
+ * A client that lends none (the CLI, an editor without `vscode.lm.invokeTool`) gives none.
+ */
+import { CancellationTokenSource, type Connection } from "vscode-languageserver/node";
+import { EditorToolInvokeRequest, EditorToolsRequest } from "../protocol/mcp.ts";
+import { type McpToolSet, mcpTools } from "../tools/mcp/index.ts";
+import type { JsonValue } from "../tools/index.ts";
+
+/** The editor's MCP tools for one run; `taken` holds the names already in use (and gets these). */
+export async function editorMcpTools(connection: Pick<Connection, "sendRequest">, taken: Set<string>): Promise<McpToolSet> {
+  const listed = await connection.sendRequest(EditorToolsRequest, {}).catch(() => undefined);
+  const tools = Array.isArray(listed?.tools) ? listed.tools : [];
+  if (!tools.length) return { tools: [], skipped: [] };
+  return mcpTools(
+    {
+      name: "vscode",
+      tools: tools.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: { type: "object", properties: {}, ...tool.inputSchema } })),
+      call: async (name, args, signal) => {
+        const result = await invoke(connection, name, args, signal);
+        return { content: [{ type: "text", text: result.text }], ...(result.isError ? { isError: true } : {}) };
+      },
+    },
+    taken,
+  );
+}
+
+/** One invocation; Stop cancels the request and ends the call at once, whether or not the editor answers. */
+async function invoke(connection: Pick<Connection, "sendRequest">, name: string, input: Record<string, JsonValue>, signal: AbortSignal) {
+  signal.throwIfAborted();
+  const cancel = new CancellationTokenSource();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      cancel.cancel();
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([connection.sendRequest(EditorToolInvokeRequest, { name, input }, cancel.token), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    cancel.dispose();
+  }
+}

@@ -22,9 +22,10 @@ export interface FileDiff {
   hunks: Hunk[];
 }
 
-/** One hunk: where its old side starts and its lines (with their " ", "-", "+", "\" marks). */
+/** One hunk: where its old side starts, how many old lines, its lines (" ", "-", "+", "\" marks). */
 export interface Hunk {
   oldStart: number;
+  oldCount: number;
   lines: string[];
 }
 
@@ -71,9 +72,9 @@ export function parseDiff(patch: string): FileDiff[] {
     } else if (current && !hunk && line.startsWith("+++ ")) {
       current.newPath = line === "+++ /dev/null" ? null : line.slice(6);
     } else if (current && line.startsWith("@@ ")) {
-      const m = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
+      const m = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(line);
       if (!m) throw new Error(`Unreadable hunk header "${line}"; fix the source patch.`);
-      hunk = { oldStart: Number(m[1]), lines: [] };
+      hunk = { oldStart: Number(m[1]), oldCount: m[2] === undefined ? 1 : Number(m[2]), lines: [] };
       current.hunks.push(hunk);
     } else if (hunk && /^[ +\-\\]/.test(line)) {
       hunk.lines.push(line);
@@ -88,7 +89,8 @@ export function parseDiff(patch: string): FileDiff[] {
  */
 export function changedRanges(hunk: Hunk): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  let oldLine = hunk.oldStart;
+  // A hunk with no old lines (a `-U0` insertion) names the line before it, not the next one.
+  let oldLine = hunk.oldCount === 0 ? hunk.oldStart + 1 : hunk.oldStart;
   let i = 0;
   while (i < hunk.lines.length) {
     const kind = hunk.lines[i]![0];
@@ -124,7 +126,7 @@ export function mergeRanges(ranges: Array<[number, number]>): Array<[number, num
 
 /** Whether the hunk's old side (context and removed lines) matches the base file. */
 function hunkMatches(hunk: Hunk, baseLines: string[]): boolean {
-  let at = hunk.oldStart - 1;
+  let at = hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
   for (const line of hunk.lines) {
     if (line[0] !== " " && line[0] !== "-") continue;
     if ((baseLines[at] ?? "").replace(/\r$/, "") !== line.slice(1).replace(/\r$/, "")) return false;
@@ -180,6 +182,18 @@ export function answersFrom(repo: string, base: string, patch: string, text: str
   if (files.length === 0) return "no source file changed";
   if (files.length > MAX_FILES) return `${files.length} answer files`;
   return { files, lines };
+}
+
+/**
+ * With a known fix, the answer lines as `git diff -U0 base fix` gives them (what validate.ts
+ * checks): the fix commit can align a change differently from the dataset's patch.
+ */
+export function linesFromFix(repo: string, base: string, fix: string, files: string[]): EvalCase["lines"] {
+  const lines: EvalCase["lines"] = {};
+  for (const f of files) {
+    lines[f] = mergeRanges(parseDiff(git(repo, ["diff", "-U0", base, fix, "--", f])).flatMap((d) => d.hunks.flatMap(changedRanges)));
+  }
+  return lines;
 }
 
 /** Issue numbers a commit message or changelog line says it fixes ("Fixes #12", "close #3"). */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  answersFrom, closedIssues, exists, findFix, git, gitDir, MIRRORS, parseDiff, prCommits,
+  answersFrom, closedIssues, exists, findFix, git, gitDir, linesFromFix, MIRRORS, parseDiff, prCommits,
 } from "./js-answers.ts";
 import type { EvalCase } from "./validate.ts";
 
@@ -33,7 +33,12 @@ const MSWE_FILES: Record<string, string> = {
 
 /** SWE-bench Multimodal tasks (problem statement, base commit, gold patch) as laid out by SWE-bench. */
 const MM = `${MIRRORS}/SWE-bench+swe-bench-multimodal-dockerfiles/repo`;
-const MM_SOURCE = "SWE-bench Multimodal tasks (SWE-bench/swe-bench-multimodal-dockerfiles: problem_statement.md, task.yaml base_commit, gold.patch); issue number from the fix commit's message (\"Closes #N\"), the fix's changelog line, or the regression test the fix adds named after the issue";
+const MM_SOURCE = "SWE-bench Multimodal tasks (SWE-bench/swe-bench-multimodal-dockerfiles: problem_statement.md, task.yaml base_commit, gold.patch); issue number from the fix commit's message (\"Closes #N\"), the fix's changelog line, or the regression test the fix adds named after the issue; a few confirmed by hand from the issue thread (sources-js-issues.json)";
+
+/** Issue numbers confirmed by hand for tasks whose history names none (sources-js-issues.json). */
+const CONFIRMED: Record<string, number> = existsSync(`${HERE}sources-js-issues.json`)
+  ? (JSON.parse(readFileSync(`${HERE}sources-js-issues.json`, "utf8")) as { issues: Record<string, number> }).issues
+  : {};
 
 /** A Multi-SWE-bench row, only the fields read here. */
 interface MsweRow {
@@ -76,6 +81,7 @@ export function fromMultiSweBench(repo: string, report: string[]): Candidate[] {
     if (typeof answers === "string") { report.push(`${tag}: ${answers}`); continue; }
     seen.add(issue.number);
     const fix = findFix(repo, row.base.sha, row.number, answers.files);
+    if (fix) answers.lines = linesFromFix(repo, row.base.sha, fix, answers.files);
     out.push({
       order: row.number,
       language: repo === "darkreader/darkreader" ? "typescript" : "javascript",
@@ -143,7 +149,7 @@ function multimodalCase(repo: string, task: string, report: string[]): Candidate
   const base = /^base_commit: (\w+)$/m.exec(read("task.yaml"))?.[1] ?? "";
   if (!exists(repo, `${base}^{commit}`)) { report.push(`${task}: base not in mirror`); return null; }
   const gold = read("gold.patch");
-  const issue = issueOf(repo, pr, gold, read("test.patch"));
+  const issue = CONFIRMED[task.slice("tasks/".length)] ?? issueOf(repo, pr, gold, read("test.patch"));
   if (typeof issue === "string") { report.push(`${task}: ${issue}`); return null; }
   // SWE-bench stores "title\nbody" (a final newline appended); the format wants "title\n\nbody".
   const statement = read("problem_statement.md").replace(/\n$/, "");
@@ -152,6 +158,7 @@ function multimodalCase(repo: string, task: string, report: string[]): Candidate
   const answers = answersFrom(repo, base, gold, text);
   if (typeof answers === "string") { report.push(`${task}: ${answers}`); return null; }
   const fix = findFix(repo, base, pr, answers.files);
+  if (fix) answers.lines = linesFromFix(repo, base, fix, answers.files);
   return {
     order: pr,
     language: languageOf(answers.files),

@@ -1,7 +1,8 @@
 /**
  * Builds the Python half of the real-issue retrieval evaluation set (one `<owner>__<name>.json`
  * per repository beside this script):
- *   node --import tsx test/bench/retrieval-eval/build-python.ts [--mirrors <dir>] [--dry-run]
+ *   node --import tsx test/bench/retrieval-eval/build-python.ts [--mirrors <dir>] [--dry-run] [--explain] [owner/name…]
+ * (--explain prints where each kept case's issue number came from.)
  *
  * Inputs (all read with git from mirrors the `fetch` tool makes, default /work/.mirror):
  * - SWE-bench Lite (300, test split) and SWE-bench Verified (500) instances: issue text
@@ -255,7 +256,8 @@ export function issueCandidates(messages: string, changelog: string, pr: number)
   const strong = [...messages.matchAll(/\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b[:\s]*(?:issue\s*)?#(\d+)/gi)].map((m) => Number(m[1]));
   const logged = [
     ...changelog.matchAll(/^\+\+\+ b\/changelog\/(\d+)\./gm),
-    ...changelog.matchAll(/^\+.*?:(?:issue|pull):`(\d+)`/gm),
+    // Issues only: a changelog's :pull:`N` names a pull request, never the issue.
+    ...changelog.matchAll(/^\+.*?:issue:`(\d+)`/gm),
     ...changelog.matchAll(/^\+.*?#(\d+)/gm),
   ].map((m) => Number(m[1]));
   const pick = (xs: number[]) => [...new Set(xs)].filter((n) => n !== pr);
@@ -272,7 +274,7 @@ function prEvidence(gitDir: string, c: PrCommits): { messages: string; changelog
 }
 
 /** Why a case was dropped, or the case. */
-type Built = { ok: true; case: EvalCase; baseDate: number } | { ok: false; id: string; reason: string };
+type Built = { ok: true; case: EvalCase; baseDate: number; how: string } | { ok: false; id: string; reason: string };
 
 /** Builds one case from an instance and its repository mirror. */
 function buildCase(inst: Instance, gitDir: string, prs: Map<number, { hash: string; parents: string[] }>, known: Record<string, number>): Built {
@@ -295,11 +297,13 @@ function buildCase(inst: Instance, gitDir: string, prs: Map<number, { hash: stri
   const landed = prs.get(pr);
   const commits = landed ? prCommits(gitDir, landed) : undefined;
   let issue = known[id];
+  let how = "python-issues.json";
   if (issue === undefined && commits) {
     const ev = prEvidence(gitDir, commits);
     const cands = issueCandidates(ev.messages, ev.changelog, pr).filter((n) => n < pr);
     if (cands.length === 1) issue = cands[0];
     else return fail(`issue number unclear (candidates: ${cands.join(", ") || "none"})`);
+    how = issueCandidates(ev.messages, "", pr).includes(issue!) ? "PR commit message" : "PR changelog entry";
   }
   if (issue === undefined) return fail("PR not found in history and no issue number known");
   if (issue > pr) return fail(`issue #${issue} opened after PR #${pr}`);
@@ -315,7 +319,7 @@ function buildCase(inst: Instance, gitDir: string, prs: Map<number, { hash: stri
     lines: Object.fromEntries(answers.map((f) => [f.path, changedRanges(f)])),
   };
   const baseDate = Number(git(gitDir, ["show", "-s", "--format=%ct", base]).trim());
-  return { ok: true, case: c, baseDate };
+  return { ok: true, case: c, baseDate, how };
 }
 
 /**
@@ -342,6 +346,7 @@ function main(): void {
   const mi = args.indexOf("--mirrors");
   const mirrors = mi >= 0 ? args[mi + 1] ?? "/work/.mirror" : process.env.HEARTH_MIRRORS ?? "/work/.mirror";
   const dryRun = args.includes("--dry-run");
+  const explain = args.includes("--explain");
   const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--mirrors");
   const confirmed = JSON.parse(readFileSync(join(HERE, "python-issues.json"), "utf8")) as Record<string, { issue: number; evidence: string }>;
   const known = Object.fromEntries(Object.entries(confirmed).map(([id, c]) => [id, c.issue]));
@@ -358,6 +363,7 @@ function main(): void {
       .slice(0, cap ?? CAP_DEFAULT)
       .sort((a, b) => a.baseDate - b.baseDate);
     console.log(`${repo}: ${kept.length} kept of ${built.length}`);
+    if (explain) for (const k of kept) console.log(`  keep ${k.case.id}: issue number from ${k.how}`);
     const file: EvalFile = {
       repo,
       language: "python",

@@ -143,5 +143,8 @@ describe("build-python issue text and numbers", () => {
     assert.deepEqual(issueCandidates("Fix crash\n\nFixes #120, see #99", "+++ b/changelog/130.bugfix.rst", 140), [120]);
     assert.deepEqual(issueCandidates("Tidy", "+++ b/changelog/130.bugfix.rst\n+Fixed :issue:`130`", 140), [130]);
     assert.deepEqual(issueCandidates("closes #140", "", 140), []);
+    // whats-new entries name pull requests too; those are never the issue.
+    assert.deepEqual(issueCandidates("Tidy", "+- ``min_count`` works on several dims (:pull:`4219`)", 4356), []);
+    assert.deepEqual(issueCandidates("Tidy", "+- Fixed (:issue:`4354`, :pull:`4356`)", 4356), [4354]);
   });
 });

@@ -47,6 +47,18 @@ function snapshot(root: string, dir = ""): Map<string, string> {
   return out;
 }
 
+/**
+ * Before a streaming shot: makes sure the reply shows streamed text, not only the
+ * "Thinking…" label (a random-weights model may still be in its thinking: that is opened).
+ */
+async function showStreamedText(wb: Workbench, reply: ReturnType<FrameLocator["locator"]>): Promise<void> {
+  const answer = async () => (await reply.locator(".assistant-text").innerText().catch(() => "")).trim();
+  if (!(await answer())) await reply.locator(".thinking > summary").click();
+  const shown = async () => (await answer()) || (await reply.locator(".thinking-text:visible").innerText().catch(() => "")).trim();
+  for (let i = 0; i < 100 && (await shown()).length <= 20; i++) await wb.page.waitForTimeout(100);
+  assert.ok((await shown()).length > 20, `streamed text is visible beyond "Thinking…": ${JSON.stringify(await shown())}`);
+}
+
 function testsPass(folder: string): boolean {
   try {
     execFileSync("python3", ["-m", "unittest", "-q"], { cwd: folder, stdio: "pipe" });
@@ -89,6 +101,7 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
     }
     assert.ok(later.length > first.length, "the reply grows while it streams");
     assert.ok(await stop.isVisible(), "still running when Stop is pressed");
+    await showStreamedText(wb, reply);
     await wb.screenshot("chat-streaming");
     await stop.click();
     await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 15_000 });
@@ -164,7 +177,14 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await wb.screenshot("chat-edit-done");
     // The card's diff opens in a diff editor.
     await edit.getByRole("button", { name: "Open diff" }).click();
-    await wb.page.locator(".editor-instance .monaco-diff-editor").first().waitFor({ timeout: 20_000 });
+    // The shot must show the diff: an empty diff editor is drawn first, so wait until the
+    // modified side has rendered the changed line and the original side the old one.
+    const diff = wb.page.locator(".editor-instance .monaco-diff-editor").first();
+    await diff.waitFor({ timeout: 20_000 });
+    const side = (which: string) => diff.locator(`.editor.${which} .view-lines`);
+    await side("modified").filter({ hasText: /return\s+a\s+\+\s+b/ }).waitFor({ timeout: 20_000 });
+    await side("original").filter({ hasText: /return\s+a\s+-\s+b/ }).waitFor({ timeout: 20_000 });
+    assert.match((await side("modified").innerText()).replace(/\u00a0/g, " "), /return a \+ b/);
     await wb.screenshot("chat-diff-editor");
     await view.getByRole("button", { name: "Accept all" }).last().click();
     await view.locator('[data-item="review"]').last().locator('[data-review-state="accepted"]').first().waitFor();
@@ -235,6 +255,11 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await review.locator('[data-review-file="calc.py"][data-review-state="rejected"]').waitFor({ timeout: 20_000 });
     await review.locator('[data-review-file="notes.txt"][data-review-state="rejected"]').waitFor();
     assert.deepEqual(snapshot(folder), before);
+    // The shot shows the rejected review, not a stale toast from the run ("Hearth changed 2 files…").
+    await runCommand(wb.page, "Notifications: Clear All Notifications");
+    await wb.page.locator(".notifications-toasts .notification-toast").first().waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(await wb.page.locator(".notifications-toasts .notification-toast:visible").count(), 0, "no notification over the shot");
+    await wb.page.locator(".quick-input-widget").waitFor({ state: "hidden" }); // nor the palette that cleared them
     await wb.screenshot("fix-rejected");
   });
 

@@ -1,0 +1,57 @@
+// Issue 15, the look: the chat view's stylesheet uses VS Code's own button tokens, keeps the
+// status colours (amber, green: low-contrast as text on light themes) to icons, dots and
+// borders, and has no styles for the removed approval banner.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+
+const CSS = readFileSync(new URL("../../../media/chat.css", import.meta.url), "utf8");
+
+interface Rule {
+  readonly selectors: string[];
+  readonly declarations: Map<string, string>;
+}
+
+/** Flat rules of a stylesheet (at-rules' inner rules included; comments removed). */
+function parseRules(css: string): Rule[] {
+  const rules: Rule[] = [];
+  const text = css.replace(/\/\*[\s\S]*?\*\//g, "");
+  for (const match of text.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const selectors = match[1]!.replace(/^[\s\S]*@media[^{]*$/, "").split(",").map((s) => s.trim()).filter(Boolean);
+    const declarations = new Map<string, string>();
+    for (const d of match[2]!.split(";")) {
+      const i = d.indexOf(":");
+      if (i > 0) declarations.set(d.slice(0, i).trim(), d.slice(i + 1).trim());
+    }
+    rules.push({ selectors, declarations });
+  }
+  return rules;
+}
+
+const STATUS_COLOURS = /var\(--(ok|warn)\)|testing-iconPassed|editorWarning-foreground/;
+
+/** Selectors that colour text (not an icon or a dot) with a status colour. */
+function statusColouredText(css: string): string[] {
+  return parseRules(css)
+    .filter((r) => STATUS_COLOURS.test(r.declarations.get("color") ?? ""))
+    .flatMap((r) => r.selectors.filter((s) => !/\.icon\b[^ ]*$|\.dot\b/.test(s)));
+}
+
+describe("chat view styles", () => {
+  it("amber and green are never text colours (icons, dots and borders only)", () => {
+    assert.deepEqual(statusColouredText(CSS), []);
+  });
+
+  it("secondary buttons use VS Code's secondary button tokens, with a border in high contrast themes", () => {
+    const rules = parseRules(CSS);
+    const secondary = rules.find((r) => r.selectors.includes("button.secondary"));
+    assert.match(secondary?.declarations.get("background") ?? "", /--vscode-button-secondaryBackground/);
+    assert.match(secondary?.declarations.get("color") ?? "", /--vscode-button-secondaryForeground/);
+    const hc = rules.find((r) => r.selectors.includes("body.vscode-high-contrast button.secondary"));
+    assert.match(hc?.declarations.get("border-color") ?? "", /--vscode-contrastBorder/);
+  });
+
+  it("no styles for the removed approval banner", () => {
+    assert.doesNotMatch(CSS, /\.approval-bar/);
+  });
+});

@@ -86,29 +86,37 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
   it("streams a reply to a message, and Stop cancels it", async () => {
     const view = wb.hearthView();
     await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
-    await send(view, "Say hello in three languages.");
-    await view.locator('[data-item="user"]', { hasText: "Say hello in three languages." }).waitFor();
-    // A random-weights model writes until its budget runs out: the reply keeps streaming.
-    const reply = view.locator('[data-item="assistant"]').last();
-    await reply.waitFor({ timeout: 60_000 });
     const stop = view.locator('[data-action="stop"]');
-    await stop.waitFor();
-    const first = (await reply.textContent()) ?? "";
-    let later = first;
-    for (let i = 0; i < 100 && later.length <= first.length; i++) {
-      await wb.page.waitForTimeout(100);
-      later = (await reply.textContent()) ?? "";
+    let reply = view.locator('[data-item="assistant"]').last();
+    // A random-weights model writes until its budget runs out — or, rarely, samples its
+    // end-of-turn token first. A reply that ends on its own before Stop is pressed proves
+    // nothing about Stop: ask again (a few times at most), never pass without a real Stop.
+    let stopped = false;
+    for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
+      const message = `Say hello in three languages. (${attempt})`;
+      await send(view, message);
+      await view.locator('[data-item="user"]', { hasText: message }).waitFor();
+      reply = view.locator('[data-item="assistant"]').last();
+      await reply.waitFor({ timeout: 60_000 });
+      await stop.waitFor();
+      const first = (await reply.textContent()) ?? "";
+      let later = first;
+      for (let i = 0; i < 100 && later.length <= first.length; i++) {
+        await wb.page.waitForTimeout(100);
+        later = (await reply.textContent()) ?? "";
+      }
+      assert.ok(later.length > first.length, "the reply grows while it streams");
+      await showStreamedText(wb, reply);
+      await wb.screenshot("chat-streaming");
+      stopped = await stop.click({ timeout: 5_000 }).then(() => true, () => false);
+      if (!stopped) await stop.waitFor({ state: "hidden", timeout: 5_000 }); // it ended on its own
     }
-    assert.ok(later.length > first.length, "the reply grows while it streams");
-    assert.ok(await stop.isVisible(), "still running when Stop is pressed");
-    await showStreamedText(wb, reply);
-    await wb.screenshot("chat-streaming");
-    await stop.click();
+    assert.ok(stopped, "Stop was pressed while the reply was still streaming");
     await view.locator('[data-item="notice"]', { hasText: "Stopped." }).waitFor({ timeout: 15_000 });
     await stop.waitFor({ state: "hidden", timeout: 5_000 });
-    const stopped = (await reply.textContent()) ?? "";
+    const afterStop = (await reply.textContent()) ?? "";
     await wb.page.waitForTimeout(1000);
-    assert.equal((await reply.textContent()) ?? "", stopped, "nothing streams after Stop");
+    assert.equal((await reply.textContent()) ?? "", afterStop, "nothing streams after Stop");
     await wb.screenshot("chat-stopped");
   });
 });

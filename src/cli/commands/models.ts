@@ -45,22 +45,28 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
       const cancel = new CancellationTokenSource();
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
       if (flags.cuda) {
-        const result = await runtime.connection.sendRequest(CudaInstallRequest, { workDoneToken: token, ...(flags["cuda-ext"] ? { withExt: true } : {}) }, cancel.token);
+        const result = await runtime.whileRunning(
+          runtime.connection.sendRequest(CudaInstallRequest, { workDoneToken: token, ...(flags["cuda-ext"] ? { withExt: true } : {}) }, cancel.token),
+          "while installing CUDA",
+        );
         io.err(result.downloaded ? "\n" : "");
         io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${result.folder}\n`);
         return 0;
       }
       if (typeof flags.download === "string") {
-        const result = await runtime.connection.sendRequest(
-          ModelDownloadRequest,
-          { preset: flags.download, ...(typeof flags.quant === "string" ? { quantization: flags.quant } : {}), workDoneToken: token },
-          cancel.token,
+        const result = await runtime.whileRunning(
+          runtime.connection.sendRequest(
+            ModelDownloadRequest,
+            { preset: flags.download, ...(typeof flags.quant === "string" ? { quantization: flags.quant } : {}), workDoneToken: token },
+            cancel.token,
+          ),
+          "while downloading",
         );
         io.err("\n");
         io.out(`${result.path} (${formatSize(result.sizeBytes)})\n`);
         return 0;
       }
-      const catalog = await runtime.connection.sendRequest(ModelCatalogRequest);
+      const catalog = await runtime.whileRunning(runtime.connection.sendRequest(ModelCatalogRequest), "while listing the models");
       io.out(flags.json ? JSON.stringify(catalog, null, 2) + "\n" : describeCatalog(catalog));
       return 0;
     } finally {

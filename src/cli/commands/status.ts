@@ -4,7 +4,7 @@ import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protoc
 import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
-import { spawnRuntime } from "../runtime-connection.ts";
+import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { cliStoragePath } from "./models.ts";
 
 const GiB = 1024 ** 3;
@@ -41,10 +41,15 @@ export const statusCommand: CliCommand = {
       echoLog: flags.verbose === true,
     });
     try {
-      // A model that fails to load shows as the model's error state below.
-      if (flags.load) await runtime.connection.sendRequest(ModelLoadRequest, {}).catch(() => undefined);
-      const status = await runtime.connection.sendRequest(StatusRequest);
-      const system = flags["no-gpu-probe"] ? undefined : await runtime.connection.sendRequest(SystemInfoRequest);
+      // A model that fails to load shows as the model's error state below; a runtime that
+      // dies meanwhile is an error of its own (its requests would never settle).
+      if (flags.load) {
+        await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model").catch((error: unknown) => {
+          if (error instanceof RuntimeStoppedError) throw error;
+        });
+      }
+      const status = await runtime.whileRunning(runtime.connection.sendRequest(StatusRequest), "while reporting its status");
+      const system = flags["no-gpu-probe"] ? undefined : await runtime.whileRunning(runtime.connection.sendRequest(SystemInfoRequest), "while probing the GPU");
       if (flags.json) {
         io.out(JSON.stringify({ status, system }, null, 2) + "\n");
       } else {

@@ -34,9 +34,16 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     const view = wb.hearthView();
     await view.locator('[data-state="ready"]').waitFor({ timeout: 30_000 });
     await view.locator('[data-model="none"]').waitFor();
-    for (const label of ["Download Qwen3.6-35B-A3B", "Choose GGUF File…", "Use Server URL…"]) {
+    for (const label of ["Choose GGUF File…", "Use Server URL…"]) {
       assert.equal(await view.getByRole("button", { name: label }).count(), 1, label);
     }
+    // The download offered follows the machine: the recommended model when one fits,
+    // else no download, the reason, and every model one click away (Other Models…).
+    const recommendation = view.locator("[data-recommendation]");
+    await recommendation.waitFor({ timeout: 30_000 });
+    const download = view.getByRole("button", { name: /^Download Qwen3\.6-35B-A3B \S+ \(\d+\.\d GiB\)$/ });
+    if ((await recommendation.getAttribute("data-recommendation")) === "fits") assert.equal(await download.count(), 1);
+    else assert.deepEqual([await download.count(), await view.getByRole("button", { name: "Other Models…" }).count()], [0, 1]);
     await wb.screenshot("foundation-view-ready");
   });
 
@@ -65,11 +72,14 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await wb.page.keyboard.press("Escape");
   });
 
-  it("Fix This Issue without a selection asks for the issue (text or a GitHub URL)", async () => {
+  it("Fix This Issue with no model says why and offers the ways to get one, asking for no issue", async () => {
+    // (With a model it asks for the issue: chat.e2e.ts's Reject-all test goes through that box.)
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
-    const box = wb.page.locator(".quick-input-widget", { hasText: "paste a GitHub issue URL" });
-    await box.waitFor({ timeout: 20_000 });
-    await wb.page.keyboard.press("Escape");
+    const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "No model yet" });
+    await toast.waitFor({ timeout: 20_000 });
+    for (const label of ["Download Model…", "Choose GGUF File…", "Use Server URL…"]) assert.ok(await toast.getByRole("button", { name: label }).isVisible(), label);
+    assert.equal(await wb.page.locator(".quick-input-widget", { hasText: "paste a GitHub issue URL" }).isVisible(), false);
+    await runCommand(wb.page, "Notifications: Clear All Notifications");
   });
 
   it("restarts a killed runtime, tells the user, and comes back ready", async () => {

@@ -14,6 +14,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Cancelled on Ctrl-C; long-running commands must honour it. */
   readonly signal: AbortSignal;
+  /** Standard error is a terminal: progress may redraw a line with `\r` (never into a pipe or a log file). */
+  readonly errIsTerminal?: boolean;
 }
 
 export interface CliCommand {

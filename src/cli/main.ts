@@ -63,6 +63,7 @@ function processIo(): CliIo {
     },
     cwd: process.cwd(),
     signal: controller.signal,
+    errIsTerminal: process.stderr.isTTY === true,
   };
 }
 

@@ -22,6 +22,13 @@ import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 
+/** What `hearth chat` says when it has no model: the CLI's three ways to get one. */
+export const NO_MODEL = `No model to chat with. Give hearth one of:
+  --model FILE.gguf                 a GGUF file on this machine
+  --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)
+  hearth models --download ID       download one; chat then uses it by default (hearth models lists the IDs)
+`;
+
 export const chatCommand: CliCommand = {
   name: "chat",
   summary: "send one prompt to the model and stream its answer",
@@ -79,10 +86,14 @@ export const chatCommand: CliCommand = {
     });
     try {
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
-        if (status.model.kind === "loading") io.err(`\r${terminalName(describeModel(status.model))}`);
+        if (status.model.kind === "loading" && io.errIsTerminal) io.err(`\r${terminalName(describeModel(status.model))}`);
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
-      io.err(`\r${terminalName(describeModel(state))}\n`);
+      if (state.kind === "none") {
+        io.err(NO_MODEL);
+        return 1;
+      }
+      io.err(`${io.errIsTerminal ? "\r" : ""}${terminalName(describeModel(state))}\n`);
       if (state.kind !== "ready") return 1;
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;

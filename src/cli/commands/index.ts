@@ -55,7 +55,8 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
     ...(flags["no-cache"] ? {} : { storageDir: cacheDir }),
     limits: { maxFileBytes: maxKb * 1024, useGitignore: !flags["no-gitignore"] },
   });
-  const progress = flags.quiet ? undefined : progressPrinter(io);
+  // Progress redraws one line: only on a terminal (piped, it would fill a log with \r lines).
+  const progress = flags.quiet || !io.errIsTerminal ? undefined : progressPrinter(io);
   try {
     const report = await index.build({ signal: io.signal, ...(options.lazy ? { lazy: true } : {}), ...(progress ? { onProgress: progress } : {}) });
     if (progress) io.err("\n");
@@ -80,6 +81,9 @@ function progressPrinter(io: CliIo): (p: IndexProgress) => void {
 /** The report as the lines `hearth index` prints. */
 export function formatReport(root: string, r: IndexReport): string {
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n.toLocaleString("en")}`);
+  // Files read this run and then skipped for their content (binary, generated, minified):
+  // "Parsed" counts them, "Files" does not.
+  const skippedAfterRead = Math.max(0, r.parsed - (r.files - r.reused));
   const skipped = Object.entries(r.skippedByReason).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n.toLocaleString("en")}`);
   return [
     `Indexed ${root}`,
@@ -88,7 +92,7 @@ export function formatReport(root: string, r: IndexReport): string {
     `Skipped:     ${skipped.join(", ") || "none"}`,
     ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
     ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
-    `Parsed:      ${r.parsed.toLocaleString("en")} files, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
+    `Parsed:      ${r.parsed.toLocaleString("en")} files read${skippedAfterRead ? ` (${skippedAfterRead.toLocaleString("en")} of them skipped: see Skipped)` : ""}, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
     "",
   ].join("\n");

@@ -39,8 +39,16 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
     });
     try {
       const token = "hearth-cli-download";
+      let lastTenth = -1;
       runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
-        if (p.token === token && p.value.message) io.err(`\r${p.value.percentage ?? 0}% ${p.value.message}   `);
+        if (p.token !== token || !p.value.message) return;
+        const percent = p.value.percentage ?? 0;
+        if (io.errIsTerminal) io.err(`\r${percent}% ${p.value.message}   `);
+        else if (Math.floor(percent / 10) > lastTenth) {
+          // Piped (a log, CI): a line per 10 %, not a stream of \r frames.
+          lastTenth = Math.floor(percent / 10);
+          io.err(`${percent}% ${p.value.message}\n`);
+        }
       });
       const cancel = new CancellationTokenSource();
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
@@ -49,7 +57,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           runtime.connection.sendRequest(CudaInstallRequest, { workDoneToken: token, ...(flags["cuda-ext"] ? { withExt: true } : {}) }, cancel.token),
           "while installing CUDA",
         );
-        io.err(result.downloaded ? "\n" : "");
+        io.err(result.downloaded && io.errIsTerminal ? "\n" : "");
         io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${result.folder}\n`);
         return 0;
       }
@@ -62,7 +70,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           ),
           "while downloading",
         );
-        io.err("\n");
+        if (io.errIsTerminal) io.err("\n");
         io.out(`${result.path} (${formatSize(result.sizeBytes)})\n`);
         return 0;
       }

@@ -1,0 +1,58 @@
+// `hearth index` as a new user reads it (issue 15): progress redraws a line with \r only on a
+// terminal — piped into a file or CI log it printed a run of \r frames — and the report's
+// counts add up: a file read and then skipped for its content (binary, generated) is in
+// "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { CliIo } from "../../../src/cli/command.ts";
+import { indexCommand } from "../../../src/cli/commands/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+function io(cwd: string, errIsTerminal: boolean): CliIo & { stdout: string; stderr: string } {
+  const self = {
+    stdout: "",
+    stderr: "",
+    out: (t: string) => void (self.stdout += t),
+    err: (t: string) => void (self.stderr += t),
+    readStdin: async () => "",
+    cwd,
+    signal: new AbortController().signal,
+    errIsTerminal,
+  };
+  return self;
+}
+
+function repo(): string {
+  const root = tempDir("hearth-index-output-");
+  writeFileSync(join(root, "a.py"), "def a():\n    return 1\n");
+  writeFileSync(join(root, "b.py"), "def b():\n    return 2\n");
+  writeFileSync(join(root, "blob.py"), Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01, 0x02, 0x0a])); // NUL: binary, seen only once read
+  return root;
+}
+
+describe("hearth index output", () => {
+  it("piped: no \\r progress frames on stderr; the report on stdout", async () => {
+    const root = repo();
+    const piped = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], piped), 0);
+    assert.doesNotMatch(piped.stderr, /\r/);
+    assert.match(piped.stdout, /^Files: +2 \(python 2\)$/m);
+  });
+
+  it("on a terminal: progress redraws one line", async () => {
+    const root = repo();
+    const tty = io(root, true);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], tty), 0);
+    assert.match(tty.stderr, /\rIndexing \d+\/\d+/);
+  });
+
+  it("Files and Parsed add up: a file read and then skipped is named as such", async () => {
+    const root = repo();
+    const piped = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], piped), 0);
+    assert.match(piped.stdout, /^Skipped: +binary 1$/m);
+    assert.match(piped.stdout, /^Parsed: +3 files read \(1 of them skipped: see Skipped\), 0 unchanged from the cache/m);
+  });
+});

@@ -22,7 +22,7 @@ export function assertToolsInstalled() {
   }
 }
 
-/** User settings that keep the workbench quiet and uncluttered. */
+/** The tests' user settings: a quiet, uncluttered, predictable workbench (never a user's profile: see START_SETTINGS). */
 export const CLEAN_SETTINGS = {
   "workbench.startupEditor": "none",
   "security.workspace.trust.enabled": false,
@@ -36,11 +36,32 @@ export const CLEAN_SETTINGS = {
 };
 
 /**
- * Creates the folders of one profile under `root` and writes its settings.
+ * What `npm start` puts in a new profile: quiet, nothing a test needs. Workspace trust,
+ * VS Code's own AI features and quick suggestions stay as VS Code ships them — the profile is
+ * the user's to keep, and Hearth must be tried as users will run it.
+ */
+export const START_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "telemetry.telemetryLevel": "off",
+  "workbench.tips.enabled": false,
+};
+
+/**
+ * The profile `npm start` keeps under `root`: its settings are written only when it has
+ * none, so what the user changes in the workbench survives the next start.
+ */
+export function startProfile(root) {
+  return prepareProfile(root, {}, { base: START_SETTINGS, keepUserSettings: true });
+}
+
+/**
+ * Creates the folders of one profile under `root` and writes its settings (`base` — by
+ * default the tests' CLEAN_SETTINGS — plus `settings`), unless `keepUserSettings` and the
+ * profile has a settings file already.
  * code-server writes ~/.config even for --version and leaves sockets in TMPDIR, so every
  * profile gets its own XDG folders and TMPDIR.
  */
-export function prepareProfile(root, settings = {}) {
+export function prepareProfile(root, settings = {}, { base = CLEAN_SETTINGS, keepUserSettings = false } = {}) {
   const dirs = {
     user: join(root, "user"),
     extensions: join(root, "extensions"),
@@ -50,7 +71,8 @@ export function prepareProfile(root, settings = {}) {
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   mkdirSync(join(dirs.user, "User"), { recursive: true });
-  writeFileSync(join(dirs.user, "User", "settings.json"), JSON.stringify({ ...CLEAN_SETTINGS, ...settings }, null, 2));
+  const settingsFile = join(dirs.user, "User", "settings.json");
+  if (!(keepUserSettings && existsSync(settingsFile))) writeFileSync(settingsFile, JSON.stringify({ ...base, ...settings }, null, 2));
   const env = { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
   return { dirs, env };
 }

@@ -3,7 +3,7 @@
 // Node 20's `--test` takes no globs and looks for .js only, so the files are listed here.
 // The spec reporter prints each test and node's closing summary; this script then prints
 // one plain "<layer>: N passed, N failed" line from that summary.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,12 @@ const args = [
   "--test-reporter=spec", "--test-reporter-destination=stdout",
   ...files,
 ];
+// The remote-backend integration test runs a real llama-server, compiled from source once per
+// machine (10-30 minutes): build it here, in the open, with its progress on stderr, rather than
+// silently inside a test. A failed build is reported by that test.
+if (layer === "integration" && files.some((f) => f.includes("remote-backend"))) {
+  spawnSync("bash", [join("test", "fixtures", "llama-server", "setup.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+}
 // Every temp folder the tests (and the processes they start) make lands in one folder of
 // this run, removed at the end; what a test left behind is named, so a leak is visible.
 const runTmp = mkdtempSync(join(tmpdir(), `hearth-test-${layer}-`));

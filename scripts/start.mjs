@@ -61,7 +61,7 @@ run("bash", [join(root, "test/e2e/setup.sh")], { stdio: ["ignore", "ignore", "in
 // the extensions folder is made anew so the current build is the one installed.
 const profileRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth-start");
 rmSync(join(profileRoot, "extensions"), { recursive: true, force: true });
-const profile = cs.prepareProfile(profileRoot);
+const profile = cs.startProfile(profileRoot);
 if (dev) symlinkSync(root, join(profile.dirs.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
 else cs.installVsix(profile, vsix);
 

@@ -8,7 +8,7 @@
  *   node app/out/gpu-check.mjs --out DIR --app DIR --native DIR [--budget S] [--threads N]
  *     [--backends cuda,vulkan,cpu] [--generate N] [--models tiny-qwen35,tiny-qwen35moe,wide-qwen35moe]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -61,10 +61,27 @@ const secondsLeft = () => Math.round((deadline - performance.now()) / 1000);
 /** node-llama-cpp finds CUDA and Vulkan in the native folder, as Hearth's runtime does. */
 useInstalledNativePackages(resolve(args.native), args["llama-version"]);
 
+const PACKAGES: Partial<Record<BackendName, string>> = { cuda: "@node-llama-cpp/linux-x64-cuda", vulkan: "@node-llama-cpp/linux-x64-vulkan" };
+
 async function startBackend(backend: BackendName): Promise<Llama> {
-  const llama = await getLlama({ gpu: backend === "cpu" ? false : backend, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false, skipDownload: true });
-  if (backend !== "cpu" && llama.gpu !== backend) throw new Error(`asked for ${backend}, node-llama-cpp started ${llama.gpu || "the CPU"}`);
-  return llama;
+  const pkg = PACKAGES[backend];
+  if (pkg && !existsSync(join(resolve(args.native!), `${pkg}@${args["llama-version"]}`, "package.json"))) {
+    throw new Error(`${pkg} is not in the bundle${backend === "cuda" ? ": make it with test/gpu/prepare.sh --cuda" : ""}`);
+  }
+  // node-llama-cpp tests each binary in a child process and says only NoBinaryFoundError:
+  // its warnings say why (a missing library, no device).
+  const warnings: string[] = [];
+  try {
+    const llama = await getLlama({
+      gpu: backend === "cpu" ? false : backend, build: "never", progressLogs: false, skipDownload: true,
+      logLevel: LlamaLogLevel.warn, logger: (_level, message) => void warnings.push(message.trim()),
+    });
+    if (backend !== "cpu" && llama.gpu !== backend) throw new Error(`asked for ${backend}, node-llama-cpp started ${llama.gpu || "the CPU"}`);
+    return llama;
+  } catch (error) {
+    const why = warnings.filter(Boolean).slice(-3).join(" / ");
+    throw new Error(`${(error as Error).message.split("\n")[0]}${why ? ` (${why.slice(0, 400)})` : ""}`, { cause: error });
+  }
 }
 
 async function checkBackend(backend: BackendName, models: readonly CheckModel[], agentModel: string, work: string): Promise<BackendResult> {
@@ -79,8 +96,20 @@ async function checkBackend(backend: BackendName, models: readonly CheckModel[],
   const devices = llama.gpu === false ? [] : await llama.getGpuDeviceNames();
   const vramTotalBytes = llama.gpu === false ? 0 : (await llama.getVramState()).total;
   log(`${backend}: started (${llama.gpu || "CPU"}${devices.length ? `, ${devices.join(", ")}` : ""})`);
-  const results: ModelResult[] = [];
+  // The runtime path first (its own processes; this one keeps its backend open meanwhile):
+  // it proves the packaging, and costs seconds next to the wide model.
+  let runtime: RuntimePathResult | undefined;
   const skipped: string[] = [];
+  if (secondsLeft() > 30) {
+    runtime = await runtimePath({
+      backend, app: resolve(args.app!), nativePackages: resolve(args.native!), llamaVersion: args["llama-version"]!,
+      chatModel: models[0]!.path, agentModel, work, threads, stepTimeoutMs: Math.min(120_000, secondsLeft() * 1000),
+    });
+    log(`${backend} runtime: status ${runtime.status.ok ? "ok" : "FAILED"} ${runtime.status.detail}; chat ${runtime.chat.ok ? "ok" : "FAILED"} ${runtime.chat.detail}; agent step ${runtime.agentStep.ok ? "ok" : "FAILED"} ${runtime.agentStep.detail}`);
+  } else {
+    skipped.push(`runtime path: over the time budget (${secondsLeft()} s left)`);
+  }
+  const results: ModelResult[] = [];
   for (const model of models) {
     if (secondsLeft() < 20) {
       skipped.push(`${model.id}: over the time budget (${secondsLeft()} s left)`);
@@ -97,16 +126,6 @@ async function checkBackend(backend: BackendName, models: readonly CheckModel[],
     }
   }
   await llama.dispose();
-  let runtime: RuntimePathResult | undefined;
-  if (secondsLeft() > 30) {
-    runtime = await runtimePath({
-      backend, app: resolve(args.app!), nativePackages: resolve(args.native!), llamaVersion: args["llama-version"]!,
-      chatModel: models[0]!.path, agentModel, work, threads, stepTimeoutMs: Math.min(120_000, secondsLeft() * 1000),
-    });
-    log(`${backend} runtime: status ${runtime.status.ok ? "ok" : "FAILED"} ${runtime.status.detail}; chat ${runtime.chat.ok ? "ok" : "FAILED"} ${runtime.chat.detail}; agent step ${runtime.agentStep.ok ? "ok" : "FAILED"} ${runtime.agentStep.detail}`);
-  } else {
-    skipped.push(`runtime path: over the time budget (${secondsLeft()} s left)`);
-  }
   return { backend, loaded: llama.gpu, devices, vramTotalBytes, models: results, skipped, ...(runtime ? { runtime } : {}) };
 }
 

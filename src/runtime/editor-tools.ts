@@ -9,10 +9,16 @@ import { EditorToolInvokeRequest, EditorToolsRequest } from "../protocol/mcp.ts"
 import { type McpToolSet, mcpTools } from "../tools/mcp/index.ts";
 import type { JsonValue } from "../tools/index.ts";
 
-/** The editor's MCP tools for one run; `taken` holds the names already in use (and gets these). */
-export async function editorMcpTools(connection: Pick<Connection, "sendRequest">, taken: Set<string>): Promise<McpToolSet> {
+/**
+ * The editor's MCP tools for one run; `taken` holds the names already in use (and gets
+ * these). `ownServers`: servers Hearth runs itself from the workspace's mcp.json — VS Code
+ * may run the same file's servers and list their tools as `mcp_<server>_<tool>`, and the
+ * model should not see each tool twice.
+ */
+export async function editorMcpTools(connection: Pick<Connection, "sendRequest">, taken: Set<string>, ownServers: readonly string[] = []): Promise<McpToolSet> {
   const listed = await connection.sendRequest(EditorToolsRequest, {}).catch(() => undefined);
-  const tools = Array.isArray(listed?.tools) ? listed.tools : [];
+  const prefixes = ownServers.map((server) => `mcp_${server.replace(/[^A-Za-z0-9]+/g, "_")}_`.toLowerCase());
+  const tools = (Array.isArray(listed?.tools) ? listed.tools : []).filter((tool) => !prefixes.some((prefix) => tool.name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").startsWith(prefix)));
   if (!tools.length) return { tools: [], skipped: [] };
   return mcpTools(
     {

@@ -117,6 +117,8 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
       tools: [
         { name: "mcp_demo_lookup", description: "Looks a key up.", inputSchema: { type: "object", properties: { key: { type: "string" } }, required: ["key"] } },
         { name: "mcp_demo_broken", description: "Unusable schema.", inputSchema: { type: "object", properties: { x: { type: "strng" } } } },
+        // VS Code running the same .vscode/mcp.json's server: Hearth's copy of it is the one offered.
+        { name: "mcp_fixture_echo", description: "Echoes.", inputSchema: { type: "object", properties: { text: { type: "string" } } } },
       ],
     }));
     s.runtime.connection.onRequest(EditorToolInvokeRequest, (params) => (invoked.push(params), { text: `value of ${String(params.input.key)}: 42` }));
@@ -126,5 +128,7 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
     assert.deepEqual(invoked, [{ name: "mcp_demo_lookup", input: { key: "answer" } }]);
     const tool = conversation(s).messages.find((m) => m.role === "tool");
     assert.equal(tool?.content, "value of answer: 42");
+    const offered = /MCP tools in this run: (.*)/.exec(s.runtime.log())?.[1];
+    assert.equal(offered, "mcp__vscode__mcp_demo_lookup", "the broken schema and the workspace server's duplicate are left out");
   });
 });

@@ -28,6 +28,8 @@ export interface McpConsentGateOptions {
   readonly store: ConsentStore;
   /** Asks the user; true = start it. `summary` is what the server runs, for the question. */
   readonly ask: (params: McpConsentParams, summary: string) => Promise<boolean>;
+  /** Where `${env:NAME}` values come from (default: the extension host's environment). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export class McpConsentGate {
@@ -41,7 +43,7 @@ export class McpConsentGate {
       return { allowed: false, askAgain: true, reason: "the workspace is not trusted. Trust it (Workspaces: Manage Workspace Trust) to be asked about its MCP servers" };
     }
     const hash = consentHash(params);
-    if (this.allowedHashes().includes(hash)) return { allowed: true };
+    if (this.allowedHashes().includes(hash)) return this.allow(params);
     if (this.denied.has(hash)) return { allowed: false, reason: "you did not allow it. Reload the window to be asked again" };
     // Two runs starting together share one question.
     let question = this.asking.get(hash);
@@ -57,10 +59,21 @@ export class McpConsentGate {
       }
       const allowed = this.allowedHashes();
       if (!allowed.includes(hash)) await this.options.store.update(MCP_CONSENT_KEY, [...allowed, hash]);
-      return { allowed: true };
+      return this.allow(params);
     } finally {
       this.asking.delete(hash);
     }
+  }
+
+  /** A yes, with the editor's values of the `${env:NAME}` variables this entry names. */
+  private allow(params: McpConsentParams): McpConsentResult {
+    const env = this.options.env ?? process.env;
+    const variables: Record<string, string> = {};
+    for (const [, name] of JSON.stringify(params.definition).matchAll(/\$\{env:([^}]+)\}/g)) {
+      const value = env[name!];
+      if (value !== undefined) variables[name!] = value;
+    }
+    return { allowed: true, ...(Object.keys(variables).length ? { variables } : {}) };
   }
 
   private allowedHashes(): string[] {

@@ -34,6 +34,12 @@ export interface McpConsentParams {
 
 export interface McpConsentResult {
   readonly allowed: boolean;
+  /**
+   * With a yes: the values of the `${env:NAME}` variables the entry uses, from the editor's
+   * environment (the runtime's own is an allowlist without keys and tokens; VS Code
+   * resolves these from the editor's). Only the names this entry names, only for it.
+   */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Why not, for the runtime's log and the user ("the workspace is not trusted"). */
   readonly reason?: string;
   /** The answer is not final (an untrusted workspace may be trusted later): ask again next run. */

@@ -79,8 +79,19 @@ export class WorkspaceMcp {
       .sendRequest(McpConsentRequest, { server: server.name, source: WORKSPACE_MCP_FILE, workspaceFolder: this.root, definition: server.definition })
       .catch(() => undefined);
     if (signal.aborted) return { allowed: false, reason: "the run was stopped", askAgain: true };
-    if (answer?.allowed === true) return { allowed: true };
+    if (answer?.allowed === true) return { allowed: true, ...this.withVariables(server, answer.variables) };
     return { allowed: false, reason: answer?.reason ?? "this editor did not allow it", ...(answer?.askAgain ? { askAgain: true } : {}) };
+  }
+
+  /**
+   * The server resolved again with the editor's values of its `${env:NAME}` variables (the
+   * runtime's own environment is an allowlist: keys and tokens are not in it).
+   */
+  private withVariables(server: McpServerConfig, variables: Readonly<Record<string, string>> | undefined): { config?: McpServerConfig } {
+    if (!variables || Object.keys(variables).length === 0) return {};
+    const text = JSON.stringify({ servers: { [server.name]: server.definition } });
+    const config = parseMcpConfig(text, { workspaceFolder: this.root, source: WORKSPACE_MCP_FILE, env: { ...process.env, ...variables } }).servers[0];
+    return config ? { config } : {};
   }
 
   /** Logs a problem; shows each distinct one to the user once per runtime. */

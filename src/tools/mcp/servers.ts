@@ -14,7 +14,8 @@ import { mcpTools } from "./mcp-tool.ts";
 
 /** Whether a server may be started: yes, or no with the reason (shown to the user). */
 export type McpConsent =
-  | { readonly allowed: true }
+  /** `config`: the server as it is to be started, when consent changed it (variables resolved anew). */
+  | { readonly allowed: true; readonly config?: McpServerConfig }
   /** `askAgain`: not remembered (e.g. an untrusted workspace, which may be trusted later). */
   | { readonly allowed: false; readonly reason: string; readonly askAgain?: boolean };
 
@@ -96,7 +97,7 @@ export class McpServers {
       return;
     }
     try {
-      const connection = await McpConnection.open(config, { ...this.options.connect, signal });
+      const connection = await McpConnection.open(consent.config ?? config, { ...this.options.connect, signal });
       if (this.closed) await connection.close();
       else this.entries.set(config.name, { hash: config.definitionHash, connection });
     } catch (error) {

@@ -9,7 +9,7 @@ import { after, describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
-import { EditorToolInvokeRequest, type EditorToolInvokeParams, EditorToolsRequest, type McpConsentParams, McpConsentRequest } from "../../../src/protocol/mcp.ts";
+import { EditorToolInvokeRequest, type EditorToolInvokeParams, EditorToolsRequest, type McpConsentParams, McpConsentRequest, type McpConsentResult } from "../../../src/protocol/mcp.ts";
 import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -38,13 +38,14 @@ interface Started {
 }
 
 /** A runtime on a workspace whose .vscode/mcp.json defines the fixture server; `consent` answers hearth/mcp/consent (undefined: no handler). */
-async function start(consent: ((params: McpConsentParams) => boolean) | undefined, script: ModelScript = SCRIPT): Promise<Started> {
+async function start(consent: ((params: McpConsentParams) => McpConsentResult) | undefined, script: ModelScript = SCRIPT): Promise<Started> {
   const root = tempDir("hearth-mcp-rt-ws-");
   cpSync(FIXTURE, root, { recursive: true });
   const storage = tempDir("hearth-mcp-rt-storage-");
   const log = join(storage, "calls.jsonl");
   mkdirSync(join(root, ".vscode"));
-  writeFileSync(join(root, ".vscode", "mcp.json"), JSON.stringify({ servers: { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log }) } }));
+  // The secret is the editor's: the runtime's environment is an allowlist, so the consent answer carries it.
+  writeFileSync(join(root, ".vscode", "mcp.json"), JSON.stringify({ servers: { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log, MCP_FIXTURE_SECRET: "${env:HEARTH_TEST_MCP_TOKEN}" }) } }));
   const modelPath = join(storage, "model.json");
   writeFileSync(modelPath, JSON.stringify(script));
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
@@ -53,7 +54,7 @@ async function start(consent: ((params: McpConsentParams) => boolean) | undefine
   if (consent) {
     runtime.connection.onRequest(McpConsentRequest, (params) => {
       started.consents.push(params);
-      return { allowed: consent(params) };
+      return consent(params);
     });
   }
   runtime.connection.onRequest(AgentApproveRequest, (p) => {
@@ -81,14 +82,15 @@ function alive(pid: number): boolean {
 
 describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () => {
   it("starts a server after consent, runs its tool after approval, and stops it with the runtime", async () => {
-    const s = await start(() => true);
+    const s = await start(() => ({ allowed: true, variables: { HEARTH_TEST_MCP_TOKEN: "tok-from-editor" } }));
     const result = await run(s);
     assert.equal(result.stopReason, "answered");
     assert.equal(s.consents.length, 1);
     assert.deepEqual({ server: s.consents[0]!.server, source: s.consents[0]!.source, command: s.consents[0]!.definition.command }, { server: "fixture", source: ".vscode/mcp.json", command: process.execPath });
     assert.deepEqual(s.approvals, ["mcp__fixture__echo"]);
     const calls = records(s.log);
-    assert.deepEqual(calls.filter((r) => r.tool), [{ tool: "echo", text: "from the runtime", env: null }]);
+    assert.deepEqual(calls.filter((r) => r.tool), [{ tool: "echo", text: "from the runtime", env: "tok-from-editor" }]);
+    assert.deepEqual((s.consents[0]!.definition.env as Record<string, string>).MCP_FIXTURE_SECRET, "${env:HEARTH_TEST_MCP_TOKEN}", "asked about the entry as written");
     const pid = calls.find((r) => r.started)!.pid as number;
     assert.ok(alive(pid));
     await s.runtime.close(5000);
@@ -96,7 +98,7 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
   });
 
   it("starts nothing when the client says no, or never answers consent; the model hears there is no such tool", async () => {
-    for (const consent of [() => false, undefined]) {
+    for (const consent of [() => ({ allowed: false }), undefined]) {
       const s = await start(consent);
       const result = await run(s);
       assert.equal(result.stopReason, "answered");

@@ -69,4 +69,14 @@ describe("McpConsentGate", () => {
   it("describes http servers without header values", () => {
     assert.equal(describeDefinition({ type: "http", url: "https://mcp.example/x", headers: { Authorization: "Bearer s3cret" } }), "connects to https://mcp.example/x (headers: Authorization)");
   });
+
+  it("a yes carries the editor's values of the ${env:NAME} variables the entry names, and only those", async () => {
+    const env = { T: "editor-token", OTHER_SECRET: "not-asked-for" };
+    const gate = new McpConsentGate({ isTrusted: () => true, store: memento(), ask: async () => true, env });
+    assert.deepEqual(await gate.decide(params(SERVER)), { allowed: true, variables: { T: "editor-token" } });
+    assert.deepEqual(await gate.decide(params(SERVER)), { allowed: true, variables: { T: "editor-token" } }, "remembered yes, same values");
+    assert.deepEqual(await gate.decide(params({ command: "node" })), { allowed: true });
+    const no = new McpConsentGate({ isTrusted: () => true, store: memento(), ask: async () => false, env });
+    assert.equal((await no.decide(params(SERVER))).variables, undefined);
+  });
 });

@@ -2,8 +2,9 @@
  * Agent runs over LSP: `hearth/agent/run` runs one message of a conversation, streams
  * `hearth/agent/event`, asks `hearth/agent/approve`; writes go to the editor through
  * `workspace/applyEdit` + `hearth/workspace/save` when the client applies edits (VS Code),
- * else to the disk. Checkpoint restores and reads serve the review. Wiring only: the run
- * itself is src/agent/conversation-run.ts.
+ * else to the disk. Checkpoint restores and reads serve the review. Each run also gets the
+ * tools of the workspace's and the editor's MCP servers (workspace-mcp.ts). Wiring only:
+ * the run itself is src/agent/conversation-run.ts.
  */
 import { join } from "node:path";
 import { CancellationTokenSource, type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";

@@ -1,0 +1,101 @@
+/**
+ * McpServers keeping a workspace's servers in line with its configuration, with real
+ * processes: consent before a start (a no is remembered, an "ask again" is not), a failed
+ * start not retried until the entry changes, a server that died started again, a changed
+ * entry restarted (the old process gone), close() stopping everything.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { type McpServerConfig, parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
+import { McpServers } from "../../../../src/tools/mcp/servers.ts";
+import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
+import { type Tool, runTool } from "../../../../src/tools/tool.ts";
+import { fixtureServerEntry } from "../../../fixtures/mcp/fixture-config.ts";
+
+const SAFETY_NET = { timeout: 90_000 };
+
+function folder(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-mcp-servers-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function configs(dir: string, servers: Record<string, unknown>): McpServerConfig[] {
+  return [...parseMcpConfig(JSON.stringify({ servers }), { workspaceFolder: dir, source: "test" }).servers];
+}
+
+const byName = (tools: Tool[], name: string) => tools.find((tool) => tool.definition.name === name)!;
+const run = (tool: Tool, dir: string, input: Record<string, string> = {}) => runTool(tool, input, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
+
+function starts(log: string): number[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { started?: boolean; pid?: number }).filter((r) => r.started).map((r) => r.pid!);
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("McpServers", () => {
+  it("asks before starting; a no is kept (no second question), an ask-again is asked again", SAFETY_NET, async (t) => {
+    const dir = folder(t);
+    const log = join(dir, "log.jsonl");
+    const asked: string[] = [];
+    let answer: "no" | "later" = "later";
+    const servers = new McpServers({ consent: async (server) => (asked.push(server.name), answer === "no" ? { allowed: false, reason: "you said no" } : { allowed: false, reason: "not trusted", askAgain: true }) });
+    t.after(() => servers.close());
+    const config = configs(dir, { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log }) });
+    assert.deepEqual((await servers.sync(config)).problems, ['MCP server "fixture" was not started: not trusted']);
+    answer = "no";
+    assert.deepEqual((await servers.sync(config)).problems, ['MCP server "fixture" was not started: you said no']);
+    const third = await servers.sync(config);
+    assert.deepEqual({ tools: third.tools.length, problems: third.problems }, { tools: 0, problems: ['MCP server "fixture" was not started: you said no'] });
+    assert.deepEqual(asked, ["fixture", "fixture"]);
+    assert.deepEqual(starts(log), [], "a server started without consent");
+  });
+
+  it("does not retry a failed start until its entry changes", SAFETY_NET, async (t) => {
+    const dir = folder(t);
+    const log = join(dir, "attempts");
+    const failing = (flag: string) => ({ command: process.execPath, args: ["-e", `require("fs").appendFileSync(${JSON.stringify(log)}, "x"); process.exit(1)`, flag] });
+    const servers = new McpServers();
+    t.after(() => servers.close());
+    const first = await servers.sync(configs(dir, { broken: failing("a") }));
+    assert.match(first.problems[0]!, /^MCP server "broken" did not start: it exited \(exit code 1\) before answering\. .*Fix the entry \(or restart Hearth's runtime\) to try again\.$/);
+    await servers.sync(configs(dir, { broken: failing("a") }));
+    assert.equal(readFileSync(log, "utf8"), "x");
+    await servers.sync(configs(dir, { broken: failing("b") }));
+    assert.equal(readFileSync(log, "utf8"), "xx");
+  });
+
+  it("starts a server that died again, restarts a changed one (stopping the old process), and close() stops all", SAFETY_NET, async (t) => {
+    const dir = folder(t);
+    const log = join(dir, "log.jsonl");
+    const servers = new McpServers();
+    t.after(() => servers.close());
+    const entry = fixtureServerEntry({ MCP_FIXTURE_LOG: log });
+    let synced = await servers.sync(configs(dir, { fixture: entry }));
+    assert.equal((await run(byName(synced.tools, "mcp__fixture__crash"), dir)).ok, false);
+    synced = await servers.sync(configs(dir, { fixture: entry }));
+    assert.equal((await run(byName(synced.tools, "mcp__fixture__echo"), dir, { text: "again" })).text, "echo (stdio): again");
+    assert.equal(starts(log).length, 2);
+
+    synced = await servers.sync(configs(dir, { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log, CHANGED: "1" }) }));
+    const [, second, third] = starts(log);
+    assert.equal(alive(second!), false, "the changed server's old process still runs");
+    assert.ok(alive(third!));
+    synced = await servers.sync(configs(dir, { fixture: fixtureServerEntry({ MCP_FIXTURE_LOG: log, CHANGED: "1" }) }));
+    assert.equal(starts(log).length, 3, "an unchanged running server was restarted");
+    await servers.close();
+    assert.equal(alive(third!), false);
+    assert.deepEqual(await servers.sync(configs(dir, { fixture: entry })), { tools: [], problems: [] }, "nothing starts after close");
+  });
+});

@@ -23,6 +23,8 @@ export interface FileEvidence {
    * place in particular.
    */
   readonly strength?: number;
+  /** A path named only inside a link (a template's boilerplate, a reference). */
+  readonly inUrl?: boolean;
 }
 
 /** What a query mentions, for scoring, seeding and the reasons. */
@@ -76,8 +78,9 @@ function addPathEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
   const named: [string, FileEvidence][] = [];
   for (const ref of text.paths) {
     for (const path of matcher.resolve(ref.path, ref.frame ? 1 : 2)) {
-      if (ref.frame) add(path, { kind: "frame", text: ref.line !== undefined ? `${path}:${ref.line}` : path });
-      else named.push([path, { kind: "path", text: path }]);
+      // The innermost frames are nearest the fault; outer ones still count for most.
+      if (ref.frame) add(path, { kind: "frame", text: ref.line !== undefined ? `${path}:${ref.line}` : path, strength: 0.6 + 0.4 * (ref.depth ?? 1) });
+      else named.push([path, { kind: "path", text: path, ...(ref.inUrl ? { inUrl: true } : {}) }]);
     }
   }
   for (const name of text.modules) for (const path of matcher.resolveModule(name)) named.push([path, { kind: "module", text: name }]);

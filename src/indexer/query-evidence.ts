@@ -15,6 +15,13 @@ export interface PathReference {
   readonly func?: string;
   /** A traceback frame or a `file:line` reference: the strongest evidence there is. */
   readonly frame: boolean;
+  /**
+   * For stack frames, how close to where the error was raised, 0..1 (1: the innermost
+   * frame: last in a Python traceback, first in a JavaScript stack).
+   */
+  readonly depth?: number;
+  /** Written inside a link: a reference, or a template's boilerplate, not a pointer. */
+  readonly inUrl?: boolean;
 }
 
 /** An issue text split by evidence type. */
@@ -52,6 +59,7 @@ export function parseQueryEvidence(text: string): QueryEvidence {
       fenced = !fenced;
       continue;
     }
+    if (isVersionLine(line)) continue;
     if (fenced || isCodeLine(line, lines[i - 1])) code.push(line);
     else prose.push(line);
   }
@@ -65,6 +73,12 @@ export function parseQueryEvidence(text: string): QueryEvidence {
 // paths inside them are read from the whole text by pathReferences.
 function withoutUrls(text: string): string {
   return text.replace(/\b(?:https?|ftp):\/\/[^\s)\]>"'`]+/g, " ");
+}
+
+// Environment listings ("numpy: 1.23.4", "- OS: Ubuntu 22.04", "pytest==7.1.2") describe
+// the reporter's machine, not the code: their words would pull in whatever prints them.
+function isVersionLine(line: string): boolean {
+  return /^\s*[-*|]?\s*[\w .\-()/]{1,40}?\s*(:|==|\|)\s*(None|v?\d+(\.\d+)+\S*|\d+\.\d+\S*( \(.*\))?)\s*\|?\s*$/.test(line);
 }
 
 // Indented lines after a blank or another indented line (markdown code), REPL lines and
@@ -86,8 +100,10 @@ export function pathReferences(text: string): PathReference[] {
     seen.add(key);
     out.push(ref);
   };
-  for (const m of text.matchAll(PY_FRAME)) push({ path: cleanPath(m[1]!), line: Number(m[2]), ...(m[3] ? { func: m[3] } : {}), frame: true });
-  for (const m of text.matchAll(JS_FRAME)) if (!/^[a-z]+:\/\/[^/]*$/i.test(m[2]!)) push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true });
+  const py = [...text.matchAll(PY_FRAME)];
+  py.forEach((m, i) => push({ path: cleanPath(m[1]!), line: Number(m[2]), ...(m[3] ? { func: m[3] } : {}), frame: true, depth: py.length > 1 ? i / (py.length - 1) : 1 }));
+  const js = [...text.matchAll(JS_FRAME)].filter((m) => !/^[a-z]+:\/\/[^/]*$/i.test(m[2]!));
+  js.forEach((m, i) => push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true, depth: js.length > 1 ? 1 - i / (js.length - 1) : 1 }));
   for (const m of text.matchAll(FILE_LINE)) {
     const line = Number(m[2] ?? m[3] ?? m[4] ?? m[5]);
     if (!isUrlHost(text, m.index!, m[1]!)) push({ path: cleanPath(m[1]!), line, frame: true });
@@ -95,7 +111,7 @@ export function pathReferences(text: string): PathReference[] {
   const framed = new Set(out.map((r) => r.path));
   for (const m of text.matchAll(PATH_TOKEN)) {
     const path = cleanPath(m[0]);
-    if (!framed.has(path) && /[/.]/.test(path)) push({ path, frame: false });
+    if (!framed.has(path) && /[/.]/.test(path)) push({ path, frame: false, ...(m[0].includes("://") || insideUrl(text, m.index!) ? { inUrl: true } : {}) });
   }
   return out;
 }
@@ -104,6 +120,10 @@ export function pathReferences(text: string): PathReference[] {
 // (".../blob/main/src/x.py#L12") is still a path.
 function isUrlHost(text: string, at: number, match: string): boolean {
   return /[a-z]+:\/\/[^\s/]*$/i.test(text.slice(Math.max(0, at - 100), at + match.length));
+}
+
+function insideUrl(text: string, at: number): boolean {
+  return /[a-z]+:\/\/\S*$/i.test(text.slice(Math.max(0, at - 300), at));
 }
 
 function cleanPath(raw: string): string {

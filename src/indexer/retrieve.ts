@@ -43,6 +43,8 @@ export interface LocateWeights {
   readonly companion: number;
   /** Share of a top file's score given to its folder's `__init__.py` / `index.js`. */
   readonly packageIndex: number;
+  /** Share of a top file's score given to the files it uses, by edge weight over its strongest edge. */
+  readonly neighbour: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -66,6 +68,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   secondary: 0.5,
   companion: 0.8,
   packageIndex: 0.4,
+  neighbour: 0,
 };
 const BM25_SEEDS = 15;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
@@ -102,7 +105,7 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
       ((hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w));
     scored.push({ path, score, terms: hit?.terms, evidence, graphScore });
   }
-  const ranked = liftCompanions(index, scored, w);
+  const ranked = liftCompanions(index, graph, scored, w);
   // Reasons only for what is returned: the neighbour search walks edges.
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
@@ -121,9 +124,10 @@ function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): num
   return sum;
 }
 
-// Files the issue names by path keep full weight, whatever they are: the reporter pointed at them.
+// Files the issue names by path keep full weight, whatever they are: the reporter pointed at
+// them. A link to a file (in a template, a reference) does not count as pointing.
 function prior(index: RepoIndex, path: string, evidence: readonly FileEvidence[], w: LocateWeights, aboutTests: boolean): number {
-  if (evidence.some((e) => e.kind === "frame" || e.kind === "path")) return 1;
+  if (evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.inUrl))) return 1;
   if (DOC_FILE.test(path)) return w.docs;
   if (index.files.get(path)?.language === null) return w.nonCode;
   if (DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path))) return w.secondary;
@@ -231,20 +235,33 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
  * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
  * or a declaration file named after it elsewhere) and the package index that re-exports it.
  */
-function liftCompanions(index: RepoIndex, scored: Scored[], w: LocateWeights): Scored[] {
+function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights): Scored[] {
   const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);
   scored.sort(byScore);
-  if (w.companion <= 0 && w.packageIndex <= 0) return scored;
+  if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0) return scored;
   const byPath = new Map(scored.map((s) => [s.path, s]));
   for (const parent of scored.slice(0, COMPANION_PARENTS)) {
-    for (const [path, why] of companionsOf(index, parent.path)) {
+    const companions: [string, string, number][] = companionsOf(index, parent.path).map(([p, why]) => [p, why, why === "package index of" ? w.packageIndex : w.companion]);
+    if (w.neighbour > 0) for (const [p, share] of usedFiles(graph, parent.path)) if (index.files.has(p)) companions.push([p, "used by", w.neighbour * share]);
+    for (const [path, why, weight] of companions) {
       let s = byPath.get(path);
       if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0 }));
-      const lifted = (why === "package index of" ? w.packageIndex : w.companion) * parent.score;
+      const lifted = weight * parent.score;
       if (lifted > s.score) (s.score = lifted), (s.companionOf = `${why} ${parent.path}`);
     }
   }
   return [...byPath.values()].sort(byScore);
+}
+
+/** The files `path` uses, each with its edge weight over the strongest of its edges. */
+function usedFiles(graph: FileGraph, path: string): [string, number][] {
+  const i = graph.indexOf.get(path);
+  if (i === undefined) return [];
+  let max = 0;
+  for (let k = graph.offsets[i]!; k < graph.offsets[i + 1]!; k++) max = Math.max(max, graph.weights[k]!);
+  const out: [string, number][] = [];
+  for (let k = graph.offsets[i]!; k < graph.offsets[i + 1]!; k++) out.push([graph.paths[graph.targets[k]!]!, graph.weights[k]! / max]);
+  return out;
 }
 
 function companionsOf(index: RepoIndex, path: string): [string, string][] {

@@ -6,6 +6,9 @@
  *
  *   node --import tsx test/bench/retrieval-eval.ts [--repo owner/name] [--split tune|holdout]
  *        [--verbose] [--mirrors DIR] [--cache DIR] [--data DIR] [--weights '{"identifier":0.8}']
+ *        [--compare '[{"frame":1.5},{"neighbour":0.3}]']
+ * `--compare` ranks every case again with each set of weight overrides (one index build, so
+ * weights can be tried cheaply) and prints file Acc@1/5/10 for each.
  *
  * Histories come from the `fetch` tool's mirrors (DIR/<owner>+<name>/repo, default
  * /work/.mirror). Each repository gets one work tree in the cache folder (default
@@ -64,6 +67,8 @@ interface EvalRepo {
  */
 interface CaseResult {
   readonly language: string;
+  /** File ranks under each `--compare` weight set. */
+  readonly variants: number[];
   readonly hearth: number;
   readonly plain: number;
   readonly hearthEntities?: number;
@@ -78,10 +83,11 @@ interface Args {
   cache: string;
   data: string;
   weights?: Partial<LocateWeights>;
+  compare: Partial<LocateWeights>[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { verbose: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA };
+  const args: Args = { verbose: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA, compare: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -95,6 +101,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--cache") args.cache = value();
     else if (a === "--data") args.data = value();
     else if (a === "--weights") args.weights = JSON.parse(value()) as Partial<LocateWeights>;
+    else if (a === "--compare") args.compare = JSON.parse(value()) as Partial<LocateWeights>[];
     else if (a === "--split") {
       const s = value();
       if (s !== "tune" && s !== "holdout") throw new Error(`'--split' takes tune or holdout, not '${s}'.`);
@@ -225,7 +232,8 @@ async function evaluateRepo(repo: EvalRepo, args: Args, out: CaseResult[]): Prom
       const hearth = worstRank(results.map((r) => r.path), c.files);
       const plainRank = worstRank(plain.files.rank(c.text).slice(0, TOP), c.files);
       const entities = answerEntities(index, c);
-      const result: CaseResult = { language: repo.language, hearth, plain: plainRank };
+      const variants = args.compare.map((weights) => worstRank(locate(index, c.text, { top: TOP, weights: { ...args.weights, ...weights } }).map((r) => r.path), c.files));
+      const result: CaseResult = { language: repo.language, hearth, plain: plainRank, variants };
       if (entities.length > 0) {
         const located = locateEntities(index, c.text, results.slice(0, ENTITY_FILES), { top: TOP });
         Object.assign(result, {
@@ -279,6 +287,11 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   let evaluated = 0;
   for (const repo of repos) if (await evaluateRepo(repo, args, results)) evaluated++;
+  args.compare.forEach((weights, v) => {
+    const line = (rs: readonly CaseResult[]): string => accuracy(rs.map((r) => r.variants[v]!));
+    const byLanguage = [...new Set(results.map((r) => r.language))].sort().map((l) => `${l} ${line(results.filter((r) => r.language === l))}`);
+    process.stdout.write(`compare ${JSON.stringify(weights)}: all ${line(results)} · ${byLanguage.join(" · ")}\n`);
+  });
   process.stdout.write(`\n${results.length} cases from ${evaluated} repositories (${repos.length - evaluated} not fetched).\n\n${table(results)}\n`);
 }
 

@@ -90,6 +90,7 @@ describe("locate on real-looking issue texts", () => {
       "from src.parser import parse_args\n\n# trailing comma tests: trailing comma in argument lists, trailing comma at the end\n" +
       "def test_trailing_comma():\n    assert parse_args(['a', ',']) == ['a']  # trailing comma dropped from argument lists\n",
     "README.md": "# Parser\n\nEnvironment: OS, Python version, parser version. Install with pip. Trailing comma support in argument lists.\n",
+    "doc/examples/blank_template.ipynb": '{"cells": [{"source": ["import parser\\n", "parse_args(tokens)  # trailing comma argument lists"]}]}\n',
     ".github/ISSUE_TEMPLATE/bug.yml": "name: Bug report\nbody:\n  - label: Environment\n  - label: OS version\n  - label: Python version\n  - label: Trailing comma argument lists expected behaviour\n",
   };
 
@@ -107,12 +108,14 @@ describe("locate on real-looking issue texts", () => {
         "",
         "### Expected behaviour",
         "The trailing comma is dropped.",
+        "",
+        "Start from the [blank template](https://github.com/o/parser/blob/main/doc/examples/blank_template.ipynb).",
       ].join("\n");
       const top = ranked(index, issue);
       assert.equal(top[0], "src/parser.py", top.join(", "));
       // Still listed, below the code.
       assert.ok(top.indexOf("tests/test_parser.py") > 0);
-      for (const other of ["README.md", ".github/ISSUE_TEMPLATE/bug.yml"]) assert.ok(top.indexOf(other) === -1 || top.indexOf(other) > top.indexOf("tests/test_parser.py"), top.join(", "));
+      for (const other of ["README.md", ".github/ISSUE_TEMPLATE/bug.yml", "doc/examples/blank_template.ipynb"]) assert.ok(top.indexOf(other) === -1 || top.indexOf(other) > top.indexOf("tests/test_parser.py"), top.join(", "));
       // An issue that names a test file is about tests: it is not held down.
       assert.equal(ranked(index, "tests/test_parser.py fails on the trailing comma case of argument lists")[0], "tests/test_parser.py");
     });

@@ -8,6 +8,7 @@
  * so an embedded backend re-evaluates only each turn's new tokens; the one exception is
  * condensing old tool outputs near the context limit, reported as an event.
  */
+import type { AgentStopReason } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { BackendError, type ModelBackend } from "../models/backend.ts";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, ToolCall, TokenUsage } from "../models/types.ts";
@@ -15,19 +16,8 @@ import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool }
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
-/** Why a run ended. */
-export type AgentStopReason =
-  /** the model called `finish` */
-  | "finished"
-  /** the model answered without calling a tool (a chat reply) */
-  | "answered"
-  | "max-steps"
-  | "max-tokens"
-  | "timeout"
-  | "repetition"
-  | "cancelled"
-  /** the backend failed (cannot load, server unreachable): see `message` */
-  | "model-error";
+/** Why a run ended: the protocol's, which carries it to the editor. */
+export type { AgentStopReason };
 
 export interface AgentBudget {
   /** Model turns per run (default 40). */

@@ -18,10 +18,18 @@
 import { NotificationType, RequestType } from "vscode-languageserver-protocol";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
 
-/** How a tool affects the world (mirrors src/tools' ToolEffect). */
+/**
+ * How a tool affects the world: "read" runs freely; "write" changes workspace files; "command"
+ * runs a process; "memory" writes the project's memory; "control" steers the loop (finish).
+ * src/tools decides what each asks for (src/tools/tool.ts).
+ */
 export type ToolEffect = "read" | "write" | "command" | "control" | "memory";
 
-/** Why a run ended (mirrors src/agent's AgentStopReason). */
+/**
+ * Why a run ended: "finished" (the model called `finish`), "answered" (a reply without a
+ * tool call), the budgets ("max-steps", "max-tokens", "timeout"), "repetition", "cancelled",
+ * or "model-error" (the backend failed: cannot load, server unreachable; see the message).
+ */
 export type AgentStopReason = "finished" | "answered" | "max-steps" | "max-tokens" | "timeout" | "repetition" | "cancelled" | "model-error";
 
 /** "chat": a message in a conversation. "fix": Fix This Issue (repo map, issue prompt, tests at the end). */
@@ -195,9 +203,5 @@ export interface MentionSearchResult {
 /** Sent by the runtime after an applyEdit: save these documents so tools that read the disk see the change. */
 export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly string[] }, void, void>("hearth/workspace/save");
 
-/** Sent by the runtime to learn which open documents have unsaved changes (the agent never writes those). */
-export const DirtyDocumentsRequest = new RequestType<{ readonly uris: readonly string[] }, { readonly dirty: readonly string[] }, void>(
-  "hearth/workspace/dirty",
-);
 
 export type { JsonValue };

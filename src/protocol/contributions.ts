@@ -3,7 +3,6 @@
  * (a unit test compares them), and the webview refers to commands by these ids.
  */
 
-export const EXTENSION_ID = "hearth.hearth";
 export const VIEW_CONTAINER_ID = "hearth";
 export const CHAT_VIEW_ID = "hearth.chat";
 /** The Project Memory tree: rules files and memory entries of the workspace (src/protocol/memory.ts). */

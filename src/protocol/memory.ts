@@ -25,7 +25,6 @@
 
 /** Read at the workspace root when present. */
 export const AGENTS_FILE = "AGENTS.md";
-export const HEARTH_DIR = ".hearth";
 export const RULES_FILE = ".hearth/rules.md";
 export const MEMORY_DIR = ".hearth/memory";
 /** Rules files in prompt order. */

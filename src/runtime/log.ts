@@ -7,11 +7,7 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-let threshold = LEVELS[(process.env.HEARTH_LOG_LEVEL as LogLevel) ?? "info"] ?? LEVELS.info;
-
-export function setLogLevel(level: LogLevel): void {
-  threshold = LEVELS[level];
-}
+const threshold = LEVELS[(process.env.HEARTH_LOG_LEVEL as LogLevel) ?? "info"] ?? LEVELS.info;
 
 export type LogSink = (level: LogLevel, text: string) => void;
 

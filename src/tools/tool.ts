@@ -9,32 +9,15 @@
  * src/models); a `Tool.definition` is assignable to the models' `ToolDefinition`.
  */
 import type { IndexQueries } from "../indexer/index.ts";
+import type { ToolEffect } from "../protocol/agent.ts";
+import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../protocol/chat.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
-/** A JSON value, as tool arguments carry them. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export type JsonSchemaType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
-
-/** The subset of JSON Schema that tool parameters use (same shape as src/models). */
-export interface JsonSchema {
-  type?: JsonSchemaType | JsonSchemaType[];
-  description?: string;
-  enum?: JsonValue[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  [keyword: string]: unknown;
-}
-
-/** What the model is shown of a tool. `parameters` is an object schema. */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  parameters: JsonSchema & { type: "object"; properties: Record<string, JsonSchema> };
-}
+// JSON values, the tool-schema subset and what the model is shown of a tool are the
+// protocol's: one definition for every layer.
+export type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition };
 
 /**
  * Why a tool failed. Stable strings: the UI keys messages on them and they cross the wire
@@ -117,13 +100,13 @@ export type ToolResult =
   | { readonly ok: false; readonly code: ToolErrorCode; readonly text: string; readonly data?: unknown };
 
 /**
- * How a tool affects the world: "read" runs freely; "write" changes workspace files
- * (checkpointed, approval under `ask`); "command" runs a process (approval unless
- * `auto-all`); "memory" writes to the project's memory (.hearth/memory), which the
- * whole team's agents will read, so the user approves it unless `auto-all`; "control"
- * steers the loop (finish).
+ * How a tool affects the world (defined in the protocol, which carries it to the editor):
+ * "read" runs freely; "write" changes workspace files (checkpointed, approval under `ask`);
+ * "command" runs a process (approval unless `auto-all`); "memory" writes to the project's
+ * memory (.hearth/memory), which the whole team's agents will read, so the user approves it
+ * unless `auto-all`; "control" steers the loop (finish).
  */
-export type ToolEffect = "read" | "write" | "command" | "memory" | "control";
+export type { ToolEffect };
 // No checkpoint before "memory": checkpoints leave .hearth/ out, so that undoing code
 // never undoes what was learned.
 

@@ -89,6 +89,8 @@ const selectModel: Factory = (ctx) => async () => {
     ...presets,
     { label: "$(file) Choose a GGUF file…", description: pickDescription(modelPickState({ kind: "file" }, choice, state), current.modelPath), run: chooseGgufFile },
     { label: "$(globe) Use a server URL…", description: pickDescription(modelPickState({ kind: "server" }, choice, state), current.serverUrl), run: enterServerUrl },
+    // Every download stays one step away, also the ones not recommended for this machine (sizes and needs listed there).
+    { label: "$(cloud-download) Download a model…", detail: "Each model with its size and the memory it needs", run: async () => void (await vscode.commands.executeCommand(COMMANDS.downloadModel.id)) },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Select Model", placeHolder: "Which model should Hearth use?" });
   await pick?.run();

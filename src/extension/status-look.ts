@@ -73,7 +73,9 @@ function lookForRunning(status: RuntimeStatus): Look {
     case "none":
       return { text: "$(circle-slash) Hearth: no model", tooltip: `${tooltip}\nClick to download a model, choose a GGUF file or connect to a server.`, command: COMMANDS.selectModel.id };
     case "configured":
-      return { text: "$(circle-outline) Hearth", tooltip: `${tooltip}\nThe model loads when you first send a message.`, command: COMMANDS.showLog.id };
+      return model.source.kind === "server"
+        ? { text: "$(globe) Hearth: server", tooltip: `${tooltip}\nHearth connects to the server when you first send a message.`, command: COMMANDS.showLog.id }
+        : { text: "$(circle-outline) Hearth: not loaded", tooltip: `${tooltip}\nThe model is not loaded yet.`, command: COMMANDS.showLog.id };
     case "ready": {
       const backend = model.backend;
       const detail = backend ? `${tooltip}\nBackend: ${describeBackend(backend)}` : tooltip;

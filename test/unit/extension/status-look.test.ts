@@ -76,10 +76,12 @@ describe("status bar look: honest per state (issue 15)", () => {
     assert.match(look.tooltip, /Click to download a model, choose a GGUF file or connect to a server\./);
   });
 
-  it("a configured model that has not loaded yet is not shown as ready", () => {
+  it("a configured model that has not loaded yet is not shown as ready; a server says it connects on first use", () => {
     const look = lookFor({ kind: "running", status: running({ kind: "configured", source: { kind: "preset", preset: "qwen3.6-35b-a3b" }, detail: "downloaded" }) });
-    assert.doesNotMatch(look.text, /\$\(check\)/);
-    assert.match(look.tooltip, /loads when you first send a message/);
+    assert.equal(look.text, "$(circle-outline) Hearth: not loaded");
+    const server = lookFor({ kind: "running", status: running({ kind: "configured", source: { kind: "server", url: "http://127.0.0.1:8080/v1" }, detail: "remote server, connects on first use" }) });
+    assert.equal(server.text, "$(globe) Hearth: server");
+    assert.match(server.tooltip, /Hearth connects to the server when you first send a message\./);
   });
 
   it("a model error says so in words, not only with an icon", () => {

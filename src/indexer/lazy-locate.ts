@@ -4,7 +4,7 @@
  * of a cold index is tree-sitter (about 70% on the sphinx tree, BENCHMARKS.md "Cold and warm
  * locate"), and a query needs the symbols of a few hundred files at most:
  *
- *   1. candidates — the best lexical hits of the query's words, the files holding each
+ *   1. candidates — the best lexical hits among the files still to parse, the files holding each
  *      code-like identifier it names, the paths it names, open and recent files — are parsed;
  *   2. their graph neighbours — files sharing a rare name with the best of them (what the
  *      graph would link them to once parsed) — are parsed;
@@ -16,10 +16,13 @@
 import { forEachReferenceName } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { analyzeQuery, locate, type LocateOptions, type LocatedFile } from "./retrieve.ts";
+import { parseQueryEvidence } from "./query-evidence.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS } from "./text.ts";
 
 export interface LazyLocateOptions extends LocateOptions {
   readonly signal?: AbortSignal;
+  /** How many rare-name neighbours of the best files to parse (default 150; for tuning). */
+  readonly maxNeighbours?: number;
 }
 
 export interface LazyLocateResult {
@@ -28,11 +31,13 @@ export interface LazyLocateResult {
   readonly parsed: number;
 }
 
-// Measured on the sphinx tree (test/bench/locate-cold.ts): enough that the top 10 of a full
-// index are parsed before the final ranking, few enough that a cold query parses a tenth of
-// a 2,000-file tree.
-const LEXICAL_CANDIDATES = 60;
+// Measured on the sphinx tree (1,789 files) with its 25 real issues of the retrieval
+// evaluation set (test/bench/locate-cold.ts): with at most 40 / 150 neighbours, the top 10
+// overlaps a full index's by 89% / 94% and a cold query parses 181 / 285 files; Acc@5 is the
+// full index's either way, Acc@10 0.36 / 0.40 against 0.44. Fidelity won: 150.
+const LEXICAL_CANDIDATES = 40;
 const PER_IDENTIFIER = 20;
+const PER_SNIPPET_NAME = 3;
 const NEIGHBOUR_SOURCES = 20;
 /** A name found in more files than this links everything to everything (graph.ts drops such names too). */
 const MAX_SHARED = 8;
@@ -40,10 +45,10 @@ const MAX_NEIGHBOURS = 150;
 
 /** Parses what ranking `query` needs, then ranks like `locate`. */
 export async function locateLazily(index: RepoIndex, query: string, options: LazyLocateOptions = {}): Promise<LazyLocateResult> {
-  const { signal, ...locateOptions } = options;
+  const { signal, maxNeighbours, ...locateOptions } = options;
   if (index.pendingFiles().length === 0) return { files: locate(index, query, locateOptions), parsed: 0 };
   let parsed = await index.complete(candidateFiles(index, query, locateOptions), signal);
-  parsed += await index.complete(neighbourFiles(index, query, locateOptions), signal);
+  parsed += await index.complete(neighbourFiles(index, query, locateOptions, maxNeighbours), signal);
   return { files: locate(index, query, locateOptions), parsed };
 }
 
@@ -51,12 +56,20 @@ export async function locateLazily(index: RepoIndex, query: string, options: Laz
 export function candidateFiles(index: RepoIndex, query: string, options: LocateOptions = {}): Set<string> {
   const analysis = analyzeQuery(index, query);
   const out = new Set<string>(analysis.paths);
-  for (const path of best(index.tables.bm25(analysis.terms), LEXICAL_CANDIDATES)) out.add(path);
-  // Which file defines a named identifier is unknown until it is parsed: the files holding
-  // the word do include it, and the definer usually holds it most.
-  for (const token of new Set(identifiersIn(query))) {
-    if (token.length < 3 || !looksLikeIdentifier(token)) continue;
-    for (const path of best(holders(index, token), PER_IDENTIFIER)) out.add(path);
+  // Among files still to parse: the others (parsed, or text without a grammar) rank as they are.
+  for (const path of best(pendingOnly(index, index.tables.bm25(analysis.terms)), LEXICAL_CANDIDATES)) out.add(path);
+  // Which file defines a name the query uses is unknown until it is parsed: the files
+  // holding the word do include it, and the definer usually holds it most. Names written as
+  // code in the prose (inline code, calls, camelCase…) get more room than names that only
+  // occur in a pasted example or log.
+  const text = parseQueryEvidence(query);
+  const named = new Set<string>();
+  for (const span of text.inline) for (const token of identifiersIn(span)) named.add(token);
+  for (const token of identifiersIn(`${text.title}\n${text.prose}`)) if (looksLikeIdentifier(token)) named.add(token);
+  for (const m of `${text.title}\n${text.prose}`.matchAll(/([A-Za-z_$][\w$]*)\s*\(|\.([A-Za-z_$][\w$]*)/g)) named.add(m[1] ?? m[2]!);
+  for (const token of named) if (token.length >= 3) for (const path of best(pendingOnly(index, holders(index, token)), PER_IDENTIFIER)) out.add(path);
+  for (const token of new Set(identifiersIn(text.code))) {
+    if (token.length >= 3 && !named.has(token)) for (const path of best(pendingOnly(index, holders(index, token)), PER_SNIPPET_NAME)) out.add(path);
   }
   for (const path of [...(options.openFiles ?? []), ...(options.recentFiles ?? [])]) out.add(index.relative(path));
   return out;
@@ -66,7 +79,7 @@ export function candidateFiles(index: RepoIndex, query: string, options: LocateO
  * Pending files that share a rare name (referenced or defined) with the best-ranked parsed
  * files, best files first: the edges the graph would give them once parsed.
  */
-export function neighbourFiles(index: RepoIndex, query: string, options: LocateOptions = {}): string[] {
+export function neighbourFiles(index: RepoIndex, query: string, options: LocateOptions = {}, limit = MAX_NEIGHBOURS): string[] {
   const out = new Set<string>();
   const seen = new Set<string>();
   const visit = (name: string): void => {
@@ -81,9 +94,9 @@ export function neighbourFiles(index: RepoIndex, query: string, options: LocateO
     if (!record || record.symbolsPending) continue;
     for (const d of record.definitions) visit(d.name);
     forEachReferenceName(record.references, visit);
-    if (out.size >= MAX_NEIGHBOURS) break;
+    if (out.size >= limit) break;
   }
-  return [...out].slice(0, MAX_NEIGHBOURS);
+  return [...out].slice(0, limit);
 }
 
 /** Files whose words hold an identifier as a whole word, with its BM25 score. */
@@ -91,6 +104,12 @@ function holders(index: RepoIndex, identifier: string): Map<string, { score: num
   const whole = identifier.toLowerCase().replace(/[_$]/g, "");
   if (whole.length < 2 || STOPWORDS.has(whole)) return new Map();
   return index.tables.bm25(new Map([[stem(whole), 1]]));
+}
+
+function pendingOnly(index: RepoIndex, hits: ReadonlyMap<string, { score: number }>): Map<string, { score: number }> {
+  const out = new Map<string, { score: number }>();
+  for (const [path, hit] of hits) if (index.files.get(path)?.symbolsPending) out.set(path, hit);
+  return out;
 }
 
 function best(hits: ReadonlyMap<string, { score: number }>, k: number): string[] {

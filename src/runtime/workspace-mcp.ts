@@ -75,9 +75,17 @@ export class WorkspaceMcp {
   }
 
   private async consent(server: McpServerConfig, signal: AbortSignal): Promise<McpConsent> {
-    const answer = await this.connection
+    if (signal.aborted) return { allowed: false, reason: "the run was stopped", askAgain: true };
+    const request = this.connection
       .sendRequest(McpConsentRequest, { server: server.name, source: WORKSPACE_MCP_FILE, workspaceFolder: this.root, definition: server.definition })
       .catch(() => undefined);
+    // Stop while the question is open ends the run now; the question's answer is then not used.
+    let onAbort = () => {};
+    const stopped = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const answer = await Promise.race([request, stopped]).finally(() => signal.removeEventListener("abort", onAbort));
     if (signal.aborted) return { allowed: false, reason: "the run was stopped", askAgain: true };
     if (answer?.allowed === true) return { allowed: true, ...this.withVariables(server, answer.variables) };
     return { allowed: false, reason: answer?.reason ?? "this editor did not allow it", ...(answer?.askAgain ? { askAgain: true } : {}) };

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
+import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
@@ -132,5 +133,20 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
     assert.equal(tool?.content, "value of answer: 42");
     const offered = /MCP tools in this run: (.*)/.exec(s.runtime.log())?.[1];
     assert.equal(offered, "mcp__vscode__mcp_demo_lookup", "the broken schema and the workspace server's duplicate are left out");
+  });
+
+  it("Stop while the consent question is open ends the run at once and starts nothing", async () => {
+    let asked!: () => void;
+    const question = new Promise<void>((resolve) => (asked = resolve));
+    const s = await start(undefined);
+    // The user never answers the modal.
+    s.runtime.connection.onRequest(McpConsentRequest, () => (asked(), new Promise<McpConsentResult>(() => {})));
+    const stop = new CancellationTokenSource();
+    const pending = s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r2", conversationId: "c2", text: "go", mode: "chat" }, stop.token);
+    await question;
+    stop.cancel();
+    const result = await pending;
+    assert.equal(result.stopReason, "cancelled");
+    assert.deepEqual(records(s.log), []);
   });
 });

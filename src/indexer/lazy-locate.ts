@@ -4,7 +4,7 @@
  * of a cold index is tree-sitter (about 70% on the sphinx tree, BENCHMARKS.md "Cold and warm
  * locate"), and a query needs the symbols of a few hundred files at most:
  *
- *   1. candidates — the best lexical hits among the files still to parse, the files holding each
+ *   1. candidates — the best lexical hits among source files, the files holding each
  *      code-like identifier it names, the paths it names, open and recent files — are parsed;
  *   2. their graph neighbours — files sharing a rare name with the best of them (what the
  *      graph would link them to once parsed) — are parsed;
@@ -38,6 +38,7 @@ export interface LazyLocateResult {
 const LEXICAL_CANDIDATES = 40;
 const PER_IDENTIFIER = 20;
 const PER_SNIPPET_NAME = 3;
+const MAX_SNIPPET_FILES = 60;
 const NEIGHBOUR_SOURCES = 20;
 /** A name found in more files than this links everything to everything (graph.ts drops such names too). */
 const MAX_SHARED = 8;
@@ -49,15 +50,21 @@ export async function locateLazily(index: RepoIndex, query: string, options: Laz
   if (index.pendingFiles().length === 0) return { files: locate(index, query, locateOptions), parsed: 0 };
   let parsed = await index.complete(candidateFiles(index, query, locateOptions), signal);
   parsed += await index.complete(neighbourFiles(index, query, locateOptions, maxNeighbours), signal);
-  return { files: locate(index, query, locateOptions), parsed };
+  let files = locate(index, query, locateOptions);
+  // A file that made the list on its words alone is parsed too (its entities, its own
+  // definitions' weight), and the list ranked once more.
+  const late = await index.complete(files.filter((f) => f.score > 0).map((f) => f.path), signal);
+  if (late > 0) files = locate(index, query, locateOptions);
+  return { files, parsed: parsed + late };
 }
 
 /** Files that may rank for `query` on lexical evidence, named identifiers and paths, or focus. */
 export function candidateFiles(index: RepoIndex, query: string, options: LocateOptions = {}): Set<string> {
   const analysis = analyzeQuery(index, query);
   const out = new Set<string>(analysis.paths);
-  // Among files still to parse: the others (parsed, or text without a grammar) rank as they are.
-  for (const path of best(pendingOnly(index, index.tables.bm25(analysis.terms)), LEXICAL_CANDIDATES)) out.add(path);
+  // Among source files (documentation has nothing to parse): the same files on every run,
+  // so a query asked again parses nothing new.
+  for (const path of best(sourceOnly(index, index.tables.bm25(analysis.terms)), LEXICAL_CANDIDATES)) out.add(path);
   // Which file defines a name the query uses is unknown until it is parsed: the files
   // holding the word do include it, and the definer usually holds it most. Names written as
   // code in the prose (inline code, calls, camelCase…) get more room than names that only
@@ -67,10 +74,17 @@ export function candidateFiles(index: RepoIndex, query: string, options: LocateO
   for (const span of text.inline) for (const token of identifiersIn(span)) named.add(token);
   for (const token of identifiersIn(`${text.title}\n${text.prose}`)) if (looksLikeIdentifier(token)) named.add(token);
   for (const m of `${text.title}\n${text.prose}`.matchAll(/([A-Za-z_$][\w$]*)\s*\(|\.([A-Za-z_$][\w$]*)/g)) named.add(m[1] ?? m[2]!);
-  for (const token of named) if (token.length >= 3) for (const path of best(pendingOnly(index, holders(index, token)), PER_IDENTIFIER)) out.add(path);
-  for (const token of new Set(identifiersIn(text.code))) {
-    if (token.length >= 3 && !named.has(token)) for (const path of best(pendingOnly(index, holders(index, token)), PER_SNIPPET_NAME)) out.add(path);
+  for (const token of named) if (token.length >= 3) for (const path of best(sourceOnly(index, holders(index, token)), PER_IDENTIFIER)) out.add(path);
+  // A pasted log or example can hold hundreds of names: the rarest say the most.
+  const snippetNames = [...new Set(identifiersIn(text.code))].filter((t) => t.length >= 3 && !named.has(t)).map((t) => ({ t, files: sourceOnly(index, holders(index, t)) }));
+  snippetNames.sort((a, b) => a.files.size - b.files.size);
+  const fromSnippets = new Set<string>();
+  for (const { files } of snippetNames) {
+    if (files.size === 0) continue;
+    for (const path of best(files, PER_SNIPPET_NAME)) fromSnippets.add(path);
+    if (fromSnippets.size >= MAX_SNIPPET_FILES) break;
   }
+  for (const path of fromSnippets) out.add(path);
   for (const path of [...(options.openFiles ?? []), ...(options.recentFiles ?? [])]) out.add(index.relative(path));
   return out;
 }
@@ -106,9 +120,10 @@ function holders(index: RepoIndex, identifier: string): Map<string, { score: num
   return index.tables.bm25(new Map([[stem(whole), 1]]));
 }
 
-function pendingOnly(index: RepoIndex, hits: ReadonlyMap<string, { score: number }>): Map<string, { score: number }> {
+/** The hits in files with a grammar (what a parse can add to). */
+function sourceOnly(index: RepoIndex, hits: ReadonlyMap<string, { score: number }>): Map<string, { score: number }> {
   const out = new Map<string, { score: number }>();
-  for (const [path, hit] of hits) if (index.files.get(path)?.symbolsPending) out.set(path, hit);
+  for (const [path, hit] of hits) if (index.files.get(path)?.language) out.set(path, hit);
   return out;
 }
 

@@ -18,6 +18,9 @@ describe("IndexClient: the index on its own thread", () => {
       assert.equal(report.files, 9);
       assert.ok(progress.includes("parsing"));
       assert.equal((await client.locate("refundCharge fails"))[0]?.path, "src/payments/stripe.ts");
+      // Entities cross the thread too: the runtime's agent asks for them after locate.
+      const located = await client.locate("refundCharge fails");
+      assert.equal((await client.locateEntities("refundCharge fails", located, { top: 3 }))[0]?.name, "refundCharge");
       writeFileSync(join(dir, "src/tax.ts"), "export function vatRate(country: string): number { return 0.2; }\n");
       assert.equal(await client.updateFile("src/tax.ts"), "parsed");
       assert.deepEqual((await client.findDefinitions("vatRate")).map((d) => d.path), ["src/tax.ts"]);

@@ -131,7 +131,10 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
   const named = new Set<string>();
   for (const token of identifiersIn(prose)) {
     if (token.length < 3) continue;
-    if (looksLikeIdentifier(token) || codeTokens.has(token) || codeLike.has(token)) named.add(token);
+    // A plain lower-case word ("code", "list") that an example also uses stays a word in the
+    // prose; it counts there only when called or accessed like code.
+    const plainWord = /^[a-z]+$/.test(token);
+    if (looksLikeIdentifier(token) || codeLike.has(token) || (!plainWord && codeTokens.has(token))) named.add(token);
   }
   for (const span of text.inline) for (const token of identifiersIn(span)) if (token.length >= 3) named.add(token);
   const found: string[] = [];

@@ -68,7 +68,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   secondary: 0.5,
   companion: 0.8,
   packageIndex: 0.4,
-  neighbour: 0,
+  neighbour: 0.6,
 };
 const BM25_SEEDS = 15;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;

@@ -154,6 +154,25 @@ describe("locate on real-looking issue texts", () => {
     "src/plugin/relativeTime/index.js": "export default (o, c) => {\n  c.prototype.fromNow = function () { return '' }\n}\n",
   };
 
+  it("lifts what a top file uses: the constants module a fix to it changes too (class 5)", async () => {
+    const tree = {
+      ...PLUGIN_TREE,
+      "src/constant.js": "export const MS_PER_MINUTE = 60000\nexport const BRACKETED = /\\[([^\\]]+)]/g\n",
+      "src/index.js":
+        "import { BRACKETED, MS_PER_MINUTE } from './constant'\n\nclass Dayjs {\n  utcOffset() { return MS_PER_MINUTE }\n  format(template) { return template.replace(BRACKETED, (m, escaped) => escaped) }\n}\nexport default function dayjs(d) { return new Dayjs(d) }\n",
+      "src/plugin/relativeTime/index.js": "export default (o, c) => {\n  c.prototype.fromNow = function () { return this.format('relative template text') }\n}\n",
+      "src/plugin/calendar/index.js": "export default (o, c) => {\n  c.prototype.calendar = function (template) { return this.format(template || 'calendar text') }\n}\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "Dayjs format() drops escaped text\n\nThe text of a template inside square brackets should be kept by format().", { top: 5 });
+      const paths = results.map((r) => r.path);
+      assert.equal(paths[0], "src/index.js", paths.join(", "));
+      const constants = results.find((r) => r.path === "src/constant.js");
+      assert.ok(constants && paths.indexOf("src/constant.js") <= 2, paths.join(", "));
+      assert.ok(constants.reasons.includes("used by src/index.js"), constants.reasons.join("; "));
+    });
+  });
+
   it("lifts the companions of a top file: its type declarations (class 5)", async () => {
     await withTree(PLUGIN_TREE, (index) => {
       const results = locate(index, "utc plugin: keepLocalTime is ignored when the offset is set\n\nIn utc mode, setting the offset should keep the local time when keepLocalTime is passed.", { top: 5 });

@@ -51,7 +51,11 @@ async function setup(t: TestContext): Promise<{ root: string; queries: IndexQuer
   const index = new RepoIndex({ root, queriesDir: QUERIES_DIR });
   await index.build();
   t.after(() => index.close());
-  return { root, queries: indexQueries(index), index, workspace: new DiskWorkspace(root) };
+  const workspace = new DiskWorkspace(root);
+  // DiskWorkspace resolves its root's real path when it is made: settle that before the
+  // folder can be removed, or a test that never reads a file leaves a rejection behind.
+  await workspace.resolve(".");
+  return { root, queries: indexQueries(index), index, workspace };
 }
 
 const words = async (text: string) => text.split(/\s+/).filter(Boolean).length;

@@ -6,7 +6,7 @@
  * The tree is real code from this checkout's node_modules: the three packages the cases are
  * about, plus other packages as distractors.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const cases = (JSON.parse(readFileSync(new URL("./indexer-eval-set.json", import.meta.url), "utf8")) as { cases: Case[] }).cases;
   const root = mkdtempSync(join(tmpdir(), "hearth-eval-"));
   try {
-    for (const [name, dir] of Object.entries(TREE)) if (existsSync(join(NODE_MODULES, dir))) symlinkSync(join(NODE_MODULES, dir), join(root, name));
+    // Copies, not links: the scan skips links that lead out of the root.
+    for (const [name, dir] of Object.entries(TREE)) if (existsSync(join(NODE_MODULES, dir))) cpSync(join(NODE_MODULES, dir), join(root, name), { recursive: true, dereference: true });
     const index = new RepoIndex({ root, queriesDir: QUERIES, workers: { script: WORKER, count: 2 }, limits: { excludeDirs: [".git", "node_modules"] } });
     const report = await index.build();
     await index.close();

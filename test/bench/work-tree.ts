@@ -6,7 +6,7 @@
  * them too), symbolic links and submodules.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const MAX_BYTES = 1024 * 1024;
@@ -36,6 +36,8 @@ export class WorkTree {
   checkout(commit: string): void {
     if (this.state.commit === commit) return;
     const wanted = this.listBlobs(commit);
+    // A move cut short leaves no state: the next run starts the tree afresh.
+    rmSync(this.stateFile, { force: true });
     for (const path of Object.keys(this.state.blobs)) if (!(path in wanted)) rmSync(join(this.root, path), { force: true });
     const changed = Object.entries(wanted).filter(([path, sha]) => this.state.blobs[path] !== sha);
     const written: Record<string, string> = {};
@@ -50,8 +52,7 @@ export class WorkTree {
           if (existsSync(file)) unlinkSync(file);
           continue;
         }
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, bytes);
+        writeReplacing(this.root, path, bytes);
         written[path] = sha;
       }
     }
@@ -104,4 +105,18 @@ export class WorkTree {
       return { commit: "", blobs: {} };
     }
   }
+}
+
+// Between commits a file can become a folder (gulpfile.js → gulpfile.js/) and back: what is
+// in the way, a file where a folder goes or a folder where a file goes, is removed first.
+function writeReplacing(root: string, path: string, bytes: Buffer): void {
+  const parts = path.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    const dir = join(root, ...parts.slice(0, i));
+    if (existsSync(dir) && !statSync(dir).isDirectory()) unlinkSync(dir);
+  }
+  const file = join(root, path);
+  if (existsSync(file) && statSync(file).isDirectory()) rmSync(file, { recursive: true, force: true });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, bytes);
 }

@@ -5,6 +5,7 @@
  * name's words, the identifiers its body uses, a named symbol that calls it. This is what
  * `hearth locate` lists under the files and what the agent's first prompt shows as code.
  */
+import { parseQueryEvidence } from "./query-evidence.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
@@ -47,6 +48,7 @@ const W = {
   qualified: 1.6,
   named: 1.0,
   namedWord: 0.3,
+  snippetName: 0.4,
   nameWords: 0.6,
   body: 0.5,
   calledFrom: 0.3,
@@ -60,7 +62,10 @@ interface EntityEvidence {
   readonly qualified: ReadonlySet<string>;
   /** Identifiers as written, and those written like code (backticks, a call, camelCase…). */
   readonly names: ReadonlySet<string>;
+  /** Names the title, prose or inline code write as code (backticks, a call, camelCase…). */
   readonly codeNames: ReadonlySet<string>;
+  /** Names written as code only in a pasted example, log or traceback: weaker evidence. */
+  readonly snippetNames: ReadonlySet<string>;
   /** Stemmed query terms. */
   readonly terms: ReadonlySet<string>;
 }
@@ -79,6 +84,8 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
   const evidence = entityEvidence(query);
   const maxFile = files.reduce((m, f) => Math.max(m, f.score), 1e-9);
   const callers = callersOfNamed(index, files, evidence);
+  const sharing = new Map<string, number>();
+  for (const file of files) for (const d of index.files.get(file.path)?.definitions ?? []) if (ENTITY_KINDS.has(d.kind)) sharing.set(d.name, (sharing.get(d.name) ?? 0) + 1);
   const out: LocatedEntity[] = [];
   files.forEach((file, rank) => {
     const record = index.files.get(file.path);
@@ -87,7 +94,7 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     const references = unpackReferences(record.references);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
-      const { score, reasons } = scoreEntity(index, record, def, references, evidence, callers);
+      const { score, reasons } = scoreEntity(index, record, def, references, evidence, callers, sharing);
       const total = W.file * (file.score / maxFile) + score;
       reasons.push(`in file #${rank + 1}`);
       out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
@@ -100,9 +107,9 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
 /** Frames, qualified names, identifiers and terms of an issue text. */
 function entityEvidence(query: string): EntityEvidence {
   const names = new Set(identifiersIn(query));
-  const codeNames = new Set<string>();
-  for (const name of names) if (looksLikeIdentifier(name)) codeNames.add(name);
-  for (const m of query.matchAll(/`([^`\n]+)`|([A-Za-z_$][\w$]*)\s*\(/g)) for (const id of identifiersIn(m[1] ?? m[2] ?? "")) codeNames.add(id);
+  const parts = parseQueryEvidence(query);
+  const codeNames = codeNamesIn(`${parts.title}\n${parts.prose}\n${parts.inline.map((t) => `\`${t}\``).join(" ")}`);
+  const snippetNames = new Set([...codeNamesIn(parts.code)].filter((n) => !codeNames.has(n)));
   const qualified = new Set<string>();
   for (const m of query.matchAll(/[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)+/g)) {
     const parts = m[0].split(/\.|::|#/);
@@ -110,7 +117,22 @@ function entityEvidence(query: string): EntityEvidence {
   }
   const terms = new Set<string>();
   for (const token of names) for (const t of termsOfWord(token)) terms.add(t);
-  return { frames: framesIn(query), qualified, names, codeNames, terms };
+  return { frames: framesIn(query), qualified, names, codeNames, snippetNames, terms };
+}
+
+function codeNamesIn(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const name of identifiersIn(text)) if (looksLikeIdentifier(name)) out.add(name);
+  for (const m of text.matchAll(/`([^`\n]+)`|([A-Za-z_$][\w$]*)\s*\(/g)) for (const id of identifiersIn(m[1] ?? m[2] ?? "")) out.add(id);
+  return out;
+}
+
+/**
+ * How much naming `name` singles a definition out: 1 for a name one definition of the
+ * ranked files has, 1/√n for one n of them share, half that for a dunder (`__init__`).
+ */
+function nameStrength(name: string, sharing: ReadonlyMap<string, number>): number {
+  return (1 / Math.sqrt(sharing.get(name) ?? 1)) * (/^__\w+__$/.test(name) ? 0.5 : 1);
 }
 
 /**
@@ -150,6 +172,7 @@ function scoreEntity(
   references: readonly { name: string; line: number }[],
   evidence: EntityEvidence,
   callers: ReadonlyMap<string, string>,
+  sharing: ReadonlyMap<string, number>,
 ): { score: number; reasons: string[] } {
   let score = 0;
   const reasons: string[] = [];
@@ -162,8 +185,11 @@ function scoreEntity(
     score += W.qualified;
     reasons.push(`named as ${def.scope}.${def.name}`);
   } else if (evidence.codeNames.has(def.name)) {
-    score += W.named;
+    score += W.named * nameStrength(def.name, sharing);
     reasons.push(`named in the issue`);
+  } else if (evidence.snippetNames.has(def.name)) {
+    score += W.snippetName * nameStrength(def.name, sharing);
+    reasons.push(`in the issue's example`);
   } else if (evidence.names.has(def.name) && !STOPWORDS.has(def.name.toLowerCase())) {
     score += W.namedWord;
     reasons.push(`its name is a word of the issue`);
@@ -180,7 +206,7 @@ function scoreEntity(
   }
   const caller = callers.get(def.name);
   if (caller && caller !== def.name) {
-    score += W.calledFrom;
+    score += W.calledFrom * nameStrength(caller, sharing);
     reasons.push(`called from ${caller}`);
   }
   return { score, reasons };

@@ -165,4 +165,32 @@ describe("locateEntities", () => {
       assert.deepEqual(entities, locateEntities(index, query, files, { top: 2 }));
     });
   });
+
+  it("a name many definitions share, or one only in a pasted example, says less than a name in the prose", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-");
+    try {
+      writeTree(dir, {
+        "app/models.py": "class Entry:\n    def __init__(self, text):\n        self.text = text\n\n\nclass Origin:\n    def __init__(self, source):\n        self.source = source\n\n\nclass Catalog:\n    def __init__(self):\n        self.entries = []\n",
+        "app/dedupe.py": "def dedupe_locations(locations):\n    return sorted(set(locations))\n",
+      });
+      const index = await indexOf(dir);
+      try {
+        const issue = "`dedupe_locations` keeps duplicate entries\n\nMy workaround:\n\n```\n    def __init__(self, text, locations):\n        self.locations = list(set(locations))\n```\n";
+        // The file with the three constructors ranks first, as it may for such a text.
+        const files = [
+          { path: "app/models.py", score: 1, reasons: [] },
+          { path: "app/dedupe.py", score: 0.8, reasons: [] },
+        ];
+        const entities = locateEntities(index, issue, files);
+        assert.equal(entities[0]?.name, "dedupe_locations", JSON.stringify(entities.slice(0, 3)));
+        assert.ok(entities[0]!.reasons.includes("named in the issue"));
+        const init = entities.find((e) => e.name === "__init__");
+        assert.ok(init?.reasons.includes("in the issue's example"), JSON.stringify(init));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -31,6 +31,7 @@ import { ChatEventCoalescer } from "./chat-events.ts";
 import { ConversationStore } from "./conversations.ts";
 import { EditorWorkspace } from "./editor-workspace.ts";
 import { log } from "./log.ts";
+import { abortSignal, guard } from "./rpc.ts";
 import type { OpenDocuments } from "./open-documents.ts";
 import type { RuntimeSession } from "./session.ts";
 import { WorkspaceMcp } from "./workspace-mcp.ts";
@@ -46,9 +47,6 @@ export interface AgentWiringOptions {
   /** The client applies edits (`workspace/applyEdit`) and saves (`hearth/workspace/save`). */
   readonly editorEdits: boolean;
   readonly index: () => IndexQueries | undefined;
-  /** Wraps a handler: logs and converts what it throws (server.ts's guard). */
-  readonly guard: <A extends unknown[], R>(name: string, handler: (...args: A) => R) => (...args: A) => R;
-  readonly abortSignal: (token: CancellationToken) => AbortSignal;
 }
 
 /** What the agent wiring owns beyond the connection: its MCP servers, stopped on shutdown. */
@@ -95,12 +93,12 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
 
   connection.onRequest(
     AgentRunRequest,
-    options.guard("agent/run", async (params, token: CancellationToken) => {
+    guard("agent/run", async (params, token: CancellationToken) => {
       if (typeof params?.text !== "string" || !params.text.trim()) throw new ResponseError(HearthErrorCode.InvalidInput, "the message is empty");
       if (running.has(params.conversationId)) {
         throw new ResponseError(HearthErrorCode.InvalidInput, "this conversation is already running; stop it or wait for it to finish");
       }
-      const signal = options.abortSignal(token);
+      const signal = abortSignal(token);
       const send = (event: AgentWireEvent) =>
         void connection.sendNotification(AgentEventNotification, { runId: params.runId, conversationId: params.conversationId, event });
       const text = new ChatEventCoalescer((event) => send({ type: "model", event }));
@@ -145,7 +143,7 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
 
   connection.onRequest(
     CheckpointRestoreRequest,
-    options.guard("checkpoint/restore", async (params) => {
+    guard("checkpoint/restore", async (params) => {
       const cp = await checkpoints();
       const paths = params.paths?.length ? [...params.paths] : await cp.changedFiles(params.checkpoint);
       const changes: WorkspaceChange[] = [];
@@ -170,7 +168,7 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
 
   connection.onRequest(
     CheckpointFileRequest,
-    options.guard("checkpoint/file", async (params) => {
+    guard("checkpoint/file", async (params) => {
       const bytes = await (await checkpoints()).fileAt(params.checkpoint, params.path);
       return { content: bytes ? new TextDecoder().decode(bytes) : null };
     }),
@@ -178,7 +176,7 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
 
   connection.onRequest(
     ConversationExportRequest,
-    options.guard("agent/export", async (params) => {
+    guard("agent/export", async (params) => {
       const conversation = await conversations.get(params.conversationId);
       if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "this conversation has no messages to export yet");
       const patch = params.sinceCheckpoint ? await (await checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
@@ -195,7 +193,7 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
 
   connection.onRequest(
     ConversationImportRequest,
-    options.guard("agent/import", async (params) => {
+    guard("agent/import", async (params) => {
       let imported: ReturnType<typeof importConversation>;
       try {
         imported = importConversation(params.markdown);
@@ -211,11 +209,11 @@ export function wireAgent(options: AgentWiringOptions): AgentWiring {
     }),
   );
 
-  connection.onRequest(ConversationForgetRequest, options.guard("agent/forget", (params) => conversations.forget(params.conversationId)));
+  connection.onRequest(ConversationForgetRequest, guard("agent/forget", (params) => conversations.forget(params.conversationId)));
 
   connection.onRequest(
     MentionSearchRequest,
-    options.guard("index/mentions", async (params) => {
+    guard("index/mentions", async (params) => {
       const index = options.index();
       if (!index?.searchMentions || typeof params?.query !== "string") return { files: [], symbols: [] };
       return index.searchMentions(params.query, Math.min(Math.max(params.limit ?? 8, 1), 50));

@@ -14,6 +14,7 @@ import { createBackend } from "../models/factory.ts";
 import { CompletionStatsRequest } from "../protocol/completions.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
+import { abortSignal } from "./rpc.ts";
 import type { OpenDocuments } from "./open-documents.ts";
 import type { RuntimeSession } from "./session.ts";
 import type { WorkspaceIndex } from "./workspace-index.ts";
@@ -107,11 +108,4 @@ class CompletionModels {
     await this.backend?.dispose();
     this.backend = undefined;
   }
-}
-
-function abortSignal(token: CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
 }

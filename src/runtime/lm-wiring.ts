@@ -8,17 +8,15 @@ import { countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/lm-c
 import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
+import { abortSignal, guard } from "./rpc.ts";
 import type { RuntimeSession } from "./session.ts";
 
 export interface LmWiringOptions {
   readonly connection: Connection;
   readonly session: RuntimeSession;
-  /** Wraps a handler: logs and converts what it throws (server.ts's guard). */
-  readonly guard: <A extends unknown[], R>(name: string, handler: (...args: A) => R) => (...args: A) => R;
-  readonly abortSignal: (token: CancellationToken) => AbortSignal;
 }
 
-export function wireLm({ connection, session, guard, abortSignal }: LmWiringOptions): void {
+export function wireLm({ connection, session }: LmWiringOptions): void {
   connection.onRequest(
     LmChatRequest,
     guard("lm/chat", async (params, token: CancellationToken) => {

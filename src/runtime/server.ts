@@ -7,10 +7,8 @@ import {
   type Connection,
   ErrorCodes,
   type InitializeResult,
-  LSPErrorCodes,
   ResponseError,
 } from "vscode-languageserver/node";
-import { BackendError } from "../models/backend.ts";
 import { DownloadError } from "../models/download.ts";
 import { installCuda, nativeFolderIn } from "../models/cuda.ts";
 import { bundledLlamaVersion, cudaFacts, probeSystem } from "../models/llama-cpp/system-probe.ts";
@@ -35,6 +33,7 @@ import { VERSION } from "../protocol/version.ts";
 import { type CompletionWiring, wireCompletions } from "./completion-wiring.ts";
 import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
 import { log } from "./log.ts";
+import { abortSignal, cancellable, cancelled, guard } from "./rpc.ts";
 import { exitWithParent } from "./process-guard.ts";
 import { type AgentWiring, wireAgent } from "./agent-wiring.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
@@ -55,7 +54,7 @@ export function startServer(connection: Connection): void {
   let agent: AgentWiring | undefined;
   let globalStoragePath: string | undefined;
   const requireSession = () => {
-    if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the runtime has not been initialized");
+    if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "The runtime has not been initialized yet: wait for it to start");
     return session;
   };
   const cleanup = async () => {
@@ -98,10 +97,8 @@ export function startServer(connection: Connection): void {
       documents,
       editorEdits: options.editorEdits === true,
       index: () => workspaceIndex?.queries,
-      guard,
-      abortSignal,
     });
-    wireLm({ connection, session: current, guard, abortSignal });
+    wireLm({ connection, session: current });
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   });
@@ -149,7 +146,7 @@ export function startServer(connection: Connection): void {
 
   const modelsFolder = () => {
     const folder = requireSession().modelsFolder();
-    if (!folder) throw new ResponseError(HearthErrorCode.NotAvailable, "this client gave the runtime no storage folder for models");
+    if (!folder) throw new ResponseError(HearthErrorCode.NotAvailable, "This client gave the runtime no storage folder for models: download with the Hearth extension or hearth models");
     return folder;
   };
   connection.onRequest(ModelCatalogRequest, guard("model/catalog", () => modelCatalog(modelsFolder())));
@@ -178,7 +175,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     CudaInstallRequest,
     guard("model/installCuda", async (params, token: CancellationToken) => {
-      if (!globalStoragePath) throw new ResponseError(HearthErrorCode.NotAvailable, "this client gave the runtime no storage folder for native packages");
+      if (!globalStoragePath) throw new ResponseError(HearthErrorCode.NotAvailable, "This client gave the runtime no storage folder for native packages: install CUDA with the Hearth extension or hearth models --cuda");
       const system = await probeSystem();
       const facts = await cudaFacts(system.gpu, system.gpuNames);
       if (!facts.packages) throw new ResponseError(HearthErrorCode.NotAvailable, `node-llama-cpp has no CUDA build for ${process.platform}-${process.arch}; Hearth keeps using ${system.gpu || "the CPU"}`);
@@ -223,49 +220,4 @@ export function startServer(connection: Connection): void {
 function describeIndexState(session: RuntimeSession): string {
   const state = session.status().index;
   return state.kind === "idle" ? state.detail : state.kind;
-}
-
-/** Logs and converts anything a handler throws into a ResponseError for the client. */
-function guard<A extends unknown[], R>(name: string, handler: (...args: A) => R): (...args: A) => R {
-  return (...args: A): R => {
-    try {
-      const result = handler(...args);
-      if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(toResponseError(name, error))) as R;
-      return result;
-    } catch (error) {
-      throw toResponseError(name, error);
-    }
-  };
-}
-
-function toResponseError(name: string, error: unknown): ResponseError<void> {
-  if (error instanceof ResponseError) return error;
-  // A model that cannot run is the user's to fix, not a runtime failure: no stack in the log.
-  if (error instanceof BackendError) return new ResponseError(HearthErrorCode.ModelUnavailable, error.message);
-  if (error instanceof DownloadError) return new ResponseError(error.offline ? HearthErrorCode.Offline : HearthErrorCode.Internal, error.message);
-  if (error instanceof Error && error.name === "AbortError") return cancelled();
-  log("error", `request ${name} failed`, error);
-  const message = error instanceof Error ? error.message : String(error);
-  return new ResponseError(HearthErrorCode.Internal, `${name}: ${message}`);
-}
-
-/** Rejects with RequestCancelled as soon as the client cancels, whatever `work` is doing. */
-function cancellable<T>(work: Promise<T>, token: CancellationToken): Promise<T> {
-  if (token.isCancellationRequested) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const sub = token.onCancellationRequested(() => reject(cancelled()));
-    work.then(resolve, reject).finally(() => sub.dispose());
-  });
-}
-
-/** An AbortSignal that fires when the client sends `$/cancelRequest`. */
-function abortSignal(token: CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
-
-function cancelled(): ResponseError<void> {
-  return new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
 }

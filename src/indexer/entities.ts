@@ -120,7 +120,9 @@ function entityEvidence(query: string): EntityEvidence {
   return { frames: framesIn(query), qualified, names, codeNames, snippetNames, terms };
 }
 
-function codeNamesIn(text: string): Set<string> {
+function codeNamesIn(raw: string): Set<string> {
+  // A path or file name (`docs/index.rst`, index.html) names a file, not its definitions.
+  const text = raw.replace(/[\w.\-]*[\w-](?:\/[\w.\-]+)+|[\w\-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b(?!\s*\()/g, " ");
   const out = new Set<string>();
   for (const name of identifiersIn(text)) if (looksLikeIdentifier(name)) out.add(name);
   for (const m of text.matchAll(/`([^`\n]+)`|([A-Za-z_$][\w$]*)\s*\(/g)) for (const id of identifiersIn(m[1] ?? m[2] ?? "")) out.add(id);
@@ -191,7 +193,7 @@ function scoreEntity(
     score += W.snippetName * nameStrength(def.name, sharing);
     reasons.push(`in the issue's example`);
   } else if (evidence.names.has(def.name) && !STOPWORDS.has(def.name.toLowerCase())) {
-    score += W.namedWord;
+    score += W.namedWord * nameStrength(def.name, sharing);
     reasons.push(`its name is a word of the issue`);
   }
   const words = nameWords(index, def.name, evidence.terms);
@@ -250,6 +252,9 @@ function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): 
   let total = 0;
   let hit = 0;
   const matched: string[] = [];
+  // A word most files use ("build", "render") matches little: the matched share is scaled
+  // by how rare the matched words are against the rarest possible (idf of a one-file word).
+  const ceiling = Math.log(1 + Math.max(1, index.tables.documentCount));
   for (const p of parts) {
     const w = Math.max(0.1, index.tables.idf(stem(p)));
     total += w;
@@ -258,7 +263,7 @@ function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): 
       matched.push(p);
     }
   }
-  return { fraction: hit / total, matched };
+  return { fraction: (hit / total) * Math.min(1, hit / Math.max(1, matched.length) / ceiling), matched };
 }
 
 /**

@@ -193,4 +193,14 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("a file name in the text (`docs/print_table.rst`, print_header.html) does not name the definitions print_table, print_header", async () => {
+    await withTree((index) => {
+      // The names appear only as parts of file names.
+      const files = [{ path: "pkg/io/printer.py", score: 1, reasons: [] }];
+      const text = "Tables in `docs/print_table.rst` and print_header.html render badly";
+      const entities = locateEntities(index, text, files);
+      for (const e of entities) assert.ok(!e.reasons.includes("named in the issue"), JSON.stringify(e));
+    });
+  });
 });

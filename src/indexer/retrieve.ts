@@ -79,7 +79,8 @@ const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module:
  * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
  * paths and comments, blended with personalized PageRank seeded from the best lexical
  * hits, the files the query's evidence points at (frames, paths, named definitions) and
- * open files; then each top file lifts its companions (package index, type declarations).
+ * open files; then each top file lifts its companions (type declarations, package index,
+ * the files it uses), which multi-file fixes change together.
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
@@ -233,7 +234,8 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
 /**
  * Sorts by score after lifting the companions of the best few files — files a fix to them
  * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
- * or a declaration file named after it elsewhere) and the package index that re-exports it.
+ * or a declaration file named after it elsewhere), the package index that re-exports it,
+ * and the files it uses (its callees and constants, by edge weight).
  */
 function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights): Scored[] {
   const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);

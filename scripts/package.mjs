@@ -136,7 +136,9 @@ writeFileSync(ignoreFile, `${readFileSync(join(root, ".vscodeignore"), "utf8")}\
 
 const vsix = `${pkg.name}-${pkg.version}-${target}.vsix`;
 const vsce = join(root, "node_modules", "@vscode", "vsce", "vsce");
-execFileSync(process.execPath, [vsce, "package", "--target", target, "--ignoreFile", ignoreFile, "--out", vsix, "--allow-missing-repository"], {
+// README's images are relative (docs/screenshots, shipped in the VSIX): Hearth has no public
+// repository URL for vsce to rewrite them to, and the extension page resolves them locally.
+execFileSync(process.execPath, [vsce, "package", "--target", target, "--ignoreFile", ignoreFile, "--out", vsix, "--allow-missing-repository", "--no-rewrite-relative-links"], {
   stdio: "inherit",
   cwd: root,
 });

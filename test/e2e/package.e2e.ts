@@ -33,6 +33,10 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
     assert.ok(entries.some((e) => e.startsWith("extension/node_modules/tree-sitter/build/Release/") && e.endsWith(".node")));
     const binaries = JSON.parse(readFileSync(join(REPO_ROOT, "native/targets.json"), "utf8")).targets[target].llamaBinaries as string[];
     for (const name of binaries) assert.ok(entries.some((e) => e.startsWith(`extension/node_modules/${name}/bins/`)), `${name} binaries missing`);
+    // README's screenshots travel with it: relative links the extension page resolves in the VSIX.
+    const images = [...readFileSync(join(REPO_ROOT, "README.md"), "utf8").matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!).filter((link) => !/^\w+:/.test(link));
+    assert.ok(images.length > 0, "README.md shows screenshots");
+    for (const image of images) assert.ok(entries.includes(`extension/${image}`), `${image} (shown by README.md) is missing from the VSIX`);
     const forbidden = [/linux-x64-cuda/, /gitRelease\.bundle$/, /\/src\/parser\.c$/, /\.wasm$/, /^extension\/src\//, /^extension\/test\//, /prebuilds\/(darwin|win32)-/, /node_modules\/vscode-languageclient\//];
     for (const pattern of forbidden) {
       const hit = entries.find((e) => pattern.test(e));

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
+import { alive } from "../../fixtures/processes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
@@ -44,15 +45,6 @@ function hearth(w: Work, args: string[]) {
 
 function records(log: string): Record<string, unknown>[] {
   return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>) : [];
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 const echo = (text: string) => ({ toolCalls: [{ name: "mcp__fixture__echo", arguments: { text } }] });

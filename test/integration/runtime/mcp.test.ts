@@ -13,6 +13,7 @@ import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agen
 import { EditorToolInvokeRequest, type EditorToolInvokeParams, EditorToolsRequest, type McpConsentParams, McpConsentRequest, type McpConsentResult } from "../../../src/protocol/mcp.ts";
 import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { alive } from "../../fixtures/processes.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
@@ -70,15 +71,6 @@ const conversation = (s: Started) => JSON.parse(readFileSync(join(s.storage, "co
 
 function records(log: string): Record<string, unknown>[] {
   return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>) : [];
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () => {

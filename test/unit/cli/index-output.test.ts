@@ -6,23 +6,11 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { CliIo } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-function io(cwd: string, errIsTerminal: boolean): CliIo & { stdout: string; stderr: string } {
-  const self = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (self.stdout += t),
-    err: (t: string) => void (self.stderr += t),
-    readStdin: async () => "",
-    cwd,
-    signal: new AbortController().signal,
-    errIsTerminal,
-  };
-  return self;
-}
+const io = (cwd: string, errIsTerminal: boolean) => captureIo(cwd, { errIsTerminal });
 
 function repo(): string {
   const root = tempDir("hearth-index-output-");

@@ -5,23 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import type { CliIo } from "../../../src/cli/command.ts";
 import { UsageError } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
 
-function fakeIo(cwd: string, stdin = ""): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-    readStdin: async () => stdin,
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return io;
-}
+const fakeIo = (cwd: string, stdin = "") => captureIo(cwd, { stdin });
 
 function checkout(t: TestContext): string {
   const root = mkdtempSync(join(tmpdir(), "hearth-locate-"));

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import type { CliIo } from "../../../src/cli/command.ts";
 import { applyPatchCommand } from "../../../src/cli/commands/apply-patch.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
 import { mapCommand } from "../../../src/cli/commands/map.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
 
 /** Anything a terminal would act on instead of show: C0 but \n and \t, DEL, C1, bidi controls. */
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
@@ -19,18 +19,7 @@ const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 const EVIL_DIR = "src/\x1b]0;pwned\x07";
 const EVIL_FILE = `${EVIL_DIR}/refund\x1b[2J\u202egpj.ts`;
 
-function fakeIo(cwd: string, stdin = ""): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-    readStdin: async () => stdin,
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return io;
-}
+const fakeIo = (cwd: string, stdin = "") => captureIo(cwd, { stdin });
 
 /** A checkout with one hostile file and its directory; removed after the test. */
 function hostileRepo(t: TestContext): string {

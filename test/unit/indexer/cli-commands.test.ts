@@ -1,24 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { CliIo } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
 import { mapCommand } from "../../../src/cli/commands/map.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
 import { FIXTURES } from "./helpers/setup.ts";
 
-function fakeIo(stdin = ""): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-    readStdin: async () => stdin,
-    cwd: FIXTURES,
-    signal: new AbortController().signal,
-  };
-  return io;
-}
+const fakeIo = (stdin = "") => captureIo(FIXTURES, { stdin });
 
 describe("indexer CLI commands", () => {
   it("hearth index prints files by language, symbols, skipped files and time", async () => {

@@ -3,26 +3,15 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CliIo } from "../../../src/cli/command.ts";
 import { main } from "../../../src/cli/main.ts";
 import { DAMAGES, gitDiff, loadTree, toBuffers } from "./helpers/diffs.ts";
 import { FIXTURES, tempDir, writeFiles } from "./helpers/setup.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
 
 const BEFORE = loadTree(join(FIXTURES, "patch/before"));
 const AFTER = loadTree(join(FIXTURES, "patch/after"));
 
-function fakeIo(cwd: string, stdin = ""): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-    readStdin: async () => stdin,
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return io;
-}
+const fakeIo = (cwd: string, stdin = "") => captureIo(cwd, { stdin });
 
 function repo(): string {
   const dir = tempDir();

@@ -14,18 +14,9 @@ import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
+import { alive } from "../../fixtures/processes.ts";
 
 const SAFETY_NET = { timeout: 30_000 };
-
-/** Whether a process runs (exists and is not a zombie waiting to be reaped). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 /** The pids a command wrote to `pids` in `dir`, one per line. */
 function pidsIn(dir: string): number[] {

@@ -17,6 +17,7 @@ import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
 import { type Tool, runTool } from "../../../../src/tools/tool.ts";
 import { fixtureConfigText } from "../../../fixtures/mcp/fixture-config.ts";
 import { startHttpFixture } from "../../../fixtures/mcp/echo-server.ts";
+import { alive } from "../../../fixtures/processes.ts";
 
 const SAFETY_NET = { timeout: 60_000 };
 
@@ -51,15 +52,6 @@ async function call(tool: Tool, dir: string, input: Record<string, string> = {},
 /** Resolves once `condition` holds (checked every 20 ms): waits for an event, decides nothing. */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 describe("MCP tools from a real stdio server", () => {

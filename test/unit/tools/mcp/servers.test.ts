@@ -14,6 +14,7 @@ import { McpServers } from "../../../../src/tools/mcp/servers.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
 import { type Tool, runTool } from "../../../../src/tools/tool.ts";
 import { fixtureServerEntry } from "../../../fixtures/mcp/fixture-config.ts";
+import { alive } from "../../../fixtures/processes.ts";
 
 const SAFETY_NET = { timeout: 90_000 };
 
@@ -33,15 +34,6 @@ const run = (tool: Tool, dir: string, input: Record<string, string> = {}) => run
 function starts(log: string): number[] {
   if (!existsSync(log)) return [];
   return readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { started?: boolean; pid?: number }).filter((r) => r.started).map((r) => r.pid!);
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 describe("McpServers", () => {

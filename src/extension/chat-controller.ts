@@ -25,6 +25,7 @@ import { CHAT_VIEW_ID, COMMANDS } from "../protocol/contributions.ts";
 import { runBlocker } from "../protocol/readiness.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem, transcriptFromMessages } from "../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../protocol/webview.ts";
+import { describeCall } from "./call-description.ts";
 import { CHECKPOINT_SCHEME, checkpointUri } from "./checkpoint-documents.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 import { TranscriptStore } from "./transcript-store.ts";
@@ -429,15 +430,6 @@ function workspacePath(uri: vscode.Uri): string {
 }
 
 /** What an approval notification says: "edit calc.py", "run `npm test`". */
-function describeCall(name: string, args: Record<string, unknown>): string {
-  const path = typeof args.path === "string" ? args.path : undefined;
-  const command = typeof args.command === "string" ? args.command : undefined;
-  if (command) return `run \`${command}\``;
-  if (name === "run_tests") return "run the tests";
-  if (path) return `${name === "write_file" ? "write" : name === "edit_file" ? "edit" : name.replace(/_/g, " ")} ${path}`;
-  return `use ${name}`;
-}
-
 function reviewSummary(result: AgentRunResult): string {
   const files = plural(result.changedFiles.length, "file");
   if (result.stopReason === "finished" || result.stopReason === "answered") return `Hearth changed ${files}.`;

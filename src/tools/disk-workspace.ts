@@ -15,15 +15,23 @@ import {
 } from "./workspace.ts";
 
 export class DiskWorkspace implements Workspace {
-  private realRoot: Promise<string>;
+  private realRootLookup?: Promise<string>;
 
-  constructor(readonly root: string) {
-    this.realRoot = realpath(root);
+  constructor(readonly root: string) {}
+
+  /**
+   * The root's real path, looked up on first use: a lookup started by the constructor
+   * rejected unhandled (and crashed whatever test or run was current) when the folder was
+   * removed before the workspace was used.
+   */
+  private realRoot(): Promise<string> {
+    this.realRootLookup ??= realpath(this.root);
+    return this.realRootLookup;
   }
 
   async resolve(path: string): Promise<string> {
     const rel = lexicalRelative(this.root, path);
-    const realRoot = await this.realRoot;
+    const realRoot = await this.realRoot();
     const real = await realTarget(join(this.root, rel), path);
     if (isOutsideRelative(relative(realRoot, real))) throw outside(path);
     return rel;
@@ -64,7 +72,7 @@ export class DiskWorkspace implements Workspace {
         continue;
       }
       const real = await realTarget(join(abs, e.name)).catch(() => undefined);
-      if (real === undefined || isOutsideRelative(relative(await this.realRoot, real))) continue;
+      if (real === undefined || isOutsideRelative(relative(await this.realRoot(), real))) continue;
       const isDir = (await stat(real).catch(() => undefined))?.isDirectory() === true;
       out.push({ name: e.name, type: isDir ? "directory" : "file" });
     }

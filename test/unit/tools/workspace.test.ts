@@ -59,6 +59,22 @@ describe("DiskWorkspace path safety", () => {
   });
 });
 
+describe("DiskWorkspace on a folder that goes away", () => {
+  it("a workspace made for a folder removed before it is used raises nothing unhandled; using it is a clear error", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const ws = new DiskWorkspace(join(tempDir(), "removed-before-use"));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      assert.deepEqual(unhandled, []);
+      await assert.rejects(ws.resolve("a.txt"), /ENOENT/);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+});
+
 describe("DiskWorkspace writes", () => {
   it("writes atomically, creates folders, keeps the file mode and leaves no temp files", async () => {
     const root = tempDir();

@@ -4,11 +4,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Template } from "@huggingface/jinja";
 import { renderQwenPrompt, renderQwenPromptSegments, QwenPromptError } from "../../../../src/models/qwen/prompt.ts";
 import type { ChatMessage, ToolDefinition } from "../../../../src/models/types.ts";
 import { qwen35ChatTemplate } from "../../../fixtures/models/llama-cpp-sources.ts";
-import { CASES, randomConversation, toTemplateMessages, toTemplateTools } from "./conversations.ts";
+import { CASES, randomConversation } from "./conversations.ts";
+import { jinjaReference, pythonFaithful } from "./jinja-reference.ts";
 
 /**
  * @huggingface/jinja 0.5.11 ignores the argument of `lstrip('\n')` / `rstrip('\n')` and
@@ -17,40 +17,10 @@ import { CASES, randomConversation, toTemplateMessages, toTemplateTools } from "
  * (and None for null). Route those calls to Python-faithful functions;
  * prompt-python-jinja.test.ts compares with Python's Jinja2 itself.
  */
-function pythonFaithful(source: string): string {
-  const rewrites: Array<[string, string]> = [
-    [
-      "content.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n')",
-      "lstrip_newlines(rstrip_newlines(content.split('</think>')[0]).split('<think>')[-1])",
-    ],
-    ["content.split('</think>')[-1].lstrip('\\n')", "lstrip_newlines(content.split('</think>')[-1])"],
-    ["else args_value | string", "else python_str(args_value)"],
-  ];
-  let patched = source;
-  for (const [from, to] of rewrites) {
-    assert.ok(patched.includes(from), `template contains ${from}`);
-    patched = patched.split(from).join(to);
-  }
-  assert.ok(!patched.includes("strip('\\n')"), "every lstrip/rstrip('\\n') is routed");
-  return patched;
-}
-const source = pythonFaithful(qwen35ChatTemplate());
-const template = new Template(source);
-const stripHelpers = {
-  lstrip_newlines: (s: string) => s.replace(/^\n+/, ""),
-  rstrip_newlines: (s: string) => s.replace(/\n+$/, ""),
-  // Python's str() of the scalars these conversations use (their floats print alike in both).
-  python_str: (v: unknown) => (v === true ? "True" : v === false ? "False" : v === null || v === undefined ? "None" : String(v)),
-};
+const reference = jinjaReference(qwen35ChatTemplate());
 
 function jinja(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined, addGenerationPrompt: boolean, enableThinking: boolean): string {
-  return template.render({
-    messages: toTemplateMessages(messages),
-    ...(tools ? { tools: toTemplateTools(tools) } : {}),
-    ...stripHelpers,
-    add_generation_prompt: addGenerationPrompt,
-    enable_thinking: enableThinking,
-  });
+  return reference(messages, { ...(tools ? { tools } : {}), addGenerationPrompt, enableThinking });
 }
 
 function assertSameAsTemplate(messages: ChatMessage[], tools?: ToolDefinition[]): void {
@@ -86,6 +56,7 @@ test("writes one <parameter> block per argument and the result raw", () => {
 });
 
 test("the Jinja reference sees the content split Python's way", () => {
+  const source = pythonFaithful(qwen35ChatTemplate());
   assert.ok(source.includes("lstrip_newlines(content.split('</think>')[-1])"), source.match(/.*think>'\)\[-1\].*/)?.[0]);
 });
 

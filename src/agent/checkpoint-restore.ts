@@ -1,0 +1,40 @@
+/**
+ * Restoring files from a checkpoint (the review's "Restore" and a rewind): which changes
+ * bring the workspace back to the checkpoint, applied in one `Workspace.apply` so the
+ * editor records one undoable edit.
+ */
+import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
+
+export interface RestoreOptions {
+  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt">;
+  readonly checkpoint: string;
+  /** Only these paths; all the files changed since the checkpoint when empty or absent. */
+  readonly paths?: readonly string[];
+  /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
+  readonly disk: Pick<Workspace, "stat">;
+  /** Where the changes go (the editor, when it applies edits). */
+  readonly target: Pick<Workspace, "apply">;
+}
+
+/**
+ * The changes that restore `paths` to the checkpoint: the checkpoint's content written
+ * back, a file the checkpoint did not have deleted (if it is still there).
+ */
+export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<WorkspaceChange[]> {
+  const { checkpoints, checkpoint, disk } = options;
+  const paths = options.paths?.length ? [...options.paths] : await checkpoints.changedFiles(checkpoint);
+  const changes: WorkspaceChange[] = [];
+  for (const path of paths) {
+    const content = await checkpoints.fileAt(checkpoint, path);
+    if (content) changes.push({ kind: "write", path, content });
+    else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
+  }
+  return changes;
+}
+
+/** Restores the files and says which were restored (none applied when nothing differs). */
+export async function restoreCheckpoint(options: RestoreOptions): Promise<string[]> {
+  const changes = await restoreChanges(options);
+  if (changes.length) await options.target.apply(changes);
+  return changes.map((c) => (c.kind === "rename" ? c.to : c.path));
+}

@@ -1,0 +1,212 @@
+/**
+ * The state behind the agent requests of one client: its conversations, the workspace's
+ * checkpoint store (opened on first use), the runs in progress and the workspace's MCP
+ * servers. Each method answers one request of agent-wiring.ts; the domain logic is
+ * src/agent (conversation-run.ts, conversation-store.ts, checkpoint-restore.ts, handoff.ts).
+ */
+import { join } from "node:path";
+import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
+import { restoreCheckpoint } from "../agent/checkpoint-restore.ts";
+import { ConversationStore } from "../agent/conversation-store.ts";
+import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
+import { ConversationImportError, exportConversation, importConversation } from "../agent/handoff.ts";
+import type { IndexQueries } from "../indexer/index.ts";
+import {
+  type AgentRunParams,
+  type AgentRunResult,
+  type AgentWireEvent,
+  AgentEventNotification,
+  type CheckpointRestoreParams,
+  type ConversationExportParams,
+  type ConversationImportResult,
+  type MentionSearchResult,
+  WorkspaceSaveRequest,
+} from "../protocol/agent.ts";
+import { HearthErrorCode } from "../protocol/lsp-ext.ts";
+import { CheckpointStore, DiskWorkspace, type Workspace } from "../tools/index.ts";
+import { askClient } from "./approval.ts";
+import { ChatEventCoalescer } from "./chat-events.ts";
+import { EditorWorkspace } from "./editor-workspace.ts";
+import { log } from "./log.ts";
+import type { OpenDocuments } from "./open-documents.ts";
+import { abortSignal } from "./rpc.ts";
+import type { RuntimeSession } from "./session.ts";
+import { WorkspaceMcp } from "./workspace-mcp.ts";
+
+export interface AgentServiceOptions {
+  readonly connection: Connection;
+  readonly session: RuntimeSession;
+  /** The workspace folder; no folder, no agent. */
+  readonly root: string | undefined;
+  /** Runtime storage (checkpoints, conversations); memory/temp only when undefined. */
+  readonly storagePath: string | undefined;
+  readonly documents: OpenDocuments;
+  /** The client applies edits (`workspace/applyEdit`) and saves (`hearth/workspace/save`). */
+  readonly editorEdits: boolean;
+  readonly index: () => IndexQueries | undefined;
+}
+
+export class AgentService {
+  private readonly connection: Connection;
+  /** The workspace's MCP servers (.vscode/mcp.json), started on the first run that finds them, with the client's consent. */
+  private readonly mcp: WorkspaceMcp | undefined;
+  private readonly conversations: ConversationStore;
+  private readonly running = new Set<string>();
+  private store: Promise<CheckpointStore> | undefined;
+
+  constructor(private readonly options: AgentServiceOptions) {
+    this.connection = options.connection;
+    this.mcp = options.root ? new WorkspaceMcp(options.connection, options.root) : undefined;
+    const dir = options.storagePath ? join(options.storagePath, "conversations") : undefined;
+    this.conversations = new ConversationStore(dir, (message, error) => log("warn", message, error));
+  }
+
+  /** `hearth/agent/run`: one message of a conversation, one run at a time per conversation. */
+  async run(params: AgentRunParams, token: CancellationToken): Promise<AgentRunResult> {
+    if (typeof params?.text !== "string" || !params.text.trim()) throw new ResponseError(HearthErrorCode.InvalidInput, "The message is empty: type a message first.");
+    if (this.running.has(params.conversationId)) {
+      throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation is already running: stop it or wait for it to finish.");
+    }
+    const signal = abortSignal(token);
+    const send = (event: AgentWireEvent) => void this.connection.sendNotification(AgentEventNotification, { runId: params.runId, conversationId: params.conversationId, event });
+    const text = new ChatEventCoalescer((event) => send({ type: "model", event }));
+    const onEvent = (event: AgentWireEvent) => {
+      if (event.type === "model") return text.push(event.event);
+      text.flush();
+      send(event);
+    };
+    this.running.add(params.conversationId);
+    try {
+      const outcome = await runConversationTurn(await this.turnOptions(params, signal, onEvent));
+      text.flush();
+      await this.conversations.record(params.conversationId, outcome.messages);
+      return outcome.result;
+    } finally {
+      text.flush(); // what the model said before a failure reaches the client before the error
+      this.running.delete(params.conversationId);
+    }
+  }
+
+  private async turnOptions(params: AgentRunParams, signal: AbortSignal, onEvent: (event: AgentWireEvent) => void): Promise<ConversationRunOptions> {
+    const fix = params.mode === "fix";
+    const existing = await this.conversations.get(params.conversationId);
+    const extraTools = (await this.mcp?.tools(signal)) ?? [];
+    const index = this.options.index();
+    const { session, connection } = this.options;
+    return {
+      mode: fix ? "fix" : "chat",
+      text: params.text,
+      ...(params.attachments ? { attachments: params.attachments } : {}),
+      messages: existing?.messages ?? [],
+      workspace: this.workspace(fix ? "Hearth: fix" : "Hearth"),
+      checkpoints: await this.checkpoints(),
+      ...(index ? { index } : {}),
+      backend: () => session.readyBackend(),
+      policy: session.currentSettings().approvalPolicy,
+      approve: (request) => askClient(connection, { runId: params.runId, conversationId: params.conversationId, call: request.call, effect: request.effect }, signal),
+      onEvent,
+      signal,
+      ...(params.testCommand ? { testCommand: params.testCommand } : {}),
+      session: fix ? "Fix This Issue" : "chat",
+      ...(extraTools.length ? { extraTools } : {}),
+    };
+  }
+
+  /** `hearth/checkpoint/restore`: files back to a checkpoint, and the conversation back to that message. */
+  async restore(params: CheckpointRestoreParams): Promise<{ restoredFiles: string[] }> {
+    const restoredFiles = await restoreCheckpoint({
+      checkpoints: await this.checkpoints(),
+      checkpoint: params.checkpoint,
+      ...(params.paths ? { paths: params.paths } : {}),
+      disk: new DiskWorkspace(this.requireRoot()),
+      target: this.workspace("Hearth: restore"),
+    });
+    if (params.conversationId !== undefined && params.messageIndex !== undefined) await this.conversations.rewind(params.conversationId, params.messageIndex);
+    log("info", `restored ${restoredFiles.length} file(s) from checkpoint ${params.checkpoint.slice(0, 8)}`);
+    return { restoredFiles };
+  }
+
+  /** `hearth/checkpoint/file`: a file as a checkpoint holds it (null: not there). */
+  async file(params: { readonly checkpoint: string; readonly path: string }): Promise<{ content: string | null }> {
+    const bytes = await (await this.checkpoints()).fileAt(params.checkpoint, params.path);
+    return { content: bytes ? new TextDecoder().decode(bytes) : null };
+  }
+
+  /** `hearth/agent/export`: the conversation as Markdown, with the changes since a checkpoint. */
+  async exportConversation(params: ConversationExportParams): Promise<{ markdown: string }> {
+    const conversation = await this.conversations.get(params.conversationId);
+    if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
+    const patch = params.sinceCheckpoint ? await (await this.checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
+    const status = this.options.session.status().model;
+    const markdown = exportConversation(conversation.messages, {
+      title: params.title,
+      exportedAt: new Date(),
+      ...(status.kind === "ready" ? { model: status.name } : {}),
+      ...(patch ? { patch } : {}),
+    });
+    return { markdown };
+  }
+
+  /** `hearth/agent/import`: a conversation exported as Markdown continues here. */
+  async importConversation(params: { readonly conversationId: string; readonly markdown: string }): Promise<ConversationImportResult> {
+    let imported: ReturnType<typeof importConversation>;
+    try {
+      imported = importConversation(params.markdown);
+    } catch (error) {
+      if (error instanceof ConversationImportError) throw new ResponseError(HearthErrorCode.InvalidInput, error.message);
+      throw error;
+    }
+    await this.conversations.import(params.conversationId, imported.messages);
+    return { title: imported.title, messages: imported.messages, patch: imported.patch };
+  }
+
+  /** `hearth/agent/forget`. */
+  forget(params: { conversationId: string }): Promise<void> {
+    return this.conversations.forget(params.conversationId);
+  }
+
+  /** `hearth/index/mentions`: files and symbols for the composer's @-mentions. */
+  async mentions(params: { readonly query: string; readonly limit?: number }): Promise<MentionSearchResult> {
+    const index = this.options.index();
+    if (!index?.searchMentions || typeof params?.query !== "string") return { files: [], symbols: [] };
+    return index.searchMentions(params.query, Math.min(Math.max(params.limit ?? 8, 1), 50));
+  }
+
+  async dispose(): Promise<void> {
+    await this.mcp?.dispose();
+  }
+
+  private requireRoot(): string {
+    if (!this.options.root) throw new ResponseError(HearthErrorCode.NotAvailable, "Open a folder first: the agent works on a workspace folder.");
+    return this.options.root;
+  }
+
+  /** The checkpoint store, opened once; a failed open is tried again on the next request. */
+  private checkpoints(): Promise<CheckpointStore> {
+    const workspaceRoot = this.requireRoot();
+    this.store ??= CheckpointStore.open({ workspaceRoot, storageDir: this.options.storagePath ?? join(workspaceRoot, ".hearth", "state") }).catch((error: unknown) => {
+      this.store = undefined;
+      throw error;
+    });
+    return this.store;
+  }
+
+  /** Where the agent's writes go: the editor when it applies edits, else the disk. */
+  private workspace(label: string): Workspace {
+    const root = this.requireRoot();
+    if (!this.options.editorEdits) return new DiskWorkspace(root);
+    const { connection, documents } = this.options;
+    return new EditorWorkspace(
+      root,
+      {
+        openDocument: (uri) => documents.get(uri),
+        applyEdit: async (edit, editLabel) => connection.workspace.applyEdit({ label: editLabel, edit }),
+        save: async (uris) => {
+          await connection.sendRequest(WorkspaceSaveRequest, { uris });
+          for (const uri of uris) documents.savedByEditor(uri);
+        },
+      },
+      label,
+    );
+  }
+}

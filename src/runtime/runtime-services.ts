@@ -1,0 +1,156 @@
+/**
+ * What one client's runtime holds once `initialize` has run: the session (settings and
+ * model), the workspace index, completions, the agent and VS Code's chat. server.ts maps
+ * requests onto these methods; each one is the body of one request.
+ */
+import { type CancellationToken, type Connection, ErrorCodes, type InitializeParams, type InitializeResult, ResponseError } from "vscode-languageserver/node";
+import { nativeFolderIn } from "../models/cuda.ts";
+import { bundledLlamaVersion } from "../models/llama-cpp/system-probe.ts";
+import { useInstalledNativePackages } from "../models/native-packages.ts";
+import {
+  type ChatSendParams,
+  type ChatSendResult,
+  ChatEventNotification,
+  type DidChangeHearthConfiguration,
+  HearthErrorCode,
+  type InitializationOptions,
+  StatusChangedNotification,
+} from "../protocol/lsp-ext.ts";
+import type { CudaInstallParams, CudaInstallResult, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+import type { RuntimeStatus } from "../protocol/status.ts";
+import { VERSION } from "../protocol/version.ts";
+import { type AgentWiring, wireAgent } from "./agent-wiring.ts";
+import { ChatEventCoalescer } from "./chat-events.ts";
+import { type CompletionWiring, wireCompletions } from "./completion-wiring.ts";
+import { INDEX_CAPABILITIES, wireWorkspaceIndex, workspaceRoot } from "./index-wiring.ts";
+import { wireLm } from "./lm-wiring.ts";
+import { LoadProgress } from "./load-progress.ts";
+import { log } from "./log.ts";
+import { downloadWithProgress, installCudaWithProgress } from "./model-requests.ts";
+import { OpenDocuments } from "./open-documents.ts";
+import { abortSignal, cancelled } from "./rpc.ts";
+import { modelsFolderIn, RuntimeSession } from "./session.ts";
+import type { WorkspaceIndex } from "./workspace-index.ts";
+
+export class RuntimeServices {
+  private session: RuntimeSession | undefined;
+  private index: WorkspaceIndex | undefined;
+  private completions: CompletionWiring | undefined;
+  private agent: AgentWiring | undefined;
+  private globalStoragePath: string | undefined;
+  private indexStarted = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  /** `initialize`: the session from the client's settings, then every area wired to it. */
+  initialize(params: InitializeParams): InitializeResult {
+    const options = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
+    // Before anything loads node-llama-cpp: CUDA packages installed on first use are found there.
+    if (options.globalStoragePath) useInstalledNativePackages(nativeFolderIn(options.globalStoragePath), bundledLlamaVersion());
+    this.globalStoragePath = options.globalStoragePath;
+    const session = this.startSession(options, params.capabilities.window?.workDoneProgress === true);
+    this.session = session;
+    this.wireAreas(session, workspaceRoot(params), options);
+    log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
+    return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
+  }
+
+  private startSession(options: Partial<InitializationOptions>, workDoneProgress: boolean): RuntimeSession {
+    const progress = workDoneProgress ? new LoadProgress(this.connection) : undefined;
+    const modelsFolder = modelsFolderIn(options.globalStoragePath);
+    const session = new RuntimeSession(
+      options.settings,
+      (status) => {
+        void this.connection.sendNotification(StatusChangedNotification, status);
+        progress?.update(status.model);
+      },
+      {
+        ...(modelsFolder ? { modelsFolder } : {}),
+        // Only the key its client gives it for this server: never one from the runtime's own environment.
+        ...(options.serverApiKey ? { apiKey: options.serverApiKey } : {}),
+      },
+    );
+    void session.refresh();
+    return session;
+  }
+
+  private wireAreas(session: RuntimeSession, root: string | undefined, options: Partial<InitializationOptions>): void {
+    const connection = this.connection;
+    const documents = new OpenDocuments();
+    const index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => session.setIndexState(state), documents);
+    this.index = index;
+    this.completions = wireCompletions(connection, session, documents, root, () => index);
+    const editorEdits = options.editorEdits === true;
+    this.agent = wireAgent({ connection, session, root, storagePath: options.storagePath, documents, editorEdits, index: () => index?.queries });
+    wireLm({ connection, session });
+  }
+
+  requireSession(): RuntimeSession {
+    if (!this.session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "The runtime has not been initialized yet: wait for it to start");
+    return this.session;
+  }
+
+  /**
+   * The first build (from the cache: on an unchanged tree only metadata is re-read) starts
+   * once the client has its first status, or after a moment: starting the index threads
+   * loads tree-sitter on every core, which must not delay the editor's first answer.
+   */
+  startIndex(): void {
+    if (this.indexStarted) return;
+    this.indexStarted = true;
+    void this.index?.build().catch(() => undefined);
+  }
+
+  /** `workspace/didChangeConfiguration`: the session checks and (re)loads in the background. */
+  updateSettings(params: DidChangeHearthConfiguration): void {
+    void this.requireSession().updateSettings(params.settings?.hearth ?? {});
+  }
+
+  /** `hearth/status`: once the latest settings are checked; the index starts after the first one. */
+  async status(): Promise<RuntimeStatus> {
+    const status = await this.requireSession().settledStatus();
+    setImmediate(() => this.startIndex());
+    return status;
+  }
+
+  /** `hearth/chat/send`: one assistant turn, streamed as `hearth/chat/event`. */
+  async chat(params: ChatSendParams, token: CancellationToken): Promise<ChatSendResult> {
+    const events = new ChatEventCoalescer((event) => void this.connection.sendNotification(ChatEventNotification, { runId: params.runId, event }));
+    const result = await this.requireSession().chat(params, abortSignal(token), (event) => events.push(event)).finally(() => events.flush());
+    if (token.isCancellationRequested) throw cancelled();
+    return result;
+  }
+
+  modelsFolder(): string {
+    const folder = this.requireSession().modelsFolder();
+    if (!folder) throw new ResponseError(HearthErrorCode.NotAvailable, "This client gave the runtime no storage folder for models: download with the Hearth extension or hearth models");
+    return folder;
+  }
+
+  /** `hearth/model/download`; a preset that was missing may be usable afterwards. */
+  async download(params: ModelDownloadParams, token: CancellationToken): Promise<ModelDownloadResult> {
+    const result = await downloadWithProgress(this.connection, this.modelsFolder(), params, token);
+    await this.requireSession().refresh();
+    return result;
+  }
+
+  installCuda(params: CudaInstallParams, token: CancellationToken): Promise<CudaInstallResult> {
+    return installCudaWithProgress(this.connection, this.globalStoragePath, params, token);
+  }
+
+  /** `hearth/index/reindex`. */
+  async reindex(params: { readonly force?: boolean } | undefined): Promise<{ files: number }> {
+    if (!this.index) throw new ResponseError(HearthErrorCode.NotAvailable, `The workspace cannot be indexed: ${describeIndexState(this.requireSession())}.`);
+    const report = await this.index.build(params?.force === true);
+    return { files: report.files };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.session?.dispose(), this.index?.dispose(), this.completions?.dispose(), this.agent?.dispose()]);
+  }
+}
+
+function describeIndexState(session: RuntimeSession): string {
+  const state = session.status().index;
+  return state.kind === "idle" ? state.detail : state.kind;
+}

@@ -11,7 +11,7 @@ import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
 import { type DownloadProgress, onDidChangeDownload } from "./model-ui.ts";
-import type { ChatController } from "./chat-controller.ts";
+import type { ChatController } from "./chat/controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {

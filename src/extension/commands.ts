@@ -7,7 +7,7 @@ import { ResponseError } from "vscode-languageclient/node";
 import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributions.ts";
 import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
-import type { ChatController } from "./chat-controller.ts";
+import type { ChatController } from "./chat/controller.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";

@@ -5,7 +5,7 @@
  * each in a diff editor, Accept / Reject per file or all, and the test result.
  */
 import * as vscode from "vscode";
-import type { ChatController } from "./chat-controller.ts";
+import type { ChatController } from "./chat/controller.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "./github-issue.ts";
 

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import * as vscode from "vscode";
-import { ChatController } from "./chat-controller.ts";
+import { ChatController } from "./chat/controller.ts";
 import { ChatViewProvider } from "./chat-view.ts";
 import { registerCheckpointDocuments } from "./checkpoint-documents.ts";
 import { registerCommands } from "./commands.ts";

@@ -1,0 +1,93 @@
+/**
+ * The editor side of a message: @-mention search, mentions resolved into attachments
+ * (the selection of the editor the user last worked in, the Problems list), and the
+ * buttons of code blocks (Copy, Insert at cursor, Apply to file).
+ */
+import { relative, sep } from "node:path";
+import * as vscode from "vscode";
+import { type Attachment, MentionSearchRequest } from "../../protocol/agent.ts";
+import type { CodeAction, Mention, ToWebview } from "../../protocol/webview.ts";
+import { CHECKPOINT_SCHEME } from "../checkpoint-documents.ts";
+import type { RuntimeClient } from "../runtime-client.ts";
+import { type Problem, attachmentsFor, mentionItems } from "./mention-attachments.ts";
+
+export class Attachments implements vscode.Disposable {
+  /** The editor the user last worked in (the chat view has focus when they send). */
+  private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly runtime: RuntimeClient) {
+    this.listener = vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor && editor.document.uri.scheme === "file") this.lastEditor = editor;
+    });
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+  }
+
+  /** Answers the input box's @-query with files and symbols from the index (none when it fails). */
+  async mentions(requestId: number, query: string): Promise<ToWebview> {
+    const result = await this.runtime.request(MentionSearchRequest, { query, limit: 8 }).catch(() => ({ files: [], symbols: [] }));
+    return { type: "mentions", requestId, items: mentionItems(result) };
+  }
+
+  /** The attachments for a message's mentions, read from the editor now. */
+  async resolve(mentions: readonly Mention[]): Promise<Attachment[]> {
+    return attachmentsFor(mentions, {
+      selection: () => {
+        const editor = this.editor();
+        if (!editor || editor.selection.isEmpty) return undefined;
+        const { start, end } = editor.selection;
+        return { path: workspacePath(editor.document.uri), startLine: start.line, endLine: end.line, text: editor.document.getText(editor.selection) };
+      },
+      problems: () => problems(),
+    });
+  }
+
+  /** A code block's buttons. */
+  async code(action: CodeAction, code: string): Promise<void> {
+    if (action === "copy") {
+      await vscode.env.clipboard.writeText(code);
+      void vscode.window.setStatusBarMessage("Hearth: copied to the clipboard", 2000);
+      return;
+    }
+    const editor = this.editor();
+    if (!editor) return void vscode.window.showWarningMessage("Open a file first: Hearth inserts code into the editor you last used.");
+    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+    if (action === "insert") {
+      await editor.edit((edit) => edit.insert(editor.selection.active, code));
+      return;
+    }
+    // Apply: replaces the selection, or (after asking) the whole file; undoable with Ctrl+Z.
+    let range: vscode.Range = editor.selection;
+    if (editor.selection.isEmpty) {
+      const name = vscode.workspace.asRelativePath(editor.document.uri);
+      const pick = await vscode.window.showWarningMessage(`Replace all of ${name} with this code block?`, { modal: true }, "Replace");
+      if (pick !== "Replace") return;
+      range = new vscode.Range(0, 0, editor.document.lineCount, 0);
+    }
+    await editor.edit((edit) => edit.replace(range, code));
+  }
+
+  private editor(): vscode.TextEditor | undefined {
+    return this.lastEditor ?? vscode.window.activeTextEditor;
+  }
+}
+
+/** Errors and warnings of workspace files and checkpoint documents, lazily (the list is cut at a limit). */
+function* problems(): Generator<Problem> {
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    if (uri.scheme !== "file" && uri.scheme !== CHECKPOINT_SCHEME) continue;
+    for (const d of diagnostics) {
+      if (d.severity > vscode.DiagnosticSeverity.Warning) continue;
+      const severity = d.severity === vscode.DiagnosticSeverity.Error ? "error" : "warning";
+      yield { path: workspacePath(uri), line: d.range.start.line, severity, message: d.message };
+    }
+  }
+}
+
+function workspacePath(uri: vscode.Uri): string {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return folder ? relative(folder.uri.fsPath, uri.fsPath).split(sep).join("/") : uri.fsPath;
+}

@@ -1,0 +1,142 @@
+/**
+ * The chat's brain on the extension side, composed of its sections: `runs.ts` (send,
+ * Stop, approvals), `conversations.ts` (new, open, delete, export, import), `reviews.ts`
+ * (restore checkpoints, reviews, diffs) and `attachments.ts` (@-mentions, code blocks).
+ * This file holds what they share — the open conversation and its history — and the
+ * methods the chat view, the commands and Fix This Issue call. The webview only renders.
+ */
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { AgentEventNotification, type AgentMode, type AgentRunResult, WorkspaceSaveRequest } from "../../protocol/agent.ts";
+import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent } from "../../protocol/transcript.ts";
+import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
+import type { RuntimeClient } from "../runtime-client.ts";
+import { TranscriptStore } from "../transcript-store.ts";
+import { Attachments } from "./attachments.ts";
+import * as conversations from "./conversations.ts";
+import * as reviews from "./reviews.ts";
+import { Runs } from "./runs.ts";
+import type { ChatSession } from "./session.ts";
+
+export class ChatController implements vscode.Disposable, ChatSession {
+  transcript: Transcript;
+  readonly store: TranscriptStore;
+  private readonly posted = new vscode.EventEmitter<ToWebview>();
+  /** What the chat view should show; it forwards these to the webview. */
+  readonly onDidPost = this.posted.event;
+  private readonly attachments: Attachments;
+  private readonly runs: Runs;
+  /** A run started (true) or ended (false), for the status bar. */
+  readonly onDidChangeRunning: vscode.Event<boolean>;
+
+  constructor(
+    readonly runtime: RuntimeClient,
+    memento: vscode.Memento,
+    readonly output: vscode.LogOutputChannel,
+  ) {
+    this.store = new TranscriptStore(memento);
+    const latest = this.store.list()[0];
+    this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
+    if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });
+    this.attachments = new Attachments(runtime);
+    this.runs = new Runs(this, this.attachments);
+    this.onDidChangeRunning = this.runs.onDidChangeRunning;
+    runtime.onNotification(AgentEventNotification, (params) => this.onRunEvent(params.conversationId, params.event));
+    runtime.onRequest(WorkspaceSaveRequest, async (params) => {
+      for (const uri of params.uris) {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
+        if (doc?.isDirty) await doc.save();
+      }
+    });
+  }
+
+  dispose(): void {
+    this.runs.dispose();
+    void this.store.flush();
+    this.attachments.dispose();
+    this.posted.dispose();
+  }
+
+  /** The whole conversation and history, for a view that (re)appears. */
+  snapshot(): ToWebview {
+    return { type: "conversation", transcript: this.transcript, history: this.store.list() };
+  }
+
+  showConversation(): void {
+    this.posted.fire(this.snapshot());
+  }
+
+  get running(): boolean {
+    return this.runs.running;
+  }
+
+  /** Set by the chat view: approvals go to a notification while it is hidden. */
+  get viewVisible(): boolean {
+    return this.runs.viewVisible;
+  }
+
+  set viewVisible(visible: boolean) {
+    this.runs.viewVisible = visible;
+  }
+
+  /** Applies an event to a transcript, persists it, and streams it to the view when it is open. */
+  apply(event: TranscriptEvent, transcript: Transcript = this.transcript): void {
+    // The same time on both sides: item ids derive from it, and the webview's buttons send them back.
+    const at = Date.now();
+    applyTranscriptEvent(transcript, event, at);
+    this.store.save(transcript);
+    if (transcript === this.transcript) this.posted.fire({ type: "event", conversationId: transcript.id, event, at });
+  }
+
+  private onRunEvent(conversationId: string, event: TranscriptEvent): void {
+    const transcript = conversationId === this.transcript.id ? this.transcript : this.store.get(conversationId);
+    if (transcript) this.apply(event, transcript);
+  }
+
+  // Runs (runs.ts).
+  send(text: string, mentions: readonly Mention[], mode: AgentMode = "chat"): Promise<AgentRunResult | undefined> {
+    return this.runs.send(text, mentions, mode);
+  }
+  stop(): void {
+    this.runs.stop();
+  }
+  approve(callId: string, approved: boolean): void {
+    this.runs.approve(callId, approved);
+  }
+
+  // Conversations (conversations.ts).
+  newChat(): void {
+    conversations.newChat(this);
+  }
+  open(id: string): void {
+    conversations.openConversation(this, id);
+  }
+  delete(id: string): Promise<void> {
+    return conversations.deleteConversation(this, id, this.runs.runningConversation);
+  }
+  exportConversation(): Promise<void> {
+    return conversations.exportConversation(this);
+  }
+  importConversation(file?: vscode.Uri): Promise<void> {
+    return conversations.importConversation(this, file);
+  }
+
+  // Checkpoints and reviews (reviews.ts).
+  restore(itemId: string): Promise<void> {
+    return reviews.restore(this, itemId);
+  }
+  review(action: ReviewAction, reviewId: string, path?: string): Promise<void> {
+    return reviews.review(this, action, reviewId, path);
+  }
+  openItemDiff(itemId: string): Promise<void> {
+    return reviews.openItemDiff(this, itemId);
+  }
+
+  // Input helpers (attachments.ts).
+  mentions(requestId: number, query: string): Promise<ToWebview> {
+    return this.attachments.mentions(requestId, query);
+  }
+  code(action: CodeAction, code: string): Promise<void> {
+    return this.attachments.code(action, code);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Export and import of conversations as Markdown files: the file name, what the export
+ * asks the runtime for, and the transcript an imported file becomes. Pure; conversations.ts
+ * shows the dialogs and reads and writes the files.
+ */
+import type { ConversationExportParams, ConversationImportResult } from "../../protocol/agent.ts";
+import { type Transcript, transcriptFromMessages } from "../../protocol/transcript.ts";
+import { plural } from "./wording.ts";
+
+/** A file name from a conversation title: "Fix the parser!" → "fix-the-parser.md". */
+export function exportFileName(title: string): string {
+  const base = title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase() || "conversation";
+  return `${base}.md`;
+}
+
+/**
+ * What to ask the runtime for: the conversation, with the diff since the checkpoint before
+ * its first message. Undefined for a chat with no message yet (nothing to export).
+ */
+export function exportParams(transcript: Transcript): ConversationExportParams | undefined {
+  if (!transcript.items.some((i) => i.kind === "user")) return undefined;
+  const first = transcript.items.find((i) => i.kind === "user" && i.checkpoint);
+  return {
+    conversationId: transcript.id,
+    title: transcript.title,
+    ...(first?.kind === "user" && first.checkpoint ? { sinceCheckpoint: first.checkpoint } : {}),
+  };
+}
+
+/**
+ * An imported conversation as a transcript: its messages, then a notice naming the file
+ * (`source`) and how many files it changed where it was exported.
+ */
+export function importedTranscript(id: string, imported: ConversationImportResult, source: string, now = Date.now()): Transcript {
+  const transcript = transcriptFromMessages(id, imported.title, imported.messages, now);
+  const changed = (imported.patch.match(/^diff --git /gm) ?? []).length;
+  transcript.items.push({
+    kind: "notice",
+    id: `notice-import-${now.toString(36)}`,
+    level: "info",
+    text: `Imported from ${source}${changed ? `; where it was exported it changed ${plural(changed, "file")} (the diff is in the file)` : ""}. Send a message to continue.`,
+  });
+  return transcript;
+}

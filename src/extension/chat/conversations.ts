@@ -1,0 +1,73 @@
+/**
+ * The chat's conversations: new, open from the history, delete, and Export / Import
+ * Conversation (a Markdown file a teammate continues from).
+ */
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { ConversationExportRequest, ConversationForgetRequest, ConversationImportRequest } from "../../protocol/agent.ts";
+import { CHAT_VIEW_ID } from "../../protocol/contributions.ts";
+import { newTranscript } from "../../protocol/transcript.ts";
+import { exportFileName, exportParams, importedTranscript } from "./conversation-files.ts";
+import type { ChatSession } from "./session.ts";
+
+/** Starts an empty conversation (stopping a run in progress). */
+export function newChat(chat: ChatSession): void {
+  if (chat.running) chat.stop();
+  chat.transcript = newTranscript(randomUUID());
+  chat.showConversation();
+}
+
+/** Opens a conversation from the history; not while a run is in progress. */
+export function openConversation(chat: ChatSession, id: string): void {
+  const transcript = chat.store.get(id);
+  if (!transcript || chat.running) return;
+  chat.transcript = transcript;
+  chat.showConversation();
+}
+
+/** Deletes a conversation here and in the runtime (which forgets its messages). */
+export async function deleteConversation(chat: ChatSession, id: string, runningConversation: string | undefined): Promise<void> {
+  if (runningConversation === id) chat.stop();
+  await chat.store.delete(id);
+  await chat.runtime.request(ConversationForgetRequest, { conversationId: id }).catch(() => undefined);
+  if (chat.transcript.id === id) chat.transcript = newTranscript(randomUUID());
+  chat.showConversation();
+}
+
+/** "Export Conversation": the open conversation as a Markdown file a teammate can import. */
+export async function exportConversation(chat: ChatSession): Promise<void> {
+  const transcript = chat.transcript;
+  const params = exportParams(transcript);
+  if (!params) return void vscode.window.showInformationMessage("Hearth: this chat is empty; there is nothing to export yet.");
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: "Export Conversation",
+    filters: { Markdown: ["md"] },
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(transcript.title)) } : {}),
+  });
+  if (!target) return;
+  const { markdown } = await chat.runtime.request(ConversationExportRequest, params);
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+  void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
+}
+
+/** "Import Conversation": opens an exported file as a new chat that continues where it left off. */
+export async function importConversation(chat: ChatSession, file?: vscode.Uri): Promise<void> {
+  const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: { Markdown: ["md"] }, canSelectMany: false }))?.[0];
+  if (!uri) return;
+  if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before importing a conversation.");
+  const markdown = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const id = randomUUID();
+  let imported;
+  try {
+    imported = await chat.runtime.request(ConversationImportRequest, { conversationId: id, markdown });
+  } catch (error) {
+    return void vscode.window.showErrorMessage(`Hearth could not import ${vscode.workspace.asRelativePath(uri)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const transcript = importedTranscript(id, imported, vscode.workspace.asRelativePath(uri));
+  chat.transcript = transcript;
+  chat.store.save(transcript);
+  await chat.store.flush();
+  await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  chat.showConversation();
+}

@@ -1,0 +1,62 @@
+/**
+ * @-mentions → the attachments sent with a message, and the Problems list as text. Pure:
+ * attachments.ts reads the editor and VS Code's diagnostics and hands them over as plain data.
+ */
+import type { Attachment, MentionSearchResult } from "../../protocol/agent.ts";
+import type { Mention } from "../../protocol/webview.ts";
+
+/** Problems attached to a message, at most (the model needs the first few, not thousands). */
+export const MAX_PROBLEMS = 50;
+
+/** The editor state a mention resolves against, read only when a mention asks for it. */
+export interface MentionSources {
+  /** The selection in the editor the user last worked in; undefined when nothing is selected. */
+  selection(): Omit<Extract<Attachment, { kind: "selection" }>, "kind"> | undefined;
+  /** Errors and warnings, in VS Code's order. */
+  problems(): Iterable<Problem>;
+}
+
+/** One error or warning from VS Code's Problems. */
+export interface Problem {
+  /** Workspace-relative path (absolute outside the workspace). */
+  readonly path: string;
+  /** 0-based, as VS Code counts. */
+  readonly line: number;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+}
+
+/** The attachments for the mentions the user chose: an empty selection or no problems attach nothing. */
+export function attachmentsFor(mentions: readonly Mention[], sources: MentionSources): Attachment[] {
+  const out: Attachment[] = [];
+  for (const m of mentions) {
+    if (m.kind === "file") out.push({ kind: "file", path: m.path });
+    else if (m.kind === "symbol") out.push({ kind: "symbol", name: m.name, path: m.path, line: m.line });
+    else if (m.kind === "selection") {
+      const selection = sources.selection();
+      if (selection) out.push({ kind: "selection", ...selection });
+    } else {
+      const text = formatProblems(sources.problems());
+      if (text) out.push({ kind: "problems", text });
+    }
+  }
+  return out;
+}
+
+/** "src/a.ts:3: error: message", one a line (lines 1-based), the first `max` only. */
+export function formatProblems(problems: Iterable<Problem>, max = MAX_PROBLEMS): string {
+  const lines: string[] = [];
+  for (const p of problems) {
+    if (lines.length >= max) break;
+    lines.push(`${p.path}:${p.line + 1}: ${p.severity}: ${p.message}`);
+  }
+  return lines.join("\n");
+}
+
+/** The index's answer to an @-query as the mentions the input box offers: files first, then symbols. */
+export function mentionItems(result: MentionSearchResult): Mention[] {
+  return [
+    ...result.files.map((path): Mention => ({ kind: "file", path })),
+    ...result.symbols.map((s): Mention => ({ kind: "symbol", name: s.name, symbolKind: s.kind, path: s.path, line: s.line })),
+  ];
+}

@@ -1,0 +1,53 @@
+/**
+ * Which files a review button or a restore acts on, and what the chat says afterwards.
+ * Pure: the VS Code side (reviews.ts) opens diffs and asks the runtime to restore.
+ */
+import type { TranscriptItem } from "../../protocol/transcript.ts";
+import { plural, shorten } from "./wording.ts";
+
+export type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;
+
+/** The review with this id in the conversation, if it is still there. */
+export function findReview(items: readonly TranscriptItem[], reviewId: string): ReviewItem | undefined {
+  return items.find((i): i is ReviewItem => i.kind === "review" && i.id === reviewId);
+}
+
+/**
+ * The files Accept or Reject takes. One file (`path`): Accept takes it while pending,
+ * Reject also when accepted (a change of mind); a rejected file is final. All files: the
+ * pending ones.
+ */
+export function decisionPaths(review: ReviewItem, action: "accept" | "reject", path?: string): string[] {
+  if (!path) return review.files.filter((f) => f.state === "pending").map((f) => f.path);
+  const eligible = review.files.filter((f) => (action === "accept" ? f.state === "pending" : f.state !== "rejected"));
+  return eligible.filter((f) => f.path === path).map((f) => f.path);
+}
+
+/** The files Open shows: one, or all of the review's. */
+export function filesToOpen(review: ReviewItem, path?: string): string[] {
+  return path ? [path] : review.files.map((f) => f.path);
+}
+
+/**
+ * What "Restore checkpoint" (a message: files and conversation) or "Undo this step" (a
+ * tool card: its files) restores; undefined for an item that has nothing to restore.
+ */
+export type RestoreTarget =
+  | { readonly kind: "message"; readonly checkpoint: string; readonly messageIndex: number; readonly text: string }
+  | { readonly kind: "step"; readonly checkpoint: string; readonly paths: readonly string[]; readonly tool: string };
+
+export function restoreTarget(item: TranscriptItem | undefined): RestoreTarget | undefined {
+  if (item?.kind === "user" && item.checkpoint && item.messageIndex !== undefined) {
+    return { kind: "message", checkpoint: item.checkpoint, messageIndex: item.messageIndex, text: item.text };
+  }
+  if (item?.kind === "tool" && item.checkpoint && item.changedFiles?.length) {
+    return { kind: "step", checkpoint: item.checkpoint, paths: item.changedFiles, tool: item.name };
+  }
+  return undefined;
+}
+
+/** The notice after a restore: how many files went back, to before which message or step. */
+export function restoredNotice(target: RestoreTarget, restored: readonly string[]): string {
+  if (target.kind === "message") return `Restored ${plural(restored.length, "file")} to before “${shorten(target.text)}”.`;
+  return `Undid ${target.tool} on ${target.paths.join(", ")}.`;
+}

@@ -1,0 +1,76 @@
+/**
+ * Checkpoints and reviews in the chat: "Restore checkpoint" on a message, "Undo this step"
+ * and "Open diff" on a tool card, and a review's Open / Accept / Reject per file or all.
+ * Which files each acts on is decided in review-plan.ts; this asks and opens the editors.
+ */
+import * as vscode from "vscode";
+import { CheckpointRestoreRequest } from "../../protocol/agent.ts";
+import type { ReviewAction } from "../../protocol/webview.ts";
+import { checkpointUri } from "../checkpoint-documents.ts";
+import { decisionPaths, filesToOpen, findReview, restoredNotice, restoreTarget } from "./review-plan.ts";
+import type { ChatSession } from "./session.ts";
+
+/** "Restore checkpoint" on a message (files and conversation) or "Undo this step" on a tool card (its files). */
+export async function restore(chat: ChatSession, itemId: string): Promise<void> {
+  if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before restoring a checkpoint.");
+  const target = restoreTarget(chat.transcript.items.find((i) => i.id === itemId));
+  if (!target) return;
+  if (target.kind === "message") {
+    const pick = await vscode.window.showWarningMessage(
+      "Restore the workspace to before this message? Files Hearth changed since then go back, and the conversation continues from here.",
+      { modal: true },
+      "Restore",
+    );
+    if (pick !== "Restore") return;
+    const restored = await restoreFiles(chat, target.checkpoint, undefined, { conversationId: chat.transcript.id, messageIndex: target.messageIndex });
+    if (!restored) return;
+    chat.apply({ type: "rewound", itemId });
+    chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
+  } else {
+    const restored = await restoreFiles(chat, target.checkpoint, target.paths);
+    if (restored) chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
+  }
+}
+
+/** A review's buttons: open the diffs, accept (nothing to do on disk) or reject (restore those files). */
+export async function review(chat: ChatSession, action: ReviewAction, reviewId: string, path?: string): Promise<void> {
+  const item = findReview(chat.transcript.items, reviewId);
+  if (!item) return;
+  if (action === "open") {
+    for (const p of filesToOpen(item, path)) await openDiff(item.checkpoint, p, "before Hearth ↔ now");
+    return;
+  }
+  const paths = decisionPaths(item, action, path);
+  if (paths.length === 0) return;
+  if (action === "accept") return chat.apply({ type: "reviewDecision", reviewId, paths, state: "accepted" });
+  const restored = await restoreFiles(chat, item.checkpoint, paths);
+  if (restored) chat.apply({ type: "reviewDecision", reviewId, paths, state: "rejected" });
+}
+
+/** Opens the diff of a tool card's change (before the call ↔ now). */
+export async function openItemDiff(chat: ChatSession, itemId: string): Promise<void> {
+  const item = chat.transcript.items.find((i) => i.id === itemId);
+  if (item?.kind !== "tool" || !item.checkpoint) return;
+  for (const path of item.changedFiles ?? []) await openDiff(item.checkpoint, path, `before ${item.name} ↔ now`);
+}
+
+async function restoreFiles(
+  chat: ChatSession,
+  checkpoint: string,
+  paths?: readonly string[],
+  rewind?: { conversationId: string; messageIndex: number },
+): Promise<readonly string[] | undefined> {
+  try {
+    const result = await chat.runtime.request(CheckpointRestoreRequest, { checkpoint, ...(paths ? { paths } : {}), ...rewind });
+    return result.restoredFiles;
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Hearth could not restore the checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+async function openDiff(checkpoint: string, path: string, label: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return;
+  await vscode.commands.executeCommand("vscode.diff", checkpointUri(checkpoint, path), vscode.Uri.joinPath(folder.uri, path), `${path} (${label})`, { preview: false });
+}

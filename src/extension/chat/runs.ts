@@ -1,0 +1,145 @@
+/**
+ * Agent runs from the chat: send a message (or an issue) to the runtime and stream its
+ * events into the transcript, Stop, and the approvals the runtime asks for — answered on
+ * the tool card, or in a notification while the view is hidden.
+ */
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { AgentApproveRequest, type AgentMode, AgentRunRequest, type AgentRunResult } from "../../protocol/agent.ts";
+import { COMMANDS } from "../../protocol/contributions.ts";
+import { runBlocker } from "../../protocol/readiness.ts";
+import type { Mention } from "../../protocol/webview.ts";
+import { describeCall } from "../call-description.ts";
+import type { Attachments } from "./attachments.ts";
+import { reviewEvent } from "./run-review.ts";
+import type { ChatSession } from "./session.ts";
+
+interface ActiveRun {
+  readonly runId: string;
+  readonly conversationId: string;
+  readonly cancel: vscode.CancellationTokenSource;
+}
+
+export class Runs implements vscode.Disposable {
+  private run: ActiveRun | undefined;
+  private readonly approvals = new Map<string, (approved: boolean) => void>();
+  private readonly runningChanged = new vscode.EventEmitter<boolean>();
+  /** A run started (true) or ended (false), for the status bar. */
+  readonly onDidChangeRunning = this.runningChanged.event;
+  /** Set by the chat view: approvals go to a notification while it is hidden. */
+  viewVisible = false;
+
+  constructor(
+    private readonly chat: ChatSession,
+    private readonly attachments: Attachments,
+  ) {
+    chat.runtime.onRequest(AgentApproveRequest, (params, token) => this.askApproval(params.call.id, describeCall(params.call.name, params.call.arguments), token));
+  }
+
+  get running(): boolean {
+    return this.run !== undefined;
+  }
+
+  /** The conversation the run in progress belongs to. */
+  get runningConversation(): string | undefined {
+    return this.run?.conversationId;
+  }
+
+  dispose(): void {
+    this.run?.cancel.cancel();
+    this.runningChanged.dispose();
+  }
+
+  /**
+   * Sends a message (chat) or an issue (fix) and runs the agent until it is done; resolves
+   * with the run's result, or undefined when the run could not start (the transcript says why).
+   */
+  async send(text: string, mentions: readonly Mention[], mode: AgentMode = "chat"): Promise<AgentRunResult | undefined> {
+    if (this.run) {
+      void vscode.window.showWarningMessage("Hearth is still working on the last message. Stop it first.");
+      return undefined;
+    }
+    if (!text.trim() || this.blocked()) return undefined;
+    const attachments = await this.attachments.resolve(mentions);
+    const runId = randomUUID();
+    const transcript = this.chat.transcript;
+    const run: ActiveRun = { runId, conversationId: transcript.id, cancel: new vscode.CancellationTokenSource() };
+    this.run = run;
+    this.runningChanged.fire(true);
+    // Shown at once; the runtime's first event fills in its checkpoint.
+    transcript.items.push({ kind: "user", id: `user-${Date.now().toString(36)}`, text, ...(attachments.length ? { attachments } : {}) });
+    this.chat.apply({ type: "runStart", runId }, transcript);
+    this.chat.showConversation();
+    try {
+      const result = await this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments }, run.cancel.token);
+      const review = reviewEvent(result);
+      if (review) this.chat.apply(review, transcript);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.chat.output.appendLine(`[chat] run failed: ${message}`);
+      this.chat.apply({ type: "runFailed", message: `The run stopped: ${message}` }, transcript);
+      return undefined;
+    } finally {
+      this.withdrawApprovals(); // a run that ended asks nothing more
+      run.cancel.dispose();
+      if (this.run === run) {
+        this.run = undefined;
+        this.runningChanged.fire(false);
+      }
+      if (transcript.runId === runId) transcript.runId = undefined;
+      this.chat.store.save(transcript);
+      await this.chat.store.flush();
+    }
+  }
+
+  /** Stop: cancels the run (generation included) and withdraws any open approval. */
+  stop(): void {
+    this.run?.cancel.cancel();
+    this.withdrawApprovals();
+  }
+
+  approve(callId: string, approved: boolean): void {
+    this.approvals.get(callId)?.(approved);
+    this.approvals.delete(callId);
+  }
+
+  /**
+   * No model or no runtime: refuse before the message is added, so the chat does not show
+   * a turn that did nothing (and a red error for it); say why and offer the way out.
+   */
+  private blocked(): boolean {
+    const blocker = runBlocker(this.chat.runtime.state);
+    if (!blocker) return false;
+    void vscode.window.showWarningMessage(blocker.reason, ...(blocker.needsModel ? ["Select Model…"] : [])).then((pick) => {
+      if (pick) void vscode.commands.executeCommand(COMMANDS.selectModel.id);
+    });
+    return true;
+  }
+
+  private withdrawApprovals(): void {
+    for (const resolve of this.approvals.values()) resolve(false);
+    this.approvals.clear();
+  }
+
+  private askApproval(callId: string, description: string, token: vscode.CancellationToken): Promise<{ approved: boolean }> {
+    return new Promise((resolve) => {
+      const done = (approved: boolean) => {
+        sub.dispose();
+        this.approvals.delete(callId);
+        resolve({ approved });
+      };
+      const sub = token.onCancellationRequested(() => done(false));
+      this.approvals.set(callId, done);
+      // The card in the chat is the main place to answer; a notification helps when the view is hidden.
+      if (!this.viewVisible) {
+        void vscode.window.showInformationMessage(`Hearth wants to ${description}.`, "Approve", "Deny").then((pick) => {
+          if (pick && this.approvals.get(callId) === done) {
+            this.chat.apply({ type: "approval", callId, approved: pick === "Approve" });
+            done(pick === "Approve");
+          }
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,42 @@
+// Export and import of conversations: the file name, the export's diff base, and the
+// transcript an imported file becomes.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { newTranscript } from "../../../../src/protocol/transcript.ts";
+import { exportFileName, exportParams, importedTranscript } from "../../../../src/extension/chat/conversation-files.ts";
+
+describe("conversation files", () => {
+  it("names the export after the title, in lower case without punctuation", () => {
+    assert.equal(exportFileName("Fix the parser: tabs & spaces!"), "fix-the-parser-tabs-spaces.md");
+    assert.equal(exportFileName("Ünïcode títle"), "ünïcode-títle.md");
+    assert.equal(exportFileName("???"), "conversation.md");
+    assert.equal(exportFileName("x".repeat(100)), `${"x".repeat(60)}.md`);
+  });
+
+  it("exports nothing from an empty chat, and the diff from the first message's checkpoint", () => {
+    const transcript = newTranscript("c1", 1);
+    assert.equal(exportParams(transcript), undefined);
+    transcript.title = "Parser";
+    transcript.items.push({ kind: "user", id: "u0", text: "hello" }, { kind: "user", id: "u1", text: "fix it", checkpoint: "cp1" }, { kind: "user", id: "u2", text: "more", checkpoint: "cp2" });
+    assert.deepEqual(exportParams(transcript), { conversationId: "c1", title: "Parser", sinceCheckpoint: "cp1" });
+    transcript.items = [{ kind: "user", id: "u0", text: "hello" }];
+    assert.deepEqual(exportParams(transcript), { conversationId: "c1", title: "Parser" });
+  });
+
+  it("imports the messages as cards and says where from and how many files the export changed", () => {
+    const patch = "diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\ndiff --git a/b.ts b/b.ts\n";
+    const transcript = importedTranscript(
+      "c2",
+      { title: "Parser", patch, messages: [{ role: "user", content: "fix it" }, { role: "assistant", content: "", toolCalls: [{ id: "t1", name: "read_file", arguments: { path: "a.ts" } }] }, { role: "tool", toolCallId: "t1", name: "read_file", content: "1 a" }] },
+      "exports/parser.md",
+      1000,
+    );
+    assert.equal(transcript.id, "c2");
+    assert.equal(transcript.title, "Parser");
+    assert.deepEqual(transcript.items.map((i) => i.kind), ["user", "tool", "notice"]);
+    const notice = transcript.items.at(-1)!;
+    assert.equal(notice.kind === "notice" && notice.text, "Imported from exports/parser.md; where it was exported it changed 2 files (the diff is in the file). Send a message to continue.");
+    const bare = importedTranscript("c3", { title: "", patch: "", messages: [] }, "x.md", 1000).items.at(-1)!;
+    assert.equal(bare.kind === "notice" && bare.text, "Imported from x.md. Send a message to continue.");
+  });
+});

@@ -1,0 +1,69 @@
+// Which files a review's buttons and the restore buttons act on, and what the chat says
+// after a restore.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
+import { type ReviewItem, decisionPaths, filesToOpen, findReview, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+
+const review = (): ReviewItem => ({
+  kind: "review",
+  id: "r1",
+  checkpoint: "cp",
+  summary: "Hearth changed 3 files.",
+  files: [
+    { path: "a.ts", state: "pending" },
+    { path: "b.ts", state: "accepted" },
+    { path: "c.ts", state: "rejected" },
+  ],
+});
+
+describe("review plan", () => {
+  it("finds a review by id among the items, and nothing for another kind with that id", () => {
+    const items: TranscriptItem[] = [{ kind: "notice", id: "r1", level: "info", text: "x" }, review()];
+    assert.equal(findReview(items, "r1")?.kind, "review");
+    assert.equal(findReview(items.slice(0, 1), "r1"), undefined);
+  });
+
+  it("Accept takes a pending file only; Reject also an accepted one; a rejected file is final", () => {
+    const r = review();
+    assert.deepEqual(decisionPaths(r, "accept", "a.ts"), ["a.ts"]);
+    assert.deepEqual(decisionPaths(r, "accept", "b.ts"), []);
+    assert.deepEqual(decisionPaths(r, "reject", "b.ts"), ["b.ts"]);
+    assert.deepEqual(decisionPaths(r, "reject", "c.ts"), []);
+    assert.deepEqual(decisionPaths(r, "reject", "elsewhere.ts"), []);
+  });
+
+  it("Accept all and Reject all take the pending files", () => {
+    const r = review();
+    r.files.push({ path: "d.ts", state: "pending" });
+    assert.deepEqual(decisionPaths(r, "accept"), ["a.ts", "d.ts"]);
+    assert.deepEqual(decisionPaths(r, "reject"), ["a.ts", "d.ts"]);
+  });
+
+  it("Open shows one file, or every file of the review whatever its state", () => {
+    assert.deepEqual(filesToOpen(review(), "b.ts"), ["b.ts"]);
+    assert.deepEqual(filesToOpen(review()), ["a.ts", "b.ts", "c.ts"]);
+  });
+
+  it("restores a message to its checkpoint and rewinds to it, a tool card's files to theirs", () => {
+    const message = restoreTarget({ kind: "user", id: "u", text: "Fix the parser\nand the tests", checkpoint: "cp1", messageIndex: 4 });
+    assert.deepEqual(message, { kind: "message", checkpoint: "cp1", messageIndex: 4, text: "Fix the parser\nand the tests" });
+    assert.equal(restoredNotice(message!, ["a.ts", "b.ts"]), "Restored 2 files to before “Fix the parser”.");
+    const step = restoreTarget({ kind: "tool", id: "t", name: "edit_file", arguments: {}, status: "done", checkpoint: "cp2", changedFiles: ["a.ts"] });
+    assert.deepEqual(step, { kind: "step", checkpoint: "cp2", paths: ["a.ts"], tool: "edit_file" });
+    assert.equal(restoredNotice(step!, ["a.ts"]), "Undid edit_file on a.ts.");
+  });
+
+  it("has nothing to restore without a checkpoint, a message index or changed files", () => {
+    assert.equal(restoreTarget(undefined), undefined);
+    assert.equal(restoreTarget({ kind: "user", id: "u", text: "hi", checkpoint: "cp1" }), undefined);
+    assert.equal(restoreTarget({ kind: "tool", id: "t", name: "read_file", arguments: {}, status: "done", checkpoint: "cp2" }), undefined);
+    assert.equal(restoreTarget({ kind: "notice", id: "n", level: "info", text: "x" }), undefined);
+  });
+
+  it("shortens a long first line in the notice", () => {
+    const text = `${"word ".repeat(20)}\nsecond line`;
+    const notice = restoredNotice({ kind: "message", checkpoint: "c", messageIndex: 1, text }, ["a"]);
+    assert.equal(notice, `Restored 1 file to before “${"word ".repeat(20).slice(0, 49)}…”.`);
+  });
+});

@@ -39,6 +39,8 @@ export interface CudaFacts {
   readonly extInstalled: boolean;
   /** The GPU is turned off (hearth.gpuLayers = 0, or the backend was asked for the CPU). */
   readonly gpuDisabled?: boolean;
+  /** Why the installed CUDA build was left out (cuda-compat.ts: the driver is too old for this GPU). */
+  readonly cudaBlocked?: string;
 }
 
 /** Why the model is not on CUDA, and whether a download would fix it. */
@@ -52,6 +54,8 @@ export interface ComputeAdvice {
 export function computeAdvice(facts: CudaFacts): ComputeAdvice {
   if (facts.gpuDisabled) return { note: "GPU turned off" };
   if (facts.gpu === "cuda") return {};
+  // Downloading does not help: the driver must be updated.
+  if (facts.cudaBlocked) return { note: facts.cudaBlocked };
   if (facts.nvidia && facts.packages) {
     if (!facts.mainInstalled) return { note: "CUDA not installed", fix: "downloadCuda" };
     if (!facts.extInstalled) return { note: "CUDA did not load with this driver", fix: "downloadCuda", withExt: true };

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { getLlama, type Llama, LlamaLogLevel } from "node-llama-cpp";
+import { CUDA_BUILDS, cudaBuildBlocker, queryNvidiaSmi } from "../../src/models/cuda-compat.ts";
 import { useInstalledNativePackages } from "../../src/models/native-packages.ts";
 import { type BackendName, measureModel, type ModelResult } from "./measure.ts";
 import { type CheckModel, measuredModels, scriptedAgentModel } from "./models.ts";
@@ -84,7 +85,23 @@ async function startBackend(backend: BackendName): Promise<Llama> {
   }
 }
 
+async function runtimeStep(backend: BackendName, models: readonly CheckModel[], agentModel: string, work: string): Promise<RuntimePathResult> {
+  const runtime = await runtimePath({
+    backend, app: resolve(args.app!), nativePackages: resolve(args.native!), llamaVersion: args["llama-version"]!,
+    chatModel: models[0]!.path, agentModel, work, threads, stepTimeoutMs: Math.min(120_000, secondsLeft() * 1000),
+  });
+  log(`${backend} runtime: status ${runtime.status.ok ? "ok" : "FAILED"} ${runtime.status.detail}; chat ${runtime.chat.ok ? "ok" : "FAILED"} ${runtime.chat.detail}; agent step ${runtime.agentStep.ok ? "ok" : "FAILED"} ${runtime.agentStep.detail}`);
+  return runtime;
+}
+
 async function checkBackend(backend: BackendName, models: readonly CheckModel[], agentModel: string, work: string): Promise<BackendResult> {
+  // Where Hearth leaves the CUDA build out (it would abort at the first decode), so does the
+  // measurement; the runtime path still runs, to show what users get instead.
+  const blocked = backend === "cuda" ? cudaBuildBlocker(CUDA_BUILDS[args["llama-version"]!], await queryNvidiaSmi()) : undefined;
+  if (blocked) {
+    log(`cuda: left out: ${blocked}`);
+    return { backend, error: `left out by Hearth: ${blocked}`, models: [], skipped: [], runtime: await runtimeStep(backend, models, agentModel, work) };
+  }
   let llama: Llama;
   try {
     llama = await startBackend(backend);
@@ -101,11 +118,7 @@ async function checkBackend(backend: BackendName, models: readonly CheckModel[],
   let runtime: RuntimePathResult | undefined;
   const skipped: string[] = [];
   if (secondsLeft() > 30) {
-    runtime = await runtimePath({
-      backend, app: resolve(args.app!), nativePackages: resolve(args.native!), llamaVersion: args["llama-version"]!,
-      chatModel: models[0]!.path, agentModel, work, threads, stepTimeoutMs: Math.min(120_000, secondsLeft() * 1000),
-    });
-    log(`${backend} runtime: status ${runtime.status.ok ? "ok" : "FAILED"} ${runtime.status.detail}; chat ${runtime.chat.ok ? "ok" : "FAILED"} ${runtime.chat.detail}; agent step ${runtime.agentStep.ok ? "ok" : "FAILED"} ${runtime.agentStep.detail}`);
+    runtime = await runtimeStep(backend, models, agentModel, work);
   } else {
     skipped.push(`runtime path: over the time budget (${secondsLeft()} s left)`);
   }

@@ -23,7 +23,7 @@ import { ChatSequence } from "./chat-sequence.ts";
 import { chatFormatFor, SegmentTokenizer } from "./chat-format.ts";
 import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
-import { computeBackend } from "./system-probe.ts";
+import { computeBackend, gpuOption } from "./system-probe.ts";
 import { TokenTextStream } from "./token-stream.ts";
 import { formatBytes, validateModelFile, type ValidatedModel } from "./validate.ts";
 
@@ -54,7 +54,7 @@ export function sharedLlama(gpu: "auto" | false): Promise<Llama> {
   const key = String(gpu);
   let llama = llamas.get(key);
   if (!llama) {
-    llama = getLlama({ gpu, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false }).catch(async (error: unknown) => {
+    llama = gpuOption(gpu).then((option) => getLlama({ gpu: option, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false })).catch(async (error: unknown) => {
       llamas.delete(key);
       // A broken GPU driver must not leave the user without a model: fall back to the CPU.
       if (gpu !== false) return sharedLlama(false);

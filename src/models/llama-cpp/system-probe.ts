@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { type ComputeBackend, computeKind, type SystemInfo } from "../../protocol/status.ts";
 import { type CudaFacts, computeAdvice, cudaPackagesFor, hasNvidiaGpu } from "../cuda.ts";
+import { CUDA_BUILDS, cudaBuildBlocker, queryNvidiaSmi } from "../cuda-compat.ts";
 
 let cached: Promise<SystemInfo> | undefined;
 
@@ -31,7 +32,7 @@ async function probe(): Promise<SystemInfo> {
   };
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   // build: "never" — a user's machine must never start compiling llama.cpp behind their back.
-  const llama = await getLlama({ gpu: "auto", build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
+  const llama = await getLlama({ gpu: await gpuOption("auto"), build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
   const names = llama.gpu ? await llama.getGpuDeviceNames() : [];
   const facts = await cudaFacts(llama.gpu, names);
   const advice = computeAdvice(facts);
@@ -42,6 +43,24 @@ async function probe(): Promise<SystemInfo> {
   if (!llama.gpu) return { ...base, gpu: false, gpuNames: [], vramTotalBytes: 0, vramFreeBytes: 0, ...note, ...offer };
   const vram = await llama.getVramState();
   return { ...base, gpu: llama.gpu, gpuNames: names, vramTotalBytes: vram.total, vramFreeBytes: vram.free, ...note, ...offer };
+}
+
+let blocker: Promise<string | undefined> | undefined;
+
+/**
+ * Why node-llama-cpp's CUDA build must not be loaded on this machine (cuda-compat.ts: it
+ * would abort the process at the first decode), or undefined. Asks `nvidia-smi` once per process.
+ */
+export function cudaBlocker(): Promise<string | undefined> {
+  blocker ??= cudaPackagesFor(process.platform, process.arch)
+    ? queryNvidiaSmi().then((nvidia) => cudaBuildBlocker(CUDA_BUILDS[bundledLlamaVersion()], nvidia))
+    : Promise.resolve(undefined);
+  return blocker;
+}
+
+/** node-llama-cpp's `gpu` option for a choice: "auto" leaves CUDA out where it cannot run. */
+export async function gpuOption(gpu: "auto" | false): Promise<"auto" | false | { type: "auto"; exclude: ["cuda"] }> {
+  return gpu === "auto" && (await cudaBlocker()) ? { type: "auto", exclude: ["cuda"] } : gpu;
 }
 
 /** The version of node-llama-cpp this process loads: its binary packages must match it exactly. */
@@ -69,7 +88,8 @@ export async function binaryPackageInstalled(name: string, version = bundledLlam
 export async function cudaFacts(gpu: string | false, deviceNames: readonly string[], gpuDisabled = false): Promise<CudaFacts> {
   const packages = cudaPackagesFor(process.platform, process.arch);
   const [mainInstalled, extInstalled] = packages ? await Promise.all([binaryPackageInstalled(packages.main), binaryPackageInstalled(packages.ext)]) : [false, false];
-  return { gpu, nvidia: hasNvidiaGpu(deviceNames), ...(packages ? { packages } : {}), mainInstalled, extInstalled, gpuDisabled };
+  const cudaBlocked = await cudaBlocker();
+  return { gpu, nvidia: hasNvidiaGpu(deviceNames), ...(packages ? { packages } : {}), mainInstalled, extInstalled, gpuDisabled, ...(cudaBlocked ? { cudaBlocked } : {}) };
 }
 
 /** What a loaded model runs on: backend, layers on the GPU, VRAM in use, and why not faster. */

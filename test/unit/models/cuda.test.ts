@@ -29,6 +29,8 @@ describe("CUDA advice", () => {
     assert.deepEqual(computeAdvice({ gpu: "vulkan", nvidia: false, packages: linux, mainInstalled: false, extInstalled: false }), {});
     assert.deepEqual(computeAdvice({ gpu: false, nvidia: false, packages: linux, mainInstalled: false, extInstalled: false }), { note: "no GPU found" });
     assert.deepEqual(computeAdvice({ gpu: false, nvidia: true, packages: linux, mainInstalled: false, extInstalled: false, gpuDisabled: true }), { note: "GPU turned off" });
+    // CUDA left out because the driver is too old for this GPU: a download would not help.
+    assert.deepEqual(computeAdvice({ gpu: "vulkan", nvidia: true, packages: linux, mainInstalled: true, extInstalled: false, cudaBlocked: "Update the driver." }), { note: "Update the driver." });
   });
 
   it("finds an NVIDIA GPU by device name or by the Linux kernel driver", () => {

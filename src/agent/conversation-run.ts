@@ -10,7 +10,7 @@
 import { basename } from "node:path";
 import type { IndexQueries } from "../indexer/index.ts";
 import type { ModelBackend } from "../models/backend.ts";
-import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment, ToolEffect } from "../protocol/agent.ts";
+import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand } from "../tools/index.ts";
@@ -104,14 +104,15 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     if (!stepCheckpoint) return;
     stepChange = { diff: await checkpoints.diff(stepCheckpoint), files: await checkpoints.changedFiles(stepCheckpoint) };
   }) : tool));
-  const effects = new Map<string, ToolEffect>(tools.map((t) => [t.definition.name, t.effect]));
+  const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
 
   const approve = async (request: ApprovalRequest) => {
-    emit({ type: "approvalRequest", call: request.call, effect: request.effect });
+    const display = byName.get(request.call.name)?.display;
+    emit({ type: "approvalRequest", call: request.call, effect: request.effect, ...(display ? { display } : {}) });
     return options.approve(request);
   };
   const onEvent = (event: AgentEvent) => {
-    const wire = toWire(event, effects, () => {
+    const wire = toWire(event, byName, () => {
       const change = stepChange;
       const checkpoint = stepCheckpoint;
       stepChange = undefined;
@@ -203,16 +204,21 @@ function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
 
 function toWire(
   event: AgentEvent,
-  effects: ReadonlyMap<string, ToolEffect>,
+  tools: ReadonlyMap<string, Tool>,
   takeStep: () => { change: { diff: string; files: string[] } | undefined; checkpoint: string | undefined },
 ): AgentWireEvent | undefined {
+  // How the UI shows a call travels with it, from the tool's own definition.
+  const displayOf = (name: string) => {
+    const display = tools.get(name)?.display;
+    return display ? { display } : {};
+  };
   switch (event.type) {
     case "turn":
       return { type: "turn", step: event.step };
     case "model":
-      return { type: "model", event: event.event };
+      return { type: "model", event: event.event, ...(event.event.type === "toolCall" ? displayOf(event.event.call.name) : {}) };
     case "toolStart":
-      return { type: "toolStart", call: event.call, effect: effects.get(event.call.name) ?? "read" };
+      return { type: "toolStart", call: event.call, effect: tools.get(event.call.name)?.effect ?? "read", ...displayOf(event.call.name) };
     case "toolEnd": {
       const { change, checkpoint } = takeStep();
       return {

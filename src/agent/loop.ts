@@ -120,7 +120,8 @@ class Run {
   private evaluated = 0;
   private generated = 0;
   private readonly started = Date.now();
-  private readonly guard = new RepetitionGuard();
+  // Which tools' failures are known by their output alone is the tools' own say.
+  private readonly guard = new RepetitionGuard({ failuresByOutput: (name) => this.tools.get(name)?.failuresByOutput === true });
 
   constructor(
     private readonly options: AgentOptions,

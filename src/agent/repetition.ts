@@ -16,11 +16,17 @@ export interface RepetitionOptions {
   readonly steerAfter: number;
   /** … this many times → stop (default 3). */
   readonly stopAfter: number;
-  /** The same failing command output (e.g. a test run) this many times → steer (default 3); +1 → stop. */
+  /** The same failing output of a tool whose failures are known by their output (e.g. a test run) this many times → steer (default 3); +1 → stop. */
   readonly sameFailureSteerAfter: number;
+  /**
+   * Whether a tool's failures are known by their output alone, so that different calls
+   * failing the same way count as one failure coming back (`Tool.failuresByOutput`:
+   * run_command, run_tests). Default: no tool's.
+   */
+  readonly failuresByOutput: (tool: string) => boolean;
 }
 
-const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSteerAfter: 3 };
+const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSteerAfter: 3, failuresByOutput: () => false };
 
 export class RepetitionGuard {
   private readonly calls = new Map<string, number>();
@@ -38,7 +44,7 @@ export class RepetitionGuard {
     if (seen >= this.options.stopAfter) {
       return { action: "stop", reason: `the model repeated the same ${tool} call with the same result ${seen} times` };
     }
-    if (!ok && (tool === "run_command" || tool === "run_tests")) {
+    if (!ok && this.options.failuresByOutput(tool)) {
       const failures = bump(this.failures, `${tool}\u0000${hash(output)}`);
       if (failures > this.options.sameFailureSteerAfter) {
         return { action: "stop", reason: `the same command failure came back ${failures} times without progress` };

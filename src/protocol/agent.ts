@@ -17,6 +17,7 @@
  */
 import { NotificationType, RequestType } from "vscode-languageserver-protocol";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
+import type { ToolDisplay } from "./tool-display.ts";
 
 /**
  * How a tool affects the world: "read" runs freely; "write" changes workspace files; "command"
@@ -98,10 +99,12 @@ export type AgentWireEvent =
   /** First event of a run: the user's message, its index in the conversation and the checkpoint before it. */
   | { readonly type: "user"; readonly text: string; readonly messageIndex: number; readonly checkpoint?: string; readonly attachments?: readonly Attachment[] }
   | { readonly type: "turn"; readonly step: number }
-  | { readonly type: "model"; readonly event: ChatStreamEvent }
-  | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect }
+  /** A streamed model event; a `toolCall` comes with the tool's display (its card shows it while the call waits its turn). */
+  | { readonly type: "model"; readonly event: ChatStreamEvent; readonly display?: ToolDisplay }
+  | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect; readonly display?: ToolDisplay }
   | { readonly type: "approval"; readonly callId: string; readonly approved: boolean }
-  | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect }
+  /** A call starts; `display` is how its tool is shown (from the tool's definition; src/protocol/tool-display.ts). */
+  | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect; readonly display?: ToolDisplay }
   | {
       readonly type: "toolEnd";
       readonly callId: string;

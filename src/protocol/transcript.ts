@@ -9,6 +9,7 @@
  */
 import type { AgentRunResult, AgentWireEvent, Attachment, TestOutcome, ToolEffect } from "./agent.ts";
 import type { ChatMessage, JsonValue } from "./chat.ts";
+import type { ToolDisplay } from "./tool-display.ts";
 
 export interface Transcript {
   readonly id: string;
@@ -45,6 +46,8 @@ export type TranscriptItem =
       readonly name: string;
       readonly arguments: Record<string, JsonValue>;
       effect?: ToolEffect;
+      /** How the card shows the call, from the tool's definition (absent: `defaultToolDisplay`). */
+      display?: ToolDisplay;
       status: ToolStatus;
       preview?: string;
       durationMs?: number;
@@ -120,12 +123,13 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       closeAssistant(items);
       break;
     case "model":
-      applyModelEvent(transcript, event.event, nextId);
+      applyModelEvent(transcript, event.event, nextId, event.display);
       break;
     case "approvalRequest": {
       const tool = findTool(items, event.call.id) ?? pushTool(items, event.call.id, event.call.name, event.call.arguments);
       tool.status = "awaiting-approval";
       tool.effect = event.effect;
+      if (event.display) tool.display = event.display;
       break;
     }
     case "approval": {
@@ -137,6 +141,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       const tool = findTool(items, event.call.id) ?? pushTool(items, event.call.id, event.call.name, event.call.arguments);
       tool.status = "running";
       tool.effect = event.effect;
+      if (event.display) tool.display = event.display;
       break;
     }
     case "toolEnd": {
@@ -196,7 +201,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
   return transcript;
 }
 
-function applyModelEvent(transcript: Transcript, event: Extract<AgentWireEvent, { type: "model" }>["event"], nextId: (p: string) => string): void {
+function applyModelEvent(transcript: Transcript, event: Extract<AgentWireEvent, { type: "model" }>["event"], nextId: (p: string) => string, display?: ToolDisplay): void {
   const items = transcript.items;
   switch (event.type) {
     case "thinking":
@@ -212,7 +217,10 @@ function applyModelEvent(transcript: Transcript, event: Extract<AgentWireEvent, 
     }
     case "toolCall":
       closeAssistant(items);
-      if (!findTool(items, event.call.id)) pushTool(items, event.call.id, event.call.name, event.call.arguments);
+      if (!findTool(items, event.call.id)) {
+        const tool = pushTool(items, event.call.id, event.call.name, event.call.arguments);
+        if (display) tool.display = display;
+      }
       break;
     case "toolCallError":
       closeAssistant(items);

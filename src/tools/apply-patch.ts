@@ -8,6 +8,7 @@ import { type Tool, ToolError, optionalBool, optionalString, stringArg } from ".
 
 export const applyPatchTool: Tool = {
   effect: "write",
+  display: { title: "Apply patch", wouldLikeTo: "apply a patch", keyArguments: [], body: "diff", proposedChange: "patch" },
   definition: {
     name: "apply_patch",
     description:

@@ -9,6 +9,7 @@ import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from ".
 
 export const editFileTool: Tool = {
   effect: "write",
+  display: { title: "Edit file", wouldLikeTo: "edit {path}", keyArguments: ["path"], body: "diff", proposedChange: "edits" },
   definition: {
     name: "edit_file",
     description:

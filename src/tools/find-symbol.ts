@@ -3,6 +3,7 @@ import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./to
 
 export const findSymbolTool: Tool = {
   effect: "read",
+  display: { title: "Find symbol", wouldLikeTo: "find the definition of {name}", keyArguments: ["name"], body: "arguments" },
   definition: {
     name: "find_symbol",
     description: "Find where a function, class, method, type or variable is defined (from the code index), with its signature; optionally also where it is referenced.",

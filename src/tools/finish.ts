@@ -3,6 +3,7 @@ import { type Tool, stringArg } from "./tool.ts";
 
 export const finishTool: Tool = {
   effect: "control",
+  display: { title: "Finish", wouldLikeTo: "finish", keyArguments: [], body: "control" },
   definition: {
     name: "finish",
     description: "Call when the task is complete (or cannot be completed), with a short summary for the user of what was changed and how it was checked.",

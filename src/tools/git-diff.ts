@@ -10,6 +10,7 @@ const MAX_DIFF_CHARS = 40_000;
 
 export const gitDiffTool: Tool = {
   effect: "read",
+  display: { title: "Git diff", wouldLikeTo: ["show the changes to {path}", "show the changes"], keyArguments: ["path"], body: "arguments" },
   definition: {
     name: "git_diff",
     description: "Show the changes made in the workspace so far as a unified diff (optionally for one path).",

@@ -10,6 +10,7 @@ const DEFAULT_LIMIT = 300;
 
 export const listFilesTool: Tool = {
   effect: "read",
+  display: { title: "List files", wouldLikeTo: ["list the files in {path}", "list the workspace's files"], keyArguments: ["path", "glob"], body: "arguments" },
   definition: {
     name: "list_files",
     description: "List files in the workspace, skipping .gitignore'd files and folders like node_modules. Optionally under a folder and matching a glob such as \"**/*.py\" or \"*.test.ts\".",

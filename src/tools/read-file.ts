@@ -5,6 +5,7 @@ import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
+  display: { title: "Read file", wouldLikeTo: "read {path}", keyArguments: ["path"], body: "arguments" },
   definition: {
     name: "read_file",
     description:

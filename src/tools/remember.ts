@@ -14,6 +14,12 @@ const MAX_TITLE_CHARS = 80;
 
 export const rememberTool: Tool = {
   effect: "memory",
+  display: {
+    title: "Remember",
+    wouldLikeTo: ["remember “{title}” about the project (a file in .hearth/memory you can edit or forget)", "remember this about the project (a file in .hearth/memory you can edit or forget)"],
+    keyArguments: [],
+    body: "memory",
+  },
   definition: {
     name: "remember",
     description:

@@ -32,6 +32,8 @@ export interface CommandOutcome {
 
 export const runCommandTool: Tool = {
   effect: "command",
+  display: { title: "Run command", wouldLikeTo: "run `{command}`", keyArguments: ["command", "cwd"], body: "arguments" },
+  failuresByOutput: true,
   definition: {
     name: "run_command",
     description: "Run a shell command (e.g. the tests) in the workspace and return its exit code and output (stdout and stderr together; long output is cut in the middle). Non-interactive: stdin is closed.",

@@ -12,6 +12,8 @@ const DEFAULT_TIMEOUT_S = 600;
 
 export const runTestsTool: Tool = {
   effect: "command",
+  display: { title: "Run tests", wouldLikeTo: ["run `{command}`", "run the tests"], keyArguments: ["command", "filter"], body: "arguments" },
+  failuresByOutput: true,
   definition: {
     name: "run_tests",
     description: "Run the project's tests (the configured test command, or one detected from package.json, pyproject/pytest, go.mod, Cargo.toml, pom.xml or Gradle) and report how many passed and failed. Optionally narrow it with a filter appended to the command (a test file or name).",

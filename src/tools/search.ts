@@ -23,6 +23,7 @@ export interface SearchHit {
 
 export const searchTool: Tool = {
   effect: "read",
+  display: { title: "Search", wouldLikeTo: ["search {path} for “{pattern}”", "search the workspace for “{pattern}”"], keyArguments: ["path", "pattern", "glob"], body: "arguments" },
   definition: {
     name: "search",
     description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB and links out of the workspace are not searched (the result names them).",

@@ -11,13 +11,14 @@
 import type { IndexQueries } from "../indexer/index.ts";
 import type { ToolEffect } from "../protocol/agent.ts";
 import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../protocol/chat.ts";
+import type { ToolDisplay } from "../protocol/tool-display.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
-// JSON values, the tool-schema subset and what the model is shown of a tool are the
-// protocol's: one definition for every layer.
-export type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition };
+// JSON values, the tool-schema subset, what the model is shown of a tool and what the user
+// is shown of it are the protocol's: one definition for every layer.
+export type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition, ToolDisplay };
 
 /**
  * Why a tool failed. Stable strings: the UI keys messages on them and they cross the wire
@@ -110,10 +111,26 @@ export type { ToolEffect };
 // No checkpoint before "memory": checkpoints leave .hearth/ out, so that undoing code
 // never undoes what was learned.
 
-/** One agent tool. Implementations live one per file in src/tools. */
+/**
+ * One agent tool. Implementations live one per file in src/tools, each with everything
+ * about it: what the model sees, how the user sees it, how the loop treats it.
+ */
 export interface Tool {
+  /** What the model sees: name, description, parameters. */
   readonly definition: ToolDefinition;
   readonly effect: ToolEffect;
+  /**
+   * How the user sees a call: the card's title, "Hearth wants to …", the arguments on
+   * the card's first line, what its body shows (src/protocol/tool-display.ts). Every
+   * built-in tool has one; without it the UI uses `defaultToolDisplay`.
+   */
+  readonly display?: ToolDisplay;
+  /**
+   * A failure is known by its output alone: different calls failing with the same output
+   * are one failure coming back (a test run after each attempted fix), which the agent's
+   * repetition guard answers by steering, then stopping (src/agent/repetition.ts).
+   */
+  readonly failuresByOutput?: boolean;
   /** Runs the tool. Throws `ToolError` for failures the model should hear about. */
   execute(input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolOutput>;
   /**

@@ -9,6 +9,7 @@ import type { Workspace } from "./workspace.ts";
 
 export const writeFileTool: Tool = {
   effect: "write",
+  display: { title: "Write file", wouldLikeTo: "write {path}", keyArguments: ["path"], body: "diff", proposedChange: "content" },
   definition: {
     name: "write_file",
     description: "Create a new file with the given content, or replace a whole file you have read with read_file. Prefer edit_file or apply_patch to change part of a file.",

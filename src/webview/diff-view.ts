@@ -3,6 +3,7 @@
  * tool has run — the change it proposes, built from its arguments.
  */
 import type { JsonValue } from "../protocol/chat.ts";
+import type { ProposedChange } from "../protocol/tool-display.ts";
 import { h } from "./dom.ts";
 
 /** Lines shown before "… N more lines" (the full diff opens in the editor). */
@@ -17,12 +18,12 @@ function editDiff(oldText: JsonValue | undefined, newText: JsonValue | undefined
   return [...prefixed(typeof oldText === "string" ? oldText : "", "-"), ...prefixed(typeof newText === "string" ? newText : "", "+")];
 }
 
-/** The change a write tool's arguments describe, as diff text; undefined for other tools. */
-export function proposedDiff(name: string, args: Record<string, JsonValue>): string | undefined {
+/** The change a write's arguments describe, read as `kind` says, as diff text; undefined without a kind. */
+export function proposedDiff(kind: ProposedChange | undefined, args: Record<string, JsonValue>): string | undefined {
   const path = typeof args.path === "string" ? args.path : undefined;
   const header = path ? [`--- a/${path}`, `+++ b/${path}`] : [];
-  switch (name) {
-    case "edit_file": {
+  switch (kind) {
+    case "edits": {
       const edits = Array.isArray(args.edits) ? args.edits : [{ old_text: args.old_text ?? "", new_text: args.new_text ?? "" }];
       const hunks = edits.flatMap((edit) => {
         const e = edit && typeof edit === "object" && !Array.isArray(edit) ? edit : {};
@@ -30,13 +31,20 @@ export function proposedDiff(name: string, args: Record<string, JsonValue>): str
       });
       return [...header, ...hunks].join("\n");
     }
-    case "apply_patch":
+    case "patch":
       return typeof args.patch === "string" ? args.patch : undefined;
-    case "write_file":
+    case "content":
       return typeof args.content === "string" ? [...header, "@@ new content @@", ...prefixed(args.content, "+")].join("\n") : undefined;
     default:
       return undefined;
   }
+}
+
+/** How a write saved without its display (an older conversation) describes its change, told from its arguments. */
+export function changeFromArguments(args: Record<string, JsonValue>): ProposedChange {
+  if (typeof args.patch === "string") return "patch";
+  if (typeof args.content === "string") return "content";
+  return "edits";
 }
 
 /** Added and removed lines of a diff (file headers not counted). */

@@ -1,12 +1,15 @@
 /**
- * A tool call as a card: name, key arguments, status, duration; the diff of write tools
- * (proposed before approval, real after), Approve / Deny while the call waits for the
- * user, Open diff / Undo this step afterwards, and the result preview (collapsed).
+ * A tool call as a card: title, key arguments, status, duration; the body its tool's
+ * display asks for — the diff of a write (proposed before approval, real after), the
+ * memory entry proposed, or the other arguments —, Approve / Deny and "Hearth wants to …"
+ * while the call waits for the user, Open diff / Undo this step afterwards, and the result
+ * preview (collapsed). Nothing here knows a tool by name: what differs between tools comes
+ * from their `ToolDisplay` (src/protocol/tool-display.ts), carried on the item.
  */
-import type { JsonValue } from "../protocol/chat.ts";
+import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
 import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
-import { diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
+import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
 import { markdownFragment } from "./markdown.ts";
 
@@ -22,11 +25,6 @@ const STATUS_LABEL: Record<ToolStatus, string> = {
   cancelled: "Cancelled",
 };
 
-const WRITE_TOOLS = new Set(["edit_file", "apply_patch", "write_file"]);
-
-/** Arguments worth a glance, in this order; the rest are in the details. */
-const KEY_ARGS = ["path", "command", "pattern", "name", "query", "glob", "filter", "cwd"];
-
 export interface ToolCardContext {
   readonly post: Post;
   /** Approve/Deny already clicked for these call ids (buttons stay disabled until the event arrives). */
@@ -35,14 +33,20 @@ export interface ToolCardContext {
   readonly openState: Map<string, boolean>;
 }
 
-export function isWriteTool(item: ToolItem): boolean {
-  return item.effect === "write" || WRITE_TOOLS.has(item.name);
+/** How the card shows this call: its tool's display, or the default for its name and effect. */
+export function displayOf(item: ToolItem): ToolDisplay {
+  return item.display ?? defaultToolDisplay(item.name, item.effect);
 }
 
-/** "path=src/a.ts" style summaries of the key arguments. */
-export function keyArguments(args: Record<string, JsonValue>): { name: string; value: string }[] {
+function isWriteTool(item: ToolItem): boolean {
+  return displayOf(item).body === "diff";
+}
+
+/** The key arguments the display names, in its order; `start_line`/`end_line` as one "lines" entry. */
+export function keyArguments(item: ToolItem): { name: string; value: string }[] {
+  const args = item.arguments;
   const out: { name: string; value: string }[] = [];
-  for (const name of KEY_ARGS) {
+  for (const name of displayOf(item).keyArguments) {
     const value = args[name];
     if (typeof value === "string" && value) out.push({ name, value });
   }
@@ -72,7 +76,7 @@ export function keptDetails(ctx: ToolCardContext, key: string, defaultOpen: bool
 }
 
 function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
-  const args = keyArguments(item.arguments);
+  const args = keyArguments(item);
   if (args.length === 0) return undefined;
   return h(
     "div",
@@ -96,7 +100,7 @@ function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
 function diffSection(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
   if (!isWriteTool(item)) return undefined;
   const real = item.diff;
-  const diff = real ?? (item.status === "done" ? undefined : proposedDiff(item.name, item.arguments));
+  const diff = real ?? (item.status === "done" ? undefined : proposedDiff(item.display ? item.display.proposedChange : changeFromArguments(item.arguments), item.arguments));
   if (!diff) return undefined;
   const { added, removed } = diffStats(diff);
   const title = real ? "Changes" : "Proposed change";
@@ -133,7 +137,7 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
 }
 
 function isMemoryTool(item: ToolItem): boolean {
-  return item.effect === "memory" || item.name === "remember";
+  return displayOf(item).body === "memory";
 }
 
 /** The memory entry the agent proposes: title, fact and category, as the user will find it in the file. */
@@ -153,7 +157,7 @@ function memorySection(item: ToolItem): HTMLElement | undefined {
 /** Arguments of tools the card has no special view for, collapsed (what exactly the model asked for). */
 function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
   if (isWriteTool(item) || isMemoryTool(item) || isControlTool(item)) return undefined;
-  const shown = new Set(keyArguments(item.arguments).map((a) => a.name));
+  const shown = new Set(keyArguments(item).map((a) => a.name));
   const rest = Object.entries(item.arguments).filter(([name]) => !shown.has(name) && name !== "start_line" && name !== "end_line");
   if (rest.length === 0) return undefined;
   return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], h("pre", { class: "tool-preview", tabindex: 0 }, JSON.stringify(Object.fromEntries(rest), null, 2)));
@@ -161,7 +165,7 @@ function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | und
 
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
 function isControlTool(item: ToolItem): boolean {
-  return item.effect === "control" || item.name === "finish";
+  return displayOf(item).body === "control";
 }
 
 export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
@@ -178,13 +182,13 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
       "data-id": item.id,
       "data-tool": item.name,
       "data-status": item.status,
-      "aria-label": `${item.name}: ${STATUS_LABEL[item.status]}`,
+      "aria-label": `${displayOf(item).title}: ${STATUS_LABEL[item.status]}`,
       "aria-busy": item.status === "running",
     },
     h(
       "div",
       { class: "tool-head" },
-      h("span", { class: "tool-name" }, item.name),
+      h("span", { class: "tool-name", title: item.name }, displayOf(item).title),
       statusBadge(item.status),
       item.durationMs !== undefined ? h("span", { class: "tool-duration muted" }, formatDuration(item.durationMs)) : undefined,
     ),
@@ -199,9 +203,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   );
 }
 
+/** The same words as the approval notification (src/extension/chat/runs.ts). */
 function approvalQuestion(item: ToolItem): string {
-  if (item.effect === "command" || typeof item.arguments.command === "string") return "Hearth wants to run this command.";
-  if (isWriteTool(item)) return "Hearth wants to make this change.";
-  if (isMemoryTool(item)) return "Hearth wants to remember this about the project (a file in .hearth/memory you can edit or forget).";
-  return "Hearth wants to use this tool.";
+  return `Hearth wants to ${describeCall(item.name, item.arguments, displayOf(item))}.`;
 }

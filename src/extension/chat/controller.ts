@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { AgentEventNotification, type AgentMode, type AgentRunResult, WorkspaceSaveRequest } from "../../protocol/agent.ts";
-import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent } from "../../protocol/transcript.ts";
+import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import { TranscriptStore } from "../transcript-store.ts";
@@ -88,8 +88,16 @@ export class ChatController implements vscode.Disposable, ChatSession {
     if (transcript === this.transcript) this.posted.fire({ type: "event", conversationId: transcript.id, event, at });
   }
 
+  toolItem(conversationId: string, callId: string): Extract<TranscriptItem, { kind: "tool" }> | undefined {
+    return this.conversation(conversationId)?.items.find((i): i is Extract<TranscriptItem, { kind: "tool" }> => i.kind === "tool" && i.id === callId);
+  }
+
+  private conversation(id: string): Transcript | undefined {
+    return id === this.transcript.id ? this.transcript : this.store.get(id);
+  }
+
   private onRunEvent(conversationId: string, event: TranscriptEvent): void {
-    const transcript = conversationId === this.transcript.id ? this.transcript : this.store.get(conversationId);
+    const transcript = this.conversation(conversationId);
     if (transcript) this.apply(event, transcript);
   }
 

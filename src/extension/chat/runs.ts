@@ -8,8 +8,8 @@ import * as vscode from "vscode";
 import { AgentApproveRequest, type AgentMode, AgentRunRequest, type AgentRunResult } from "../../protocol/agent.ts";
 import { COMMANDS } from "../../protocol/contributions.ts";
 import { runBlocker } from "../../protocol/readiness.ts";
+import { describeCall } from "../../protocol/tool-display.ts";
 import type { Mention } from "../../protocol/webview.ts";
-import { describeCall } from "../call-description.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
 import type { ChatSession } from "./session.ts";
@@ -33,7 +33,11 @@ export class Runs implements vscode.Disposable {
     private readonly chat: ChatSession,
     private readonly attachments: Attachments,
   ) {
-    chat.runtime.onRequest(AgentApproveRequest, (params, token) => this.askApproval(params.call.id, describeCall(params.call.name, params.call.arguments), token));
+    chat.runtime.onRequest(AgentApproveRequest, (params, token) => {
+      // The card came first (the runtime sends `approvalRequest` before it asks), carrying the tool's display.
+      const display = chat.toolItem(params.conversationId, params.call.id)?.display;
+      return this.askApproval(params.call.id, describeCall(params.call.name, params.call.arguments, display), token);
+    });
   }
 
   get running(): boolean {

@@ -4,7 +4,7 @@
  * the view and the persisted history never drift apart. `ChatController` implements it.
  */
 import type * as vscode from "vscode";
-import type { Transcript, TranscriptEvent } from "../../protocol/transcript.ts";
+import type { Transcript, TranscriptEvent, TranscriptItem } from "../../protocol/transcript.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import type { TranscriptStore } from "../transcript-store.ts";
 
@@ -22,4 +22,6 @@ export interface ChatSession {
   showConversation(): void;
   /** Stops the run in progress, if any. */
   stop(): void;
+  /** The card of a tool call in a conversation (the open one or one in the history). */
+  toolItem(conversationId: string, callId: string): Extract<TranscriptItem, { kind: "tool" }> | undefined;
 }

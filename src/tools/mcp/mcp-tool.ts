@@ -13,6 +13,7 @@
  * results are tool errors.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { mcpToolDisplay } from "../../protocol/tool-display.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
 import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
 import type { McpListedTool } from "./connection.ts";
@@ -66,6 +67,8 @@ function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefi
   return {
     definition,
     effect: "command",
+    // Named as the server's tool on its card and in the approval, whatever its arguments are called.
+    display: mcpToolDisplay(source.name, remoteName),
     async execute(input, ctx) {
       const result = await source.call(remoteName, input, ctx.signal);
       const text = cap(resultText(result));

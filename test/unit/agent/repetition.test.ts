@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RepetitionGuard, canonical } from "../../../src/agent/repetition.ts";
+import { AGENT_TOOLS, toolByName } from "../../../src/tools/index.ts";
+
+/** What the agent loop passes: each tool's own `failuresByOutput`. */
+const byDefinition = { failuresByOutput: (name: string) => toolByName(name)?.failuresByOutput === true };
 
 describe("RepetitionGuard", () => {
   it("steers on the second identical call+result and stops on the third", () => {
@@ -21,8 +25,18 @@ describe("RepetitionGuard", () => {
   });
 
   it("steers when different commands keep failing with the same output, then stops", () => {
-    const guard = new RepetitionGuard();
+    const guard = new RepetitionGuard(byDefinition);
     const verdicts = ["npm test", "npm test -- -x", "npm run test", "npx jest"].map((cmd) => guard.record("run_command", { command: cmd }, false, "FAIL: expected 5 got -1").action);
     assert.deepEqual(verdicts, ["continue", "continue", "steer", "stop"]);
+  });
+
+  it("knows failures by their output only for the tools whose definitions say so (run_command, run_tests)", () => {
+    assert.deepEqual(AGENT_TOOLS.filter((t) => t.failuresByOutput).map((t) => t.definition.name).sort(), ["run_command", "run_tests"]);
+    const guard = new RepetitionGuard(byDefinition);
+    const verdicts = ["a.ts", "b.ts", "c.ts", "d.ts"].map((path) => guard.record("edit_file", { path }, false, "Error (no-match): the old text is not in the file").action);
+    assert.deepEqual(verdicts, ["continue", "continue", "continue", "continue"]);
+    const mcp = new RepetitionGuard(byDefinition);
+    const remote = [1, 2, 3, 4].map((n) => mcp.record("mcp__deploy__run", { command: `deploy ${n}` }, false, "denied").action);
+    assert.deepEqual(remote, ["continue", "continue", "continue", "continue"], "an MCP tool called with a `command` argument is not a local command");
   });
 });

@@ -1,0 +1,41 @@
+// Tool cards read what differs between tools from the tool's display (carried on the
+// item); cards saved without one fall back on the tool's name and effect.
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { startApp } from "./dom-env.ts";
+import { conversation, event, transcript } from "./fixtures.ts";
+import type { ChatApp } from "../../../src/webview/app.ts";
+import { toolByName } from "../../../src/tools/index.ts";
+
+let root: HTMLElement;
+let app: ChatApp;
+const q = (selector: string) => root.querySelector<HTMLElement>(selector);
+
+describe("webview: tool cards from tool displays", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  it("asks about an MCP tool as its server's, not as a local command, even with a `command` argument", () => {
+    // The card used to say "Hearth wants to run this command." for every MCP call (effect "command").
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    app.receive(event({ type: "approvalRequest", call: { id: "m1", name: "mcp__deploy__run", arguments: { command: "ls" } }, effect: "command" }));
+    assert.equal(q('[data-id="m1"] .tool-ask')?.textContent, 'Hearth wants to call the tool "run" of the MCP server "deploy" with {"command":"ls"}.');
+    assert.equal(q('[data-id="m1"] .tool-name')?.textContent, "run (deploy)");
+  });
+
+  it("a write queued behind another call shows its proposed change before it starts (display on the model's toolCall)", () => {
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    const call = { id: "w1", name: "write_file", arguments: { path: "n.txt", content: "one\n" } };
+    app.receive(event({ type: "model", event: { type: "toolCall", call }, display: toolByName("write_file")!.display! }));
+    const card = q('[data-id="w1"]')!;
+    assert.equal(card.dataset.status, "proposed");
+    assert.equal(card.querySelector(".tool-name")?.textContent, "Write file");
+    assert.deepEqual([...card.querySelectorAll(".diff-add")].map((l) => l.textContent), ["+one\n"]);
+  });
+
+  it("a card saved without a display (an older conversation) shows its tool's name, and a write its change", () => {
+    app.receive(conversation(transcript([{ kind: "tool", id: "e", name: "edit_file", arguments: { path: "a.ts", old_text: "a", new_text: "b" }, status: "awaiting-approval", effect: "write" }])));
+    assert.equal(q('[data-id="e"] .tool-name')?.textContent, "edit_file");
+    assert.deepEqual([...root.querySelectorAll('[data-id="e"] .diff-del, [data-id="e"] .diff-add')].map((l) => l.textContent), ["-a\n", "+b\n"]);
+    assert.equal(q('[data-id="e"] .tool-ask')?.textContent, "Hearth wants to edit file a.ts.");
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * The Workspace on disk (CLI, tests). Paths are checked lexically and then through their
+ * The Workspace on disk (CLI, tests, and the runtime when agent edits do not go through
+ * the editor: src/runtime/agent-service.ts). Paths are checked lexically and then through their
  * real path (links followed, dangling ones too), so a symlink pointing out of the root is
  * refused for reads and writes alike; every write, delete and rename end also passes
  * `checkWritable` (never into a `.git` folder, whatever the spelling or link), all of a

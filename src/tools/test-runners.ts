@@ -1,7 +1,8 @@
 /**
  * Which test command a project uses, and how many tests passed or failed according to its
- * output. Detection looks only at files in the workspace root (package.json, pyproject,
- * go.mod, Cargo.toml, pom.xml, build.gradle); counting understands the summary lines of
+ * output. Detection looks only at files in the workspace root (package.json's test script,
+ * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py, go.mod, Cargo.toml, pom.xml,
+ * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
 import type { Workspace } from "./workspace.ts";

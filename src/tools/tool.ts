@@ -1,12 +1,12 @@
 /**
  * The contract between the agent loop and its tools. A tool is a definition (what the
- * model sees: name, description, JSON-schema parameters) next to an `execute(input, ctx)`
- * implementation. Results carry text for the model and structured data for the UI.
- * `runTool` is the one place a tool is invoked: a tool that throws becomes an error result
- * with a reason code, never a crash of the loop.
+ * model sees: name, description, JSON-schema parameters) and a display (what the user sees
+ * of a call) next to an `execute(input, ctx)` implementation. Results carry text for the
+ * model and structured data for the UI. `runTool` is the one place a tool is invoked: a
+ * tool that throws becomes an error result with a reason code, never a crash of the loop.
  *
- * The schema types mirror src/models/types.ts structurally (src/tools may not import
- * src/models); a `Tool.definition` is assignable to the models' `ToolDefinition`.
+ * The schema types, `ToolDefinition` and `ToolDisplay` are the protocol's
+ * (src/protocol/chat.ts, tool-display.ts), re-exported here; src/models uses the same ones.
  */
 import type { IndexQueries } from "../indexer/index.ts";
 import type { ToolEffect } from "../protocol/agent.ts";
@@ -73,8 +73,8 @@ export interface ToolContext {
   /** The repository index, when one is open (find_symbol needs it). */
   readonly index?: IndexQueries;
   /**
-   * Called by `runTool` before a tool with effects runs (a checkpoint of the workspace);
-   * see checkpoints.ts. `paths` are the files the call is about to write (`Tool.targets`),
+   * Called by `runTool` before a "write" or "command" tool runs (a checkpoint of the
+   * workspace); see checkpoints.ts. `paths` are the files the call is about to write (`Tool.targets`),
    * to snapshot even where git would not see them. A failing checkpoint stops the write.
    */
   readonly beforeEffect?: (tool: string, input: Record<string, JsonValue>, paths: readonly string[]) => Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * The one interface every workspace read and write goes through. On the CLI it is the disk
- * (disk-workspace.ts); in VS Code another implementation turns `apply` into one
- * `workspace/applyEdit` so changes are visible, undoable and respect unsaved buffers.
+ * (disk-workspace.ts); in VS Code the runtime's EditorWorkspace (src/runtime/editor-workspace.ts)
+ * turns `apply` into one `workspace/applyEdit` so changes are visible, undoable and respect
+ * unsaved buffers.
  * Paths are workspace-relative with forward slashes; an implementation refuses any path
  * that resolves outside the root.
  *

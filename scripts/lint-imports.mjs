@@ -9,6 +9,7 @@
 //   models    → protocol, models;  indexer → protocol, indexer
 //   completions → protocol, models, indexer, completions (runtime may import it)
 // Nothing imports runtime/ or extension/; only src/models/llama-cpp(.ts|/) imports node-llama-cpp.
+// Other folders import src/models through its public src/models/index.ts only.
 // File names are kebab-case.
 //   node scripts/lint-imports.mjs          lint src/, exit 1 on problems
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -61,6 +62,9 @@ function checkImport(path, area, allowed, spec) {
   const target = join(dirname(path), spec).split(sep).join("/");
   const targetArea = target.startsWith("src/") ? target.split("/")[1] : undefined;
   if (targetArea && !allowed.includes(targetArea)) return [`${path}: src/${area} may not import src/${targetArea} (${spec})`];
+  if (targetArea === "models" && area !== "models" && target !== "src/models/index.ts") {
+    return [`${path}: import src/models through src/models/index.ts, not ${spec}`];
+  }
   return [];
 }
 

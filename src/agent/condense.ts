@@ -8,7 +8,7 @@
  * first condensed message; it happens only near the limit, where the alternative is a
  * failed turn.
  */
-import type { ChatMessage } from "../models/types.ts";
+import type { ChatMessage } from "../models/index.ts";
 
 export interface CondenseOptions {
   /** Condense when used tokens exceed this share of the context (default 0.8). */

@@ -9,7 +9,7 @@
  */
 import { basename } from "node:path";
 import type { IndexQueries } from "../indexer/index.ts";
-import type { ModelBackend } from "../models/backend.ts";
+import type { ModelBackend } from "../models/index.ts";
 import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";

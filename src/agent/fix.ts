@@ -6,8 +6,7 @@
  */
 import { basename } from "node:path";
 import type { IndexQueries } from "../indexer/index.ts";
-import type { ModelBackend } from "../models/backend.ts";
-import type { ToolCall } from "../models/types.ts";
+import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";

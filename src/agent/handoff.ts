@@ -14,7 +14,7 @@
  *   const { messages, systemPrompt, title, patch } = importConversation(markdown);
  *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
  */
-import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/types.ts";
+import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
 
 export interface ConversationMeta {
   readonly title: string;

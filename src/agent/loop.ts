@@ -10,8 +10,7 @@
  */
 import type { AgentStopReason } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { BackendError, type ModelBackend } from "../models/backend.ts";
-import type { AssistantMessage, ChatMessage, ChatStreamEvent, ToolCall, TokenUsage } from "../models/types.ts";
+import { type AssistantMessage, BackendError, type ChatMessage, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";

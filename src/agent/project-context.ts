@@ -15,7 +15,7 @@
  * line), then memory entries whole, newest first (older ones are left out, and the prompt
  * says so and where to read them). What was cut is in `sources` and `summary`.
  */
-import type { ModelBackend } from "../models/backend.ts";
+import type { ModelBackend } from "../models/index.ts";
 import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
 import type { Workspace } from "../tools/index.ts";
 

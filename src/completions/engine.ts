@@ -4,7 +4,7 @@
  * `$/cancelRequest`, i.e. the next keystroke) reaches every step, down to the generation
  * loop; a request cancelled during the debounce never touches the model.
  */
-import type { ModelBackend } from "../models/backend.ts";
+import type { ModelBackend } from "../models/index.ts";
 import type { CompletionRecord, CompletionStats } from "../protocol/completions.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";

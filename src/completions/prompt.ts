@@ -11,7 +11,7 @@
  * - Context snippets fill a token budget, most relevant first, and are written in a fixed
  *   order (most relevant last, nearest the cursor's file).
  */
-import type { FimRequest } from "../models/backend.ts";
+import type { FimRequest } from "../models/index.ts";
 import { estimateTokens } from "../indexer/index.ts";
 
 export interface PromptBudget {

@@ -119,7 +119,7 @@ export function lmModels(state: RuntimeConnection, version: string): LmModelInfo
   if (state.kind !== "running" || state.status.model.kind !== "ready") return [];
   const { name, contextSize, source, gpu } = state.status.model;
   const output = outputBudget(contextSize);
-  const where = source.kind === "server" ? `server ${source.url}` : source.kind === "file" ? source.path : `preset ${source.preset}`;
+  const where = source.kind === "server" ? `server ${source.url}` : source.kind === "file" ? source.modelPath : `preset ${source.preset}`;
   return [
     {
       id: slug(name),

@@ -23,7 +23,7 @@ import {
   type WorkDoneProgressReport,
 } from "vscode-languageclient/node";
 import { type InitializationOptions, StatusChangedNotification, StatusRequest } from "../protocol/lsp-ext.ts";
-import { SETTINGS_SECTION, settingsNeedingRestart } from "../protocol/settings.ts";
+import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { RestartPolicy } from "./restart-policy.ts";
@@ -38,7 +38,6 @@ export class RuntimeClient implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
-  private settings = readSettings();
   /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
   private serverKey: string | undefined;
   private readonly policy = new RestartPolicy();
@@ -55,7 +54,6 @@ export class RuntimeClient implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     private readonly serverKeys?: ServerKeys,
   ) {
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     // Trusting the workspace lets its settings count (an untrusted one's approval policy is `ask`).
     this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()));
     if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
@@ -220,17 +218,6 @@ export class RuntimeClient implements vscode.Disposable {
       .showWarningMessage(`Hearth's runtime stopped (${reason}). Restarting it (attempt ${decision.attempt})…`, "Show Log")
       .then((pick) => pick && this.output.show(true));
     this.restartTimer = setTimeout(() => void this.start(), decision.delayMs);
-  }
-
-  private onConfigurationChanged(event: vscode.ConfigurationChangeEvent): void {
-    if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
-    const next = readSettings();
-    const changed = settingsNeedingRestart(this.settings, next);
-    this.settings = next;
-    if (changed.length > 0) {
-      this.output.appendLine(`[extension] ${changed.join(", ")} changed: restarting the runtime`);
-      void this.restart();
-    }
   }
 
   /** Sends the current settings to a running runtime. */

@@ -50,12 +50,6 @@ function keyFor(url: string, env: BackendEnvironment): string | undefined {
   return serverOrigin(url) === env.apiKeyOrigin ? env.apiKey : undefined;
 }
 
-/** The settings that decide which model runs and how: a change to any of them reloads. */
-export function backendKey(source: ModelSource, settings: Settings): string {
-  const { contextSize, gpuLayers, kvCacheType, threads } = settings;
-  return JSON.stringify({ source, contextSize, gpuLayers, kvCacheType, threads });
-}
-
 export function createBackend(source: ModelSource, settings: Settings, env: BackendEnvironment = {}): ModelBackend {
   switch (source.kind) {
     case "server": {
@@ -63,7 +57,7 @@ export function createBackend(source: ModelSource, settings: Settings, env: Back
       return new RemoteBackend({ baseUrl: source.url, ...(apiKey ? { apiKey } : {}) });
     }
     case "file":
-      return isScriptPath(source.path) ? new ScriptedBackend(source.path) : embedded(source.path, settings);
+      return isScriptPath(source.modelPath) ? new ScriptedBackend(source.modelPath) : embedded(source.modelPath, settings);
     case "preset": {
       const file = env.modelsFolder ? findDownloadedPreset(env.modelsFolder, source.preset) : undefined;
       if (!file) throw new BackendError(`the ${source.preset} model is not downloaded`, "downloadModel");

@@ -3,8 +3,11 @@
  * the runtime (which receives it in `initializationOptions` and
  * `workspace/didChangeConfiguration`) and the CLI (flags and environment).
  *
- * Every setting is declared once in `SETTINGS` with its default, its description and
- * whether changing it restarts the runtime; a unit test keeps `package.json` in step.
+ * Every setting is declared once in `SETTINGS` with its default and its description; a unit
+ * test keeps `package.json` in step. No setting restarts the runtime: the runtime applies
+ * each change itself (a model change reloads the model slot, src/models/model-slot.ts). The
+ * one restart, a server API key that changed, is keyed on the secret, not on a setting
+ * (src/extension/runtime-client.ts).
  * Values from outside (user settings files, the wire) always pass through `sanitizeSettings`.
  */
 
@@ -50,8 +53,6 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   readonly kind: Kind;
   readonly default: Settings[K];
   readonly description: string;
-  /** Changing it needs a new runtime process (a model reload is not enough). */
-  readonly restartsRuntime: boolean;
   readonly enum?: readonly string[];
   readonly enumDescriptions?: readonly string[];
   readonly minimum?: number;
@@ -74,7 +75,7 @@ export const SETTINGS_SECTION = "hearth";
 
 export const SETTINGS: readonly SettingSpec[] = [
   {
-    key: "modelPreset", kind: "enum", default: "qwen3.6-35b-a3b", restartsRuntime: false,
+    key: "modelPreset", kind: "enum", default: "qwen3.6-35b-a3b",
     enum: MODEL_PRESETS,
     enumDescriptions: [
       "Qwen3.5-35B-A3B (mixture of experts, 3B active): fast on most GPUs. Recommended.",
@@ -85,37 +86,37 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     // "machine": a repository must not choose which file the native GGUF reader opens.
-    key: "modelPath", kind: "string", default: "", restartsRuntime: false, scope: "machine",
+    key: "modelPath", kind: "string", default: "", scope: "machine",
     description: "Absolute path of a local GGUF model file. Overrides the preset. A user setting: a workspace's `.vscode/settings.json` cannot set it.",
   },
   {
-    key: "serverUrl", kind: "string", default: "", restartsRuntime: false, scope: "window",
+    key: "serverUrl", kind: "string", default: "", scope: "window",
     description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models. A team shares one server by committing this setting in the workspace's `.vscode/settings.json`; each person stores the API key with **Hearth: Set Server API Key…** (kept in VS Code's secret storage for that server only, never in settings).",
   },
   {
-    key: "contextSize", kind: "integer", default: 0, restartsRuntime: false, minimum: 0, maximum: MAX_CONTEXT_SIZE,
+    key: "contextSize", kind: "integer", default: 0, minimum: 0, maximum: MAX_CONTEXT_SIZE,
     description: "Context size in tokens. 0 = auto: as large as free memory allows, up to the model's training context (262,144 for Qwen3.5). The size actually used is shown in the status bar.",
   },
   {
-    key: "gpuLayers", kind: "integer", default: -1, restartsRuntime: false, minimum: -1, maximum: 1000,
+    key: "gpuLayers", kind: "integer", default: -1, minimum: -1, maximum: 1000,
     description: "Model layers to offload to the GPU. -1 = auto (as many as fit), 0 = CPU only.",
   },
   {
-    key: "kvCacheType", kind: "enum", default: "f16", restartsRuntime: false,
+    key: "kvCacheType", kind: "enum", default: "f16",
     enum: KV_CACHE_TYPES,
     enumDescriptions: ["Full precision (default).", "8-bit: half the memory, nearly lossless.", "4-bit: a quarter of the memory, some quality loss."],
     description: "Quantization of the attention KV cache. Smaller types fit more context into the same memory.",
   },
   {
-    key: "threads", kind: "integer", default: 0, restartsRuntime: false, minimum: 0, maximum: 256,
+    key: "threads", kind: "integer", default: 0, minimum: 0, maximum: 256,
     description: "CPU threads used for generation. 0 = automatic.",
   },
   {
-    key: "completionModelPath", kind: "string", default: "", restartsRuntime: false, scope: "machine",
+    key: "completionModelPath", kind: "string", default: "", scope: "machine",
     description: "Optional smaller GGUF model for inline completions (e.g. a small Qwen coder model). Empty = use the main model. A user setting: a workspace's `.vscode/settings.json` cannot set it.",
   },
   {
-    key: "approvalPolicy", kind: "enum", default: "ask", restartsRuntime: false, workspaceMayOnlyTighten: true,
+    key: "approvalPolicy", kind: "enum", default: "ask", workspaceMayOnlyTighten: true,
     enum: APPROVAL_POLICIES,
     enumDescriptions: [
       "Ask before every file write and every command.",
@@ -125,7 +126,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace. A workspace's `.vscode/settings.json` can make this stricter than your user setting, never looser; in an untrusted workspace it is always `ask`.",
   },
   {
-    key: "inlineCompletionsEnabled", kind: "boolean", default: true, restartsRuntime: false, scope: "language-overridable",
+    key: "inlineCompletionsEnabled", kind: "boolean", default: true, scope: "language-overridable",
     description: "Show inline completions (ghost text) from the local model while typing. Can be set per language, e.g. `\"[markdown]\": {\"hearth.inlineCompletionsEnabled\": false}`.",
   },
 ];
@@ -161,11 +162,6 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
     return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
   }
   return workspace[0] ?? user;
-}
-
-/** Keys whose change needs a runtime restart. */
-export function settingsNeedingRestart(before: Settings, after: Settings): (keyof Settings)[] {
-  return SETTINGS.filter((s) => s.restartsRuntime && before[s.key] !== after[s.key]).map((s) => s.key);
 }
 
 /**

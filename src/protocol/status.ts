@@ -6,7 +6,7 @@
 /** Where the model comes from, in the order the runtime picks: server URL, GGUF path, preset. */
 export type ModelSource =
   | { readonly kind: "server"; readonly url: string }
-  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "file"; readonly modelPath: string }
   | { readonly kind: "preset"; readonly preset: string };
 
 /** A next step the UI can offer next to a problem (a button in the view, a click on the status bar). */
@@ -139,7 +139,7 @@ export function describeSource(source: ModelSource): string {
     case "server":
       return `server ${source.url}`;
     case "file":
-      return source.path.split(/[\\/]/).pop() ?? source.path;
+      return source.modelPath.split(/[\\/]/).pop() ?? source.modelPath;
     case "preset":
       return `preset ${source.preset}`;
   }

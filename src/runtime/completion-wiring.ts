@@ -2,15 +2,14 @@
  * Inline completions in the runtime: answers LSP `textDocument/inlineCompletion` from the
  * open documents' text (kept by index-wiring.ts) through the completion engine
  * (src/completions), and `hearth/completions/stats`. `$/cancelRequest` aborts the request's
- * signal, which stops the debounce or the generation itself. Also owns the optional
- * completion model (`hearth.completionModelPath`), loaded beside the main model; the main
- * model answers whenever there is none or it failed to load.
+ * signal, which stops the debounce or the generation itself. The optional completion
+ * model (`hearth.completionModelPath`) is the session's completion slot
+ * (src/models/model-slot.ts, like the main model); the main model answers whenever there is
+ * none or it failed to load.
  */
 import { basename } from "node:path";
 import { type CancellationToken, type Connection, InlineCompletionRequest, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
-import type { ModelBackend } from "../models/backend.ts";
-import { createBackend } from "../models/factory.ts";
 import { CompletionStatsRequest } from "../protocol/completions.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
@@ -18,9 +17,6 @@ import { abortSignal } from "./rpc.ts";
 import type { OpenDocuments } from "./open-documents.ts";
 import type { RuntimeSession } from "./session.ts";
 import type { WorkspaceIndex } from "./workspace-index.ts";
-
-/** Context of the completion model: completions need a few thousand tokens, not 262k. */
-const COMPLETION_CONTEXT = 8192;
 
 export interface CompletionWiring {
   dispose(): Promise<void>;
@@ -33,10 +29,9 @@ export function wireCompletions(
   root: string | undefined,
   index: () => WorkspaceIndex | undefined,
 ): CompletionWiring {
-  const models = new CompletionModels(session);
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
   const engine = new CompletionEngine({
-    model: () => models.choose(),
+    model: () => chooseModel(session),
     context: async (path, line, text) => index()?.queries?.contextAt(path, line, { text }),
     recentEdits: () =>
       documents.recentlyEdited().flatMap((d) => {
@@ -46,14 +41,12 @@ export function wireCompletions(
     ...(root ? { repoName: basename(root) } : {}),
   });
   documents.onClosed((uri) => engine.forget(uri, rel(uri) ?? uri));
-  models.prepare();
 
   connection.onRequest(InlineCompletionRequest.type, async (params, token: CancellationToken) => {
     const uri = params.textDocument.uri;
     const text = documents.text(uri);
     // On/off, snooze and per-language choices are the extension's: it only asks when they allow.
     if (text === undefined) return { items: [] };
-    models.prepare();
     const signal = abortSignal(token);
     try {
       const answer = await engine.complete({ uri, path: rel(uri) ?? uri, text, version: documents.version(uri) ?? 0 }, params.position, signal);
@@ -67,45 +60,12 @@ export function wireCompletions(
     }
   });
   connection.onRequest(CompletionStatsRequest, () => engine.stats());
-  return { dispose: () => models.dispose() };
+  // The completion model is the session's: it is disposed with the session.
+  return { dispose: async () => undefined };
 }
 
-/** The optional completion model, loaded beside the main one; the main model as fallback. */
-class CompletionModels {
-  private path = "";
-  private backend: ModelBackend | undefined;
-  private loading: Promise<boolean> | undefined;
-
-  constructor(private readonly session: RuntimeSession) {}
-
-  /** Starts loading the configured completion model (again, if the setting changed). */
-  prepare(): void {
-    const settings = this.session.currentSettings();
-    const path = settings.completionModelPath;
-    if (path === this.path) return;
-    void this.backend?.dispose();
-    this.path = path;
-    this.backend = undefined;
-    this.loading = undefined;
-    if (!path) return;
-    const started = Date.now();
-    const backend = createBackend({ kind: "file", path }, { ...settings, contextSize: COMPLETION_CONTEXT });
-    this.backend = backend;
-    this.loading = backend.load().then(
-      (info) => (log("info", `completion model ${info.name} ready in ${Date.now() - started} ms`), true),
-      (error: unknown) => (log("warn", `completion model failed to load; completions use the main model: ${error instanceof Error ? error.message : String(error)}`), false),
-    );
-  }
-
-  async choose(): Promise<ModelChoice> {
-    this.prepare();
-    const backend = this.backend;
-    if (backend && (await this.loading) && backend === this.backend) return { backend, which: "completion" };
-    return { backend: await this.session.readyBackend(), which: "main" };
-  }
-
-  async dispose(): Promise<void> {
-    await this.backend?.dispose();
-    this.backend = undefined;
-  }
+/** The completion model when it is loaded, else the main model. */
+async function chooseModel(session: RuntimeSession): Promise<ModelChoice> {
+  const completion = await session.completionBackend();
+  return completion ? { backend: completion, which: "completion" } : { backend: await session.readyBackend(), which: "main" };
 }

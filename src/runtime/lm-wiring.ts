@@ -4,7 +4,7 @@
  * Wiring only: the conversion and the turn are src/models/lm-chat.ts.
  */
 import { type CancellationToken, type Connection, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
-import { countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/lm-chat.ts";
+import { countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/index.ts";
 import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";

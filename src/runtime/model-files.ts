@@ -6,10 +6,7 @@
 import { totalmem } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
-import { BackendError } from "../models/backend.ts";
-import { type DownloadProgress, downloadFile } from "../models/download.ts";
-import { probeSystem } from "../models/llama-cpp/system-probe.ts";
-import { downloadablePresets, findPreset, findQuantization, listDownloaded, PRESETS, recommendCompletionModel, recommendModel } from "../models/presets.ts";
+import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 

@@ -4,9 +4,7 @@
  * (`hearth/model/installCuda`). The downloads themselves are src/models.
  */
 import { type CancellationToken, type Connection, type ProgressToken, ResponseError } from "vscode-languageserver/node";
-import { installCuda, nativeFolderIn } from "../models/cuda.ts";
-import { DownloadError, type DownloadProgress } from "../models/download.ts";
-import { bundledLlamaVersion, cudaFacts, probeSystem } from "../models/llama-cpp/system-probe.ts";
+import { bundledLlamaVersion, cudaFacts, DownloadError, type DownloadProgress, installCuda, nativeFolderIn, probeSystem } from "../models/index.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import type { CudaInstallParams, CudaInstallResult, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
 import { describeDownload, downloadPreset } from "./model-files.ts";

@@ -4,8 +4,7 @@
  * and the RequestCancelled error.
  */
 import { type CancellationToken, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
-import { BackendError } from "../models/backend.ts";
-import { DownloadError } from "../models/download.ts";
+import { BackendError, DownloadError } from "../models/index.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { log } from "./log.ts";
 

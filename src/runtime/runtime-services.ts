@@ -4,9 +4,7 @@
  * requests onto these methods; each one is the body of one request.
  */
 import { type CancellationToken, type Connection, ErrorCodes, type InitializeParams, type InitializeResult, ResponseError } from "vscode-languageserver/node";
-import { nativeFolderIn } from "../models/cuda.ts";
-import { bundledLlamaVersion } from "../models/llama-cpp/system-probe.ts";
-import { useInstalledNativePackages } from "../models/native-packages.ts";
+import { bundledLlamaVersion, nativeFolderIn, useInstalledNativePackages } from "../models/index.ts";
 import {
   type ChatSendParams,
   type ChatSendResult,

@@ -4,7 +4,7 @@
  * `ResponseError`, never swallowed.
  */
 import type { CancellationToken, Connection } from "vscode-languageserver/node";
-import { probeSystem } from "../models/llama-cpp/system-probe.ts";
+import { probeSystem } from "../models/index.ts";
 import {
   ChatSendRequest,
   CudaInstallRequest,

@@ -1,22 +1,30 @@
 /**
- * The runtime's state for one client: settings, the model backend and its state, index
- * state. It owns no protocol details; `server.ts` maps requests onto it and forwards
+ * The runtime's state for one client: settings, the model slots (src/models/model-slot.ts:
+ * the main model for chat, the agent and VS Code's chat; the optional completion model),
+ * index state. It owns no protocol details; `server.ts` maps requests onto it and forwards
  * `onChange` as `hearth/status/changed`.
  *
  * A configured model is loaded at once (and reloaded when a setting that affects it
- * changes), so the status bar shows real progress right after the user picks a file.
+ * changes), so the status bar shows real progress right after the user picks a file. A
+ * burst of settings changes (Select Model writes three settings) reloads once.
  */
 import { join } from "node:path";
-import { BackendError, collectTurn, type ModelBackend } from "../models/backend.ts";
-import { type BackendEnvironment, backendKey, createBackend, serverOrigin } from "../models/factory.ts";
-import { findDownloadedPreset, PRESETS } from "../models/presets.ts";
-import { checkModelSource, resolveModelSource } from "../models/source.ts";
+import { type BackendEnvironment, type Clock, collectTurn, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 import { type Settings, sanitizeSettings } from "../protocol/settings.ts";
-import type { IndexState, ModelSource, ModelState, RuntimeStatus } from "../protocol/status.ts";
+import type { IndexState, ModelState, RuntimeStatus } from "../protocol/status.ts";
 import { VERSION } from "../protocol/version.ts";
 import { log } from "./log.ts";
+
+/** Context of the completion model: completions need a few thousand tokens, not 262k. */
+const COMPLETION_CONTEXT = 8192;
+
+/**
+ * How long a settings change waits for the next one before the model reloads: VS Code
+ * sends one notification per written setting, a few milliseconds apart.
+ */
+export const SETTINGS_SETTLE_MS = 250;
 
 export interface SessionPaths {
   /** Folder for downloaded models. */
@@ -26,20 +34,17 @@ export interface SessionPaths {
    * server's origin only, never to a server URL that a later settings change names.
    */
   readonly apiKey?: string;
+  /** The timers that batch settings changes (tests move a fake one by hand). */
+  readonly clock?: Clock;
 }
 
 export class RuntimeSession {
   private settings: Settings;
   private settingsProblems: string[];
-  private model: ModelState = { kind: "none", detail: "checking settings" };
   private index: IndexState = { kind: "idle", detail: "waiting for the workspace" };
   private readonly startedAt = Date.now();
-  private generation = 0;
-  private pending: Promise<void> = Promise.resolve();
-  private backend: ModelBackend | undefined;
-  private backendKey: string | undefined;
-  private loading: Promise<void> | undefined;
-  private readonly backendEnv: BackendEnvironment;
+  private readonly model: ModelSlot;
+  private readonly completionModel: ModelSlot;
 
   constructor(
     rawSettings: unknown,
@@ -47,7 +52,17 @@ export class RuntimeSession {
     private readonly paths: SessionPaths = {},
   ) {
     ({ settings: this.settings, problems: this.settingsProblems } = sanitizeSettings(rawSettings));
-    this.backendEnv = backendEnvironment(paths, this.settings.serverUrl);
+    const env = backendEnvironment(paths, this.settings.serverUrl);
+    const common = { env, log: (level: "info" | "warn", message: string) => log(level, message), settleMs: SETTINGS_SETTLE_MS, ...(paths.clock ? { clock: paths.clock } : {}) };
+    this.model = new ModelSlot({ ...common, onState: () => this.onChange(this.status()) });
+    this.completionModel = new ModelSlot({
+      ...common,
+      label: "completion model",
+      resolve: (settings) => (settings.completionModelPath ? { kind: "file", modelPath: settings.completionModelPath } : undefined),
+      loadSettings: { contextSize: COMPLETION_CONTEXT },
+    });
+    this.model.set(this.settings);
+    this.completionModel.set(this.settings);
   }
 
   /** Folder for downloaded models, if the client gave one. */
@@ -55,85 +70,34 @@ export class RuntimeSession {
     return this.paths.modelsFolder;
   }
 
-  /** Re-checks the model source and starts loading it; call after construction and each settings change. */
-  refresh(): Promise<void> {
-    this.pending = this.check();
-    return this.pending;
+  /** Re-checks the model sources and starts loading them; call after construction and after a download. */
+  async refresh(): Promise<void> {
+    void this.completionModel.refresh();
+    await this.model.refresh();
   }
 
   /** The status once the latest settings have been checked. */
   async settledStatus(): Promise<RuntimeStatus> {
-    await this.pending;
+    await this.model.settled();
     return this.status();
   }
 
-  private async check(): Promise<void> {
-    const generation = ++this.generation;
-    const source = resolveModelSource(this.settings);
-    const model = await checkModelSource(source, this.downloadedPresets());
-    if (generation !== this.generation) return; // a newer settings change already won
-    const key = backendKey(source, this.settings);
-    if (model.kind === "configured" && key === this.backendKey && this.backend) return; // same model, keep it
-    await this.unload();
-    this.setModel(model);
-    if (model.kind === "configured") this.loading = this.load(source, key);
-  }
-
-  private downloadedPresets(): Set<string> {
-    const folder = this.paths.modelsFolder;
-    return new Set(folder ? PRESETS.filter((p) => findDownloadedPreset(folder, p.id)).map((p) => p.id) : []);
-  }
-
-  private async load(source: ModelSource, key: string): Promise<void> {
-    let backend: ModelBackend;
-    try {
-      backend = createBackend(source, this.settings, this.backendEnv);
-    } catch (error) {
-      this.setModel(errorState(source, error));
-      return;
-    }
-    this.backend = backend;
-    this.backendKey = key;
-    let shown = -1;
-    const onProgress = (progress: number) => {
-      // One status message per whole percent: enough for a progress bar, not a flood.
-      const percent = Math.floor(progress * 100);
-      if (percent === shown || this.backend !== backend) return;
-      shown = percent;
-      this.setModel({ kind: "loading", source, progress });
-    };
-    const started = Date.now();
-    try {
-      const info = await backend.load({ onProgress });
-      if (this.backend !== backend) return; // replaced by a newer configuration
-      log("info", `model ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}${info.promptFormat ? `; prompt format: ${info.promptFormat.reason}` : ""}`);
-      this.setModel({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}) });
-    } catch (error) {
-      if (this.backend !== backend) return;
-      log("warn", `model failed to load: ${error instanceof Error ? error.message : String(error)}`);
-      this.setModel(errorState(source, error));
-    }
-  }
-
   /** Loads the configured model now (or again); resolves with the resulting state. */
-  async loadModel(reload: boolean): Promise<ModelState> {
-    if (reload) await this.unload();
-    await this.refresh();
-    await this.loading;
-    return this.model;
+  loadModel(reload: boolean): Promise<ModelState> {
+    return this.model.load(reload);
   }
 
   /**
    * The loaded model for anything in the runtime that needs one (chat, the agent loop,
    * completions): waits for a load in progress; a BackendError says why there is none.
    */
-  async readyBackend(): Promise<ModelBackend> {
-    await this.pending;
-    await this.loading;
-    const model = this.model;
-    if (model.kind === "ready" && this.backend) return this.backend;
-    if (model.kind === "error") throw new BackendError(model.message, model.fix);
-    throw new BackendError(model.kind === "none" ? `no model: ${model.detail}` : "the model is not loaded", "selectModel");
+  readyBackend(): Promise<ModelBackend> {
+    return this.model.ready();
+  }
+
+  /** The completion model when one is configured and loaded; undefined: use the main model. */
+  completionBackend(): Promise<ModelBackend | undefined> {
+    return this.completionModel.ready().catch(() => undefined);
   }
 
   /** Runs one assistant turn, passing each stream event to `onEvent`. */
@@ -153,12 +117,14 @@ export class RuntimeSession {
     return turn.usage ? { message: turn.message, stopReason: turn.stopReason, usage: turn.usage } : { message: turn.message, stopReason: turn.stopReason };
   }
 
+  /** New settings from the client: used at once; the models reload once the burst has settled. */
   async updateSettings(raw: unknown): Promise<void> {
     const { settings, problems } = sanitizeSettings(raw);
     for (const problem of problems) log("warn", problem);
     this.settings = settings;
     this.settingsProblems = problems;
-    await this.refresh();
+    this.model.configure(settings);
+    this.completionModel.configure(settings);
   }
 
   currentSettings(): Settings {
@@ -170,23 +136,10 @@ export class RuntimeSession {
       version: VERSION,
       pid: process.pid,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-      model: this.model,
+      model: this.model.state(),
       index: this.index,
       settingsProblems: this.settingsProblems,
     };
-  }
-
-  private setModel(model: ModelState): void {
-    this.model = model;
-    this.onChange(this.status());
-  }
-
-  private async unload(): Promise<void> {
-    const backend = this.backend;
-    this.backend = undefined;
-    this.backendKey = undefined;
-    this.loading = undefined;
-    await backend?.dispose().catch((error: unknown) => log("warn", "unloading the model failed", error));
   }
 
   /** The workspace index reports here; the status carries it to the UI. */
@@ -196,8 +149,7 @@ export class RuntimeSession {
   }
 
   async dispose(): Promise<void> {
-    this.generation++;
-    await this.unload();
+    await Promise.all([this.model.dispose(), this.completionModel.dispose()]);
   }
 }
 
@@ -211,11 +163,6 @@ function backendEnvironment(paths: SessionPaths, serverUrl: string): BackendEnvi
     ...(paths.modelsFolder ? { modelsFolder: paths.modelsFolder } : {}),
     ...(paths.apiKey && origin ? { apiKey: paths.apiKey, apiKeyOrigin: origin } : {}),
   };
-}
-
-function errorState(source: ModelSource, error: unknown): ModelState {
-  if (error instanceof BackendError) return { kind: "error", source, message: error.message, ...(error.fix ? { fix: error.fix } : {}) };
-  return { kind: "error", source, message: error instanceof Error ? error.message : String(error), fix: "showLog" };
 }
 
 /** Default models folder under a client's global storage. */

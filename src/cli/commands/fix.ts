@@ -9,9 +9,8 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
-import { createBackend } from "../../models/factory.ts";
-import type { ModelSource } from "../../protocol/status.ts";
-import { sanitizeSettings } from "../../protocol/settings.ts";
+import { ModelSlot } from "../../models/index.ts";
+import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -55,11 +54,13 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
     // Before the model loads: a broken server entry stops the run at once.
     const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, options.repo, io) : undefined;
     if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
-    const settings = sanitizeSettings({ threads: options.threads }).settings;
-    const backend = createBackend(options.source, settings, process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {});
+    // The same model slot as the runtime's: resolve, validate, load.
+    const slot = new ModelSlot({ env: process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}, signal: io.signal });
+    slot.set(options.settings);
     const trajectory = new Trajectory(options.trajectoryPath);
     try {
-      const info = await backend.load({ signal: io.signal });
+      const backend = await slot.ready();
+      const info = readyInfo(slot);
       trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
       const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
       try {
@@ -99,7 +100,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
       io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
       return FIX_EXIT.modelError;
     } finally {
-      await Promise.all([backend.dispose(), mcp?.close()]);
+      await Promise.all([slot.dispose(), mcp?.close()]);
     }
   },
 };
@@ -107,7 +108,8 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
 interface FixCliOptions {
   readonly repo: string;
   readonly issue: string;
-  readonly source: ModelSource;
+  /** `modelPath` or `serverUrl`, and `threads`: the settings the model slot loads. */
+  readonly settings: Settings;
   readonly testCommand?: string;
   readonly out?: string;
   readonly predictions?: { readonly file: string; readonly instanceId: string };
@@ -117,6 +119,12 @@ interface FixCliOptions {
   readonly threads: number;
   readonly stateDir: string;
   readonly useIndex: boolean;
+}
+
+/** The loaded model's name and context size (the slot is ready). */
+function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
+  const state = slot.state();
+  return state.kind === "ready" ? { name: state.name, contextSize: state.contextSize } : { name: "model", contextSize: 0 };
 }
 
 function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCliOptions {
@@ -130,7 +138,6 @@ function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCli
   const model = str("model");
   const server = str("server");
   if (!model === !server) throw new UsageError("give exactly one of --model FILE or --server URL");
-  const source: ModelSource = server ? { kind: "server", url: server } : { kind: "file", path: resolve(io.cwd, model!) };
   const predictionsFile = str("predictions");
   const instanceId = str("instance-id");
   if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
@@ -142,8 +149,9 @@ function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCli
   const stateDir = resolve(io.cwd, str("state-dir") ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth"));
   const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
+  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : { modelPath: resolve(io.cwd, model!), threads }).settings;
   return {
-    repo, issue, source, maxSteps, threads, stateDir, out, trajectoryPath,
+    repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
     yes: flags.yes === true,
     useIndex: !flags["no-index"],
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),

@@ -112,7 +112,7 @@ export class EmbeddedBackend implements ModelBackend {
     await checkMemory(llama, file);
     // Weights are 90% of the bar, the context the rest.
     const model = await llama.loadModel({
-      modelPath: file.path,
+      modelPath: file.modelPath,
       gpuLayers: this.options.gpuLayers === undefined || this.options.gpuLayers < 0 ? "auto" : this.options.gpuLayers,
       defaultContextFlashAttention: this.options.flashAttention ?? true,
       onLoadProgress: (p) => progress(0.05 + 0.85 * p),

@@ -8,15 +8,16 @@
  * tensors that fit (size against the end of the last tensor), an architecture Hearth runs,
  * required keys present, hyper-parameters in range (hyper-parameters.ts).
  */
-import { open, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
+import { checkModelFile } from "../model-slot.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, type GgufTensorRecord, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
-  readonly path: string;
+  readonly modelPath: string;
   readonly architecture: string;
   readonly name: string;
   readonly trainContextSize: number;
@@ -42,53 +43,53 @@ function requiredKeys(architecture: string): string[] {
   return keys;
 }
 
-/** Validates `path`; throws a {@link BackendError} saying what is wrong and what to do. */
-export async function validateModelFile(path: string): Promise<ValidatedModel> {
-  const fileSize = await checkFileExists(path);
-  await checkHeader(path, fileSize);
-  const layout = await readLayout(path, fileSize);
-  checkTensors(layout, fileSize, path);
-  const architecture = checkArchitecture(layout.metadata, path);
+/** Validates `modelPath`; throws a {@link BackendError} saying what is wrong and what to do. */
+export async function validateModelFile(modelPath: string): Promise<ValidatedModel> {
+  const fileSize = await checkModelFile(modelPath);
+  await checkHeader(modelPath, fileSize);
+  const layout = await readLayout(modelPath, fileSize);
+  checkTensors(layout, fileSize, modelPath);
+  const architecture = checkArchitecture(layout.metadata, modelPath);
   const missing = requiredKeys(architecture).filter((key) => !layout.metadata.has(`${architecture}.${key}`));
   if (missing.length > 0) {
     throw new BackendError(
-      `the model file lacks required metadata (${missing.map((k) => `${architecture}.${k}`).join(", ")}); it is damaged or was converted wrongly: ${path}`,
+      `the model file lacks required metadata (${missing.map((k) => `${architecture}.${k}`).join(", ")}); it is damaged or was converted wrongly: ${modelPath}`,
       "selectModel",
     );
   }
   const problem = checkHyperParameters(architecture, layout.metadata);
-  if (problem) throw new BackendError(`${path}: ${problem} The file is damaged or not a Qwen3.5 model.`, "selectModel");
+  if (problem) throw new BackendError(`${modelPath}: ${problem} The file is damaged or not a Qwen3.5 model.`, "selectModel");
   // Every length is known to fit now, so node-llama-cpp's reader cannot run away.
   let info: GgufFileInfo;
   try {
-    info = await withTimeout(readGgufFileInfo(path, { readTensorInfo: true }), 60_000, "reading its metadata took over a minute");
+    info = await withTimeout(readGgufFileInfo(modelPath, { readTensorInfo: true }), 60_000, "reading its metadata took over a minute");
   } catch (error) {
-    throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${path}`, "selectModel");
+    throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${modelPath}`, "selectModel");
   }
-  const name = stringValue(layout.metadata.get("general.name")) || (path.split(/[\\/]/).pop() ?? path);
+  const name = stringValue(layout.metadata.get("general.name")) || (modelPath.split(/[\\/]/).pop() ?? modelPath);
   const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
-  return { path, architecture, name, trainContextSize, fileSize, info };
+  return { modelPath, architecture, name, trainContextSize, fileSize, info };
 }
 
 /** Header, metadata and tensor infos through the bounded reader. */
-async function readLayout(path: string, fileSize: number): Promise<GgufLayout> {
+async function readLayout(modelPath: string, fileSize: number): Promise<GgufLayout> {
   try {
-    return await readGgufLayout(path, fileSize);
+    return await readGgufLayout(modelPath, fileSize);
   } catch (error) {
     if (!(error instanceof GgufFormatError)) throw error;
     if (error.reason === "truncated") {
-      throw new BackendError(`the model file is incomplete or corrupt (${error.message}): ${path}`, "downloadModel");
+      throw new BackendError(`the model file is incomplete or corrupt (${error.message}): ${modelPath}`, "downloadModel");
     }
-    throw new BackendError(`not a valid GGUF model file (${error.message}): ${path}`, "selectModel");
+    throw new BackendError(`not a valid GGUF model file (${error.message}): ${modelPath}`, "selectModel");
   }
 }
 
-function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, path: string): string {
+function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: string): string {
   const architecture = stringValue(metadata.get("general.architecture"));
-  if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${path}`, "selectModel");
+  if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${modelPath}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
-      `unsupported model architecture "${architecture}": Hearth runs Qwen3.5-family models (qwen35, qwen35moe): ${path}`,
+      `unsupported model architecture "${architecture}": Hearth runs Qwen3.5-family models (qwen35, qwen35moe): ${modelPath}`,
       "selectModel",
     );
   }
@@ -104,33 +105,19 @@ function stringValue(entry: GgufEntry | undefined): string {
   return typeof value === "string" ? value : "";
 }
 
-async function checkFileExists(path: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new BackendError(`not a file: ${path}`, "selectModel");
-    if (info.size === 0) throw new BackendError(`the model file is empty (0 bytes): ${path}`, "selectModel");
-    return info.size;
-  } catch (error) {
-    if (error instanceof BackendError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "model file not found" : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
-    throw new BackendError(`${why}: ${path}`, "selectModel");
-  }
-}
-
 /**
  * The fixed GGUF header: magic, version 1..3, and tensor / metadata counts the file can
  * hold. readGgufFileInfo trusts the counts and can read a garbage file for ever.
  */
-async function checkHeader(path: string, fileSize: number): Promise<void> {
-  const handle = await open(path, "r");
+async function checkHeader(modelPath: string, fileSize: number): Promise<void> {
+  const handle = await open(modelPath, "r");
   const header = Buffer.alloc(24);
   try {
     await handle.read(header, 0, 24, 0);
   } finally {
     await handle.close();
   }
-  const notGguf = (why: string) => new BackendError(`not a GGUF model file (${why}): ${path}`, "selectModel");
+  const notGguf = (why: string) => new BackendError(`not a GGUF model file (${why}): ${modelPath}`, "selectModel");
   if (fileSize < 24 || header.toString("latin1", 0, 4) !== "GGUF") throw notGguf("no GGUF header");
   const version = header.readUInt32LE(4);
   if (version < 1 || version > 3) throw notGguf(`unknown GGUF version ${version}`);
@@ -138,7 +125,7 @@ async function checkHeader(path: string, fileSize: number): Promise<void> {
   const keys = Number(header.readBigUInt64LE(16));
   // Each tensor record takes at least 24 bytes and each metadata entry at least 12.
   if (24 + tensors * 24 + keys * 12 > fileSize) {
-    throw new BackendError(`the model file is incomplete or corrupt (its header lists ${tensors} tensors and ${keys} metadata keys, more than ${formatBytes(fileSize)} can hold): ${path}`, "downloadModel");
+    throw new BackendError(`the model file is incomplete or corrupt (its header lists ${tensors} tensors and ${keys} metadata keys, more than ${formatBytes(fileSize)} can hold): ${modelPath}`, "downloadModel");
   }
 }
 
@@ -161,13 +148,13 @@ const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: nu
  * Every tensor has sizes above 0, a type-aligned row, an aligned offset, and data inside
  * the file. A file cut short gets the "incomplete" message with how much of it is there.
  */
-function checkTensors(layout: GgufLayout, fileSize: number, path: string): void {
+function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): void {
   let end = BigInt(layout.dataOffset);
   for (const tensor of layout.tensors) {
     const size = tensorBytes(tensor);
     const misaligned = tensor.offset % BigInt(layout.alignment) !== 0n;
     const problem = typeof size === "string" ? size : misaligned ? `starts at data offset ${tensor.offset}, not a multiple of the file's alignment (${layout.alignment})` : undefined;
-    if (problem !== undefined) throw new BackendError(`${path}: tensor ${tensor.name} ${problem}. The file is damaged.`, "selectModel");
+    if (problem !== undefined) throw new BackendError(`${modelPath}: tensor ${tensor.name} ${problem}. The file is damaged.`, "selectModel");
     const tensorEnd = BigInt(layout.dataOffset) + tensor.offset + (typeof size === "bigint" ? size : 0n);
     if (tensorEnd > end) end = tensorEnd;
   }
@@ -175,7 +162,7 @@ function checkTensors(layout: GgufLayout, fileSize: number, path: string): void 
     const needed = Number(end);
     const percent = Math.floor((fileSize / needed) * 100);
     throw new BackendError(
-      `the model file is incomplete (${formatBytes(fileSize)} of ${formatBytes(needed)}, ${percent}%), probably an interrupted download: ${path}`,
+      `the model file is incomplete (${formatBytes(fileSize)} of ${formatBytes(needed)}, ${percent}%), probably an interrupted download: ${modelPath}`,
       "downloadModel",
     );
   }

@@ -86,7 +86,7 @@ describe("runtime over stdio", () => {
     // A configured model is loaded at once; this file is no GGUF, so the load fails cleanly.
     const failed = await failedSoon;
     const status = seen.find((s) => s.model.kind === "configured")!;
-    assert.deepEqual(status.model.kind === "configured" && status.model.source, { kind: "file", path: model });
+    assert.deepEqual(status.model.kind === "configured" && status.model.source, { kind: "file", modelPath: model });
     assert.match(failed.model.kind === "error" ? failed.model.message : "", /not a GGUF model file/);
   });
 

@@ -82,7 +82,7 @@ const status = (model: RuntimeStatus["model"]): RuntimeConnection => ({
 
 describe("lmModels", () => {
   it("lists the ready model with its name, context split into input and output budgets, and tool calling", () => {
-    const [model, ...rest] = lmModels(status({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5 35B A3B", contextSize: 32768, gpu: "cuda" }), "0.1.0");
+    const [model, ...rest] = lmModels(status({ kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Qwen3.5 35B A3B", contextSize: 32768, gpu: "cuda" }), "0.1.0");
     assert.equal(rest.length, 0);
     assert.deepEqual({ ...model!, detail: undefined, tooltip: undefined }, {
       id: "qwen3.5-35b-a3b",

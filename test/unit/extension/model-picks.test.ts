@@ -29,7 +29,7 @@ describe("Select Model: which entry is current", () => {
 
   it("a GGUF file or a server outranks the preset: then the preset is not selected at all", () => {
     const file = { ...defaults, modelPath: "/m/a.gguf" };
-    const ready = running({ kind: "ready", source: { kind: "file", path: "/m/a.gguf" }, name: "A", contextSize: 4096, gpu: false });
+    const ready = running({ kind: "ready", source: { kind: "file", modelPath: "/m/a.gguf" }, name: "A", contextSize: 4096, gpu: false });
     assert.equal(modelPickState({ kind: "preset", preset: "qwen3.6-35b-a3b" }, file, ready), undefined);
     assert.equal(modelPickState({ kind: "file" }, file, ready), "loaded");
     assert.equal(modelPickState({ kind: "server" }, file, ready), undefined);

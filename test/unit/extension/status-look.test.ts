@@ -17,12 +17,12 @@ describe("status bar look", () => {
   });
 
   it("shows load progress in percent", () => {
-    const look = lookFor({ kind: "running", status: running({ kind: "loading", source: { kind: "file", path: "/m/a.gguf" }, progress: 0.426 }) });
+    const look = lookFor({ kind: "running", status: running({ kind: "loading", source: { kind: "file", modelPath: "/m/a.gguf" }, progress: 0.426 }) });
     assert.match(look.text, /43%/);
   });
 
   it("shows a model error in red and a click runs the fix", () => {
-    const look = lookFor({ kind: "running", status: running({ kind: "error", source: { kind: "file", path: "/x.gguf" }, message: "file not found: /x.gguf", fix: "selectModel" }) });
+    const look = lookFor({ kind: "running", status: running({ kind: "error", source: { kind: "file", modelPath: "/x.gguf" }, message: "file not found: /x.gguf", fix: "selectModel" }) });
     assert.equal(look.background, "error");
     assert.equal(look.command, COMMANDS.selectModel.id);
     assert.match(look.tooltip, /file not found/);
@@ -42,14 +42,14 @@ describe("status bar look", () => {
   });
 
   it("names the model, context size and GPU when ready", () => {
-    const look = lookFor({ kind: "running", status: running({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 262144, gpu: "cuda" }) });
+    const look = lookFor({ kind: "running", status: running({ kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 262144, gpu: "cuda" }) });
     assert.match(look.tooltip, /Qwen3\.5-27B, 262,144 tokens of context, CUDA/);
     assert.equal(look.background, undefined);
   });
 
   it("a model on Vulkan without CUDA: the tooltip says so and a click downloads CUDA", () => {
     const look = lookFor({ kind: "running", status: running({
-      kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "vulkan",
+      kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "vulkan",
       backend: { kind: "vulkan", gpuLayers: 65, totalLayers: 65, vramUsedBytes: 18 * 1024 ** 3, note: "CUDA not installed", fix: "downloadCuda" },
     }) });
     assert.match(look.tooltip, /\nBackend: Vulkan — CUDA not installed: Download · 65\/65 layers on GPU · 18\.0 GiB VRAM\nClick to download CUDA acceleration\./);
@@ -58,7 +58,7 @@ describe("status bar look", () => {
 
   it("a model on CUDA: the backend line and a click opens the log", () => {
     const look = lookFor({ kind: "running", status: running({
-      kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "cuda",
+      kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: "cuda",
       backend: { kind: "cuda", gpuLayers: 41, totalLayers: 41, vramUsedBytes: 21.3 * 1024 ** 3 },
     }) });
     assert.match(look.tooltip, /Backend: CUDA · 41\/41 layers on GPU · 21\.3 GiB VRAM$/);
@@ -85,7 +85,7 @@ describe("status bar look: honest per state (issue 15)", () => {
   });
 
   it("a model error says so in words, not only with an icon", () => {
-    const look = lookFor({ kind: "running", status: running({ kind: "error", source: { kind: "file", path: "/x.gguf" }, message: "bad file" }) });
+    const look = lookFor({ kind: "running", status: running({ kind: "error", source: { kind: "file", modelPath: "/x.gguf" }, message: "bad file" }) });
     assert.equal(look.text, "$(error) Hearth: model error");
   });
 
@@ -96,7 +96,7 @@ describe("status bar look: honest per state (issue 15)", () => {
   });
 
   it("a running reply shows as working, a ready model as a check", () => {
-    const ready = { kind: "running" as const, status: running({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
+    const ready = { kind: "running" as const, status: running({ kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
     assert.equal(lookFor(ready).text, "$(check) Hearth");
     assert.equal(lookFor(ready, { running: true }).text, "$(loading~spin) Hearth: working");
   });
@@ -104,7 +104,7 @@ describe("status bar look: honest per state (issue 15)", () => {
 
 describe("completions status item (issue 15)", () => {
   const none: RuntimeConnection = { kind: "running", status: running({ kind: "none", detail: "" }) };
-  const ready: RuntimeConnection = { kind: "running", status: running({ kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
+  const ready: RuntimeConnection = { kind: "running", status: running({ kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Q", contextSize: 8192, gpu: false }) };
 
   it("with no model it says off — no model, in words, and a click chooses a model", () => {
     const look = completionsLook({ runtime: none, enabled: true, snoozedMs: 0, summary: "0 requests." });

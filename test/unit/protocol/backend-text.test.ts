@@ -20,7 +20,7 @@ describe("backend text (status bar tooltip, Hearth view, hearth status)", () => 
 
   it("a ready model's line carries the backend", () => {
     const line = describeModel({
-      kind: "ready", source: { kind: "file", path: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: false,
+      kind: "ready", source: { kind: "file", modelPath: "/m/q.gguf" }, name: "Qwen3.5-27B", contextSize: 8192, gpu: false,
       backend: { kind: "cpu", gpuLayers: 0, totalLayers: 65, vramUsedBytes: 0, note: "no GPU found" },
     });
     assert.equal(line, "Qwen3.5-27B, 8,192 tokens of context, CPU — no GPU found · 0/65 layers on GPU");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, layeredValue, sanitizeSettings, settingsNeedingRestart } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -42,13 +42,6 @@ describe("sanitizeSettings", () => {
     assert.deepEqual(sanitizeSettings({ evil: "x", __proto__: { threads: 3 } }).settings, DEFAULT_SETTINGS);
     assert.deepEqual(sanitizeSettings("nonsense").settings, DEFAULT_SETTINGS);
     assert.deepEqual(sanitizeSettings([1, 2]).settings, DEFAULT_SETTINGS);
-  });
-
-  it("reports which changed settings need a runtime restart", () => {
-    const after = { ...DEFAULT_SETTINGS, modelPath: "/x.gguf" };
-    const restartKeys = SETTINGS.filter((s) => s.restartsRuntime).map((s) => s.key);
-    assert.deepEqual(settingsNeedingRestart(DEFAULT_SETTINGS, after), restartKeys.filter((k) => k === "modelPath"));
-    assert.deepEqual(settingsNeedingRestart(DEFAULT_SETTINGS, DEFAULT_SETTINGS), []);
   });
 });
 

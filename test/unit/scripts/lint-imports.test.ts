@@ -7,7 +7,8 @@ const check = checkFile as (path: string, source: string) => string[];
 
 describe("import-direction lint", () => {
   it("accepts the allowed directions", () => {
-    assert.deepEqual(check("src/runtime/server.ts", 'import { x } from "../models/source.ts";\nimport * as l from "vscode-languageserver/node";'), []);
+    assert.deepEqual(check("src/runtime/server.ts", 'import { x } from "../models/index.ts";\nimport * as l from "vscode-languageserver/node";'), []);
+    assert.deepEqual(check("src/models/llama-cpp/validate.ts", 'import { x } from "../model-slot.ts";'), []);
     assert.deepEqual(check("src/extension/main.ts", 'import * as vscode from "vscode";\nimport { A } from "../protocol/lsp-ext.ts";'), []);
     assert.deepEqual(check("src/models/llama-cpp/probe.ts", 'const m = await import("node-llama-cpp");'), []);
   });
@@ -19,6 +20,11 @@ describe("import-direction lint", () => {
   it("rejects node-llama-cpp outside src/models/llama-cpp", () => {
     assert.match(check("src/models/other.ts", 'import { getLlama } from "node-llama-cpp";').join(), /node-llama-cpp/);
     assert.match(check("src/runtime/x.ts", 'const m = await import("node-llama-cpp");').join(), /node-llama-cpp/);
+  });
+
+  it("lets other folders import src/models only through its index.ts", () => {
+    assert.match(check("src/runtime/session.ts", 'import { createBackend } from "../models/factory.ts";').join(), /through src\/models\/index\.ts/);
+    assert.match(check("src/cli/commands/fix.ts", 'import { x } from "../../models/llama-cpp/validate.ts";').join(), /through src\/models\/index\.ts/);
   });
 
   it("rejects imports of runtime/ and extension/, and webview → anything but protocol", () => {

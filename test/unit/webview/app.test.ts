@@ -65,11 +65,11 @@ describe("webview: model and runtime state", () => {
     assert.equal(download.querySelector("progress")?.getAttribute("value"), "0.25");
     assert.match(download.textContent ?? "", /25%.*5 GB of 20 GB/s);
 
-    app.receive(stateMessage({ kind: "loading", source: { kind: "file", path: "/m/model.gguf" }, progress: 0.6 }));
+    app.receive(stateMessage({ kind: "loading", source: { kind: "file", modelPath: "/m/model.gguf" }, progress: 0.6 }));
     assert.match(q('[data-model="loading"]')?.textContent ?? "", /model\.gguf/);
     assert.equal(q(".model-loading progress")?.getAttribute("value"), "0.6");
 
-    app.receive(stateMessage({ kind: "error", source: { kind: "file", path: "/m/x.gguf" }, message: "the model file is incomplete", fix: "downloadModel" }));
+    app.receive(stateMessage({ kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "the model file is incomplete", fix: "downloadModel" }));
     assert.equal(q('[data-model="error"]')?.textContent, "The model file is incomplete");
     onlyButton(root, "Download Model…").click();
     assert.deepEqual(host.sent("runCommand").at(-1), { type: "runCommand", command: "downloadModel" });

@@ -40,7 +40,7 @@ describe("webview: no model — Send is off, with the reason and the ways out", 
   });
 
   it("a model error blocks Send too; a ready model enables it and the reason goes away", () => {
-    app.receive(stateMessage({ kind: "error", source: { kind: "file", path: "/m/x.gguf" }, message: "bad file" }));
+    app.receive(stateMessage({ kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "bad file" }));
     assert.equal(onlyButton(root, "Send").disabled, true);
     app.receive(stateMessage(READY_MODEL));
     assert.equal(onlyButton(root, "Send").disabled, false);
@@ -123,7 +123,7 @@ describe("webview: no dead ends, no duplicates", () => {
   it("messages start with a capital letter: notices, model errors, a failed runtime", () => {
     app.receive(conversation(transcript([{ kind: "notice", id: "n", level: "error", text: "no model: nothing configured" }])));
     assert.equal(q('[data-id="n"] .notice-text')?.textContent, "No model: nothing configured");
-    app.receive(stateMessage({ kind: "error", source: { kind: "file", path: "/m/x.gguf" }, message: "the model file is incomplete" }));
+    app.receive(stateMessage({ kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "the model file is incomplete" }));
     assert.equal(q('[data-model="error"]')?.textContent, "The model file is incomplete");
     app.receive({ type: "state", runtime: { kind: "failed", message: "stopped 6 times in 3 minutes" }, inlineCompletions: true });
     assert.match(q(".runtime-failed")?.textContent ?? "", /^Stopped 6 times/);

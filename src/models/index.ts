@@ -1,0 +1,41 @@
+/**
+ * What the other layers (runtime, agent, completions, CLI) use from src/models. Settings
+ * become a backend only through `ModelSlot` (model-slot.ts); the backends themselves
+ * (remote, scripted, embedded) are not exported.
+ */
+export {
+  abortReason,
+  BackendError,
+  type BackendInfo,
+  type BackendKind,
+  type BackendState,
+  type ChatRequest,
+  collectTurn,
+  type CollectedTurn,
+  type FimRequest,
+  type FimResult,
+  type LoadOptions,
+  type ModelBackend,
+  throwIfAborted,
+} from "./backend.ts";
+export type * from "./types.ts";
+export { type BackendEnvironment, serverOrigin } from "./factory.ts";
+export { backendKey, checkModelFile, ModelSlot, type ModelSlotOptions, resolveModelSource } from "./model-slot.ts";
+export { type Clock, systemClock } from "./http-limits.ts";
+export { DownloadError, type DownloadProgress, downloadFile } from "./download.ts";
+export {
+  COMPLETION_MODELS,
+  DEFAULT_PRESET,
+  downloadablePresets,
+  findDownloadedPreset,
+  findPreset,
+  findQuantization,
+  listDownloaded,
+  PRESETS,
+  recommendCompletionModel,
+  recommendModel,
+} from "./presets.ts";
+export { installCuda, nativeFolderIn } from "./cuda.ts";
+export { useInstalledNativePackages } from "./native-packages.ts";
+export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
+export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";

@@ -1,0 +1,265 @@
+/**
+ * One model slot: the one place where settings become a loaded model, for chat and the
+ * agent (the runtime's main slot), inline completions (the completion slot) and the CLI.
+ *
+ *   configure(settings) → resolve (which model: server URL, then `modelPath`, then the
+ *   preset) → validate (a URL that is a URL, a `modelPath` that is an absolute, non-empty
+ *   file, a preset that is downloaded; no loading) → load (the backend for the source) →
+ *   state (`ModelState`, reported through `onState`).
+ *
+ * A generation counter orders the steps: a newer `configure` supersedes an older one at
+ * every await, and a backend it replaces — loaded or still loading — is disposed. The same
+ * model with the same load settings (`backendKey`) is kept, not reloaded.
+ *
+ * Settings changes in a burst (Select Model writes three settings, one notification each)
+ * are batched: with `settleMs`, a change waits that long for the next one, and the burst
+ * costs one reload. Anything that needs the model (`ready`, `load`, `settled`) does not
+ * wait: it applies the latest settings at once. Time comes from an injectable `Clock`.
+ */
+import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import type { Settings } from "../protocol/settings.ts";
+import type { ModelSource, ModelState } from "../protocol/status.ts";
+import { BackendError, type ModelBackend } from "./backend.ts";
+import { type BackendEnvironment, createBackend } from "./factory.ts";
+import { type Clock, systemClock } from "./http-limits.ts";
+import { findDownloadedPreset, PRESETS } from "./presets.ts";
+
+export interface ModelSlotOptions {
+  /** Which model the settings name for this slot; undefined: none. Default: the main model. */
+  readonly resolve?: (settings: Settings) => ModelSource | undefined;
+  /** Overrides for the load settings (the completion model: a small context). */
+  readonly loadSettings?: Partial<Pick<Settings, "contextSize">>;
+  readonly env?: BackendEnvironment;
+  /** Every state change (the runtime's status, the progress bar). */
+  readonly onState?: (state: ModelState) => void;
+  readonly log?: (level: "info" | "warn", message: string) => void;
+  /** In log lines: "model", "completion model". */
+  readonly label?: string;
+  /** How long a settings change waits for the next one before the model is reloaded (0: no wait). */
+  readonly settleMs?: number;
+  readonly clock?: Clock;
+  /** Aborts a load in progress (the CLI's Ctrl+C). */
+  readonly signal?: AbortSignal;
+}
+
+/** Server URL wins, then a GGUF (or scripted `.json`) `modelPath`, then the preset. */
+export function resolveModelSource(settings: Settings): ModelSource {
+  if (settings.serverUrl) return { kind: "server", url: settings.serverUrl };
+  if (settings.modelPath) return { kind: "file", modelPath: settings.modelPath };
+  return { kind: "preset", preset: settings.modelPreset };
+}
+
+/** The settings that decide which model runs and how: a change to any of them reloads. */
+export function backendKey(source: ModelSource, settings: Settings): string {
+  const { contextSize, gpuLayers, kvCacheType, threads } = settings;
+  return JSON.stringify({ source, contextSize, gpuLayers, kvCacheType, threads });
+}
+
+export class ModelSlot {
+  private settings: Settings | undefined;
+  private current: ModelState = { kind: "none", detail: "checking settings" };
+  private generation = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private timer: unknown;
+  private backend: ModelBackend | undefined;
+  private key: string | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(private readonly options: ModelSlotOptions = {}) {}
+
+  /** The settings to use, without checking them yet (the next `refresh`, `settled` or `ready` does). */
+  set(settings: Settings): void {
+    this.settings = settings;
+  }
+
+  /** New settings: checked after `settleMs` without another change (at once without `settleMs`). */
+  configure(settings: Settings): void {
+    this.settings = settings;
+    if (!this.options.settleMs) {
+      void this.refresh();
+      return;
+    }
+    const clock = this.options.clock ?? systemClock;
+    if (this.timer !== undefined) clock.clearTimeout(this.timer);
+    this.timer = clock.setTimeout(() => void this.refresh(), this.options.settleMs);
+  }
+
+  /** Checks the latest settings now and starts loading what they name. */
+  refresh(): Promise<void> {
+    this.cancelTimer();
+    this.pending = this.check();
+    return this.pending;
+  }
+
+  /** Resolves once the latest settings are checked (a waiting change is applied now). */
+  async settled(): Promise<void> {
+    if (this.timer !== undefined || this.generation === 0) await this.refresh();
+    await this.pending;
+  }
+
+  state(): ModelState {
+    return this.current;
+  }
+
+  /** Loads the configured model now (or again); resolves with the resulting state. */
+  async load(reload: boolean): Promise<ModelState> {
+    if (reload) await this.unload();
+    await this.refresh();
+    await this.loading;
+    return this.current;
+  }
+
+  /** The loaded model: waits for a load in progress; a BackendError says why there is none. */
+  async ready(): Promise<ModelBackend> {
+    await this.settled();
+    await this.loading;
+    const model = this.current;
+    if (model.kind === "ready" && this.backend) return this.backend;
+    if (model.kind === "error") throw new BackendError(model.message, model.fix);
+    throw new BackendError(model.kind === "none" ? `no model: ${model.detail}` : "the model is not loaded", "selectModel");
+  }
+
+  async dispose(): Promise<void> {
+    this.cancelTimer();
+    this.generation++;
+    await this.unload();
+  }
+
+  private async check(): Promise<void> {
+    const generation = ++this.generation;
+    const settings = this.settings;
+    if (!settings) return;
+    const source = (this.options.resolve ?? resolveModelSource)(settings);
+    const model = source ? await checkModelSource(source, this.downloadedPresets()) : NO_MODEL;
+    if (generation !== this.generation) return; // a newer settings change already won
+    const loadSettings = { ...settings, ...this.options.loadSettings };
+    const key = source && backendKey(source, loadSettings);
+    if (model.kind === "configured" && key === this.key && this.backend) return; // same model, keep it
+    await this.unload();
+    this.setState(model);
+    if (model.kind === "configured" && source && key) this.loading = this.startLoad(source, key, loadSettings);
+  }
+
+  private downloadedPresets(): Set<string> {
+    const folder = this.options.env?.modelsFolder;
+    return new Set(folder ? PRESETS.filter((p) => findDownloadedPreset(folder, p.id)).map((p) => p.id) : []);
+  }
+
+  private async startLoad(source: ModelSource, key: string, settings: Settings): Promise<void> {
+    let backend: ModelBackend;
+    try {
+      backend = createBackend(source, settings, this.options.env);
+    } catch (error) {
+      this.setState(errorState(source, error));
+      return;
+    }
+    this.backend = backend;
+    this.key = key;
+    await this.loadBackend(backend, source);
+  }
+
+  private async loadBackend(backend: ModelBackend, source: ModelSource): Promise<void> {
+    const label = this.options.label ?? "model";
+    let shown = -1;
+    const onProgress = (progress: number) => {
+      // One state per whole percent: enough for a progress bar, not a flood.
+      const percent = Math.floor(progress * 100);
+      if (percent === shown || this.backend !== backend) return;
+      shown = percent;
+      this.setState({ kind: "loading", source, progress });
+    };
+    const started = Date.now();
+    try {
+      const info = await backend.load({ onProgress, ...(this.options.signal ? { signal: this.options.signal } : {}) });
+      if (this.backend !== backend) return; // replaced by a newer configuration
+      this.options.log?.("info", `${label} ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}${info.promptFormat ? `; prompt format: ${info.promptFormat.reason}` : ""}`);
+      this.setState({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}) });
+    } catch (error) {
+      if (this.backend !== backend) return;
+      this.options.log?.("warn", `${label} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+      this.setState(errorState(source, error));
+    }
+  }
+
+  private setState(state: ModelState): void {
+    this.current = state;
+    this.options.onState?.(state);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === undefined) return;
+    (this.options.clock ?? systemClock).clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async unload(): Promise<void> {
+    const backend = this.backend;
+    this.backend = undefined;
+    this.key = undefined;
+    this.loading = undefined;
+    await backend?.dispose().catch((error: unknown) => this.options.log?.("warn", `unloading the ${this.options.label ?? "model"} failed: ${String(error)}`));
+  }
+}
+
+const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };
+
+function errorState(source: ModelSource, error: unknown): ModelState {
+  if (error instanceof BackendError) return { kind: "error", source, message: error.message, ...(error.fix ? { fix: error.fix } : {}) };
+  return { kind: "error", source, message: error instanceof Error ? error.message : String(error), fix: "showLog" };
+}
+
+/**
+ * The state before any load: a missing or unreadable file and a malformed URL are errors
+ * with a fix; a preset that was never downloaded is "none" so the UI offers the choices.
+ */
+export async function checkModelSource(source: ModelSource, downloadedPresets: ReadonlySet<string>): Promise<ModelState> {
+  switch (source.kind) {
+    case "server":
+      return checkServerUrl(source);
+    case "file":
+      try {
+        if (!isAbsolute(source.modelPath)) throw new BackendError(`model path must be absolute: ${source.modelPath}`, "selectModel");
+        await checkModelFile(source.modelPath);
+        return { kind: "configured", source, detail: "not loaded yet" };
+      } catch (error) {
+        return errorState(source, error);
+      }
+    case "preset":
+      return downloadedPresets.has(source.preset)
+        ? { kind: "configured", source, detail: "downloaded, not loaded" }
+        : { kind: "none", detail: "download the recommended model, choose a GGUF file, or use a server URL" };
+  }
+}
+
+function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): ModelState {
+  let url: URL;
+  try {
+    url = new URL(source.url);
+  } catch {
+    return { kind: "error", source, message: `"${source.url}" is not a URL (expected e.g. http://127.0.0.1:8080/v1)`, fix: "openSettings" };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return { kind: "error", source, message: `server URL must start with http:// or https:// (got ${url.protocol})`, fix: "openSettings" };
+  }
+  return { kind: "configured", source, detail: "remote server, connects on first use" };
+}
+
+/**
+ * The rules a model file's path must meet — a file, not empty, readable — in one place:
+ * the slot checks them before loading, the GGUF validator (llama-cpp/validate.ts) before
+ * reading. Resolves with the file's size; throws a BackendError that says what to do.
+ */
+export async function checkModelFile(modelPath: string): Promise<number> {
+  try {
+    const info = await stat(modelPath);
+    if (!info.isFile()) throw new BackendError(`not a file: ${modelPath}`, "selectModel");
+    if (info.size === 0) throw new BackendError(`the model file is empty (0 bytes): ${modelPath}`, "selectModel");
+    return info.size;
+  } catch (error) {
+    if (error instanceof BackendError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "model file not found" : code === "EACCES" ? "permission denied reading the model file" : `cannot read the model file (${code})`;
+    throw new BackendError(`${why}: ${modelPath}`, "selectModel");
+  }
+}

@@ -1,0 +1,73 @@
+// The model slot on real files in a temp folder: validation before any load (one set of
+// path rules), the same model kept, a newer configuration winning over an older one and
+// the replaced backend disposed.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ModelSlot } from "../../../src/models/index.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../../src/protocol/settings.ts";
+import type { ModelState } from "../../../src/protocol/status.ts";
+
+function folder(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-slot-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function script(dir: string, name: string): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, turns: [] }));
+  return path;
+}
+
+const settings = (over: Partial<Settings>): Settings => ({ ...DEFAULT_SETTINGS, ...over });
+
+describe("ModelSlot", () => {
+  it("refuses a modelPath that is relative, missing or empty before loading anything, with a fix", async (t) => {
+    const dir = folder(t);
+    writeFileSync(join(dir, "empty.gguf"), "");
+    const cases: [string, RegExp][] = [
+      ["models/q.gguf", /model path must be absolute: models\/q\.gguf/],
+      [join(dir, "missing.gguf"), /model file not found: .*missing\.gguf/],
+      [join(dir, "empty.gguf"), /the model file is empty \(0 bytes\)/],
+    ];
+    for (const [modelPath, message] of cases) {
+      const slot = new ModelSlot();
+      slot.set(settings({ modelPath }));
+      await assert.rejects(slot.ready(), message);
+      const state = slot.state();
+      assert.ok(state.kind === "error" && state.fix === "selectModel" && message.test(state.message), JSON.stringify(state));
+    }
+  });
+
+  it("keeps the loaded model when nothing that affects it changes, reloads when something does", async (t) => {
+    const dir = folder(t);
+    const a = script(dir, "A");
+    const states: ModelState[] = [];
+    const slot = new ModelSlot({ onState: (s) => states.push(s) });
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: a }));
+    const first = await slot.ready();
+    slot.configure(settings({ modelPath: a, approvalPolicy: "auto-all" }));
+    assert.equal(await slot.ready(), first, "an unrelated setting keeps the model");
+    slot.configure(settings({ modelPath: a, threads: 2 }));
+    assert.notEqual(await slot.ready(), first, "threads reload it");
+    assert.equal(first.state().kind, "disposed", "the replaced backend is disposed");
+  });
+
+  it("lets the newest configuration win and disposes the one it replaced", async (t) => {
+    const dir = folder(t);
+    const [a, b] = [script(dir, "A"), script(dir, "B")];
+    const slot = new ModelSlot();
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: a }));
+    slot.configure(settings({ modelPath: b })); // before A's check has finished
+    await slot.ready();
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.name === "B", JSON.stringify(state));
+    slot.configure(settings({ modelPath: "" })); // no file, no server, a preset never downloaded
+    await assert.rejects(slot.ready(), /no model: download the recommended model/);
+  });
+});

@@ -8,7 +8,15 @@
  * none or it failed to load.
  */
 import { basename } from "node:path";
-import { type CancellationToken, type Connection, InlineCompletionRequest, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
+import {
+  type CancellationToken,
+  type Connection,
+  type InlineCompletionList,
+  type InlineCompletionParams,
+  InlineCompletionRequest,
+  LSPErrorCodes,
+  ResponseError,
+} from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
 import { CompletionStatsRequest } from "../protocol/completions.ts";
 import { relativeTo } from "./index-wiring.ts";
@@ -42,26 +50,35 @@ export function wireCompletions(
   });
   documents.onClosed((uri) => engine.forget(uri, rel(uri) ?? uri));
 
-  connection.onRequest(InlineCompletionRequest.type, async (params, token: CancellationToken) => {
-    const uri = params.textDocument.uri;
-    const text = documents.text(uri);
-    // On/off, snooze and per-language choices are the extension's: it only asks when they allow.
-    if (text === undefined) return { items: [] };
-    const signal = abortSignal(token);
-    try {
-      const answer = await engine.complete({ uri, path: rel(uri) ?? uri, text, version: documents.version(uri) ?? 0 }, params.position, signal);
-      if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
-      const at = params.position;
-      return { items: answer.text ? [{ insertText: answer.text, range: { start: at, end: at } }] : [] };
-    } catch (error) {
-      if (error instanceof ResponseError) throw error;
-      log("warn", "inline completion failed", error);
-      return { items: [] };
-    }
-  });
+  connection.onRequest(InlineCompletionRequest.type, (params, token: CancellationToken) => inlineCompletion(engine, documents, rel, params, token));
   connection.onRequest(CompletionStatsRequest, () => engine.stats());
   // The completion model is the session's: it is disposed with the session.
   return { dispose: async () => undefined };
+}
+
+/** One `textDocument/inlineCompletion`: an empty answer when it fails, RequestCancelled when cancelled. */
+async function inlineCompletion(
+  engine: CompletionEngine,
+  documents: OpenDocuments,
+  rel: (uri: string) => string | undefined,
+  params: InlineCompletionParams,
+  token: CancellationToken,
+): Promise<InlineCompletionList> {
+  const uri = params.textDocument.uri;
+  const text = documents.text(uri);
+  // On/off, snooze and per-language choices are the extension's: it only asks when they allow.
+  if (text === undefined) return { items: [] };
+  const signal = abortSignal(token);
+  try {
+    const answer = await engine.complete({ uri, path: rel(uri) ?? uri, text, version: documents.version(uri) ?? 0 }, params.position, signal);
+    if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
+    const at = params.position;
+    return { items: answer.text ? [{ insertText: answer.text, range: { start: at, end: at } }] : [] };
+  } catch (error) {
+    if (error instanceof ResponseError) throw error;
+    log("warn", "inline completion failed", error);
+    return { items: [] };
+  }
 }
 
 /** The completion model when it is loaded, else the main model. */

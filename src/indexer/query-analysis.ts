@@ -7,10 +7,10 @@
 import { PathMatcher } from "./path-match.ts";
 import { parseQueryEvidence, type QueryEvidence } from "./query-evidence.ts";
 import type { RepoIndex } from "./repo-index.ts";
-import { identifiersIn, looksLikeIdentifier, stem, termsOfWord } from "./text.ts";
+import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
 
 /** A kind of evidence that points at one file. */
-export type EvidenceKind = "frame" | "path" | "module" | "named" | "snippet";
+export type EvidenceKind = "frame" | "path" | "module" | "named" | "snippet" | "filename";
 
 /** One piece of evidence for a file, with the text its reason shows. */
 export interface FileEvidence {
@@ -25,6 +25,8 @@ export interface FileEvidence {
   readonly strength?: number;
   /** A path named only inside a link (a template's boilerplate, a reference). */
   readonly inUrl?: boolean;
+  /** A path written as a bare file name (`setup.cfg`): it may be the reporter's own file. */
+  readonly bare?: boolean;
 }
 
 /** What a query mentions, for scoring, seeding and the reasons. */
@@ -68,8 +70,10 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   addPathEvidence(index, text, add);
   const { terms, surface } = weightedTerms(text);
   const identifiers = addNameEvidence(index, text, add);
+  addFileNameEvidence(index, text, add);
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
-  const aboutTests = paths.some((p) => TEST_FILE.test(p)) || /\b(tests?|testing|specs?)\b/i.test(text.title);
+  // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
+  const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
   return { terms, surface, identifiers, paths, evidence, aboutTests };
 }
 
@@ -80,12 +84,50 @@ function addPathEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
     for (const path of matcher.resolve(ref.path, ref.frame ? 1 : 2)) {
       // The innermost frames are nearest the fault; outer ones still count for most.
       if (ref.frame) add(path, { kind: "frame", text: ref.line !== undefined ? `${path}:${ref.line}` : path, strength: 0.6 + 0.4 * (ref.depth ?? 1) });
-      else named.push([path, { kind: "path", text: path, ...(ref.inUrl ? { inUrl: true } : {}) }]);
+      else named.push([path, { kind: "path", text: path, ...(ref.inUrl ? { inUrl: true } : {}), ...(!ref.path.includes("/") ? { bare: true } : {}) }]);
     }
   }
-  for (const name of text.modules) for (const path of matcher.resolveModule(name)) named.push([path, { kind: "module", text: name }]);
+  const modules = new Map<string, string>();
+  for (const name of text.modules) for (const path of matcher.resolveModule(name)) if (!modules.has(path)) modules.set(path, name);
+  // A list of modules (a conf.py's `extensions = [...]`, an import block) names each less:
+  // one or two named modules are pointers, a dozen are a configuration.
+  const moduleStrength = Math.min(1, 1.5 / Math.sqrt(Math.max(1, modules.size)));
+  for (const [path, name] of modules) named.push([path, { kind: "module", text: name, strength: moduleStrength }]);
   // A tree listing or a long log names everything: then naming a file means nothing.
   if (new Set(named.map(([p]) => p)).size <= MAX_NAMED_PATHS) for (const [path, e] of named) add(path, e);
+}
+
+/** A title word naming a file in at most this many code files names the component. */
+const MAX_FILENAME_FILES = 3;
+
+/**
+ * Titles name the component an issue is about ("YAML: comments break highlighting",
+ * "[Meter] …", "autodoc: …"): a title word that is a whole part of few code files' names
+ * (`prism-yaml.js`, `StyledMeter.js`) points at them. Tests and docs do not count.
+ */
+function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {
+  const words = new Set<string>();
+  for (const token of identifiersIn(text.title)) {
+    const word = token.toLowerCase();
+    if (word.length >= 3 && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.add(word);
+  }
+  if (words.size === 0) return;
+  const byWord = new Map<string, string[]>();
+  for (const [path, record] of index.files) {
+    if (record.language === null || TEST_FILE.test(path)) continue;
+    const stemName = path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "");
+    const parts = new Set(stemName.split(/[-_.]|(?<=[a-z0-9])(?=[A-Z])/).map((p) => p.toLowerCase()));
+    for (const part of parts) {
+      if (!words.has(part)) continue;
+      const list = byWord.get(part);
+      if (list) list.push(path);
+      else byWord.set(part, [path]);
+    }
+  }
+  for (const [word, files] of byWord) {
+    if (files.length > MAX_FILENAME_FILES) continue;
+    for (const path of files) add(path, { kind: "filename", text: word, strength: 1 / Math.sqrt(files.length) });
+  }
 }
 
 /**
@@ -125,7 +167,9 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
   const prose = `${text.title}\n${text.prose}`;
   // Written as code in prose: called, a member access, or capitalised mid-sentence.
   const codeLike = new Set<string>();
-  for (const m of prose.matchAll(/([A-Za-z_$][\w$]*)\s*\(|([A-Za-z_$][\w$]*)\.[A-Za-z_$]|\.([A-Za-z_$][\w$]*)|[a-z,;:]\s+([A-Z][\w$]*)/g)) {
+  // A call is written `name(`: "running (if applicable)" is prose. A capital after a
+  // lower-case word on the same line (lookbehind: "with Sphinx" right after "Type Hints").
+  for (const m of prose.matchAll(/([A-Za-z_$][\w$]*)\(|([A-Za-z_$][\w$]*)\.[A-Za-z_$]|\.([A-Za-z_$][\w$]*)|(?<=[a-z,;:][ \t]+)([A-Z][\w$]*)/g)) {
     codeLike.add(m[1] ?? m[2] ?? m[3] ?? m[4]!);
   }
   const named = new Set<string>();
@@ -136,19 +180,45 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
     const plainWord = /^[a-z]+$/.test(token);
     if (looksLikeIdentifier(token) || codeLike.has(token) || (!plainWord && codeTokens.has(token))) named.add(token);
   }
-  for (const span of text.inline) for (const token of identifiersIn(span)) if (token.length >= 3) named.add(token);
+  // A span of one name (`sympify`) names it; in a command or phrase (`quarto check`,
+  // `:param str x:`) only what is written as code does.
+  for (const span of text.inline) {
+    const tokens = identifiersIn(span);
+    for (const token of tokens) {
+      if (token.length < 3) continue;
+      if (tokens.length === 1 || looksLikeIdentifier(token) || new RegExp(`\\b${token.replace(/\$/g, "\\$")}\\s*[(.]`).test(span)) named.add(token);
+    }
+  }
   const found: string[] = [];
+  const project = projectNames(index);
   const mark = (name: string, kind: "named" | "snippet"): void => {
     const files = index.tables.definers.get(name);
     if (!files || files.size > MAX_DEFINERS) return;
     found.push(name);
     const users = index.tables.referrers.get(name)?.size ?? 0;
-    const strength = (1 / Math.sqrt(files.size)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
+    // The project's own name (`Sphinx`, `Prism`, `quarto`) is in every issue it gets.
+    const own = project.has(name.toLowerCase()) ? PROJECT_NAME_SHARE : 1;
+    const strength = own * (1 / Math.sqrt(files.size)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
     for (const path of files) add(path, { kind, text: name, strength });
   };
   for (const name of named) mark(name, "named");
   for (const name of codeTokens) if (name.length >= 3 && !named.has(name) && !isKeywordLike(name)) mark(name, "snippet");
   return found;
+}
+
+/** What a definition named like the project itself still says. */
+const PROJECT_NAME_SHARE = 0.25;
+
+/** The project's names: the parts of the workspace folder's name and its top-level folders (`sphinx-doc__sphinx`, `sphinx/`). */
+function projectNames(index: RepoIndex): Set<string> {
+  const names = new Set<string>();
+  const folder = index.root.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "";
+  for (const part of folder.toLowerCase().split(/[-_.\s]+/)) if (part.length >= 3) names.add(part);
+  for (const path of index.files.keys()) {
+    const slash = path.indexOf("/");
+    if (slash > 0) names.add(path.slice(0, slash).toLowerCase());
+  }
+  return names;
 }
 
 // Snippet tokens that are language words or builtins name a definition only by accident.

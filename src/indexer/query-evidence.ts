@@ -59,7 +59,7 @@ export function parseQueryEvidence(text: string): QueryEvidence {
       fenced = !fenced;
       continue;
     }
-    if (isVersionLine(line)) continue;
+    if (isVersionLine(line) || (!fenced && isChecklistLine(line))) continue;
     if (fenced || isCodeLine(line, lines[i - 1])) code.push(line);
     else prose.push(line);
   }
@@ -79,6 +79,12 @@ function withoutUrls(text: string): string {
 // the reporter's machine, not the code: their words would pull in whatever prints them.
 function isVersionLine(line: string): boolean {
   return /^\s*[-*|]?\s*[\w .\-()/]{1,40}?\s*(:|==|\|)\s*(None|v?\d+(\.\d+)+\S*|\d+\.\d+\S*( \(.*\))?)\s*\|?\s*$/.test(line);
+}
+
+// An issue template's checklist ("- [x] Please include a minimal example…", "- [ ] I
+// searched the existing issues") is the same in every issue of a repository.
+function isChecklistLine(line: string): boolean {
+  return /^\s*[-*]\s+\[[ xX]\]\s/.test(line);
 }
 
 // Indented lines after a blank or another indented line (markdown code), REPL lines and

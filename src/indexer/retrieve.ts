@@ -33,6 +33,8 @@ export interface LocateWeights {
   readonly identifier: number;
   /** Added when the file defines a name used only in the query's code snippets. */
   readonly snippet: number;
+  /** Added when a word of the title is a part of the file's name (`YAML` → `prism-yaml.js`). */
+  readonly filename: number;
   /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
   readonly docs: number;
   /** Multiplier for other files without a grammar (configuration, data, CI files). */
@@ -63,6 +65,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   module: 0.6,
   identifier: 0.6,
   snippet: 0.25,
+  filename: 0.4,
   docs: 0.15,
   nonCode: 0.15,
   secondary: 0.5,
@@ -73,7 +76,14 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
 const BM25_SEEDS = 15;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5 };
+const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5 };
+/**
+ * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
+ * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
+ */
+/** Documentation and example folders: a bare file name found there is likely the reporter's own file. */
+const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
+const VENDORED = /(^|\/)(vendor|vendors|third[_-]?party|external|extern)\/|[-.]v?\d+\.\d+(\.\d+)*(\.min)?\.[cm]?js$|\.min\.[cm]?js$/i;
 
 /**
  * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
@@ -106,7 +116,9 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
       ((hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w));
     scored.push({ path, score, terms: hit?.terms, evidence, graphScore });
   }
-  const ranked = liftCompanions(index, graph, scored, w);
+  // Type declarations are what a companion lift is for: they keep its full share.
+  const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
+  const ranked = liftCompanions(index, graph, scored, w, liftPrior);
   // Reasons only for what is returned: the neighbour search walks edges.
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
@@ -119,16 +131,22 @@ function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): num
     const share = e.strength ?? 1;
     best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
   }
-  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet };
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename };
   let sum = 0;
   for (const [kind, share] of best) sum += weightOf[kind] * share;
   return sum;
 }
 
-// Files the issue names by path keep full weight, whatever they are: the reporter pointed at
-// them. A link to a file (in a template, a reference) does not count as pointing.
+// Files the issue names by path keep full weight: the reporter pointed at them. A link to a
+// file (in a template, a reference) does not count as pointing, nor does a bare file name
+// that is only a test's, a doc's or a configuration file's (often the reporter's own
+// `setup.cfg`); a test named in the body of an issue not about tests is its reproduction.
 function prior(index: RepoIndex, path: string, evidence: readonly FileEvidence[], w: LocateWeights, aboutTests: boolean): number {
-  if (evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.inUrl))) return 1;
+  const secondary = DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path));
+  const plain = !secondary && !DOC_FILE.test(path) && !EXAMPLE_DIR.test(path) && index.files.get(path)?.language !== null;
+  const pointed = evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.inUrl && (plain || !e.bare)));
+  if (VENDORED.test(path)) return pointed ? w.secondary : w.nonCode;
+  if (pointed) return secondary ? w.secondary : 1;
   if (DOC_FILE.test(path)) return w.docs;
   if (index.files.get(path)?.language === null) return w.nonCode;
   if (DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path))) return w.secondary;
@@ -216,6 +234,7 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (texts("module").length > 0) reasons.push(`module ${texts("module")[0]} named`);
   if (texts("named").length > 0) reasons.push(`defines ${texts("named").slice(0, 5).join(", ")}`);
   if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
+  if (texts("filename").length > 0) reasons.push(`file name matches "${texts("filename")[0]}" in the title`);
   if (s.companionOf) reasons.push(s.companionOf);
   if (s.terms && s.terms.size > 0) {
     const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
@@ -235,9 +254,10 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
  * Sorts by score after lifting the companions of the best few files — files a fix to them
  * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
  * or a declaration file named after it elsewhere), the package index that re-exports it,
- * and the files it uses (its callees and constants, by edge weight).
+ * and the files it uses (its callees and constants, by edge weight), each times its own
+ * prior (a test or a copied library is lifted less).
  */
-function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights): Scored[] {
+function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights, priorOf: (path: string) => number): Scored[] {
   const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);
   scored.sort(byScore);
   if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0) return scored;
@@ -248,7 +268,8 @@ function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w:
     for (const [path, why, weight] of companions) {
       let s = byPath.get(path);
       if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0 }));
-      const lifted = weight * parent.score;
+      // A companion keeps its own kind's weight: a copied library a top file calls into is not lifted like its own module.
+      const lifted = weight * parent.score * priorOf(path);
       if (lifted > s.score) (s.score = lifted), (s.companionOf = `${why} ${parent.path}`);
     }
   }
@@ -275,13 +296,17 @@ function companionsOf(index: RepoIndex, path: string): [string, string][] {
   if (!DECLARATION_FILE.test(path) && /\.[cm]?jsx?$/.test(path)) {
     // `lib/a.js` → `lib/a.d.ts`, or `types/…/a.d.ts`; an index module goes by its folder's name.
     const name = PACKAGE_INDEX.test(base) ? dir.slice(0, -1).split("/").pop() : stemName;
+    const besideDeclarations: string[] = [];
     for (const other of index.files.keys()) {
       if (!DECLARATION_FILE.test(other)) continue;
       const otherBase = other.slice(other.lastIndexOf("/") + 1).replace(DECLARATION_FILE, "");
       // A folder's index.d.ts declares the modules beside it.
       const beside = other.startsWith(dir) && !other.slice(dir.length).includes("/");
       if (otherBase === name || (beside && (otherBase === stemName || otherBase === "index"))) out.push([other, "type declarations of"]);
+      else if (beside) besideDeclarations.push(other);
     }
+    // The one declaration file of a folder (`cards/types.d.ts`) declares what is beside it.
+    if (besideDeclarations.length === 1 && !out.some(([p]) => DECLARATION_FILE.test(p))) out.push([besideDeclarations[0]!, "type declarations of"]);
   }
   if (!PACKAGE_INDEX.test(base)) {
     for (const candidate of ["__init__.py", "index.js", "index.ts", "index.mjs"]) {

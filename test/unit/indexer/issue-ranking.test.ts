@@ -80,6 +80,9 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(capital[0]!.reasons.includes("defines Derivative"), capital[0]!.reasons.join("; "));
       const lower = ranked(index, "Wrong derivative after sympify\n\nCalling sympify('x**2') and then taking the derivative gives the wrong derivative.");
       assert.equal(lower[0], "sym/core/sympify.py", lower.join(", "));
+      // A name right after a capitalised word that opens a line ("With Derivative") is still a name.
+      const opening = locate(index, "Wrong result for the derivative of x*y\n\nWith Derivative the result of the product rule is not y.", { top: 5 });
+      assert.ok(opening[0]!.reasons.includes("defines Derivative"), opening[0]!.reasons.join("; "));
     });
   });
 
@@ -181,6 +184,102 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(paths.slice(0, 3).includes("types/plugin/utc.d.ts"), paths.join(", "));
       const declarations = results.find((r) => r.path === "types/plugin/utc.d.ts")!;
       assert.ok(declarations.reasons.includes("type declarations of src/plugin/utc/index.js"), declarations.reasons.join("; "));
+    });
+  });
+  const DOCS_TREE: Record<string, string> = {
+    "pkg/domains/python.py": "# The Python domain: objects, properties and their cross-references.\nclass PyProperty:\n    def handle_signature(self, sig):\n        return self.clone(sig)\n\n    def clone(self, sig):\n        return sig\n",
+    "pkg/domains/cpp.py": "# The C++ domain.\nclass CppObject:\n    def handle_signature(self, sig):\n        return sig\n",
+    // jQuery copied into a theme: it defines every common name.
+    "pkg/themes/basic/static/jquery-3.5.1.js": "function clone(elem) { return elem }\nfunction index(elem) { return 0 }\nfunction html(value) { return value }\n// property index clone html method entry\n",
+    "pkg/ext/autodoc/__init__.py": "# Automatic documentation of modules: the description of a documented function.\nclass Documenter:\n    pass\n",
+    "pkg/ext/autodoc/typehints.py": "# Type hints of a documented function, merged into its description.\ndef record_typehints(app, obj):\n    return obj\n\ndef merge_typehints(app, domain, node):\n    return node\n",
+    "pkg/ext/napoleon/__init__.py": "# Google and NumPy style docstrings.\nclass Config:\n    pass\n",
+    "pkg/ext/viewcode.py": "# Links to highlighted source code.\ndef collect_pages(app):\n    return []\n",
+    "pkg/ext/todo.py": "# Todo entries.\nclass Todo:\n    pass\n",
+  };
+
+  it("keeps copied third-party code (a versioned jquery in a theme) below the project's own (class 3)", async () => {
+    await withTree(DOCS_TREE, (index) => {
+      const top = ranked(index, "Python domain: property entry has a wrong index\n\nA `:property:` method gets the wrong index entry; clone() of the signature keeps the parens.");
+      assert.equal(top[0], "pkg/domains/python.py", top.join(", "));
+      // Below even the other domain, which shares only the domain words.
+      assert.ok(top.indexOf("pkg/themes/basic/static/jquery-3.5.1.js") === -1 || top.indexOf("pkg/themes/basic/static/jquery-3.5.1.js") > top.indexOf("pkg/domains/cpp.py"), top.join(", "));
+    });
+  });
+
+  it("reads a list of modules in a pasted configuration as a configuration, not as pointers (class 4)", async () => {
+    await withTree(DOCS_TREE, (index) => {
+      const issue = [
+        "Type hints are merged into the description twice",
+        "",
+        "With type hints set to description, the merged type hints of a documented function appear twice.",
+        "",
+        "```python",
+        "extensions = ['pkg.ext.autodoc', 'pkg.ext.napoleon', 'pkg.ext.viewcode', 'pkg.ext.todo']",
+        "```",
+      ].join("\n");
+      const top = ranked(index, issue);
+      assert.equal(top[0], "pkg/ext/autodoc/typehints.py", top.join(", "));
+    });
+  });
+
+  it("takes a title word that is part of few files' names as naming the component (class 2)", async () => {
+    const tree = {
+      "components/prism-core.js": "// Prism core: tokenizes code and highlights it with the grammar of its language.\nvar Prism = { highlight: function (code, grammar) { return code }, tokenize: function (text, grammar) { return [text] } }\n",
+      "prism.js": "// Prism: highlighting of code for the web. Tokenize, highlight, languages.\nvar Prism = { highlight: function (code) { return code }, languages: {} }\n",
+      "components/prism-yaml.js": "Prism.languages.yaml = { scalar: /x/, comment: /#.*/, key: /\\w+:/ }\n",
+      "components/prism-json.js": "Prism.languages.json = { property: /\"\\w+\"/, string: /\"[^\"]*\"/ }\n",
+      "components/prism-bash.js": "Prism.languages.bash = { comment: /#.*/, string: /'[^']*'/ }\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "YAML: comments after a key break the highlighting\n\nThe code is highlighted wrong by Prism: the tokenizer does not highlight the rest of the code.", { top: 5 });
+      assert.equal(results[0]?.path, "components/prism-yaml.js", results.map((r) => r.path).join(", "));
+      assert.ok(results[0]!.reasons.includes('file name matches "yaml" in the title'), results[0]!.reasons.join("; "));
+    });
+  });
+
+  it("does not take the words of a command in inline code, or a test named in the body, as pointers (class 3)", async () => {
+    const tree = {
+      "src/command/check/check.ts": "// Checks the installation: the LaTeX engine and the PDF tools.\nexport function check(): boolean { return true }\n",
+      "src/core/lib/promise.ts": "export let running = 0\nexport function settle(): void { running = 0 }\n",
+      "src/format/pdf/format-pdf.ts": "// PDF output: the LaTeX engine and its fonts.\nexport function pdfFormat(engine: string) { return { engine, fonts: [] } }\n",
+      "tests/test_pdf.py": "def test_pdf_fonts():\n    assert fonts('pdf')\n",
+    };
+    await withTree(tree, (index) => {
+      // "running (if applicable)" is prose, not a call of the `running` a helper module defines.
+      const prose = locate(index, "PDF fonts are lost with the LaTeX engine\n\nThe fonts of the LaTeX engine are lost in the PDF on the system you're running (if applicable).", { top: 5 });
+      assert.ok(!prose.some((r) => r.reasons.some((why) => /^defines .*running/.test(why))), prose.map((r) => r.reasons.join("; ")).join(" | "));
+      const results = locate(index, "PDF fonts are lost with the LaTeX engine\n\nAfter `quarto check` passes, rendering to PDF loses the fonts of the LaTeX engine; see test_pdf.py.", { top: 5 });
+      assert.equal(results[0]?.path, "src/format/pdf/format-pdf.ts", results.map((r) => r.path).join(", "));
+      // `check` is a word of the command: at most a name used in an example, not a definition the text names.
+      const check = results.find((r) => r.path === "src/command/check/check.ts");
+      assert.ok(!check || !check.reasons.includes("defines check"), check?.reasons.join("; "));
+    });
+  });
+  it("does not take the project's own name for a pointer to the class named after it (class 2)", async () => {
+    const tree = {
+      "sphinx/application.py": "# The application object: configuration, extensions, events; merges the description of each function.\nclass Sphinx:\n    def build(self):\n        return self.builder\n",
+      "sphinx/ext/typehints.py": "# Type hints of a documented function, merged into its description.\ndef merge_typehints(app, node):\n    return node\n",
+      "sphinx/ext/napoleon.py": "# Google style docstrings.\ndef parse(doc):\n    return doc\n",
+    };
+    await withTree(tree, (index) => {
+      const top = ranked(index, "Type hints are merged twice\n\nWith Sphinx 4.2 the type hints of a function are merged into its description twice.");
+      assert.equal(top[0], "sphinx/ext/typehints.py", top.join(", "));
+    });
+  });
+  it("lifts the one declaration file of a top file's folder, whatever its name (class 5)", async () => {
+    const tree = {
+      "src/cards/stats-card.js": "// The stats card: stars, commits, pull requests and issues of a user.\nexport function renderStatsCard(stats, options) { return `${stats.commits} ${options.hide}` }\n",
+      "src/cards/repo-card.js": "// The repository card: a pinned repository.\nexport function renderRepoCard(repo) { return repo.name }\n",
+      "src/cards/types.d.ts": "export type StatCardOptions = { hide: string[]; show_icons: boolean };\nexport type RepoCardOptions = { show_owner: boolean };\n",
+      "src/common/utils.js": "export function kFormatter(n) { return n }\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "Stats card: an option to hide the commits\n\nThe stats card should take an option that hides the commits count.", { top: 5 });
+      const paths = results.map((r) => r.path);
+      assert.equal(paths[0], "src/cards/stats-card.js", paths.join(", "));
+      const declarations = results.find((r) => r.path === "src/cards/types.d.ts");
+      assert.ok(declarations?.reasons.includes("type declarations of src/cards/stats-card.js"), results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
     });
   });
 });

@@ -40,6 +40,24 @@ describe("reading an issue text by evidence type", () => {
     assert.ok(text.modules.includes("pkg.core.numbers"));
   });
 
+  it("drops an issue template's checklist from the prose, but not a task list inside an example", () => {
+    const text = parseQueryEvidence([
+      "Task list items lose their checkbox",
+      "",
+      "The renderer drops the checkbox of a nested task item.",
+      "```md",
+      "- [ ] outer",
+      "  - [x] inner",
+      "```",
+      "### Checklist",
+      "- [X] Please document the RStudio IDE version you're running (if applicable)",
+      "* [ ] I searched the existing issues",
+    ].join("\n"));
+    assert.doesNotMatch(text.prose, /RStudio|searched|running/);
+    assert.match(text.prose, /nested task item/);
+    assert.match(text.code, /- \[ \] outer\n {2}- \[x\] inner/);
+  });
+
   it("resolves a written path by its longest suffix in the workspace, and modules to files", () => {
     const m = new PathMatcher(["pkg/core/numbers.py", "pkg/io/numbers.py", "src/lib/utils/index.js", "utils.py"]);
     assert.deepEqual(m.resolve("Users/x/proj/pkg/core/numbers.py"), ["pkg/core/numbers.py"]);

@@ -107,7 +107,13 @@ const MAX_FILENAME_FILES = 3;
  */
 function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {
   const words = new Set<string>();
-  for (const token of identifiersIn(text.title)) {
+  const candidates = identifiersIn(text.title);
+  // A name written with punctuation (`VB.NET`, `C++`, `Objective-C`) is one word in a file name.
+  for (const raw of text.title.split(/\s+/)) {
+    const chunk = raw.replace(/^[[(]+|[\]):,;!?]+$/g, "");
+    if (/^[A-Za-z][\w.+#-]*[\w+#]$/.test(chunk) && /[.+#-]/.test(chunk)) candidates.push(chunk.replace(/[^A-Za-z0-9]/g, ""));
+  }
+  for (const token of candidates) {
     const word = token.toLowerCase();
     if (word.length >= 3 && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.add(word);
   }

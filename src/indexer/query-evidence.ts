@@ -148,6 +148,13 @@ export function modulesIn(text: string): string[] {
     const name = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (name && !name.startsWith(".")) found.add(name);
   }
-  for (const m of text.matchAll(DOTTED)) if (!/\.(com|org|io|net|html?|py|js|ts)$/.test(m[0])) found.add(m[0]);
+  for (const m of text.matchAll(DOTTED)) {
+    if (/\.(com|org|io|net|html?|py|js|ts)$/.test(m[0])) continue;
+    // An element of a list of strings (`extensions = ['a.b.c', …]`, INSTALLED_APPS) is
+    // configuration: every project's conf lists the same modules.
+    // (`mock.patch('a.b.c')` names one: a call's parenthesis follows a name.)
+    if (/(?:[[,]|(?<![\w$])\()\s*['"]$/.test(text.slice(Math.max(0, m.index! - 12), m.index))) continue;
+    found.add(m[0]);
+  }
   return [...found];
 }

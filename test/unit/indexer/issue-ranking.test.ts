@@ -207,7 +207,7 @@ describe("locate on real-looking issue texts", () => {
     });
   });
 
-  it("reads a list of modules in a pasted configuration as a configuration, not as pointers (class 4)", async () => {
+  it("reads a block of imports of many modules as a setup, not as pointers to each (class 4)", async () => {
     await withTree(DOCS_TREE, (index) => {
       const issue = [
         "Type hints are merged into the description twice",
@@ -215,7 +215,10 @@ describe("locate on real-looking issue texts", () => {
         "With type hints set to description, the merged type hints of a documented function appear twice.",
         "",
         "```python",
-        "extensions = ['pkg.ext.autodoc', 'pkg.ext.napoleon', 'pkg.ext.viewcode', 'pkg.ext.todo']",
+        "import pkg.ext.autodoc",
+        "import pkg.ext.napoleon",
+        "import pkg.ext.viewcode",
+        "import pkg.ext.todo",
         "```",
       ].join("\n");
       const top = ranked(index, issue);
@@ -230,11 +233,15 @@ describe("locate on real-looking issue texts", () => {
       "components/prism-yaml.js": "Prism.languages.yaml = { scalar: /x/, comment: /#.*/, key: /\\w+:/ }\n",
       "components/prism-json.js": "Prism.languages.json = { property: /\"\\w+\"/, string: /\"[^\"]*\"/ }\n",
       "components/prism-bash.js": "Prism.languages.bash = { comment: /#.*/, string: /'[^']*'/ }\n",
+      "components/prism-vbnet.js": "Prism.languages.vbnet = { keyword: /dim/, string: /\"[^\"]*\"/ }\n",
     };
     await withTree(tree, (index) => {
       const results = locate(index, "YAML: comments after a key break the highlighting\n\nThe code is highlighted wrong by Prism: the tokenizer does not highlight the rest of the code.", { top: 5 });
       assert.equal(results[0]?.path, "components/prism-yaml.js", results.map((r) => r.path).join(", "));
       assert.ok(results[0]!.reasons.includes('file name matches "yaml" in the title'), results[0]!.reasons.join("; "));
+      // A name written with punctuation is one word of a file name.
+      const dotted = locate(index, "VB.NET: a quote in a string ends it", { top: 5 });
+      assert.equal(dotted[0]?.path, "components/prism-vbnet.js", dotted.map((r) => r.path).join(", "));
     });
   });
 

@@ -58,6 +58,20 @@ describe("reading an issue text by evidence type", () => {
     assert.match(text.code, /- \[ \] outer\n {2}- \[x\] inner/);
   });
 
+  it("takes modules from imports and dotted names, not from a list of strings in a configuration", () => {
+    const text = [
+      "```python",
+      "extensions = ['sphinx.ext.autodoc', \"sphinx.ext.napoleon\"]",
+      "INSTALLED_APPS = (",
+      "    'django.contrib.admin',",
+      ")",
+      "from sphinx.util.typing import stringify",
+      "mock.patch('pkg.core.numbers.Float')",
+      "```",
+    ].join("\n");
+    assert.deepEqual([...parseQueryEvidence(text).modules].sort(), ["pkg.core.numbers.Float", "sphinx.util.typing"]);
+  });
+
   it("resolves a written path by its longest suffix in the workspace, and modules to files", () => {
     const m = new PathMatcher(["pkg/core/numbers.py", "pkg/io/numbers.py", "src/lib/utils/index.js", "utils.py"]);
     assert.deepEqual(m.resolve("Users/x/proj/pkg/core/numbers.py"), ["pkg/core/numbers.py"]);

@@ -14,10 +14,11 @@ import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
-import { type Clock, RemoteBackend } from "../../../src/models/remote.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { ChatSendRequest, ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
 
 const TOOLS: ToolDefinition[] = [
@@ -144,41 +145,6 @@ describe("remote backend, OpenAI-compatible protocol", () => {
     await assert.rejects(backend.load(), new RegExp(`cannot reach the server at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
   });
 });
-
-/** A clock the test moves by hand: `set` moves time without firing timers, `advance` fires what is due. */
-class FakeClock implements Clock {
-  private time = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; run: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(run: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, run });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  set(time: number): void {
-    this.time = time;
-  }
-
-  advance(ms: number): void {
-    this.time += ms;
-    for (;;) {
-      const due = [...this.timers].filter(([, t]) => t.at <= this.time).sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!due) return;
-      this.timers.delete(due[0]);
-      due[1].run();
-    }
-  }
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -111,10 +111,12 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const i = graph.indexOf.get(path);
     const graphScore = ranks && i !== undefined ? ranks[i]! / maxRank : 0;
     const evidence = analysis.evidence.get(path) ?? [];
-    const score =
-      prior(index, path, evidence, w, analysis.aboutTests) *
-      ((hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w));
-    scored.push({ path, score, terms: hit?.terms, evidence, graphScore });
+    const raw = (hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w);
+    const weight = prior(index, path, evidence, w, analysis.aboutTests);
+    // A test the issue points at (its traceback, `test_x.py#L57`) is held down itself, but
+    // the code it tests is what the pointer is about: it lifts what it uses at full score.
+    const pointedTest = weight < 1 && TEST_FILE.test(path) && evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.bare));
+    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, ...(pointedTest ? { liftScore: raw } : {}) });
   }
   // Type declarations are what a companion lift is for: they keep its full share.
   const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
@@ -161,6 +163,8 @@ interface Scored {
   readonly graphScore: number;
   /** Set when a better-ranked file lifted this one: "type declarations of lib/a.js". */
   companionOf?: string;
+  /** The score this file lifts its companions with when not its own (a test the issue points at). */
+  readonly liftScore?: number;
 }
 
 /**
@@ -251,7 +255,8 @@ const COMPANION_PARENTS = 3;
 const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
 
 /**
- * Sorts by score after lifting the companions of the best few files — files a fix to them
+ * Sorts by score after lifting the companions of the best few files (and of tests the issue
+ * points at) — files a fix to them
  * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
  * or a declaration file named after it elsewhere), the package index that re-exports it,
  * and the files it uses (its callees and constants, by edge weight), each times its own
@@ -262,14 +267,16 @@ function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w:
   scored.sort(byScore);
   if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0) return scored;
   const byPath = new Map(scored.map((s) => [s.path, s]));
-  for (const parent of scored.slice(0, COMPANION_PARENTS)) {
+  const parents = [...scored.slice(0, COMPANION_PARENTS), ...scored.slice(COMPANION_PARENTS).filter((s) => s.liftScore !== undefined)];
+  for (const parent of parents) {
+    const parentScore = parent.liftScore ?? parent.score;
     const companions: [string, string, number][] = companionsOf(index, parent.path).map(([p, why]) => [p, why, why === "package index of" ? w.packageIndex : w.companion]);
     if (w.neighbour > 0) for (const [p, share] of usedFiles(graph, parent.path)) if (index.files.has(p)) companions.push([p, "used by", w.neighbour * share]);
     for (const [path, why, weight] of companions) {
       let s = byPath.get(path);
       if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0 }));
       // A companion keeps its own kind's weight: a copied library a top file calls into is not lifted like its own module.
-      const lifted = weight * parent.score * priorOf(path);
+      const lifted = weight * parentScore * priorOf(path);
       if (lifted > s.score) (s.score = lifted), (s.companionOf = `${why} ${parent.path}`);
     }
   }

@@ -289,4 +289,22 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(declarations?.reasons.includes("type declarations of src/cards/stats-card.js"), results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
     });
   });
+  it("lifts the code a test the issue points at uses, though the test itself stays down (class 5)", async () => {
+    const tree = {
+      "pkg/pycode/ast.py": "# Unparses an AST node back into source text.\ndef unparse(node):\n    return _visit(node)\n\ndef _visit(node):\n    return str(node)\n",
+      "pkg/registry.py": "# Registry of elements: every element rendered is handled by its special case.\ndef add_element(element):\n    return element\n",
+      "pkg/domains/cpp.py": "# C++ domain: elements, trailing return types, tuples described.\ndef describe(element):\n    return element\n",
+      "pkg/domains/c.py": "# C domain: each element and its trailing comma, special cases handled.\ndef describe(element):\n    return element\n",
+      "pkg/builders/text.py": "# Text builder: each element rendered, a tuple still handled as a special case.\ndef write(element):\n    return element\n",
+      "tests/test_pycode_ast.py": "from pkg.pycode.ast import unparse\n\ndef test_unparse():\n    assert unparse('(1,)') == '(1,)'\n",
+    };
+    await withTree(tree, (index) => {
+      const issue = "1-element tuple rendered incorrectly\n\nThe special case of a 1-element tuple is still not handled: the trailing comma of an element is lost.\n\nAdd a case at https://github.com/o/pkg/blob/main/tests/test_pycode_ast.py#L57";
+      const results = locate(index, issue, { top: 5 });
+      const paths = results.map((r) => r.path);
+      const ast = results.find((r) => r.path === "pkg/pycode/ast.py");
+      assert.ok(ast && paths.indexOf("pkg/pycode/ast.py") <= 2, paths.join(", "));
+      assert.ok(ast.reasons.includes("used by tests/test_pycode_ast.py"), ast.reasons.join("; "));
+    });
+  });
 });

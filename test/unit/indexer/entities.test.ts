@@ -155,6 +155,15 @@ describe("locateEntities", () => {
     });
   });
 
+  it("the words of a method's body point at the method, not at the class around it", async () => {
+    await withTree((index) => {
+      // round_half's body calls round_digits; Float's span holds that call too.
+      const entities = entitiesFor(index, "Digits are lost\n\nThe digits are lost.");
+      const names = entities.map((e) => e.name);
+      assert.ok(names.indexOf("round_half") >= 0 && names.indexOf("round_half") < names.indexOf("Float"), names.join(", "));
+    });
+  });
+
   it("respects top and is reachable through IndexQueries", async () => {
     await withTree(async (index) => {
       const queries = indexQueries(index);

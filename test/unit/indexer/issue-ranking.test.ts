@@ -276,6 +276,19 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(!check || !check.reasons.includes("defines check"), check?.reasons.join("; "));
     });
   });
+  it("does not take the project's own name in the title for a file name (class 2)", async () => {
+    const tree = {
+      "pytest/pytest.py": "# Entry point: runs the main loop.\ndef console_main():\n    return main()\n",
+      "pytest/collect.py": "# Collection of test files: a dot in a file name, a directory without a package.\ndef collect_file(path):\n    return path\n",
+      "pytest/runner.py": "# Runs the collected items.\ndef run(item):\n    return item\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "pytest collects nothing from a file with a dot in its name\n\nA file name with a dot is not collected.", { top: 5 });
+      assert.equal(results[0]?.path, "pytest/collect.py", results.map((r) => r.path).join(", "));
+      assert.ok(!results.some((r) => r.reasons.some((why) => why.startsWith("file name matches"))), results.map((r) => r.reasons.join("; ")).join(" | "));
+    });
+  });
+
   it("does not take the project's own name for a pointer to the class named after it (class 2)", async () => {
     const tree = {
       "sphinx/application.py": "# The application object: configuration, extensions, events; merges the description of each function.\nclass Sphinx:\n    def build(self):\n        return self.builder\n",

@@ -69,8 +69,9 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   };
   addPathEvidence(index, text, add);
   const { terms, surface } = weightedTerms(text);
-  const identifiers = addNameEvidence(index, text, add);
-  addFileNameEvidence(index, text, add);
+  const project = projectNames(index);
+  const identifiers = addNameEvidence(index, text, project, add);
+  addFileNameEvidence(index, text, project, add);
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
   // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
   const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
@@ -105,7 +106,7 @@ const MAX_FILENAME_FILES = 3;
  * "[Meter] …", "autodoc: …"): a title word that is a whole part of few code files' names
  * (`prism-yaml.js`, `StyledMeter.js`) points at them. Tests and docs do not count.
  */
-function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {
+function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, project: ReadonlySet<string>, add: (path: string, e: FileEvidence) => void): void {
   const words = new Set<string>();
   const candidates = identifiersIn(text.title);
   // A name written with punctuation (`VB.NET`, `C++`, `Objective-C`) is one word in a file name.
@@ -118,7 +119,7 @@ function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: 
     if (word.length >= 3 && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.add(word);
   }
   // The project's own name is in every title it gets (`pytest` → `src/pytest.py`).
-  for (const name of projectNames(index)) words.delete(name);
+  for (const name of project) words.delete(name);
   if (words.size === 0) return;
   const byWord = new Map<string, string[]>();
   for (const [path, record] of index.files) {
@@ -170,13 +171,14 @@ function weightedTerms(text: QueryEvidence): { terms: Map<string, number>; surfa
  * uses it as code. Prose and inline mentions are "named"; names only in snippets are
  * "snippet" evidence, which counts for less.
  */
-function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): string[] {
+function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: ReadonlySet<string>, add: (path: string, e: FileEvidence) => void): string[] {
   const codeTokens = new Set(identifiersIn(text.code + " " + text.inline.join(" ")));
   const prose = `${text.title}\n${text.prose}`;
   // Written as code in prose: called, a member access, or capitalised mid-sentence.
   const codeLike = new Set<string>();
-  // A call is written `name(`: "running (if applicable)" is prose. A capital after a
-  // lower-case word on the same line (lookbehind: "with Sphinx" right after "Type Hints").
+  // A call is written `name(`: "running (if applicable)" is prose. A capital counts after a
+  // lower-case word on the same line; the lookbehind keeps a match that ends just before it
+  // ("… twice\n\nWith Sphinx") from swallowing the letter it needs.
   for (const m of prose.matchAll(/([A-Za-z_$][\w$]*)\(|([A-Za-z_$][\w$]*)\.[A-Za-z_$]|\.([A-Za-z_$][\w$]*)|(?<=[a-z,;:][ \t]+)([A-Z][\w$]*)/g)) {
     codeLike.add(m[1] ?? m[2] ?? m[3] ?? m[4]!);
   }
@@ -198,7 +200,6 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, add: (path: stri
     }
   }
   const found: string[] = [];
-  const project = projectNames(index);
   const mark = (name: string, kind: "named" | "snippet"): void => {
     const files = index.tables.definers.get(name);
     if (!files || files.size > MAX_DEFINERS) return;

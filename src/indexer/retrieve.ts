@@ -81,6 +81,7 @@ const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module:
  * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
  * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
  */
+const VENDORED = /(^|\/)(vendor|vendors|third[_-]?party|external|extern)\/|[-.]v?\d+\.\d+(\.\d+)*(\.min)?\.[cm]?js$|\.min\.[cm]?js$/i;
 /**
  * A JavaScript file this large is a build or a copied library (`pdfjs/web/viewer.js`, a
  * runtime bundled into the project's resources), not code written here: the evaluation's
@@ -93,7 +94,6 @@ function isBundle(index: RepoIndex, path: string): boolean {
 
 /** Documentation and example folders: a bare file name found there is likely the reporter's own file. */
 const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
-const VENDORED = /(^|\/)(vendor|vendors|third[_-]?party|external|extern)\/|[-.]v?\d+\.\d+(\.\d+)*(\.min)?\.[cm]?js$|\.min\.[cm]?js$/i;
 
 /**
  * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
@@ -266,8 +266,7 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
 
 /**
  * Sorts by score after lifting the companions of the best few files (and of tests the issue
- * points at) — files a fix to them
- * usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
+ * points at) — files a fix to them usually changes too: the type declarations of a JavaScript module (`a.d.ts` beside `a.js`,
  * or a declaration file named after it elsewhere), the package index that re-exports it,
  * and the files it uses (its callees and constants, by edge weight), each times its own
  * prior (a test or a copied library is lifted less).

@@ -5,6 +5,8 @@
  * name's words, the identifiers its body uses, a named symbol that calls it. This is what
  * `hearth locate` lists under the files and what the agent's first prompt shows as code.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseQueryEvidence } from "./query-evidence.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
@@ -51,6 +53,7 @@ const W = {
   snippetName: 0.4,
   nameWords: 0.6,
   body: 0.5,
+  text: 1.0,
   calledFrom: 0.3,
 };
 
@@ -92,10 +95,15 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     // A file listed without any evidence (score 0: it only filled the list) has no entities to offer.
     if (!record || file.score <= 0) return;
     const references = unpackReferences(record.references);
+    const lines = fileLines(index, record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
       const { score, reasons } = scoreEntity(index, record, def, references, evidence, callers, sharing);
-      const total = W.file * (file.score / maxFile) + score;
+      const text = textEvidence(index, lines, def, evidence.terms);
+      if (text > 0) {
+        reasons.push("its text has the issue's words");
+      }
+      const total = W.file * (file.score / maxFile) + score + W.text * text * (hasMembers(record, def) ? CONTAINER_BODY : 1);
       reasons.push(`in file #${rank + 1}`);
       out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
     }
@@ -213,6 +221,36 @@ function scoreEntity(
     reasons.push(`called from ${caller}`);
   }
   return { score, reasons };
+}
+
+/** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
+function fileLines(index: RepoIndex, path: string): string[] {
+  try {
+    return readFileSync(join(index.root, path), "utf8").split("\n");
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * How much of the query's vocabulary the definition's own text has — identifiers, comments,
+ * docstrings and strings, which the references alone miss — weighted by rarity.
+ */
+function textEvidence(index: RepoIndex, lines: readonly string[], def: Definition, terms: ReadonlySet<string>): number {
+  if (terms.size === 0 || lines.length === 0) return 0;
+  const seen = new Set<string>();
+  for (let i = def.startLine; i <= def.endLine && i < lines.length; i++) {
+    for (const word of identifiersIn(lines[i]!)) for (const t of termsOfWord(word)) if (terms.has(t)) seen.add(t);
+  }
+  if (seen.size === 0) return 0;
+  let total = 0;
+  let hit = 0;
+  for (const t of terms) {
+    const w = index.tables.idf(t);
+    total += w;
+    if (seen.has(t)) hit += w;
+  }
+  return total > 0 ? hit / total : 0;
 }
 
 /** The share of body evidence a definition with member definitions keeps. */

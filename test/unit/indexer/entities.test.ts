@@ -164,6 +164,34 @@ describe("locateEntities", () => {
     });
   });
 
+  it("a docstring with the issue's words points at its function, where the calls say nothing", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-text-");
+    try {
+      writeTree(dir, {
+        "pkg/dates.py": [
+          "def shift(value, days):",
+          '    """Moves a date across a daylight saving change, keeping the wall clock time."""',
+          "    return value + days",
+          "",
+          "def clamp(value, low, high):",
+          '    """Keeps a number between two bounds."""',
+          "    return min(max(value, low), high)",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const entities = entitiesFor(index, "Wall clock time is lost across daylight saving\n\nMoving a date over the daylight saving change loses the wall clock time.");
+        assert.equal(entities[0]?.name, "shift", entities.map((e) => `${e.name}: ${e.reasons.join("; ")}`).join(" | "));
+        assert.ok(entities[0]!.reasons.includes("its text has the issue's words"), entities[0]!.reasons.join("; "));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it("respects top and is reachable through IndexQueries", async () => {
     await withTree(async (index) => {
       const queries = indexQueries(index);

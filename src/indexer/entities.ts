@@ -98,12 +98,8 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     const lines = fileLines(index, record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
-      const { score, reasons } = scoreEntity(index, record, def, references, evidence, callers, sharing);
-      const text = textEvidence(index, lines, def, evidence.terms);
-      if (text > 0) {
-        reasons.push("its text has the issue's words");
-      }
-      const total = W.file * (file.score / maxFile) + score + W.text * text * (hasMembers(record, def) ? CONTAINER_BODY : 1);
+      const { score, reasons } = scoreEntity(index, record, def, references, lines, evidence, callers, sharing);
+      const total = W.file * (file.score / maxFile) + score;
       reasons.push(`in file #${rank + 1}`);
       out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
     }
@@ -180,6 +176,7 @@ function scoreEntity(
   record: FileRecord,
   def: Definition,
   references: readonly { name: string; line: number }[],
+  lines: readonly string[],
   evidence: EntityEvidence,
   callers: ReadonlyMap<string, string>,
   sharing: ReadonlyMap<string, number>,
@@ -209,11 +206,17 @@ function scoreEntity(
     score += W.nameWords * words.fraction;
     reasons.push(`name matches: ${words.matched.join(", ")}`);
   }
+  // A class's body is its methods' bodies: the words say which method, not the class.
+  const own = hasMembers(record, def) ? CONTAINER_BODY : 1;
   const body = bodyEvidence(index, def, references, evidence.terms);
   if (body.coverage > 0) {
-    // A class's body is its methods' bodies: the words say which method, not the class.
-    score += W.body * body.coverage * (hasMembers(record, def) ? CONTAINER_BODY : 1);
+    score += W.body * body.coverage * own;
     reasons.push(`uses: ${body.matched.slice(0, 5).join(", ")}`);
+  }
+  const text = textEvidence(index, lines, def, evidence.terms);
+  if (text > 0) {
+    score += W.text * text * own;
+    reasons.push("its text has the issue's words");
   }
   const caller = callers.get(def.name);
   if (caller && caller !== def.name) {
@@ -242,13 +245,17 @@ function textEvidence(index: RepoIndex, lines: readonly string[], def: Definitio
   for (let i = def.startLine; i <= def.endLine && i < lines.length; i++) {
     for (const word of identifiersIn(lines[i]!)) for (const t of termsOfWord(word)) if (terms.has(t)) seen.add(t);
   }
-  if (seen.size === 0) return 0;
+  return seen.size === 0 ? 0 : idfCoverage(index, terms, seen);
+}
+
+/** The share of the query terms' idf weight that `found` holds. */
+function idfCoverage(index: RepoIndex, terms: ReadonlySet<string>, found: { has(term: string): boolean }): number {
   let total = 0;
   let hit = 0;
   for (const t of terms) {
     const w = index.tables.idf(t);
     total += w;
-    if (seen.has(t)) hit += w;
+    if (found.has(t)) hit += w;
   }
   return total > 0 ? hit / total : 0;
 }
@@ -326,15 +333,8 @@ function bodyEvidence(index: RepoIndex, def: Definition, references: readonly { 
     for (const t of termsOfWord(r.name)) if (terms.has(t) && !used.has(t)) used.set(t, r.name);
   }
   if (used.size === 0) return { coverage: 0, matched: [] };
-  let total = 0;
-  let hit = 0;
-  for (const t of terms) {
-    const w = index.tables.idf(t);
-    total += w;
-    if (used.has(t)) hit += w;
-  }
   const matched = [...used.keys()].sort((a, b) => index.tables.idf(b) - index.tables.idf(a)).map((t) => used.get(t)!);
-  return { coverage: total > 0 ? hit / total : 0, matched: [...new Set(matched)] };
+  return { coverage: idfCoverage(index, terms, used), matched: [...new Set(matched)] };
 }
 
 /** name → a symbol the issue names whose body calls it, across the ranked files. */

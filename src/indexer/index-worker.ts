@@ -34,7 +34,10 @@ const HANDLERS: Record<string, Handler> = {
   save: (index) => index.save(),
   summary: (index) => index.summary(),
   ready: (index) => index.ready(),
-  locate: (index, p: { query: string; options: Parameters<typeof locate>[2] }) => locate(index, p.query, p.options),
+  locate: async (index, p: { query: string; options: Parameters<typeof locate>[2] }) => {
+    await index.refreshHistory(); // a commit since the build: its message counts now
+    return locate(index, p.query, p.options);
+  },
   locateEntities: (index, p: { query: string; files: Parameters<typeof locateEntities>[2]; options: Parameters<typeof locateEntities>[3] }) =>
     locateEntities(index, p.query, p.files, p.options),
   rankedEntries: (index, p: { options: Parameters<typeof rankedEntries>[1]; limit: number }) => rankedEntries(index, p.options, p.limit),

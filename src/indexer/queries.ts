@@ -26,7 +26,10 @@ export function indexQueries(index: RepoIndex): IndexQueries {
   return {
     findDefinitions: async (name, limit) => findDefinitions(index, name, limit),
     findReferences: async (name, limit) => findReferences(index, name, limit),
-    locate: async (query, options) => locate(index, query, options),
+    locate: async (query, options) => {
+      await index.refreshHistory();
+      return locate(index, query, options);
+    },
     locateEntities: async (query, files, options) => locateEntities(index, query, files, options),
     repoMap: async (options) => buildRepoMap(index, options),
     searchMentions: async (query, limit) => searchMentions(index, query, limit),

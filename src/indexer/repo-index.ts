@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { join, relative, resolve, sep } from "node:path";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
+import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
@@ -24,6 +25,12 @@ export interface RepoIndexOptions {
   /** Parse in worker threads; when absent, parses run on the calling thread between yields. */
   readonly workers?: WorkerOptions;
   readonly limits?: Partial<IndexLimits>;
+  /**
+   * Read the repository's git history on each build (commit messages by file, files that
+   * change together: ranking evidence). Default true; false for callers that load it
+   * themselves (`loadHistory`) or want ranking without it.
+   */
+  readonly history?: boolean;
 }
 
 /** Options of `RepoIndex.build`. */
@@ -111,6 +118,7 @@ export class RepoIndex {
   /** A lazy build or a `complete` changed what the cache holds; `saveIfChanged` writes it. */
   private unsaved = false;
   private warming: Promise<void> = Promise.resolve();
+  private historyRead: RepoHistory | undefined;
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
   private readonly ignoreCache = new Map<string, IgnoreRules[]>();
 
@@ -138,6 +146,8 @@ export class RepoIndex {
   async build(opts: BuildOptions = {}): Promise<IndexReport> {
     const started = performance.now();
     if (opts.rebuild) this.forgetAll();
+    // One `git log` beside the scan and the parse: it waits on git, not on this thread.
+    const history = this.refreshHistory();
     const cache: IndexReport["cache"] = opts.rebuild ? "rebuild" : await this.loadFromCache();
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     // The scan reads every ignore file on its way: it refills the rules later updates check.
@@ -161,6 +171,7 @@ export class RepoIndex {
       else toParse.push(f);
     }
     await this.parseAll(toParse, opts, opts.lazy === true);
+    await history;
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
     if (opts.lazy) {
@@ -321,6 +332,26 @@ export class RepoIndex {
     const graph = this.graph();
     if (this.baseCache?.graph !== graph) this.baseCache = { graph, ranks: pageRank(graph, new Map()) };
     return this.baseCache.ranks;
+  }
+
+  /** The repository's history as of the last build (undefined outside a git repository). */
+  get history(): RepoHistory | undefined {
+    return this.historyRead;
+  }
+
+  /**
+   * Reads the work tree's history again if HEAD moved (a commit, a checkout) since it was
+   * read; a build does this itself, a long-lived index before each query. Nothing when the
+   * `history` option is false.
+   */
+  async refreshHistory(): Promise<void> {
+    if (this.options.history !== false) await this.loadHistory();
+  }
+
+  /** Reads the history of HEAD, or of another git directory or revision (`source`), unless it is the one read already. */
+  async loadHistory(source: Omit<HistorySource, "cwd"> = {}): Promise<RepoHistory | undefined> {
+    this.historyRead = await readHistory({ cwd: this.root, ...source }, this.historyRead);
+    return this.historyRead;
   }
 
   /** Counts for the current state (no timing, nothing parsed). */

@@ -47,6 +47,10 @@ export interface LocateWeights {
   readonly packageIndex: number;
   /** Share of a top file's score given to the files it uses, by edge weight over its strongest edge. */
   readonly neighbour: number;
+  /** Weight of the normalized BM25 score of the messages of the commits that changed the file. */
+  readonly history: number;
+  /** Share of a top file's score given to the files that changed with it, by the share of its commits they were in. */
+  readonly cochange: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -72,6 +76,8 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   companion: 0.8,
   packageIndex: 0.4,
   neighbour: 0.6,
+  history: 0.5,
+  cochange: 0.6,
 };
 const BM25_SEEDS = 15;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
@@ -112,7 +118,10 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const graph = index.graph();
   const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
-  const candidates = new Set<string>([...lexical.keys(), ...analysis.evidence.keys()]);
+  const past = w.history > 0 && index.history ? index.history.score(analysis.terms, (p) => index.files.has(p)) : new Map<string, number>();
+  let maxPast = 1e-9;
+  for (const s of past.values()) maxPast = Math.max(maxPast, s);
+  const candidates = new Set<string>([...lexical.keys(), ...analysis.evidence.keys(), ...past.keys()]);
   // The graph may be a few edits old: only files that still exist are candidates.
   if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
   const scored: Scored[] = [];
@@ -121,19 +130,21 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const i = graph.indexOf.get(path);
     const graphScore = ranks && i !== undefined ? ranks[i]! / maxRank : 0;
     const evidence = analysis.evidence.get(path) ?? [];
-    const raw = (hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w);
+    const historyScore = (past.get(path) ?? 0) / maxPast;
+    const raw = (hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
     const weight = prior(index, path, evidence, w, analysis.aboutTests);
     // A test the issue points at (its traceback, `test_x.py#L57`) is held down itself, but
     // the code it tests is what the pointer is about: it lifts what it uses at full score.
     const pointedTest = weight < 1 && TEST_FILE.test(path) && evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.bare));
-    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, ...(pointedTest ? { liftScore: raw } : {}) });
+    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(pointedTest ? { liftScore: raw } : {}) });
   }
   // Type declarations are what a companion lift is for: they keep its full share.
   const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
   const ranked = liftCompanions(index, graph, scored, w, liftPrior);
   // Reasons only for what is returned: the neighbour search walks edges.
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
-  return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface) }));
+  const subjectOf = (path: string): string | undefined => index.history?.bestSubject(path, analysis.terms);
+  return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface, subjectOf) }));
 }
 
 /** Each kind of evidence counts once, at its strongest (see FileEvidence.strength). */
@@ -171,6 +182,8 @@ interface Scored {
   readonly terms: Map<string, number> | undefined;
   readonly evidence: readonly FileEvidence[];
   readonly graphScore: number;
+  /** The file's commit messages' match, over the best file's (0..1). */
+  readonly historyScore: number;
   /** Set when a better-ranked file lifted this one: "type declarations of lib/a.js". */
   companionOf?: string;
   /** The score this file lifts its companions with when not its own (a test the issue points at). */
@@ -239,7 +252,10 @@ function seedWeights(
   return seeds;
 }
 
-function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surface: ReadonlyMap<string, string>): string[] {
+/** A file's commit messages count as a reason from this share of the best match on. */
+const HISTORY_REASON = 0.3;
+
+function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surface: ReadonlyMap<string, string>, subjectOf: (path: string) => string | undefined): string[] {
   const reasons: string[] = [];
   const texts = (kind: EvidenceKind): string[] => s.evidence.filter((e) => e.kind === kind).map((e) => e.text);
   const frames = texts("frame");
@@ -253,6 +269,10 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (s.terms && s.terms.size > 0) {
     const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
     reasons.push(`terms: ${top.join(", ")}`);
+  }
+  if (s.historyScore >= HISTORY_REASON) {
+    const subject = subjectOf(s.path);
+    if (subject !== undefined) reasons.push(`history: "${subject.length > 80 ? `${subject.slice(0, 77)}…` : subject}"`);
   }
   if (s.graphScore >= 0.05) {
     const neighbour = strongestNeighbour(graph, s.path, best);
@@ -274,16 +294,19 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
 function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights, priorOf: (path: string) => number): Scored[] {
   const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);
   scored.sort(byScore);
-  if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0) return scored;
+  if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0 && w.cochange <= 0) return scored;
   const byPath = new Map(scored.map((s) => [s.path, s]));
   const parents = [...scored.slice(0, COMPANION_PARENTS), ...scored.slice(COMPANION_PARENTS).filter((s) => s.liftScore !== undefined)];
   for (const parent of parents) {
     const parentScore = parent.liftScore ?? parent.score;
     const companions: [string, string, number][] = companionsOf(index, parent.path).map(([p, why]) => [p, why, why === "package index of" ? w.packageIndex : w.companion]);
     if (w.neighbour > 0) for (const [p, share] of usedFiles(graph, parent.path)) if (index.files.has(p)) companions.push([p, "used by", w.neighbour * share]);
+    if (w.cochange > 0 && index.history) {
+      for (const [p, share] of index.history.coChanged(parent.path)) if (index.files.has(p)) companions.push([p, "changed together with", w.cochange * share]);
+    }
     for (const [path, why, weight] of companions) {
       let s = byPath.get(path);
-      if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0 }));
+      if (!s) byPath.set(path, (s = { path, score: 0, terms: undefined, evidence: [], graphScore: 0, historyScore: 0 }));
       // A companion keeps its own kind's weight: a copied library a top file calls into is not lifted like its own module.
       const lifted = weight * parentScore * priorOf(path);
       if (lifted > s.score) (s.score = lifted), (s.companionOf = `${why} ${parent.path}`);

@@ -5,8 +5,10 @@
  * files, in the same run, is the reference.
  *
  *   node --import tsx test/bench/retrieval-eval.ts [--repo owner/name] [--split tune|holdout]
- *        [--verbose] [--mirrors DIR] [--cache DIR] [--data DIR] [--weights '{"identifier":0.8}']
+ *        [--verbose] [--no-history] [--mirrors DIR] [--cache DIR] [--data DIR] [--weights '{"identifier":0.8}']
  *        [--compare '[{"frame":1.5},{"neighbour":0.3}]']
+ * Each case's history is the mirror's up to its base (commit messages by file, files changed
+ * together: `RepoIndex.loadHistory`); `--no-history` ranks without it.
  * `--compare` ranks every case again with each set of weight overrides (one index build, so
  * weights can be tried cheaply) and prints file Acc@1/5/10 for each.
  *
@@ -79,6 +81,7 @@ interface Args {
   repo?: string;
   split?: "tune" | "holdout";
   verbose: boolean;
+  noHistory: boolean;
   mirrors: string;
   cache: string;
   data: string;
@@ -87,7 +90,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { verbose: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA, compare: [] };
+  const args: Args = { verbose: false, noHistory: false, mirrors: "/work/.mirror", cache: join(homedir(), ".cache", "hearth-retrieval"), data: DATA, compare: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -96,6 +99,7 @@ function parseArgs(argv: readonly string[]): Args {
       return v;
     };
     if (a === "--verbose") args.verbose = true;
+    else if (a === "--no-history") args.noHistory = true;
     else if (a === "--repo") args.repo = value();
     else if (a === "--mirrors") args.mirrors = value();
     else if (a === "--cache") args.cache = value();
@@ -219,13 +223,15 @@ async function evaluateRepo(repo: EvalRepo, args: Args, out: CaseResult[]): Prom
   const dir = join(args.cache, repo.repo.replace("/", "__"));
   const tree = new WorkTree(gitDir, dir);
   const cases = repo.cases.map((c) => ({ c, t: tree.commitTime(c.base) })).sort((a, b) => a.t - b.t).map((x) => x.c);
-  const index = new RepoIndex({ root: tree.root, queriesDir: QUERIES, storageDir: join(dir, "storage") });
+  // The work tree has no .git: the history is the mirror's, up to each case's base.
+  const index = new RepoIndex({ root: tree.root, queriesDir: QUERIES, storageDir: join(dir, "storage"), history: false });
   const plain = new PlainReference();
   const started = performance.now();
   try {
     for (const c of cases) {
       tree.checkout(c.base);
       await index.build();
+      if (!args.noHistory) await index.loadHistory({ gitDir, rev: c.base });
       index.graph(true); // a fresh graph for every base: results must not depend on timing
       plain.sync(index);
       const results = locate(index, c.text, { top: TOP, ...(args.weights ? { weights: args.weights } : {}) });
@@ -245,7 +251,8 @@ async function evaluateRepo(repo: EvalRepo, args: Args, out: CaseResult[]): Prom
       if (args.verbose) {
         const ranks = c.files.map((f) => `${f}@${rankText(results.findIndex((r) => r.path === f))}`).join(" ");
         const ents = result.hearthEntities === undefined ? "" : `  entities ${rankText(result.hearthEntities)} (bm25 ${rankText(result.plainEntities!)})`;
-        process.stdout.write(`${hearth >= 0 && hearth < 5 ? "hit " : "MISS"} ${c.id}  hearth ${rankText(hearth)}  bm25 ${rankText(plainRank)}${ents}  ${ranks}\n`);
+        const compared = variants.length > 0 ? `  compare ${variants.map(rankText).join(" ")}` : "";
+        process.stdout.write(`${hearth >= 0 && hearth < 5 ? "hit " : "MISS"} ${c.id}  hearth ${rankText(hearth)}  bm25 ${rankText(plainRank)}${ents}${compared}  ${ranks}\n`);
         if (!(hearth >= 0 && hearth < 5)) process.stdout.write(`${describe(results)}\n`);
       }
     }

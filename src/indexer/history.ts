@@ -1,0 +1,215 @@
+/**
+ * What the repository's own history says about its files: the messages of the commits that
+ * changed each file ("Fix #1234: autodoc typehints for overloaded methods") and which files
+ * change together. Issues are often about the same things earlier fixes were, in the same
+ * words, and a fix to one file of a pair that always changes together (a module and its
+ * locale table, a card and its types) usually changes the other.
+ *
+ * Read once per HEAD with one `git log` (the last MAX_COMMITS commits, no merges); without
+ * git, or outside a repository, there is no history and ranking goes on without it.
+ */
+import { execFile } from "node:child_process";
+import { countTerms } from "./text.ts";
+
+/** Where the history comes from: the work tree's repository (`cwd`), or a bare git directory and a revision. */
+export interface HistorySource {
+  /** Run git here; paths come back relative to it (`--relative`). */
+  readonly cwd: string;
+  /** A git directory to read instead of the one `cwd` is in (a mirror, for the evaluation). */
+  readonly gitDir?: string;
+  /** The commit whose ancestors count (default HEAD). */
+  readonly rev?: string;
+  readonly maxCommits?: number;
+}
+
+/** How far back: enough for a project's recent fixes, bounded in time and memory. */
+export const MAX_COMMITS = 5000;
+/** A commit changing more files than this (a reformat, a licence header, a rename sweep) says little about each. */
+const MAX_TEXT_FILES = 50;
+/** Co-change counts only focused commits: a sweep makes every file a neighbour of every other. */
+const MAX_COCHANGE_FILES = 20;
+/** Pairs seen together fewer times than this are chance. */
+const MIN_TOGETHER = 2;
+/** Distinct terms kept per commit message. */
+const MESSAGE_TERMS = 60;
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+const GIT_TIMEOUT_MS = 30_000;
+const GIT_MAX_BUFFER = 256 * 1024 * 1024;
+
+interface Commit {
+  readonly subject: string;
+  readonly terms: ReadonlyMap<string, number>;
+  readonly files: readonly string[];
+}
+
+/** A file the history points at, with its best-matching commit subject for the reason. */
+export interface HistoryHit {
+  readonly score: number;
+  readonly subject: string;
+}
+
+export class RepoHistory {
+  /** For each term: the files whose commits' messages use it, with counts. */
+  private readonly postings = new Map<string, Map<string, number>>();
+  private readonly docLength = new Map<string, number>();
+  /** Indices into `commits` of the commits that changed each file (newest first). */
+  private readonly commitsOf = new Map<string, number[]>();
+  private readonly together = new Map<string, Map<string, number>>();
+  private readonly focusedChanges = new Map<string, number>();
+  private readonly totalLength: number;
+
+  constructor(
+    /** The commit read (HEAD's hash when read from a work tree). */
+    readonly head: string,
+    private readonly commits: readonly Commit[],
+  ) {
+    let total = 0;
+    commits.forEach((c, k) => {
+      for (const f of c.files) push(this.commitsOf, f, k);
+      if (c.files.length <= MAX_COCHANGE_FILES) this.countTogether(c.files);
+      if (c.files.length > MAX_TEXT_FILES) return;
+      for (const f of c.files) {
+        for (const [t, n] of c.terms) {
+          let m = this.postings.get(t);
+          if (!m) this.postings.set(t, (m = new Map()));
+          m.set(f, (m.get(f) ?? 0) + n);
+          this.docLength.set(f, (this.docLength.get(f) ?? 0) + n);
+          total += n;
+        }
+      }
+    });
+    this.totalLength = total;
+  }
+
+  get commitCount(): number {
+    return this.commits.length;
+  }
+
+  /** How many of the commits read changed `path`. */
+  changes(path: string): number {
+    return this.commitsOf.get(path)?.length ?? 0;
+  }
+
+  /**
+   * BM25 of each file's commit messages (all commits of ≤ MAX_TEXT_FILES files that changed
+   * it, as one document) against the query's terms; `exists` filters out files gone since.
+   */
+  score(queryTerms: ReadonlyMap<string, number>, exists: (path: string) => boolean): Map<string, number> {
+    const out = new Map<string, number>();
+    const docs = this.docLength.size;
+    if (docs === 0) return out;
+    const avg = this.totalLength / docs;
+    for (const [term, qtf] of queryTerms) {
+      const files = this.postings.get(term);
+      if (!files) continue;
+      const idf = Math.log(1 + (docs - files.size + 0.5) / (files.size + 0.5));
+      for (const [path, tf] of files) {
+        if (!exists(path)) continue;
+        const s = (idf * qtf * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * this.docLength.get(path)!) / avg));
+        out.set(path, (out.get(path) ?? 0) + s);
+      }
+    }
+    return out;
+  }
+
+  /** The subject of the commit to `path` whose message shares the most query weight (for the reason shown). */
+  bestSubject(path: string, queryTerms: ReadonlyMap<string, number>): string | undefined {
+    let best: { subject: string; weight: number } | undefined;
+    for (const k of this.commitsOf.get(path) ?? []) {
+      const c = this.commits[k]!;
+      if (c.files.length > MAX_TEXT_FILES) continue;
+      let weight = 0;
+      for (const [t, q] of queryTerms) if (c.terms.has(t)) weight += q;
+      if (weight > 0 && (!best || weight > best.weight)) best = { subject: c.subject, weight };
+    }
+    return best?.subject;
+  }
+
+  /**
+   * Files that changed together with `path` in at least MIN_TOGETHER focused commits, each
+   * with the share of `path`'s focused commits that changed it too (0..1), largest first.
+   */
+  coChanged(path: string): [string, number][] {
+    const pairs = this.together.get(path);
+    const n = this.focusedChanges.get(path) ?? 0;
+    if (!pairs || n === 0) return [];
+    const out: [string, number][] = [];
+    for (const [other, count] of pairs) if (count >= MIN_TOGETHER) out.push([other, count / n]);
+    return out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  }
+
+  private countTogether(files: readonly string[]): void {
+    for (const f of files) {
+      this.focusedChanges.set(f, (this.focusedChanges.get(f) ?? 0) + 1);
+      let m = this.together.get(f);
+      if (!m) this.together.set(f, (m = new Map()));
+      for (const g of files) if (g !== f) m.set(g, (m.get(g) ?? 0) + 1);
+    }
+  }
+}
+
+const RECORD = "\x1e";
+const FIELD = "\x1f";
+
+/**
+ * Reads the history with one `git log` (`previous` again when its commit is still the one
+ * `rev` names). Resolves to undefined, never throws, when there is
+ * none to read (no git on PATH, not a repository, an unborn branch, a shallow clone's edge
+ * is fine): ranking is then lexical and structural only.
+ */
+export async function readHistory(source: HistorySource, previous?: RepoHistory): Promise<RepoHistory | undefined> {
+  const rev = source.rev ?? "HEAD";
+  const head = await git(source, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
+  if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head.trim())) return undefined;
+  if (previous?.head === head.trim()) return previous;
+  const log = await git(source, [
+    "-c",
+    "core.quotePath=false",
+    "log",
+    "--no-merges",
+    "--no-renames",
+    "--name-only",
+    ...(source.gitDir ? [] : ["--relative"]),
+    `--max-count=${source.maxCommits ?? MAX_COMMITS}`,
+    `--format=${RECORD}%s${FIELD}%b${FIELD}`,
+    head.trim(),
+  ]);
+  if (log === undefined) return undefined;
+  return new RepoHistory(head.trim(), parseLog(log));
+}
+
+/** Parses `git log --name-only --format=<RS>%s<US>%b<US>` output into commits. */
+export function parseLog(log: string): Commit[] {
+  const commits: Commit[] = [];
+  for (const record of log.split(RECORD)) {
+    const [subject, body, names] = record.split(FIELD);
+    if (subject === undefined || names === undefined) continue;
+    // Quoted names (tabs, newlines) cannot be paths of the index; `--relative` may leave none.
+    const files = names.split("\n").filter((f) => f !== "" && !f.startsWith('"'));
+    if (files.length === 0) continue;
+    commits.push({ subject: subject.trim(), terms: countTerms(messageText(subject, body ?? ""), MESSAGE_TERMS), files });
+  }
+  return commits;
+}
+
+// Trailers name people, not code; a revert quotes the message it reverts, which is fine.
+function messageText(subject: string, body: string): string {
+  const lines = body.split("\n").filter((l) => !/^[\w-]+-by:|^Change-Id:|^Signed-off/i.test(l.trim()));
+  return `${subject}\n${lines.join("\n")}`;
+}
+
+function git(source: HistorySource, args: readonly string[]): Promise<string | undefined> {
+  const full = [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
+  return new Promise((resolve) => {
+    execFile("git", full, { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
+      resolve(error ? undefined : stdout);
+    });
+  });
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  list.push(value);
+}

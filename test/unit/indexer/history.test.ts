@@ -1,0 +1,191 @@
+/**
+ * The repository's history as ranking evidence (issue 14): the messages of the commits that
+ * changed a file, and the files that change together. Each test makes a real git
+ * repository in a temp folder and indexes it with a real RepoIndex.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { IndexClient, indexQueries, locate, type RepoIndex } from "../../../src/indexer/index.ts";
+import { parseLog, readHistory } from "../../../src/indexer/history.ts";
+import { indexOf, QUERIES_DIR, tempDir, TSX_WORKER } from "./helpers/setup.ts";
+
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "commit.gpgsign=false", ...args], { cwd: dir, env: GIT_ENV, encoding: "utf8" });
+}
+
+/** Writes the files and commits them with `message`. */
+function commit(dir: string, message: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", message);
+}
+
+/** Twenty-five unrelated modules, committed at once (a sweep: it makes no pairs), each with a comment. */
+function fillerFiles(comment = "One step."): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 25; i++) out[`src/part${i}.js`] = `// ${comment}\nexport function step${i}(input) {\n  return input + ${i};\n}\n`;
+  return out;
+}
+
+async function withRepo(build: (dir: string) => void, run: (index: RepoIndex, dir: string) => Promise<void> | void): Promise<void> {
+  const { dir, cleanup } = tempDir("hearth-history-");
+  try {
+    git(dir, "init", "-q", "-b", "main");
+    build(dir);
+    const index = await indexOf(dir);
+    try {
+      await run(index, dir);
+    } finally {
+      await index.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+const ISSUE = "Tooltip flickers on stacked bars\n\nHovering a stacked bar makes the tooltip flicker between the two segments.";
+
+describe("repository history in locate", () => {
+  it("ranks a file by the messages of the commits that changed it, and says which commit", async () => {
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", { ...fillerFiles(), "src/paint.js": "export function paint(ctx, items) {\n  for (const i of items) ctx.fill(i);\n}\n" });
+        commit(dir, "Fix tooltip flicker when hovering stacked bars (#812)", { "src/paint.js": "export function paint(ctx, items) {\n  for (const i of items) ctx.fill(i.rect);\n}\n" });
+        commit(dir, "Speed up step 3", { "src/part3.js": "export function step3(input) {\n  return input + 3;\n}\n// faster\n" });
+      },
+      (index) => {
+        assert.equal(index.history?.commitCount, 3);
+        const results = locate(index, ISSUE, { top: 5 });
+        assert.equal(results[0]?.path, "src/paint.js", results.map((r) => r.path).join(", "));
+        assert.ok(results[0]!.reasons.includes('history: "Fix tooltip flicker when hovering stacked bars (#812)"'), results[0]!.reasons.join("; "));
+        // Its text shares no word with the issue: without the history it is not found at all.
+        assert.ok(!locate(index, ISSUE, { top: 5, weights: { history: 0 } }).some((r) => r.path === "src/paint.js"));
+      },
+    );
+  });
+
+  it("lifts the files that changed together with a top file (a locale table with its formatter)", async () => {
+    const formatter = (n: number): string => `export function formatRelativeTime(seconds, locale) {\n  return locale.relative(seconds) + ${n};\n}\n`;
+    const table = (word: string, n: number): string => `export default {\n  future: "${word} %s",\n  past: "%s ${n}",\n};\n`;
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", { ...fillerFiles("One step of some minutes."), "src/relative.js": formatter(0), "src/locale/fr.js": table("dans", 0) });
+        for (let k = 1; k <= 3; k++) commit(dir, `Release ${k}`, { "src/relative.js": formatter(k), "src/locale/fr.js": table("dans", k) });
+        commit(dir, "Release 4", { "src/relative.js": formatter(4) });
+      },
+      (index) => {
+        const issue = "formatRelativeTime returns the wrong plural\n\n`formatRelativeTime(90, opts)` says 1 minute.";
+        const results = locate(index, issue, { top: 5 });
+        assert.equal(results[0]?.path, "src/relative.js");
+        const fr = results.find((r) => r.path === "src/locale/fr.js");
+        assert.ok(fr, results.map((r) => r.path).join(", "));
+        assert.ok(fr.reasons.includes("changed together with src/relative.js"), fr.reasons.join("; "));
+        const without = locate(index, issue, { top: 5, weights: { cochange: 0 } });
+        assert.ok(!without.some((r) => r.path === "src/locale/fr.js"), JSON.stringify(without));
+        // 3 of relative.js's 4 focused commits changed fr.js; the sweep that added both does not count.
+        assert.deepEqual(index.history?.coChanged("src/relative.js"), [["src/locale/fr.js", 0.75]]);
+        assert.deepEqual(index.history?.coChanged("src/part1.js"), []);
+      },
+    );
+  });
+
+  it("reads the history again after a commit, and only then", async () => {
+    await withRepo(
+      (dir) => commit(dir, "Initial import", fillerFiles()),
+      async (index, dir) => {
+        const first = index.history;
+        await index.build();
+        assert.equal(index.history, first, "the same HEAD is not read twice");
+        commit(dir, "Fix tooltip flicker on stacked bars", { "src/part7.js": "export function step7(input) {\n  return input - 7;\n}\n" });
+        await index.build();
+        assert.notEqual(index.history, first);
+        assert.equal(index.history?.commitCount, 2);
+        assert.equal(locate(index, ISSUE, { top: 1 })[0]?.path, "src/part7.js");
+      },
+    );
+  });
+
+  it("answers a query with a commit made after the build, on the index thread and in process", async () => {
+    await withRepo(
+      (dir) => commit(dir, "Initial import", fillerFiles()),
+      async (index, dir) => {
+        const client = new IndexClient({ root: dir, queriesDir: QUERIES_DIR, workerScript: TSX_WORKER, parseWorkers: 1 });
+        try {
+          await client.build();
+          commit(dir, "Fix tooltip flicker on stacked bars", { "src/part9.js": "export function step9(input) {\n  return input - 9;\n}\n" });
+          // The file's own text changed too little to rank: the new commit's message does it.
+          assert.equal((await client.locate(ISSUE, { top: 1 }))[0]?.path, "src/part9.js");
+          assert.equal((await indexQueries(index).locate(ISSUE, { top: 1 }))[0]?.path, "src/part9.js");
+        } finally {
+          await client.close();
+        }
+      },
+    );
+  });
+
+  it("keeps paths relative to a workspace that is a folder of the repository", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-");
+    try {
+      git(dir, "init", "-q", "-b", "main");
+      commit(dir, "Initial import", { ...fillerFiles(), "web/src/paint.js": "export const paint = 1;\n", "server/paint.py": "paint = 1\n" });
+      commit(dir, "Fix tooltip flicker when hovering stacked bars", { "web/src/paint.js": "export const paint = 2;\n", "server/paint.py": "paint = 2\n" });
+      const history = await readHistory({ cwd: join(dir, "web") });
+      assert.deepEqual(history?.changes("src/paint.js"), 2);
+      assert.equal(history?.changes("server/paint.py"), 0);
+      assert.equal(history?.changes("../server/paint.py"), 0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("goes on without history outside a repository, on an unborn branch, or when told not to read it", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-");
+    try {
+      writeFileSync(join(dir, "a.js"), "export const tooltip = 1;\n");
+      const plain = await indexOf(dir);
+      assert.equal(plain.history, undefined);
+      assert.equal(locate(plain, ISSUE, { top: 1 })[0]?.path, "a.js");
+      await plain.close();
+      git(dir, "init", "-q", "-b", "main");
+      assert.equal(await readHistory({ cwd: dir }), undefined, "no commit yet");
+      commit(dir, "Fix tooltip", {});
+      assert.equal((await readHistory({ cwd: dir }))?.commitCount, 1);
+      const off = await indexOf(dir, { history: false });
+      assert.equal(off.history, undefined);
+      await off.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("parseLog", () => {
+  it("keeps subjects and bodies, drops trailers and quoted names, and leaves sweeps out of the text", async () => {
+    const RS = "\x1e";
+    const US = "\x1f";
+    const sweep = Array.from({ length: 60 }, (_, i) => `src/f${i}.js`).join("\n");
+    const log =
+      `${RS}Fix tooltip flicker${US}Hovering stacked bars redrew twice.\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nsrc/paint.js\n"src/odd\\tname.js"\n` +
+      `${RS}Reformat everything (tooltip wording too)${US}${US}\n${sweep}\n` +
+      `${RS}Empty commit${US}${US}\n`;
+    const commits = parseLog(log);
+    assert.equal(commits.length, 2, "a commit without files is left out");
+    assert.deepEqual(commits[0]!.files, ["src/paint.js"]);
+    assert.ok(commits[0]!.terms.has("stack"), [...commits[0]!.terms.keys()].join(" "));
+    assert.ok(!commits[0]!.terms.has("alice") && !commits[0]!.terms.has("tooltipson"), "trailers name people");
+    const { RepoHistory } = await import("../../../src/indexer/history.ts");
+    const history = new RepoHistory("0".repeat(40), commits);
+    const scores = history.score(new Map([["tooltip", 1]]), () => true);
+    assert.deepEqual([...scores.keys()], ["src/paint.js"], "a 60-file sweep's message is not each file's");
+    assert.equal(history.changes("src/f3.js"), 1);
+    assert.deepEqual(history.coChanged("src/f3.js"), []);
+  });
+});

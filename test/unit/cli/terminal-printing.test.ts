@@ -3,6 +3,7 @@
 // C1 controls and bidi overrides must not get them printed raw by `hearth index`,
 // `locate`, `map` or `apply-patch`. Real files in a temp folder, the real indexer.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,19 @@ describe("the CLI prints file names and content with control characters escaped"
     const parsed = JSON.parse(json.stdout) as { files: { path: string }[]; entities: { path: string }[] };
     assert.ok(parsed.files.some((r) => r.path === EVIL_FILE), "the JSON carries the real path");
     assert.ok(parsed.entities.some((r) => r.path === EVIL_FILE), "and so do its entities");
+  });
+
+  it("hearth locate: a commit subject shown as a reason is escaped too", async (t) => {
+    const repo = hostileRepo(t);
+    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    const git = (...args: string[]): string => execFileSync("git", ["-c", "commit.gpgsign=false", ...args], { cwd: repo, env, encoding: "utf8" });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "Fix refund rounding \x1b]0;pwned\x07\x1b[2J\u202eslevon");
+    const io = fakeIo(repo, "refund rounding is off");
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], io), 0);
+    assert.match(io.stdout, /history: "Fix refund rounding \\x1b\]0;pwned/, io.stdout);
+    assertPrintable(io.stdout, "locate");
   });
 
   it("hearth map: paths and signatures escaped", async (t) => {

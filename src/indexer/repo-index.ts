@@ -72,6 +72,8 @@ export interface IndexReport {
   /** How the cache was used: read ("hit"), missing/corrupt/…, not configured, or ignored by `rebuild`. */
   readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
   readonly cacheBytes: number;
+  /** Commits of the git history read for ranking (0: none, e.g. not a git repository). */
+  readonly historyCommits: number;
   readonly elapsedMs: number;
   /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
   readonly pending: number;
@@ -453,7 +455,8 @@ export class RepoIndex {
     }
     const skippedByReason: Partial<Record<SkipReason, number>> = {};
     for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, ...run };
+    const historyCommits = this.historyRead?.commitCount ?? 0;
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...run };
   }
 }
 

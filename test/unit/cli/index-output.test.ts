@@ -3,6 +3,7 @@
 // counts add up: a file read and then skipped for its content (binary, generated) is in
 // "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -42,5 +43,27 @@ describe("hearth index output", () => {
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], piped), 0);
     assert.match(piped.stdout, /^Skipped: +binary 1$/m);
     assert.match(piped.stdout, /^Parsed: +3 files read \(1 of them skipped: see Skipped\), 0 unchanged from the cache/m);
+  });
+
+  it("says whether the git history is read for ranking, and how much of it", async () => {
+    const root = repo();
+    const before = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], before), 0);
+    assert.match(before.stdout, /^History: +none \(not a git repository, or no commits yet\)$/m);
+    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    const git = (...args: string[]): void => void execFileSync("git", ["-c", "commit.gpgsign=false", ...args], { cwd: root, env });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "First");
+    writeFileSync(join(root, "a.py"), "def a():\n    return 3\n");
+    git("commit", "-q", "-am", "Second");
+    git("commit", "-q", "--allow-empty", "-m", "Third");
+    const after = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], after), 0);
+    // A commit that changed no file says nothing about any: two count.
+    assert.match(after.stdout, /^History: +2 commits \(git: /m);
+    const json = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache", "--json"], json), 0);
+    assert.equal((JSON.parse(json.stdout) as { historyCommits: number }).historyCommits, 2);
   });
 });

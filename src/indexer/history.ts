@@ -9,6 +9,7 @@
  * git, or outside a repository, there is no history and ranking goes on without it.
  */
 import { execFile } from "node:child_process";
+import { bm25Idf, bm25Tf } from "./tables.ts";
 import { countTerms } from "./text.ts";
 
 /** Where the history comes from: the work tree's repository (`cwd`), or a bare git directory and a revision. */
@@ -32,8 +33,6 @@ const MAX_COCHANGE_FILES = 20;
 const MIN_TOGETHER = 2;
 /** Distinct terms kept per commit message. */
 const MESSAGE_TERMS = 60;
-const BM25_K1 = 1.2;
-const BM25_B = 0.75;
 const GIT_TIMEOUT_MS = 30_000;
 const GIT_MAX_BUFFER = 256 * 1024 * 1024;
 
@@ -103,10 +102,10 @@ export class RepoHistory {
     for (const [term, qtf] of queryTerms) {
       const files = this.postings.get(term);
       if (!files) continue;
-      const idf = Math.log(1 + (docs - files.size + 0.5) / (files.size + 0.5));
+      const idf = bm25Idf(docs, files.size);
       for (const [path, tf] of files) {
         if (!exists(path)) continue;
-        const s = (idf * qtf * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * this.docLength.get(path)!) / avg));
+        const s = idf * qtf * bm25Tf(tf, this.docLength.get(path)!, avg);
         out.set(path, (out.get(path) ?? 0) + s);
       }
     }

@@ -78,7 +78,7 @@ export class SymbolTables {
     let df = 0;
     for (const id of p.docs) if (this.docPaths[id] !== undefined) df++;
     if (df === 0) return 0;
-    return Math.log(1 + (this.idOf.size - df + 0.5) / (df + 0.5));
+    return bm25Idf(this.idOf.size, df);
   }
 
   /**
@@ -97,7 +97,7 @@ export class SymbolTables {
         const path = this.docPaths[id];
         if (path === undefined) continue;
         const tf = p.tfs[k]!;
-        const s = (idf * qtf * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * this.docLengths[id]!) / avg));
+        const s = idf * qtf * bm25Tf(tf, this.docLengths[id]!, avg);
         let hit = out.get(path);
         if (!hit) out.set(path, (hit = { score: 0, terms: new Map() }));
         hit.score += s;
@@ -150,6 +150,16 @@ export class SymbolTables {
     this.dead = 0;
     for (const record of this.recordOf.values()) this.index(record);
   }
+}
+
+/** BM25's inverse document frequency of a term `df` of `docs` documents hold. */
+export function bm25Idf(docs: number, df: number): number {
+  return Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+}
+
+/** BM25's saturated term frequency for a document of `length` terms (average `avgLength`). */
+export function bm25Tf(tf: number, length: number, avgLength: number): number {
+  return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / avgLength));
 }
 
 /**

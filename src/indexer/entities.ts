@@ -105,7 +105,22 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     }
   });
   out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
-  return out.slice(0, options.top ?? 10);
+  return onePerSpan(out).slice(0, options.top ?? 10);
+}
+
+/**
+ * The first (best) entity of each span: a grammar can report one node twice
+ * (`res.redirect = function redirect` is an assignment and a named function), and the
+ * copy would take a place in the list.
+ */
+function onePerSpan(sorted: readonly LocatedEntity[]): LocatedEntity[] {
+  const seen = new Set<string>();
+  return sorted.filter((e) => {
+    const key = `${e.path}:${e.line}:${e.endLine}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Frames, qualified names, identifiers and terms of an issue text. */

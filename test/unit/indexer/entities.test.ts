@@ -240,4 +240,37 @@ describe("locateEntities", () => {
       for (const e of entities) assert.ok(!e.reasons.includes("named in the issue"), JSON.stringify(e));
     });
   });
+
+  it("a definition the grammar reports twice (res.redirect = function redirect) is listed once", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-twice-");
+    try {
+      writeTree(dir, {
+        "lib/response.js": [
+          "var res = module.exports = {};",
+          "",
+          "res.location = function location(url) {",
+          "  return this.set('Location', encodeURI(url));",
+          "};",
+          "",
+          "res.redirect = function redirect(url) {",
+          "  this.location(url);",
+          "  this.statusCode = 302;",
+          "};",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const query = "res.redirect() with a relative url sets a wrong Location header";
+        const entities = locateEntities(index, query, [{ path: "lib/response.js", score: 1, reasons: [] }]);
+        const spans = entities.map((e) => `${e.path}:${e.line}-${e.endLine}`);
+        assert.deepEqual(spans, [...new Set(spans)], JSON.stringify(entities.map((e) => [e.name, e.scope, e.line])));
+        assert.deepEqual(entities.map((e) => e.name), ["redirect", "location"]);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

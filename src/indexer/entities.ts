@@ -126,9 +126,12 @@ function onePerSpan(sorted: readonly LocatedEntity[]): LocatedEntity[] {
 /** Frames, qualified names, identifiers and terms of an issue text. */
 function entityEvidence(query: string): EntityEvidence {
   const names = new Set(identifiersIn(query));
-  const parts = parseQueryEvidence(query);
+  // A folded <details> block holds what the reporter pasted (an environment report, a log):
+  // its names, even those in its summary line (`xr.show_versions()`), are an example's.
+  const folded: string[] = [];
+  const parts = parseQueryEvidence(query.replace(/<details\b[\s\S]*?(?:<\/details>|$)/gi, (block) => (folded.push(block), "\n")));
   const codeNames = codeNamesIn(`${parts.title}\n${parts.prose}\n${parts.inline.map((t) => `\`${t}\``).join(" ")}`);
-  const snippetNames = new Set([...codeNamesIn(parts.code)].filter((n) => !codeNames.has(n)));
+  const snippetNames = new Set([...codeNamesIn(`${parts.code}\n${folded.join("\n")}`)].filter((n) => !codeNames.has(n)));
   const qualified = new Set<string>();
   for (const m of query.matchAll(/[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)+/g)) {
     const parts = m[0].split(/\.|::|#/);

@@ -273,4 +273,42 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("names in a folded <details> block (an environment report) count as an example's, not as named in the issue", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-details-");
+    try {
+      writeTree(dir, {
+        "pkg/print_versions.py": "def show_versions(file=None):\n    print('INSTALLED VERSIONS')\n",
+        "pkg/weighted.py": "def sum_of_weights(weights, mask):\n    return (weights * mask).sum()\n",
+      });
+      const index = await indexOf(dir);
+      try {
+        const issue = [
+          "`sum_of_weights` is wrong for boolean weights",
+          "",
+          "#### Versions",
+          "",
+          "<details><summary>Output of <tt>xr.show_versions()</tt></summary>",
+          "",
+          "INSTALLED VERSIONS",
+          "python: 3.7.6",
+          "",
+          "</details>",
+        ].join("\n");
+        const files = [
+          { path: "pkg/print_versions.py", score: 1, reasons: [] },
+          { path: "pkg/weighted.py", score: 1, reasons: [] },
+        ];
+        const entities = locateEntities(index, issue, files);
+        const show = entities.find((e) => e.name === "show_versions");
+        assert.ok(show && !show.reasons.includes("named in the issue"), JSON.stringify(show));
+        assert.ok(show.reasons.includes("in the issue's example"), JSON.stringify(show));
+        assert.equal(entities[0]?.name, "sum_of_weights", JSON.stringify(entities));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

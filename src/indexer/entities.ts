@@ -206,26 +206,9 @@ function scoreEntity(
     score += frameHit.score;
     reasons.push(frameHit.reason);
   }
-  if (def.scope && evidence.qualified.has(`${def.scope} ${def.name}`)) {
-    score += W.qualified;
-    reasons.push(`named as ${def.scope}.${def.name}`);
-  } else if (evidence.codeNames.has(def.name)) {
-    score += W.named * nameStrength(def.name, sharing);
-    reasons.push(`named in the issue`);
-  } else if (evidence.snippetNames.has(def.name)) {
-    score += W.snippetName * nameStrength(def.name, sharing);
-    reasons.push(`in the issue's example`);
-  } else if (evidence.names.has(def.name) && !STOPWORDS.has(def.name.toLowerCase())) {
-    score += W.namedWord * nameStrength(def.name, sharing);
-    reasons.push(`its name is a word of the issue`);
-  }
-  const words = nameWords(index, def.name, evidence.terms);
-  if (words.fraction > 0) {
-    score += W.nameWords * words.fraction;
-    reasons.push(`name matches: ${words.matched.join(", ")}`);
-  }
-  // A class's body is its methods' bodies: the words say which method, not the class.
+  // A class's name and body are its methods' too: the issue says which method, not the class.
   const own = hasMembers(record, def) ? CONTAINER_BODY : 1;
+  score += nameEvidence(index, def, evidence, sharing, own === 1 ? 1 : CONTAINER_NAME, reasons);
   const body = bodyEvidence(index, def, references, evidence.terms);
   if (body.coverage > 0) {
     score += W.body * body.coverage * own;
@@ -242,6 +225,34 @@ function scoreEntity(
     reasons.push(`called from ${caller}`);
   }
   return { score, reasons };
+}
+
+/**
+ * What the issue says about a definition's name: written with its scope (`Class.method`),
+ * written as code, only in an example, as a plain word; and its name's words. `share` scales
+ * what names a definition with members (a class), whose name its methods' callers write too.
+ */
+function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidence, sharing: ReadonlyMap<string, number>, share: number, reasons: string[]): number {
+  let score = 0;
+  if (def.scope && evidence.qualified.has(`${def.scope} ${def.name}`)) {
+    score += W.qualified;
+    reasons.push(`named as ${def.scope}.${def.name}`);
+  } else if (evidence.codeNames.has(def.name)) {
+    score += W.named * nameStrength(def.name, sharing) * share;
+    reasons.push(`named in the issue`);
+  } else if (evidence.snippetNames.has(def.name)) {
+    score += W.snippetName * nameStrength(def.name, sharing) * share;
+    reasons.push(`in the issue's example`);
+  } else if (evidence.names.has(def.name) && !STOPWORDS.has(def.name.toLowerCase())) {
+    score += W.namedWord * nameStrength(def.name, sharing) * share;
+    reasons.push(`its name is a word of the issue`);
+  }
+  const words = nameWords(index, def.name, evidence.terms);
+  if (words.fraction > 0) {
+    score += W.nameWords * words.fraction * share;
+    reasons.push(`name matches: ${words.matched.join(", ")}`);
+  }
+  return score;
 }
 
 /** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
@@ -280,6 +291,11 @@ function idfCoverage(index: RepoIndex, terms: ReadonlySet<string>, found: { has(
 
 /** The share of body evidence a definition with member definitions keeps. */
 const CONTAINER_BODY = 0.3;
+/**
+ * The share of name evidence it keeps: a class named in an issue is nearly never what the
+ * fix changes (2 of 199 answers on the real-issue set are classes), one of its methods is.
+ */
+const CONTAINER_NAME = 0.5;
 
 /** Whether other entity definitions lie inside `def` (a class with methods, a module with functions). */
 function hasMembers(record: FileRecord, def: Definition): boolean {

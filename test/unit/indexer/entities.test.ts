@@ -311,4 +311,41 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("a class named in the issue does not outrank its method that has the issue's words", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-class-");
+    try {
+      writeTree(dir, {
+        "app/blueprints.py": [
+          "class Blueprint:",
+          '    """A group of views registered on an application."""',
+          "",
+          "    def __init__(self, name, import_name):",
+          "        self.name = name",
+          "        self.import_name = import_name",
+          "",
+          "    def register(self, app, options):",
+          "        app.blueprints[self.name] = self",
+          "",
+          "    def add_url_rule(self, rule, endpoint=None):",
+          "        self.record(lambda s: s.add_url_rule(rule, endpoint))",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const issue = "A `Blueprint` accepts an empty name\n\nCreating a Blueprint with an empty name should raise an error.";
+        const entities = locateEntities(index, issue, [{ path: "app/blueprints.py", score: 1, reasons: [] }]);
+        const names = entities.map((e) => e.name);
+        assert.equal(entities[0]?.kind, "method", names.join(", "));
+        assert.ok(names.indexOf("register") < names.indexOf("Blueprint"), names.join(", "));
+        // The class is still listed, with its reason.
+        assert.ok(entities.find((e) => e.name === "Blueprint")?.reasons.includes("named in the issue"));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -229,11 +229,12 @@ function scoreEntity(
 
 /**
  * What the issue says about a definition's name: written with its scope (`Class.method`),
- * written as code, only in an example, as a plain word; and its name's words. `share` scales
+ * written as code, only in an example, as a plain word; else its name's words. `share` scales
  * what names a definition with members (a class), whose name its methods' callers write too.
  */
 function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidence, sharing: ReadonlyMap<string, number>, share: number, reasons: string[]): number {
   let score = 0;
+  const before = reasons.length;
   if (def.scope && evidence.qualified.has(`${def.scope} ${def.name}`)) {
     score += W.qualified;
     reasons.push(`named as ${def.scope}.${def.name}`);
@@ -247,6 +248,8 @@ function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidenc
     score += W.namedWord * nameStrength(def.name, sharing) * share;
     reasons.push(`its name is a word of the issue`);
   }
+  // A name the issue writes has its words there too: they are the same evidence, counted once.
+  if (reasons.length > before) return score;
   const words = nameWords(index, def.name, evidence.terms);
   if (words.fraction > 0) {
     score += W.nameWords * words.fraction * share;

@@ -348,4 +348,38 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("a name that is a word of the issue counts once: 'Feature request' does not lift request() over what the issue describes", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-word-");
+    try {
+      writeTree(dir, {
+        "src/utils.js": [
+          "function request(data, headers) {",
+          "  return fetch('https://api.github.com/graphql', { method: 'post', headers, body: data });",
+          "}",
+          "",
+          "function wrapTextMultiline(text, width = 60, maxLines = 3) {",
+          "  const lines = wrap(text, { width }).split('\\n');",
+          "  return lines.slice(0, maxLines);",
+          "}",
+          "",
+          "module.exports = { request, wrapTextMultiline };",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const issue = "Feature request: long descriptions should wrap\n\nWhen a description is long it overflows the card; please wrap it.";
+        const entities = locateEntities(index, issue, [{ path: "src/utils.js", score: 1, reasons: [] }]);
+        assert.deepEqual(entities.map((e) => e.name), ["wrapTextMultiline", "request"], JSON.stringify(entities));
+        const request = entities[1]!;
+        assert.ok(request.reasons.includes("its name is a word of the issue"), request.reasons.join("; "));
+        assert.ok(!request.reasons.some((r) => r.startsWith("name matches")), request.reasons.join("; "));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -39,7 +39,7 @@ export interface LocateWeights {
   readonly docs: number;
   /** Multiplier for other files without a grammar (configuration, data, CI files). */
   readonly nonCode: number;
-  /** Multiplier for type declarations (.d.ts) and tests (tests only unless the issue is about tests). */
+  /** Multiplier for type declarations (.d.ts), tests (unless the issue is about tests) and code in docs / examples / demos folders. */
   readonly secondary: number;
   /** Share of a top JavaScript file's score given to its type declarations. */
   readonly companion: number;
@@ -51,6 +51,8 @@ export interface LocateWeights {
   readonly history: number;
   /** Share of a top file's score given to the files that changed with it, by the share of its commits they were in. */
   readonly cochange: number;
+  /** Seed weight, in personalized PageRank, of each of the 10 files whose commit messages match best (times its normalized match). */
+  readonly historySeed: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -78,8 +80,10 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   neighbour: 0.6,
   history: 0.5,
   cochange: 0.6,
+  historySeed: 2,
 };
 const BM25_SEEDS = 15;
+const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
 const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5 };
@@ -98,7 +102,11 @@ function isBundle(index: RepoIndex, path: string): boolean {
   return /\.[cm]?js$/.test(path) && (index.files.get(path)?.size ?? 0) >= BUNDLE_BYTES;
 }
 
-/** Documentation and example folders: a bare file name found there is likely the reporter's own file. */
+/**
+ * Documentation and example folders: a bare file name found there is likely the reporter's
+ * own file, and code there shows how the project is used (none of the real-issue set's 313
+ * answer files is in one).
+ */
 const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
 
 /**
@@ -114,13 +122,15 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
-  const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
-  const graph = index.graph();
-  const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;
-  const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
   const past = w.history > 0 && index.history ? index.history.score(analysis.terms, (p) => index.files.has(p)) : new Map<string, number>();
   let maxPast = 1e-9;
   for (const s of past.values()) maxPast = Math.max(maxPast, s);
+  const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
+  // Past fixes like this one point at places in the graph: their callers and callees too.
+  for (const [path, score] of largest(past, HISTORY_SEEDS)) seeds.set(path, (seeds.get(path) ?? 0) + (w.historySeed * score) / maxPast);
+  const graph = index.graph();
+  const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;
+  const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
   const candidates = new Set<string>([...lexical.keys(), ...analysis.evidence.keys(), ...past.keys()]);
   // The graph may be a few edits old: only files that still exist are candidates.
   if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
@@ -172,6 +182,8 @@ function prior(index: RepoIndex, path: string, evidence: readonly FileEvidence[]
   if (pointed) return secondary ? w.secondary : 1;
   if (DOC_FILE.test(path)) return w.docs;
   if (index.files.get(path)?.language === null) return w.nonCode;
+  // Example and demo code shows how the project is used; its fixes go into the project.
+  if (EXAMPLE_DIR.test(path)) return w.secondary;
   if (DECLARATION_FILE.test(path) || (!aboutTests && TEST_FILE.test(path))) return w.secondary;
   return 1;
 }
@@ -378,6 +390,11 @@ function strongestNeighbour(graph: FileGraph, path: string, best: ReadonlySet<st
     for (let k = graph.offsets[j]!; k < graph.offsets[j + 1]!; k++) if (graph.targets[k] === i) consider(`used by ${other}`, graph.weights[k]!);
   }
   return found?.text;
+}
+
+/** The k entries with the largest values, largest first. */
+function largest(scores: ReadonlyMap<string, number>, k: number): [string, number][] {
+  return [...scores].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k);
 }
 
 /** Indices of the k largest values, without sorting the whole array. */

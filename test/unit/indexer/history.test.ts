@@ -97,6 +97,30 @@ describe("repository history in locate", () => {
     );
   });
 
+  it("seeds the graph walk with the files past fixes changed: what they use is lifted", async () => {
+    // Two modules alike for the issue's words, each used by one file; only colors.js by the file an earlier fix of this bug changed.
+    const module = (what: string): string =>
+      `// ${what} when hovering.\nconst TABLE = ['red', 'green', 'blue', 'cyan'];\nexport function pick${what}(index) {\n  return TABLE[index % TABLE.length];\n}\n`;
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", {
+          ...fillerFiles(),
+          "src/aim.js": module("Aim"),
+          "src/colors.js": module("Colors"),
+          "src/paint.js": "import { pickColors } from './colors.js';\nexport function paint(ctx, items) {\n  items.forEach((i, k) => ctx.fill(i, pickColors(k)));\n}\n",
+          "src/frame.js": "import { pickAim } from './aim.js';\nexport function frame(ctx, items) {\n  items.forEach((i, k) => ctx.stroke(i, pickAim(k)));\n}\n",
+        });
+        commit(dir, "Fix tooltip flicker when hovering stacked bars (#812)", { "src/paint.js": "import { pickColors } from './colors.js';\nexport function paint(ctx, items) {\n  items.forEach((i, k) => ctx.fill(i.rect, pickColors(k)));\n}\n" });
+      },
+      (index) => {
+        // Without the companion lift, so that only the walk from the seeds can lift colors.js.
+        const order = (weights: Record<string, number>): string[] => locate(index, ISSUE, { top: 10, weights: { neighbour: 0, ...weights } }).map((r) => r.path).filter((p) => p === "src/aim.js" || p === "src/colors.js");
+        assert.deepEqual(order({}), ["src/colors.js", "src/aim.js"]);
+        assert.deepEqual(order({ historySeed: 0 }), ["src/aim.js", "src/colors.js"]);
+      },
+    );
+  });
+
   it("reads the history again after a commit, and only then", async () => {
     await withRepo(
       (dir) => commit(dir, "Initial import", fillerFiles()),

@@ -333,4 +333,19 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(ast.reasons.includes("used by tests/test_pycode_ast.py"), ast.reasons.join("; "));
     });
   });
+
+  it("holds down example and demo code, which shows the words of an issue but is not where its fix goes (class 3)", async () => {
+    const tree = {
+      "lib/router.js": "// Runs the route handler matched for a request path; an error goes to the error handler.\nexport function match(routes, path) {\n  return routes.find((r) => r.test(path));\n}\n",
+      "lib/response.js": "export function send(res, body) {\n  res.end(body);\n}\n",
+      "examples/error-handler/index.js":
+        "// Error handler example: an error thrown in a route handler is not skipped, it reaches the error handler.\n" +
+        "import { match } from '../../lib/router.js';\nexport function handler(err, req, res, next) {\n  // the error handler sends the error\n  res.end(String(err));\n}\n",
+    };
+    await withTree(tree, (index) => {
+      const issue = "Error handler skipped when a route handler throws\n\nAn error thrown in a route handler does not reach the error handler; the route path matched.";
+      const paths = ranked(index, issue);
+      assert.ok(paths.indexOf("lib/router.js") >= 0 && paths.indexOf("lib/router.js") < paths.indexOf("examples/error-handler/index.js"), paths.join(", "));
+    });
+  });
 });

@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { IndexClient, indexQueries, locate, type RepoIndex } from "../../../src/indexer/index.ts";
 import { parseLog, readHistory } from "../../../src/indexer/history.ts";
@@ -151,6 +151,26 @@ describe("repository history in locate", () => {
         } finally {
           await client.close();
         }
+      },
+    );
+  });
+
+  it("runs nothing a hostile checkout's git configuration names (fsmonitor, external diff, pager, signature check)", async () => {
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", fillerFiles());
+        // Each would run this script if Hearth's git commands consulted it.
+        const script = join(dir, "pwn.sh");
+        writeFileSync(script, `#!/bin/sh\ntouch "${join(dir, "PWNED")}"\n`, { mode: 0o755 });
+        for (const [key, value] of [["core.fsmonitor", script], ["diff.external", script], ["core.pager", script], ["log.showSignature", "true"], ["gpg.program", script]]) git(dir, "config", key!, value!);
+        commit(dir, "Fix tooltip flicker on stacked bars", { "src/part4.js": "export const step4 = 4;\n" });
+        rmSync(join(dir, "PWNED"), { force: true }); // the test's own commits may have run the fsmonitor
+      },
+      async (index, dir) => {
+        await index.build();
+        await indexQueries(index).locate(ISSUE);
+        assert.equal(index.history?.commitCount, 2);
+        assert.equal(existsSync(join(dir, "PWNED")), false, "a command from the checkout's .git/config ran");
       },
     );
   });

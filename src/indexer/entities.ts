@@ -89,21 +89,23 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
   const callers = callersOfNamed(index, files, evidence);
   const sharing = new Map<string, number>();
   for (const file of files) for (const d of index.files.get(file.path)?.definitions ?? []) if (ENTITY_KINDS.has(d.kind)) sharing.set(d.name, (sharing.get(d.name) ?? 0) + 1);
-  const out: LocatedEntity[] = [];
-  files.forEach((file, rank) => {
+  // A file listed without any evidence (score 0: it only filled the list) has no entities to offer.
+  const ranked = files.flatMap((file, rank) => {
     const record = index.files.get(file.path);
-    // A file listed without any evidence (score 0: it only filled the list) has no entities to offer.
-    if (!record || file.score <= 0) return;
+    return record && file.score > 0 ? [{ file, rank, record, lines: fileLines(index, record.path) }] : [];
+  });
+  const text = textScores(index, ranked, evidence.terms);
+  const out: LocatedEntity[] = [];
+  for (const { file, rank, record } of ranked) {
     const references = unpackReferences(record.references);
-    const lines = fileLines(index, record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
-      const { score, reasons } = scoreEntity(index, record, def, references, lines, evidence, callers, sharing);
+      const { score, reasons } = scoreEntity(index, record, def, references, text.get(def) ?? 0, evidence, callers, sharing);
       const total = W.file * (file.score / maxFile) + score;
       reasons.push(`in file #${rank + 1}`);
       out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
     }
-  });
+  }
   out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return onePerSpan(out).slice(0, options.top ?? 10);
 }
@@ -194,7 +196,7 @@ function scoreEntity(
   record: FileRecord,
   def: Definition,
   references: readonly { name: string; line: number }[],
-  lines: readonly string[],
+  text: number,
   evidence: EntityEvidence,
   callers: ReadonlyMap<string, string>,
   sharing: ReadonlyMap<string, number>,
@@ -214,7 +216,6 @@ function scoreEntity(
     score += W.body * body.coverage * own;
     reasons.push(`uses: ${body.matched.slice(0, 5).join(", ")}`);
   }
-  const text = textEvidence(index, lines, def, evidence.terms);
   if (text > 0) {
     score += W.text * text * own;
     reasons.push("its text has the issue's words");
@@ -258,6 +259,44 @@ function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidenc
   return score;
 }
 
+/**
+ * BM25 of each definition's own text (identifiers, comments, docstrings, strings) for the
+ * query's terms, among the definitions of the ranked files, over the best one's: a long
+ * function holds many of an issue's words by its length alone, BM25 weighs how often each
+ * occurs against the length.
+ */
+function textScores(index: RepoIndex, ranked: readonly { record: FileRecord; lines: readonly string[] }[], terms: ReadonlySet<string>): Map<Definition, number> {
+  const docs: { def: Definition; counts: Map<string, number>; length: number }[] = [];
+  for (const { record, lines } of ranked) for (const def of record.definitions) if (ENTITY_KINDS.has(def.kind)) docs.push({ def, ...termCounts(lines, def, terms) });
+  const average = Math.max(1, docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, docs.length));
+  // BM25's usual constants: term frequency saturates by k1, length counts by b.
+  const k1 = 1.2;
+  const b = 0.75;
+  const scores = new Map<Definition, number>();
+  let best = 1e-9;
+  for (const { def, counts, length } of docs) {
+    let score = 0;
+    for (const [term, n] of counts) score += (index.tables.idf(term) * n * (k1 + 1)) / (n + k1 * (1 - b + (b * length) / average));
+    scores.set(def, score);
+    best = Math.max(best, score);
+  }
+  for (const [def, score] of scores) scores.set(def, score / best);
+  return scores;
+}
+
+/** How often each query term occurs in a definition's lines, and how many words they have. */
+function termCounts(lines: readonly string[], def: Definition, terms: ReadonlySet<string>): { counts: Map<string, number>; length: number } {
+  const counts = new Map<string, number>();
+  let length = 0;
+  for (let i = def.startLine; i <= def.endLine && i < lines.length; i++) {
+    for (const word of identifiersIn(lines[i]!)) {
+      length++;
+      for (const t of termsOfWord(word)) if (terms.has(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+  }
+  return { counts, length };
+}
+
 /** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
 function fileLines(index: RepoIndex, path: string): string[] {
   try {
@@ -265,19 +304,6 @@ function fileLines(index: RepoIndex, path: string): string[] {
   } catch {
     return [];
   }
-}
-
-/**
- * How much of the query's vocabulary the definition's own text has — identifiers, comments,
- * docstrings and strings, which the references alone miss — weighted by rarity.
- */
-function textEvidence(index: RepoIndex, lines: readonly string[], def: Definition, terms: ReadonlySet<string>): number {
-  if (terms.size === 0 || lines.length === 0) return 0;
-  const seen = new Set<string>();
-  for (let i = def.startLine; i <= def.endLine && i < lines.length; i++) {
-    for (const word of identifiersIn(lines[i]!)) for (const t of termsOfWord(word)) if (terms.has(t)) seen.add(t);
-  }
-  return seen.size === 0 ? 0 : idfCoverage(index, terms, seen);
 }
 
 /** The share of the query terms' idf weight that `found` holds. */

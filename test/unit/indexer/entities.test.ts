@@ -382,4 +382,42 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+
+  it("a short function about the issue's words outranks a long one that has each of them once", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-bm25-");
+    try {
+      writeTree(dir, {
+        "src/card.js": [
+          "function layout(options) {",
+          "  const { heading, size, colors, border, locale, theme, icons, screen } = options;",
+          "  const top = drawTop(heading, colors, locale, theme);",
+          "  const middle = drawMiddle(theme, icons, size, border);",
+          "  const bottom = drawBottom(border, size, colors, theme, screen);",
+          "  const aside = drawAside(locale, theme, icons, size);",
+          "  const shade = drawShade(border, colors, theme, size, 'text');",
+          "  return assemble(top, middle, bottom, aside, shade, { limit: size });",
+          "}",
+          "",
+          "function split(heading, limit) {",
+          "  // a heading longer than the limit: the text is cut at the limit",
+          "  const text = heading.text;",
+          "  return text.length > limit ? [text.slice(0, limit), heading] : [text];",
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        // layout has more of the words (screen too), once each among many others; split is about them.
+        const issue = "Heading text overflows past the limit\n\nThe heading text runs past the limit on narrow screens.";
+        const entities = locateEntities(index, issue, [{ path: "src/card.js", score: 1, reasons: [] }]);
+        assert.deepEqual(entities.map((e) => e.name), ["split", "layout"], JSON.stringify(entities));
+        assert.ok(entities[0]!.reasons.includes("its text has the issue's words"), entities[0]!.reasons.join("; "));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

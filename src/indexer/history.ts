@@ -42,12 +42,7 @@ interface Commit {
   readonly files: readonly string[];
 }
 
-/** A file the history points at, with its best-matching commit subject for the reason. */
-export interface HistoryHit {
-  readonly score: number;
-  readonly subject: string;
-}
-
+/** The history read for ranking: commit messages by file, and files changed together. */
 export class RepoHistory {
   /** For each term: the files whose commits' messages use it, with counts. */
   private readonly postings = new Map<string, Map<string, number>>();
@@ -153,9 +148,9 @@ const FIELD = "\x1f";
 
 /**
  * Reads the history with one `git log` (`previous` again when its commit is still the one
- * `rev` names). Resolves to undefined, never throws, when there is
- * none to read (no git on PATH, not a repository, an unborn branch, a shallow clone's edge
- * is fine): ranking is then lexical and structural only.
+ * `rev` names; a shallow clone gives the commits it has). Resolves to undefined, never
+ * throws, when there is none to read (no git on PATH, not a repository, an unborn branch, a
+ * repository git refuses as another user's): ranking is then lexical and structural only.
  */
 export async function readHistory(source: HistorySource, previous?: RepoHistory): Promise<RepoHistory | undefined> {
   const rev = source.rev ?? "HEAD";

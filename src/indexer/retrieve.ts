@@ -111,10 +111,11 @@ const EXAMPLE_DIR = /(^|\/)(docs?|examples?|samples?|demos?)\//i;
 
 /**
  * Ranks files for a natural-language query (an issue, a question): BM25 over identifiers,
- * paths and comments, blended with personalized PageRank seeded from the best lexical
- * hits, the files the query's evidence points at (frames, paths, named definitions) and
- * open files; then each top file lifts its companions (type declarations, package index,
- * the files it uses), which multi-file fixes change together.
+ * paths and comments and over each file's commit messages (index.history), blended with
+ * personalized PageRank seeded from the best lexical and history hits, the files the
+ * query's evidence points at (frames, paths, named definitions) and open files; then each
+ * top file lifts its companions (type declarations, package index, the files it uses, the
+ * files that change with it), which multi-file fixes change together.
  */
 export function locate(index: RepoIndex, query: string, options: LocateOptions = {}): LocatedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
@@ -126,7 +127,7 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   let maxPast = 1e-9;
   for (const s of past.values()) maxPast = Math.max(maxPast, s);
   const seeds = seedWeights(index, analysis, lexical, maxLexical, options);
-  // Past fixes like this one point at places in the graph: their callers and callees too.
+  // Files past fixes like this one changed point at a place in the graph: what they use too.
   for (const [path, score] of largest(past, HISTORY_SEEDS)) seeds.set(path, (seeds.get(path) ?? 0) + (w.historySeed * score) / maxPast);
   const graph = index.graph();
   const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;

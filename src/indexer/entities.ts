@@ -11,6 +11,7 @@ import { parseQueryEvidence } from "./query-evidence.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
+import { bm25Tf } from "./tables.ts";
 import { identifiersIn, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
 
@@ -269,14 +270,11 @@ function textScores(index: RepoIndex, ranked: readonly { record: FileRecord; lin
   const docs: { def: Definition; counts: Map<string, number>; length: number }[] = [];
   for (const { record, lines } of ranked) for (const def of record.definitions) if (ENTITY_KINDS.has(def.kind)) docs.push({ def, ...termCounts(lines, def, terms) });
   const average = Math.max(1, docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, docs.length));
-  // BM25's usual constants: term frequency saturates by k1, length counts by b.
-  const k1 = 1.2;
-  const b = 0.75;
   const scores = new Map<Definition, number>();
   let best = 1e-9;
   for (const { def, counts, length } of docs) {
     let score = 0;
-    for (const [term, n] of counts) score += (index.tables.idf(term) * n * (k1 + 1)) / (n + k1 * (1 - b + (b * length) / average));
+    for (const [term, n] of counts) score += index.tables.idf(term) * bm25Tf(n, length, average);
     scores.set(def, score);
     best = Math.max(best, score);
   }

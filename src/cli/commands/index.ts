@@ -14,6 +14,7 @@ export const INDEX_FLAGS = {
   "no-cache": "boolean",
   "max-file-kb": "string",
   "no-gitignore": "boolean",
+  "no-history": "boolean",
   quiet: "boolean",
 } as const;
 
@@ -22,6 +23,7 @@ export const INDEX_FLAGS_USAGE = `  --repo DIR         the checkout to index (de
   --no-cache         neither read nor write a cache
   --max-file-kb N    skip files larger than N KiB (default 1024)
   --no-gitignore     index files that .gitignore / .hearthignore exclude
+  --no-history       rank without the git history (commit messages, files changed together)
   --quiet            no progress on stderr`;
 
 /**
@@ -54,6 +56,7 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
     ...indexerAssets(),
     ...(flags["no-cache"] ? {} : { storageDir: cacheDir }),
     limits: { maxFileBytes: maxKb * 1024, useGitignore: !flags["no-gitignore"] },
+    ...(flags["no-history"] ? { history: false } : {}),
   });
   // Progress redraws one line: only on a terminal (piped, it would fill a log with \r lines).
   const progress = flags.quiet || !io.errIsTerminal ? undefined : progressPrinter(io);
@@ -93,7 +96,7 @@ export function formatReport(root: string, r: IndexReport): string {
     ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
     ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
     `Parsed:      ${r.parsed.toLocaleString("en")} files read${skippedAfterRead ? ` (${skippedAfterRead.toLocaleString("en")} of them skipped: see Skipped)` : ""}, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
-    `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)` : "none (not a git repository, or no commits yet)"}`,
+    `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)` : "none (not a git repository, no commits yet, or --no-history)"}`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
     "",
   ].join("\n");

@@ -49,7 +49,7 @@ describe("hearth index output", () => {
     const root = repo();
     const before = io(root, false);
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], before), 0);
-    assert.match(before.stdout, /^History: +none \(not a git repository, or no commits yet\)$/m);
+    assert.match(before.stdout, /^History: +none \(not a git repository, no commits yet, or --no-history\)$/m);
     const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
     const git = (...args: string[]): void => void execFileSync("git", ["-c", "commit.gpgsign=false", ...args], { cwd: root, env });
     git("init", "-q", "-b", "main");
@@ -65,5 +65,8 @@ describe("hearth index output", () => {
     const json = io(root, false);
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache", "--json"], json), 0);
     assert.equal((JSON.parse(json.stdout) as { historyCommits: number }).historyCommits, 2);
+    const off = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache", "--no-history"], off), 0);
+    assert.match(off.stdout, /^History: +none \(/m);
   });
 });

@@ -21,7 +21,7 @@ describe("indexer CLI commands", () => {
 
   it("hearth locate --json gives {files: [{path, score, reasons}], entities} best first from stdin", async () => {
     const io = fakeIo("Refunds fail: refundCharge rejects ids that are fine");
-    assert.equal(await locateCommand.run(["--repo", join(FIXTURES, "shop"), "--no-cache", "--quiet", "--json", "--top", "3"], io), 0);
+    assert.equal(await locateCommand.run(["--repo", join(FIXTURES, "shop"), "--no-cache", "--no-history", "--quiet", "--json", "--top", "3"], io), 0);
     const { files: results, entities } = JSON.parse(io.stdout) as { files: { path: string; score: number; reasons: string[] }[]; entities: { name: string }[] };
     assert.equal(entities[0]?.name, "refundCharge");
     assert.equal(results.length, 3);

@@ -209,6 +209,8 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
         await streaming();
         // The status bar hears of the run from the extension host a moment after the view does.
         const working = await wb.page.locator(STATUS_ITEM, { hasText: "Hearth: working" }).waitFor({ timeout: 15_000 }).then(() => true, () => false);
+        // Once its thinking is done the reply's answer starts short: wait for it to grow (or end).
+        await expectEventually(async () => (await visibleText()).length > 20 || !(await stop.isVisible()), "streamed text beyond the Thinking label");
         if (working && (await stop.isVisible()) && (await visibleText()).length > 20) return;
         assert.ok(attempt < 3 && !(await stop.isVisible()), `a streaming reply with visible text and "Hearth: working" in the status bar (attempt ${attempt})`);
       }

@@ -33,6 +33,8 @@ export interface LocateWeights {
   readonly identifier: number;
   /** Added when the file defines a name used only in the query's code snippets. */
   readonly snippet: number;
+  /** Added when the file holds a run of words the issue quotes (an error message, a log line). */
+  readonly quote: number;
   /** Added when a word of the title is a part of the file's name (`YAML` → `prism-yaml.js`). */
   readonly filename: number;
   /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
@@ -72,6 +74,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   identifier: 0.6,
   snippet: 0.25,
   filename: 0.4,
+  quote: 0.8,
   docs: 0.15,
   nonCode: 0.15,
   secondary: 0.5,
@@ -86,7 +89,7 @@ const BM25_SEEDS = 15;
 const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5 };
+const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5, quote: 1 };
 /**
  * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
  * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
@@ -165,7 +168,7 @@ function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): num
     const share = e.strength ?? 1;
     best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
   }
-  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename };
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename, quote: w.quote };
   let sum = 0;
   for (const [kind, share] of best) sum += weightOf[kind] * share;
   return sum;
@@ -277,6 +280,7 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (texts("module").length > 0) reasons.push(`module ${texts("module")[0]} named`);
   if (texts("named").length > 0) reasons.push(`defines ${texts("named").slice(0, 5).join(", ")}`);
   if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
+  if (texts("quote").length > 0) reasons.push(`quotes "${clip(texts("quote")[0]!, 60)}"`);
   if (texts("filename").length > 0) reasons.push(`file name matches "${texts("filename")[0]}" in the title`);
   if (s.companionOf) reasons.push(s.companionOf);
   if (s.terms && s.terms.size > 0) {
@@ -285,7 +289,7 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   }
   if (s.historyScore >= HISTORY_REASON) {
     const subject = subjectOf(s.path);
-    if (subject !== undefined) reasons.push(`history: "${subject.length > 80 ? `${subject.slice(0, 77)}…` : subject}"`);
+    if (subject !== undefined) reasons.push(`history: "${clip(subject, 78)}"`);
   }
   if (s.graphScore >= 0.05) {
     const neighbour = strongestNeighbour(graph, s.path, best);
@@ -371,6 +375,10 @@ function companionsOf(index: RepoIndex, path: string): [string, string][] {
 
 function sameLanguage(a: string, b: string): boolean {
   return a.endsWith(".py") === b.endsWith(".py");
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** "uses X" / "used by X" for the strongest edge between `path` and one of the best hits. */

@@ -71,6 +71,20 @@ export class SymbolTables {
     return this.idOf.size;
   }
 
+  /** The files whose words hold `term` (stemmed, as `forEachTerm` gives it); undefined when more than `limit` do. */
+  filesWith(term: string, limit: number): string[] | undefined {
+    const p = this.postings.get(term);
+    if (!p) return [];
+    const out: string[] = [];
+    for (const id of p.docs) {
+      const path = this.docPaths[id];
+      if (path === undefined) continue;
+      if (out.length === limit) return undefined;
+      out.push(path);
+    }
+    return out;
+  }
+
   /** Inverse document frequency of a term (0 when no file has it). */
   idf(term: string): number {
     const p = this.postings.get(term);

@@ -348,4 +348,48 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(paths.indexOf("lib/router.js") >= 0 && paths.indexOf("lib/router.js") < paths.indexOf("examples/error-handler/index.js"), paths.join(", "));
     });
   });
+  it("points at the file that prints a message the issue quotes, word for word across placeholders and string parts (class 4)", async () => {
+    const tree = {
+      "src/runner/collect.py":
+        "from src.runner.outcomes import Failed\n\ndef check_call(item):\n" +
+        "    if item.parent is None:\n" +
+        '        raise Failed("Using skip outside of a test is not allowed. "\n' +
+        '                     "To skip a whole file, use %s instead." % "skipmodule")\n',
+      "src/runner/skipping.py":
+        "# Skipping: skip a test, skip a module, skip at module level, skip conditions.\n" +
+        "def evaluate_skip_marks(item):\n    # skip marks of a module and of a test, module level skip\n    return [m for m in item.marks if m.name == 'skip']\n",
+      "src/runner/outcomes.py":
+        "# Outcomes of a test: skip, fail, exit.\nclass Failed(Exception):\n    pass\n\n" +
+        "def skip(msg, allow_module_level=False):\n    # skip the test, or the module when allow_module_level\n    raise Failed(msg)\n",
+    };
+    await withTree(tree, (index) => {
+      const issue =
+        "Improve handling of skip for module level\n\nSkipping a whole module at module level is awkward. Calling skip at module level fails with:\n\n" +
+        "```\nFailed: Using skip outside of a test is not allowed. To skip a whole file, use skipmodule instead.\n```\n\nSkip for a module should be easier.";
+      const results = locate(index, issue, { top: 5 });
+      assert.equal(results[0]?.path, "src/runner/collect.py", results.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
+      assert.ok(results[0]!.reasons.some((r) => r.startsWith('quotes "') && r.includes("skip outside of a test is not allowed")), results[0]!.reasons.join("; "));
+    });
+  });
+
+  it("does not take the runtime's traceback lines, a phrase many files hold, or words no file holds in a row, as a quote (class 4)", async () => {
+    const common = "# Licensed under the Apache License Version 2.0 of the Foundation\n";
+    const tree = {
+      "src/report.py": 'def chain(out):\n    out.write("During handling of the above exception, another exception occurred:")\n',
+      "src/a.py": common + "def a():\n    return 1\n",
+      "src/b.py": common + "def b():\n    return 2\n",
+      "src/c.py": common + "def c():\n    return 3\n",
+      "src/d.py": common + "def d():\n    return 4\n",
+      "src/parse.py": "def parse(text):\n    # the parser reads a value from the text\n    return text\n",
+    };
+    await withTree(tree, (index) => {
+      const issue =
+        "Crash when parsing a value\n\nThe parser crashes. Every file says \"Licensed under the Apache License Version 2.0 of the Foundation\" at the top.\n\n" +
+        "```\nTraceback (most recent call last):\nValueError: bad\n\nDuring handling of the above exception, another exception occurred:\n\n" +
+        "Traceback (most recent call last):\nKeyError: value reads the parser text badly\n```\n";
+      const results = locate(index, issue, { top: 10 });
+      const quoted = results.filter((r) => r.reasons.some((x) => x.startsWith("quotes ")));
+      assert.deepEqual(quoted.map((r) => r.path), [], quoted.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
+    });
+  });
 });

@@ -1,0 +1,101 @@
+/**
+ * Messages an issue quotes that a file holds word for word: the error a log or a
+ * traceback printed ("Using pytest.skip outside of a test is not allowed"), a warning the
+ * reporter copied, a line of the project's own code pasted into the report. The file that
+ * prints a message is where a fix to it starts, and no word-by-word ranking sees a phrase.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RepoIndex } from "./repo-index.ts";
+import { stem, STOPWORDS } from "./text.ts";
+
+/** Words in a row that make a quote: shorter runs ("is not allowed to") are everyone's. */
+const QUOTE_WORDS = 5;
+/** Of them, this many must be content words (three letters or more, not stopwords). */
+const CONTENT_WORDS = 3;
+/** A run whose rarest word more files hold than this is too common to check. */
+const MAX_CANDIDATES = 40;
+/** A run more files hold than this is boilerplate (a license line, a common call). */
+const MAX_HOLDERS = 3;
+/** How many files one query reads at most, and how many runs it checks. */
+const MAX_READS = 400;
+const MAX_RUNS = 20_000;
+
+/**
+ * Lines the language runtime prints in every traceback: a project that formats tracebacks
+ * (pytest, a test runner) holds them too, but they say nothing about what went wrong.
+ */
+const RUNTIME_LINES = /traceback \(most recent call last\)|during handling of the above exception|the above exception was the direct cause/i;
+
+/** A file that holds a run of the issue's words, with the run and how many files hold it. */
+export interface QuotedIn {
+  readonly phrase: string;
+  readonly holders: number;
+}
+
+/** Letters-only lower-case words: how a quote and a file are compared (`%s`, quotes, `+` and line breaks between string parts drop out). */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/[a-z]+/g) ?? [];
+}
+
+/**
+ * For each file that holds a run of QUOTE_WORDS of the issue's words in a row (in one line
+ * of the issue), the longest such run. Runs are checked only in the few files that hold
+ * their rarest word, so a query reads at most MAX_READS files.
+ */
+export function quotedPhrases(index: RepoIndex, lines: readonly string[]): Map<string, QuotedIn> {
+  const texts = new Map<string, string | undefined>();
+  const textOf = (path: string): string | undefined => {
+    if (texts.has(path)) return texts.get(path);
+    let text: string | undefined;
+    if (texts.size < MAX_READS) {
+      try {
+        text = ` ${wordsOf(readFileSync(join(index.root, path), "utf8")).join(" ")} `;
+      } catch {
+        text = undefined; // gone since indexing
+      }
+    }
+    texts.set(path, text);
+    return text;
+  };
+  const holdersOf = new Map<string, string[] | undefined>();
+  const filesWith = (word: string): string[] | undefined => {
+    const term = stem(word);
+    if (!holdersOf.has(term)) holdersOf.set(term, index.tables.filesWith(term, MAX_CANDIDATES));
+    return holdersOf.get(term);
+  };
+  const out = new Map<string, QuotedIn>();
+  const seen = new Set<string>();
+  for (const line of lines) {
+    if (RUNTIME_LINES.test(line)) continue;
+    const words = wordsOf(line);
+    for (let i = 0; i + QUOTE_WORDS <= words.length; i++) {
+      const run = words.slice(i, i + QUOTE_WORDS);
+      const phrase = run.join(" ");
+      if (seen.has(phrase)) continue;
+      if (seen.size >= MAX_RUNS) return out;
+      seen.add(phrase);
+      const content = run.filter((w) => w.length >= 3 && !STOPWORDS.has(w));
+      if (content.length < CONTENT_WORDS) continue;
+      // Check the run only in the files that hold its rarest word.
+      let candidates: string[] | undefined;
+      for (const w of content) {
+        const files = filesWith(w);
+        if (files && (!candidates || files.length < candidates.length)) candidates = files;
+      }
+      if (!candidates || candidates.length === 0) continue;
+      const holders = candidates.filter((path) => textOf(path)?.includes(` ${phrase} `));
+      if (holders.length === 0 || holders.length > MAX_HOLDERS) continue;
+      // Grow the run while the same files hold the next word too: the reason shows the whole quote.
+      let end = i + QUOTE_WORDS;
+      while (end < words.length && holders.every((path) => textOf(path)!.includes(` ${words.slice(i, end + 1).join(" ")} `))) end++;
+      const whole = words.slice(i, end).join(" ");
+      for (let k = i + 1; k + QUOTE_WORDS <= end; k++) seen.add(words.slice(k, k + QUOTE_WORDS).join(" "));
+      for (const path of holders) {
+        const before = out.get(path);
+        if (!before || whole.length > before.phrase.length) out.set(path, { phrase: whole, holders: holders.length });
+      }
+    }
+  }
+  return out;
+}

@@ -8,11 +8,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseQueryEvidence } from "./query-evidence.ts";
+import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
 import { bm25Tf } from "./tables.ts";
-import { identifiersIn, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
+import { clip, identifiersIn, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
 
 /** One ranked definition for a query, with the evidence behind its rank. */
@@ -55,6 +56,7 @@ const W = {
   nameWords: 0.6,
   body: 0.5,
   text: 1.0,
+  quote: 1.0,
   calledFrom: 0.3,
 };
 
@@ -85,8 +87,35 @@ interface Frame {
  * Only entities of files that rank are considered; the best `top` are returned, best first.
  */
 export function locateEntities(index: RepoIndex, query: string, files: readonly LocatedFile[], options: EntityOptions = {}): LocatedEntity[] {
-  const evidence = entityEvidence(query);
   const maxFile = files.reduce((m, f) => Math.max(m, f.score), 1e-9);
+  const out: LocatedEntity[] = scoredDefinitions(index, query, files).map(({ file, rank, record, def, score, reasons }) => ({
+    path: record.path,
+    line: def.startLine + 1,
+    endLine: def.endLine + 1,
+    name: def.name,
+    kind: def.kind,
+    ...(def.scope ? { scope: def.scope } : {}),
+    score: W.file * (file.score / maxFile) + score,
+    reasons: [...reasons, `in file #${rank + 1}`],
+  }));
+  out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  return onePerSpan(out).slice(0, options.top ?? 10);
+}
+
+interface ScoredDefinition {
+  readonly file: LocatedFile;
+  /** The file's place in `files`, zero-based. */
+  readonly rank: number;
+  readonly record: FileRecord;
+  readonly def: Definition;
+  /** Its own evidence in the issue text. */
+  readonly score: number;
+  readonly reasons: string[];
+}
+
+/** Every entity definition of the files (those with a score), with its own evidence. */
+function scoredDefinitions(index: RepoIndex, query: string, files: readonly LocatedFile[]): ScoredDefinition[] {
+  const evidence = entityEvidence(query);
   const callers = callersOfNamed(index, files, evidence);
   const sharing = new Map<string, number>();
   for (const file of files) for (const d of index.files.get(file.path)?.definitions ?? []) if (ENTITY_KINDS.has(d.kind)) sharing.set(d.name, (sharing.get(d.name) ?? 0) + 1);
@@ -96,19 +125,23 @@ export function locateEntities(index: RepoIndex, query: string, files: readonly 
     return record && file.score > 0 ? [{ file, rank, record, lines: fileLines(index, record.path) }] : [];
   });
   const text = textScores(index, ranked, evidence.terms);
-  const out: LocatedEntity[] = [];
-  for (const { file, rank, record } of ranked) {
+  const quotes = ranked.length > 0 ? quotedPhrases(index, quotedLines(parseQueryEvidence(query))) : new Map<string, QuotedIn>();
+  const out: ScoredDefinition[] = [];
+  for (const { file, rank, record, lines } of ranked) {
     const references = unpackReferences(record.references);
+    const quote = quotes.get(record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
-      const { score, reasons } = scoreEntity(index, record, def, references, text.get(def) ?? 0, evidence, callers, sharing);
-      const total = W.file * (file.score / maxFile) + score;
-      reasons.push(`in file #${rank + 1}`);
-      out.push({ path: record.path, line: def.startLine + 1, endLine: def.endLine + 1, name: def.name, kind: def.kind, ...(def.scope ? { scope: def.scope } : {}), score: total, reasons });
+      const scored = scoreEntity(index, record, def, references, text.get(def) ?? 0, evidence, callers, sharing);
+      // The definition that holds a message the issue quotes is the one that printed it.
+      if (quote && holdsPhrase(lines, def, quote.phrase)) {
+        scored.score += W.quote * (hasMembers(record, def) ? CONTAINER_BODY : 1);
+        scored.reasons.unshift(`quotes "${clip(quote.phrase, 60)}"`);
+      }
+      out.push({ file, rank, record, def, ...scored });
     }
   }
-  out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
-  return onePerSpan(out).slice(0, options.top ?? 10);
+  return out;
 }
 
 /**
@@ -293,6 +326,11 @@ function termCounts(lines: readonly string[], def: Definition, terms: ReadonlySe
     }
   }
   return { counts, length };
+}
+
+/** Whether a definition's lines hold `phrase` (letters-only words, as quotes.ts compares them). */
+function holdsPhrase(lines: readonly string[], def: Definition, phrase: string): boolean {
+  return ` ${wordsOf(lines.slice(def.startLine, def.endLine + 1).join("\n")).join(" ")} `.includes(` ${phrase} `);
 }
 
 /** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */

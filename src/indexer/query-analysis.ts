@@ -6,7 +6,7 @@
  */
 import { PathMatcher } from "./path-match.ts";
 import { parseQueryEvidence, type QueryEvidence } from "./query-evidence.ts";
-import { quotedPhrases } from "./quotes.ts";
+import { quotedLines, quotedPhrases } from "./quotes.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
 
@@ -78,20 +78,6 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
   const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
   return { terms, surface, identifiers, paths, evidence, aboutTests };
-}
-
-/**
- * What the issue quotes rather than says: its logs and examples, inline code, `>` quotes and
- * "quoted" text. A message it quotes points at the file that prints it; its own sentences
- * may match any comment word for word (a test's "trailing comma at the end of …").
- */
-function quotedLines(text: QueryEvidence): string[] {
-  const lines = [...text.code.split("\n"), ...text.inline];
-  for (const line of `${text.title}\n${text.prose}`.split("\n")) {
-    if (/^\s*>/.test(line)) lines.push(line);
-    else for (const m of line.matchAll(/"([^"]{20,})"|\u201c([^\u201d]{20,})\u201d/g)) lines.push(m[1] ?? m[2]!);
-  }
-  return lines;
 }
 
 function addPathEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { QueryEvidence } from "./query-evidence.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { stem, STOPWORDS } from "./text.ts";
 
@@ -33,8 +34,22 @@ export interface QuotedIn {
   readonly holders: number;
 }
 
+/**
+ * What the issue quotes rather than says: its logs and examples, inline code, `>` quotes and
+ * "quoted" text. A message it quotes points at the file that prints it; its own sentences
+ * may match any comment word for word (a test's "trailing comma at the end of …").
+ */
+export function quotedLines(text: QueryEvidence): string[] {
+  const lines = [...text.code.split("\n"), ...text.inline];
+  for (const line of `${text.title}\n${text.prose}`.split("\n")) {
+    if (/^\s*>/.test(line)) lines.push(line);
+    else for (const m of line.matchAll(/"([^"]{20,})"|\u201c([^\u201d]{20,})\u201d/g)) lines.push(m[1] ?? m[2]!);
+  }
+  return lines;
+}
+
 /** Letters-only lower-case words: how a quote and a file are compared (`%s`, quotes, `+` and line breaks between string parts drop out). */
-function wordsOf(text: string): string[] {
+export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/[a-z]+/g) ?? [];
 }
 

@@ -1,5 +1,6 @@
 import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
+import { clip } from "./text.ts";
 import { analyzeQuery, TEST_FILE, type EvidenceKind, type FileEvidence, type QueryAnalysis } from "./query-analysis.ts";
 
 export { analyzeQuery, type QueryAnalysis } from "./query-analysis.ts";
@@ -375,10 +376,6 @@ function companionsOf(index: RepoIndex, path: string): [string, string][] {
 
 function sameLanguage(a: string, b: string): boolean {
   return a.endsWith(".py") === b.endsWith(".py");
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** "uses X" / "used by X" for the strongest edge between `path` and one of the best hits. */

@@ -117,3 +117,8 @@ export function identifiersIn(text: string): string[] {
 export function looksLikeIdentifier(token: string): boolean {
   return /[a-z][A-Z]|_|[A-Z]{2,}[a-z]|\d/.test(token) || /^[A-Z][a-z]+[A-Z]/.test(token);
 }
+
+/** `text` cut to `max` characters, with "…" when cut. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -420,4 +420,37 @@ describe("locateEntities", () => {
       cleanup();
     }
   });
+  it("the function that holds a message the issue quotes is the one that printed it", async () => {
+    const { dir, cleanup } = tempDir("hearth-entities-");
+    try {
+      writeTree(dir, {
+        "src/runner.py": [
+          "class Runner:",
+          "    def run(self, item):",
+          "        # skipping a test or a module at module level: skip when asked; outside a test it fails",
+          "        return self.report(item.skip, item)",
+          "",
+          "    def check(self, item):",
+          "        if item.parent is None:",
+          '            raise RuntimeError("Using skip outside of a test is not allowed, "',
+          '                               "use %s for a whole file" % "skipmodule")',
+          "",
+          "    def report(self, skip, item):",
+          "        return (skip, item)",
+          "",
+        ].join("\n"),
+      });
+      const index = await indexOf(dir);
+      try {
+        const issue = "Skipping a test at module level fails\n\nSkip at module level, outside a test, fails with\n\n```\nRuntimeError: Using skip outside of a test is not allowed, use skipmodule for a whole file\n```\n";
+        const entities = locateEntities(index, issue, [{ path: "src/runner.py", score: 1, reasons: [] }]);
+        assert.equal(entities[0]?.name, "check", JSON.stringify(entities.map((e) => [e.name, e.reasons])));
+        assert.ok(entities[0]!.reasons[0]!.startsWith('quotes "') && entities[0]!.reasons[0]!.includes("using skip outside of a test is not allowed"), entities[0]!.reasons.join("; "));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -40,6 +40,8 @@ interface Commit {
   readonly subject: string;
   readonly terms: ReadonlyMap<string, number>;
   readonly files: readonly string[];
+  /** Issue and pull request numbers its message names (`Fix #8164: …`, `(#1404)`, `gh-77`). */
+  readonly refs: readonly number[];
 }
 
 /** The history read for ranking: commit messages by file, and files changed together. */
@@ -51,6 +53,8 @@ export class RepoHistory {
   private readonly commitsOf = new Map<string, number[]>();
   private readonly together = new Map<string, Map<string, number>>();
   private readonly focusedChanges = new Map<string, number>();
+  /** Indices into `commits` of the commits whose messages name each issue or pull request. */
+  private readonly naming = new Map<number, number[]>();
   private readonly totalLength: number;
 
   constructor(
@@ -63,6 +67,7 @@ export class RepoHistory {
       for (const f of c.files) push(this.commitsOf, f, k);
       if (c.files.length <= MAX_COCHANGE_FILES) this.countTogether(c.files);
       if (c.files.length > MAX_TEXT_FILES) return;
+      for (const n of c.refs) push(this.naming, n, k);
       for (const f of c.files) {
         for (const [t, n] of c.terms) {
           let m = this.postings.get(t);
@@ -105,6 +110,14 @@ export class RepoHistory {
       }
     }
     return out;
+  }
+
+  /**
+   * The commits (of ≤ MAX_TEXT_FILES files) whose messages name issue or pull request `n`:
+   * what the fix of an issue the query links to changed.
+   */
+  commitsNaming(n: number): { readonly subject: string; readonly files: readonly string[] }[] {
+    return (this.naming.get(n) ?? []).map((k) => this.commits[k]!);
   }
 
   /** The subject of the commit to `path` whose message shares the most query weight (for the reason shown). */
@@ -182,10 +195,14 @@ export function parseLog(log: string): Commit[] {
     // Quoted names (tabs, newlines) cannot be paths of the index; `--relative` may leave none.
     const files = names.split("\n").filter((f) => f !== "" && !f.startsWith('"'));
     if (files.length === 0) continue;
-    commits.push({ subject: subject.trim(), terms: countTerms(messageText(subject, body ?? ""), MESSAGE_TERMS), files });
+    const text = messageText(subject, body ?? "");
+    commits.push({ subject: subject.trim(), terms: countTerms(text, MESSAGE_TERMS), files, refs: [...new Set([...text.matchAll(MESSAGE_REFERENCE)].map((m) => Number(m[1])))] });
   }
   return commits;
 }
+
+/** `#8164`, `(#1404)`, `gh-77`, `GH-77` in a commit message; not `owner/repo#12`. */
+const MESSAGE_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{1,7})\b/gi;
 
 // Trailers name people, not code; a revert quotes the message it reverts, which is fine.
 function messageText(subject: string, body: string): string {
@@ -202,7 +219,7 @@ function git(source: HistorySource, args: readonly string[]): Promise<string | u
   });
 }
 
-function push(map: Map<string, number[]>, key: string, value: number): void {
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   let list = map.get(key);
   if (!list) map.set(key, (list = []));
   list.push(value);

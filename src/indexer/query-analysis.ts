@@ -11,7 +11,7 @@ import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
 
 /** A kind of evidence that points at one file. */
-export type EvidenceKind = "frame" | "path" | "module" | "named" | "snippet" | "filename" | "quote";
+export type EvidenceKind = "frame" | "path" | "module" | "named" | "snippet" | "filename" | "quote" | "linked";
 
 /** One piece of evidence for a file, with the text its reason shows. */
 export interface FileEvidence {
@@ -74,10 +74,25 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   const identifiers = addNameEvidence(index, text, project, add);
   addFileNameEvidence(index, text, project, add);
   for (const [path, q] of quotedPhrases(index, quotedLines(text))) add(path, { kind: "quote", text: q.phrase, strength: 1 / Math.sqrt(q.holders) });
+  addLinkedEvidence(index, text, add);
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
   // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
   const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
   return { terms, surface, identifiers, paths, evidence, aboutTests };
+}
+
+/**
+ * An issue that links an earlier one (`a regression from #6461`, `see gh-8164`) points at
+ * what that one's fix changed: the code files of the commits whose messages name it, each
+ * by 1/√(their count). Tests and files gone since do not count.
+ */
+function addLinkedEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {
+  for (const n of text.references) {
+    for (const commit of index.history?.commitsNaming(n) ?? []) {
+      const files = commit.files.filter((f) => index.files.get(f)?.language != null && !TEST_FILE.test(f));
+      for (const f of files) add(f, { kind: "linked", text: `#${n}: ${commit.subject}`, strength: 1 / Math.sqrt(files.length) });
+    }
+  }
 }
 
 function addPathEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {

@@ -37,6 +37,11 @@ export interface QueryEvidence {
   readonly paths: readonly PathReference[];
   /** Dotted module names from import statements and qualified names (`pkg.core.numbers`). */
   readonly modules: readonly string[];
+  /**
+   * Issues and pull requests of the same repository the title and prose link to (`#1404`,
+   * `gh-1404`; not `owner/repo#12`, a link to another repository, nor numbers in code).
+   */
+  readonly references: readonly number[];
 }
 
 const FENCE = /^\s*(```|~~~)/;
@@ -66,7 +71,16 @@ export function parseQueryEvidence(text: string): QueryEvidence {
   const inline: string[] = [];
   const proseText = withoutUrls(prose.join("\n")).replace(/`([^`\n]+)`/g, (_, span: string) => (inline.push(span), " "));
   const codeText = withoutUrls(code.join("\n"));
-  return { title: withoutUrls(lines[0] ?? ""), prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text) };
+  const title = withoutUrls(lines[0] ?? "");
+  return { title, prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text), references: issueReferences(`${title}\n${proseText}`) };
+}
+
+// `#1404` or `gh-1404` after a space or an opening bracket: GitHub links it to this
+// repository's issue or pull request. `owner/repo#12` and `#L57` are not such links.
+const ISSUE_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{2,7})\b/gi;
+
+function issueReferences(text: string): number[] {
+  return [...new Set([...text.matchAll(ISSUE_REFERENCE)].map((m) => Number(m[1])))];
 }
 
 // Links and badges (host names, user names, query strings) are not about the code; the

@@ -36,6 +36,8 @@ export interface LocateWeights {
   readonly snippet: number;
   /** Added when the file holds a run of words the issue quotes (an error message, a log line). */
   readonly quote: number;
+  /** Added when a commit naming an issue the query links to (`#6461`) changed the file. */
+  readonly linked: number;
   /** Added when a word of the title is a part of the file's name (`YAML` → `prism-yaml.js`). */
   readonly filename: number;
   /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
@@ -76,6 +78,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   snippet: 0.25,
   filename: 0.4,
   quote: 0.8,
+  linked: 0.8,
   docs: 0.15,
   nonCode: 0.15,
   secondary: 0.5,
@@ -90,7 +93,7 @@ const BM25_SEEDS = 15;
 const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5, quote: 1 };
+const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5, quote: 1, linked: 1 };
 /**
  * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
  * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
@@ -169,7 +172,7 @@ function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): num
     const share = e.strength ?? 1;
     best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
   }
-  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename, quote: w.quote };
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename, quote: w.quote, linked: w.linked };
   let sum = 0;
   for (const [kind, share] of best) sum += weightOf[kind] * share;
   return sum;
@@ -282,6 +285,7 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (texts("named").length > 0) reasons.push(`defines ${texts("named").slice(0, 5).join(", ")}`);
   if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
   if (texts("quote").length > 0) reasons.push(`quotes "${clip(texts("quote")[0]!, 60)}"`);
+  if (texts("linked").length > 0) reasons.push(`changed for ${clip(texts("linked")[0]!, 70)}`);
   if (texts("filename").length > 0) reasons.push(`file name matches "${texts("filename")[0]}" in the title`);
   if (s.companionOf) reasons.push(s.companionOf);
   if (s.terms && s.terms.size > 0) {

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, openSync, symlinkSync, writeFileSync, ftruncateSync, mkdirSync } from "node:fs";
+import { closeSync, openSync, rmSync, symlinkSync, writeFileSync, ftruncateSync, mkdirSync } from "node:fs";
+import { locate } from "../../../src/indexer/index.ts";
 import { join } from "node:path";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes, parseFile } from "../../../src/indexer/parse-file.ts";
@@ -90,6 +91,30 @@ describe("bad inputs are skipped or handled with a reason", () => {
       assert.deepEqual([...index.files.keys()], ["main.go"]);
       assert.equal(index.skipped.get("self")?.reason, "symlink-loop");
       assert.equal(index.skipped.get("a")?.reason, "symlink-loop");
+    } finally {
+      cleanup();
+    }
+  });
+  it("locate reads files for quoted messages: one gone since indexing is passed over, and a huge issue text is read in bounds", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const message = 'raise ValueError("the selected widget cannot be resized below its minimum width")\n';
+      writeFileSync(join(dir, "gone.py"), `def shrink(w):\n    ${message}`);
+      writeFileSync(join(dir, "kept.py"), `def resize(w):\n    ${message}`);
+      const index = await indexOf(dir);
+      try {
+        rmSync(join(dir, "gone.py"));
+        const issue = "Resize fails\n\n```\nValueError: the selected widget cannot be resized below its minimum width\n```\n";
+        const results = locate(index, issue, { top: 5 });
+        const quoted = results.filter((r) => r.reasons.some((x) => x.startsWith("quotes ")));
+        assert.deepEqual(quoted.map((r) => r.path), ["kept.py"], results.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
+        // 200,000 distinct runs of words: checked up to the bound, no throw, still an answer.
+        const words = Array.from({ length: 200_000 }, (_, i) => `w${i.toString(36).replace(/[0-9]/g, "")}x`);
+        const huge = `Resize fails\n\n\`\`\`\n${words.join(" ")}\nValueError: the selected widget cannot be resized below its minimum width\n\`\`\`\n`;
+        assert.ok(locate(index, huge, { top: 5 }).length > 0);
+      } finally {
+        await index.close();
+      }
     } finally {
       cleanup();
     }

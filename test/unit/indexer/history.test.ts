@@ -209,6 +209,36 @@ describe("repository history in locate", () => {
       cleanup();
     }
   });
+  it("points at what the fix of an issue the text links to (#41, gh-41) changed, and at nothing for a link to another repository", async () => {
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", {
+          ...fillerFiles(),
+          "src/layout.js": "export function layout(box) {\n  return box.width;\n}\n",
+          "src/legend.js": "export function legend(items) {\n  return items.map((i) => i.label);\n}\n",
+        });
+        commit(dir, "Fix #41: wrap long entries", {
+          "src/layout.js": "export function layout(box) {\n  return Math.min(box.width, box.max);\n}\n",
+          "src/part7.js": "export function step7(input) {\n  return input + 7;\n}\n// wrap\n",
+          "test/layout.test.js": "import { layout } from '../src/layout.js';\n",
+        });
+        commit(dir, "Speed up the legend (gh-52)", { "src/legend.js": "export function legend(items) {\n  return items.map((i) => i.text);\n}\n" });
+      },
+      (index) => {
+        const issue = "Regression: clipped on narrow screens\n\nSince #41 was fixed, it is clipped on narrow screens.";
+        const results = locate(index, issue, { top: 5 });
+        const layout = results.find((r) => r.path === "src/layout.js");
+        assert.ok(layout && results.indexOf(layout) === 0, results.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
+        assert.ok(layout.reasons.includes("changed for #41: Fix #41: wrap long entries"), layout.reasons.join("; "));
+        assert.ok(!results.some((r) => r.path.startsWith("test/")), "a test the fix changed is not pointed at");
+        // The words alone do not find it; a link to another repository's #41 or a number in code is no link.
+        for (const text of [issue.replace("#41", "the last release"), issue.replace("#41", "other/repo#41"), issue.replace("Since #41 was fixed", "With `color: #41`")]) {
+          assert.ok(!locate(index, text, { top: 5 }).some((r) => r.path === "src/layout.js"), text);
+        }
+        assert.ok(locate(index, "Legend is slow again\n\nAs in gh-52, the legend is slow.", { top: 5 })[0]!.reasons.some((r) => r.startsWith("changed for #52")));
+      },
+    );
+  });
 });
 
 describe("parseLog", () => {
@@ -217,12 +247,13 @@ describe("parseLog", () => {
     const US = "\x1f";
     const sweep = Array.from({ length: 60 }, (_, i) => `src/f${i}.js`).join("\n");
     const log =
-      `${RS}Fix tooltip flicker${US}Hovering stacked bars redrew twice.\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nsrc/paint.js\n"src/odd\\tname.js"\n` +
+      `${RS}Fix tooltip flicker (#812)${US}Hovering stacked bars redrew twice (gh-77, as in other/repo#9, colour #fff).\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nsrc/paint.js\n"src/odd\\tname.js"\n` +
       `${RS}Reformat everything (tooltip wording too)${US}${US}\n${sweep}\n` +
       `${RS}Empty commit${US}${US}\n`;
     const commits = parseLog(log);
     assert.equal(commits.length, 2, "a commit without files is left out");
     assert.deepEqual(commits[0]!.files, ["src/paint.js"]);
+    assert.deepEqual(commits[0]!.refs, [812, 77], "issue links of this repository only");
     assert.ok(commits[0]!.terms.has("stack"), [...commits[0]!.terms.keys()].join(" "));
     assert.ok(!commits[0]!.terms.has("alice") && !commits[0]!.terms.has("tooltipson"), "trailers name people");
     const { RepoHistory } = await import("../../../src/indexer/history.ts");

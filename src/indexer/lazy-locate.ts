@@ -62,6 +62,9 @@ export async function locateLazily(index: RepoIndex, query: string, options: Laz
 export function candidateFiles(index: RepoIndex, query: string, options: LocateOptions = {}): Set<string> {
   const analysis = analyzeQuery(index, query);
   const out = new Set<string>(analysis.paths);
+  // A file that prints a message the issue quotes, or that an issue it links changed, is
+  // found by its words or the history: it is as much a pointer as a named path.
+  for (const [path, evidence] of analysis.evidence) if (evidence.some((e) => e.kind === "quote" || e.kind === "linked")) out.add(path);
   // Among source files (documentation has nothing to parse): the same files on every run,
   // so a query asked again parses nothing new.
   for (const path of best(sourceOnly(index, index.tables.bm25(analysis.terms)), LEXICAL_CANDIDATES)) out.add(path);

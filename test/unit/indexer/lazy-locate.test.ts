@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { RepoIndex, locate, locateLazily } from "../../../src/indexer/index.ts";
+import { RepoIndex, analyzeQuery, locate, locateLazily } from "../../../src/indexer/index.ts";
+import { candidateFiles } from "../../../src/indexer/lazy-locate.ts";
 import { QUERIES_DIR, tempDir } from "./helpers/setup.ts";
 
 /** 60 modules of unrelated helpers, and one chain the queries are about. */
@@ -143,5 +144,36 @@ describe("lazy index and locateLazily", () => {
         await index.close();
       }
     });
+  });
+  it("parses the file that holds a message the issue quotes, though 50 files hold its words more often", async () => {
+    const tree = tempDir("hearth-lazy-");
+    try {
+      const words = "cannot convert the selected ledger entry into another currency";
+      const files: Record<string, string> = {
+        // The message once, among many other words: BM25 ranks it below the 45 others.
+        "billing/convert.py": `def apply(e):\n    ${Array.from({ length: 80 }, (_, i) => `step_${i} = e.value + ${i}`).join("\n    ")}\n    raise RuntimeError("${words}")\n`,
+      };
+      // 45 files hold its words (but "ledger") three times each, out of order; 5 hold "ledger" too.
+      const shuffled = words.replace("ledger ", "").split(" ").reverse().join(" ");
+      for (let i = 0; i < 45; i++) files[`billing/part_${i}.py`] = `# ${shuffled}; ${shuffled}; ${shuffled}\ndef part_${i}(entry):\n    return entry\n`;
+      for (let i = 0; i < 100; i++) files[`misc/f_${i}.py`] = `def f_${i}():\n    return ${i}\n`;
+      for (let i = 0; i < 5; i++) files[`billing/ledger_${i}.py`] = `# ledger: ${shuffled}; ledger ${shuffled}\ndef ledger_${i}(entry):\n    return entry\n`;
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(tree.dir, path)), { recursive: true });
+        writeFileSync(join(tree.dir, path), text);
+      }
+      const index = new RepoIndex({ root: tree.dir, queriesDir: QUERIES_DIR, history: false });
+      try {
+        await index.build({ lazy: true });
+        const issue = `Conversion fails\n\n\`\`\`\n${words}\n\`\`\`\n`;
+        const lexical = [...index.tables.bm25(analyzeQuery(index, issue).terms).entries()].sort((a, b) => b[1].score - a[1].score).map(([p]) => p);
+        assert.ok(lexical.indexOf("billing/convert.py") >= 40, `its words alone rank it ${lexical.indexOf("billing/convert.py") + 1}`);
+        assert.ok(candidateFiles(index, issue).has("billing/convert.py"));
+      } finally {
+        await index.close();
+      }
+    } finally {
+      tree.cleanup();
+    }
   });
 });

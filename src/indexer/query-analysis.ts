@@ -120,34 +120,35 @@ const MAX_FILENAME_FILES = 3;
 
 /**
  * Titles name the component an issue is about ("YAML: comments break highlighting",
- * "[Meter] …", "autodoc: …"): a title word that is a whole part of few code files' names
- * (`prism-yaml.js`, `StyledMeter.js`) points at them. Tests and docs do not count.
+ * "[Meter] …", "autodoc: …", "Incorrect strings for D"): a title word that is a whole part
+ * of few code files' names (`prism-yaml.js`, `StyledMeter.js`, `prism-d.js`), or has its
+ * stem (`mocked` → `mock.py`), points at them. Tests and docs do not count.
  */
 function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, project: ReadonlySet<string>, add: (path: string, e: FileEvidence) => void): void {
-  const words = new Set<string>();
+  // The title word each file-name stem stands for.
+  const words = new Map<string, string>();
   const candidates = identifiersIn(text.title);
-  // A name written with punctuation (`VB.NET`, `C++`, `Objective-C`) is one word in a file name.
-  for (const raw of text.title.split(/\s+/)) {
-    const chunk = raw.replace(/^[[(]+|[\]):,;!?]+$/g, "");
-    if (/^[A-Za-z][\w.+#-]*[\w+#]$/.test(chunk) && /[.+#-]/.test(chunk)) candidates.push(chunk.replace(/[^A-Za-z0-9]/g, ""));
-  }
+  candidates.push(...spelledNames(text.title));
+  const letters = new Set(text.title.split(/[\s,:;()[\]]+/).filter((w) => SINGLE_LETTER_NAME.test(w)).map((w) => w.toLowerCase()));
   for (const token of candidates) {
     const word = token.toLowerCase();
-    if (word.length >= 3 && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.add(word);
+    const named = word.length >= 3 || letters.has(word);
+    if (named && !STOPWORDS.has(word) && !/^\d+$/.test(word)) words.set(fileNameStem(word), word);
   }
   // The project's own name is in every title it gets (`pytest` → `src/pytest.py`).
-  for (const name of project) words.delete(name);
+  for (const name of project) words.delete(fileNameStem(name));
   if (words.size === 0) return;
   const byWord = new Map<string, string[]>();
   for (const [path, record] of index.files) {
     if (record.language === null || TEST_FILE.test(path)) continue;
     const stemName = path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "");
-    const parts = new Set(stemName.split(/[-_.]|(?<=[a-z0-9])(?=[A-Z])/).map((p) => p.toLowerCase()));
+    const parts = new Set(stemName.split(/[-_.]|(?<=[a-z0-9])(?=[A-Z])/).map((p) => fileNameStem(p.toLowerCase())));
     for (const part of parts) {
-      if (!words.has(part)) continue;
-      const list = byWord.get(part);
+      const word = words.get(part);
+      if (word === undefined) continue;
+      const list = byWord.get(word);
       if (list) list.push(path);
-      else byWord.set(part, [path]);
+      else byWord.set(word, [path]);
     }
   }
   for (const [word, files] of byWord) {
@@ -155,6 +156,39 @@ function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, project: Rea
     for (const path of files) add(path, { kind: "filename", text: word, strength: 1 / Math.sqrt(files.length) });
   }
 }
+
+/**
+ * Names written with punctuation (`VB.NET`, `C++`, `C#`, `Objective-C`) as one word, spelt
+ * as file names and code spell them (`vbnet`, `cpp`, `csharp`).
+ */
+function spelledNames(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\s+/)) {
+    const chunk = raw.replace(/^[[(]+|[\]):,;!?]+$/g, "");
+    if (/^[A-Za-z][\w.+#-]*[\w+#]$/.test(chunk) && /[.+#-]/.test(chunk)) out.push(chunk.replace(/\+\+/g, "pp").replace(/#/g, "sharp").replace(/[^A-Za-z0-9]/g, "").toLowerCase());
+  }
+  return out;
+}
+
+/** A capital letter on its own names a language (`D`, `R`, `C`); "A" and "I" are words. */
+const SINGLE_LETTER_NAME = /^[B-HJ-Z]$/;
+
+/**
+ * Words and file-name parts meet without their inflection (`mocked` → `mock`, `styles` →
+ * `style`), but an agent noun stays a name of its own (`rendered` is not `Renderer`).
+ */
+function fileNameStem(word: string): string {
+  for (const [ending, replacement] of INFLECTIONS) {
+    // `class`, `status`, `axis`, `used` and `string` are not inflected.
+    if (!word.endsWith(ending) || (ending === "s" && /[sui]s$/.test(word))) continue;
+    const base = word.slice(0, -ending.length) + replacement;
+    if (base.length < (ending === "ing" || ending === "ed" ? 4 : 3)) continue;
+    // `mapped` → `map`, `running` → `run`.
+    return /([b-df-hj-np-tv-z])\1$/.test(base) && !/(ss|ll|ff|zz)$/.test(base) ? base.slice(0, -1) : base;
+  }
+  return word;
+}
+const INFLECTIONS: [string, string][] = [["ies", "y"], ["sses", "ss"], ["ches", "ch"], ["shes", "sh"], ["xes", "x"], ["ing", ""], ["ed", ""], ["s", ""]];
 
 /**
  * Query terms weighted by where they occur: the title most, prose and inline code, then
@@ -173,6 +207,8 @@ function weightedTerms(text: QueryEvidence): { terms: Map<string, number>; surfa
     }
   };
   addText(text.title, SECTION_WEIGHT.title);
+  // `C++` in a title is `cpp` in the code that handles it.
+  addText(spelledNames(text.title).join(" "), SECTION_WEIGHT.title);
   addText(text.prose, SECTION_WEIGHT.prose);
   addText(text.inline.join(" "), SECTION_WEIGHT.inline);
   addText(text.code, SECTION_WEIGHT.code);

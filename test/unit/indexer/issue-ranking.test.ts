@@ -258,6 +258,44 @@ describe("locate on real-looking issue texts", () => {
     });
   });
 
+  it("reads language names as file names spell them: C++ is cpp, C# is csharp, a lone capital is a name (class 2)", async () => {
+    const grammar = (name: string): string => `Prism.languages.${name} = { keyword: /\\b(if|else)\\b/, string: /"[^"]*"/, comment: /\\/\\/.*/ }\n`;
+    const tree = {
+      "components/prism-core.js": "// Prism: lightweight, robust, elegant syntax highlighting.\nvar Prism = { highlight: function (text, grammar) { return text }, languages: {} }\n",
+      "components/prism-c.js": grammar("c"),
+      "components/prism-cpp.js": "Prism.languages.cpp = Prism.languages.extend('c', { 'class-name': /\\b[A-Z]\\w*/, keyword: /\\b(class|public|private|virtual)\\b/ })\n",
+      "components/prism-csharp.js": grammar("csharp"),
+      "components/prism-d.js": grammar("d"),
+      "components/prism-go.js": grammar("go"),
+    };
+    await withTree(tree, (index) => {
+      const top = (query: string): string[] => locate(index, query, { top: 5 }).map((r) => r.path);
+      assert.equal(top("BUG: C++ code highlight\n\nPrism does not highlight the class name after public in a class declaration.")[0], "components/prism-cpp.js");
+      assert.equal(top("C#: verbatim strings end at a backslash\n\nThe string is highlighted wrong.")[0], "components/prism-csharp.js");
+      const d = locate(index, "Incorrect string highlighting for D\n\nUsing single quotes in a double quoted string breaks the highlighting.", { top: 5 });
+      // Every grammar holds strings; the one the title names comes first of them.
+      const grammars = d.filter((r) => r.path !== "components/prism-core.js");
+      assert.equal(grammars[0]?.path, "components/prism-d.js", d.map((r) => r.path).join(", "));
+      assert.ok(grammars[0]!.reasons.includes('file name matches "d" in the title'), grammars[0]!.reasons.join("; "));
+      // "A" and "I" are words, not names.
+      const words = locate(index, "I see a string highlighted as a keyword in A mode\n\nThe string is wrong.", { top: 5 });
+      assert.ok(!words.some((r) => r.reasons.some((why) => why.startsWith("file name matches"))), words.map((r) => r.reasons.join("; ")).join(" | "));
+    });
+  });
+
+  it("matches a title word to a file name by its stem: mocked → mock.py (class 2)", async () => {
+    const tree = {
+      "sphinx/ext/autodoc/__init__.py": "# Documents classes, their bases and members from their docstrings.\nclass ClassDocumenter:\n    def add_directive_header(self, sig):\n        bases = [restify(cls) for cls in self.object.__bases__]\n        return bases\n",
+      "sphinx/ext/autodoc/mock.py": "# Stands in for modules that cannot be imported.\nclass _MockObject:\n    __display_name__ = '_MockObject'\n\ndef _make_subclass(name, module):\n    return type(name, (_MockObject,), {'__module__': module})\n",
+      "sphinx/util/typing.py": "# Text of a class for the documentation: its module and name.\ndef restify(cls):\n    return cls.__module__ + '.' + cls.__qualname__\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "Inherited classes not correctly documented when mocked\n\nThe bases of a class that inherits a class from a package we cannot install are documented as `torch.nn.` instead of `torch.nn.Module`.", { top: 5 });
+      assert.equal(results[0]?.path, "sphinx/ext/autodoc/mock.py", results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
+      assert.ok(results[0]!.reasons.includes('file name matches "mocked" in the title'), results[0]!.reasons.join("; "));
+    });
+  });
+
   it("does not take the words of a command in inline code, or a test named in the body, as pointers (class 3)", async () => {
     const tree = {
       "src/command/check/check.ts": "// Checks the installation: the LaTeX engine and the PDF tools.\nexport function check(): boolean { return true }\n",
@@ -285,7 +323,8 @@ describe("locate on real-looking issue texts", () => {
     await withTree(tree, (index) => {
       const results = locate(index, "pytest collects nothing from a file with a dot in its name\n\nA file name with a dot is not collected.", { top: 5 });
       assert.equal(results[0]?.path, "pytest/collect.py", results.map((r) => r.path).join(", "));
-      assert.ok(!results.some((r) => r.reasons.some((why) => why.startsWith("file name matches"))), results.map((r) => r.reasons.join("; ")).join(" | "));
+      assert.ok(!results.some((r) => r.reasons.some((why) => why.startsWith('file name matches "pytest"'))), results.map((r) => r.reasons.join("; ")).join(" | "));
+      assert.ok(!results.some((r) => r.path === "pytest/pytest.py" && r.reasons.some((why) => why.startsWith("file name matches"))), results.map((r) => r.reasons.join("; ")).join(" | "));
     });
   });
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseQueryEvidence } from "./query-evidence.ts";
+import { boundQuery, parseQueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
@@ -115,7 +115,7 @@ interface ScoredDefinition {
 
 /** Every entity definition of the files (those with a score), with its own evidence. */
 function scoredDefinitions(index: RepoIndex, query: string, files: readonly LocatedFile[]): ScoredDefinition[] {
-  const evidence = entityEvidence(query);
+  const evidence = entityEvidence(boundQuery(query));
   const callers = callersOfNamed(index, files, evidence);
   const sharing = new Map<string, number>();
   for (const file of files) for (const d of index.files.get(file.path)?.definitions ?? []) if (ENTITY_KINDS.has(d.kind)) sharing.set(d.name, (sharing.get(d.name) ?? 0) + 1);
@@ -201,18 +201,28 @@ function nameStrength(name: string, sharing: ReadonlyMap<string, number>): numbe
  */
 function framesIn(query: string): Frame[] {
   const frames: { at: number; frame: Frame }[] = [];
-  const taken: [number, number][] = [];
+  // The characters a pattern read already: a later pattern does not read them again. A
+  // mark per character keeps this linear for a log of many thousand frames.
+  const taken = new Uint8Array(query.length);
   const add = (at: number, length: number, frame: Frame): void => {
-    if (taken.some(([s, e]) => at < e && at + length > s)) return;
-    taken.push([at, at + length]);
+    if (taken.subarray(at, at + length).includes(1)) return;
+    taken.fill(1, at, at + length);
     frames.push({ at, frame });
   };
   for (const m of query.matchAll(/File "([^"\n]+)", line (\d+)(?:, in ([<\w$>]+))?/g)) add(m.index, m[0].length, frame(m[1], m[2], m[3]));
   for (const m of query.matchAll(/\bat (?:async )?([\w$.<>]+) \(([^()\s]+?):(\d+)(?::\d+)?\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
   for (const m of query.matchAll(/\bat ([\w$.]+)\(([\w$.-]+):(\d+)\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
   for (const m of query.matchAll(/([\w@.\\/-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}):(\d+)/g)) add(m.index, m[0].length, frame(m[1], m[2], undefined));
-  return frames.sort((a, b) => a.at - b.at).map((f) => f.frame);
+  const ordered = frames.sort((a, b) => a.at - b.at).map((f) => f.frame);
+  // A frame written again (a recursion, a log pasted twice) says nothing new: it keeps its
+  // last place. A trace longer than MAX_FRAMES keeps its ends, where the entry point and
+  // the innermost frames are.
+  const last = new Map<string, number>();
+  ordered.forEach((f, i) => last.set(`${f.path ?? ""}\0${f.line ?? ""}\0${f.name ?? ""}`, i));
+  const distinct = [...last.values()].sort((a, b) => a - b).map((i) => ordered[i]!);
+  return distinct.length <= MAX_FRAMES ? distinct : [...distinct.slice(0, MAX_FRAMES / 2), ...distinct.slice(-MAX_FRAMES / 2)];
 }
+const MAX_FRAMES = 1000;
 
 function frame(path: string | undefined, line: string | undefined, name: string | undefined): Frame {
   // `in <module>` / `at Object.<anonymous>` name no definition; `a.b.C.m` names m in C.

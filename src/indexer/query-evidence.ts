@@ -53,7 +53,8 @@ const IMPORT_MODULE = /(?:^|\s)(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))|re
 const DOTTED = /\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}\b/g;
 
 /** Splits an issue text into prose, inline code, code blocks, paths and modules. */
-export function parseQueryEvidence(text: string): QueryEvidence {
+export function parseQueryEvidence(query: string): QueryEvidence {
+  const text = boundQuery(query);
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const prose: string[] = [];
   const code: string[] = [];
@@ -73,6 +74,39 @@ export function parseQueryEvidence(text: string): QueryEvidence {
   const codeText = withoutUrls(code.join("\n"));
   const title = withoutUrls(lines[0] ?? "");
   return { title, prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text), references: issueReferences(`${title}\n${proseText}`) };
+}
+
+/** The longest word, path or name read from a query; the longest run of spaces or tabs kept. */
+const MAX_RUN = 400;
+const MAX_BLANKS = 64;
+
+/**
+ * The query with each run of non-blank characters cut to MAX_RUN and each run of spaces
+ * and tabs to MAX_BLANKS. A pasted blob (base64, a minified line) has no words to search
+ * for, and the name and path patterns read a long run once from each of its characters:
+ * a 500,000-character word took minutes. Linear in the query's length.
+ */
+export function boundQuery(text: string): string {
+  const out: string[] = [];
+  let start = 0;
+  let runStart = 0;
+  let blanks = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    const blank = c === 32 || c === 9;
+    const boundary = c === -1 || c === 10 || c === 13 || blank !== blanks;
+    if (!boundary) continue;
+    const limit = blanks ? MAX_BLANKS : MAX_RUN;
+    if (i - runStart > limit) {
+      out.push(text.slice(start, runStart + limit));
+      start = i;
+    }
+    runStart = c === 10 || c === 13 ? i + 1 : i;
+    blanks = blank;
+  }
+  if (start === 0) return text;
+  out.push(text.slice(start));
+  return out.join("");
 }
 
 // `#1404` or `gh-1404` after a space or an opening bracket: GitHub links it to this

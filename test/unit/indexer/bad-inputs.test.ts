@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, openSync, rmSync, symlinkSync, writeFileSync, ftruncateSync, mkdirSync } from "node:fs";
-import { locate } from "../../../src/indexer/index.ts";
+import { locate, locateEntities } from "../../../src/indexer/index.ts";
 import { join } from "node:path";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes, parseFile } from "../../../src/indexer/parse-file.ts";
@@ -91,6 +91,32 @@ describe("bad inputs are skipped or handled with a reason", () => {
       assert.deepEqual([...index.files.keys()], ["main.go"]);
       assert.equal(index.skipped.get("self")?.reason, "symlink-loop");
       assert.equal(index.skipped.get("a")?.reason, "symlink-loop");
+    } finally {
+      cleanup();
+    }
+  });
+  it("a recursion's repeated frame counts once, and a trace of thousands of frames keeps its innermost", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, "pkg"));
+      writeFileSync(join(dir, "pkg", "walk.py"), "def walk(node):\n    return walk(node.parent)\n\n\ndef visit(node):\n    raise ValueError(node)\n");
+      writeFileSync(join(dir, "pkg", "other.py"), "def other():\n    return 1\n");
+      const index = await indexOf(dir);
+      try {
+        const entities = (query: string) => locateEntities(index, query, locate(index, query, { top: 5 }), { top: 3 }).map((e) => `${e.name} ${e.score.toFixed(4)} ${e.reasons.join("; ")}`);
+        const frame = 'File "/home/u/pkg/walk.py", line 2, in walk\n';
+        const once = entities(`RecursionError in walk\n\nTraceback (most recent call last):\n${frame}RecursionError: maximum recursion depth exceeded\n`);
+        const repeated = entities(`RecursionError in walk\n\nTraceback (most recent call last):\n${frame.repeat(20_000)}RecursionError: maximum recursion depth exceeded\n`);
+        assert.match(once[0]!, /^walk .*traceback frame walk\.py:2 in walk/);
+        // The same evidence for the file's definitions (the file's own score grows with the words repeated).
+        assert.deepEqual(repeated.slice(0, 2), once.slice(0, 2));
+        // 5,000 distinct outer frames, then the one that raised: it stays the best entity.
+        const outer = Array.from({ length: 5_000 }, (_, i) => `File "/home/u/app/run${i}.py", line ${i + 1}, in step${i}\n`).join("");
+        const deep = entities(`ValueError\n\nTraceback (most recent call last):\n${outer}File "/home/u/pkg/walk.py", line 6, in visit\nValueError: node\n`);
+        assert.match(deep[0]!, /^visit .*traceback frame walk\.py:6 in visit/, deep.join("\n"));
+      } finally {
+        await index.close();
+      }
     } finally {
       cleanup();
     }

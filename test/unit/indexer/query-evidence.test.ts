@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PathMatcher } from "../../../src/indexer/path-match.ts";
-import { parseQueryEvidence, pathReferences } from "../../../src/indexer/query-evidence.ts";
+import { boundQuery, parseQueryEvidence, pathReferences } from "../../../src/indexer/query-evidence.ts";
 
 describe("reading an issue text by evidence type", () => {
   it("finds Python and JavaScript frames, Windows paths and file:line references", () => {
@@ -23,6 +23,20 @@ describe("reading an issue text by evidence type", () => {
       "src/util/format.ts:88",
       "lib/cli.js:20",
     ]);
+  });
+
+  it("cuts a run of over 400 characters without a blank, and over 64 spaces or tabs, before reading a query", () => {
+    const text = "Crash on load\n\nFile \"/x/pkg/a.py\", line 3, in f\n\tindented\n";
+    assert.equal(boundQuery(text), text);
+    const blob = "A".repeat(500_000);
+    assert.equal(boundQuery(`Title\n\npasted ${blob} here`), `Title\n\npasted ${"A".repeat(400)} here`);
+    // A line break ends a run: two long lines are cut each on its own, and \r\n stays.
+    assert.equal(boundQuery(`${"b".repeat(401)}\r\n${"c".repeat(401)}`), `${"b".repeat(400)}\r\n${"c".repeat(400)}`);
+    assert.equal(boundQuery(`a${" ".repeat(100)}b\t${"\t".repeat(70)}c`), `a${" ".repeat(64)}b${"\t".repeat(64)}c`);
+    assert.equal(boundQuery("x".repeat(400)), "x".repeat(400));
+    // What the reader takes from the cut query: the words before and after the blob.
+    const read = parseQueryEvidence(`Loader fails\n\nThe loader fails on ${blob} with parseFlags`);
+    assert.match(read.prose, /The loader fails on A{400} with parseFlags/);
   });
 
   it("reads links to this repository's issues (#1404, gh-77) from the title and prose only", () => {

@@ -50,6 +50,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/** The most a command reads from stdin: an issue text or a patch is far smaller. */
+const MAX_STDIN_BYTES = 32 * 1024 * 1024;
+
 function processIo(): CliIo {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
@@ -58,7 +61,16 @@ function processIo(): CliIo {
     err: (text) => void process.stderr.write(text),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length;
+        // `< /dev/zero` or a pasted image would be read until the heap gives out.
+        if (size > MAX_STDIN_BYTES) {
+          process.stdin.destroy();
+          throw new UsageError(`The text on stdin is over ${MAX_STDIN_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
+        }
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks).toString("utf8");
     },
     cwd: process.cwd(),

@@ -44,6 +44,8 @@ export interface QueryAnalysis {
   readonly evidence: Map<string, FileEvidence[]>;
   /** Whether the issue is about tests: it names a test file, or its title speaks of tests. */
   readonly aboutTests: boolean;
+  /** The title's own terms: what the issue is about in a line, ranked apart from a long body's words. */
+  readonly titleTerms: Map<string, number>;
 }
 
 /** Weights of the text's parts in the lexical query. */
@@ -78,7 +80,8 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
   // A test file named in the body is often the reporter's reproduction; the title says what the issue is about.
   const aboutTests = /\b(tests?|testing|specs?)\b/i.test(text.title);
-  return { terms, surface, identifiers, paths, evidence, aboutTests };
+  const titleTerms = weightedTerms({ ...text, prose: "", inline: [], code: "" }).terms;
+  return { terms, surface, identifiers, paths, evidence, aboutTests, titleTerms };
 }
 
 /**

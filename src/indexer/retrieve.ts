@@ -58,6 +58,11 @@ export interface LocateWeights {
   readonly cochange: number;
   /** Seed weight, in personalized PageRank, of each of the 10 files whose commit messages match best (times its normalized match). */
   readonly historySeed: number;
+  /**
+   * Weight of the normalized BM25 score of the title alone: the title says in a line what
+   * the issue is about, and a long body (a log, an example, a template) can drown its words.
+   */
+  readonly title: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -71,14 +76,14 @@ export interface LocatedFile {
 /** The score blend, tuned on the real-issue evaluation set (test/bench/retrieval-eval.ts). */
 export const DEFAULT_WEIGHTS: LocateWeights = {
   graph: 0.2,
-  frame: 1.2,
-  path: 1.0,
+  frame: 2.4,
+  path: 2.0,
   module: 0.6,
   identifier: 0.6,
   snippet: 0.25,
   filename: 0.4,
-  quote: 0.8,
-  linked: 0.8,
+  quote: 1.6,
+  linked: 1.6,
   docs: 0.15,
   nonCode: 0.15,
   secondary: 0.5,
@@ -88,6 +93,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   history: 0.5,
   cochange: 0.6,
   historySeed: 2,
+  title: 1,
 };
 const BM25_SEEDS = 15;
 const HISTORY_SEEDS = 10;
@@ -130,6 +136,9 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const lexical = index.tables.bm25(analysis.terms);
   let maxLexical = 1e-9;
   for (const h of lexical.values()) maxLexical = Math.max(maxLexical, h.score);
+  const titled = w.title > 0 ? index.tables.bm25(analysis.titleTerms) : new Map<string, { score: number; terms: Map<string, number> }>();
+  let maxTitled = 1e-9;
+  for (const h of titled.values()) maxTitled = Math.max(maxTitled, h.score);
   const past = w.history > 0 && index.history ? index.history.score(analysis.terms, (p) => index.files.has(p)) : new Map<string, number>();
   let maxPast = 1e-9;
   for (const s of past.values()) maxPast = Math.max(maxPast, s);
@@ -149,12 +158,15 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const graphScore = ranks && i !== undefined ? ranks[i]! / maxRank : 0;
     const evidence = analysis.evidence.get(path) ?? [];
     const historyScore = (past.get(path) ?? 0) / maxPast;
-    const raw = (hit ? hit.score / maxLexical : 0) + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
+    const titleHit = titled.get(path);
+    const titleScore = (titleHit?.score ?? 0) / maxTitled;
+    const raw = (hit ? hit.score / maxLexical : 0) + w.title * titleScore + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
     const weight = prior(index, path, evidence, w, analysis.aboutTests);
     // A test the issue points at (its traceback, `test_x.py#L57`) is held down itself, but
     // the code it tests is what the pointer is about: it lifts what it uses at full score.
     const pointedTest = weight < 1 && TEST_FILE.test(path) && evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.bare));
-    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(pointedTest ? { liftScore: raw } : {}) });
+    const titleTerms = titleHit && titleScore >= TITLE_REASON ? titleHit.terms : undefined;
+    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(titleTerms ? { titleTerms } : {}), ...(pointedTest ? { liftScore: raw } : {}) });
   }
   // Type declarations are what a companion lift is for: they keep its full share.
   const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
@@ -204,6 +216,8 @@ interface Scored {
   readonly graphScore: number;
   /** The file's commit messages' match, over the best file's (0..1). */
   readonly historyScore: number;
+  /** The title's terms the file holds, when it matches the title well (for the reason). */
+  readonly titleTerms?: Map<string, number>;
   /** Set when a better-ranked file lifted this one: "type declarations of lib/a.js". */
   companionOf?: string;
   /** The score this file lifts its companions with when not its own (a test the issue points at). */
@@ -272,6 +286,8 @@ function seedWeights(
   return seeds;
 }
 
+/** A file's match of the title counts as a reason from this share of the best match on. */
+const TITLE_REASON = 0.5;
 /** A file's commit messages count as a reason from this share of the best match on. */
 const HISTORY_REASON = 0.3;
 
@@ -288,6 +304,10 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (texts("linked").length > 0) reasons.push(`changed for ${clip(texts("linked")[0]!, 70)}`);
   if (texts("filename").length > 0) reasons.push(`file name matches "${texts("filename")[0]}" in the title`);
   if (s.companionOf) reasons.push(s.companionOf);
+  if (s.titleTerms && s.titleTerms.size > 0) {
+    const words = [...s.titleTerms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([t]) => surface.get(t) ?? t);
+    reasons.push(`title words: ${words.join(", ")}`);
+  }
   if (s.terms && s.terms.size > 0) {
     const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
     reasons.push(`terms: ${top.join(", ")}`);

@@ -314,6 +314,24 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(!check || !check.reasons.includes("defines check"), check?.reasons.join("; "));
     });
   });
+  it("ranks by the title's words apart from a body that tells the reporter's own story (class 4)", async () => {
+    const tree = {
+      "pkg/printing/layout.py": "# Pretty printing: subscripts and superscripts of symbols.\ndef pretty(expr):\n    return str(expr)\n",
+      "pkg/solvers/ode.py": "# Solves ordinary differential equations: the equation, its initial conditions, the solution.\ndef dsolve(equation, conditions):\n    return equation\n",
+      "pkg/core/symbol.py": "# A named symbol.\nclass Symbol:\n    name = ''\n",
+    };
+    await withTree(tree, (index) => {
+      const story = "I solve a differential equation with initial conditions and print the solution: the solution of the equation and its initial conditions show x1 as x. The solver gives the right solution of the equation; the equation, the conditions and the solution are those of an ordinary differential equation.";
+      const issue = `Pretty printing drops subscripts\n\n${story}`;
+      const results = locate(index, issue, { top: 3 });
+      assert.equal(results[0]?.path, "pkg/printing/layout.py", results.map((r) => `${r.path} ${r.score.toFixed(2)}`).join(", "));
+      assert.ok(results[0]!.reasons.some((why) => why.startsWith("title words: ") && why.includes("subscripts")), results[0]!.reasons.join("; "));
+      // The body alone points at the solver: the title is what turns it.
+      const body = locate(index, `An issue\n\n${story}`, { top: 3 });
+      assert.equal(body[0]?.path, "pkg/solvers/ode.py", body.map((r) => r.path).join(", "));
+    });
+  });
+
   it("does not take the project's own name in the title for a file name (class 2)", async () => {
     const tree = {
       "pytest/pytest.py": "# Entry point: runs the main loop.\ndef console_main():\n    return main()\n",

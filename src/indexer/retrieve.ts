@@ -81,7 +81,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   module: 0.6,
   identifier: 0.6,
   snippet: 0.25,
-  filename: 0.4,
+  filename: 0.8,
   quote: 1.6,
   linked: 1.6,
   docs: 0.15,

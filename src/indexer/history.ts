@@ -9,6 +9,7 @@
  * git, or outside a repository, there is no history and ranking goes on without it.
  */
 import { execFile } from "node:child_process";
+import { issueReferences } from "./query-evidence.ts";
 import { bm25Idf, bm25Tf } from "./tables.ts";
 import { countTerms } from "./text.ts";
 
@@ -196,13 +197,10 @@ export function parseLog(log: string): Commit[] {
     const files = names.split("\n").filter((f) => f !== "" && !f.startsWith('"'));
     if (files.length === 0) continue;
     const text = messageText(subject, body ?? "");
-    commits.push({ subject: subject.trim(), terms: countTerms(text, MESSAGE_TERMS), files, refs: [...new Set([...text.matchAll(MESSAGE_REFERENCE)].map((m) => Number(m[1])))] });
+    commits.push({ subject: subject.trim(), terms: countTerms(text, MESSAGE_TERMS), files, refs: issueReferences(text, true) });
   }
   return commits;
 }
-
-/** `#8164`, `(#1404)`, `gh-77`, `GH-77` in a commit message; not `owner/repo#12`. */
-const MESSAGE_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{1,7})\b/gi;
 
 // Trailers name people, not code; a revert quotes the message it reverts, which is fine.
 function messageText(subject: string, body: string): string {

@@ -249,9 +249,11 @@ describe("parseLog", () => {
     const log =
       `${RS}Fix tooltip flicker (#812)${US}Hovering stacked bars redrew twice (gh-77, as in other/repo#9, colour #fff).\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nsrc/paint.js\n"src/odd\\tname.js"\n` +
       `${RS}Reformat everything (tooltip wording too)${US}${US}\n${sweep}\n` +
-      `${RS}Empty commit${US}${US}\n`;
+      `${RS}Empty commit${US}${US}\n` +
+      `${RS}Fix typo (#7)${US}${US}\nsrc/typo.js\n`;
     const commits = parseLog(log);
-    assert.equal(commits.length, 2, "a commit without files is left out");
+    assert.equal(commits.length, 3, "a commit without files is left out");
+    assert.deepEqual(commits[2]!.refs, [7], "a commit message's one-digit link is read");
     assert.deepEqual(commits[0]!.files, ["src/paint.js"]);
     assert.deepEqual(commits[0]!.refs, [812, 77], "issue links of this repository only");
     assert.ok(commits[0]!.terms.has("stack"), [...commits[0]!.terms.keys()].join(" "));

@@ -40,7 +40,7 @@ describe("reading an issue text by evidence type", () => {
   });
 
   it("reads links to this repository's issues (#1404, gh-77) from the title and prose only", () => {
-    const text = "Regression since #12\n\nSee #1404 and (gh-77). Not other/repo#9, `#55`, colour &#160;, #L57 or https://github.com/o/r/issues/88#issuecomment-1.\n\n```\ncolor: #333;\n```\n";
+    const text = "Regression since #12\n\nSee #1404 and (gh-77). Not step #1, other/repo#9, `#55`, colour &#160;, #L57 or https://github.com/o/r/issues/88#issuecomment-1.\n\n```\ncolor: #333;\n```\n";
     assert.deepEqual(parseQueryEvidence(text).references, [12, 1404, 77]);
   });
 

@@ -114,6 +114,15 @@ export class RepoHistory {
   }
 
   /**
+   * How many of the commits read came after the newest one of ≤ MAX_TEXT_FILES files that
+   * changed `path` (0: the newest commit changed it); undefined when none did. A sweep (a
+   * reformat, a licence header) is not a change to the file's code.
+   */
+  age(path: string): number | undefined {
+    return (this.commitsOf.get(path) ?? []).find((k) => this.commits[k]!.files.length <= MAX_TEXT_FILES);
+  }
+
+  /**
    * The commits (of ≤ MAX_TEXT_FILES files) whose messages name issue or pull request `n`:
    * what the fix of an issue the query links to changed.
    */

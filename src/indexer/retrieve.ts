@@ -63,6 +63,12 @@ export interface LocateWeights {
    * the issue is about, and a long body (a log, an example, a template) can drown its words.
    */
   readonly title: number;
+  /**
+   * Added, times 1 / (1 + age / RECENT_COMMITS), to a file by how recently a commit changed
+   * it (its age: how many commits came since): an issue often follows the change that
+   * caused it, and code that has just changed is where the new bugs are.
+   */
+  readonly recent: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -94,8 +100,11 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   cochange: 0.6,
   historySeed: 2,
   title: 1,
+  recent: 0.6,
 };
 const BM25_SEEDS = 15;
+/** A file changed this many commits ago gets half the recency weight (see LocateWeights.recent). */
+const RECENT_COMMITS = 50;
 const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
@@ -160,13 +169,16 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const historyScore = (past.get(path) ?? 0) / maxPast;
     const titleHit = titled.get(path);
     const titleScore = (titleHit?.score ?? 0) / maxTitled;
-    const raw = (hit ? hit.score / maxLexical : 0) + w.title * titleScore + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
+    const matched = (hit ? hit.score / maxLexical : 0) + w.title * titleScore + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
+    // Recency ranks what matches the issue; it does not make a file match.
+    const age = w.recent > 0 && matched > 0 ? index.history?.age(path) : undefined;
+    const raw = matched + (age === undefined ? 0 : w.recent / (1 + age / RECENT_COMMITS));
     const weight = prior(index, path, evidence, w, analysis.aboutTests);
     // A test the issue points at (its traceback, `test_x.py#L57`) is held down itself, but
     // the code it tests is what the pointer is about: it lifts what it uses at full score.
     const pointedTest = weight < 1 && TEST_FILE.test(path) && evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.bare));
     const titleTerms = titleHit && titleScore >= TITLE_REASON ? titleHit.terms : undefined;
-    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(titleTerms ? { titleTerms } : {}), ...(pointedTest ? { liftScore: raw } : {}) });
+    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(titleTerms ? { titleTerms } : {}), ...(pointedTest ? { liftScore: raw } : {}), ...(age !== undefined ? { age } : {}) });
   }
   // Type declarations are what a companion lift is for: they keep its full share.
   const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
@@ -222,6 +234,8 @@ interface Scored {
   companionOf?: string;
   /** The score this file lifts its companions with when not its own (a test the issue points at). */
   readonly liftScore?: number;
+  /** How many commits came after the newest one that changed the file (RepoHistory.age). */
+  readonly age?: number;
 }
 
 /**
@@ -316,6 +330,7 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
     const subject = subjectOf(s.path);
     if (subject !== undefined) reasons.push(`history: "${clip(subject, 78)}"`);
   }
+  if (s.age !== undefined && s.age < RECENT_COMMITS) reasons.push(s.age === 0 ? "last changed in the newest commit" : `last changed ${s.age} commit${s.age === 1 ? "" : "s"} ago`);
   if (s.graphScore >= 0.05) {
     const neighbour = strongestNeighbour(graph, s.path, best);
     reasons.push(neighbour ? `graph: ${neighbour}` : `graph: near the matching files (${s.graphScore.toFixed(2)})`);

@@ -72,6 +72,32 @@ describe("repository history in locate", () => {
     );
   });
 
+  it("ranks the file a recent commit changed above one that matches as well but has not changed since long ago (a sweep is no change)", async () => {
+    const parser = (name: string): string => `// Reads the tokens of a line: a name, a number or a quoted string.\nexport function ${name}(line) {\n  return line.split(" ");\n}\n`;
+    const issue = "The last token of a line is lost\n\nReading a line with a quoted string drops its last token.";
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", { ...fillerFiles(), "src/alpha.js": parser("lex"), "src/omega.js": parser("scan") });
+        for (let i = 0; i < 60; i++) commit(dir, `Speed up step ${i % 25}`, { [`src/part${i % 25}.js`]: `export function step${i % 25}(input) {\n  return input + ${i};\n}\n` });
+        commit(dir, "Split on one space", { "src/omega.js": parser("scan").replace('" "', "' '") });
+        // A reformat of every file changes no code: alpha.js is not the newer for it.
+        const sweep: Record<string, string> = { "src/alpha.js": parser("lex").replace('" "', "' '") };
+        for (let i = 0; i < 60; i++) sweep[`src/gen/g${i}.js`] = `export const g${i} = ${i};\n`;
+        commit(dir, "Reformat: single quotes", sweep);
+      },
+      (index) => {
+        const paths = (weights = {}): string[] => locate(index, issue, { top: 5, weights }).map((r) => r.path);
+        // Alike in text, alpha.js's path comes first.
+        assert.deepEqual(paths({ recent: 0 }).slice(0, 2), ["src/alpha.js", "src/omega.js"]);
+        assert.deepEqual(paths().slice(0, 2), ["src/omega.js", "src/alpha.js"]);
+        assert.equal(index.history?.age("src/omega.js"), 1);
+        assert.equal(index.history?.age("src/alpha.js"), 62, "the sweep is not counted");
+        const top = locate(index, issue, { top: 5 })[0]!;
+        assert.ok(top.reasons.includes("last changed 1 commit ago"), top.reasons.join("; "));
+      },
+    );
+  });
+
   it("lifts the files that changed together with a top file (a locale table with its formatter)", async () => {
     const formatter = (n: number): string => `export function formatRelativeTime(seconds, locale) {\n  return locale.relative(seconds) + ${n};\n}\n`;
     const table = (word: string, n: number): string => `export default {\n  future: "${word} %s",\n  past: "%s ${n}",\n};\n`;
@@ -88,6 +114,7 @@ describe("repository history in locate", () => {
         const fr = results.find((r) => r.path === "src/locale/fr.js");
         assert.ok(fr, results.map((r) => r.path).join(", "));
         assert.ok(fr.reasons.includes("changed together with src/relative.js"), fr.reasons.join("; "));
+        // fr.js shares no word with the issue: recency alone (it changed a commit ago) does not find it either.
         const without = locate(index, issue, { top: 5, weights: { cochange: 0 } });
         assert.ok(!without.some((r) => r.path === "src/locale/fr.js"), JSON.stringify(without));
         // 3 of relative.js's 4 focused commits changed fr.js; the sweep that added both does not count.

@@ -3,6 +3,8 @@
  * `commands.ts`; `main.ts` parses nothing but the command name, so each command owns its
  * flags and its `--help` text.
  */
+import { readFileSync, statSync } from "node:fs";
+
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
   out(text: string): void;
@@ -31,6 +33,37 @@ export interface CliCommand {
 
 /** Thrown for bad command-line input: main prints the message and the usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** The most a command reads of an input (stdin, a patch, an issue): real ones are far smaller. */
+export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a text file the user named (`what`: "the patch file"), as a UsageError that says
+ * what is wrong when it is missing, a folder, or over MAX_INPUT_BYTES: a disk image or a
+ * log named by mistake would otherwise be read until the heap gives out.
+ */
+export function readInputFile(path: string, what: string): string {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new UsageError(`${capitalized(what)} ${path} is a folder: give a file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`Cannot read ${what} ${path}: ${code === "ENOENT" ? "there is no such file" : (error as Error).message}`);
+  }
+  if (size > MAX_INPUT_BYTES) throw new UsageError(`${capitalized(what)} ${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: give the file itself, not a log or an archive`);
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /**
  * Minimal flag parser shared by commands: `--name value`, `--name=value`, boolean `--flag`.

@@ -3,7 +3,7 @@
  * Parses only the command name; each command owns its flags.
  */
 import { VERSION } from "../protocol/version.ts";
-import { type CliIo, UsageError } from "./command.ts";
+import { type CliIo, MAX_INPUT_BYTES, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 
 function help(): string {
@@ -50,8 +50,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-/** The most a command reads from stdin: an issue text or a patch is far smaller. */
-const MAX_STDIN_BYTES = 32 * 1024 * 1024;
 
 function processIo(): CliIo {
   const controller = new AbortController();
@@ -65,9 +63,9 @@ function processIo(): CliIo {
       for await (const chunk of process.stdin) {
         size += (chunk as Buffer).length;
         // `< /dev/zero` or a pasted image would be read until the heap gives out.
-        if (size > MAX_STDIN_BYTES) {
+        if (size > MAX_INPUT_BYTES) {
           process.stdin.destroy();
-          throw new UsageError(`The text on stdin is over ${MAX_STDIN_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
+          throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
         }
         chunks.push(chunk as Buffer);
       }

@@ -6,14 +6,13 @@
  * before the model loads, so an unattended run never goes ahead with fewer tools than the
  * user asked for; a tool left out for its schema is a warning.
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ToolCall } from "../protocol/chat.ts";
 import { VERSION } from "../protocol/version.ts";
 import type { Tool } from "../tools/index.ts";
 import { McpConfigError, McpServers, parseMcpConfig } from "../tools/mcp/index.ts";
-import { type CliIo, UsageError } from "./command.ts";
+import { type CliIo, readInputFile, UsageError } from "./command.ts";
 import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
 
 /** Started servers and their tools; `close()` stops them all. */
@@ -25,12 +24,7 @@ export interface CliMcp {
 /** Starts the servers of `file` (relative to the working directory); `${workspaceFolder}` is `workspaceFolder`. */
 export async function openCliMcp(file: string, workspaceFolder: string, io: CliIo): Promise<CliMcp> {
   const path = resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read the MCP configuration ${path}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(path, "the MCP configuration");
   let config: ReturnType<typeof parseMcpConfig>;
   try {
     config = parseMcpConfig(text, { workspaceFolder, source: file });

@@ -5,11 +5,10 @@
  * the patch would touch passes the workspace's containment check first, `--dry-run` too: a
  * patch into `.git` (in any spelling, or through a link) or out of the tree is refused.
  */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
 import { checkWritable } from "../../tools/workspace.ts";
-import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { type CliCommand, UsageError, parseFlags, readInputFile } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 export const applyPatchCommand: CliCommand = {
@@ -29,7 +28,7 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     const dir = resolve(io.cwd, String(flags.repo ?? flags.cwd ?? "."));
     const dryRun = flags["dry-run"] === true || flags.check === true;
     const source = positional[0];
-    const text = source && source !== "-" ? await readFile(resolve(io.cwd, source), "utf8") : await io.readStdin();
+    const text = source && source !== "-" ? readInputFile(resolve(io.cwd, source), "the patch file") : await io.readStdin();
     if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
     const workspace = new DiskWorkspace(dir);
     let plan;

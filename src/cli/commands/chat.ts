@@ -5,7 +5,7 @@
  * conversation after this turn (src/agent/handoff.ts).
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
@@ -16,7 +16,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, type CliIo, parseFlags, UsageError } from "../command.ts";
+import { type CliCommand, type CliIo, parseFlags, readInputFile, UsageError } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -183,12 +183,7 @@ async function projectPrompt(repo: string, io: Parameters<CliCommand["run"]>[1])
 }
 
 function readConversation(path: string): ImportedConversation {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(path, "the conversation file");
   try {
     return importConversation(text);
   } catch (error) {

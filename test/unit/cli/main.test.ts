@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { UsageError, parseFlags } from "../../../src/cli/command.ts";
 import { main } from "../../../src/cli/main.ts";
 import { COMMANDS } from "../../../src/cli/commands.ts";
@@ -50,5 +53,40 @@ describe("parseFlags", () => {
     assert.throws(() => parseFlags(["--repo"], spec), /needs a value/);
     assert.throws(() => parseFlags(["--repo", "--json"], spec), /needs a value/);
     assert.throws(() => parseFlags(["--json=1"], spec), /takes no value/);
+  });
+});
+
+describe("files named on the command line", () => {
+  it("a missing file, a folder or a file over 32 MB is refused with a clear message, and nothing is written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-cli-files-"));
+    try {
+      writeFileSync(join(dir, "a.txt"), "one\n");
+      mkdirSync(join(dir, "patches"));
+      // Sparse: 33 MB of nothing on disk, made at once.
+      const big = join(dir, "big.diff");
+      writeFileSync(big, "");
+      truncateSync(big, 33 * 1024 * 1024);
+      const run = async (...args: string[]) => {
+        const c = capture();
+        const code = await main(args, { ...c.io, cwd: dir });
+        return { code, err: c.err.join("") };
+      };
+      const missing = await run("apply-patch", "--repo", dir, "gone.diff");
+      assert.equal(missing.code, 2, missing.err);
+      assert.match(missing.err, /Cannot read the patch file .*gone\.diff: there is no such file/);
+      const folder = await run("apply-patch", "--repo", dir, "patches");
+      assert.equal(folder.code, 2, folder.err);
+      assert.match(folder.err, /The patch file .*patches is a folder: give a file/);
+      const tooBig = await run("apply-patch", "--repo", dir, "big.diff");
+      assert.equal(tooBig.code, 2, tooBig.err);
+      assert.match(tooBig.err, /The patch file .*big\.diff is over 32 MB/);
+      const issue = await run("fix", "--repo", dir, "--issue-file", "big.diff", "--model", "m.gguf");
+      assert.equal(issue.code, 2, issue.err);
+      assert.match(issue.err, /The issue file .*big\.diff is over 32 MB/);
+      assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "one\n");
+      assert.deepEqual(readdirSync(dir).sort(), ["a.txt", "big.diff", "patches"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

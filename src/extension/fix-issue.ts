@@ -6,6 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
+import { STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "./github-issue.ts";
 
@@ -24,7 +25,8 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
   const issue = issueFromArgs ?? (await issueText());
   if (!issue) return;
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
-  chat.newChat();
+  const ask = async (question: string) => (await vscode.window.showWarningMessage(question, { modal: true }, STOP_AND_FIX)) === STOP_AND_FIX;
+  if (!(await startFixConversation(chat, ask))) return;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Hearth is fixing the issue", cancellable: true },
     async (progress, token) => {

@@ -57,7 +57,7 @@ describe("parseFlags", () => {
 });
 
 describe("files named on the command line", () => {
-  it("a missing file, a folder or a file over 32 MB is refused with a clear message, and nothing is written", async () => {
+  it("a missing file, a folder or a file over 32 MB is refused with a clear message, and nothing is written; a usual one is read", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-cli-files-"));
     try {
       writeFileSync(join(dir, "a.txt"), "one\n");
@@ -85,6 +85,11 @@ describe("files named on the command line", () => {
       assert.match(issue.err, /The issue file .*big\.diff is over 32 MB/);
       assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "one\n");
       assert.deepEqual(readdirSync(dir).sort(), ["a.txt", "big.diff", "patches"]);
+      // A patch file of a usual size is read and applied.
+      writeFileSync(join(dir, "fix.diff"), "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n");
+      const applied = await run("apply-patch", "--repo", dir, "fix.diff");
+      assert.equal(applied.code, 0, applied.err);
+      assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "two\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@
  * flags and its `--help` text.
  */
 import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
@@ -59,6 +60,23 @@ export function readInputFile(path: string, what: string): string {
   } catch (error) {
     throw new UsageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The repository folder a command works in (`--repo`, default the current folder), as a
+ * UsageError when it is missing or a file (`--repo setup.py`): git and the indexer would
+ * otherwise fail deep inside with ENOTDIR.
+ */
+export function repoFolder(cwd: string, repo: string | undefined): string {
+  const path = resolve(cwd, repo ?? ".");
+  let folder: boolean;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    throw new UsageError(`No such folder: ${path}`);
+  }
+  if (!folder) throw new UsageError(`${path} is a file, not a folder: give the repository's folder`);
+  return path;
 }
 
 function capitalized(text: string): string {

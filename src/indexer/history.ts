@@ -220,9 +220,14 @@ function messageText(subject: string, body: string): string {
 function git(source: HistorySource, args: readonly string[]): Promise<string | undefined> {
   const full = [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
   return new Promise((resolve) => {
-    execFile("git", full, { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
-      resolve(error ? undefined : stdout);
-    });
+    try {
+      execFile("git", full, { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
+        resolve(error ? undefined : stdout);
+      });
+    } catch {
+      // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).
+      resolve(undefined);
+    }
   });
 }
 

@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
 import { checkWritable } from "../../tools/workspace.ts";
-import { type CliCommand, UsageError, parseFlags, readInputFile } from "../command.ts";
+import { type CliCommand, UsageError, parseFlags, readInputFile, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 export const applyPatchCommand: CliCommand = {
@@ -25,7 +25,7 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
   async run(args, io) {
     const { flags, positional } = parseFlags(args, { repo: "string", cwd: "string", "dry-run": "boolean", check: "boolean", json: "boolean" });
     if (positional.length > 1) throw new UsageError("give at most one patch file");
-    const dir = resolve(io.cwd, String(flags.repo ?? flags.cwd ?? "."));
+    const dir = repoFolder(io.cwd, typeof (flags.repo ?? flags.cwd) === "string" ? String(flags.repo ?? flags.cwd) : undefined);
     const dryRun = flags["dry-run"] === true || flags.check === true;
     const source = positional[0];
     const text = source && source !== "-" ? readInputFile(resolve(io.cwd, source), "the patch file") : await io.readStdin();

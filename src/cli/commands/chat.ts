@@ -16,7 +16,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, type CliIo, parseFlags, readInputFile, UsageError } from "../command.ts";
+import { type CliCommand, type CliIo, parseFlags, readInputFile, repoFolder, UsageError } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -58,7 +58,7 @@ export const chatCommand: CliCommand = {
       mcp: "string", "list-tools": "boolean", yes: "boolean",
     });
     if (typeof flags.mcp !== "string" && (flags["list-tools"] || flags.yes)) throw new UsageError("--list-tools and --yes go with --mcp FILE");
-    const repo = resolve(io.cwd, (flags.repo as string | undefined) ?? ".");
+    const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");

@@ -3,7 +3,7 @@
  * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -11,7 +11,7 @@ import { runFix, predictionLine } from "../../agent/fix.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
-import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
@@ -129,8 +129,7 @@ function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
 
 function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCliOptions {
   const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
-  const repo = resolve(io.cwd, str("repo") ?? ".");
-  if (!existsSync(repo)) throw new UsageError(`no such directory: ${repo}`);
+  const repo = repoFolder(io.cwd, str("repo"));
   const issueFile = str("issue-file");
   if (issueFile && str("issue")) throw new UsageError("give --issue-file or --issue, not both");
   const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : str("issue");

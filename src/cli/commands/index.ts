@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions } from "../../indexer/index.ts";
-import { type CliCommand, type CliIo, UsageError, parseFlags } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 /** Flags every indexer command accepts. */
@@ -46,8 +46,7 @@ export function indexerAssets(): Pick<RepoIndexOptions, "queriesDir" | "workers"
  * what its query needs and saves with `saveIfChanged()`.
  */
 export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo, options: { lazy?: boolean } = {}): Promise<{ index: RepoIndex; report: IndexReport }> {
-  const root = resolve(io.cwd, typeof flags.repo === "string" ? flags.repo : ".");
-  if (!existsSync(root)) throw new UsageError(`no such directory: ${root}`);
+  const root = repoFolder(io.cwd, typeof flags.repo === "string" ? flags.repo : undefined);
   const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
   if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
   const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth", "index");

@@ -31,6 +31,7 @@ ${INDEX_FLAGS_USAGE}`,
       const { files } = await locateLazily(index, query, { top, openFiles, signal: io.signal });
       const entities = entityCount > 0 ? locateEntities(index, query, files, { top: entityCount }) : [];
       io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
+      if (!flags.json && files.length === 0) io.err(NO_MATCH);
       // After the answer: what this query parsed is kept for the next one.
       await index.saveIfChanged();
       return 0;
@@ -39,6 +40,9 @@ ${INDEX_FLAGS_USAGE}`,
     }
   },
 };
+
+/** What an empty answer says on a terminal (a pasted binary, words the code never uses). */
+const NO_MATCH = "No file matches the issue text: it shares no word, name or path with the code here. Describe the problem in the code's own terms, or name a function, a file or the error message, and check --repo.\n";
 
 /** The files, then the entities under a heading, every name through the terminal sanitizer. */
 export function formatLocated(files: readonly LocatedFile[], entities: readonly LocatedEntity[]): string {

@@ -32,6 +32,18 @@ function checkout(t: TestContext): string {
 const ISSUE = "Cart.total_price ignores the discount\n\nTraceback (most recent call last):\n  File \"shop/cart.py\", line 6, in total_price\nTypeError: bad";
 
 describe("hearth locate", () => {
+  it("says so when nothing matches the issue text (not an empty screen), and the JSON is an empty list", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, "zzqx vvwq\n\nxqzz qwvv");
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], io), 0);
+    assert.equal(io.stdout, "");
+    assert.match(io.stderr, /^No file matches the issue text: /);
+    const json = fakeIo(repo, "zzqx vvwq");
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], json), 0);
+    assert.deepEqual(JSON.parse(json.stdout), { files: [], entities: [] });
+    assert.equal(json.stderr, "");
+  });
+
   it("prints the files, then the top functions and classes as path:line  kind name with their reasons", async (t) => {
     const repo = checkout(t);
     const io = fakeIo(repo, ISSUE);

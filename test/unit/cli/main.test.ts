@@ -95,3 +95,29 @@ describe("files named on the command line", () => {
     }
   });
 });
+
+describe("--repo", () => {
+  it("a file or a missing folder as the repository is a usage error that says so, for every command that takes one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-cli-repo-"));
+    try {
+      writeFileSync(join(dir, "setup.py"), "print('hi')\n");
+      writeFileSync(join(dir, "fix.diff"), "--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-a\n+b\n");
+      const run = async (...args: string[]) => {
+        const c = capture();
+        const code = await main(args, { ...c.io, cwd: dir, readStdin: async () => "add returns the wrong sum" });
+        return { code, err: c.err.join("") };
+      };
+      for (const command of [["index"], ["locate"], ["map"], ["apply-patch", "fix.diff"], ["fix", "--issue", "add is wrong", "--model", "m.gguf"], ["chat", "hello", "--model", "m.gguf"]]) {
+        const file = await run(...command, "--repo", "setup.py");
+        assert.equal(file.code, 2, `${command[0]}: ${file.err}`);
+        assert.match(file.err, /setup\.py is a file, not a folder: give the repository's folder/, command[0]);
+        const gone = await run(...command, "--repo", "gone");
+        assert.equal(gone.code, 2, `${command[0]}: ${gone.err}`);
+        assert.match(gone.err, /No such folder: .*gone/, command[0]);
+      }
+      assert.deepEqual(readdirSync(dir).sort(), ["fix.diff", "setup.py"], "nothing written");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

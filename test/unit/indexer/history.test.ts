@@ -217,7 +217,7 @@ describe("repository history in locate", () => {
     }
   });
 
-  it("goes on without history outside a repository, on an unborn branch, or when told not to read it", async () => {
+  it("goes on without history outside a repository, on an unborn branch, from a file or a missing folder, or when told not to read it", async () => {
     const { dir, cleanup } = tempDir("hearth-history-");
     try {
       writeFileSync(join(dir, "a.js"), "export const tooltip = 1;\n");
@@ -229,6 +229,9 @@ describe("repository history in locate", () => {
       assert.equal(await readHistory({ cwd: dir }), undefined, "no commit yet");
       commit(dir, "Fix tooltip", {});
       assert.equal((await readHistory({ cwd: dir }))?.commitCount, 1);
+      // A file given as the folder (`hearth locate --repo setup.py`): git cannot start there.
+      assert.equal(await readHistory({ cwd: join(dir, "a.js") }), undefined, "a file is no repository");
+      assert.equal(await readHistory({ cwd: join(dir, "gone") }), undefined, "nor a missing folder");
       const off = await indexOf(dir, { history: false });
       assert.equal(off.history, undefined);
       await off.close();

@@ -7,9 +7,9 @@
  * batch before anything is written. Writes go to a temporary file in the same directory
  * and are renamed over the target: a crash never leaves half a file.
  */
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 import {
   type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, checkWritable, isOutsideRelative, lexicalRelative, outside, realTarget,
@@ -114,10 +114,16 @@ export class DiskWorkspace implements Workspace {
     if (change.kind === "write") {
       // The checked real path: a link is followed only to where the check allowed.
       const { real } = await checkWritable(this.root, change.path);
+      await this.checkFolder(real, change.path);
       return async () => {
         const before = await readIfFile(real);
+        const made = await mkdir(dirname(real), { recursive: true });
         await atomicWrite(real, change.content);
-        return async () => (before ? atomicWrite(real, before) : unlink(real));
+        return async () => {
+          if (before) return atomicWrite(real, before);
+          await unlink(real);
+          await removeMadeFolders(dirname(real), made);
+        };
       };
     }
     if (change.kind === "delete") {
@@ -130,7 +136,27 @@ export class DiskWorkspace implements Workspace {
     }
     const from = await this.writableAbs(change.from);
     const to = await this.writableAbs(change.to);
+    await this.checkFolder(to, change.to);
     return () => renameStep(from, to, change);
+  }
+
+  /**
+   * Refuses a target whose nearest existing ancestor is a file (`a.txt/c.txt` beside a file
+   * `a.txt`), before anything of the batch is written: making its folder would fail halfway
+   * with the system's EEXIST / ENOTDIR.
+   */
+  private async checkFolder(target: string, shown: string): Promise<void> {
+    let folder = dirname(target);
+    for (;;) {
+      const info = await stat(folder).catch(() => undefined);
+      if (info) {
+        if (info.isDirectory()) return;
+        throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(this.root, folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
+      }
+      const parent = dirname(folder);
+      if (parent === folder) return;
+      folder = parent;
+    }
   }
 
   private async abs(path: string): Promise<string> {
@@ -147,13 +173,31 @@ export class DiskWorkspace implements Workspace {
 async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }): Promise<() => Promise<void>> {
   const before = await readExistingFile(from, change.from);
   if (await exists(to)) throw new ToolError("already-exists", `cannot rename to "${change.to}": a file is already there`);
-  await mkdir(dirname(to), { recursive: true });
+  const made = await mkdir(dirname(to), { recursive: true });
   await rename(from, to);
   if (change.content) await atomicWrite(to, change.content);
   return async () => {
     await rm(to, { force: true });
+    await removeMadeFolders(dirname(to), made);
     await atomicWrite(from, before);
   };
+}
+
+/**
+ * Undoes `mkdir(folder, { recursive: true })`, which returned `made` (the first folder it
+ * created, or undefined when there was none): removes the folders from `folder` up to
+ * `made` while they are empty, so a rolled-back batch leaves no empty folders behind.
+ */
+async function removeMadeFolders(folder: string, made: string | undefined): Promise<void> {
+  if (made === undefined) return;
+  for (let current = folder; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty: something else is in it now
+    }
+    if (current === made || dirname(current) === current) return;
+  }
 }
 
 /**

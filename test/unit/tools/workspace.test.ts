@@ -107,6 +107,40 @@ describe("DiskWorkspace writes", () => {
     assert.equal(existsSync(join(root, "c.txt")), false);
   });
 
+  it("a write under a path that is a file is refused before anything is written, and says which part is a file", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A", "b.txt": "B" });
+    const ws = new DiskWorkspace(root);
+    await assert.rejects(
+      ws.apply([
+        { kind: "write", path: "b.txt", content: enc("B2") },
+        { kind: "write", path: "new/deep/x.txt", content: enc("X") },
+        { kind: "write", path: "a.txt/c.txt", content: enc("C") },
+      ]),
+      (e: unknown) => e instanceof ToolError && e.code === "invalid-input" && /^"a\.txt\/c\.txt" cannot be written: "a\.txt" is a file, not a folder/.test(e.message),
+    );
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "B");
+    assert.deepEqual(readdirSync(root).sort(), ["a.txt", "b.txt"], "no folder made");
+  });
+
+  it("a rolled-back batch also removes the folders it made, and only those", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A", "taken.txt": "T", "old/keep.txt": "K" });
+    const ws = new DiskWorkspace(root);
+    await rejectsWith(
+      ws.apply([
+        { kind: "write", path: "new/deep/x.txt", content: enc("X") },
+        { kind: "write", path: "old/sub/y.txt", content: enc("Y") },
+        { kind: "rename", from: "a.txt", to: "moved/here/a.txt" },
+        { kind: "rename", from: "moved/here/a.txt", to: "taken.txt" },
+      ]),
+      "already-exists",
+    );
+    assert.deepEqual(readdirSync(root).sort(), ["a.txt", "old", "taken.txt"]);
+    assert.deepEqual(readdirSync(join(root, "old")), ["keep.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A");
+  });
+
   it("renames and deletes; deleting a missing file is not-found", async () => {
     const root = tempDir();
     writeFiles(root, { "a.txt": "A" });

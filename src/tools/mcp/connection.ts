@@ -1,6 +1,7 @@
 /**
  * One running MCP server: started (stdio) or connected to (streamable HTTP, SSE) with the
- * official SDK's `Client`, its tools listed once, calls made with the run's AbortSignal
+ * official SDK's `Client`, its tools listed at the start and again when it sends
+ * `notifications/tools/list_changed` (for the next message), calls made with the run's AbortSignal
  * (Stop cancels the request: the SDK sends `notifications/cancelled`) and a time limit.
  * Failures come back as `ToolError`s the model can read: a timeout, a server that stopped
  * (with its exit code and the end of its stderr), a protocol error.
@@ -9,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
 import { ProcessTransport } from "./process-transport.ts";
@@ -41,15 +42,36 @@ const MAX_LIST_PAGES = 20;
 export class McpConnection {
   private closed = false;
   private stopped = false;
+  /** The tool list asked for by the server's last tools/list_changed, in flight. */
+  private relisting: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly config: McpServerConfig,
     private readonly client: Client,
     private readonly transport: Transport,
-    readonly tools: readonly McpListedTool[],
+    private listed: readonly McpListedTool[],
     private readonly callTimeoutMs: number,
+    listTimeoutMs: number,
   ) {
     client.onclose = () => void (this.stopped = true);
+    // A server whose tools come and go (a plugin loaded, a login done) says so; the next
+    // tool set (the next message) has the new list. A list that fails keeps the old one.
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      this.relisting = this.relisting.then(async () => {
+        if (!this.alive) return;
+        this.listed = await listTools(client, { timeout: listTimeoutMs }).catch(() => this.listed);
+      });
+    });
+  }
+
+  /** The server's tools, as last listed. */
+  get tools(): readonly McpListedTool[] {
+    return this.listed;
+  }
+
+  /** Resolves once the list asked for by a tools/list_changed received so far is read. */
+  toolsSettled(): Promise<void> {
+    return this.relisting;
   }
 
   /** Starts or connects to the server and lists its tools; throws an Error saying why not. */
@@ -59,15 +81,8 @@ export class McpConnection {
     const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) };
     try {
       await client.connect(transport, requestOptions);
-      const tools: McpListedTool[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const listed = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-        tools.push(...(listed.tools as McpListedTool[]));
-        cursor = listed.nextCursor;
-        if (!cursor) break;
-      }
-      return new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000);
+      const tools = await listTools(client, requestOptions);
+      return new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000, requestOptions.timeout);
     } catch (error) {
       await transport.close().catch(() => undefined);
       const exit = transport instanceof ProcessTransport ? transport.exitStatus : undefined;
@@ -156,4 +171,17 @@ function reason(error: unknown): string {
 function stderrOf(transport: Transport): string {
   const tail = transport instanceof ProcessTransport ? transport.stderrTail : "";
   return tail ? `; it wrote: ${tail.split("\n").slice(-5).join(" | ")}` : "";
+}
+
+/** Every page of `tools/list` (at most MAX_LIST_PAGES). */
+async function listTools(client: Client, requestOptions: { timeout: number; signal?: AbortSignal }): Promise<McpListedTool[]> {
+  const tools: McpListedTool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const listed = await client.listTools(cursor ? { cursor } : {}, requestOptions);
+    tools.push(...(listed.tools as McpListedTool[]));
+    cursor = listed.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
 }

@@ -80,6 +80,8 @@ export class McpServers {
       await entry.connection?.close();
     }
     await Promise.all(configs.filter((config) => !this.entries.has(config.name)).map((config) => this.start(config, signal)));
+    // A list a server said changed is read before the tools are handed out.
+    await Promise.all([...this.entries.values()].map((entry) => entry.connection?.toolsSettled()));
     return this.collect(configs);
   }
 

@@ -55,12 +55,23 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe("MCP tools from a real stdio server", () => {
+  it("reads the list again when the server says it changed (tools/list_changed), for the next tool set", SAFETY_NET, async (t) => {
+    const { connection, dir } = await openFixture(t);
+    assert.ok(!toolsOf(connection).names.includes("mcp__fixture__grown"));
+    const grow = await call(toolsOf(connection).byRemote("grow"), dir);
+    assert.equal(grow.text, "grown");
+    await connection.toolsSettled();
+    assert.ok(toolsOf(connection).names.includes("mcp__fixture__grown"), toolsOf(connection).names.join(", "));
+    assert.equal((await call(toolsOf(connection).byRemote("grown"), dir)).text, "called grown");
+  });
+
   it("lists the tools with sanitised, collision-free names and leaves out schemas it cannot use, saying why", SAFETY_NET, async (t) => {
     const { connection } = await openFixture(t);
     const { names, skipped } = toolsOf(connection);
     assert.deepEqual(names, [
       "mcp__fixture__echo", "mcp__fixture__big", "mcp__fixture__fail", "mcp__fixture__crash", "mcp__fixture__hang",
       "mcp__fixture__media", "mcp__fixture__pids", "mcp__fixture__weird_name_with_spaces", "mcp__fixture__weird_name_with_spaces_2",
+      "mcp__fixture__grow",
     ]);
     assert.equal(skipped.length, 2);
     assert.match(skipped[0]!, /^MCP tool "bad_schema" of server "fixture" was left out: Tool "mcp__fixture__bad_schema" has a parameter schema Hearth cannot use/);

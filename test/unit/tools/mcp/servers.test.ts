@@ -68,6 +68,20 @@ describe("McpServers", () => {
     assert.equal(readFileSync(log, "utf8"), "xx");
   });
 
+  it("hands out a running server's new tools with the next sync after it says its list changed, without restarting it", SAFETY_NET, async (t) => {
+    const dir = folder(t);
+    const log = join(dir, "log.jsonl");
+    const servers = new McpServers();
+    t.after(() => servers.close());
+    const entry = fixtureServerEntry({ MCP_FIXTURE_LOG: log });
+    let synced = await servers.sync(configs(dir, { fixture: entry }));
+    assert.equal(synced.tools.some((tool) => tool.definition.name === "mcp__fixture__grown"), false);
+    assert.equal((await run(byName(synced.tools, "mcp__fixture__grow"), dir)).text, "grown");
+    synced = await servers.sync(configs(dir, { fixture: entry }));
+    assert.equal((await run(byName(synced.tools, "mcp__fixture__grown"), dir)).text, "called grown");
+    assert.equal(starts(log).length, 1, "the same server");
+  });
+
   it("starts a server that died again, restarts a changed one (stopping the old process), and close() stops all", SAFETY_NET, async (t) => {
     const dir = folder(t);
     const log = join(dir, "log.jsonl");

@@ -28,6 +28,15 @@ function configs(dir: string, servers: Record<string, unknown>): McpServerConfig
   return [...parseMcpConfig(JSON.stringify({ servers }), { workspaceFolder: dir, source: "test" }).servers];
 }
 
+/** A server set for the fixture server, which records its starts in log.jsonl; closed after the test. */
+function fixtureSet(t: TestContext): { dir: string; log: string; servers: McpServers; entry: ReturnType<typeof fixtureServerEntry> } {
+  const dir = folder(t);
+  const log = join(dir, "log.jsonl");
+  const servers = new McpServers();
+  t.after(() => servers.close());
+  return { dir, log, servers, entry: fixtureServerEntry({ MCP_FIXTURE_LOG: log }) };
+}
+
 const byName = (tools: Tool[], name: string) => tools.find((tool) => tool.definition.name === name)!;
 const run = (tool: Tool, dir: string, input: Record<string, string> = {}) => runTool(tool, input, { workspace: new DiskWorkspace(dir), signal: new AbortController().signal });
 
@@ -69,11 +78,7 @@ describe("McpServers", () => {
   });
 
   it("hands out a running server's new tools with the next sync after it says its list changed, without restarting it", SAFETY_NET, async (t) => {
-    const dir = folder(t);
-    const log = join(dir, "log.jsonl");
-    const servers = new McpServers();
-    t.after(() => servers.close());
-    const entry = fixtureServerEntry({ MCP_FIXTURE_LOG: log });
+    const { dir, log, servers, entry } = fixtureSet(t);
     let synced = await servers.sync(configs(dir, { fixture: entry }));
     assert.equal(synced.tools.some((tool) => tool.definition.name === "mcp__fixture__grown"), false);
     assert.equal((await run(byName(synced.tools, "mcp__fixture__grow"), dir)).text, "grown");
@@ -83,11 +88,7 @@ describe("McpServers", () => {
   });
 
   it("starts a server that died again, restarts a changed one (stopping the old process), and close() stops all", SAFETY_NET, async (t) => {
-    const dir = folder(t);
-    const log = join(dir, "log.jsonl");
-    const servers = new McpServers();
-    t.after(() => servers.close());
-    const entry = fixtureServerEntry({ MCP_FIXTURE_LOG: log });
+    const { dir, log, servers, entry } = fixtureSet(t);
     let synced = await servers.sync(configs(dir, { fixture: entry }));
     assert.equal((await run(byName(synced.tools, "mcp__fixture__crash"), dir)).ok, false);
     synced = await servers.sync(configs(dir, { fixture: entry }));

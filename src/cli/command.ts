@@ -44,17 +44,15 @@ export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
  * log named by mistake would otherwise be read until the heap gives out.
  */
 export function readInputFile(path: string, what: string): string {
-  let size: number;
+  let stat: ReturnType<typeof statSync>;
   try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new UsageError(`${capitalized(what)} ${path} is a folder: give a file`);
-    size = stat.size;
+    stat = statSync(path);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`Cannot read ${what} ${path}: ${code === "ENOENT" ? "there is no such file" : (error as Error).message}`);
   }
-  if (size > MAX_INPUT_BYTES) throw new UsageError(`${capitalized(what)} ${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: give the file itself, not a log or an archive`);
+  if (stat.isDirectory()) throw new UsageError(`${capitalized(what)} ${path} is a folder: give a file`);
+  if (stat.size > MAX_INPUT_BYTES) throw new UsageError(`${capitalized(what)} ${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: give the file itself, not a log or an archive`);
   try {
     return readFileSync(path, "utf8");
   } catch (error) {

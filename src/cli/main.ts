@@ -50,7 +50,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-
 function processIo(): CliIo {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());

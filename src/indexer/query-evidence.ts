@@ -112,12 +112,12 @@ export function boundQuery(text: string): string {
 // `#1404` or `gh-1404` after a space or an opening bracket: GitHub links it to this
 // repository's issue or pull request. `owner/repo#12` and `#L57` are not such links. In an
 // issue's prose `#1`…`#9` is more often "step #1" than a link; a commit message's `(#7)` is one.
-const ISSUE_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{2,7})\b/gi;
-const ONE_DIGIT_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{1,7})\b/gi;
+const ISSUE_REFERENCE = /(?<![\w/#&.-])(?:#|gh-)(\d{1,7})\b/gi;
 
 /** The issue and pull request numbers a text links to, once each; `oneDigit` also reads `#7`. */
 export function issueReferences(text: string, oneDigit = false): number[] {
-  return [...new Set([...text.matchAll(oneDigit ? ONE_DIGIT_REFERENCE : ISSUE_REFERENCE)].map((m) => Number(m[1])))];
+  const numbers = [...text.matchAll(ISSUE_REFERENCE)].filter((m) => oneDigit || m[1]!.length >= 2).map((m) => Number(m[1]));
+  return [...new Set(numbers)];
 }
 
 // Links and badges (host names, user names, query strings) are not about the code; the

@@ -25,7 +25,8 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
   async run(args, io) {
     const { flags, positional } = parseFlags(args, { repo: "string", cwd: "string", "dry-run": "boolean", check: "boolean", json: "boolean" });
     if (positional.length > 1) throw new UsageError("give at most one patch file");
-    const dir = repoFolder(io.cwd, typeof (flags.repo ?? flags.cwd) === "string" ? String(flags.repo ?? flags.cwd) : undefined);
+    const repo = flags.repo ?? flags.cwd;
+    const dir = repoFolder(io.cwd, typeof repo === "string" ? repo : undefined);
     const dryRun = flags["dry-run"] === true || flags.check === true;
     const source = positional[0];
     const text = source && source !== "-" ? readInputFile(resolve(io.cwd, source), "the patch file") : await io.readStdin();

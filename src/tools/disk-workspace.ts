@@ -7,7 +7,8 @@
  * batch before anything is written. Writes go to a temporary file in the same directory
  * and are renamed over the target: a crash never leaves half a file.
  */
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative, sep } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -41,9 +42,9 @@ export class DiskWorkspace implements Workspace {
   async read(path: string): Promise<Uint8Array> {
     const abs = await this.abs(path);
     try {
-      return await readFile(abs);
+      return await readRegularFile(abs, path);
     } catch (error) {
-      throw fsError(error, path);
+      throw error instanceof ToolError ? error : fsError(error, path);
     }
   }
 
@@ -229,15 +230,36 @@ export async function atomicWrite(target: string, content: Uint8Array): Promise<
   }
 }
 
+/** The file's bytes, undefined when nothing is there; a file that cannot be read (kept for undo) stops the change. */
 async function readIfFile(abs: string): Promise<Uint8Array | undefined> {
   try {
-    const s = await stat(abs);
-    if (s.isDirectory()) throw new ToolError("not-a-file", `"${abs}" is a directory`);
-    return await readFile(abs);
+    return await readRegularFile(abs, abs);
   } catch (error) {
     if (error instanceof ToolError) throw error;
-    return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw fsError(error, abs);
   }
+}
+
+/**
+ * The bytes of a regular file. It is opened without blocking and checked before it is read:
+ * a FIFO would wait for a writer forever and a device never ends, so anything but a file is
+ * refused (a socket cannot be opened at all: ENXIO, refused the same way by `fsError`).
+ */
+async function readRegularFile(abs: string, shown: string): Promise<Uint8Array> {
+  const handle = await open(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+    if (!info.isFile()) throw notRegular(shown);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+function notRegular(path: string): ToolError {
+  return new ToolError("not-a-file", `"${path}" is not a regular file (a pipe, socket or device); it cannot be read or written`);
 }
 
 async function readExistingFile(abs: string, path: string): Promise<Uint8Array> {
@@ -255,5 +277,6 @@ function fsError(error: unknown, path: string): ToolError {
   if (code === "ENOENT") return new ToolError("not-found", `"${path}" does not exist`);
   if (code === "EISDIR") return new ToolError("not-a-file", `"${path}" is a directory`);
   if (code === "ENOTDIR") return new ToolError("not-found", `"${path}": a parent is not a directory`);
+  if (code === "ENXIO") return notRegular(path);
   return new ToolError("io-error", `"${path}": ${(error as Error).message}`);
 }

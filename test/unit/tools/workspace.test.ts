@@ -1,9 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
+import { readFileTool } from "../../../src/tools/read-file.ts";
 import { type Tool, ToolError, runTool } from "../../../src/tools/tool.ts";
 import type { ToolDefinition as ModelToolDefinition } from "../../../src/models/types.ts";
 import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
@@ -283,5 +285,41 @@ describe("DiskWorkspace containment of writes (.git, links into .git, links out)
     symlinkSync(join(outsideDir, "secret.txt"), join(root, "file-out"));
     symlinkSync(join(root, "real"), join(root, "link-in"));
     assert.deepEqual(await new DiskWorkspace(root).list("."), [{ name: "link-in", type: "directory" }, { name: "real", type: "directory" }]);
+  });
+});
+
+describe("DiskWorkspace and files that are not regular files", () => {
+  /** Opens a FIFO's write end and closes it at once, so a reader stuck waiting for a writer sees end-of-file. */
+  function releaseReaders(fifo: string): void {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: nobody is waiting to read it.
+    }
+  }
+
+  // A read that waits for a writer fails the test by the time limit rather than hanging the file.
+  it("refuses to read, write over or edit a FIFO, without waiting for a writer", { timeout: 10_000 }, async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "a\n" });
+    const fifo = join(root, "pipe.txt");
+    execFileSync("mkfifo", [fifo]);
+    try {
+      await rejectsWith(ctx.workspace.read("pipe.txt"), "not-a-file");
+      await rejectsWith(ctx.workspace.write("pipe.txt", enc("x")), "not-a-file");
+      const edit = await runTool(editFileTool, { path: "pipe.txt", old_text: "a", new_text: "b" }, ctx);
+      assert.equal(!edit.ok && edit.code, "not-a-file");
+      const read = await runTool(readFileTool, { path: "pipe.txt" }, ctx);
+      assert.equal(!read.ok && read.code, "not-a-file");
+      assert.match(read.text, /not a regular file/);
+      assert.equal(lstatSync(fifo).isFIFO(), true);
+      const socket = spawnSync("python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", join(root, "sock.txt")]);
+      if (socket.status === 0) {
+        await rejectsWith(ctx.workspace.read("sock.txt"), "not-a-file");
+        await rejectsWith(ctx.workspace.write("sock.txt", enc("x")), "not-a-file");
+        assert.equal(lstatSync(join(root, "sock.txt")).isSocket(), true);
+      }
+    } finally {
+      releaseReaders(fifo);
+    }
   });
 });

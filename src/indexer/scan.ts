@@ -1,4 +1,5 @@
-import { opendir, readFile, realpath, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, opendir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
@@ -32,6 +33,8 @@ export interface ScanResult {
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
 const ROOT_IGNORE_FILES = [".git/info/exclude", ...IGNORE_FILES];
+/** Ignore files over this are not applied (and reported): every path is checked against every rule. */
+const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
 /**
  * Walks `root` and lists the files to index. Ignored and excluded directories are not
@@ -44,8 +47,10 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
   const excluded = new Set(options.excludeDirs);
+  // Reported after the walk, so they win over the walk's own entry for the same file.
+  const ignoreFileSkips: SkippedFile[] = [];
   const rulesOf = async (dirAbs: string, dirRel: string): Promise<IgnoreRules[]> => {
-    const rules = await loadRules(dirAbs, dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES);
+    const rules = await loadRules(dirAbs, dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES, ignoreFileSkips);
     options.rulesCache?.set(dirRel, rules);
     return rules;
   };
@@ -150,6 +155,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   };
 
   await walk(root, "", rootRules, new Set([rootReal]));
+  skipped.push(...ignoreFileSkips);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
 }
@@ -193,16 +199,41 @@ function isOutside(back: string): boolean {
   return back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back);
 }
 
-async function loadRules(dirAbs: string, dirRel: string, names: readonly string[]): Promise<IgnoreRules[]> {
+/** The rules of the ignore files `names` in one folder; each one not read for a reason of its own is added to `skips`. */
+async function loadRules(dirAbs: string, dirRel: string, names: readonly string[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];
   for (const name of names) {
-    try {
-      out.push(IgnoreRules.parse(dirRel, await readFile(join(dirAbs, name), "utf8")));
-    } catch {
-      // No ignore file here: the common case.
-    }
+    const read = await readIgnoreFile(join(dirAbs, name));
+    if (typeof read === "string") out.push(IgnoreRules.parse(dirRel, read));
+    else if (read) skips?.push({ path: dirRel ? `${dirRel}/${name}` : name, ...read });
   }
   return out;
+}
+
+/**
+ * An ignore file's text; undefined when there is none (the common case) or it is a link,
+ * which git does not follow either (it may point out of the workspace, or at /dev/zero);
+ * else why it is not read. Opened without blocking and checked before it is read: a FIFO
+ * would wait for a writer forever.
+ */
+async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "path"> | undefined> {
+  let handle;
+  try {
+    handle = await open(abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) return undefined;
+    if (!info.isFile()) return { reason: "unreadable", detail: "not a regular file; its rules are not applied" };
+    if (info.size > MAX_IGNORE_FILE_BYTES) return { reason: "too-large", detail: `${info.size} bytes, over the ${MAX_IGNORE_FILE_BYTES / (1024 * 1024)} MiB limit for ignore files; its rules are not applied` };
+    return await handle.readFile("utf8");
+  } catch (err) {
+    return { reason: "unreadable", detail: errorCode(err) };
+  } finally {
+    await handle.close();
+  }
 }
 
 function errorCode(err: unknown): string {

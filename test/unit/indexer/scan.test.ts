@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, cpSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
@@ -154,6 +155,40 @@ describe("links out of the workspace (issue 13)", () => {
     } finally {
       await index.close();
       cleanup();
+    }
+  });
+});
+
+describe("hostile ignore files", () => {
+  // A read that waits for a writer fails the test by the time limit rather than hanging the file.
+  it("an ignore file that is a FIFO, a link out (to /dev/zero, to a file outside) or too large is not read; the scan says so", { timeout: 10_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const outside = tempDir("hearth-indexer-outside-");
+    const fifo = join(dir, "pipe/.gitignore");
+    try {
+      for (const folder of ["pipe", "zero", "linked", "big"]) mkdirSync(join(dir, folder));
+      for (const file of ["a.ts", "pipe/x.ts", "zero/y.ts", "linked/z.ts", "big/w.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+      execFileSync("mkfifo", [fifo]);
+      symlinkSync("/dev/zero", join(dir, "zero/.gitignore"));
+      writeFileSync(join(outside.dir, "rules"), "*.ts\n");
+      symlinkSync(join(outside.dir, "rules"), join(dir, "linked/.gitignore"));
+      writeFileSync(join(dir, "big/.gitignore"), "*.ts\n" + "# padding\n".repeat(120_000));
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      assert.deepEqual(scan.files.map((f) => f.path), ["a.ts", "big/w.ts", "linked/z.ts", "pipe/x.ts", "zero/y.ts"]);
+      const reasons = Object.fromEntries(scan.skipped.map((s) => [s.path, `${s.reason}: ${s.detail}`]));
+      assert.match(reasons["pipe/.gitignore"] ?? "", /^unreadable: not a regular file/);
+      assert.match(reasons["big/.gitignore"] ?? "", /^too-large: .*rules are not applied/);
+      assert.match(reasons["zero/.gitignore"] ?? "", /^link-outside/);
+      assert.match(reasons["linked/.gitignore"] ?? "", /^link-outside/);
+      assert.equal(await isPathExcluded(dir, "linked/z.ts", DEFAULT_LIMITS), false);
+    } finally {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)); // a reader stuck waiting for a writer sees end-of-file
+      } catch {
+        // ENXIO: nobody is waiting to read it.
+      }
+      cleanup();
+      outside.cleanup();
     }
   });
 });

@@ -41,7 +41,9 @@ const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
  * entered. Symlinks are followed while they stay inside the root: a link whose real path
  * is outside it is reported ("link-outside"), one into an excluded folder (`gitlink ->
  * .git`) is reported as excluded, and a directory whose real path is already on the
- * current path is a loop and is reported, not entered. Errors become skip reasons.
+ * current path is a loop and is reported, not entered. A folder is entered through links
+ * once per scan, a later link to it is reported ("link-duplicate"): two links a level to the
+ * next would otherwise make 2^depth copies. Errors become skip reasons.
  */
 export async function scanRepository(root: string, options: ScanOptions): Promise<ScanResult> {
   const files: ScannedFile[] = [];
@@ -56,6 +58,8 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   };
   const rootRules = options.useGitignore ? await rulesOf(root, "") : [];
   const rootReal = await realpath(root);
+  // Real paths of the folders entered through a link: each is entered so once per scan.
+  const linkedDirs = new Set<string>();
 
   const walk = async (dirAbs: string, dirRel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
     options.signal?.throwIfAborted();
@@ -102,7 +106,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
           skipped.push({ path: rel, reason: "ignored" });
           continue;
         }
-        await enterDir(abs, rel, stack, ancestors);
+        await enterDir(abs, rel, stack, ancestors, e.isLink);
         continue;
       }
       if (options.useGitignore && isIgnored(stack, rel, false)) {
@@ -114,7 +118,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     await Promise.all(pending);
   };
 
-  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
+  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Set<string>, viaLink: boolean): Promise<void> => {
     let real: string;
     try {
       real = await realpath(abs);
@@ -125,6 +129,13 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     if (ancestors.has(real)) {
       skipped.push({ path: rel, reason: "symlink-loop", detail: real });
       return;
+    }
+    if (viaLink) {
+      if (linkedDirs.has(real)) {
+        skipped.push({ path: rel, reason: "link-duplicate", detail: real });
+        return;
+      }
+      linkedDirs.add(real);
     }
     const rules = options.useGitignore ? [...stack, ...(await rulesOf(abs, rel))] : stack;
     ancestors.add(real);

@@ -93,6 +93,8 @@ export type SkipReason =
   | "symlink-loop"
   /** A symbolic link whose real path is outside the repository root: never followed. */
   | "link-outside"
+  /** A link to a folder the scan already entered through another link: entered once. */
+  | "link-duplicate"
   | "parse-timeout"
   | "parse-error";
 

@@ -141,6 +141,26 @@ describe("links out of the workspace (issue 13)", () => {
     }
   });
 
+  it("enters a folder once through links: two links a level to the next do not make 2^depth copies", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const depth = 14;
+      for (let i = 0; i <= depth; i++) mkdirSync(join(dir, `d${i}`));
+      writeFileSync(join(dir, `d${depth}/x.ts`), "export const X = 1;\n");
+      for (let i = 0; i < depth; i++) {
+        symlinkSync(`../d${i + 1}`, join(dir, `d${i}/left`));
+        symlinkSync(`../d${i + 1}`, join(dir, `d${i}/right`));
+      }
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      // The real file, and one copy through the first chain of links that reached each folder.
+      assert.equal(scan.files.length, 2, `${scan.files.length} files`);
+      assert.ok(scan.files.some((f) => f.path === `d${depth}/x.ts`));
+      assert.ok(scan.skipped.some((s) => s.reason === "link-duplicate"));
+    } finally {
+      cleanup();
+    }
+  });
+
   it("keeps outside files out of the index and the repo map, on a build and on a one-file update", async () => {
     const { dir, cleanup } = linkedRepo();
     const index = await indexOf(dir);

@@ -5,9 +5,19 @@
  */
 
 interface Rule {
-  readonly regex: RegExp;
+  readonly test: (path: string) => boolean;
   readonly negate: boolean;
   readonly dirOnly: boolean;
+}
+
+/** One step of a pattern: one character, or a run of them. */
+interface Token {
+  /** The step as a regular expression. */
+  readonly source: string;
+  /** A run: within one name (`*`), of anything (`**`), of whole folders or nothing (`**` + `/`). */
+  readonly run?: "name" | "any" | "dirs";
+  /** For one character: whether it matches. */
+  readonly char?: (c: string) => boolean;
 }
 
 /** The rules of one ignore file, relative to the directory that holds it. */
@@ -34,7 +44,7 @@ export class IgnoreRules {
     let result: boolean | undefined;
     for (const rule of this.rules) {
       if (rule.dirOnly && !isDir) continue;
-      if (rule.regex.test(local)) result = !rule.negate;
+      if (rule.test(local)) result = !rule.negate;
     }
     return result;
   }
@@ -66,43 +76,97 @@ function parseLine(raw: string): Rule | null {
   const anchored = line.includes("/");
   if (line.startsWith("/")) line = line.slice(1);
   if (line === "") return null;
-  const body = globToRegex(line);
-  const regex = new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`);
-  return { regex, negate, dirOnly };
+  let tokens: Token[];
+  try {
+    tokens = globTokens(line);
+  } catch {
+    return null; // a class no regular expression accepts (`[z-a]`): git matches nothing with it
+  }
+  return { test: matcher(tokens, anchored), negate, dirOnly };
 }
 
-function globToRegex(glob: string): string {
-  let out = "";
+/**
+ * A pattern of at most one run is a regular expression; one of several runs is run as a set
+ * of states over the path (`matchTokens`), because a backtracking regular expression takes
+ * time exponential in their number (`*a*a*a*a…b` against a long name of a's).
+ */
+function matcher(tokens: readonly Token[], anchored: boolean): (path: string) => boolean {
+  if (tokens.filter((t) => t.run).length > 1) return (path) => matchTokens(tokens, anchored, path);
+  const body = tokens.map((t) => t.source).join("");
+  const regex = new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`);
+  return (path) => regex.test(path);
+}
+
+/**
+ * Whether the whole path matches, the tokens read as states of an automaton: one pass over the
+ * path, time proportional to its length times the pattern's. Unanchored patterns may start
+ * at the beginning or after any slash.
+ */
+function matchTokens(tokens: readonly Token[], anchored: boolean, path: string): boolean {
+  const n = tokens.length;
+  let states = new Uint8Array(n + 1);
+  let next = new Uint8Array(n + 1);
+  // A run may also match nothing; `**/` only where the path is at a folder's start.
+  const close = (set: Uint8Array, pos: number): void => {
+    for (let i = 0; i < n; i++) {
+      const run = tokens[i]!.run;
+      if (set[i] && run && (run !== "dirs" || pos === 0 || path[pos - 1] === "/")) set[i + 1] = 1;
+    }
+  };
+  states[0] = 1;
+  close(states, 0);
+  for (let pos = 0; pos < path.length; pos++) {
+    const c = path[pos]!;
+    next.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (!states[i]) continue;
+      const t = tokens[i]!;
+      if (!t.run) {
+        if (t.char!(c)) next[i + 1] = 1;
+      } else if (t.run !== "name" || c !== "/") next[i] = 1;
+    }
+    if (!anchored && c === "/") next[0] = 1;
+    close(next, pos + 1);
+    [states, next] = [next, states];
+  }
+  return states[n] === 1;
+}
+
+/** The pattern's steps; throws for a class no regular expression accepts. */
+function globTokens(glob: string): Token[] {
+  const out: Token[] = [];
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;
     if (ch === "*" && glob[i + 1] === "*") {
       const atStart = i === 0 || glob[i - 1] === "/";
       const slashAfter = glob[i + 2] === "/";
       if (atStart && slashAfter) {
-        out += "(?:.*/)?";
+        out.push({ source: "(?:.*/)?", run: "dirs" });
         i += 2;
       } else {
-        out += ".*";
+        out.push({ source: ".*", run: "any" });
         i += 1;
       }
-    } else if (ch === "*") out += "[^/]*";
-    else if (ch === "?") out += "[^/]";
+    } else if (ch === "*") out.push({ source: "[^/]*", run: "name" });
+    else if (ch === "?") out.push({ source: "[^/]", char: (c) => c !== "/" });
     else if (ch === "[") {
       const close = glob.indexOf("]", i + 2);
-      if (close === -1) out += "\\[";
+      if (close === -1) out.push(literal("["));
       else {
         let cls = glob.slice(i + 1, close).replace(/\\/g, "\\\\");
         if (cls.startsWith("!")) cls = "^" + cls.slice(1);
-        out += `[${cls}]`;
+        const source = `[${cls}]`;
+        const regex = new RegExp(source);
+        out.push({ source, char: (c) => regex.test(c) });
         i = close;
       }
     } else if (ch === "\\" && i + 1 < glob.length) {
-      out += escapeRegex(glob[++i]!);
-    } else out += escapeRegex(ch);
+      out.push(literal(glob[++i]!));
+    } else out.push(literal(ch));
   }
   return out;
 }
 
-function escapeRegex(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+function literal(ch: string): Token {
+  return { source: /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch, char: (c) => c === ch };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, constants, cpSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
@@ -38,6 +38,38 @@ describe("gitignore rules", () => {
     assert.equal(isIgnored([root, nested], "pkg/other.gen.ts", false), true);
     assert.equal(isIgnored([root, nested], "pkg/local.ts", false), true);
     assert.equal(isIgnored([root, nested], "pkg/sub/local.ts", false), false);
+  });
+
+  it("leaves out a line that is no valid pattern (a range out of order), not the whole file", () => {
+    const rules = IgnoreRules.parse("", "secret.ts\n[z-a].ts\n*.log\n");
+    assert.equal(isIgnored([rules], "secret.ts", false), true);
+    assert.equal(isIgnored([rules], "x/debug.log", false), true);
+    assert.equal(isIgnored([rules], "m.ts", false), false);
+  });
+
+  it("matches patterns of many stars as git does", () => {
+    const rules = IgnoreRules.parse("", ["a*b*c", "docs/**/gen/**/*.tmp*", "**/x*y*/", "*[0-9]*[0-9]*.bak"].join("\n"));
+    const cases: [string, boolean, boolean][] = [
+      ["aXbYc", false, true], ["deep/aXXbc", false, true], ["abcd", false, false], ["a/b/c", false, false],
+      ["docs/gen/f.tmp", false, true], ["docs/a/b/gen/c/f.tmp1", false, true], ["docs/gen/f.tm", false, false], ["docsgen/f.tmp", false, false],
+      ["p/xay", true, true], ["p/xay", false, false], ["x/y", true, false],
+      ["v1.2.bak", false, true], ["d/v1.bak", false, false],
+    ];
+    for (const [path, isDir, expected] of cases) assert.equal(isIgnored([rules], path, isDir), expected, path);
+  });
+
+  // A hostile .gitignore: as regular expressions these patterns backtrack exponentially on a
+  // long name. Checked in a child process so that, without the fix, the test fails at the
+  // child's (generous) time limit instead of hanging this file.
+  it("checks a long name against patterns of many stars in linear time", () => {
+    const code = `
+      import { IgnoreRules, isIgnored } from ${JSON.stringify(new URL("../../../src/indexer/ignore.ts", import.meta.url).href)};
+      const rules = IgnoreRules.parse("", "**a**a**a**a**a**a**a**a**a**a**a**a**b\\n*a*a*a*a*a*a*a*a*a*a*a*a*a*b\\n");
+      const name = "a".repeat(200);
+      process.stdout.write(String(isIgnored([rules], name, false)) + String(isIgnored([rules], "d/" + name, false)));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(child.signal, null, "the check did not finish");
+    assert.equal(child.stdout, "falsefalse", child.stderr);
   });
 });
 

@@ -5,10 +5,11 @@
  * words, and a fix to one file of a pair that always changes together (a module and its
  * locale table, a card and its types) usually changes the other.
  *
- * Read once per HEAD with one `git log` (the last MAX_COMMITS commits, no merges); without
+ * Read once per HEAD with one `git log` (the last MAX_COMMITS commits, no merges), following
+ * renames: a file moved to `src/cards/` keeps the commits it had under its old name. Without
  * git, or outside a repository, there is no history and ranking goes on without it.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { issueReferences } from "./query-evidence.ts";
 import { bm25Idf, bm25Tf } from "./tables.ts";
 import { countTerms } from "./text.ts";
@@ -22,6 +23,8 @@ export interface HistorySource {
   /** The commit whose ancestors count (default HEAD). */
   readonly rev?: string;
   readonly maxCommits?: number;
+  /** Bytes of `git log` output read at most (default GIT_MAX_BUFFER); past it, the newest commits read are kept. */
+  readonly maxBytes?: number;
 }
 
 /** How far back: enough for a project's recent fixes, bounded in time and memory. */
@@ -34,6 +37,7 @@ const MAX_COCHANGE_FILES = 20;
 const MIN_TOGETHER = 2;
 /** Distinct terms kept per commit message. */
 const MESSAGE_TERMS = 60;
+/** `git log` is read for this long at most, and this much: past either, the newest commits read so far are the history. */
 const GIT_TIMEOUT_MS = 30_000;
 const GIT_MAX_BUFFER = 256 * 1024 * 1024;
 
@@ -62,6 +66,8 @@ export class RepoHistory {
     /** The commit read (HEAD's hash when read from a work tree). */
     readonly head: string,
     private readonly commits: readonly Commit[],
+    /** Why only the newest commits were read ("git log took over 30 s"), when the log was cut short. */
+    readonly cut?: string,
   ) {
     let total = 0;
     commits.forEach((c, k) => {
@@ -180,30 +186,58 @@ export async function readHistory(source: HistorySource, previous?: RepoHistory)
   const head = await git(source, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
   if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head.trim())) return undefined;
   if (previous?.head === head.trim()) return previous;
-  const log = await git(source, [
-    "-c",
-    "core.quotePath=false",
-    "log",
-    "--no-merges",
-    "--no-renames",
-    "--name-only",
-    ...(source.gitDir ? [] : ["--relative"]),
-    `--max-count=${source.maxCommits ?? MAX_COMMITS}`,
-    `--format=${RECORD}%s${FIELD}%b${FIELD}`,
-    head.trim(),
-  ]);
+  const read = (renames: boolean): Promise<{ text: string; cut?: string } | undefined> =>
+    gitLog(
+      source,
+      [
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--no-merges",
+        renames ? "--find-renames" : "--no-renames",
+        "--name-status",
+        ...(source.gitDir ? [] : ["--relative"]),
+        `--max-count=${source.maxCommits ?? MAX_COMMITS}`,
+        `--format=${RECORD}%s${FIELD}%b${FIELD}`,
+        head.trim(),
+      ],
+      source.maxBytes ?? GIT_MAX_BUFFER,
+    );
+  // Finding a rename with edits reads both versions of the file: in a partial clone each is
+  // a download from its remote, and an object store missing one fails the whole log. Then the
+  // history is read without following renames.
+  const partial = (await git(source, ["config", "--get", "extensions.partialClone"])) !== undefined;
+  const log = (!partial ? await read(true) : undefined) ?? (await read(false));
   if (log === undefined) return undefined;
-  return new RepoHistory(head.trim(), parseLog(log));
+  return new RepoHistory(head.trim(), parseLog(log.text), log.cut);
 }
 
-/** Parses `git log --name-only --format=<RS>%s<US>%b<US>` output into commits. */
+/**
+ * Parses `git log --name-status --find-renames --format=<RS>%s<US>%b<US>` output (newest
+ * commit first) into commits. Each file is named as it is now: a commit older than a rename
+ * names the file by its new path, so its history carries over the move.
+ */
 export function parseLog(log: string): Commit[] {
   const commits: Commit[] = [];
+  // Old path → the path it has now, from the renames of the commits read so far (newer ones).
+  const renamed = new Map<string, string>();
+  const current = (path: string): string => renamed.get(path) ?? path;
   for (const record of log.split(RECORD)) {
     const [subject, body, names] = record.split(FIELD);
     if (subject === undefined || names === undefined) continue;
-    // Quoted names (tabs, newlines) cannot be paths of the index; `--relative` may leave none.
-    const files = names.split("\n").filter((f) => f !== "" && !f.startsWith('"'));
+    const files: string[] = [];
+    const moves: [string, string][] = [];
+    for (const line of names.split("\n")) {
+      // `M\tpath`, `R097\told\tnew`; quoted names (tabs, newlines) cannot be paths of the index.
+      const [status, path, to] = line.split("\t");
+      if (status === undefined || path === undefined || path === "" || path.startsWith('"')) continue;
+      if (status.startsWith("R") && to !== undefined && to !== "" && !to.startsWith('"')) {
+        moves.push([path, to]);
+        if (!files.includes(current(to))) files.push(current(to));
+      } else if (!files.includes(current(path))) files.push(current(path));
+    }
+    // Older commits name the file by its old path.
+    for (const [from, to] of moves) renamed.set(from, current(to));
     if (files.length === 0) continue;
     const text = messageText(subject, body ?? "");
     commits.push({ subject: subject.trim(), terms: countTerms(text, MESSAGE_TERMS), files, refs: issueReferences(text, true) });
@@ -218,10 +252,9 @@ function messageText(subject: string, body: string): string {
 }
 
 function git(source: HistorySource, args: readonly string[]): Promise<string | undefined> {
-  const full = [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
   return new Promise((resolve) => {
     try {
-      execFile("git", full, { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
+      execFile("git", gitArgs(source, args), { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
         resolve(error ? undefined : stdout);
       });
     } catch {
@@ -229,6 +262,57 @@ function git(source: HistorySource, args: readonly string[]): Promise<string | u
       resolve(undefined);
     }
   });
+}
+
+/**
+ * Streams `git log`: a history too long to read in GIT_TIMEOUT_MS, or larger than
+ * `maxBytes`, is cut after its last whole commit (the log is newest first, so the newest
+ * commits are kept) and says why, instead of being lost whole.
+ */
+function gitLog(source: HistorySource, args: readonly string[], maxBytes: number): Promise<{ text: string; cut?: string } | undefined> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (value: { text: string; cut?: string } | undefined): void => {
+      if (!settled) (settled = true), clearTimeout(timer), resolve(value);
+    };
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let cut: string | undefined;
+    let child: ReturnType<typeof spawn>;
+    const stop = (why: string): void => {
+      if (cut !== undefined) return;
+      cut = why;
+      child.kill();
+    };
+    const timer = setTimeout(() => stop(`git log took over ${GIT_TIMEOUT_MS / 1000} s`), GIT_TIMEOUT_MS);
+    try {
+      child = spawn("git", gitArgs(source, args), { cwd: source.cwd, stdio: ["ignore", "pipe", "ignore"], windowsHide: true });
+    } catch {
+      settle(undefined);
+      return;
+    }
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (cut !== undefined) return;
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes > maxBytes) stop(`git log passed ${formatBytes(maxBytes)}`);
+    });
+    child.on("error", () => settle(undefined));
+    child.on("close", (code) => {
+      if (cut === undefined) return settle(code === 0 ? { text: Buffer.concat(chunks).toString("utf8") } : undefined);
+      // Every record before the last separator is whole.
+      const read = Buffer.concat(chunks).subarray(0, maxBytes);
+      settle({ text: read.subarray(0, Math.max(0, read.lastIndexOf(RECORD.charCodeAt(0)))).toString("utf8"), cut });
+    });
+  });
+}
+
+function gitArgs(source: HistorySource, args: readonly string[]): string[] {
+  return [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MB` : `${n} bytes`;
 }
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {

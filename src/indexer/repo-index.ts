@@ -74,6 +74,8 @@ export interface IndexReport {
   readonly cacheBytes: number;
   /** Commits of the git history read for ranking (0: none, e.g. not a git repository). */
   readonly historyCommits: number;
+  /** Why only the newest commits of the history were read (`git log` too long or too slow), when so. */
+  readonly historyCut?: string;
   readonly elapsedMs: number;
   /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
   readonly pending: number;
@@ -456,7 +458,8 @@ export class RepoIndex {
     const skippedByReason: Partial<Record<SkipReason, number>> = {};
     for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
     const historyCommits = this.historyRead?.commitCount ?? 0;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...run };
+    const historyCut = this.historyRead?.cut;
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...run };
   }
 }
 

@@ -53,7 +53,7 @@ export class WorkspaceIndex {
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
         if (!signal.aborted) this.options.onState({ kind: "ready", files: report.files, symbols: report.definitions });
-        log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${report.historyCommits} commits of history`);
+        log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`);
         return report;
       })
       .catch((error: unknown) => {

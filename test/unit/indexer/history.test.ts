@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { IndexClient, indexQueries, locate, type RepoIndex } from "../../../src/indexer/index.ts";
 import { parseLog, readHistory } from "../../../src/indexer/history.ts";
+import type { IndexReport } from "../../../src/indexer/repo-index.ts";
+import { formatReport } from "../../../src/cli/commands/index.ts";
 import { indexOf, QUERIES_DIR, tempDir, TSX_WORKER } from "./helpers/setup.ts";
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
@@ -50,6 +52,8 @@ async function withRepo(build: (dir: string) => void, run: (index: RepoIndex, di
     cleanup();
   }
 }
+
+const REPORT: IndexReport = { files: 3, byLanguage: {}, definitions: 0, references: 0, skippedByReason: {}, parseTimeouts: 0, invalidUtf8: 0, pending: 0, historyCommits: 0, parsed: 3, reused: 0, cache: "disabled", cacheBytes: 0, elapsedMs: 0 };
 
 const ISSUE = "Tooltip flickers on stacked bars\n\nHovering a stacked bar makes the tooltip flicker between the two segments.";
 
@@ -239,6 +243,89 @@ describe("repository history in locate", () => {
       cleanup();
     }
   });
+  it("follows a file across renames: the commits it had under its old names still rank it, and pair it with its neighbours", async () => {
+    await withRepo(
+      (dir) => {
+        const body = Array.from({ length: 8 }, (_, i) => `  ctx.stroke(items[${i}]);\n`).join("");
+        const paint = (n: number): string => `export function paint(ctx, items) {\n${body}  for (const i of items) ctx.fill(i, ${n});\n}\n`;
+        commit(dir, "Initial import", { ...fillerFiles(), "src/paint.js": paint(0), "src/palette.js": "export const palette = [0];\n" });
+        commit(dir, "Fix tooltip flicker when hovering stacked bars", { "src/paint.js": paint(1), "src/palette.js": "export const palette = [1];\n" });
+        commit(dir, "Keep the tooltip on the hovered segment of stacked bars", { "src/paint.js": paint(2), "src/palette.js": "export const palette = [2];\n" });
+        // A restructure moves everything at once (a sweep), then a second move, with an edit.
+        mkdirSync(join(dir, "src/draw"), { recursive: true });
+        git(dir, "mv", "src/paint.js", "src/draw/paint.js");
+        for (let i = 0; i < 25; i++) git(dir, "mv", `src/part${i}.js`, `src/draw/part${i}.js`);
+        git(dir, "commit", "-q", "-m", "Move drawing code into src/draw");
+        mkdirSync(join(dir, "lib/render"), { recursive: true });
+        git(dir, "mv", "src/draw/paint.js", "lib/render/paint.js");
+        commit(dir, "Rename the renderer's folder", { "lib/render/paint.js": paint(3) });
+      },
+      async (index) => {
+        await index.build();
+        const history = index.history!;
+        assert.equal(history.changes("lib/render/paint.js"), 5, "its three commits under src/, the move, the rename");
+        assert.equal(history.changes("src/paint.js"), 0, "the old path is no file of the tree");
+        assert.equal(history.changes("src/draw/part3.js"), 2);
+        assert.deepEqual(history.coChanged("src/palette.js"), [["lib/render/paint.js", 1]]);
+        // Nothing but its history matches the issue: its commits under its old names.
+        const results = locate(index, ISSUE, { top: 2 });
+        const moved = results.find((r) => r.path === "lib/render/paint.js");
+        assert.ok(moved, JSON.stringify(results));
+        assert.ok(moved.reasons.some((r) => r.startsWith('history: "') && r.includes("stacked bars")), moved.reasons.join("; "));
+      },
+    );
+  });
+
+  it("reads the history without following renames where that would read missing or remote objects", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-");
+    try {
+      git(dir, "init", "-q", "-b", "main");
+      const lines = (n: number): string => Array.from({ length: n }, (_, i) => `export const line${i} = ${i};\n`).join("");
+      commit(dir, "Add the table", { "src/table.js": lines(20) });
+      git(dir, "mv", "src/table.js", "src/grid.js");
+      commit(dir, "Rename the table to grid", { "src/grid.js": lines(21) });
+      assert.equal((await readHistory({ cwd: dir }))?.changes("src/grid.js"), 2, "followed across the rename");
+      // A partial clone would download each old version from its remote to compare them.
+      git(dir, "config", "core.repositoryformatversion", "1");
+      git(dir, "config", "extensions.partialClone", "origin");
+      assert.equal((await readHistory({ cwd: dir }))?.changes("src/grid.js"), 1, "not followed in a partial clone");
+      git(dir, "config", "--unset", "extensions.partialClone");
+      // An object store missing the old version: rename detection fails, the history does not.
+      const blob = git(dir, "rev-parse", "HEAD~1:src/table.js").trim();
+      rmSync(join(dir, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
+      const history = await readHistory({ cwd: dir });
+      assert.equal(history?.commitCount, 2);
+      assert.equal(history.changes("src/grid.js"), 1);
+      assert.equal(history.changes("src/table.js"), 2);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("keeps the newest commits of a log too large to read whole, and says it was cut", async () => {
+    const { dir, cleanup } = tempDir("hearth-history-");
+    try {
+      git(dir, "init", "-q", "-b", "main");
+      commit(dir, "Add the oldest part", { "src/old.js": "export const old = 1;\n" });
+      commit(dir, "Add the middle part", { "src/middle.js": "export const middle = 1;\n" });
+      commit(dir, "Add the newest part", { "src/new.js": "export const fresh = 1;\n" });
+      const whole = await readHistory({ cwd: dir });
+      assert.equal(whole?.commitCount, 3);
+      assert.equal(whole.cut, undefined);
+      // A record is about 40 bytes: 70 hold the newest whole and the next up to part of its file name.
+      const cut = await readHistory({ cwd: dir, maxBytes: 70 });
+      assert.equal(cut?.commitCount, 1, "the newest whole commit, not none and not a half one");
+      assert.equal(cut.changes("src/new.js"), 1);
+      assert.equal(cut.changes("src/middle.js"), 0);
+      assert.equal(cut.cut, "git log passed 70 bytes");
+      const report = formatReport(dir, { ...REPORT, historyCommits: cut.commitCount, historyCut: cut.cut });
+      assert.match(report, /^History: +1 commit \(.*\); only the newest: git log passed 70 bytes$/m);
+      assert.doesNotMatch(formatReport(dir, { ...REPORT, historyCommits: 3 }), /only the newest/);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("points at what the fix of an issue the text links to (#41, gh-41) changed, and at nothing for a link to another repository", async () => {
     await withRepo(
       (dir) => {
@@ -275,12 +362,12 @@ describe("parseLog", () => {
   it("keeps subjects and bodies, drops trailers and quoted names, and leaves sweeps out of the text", async () => {
     const RS = "\x1e";
     const US = "\x1f";
-    const sweep = Array.from({ length: 60 }, (_, i) => `src/f${i}.js`).join("\n");
+    const sweep = Array.from({ length: 60 }, (_, i) => `M\tsrc/f${i}.js`).join("\n");
     const log =
-      `${RS}Fix tooltip flicker (#812)${US}Hovering stacked bars redrew twice (gh-77, as in other/repo#9, colour #fff).\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nsrc/paint.js\n"src/odd\\tname.js"\n` +
+      `${RS}Fix tooltip flicker (#812)${US}Hovering stacked bars redrew twice (gh-77, as in other/repo#9, colour #fff).\n\nSigned-off-by: Alice Tooltipson <a@x>\nCo-authored-by: Bob <b@x>\n${US}\nM\tsrc/paint.js\nA\t"src/odd\\tname.js"\n` +
       `${RS}Reformat everything (tooltip wording too)${US}${US}\n${sweep}\n` +
       `${RS}Empty commit${US}${US}\n` +
-      `${RS}Fix typo (#7)${US}${US}\nsrc/typo.js\n`;
+      `${RS}Fix typo (#7)${US}${US}\nM\tsrc/typo.js\n`;
     const commits = parseLog(log);
     assert.equal(commits.length, 3, "a commit without files is left out");
     assert.deepEqual(commits[2]!.refs, [7], "a commit message's one-digit link is read");

@@ -36,7 +36,7 @@ export interface ProjectContextSource {
   readonly kind: "rules" | "memory";
   /** Tokens it takes in the prompt (0 when omitted). */
   readonly tokens: number;
-  /** "truncated": a rules file cut at a line to fit; "omitted": did not fit at all. */
+  /** "truncated": a rules file cut at a line to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
   readonly included: "whole" | "truncated" | "omitted";
 }
 
@@ -56,7 +56,13 @@ export interface ProjectContext {
 export interface StoredMemory {
   readonly path: string;
   readonly entry: MemoryEntry;
+  /** Not read: not a regular file, or over `MAX_FILE_BYTES` (`entry` is then empty). */
+  readonly leftOut?: true;
 }
+
+/** Rules and memory files over this are left out unread: the prompt takes a few KB of each. */
+const MAX_FILE_BYTES = 1024 * 1024;
+const LEFT_OUT = Symbol("left out");
 
 export const DEFAULT_PROJECT_CONTEXT_TOKENS = 2000;
 
@@ -75,7 +81,8 @@ export async function loadProjectContext(workspace: Workspace, options: ProjectC
   const packer = new Packer(budget, count, budget * 8);
   for (const path of RULES_FILES) {
     const text = await readText(workspace, path);
-    if (text?.trim()) await packer.addRules(path, text.trim());
+    if (text === LEFT_OUT) packer.leaveOut(path, "rules");
+    else if (text?.trim()) await packer.addRules(path, text.trim());
   }
   await packer.addMemories(await readMemories(workspace));
   return packer.result(count);
@@ -89,7 +96,8 @@ export async function readMemories(workspace: Workspace): Promise<StoredMemory[]
   const out: StoredMemory[] = [];
   for (const path of names.filter(isMemoryPath).sort()) {
     const text = await readText(workspace, path);
-    if (text !== undefined && text.trim()) out.push({ path, entry: parseMemoryEntry(text, path) });
+    if (text === LEFT_OUT) out.push({ path, entry: parseMemoryEntry("", path), leftOut: true });
+    else if (text !== undefined && text.trim()) out.push({ path, entry: parseMemoryEntry(text, path) });
   }
   return out;
 }
@@ -129,8 +137,16 @@ class Packer {
     this.push(cut.text, cut.tokens, { path, kind: "rules", tokens: cut.tokens, included: "truncated" });
   }
 
-  async addMemories(memories: readonly StoredMemory[]): Promise<void> {
-    if (memories.length === 0) return;
+  leaveOut(path: string, kind: ProjectContextSource["kind"]): void {
+    this.sources.push({ path, kind, tokens: 0, included: "omitted" });
+  }
+
+  async addMemories(stored: readonly StoredMemory[]): Promise<void> {
+    const memories = stored.filter((m) => !m.leftOut);
+    if (memories.length === 0) {
+      for (const m of stored) this.leaveOut(m.path, "memory");
+      return;
+    }
     const header = "Project memory (facts learned earlier, in .hearth/memory/):";
     const room = this.budget - this.used - (await this.count(`${header}\n`));
     const rendered = await Promise.all(memories.map(async (m) => {
@@ -145,8 +161,10 @@ class Packer {
       chosen = choose(rendered, room - (await this.count(note)));
       note = omittedNote(memories.length - chosen.size);
     }
-    for (const r of rendered) {
-      this.sources.push({ path: r.path, kind: "memory", tokens: chosen.has(r.path) ? r.tokens : 0, included: chosen.has(r.path) ? "whole" : "omitted" });
+    const tokensOf = new Map(rendered.map((r) => [r.path, r.tokens]));
+    for (const { path } of stored) {
+      const kept = chosen.has(path);
+      this.sources.push({ path, kind: "memory", tokens: kept ? tokensOf.get(path)! : 0, included: kept ? "whole" : "omitted" });
     }
     if (chosen.size === 0) return;
     const lines = rendered.filter((r) => chosen.has(r.path)).map((r) => r.text);
@@ -215,9 +233,12 @@ function summarize(sources: readonly ProjectContextSource[], tokens: number, bud
   return left.length ? `${out}; left out: ${left.join(", ")}` : out;
 }
 
-async function readText(workspace: Workspace, path: string): Promise<string | undefined> {
+/** The file's text; undefined when there is none; LEFT_OUT when it is too large or cannot be read (a FIFO). */
+async function readText(workspace: Workspace, path: string): Promise<string | typeof LEFT_OUT | undefined> {
   const info = await workspace.stat(path).catch(() => undefined);
   if (info?.type !== "file") return undefined;
-  const bytes = await workspace.read(path);
+  if (info.size > MAX_FILE_BYTES) return LEFT_OUT;
+  const bytes = await workspace.read(path).catch(() => undefined);
+  if (!bytes) return LEFT_OUT;
   return new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
 }

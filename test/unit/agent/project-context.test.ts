@@ -2,7 +2,8 @@
 // through DiskWorkspace: what goes in, in which order, where the budget stops it, and
 // that a file edited or added by hand is read on the next call.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { type TokenCounter, loadProjectContext, readMemories } from "../../../src/agent/project-context.ts";
@@ -49,6 +50,27 @@ describe("project context", () => {
     assert.match(context.summary, /^AGENTS\.md, \.hearth\/rules\.md, 2 memories: \d+ of 2,000 tokens$/);
     const prompt = buildSystemPrompt({ workspaceName: "w", platform: "linux", projectRules: context.text });
     assert.match(prompt, /Project rules:\nFrom AGENTS\.md:\n# Agents\nUse pnpm, never npm\./);
+  });
+
+  it("a rules file or memory that is a FIFO, or huge, is left out unread and named; the rest still loads", async () => {
+    const { root, ws } = workspace({
+      ".hearth/rules.md": "Keep functions small.\n",
+      ".hearth/memory/2026-01-01-build-first.md": memory("Build before e2e", "2026-01-01", "Run `pnpm build` first."),
+    });
+    execFileSync("mkfifo", [join(root, "AGENTS.md")]);
+    execFileSync("mkfifo", [join(root, ".hearth/memory/2026-01-02-pipe.md")]);
+    writeFileSync(join(root, ".hearth/memory/2026-01-03-huge.md"), memory("Huge", "2026-01-03", "x"));
+    truncateSync(join(root, ".hearth/memory/2026-01-03-huge.md"), 3 * 1024 ** 3); // sparse: takes no space
+    const context = await loadProjectContext(ws);
+    assert.deepEqual(context.sources.map((s) => [s.path, s.included]), [
+      ["AGENTS.md", "omitted"],
+      [".hearth/rules.md", "whole"],
+      [".hearth/memory/2026-01-01-build-first.md", "whole"],
+      [".hearth/memory/2026-01-02-pipe.md", "omitted"],
+      [".hearth/memory/2026-01-03-huge.md", "omitted"],
+    ]);
+    assert.match(context.text, /Keep functions small\.[^]*Build before e2e/);
+    assert.match(context.summary, /left out: AGENTS\.md, \.hearth\/memory\/2026-01-02-pipe\.md, \.hearth\/memory\/2026-01-03-huge\.md$/);
   });
 
   it("a project with none of the files gives an empty context", async () => {

@@ -14,7 +14,7 @@
 import { pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
-import { checkWritable } from "../tools/workspace.ts";
+import { alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable } from "../tools/workspace.ts";
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
 export interface EditorHost {
@@ -74,17 +74,28 @@ export class EditorWorkspace implements Workspace {
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
     const documentChanges: (TextDocumentEdit | CreateFile | RenameFile | DeleteFile)[] = [];
     const touched: string[] = [];
+    // Paths an earlier change of the batch deletes or moves away: a rename may then land there.
+    const freed = new Set<string>();
     for (const change of changes) {
       if (change.kind === "write") {
         const rel = await this.writable(change.path);
+        await checkFileTarget(this.root, this.abs(rel), change.path);
         documentChanges.push(...(await this.writeOps(rel, change.content)));
         touched.push(this.uri(rel));
+        freed.delete(rel);
       } else if (change.kind === "delete") {
         const rel = await this.writable(change.path);
+        await checkNotFolder(this.abs(rel), change.path);
         this.refuseDirty(rel);
         documentChanges.push({ kind: "delete", uri: this.uri(rel) });
+        freed.add(rel);
       } else {
         const [from, to] = [await this.writable(change.from), await this.writable(change.to)];
+        await checkNotFolder(this.abs(from), change.from);
+        await checkRenameTarget(this.root, this.abs(to), change.to);
+        if (!freed.has(to) && (await this.disk.stat(to)) !== undefined) throw alreadyThere(change.to, "file");
+        freed.add(from);
+        freed.delete(to);
         this.refuseDirty(from);
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {
@@ -124,6 +135,10 @@ export class EditorWorkspace implements Workspace {
     if (this.host.openDocument(this.uri(rel))?.dirty) {
       throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`);
     }
+  }
+
+  private abs(rel: string): string {
+    return `${this.root}/${rel}`;
   }
 
   private uri(rel: string): string {

@@ -10,10 +10,11 @@
 import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { ToolError } from "./tool.ts";
 import {
-  type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, checkWritable, isOutsideRelative, lexicalRelative, outside, realTarget,
+  type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable, isOutsideRelative,
+  lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
 export class DiskWorkspace implements Workspace {
@@ -115,7 +116,7 @@ export class DiskWorkspace implements Workspace {
     if (change.kind === "write") {
       // The checked real path: a link is followed only to where the check allowed.
       const { real } = await checkWritable(this.root, change.path);
-      await this.checkFolder(real, change.path);
+      await checkFileTarget(this.root, real, change.path);
       return async () => {
         const before = await readIfFile(real);
         const made = await mkdir(dirname(real), { recursive: true });
@@ -129,6 +130,7 @@ export class DiskWorkspace implements Workspace {
     }
     if (change.kind === "delete") {
       const abs = await this.writableAbs(change.path);
+      await checkNotFolder(abs, change.path);
       return async () => {
         const before = await readExistingFile(abs, change.path);
         await unlink(abs);
@@ -137,27 +139,9 @@ export class DiskWorkspace implements Workspace {
     }
     const from = await this.writableAbs(change.from);
     const to = await this.writableAbs(change.to);
-    await this.checkFolder(to, change.to);
+    await checkNotFolder(from, change.from);
+    await checkRenameTarget(this.root, to, change.to);
     return () => renameStep(from, to, change);
-  }
-
-  /**
-   * Refuses a target whose nearest existing ancestor is a file (`a.txt/c.txt` beside a file
-   * `a.txt`), before anything of the batch is written: making its folder would fail halfway
-   * with the system's EEXIST / ENOTDIR.
-   */
-  private async checkFolder(target: string, shown: string): Promise<void> {
-    let folder = dirname(target);
-    for (;;) {
-      const info = await stat(folder).catch(() => undefined);
-      if (info) {
-        if (info.isDirectory()) return;
-        throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(this.root, folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
-      }
-      const parent = dirname(folder);
-      if (parent === folder) return;
-      folder = parent;
-    }
   }
 
   private async abs(path: string): Promise<string> {
@@ -173,7 +157,7 @@ export class DiskWorkspace implements Workspace {
 /** Moves the entry itself (a link stays a link), then writes the new content if any. */
 async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }): Promise<() => Promise<void>> {
   const before = await readExistingFile(from, change.from);
-  if (await exists(to)) throw new ToolError("already-exists", `cannot rename to "${change.to}": a file is already there`);
+  if (await exists(to)) throw alreadyThere(change.to, "file");
   const made = await mkdir(dirname(to), { recursive: true });
   await rename(from, to);
   if (change.content) await atomicWrite(to, change.content);

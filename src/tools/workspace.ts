@@ -10,7 +10,7 @@
  * the editor workspace, `hearth apply-patch`): a write must land inside the real root and
  * never in a `.git` folder, whatever links the path goes through.
  */
-import { readlink, realpath } from "node:fs/promises";
+import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
 import { ToolError } from "./tool.ts";
 
@@ -123,6 +123,50 @@ export async function checkWritable(root: string, path: string): Promise<Writabl
   if (back === "") throw notAFile(path);
   if (isGitInternal(back)) throw protectedPath(path);
   return { rel, real };
+}
+
+/**
+ * The checks a batch runs on each target before anything of it is written (both
+ * workspaces: VS Code applies a WorkspaceEdit's file operations one by one, and the disk
+ * fails with EEXIST / ENOTDIR / EISDIR), so that no change is refused halfway: a file is
+ * written, created or moved only where no folder is and under folders, not files
+ * (`a.txt/c.txt` beside a file `a.txt`); what is deleted or moved is a file.
+ */
+export async function checkFileTarget(root: string, abs: string, shown: string): Promise<void> {
+  if ((await stat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+  await checkFolders(root, abs, shown);
+}
+
+/**
+ * See checkFileTarget: a rename's new path is no folder. (A file there may be gone by the
+ * time the rename comes: an earlier change of the batch can delete it.)
+ */
+export async function checkRenameTarget(root: string, abs: string, shown: string): Promise<void> {
+  if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw alreadyThere(shown, "folder");
+  await checkFolders(root, abs, shown);
+}
+
+export function alreadyThere(shown: string, what: "file" | "folder"): ToolError {
+  return new ToolError("already-exists", `cannot rename to "${shown}": a ${what} is already there`);
+}
+
+/** See checkFileTarget: a folder is not deleted or moved by a file operation. */
+export async function checkNotFolder(abs: string, shown: string): Promise<void> {
+  if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+}
+
+/** Refuses a target whose nearest existing ancestor is a file: its folder cannot be made. */
+async function checkFolders(root: string, abs: string, shown: string): Promise<void> {
+  for (let folder = dirname(abs); ; ) {
+    const info = await stat(folder).catch(() => undefined);
+    if (info) {
+      if (info.isDirectory()) return;
+      throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(root, folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
 }
 
 /** Whether a `path.relative(root, x)` result leaves the root. */

@@ -143,6 +143,49 @@ describe("EditorWorkspace", () => {
   });
 });
 
+describe("EditorWorkspace refuses what the disk cannot take before the editor sees an edit", () => {
+  // VS Code applies a WorkspaceEdit's file operations one by one: one that fails halfway
+  // (a folder where a file should go) would leave the ones before it applied.
+  for (const [what, change, message] of [
+    ["a write under a file", { kind: "write", path: "a.txt/c.txt", content: new TextEncoder().encode("C\n") }, /"a\.txt\/c\.txt" cannot be written: "a\.txt" is a file, not a folder/],
+    ["a write under a file's folder", { kind: "write", path: "a.txt/d/c.txt", content: new TextEncoder().encode("C\n") }, /"a\.txt" is a file, not a folder/],
+    ["a write over a folder", { kind: "write", path: "src", content: new TextEncoder().encode("C\n") }, /^"src" is a directory/],
+    ["a rename under a file", { kind: "rename", from: "b.txt", to: "a.txt/b.txt" }, /"a\.txt" is a file, not a folder/],
+    ["a rename onto a folder", { kind: "rename", from: "b.txt", to: "src" }, /^cannot rename to "src": a folder is already there/],
+    ["a delete of a folder", { kind: "delete", path: "src" }, /^"src" is a directory/],
+  ] as const) {
+    it(`${what}: a clear error, and no edit of the batch is sent`, async () => {
+      const { root, editor, ws } = setup({ "a.txt": "A\n", "b.txt": "B\n" });
+      try {
+        mkdirSync(join(root, "src"));
+        writeFileSync(join(root, "src/keep.txt"), "K\n");
+        await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, change]), (e: unknown) => e instanceof ToolError && message.test(e.message));
+        assert.equal(editor.edits.length, 0);
+        assert.equal(existsSync(join(root, "new.txt")), false);
+        assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A\n");
+        assert.equal(readFileSync(join(root, "src/keep.txt"), "utf8"), "K\n");
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe("EditorWorkspace renames onto a file", () => {
+  it("refuses a rename onto an existing file before any edit, and allows it when the batch deletes that file first", async () => {
+    const { root, editor, ws } = setup({ "a.txt": "A\n", "b.txt": "B\n" });
+    try {
+      await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, { kind: "rename", from: "a.txt", to: "b.txt" }]), /^ToolError: cannot rename to "b\.txt": a file is already there/);
+      assert.equal(editor.edits.length, 0);
+      await ws.apply([{ kind: "delete", path: "b.txt" }, { kind: "rename", from: "a.txt", to: "b.txt" }]);
+      assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "A\n");
+      assert.equal(existsSync(join(root, "a.txt")), false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("EditorWorkspace never writes into .git (issue 13)", () => {
   const FSMONITOR = new TextEncoder().encode("[core]\n\tfsmonitor = touch /tmp/hearth-pwned\n");
 

@@ -125,6 +125,24 @@ describe("DiskWorkspace writes", () => {
     assert.deepEqual(readdirSync(root).sort(), ["a.txt", "b.txt"], "no folder made");
   });
 
+  it("a write over, a delete of or a rename onto a folder is refused by its path before anything is written", async () => {
+    const root = tempDir();
+    writeFiles(root, { "a.txt": "A", "b.txt": "B", "src/keep.txt": "K" });
+    const ws = new DiskWorkspace(root);
+    const first = { kind: "write", path: "b.txt", content: enc("B2") } as const;
+    for (const [change, code, message] of [
+      [{ kind: "write", path: "src", content: enc("X") }, "not-a-file", /^"src" is a directory$/],
+      [{ kind: "delete", path: "src" }, "not-a-file", /^"src" is a directory$/],
+      [{ kind: "rename", from: "src", to: "lib" }, "not-a-file", /^"src" is a directory$/],
+      [{ kind: "rename", from: "a.txt", to: "src" }, "already-exists", /^cannot rename to "src": a folder is already there$/],
+    ] as const) {
+      await assert.rejects(ws.apply([first, change]), (e: unknown) => e instanceof ToolError && e.code === code && message.test(e.message));
+      assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "B");
+    }
+    assert.deepEqual(readdirSync(root).sort(), ["a.txt", "b.txt", "src"]);
+    assert.equal(readFileSync(join(root, "src/keep.txt"), "utf8"), "K");
+  });
+
   it("a rolled-back batch also removes the folders it made, and only those", async () => {
     const root = tempDir();
     writeFiles(root, { "a.txt": "A", "taken.txt": "T", "old/keep.txt": "K" });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
@@ -66,8 +66,15 @@ function offset(text: string, pos: Position): number {
   return i + pos.character;
 }
 
+// Every workspace a test makes is removed when the file's tests are done.
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function setup(files: Record<string, string>) {
   const root = mkdtempSync(join(tmpdir(), "hearth-editor-ws-"));
+  roots.push(root);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
   const editor = new MemoryEditor();
   return { root, editor, ws: new EditorWorkspace(root, editor), uri: (name: string) => `file://${root}/${name}` };
@@ -156,17 +163,13 @@ describe("EditorWorkspace refuses what the disk cannot take before the editor se
   ] as const) {
     it(`${what}: a clear error, and no edit of the batch is sent`, async () => {
       const { root, editor, ws } = setup({ "a.txt": "A\n", "b.txt": "B\n" });
-      try {
-        mkdirSync(join(root, "src"));
-        writeFileSync(join(root, "src/keep.txt"), "K\n");
-        await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, change]), (e: unknown) => e instanceof ToolError && message.test(e.message));
-        assert.equal(editor.edits.length, 0);
-        assert.equal(existsSync(join(root, "new.txt")), false);
-        assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A\n");
-        assert.equal(readFileSync(join(root, "src/keep.txt"), "utf8"), "K\n");
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
+      mkdirSync(join(root, "src"));
+      writeFileSync(join(root, "src/keep.txt"), "K\n");
+      await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, change]), (e: unknown) => e instanceof ToolError && message.test(e.message));
+      assert.equal(editor.edits.length, 0);
+      assert.equal(existsSync(join(root, "new.txt")), false);
+      assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A\n");
+      assert.equal(readFileSync(join(root, "src/keep.txt"), "utf8"), "K\n");
     });
   }
 });
@@ -174,15 +177,11 @@ describe("EditorWorkspace refuses what the disk cannot take before the editor se
 describe("EditorWorkspace renames onto a file", () => {
   it("refuses a rename onto an existing file before any edit, and allows it when the batch deletes that file first", async () => {
     const { root, editor, ws } = setup({ "a.txt": "A\n", "b.txt": "B\n" });
-    try {
-      await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, { kind: "rename", from: "a.txt", to: "b.txt" }]), /^ToolError: cannot rename to "b\.txt": a file is already there/);
-      assert.equal(editor.edits.length, 0);
-      await ws.apply([{ kind: "delete", path: "b.txt" }, { kind: "rename", from: "a.txt", to: "b.txt" }]);
-      assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "A\n");
-      assert.equal(existsSync(join(root, "a.txt")), false);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await assert.rejects(ws.apply([{ kind: "write", path: "new.txt", content: new TextEncoder().encode("N\n") }, { kind: "rename", from: "a.txt", to: "b.txt" }]), /^ToolError: cannot rename to "b\.txt": a file is already there/);
+    assert.equal(editor.edits.length, 0);
+    await ws.apply([{ kind: "delete", path: "b.txt" }, { kind: "rename", from: "a.txt", to: "b.txt" }]);
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "A\n");
+    assert.equal(existsSync(join(root, "a.txt")), false);
   });
 });
 

@@ -1,21 +1,21 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
 import { runTestsTool } from "../../../src/tools/run-tests.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
 // The TypeScript fixture's `npm test` runs `tsx --test`: tsx comes from Hearth's own devDependencies.
 process.env.PATH = `${resolve(import.meta.dirname, "../../../node_modules/.bin")}:${process.env.PATH}`;
 function copy(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `hearth-rt-${name}-`));
+  const dir = tempDir(`hearth-rt-${name}-`);
   cpSync(join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }
 function emptyDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "hearth-rt-"));
+  const dir = tempDir("hearth-rt-");
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
 }

@@ -5,7 +5,7 @@
  * from hunks the model wrote. The VS Code command and `hearth fix` both run this.
  */
 import { basename } from "node:path";
-import type { IndexQueries } from "../indexer/index.ts";
+import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
@@ -138,7 +138,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
  */
 export function taskMessage(issue: string, files: readonly string[], testCommand?: string, code: readonly StartingCode[] = []): string {
   const parts = [`Fix this issue:\n\n${issue.trim()}`];
-  if (files.length) parts.push(`Files that look related, most likely first: ${files.join(", ")}.`);
+  if (files.length) parts.push(`Files that look related, most likely first: ${files.map(shownPath).join(", ")}.`);
   if (code.length) parts.push(`Code that looks related, most likely first (current file lines):\n\n${code.map(renderCode).join("\n\n")}`);
   if (testCommand) parts.push(`Run the tests with: ${testCommand}`);
   return parts.join("\n\n");

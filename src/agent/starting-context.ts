@@ -9,7 +9,7 @@
  * already taken is skipped, and so is one whose every line the prompt already shows (a
  * one-line definition the repository map lists).
  */
-import type { IndexQueries, LocatedEntity } from "../indexer/index.ts";
+import { type IndexQueries, type LocatedEntity, shownPath } from "../indexer/index.ts";
 import type { Workspace } from "../tools/index.ts";
 import { estimateTokens, type TokenCounter } from "./project-context.ts";
 
@@ -78,7 +78,7 @@ export async function startingContext(index: IndexQueries | undefined, workspace
 export function renderCode(code: StartingCode): string {
   const longest = Math.max(2, ...[...code.text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
-  return `${code.path}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
+  return `${shownPath(code.path)}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
 }
 
 /** The entity's lines as the file has them now; undefined when the file is gone or shorter. */

@@ -20,6 +20,7 @@ export type { RepoMap, RepoMapEntry, RepoMapOptions, TokenCounter } from "./repo
 export { findDefinitions, findReferences, fileOutline, searchMentions } from "./lookup.ts";
 export type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 export { contextAt } from "./snippets.ts";
+export { shownPath } from "./text.ts";
 export { unpackReferences, referenceCount } from "./references.ts";
 export type { PackedReferences } from "./references.ts";
 export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";

@@ -1,6 +1,7 @@
 import { identifierWeight, pageRank } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { liftOverBase, querySeeds, type FocusHints } from "./retrieve.ts";
+import { shownPath } from "./text.ts";
 import type { Definition } from "./types.ts";
 
 /** Counts tokens of a text; the loaded model's tokenizer when there is one. */
@@ -116,7 +117,7 @@ function render(entries: readonly RepoMapEntry[]): { text: string; files: string
   const lines: string[] = [];
   let definitions = 0;
   for (const [path, defs] of byFile) {
-    lines.push(defs.length > 0 ? `${path}:` : path);
+    lines.push(defs.length > 0 ? `${shownPath(path)}:` : shownPath(path));
     defs.sort((a, b) => a.startLine - b.startLine);
     for (const d of defs) lines.push(`${String(d.startLine + 1).padStart(5)}│ ${d.scope ? "  " : ""}${d.signature}`);
     definitions += defs.length;

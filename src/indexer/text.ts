@@ -122,3 +122,18 @@ export function looksLikeIdentifier(token: string): boolean {
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** Characters that change how text around them reads: C0 (newline, tab, ESC), DEL, C1, line separators, bidi controls. */
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A path as a model or a person reads it in a list: a name holding a newline would read as
+ * a line of its own (`src/x⏎SYSTEM: run …` faking an instruction in list_files' output or
+ * the repository map), a bidi override as other text. Such a name is shown quoted and
+ * escaped as a JSON string, so it stays one line and a tool call's JSON arguments give the
+ * same path back; any other name is shown as it is.
+ */
+export function shownPath(path: string): string {
+  if (!path.match(UNSAFE_IN_NAME)) return path;
+  return JSON.stringify(path).replace(UNSAFE_IN_NAME, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -4,7 +4,7 @@
  * index leaves out for its own reasons (lock files, minified, large) — those are still
  * files a person can ask about.
  */
-import { DEFAULT_EXCLUDED_DIRS } from "../indexer/index.ts";
+import { DEFAULT_EXCLUDED_DIRS, shownPath } from "../indexer/index.ts";
 // scan.ts is not re-exported by the indexer's index.ts; it is the one walker that honours
 // ignore files the same way the index does, so the tools share it.
 import { scanRepository } from "../indexer/scan.ts";
@@ -31,7 +31,7 @@ export async function workspaceFiles(root: string, signal?: AbortSignal): Promis
 
 /** The line list_files and search show for a link they did not follow. */
 export function linkOutLine(path: string): string {
-  return `${path} → outside the workspace, skipped`;
+  return `${shownPath(path)} → outside the workspace, skipped`;
 }
 
 /** A glob (`*`, `**`, `?`, `{a,b}`) as a regex over workspace-relative paths. Without a `/` it matches the file name. */

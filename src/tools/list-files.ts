@@ -3,6 +3,7 @@
  * matching a glob. Links pointing out of the workspace are not followed; each is shown as
  * skipped.
  */
+import { shownPath } from "../indexer/index.ts";
 import { globRegex, linkOutLine, under, workspaceFiles } from "./file-walk.ts";
 import { type Tool, optionalInt, optionalString } from "./tool.ts";
 
@@ -35,7 +36,7 @@ export const listFilesTool: Tool = {
     const skipped = under(found.linksOut, dir);
     const shown = all.slice(0, limit);
     const more = all.length > limit ? `\n[${all.length - limit} more not shown; narrow with path or glob.]` : "";
-    const listed = shown.length === 0 ? "No files match." : shown.join("\n") + more;
+    const listed = shown.length === 0 ? "No files match." : shown.map(shownPath).join("\n") + more;
     const text = skipped.length === 0 ? listed : `${listed}\n${skipped.map(linkOutLine).join("\n")}`;
     return { text, data: { paths: shown, total: all.length, skipped } };
   },

@@ -3,6 +3,7 @@
  * capped. What it does not search is said in the result: files over its size limit (with
  * how to read them instead) and links pointing out of the workspace (never followed).
  */
+import { shownPath } from "../indexer/index.ts";
 import { globRegex, under, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { isBinary } from "./text-file.ts";
@@ -64,7 +65,7 @@ export const searchTool: Tool = {
       }
     }
     const shown = hits.slice(0, limit);
-    const lines = shown.map((h) => `${h.path}:${h.line}: ${h.text}`);
+    const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
     const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
     const notes = [...cut, ...largeNote(large), ...linksNote(linksOut)];
     const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");

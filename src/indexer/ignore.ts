@@ -86,6 +86,16 @@ function parseLine(raw: string): Rule | null {
 }
 
 /**
+ * A glob (`*`, `?`, `[…]`, `**`, `\` escaping the next character) as a test of slash-separated
+ * paths: of the whole path when `anchored`, else from its start or after any slash. Linear
+ * in the path's length whatever the pattern (see matcher). Throws for a class no regular
+ * expression accepts (`[z-a]`).
+ */
+export function globTest(glob: string, anchored: boolean): (path: string) => boolean {
+  return matcher(globTokens(glob), anchored);
+}
+
+/**
  * A pattern of at most one run is a regular expression; one of several runs is run as a set
  * of states over the path (`matchTokens`), because a backtracking regular expression takes
  * time exponential in their number (`*a*a*a*a…b` against a long name of a's).

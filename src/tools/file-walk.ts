@@ -7,7 +7,9 @@
 import { DEFAULT_EXCLUDED_DIRS, shownPath } from "../indexer/index.ts";
 // scan.ts is not re-exported by the indexer's index.ts; it is the one walker that honours
 // ignore files the same way the index does, so the tools share it.
+import { globTest } from "../indexer/ignore.ts";
 import { scanRepository } from "../indexer/scan.ts";
+import { ToolError } from "./tool.ts";
 
 /** What the walk found. Paths are workspace-relative with forward slashes, sorted. */
 export interface WorkspaceFiles {
@@ -34,30 +36,39 @@ export function linkOutLine(path: string): string {
   return `${shownPath(path)} → outside the workspace, skipped`;
 }
 
-/** A glob (`*`, `**`, `?`, `{a,b}`) as a regex over workspace-relative paths. Without a `/` it matches the file name. */
-export function globRegex(glob: string): RegExp {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === "*" && glob[i + 1] === "*") {
-      out += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
-      i += glob[i + 2] === "/" ? 2 : 1;
-    } else if (ch === "*") out += "[^/]*";
-    else if (ch === "?") out += "[^/]";
-    else if (ch === "{") {
-      const close = glob.indexOf("}", i);
-      if (close === -1) out += "\\{";
-      else {
-        out += `(?:${glob.slice(i + 1, close).split(",").map(escape).join("|")})`;
-        i = close;
-      }
-    } else out += escape(ch);
-  }
-  return new RegExp(glob.includes("/") ? `^${out}$` : `(?:^|/)${out}$`);
+/** The most paths one glob's `{a,b}` groups may stand for (`{a,b}{c,d}` is 4). */
+const MAX_GLOB_ALTERNATIVES = 256;
+
+/**
+ * A glob (`*`, `**`, `?`, `{a,b}`; `[` is itself: `app/[id].tsx`) as a test of
+ * workspace-relative paths. Without a `/` it matches the file name. The test is linear in the
+ * path's length whatever the glob: a model's `*a*a*a…b` would make a regular expression
+ * backtrack for longer than anyone waits.
+ */
+export function globMatcher(glob: string): (path: string) => boolean {
+  const anchored = glob.includes("/");
+  const tests = braceAlternatives(glob).map((g) => globTest(g, anchored));
+  return (path) => tests.some((test) => test(path));
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+/** The globs a glob's `{a,b}` groups stand for, in the escaped syntax of `globTest` (`{a,b}` options are literal). */
+function braceAlternatives(glob: string): string[] {
+  let out = [""];
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    const close = ch === "{" ? glob.indexOf("}", i) : -1;
+    if (close === -1) {
+      out = out.map((o) => o + (ch === "[" || ch === "\\" ? `\\${ch}` : ch));
+      continue;
+    }
+    const options = glob.slice(i + 1, close).split(",").map((o) => o.replace(/[*?[\\]/g, "\\$&"));
+    if (out.length * options.length > MAX_GLOB_ALTERNATIVES) {
+      throw new ToolError("invalid-input", `the glob "${glob}" stands for more than ${MAX_GLOB_ALTERNATIVES} patterns; use fewer {a,b} groups`);
+    }
+    out = out.flatMap((o) => options.map((option) => o + option));
+    i = close;
+  }
+  return out;
 }
 
 /** Keeps paths under `dir` ("." = all). */

@@ -4,7 +4,7 @@
  * skipped.
  */
 import { shownPath } from "../indexer/index.ts";
-import { globRegex, linkOutLine, under, workspaceFiles } from "./file-walk.ts";
+import { globMatcher, linkOutLine, under, workspaceFiles } from "./file-walk.ts";
 import { type Tool, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_LIMIT = 300;
@@ -29,9 +29,9 @@ export const listFilesTool: Tool = {
     const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
     const glob = optionalString(input, "glob");
     const limit = optionalInt(input, "max_results", 1, 10_000) ?? DEFAULT_LIMIT;
-    const regex = glob ? globRegex(glob) : undefined;
+    const matches = glob ? globMatcher(glob) : undefined;
     const found = await workspaceFiles(ctx.workspace.root, ctx.signal);
-    const all = under(found.paths, dir).filter((p) => !regex || regex.test(p));
+    const all = under(found.paths, dir).filter((p) => !matches || matches(p));
     // Shown whatever the glob: a skipped folder may hold files that would have matched.
     const skipped = under(found.linksOut, dir);
     const shown = all.slice(0, limit);

@@ -4,7 +4,7 @@
  * how to read them instead) and links pointing out of the workspace (never followed).
  */
 import { shownPath } from "../indexer/index.ts";
-import { globRegex, under, workspaceFiles } from "./file-walk.ts";
+import { globMatcher, under, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { isBinary } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
@@ -46,10 +46,10 @@ export const searchTool: Tool = {
     const regex = compile(pattern, caseSensitive);
     const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
     const glob = optionalString(input, "glob");
-    const fileRegex = glob ? globRegex(glob) : undefined;
+    const fileMatches = glob ? globMatcher(glob) : undefined;
     const limit = optionalInt(input, "max_results", 1, 5000) ?? DEFAULT_LIMIT;
     const walk = await workspaceFiles(ctx.workspace.root, ctx.signal);
-    const files = under(walk.paths, dir).filter((p) => !fileRegex || fileRegex.test(p));
+    const files = under(walk.paths, dir).filter((p) => !fileMatches || fileMatches(p));
     const linksOut = under(walk.linksOut, dir);
     const hits: SearchHit[] = [];
     const large: { path: string; size: number }[] = [];

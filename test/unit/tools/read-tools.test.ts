@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
@@ -77,6 +78,35 @@ describe("list_files and search", () => {
     const bad = await runTool(searchTool, { pattern: "foo(" }, ctx);
     assert.equal(!bad.ok && bad.code, "invalid-input");
     assert.match(bad.text, /Escape special characters/);
+  });
+});
+
+describe("the model's globs", () => {
+  const files = { "app/[id].tsx": "x\n", "app/idx.tsx": "x\n", "src/a.ts": "x\n", "src/b.py": "x\n", "src/c.md": "x\n", "lib/deep/d.ts": "x\n", ["a".repeat(200)]: "x\n" };
+  const list = async (glob: string) => {
+    const r = await runTool(listFilesTool, { glob }, workspaceWith(files).ctx);
+    return r.ok ? (r.data as { paths: string[] }).paths : r.text;
+  };
+
+  it("match as globs do: *, **, ?, {a,b}; a [ is itself (a Next.js route)", async () => {
+    assert.deepEqual(await list("app/[id].tsx"), ["app/[id].tsx"]);
+    assert.deepEqual(await list("*.{ts,py}"), ["lib/deep/d.ts", "src/a.ts", "src/b.py"]);
+    assert.deepEqual(await list("src/?.*"), ["src/a.ts", "src/b.py", "src/c.md"]);
+    assert.deepEqual(await list("**/d.ts"), ["lib/deep/d.ts"]);
+    assert.deepEqual(await list("lib/*.ts"), []);
+    assert.deepEqual(await list("lib/**"), ["lib/deep/d.ts"]);
+  });
+
+  it("a glob of many stars is matched in linear time, and one of too many {a,b} patterns is refused", async () => {
+    // In a child process: a backtracking matcher would not finish, and must fail the test, not hang it.
+    const code = `
+      import { globMatcher } from ${JSON.stringify(new URL("../../../src/tools/file-walk.ts", import.meta.url).href)};
+      const name = "a".repeat(200);
+      process.stdout.write([globMatcher("*a*a*a*a*a*a*a*a*a*a*a*a*a*b")(name), globMatcher("**a**a**a**a**a**a**a**a**a**a**a**a**b")("d/" + name), globMatcher("*a*a*a")(name)].join(","));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(child.signal, null, "the match did not finish");
+    assert.equal(child.stdout, "false,false,true", child.stderr);
+    assert.match(String(await list("{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}")), /stands for more than 256 patterns; use fewer \{a,b\} groups/);
   });
 });
 

@@ -6,6 +6,7 @@
 import { shownPath } from "../indexer/index.ts";
 import { globMatcher, under, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
+import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { isBinary } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -22,57 +23,67 @@ export interface SearchHit {
   readonly text: string;
 }
 
-export const searchTool: Tool = {
-  effect: "read",
-  display: { title: "Search", wouldLikeTo: ["search {path} for “{pattern}”", "search the workspace for “{pattern}”"], keyArguments: ["path", "pattern", "glob"], body: "arguments" },
-  definition: {
-    name: "search",
-    description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB and links out of the workspace are not searched (the result names them).",
-    parameters: {
-      type: "object",
-      properties: {
-        pattern: { type: "string", description: "Regular expression, e.g. \"def (parse|load)_config\"." },
-        path: { type: "string", description: "Folder or file to search in (default: the whole workspace)." },
-        glob: { type: "string", description: "Only files matching this glob, e.g. \"*.py\"." },
-        case_sensitive: { type: "boolean", description: "Default: case-sensitive only if the pattern has an upper-case letter." },
-        max_results: { type: "integer", description: `At most this many matching lines (default ${DEFAULT_LIMIT}).` },
+export const searchTool: Tool = createSearchTool(MATCH_LIMIT_MS);
+
+/** The search tool, each file's matching stopped after `matchLimitMs` (tests use a short one). */
+export function createSearchTool(matchLimitMs: number): Tool {
+  return {
+    effect: "read",
+    display: { title: "Search", wouldLikeTo: ["search {path} for “{pattern}”", "search the workspace for “{pattern}”"], keyArguments: ["path", "pattern", "glob"], body: "arguments" },
+    definition: {
+      name: "search",
+      description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB and links out of the workspace are not searched (the result names them).",
+      parameters: {
+        type: "object",
+        properties: {
+          pattern: { type: "string", description: "Regular expression, e.g. \"def (parse|load)_config\"." },
+          path: { type: "string", description: "Folder or file to search in (default: the whole workspace)." },
+          glob: { type: "string", description: "Only files matching this glob, e.g. \"*.py\"." },
+          case_sensitive: { type: "boolean", description: "Default: case-sensitive only if the pattern has an upper-case letter." },
+          max_results: { type: "integer", description: `At most this many matching lines (default ${DEFAULT_LIMIT}).` },
+        },
+        required: ["pattern"],
       },
-      required: ["pattern"],
     },
-  },
-  async execute(input, ctx) {
-    const pattern = stringArg(input, "pattern");
-    const caseSensitive = optionalBool(input, "case_sensitive") ?? /[A-Z]/.test(pattern.replace(/\\./g, ""));
-    const regex = compile(pattern, caseSensitive);
-    const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
-    const glob = optionalString(input, "glob");
-    const fileMatches = glob ? globMatcher(glob) : undefined;
-    const limit = optionalInt(input, "max_results", 1, 5000) ?? DEFAULT_LIMIT;
-    const walk = await workspaceFiles(ctx.workspace.root, ctx.signal);
-    const files = under(walk.paths, dir).filter((p) => !fileMatches || fileMatches(p));
-    const linksOut = under(walk.linksOut, dir);
-    const hits: SearchHit[] = [];
-    const large: { path: string; size: number }[] = [];
-    let truncated = false;
-    for (const path of files) {
-      ctx.signal.throwIfAborted();
-      const found = await searchFile(ctx.workspace, path, regex);
-      if ("size" in found) large.push({ path, size: found.size });
-      else hits.push(...found.hits);
-      if (hits.length > limit) {
-        truncated = true;
-        break;
+    async execute(input, ctx) {
+      const pattern = stringArg(input, "pattern");
+      const caseSensitive = optionalBool(input, "case_sensitive") ?? /[A-Z]/.test(pattern.replace(/\\./g, ""));
+      const regex = compile(pattern, caseSensitive);
+      const dir = await ctx.workspace.resolve(optionalString(input, "path") ?? ".");
+      const glob = optionalString(input, "glob");
+      const fileMatches = glob ? globMatcher(glob) : undefined;
+      const limit = optionalInt(input, "max_results", 1, 5000) ?? DEFAULT_LIMIT;
+      const walk = await workspaceFiles(ctx.workspace.root, ctx.signal);
+      const files = under(walk.paths, dir).filter((p) => !fileMatches || fileMatches(p));
+      const linksOut = under(walk.linksOut, dir);
+      const hits: SearchHit[] = [];
+      const large: { path: string; size: number }[] = [];
+      let truncated = false;
+      const matcher = new LineMatcher(regex, matchLimitMs);
+      try {
+        for (const path of files) {
+          ctx.signal.throwIfAborted();
+          const found = await searchFile(ctx.workspace, path, matcher, ctx.signal);
+          if ("size" in found) large.push({ path, size: found.size });
+          else hits.push(...found.hits);
+          if (hits.length > limit) {
+            truncated = true;
+            break;
+          }
+        }
+      } finally {
+        await matcher.close();
       }
-    }
-    const shown = hits.slice(0, limit);
-    const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
-    const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
-    const notes = [...cut, ...largeNote(large), ...linksNote(linksOut)];
-    const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
-    const skippedLarge = large.map((f) => f.path);
-    return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut } };
-  },
-};
+      const shown = hits.slice(0, limit);
+      const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
+      const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
+      const notes = [...cut, ...largeNote(large), ...linksNote(linksOut)];
+      const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
+      const skippedLarge = large.map((f) => f.path);
+      return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut } };
+    },
+  };
+}
 
 function compile(pattern: string, caseSensitive: boolean): RegExp {
   try {
@@ -109,17 +120,15 @@ function named(paths: readonly string[]): string {
 type WorkspaceReader = { stat(p: string): Promise<{ size: number } | undefined>; read(p: string): Promise<Uint8Array> };
 
 /** The file's matching lines, or its size when it is over the limit. Unreadable and binary files match nothing. */
-async function searchFile(ws: WorkspaceReader, path: string, regex: RegExp): Promise<{ hits: SearchHit[] } | { size: number }> {
+async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[] } | { size: number }> {
   // One file that cannot be read (removed meanwhile, refused) never fails the whole search.
   const info = await ws.stat(path).catch(() => undefined);
   if (!info) return { hits: [] };
   if (info.size > MAX_FILE_BYTES) return { size: info.size };
   const bytes = await ws.read(path).catch(() => undefined);
   if (!bytes || isBinary(bytes)) return { hits: [] };
-  const hits: SearchHit[] = [];
-  const lines = Buffer.from(bytes).toString("utf8").split(/\r?\n/);
-  lines.forEach((text, i) => {
-    if (regex.test(text)) hits.push({ path, line: i + 1, text: text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}…` : text });
-  });
-  return { hits };
+  const text = Buffer.from(bytes).toString("utf8");
+  const lines = text.split(/\r?\n/);
+  const found = await matcher.lines(text, path, signal);
+  return { hits: found.map((i) => ({ path, line: i + 1, text: lines[i]!.length > MAX_LINE_CHARS ? `${lines[i]!.slice(0, MAX_LINE_CHARS)}…` : lines[i]! })) };
 }

@@ -110,6 +110,47 @@ describe("the model's globs", () => {
   });
 });
 
+describe("search with a pattern that backtracks", () => {
+  // `(a+)+$` on a line of 40 a's and a "!" takes longer than the universe has left. In a
+  // child process: on the runtime's own thread it would freeze the test (and the runtime).
+  function inChild(root: string, body: string): { stdout: string; signal: NodeJS.Signals | null; stderr: string } {
+    const code = `
+      import { createSearchTool } from ${JSON.stringify(new URL("../../../src/tools/search.ts", import.meta.url).href)};
+      import { DiskWorkspace, runTool } from ${JSON.stringify(new URL("../../../src/tools/index.ts", import.meta.url).href)};
+      const workspace = new DiskWorkspace(${JSON.stringify(root)});
+      ${body}`;
+    return spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 120_000 });
+  }
+  const files = { "notes.txt": `${"a".repeat(40)}!\n`, "src/app.py": "def load_config(path):\n    return path\n" };
+
+  it("is stopped after its time limit with a clear error, and the next search works", () => {
+    const { root } = workspaceWith(files);
+    const child = inChild(root, `
+      const search = createSearchTool(300);
+      const ctx = { workspace, signal: new AbortController().signal };
+      const bad = await runTool(search, { pattern: "(a+)+$", path: "notes.txt" }, ctx);
+      const good = await runTool(search, { pattern: "load_config" }, ctx);
+      process.stdout.write(JSON.stringify([bad, good.text]));`);
+    assert.equal(child.signal, null, "the search did not stop");
+    const [bad, good] = JSON.parse(child.stdout) as [{ ok: boolean; code: string; text: string }, string];
+    assert.equal(bad.ok, false);
+    assert.equal(bad.code, "invalid-input");
+    assert.match(bad.text, /the pattern \/\(a\+\)\+\$\/ ran for over 0\.3 s on notes\.txt and was stopped: it backtracks/);
+    assert.equal(good, "src/app.py:1: def load_config(path):");
+  });
+
+  it("stops at once when the run is cancelled", () => {
+    const { root } = workspaceWith(files);
+    const child = inChild(root, `
+      const controller = new AbortController();
+      const call = runTool(createSearchTool(3_600_000), { pattern: "(a+)+$" }, { workspace, signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      process.stdout.write(JSON.stringify(await call));`);
+    assert.equal(child.signal, null, "the search did not stop");
+    assert.equal((JSON.parse(child.stdout) as { code: string }).code, "cancelled", child.stdout);
+  });
+});
+
 describe("find_symbol", () => {
   it("finds definitions and references through the indexer", async () => {
     const { root, ctx } = workspaceWith(FILES);

@@ -8,6 +8,8 @@ interface Rule {
   readonly test: (path: string) => boolean;
   readonly negate: boolean;
   readonly dirOnly: boolean;
+  /** A pattern without wildcards: the one name (unanchored) or path (anchored) it matches. */
+  readonly literal?: { readonly text: string; readonly anchored: boolean };
 }
 
 /** One step of a pattern: one character, or a run of them. */
@@ -18,15 +20,34 @@ interface Token {
   readonly run?: "name" | "any" | "dirs";
   /** For one character: whether it matches. */
   readonly char?: (c: string) => boolean;
+  /** For one plain character (no `?`, no class): the character. */
+  readonly literal?: string;
 }
 
 /** The rules of one ignore file, relative to the directory that holds it. */
 export class IgnoreRules {
+  /**
+   * Rules without wildcards by the name or path they match, and the others in order: a
+   * generated ignore file of tens of thousands of plain names is looked up, not run rule by
+   * rule against every path of the repository.
+   */
+  private readonly byName = new Map<string, number[]>();
+  private readonly byPath = new Map<string, number[]>();
+  private readonly patterns: number[] = [];
+
   private constructor(
     /** Repository-relative directory of the ignore file ("" for the root). */
     readonly base: string,
     private readonly rules: readonly Rule[],
-  ) {}
+  ) {
+    rules.forEach((rule, i) => {
+      if (!rule.literal) return void this.patterns.push(i);
+      const map = rule.literal.anchored ? this.byPath : this.byName;
+      const list = map.get(rule.literal.text);
+      if (list) list.push(i);
+      else map.set(rule.literal.text, [i]);
+    });
+  }
 
   /** Parses the text of a .gitignore / .hearthignore found in `base`. */
   static parse(base: string, text: string): IgnoreRules {
@@ -38,15 +59,23 @@ export class IgnoreRules {
     return new IgnoreRules(base, rules);
   }
 
-  /** true: ignored, false: re-included by a negation, undefined: no rule matched. */
+  /** true: ignored, false: re-included by a negation, undefined: no rule matched. The last matching rule wins. */
   match(relPath: string, isDir: boolean): boolean | undefined {
     const local = this.base === "" ? relPath : relPath.slice(this.base.length + 1);
-    let result: boolean | undefined;
-    for (const rule of this.rules) {
-      if (rule.dirOnly && !isDir) continue;
-      if (rule.test(local)) result = !rule.negate;
+    const applies = (i: number): boolean => !this.rules[i]!.dirOnly || isDir;
+    let last = -1;
+    for (const list of [this.byName.get(local.slice(local.lastIndexOf("/") + 1)), this.byPath.get(local)]) {
+      for (const i of list ?? []) if (i > last && applies(i)) last = i;
     }
-    return result;
+    // Patterns from the last back: only one after the last literal match can change the answer.
+    for (let k = this.patterns.length - 1; k >= 0 && this.patterns[k]! > last; k--) {
+      const i = this.patterns[k]!;
+      if (applies(i) && this.rules[i]!.test(local)) {
+        last = i;
+        break;
+      }
+    }
+    return last < 0 ? undefined : !this.rules[last]!.negate;
   }
 }
 
@@ -82,7 +111,8 @@ function parseLine(raw: string): Rule | null {
   } catch {
     return null; // a class no regular expression accepts (`[z-a]`): git matches nothing with it
   }
-  return { test: matcher(tokens, anchored), negate, dirOnly };
+  const literal = tokens.every((t) => !t.run && t.literal !== undefined) ? { text: tokens.map((t) => t.literal).join(""), anchored } : undefined;
+  return { test: matcher(tokens, anchored), negate, dirOnly, ...(literal ? { literal } : {}) };
 }
 
 /**
@@ -178,5 +208,5 @@ function globTokens(glob: string): Token[] {
 }
 
 function literal(ch: string): Token {
-  return { source: /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch, char: (c) => c === ch };
+  return { source: /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch, char: (c) => c === ch, literal: ch };
 }

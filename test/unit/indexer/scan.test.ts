@@ -58,6 +58,26 @@ describe("gitignore rules", () => {
     for (const [path, isDir, expected] of cases) assert.equal(isIgnored([rules], path, isDir), expected, path);
   });
 
+  it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
+    // Plain names and paths are looked up, patterns run: the answer must be the one of
+    // reading every rule in order (each rule alone, last match kept), for random rule files.
+    const pool = ["a", "b.txt", "d", "d/a", "/a", "/d/b.txt", "a/", "d/", "!a", "!b.txt", "!d/a", "!d/", "*.txt", "!*.txt", "a*", "d/**", "!d/**", "**/a", "[ab]", "?.txt", "\\!a", "e/d/a"];
+    const paths = ["a", "b.txt", "d", "d/a", "d/b.txt", "e/d/a", "x/a", "x/b.txt", "!a", "d/c.txt"];
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 300; round++) {
+      const lines = Array.from({ length: 1 + random(12) }, () => pool[random(pool.length)]!);
+      const rules = IgnoreRules.parse("", lines.join("\n"));
+      for (const path of paths) {
+        for (const isDir of [false, true]) {
+          let expected: boolean | undefined;
+          for (const line of lines) expected = IgnoreRules.parse("", line).match(path, isDir) ?? expected;
+          assert.equal(rules.match(path, isDir), expected, `${JSON.stringify(lines)} on ${path}${isDir ? "/" : ""}`);
+        }
+      }
+    }
+  });
+
   // A hostile .gitignore: as regular expressions these patterns backtrack exponentially on a
   // long name. Checked in a child process so that, without the fix, the test fails at the
   // child's (generous) time limit instead of hanging this file.

@@ -22,12 +22,14 @@ import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 
-/** What `hearth chat` says when it has no model: the CLI's three ways to get one. */
-export const NO_MODEL = `No model to chat with. Give hearth one of:
+/** What `hearth chat` and `hearth fix` say when they have no model: the CLI's three ways to get one. */
+export function noModel(task: "chat" | "fix"): string {
+  return `No model to ${task === "chat" ? "chat" : "fix the issue"} with. Give hearth one of:
   --model FILE.gguf                 a GGUF file on this machine
   --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)
-  hearth models --download ID       download one; chat then uses it by default (hearth models lists the IDs)
+  hearth models --download ID       download one; chat and fix then use it by default (hearth models lists the IDs)
 `;
+}
 
 export const chatCommand: CliCommand = {
   name: "chat",
@@ -90,7 +92,7 @@ export const chatCommand: CliCommand = {
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
       if (state.kind === "none") {
-        io.err(NO_MODEL);
+        io.err(noModel("chat"));
         return 1;
       }
       io.err(`${io.errIsTerminal ? "\r" : ""}${terminalName(describeModel(state))}\n`);

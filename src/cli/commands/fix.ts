@@ -16,6 +16,8 @@ import { indexQueries } from "../../indexer/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
+import { noModel } from "./chat.ts";
+import { cliModelsFolder } from "./models.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
@@ -29,7 +31,11 @@ const FLAGS = {
 export const fixCommand: CliCommand = {
   name: "fix",
   summary: "fix an issue in a checkout with the agent; writes the patch and the trajectory",
-  usage: `hearth fix --repo DIR (--issue-file F | --issue TEXT) (--model F.gguf | --server URL) [options]
+  usage: `hearth fix [--repo DIR] ("ISSUE TEXT" | --issue TEXT | --issue-file F) [--model F.gguf | --server URL] [options]
+
+  --repo DIR           the checkout to fix (default: .)
+  --model FILE         a GGUF model file (default: the model downloaded with hearth models --download)
+  --server URL         an OpenAI-compatible server instead (API key: $HEARTH_API_KEY)
 
   --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end,
                        asking first like any command unless --yes)
@@ -49,14 +55,21 @@ export const fixCommand: CliCommand = {
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
 2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
-    const { flags } = parseFlags(args, FLAGS);
-    const options = readOptions(flags, io);
+    const { flags, positional } = parseFlags(args, FLAGS);
+    const options = readOptions(flags, positional, io);
     // Before the model loads: a broken server entry stops the run at once.
     const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, options.repo, io) : undefined;
     if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
     // The same model slot as the runtime's: resolve, validate, load.
-    const slot = new ModelSlot({ env: process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}, signal: io.signal });
+    // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
+    const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
+    const slot = new ModelSlot({ env: { ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}), ...(modelsFolder ? { modelsFolder } : {}) }, signal: io.signal });
     slot.set(options.settings);
+    if ((await slot.settled(), slot.state().kind === "none")) {
+      await Promise.all([slot.dispose(), mcp?.close()]);
+      io.err(noModel("fix"));
+      return FIX_EXIT.usage;
+    }
     const trajectory = new Trajectory(options.trajectoryPath);
     try {
       const backend = await slot.ready();
@@ -127,16 +140,17 @@ function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
   return state.kind === "ready" ? { name: state.name, contextSize: state.contextSize } : { name: "model", contextSize: 0 };
 }
 
-function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCliOptions {
+function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): FixCliOptions {
   const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
   const repo = repoFolder(io.cwd, str("repo"));
   const issueFile = str("issue-file");
-  if (issueFile && str("issue")) throw new UsageError("give --issue-file or --issue, not both");
-  const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : str("issue");
-  if (!issue?.trim()) throw new UsageError("no issue: give --issue-file FILE or --issue TEXT");
+  const text = positional.length > 0 ? positional.join(" ") : undefined;
+  if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
+  const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : (str("issue") ?? text);
+  if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
   const model = str("model");
   const server = str("server");
-  if (!model === !server) throw new UsageError("give exactly one of --model FILE or --server URL");
+  if (model && server) throw new UsageError("give --model FILE or --server URL, not both");
   const predictionsFile = str("predictions");
   const instanceId = str("instance-id");
   if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
@@ -148,7 +162,7 @@ function readOptions(flags: Record<string, string | boolean>, io: CliIo): FixCli
   const stateDir = resolve(io.cwd, str("state-dir") ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth"));
   const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
-  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : { modelPath: resolve(io.cwd, model!), threads }).settings;
+  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: resolve(io.cwd, model), threads } : { threads }).settings;
   return {
     repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
     yes: flags.yes === true,

@@ -14,6 +14,11 @@ export function cliStoragePath(): string {
   return process.env.HEARTH_HOME || join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "hearth");
 }
 
+/** Where `hearth models --download` puts models (the runtime's `models` folder of the CLI's storage). */
+export function cliModelsFolder(): string {
+  return join(cliStoragePath(), "models");
+}
+
 export const modelsCommand: CliCommand = {
   name: "models",
   summary: "list model presets, downloaded models and what fits this machine",

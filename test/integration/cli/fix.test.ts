@@ -3,32 +3,36 @@
 // trajectory, exit codes.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
 function checkout(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `hearth-fix-${name}-`));
+  const dir = tempDir(`hearth-fix-${name}-`);
   cpSync(join(ROOT, "test/fixtures/agent", name), dir, { recursive: true });
   return dir;
 }
 
 function script(turns: unknown[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), "hearth-script-")), "model.json");
+  const file = join(tempDir("hearth-script-"), "model.json");
   writeFileSync(file, JSON.stringify({ name: "scripted-fixer", turns }));
   return file;
 }
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
 
-function hearthFix(args: string[]) {
-  const work = mkdtempSync(join(tmpdir(), "hearth-fix-out-"));
-  const result = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, encoding: "utf8", timeout: 120_000 });
+function hearthFix(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const work = tempDir("hearth-fix-out-");
+  // Its own storage: no model a developer downloaded is used by default.
+  const home = { HEARTH_HOME: join(work, "home"), ...env };
+  const result = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...home } });
   return { ...result, work };
 }
 
@@ -105,5 +109,25 @@ describe("hearth fix", () => {
     const missing = hearthFix(["--repo", repo, "--issue", "x", "--model", join(repo, "nope.gguf"), "--yes", "--no-index"]);
     assert.equal(missing.status, 3);
     assert.match(missing.stderr, /the model failed/);
+  });
+
+  it("takes the issue as text; without --model it uses the downloaded model, and without one says how to get one", async () => {
+    const repo = checkout("python-calc");
+    const none = hearthFix(["--repo", repo, "add(2, 3) returns -1", "--yes", "--no-index"]);
+    assert.equal(none.status, 2, none.stderr);
+    assert.match(none.stderr, /^No model to fix the issue with\. Give hearth one of:$/m);
+    assert.match(none.stderr, /hearth models --download ID +download one; chat and fix then use it by default/);
+    const twice = hearthFix(["--repo", repo, "add is wrong", "--issue", "add is wrong", "--model", script([]), "--yes"]);
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /give the issue once: as text, with --issue TEXT or with --issue-file FILE/);
+    // A model `hearth models --download` put in the CLI's storage (a tiny one under the default preset's file name).
+    const home = tempDir("hearth-fix-home-");
+    mkdirSync(join(home, "models"));
+    symlinkSync(await ensureTinyModel({ arch: "qwen35", vocab: "small" }), join(home, "models", findQuantization(findPreset(DEFAULT_PRESET)!)!.file));
+    const run = hearthFix(["--repo", repo, "add(2, 3) returns -1", "--yes", "--no-index", "--max-steps", "1", "--threads", "1", "--trajectory", join(home, "t.jsonl")], { HEARTH_HOME: home });
+    assert.notEqual(run.status, 2, run.stderr);
+    const start = readFileSync(join(home, "t.jsonl"), "utf8").split("\n").map((l) => (l ? (JSON.parse(l) as { type: string; issue?: string; model?: string }) : undefined)).find((r) => r?.type === "start");
+    assert.equal(start?.issue, "add(2, 3) returns -1");
+    assert.ok(start?.model, JSON.stringify(start));
   });
 });

@@ -3,12 +3,12 @@
 // continued one, and a damaged export is refused with a clear message.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { exportConversation, importConversation } from "../../../src/agent/handoff.ts";
 import type { ChatMessage } from "../../../src/models/types.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
@@ -16,7 +16,7 @@ if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" fi
 
 describe("hearth chat with project memory and handoff", () => {
   it("--continue FILE --save FILE: the project rules, the earlier turns and the new turn, exported again", () => {
-    const work = mkdtempSync(join(tmpdir(), "hearth-chat-handoff-"));
+    const work = tempDir("hearth-chat-handoff-");
     mkdirSync(join(work, ".hearth"));
     writeFileSync(join(work, ".hearth", "rules.md"), "Answer in one sentence.\n");
     writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "I changed add() to add." }] }));
@@ -42,7 +42,7 @@ describe("hearth chat with project memory and handoff", () => {
   });
 
   it("a file that is not a Hearth export is refused before anything starts", () => {
-    const work = mkdtempSync(join(tmpdir(), "hearth-chat-handoff-"));
+    const work = tempDir("hearth-chat-handoff-");
     writeFileSync(join(work, "notes.md"), "# notes\n");
     const run = spawnSync(process.execPath, [CLI, "chat", "--model", "x.json", "--continue", "notes.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
     assert.equal(run.status, 2);

@@ -1,0 +1,71 @@
+// `hearth models --download` from the built CLI into a pipe (a CI log, `| tee`): the file
+// arrives whole from a real HTTP server on 127.0.0.1 (HF_ENDPOINT, Hugging Face's own mirror
+// setting, points the preset's URL there), and progress is a line per tenth at most, never
+// a stream of \r frames; a second download of the same file says it is there already.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+function hearth(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe("hearth models --download into a pipe", () => {
+  it("downloads the file whole, prints progress as at most a line per tenth without \\r, and knows it has it", async () => {
+    const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
+    // 24 MiB in 64 KiB writes 10 ms apart: about 4 s, so some 16 progress reports (one each 250 ms) on the way.
+    const body = Buffer.alloc(24 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4096) body.writeUInt32LE(i, i);
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? "");
+      res.writeHead(200, { "Content-Length": body.length });
+      let at = 0;
+      const next = (): void => {
+        if (at >= body.length) return void res.end();
+        const chunk = body.subarray(at, (at += 64 * 1024));
+        if (res.write(chunk)) setTimeout(next, 10);
+        else res.once("drain", next);
+      };
+      next();
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const home = tempDir("hearth-models-download-");
+      const env = { HEARTH_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+      const run = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(paths[0]?.endsWith(`/resolve/main/${quant.file}`), paths.join(" "));
+      const file = join(home, "models", quant.file);
+      assert.equal(createHash("sha256").update(readFileSync(file)).digest("hex"), createHash("sha256").update(body).digest("hex"));
+      assert.doesNotMatch(run.stderr, /\r/, "no progress frames into a pipe");
+      const progress = run.stderr.split("\n").filter((line) => /^\d+% /.test(line));
+      const tenths = progress.map((line) => Math.floor(Number(line.split("%")[0]) / 10));
+      assert.ok(tenths.length <= 11, run.stderr);
+      assert.deepEqual(tenths, [...new Set(tenths)].sort((a, b) => a - b), `one line per tenth, in order:\n${run.stderr}`);
+      assert.match(run.stdout, new RegExp(quant.file.replace(/\./g, "\\.")));
+      const again = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(paths.length, 1, "the file was not fetched again");
+    } finally {
+      server.close();
+    }
+  });
+});

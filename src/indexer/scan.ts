@@ -90,7 +90,13 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
         try {
           const s = await stat(abs);
           isDir = s.isDirectory();
-          if (!isDir && !s.isFile()) continue; // sockets, fifos, devices
+          if (!isDir && !s.isFile()) {
+            // Pipes, sockets, devices: never read, always named (an ignore file is, where its rules are read).
+            if (!(options.useGitignore && IGNORE_FILES.includes(e.name))) {
+              skipped.push({ path: rel, reason: options.useGitignore && isIgnored(stack, rel, false) ? "ignored" : "not-regular" });
+            }
+            continue;
+          }
           info = s;
         } catch (err) {
           skipped.push({ path: rel, reason: errorCode(err) === "ELOOP" ? "symlink-loop" : "unreadable", detail: errorCode(err) });

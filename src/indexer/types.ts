@@ -95,6 +95,8 @@ export type SkipReason =
   | "link-outside"
   /** A link to a folder the scan already entered through another link: entered once. */
   | "link-duplicate"
+  /** A pipe, socket or device: no text to read (reading a pipe would wait for a writer). */
+  | "not-regular"
   | "parse-timeout"
   | "parse-error";
 

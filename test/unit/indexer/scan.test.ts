@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, constants, cpSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
@@ -226,6 +227,26 @@ describe("links out of the workspace (issue 13)", () => {
       assert.doesNotMatch(map.text, /outsideSecret/);
     } finally {
       await index.close();
+      cleanup();
+    }
+  });
+});
+
+describe("pipes, sockets and devices in the tree", () => {
+  it("are never read and are named as skipped (ignored ones as ignored)", async () => {
+    const { dir, cleanup } = tempDir();
+    const server = createServer();
+    try {
+      writeFileSync(join(dir, "a.ts"), "export const A = 1;\n");
+      writeFileSync(join(dir, ".gitignore"), "ignored.pipe\n");
+      execFileSync("mkfifo", [join(dir, "data.pipe")]);
+      execFileSync("mkfifo", [join(dir, "ignored.pipe")]);
+      await new Promise<void>((ready) => server.listen(join(dir, "app.sock"), ready));
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      assert.deepEqual(scan.files.map((f) => f.path), [".gitignore", "a.ts"]);
+      assert.deepEqual(scan.skipped.map((s) => `${s.path} ${s.reason}`).sort(), ["app.sock not-regular", "data.pipe not-regular", "ignored.pipe ignored"]);
+    } finally {
+      server.close();
       cleanup();
     }
   });

@@ -248,7 +248,7 @@ export class RemoteBackend implements ModelBackend {
     if (!response.ok) {
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
       limits.close();
-      throw new HttpStatusError(response.status, describeHttpError(response.status, text, url));
+      throw new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
     }
     return { response, limits };
   }
@@ -369,16 +369,37 @@ function checkRemoteCall(call: { id: string; name: string; args: string }, tools
   return { type: "toolCall", call: { id: call.id, name: checked.name, arguments: checked.arguments } };
 }
 
-function describeHttpError(status: number, body: string, url: string): string {
-  let detail = body.slice(0, 300);
+function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined): string {
+  const detail = errorDetail(body, apiKey);
+  const said = detail ? `: ${detail}` : "";
+  const hint = httpErrorHint(status);
+  if (status === 401 || status === 403) return `the server refused the API key (${status})${said}; ${hint}`;
+  return `the server answered ${status} for ${new URL(url).pathname}${said}${hint ? `; ${hint}` : ""}`;
+}
+
+/** What an error body says, in words: the JSON error's message, else an HTML page's title or text; never the API key. */
+function errorDetail(body: string, apiKey: string | undefined): string {
+  let detail: string;
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: string } | string };
-    detail = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? detail);
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown } | null;
+    const message = typeof parsed?.error === "string" ? parsed.error : (parsed?.error?.message ?? parsed?.message ?? parsed?.detail);
+    detail = typeof message === "string" ? message : body;
   } catch {
-    // not JSON: keep the text
+    // A proxy's error page (nginx, a load balancer) says it in its title.
+    detail = /<title[^>]*>([^<]*)</i.exec(body)?.[1] ?? body.replace(/<[^>]*>/g, " ");
   }
-  if (status === 401 || status === 403) return `the server refused the API key (${status}): ${detail}`;
-  return `the server answered ${status} for ${new URL(url).pathname}: ${detail}`;
+  // A server may echo the key it refused.
+  if (apiKey) detail = detail.split(apiKey).join("[the API key]");
+  return detail.replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
+function httpErrorHint(status: number): string {
+  if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
+  if (status === 404 || status === 405) return "check that hearth.serverUrl is the server's OpenAI-compatible address (e.g. http://127.0.0.1:8080/v1)";
+  if (status === 429) return "the server is limiting requests: wait a moment and try again";
+  if (status >= 500) return "the server failed or is not ready (still loading its model?): check its log and try again";
+  return "";
 }
 
 function cause(error: unknown): string {

@@ -1,0 +1,83 @@
+/**
+ * The remote backend against broken and hostile OpenAI-compatible servers on 127.0.0.1:
+ * error pages, answers that are not event streams, connections cut mid-answer, garbage
+ * "gzip", events of the wrong shape, odd tool-call deltas, redirects, credentials in the
+ * URL, streams that never stop. Each must end in a clear error in words (or a usable turn),
+ * never a hang, a TypeError or a secret in a message.
+ */
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { BackendError, collectTurn } from "../../../src/models/backend.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import type { ToolDefinition } from "../../../src/models/types.ts";
+
+const TOOLS: ToolDefinition[] = [
+  { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+];
+
+/** Whether `error` is a BackendError whose message matches every pattern. */
+function says(...patterns: RegExp[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof BackendError, `not a BackendError: ${String(error)}`);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe("remote backend against broken and hostile servers", () => {
+  let server: Server;
+  let base: string;
+  /** What the server does for the current test; /v1/models and /props answer on their own. */
+  let scenario: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(500).end();
+  /** Requests the server saw, path and Authorization header. */
+  const seen: Array<{ url: string; auth: string | undefined }> = [];
+
+  before(async () => {
+    server = createServer((req, res) => {
+      seen.push({ url: req.url ?? "", auth: req.headers.authorization });
+      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "m" }] }));
+      if (req.url === "/props") return void res.writeHead(404).end();
+      scenario(req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  function chat(options: { apiKey?: string; maxTokens?: number; signal?: AbortSignal } = {}) {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1`, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+    return collectTurn(backend.chat({
+      messages: [{ role: "user", content: "hi" }], tools: TOOLS,
+      ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    }));
+  }
+
+  it("an HTTP error says the status, the page's words (not its HTML) and what to check; the API key is never echoed", async () => {
+    const key = "sk-hearth-very-secret";
+    const cases: Array<[number, string, RegExp[]]> = [
+      [401, "<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center><hr><center>nginx</center></body></html>",
+        [/refused the API key \(401\): 401 Authorization Required/, /Set Server API Key/]],
+      [403, JSON.stringify({ error: { message: `key ${key} is not allowed` } }), [/refused the API key \(403\): key \[the API key\] is not allowed/, /Set Server API Key/]],
+      [404, "Not Found", [/answered 404 for \/v1\/chat\/completions: Not Found/, /check that hearth\.serverUrl/]],
+      [429, JSON.stringify({ error: { message: "Rate limit reached" } }), [/answered 429 .*: Rate limit reached/, /wait/]],
+      [500, "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n</body></html>",
+        [/answered 500 .*: 500 Internal Server Error/, /its log/]],
+      [503, JSON.stringify({ error: { code: 503, message: "Loading model", type: "unavailable_error" } }), [/answered 503 .*: Loading model/, /its log/]],
+      [400, JSON.stringify({ object: "error", message: "This model's maximum context length is 4096 tokens" }), [/answered 400 .*: This model's maximum context length is 4096 tokens/]],
+    ];
+    for (const [status, body, patterns] of cases) {
+      scenario = (_req, res) => void res.writeHead(status, { "Content-Type": body.startsWith("<") ? "text/html" : "application/json" }).end(body);
+      await assert.rejects(chat({ apiKey: key }), (error: unknown) => {
+        says(...patterns)(error);
+        const message = (error as Error).message;
+        assert.doesNotMatch(message, /<|sk-hearth/, message);
+        return true;
+      }, `status ${status}`);
+    }
+  });
+});

@@ -166,7 +166,8 @@ export class RemoteBackend implements ModelBackend {
         yield { type: "done", stopReason: "aborted" };
         return;
       }
-      throw error;
+      // Older llama-server ends a stream after its finish reason without `[DONE]`.
+      if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
     let called = 0;
     for (const call of calls.values()) {
@@ -264,7 +265,7 @@ export class RemoteBackend implements ModelBackend {
       if (error instanceof BodyTooLargeError) {
         throw new BackendError(`The server at ${this.origin} sent a response larger than ${formatBytes(error.limitBytes)} for ${new URL(url).pathname}; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
       }
-      throw limits.explain(error);
+      throw this.transportError(error, limits, response);
     } finally {
       limits.close();
     }
@@ -278,32 +279,49 @@ export class RemoteBackend implements ModelBackend {
   /**
    * Server-sent events of a streamed answer, parsed. Only `data:` lines count as data for
    * the idle limit; comments (`: keep-alive`) and blank lines do not. Leaving the loop early
-   * closes the connection.
+   * closes the connection. A body that ends without `[DONE]` throws StreamCutError (the
+   * caller decides whether a finish reason made it whole); one without a single event is
+   * not an event stream (an HTML page, a whole JSON answer) and throws a BackendError.
    */
   private async *stream(url: string, body: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
     const { response, limits } = await this.request("POST", url, body, signal);
     const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    let events = 0;
     try {
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
         for (const line of lines.push(bytes)) {
-          const sse = classifySseLine(line);
-          if (sse.kind !== "data") {
-            limits.check();
-            continue;
-          }
-          limits.data();
-          if (sse.data.trim() === "[DONE]") return;
-          yield this.parseEvent(sse.data);
+          const data = dataOf(line, limits);
+          if (data === "[DONE]") return;
+          if (data !== undefined) yield ((events += 1), this.parseEvent(data));
         }
       }
+      const data = dataOf(lines.end() ?? "", limits);
+      if (data === "[DONE]") return;
+      if (data !== undefined) yield ((events += 1), this.parseEvent(data));
     } catch (error) {
       if (error instanceof LineTooLongError) {
         throw new BackendError(`The server at ${this.origin} sent a line longer than ${formatBytes(error.limitBytes)} in its answer; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
       }
-      throw limits.explain(error);
+      throw this.transportError(error, limits, response);
     } finally {
       limits.close();
     }
+    if (events === 0) {
+      throw new BackendError(`The server at ${this.origin} answered ${new URL(url).pathname} with ${response.headers.get("content-type") || "no content type"}, not an event stream; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+    }
+    throw new StreamCutError(this.origin);
+  }
+
+  /** An error reading a body, in words: the limit that fired, else a cut connection or a body that cannot be decoded. */
+  private transportError(error: unknown, limits: RequestLimits, response: Response): unknown {
+    const failure = limits.explain(error);
+    if (failure !== error || error instanceof BackendError || (error as Error).name === "AbortError") return failure;
+    const reason = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail = typeof reason?.message === "string" ? reason.message : cause(error);
+    if (typeof reason?.code === "string" && reason.code.startsWith("Z_")) {
+      return new BackendError(`The server at ${this.origin} sent an answer that cannot be decoded (${response.headers.get("content-encoding") ?? "encoding"}: ${detail}); check the server, or a proxy in front of it`, "openSettings", { cause: error });
+    }
+    return new StreamCutError(this.origin, detail, error);
   }
 
   private parseEvent(data: string): unknown {
@@ -322,6 +340,26 @@ function deltaChars(delta: Record<string, unknown>): number {
   if (typeof delta.content === "string") size += delta.content.length;
   for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) size += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
   return size;
+}
+
+/** The data of an event-stream line (undefined for a comment or a blank line), checking the limits. */
+function dataOf(line: string, limits: RequestLimits): string | undefined {
+  const sse = classifySseLine(line);
+  if (sse.kind !== "data") {
+    limits.check();
+    return undefined;
+  }
+  limits.data();
+  return sse.data.trim() === "[DONE]" ? "[DONE]" : sse.data;
+}
+
+/** A streamed answer ended before `[DONE]`: the body just ended (`clean`), or the connection broke. */
+class StreamCutError extends BackendError {
+  readonly clean: boolean;
+  constructor(origin: string, detail?: string, cause?: unknown) {
+    super(`The server at ${origin} closed the connection before its answer was complete${detail ? ` (${detail})` : ""}; check that it is still running, then try again`, undefined, cause === undefined ? undefined : { cause });
+    this.clean = detail === undefined;
+  }
 }
 
 class HttpStatusError extends BackendError {

@@ -17,6 +17,10 @@ const TOOLS: ToolDefinition[] = [
   { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
 ];
 
+function sse(delta: Record<string, unknown>, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish }] })}\n\n`;
+}
+
 /** Whether `error` is a BackendError whose message matches every pattern. */
 function says(...patterns: RegExp[]): (error: unknown) => boolean {
   return (error: unknown) => {
@@ -79,5 +83,38 @@ describe("remote backend against broken and hostile servers", () => {
         return true;
       }, `status ${status}`);
     }
+  });
+
+  it("a 200 answer that is not an event stream (an HTML page, a whole JSON answer) is an error that says so, not an empty reply", async () => {
+    for (const [type, body] of [["text/html", "<html><body>Welcome to nginx!</body></html>"], ["application/json", JSON.stringify({ choices: [{ message: { content: "hello" } }] })]]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": type }).end(body);
+      await assert.rejects(chat(), says(new RegExp(`answered /v1/chat/completions with ${type.replace("/", "\\/")}, not an event stream`), /check that hearth\.serverUrl/));
+    }
+  });
+
+  it("a connection cut in the middle of an answer is an error in words, whether the socket is cut or the body just stops", async () => {
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(sse({ content: "partial" }), () => res.socket?.destroy());
+    };
+    await assert.rejects(chat(), says(/closed the connection before its answer was complete/, /check that it is still running/));
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(sse({ content: "partial" }));
+    await assert.rejects(chat(), says(/closed the connection before its answer was complete/));
+  });
+
+  it("a stream that ends with a finish reason but no [DONE] (older llama-server), its last line without a newline, is a whole answer", async () => {
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })
+      .end(`${sse({ content: "all " })}${sse({ content: "there" }, "stop").trimEnd()}`);
+    const turn = await chat();
+    assert.deepEqual([turn.message.content, turn.stopReason], ["all there", "endOfTurn"]);
+  });
+
+  it("a body declared gzip that is not is an error in words, for a stream and for a JSON answer", async () => {
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream", "Content-Encoding": "gzip" }).end("this is not gzip at all");
+    await assert.rejects(chat(), says(/sent an answer that cannot be decoded \(gzip: incorrect header check\)/));
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    await backend.load();
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end("garbage");
+    await assert.rejects(backend.complete({ prefix: "a", suffix: "b" }), says(/sent an answer that cannot be decoded \(gzip: incorrect header check\)/));
   });
 });

@@ -283,7 +283,7 @@ export class RemoteBackend implements ModelBackend {
    * caller decides whether a finish reason made it whole); one without a single event is
    * not an event stream (an HTML page, a whole JSON answer) and throws a BackendError.
    */
-  private async *stream(url: string, body: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
+  private async *stream(url: string, body: unknown, signal: AbortSignal | undefined): AsyncGenerator<Record<string, unknown>> {
     const { response, limits } = await this.request("POST", url, body, signal);
     const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     let events = 0;
@@ -324,13 +324,37 @@ export class RemoteBackend implements ModelBackend {
     return new StreamCutError(this.origin, detail, error);
   }
 
-  private parseEvent(data: string): unknown {
+  /** One event of a chat stream: a JSON object, not an error report, with tool-call deltas that are a list of objects. */
+  private parseEvent(data: string): Record<string, unknown> {
+    let event: unknown;
     try {
-      return JSON.parse(data);
+      event = JSON.parse(data);
     } catch {
       throw new BackendError(`The server at ${this.origin} sent an event that is not JSON (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
     }
+    // llama-server and vLLM report a failure after the stream started as an event with `error`.
+    if (isObject(event) && event.error !== undefined && event.error !== null) {
+      throw new BackendError(`The server at ${this.origin} reported an error in its answer: ${errorDetail(data, this.options.apiKey) || "(no message)"}`);
+    }
+    if (!isObject(event) || !toolCallsWellFormed(event)) {
+      throw new BackendError(`The server at ${this.origin} sent an event that is not an OpenAI chat chunk (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+    }
+    return event;
   }
+
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether every choice's `delta.tool_calls` is absent or a list of objects (what chat() reads without further checks). */
+function toolCallsWellFormed(event: Record<string, unknown>): boolean {
+  const choices: unknown[] = Array.isArray(event.choices) ? event.choices : [];
+  return choices.every((choice) => {
+    const calls = isObject(choice) && isObject(choice.delta) ? choice.delta.tool_calls : undefined;
+    return calls === undefined || calls === null || (Array.isArray(calls) && calls.every(isObject));
+  });
 }
 
 /** Characters of generated text in one streamed delta (thinking, text, tool-call pieces). */

@@ -92,6 +92,12 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("an error event in the middle of a stream ends the turn with the server's own message", async () => {
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })
+      .end(`${sse({ content: "part" })}data: ${JSON.stringify({ error: { code: 400, message: "the request exceeds the available context size" } })}\n\ndata: [DONE]\n\n`);
+    await assert.rejects(chat(), says(/reported an error in its answer: the request exceeds the available context size/));
+  });
+
   it("a connection cut in the middle of an answer is an error in words, whether the socket is cut or the body just stops", async () => {
     scenario = (_req, res) => {
       res.writeHead(200, { "Content-Type": "text/event-stream" });
@@ -116,5 +122,12 @@ describe("remote backend against broken and hostile servers", () => {
     await backend.load();
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end("garbage");
     await assert.rejects(backend.complete({ prefix: "a", suffix: "b" }), says(/sent an answer that cannot be decoded \(gzip: incorrect header check\)/));
+  });
+
+  it("events of the wrong shape (null, tool_calls not a list, a call that is not an object) are a clear error, not a TypeError", async () => {
+    for (const event of ["null", "5", JSON.stringify({ choices: [{ delta: { tool_calls: { index: 0 } } }] }), JSON.stringify({ choices: [{ delta: { tool_calls: [null] } }] })]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`data: ${event}\n\ndata: [DONE]\n\n`);
+      await assert.rejects(chat(), says(/sent an event that is not an OpenAI chat chunk/, /check that hearth\.serverUrl/), event);
+    }
   });
 });

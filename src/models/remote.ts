@@ -132,7 +132,7 @@ export class RemoteBackend implements ModelBackend {
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       chat_template_kwargs: { enable_thinking: request.thinking ?? true },
     };
-    const calls = new Map<number, { id: string; name: string; args: string }>();
+    const calls = new StreamedCalls();
     let finish: string | undefined;
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
     let deltas = 0;
@@ -145,13 +145,7 @@ export class RemoteBackend implements ModelBackend {
         const delta = choice.delta ?? {};
         if (typeof delta.reasoning_content === "string" && delta.reasoning_content) yield { type: "thinking", text: delta.reasoning_content };
         if (typeof delta.content === "string" && delta.content) yield { type: "text", text: delta.content };
-        for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) {
-          const index = call.index ?? 0;
-          const entry = calls.get(index) ?? { id: call.id ?? `call_${index}`, name: "", args: "" };
-          entry.name += call.function?.name ?? "";
-          entry.args += call.function?.arguments ?? "";
-          calls.set(index, entry);
-        }
+        for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) calls.add(call);
         finish = choice.finish_reason ?? finish;
         const size = deltaChars(delta);
         if (size > 0) ((deltas += 1), (chars += size));
@@ -170,7 +164,7 @@ export class RemoteBackend implements ModelBackend {
       if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
     let called = 0;
-    for (const call of calls.values()) {
+    for (const call of calls.list()) {
       const event = checkRemoteCall(call, tools);
       if (event.type === "toolCall") called++;
       yield event;
@@ -355,6 +349,41 @@ function toolCallsWellFormed(event: Record<string, unknown>): boolean {
     const calls = isObject(choice) && isObject(choice.delta) ? choice.delta.tool_calls : undefined;
     return calls === undefined || calls === null || (Array.isArray(calls) && calls.every(isObject));
   });
+}
+
+/**
+ * Tool calls being streamed, assembled from their deltas by `index`. A server that leaves
+ * the index out sends calls one after another: a new `id` starts a new call, pieces without
+ * one continue the last. Ids come out unique (a tool result is matched to its call by id).
+ */
+class StreamedCalls {
+  private readonly calls = new Map<number, { id: string | undefined; name: string; args: string }>();
+  private last: number | undefined;
+  private highest = -1;
+
+  add(call: OpenAiToolCallDelta): void {
+    const id = typeof call.id === "string" && call.id ? call.id : undefined;
+    let index = typeof call.index === "number" ? call.index : undefined;
+    if (index === undefined) index = this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
+    const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
+    entry.id ??= id;
+    entry.name += call.function?.name ?? "";
+    entry.args += call.function?.arguments ?? "";
+    this.calls.set(index, entry);
+    this.last = index;
+    this.highest = Math.max(this.highest, index);
+  }
+
+  list(): Array<{ id: string; name: string; args: string }> {
+    const used = new Set<string>();
+    return [...this.calls].map(([index, call]) => {
+      const wanted = call.id ?? `call_${index}`;
+      let id = wanted;
+      for (let n = 2; used.has(id); n++) id = `${wanted}_${index}_${n}`;
+      used.add(id);
+      return { ...call, id };
+    });
+  }
 }
 
 /** Characters of generated text in one streamed delta (thinking, text, tool-call pieces). */

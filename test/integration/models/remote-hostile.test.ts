@@ -21,6 +21,10 @@ function sse(delta: Record<string, unknown>, finish: string | null = null): stri
   return `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish }] })}\n\n`;
 }
 
+function call(index: number | undefined, id: string, path: string): Record<string, unknown> {
+  return { ...(index === undefined ? {} : { index }), id, type: "function", function: { name: "read_file", arguments: JSON.stringify({ path }) } };
+}
+
 /** Whether `error` is a BackendError whose message matches every pattern. */
 function says(...patterns: RegExp[]): (error: unknown) => boolean {
   return (error: unknown) => {
@@ -129,5 +133,15 @@ describe("remote backend against broken and hostile servers", () => {
       scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`data: ${event}\n\ndata: [DONE]\n\n`);
       await assert.rejects(chat(), says(/sent an event that is not an OpenAI chat chunk/, /check that hearth\.serverUrl/), event);
     }
+  });
+
+  it("tool calls with a reused id, or without an index, become separate calls with distinct ids", async () => {
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })
+      .end(`${sse({ tool_calls: [call(0, "same", "a.ts"), call(1, "same", "b.ts")] })}${sse({ tool_calls: [call(undefined, "x", "c.ts")] })}${sse({ tool_calls: [call(undefined, "y", "d.ts")] }, "tool_calls")}data: [DONE]\n\n`);
+    const turn = await chat();
+    assert.deepEqual(turn.toolCallErrors, []);
+    const calls = turn.message.toolCalls ?? [];
+    assert.deepEqual(calls.map((c) => c.arguments.path), ["a.ts", "b.ts", "c.ts", "d.ts"]);
+    assert.equal(new Set(calls.map((c) => c.id)).size, 4, JSON.stringify(calls));
   });
 });

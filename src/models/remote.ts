@@ -233,13 +233,19 @@ export class RemoteBackend implements ModelBackend {
     const limits = this.limits(signal);
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: limits.signal });
+      // Not followed: a 307 would post the conversation to whatever address the server names.
+      response = await fetch(url, { method, headers: this.headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }), redirect: "manual", signal: limits.signal });
     } catch (error) {
       limits.close();
       throwIfAborted(signal);
       throw limits.failure ?? new BackendError(`cannot reach the server at ${this.origin} (${cause(error)})`, "openSettings", { cause: error });
     }
     limits.responseStarted();
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      limits.close();
+      throw new HttpStatusError(response.status, `The server at ${this.origin} redirected ${new URL(url).pathname} to ${redirectTarget(response, url)}; Hearth does not follow redirects (the request would go to another address): if that is the server's address, set hearth.serverUrl to it`);
+    }
     if (!response.ok) {
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
       limits.close();
@@ -417,7 +423,7 @@ class StreamCutError extends BackendError {
 
 class HttpStatusError extends BackendError {
   constructor(readonly status: number, message: string) {
-    super(message, status === 401 || status === 403 ? "openSettings" : undefined);
+    super(message, status === 401 || status === 403 || (status >= 300 && status < 400) ? "openSettings" : undefined);
   }
 }
 
@@ -458,6 +464,19 @@ function checkRemoteCall(call: { id: string; name: string; args: string }, tools
   const checked = checkToolCall({ name: call.name, parameters }, tools);
   if (!checked.ok) return { type: "toolCallError", name: checked.name, raw: call.args, message: checked.message };
   return { type: "toolCall", call: { id: call.id, name: checked.name, arguments: checked.arguments } };
+}
+
+/** Where a redirect points, without a user name or password it may carry. */
+function redirectTarget(response: Response, url: string): string {
+  const location = response.headers.get("location");
+  if (!location) return "no address";
+  try {
+    const target = new URL(location, url);
+    target.username = target.password = "";
+    return target.href.slice(0, 200);
+  } catch {
+    return JSON.stringify(location.slice(0, 200));
+  }
 }
 
 function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined): string {

@@ -144,4 +144,21 @@ describe("remote backend against broken and hostile servers", () => {
     assert.deepEqual(calls.map((c) => c.arguments.path), ["a.ts", "b.ts", "c.ts", "d.ts"]);
     assert.equal(new Set(calls.map((c) => c.id)).size, 4, JSON.stringify(calls));
   });
+
+  it("a redirect is not followed: the other address gets nothing, and the error names it", async () => {
+    const other = createServer((_req, res) => res.end("took it"));
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    let reached = 0;
+    other.on("request", () => reached++);
+    try {
+      const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/v1/chat/completions`;
+      for (const location of [elsewhere, "file:///etc/passwd"]) {
+        scenario = (_req, res) => void res.writeHead(307, { Location: location }).end();
+        await assert.rejects(chat({ apiKey: "k" }), says(new RegExp(`redirected /v1/chat/completions to ${location.replace(/[/.]/g, "\\$&")}`), /does not follow redirects/, /hearth\.serverUrl/));
+      }
+      assert.equal(reached, 0);
+    } finally {
+      other.close();
+    }
+  });
 });

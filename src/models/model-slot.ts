@@ -24,6 +24,7 @@ import { BackendError, type ModelBackend } from "./backend.ts";
 import { type BackendEnvironment, createBackend } from "./factory.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
 import { findDownloadedPreset, PRESETS } from "./presets.ts";
+import { urlCredentialsError, withoutCredentials } from "./remote.ts";
 
 export interface ModelSlotOptions {
   /** Which model the settings name for this slot; undefined: none. Default: the main model. */
@@ -233,6 +234,11 @@ export async function checkModelSource(source: ModelSource, downloadedPresets: R
 }
 
 function checkServerUrl(source: Extract<ModelSource, { kind: "server" }>): ModelState {
+  const shown = withoutCredentials(source.url);
+  if (shown.credentials) {
+    const { message, fix } = urlCredentialsError();
+    return { kind: "error", source: { kind: "server", url: shown.url }, message, ...(fix ? { fix } : {}) };
+  }
   let url: URL;
   try {
     url = new URL(source.url);

@@ -80,8 +80,13 @@ export class RemoteBackend implements ModelBackend {
   private readonly v1: string;
   private readonly origin: string;
 
+  /** Set when the URL held a user name or password: refused at load, never sent or shown. */
+  private readonly credentials: boolean;
+
   constructor(private readonly options: RemoteOptions) {
-    const base = options.baseUrl.replace(/\/+$/, "");
+    const { url, credentials } = withoutCredentials(options.baseUrl);
+    const base = url.replace(/\/+$/, "");
+    this.credentials = credentials;
     this.v1 = /\/v1$/.test(base) ? base : `${base}/v1`;
     this.origin = this.v1.slice(0, -"/v1".length);
   }
@@ -103,6 +108,7 @@ export class RemoteBackend implements ModelBackend {
   private async connect({ signal, onProgress }: LoadOptions): Promise<BackendInfo> {
     this.current = { kind: "loading", progress: 0 };
     onProgress?.(0);
+    if (this.credentials) throw urlCredentialsError();
     const models = (await this.json("GET", `${this.v1}/models`, undefined, signal)) as { data?: Array<{ id: string; meta?: { n_ctx_train?: number } }> };
     const listed = models.data ?? [];
     const chosen = this.options.model ? listed.find((m) => m.id === this.options.model) : listed[0];
@@ -390,6 +396,28 @@ class StreamedCalls {
       return { ...call, id };
     });
   }
+}
+
+/**
+ * `url` without the user name and password it may hold (`http://alice:pw@host/v1`), and
+ * whether it held any. fetch refuses such a URL and would put it whole in its error.
+ */
+export function withoutCredentials(url: string): { url: string; credentials: boolean } {
+  try {
+    const parsed = new URL(url.trim());
+    if (!parsed.username && !parsed.password) return { url, credentials: false };
+    parsed.username = parsed.password = "";
+    return { url: parsed.href, credentials: true };
+  } catch {
+    // Not a URL: still never show what looks like credentials.
+    const stripped = url.replace(/\/\/[^/?#@]*@/, "//");
+    return { url: stripped, credentials: stripped !== url };
+  }
+}
+
+/** Why a server URL with a user name or password is not used, and what to do instead. */
+export function urlCredentialsError(): BackendError {
+  return new BackendError("The server URL (hearth.serverUrl, --server) holds a user name or password; Hearth does not take credentials from the URL (they would show in the status and logs): remove them and use Hearth: Set Server API Key… (the CLI reads $HEARTH_API_KEY)", "openSettings");
 }
 
 /** Characters of generated text in one streamed delta (thinking, text, tool-call pieces). */

@@ -10,8 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
+import { ModelSlot } from "../../../src/models/index.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
+import { DEFAULT_SETTINGS } from "../../../src/protocol/settings.ts";
 
 const TOOLS: ToolDefinition[] = [
   { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
@@ -160,5 +162,21 @@ describe("remote backend against broken and hostile servers", () => {
     } finally {
       other.close();
     }
+  });
+
+  it("a server URL with a user name and password is refused before any request, and neither is shown anywhere", async () => {
+    const messages: string[] = [];
+    const slot = new ModelSlot({ log: (_level, message) => messages.push(message), onState: (state) => messages.push(JSON.stringify(state)) });
+    const before = seen.length;
+    slot.configure({ ...DEFAULT_SETTINGS, serverUrl: `http://alice:s3cr3t-pw@${base.slice("http://".length)}/v1` });
+    await assert.rejects(slot.ready(), says(/user name or password/, /Set Server API Key/));
+    const state = slot.state();
+    assert.ok(state.kind === "error" && state.fix === "openSettings", JSON.stringify(state));
+    messages.push(JSON.stringify(state));
+    for (const message of messages) assert.doesNotMatch(message, /s3cr3t|alice/, message);
+    assert.equal(seen.length, before, "no request was made");
+    await slot.dispose();
+    const backend = new RemoteBackend({ baseUrl: `http://alice:s3cr3t-pw@${base.slice("http://".length)}/v1` });
+    await assert.rejects(backend.load(), (error: unknown) => error instanceof BackendError && !/s3cr3t|alice/.test(error.message));
   });
 });

@@ -55,6 +55,8 @@ const DEFAULT_DEADLINE_MS = 10 * 60_000;
 const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 // /v1/models of a server with hundreds of models is well under a megabyte.
 const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+// The largest context Hearth runs (Qwen3.5's): the bound on an answer when neither the caller nor the server says less.
+const MAX_CONTEXT_TOKENS = 262_144;
 // Of an error response only the start is shown to the user.
 const MAX_ERROR_BODY_BYTES = 64 << 10;
 /**
@@ -124,7 +126,9 @@ export class RemoteBackend implements ModelBackend {
   }
 
   async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
-    await this.load();
+    const info = await this.load();
+    // The agent asks for no limit; a server that never stops must still not fill memory until the deadline.
+    const budget = request.maxTokens ?? (info.contextSize || MAX_CONTEXT_TOKENS);
     const tools = request.tools ?? [];
     const body = {
       model: this.model,
@@ -153,9 +157,10 @@ export class RemoteBackend implements ModelBackend {
         if (typeof delta.content === "string" && delta.content) yield { type: "text", text: delta.content };
         for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) calls.add(call);
         finish = choice.finish_reason ?? finish;
-        const size = deltaChars(delta);
-        if (size > 0) ((deltas += 1), (chars += size));
-        if (request.maxTokens && tokensExceeded(Math.max(deltas, usage?.completion_tokens ?? 0), chars, request.maxTokens)) {
+        // Every delta counts, empty ones too (and each tool call in it): a stream of `{}` deltas is no cheaper to read.
+        deltas += Math.max(1, ((delta.tool_calls as unknown[] | undefined) ?? []).length);
+        chars += deltaChars(delta);
+        if (tokensExceeded(Math.max(deltas, usage?.completion_tokens ?? 0), chars, budget)) {
           // The server ignores max_tokens: stop reading (closing the connection) and end the turn as if it had stopped.
           finish = "length";
           break;

@@ -19,6 +19,9 @@ const TOOLS: ToolDefinition[] = [
   { name: "read_file", description: "Read a file.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
 ];
 
+/** A safety net only: without the limits under test these calls would never return. */
+const SAFETY_NET = { timeout: 20_000 };
+
 function sse(delta: Record<string, unknown>, finish: string | null = null): string {
   return `data: ${JSON.stringify({ choices: [{ delta, finish_reason: finish }] })}\n\n`;
 }
@@ -41,14 +44,18 @@ describe("remote backend against broken and hostile servers", () => {
   let base: string;
   /** What the server does for the current test; /v1/models and /props answer on their own. */
   let scenario: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(500).end();
+  let contextSize = 0;
   /** Requests the server saw, path and Authorization header. */
   const seen: Array<{ url: string; auth: string | undefined }> = [];
+  /** Resolves when the client closed the connection of the latest scenario request. */
+  let closed: Promise<void> = Promise.resolve();
 
   before(async () => {
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? "", auth: req.headers.authorization });
       if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "m" }] }));
-      if (req.url === "/props") return void res.writeHead(404).end();
+      if (req.url === "/props") return void (contextSize ? res.end(JSON.stringify({ default_generation_settings: { n_ctx: contextSize } })) : res.writeHead(404).end());
+      closed = new Promise((resolve) => res.on("close", () => resolve()));
       scenario(req, res);
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -65,6 +72,14 @@ describe("remote backend against broken and hostile servers", () => {
       messages: [{ role: "user", content: "hi" }], tools: TOOLS,
       ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}), ...(options.signal ? { signal: options.signal } : {}),
     }));
+  }
+
+  /** Writes `next()` whenever the socket takes more, until the client goes away. */
+  function pump(res: ServerResponse, next: () => string): void {
+    const go = (): void => {
+      while (!res.destroyed) if (!res.write(next())) return void res.once("drain", go);
+    };
+    go();
   }
 
   it("an HTTP error says the status, the page's words (not its HTML) and what to check; the API key is never echoed", async () => {
@@ -178,5 +193,38 @@ describe("remote backend against broken and hostile servers", () => {
     await slot.dispose();
     const backend = new RemoteBackend({ baseUrl: `http://alice:s3cr3t-pw@${base.slice("http://".length)}/v1` });
     await assert.rejects(backend.load(), (error: unknown) => error instanceof BackendError && !/s3cr3t|alice/.test(error.message));
+  });
+
+  it("without max tokens an endless stream stops at the context size; empty deltas count too", SAFETY_NET, async () => {
+    contextSize = 200;
+    try {
+      scenario = (_req, res) => {
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        pump(res, () => sse({ content: "tok " }));
+      };
+      const turn = await chat();
+      assert.equal(turn.stopReason, "maxTokens");
+      await closed;
+      scenario = (_req, res) => {
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        pump(res, () => sse({ tool_calls: [{ index: 0 }] }));
+      };
+      assert.equal((await chat({ maxTokens: 40 })).stopReason, "maxTokens");
+      await closed;
+    } finally {
+      contextSize = 0;
+    }
+  });
+
+  it("Stop ends an endless stream at once: the turn ends as aborted and the connection is closed", SAFETY_NET, async () => {
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      pump(res, () => sse({ content: "tok " }));
+    };
+    const controller = new AbortController();
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], signal: controller.signal }), () => controller.abort());
+    assert.equal(turn.stopReason, "aborted");
+    await closed;
   });
 });

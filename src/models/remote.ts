@@ -111,18 +111,28 @@ export class RemoteBackend implements ModelBackend {
     this.current = { kind: "loading", progress: 0 };
     onProgress?.(0);
     if (this.credentials) throw urlCredentialsError();
-    const models = (await this.json("GET", `${this.v1}/models`, undefined, signal)) as { data?: Array<{ id: string; meta?: { n_ctx_train?: number } }> };
-    const listed = models.data ?? [];
+    const listed = await this.listModels(signal);
     const chosen = this.options.model ? listed.find((m) => m.id === this.options.model) : listed[0];
     if (!chosen) throw new BackendError(this.options.model ? `the server has no model "${this.options.model}" (it has ${listed.map((m) => m.id).join(", ") || "none"})` : "the server lists no models", "openSettings");
     this.model = chosen.id;
     // llama-server says its context per slot in /props; other servers may not say.
-    const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: number } } | undefined;
-    const contextSize = props?.default_generation_settings?.n_ctx ?? chosen.meta?.n_ctx_train ?? 0;
-    const info: BackendInfo = { name: chosen.id, contextSize, ...(chosen.meta?.n_ctx_train ? { trainContextSize: chosen.meta.n_ctx_train } : {}), gpu: false, fim: true };
+    const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: unknown } } | null | undefined;
+    const train = tokenCount(chosen.meta?.n_ctx_train);
+    const contextSize = tokenCount(props?.default_generation_settings?.n_ctx) ?? train ?? 0;
+    const info: BackendInfo = { name: chosen.id, contextSize, ...(train ? { trainContextSize: train } : {}), gpu: false, fim: true };
     onProgress?.(1);
     this.current = { kind: "ready", info };
     return info;
+  }
+
+  /** The models `/v1/models` lists, those with an id that is text. */
+  private async listModels(signal: AbortSignal | undefined): Promise<Array<{ id: string; meta?: { n_ctx_train?: unknown } }>> {
+    const models = await this.json("GET", `${this.v1}/models`, undefined, signal);
+    const data = isObject(models) ? (models.data ?? []) : undefined;
+    if (!Array.isArray(data)) {
+      throw new BackendError(`The server at ${this.origin} answered /v1/models with JSON that is not a model list ({"data": [{"id": …}]}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+    }
+    return data.filter((m): m is { id: string } => isObject(m) && typeof m.id === "string" && m.id !== "");
   }
 
   async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
@@ -193,17 +203,17 @@ export class RemoteBackend implements ModelBackend {
       const infill = (await this.json("POST", `${this.origin}/infill`, {
         input_prefix: request.prefix, input_suffix: request.suffix, n_predict: maxTokens, temperature: 0, ...stop,
         ...(request.context?.length ? { input_extra: request.context.map((f) => ({ filename: f.path, text: f.content })) } : {}),
-      }, request.signal)) as { content?: string; stop_type?: string };
-      return { text: infill.content ?? "", stopReason: infill.stop_type === "limit" ? "maxTokens" : "endOfTurn" };
+      }, request.signal)) as { content?: unknown; stop_type?: unknown } | null;
+      return { text: typeof infill?.content === "string" ? infill.content : "", stopReason: infill?.stop_type === "limit" ? "maxTokens" : "endOfTurn" };
     } catch (error) {
       if (request.signal?.aborted) return { text: "", stopReason: "aborted" };
       if (!(error instanceof HttpStatusError) || (error.status !== 404 && error.status !== 501)) throw error;
     }
     const completion = (await this.json("POST", `${this.v1}/completions`, {
       model: this.model, prompt: request.prefix, suffix: request.suffix, max_tokens: maxTokens, temperature: 0, ...stop,
-    }, request.signal)) as { choices?: Array<{ text?: string; finish_reason?: string }> };
-    const choice = completion.choices?.[0];
-    return { text: choice?.text ?? "", stopReason: choice?.finish_reason === "length" ? "maxTokens" : "endOfTurn" };
+    }, request.signal)) as { choices?: unknown } | null;
+    const choice = Array.isArray(completion?.choices) ? (completion.choices[0] as { text?: unknown; finish_reason?: unknown } | null) : undefined;
+    return { text: typeof choice?.text === "string" ? choice.text : "", stopReason: choice?.finish_reason === "length" ? "maxTokens" : "endOfTurn" };
   }
 
   async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
@@ -353,6 +363,11 @@ export class RemoteBackend implements ModelBackend {
     return event;
   }
 
+}
+
+/** A count of tokens a server reported, if it is one (a positive whole number). */
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -44,7 +44,9 @@ describe("remote backend against broken and hostile servers", () => {
   let base: string;
   /** What the server does for the current test; /v1/models and /props answer on their own. */
   let scenario: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(500).end();
-  let contextSize = 0;
+  /** The bodies of /v1/models and /props (undefined: 404). */
+  let models = JSON.stringify({ data: [{ id: "m" }] });
+  let props: string | undefined;
   /** Requests the server saw, path and Authorization header. */
   const seen: Array<{ url: string; auth: string | undefined }> = [];
   /** Resolves when the client closed the connection of the latest scenario request. */
@@ -53,8 +55,8 @@ describe("remote backend against broken and hostile servers", () => {
   before(async () => {
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? "", auth: req.headers.authorization });
-      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "m" }] }));
-      if (req.url === "/props") return void (contextSize ? res.end(JSON.stringify({ default_generation_settings: { n_ctx: contextSize } })) : res.writeHead(404).end());
+      if (req.url === "/v1/models") return void res.end(models);
+      if (req.url === "/props") return void (props === undefined ? res.writeHead(404).end() : res.end(props));
       closed = new Promise((resolve) => res.on("close", () => resolve()));
       scenario(req, res);
     });
@@ -196,7 +198,7 @@ describe("remote backend against broken and hostile servers", () => {
   });
 
   it("without max tokens an endless stream stops at the context size; empty deltas count too", SAFETY_NET, async () => {
-    contextSize = 200;
+    props = JSON.stringify({ default_generation_settings: { n_ctx: 200 } });
     try {
       scenario = (_req, res) => {
         res.writeHead(200, { "Content-Type": "text/event-stream" });
@@ -212,7 +214,7 @@ describe("remote backend against broken and hostile servers", () => {
       assert.equal((await chat({ maxTokens: 40 })).stopReason, "maxTokens");
       await closed;
     } finally {
-      contextSize = 0;
+      props = undefined;
     }
   });
 
@@ -226,5 +228,28 @@ describe("remote backend against broken and hostile servers", () => {
     const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], signal: controller.signal }), () => controller.abort());
     assert.equal(turn.stopReason, "aborted");
     await closed;
+  });
+
+  it("a model list, /props or FIM answer of the wrong shape is an error in words or left out, never a TypeError or a name that is not text", async () => {
+    try {
+      for (const list of ["null", JSON.stringify({ data: "m" }), JSON.stringify([{ id: "m" }])]) {
+        models = list;
+        await assert.rejects(new RemoteBackend({ baseUrl: `${base}/v1` }).load(), says(/answered \/v1\/models with JSON that is not a model list/, /check that hearth\.serverUrl/), list);
+      }
+      models = JSON.stringify({ data: [null, { id: 5 }, { id: "good", meta: { n_ctx_train: "262144" } }] });
+      for (const answer of ["null", JSON.stringify({ default_generation_settings: { n_ctx: "4096" } }), JSON.stringify({ default_generation_settings: { n_ctx: -1 } })]) {
+        props = answer;
+        const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+        const info = await backend.load();
+        assert.deepEqual([info.name, info.contextSize, info.trainContextSize], ["good", 0, undefined], answer);
+        for (const fim of ["null", JSON.stringify({ content: 5 })]) {
+          scenario = (_req, res) => void res.end(fim);
+          assert.deepEqual(await backend.complete({ prefix: "a", suffix: "b" }), { text: "", stopReason: "endOfTurn" }, fim);
+        }
+      }
+    } finally {
+      models = JSON.stringify({ data: [{ id: "m" }] });
+      props = undefined;
+    }
   });
 });

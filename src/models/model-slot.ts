@@ -24,7 +24,7 @@ import { BackendError, type ModelBackend } from "./backend.ts";
 import { type BackendEnvironment, createBackend } from "./factory.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
 import { findDownloadedPreset, PRESETS } from "./presets.ts";
-import { urlCredentialsError, withoutCredentials } from "./remote.ts";
+import { urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 
 export interface ModelSlotOptions {
   /** Which model the settings name for this slot; undefined: none. Default: the main model. */

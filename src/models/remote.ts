@@ -11,7 +11,7 @@
 import { BodyTooLargeError, type Clock, RequestLimits, formatBytes, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
+import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import {
   BackendError,
   type BackendInfo,
@@ -23,7 +23,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "./backend.ts";
-import type { ChatMessage, ChatStreamEvent, JsonValue, StopReason, ToolDefinition } from "./types.ts";
+import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "./types.ts";
 
 export interface RemoteOptions {
   /** e.g. `http://gpu-box:8080/v1` or `http://gpu-box:8080`. */
@@ -66,12 +66,6 @@ const MAX_ERROR_BODY_BYTES = 64 << 10;
  */
 function tokensExceeded(deltas: number, chars: number, maxTokens: number): boolean {
   return deltas > maxTokens * 1.125 + 16 || chars > maxTokens * 64;
-}
-
-interface OpenAiToolCallDelta {
-  index?: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
 }
 
 export class RemoteBackend implements ModelBackend {
@@ -365,90 +359,6 @@ export class RemoteBackend implements ModelBackend {
 
 }
 
-/** A count of tokens a server reported, if it is one (a positive whole number). */
-function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Whether every choice's `delta.tool_calls` is absent or a list of objects (what chat() reads without further checks). */
-function toolCallsWellFormed(event: Record<string, unknown>): boolean {
-  const choices: unknown[] = Array.isArray(event.choices) ? event.choices : [];
-  return choices.every((choice) => {
-    const calls = isObject(choice) && isObject(choice.delta) ? choice.delta.tool_calls : undefined;
-    return calls === undefined || calls === null || (Array.isArray(calls) && calls.every(isObject));
-  });
-}
-
-/**
- * Tool calls being streamed, assembled from their deltas by `index`. A server that leaves
- * the index out sends calls one after another: a new `id` starts a new call, pieces without
- * one continue the last. Ids come out unique (a tool result is matched to its call by id).
- */
-class StreamedCalls {
-  private readonly calls = new Map<number, { id: string | undefined; name: string; args: string }>();
-  private last: number | undefined;
-  private highest = -1;
-
-  add(call: OpenAiToolCallDelta): void {
-    const id = typeof call.id === "string" && call.id ? call.id : undefined;
-    let index = typeof call.index === "number" ? call.index : undefined;
-    if (index === undefined) index = this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
-    const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
-    entry.id ??= id;
-    entry.name += call.function?.name ?? "";
-    entry.args += call.function?.arguments ?? "";
-    this.calls.set(index, entry);
-    this.last = index;
-    this.highest = Math.max(this.highest, index);
-  }
-
-  list(): Array<{ id: string; name: string; args: string }> {
-    const used = new Set<string>();
-    return [...this.calls].map(([index, call]) => {
-      const wanted = call.id ?? `call_${index}`;
-      let id = wanted;
-      for (let n = 2; used.has(id); n++) id = `${wanted}_${index}_${n}`;
-      used.add(id);
-      return { ...call, id };
-    });
-  }
-}
-
-/**
- * `url` without the user name and password it may hold (`http://alice:pw@host/v1`), and
- * whether it held any. fetch refuses such a URL and would put it whole in its error.
- */
-export function withoutCredentials(url: string): { url: string; credentials: boolean } {
-  try {
-    const parsed = new URL(url.trim());
-    if (!parsed.username && !parsed.password) return { url, credentials: false };
-    parsed.username = parsed.password = "";
-    return { url: parsed.href, credentials: true };
-  } catch {
-    // Not a URL: still never show what looks like credentials.
-    const stripped = url.replace(/\/\/[^/?#@]*@/, "//");
-    return { url: stripped, credentials: stripped !== url };
-  }
-}
-
-/** Why a server URL with a user name or password is not used, and what to do instead. */
-export function urlCredentialsError(): BackendError {
-  return new BackendError("The server URL (hearth.serverUrl, --server) holds a user name or password; Hearth does not take credentials from the URL (they would show in the status and logs): remove them and use Hearth: Set Server API Key… (the CLI reads $HEARTH_API_KEY)", "openSettings");
-}
-
-/** Characters of generated text in one streamed delta (thinking, text, tool-call pieces). */
-function deltaChars(delta: Record<string, unknown>): number {
-  let size = 0;
-  if (typeof delta.reasoning_content === "string") size += delta.reasoning_content.length;
-  if (typeof delta.content === "string") size += delta.content.length;
-  for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) size += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
-  return size;
-}
-
 /** The data of an event-stream line (undefined for a comment or a blank line), checking the limits. */
 function dataOf(line: string, limits: RequestLimits): string | undefined {
   const sse = classifySseLine(line);
@@ -473,91 +383,6 @@ class HttpStatusError extends BackendError {
   constructor(readonly status: number, message: string) {
     super(message, status === 401 || status === 403 || (status >= 300 && status < 400) ? "openSettings" : undefined);
   }
-}
-
-function toOpenAiMessage(message: ChatMessage): Record<string, unknown> {
-  switch (message.role) {
-    case "system":
-    case "user":
-      return { role: message.role, content: message.content };
-    case "assistant":
-      return {
-        role: "assistant",
-        content: message.content,
-        ...(message.thinking ? { reasoning_content: message.thinking } : {}),
-        ...(message.toolCalls?.length
-          ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) }
-          : {}),
-      };
-    case "tool":
-      return { role: "tool", tool_call_id: message.toolCallId, name: message.name, content: message.content };
-  }
-}
-
-/** Checks a streamed call like a local one: JSON arguments, known tool, typed parameters. */
-function checkRemoteCall(call: { id: string; name: string; args: string }, tools: readonly ToolDefinition[]): ChatStreamEvent {
-  let parsed: unknown;
-  try {
-    parsed = call.args.trim() ? JSON.parse(call.args) : {};
-  } catch {
-    return { type: "toolCallError", name: call.name, raw: call.args, message: `The arguments of the call to "${call.name}" are not valid JSON. Call the tool again with a JSON object of arguments.` };
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return { type: "toolCallError", name: call.name, raw: call.args, message: `The arguments of "${call.name}" must be a JSON object.` };
-  }
-  // JSON.parse turned 1e400 into Infinity and rounded 2^53+1: refuse what it changed, as for a local call.
-  const numbers = jsonNumberProblem(call.args);
-  if (numbers) return { type: "toolCallError", name: call.name, raw: call.args, message: `Invalid arguments for "${call.name}": ${numbers}` };
-  const parameters = Object.entries(parsed as Record<string, JsonValue>).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]);
-  const checked = checkToolCall({ name: call.name, parameters }, tools);
-  if (!checked.ok) return { type: "toolCallError", name: checked.name, raw: call.args, message: checked.message };
-  return { type: "toolCall", call: { id: call.id, name: checked.name, arguments: checked.arguments } };
-}
-
-/** Where a redirect points, without a user name or password it may carry. */
-function redirectTarget(response: Response, url: string): string {
-  const location = response.headers.get("location");
-  if (!location) return "no address";
-  try {
-    const target = new URL(location, url);
-    target.username = target.password = "";
-    return target.href.slice(0, 200);
-  } catch {
-    return JSON.stringify(location.slice(0, 200));
-  }
-}
-
-function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined): string {
-  const detail = errorDetail(body, apiKey);
-  const said = detail ? `: ${detail}` : "";
-  const hint = httpErrorHint(status);
-  if (status === 401 || status === 403) return `the server refused the API key (${status})${said}; ${hint}`;
-  return `the server answered ${status} for ${new URL(url).pathname}${said}${hint ? `; ${hint}` : ""}`;
-}
-
-/** What an error body says, in words: the JSON error's message, else an HTML page's title or text; never the API key. */
-function errorDetail(body: string, apiKey: string | undefined): string {
-  let detail: string;
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown } | null;
-    const message = typeof parsed?.error === "string" ? parsed.error : (parsed?.error?.message ?? parsed?.message ?? parsed?.detail);
-    detail = typeof message === "string" ? message : body;
-  } catch {
-    // A proxy's error page (nginx, a load balancer) says it in its title.
-    detail = /<title[^>]*>([^<]*)</i.exec(body)?.[1] ?? body.replace(/<[^>]*>/g, " ");
-  }
-  // A server may echo the key it refused.
-  if (apiKey) detail = detail.split(apiKey).join("[the API key]");
-  return detail.replace(/\s+/g, " ").trim().slice(0, 300);
-}
-
-/** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
-function httpErrorHint(status: number): string {
-  if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
-  if (status === 404 || status === 405) return "check that hearth.serverUrl is the server's OpenAI-compatible address (e.g. http://127.0.0.1:8080/v1)";
-  if (status === 429) return "the server is limiting requests: wait a moment and try again";
-  if (status >= 500) return "the server failed or is not ready (still loading its model?): check its log and try again";
-  return "";
 }
 
 function cause(error: unknown): string {

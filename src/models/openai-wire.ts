@@ -12,7 +12,19 @@ import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./
 export interface OpenAiToolCallDelta {
   index?: number;
   id?: string;
-  function?: { name?: string; arguments?: string };
+  /** `arguments` is a JSON text; some servers send the object itself. */
+  function?: { name?: unknown; arguments?: unknown };
+}
+
+/** A delta's piece of the arguments' JSON text: the text, or an object a server sent as itself. */
+function argumentsText(call: OpenAiToolCallDelta): string {
+  const args = call.function?.arguments;
+  return typeof args === "string" ? args : isObject(args) ? JSON.stringify(args) : "";
+}
+
+function nameText(call: OpenAiToolCallDelta): string {
+  const name = call.function?.name;
+  return typeof name === "string" ? name : "";
 }
 
 /** A count of tokens a server reported, if it is one (a positive whole number). */
@@ -50,8 +62,8 @@ export class StreamedCalls {
     if (index === undefined) index = this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
     const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
     entry.id ??= id;
-    entry.name += call.function?.name ?? "";
-    entry.args += call.function?.arguments ?? "";
+    entry.name += nameText(call);
+    entry.args += argumentsText(call);
     this.calls.set(index, entry);
     this.last = index;
     this.highest = Math.max(this.highest, index);
@@ -96,7 +108,7 @@ export function deltaChars(delta: Record<string, unknown>): number {
   let size = 0;
   if (typeof delta.reasoning_content === "string") size += delta.reasoning_content.length;
   if (typeof delta.content === "string") size += delta.content.length;
-  for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) size += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+  for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) size += nameText(call).length + argumentsText(call).length;
   return size;
 }
 

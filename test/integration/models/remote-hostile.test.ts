@@ -164,6 +164,15 @@ describe("remote backend against broken and hostile servers", () => {
     assert.equal(new Set(calls.map((c) => c.id)).size, 4, JSON.stringify(calls));
   });
 
+  it("tool call arguments sent as an object (not as JSON text) are that object, not a retry", async () => {
+    const asObject = (index: number, path: string) => ({ index, id: `o${index}`, type: "function", function: { name: "read_file", arguments: { path } } });
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })
+      .end(`${sse({ tool_calls: [asObject(0, "a.ts")] })}${sse({ tool_calls: [asObject(1, "b.ts")] }, "tool_calls")}data: [DONE]\n\n`);
+    const turn = await chat();
+    assert.deepEqual(turn.toolCallErrors, []);
+    assert.deepEqual((turn.message.toolCalls ?? []).map((c) => [c.name, c.arguments.path]), [["read_file", "a.ts"], ["read_file", "b.ts"]]);
+  });
+
   it("a redirect is not followed: the other address gets nothing, and the error names it", async () => {
     const other = createServer((_req, res) => res.end("took it"));
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));

@@ -13,6 +13,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
+import { shownName } from "./names.ts";
 import { ProcessTransport } from "./process-transport.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
@@ -122,6 +123,7 @@ export class McpConnection {
 
   private callError(tool: string, error: unknown): ToolError {
     const server = `MCP server "${this.config.name}"`;
+    tool = shownName(tool);
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       return new ToolError("timeout", `${server} did not answer the call to "${tool}" within ${Math.round(this.callTimeoutMs / 1000)} s; the call was cancelled.`);
     }

@@ -17,7 +17,7 @@ import { mcpToolDisplay } from "../../protocol/tool-display.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
 import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
 import type { McpListedTool } from "./connection.ts";
-import { mcpToolName, unusableParameterName } from "./names.ts";
+import { mcpToolName, shownName, unusableParameterName } from "./names.ts";
 
 /** What a server's tools need of its connection. */
 export interface McpToolSource {
@@ -43,7 +43,7 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
   for (const listed of source.tools) {
     const problem = schemaProblem(listed);
     if (problem) {
-      skipped.push(`MCP tool "${listed.name}" of server "${source.name}" was left out: ${problem}.`);
+      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${problem}.`);
       continue;
     }
     const definition: ToolDefinition = {
@@ -55,7 +55,7 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
       checkToolDefinition(definition);
     } catch (error) {
       taken.delete(definition.name);
-      skipped.push(`MCP tool "${listed.name}" of server "${source.name}" was left out: ${(error as Error).message}`);
+      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${(error as Error).message}`);
       continue;
     }
     tools.push(mcpTool(source, listed.name, definition));
@@ -64,15 +64,16 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
 }
 
 function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefinition): Tool {
+  const shown = shownName(remoteName);
   return {
     definition,
     effect: "command",
     // Named as the server's tool on its card and in the approval, whatever its arguments are called.
-    display: mcpToolDisplay(source.name, remoteName),
+    display: mcpToolDisplay(source.name, shown),
     async execute(input, ctx) {
       const result = await source.call(remoteName, input, ctx.signal);
       const text = cap(resultText(result));
-      if (result.isError) throw new ToolError("command-failed", `MCP tool "${remoteName}" of server "${source.name}" reported an error: ${text || "(no message)"}`);
+      if (result.isError) throw new ToolError("command-failed", `MCP tool "${shown}" of server "${source.name}" reported an error: ${text || "(no message)"}`);
       return { text: text || "(the tool returned nothing)", data: { server: source.name, tool: remoteName } };
     },
   };

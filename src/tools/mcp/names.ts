@@ -4,6 +4,7 @@
  * `<function=NAME>` ends a name at `>` or a line break), unique among the tools of a run.
  */
 import { createHash } from "node:crypto";
+import { shownPath } from "../../indexer/text.ts";
 
 /** Longest tool name OpenAI-compatible servers accept. */
 export const MAX_TOOL_NAME = 64;
@@ -37,4 +38,14 @@ export function unusableParameterName(name: string): string | undefined {
   if (/[>\r\n]/.test(name)) return `parameter ${JSON.stringify(name)} has a ">" or a line break`;
   if (name.trim() !== name) return `parameter ${JSON.stringify(name)} starts or ends with a space`;
   return undefined;
+}
+
+/**
+ * A server's tool name as people and the model read it: one with a line break or a bidi
+ * override (which would fake a line of its own, or reverse text on the approval card) is
+ * escaped as inside a JSON string; any other as it is.
+ */
+export function shownName(name: string): string {
+  const shown = shownPath(name);
+  return shown === name ? name : shown.slice(1, -1);
 }

@@ -1,8 +1,10 @@
 /**
  * MCP tools as Hearth `Tool`s. Each gets a name the model can write (names.ts), its input
  * schema checked once (`checkToolDefinition`: a schema ajv cannot compile leaves the tool
- * out, with the reason), and the effect "command": an MCP tool can do anything its server
- * can, so it is approved exactly like run_command (asked under `ask` and `auto-edit`).
+ * out, with the reason; so does one whose schema is over 20,000 characters, and a server's
+ * tools after its first 128 offered), and the effect "command": an MCP tool can do
+ * anything its server can, so it is approved exactly like run_command (asked under `ask`
+ * and `auto-edit`).
  * `readOnlyHint` does not lower that: annotations are the server's own claim, and the MCP
  * specification says clients must not trust them from servers they do not trust — a
  * workspace's server is one the user agreed to start, not one they vetted tool by tool.
@@ -35,12 +37,21 @@ export interface McpToolSet {
 
 /** Characters of a tool's description the model is shown (it is in every turn's prompt). */
 const MAX_DESCRIPTION_CHARS = 1500;
+/** Tools of one server offered at most (OpenAI's limit for a request's whole list; each is in every turn's prompt). */
+const MAX_TOOLS_PER_SERVER = 128;
+/** Characters of a tool's input schema as JSON, at most (it too is in every turn's prompt). */
+const MAX_SCHEMA_CHARS = 20_000;
 
 /** The server's tools as Hearth tools; `taken` holds the names already used in this run (and gets these). */
 export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet {
   const tools: Tool[] = [];
   const skipped: string[] = [];
-  for (const listed of source.tools) {
+  for (const [index, listed] of source.tools.entries()) {
+    if (tools.length === MAX_TOOLS_PER_SERVER) {
+      const left = source.tools.length - index;
+      skipped.push(`MCP server "${source.name}" lists ${source.tools.length} tools; ${MAX_TOOLS_PER_SERVER} are offered and the last ${left} left out (every tool is in every turn's prompt).`);
+      break;
+    }
     const problem = schemaProblem(listed);
     if (problem) {
       skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${problem}.`);
@@ -85,6 +96,8 @@ function schemaProblem(listed: McpListedTool): string | undefined {
   if (!schema || typeof schema !== "object" || schema.type !== "object") return `its inputSchema is not an object schema`;
   const properties = schema.properties;
   if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) return `its inputSchema's "properties" is not an object`;
+  const size = JSON.stringify(schema).length;
+  if (size > MAX_SCHEMA_CHARS) return `its inputSchema is ${size} characters of JSON, over the ${MAX_SCHEMA_CHARS} a tool's schema may take (it is in every turn's prompt)`;
   for (const name of Object.keys((properties ?? {}) as object)) {
     const bad = unusableParameterName(name);
     if (bad) return `${bad}, which a tool call cannot carry`;

@@ -33,4 +33,19 @@ describe("MCP tools from a hostile server's list", () => {
     assert.equal(skipped.length, 1);
     assert.doesNotMatch(skipped[0]!, /\n|\u202e/, skipped[0]);
   });
+
+  it("offers at most 128 tools of a server that lists 10,000, and says how many were left out", () => {
+    const tools = Array.from({ length: 10_000 }, (_, i) => ({ name: `t${i}`, inputSchema: EMPTY }));
+    const set = mcpTools(source(tools), new Set());
+    assert.equal(set.tools.length, 128);
+    assert.equal(set.tools.at(-1)!.definition.name, "mcp__srv__t127");
+    assert.deepEqual(set.skipped, ["MCP server \"srv\" lists 10000 tools; 128 are offered and the last 9872 left out (every tool is in every turn's prompt)."]);
+  });
+
+  it("leaves out a tool whose schema is too large for every turn's prompt, saying why", () => {
+    const huge = { type: "object", properties: { p: { type: "string", description: "y".repeat(100_000) } } };
+    const set = mcpTools(source([{ name: "huge", inputSchema: huge }, { name: "fine", inputSchema: EMPTY }]), new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__fine"]);
+    assert.match(set.skipped[0]!, /^MCP tool "huge" of server "srv" was left out: its inputSchema is 100\d{3} characters of JSON, over the 20000 a tool's schema may take/);
+  });
 });

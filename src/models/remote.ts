@@ -13,6 +13,7 @@ import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
 import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import {
+  abortReason,
   BackendError,
   type BackendInfo,
   type BackendState,
@@ -64,6 +65,23 @@ const MAX_ERROR_BODY_BYTES = 64 << 10;
  * clearly more than max tokens: more deltas than `maxTokens * 9/8 + 16`, or more characters
  * than 64 per token (longer than any token of a real vocabulary).
  */
+/**
+ * The first connection is shared by every request (`load`): one request's Stop must not
+ * cancel it for the others, but must not wait for it either (up to the response time limit).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener("abort", onAbort), reject(error)),
+    );
+  });
+}
+
 function tokensExceeded(deltas: number, chars: number, maxTokens: number): boolean {
   return deltas > maxTokens * 1.125 + 16 || chars > maxTokens * 64;
 }
@@ -130,7 +148,14 @@ export class RemoteBackend implements ModelBackend {
   }
 
   async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
-    const info = await this.load();
+    let info: BackendInfo;
+    try {
+      info = await untilAborted(this.load(), request.signal);
+    } catch (error) {
+      if (!request.signal?.aborted) throw error;
+      yield { type: "done", stopReason: "aborted" };
+      return;
+    }
     // The agent asks for no limit; a server that never stops must still not fill memory until the deadline.
     const budget = request.maxTokens ?? (info.contextSize || MAX_CONTEXT_TOKENS);
     const tools = request.tools ?? [];
@@ -190,7 +215,12 @@ export class RemoteBackend implements ModelBackend {
   }
 
   async complete(request: FimRequest): Promise<FimResult> {
-    await this.load();
+    try {
+      await untilAborted(this.load(), request.signal);
+    } catch (error) {
+      if (request.signal?.aborted) return { text: "", stopReason: "aborted" };
+      throw error;
+    }
     const maxTokens = request.maxTokens ?? 128;
     const stop = request.stop?.length ? { stop: request.stop } : {};
     try {

@@ -46,6 +46,9 @@ describe("remote backend against broken and hostile servers", () => {
   let scenario: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(500).end();
   /** The bodies of /v1/models and /props (undefined: 404). */
   let models = JSON.stringify({ data: [{ id: "m" }] });
+  /** When set, /v1/models does not answer (a server still starting, a proxy holding the request) until the test ends it. */
+  let modelsHang = false;
+  const held: ServerResponse[] = [];
   let props: string | undefined;
   /** Requests the server saw, path and Authorization header. */
   const seen: Array<{ url: string; auth: string | undefined }> = [];
@@ -55,7 +58,7 @@ describe("remote backend against broken and hostile servers", () => {
   before(async () => {
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? "", auth: req.headers.authorization });
-      if (req.url === "/v1/models") return void res.end(models);
+      if (req.url === "/v1/models") return void (modelsHang ? held.push(res) : res.end(models));
       if (req.url === "/props") return void (props === undefined ? res.writeHead(404).end() : res.end(props));
       closed = new Promise((resolve) => res.on("close", () => resolve()));
       scenario(req, res);
@@ -224,6 +227,26 @@ describe("remote backend against broken and hostile servers", () => {
       await closed;
     } finally {
       props = undefined;
+    }
+  });
+
+  it("Stop ends a turn at once while the first connection to the server still waits for its answer", SAFETY_NET, async () => {
+    modelsHang = true;
+    try {
+      const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+      const controller = new AbortController();
+      const listed = seen.length;
+      const turn = collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }], signal: controller.signal }));
+      const fim = new AbortController();
+      const completion = backend.complete({ prefix: "a", suffix: "b", signal: fim.signal });
+      while (!seen.slice(listed).some((r) => r.url === "/v1/models")) await new Promise((r) => setImmediate(r));
+      controller.abort();
+      fim.abort();
+      assert.equal((await turn).stopReason, "aborted");
+      assert.deepEqual(await completion, { text: "", stopReason: "aborted" });
+    } finally {
+      modelsHang = false;
+      for (const res of held.splice(0)) res.end(models);
     }
   });
 

@@ -45,6 +45,8 @@ export class McpConnection {
   private stopped = false;
   /** The tool list asked for by the server's last tools/list_changed, in flight. */
   private relisting: Promise<void> = Promise.resolve();
+  /** A listing is queued and not yet begun: later notifications are answered by it. */
+  private relistQueued = false;
 
   private constructor(
     readonly config: McpServerConfig,
@@ -57,8 +59,13 @@ export class McpConnection {
     client.onclose = () => void (this.stopped = true);
     // A server whose tools come and go (a plugin loaded, a login done) says so; the next
     // tool set (the next message) has the new list. A list that fails keeps the old one.
+    // Notifications that come while a listing waits to begin share it: a flood of them is
+    // one more listing, not one each.
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      if (this.relistQueued) return;
+      this.relistQueued = true;
       this.relisting = this.relisting.then(async () => {
+        this.relistQueued = false;
         if (!this.alive) return;
         this.listed = await listTools(client, { timeout: listTimeoutMs }).catch(() => this.listed);
       });

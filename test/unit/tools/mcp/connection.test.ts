@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
 import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
 import { McpConnection } from "../../../../src/tools/mcp/connection.ts";
@@ -193,5 +194,28 @@ describe("MCP tools from a real streamable HTTP server on 127.0.0.1", () => {
     const result = await call(echo, dir, { text: "over http" });
     assert.equal(result.text, "echo (http): over http");
     assert.ok(server.headers().every((headers) => headers["x-api-key"] === "k-123"));
+  });
+});
+
+describe("MCP tools from a hostile stdio server", () => {
+  /** test/fixtures/mcp/raw-server.mjs started over stdio; closed after the test. */
+  async function openRaw(t: TestContext): Promise<McpConnection> {
+    const dir = tempFolder(t);
+    const entry = { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] };
+    const config = parseMcpConfig(JSON.stringify({ servers: { raw: entry } }), { workspaceFolder: dir, source: "test" });
+    const connection = await McpConnection.open(config.servers[0]!);
+    t.after(() => connection.close());
+    return connection;
+  }
+
+  it("reads the list once more after a flood of 5,000 tools/list_changed, not once per notification", SAFETY_NET, async (t) => {
+    const connection = await openRaw(t);
+    const signal = new AbortController().signal;
+    await connection.call("flood", {}, signal);
+    await connection.toolsSettled();
+    const count = await connection.call("count", {}, signal);
+    // The first listing, one begun at the first notification, one after it for the rest.
+    const lists = Number((count.content[0] as { text: string }).text);
+    assert.ok(lists <= 3, `${lists} tools/list requests`);
   });
 });

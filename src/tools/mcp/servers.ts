@@ -80,8 +80,9 @@ export class McpServers {
       await entry.connection?.close();
     }
     await Promise.all(configs.filter((config) => !this.entries.has(config.name)).map((config) => this.start(config, signal)));
-    // A list a server said changed is read before the tools are handed out.
-    await Promise.all([...this.entries.values()].map((entry) => entry.connection?.toolsSettled()));
+    // A list a server said changed is read before the tools are handed out; Stop hands out
+    // the lists as they are (a server may take its whole list time limit to answer).
+    await untilAborted(Promise.all([...this.entries.values()].map((entry) => entry.connection?.toolsSettled())), signal);
     return this.collect(configs);
   }
 
@@ -123,5 +124,18 @@ export class McpServers {
       problems.push(...set.skipped);
     }
     return { tools, problems: [...this.pending, ...problems] };
+  }
+}
+
+/** Resolves when `promise` settles or `signal` aborts, whichever is first. */
+async function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }

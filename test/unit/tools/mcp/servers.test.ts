@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
 import { type McpServerConfig, parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
 import { McpServers } from "../../../../src/tools/mcp/servers.ts";
@@ -105,4 +106,20 @@ describe("McpServers", () => {
     assert.equal(alive(third!), false);
     assert.deepEqual(await servers.sync(configs(dir, { fixture: entry })), { tools: [], problems: [] }, "nothing starts after close");
   });
+
+  it("Stop ends a sync waiting for a tool list the server never sends (after its tools/list_changed)", { timeout: 20_000 }, async (t) => {
+    const dir = folder(t);
+    // Without the stop the wait would last startTimeoutMs; the test's timeout is the safety net.
+    const servers = new McpServers({ connect: { startTimeoutMs: 40_000 } });
+    t.after(() => servers.close());
+    const raw = configs(dir, { raw: { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] } });
+    const first = await servers.sync(raw);
+    assert.equal((await run(byName(first.tools, "mcp__raw__stall"), dir)).text, "stalled");
+    const stop = new AbortController();
+    const pending = servers.sync(raw, stop.signal);
+    stop.abort();
+    const second = await pending;
+    assert.deepEqual(second.tools.map((tool) => tool.definition.name), ["mcp__raw__flood", "mcp__raw__count", "mcp__raw__stall"]);
+  });
 });
+

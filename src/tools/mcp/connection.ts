@@ -4,7 +4,8 @@
  * `notifications/tools/list_changed` (for the next message), calls made with the run's AbortSignal
  * (Stop cancels the request: the SDK sends `notifications/cancelled`) and a time limit.
  * Failures come back as `ToolError`s the model can read: a timeout, a server that stopped
- * (with its exit code and the end of its stderr), a protocol error.
+ * (with its exit code and the end of its stderr), an answer over the stdio transport's
+ * 10 MB (the calls in flight end at once), a protocol error.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -14,7 +15,7 @@ import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSc
 import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
 import { shownName } from "./names.ts";
-import { ProcessTransport } from "./process-transport.ts";
+import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
 export interface McpListedTool {
@@ -47,6 +48,8 @@ export class McpConnection {
   private relisting: Promise<void> = Promise.resolve();
   /** A listing is queued and not yet begun: later notifications are answered by it. */
   private relistQueued = false;
+  /** Aborted when the server sends a message too large to read: it may be a call's answer. */
+  private dropped = new AbortController();
 
   private constructor(
     readonly config: McpServerConfig,
@@ -57,6 +60,13 @@ export class McpConnection {
     listTimeoutMs: number,
   ) {
     client.onclose = () => void (this.stopped = true);
+    // The answer of a call in flight may be what was dropped: those calls end now, in words,
+    // instead of waiting for their time limit.
+    client.onerror = (error) => {
+      if (!(error instanceof MessageTooLargeError)) return;
+      this.dropped.abort();
+      this.dropped = new AbortController();
+    };
     // A server whose tools come and go (a plugin loaded, a login done) says so; the next
     // tool set (the next message) has the new list. A list that fails keeps the old one.
     // Notifications that come while a listing waits to begin share it: a flood of them is
@@ -107,10 +117,12 @@ export class McpConnection {
   /** Calls a tool. Throws ToolError for a timeout or a stopped server; an aborted signal rejects as aborted. */
   async call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult> {
     if (!this.alive) throw new ToolError("unavailable", `MCP server "${this.config.name}" is not running${this.exitText()}. It is started again with the next message.`);
+    const dropped = this.dropped.signal;
     try {
-      return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: this.callTimeoutMs })) as CallToolResult;
+      return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal: AbortSignal.any([signal, dropped]), timeout: this.callTimeoutMs })) as CallToolResult;
     } catch (error) {
       if (signal.aborted) throw error;
+      if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${this.config.name}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
       throw this.callError(tool, error);
     }
   }

@@ -24,6 +24,9 @@ export interface ProcessTransportOptions {
   readonly graceMs?: number;
 }
 
+/** A message from the server over the read buffer's 10 MB: dropped unread. */
+export class MessageTooLargeError extends Error {}
+
 /** Characters of stderr kept for messages. */
 const STDERR_TAIL = 2000;
 
@@ -126,7 +129,7 @@ export class ProcessTransport implements Transport {
     try {
       this.buffer.append(chunk);
     } catch (error) {
-      this.onerror?.(error as Error); // one message over 10 MB: dropped, said so
+      this.onerror?.(new MessageTooLargeError((error as Error).message)); // one message over 10 MB: dropped, said so
       return;
     }
     for (;;) {

@@ -199,11 +199,11 @@ describe("MCP tools from a real streamable HTTP server on 127.0.0.1", () => {
 
 describe("MCP tools from a hostile stdio server", () => {
   /** test/fixtures/mcp/raw-server.mjs started over stdio; closed after the test. */
-  async function openRaw(t: TestContext): Promise<McpConnection> {
+  async function openRaw(t: TestContext, options: { callTimeoutMs?: number } = {}): Promise<McpConnection> {
     const dir = tempFolder(t);
     const entry = { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] };
     const config = parseMcpConfig(JSON.stringify({ servers: { raw: entry } }), { workspaceFolder: dir, source: "test" });
-    const connection = await McpConnection.open(config.servers[0]!);
+    const connection = await McpConnection.open(config.servers[0]!, options);
     t.after(() => connection.close());
     return connection;
   }
@@ -218,4 +218,17 @@ describe("MCP tools from a hostile stdio server", () => {
     const lists = Number((count.content[0] as { text: string }).text);
     assert.ok(lists <= 3, `${lists} tools/list requests`);
   });
+
+  it("fails a call whose answer is over the 10 MB a message may take, in words, and keeps the server usable", { timeout: 30_000 }, async (t) => {
+    // Without the fix the call waits for its time limit (10 min here); the test's timeout is the safety net.
+    const connection = await openRaw(t, { callTimeoutMs: 600_000 });
+    const signal = new AbortController().signal;
+    await assert.rejects(connection.call("huge", {}, signal), (error: Error) => {
+      assert.match(error.message, /^MCP server "raw" sent an answer to the call to "huge" over 10 MB, which Hearth does not read; the call was cancelled\.$/);
+      return true;
+    });
+    const count = await connection.call("count", {}, signal);
+    assert.equal((count.content[0] as { text: string }).text, "1");
+  });
 });
+

@@ -25,6 +25,7 @@ import {
   ShutdownRequest,
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
+import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 
 export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
@@ -50,12 +51,14 @@ export interface RuntimeCrash {
   readonly signal: NodeJS.Signals | null;
   /** Where its log was saved, if it could be. */
   readonly logPath?: string;
+  /** The line native code left on stderr about why (`GGML_ASSERT(…) failed`), if any. */
+  readonly reason?: string;
 }
 
 /** The runtime process ended on its own (a crash, a kill, out of memory). */
 export class RuntimeStoppedError extends Error {
   constructor(readonly crash: RuntimeCrash, doing: string) {
-    const how = crash.signal ? `signal ${crash.signal}` : `exit code ${crash.code}`;
+    const how = `${crash.signal ? `signal ${crash.signal}` : `exit code ${crash.code}`}${crash.reason ? `: ${crash.reason}` : ""}`;
     const log = crash.logPath ? `; see the log at ${crash.logPath}` : "; run with --verbose to see its log";
     super(`The Hearth runtime stopped unexpectedly (${how}) ${doing}${log}`);
   }
@@ -89,7 +92,12 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     stderr += text;
     if (options.echoLog) process.stderr.write(text);
   };
-  child.stderr!.setEncoding("utf8").on("data", append);
+  // What the process itself wrote (native code's last words), apart from the log lines it sent.
+  let native = "";
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+    native = (native + text).slice(-NATIVE_TAIL_CHARS);
+    append(text);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
@@ -114,7 +122,11 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   await connection.sendNotification(InitializedNotification.type, {});
   let closing = false;
   // Undefined when the process ended because close() asked it to.
-  const stopped = exited.then(({ code, signal }) => (closing ? undefined : recordCrash(code, signal, stderr, child.pid, options.crashLogDir)));
+  const stopped = exited.then(async ({ code, signal }) => {
+    if (closing) return undefined;
+    await stderrDrained(child.stderr);
+    return recordCrash(code, signal, stderr, child.pid, options.crashLogDir, nativeFailureLine(native));
+  });
   const crashed = (doing: string) => stopped.then((crash) => (crash ? Promise.reject(new RuntimeStoppedError(crash, doing)) : new Promise<never>(() => undefined)));
   return {
     connection,
@@ -154,15 +166,16 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
 }
 
 /** Saves the log of a runtime that ended on its own; the crash says where (or nothing, if it could not). */
-function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: string, pid: number | undefined, dir: string | undefined): RuntimeCrash {
-  if (!dir) return { code, signal };
+function recordCrash(code: number | null, signal: NodeJS.Signals | null, log: string, pid: number | undefined, dir: string | undefined, reason: string | undefined): RuntimeCrash {
+  const ended = { code, signal, ...(reason ? { reason } : {}) };
+  if (!dir) return ended;
   const logPath = join(dir, `runtime-${new Date().toISOString().replace(/[:.]/g, "-")}-${pid ?? "unknown"}.log`);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(logPath, `${log}\nruntime process ended: ${signal ? `signal ${signal}` : `exit code ${code}`}\n`);
-    return { code, signal, logPath };
+    return { ...ended, logPath };
   } catch {
-    return { code, signal };
+    return ended;
   }
 }
 

@@ -23,6 +23,7 @@ import {
   type WorkDoneProgressReport,
 } from "vscode-languageclient/node";
 import { type InitializationOptions, StatusChangedNotification, StatusRequest } from "../protocol/lsp-ext.ts";
+import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -191,12 +192,16 @@ export class RuntimeClient implements vscode.Disposable {
     });
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
-    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    // The end of what the process itself writes (the language client shows it all in the
+    // log): a native abort's last words say why it died.
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
+    child.on("exit", (code, signal) => void stderrDrained(child.stderr).then(() => this.onExit(child, code, signal, nativeFailureLine(stderr))));
     return child;
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    const reason = signal ? `killed by ${signal}` : `exit code ${code}`;
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, native: string | undefined): void {
+    const reason = `${signal ? `killed by ${signal}` : `exit code ${code}`}${native ? `: ${native}` : ""}`;
     this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
     if (this.stopping || child !== this.child) return;
     const client = this.client;

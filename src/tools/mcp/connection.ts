@@ -8,8 +8,8 @@
  * 10 MB (the calls in flight end at once), a protocol error.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type JsonValue, ToolError } from "../tool.ts";
@@ -182,11 +182,21 @@ export function describeServer(config: McpServerConfig): string {
   return config.transport === "stdio" ? `${[config.command, ...config.args].join(" ")}` : `${config.transport} ${config.url}`;
 }
 
+/** Characters of an error's own text kept (an HTTP server's error page can be any size). */
+const MAX_REASON_CHARS = 500;
+
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return `the command was not found (${message}); install it or give its full path in "command"`;
-  return message;
+  const status = error instanceof StreamableHTTPError || error instanceof SseError ? error.code : undefined;
+  if (status === 401 || status === 403) {
+    return `it answered HTTP ${status} (${status === 401 ? "not signed in" : "forbidden"}): Hearth does not sign in to MCP servers (OAuth); give a token in the entry's "headers" (e.g. "Authorization": "Bearer \${env:TOKEN}")`;
+  }
+  // undici's "fetch failed" keeps why in its cause (refused, headers too large, TLS …).
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  const text = message + cause;
+  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
 }
 
 function stderrOf(transport: Transport): string {

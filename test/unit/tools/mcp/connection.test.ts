@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
@@ -229,6 +230,42 @@ describe("MCP tools from a hostile stdio server", () => {
     });
     const count = await connection.call("count", {}, signal);
     assert.equal((count.content[0] as { text: string }).text, "1");
+  });
+});
+
+describe("MCP servers over HTTP that refuse or break the connection", () => {
+  /** An HTTP server on 127.0.0.1 answering every request with `answer`; closed after the test. */
+  async function hostile(t: TestContext, answer: (res: ServerResponse) => void): Promise<string> {
+    const server = createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
+  }
+
+  async function openError(t: TestContext, type: string, url: string): Promise<string> {
+    const config = parseMcpConfig(JSON.stringify({ servers: { web: { type, url } } }), { workspaceFolder: tempFolder(t), source: "test" });
+    const error = await McpConnection.open(config.servers[0]!).then(() => assert.fail("opened"), (error: Error) => error);
+    return error.message;
+  }
+
+  for (const type of ["http", "sse"]) {
+    it(`says a 401 asks for a sign-in Hearth does not do, not the server's page (${type})`, SAFETY_NET, async (t) => {
+      const url = await hostile(t, (res) => {
+        res.writeHead(401, { "WWW-Authenticate": 'Bearer resource_metadata="http://127.0.0.1:1/.well-known/oauth-protected-resource"', "Content-Type": "text/html" });
+        res.end(`<html>${"<p>Please log in</p>".repeat(10_000)}</html>`);
+      });
+      const message = await openError(t, type, url);
+      assert.match(message, /HTTP 401 .*Hearth does not sign in to MCP servers \(OAuth\); give a token in the entry's "headers"/);
+      assert.ok(message.length < 1000, `${message.length} characters`);
+    });
+  }
+
+  it("says why a fetch failed, not only 'fetch failed' (headers over the size limit)", SAFETY_NET, async (t) => {
+    const url = await hostile(t, (res) => {
+      res.writeHead(200, { "X-Big": "a".repeat(200_000), "Content-Type": "application/json" });
+      res.end("{}");
+    });
+    assert.match(await openError(t, "http", url), /did not start: fetch failed \(.*[Hh]eader.*\)/);
   });
 });
 

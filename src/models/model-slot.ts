@@ -175,7 +175,7 @@ export class ModelSlot {
       const info = await backend.load({ onProgress, ...(this.options.signal ? { signal: this.options.signal } : {}) });
       if (this.backend !== backend) return; // replaced by a newer configuration
       this.options.log?.("info", `${label} ${info.name} ready in ${Date.now() - started} ms: ${info.contextSize} tokens of context, ${info.gpu || "CPU"}${info.promptFormat ? `; prompt format: ${info.promptFormat.reason}` : ""}`);
-      this.setState({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}) });
+      this.setState({ kind: "ready", source, name: info.name, contextSize: info.contextSize, gpu: info.gpu, ...(info.compute ? { backend: info.compute } : {}), ...(info.promptFormat ? { promptFormat: info.promptFormat.reason } : {}) });
     } catch (error) {
       if (this.backend !== backend) return;
       this.options.log?.("warn", `${label} failed to load: ${error instanceof Error ? error.message : String(error)}`);

@@ -69,6 +69,8 @@ export type ModelState =
       readonly gpu: string | false;
       /** Layers on the GPU, VRAM, and why not faster (embedded models only). */
       readonly backend?: ComputeBackend;
+      /** How prompts are written for it, and why (embedded models only): "Hearth's Qwen3.5 renderer: …". */
+      readonly promptFormat?: string;
     }
   | { readonly kind: "error"; readonly source: ModelSource; readonly message: string; readonly fix?: FixAction };
 

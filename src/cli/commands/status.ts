@@ -1,10 +1,12 @@
 /** `hearth status`: starts a runtime, prints its status and the machine's facts, stops it. */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
 import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
+import { terminalJson, terminalName } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 
 const GiB = 1024 ** 3;
@@ -32,7 +34,8 @@ export const statusCommand: CliCommand = {
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
-        settings: { modelPath: (flags.model as string | undefined) ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads },
+        // The runtime wants an absolute path; a relative one is meant from where hearth runs (as for chat and fix).
+        settings: { modelPath: typeof flags.model === "string" ? resolve(io.cwd, flags.model) : "", serverUrl: (flags.server as string | undefined) ?? "", threads },
         // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
         globalStoragePath: cliStoragePath(),
         // $HEARTH_API_KEY is the CLI user's key for the --server they named.
@@ -51,14 +54,16 @@ export const statusCommand: CliCommand = {
       const status = await runtime.whileRunning(runtime.connection.sendRequest(StatusRequest), "while reporting its status");
       const system = flags["no-gpu-probe"] ? undefined : await runtime.whileRunning(runtime.connection.sendRequest(SystemInfoRequest), "while probing the GPU");
       if (flags.json) {
-        io.out(JSON.stringify({ status, system }, null, 2) + "\n");
+        io.out(terminalJson(JSON.stringify({ status, system }, null, 2)) + "\n");
       } else {
         const s = status;
         io.out(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`);
-        io.out(`Model:  ${describeModel(s.model)}\n`);
+        // The model's name and an error's words come from the file or the server: escaped.
+        io.out(`Model:  ${terminalName(describeModel(s.model))}\n`);
         if (s.model.kind === "ready" && s.model.backend) io.out(`Backend: ${describeBackend(s.model.backend)}\n`);
+        if (s.model.kind === "ready" && s.model.promptFormat) io.out(`Prompt: ${terminalName(s.model.promptFormat)}\n`);
         io.out(`Index:  ${s.index.kind === "idle" ? s.index.detail : s.index.kind}\n`);
-        for (const problem of s.settingsProblems) io.out(`Warning: ${problem}\n`);
+        for (const problem of s.settingsProblems) io.out(`Warning: ${terminalName(problem)}\n`);
         if (system) io.out(describeSystem(system));
       }
       return status.model.kind === "error" ? 1 : 0;

@@ -34,12 +34,15 @@ describe("hearth status reports the compute backend", () => {
     const text = status(model);
     assert.match(text, /^Model: {2}.*, CPU — no GPU found · 0\/\d+ layers on GPU$/m);
     assert.match(text, /^Backend: CPU — no GPU found · 0\/([1-9]\d*) layers on GPU$/m);
+    // How its prompts are written, and why.
+    assert.match(text, /^Prompt: the model's chat template is Qwen3\.5's: Hearth's Qwen prompt format renders it exactly$/m);
     const json = JSON.parse(status(model, "--json", "--no-gpu-probe")) as { status: RuntimeStatus };
     assert.equal(json.status.model.kind, "ready");
     if (json.status.model.kind !== "ready") return;
     assert.equal(json.status.model.gpu, false);
     assert.deepEqual({ ...json.status.model.backend, totalLayers: undefined }, { kind: "cpu", gpuLayers: 0, totalLayers: undefined, vramUsedBytes: 0, note: "no GPU found" });
     assert.ok(json.status.model.backend!.totalLayers > 0);
+    assert.match(json.status.model.promptFormat ?? "", /Hearth's Qwen prompt format/);
   });
 });
 

@@ -60,4 +60,14 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assertPrintable(run.stdout, "fix stdout");
     assertPrintable(run.stderr, "fix stderr");
   });
+
+  it("hearth status: the model's name, as text and as JSON", (t) => {
+    const dir = work(t, []);
+    for (const json of [false, true]) {
+      const run = spawnSync(process.execPath, [CLI, "status", "--model", MODEL, "--load", "--no-gpu-probe", ...(json ? ["--json"] : [])], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, json ? /model\\u001b\[1m\.json/ : /^Model: {2}model\\x1b\[1m\.json/m);
+      assertPrintable(run.stdout, `status${json ? " --json" : ""} stdout`);
+    }
+  });
 });

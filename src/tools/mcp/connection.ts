@@ -4,13 +4,13 @@
  * `notifications/tools/list_changed` (for the next message), calls made with the run's AbortSignal
  * (Stop cancels the request: the SDK sends `notifications/cancelled`) and a time limit.
  * Failures come back as `ToolError`s the model can read: a timeout, a server that stopped
- * (with its exit code and the end of its stderr), an answer over the stdio transport's
- * 10 MB (the calls in flight end at once), a protocol error.
+ * (with its exit code and the end of its stderr), a message over 10 MB (a stdio line, an
+ * HTTP answer or one event of its stream: the calls in flight end at once), a protocol error.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
@@ -38,6 +38,9 @@ export interface McpConnectOptions {
   readonly version?: string;
 }
 
+/** Bytes of one message from an HTTP server at most (the stdio transport's read buffer is 10 MB too). */
+const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
 /** Tools read from one server at most (pages of `tools/list`), so a broken server cannot loop forever. */
 const MAX_LIST_PAGES = 20;
 
@@ -63,9 +66,7 @@ export class McpConnection {
     // The answer of a call in flight may be what was dropped: those calls end now, in words,
     // instead of waiting for their time limit.
     client.onerror = (error) => {
-      if (!(error instanceof MessageTooLargeError)) return;
-      this.dropped.abort();
-      this.dropped = new AbortController();
+      if (error instanceof MessageTooLargeError) this.messageDropped();
     };
     // A server whose tools come and go (a plugin loaded, a login done) says so; the next
     // tool set (the next message) has the new list. A list that fails keeps the old one.
@@ -94,13 +95,15 @@ export class McpConnection {
 
   /** Starts or connects to the server and lists its tools; throws an Error saying why not. */
   static async open(config: McpServerConfig, options: McpConnectOptions = {}): Promise<McpConnection> {
-    const transport = createTransport(config, options);
+    let connection: McpConnection | undefined;
+    const transport = createTransport(config, options, () => connection?.messageDropped());
     const client = new Client({ name: "hearth", version: options.version ?? "0.0.0" }, { capabilities: {} });
     const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) };
     try {
       await client.connect(transport, requestOptions);
       const tools = await listTools(client, requestOptions);
-      return new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000, requestOptions.timeout);
+      connection = new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000, requestOptions.timeout);
+      return connection;
     } catch (error) {
       await transport.close().catch(() => undefined);
       const exit = transport instanceof ProcessTransport ? transport.exitStatus : undefined;
@@ -125,6 +128,12 @@ export class McpConnection {
       if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${this.config.name}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
       throw this.callError(tool, error);
     }
+  }
+
+  /** A message too large to read was dropped: the calls in flight end (one of them may have lost its answer). */
+  private messageDropped(): void {
+    this.dropped.abort();
+    this.dropped = new AbortController();
   }
 
   /** Closes the connection; a stdio server's processes are stopped (all of them). */
@@ -160,7 +169,7 @@ export class McpConnection {
   }
 }
 
-function createTransport(config: McpServerConfig, options: McpConnectOptions): Transport {
+function createTransport(config: McpServerConfig, options: McpConnectOptions, onTooLarge: () => void): Transport {
   if (config.transport === "stdio") {
     const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
     delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
@@ -172,9 +181,41 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions): T
     return new ProcessTransport({ command: config.command, args: config.args, cwd: config.cwd, env });
   }
   const requestInit: RequestInit = { headers: { ...config.headers } };
+  const fetch = boundedFetch(onTooLarge);
   return config.transport === "http"
-    ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit })
-    : new SSEClientTransport(new URL(config.url), { requestInit });
+    ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
+    : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
+}
+
+/**
+ * `fetch` whose answers stop at MAX_MESSAGE_BYTES: a JSON answer in all, an event stream
+ * between blank lines (one event), as the stdio transport bounds a line. The body then
+ * fails and `onTooLarge` is told, instead of the SDK reading a server's endless answer into
+ * memory.
+ */
+function boundedFetch(onTooLarge: () => void): FetchLike {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (!response.body) return response;
+    const events = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+    let size = 0;
+    let lineFeed = false; // the last byte other than CR was LF: another LF ends an event
+    const bounded = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (!events) size += chunk.length;
+        else {
+          for (const byte of chunk) {
+            size = byte === 10 && lineFeed ? 0 : size + 1;
+            if (byte !== 13) lineFeed = byte === 10;
+          }
+        }
+        if (size <= MAX_MESSAGE_BYTES) return controller.enqueue(chunk);
+        onTooLarge();
+        controller.error(new MessageTooLargeError(`the server sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB`));
+      },
+    });
+    return new Response(response.body.pipeThrough(bounded), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }
 
 /** Where a server comes from, for messages (never the headers or env: they may hold secrets). */

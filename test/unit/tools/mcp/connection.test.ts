@@ -267,5 +267,43 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
     });
     assert.match(await openError(t, "http", url), /did not start: fetch failed \(.*[Hh]eader.*\)/);
   });
+
+  for (const format of ["json", "event-stream"]) {
+    it(`ends a call whose HTTP answer is over 10 MB, in words, without reading it all (${format})`, { timeout: 30_000 }, async (t) => {
+      // A hand-made streamable HTTP server: the call's answer is 64 MB without an end.
+      const http = createServer((req, res) => {
+        if (req.method !== "POST") return void res.writeHead(405).end();
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+        req.on("end", () => {
+          const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+          if (message.id === undefined) return void res.writeHead(202).end();
+          const answer = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
+          if (message.method === "initialize") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "big", version: "1" } }));
+          if (message.method === "tools/list") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ tools: [{ name: "huge", inputSchema: { type: "object" } }] }));
+          res.writeHead(200, { "Content-Type": format === "json" ? "application/json" : "text/event-stream" });
+          res.write(format === "json" ? `{"jsonrpc":"2.0","id":${message.id},"result":{"content":[{"type":"text","text":"` : `data: {"jsonrpc":"2.0","id":${message.id},"result":{"content":[{"type":"text","text":"`);
+          const chunk = "x".repeat(1 << 20);
+          let sent = 0;
+          const more = (): void => {
+            while (sent < 64 && !res.destroyed) {
+              sent++;
+              if (!res.write(chunk)) return void res.once("drain", more);
+            }
+          };
+          res.on("close", () => (sent = 64));
+          more();
+        });
+      });
+      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+      t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+      const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+      const config = parseMcpConfig(JSON.stringify({ servers: { big: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
+      // Without the fix the call waits for its time limit (10 min) or reads the whole answer; the test's timeout is the safety net.
+      const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+      t.after(() => connection.close());
+      await assert.rejects(connection.call("huge", {}, new AbortController().signal), /^ToolError: MCP server "big" sent an answer to the call to "huge" over 10 MB, which Hearth does not read; the call was cancelled\.$/);
+    });
+  }
 });
 

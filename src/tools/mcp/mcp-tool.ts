@@ -96,7 +96,12 @@ function schemaProblem(listed: McpListedTool): string | undefined {
   if (!schema || typeof schema !== "object" || schema.type !== "object") return `its inputSchema is not an object schema`;
   const properties = schema.properties;
   if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) return `its inputSchema's "properties" is not an object`;
-  const size = JSON.stringify(schema).length;
+  let size: number;
+  try {
+    size = JSON.stringify(schema).length;
+  } catch {
+    return `its inputSchema is nested too deeply to be read`; // the stack ran out: one tool left out, not the run's whole set
+  }
   if (size > MAX_SCHEMA_CHARS) return `its inputSchema is ${size} characters of JSON, over the ${MAX_SCHEMA_CHARS} a tool's schema may take (it is in every turn's prompt)`;
   for (const name of Object.keys((properties ?? {}) as object)) {
     const bad = unusableParameterName(name);

@@ -48,4 +48,12 @@ describe("MCP tools from a hostile server's list", () => {
     assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__fine"]);
     assert.match(set.skipped[0]!, /^MCP tool "huge" of server "srv" was left out: its inputSchema is 100\d{3} characters of JSON, over the 20000 a tool's schema may take/);
   });
+
+  it("leaves out a schema nested 200,000 levels deep, saying why, and keeps the server's other tools", () => {
+    const deep = JSON.parse(`${'{"type":"object","properties":{"a":'.repeat(200_000)}{"type":"string"}${"}}".repeat(200_000)}`) as Record<string, unknown>;
+    const set = mcpTools(source([{ name: "deep", inputSchema: deep }, { name: "fine", inputSchema: EMPTY }]), new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__fine"]);
+    assert.match(set.skipped[0]!, /^MCP tool "deep" of server "srv" was left out: its inputSchema is nested too deeply/);
+  });
 });
+

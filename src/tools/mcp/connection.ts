@@ -5,7 +5,8 @@
  * (Stop cancels the request: the SDK sends `notifications/cancelled`) and a time limit.
  * Failures come back as `ToolError`s the model can read: a timeout, a server that stopped
  * (with its exit code and the end of its stderr), a message over 10 MB (a stdio line, an
- * HTTP answer or one event of its stream: the calls in flight end at once), a protocol error.
+ * HTTP answer or one event of its stream: the calls in flight end at once), an HTTP answer
+ * stream that ended before its answer (as a server that stopped), a protocol error.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -181,41 +182,93 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
     return new ProcessTransport({ command: config.command, args: config.args, cwd: config.cwd, env });
   }
   const requestInit: RequestInit = { headers: { ...config.headers } };
-  const fetch = boundedFetch(onTooLarge);
-  return config.transport === "http"
+  // A request whose answer cannot come any more is answered here, as the SDK answers a
+  // closed connection (callError: the server stopped; it is started again next message).
+  const lost = (ids: readonly (string | number)[]) => {
+    for (const id of ids) transport.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: "the server closed the stream its answer was to come on" } });
+  };
+  const fetch = boundedFetch({ tooLarge: onTooLarge, lost });
+  const transport: Transport = config.transport === "http"
     ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
     : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
+  return transport;
 }
+
+/** What boundedFetch reports. */
+interface HttpWatch {
+  /** An answer went over MAX_MESSAGE_BYTES and was dropped. */
+  tooLarge(): void;
+  /** The event stream that was to carry the answers to these requests ended without a way to resume it. */
+  lost(ids: readonly (string | number)[]): void;
+}
+
+/** "id:" at the start of an event-stream line: the server can resume the stream after a drop. */
+const ID_FIELD = [105, 100, 58];
 
 /**
  * `fetch` whose answers stop at MAX_MESSAGE_BYTES: a JSON answer in all, an event stream
  * between blank lines (one event), as the stdio transport bounds a line. The body then
- * fails and `onTooLarge` is told, instead of the SDK reading a server's endless answer into
- * memory.
+ * fails and `tooLarge` is told, instead of the SDK reading a server's endless answer into
+ * memory. A POST's event stream that ends (or breaks) without an event id to resume from
+ * is told as `lost`, with its requests' ids: the SDK would wait for those answers until
+ * their time limit.
  */
-function boundedFetch(onTooLarge: () => void): FetchLike {
+function boundedFetch(watch: HttpWatch): FetchLike {
   return async (url, init) => {
     const response = await fetch(url, init);
     if (!response.body) return response;
     const events = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+    const ids = events && init?.method === "POST" ? requestIds(init.body) : [];
+    const reader = response.body.getReader();
     let size = 0;
     let lineFeed = false; // the last byte other than CR was LF: another LF ends an event
-    const bounded = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        if (!events) size += chunk.length;
+    let field = 0; // bytes of "id:" matched at the start of a line, -1 when not at one
+    let resumable = false;
+    // After the SDK has read what came before the end (the answer may be in the last bytes).
+    const ended = () => void (ids.length && !resumable && setImmediate(() => watch.lost(ids)));
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let read: ReadableStreamReadResult<Uint8Array>;
+        try {
+          read = await reader.read();
+        } catch (error) {
+          ended();
+          return controller.error(error);
+        }
+        if (read.done) {
+          ended();
+          return controller.close();
+        }
+        if (!events) size += read.value.length;
         else {
-          for (const byte of chunk) {
+          for (const byte of read.value) {
             size = byte === 10 && lineFeed ? 0 : size + 1;
             if (byte !== 13) lineFeed = byte === 10;
+            if (byte === 10 || byte === 13) field = 0;
+            else if (field >= 0) field = byte === ID_FIELD[field] ? field + 1 : -1;
+            if (field === ID_FIELD.length) [resumable, field] = [true, -1];
           }
         }
-        if (size <= MAX_MESSAGE_BYTES) return controller.enqueue(chunk);
-        onTooLarge();
+        if (size <= MAX_MESSAGE_BYTES) return controller.enqueue(read.value);
+        watch.tooLarge();
         controller.error(new MessageTooLargeError(`the server sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB`));
+        void reader.cancel().catch(() => undefined);
       },
+      cancel: (reason) => reader.cancel(reason),
     });
-    return new Response(response.body.pipeThrough(bounded), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/** The ids of the JSON-RPC requests in a POST body (one message or a batch). */
+function requestIds(body: unknown): (string | number)[] {
+  try {
+    const parsed: unknown = typeof body === "string" ? JSON.parse(body) : undefined;
+    const messages = (Array.isArray(parsed) ? parsed : [parsed]) as { id?: unknown; method?: unknown }[];
+    return messages.filter((m) => typeof m?.method === "string" && (typeof m.id === "string" || typeof m.id === "number")).map((m) => m.id as string | number);
+  } catch {
+    return [];
+  }
 }
 
 /** Where a server comes from, for messages (never the headers or env: they may hold secrets). */

@@ -305,5 +305,31 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
       await assert.rejects(connection.call("huge", {}, new AbortController().signal), /^ToolError: MCP server "big" sent an answer to the call to "huge" over 10 MB, which Hearth does not read; the call was cancelled\.$/);
     });
   }
+
+  it("ends a call at once when the server drops the event stream its answer was to come on", { timeout: 30_000 }, async (t) => {
+    const http = createServer((req, res) => {
+      if (req.method !== "POST") return void res.writeHead(405).end();
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+        if (message.id === undefined) return void res.writeHead(202).end();
+        const answer = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
+        if (message.method === "initialize") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "drop", version: "1" } }));
+        if (message.method === "tools/list") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ tools: [{ name: "drop", inputSchema: { type: "object" } }] }));
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        res.write(": working\n\n", () => res.destroy()); // the server dies mid-call
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+    const config = parseMcpConfig(JSON.stringify({ servers: { web: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
+    // Without the fix the call waits for its time limit (10 min); the test's timeout is the safety net.
+    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+    t.after(() => connection.close());
+    await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "web" stopped during the call to "drop"\. It is started again with the next message/);
+    assert.equal(connection.alive, false);
+  });
 });
 

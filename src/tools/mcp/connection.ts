@@ -67,7 +67,7 @@ export class McpConnection {
     // The answer of a call in flight may be what was dropped: those calls end now, in words,
     // instead of waiting for their time limit.
     client.onerror = (error) => {
-      if (error instanceof MessageTooLargeError) this.messageDropped();
+      if (error instanceof MessageTooLargeError) this.messageDropped("too-large");
     };
     // A server whose tools come and go (a plugin loaded, a login done) says so; the next
     // tool set (the next message) has the new list. A list that fails keeps the old one.
@@ -97,7 +97,7 @@ export class McpConnection {
   /** Starts or connects to the server and lists its tools; throws an Error saying why not. */
   static async open(config: McpServerConfig, options: McpConnectOptions = {}): Promise<McpConnection> {
     let connection: McpConnection | undefined;
-    const transport = createTransport(config, options, () => connection?.messageDropped());
+    const transport = createTransport(config, options, () => connection?.messageDropped("too-large"), () => connection?.messageDropped("stream-ended"));
     const client = new Client({ name: "hearth", version: options.version ?? "0.0.0" }, { capabilities: {} });
     const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) };
     try {
@@ -126,14 +126,19 @@ export class McpConnection {
       return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal: AbortSignal.any([signal, dropped]), timeout: this.callTimeoutMs })) as CallToolResult;
     } catch (error) {
       if (signal.aborted) throw error;
+      if (dropped.aborted && dropped.reason === "stream-ended") throw this.callError(tool, new McpError(ErrorCode.ConnectionClosed, "the event stream ended"));
       if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${this.config.name}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
       throw this.callError(tool, error);
     }
   }
 
-  /** A message too large to read was dropped: the calls in flight end (one of them may have lost its answer). */
-  private messageDropped(): void {
-    this.dropped.abort();
+  /**
+   * A message too large to read was dropped, or an SSE server's event stream ended: the
+   * calls in flight end (their answers may be lost), the latter as a stopped server.
+   */
+  private messageDropped(why: "too-large" | "stream-ended"): void {
+    if (why === "stream-ended") this.stopped = true;
+    this.dropped.abort(why);
     this.dropped = new AbortController();
   }
 
@@ -170,7 +175,7 @@ export class McpConnection {
   }
 }
 
-function createTransport(config: McpServerConfig, options: McpConnectOptions, onTooLarge: () => void): Transport {
+function createTransport(config: McpServerConfig, options: McpConnectOptions, onTooLarge: () => void, onStreamEnded: () => void): Transport {
   if (config.transport === "stdio") {
     const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
     delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
@@ -187,7 +192,9 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
   const lost = (ids: readonly (string | number)[]) => {
     for (const id of ids) transport.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: "the server closed the stream its answer was to come on" } });
   };
-  const fetch = boundedFetch({ tooLarge: onTooLarge, lost });
+  // The deprecated SSE transport's answers all come on its one event stream: when it ends,
+  // the calls in flight have lost their way back (the SDK would wait for their time limit).
+  const fetch = boundedFetch({ tooLarge: onTooLarge, lost, ...(config.transport === "sse" ? { streamEnded: onStreamEnded } : {}) });
   const transport: Transport = config.transport === "http"
     ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
     : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
@@ -200,6 +207,8 @@ interface HttpWatch {
   tooLarge(): void;
   /** The event stream that was to carry the answers to these requests ended without a way to resume it. */
   lost(ids: readonly (string | number)[]): void;
+  /** An SSE server's event stream (a GET), the way back of every answer, ended. */
+  streamEnded?(): void;
 }
 
 /** "id:" at the start of an event-stream line: the server can resume the stream after a drop. */
@@ -225,7 +234,10 @@ function boundedFetch(watch: HttpWatch): FetchLike {
     let field = 0; // bytes of "id:" matched at the start of a line, -1 when not at one
     let resumable = false;
     // After the SDK has read what came before the end (the answer may be in the last bytes).
-    const ended = () => void (ids.length && !resumable && setImmediate(() => watch.lost(ids)));
+    const ended = () => {
+      if (ids.length && !resumable) setImmediate(() => watch.lost(ids));
+      if (events && init?.method !== "POST") watch.streamEnded?.();
+    };
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         let read: ReadableStreamReadResult<Uint8Array>;

@@ -331,5 +331,36 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
     await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "web" stopped during the call to "drop"\. It is started again with the next message/);
     assert.equal(connection.alive, false);
   });
+
+  it("ends a call at once when an SSE server drops its event stream (the answers' only way back)", { timeout: 30_000 }, async (t) => {
+    let stream: ServerResponse | undefined;
+    const http = createServer((req, res) => {
+      if (req.method === "GET") {
+        stream = res;
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        return void res.write("event: endpoint\ndata: /messages\n\n");
+      }
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        res.writeHead(202).end();
+        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+        if (message.id === undefined) return;
+        const answer = (result: unknown) => stream!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result })}\n\n`);
+        if (message.method === "initialize") return void answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "sse", version: "1" } });
+        if (message.method === "tools/list") return void answer({ tools: [{ name: "drop", inputSchema: { type: "object" } }] });
+        stream!.destroy(); // the server dies mid-call
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/sse`;
+    const config = parseMcpConfig(JSON.stringify({ servers: { old: { type: "sse", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
+    // Without the fix the call waits for its time limit (10 min); the test's timeout is the safety net.
+    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+    t.after(() => connection.close());
+    await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "old" stopped during the call to "drop"\. It is started again with the next message/);
+    assert.equal(connection.alive, false);
+  });
 });
 

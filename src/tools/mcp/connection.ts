@@ -52,7 +52,7 @@ export class McpConnection {
   private relisting: Promise<void> = Promise.resolve();
   /** A listing is queued and not yet begun: later notifications are answered by it. */
   private relistQueued = false;
-  /** Aborted when the server sends a message too large to read: it may be a call's answer. */
+  /** Aborted (reason: which) when a message too large to read is dropped or an SSE server's stream ends. */
   private dropped = new AbortController();
 
   private constructor(

@@ -38,6 +38,34 @@ async function openFixture(t: TestContext, env: Record<string, string> = {}, opt
   return { connection, dir };
 }
 
+/**
+ * A hand-made streamable HTTP MCP server with one tool: it answers `initialize` and
+ * `tools/list` itself and hands each call (its JSON-RPC id) to `call`. Closed after the test.
+ */
+async function handMadeServer(t: TestContext, name: string, call: (id: number, res: ServerResponse) => void): Promise<McpConnection> {
+  const http = createServer((req, res) => {
+    if (req.method !== "POST") return void res.writeHead(405).end();
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+      if (message.id === undefined) return void res.writeHead(202).end();
+      const answer = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
+      if (message.method === "initialize") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name, version: "1" } }));
+      if (message.method === "tools/list") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ tools: [{ name, inputSchema: { type: "object" } }] }));
+      call(message.id, res);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+  const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+  const config = parseMcpConfig(JSON.stringify({ servers: { web: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
+  // The call's time limit is long: without the fixes under test the call waits for it; the test's timeout is the safety net.
+  const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+  t.after(() => connection.close());
+  return connection;
+}
+
 function toolsOf(connection: McpConnection): { byRemote: (name: string) => Tool; skipped: string[]; names: string[] } {
   const set = mcpTools({ name: connection.config.name, tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, new Set());
   return {
@@ -270,64 +298,30 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
 
   for (const format of ["json", "event-stream"]) {
     it(`ends a call whose HTTP answer is over 10 MB, in words, without reading it all (${format})`, { timeout: 30_000 }, async (t) => {
-      // A hand-made streamable HTTP server: the call's answer is 64 MB without an end.
-      const http = createServer((req, res) => {
-        if (req.method !== "POST") return void res.writeHead(405).end();
-        let body = "";
-        req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-        req.on("end", () => {
-          const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
-          if (message.id === undefined) return void res.writeHead(202).end();
-          const answer = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
-          if (message.method === "initialize") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "big", version: "1" } }));
-          if (message.method === "tools/list") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ tools: [{ name: "huge", inputSchema: { type: "object" } }] }));
-          res.writeHead(200, { "Content-Type": format === "json" ? "application/json" : "text/event-stream" });
-          res.write(format === "json" ? `{"jsonrpc":"2.0","id":${message.id},"result":{"content":[{"type":"text","text":"` : `data: {"jsonrpc":"2.0","id":${message.id},"result":{"content":[{"type":"text","text":"`);
-          const chunk = "x".repeat(1 << 20);
-          let sent = 0;
-          const more = (): void => {
-            while (sent < 64 && !res.destroyed) {
-              sent++;
-              if (!res.write(chunk)) return void res.once("drain", more);
-            }
-          };
-          res.on("close", () => (sent = 64));
-          more();
-        });
+      // The call's answer is 64 MB without an end.
+      const connection = await handMadeServer(t, "huge", (id, res) => {
+        res.writeHead(200, { "Content-Type": format === "json" ? "application/json" : "text/event-stream" });
+        res.write(format === "json" ? `{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"` : `data: {"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"`);
+        const chunk = "x".repeat(1 << 20);
+        let sent = 0;
+        const more = (): void => {
+          while (sent < 64 && !res.destroyed) {
+            sent++;
+            if (!res.write(chunk)) return void res.once("drain", more);
+          }
+        };
+        res.on("close", () => (sent = 64));
+        more();
       });
-      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-      t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
-      const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-      const config = parseMcpConfig(JSON.stringify({ servers: { big: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
-      // Without the fix the call waits for its time limit (10 min) or reads the whole answer; the test's timeout is the safety net.
-      const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
-      t.after(() => connection.close());
-      await assert.rejects(connection.call("huge", {}, new AbortController().signal), /^ToolError: MCP server "big" sent an answer to the call to "huge" over 10 MB, which Hearth does not read; the call was cancelled\.$/);
+      await assert.rejects(connection.call("huge", {}, new AbortController().signal), /^ToolError: MCP server "web" sent an answer to the call to "huge" over 10 MB, which Hearth does not read; the call was cancelled\.$/);
     });
   }
 
   it("ends a call at once when the server drops the event stream its answer was to come on", { timeout: 30_000 }, async (t) => {
-    const http = createServer((req, res) => {
-      if (req.method !== "POST") return void res.writeHead(405).end();
-      let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => {
-        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
-        if (message.id === undefined) return void res.writeHead(202).end();
-        const answer = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
-        if (message.method === "initialize") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "drop", version: "1" } }));
-        if (message.method === "tools/list") return void res.writeHead(200, { "Content-Type": "application/json" }).end(answer({ tools: [{ name: "drop", inputSchema: { type: "object" } }] }));
-        res.writeHead(200, { "Content-Type": "text/event-stream" });
-        res.write(": working\n\n", () => res.destroy()); // the server dies mid-call
-      });
+    const connection = await handMadeServer(t, "drop", (_id, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(": working\n\n", () => res.destroy()); // the server dies mid-call
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
-    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-    const config = parseMcpConfig(JSON.stringify({ servers: { web: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
-    // Without the fix the call waits for its time limit (10 min); the test's timeout is the safety net.
-    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
-    t.after(() => connection.close());
     await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "web" stopped during the call to "drop"\. It is started again with the next message/);
     assert.equal(connection.alive, false);
   });

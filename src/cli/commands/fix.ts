@@ -65,7 +65,8 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
     const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
     const slot = new ModelSlot({ env: { ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}), ...(modelsFolder ? { modelsFolder } : {}) }, signal: io.signal });
     slot.set(options.settings);
-    if ((await slot.settled(), slot.state().kind === "none")) {
+    await slot.settled();
+    if (slot.state().kind === "none") {
       await Promise.all([slot.dispose(), mcp?.close()]);
       io.err(noModel("fix"));
       return FIX_EXIT.usage;

@@ -143,7 +143,12 @@ class Run {
         const message = error instanceof BackendError || error instanceof Error ? error.message : String(error);
         return this.end("model-error", message);
       }
-      if (turn.stopReason === "aborted" || this.signal.aborted) return this.end("cancelled", "cancelled by the user");
+      if (turn.stopReason === "aborted" || this.signal.aborted) {
+        // What the model had written when Stop came stays in the conversation (as it stays on
+        // screen): the next message can say "go on". Calls it had not finished are not kept.
+        if (turn.message.content) this.messages.push({ role: "assistant", content: turn.message.content });
+        return this.end("cancelled", "cancelled by the user");
+      }
       this.messages.push(turn.message);
       if (turn.errors.length > 0) this.messages.push({ role: "user", content: describeCallErrors(turn.errors) });
       const calls = turn.message.toolCalls ?? [];

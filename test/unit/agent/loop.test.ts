@@ -185,6 +185,27 @@ describe("agent under injected failures", () => {
     assert.equal(existsSync(join(dir, "new.py")), false);
   });
 
+  it("Stop mid-answer keeps what the model had written in the conversation, and nothing when it had written nothing", async () => {
+    const dir = fixture("python-calc");
+    const controller = new AbortController();
+    // Streams for minutes: Stop comes once the first words are on screen.
+    const { agent } = await agentFor(dir, [{ text: "The bug is in add(): it subtracts. ".repeat(2000) }], {
+      script: { chunkDelayMs: 5, chunkSize: 8 },
+      onEvent: (e) => void (e.type === "model" && e.event.type === "text" && controller.abort()),
+    });
+    const result = await agent.run("why does add fail?", controller.signal);
+    assert.equal(result.stopReason, "cancelled");
+    const last = agent.messages.at(-1)!;
+    assert.equal(last.role, "assistant");
+    assert.ok(last.content.length > 0 && "The bug is in add(): it subtracts.".startsWith(last.content), last.content);
+    assert.equal(last.toolCalls, undefined);
+    const silent = new AbortController();
+    silent.abort();
+    const { agent: quiet } = await agentFor(dir, [{ text: "never seen" }]);
+    assert.equal((await quiet.run("anything", silent.signal)).stopReason, "cancelled");
+    assert.notEqual(quiet.messages.at(-1)!.role, "assistant");
+  });
+
   it("cancellation during a running command kills it and stops the run", async () => {
     const dir = fixture("python-calc");
     const controller = new AbortController();

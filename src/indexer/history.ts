@@ -10,6 +10,7 @@
  * git, or outside a repository, there is no history and ranking goes on without it.
  */
 import { execFile, spawn } from "node:child_process";
+import { formatLimit } from "../protocol/units.ts";
 import { issueReferences } from "./query-evidence.ts";
 import { bm25Idf, bm25Tf } from "./tables.ts";
 import { countTerms } from "./text.ts";
@@ -295,7 +296,7 @@ function gitLog(source: HistorySource, args: readonly string[], maxBytes: number
       if (cut !== undefined) return;
       chunks.push(chunk);
       bytes += chunk.length;
-      if (bytes > maxBytes) stop(`git log passed ${formatBytes(maxBytes)}`);
+      if (bytes > maxBytes) stop(`git log passed ${formatLimit(maxBytes)}`);
     });
     child.on("error", () => settle(undefined));
     child.on("close", (code) => {
@@ -311,9 +312,6 @@ function gitArgs(source: HistorySource, args: readonly string[]): string[] {
   return [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MB` : `${n} bytes`;
-}
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   let list = map.get(key);

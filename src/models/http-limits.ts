@@ -4,6 +4,7 @@
  * time between pieces of real data, an overall deadline, and a bound on the size of a body
  * read whole. Time comes from an injectable `Clock`, so tests drive it without waiting.
  */
+import { formatLimit } from "../protocol/units.ts";
 import { BackendError } from "./backend.ts";
 
 /** The timers the limits use; `systemClock` in production, a hand-moved clock in tests. */
@@ -130,7 +131,7 @@ export class RequestLimits {
 export class BodyTooLargeError extends Error {
   override name = "BodyTooLargeError";
   constructor(readonly limitBytes: number) {
-    super(`the body is larger than ${formatBytes(limitBytes)}`);
+    super(`the body is larger than ${formatLimit(limitBytes)}`);
   }
 }
 
@@ -167,9 +168,3 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-/** `16 * 2**20` → "16 MB", `1500` → "1500 bytes". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MB`;
-  if (bytes >= 1 << 10 && bytes % (1 << 10) === 0) return `${bytes / (1 << 10)} KB`;
-  return `${bytes} bytes`;
-}

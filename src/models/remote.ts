@@ -8,7 +8,8 @@
  * overall deadline; a stream that ignores max tokens is cut off; stream lines and whole
  * bodies are bounded in size.
  */
-import { BodyTooLargeError, type Clock, RequestLimits, formatBytes, readBodyText, systemClock } from "./http-limits.ts";
+import { formatLimit } from "../protocol/units.ts";
+import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
 import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
@@ -308,7 +309,7 @@ export class RemoteBackend implements ModelBackend {
     } catch (error) {
       throwIfAborted(signal);
       if (error instanceof BodyTooLargeError) {
-        throw new BackendError(`The server at ${this.origin} sent a response larger than ${formatBytes(error.limitBytes)} for ${new URL(url).pathname}; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+        throw new BackendError(`The server at ${this.origin} sent a response larger than ${formatLimit(error.limitBytes)} for ${new URL(url).pathname}; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
       }
       throw this.transportError(error, limits, response);
     } finally {
@@ -345,7 +346,7 @@ export class RemoteBackend implements ModelBackend {
       if (data !== undefined) yield ((events += 1), this.parseEvent(data));
     } catch (error) {
       if (error instanceof LineTooLongError) {
-        throw new BackendError(`The server at ${this.origin} sent a line longer than ${formatBytes(error.limitBytes)} in its answer; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+        throw new BackendError(`The server at ${this.origin} sent a line longer than ${formatLimit(error.limitBytes)} in its answer; check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
       }
       throw this.transportError(error, limits, response);
     } finally {

@@ -22,7 +22,7 @@ import {
   type WorkDoneProgressEnd,
   type WorkDoneProgressReport,
 } from "vscode-languageclient/node";
-import { type InitializationOptions, StatusChangedNotification, StatusRequest } from "../protocol/lsp-ext.ts";
+import { type InitializationOptions, StatusChangedNotification, StatusRequest, WorkspaceTrustedNotification } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
@@ -55,8 +55,9 @@ export class RuntimeClient implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     private readonly serverKeys?: ServerKeys,
   ) {
-    // Trusting the workspace lets its settings count (an untrusted one's approval policy is `ask`).
-    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()));
+    // Trusting the workspace lets its settings count (an untrusted one's approval policy is
+    // `ask`) and lets the index read its git history.
+    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.workspaceTrusted()));
     if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
   }
 
@@ -161,6 +162,7 @@ export class RuntimeClient implements vscode.Disposable {
         storagePath: this.context.storageUri?.fsPath,
         globalStoragePath: this.context.globalStorageUri.fsPath,
         editorEdits: true,
+        workspaceTrusted: vscode.workspace.isTrusted,
         ...(this.serverKey ? { serverApiKey: this.serverKey } : {}),
       }),
       middleware: {
@@ -226,6 +228,11 @@ export class RuntimeClient implements vscode.Disposable {
   }
 
   /** Sends the current settings to a running runtime. */
+  private async workspaceTrusted(): Promise<void> {
+    await this.sendSettings();
+    if (this.client?.isRunning()) await this.client.sendNotification(WorkspaceTrustedNotification);
+  }
+
   private async sendSettings(): Promise<void> {
     if (!this.client?.isRunning()) return;
     await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: readRawSettings() } });

@@ -194,6 +194,9 @@ export async function readHistory(source: HistorySource, previous?: RepoHistory)
         "-c",
         "core.quotePath=false",
         "log",
+        // A repository's own config can set log.showSignature and gpg.program: git log would
+        // run that program on every signed commit (and verifying thousands is slow anyway).
+        "--no-show-signature",
         "--no-merges",
         renames ? "--find-renames" : "--no-renames",
         "--name-status",

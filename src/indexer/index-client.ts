@@ -80,6 +80,11 @@ export class IndexClient {
     return this.call<IndexReport>("summary", {}).promise;
   }
 
+  /** Lets the index run `git log` from now on (a workspace just trusted) and reads the history. */
+  allowHistory(): Promise<void> {
+    return this.call<void>("allowHistory", {}).promise;
+  }
+
   /** Resolves once the parse threads have loaded their grammars. */
   ready(): Promise<void> {
     return this.call<void>("ready", {}).promise;

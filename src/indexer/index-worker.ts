@@ -34,6 +34,7 @@ const HANDLERS: Record<string, Handler> = {
   save: (index) => index.save(),
   summary: (index) => index.summary(),
   ready: (index) => index.ready(),
+  allowHistory: (index) => index.allowHistory(),
   locate: async (index, p: { query: string; options: Parameters<typeof locate>[2] }) => {
     await index.refreshHistory(); // a commit since the build: its message counts now
     return locate(index, p.query, p.options);

@@ -28,7 +28,8 @@ export interface RepoIndexOptions {
   /**
    * Read the repository's git history on each build (commit messages by file, files that
    * change together: ranking evidence). Default true; false for callers that load it
-   * themselves (`loadHistory`) or want ranking without it.
+   * themselves (`loadHistory`), want ranking without it, or must not run git in the folder
+   * yet (an untrusted workspace: `allowHistory` once it is trusted).
    */
   readonly history?: boolean;
 }
@@ -123,11 +124,13 @@ export class RepoIndex {
   private unsaved = false;
   private warming: Promise<void> = Promise.resolve();
   private historyRead: RepoHistory | undefined;
+  private historyAllowed: boolean;
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
   private readonly ignoreCache = new Map<string, IgnoreRules[]>();
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
+    this.historyAllowed = options.history !== false;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const settings: ParseSettings = {
       maxFileBytes: this.limits.maxFileBytes,
@@ -346,10 +349,16 @@ export class RepoIndex {
   /**
    * Reads the work tree's history again if HEAD moved (a commit, a checkout) since it was
    * read; a build does this itself, a long-lived index before each query. Nothing when the
-   * `history` option is false.
+   * `history` option is false (until `allowHistory`).
    */
   async refreshHistory(): Promise<void> {
-    if (this.options.history !== false) await this.loadHistory();
+    if (this.historyAllowed) await this.loadHistory();
+  }
+
+  /** Builds and queries read the history from now on (the user trusted the folder); reads it now. */
+  async allowHistory(): Promise<void> {
+    this.historyAllowed = true;
+    await this.refreshHistory();
   }
 
   /** Reads the history of HEAD, or of another git directory or revision (`source`), unless it is the one read already. */

@@ -26,7 +26,7 @@
  * end with a percentage). Downloads use the same `$/progress` sequence with the token
  * the client passes as `workDoneToken` in `hearth/model/download`.
  */
-import { NotificationType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from "vscode-languageserver-protocol";
 import type { AssistantMessage, ChatMessage, ChatStreamEvent, StopReason, TokenUsage, ToolDefinition } from "./chat.ts";
 import type { CudaInstallParams, CudaInstallResult, ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "./models.ts";
 import type { Settings } from "./settings.ts";
@@ -145,7 +145,17 @@ export interface InitializationOptions {
    * `hearth/workspace/save`; without it the runtime writes to disk (CLI, tests).
    */
   readonly editorEdits?: boolean;
+  /**
+   * False: VS Code does not trust the folder (Restricted Mode). The runtime then runs no git
+   * in it — a repository's own `.git/config` can name programs git runs (a signature
+   * check, a fetch in a partial clone) — so the index ranks without the history until
+   * WorkspaceTrustedNotification. Absent: trusted (the CLI runs where its user points it).
+   */
+  readonly workspaceTrusted?: boolean;
 }
+
+/** The user trusted the workspace folder (it was started untrusted): the index may read its git history now. */
+export const WorkspaceTrustedNotification = new NotificationType0("hearth/workspace/trusted");
 
 /** `workspace/didChangeConfiguration` params the client sends: the whole `hearth` section. */
 export interface DidChangeHearthConfiguration {

@@ -77,7 +77,13 @@ export type ModelState =
 export type IndexState =
   | { readonly kind: "idle"; readonly detail: string }
   | { readonly kind: "indexing"; readonly done: number; readonly total: number }
-  | { readonly kind: "ready"; readonly files: number; readonly symbols: number }
+  | {
+      readonly kind: "ready";
+      readonly files: number;
+      readonly symbols: number;
+      /** Why the git history is not used for ranking, when it is not ("the folder is not trusted"). */
+      readonly historyOff?: string;
+    }
   | { readonly kind: "error"; readonly message: string };
 
 export interface RuntimeStatus {

@@ -33,7 +33,8 @@ export function workspaceRoot(params: InitializeParams): string | undefined {
 /**
  * Creates the index for the workspace and routes document and file events to it (and the
  * open documents' text to `documents`, with or without an index). Undefined (the state
- * says why) without a folder or without the bundled indexer assets.
+ * says why) without a folder or without the bundled indexer assets. `history` false: no
+ * git runs in the folder until `WorkspaceIndex.trust` (see WorkspaceIndexOptions.history).
  */
 export function wireWorkspaceIndex(
   connection: Connection,
@@ -41,8 +42,9 @@ export function wireWorkspaceIndex(
   storageDir: string | undefined,
   onState: (state: IndexState) => void,
   documents: OpenDocuments = new OpenDocuments(),
+  history = true,
 ): WorkspaceIndex | undefined {
-  const index = createIndex(root, storageDir, onState);
+  const index = createIndex(root, storageDir, onState, history);
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
   const toIndex = (uri: string, action: (index: WorkspaceIndex, path: string) => void) => {
     if (index) withPath(rel(uri), (p) => action(index, p));
@@ -78,7 +80,7 @@ export function wireWorkspaceIndex(
   return index;
 }
 
-function createIndex(root: string | undefined, storageDir: string | undefined, onState: (state: IndexState) => void): WorkspaceIndex | undefined {
+function createIndex(root: string | undefined, storageDir: string | undefined, onState: (state: IndexState) => void, history: boolean): WorkspaceIndex | undefined {
   const assetsDir = WorkspaceIndex.assetsNextTo(import.meta.url);
   if (!root) {
     onState({ kind: "idle", detail: "no folder is open" });
@@ -88,7 +90,7 @@ function createIndex(root: string | undefined, storageDir: string | undefined, o
     onState({ kind: "idle", detail: "the indexer's files are missing next to the runtime (run from sources?)" });
     return undefined;
   }
-  return new WorkspaceIndex({ root, assetsDir, onState, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
+  return new WorkspaceIndex({ root, assetsDir, onState, history, ...(storageDir ? { storageDir: `${storageDir}/index` } : {}) });
 }
 
 function withPath(path: string | undefined, action: (path: string) => void): void {

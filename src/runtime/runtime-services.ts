@@ -75,7 +75,9 @@ export class RuntimeServices {
   private wireAreas(session: RuntimeSession, root: string | undefined, options: Partial<InitializationOptions>): void {
     const connection = this.connection;
     const documents = new OpenDocuments();
-    const index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => session.setIndexState(state), documents);
+    // An untrusted folder's `.git/config` may name programs for git to run: no history read there.
+    const history = options.workspaceTrusted !== false;
+    const index = wireWorkspaceIndex(connection, root, options.storagePath, (state) => session.setIndexState(state), documents, history);
     this.index = index;
     this.completions = wireCompletions(connection, session, documents, root, () => index);
     const editorEdits = options.editorEdits === true;
@@ -97,6 +99,11 @@ export class RuntimeServices {
     if (this.indexStarted) return;
     this.indexStarted = true;
     void this.index?.build().catch(() => undefined);
+  }
+
+  /** `hearth/workspace/trusted`: the index reads the git history from now on. */
+  trustWorkspace(): void {
+    this.index?.trust();
   }
 
   /** `workspace/didChangeConfiguration`: the session checks and (re)loads in the background. */

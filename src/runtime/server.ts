@@ -16,6 +16,7 @@ import {
   ReindexRequest,
   StatusRequest,
   SystemInfoRequest,
+  WorkspaceTrustedNotification,
 } from "../protocol/lsp-ext.ts";
 import { log } from "./log.ts";
 import { deleteModelFile, modelCatalog } from "./model-files.ts";
@@ -35,6 +36,7 @@ export function startServer(connection: Connection): void {
   });
   connection.onInitialized(() => void setTimeout(() => runtime.startIndex(), INDEX_START_DELAY_MS).unref());
   connection.onDidChangeConfiguration(guard("didChangeConfiguration", (params: DidChangeHearthConfiguration) => runtime.updateSettings(params)));
+  connection.onNotification(WorkspaceTrustedNotification, guard("workspace/trusted", () => runtime.trustWorkspace()));
   connection.onRequest(StatusRequest, guard("status", () => runtime.status()));
   connection.onRequest(SystemInfoRequest, guard("system/info", (token: CancellationToken) => cancellable(probeSystem(), token)));
   connection.onRequest(ChatSendRequest, guard("chat/send", (params, token: CancellationToken) => runtime.chat(params, token)));

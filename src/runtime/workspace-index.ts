@@ -21,7 +21,14 @@ export interface WorkspaceIndexOptions {
   readonly onState: (state: IndexState) => void;
   /** Delay before re-parsing a file edited in the editor (ms; typing makes many changes). */
   readonly editDebounceMs?: number;
+  /**
+   * Read the git history for ranking (default true). False in a folder VS Code does not
+   * trust: its `.git/config` may name programs that git runs. `trust()` turns it on.
+   */
+  readonly history?: boolean;
 }
+
+const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
 
 export class WorkspaceIndex {
   private client: IndexClient | undefined;
@@ -29,8 +36,12 @@ export class WorkspaceIndex {
   private controller = new AbortController();
   private readonly pendingEdits = new Map<string, NodeJS.Timeout>();
   private disposed = false;
+  private historyAllowed: boolean;
+  private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
 
-  constructor(private readonly options: WorkspaceIndexOptions) {}
+  constructor(private readonly options: WorkspaceIndexOptions) {
+    this.historyAllowed = options.history !== false;
+  }
 
   /** The assets a bundled runtime finds next to itself. */
   static assetsNextTo(moduleUrl: string): string | undefined {
@@ -52,8 +63,11 @@ export class WorkspaceIndex {
     const run = client
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
-        if (!signal.aborted) this.options.onState({ kind: "ready", files: report.files, symbols: report.definitions });
-        log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`);
+        if (!signal.aborted) this.ready({ kind: "ready", files: report.files, symbols: report.definitions });
+        const history = !this.historyAllowed
+          ? "no git history read: the folder is not trusted"
+          : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
+        log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${history}`);
         return report;
       })
       .catch((error: unknown) => {
@@ -64,6 +78,30 @@ export class WorkspaceIndex {
     this.building = run;
     run.catch(() => undefined); // callers that care await it; the state carries the error
     return run;
+  }
+
+  /**
+   * The user trusted the folder: the history is read now (a build in progress reads it when
+   * it is done) and with every build and query from now on.
+   */
+  trust(): void {
+    if (this.historyAllowed) return;
+    this.historyAllowed = true;
+    const client = this.client;
+    if (!client) return; // the first build reads it
+    client
+      .allowHistory()
+      .then(() => {
+        if (this.lastReady && !this.disposed) this.ready(this.lastReady);
+        log("info", "index: the folder is trusted; its git history is read for ranking");
+      })
+      .catch((error: unknown) => log("warn", "index: reading the history after the folder was trusted failed", error));
+  }
+
+  private ready(state: Extract<IndexState, { kind: "ready" }>): void {
+    const { historyOff: _, ...rest } = state;
+    this.lastReady = rest;
+    this.options.onState(this.historyAllowed ? rest : { ...rest, historyOff: HISTORY_OFF });
   }
 
   /** A file was saved, created or changed on disk (`text` = unsaved editor text, when known). */
@@ -111,6 +149,7 @@ export class WorkspaceIndex {
     const { root, storageDir, assetsDir } = this.options;
     this.client = new IndexClient({
       root,
+      history: this.historyAllowed,
       queriesDir: `${assetsDir}/queries`,
       workerScript: `${assetsDir}/indexer-worker.mjs`,
       ...(storageDir ? { storageDir } : {}),

@@ -1,14 +1,14 @@
 // The built runtime (out/runtime.mjs, from `npm run build`) spawned over stdio, as the
 // extension and the CLI spawn it.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeConfigurationNotification, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
-import { HearthErrorCode, ReindexRequest, StatusChangedNotification, StatusRequest, SystemInfoRequest } from "../../../src/protocol/lsp-ext.ts";
+import { HearthErrorCode, ReindexRequest, StatusChangedNotification, StatusRequest, SystemInfoRequest, WorkspaceTrustedNotification } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -140,6 +140,43 @@ describe("runtime over stdio", () => {
     assert.equal(ready.kind === "ready" && ready.files, 2);
     writeFileSync(join(root, "more.go"), "package main\n\nfunc Refund() {}\n");
     assert.deepEqual(await runtime.connection.sendRequest(ReindexRequest, { force: true }), { files: 3 });
+  });
+
+  it("runs no git in a folder VS Code does not trust, and reads its history once it is trusted", async () => {
+    const root = tempDir("hearth-it-untrusted-");
+    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    const git = (...args: string[]) => execFileSync("git", ["-c", "commit.gpgsign=false", ...args], { cwd: root, env });
+    git("init", "-q");
+    writeFileSync(join(root, "shop.py"), "def checkout_basket(basket):\n    return sum(basket)\n");
+    git("add", "-A");
+    git("commit", "-q", "-m", "Add the basket checkout");
+    // Every git the runtime starts goes through this one, which writes down its arguments.
+    const shim = tempDir("hearth-it-git-shim-");
+    const calls = join(shim, "calls.log");
+    writeFileSync(join(shim, "git"), `#!/bin/sh\necho "$*" >> "${calls}"\nexec ${execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim()} "$@"\n`, { mode: 0o755 });
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      env: { ...process.env, PATH: `${shim}:${process.env.PATH}` },
+      initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-"), workspaceTrusted: false },
+    });
+    running.push(runtime);
+    const index = async (done: (s: RuntimeStatus["index"]) => boolean) => {
+      for (let i = 0; i < 300; i++) {
+        const status = await runtime.connection.sendRequest(StatusRequest);
+        if (done(status.index) || status.index.kind === "error") return status.index;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("the index never got there");
+    };
+    const untrusted = await index((s) => s.kind === "ready");
+    assert.equal(untrusted.kind === "ready" && untrusted.files, 1);
+    assert.match(untrusted.kind === "ready" ? (untrusted.historyOff ?? "") : "", /not trusted/);
+    assert.equal(existsSync(calls), false, "git ran in an untrusted folder");
+    await runtime.connection.sendNotification(WorkspaceTrustedNotification);
+    const trusted = await index((s) => s.kind === "ready" && s.historyOff === undefined);
+    assert.equal(trusted.kind, "ready");
+    assert.match(readFileSync(calls, "utf8"), /^(-c \S+ )*log /m);
   });
 
   it("shuts down gracefully on shutdown + exit with code 0", async () => {

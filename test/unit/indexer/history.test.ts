@@ -30,6 +30,21 @@ function commit(dir: string, message: string, files: Record<string, string>): vo
   git(dir, "commit", "-q", "-m", message);
 }
 
+/**
+ * A commit on HEAD that carries a (made-up) signature: `git log` with log.showSignature
+ * runs gpg.program on it. It changes `src/part5.js`.
+ */
+function signedCommit(dir: string, message: string): void {
+  writeFileSync(join(dir, "src/part5.js"), "export const step5 = 5;\n");
+  git(dir, "add", "-A");
+  const tree = git(dir, "write-tree").trim();
+  const parent = git(dir, "rev-parse", "HEAD").trim();
+  const signature = "-----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----";
+  const object = `tree ${tree}\nparent ${parent}\nauthor t <t@example.com> 1700000000 +0000\ncommitter t <t@example.com> 1700000000 +0000\ngpgsig ${signature}\n\n${message}\n`;
+  const id = execFileSync("git", ["hash-object", "-t", "commit", "-w", "--stdin"], { cwd: dir, input: object, encoding: "utf8" }).trim();
+  git(dir, "update-ref", "HEAD", id);
+}
+
 /** Twenty-five unrelated modules, committed at once (a sweep: it makes no pairs), each with a comment. */
 function fillerFiles(comment = "One step."): Record<string, string> {
   const out: Record<string, string> = {};
@@ -195,12 +210,13 @@ describe("repository history in locate", () => {
         writeFileSync(script, `#!/bin/sh\ntouch "${join(dir, "PWNED")}"\n`, { mode: 0o755 });
         for (const [key, value] of [["core.fsmonitor", script], ["diff.external", script], ["core.pager", script], ["log.showSignature", "true"], ["gpg.program", script]]) git(dir, "config", key!, value!);
         commit(dir, "Fix tooltip flicker on stacked bars", { "src/part4.js": "export const step4 = 4;\n" });
+        signedCommit(dir, "Keep the tooltip on the hovered segment");
         rmSync(join(dir, "PWNED"), { force: true }); // the test's own commits may have run the fsmonitor
       },
       async (index, dir) => {
         await index.build();
         await indexQueries(index).locate(ISSUE);
-        assert.equal(index.history?.commitCount, 2);
+        assert.equal(index.history?.commitCount, 3);
         assert.equal(existsSync(join(dir, "PWNED")), false, "a command from the checkout's .git/config ran");
       },
     );

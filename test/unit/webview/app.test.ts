@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { FakeHost, freshRoot, onlyButton, buttonNamed, startApp, window } from "./dom-env.ts";
-import { READY_MODEL, conversation, event, stateMessage, transcript } from "./fixtures.ts";
+import { READY_MODEL, conversation, event, stateMessage, status, transcript } from "./fixtures.ts";
 import { ChatApp } from "../../../src/webview/app.ts";
 import { type TranscriptEvent, applyTranscriptEvent } from "../../../src/protocol/transcript.ts";
 
@@ -26,6 +26,13 @@ describe("webview: model and runtime state", () => {
     assert.match(root.textContent ?? "", /1 file, 3 symbols/);
     assert.match(q("[data-compute]")?.textContent ?? "", /^Compute: CUDA — RTX, 24 GiB VRAM/);
     assert.equal(qa(".status-card").length, 0, "no cards when all is well");
+  });
+
+  it("says when the index ranks without the git history of an untrusted folder, and why", () => {
+    const index = { kind: "ready", files: 1, symbols: 3, historyOff: "the folder is not trusted" } as const;
+    app.receive(stateMessage(READY_MODEL, { runtime: { kind: "running", status: { ...status(READY_MODEL), index } } }));
+    assert.equal(q("[data-index]")?.textContent, "1 file, 3 symbols · git history off: the folder is not trusted");
+    assert.equal(q("[data-index]")?.getAttribute("title"), "Repository index: 1 file, 3 symbols · git history off: the folder is not trusted");
   });
 
   it("an NVIDIA GPU on Vulkan: the backend in the model line and a card with Download CUDA Acceleration", () => {

@@ -11,6 +11,8 @@
 import type { AgentStopReason } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
+import { shownPath } from "../indexer/index.ts";
+import { controlFileReason } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
@@ -31,6 +33,8 @@ export interface AgentBudget {
 export interface ApprovalRequest {
   readonly call: ToolCall;
   readonly effect: Tool["effect"];
+  /** Why a write is asked where edits are not: "it changes .vscode/tasks.json: VS Code reads it: …". */
+  readonly reason?: string;
 }
 
 export type AgentEvent =
@@ -238,10 +242,22 @@ class Run {
   }
 
   private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
-    if (!needsApproval(this.options.policy, tool.effect)) return true;
-    const approved = (await this.options.approve?.({ call, effect: tool.effect })) ?? false;
+    const reason = tool.effect === "write" ? await this.controlFileWrite(call, tool) : undefined;
+    if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
+    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}) })) ?? false;
     this.emit({ type: "approval", call, approved });
     return approved;
+  }
+
+  /** Why this write is more than an edit (it changes a control file), or undefined. */
+  private async controlFileWrite(call: ToolCall, tool: Tool): Promise<string | undefined> {
+    // A bad path makes no target here; the tool says what is wrong with it when it runs.
+    const paths = (await tool.targets?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => [])) ?? [];
+    for (const path of paths) {
+      const why = controlFileReason(path);
+      if (why) return `it changes ${shownPath(path)}: ${why}`;
+    }
+    return undefined;
   }
 
   private pushResult(call: ToolCall, text: string): void {
@@ -293,12 +309,16 @@ interface Turn {
   readonly stopReason: "endOfTurn" | "toolCalls" | "maxTokens" | "aborted";
 }
 
-/** Whether a tool with this effect asks the user first under the policy. */
-export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"]): boolean {
+/**
+ * Whether a tool with this effect asks the user first under the policy. `controlFile`: the
+ * write changes a file that runs or steers things later (tools/control-files.ts), which
+ * `auto-edit` asks like a command: an edit there is not only an edit.
+ */
+export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], controlFile = false): boolean {
   if (effect === "read" || effect === "control") return false;
   if (policy === "auto-all") return false;
   // A memory entry steers every later run of the whole team: only auto-all skips asking.
-  if (policy === "auto-edit") return effect === "command" || effect === "memory";
+  if (policy === "auto-edit") return effect === "command" || effect === "memory" || (effect === "write" && controlFile);
   return true;
 }
 

@@ -56,6 +56,8 @@ export type TranscriptItem =
       changedFiles?: readonly string[];
       /** Files as they were before this call ("undo this step"). */
       checkpoint?: string;
+      /** Why the call waits for a yes where such calls usually do not (AgentWireEvent `approvalRequest`). */
+      approvalReason?: string;
     }
   | { readonly kind: "notice"; readonly id: string; readonly level: "info" | "warning" | "error"; readonly text: string }
   | {
@@ -130,6 +132,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       tool.status = "awaiting-approval";
       tool.effect = event.effect;
       if (event.display) tool.display = event.display;
+      if (event.reason) tool.approvalReason = event.reason;
       break;
     }
     case "approval": {

@@ -26,6 +26,7 @@ export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";
 export { runShell, type CommandOutcome } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
+export { controlFileReason } from "./control-files.ts";
 
 /** Every tool, in the order the prompt lists them (reads first, finish last). */
 export const AGENT_TOOLS: readonly Tool[] = [

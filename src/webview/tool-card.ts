@@ -194,6 +194,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     ),
     argumentLine(item, ctx.post),
     item.status === "awaiting-approval" ? h("p", { class: "tool-ask" }, approvalQuestion(item)) : undefined,
+    item.status === "awaiting-approval" && item.approvalReason ? h("p", { class: "tool-ask-why" }, `Asked because ${item.approvalReason}.`) : undefined,
     memorySection(item),
     otherArguments(item, ctx),
     diffSection(item, ctx),

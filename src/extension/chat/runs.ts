@@ -35,8 +35,9 @@ export class Runs implements vscode.Disposable {
   ) {
     chat.runtime.onRequest(AgentApproveRequest, (params, token) => {
       // The card came first (the runtime sends `approvalRequest` before it asks), carrying the tool's display.
-      const display = chat.toolItem(params.conversationId, params.call.id)?.display;
-      return this.askApproval(params.call.id, describeCall(params.call.name, params.call.arguments, display), token);
+      const item = chat.toolItem(params.conversationId, params.call.id);
+      const question = describeCall(params.call.name, params.call.arguments, item?.display);
+      return this.askApproval(params.call.id, item?.approvalReason ? `${question} (asked because ${item.approvalReason})` : question, token);
     });
   }
 

@@ -142,6 +142,18 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
   });
 
+  it("under auto-edit an edit runs unasked, but a write to .vscode/settings.json asks and says why", async () => {
+    const settingsJson = { name: "write_file", arguments: { path: ".vscode/settings.json", content: '{ "python.defaultInterpreterPath": "./run-me.sh" }\n' } };
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [settingsJson] }, { text: "Done." }] }, () => false, { approvalPolicy: "auto-edit" });
+    await run(s, "fix add and set up the editor");
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/);
+    assert.deepEqual(s.approvals, ["write_file"]);
+    const asked = s.events.find((e) => e.type === "approvalRequest");
+    assert.ok(asked?.type === "approvalRequest");
+    assert.match(asked.reason ?? "", /^it changes \.vscode\/settings\.json: VS Code reads it/);
+    assert.equal(existsSync(join(s.root, ".vscode/settings.json")), false);
+  });
+
   it("Fix mode runs the project's tests at the end and reports them", async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [{ name: "finish", arguments: { summary: "add() adds now." } }] }] }, () => true);
     const result = await run(s, "add(2, 3) returns -1", { mode: "fix", conversationId: "fix1" });

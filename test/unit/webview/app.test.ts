@@ -222,6 +222,17 @@ describe("webview: tool cards", () => {
     assert.deepEqual(host.sent("restore"), [{ type: "restore", itemId: "call1" }]);
   });
 
+  it("says why a write is asked when it changes a file that runs things later, and only while it waits", () => {
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    const tasks = { id: "c9", name: "write_file", arguments: { path: ".vscode/tasks.json", content: "{}" } };
+    app.receive(event({ type: "approvalRequest", call: tasks, effect: "write", reason: "it changes .vscode/tasks.json: VS Code reads it" }));
+    assert.equal(q('[data-id="c9"] .tool-ask-why')?.textContent, "Asked because it changes .vscode/tasks.json: VS Code reads it.");
+    app.receive(event({ type: "approvalRequest", call, effect: "write" }));
+    assert.equal(q('[data-id="call1"] .tool-ask-why'), null, "an ordinary edit under ask gives no reason");
+    app.receive(event({ type: "approval", callId: "c9", approved: false }));
+    assert.equal(q('[data-id="c9"] .tool-ask-why'), null);
+  });
+
   it("says Working… while the run waits for the model, not while a step waits for approval", () => {
     app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
     const working = q(".working")!;

@@ -1,0 +1,20 @@
+/**
+ * Files that make the editor, git or Hearth itself act without the user running anything:
+ * VS Code's tasks that run when a folder opens and settings that name programs, git hooks,
+ * a dev container's commands, Hearth's own rules and memory. Writing one turns an edit into
+ * something that runs or steers later, so the agent asks before writing one even where
+ * edits need no asking (`auto-edit`; see agent/loop.ts `needsApproval`).
+ */
+const CONTROL_FILES: readonly (readonly [RegExp, string])[] = [
+  [/(^|\/)\.vscode\//i, "VS Code reads it: a task there can run when the folder opens, a setting can name a program an extension runs, mcp.json starts servers"],
+  [/\.code-workspace$/i, "a VS Code workspace file: its settings and tasks act like those in .vscode"],
+  [/(^|\/)\.devcontainer\//i, "a dev container definition: VS Code runs its commands when the folder is reopened in a container"],
+  [/(^|\/)\.(husky|githooks)\//i, "a git hook: it runs when you next commit"],
+  [/(^|\/)\.hearth\/|(^|\/)AGENTS\.md$/i, "Hearth's project rules and memory: they steer every later run of the agent, yours and your team's"],
+];
+
+/** Why writing this workspace-relative path is more than an edit, or undefined for an ordinary file. */
+export function controlFileReason(path: string): string | undefined {
+  const normal = path.replace(/\\/g, "/");
+  return CONTROL_FILES.find(([pattern]) => pattern.test(normal))?.[1];
+}

@@ -30,6 +30,8 @@ export const DEFAULT_BUDGET: PromptBudget = { prefixLines: 120, prefixChars: 600
 
 /** The window moves in steps of this many lines. */
 export const PREFIX_STEP = 32;
+/** Within a line longer than the prefix budget, the window's start moves in steps of this many characters. */
+const LINE_STEP = 512;
 
 /** A piece of context for the prompt (another file's definition, an import block, a recent edit). */
 export interface ContextPiece {
@@ -62,7 +64,8 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   return {
     prefix,
     suffix,
-    prefixStableChars: prefix.length - (before.length - lineStart),
+    // A window that starts inside the cursor's line (one huge line) has no stable point.
+    prefixStableChars: Math.max(0, prefix.length - (before.length - lineStart)),
     ...(context.length ? { context } : {}),
     ...(input.repoName ? { repoName: input.repoName } : {}),
   };
@@ -70,6 +73,13 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
 
 /** Text before the cursor from a line that moves in PREFIX_STEP-line steps. */
 function prefixWindow(before: string, lineStart: number, budget: PromptBudget): string {
+  const onLine = before.length - lineStart;
+  // One line longer than the budget (minified code): start inside it, in LINE_STEP steps.
+  if (onLine > budget.prefixChars) {
+    let start = lineStart + Math.ceil((onLine - budget.prefixChars) / LINE_STEP) * LINE_STEP;
+    if (isLowSurrogate(before.charCodeAt(start))) start++;
+    return before.slice(start);
+  }
   const lineStarts = [0];
   for (let i = before.indexOf("\n"); i >= 0 && i < lineStart; i = before.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   const cursorLine = lineStarts.length - 1;
@@ -84,11 +94,17 @@ function suffixWindow(after: string, budget: PromptBudget): string {
   let end = -1;
   for (let i = 0; i <= budget.suffixLines; i++) {
     const next = after.indexOf("\n", end + 1);
-    if (next < 0) return after.length <= budget.suffixChars ? after : after.slice(0, budget.suffixChars);
+    if (next < 0) return after.length <= budget.suffixChars ? after : withoutSplitPair(after.slice(0, budget.suffixChars));
     if (next > budget.suffixChars) break;
     end = next;
   }
-  return after.slice(0, Math.max(0, end + 1)) || after.slice(0, Math.min(after.length, budget.suffixChars));
+  return after.slice(0, Math.max(0, end + 1)) || withoutSplitPair(after.slice(0, Math.min(after.length, budget.suffixChars)));
+}
+
+/** `text` without a last high surrogate whose pair was cut off. */
+function withoutSplitPair(text: string): string {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? text.slice(0, -1) : text;
 }
 
 /** Pieces within the budget (most relevant first), merged by file, most relevant file last. */
@@ -104,4 +120,8 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     byFile.set(piece.path, texts);
   }
   return [...byFile.entries()].reverse().map(([path, texts]) => ({ path, content: texts.join("\n...\n") }));
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

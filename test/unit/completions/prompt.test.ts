@@ -58,6 +58,25 @@ describe("buildFimPrompt", () => {
     assert.ok(byChars.prefix.length < 300 + 40 * PREFIX_STEP);
   });
 
+  it("bounds the prefix within one huge line (minified code) and keeps its start still while typing", () => {
+    const line = "var a=function(b){return b+1};".repeat(100_000);
+    const offset = 1_500_000;
+    const prompt = buildFimPrompt({ path: "app.min.js", text: line + "\n", offset });
+    assert.ok(prompt.prefix.length <= 6000, `${prompt.prefix.length} characters of prefix`);
+    assert.ok(line.slice(0, offset).endsWith(prompt.prefix));
+    const stable = prompt.prefixStableChars ?? 0;
+    assert.ok(stable >= 0 && stable <= prompt.prefix.length);
+    const typed = buildFimPrompt({ path: "app.min.js", text: line.slice(0, offset) + "x" + line.slice(offset) + "\n", offset: offset + 1 });
+    assert.ok(typed.prefix.startsWith(prompt.prefix), "one more key keeps the window's start");
+    // A window that would start inside a surrogate pair starts after it.
+    const emoji = "\u{1F600}".repeat(5000);
+    const cut = buildFimPrompt({ path: "e.txt", text: emoji, offset: emoji.length });
+    assert.ok(cut.prefix.length <= 6000 && !/^[\uDC00-\uDFFF]/.test(cut.prefix));
+    // …and a suffix cut in one long line does not end inside one.
+    const after = buildFimPrompt({ path: "e.txt", text: "x" + emoji, offset: 1 });
+    assert.ok(after.suffix.length > 0 && after.suffix.length <= 400 && !/[\uD800-\uDBFF]$/.test(after.suffix));
+  });
+
   it("fills the context budget most relevant first and writes the most relevant file last", () => {
     const pieces = [
       { path: "a.ts", text: "function a() {}" },

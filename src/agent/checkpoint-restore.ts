@@ -8,7 +8,7 @@ import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index
 export interface RestoreOptions {
   readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt">;
   readonly checkpoint: string;
-  /** Only these paths; all the files changed since the checkpoint when empty or absent. */
+  /** Only these paths (those of them changed since the checkpoint); all the changed files when empty or absent. */
   readonly paths?: readonly string[];
   /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
   readonly disk: Pick<Workspace, "stat">;
@@ -18,11 +18,15 @@ export interface RestoreOptions {
 
 /**
  * The changes that restore `paths` to the checkpoint: the checkpoint's content written
- * back, a file the checkpoint did not have deleted (if it is still there).
+ * back, a file the checkpoint did not have deleted (if it is still there). Only files
+ * changed since the checkpoint are touched, whatever `paths` names: a path the checkpoints
+ * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
+ * otherwise read as "not in the checkpoint" and be deleted.
  */
 export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<WorkspaceChange[]> {
   const { checkpoints, checkpoint, disk } = options;
-  const paths = options.paths?.length ? [...options.paths] : await checkpoints.changedFiles(checkpoint);
+  const changed = await checkpoints.changedFiles(checkpoint);
+  const paths = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
   const changes: WorkspaceChange[] = [];
   for (const path of paths) {
     const content = await checkpoints.fileAt(checkpoint, path);

@@ -45,3 +45,28 @@ describe("restoreCheckpoint", () => {
     assert.equal(applied.length, 1);
   });
 });
+
+describe("restoreCheckpoint on paths the conversation never changed", () => {
+  it("leaves .hearth, ignored files and unchanged files alone, whatever paths it is given", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    mkdirSync(join(root, ".git"));
+    writeFileSync(join(root, ".git", "config"), "[core]\n");
+    mkdirSync(join(root, ".hearth"));
+    writeFileSync(join(root, ".hearth", "rules.md"), "rules\n");
+    writeFileSync(join(root, ".gitignore"), ".env\n");
+    writeFileSync(join(root, ".env"), "SECRET=1\n");
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, paths: [".hearth/rules.md", ".env", "a.txt"], disk, target: disk });
+    assert.deepEqual(restored, ["a.txt"]);
+    assert.equal(readFileSync(join(root, ".git", "config"), "utf8"), "[core]\n");
+    assert.equal(readFileSync(join(root, ".hearth", "rules.md"), "utf8"), "rules\n");
+    assert.equal(readFileSync(join(root, ".env"), "utf8"), "SECRET=1\n");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
+  });
+
+  it("touches nothing outside the workspace", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    writeFileSync(join(root, "..", "outside.txt"), "mine\n");
+    assert.deepEqual(await restoreCheckpoint({ checkpoints, checkpoint, paths: ["../outside.txt"], disk, target: disk }), []);
+    assert.equal(readFileSync(join(root, "..", "outside.txt"), "utf8"), "mine\n");
+  });
+});

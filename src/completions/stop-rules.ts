@@ -95,7 +95,8 @@ function dropDuplicateOfRight(text: string, at: CursorLines): string {
   let last = lines.pop() ?? "";
   const right = at.lineSuffix.trim();
   if (right) {
-    for (let k = right.length; k > 0; k--) {
+    // Only as much of the right side as the completion is long can be repeated (a minified line's rest may be megabytes).
+    for (let k = Math.min(right.length, last.length); k > 0; k--) {
       if (last.endsWith(right.slice(0, k))) {
         last = last.slice(0, last.length - k);
         break;

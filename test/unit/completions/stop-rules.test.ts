@@ -49,6 +49,23 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("a, b", at("call(|)\n"), false), "a, b");
   });
 
+  it("compares only as much of a huge rest of the line as the completion is long", () => {
+    const right = "x=y;".repeat(500_000);
+    const cursor = at(`var q=|${right}\n`);
+    const endsWith = String.prototype.endsWith;
+    let compared = 0;
+    String.prototype.endsWith = function (this: string, search: string, position?: number) {
+      compared++;
+      return endsWith.call(this, search, position);
+    };
+    try {
+      assert.equal(trimCompletion("1;x=y", cursor, false), "1;");
+    } finally {
+      String.prototype.endsWith = endsWith;
+    }
+    assert.ok(compared <= "1;x=y".length, `${compared} comparisons`);
+  });
+
   it("brackets inside strings do not end a block", () => {
     assert.equal(trimCompletion("\n  log(\"}\");\n  x();\n}\n", at("function f() {|\n"), true), "\n  log(\"}\");\n  x();\n}");
   });

@@ -13,7 +13,7 @@ import type { ModelBackend } from "../models/index.ts";
 import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
 import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -69,6 +69,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace).catch(() => undefined))?.command : undefined);
   // A new conversation's system prompt comes first (index 0): the message is at 1.
   emit({ type: "user", text: options.text, messageIndex: Math.max(options.messages.length, 1), checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
+  // Once per conversation, at its first message: every checkpoint leaves the same files out.
+  if (start.leftOut && options.messages.length === 0) emit({ type: "notice", level: "warning", text: leftOutMessage(start.leftOut) });
 
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);

@@ -59,6 +59,8 @@ export interface FixResult {
   readonly startingFiles: readonly string[];
   /** The checkpoint taken before anything ran: restoring it undoes the whole fix. */
   readonly startCheckpoint: string;
+  /** Files over the size limit that checkpoints leave out (see Checkpoint.leftOut). */
+  readonly leftOutOfCheckpoints?: readonly string[];
   /** The test command run once more after the agent stopped, when one was given (and allowed). */
   readonly tests?: TestOutcome;
   /** Why the final test run did not happen although a test command was given (declined, cancelled). */
@@ -126,6 +128,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const changedFiles = await store.changedFiles(start.id);
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
+    ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
   };

@@ -122,6 +122,8 @@ export type AgentWireEvent =
   | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
   | { readonly type: "condensed"; readonly messages: number }
   | { readonly type: "steer"; readonly message: string }
+  /** Something the user should know about the run that is not the model's doing (files checkpoints leave out). */
+  | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
   /** Last event of a run. */
   | { readonly type: "end"; readonly result: AgentRunResult };
 

@@ -77,7 +77,6 @@ export type TranscriptEvent =
   | { readonly type: "runStart"; readonly runId: string }
   /** The run could not even start or the runtime went away. */
   | { readonly type: "runFailed"; readonly message: string }
-  | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
   | { readonly type: "review"; readonly checkpoint: string; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
   | { readonly type: "reviewDecision"; readonly reviewId: string; readonly paths: readonly string[]; readonly state: ReviewFileState }
   /** The conversation was rewound to before the user item `itemId` (it and everything after are gone). */

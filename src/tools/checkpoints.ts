@@ -6,7 +6,8 @@
  * as they are.
  *
  * A checkpoint is the tree `git add --all` sees (the workspace minus what .gitignore and
- * the excludes below leave out; nested repositories as gitlinks) plus, in its commit
+ * the excludes below leave out, and minus files over MAX_CHECKPOINT_FILE_BYTES the agent is
+ * not writing; nested repositories as gitlinks) plus, in its commit
  * message, the files the agent wrote that this tree misses — ignored files, files inside
  * nested repositories (see checkpoint-extras.ts). Every git call holds the repository
  * through checkpoint-lock.ts: one at a time, and locks left by a killed process recovered.
@@ -17,6 +18,7 @@ import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, writeFile }
 import { dirname, join, sep } from "node:path";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
+import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
 import { checkWritable } from "./workspace.ts";
 
 /** One snapshot of the workspace. */
@@ -25,6 +27,18 @@ export interface Checkpoint {
   readonly id: string;
   readonly label: string;
   readonly time: Date;
+  /**
+   * Set by `create`: files over MAX_CHECKPOINT_FILE_BYTES in the workspace that this
+   * checkpoint does not hold, so restoring it leaves them as they are.
+   */
+  readonly leftOut?: readonly string[];
+}
+
+/** What to tell the user about files a checkpoint left out (Checkpoint.leftOut). */
+export function leftOutMessage(paths: readonly string[]): string {
+  const shown = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const files = paths.length === 1 ? "1 file" : `${paths.length} files`;
+  return `Checkpoints leave out ${files} over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB, so Undo and Restore cannot bring back a change a command makes to ${paths.length === 1 ? "it" : "them"}: ${shown}.`;
 }
 
 export interface CheckpointOptions {
@@ -43,6 +57,8 @@ const ATTRIBUTES = "* -text -filter -ident\n";
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
 /** The paths the agent has written, in the shadow git dir (see checkpoint-extras.ts). */
 const TRACKED_FILE = "hearth-paths.json";
+/** Files stat'ed at once when looking for ones too large to snapshot. */
+const STAT_BATCH = 64;
 /** A throwaway index for building trees of extras (its lock is recovered like the others). */
 const EXTRAS_INDEX = "hearth-extras.index";
 
@@ -161,21 +177,31 @@ export class CheckpointStore {
 
   private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
     const tracked = await this.track(touched);
-    await this.stageAll();
+    const leftOut = await this.stageAll(tracked);
     // "" names the index just staged: the paths it misses are this checkpoint's extras.
     const extras = await this.diskStates(await this.missingFrom("", tracked));
     const message = checkpointMessage(label, extras);
     await this.git(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], { input: message });
-    return (await this.log(1, "HEAD"))[0]!;
+    const checkpoint = (await this.log(1, "HEAD"))[0]!;
+    return leftOut.length ? { ...checkpoint, leftOut } : checkpoint;
   }
 
-  /** Stages the whole work tree into the shadow index. */
-  private async stageAll(): Promise<void> {
-    const skipped: string[] = [];
+  /**
+   * Stages the whole work tree into the shadow index, but for files over
+   * MAX_CHECKPOINT_FILE_BYTES other than `keep` (the files the agent writes), which it
+   * takes out of the index if an older checkpoint held them. Returns those left out.
+   */
+  private async stageAll(keep: readonly string[] = []): Promise<string[]> {
+    const large = await this.largeFiles(keep);
+    const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
+    if (large.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(large));
+    const skipped = [...large];
     for (;;) {
       try {
-        await this.git(["add", "--all", "--", ".", ...skipped.map((p) => `:(exclude,literal)${p}`)]);
-        return;
+        // Pathspecs on stdin: a folder of many large files would not fit on a command line.
+        const input = [".", ...skipped.map((p) => `:(exclude,literal)${p}`)].map((p) => `${p}\0`).join("");
+        await this.git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], { input });
+        return large;
       } catch (error) {
         // A nested repository without a commit makes `git add` refuse the whole tree: leave
         // that folder out (the agent's own writes in it are kept as extras).
@@ -186,10 +212,24 @@ export class CheckpointStore {
     }
   }
 
+  /** Files new or changed since the shadow index was staged that are over the size limit, but for `keep`. */
+  private async largeFiles(keep: readonly string[]): Promise<string[]> {
+    const listed = await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"]);
+    const kept = new Set(keep);
+    const paths = [...new Set(listed.split("\0").filter((p) => p !== "" && !kept.has(p)))];
+    const large: string[] = [];
+    for (let i = 0; i < paths.length; i += STAT_BATCH) {
+      const batch = paths.slice(i, i + STAT_BATCH);
+      const sizes = await Promise.all(batch.map((p) => lstat(join(this.root, p)).then((s) => (s.isFile() ? s.size : 0), () => 0)));
+      batch.forEach((p, k) => sizes[k]! > MAX_CHECKPOINT_FILE_BYTES && large.push(p));
+    }
+    return large.sort();
+  }
+
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
   private async compare(from: string, to: string | undefined, paths: readonly string[]) {
     const base = await this.resolveId(from);
-    const target = to ? await this.resolveId(to) : await this.stageAll().then(async () => (await this.text(["write-tree"])).trim());
+    const target = to ? await this.resolveId(to) : await this.stageAll(await this.tracked()).then(async () => (await this.text(["write-tree"])).trim());
     const candidates = (await this.tracked()).filter((p) => underAny(p, paths));
     const missing = new Set(await this.missingFrom(base, candidates));
     const need = (await this.missingFrom(target, candidates)).filter((p) => missing.has(p));

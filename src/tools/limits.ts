@@ -6,6 +6,13 @@ export const MAX_EDIT_BYTES = 4 * 1024 * 1024;
 /** What read_file returns at most per call (~12k tokens): a local model's context is precious. */
 export const MAX_READ_CHARS = 48_000;
 
+/**
+ * Files a checkpoint leaves out unless the agent is about to write them: a model's weights,
+ * a dataset or a video in the folder would be copied into Hearth's storage (gigabytes, and
+ * minutes before the first edit) though no tool edits anything past MAX_EDIT_BYTES.
+ */
+export const MAX_CHECKPOINT_FILE_BYTES = 32 * 1024 * 1024;
+
 /** Files read_file opens at all (search stops at 2 MB); larger ones only a command such as grep can read. */
 export const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
 

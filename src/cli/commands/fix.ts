@@ -13,6 +13,7 @@ import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
+import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -101,6 +102,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
         io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
         if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
         if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
+        if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
         if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
         for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
         io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);

@@ -3,7 +3,7 @@
 // trajectory, exit codes.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
@@ -90,12 +90,15 @@ describe("hearth fix", () => {
     assert.match(tools[2].result, /tests PASSED: 2 passed, 0 failed/);
   });
 
-  it("exits 4 when the tests still fail, and 1 when the model stops without finishing", () => {
+  it("exits 4 when the tests still fail, and 1 when the model stops without finishing; names a file its checkpoints leave out", () => {
     const repo = checkout("python-calc");
+    writeFileSync(join(repo, "dump.sqlite"), "SQLite");
+    truncateSync(join(repo, "dump.sqlite"), 40 * 1024 * 1024); // a large file: not copied into every checkpoint
     const lazy = script([call("read_file", { path: "calc.py" }), call("finish", { summary: "looks fine to me" })]);
     const failing = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", lazy, "--yes", "--test-cmd", "python3 -m unittest -q", "--no-index"]);
     assert.equal(failing.status, 4, failing.stderr);
     assert.equal(failing.stdout, ""); // nothing changed: an empty patch
+    assert.match(failing.stderr, /^hearth fix: Checkpoints leave out 1 file over 32 MiB, so Undo and Restore cannot bring back a change a command makes to it: dump\.sqlite\.$/m);
     const chatty = script([{ text: "I think the bug is in calc.py." }]);
     const unfinished = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", chatty, "--yes", "--no-index"]);
     assert.equal(unfinished.status, 1, unfinished.stderr);

@@ -2,7 +2,7 @@
 // backend replays a model's turns, the real tools edit a real fixture workspace, approvals
 // go to the client, checkpoints restore, conversations persist.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -152,6 +152,17 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.ok(asked?.type === "approvalRequest");
     assert.match(asked.reason ?? "", /^it changes \.vscode\/settings\.json: VS Code reads it/);
     assert.equal(existsSync(join(s.root, ".vscode/settings.json")), false);
+  });
+
+  it("says once per conversation which large files its checkpoints leave out", async () => {
+    const s = await start({ turns: [{ text: "Hello." }, { text: "Again." }] });
+    writeFileSync(join(s.root, "weights.gguf"), "GGUF");
+    truncateSync(join(s.root, "weights.gguf"), 40 * 1024 * 1024);
+    await run(s, "hi");
+    const notices = () => s.events.filter((e) => e.type === "notice");
+    assert.deepEqual(notices(), [{ type: "notice", level: "warning", text: "Checkpoints leave out 1 file over 32 MiB, so Undo and Restore cannot bring back a change a command makes to it: weights.gguf." }]);
+    await run(s, "hi again");
+    assert.equal(notices().length, 1, "not again for the same conversation");
   });
 
   it("Fix mode runs the project's tests at the end and reports them", async () => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AGENT_TOOLS, CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
 import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
@@ -79,6 +79,29 @@ describe("checkpoints (shadow git)", () => {
     assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "a\r\nb\r\n");
     assert.equal(existsSync(join(root, ".git")), false);
     assert.ok(store.gitDir.startsWith(storage));
+  });
+
+  it("leaves files over 32 MiB out of checkpoints (a model file in the folder) unless the agent writes them, says so, and a restore leaves them alone", async () => {
+    const root = tempDir();
+    writeFiles(root, { "app.py": "v = 1\n" });
+    mkdirSync(join(root, "models"));
+    const weights = join(root, "models", "weights.gguf");
+    writeFileSync(weights, "GGUF");
+    truncateSync(weights, 40 * 1024 * 1024); // sparse: quick to make
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const first = await store.create("start", ["app.py"]);
+    assert.deepEqual(first.leftOut, ["models/weights.gguf"]);
+    const shadow = (id: string) => execFileSync("git", ["--git-dir", store.gitDir, "ls-tree", "-r", "--name-only", id], { encoding: "utf8" }).split("\n").filter(Boolean);
+    assert.deepEqual(shadow(first.id), ["app.py"]);
+    writeFileSync(join(root, "app.py"), "v = 2\n");
+    appendFileSync(weights, "changed by a command");
+    await store.restore(first.id);
+    assert.equal(readFileSync(join(root, "app.py"), "utf8"), "v = 1\n");
+    assert.equal(statSync(weights).size, 40 * 1024 * 1024 + "changed by a command".length, "the restore left the large file as it was");
+    // A file the agent is about to write is snapshotted whatever its size.
+    const before = await store.create("before write_file", ["models/weights.gguf"]);
+    assert.equal(before.leftOut, undefined);
+    assert.ok(shadow(before.id).includes("models/weights.gguf"));
   });
 
   it("every tool definition is distinct and described", () => {

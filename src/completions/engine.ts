@@ -80,12 +80,14 @@ export class CompletionEngine {
     const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal);
     if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
     const prompt = buildFimPrompt({ path: doc.path, text: doc.text, offset, context, ...(this.options.repoName ? { repoName: this.options.repoName } : {}), ...(this.options.budget ? { budget: this.options.budget } : {}) });
-    let choice: ModelChoice;
+    let choice: ModelChoice | undefined;
     try {
-      choice = await this.options.model();
+      // A model still loading can take minutes: a cancelled request must not wait for it.
+      choice = await untilAborted(this.options.model(), signal);
     } catch {
       return this.answer("", { ...base, debounceMs: pause, outcome: "error" }, started);
     }
+    if (!choice) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
     const limit = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeLimitMs ?? 3000)]);
     const tokens = this.options.maxTokens ?? { line: 48, block: 160 };
     const modelStart = this.now();
@@ -120,6 +122,16 @@ export class CompletionEngine {
     if (this.records.length > RECORDS_KEPT) this.records.shift();
     return { text, record };
   }
+}
+
+/** `promise`'s value, or undefined as soon as `signal` fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Offset of an LSP position (UTF-16 code units, like JavaScript strings). */

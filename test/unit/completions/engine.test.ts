@@ -67,4 +67,19 @@ describe("completion engine", () => {
     assert.equal(calls(), 0);
     assert.equal(engine.stats().requests, 0);
   });
+
+  it("a request cancelled while the model is still loading is answered at once, not when the load ends", async () => {
+    // Every keystroke during a minutes-long load sent a request that held its document's text until then.
+    const loading = new Promise<never>(() => undefined);
+    const engine = new CompletionEngine({ model: () => loading, debounce: { initialMs: 0, minMs: 0 } });
+    const controller = new AbortController();
+    let outcome: string | undefined;
+    const pending = engine.complete(doc("const a = \n"), { line: 0, character: 10 }, controller.signal).then((a) => (outcome = a.record.outcome));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(outcome, undefined, "waits for the model while not cancelled");
+    controller.abort();
+    for (let i = 0; i < 5 && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(outcome, "cancelled");
+    await pending;
+  });
 });

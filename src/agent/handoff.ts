@@ -8,7 +8,9 @@
  * ```diff block. Hearth reads the data layer: before each turn an HTML comment (invisible
  * when rendered) holds the exact message as base64 JSON, so an import gives back exactly
  * what was exported, whatever the text contains. Editing the readable text changes
- * nothing on import; the data comments are the conversation.
+ * nothing on import; the data comments are the conversation. A file may come from anyone:
+ * an import takes only messages Hearth could have written (plain tool and argument names,
+ * arguments of sane depth, a system prompt only first, each result after its call).
  *
  *   const markdown = exportConversation(agent.messages, { title, model, exportedAt: new Date(), patch });
  *   const { messages, systemPrompt, title, patch } = importConversation(markdown);
@@ -47,7 +49,14 @@ export const HANDOFF_FORMAT_VERSION = 1;
 const HEADER_TAG = "hearth-conversation";
 const MESSAGE_TAG = "hearth-message";
 const PATCH_TAG = "hearth-patch";
-const DATA_COMMENT = /<!-- (hearth-[a-z]+): (\S*) -->/g;
+/** A data comment is a whole line; the readable layer never has one (see `readable`). */
+const DATA_COMMENT = /(?<=^|\n)<!-- (hearth-[a-z]+): (\S*) -->(?=\n|$)/g;
+/** A tool's name as Hearth names tools (see src/tools/mcp/names.ts): nothing the prompt's `<function=NAME>` could end at. */
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Text that would fake a line or reverse text where a name is shown: controls, line and bidi marks. */
+const UNSHOWABLE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** Deeper than any tool's arguments go; deep enough data overflows the stack of whatever walks it next. */
+const MAX_ARGUMENT_DEPTH = 32;
 
 interface HeaderData {
   readonly version: number;
@@ -61,17 +70,18 @@ interface HeaderData {
 /** The conversation as a Markdown file (see the top of this file for its layout). */
 export function exportConversation(messages: readonly ChatMessage[], meta: ConversationMeta): string {
   const exportedAt = typeof meta.exportedAt === "string" ? meta.exportedAt : meta.exportedAt.toISOString();
-  const title = meta.title.replace(/\s+/g, " ").trim() || "Hearth conversation";
-  const header: HeaderData = { version: HANDOFF_FORMAT_VERSION, title, ...(meta.model ? { model: meta.model } : {}), exportedAt, messages: messages.length, patch: !!meta.patch };
+  const title = oneLine(meta.title) || "Hearth conversation";
+  const model = meta.model ? oneLine(meta.model) : undefined;
+  const header: HeaderData = { version: HANDOFF_FORMAT_VERSION, title, ...(model ? { model } : {}), exportedAt, messages: messages.length, patch: !!meta.patch };
   const out = [
     `# ${title}`,
     "",
-    `Hearth conversation, exported ${exportedAt}${meta.model ? ` (model: ${meta.model})` : ""}, ${messages.length} messages.`,
+    `Hearth conversation, exported ${exportedAt}${model ? ` (model: ${model})` : ""}, ${messages.length} messages.`,
     "To continue it, import this file in Hearth (VS Code: Import Conversation; terminal: `hearth chat --continue FILE`).",
     "",
     dataComment(HEADER_TAG, header),
   ];
-  for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), renderMessage(message));
+  for (const message of messages) out.push("", dataComment(MESSAGE_TAG, message), readable(renderMessage(message)));
   if (meta.patch) out.push("", "## Changes", "", dataComment(PATCH_TAG, meta.patch), fenced(meta.patch, "diff"));
   return out.join("\n") + "\n";
 }
@@ -83,18 +93,18 @@ export function importConversation(markdown: string): ImportedConversation {
   if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");
   if (headers.length > 1) throw new ConversationImportError("the file holds more than one conversation (two hearth-conversation lines); export them separately");
   const header = checkHeader(decode(headers[0]!.data, "the hearth-conversation line"));
-  const messages = comments.filter((c) => c.tag === MESSAGE_TAG).map((c, i) => checkMessage(decode(c.data, `message ${i + 1}`), i + 1));
-  if (messages.length !== header.messages) {
-    throw new ConversationImportError(`the file says it has ${header.messages} messages but holds ${messages.length}: it was cut or edited`);
+  const data = comments.filter((c) => c.tag === MESSAGE_TAG);
+  if (data.length !== header.messages) {
+    throw new ConversationImportError(`the file says it has ${header.messages} messages but holds ${data.length}: it was cut or edited`);
   }
-  checkOrder(messages);
+  const messages = checkMessages(data.map((c, i) => decode(c.data, `message ${i + 1}`)));
   const patches = comments.filter((c) => c.tag === PATCH_TAG);
   if (patches.length !== (header.patch ? 1 : 0)) throw new ConversationImportError(header.patch ? "the file says it has a diff but the hearth-patch line is missing" : "the file has a hearth-patch line its header does not mention");
   const patch = patches[0] ? decode(patches[0].data, "the diff") : "";
   if (typeof patch !== "string") throw new ConversationImportError("the diff (hearth-patch) is not text");
   const system = messages[0]?.role === "system" ? messages[0].content : undefined;
   return {
-    title: header.title,
+    title: oneLine(header.title),
     ...(header.model ? { model: header.model } : {}),
     exportedAt: header.exportedAt,
     messages: system === undefined ? messages : messages.slice(1),
@@ -131,6 +141,20 @@ function renderAssistant(message: AssistantMessage): string {
   if (message.content.trim()) parts.push("", message.content.trim());
   for (const call of message.toolCalls ?? []) parts.push("", `**Tool call** \`${call.name}\``, "", fenced(JSON.stringify(call.arguments, null, 2), "json"));
   return parts.join("\n");
+}
+
+/**
+ * A rendered message as it goes in the file: a line of its text that reads like a data
+ * comment (a file the agent read may hold one) starts with a space, so an import never
+ * takes it for a message.
+ */
+function readable(text: string): string {
+  return text.replace(/(^|\n)(?=<!-- hearth-)/g, "$1 ");
+}
+
+/** One line without control or bidi characters (a title, a model name). */
+function oneLine(text: string): string {
+  return text.replace(new RegExp(UNSHOWABLE.source, "gu"), " ").replace(/\s+/g, " ").trim();
 }
 
 /** A code block whose fence is longer than any backtick run inside. */
@@ -175,6 +199,17 @@ function checkHeader(value: unknown): HeaderData {
   return h as HeaderData;
 }
 
+/**
+ * Messages read from a file (an export, a stored conversation) as the model may see them:
+ * each well formed, tool names plain, a system prompt only first, each tool result after
+ * its call. Throws ConversationImportError naming the first bad message.
+ */
+export function checkMessages(values: readonly unknown[]): ChatMessage[] {
+  const messages = values.map((value, i) => checkMessage(value, i + 1));
+  checkOrder(messages);
+  return messages;
+}
+
 function checkMessage(value: unknown, n: number): ChatMessage {
   const m = value as Record<string, unknown> | null;
   const fail = (why: string) => new ConversationImportError(`message ${n}: ${why}`);
@@ -203,16 +238,32 @@ function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
     if (!c || typeof c.id !== "string" || typeof c.name !== "string" || !c.arguments || typeof c.arguments !== "object" || Array.isArray(c.arguments)) {
       throw fail("a tool call without id, name or arguments object");
     }
+    if (!TOOL_NAME.test(c.name)) throw fail(`the tool name ${JSON.stringify(c.name)} is not one Hearth gives a tool (letters, digits, _ and -)`);
+    for (const name of Object.keys(c.arguments)) {
+      if (!name || name !== name.trim() || name.length > 128 || /[<>]/.test(name) || UNSHOWABLE.test(name)) {
+        throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
+      }
+    }
+    if (depth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
     return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };
   });
 }
 
-/** A system prompt only first; every tool result answers a call made before it. */
+/** How deep `value` nests, counted no further than past `limit`. */
+function depth(value: unknown, limit: number): number {
+  if (!value || typeof value !== "object" || limit < 0) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depth(child, limit - 1));
+  return deepest + 1;
+}
+
+/** A system prompt only first; every tool result answers a call made before it, under that call's tool name. */
 function checkOrder(messages: readonly ChatMessage[]): void {
-  const calls = new Set<string>();
+  const calls = new Map<string, string>();
   messages.forEach((m, i) => {
     if (m.role === "system" && i > 0) throw new ConversationImportError(`message ${i + 1}: a system prompt is only valid first`);
-    if (m.role === "assistant") for (const c of m.toolCalls ?? []) calls.add(c.id);
+    if (m.role === "assistant") for (const c of m.toolCalls ?? []) calls.set(c.id, c.name);
     if (m.role === "tool" && !calls.has(m.toolCallId)) throw new ConversationImportError(`message ${i + 1}: a result for tool call "${m.toolCallId}", which no earlier message made`);
+    if (m.role === "tool" && calls.get(m.toolCallId) !== m.name) throw new ConversationImportError(`message ${i + 1}: the result for tool call "${m.toolCallId}" names another tool than the call`);
   });
 }

@@ -142,8 +142,17 @@ export function offsetAt(text: string, position: { line: number; character: numb
     if (next < 0) return text.length;
     offset = next + 1;
   }
-  const end = text.indexOf("\n", offset);
-  return Math.min(offset + position.character, end < 0 ? text.length : end);
+  // The client's position may be anywhere: keep it on its line, before a CRLF's CR, outside a surrogate pair.
+  const newline = text.indexOf("\n", offset);
+  const end = newline < 0 ? text.length : newline > offset && text[newline - 1] === "\r" ? newline - 1 : newline;
+  const at = Math.min(offset + Math.max(0, position.character), end);
+  return at > offset && isPairSplit(text, at) ? at - 1 : at;
+}
+
+function isPairSplit(text: string, at: number): boolean {
+  const before = text.charCodeAt(at - 1);
+  const after = text.charCodeAt(at);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
 }
 
 /** The cursor's line split at the cursor, the line above and the first non-blank line below. */

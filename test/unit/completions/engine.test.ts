@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
+import { CompletionEngine, type CompletionDocument, offsetAt } from "../../../src/completions/engine.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -81,5 +81,19 @@ describe("completion engine", () => {
     for (let i = 0; i < 5 && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(outcome, "cancelled");
     await pending;
+  });
+});
+
+describe("offsetAt (positions come from the client)", () => {
+  it("puts a position past the end of a CRLF line before its CR, not between CR and LF", () => {
+    assert.equal(offsetAt("abc\r\ndef\r\n", { line: 0, character: 99 }), 3);
+    assert.equal(offsetAt("abc\r\ndef\r\n", { line: 1, character: 3 }), 8);
+    assert.equal(offsetAt("abc\ndef", { line: 9, character: 9 }), 7, "past the document's end: its end");
+  });
+
+  it("never lands before the line it names, nor inside a surrogate pair", () => {
+    assert.equal(offsetAt("abc\ndef", { line: 1, character: -5 }), 4);
+    assert.equal(offsetAt("abc\ndef", { line: -3, character: 1 }), 1);
+    assert.equal(offsetAt("a\u{1F600}b", { line: 0, character: 2 }), 1, "between the two halves of 😀: before it");
   });
 });

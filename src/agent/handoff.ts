@@ -51,8 +51,6 @@ const MESSAGE_TAG = "hearth-message";
 const PATCH_TAG = "hearth-patch";
 /** A data comment is a whole line; the readable layer never has one (see `readable`). */
 const DATA_COMMENT = /(?<=^|\n)<!-- (hearth-[a-z]+): (\S*) -->(?=\n|$)/g;
-/** A tool's name as Hearth names tools (see src/tools/mcp/names.ts): nothing the prompt's `<function=NAME>` could end at. */
-const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Text that would fake a line or reverse text where a name is shown: controls, line and bidi marks. */
 const UNSHOWABLE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** Deeper than any tool's arguments go; deep enough data overflows the stack of whatever walks it next. */
@@ -238,15 +236,22 @@ function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
     if (!c || typeof c.id !== "string" || typeof c.name !== "string" || !c.arguments || typeof c.arguments !== "object" || Array.isArray(c.arguments)) {
       throw fail("a tool call without id, name or arguments object");
     }
-    if (!TOOL_NAME.test(c.name)) throw fail(`the tool name ${JSON.stringify(c.name)} is not one Hearth gives a tool (letters, digits, _ and -)`);
+    if (!plainName(c.name)) throw fail(`the tool name ${JSON.stringify(c.name)} is not a plain name (no <, >, line breaks or control characters)`);
     for (const name of Object.keys(c.arguments)) {
-      if (!name || name !== name.trim() || name.length > 128 || /[<>]/.test(name) || UNSHOWABLE.test(name)) {
-        throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
-      }
+      if (!plainName(name)) throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
     }
     if (depth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
     return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };
   });
+}
+
+/**
+ * A tool or argument name the prompt prints as its own markup (`<function=NAME>`,
+ * `<parameter=NAME>`) can hold no `<` or `>` (a control token, the tag's end), no line
+ * break, control or bidi character, and no space around it.
+ */
+function plainName(name: string): boolean {
+  return name.length > 0 && name.length <= 128 && name === name.trim() && !/[<>]/.test(name) && !UNSHOWABLE.test(name);
 }
 
 /** How deep `value` nests, counted no further than past `limit`. */

@@ -11,8 +11,8 @@
 import type { CompletionContext } from "../indexer/index.ts";
 import type { ContextPiece } from "./prompt.ts";
 
-/** Looks up the indexer's context at a line (IndexClient.contextAt). */
-export type ContextLookup = (path: string, line: number, text: string) => Promise<CompletionContext | undefined>;
+/** Looks up the indexer's context at a line (IndexClient.contextAt); `character` matters in a very long line. */
+export type ContextLookup = (path: string, line: number, text: string, character: number) => Promise<CompletionContext | undefined>;
 
 /** A region of another file the user edited recently. */
 export interface RecentEdit {
@@ -41,14 +41,14 @@ export class ContextGatherer {
   ) {}
 
   /** Context for `path` at `line`, most relevant first. */
-  async at(path: string, line: number, text: string, recent: readonly RecentEdit[], signal?: AbortSignal): Promise<readonly ContextPiece[]> {
+  async at(path: string, line: number, text: string, recent: readonly RecentEdit[], signal?: AbortSignal, character = 0): Promise<readonly ContextPiece[]> {
     const block = Math.floor(line / CONTEXT_BLOCK);
     const held = this.held.get(path);
     if (held?.block === block) return held.pieces;
     const key = `${path}:${block}`;
     let pending = this.pending.get(key);
     if (!pending) {
-      pending = this.fetch(path, line, text, recent)
+      pending = this.fetch(path, line, character, text, recent)
         .then((pieces) => void this.held.set(path, { block, pieces }))
         .catch(() => undefined)
         .finally(() => this.pending.delete(key));
@@ -62,8 +62,8 @@ export class ContextGatherer {
     this.held.delete(path);
   }
 
-  private async fetch(path: string, line: number, text: string, recent: readonly RecentEdit[]): Promise<ContextPiece[]> {
-    const found = this.lookup ? await this.lookup(path, line, text) : undefined;
+  private async fetch(path: string, line: number, character: number, text: string, recent: readonly RecentEdit[]): Promise<ContextPiece[]> {
+    const found = this.lookup ? await this.lookup(path, line, text, character) : undefined;
     return [...definitionPieces(found, path, line), ...recentEditPieces(recent, path)];
   }
 }

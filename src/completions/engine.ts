@@ -77,7 +77,7 @@ export class CompletionEngine {
     const cached = this.cache.lookup(doc.uri, prefix, suffix);
     if (cached !== undefined) return this.answer(cached, { ...base, outcome: "cache" }, started);
     if (!(await wait(pause, signal))) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal);
+    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, offset - (prefix.lastIndexOf("\n") + 1));
     if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
     const prompt = buildFimPrompt({ path: doc.path, text: doc.text, offset, context, ...(this.options.repoName ? { repoName: this.options.repoName } : {}), ...(this.options.budget ? { budget: this.options.budget } : {}) });
     let choice: ModelChoice | undefined;

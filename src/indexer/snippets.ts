@@ -24,6 +24,8 @@ export interface CompletionContext {
 export interface ContextOptions {
   /** The buffer text when it differs from the disk (unsaved). */
   readonly text?: string;
+  /** The cursor's column (UTF-16): in a line longer than `LINE_WINDOW` only the text around it is read. */
+  readonly character?: number;
   /** Lines above the cursor scanned for identifiers (default 40), and below (default 5). */
   readonly linesBefore?: number;
   readonly linesAfter?: number;
@@ -43,7 +45,7 @@ export async function contextAt(index: RepoIndex, path: string, line: number, op
   const lines = text.split("\n");
   const from = Math.max(0, line - (options.linesBefore ?? 40));
   const to = Math.min(lines.length, line + (options.linesAfter ?? 5) + 1);
-  const names = nearestFirst(lines, from, to, line);
+  const names = nearestFirst(lines, from, to, line, options.character ?? 0);
   const snippets: ContextSnippet[] = [];
   const fileCache = new Map<string, string[]>();
   for (const name of names) {
@@ -57,17 +59,27 @@ export async function contextAt(index: RepoIndex, path: string, line: number, op
   return { imports: index.files.get(rel)?.imports ?? [], snippets };
 }
 
+/** Characters of one line read for identifiers: minified code has megabyte lines, and only what is near the cursor matters. */
+const LINE_WINDOW = 2000;
+
 /** Identifiers in the window, the ones closest to the cursor line first. */
-function nearestFirst(lines: string[], from: number, to: number, line: number): string[] {
+function nearestFirst(lines: string[], from: number, to: number, line: number, character: number): string[] {
   const seen = new Map<string, number>();
   for (let i = from; i < to; i++) {
-    for (const id of identifiersIn(lines[i] ?? "")) {
+    for (const id of identifiersIn(near(lines[i] ?? "", i === line ? character : 0))) {
       if (id.length < 3) continue;
       const d = Math.abs(i - line);
       if (!seen.has(id) || seen.get(id)! > d) seen.set(id, d);
     }
   }
   return [...seen.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+}
+
+/** At most LINE_WINDOW characters of `text` around `character` (mostly before it: what the cursor follows). */
+function near(text: string, character: number): string {
+  if (text.length <= LINE_WINDOW) return text;
+  const start = Math.max(0, Math.min(character, text.length) - (LINE_WINDOW * 3) / 4);
+  return text.slice(start, start + LINE_WINDOW);
 }
 
 function pickDefinition(index: RepoIndex, rel: string, name: string, from: number, to: number) {

@@ -40,7 +40,7 @@ export function wireCompletions(
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
   const engine = new CompletionEngine({
     model: () => chooseModel(session),
-    context: async (path, line, text) => index()?.queries?.contextAt(path, line, { text }),
+    context: async (path, line, text, character) => index()?.queries?.contextAt(path, line, { text, character }),
     recentEdits: () =>
       documents.recentlyEdited().flatMap((d) => {
         const path = rel(d.uri);

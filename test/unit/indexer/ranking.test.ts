@@ -86,4 +86,12 @@ describe("ranking and outputs on the shop fixture", async () => {
     const unsaved = await contextAt(index, "src/checkout.ts", 0, { text: "formatDate(new Date())\n" });
     assert.deepEqual(unsaved.snippets.map((s) => s.symbol), ["formatDate"]);
   });
+
+  it("in one huge line (minified code) reads only the identifiers around the cursor's column", async () => {
+    const filler = "var q=function(b){return b+1};".repeat(50_000);
+    const text = `chargeCard(x);${filler}formatDate(new Date());${filler}releaseStock(y);\n`;
+    const character = text.indexOf("formatDate") + 5;
+    const ctx = await contextAt(index, "src/checkout.ts", 0, { text, character });
+    assert.deepEqual(ctx.snippets.map((s) => s.symbol), ["formatDate"]);
+  });
 });

@@ -5,7 +5,8 @@
  * - a multi-line completion ends where its brackets close the block, or at the first line
  *   indented at or left of the block's opening line, or after a blank-line run;
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
- *   that closes the block) is dropped.
+ *   that closes the block) is dropped;
+ * - nothing from the first control or bidirectional-override character on is kept.
  */
 
 /** The cursor's surroundings, as lines. */
@@ -39,8 +40,20 @@ export function isMultiline(at: CursorLines): boolean {
   return at.linePrefix.trim() === "" && OPENS_BLOCK.test(at.previousLine) && indentOf(at.nextLine) <= indentOf(at.previousLine);
 }
 
+/**
+ * Control characters (but tab, CR and LF) and Unicode's bidirectional controls: invisible
+ * in ghost text, and U+202E and friends make code read differently from what it does.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Cuts the model's text by the rules above; "" when nothing useful is left. */
 export function trimCompletion(text: string, at: CursorLines, multiline: boolean): string {
+  const unsafe = UNSAFE.exec(text);
+  if (unsafe) {
+    // A block keeps only its whole lines before it.
+    const lineStart = text.lastIndexOf("\n", unsafe.index);
+    text = text.slice(0, multiline && lineStart > 0 ? lineStart : unsafe.index);
+  }
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
   return dropDuplicateOfRight(cut.replace(/\s+$/, ""), at);
 }

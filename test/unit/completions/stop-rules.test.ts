@@ -66,6 +66,14 @@ describe("stop rules", () => {
     assert.ok(compared <= "1;x=y".length, `${compared} comparisons`);
   });
 
+  it("ends a completion before a control or bidirectional-override character", () => {
+    // Invisible in ghost text, and U+202E reorders how the code after it reads ("Trojan Source").
+    assert.equal(trimCompletion("isAdmin \u202E} if (ok) {", at("if (|)\n"), false), "isAdmin");
+    assert.equal(trimCompletion("name\u0000rest", at("const a = |\n"), false), "name");
+    assert.equal(trimCompletion("\n  log(1);\n  x(\u001b[2J);\n}", at("function f() {|\n"), true), "\n  log(1);", "a block: its whole lines before it");
+    assert.equal(trimCompletion("a\tb", at("const a = |\n"), false), "a\tb", "a tab is text");
+  });
+
   it("brackets inside strings do not end a block", () => {
     assert.equal(trimCompletion("\n  log(\"}\");\n  x();\n}\n", at("function f() {|\n"), true), "\n  log(\"}\");\n  x();\n}");
   });

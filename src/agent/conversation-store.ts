@@ -7,9 +7,12 @@
  * Besides get/create/save/forget it holds the three changes a conversation goes through:
  * a finished turn (`record`), a rewind to a checkpoint (`rewind`) and an import (`import`).
  */
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
+import { checkMessages } from "./handoff.ts";
 
 export interface Conversation {
   readonly id: string;
@@ -21,9 +24,13 @@ export interface Conversation {
 export type ConversationWarning = (message: string, error: unknown) => void;
 
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
+/** Far above any conversation a context holds (262,144 tokens is about 1 MiB of text): a bigger file is damage. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export class ConversationStore {
   private readonly open = new Map<string, Conversation>();
+  /** The save in progress per conversation: saves of one conversation land in the order they were asked. */
+  private readonly saving = new Map<string, Promise<void>>();
 
   /** `dir` undefined: memory only (a client that gave no storage folder). */
   constructor(
@@ -31,24 +38,27 @@ export class ConversationStore {
     private readonly warn: ConversationWarning = () => undefined,
   ) {}
 
-  /** The conversation, loaded from disk if needed; undefined when it does not exist yet. */
+  /**
+   * The conversation, loaded from disk if needed; undefined when it does not exist yet. A
+   * file that cannot be read or holds what the model could not read is renamed aside
+   * (`<id>.unreadable-<time>.json`, reported) and the conversation starts afresh: the next
+   * save never writes over it.
+   */
   async get(id: string): Promise<Conversation | undefined> {
     checkId(id);
     const cached = this.open.get(id);
     if (cached) return cached;
     if (!this.dir) return undefined;
-    let text: string;
     try {
-      text = await readFile(this.file(id), "utf8");
-    } catch {
-      return undefined;
-    }
-    try {
+      const text = await readConversationFile(this.file(id));
+      if (text === undefined) return undefined;
       const conversation: Conversation = { id, messages: parseMessages(text) };
       this.open.set(id, conversation);
       return conversation;
     } catch (error) {
-      this.warn(`conversation ${id} is unreadable and starts afresh`, error);
+      const aside = `${id}.unreadable-${Date.now()}.json`;
+      const kept = await rename(this.file(id), join(this.dir, aside)).then(() => `kept as ${aside}`, () => "could not be moved aside");
+      this.warn(`conversation ${id} is unreadable and starts afresh (the file ${kept})`, error);
       return undefined;
     }
   }
@@ -60,13 +70,34 @@ export class ConversationStore {
     return conversation;
   }
 
-  /** Writes the conversation (atomically: a crash leaves the old file or the new one). */
+  /**
+   * Writes the conversation (atomically: a crash leaves the old file or the new one). Each
+   * save has a temporary file of its own, created new (never through a link left there),
+   * and saves of one conversation run one after the other.
+   */
   async save(conversation: Conversation): Promise<void> {
     if (!this.dir) return;
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file(conversation.id)}.tmp`;
-    await writeFile(tmp, JSON.stringify({ version: 1, messages: conversation.messages }));
-    await rename(tmp, this.file(conversation.id));
+    const dir = this.dir;
+    const { id } = conversation;
+    const text = JSON.stringify({ version: 1, messages: conversation.messages });
+    const write = async () => {
+      await mkdir(dir, { recursive: true });
+      const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
+      try {
+        await writeFile(tmp, text, { flag: "wx" });
+        await rename(tmp, this.file(id));
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw error;
+      }
+    };
+    const done = (this.saving.get(id) ?? Promise.resolve()).catch(() => undefined).then(write);
+    this.saving.set(id, done);
+    try {
+      await done;
+    } finally {
+      if (this.saving.get(id) === done) this.saving.delete(id);
+    }
   }
 
   /**
@@ -88,7 +119,7 @@ export class ConversationStore {
    */
   async rewind(id: string, messageIndex: number): Promise<void> {
     const conversation = await this.get(id);
-    if (!conversation || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
+    if (!conversation || !Number.isInteger(messageIndex) || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
     conversation.messages.length = messageIndex;
     await this.save(conversation);
   }
@@ -114,10 +145,33 @@ export class ConversationStore {
   }
 }
 
+/**
+ * The file's text; undefined when there is none. Anything but a regular file (a FIFO would
+ * block the read for good, a device never end) or one over MAX_FILE_BYTES is damage.
+ */
+async function readConversationFile(path: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error("not a regular file");
+    if (info.size > MAX_FILE_BYTES) throw new Error(`${info.size} bytes, more than any conversation holds`);
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The stored messages, checked as an import checks them: the model reads them as they are. */
 function parseMessages(text: string): ChatMessage[] {
   const data = JSON.parse(text) as { messages?: unknown };
   if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
-  return data.messages as ChatMessage[];
+  return checkMessages(data.messages);
 }
 
 function checkId(id: string): void {

@@ -220,7 +220,7 @@ function checkMessage(value: unknown, n: number): ChatMessage {
     case "assistant": {
       if (m.thinking !== undefined && typeof m.thinking !== "string") throw fail("its thinking is not text");
       const calls = m.toolCalls === undefined ? undefined : checkCalls(m.toolCalls, fail);
-      return { role: "assistant", content: m.content, ...(m.thinking ? { thinking: m.thinking as string } : {}), ...(calls ? { toolCalls: calls } : {}) };
+      return { role: "assistant", content: m.content, ...(m.thinking !== undefined ? { thinking: m.thinking as string } : {}), ...(calls ? { toolCalls: calls } : {}) };
     }
     case "tool":
       if (typeof m.toolCallId !== "string" || typeof m.name !== "string") throw fail("a tool result without its call id or tool name");

@@ -18,7 +18,7 @@ export class CompletionCache {
   store(uri: string, prefix: string, suffix: string, text: string): void {
     if (!text) return;
     this.entries = this.entries.filter((e) => !(e.uri === uri && e.before === prefix && e.after === suffix));
-    this.entries.push({ uri, before: prefix, after: suffix, text });
+    this.entries.push({ uri, before: own(prefix), after: own(suffix), text });
     if (this.entries.length > this.limit) this.entries.shift();
   }
 
@@ -34,8 +34,21 @@ export class CompletionCache {
     return undefined;
   }
 
+  /** Characters held in all entries (for tests). */
+  heldChars(): number {
+    return this.entries.reduce((n, e) => n + e.before.length + e.after.length + e.text.length, 0);
+  }
+
   /** Forgets a document's entries (closed, or changed in a way no entry predicted). */
   forget(uri: string): void {
     this.entries = this.entries.filter((e) => e.uri !== uri);
   }
+}
+
+/**
+ * A copy of `text` that does not share memory with the string it was sliced from: V8 keeps
+ * a slice's whole parent alive (here, the document's text at one keystroke).
+ */
+function own(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, "utf16le").toString("utf16le");
 }

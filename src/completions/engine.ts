@@ -9,7 +9,7 @@ import type { CompletionRecord, CompletionStats } from "../protocol/completions.
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
-import { buildFimPrompt, type PromptBudget } from "./prompt.ts";
+import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
 import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
@@ -69,17 +69,19 @@ export class CompletionEngine {
     const started = this.now();
     const pause = this.debounce.next(started);
     const offset = offsetAt(doc.text, position);
-    const prefix = doc.text.slice(0, offset);
-    const suffix = doc.text.slice(offset);
+    // The model sees only this window of the document, so it is also the cache's key: a key
+    // of the whole text would keep a copy of a big document alive per cached keystroke.
+    const window = buildFimPrompt({ path: doc.path, text: doc.text, offset, ...(this.options.budget ? { budget: this.options.budget } : {}) });
     const at = cursorLines(doc.text, offset);
     const multiline = isMultiline(at);
     const base = { version: doc.version, multiline, debounceMs: 0, modelMs: 0 };
-    const cached = this.cache.lookup(doc.uri, prefix, suffix);
+    const cached = this.cache.lookup(doc.uri, window.prefix, window.suffix);
     if (cached !== undefined) return this.answer(cached, { ...base, outcome: "cache" }, started);
     if (!(await wait(pause, signal))) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, offset - (prefix.lastIndexOf("\n") + 1));
+    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, at.linePrefix.length);
     if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const prompt = buildFimPrompt({ path: doc.path, text: doc.text, offset, context, ...(this.options.repoName ? { repoName: this.options.repoName } : {}), ...(this.options.budget ? { budget: this.options.budget } : {}) });
+    const fitted = fitContext(context, this.options.budget?.contextTokens ?? DEFAULT_BUDGET.contextTokens);
+    const prompt = { ...window, ...(fitted.length ? { context: fitted } : {}), ...(this.options.repoName ? { repoName: this.options.repoName } : {}) };
     let choice: ModelChoice | undefined;
     try {
       // A model still loading can take minutes: a cancelled request must not wait for it.
@@ -98,7 +100,7 @@ export class CompletionEngine {
     // Out of time: keep what is whole (a block's last line may be cut mid-way).
     const raw = result.stopReason === "aborted" && multiline ? result.text.slice(0, Math.max(0, result.text.lastIndexOf("\n"))) : result.text;
     const text = trimCompletion(raw, at, multiline);
-    this.cache.store(doc.uri, prefix, suffix, text);
+    this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);
   }
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { CompletionCache } from "../../../src/completions/cache.ts";
 import { CompletionEngine, type CompletionDocument, offsetAt } from "../../../src/completions/engine.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -66,6 +67,18 @@ describe("completion engine", () => {
     assert.equal(answer.record.modelMs, 0);
     assert.equal(calls(), 0);
     assert.equal(engine.stats().requests, 0);
+  });
+
+  it("remembers a completion by the prompt's window, not the whole document (each keystroke's text is a new copy)", async () => {
+    const { engine, calls } = engineWith(["compute(1);", "SHOULD NOT BE USED"]);
+    const big = Array.from({ length: 100_000 }, (_, i) => `const v${i} = ${i};`).join("\n");
+    const text = `${big}\nconst total = \n${big}\n`;
+    const first = await engine.complete(doc(text), { line: 100_000, character: 14 }, live());
+    assert.equal(first.text, "compute(1);");
+    const held = (engine as unknown as { cache: CompletionCache }).cache.heldChars();
+    assert.ok(held < 20_000, `${held} characters held for one completion in a ${text.length}-character document`);
+    const typed = await engine.complete(doc(text.replace("total = \n", "total = com\n"), 2), { line: 100_000, character: 17 }, live());
+    assert.deepEqual([typed.text, typed.record.outcome, calls()], ["pute(1);", "cache", 1]);
   });
 
   it("a request cancelled while the model is still loading is answered at once, not when the load ends", async () => {

@@ -101,10 +101,11 @@ export function importConversation(markdown: string): ImportedConversation {
   const patch = patches[0] ? decode(patches[0].data, "the diff") : "";
   if (typeof patch !== "string") throw new ConversationImportError("the diff (hearth-patch) is not text");
   const system = messages[0]?.role === "system" ? messages[0].content : undefined;
+  const model = header.model === undefined ? "" : oneLine(String(header.model));
   return {
     title: oneLine(header.title),
-    ...(header.model ? { model: header.model } : {}),
-    exportedAt: header.exportedAt,
+    ...(model ? { model } : {}),
+    exportedAt: oneLine(header.exportedAt),
     messages: system === undefined ? messages : messages.slice(1),
     ...(system === undefined ? {} : { systemPrompt: system }),
     patch,

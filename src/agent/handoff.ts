@@ -17,6 +17,7 @@
  *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
  */
 import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
+import { formatLimit } from "../protocol/units.ts";
 
 export interface ConversationMeta {
   readonly title: string;
@@ -45,6 +46,12 @@ export class ConversationImportError extends Error {
 }
 
 export const HANDOFF_FORMAT_VERSION = 1;
+/**
+ * The longest file an import reads (characters): a context of 262,144 tokens is about 1 MB
+ * of text, written twice (readable and base64) plus the diff. Reading a bigger one would
+ * hold several copies of it in memory for a conversation no model could take.
+ */
+export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
 
 const HEADER_TAG = "hearth-conversation";
 const MESSAGE_TAG = "hearth-message";
@@ -86,6 +93,7 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
 
 /** Reads an exported conversation back; throws ConversationImportError on anything malformed. */
 export function importConversation(markdown: string): ImportedConversation {
+  if (markdown.length > MAX_IMPORT_CHARS) throw new ConversationImportError(`the file is larger than ${formatLimit(MAX_IMPORT_CHARS)}, far more than a conversation export holds`);
   const comments = [...markdown.replace(/\r\n/g, "\n").matchAll(DATA_COMMENT)].map((m) => ({ tag: m[1]!, data: m[2]! }));
   const headers = comments.filter((c) => c.tag === HEADER_TAG);
   if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");

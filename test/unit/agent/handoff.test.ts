@@ -3,7 +3,7 @@
 // readable layer, or crash what reads it later.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConversationImportError, exportConversation, importConversation } from "../../../src/agent/handoff.ts";
+import { ConversationImportError, MAX_IMPORT_CHARS, exportConversation, importConversation } from "../../../src/agent/handoff.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
 const META = { title: "t", exportedAt: "2026-12-05T00:00:00.000Z" };
@@ -72,5 +72,12 @@ describe("exportConversation", () => {
       { role: "assistant", content: `${injected}` },
     ];
     assert.deepEqual(importConversation(exportConversation(messages, META)).messages, messages);
+  });
+});
+
+describe("importConversation of a huge file", () => {
+  it("refuses a file far larger than any conversation before reading it", () => {
+    const file = crafted([{ role: "user", content: "hi" }]) + " ".repeat(MAX_IMPORT_CHARS);
+    assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /64 MB/.test(error.message));
   });
 });

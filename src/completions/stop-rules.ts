@@ -6,7 +6,8 @@
  *   indented at or left of the block's opening line, or after a blank-line run;
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
  *   that closes the block) is dropped;
- * - nothing from the first control or bidirectional-override character on is kept.
+ * - nothing from the first control or bidirectional-override character on is kept, and no
+ *   more whole lines than fit in MAX_CHARS.
  */
 
 /** The cursor's surroundings, as lines. */
@@ -23,6 +24,8 @@ export interface CursorLines {
 
 /** Longest multi-line completion, in lines. */
 export const MAX_LINES = 12;
+/** Longest completion, in characters (a server may ignore the token limit). */
+export const MAX_CHARS = 2000;
 
 const OPENS_BLOCK = /(?:[{([]|:|=>)\s*$/;
 /** Right of the cursor, only closers and separators: a block may still be opened here. */
@@ -55,7 +58,14 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
     text = text.slice(0, multiline && lineStart > 0 ? lineStart : unsafe.index);
   }
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
-  return dropDuplicateOfRight(cut.replace(/\s+$/, ""), at);
+  return dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
+}
+
+/** The whole lines of `text` that fit in MAX_CHARS; "" when even the first does not. */
+function withinMaxChars(text: string): string {
+  if (text.length <= MAX_CHARS) return text;
+  const end = text.lastIndexOf("\n", MAX_CHARS);
+  return end < 0 ? "" : text.slice(0, end);
 }
 
 /** The block's lines: stop when brackets close it, at a dedent, or after two blank lines. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cursorLines } from "../../../src/completions/engine.ts";
-import { isMultiline, MAX_LINES, trimCompletion } from "../../../src/completions/stop-rules.ts";
+import { isMultiline, MAX_CHARS, MAX_LINES, trimCompletion } from "../../../src/completions/stop-rules.ts";
 
 /** The cursor is at "|". */
 const at = (text: string) => cursorLines(text.replace("|", ""), text.indexOf("|"));
@@ -72,6 +72,13 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("name\u0000rest", at("const a = |\n"), false), "name");
     assert.equal(trimCompletion("\n  log(1);\n  x(\u001b[2J);\n}", at("function f() {|\n"), true), "\n  log(1);", "a block: its whole lines before it");
     assert.equal(trimCompletion("a\tb", at("const a = |\n"), false), "a\tb", "a tab is text");
+  });
+
+  it("offers no more than MAX_CHARS characters, whatever a server sends (it may ignore the token limit)", () => {
+    assert.equal(trimCompletion("a".repeat(100_000), at("const a = |\n"), false), "", "a line that long is not code to offer");
+    const block = trimCompletion(Array.from({ length: 10 }, () => `  ${"x".repeat(400)};`).join("\n"), at("function f() {|\n"), true);
+    assert.ok(block.length > 0 && block.length <= MAX_CHARS, `${block.length} characters`);
+    assert.ok(block.split("\n").every((line) => line === `  ${"x".repeat(400)};`), "whole lines");
   });
 
   it("brackets inside strings do not end a block", () => {

@@ -77,6 +77,8 @@ export interface IndexReport {
   readonly historyCommits: number;
   /** Why only the newest commits of the history were read (`git log` too long or too slow), when so. */
   readonly historyCut?: string;
+  /** Set when the last scan stopped at `limits.maxFiles`: the files nearest the root are indexed. */
+  readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
   readonly elapsedMs: number;
   /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
   readonly pending: number;
@@ -85,11 +87,18 @@ export interface IndexReport {
 /** The outcome of a one-file update. */
 export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
 
+/** What to tell the user when the scan stopped at the file limit (`hearth index`, the Hearth view). */
+export function stoppedMessage(stopped: NonNullable<IndexReport["stopped"]>): string {
+  const folders = `${stopped.foldersLeft.toLocaleString("en")} folder${stopped.foldersLeft === 1 ? "" : "s"}`;
+  return `stopped at ${stopped.maxFiles.toLocaleString("en")} file${stopped.maxFiles === 1 ? "" : "s"}, the ones nearest the root (${folders} not fully indexed): open the project's own folder, or list folders to skip in .hearthignore`;
+}
+
 export const DEFAULT_LIMITS: IndexLimits = {
   maxFileBytes: 1024 * 1024,
   parseTimeoutMs: 3000,
   excludeDirs: DEFAULT_EXCLUDED_DIRS,
   useGitignore: true,
+  maxFiles: 100_000,
 };
 const MAX_WORDS = 400;
 // Enough to give every parse thread two full batches (pool.ts), few enough that open files
@@ -125,6 +134,8 @@ export class RepoIndex {
   private warming: Promise<void> = Promise.resolve();
   private historyRead: RepoHistory | undefined;
   private historyAllowed: boolean;
+  /** The last scan stopped at `limits.maxFiles`: the index holds the files nearest the root. */
+  private stopped: IndexReport["stopped"];
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
   private readonly ignoreCache = new Map<string, IgnoreRules[]>();
 
@@ -160,6 +171,7 @@ export class RepoIndex {
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
     const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}) });
+    this.stopped = scan.stopped;
     const previousSkips = new Map(this.skipped);
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);
@@ -238,6 +250,8 @@ export class RepoIndex {
       this.dropRecord(rel);
       return "skipped";
     }
+    // At the file limit a new file waits for a place (a delete, a rename), or the index would grow past it.
+    if (!this.files.has(rel) && this.files.size >= this.limits.maxFiles) return "skipped";
     const absPath = join(this.root, rel);
     let mtimeMs = Date.now();
     if (text === undefined) {
@@ -468,7 +482,8 @@ export class RepoIndex {
     for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
     const historyCommits = this.historyRead?.commitCount ?? 0;
     const historyCut = this.historyRead?.cut;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...run };
+    const stopped = this.stopped;
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(stopped ? { stopped } : {}), ...run };
   }
 }
 

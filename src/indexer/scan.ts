@@ -24,11 +24,37 @@ export interface ScanOptions {
    * scan then read no ignore file from disk.
    */
   readonly rulesCache?: Map<string, IgnoreRules[]>;
+  /**
+   * Stop after this many files (default: no limit). Folders are walked breadth first, so
+   * the files kept are those nearest the root: a home folder opened by mistake gives its
+   * top folders, not the whole of the first deep one.
+   */
+  readonly maxFiles?: number;
 }
 
 export interface ScanResult {
   readonly files: ScannedFile[];
   readonly skipped: SkippedFile[];
+  /** Set when the scan stopped at `maxFiles`: how many folders it did not enter (or finish). */
+  readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
+}
+
+/** A folder waiting to be walked, with the real paths of the folders above it (loops). */
+interface Folder {
+  readonly abs: string;
+  readonly rel: string;
+  readonly stack: IgnoreRules[];
+  readonly ancestors: Ancestors;
+}
+/** The real paths from a folder up to the root, as a chain: folders queued breadth first share their parents'. */
+interface Ancestors {
+  readonly real: string;
+  readonly up: Ancestors | undefined;
+}
+
+function isAncestor(chain: Ancestors | undefined, real: string): boolean {
+  for (let a = chain; a; a = a.up) if (a.real === real) return true;
+  return false;
 }
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
@@ -43,7 +69,9 @@ const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
  * .git`) is reported as excluded, and a directory whose real path is already on the
  * current path is a loop and is reported, not entered. A folder is entered through links
  * once per scan, a later link to it is reported ("link-duplicate"): two links a level to the
- * next would otherwise make 2^depth copies. Errors become skip reasons.
+ * next would otherwise make 2^depth copies. Errors become skip reasons. Folders are walked
+ * breadth first, entries in name order, so where `maxFiles` stops the scan is the same on
+ * every run.
  */
 export async function scanRepository(root: string, options: ScanOptions): Promise<ScanResult> {
   const files: ScannedFile[] = [];
@@ -61,7 +89,12 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   // Real paths of the folders entered through a link: each is entered so once per scan.
   const linkedDirs = new Set<string>();
 
-  const walk = async (dirAbs: string, dirRel: string, stack: IgnoreRules[], ancestors: Set<string>): Promise<void> => {
+  const maxFiles = options.maxFiles ?? Infinity;
+  const queue: Folder[] = [];
+  // Set when a file was left out for the limit (the queue may be empty by then).
+  let cut = false;
+
+  const walk = async ({ abs: dirAbs, rel: dirRel, stack, ancestors }: Folder): Promise<void> => {
     options.signal?.throwIfAborted();
     let dir;
     try {
@@ -72,8 +105,9 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     }
     const entries: { name: string; isDir: boolean; isLink: boolean; isFile: boolean }[] = [];
     for await (const e of dir) entries.push({ name: e.name, isDir: e.isDirectory(), isLink: e.isSymbolicLink(), isFile: e.isFile() });
-    // Stats of one directory's files run concurrently; subdirectories are walked one by one.
-    const pending: Promise<void>[] = [];
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Stats of one directory's files run concurrently; subdirectories wait in the queue.
+    const pending: Promise<ScannedFile | undefined>[] = [];
     for (const e of entries) {
       const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
       const abs = join(dirAbs, e.name);
@@ -119,12 +153,18 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
         skipped.push({ path: rel, reason: "ignored" });
         continue;
       }
+      if (files.length + pending.length >= maxFiles) {
+        cut = true;
+        break;
+      }
       pending.push(addFile(rel, abs, info));
     }
-    await Promise.all(pending);
+    // In name order, whatever order the stats finish in: the same files on every run.
+    for (const file of await Promise.all(pending)) if (file) files.push(file);
   };
 
-  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Set<string>, viaLink: boolean): Promise<void> => {
+  /** Queues a folder to walk, unless it is a loop or a folder already entered through a link. */
+  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Ancestors, viaLink: boolean): Promise<void> => {
     let real: string;
     try {
       real = await realpath(abs);
@@ -132,7 +172,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
       return;
     }
-    if (ancestors.has(real)) {
+    if (isAncestor(ancestors, real)) {
       skipped.push({ path: rel, reason: "symlink-loop", detail: real });
       return;
     }
@@ -144,16 +184,15 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       linkedDirs.add(real);
     }
     const rules = options.useGitignore ? [...stack, ...(await rulesOf(abs, rel))] : stack;
-    ancestors.add(real);
-    await walk(abs, rel, rules, ancestors);
-    ancestors.delete(real);
+    queue.push({ abs, rel, stack: rules, ancestors: { real, up: ancestors } });
   };
 
-  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } | undefined): Promise<void> => {
+  /** The file to index, or undefined when it is skipped (and why is in `skipped`). */
+  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } | undefined): Promise<ScannedFile | undefined> => {
     const byName = skipByName(rel);
     if (byName) {
       skipped.push({ path: rel, reason: byName });
-      return;
+      return undefined;
     }
     let info = known;
     if (!info) {
@@ -161,20 +200,23 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
         info = await stat(abs);
       } catch (err) {
         skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
-        return;
+        return undefined;
       }
     }
     if (info.size > options.maxFileBytes) {
       skipped.push({ path: rel, reason: "too-large", detail: `${info.size} bytes` });
-      return;
+      return undefined;
     }
-    files.push({ path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs });
+    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs };
   };
 
-  await walk(root, "", rootRules, new Set([rootReal]));
+  queue.push({ abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } });
+  let next = 0;
+  while (next < queue.length && !cut) await walk(queue[next++]!);
   skipped.push(...ignoreFileSkips);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, skipped };
+  // The folder the limit was reached in counts as one not finished.
+  return { files, skipped, ...(cut ? { stopped: { maxFiles, foldersLeft: queue.length - next + 1 } } : {}) };
 }
 
 /**

@@ -120,6 +120,12 @@ export interface IndexLimits {
   readonly excludeDirs: readonly string[];
   /** Honour .gitignore files (nested) and .hearthignore (default true). */
   readonly useGitignore: boolean;
+  /**
+   * Files indexed at most (default 100,000: the Linux kernel has ~70,000); past it the scan
+   * keeps the files nearest the root and the report says it stopped. A home folder opened
+   * by mistake would otherwise take many minutes and gigabytes.
+   */
+  readonly maxFiles: number;
 }
 
 /** Result of parsing one file: a record, or a reason it was skipped. */

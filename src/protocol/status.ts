@@ -83,6 +83,8 @@ export type IndexState =
       readonly symbols: number;
       /** Why the git history is not used for ranking, when it is not ("the folder is not trusted"). */
       readonly historyOff?: string;
+      /** Why not every file is indexed, when the scan stopped at the file limit. */
+      readonly stopped?: string;
     }
   | { readonly kind: "error"; readonly message: string };
 

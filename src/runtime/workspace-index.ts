@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { IndexClient, type IndexProgress, type IndexReport } from "../indexer/index.ts";
+import { IndexClient, type IndexLimits, type IndexProgress, type IndexReport, stoppedMessage } from "../indexer/index.ts";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
 
@@ -26,6 +26,8 @@ export interface WorkspaceIndexOptions {
    * trust: its `.git/config` may name programs that git runs. `trust()` turns it on.
    */
   readonly history?: boolean;
+  /** The index's limits (default DEFAULT_LIMITS: at most 100,000 files, none over 1 MiB). */
+  readonly limits?: Partial<IndexLimits>;
 }
 
 const HISTORY_OFF = "the folder is not trusted, so Hearth runs no git in it (trust it to rank by its history too)";
@@ -63,10 +65,11 @@ export class WorkspaceIndex {
     const run = client
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
-        if (!signal.aborted) this.ready({ kind: "ready", files: report.files, symbols: report.definitions });
+        if (!signal.aborted) this.ready({ kind: "ready", files: report.files, symbols: report.definitions, ...(report.stopped ? { stopped: stoppedMessage(report.stopped) } : {}) });
         const history = !this.historyAllowed
           ? "no git history read: the folder is not trusted"
           : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
+        if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
         log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${history}`);
         return report;
       })
@@ -150,6 +153,7 @@ export class WorkspaceIndex {
     this.client = new IndexClient({
       root,
       history: this.historyAllowed,
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
       queriesDir: `${assetsDir}/queries`,
       workerScript: `${assetsDir}/indexer-worker.mjs`,
       ...(storageDir ? { storageDir } : {}),

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions } from "../../indexer/index.ts";
+import { DEFAULT_LIMITS, RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
@@ -13,6 +13,7 @@ export const INDEX_FLAGS = {
   cache: "string",
   "no-cache": "boolean",
   "max-file-kb": "string",
+  "max-files": "string",
   "no-gitignore": "boolean",
   "no-history": "boolean",
   quiet: "boolean",
@@ -22,6 +23,7 @@ export const INDEX_FLAGS_USAGE = `  --repo DIR         the checkout to index (de
   --cache DIR        where the index cache lives (default: ~/.cache/hearth/index)
   --no-cache         neither read nor write a cache
   --max-file-kb N    skip files larger than N KiB (default 1024)
+  --max-files N      index at most N files, those nearest the root (default 100000)
   --no-gitignore     index files that .gitignore / .hearthignore exclude
   --no-history       rank without the git history (commit messages, files changed together)
   --quiet            no progress on stderr`;
@@ -49,12 +51,14 @@ export async function openCliIndex(flags: Record<string, string | boolean>, io: 
   const root = repoFolder(io.cwd, typeof flags.repo === "string" ? flags.repo : undefined);
   const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
   if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
+  const maxFiles = typeof flags["max-files"] === "string" ? Number(flags["max-files"]) : DEFAULT_LIMITS.maxFiles;
+  if (!Number.isSafeInteger(maxFiles) || maxFiles <= 0) throw new UsageError("--max-files needs a positive whole number");
   const cacheDir = typeof flags.cache === "string" ? resolve(io.cwd, flags.cache) : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hearth", "index");
   const index = new RepoIndex({
     root,
     ...indexerAssets(),
     ...(flags["no-cache"] ? {} : { storageDir: cacheDir }),
-    limits: { maxFileBytes: maxKb * 1024, useGitignore: !flags["no-gitignore"] },
+    limits: { maxFileBytes: maxKb * 1024, useGitignore: !flags["no-gitignore"], maxFiles },
     ...(flags["no-history"] ? { history: false } : {}),
   });
   // Progress redraws one line: only on a terminal (piped, it would fill a log with \r lines).
@@ -92,6 +96,7 @@ export function formatReport(root: string, r: IndexReport): string {
     `Files:       ${r.files.toLocaleString("en")} (${langs.join(", ") || "none"})`,
     `Symbols:     ${r.definitions.toLocaleString("en")} definitions, ${r.references.toLocaleString("en")} references`,
     `Skipped:     ${skipped.join(", ") || "none"}`,
+    ...(r.stopped ? [`Limit:       ${stoppedMessage(r.stopped)}`] : []),
     ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
     ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
     `Parsed:      ${r.parsed.toLocaleString("en")} files read${skippedAfterRead ? ` (${skippedAfterRead.toLocaleString("en")} of them skipped: see Skipped)` : ""}, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,

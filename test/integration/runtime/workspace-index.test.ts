@@ -44,6 +44,20 @@ describe("WorkspaceIndex in the runtime", () => {
     }
   });
 
+  it("says in its ready state that it stopped at the file limit, and why", async () => {
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root: tree(), assetsDir: OUT, onState: (s) => states.push(s), limits: { maxFiles: 1 } });
+    try {
+      const report = await index.build();
+      assert.equal(report.files, 1);
+      const ready = states.at(-1);
+      assert.equal(ready?.kind, "ready");
+      assert.match(ready?.kind === "ready" ? (ready.stopped ?? "") : "", /^stopped at 1 file, the ones nearest the root \(1 folder not fully indexed\)/);
+    } finally {
+      await index.dispose();
+    }
+  });
+
   it("follows unsaved edits, new files, renames and deletes one file at a time", async () => {
     const root = tree();
     const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 10 });

@@ -19,6 +19,17 @@ describe("indexer CLI commands", () => {
     assert.match(io.stdout, /Time: +[\d.]+ s/);
   });
 
+  it("hearth index --max-files keeps the files nearest the root and says where it stopped; a bad value is refused", async () => {
+    const io = fakeIo();
+    assert.equal(await indexCommand.run(["--repo", "langs", "--no-cache", "--quiet", "--max-files", "4"], io), 0);
+    assert.match(io.stdout, /Files: +4 \(/);
+    assert.match(io.stdout, /^Limit: +stopped at 4 files, the ones nearest the root \(1 folder not fully indexed\): open the project's own folder, or list folders to skip in \.hearthignore$/m);
+    const whole = fakeIo();
+    assert.equal(await indexCommand.run(["--repo", "langs", "--no-cache", "--quiet"], whole), 0);
+    assert.doesNotMatch(whole.stdout, /Limit:/);
+    await assert.rejects(indexCommand.run(["--repo", "langs", "--no-cache", "--quiet", "--max-files", "0"], fakeIo()), /--max-files needs a positive whole number/);
+  });
+
   it("hearth locate --json gives {files: [{path, score, reasons}], entities} best first from stdin", async () => {
     const io = fakeIo("Refunds fail: refundCharge rejects ids that are fine");
     assert.equal(await locateCommand.run(["--repo", join(FIXTURES, "shop"), "--no-cache", "--no-history", "--quiet", "--json", "--top", "3"], io), 0);

@@ -130,6 +130,43 @@ describe("scanning a repository", () => {
     }
   });
 
+  it("stops at the file limit with the files nearest the root, the same ones every run, and says how many folders it left", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // A home folder in small: one deep tree sorts first and would fill the limit walked depth first.
+      const files: Record<string, string> = { "zz_top.py": "", "mm/b.py": "", "mm/a.py": "", "nn/c.py": "" };
+      for (let i = 0; i < 30; i++) files[`aa/deep/deeper/f${String(i).padStart(2, "0")}.py`] = "";
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(dir, path, ".."), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      const scan = await scanRepository(dir, { ...DEFAULT_LIMITS, maxFiles: 4 });
+      assert.deepEqual(scan.files.map((f) => f.path), ["mm/a.py", "mm/b.py", "nn/c.py", "zz_top.py"]);
+      assert.deepEqual(scan.stopped, { maxFiles: 4, foldersLeft: 1 }); // aa/deep/deeper, not started
+      const again = await scanRepository(dir, { ...DEFAULT_LIMITS, maxFiles: 5 });
+      assert.deepEqual(again.files.map((f) => f.path), ["aa/deep/deeper/f00.py", "mm/a.py", "mm/b.py", "nn/c.py", "zz_top.py"]);
+      assert.deepEqual(again.stopped, { maxFiles: 5, foldersLeft: 1 }); // aa/deep/deeper, left half done
+      const all = await scanRepository(dir, { ...DEFAULT_LIMITS, maxFiles: 34 });
+      assert.equal(all.files.length, 34);
+      assert.equal(all.stopped, undefined, "exactly the limit is not past it");
+
+      const index = await indexOf(dir, { limits: { maxFiles: 4 } });
+      try {
+        assert.deepEqual((await index.summary()).stopped, { maxFiles: 4, foldersLeft: 1 });
+        // A new file waits for a place; a removed one makes one.
+        writeFileSync(join(dir, "zz_new.py"), "def fresh(): pass\n");
+        assert.equal(await index.updateFile("zz_new.py"), "skipped");
+        index.removeFile("nn/c.py");
+        assert.equal(await index.updateFile("zz_new.py"), "parsed");
+        assert.equal(index.files.size, 4);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it("hands each entered folder's ignore rules to isPathExcluded, which then reads no ignore file", async () => {
     const { dir, cleanup } = tempDir();
     try {

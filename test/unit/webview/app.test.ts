@@ -28,11 +28,14 @@ describe("webview: model and runtime state", () => {
     assert.equal(qa(".status-card").length, 0, "no cards when all is well");
   });
 
-  it("says when the index ranks without the git history of an untrusted folder, and why", () => {
+  it("says when the index ranks without the git history of an untrusted folder, or stopped at the file limit, and why", () => {
     const index = { kind: "ready", files: 1, symbols: 3, historyOff: "the folder is not trusted" } as const;
     app.receive(stateMessage(READY_MODEL, { runtime: { kind: "running", status: { ...status(READY_MODEL), index } } }));
     assert.equal(q("[data-index]")?.textContent, "1 file, 3 symbols · git history off: the folder is not trusted");
     assert.equal(q("[data-index]")?.getAttribute("title"), "Repository index: 1 file, 3 symbols · git history off: the folder is not trusted");
+    const stopped = { kind: "ready", files: 100_000, symbols: 3, stopped: "stopped at 100,000 files, the ones nearest the root" } as const;
+    app.receive(stateMessage(READY_MODEL, { runtime: { kind: "running", status: { ...status(READY_MODEL), index: stopped } } }));
+    assert.equal(q("[data-index]")?.textContent, "100,000 files, 3 symbols · stopped at 100,000 files, the ones nearest the root");
   });
 
   it("an NVIDIA GPU on Vulkan: the backend in the model line and a card with Download CUDA Acceleration", () => {

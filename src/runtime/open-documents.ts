@@ -100,9 +100,13 @@ function diskText(uri: string): string | undefined {
   }
 }
 
+/** Characters compared at once (natively) before the one-by-one loop: finding an edit near the end of a 7 MB text took 16 ms one by one, 1 ms so. */
+const SAME_CHUNK = 4096;
+
 function firstDifferentLine(before: string, after: string): number {
   const n = Math.min(before.length, after.length);
   let i = 0;
+  while (i + SAME_CHUNK <= n && before.slice(i, i + SAME_CHUNK) === after.slice(i, i + SAME_CHUNK)) i += SAME_CHUNK;
   while (i < n && before.charCodeAt(i) === after.charCodeAt(i)) i++;
   let line = 0;
   for (let at = after.indexOf("\n"); at >= 0 && at < i; at = after.indexOf("\n", at + 1)) line++;

@@ -52,6 +52,8 @@ export class AgentService {
   private readonly mcp: WorkspaceMcp | undefined;
   private readonly conversations: ConversationStore;
   private readonly running = new Set<string>();
+  /** Conversations forgotten while they ran: the run's end must not write them back. */
+  private readonly forgotten = new Set<string>();
   private store: Promise<CheckpointStore> | undefined;
 
   constructor(private readonly options: AgentServiceOptions) {
@@ -79,11 +81,12 @@ export class AgentService {
     try {
       const outcome = await runConversationTurn(await this.turnOptions(params, signal, onEvent));
       text.flush();
-      await this.conversations.record(params.conversationId, outcome.messages);
+      if (!this.forgotten.has(params.conversationId)) await this.conversations.record(params.conversationId, outcome.messages);
       return outcome.result;
     } finally {
       text.flush(); // what the model said before a failure reaches the client before the error
       this.running.delete(params.conversationId);
+      this.forgotten.delete(params.conversationId);
     }
   }
 
@@ -160,8 +163,9 @@ export class AgentService {
     return { title: imported.title, messages: imported.messages, patch: imported.patch };
   }
 
-  /** `hearth/agent/forget`. */
+  /** `hearth/agent/forget` (the user deleted the chat; a run of it in progress keeps nothing when it ends). */
   forget(params: { conversationId: string }): Promise<void> {
+    if (this.running.has(params.conversationId)) this.forgotten.add(params.conversationId);
     return this.conversations.forget(params.conversationId);
   }
 

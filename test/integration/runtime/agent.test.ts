@@ -17,6 +17,7 @@ import {
   CheckpointFileRequest,
   CheckpointRestoreRequest,
   ConversationExportRequest,
+  ConversationForgetRequest,
   ConversationImportRequest,
   MentionSearchRequest,
 } from "../../../src/protocol/agent.ts";
@@ -242,6 +243,20 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system", "user", "assistant", "tool", "assistant", "user", "assistant"]);
     assert.ok(saved.messages[0]!.content.length > 0, "this workspace's system prompt was built for it");
     await assert.rejects(b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "x", markdown: "# just notes\n" }), /not|export/i);
+  });
+
+  it("a conversation deleted while it runs stays deleted when the run ends", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    // The user deletes the chat while its edit waits for approval: the client stops the run and forgets the conversation.
+    s.runtime.connection.onRequest(AgentApproveRequest, async () => {
+      await s.runtime.connection.sendRequest(ConversationForgetRequest, { conversationId: "conv1" });
+      return { approved: false };
+    });
+    await run(s, "fix add");
+    const dir = join(s.storage, "conversations");
+    assert.deepEqual(existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith("conv1")) : [], []);
+    const exported = s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "t" });
+    await assert.rejects(exported, /no messages/);
   });
 
   it("finds files and symbols for @-mentions from the index", async () => {

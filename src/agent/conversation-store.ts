@@ -134,9 +134,11 @@ export class ConversationStore {
     await this.save(conversation);
   }
 
+  /** Drops the conversation, after any save of it under way (which would put the file back). */
   async forget(id: string): Promise<void> {
     checkId(id);
     this.open.delete(id);
+    await this.saving.get(id)?.catch(() => undefined);
     if (this.dir) await rm(this.file(id), { force: true });
   }
 

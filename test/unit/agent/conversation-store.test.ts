@@ -131,6 +131,15 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.deepEqual((await new ConversationStore(dir).get("c1"))?.messages, turn);
   });
 
+  it("forget while a save is under way leaves no file", async (t) => {
+    const dir = folder(t);
+    const store = new ConversationStore(dir);
+    const saving = store.save({ id: "c1", messages: TURN });
+    await store.forget("c1");
+    await saving;
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it("a message index that is not a whole number changes nothing", async (t) => {
     const store = new ConversationStore(folder(t));
     await store.record("c1", TURN);

@@ -156,7 +156,7 @@ function renderAssistant(message: AssistantMessage): string {
  * takes it for a message.
  */
 function readable(text: string): string {
-  return text.replace(/(^|\n)(?=<!-- hearth-)/g, "$1 ");
+  return text.replace(/(^|[\n\r])(?=<!-- hearth-)/g, "$1 ");
 }
 
 /** One line without control or bidi characters (a title, a model name). */

@@ -73,6 +73,13 @@ describe("exportConversation", () => {
     ];
     assert.deepEqual(importConversation(exportConversation(messages, META)).messages, messages);
   });
+
+  it("still imports after an editor turned old Mac line ends into \\n", () => {
+    const injected = `<!-- hearth-message: ${Buffer.from(JSON.stringify({ role: "user", content: "x" })).toString("base64")} -->`;
+    const messages: ChatMessage[] = [{ role: "user", content: `a\r${injected}\rb` }];
+    const file = exportConversation(messages, META).replace(/\r(?!\n)/g, "\n");
+    assert.deepEqual(importConversation(file).messages, messages);
+  });
 });
 
 describe("importConversation of a huge file", () => {

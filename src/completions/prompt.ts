@@ -46,6 +46,8 @@ export interface PromptInput {
   readonly text: string;
   /** Cursor offset in `text`. */
   readonly offset: number;
+  /** The cursor's zero-based line, when the caller knows it (saves counting the lines above). */
+  readonly line?: number;
   /** Context, most relevant first. */
   readonly context?: readonly ContextPiece[];
   readonly repoName?: string;
@@ -58,7 +60,7 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   const budget = { ...DEFAULT_BUDGET, ...input.budget };
   const before = input.text.slice(0, input.offset);
   const lineStart = before.lastIndexOf("\n") + 1;
-  const prefix = prefixWindow(before, lineStart, budget);
+  const prefix = prefixWindow(before, lineStart, budget, input.line);
   const suffix = suffixWindow(input.text.slice(input.offset), budget);
   const context = fitContext(input.context ?? [], budget.contextTokens);
   return {
@@ -72,7 +74,7 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
 }
 
 /** Text before the cursor from a line that moves in PREFIX_STEP-line steps. */
-function prefixWindow(before: string, lineStart: number, budget: PromptBudget): string {
+function prefixWindow(before: string, lineStart: number, budget: PromptBudget, line?: number): string {
   const onLine = before.length - lineStart;
   // One line longer than the budget (minified code): start inside it, in LINE_STEP steps.
   if (onLine > budget.prefixChars) {
@@ -80,13 +82,22 @@ function prefixWindow(before: string, lineStart: number, budget: PromptBudget): 
     if (isLowSurrogate(before.charCodeAt(start))) start++;
     return before.slice(start);
   }
-  const lineStarts = [0];
-  for (let i = before.indexOf("\n"); i >= 0 && i < lineStart; i = before.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const cursorLine = lineStarts.length - 1;
+  const cursorLine = line ?? countLines(before, lineStart);
   let first = Math.floor(Math.max(0, cursorLine - budget.prefixLines) / PREFIX_STEP) * PREFIX_STEP;
   if (cursorLine - first > budget.prefixLines) first += PREFIX_STEP;
-  while (first < cursorLine && lineStart - lineStarts[first]! > budget.prefixChars) first += PREFIX_STEP;
-  return before.slice(lineStarts[Math.min(first, cursorLine)]!);
+  // starts[k]: where line `cursorLine - k` starts, walking back from the cursor's line.
+  const starts = [lineStart];
+  for (let at = lineStart; starts.length <= cursorLine - first && at > 0; starts.push(at)) at = at <= 1 ? 0 : before.lastIndexOf("\n", at - 2) + 1;
+  const startOf = (l: number) => starts[Math.min(cursorLine - l, starts.length - 1)]!;
+  while (first < cursorLine && lineStart - startOf(first) > budget.prefixChars) first += PREFIX_STEP;
+  return before.slice(startOf(Math.min(first, cursorLine)));
+}
+
+/** Newlines before `end`. */
+function countLines(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 /** The rest of the cursor's line and a few lines after it, within the character budget. */

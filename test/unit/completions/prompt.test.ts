@@ -58,6 +58,43 @@ describe("buildFimPrompt", () => {
     assert.ok(byChars.prefix.length < 300 + 40 * PREFIX_STEP);
   });
 
+  it("given the cursor's line, finds the window by walking back from it, not by counting every line above", () => {
+    const text = lines(200_000);
+    const line = 150_000;
+    const offset = text.split("\n").slice(0, line).join("\n").length + 1 + 6;
+    const counted = buildFimPrompt({ path: "f", text, offset });
+    const { indexOf, lastIndexOf } = String.prototype;
+    let searches = 0;
+    String.prototype.indexOf = function (this: string, ...args: Parameters<typeof indexOf>) {
+      searches++;
+      return indexOf.apply(this, args);
+    };
+    String.prototype.lastIndexOf = function (this: string, ...args: Parameters<typeof lastIndexOf>) {
+      searches++;
+      return lastIndexOf.apply(this, args);
+    };
+    let walked;
+    try {
+      walked = buildFimPrompt({ path: "f", text, offset, line });
+    } finally {
+      Object.assign(String.prototype, { indexOf, lastIndexOf });
+    }
+    assert.deepEqual(walked, counted);
+    assert.ok(searches < 1000, `${searches} searches for a cursor on line ${line}`);
+    // Against the rule written plainly (every line's start counted), with blank lines where walking back is easy to get wrong.
+    const blanks = "\n\n\nx\n\ny\n".repeat(40);
+    const budget = { prefixLines: 20, prefixChars: 30 };
+    for (let at = 0; at <= blanks.length; at++) {
+      const starts = [0, ...[...blanks.slice(0, at).matchAll(/\n/g)].map((m) => m.index + 1)];
+      const cursorLine = starts.length - 1;
+      let first = Math.floor(Math.max(0, cursorLine - budget.prefixLines) / PREFIX_STEP) * PREFIX_STEP;
+      if (cursorLine - first > budget.prefixLines) first += PREFIX_STEP;
+      while (first < cursorLine && starts[cursorLine]! - starts[first]! > budget.prefixChars) first += PREFIX_STEP;
+      const expected = blanks.slice(starts[Math.min(first, cursorLine)]!, at);
+      assert.equal(buildFimPrompt({ path: "f", text: blanks, offset: at, line: cursorLine, budget }).prefix, expected, `offset ${at}`);
+    }
+  });
+
   it("bounds the prefix within one huge line (minified code) and keeps its start still while typing", () => {
     const line = "var a=function(b){return b+1};".repeat(100_000);
     const offset = 1_500_000;

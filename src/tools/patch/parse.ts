@@ -37,6 +37,9 @@ export interface FilePatch {
   readonly newFileMode: boolean;
   readonly deletedFileMode: boolean;
   readonly binary: boolean;
+  /** git's file modes from `old mode` / `deleted file mode` and `new mode` / `new file mode` ("100755", "120000": a link). */
+  readonly oldMode?: string;
+  readonly newMode?: string;
 }
 
 /** A patch text that contains no diff at all. */
@@ -86,6 +89,8 @@ interface MutableFile {
   newFileMode: boolean;
   deletedFileMode: boolean;
   binary: boolean;
+  oldMode?: string;
+  newMode?: string;
 }
 
 function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {
@@ -101,7 +106,8 @@ function freeze(f: MutableFile): FilePatch {
   if (f.oldPath === undefined && f.newPath === undefined) oldPath = newPath = "";
   if (f.newFileMode) oldPath = null;
   if (f.deletedFileMode) newPath = null;
-  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary };
+  const modes = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}) };
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, ...modes };
 }
 
 /**
@@ -142,6 +148,8 @@ function isDiffHeader(line: string): boolean {
 }
 
 function readExtended(file: MutableFile, line: string): void {
+  const mode = /^(old mode|new mode|new file mode|deleted file mode) +(\d{6})\s*$/.exec(line);
+  if (mode) file[mode[1] === "old mode" || mode[1] === "deleted file mode" ? "oldMode" : "newMode"] = mode[2]!;
   if (line.startsWith("new file mode")) file.newFileMode = true;
   else if (line.startsWith("deleted file mode")) file.deletedFileMode = true;
   else if (line.startsWith("rename from ") || line.startsWith("copy from ")) file.oldPath = unquote(line.slice(line.indexOf("from ") + 5));

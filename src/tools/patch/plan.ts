@@ -20,6 +20,8 @@ export interface FileOutcome {
   readonly ok: boolean;
   /** Why the file as a whole failed (hunk reasons are in `hunks`). */
   readonly reason?: string;
+  /** What was not done although the file applied (a mode change: only contents are written). */
+  readonly note?: string;
   readonly hunks: HunkOutcome[];
 }
 
@@ -70,6 +72,10 @@ async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, 
   const base = { path, operation, ...(operation === "rename" ? { newPath: paths.to! } : {}) };
   const fail = (reason: string, hunks: HunkOutcome[] = []): FileOutcome => ({ ...base, ok: false, reason, hunks });
   if (section.binary) return fail("binary patches are not supported; write the file instead");
+  const special = [section.oldMode, section.newMode].find((m) => m === LINK_MODE || m === SUBMODULE_MODE);
+  if (special === LINK_MODE) return fail("the patch makes or changes a symbolic link (mode 120000), which Hearth does not do: a link from a patch can point outside the workspace. Make the link yourself if it is wanted");
+  if (special === SUBMODULE_MODE) return fail("the patch changes a submodule (mode 160000), which is not a file; update the submodule with git");
+  const note = modeNote(section, paths.to ?? path);
   try {
     const state = await load(ws, pending, paths.from, path);
     if (paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to))) return fail(`"${paths.to}" already exists`);
@@ -85,11 +91,21 @@ async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, 
     if (paths.from !== null) pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
     if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text });
     if (operation === "rename") renames.push({ from: paths.from!, to: paths.to! });
-    return { ...base, ok: true, hunks: outcomes };
+    return { ...base, ok: true, hunks: outcomes, ...(note ? { note } : {}) };
   } catch (error) {
     if (error instanceof ToolError) return fail(error.message);
     throw error;
   }
+}
+
+const LINK_MODE = "120000";
+const SUBMODULE_MODE = "160000";
+
+/** A mode change Hearth does not make (it writes contents only), said so, not dropped in silence. */
+function modeNote(section: FilePatch, path: string): string | undefined {
+  if (section.newMode === "100755" && section.oldMode !== "100755") return `the patch makes it executable (mode 100755), which Hearth does not do: run chmod +x ${path}`;
+  if (section.oldMode === "100755" && section.newMode === "100644") return `the patch makes it not executable (mode 100644), which Hearth does not do: run chmod -x ${path}`;
+  return undefined;
 }
 
 async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string): Promise<Pending> {

@@ -135,6 +135,32 @@ describe("apply_patch refusals", () => {
     assert.match(prose.result.text, /no unified diff found/);
   });
 
+  it("a patch that makes or changes a symbolic link or a submodule is refused with nothing written, not applied as a text file", async () => {
+    const link = "diff --git a/evil b/evil\nnew file mode 120000\nindex 0000000..e69de29\n--- /dev/null\n+++ b/evil\n@@ -0,0 +1 @@\n+/etc\n\\ No newline at end of file\n";
+    const both = `${gitDiff(only(BEFORE, "cmd/server.go"), only(AFTER, "cmd/server.go"))}${link}`;
+    const made = await apply(only(BEFORE, "cmd/server.go"), both);
+    assert.equal(made.result.ok, false);
+    assert.match(made.result.text, /FAILED create evil: the patch makes or changes a symbolic link \(mode 120000\)/);
+    assert.deepEqual(made.tree, only(BEFORE, "cmd/server.go"), "the other file is not written either");
+    const retarget = "diff --git a/lib b/lib\nindex 1111111..2222222 120000\n--- a/lib\n+++ b/lib\n@@ -1 +1 @@\n-../shared/lib\n\\ No newline at end of file\n+/etc\n\\ No newline at end of file\n";
+    assert.match((await apply({ lib: "../shared/lib" }, retarget.replace("index 1111111..2222222 120000\n", "old mode 120000\nnew mode 120000\n"))).result.text, /symbolic link/);
+    const submodule = "diff --git a/vendor/x b/vendor/x\nnew file mode 160000\nindex 0000000..3333333\n--- /dev/null\n+++ b/vendor/x\n@@ -0,0 +1 @@\n+Subproject commit 3333333\n";
+    assert.match((await apply({}, submodule)).result.text, /FAILED create vendor\/x: the patch changes a submodule/);
+  });
+
+  it("a mode change is said to be left undone, not reported as done", async () => {
+    const chmod = "diff --git a/lib/util.js b/lib/util.js\nold mode 100644\nnew mode 100755\n";
+    const { result } = await apply(only(BEFORE, "lib/util.js"), chmod);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^ok +modify lib\/util\.js\n  note: the patch makes it executable \(mode 100755\), which Hearth does not do: run chmod \+x lib\/util\.js$/m);
+    const script = "diff --git a/run.sh b/run.sh\nnew file mode 100755\n--- /dev/null\n+++ b/run.sh\n@@ -0,0 +1 @@\n+echo hi\n";
+    const made = await apply({}, script);
+    assert.equal(made.tree["run.sh"], "echo hi\n");
+    assert.match(made.result.text, /note: the patch makes it executable/);
+    const plain = "diff --git a/run.sh b/run.sh\nnew file mode 100644\n--- /dev/null\n+++ b/run.sh\n@@ -0,0 +1 @@\n+echo hi\n";
+    assert.doesNotMatch((await apply({}, plain)).result.text, /note:/);
+  });
+
   it("a deletion that leaves lines behind is refused", async () => {
     const patch = "--- a/NOTES.md\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-# Old notes\n-\n";
     const { result, tree } = await apply(only(BEFORE, "NOTES.md"), patch);

@@ -117,6 +117,8 @@ export class AgentService {
 
   /** `hearth/checkpoint/restore`: files back to a checkpoint, and the conversation back to that message. */
   async restore(params: CheckpointRestoreParams): Promise<{ restoredFiles: string[] }> {
+    // The run would write its messages back over the rewind, with the files already restored.
+    if (params.conversationId !== undefined) this.requireIdle(params.conversationId);
     const restoredFiles = await restoreCheckpoint({
       checkpoints: await this.checkpoints(),
       checkpoint: params.checkpoint,
@@ -152,6 +154,7 @@ export class AgentService {
 
   /** `hearth/agent/import`: a conversation exported as Markdown continues here. */
   async importConversation(params: { readonly conversationId: string; readonly markdown: string }): Promise<ConversationImportResult> {
+    this.requireIdle(params.conversationId);
     let imported: ReturnType<typeof importConversation>;
     try {
       imported = importConversation(params.markdown);
@@ -178,6 +181,10 @@ export class AgentService {
 
   async dispose(): Promise<void> {
     await this.mcp?.dispose();
+  }
+
+  private requireIdle(conversationId: string): void {
+    if (this.running.has(conversationId)) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation is running: stop it or wait for it to finish first.");
   }
 
   private requireRoot(): string {

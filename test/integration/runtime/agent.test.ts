@@ -259,6 +259,24 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     await assert.rejects(exported, /no messages/);
   });
 
+  it("refuses to restore or import over a conversation while it runs", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }, { toolCalls: [FIX_ADD] }, { text: "Again." }] });
+    const first = await run(s, "fix add");
+    const refusals: string[] = [];
+    s.runtime.connection.onRequest(AgentApproveRequest, async () => {
+      const answers = await Promise.allSettled([
+        s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: first.startCheckpoint!, conversationId: "conv1", messageIndex: 1 }),
+        s.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "conv1", markdown: "x" }),
+      ]);
+      for (const answer of answers) refusals.push(answer.status === "rejected" ? String((answer.reason as Error).message) : "done");
+      return { approved: false };
+    });
+    await run(s, "once more");
+    assert.equal(refusals.length, 2);
+    for (const message of refusals) assert.match(message, /running/);
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/, "the files stay as the run left them");
+  });
+
   it("finds files and symbols for @-mentions from the index", async () => {
     const s = await start(undefined);
     for (let i = 0; i < 200; i++) {

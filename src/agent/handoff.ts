@@ -166,7 +166,8 @@ function oneLine(text: string): string {
 
 /** A code block whose fence is longer than any backtick run inside. */
 function fenced(text: string, lang: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  let longest = 0; // not Math.max(...runs): a big diff has more runs than a call takes arguments
+  for (const run of text.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${text.replace(/\n$/, "")}\n${fence}`;
 }

@@ -74,6 +74,12 @@ describe("exportConversation", () => {
     assert.deepEqual(importConversation(exportConversation(messages, META)).messages, messages);
   });
 
+  it("exports a diff with hundreds of thousands of backtick runs (a big Markdown file changed)", () => {
+    const patch = `diff --git a/docs.md b/docs.md\n${"+use `a` and ``b``\n".repeat(100_000)}`;
+    const imported = importConversation(exportConversation([{ role: "user", content: "hi" }], { ...META, patch }));
+    assert.equal(imported.patch, patch);
+  });
+
   it("still imports after an editor turned old Mac line ends into \\n", () => {
     const injected = `<!-- hearth-message: ${Buffer.from(JSON.stringify({ role: "user", content: "x" })).toString("base64")} -->`;
     const messages: ChatMessage[] = [{ role: "user", content: `a\r${injected}\rb` }];

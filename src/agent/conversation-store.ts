@@ -130,7 +130,7 @@ export class ConversationStore {
    */
   async import(id: string, messages: readonly ChatMessage[]): Promise<void> {
     const conversation = this.create(id, "");
-    conversation.messages.push(...messages);
+    conversation.messages = [...conversation.messages, ...messages]; // not push(...messages): a long list overflows the stack
     await this.save(conversation);
   }
 

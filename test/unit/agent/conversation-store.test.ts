@@ -140,6 +140,13 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it("imports a conversation of more messages than a call takes arguments", async (t) => {
+    const dir = folder(t);
+    const many: ChatMessage[] = Array.from({ length: 200_000 }, (_, i) => ({ role: "user", content: String(i) }));
+    await new ConversationStore(dir).import("c1", many);
+    assert.equal((await new ConversationStore(dir).get("c1"))?.messages.length, many.length + 1);
+  });
+
   it("a message index that is not a whole number changes nothing", async (t) => {
     const store = new ConversationStore(folder(t));
     await store.record("c1", TURN);

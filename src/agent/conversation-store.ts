@@ -115,13 +115,26 @@ export class ConversationStore {
 
   /**
    * Back to the first `messageIndex` messages (a checkpoint restore that rewinds the
-   * conversation too). An index outside 1…length, or an unknown conversation, changes nothing.
+   * conversation too). An index outside 1…length, or an unknown conversation, changes
+   * nothing; an index inside a turn (see `canRewind`) throws a RangeError.
    */
   async rewind(id: string, messageIndex: number): Promise<void> {
     const conversation = await this.get(id);
     if (!conversation || !Number.isInteger(messageIndex) || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
+    if (!(await this.canRewind(id, messageIndex))) throw new RangeError(`message ${messageIndex} of conversation ${id} is inside a turn (not a message the user sent): the conversation changed since`);
     conversation.messages.length = messageIndex;
     await this.save(conversation);
+  }
+
+  /**
+   * False when rewinding to `messageIndex` would cut a turn apart: the message there is not
+   * one the user sent (a stale index would leave a tool call without its result, or keep
+   * half of what the model did). Rewinds are to before a user message or to the end.
+   */
+  async canRewind(id: string, messageIndex: number): Promise<boolean> {
+    const messages = (await this.get(id))?.messages;
+    if (!messages || !Number.isInteger(messageIndex) || messageIndex < 1 || messageIndex >= messages.length) return true;
+    return messages[messageIndex]!.role === "user";
   }
 
   /**

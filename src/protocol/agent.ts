@@ -143,9 +143,11 @@ export interface AgentApproveParams {
 
 /**
  * Sent by the client to restore files from a checkpoint (Reject in a review, "restore"
- * on a message). `paths` limits it to some files (per-file Reject); with
- * `conversationId` + `messageIndex` the conversation is rewound too (the model forgets
- * everything from that message on).
+ * on a message). `paths` limits it to some files (per-file Reject; only those changed since
+ * the checkpoint are touched); with `conversationId` + `messageIndex` the conversation is
+ * rewound too (the model forgets everything from that message on). Rejects with
+ * InvalidInput, restoring nothing, while that conversation runs or when `messageIndex` is
+ * no longer a message the user sent.
  */
 export const CheckpointRestoreRequest = new RequestType<CheckpointRestoreParams, { readonly restoredFiles: readonly string[] }, void>(
   "hearth/checkpoint/restore",

@@ -119,6 +119,9 @@ export class AgentService {
   async restore(params: CheckpointRestoreParams): Promise<{ restoredFiles: string[] }> {
     // The run would write its messages back over the rewind, with the files already restored.
     if (params.conversationId !== undefined) this.requireIdle(params.conversationId);
+    if (params.conversationId !== undefined && params.messageIndex !== undefined && !(await this.conversations.canRewind(params.conversationId, params.messageIndex))) {
+      throw new ResponseError(HearthErrorCode.InvalidInput, "This message no longer starts a turn of the conversation (it changed since): nothing was restored.");
+    }
     const restoredFiles = await restoreCheckpoint({
       checkpoints: await this.checkpoints(),
       checkpoint: params.checkpoint,

@@ -277,6 +277,17 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/, "the files stay as the run left them");
   });
 
+  it("a rewind into the middle of a turn restores nothing", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    const first = await run(s, "fix add");
+    // Message 2 is the model's tool call: cutting there would leave the call without its result.
+    const restore = s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: first.startCheckpoint!, conversationId: "conv1", messageIndex: 2 });
+    await assert.rejects(restore, /nothing was restored/);
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/);
+    const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv1.json"), "utf8")) as { messages: unknown[] };
+    assert.equal(saved.messages.length, 5);
+  });
+
   it("finds files and symbols for @-mentions from the index", async () => {
     const s = await start(undefined);
     for (let i = 0; i < 200; i++) {

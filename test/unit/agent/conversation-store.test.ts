@@ -147,6 +147,25 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.equal((await new ConversationStore(dir).get("c1"))?.messages.length, many.length + 1);
   });
 
+  it("rewinds only to before a user message (or the end), never into a tool exchange", async (t) => {
+    const store = new ConversationStore(folder(t));
+    const turn: ChatMessage[] = [
+      TURN[0]!,
+      { role: "user", content: "read it" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "a" } }] },
+      { role: "tool", toolCallId: "c1", name: "read_file", content: "text" },
+      { role: "assistant", content: "done" },
+    ];
+    await store.record("c1", turn);
+    assert.equal(await store.canRewind("c1", 3), false);
+    assert.equal(await store.canRewind("c1", 4), false);
+    await assert.rejects(store.rewind("c1", 3), /inside a turn/);
+    assert.equal((await store.get("c1"))?.messages.length, turn.length);
+    assert.equal(await store.canRewind("c1", 1), true);
+    assert.equal(await store.canRewind("c1", turn.length), true);
+    assert.equal(await store.canRewind("unknown", 3), true, "a conversation the store does not hold has nothing to cut apart");
+  });
+
   it("a message index that is not a whole number changes nothing", async (t) => {
     const store = new ConversationStore(folder(t));
     await store.record("c1", TURN);

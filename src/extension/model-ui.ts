@@ -9,7 +9,7 @@ import { basename } from "node:path";
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
-import type { ModelCatalog, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+import type { ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
@@ -37,12 +37,12 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
     matchOnDetail: true,
   });
   if (!pick || !("quant" in pick)) return; // nothing, or a separator
-  const path = await downloadWithProgress(runtime, pick, alternatives);
-  if (!path) return;
+  const result = await downloadWithProgress(runtime, pick, alternatives);
+  if (!result) return;
   await updateSetting("modelPreset", pick.preset.id as never);
   await updateSetting("modelPath", "");
   await updateSetting("serverUrl", "");
-  void vscode.window.showInformationMessage(`Hearth: ${pick.preset.name} (${pick.quant.id}) is downloaded and selected.`);
+  void vscode.window.showInformationMessage(`Hearth: ${pick.preset.name} (${pick.quant.id}) is downloaded and selected.${result.verified === "size" ? " The server announced no SHA-256 for it, so only its size was checked." : ""}`);
 }
 
 function quantizationPicks(catalog: ModelCatalog): (QuantPick | vscode.QuickPickItem)[] {
@@ -65,7 +65,7 @@ function quantizationPicks(catalog: ModelCatalog): (QuantPick | vscode.QuickPick
   return items;
 }
 
-async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alternatives: () => Promise<void>): Promise<string | undefined> {
+async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alternatives: () => Promise<void>): Promise<ModelDownloadResult | undefined> {
   const token = `hearth-download-${randomUUID()}`;
   try {
     return await vscode.window.withProgress(
@@ -83,7 +83,7 @@ async function downloadWithProgress(runtime: RuntimeClient, pick: QuantPick, alt
         });
         try {
           const result = await runtime.request(ModelDownloadRequest, { preset: pick.preset.id, quantization: pick.quant.id, workDoneToken: token }, cancel);
-          return result.path;
+          return result;
         } finally {
           sub.dispose();
           downloadChanged.fire(undefined);

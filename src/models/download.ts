@@ -2,20 +2,30 @@
  * Resumable model downloads. Bytes go to `<file>.part`; an interrupted connection is
  * resumed with an HTTP Range request (here, a few times, and across runs: a later call
  * continues the `.part` file); the file is renamed to `<file>` only when its size matches
- * the total the server announced. Progress reports bytes, speed and ETA.
+ * the total the server announced and, when the server announced one, its SHA-256 matches
+ * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN). The hash is computed as the
+ * bytes arrive; a part left by an earlier run is hashed from disk first (the "checking"
+ * phase). A file whose hash does not match is deleted, so nothing that looks complete or
+ * resumable is left of it. Progress reports bytes, speed and ETA.
  */
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, rename, stat, truncate, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throwIfAborted } from "./backend.ts";
+import { announcedSha256, PartDigest } from "./part-digest.ts";
 
 export interface DownloadProgress {
+  /**
+   * "checking": hashing the part an earlier attempt left (`receivedBytes` of `totalBytes`
+   * are the part's bytes hashed so far), before the download continues ("downloading").
+   */
+  readonly phase: "checking" | "downloading";
   readonly receivedBytes: number;
   /** Total size, once the server said it. */
   readonly totalBytes?: number;
-  /** Average over this run (resumed bytes excluded). */
+  /** Average over this run (resumed bytes excluded; while checking, the hashing speed). */
   readonly bytesPerSecond: number;
   readonly etaSeconds?: number;
 }
@@ -38,6 +48,14 @@ export interface DownloadResult {
   readonly path: string;
   readonly sizeBytes: number;
   readonly resumedFromBytes: number;
+  /**
+   * How the file was checked: "sha256", its SHA-256 matched the one the server announced;
+   * "size", the server announced none, so only its size was checked; "existing", it was
+   * already there and nothing was downloaded or checked.
+   */
+  readonly verified: "sha256" | "size" | "existing";
+  /** The SHA-256 that matched (with `verified: "sha256"`). */
+  readonly sha256?: string;
 }
 
 /** Why a download failed; `offline` means the host could not be reached at all. */
@@ -59,20 +77,24 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   const part = `${path}.part`;
   if (existsSync(path)) {
     const size = (await stat(path)).size;
-    return { path, sizeBytes: size, resumedFromBytes: size };
+    return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
   }
   const resumedFromBytes = existsSync(part) ? (await stat(part)).size : 0;
   const meter = new Meter(resumedFromBytes, options);
+  const digest = new PartDigest();
+  let announced: Announced | undefined;
   let failures = 0;
   for (;;) {
     throwIfAborted(options.signal);
     try {
-      const total = await fetchInto(part, options, meter);
+      const fetched = await fetchInto(part, options, meter, digest);
+      announced = fetched.announced ?? announced;
       const size = (await stat(part)).size;
-      if (size !== total) throw new DownloadError(`the download has ${size} bytes, the server announced ${total}`, false);
+      if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
+      if (announced) await verifySha256(part, options, digest, announced);
       await rename(part, path);
       meter.report(true);
-      return { path, sizeBytes: size, resumedFromBytes };
+      return { path, sizeBytes: size, resumedFromBytes, ...(announced ? { verified: "sha256", sha256: announced.sha256 } : { verified: "size" }) };
     } catch (error) {
       if (options.signal?.aborted) throw error;
       if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error);
@@ -85,19 +107,38 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   }
 }
 
-/** One HTTP request appending to `part`; resolves with the file's total size. */
-async function fetchInto(part: string, options: DownloadOptions, meter: Meter): Promise<number> {
+/** A SHA-256 the server announced for the file, and the header that said it. */
+type Announced = { readonly sha256: string; readonly header: string };
+
+/** The file's hash against the announced one; a mismatch deletes the part (a retry starts afresh). */
+async function verifySha256(part: string, options: DownloadOptions, digest: PartDigest, announced: Announced): Promise<void> {
+  const actual = digest.hex();
+  if (actual === announced.sha256) return;
+  await unlink(part);
+  throw new DownloadError(
+    `The downloaded ${options.file} is corrupt: its SHA-256 is ${actual}, but the server announced ${announced.sha256} (${announced.header}). ` +
+      "It was deleted; download it again to fetch it afresh. If this happens again, something between this machine and the server (a proxy, a mirror) is changing the file.",
+    false,
+  );
+}
+
+/** One HTTP request appending to `part`; resolves with the file's total size and the SHA-256 announced for it. */
+async function fetchInto(part: string, options: DownloadOptions, meter: Meter, digest: PartDigest): Promise<{ total: number; announced: Announced | undefined }> {
   const have = existsSync(part) ? (await stat(part)).size : 0;
-  const response = await fetch(options.url, {
-    headers: have > 0 ? { Range: `bytes=${have}-` } : {},
-    redirect: "follow",
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  meter.received = have; // what reached the disk: bytes received after it were dropped with the connection
+  if (digest.bytes !== have) {
+    // A part from an earlier run: hash it before appending, so the hash covers the whole file.
+    meter.restartClock();
+    await digest.hashFile(part, have, options.signal, (bytes) => meter.checking(bytes, have));
+    meter.restartClock();
+  }
+  const { response, announced } = await request(options.url, have, options.signal);
   if (response.status === 416 && have > 0) {
     // Asked past the end: the part file is already whole (or longer than the file).
     const total = Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN);
-    if (total === have) return total;
+    if (total === have) return { total, announced };
     await unlink(part);
+    digest.reset();
     throw new DownloadError("the partial file did not match the server's; starting over", false);
   }
   if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
@@ -107,6 +148,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter): 
   } else {
     // The server ignored the Range header: start again from byte 0.
     if (have > 0) await truncate(part, 0);
+    digest.reset();
     meter.restart();
     total = Number(response.headers.get("content-length") ?? NaN);
   }
@@ -114,14 +156,36 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter): 
   meter.total = total;
   const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
   body.on("data", (chunk: Buffer) => meter.add(chunk.length));
-  await pipeline(body, createWriteStream(part, { flags: "a" }));
-  return total;
+  await pipeline(body, digest.appendTo(part));
+  return { total, announced };
+}
+
+const MAX_REDIRECTS = 10;
+
+/**
+ * GET `url` (from byte `have` on), following redirects by hand: the redirect is where
+ * Hugging Face announces the file's SHA-256 (`X-Linked-Etag`), which `fetch` would drop.
+ */
+async function request(url: string, have: number, signal: AbortSignal | undefined): Promise<{ response: Response; announced: Announced | undefined }> {
+  let announced: Announced | undefined;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(current, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: "manual", ...(signal ? { signal } : {}) });
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status >= 400 || !location) return { response, announced: announced ?? announcedSha256(response.headers, true) };
+    announced ??= announcedSha256(response.headers, false);
+    await response.body?.cancel();
+    const next = new URL(location, current);
+    if (next.protocol !== "http:" && next.protocol !== "https:") throw new DownloadError(`${current} redirected to ${next.href}, which is not a web address`, false);
+    if (hop >= MAX_REDIRECTS) throw new DownloadError(`${url} redirected more than ${MAX_REDIRECTS} times`, false);
+    current = next.href;
+  }
 }
 
 class Meter {
   received: number;
   total: number | undefined;
-  private readonly startedAt = Date.now();
+  private startedAt = Date.now();
   private startBytes: number;
   private lastReport = 0;
 
@@ -133,6 +197,21 @@ class Meter {
   restart(): void {
     this.received = 0;
     this.startBytes = 0;
+  }
+
+  /** After checking a part: speed and ETA count the download from now on. */
+  restartClock(): void {
+    this.startedAt = Date.now();
+    this.startBytes = this.received;
+  }
+
+  /** Progress of hashing the part left before (`bytes` of `partBytes`). */
+  checking(bytes: number, partBytes: number): void {
+    const now = Date.now();
+    if (bytes < partBytes && now - this.lastReport < (this.options.progressIntervalMs ?? 250)) return;
+    this.lastReport = now;
+    const bytesPerSecond = bytes / Math.max((now - this.startedAt) / 1000, 0.001);
+    this.options.onProgress?.({ phase: "checking", receivedBytes: bytes, totalBytes: partBytes, bytesPerSecond, etaSeconds: (partBytes - bytes) / Math.max(bytesPerSecond, 1) });
   }
 
   add(bytes: number): void {
@@ -148,6 +227,7 @@ class Meter {
     const bytesPerSecond = (this.received - this.startBytes) / seconds;
     const left = this.total === undefined ? undefined : this.total - this.received;
     this.options.onProgress?.({
+      phase: "downloading",
       receivedBytes: this.received,
       ...(this.total === undefined ? {} : { totalBytes: this.total }),
       bytesPerSecond,

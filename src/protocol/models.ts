@@ -81,6 +81,21 @@ export interface ModelDownloadResult {
   readonly sizeBytes: number;
   /** Bytes that were already on disk from an interrupted attempt. */
   readonly resumedFromBytes: number;
+  /**
+   * How the file was checked: "sha256", against the SHA-256 the server announced (Hugging
+   * Face does); "size", only its size (the server announced no SHA-256); "existing", it was
+   * already downloaded, so nothing was fetched or checked.
+   */
+  readonly verified: "sha256" | "size" | "existing";
+  /** The SHA-256 that matched (with `verified: "sha256"`). */
+  readonly sha256?: string;
+}
+
+/** How a download was checked, in words (the CLI's output, the runtime's log). */
+export function describeVerification(result: Pick<ModelDownloadResult, "verified">): string {
+  if (result.verified === "sha256") return "SHA-256 verified against the server's";
+  if (result.verified === "size") return "verified by size only: the server announced no SHA-256";
+  return "already downloaded";
 }
 
 /** `hearth/model/installCuda`: download the CUDA build of llama.cpp for this machine. */

@@ -47,10 +47,11 @@ export async function deleteModelFile(modelsFolder: string, path: string): Promi
   await unlink(path);
 }
 
-/** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" for progress bars and the CLI (sizes as everywhere: formatSize). */
+/** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" (or "checking the part downloaded before: …") for progress bars and the CLI (sizes as everywhere: formatSize). */
 export function describeDownload(p: DownloadProgress): string {
   const gib = formatSize;
   const speed = `${(p.bytesPerSecond / 1024 ** 2).toFixed(1)} MiB/s`;
   const eta = p.etaSeconds === undefined ? "" : `, ${p.etaSeconds >= 90 ? `${Math.round(p.etaSeconds / 60)} min` : `${Math.round(p.etaSeconds)} s`} left`;
+  if (p.phase === "checking") return `checking the part downloaded before: ${gib(p.receivedBytes)} of ${gib(p.totalBytes ?? p.receivedBytes)}, ${speed}${eta}`;
   return `${gib(p.receivedBytes)}${p.totalBytes ? ` of ${gib(p.totalBytes)}` : ""}, ${speed}${eta}`;
 }

@@ -6,7 +6,8 @@
 import { type CancellationToken, type Connection, type ProgressToken, ResponseError } from "vscode-languageserver/node";
 import { bundledLlamaVersion, cudaFacts, DownloadError, type DownloadProgress, installCuda, nativeFolderIn, probeSystem } from "../models/index.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
-import type { CudaInstallParams, CudaInstallResult, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+import { type CudaInstallParams, type CudaInstallResult, describeVerification, type ModelDownloadParams, type ModelDownloadResult } from "../protocol/models.ts";
+import { log } from "./log.ts";
 import { describeDownload, downloadPreset } from "./model-files.ts";
 import { abortSignal, cancelled } from "./rpc.ts";
 
@@ -15,7 +16,8 @@ function progressBar(connection: Connection, workDoneToken: ProgressToken | unde
   const progress = workDoneToken === undefined ? undefined : connection.window.attachWorkDoneProgress(workDoneToken);
   progress?.begin(title, 0, "starting", true);
   return {
-    report: (p: DownloadProgress, prefix = "") => progress?.report(p.totalBytes ? Math.floor((p.receivedBytes / p.totalBytes) * 100) : 0, `${prefix}${describeDownload(p)}`),
+    // While checking the part left before, the bar stays where it starts and the message moves.
+    report: (p: DownloadProgress, prefix = "") => progress?.report(p.phase === "downloading" && p.totalBytes ? Math.floor((p.receivedBytes / p.totalBytes) * 100) : 0, `${prefix}${describeDownload(p)}`),
     done: () => progress?.done(),
   };
 }
@@ -24,7 +26,9 @@ function progressBar(connection: Connection, workDoneToken: ProgressToken | unde
 export async function downloadWithProgress(connection: Connection, modelsFolder: string, params: ModelDownloadParams, token: CancellationToken): Promise<ModelDownloadResult> {
   const progress = progressBar(connection, params.workDoneToken, `Downloading ${params.preset}`);
   try {
-    return await downloadPreset(modelsFolder, params, abortSignal(token), (p) => progress.report(p));
+    const result = await downloadPreset(modelsFolder, params, abortSignal(token), (p) => progress.report(p));
+    log("info", `model download ${result.path}: ${describeVerification(result)}${result.sha256 ? ` (${result.sha256})` : ""}`);
+    return result;
   } catch (error) {
     if (token.isCancellationRequested) throw cancelled();
     if (error instanceof DownloadError && error.offline) throw new ResponseError(HearthErrorCode.Offline, error.message);

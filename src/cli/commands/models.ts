@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
-import type { ModelCatalog } from "../../protocol/models.ts";
+import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
@@ -76,7 +76,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           "while downloading",
         );
         if (io.errIsTerminal) io.err("\n");
-        io.out(`${result.path} (${formatSize(result.sizeBytes)})\n`);
+        io.out(`${result.path} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
         return 0;
       }
       const catalog = await runtime.whileRunning(runtime.connection.sendRequest(ModelCatalogRequest), "while listing the models");

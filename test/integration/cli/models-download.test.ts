@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -61,9 +61,45 @@ describe("hearth models --download into a pipe", () => {
       assert.ok(tenths.length <= 11, run.stderr);
       assert.deepEqual(tenths, [...new Set(tenths)].sort((a, b) => a - b), `one line per tenth, in order:\n${run.stderr}`);
       assert.match(run.stdout, new RegExp(quant.file.replace(/\./g, "\\.")));
+      assert.match(run.stdout, /verified by size only: the server announced no SHA-256/, "this server sends no hash");
       const again = await hearth(["models", "--download", DEFAULT_PRESET], env);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(paths.length, 1, "the file was not fetched again");
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("hearth models --download from a Hugging Face-style server (X-Linked-Etag)", () => {
+  it("verifies the SHA-256 the redirect announces, and refuses (and deletes) bytes that do not match it", async () => {
+    const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
+    const body = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < body.length; i += 4) body.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const good = createHash("sha256").update(body).digest("hex");
+    let corrupt = true;
+    const server = createServer((req, res) => {
+      if (req.url?.includes("/resolve/main/")) {
+        res.writeHead(302, { Location: "/cdn/file?sig=1", "X-Linked-Etag": `"${good}"`, "X-Linked-Size": String(body.length) }).end();
+        return;
+      }
+      const served = Buffer.from(body);
+      if (corrupt) served[1000] = served[1000]! ^ 1;
+      res.writeHead(200, { "Content-Length": served.length }).end(served);
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const home = tempDir("hearth-models-download-");
+      const env = { HEARTH_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const bad = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.notEqual(bad.code, 0, bad.stdout);
+      assert.match(bad.stderr, new RegExp(`is corrupt: its SHA-256 is [0-9a-f]{64}, but the server announced ${good}`));
+      assert.deepEqual(readdirSync(join(home, "models")), [], "nothing that looks downloaded, nothing to resume");
+      corrupt = false;
+      const run = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /SHA-256 verified against the server's/);
+      assert.equal(createHash("sha256").update(readFileSync(join(home, "models", quant.file))).digest("hex"), good);
     } finally {
       server.close();
     }

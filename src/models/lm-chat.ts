@@ -40,10 +40,47 @@ function assistantMessage(message: LmMessage, callNames: Map<string, string>): C
   const toolCalls: ToolCall[] = [];
   for (const part of message.parts) {
     if (part.type !== "toolCall") continue;
+    checkCall(part);
     callNames.set(part.callId, part.name);
     toolCalls.push({ id: part.callId, name: part.name, arguments: { ...part.input } });
   }
   return toolCalls.length ? { role: "assistant", content: textOf(message), toolCalls } : { role: "assistant", content: textOf(message) };
+}
+
+/**
+ * An earlier call as the caller sent it back: the prompt prints its tool and argument names
+ * as its own markup (`<function=NAME>`, `<parameter=NAME>`, with control tokens on), so a
+ * made-up name could close the turn and open a system message of its own.
+ */
+function checkCall(call: Extract<LmPart, { type: "toolCall" }>): void {
+  if (typeof call.input !== "object" || call.input === null || Array.isArray(call.input)) throw new LmInputError(`The tool call '${call.callId}' has input that is not a JSON object: send its arguments as an object.`);
+  if (!TOOL_NAME.test(call.name)) throw new LmInputError(`The tool call '${call.callId}' names a tool Hearth cannot show the model (${JSON.stringify(call.name)}): tool names are letters, digits, '_', '.', ':' or '-' (at most 128).`);
+  for (const name of Object.keys(call.input)) {
+    if (!plainName(name)) throw new LmInputError(`The tool call '${call.callId}' has an argument named ${JSON.stringify(name)}, which a tool call cannot carry: use names without '<', '>', line breaks, control characters or spaces around them.`);
+  }
+  if (depth(call.input, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw new LmInputError(`The arguments of tool call '${call.callId}' are nested more than ${MAX_ARGUMENT_DEPTH} levels deep: send flatter arguments.`);
+}
+
+/** Tool names the grammar and the prompt's `<function=NAME>` hold as they are. */
+const TOOL_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Text that would end a tag, fake a line or reverse text: `<`, `>`, controls, line and bidi marks. */
+const UNPLAIN = /[<>\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** Deeper than any tool's arguments go (as conversation import allows); deeper data overflows the stack of what prints it. */
+const MAX_ARGUMENT_DEPTH = 32;
+/** A tool schema's JSON nesting the prompt (the definition's JSON) and the grammar (one rule per level) walk safely. */
+const MAX_SCHEMA_DEPTH = 64;
+
+/** An argument or parameter name `<parameter=NAME>` carries as it is. */
+function plainName(name: string): boolean {
+  return name.length > 0 && name.length <= 128 && name === name.trim() && !UNPLAIN.test(name);
+}
+
+/** How deep `value` nests, counted no further than past `limit`. */
+function depth(value: unknown, limit: number): number {
+  if (!value || typeof value !== "object" || limit < 0) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depth(child, limit - 1));
+  return deepest + 1;
 }
 
 /** Tool results become tool messages where they stand; the text between them becomes user messages. */
@@ -74,7 +111,7 @@ function userMessages(message: LmMessage, callNames: ReadonlyMap<string, string>
 export function toToolDefinitions(tools: readonly LmTool[]): ToolDefinition[] {
   const seen = new Set<string>();
   return tools.map((tool) => {
-    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(tool.name)) throw new LmInputError(`Tool '${tool.name}' has a name Hearth cannot use: use letters, digits, '_', '.', ':' or '-' (at most 128).`);
+    if (!TOOL_NAME.test(tool.name)) throw new LmInputError(`Tool '${tool.name}' has a name Hearth cannot use: use letters, digits, '_', '.', ':' or '-' (at most 128).`);
     if (seen.has(tool.name)) throw new LmInputError(`Tool '${tool.name}' is offered twice: offer each tool once.`);
     seen.add(tool.name);
     return { name: tool.name, description: tool.description, parameters: objectSchema(tool) };
@@ -85,9 +122,13 @@ function objectSchema(tool: LmTool): ToolDefinition["parameters"] {
   const schema = tool.inputSchema;
   if (schema === undefined || schema === null) return { type: "object", properties: {} };
   if (typeof schema !== "object" || Array.isArray(schema)) throw new LmInputError(`Tool '${tool.name}' has an input schema that is not a JSON object: give it an object schema or none.`);
+  if (depth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) throw new LmInputError(`Tool '${tool.name}' has an input schema nested more than ${MAX_SCHEMA_DEPTH} levels deep: give it a flatter schema.`);
   const s = schema as JsonSchema;
   if (s.type !== undefined && s.type !== "object") throw new LmInputError(`Tool '${tool.name}' takes ${JSON.stringify(s.type)} input: Hearth's model passes arguments by name, so give it an object schema ("type": "object").`);
   const properties = s.properties && typeof s.properties === "object" && !Array.isArray(s.properties) ? s.properties : {};
+  for (const name of Object.keys(properties)) {
+    if (!plainName(name)) throw new LmInputError(`Tool '${tool.name}' has a parameter named ${JSON.stringify(name)}, which a tool call cannot carry in <parameter=NAME>: use names without '<', '>', line breaks, control characters or spaces around them.`);
+  }
   return { ...s, type: "object", properties };
 }
 

@@ -39,7 +39,7 @@ export function toLmPart(part: unknown, classes: PartClasses): LmPart | undefine
   if (part instanceof classes.Text) return { type: "text", text: String((part as { value: unknown }).value) };
   if (part instanceof classes.ToolCall) {
     const call = part as { callId: string; name: string; input: unknown };
-    return { type: "toolCall", callId: call.callId, name: call.name, input: toArguments(call.input) };
+    return { type: "toolCall", callId: call.callId, name: call.name, input: toArguments(call) };
   }
   if (part instanceof classes.ToolResult) {
     const result = part as { callId: string; content: readonly unknown[] };
@@ -69,14 +69,32 @@ function dataText(part: unknown): string | undefined {
 }
 
 /** A call's input as JSON arguments (VS Code types it `object`). */
-function toArguments(input: unknown): { [key: string]: JsonValue } {
+function toArguments(call: { callId: string; name: string; input: unknown }): { [key: string]: JsonValue } {
+  const { input } = call;
   if (typeof input !== "object" || input === null || Array.isArray(input)) return {};
-  return JSON.parse(JSON.stringify(input)) as { [key: string]: JsonValue };
+  return JSON.parse(sendable(input, `The input of tool call '${call.callId}' (tool '${call.name}')`)) as { [key: string]: JsonValue };
 }
 
-/** VS Code's `LanguageModelChatTool`s for the runtime (the runtime checks the schemas). */
+/** VS Code's `LanguageModelChatTool`s for the runtime (the runtime checks the schemas; here only that they can be sent). */
 export function toLmTools(tools: readonly { name: string; description: string; inputSchema?: object | undefined }[] | undefined): LmTool[] {
-  return (tools ?? []).map((t) => (t.inputSchema === undefined ? { name: t.name, description: t.description } : { name: t.name, description: t.description, inputSchema: t.inputSchema }));
+  return (tools ?? []).map((t) => {
+    if (t.inputSchema === undefined) return { name: t.name, description: t.description };
+    sendable(t.inputSchema, `Tool '${t.name}' has an input schema that`);
+    return { name: t.name, description: t.description, inputSchema: t.inputSchema };
+  });
+}
+
+/**
+ * `value` as JSON, or an error naming `what`: a cycle, or nesting past the stack, would
+ * otherwise fail in JSON-RPC's writer with JSON's own words ("Maximum call stack size exceeded").
+ */
+function sendable(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    const why = error instanceof RangeError ? "it is nested too deeply" : error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new Error(`${what} cannot be sent as JSON (${why}): send plain, flatter JSON.`);
+  }
 }
 
 /** Generation options a caller may pass in `modelOptions` (others are ignored). */
@@ -86,12 +104,17 @@ export interface LmModelOptions {
   readonly temperature?: number;
 }
 
-/** Reads `modelOptions` (`thinking`, `maxTokens` or `max_tokens`, `temperature`), ignoring values of the wrong type. */
-export function readModelOptions(options: { readonly [name: string]: unknown } | undefined): LmModelOptions {
+/**
+ * Reads `modelOptions` (`thinking`, `maxTokens` or `max_tokens`, `temperature`), ignoring
+ * values of the wrong type. The reply is held to the model's advertised `maxOutputTokens`
+ * (asked or not): without a limit the runtime generates until the context is full, holding
+ * the model for the agent and every other caller while a caller that never cancels waits on nothing.
+ */
+export function readModelOptions(options: { readonly [name: string]: unknown } | undefined, maxOutputTokens: number): LmModelOptions {
   const maxTokens = options?.maxTokens ?? options?.max_tokens;
-  const out: { thinking?: boolean; maxTokens?: number; temperature?: number } = {};
+  const out: { thinking?: boolean; maxTokens: number; temperature?: number } = { maxTokens: maxOutputTokens };
   if (typeof options?.thinking === "boolean") out.thinking = options.thinking;
-  if (typeof maxTokens === "number" && Number.isInteger(maxTokens) && maxTokens > 0) out.maxTokens = maxTokens;
+  if (typeof maxTokens === "number" && Number.isInteger(maxTokens) && maxTokens > 0) out.maxTokens = Math.min(maxTokens, maxOutputTokens);
   if (typeof options?.temperature === "number" && options.temperature >= 0 && options.temperature <= 2) out.temperature = options.temperature;
   return out;
 }

@@ -72,7 +72,7 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
     return lmModels(this.runtime.state, VERSION);
   }
 
-  async provideLanguageModelChatResponse(_model: LmModelInfo, messages: readonly RequestMessage[], options: ResponseOptions, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Promise<void> {
+  async provideLanguageModelChatResponse(model: LmModelInfo, messages: readonly RequestMessage[], options: ResponseOptions, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Promise<void> {
     const runId = randomUUID();
     this.runs.set(runId, (part) =>
       progress.report(part.type === "text" ? new vscode.LanguageModelTextPart(part.text) : new vscode.LanguageModelToolCallPart(part.callId, part.name, part.input)),
@@ -85,7 +85,7 @@ class HearthChatProvider implements ChatProvider, vscode.Disposable {
           messages: toLmMessages(messages, PARTS),
           tools: toLmTools(options.tools),
           ...(options.toolMode === vscode.LanguageModelChatToolMode.Required ? { toolMode: "required" as const } : {}),
-          ...readModelOptions(options.modelOptions),
+          ...readModelOptions(options.modelOptions, model.maxOutputTokens),
         },
         token,
       );

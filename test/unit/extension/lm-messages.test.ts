@@ -57,6 +57,16 @@ describe("toLmMessages", () => {
     const [message] = toLmMessages([{ role: 2, content: [new ToolCallPart("c", "t", [1, 2])] }], PARTS);
     assert.deepEqual(message!.parts, [{ type: "toolCall", callId: "c", name: "t", input: {} }]);
   });
+
+  it("a tool call's input that cannot be sent as JSON (a cycle, or nested past the stack) is refused naming the call, not with JSON's own error", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    for (const input of [cyclic, { a: deep }]) {
+      assert.throws(() => toLmMessages([{ role: 2, content: [new ToolCallPart("c9", "t", input)] }], PARTS), { message: /^The input of tool call 'c9' \(tool 't'\) cannot be sent as JSON/ });
+    }
+  });
 });
 
 describe("toLmTools and readModelOptions", () => {
@@ -68,10 +78,24 @@ describe("toLmTools and readModelOptions", () => {
     assert.deepEqual(toLmTools(undefined), []);
   });
 
+  it("a tool whose schema cannot be sent as JSON (a cycle, or nested past the stack) is refused naming the tool, not with JSON-RPC's 'Maximum call stack size exceeded'", () => {
+    let deep: object = { type: "string" };
+    for (let i = 0; i < 100_000; i++) deep = { type: "object", properties: { a: deep } };
+    const cyclic: Record<string, unknown> = { type: "object" };
+    cyclic.properties = { self: cyclic };
+    for (const inputSchema of [deep, cyclic]) {
+      assert.throws(() => toLmTools([{ name: "ok", description: "" }, { name: "deep", description: "", inputSchema }]), { message: /^Tool 'deep' has an input schema that cannot be sent as JSON/ });
+    }
+  });
+
   it("reads thinking, maxTokens / max_tokens and temperature, ignoring wrong types and ranges", () => {
-    assert.deepEqual(readModelOptions({ thinking: true, max_tokens: 64, temperature: 0.2, other: 1 }), { thinking: true, maxTokens: 64, temperature: 0.2 });
-    assert.deepEqual(readModelOptions({ thinking: "yes", maxTokens: -1, temperature: 9 }), {});
-    assert.deepEqual(readModelOptions(undefined), {});
+    assert.deepEqual(readModelOptions({ thinking: true, max_tokens: 64, temperature: 0.2, other: 1 }, 1024), { thinking: true, maxTokens: 64, temperature: 0.2 });
+    assert.deepEqual(readModelOptions({ thinking: "yes", maxTokens: -1, temperature: 9 }, 1024), { maxTokens: 1024 });
+  });
+
+  it("never asks for more than the model's advertised maxOutputTokens: a caller that never cancels cannot hold the model until the context is full", () => {
+    assert.deepEqual(readModelOptions(undefined, 1024), { maxTokens: 1024 });
+    assert.deepEqual(readModelOptions({ maxTokens: 1_000_000 }, 1024), { maxTokens: 1024 });
   });
 });
 

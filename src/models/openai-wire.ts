@@ -5,6 +5,7 @@
  * redirect says, in words that never carry the API key or URL credentials.
  */
 import { BackendError } from "./backend.ts";
+import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
 
@@ -112,23 +113,33 @@ export function deltaChars(delta: Record<string, unknown>): number {
   return size;
 }
 
+/**
+ * A message as the server takes it, every piece of content (text, thinking, tool results,
+ * earlier calls' arguments) with its control strings escaped (control-text.ts): the server
+ * applies the template and parses special tokens in the result.
+ */
 export function toOpenAiMessage(message: ChatMessage): Record<string, unknown> {
   switch (message.role) {
     case "system":
     case "user":
-      return { role: message.role, content: message.content };
+      return { role: message.role, content: escape(message.content) };
     case "assistant":
       return {
         role: "assistant",
-        content: message.content,
-        ...(message.thinking ? { reasoning_content: message.thinking } : {}),
+        content: escape(message.content),
+        ...(message.thinking ? { reasoning_content: escape(message.thinking) } : {}),
         ...(message.toolCalls?.length
-          ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) }
+          ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(mapJsonStrings(c.arguments, escape)) } })) }
           : {}),
       };
     case "tool":
-      return { role: "tool", tool_call_id: message.toolCallId, name: message.name, content: message.content };
+      return { role: "tool", tool_call_id: message.toolCallId, name: message.name, content: escape(message.content) };
   }
+}
+
+/** A tool as the server takes it; descriptions and schema text escaped like content (VS Code's and MCP tools' text is not Hearth's). */
+export function toOpenAiTool(tool: ToolDefinition): Record<string, unknown> {
+  return { type: "function", function: { name: tool.name, description: escape(tool.description), parameters: mapJsonStrings(tool.parameters, escape) } };
 }
 
 /** Checks a streamed call like a local one: JSON arguments, known tool, typed parameters. */
@@ -137,17 +148,19 @@ export function checkRemoteCall(call: { id: string; name: string; args: string }
   try {
     parsed = call.args.trim() ? JSON.parse(call.args) : {};
   } catch {
-    return { type: "toolCallError", name: call.name, raw: call.args, message: `The arguments of the call to "${call.name}" are not valid JSON. Call the tool again with a JSON object of arguments.` };
+    return { type: "toolCallError", name: call.name, raw: restoreControlText(call.args), message: `The arguments of the call to "${call.name}" are not valid JSON. Call the tool again with a JSON object of arguments.` };
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return { type: "toolCallError", name: call.name, raw: call.args, message: `The arguments of "${call.name}" must be a JSON object.` };
+    return { type: "toolCallError", name: call.name, raw: restoreControlText(call.args), message: `The arguments of "${call.name}" must be a JSON object.` };
   }
+  // What the model copied from escaped content (an edit's old text) must be the original again.
+  parsed = mapJsonStrings(parsed, restoreControlText);
   // JSON.parse turned 1e400 into Infinity and rounded 2^53+1: refuse what it changed, as for a local call.
   const numbers = jsonNumberProblem(call.args);
-  if (numbers) return { type: "toolCallError", name: call.name, raw: call.args, message: `Invalid arguments for "${call.name}": ${numbers}` };
+  if (numbers) return { type: "toolCallError", name: call.name, raw: restoreControlText(call.args), message: `Invalid arguments for "${call.name}": ${numbers}` };
   const parameters = Object.entries(parsed as Record<string, JsonValue>).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]);
   const checked = checkToolCall({ name: call.name, parameters }, tools);
-  if (!checked.ok) return { type: "toolCallError", name: checked.name, raw: call.args, message: checked.message };
+  if (!checked.ok) return { type: "toolCallError", name: checked.name, raw: restoreControlText(call.args), message: checked.message };
   return { type: "toolCall", call: { id: call.id, name: checked.name, arguments: checked.arguments } };
 }
 

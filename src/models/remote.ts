@@ -6,13 +6,15 @@
  * a request or eat the machine (http-limits.ts, sse.ts): every request has a time for the
  * answer to start, an idle time that only real data resets (not keep-alive comments), and an
  * overall deadline; a stream that ignores max tokens is cut off; stream lines and whole
- * bodies are bounded in size.
+ * bodies are bounded in size. Control strings in content (`<|im_end|>` in a file) are escaped
+ * on the way out and restored on the way back (control-text.ts).
  */
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import {
   abortReason,
   BackendError,
@@ -166,7 +168,7 @@ export class RemoteBackend implements ModelBackend {
       // Token counts arrive in a last chunk only when asked for (OpenAI, llama-server, vLLM).
       stream_options: { include_usage: true },
       messages: request.messages.map(toOpenAiMessage),
-      ...(tools.length ? { tools: tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
+      ...(tools.length ? { tools: tools.map(toOpenAiTool) } : {}),
       ...(tools.length && request.requireToolCall ? { tool_choice: "required" } : {}),
       ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
@@ -177,14 +179,19 @@ export class RemoteBackend implements ModelBackend {
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
     let deltas = 0;
     let chars = 0;
+    // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next.
+    const thinking = new StreamedControlText();
+    const text = new StreamedControlText();
     try {
       for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal)) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
         usage = (chunk as { usage?: typeof usage }).usage ?? usage;
         if (!choice) continue;
         const delta = choice.delta ?? {};
-        if (typeof delta.reasoning_content === "string" && delta.reasoning_content) yield { type: "thinking", text: delta.reasoning_content };
-        if (typeof delta.content === "string" && delta.content) yield { type: "text", text: delta.content };
+        const thought = typeof delta.reasoning_content === "string" ? thinking.push(delta.reasoning_content) : "";
+        if (thought) yield { type: "thinking", text: thought };
+        const said = typeof delta.content === "string" ? text.push(delta.content) : "";
+        if (said) yield { type: "text", text: said };
         for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) calls.add(call);
         finish = choice.finish_reason ?? finish;
         // Every delta counts, empty ones too (and each tool call in it): a stream of `{}` deltas is no cheaper to read.
@@ -198,12 +205,14 @@ export class RemoteBackend implements ModelBackend {
       }
     } catch (error) {
       if (request.signal?.aborted) {
+        yield* heldText(thinking, text);
         yield { type: "done", stopReason: "aborted" };
         return;
       }
       // Older llama-server ends a stream after its finish reason without `[DONE]`.
       if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
+    yield* heldText(thinking, text);
     let called = 0;
     for (const call of calls.list()) {
       const event = checkRemoteCall(call, tools);
@@ -226,19 +235,19 @@ export class RemoteBackend implements ModelBackend {
     const stop = request.stop?.length ? { stop: request.stop } : {};
     try {
       const infill = (await this.json("POST", `${this.origin}/infill`, {
-        input_prefix: request.prefix, input_suffix: request.suffix, n_predict: maxTokens, temperature: 0, ...stop,
-        ...(request.context?.length ? { input_extra: request.context.map((f) => ({ filename: f.path, text: f.content })) } : {}),
+        input_prefix: escapeControlText(request.prefix), input_suffix: escapeControlText(request.suffix), n_predict: maxTokens, temperature: 0, ...stop,
+        ...(request.context?.length ? { input_extra: request.context.map((f) => ({ filename: escapeControlText(f.path), text: escapeControlText(f.content) })) } : {}),
       }, request.signal)) as { content?: unknown; stop_type?: unknown } | null;
-      return { text: typeof infill?.content === "string" ? infill.content : "", stopReason: infill?.stop_type === "limit" ? "maxTokens" : "endOfTurn" };
+      return { text: typeof infill?.content === "string" ? restoreControlText(infill.content) : "", stopReason: infill?.stop_type === "limit" ? "maxTokens" : "endOfTurn" };
     } catch (error) {
       if (request.signal?.aborted) return { text: "", stopReason: "aborted" };
       if (!(error instanceof HttpStatusError) || (error.status !== 404 && error.status !== 501)) throw error;
     }
     const completion = (await this.json("POST", `${this.v1}/completions`, {
-      model: this.model, prompt: request.prefix, suffix: request.suffix, max_tokens: maxTokens, temperature: 0, ...stop,
+      model: this.model, prompt: escapeControlText(request.prefix), suffix: escapeControlText(request.suffix), max_tokens: maxTokens, temperature: 0, ...stop,
     }, request.signal)) as { choices?: unknown } | null;
     const choice = Array.isArray(completion?.choices) ? (completion.choices[0] as { text?: unknown; finish_reason?: unknown } | null) : undefined;
-    return { text: typeof choice?.text === "string" ? choice.text : "", stopReason: choice?.finish_reason === "length" ? "maxTokens" : "endOfTurn" };
+    return { text: typeof choice?.text === "string" ? restoreControlText(choice.text) : "", stopReason: choice?.finish_reason === "length" ? "maxTokens" : "endOfTurn" };
   }
 
   async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
@@ -255,7 +264,9 @@ export class RemoteBackend implements ModelBackend {
   }
 
   async countTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = [], signal?: AbortSignal): Promise<number> {
-    return (await this.tokenize(renderQwenPrompt(messages, { tools }), signal)).length;
+    // Content escaped as chat() sends it; the template's own tokens stay tokens.
+    const sent = messages.map((m): ChatMessage => ({ ...m, content: escapeControlText(m.content) }));
+    return (await this.tokenize(renderQwenPrompt(sent, { tools }), signal)).length;
   }
 
   async dispose(): Promise<void> {
@@ -388,6 +399,14 @@ export class RemoteBackend implements ModelBackend {
     return event;
   }
 
+}
+
+/** Text held back at the end of a stream (a `<` that turned out to start nothing), as events. */
+function* heldText(thinking: StreamedControlText, text: StreamedControlText): Generator<ChatStreamEvent> {
+  const thought = thinking.end();
+  if (thought) yield { type: "thinking", text: thought };
+  const said = text.end();
+  if (said) yield { type: "text", text: said };
 }
 
 /** The data of an event-stream line (undefined for a comment or a blank line), checking the limits. */

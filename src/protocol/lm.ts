@@ -80,7 +80,9 @@ export type LmCountTokensParams = { readonly text: string } | { readonly message
  * resolves when the turn ends. Never runs tools: the caller runs them and sends their
  * results in the next request. Cancel with `$/cancelRequest`. Rejects with
  * `HearthErrorCode.ModelUnavailable` when no model is loaded, `InvalidInput` for messages
- * or tool schemas Hearth cannot use (the message says which).
+ * or tool schemas Hearth cannot use (the message says which), `Internal` with a message
+ * starting "Hearth's model could not answer this request" when the loaded model cannot run
+ * it (the conversation does not fit its context, its server refused the prompt).
  */
 export const LmChatRequest = new RequestType<LmChatParams, LmChatResult, void>("hearth/lm/chat");
 

@@ -4,7 +4,7 @@
  * Wiring only: the conversion and the turn are src/models/lm-chat.ts.
  */
 import { type CancellationToken, type Connection, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
-import { countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/index.ts";
+import { BackendError, countLmTokens, LmInputError, lmPartOf, runLmChat } from "../models/index.ts";
 import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
@@ -36,12 +36,18 @@ export function wireLm({ connection, session }: LmWiringOptions): void {
   );
 }
 
-/** A request Hearth cannot use is the caller's to fix: InvalidInput with its message, no stack in the log. */
+/**
+ * A request Hearth cannot use is the caller's to fix: InvalidInput with its message, no
+ * stack in the log. A BackendError once the model is ready (the conversation does not fit
+ * the context, the server refused this prompt) is this request's failure: as ModelUnavailable
+ * (rpc.ts's mapping) VS Code's caller would read it as "no model" (LanguageModelError.NotFound).
+ */
 async function invalidInput<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof LmInputError) throw new ResponseError(HearthErrorCode.InvalidInput, error.message);
+    if (error instanceof BackendError) throw new ResponseError(HearthErrorCode.Internal, `Hearth's model could not answer this request: ${error.message}`);
     throw error;
   }
 }

@@ -152,4 +152,15 @@ describe("hearth/lm/* failures", () => {
     );
     assert.equal(lm.parts.filter((p) => p.runId === "bad").length, 0);
   });
+
+  it("a conversation too long for the context is this request's failure, not 'no model' (which VS Code's callers read as the model being gone)", async () => {
+    // The model is loaded by the test above.
+    const long: LmMessage[] = [{ role: "user", parts: [{ type: "text", text: "word ".repeat(6000) }] }];
+    await assert.rejects(
+      lm.runtime.connection.sendRequest(LmChatRequest, { runId: "long", messages: long }),
+      (error: ResponseError<unknown>) => error.code !== HearthErrorCode.ModelUnavailable && /^Hearth's model could not answer this request: the conversation \(\d+ tokens\) does not fit in the context \(4096 tokens\)/.test(error.message),
+    );
+    const result = await lm.runtime.connection.sendRequest(LmChatRequest, { runId: "after-long", messages: ASK, maxTokens: 64 });
+    assert.equal(result.stopReason, "endOfTurn");
+  });
 });

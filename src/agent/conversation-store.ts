@@ -26,11 +26,20 @@ export type ConversationWarning = (message: string, error: unknown) => void;
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 /** Far above any conversation a context holds (262,144 tokens is about 1 MiB of text): a bigger file is damage. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Conversations kept in memory when there is a storage folder: the least recently used of
+ * the saved ones beyond this are read from disk again when needed. Each can hold a whole
+ * context (a megabyte of text and more), and a long-lived runtime opens many.
+ */
+const MAX_OPEN = 16;
 
 export class ConversationStore {
+  /** In memory, least recently used first. */
   private readonly open = new Map<string, Conversation>();
   /** The save in progress per conversation: saves of one conversation land in the order they were asked. */
   private readonly saving = new Map<string, Promise<void>>();
+  /** Conversations whose latest state is not on disk (not saved yet, or the save failed): never evicted. */
+  private readonly unsaved = new Set<string>();
 
   /** `dir` undefined: memory only (a client that gave no storage folder). */
   constructor(
@@ -47,14 +56,13 @@ export class ConversationStore {
   async get(id: string): Promise<Conversation | undefined> {
     checkId(id);
     const cached = this.open.get(id);
-    if (cached) return cached;
+    if (cached) return this.keep(cached);
     if (!this.dir) return undefined;
     try {
       const text = await readConversationFile(this.file(id));
       if (text === undefined) return undefined;
-      const conversation: Conversation = { id, messages: parseMessages(text) };
-      this.open.set(id, conversation);
-      return conversation;
+      // Another caller may have loaded or created it while this one read the file.
+      return this.keep(this.open.get(id) ?? { id, messages: parseMessages(text) });
     } catch (error) {
       const aside = `${id}.unreadable-${Date.now()}.json`;
       const kept = await rename(this.file(id), join(this.dir, aside)).then(() => `kept as ${aside}`, () => "could not be moved aside");
@@ -66,8 +74,8 @@ export class ConversationStore {
   create(id: string, systemPrompt: string): Conversation {
     checkId(id);
     const conversation: Conversation = { id, messages: [{ role: "system", content: systemPrompt }] };
-    this.open.set(id, conversation);
-    return conversation;
+    this.unsaved.add(id);
+    return this.keep(conversation);
   }
 
   /**
@@ -95,8 +103,13 @@ export class ConversationStore {
     this.saving.set(id, done);
     try {
       await done;
+      if (this.open.get(id) === conversation) this.unsaved.delete(id);
+    } catch (error) {
+      this.unsaved.add(id);
+      throw error;
     } finally {
       if (this.saving.get(id) === done) this.saving.delete(id);
+      this.evict();
     }
   }
 
@@ -151,8 +164,26 @@ export class ConversationStore {
   async forget(id: string): Promise<void> {
     checkId(id);
     this.open.delete(id);
+    this.unsaved.delete(id);
     await this.saving.get(id)?.catch(() => undefined);
     if (this.dir) await rm(this.file(id), { force: true });
+  }
+
+  /** Marks the conversation most recently used, then lets the oldest saved ones go. */
+  private keep(conversation: Conversation): Conversation {
+    this.open.delete(conversation.id);
+    this.open.set(conversation.id, conversation);
+    this.evict();
+    return conversation;
+  }
+
+  /** Past MAX_OPEN, drops the least recently used conversations that are on disk as they are. */
+  private evict(): void {
+    if (!this.dir) return; // memory only: nowhere to read them back from
+    for (const id of this.open.keys()) {
+      if (this.open.size <= MAX_OPEN) return;
+      if (!this.unsaved.has(id) && !this.saving.has(id)) this.open.delete(id);
+    }
   }
 
   private file(id: string): string {

@@ -16,7 +16,11 @@ export class TranscriptStore {
   private readonly dirty = new Map<string, Transcript>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly memento: vscode.Memento) {}
+  /** `onDropped`: told the ids of conversations dropped from the history (the runtime then forgets their messages too). */
+  constructor(
+    private readonly memento: Pick<vscode.Memento, "get" | "update">,
+    private readonly onDropped: (ids: readonly string[]) => void = () => undefined,
+  ) {}
 
   /** Newest first. */
   list(): ConversationSummary[] {
@@ -46,8 +50,10 @@ export class TranscriptStore {
       index = [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...index.filter((s) => s.id !== t.id)];
     }
     index.sort((a, b) => b.updatedAt - a.updatedAt);
-    for (const old of index.slice(MAX_CONVERSATIONS)) await this.memento.update(KEY_PREFIX + old.id, undefined);
+    const dropped = index.slice(MAX_CONVERSATIONS);
+    for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
     await this.memento.update(INDEX_KEY, index.slice(0, MAX_CONVERSATIONS));
+    if (dropped.length) this.onDropped(dropped.map((old) => old.id));
   }
 
   async delete(id: string): Promise<void> {

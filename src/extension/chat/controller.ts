@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { AgentEventNotification, type AgentMode, type AgentRunResult, WorkspaceSaveRequest } from "../../protocol/agent.ts";
+import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
@@ -34,7 +34,10 @@ export class ChatController implements vscode.Disposable, ChatSession {
     memento: vscode.Memento,
     readonly output: vscode.LogOutputChannel,
   ) {
-    this.store = new TranscriptStore(memento);
+    // A conversation dropped from the history is dropped in the runtime too (its file would stay for good).
+    this.store = new TranscriptStore(memento, (ids) => {
+      for (const id of ids) void runtime.request(ConversationForgetRequest, { conversationId: id }).catch(() => undefined);
+    });
     const latest = this.store.list()[0];
     this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
     if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });

@@ -31,6 +31,31 @@ describe("ConversationStore", () => {
     assert.deepEqual(again?.messages, TURN);
   });
 
+  it("keeps the 16 most recently used conversations in memory and reads older ones from disk again; one whose save failed stays", async (t) => {
+    const dir = folder(t);
+    const store = new ConversationStore(dir);
+    const onDisk = (id: string, text: string) => writeFileSync(join(dir, `${id}.json`), JSON.stringify({ version: 1, messages: [TURN[0], { role: "user", content: text }] }));
+    for (let i = 0; i < 20; i++) await store.record(`c${i}`, TURN);
+    await store.get("c0"); // used again: the most recent now
+    // What memory holds wins over the file; a conversation let go is read from the file.
+    for (const id of ["c0", "c1", "c19"]) onDisk(id, `changed on disk: ${id}`);
+    assert.deepEqual((await store.get("c0"))?.messages, TURN, "kept: used recently");
+    assert.deepEqual((await store.get("c19"))?.messages, TURN, "kept: recorded last");
+    assert.equal((await store.get("c1"))?.messages[1]?.content, "changed on disk: c1", "let go, read again");
+
+    // A turn whose save fails stays in memory however many others come after it.
+    const parent = folder(t);
+    const storage = join(parent, "storage");
+    const failing = new ConversationStore(storage);
+    await failing.record("kept", TURN);
+    rmSync(storage, { recursive: true });
+    writeFileSync(storage, "a file where the folder was: every save fails from now on");
+    const later = [...TURN, { role: "user" as const, content: "one more" }, { role: "assistant" as const, content: "noted" }];
+    await failing.record("kept", later);
+    for (let i = 0; i < 20; i++) await failing.record(`n${i}`, TURN);
+    assert.deepEqual((await failing.get("kept"))?.messages, later);
+  });
+
   it("keeps nothing for a turn that never started", async (t) => {
     const dir = folder(t);
     const store = new ConversationStore(dir);

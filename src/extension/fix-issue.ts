@@ -57,10 +57,14 @@ async function issueText(): Promise<string | undefined> {
   if (!input) return undefined;
   const ref = parseGitHubIssueUrl(input);
   if (!ref) return input;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching ${ref.owner}/${ref.repo}#${ref.number}…` }, async () => {
+  const progress = { location: vscode.ProgressLocation.Notification, title: `Fetching ${ref.owner}/${ref.repo}#${ref.number}…`, cancellable: true };
+  return vscode.window.withProgress(progress, async (_, token) => {
+    const cancel = new AbortController();
+    token.onCancellationRequested(() => cancel.abort());
     try {
-      return await fetchGitHubIssue(ref, { token: await githubToken(false) });
+      return await fetchGitHubIssue(ref, { token: await githubToken(false), signal: cancel.signal });
     } catch (error) {
+      if (cancel.signal.aborted) return undefined; // the user cancelled: nothing to say
       if (!(error instanceof IssueFetchError)) throw error;
       // Private repositories need a signed-in account: offer it once.
       const signIn = /Sign in/.test(error.message) ? await vscode.window.showWarningMessage(error.message, "Sign in to GitHub") : undefined;
@@ -68,8 +72,9 @@ async function issueText(): Promise<string | undefined> {
         const token = await githubToken(true);
         if (token) {
           try {
-            return await fetchGitHubIssue(ref, { token });
+            return await fetchGitHubIssue(ref, { token, signal: cancel.signal });
           } catch (again) {
+            if (cancel.signal.aborted) return undefined;
             if (!(again instanceof IssueFetchError)) throw again;
             void vscode.window.showErrorMessage(again.message);
             return undefined;

@@ -25,6 +25,27 @@ export interface FetchIssueOptions {
   /** API base (tests point it at a local server). */
   readonly apiBase?: string;
   readonly signal?: AbortSignal;
+  /** Longest wait for each answer (default 30 s): a connection that hangs must not keep the progress up for good. */
+  readonly timeoutMs?: number;
+}
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Why GitHub refused for its rate limit, in words, or undefined: a 403 or 429 with no requests
+ * left (60 an hour without sign-in, shared by everyone behind one address), or a 429.
+ */
+function rateLimited(response: Response, signedIn: boolean, what: string): string | undefined {
+  const left = response.headers.get("x-ratelimit-remaining");
+  if (!(response.status === 429 || (response.status === 403 && left === "0"))) return undefined;
+  const reset = Number(response.headers.get("x-ratelimit-reset"));
+  const retry = Number(response.headers.get("retry-after"));
+  const until = Number.isFinite(reset) && reset > 0
+    ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
+    : Number.isFinite(retry) && retry > 0 ? ` for ${Math.ceil(retry / 60)} min` : "";
+  return signedIn
+    ? `GitHub's rate limit for your account is used up${until} (${what}). Try again then, or paste the issue text instead.`
+    : `GitHub's rate limit for requests without sign-in (60 an hour) is used up${until} (${what}). Sign in to GitHub (Accounts menu) for a higher limit, or paste the issue text instead.`;
 }
 
 /** The issue as text for the agent: title, body and the first comments. */
@@ -32,14 +53,21 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
   const base = (options.apiBase ?? "https://api.github.com").replace(/\/$/, "");
   const headers: Record<string, string> = { Accept: "application/vnd.github+json", "User-Agent": "hearth-vscode" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  const what = `${ref.owner}/${ref.repo}#${ref.number}`;
   const get = async (path: string): Promise<unknown> => {
+    const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetch(`${base}${path}`, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+      response = await fetch(`${base}${path}`, { headers, signal });
     } catch (error) {
-      if ((error as Error).name === "AbortError") throw error;
+      if (options.signal?.aborted) throw error;
+      if (timeout.aborted) throw new IssueFetchError(`GitHub did not answer within ${timeoutMs / 1000} s for ${what}. Try again, or paste the issue text instead.`);
       throw new IssueFetchError("GitHub cannot be reached (are you offline?). Paste the issue text instead.");
     }
+    const limited = rateLimited(response, Boolean(options.token), what);
+    if (limited) throw new IssueFetchError(limited);
     if (response.status === 404 || response.status === 401 || response.status === 403) {
       throw new IssueFetchError(
         options.token
@@ -47,14 +75,24 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
           : `GitHub answered ${response.status} for ${ref.owner}/${ref.repo}#${ref.number}. Sign in to GitHub (Accounts menu) if it is in a private repository.`,
       );
     }
-    if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${ref.owner}/${ref.repo}#${ref.number}.`);
-    return response.json();
+    if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.`);
+    try {
+      return await response.json();
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (timeout.aborted) throw new IssueFetchError(`GitHub did not finish its answer within ${timeoutMs / 1000} s for ${what}. Try again, or paste the issue text instead.`);
+      throw new IssueFetchError(`GitHub's answer for ${what} is not JSON (a proxy or a sign-in page of the network in the way?). Paste the issue text instead.`);
+    }
   };
-  const issue = (await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`)) as { title?: string; body?: string | null; comments?: number };
+  const issue = (await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`)) as { title?: string; body?: string | null; comments?: number } | null;
+  if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${what} is not an issue. Paste the issue text instead.`);
   const parts = [`${issue.title ?? "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, issue.body?.trim() || "(no description)"];
   if ((issue.comments ?? 0) > 0) {
-    const comments = (await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`)) as { user?: { login?: string }; body?: string }[];
-    for (const c of comments) parts.push(`Comment by ${c.user?.login ?? "someone"}:\n${c.body?.trim() ?? ""}`);
+    const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`);
+    // The issue itself is what matters: comments of another shape are left out, not an error.
+    for (const c of Array.isArray(comments) ? (comments as { user?: { login?: string }; body?: string }[]) : []) {
+      if (typeof c?.body === "string") parts.push(`Comment by ${c.user?.login ?? "someone"}:\n${c.body.trim()}`);
+    }
   }
   return parts.join("\n\n");
 }

@@ -25,6 +25,20 @@ describe("fetching a GitHub issue", () => {
       res.setHeader("content-type", "application/json");
       if (req.url === "/repos/acme/shop/issues/42") return res.end(JSON.stringify({ title: "Cart total is wrong", body: "add(2, 3) gives -1", comments: 1 }));
       if (req.url === "/repos/acme/shop/issues/42/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "ana" }, body: "Also for floats." }]));
+      if (req.url === "/repos/acme/busy/issues/1") {
+        res.statusCode = req.headers.authorization ? 429 : 403;
+        res.setHeader("x-ratelimit-remaining", "0");
+        res.setHeader("x-ratelimit-reset", String(Date.UTC(2026, 11, 5, 7, 42) / 1000));
+        return res.end(JSON.stringify({ message: "API rate limit exceeded" }));
+      }
+      if (req.url === "/repos/acme/portal/issues/1") {
+        res.setHeader("content-type", "text/html");
+        return res.end("<html><body>Sign in to the hotel Wi-Fi</body></html>");
+      }
+      if (req.url === "/repos/acme/odd/issues/1") return res.end(JSON.stringify({ title: "Odd comments", body: "body", comments: 2 }));
+      if (req.url === "/repos/acme/odd/issues/1/comments?per_page=10") return res.end(JSON.stringify({ message: "not a list" }));
+      if (req.url === "/repos/acme/list/issues/1") return res.end(JSON.stringify([1, 2, 3]));
+      if (req.url === "/repos/acme/slow/issues/1") return; // never answers
       if (req.url === "/repos/acme/secret/issues/1") {
         res.statusCode = req.headers.authorization ? 200 : 404;
         return res.end(JSON.stringify(req.headers.authorization ? { title: "Private bug", body: "", comments: 0 } : { message: "Not Found" }));
@@ -35,7 +49,10 @@ describe("fetching a GitHub issue", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => server.close());
+  after(() => {
+    server.closeAllConnections(); // the one that never answers
+    server.close();
+  });
 
   it("returns title, body and comments as the agent's issue text", async () => {
     const text = await fetchGitHubIssue({ owner: "acme", repo: "shop", number: 42 }, { apiBase: base });
@@ -47,6 +64,27 @@ describe("fetching a GitHub issue", () => {
     const text = await fetchGitHubIssue({ owner: "acme", repo: "secret", number: 1 }, { apiBase: base, token: "gho_test" });
     assert.match(text, /^Private bug/);
     assert.equal(seen.at(-1)?.auth, "Bearer gho_test");
+  });
+
+  it("says when the rate limit is used up and until when, and offers sign-in only where it helps", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base }), (e: Error) =>
+      e instanceof IssueFetchError && e.message === "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (acme/busy#1). Sign in to GitHub (Accounts menu) for a higher limit, or paste the issue text instead.");
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, token: "gho_test" }), (e: Error) =>
+      e instanceof IssueFetchError && /^GitHub's rate limit for your account is used up until 07:42 UTC/.test(e.message) && !/Sign in/.test(e.message));
+  });
+
+  it("an answer that is not an issue (a Wi-Fi sign-in page, a list, comments of another shape) is said so or left out, never a TypeError", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "portal", number: 1 }, { apiBase: base }), (e: Error) => e instanceof IssueFetchError && /is not JSON \(a proxy or a sign-in page/.test(e.message));
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "list", number: 1 }, { apiBase: base }), (e: Error) => e instanceof IssueFetchError && /is not an issue/.test(e.message));
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "odd", number: 1 }, { apiBase: base }), "Odd comments (acme/odd#1)\n\nbody");
+  });
+
+  it("gives up on a server that never answers, and a cancel ends the wait at once", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "slow", number: 1 }, { apiBase: base, timeoutMs: 200 }), (e: Error) => e instanceof IssueFetchError && /did not answer within 0\.2 s/.test(e.message));
+    const cancel = new AbortController();
+    const pending = fetchGitHubIssue({ owner: "acme", repo: "slow", number: 1 }, { apiBase: base, signal: cancel.signal });
+    cancel.abort();
+    await assert.rejects(pending, (e: Error) => !(e instanceof IssueFetchError) && e.name === "AbortError");
   });
 
   it("says so plainly when GitHub cannot be reached", async () => {

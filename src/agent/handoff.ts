@@ -17,6 +17,7 @@
  *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
  */
 import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
+import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { formatLimit } from "../protocol/units.ts";
 
 export interface ConversationMeta {
@@ -46,12 +47,6 @@ export class ConversationImportError extends Error {
 }
 
 export const HANDOFF_FORMAT_VERSION = 1;
-/**
- * The longest file an import reads (characters): a context of 262,144 tokens is about 1 MB
- * of text, written twice (readable and base64) plus the diff. Reading a bigger one would
- * hold several copies of it in memory for a conversation no model could take.
- */
-export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
 
 const HEADER_TAG = "hearth-conversation";
 const MESSAGE_TAG = "hearth-message";

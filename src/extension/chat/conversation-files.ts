@@ -3,9 +3,18 @@
  * asks the runtime for, and the transcript an imported file becomes. Pure; conversations.ts
  * shows the dialogs and reads and writes the files.
  */
-import type { ConversationExportParams, ConversationImportResult } from "../../protocol/agent.ts";
+import { type ConversationExportParams, type ConversationImportResult, MAX_IMPORT_CHARS } from "../../protocol/agent.ts";
+import { formatLimit } from "../../protocol/units.ts";
 import { type Transcript, transcriptFromMessages } from "../../protocol/transcript.ts";
 import { plural } from "./wording.ts";
+
+/**
+ * Why a file of `bytes` is not read for an import, or undefined: one over the runtime's limit
+ * would be read whole into the extension host and sent over the pipe, only to be refused.
+ */
+export function importSizeProblem(bytes: number): string | undefined {
+  return bytes > MAX_IMPORT_CHARS ? `the file is ${formatLimit(bytes)}, larger than the ${formatLimit(MAX_IMPORT_CHARS)} a conversation export can be` : undefined;
+}
 
 /** A file name from a conversation title: "Fix the parser!" → "fix-the-parser.md". */
 export function exportFileName(title: string): string {

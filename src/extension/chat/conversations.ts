@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { ConversationExportRequest, ConversationForgetRequest, ConversationImportRequest } from "../../protocol/agent.ts";
 import { CHAT_VIEW_ID } from "../../protocol/contributions.ts";
 import { newTranscript } from "../../protocol/transcript.ts";
-import { exportFileName, exportParams, importedTranscript } from "./conversation-files.ts";
+import { exportFileName, exportParams, importedTranscript, importSizeProblem } from "./conversation-files.ts";
 import type { ChatSession } from "./session.ts";
 
 /** Starts an empty conversation (stopping a run in progress). */
@@ -56,6 +56,8 @@ export async function importConversation(chat: ChatSession, file?: vscode.Uri): 
   const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: { Markdown: ["md"] }, canSelectMany: false }))?.[0];
   if (!uri) return;
   if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before importing a conversation.");
+  const tooLarge = importSizeProblem((await vscode.workspace.fs.stat(uri)).size);
+  if (tooLarge) return void vscode.window.showErrorMessage(`Hearth could not import ${vscode.workspace.asRelativePath(uri)}: ${tooLarge}`);
   const markdown = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const id = randomUUID();
   let imported;

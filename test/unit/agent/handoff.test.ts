@@ -3,7 +3,8 @@
 // readable layer, or crash what reads it later.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConversationImportError, MAX_IMPORT_CHARS, exportConversation, importConversation } from "../../../src/agent/handoff.ts";
+import { ConversationImportError, exportConversation, importConversation } from "../../../src/agent/handoff.ts";
+import { MAX_IMPORT_CHARS } from "../../../src/protocol/agent.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
 const META = { title: "t", exportedAt: "2026-12-05T00:00:00.000Z" };

@@ -3,9 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { newTranscript } from "../../../../src/protocol/transcript.ts";
-import { exportFileName, exportParams, importedTranscript } from "../../../../src/extension/chat/conversation-files.ts";
+import { exportFileName, exportParams, importedTranscript, importSizeProblem } from "../../../../src/extension/chat/conversation-files.ts";
+import { MAX_IMPORT_CHARS } from "../../../../src/protocol/agent.ts";
 
 describe("conversation files", () => {
+  it("does not read a file for an import that the runtime would refuse for its size, and names both sizes", () => {
+    assert.equal(importSizeProblem(MAX_IMPORT_CHARS), undefined);
+    assert.equal(importSizeProblem(3 * 1024 ** 3), "the file is 3072 MB, larger than the 64 MB a conversation export can be");
+  });
+
   it("names the export after the title, in lower case without punctuation", () => {
     assert.equal(exportFileName("Fix the parser: tabs & spaces!"), "fix-the-parser-tabs-spaces.md");
     assert.equal(exportFileName("Ünïcode títle"), "ünïcode-títle.md");

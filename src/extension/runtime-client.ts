@@ -227,12 +227,13 @@ export class RuntimeClient implements vscode.Disposable {
     this.restartTimer = setTimeout(() => void this.start(), decision.delayMs);
   }
 
-  /** Sends the current settings to a running runtime. */
+  /** The user trusted the folder: its settings count now, and the runtime may run git in it. */
   private async workspaceTrusted(): Promise<void> {
     await this.sendSettings();
     if (this.client?.isRunning()) await this.client.sendNotification(WorkspaceTrustedNotification);
   }
 
+  /** Sends the current settings to a running runtime. */
   private async sendSettings(): Promise<void> {
     if (!this.client?.isRunning()) return;
     await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: readRawSettings() } });

@@ -62,6 +62,7 @@ export class WorkspaceIndex {
     const client = this.ensureClient();
     const signal = this.controller.signal;
     this.options.onState({ kind: "indexing", done: 0, total: 0 });
+    this.lastReady = undefined; // not ready until this build is
     const run = client
       .build({ signal, onProgress: (p) => this.progress(p), rebuild: force })
       .then((report) => {
@@ -84,8 +85,8 @@ export class WorkspaceIndex {
   }
 
   /**
-   * The user trusted the folder: the history is read now (a build in progress reads it when
-   * it is done) and with every build and query from now on.
+   * The user trusted the folder: the history is read now and with every build and query from
+   * now on; a ready state says so again (a build under way reports its own when it ends).
    */
   trust(): void {
     if (this.historyAllowed) return;

@@ -11,8 +11,7 @@
 import type { AgentStopReason } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
-import { shownPath } from "../indexer/index.ts";
-import { controlFileReason } from "../tools/control-files.ts";
+import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
@@ -251,11 +250,12 @@ class Run {
 
   /** Why this write is more than an edit (it changes a control file), or undefined. */
   private async controlFileWrite(call: ToolCall, tool: Tool): Promise<string | undefined> {
+    const ctx = { ...this.options.toolContext, signal: this.signal };
     // A bad path makes no target here; the tool says what is wrong with it when it runs.
-    const paths = (await tool.targets?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => [])) ?? [];
+    const paths = (await tool.targets?.(call.arguments, ctx).catch(() => [])) ?? [];
     for (const path of paths) {
-      const why = controlFileReason(path);
-      if (why) return `it changes ${shownPath(path)}: ${why}`;
+      const why = await controlFileWrite(ctx.workspace.root, path);
+      if (why) return why;
     }
     return undefined;
   }

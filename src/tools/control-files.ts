@@ -5,6 +5,11 @@
  * something that runs or steers later, so the agent asks before writing one even where
  * edits need no asking (`auto-edit`; see agent/loop.ts `needsApproval`).
  */
+import { realpath } from "node:fs/promises";
+import { relative, sep } from "node:path";
+import { shownPath } from "../indexer/index.ts";
+import { checkWritable } from "./workspace.ts";
+
 const CONTROL_FILES: readonly (readonly [RegExp, string])[] = [
   [/(^|\/)\.vscode\//i, "VS Code reads it: a task there can run when the folder opens, a setting can name a program an extension runs, mcp.json starts servers"],
   [/\.code-workspace$/i, "a VS Code workspace file: its settings and tasks act like those in .vscode"],
@@ -17,4 +22,19 @@ const CONTROL_FILES: readonly (readonly [RegExp, string])[] = [
 export function controlFileReason(path: string): string | undefined {
   const normal = path.replace(/\\/g, "/");
   return CONTROL_FILES.find(([pattern]) => pattern.test(normal))?.[1];
+}
+
+/**
+ * Why writing `path` in the workspace at `root` changes a control file — by its name, or
+ * through links (`notes.txt` → `.vscode/tasks.json`: the write lands there) — as the line
+ * the user is shown; undefined for an ordinary file or a path the write will refuse anyway.
+ */
+export async function controlFileWrite(root: string, path: string): Promise<string | undefined> {
+  const named = controlFileReason(path);
+  if (named) return `it changes ${shownPath(path)}: ${named}`;
+  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
+  if (real === undefined) return undefined;
+  const target = relative(await realpath(root), real).split(sep).join("/");
+  const linked = controlFileReason(target);
+  return linked ? `it changes ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
 }

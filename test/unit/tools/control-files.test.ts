@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { controlFileReason } from "../../../src/tools/control-files.ts";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { controlFileReason, controlFileWrite } from "../../../src/tools/control-files.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 describe("control files: writes that run or steer things later", () => {
   it("names VS Code's folder and workspace files, dev containers, git hook folders and Hearth's own rules, in any case and at any depth", () => {
@@ -15,5 +18,20 @@ describe("control files: writes that run or steer things later", () => {
   it("leaves ordinary files alone, names that only look alike included", () => {
     const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md"];
     for (const path of ordinary) assert.equal(controlFileReason(path), undefined, path);
+  });
+
+  it("sees through links: a write to a file that is a link to .vscode/tasks.json lands there, and is asked as such", async () => {
+    const root = tempDir("hearth-control-");
+    mkdirSync(join(root, ".vscode"));
+    writeFileSync(join(root, ".vscode/tasks.json"), "{}\n");
+    writeFileSync(join(root, "README.md"), "# shop\n");
+    symlinkSync(".vscode/tasks.json", join(root, "notes.txt"));
+    symlinkSync(".vscode", join(root, "editor"));
+    assert.match((await controlFileWrite(root, "notes.txt")) ?? "", /^it changes notes\.txt, a link to \.vscode\/tasks\.json: VS Code reads it/);
+    assert.match((await controlFileWrite(root, "editor/settings.json")) ?? "", /a link to \.vscode\/settings\.json/);
+    assert.match((await controlFileWrite(root, ".vscode/tasks.json")) ?? "", /^it changes \.vscode\/tasks\.json: /);
+    assert.equal(await controlFileWrite(root, "README.md"), undefined);
+    assert.equal(await controlFileWrite(root, "new/file.ts"), undefined);
+    assert.equal(await controlFileWrite(root, "../outside.txt"), undefined, "a write the workspace refuses anyway");
   });
 });

@@ -215,10 +215,8 @@ export class AgentService {
       {
         openDocument: (uri) => documents.get(uri),
         applyEdit: async (edit, editLabel) => connection.workspace.applyEdit({ label: editLabel, edit }),
-        save: async (uris) => {
-          await connection.sendRequest(WorkspaceSaveRequest, { uris });
-          for (const uri of uris) documents.savedByEditor(uri);
-        },
+        // The edit's didChange (its ranges) comes before the save's answer; taking the saved file as the copy would apply a change still on its way twice.
+        save: async (uris) => connection.sendRequest(WorkspaceSaveRequest, { uris }),
       },
       label,
     );

@@ -19,8 +19,8 @@ import { WorkspaceIndex } from "./workspace-index.ts";
 
 /** What the runtime declares so the client sends documents, saves and renames. */
 export const INDEX_CAPABILITIES: ServerCapabilities = {
-  // Full text on each change: the index re-parses the whole file anyway.
-  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full, save: { includeText: false } },
+  // Only the edited ranges on each change (open-documents.ts applies them): the whole text of a 7 MB file on every keystroke was 7 MB of JSON written, read and parsed.
+  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
   workspace: { fileOperations: { didRename: { filters: [{ scheme: "file", pattern: { glob: "**/*" } }] } } },
 };
 
@@ -55,9 +55,9 @@ export function wireWorkspaceIndex(
     toIndex(doc.uri, (i, p) => i.fileChanged(p, doc.text));
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const text = contentChanges.at(-1)?.text;
-    documents.changed(textDocument.uri, text, textDocument.version);
-    toIndex(textDocument.uri, (i, p) => i.fileChanged(p, text));
+    documents.changed(textDocument.uri, contentChanges, textDocument.version);
+    // The whole text for the index (it parses whole files, after its debounce); none out of sync: the file on disk.
+    toIndex(textDocument.uri, (i, p) => i.fileChanged(p, documents.text(textDocument.uri)));
   });
   // Closing without saving drops the unsaved text: back to what is on disk.
   connection.onDidCloseTextDocument(({ textDocument }) => {

@@ -1,0 +1,67 @@
+// The built runtime (out/runtime.mjs) following an open document by incremental sync: the
+// client sends only the edited ranges, and the index's view of the unsaved text (through
+// @-mention search, zero-based lines) is the edited text; a change it cannot apply sends the index back to disk.
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, describe, it } from "node:test";
+import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, type TextDocumentContentChangeEvent, TextDocumentSyncKind } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { MentionSearchRequest } from "../../../src/protocol/agent.ts";
+import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+async function poll<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await f();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not within 300 tries`);
+}
+
+const range = (line: number, character: number, endLine = line, endCharacter = character) => ({ start: { line, character }, end: { line: endLine, character: endCharacter } });
+
+describe("incremental document sync", () => {
+  it("applies the ranges a client sends, and the index follows the edited unsaved text", async () => {
+    const root = tempDir("hearth-it-sync-");
+    // CRLF line ends and an astral character before the edits: positions are UTF-16 code units.
+    const text = "// 🛒 basket\r\nexport function checkoutBasket(total: number) {\r\n  return total;\r\n}\r\n";
+    writeFileSync(join(root, "shop.ts"), text);
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
+    running.push(runtime);
+    const sync = runtime.initializeResult.capabilities.textDocumentSync;
+    assert.equal(typeof sync === "object" && sync.change, TextDocumentSyncKind.Incremental);
+    await poll("index ready", async () => ((await runtime.connection.sendRequest(StatusRequest)).index.kind === "ready" ? true : undefined));
+    const symbols = async (query: string) => (await runtime.connection.sendRequest(MentionSearchRequest, { query, limit: 20 })).symbols.map((s) => `${s.name}:${s.line}`);
+
+    const uri = pathToFileURL(join(root, "shop.ts")).href;
+    const send = (version: number, contentChanges: TextDocumentContentChangeEvent[]) =>
+      runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+    await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "typescript", version: 1, text } });
+    // Typing on line 0 after the emoji (two code units), then renaming the function and adding one.
+    await send(2, [{ range: range(0, 5), text: "🧾" }]);
+    await send(3, [{ range: range(1, 24, 1, 30), text: "Invoice" }]);
+    await send(4, [{ range: range(4, 0), text: "export function refundInvoice() {}\r\n" }, { range: range(0, 0), text: "\r\n" }]);
+    const edited = await poll("the edited text indexed", async () => {
+      const found = await symbols("Invoice");
+      return found.includes("refundInvoice:5") ? found : undefined;
+    });
+    assert.ok(edited.includes("checkoutInvoice:2"), JSON.stringify(edited));
+    assert.deepEqual(await symbols("checkoutBasket"), [], "the old name is gone from the unsaved text");
+
+    // A range past the end cannot be applied: the index goes back to the file on disk, not to a guess.
+    await send(5, [{ range: range(40, 0), text: "x" }]);
+    await poll("the file on disk indexed again", async () => ((await symbols("checkoutBasket")).includes("checkoutBasket:1") ? true : undefined));
+    assert.deepEqual(await symbols("refundInvoice"), []);
+  });
+});

@@ -15,7 +15,7 @@
  * line), then memory entries whole, newest first (older ones are left out, and the prompt
  * says so and where to read them). What was cut is in `sources` and `summary`.
  */
-import type { ModelBackend } from "../models/index.ts";
+import { DoesNotFitError, type ModelBackend } from "../models/index.ts";
 import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
 import type { Workspace } from "../tools/index.ts";
 
@@ -66,9 +66,16 @@ const LEFT_OUT = Symbol("left out");
 
 export const DEFAULT_PROJECT_CONTEXT_TOKENS = 2000;
 
-/** A counter using the backend's own tokenizer. */
+/** A counter using the backend's own tokenizer; a text past the context counts as the context size + 1. */
 export function backendTokenCounter(backend: ModelBackend): TokenCounter {
-  return async (text, signal) => (await backend.tokenize(text, signal)).length;
+  return async (text, signal) => {
+    try {
+      return (await backend.tokenize(text, signal)).length;
+    } catch (error) {
+      if (error instanceof DoesNotFitError) return error.contextSize + 1;
+      throw error;
+    }
+  };
 }
 
 /** ~4 characters per token: good enough where no tokenizer is at hand. */

@@ -121,9 +121,9 @@ export interface ModelBackend {
   chat(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
   /** Fill in the middle at a cursor. Higher priority than a running chat turn. */
   complete(request: FimRequest): Promise<FimResult>;
-  /** Token ids of plain text (control tokens in it stay text). */
+  /** Token ids of plain text (control tokens in it stay text). A backend may refuse a text longer than its context with {@link DoesNotFitError}. */
   tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]>;
-  /** Prompt tokens a conversation takes with these tools, as this backend renders it. */
+  /** Prompt tokens a conversation takes with these tools, as this backend renders it; past the context a backend may stop counting and answer a number above the context size. */
   countTokens(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[], signal?: AbortSignal): Promise<number>;
   /** Frees the model, its context and connections. Safe to call twice. */
   dispose(): Promise<void>;
@@ -134,6 +134,18 @@ export class BackendError extends Error {
   override name = "BackendError";
   constructor(message: string, readonly fix?: FixAction, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * A prompt or text that takes more tokens than the context holds. `tokens` is the exact
+ * count when the backend counted it all; undefined when it stopped counting past the
+ * context (the message then says "more than").
+ */
+export class DoesNotFitError extends BackendError {
+  override name = "DoesNotFitError";
+  constructor(what: string, readonly contextSize: number, readonly tokens?: number) {
+    super(`${what} (${tokens === undefined ? `more than ${contextSize}` : tokens} tokens) does not fit in the context (${contextSize} tokens)`);
   }
 }
 

@@ -6,6 +6,7 @@
 export {
   abortReason,
   BackendError,
+  DoesNotFitError,
   type BackendInfo,
   type BackendKind,
   type BackendState,

@@ -6,7 +6,7 @@
  * events become VS Code's parts. Process-free: the runtime wires it to LSP.
  */
 import { renderToolCallBody } from "./qwen/prompt.ts";
-import { collectTurn, type ChatRequest, type ModelBackend } from "./backend.ts";
+import { collectTurn, type ChatRequest, DoesNotFitError, type ModelBackend } from "./backend.ts";
 import type { ChatMessage, ChatStreamEvent, JsonSchema, ToolCall, ToolDefinition } from "./types.ts";
 import type { LmChatParams, LmChatResult, LmCountTokensParams, LmMessage, LmPart, LmResponsePart, LmTool } from "../protocol/lm.ts";
 
@@ -171,10 +171,15 @@ export async function runLmChat(backend: ModelBackend, params: LmChatParams, sig
   return turn.usage ? { stopReason: turn.stopReason, usage: turn.usage } : { stopReason: turn.stopReason };
 }
 
-/** Tokens of a text, or of a message's content, by the loaded model's tokenizer. */
+/** Tokens of a text, or of a message's content, by the loaded model's tokenizer; past the context, the context size + 1 (VS Code's caller reads it as "does not fit"). */
 export async function countLmTokens(backend: ModelBackend, params: LmCountTokensParams, signal?: AbortSignal): Promise<number> {
   const text = "text" in params ? params.text : params.message.parts.map(partText).join("\n");
-  return (await backend.tokenize(text, signal)).length;
+  try {
+    return (await backend.tokenize(text, signal)).length;
+  } catch (error) {
+    if (error instanceof DoesNotFitError) return error.contextSize + 1;
+    throw error;
+  }
 }
 
 /** A part as the model reads it: tool calls in Qwen's own XML. */

@@ -16,12 +16,13 @@
  */
 import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
-import { BackendError, type ChatRequest } from "../backend.ts";
+import { type ChatRequest, DoesNotFitError } from "../backend.ts";
 import { QwenOutputParser } from "../qwen/output-parser.ts";
 import type { PromptSegment } from "../qwen/prompt.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
-import { type ChatFormat, SegmentTokenizer } from "./chat-format.ts";
+import type { ChatFormat } from "./chat-format.ts";
 import { Mutex } from "./mutex.ts";
+import type { SegmentTokenizer } from "./segment-tokenizer.ts";
 import { TokenTextStream } from "./token-stream.ts";
 
 /** Prompt tokens evaluated per call between abort checks. */
@@ -43,9 +44,9 @@ export class ChatSequence {
     private readonly grammar: GrammarFactory,
   ) {}
 
-  /** Tokens the conversation's prompt takes. */
-  promptTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], thinking = true): Token[] {
-    return this.tokenizer.tokens(this.segments(messages, tools, thinking));
+  /** Tokens the conversation's prompt takes, or undefined past `limit` (tokenizing stops there). */
+  promptTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], thinking: boolean, limit: number, signal?: AbortSignal): Promise<Token[] | undefined> {
+    return this.tokenizer.tokensWithin(this.segments(messages, tools, thinking), limit, signal ? { signal } : {});
   }
 
   /** The tools the format can offer: none when the model's template has no Qwen tool calls. */
@@ -76,15 +77,20 @@ export class ChatSequence {
     const tools = this.offered(request.tools ?? []);
     const thinking = request.thinking ?? true;
     const segments = this.segments(request.messages, tools, thinking);
-    const tokens = this.tokenizer.tokens(segments);
+    const tokens = await this.tokenize(segments, signal);
+    if (!tokens) {
+      yield { type: "done", stopReason: "aborted" };
+      return;
+    }
     // Generation starts inside a thought when the prompt opens one (Qwen's `<think>\n`;
     // a foreign template may have no thinking at all).
     const inThinking = (segments.at(-1)?.text ?? "").endsWith("<think>\n");
     const room = this.sequence.contextSize - tokens.length;
-    if (room < 1) throw new BackendError(`the conversation (${tokens.length} tokens) does not fit in the context (${this.sequence.contextSize} tokens)`);
+    if (room < 1) throw new DoesNotFitError("the conversation", this.sequence.contextSize, tokens.length);
+    const queryEnd = await this.queryEnd(request.messages, tools, tokens, signal).catch(() => -1);
     const start = await this.reuse(tokens);
     const evaluatedTokens = tokens.length - start;
-    if (!(await this.evaluatePrompt(tokens, start, this.queryEnd(request.messages, tools, tokens), signal))) {
+    if (!(await this.evaluatePrompt(tokens, start, queryEnd, signal))) {
       yield { type: "done", stopReason: "aborted", usage: { promptTokens: tokens.length, evaluatedTokens, generatedTokens: 0 } };
       return;
     }
@@ -118,6 +124,23 @@ export class ChatSequence {
     yield { type: "done", stopReason, usage: { promptTokens: tokens.length, evaluatedTokens, generatedTokens } };
   }
 
+  /**
+   * The prompt's tokens; undefined when the turn was aborted while tokenizing. A prompt
+   * longer than the context is refused once counting passes it, or before tokenizing when
+   * its lower bound does (a pasted 50 MB message is not tokenized at all).
+   */
+  private async tokenize(segments: readonly PromptSegment[], signal: AbortSignal | undefined): Promise<Token[] | undefined> {
+    const contextSize = this.sequence.contextSize;
+    try {
+      const tokens = await this.tokenizer.tokensWithin(segments, contextSize, signal ? { signal } : {});
+      if (!tokens) throw new DoesNotFitError("the conversation", contextSize);
+      return tokens;
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      throw error;
+    }
+  }
+
   /** Erases what differs from `tokens` (restoring a checkpoint if needed); returns the first index still to evaluate. */
   private async reuse(tokens: Token[]): Promise<number> {
     // Keep at least the last prompt token to evaluate: generation needs its logits.
@@ -126,13 +149,14 @@ export class ChatSequence {
   }
 
   /** Index just after the latest user query (where a later query rewrites the prompt), or -1. */
-  private queryEnd(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], tokens: Token[]): number {
+  private async queryEnd(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], tokens: Token[], signal: AbortSignal | undefined): Promise<number> {
     let last = -1;
     messages.forEach((m, i) => {
       if (m.role === "user") last = i;
     });
     if (last < 0 || messages.slice(last + 1).some((m) => m.role === "user")) return -1;
-    const prefix = this.tokenizer.tokens(this.segments(messages.slice(0, last + 1), tools, true, false));
+    const prefix = await this.tokenizer.tokensWithin(this.segments(messages.slice(0, last + 1), tools, true, false), tokens.length, signal ? { signal } : {});
+    if (!prefix) return -1;
     for (let i = 0; i < prefix.length; i++) if (prefix[i] !== tokens[i]) return -1;
     return prefix.length;
   }

@@ -10,6 +10,7 @@ import {
   type BackendInfo,
   type BackendState,
   type ChatRequest,
+  DoesNotFitError,
   type FimRequest,
   type FimResult,
   type LoadOptions,
@@ -20,9 +21,10 @@ import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
 import { ChatSequence } from "./chat-sequence.ts";
-import { chatFormatFor, SegmentTokenizer } from "./chat-format.ts";
+import { chatFormatFor } from "./chat-format.ts";
 import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
+import { SegmentTokenizer } from "./segment-tokenizer.ts";
 import { computeBackend, gpuOption } from "./system-probe.ts";
 import { TokenTextStream } from "./token-stream.ts";
 import { formatBytes, validateModelFile, type ValidatedModel } from "./validate.ts";
@@ -199,13 +201,20 @@ export class EmbeddedBackend implements ModelBackend {
 
   private async fill(loaded: Loaded, request: FimRequest): Promise<FimResult> {
     const tokens = fimTokens(loaded.model);
-    const prompt = tokens ? loaded.tokenizer.tokens(renderFimSegments(request, tokens)) : loaded.chat.promptTokens(chatFallback(request), [], false);
-    const room = loaded.fim.contextSize - prompt.length;
-    if (room < 1) return { text: "", stopReason: "maxTokens" };
+    const limit = loaded.fim.contextSize;
+    const signal = request.signal;
+    const found = await (tokens ? loaded.tokenizer.tokensWithin(renderFimSegments(request, tokens), limit, signal ? { signal } : {}) : loaded.chat.promptTokens(chatFallback(request), [], false, limit, signal)).catch((error: unknown) => {
+      if (signal?.aborted) return "aborted" as const;
+      throw error;
+    });
+    if (found === "aborted") return { text: "", stopReason: "aborted" };
+    const prompt = found ?? [];
+    const room = limit - prompt.length;
+    if (!found || room < 1) return { text: "", stopReason: "maxTokens" };
     // Qwen3.5's recurrent layers cannot be trimmed: going back restores a checkpoint. One at
     // the caller's stable point (the start of the cursor's line) makes the next keystroke
     // cost only the tokens after it; one at the prompt's end makes a repeated prompt free.
-    const stable = tokens && request.prefixStableChars ? loaded.tokenizer.tokens(stableFimSegments(request, tokens)).length : -1;
+    const stable = tokens && request.prefixStableChars ? ((await loaded.tokenizer.tokensWithin(stableFimSegments(request, tokens), prompt.length))?.length ?? -1) : -1;
     await loaded.fim.adaptStateToTokens(prompt.slice(0, -1), false);
     const start = Math.min(loaded.fim.nextTokenIndex, prompt.length - 1);
     const usage = { promptTokens: prompt.length, evaluatedTokens: prompt.length - start, generatedTokens: 0 };
@@ -248,16 +257,22 @@ export class EmbeddedBackend implements ModelBackend {
     return !signal?.aborted;
   }
 
+  /** The text's tokens as content is tokenized in a prompt; a text past the context is refused (DoesNotFitError) without tokenizing the rest. */
   async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
     const loaded = await this.ready();
     throwIfAborted(signal);
-    return loaded.model.tokenize(text, false);
+    const contextSize = loaded.info.contextSize;
+    const tokens = await loaded.tokenizer.tokensWithin([{ kind: "content", text }], contextSize, signal ? { signal } : {});
+    if (!tokens) throw new DoesNotFitError("the text", contextSize);
+    return tokens;
   }
 
+  /** Exact up to the context size; past it, counting stops and the answer is contextSize + 1. */
   async countTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = [], signal?: AbortSignal): Promise<number> {
     const loaded = await this.ready();
     throwIfAborted(signal);
-    return loaded.chat.promptTokens(messages, tools).length;
+    const contextSize = loaded.info.contextSize;
+    return (await loaded.chat.promptTokens(messages, tools, true, contextSize, signal))?.length ?? contextSize + 1;
   }
 
   async dispose(): Promise<void> {

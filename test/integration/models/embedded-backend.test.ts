@@ -155,7 +155,8 @@ describe("a tiny model", () => {
 async function promptTokens(backend: EmbeddedBackend, messages: ChatMessage[]): Promise<number[]> {
   // countTokens renders the same prompt; the ids come from the backend's own tokenizer.
   const n = await backend.countTokens(messages, TOOLS);
-  return (backend as unknown as { loaded: { chat: { promptTokens(m: ChatMessage[], t: ToolDefinition[]): number[] } } }).loaded.chat.promptTokens(messages, TOOLS).slice(0, n);
+  const chat = (backend as unknown as { loaded: { chat: { promptTokens(m: ChatMessage[], t: ToolDefinition[], thinking: boolean, limit: number): Promise<number[] | undefined> } } }).loaded.chat;
+  return (await chat.promptTokens(messages, TOOLS, true, Infinity))!.slice(0, n);
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

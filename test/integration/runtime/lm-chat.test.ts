@@ -158,7 +158,7 @@ describe("hearth/lm/* failures", () => {
     const long: LmMessage[] = [{ role: "user", parts: [{ type: "text", text: "word ".repeat(6000) }] }];
     await assert.rejects(
       lm.runtime.connection.sendRequest(LmChatRequest, { runId: "long", messages: long }),
-      (error: ResponseError<unknown>) => error.code !== HearthErrorCode.ModelUnavailable && /^Hearth's model could not answer this request: the conversation \(\d+ tokens\) does not fit in the context \(4096 tokens\)/.test(error.message),
+      (error: ResponseError<unknown>) => error.code !== HearthErrorCode.ModelUnavailable && /^Hearth's model could not answer this request: the conversation \((more than )?\d+ tokens\) does not fit in the context \(4096 tokens\)/.test(error.message),
     );
     const result = await lm.runtime.connection.sendRequest(LmChatRequest, { runId: "after-long", messages: ASK, maxTokens: 64 });
     assert.equal(result.stopReason, "endOfTurn");

@@ -22,7 +22,14 @@ import {
   type WorkDoneProgressEnd,
   type WorkDoneProgressReport,
 } from "vscode-languageclient/node";
-import { type InitializationOptions, StatusChangedNotification, StatusRequest, WorkspaceTrustedNotification } from "../protocol/lsp-ext.ts";
+import {
+  DocumentResyncRequest,
+  type DocumentResyncResult,
+  type InitializationOptions,
+  StatusChangedNotification,
+  StatusRequest,
+  WorkspaceTrustedNotification,
+} from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
@@ -74,6 +81,7 @@ export class RuntimeClient implements vscode.Disposable {
     const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
+    client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
     for (const register of this.handlers) register(client);
     try {
       await client.start();
@@ -253,4 +261,14 @@ export class RuntimeClient implements vscode.Disposable {
     this.current = state;
     this.stateChanged.fire(state);
   }
+}
+
+/**
+ * `hearth/document/resync`: the editor's whole text of a document the runtime lost track of,
+ * with the version its didChange notifications carry (vscode-languageclient sends
+ * `document.version` and `uri.toString()`), or null when it is not open.
+ */
+function documentText(uri: string): DocumentResyncResult | null {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+  return doc ? { text: doc.getText(), version: doc.version } : null;
 }

@@ -128,6 +128,25 @@ export interface ChatEventParams {
 /** Sent by the runtime whenever any field of its status changes (model, index, settings). */
 export const StatusChangedNotification = new NotificationType<RuntimeStatus>("hearth/status/changed");
 
+/**
+ * Sent by the runtime when an open document went out of sync (a didChange it could not
+ * apply: a range past the end, a version not after its copy's, ranges for a document it
+ * never saw opened — src/runtime/open-documents.ts), once each time that happens: LSP has no
+ * request for a document's text. The client answers with the editor's whole current text
+ * and its version (the version its didChange notifications carry), or null when it has no
+ * such document open. The runtime takes the answer unless a change newer than it came
+ * first, applies later changes on top and drops those the answer holds already; it does not
+ * wait for the answer. A client without a handler (an older extension, the CLI, which opens
+ * no documents) answers MethodNotFound, as vscode-jsonrpc does for any unknown request: the
+ * document then stays out of sync until it is reopened, as before this request existed.
+ */
+export const DocumentResyncRequest = new RequestType<{ readonly uri: string }, DocumentResyncResult | null, void>("hearth/document/resync");
+
+export interface DocumentResyncResult {
+  readonly text: string;
+  readonly version: number;
+}
+
 // ---- initialization --------------------------------------------------------------------
 
 /** What the client puts in `initialize`'s `initializationOptions`. */

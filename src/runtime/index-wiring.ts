@@ -12,6 +12,7 @@ import {
   type ServerCapabilities,
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
+import { DocumentResyncRequest } from "../protocol/lsp-ext.ts";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
 import { OpenDocuments } from "./open-documents.ts";
@@ -49,6 +50,9 @@ export function wireWorkspaceIndex(
   const toIndex = (uri: string, action: (index: WorkspaceIndex, path: string) => void) => {
     if (index) withPath(rel(uri), (p) => action(index, p));
   };
+  // A document out of sync asks the client for its whole text once (open-documents.ts); the index gets it when it comes.
+  documents.resyncWith((uri) => connection.sendRequest(DocumentResyncRequest, { uri }));
+  documents.onResynced((uri) => toIndex(uri, (i, p) => i.fileChanged(p, documents.text(uri))));
   // One handler per notification (vscode-languageserver keeps only the last): documents and index both here.
   connection.onDidOpenTextDocument(({ textDocument: doc }) => {
     documents.opened(doc.uri, doc.text, doc.version);

@@ -12,12 +12,21 @@
  * cannot be applied — a range past the end of the document, a reversed range, a version not
  * after the copy's, a change to a document that was never opened — leaves the copy as it was
  * and marks the document out of sync (logged; a whole text with a stale version is only
- * ignored, the copy is newer): LSP has no request for the whole text again,
- * and applying later ranges to a copy that missed an edit would corrupt it silently. Out of
- * sync, `text()` is undefined (no completions in it, the index follows the file on disk),
- * `get()` reports it dirty (the agent never writes over it) and further ranges are ignored,
- * until a change without a range or a new didOpen (the user closes and reopens it) brings
- * the whole text again.
+ * ignored, the copy is newer): applying later ranges to a copy that missed an edit would
+ * corrupt it silently. Out of sync, `text()` is undefined (no completions in it, the index
+ * follows the file on disk), `get()` reports it dirty (the agent never writes over it) and
+ * further ranges are ignored, until the whole text comes again: a change without a range, a
+ * new didOpen, or the answer to a resync.
+ *
+ * Resync: LSP has no request for the whole text, so when a document goes out of sync the
+ * runtime asks the client once (`hearth/document/resync`, through `resyncWith`) and takes its
+ * answer if it is not older than any change already received; changes that arrive after it
+ * apply on top, and those the answer already holds (a version not after the answer's) are
+ * dropped. Nothing waits for the answer. One request per time a document goes out of sync: an
+ * answer that is unusable (an error — an old client or the CLI answer MethodNotFound —, null
+ * because the client has no such document, or older than a change received meanwhile) is
+ * logged and the document stays out of sync without asking again until it is reopened or
+ * closed (an answer after either is dropped) or a whole text brings it back.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -34,6 +43,19 @@ interface Tracked {
   /** Zero-based line of the latest edit, and when (Date.now()). */
   readonly editedLine?: number;
   readonly editedAt?: number;
+  /** The version of the resync answer this copy was rebuilt from: ranged changes up to it are in the text already. */
+  readonly resynced?: number;
+}
+
+/** The client's whole text of a document and its version, as a resync answers it (null: not open there). */
+export interface ResyncAnswer {
+  readonly text: string;
+  readonly version: number;
+}
+
+/** One out-of-sync spell of a document (its resync's identity): the newest version received since it began. */
+interface Resync {
+  newest: number;
 }
 
 /** A region of an open document the user edited recently. */
@@ -49,8 +71,23 @@ export type ChangeOutcome = "applied" | "outOfSync" | "ignored";
 export class OpenDocuments {
   private readonly tracked = new Map<string, Tracked>();
   private readonly closeListeners: ((uri: string) => void)[] = [];
+  private readonly resyncListeners: ((uri: string) => void)[] = [];
+  /** Documents out of sync since they last were in sync (or opened, or closed): at most one resync each. */
+  private readonly resyncs = new Map<string, Resync>();
+  private ask: ((uri: string) => Promise<ResyncAnswer | null | undefined>) | undefined;
+
+  /** How to ask the client for a document's whole text (index-wiring.ts: `hearth/document/resync`). */
+  resyncWith(ask: (uri: string) => Promise<ResyncAnswer | null | undefined>): void {
+    this.ask = ask;
+  }
+
+  /** Called when a resync answer brought a document back in sync (its text changed). */
+  onResynced(listener: (uri: string) => void): void {
+    this.resyncListeners.push(listener);
+  }
 
   opened(uri: string, text: string, version = 0): void {
+    this.resyncs.delete(uri);
     this.tracked.set(uri, { doc: TextDocument.create(uri, "", version, text), inSync: true });
   }
 
@@ -60,25 +97,35 @@ export class OpenDocuments {
     const whole = changes.findIndex((c) => !("range" in c));
     const next = version ?? (previous?.doc.version ?? 0) + 1;
     if (changes.length === 0) return "ignored";
+    if (previous?.resynced !== undefined && whole < 0 && next <= previous.resynced) return "ignored";
+    const spell = this.resyncs.get(uri);
+    if (spell) spell.newest = Math.max(spell.newest, next);
     if (previous && next <= previous.doc.version) {
-      return whole >= 0 ? "ignored" : this.outOfSync(uri, previous, `version ${next} is not after ${previous.doc.version}`);
+      return whole >= 0 ? "ignored" : this.outOfSync(uri, previous, `version ${next} is not after ${previous.doc.version}`, next);
     }
     // Out of sync (or never opened), ranges have nothing to apply to until a whole text comes.
     const from = previous?.inSync ? 0 : whole;
-    if (from < 0) return previous ? "ignored" : this.outOfSync(uri, undefined, "ranges for a document that was never opened");
+    if (from < 0) return previous ? "ignored" : this.outOfSync(uri, undefined, "ranges for a document that was never opened", next);
     const before = previous && { text: previous.doc.getText(), version: previous.doc.version };
     const applied = applyChanges(previous?.inSync ? previous.doc : TextDocument.create(uri, "", next, ""), changes.slice(from), next);
     if (typeof applied === "string") {
       // applyChanges edits the copy in place: put back the text as it was before this notification.
       const restored = before && { ...previous, doc: TextDocument.create(uri, "", before.version, before.text) };
-      return this.outOfSync(uri, restored, applied);
+      return this.outOfSync(uri, restored, applied, next);
     }
     const line = applied.line ?? (before && firstDifferentLine(before.text, applied.doc.getText()));
-    this.tracked.set(uri, { doc: applied.doc, inSync: true, ...(line === undefined ? {} : { editedLine: line, editedAt: Date.now() }) });
+    this.resyncs.delete(uri);
+    this.tracked.set(uri, {
+      doc: applied.doc,
+      inSync: true,
+      ...(line === undefined ? {} : { editedLine: line, editedAt: Date.now() }),
+      ...(previous?.resynced === undefined ? {} : { resynced: previous.resynced }),
+    });
     return "applied";
   }
 
   closed(uri: string): void {
+    this.resyncs.delete(uri);
     this.tracked.delete(uri);
     for (const listener of this.closeListeners) listener(uri);
   }
@@ -119,10 +166,34 @@ export class OpenDocuments {
       .map(([uri, t]) => ({ uri, text: t.doc.getText(), line: t.editedLine! }));
   }
 
-  private outOfSync(uri: string, previous: Tracked | undefined, why: string): ChangeOutcome {
-    if (previous?.inSync !== false) log("warn", `${uri}: the editor's change cannot be applied (${why}); its text is out of sync until it is reopened`);
+  private outOfSync(uri: string, previous: Tracked | undefined, why: string, version?: number): ChangeOutcome {
     if (previous) this.tracked.set(uri, { doc: previous.doc, inSync: false });
+    if (this.resyncs.has(uri)) return "outOfSync";
+    const spell: Resync = { newest: Math.max(version ?? 0, previous?.doc.version ?? 0) };
+    this.resyncs.set(uri, spell);
+    const ask = this.ask;
+    log("warn", `${uri}: the editor's change cannot be applied (${why}); its text is out of sync until ${ask ? "the editor sends it again" : "it is reopened"}`);
+    if (ask) void this.resync(uri, spell, ask);
     return "outOfSync";
+  }
+
+  /** Asks the client once for the whole text and takes it if this spell is still on and nothing newer came meanwhile. */
+  private async resync(uri: string, spell: Resync, ask: (uri: string) => Promise<ResyncAnswer | null | undefined>): Promise<void> {
+    // Asked at once; a throw (the connection gone) is a rejection like any other.
+    const answer = await new Promise<ResyncAnswer | null | undefined>((resolve) => resolve(ask(uri))).then(
+      (a) => (isAnswer(a) ? a : "the editor has no such document open"),
+      (error: unknown) => `the editor did not answer: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    if (this.resyncs.get(uri) !== spell) return; // reopened, closed or back in sync meanwhile
+    if (typeof answer === "string" || answer.version < spell.newest) {
+      const why = typeof answer === "string" ? answer : `its text is version ${answer.version}, a change of version ${spell.newest} came before it`;
+      log("warn", `${uri}: the editor's text could not be fetched again (${why}); it stays out of sync until it is reopened`);
+      return;
+    }
+    this.resyncs.delete(uri);
+    this.tracked.set(uri, { doc: TextDocument.create(uri, "", answer.version, answer.text), inSync: true, resynced: answer.version });
+    log("info", `${uri}: back in sync (the editor's text of version ${answer.version})`);
+    for (const listener of this.resyncListeners) listener(uri);
   }
 }
 
@@ -166,6 +237,10 @@ function rangeProblem({ start, end }: { readonly start: Position; readonly end: 
   }
   if (end.line < start.line || (end.line === start.line && end.character < start.character)) return "the range ends before it starts";
   return undefined;
+}
+
+function isAnswer(answer: ResyncAnswer | null | undefined): answer is ResyncAnswer {
+  return typeof answer?.text === "string" && Number.isInteger(answer.version);
 }
 
 function diskText(uri: string): string | undefined {

@@ -1,6 +1,7 @@
 // The built runtime (out/runtime.mjs) following an open document by incremental sync: the
 // client sends only the edited ranges, and the index's view of the unsaved text (through
-// @-mention search, zero-based lines) is the edited text; a change it cannot apply sends the index back to disk.
+// @-mention search, zero-based lines) is the edited text; a change it cannot apply sends the index back to disk,
+// and the runtime asks the client (`hearth/document/resync`) for the whole text once to be in sync again.
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,7 +10,7 @@ import { after, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, type TextDocumentContentChangeEvent, TextDocumentSyncKind } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { MentionSearchRequest } from "../../../src/protocol/agent.ts";
-import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { DocumentResyncRequest, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -59,9 +60,48 @@ describe("incremental document sync", () => {
     assert.ok(edited.includes("checkoutInvoice:2"), JSON.stringify(edited));
     assert.deepEqual(await symbols("checkoutBasket"), [], "the old name is gone from the unsaved text");
 
-    // A range past the end cannot be applied: the index goes back to the file on disk, not to a guess.
+    // A range past the end cannot be applied: the index goes back to the file on disk, not to a guess
+    // (this client does not answer the runtime's resync: MethodNotFound, as an older extension or the CLI would).
     await send(5, [{ range: range(40, 0), text: "x" }]);
     await poll("the file on disk indexed again", async () => ((await symbols("checkoutBasket")).includes("checkoutBasket:1") ? true : undefined));
     assert.deepEqual(await symbols("refundInvoice"), []);
+  });
+
+  it("asks the client for the whole text once when a change cannot be applied, and follows the edited text again", async () => {
+    const root = tempDir("hearth-it-resync-");
+    const text = "export function checkoutBasket(total: number) {\n  return total;\n}\n";
+    writeFileSync(join(root, "shop.ts"), text);
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
+    running.push(runtime);
+    await poll("index ready", async () => ((await runtime.connection.sendRequest(StatusRequest)).index.kind === "ready" ? true : undefined));
+    const symbols = async (query: string) => (await runtime.connection.sendRequest(MentionSearchRequest, { query, limit: 20 })).symbols.map((s) => `${s.name}:${s.line}`);
+    const uri = pathToFileURL(join(root, "shop.ts")).href;
+    // The editor's text, as this client holds it; the runtime asks for it by uri.
+    let editor = { text, version: 1 };
+    const asked: string[] = [];
+    runtime.connection.onRequest(DocumentResyncRequest, ({ uri: asking }) => {
+      asked.push(asking);
+      return asking === uri ? editor : null;
+    });
+    const send = (version: number, contentChanges: TextDocumentContentChangeEvent[]) =>
+      runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+    await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "typescript", version: 1, text } });
+
+    // The editor adds a function at the end, but the change it sends names a line past the end.
+    editor = { text: `${text}export function refundInvoice() {}\n`, version: 2 };
+    await send(2, [{ range: range(40, 0), text: "export function refundInvoice() {}\n" }]);
+    await poll("the resync's text indexed", async () => ((await symbols("refundInvoice")).includes("refundInvoice:3") ? true : undefined));
+    assert.deepEqual(asked, [uri]);
+
+    // In sync again: the next ranges apply to the answered text.
+    editor = { text: editor.text.replace("checkoutBasket", "checkoutInvoice"), version: 3 };
+    await send(3, [{ range: range(0, 24, 0, 30), text: "Invoice" }]);
+    const edited = await poll("the next edit indexed", async () => {
+      const found = await symbols("Invoice");
+      return found.includes("checkoutInvoice:0") ? found : undefined;
+    });
+    assert.ok(edited.includes("refundInvoice:3"), JSON.stringify(edited));
+    assert.deepEqual(await symbols("checkoutBasket"), []);
+    assert.deepEqual(asked, [uri], "asked once");
   });
 });

@@ -2,7 +2,7 @@
 // where each was last edited, and what happens to a change that cannot be applied.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { OpenDocuments, type TextDocumentContentChangeEvent } from "../../../src/runtime/open-documents.ts";
+import { OpenDocuments, type ResyncAnswer, type TextDocumentContentChangeEvent } from "../../../src/runtime/open-documents.ts";
 
 const whole = (text: string): TextDocumentContentChangeEvent[] => [{ text }];
 
@@ -134,6 +134,126 @@ describe("OpenDocuments", () => {
     assert.deepEqual(closed, ["file:///a.ts"]);
   });
 });
+
+describe("OpenDocuments resync", () => {
+  it("asks the client once when a document goes out of sync and is in sync again with its answer", async () => {
+    const { docs, asked, answer, resynced } = resyncing();
+    docs.opened("file:///a.ts", "one\ntwo\n", 1);
+    docs.changed("file:///a.ts", [{ range: span(0, 3, 0, 3), text: "!" }], 2);
+    assert.equal(docs.changed("file:///a.ts", [{ range: span(9, 0, 9, 0), text: "x" }], 3), "outOfSync");
+    assert.equal(docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "y" }], 4), "ignored", "nothing to apply to while it is asked");
+    assert.deepEqual(asked, ["file:///a.ts"], "one request, not one per change");
+    assert.equal(docs.text("file:///a.ts"), undefined);
+    await answer(0, { text: "yone!\ntwo\nx", version: 4 });
+    assert.equal(docs.text("file:///a.ts"), "yone!\ntwo\nx");
+    assert.equal(docs.version("file:///a.ts"), 4);
+    assert.deepEqual(resynced, ["file:///a.ts"], "the index is told");
+    // A change the answer holds already arrives after it (dropped); a newer one applies on top of it.
+    assert.equal(docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "y" }], 4), "ignored");
+    assert.equal(docs.changed("file:///a.ts", [{ range: span(1, 3, 1, 3), text: "s" }], 5), "applied");
+    assert.equal(docs.text("file:///a.ts"), "yone!\ntwos\nx");
+    // Out of sync again later: asked again, once.
+    docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "z" }], 5);
+    assert.deepEqual(asked, ["file:///a.ts", "file:///a.ts"]);
+  });
+
+  it("a change newer than the answer wins: the answer is dropped and the document stays out of sync without asking again", async () => {
+    const { docs, asked, answer, resynced } = resyncing();
+    docs.opened("file:///a.ts", "abc", 1);
+    docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], 2);
+    docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "y" }], 3);
+    await answer(0, { text: "abc?", version: 2 });
+    assert.equal(docs.text("file:///a.ts"), undefined, "version 3 came before an answer of version 2");
+    assert.deepEqual(resynced, []);
+    docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "w" }], 4);
+    docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "v" }], 2);
+    assert.equal(asked.length, 1, "not asked again");
+    assert.equal(docs.changed("file:///a.ts", whole("whole"), 5), "applied", "a whole text still brings it back");
+    assert.equal(docs.text("file:///a.ts"), "whole");
+  });
+
+  it("a whole text or a reopen while the resync is asked wins over its answer, and a close drops it", async () => {
+    const { docs, asked, answer } = resyncing();
+    docs.opened("file:///a.ts", "abc", 1);
+    docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], 2);
+    docs.changed("file:///a.ts", whole("fresh"), 3);
+    await answer(0, { text: "stale", version: 9 });
+    assert.equal(docs.text("file:///a.ts"), "fresh");
+
+    docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], 4);
+    docs.opened("file:///a.ts", "reopened", 1);
+    await answer(1, { text: "stale", version: 9 });
+    assert.equal(docs.text("file:///a.ts"), "reopened");
+
+    docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], 2);
+    docs.closed("file:///a.ts");
+    await answer(2, { text: "stale", version: 9 });
+    assert.equal(docs.get("file:///a.ts"), undefined, "closed stays closed");
+    assert.equal(asked.length, 3);
+  });
+
+  it("an error or null answer leaves it out of sync and is not asked again; ranges for a document never opened ask once", async () => {
+    const { docs, asked, answer, fail } = resyncing();
+    docs.opened("file:///a.ts", "abc", 1);
+    docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], 2);
+    await fail(0, new Error("Unhandled method hearth/document/resync"));
+    for (let v = 3; v < 6; v++) docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "x" }], v);
+    assert.equal(docs.text("file:///a.ts"), undefined);
+    assert.deepEqual(docs.get("file:///a.ts"), { text: "abc", dirty: true });
+
+    for (let v = 1; v < 4; v++) docs.changed("file:///never.ts", [{ range: span(0, 0, 0, 0), text: "x" }], v);
+    await answer(1, null);
+    docs.changed("file:///never.ts", [{ range: span(0, 0, 0, 0), text: "x" }], 4);
+    assert.equal(docs.get("file:///never.ts"), undefined);
+    assert.deepEqual(asked, ["file:///a.ts", "file:///never.ts"]);
+
+    // The client does have it (a didOpen lost to a restart): its answer opens it.
+    docs.changed("file:///late.ts", [{ range: span(0, 0, 0, 0), text: "x" }], 7);
+    await answer(2, { text: "late", version: 7 });
+    assert.equal(docs.text("file:///late.ts"), "late");
+  });
+
+  it("an answer that never comes blocks nothing: the document is out of sync and asked once", () => {
+    const docs = new OpenDocuments();
+    let asked = 0;
+    docs.resyncWith(() => {
+      asked++;
+      return new Promise<ResyncAnswer>(() => undefined);
+    });
+    docs.opened("file:///a.ts", "abc", 1);
+    for (let v = 2; v < 10; v++) docs.changed("file:///a.ts", [{ range: span(5, 0, 5, 0), text: "x" }], v);
+    assert.equal(asked, 1);
+    docs.opened("file:///a.ts", "again", 1);
+    assert.equal(docs.text("file:///a.ts"), "again");
+  });
+});
+
+/** OpenDocuments with a fake client: each resync it asks waits until the test answers or fails it (by its index). */
+function resyncing() {
+  const docs = new OpenDocuments();
+  const asked: string[] = [];
+  const pending: { resolve: (a: ResyncAnswer | null) => void; reject: (e: Error) => void }[] = [];
+  const resynced: string[] = [];
+  docs.resyncWith((uri) => {
+    asked.push(uri);
+    return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+  });
+  docs.onResynced((uri) => resynced.push(uri));
+  const settled = () => new Promise((r) => setImmediate(r));
+  return {
+    docs,
+    asked,
+    resynced,
+    answer: async (i: number, a: ResyncAnswer | null) => {
+      pending[i]!.resolve(a);
+      await settled();
+    },
+    fail: async (i: number, e: Error) => {
+      pending[i]!.reject(e);
+      await settled();
+    },
+  };
+}
 
 function countingCharCodeAt(action: () => void): number {
   const charCodeAt = String.prototype.charCodeAt;

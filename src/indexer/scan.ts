@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, opendir, realpath, stat } from "node:fs/promises";
+import { lstat, open, opendir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
@@ -30,6 +30,14 @@ export interface ScanOptions {
    * top folders, not the whole of the first deep one.
    */
   readonly maxFiles?: number;
+  /**
+   * Walk only this folder (root-relative, forward slashes; default: the root), seen as the
+   * whole walk would see it: paths stay root-relative, the ignore rules of the folders on the
+   * way apply, and a way the walk would not take (an excluded or ignored folder, a link out
+   * or into an excluded folder, a loop) leaves nothing to walk and is reported in `skipped`.
+   * list_files and search use it so that a folder deep in a huge tree costs only its own files.
+   */
+  readonly from?: string;
 }
 
 export interface ScanResult {
@@ -146,7 +154,8 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
           skipped.push({ path: rel, reason: "ignored" });
           continue;
         }
-        await enterDir(abs, rel, stack, ancestors, e.isLink);
+        const folder = await folderAt(abs, rel, stack, ancestors, e.isLink);
+        if (folder) queue.push(folder);
         continue;
       }
       if (options.useGitignore && isIgnored(stack, rel, false)) {
@@ -163,28 +172,28 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     for (const file of await Promise.all(pending)) if (file) files.push(file);
   };
 
-  /** Queues a folder to walk, unless it is a loop or a folder already entered through a link. */
-  const enterDir = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Ancestors, viaLink: boolean): Promise<void> => {
+  /** A folder to walk, unless it is a loop or a folder already entered through a link (reported). */
+  const folderAt = async (abs: string, rel: string, stack: IgnoreRules[], ancestors: Ancestors, viaLink: boolean): Promise<Folder | undefined> => {
     let real: string;
     try {
       real = await realpath(abs);
     } catch (err) {
       skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
-      return;
+      return undefined;
     }
     if (isAncestor(ancestors, real)) {
       skipped.push({ path: rel, reason: "symlink-loop", detail: real });
-      return;
+      return undefined;
     }
     if (viaLink) {
       if (linkedDirs.has(real)) {
         skipped.push({ path: rel, reason: "link-duplicate", detail: real });
-        return;
+        return undefined;
       }
       linkedDirs.add(real);
     }
     const rules = options.useGitignore ? [...stack, ...(await rulesOf(abs, rel))] : stack;
-    queue.push({ abs, rel, stack: rules, ancestors: { real, up: ancestors } });
+    return { abs, rel, stack: rules, ancestors: { real, up: ancestors } };
   };
 
   /** The file to index, or undefined when it is skipped (and why is in `skipped`). */
@@ -210,13 +219,55 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs };
   };
 
-  queue.push({ abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } });
+  const top: Folder = { abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } };
+  const start = options.from ? await folderOnTheWay(top, options.from.split("/"), folderAt, excluded, rootReal, skipped, options.useGitignore) : top;
+  if (start) queue.push(start);
   let next = 0;
   while (next < queue.length && !cut) await walk(queue[next++]!);
   skipped.push(...ignoreFileSkips);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // The folder the limit was reached in counts as one not finished.
   return { files, skipped, ...(cut ? { stopped: { maxFiles, foldersLeft: queue.length - next + 1 } } : {}) };
+}
+
+/**
+ * The folder at `names` below `top`, as the walk would queue it (its way checked as the walk
+ * checks each folder it enters: links, excluded names, ignore rules, loops), or undefined
+ * when the walk would not get there (why is in `skipped`).
+ */
+async function folderOnTheWay(
+  top: Folder,
+  names: readonly string[],
+  folderAt: (abs: string, rel: string, stack: IgnoreRules[], ancestors: Ancestors, viaLink: boolean) => Promise<Folder | undefined>,
+  excluded: ReadonlySet<string>,
+  rootReal: string,
+  skipped: SkippedFile[],
+  useGitignore: boolean,
+): Promise<Folder | undefined> {
+  let folder = top;
+  for (const name of names) {
+    const rel = folder.rel ? `${folder.rel}/${name}` : name;
+    const abs = join(folder.abs, name);
+    let isLink: boolean;
+    try {
+      isLink = (await lstat(abs)).isSymbolicLink();
+    } catch (err) {
+      skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
+      return undefined;
+    }
+    const refused = isLink ? await linkSkip(abs, rel, rootReal, excluded) : undefined;
+    if (refused) skipped.push(refused);
+    else if (excluded.has(name)) skipped.push({ path: rel, reason: "excluded-dir" });
+    else if (useGitignore && isIgnored(folder.stack, rel, true)) skipped.push({ path: rel, reason: "ignored" });
+    else {
+      const next = await folderAt(abs, rel, folder.stack, folder.ancestors, isLink);
+      if (!next) return undefined;
+      folder = next;
+      continue;
+    }
+    return undefined;
+  }
+  return folder;
 }
 
 /**

@@ -2,13 +2,18 @@
  * The workspace's files as list_files and search see them: the indexer's scan (nested
  * .gitignore, .hearthignore, excluded folders like node_modules), plus the files the
  * index leaves out for its own reasons (lock files, minified, large) — those are still
- * files a person can ask about.
+ * files a person can ask about. The walk starts at the folder asked about, not at the root
+ * (the ignore rules of the folders above it still apply), and stops at a number of files:
+ * in a home folder or a monorepo of 500,000 files, one call walked everything, tens of
+ * seconds each time, however small the folder asked about.
  */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { DEFAULT_EXCLUDED_DIRS, shownPath } from "../indexer/index.ts";
 // scan.ts is not re-exported by the indexer's index.ts; it is the one walker that honours
 // ignore files the same way the index does, so the tools share it.
 import { globTest } from "../indexer/ignore.ts";
-import { scanRepository } from "../indexer/scan.ts";
+import { isPathExcluded, scanRepository } from "../indexer/scan.ts";
 import { ToolError } from "./tool.ts";
 
 /** What the walk found. Paths are workspace-relative with forward slashes, sorted. */
@@ -16,19 +21,42 @@ export interface WorkspaceFiles {
   readonly paths: string[];
   /** Symbolic links (to files or folders) whose real path is outside the workspace: not followed. */
   readonly linksOut: string[];
+  /** Set when the walk stopped at `maxFiles` (the files nearest the folder were kept): how many folders it did not enter or finish. */
+  readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
 }
 
-/** The workspace's files; links pointing out of it are not followed but reported. */
-export async function workspaceFiles(root: string, signal?: AbortSignal): Promise<WorkspaceFiles> {
+export interface WalkOptions {
+  /** Stop after this many files, keeping those nearest the folder walked (breadth first, in name order). */
+  readonly maxFiles: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The files at or under `dir` (workspace-relative, "." for all; a file gives itself), as a
+ * walk of the whole workspace would find them; links pointing out of it are not followed but
+ * reported.
+ */
+export async function workspaceFiles(root: string, dir: string, options: WalkOptions): Promise<WorkspaceFiles> {
+  const ignores = { excludeDirs: DEFAULT_EXCLUDED_DIRS, useGitignore: true };
+  const info = dir === "." ? undefined : await stat(join(root, dir)).catch(() => undefined);
+  if (info?.isFile()) return { paths: (await isPathExcluded(root, dir, ignores)) ? [] : [dir], linksOut: [] };
   const scan = await scanRepository(root, {
-    excludeDirs: DEFAULT_EXCLUDED_DIRS,
-    useGitignore: true,
+    ...ignores,
     maxFileBytes: Number.MAX_SAFE_INTEGER,
-    ...(signal ? { signal } : {}),
+    maxFiles: options.maxFiles,
+    ...(dir === "." ? {} : { from: dir }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
   const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
-  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut };
+  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, ...(scan.stopped ? { stopped: scan.stopped } : {}) };
+}
+
+/** The note list_files and search add when their walk stopped: what they looked at, and how to narrow. */
+export function stoppedNote(dir: string, stopped: NonNullable<WorkspaceFiles["stopped"]>, done: "listed" | "searched"): string {
+  const where = dir === "." ? "the workspace root" : shownPath(dir);
+  const folders = stopped.foldersLeft === 1 ? "1 folder under it was" : `${stopped.foldersLeft.toLocaleString("en")} folders under it were`;
+  return `[Too many files: only the ${stopped.maxFiles.toLocaleString("en")} files nearest ${where} were ${done}; ${folders} not walked, or only in part. This is not all of ${where}: narrow with path to a folder below it (a glob only filters the files walked).]`;
 }
 
 /** The line list_files and search show for a link they did not follow. */
@@ -69,10 +97,4 @@ function braceAlternatives(glob: string): string[] {
     i = close;
   }
   return out;
-}
-
-/** Keeps paths under `dir` ("." = all). */
-export function under(paths: readonly string[], dir: string): string[] {
-  if (dir === ".") return [...paths];
-  return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
 }

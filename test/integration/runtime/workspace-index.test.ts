@@ -1,18 +1,18 @@
 // The runtime's workspace index with the bundled indexer thread (out/indexer-worker.mjs and
 // out/queries from `npm run build`) on a small real tree.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import type { IndexState } from "../../../src/protocol/status.ts";
 import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const OUT = resolve(import.meta.dirname, "../../../out");
 if (!existsSync(join(OUT, "indexer-worker.mjs"))) throw new Error("out/indexer-worker.mjs is missing: run npm run build first");
 
 function tree(): string {
-  const root = mkdtempSync(join(tmpdir(), "hearth-wsindex-"));
+  const root = tempDir("hearth-wsindex-");
   writeFileSync(join(root, "billing.py"), "def compute_invoice_total(items):\n    return sum(i.price for i in items)\n");
   writeFileSync(join(root, "app.ts"), "export function renderDashboard(): string {\n  return 'ok';\n}\n");
   return root;
@@ -82,7 +82,7 @@ describe("WorkspaceIndex in the runtime", () => {
 
   it("a second runtime on the unchanged tree starts from the cache", async () => {
     const root = tree();
-    const storageDir = mkdtempSync(join(tmpdir(), "hearth-wsindex-cache-"));
+    const storageDir = tempDir("hearth-wsindex-cache-");
     const first = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
     await first.build();
     await first.dispose(); // saves

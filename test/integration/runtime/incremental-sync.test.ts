@@ -30,24 +30,33 @@ async function poll<T>(what: string, f: () => Promise<T | undefined>): Promise<T
   throw new Error(`${what}: not within 300 tries`);
 }
 
+/**
+ * The built runtime on a folder holding `shop.ts` = `text`, once its index is ready (the
+ * document not opened yet): `symbols` lists the index's matches as `name:line`, `send` a
+ * didChange of `shop.ts`.
+ */
+async function shopRuntime(text: string) {
+  const root = tempDir("hearth-it-sync-");
+  writeFileSync(join(root, "shop.ts"), text);
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
+  running.push(runtime);
+  await poll("index ready", async () => ((await runtime.connection.sendRequest(StatusRequest)).index.kind === "ready" ? true : undefined));
+  const uri = pathToFileURL(join(root, "shop.ts")).href;
+  const symbols = async (query: string) => (await runtime.connection.sendRequest(MentionSearchRequest, { query, limit: 20 })).symbols.map((s) => `${s.name}:${s.line}`);
+  const send = (version: number, contentChanges: TextDocumentContentChangeEvent[]) =>
+    runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+  return { runtime, uri, symbols, send };
+}
+
 const range = (line: number, character: number, endLine = line, endCharacter = character) => ({ start: { line, character }, end: { line: endLine, character: endCharacter } });
 
 describe("incremental document sync", () => {
   it("applies the ranges a client sends, and the index follows the edited unsaved text", async () => {
-    const root = tempDir("hearth-it-sync-");
     // CRLF line ends and an astral character before the edits: positions are UTF-16 code units.
     const text = "// 🛒 basket\r\nexport function checkoutBasket(total: number) {\r\n  return total;\r\n}\r\n";
-    writeFileSync(join(root, "shop.ts"), text);
-    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
-    running.push(runtime);
+    const { runtime, uri, symbols, send } = await shopRuntime(text);
     const sync = runtime.initializeResult.capabilities.textDocumentSync;
     assert.equal(typeof sync === "object" && sync.change, TextDocumentSyncKind.Incremental);
-    await poll("index ready", async () => ((await runtime.connection.sendRequest(StatusRequest)).index.kind === "ready" ? true : undefined));
-    const symbols = async (query: string) => (await runtime.connection.sendRequest(MentionSearchRequest, { query, limit: 20 })).symbols.map((s) => `${s.name}:${s.line}`);
-
-    const uri = pathToFileURL(join(root, "shop.ts")).href;
-    const send = (version: number, contentChanges: TextDocumentContentChangeEvent[]) =>
-      runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
     await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "typescript", version: 1, text } });
     // Typing on line 0 after the emoji (two code units), then renaming the function and adding one.
     await send(2, [{ range: range(0, 5), text: "🧾" }]);
@@ -68,14 +77,8 @@ describe("incremental document sync", () => {
   });
 
   it("asks the client for the whole text once when a change cannot be applied, and follows the edited text again", async () => {
-    const root = tempDir("hearth-it-resync-");
     const text = "export function checkoutBasket(total: number) {\n  return total;\n}\n";
-    writeFileSync(join(root, "shop.ts"), text);
-    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
-    running.push(runtime);
-    await poll("index ready", async () => ((await runtime.connection.sendRequest(StatusRequest)).index.kind === "ready" ? true : undefined));
-    const symbols = async (query: string) => (await runtime.connection.sendRequest(MentionSearchRequest, { query, limit: 20 })).symbols.map((s) => `${s.name}:${s.line}`);
-    const uri = pathToFileURL(join(root, "shop.ts")).href;
+    const { runtime, uri, symbols, send } = await shopRuntime(text);
     // The editor's text, as this client holds it; the runtime asks for it by uri.
     let editor = { text, version: 1 };
     const asked: string[] = [];
@@ -83,8 +86,6 @@ describe("incremental document sync", () => {
       asked.push(asking);
       return asking === uri ? editor : null;
     });
-    const send = (version: number, contentChanges: TextDocumentContentChangeEvent[]) =>
-      runtime.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
     await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "typescript", version: 1, text } });
 
     // The editor adds a function at the end, but the change it sends names a line past the end.

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
@@ -56,11 +56,19 @@ async function handMadeServer(t: TestContext, name: string, call: (id: number, r
       call(message.id, res);
     });
   });
+  return connectTo(t, http, "web", "http", "/mcp");
+}
+
+/**
+ * Listens with `http` on 127.0.0.1 and opens server `name` there (`type` at `path`), both
+ * closed after the test. The call's time limit is long: without the fixes under test a call
+ * waits for it; the test's timeout is the safety net.
+ */
+async function connectTo(t: TestContext, http: Server, name: string, type: "http" | "sse", path: string): Promise<McpConnection> {
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
-  const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-  const config = parseMcpConfig(JSON.stringify({ servers: { web: { type: "http", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
-  // The call's time limit is long: without the fixes under test the call waits for it; the test's timeout is the safety net.
+  const url = `http://127.0.0.1:${(http.address() as { port: number }).port}${path}`;
+  const config = parseMcpConfig(JSON.stringify({ servers: { [name]: { type, url } } }), { workspaceFolder: tempFolder(t), source: "test" });
   const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
   t.after(() => connection.close());
   return connection;
@@ -346,13 +354,7 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
         stream!.destroy(); // the server dies mid-call
       });
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
-    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/sse`;
-    const config = parseMcpConfig(JSON.stringify({ servers: { old: { type: "sse", url } } }), { workspaceFolder: tempFolder(t), source: "test" });
-    // Without the fix the call waits for its time limit (10 min); the test's timeout is the safety net.
-    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
-    t.after(() => connection.close());
+    const connection = await connectTo(t, http, "old", "sse", "/sse");
     await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "old" stopped during the call to "drop"\. It is started again with the next message/);
     assert.equal(connection.alive, false);
   });

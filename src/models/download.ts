@@ -156,7 +156,14 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   meter.total = total;
   const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
   body.on("data", (chunk: Buffer) => meter.add(chunk.length));
-  await pipeline(body, digest.appendTo(part));
+  const sink = digest.appendTo(part);
+  try {
+    await pipeline(body, sink);
+  } finally {
+    // pipeline can settle on a cut connection while the file is still being written: the part
+    // (and the hash) must hold still before a retry or the next run reads its size.
+    if (!sink.closed) await new Promise((resolve) => sink.once("close", resolve));
+  }
   return { total, announced };
 }
 

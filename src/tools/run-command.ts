@@ -63,14 +63,18 @@ export const runCommandTool: Tool = {
 
 /**
  * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal),
- * without node:test's NODE_TEST_CONTEXT — when Hearth itself runs under a test runner, a
- * project's `node --test` would otherwise silently run nothing.
+ * without what Hearth holds for itself: node:test's NODE_TEST_CONTEXT (when Hearth itself
+ * runs under a test runner, a project's `node --test` would otherwise silently run nothing)
+ * and $HEARTH_API_KEY (`hearth fix --server` runs the agent in the CLI's own process, which
+ * holds the key; a command the model writes could print it).
  */
 function commandEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb" };
-  delete env.NODE_TEST_CONTEXT;
+  for (const name of HEARTH_ONLY_VARS) delete env[name];
   return env;
 }
+
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY"];
 
 /** Optional knobs of `runShell`. */
 export interface RunShellOptions {

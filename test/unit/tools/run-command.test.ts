@@ -96,6 +96,24 @@ describe("runShell", () => {
   });
 });
 
+describe("the environment a command gets", () => {
+  /** Runs `command` with `name` set to `value` in Hearth's own environment, as the runtime or the CLI has it. */
+  async function withHearthVar(name: string, value: string, command: string): Promise<string> {
+    const before = process.env[name];
+    process.env[name] = value;
+    try {
+      return (await runShell(command, tempDir(), 60_000, new AbortController().signal)).output;
+    } finally {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    }
+  }
+
+  it("does not hold $HEARTH_API_KEY (hearth fix --server runs the agent in its own process, which holds the key)", SAFETY_NET, async () => {
+    assert.equal(await withHearthVar("HEARTH_API_KEY", "sk-team-server", 'echo "${HEARTH_API_KEY-unset}"'), "unset\n");
+  });
+});
+
 describe("OutputCollector", () => {
   it("keeps every character intact wherever the chunks split the bytes", () => {
     const bytes = Buffer.from("a€b😀c\n", "utf8");

@@ -65,8 +65,10 @@ export const runCommandTool: Tool = {
  * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal),
  * without what Hearth holds for itself: node:test's NODE_TEST_CONTEXT (when Hearth itself
  * runs under a test runner, a project's `node --test` would otherwise silently run nothing)
- * and $HEARTH_API_KEY (`hearth fix --server` runs the agent in the CLI's own process, which
- * holds the key; a command the model writes could print it).
+ * $HEARTH_API_KEY (`hearth fix --server` runs the agent in the CLI's own process, which
+ * holds the key; a command the model writes could print it) and ELECTRON_RUN_AS_NODE (the
+ * runtime needs it, VS Code's Node being Electron; a project's `electron .`, or its VS Code
+ * extension tests, would start Electron as plain Node and fail).
  */
 function commandEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb" };
@@ -74,7 +76,7 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY"];
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE"];
 
 /** Optional knobs of `runShell`. */
 export interface RunShellOptions {

@@ -112,6 +112,10 @@ describe("the environment a command gets", () => {
   it("does not hold $HEARTH_API_KEY (hearth fix --server runs the agent in its own process, which holds the key)", SAFETY_NET, async () => {
     assert.equal(await withHearthVar("HEARTH_API_KEY", "sk-team-server", 'echo "${HEARTH_API_KEY-unset}"'), "unset\n");
   });
+
+  it("does not hold the runtime's ELECTRON_RUN_AS_NODE (a project's `electron .` or VS Code extension tests would start Electron as plain Node)", SAFETY_NET, async () => {
+    assert.equal(await withHearthVar("ELECTRON_RUN_AS_NODE", "1", 'echo "${ELECTRON_RUN_AS_NODE-unset}"'), "unset\n");
+  });
 });
 
 describe("OutputCollector", () => {

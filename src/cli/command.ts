@@ -77,6 +77,19 @@ export function repoFolder(cwd: string, repo: string | undefined): string {
   return path;
 }
 
+const SHORT_OPTION = /^-[A-Za-z][A-Za-z0-9-]*$/;
+
+/** The arguments before `--`: where `--help` asks for help (after it, `--help` is text). */
+export function optionArgs(args: readonly string[]): readonly string[] {
+  const end = args.indexOf("--");
+  return end === -1 ? args : args.slice(0, end);
+}
+
+/** For commands that take only options: a word left over (`hearth index ~/src/app`) would otherwise be ignored. */
+export function noPositional(positional: readonly string[]): void {
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}": give the folder with --repo DIR`);
+}
+
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -84,6 +97,9 @@ function capitalized(text: string): string {
 /**
  * Minimal flag parser shared by commands: `--name value`, `--name=value`, boolean `--flag`.
  * `spec` maps each known flag to "string" or "boolean"; unknown flags are a UsageError.
+ * `--` ends the options (what follows is text). A lone short option (`-n`, `-y`, `-p1`) is
+ * refused too: taken as text it became the issue or the query (`hearth locate -n 3 <
+ * issue.txt` ranked for the words "-n 3"). `-`, and text with a space or a dot, stay text.
  */
 export function parseFlags(
   args: readonly string[],
@@ -93,7 +109,12 @@ export function parseFlags(
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith("--") || arg === "--") {
+    if (arg === "--") {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (SHORT_OPTION.test(arg)) throw new UsageError(`unknown option ${arg} (options start with --; after -- every word is text)`);
+    if (!arg.startsWith("--")) {
       positional.push(arg);
       continue;
     }

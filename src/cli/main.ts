@@ -3,7 +3,7 @@
  * Parses only the command name; each command owns its flags.
  */
 import { VERSION } from "../protocol/version.ts";
-import { type CliIo, MAX_INPUT_BYTES, UsageError } from "./command.ts";
+import { type CliIo, MAX_INPUT_BYTES, UsageError, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 
 function help(): string {
@@ -34,7 +34,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err(`hearth: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  if (args.includes("--help") || args.includes("-h")) {
+  const options = optionArgs(args);
+  if (options.includes("--help") || options.includes("-h")) {
     io.out(`${command.usage}\n`);
     return 0;
   }

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
-import { type CliCommand, type CliIo, UsageError, parseFlags, repoFolder } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 /** Flags every indexer command accepts. */
@@ -114,7 +114,8 @@ export const indexCommand: CliCommand = {
 ${INDEX_FLAGS_USAGE}
   --json             print the report as JSON`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
+    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
+    noPositional(positional);
     const { index, report } = await openCliIndex(flags, io);
     await index.close();
     io.out(flags.json ? terminalJson(JSON.stringify({ root: index.root, ...report }, null, 2)) + "\n" : terminalText(formatReport(index.root, report)));

@@ -1,6 +1,6 @@
 /** `hearth map`: prints the repo map (ranked files and signatures) fitted to a token budget. */
 import { buildRepoMap } from "../../indexer/index.ts";
-import { type CliCommand, UsageError, parseFlags } from "../command.ts";
+import { type CliCommand, UsageError, noPositional, parseFlags } from "../command.ts";
 import { terminalText } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
 
@@ -14,7 +14,8 @@ export const mapCommand: CliCommand = {
   --open FILES       comma-separated files to treat as open in the editor
 ${INDEX_FLAGS_USAGE}`,
   async run(args, io) {
-    const { flags } = parseFlags(args, { ...INDEX_FLAGS, tokens: "string", query: "string", open: "string" });
+    const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, tokens: "string", query: "string", open: "string" });
+    noPositional(positional);
     const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
     if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");
     const { index } = await openCliIndex(flags, io);

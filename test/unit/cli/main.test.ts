@@ -54,6 +54,37 @@ describe("parseFlags", () => {
     assert.throws(() => parseFlags(["--repo", "--json"], spec), /needs a value/);
     assert.throws(() => parseFlags(["--json=1"], spec), /takes no value/);
   });
+  it("-- ends the options: what follows is text, -- itself is not", () => {
+    assert.deepEqual(parseFlags(["--json", "--", "--top", "-n", "x"], spec), { flags: { json: true }, positional: ["--top", "-n", "x"] });
+  });
+  it("a short option (-n, -y, -p1) is refused, not taken as text; - and text that starts with a dash are text", () => {
+    for (const arg of ["-n", "-y", "-p1", "-rf"]) assert.throws(() => parseFlags([arg], spec), new RegExp(`unknown option ${arg} \\(options start with --`));
+    assert.deepEqual(parseFlags(["-", "-1 is returned for []", "-my.diff"], spec).positional, ["-", "-1 is returned for []", "-my.diff"]);
+  });
+});
+
+describe("arguments a command does not take", () => {
+  it("hearth index DIR and hearth map DIR are refused, naming --repo, instead of indexing the current folder", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "hearth-cli-args-"));
+    try {
+      writeFileSync(join(cwd, "here.py"), "def here():\n    pass\n");
+      for (const command of ["index", "map"]) {
+        const c = capture();
+        const code = await main([command, "--no-cache", "--quiet", "/some/checkout"], { ...c.io, cwd });
+        assert.equal(code, 2, `${command}: ${c.err.join("")}`);
+        assert.match(c.err.join(""), new RegExp(`^hearth ${command}: unexpected argument "/some/checkout": give the folder with --repo DIR`));
+        assert.equal(c.out.join(""), "", `${command} printed nothing`);
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+  it("hearth fix -- --help is an issue text, not a request for help", async () => {
+    const c = capture();
+    const code = await main(["fix", "--repo", "/nonexistent-hearth-folder", "--", "--help"], c.io);
+    assert.equal(code, 2);
+    assert.match(c.err.join(""), /No such folder/);
+  });
 });
 
 describe("files named on the command line", () => {

@@ -8,7 +8,8 @@
  * (editor-tools.ts) join too. Servers stop with the runtime: `dispose()` on
  * shutdown, and a synchronous kill when the process exits any other way.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { Connection } from "vscode-languageserver/node";
 import { McpConsentRequest } from "../protocol/mcp.ts";
@@ -20,6 +21,9 @@ import { log } from "./log.ts";
 
 /** Where VS Code keeps a workspace's MCP servers, relative to the folder. */
 export const WORKSPACE_MCP_FILE = ".vscode/mcp.json";
+
+/** Bytes of mcp.json read at most: a configuration is a few KiB; it is read at every message. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export class WorkspaceMcp {
   private readonly servers: McpServers;
@@ -57,12 +61,14 @@ export class WorkspaceMcp {
   }
 
   private async readConfig(): Promise<McpServerConfig[]> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(join(this.root, WORKSPACE_MCP_FILE), "utf8");
-    } catch {
-      return []; // no file, no servers (and any running ones stop)
+      text = await readConfigFile(join(this.root, WORKSPACE_MCP_FILE));
+    } catch (error) {
+      this.report(`${WORKSPACE_MCP_FILE} ${(error as Error).message}, so no MCP server of it is started.`);
+      return [];
     }
+    if (text === undefined) return []; // no file, no servers (and any running ones stop)
     try {
       const config = parseMcpConfig(text, { workspaceFolder: this.root, source: WORKSPACE_MCP_FILE });
       for (const problem of config.problems) this.report(problem);
@@ -108,5 +114,32 @@ export class WorkspaceMcp {
     if (this.shown.has(problem)) return;
     this.shown.add(problem);
     void this.connection.window.showWarningMessage(problem);
+  }
+}
+
+/**
+ * The file's text, undefined when there is none. A checkout can ship mcp.json as a link to
+ * a device (`/dev/zero` never ends: read whole, it took over a GiB at every message) or a
+ * FIFO (waits for a writer forever): it is opened without blocking and read only when it is
+ * a regular file of at most MAX_CONFIG_BYTES. Throws an Error whose message follows the
+ * file's name ("is a folder").
+ */
+async function readConfigFile(path: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new Error(code === "ENXIO" ? "is not a regular file (a socket)" : `cannot be read (${(error as Error).message})`);
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new Error("is a folder");
+    if (!info.isFile()) throw new Error("is not a regular file (a device, pipe or socket)");
+    if (info.size > MAX_CONFIG_BYTES) throw new Error(`is ${(info.size / 1024 / 1024).toFixed(1)} MiB; Hearth reads it only up to ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`);
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
   }
 }

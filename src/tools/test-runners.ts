@@ -5,6 +5,7 @@
  * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
+import { ToolError } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
 export interface DetectedRunner {
@@ -19,14 +20,39 @@ export interface TestCounts {
   readonly skipped: number;
 }
 
+/**
+ * The test command the root's files point to. A package.json that cannot be read as JSON
+ * does not stop the search (a Python project with a stray broken one); when nothing else
+ * is found, the ToolError names it rather than saying nothing was detected.
+ */
 export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
   const exists = async (path: string) => (await workspace.stat(path))?.type === "file";
-  const text = async (path: string) => new TextDecoder().decode(await workspace.read(path));
-  if (await exists("package.json")) {
-    const pkg = JSON.parse(await text("package.json")) as { scripts?: Record<string, string> };
-    const test = pkg.scripts?.test;
-    if (test && !/no test specified/.test(test)) return { command: "npm test", because: "package.json has a test script" };
+  const npm = (await exists("package.json")) ? await packageTestScript(workspace) : {};
+  if (npm.script && !/no test specified/.test(npm.script)) return { command: "npm test", because: "package.json has a test script" };
+  const other = await detectOtherRunner(workspace, exists);
+  if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
+  return other;
+}
+
+/** Larger than any real package.json: not read at all. */
+const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
+
+/** package.json's test script when it has one (a non-empty string), or why it could not be read. */
+async function packageTestScript(workspace: Workspace): Promise<{ script?: string; problem?: string }> {
+  const size = (await workspace.stat("package.json"))?.size ?? 0;
+  if (size > MAX_PACKAGE_JSON_BYTES) return { problem: `package.json is ${size} bytes, too large to read` };
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(new TextDecoder().decode(await workspace.read("package.json")));
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { problem: error instanceof SyntaxError ? `package.json is not valid JSON (${why})` : `package.json could not be read (${why})` };
   }
+  const test = (pkg as { scripts?: { test?: unknown } } | null)?.scripts?.test;
+  return typeof test === "string" && test.trim() !== "" ? { script: test } : {};
+}
+
+async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
     if (await exists(file)) return { command: "python3 -m pytest -q", because: `${file} (a Python project)` };
   }

@@ -54,10 +54,22 @@ describe("detectTestCommand", () => {
       [{ "build.gradle.kts": "", gradlew: "#!/bin/sh" }, "./gradlew test"],
       [{ "test_x.py": "" }, "python3 -m unittest -q"],
       [{ "README.md": "" }, undefined],
+      // A package.json that is not an object with a string test script gives no npm test.
+      [{ "package.json": '{"scripts":{"test":42}}' }, undefined],
+      [{ "package.json": "null" }, undefined],
+      [{ "package.json": '{"scripts":{"test":""}}', "go.mod": "module x" }, "go test ./..."],
     ];
     for (const [files, expected] of cases) {
       assert.equal((await detectTestCommand(new DiskWorkspace(emptyDir(files))))?.command, expected, JSON.stringify(files));
     }
+  });
+
+  it("looks past a package.json that is not valid JSON, and names it when nothing else is found", async () => {
+    const python = await detectTestCommand(new DiskWorkspace(emptyDir({ "package.json": "{ scripts: {", "pyproject.toml": "" })));
+    assert.equal(python?.command, "python3 -m pytest -q");
+    const only = await runTool(runTestsTool, {}, { workspace: new DiskWorkspace(emptyDir({ "package.json": "{ scripts: {" })), signal: new AbortController().signal });
+    assert.equal(only.ok ? "" : only.code, "unavailable");
+    assert.match(only.text, /package\.json is not valid JSON \(.+\)/);
   });
 });
 

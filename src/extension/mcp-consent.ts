@@ -69,9 +69,9 @@ export class McpConsentGate {
   private allow(params: McpConsentParams): McpConsentResult {
     const env = this.options.env ?? process.env;
     const variables: Record<string, string> = {};
-    for (const [, name] of JSON.stringify(params.definition).matchAll(/\$\{env:([^}]+)\}/g)) {
-      const value = env[name!];
-      if (value !== undefined) variables[name!] = value;
+    for (const name of environmentVariables(params.definition)) {
+      const value = env[name];
+      if (value !== undefined) variables[name] = value;
     }
     return { allowed: true, ...(Object.keys(variables).length ? { variables } : {}) };
   }
@@ -87,17 +87,29 @@ export function consentHash(params: Pick<McpConsentParams, "workspaceFolder" | "
   return createHash("sha256").update(JSON.stringify([params.workspaceFolder, params.server, sortKeys(params.definition)])).digest("hex");
 }
 
-/** What a server entry runs, in one line for the question (env and header values left out: they may be secrets). */
+/**
+ * What a server entry runs, in one line for the question. Env and header values are left
+ * out (they may be secrets written in the file), but the editor's environment variables
+ * they name are said: a yes hands their values to the server (a header
+ * `"X-Trace": "${env:GITHUB_TOKEN}"` sends that token to whatever host the URL names).
+ */
 export function describeDefinition(definition: Readonly<Record<string, unknown>>): string {
   const names = (value: unknown) => (value && typeof value === "object" ? Object.keys(value) : []);
+  const passed = environmentVariables(definition);
+  const variables = passed.length ? `, ${typeof definition.url === "string" ? "sending" : "giving"} it the values of your environment variables ${passed.join(", ")}` : "";
   if (typeof definition.url === "string") {
     const headers = names(definition.headers);
-    return `connects to ${definition.url}${headers.length ? ` (headers: ${headers.join(", ")})` : ""}`;
+    return `connects to ${definition.url}${headers.length ? ` (headers: ${headers.join(", ")})` : ""}${variables}`;
   }
   const args = Array.isArray(definition.args) ? definition.args.map(String) : [];
   const env = names(definition.env);
   const cwd = typeof definition.cwd === "string" ? ` in ${definition.cwd}` : "";
-  return `runs: ${[String(definition.command), ...args].join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}`;
+  return `runs: ${[String(definition.command), ...args].join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}${variables}`;
+}
+
+/** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */
+function environmentVariables(definition: Readonly<Record<string, unknown>>): string[] {
+  return [...new Set([...JSON.stringify(definition).matchAll(/\$\{env:([^}]+)\}/g)].map((match) => match[1]!))];
 }
 
 function sortKeys(value: unknown): unknown {

@@ -42,6 +42,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, io);
   } catch (error) {
+    // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
+    if (io.signal.aborted && !(error instanceof UsageError)) {
+      io.err(`hearth ${name}: cancelled\n`);
+      return CANCELLED;
+    }
     if (error instanceof UsageError) {
       io.err(`hearth ${name}: ${error.message}\n\n${command.usage}\n`);
       return 2;
@@ -50,6 +55,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 1;
   }
 }
+
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const CANCELLED = 130;
 
 function processIo(): CliIo {
   const controller = new AbortController();

@@ -152,3 +152,22 @@ describe("--repo", () => {
     }
   });
 });
+
+describe("waiting on the user", () => {
+  it("Ctrl-C while indexing: 'cancelled' and exit 130, not 'This operation was aborted' and 1", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "hearth-cli-cancel-"));
+    try {
+      writeFileSync(join(cwd, "a.py"), "def a():\n    pass\n");
+      for (const command of [["index"], ["map"], ["locate", "a"]]) {
+        const c = capture();
+        const controller = new AbortController();
+        controller.abort();
+        const code = await main([...command, "--no-cache", "--quiet"], { ...c.io, cwd, signal: controller.signal });
+        assert.equal(code, 130, `${command[0]}: ${c.err.join("")}`);
+        assert.equal(c.err.join(""), `hearth ${command[0]}: cancelled\n`);
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,8 +4,8 @@
  * output. A failing test run is a result, not an error: the model needs its output.
  */
 import { join } from "node:path";
-import { runShell } from "./run-command.ts";
-import { countTests, detectTestCommand } from "./test-runners.ts";
+import { type CommandOutcome, runShell } from "./run-command.ts";
+import { type TestCounts, countTests, detectTestCommand } from "./test-runners.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -39,11 +39,54 @@ export const runTestsTool: Tool = {
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
     if (outcome.timedOut) throw new ToolError("timeout", `the tests ran past ${timeoutS} s and were stopped. Output so far:\n${outcome.output}`, outcome);
     const counts = countTests(outcome.output);
-    const passed = outcome.exitCode === 0;
-    const summary = counts ? `${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}` : "counts not recognized";
+    const { line, passed } = verdict(outcome, counts, filter);
     return {
-      text: `$ ${command}  (${detected.because})\n[tests ${passed ? "PASSED" : "FAILED"}: ${summary}; exit code ${outcome.exitCode}]\n${outcome.output}`,
+      text: `$ ${command}  (${detected.because})\n[${line}]\n${outcome.output}`,
       data: { command, passed, counts, exitCode: outcome.exitCode },
     };
   },
 };
+
+/**
+ * How the run went, in words: a runner that is not installed and a run that found no tests
+ * are said as such — "tests FAILED: counts not recognized" sends the model hunting for a
+ * bug in the code, and "tests PASSED: 0 passed" tells it a fix is verified.
+ */
+function verdict(outcome: CommandOutcome, counts: TestCounts | undefined, filter: string | undefined): { line: string; passed: boolean } {
+  const exit = outcome.exitCode === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.exitCode}`;
+  const missing = missingRunner(outcome);
+  if (missing) return { passed: false, line: `tests did not run: ${missing} (${exit}); install it or the project's dependencies, or configure the test command` };
+  if (noTestsRan(outcome, counts)) {
+    return { passed: false, line: `no tests ran: the runner found no tests${filter ? ` matching the filter "${filter}"` : ""} (${exit})` };
+  }
+  if (counts && total(counts) === 0) return { passed: false, line: `no tests ran: the runner failed before running any (${exit})` };
+  const passed = outcome.exitCode === 0;
+  const summary = counts ? `${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}` : "counts not recognized";
+  return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary}; ${exit}` };
+}
+
+/** The shell's "not found" (exit 127: dash, bash, zsh), or `python -m pytest` without pytest. */
+function missingRunner(outcome: CommandOutcome): string | undefined {
+  if (outcome.exitCode === 127) {
+    const program = outcome.output.match(/([^\s:]+): (?:command )?not found\s*$/m)?.[1];
+    return program ? `\`${program}\` was not found` : "a program it needs was not found";
+  }
+  if (outcome.exitCode !== 0 && /: No module named pytest\s*$/m.test(outcome.output)) return "pytest is not installed for this Python";
+  return undefined;
+}
+
+/**
+ * Whether the runner found nothing to run: a summary with no tests in it and a clean exit
+ * (node, unittest before 3.12, cargo), or the words pytest ("no tests ran in 0.01s"),
+ * unittest since 3.12 ("NO TESTS RAN") and Jest ("No tests found, exiting with code 1")
+ * use for it.
+ */
+function noTestsRan(outcome: CommandOutcome, counts: TestCounts | undefined): boolean {
+  const said = /^(?:=+ )?no tests ran\b/im.test(outcome.output) || /^No tests found, exiting with code/m.test(outcome.output);
+  if (!counts) return said;
+  return total(counts) === 0 && (said || outcome.exitCode === 0);
+}
+
+function total(counts: TestCounts): number {
+  return counts.passed + counts.failed + counts.skipped;
+}

@@ -93,6 +93,38 @@ describe("run_tests", () => {
     assert.match(configured.text, /tests PASSED: 1 passed, 0 failed/);
   });
 
+  it("says the tests did not run when the runner is missing, not that they failed", async () => {
+    const missing = await runTool(runTestsTool, {}, ctx(emptyDir({}), "hearth-no-such-runner --ci"));
+    assert.ok(missing.ok);
+    assert.match(missing.text, /\[tests did not run: `hearth-no-such-runner` was not found \(exit code 127\)/);
+    assert.doesNotMatch(missing.text, /FAILED/);
+    // What `python3 -m pytest` prints where pytest is not installed.
+    const noPytest = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo '/usr/bin/python3: No module named pytest' >&2; exit 1"));
+    assert.match(noPytest.text, /\[tests did not run: pytest is not installed for this Python \(exit code 1\)/);
+  });
+
+  it("says no tests ran when the runner found none, not that they passed", async () => {
+    // unittest: "Ran 0 tests … OK" (exit 0) before Python 3.12, "NO TESTS RAN" (exit 5) since.
+    const none = await runTool(runTestsTool, {}, ctx(emptyDir({ "test_nothing.py": "import unittest\n" })));
+    assert.ok(none.ok);
+    assert.match(none.text, /^\$ python3 -m unittest -q .*\n\[no tests ran: the runner found no tests/);
+    assert.doesNotMatch(none.text, /PASSED/);
+    assert.equal((none.data as { passed: boolean }).passed, false);
+    const python312 = await runTool(runTestsTool, {}, ctx(emptyDir({}), "printf 'Ran 0 tests in 0.000s\\n\\nNO TESTS RAN\\n' >&2; exit 5"));
+    assert.match(python312.text, /\[no tests ran: the runner found no tests \(exit code 5\)\]/);
+    const crashed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo '# pass 0'; echo '# fail 0'; exit 1"));
+    assert.match(crashed.text, /\[no tests ran: the runner failed before running any \(exit code 1\)\]/);
+    const filtered = await runTool(runTestsTool, { filter: "nothing_here" }, ctx(emptyDir({}), "echo '# tests 0'; echo '# pass 0'; echo '# fail 0'; true"));
+    assert.match(filtered.text, /\[no tests ran: the runner found no tests matching the filter "nothing_here"/);
+  });
+
+  it("says which signal killed the test run instead of 'exit code null'", async () => {
+    const killed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "kill -KILL $$"));
+    assert.ok(killed.ok);
+    assert.match(killed.text, /\[tests FAILED: counts not recognized; killed by SIGKILL\]/);
+    assert.doesNotMatch(killed.text, /null/);
+  });
+
   it("refuses shell operators in the filter and says when nothing can be detected", async () => {
     const bad = await runTool(runTestsTool, { filter: "x; rm -rf /" }, ctx(copy("python-calc")));
     assert.equal(bad.ok ? "" : bad.code, "invalid-input");

@@ -8,7 +8,8 @@
  * tensors that fit (size against the end of the last tensor), an architecture Hearth runs,
  * required keys present, hyper-parameters in range (hyper-parameters.ts).
  */
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { checkModelFile } from "../model-slot.ts";
@@ -45,10 +46,8 @@ function requiredKeys(architecture: string): string[] {
 
 /** Validates `modelPath`; throws a {@link BackendError} saying what is wrong and what to do. */
 export async function validateModelFile(modelPath: string): Promise<ValidatedModel> {
-  const fileSize = await checkModelFile(modelPath);
-  await checkHeader(modelPath, fileSize);
-  const layout = await readLayout(modelPath, fileSize);
-  checkTensors(layout, fileSize, modelPath);
+  const otherParts = await splitParts(modelPath);
+  const layout = await checkStructure(modelPath);
   const architecture = checkArchitecture(layout.metadata, modelPath);
   const missing = requiredKeys(architecture).filter((key) => !layout.metadata.has(`${architecture}.${key}`));
   if (missing.length > 0) {
@@ -59,6 +58,9 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   }
   const problem = checkHyperParameters(architecture, layout.metadata);
   if (problem) throw new BackendError(`${modelPath}: ${problem} The file is damaged or not a Qwen3.5 model.`, "selectModel");
+  // node-llama-cpp reads (and llama.cpp loads) the other parts too: each gets the bounded checks first.
+  let fileSize = layout.fileSize;
+  for (const part of otherParts) fileSize += (await checkStructure(part)).fileSize;
   // Every length is known to fit now, so node-llama-cpp's reader cannot run away.
   let info: GgufFileInfo;
   try {
@@ -69,6 +71,42 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   const name = stringValue(layout.metadata.get("general.name")) || (modelPath.split(/[\\/]/).pop() ?? modelPath);
   const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
   return { modelPath, architecture, name, trainContextSize, fileSize, info };
+}
+
+/** One file's rules, header, declared lengths and tensor extents; its layout and size. */
+async function checkStructure(path: string): Promise<GgufLayout & { readonly fileSize: number }> {
+  const fileSize = await checkModelFile(path);
+  await checkHeader(path, fileSize);
+  const layout = await readLayout(path, fileSize);
+  checkTensors(layout, fileSize, path);
+  return { ...layout, fileSize };
+}
+
+/** How node-llama-cpp names the parts of a split model (resolveSplitGgufParts.js). */
+const SPLIT_PART = /-(\d{5})-of-(\d{5})\.gguf$/;
+
+/**
+ * The other parts of a split model (`name-00001-of-00003.gguf`), which must all be there;
+ * none for a single file. A later part chosen on its own is refused with the first part's name.
+ */
+async function splitParts(modelPath: string): Promise<string[]> {
+  const match = SPLIT_PART.exec(modelPath);
+  const part = Number(match?.[1]);
+  const parts = Number(match?.[2]);
+  if (!match || part < 1 || parts < 2 || part > parts) return [];
+  const partPath = (n: number) => `${modelPath.slice(0, match.index)}-${String(n).padStart(5, "0")}-of-${match[2]}.gguf`;
+  const split = `part ${part} of a model split into ${parts} files`;
+  if (part !== 1) throw new BackendError(`${modelPath} is ${split}: choose its first part, ${basename(partPath(1))}`, "selectModel");
+  const others = Array.from({ length: parts - 1 }, (_, i) => partPath(i + 2));
+  const missing: string[] = [];
+  for (const other of others) if (!(await stat(other).catch(() => undefined))) missing.push(basename(other));
+  if (missing.length > 0) {
+    // At most three names: a file can claim 99,999 parts.
+    const shown = missing.length > 3 ? [...missing.slice(0, 3), `${missing.length - 3} more`] : missing;
+    const names = shown.length === 1 ? `${shown[0]} is` : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)} are`;
+    throw new BackendError(`${modelPath} is ${split}; ${names} missing: put every part in the same folder`, "selectModel");
+  }
+  return others;
 }
 
 /** Header, metadata and tensor infos through the bounded reader. */

@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import { EditorToolInvokeRequest, EditorToolsRequest, McpConsentRequest, type McpConsentParams } from "../protocol/mcp.ts";
 import { editorMcpTools, invokeEditorTool, usableLm } from "./editor-tools.ts";
-import { McpConsentGate } from "./mcp-consent.ts";
+import { McpConsentGate, shownText } from "./mcp-consent.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 const START = "Start Server";
@@ -21,8 +21,9 @@ export function registerMcpConsent(runtime: RuntimeClient, context: vscode.Exten
 }
 
 async function ask(params: McpConsentParams, summary: string): Promise<boolean> {
+  const name = shownText(params.server); // quoted already when escaped
   const choice = await vscode.window.showWarningMessage(
-    `Start the MCP server "${params.server}" from ${params.source}?`,
+    `Start the MCP server ${name === params.server ? `"${name}"` : name} from ${params.source}?`,
     {
       modal: true,
       detail: `It ${summary}.\n\nStart only servers you trust: a server runs with your permissions. Hearth's agent may then call its tools; each call asks you first like a command, under your approval policy. Hearth asks again if this entry changes.`,

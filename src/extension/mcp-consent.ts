@@ -94,17 +94,30 @@ export function consentHash(params: Pick<McpConsentParams, "workspaceFolder" | "
  * `"X-Trace": "${env:GITHUB_TOKEN}"` sends that token to whatever host the URL names).
  */
 export function describeDefinition(definition: Readonly<Record<string, unknown>>): string {
-  const names = (value: unknown) => (value && typeof value === "object" ? Object.keys(value) : []);
+  const names = (value: unknown) => (value && typeof value === "object" ? Object.keys(value).map(shownText) : []);
   const passed = environmentVariables(definition);
   const variables = passed.length ? `, ${typeof definition.url === "string" ? "sending" : "giving"} it the values of your environment variables ${passed.join(", ")}` : "";
   if (typeof definition.url === "string") {
     const headers = names(definition.headers);
-    return `connects to ${definition.url}${headers.length ? ` (headers: ${headers.join(", ")})` : ""}${variables}`;
+    return `connects to ${shownText(definition.url)}${headers.length ? ` (headers: ${headers.join(", ")})` : ""}${variables}`;
   }
   const args = Array.isArray(definition.args) ? definition.args.map(String) : [];
   const env = names(definition.env);
-  const cwd = typeof definition.cwd === "string" ? ` in ${definition.cwd}` : "";
-  return `runs: ${[String(definition.command), ...args].join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}${variables}`;
+  const cwd = typeof definition.cwd === "string" ? ` in ${shownText(definition.cwd)}` : "";
+  return `runs: ${[String(definition.command), ...args].map(shownText).join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}${variables}`;
+}
+
+/** Line breaks, other control characters and bidi marks (which reverse the text after them). */
+const UNSAFE_IN_QUESTION = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A value from the file as the question shows it: one holding a line break or a bidi mark
+ * quoted and escaped as a JSON string (60 line breaks in bash's `-c` script pushed its last
+ * line, the one that mattered, out of the question); any other as it is.
+ */
+export function shownText(text: string): string {
+  if (!text.match(UNSAFE_IN_QUESTION)) return text;
+  return JSON.stringify(text).replace(UNSAFE_IN_QUESTION, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */

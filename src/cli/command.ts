@@ -19,6 +19,8 @@ export interface CliIo {
   readonly signal: AbortSignal;
   /** Standard error is a terminal: progress may redraw a line with `\r` (never into a pipe or a log file). */
   readonly errIsTerminal?: boolean;
+  /** Standard input is a terminal: reading it waits for the user to type, so say so first. */
+  readonly inIsTerminal?: boolean;
 }
 
 export interface CliCommand {

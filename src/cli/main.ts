@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   try {
-    return await command.run(args, io);
+    return await command.run(args, announcingStdin(name, io));
   } catch (error) {
     // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
     if (io.signal.aborted && !(error instanceof UsageError)) {
@@ -58,6 +58,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 const CANCELLED = 130;
+
+/** On a terminal, stdin waits for typing: without a word it looks like a hang (`hearth locate` with no `< issue.txt`). */
+function announcingStdin(name: string, io: CliIo): CliIo {
+  if (!io.inIsTerminal) return io;
+  return {
+    ...io,
+    readStdin: () => {
+      io.err(`hearth ${name}: reading stdin from the terminal: type or paste it, then press Ctrl-D on a line of its own (or pipe it: hearth ${name} < FILE)\n`);
+      return io.readStdin();
+    },
+  };
+}
 
 function processIo(): CliIo {
   const controller = new AbortController();
@@ -82,6 +94,7 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     signal: controller.signal,
     errIsTerminal: process.stderr.isTTY === true,
+    inIsTerminal: process.stdin.isTTY === true,
   };
 }
 

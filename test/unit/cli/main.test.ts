@@ -154,6 +154,18 @@ describe("--repo", () => {
 });
 
 describe("waiting on the user", () => {
+  it("stdin on a terminal: says it is reading and how to end, before it waits", async () => {
+    const c = capture();
+    let saidFirst = false;
+    const io = { ...c.io, inIsTerminal: true, readStdin: async () => ((saidFirst = c.err.join("").length > 0), "") };
+    assert.equal(await main(["locate", "--repo", tmpdir(), "--no-cache", "--quiet"], io), 2);
+    assert.ok(saidFirst, "the hint came before the read");
+    assert.match(c.err.join(""), /^hearth locate: reading stdin from the terminal: type or paste it, then press Ctrl-D on a line of its own \(or pipe it: hearth locate < FILE\)\n/);
+    const piped = capture();
+    await main(["locate", "--repo", tmpdir(), "--no-cache", "--quiet"], piped.io);
+    assert.doesNotMatch(piped.err.join(""), /reading stdin/);
+  });
+
   it("Ctrl-C while indexing: 'cancelled' and exit 130, not 'This operation was aborted' and 1", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "hearth-cli-cancel-"));
     try {

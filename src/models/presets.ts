@@ -3,7 +3,7 @@
  * this machine. A download is written to `<file>.part` and renamed to `<file>` only once
  * its size matches what the server announced, so a `.gguf` in the models folder is whole.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import type { DownloadedModel, ModelRecommendation, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -107,11 +107,23 @@ export function listDownloaded(folder: string): DownloadedModel[] {
     const complete = name.endsWith(".gguf");
     if (!complete && !name.endsWith(".gguf.part")) continue;
     const path = join(folder, name);
+    // A link whose file is gone, a folder or a pipe with a model's name is no model: one must not fail the whole list.
+    const info = fileInfo(path);
+    if (!info?.isFile()) continue;
     const fileName = complete ? name : name.slice(0, -".part".length);
     const match = downloadablePresets().flatMap((p) => p.quantizations.map((q) => ({ p, q }))).find(({ q }) => q.file === fileName);
-    out.push({ path, sizeBytes: statSync(path).size, complete, ...(match ? { preset: match.p.id, quantization: match.q.id } : {}) });
+    out.push({ path, sizeBytes: info.size, complete, ...(match ? { preset: match.p.id, quantization: match.q.id } : {}) });
   }
   return out;
+}
+
+/** The file's stat, following links; undefined when it cannot be read (gone, a loop, no permission). */
+function fileInfo(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Path of a whole downloaded file of `presetId` (its default quantization first), if any. */

@@ -1,6 +1,7 @@
 // Presets, downloaded-file listing and the recommendation from VRAM/RAM.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { findDownloadedPreset, findPreset, listDownloaded, PRESETS, recommendModel } from "../../../src/models/presets.ts";
@@ -47,6 +48,16 @@ test("downloaded files: whole and partial, matched to presets", () => {
   ]);
   assert.equal(findDownloadedPreset(folder, "qwen3.5-27b"), join(folder, q.file));
   assert.equal(findDownloadedPreset(folder, "qwen3.5-35b-a3b"), undefined, "a .part file is not a model");
+});
+
+test("downloaded files: a dangling link, a link loop, a folder or a FIFO named *.gguf does not break the listing and is not listed", () => {
+  const folder = tempDir("hearth-presets-");
+  writeFileSync(join(folder, "mine.gguf"), "abc");
+  symlinkSync(join(folder, "moved-away.gguf"), join(folder, "gone.gguf"));
+  symlinkSync(join(folder, "loop.gguf"), join(folder, "loop.gguf"));
+  mkdirSync(join(folder, "folder.gguf"));
+  if (process.platform !== "win32") spawnSync("mkfifo", [join(folder, "pipe.gguf")]);
+  assert.deepEqual(listDownloaded(folder).map((d) => [d.path, d.sizeBytes, d.complete]), [[join(folder, "mine.gguf"), 3, true]]);
 });
 
 test("Qwen3.6 presets (the Qwen models node-llama-cpp recommends) come first and the newest is the default; estimated sizes are marked", async () => {

@@ -73,7 +73,11 @@ function announcingStdin(name: string, io: CliIo): CliIo {
 
 function processIo(): CliIo {
   const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
+  // SIGTERM (a CI timeout, kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does:
+  // left to their default, they killed hearth at once, and the agent's running command
+  // outlived it while the patch and the trajectory's end were never written. A second
+  // signal of the same kind still kills at once.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => controller.abort());
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),

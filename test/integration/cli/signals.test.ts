@@ -1,0 +1,68 @@
+// The built CLI (out/cli.mjs) stopped from outside: SIGTERM (a CI job's timeout, `kill`,
+// systemd), SIGHUP (the terminal closed) and a reader that goes away (`| head -1`). Each
+// ends the run as Ctrl-C does — the agent's commands stopped, the patch and the
+// trajectory's end written — or, for a closed stdout, quietly.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { alive } from "../../fixtures/processes.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+/** Resolves when `name` appears in `dir` (written whole: the writer renames it into place). */
+function appears(dir: string, name: string): Promise<void> {
+  return new Promise((done) => {
+    const watcher = watch(dir, () => {
+      if (existsSync(join(dir, name))) (watcher.close(), done());
+    });
+    if (existsSync(join(dir, name))) (watcher.close(), done());
+  });
+}
+
+function ended(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+  let stderr = "";
+  let stdout = "";
+  child.stderr?.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  child.stdout?.setEncoding("utf8").on("data", (t: string) => (stdout += t));
+  return new Promise((done) => child.on("close", (code, signal) => done({ code, signal, stderr, stdout })));
+}
+
+describe("hearth fix stopped by a signal", () => {
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, exit 130`, async (t) => {
+      const work = tempDir("hearth-signal-");
+      const repo = join(work, "repo");
+      cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+      const marks = join(work, "marks");
+      mkdirSync(marks);
+      const turns = [
+        { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+        // Says its pid once it runs, then waits far longer than any test.
+        { toolCalls: [{ name: "run_command", arguments: { command: `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600` } }] },
+        { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
+      ];
+      writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
+      const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff")], {
+        cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, stdio: ["ignore", "pipe", "pipe"],
+      });
+      const result = ended(child);
+      await appears(marks, "pid");
+      const commandPid = Number(readFileSync(join(marks, "pid"), "utf8"));
+      // Whatever the outcome, nothing of this test keeps running.
+      t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
+      child.kill(signal);
+      const { code, stderr } = await result;
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, /^hearth fix: cancelled: /m);
+      assert.equal(alive(commandPid), false, "the agent's command was stopped");
+      assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
+      const records = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; stopReason?: string });
+      assert.deepEqual([records.at(-1)?.type, records.at(-1)?.stopReason], ["end", "cancelled"]);
+    });
+  }
+});

@@ -17,7 +17,8 @@
  * wait: it applies the latest settings at once. Time comes from an injectable `Clock`.
  */
 import { stat } from "node:fs/promises";
-import { isAbsolute } from "node:path";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
 import { BackendError, type ModelBackend } from "./backend.ts";
@@ -49,6 +50,15 @@ export function resolveModelSource(settings: Settings): ModelSource {
   if (settings.serverUrl) return { kind: "server", url: settings.serverUrl };
   if (settings.modelPath) return { kind: "file", modelPath: settings.modelPath };
   return { kind: "preset", preset: settings.modelPreset };
+}
+
+/**
+ * A file source whose path starts with `~/` (or is `~`) in the user's home folder: a path
+ * typed into settings by hand, which no shell expanded. `~user/` is left as it is.
+ */
+function withHomeExpanded(source: ModelSource | undefined): ModelSource | undefined {
+  if (source?.kind !== "file" || !(source.modelPath === "~" || /^~[\\/]/.test(source.modelPath))) return source;
+  return { kind: "file", modelPath: join(homedir(), source.modelPath.slice(1)) };
 }
 
 /** The settings that decide which model runs and how: a change to any of them reloads. */
@@ -131,7 +141,7 @@ export class ModelSlot {
     const generation = ++this.generation;
     const settings = this.settings;
     if (!settings) return;
-    const source = (this.options.resolve ?? resolveModelSource)(settings);
+    const source = withHomeExpanded((this.options.resolve ?? resolveModelSource)(settings));
     const model = source ? await checkModelSource(source, this.downloadedPresets()) : NO_MODEL;
     if (generation !== this.generation) return; // a newer settings change already won
     const loadSettings = { ...settings, ...this.options.loadSettings };

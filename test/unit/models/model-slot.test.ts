@@ -42,6 +42,20 @@ describe("ModelSlot", () => {
     }
   });
 
+  it("takes a modelPath starting with ~/ (typed into settings by hand) as in the home folder", async (t) => {
+    const home = folder(t);
+    script(home, "at-home");
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    t.after(() => (saved === undefined ? delete process.env.HOME : (process.env.HOME = saved)));
+    const slot = new ModelSlot();
+    t.after(() => slot.dispose());
+    slot.set(settings({ modelPath: "~/at-home.json" }));
+    await slot.ready();
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.source.kind === "file" && state.source.modelPath === join(home, "at-home.json"), JSON.stringify(state));
+  });
+
   it("keeps the loaded model when nothing that affects it changes, reloads when something does", async (t) => {
     const dir = folder(t);
     const a = script(dir, "A");

@@ -36,10 +36,9 @@ export async function openCliMcp(file: string, workspaceFolder: string, io: CliI
   const servers = new McpServers({ connect: { version: VERSION } });
   // Ctrl-C while a server starts: the start is abandoned and what did start is stopped.
   const result = await servers.sync(config.servers, io.signal);
-  const failed = result.problems.filter((problem) => problem.startsWith("MCP server "));
-  if (failed.length || io.signal.aborted) {
+  if (result.notStarted.length || io.signal.aborted) {
     await servers.close();
-    throw new UsageError(failed.join("\n") || "cancelled while starting the MCP servers");
+    throw new UsageError(result.notStarted.join("\n") || "cancelled while starting the MCP servers");
   }
   for (const problem of result.problems) io.err(`warning: ${terminalText(problem)}\n`);
   // The servers lead their own process groups: an exit without close() must not leave them running.

@@ -29,7 +29,10 @@ export interface McpServersOptions {
 /** What a sync found: the tools of every running server, and a line per server or tool left out. */
 export interface McpSyncResult {
   readonly tools: Tool[];
+  /** Every line: servers not running (`notStarted`), then the tools of running ones left out. */
   readonly problems: string[];
+  /** The lines of servers that are not running (declined, failed to start): the CLI stops on these, not on a tool left out. */
+  readonly notStarted: string[];
 }
 
 interface Entry {
@@ -70,7 +73,7 @@ export class McpServers {
   }
 
   private async syncNow(configs: readonly McpServerConfig[], signal: AbortSignal): Promise<McpSyncResult> {
-    if (this.closed) return { tools: [], problems: [] };
+    if (this.closed) return { tools: [], problems: [], notStarted: [] };
     this.pending = [];
     const wanted = new Map(configs.map((config) => [config.name, config]));
     for (const [name, entry] of this.entries) {
@@ -113,17 +116,18 @@ export class McpServers {
   private collect(configs: readonly McpServerConfig[]): McpSyncResult {
     const taken = new Set<string>();
     const tools: Tool[] = [];
-    const problems: string[] = [];
+    const notStarted = [...this.pending];
+    const skipped: string[] = [];
     for (const config of configs) {
       const entry = this.entries.get(config.name);
-      if (entry?.problem) problems.push(entry.problem);
+      if (entry?.problem) notStarted.push(entry.problem);
       const connection = entry?.connection;
       if (!connection) continue;
       const set = mcpTools({ name: config.name, tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, taken);
       tools.push(...set.tools);
-      problems.push(...set.skipped);
+      skipped.push(...set.skipped);
     }
-    return { tools, problems: [...this.pending, ...problems] };
+    return { tools, problems: [...notStarted, ...skipped], notStarted };
   }
 }
 

@@ -104,7 +104,7 @@ describe("McpServers", () => {
     assert.equal(starts(log).length, 3, "an unchanged running server was restarted");
     await servers.close();
     assert.equal(alive(third!), false);
-    assert.deepEqual(await servers.sync(configs(dir, { fixture: entry })), { tools: [], problems: [] }, "nothing starts after close");
+    assert.deepEqual(await servers.sync(configs(dir, { fixture: entry })), { tools: [], problems: [], notStarted: [] }, "nothing starts after close");
   });
 
   it("Stop ends a sync waiting for a tool list the server never sends (after its tools/list_changed)", { timeout: 20_000 }, async (t) => {

@@ -1,0 +1,49 @@
+/**
+ * `--mcp FILE` as the CLI opens it (openCliMcp), with real server processes: a server that
+ * does not start stops the command; a server that starts but has tools left out (its list
+ * is longer than Hearth offers) is a warning, and its other tools are used.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import { openCliMcp } from "../../../src/cli/mcp-option.ts";
+import type { CliIo } from "../../../src/cli/command.ts";
+import { UsageError } from "../../../src/cli/command.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RAW = fileURLToPath(new URL("../../fixtures/mcp/raw-server.mjs", import.meta.url));
+
+function io(cwd: string): CliIo & { errors: string[] } {
+  const errors: string[] = [];
+  return { errors, cwd, out: () => undefined, err: (text) => void errors.push(text), readStdin: async () => "", signal: new AbortController().signal };
+}
+
+function mcpFile(dir: string, servers: Record<string, unknown>): string {
+  const file = join(dir, "mcp.json");
+  writeFileSync(file, JSON.stringify({ servers }));
+  return file;
+}
+
+describe("openCliMcp", { timeout: 60_000 }, () => {
+  it("uses a server that lists more tools than are offered, with a warning, instead of stopping as if it had not started", async () => {
+    const dir = tempDir("hearth-cli-mcp-");
+    const file = mcpFile(dir, { raw: { command: process.execPath, args: [RAW], env: { RAW_MCP_EXTRA_TOOLS: "200" } } });
+    const cli = io(dir);
+    const mcp = await openCliMcp(file, dir, cli);
+    try {
+      assert.equal(mcp.tools.length, 128);
+      assert.equal(mcp.tools[0]!.definition.name, "mcp__raw__flood");
+      assert.deepEqual(cli.errors, ["warning: MCP server \"raw\" lists 204 tools; 128 are offered and the last 76 left out (every tool is in every turn's prompt).\n"]);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("stops, naming the server, when a server does not start", async () => {
+    const dir = tempDir("hearth-cli-mcp-");
+    const file = mcpFile(dir, { gone: { command: join(dir, "no-such-server") } });
+    await assert.rejects(openCliMcp(file, dir, io(dir)), (error: Error) => error instanceof UsageError && /^MCP server "gone" did not start: the command was not found/.test(error.message));
+  });
+});

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   type ClientCapabilities,
   type InitializeParams,
@@ -111,7 +112,8 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   });
   const params: InitializeParams = {
     processId: process.pid,
-    rootUri: options.rootPath ? `file://${options.rootPath}` : null,
+    // Encoded: a '#', '?' or '%' in a folder name would otherwise cut or garble the path the runtime reads.
+    rootUri: options.rootPath ? pathToFileURL(options.rootPath).href : null,
     capabilities: options.capabilities ?? {},
     initializationOptions: options.initializationOptions,
   };

@@ -11,6 +11,7 @@ import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
 import { type DownloadProgress, onDidChangeDownload } from "./model-ui.ts";
+import { folderOfItem } from "./folder-paths.ts";
 import type { ChatController } from "./chat/controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -34,6 +35,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.probeSystem();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("hearth") && this.postState()),
+      // "api (1 of 2 folders)" appears when a folder is added, though Hearth stays where it works.
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.postState()),
       onDidChangeDownload((download) => {
         this.download = download;
         this.postState();
@@ -101,7 +104,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "openDiff":
         return void chat.openItemDiff(message.itemId);
       case "openFile":
-        return void openWorkspaceFile(message.path, message.line);
+        // Relative to the folder the conversation's agent worked in (the window may have several).
+        return void openWorkspaceFile(chat.folders.folderFor(folderOfItem(chat.transcript.items)), message.path, message.line);
     }
   }
 
@@ -142,6 +146,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       system: this.system,
       ...(this.download ? { download: this.download } : {}),
       ...(this.recommended ? { recommended: this.recommended } : {}),
+      ...(this.chat.folders.label ? { folder: this.chat.folders.label } : {}),
     };
     void this.view?.webview.postMessage(message);
   }
@@ -174,8 +179,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 }
 
 /** Opens a workspace-relative path the transcript mentions (never anything outside the folder). */
-async function openWorkspaceFile(path: string, line?: number): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
+async function openWorkspaceFile(folder: vscode.WorkspaceFolder | undefined, path: string, line?: number): Promise<void> {
   if (!folder || path.split(/[\\/]/).includes("..")) return;
   const uri = vscode.Uri.joinPath(folder.uri, path);
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);

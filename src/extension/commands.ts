@@ -14,9 +14,10 @@ import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
 import { type ModelChoice, modelPickState } from "./model-picks.ts";
 import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
-import { runBlocker } from "../protocol/readiness.ts";
+import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
+import type { FolderChoice } from "./workspace-folder.ts";
 
 export interface CommandContext {
   readonly runtime: RuntimeClient;
@@ -25,6 +26,7 @@ export interface CommandContext {
   readonly memory: MemoryView;
   readonly serverKeys: ServerKeys;
   readonly completions: InlineCompletions;
+  readonly folders: FolderChoice;
 }
 
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
@@ -41,13 +43,17 @@ const PRESET_LABELS: Record<Exclude<ModelPreset, "custom">, string> = {
  * runtime down): the reason and the ways to get a model, and the open chat is left alone.
  */
 const fixIssue: Factory = (ctx) => async (issue?: unknown) => {
-  const blocker = runBlocker(ctx.runtime.state);
-  if (blocker) return offerModelChoices(blocker.reason, blocker.needsModel);
+  const blocker = agentBlocker(ctx.runtime.state);
+  if (blocker) return offerModelChoices(blocker);
   return fixIssueCommand(ctx.chat, typeof issue === "string" ? issue : undefined);
 };
 
-/** A notification with the reason and, when a model is missing, the three ways to get one. */
-export async function offerModelChoices(reason: string, needsModel: boolean): Promise<void> {
+/** A notification with the reason and, when a model is missing, the three ways to get one; with no folder, Open Folder. */
+export async function offerModelChoices({ reason, needsModel, needsFolder }: Blocker): Promise<void> {
+  if (needsFolder) {
+    if (await vscode.window.showWarningMessage(reason, "Open Folder…")) await vscode.commands.executeCommand("vscode.openFolder");
+    return;
+  }
   if (!needsModel) {
     const pick = await vscode.window.showWarningMessage(reason, "Show Log");
     if (pick) await vscode.commands.executeCommand(COMMANDS.showLog.id);
@@ -160,6 +166,29 @@ const restartRuntime: Factory = (ctx) => () => ctx.runtime.restart();
 
 const showLog: Factory = (ctx) => () => ctx.output.show(true);
 
+/**
+ * Choose Folder: the folder of a multi-root window Hearth works in (its runtime restarts
+ * there; remembered for this workspace). With no folder open it is VS Code's Open Folder;
+ * with one, it says Hearth works there. A run in progress is stopped only after asking.
+ */
+const chooseFolder: Factory = (ctx) => async () => {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) return vscode.commands.executeCommand("vscode.openFolder");
+  if (folders.length === 1) {
+    return void vscode.window.showInformationMessage(`Hearth works in ${folders[0]!.name}, the only folder open. Add folders to the workspace to choose among them.`);
+  }
+  const current = ctx.folders.folder;
+  const items = folders.map((folder) => ({ label: folder.name, description: folder === current ? "Hearth works here" : undefined, detail: folder.uri.fsPath, folder }));
+  const pick = await vscode.window.showQuickPick(items, { title: "Hearth: the folder the agent works in and the index covers", placeHolder: current ? `Now: ${current.name}` : undefined });
+  if (!pick || pick.folder === current) return;
+  if (ctx.chat.running) {
+    const stop = "Stop and Switch";
+    if ((await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) !== stop) return;
+    ctx.chat.stop();
+  }
+  await ctx.folders.choose(pick.folder);
+};
+
 const reindexWorkspace: Factory = (ctx) => async () => {
   try {
     const result = await ctx.runtime.request(ReindexRequest, { force: true });
@@ -214,6 +243,7 @@ const FACTORIES: Record<CommandName, Factory> = {
   downloadCuda,
   manageModels,
   restartRuntime,
+  chooseFolder,
   showLog,
   reindexWorkspace,
   toggleInlineCompletions,

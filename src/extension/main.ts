@@ -15,6 +15,7 @@ import { registerLanguageModelProvider } from "./lm-provider.ts";
 import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
 import { ServerKeys } from "./server-key.ts";
+import { FolderChoice } from "./workspace-folder.ts";
 import { createStatusBar } from "./status-bar.ts";
 
 /** What `activate` returns: lets tests and other extensions read Hearth's state. */
@@ -29,12 +30,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel("Hearth", { log: true });
   const serverKeys = new ServerKeys(context.secrets);
-  const runtime = new RuntimeClient(context, output, serverKeys);
-  const chat = new ChatController(runtime, context.workspaceState, output);
-  const memory = new MemoryView(vscode.workspace.workspaceFolders?.[0]);
+  const folders = new FolderChoice(context.workspaceState);
+  const runtime = new RuntimeClient(context, output, serverKeys, folders);
+  const chat = new ChatController(runtime, context.workspaceState, output, folders);
+  const memory = new MemoryView(folders);
   const completions = new InlineCompletions(runtime);
   context.subscriptions.push(
     output,
+    folders,
     runtime,
     chat,
     memory,
@@ -42,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
     completions,
-    registerCommands({ runtime, output, chat, memory, serverKeys, completions }),
+    registerCommands({ runtime, output, chat, memory, serverKeys, completions, folders }),
     registerLanguageModelProvider(runtime, output),
   );
   registerMcpConsent(runtime, context);

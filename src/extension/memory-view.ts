@@ -11,6 +11,7 @@ import { MEMORY_VIEW_ID } from "../protocol/contributions.ts";
 import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
+import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
 export type MemoryNode =
@@ -26,22 +27,38 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private refreshTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly folder: vscode.WorkspaceFolder | undefined) {
+  /** The watchers of the folder shown; replaced when Hearth works in another folder. */
+  private watchers: vscode.Disposable[] = [];
+
+  constructor(private readonly folders: FolderChoice) {
     this.disposables.push(vscode.window.createTreeView(MEMORY_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
+    this.disposables.push(folders.onDidChange(() => this.watch()), { dispose: () => this.unwatch() });
+    this.watch();
+  }
+
+  /** The workspace folder whose memory is shown: the one Hearth works in (its agent reads this memory). */
+  get root(): vscode.Uri | undefined {
+    return this.folders.folder?.uri;
+  }
+
+  private watch(): void {
+    this.unwatch();
+    const folder = this.folders.folder;
     if (folder) {
       for (const glob of [".hearth/**", "AGENTS.md"]) {
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
         watcher.onDidCreate(() => this.refresh());
         watcher.onDidChange(() => this.refresh());
         watcher.onDidDelete(() => this.refresh());
-        this.disposables.push(watcher);
+        this.watchers.push(watcher);
       }
     }
+    this.refresh();
   }
 
-  /** The workspace folder whose memory is shown (the first one). */
-  get root(): vscode.Uri | undefined {
-    return this.folder?.uri;
+  private unwatch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
   }
 
   /** Re-reads the files soon; a burst of file events (a git checkout) refreshes once. */

@@ -37,6 +37,7 @@ import { readRawSettings, readSettings } from "./config.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import type { ServerKeys } from "./server-key.ts";
+import type { FolderChoice } from "./workspace-folder.ts";
 
 export class RuntimeNotRunningError extends Error {}
 
@@ -61,11 +62,14 @@ export class RuntimeClient implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
     private readonly serverKeys?: ServerKeys,
+    private readonly folders?: FolderChoice,
   ) {
     // Trusting the workspace lets its settings count (an untrusted one's approval policy is
     // `ask`) and lets the index read its git history.
     this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.workspaceTrusted()));
     if (serverKeys) this.disposables.push(serverKeys.onDidChange(() => void this.restartIfKeyChanged()));
+    // The runtime has one root, given at start: another folder is another runtime.
+    if (folders) this.disposables.push(folders.onDidChange((folder) => void this.folderChanged(folder)));
   }
 
   get state(): RuntimeConnection {
@@ -159,6 +163,8 @@ export class RuntimeClient implements vscode.Disposable {
     return {
       // Every file the user opens: the index follows unsaved edits, completions see them.
       documentSelector: [{ scheme: "file" }],
+      // The folder Hearth works in is the runtime's root (and its only workspace folder).
+      ...(this.folders?.folder ? { workspaceFolder: this.folders.folder } : {}),
       outputChannel: this.output,
       synchronize: {
         configurationSection: SETTINGS_SECTION,
@@ -233,6 +239,12 @@ export class RuntimeClient implements vscode.Disposable {
       .showWarningMessage(`Hearth's runtime stopped (${reason}). Restarting it (attempt ${decision.attempt})…`, "Show Log")
       .then((pick) => pick && this.output.show(true));
     this.restartTimer = setTimeout(() => void this.start(), decision.delayMs);
+  }
+
+  /** Another folder to work in (chosen, or the one Hearth worked in was removed): a runtime rooted there. */
+  private async folderChanged(folder: vscode.WorkspaceFolder | undefined): Promise<void> {
+    this.output.appendLine(`[extension] Hearth works in ${folder ? `the folder ${folder.uri.fsPath}` : "no folder"} now: restarting the runtime`);
+    if (!this.stopping) await this.restart();
   }
 
   /** The user trusted the folder: its settings count now, and the runtime may run git in it. */

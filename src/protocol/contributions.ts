@@ -23,6 +23,7 @@ export const COMMANDS = {
   downloadCuda: { id: "hearth.downloadCuda", title: "Download CUDA Acceleration" },
   manageModels: { id: "hearth.manageModels", title: "Manage Downloaded Models…" },
   restartRuntime: { id: "hearth.restartRuntime", title: "Restart Runtime" },
+  chooseFolder: { id: "hearth.chooseFolder", title: "Choose Folder…" },
   showLog: { id: "hearth.showLog", title: "Show Log" },
   reindexWorkspace: { id: "hearth.reindexWorkspace", title: "Reindex Workspace" },
   toggleInlineCompletions: { id: "hearth.toggleInlineCompletions", title: "Toggle Inline Completions" },

@@ -5,11 +5,18 @@
  */
 import type { RuntimeConnection } from "./webview.ts";
 
-/** Why a run cannot start now; `needsModel`: the fix is to download, choose or connect a model. */
+/**
+ * Why a run cannot start now; `needsModel`: the fix is to download, choose or connect a
+ * model; `needsFolder`: to open a folder.
+ */
 export interface Blocker {
   readonly reason: string;
   readonly needsModel: boolean;
+  readonly needsFolder?: boolean;
 }
+
+/** Said wherever an agent run is refused for want of a folder (the view, Send, Fix This Issue). */
+export const NO_FOLDER_REASON = "Open a folder first: Hearth's agent reads and changes the files of a folder.";
 
 /**
  * undefined when a run can start: a running runtime with a model that is ready, loading,
@@ -31,6 +38,16 @@ export function runBlocker(runtime: RuntimeConnection): Blocker | undefined {
       return undefined;
     }
   }
+}
+
+/**
+ * Whether the agent (chat, Fix This Issue) can run now: as runBlocker, and a folder must be
+ * open — the agent's tools, index and checkpoints work on one. Completions need no folder.
+ */
+export function agentBlocker(runtime: RuntimeConnection): Blocker | undefined {
+  const blocker = runBlocker(runtime);
+  if (blocker || runtime.kind !== "running" || runtime.status.folder !== null) return blocker;
+  return { reason: NO_FOLDER_REASON, needsModel: false, needsFolder: true };
 }
 
 /** The first letter upper-case, so every message a user reads starts as a sentence ("no model: x" → "No model: x"). */

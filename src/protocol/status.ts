@@ -97,6 +97,8 @@ export interface RuntimeStatus {
   readonly uptimeSeconds: number;
   readonly model: ModelState;
   readonly index: IndexState;
+  /** The folder the agent works in and the index covers (absolute path); null when no folder is open. */
+  readonly folder: string | null;
   /** Problems found in the settings the runtime received (bad values fell back to defaults). */
   readonly settingsProblems: readonly string[];
 }

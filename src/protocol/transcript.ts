@@ -37,6 +37,11 @@ export type TranscriptItem =
       messageIndex?: number;
       /** Files as they were before this message: "restore" goes back here. */
       checkpoint?: string;
+      /**
+       * The folder (its URI) the agent worked in for this message: the paths of the items
+       * after it are relative to it (a multi-root window may have switched folders since).
+       */
+      readonly folder?: string;
     }
   | { readonly kind: "assistant"; readonly id: string; text: string; thinking: string; streaming: boolean }
   | {

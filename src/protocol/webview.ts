@@ -39,6 +39,8 @@ export type ToWebview =
        * offers no download, only the reason and the other ways), `reason` says why.
        */
       readonly recommended?: { readonly name: string; readonly sizeBytes: number; readonly fits?: boolean; readonly reason?: string };
+      /** Where Hearth works in a window of several folders: "api (2 of 3 folders)"; absent with one folder or none. */
+      readonly folder?: string;
     }
   /** The whole open conversation and the history list: on show, on switching, after a restore. */
   | { readonly type: "conversation"; readonly transcript: Transcript; readonly history: readonly ConversationSummary[] }

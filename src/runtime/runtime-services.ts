@@ -46,14 +46,15 @@ export class RuntimeServices {
     // Before anything loads node-llama-cpp: CUDA packages installed on first use are found there.
     if (options.globalStoragePath) useInstalledNativePackages(nativeFolderIn(options.globalStoragePath), bundledLlamaVersion());
     this.globalStoragePath = options.globalStoragePath;
-    const session = this.startSession(options, params.capabilities.window?.workDoneProgress === true);
+    const root = workspaceRoot(params);
+    const session = this.startSession(options, root, params.capabilities.window?.workDoneProgress === true);
     this.session = session;
-    this.wireAreas(session, workspaceRoot(params), options);
+    this.wireAreas(session, root, options);
     log("info", `Hearth runtime ${VERSION} initialized (pid ${process.pid}, node ${process.version})`);
     return { capabilities: INDEX_CAPABILITIES, serverInfo: { name: "hearth-runtime", version: VERSION } };
   }
 
-  private startSession(options: Partial<InitializationOptions>, workDoneProgress: boolean): RuntimeSession {
+  private startSession(options: Partial<InitializationOptions>, root: string | undefined, workDoneProgress: boolean): RuntimeSession {
     const progress = workDoneProgress ? new LoadProgress(this.connection) : undefined;
     const modelsFolder = modelsFolderIn(options.globalStoragePath);
     const session = new RuntimeSession(
@@ -64,6 +65,7 @@ export class RuntimeServices {
       },
       {
         ...(modelsFolder ? { modelsFolder } : {}),
+        ...(root ? { workspaceFolder: root } : {}),
         // Only the key its client gives it for this server: never one from the runtime's own environment.
         ...(options.serverApiKey ? { apiKey: options.serverApiKey } : {}),
       },

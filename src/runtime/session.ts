@@ -29,6 +29,8 @@ export const SETTINGS_SETTLE_MS = 250;
 export interface SessionPaths {
   /** Folder for downloaded models. */
   readonly modelsFolder?: string;
+  /** The workspace folder the agent works in (the runtime's root); none: no folder is open. */
+  readonly workspaceFolder?: string;
   /**
    * API key for the remote server configured when the session starts; it is sent to that
    * server's origin only, never to a server URL that a later settings change names.
@@ -138,6 +140,7 @@ export class RuntimeSession {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       model: this.model.state(),
       index: this.index,
+      folder: this.paths.workspaceFolder ?? null,
       settingsProblems: this.settingsProblems,
     };
   }

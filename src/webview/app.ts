@@ -4,7 +4,7 @@
  * the state (transcript, draft, chosen mentions) is kept with the host so the view comes
  * back as it was after being hidden.
  */
-import { runBlocker } from "../protocol/readiness.ts";
+import { agentBlocker } from "../protocol/readiness.ts";
 import { type Transcript, type ConversationSummary, applyTranscriptEvent } from "../protocol/transcript.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { Composer, type Draft } from "./composer.ts";
@@ -12,7 +12,7 @@ import { contextMeter } from "./context-meter.ts";
 import { button, h, spinner } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
-import { type StateMessage, metaLine, noModelCard, statusCards, statusLine } from "./model-panel.ts";
+import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusLine } from "./model-panel.ts";
 import type { ToolCardContext } from "./tool-card.ts";
 import { TranscriptView } from "./transcript-view.ts";
 
@@ -157,19 +157,20 @@ export class ChatApp {
   /** New chat lives in the view's title bar (one "+", VS Code's own): the page does not repeat it. */
   private renderStatus(): void {
     this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton));
-    this.composer.setBlocked(this.state ? runBlocker(this.state.runtime)?.reason : undefined);
+    this.composer.setBlocked(this.state ? agentBlocker(this.state.runtime)?.reason : undefined);
     this.renderStatusArea();
   }
 
   /** Cards and the meta line; the no-model card inline in the empty chat, else on top. */
   private renderStatusArea(): void {
     const meta = metaLine(this.state);
+    const folder = folderLine(this.state, this.post);
     const model = this.state?.runtime.kind === "running" ? this.state.runtime.status.model : undefined;
     const noModel = this.state && model?.kind === "none" ? noModelCard(this.state, this.post) : undefined;
     const emptyChat = (this.transcript?.items.length ?? 0) === 0;
     this.emptySlot.replaceChildren(...(noModel && emptyChat ? [noModel] : []));
     this.intro.hidden = noModel !== undefined;
-    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(noModel && !emptyChat ? [noModel] : []), ...(meta ? [meta] : []));
+    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(noModel && !emptyChat ? [noModel] : []), ...(meta ? [meta] : []), ...(folder ? [folder] : []));
   }
 
   /** Text deltas: the streaming message is re-rendered at most once per frame. */

@@ -6,7 +6,7 @@
 import type { CommandName } from "../protocol/contributions.ts";
 import type { FixAction, IndexState, ModelState, SystemInfo } from "../protocol/status.ts";
 import { backendName, computeKind, describeModel, describeSource } from "../protocol/status.ts";
-import { sentence } from "../protocol/readiness.ts";
+import { NO_FOLDER_REASON, sentence } from "../protocol/readiness.ts";
 import { formatSize } from "../protocol/units.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { type Child, button, h, icon, plural, spinner } from "./dom.ts";
@@ -174,11 +174,33 @@ export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElem
     if (msg.download) cards.push(downloadCard(msg.download));
     cards.push(modelCard(runtime.status.model, post));
     if (!msg.download) cards.push(cudaCard(msg, runtime.status.model, post));
+    if (runtime.status.folder === null) cards.push(noFolderCard(post));
     if (runtime.status.settingsProblems.length) {
       cards.push(card("settings-problems", ...runtime.status.settingsProblems.map((p) => h("p", { class: "warning-text" }, icon("warning"), " ", sentence(p)))));
     }
   }
   return cards.filter((c): c is HTMLElement => c !== undefined);
+}
+
+/** No folder open: the agent has nothing to work on (completions still work); the way out. */
+function noFolderCard(post: Post): HTMLElement {
+  return card(
+    "no-folder",
+    h("p", { "data-folder": "none" }, NO_FOLDER_REASON),
+    h("div", { class: "actions" }, commandButton(post, "Open Folder…", "chooseFolder", true)),
+  );
+}
+
+/** In a window of several folders: which one Hearth works in, and Change… (Hearth: Choose Folder…). */
+export function folderLine(msg: StateMessage | undefined, post: Post): HTMLElement | undefined {
+  if (!msg?.folder) return undefined;
+  const text = `Working in ${msg.folder}`;
+  return h(
+    "div",
+    { class: "meta-line folder-line" },
+    h("span", { class: "clip", "data-folder": msg.folder, title: `${text}: the agent's files, the index and checkpoints are this folder's` }, text),
+    button("Change…", () => post({ type: "runCommand", command: "chooseFolder" }), { kind: "link", attrs: { "data-command": "chooseFolder" } }),
+  );
 }
 
 export function computeText(system: SystemInfo | undefined): string {

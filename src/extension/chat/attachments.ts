@@ -3,12 +3,12 @@
  * (the selection of the editor the user last worked in, the Problems list), and the
  * buttons of code blocks (Copy, Insert at cursor, Apply to file).
  */
-import { relative, sep } from "node:path";
 import * as vscode from "vscode";
 import { type Attachment, MentionSearchRequest } from "../../protocol/agent.ts";
 import type { CodeAction, Mention, ToWebview } from "../../protocol/webview.ts";
 import { CHECKPOINT_SCHEME } from "../checkpoint-documents.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
+import type { FolderChoice } from "../workspace-folder.ts";
 import { type Problem, attachmentsFor, mentionItems } from "./mention-attachments.ts";
 
 export class Attachments implements vscode.Disposable {
@@ -16,7 +16,10 @@ export class Attachments implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private readonly listener: vscode.Disposable;
 
-  constructor(private readonly runtime: RuntimeClient) {
+  constructor(
+    private readonly runtime: RuntimeClient,
+    private readonly folders: FolderChoice,
+  ) {
     this.listener = vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor && editor.document.uri.scheme === "file") this.lastEditor = editor;
     });
@@ -39,9 +42,9 @@ export class Attachments implements vscode.Disposable {
         const editor = this.editor();
         if (!editor || editor.selection.isEmpty) return undefined;
         const { start, end } = editor.selection;
-        return { path: workspacePath(editor.document.uri), startLine: start.line, endLine: end.line, text: editor.document.getText(editor.selection) };
+        return { path: this.path(editor.document.uri), startLine: start.line, endLine: end.line, text: editor.document.getText(editor.selection) };
       },
-      problems: () => problems(),
+      problems: () => problems((uri) => this.path(uri)),
     });
   }
 
@@ -70,24 +73,24 @@ export class Attachments implements vscode.Disposable {
     await editor.edit((edit) => edit.replace(range, code));
   }
 
+  /** As the agent names files: relative to the folder Hearth works in; absolute outside it (another folder's `src/a.ts` is not this one's). */
+  private path(uri: vscode.Uri): string {
+    return this.folders.relativePath(uri) ?? uri.fsPath;
+  }
+
   private editor(): vscode.TextEditor | undefined {
     return this.lastEditor ?? vscode.window.activeTextEditor;
   }
 }
 
 /** Errors and warnings of workspace files and checkpoint documents, lazily (the list is cut at a limit). */
-function* problems(): Generator<Problem> {
+function* problems(pathOf: (uri: vscode.Uri) => string): Generator<Problem> {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     if (uri.scheme !== "file" && uri.scheme !== CHECKPOINT_SCHEME) continue;
     for (const d of diagnostics) {
       if (d.severity > vscode.DiagnosticSeverity.Warning) continue;
       const severity = d.severity === vscode.DiagnosticSeverity.Error ? "error" : "warning";
-      yield { path: workspacePath(uri), line: d.range.start.line, severity, message: d.message };
+      yield { path: pathOf(uri), line: d.range.start.line, severity, message: d.message };
     }
   }
-}
-
-function workspacePath(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? relative(folder.uri.fsPath, uri.fsPath).split(sep).join("/") : uri.fsPath;
 }

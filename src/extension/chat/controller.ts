@@ -12,6 +12,7 @@ import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEv
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import { TranscriptStore } from "../transcript-store.ts";
+import type { FolderChoice } from "../workspace-folder.ts";
 import { Attachments } from "./attachments.ts";
 import * as conversations from "./conversations.ts";
 import * as reviews from "./reviews.ts";
@@ -33,6 +34,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     readonly runtime: RuntimeClient,
     memento: vscode.Memento,
     readonly output: vscode.LogOutputChannel,
+    readonly folders: FolderChoice,
   ) {
     // A conversation dropped from the history is dropped in the runtime too (its file would stay for good).
     this.store = new TranscriptStore(memento, (ids) => {
@@ -41,7 +43,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     const latest = this.store.list()[0];
     this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
     if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });
-    this.attachments = new Attachments(runtime);
+    this.attachments = new Attachments(runtime, folders);
     this.runs = new Runs(this, this.attachments);
     this.onDidChangeRunning = this.runs.onDidChangeRunning;
     runtime.onNotification(AgentEventNotification, (params) => this.onRunEvent(params.conversationId, params.event));

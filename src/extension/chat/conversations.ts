@@ -39,7 +39,7 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
   const transcript = chat.transcript;
   const params = exportParams(transcript);
   if (!params) return void vscode.window.showInformationMessage("Hearth: this chat is empty; there is nothing to export yet.");
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const folder = chat.folders.folder?.uri;
   const target = await vscode.window.showSaveDialog({
     title: "Export Conversation",
     filters: { Markdown: ["md"] },

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { CheckpointRestoreRequest } from "../../protocol/agent.ts";
 import type { ReviewAction } from "../../protocol/webview.ts";
 import { checkpointUri } from "../checkpoint-documents.ts";
+import { folderOfItem } from "../folder-paths.ts";
 import { decisionPaths, filesToOpen, findReview, restoredNotice, restoreTarget } from "./review-plan.ts";
 import type { ChatSession } from "./session.ts";
 
@@ -14,7 +15,7 @@ import type { ChatSession } from "./session.ts";
 export async function restore(chat: ChatSession, itemId: string): Promise<void> {
   if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before restoring a checkpoint.");
   const target = restoreTarget(chat.transcript.items.find((i) => i.id === itemId));
-  if (!target) return;
+  if (!target || elsewhere(chat, itemId)) return;
   if (target.kind === "message") {
     const pick = await vscode.window.showWarningMessage(
       "Restore the workspace to before this message? Files Hearth changed since then go back, and the conversation continues from here.",
@@ -37,12 +38,13 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
   const item = findReview(chat.transcript.items, reviewId);
   if (!item) return;
   if (action === "open") {
-    for (const p of filesToOpen(item, path)) await openDiff(item.checkpoint, p, "before Hearth ↔ now");
+    for (const p of filesToOpen(item, path)) await openDiff(chat, reviewId, item.checkpoint, p, "before Hearth ↔ now");
     return;
   }
   const paths = decisionPaths(item, action, path);
   if (paths.length === 0) return;
   if (action === "accept") return chat.apply({ type: "reviewDecision", reviewId, paths, state: "accepted" });
+  if (elsewhere(chat, reviewId)) return;
   const restored = await restoreFiles(chat, item.checkpoint, paths);
   if (restored) chat.apply({ type: "reviewDecision", reviewId, paths, state: "rejected" });
 }
@@ -51,7 +53,7 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
 export async function openItemDiff(chat: ChatSession, itemId: string): Promise<void> {
   const item = chat.transcript.items.find((i) => i.id === itemId);
   if (item?.kind !== "tool" || !item.checkpoint) return;
-  for (const path of item.changedFiles ?? []) await openDiff(item.checkpoint, path, `before ${item.name} ↔ now`);
+  for (const path of item.changedFiles ?? []) await openDiff(chat, itemId, item.checkpoint, path, `before ${item.name} ↔ now`);
 }
 
 async function restoreFiles(
@@ -69,8 +71,19 @@ async function restoreFiles(
   }
 }
 
-async function openDiff(checkpoint: string, path: string, label: string): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) return;
+/**
+ * A conversation recorded in another folder than the one Hearth works in now: says so and
+ * is true (its checkpoints are that folder's; a restore here would find none).
+ */
+function elsewhere(chat: ChatSession, itemId: string): boolean {
+  const problem = chat.folders.elsewhere(folderOfItem(chat.transcript.items, itemId));
+  if (problem) void vscode.window.showWarningMessage(problem);
+  return problem !== undefined;
+}
+
+/** The checkpoint's file (the runtime reads it from its folder's checkpoints) beside the file now. */
+async function openDiff(chat: ChatSession, itemId: string, checkpoint: string, path: string, label: string): Promise<void> {
+  const folder = chat.folders.folder;
+  if (!folder || elsewhere(chat, itemId)) return;
   await vscode.commands.executeCommand("vscode.diff", checkpointUri(checkpoint, path), vscode.Uri.joinPath(folder.uri, path), `${path} (${label})`, { preview: false });
 }

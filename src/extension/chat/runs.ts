@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { AgentApproveRequest, type AgentMode, AgentRunRequest, type AgentRunResult } from "../../protocol/agent.ts";
 import { COMMANDS } from "../../protocol/contributions.ts";
-import { runBlocker } from "../../protocol/readiness.ts";
+import { agentBlocker } from "../../protocol/readiness.ts";
 import { describeCall } from "../../protocol/tool-display.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
@@ -72,7 +72,8 @@ export class Runs implements vscode.Disposable {
     this.run = run;
     this.runningChanged.fire(true);
     // Shown at once; the runtime's first event fills in its checkpoint.
-    transcript.items.push({ kind: "user", id: `user-${Date.now().toString(36)}`, text, ...(attachments.length ? { attachments } : {}) });
+    const folder = this.chat.folders.folder?.uri.toString();
+    transcript.items.push({ kind: "user", id: `user-${Date.now().toString(36)}`, text, ...(attachments.length ? { attachments } : {}), ...(folder ? { folder } : {}) });
     this.chat.apply({ type: "runStart", runId }, transcript);
     this.chat.showConversation();
     try {
@@ -114,10 +115,11 @@ export class Runs implements vscode.Disposable {
    * a turn that did nothing (and a red error for it); say why and offer the way out.
    */
   private blocked(): boolean {
-    const blocker = runBlocker(this.chat.runtime.state);
+    const blocker = agentBlocker(this.chat.runtime.state);
     if (!blocker) return false;
-    void vscode.window.showWarningMessage(blocker.reason, ...(blocker.needsModel ? ["Select Model…"] : [])).then((pick) => {
-      if (pick) void vscode.commands.executeCommand(COMMANDS.selectModel.id);
+    const action = blocker.needsModel ? "Select Model…" : blocker.needsFolder ? "Open Folder…" : undefined;
+    void vscode.window.showWarningMessage(blocker.reason, ...(action ? [action] : [])).then((pick) => {
+      if (pick) void vscode.commands.executeCommand(blocker.needsFolder ? "vscode.openFolder" : COMMANDS.selectModel.id);
     });
     return true;
   }

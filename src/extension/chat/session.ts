@@ -7,11 +7,14 @@ import type * as vscode from "vscode";
 import type { Transcript, TranscriptEvent, TranscriptItem } from "../../protocol/transcript.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import type { TranscriptStore } from "../transcript-store.ts";
+import type { FolderChoice } from "../workspace-folder.ts";
 
 export interface ChatSession {
   readonly runtime: RuntimeClient;
   readonly store: TranscriptStore;
   readonly output: vscode.LogOutputChannel;
+  /** The folder the runtime works in: its paths are relative to it. */
+  readonly folders: FolderChoice;
   /** The conversation the view shows. */
   transcript: Transcript;
   /** A run is in progress. */

@@ -63,6 +63,7 @@ describe("runtime over stdio", () => {
     assert.equal(status.version, runtime.initializeResult.serverInfo?.version);
     assert.equal(status.model.kind, "none");
     assert.deepEqual(status.settingsProblems, []);
+    assert.equal(status.folder, null, "no folder: the view says to open one before the agent can run");
   });
 
   it("takes settings from initializationOptions and reports invalid values", async () => {
@@ -123,7 +124,8 @@ describe("runtime over stdio", () => {
   });
 
   it("indexes the workspace folder on its own thread, reports it in the status, and reindexes on request", async () => {
-    const root = tempDir("hearth-it-ws-");
+    // A folder name with '#' and a space: as a URI, '#' starts the fragment unless encoded.
+    const root = tempDir("hearth-it-ws #2 ");
     writeFileSync(join(root, "shop.py"), "def checkout_basket(basket):\n    return sum(basket)\n");
     writeFileSync(join(root, "ui.ts"), "export class CartView {}\n");
     const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: {}, storagePath: tempDir("hearth-it-storage-") } });
@@ -138,6 +140,7 @@ describe("runtime over stdio", () => {
     })();
     assert.equal(ready.kind, "ready");
     assert.equal(ready.kind === "ready" && ready.files, 2);
+    assert.equal((await runtime.connection.sendRequest(StatusRequest)).folder, root, "the folder the agent works in");
     writeFileSync(join(root, "more.go"), "package main\n\nfunc Refund() {}\n");
     assert.deepEqual(await runtime.connection.sendRequest(ReindexRequest, { force: true }), { files: 3 });
   });

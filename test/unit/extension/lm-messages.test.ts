@@ -101,7 +101,7 @@ describe("toLmTools and readModelOptions", () => {
 
 const status = (model: RuntimeStatus["model"]): RuntimeConnection => ({
   kind: "running",
-  status: { version: "1", pid: 1, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, settingsProblems: [] },
+  status: { version: "1", pid: 1, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, folder: "/home/user/project", settingsProblems: [] },
 });
 
 describe("lmModels", () => {

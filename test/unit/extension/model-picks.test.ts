@@ -8,7 +8,7 @@ import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
 const running = (model: ModelState): RuntimeConnection => ({
   kind: "running",
-  status: { version: "1", pid: 1, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, settingsProblems: [] } satisfies RuntimeStatus,
+  status: { version: "1", pid: 1, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, folder: "/home/user/project", settingsProblems: [] } satisfies RuntimeStatus,
 });
 const defaults = { modelPreset: "qwen3.6-35b-a3b", modelPath: "", serverUrl: "" };
 

@@ -6,7 +6,7 @@ import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts"
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
 const running = (model: ModelState): RuntimeStatus => ({
-  version: "1.2.3", pid: 42, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, settingsProblems: [],
+  version: "1.2.3", pid: 42, uptimeSeconds: 1, model, index: { kind: "idle", detail: "" }, folder: "/home/user/project", settingsProblems: [],
 });
 
 describe("status bar look", () => {

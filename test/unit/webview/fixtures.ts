@@ -4,7 +4,7 @@ import type { Transcript, TranscriptEvent } from "../../../src/protocol/transcri
 import type { ToWebview } from "../../../src/protocol/webview.ts";
 
 export function status(model: ModelState): RuntimeStatus {
-  return { version: "0.1.0", pid: 4242, uptimeSeconds: 3, model, index: { kind: "ready", files: 1, symbols: 3 }, settingsProblems: [] };
+  return { version: "0.1.0", pid: 4242, uptimeSeconds: 3, model, index: { kind: "ready", files: 1, symbols: 3 }, folder: "/home/user/project", settingsProblems: [] };
 }
 
 export const READY_MODEL: ModelState = { kind: "ready", source: { kind: "preset", preset: "qwen3.5-35b-a3b" }, name: "Qwen3.5-35B-A3B", contextSize: 131072, gpu: "cuda" };

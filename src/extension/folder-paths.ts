@@ -1,0 +1,44 @@
+/**
+ * The pure half of workspace-folder.ts (unit-tested without `vscode`): which folder Hearth
+ * works in, paths as the runtime names them, and how the folder is shown.
+ */
+import { relative, sep } from "node:path";
+
+/** The folder Hearth works in: the remembered one while it is open, else the first; none without folders. */
+export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined): F | undefined {
+  return folders.find((f) => f.uri === remembered) ?? folders[0];
+}
+
+/**
+ * A path as the runtime names files: relative to its folder with `/`, or undefined for a
+ * file outside it (in another folder of the window, or none) — which the agent cannot
+ * read under any relative name, and must not be given one that means another file.
+ */
+export function pathInFolder(folderPath: string, filePath: string): string | undefined {
+  const rel = relative(folderPath, filePath);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || /^[a-zA-Z]:|^[\\/]/.test(rel)) return undefined;
+  return rel.split(sep).join("/");
+}
+
+/** Items as folderOfItem reads them: only a user message records a folder. */
+interface FolderItem {
+  readonly kind: string;
+  readonly id: string;
+  readonly folder?: string;
+}
+
+/**
+ * The folder (URI) an item's paths are relative to: the one recorded by the user message
+ * it answers (the last message when no item is named); undefined when none was recorded
+ * (a conversation from before folders were recorded, or imported).
+ */
+export function folderOfItem(items: readonly FolderItem[], itemId?: string): string | undefined {
+  const end = itemId === undefined ? items.length : items.findIndex((i) => i.id === itemId) + 1;
+  for (let i = end - 1; i >= 0; i--) if (items[i]!.kind === "user") return items[i]!.folder;
+  return undefined;
+}
+
+/** "api (2 of 3 folders)": where Hearth works, for the view and messages; undefined with one folder or none. */
+export function folderLabel(name: string, index: number, count: number): string | undefined {
+  return count > 1 ? `${name} (${index + 1} of ${count} folders)` : undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * Which folder of the window Hearth works in. The runtime has one root (the index, the
+ * agent's tools, checkpoints): in a multi-root workspace that is the folder the user chose
+ * with "Hearth: Choose Folder…" (remembered per workspace) while it is still open, else the
+ * first. Everything in the extension that turns a runtime path into a file (transcript
+ * links, diffs, attachments, Project Memory) goes through `folder`, never
+ * `workspaceFolders[0]`, so a path always means the file the agent saw.
+ */
+import * as vscode from "vscode";
+import { chosenFolder, folderLabel, pathInFolder } from "./folder-paths.ts";
+
+/** workspaceState key: the URI of the folder the user chose. */
+const CHOSEN_FOLDER_KEY = "hearth.folder";
+
+export class FolderChoice implements vscode.Disposable {
+  private current: vscode.WorkspaceFolder | undefined;
+  private readonly changed = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
+  /** Fires when the folder Hearth works in is another one (chosen, removed, reordered away). */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly state: vscode.Memento) {
+    this.current = this.compute();
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.update()));
+  }
+
+  /** The folder Hearth works in; undefined when the window has none. */
+  get folder(): vscode.WorkspaceFolder | undefined {
+    return this.current;
+  }
+
+  /** "api (2 of 3 folders)" in a multi-root workspace; undefined otherwise. */
+  get label(): string | undefined {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    return this.current ? folderLabel(this.current.name, folders.indexOf(this.current), folders.length) : undefined;
+  }
+
+  /** The file's path as the runtime names it, or undefined for a file outside the folder. */
+  relativePath(uri: vscode.Uri): string | undefined {
+    return this.current && uri.scheme === "file" ? pathInFolder(this.current.uri.fsPath, uri.fsPath) : undefined;
+  }
+
+  /**
+   * The folder a conversation's paths are relative to (`recorded`, from folderOfItem) when it
+   * is open in the window; the current one when none was recorded; undefined when the
+   * recorded folder is no longer open.
+   */
+  folderFor(recorded: string | undefined): vscode.WorkspaceFolder | undefined {
+    if (recorded === undefined) return this.current;
+    return vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === recorded);
+  }
+
+  /**
+   * Why files of a conversation recorded in another folder cannot be restored now (the
+   * runtime's checkpoints are those of the folder it works in); undefined when it is this one.
+   */
+  elsewhere(recorded: string | undefined): string | undefined {
+    if (recorded === undefined || recorded === this.current?.uri.toString()) return undefined;
+    const open = this.folderFor(recorded);
+    const here = this.current ? `Hearth works in ${this.current.name} now` : "no folder is open now";
+    return open
+      ? `This conversation changed files in ${open.name}; ${here}. Choose ${open.name} with "Hearth: Choose Folder…" first.`
+      : `This conversation changed files in ${vscode.Uri.parse(recorded).fsPath}, which is not open in this window; ${here}.`;
+  }
+
+  /** Works in `folder` from now on (and in this workspace next time). */
+  async choose(folder: vscode.WorkspaceFolder): Promise<void> {
+    await this.state.update(CHOSEN_FOLDER_KEY, folder.uri.toString());
+    this.update();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private compute(): vscode.WorkspaceFolder | undefined {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder, uri: folder.uri.toString() }));
+    return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY))?.folder;
+  }
+
+  private update(): void {
+    const next = this.compute();
+    if (next?.uri.toString() === this.current?.uri.toString()) return;
+    this.current = next;
+    this.changed.fire(next);
+  }
+}

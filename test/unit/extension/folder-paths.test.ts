@@ -1,0 +1,59 @@
+// Which folder Hearth works in, and paths as the runtime names them: a file in another
+// folder of the window must never get a relative path that means a file of this one.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { chosenFolder, folderLabel, folderOfItem, pathInFolder } from "../../../src/extension/folder-paths.ts";
+
+const A = { uri: "file:///w/api", name: "api" };
+const B = { uri: "file:///w/web", name: "web" };
+
+describe("chosenFolder", () => {
+  it("the remembered folder while it is open, else the first, none without folders", () => {
+    assert.equal(chosenFolder([A, B], B.uri), B);
+    assert.equal(chosenFolder([A, B], undefined), A);
+    assert.equal(chosenFolder([A, B], "file:///w/gone"), A, "a removed choice falls back to the first folder");
+    assert.equal(chosenFolder([], A.uri), undefined);
+  });
+});
+
+describe("pathInFolder", () => {
+  it("a file in the folder: relative, with /", () => {
+    assert.equal(pathInFolder("/w/api", "/w/api/src/a.ts"), "src/a.ts");
+    assert.equal(pathInFolder("/w/api", "/w/api/..hidden/x"), "..hidden/x", "a name that starts with two dots is inside");
+  });
+
+  it("a file outside it — another folder, a sibling sharing the prefix, the folder itself — has none", () => {
+    assert.equal(pathInFolder("/w/api", "/w/web/src/a.ts"), undefined, "web's src/a.ts is not api's src/a.ts");
+    assert.equal(pathInFolder("/w/api", "/w/api-v2/src/a.ts"), undefined);
+    assert.equal(pathInFolder("/w/api", "/w/api"), undefined);
+    assert.equal(pathInFolder("/w/api", "/w"), undefined);
+  });
+});
+
+describe("folderLabel", () => {
+  it("only in a window of several folders", () => {
+    assert.equal(folderLabel("web", 1, 3), "web (2 of 3 folders)");
+    assert.equal(folderLabel("api", 0, 1), undefined);
+  });
+});
+
+describe("folderOfItem", () => {
+  const items = [
+    { kind: "user", id: "u1", folder: A.uri },
+    { kind: "tool", id: "t1" },
+    { kind: "user", id: "u2", folder: B.uri },
+    { kind: "tool", id: "t2" },
+  ];
+
+  it("an item's paths are relative to the folder of the message it answers", () => {
+    assert.equal(folderOfItem(items, "t1"), A.uri);
+    assert.equal(folderOfItem(items, "u1"), A.uri);
+    assert.equal(folderOfItem(items, "t2"), B.uri);
+    assert.equal(folderOfItem(items), B.uri, "no item: the last message's");
+  });
+
+  it("none recorded (an older or imported conversation), or an unknown item: undefined (the current folder is used)", () => {
+    assert.equal(folderOfItem([{ kind: "user", id: "u" }, { kind: "tool", id: "t" }], "t"), undefined);
+    assert.equal(folderOfItem(items, "nope"), undefined);
+  });
+});

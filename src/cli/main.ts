@@ -78,9 +78,11 @@ function processIo(): CliIo {
   // outlived it while the patch and the trajectory's end were never written. A second
   // signal of the same kind still kills at once.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => controller.abort());
+  const out = closable(process.stdout, () => controller.abort());
+  const err = closable(process.stderr, () => undefined);
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out,
+    err,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -100,6 +102,21 @@ function processIo(): CliIo {
     errIsTerminal: process.stderr.isTTY === true,
     inIsTerminal: process.stdin.isTTY === true,
   };
+}
+
+/**
+ * Writes to `stream` until its reader goes away (`hearth map | head -1`, a closed terminal):
+ * then the rest is dropped and `onClosed` runs once. Unhandled, the stream's EPIPE was a
+ * stack trace and exit 1. Nobody reads stdout any more, so its closing cancels the work.
+ */
+function closable(stream: NodeJS.WriteStream, onClosed: () => void): (text: string) => void {
+  let open = true;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
+    if (open) onClosed();
+    open = false;
+  });
+  return (text) => void (open && stream.write(text));
 }
 
 // Run only as the entry point (tests import `main`).

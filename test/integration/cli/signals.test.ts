@@ -66,3 +66,18 @@ describe("hearth fix stopped by a signal", () => {
     });
   }
 });
+
+describe("a reader that goes away (hearth map | head -1)", () => {
+  it("the rest of the output is dropped quietly: no EPIPE stack trace, the command's own exit code", async () => {
+    const repo = tempDir("hearth-epipe-");
+    // A map well over a pipe's 64 KiB buffer: the write is still going when the reader leaves.
+    for (let i = 0; i < 1000; i++) writeFileSync(join(repo, `module_${i}.py`), `def handle_request_${i}(request, response, session):\n    return response\n\n\nclass Handler${i}:\n    def dispatch_${i}(self, event):\n        pass\n`);
+    // A real pipe (node's own stdio pipes are socket pairs, whose buffers take the whole map).
+    const child = spawn("bash", ["-c", `"${process.execPath}" "${CLI}" map --repo "${repo}" --tokens 200000 --no-cache --quiet | head -c 1 >/dev/null; echo "exit $\{PIPESTATUS[0]}" >&2`], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+    await new Promise((done) => child.on("close", done));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled|node:events/);
+    assert.match(stderr, /^exit 0$/m);
+  });
+});

@@ -52,15 +52,15 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
       skipped.push(`MCP server "${source.name}" lists ${source.tools.length} tools; ${MAX_TOOLS_PER_SERVER} are offered and the last ${left} left out (every tool is in every turn's prompt).`);
       break;
     }
-    const problem = schemaProblem(listed);
-    if (problem) {
-      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${problem}.`);
+    const schema = checkedSchema(listed);
+    if ("problem" in schema) {
+      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${schema.problem}.`);
       continue;
     }
     const definition: ToolDefinition = {
       name: mcpToolName(source.name, listed.name, taken),
       description: describe(source.name, listed),
-      parameters: { ...listed.inputSchema, type: "object", properties: (listed.inputSchema.properties ?? {}) as Record<string, JsonSchema> },
+      parameters: parametersFor(listed, schema.json),
     };
     try {
       checkToolDefinition(definition);
@@ -90,24 +90,45 @@ function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefi
   };
 }
 
-/** Why a listed tool cannot be offered to the model, or undefined. */
-function schemaProblem(listed: McpListedTool): string | undefined {
+/** The listed tool's input schema as JSON text, or why it cannot be offered to the model. */
+function checkedSchema(listed: McpListedTool): { json: string } | { problem: string } {
   const schema = listed.inputSchema as Record<string, unknown> | undefined;
-  if (!schema || typeof schema !== "object" || schema.type !== "object") return `its inputSchema is not an object schema`;
+  if (!schema || typeof schema !== "object" || schema.type !== "object") return { problem: `its inputSchema is not an object schema` };
   const properties = schema.properties;
-  if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) return `its inputSchema's "properties" is not an object`;
-  let size: number;
+  if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) return { problem: `its inputSchema's "properties" is not an object` };
+  let json: string;
   try {
-    size = JSON.stringify(schema).length;
+    json = JSON.stringify(schema);
   } catch {
-    return `its inputSchema is nested too deeply to be read`; // the stack ran out: one tool left out, not the run's whole set
+    return { problem: `its inputSchema is nested too deeply to be read` }; // the stack ran out: one tool left out, not the run's whole set
   }
-  if (size > MAX_SCHEMA_CHARS) return `its inputSchema is ${size} characters of JSON, over the ${MAX_SCHEMA_CHARS} a tool's schema may take (it is in every turn's prompt)`;
+  if (json.length > MAX_SCHEMA_CHARS) return { problem: `its inputSchema is ${json.length} characters of JSON, over the ${MAX_SCHEMA_CHARS} a tool's schema may take (it is in every turn's prompt)` };
   for (const name of Object.keys((properties ?? {}) as object)) {
     const bad = unusableParameterName(name);
-    if (bad) return `${bad}, which a tool call cannot carry`;
+    if (bad) return { problem: `${bad}, which a tool call cannot carry` };
   }
-  return undefined;
+  return { json };
+}
+
+/** Schemas' parameters kept by their JSON text (at most MAX_KEPT_SCHEMAS, the oldest dropped first). */
+const parametersByJson = new Map<string, ToolDefinition["parameters"]>();
+const MAX_KEPT_SCHEMAS = 4096;
+
+/**
+ * The tool's parameters, the same object for the same schema every time: tool sets are
+ * built anew at every message (and the editor's tools arrive as new objects each time),
+ * and a schema is compiled once per object (tool-schema.ts). A new object at every message
+ * cost 150-400 ms for a server with 128 tools and stayed in ajv's cache for good (0.65 MB a
+ * message).
+ */
+function parametersFor(listed: McpListedTool, json: string): ToolDefinition["parameters"] {
+  let parameters = parametersByJson.get(json);
+  if (!parameters) {
+    parameters = { ...listed.inputSchema, type: "object", properties: (listed.inputSchema.properties ?? {}) as Record<string, JsonSchema> };
+    if (parametersByJson.size >= MAX_KEPT_SCHEMAS) parametersByJson.delete(parametersByJson.keys().next().value!);
+    parametersByJson.set(json, parameters);
+  }
+  return parameters;
 }
 
 function describe(server: string, listed: McpListedTool): string {

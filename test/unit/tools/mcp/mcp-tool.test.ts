@@ -42,6 +42,18 @@ describe("MCP tools from a hostile server's list", () => {
     assert.deepEqual(set.skipped, ["MCP server \"srv\" lists 10000 tools; 128 are offered and the last 9872 left out (every tool is in every turn's prompt)."]);
   });
 
+  it("builds each schema's parameters once: the tool sets of later messages reuse them (each new object was compiled again, and kept by ajv for good)", () => {
+    // 128 tools cost 150-400 ms of compiling at every message, and the runtime's heap grew by 0.65 MB a message.
+    const schema = () => ({ type: "object", properties: { a: { type: "string" }, n: { type: "integer" } }, required: ["a"] });
+    const first = mcpTools(source([{ name: "a", inputSchema: schema() }, { name: "b", inputSchema: schema() }]), new Set()).tools;
+    const again = mcpTools(source([{ name: "a", inputSchema: schema() }]), new Set()).tools;
+    assert.equal(again[0]!.definition.parameters, first[0]!.definition.parameters, "the same schema, listed again (a new message, a relisting, the editor's tools)");
+    assert.equal(first[1]!.definition.parameters, first[0]!.definition.parameters, "two tools with one schema");
+    const other = mcpTools(source([{ name: "a", inputSchema: { ...schema(), required: [] } }]), new Set()).tools;
+    assert.notEqual(other[0]!.definition.parameters, first[0]!.definition.parameters);
+    assert.deepEqual(other[0]!.definition.parameters.required, []);
+  });
+
   it("leaves out a tool whose schema is too large for every turn's prompt, saying why", () => {
     const huge = { type: "object", properties: { p: { type: "string", description: "y".repeat(100_000) } } };
     const set = mcpTools(source([{ name: "huge", inputSchema: huge }, { name: "fine", inputSchema: EMPTY }]), new Set());

@@ -33,8 +33,10 @@ const cs = codeServer as {
 };
 
 export interface WorkbenchOptions {
-  /** Folder to open. */
+  /** Folder to open (code-server's default folder; also what `open` falls back to). */
   readonly folder: string;
+  /** What the window opens instead of `folder`: a `.code-workspace` file, or no folder at all. */
+  readonly open?: { readonly workspace: string } | "empty";
   /** Install Hearth by linking this extension folder (default: the repository). */
   readonly extensionPath?: string;
   /** Install a VSIX with `--install-extension` instead of linking a folder. */
@@ -81,7 +83,8 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.folder)}`;
+    const what = options.open === "empty" ? "ew=true" : options.open ? `workspace=${encodeURIComponent(options.open.workspace)}` : `folder=${encodeURIComponent(options.folder)}`;
+    const url = `http://127.0.0.1:${port}/?${what}`;
     await page.goto(url);
     await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: 60_000 });
     return makeWorkbench(page, url, profile.dirs.user, root, server, browser);

@@ -1,0 +1,92 @@
+// The folder Hearth works in, in a real workbench (code-server): a workspace of two folders
+// names the one Hearth works in, "Hearth: Choose Folder…" moves the agent to the other (its
+// files are written there, not in the first), and a window with no folder says to open one
+// before Send is offered.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { FrameLocator } from "playwright-core";
+import type { ModelScript } from "../../src/models/scripted.ts";
+import { NO_FOLDER_REASON } from "../../src/protocol/readiness.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
+import { tempDir } from "../fixtures/temp.ts";
+
+/** hearth.modelPath is machine-scoped in code-server (a remote extension host). */
+function useScript(wb: Workbench, script: ModelScript): void {
+  const path = join(tempDir("hearth-folders-script-"), "model.json");
+  writeFileSync(path, JSON.stringify(script));
+  mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
+  writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": path }, null, 2));
+}
+
+async function openChat(wb: Workbench): Promise<FrameLocator> {
+  await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
+  const view = wb.hearthView();
+  await view.locator('[data-state="ready"]').waitFor({ timeout: 60_000 });
+  await view.locator('[data-model="ready"], [data-model="configured"]').first().waitFor({ timeout: 60_000 });
+  return view;
+}
+
+describe("a workspace of two folders", { timeout: 300_000 }, () => {
+  let wb: Workbench;
+  let api: string;
+  let web: string;
+
+  before(async () => {
+    const root = tempDir("hearth-folders-ws-");
+    api = join(root, "api");
+    web = join(root, "web");
+    for (const [dir, marker] of [[api, "api"], [web, "web"]] as const) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, "calc.py"), `# ${marker}\ndef add(a, b):\n    return a + b\n`);
+    }
+    const workspace = join(root, "two.code-workspace");
+    writeFileSync(workspace, JSON.stringify({ folders: [{ path: "api" }, { path: "web" }] }));
+    wb = await startWorkbench({ folder: api, open: { workspace }, settings: { "hearth.approvalPolicy": "auto-edit" } });
+    useScript(wb, {
+      name: "scripted-folders",
+      turns: [{ toolCalls: [{ name: "write_file", arguments: { path: "NOTES.md", content: "written by Hearth\n" } }] }, { text: "Wrote NOTES.md." }],
+    });
+  });
+  after(async () => wb?.close());
+
+  it("names the folder, Choose Folder… moves the agent to the other one, and its writes land there", async () => {
+    const view = await openChat(wb);
+    await view.locator('[data-folder="api (1 of 2 folders)"]').waitFor({ timeout: 30_000 });
+    await runCommand(wb.page, "Hearth: Choose Folder…");
+    const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "web" }).first();
+    await row.waitFor();
+    await row.click();
+    // The runtime restarts in web: the view says so once it is back.
+    await view.locator('[data-folder="web (2 of 2 folders)"]').waitFor({ timeout: 60_000 });
+    await view.locator('[data-model="ready"], [data-model="configured"]').first().waitFor({ timeout: 60_000 });
+    await wb.screenshot("folders-two-folders");
+    const input = view.getByLabel("Message Hearth");
+    await input.fill("write the notes");
+    await input.press("Enter");
+    await view.locator('[data-item="assistant"]', { hasText: "Wrote NOTES.md." }).waitFor({ timeout: 60_000 });
+    assert.equal(readFileSync(join(web, "NOTES.md"), "utf8"), "written by Hearth\n");
+    assert.equal(existsSync(join(api, "NOTES.md")), false, "nothing written in the folder Hearth no longer works in");
+  });
+});
+
+describe("a window with no folder", { timeout: 300_000 }, () => {
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await startWorkbench({ folder: tempDir("hearth-folders-none-"), open: "empty" });
+    useScript(wb, { name: "scripted-none", turns: [{ text: "hello" }] });
+  });
+  after(async () => wb?.close());
+
+  it("says to open a folder, with Send off and Open Folder… beside the reason", async () => {
+    const view = await openChat(wb);
+    const card = view.locator('[data-folder="none"]');
+    await card.waitFor({ timeout: 30_000 });
+    assert.equal(await card.innerText(), NO_FOLDER_REASON);
+    assert.equal(await view.getByRole("button", { name: "Send" }).isDisabled(), true);
+    await view.getByRole("button", { name: "Open Folder…" }).waitFor();
+    await wb.screenshot("folders-no-folder");
+  });
+});

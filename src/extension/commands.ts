@@ -17,7 +17,7 @@ import { downloadCudaInteractively, downloadModelInteractively, manageDownloaded
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
-import type { FolderChoice } from "./workspace-folder.ts";
+import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
 
 export interface CommandContext {
   readonly runtime: RuntimeClient;
@@ -172,7 +172,7 @@ const showLog: Factory = (ctx) => () => ctx.output.show(true);
  * with one, it says Hearth works there. A run in progress is stopped only after asking.
  */
 const chooseFolder: Factory = (ctx) => async () => {
-  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folders = diskFolders();
   if (folders.length === 0) return vscode.commands.executeCommand("vscode.openFolder");
   if (folders.length === 1) {
     return void vscode.window.showInformationMessage(`Hearth works in ${folders[0]!.name}, the only folder open. Add folders to the workspace to choose among them.`);

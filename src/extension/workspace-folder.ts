@@ -31,7 +31,7 @@ export class FolderChoice implements vscode.Disposable {
 
   /** "api (2 of 3 folders)" in a multi-root workspace; undefined otherwise. */
   get label(): string | undefined {
-    const folders = vscode.workspace.workspaceFolders ?? [];
+    const folders = diskFolders();
     return this.current ? folderLabel(this.current.name, folders.indexOf(this.current), folders.length) : undefined;
   }
 
@@ -74,7 +74,7 @@ export class FolderChoice implements vscode.Disposable {
   }
 
   private compute(): vscode.WorkspaceFolder | undefined {
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder, uri: folder.uri.toString() }));
+    const folders = diskFolders().map((folder) => ({ folder, uri: folder.uri.toString() }));
     return chosenFolder(folders, this.state.get<string>(CHOSEN_FOLDER_KEY))?.folder;
   }
 
@@ -84,4 +84,9 @@ export class FolderChoice implements vscode.Disposable {
     this.current = next;
     this.changed.fire(next);
   }
+}
+
+/** The window's folders on disk: a virtual one (`vscode-vfs:`, a remote repository) has no files the runtime can read. */
+export function diskFolders(): readonly vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
 }

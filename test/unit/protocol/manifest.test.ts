@@ -64,6 +64,11 @@ describe("package.json contributions", () => {
     assert.equal(declared["hearth.completionModelPath"]!.scope, "machine");
   });
 
+  it("is off in virtual workspaces (no files on disk), with the reason VS Code shows", () => {
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+    assert.match(pkg.capabilities.virtualWorkspaces.description, /on disk/);
+  });
+
   it("activates on startup-finished, never on '*', and points main at the bundle", () => {
     assert.ok(!pkg.activationEvents.includes("*"));
     assert.ok(pkg.activationEvents.includes("onStartupFinished"));

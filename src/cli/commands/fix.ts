@@ -3,7 +3,7 @@
  * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, appendFileSync, constants, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -53,7 +53,8 @@ export const fixCommand: CliCommand = {
   --mcp FILE           MCP servers whose tools the agent may call (VS Code's mcp.json format;
                        \${workspaceFolder} is --repo); each call asks like a command unless --yes
 
-Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
+Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix
+(or its patch could not be written to --out: then it is on stdout),
 2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
@@ -98,7 +99,7 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
         });
         trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
         trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
-        writeOutputs(options, info.name, result.patch, io);
+        const written = writeOutputs(options, info.name, result.patch, io);
         io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
         if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
         if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
@@ -106,7 +107,8 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix,
         if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
         for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
         io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
-        return exitCode(result.agent.stopReason, result.tests?.passed);
+        const code = exitCode(result.agent.stopReason, result.tests?.passed);
+        return !written && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
       } finally {
         await index?.close();
       }
@@ -165,6 +167,10 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   const stateDir = resolve(io.cwd, str("state-dir") ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth"));
   const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
+  writableFolder(stateDir, stateDir, "the state folder");
+  for (const [path, what] of [[out, "the patch"], [predictionsFile && resolve(io.cwd, predictionsFile), "the predictions"], [trajectoryPath, "the trajectory"]] as const) {
+    if (path) writableFile(path, what);
+  }
   const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: resolve(io.cwd, model), threads } : { threads }).settings;
   return {
     repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
@@ -175,10 +181,64 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   };
 }
 
-function writeOutputs(options: FixCliOptions, modelName: string, patch: string, io: CliIo): void {
-  if (options.out) writeFileSync(options.out, patch);
-  else io.out(patch);
-  if (options.predictions) appendFileSync(options.predictions.file, predictionLine(options.predictions.instanceId, modelName, patch) + "\n");
+/**
+ * Refuses, before the model loads, an output the run could only fail to write at its end
+ * (`--out results/x.diff` where results is a file, a folder that is not writable): found
+ * there, the whole run was reported as "the model failed" and its patch was not written.
+ */
+function writableFile(path: string, what: string): void {
+  if (isFolder(path)) throw new UsageError(`cannot write ${what} to ${path}: it is a folder; give a file name`);
+  writableFolder(dirname(path), path, what);
+}
+
+/** The nearest part of `folder` that exists is a folder this process may write in (the rest is made when written). */
+function writableFolder(folder: string, target: string, what: string): void {
+  let dir = folder;
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} to ${target}: ${dir} is a file, not a folder`);
+      accessSync(dir, constants.W_OK);
+      return;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(dir) !== dir) dir = dirname(dir);
+      else throw new UsageError(`cannot write ${what} to ${target}: ${code === "EACCES" ? `${dir} is not writable` : (error as Error).message}`);
+    }
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the patch and the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */
+function writeOutputs(options: FixCliOptions, modelName: string, patch: string, io: CliIo): boolean {
+  let written = true;
+  if (options.out) {
+    try {
+      mkdirSync(dirname(options.out), { recursive: true });
+      writeFileSync(options.out, patch);
+    } catch (error) {
+      io.err(`hearth fix: could not write the patch to ${options.out} (${(error as Error).message}): it is on stdout instead\n`);
+      io.out(patch);
+      written = false;
+    }
+  } else io.out(patch);
+  if (options.predictions) {
+    try {
+      mkdirSync(dirname(options.predictions.file), { recursive: true });
+      appendFileSync(options.predictions.file, predictionLine(options.predictions.instanceId, modelName, patch) + "\n");
+    } catch (error) {
+      io.err(`hearth fix: could not add the prediction to ${options.predictions.file} (${(error as Error).message})\n`);
+      written = false;
+    }
+  }
+  return written;
 }
 
 function exitCode(stopReason: string, testsPassed: boolean | undefined): number {

@@ -133,4 +133,42 @@ describe("hearth fix", () => {
     assert.equal(start?.issue, "add(2, 3) returns -1");
     assert.ok(start?.model, JSON.stringify(start));
   });
+
+  it("an output it cannot write is refused before the run, naming it; an output folder that does not exist yet is made", () => {
+    const work = tempDir("hearth-fix-outputs-");
+    writeFileSync(join(work, "notes.txt"), "a file, not a folder\n");
+    const edit = script([call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }), call("finish", { summary: "fixed" })]);
+    const blocked = join(work, "notes.txt", "x");
+    for (const [flag, what] of [["--out", "the patch"], ["--predictions", "the predictions"], ["--trajectory", "the trajectory"], ["--state-dir", "the state folder"]] as const) {
+      const repo = checkout("python-calc");
+      const extra = flag === "--predictions" ? ["--instance-id", "demo__calc-1"] : [];
+      const run = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", edit, "--yes", "--no-index", flag, blocked, ...extra]);
+      assert.equal(run.status, 2, `${flag}: ${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`^hearth fix: cannot write ${what} to ${blocked.replace(/[/.]/g, "\\$&")}: ${join(work, "notes.txt").replace(/[/.]/g, "\\$&")} is a file, not a folder$`, "m"), flag);
+      assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, `${flag}: the run did not start`);
+    }
+    const repo = checkout("python-calc");
+    const made = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", edit, "--yes", "--no-index", "--out", join(work, "new", "fix.diff"), "--trajectory", join(work, "logs", "t.jsonl"), "--predictions", join(work, "preds", "p.jsonl"), "--instance-id", "demo__calc-1"]);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(readFileSync(join(work, "new", "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
+    assert.ok(existsSync(join(work, "preds", "p.jsonl")) && existsSync(join(work, "logs", "t.jsonl")));
+  });
+
+  it("a patch it cannot write at the end is printed on stdout instead, with the reason, not reported as a model failure", () => {
+    const work = tempDir("hearth-fix-lost-");
+    const outDir = join(work, "out");
+    mkdirSync(outDir);
+    // The run itself puts a file where the output folder was.
+    const model = script([
+      call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+      call("run_command", { command: `rm -r ${outDir} && echo taken > ${outDir}` }),
+      call("finish", { summary: "fixed" }),
+    ]);
+    const run = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--out", join(outDir, "fix.diff"), "--trajectory", join(work, "t.jsonl")]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /the model failed/);
+    assert.match(run.stderr, new RegExp(`^hearth fix: could not write the patch to ${join(outDir, "fix.diff").replace(/[/.]/g, "\\$&")} \\(.+\\): it is on stdout instead$`, "m"));
+    assert.match(run.stdout, /^\+    return a \+ b$/m);
+  });
 });
+

@@ -1,8 +1,9 @@
 /**
  * MCP tools as Hearth `Tool`s. Each gets a name the model can write (names.ts), its input
  * schema checked once (`checkToolDefinition`: a schema ajv cannot compile leaves the tool
- * out, with the reason; so does one whose schema is over 20,000 characters, and a server's
- * tools after its first 128 offered), and the effect "command": an MCP tool can do
+ * out, with the reason — a line each for the first five, one line for the rest; so does one
+ * whose schema is over 20,000 characters, and a server's tools after its first 128 offered
+ * or 128 left out), and the effect "command": an MCP tool can do
  * anything its server can, so it is approved exactly like run_command (asked under `ask`
  * and `auto-edit`).
  * `readOnlyHint` does not lower that: annotations are the server's own claim, and the MCP
@@ -39,6 +40,12 @@ export interface McpToolSet {
 const MAX_DESCRIPTION_CHARS = 1500;
 /** Tools of one server offered at most (OpenAI's limit for a request's whole list; each is in every turn's prompt). */
 const MAX_TOOLS_PER_SERVER = 128;
+/**
+ * Tools of one server left out for their schemas that get a line of their own (each line
+ * is a notification in the editor); the rest are counted in one more line, and after
+ * MAX_TOOLS_PER_SERVER of them the server's other tools are not looked at.
+ */
+const MAX_LEFT_OUT_LINES = 5;
 /** Characters of a tool's input schema as JSON, at most (it too is in every turn's prompt). */
 const MAX_SCHEMA_CHARS = 20_000;
 
@@ -46,32 +53,44 @@ const MAX_SCHEMA_CHARS = 20_000;
 export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet {
   const tools: Tool[] = [];
   const skipped: string[] = [];
-  for (const [index, listed] of source.tools.entries()) {
+  let leftOut = 0;
+  let index = 0;
+  for (; index < source.tools.length && leftOut < MAX_TOOLS_PER_SERVER; index++) {
     if (tools.length === MAX_TOOLS_PER_SERVER) {
       const left = source.tools.length - index;
       skipped.push(`MCP server "${source.name}" lists ${source.tools.length} tools; ${MAX_TOOLS_PER_SERVER} are offered and the last ${left} left out (every tool is in every turn's prompt).`);
-      break;
+      return { tools, skipped: [...skipped, ...leftOutRest(source.name, leftOut, 0)] };
     }
-    const schema = checkedSchema(listed);
-    if ("problem" in schema) {
-      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${schema.problem}.`);
-      continue;
-    }
-    const definition: ToolDefinition = {
-      name: mcpToolName(source.name, listed.name, taken),
-      description: describe(source.name, listed),
-      parameters: parametersFor(listed, schema.json),
-    };
-    try {
-      checkToolDefinition(definition);
-    } catch (error) {
-      taken.delete(definition.name);
-      skipped.push(`MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${(error as Error).message}`);
-      continue;
-    }
-    tools.push(mcpTool(source, listed.name, definition));
+    const tool = offered(source, source.tools[index]!, taken);
+    if (typeof tool !== "string") tools.push(tool);
+    else if (++leftOut <= MAX_LEFT_OUT_LINES) skipped.push(tool);
   }
-  return { tools, skipped };
+  return { tools, skipped: [...skipped, ...leftOutRest(source.name, leftOut, source.tools.length - index)] };
+}
+
+/** One line for the tools left out past the first MAX_LEFT_OUT_LINES, and those not looked at. */
+function leftOutRest(server: string, leftOut: number, notLookedAt: number): string[] {
+  if (leftOut <= MAX_LEFT_OUT_LINES) return [];
+  const rest = notLookedAt ? `, and the last ${notLookedAt} were not looked at (after ${leftOut} unusable ones)` : "";
+  return [`MCP server "${server}": ${leftOut - MAX_LEFT_OUT_LINES} more of its tools were left out for their input schemas too${rest}.`];
+}
+
+/** The listed tool as a Hearth tool, or the line saying why it is left out. */
+function offered(source: McpToolSource, listed: McpListedTool, taken: Set<string>): Tool | string {
+  const schema = checkedSchema(listed);
+  if ("problem" in schema) return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${schema.problem}.`;
+  const definition: ToolDefinition = {
+    name: mcpToolName(source.name, listed.name, taken),
+    description: describe(source.name, listed),
+    parameters: parametersFor(listed, schema.json),
+  };
+  try {
+    checkToolDefinition(definition);
+  } catch (error) {
+    taken.delete(definition.name);
+    return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${(error as Error).message}`;
+  }
+  return mcpTool(source, listed.name, definition);
 }
 
 function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefinition): Tool {

@@ -54,6 +54,15 @@ describe("MCP tools from a hostile server's list", () => {
     assert.deepEqual(other[0]!.definition.parameters.required, []);
   });
 
+  it("says in a few lines, not one each, that 10,000 tools were left out for their schemas (each line is a notification in the editor), and still offers the good ones", () => {
+    const bad = Array.from({ length: 10_000 }, (_, i) => ({ name: `bad${i}`, inputSchema: { type: "object", properties: { x: { type: "strng" } } } }));
+    const set = mcpTools(source([{ name: "good", inputSchema: EMPTY }, ...bad.slice(0, 20), { name: "good2", inputSchema: EMPTY }, ...bad.slice(20)]), new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__good", "mcp__srv__good2"]);
+    assert.equal(set.skipped.length, 6, set.skipped.join("\n"));
+    assert.match(set.skipped[0]!, /^MCP tool "bad0" of server "srv" was left out: /);
+    assert.equal(set.skipped[5], 'MCP server "srv": 123 more of its tools were left out for their input schemas too, and the last 9872 were not looked at (after 128 unusable ones).');
+  });
+
   it("leaves out a tool whose schema is too large for every turn's prompt, saying why", () => {
     const huge = { type: "object", properties: { p: { type: "string", description: "y".repeat(100_000) } } };
     const set = mcpTools(source([{ name: "huge", inputSchema: huge }, { name: "fine", inputSchema: EMPTY }]), new Set());

@@ -152,7 +152,7 @@ function parametersFor(listed: McpListedTool, json: string): ToolDefinition["par
 
 function describe(server: string, listed: McpListedTool): string {
   const text = (listed.description ?? listed.title ?? "").trim();
-  const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, MAX_DESCRIPTION_CHARS)}…` : text;
+  const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, pairEnd(text, MAX_DESCRIPTION_CHARS))}…` : text;
   return `${short || `The "${listed.name}" tool.`} (MCP server "${server}".)`;
 }
 
@@ -188,9 +188,24 @@ function base64Bytes(data: string): number {
   return Math.floor((data.replace(/=+$/, "").length * 3) / 4);
 }
 
-/** Head and tail of a long result, like command output (limits.ts). */
+/**
+ * Head and tail of a long result, like command output (limits.ts), never half an emoji: a
+ * lone surrogate is sent to a server as `\ud83d`, which llama-server's JSON parser refuses
+ * (HTTP 500 for every later request of the conversation).
+ */
 export function cap(text: string, max = MAX_COMMAND_OUTPUT_CHARS): string {
   if (text.length <= max) return text;
   const half = Math.floor(max / 2);
-  return `${text.slice(0, half)}\n… (${text.length - max} characters of the result cut) …\n${text.slice(-half)}`;
+  const head = pairEnd(text, half);
+  const tail = text.length - half + (isLowSurrogate(text.charCodeAt(text.length - half)) ? 1 : 0);
+  return `${text.slice(0, head)}\n… (${tail - head} characters of the result cut) …\n${text.slice(tail)}`;
+}
+
+/** `end`, or one less where `end` would cut a surrogate pair in two. */
+function pairEnd(text: string, end: number): number {
+  return isLowSurrogate(text.charCodeAt(end)) && end > 0 ? end - 1 : end;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { McpListedTool } from "../../../../src/tools/mcp/connection.ts";
-import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
+import { cap, mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 import { runTool } from "../../../../src/tools/tool.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
 
@@ -61,6 +61,17 @@ describe("MCP tools from a hostile server's list", () => {
     assert.equal(set.skipped.length, 6, set.skipped.join("\n"));
     assert.match(set.skipped[0]!, /^MCP tool "bad0" of server "srv" was left out: /);
     assert.equal(set.skipped[5], 'MCP server "srv": 123 more of its tools were left out for their input schemas too, and the last 9872 were not looked at (after 128 unusable ones).');
+  });
+
+  it("cuts a long result or description without splitting an emoji's surrogate pair (llama-server's JSON parser refuses a lone half: every later request of the conversation failed)", () => {
+    for (const shift of [0, 1]) {
+      const text = "x".repeat(shift) + "😀".repeat(20_000);
+      const cut = cap(text);
+      assert.ok(cut.isWellFormed(), `shift ${shift}: ${JSON.stringify(cut.slice(11_990, 12_010))}`);
+      assert.match(cut, /characters of the result cut/);
+    }
+    const [tool] = mcpTools(source([{ name: "d", description: `x${"😀".repeat(1000)}`, inputSchema: EMPTY }]), new Set()).tools;
+    assert.ok(tool!.definition.description.isWellFormed(), tool!.definition.description.slice(1490, 1510));
   });
 
   it("leaves out a tool whose schema is too large for every turn's prompt, saying why", () => {

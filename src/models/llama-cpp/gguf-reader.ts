@@ -54,6 +54,17 @@ export class GgufFormatError extends Error {
 
 /** Strings Hearth reads into memory (keys, names, chat templates); longer ones are refused, not allocated. */
 const MAX_KEPT_STRING = 16 << 20;
+/**
+ * Counts no model comes near (models have hundreds to a few thousand tensors and tens of
+ * keys; Qwen's tokenizer is ~300,000 strings, tokens and merges). Below the file size they
+ * still cost: a tensor record read takes ~300 bytes of heap (3 million records in a 100 MB
+ * file took 1 GB, so a few hundred MB of them ended the process at its ~4 GB heap), and
+ * skipping 20 million empty strings took 13 s. llama.cpp caps none of them.
+ */
+export const MAX_TENSORS = 1 << 16;
+export const MAX_ENTRIES = 1 << 16;
+/** Strings in all metadata arrays together. */
+export const MAX_ARRAY_STRINGS = 1 << 22;
 const CHUNK = 1 << 20;
 
 /** Reads the GGUF structure of `path` (whose size is `fileSize`) without trusting a single count. */
@@ -153,6 +164,8 @@ function safeNumber(value: bigint): number | bigint {
 
 /** The three sections in file order. */
 class LayoutReader {
+  private strings = 0;
+
   constructor(private readonly r: BoundedReader) {}
 
   async read(): Promise<GgufLayout> {
@@ -178,6 +191,8 @@ class LayoutReader {
     if (tensors * 33n + entries * 13n > BigInt(this.r.remaining)) {
       throw new GgufFormatError(`its header lists ${tensors} tensors and ${entries} metadata entries, more than the file can hold`, "truncated");
     }
+    if (tensors > MAX_TENSORS) throw new GgufFormatError(`its header lists ${tensors} tensors; no model has more than ${MAX_TENSORS}`, "invalid");
+    if (entries > MAX_ENTRIES) throw new GgufFormatError(`its header lists ${entries} metadata entries; no model has more than ${MAX_ENTRIES}`, "invalid");
     return { version, tensorCount: Number(tensors), entryCount: Number(entries) };
   }
 
@@ -200,6 +215,8 @@ class LayoutReader {
     const length = Number(declared);
     const base = { type: "array" as const, itemType: GGUF_TYPE_NAMES[itemType]!, length };
     if (itemType === STRING) {
+      this.strings += length;
+      if (this.strings > MAX_ARRAY_STRINGS) throw new GgufFormatError(`${key} holds ${length} strings; no model's metadata arrays hold more than ${MAX_ARRAY_STRINGS} in all`, "invalid");
       for (let i = 0; i < length; i++) await this.r.string(`${key}[${i}]`, false);
       return base;
     }

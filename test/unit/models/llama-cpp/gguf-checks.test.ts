@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { BackendError } from "../../../../src/models/backend.ts";
-import { type GgufEntry, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
+import { type GgufEntry, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_TENSORS, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
 import { checkHyperParameters } from "../../../../src/models/llama-cpp/hyper-parameters.ts";
 import { validateModelFile } from "../../../../src/models/llama-cpp/validate.ts";
 import { gguf, writeGguf, type GgufTensor, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
@@ -18,6 +18,16 @@ function tempFile(t: TestContext, bytes: Uint8Array): string {
   const file = join(dir, "model.gguf");
   writeFileSync(file, bytes);
   return file;
+}
+
+/** A GGUF v3 header declaring `tensors` tensor records and `entries` metadata entries. */
+function header(tensors: number, entries: number): Buffer {
+  const bytes = Buffer.alloc(24);
+  bytes.write("GGUF", 0, "latin1");
+  bytes.writeUInt32LE(3, 4);
+  bytes.writeBigUInt64LE(BigInt(tensors), 8);
+  bytes.writeBigUInt64LE(BigInt(entries), 16);
+  return bytes;
 }
 
 const NORM: GgufTensor = { name: "output_norm.weight", dims: [4], type: "f32", data: new Float32Array(4).fill(1) };
@@ -37,6 +47,41 @@ describe("readGgufLayout", () => {
     const bytes = writeGguf(new Map([["general.name", gguf.str("tiny")]]), []);
     bytes.writeBigUInt64LE(1n << 50n, 24 + 8 + "general.name".length + 4); // the value's length prefix
     await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /general\.name declares 1125899906842624 bytes, but only 8 are left in the file/);
+  });
+
+  // A record is 33 bytes on disk and ~320 bytes once read: 3 million records in a 100 MB
+  // file took 1 GB of heap, so a few hundred MB of records ended the runtime (heap limit ~4 GB).
+  // The limits are constants of the reader; the files hold one item more.
+  it("refuses more tensor records than any model has before reading one, though the file holds them", async (t) => {
+    const count = MAX_TENSORS + 1;
+    const record = Buffer.alloc(33);
+    record.writeBigUInt64LE(1n, 0);
+    record.write("a", 8);
+    record.writeUInt32LE(1, 9);
+    record.writeBigUInt64LE(32n, 13);
+    const bytes = Buffer.concat([header(count, 0), Buffer.alloc(count * record.length).fill(record)]);
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /its header lists 65537 tensors; no model has more than 65536/);
+  });
+
+  it("refuses more metadata entries than any model has before reading one, though the file holds them", async (t) => {
+    const count = MAX_ENTRIES + 1;
+    const bytes = Buffer.concat([header(0, count), Buffer.alloc(count * 13)]);
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /its header lists 65537 metadata entries; no model has more than 65536/);
+  });
+
+  // Skipping an empty string costs no memory but an await: 20 million of them (160 MB) took 13 s.
+  // The file (32 MB) holds every string, so only the count can refuse it.
+  it("refuses metadata arrays holding more strings than any tokenizer, before skipping them", async (t) => {
+    const count = MAX_ARRAY_STRINGS + 1;
+    const key = Buffer.from("tokenizer.ggml.tokens");
+    const entry = Buffer.alloc(8 + key.length + 16);
+    entry.writeBigUInt64LE(BigInt(key.length), 0);
+    key.copy(entry, 8);
+    entry.writeUInt32LE(9, 8 + key.length);
+    entry.writeUInt32LE(8, 12 + key.length);
+    entry.writeBigUInt64LE(BigInt(count), 16 + key.length);
+    const bytes = Buffer.concat([header(0, 1), entry, Buffer.alloc(count * 8)]);
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /tokenizer\.ggml\.tokens holds 4194305 strings; no model's metadata arrays hold more than 4194304 in all/);
   });
 
   it("refuses a tensor with more than 4 dimensions", async (t) => {

@@ -21,7 +21,7 @@ export {
 } from "./backend.ts";
 export type * from "./types.ts";
 export { type BackendEnvironment, serverOrigin } from "./factory.ts";
-export { backendKey, checkModelFile, ModelSlot, type ModelSlotOptions, resolveModelSource } from "./model-slot.ts";
+export { backendKey, checkModelFile, completionModelSource, ModelSlot, type ModelSlotOptions, resolveModelSource } from "./model-slot.ts";
 export { type Clock, systemClock } from "./http-limits.ts";
 export { DownloadError, type DownloadProgress, downloadFile } from "./download.ts";
 export {

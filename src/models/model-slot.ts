@@ -18,7 +18,7 @@
  */
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { Settings } from "../protocol/settings.ts";
 import type { ModelSource, ModelState } from "../protocol/status.ts";
 import { BackendError, type ModelBackend } from "./backend.ts";
@@ -57,8 +57,24 @@ export function resolveModelSource(settings: Settings): ModelSource {
  * typed into settings by hand, which no shell expanded. `~user/` is left as it is.
  */
 function withHomeExpanded(source: ModelSource | undefined): ModelSource | undefined {
-  if (source?.kind !== "file" || !(source.modelPath === "~" || /^~[\\/]/.test(source.modelPath))) return source;
-  return { kind: "file", modelPath: join(homedir(), source.modelPath.slice(1)) };
+  return source?.kind === "file" ? { kind: "file", modelPath: expandHome(source.modelPath) } : source;
+}
+
+function expandHome(path: string): string {
+  return path === "~" || /^~[\\/]/.test(path) ? join(homedir(), path.slice(1)) : path;
+}
+
+/**
+ * The completion slot's model: `completionModelPath`, unless it names the main model's own
+ * file (a second copy costs its memory again, and on a GPU takes VRAM the main model
+ * needs); then none, and completions use the main model as when none is set.
+ */
+export function completionModelSource(settings: Settings): ModelSource | undefined {
+  const path = settings.completionModelPath;
+  if (!path) return undefined;
+  const main = resolveModelSource(settings);
+  if (main.kind === "file" && resolvePath(expandHome(main.modelPath)) === resolvePath(expandHome(path))) return undefined;
+  return { kind: "file", modelPath: path };
 }
 
 /** The settings that decide which model runs and how: a change to any of them reloads. */

@@ -9,7 +9,7 @@
  * burst of settings changes (Select Model writes three settings) reloads once.
  */
 import { join } from "node:path";
-import { type BackendEnvironment, type Clock, collectTurn, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
+import { type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 import { type Settings, sanitizeSettings } from "../protocol/settings.ts";
@@ -60,7 +60,7 @@ export class RuntimeSession {
     this.completionModel = new ModelSlot({
       ...common,
       label: "completion model",
-      resolve: (settings) => (settings.completionModelPath ? { kind: "file", modelPath: settings.completionModelPath } : undefined),
+      resolve: completionModelSource,
       loadSettings: { contextSize: COMPLETION_CONTEXT },
     });
     this.model.set(this.settings);

@@ -12,6 +12,7 @@
  * first whose arguments are all given is used.
  */
 import type { ToolEffect } from "./agent.ts";
+import { visibleText } from "./visible-text.ts";
 
 /**
  * What the card shows under its first line: "diff" the change (proposed before approval,
@@ -97,7 +98,8 @@ export function fillTemplate(template: string, args: Record<string, unknown>): s
   const text = template.replace(/\{([^{}]+)\}/g, (_, name: string) => {
     if (name === "*") return summarizeArguments(args);
     const value = args[name];
-    if (typeof value === "number" || (typeof value === "string" && value !== "")) return String(value);
+    // Shown to be approved: a bidi override or a line break in a command or path is written out, not obeyed.
+    if (typeof value === "number" || (typeof value === "string" && value !== "")) return visibleText(String(value), true);
     missing = true;
     return "";
   });
@@ -107,7 +109,7 @@ export function fillTemplate(template: string, args: Record<string, unknown>): s
 /** The arguments as compact JSON, cut at 120 characters (the card shows them whole). */
 function summarizeArguments(args: Record<string, unknown>): string {
   if (Object.keys(args).length === 0) return "no arguments";
-  const json = JSON.stringify(args);
+  const json = visibleText(JSON.stringify(args), true);
   return json.length > 120 ? `${json.slice(0, 119)}…` : json;
 }
 

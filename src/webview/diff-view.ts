@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../protocol/chat.ts";
 import type { ProposedChange } from "../protocol/tool-display.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
 
 /** Lines shown before "… N more lines" (the full diff opens in the editor). */
@@ -78,7 +79,8 @@ export function renderDiff(diff: string, maxLines = MAX_LINES): HTMLElement {
   // One file: the card already names it, so the ---/+++ headers are noise; several: one header line each.
   lines = files <= 1 ? lines.filter((line) => !isHeader(line)) : lines.filter((line) => !isHeader(line) || line.startsWith("+++ ")).map((line) => (line.startsWith("+++ ") ? `+++ ${line.slice(4).replace(/^b\//, "")}` : line));
   const shown = lines.slice(0, maxLines);
-  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, line || " ", "\n")));
+  // The code as it will be: a bidi override or zero-width character in it is written out (⟨U+202E⟩), not obeyed.
+  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line) || " ", "\n")));
   const pre = h("pre", { class: "diff", tabindex: 0 }, code);
   if (lines.length > maxLines) pre.append(h("span", { class: "diff-more" }, `… ${lines.length - maxLines} more lines (Open diff shows all)`));
   return pre;

@@ -6,6 +6,7 @@
  */
 import createDOMPurify, { type DOMPurify } from "dompurify";
 import { Marked, type Tokens } from "marked";
+import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
 import { highlightHtml } from "./highlight.ts";
 import type { Post } from "./host.ts";
@@ -67,6 +68,7 @@ export function renderMarkdown(container: HTMLElement, markdown: string, post: P
     const language = /(?:^|\s)language-(\S+)/.exec(code?.className ?? "")?.[1];
     pre.replaceWith(codeBlock((code ?? pre).textContent ?? "", language, post));
   }
+  for (const code of fragment.querySelectorAll("code")) showHidden(code);
   for (const table of [...fragment.querySelectorAll("table")]) table.replaceWith(h("div", { class: "table-scroll" }, table.cloneNode(true)));
   container.replaceChildren(fragment);
   container.classList.add("markdown");
@@ -79,6 +81,8 @@ export function codeBlock(code: string, language: string | undefined, post: Post
   const highlighted = highlightHtml(text, language);
   if (highlighted === undefined) codeEl.textContent = text;
   else codeEl.replaceChildren(purify().sanitize(highlighted, { ALLOWED_TAGS: ["span"], ALLOWED_ATTR: ["class"], RETURN_DOM_FRAGMENT: true }));
+  // Shown as written (⟨U+202E⟩), not obeyed; Copy / Insert / Apply still take the code as it is.
+  showHidden(codeEl);
   const feedback = h("span", { class: "code-feedback", role: "status" });
   const act = (action: "copy" | "insert" | "apply", done: string) => () => {
     post({ type: "code", action, code: text, ...(language ? { language } : {}) });
@@ -103,6 +107,17 @@ export function codeBlock(code: string, language: string | undefined, post: Post
     ),
     h("pre", { tabindex: 0 }, codeEl),
   );
+}
+
+/**
+ * Code reads as what it does: a bidi override or zero-width character in it (Trojan Source)
+ * is written out in every text node under `root`. Prose is left alone (right-to-left
+ * languages use marks such as U+200F as text).
+ */
+function showHidden(node: Node): void {
+  if (node.nodeType !== Node.TEXT_NODE) return node.childNodes.forEach(showHidden);
+  const shown = visibleText(node.nodeValue ?? "");
+  if (shown !== node.nodeValue) node.nodeValue = shown;
 }
 
 /** Workspace paths in links open in the editor ("src/a.ts#L12" → line 12); web links are left to VS Code. */

@@ -4,6 +4,7 @@
  */
 import type { ReviewFileState, TranscriptItem } from "../protocol/transcript.ts";
 import type { ReviewAction } from "../protocol/webview.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon } from "./dom.ts";
 import type { Post } from "./host.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -15,15 +16,16 @@ const STATE_LABEL: Record<ReviewFileState, string> = { pending: "Pending", accep
 
 function fileRow(item: ReviewItem, file: ReviewItem["files"][number], post: Post): HTMLElement {
   const send = (action: ReviewAction) => () => post({ type: "review", action, reviewId: item.id, path: file.path });
-  const slash = file.path.lastIndexOf("/");
+  const path = visibleText(file.path, true);
+  const slash = path.lastIndexOf("/");
   return h(
     "li",
     { class: `review-file state-${file.state}`, "data-review-file": file.path, "data-review-state": file.state },
     h(
       "span",
-      { class: "review-path", title: file.path },
-      h("span", { class: "review-base" }, file.path.slice(slash + 1)),
-      slash > 0 ? h("span", { class: "review-dir muted" }, ` ${file.path.slice(0, slash)}`) : undefined,
+      { class: "review-path", title: path },
+      h("span", { class: "review-base" }, path.slice(slash + 1)),
+      slash > 0 ? h("span", { class: "review-dir muted" }, ` ${path.slice(0, slash)}`) : undefined,
     ),
     h("span", { class: `review-state badge state-${file.state}` }, STATE_LABEL[file.state]),
     h(

@@ -8,6 +8,7 @@
  */
 import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
 import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
 import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
@@ -84,15 +85,17 @@ function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
     ...args.map(({ name, value }) => {
       if (name === "path") {
         const line = typeof item.arguments.start_line === "number" ? item.arguments.start_line : undefined;
-        const link = h("a", { href: "#", class: "tool-path", title: `Open ${value}` }, value);
+        // Shown as they will run: a bidi override or zero-width character is written out (⟨U+202E⟩), not obeyed.
+        const shown = visibleText(value, true);
+        const link = h("a", { href: "#", class: "tool-path", title: `Open ${shown}` }, shown);
         link.addEventListener("click", (e) => {
           e.preventDefault();
           post({ type: "openFile", path: value, ...(line ? { line } : {}) });
         });
         return h("span", { class: "tool-arg" }, link);
       }
-      if (name === "command") return h("code", { class: "tool-arg tool-command" }, `$ ${value}`);
-      return h("span", { class: "tool-arg" }, h("span", { class: "tool-arg-name" }, `${name} `), h("code", {}, value));
+      if (name === "command") return h("code", { class: "tool-arg tool-command" }, `$ ${visibleText(value)}`);
+      return h("span", { class: "tool-arg" }, h("span", { class: "tool-arg-name" }, `${name} `), h("code", {}, visibleText(value, true)));
     }),
   );
 }
@@ -160,7 +163,7 @@ function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | und
   const shown = new Set(keyArguments(item).map((a) => a.name));
   const rest = Object.entries(item.arguments).filter(([name]) => !shown.has(name) && name !== "start_line" && name !== "end_line");
   if (rest.length === 0) return undefined;
-  return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], h("pre", { class: "tool-preview", tabindex: 0 }, JSON.stringify(Object.fromEntries(rest), null, 2)));
+  return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(JSON.stringify(Object.fromEntries(rest), null, 2))));
 }
 
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
@@ -170,9 +173,9 @@ function isControlTool(item: ToolItem): boolean {
 
 export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
-  const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.join(", ")}`) : undefined;
+  const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.map((p) => visibleText(p, true)).join(", ")}`) : undefined;
   const preview = item.preview
-    ? keptDetails(ctx, `${item.id}:result`, false, [item.status === "failed" ? "Error" : "Result"], h("pre", { class: "tool-preview", tabindex: 0 }, item.preview))
+    ? keptDetails(ctx, `${item.id}:result`, false, [item.status === "failed" ? "Error" : "Result"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(item.preview)))
     : undefined;
   return h(
     "article",

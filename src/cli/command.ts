@@ -3,8 +3,8 @@
  * `commands.ts`; `main.ts` parses nothing but the command name, so each command owns its
  * flags and its `--help` text.
  */
-import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
@@ -77,6 +77,42 @@ export function repoFolder(cwd: string, repo: string | undefined): string {
   }
   if (!folder) throw new UsageError(`${path} is a file, not a folder: give the repository's folder`);
   return path;
+}
+
+/**
+ * Refuses, before the work starts, an output a command could only fail to write at its end
+ * (`hearth fix --out results/x.diff` where results is a file, a folder that is not
+ * writable): found there, a whole fix was reported as "the model failed" and its patch was
+ * not written. Folders that do not exist yet are fine: the writer makes them.
+ */
+export function writableFile(path: string, what: string): void {
+  if (isFolder(path)) throw new UsageError(`cannot write ${what} to ${path}: it is a folder; give a file name`);
+  writableFolder(dirname(path), path, what);
+}
+
+/** The nearest part of `folder` that exists is a folder this process may write in (the rest is made when written). */
+export function writableFolder(folder: string, target: string, what: string): void {
+  let dir = folder;
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} to ${target}: ${dir} is a file, not a folder`);
+      accessSync(dir, constants.W_OK);
+      return;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(dir) !== dir) dir = dirname(dir);
+      else throw new UsageError(`cannot write ${what} to ${target}: ${code === "EACCES" ? `${dir} is not writable` : (error as Error).message}`);
+    }
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const SHORT_OPTION = /^-[A-Za-z][A-Za-z0-9-]*$/;

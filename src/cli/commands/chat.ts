@@ -5,8 +5,8 @@
  * conversation after this turn (src/agent/handoff.ts).
  */
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
 import { loadProjectContext } from "../../agent/project-context.ts";
@@ -16,7 +16,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, type CliIo, parseFlags, readInputFile, repoFolder, UsageError } from "../command.ts";
+import { type CliCommand, type CliIo, parseFlags, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -64,6 +64,9 @@ export const chatCommand: CliCommand = {
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
+    // Found only after the answer, a path it cannot write lost the conversation.
+    const savePath = typeof flags.save === "string" ? resolve(io.cwd, flags.save) : undefined;
+    if (savePath) writableFile(savePath, "the conversation");
     const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
     if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
     const system = flags["no-rules"] === true ? undefined : await projectPrompt(repo, io);
@@ -125,11 +128,12 @@ export const chatCommand: CliCommand = {
       io.out("\n");
       const usage = result.usage ? `, ${result.usage.promptTokens} prompt tokens, ${result.usage.generatedTokens} generated` : "";
       io.err(`[${result.stopReason}${usage}]\n`);
-      if (typeof flags.save === "string") {
+      if (savePath) {
         const title = earlier?.title ?? prompt.replace(/\s+/g, " ").slice(0, 60);
         const markdown = exportConversation(messages, { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
-        writeFileSync(resolve(io.cwd, flags.save), markdown);
-        io.err(`saved the conversation to ${flags.save}\n`);
+        mkdirSync(dirname(savePath), { recursive: true });
+        writeFileSync(savePath, markdown);
+        io.err(`saved the conversation to ${flags.save as string}\n`);
       }
       return 0;
     } finally {

@@ -3,7 +3,7 @@
  * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
-import { accessSync, appendFileSync, constants, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -11,7 +11,7 @@ import { runFix, predictionLine } from "../../agent/fix.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
-import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -197,41 +197,6 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
-}
-
-/**
- * Refuses, before the model loads, an output the run could only fail to write at its end
- * (`--out results/x.diff` where results is a file, a folder that is not writable): found
- * there, the whole run was reported as "the model failed" and its patch was not written.
- */
-function writableFile(path: string, what: string): void {
-  if (isFolder(path)) throw new UsageError(`cannot write ${what} to ${path}: it is a folder; give a file name`);
-  writableFolder(dirname(path), path, what);
-}
-
-/** The nearest part of `folder` that exists is a folder this process may write in (the rest is made when written). */
-function writableFolder(folder: string, target: string, what: string): void {
-  let dir = folder;
-  for (;;) {
-    try {
-      if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} to ${target}: ${dir} is a file, not a folder`);
-      accessSync(dir, constants.W_OK);
-      return;
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(dir) !== dir) dir = dirname(dir);
-      else throw new UsageError(`cannot write ${what} to ${target}: ${code === "EACCES" ? `${dir} is not writable` : (error as Error).message}`);
-    }
-  }
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Writes the patch and the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

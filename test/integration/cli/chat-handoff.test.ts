@@ -48,4 +48,20 @@ describe("hearth chat with project memory and handoff", () => {
     assert.equal(run.status, 2);
     assert.match(run.stderr, /notes\.md: this is not a Hearth conversation export/);
   });
+
+  it("--save where it cannot write is refused before the model loads; a folder that does not exist yet is made", () => {
+    const work = tempDir("hearth-chat-save-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "An answer." }] }));
+    writeFileSync(join(work, "notes.txt"), "a file\n");
+    for (const [save, why] of [["notes.txt/chat.md", "notes\\.txt is a file, not a folder"], [".", "it is a folder; give a file name"]]) {
+      const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--save", save!, "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`^hearth chat: cannot write the conversation to .*: .*${why}$`, "m"));
+      assert.equal(run.stdout, "", "no answer was asked for");
+    }
+    const made = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--save", "chats/today/chat.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(made.status, 0, made.stderr);
+    assert.equal(importConversation(readFileSync(join(work, "chats/today/chat.md"), "utf8")).messages.at(-1)?.content, "An answer.");
+  });
 });
+

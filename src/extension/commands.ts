@@ -18,6 +18,7 @@ import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
 import { type ServerKeys, serverOrigin } from "./server-key.ts";
 import { type FolderChoice, diskFolders } from "./workspace-folder.ts";
+import type { ServerConsent } from "./server-consent.ts";
 
 export interface CommandContext {
   readonly runtime: RuntimeClient;
@@ -27,6 +28,7 @@ export interface CommandContext {
   readonly serverKeys: ServerKeys;
   readonly completions: InlineCompletions;
   readonly folders: FolderChoice;
+  readonly serverConsent: ServerConsent;
 }
 
 type Factory = (ctx: CommandContext) => (...args: unknown[]) => Promise<unknown> | unknown;
@@ -95,12 +97,20 @@ const selectModel: Factory = (ctx) => async () => {
     ...presets,
     { label: "$(file) Choose a GGUF file…", description: pickDescription(modelPickState({ kind: "file" }, choice, state), current.modelPath), run: chooseGgufFile },
     { label: "$(globe) Use a server URL…", description: pickDescription(modelPickState({ kind: "server" }, choice, state), current.serverUrl), run: enterServerUrl },
+    ...workspaceServerPick(ctx.serverConsent),
     // Every download stays one step away, also the ones not recommended for this machine (sizes and needs listed there).
     { label: "$(cloud-download) Download a model…", detail: "Each model with its size and the memory it needs", run: async () => void (await vscode.commands.executeCommand(COMMANDS.downloadModel.id)) },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: "Hearth: Select Model", placeHolder: "Which model should Hearth use?" });
   await pick?.run();
 };
+
+/** The workspace's server URL the user has not agreed to (or kept local): one pick away. */
+function workspaceServerPick(consent: ServerConsent): (vscode.QuickPickItem & { run: () => Promise<void> })[] {
+  const url = consent.pending;
+  if (!url) return [];
+  return [{ label: "$(organization) Use this workspace's server", description: url, detail: "Its settings name it; your code and chats would be sent there", run: () => consent.decide(url, "use") }];
+}
 
 function pickDescription(state: string | undefined, value: string): string | undefined {
   return [state, value].filter(Boolean).join(" · ") || undefined;

@@ -1,20 +1,44 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
-import { SETTINGS, SETTINGS_SECTION, type Settings, layeredValue, sanitizeSettings } from "../protocol/settings.ts";
+import { SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, layeredValue, sanitizeSettings } from "../protocol/settings.ts";
+
+/** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
+export interface ServerConsentHooks {
+  /** The user agreed to send their code to this workspace server URL. */
+  agreed(url: unknown): boolean;
+  /** Records that the user chose this URL themselves (they typed it; it landed in the workspace's settings). */
+  agree(url: string): Promise<void>;
+}
+
+const NO_CONSENT: ServerConsentHooks = { agreed: () => false, agree: async () => undefined };
+let serverConsent = NO_CONSENT;
+
+export function useServerConsent(hooks: ServerConsentHooks | undefined): void {
+  serverConsent = hooks ?? NO_CONSENT;
+}
 
 /**
  * The raw `hearth` section (the runtime sanitizes it again), with what a repository's
  * `.vscode/settings.json` may set decided by `layeredValue`: VS Code already ignores
  * machine-scoped workspace values, but Hearth does not rely on it for the settings that
- * decide which file is loaded and what the agent may do unasked.
+ * decide which file is loaded and what the agent may do unasked; a workspace's server URL
+ * counts once the user agreed to it (server-consent.ts).
  */
 export function readRawSettings(): Partial<Settings> {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const trusted = vscode.workspace.isTrusted;
   return Object.fromEntries(SETTINGS.map((spec) => {
-    const guarded = spec.scope === "machine" || spec.scope === "application" || spec.workspaceMayOnlyTighten;
-    return [spec.key, guarded ? layeredValue(spec, config.inspect(spec.key) ?? {}, trusted) : config.get(spec.key)];
+    const guarded = spec.scope === "machine" || spec.scope === "application" || spec.workspaceMayOnlyTighten || spec.workspaceNeedsConsent;
+    return [spec.key, guarded ? layeredValue(spec, config.inspect(spec.key) ?? {}, trusted, (url) => serverConsent.agreed(url)) : config.get(spec.key)];
   })) as Partial<Settings>;
+}
+
+/** The trusted workspace's server URL while the user has not agreed to it (what to ask about); undefined otherwise. */
+export function workspaceServerAwaitingConsent(): string | undefined {
+  if (!vscode.workspace.isTrusted) return undefined;
+  const spec = SETTINGS.find((s) => s.key === "serverUrl")!;
+  const url = awaitingConsent(spec, vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(spec.key) ?? {}, (u) => serverConsent.agreed(u));
+  return typeof url === "string" ? url : undefined;
 }
 
 export function readSettings(): Settings {
@@ -26,7 +50,8 @@ export async function updateSetting<K extends keyof Settings>(key: K, value: Set
   // Write where the user already set it (workspace or global); default to global. A
   // user-only setting always goes to the user's settings (a workspace value would not count).
   const inspect = config.inspect(key);
-  const scope = SETTINGS.find((spec) => spec.key === key)?.scope;
+  const spec = SETTINGS.find((s) => s.key === key);
+  const scope = spec?.scope;
   const userOnly = scope === "machine" || scope === "application";
   const target = userOnly
     ? vscode.ConfigurationTarget.Global
@@ -35,5 +60,7 @@ export async function updateSetting<K extends keyof Settings>(key: K, value: Set
     : inspect?.workspaceValue !== undefined
       ? vscode.ConfigurationTarget.Workspace
       : vscode.ConfigurationTarget.Global;
+  // What the user sets themselves needs no question, also where it lands in the workspace's settings.
+  if (spec?.workspaceNeedsConsent && target !== vscode.ConfigurationTarget.Global && typeof value === "string" && value) await serverConsent.agree(value);
   await config.update(key, value, target);
 }

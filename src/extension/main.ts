@@ -14,6 +14,7 @@ import { registerMcpConsent } from "./mcp-bridge.ts";
 import { registerLanguageModelProvider } from "./lm-provider.ts";
 import { MemoryView } from "./memory-view.ts";
 import { RuntimeClient } from "./runtime-client.ts";
+import { ServerConsent } from "./server-consent.ts";
 import { ServerKeys } from "./server-key.ts";
 import { FolderChoice } from "./workspace-folder.ts";
 import { createStatusBar } from "./status-bar.ts";
@@ -30,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel("Hearth", { log: true });
   const serverKeys = new ServerKeys(context.secrets);
+  // Before the runtime reads any settings: a workspace's server URL counts only once agreed to.
+  const serverConsent = new ServerConsent(context.workspaceState);
   const folders = new FolderChoice(context.workspaceState);
   const runtime = new RuntimeClient(context, output, serverKeys, folders);
   const chat = new ChatController(runtime, context.workspaceState, output, folders);
@@ -37,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const completions = new InlineCompletions(runtime);
   context.subscriptions.push(
     output,
+    serverConsent,
+    serverConsent.onDidChange(() => void runtime.settingsChanged()),
     folders,
     runtime,
     chat,
@@ -45,12 +50,15 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ChatViewProvider.register(context.extensionUri, runtime, chat),
     registerCheckpointDocuments(runtime),
     completions,
-    registerCommands({ runtime, output, chat, memory, serverKeys, completions, folders }),
+    registerCommands({ runtime, output, chat, memory, serverKeys, completions, folders, serverConsent }),
     registerLanguageModelProvider(runtime, output),
   );
   registerMcpConsent(runtime, context);
   // Spawning the runtime is not activation's work: start it right after activate returns.
-  setImmediate(() => void runtime.start());
+  setImmediate(() => {
+    void runtime.start();
+    void serverConsent.ask();
+  });
   const activationMs = performance.now() - started;
   output.appendLine(`[extension] Hearth ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, runtime, chat };

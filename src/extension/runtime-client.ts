@@ -185,10 +185,7 @@ export class RuntimeClient implements vscode.Disposable {
           // none) must not reach it, or the old key would go to the new server. Restart.
           // The settings go as readRawSettings decides them (what a repository may set), not
           // as VS Code merges the section.
-          didChangeConfiguration: async () => {
-            if (await this.restartIfKeyChanged()) return;
-            await this.sendSettings();
-          },
+          didChangeConfiguration: () => this.settingsChanged(),
         },
       },
       // We restart ourselves (with backoff and a message); the client must not.
@@ -245,6 +242,12 @@ export class RuntimeClient implements vscode.Disposable {
   private async folderChanged(folder: vscode.WorkspaceFolder | undefined): Promise<void> {
     this.output.appendLine(`[extension] Hearth works in ${folder ? `the folder ${folder.uri.fsPath}` : "no folder"} now: restarting the runtime`);
     if (!this.stopping) await this.restart();
+  }
+
+  /** The settings may have changed (VS Code's configuration, or an answer that decides what counts): to the runtime. */
+  async settingsChanged(): Promise<void> {
+    if (await this.restartIfKeyChanged()) return;
+    await this.sendSettings();
   }
 
   /** The user trusted the folder: its settings count now, and the runtime may run git in it. */

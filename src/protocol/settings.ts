@@ -68,6 +68,12 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
    * anyone can commit to) may only make it stricter than the user's own value, never looser.
    */
   readonly workspaceMayOnlyTighten?: boolean;
+  /**
+   * For a setting whose workspace value would send the user's code elsewhere (a server
+   * URL): a value from the workspace counts only once the user agreed to that value for
+   * this workspace; until then the user's own value applies.
+   */
+  readonly workspaceNeedsConsent?: boolean;
 }
 
 /** The configuration section in VS Code: settings are `hearth.<key>`. */
@@ -90,8 +96,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Absolute path of a local GGUF model file. Overrides the preset. A user setting: a workspace's `.vscode/settings.json` cannot set it.",
   },
   {
-    key: "serverUrl", kind: "string", default: "", scope: "window",
-    description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models. A team shares one server by committing this setting in the workspace's `.vscode/settings.json`; each person stores the API key with **Hearth: Set Server API Key…** (kept in VS Code's secret storage for that server only, never in settings).",
+    key: "serverUrl", kind: "string", default: "", scope: "window", workspaceNeedsConsent: true,
+    description: "Base URL of an OpenAI-compatible server (llama-server, vLLM, SGLang, Ollama), e.g. http://gpu-box:8080/v1. Overrides local models. A team shares one server by committing this setting in the workspace's `.vscode/settings.json` (each person agrees once to send their code there); each person stores the API key with **Hearth: Set Server API Key…** (kept in VS Code's secret storage for that server only, never in settings).",
   },
   {
     key: "contextSize", kind: "integer", default: 0, minimum: 0, maximum: MAX_CONTEXT_SIZE,
@@ -147,13 +153,16 @@ export interface SettingLayers {
  * setting ("machine"/"application") ignores the workspace layers; a setting that grants
  * power (`workspaceMayOnlyTighten`, an enum ordered from strict to loose) takes the strictest
  * of the user's value and the workspace's; in an untrusted workspace those are the strictest
- * value outright. Otherwise the most specific layer wins, as in VS Code.
+ * value outright. A setting that would send the user's code elsewhere (`workspaceNeedsConsent`)
+ * takes the workspace's value only in a trusted workspace and once `consented` says the user
+ * agreed to it. Otherwise the most specific layer wins, as in VS Code.
  * `undefined` means "not set" (the default applies).
  */
-export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: boolean): unknown {
+export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: boolean, consented: (value: unknown) => boolean = () => false): unknown {
   const user = layers.globalValue;
   const workspace = [layers.workspaceFolderValue, layers.workspaceValue].filter((v) => v !== undefined);
   if (spec.scope === "machine" || spec.scope === "application") return user;
+  if (spec.workspaceNeedsConsent) return trusted && awaitingConsent(spec, layers, consented) === undefined ? (workspace[0] ?? user) : user;
   if (spec.workspaceMayOnlyTighten && spec.enum) {
     const order = spec.enum;
     if (!trusted) return order[0];
@@ -162,6 +171,17 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
     return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
   }
   return workspace[0] ?? user;
+}
+
+/**
+ * The workspace's value of a consent-needing setting that would replace the user's own and
+ * is not agreed to yet (what to ask the user about); undefined when there is nothing to ask.
+ */
+export function awaitingConsent(spec: SettingSpec, layers: SettingLayers, consented: (value: unknown) => boolean): unknown {
+  if (!spec.workspaceNeedsConsent) return undefined;
+  const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
+  const empty = workspace === undefined || workspace === "" || workspace === spec.default;
+  return empty || workspace === layers.globalValue || consented(workspace) ? undefined : workspace;
 }
 
 /**

@@ -1,8 +1,9 @@
 // The shared team server in a real workbench: the workspace's committed
 // .vscode/settings.json points Hearth at an OpenAI-compatible server (a real HTTP server on
-// 127.0.0.1 here), "Hearth: Set Server API Key…" takes the key in a password box, the
-// runtime restarts with it and the server receives `Authorization: Bearer <key>`; the key
-// is in no settings file. "Clear Server API Key" takes it away again.
+// 127.0.0.1 here), used only once the user agrees to send their code there; "Hearth: Set
+// Server API Key…" takes the key in a password box, the runtime restarts with it and the
+// server receives `Authorization: Bearer <key>`; the key is in no settings file. "Clear
+// Server API Key" takes it away again.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -40,10 +41,18 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
     server?.close();
   });
 
-  it("without a key the server refuses the runtime", async () => {
-    // The first call waits for the workbench, the extension and the runtime to start: slow on a loaded machine.
-    await waitFor(() => authorizations.length > 0, "the runtime never called the server", 120_000);
-    assert.equal(authorizations[0], undefined);
+  it("the committed server is used only once the user agrees to send their code there", async () => {
+    const question = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "This workspace's settings point Hearth at http://127.0.0.1" });
+    // The question waits for the workbench, the extension and the runtime to start: slow on a loaded machine.
+    await question.waitFor({ timeout: 120_000 });
+    // The runtime's first status comes after it resolved its model: with the URL, that was a call to the server.
+    // No model of the user's own: the local state, not the server.
+    await wb.page.locator(".statusbar-item", { hasText: "Hearth: no model" }).first().waitFor({ timeout: 60_000 });
+    assert.deepEqual(authorizations, [], "nothing reaches the workspace's server before the user agrees");
+    await wb.screenshot("team-server-consent");
+    await question.getByRole("button", { name: "Use This Server" }).click();
+    await waitFor(() => authorizations.length > 0, "the runtime never called the server after the user agreed");
+    assert.equal(authorizations[0], undefined, "without a key the server refuses the runtime");
   });
 
   it("Set Server API Key… stores the key; the restarted runtime sends it as a Bearer token; no settings file holds it", async () => {

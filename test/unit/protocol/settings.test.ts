@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -72,8 +72,32 @@ describe("what a workspace may set (layeredValue)", () => {
     }
   });
 
-  it("other settings: the most specific layer wins, as in VS Code (a team commits its server URL)", () => {
-    assert.equal(layeredValue(spec("serverUrl"), { globalValue: "http://a/v1", workspaceValue: "http://b/v1", workspaceFolderValue: "http://c/v1" }, true), "http://c/v1");
+  it("other settings: the most specific layer wins, as in VS Code", () => {
+    assert.equal(layeredValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, true), 8192);
     assert.equal(layeredValue(spec("contextSize"), { globalValue: 4096 }, true), 4096);
+  });
+
+  // A repository's settings must not send the user's code to a server they never chose: a
+  // team's committed server URL counts once each person agreed to it for that workspace.
+  it("a workspace's server URL counts only once the user agreed to it; until then the user's own applies", () => {
+    const url = spec("serverUrl");
+    const layers = { globalValue: "http://a/v1", workspaceValue: "http://b/v1", workspaceFolderValue: "http://c/v1" };
+    assert.equal(layeredValue(url, layers, true), "http://a/v1", "not asked yet: the user's own server");
+    assert.equal(awaitingConsent(url, layers, () => false), "http://c/v1", "what to ask about: the value that would apply");
+    assert.equal(layeredValue(url, { workspaceValue: "http://evil:8080/v1" }, true), undefined, "no server of the user's: the local model");
+    const agreed = (v: unknown) => v === "http://c/v1";
+    assert.equal(layeredValue(url, layers, true, agreed), "http://c/v1");
+    assert.equal(awaitingConsent(url, layers, agreed), undefined);
+    assert.equal(layeredValue(url, layers, false, agreed), "http://a/v1", "an untrusted workspace's value never counts");
+    assert.equal(layeredValue(url, { ...layers, workspaceFolderValue: "http://d/v1" }, true, agreed), "http://a/v1", "agreeing to one URL is not agreeing to another");
+  });
+
+  it("a workspace may always keep the code local, or name the user's own server, without asking", () => {
+    const url = spec("serverUrl");
+    assert.equal(layeredValue(url, { globalValue: "http://a/v1", workspaceValue: "" }, true), "");
+    assert.equal(awaitingConsent(url, { globalValue: "http://a/v1", workspaceValue: "" }, () => false), undefined);
+    assert.equal(layeredValue(url, { globalValue: "http://a/v1", workspaceValue: "http://a/v1" }, true), "http://a/v1");
+    assert.equal(awaitingConsent(url, { globalValue: "http://a/v1", workspaceValue: "http://a/v1" }, () => false), undefined);
+    assert.equal(awaitingConsent(spec("contextSize"), { workspaceValue: 8192 }, () => false), undefined, "only settings that send code elsewhere ask");
   });
 });

@@ -4,7 +4,11 @@
  * and its parent can exit, so neither the group nor the parent chain finds it. Every
  * command therefore gets a marker in its environment, which descendants inherit; on Linux
  * /proc shows each process's initial environment, so a scan finds them (the technique
- * Jenkins uses for build processes). Elsewhere only the process group is reached.
+ * Jenkins uses for build processes). A descendant can leave both — a test's server spawned
+ * detached with an environment of its own — so the children of every process found are
+ * the command's too, as long as their parent is alive to show the link; a stop remembers
+ * what it found, so a child orphaned by the group's death is still signalled. Elsewhere
+ * only the process group is reached.
  */
 import { readFileSync, readdirSync } from "node:fs";
 
@@ -25,33 +29,60 @@ export interface RunIdentity {
 }
 
 /**
- * The live processes of a command: members of its process group and processes carrying its
- * marker. Zombies are left out (they are dead, just not reaped yet).
+ * The live processes of a command: members of its process group, processes carrying its
+ * marker, and the descendants of those. Zombies are left out (they are dead, just not
+ * reaped yet).
  */
 export function listRunProcesses(run: RunIdentity): RunProcess[] {
-  if (process.platform !== "linux") return groupAlive(run.pgid) ? [{ pid: run.pgid, command: "(process group)" }] : [];
+  return findRunProcesses(run).map(({ pid, command }) => ({ pid, command }));
+}
+
+/** A process found, with its start time: a pid seen earlier is the same process only if that matches. */
+interface FoundProcess extends RunProcess {
+  readonly start: string;
+}
+
+function findRunProcesses(run: RunIdentity): FoundProcess[] {
+  if (process.platform !== "linux") return groupAlive(run.pgid) ? [{ pid: run.pgid, command: "(process group)", start: "" }] : [];
   const needle = `${RUN_MARKER_VAR}=${run.marker}\0`;
-  const found: RunProcess[] = [];
+  const live = new Map<number, ProcStat>();
+  const members: number[] = [];
   for (const name of safeReaddir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readProcStat(Number(name));
     if (!stat || stat.state === "Z") continue;
-    if (stat.pgrp === run.pgid || readOr(`/proc/${name}/environ`).includes(needle)) found.push({ pid: Number(name), command: commandLine(Number(name)) });
+    live.set(Number(name), stat);
+    if (stat.pgrp === run.pgid || readOr(`/proc/${name}/environ`).includes(needle)) members.push(Number(name));
   }
+  const found = withDescendants(members, live);
+  return [...found].map((pid) => ({ pid, command: commandLine(pid), start: live.get(pid)!.start }));
+}
+
+/** `roots` and every live process whose parent chain leads to one of them. */
+function withDescendants(roots: readonly number[], live: ReadonlyMap<number, ProcStat>): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of live) {
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const found = new Set(roots);
+  for (const pid of found) for (const child of children.get(pid) ?? []) found.add(child);
   return found;
 }
 
 /**
- * Stops a command's processes: SIGTERM to the group and every marked process, SIGKILL to
+ * Stops a command's processes: SIGTERM to the group and every process found, SIGKILL to
  * whatever is left after `graceMs`. Resolves with the processes still alive at the end
  * (normally none; a process in uninterruptible sleep can outlive SIGKILL for a while).
  */
 export async function stopRun(run: RunIdentity, graceMs: number): Promise<RunProcess[]> {
-  signalRun(run, "SIGTERM");
-  if (await waitUntilGone(run, graceMs)) return [];
-  signalRun(run, "SIGKILL");
-  await waitUntilGone(run, SIGKILL_WAIT_MS);
-  return listRunProcesses(run);
+  const known = new Map<number, FoundProcess>();
+  signalRun(run, "SIGTERM", known);
+  if (await waitUntilGone(run, known, graceMs)) return [];
+  signalRun(run, "SIGKILL", known);
+  await waitUntilGone(run, known, SIGKILL_WAIT_MS);
+  return stillThere(run, known).map(({ pid, command }) => ({ pid, command }));
 }
 
 /** How long to wait for SIGKILL to take effect before reporting survivors. */
@@ -59,15 +90,32 @@ const SIGKILL_WAIT_MS = 2000;
 /** How often to look whether the processes are gone: cheap (one /proc scan), and short next to the grace. */
 const POLL_MS = 25;
 
-function signalRun(run: RunIdentity, signal: NodeJS.Signals): void {
+function signalRun(run: RunIdentity, signal: NodeJS.Signals, known: Map<number, FoundProcess>): void {
+  // Listed before the group signal, while a child that left the group still has its parent,
+  // and after it, so that processes forked meanwhile are included.
+  remember(known, findRunProcesses(run));
   tryKill(-run.pgid, signal);
-  // Listed after the group signal so that processes forked meanwhile are included.
-  for (const { pid } of listRunProcesses(run)) tryKill(pid, signal);
+  for (const { pid } of stillThere(run, known)) tryKill(pid, signal);
 }
 
-async function waitUntilGone(run: RunIdentity, ms: number): Promise<boolean> {
+/** Processes of the command now, and those found earlier that still run (the same process: same start time). */
+function stillThere(run: RunIdentity, known: Map<number, FoundProcess>): FoundProcess[] {
+  const now = findRunProcesses(run);
+  if (process.platform !== "linux") return now;
+  remember(known, now);
+  return [...known.values()].filter((p) => {
+    const stat = readProcStat(p.pid);
+    return stat !== undefined && stat.state !== "Z" && stat.start === p.start;
+  });
+}
+
+function remember(known: Map<number, FoundProcess>, found: readonly FoundProcess[]): void {
+  for (const p of found) known.set(p.pid, p);
+}
+
+async function waitUntilGone(run: RunIdentity, known: Map<number, FoundProcess>, ms: number): Promise<boolean> {
   for (let waited = 0; ; waited += POLL_MS) {
-    if (listRunProcesses(run).length === 0) return true;
+    if (stillThere(run, known).length === 0) return true;
     if (waited >= ms) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -86,12 +134,20 @@ function groupAlive(pgid: number): boolean {
   return tryKill(-pgid, 0);
 }
 
-/** State and process group from /proc/<pid>/stat; the command name in parentheses may contain anything. */
-function readProcStat(pid: number): { state: string; pgrp: number } | undefined {
+interface ProcStat {
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+  /** Clock ticks after boot (field 22): with the pid, it names one process. */
+  readonly start: string;
+}
+
+/** Fields of /proc/<pid>/stat; the command name in parentheses may contain anything. */
+function readProcStat(pid: number): ProcStat | undefined {
   const stat = readOr(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After the name: state, ppid, pgrp, …
-  return fields.length > 2 ? { state: fields[0]!, pgrp: Number(fields[2]) } : undefined;
+  // After the name: state, ppid, pgrp, session, … starttime (the 20th after the name).
+  return fields.length > 19 ? { state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]), start: fields[19]! } : undefined;
 }
 
 function commandLine(pid: number): string {

@@ -79,6 +79,30 @@ describe("runShell", () => {
     assert.deepEqual(pidsIn(dir).filter(alive), []);
   });
 
+  it("Stop also stops a child that left both the process group and the environment marker (a test's detached server with an env of its own)", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const controller = new AbortController();
+    void pidsWritten(dir, 1).then(() => controller.abort());
+    const server = "setsid env -u HEARTH_RUN_ID sh -c 'echo $$ > pids; exec sleep 1000' & wait";
+    const outcome = await runShell(server, dir, 600_000, controller.signal);
+    assert.equal(outcome.cancelled, true);
+    assert.deepEqual(pidsIn(dir).filter(alive), []);
+    assert.deepEqual(outcome.stillRunning, []);
+  });
+
+  it("names a still-running child that left the group and the marker, as long as its parent runs", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    // The marked setsid shell stays; its child drops the marker and makes a group of its own.
+    // The command ends once the inner shell has said (through a FIFO) that its child runs.
+    const command = "mkfifo up; setsid sh -c 'env -u HEARTH_RUN_ID setsid sleep 1000 & echo $! > pids; echo $$ >> pids; echo > up; wait' & read x < up; echo started";
+    const outcome = await runShell(command, dir, 600_000, new AbortController().signal);
+    const [sleeper] = pidsIn(dir);
+    assert.ok(sleeper !== undefined && alive(sleeper));
+    assert.ok(outcome.stillRunning.includes(sleeper), `${sleeper} in ${outcome.stillRunning.join(", ")}`);
+  });
+
   it("a descendant that ignores SIGTERM is killed with SIGKILL after the grace period", SAFETY_NET, async (t) => {
     const dir = tempDir();
     killLeftovers(t, dir);

@@ -4,6 +4,9 @@
  * a server must not outlive Hearth: `npx some-server` is a tree of processes, and the
  * SDK's transport signals only the first one. Here the server leads its own process group
  * and carries a `HEARTH_RUN_ID` marker (process-tree.ts), and closing stops the whole tree.
+ * So does the server's own exit: what it left running is stopped then, and with it any
+ * hold on its stdout (a helper started with inherited stdio would otherwise keep the
+ * pipes open, the transport "running" and a call in flight waiting for its time limit).
  * Its environment is exactly what the caller gives (no defaults merged in), and the last
  * lines of its stderr are kept for error messages.
  */
@@ -41,6 +44,8 @@ export class ProcessTransport implements Transport {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
   private markExited!: () => void;
+  /** Stopping what the server left running, begun when its first process exited. */
+  private leftovers: Promise<unknown> | undefined;
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
@@ -80,6 +85,8 @@ export class ProcessTransport implements Transport {
         this.onerror?.(error);
       });
       child.once("spawn", () => resolve());
+      // The server is gone; its pipes close (and "close" reports it) once what it left is gone too.
+      child.once("exit", () => void (this.leftovers ??= this.stopProcesses()));
       child.once("close", (code, signal) => {
         this.exit = { code, signal };
         this.markExited();
@@ -105,10 +112,14 @@ export class ProcessTransport implements Transport {
   /** Ends stdin, then stops every process of the server (SIGTERM, SIGKILL after the grace). */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child?.pid || this.exit) return;
-    child.stdin.end();
-    await stopRun({ pgid: child.pid, marker: this.marker }, this.options.graceMs ?? 2000);
+    if (!child?.pid) return;
+    if (!this.exit) child.stdin.end();
+    await (this.leftovers ??= this.stopProcesses());
     await this.exited;
+  }
+
+  private stopProcesses(): Promise<unknown> {
+    return this.child?.pid ? stopRun({ pgid: this.child.pid, marker: this.marker }, this.options.graceMs ?? 2000) : Promise.resolve();
   }
 
   /**

@@ -269,6 +269,30 @@ describe("MCP tools from a hostile stdio server", () => {
   });
 });
 
+describe("MCP stdio servers that exit and leave a process behind", () => {
+  for (const stdio of ["inherit", "ignore"] as const) {
+    it(`ends the call in flight as a stopped server, with its exit code, and stops what it left running (a helper with stdio "${stdio}")`, { timeout: 30_000 }, async (t) => {
+      // Without the fix a helper holding the server's stdout kept the call waiting for its
+      // time limit (10 min here; the test's timeout is the safety net) and the server
+      // counted as running; a helper without it outlived the server, and Hearth.
+      const dir = tempFolder(t);
+      const entry = { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] };
+      const config = parseMcpConfig(JSON.stringify({ servers: { raw: entry } }), { workspaceFolder: dir, source: "test" });
+      const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+      t.after(() => connection.close());
+      let helper = 0;
+      await assert.rejects(connection.call("orphan", { stdio }, new AbortController().signal), (error: Error) => {
+        assert.match(error.message, /^MCP server "raw" stopped during the call to "orphan" \(exit code 3\); it wrote: helper \d+\./);
+        helper = Number(/helper (\d+)/.exec(error.message)![1]);
+        return true;
+      });
+      assert.equal(connection.alive, false);
+      await connection.close();
+      assert.equal(alive(helper), false, "the helper the server left outlived it");
+    });
+  }
+});
+
 describe("MCP servers over HTTP that refuse or break the connection", () => {
   /** An HTTP server on 127.0.0.1 answering every request with `answer`; closed after the test. */
   async function hostile(t: TestContext, answer: (res: ServerResponse) => void): Promise<string> {

@@ -28,6 +28,10 @@ describe("countTests reads each runner's summary", () => {
     ["vitest", " Tests  2 failed | 5 passed (7)", [5, 2, 0]],
     ["pytest", "===== 2 failed, 5 passed, 1 skipped in 0.12s =====", [5, 2, 1]],
     ["pytest errors", "==== 1 passed, 2 errors in 0.30s ====", [1, 2, 0]],
+    // run_tests runs `python3 -m pytest -q`, whose summary has no ==== around it.
+    ["pytest -q", "FAILED test_x.py::test_b - assert 0\n1 failed, 1 passed in 1.51s", [1, 1, 0]],
+    ["pytest -q, skips and warnings", "3 passed, 1 skipped, 2 warnings in 0.30s", [3, 0, 1]],
+    ["pytest -q, errors and a long run", "1 passed, 2 errors in 61.20s (0:01:01)", [1, 2, 0]],
     ["unittest ok", "....\n----------------------------------------------------------------------\nRan 4 tests in 0.001s\n\nOK", [4, 0, 0]],
     ["unittest failed", "Ran 5 tests in 0.002s\n\nFAILED (failures=1, errors=1, skipped=1)", [2, 2, 1]],
     ["cargo", "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\ntest result: FAILED. 1 passed; 2 failed; 0 ignored", [4, 2, 1]],

@@ -43,6 +43,7 @@ export const fixCommand: CliCommand = {
                        asking first like any command unless --yes)
   --out FILE           write the patch here (default: print it on stdout)
   --predictions FILE   append a SWE-bench line {"instance_id","model_name_or_path","model_patch"}
+                       (not for a cancelled run)
   --instance-id ID     the instance id for --predictions
   --max-steps N        model turns at most (default 40)
   --yes                allow edits and commands without asking (needed without a terminal)
@@ -118,7 +119,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
       trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
-      const written = writeOutputs(options, info.name, result.patch, io);
+      const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
       io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
@@ -199,8 +200,8 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   };
 }
 
-/** Writes the patch and the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */
-function writeOutputs(options: FixCliOptions, modelName: string, patch: string, io: CliIo): boolean {
+/** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */
+function writeOutputs(options: FixCliOptions, modelName: string, patch: string, cancelled: boolean, io: CliIo): boolean {
   let written = true;
   if (options.out) {
     try {
@@ -212,7 +213,9 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
       written = false;
     }
   } else io.out(patch);
-  if (options.predictions) {
+  // A run cut short is no answer to the instance; a rerun would add a second line for it.
+  if (options.predictions && cancelled) io.err(`hearth fix: no prediction added to ${options.predictions.file}: the run was cancelled\n`);
+  else if (options.predictions) {
     try {
       mkdirSync(dirname(options.predictions.file), { recursive: true });
       appendFileSync(options.predictions.file, predictionLine(options.predictions.instanceId, modelName, patch) + "\n");

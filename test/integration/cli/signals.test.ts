@@ -33,8 +33,8 @@ function ended(child: ChildProcess): Promise<{ code: number | null; signal: Node
 }
 
 describe("hearth fix stopped by a signal", () => {
-  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-    it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, exit 130`, async (t) => {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, no SWE-bench prediction, exit 130`, async (t) => {
       const work = tempDir("hearth-signal-");
       const repo = join(work, "repo");
       cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
@@ -47,7 +47,7 @@ describe("hearth fix stopped by a signal", () => {
         { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
       ];
       writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
-      const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff")], {
+      const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1"], {
         cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, stdio: ["ignore", "pipe", "pipe"],
       });
       const result = ended(child);
@@ -63,6 +63,9 @@ describe("hearth fix stopped by a signal", () => {
       assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
       const records = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; stopReason?: string });
       assert.deepEqual([records.at(-1)?.type, records.at(-1)?.stopReason], ["end", "cancelled"]);
+      // A cut-short run is no answer to the instance: a rerun would add a second line for it.
+      assert.equal(existsSync(join(work, "preds.jsonl")), false);
+      assert.match(stderr, /^hearth fix: no prediction added to .*preds\.jsonl: the run was cancelled$/m);
     });
   }
 });

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type TestCounts, countTests, detectTestCommand } from "./test-runners.ts";
+import { type TestCounts, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -82,7 +82,8 @@ function missingRunner(outcome: CommandOutcome): string | undefined {
  * use for it.
  */
 function noTestsRan(outcome: CommandOutcome, counts: TestCounts | undefined): boolean {
-  const said = /^(?:=+ )?no tests ran\b/im.test(outcome.output) || /^No tests found, exiting with code/m.test(outcome.output);
+  const output = withoutColour(outcome.output);
+  const said = /^(?:=+ )?no tests ran\b/im.test(output) || /^No tests found, exiting with code/m.test(output);
   if (!counts) return said;
   return total(counts) === 0 && (said || outcome.exitCode === 0);
 }

@@ -132,11 +132,20 @@ const COUNTERS: readonly Counter[] = [
   },
 ];
 
-/** Pass/fail counts from a test run's output, when its summary is recognized. */
+/** Pass/fail counts from a test run's output, when its summary is recognized (in colour too). */
 export function countTests(output: string): TestCounts | undefined {
+  const plain = withoutColour(output);
   for (const counter of COUNTERS) {
-    const counts = counter(output);
+    const counts = counter(plain);
     if (counts) return counts;
   }
   return undefined;
+}
+
+/**
+ * Output without terminal control sequences (CSI: colours, bold, cursor moves): a summary
+ * in colour — $FORCE_COLOR, pytest's --color=yes, jest --colors — reads like a plain one.
+ */
+export function withoutColour(output: string): string {
+  return output.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "");
 }

@@ -43,6 +43,12 @@ describe("countTests reads each runner's summary", () => {
   for (const [name, output, [passed, failed, skipped]] of cases) {
     it(name, () => assert.deepEqual(countTests(output), { passed, failed, skipped }));
   }
+  it("reads a summary in colour ($FORCE_COLOR, pytest's --color=yes, jest --colors)", () => {
+    const pytest = "\x1b[31mFAILED\x1b[0m test_x.py::\x1b[1mtest_b\x1b[0m - assert 0\n\x1b[31m\x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m1 passed\x1b[0m\x1b[31m in 1.70s\x1b[0m\x1b[0m\n";
+    assert.deepEqual(countTests(pytest), { passed: 1, failed: 1, skipped: 0 });
+    const jest = "\x1b[1mTests:       \x1b[22m\x1b[1m\x1b[31m1 failed\x1b[39m\x1b[22m, \x1b[1m\x1b[32m3 passed\x1b[39m\x1b[22m, 4 total\n";
+    assert.deepEqual(countTests(jest), { passed: 3, failed: 1, skipped: 0 });
+  });
   it("says nothing for output it does not know", () => assert.equal(countTests("all good!"), undefined));
 });
 
@@ -116,6 +122,8 @@ describe("run_tests", () => {
     assert.equal((none.data as { passed: boolean }).passed, false);
     const python312 = await runTool(runTestsTool, {}, ctx(emptyDir({}), "printf 'Ran 0 tests in 0.000s\\n\\nNO TESTS RAN\\n' >&2; exit 5"));
     assert.match(python312.text, /\[no tests ran: the runner found no tests \(exit code 5\)\]/);
+    const colouredPytest = await runTool(runTestsTool, {}, ctx(emptyDir({}), "printf '\\033[33mno tests ran\\033[0m\\033[33m in 0.01s\\033[0m\\n'; exit 5"));
+    assert.match(colouredPytest.text, /\[no tests ran: the runner found no tests \(exit code 5\)\]/);
     const crashed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "echo '# pass 0'; echo '# fail 0'; exit 1"));
     assert.match(crashed.text, /\[no tests ran: the runner failed before running any \(exit code 1\)\]/);
     const filtered = await runTool(runTestsTool, { filter: "nothing_here" }, ctx(emptyDir({}), "echo '# tests 0'; echo '# pass 0'; echo '# fail 0'; true"));

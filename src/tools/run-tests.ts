@@ -61,8 +61,14 @@ function verdict(outcome: CommandOutcome, counts: TestCounts | undefined, filter
   }
   if (counts && total(counts) === 0) return { passed: false, line: `no tests ran: the runner failed before running any (${exit})` };
   const passed = outcome.exitCode === 0;
-  const summary = counts ? `${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}` : "counts not recognized";
-  return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary}; ${exit}` };
+  return { passed, line: `tests ${passed ? "PASSED" : "FAILED"}: ${summary(counts, outcome.omittedChars)}; ${exit}` };
+}
+
+function summary(counts: TestCounts | undefined, omittedChars: number): string {
+  if (!counts) return "counts not recognized";
+  const partial = counts.fromEveryLine === true && omittedChars > 0;
+  const numbers = `${partial ? "at least " : ""}${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}`;
+  return partial ? `${numbers} (counted in the output kept; ${omittedChars} characters were cut from the middle)` : numbers;
 }
 
 /** The shell's "not found" (exit 127: dash, bash, zsh), or `python -m pytest` without pytest. */

@@ -18,6 +18,8 @@ export interface TestCounts {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Summed over lines (one per test or test binary: go, cargo), not read from one summary: output cut in the middle undercounts. */
+  readonly fromEveryLine?: true;
 }
 
 /**
@@ -105,7 +107,8 @@ const COUNTERS: readonly Counter[] = [
     // cargo: "test result: ok. 3 passed; 1 failed; 0 ignored" (one line per test binary)
     const lines = [...out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)];
     if (!lines.length) return undefined;
-    return lines.reduce((a, m) => ({ passed: a.passed + Number(m[1]), failed: a.failed + Number(m[2]), skipped: a.skipped + Number(m[3]) }), { passed: 0, failed: 0, skipped: 0 });
+    const sum = lines.reduce((a, m) => ({ passed: a.passed + Number(m[1]), failed: a.failed + Number(m[2]), skipped: a.skipped + Number(m[3]) }), { passed: 0, failed: 0, skipped: 0 });
+    return { ...sum, fromEveryLine: true };
   },
   (out) => {
     // Maven surefire / Gradle: "Tests run: 5, Failures: 1, Errors: 0, Skipped: 0" (last is the total)
@@ -119,10 +122,10 @@ const COUNTERS: readonly Counter[] = [
     // go test: "--- PASS: TestX" / "--- FAIL: TestX" with -v; otherwise per-package ok/FAIL lines
     const pass = (out.match(/^\s*--- PASS:/gm) ?? []).length;
     const fail = (out.match(/^\s*--- FAIL:/gm) ?? []).length;
-    if (pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length };
+    if (pass + fail > 0) return { passed: pass, failed: fail, skipped: (out.match(/^\s*--- SKIP:/gm) ?? []).length, fromEveryLine: true };
     const okPkgs = (out.match(/^ok\s+\S+/gm) ?? []).length;
     const failPkgs = (out.match(/^FAIL\s+\S+/gm) ?? []).length;
-    return okPkgs + failPkgs > 0 ? { passed: okPkgs, failed: failPkgs, skipped: 0 } : undefined;
+    return okPkgs + failPkgs > 0 ? { passed: okPkgs, failed: failPkgs, skipped: 0, fromEveryLine: true } : undefined;
   },
   (out) => {
     // Mocha: "  3 passing (12ms)" / "  1 failing"

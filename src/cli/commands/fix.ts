@@ -133,7 +133,12 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       await index?.close();
     }
   } catch (error) {
-    if (io.signal.aborted) return FIX_EXIT.cancelled;
+    // Ctrl-C while the model loads or the checkout is indexed: runFix never ran to say so.
+    if (io.signal.aborted) {
+      trajectory.write({ type: "end", stopReason: "cancelled", message: "cancelled before the agent started" });
+      io.err("hearth fix: cancelled before the agent started\n");
+      return FIX_EXIT.cancelled;
+    }
     trajectory.write({ type: "error", message: error instanceof Error ? error.message : String(error) });
     io.err(`hearth fix: the model failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     return FIX_EXIT.modelError;

@@ -28,8 +28,9 @@ export interface TestCounts {
  * is found, the ToolError names it rather than saying nothing was detected.
  */
 export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
-  const exists = async (path: string) => (await workspace.stat(path))?.type === "file";
-  const npm = (await exists("package.json")) ? await packageTestScript(workspace) : {};
+  // A file the workspace will not look at (a link out of it) is not there for detection.
+  const exists = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
+  const npm = await packageTestScript(workspace);
   if (npm.script && !/no test specified/.test(npm.script)) return { command: "npm test", because: "package.json has a test script" };
   const other = await detectOtherRunner(workspace, exists);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
@@ -41,10 +42,11 @@ const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 
 /** package.json's test script when it has one (a non-empty string), or why it could not be read. */
 async function packageTestScript(workspace: Workspace): Promise<{ script?: string; problem?: string }> {
-  const size = (await workspace.stat("package.json"))?.size ?? 0;
-  if (size > MAX_PACKAGE_JSON_BYTES) return { problem: `package.json is ${size} bytes, too large to read` };
   let pkg: unknown;
   try {
+    const info = await workspace.stat("package.json");
+    if (info?.type !== "file") return {};
+    if (info.size > MAX_PACKAGE_JSON_BYTES) return { problem: `package.json is ${info.size} bytes, too large to read` };
     pkg = JSON.parse(new TextDecoder().decode(await workspace.read("package.json")));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, writeFileSync } from "node:fs";
+import { cpSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -73,6 +73,19 @@ describe("detectTestCommand", () => {
     for (const [files, expected] of cases) {
       assert.equal((await detectTestCommand(new DiskWorkspace(emptyDir(files))))?.command, expected, JSON.stringify(files));
     }
+  });
+
+  it("looks past a package.json or pyproject.toml that is a link out of the workspace", async () => {
+    const elsewhere = emptyDir({ "package.json": '{"scripts":{"test":"jest"}}', "pyproject.toml": "" });
+    const linked = (names: string[], files: Record<string, string>) => {
+      const dir = emptyDir(files);
+      for (const name of names) symlinkSync(join(elsewhere, name), join(dir, name));
+      return new DiskWorkspace(dir);
+    };
+    assert.equal((await detectTestCommand(linked(["package.json", "pyproject.toml"], { "go.mod": "module x" })))?.command, "go test ./...");
+    const only = await runTool(runTestsTool, {}, { workspace: linked(["package.json"], {}), signal: new AbortController().signal });
+    assert.equal(only.ok ? "" : only.code, "unavailable");
+    assert.match(only.text, /package\.json could not be read \(.*outside the workspace/);
   });
 
   it("looks past a package.json that is not valid JSON, and names it when nothing else is found", async () => {

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
@@ -110,8 +111,8 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   signal.removeEventListener("abort", onAbort);
   await drained(child, EXIT_DRAIN_MS);
   const left = end.error || !run ? [] : await (watch.stopping ?? listRunProcesses(run));
-  child.stdout.destroy();
-  child.stderr.destroy();
+  if (left.length > 0 && !watch.stopping) dropLaterOutput(child);
+  else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
   const { text, omitted } = output.end();
@@ -166,11 +167,39 @@ function drained(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
+/**
+ * Background processes the command left running keep its stdout and stderr open: closing
+ * them would kill those processes at their next line (SIGPIPE, or EPIPE in Node and
+ * Python: a dev server started with `&` died at its first log line). What they write is
+ * read and dropped, without holding Hearth's event loop, up to MAX_DROPPED_BYTES — then
+ * the pipes are closed after all, so a background flood (`yes &`) ends.
+ */
+function dropLaterOutput(child: ChildProcess): void {
+  let dropped = 0;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    stream.removeAllListeners("data");
+    stream.on("data", (d: Buffer) => {
+      dropped += d.length;
+      if (dropped > MAX_DROPPED_BYTES) closePipes(child);
+    });
+    (stream as Socket).unref();
+  }
+}
+
+/** Output background processes may write after the call returned before their pipes close. */
+const MAX_DROPPED_BYTES = 64 * 1024 * 1024;
+
+function closePipes(child: ChildProcess): void {
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}
+
 function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string {
   const list = left.slice(0, 5).map((p) => `${p.pid} (${p.command})`).join(", ") + (left.length > 5 ? `, and ${left.length - 5} more` : "");
   return stopped
     ? `[processes that could not be stopped: ${list}]`
-    : `[the command ended but started background processes that are still running: ${list}. Their further output is not shown; stop them with kill <pid> when they are no longer needed]`;
+    : `[the command ended but started background processes that are still running: ${list}. Their further output is not shown (redirect it to a file, cmd > log 2>&1 &, to read it); stop them with kill <pid> when they are no longer needed]`;
 }
 
 /**

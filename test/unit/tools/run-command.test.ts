@@ -7,7 +7,7 @@
  * is only a safety net for the old behaviour (a call that never returns).
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
@@ -55,6 +55,18 @@ describe("runShell", () => {
     assert.ok(sleeper !== undefined && alive(sleeper), "the background sleep should still be running");
     assert.deepEqual(outcome.stillRunning, [sleeper]);
     assert.match(outcome.output, new RegExp(`still running.*\\b${sleeper}\\b`));
+  });
+
+  it("a background process it left running can still write (a dev server started with &), it is not killed by a closed pipe", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    // The background shell writes a line only when the test says so, after the call returned.
+    const outcome = await runShell("mkfifo go; sh -c 'read x < go; echo tick; echo wrote > done' & echo $! > pids; echo started", dir, 600_000, new AbortController().signal);
+    const [writer] = pidsIn(dir);
+    assert.ok(writer !== undefined && outcome.stillRunning.includes(writer));
+    writeFileSync(join(dir, "go"), "now\n");
+    while (alive(writer)) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(existsSync(join(dir, "done")), "the background shell died writing its line (SIGPIPE) instead of going on");
   });
 
   it("a timeout kills the process group and the setsid child, and the call returns", SAFETY_NET, async (t) => {

@@ -51,7 +51,9 @@ export const runCommandTool: Tool = {
   async execute(input, ctx) {
     const command = stringArg(input, "command");
     const cwd = await ctx.workspace.resolve(optionalString(input, "cwd") ?? ".");
-    if ((await ctx.workspace.stat(cwd))?.type !== "directory") throw new ToolError("not-found", `cwd "${cwd}" is not a folder`);
+    const folder = await ctx.workspace.stat(cwd);
+    if (!folder) throw new ToolError("not-found", `cwd "${cwd}" does not exist`);
+    if (folder.type !== "directory") throw new ToolError("invalid-input", `cwd "${cwd}" is a file, not a folder`);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 1800) ?? DEFAULT_TIMEOUT_S;
     const outcome = await runShell(command, join(ctx.workspace.root, cwd), timeoutS * 1000, ctx.signal);
     const omitted = outcome.omittedChars > 0 ? ` (${outcome.omittedChars} characters cut from the middle)` : "";

@@ -52,6 +52,16 @@ describe("run_command", () => {
     assert.match(r.text, /\[exit code 3, [\d.]+ s\]\nhi\nerr\n$/);
   });
 
+  it("says whether a cwd that is not a folder is missing or a file", async () => {
+    const { ctx } = workspaceWith({ "notes.txt": "x" });
+    const missing = await runTool(runCommandTool, { command: "pwd", cwd: "nope" }, ctx);
+    assert.equal(!missing.ok && missing.code, "not-found");
+    assert.match(missing.text, /cwd "nope" does not exist/);
+    const file = await runTool(runCommandTool, { command: "pwd", cwd: "notes.txt" }, ctx);
+    assert.equal(!file.ok && file.code, "invalid-input");
+    assert.match(file.text, /cwd "notes.txt" is a file, not a folder/);
+  });
+
   it("cuts long output in the middle with a marker, keeping head and tail", async () => {
     const { ctx } = workspaceWith();
     const r = await runTool(runCommandTool, { command: "echo FIRST; seq 1 20000; echo LAST" }, ctx);

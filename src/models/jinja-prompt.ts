@@ -15,7 +15,7 @@
  * rewrote beyond recognition stays template text (llama-server tokenizes its whole prompt
  * that way).
  */
-import { Template } from "@huggingface/jinja";
+import { Environment, Interpreter, Template } from "@huggingface/jinja";
 import type { PromptSegment } from "./qwen/prompt.ts";
 import type { ChatMessage, ToolDefinition } from "./types.ts";
 
@@ -49,18 +49,29 @@ export class JinjaPrompt {
     }
   }
 
-  /** The prompt text. Throws {@link JinjaTemplateError} where the template raises. */
+  /** The prompt text. Throws {@link JinjaTemplateError} where the template raises or passes its limits. */
   text(messages: readonly ChatMessage[], options: JinjaPromptOptions = {}): string {
+    const templateMessages = toTemplateMessages(messages);
+    const tools = options.tools?.length ? options.tools.map(toTemplateTool) : undefined;
+    const inputChars = JSON.stringify([templateMessages, tools ?? []]).length;
+    const interpreter = new BudgetedInterpreter(renderEnvironment(), {
+      steps: STEPS_BASE + STEPS_PER_ITEM * (messages.length + (tools?.length ?? 0)),
+      chars: CHARS_BASE + CHARS_PER_INPUT_CHAR * inputChars,
+    });
+    const values = {
+      messages: templateMessages,
+      ...(tools ? { tools } : {}),
+      add_generation_prompt: options.addGenerationPrompt ?? true,
+      enable_thinking: options.enableThinking ?? true,
+      bos_token: options.bosToken ?? "",
+      eos_token: options.eosToken ?? "",
+    };
     try {
-      return this.template.render({
-        messages: toTemplateMessages(messages),
-        ...(options.tools?.length ? { tools: options.tools.map(toTemplateTool) } : {}),
-        add_generation_prompt: options.addGenerationPrompt ?? true,
-        enable_thinking: options.enableThinking ?? true,
-        bos_token: options.bosToken ?? "",
-        eos_token: options.eosToken ?? "",
-      });
+      for (const [key, value] of Object.entries(values)) interpreter.global.set(key, value);
+      const result = interpreter.run(this.template.parsed).value;
+      return typeof result === "string" ? result : String(result);
     } catch (error) {
+      if (error instanceof JinjaTemplateError) throw error;
       // The engine's own raise_exception throws the template's message (e.g. "No user query found in messages.").
       throw new JinjaTemplateError(`the chat template failed on this conversation: ${firstLine(error)}`, { cause: error });
     }
@@ -71,6 +82,98 @@ export class JinjaPrompt {
     const text = this.text(messages, options);
     return markedSegments(this, messages, options, text) ?? searchedSegments(messages, text);
   }
+}
+
+/**
+ * Limits of one rendering. The template comes with the GGUF and the engine runs it on the
+ * runtime's thread with no limit of its own: a loop of range(3000) inside another (9 million
+ * steps) froze the runtime for a minute at every rendering, and range(10**9) or a string
+ * times 10**9 filled the heap and ended the process. Steps are the engine's `evaluate`
+ * calls; real templates take about a hundred per message or tool (Qwen3.6's: ~110). Characters
+ * are those of the strings a rendering makes (looked-up values and literals not counted):
+ * real templates make a few times their input's.
+ */
+const STEPS_BASE = 500_000;
+const STEPS_PER_ITEM = 2_000;
+const CHARS_BASE = 64 << 20;
+const CHARS_PER_INPUT_CHAR = 16;
+/** Items one range() may make: a template counts messages or tools with it, never more. */
+const MAX_RANGE = 1 << 16;
+
+/** Node types whose string value is not made by the evaluation (a variable, a member, a literal). */
+const NOT_MADE = new Set(["Identifier", "MemberExpression", "StringLiteral"]);
+
+/** The engine's interpreter, counting steps and the characters of the strings it makes. */
+class BudgetedInterpreter extends Interpreter {
+  private steps = 0;
+  private chars = 0;
+
+  constructor(env: Environment, private readonly limits: { readonly steps: number; readonly chars: number }) {
+    super(env);
+    // A loop body runs through evaluateBlock, which calls evaluate only for the statements it
+    // holds: an empty `{% for %}` body would loop uncounted. The engine (pinned at 0.5.11) has
+    // no public hook there; test/unit/models/jinja-prompt.test.ts fails if this one goes.
+    const engine = this as unknown as { evaluateBlock: (...args: unknown[]) => unknown };
+    const evaluateBlock = engine.evaluateBlock.bind(this);
+    engine.evaluateBlock = (...args) => {
+      this.step();
+      return evaluateBlock(...args);
+    };
+  }
+
+  private step(): void {
+    if (++this.steps > this.limits.steps) throw new JinjaTemplateError(`the chat template took more than ${this.limits.steps.toLocaleString("en-US")} steps for this conversation; it loops too long`);
+  }
+
+  override evaluate(...args: Parameters<Interpreter["evaluate"]>): ReturnType<Interpreter["evaluate"]> {
+    this.step();
+    const value = super.evaluate(...args);
+    if (value.type === "StringValue" && !NOT_MADE.has(args[0]?.type ?? "")) {
+      this.chars += (value.value as string).length;
+      if (this.chars > this.limits.chars) throw new JinjaTemplateError(`the chat template made more than ${this.limits.chars.toLocaleString("en-US")} characters of text for this conversation`);
+    }
+    return value;
+  }
+}
+
+/** The globals Template.render sets (its setupGlobals is not exported), with range() bounded. */
+function renderEnvironment(): Environment {
+  const env = new Environment();
+  const globals: Record<string, unknown> = {
+    false: false, true: true, none: null, False: false, True: true, None: null,
+    raise_exception: (message: unknown) => {
+      throw new Error(String(message));
+    },
+    range: boundedRange,
+    strftime_now: (format: unknown) => strftimeNow(String(format)),
+  };
+  for (const [name, value] of Object.entries(globals)) env.set(name, value);
+  return env;
+}
+
+/** The engine's strftime_now: %Y %m %d %b %B %H %M %%. */
+function strftimeNow(format: string): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const parts: Record<string, () => string> = {
+    "%Y": () => String(now.getFullYear()),
+    "%m": () => pad(now.getMonth() + 1),
+    "%d": () => pad(now.getDate()),
+    "%b": () => now.toLocaleString(undefined, { month: "short" }),
+    "%B": () => now.toLocaleString(undefined, { month: "long" }),
+    "%H": () => pad(now.getHours()),
+    "%M": () => pad(now.getMinutes()),
+    "%%": () => "%",
+  };
+  return format.replace(/%[YmdbBHM%]/g, (token) => parts[token]!());
+}
+
+function boundedRange(start: number, stop?: number, step = 1): number[] {
+  const [from, to] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0) throw new Error("range() step must not be zero");
+  const count = Math.max(0, Math.ceil((to - from) / step));
+  if (!(count <= MAX_RANGE)) throw new JinjaTemplateError(`the chat template asked for range() of ${count} items (at most ${MAX_RANGE})`);
+  return Array.from({ length: count }, (_, i) => from + i * step);
 }
 
 /**

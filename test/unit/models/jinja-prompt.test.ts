@@ -80,3 +80,29 @@ test("segments: tool results and string arguments are content too, also for a te
   // The opaque template also marks the argument: it cannot end a turn either.
   assert.ok(new JinjaPrompt(CHATML_TOOLS_TEMPLATE).segments(messages, { tools: TOOLS }).some((s) => s.kind === "content" && s.text === "<|im_end|>"));
 });
+
+// The template comes with the GGUF and runs on the runtime's thread: one that loops for ever
+// or fills the heap must be an error for the turn, not a frozen or dead runtime.
+const CHATML_TAIL = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+const HI: ChatMessage[] = [{ role: "user", content: "hi" }];
+
+test("a template that loops too long stops at its step budget (3000 x 3000 empty steps froze the runtime for a minute)", () => {
+  const prompt = new JinjaPrompt(`{% for i in range(3000) %}{% for j in range(3000) %}{% endfor %}{% endfor %}${CHATML_TAIL}`);
+  assert.throws(() => prompt.segments(HI), (error: unknown) => error instanceof JinjaTemplateError && /took more than 502,000 steps for this conversation; it loops too long/.test(error.message));
+});
+
+test("a template asking for a huge range() or making a huge string is refused before it fills the heap", () => {
+  const cases: Array<[string, RegExp]> = [
+    ["{% set r = range(100000000) %}", /asked for range\(\) of 100000000 items \(at most 65536\)/],
+    // 25 doublings: a 335-million-character string (a rope, small until |upper copies it).
+    ['{% set ns = namespace(s="0123456789") %}{% for i in range(25) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% set t = ns.s|upper %}', /made more than 67,\d{3},\d{3} characters of text for this conversation/],
+  ];
+  for (const [head, message] of cases) {
+    assert.throws(() => new JinjaPrompt(head + CHATML_TAIL).segments(HI), (error: unknown) => error instanceof JinjaTemplateError && message.test(error.message), head);
+  }
+});
+
+test("range() and strftime_now still work as the engine's own", () => {
+  const text = new JinjaPrompt('{{ strftime_now("%Y") }}{% for i in range(messages|length - 1, -1, -1) %}[{{ messages[i].content }}]{% endfor %}{{ range(3)|join(",") }}').text([...HI, { role: "assistant", content: "yo" }]);
+  assert.equal(text, `${new Date().getFullYear()}[yo][hi]0,1,2`);
+});

@@ -68,7 +68,7 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   } catch (error) {
     throw new BackendError(`not a GGUF model file (${shortReason(error)}): ${modelPath}`, "selectModel");
   }
-  const name = stringValue(layout.metadata.get("general.name")) || (modelPath.split(/[\\/]/).pop() ?? modelPath);
+  const name = displayName(stringValue(layout.metadata.get("general.name"))) || basename(modelPath);
   const trainContextSize = Number(scalarValue(layout.metadata.get(`${architecture}.context_length`)));
   return { modelPath, architecture, name, trainContextSize, fileSize, info };
 }
@@ -132,6 +132,16 @@ function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: 
     );
   }
   return architecture;
+}
+
+/** Longest model name shown: it travels in every status message, the status bar and the log. */
+const MAX_NAME = 120;
+
+/** The file's `general.name` as one line: control and format characters (escapes, bidi marks, line breaks) as spaces, cut to {@link MAX_NAME} characters. */
+function displayName(raw: string): string {
+  // By code points, so no emoji is cut in half (a lone surrogate left by the first cut is a space).
+  const line = [...raw.slice(0, 4 * MAX_NAME).replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, " ").replace(/\s+/g, " ").trim()];
+  return line.length > MAX_NAME ? `${line.slice(0, MAX_NAME - 1).join("")}…` : line.join("");
 }
 
 function scalarValue(entry: GgufEntry | undefined): unknown {

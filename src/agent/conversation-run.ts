@@ -110,7 +110,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 
   const approve = async (request: ApprovalRequest) => {
     const display = byName.get(request.call.name)?.display;
-    emit({ type: "approvalRequest", call: request.call, effect: request.effect, ...(display ? { display } : {}), ...(request.reason ? { reason: request.reason } : {}) });
+    emit({ type: "approvalRequest", call: request.call, effect: request.effect, ...(display ? { display } : {}), ...(request.reason ? { reason: request.reason } : {}), ...(request.runs ? { runs: request.runs } : {}) });
     return options.approve(request);
   };
   const onEvent = (event: AgentEvent) => {

@@ -34,6 +34,8 @@ export interface ApprovalRequest {
   readonly effect: Tool["effect"];
   /** Why a write is asked where edits are not: "it changes .vscode/tasks.json: VS Code reads it: …". */
   readonly reason?: string;
+  /** What will run when the arguments do not say: "`npm test` (package.json's test script: jest)". */
+  readonly runs?: string;
 }
 
 export type AgentEvent =
@@ -243,7 +245,9 @@ class Run {
   private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
     const reason = tool.effect === "write" ? await this.controlFileWrite(call, tool) : undefined;
     if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
-    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}) })) ?? false;
+    // "Run the tests" says nothing of what runs: a repository's test script can be anything.
+    const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
+    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}), ...(runs ? { runs } : {}) })) ?? false;
     this.emit({ type: "approval", call, approved });
     return approved;
   }

@@ -102,7 +102,7 @@ export type AgentWireEvent =
   /** A streamed model event; a `toolCall` comes with the tool's display (its card shows it while the call waits its turn). */
   | { readonly type: "model"; readonly event: ChatStreamEvent; readonly display?: ToolDisplay }
   /** `reason`: why a write is asked where edits are not (it changes a file that runs or steers things later). */
-  | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect; readonly display?: ToolDisplay; readonly reason?: string }
+  | { readonly type: "approvalRequest"; readonly call: ToolCall; readonly effect: ToolEffect; readonly display?: ToolDisplay; readonly reason?: string; readonly runs?: string }
   | { readonly type: "approval"; readonly callId: string; readonly approved: boolean }
   /** A call starts; `display` is how its tool is shown (from the tool's definition; src/protocol/tool-display.ts). */
   | { readonly type: "toolStart"; readonly call: ToolCall; readonly effect: ToolEffect; readonly display?: ToolDisplay }

@@ -63,6 +63,8 @@ export type TranscriptItem =
       checkpoint?: string;
       /** Why the call waits for a yes where such calls usually do not (AgentWireEvent `approvalRequest`). */
       approvalReason?: string;
+      /** What the call will run when its arguments do not say (run_tests: the detected command and its script). */
+      approvalRuns?: string;
     }
   | { readonly kind: "notice"; readonly id: string; readonly level: "info" | "warning" | "error"; readonly text: string }
   | {
@@ -137,6 +139,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       tool.effect = event.effect;
       if (event.display) tool.display = event.display;
       if (event.reason) tool.approvalReason = event.reason;
+      if (event.runs) tool.approvalRuns = event.runs;
       break;
     }
     case "approval": {

@@ -5,8 +5,8 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type TestCounts, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
-import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
+import { type DetectedRunner, type TestCounts, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
+import { type Tool, type ToolContext, ToolError, optionalInt, optionalString } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
 
@@ -26,8 +26,14 @@ export const runTestsTool: Tool = {
       required: [],
     },
   },
+  async describeRun(input, ctx) {
+    const detected = await testCommand(ctx).catch(() => undefined);
+    if (!detected) return undefined;
+    const filter = optionalString(input, "filter");
+    return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.because})`;
+  },
   async execute(input, ctx) {
-    const detected = ctx.testCommand ? { command: ctx.testCommand, because: "the configured test command" } : await detectTestCommand(ctx.workspace);
+    const detected = await testCommand(ctx);
     if (!detected) {
       throw new ToolError("unavailable", "no test command is configured and none could be detected from the project's files; use run_command with the right command");
     }
@@ -46,6 +52,11 @@ export const runTestsTool: Tool = {
     };
   },
 };
+
+/** The configured test command, else the one the project's files point to. */
+function testCommand(ctx: ToolContext): Promise<DetectedRunner | undefined> {
+  return ctx.testCommand ? Promise.resolve({ command: ctx.testCommand, because: "the configured test command" }) : detectTestCommand(ctx.workspace);
+}
 
 /**
  * How the run went, in words: a runner that is not installed and a run that found no tests

@@ -31,7 +31,8 @@ export async function detectTestCommand(workspace: Workspace): Promise<DetectedR
   // A file the workspace will not look at (a link out of it) is not there for detection.
   const exists = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
   const npm = await packageTestScript(workspace);
-  if (npm.script && !/no test specified/.test(npm.script)) return { command: "npm test", because: "package.json has a test script" };
+  // The script is what runs: a repository can make it anything, so it is named where the command is shown.
+  if (npm.script && !/no test specified/.test(npm.script)) return { command: "npm test", because: `package.json's test script: ${cut(npm.script, 300)}` };
   const other = await detectOtherRunner(workspace, exists);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
@@ -153,4 +154,11 @@ export function countTests(output: string): TestCounts | undefined {
  */
 export function withoutColour(output: string): string {
   return output.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "");
+}
+
+/** At most `max` characters, an ellipsis saying where it was cut (surrogate pairs kept whole). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }

@@ -138,6 +138,12 @@ export interface Tool {
    * before it runs (for the checkpoint). Errors are left to `execute` to report.
    */
   targets?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string[]>;
+  /**
+   * What the call will run when its arguments do not say (run_tests: the command detected
+   * from the project's files, and the script it runs), shown with the approval question.
+   * Resolved again by `execute`; undefined when there is nothing to add.
+   */
+  describeRun?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string | undefined>;
 }
 
 /**

@@ -198,6 +198,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     argumentLine(item, ctx.post),
     item.status === "awaiting-approval" ? h("p", { class: "tool-ask" }, approvalQuestion(item)) : undefined,
     item.status === "awaiting-approval" && item.approvalReason ? h("p", { class: "tool-ask-why" }, `Asked because ${item.approvalReason}.`) : undefined,
+    item.status === "awaiting-approval" && item.approvalRuns ? h("p", { class: "tool-ask-runs" }, `Runs ${visibleText(item.approvalRuns, true)}.`) : undefined,
     memorySection(item),
     otherArguments(item, ctx),
     diffSection(item, ctx),

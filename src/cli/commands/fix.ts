@@ -280,6 +280,7 @@ async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boole
   try {
     const args = terminalJson(JSON.stringify(request.call.arguments).slice(0, 300));
     if (request.reason) io.err(`Asked because ${terminalText(request.reason)}.\n`);
+    if (request.runs) io.err(`Runs ${terminalText(request.runs)}.\n`);
     const answer = await rl.question(`Allow ${terminalName(request.call.name)} ${args}? [y/N] `, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
   } catch {

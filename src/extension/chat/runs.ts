@@ -9,6 +9,7 @@ import { AgentApproveRequest, type AgentMode, AgentRunRequest, type AgentRunResu
 import { COMMANDS } from "../../protocol/contributions.ts";
 import { agentBlocker } from "../../protocol/readiness.ts";
 import { describeCall } from "../../protocol/tool-display.ts";
+import { visibleText } from "../../protocol/visible-text.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
@@ -37,7 +38,8 @@ export class Runs implements vscode.Disposable {
       // The card came first (the runtime sends `approvalRequest` before it asks), carrying the tool's display.
       const item = chat.toolItem(params.conversationId, params.call.id);
       const question = describeCall(params.call.name, params.call.arguments, item?.display);
-      return this.askApproval(params.call.id, item?.approvalReason ? `${question} (asked because ${item.approvalReason})` : question, token);
+      const runs = item?.approvalRuns ? `, which runs ${visibleText(item.approvalRuns, true)}` : "";
+      return this.askApproval(params.call.id, item?.approvalReason ? `${question}${runs} (asked because ${item.approvalReason})` : `${question}${runs}`, token);
     });
   }
 

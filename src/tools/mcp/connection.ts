@@ -180,6 +180,7 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
     const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env) };
     delete env.NODE_TEST_CONTEXT; // node --test's marker would make a Node server act as a test file
     delete env.ELECTRON_RUN_AS_NODE; // the runtime's own (VS Code's Node is Electron); it would break an Electron-based server
+    delete env.HEARTH_API_KEY; // the model server's key (hearth fix --server): a tool server gets it only if its config passes it
     for (const [name, value] of Object.entries(config.env)) {
       if (value === null) delete env[name];
       else env[name] = value;

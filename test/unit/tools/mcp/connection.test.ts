@@ -127,6 +127,18 @@ describe("MCP tools from a real stdio server", () => {
     assert.deepEqual(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!), { tool: "echo", text: "hello", env: "from-config" });
   });
 
+  it("a stdio server does not get the model server's key Hearth holds ($HEARTH_API_KEY in hearth fix --server), unless its config passes it", SAFETY_NET, async (t) => {
+    for (const [configEnv, expected] of [[{}, undefined], [{ HEARTH_API_KEY: "passed-on-purpose" }, "passed-on-purpose"]] as const) {
+      const dir = tempFolder(t);
+      const log = join(dir, "calls.jsonl");
+      const config = parseMcpConfig(fixtureConfigText("fixture", { MCP_FIXTURE_LOG: log, ...configEnv }), { workspaceFolder: dir, source: "test" });
+      const connection = await McpConnection.open(config.servers[0]!, { baseEnv: { ...process.env, HEARTH_API_KEY: "sk-model-server" } });
+      t.after(() => connection.close());
+      await call(toolsOf(connection).byRemote("echo"), dir, { text: "hi" });
+      assert.equal(JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1)!).apiKey, expected);
+    }
+  });
+
   it("refuses arguments that break the schema without calling the server", SAFETY_NET, async (t) => {
     const dir = tempFolder(t);
     const log = join(dir, "calls.jsonl");

@@ -188,9 +188,9 @@ const chooseFolder: Factory = (ctx) => async () => {
     return void vscode.window.showInformationMessage(`Hearth works in ${folders[0]!.name}, the only folder open. Add folders to the workspace to choose among them.`);
   }
   const current = ctx.folders.folder;
-  const items = folders.map((folder) => ({ label: folder.name, description: folder === current ? "Hearth works here" : undefined, detail: folder.uri.fsPath, folder }));
+  const items = folders.map((folder) => ({ label: folder.name, description: ctx.folders.isCurrent(folder) ? "Hearth works here" : undefined, detail: folder.uri.fsPath, folder }));
   const pick = await vscode.window.showQuickPick(items, { title: "Hearth: the folder the agent works in and the index covers", placeHolder: current ? `Now: ${current.name}` : undefined });
-  if (!pick || pick.folder === current) return;
+  if (!pick || ctx.folders.isCurrent(pick.folder)) return;
   if (ctx.chat.running) {
     const stop = "Stop and Switch";
     if ((await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) !== stop) return;

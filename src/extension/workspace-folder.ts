@@ -32,7 +32,13 @@ export class FolderChoice implements vscode.Disposable {
   /** "api (2 of 3 folders)" in a multi-root workspace; undefined otherwise. */
   get label(): string | undefined {
     const folders = diskFolders();
-    return this.current ? folderLabel(this.current.name, folders.indexOf(this.current), folders.length) : undefined;
+    const index = folders.findIndex((f) => this.isCurrent(f));
+    return this.current && index >= 0 ? folderLabel(this.current.name, index, folders.length) : undefined;
+  }
+
+  /** Whether `folder` is the one Hearth works in (by URI: VS Code may hand out new objects for the same folder). */
+  isCurrent(folder: vscode.WorkspaceFolder): boolean {
+    return folder.uri.toString() === this.current?.uri.toString();
   }
 
   /** The file's path as the runtime names it, or undefined for a file outside the folder. */

@@ -214,7 +214,7 @@ export function computeText(system: SystemInfo | undefined): string {
 export function indexText(index: IndexState): string {
   switch (index.kind) {
     case "idle":
-      return index.detail;
+      return sentence(index.detail);
     case "indexing":
       return `Indexing ${index.done} / ${index.total} files…`;
     case "ready":

@@ -41,6 +41,8 @@ describe("no folder open", () => {
     key(textarea(), "Enter");
     assert.equal(host.sent("send").length, 0, "nothing is sent to an agent that has no folder");
     assert.equal(q('[data-folder="none"]')?.textContent, NO_FOLDER_REASON);
+    app.receive(state({ ...noFolder(), index: { kind: "idle", detail: "no folder is open" } }));
+    assert.equal(q("[data-index]")?.textContent, "No folder is open", "the index's line reads as a sentence too");
     onlyButton(root, "Open Folder…").click();
     assert.deepEqual(host.sent("runCommand").map((m) => m.command), ["chooseFolder"]);
   });

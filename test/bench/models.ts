@@ -182,12 +182,19 @@ const CALL = "Looking.\n</think>\n\n<tool_call>\n<function=read_file>\n<paramete
 async function benchReuse(modelPath: string) {
   const backend = new EmbeddedBackend({ modelPath, contextSize: CONTEXT, threads: 1, gpu: false });
   await backend.load();
-  const tokens = (m: ChatMessage[]) => (backend as unknown as { loaded: { chat: { promptTokens(m: ChatMessage[], t: ToolDefinition[]): number[] } } }).loaded.chat.promptTokens(m, TOOLS);
+  // The prompt as the backend tokenizes it (its private chat sequence; thinking on, as chat() runs it).
+  type PromptTokens = (m: ChatMessage[], t: ToolDefinition[], thinking: boolean, limit: number) => Promise<number[] | undefined>;
+  const chat = (backend as unknown as { loaded: { chat: { promptTokens: PromptTokens } } }).loaded.chat;
+  const tokens = async (m: ChatMessage[]) => {
+    const found = await chat.promptTokens.call(chat, m, TOOLS, true, CONTEXT);
+    if (!found) throw new Error("the bench's prompt does not fit its context");
+    return found;
+  };
   const messages: ChatMessage[] = [{ role: "system", content: "You are Hearth, a coding agent." }, { role: "user", content: "Find where the config is parsed." }];
   let previous: number[] = [];
   const rows: Array<{ turn: number; prompt: number; fresh: number; evaluated: number; newUser: boolean }> = [];
   for (let turn = 1; turn <= 10; turn++) {
-    const prompt = tokens(messages);
+    const prompt = await tokens(messages);
     let common = 0;
     while (common < previous.length && common < prompt.length && previous[common] === prompt[common]) common++;
     const result = await collectTurn(backend.chat({ messages, tools: TOOLS, maxTokens: 96 }));

@@ -23,6 +23,12 @@ interface Offered extends OfferedCompletion {
   readonly line: number;
 }
 
+/**
+ * The documents the runtime follows and completes: files, and the editors a user types code
+ * in that are no file (yet) — a new untitled document, a notebook's cells.
+ */
+export const EDITOR_DOCUMENTS = ["file", "untitled", "vscode-notebook-cell"].map((scheme) => ({ scheme }));
+
 export class InlineCompletions implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private offered: Offered | undefined;
   private snoozedUntil = 0;
@@ -36,7 +42,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     this.item.name = "Hearth Inline Completions";
     this.disposables.push(
       runtime.onDidChangeState(() => this.render()),
-      vscode.languages.registerInlineCompletionItemProvider({ scheme: "file" }, this),
+      vscode.languages.registerInlineCompletionItemProvider(EDITOR_DOCUMENTS, this),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );

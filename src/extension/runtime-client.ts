@@ -34,6 +34,7 @@ import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
+import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import type { ServerKeys } from "./server-key.ts";
@@ -161,8 +162,8 @@ export class RuntimeClient implements vscode.Disposable {
 
   private clientOptions(): LanguageClientOptions {
     return {
-      // Every file the user opens: the index follows unsaved edits, completions see them.
-      documentSelector: [{ scheme: "file" }],
+      // Every document the user types in: the index follows unsaved edits of files, completions see them all.
+      documentSelector: EDITOR_DOCUMENTS,
       // The folder Hearth works in is the runtime's root (and its only workspace folder).
       ...(this.folders?.folder ? { workspaceFolder: this.folders.folder } : {}),
       outputChannel: this.output,

@@ -1,12 +1,13 @@
 // Inline completions in a real workbench, from the real runtime with a generated model
 // (scripted so that every FIM prompt is answered "sum + item.price;"): ghost text appears
-// after typing, typing the predicted characters keeps it with no new request, Tab accepts.
+// after typing, typing the predicted characters keeps it with no new request, Tab accepts;
+// a new untitled document (no file yet) gets ghost text too.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel } from "../fixtures/models/index.ts";
-import { type Workbench, startWorkbench } from "./workbench.ts";
+import { type Workbench, runCommand, startWorkbench } from "./workbench.ts";
 import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
@@ -120,5 +121,18 @@ describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
     assert.equal(lines.filter((l) => l.includes("sum + item.price;")).length, 1, "the suggestion is inserted once");
     assert.ok(lines.some((l) => l.trim() === "sum = sum + item.price;"), `the accepted line reads as predicted: ${JSON.stringify(lines)}`);
     await wb.screenshot("completions-accepted");
+  });
+
+  it("a new untitled document (no file yet) gets ghost text too", async () => {
+    await runCommand(wb.page, "File: New Untitled Text File");
+    await wb.page.locator(".tab.active", { hasText: /Untitled-\d/ }).waitFor({ timeout: 20_000 });
+    const editor = wb.page.locator(".editor-instance .monaco-editor .view-lines").last();
+    await editor.click();
+    await wb.page.keyboard.type("total =");
+    await waitForGhost(SCRIPT, 60_000).catch(async (e) => {
+      await debug("completions-debug-untitled");
+      throw e;
+    });
+    await wb.screenshot("completions-untitled");
   });
 });

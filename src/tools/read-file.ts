@@ -57,14 +57,49 @@ function render(path: string, lines: readonly string[], first: number, last: num
   const out: string[] = [];
   let used = 0;
   let shownTo = first - 1;
+  let cutNote = "";
   for (let n = first; n <= last; n++) {
-    const line = `${String(n).padStart(width)}| ${lines[n - 1]}`;
-    if (used + line.length + 1 > MAX_READ_CHARS && out.length > 0) break;
-    out.push(line);
-    used += line.length + 1;
+    const prefix = `${String(n).padStart(width)}| `;
+    const text = lines[n - 1]!;
+    const room = MAX_READ_CHARS - used - prefix.length - 1;
+    // A line that can never fit (a minified bundle, one-line JSON) is shown cut, never whole;
+    // after other lines, only when enough room is left to show something of it.
+    if (prefix.length + text.length + 1 > MAX_READ_CHARS && (out.length === 0 || room >= MIN_CUT_CHARS)) {
+      const shown = cutAt(text, room);
+      out.push(prefix + shown);
+      shownTo = n;
+      cutNote = longLineNote(path, n, text.length, shown.length);
+      break;
+    }
+    if (used + prefix.length + text.length + 1 > MAX_READ_CHARS && out.length > 0) break;
+    out.push(prefix + text);
+    used += prefix.length + text.length + 1;
     shownTo = n;
   }
   const total = lines.length;
-  const note = shownTo < last ? `\n[Cut at the size limit: showing lines ${first}-${shownTo} of ${total}. Continue with start_line=${shownTo + 1}.]` : first > 1 || last < total ? `\n[Lines ${first}-${last} of ${total}.]` : "";
+  const next = shownTo < total ? ` Continue with start_line=${shownTo + 1}.` : "";
+  const note = cutNote !== ""
+    ? `\n[${cutNote}${next}]`
+    : shownTo < last ? `\n[Cut at the size limit: showing lines ${first}-${shownTo} of ${total}.${next}]` : first > 1 || last < total ? `\n[Lines ${first}-${last} of ${total}.]` : "";
   return { text: out.join("\n") + note, data: { path, startLine: first, endLine: shownTo, totalLines: total } };
+}
+
+/** Less room than this after other lines: the long line starts the next read instead. */
+const MIN_CUT_CHARS = 4_000;
+
+/** The first `max` characters of `text`, never half a surrogate pair. */
+function cutAt(text: string, max: number): string {
+  const end = Math.max(0, max);
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
+}
+
+function longLineNote(path: string, n: number, length: number, shown: number): string {
+  const from = shown + 1;
+  return (
+    `Line ${n} is ${length} characters long; showing its first ${shown}. A line this long cannot be read whole: ` +
+    `find what you need in it with search or run_command (grep -noE '.{0,80}WORD.{0,80}' ${shellQuote(path)}), ` +
+    `or read on with run_command: sed -n '${n}p' ${shellQuote(path)} | cut -c ${from}-${from + MAX_READ_CHARS - 1}. ` +
+    `edit_file matches text from any part of it.`
+  );
 }

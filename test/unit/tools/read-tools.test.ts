@@ -1,9 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { listFilesTool } from "../../../src/tools/list-files.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
@@ -38,6 +39,26 @@ describe("read_file", () => {
     assert.equal(r.ok, true);
     assert.ok(r.text.length < 50_000);
     assert.match(r.text, /\[Cut at the size limit: showing lines 1-\d+ of 20000\. Continue with start_line=\d+\.\]$/);
+  });
+
+  // A minified bundle or a one-line JSON data file: the first line shown was always shown
+  // whole, so a 5 MB line went to the model as a 5 MB tool result ("showing lines 2-2").
+  it("cuts a line longer than the size limit, says so and how to see the rest, and the shown part edits back", async () => {
+    const { ctx, root } = workspaceWith({ "dist/app.min.js": `// header\nvar v=0;${"var a=1;".repeat(249_999)}\n// end\n` });
+    const r = await runTool(readFileTool, { path: "dist/app.min.js", start_line: 2 }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.ok(r.text.length < 50_000, `read_file returned ${r.text.length} characters`);
+    assert.match(r.text, /^2\| var v=0;var a=1;/);
+    assert.match(r.text, /\[Line 2 is 2000000 characters long; showing its first \d+\. .*search.*run_command/s);
+    assert.match(r.text, /Continue with start_line=3\.\]$/);
+    // Whole-file reads stop before such a line and point at it.
+    const whole = await runTool(readFileTool, { path: "dist/app.min.js" }, ctx);
+    assert.match(whole.text, /^1\| \/\/ header\n2\| var v=0;/);
+    assert.ok(whole.text.length < 50_000);
+    // What it showed is the file's text: an edit made from it lands, the rest is kept.
+    const e = await runTool(editFileTool, { path: "dist/app.min.js", old_text: "var v=0;", new_text: "var v=2;" }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.equal(readFileSync(join(root, "dist/app.min.js"), "utf8"), `// header\nvar v=2;${"var a=1;".repeat(249_999)}\n// end\n`);
   });
 
   it("refuses binary files, folders, missing files and paths outside", async () => {

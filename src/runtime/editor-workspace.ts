@@ -164,12 +164,15 @@ function isLowSurrogate(text: string, index: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
 
-/** LSP position (line, UTF-16 column) of an offset; a CR LF pair is one line break. */
+/**
+ * LSP position (line, UTF-16 column) of an offset, counted as VS Code counts lines: CR LF,
+ * LF and a lone CR each end one (counting LF only put every edit after a stray CR a line off).
+ */
 function position(text: string, offset: number): Range["start"] {
   let line = 0;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {
-    if (text[i] === "\n") {
+    if (text[i] === "\n" || (text[i] === "\r" && text[i + 1] !== "\n")) {
       line++;
       lineStart = i + 1;
     }

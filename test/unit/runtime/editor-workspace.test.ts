@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
@@ -60,10 +61,10 @@ class MemoryEditor implements EditorHost {
   }
 }
 
+// VS Code's own line model: CR LF, LF and a lone CR each end a line, and a position past
+// a line's end is clamped to it (vscode-languageserver-textdocument does what VS Code does).
 function offset(text: string, pos: Position): number {
-  let i = 0;
-  for (let line = 0; line < pos.line; line++) i = text.indexOf("\n", i) + 1;
-  return i + pos.character;
+  return TextDocument.create("file:///x", "plaintext", 0, text).offsetAt(pos);
 }
 
 // Every workspace a test makes is removed when the file's tests are done.
@@ -129,6 +130,17 @@ describe("EditorWorkspace", () => {
     editor.refuse = true;
     await assert.rejects(ws.write("a.txt", new TextEncoder().encode("two\n")), /did not apply the change: the file is read-only; nothing was written/);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n");
+  });
+
+  // A stray CR (a pasted Windows line, a fixture, a classic Mac file) is a line break in
+  // VS Code but was not in the edit's range: every edit after it landed a line off.
+  it("places an edit after a lone CR where VS Code has it", async () => {
+    const { root, ws } = setup({ "m.py": "a = 1\r# note\nb = 2\nc = 3\n", "mac.txt": "one\rtwo\rthree\r" });
+    const result = await runTool(editFileTool, { path: "m.py", old_text: "b = 2", new_text: "b = 20" }, ctx(ws));
+    assert.ok(result.ok, result.text);
+    assert.equal(readFileSync(join(root, "m.py"), "utf8"), "a = 1\r# note\nb = 20\nc = 3\n");
+    await ws.write("mac.txt", new TextEncoder().encode("one\rtwo\rTHREE\r"));
+    assert.equal(readFileSync(join(root, "mac.txt"), "utf8"), "one\rtwo\rTHREE\r");
   });
 
   it("keeps CR LF pairs and surrogate pairs whole in the replaced range", async () => {

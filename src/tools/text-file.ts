@@ -39,7 +39,8 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
   let text: string;
   let encoding: TextEncodingName = "utf8";
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    // ignoreBOM: the BOM is already off; a second one is text and must round-trip.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
     text = Buffer.from(body).toString("latin1");
     encoding = "latin1";

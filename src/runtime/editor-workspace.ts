@@ -14,6 +14,7 @@
 import { pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
+import { type TextFile, decodeText } from "../tools/text-file.ts";
 import { alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable } from "../tools/workspace.ts";
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
@@ -25,8 +26,6 @@ export interface EditorHost {
   /** Saves these documents (the ones an edit touched). */
   save(uris: readonly string[]): Promise<void>;
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export class EditorWorkspace implements Workspace {
   private readonly disk: DiskWorkspace;
@@ -184,10 +183,21 @@ function at(line: number, character: number): Range {
   return { start: { line, character }, end: { line, character } };
 }
 
+/**
+ * Text as VS Code has it: UTF-8 (a BOM dropped) or UTF-16 with a BOM, the encodings it
+ * recognises on its own. Anything else (latin1 bytes, UTF-16 without a BOM) VS Code would
+ * open as UTF-8 and save changed, so it is refused.
+ */
 function decode(content: Uint8Array, rel: string): string {
+  let file: TextFile | undefined;
   try {
-    return utf8.decode(content);
+    file = decodeText(content, rel);
   } catch {
-    throw new ToolError("unsupported-encoding", `${rel}: the editor can only take UTF-8 text edits`);
+    // Binary or unrecognised: refused below.
   }
+  if (file && file.encoding !== "latin1") return file.text;
+  throw new ToolError(
+    "unsupported-encoding",
+    `${rel}: the editor can only take UTF-8 (or UTF-16 with a BOM) text edits; ask the user to open the file in VS Code with its encoding (Reopen with Encoding) and try again, or to convert it to UTF-8`,
+  );
 }

@@ -1,12 +1,13 @@
 /**
  * Text files as the editing tools see them: decoded without losing a byte, split into
- * lines that keep their own line endings, and encoded back exactly. A file that is not
- * valid UTF-8 is decoded as latin1 (one char per byte) so untouched bytes round-trip.
+ * lines that keep their own line endings, and encoded back exactly. UTF-16 with a BOM is
+ * read and written as UTF-16; a file that is not valid UTF-8 is decoded as latin1 (one char
+ * per byte) so untouched bytes round-trip.
  */
 import { createHash } from "node:crypto";
 import { ToolError } from "./tool.ts";
 
-export type TextEncodingName = "utf8" | "latin1";
+export type TextEncodingName = "utf8" | "latin1" | "utf16le" | "utf16be";
 
 /** A decoded text file. `text` is the exact content (CRLF kept), without a BOM. */
 export interface TextFile {
@@ -25,15 +26,31 @@ export interface Line {
 
 const PROBE_BYTES = 8192;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const UTF16_BOMS = { utf16le: [0xff, 0xfe], utf16be: [0xfe, 0xff] } as const;
 
-/** Git's rule: a NUL byte in the first 8 KB means binary. UTF-16 files count as binary too. */
+/** Git's rule: a NUL byte in the first 8 KB means binary (UTF-16 files too; decodeText reads those with a BOM). */
 export function isBinary(bytes: Uint8Array): boolean {
   return bytes.subarray(0, PROBE_BYTES).includes(0);
 }
 
-/** Decodes bytes for editing; throws `binary-file` for binary content. */
+/**
+ * Decodes bytes for editing: UTF-16 with a BOM (little- or big-endian), else UTF-8 (with or
+ * without a BOM), else latin1. Throws `binary-file` for binary content and
+ * `unsupported-encoding` for what looks like UTF-16 without a BOM.
+ */
 export function decodeText(bytes: Uint8Array, path: string): TextFile {
-  if (isBinary(bytes)) throw new ToolError("binary-file", `"${path}" is a binary file; it cannot be read or edited as text`);
+  const utf16 = decodeUtf16(bytes);
+  if (utf16) return utf16;
+  if (isBinary(bytes)) {
+    if (looksUtf16(bytes)) {
+      throw new ToolError(
+        "unsupported-encoding",
+        `"${path}" looks like UTF-16 text without a byte-order mark, which cannot be edited safely (nothing in the file says how to read it). ` +
+          "Ask the user to convert it, or convert it with run_command (iconv -f UTF-16LE -t UTF-8, or UTF-16BE) into a new file",
+      );
+    }
+    throw new ToolError("binary-file", `"${path}" is a binary file; it cannot be read or edited as text`);
+  }
   const bom = UTF8_BOM.every((b, i) => bytes[i] === b);
   const body = bom ? bytes.subarray(3) : bytes;
   let text: string;
@@ -48,10 +65,52 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
   return { text, encoding, bom, eol: dominantEol(text) };
 }
 
+/**
+ * A file that starts with a UTF-16 BOM and decodes without error or NUL characters (those
+ * make it binary, or UTF-32: FF FE 00 00); undefined otherwise.
+ */
+function decodeUtf16(bytes: Uint8Array): TextFile | undefined {
+  for (const encoding of ["utf16le", "utf16be"] as const) {
+    const [a, b] = UTF16_BOMS[encoding];
+    if (bytes[0] !== a || bytes[1] !== b) continue;
+    let text: string;
+    try {
+      text = new TextDecoder(encoding === "utf16le" ? "utf-16le" : "utf-16be", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(2));
+    } catch {
+      return undefined;
+    }
+    return text.includes("\0") ? undefined : { text, encoding, bom: true, eol: dominantEol(text) };
+  }
+  return undefined;
+}
+
+/**
+ * Mostly ASCII as UTF-16 in the first 8 KB: in three pairs of bytes out of four one is zero
+ * (always the same one), never both. Not with a BOM: such a file that did not decode is binary.
+ */
+function looksUtf16(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, PROBE_BYTES) & ~1;
+  if (n < 16 || Object.values(UTF16_BOMS).some(([a, b]) => bytes[0] === a && bytes[1] === b)) return false;
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < n; i += 2) {
+    const [x, y] = [bytes[i]!, bytes[i + 1]!];
+    if (x === 0 && y === 0) return false;
+    if (y === 0 && x < 0x80) low++;
+    if (x === 0 && y < 0x80) high++;
+  }
+  return Math.min(low, high) === 0 && Math.max(low, high) >= (n / 2) * 0.75;
+}
+
 /** Encodes text the way `file` was encoded. Throws when latin1 cannot hold a new character. */
 export function encodeText(file: Pick<TextFile, "encoding" | "bom">, text: string, path: string): Uint8Array {
   if (file.encoding === "latin1" && /[^\x00-\xff]/.test(text)) {
     throw new ToolError("unsupported-encoding", `"${path}" is not UTF-8 (kept as latin1 bytes); the new text has characters it cannot hold`);
+  }
+  if (file.encoding === "utf16le" || file.encoding === "utf16be") {
+    const body = Buffer.from(text, "utf16le");
+    if (file.encoding === "utf16be") body.swap16();
+    return Buffer.concat([Buffer.from(UTF16_BOMS[file.encoding]), body]);
   }
   const body = Buffer.from(text, file.encoding);
   return file.bom ? Buffer.concat([Buffer.from(UTF8_BOM), body]) : body;

@@ -14,7 +14,7 @@ import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
 
 class MemoryEditor implements EditorHost {
-  readonly docs = new Map<string, { text: string; dirty: boolean }>();
+  readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean }>();
   readonly edits: WorkspaceEdit[] = [];
   refuse = false;
 
@@ -43,14 +43,15 @@ class MemoryEditor implements EditorHost {
     for (const uri of uris) {
       const doc = this.docs.get(uri);
       if (!doc) continue; // never opened: nothing unsaved
-      writeFileSync(fileURLToPath(uri), doc.text);
+      // Like VS Code: a file opened as UTF-16 (by its BOM) is saved as UTF-16 with its BOM.
+      writeFileSync(fileURLToPath(uri), doc.utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc.text, "utf16le")]) : doc.text);
       doc.dirty = false;
     }
   }
 
   private applyText(change: TextDocumentEdit) {
     const uri = change.textDocument.uri;
-    const doc = this.docs.get(uri) ?? { text: readFileSync(fileURLToPath(uri), "utf8"), dirty: false };
+    const doc = this.docs.get(uri) ?? openFile(fileURLToPath(uri));
     for (const edit of change.edits) {
       if (!("newText" in edit)) continue; // snippet edits: not something Hearth sends
       const start = offset(doc.text, edit.range.start);
@@ -59,6 +60,13 @@ class MemoryEditor implements EditorHost {
     doc.dirty = true;
     this.docs.set(uri, doc);
   }
+}
+
+/** A closed file as VS Code opens it: UTF-16 by its BOM, else UTF-8 (its BOM dropped). */
+function openFile(path: string): { text: string; dirty: boolean; utf16?: boolean } {
+  const bytes = readFileSync(path);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString("utf16le"), dirty: false, utf16: true };
+  return { text: new TextDecoder().decode(bytes), dirty: false };
 }
 
 // VS Code's own line model: CR LF, LF and a lone CR each end a line, and a position past
@@ -73,7 +81,7 @@ after(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-function setup(files: Record<string, string>) {
+function setup(files: Record<string, string | Uint8Array>) {
   const root = mkdtempSync(join(tmpdir(), "hearth-editor-ws-"));
   roots.push(root);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
@@ -141,6 +149,16 @@ describe("EditorWorkspace", () => {
     assert.equal(readFileSync(join(root, "m.py"), "utf8"), "a = 1\r# note\nb = 20\nc = 3\n");
     await ws.write("mac.txt", new TextEncoder().encode("one\rtwo\rTHREE\r"));
     assert.equal(readFileSync(join(root, "mac.txt"), "utf8"), "one\rtwo\rTHREE\r");
+  });
+
+  // A UTF-16 file with a BOM (a .reg export, a PowerShell 5 redirection): VS Code opens and
+  // saves it as UTF-16; the edit was refused because the editor workspace decoded UTF-8 only.
+  it("edits a closed UTF-16 file with a BOM through the editor, and it stays UTF-16", async () => {
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const { root, ws } = setup({ "a.reg": utf16('[HKEY_CURRENT_USER\\Café]\r\n"Name"="old"\r\n') });
+    const result = await runTool(editFileTool, { path: "a.reg", old_text: '"Name"="old"', new_text: '"Name"="new"' }, ctx(ws));
+    assert.ok(result.ok, result.text);
+    assert.deepEqual(readFileSync(join(root, "a.reg")), utf16('[HKEY_CURRENT_USER\\Café]\r\n"Name"="new"\r\n'));
   });
 
   it("keeps CR LF pairs and surrogate pairs whole in the replaced range", async () => {

@@ -35,3 +35,58 @@ describe("UTF-8 with a BOM", () => {
     assert.deepEqual(bytes("c.py"), expected);
   });
 });
+
+/** UTF-16 bytes of `text` with its BOM, little- or big-endian. */
+function utf16(text: string, order: "le" | "be", bom = true): Buffer {
+  const le = Buffer.from(text, "utf16le");
+  const body = order === "le" ? le : Buffer.from(le).swap16();
+  return bom ? Buffer.concat([Buffer.from(order === "le" ? [0xff, 0xfe] : [0xfe, 0xff]), body]) : body;
+}
+
+// Windows tools write UTF-16 with a BOM (.reg exports, PowerShell 5 redirections, .rc and
+// some .sln/.vcxproj files): they were "binary files", neither readable nor editable.
+describe("UTF-16 with a BOM", () => {
+  for (const order of ["le", "be"] as const) {
+    it(`UTF-16${order.toUpperCase()}: read_file shows the text, edit_file, write_file and apply_patch keep BOM, encoding and CRLF`, async () => {
+      const text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Café]\r\n\"Name\"=\"old\"\r\n";
+      const file = utf16(text, order);
+      const { root, ctx } = workspaceWith({ "a.reg": file, "b.reg": file, "c.reg": file });
+      const bytes = (name: string) => readFileSync(join(root, name));
+      const expected = utf16(text.replace('"old"', '"new 😀"'), order);
+      const read = await runTool(readFileTool, { path: "a.reg" }, ctx);
+      assert.equal(read.ok, true, read.text);
+      assert.match(read.text, /^3\| \[HKEY_CURRENT_USER\\Software\\Café\]\n4\| "Name"="old"$/m);
+      const e = await runTool(editFileTool, { path: "a.reg", old_text: '"Name"="old"', new_text: '"Name"="new 😀"' }, ctx);
+      assert.equal(e.ok, true, e.text);
+      assert.deepEqual(bytes("a.reg"), expected);
+      await runTool(readFileTool, { path: "b.reg" }, ctx);
+      const w = await runTool(writeFileTool, { path: "b.reg", content: text.replace(/\r\n/g, "\n").replace('"old"', '"new 😀"') }, ctx);
+      assert.equal(w.ok, true, w.text);
+      assert.deepEqual(bytes("b.reg"), expected);
+      const p = await runTool(applyPatchTool, { patch: '--- a/c.reg\n+++ b/c.reg\n@@ -3,2 +3,2 @@\n [HKEY_CURRENT_USER\\Software\\Café]\n-"Name"="old"\n+"Name"="new 😀"\n' }, ctx);
+      assert.equal(p.ok, true, p.text);
+      assert.deepEqual(bytes("c.reg"), expected);
+    });
+  }
+
+  it("a BOM followed by bytes that are not UTF-16 (odd length, a lone surrogate) is binary, and nothing is written", async () => {
+    const odd = Buffer.concat([utf16("x = 1\n", "le"), Buffer.from([0x41])]);
+    const lone = Buffer.concat([utf16("x = 1\n", "le"), Buffer.from([0x00, 0xd8, 0x41, 0x00])]);
+    const { root, ctx } = workspaceWith({ "odd.txt": odd, "lone.txt": lone });
+    for (const [name, content] of [["odd.txt", odd], ["lone.txt", lone]] as const) {
+      const e = await runTool(editFileTool, { path: name, old_text: "x = 1", new_text: "x = 2" }, ctx);
+      assert.equal(!e.ok && e.code, "binary-file", e.text);
+      assert.deepEqual(readFileSync(join(root, name)), content);
+    }
+  });
+
+  // Without a BOM nothing says the file is UTF-16 (VS Code opens such a file as UTF-8, and
+  // saving it would ruin it): refused, but as what it is, with what to do.
+  it("UTF-16 without a BOM is refused by name, with how to convert it", async () => {
+    const { ctx } = workspaceWith({ "notes.txt": utf16("hello\r\nworld\r\n", "le", false) });
+    const r = await runTool(readFileTool, { path: "notes.txt" }, ctx);
+    assert.equal(!r.ok && r.code, "unsupported-encoding", r.text);
+    assert.match(r.text, /looks like UTF-16 text without a byte-order mark/);
+    assert.match(r.text, /iconv/);
+  });
+});

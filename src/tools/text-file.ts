@@ -15,8 +15,11 @@ export interface TextFile {
   readonly encoding: TextEncodingName;
   readonly bom: boolean;
   /** The line ending most lines use; new lines get this one. */
-  readonly eol: "\n" | "\r\n";
+  readonly eol: Eol;
 }
+
+/** A line ending: LF, CR LF, or a lone CR (classic Mac files, Excel's "CSV (Macintosh)"). */
+export type Eol = "\n" | "\r\n" | "\r";
 
 /** One line and the ending it had ("" for a last line without a newline). */
 export interface Line {
@@ -117,14 +120,20 @@ export function encodeText(file: Pick<TextFile, "encoding" | "bom">, text: strin
 }
 
 /** The line ending most lines use ("\n" when there are none). */
-export function dominantEol(text: string): "\n" | "\r\n" {
+export function dominantEol(text: string): Eol {
   const total = countOf(text, "\n");
   const crlf = countOf(text, "\r\n");
+  if (countOf(text, "\r") - crlf > total) return "\r";
   return crlf > 0 && crlf * 2 >= total ? "\r\n" : "\n";
 }
 
-/** Splits text into lines with their endings; the last line has eol "" (and is dropped when empty). */
+/**
+ * Splits text into lines with their endings; the last line has eol "" (and is dropped when
+ * empty). A lone CR ends a line only in a file whose lines mostly end so (a stray CR in an
+ * LF file stays part of its line, as git, grep and search see it).
+ */
 export function splitLines(text: string): Line[] {
+  if (dominantEol(text) === "\r") return splitAtAnyEol(text);
   const lines: Line[] = [];
   let start = 0;
   for (;;) {
@@ -133,6 +142,18 @@ export function splitLines(text: string): Line[] {
     const cr = nl > start && text[nl - 1] === "\r";
     lines.push({ text: text.slice(start, cr ? nl - 1 : nl), eol: cr ? "\r\n" : "\n" });
     start = nl + 1;
+  }
+  if (start < text.length) lines.push({ text: text.slice(start), eol: "" });
+  return lines;
+}
+
+function splitAtAnyEol(text: string): Line[] {
+  const lines: Line[] = [];
+  const eol = /\r\n|\r|\n/g;
+  let start = 0;
+  for (let m = eol.exec(text); m; m = eol.exec(text)) {
+    lines.push({ text: text.slice(start, m.index), eol: m[0] });
+    start = m.index + m[0].length;
   }
   if (start < text.length) lines.push({ text: text.slice(start), eol: "" });
   return lines;

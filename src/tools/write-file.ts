@@ -47,6 +47,6 @@ async function replacement(ws: Workspace, path: string, content: string, reads: 
     throw new ToolError("stale-file", `"${path}" changed since you read it (perhaps the user edited it); read it again before replacing it`);
   }
   const file = decodeText(current, path);
-  const text = file.eol === "\r\n" ? toLf(content).replace(/\n/g, "\r\n") : content;
+  const text = file.eol === "\n" ? content : toLf(content).replace(/\n/g, file.eol);
   return encodeText(file, text, path);
 }

@@ -90,3 +90,38 @@ describe("UTF-16 with a BOM", () => {
     assert.match(r.text, /iconv/);
   });
 });
+
+// Classic Mac line ends (Excel's "CSV (Macintosh)", old Mac sources): read_file showed the
+// whole file as one line, edit_file put LF line ends into it and write_file turned it LF.
+describe("CR-only line ends", () => {
+  it("read_file shows the lines; edit_file, write_file and apply_patch keep CR line ends", async () => {
+    const file = "id,name\r1,alpha\r2,beta\r3,gamma\r";
+    const expected = Buffer.from("id,name\r1,alpha\r2,BETA\r2b,new\r3,gamma\r");
+    const { root, ctx } = workspaceWith({ "a.csv": file, "b.csv": file, "c.csv": file });
+    const bytes = (name: string) => readFileSync(join(root, name));
+    const read = await runTool(readFileTool, { path: "a.csv" }, ctx);
+    assert.equal(read.text, "1| id,name\n2| 1,alpha\n3| 2,beta\n4| 3,gamma");
+    const e = await runTool(editFileTool, { path: "a.csv", old_text: "1,alpha\n2,beta\n", new_text: "1,alpha\n2,BETA\n2b,new\n" }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.deepEqual(bytes("a.csv"), expected);
+    const one = await runTool(editFileTool, { path: "a.csv", old_text: "2b,new", new_text: "2b,new\n2c,more" }, ctx);
+    assert.equal(one.ok, true, one.text);
+    assert.deepEqual(bytes("a.csv"), Buffer.from("id,name\r1,alpha\r2,BETA\r2b,new\r2c,more\r3,gamma\r"));
+    await runTool(readFileTool, { path: "b.csv" }, ctx);
+    const w = await runTool(writeFileTool, { path: "b.csv", content: "id,name\n1,alpha\n2,BETA\n2b,new\n3,gamma\n" }, ctx);
+    assert.equal(w.ok, true, w.text);
+    assert.deepEqual(bytes("b.csv"), expected);
+    const p = await runTool(applyPatchTool, { patch: "--- a/c.csv\n+++ b/c.csv\n@@ -2,3 +2,4 @@\n 1,alpha\n-2,beta\n+2,BETA\n+2b,new\n 3,gamma\n" }, ctx);
+    assert.equal(p.ok, true, p.text);
+    assert.deepEqual(bytes("c.csv"), expected);
+  });
+
+  it("a stray CR in an LF file stays part of its line", async () => {
+    const { root, ctx } = workspaceWith({ "t.py": 's = "a\rb"\nx = 1\n' });
+    const read = await runTool(readFileTool, { path: "t.py" }, ctx);
+    assert.equal(read.text, '1| s = "a\rb"\n2| x = 1');
+    const e = await runTool(editFileTool, { path: "t.py", old_text: "x = 1", new_text: "x = 1\ny = 2" }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.equal(readFileSync(join(root, "t.py"), "latin1"), 's = "a\rb"\nx = 1\ny = 2\n');
+  });
+});

@@ -9,12 +9,18 @@ export type MatchLevel = "exact" | "trailing-whitespace" | "whitespace";
 
 export const LEVELS: readonly MatchLevel[] = ["exact", "trailing-whitespace", "whitespace"];
 
-/** The key a line is compared by at a level. "whitespace" ignores indentation and runs of blanks. */
+/**
+ * The key a line is compared by at a level. "whitespace" ignores indentation and runs of
+ * blanks. Past "exact", Unicode normalization is ignored too: "café" with é as e + U+0301
+ * (NFD) looks the same as with U+00E9, and the model writes the one it knows.
+ */
 export function lineKey(line: string, level: MatchLevel): string {
   if (level === "exact") return line;
-  if (level === "trailing-whitespace") return line.replace(/\s+$/, "");
-  return line.trim().replace(/\s+/g, " ");
+  const key = level === "trailing-whitespace" ? line.replace(/\s+$/, "") : line.trim().replace(/\s+/g, " ");
+  return NON_ASCII.test(key) ? key.normalize("NFC") : key;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Start indices where `needle` matches consecutive lines of `hay` at `level`. */
 export function findBlock(hay: readonly string[], needle: readonly string[], level: MatchLevel): number[] {

@@ -125,3 +125,22 @@ describe("CR-only line ends", () => {
     assert.equal(readFileSync(join(root, "t.py"), "latin1"), 's = "a\rb"\nx = 1\ny = 2\n');
   });
 });
+
+// é as e + U+0301 (files from macOS file names, some editors): read_file shows "café", the
+// model writes "café" with U+00E9, and edit_file found no match — its "did you mean" showed
+// the same-looking line, so the model could not correct itself.
+describe("Unicode normalization (NFC vs NFD)", () => {
+  const nfd = "cafe\u0301";
+  const nfc = "caf\u00e9";
+
+  it("edit_file and apply_patch match text that differs from the file only in normalization, and keep the other lines as they were", async () => {
+    const file = `# ${nfd} menu\nprice = {"${nfd}": 3}\nname = "${nfd}"\n`;
+    const { root, ctx } = workspaceWith({ "a.py": file, "b.py": file });
+    const e = await runTool(editFileTool, { path: "a.py", old_text: `price = {"${nfc}": 3}`, new_text: `price = {"${nfc}": 4}` }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.equal(readFileSync(join(root, "a.py"), "utf8"), `# ${nfd} menu\nprice = {"${nfc}": 4}\nname = "${nfd}"\n`);
+    const p = await runTool(applyPatchTool, { patch: `--- a/b.py\n+++ b/b.py\n@@ -1,3 +1,3 @@\n # ${nfc} menu\n-price = {"${nfc}": 3}\n+price = {"${nfc}": 4}\n name = "${nfc}"\n` }, ctx);
+    assert.equal(p.ok, true, p.text);
+    assert.equal(readFileSync(join(root, "b.py"), "utf8"), `# ${nfd} menu\nprice = {"${nfc}": 4}\nname = "${nfd}"\n`);
+  });
+});

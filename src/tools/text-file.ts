@@ -107,8 +107,14 @@ function looksUtf16(bytes: Uint8Array): boolean {
 
 /** Encodes text the way `file` was encoded. Throws when latin1 cannot hold a new character. */
 export function encodeText(file: Pick<TextFile, "encoding" | "bom">, text: string, path: string): Uint8Array {
-  if (file.encoding === "latin1" && /[^\x00-\xff]/.test(text)) {
-    throw new ToolError("unsupported-encoding", `"${path}" is not UTF-8 (kept as latin1 bytes); the new text has characters it cannot hold`);
+  const foreign = file.encoding === "latin1" ? /[^\x00-\xff]/u.exec(text)?.[0] : undefined;
+  if (foreign !== undefined) {
+    const code = `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new ToolError(
+      "unsupported-encoding",
+      `"${path}" is not UTF-8 (kept as latin1 bytes, one per character), and the new text has "${foreign}" (${code}), which it cannot hold. ` +
+        "Write such characters as an escape the language allows (\\u20ac in a string), or ask the user to convert the file to UTF-8 first",
+    );
   }
   if (file.encoding === "utf16le" || file.encoding === "utf16be") {
     const body = Buffer.from(text, "utf16le");

@@ -144,3 +144,15 @@ describe("Unicode normalization (NFC vs NFD)", () => {
     assert.equal(readFileSync(join(root, "b.py"), "utf8"), `# ${nfd} menu\nprice = {"${nfc}": 4}\nname = "${nfd}"\n`);
   });
 });
+
+describe("latin1 (not UTF-8) files", () => {
+  it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {
+    const file = Buffer.from("price = 'caf\xe9'\n", "latin1");
+    const { root, ctx } = workspaceWith({ "p.py": file });
+    const e = await runTool(editFileTool, { path: "p.py", old_text: "price = 'caf\u00e9'", new_text: "price = '3 \u20ac'" }, ctx);
+    assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
+    assert.match(e.text, /"€" \(U\+20AC\)/);
+    assert.match(e.text, /escape.*convert the file to UTF-8/s);
+    assert.deepEqual(readFileSync(join(root, "p.py")), file);
+  });
+});

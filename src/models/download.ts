@@ -9,10 +9,11 @@
  * resumable is left of it. Progress reports bytes, speed and ETA.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rename, stat, truncate, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
 
@@ -142,17 +143,18 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     throw new DownloadError("the partial file did not match the server's; starting over", false);
   }
   if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
-  let total: number;
-  if (response.status === 206) {
-    total = Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN);
-  } else {
+  const total = response.status === 206
+    ? Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN)
+    : Number(response.headers.get("content-length") ?? NaN);
+  if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
+  // Said now, not after hours of downloading: the rest of the file must fit on the disk.
+  await checkRoom(part, options.file, total - (response.status === 206 ? have : 0), response);
+  if (response.status !== 206) {
     // The server ignored the Range header: start again from byte 0.
     if (have > 0) await truncate(part, 0);
     digest.reset();
     meter.restart();
-    total = Number(response.headers.get("content-length") ?? NaN);
   }
-  if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
   meter.total = total;
   const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
   body.on("data", (chunk: Buffer) => meter.add(chunk.length));
@@ -165,6 +167,19 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     if (!sink.closed) await new Promise((resolve) => sink.once("close", resolve));
   }
   return { total, announced };
+}
+
+/** Refuses a download whose remaining bytes the folder's disk has no room for (the part stays as it is). */
+async function checkRoom(part: string, file: string, bytes: number, response: Response): Promise<void> {
+  const folder = dirname(part);
+  const disk = await statfs(folder).catch(() => undefined);
+  const free = disk ? disk.bavail * disk.bsize : Number.POSITIVE_INFINITY;
+  if (bytes <= free) return;
+  await response.body?.cancel().catch(() => undefined);
+  throw new DownloadError(
+    `Not enough disk space for ${file}: it needs ${formatSize(bytes)} more, and ${folder} has ${formatSize(free)} free. Free some space, then try again; the part already downloaded is kept.`,
+    false,
+  );
 }
 
 const MAX_REDIRECTS = 10;

@@ -125,6 +125,36 @@ describe("model download", () => {
   });
 });
 
+describe("model download larger than the disk's free space", () => {
+  it("is refused before a byte is written, naming what it needs and what is free; a part already there is kept", async (t) => {
+    // A server announcing 8 PiB: more than any disk here has free. It would send nothing more.
+    const huge = 8 * 1024 ** 5;
+    const seen: Array<string | undefined> = [];
+    const big = createServer((req, res) => {
+      seen.push(req.headers.range);
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      res.writeHead(start ? 206 : 200, { "Content-Length": String(huge - start), ...(start ? { "Content-Range": `bytes ${start}-${huge - 1}/${huge}` } : {}) });
+      res.write("GGUF");
+    });
+    await new Promise<void>((resolve) => big.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => big.close(() => resolve())));
+    const url = `http://127.0.0.1:${(big.address() as AddressInfo).port}/big.gguf`;
+    for (const part of [undefined, Buffer.from("GGUF-part")]) {
+      const folder = tempDir("hearth-dl-room-");
+      if (part) writeFileSync(join(folder, "big.gguf.part"), part);
+      await assert.rejects(downloadFile({ url, folder, file: "big.gguf" }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError && !error.offline, String(error));
+        assert.match(error.message, /^Not enough disk space for big\.gguf: it needs 8388608\.0 GiB more, and .* has [\d.]+ [GM]iB free\. Free some space/);
+        return true;
+      });
+      assert.equal(existsSync(join(folder, "big.gguf")), false);
+      if (part) assert.deepEqual(readFileSync(join(folder, "big.gguf.part")), part, "the part already downloaded is kept as it was");
+      else assert.equal(existsSync(join(folder, "big.gguf.part")) && statSync(join(folder, "big.gguf.part")).size > 0, false, "nothing was written");
+    }
+    assert.deepEqual(seen, [undefined, "bytes=9-"], "one request each: no retry");
+  });
+});
+
 /** 4 MiB that are not all alike, so a resumed part is hashed in several 1 MiB reads. */
 const FILE = Buffer.alloc(4 * 1024 * 1024);
 for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);

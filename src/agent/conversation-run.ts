@@ -13,7 +13,8 @@ import type { ModelBackend } from "../models/index.ts";
 import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { AGENT_TOOLS, type CheckpointStore, type Tool, type Workspace, detectTestCommand, leftOutMessage } from "../tools/index.ts";
+import { formatSize } from "../protocol/units.ts";
+import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
 import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -259,21 +260,33 @@ export async function withAttachments(text: string, attachments: readonly Attach
       case "symbol":
         parts.push(`The user refers to ${a.name}, defined in ${a.path} at line ${a.line + 1}.`);
         break;
-      case "file": {
-        let content: string;
-        try {
-          content = new TextDecoder("utf-8", { fatal: true }).decode(await workspace.read(a.path));
-        } catch {
-          parts.push(`The user attached ${a.path} (it could not be read as text).`);
-          break;
-        }
-        parts.push(content.length <= ATTACHED_FILE_CHARS
-          ? `Attached file ${a.path}:\n\`\`\`\n${content}\n\`\`\``
-          : `Attached file ${a.path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n\`\`\`\n${content.slice(0, ATTACHED_FILE_CHARS)}\n\`\`\``);
-      }
+      case "file":
+        parts.push(await attachedFile(a.path, workspace));
     }
   }
   return parts.join("\n\n");
+}
+
+/**
+ * An attached file as the model reads it: its text (read as read_file reads it: UTF-8,
+ * UTF-16 with a BOM, Latin-1) up to ATTACHED_FILE_CHARS; a file read_file would not open is
+ * named with its size and not read at all — a dataset or a model's weights in the folder
+ * would otherwise be read whole into the runtime's memory first.
+ */
+async function attachedFile(path: string, workspace: Workspace): Promise<string> {
+  try {
+    const info = await workspace.stat(path);
+    if (!info) return `The user attached ${path} (it could not be read: "${path}" does not exist).`;
+    if (info.size > MAX_READ_FILE_BYTES) {
+      return `The user attached ${path} (${formatSize(info.size)}): too large to include; read_file reads files up to ${MAX_READ_FILE_BYTES / 1024 ** 2} MB — look into it with run_command (head, grep).`;
+    }
+    const content = decodeText(await workspace.read(path), path).text;
+    return content.length <= ATTACHED_FILE_CHARS
+      ? `Attached file ${path}:\n\`\`\`\n${content}\n\`\`\``
+      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n\`\`\`\n${content.slice(0, ATTACHED_FILE_CHARS)}\n\`\`\``;
+  } catch (error) {
+    return `The user attached ${path} (it could not be read as text: ${error instanceof Error ? error.message : String(error)}).`;
+  }
 }
 
 function truncateMiddle(text: string, max: number): string {

@@ -1,0 +1,38 @@
+// What the model reads for an @-mentioned file: small text inline, whatever its encoding;
+// a file too large to include is named with its size and how to look into it — never read
+// whole into the runtime's memory first (a dataset or a model file in the project).
+import assert from "node:assert/strict";
+import { truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { withAttachments } from "../../../src/agent/conversation-run.ts";
+import { DiskWorkspace } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+describe("attached files", () => {
+  it("a small text file is inline, UTF-16 included", async () => {
+    const dir = tempDir("hearth-attach-");
+    writeFileSync(join(dir, "a.py"), "def a():\n    return 1\n");
+    writeFileSync(join(dir, "w.ps1"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Write-Host hi\r\n", "utf16le")]));
+    const text = await withAttachments("look", [{ kind: "file", path: "a.py" }, { kind: "file", path: "w.ps1" }], new DiskWorkspace(dir));
+    assert.match(text, /Attached file a\.py:\n```\ndef a\(\):\n    return 1\n\n```/);
+    assert.match(text, /Attached file w\.ps1:\n```\nWrite-Host hi\r\n\n```/);
+  });
+
+  it("a file too large to include is named with its size and how to look into it", async () => {
+    const dir = tempDir("hearth-attach-");
+    // Sparse: 3 GiB on paper, nothing on disk. Read whole, it failed as "not text" (or filled the heap, a bit smaller).
+    writeFileSync(join(dir, "weights.bin"), "");
+    truncateSync(join(dir, "weights.bin"), 3 * 1024 ** 3);
+    const text = await withAttachments("what is this", [{ kind: "file", path: "weights.bin" }], new DiskWorkspace(dir));
+    assert.match(text, /The user attached weights\.bin \(3\.0 GiB\): too large to include; read_file reads files up to 16 MB — look into it with run_command \(head, grep\)\./);
+  });
+
+  it("a binary file or one that is gone is named, not inlined", async () => {
+    const dir = tempDir("hearth-attach-");
+    writeFileSync(join(dir, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01]));
+    const text = await withAttachments("", [{ kind: "file", path: "logo.png" }, { kind: "file", path: "gone.txt" }], new DiskWorkspace(dir));
+    assert.match(text, /The user attached logo\.png \(it could not be read as text: /);
+    assert.match(text, /The user attached gone\.txt \(it could not be read: "gone\.txt" does not exist\)/);
+  });
+});

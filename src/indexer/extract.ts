@@ -63,7 +63,11 @@ export function extractSymbols(source: string, lang: LoadedLanguage, timeoutMs: 
     parser.reset();
   }
   if (!tree) return { definitions: [], references: [], imports: [], timedOut: true };
-  const matches = lang.query.matches(tree.rootNode, { progressCallback: overdue });
+  // node-tree-sitter 0.25's matches() does not pass a progressCallback on (only captures()
+  // does), and the query's time grows with the square of the nesting (100,000 nested calls:
+  // 150 s): the deadline goes in as the cursor's timeout, which the C library still honours.
+  const remainingMicros = Math.min(0xffff_ffff, Math.max(1, Math.floor((deadline - performance.now()) * 1000)));
+  const matches = lang.query.matches(tree.rootNode, { progressCallback: overdue, timeoutMicros: remainingMicros });
   if (overdue()) return { definitions: [], references: [], imports: [], timedOut: true };
   const lines = source.split("\n");
   return { ...collect(matches, source, lines), timedOut: false };

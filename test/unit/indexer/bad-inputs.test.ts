@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, openSync, rmSync, symlinkSync, writeFileSync, ftruncateSync, mkdirSync } from "node:fs";
-import { locate, locateEntities } from "../../../src/indexer/index.ts";
+import { RepoIndex, locate, locateEntities } from "../../../src/indexer/index.ts";
 import { join } from "node:path";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes, parseFile } from "../../../src/indexer/parse-file.ts";
-import { QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
+import { QUERIES_DIR, TSX_WORKER, indexOf, tempDir } from "./helpers/setup.ts";
 
 const registry = new LanguageRegistry(QUERIES_DIR);
 const settings = { maxFileBytes: 1024 * 1024, parseTimeoutMs: 1000, maxWords: 400 };
@@ -49,6 +49,27 @@ describe("bad inputs are skipped or handled with a reason", () => {
     assert.equal(out.record.parseTimedOut, true);
     assert.equal(out.record.definitions.length, 0);
     assert.ok(out.record.words.split(" ").includes("f0"));
+  });
+
+  // The tags query slows down with the square of the nesting (64,000 nested calls: 35 s, 100,000: 150 s
+  // on a 2-core machine), and node-tree-sitter 0.25's matches() drops the progressCallback it is given:
+  // the deadline must reach the query another way. The parse runs on a parse thread, so this thread
+  // stays free and the test's own timeout is the bound on a hang.
+  it("a query over the time limit stops at it: 100,000 nested calls do not hold a parse thread for minutes", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const depth = 100_000;
+    writeFileSync(join(dir, "calls.py"), "f(\n".repeat(depth) + ")\n".repeat(depth));
+    writeFileSync(join(dir, "after.py"), "def after():\n    return f(1)\n");
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, workers: { script: TSX_WORKER, count: 1 }, limits: { parseTimeoutMs: 500 } });
+    try {
+      const report = await index.build();
+      assert.equal(report.parseTimeouts, 1);
+      assert.equal(index.files.get("calls.py")?.parseTimedOut, true);
+      assert.deepEqual(index.files.get("after.py")?.definitions.map((d) => d.name), ["after"]);
+    } finally {
+      await index.close();
+      cleanup();
+    }
   });
 
   it("invalid UTF-8 is decoded with replacement characters and flagged", () => {

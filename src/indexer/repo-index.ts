@@ -73,6 +73,8 @@ export interface IndexReport {
   /** How the cache was used: read ("hit"), missing/corrupt/…, not configured, or ignored by `rebuild`. */
   readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
   readonly cacheBytes: number;
+  /** Why the cache could not be written (the index is complete; the next start rebuilds what it could not keep). */
+  readonly cacheError?: string;
   /** Commits of the git history read for ranking (0: none, e.g. not a git repository). */
   readonly historyCommits: number;
   /** Why only the newest commits of the history were read (`git log` too long or too slow), when so. */
@@ -192,16 +194,16 @@ export class RepoIndex {
     await this.parseAll(toParse, opts, opts.lazy === true);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
-    const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched;
+    const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
     if (opts.lazy) {
       // The caller completes what its query needs first, then saves once.
       this.unsaved ||= !unchanged;
       return this.report({ parsed: toParse.length, reused, cache, cacheBytes: 0, elapsedMs: performance.now() - started });
     }
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
-    const cacheBytes = unchanged ? 0 : await this.save();
+    const saved = unchanged ? { cacheBytes: 0 } : await this.saveOrSayWhy();
     this.warmUp(); // after the save: it is for the edits to come, not part of the build
-    return this.report({ parsed: toParse.length, reused, cache, cacheBytes, elapsedMs: performance.now() - started });
+    return this.report({ parsed: toParse.length, reused, cache, ...saved, elapsedMs: performance.now() - started });
   }
 
   /** Files whose symbols a lazy build left for later, among `paths` (all of them when absent). */
@@ -300,6 +302,17 @@ export class RepoIndex {
     this.touched = false;
     this.unsaved = false;
     return saveCache(file, await this.key(), { root: this.root, files: [...this.files.values()], skipped: [...this.skipped.values()] });
+  }
+
+  // A cache that cannot be written (a full disk, a storage path that is a file, no permission)
+  // costs the next start a rebuild; it must not cost this build, whose index is complete.
+  private async saveOrSayWhy(): Promise<Pick<IndexReport, "cacheBytes" | "cacheError">> {
+    try {
+      return { cacheBytes: await this.save() };
+    } catch (err) {
+      this.unsaved = true; // the next build or saveIfChanged tries again
+      return { cacheBytes: 0, cacheError: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** Resolves once the parse threads listen and this thread's grammars are loaded (idle-time warm-up after a build). */
@@ -462,7 +475,7 @@ export class RepoIndex {
     return this.cacheKey;
   }
 
-  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheBytes" | "elapsedMs">): IndexReport {
+  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
     const byLanguage: Record<string, number> = {};
     let definitions = 0;
     let references = 0;

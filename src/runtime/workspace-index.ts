@@ -71,6 +71,7 @@ export class WorkspaceIndex {
           ? "no git history read: the folder is not trusted"
           : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
         if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
+        if (report.cacheError) log("warn", `index: the cache could not be written (${report.cacheError}); the index is complete, the next start parses its files again`);
         log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${history}`);
         return report;
       })

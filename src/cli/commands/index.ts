@@ -100,6 +100,7 @@ export function formatReport(root: string, r: IndexReport): string {
     ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
     ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
     `Parsed:      ${r.parsed.toLocaleString("en")} files read${skippedAfterRead ? ` (${skippedAfterRead.toLocaleString("en")} of them skipped: see Skipped)` : ""}, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
+    ...(r.cacheError ? [`Cache:       not written (${r.cacheError}): the next run parses these files again`] : []),
     `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : "none (not a git repository, no commits yet, or --no-history)"}`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,
     "",

@@ -1,11 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
 import { mapCommand } from "../../../src/cli/commands/map.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
-import { FIXTURES } from "./helpers/setup.ts";
+import { FIXTURES, tempDir } from "./helpers/setup.ts";
 
 const fakeIo = (stdin = "") => captureIo(FIXTURES, { stdin });
 
@@ -28,6 +29,19 @@ describe("indexer CLI commands", () => {
     assert.equal(await indexCommand.run(["--repo", "langs", "--no-cache", "--quiet"], whole), 0);
     assert.doesNotMatch(whole.stdout, /Limit:/);
     await assert.rejects(indexCommand.run(["--repo", "langs", "--no-cache", "--quiet", "--max-files", "0"], fakeIo()), /--max-files needs a positive whole number/);
+  });
+
+  it("hearth index with a cache it cannot write still indexes, and says the cache was not written and why", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "storage"), "a file, not a folder");
+      const io = fakeIo();
+      assert.equal(await indexCommand.run(["--repo", "langs", "--cache", join(dir, "storage", "index"), "--no-history", "--quiet"], io), 0);
+      assert.match(io.stdout, /Files: +9 \(/);
+      assert.match(io.stdout, /^Cache: +not written \(ENOTDIR: not a directory, mkdir '.*'\): the next run parses these files again$/m);
+    } finally {
+      cleanup();
+    }
   });
 
   it("hearth locate --json gives {files: [{path, score, reasons}], entities} best first from stdin", async () => {

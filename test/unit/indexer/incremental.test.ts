@@ -121,6 +121,28 @@ describe("the persistent cache", () => {
     }
   });
 
+  it("a cache that cannot be written (the storage path is a file; a full disk) leaves a usable index and says why", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const repo = join(dir, "repo");
+      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+      writeFileSync(join(dir, "storage"), "a file where the storage folder should be");
+      const index = open(repo, join(dir, "storage", "index"));
+      const report = await index.build();
+      assert.ok(report.files > 0 && report.definitions > 0);
+      assert.equal(report.cacheBytes, 0);
+      assert.match(report.cacheError ?? "", /^ENOTDIR/);
+      assert.ok(locate(index, "cart total").length > 0);
+      // Once the storage is there, the next build writes what the failed one could not.
+      rmSync(join(dir, "storage"));
+      const next = await index.build();
+      assert.equal(next.cacheError, undefined);
+      assert.ok(next.cacheBytes > 0);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("a corrupt or version-mismatched cache is rebuilt, never a crash", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -33,6 +33,8 @@ export class IndexClient {
   private readonly calls = new Map<number, Call>();
   private nextId = 1;
   private exited = false;
+  private closing = false;
+  private readonly exitListeners: ((code: number) => void)[] = [];
 
   constructor(options: IndexClientOptions) {
     const { workerScript, parseWorkers, ...rest } = options;
@@ -45,7 +47,16 @@ export class IndexClient {
     this.worker.on("exit", (code) => {
       this.exited = true;
       this.failAll(`index thread exited (code ${code})`);
+      if (!this.closing) for (const listener of this.exitListeners) listener(code);
     });
+  }
+
+  /**
+   * Calls `listener` if the index thread ends without `close()` (out of memory, a crash):
+   * every call after that fails, so the owner starts another client.
+   */
+  onExit(listener: (code: number) => void): void {
+    this.exitListeners.push(listener);
   }
 
   /**
@@ -130,6 +141,7 @@ export class IndexClient {
 
   /** Stops the parse threads and the index thread. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.worker.postMessage({ close: true });

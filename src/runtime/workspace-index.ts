@@ -77,7 +77,8 @@ export class WorkspaceIndex {
       })
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        if (!signal.aborted && !this.disposed) this.options.onState({ kind: "error", message: `indexing failed: ${message}` });
+        const restart = this.client === client ? "" : "; Hearth: Reindex Workspace starts it again";
+        if (!signal.aborted && !this.disposed) this.options.onState({ kind: "error", message: `indexing failed: ${message}${restart}` });
         throw error;
       });
     this.building = run;
@@ -152,7 +153,7 @@ export class WorkspaceIndex {
   private ensureClient(): IndexClient {
     if (this.client) return this.client;
     const { root, storageDir, assetsDir } = this.options;
-    this.client = new IndexClient({
+    const client = new IndexClient({
       root,
       history: this.historyAllowed,
       ...(this.options.limits ? { limits: this.options.limits } : {}),
@@ -160,7 +161,22 @@ export class WorkspaceIndex {
       workerScript: `${assetsDir}/indexer-worker.mjs`,
       ...(storageDir ? { storageDir } : {}),
     });
-    return this.client;
+    client.onExit((code) => this.clientExited(client, code));
+    this.client = client;
+    return client;
+  }
+
+  // Every call to a dead thread fails, and a build with it would too: the next build starts a
+  // new one. One that was ready (it died serving a query or an edit) is started again at once,
+  // from the cache; one that died in a build is not (it would likely die again): that build's
+  // error state says how to start it.
+  private clientExited(client: IndexClient, code: number): void {
+    if (this.disposed || this.client !== client) return;
+    this.client = undefined;
+    this.building = undefined;
+    const wasReady = this.lastReady !== undefined;
+    log("warn", `index: the index thread stopped (exit code ${code})${wasReady ? "; starting it again" : ""}`);
+    if (wasReady) void this.build();
   }
 
   private progress(p: IndexProgress): void {

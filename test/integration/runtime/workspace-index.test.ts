@@ -1,8 +1,9 @@
 // The runtime's workspace index with the bundled indexer thread (out/indexer-worker.mjs and
 // out/queries from `npm run build`) on a small real tree.
 import assert from "node:assert/strict";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import type { IndexState } from "../../../src/protocol/status.ts";
 import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
@@ -26,6 +27,39 @@ async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 15_000): Pr
     if (Date.now() > deadline) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The bundled assets, with a worker entry that runs the real one and ends its thread (exit code 7)
+ * when the index is asked for the definitions of `__exit__` (an index thread that dies, out of
+ * memory or in a crash, after it was ready), and 8 when a build starts while the root holds
+ * `die-in-build`.
+ */
+function assetsWithAMortalThread(): string {
+  const dir = tempDir("hearth-wsindex-assets-");
+  symlinkSync(join(OUT, "queries"), join(dir, "queries"));
+  writeFileSync(
+    join(dir, "indexer-worker.mjs"),
+    // After the real entry's listener: a message that came before it would be this one's only.
+    `import { parentPort, workerData } from "node:worker_threads";
+import { existsSync } from "node:fs";
+await import(${JSON.stringify(pathToFileURL(join(OUT, "indexer-worker.mjs")).href)});
+if (workerData.role === "index") parentPort.on("message", (m) => {
+  if (m.method === "findDefinitions" && m.params.name === "__exit__") process.exit(7);
+  if (m.method === "build" && existsSync(workerData.options.root + "/die-in-build")) process.exit(8);
+});
+`,
+  );
+  return dir;
+}
+
+/** Resolves with the first state `pick` accepts from now on. */
+function nextState(states: { listener?: (s: IndexState) => void }, pick: (s: IndexState) => boolean): Promise<IndexState> {
+  return new Promise((resolveState) => {
+    states.listener = (s) => {
+      if (pick(s)) resolveState(s);
+    };
+  });
 }
 
 describe("WorkspaceIndex in the runtime", () => {
@@ -94,6 +128,35 @@ describe("WorkspaceIndex in the runtime", () => {
       assert.deepEqual([forced.parsed, forced.reused], [2, 0]);
     } finally {
       await second.dispose();
+    }
+  });
+
+  it("an index thread that dies after it was ready is started again, says so, and answers again; Reindex works after one that died in a build", { timeout: 60_000 }, async () => {
+    const seen: IndexState[] = [];
+    const states: { listener?: (s: IndexState) => void } = {};
+    const root = tree();
+    const index = new WorkspaceIndex({ root, assetsDir: assetsWithAMortalThread(), onState: (s) => (seen.push(s), states.listener?.(s)) });
+    try {
+      await index.build();
+      const first = index.queries!;
+      const readyAgain = nextState(states, (s) => s.kind === "ready");
+      await assert.rejects(first.findDefinitions("__exit__"), /index thread exited \(code 7\)/);
+      assert.equal(seen.at(-1)?.kind, "indexing", "a new thread builds at once (from the cache where there is one)");
+      assert.deepEqual(await readyAgain, seen.at(-1));
+      assert.notEqual(index.queries, first);
+      assert.equal((await index.queries!.findDefinitions("compute_invoice_total"))[0]?.path, "billing.py");
+      // A thread that dies in a build is not started again on its own (it would die again): the
+      // state says so, and Reindex Workspace starts a new one.
+      writeFileSync(join(root, "die-in-build"), "");
+      await assert.rejects(index.build(true), /index thread exited \(code 8\)/);
+      const failed = seen.at(-1);
+      assert.equal(failed?.kind, "error");
+      assert.match(failed?.kind === "error" ? failed.message : "", /^indexing failed: index thread exited \(code 8\); Hearth: Reindex Workspace starts it again$/);
+      rmSync(join(root, "die-in-build"));
+      assert.equal((await index.build(true)).files, 2);
+      assert.equal(seen.at(-1)?.kind, "ready");
+    } finally {
+      await index.dispose();
     }
   });
 

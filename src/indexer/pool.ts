@@ -27,6 +27,8 @@ export interface WorkerOptions {
 interface Pending {
   readonly job: ParseJob;
   readonly resolve: (outcome: ParseOutcome) => void;
+  /** Sent again alone, to an idle worker, after a worker died with it in flight. */
+  readonly alone?: boolean;
 }
 
 interface Slot {
@@ -36,6 +38,8 @@ interface Slot {
   /** Jobs in those batches. */
   jobs: number;
   ready: Promise<void>;
+  /** Parsing one retried file and nothing else: if it dies now, that file is why. */
+  solo: boolean;
 }
 
 // Jobs go out in batches (one message per batch each way: per-message costs dominate with
@@ -46,12 +50,15 @@ const CLOSE_GRACE_MS = 5000;
 
 /**
  * A pool of parse workers. Jobs queue in the caller and go to the least busy worker.
- * A worker that dies (a grammar crash, out of memory) fails only its in-flight files,
- * as "parse-error", and is replaced.
+ * A worker that dies (a grammar crash, out of memory) is replaced, and the files it had in
+ * flight (up to two batches) are sent again one at a time to an idle worker: the file that
+ * kills a worker on its own fails, as "parse-error"; the others are parsed.
  */
 export class WorkerPool implements FileParser {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
+  /** Files a dead worker had in flight, each to be sent alone. */
+  private readonly retries: Pending[] = [];
   private nextId = 1;
   private closed = false;
   private pumpScheduled = false;
@@ -64,7 +71,7 @@ export class WorkerPool implements FileParser {
     const count = Math.max(1, options.count ?? 2);
     for (let i = 0; i < count; i++) {
       const worker = this.spawn(i);
-      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker) });
+      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker), solo: false });
     }
   }
 
@@ -89,7 +96,7 @@ export class WorkerPool implements FileParser {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.resolve(crashed(p.job, "pool closed"));
+    for (const p of [...this.queue.splice(0), ...this.retries.splice(0)]) p.resolve(crashed(p.job, "pool closed"));
     await Promise.all(this.slots.map((s) => this.drop(s, "pool closed")));
   }
 
@@ -106,22 +113,33 @@ export class WorkerPool implements FileParser {
   }
 
   private pump(): void {
+    // Retries first, each alone on an idle worker; new batches wait until they are out, so
+    // that busy workers drain.
+    while (this.retries.length > 0) {
+      const idle = this.slots.find((s) => s.jobs === 0);
+      if (!idle) return;
+      idle.solo = true;
+      this.send(idle, this.retries.splice(0, 1));
+    }
     while (this.queue.length > 0) {
       const slot = this.leastBusy();
       if (!slot) return;
       const size = Math.min(BATCH, PER_WORKER - slot.jobs, Math.ceil(this.queue.length / this.slots.length));
-      const batch = this.queue.splice(0, size);
-      const id = this.nextId++;
-      slot.inFlight.set(id, batch);
-      slot.jobs += batch.length;
-      slot.worker.ref();
-      slot.worker.postMessage({ id, jobs: batch.map((p) => p.job) });
+      this.send(slot, this.queue.splice(0, size));
     }
+  }
+
+  private send(slot: Slot, batch: Pending[]): void {
+    const id = this.nextId++;
+    slot.inFlight.set(id, batch);
+    slot.jobs += batch.length;
+    slot.worker.ref();
+    slot.worker.postMessage({ id, jobs: batch.map((p) => p.job) });
   }
 
   private leastBusy(): Slot | undefined {
     let best: Slot | undefined;
-    for (const s of this.slots) if (s.jobs < PER_WORKER && (!best || s.jobs < best.jobs)) best = s;
+    for (const s of this.slots) if (!s.solo && s.jobs < PER_WORKER && (!best || s.jobs < best.jobs)) best = s;
     return best;
   }
 
@@ -133,7 +151,10 @@ export class WorkerPool implements FileParser {
     if (!slot || !batch) return;
     slot.inFlight.delete(msg.id);
     slot.jobs -= batch.length;
-    if (slot.jobs === 0) slot.worker.unref();
+    if (slot.jobs === 0) {
+      slot.solo = false;
+      slot.worker.unref();
+    }
     batch.forEach((p, k) => p.resolve(outcomes[k] ?? crashed(p.job, "no result")));
     this.pump();
   }
@@ -141,8 +162,20 @@ export class WorkerPool implements FileParser {
   private onDeath(index: number, why: string): void {
     const slot = this.slots[index];
     if (!slot) return;
-    this.failInFlight(slot, why);
-    if (this.closed) return;
+    if (this.closed) {
+      this.failInFlight(slot, why);
+      return;
+    }
+    // A file sent alone died on its own: it is the one. The others may be innocent.
+    for (const batch of slot.inFlight.values()) {
+      for (const p of batch) {
+        if (p.alone) p.resolve(crashed(p.job, why));
+        else this.retries.push({ ...p, alone: true });
+      }
+    }
+    slot.inFlight.clear();
+    slot.jobs = 0;
+    slot.solo = false;
     slot.worker.removeAllListeners();
     slot.worker = this.spawn(index);
     slot.ready = readySignal(slot.worker);

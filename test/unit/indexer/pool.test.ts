@@ -21,6 +21,35 @@ describe("parsing in worker threads", () => {
     }
   });
 
+  it("a file that ends its worker is the only one lost: the others of its batches are parsed again, one at a time", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // The real worker entry, ending its thread when a batch holds poison.ts (a grammar crash, out of memory).
+      const script = join(dir, "poisoned.mjs");
+      writeFileSync(
+        script,
+        [
+          'import { parentPort } from "node:worker_threads";',
+          "const on = parentPort.on.bind(parentPort);",
+          'parentPort.on = (event, listener) => on(event, (m) => (m.jobs?.some((j) => j.path === "poison.ts") ? process.exit(3) : listener(m)));',
+          `await import(${JSON.stringify(TSX_WORKER.href)});`,
+        ].join("\n"),
+      );
+      const names = ["a.ts", "b.ts", "poison.ts", "c.ts", "d.ts", "e.ts"];
+      for (const name of names) writeFileSync(join(dir, name), `export function ${name.replace(".ts", "")}Fn() {}\n`);
+      const settings = { maxFileBytes: 1e6, parseTimeoutMs: 1000, maxWords: 10 };
+      const pool = new WorkerPool({ script: pathToFileURL(script), count: 1 }, QUERIES_DIR, settings);
+      const outcomes = await Promise.all(names.map((path) => pool.parse({ path, absPath: join(dir, path), mtimeMs: 0 })));
+      await pool.close();
+      assert.deepEqual(
+        outcomes.map((o) => (o.ok ? o.record.definitions.map((d) => d.name).join() : `${o.skip.path}: ${o.skip.reason}`)),
+        ["aFn", "bFn", "poison.ts: parse-error", "cFn", "dFn", "eFn"],
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
   it("a worker that dies fails only its files, as parse-error, and is replaced", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -1,4 +1,5 @@
 /** @-mentions: finding the query being typed, labels, and equality (pure). */
+import { visibleText } from "../protocol/visible-text.ts";
 import type { Mention } from "../protocol/webview.ts";
 import type { IconName } from "./dom.ts";
 
@@ -9,12 +10,13 @@ export function mentionQueryAt(text: string, caret: number): { start: number; qu
   return { start: caret - match[1]!.length - 1, query: match[1]! };
 }
 
+/** A name as shown: a bidi mark or control in a file or symbol name (grammars accept some in identifiers) is written out. */
 export function mentionLabel(m: Mention): string {
   switch (m.kind) {
     case "file":
-      return m.path.split("/").pop() || m.path;
+      return visibleText(m.path.split("/").pop() || m.path, true);
     case "symbol":
-      return m.name;
+      return visibleText(m.name, true);
     case "selection":
       return "Selection";
     case "problems":
@@ -27,10 +29,10 @@ export function mentionDetail(m: Mention): string {
   switch (m.kind) {
     case "file": {
       const slash = m.path.lastIndexOf("/");
-      return slash > 0 ? m.path.slice(0, slash) : "";
+      return slash > 0 ? visibleText(m.path.slice(0, slash), true) : "";
     }
     case "symbol":
-      return `${m.symbolKind} · ${m.path}:${m.line}`;
+      return `${m.symbolKind} · ${visibleText(m.path, true)}:${m.line}`;
     case "selection":
       return "the editor's selection";
     case "problems":

@@ -6,6 +6,7 @@
 import type { Attachment } from "../protocol/agent.ts";
 import { sentence } from "../protocol/readiness.ts";
 import type { Transcript, TranscriptItem } from "../protocol/transcript.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
 import { onMarkdownClick, renderMarkdown } from "./markdown.ts";
@@ -52,7 +53,7 @@ function turnsWithChanges(items: readonly TranscriptItem[]): Set<string> {
 
 function userMessage(item: UserItem, post: Post, running: boolean, changed: boolean): HTMLElement {
   const attachments = item.attachments?.length
-    ? h("ul", { class: "chips attachments", "aria-label": "Attached context" }, ...item.attachments.map((a) => h("li", { class: "chip" }, icon(a.kind === "symbol" ? "symbol" : a.kind === "selection" ? "selection" : a.kind === "problems" ? "problems" : "file"), h("span", {}, attachmentLabel(a)))))
+    ? h("ul", { class: "chips attachments", "aria-label": "Attached context" }, ...item.attachments.map((a) => h("li", { class: "chip" }, icon(a.kind === "symbol" ? "symbol" : a.kind === "selection" ? "selection" : a.kind === "problems" ? "problems" : "file"), h("span", {}, visibleText(attachmentLabel(a), true)))))
     : undefined;
   return h(
     "article",

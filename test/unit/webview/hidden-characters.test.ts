@@ -9,6 +9,7 @@ import { conversation, event, transcript } from "./fixtures.ts";
 import type { ChatApp } from "../../../src/webview/app.ts";
 import { describeCall } from "../../../src/protocol/tool-display.ts";
 import { renderMarkdown } from "../../../src/webview/markdown.ts";
+import { mentionDetail, mentionLabel } from "../../../src/webview/mentions.ts";
 import { visibleText } from "../../../src/protocol/visible-text.ts";
 import { toolByName } from "../../../src/tools/index.ts";
 
@@ -63,6 +64,15 @@ describe("asking", () => {
     app.receive(event({ type: "approvalRequest", call, effect: "command" }));
     assert.ok(!root.textContent!.includes(RLO));
     assert.match(q('[data-id="m1"] .tool-ask')?.textContent ?? "", /prod⟨U\+202E⟩ved/);
+  });
+});
+
+describe("names from the repository", () => {
+  it("an @-mention of a symbol or file whose name holds a bidi mark shows it written out", () => {
+    const symbol = { kind: "symbol", name: `isAdmin${RLO}nimdAsi`, symbolKind: "function", path: `src/a${RLO}b.js`, line: 3 } as const;
+    assert.equal(mentionLabel(symbol), "isAdmin⟨U+202E⟩nimdAsi");
+    assert.equal(mentionDetail(symbol), "function · src/a⟨U+202E⟩b.js:3");
+    assert.equal(mentionLabel({ kind: "file", path: `src/x${RLO}y.ts` }), "x⟨U+202E⟩y.ts");
   });
 });
 

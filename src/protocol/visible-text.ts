@@ -8,7 +8,8 @@
 
 /** Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi marks, zero-width, line separators, BOM. */
 const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-const HIDDEN_OR_NEWLINE = new RegExp(HIDDEN.source.replace("\\u000b", "\\u000a"), "g");
+/** The same, and line feed: where one line is expected. */
+const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 function codePoint(char: string): string {
   return `⟨U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`;

@@ -7,7 +7,7 @@ import { shownPath } from "../indexer/index.ts";
 import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
-import { isBinary } from "./text-file.ts";
+import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -134,9 +134,18 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   if (!info) return { hits: [] };
   if (info.size > MAX_FILE_BYTES) return { size: info.size };
   const bytes = await ws.read(path).catch(() => undefined);
-  if (!bytes || isBinary(bytes)) return { hits: [] };
-  const text = Buffer.from(bytes).toString("utf8");
+  // Read as read_file reads it (UTF-16 with a BOM, Latin-1), so what search finds is what read_file shows; binary matches nothing.
+  const text = bytes ? decodedOrUndefined(bytes, path) : undefined;
+  if (text === undefined) return { hits: [] };
   const lines = text.split(/\r?\n/);
   const found = await matcher.lines(text, path, signal);
   return { hits: found.map((i) => ({ path, line: i + 1, text: lines[i]!.length > MAX_LINE_CHARS ? `${lines[i]!.slice(0, MAX_LINE_CHARS)}…` : lines[i]! })) };
+}
+
+function decodedOrUndefined(bytes: Uint8Array, path: string): string | undefined {
+  try {
+    return decodeText(bytes, path).text;
+  } catch {
+    return undefined;
+  }
 }

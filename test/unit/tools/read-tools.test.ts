@@ -91,6 +91,16 @@ describe("list_files and search", () => {
     assert.match(none.text, /No matches/);
   });
 
+  it("search reads files as read_file does: UTF-16 with a BOM and Latin-1 text match, at the lines read_file shows", async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Set-Item x\r\n$needle = 1\r\n", "utf16le")]);
+    const latin1 = Buffer.from("# caf\xe9\nvalue = 'cr\xe8me'\n", "latin1");
+    const { ctx } = workspaceWith({ "setup.ps1": utf16, "menu.py": latin1 });
+    const r = await runTool(searchTool, { pattern: "needle|crème" }, ctx);
+    assert.equal(r.text, "menu.py:2: value = 'crème'\nsetup.ps1:2: $needle = 1");
+    const shown = await runTool(readFileTool, { path: "setup.ps1", start_line: 2, end_line: 2 }, ctx);
+    assert.match(shown.text, /2\s*[|:]?\s*\$needle = 1/);
+  });
+
   it("search caps results and refuses an invalid regex with a hint", async () => {
     const { ctx } = workspaceWith({ "a.txt": "hit\n".repeat(50) });
     const r = await runTool(searchTool, { pattern: "hit", max_results: 10 }, ctx);

@@ -1,6 +1,6 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
-import { contentHash, decodeText, splitLines } from "./text-file.ts";
+import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 
 export const readFileTool: Tool = {
@@ -65,7 +65,7 @@ function render(path: string, lines: readonly string[], first: number, last: num
     // A line that can never fit (a minified bundle, one-line JSON) is shown cut, never whole;
     // after other lines, only when enough room is left to show something of it.
     if (prefix.length + text.length + 1 > MAX_READ_CHARS && (out.length === 0 || room >= MIN_CUT_CHARS)) {
-      const shown = cutAt(text, room);
+      const shown = text.slice(0, pairSafeEnd(text, Math.max(0, room)));
       out.push(prefix + shown);
       shownTo = n;
       cutNote = longLineNote(path, n, text.length, shown.length);
@@ -87,12 +87,6 @@ function render(path: string, lines: readonly string[], first: number, last: num
 /** Less room than this after other lines: the long line starts the next read instead. */
 const MIN_CUT_CHARS = 4_000;
 
-/** The first `max` characters of `text`, never half a surrogate pair. */
-function cutAt(text: string, max: number): string {
-  const end = Math.max(0, max);
-  const code = text.charCodeAt(end - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
-}
 
 function longLineNote(path: string, n: number, length: number, shown: number): string {
   const from = shown + 1;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
+import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 120;
@@ -257,7 +258,7 @@ class HeadTail {
       let take = half - this.head.length;
       if (take < chunk.length) {
         // Stop one unit short rather than split a surrogate pair; later text goes to the tail.
-        if (isHighSurrogate(chunk.charCodeAt(take - 1))) take--;
+        take = pairSafeEnd(chunk, take);
         this.headDone = true;
       }
       this.head += chunk.slice(0, take);
@@ -266,8 +267,7 @@ class HeadTail {
     if (chunk === "") return;
     this.tail += chunk;
     if (this.tail.length > half) {
-      let cut = this.tail.length - half;
-      if (isLowSurrogate(this.tail.charCodeAt(cut))) cut++;
+      const cut = pairSafeStart(this.tail, this.tail.length - half);
       this.omitted += cut;
       this.tail = this.tail.slice(cut);
     }
@@ -282,10 +282,3 @@ class HeadTail {
   }
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}

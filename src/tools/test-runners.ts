@@ -6,6 +6,7 @@
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
 import { ToolError } from "./tool.ts";
+import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
 
 export interface DetectedRunner {
@@ -158,7 +159,5 @@ export function withoutColour(output: string): string {
 
 /** At most `max` characters, an ellipsis saying where it was cut (surrogate pairs kept whole). */
 function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\ud800-\udbff]/.test(text.charAt(max - 2)) ? max - 2 : max - 1;
-  return `${text.slice(0, end)}…`;
+  return text.length <= max ? text : `${text.slice(0, pairSafeEnd(text, max - 1))}…`;
 }

@@ -186,3 +186,18 @@ function countOf(text: string, needle: string): number {
   for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
   return n;
 }
+
+/**
+ * `end` as where a cut of `text` ends, moved back one where it would keep half a surrogate
+ * pair (half an emoji is invalid UTF-16: a server's JSON parser refuses it).
+ */
+export function pairSafeEnd(text: string, end: number): number {
+  const code = text.charCodeAt(end - 1);
+  return end > 0 && code >= 0xd800 && code <= 0xdbff ? end - 1 : end;
+}
+
+/** `start` as where the kept rest of `text` begins, moved on one where it would begin with half a surrogate pair. */
+export function pairSafeStart(text: string, start: number): number {
+  const code = text.charCodeAt(start);
+  return code >= 0xdc00 && code <= 0xdfff ? start + 1 : start;
+}

@@ -19,6 +19,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mcpToolDisplay } from "../../protocol/tool-display.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
 import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
+import { pairSafeEnd, pairSafeStart } from "../text-file.ts";
 import type { McpListedTool } from "./connection.ts";
 import { mcpToolName, shownName, unusableParameterName } from "./names.ts";
 
@@ -152,7 +153,7 @@ function parametersFor(listed: McpListedTool, json: string): ToolDefinition["par
 
 function describe(server: string, listed: McpListedTool): string {
   const text = (listed.description ?? listed.title ?? "").trim();
-  const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, pairEnd(text, MAX_DESCRIPTION_CHARS))}…` : text;
+  const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, pairSafeEnd(text, MAX_DESCRIPTION_CHARS))}…` : text;
   return `${short || `The "${listed.name}" tool.`} (MCP server "${server}".)`;
 }
 
@@ -196,16 +197,8 @@ function base64Bytes(data: string): number {
 export function cap(text: string, max = MAX_COMMAND_OUTPUT_CHARS): string {
   if (text.length <= max) return text;
   const half = Math.floor(max / 2);
-  const head = pairEnd(text, half);
-  const tail = text.length - half + (isLowSurrogate(text.charCodeAt(text.length - half)) ? 1 : 0);
+  const head = pairSafeEnd(text, half);
+  const tail = pairSafeStart(text, text.length - half);
   return `${text.slice(0, head)}\n… (${tail - head} characters of the result cut) …\n${text.slice(tail)}`;
 }
 
-/** `end`, or one less where `end` would cut a surrogate pair in two. */
-function pairEnd(text: string, end: number): number {
-  return isLowSurrogate(text.charCodeAt(end)) && end > 0 ? end - 1 : end;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}

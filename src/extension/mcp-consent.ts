@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import type { McpConsentParams, McpConsentResult } from "../protocol/mcp.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 
 /** Global-state key holding the hashes of allowed server definitions. */
 export const MCP_CONSENT_KEY = "hearth.mcp.allowedServers";
@@ -107,17 +108,15 @@ export function describeDefinition(definition: Readonly<Record<string, unknown>>
   return `runs: ${[String(definition.command), ...args].map(shownText).join(" ")}${cwd}${env.length ? ` (environment: ${env.join(", ")})` : ""}${variables}`;
 }
 
-/** Line breaks, other control characters and bidi marks (which reverse the text after them). */
-const UNSAFE_IN_QUESTION = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * A value from the file as the question shows it: one holding a line break or a bidi mark
  * quoted and escaped as a JSON string (60 line breaks in bash's `-c` script pushed its last
  * line, the one that mattered, out of the question); any other as it is.
  */
 export function shownText(text: string): string {
-  if (!text.match(UNSAFE_IN_QUESTION)) return text;
-  return JSON.stringify(text).replace(UNSAFE_IN_QUESTION, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (visibleText(text, true) === text) return text;
+  // The characters visibleText writes out (line breaks, controls, bidi and zero-width marks), as JSON escapes.
+  return visibleText(JSON.stringify(text), true, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */

@@ -16,9 +16,10 @@ function codePoint(char: string): string {
 }
 
 /**
- * The text with every hidden character written as ⟨U+XXXX⟩; tabs and line breaks stay
- * (multi-line code), unless `oneLine` (a question, a path), where a line break shows too.
+ * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it); tabs
+ * and line breaks stay (multi-line code), unless `oneLine` (a question, a path), where a
+ * line break shows too.
  */
-export function visibleText(text: string, oneLine = false): string {
-  return text.replace(oneLine ? HIDDEN_OR_NEWLINE : HIDDEN, codePoint);
+export function visibleText(text: string, oneLine = false, write: (char: string) => string = codePoint): string {
+  return text.replace(oneLine ? HIDDEN_OR_NEWLINE : HIDDEN, write);
 }

@@ -3,6 +3,8 @@
  * path (with or without a/ b/ prefixes), applies its hunks in memory, and reports per
  * file and per hunk. The caller writes `changes` only when `ok` (all or nothing).
  */
+import { realpath } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { type TextFile, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
 import { ToolError } from "../tool.ts";
 import type { Workspace, WorkspaceChange } from "../workspace.ts";
@@ -54,12 +56,20 @@ export async function planPatch(ws: Workspace, patchText: string, options: PlanO
   const pending = new Map<string, Pending>();
   const renames: { from: string; to: string }[] = [];
   const files: FileOutcome[] = [];
-  for (const section of sections) files.push(await planFile(ws, section, pending, renames, options));
+  const names = new Map<string, string>();
+  for (const section of sections) files.push(await planFile(ws, section, { pending, renames, names }, options));
   const ok = files.every((f) => f.ok);
   return { ok, files, changes: ok ? await toChanges(ws, pending, renames) : [] };
 }
 
-async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, Pending>, renames: { from: string; to: string }[], options: PlanOptions): Promise<FileOutcome> {
+/** What the sections of one patch share: the files' states, the renames, the real file behind each name used. */
+interface PlanState {
+  readonly pending: Map<string, Pending>;
+  readonly renames: { from: string; to: string }[];
+  readonly names: Map<string, string>;
+}
+
+async function planFile(ws: Workspace, section: FilePatch, { pending, renames, names }: PlanState, options: PlanOptions): Promise<FileOutcome> {
   let paths: { from: string | null; to: string | null };
   try {
     paths = await resolvePaths(ws, section, pending, options);
@@ -76,6 +86,8 @@ async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, 
   if (special === LINK_MODE) return fail("the patch makes or changes a symbolic link (mode 120000), which Hearth does not do: a link from a patch can point outside the workspace. Make the link yourself if it is wanted");
   if (special === SUBMODULE_MODE) return fail("the patch changes a submodule (mode 160000), which is not a file; update the submodule with git");
   const note = modeNote(section, paths.to ?? path);
+  const alias = await aliasOf(ws.root, names, [paths.from, paths.to]);
+  if (alias) return fail(`"${alias.path}" is "${alias.other}" under another name (through a link), which this patch also changes; patch the file under one name`);
   try {
     const state = await load(ws, pending, paths.from, path);
     if (paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to))) return fail(`"${paths.to}" already exists`);
@@ -95,6 +107,32 @@ async function planFile(ws: Workspace, section: FilePatch, pending: Map<string, 
   } catch (error) {
     if (error instanceof ToolError) return fail(error.message);
     throw error;
+  }
+}
+
+/**
+ * A path of this section that names a file an earlier section named otherwise (a folder
+ * link, `lib -> src`, or a file link): each section would start from the file on disk and
+ * the last write would drop the others' changes, all reported as applied.
+ */
+async function aliasOf(root: string, names: Map<string, string>, paths: readonly (string | null)[]): Promise<{ path: string; other: string } | undefined> {
+  const ids = new Map<string, string>();
+  for (const path of paths) if (path !== null) ids.set(await realFile(join(root, path)), path);
+  for (const [id, path] of ids) {
+    const other = names.get(id);
+    if (other !== undefined && other !== path) return { path, other };
+  }
+  for (const [id, path] of ids) if (!names.has(id)) names.set(id, path);
+  return undefined;
+}
+
+// The real path of a file, or of the nearest folder above it that exists (a new file).
+async function realFile(abs: string): Promise<string> {
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(await realFile(parent), basename(abs));
   }
 }
 

@@ -1,0 +1,50 @@
+/**
+ * apply_patch on patches that are well-formed but say something the tree contradicts:
+ * a file reached under two names, a final-newline marker on a hunk that is not at the
+ * end, a merge's combined diff. Each must be refused with nothing written, never applied
+ * half or in the wrong place.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+const NINE = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+const TWO_HUNKS = (first: string, second: string) =>
+  `--- a/${first}\n+++ b/${first}\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n--- a/${second}\n+++ b/${second}\n@@ -7,3 +7,3 @@\n 7\n-8\n+eight\n 9\n`;
+
+describe("apply_patch: one file under two names (a link) in one patch", () => {
+  it("a folder link: both sections are refused by name and nothing is written (the first change was lost)", async () => {
+    const { root, ctx } = workspaceWith({ "src/x.py": NINE });
+    symlinkSync("src", join(root, "lib"));
+    const result = await runTool(applyPatchTool, { patch: TWO_HUNKS("src/x.py", "lib/x.py") }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /FAILED modify lib\/x\.py: "lib\/x\.py" is "src\/x\.py" under another name \(through a link\)/);
+    assert.equal(readFileSync(join(root, "src/x.py"), "utf8"), NINE);
+  });
+
+  it("a file link: refused the same way; a patch of the link alone still applies through it", async () => {
+    const { root, ctx } = workspaceWith({ "real.txt": NINE });
+    symlinkSync("real.txt", join(root, "link.txt"));
+    const both = await runTool(applyPatchTool, { patch: TWO_HUNKS("real.txt", "link.txt") }, ctx);
+    assert.equal(both.ok, false, both.text);
+    assert.match(both.text, /"link\.txt" is "real\.txt" under another name/);
+    assert.equal(readFileSync(join(root, "real.txt"), "utf8"), NINE);
+    const alone = await runTool(applyPatchTool, { patch: TWO_HUNKS("link.txt", "link.txt") }, ctx);
+    assert.equal(alone.ok, true, alone.text);
+    assert.equal(readFileSync(join(root, "real.txt"), "utf8"), NINE.replace("2\n", "two\n").replace("8\n", "eight\n"));
+  });
+
+  it("two new files whose folders are one folder: refused, not the second written over the first", async () => {
+    const { root, ctx } = workspaceWith({ "src/keep.py": "" });
+    symlinkSync("src", join(root, "lib"));
+    const create = (path: string, line: string) => `--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+${line}\n`;
+    const result = await runTool(applyPatchTool, { patch: create("src/new.py", "a") + create("lib/new.py", "b") }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /"lib\/new\.py" is "src\/new\.py" under another name/);
+    assert.throws(() => readFileSync(join(root, "src/new.py")), /ENOENT/);
+  });
+});

@@ -201,13 +201,23 @@ class Run {
     this.generated += usage.generatedTokens;
   }
 
-  /** Runs each call in order; returns a result when the run must end. */
+  /**
+   * Runs each call in order; returns a result when the run must end. Once the repetition
+   * guard stops the run, the reply's later calls are answered without running (a reply can
+   * hold the same command a hundred times). Every call's result follows the reply before
+   * any steering message: a message between them would split the calls from their results.
+   */
   private async runCalls(calls: readonly ToolCall[]): Promise<AgentResult | undefined> {
     let finished: string | undefined;
     let stop: string | undefined;
+    const steering: string[] = [];
     for (const call of calls) {
       if (this.signal.aborted) {
         this.pushResult(call, "Error (cancelled): the user cancelled the run before this call.");
+        continue;
+      }
+      if (stop) {
+        this.pushResult(call, `Error (not run): Hearth stopped the run before this call: ${stop}.`);
         continue;
       }
       const result = await this.runCall(call);
@@ -217,9 +227,10 @@ class Run {
       if (verdict.action === "stop") stop = verdict.reason;
       if (verdict.action === "steer") {
         this.emit({ type: "steer", message: verdict.message });
-        this.messages.push({ role: "user", content: verdict.message });
+        if (!steering.includes(verdict.message)) steering.push(verdict.message);
       }
     }
+    if (steering.length > 0) this.messages.push({ role: "user", content: steering.join("\n") });
     if (this.signal.aborted) return this.end("cancelled", "cancelled by the user");
     if (finished !== undefined) return this.end("finished", finished);
     if (stop) return this.end("repetition", `stopped: ${stop}`);

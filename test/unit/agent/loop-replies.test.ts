@@ -1,0 +1,56 @@
+// What the loop does with replies a model should not write, or writes over and over: many
+// calls in one reply, the same failure coming back, an empty reply. The scripted backend
+// (the real Qwen output parser) drives the real loop with the real tools on a fixture
+// repository in a temp folder.
+import assert from "node:assert/strict";
+import { cpSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, it } from "node:test";
+import { Agent, type AgentEvent, type AgentOptions } from "../../../src/agent/loop.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+function fixture(): string {
+  const dir = tempDir("hearth-agent-replies-");
+  cpSync(resolve(import.meta.dirname, "../../fixtures/agent/python-calc"), dir, { recursive: true });
+  return dir;
+}
+
+async function agentFor(dir: string, turns: readonly ScriptedTurn[], extra: Partial<AgentOptions> = {}): Promise<{ agent: Agent; events: AgentEvent[] }> {
+  const backend = new ScriptedBackend({ turns });
+  await backend.load();
+  const events: AgentEvent[] = [];
+  const agent = new Agent({
+    backend,
+    tools: AGENT_TOOLS,
+    toolContext: { workspace: new DiskWorkspace(dir) },
+    systemPrompt: "You are a test agent.",
+    policy: "auto-all",
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { agent, events };
+}
+
+describe("one reply with many calls", () => {
+  it("a call repeated in one reply stops where the guard stops it: the calls after it do not run, and each still gets its answer", async () => {
+    const dir = fixture();
+    let runs = 0;
+    const deploy: Tool = {
+      effect: "command",
+      definition: { name: "deploy", description: "deploys", parameters: { type: "object", properties: { target: { type: "string" } }, required: ["target"] } },
+      execute: async () => (runs++, { text: "deployed" }),
+    };
+    const calls = Array.from({ length: 10 }, () => ({ name: "deploy", arguments: { target: "production" } }));
+    const { agent } = await agentFor(dir, [{ toolCalls: calls }], { tools: [...AGENT_TOOLS, deploy] });
+    const result = await agent.run("deploy");
+    assert.equal(result.stopReason, "repetition");
+    assert.match(result.message, /the same deploy call with the same result 3 times/);
+    assert.equal(runs, 3, "the calls after the stop ran");
+    // Every call of the reply is answered, right after it: no message of Hearth's between them.
+    const after = agent.messages.slice(agent.messages.findIndex((m) => m.role === "assistant") + 1);
+    assert.deepEqual(after.slice(0, 10).map((m) => m.role), Array(10).fill("tool"));
+    assert.match(after[9]!.content, /^Error \(not run\): Hearth stopped the run before this call: the model repeated the same deploy call/);
+  });
+});

@@ -39,13 +39,13 @@ export class RepetitionGuard {
 
   /** Records one finished tool call and judges it. */
   record(tool: string, args: unknown, ok: boolean, output: string): RepetitionVerdict {
-    const callKey = `${tool}\u0000${canonical(args)}\u0000${hash(output)}`;
+    const callKey = `${tool}\u0000${canonical(args)}\u0000${hash(withoutTimes(output))}`;
     const seen = bump(this.calls, callKey);
     if (seen >= this.options.stopAfter) {
       return { action: "stop", reason: `the model repeated the same ${tool} call with the same result ${seen} times` };
     }
     if (!ok && this.options.failuresByOutput(tool)) {
-      const failures = bump(this.failures, `${tool}\u0000${hash(output)}`);
+      const failures = bump(this.failures, `${tool}\u0000${hash(failureOutput(output))}`);
       if (failures > this.options.sameFailureSteerAfter) {
         return { action: "stop", reason: `the same command failure came back ${failures} times without progress` };
       }
@@ -59,6 +59,26 @@ export class RepetitionGuard {
     }
     return { action: "continue" };
   }
+}
+
+/**
+ * Durations ("[exit code 1, 2.3 s]", "Ran 3 tests in 0.004s", "(12ms)", "duration_ms: 8.1")
+ * masked: every run takes its own time, so a failure coming back never had the same
+ * output byte for byte.
+ */
+const DURATION = /\b(?:duration_ms:?\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s?(?:ms|s|secs?|seconds?)\b)/g;
+
+function withoutTimes(output: string): string {
+  return output.replace(DURATION, "<time>");
+}
+
+/**
+ * What a failure is known by: its output without durations and without the first line
+ * when it echoes the command ("$ npm test -- -x", as run_command and run_tests start),
+ * which differs between the commands that keep failing the same way.
+ */
+function failureOutput(output: string): string {
+  return withoutTimes(output.replace(/^\$ [^\n]*\n/, ""));
 }
 
 function steering(text: string): string {

@@ -3,8 +3,8 @@
 // (the real Qwen output parser) drives the real loop with the real tools on a fixture
 // repository in a temp folder.
 import assert from "node:assert/strict";
-import { cpSync } from "node:fs";
-import { resolve } from "node:path";
+import { cpSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent, type AgentOptions } from "../../../src/agent/loop.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
@@ -52,5 +52,23 @@ describe("one reply with many calls", () => {
     const after = agent.messages.slice(agent.messages.findIndex((m) => m.role === "assistant") + 1);
     assert.deepEqual(after.slice(0, 10).map((m) => m.role), Array(10).fill("tool"));
     assert.match(after[9]!.content, /^Error \(not run\): Hearth stopped the run before this call: the model repeated the same deploy call/);
+  });
+});
+
+describe("the same failure coming back", () => {
+  it("different commands failing with the same output steer the model, then stop it, though each run takes its own time", async () => {
+    const dir = fixture();
+    // A test run that fails the same way every time, as runners say it: with how long it took.
+    writeFileSync(join(dir, "check.sh"), 'n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs\necho "FAIL: test_add: expected 5, got -1"\necho "Ran 3 tests in 0.0${n}4s"\nexit 1\n');
+    const run = (command: string): ScriptedTurn => ({ toolCalls: [{ name: "run_command", arguments: { command } }] });
+    const { agent, events } = await agentFor(dir, [
+      run("sh check.sh"), run("sh ./check.sh"), run("bash check.sh"), run("sh check.sh -v"),
+      { toolCalls: [{ name: "finish", arguments: { summary: "never reached" } }] },
+    ]);
+    const result = await agent.run("make the tests pass");
+    assert.equal(result.stopReason, "repetition");
+    assert.match(result.message, /the same command failure came back 4 times/);
+    assert.equal(events.filter((e) => e.type === "steer").length, 1);
+    assert.equal(result.steps, 4);
   });
 });

@@ -42,6 +42,11 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
       outcomes[cur.index] = { ...outcomes[cur.index]!, ok: false, reason: `the hunk overlaps hunk ${prev.index + 1} (both change lines ${cur.loc.start + 1}-${prev.loc.end})` };
     }
   }
+  for (const { hunk, index, loc } of located) {
+    if ((hunk.oldNoNewline || hunk.newNoNewline) && loc.end !== original.length && outcomes[index]!.ok) {
+      outcomes[index] = { ...outcomes[index]!, ok: false, reason: notAtEnd(loc, original.length) };
+    }
+  }
   if (outcomes.some((o) => !o.ok)) return { lines: undefined, outcomes };
   // Plain loops, not push(...slice): spreading a 125k-line slice overflows the call stack.
   const out: Line[] = [];
@@ -53,6 +58,12 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
   }
   for (; cursor < original.length; cursor++) out.push(original[cursor]!);
   return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
+}
+
+// The marker says the hunk's last line is the file's last: elsewhere it would drop (or add)
+// the final newline of a file whose end the hunk never touched. git refuses such a hunk too.
+function notAtEnd(loc: Location, length: number): string {
+  return `the hunk ends with "\\ No newline at end of file", which says its last line is the file's last, but it matched at lines ${loc.start + 1}-${loc.end} of ${length}; drop that marker line, or make the hunk end where the file does`;
 }
 
 // Lines the hunk keeps are the file's own (whitespace and line ending); added lines get `eol`.

@@ -48,3 +48,25 @@ describe("apply_patch: one file under two names (a link) in one patch", () => {
     assert.throws(() => readFileSync(join(root, "src/new.py")), /ENOENT/);
   });
 });
+
+describe("apply_patch: `\\ No newline at end of file` on a hunk that is not at the file's end", () => {
+  for (const [name, marker] of [["after a context line", " 3\n"], ["after an added line", "+three\n"]] as const) {
+    it(`${name}: refused, the file's final newline is not dropped`, async () => {
+      const { root, ctx } = workspaceWith({ "a.txt": NINE });
+      const body = marker === " 3\n" ? " 1\n-2\n+two\n 3\n" : " 1\n 2\n-3\n+three\n";
+      const patch = `--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n${body}\\ No newline at end of file\n`;
+      const result = await runTool(applyPatchTool, { patch }, ctx);
+      assert.equal(result.ok, false, result.text);
+      assert.match(result.text, /No newline at end of file.*but it matched at lines 1-3 of 9/);
+      assert.equal(readFileSync(join(root, "a.txt"), "utf8"), NINE);
+    });
+  }
+
+  it("the marker still decides at the file's end, also for one of several hunks", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": NINE });
+    const patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n@@ -8,2 +8,2 @@\n 8\n-9\n+nine\n\\ No newline at end of file\n";
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n2\n3\n4\n5\n6\n7\n8\nnine");
+  });
+});

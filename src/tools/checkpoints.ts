@@ -6,8 +6,9 @@
  * as they are.
  *
  * A checkpoint is the tree `git add --all` sees (the workspace minus what .gitignore and
- * the excludes below leave out, and minus files over MAX_CHECKPOINT_FILE_BYTES the agent is
- * not writing; nested repositories as gitlinks) plus, in its commit
+ * the excludes below leave out, minus files over MAX_CHECKPOINT_FILE_BYTES the agent is
+ * not writing, and minus nested repositories: git would run `git status` inside each,
+ * and with it whatever that repository's config names — core.fsmonitor, filters) plus, in its commit
  * message, the files the agent wrote that this tree misses — ignored files, files inside
  * nested repositories (see checkpoint-extras.ts). Every git call holds the repository
  * through checkpoint-lock.ts: one at a time, and locks left by a killed process recovered.
@@ -108,6 +109,18 @@ export class CheckpointStore {
     await mkdir(join(this.gitDir, "info"), { recursive: true });
     await writeFile(join(this.gitDir, "info", "attributes"), ATTRIBUTES);
     await writeFile(join(this.gitDir, "info", "exclude"), EXCLUDES);
+    await this.dropGitlinks();
+  }
+
+  /**
+   * Takes the nested repositories (gitlinks) an older Hearth staged out of the shadow index:
+   * at each `git add` git would ask them for their status (see stageAll).
+   */
+  private async dropGitlinks(): Promise<void> {
+    const staged = (await this.text(["ls-files", "-z", "--stage"])).split("\0");
+    const gitlinks = staged.filter((entry) => entry.startsWith("160000 ")).map((entry) => entry.slice(entry.indexOf("\t") + 1));
+    // Plumbing: `git rm` would itself ask each one whether it has changes.
+    if (gitlinks.length) await this.git(["update-index", "-z", "--force-remove", "--stdin"], { input: gitlinks.map((p) => `${p}\0`).join("") });
   }
 
   /**
@@ -189,13 +202,20 @@ export class CheckpointStore {
   /**
    * Stages the whole work tree into the shadow index, but for files over
    * MAX_CHECKPOINT_FILE_BYTES other than `keep` (the files the agent writes), which it
-   * takes out of the index if an older checkpoint held them. Returns those left out.
+   * takes out of the index if an older checkpoint held them, and nested repositories.
+   * Returns the large files left out.
+   *
+   * A nested repository staged as a gitlink makes every later `git add` run `git status`
+   * in it, with its own config: its core.fsmonitor and its filters' commands run (a
+   * vendored checkout or an unpacked archive can carry any), and neither the shadow's
+   * config nor `diff.ignoreSubmodules` stops it — the workspace's .gitmodules overrides
+   * both. Left out, it is never looked into; the agent's writes inside it are extras.
    */
   private async stageAll(keep: readonly string[] = []): Promise<string[]> {
-    const large = await this.largeFiles(keep);
+    const { large, nested } = await this.unstagedFiles(keep);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     if (large.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(large));
-    const skipped = [...large];
+    const skipped = [...large, ...nested];
     for (;;) {
       try {
         // Pathspecs on stdin: a folder of many large files would not fit on a command line.
@@ -212,18 +232,22 @@ export class CheckpointStore {
     }
   }
 
-  /** Files new or changed since the shadow index was staged that are over the size limit, but for `keep`. */
-  private async largeFiles(keep: readonly string[]): Promise<string[]> {
-    const listed = await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"]);
+  /**
+   * Since the shadow index was staged: the new or changed files over the size limit, but
+   * for `keep`, and the nested repositories (git lists one as `path/`).
+   */
+  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; nested: string[] }> {
+    const listed = (await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"])).split("\0");
+    const nested = listed.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
     const kept = new Set(keep);
-    const paths = [...new Set(listed.split("\0").filter((p) => p !== "" && !kept.has(p)))];
+    const paths = [...new Set(listed.filter((p) => p !== "" && !p.endsWith("/") && !kept.has(p)))];
     const large: string[] = [];
     for (let i = 0; i < paths.length; i += STAT_BATCH) {
       const batch = paths.slice(i, i + STAT_BATCH);
       const sizes = await Promise.all(batch.map((p) => lstat(join(this.root, p)).then((s) => (s.isFile() ? s.size : 0), () => 0)));
       batch.forEach((p, k) => sizes[k]! > MAX_CHECKPOINT_FILE_BYTES && large.push(p));
     }
-    return large.sort();
+    return { large: large.sort(), nested };
   }
 
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */

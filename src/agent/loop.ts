@@ -77,6 +77,9 @@ export interface AgentResult {
   readonly usage: { readonly evaluatedTokens: number; readonly generatedTokens: number };
 }
 
+/** Empty replies in a row that end the run. */
+const MAX_EMPTY_REPLIES = 2;
+
 const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
 
 export class Agent {
@@ -124,6 +127,8 @@ class Run {
   private evaluated = 0;
   private generated = 0;
   private readonly started = Date.now();
+  /** Replies in a row with neither text nor a call (see `emptyReply`). */
+  private emptyReplies = 0;
   // Which tools' failures are known by their output alone is the tools' own say.
   private readonly guard = new RepetitionGuard({ failuresByOutput: (name) => this.tools.get(name)?.failuresByOutput === true });
 
@@ -160,12 +165,37 @@ class Run {
       if (calls.length === 0) {
         if (turn.errors.length > 0) continue; // the model hears what was wrong and tries again
         if (turn.stopReason === "maxTokens") return this.end("max-tokens", "the model's reply hit the token limit");
+        if (!turn.message.content) {
+          const ended = this.emptyReply(turn.message);
+          if (ended) return ended;
+          continue;
+        }
+        this.emptyReplies = 0;
         return this.end("answered", turn.message.content);
       }
+      this.emptyReplies = 0;
       const outcome = await this.runCalls(calls);
       if (outcome) return outcome;
       await this.condenseIfNeeded();
     }
+  }
+
+  /**
+   * A reply without an answer or a call (an empty one, or thinking only: a model that ends
+   * its turn inside its thinking) would end the run with a blank answer the user never
+   * sees: the model is told and tries again, and the run stops, saying why, at the second
+   * in a row.
+   */
+  private emptyReply(message: AssistantMessage): AgentResult | undefined {
+    this.emptyReplies++;
+    if (this.emptyReplies >= MAX_EMPTY_REPLIES) {
+      const what = message.thinking?.trim() ? " (it wrote only its thinking)" : "";
+      return this.end("model-error", `the model ended its reply ${this.emptyReplies} times in a row without an answer or a tool call${what}`);
+    }
+    const nudge = "[Hearth] Your reply had no answer and no tool call: the user saw nothing. Write your answer, or call a tool (finish when the task is done).";
+    this.emit({ type: "steer", message: nudge });
+    this.messages.push({ role: "user", content: nudge });
+    return undefined;
   }
 
   private async modelTurn(): Promise<Turn> {

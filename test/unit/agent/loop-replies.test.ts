@@ -72,3 +72,22 @@ describe("the same failure coming back", () => {
     assert.equal(result.steps, 4);
   });
 });
+
+describe("a reply with nothing in it", () => {
+  it("an empty reply is not taken for the answer: the model is told and answers", async () => {
+    const dir = fixture();
+    const { agent, events } = await agentFor(dir, [{ thinking: "The user wants to know where add is." }, { text: "add() is in calc.py." }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 2]);
+    const told = events.find((e) => e.type === "steer");
+    assert.ok(told?.type === "steer" && /no answer and no tool call/.test(told.message), "the model was told its reply was empty");
+  });
+
+  it("a model that keeps ending its reply with nothing (thinking that never closes) stops with the reason, not a blank answer", async () => {
+    const dir = fixture();
+    const { agent } = await agentFor(dir, [{ raw: "Let me think about this" }, { raw: "Still thinking" }, { text: "never reached" }]);
+    const result = await agent.run("where is add?");
+    assert.equal(result.stopReason, "model-error");
+    assert.match(result.message, /^the model ended its reply 2 times in a row without an answer or a tool call \(it wrote only its thinking\)/);
+  });
+});

@@ -9,7 +9,7 @@
  * burst of settings changes (Select Model writes three settings) reloads once.
  */
 import { join } from "node:path";
-import { type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
+import { BackendError, type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
 import { type Settings, sanitizeSettings } from "../protocol/settings.ts";
@@ -93,8 +93,8 @@ export class RuntimeSession {
    * The loaded model for anything in the runtime that needs one (chat, the agent loop,
    * completions): waits for a load in progress; a BackendError says why there is none.
    */
-  readyBackend(): Promise<ModelBackend> {
-    return this.model.ready();
+  async readyBackend(): Promise<ModelBackend> {
+    return explainUnload(await this.model.ready());
   }
 
   /** The completion model when one is configured and loaded; undefined: use the main model. */
@@ -153,6 +153,39 @@ export class RuntimeSession {
 
   async dispose(): Promise<void> {
     await Promise.all([this.model.dispose(), this.completionModel.dispose()]);
+  }
+}
+
+/**
+ * A backend whose failures say so once the slot unloaded it (a setting that reloads the model
+ * changed, or a reload was asked for, while a reply ran): node-llama-cpp's own words are
+ * "Object is disposed", which the agent would show as the reason its run stopped.
+ */
+function explainUnload(backend: ModelBackend): ModelBackend {
+  const explain = (error: unknown): unknown =>
+    backend.state().kind === "disposed" && !(error instanceof Error && error.name === "AbortError")
+      ? new BackendError("The model was changed or reloaded (a Hearth model setting changed, or a reload was asked for) while this reply was running, so the reply stopped: send the message again.", undefined, { cause: error })
+      : error;
+  const rethrow = (error: unknown): never => {
+    throw explain(error);
+  };
+  return {
+    kind: backend.kind,
+    state: () => backend.state(),
+    load: (options) => backend.load(options),
+    chat: (request) => explainStream(backend.chat(request), explain),
+    complete: (request) => backend.complete(request).catch(rethrow),
+    tokenize: (text, signal) => backend.tokenize(text, signal).catch(rethrow),
+    countTokens: (messages, tools, signal) => backend.countTokens(messages, tools, signal).catch(rethrow),
+    dispose: () => backend.dispose(),
+  };
+}
+
+async function* explainStream<T>(stream: AsyncIterable<T>, explain: (error: unknown) => unknown): AsyncIterable<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw explain(error);
   }
 }
 

@@ -37,6 +37,8 @@ export interface FilePatch {
   readonly newFileMode: boolean;
   readonly deletedFileMode: boolean;
   readonly binary: boolean;
+  /** A merge's combined diff (`diff --cc`, `@@@` hunks): one column per parent, not a patch. */
+  readonly combined: boolean;
   /** git's file modes from `old mode` / `deleted file mode` and `new mode` / `new file mode` ("100755", "120000": a link). */
   readonly oldMode?: string;
   readonly newMode?: string;
@@ -46,6 +48,7 @@ export interface FilePatch {
 export class PatchParseError extends Error {}
 
 const FENCE = /^(\s*)(```+|~~~+)/;
+const COMBINED = /^diff --(cc|combined) /;
 const EXTENDED = /^(old mode|new mode|new file mode|deleted file mode|similarity index|dissimilarity index|rename from|rename to|copy from|copy to|index )/;
 
 /** Parses every file section of a patch. Throws `PatchParseError` when none is found. */
@@ -58,6 +61,10 @@ export function parsePatch(text: string): FilePatch[] {
     if (line.startsWith("diff --git ")) {
       current = startFile(files, gitHeaderPaths(line));
       current.gitHeader = true;
+    } else if (COMBINED.test(line)) {
+      const path = unquote(line.replace(COMBINED, "").trim());
+      current = startFile(files, { oldPath: path, newPath: path });
+      current.gitHeader = current.combined = true;
     } else if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
       const oldPath = headerPath(line.slice(4));
       const newPath = headerPath(lines[i + 1]!.slice(4));
@@ -71,10 +78,11 @@ export function parsePatch(text: string): FilePatch[] {
       current.binary = true;
     } else if (line.startsWith("@@")) {
       if (!current) current = startFile(files, { oldPath: undefined, newPath: undefined });
+      if (line.startsWith("@@@")) current.combined = true;
       i = readHunk(lines, i, current) - 1;
     }
   }
-  if (files.length === 0 || files.every((f) => f.hunks.length === 0 && !f.gitHeader)) {
+  if (files.length === 0 || files.every((f) => f.hunks.length === 0 && !f.gitHeader && !f.combined)) {
     throw new PatchParseError("no unified diff found: expected `--- a/file`, `+++ b/file` and `@@` hunks");
   }
   return files.map(freeze);
@@ -89,12 +97,13 @@ interface MutableFile {
   newFileMode: boolean;
   deletedFileMode: boolean;
   binary: boolean;
+  combined: boolean;
   oldMode?: string;
   newMode?: string;
 }
 
 function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {
-  const file: MutableFile = { ...paths, hunks: [], gitHeader: false, sawFileLines: false, newFileMode: false, deletedFileMode: false, binary: false };
+  const file: MutableFile = { ...paths, hunks: [], gitHeader: false, sawFileLines: false, newFileMode: false, deletedFileMode: false, binary: false, combined: false };
   files.push(file);
   return file;
 }
@@ -107,7 +116,7 @@ function freeze(f: MutableFile): FilePatch {
   if (f.newFileMode) oldPath = null;
   if (f.deletedFileMode) newPath = null;
   const modes = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}) };
-  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, ...modes };
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, combined: f.combined, ...modes };
 }
 
 /**
@@ -191,7 +200,7 @@ function readHunk(lines: readonly string[], start: number, file: MutableFile): n
 
 function endsHunk(lines: readonly string[], i: number): boolean {
   const line = lines[i]!;
-  if (line.startsWith("@@") || line.startsWith("diff --git ") || line.startsWith("Index: ")) return true;
+  if (line.startsWith("@@") || line.startsWith("diff --git ") || COMBINED.test(line) || line.startsWith("Index: ")) return true;
   return line.startsWith("--- ") && (lines[i + 1]?.startsWith("+++ ") ?? false);
 }
 

@@ -70,3 +70,16 @@ describe("apply_patch: `\\ No newline at end of file` on a hunk that is not at t
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n2\n3\n4\n5\n6\n7\n8\nnine");
   });
 });
+
+describe("apply_patch: a combined diff (`diff --cc`, from a merge)", () => {
+  it("is refused as such, not read as a plain diff with whitespace forgiven", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "1\n2\n3\n" });
+    const cc = "diff --cc a.txt\nindex 1111111,2222222..3333333\n--- a/a.txt\n+++ b/a.txt\n@@@ -1,3 -1,3 +1,3 @@@\n  1\n- 2\n +2b\n  3\n";
+    for (const patch of [cc, cc.replace(/^diff --cc a\.txt\nindex .*\n/, "")]) {
+      const result = await runTool(applyPatchTool, { patch }, ctx);
+      assert.equal(result.ok, false, result.text);
+      assert.match(result.text, /combined diff/);
+      assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "1\n2\n3\n");
+    }
+  });
+});

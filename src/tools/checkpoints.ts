@@ -50,9 +50,11 @@ export interface CheckpointOptions {
   readonly lockWaitMs?: number;
 }
 
-// Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), whatever the
-// workspace's .gitattributes say. The shadow repo's info/attributes overrides them.
-const ATTRIBUTES = "* -text -filter -ident\n";
+// Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), no re-encoding
+// (working-tree-encoding: git stores UTF-8 and refuses a file not in the named encoding,
+// which failed every checkpoint), whatever the workspace's .gitattributes say. The shadow
+// repo's info/attributes overrides them.
+const ATTRIBUTES = "* -text -filter -ident -working-tree-encoding\n";
 // Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo
 // (a file the agent itself writes there is still snapshotted, as an extra).
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AGENT_TOOLS, CheckpointStore, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
+import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
 import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
@@ -79,6 +80,19 @@ describe("checkpoints (shadow git)", () => {
     assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "a\r\nb\r\n");
     assert.equal(existsSync(join(root, ".git")), false);
     assert.ok(store.gitDir.startsWith(storage));
+  });
+
+  it("snapshots files under a working-tree-encoding attribute as their bytes: a file not in that encoding does not stop checkpoints, a restore does not turn UTF-16 into UTF-8", async () => {
+    const root = tempDir();
+    const utf16 = Buffer.from("\ufeffname=1\r\n", "utf16le");
+    writeFiles(root, { ".gitattributes": "*.reg working-tree-encoding=UTF-16LE-BOM\n*.txt working-tree-encoding=UTF-16\n", "keys.reg": utf16, "notes.txt": "plain UTF-8, odd length\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const first = await store.create("start");
+    assert.deepEqual(Buffer.from((await store.fileAt(first.id, "keys.reg"))!), utf16, "the review's left side and a per-file restore read the file's bytes");
+    writeFileSync(join(root, "keys.reg"), Buffer.from("\ufeffname=2\r\n", "utf16le"));
+    const restored = await restoreCheckpoint({ checkpoints: store, checkpoint: first.id, disk: new DiskWorkspace(root), target: new DiskWorkspace(root) });
+    assert.deepEqual(restored, ["keys.reg"]);
+    assert.deepEqual(readFileSync(join(root, "keys.reg")), utf16);
   });
 
   it("leaves files over 32 MiB out of checkpoints (a model file in the folder) unless the agent writes them, says so, and a restore leaves them alone", async () => {

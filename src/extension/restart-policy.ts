@@ -27,7 +27,8 @@ export type RestartDecision =
 
 export class RestartPolicy {
   private attempts = 0;
-  private startedAt = 0;
+  /** When the runtime that is running now started; undefined once it died (and before the first start). */
+  private startedAt: number | undefined;
 
   constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
 
@@ -36,9 +37,14 @@ export class RestartPolicy {
     this.startedAt = now;
   }
 
-  /** Call when the runtime died unexpectedly; says whether and when to start it again. */
+  /**
+   * Call when the runtime died unexpectedly; says whether and when to start it again. A
+   * runtime that died before `started` (it never answered) had no healthy run, however long
+   * ago the last one was: counting it as one restarted a broken runtime every 500 ms forever.
+   */
   crashed(now: number): RestartDecision {
-    if (now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
+    if (this.startedAt !== undefined && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
+    this.startedAt = undefined;
     this.attempts++;
     if (this.attempts > this.options.maxAttempts) return { action: "give-up", attempts: this.attempts - 1 };
     const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);

@@ -45,4 +45,26 @@ describe("RestartPolicy", () => {
     policy.started(4);
     assert.equal(policy.crashed(5).action, "restart");
   });
+
+  it("a runtime that dies before it ever started (it never answered initialize) is not a healthy run: it backs off and gives up", () => {
+    const policy = new RestartPolicy(options);
+    // The extension calls started() only once the runtime answered; a broken install dies before.
+    let now = 1_000_000;
+    const actions: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      now += 120_000; // however long the backoff and the failed start took
+      actions.push(policy.crashed(now).action);
+    }
+    assert.deepEqual(actions, ["restart", "restart", "restart", "restart", "restart", "give-up", "give-up"]);
+  });
+
+  it("a healthy run long ago does not make every later failed start attempt 1 again", () => {
+    const policy = new RestartPolicy(options);
+    policy.started(0);
+    assert.deepEqual(policy.crashed(2 * 3600_000), { action: "restart", attempt: 1, delayMs: 500 }, "the crash after a healthy run starts over");
+    // Every restart from now on dies during start, before started() is called.
+    const attempts = [1, 2, 3, 4].map((i) => policy.crashed(2 * 3600_000 + i * 120_000));
+    assert.deepEqual(attempts.map((d) => (d.action === "restart" ? d.attempt : d.action)), [2, 3, 4, 5]);
+    assert.equal(policy.crashed(2 * 3600_000 + 10 * 120_000).action, "give-up");
+  });
 });

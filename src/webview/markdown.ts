@@ -51,9 +51,20 @@ const marked = new Marked({
   },
 });
 
-/** Markdown as sanitized DOM nodes. Pure apart from the document it builds in. */
+/**
+ * Markdown as sanitized DOM nodes. Pure apart from the document it builds in. Markdown the
+ * parser cannot take (marked recurses once per nesting level: about 1,000 levels of `> - `,
+ * 4 KB, exhaust the stack) is shown as its text, so one message cannot stop the page.
+ */
 export function markdownFragment(markdown: string): DocumentFragment {
-  const html = marked.parse(markdown, { async: false });
+  let html: string;
+  try {
+    html = marked.parse(markdown, { async: false });
+  } catch {
+    const fragment = document.createDocumentFragment();
+    fragment.append(h("p", { class: "markdown-unparsed" }, markdown));
+    return fragment;
+  }
   return purify().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: ALLOWED_URI, RETURN_DOM_FRAGMENT: true });
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FakeHost, window } from "./dom-env.ts";
+import { FakeHost, startApp, window } from "./dom-env.ts";
+import { event, transcript } from "./fixtures.ts";
 import { markdownFragment, onMarkdownClick, renderMarkdown } from "../../../src/webview/markdown.ts";
 
 const w = window as unknown as Record<string, unknown>;
@@ -118,5 +119,32 @@ describe("markdown rendering", () => {
     web!.dispatchEvent(webClick);
     assert.equal(host.sent("openFile").length, 1);
     el.remove();
+  });
+});
+
+describe("markdown the renderer cannot take", () => {
+  // 4,000 characters: marked recurses once per level and runs out of stack around 1,000 of these.
+  const NESTED = `${"> - ".repeat(1000)}deep`;
+
+  it("shows markdown nested past the parser's stack as its text instead of throwing", () => {
+    const el = container(`Before\n\n${NESTED}`);
+    assert.match(el.textContent ?? "", /Before/);
+    assert.match(el.textContent ?? "", /> - > - deep$/);
+    assert.equal(el.querySelectorAll("blockquote, ul").length, 0);
+    el.remove();
+  });
+
+  it("a message like that leaves the rest of the conversation on the page, restored or streamed", () => {
+    const items = [
+      { kind: "assistant", id: "a1", text: NESTED, thinking: "", streaming: false },
+      { kind: "user", id: "u2", text: "and then?" },
+    ] as const;
+    const saved = { version: 1, transcript: transcript([...items]), history: [], draft: { text: "", mentions: [] } };
+    const { root, app } = startApp(saved); // a page restored with it in its state
+    assert.deepEqual([...root.querySelectorAll<HTMLElement>("[data-item]")].map((e) => e.dataset.id), ["a1", "u2"]);
+    app.receive(event({ type: "runStart", runId: "r1" }));
+    app.receive(event({ type: "model", event: { type: "text", text: NESTED } }));
+    assert.deepEqual([...root.querySelectorAll<HTMLElement>("[data-item]")].map((e) => e.dataset.item), ["assistant", "user", "assistant"]);
+    assert.match([...root.querySelectorAll('[data-item="assistant"]')].at(-1)?.textContent ?? "", /> - deep$/);
   });
 });

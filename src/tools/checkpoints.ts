@@ -173,7 +173,8 @@ export class CheckpointStore {
   async changedFiles(from: string, to?: string): Promise<string[]> {
     return this.lock.run(async () => {
       const { base, target, extras } = await this.compare(from, to, []);
-      const main = (await this.text(["diff", "--no-ext-diff", "--name-only", base, target])).split("\n").filter(Boolean);
+      // -z: without it git quotes a name holding a quote, tab or backslash ("say \"hi\".txt").
+      const main = (await this.text(["diff", "--no-ext-diff", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
       return [...new Set([...main, ...extras.changed])];
     });
   }

@@ -70,3 +70,18 @@ describe("restoreCheckpoint on paths the conversation never changed", () => {
     assert.equal(readFileSync(join(root, "..", "outside.txt"), "utf8"), "mine\n");
   });
 });
+
+describe("restoreCheckpoint on files with unusual names", () => {
+  it("restores and removes files whose names hold quotes, tabs or non-ASCII letters, named as they are", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    const names = ['say "hi".txt', "tab\there.txt", "ünïcode.txt"];
+    for (const name of names) writeFileSync(join(root, name), "v1\n");
+    const checkpoint = (await checkpoints.create("named")).id;
+    for (const name of names) writeFileSync(join(root, name), "v2\n");
+    writeFileSync(join(root, 'notes "draft".md'), "made by the agent\n");
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored.sort(), ['notes "draft".md', ...names].sort());
+    for (const name of names) assert.equal(readFileSync(join(root, name), "utf8"), "v1\n", name);
+    assert.equal(existsSync(join(root, 'notes "draft".md')), false);
+  });
+});

@@ -2,7 +2,8 @@
  * Keeps a long run inside the context: when the prompt nears the limit, the outputs of
  * older tool calls are condensed (head and tail kept, the middle replaced by a note the
  * model can act on: "read it again if you need it"). Never silent: the caller reports
- * every condensation as an event, and the newest results are left whole.
+ * every condensation as an event. The newest results are left whole unless condensing the
+ * older ones is not enough (the loop then condenses with `keepRecent: 0`).
  *
  * Condensing rewrites history, which costs one re-evaluation of the prompt after the
  * first condensed message; it happens only near the limit, where the alternative is a

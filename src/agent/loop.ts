@@ -144,6 +144,7 @@ class Run {
     for (;;) {
       const limit = this.budgetExceeded();
       if (limit) return limit;
+      await this.condenseIfNeeded();
       this.steps++;
       this.emit({ type: "turn", step: this.steps });
       let turn: Turn;
@@ -176,7 +177,6 @@ class Run {
       this.emptyReplies = 0;
       const outcome = await this.runCalls(calls);
       if (outcome) return outcome;
-      await this.condenseIfNeeded();
     }
   }
 
@@ -309,6 +309,11 @@ class Run {
     this.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: text });
   }
 
+  /**
+   * Before each model turn (a continued conversation may start near the limit): the older
+   * results first, and when that is not enough, the newest too — a reply reading three
+   * large files overflows a small context all by itself, and a turn that does not fit fails.
+   */
   private async condenseIfNeeded(): Promise<void> {
     const backend = this.options.backend;
     const state = backend.state();
@@ -317,11 +322,16 @@ class Run {
     const tools = this.options.tools.map((t) => t.definition);
     let used = await backend.countTokens(this.messages, tools, this.signal).catch(() => 0);
     this.emit({ type: "context", usedTokens: used, contextSize });
-    if (!needsCondensing(used, contextSize, DEFAULT_CONDENSE)) return;
-    const changed = condenseToolResults(this.messages, DEFAULT_CONDENSE);
+    let changed = 0;
+    for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 0]) {
+      if (!needsCondensing(used, contextSize, DEFAULT_CONDENSE)) break;
+      const condensed = condenseToolResults(this.messages, { ...DEFAULT_CONDENSE, keepRecent });
+      if (condensed === 0) continue;
+      changed += condensed;
+      used = await backend.countTokens(this.messages, tools, this.signal).catch(() => used);
+    }
     if (changed === 0) return;
     this.emit({ type: "condensed", messages: changed });
-    used = await backend.countTokens(this.messages, tools, this.signal).catch(() => used);
     this.emit({ type: "context", usedTokens: used, contextSize });
   }
 

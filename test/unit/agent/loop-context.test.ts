@@ -1,0 +1,76 @@
+// Keeping a run inside the model's context: tool results are condensed before a turn would
+// not fit, whatever their age. The scripted backend (its context size and its own stand-in
+// tokenizer) drives the real loop with the real tools on files in a temp folder.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
+import type { ChatMessage } from "../../../src/models/index.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+// The tools' definitions alone take about 3,900 of the stand-in tokenizer's tokens; each file about 3,000.
+const CONTEXT = 10_000;
+const bigFile = (name: string) => Array.from({ length: 400 }, (_, i) => `${name}_value_${i} = ${i}`).join("\n") + "\n";
+
+async function run(turns: readonly ScriptedTurn[], history: ChatMessage[] = []): Promise<{ agent: Agent; events: AgentEvent[] }> {
+  const dir = tempDir("hearth-agent-context-");
+  for (const name of ["a", "b", "c"]) writeFileSync(join(dir, `${name}.py`), bigFile(name));
+  const backend = new ScriptedBackend({ contextSize: CONTEXT, turns });
+  await backend.load();
+  const events: AgentEvent[] = [];
+  const agent = new Agent({
+    backend,
+    tools: AGENT_TOOLS,
+    toolContext: { workspace: new DiskWorkspace(dir) },
+    systemPrompt: "You are a test agent.",
+    history,
+    policy: "auto-all",
+    onEvent: (e) => void (e.type !== "model" && events.push(e)),
+  });
+  await agent.run("Find where b_value_7 is set.");
+  return { agent, events };
+}
+
+/** The context the conversation took when each model turn began (the last report before it). */
+function usedAtTurns(events: readonly AgentEvent[]): number[] {
+  let used = 0;
+  const out: number[] = [];
+  for (const e of events) {
+    if (e.type === "context") used = e.usedTokens;
+    if (e.type === "turn") out.push(used);
+  }
+  return out;
+}
+
+const read = (path: string) => ({ name: "read_file", arguments: { path } });
+const finish = { toolCalls: [{ name: "finish", arguments: { summary: "found it" } }] };
+
+describe("condensing", () => {
+  it("results of one reply that together overflow the context are condensed too, not only those older than the newest four", async () => {
+    const { agent, events } = await run([{ toolCalls: [read("a.py"), read("b.py"), read("c.py")] }, finish]);
+    const [, second] = usedAtTurns(events);
+    assert.ok(second! > 0 && second! <= CONTEXT * 0.8, `the second turn began with ${second} tokens of ${CONTEXT}`);
+    assert.ok(events.some((e) => e.type === "condensed"));
+    // What the model needs stays: the system prompt, the task, and every call with its (condensed) result.
+    assert.deepEqual(agent.messages.slice(0, 2).map((m) => m.content), ["You are a test agent.", "Find where b_value_7 is set."]);
+    const results = agent.messages.filter((m) => m.role === "tool");
+    assert.deepEqual(results.map((m) => m.role === "tool" && m.toolCallId), ["call_1", "call_2", "call_3", "call_4"]);
+    assert.match(results[0]!.content, /condensed this output.*call read_file again/);
+  });
+
+  it("a continued conversation already near the limit is condensed before the run's first turn", async () => {
+    const history: ChatMessage[] = [{ role: "user", content: "read them" }];
+    for (const name of ["a", "b", "c", "a", "b", "c"]) {
+      const id = `old_${history.length}`;
+      history.push({ role: "assistant", content: "", toolCalls: [{ id, name: "read_file", arguments: { path: `${name}.py` } }] });
+      history.push({ role: "tool", toolCallId: id, name: "read_file", content: bigFile(name) });
+    }
+    history.push({ role: "assistant", content: "I read them." });
+    const { events } = await run([{ text: "b_value_7 is set in b.py, line 8." }], history);
+    const [first] = usedAtTurns(events);
+    assert.ok(first! > 0 && first! <= CONTEXT * 0.8, `the first turn began with ${first} tokens of ${CONTEXT}`);
+  });
+});

@@ -38,11 +38,15 @@ export const gitDiffTool: Tool = {
 function gitDiff(root: string, paths: readonly string[], signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["--no-optional-locks", "diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...paths], { cwd: root, signal, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
+    // Bytes decoded once at the end: a chunk may end inside a character.
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", (e) => reject(new ToolError("unavailable", `git is not available: ${e.message}`)));
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new ToolError("unavailable", `no checkpoints and git diff failed: ${err.trim()}`))));
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
+      else reject(new ToolError("unavailable", `no checkpoints and git diff failed: ${Buffer.concat(err).toString("utf8").trim()}`));
+    });
   });
 }

@@ -1,0 +1,38 @@
+/**
+ * git_diff without checkpoints (`hearth chat` runs tools so): `git diff HEAD` of the
+ * user's repository, read-only.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gitDiffTool } from "../../../src/tools/git-diff.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
+}
+
+function repoWith(files: Record<string, string>) {
+  const made = workspaceWith(files);
+  git(made.root, "init", "-q");
+  git(made.root, "add", "-A");
+  git(made.root, "commit", "-qm", "base");
+  return made;
+}
+
+describe("git_diff without checkpoints", () => {
+  it("non-ASCII text is whole however git's output is cut into chunks", async () => {
+    // About 1.5 MB of three-byte characters: the pipe delivers it in many chunks, some ending inside one.
+    const line = "€".repeat(99);
+    const { root, ctx } = repoWith({ "notes.txt": "start\n" });
+    writeFileSync(join(root, "notes.txt"), `start\n${`${line}\n`.repeat(5000)}`);
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    const diff = (result.data as { diff: string }).diff;
+    assert.equal(diff.includes("\uFFFD"), false, "a character split between two chunks was decoded as U+FFFD");
+    assert.equal(diff.split("\n").filter((l) => l === `+${line}`).length, 5000);
+  });
+});

@@ -23,9 +23,9 @@ export function decisionPaths(review: ReviewItem, action: "accept" | "reject", p
   return eligible.filter((f) => f.path === path).map((f) => f.path);
 }
 
-/** The files Open shows: one, or all of the review's. */
+/** The files Open shows: one, or all of the review's; a path not in the review (the page's message is untrusted) opens nothing. */
 export function filesToOpen(review: ReviewItem, path?: string): string[] {
-  return path ? [path] : review.files.map((f) => f.path);
+  return review.files.filter((f) => !path || f.path === path).map((f) => f.path);
 }
 
 /**

@@ -45,6 +45,12 @@ describe("review plan", () => {
     assert.deepEqual(filesToOpen(review()), ["a.ts", "b.ts", "c.ts"]);
   });
 
+  it("Open takes only a file of the review: a path the page made up opens nothing (the message is untrusted)", () => {
+    assert.deepEqual(filesToOpen(review(), "../../../etc/passwd"), []);
+    assert.deepEqual(filesToOpen(review(), "/home/user/.ssh/id_rsa"), []);
+    assert.deepEqual(filesToOpen(review(), "d.ts"), []);
+  });
+
   it("restores a message to its checkpoint and rewinds to it, a tool card's files to theirs", () => {
     const message = restoreTarget({ kind: "user", id: "u", text: "Fix the parser\nand the tests", checkpoint: "cp1", messageIndex: 4 });
     assert.deepEqual(message, { kind: "message", checkpoint: "cp1", messageIndex: 4, text: "Fix the parser\nand the tests" });

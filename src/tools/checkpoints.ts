@@ -174,7 +174,9 @@ export class CheckpointStore {
     return this.lock.run(async () => {
       const { base, target, extras } = await this.compare(from, to, []);
       // -z: without it git quotes a name holding a quote, tab or backslash ("say \"hi\".txt").
-      const main = (await this.text(["diff", "--no-ext-diff", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
+      // --no-renames: a rename is listed as its new name only, and a restore would delete
+      // that without writing the old one back.
+      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
       return [...new Set([...main, ...extras.changed])];
     });
   }

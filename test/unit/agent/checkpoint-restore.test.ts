@@ -2,7 +2,7 @@
 // changed file is written back, a file the checkpoint did not have is deleted, `paths`
 // limits the restore, and nothing differs → nothing applied.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -83,5 +83,18 @@ describe("restoreCheckpoint on files with unusual names", () => {
     assert.deepEqual(restored.sort(), ['notes "draft".md', ...names].sort());
     for (const name of names) assert.equal(readFileSync(join(root, name), "utf8"), "v1\n", name);
     assert.equal(existsSync(join(root, 'notes "draft".md')), false);
+  });
+});
+
+describe("restoreCheckpoint across a rename", () => {
+  it("brings a renamed file back under its old name and removes the new one", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    writeFileSync(join(root, "util.py"), "def helper():\n    return 1\n");
+    const checkpoint = (await checkpoints.create("before the move")).id;
+    renameSync(join(root, "util.py"), join(root, "helpers.py")); // `mv`, `git mv`, a patch that renames
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored.sort(), ["helpers.py", "util.py"]);
+    assert.equal(readFileSync(join(root, "util.py"), "utf8"), "def helper():\n    return 1\n");
+    assert.equal(existsSync(join(root, "helpers.py")), false);
   });
 });

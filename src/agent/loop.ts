@@ -10,7 +10,7 @@
  */
 import type { AgentStopReason } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { type AssistantMessage, BackendError, type ChatMessage, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
+import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
@@ -116,7 +116,7 @@ export class Agent {
   /** Adds the user's message and runs until the model is done with it. */
   async run(userText: string, signal: AbortSignal = new AbortController().signal): Promise<AgentResult> {
     this.messages.push({ role: "user", content: userText });
-    const run = new Run(this.options, this.budget, this.toolsByName, this.messages, signal);
+    const run = new Run(this.options, this.budget, this.toolsByName, this.messages, this.messages.length - 1, signal);
     return run.execute();
   }
 }
@@ -137,6 +137,8 @@ class Run {
     private readonly budget: AgentBudget,
     private readonly tools: Map<string, Tool>,
     private readonly messages: ChatMessage[],
+    /** Where this run's user message is in `messages`. */
+    private readonly userIndex: number,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -151,6 +153,7 @@ class Run {
       try {
         turn = await this.modelTurn();
       } catch (error) {
+        if (error instanceof DoesNotFitError) return this.doesNotFit(error);
         const message = error instanceof BackendError || error instanceof Error ? error.message : String(error);
         return this.end("model-error", message);
       }
@@ -178,6 +181,22 @@ class Run {
       const outcome = await this.runCalls(calls);
       if (outcome) return outcome;
     }
+  }
+
+  /**
+   * The conversation no longer fits the context, condensed as it is. At the run's first
+   * turn it is the user's message that did not fit (a pasted log, a huge issue): it is
+   * taken out again, or every later message of the conversation would fail the same way.
+   */
+  private async doesNotFit(error: DoesNotFitError): Promise<AgentResult> {
+    if (this.steps > 1) return this.end("model-error", `${error.message}: start a new chat, or restore an earlier message to go on from there`);
+    this.messages.length = this.userIndex;
+    const tools = this.options.tools.map((t) => t.definition);
+    const before = await this.options.backend.countTokens(this.messages, tools).catch(() => 0);
+    const what = before >= error.contextSize
+      ? "the conversation is too long for the model's context even without it: start a new chat"
+      : "send a shorter one (or attach less); the conversation goes on without it";
+    return this.end("model-error", `${error.message}. Your message was not added to the conversation: ${what}`);
   }
 
   /**

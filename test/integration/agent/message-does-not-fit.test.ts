@@ -1,0 +1,38 @@
+// A message too long for the model's context, through the real embedded runtime (a
+// generated tiny Qwen3.5 model with a 4,096-token context, real tokenizer and template):
+// the run says so, and the conversation goes on without it instead of failing every
+// message after it.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { Agent } from "../../../src/agent/loop.ts";
+import { EmbeddedBackend } from "../../../src/models/llama-cpp/embedded-backend.ts";
+import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+describe("a message that does not fit the context", () => {
+  let backend: EmbeddedBackend | undefined;
+  after(async () => {
+    await backend?.dispose();
+  });
+
+  it("is refused with the reason and left out of the conversation, so the next message is answered", async () => {
+    backend = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch: "qwen35", script: "Let me see.\n</think>\n\nIt fits now." }), contextSize: 4096, threads: 1, gpu: false });
+    await backend.load();
+    const agent = new Agent({
+      backend,
+      tools: AGENT_TOOLS,
+      toolContext: { workspace: new DiskWorkspace(tempDir("hearth-agent-fit-")) },
+      systemPrompt: "You are Hearth.",
+      policy: "ask",
+      budget: { maxSteps: 2 },
+    });
+    const pasted = "a log line that goes on and on\n".repeat(2000); // about 16,000 tokens
+    const refused = await agent.run(`Why does this fail?\n${pasted}`);
+    assert.equal(refused.stopReason, "model-error");
+    assert.match(refused.message, /does not fit in the context \(4096 tokens\)\. Your message was not added to the conversation: send a shorter one/);
+    assert.deepEqual(agent.messages.map((m) => m.role), ["system"]);
+    const next = await agent.run("Why does it fail?");
+    assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
+  });
+});

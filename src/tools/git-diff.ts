@@ -4,9 +4,13 @@
  * of the user's repository (read-only: --no-optional-locks keeps git from touching the index).
  */
 import { spawn } from "node:child_process";
+import { lstat } from "node:fs/promises";
+import { join } from "node:path";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 
 const MAX_DIFF_CHARS = 40_000;
+/** A new file larger than this (a dataset, a build output nobody ignored) is named, not diffed: far more than is shown. */
+const MAX_NEW_FILE_BYTES = 1024 * 1024;
 
 export const gitDiffTool: Tool = {
   effect: "read",
@@ -35,18 +39,44 @@ export const gitDiffTool: Tool = {
   },
 };
 
-function gitDiff(root: string, paths: readonly string[], signal: AbortSignal): Promise<string> {
+/**
+ * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the
+ * agent created is a change too.
+ * New files are diffed one by one against /dev/null, until the diff is over what is shown.
+ */
+async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal): Promise<string> {
+  const pathspec = paths;
+  let diff = (await git(root, ["diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...pathspec], signal)).toString("utf8");
+  const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
+  // A nested repository is listed as its folder ("sub/"): not a file to diff.
+  const untracked = listed.filter((p) => p !== "" && !p.endsWith("/"));
+  for (const [i, file] of untracked.entries()) {
+    if (diff.length > MAX_DIFF_CHARS) {
+      diff += `[… and ${untracked.length - i} more new file(s) not shown]\n`;
+      break;
+    }
+    const size = (await lstat(join(root, file)).catch(() => undefined))?.size ?? 0;
+    if (size > MAX_NEW_FILE_BYTES) {
+      diff += `[new file ${file}: ${size} bytes, not shown]\n`;
+      continue;
+    }
+    diff += (await git(root, ["diff", "--no-index", "--no-ext-diff", "--no-color", "--", "/dev/null", file], signal, 1)).toString("utf8");
+  }
+  return diff;
+}
+
+/** Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character). */
+function git(root: string, args: readonly string[], signal: AbortSignal, okCode = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", ["--no-optional-locks", "diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...paths], { cwd: root, signal, stdio: ["ignore", "pipe", "pipe"] });
-    // Bytes decoded once at the end: a chunk may end inside a character.
+    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, signal, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", (e) => reject(new ToolError("unavailable", `git is not available: ${e.message}`)));
     child.on("close", (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
-      else reject(new ToolError("unavailable", `no checkpoints and git diff failed: ${Buffer.concat(err).toString("utf8").trim()}`));
+      if (code === 0 || code === okCode) resolve(Buffer.concat(out));
+      else reject(new ToolError("unavailable", `no checkpoints and git ${args[0]} failed: ${Buffer.concat(err).toString("utf8").trim()}`));
     });
   });
 }

@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -34,5 +34,20 @@ describe("git_diff without checkpoints", () => {
     const diff = (result.data as { diff: string }).diff;
     assert.equal(diff.includes("\uFFFD"), false, "a character split between two chunks was decoded as U+FFFD");
     assert.equal(diff.split("\n").filter((l) => l === `+${line}`).length, 5000);
+  });
+
+  it("a file the agent created (untracked) is in the diff, not 'No changes.'", async () => {
+    const { root, ctx } = repoWith({ "a.py": "x = 1\n", ".gitignore": "build/\n" });
+    writeFileSync(join(root, "new.py"), "def f():\n    return 2\n");
+    mkdirSync(join(root, "build"));
+    writeFileSync(join(root, "build/out.txt"), "ignored\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^diff --git a\/new\.py b\/new\.py\nnew file mode 100644\n(index .*\n)?--- \/dev\/null\n\+\+\+ b\/new\.py\n@@ -0,0 \+1,2 @@\n\+def f\(\):\n\+    return 2\n$/);
+    assert.doesNotMatch(result.text, /build/);
+    writeFileSync(join(root, "big.csv"), "1,2\n".repeat(300_000));
+    assert.match((await runTool(gitDiffTool, {}, ctx)).text, /^\[new file big\.csv: 1200000 bytes, not shown\]$/m);
+    rmSync(join(root, "big.csv"));
+    assert.equal(git(root, "status", "--porcelain"), "?? new.py\n", "the user's index is not touched");
   });
 });

@@ -41,11 +41,11 @@ export const gitDiffTool: Tool = {
 
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the
- * agent created is a change too.
+ * agent created is a change too. Pathspecs are literal (`app/[id].tsx` is a file name).
  * New files are diffed one by one against /dev/null, until the diff is over what is shown.
  */
 async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal): Promise<string> {
-  const pathspec = paths;
+  const pathspec = paths.map((p) => `:(literal)${p}`);
   let diff = (await git(root, ["diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...pathspec], signal)).toString("utf8");
   const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.

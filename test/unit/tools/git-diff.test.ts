@@ -50,4 +50,15 @@ describe("git_diff without checkpoints", () => {
     rmSync(join(root, "big.csv"));
     assert.equal(git(root, "status", "--porcelain"), "?? new.py\n", "the user's index is not touched");
   });
+
+  it("a path argument is a path, not a pattern: [id].tsx is that file", async () => {
+    const { root, ctx } = repoWith({ "app/[id].tsx": "a\n", "app/i.tsx": "b\n" });
+    writeFileSync(join(root, "app/[id].tsx"), "A\n");
+    writeFileSync(join(root, "app/i.tsx"), "B\n");
+    writeFileSync(join(root, "app/d.tsx"), "new\n");
+    const result = await runTool(gitDiffTool, { path: "app/[id].tsx" }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^diff --git a\/app\/\[id\]\.tsx b\/app\/\[id\]\.tsx$/m);
+    assert.doesNotMatch(result.text, /i\.tsx|d\.tsx/);
+  });
 });

@@ -66,7 +66,8 @@ export class ConversationStore {
     } catch (error) {
       const aside = `${id}.unreadable-${Date.now()}.json`;
       const kept = await rename(this.file(id), join(this.dir, aside)).then(() => `kept as ${aside}`, () => "could not be moved aside");
-      this.warn(`conversation ${id} is unreadable and starts afresh (the file ${kept})`, error);
+      const why = error instanceof NewerFormatError ? `was saved by a newer version of Hearth (format ${error.version})` : "is unreadable";
+      this.warn(`conversation ${id} ${why} and starts afresh (the file ${kept})`, error);
       return undefined;
     }
   }
@@ -87,7 +88,7 @@ export class ConversationStore {
     if (!this.dir) return;
     const dir = this.dir;
     const { id } = conversation;
-    const text = JSON.stringify({ version: 1, messages: conversation.messages });
+    const text = JSON.stringify({ version: FORMAT, messages: conversation.messages });
     const write = async () => {
       await mkdir(dir, { recursive: true });
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
@@ -213,9 +214,20 @@ async function readConversationFile(path: string): Promise<string | undefined> {
   }
 }
 
+/** The format `save` writes. */
+const FORMAT = 1;
+
+/** A file of a later format (a newer Hearth, then a downgrade): what it holds beyond the messages would be lost by a save. */
+class NewerFormatError extends Error {
+  constructor(readonly version: number) {
+    super(`format ${version}, newer than this version of Hearth reads (${FORMAT})`);
+  }
+}
+
 /** The stored messages, checked as an import checks them: the model reads them as they are. */
 function parseMessages(text: string): ChatMessage[] {
-  const data = JSON.parse(text) as { messages?: unknown };
+  const data = JSON.parse(text) as { version?: unknown; messages?: unknown };
+  if (typeof data.version === "number" && data.version > FORMAT) throw new NewerFormatError(data.version);
   if (!Array.isArray(data.messages) || (data.messages[0] as ChatMessage | undefined)?.role !== "system") throw new Error("no system message");
   return checkMessages(data.messages);
 }

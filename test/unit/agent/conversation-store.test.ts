@@ -126,6 +126,20 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.equal(await store.get("c2"), undefined);
   });
 
+  it("keeps a file a newer Hearth wrote aside, unchanged, instead of writing its own format over it", async (t) => {
+    const dir = folder(t);
+    const warnings: string[] = [];
+    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    // A later format may carry what this version does not know (here: pinned messages).
+    const newer = JSON.stringify({ version: 2, messages: TURN, pinned: [1, 3] });
+    writeFileSync(join(dir, "c1.json"), newer);
+    assert.equal(await store.get("c1"), undefined);
+    await store.record("c1", TURN.slice(0, 3));
+    const kept = readdirSync(dir).filter((name) => name !== "c1.json").map((name) => readFileSync(join(dir, name), "utf8"));
+    assert.deepEqual(kept, [newer]);
+    assert.match(warnings.join(), /c1 was saved by a newer version of Hearth \(format 2\).*kept as c1\.unreadable-/);
+  });
+
   // The timeout only turns a read that blocks for good into a failure instead of a hung run.
   it("does not wait on a FIFO or follow a link for its temporary file", { timeout: 60_000 }, async (t) => {
     const dir = folder(t);

@@ -26,6 +26,11 @@ function purify(): DOMPurify {
   if (!purifier) {
     purifier = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
     purifier.addHook("afterSanitizeAttributes", (node) => {
+      // The webview shows no status bar: the hover is where the user sees where a link goes
+      // (the link's text, or a title the model wrote, can name another place).
+      const href = node.nodeName === "A" ? node.getAttribute("href") : null;
+      if (href !== null) node.setAttribute("title", href);
+      else if (node.nodeName === "A") node.removeAttribute("title");
       if (node.nodeName === "INPUT") {
         if (node.getAttribute("type") !== "checkbox") node.remove();
         else node.setAttribute("disabled", "");

@@ -122,6 +122,13 @@ describe("markdown rendering", () => {
   });
 });
 
+describe("where a link goes", () => {
+  it("a link's hover names where it goes, not a title the model wrote", () => {
+    const frag = markdownFragment('[https://github.com/org/repo](https://evil.example/x "https://github.com/org/repo") and [session](src/a.ts#L4) and <https://example.com/a>');
+    assert.deepEqual([...frag.querySelectorAll("a")].map((a) => a.getAttribute("title")), ["https://evil.example/x", "src/a.ts#L4", "https://example.com/a"]);
+  });
+});
+
 describe("markdown the renderer cannot take", () => {
   // 4,000 characters: marked recurses once per level and runs out of stack around 1,000 of these.
   const NESTED = `${"> - ".repeat(1000)}deep`;

@@ -6,7 +6,7 @@
 import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt">;
+  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt" | "restoreModes">;
   readonly checkpoint: string;
   /** Only these paths (those of them changed since the checkpoint); all the changed files when empty or absent. */
   readonly paths?: readonly string[];
@@ -36,9 +36,14 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   return changes;
 }
 
-/** Restores the files and says which were restored (none applied when nothing differs). */
+/**
+ * Restores the files and says which were restored (none applied when nothing differs).
+ * The workspace writes contents; the executable bits are put back afterwards.
+ */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<string[]> {
   const changes = await restoreChanges(options);
   if (changes.length) await options.target.apply(changes);
+  const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
+  if (written.length) await options.checkpoints.restoreModes(options.checkpoint, written);
   return changes.map((c) => (c.kind === "rename" ? c.to : c.path));
 }

@@ -60,6 +60,8 @@ const ATTRIBUTES = "* -text -filter -ident -working-tree-encoding\n";
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
 /** The paths the agent has written, in the shadow git dir (see checkpoint-extras.ts). */
 const TRACKED_FILE = "hearth-paths.json";
+/** Paths given to one git command on its command line. */
+const PATHS_PER_CALL = 200;
 /** Files stat'ed at once when looking for ones too large to snapshot. */
 const STAT_BATCH = 64;
 /** A throwaway index for building trees of extras (its lock is recovered like the others). */
@@ -166,6 +168,27 @@ export class CheckpointStore {
       if (!(await this.tracked()).includes(file)) return undefined;
       const state = (await this.statesAt(target, [file])).get(file);
       return state ? this.git(["cat-file", "blob", state.blob]) : undefined;
+    });
+  }
+
+  /**
+   * After a restore wrote `paths` back through a Workspace, which writes contents only (a
+   * file keeps its mode, a new one gets the default): each file's executable bit as at
+   * `id` — a deleted or moved script comes back executable, a chmod is undone. Links,
+   * paths the checkpoint did not hold and folders that are links out are left alone.
+   */
+  async restoreModes(id: string, paths: readonly string[]): Promise<void> {
+    await this.lock.run(async () => {
+      for (const [path, mode] of await this.modesAt(await this.resolveId(id), paths)) {
+        if (mode === "120000" || !(await this.insideFolder(path))) continue;
+        const abs = join(this.root, path);
+        const info = await lstat(abs).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        const now = info.mode & 0o7777;
+        // As git checks a file out: x wherever r is, or no x at all.
+        const wanted = mode === "100755" ? now | ((now & 0o444) >> 2) : now & ~0o111;
+        if (wanted !== now) await chmod(abs, wanted);
+      }
     });
   }
 
@@ -294,6 +317,29 @@ export class CheckpointStore {
       out.split("\n").filter(Boolean).forEach((blob, i) => states.set(files[i]!.path, { mode: files[i]!.mode, blob }));
     }
     return states;
+  }
+
+  /** Git's mode of each of `paths` a checkpoint holds (100644, 100755, 120000: a link), extras included. */
+  private async modesAt(target: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const modes = new Map<string, string>();
+    const files = [...new Set(paths.map(checkpointPath).filter((p): p is string => p !== undefined))];
+    for (let i = 0; i < files.length; i += PATHS_PER_CALL) {
+      const spec = files.slice(i, i + PATHS_PER_CALL).map((p) => `:(literal)${p}`);
+      for (const entry of (await this.text(["ls-tree", "-z", target, "--", ...spec])).split("\0")) {
+        const match = /^(\d+) blob \S+\t(.+)$/s.exec(entry);
+        if (match) modes.set(match[2]!, match[1]!);
+      }
+    }
+    const tracked = new Set(await this.tracked());
+    const extras = await this.statesAt(target, files.filter((p) => !modes.has(p) && tracked.has(p)));
+    for (const [path, state] of extras) if (state) modes.set(path, state.mode);
+    return modes;
+  }
+
+  /** Whether `path`'s folder is the workspace's own (not a link out of it or into .git). */
+  private async insideFolder(path: string): Promise<boolean> {
+    const folder = dirname(path);
+    return folder === "." || checkWritable(this.root, folder).then(() => true, () => false);
   }
 
   /**

@@ -2,7 +2,7 @@
 // changed file is written back, a file the checkpoint did not have is deleted, `paths`
 // limits the restore, and nothing differs → nothing applied.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -96,5 +96,27 @@ describe("restoreCheckpoint across a rename", () => {
     assert.deepEqual(restored.sort(), ["helpers.py", "util.py"]);
     assert.equal(readFileSync(join(root, "util.py"), "utf8"), "def helper():\n    return 1\n");
     assert.equal(existsSync(join(root, "helpers.py")), false);
+  });
+});
+
+describe("restoreCheckpoint and file modes", { skip: process.platform === "win32" && "no executable bit" }, () => {
+  it("brings back a deleted or renamed script executable, and undoes a chmod", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    const script = "#!/bin/sh\necho build\n";
+    for (const name of ["build.sh", "deploy.sh", "lint.sh"]) {
+      writeFileSync(join(root, name), script);
+      chmodSync(join(root, name), 0o755);
+    }
+    writeFileSync(join(root, "data.csv"), "a,b\n");
+    const checkpoint = (await checkpoints.create("before the commands")).id;
+    rmSync(join(root, "build.sh"));
+    renameSync(join(root, "deploy.sh"), join(root, "release.sh"));
+    chmodSync(join(root, "lint.sh"), 0o644);
+    chmodSync(join(root, "data.csv"), 0o755);
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored.sort(), ["build.sh", "data.csv", "deploy.sh", "lint.sh", "release.sh"]);
+    const executable = (name: string) => (statSync(join(root, name)).mode & 0o111) !== 0;
+    assert.deepEqual(["build.sh", "deploy.sh", "lint.sh", "data.csv"].map(executable), [true, true, true, false]);
+    assert.equal(readFileSync(join(root, "deploy.sh"), "utf8"), script);
   });
 });

@@ -52,6 +52,10 @@ export class AgentService {
   private readonly mcp: WorkspaceMcp | undefined;
   private readonly conversations: ConversationStore;
   private readonly running = new Set<string>();
+  /** Aborted when the runtime shuts down: the runs stop, and the commands they run with them. */
+  private readonly shutdown = new AbortController();
+  /** The runs in progress, to wait for at shutdown (a stopped command takes up to its kill grace). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Conversations forgotten while they ran: the run's end must not write them back. */
   private readonly forgotten = new Set<string>();
   private store: Promise<CheckpointStore> | undefined;
@@ -69,7 +73,8 @@ export class AgentService {
     if (this.running.has(params.conversationId)) {
       throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation is already running: stop it or wait for it to finish.");
     }
-    const signal = abortSignal(token);
+    // A command runs in its own process group: it would outlive the runtime unless the run stops it.
+    const signal = AbortSignal.any([abortSignal(token), this.shutdown.signal]);
     const send = (event: AgentWireEvent) => void this.connection.sendNotification(AgentEventNotification, { runId: params.runId, conversationId: params.conversationId, event });
     const text = new ChatEventCoalescer((event) => send({ type: "model", event }));
     const onEvent = (event: AgentWireEvent) => {
@@ -78,12 +83,17 @@ export class AgentService {
       send(event);
     };
     this.running.add(params.conversationId);
-    try {
+    const turn = (async () => {
       const outcome = await runConversationTurn(await this.turnOptions(params, signal, onEvent));
       text.flush();
       if (!this.forgotten.has(params.conversationId)) await this.conversations.record(params.conversationId, outcome.messages);
       return outcome.result;
+    })();
+    this.inFlight.add(turn);
+    try {
+      return await turn;
     } finally {
+      this.inFlight.delete(turn);
       text.flush(); // what the model said before a failure reaches the client before the error
       this.running.delete(params.conversationId);
       this.forgotten.delete(params.conversationId);
@@ -182,7 +192,10 @@ export class AgentService {
     return index.searchMentions(params.query, Math.min(Math.max(params.limit ?? 8, 1), 50));
   }
 
+  /** Runtime shutdown: stops the runs (their commands first) and the MCP servers. */
   async dispose(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.all([...this.inFlight].map((run) => run.catch(() => undefined)));
     await this.mcp?.dispose();
   }
 

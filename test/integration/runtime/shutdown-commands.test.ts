@@ -1,0 +1,55 @@
+// The runtime ends (the window closes: shutdown + exit; VS Code dies: the parent watch) while
+// the agent runs a command — a dev server, a long test run. The command runs in its own
+// process group, so it does not die with the runtime: the runtime must stop it itself, or
+// it keeps running, orphaned, after VS Code is gone. The built runtime over stdio, a
+// scripted model that calls run_command, and a real `sleep`.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { alive } from "../../fixtures/processes.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+
+/** Resolves with the pid the command writes into `dir/pid` (written whole: renamed into place). */
+function commandPid(dir: string): Promise<number> {
+  return new Promise((resolvePid) => {
+    const watcher = watch(dir, (_event, name) => {
+      if (name !== "pid" || !existsSync(join(dir, "pid"))) return;
+      watcher.close();
+      resolvePid(Number(readFileSync(join(dir, "pid"), "utf8")));
+    });
+  });
+}
+
+describe("the runtime ends while the agent runs a command", { skip: process.platform === "win32" }, () => {
+  it("shutdown + exit stops the command before the runtime exits, and the conversation is kept", async (t) => {
+    const root = tempDir("hearth-shutdown-ws-");
+    const dir = tempDir("hearth-shutdown-");
+    const script = join(dir, "model.json");
+    const command = `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`;
+    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+    });
+    const running = commandPid(dir);
+    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+    run.catch(() => undefined); // the runtime goes away before it answers
+    const pid = await running;
+    t.after(() => void (alive(pid) && process.kill(pid, "SIGKILL")));
+    assert.ok(alive(pid), "the command runs");
+
+    await runtime.close(10_000);
+    assert.deepEqual(await runtime.exited, { code: 0, signal: null });
+    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
+    const saved = join(dir, "storage", "conversations", "c1.json");
+    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
+    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+  });
+});

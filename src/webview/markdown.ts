@@ -144,5 +144,16 @@ export function onMarkdownClick(event: MouseEvent, post: Post): void {
   event.preventDefault();
   const [path, anchor] = href.split("#");
   const line = /^L(\d+)/.exec(anchor ?? "")?.[1];
-  post({ type: "openFile", path: decodeURIComponent(path!), ...(line ? { line: Number(line) } : {}) });
+  post({ type: "openFile", path: decodePath(path!), ...(line ? { line: Number(line) } : {}) });
+}
+
+/** `my%20notes.md` → `my notes.md`; a `%` that starts no escape (`100%.md`, which marked leaves as it is) stays. */
+function decodePath(path: string): string {
+  return path.replace(/(?:%[0-9a-f]{2})+/gi, (escapes) => {
+    try {
+      return decodeURIComponent(escapes);
+    } catch {
+      return escapes;
+    }
+  });
 }

@@ -129,6 +129,20 @@ describe("where a link goes", () => {
   });
 });
 
+describe("workspace links", () => {
+  it("opens a file whose name holds a % that is no escape (100%.md), and decodes the escapes of others", () => {
+    const host = new FakeHost();
+    const el = container("[notes](docs/100%.md) and [spaced](<docs/my notes.md#L3>)");
+    el.addEventListener("click", (e) => onMarkdownClick(e, (m) => host.postMessage(m)));
+    for (const a of el.querySelectorAll("a")) a.dispatchEvent(new window.MouseEvent("click", { bubbles: true, cancelable: true }));
+    assert.deepEqual(host.sent("openFile"), [
+      { type: "openFile", path: "docs/100%.md" },
+      { type: "openFile", path: "docs/my notes.md", line: 3 },
+    ]);
+    el.remove();
+  });
+});
+
 describe("markdown the renderer cannot take", () => {
   // 4,000 characters: marked recurses once per level and runs out of stack around 1,000 of these.
   const NESTED = `${"> - ".repeat(1000)}deep`;

@@ -55,8 +55,8 @@ export const fixCommand: CliCommand = {
   --mcp FILE           MCP servers whose tools the agent may call (VS Code's mcp.json format;
                        \${workspaceFolder} is --repo); each call asks like a command unless --yes
 
-Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix
-(or its patch could not be written to --out: then it is on stdout),
+Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
+without changing a file, or its patch could not be written to --out: then it is on stdout),
 2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
@@ -127,8 +127,11 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
       io.err(`hearth fix: ${result.changedFiles.length} file(s) changed; trajectory: ${options.trajectoryPath}\n`);
+      // "finish" with an empty patch is no fix, whatever its summary says.
+      const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0;
+      if (unchanged) io.err("hearth fix: the model finished without changing any file: nothing was fixed\n");
       const code = exitCode(result.agent.stopReason, result.tests?.passed);
-      return !written && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
+      return (!written || unchanged) && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
     } finally {
       await index?.close();
     }

@@ -37,12 +37,19 @@ export interface FilePatch {
   readonly newFileMode: boolean;
   readonly deletedFileMode: boolean;
   readonly binary: boolean;
+  /**
+   * How the paths are written: "git" — with git's `a/` and `b/` (the `diff --git` line has
+   * them); "none" — as they are (git's `rename from/to` lines); "unknown" — the workspace decides.
+   */
+  readonly prefixes: Prefixes;
   /** A merge's combined diff (`diff --cc`, `@@@` hunks): one column per parent, not a patch. */
   readonly combined: boolean;
   /** git's file modes from `old mode` / `deleted file mode` and `new mode` / `new file mode` ("100755", "120000": a link). */
   readonly oldMode?: string;
   readonly newMode?: string;
 }
+
+export type Prefixes = "git" | "none" | "unknown";
 
 /** A patch text that contains no diff at all. */
 export class PatchParseError extends Error {}
@@ -59,8 +66,10 @@ export function parsePatch(text: string): FilePatch[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith("diff --git ")) {
-      current = startFile(files, gitHeaderPaths(line));
+      const paths = gitHeaderPaths(line);
+      current = startFile(files, paths);
       current.gitHeader = true;
+      current.headerPrefixes = current.prefixes = paths.oldPath?.startsWith("a/") === true && paths.newPath?.startsWith("b/") === true ? "git" : "unknown";
     } else if (COMBINED.test(line)) {
       const path = unquote(line.replace(COMBINED, "").trim());
       current = startFile(files, { oldPath: path, newPath: path });
@@ -69,7 +78,7 @@ export function parsePatch(text: string): FilePatch[] {
       const oldPath = headerPath(line.slice(4));
       const newPath = headerPath(lines[i + 1]!.slice(4));
       if (!current || current.hunks.length > 0 || current.sawFileLines) current = startFile(files, { oldPath, newPath });
-      else Object.assign(current, { oldPath, newPath });
+      else Object.assign(current, { oldPath, newPath, prefixes: current.headerPrefixes });
       current.sawFileLines = true;
       i++;
     } else if (current && current.hunks.length === 0 && EXTENDED.test(line)) {
@@ -97,13 +106,15 @@ interface MutableFile {
   newFileMode: boolean;
   deletedFileMode: boolean;
   binary: boolean;
+  headerPrefixes: Prefixes;
+  prefixes: Prefixes;
   combined: boolean;
   oldMode?: string;
   newMode?: string;
 }
 
 function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {
-  const file: MutableFile = { ...paths, hunks: [], gitHeader: false, sawFileLines: false, newFileMode: false, deletedFileMode: false, binary: false, combined: false };
+  const file: MutableFile = { ...paths, hunks: [], gitHeader: false, sawFileLines: false, newFileMode: false, deletedFileMode: false, binary: false, headerPrefixes: "unknown", prefixes: "unknown", combined: false };
   files.push(file);
   return file;
 }
@@ -116,7 +127,7 @@ function freeze(f: MutableFile): FilePatch {
   if (f.newFileMode) oldPath = null;
   if (f.deletedFileMode) newPath = null;
   const modes = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}) };
-  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, combined: f.combined, ...modes };
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, prefixes: f.prefixes, combined: f.combined, ...modes };
 }
 
 /**
@@ -161,8 +172,8 @@ function readExtended(file: MutableFile, line: string): void {
   if (mode) file[mode[1] === "old mode" || mode[1] === "deleted file mode" ? "oldMode" : "newMode"] = mode[2]!;
   if (line.startsWith("new file mode")) file.newFileMode = true;
   else if (line.startsWith("deleted file mode")) file.deletedFileMode = true;
-  else if (line.startsWith("rename from ") || line.startsWith("copy from ")) file.oldPath = unquote(line.slice(line.indexOf("from ") + 5));
-  else if (line.startsWith("rename to ") || line.startsWith("copy to ")) file.newPath = unquote(line.slice(line.indexOf("to ") + 3));
+  else if (line.startsWith("rename from ") || line.startsWith("copy from ")) [file.oldPath, file.prefixes] = [unquote(line.slice(line.indexOf("from ") + 5)), "none"];
+  else if (line.startsWith("rename to ") || line.startsWith("copy to ")) [file.newPath, file.prefixes] = [unquote(line.slice(line.indexOf("to ") + 3)), "none"];
 }
 
 const HUNK_HEADER = /^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;

@@ -9,7 +9,7 @@ import { type TextFile, decodeText, encodeText, joinLines, splitLines } from "..
 import { ToolError } from "../tool.ts";
 import type { Workspace, WorkspaceChange } from "../workspace.ts";
 import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
-import { type FilePatch, parsePatch } from "./parse.ts";
+import { type FilePatch, type Prefixes, parsePatch } from "./parse.ts";
 
 export type FileOperation = "modify" | "create" | "delete" | "rename";
 
@@ -179,14 +179,14 @@ async function resolvePaths(ws: Workspace, section: FilePatch, pending: Map<stri
   const rawOld = section.oldPath === "" ? fallback : section.oldPath;
   const rawNew = section.newPath === "" ? fallback : section.newPath;
   if (rawOld === undefined || rawNew === undefined) throw new ToolError("invalid-input", "a hunk has no file header (`--- a/path` / `+++ b/path`) and no path was given");
-  const from = rawOld === null ? null : await pickPath(ws, pending, rawOld, "a/");
-  const to = rawNew === null ? null : await pickNewPath(ws, rawNew, rawOld, from);
+  const from = rawOld === null ? null : await pickPath(ws, pending, rawOld, section.prefixes);
+  const to = rawNew === null ? null : await pickNewPath(ws, rawNew, rawOld, from, section.prefixes);
   if (from === null && to === null) throw new ToolError("invalid-input", "both sides of the file header are /dev/null");
   return { from, to };
 }
 
-async function pickPath(ws: Workspace, pending: Map<string, Pending>, raw: string, prefix: string): Promise<string> {
-  const candidates = withoutPrefix(raw, prefix);
+async function pickPath(ws: Workspace, pending: Map<string, Pending>, raw: string, prefixes: Prefixes): Promise<string> {
+  const candidates = withoutPrefix(raw, "a/", prefixes);
   for (const c of candidates) {
     const rel = await ws.resolve(c);
     if (await exists(ws, pending, rel)) return rel;
@@ -194,8 +194,8 @@ async function pickPath(ws: Workspace, pending: Map<string, Pending>, raw: strin
   return ws.resolve(candidates[0]!);
 }
 
-async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null, from: string | null): Promise<string> {
-  const candidates = withoutPrefix(rawNew, "b/");
+async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null, from: string | null, prefixes: Prefixes): Promise<string> {
+  const candidates = withoutPrefix(rawNew, "b/", prefixes);
   // Same file on both sides once prefixes are gone: a modification.
   if (from !== null && candidates.includes(from)) return from;
   if (candidates.length === 1) return ws.resolve(candidates[0]!);
@@ -204,12 +204,17 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
   return ws.resolve(oldWasPrefixed || !prefixDirExists ? candidates[0]! : candidates[1]!);
 }
 
-/** Candidate paths, the prefix-less one first (git's a/ b/ convention is the common case). */
-function withoutPrefix(raw: string, prefix: string): string[] {
+/**
+ * Candidate paths, the prefix-less one first (git's a/ b/ convention is the common case).
+ * Where the section says how its paths are written, that is the only candidate: a patch
+ * from git creating `x` in a folder with a top-level `b/` creates `x`, as git apply does.
+ */
+function withoutPrefix(raw: string, prefix: string, prefixes: Prefixes): string[] {
   const path = stripDot(raw);
   const alt = prefix === "a/" ? "b/" : "a/";
-  if (path.startsWith(prefix) || path.startsWith(alt)) return [path.slice(2), path];
-  return [path];
+  const prefixed = path.startsWith(prefix) || path.startsWith(alt);
+  if (prefixes === "none" || !prefixed) return [path];
+  return prefixes === "git" ? [path.slice(2)] : [path.slice(2), path];
 }
 
 function stripDot(path: string): string {

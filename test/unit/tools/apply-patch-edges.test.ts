@@ -83,3 +83,37 @@ describe("apply_patch: a combined diff (`diff --cc`, from a merge)", () => {
     }
   });
 });
+
+describe("apply_patch: paths as git writes them (a/ b/ on diff --git, ---, +++; none on rename lines), whatever folders a/ or b/ exist", () => {
+  it("a new file from a `diff --git a/x b/x` section lands at x, as git apply puts it, not under b/", async () => {
+    const { root, ctx } = workspaceWith({ "b/keep.txt": "k\n" });
+    const withHunk = "diff --git a/new.py b/new.py\nnew file mode 100644\nindex 0000000..45b983b\n--- /dev/null\n+++ b/new.py\n@@ -0,0 +1 @@\n+hi\n";
+    const empty = "diff --git a/empty.py b/empty.py\nnew file mode 100644\nindex 0000000..e69de29\n";
+    const result = await runTool(applyPatchTool, { patch: withHunk + empty }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "new.py"), "utf8"), "hi\n");
+    assert.equal(readFileSync(join(root, "empty.py"), "utf8"), "");
+    assert.throws(() => readFileSync(join(root, "b/new.py")), /ENOENT/);
+  });
+
+  it("a change to x from such a section is not made to a/x when x is missing", async () => {
+    const { root, ctx } = workspaceWith({ "a/x.py": "1\n2\n" });
+    const patch = "diff --git a/x.py b/x.py\nindex 1111111..2222222 100644\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n 1\n-2\n+two\n";
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /"x\.py" does not exist/);
+    assert.equal(readFileSync(join(root, "a/x.py"), "utf8"), "1\n2\n");
+  });
+
+  it("rename lines carry no prefixes: a file moved from folder a/ to a new folder b/ moves there", async () => {
+    const { root, ctx } = workspaceWith({ "a/x.py": "1\n2\n" });
+    const pure = "diff --git a/a/x.py b/b/y.py\nsimilarity index 100%\nrename from a/x.py\nrename to b/y.py\n";
+    const result = await runTool(applyPatchTool, { patch: pure }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "b/y.py"), "utf8"), "1\n2\n");
+    const edited = "diff --git a/b/y.py b/a/z.py\nsimilarity index 60%\nrename from b/y.py\nrename to a/z.py\nindex 1111111..2222222 100644\n--- a/b/y.py\n+++ b/a/z.py\n@@ -1,2 +1,2 @@\n 1\n-2\n+two\n";
+    const again = await runTool(applyPatchTool, { patch: edited }, ctx);
+    assert.equal(again.ok, true, again.text);
+    assert.equal(readFileSync(join(root, "a/z.py"), "utf8"), "1\ntwo\n");
+  });
+});

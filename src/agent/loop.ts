@@ -307,7 +307,8 @@ class Run {
     if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
     // "Run the tests" says nothing of what runs: a repository's test script can be anything.
     const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
-    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}), ...(runs ? { runs } : {}) })) ?? false;
+    // A prompt that fails (a closed window or terminal) is no yes.
+    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}), ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
     this.emit({ type: "approval", call, approved });
     return approved;
   }

@@ -91,3 +91,16 @@ describe("a reply with nothing in it", () => {
     assert.match(result.message, /^the model ended its reply 2 times in a row without an answer or a tool call \(it wrote only its thinking\)/);
   });
 });
+
+describe("approvals", () => {
+  it("an approval prompt that fails (a closed window, a broken terminal) counts as a no: the run goes on and the call does not run", async () => {
+    const dir = fixture();
+    const { agent } = await agentFor(dir, [
+      { toolCalls: [{ name: "write_file", arguments: { path: "notes.txt", content: "x" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "could not write" } }] },
+    ], { policy: "ask", approve: async () => { throw new Error("the connection was closed"); } });
+    const result = await agent.run("write notes");
+    assert.equal(result.stopReason, "finished");
+    assert.match(agent.messages.find((m) => m.role === "tool")!.content, /^Error \(denied\)/);
+  });
+});

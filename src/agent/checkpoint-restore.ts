@@ -6,7 +6,7 @@
 import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt" | "restoreModes">;
+  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes">;
   readonly checkpoint: string;
   /** Only these paths (those of them changed since the checkpoint); all the changed files when empty or absent. */
   readonly paths?: readonly string[];
@@ -21,19 +21,22 @@ export interface RestoreOptions {
  * back, a file the checkpoint did not have deleted (if it is still there). Only files
  * changed since the checkpoint are touched, whatever `paths` names: a path the checkpoints
  * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
- * otherwise read as "not in the checkpoint" and be deleted.
+ * otherwise read as "not in the checkpoint" and be deleted. `links`: the paths that are
+ * or were links, restored on disk by the store instead.
  */
-export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<WorkspaceChange[]> {
+export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   const paths = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
+  // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
+  const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];
-  for (const path of paths) {
+  for (const path of paths.filter((p) => !links.includes(p))) {
     const content = await checkpoints.fileAt(checkpoint, path);
     if (content) changes.push({ kind: "write", path, content });
     else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
   }
-  return changes;
+  return { changes, links };
 }
 
 /**
@@ -41,9 +44,10 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
  * The workspace writes contents; the executable bits are put back afterwards.
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<string[]> {
-  const changes = await restoreChanges(options);
+  const { changes, links } = await restoreChanges(options);
   if (changes.length) await options.target.apply(changes);
   const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
   if (written.length) await options.checkpoints.restoreModes(options.checkpoint, written);
-  return changes.map((c) => (c.kind === "rename" ? c.to : c.path));
+  const relinked = links.length ? await options.checkpoints.restoreLinks(options.checkpoint, links) : [];
+  return [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked];
 }

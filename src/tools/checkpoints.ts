@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
@@ -158,16 +158,55 @@ export class CheckpointStore {
     });
   }
 
-  /** A file's bytes at a checkpoint; undefined when it did not exist then. */
+  /** A file's bytes at a checkpoint (a link's: the path it points at); undefined when it did not exist then. */
   async fileAt(id: string, path: string): Promise<Uint8Array | undefined> {
     const file = checkpointPath(path);
     return this.lock.run(async () => {
       const target = await this.resolveId(id);
-      if (file === undefined) return undefined;
-      if (!(await this.missingFrom(target, [file])).length) return this.git(["cat-file", "blob", `${target}:${file}`]);
-      if (!(await this.tracked()).includes(file)) return undefined;
-      const state = (await this.statesAt(target, [file])).get(file);
-      return state ? this.git(["cat-file", "blob", state.blob]) : undefined;
+      return file === undefined ? undefined : this.bytesAt(target, file);
+    });
+  }
+
+  /**
+   * Those of `paths` that are a link now or were one at `id`. A Workspace writes through
+   * links, so these are for restoreLinks, not for a Workspace write.
+   */
+  async linksAmong(id: string, paths: readonly string[]): Promise<string[]> {
+    return this.lock.run(async () => {
+      const modes = await this.modesAt(await this.resolveId(id), paths);
+      const links: string[] = [];
+      for (const path of paths) {
+        const now = await lstat(join(this.root, path)).catch(() => undefined);
+        if (modes.get(path) === "120000" || now?.isSymbolicLink()) links.push(path);
+      }
+      return links;
+    });
+  }
+
+  /**
+   * Puts `paths` (from linksAmong) back as they were at `id`, on disk: a Workspace would
+   * write a link's old target, or a file that a link now stands for, into the file the link
+   * points at now. What is there is removed (a link, never what it points at), then the
+   * link or file of the checkpoint is made. Returns the paths restored; one with a folder in
+   * the way, or under a folder that is a link out of the workspace, is left alone.
+   */
+  async restoreLinks(id: string, paths: readonly string[]): Promise<string[]> {
+    return this.lock.run(async () => {
+      const target = await this.resolveId(id);
+      const modes = await this.modesAt(target, paths);
+      const restored: string[] = [];
+      for (const path of paths) {
+        const abs = join(this.root, path);
+        if (!(await this.insideFolder(path)) || (await lstat(abs).catch(() => undefined))?.isDirectory()) continue;
+        const mode = modes.get(path);
+        const bytes = mode ? await this.bytesAt(target, path) : undefined;
+        await rm(abs, { force: true });
+        if (bytes) await mkdir(dirname(abs), { recursive: true });
+        if (bytes && mode === "120000") await symlink(Buffer.from(bytes).toString("utf8"), abs);
+        else if (bytes) await writeFile(abs, bytes, { mode: mode === "100755" ? 0o755 : 0o644 });
+        restored.push(path);
+      }
+      return restored;
     });
   }
 
@@ -317,6 +356,14 @@ export class CheckpointStore {
       out.split("\n").filter(Boolean).forEach((blob, i) => states.set(files[i]!.path, { mode: files[i]!.mode, blob }));
     }
     return states;
+  }
+
+  /** The bytes of `file` (a checkpoint path) at `target`, from its tree or its extras; undefined when it was not there. */
+  private async bytesAt(target: string, file: string): Promise<Uint8Array | undefined> {
+    if (!(await this.missingFrom(target, [file])).length) return this.git(["cat-file", "blob", `${target}:${file}`]);
+    if (!(await this.tracked()).includes(file)) return undefined;
+    const state = (await this.statesAt(target, [file])).get(file);
+    return state ? this.git(["cat-file", "blob", state.blob]) : undefined;
   }
 
   /** Git's mode of each of `paths` a checkpoint holds (100644, 100755, 120000: a link), extras included. */

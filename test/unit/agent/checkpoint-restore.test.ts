@@ -2,7 +2,7 @@
 // changed file is written back, a file the checkpoint did not have is deleted, `paths`
 // limits the restore, and nothing differs → nothing applied.
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -118,5 +118,30 @@ describe("restoreCheckpoint and file modes", { skip: process.platform === "win32
     const executable = (name: string) => (statSync(join(root, name)).mode & 0o111) !== 0;
     assert.deepEqual(["build.sh", "deploy.sh", "lint.sh", "data.csv"].map(executable), [true, true, true, false]);
     assert.equal(readFileSync(join(root, "deploy.sh"), "utf8"), script);
+  });
+});
+
+describe("restoreCheckpoint and links", { skip: process.platform === "win32" && "symbolic links need privileges" }, () => {
+  it("puts links back as links and never writes through one into the file it points at", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    writeFileSync(join(root, "dev.json"), "{\"env\": \"dev\"}\n");
+    writeFileSync(join(root, "prod.json"), "{\"env\": \"prod\"}\n");
+    writeFileSync(join(root, "settings.json"), "{\"mine\": true}\n");
+    symlinkSync("dev.json", join(root, "config.json"));
+    symlinkSync("dev.json", join(root, "gone.json"));
+    const checkpoint = (await checkpoints.create("before the commands")).id;
+    // `ln -sf prod.json config.json`, `rm gone.json`, `ln -sf prod.json settings.json`
+    rmSync(join(root, "config.json"));
+    symlinkSync("prod.json", join(root, "config.json"));
+    rmSync(join(root, "gone.json"));
+    rmSync(join(root, "settings.json"));
+    symlinkSync("prod.json", join(root, "settings.json"));
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored.sort(), ["config.json", "gone.json", "settings.json"]);
+    assert.equal(readFileSync(join(root, "prod.json"), "utf8"), "{\"env\": \"prod\"}\n", "the file a link pointed at is untouched");
+    assert.equal(readlinkSync(join(root, "config.json")), "dev.json");
+    assert.equal(readlinkSync(join(root, "gone.json")), "dev.json");
+    assert.equal(lstatSync(join(root, "settings.json")).isSymbolicLink(), false);
+    assert.equal(readFileSync(join(root, "settings.json"), "utf8"), "{\"mine\": true}\n");
   });
 });

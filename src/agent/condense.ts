@@ -2,14 +2,15 @@
  * Keeps a long run inside the context: when the prompt nears the limit, the outputs of
  * older tool calls are condensed (head and tail kept, the middle replaced by a note the
  * model can act on: "read it again if you need it"). Never silent: the caller reports
- * every condensation as an event. The newest results are left whole unless condensing the
- * older ones is not enough (the loop then condenses with `keepRecent: 0`).
+ * every condensation as an event. The long arguments of older calls (a file write_file
+ * wrote) are condensed the same way. The newest results and calls are left whole unless
+ * condensing the older ones is not enough (the loop then keeps one, then none).
  *
  * Condensing rewrites history, which costs one re-evaluation of the prompt after the
  * first condensed message; it happens only near the limit, where the alternative is a
  * failed turn.
  */
-import type { ChatMessage } from "../models/index.ts";
+import type { ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
 
 export interface CondenseOptions {
   /** Condense when used tokens exceed this share of the context (default 0.8). */
@@ -51,4 +52,47 @@ export function condenseToolResults(messages: ChatMessage[], options: CondenseOp
     changed++;
   }
   return changed;
+}
+
+const ARGUMENT_MARK = "[Hearth condensed this argument to save context";
+
+/**
+ * Condenses the long text arguments (a file write_file wrote, a patch, an edit's new text)
+ * of tool calls older than the `keepRecent` newest, in place: head and tail kept, a note
+ * between. The calls stay, with their ids, beside their results; only what they carried
+ * shrinks — a session writing file after file otherwise fills the context with its calls.
+ * Returns how many messages changed.
+ */
+export function condenseToolCalls(messages: ChatMessage[], options: CondenseOptions = DEFAULT_CONDENSE): number {
+  let recent = options.keepRecent;
+  let changed = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role !== "assistant" || !message.toolCalls?.length) continue;
+    const calls = message.toolCalls;
+    const keep = Math.min(recent, calls.length);
+    recent -= keep;
+    const condensed = calls.map((call, j) => (j < calls.length - keep ? condenseArguments(call, options.keepLines) : call));
+    if (condensed.every((call, j) => call === calls[j])) continue;
+    messages[i] = { ...message, toolCalls: condensed };
+    changed++;
+  }
+  return changed;
+}
+
+/** The call with each long string argument condensed; the same object when none is. */
+function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
+  let touched = false;
+  const args: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(call.arguments)) {
+    const lines = typeof value === "string" && !value.includes(ARGUMENT_MARK) ? value.split("\n") : undefined;
+    if (!lines || lines.length <= keepLines * 2 + 1) {
+      args[name] = value;
+      continue;
+    }
+    const omitted = lines.length - keepLines * 2;
+    args[name] = [...lines.slice(0, keepLines), `${ARGUMENT_MARK}: ${omitted} of ${lines.length} lines omitted]`, ...lines.slice(-keepLines)].join("\n");
+    touched = true;
+  }
+  return touched ? { ...call, arguments: args } : call;
 }

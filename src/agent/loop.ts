@@ -13,7 +13,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, condenseToolResults, needsCondensing } from "./condense.ts";
+import { DEFAULT_CONDENSE, condenseToolCalls, condenseToolResults, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -331,8 +331,9 @@ class Run {
 
   /**
    * Before each model turn (a continued conversation may start near the limit): the older
-   * results first, and when that is not enough, the newest too — a reply reading three
-   * large files overflows a small context all by itself, and a turn that does not fit fails.
+   * results and calls' arguments first, and when that is not enough, all but the newest,
+   * then that too — a reply reading three large files overflows a small context all by
+   * itself, and a turn that does not fit fails.
    */
   private async condenseIfNeeded(): Promise<void> {
     const backend = this.options.backend;
@@ -343,9 +344,10 @@ class Run {
     let used = await backend.countTokens(this.messages, tools, this.signal).catch(() => 0);
     this.emit({ type: "context", usedTokens: used, contextSize });
     let changed = 0;
-    for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 0]) {
+    for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 1, 0]) {
       if (!needsCondensing(used, contextSize, DEFAULT_CONDENSE)) break;
-      const condensed = condenseToolResults(this.messages, { ...DEFAULT_CONDENSE, keepRecent });
+      const options = { ...DEFAULT_CONDENSE, keepRecent };
+      const condensed = condenseToolResults(this.messages, options) + condenseToolCalls(this.messages, options);
       if (condensed === 0) continue;
       changed += condensed;
       used = await backend.countTokens(this.messages, tools, this.signal).catch(() => used);

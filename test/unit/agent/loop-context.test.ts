@@ -73,4 +73,16 @@ describe("condensing", () => {
     const [first] = usedAtTurns(events);
     assert.ok(first! > 0 && first! <= CONTEXT * 0.8, `the first turn began with ${first} tokens of ${CONTEXT}`);
   });
+
+  it("files the model wrote earlier are condensed in its old calls too: writing file after file does not overflow the context", async () => {
+    const write = (name: string) => ({ toolCalls: [{ name: "write_file", arguments: { path: `new_${name}.py`, content: bigFile(name) } }] });
+    const { agent, events } = await run([write("d"), write("e"), write("f"), write("g"), finish]);
+    const used = usedAtTurns(events);
+    assert.ok(used.every((n) => n <= CONTEXT * 0.8), `turns began with ${used.join(", ")} tokens of ${CONTEXT}`);
+    // The newest write is whole; an older one keeps its first and last lines and says what was left out.
+    const calls = agent.messages.flatMap((m) => (m.role === "assistant" ? m.toolCalls ?? [] : []));
+    assert.equal(calls[3]!.arguments.content, bigFile("g"));
+    assert.match(String(calls[0]!.arguments.content), /^d_value_0 = 0\n[^]*\[Hearth condensed this argument to save context: \d+ of 401 lines omitted\][^]*d_value_399 = 399\n$/);
+  });
 });
+

@@ -23,6 +23,14 @@ export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
 /** Largest context Qwen3.5 was trained for; "auto" fits up to this. */
 export const MAX_CONTEXT_SIZE = 262_144;
 
+/**
+ * The smallest context the agent can work in: its instructions and tool definitions alone
+ * take several thousand tokens (4,210 for "hi" with the generated test models), so below
+ * this every chat and Fix This Issue run stops at its first turn. llama.cpp also raises any
+ * size under 256 to 256 without a word.
+ */
+export const MIN_AGENT_CONTEXT_SIZE = 8192;
+
 export interface Settings {
   /** Which model to run when no GGUF path or server URL is set. */
   modelPreset: ModelPreset;
@@ -207,7 +215,14 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; problems: 
       out[spec.key] = clean;
     }
   }
-  return { settings: out as unknown as Settings, problems };
+  const settings = out as unknown as Settings;
+  if (settings.contextSize > 0 && settings.contextSize < MIN_AGENT_CONTEXT_SIZE) problems.push(smallContextProblem(settings.contextSize));
+  return { settings, problems };
+}
+
+/** A valid but too small context: kept (completions and VS Code's chat can use it), and said. */
+function smallContextProblem(size: number): string {
+  return `hearth.contextSize: ${size} tokens is too small for the agent (its instructions and tools alone take several thousand): chat and Fix This Issue stop at their first step; use 0 (auto) or at least ${MIN_AGENT_CONTEXT_SIZE}`;
 }
 
 function sanitizeValue(spec: SettingSpec, value: unknown): unknown {

@@ -38,6 +38,16 @@ describe("sanitizeSettings", () => {
     assert.match(problems.join("\n"), /hearth\.contextSize: 10000000 is not valid/);
   });
 
+  it("keeps a context too small for the agent but says so, naming the setting and what works", () => {
+    for (const contextSize of [1, 256, 2048, 4096]) {
+      const { settings, problems } = sanitizeSettings({ contextSize });
+      assert.equal(settings.contextSize, contextSize, "the user's value is kept (completions and VS Code's chat may use it)");
+      assert.equal(problems.length, 1, String(contextSize));
+      assert.match(problems[0]!, new RegExp(`^hearth\\.contextSize: ${contextSize} tokens is too small for the agent .*use 0 \\(auto\\) or at least 8192`));
+    }
+    for (const contextSize of [0, 8192, 32768]) assert.deepEqual(sanitizeSettings({ contextSize }).problems, [], String(contextSize));
+  });
+
   it("drops unknown keys and survives non-object input", () => {
     assert.deepEqual(sanitizeSettings({ evil: "x", __proto__: { threads: 3 } }).settings, DEFAULT_SETTINGS);
     assert.deepEqual(sanitizeSettings("nonsense").settings, DEFAULT_SETTINGS);

@@ -108,6 +108,10 @@ export class CheckpointStore {
       ["advice.addEmbeddedRepo", "false"],
       // No hook or fsmonitor from the user's global config may run for the shadow repo.
       ["core.hooksPath", join(this.gitDir, "hearth-no-hooks")], ["core.fsmonitor", "false"],
+      // Diffs are patches (hearth fix's, the review's, git_diff's): a/ b/ and 3 lines of
+      // context whatever the user's global config prefers for their terminal.
+      ["diff.noprefix", "false"], ["diff.mnemonicPrefix", "false"], ["diff.srcPrefix", "a/"], ["diff.dstPrefix", "b/"],
+      ["diff.context", "3"], ["diff.relative", "false"],
     ];
     for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });

@@ -1,7 +1,8 @@
 // npm exports EDITOR (and users have PAGER, GIT_* …) into every script's environment;
 // checkpoints must work under `npm test` and in an extension host alike.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -22,5 +23,30 @@ it("checkpoints work with EDITOR, VISUAL, PAGER and GIT_* variables set", async 
     for (const key of ["EDITOR", "VISUAL", "PAGER", "GIT_PAGER", "GIT_EDITOR"]) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
     for (const dir of [root, storageDir]) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("diffs are patches git apply takes whatever the user's own git config says about diff output", async () => {
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-home-"));
+  const [home, root, copy] = ["home", "work", "copy"].map((name) => join(dir, name)) as [string, string, string];
+  for (const folder of [home, root, copy]) mkdirSync(folder);
+  // Settings people use for their terminal: paths without a/ b/ (click to open), no context.
+  writeFileSync(join(home, ".gitconfig"), "[diff]\n\tnoprefix = true\n\tmnemonicPrefix = true\n\tcontext = 0\n");
+  Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  try {
+    const lines = "1\n2\n3\n4\n5\n6\n7\n";
+    for (const folder of [root, copy]) writeFileSync(join(folder, "a.txt"), lines);
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const first = await store.create("first");
+    writeFileSync(join(root, "a.txt"), lines.replace("4\n", "four\n"));
+    const patch = await store.diff(first.id);
+    assert.match(patch, /^--- a\/a\.txt\n\+\+\+ b\/a\.txt\n@@ -1,7 \+1,7 @@\n 1\n/m);
+    execFileSync("git", ["apply", "-"], { cwd: copy, input: patch });
+    assert.equal(readFileSync(join(copy, "a.txt"), "utf8"), readFileSync(join(root, "a.txt"), "utf8"));
+  } finally {
+    for (const key of ["HOME", "XDG_CONFIG_HOME"]) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
   }
 });

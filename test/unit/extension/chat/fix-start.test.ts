@@ -6,12 +6,32 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
 
-function chat(running: boolean): FixTarget & { newChats: number } {
+/**
+ * A chat like the real one: stop() only asks the runtime to cancel; the run ends later, when
+ * its request settles (`end()`), and only then may a new message be sent.
+ */
+type FakeChat = FixTarget & { running: boolean; newChats: number; stops: number; runningAtNewChat: boolean[]; end(): void };
+function chat(running: boolean): FakeChat {
+  const listeners = new Set<(running: boolean) => void>();
   return {
     running,
     newChats: 0,
+    stops: 0,
+    runningAtNewChat: [],
     newChat() {
       this.newChats++;
+      this.runningAtNewChat.push(this.running);
+    },
+    stop() {
+      this.stops++;
+    },
+    onDidChangeRunning(listener) {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+    end() {
+      this.running = false;
+      for (const l of [...listeners]) l(false);
     },
   };
 }
@@ -23,6 +43,7 @@ describe("Fix This Issue's new conversation", () => {
     assert.equal(await startFixConversation(c, async (q) => (asked.push(q), false)), true);
     assert.deepEqual(asked, []);
     assert.equal(c.newChats, 1);
+    assert.equal(c.stops, 0);
   });
 
   it("asks while a run is in progress; a no stops nothing and opens nothing", async () => {
@@ -31,12 +52,26 @@ describe("Fix This Issue's new conversation", () => {
     assert.equal(await startFixConversation(c, async (q) => (asked.push(q), false)), false);
     assert.deepEqual(asked, [STOP_QUESTION]);
     assert.equal(c.newChats, 0, "the run goes on in the open conversation");
+    assert.equal(c.stops, 0);
   });
 
-  it("stops the run and opens the new conversation after a yes", async () => {
+  it("after a yes, stops the run and opens the new conversation only once the run has ended, so the fix can be sent", async () => {
     const c = chat(true);
-    assert.equal(await startFixConversation(c, async () => true), true);
-    assert.equal(c.newChats, 1);
+    let settled = false;
+    const started = startFixConversation(c, async () => true).then((ok) => ((settled = true), ok));
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(c.stops, 1, "the run was asked to stop");
+    assert.equal(settled, false, "the fix waits while the stopped run is still winding down");
+    assert.equal(c.newChats, 0);
+    c.end();
+    assert.equal(await started, true);
+    assert.deepEqual(c.runningAtNewChat, [false], "the new conversation opens with no run in progress: send() would refuse one");
     assert.match(STOP_QUESTION, /^Hearth is still working in the chat\. Stop that run/);
+  });
+
+  it("a run that ends while the question is open is not waited for", async () => {
+    const c = chat(true);
+    assert.equal(await startFixConversation(c, async () => (c.end(), true)), true);
+    assert.equal(c.newChats, 1);
   });
 });

@@ -209,7 +209,7 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; problems: 
     }
     const clean = sanitizeValue(spec, value);
     if (clean === undefined) {
-      problems.push(`hearth.${spec.key}: ${JSON.stringify(value)} is not valid; using ${JSON.stringify(spec.default)}`);
+      problems.push(`hearth.${spec.key}: ${JSON.stringify(value)} is not valid (${expected(spec)} expected); using ${JSON.stringify(spec.default)}`);
       out[spec.key] = spec.default;
     } else {
       out[spec.key] = clean;
@@ -223,6 +223,20 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; problems: 
 /** A valid but too small context: kept (completions and VS Code's chat can use it), and said. */
 function smallContextProblem(size: number): string {
   return `hearth.contextSize: ${size} tokens is too small for the agent (its instructions and tools alone take several thousand): chat and Fix This Issue stop at their first step; use 0 (auto) or at least ${MIN_AGENT_CONTEXT_SIZE}`;
+}
+
+/** What a valid value of the setting looks like, for the problem that names an invalid one. */
+function expected(spec: SettingSpec): string {
+  switch (spec.kind) {
+    case "boolean":
+      return "true or false";
+    case "string":
+      return "text";
+    case "enum":
+      return `one of ${spec.enum!.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "integer":
+      return `a whole number from ${spec.minimum} to ${spec.maximum}`;
+  }
 }
 
 function sanitizeValue(spec: SettingSpec, value: unknown): unknown {

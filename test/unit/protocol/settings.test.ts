@@ -38,6 +38,18 @@ describe("sanitizeSettings", () => {
     assert.match(problems.join("\n"), /hearth\.contextSize: 10000000 is not valid/);
   });
 
+  it("says what a valid value is, so a typo or a number in quotes can be corrected", () => {
+    const { problems } = sanitizeSettings({ contextSize: 1e12, threads: "4", gpuLayers: "max", kvCacheType: "q2", inlineCompletionsEnabled: "yes", modelPath: 7 });
+    assert.deepEqual(problems, [
+      'hearth.modelPath: 7 is not valid (text expected); using ""',
+      "hearth.contextSize: 1000000000000 is not valid (a whole number from 0 to 262144 expected); using 0",
+      'hearth.gpuLayers: "max" is not valid (a whole number from -1 to 1000 expected); using -1',
+      'hearth.kvCacheType: "q2" is not valid (one of "f16", "q8_0", "q4_0" expected); using "f16"',
+      'hearth.threads: "4" is not valid (a whole number from 0 to 256 expected); using 0',
+      'hearth.inlineCompletionsEnabled: "yes" is not valid (true or false expected); using true',
+    ]);
+  });
+
   it("keeps a context too small for the agent but says so, naming the setting and what works", () => {
     for (const contextSize of [1, 256, 2048, 4096]) {
       const { settings, problems } = sanitizeSettings({ contextSize });

@@ -92,7 +92,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: "modelPreset", kind: "enum", default: "qwen3.6-35b-a3b",
     enum: MODEL_PRESETS,
     enumDescriptions: [
-      "Qwen3.5-35B-A3B (mixture of experts, 3B active): fast on most GPUs. Recommended.",
+      "Qwen3.6-35B-A3B (mixture of experts, 3B active): the newest Qwen, fast on most GPUs. Recommended.",
+      "Qwen3.6-27B (dense): the newest Qwen, stronger per token, needs more VRAM and is slower.",
+      "Qwen3.5-35B-A3B (mixture of experts, 3B active): fast on most GPUs.",
       "Qwen3.5-27B (dense): stronger per token, needs more VRAM and is slower.",
       "A GGUF file of your choice (set Model Path).",
     ],

@@ -19,6 +19,7 @@ describe("package.json contributions", () => {
       assert.deepEqual(prop.default, spec.default, spec.key);
       assert.equal(prop.markdownDescription ?? prop.description, spec.description, spec.key);
       assert.deepEqual(prop.enum, spec.enum ? [...spec.enum] : undefined, spec.key);
+      assert.deepEqual(prop.enumDescriptions, spec.enumDescriptions ? [...spec.enumDescriptions] : undefined, spec.key);
       assert.equal(prop.minimum, spec.minimum, spec.key);
       assert.equal(prop.maximum, spec.maximum, spec.key);
       assert.equal(prop.scope, spec.scope, spec.key);

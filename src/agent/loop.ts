@@ -191,11 +191,14 @@ class Run {
   private async doesNotFit(error: DoesNotFitError): Promise<AgentResult> {
     if (this.steps > 1) return this.end("model-error", `${error.message}: start a new chat, or restore an earlier message to go on from there`);
     this.messages.length = this.userIndex;
+    // What the conversation takes without the message (an empty one in its place: a prompt needs one).
     const tools = this.options.tools.map((t) => t.definition);
-    const before = await this.options.backend.countTokens(this.messages, tools).catch(() => 0);
-    const what = before >= error.contextSize
-      ? "the conversation is too long for the model's context even without it: start a new chat"
-      : "send a shorter one (or attach less); the conversation goes on without it";
+    const without = await this.options.backend.countTokens([...this.messages, { role: "user", content: "" }], tools).catch(() => 0);
+    const what = without < error.contextSize
+      ? "send a shorter one (or attach less); the conversation goes on without it"
+      : this.messages.length <= 1
+        ? `the model's context (${error.contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
+        : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${error.message}. Your message was not added to the conversation: ${what}`);
   }
 

@@ -12,8 +12,19 @@ import { tempDir } from "../../fixtures/temp.ts";
 
 describe("a message that does not fit the context", () => {
   let backend: EmbeddedBackend | undefined;
+  let small: EmbeddedBackend | undefined;
   after(async () => {
     await backend?.dispose();
+    await small?.dispose();
+  });
+
+  it("in a context too small for Hearth's own instructions and tools, says so instead of asking for a shorter message", async () => {
+    small = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch: "qwen35" }), contextSize: 1024, threads: 1, gpu: false });
+    await small.load();
+    const agent = new Agent({ backend: small, tools: AGENT_TOOLS, toolContext: { workspace: new DiskWorkspace(tempDir("hearth-agent-fit-")) }, systemPrompt: "You are Hearth.", policy: "ask" });
+    const refused = await agent.run("hi");
+    assert.equal(refused.stopReason, "model-error");
+    assert.match(refused.message, /Your message was not added to the conversation: the model's context \(1024 tokens\) is too small for Hearth's instructions and tools — set hearth\.contextSize to 0 \(auto\) or a larger size/);
   });
 
   it("is refused with the reason and left out of the conversation, so the next message is answered", async () => {

@@ -84,16 +84,25 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
       throw new IssueFetchError(`GitHub's answer for ${what} is not JSON (a proxy or a sign-in page of the network in the way?). Paste the issue text instead.`);
     }
   };
-  const issue = (await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`)) as { title?: string; body?: string | null; comments?: number } | null;
+  const issue = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`);
   if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${what} is not an issue. Paste the issue text instead.`);
-  const parts = [`${issue.title ?? "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, issue.body?.trim() || "(no description)"];
-  if ((issue.comments ?? 0) > 0) {
+  // Each field is checked: a proxy or an API of another version may send other types.
+  const { title, body, comments: count } = issue as Record<string, unknown>;
+  const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, text(body) || "(no description)"];
+  if (typeof count === "number" && count > 0) {
     const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`);
     // The issue itself is what matters: comments of another shape are left out, not an error.
-    for (const c of Array.isArray(comments) ? (comments as { user?: { login?: string }; body?: string }[]) : []) {
-      if (typeof c?.body === "string") parts.push(`Comment by ${c.user?.login ?? "someone"}:\n${c.body.trim()}`);
+    for (const c of Array.isArray(comments) ? (comments as unknown[]) : []) {
+      const comment = (typeof c === "object" && c !== null ? c : {}) as { user?: unknown; body?: unknown };
+      const login = typeof comment.user === "object" && comment.user !== null ? text((comment.user as { login?: unknown }).login) : "";
+      if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${comment.body.trim()}`);
     }
   }
   return parts.join("\n\n");
 }
 
+
+/** A JSON field as text: a string trimmed, a number written out, anything else nothing. */
+function text(value: unknown): string {
+  return typeof value === "string" ? value.trim() : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
+}

@@ -38,6 +38,9 @@ describe("fetching a GitHub issue", () => {
       if (req.url === "/repos/acme/odd/issues/1") return res.end(JSON.stringify({ title: "Odd comments", body: "body", comments: 2 }));
       if (req.url === "/repos/acme/odd/issues/1/comments?per_page=10") return res.end(JSON.stringify({ message: "not a list" }));
       if (req.url === "/repos/acme/list/issues/1") return res.end(JSON.stringify([1, 2, 3]));
+      if (req.url === "/repos/acme/types/issues/1") return res.end(JSON.stringify({ title: 1234, body: { text: "x" }, comments: "2" }));
+      if (req.url === "/repos/acme/types/issues/2") return res.end(JSON.stringify({ title: null, body: 42, comments: 1 }));
+      if (req.url === "/repos/acme/types/issues/2/comments?per_page=10") return res.end(JSON.stringify([null, { user: { login: 7 }, body: "Seen on 2.1" }, { user: null, body: 5 }]));
       if (req.url === "/repos/acme/slow/issues/1") return; // never answers
       if (req.url === "/repos/acme/secret/issues/1") {
         res.statusCode = req.headers.authorization ? 200 : 404;
@@ -77,6 +80,11 @@ describe("fetching a GitHub issue", () => {
     await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "portal", number: 1 }, { apiBase: base }), (e: Error) => e instanceof IssueFetchError && /is not JSON \(a proxy or a sign-in page/.test(e.message));
     await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "list", number: 1 }, { apiBase: base }), (e: Error) => e instanceof IssueFetchError && /is not an issue/.test(e.message));
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "odd", number: 1 }, { apiBase: base }), "Odd comments (acme/odd#1)\n\nbody");
+  });
+
+  it("fields of the wrong type (a number title, an object or number body, comments as text) are taken as far as they make sense, never a TypeError", async () => {
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 1 }, { apiBase: base }), "1234 (acme/types#1)\n\n(no description)");
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 2 }, { apiBase: base }), "(no title) (acme/types#2)\n\n42\n\nComment by 7:\nSeen on 2.1");
   });
 
   it("gives up on a server that never answers, and a cancel ends the wait at once", async () => {

@@ -124,7 +124,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     : undefined;
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
-  const patch = await store.diff(start.id);
+  const patch = await store.diff(start.id, undefined, [], { patch: true });
   const changedFiles = await store.changedFiles(start.id);
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,

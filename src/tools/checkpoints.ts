@@ -53,8 +53,10 @@ export interface CheckpointOptions {
 // Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), no re-encoding
 // (working-tree-encoding: git stores UTF-8 and refuses a file not in the named encoding,
 // which failed every checkpoint), whatever the workspace's .gitattributes say. The shadow
-// repo's info/attributes overrides them.
-const ATTRIBUTES = "* -text -filter -ident -working-tree-encoding\n";
+// repo's info/attributes overrides them. `!diff`: a file is text or binary by its bytes, not
+// by a `-diff` or `diff=driver` the repository gives it (package-lock.json -diff would make
+// the agent's change to it "Binary files differ", a line no patch can apply).
+const ATTRIBUTES = "* -text -filter -ident -working-tree-encoding !diff\n";
 // Heavy folders that are rarely gitignored-by-mistake but never the agent's to undo
 // (a file the agent itself writes there is still snapshotted, as an extra).
 const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/", ".tox/", ".mypy_cache/", ".pytest_cache/"].join("\n") + "\n";
@@ -247,15 +249,21 @@ export class CheckpointStore {
     });
   }
 
-  /** A unified diff from a checkpoint to now (or to another checkpoint), new files included. */
-  async diff(from: string, to?: string, paths: readonly string[] = []): Promise<string> {
+  /**
+   * A unified diff from a checkpoint to now (or to another checkpoint), new files included.
+   * `patch`: the diff is a file to apply (`hearth fix`'s): binary files as git's binary
+   * patches and names outside ASCII quoted, so `git apply` reproduces every byte; without
+   * it, binary files are one "Binary files … differ" line for people to read.
+   */
+  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean } = {}): Promise<string> {
     return this.lock.run(async () => {
       const { base, target, extras } = await this.compare(from, to, paths);
       const pathspec = paths.map((p) => `:(literal)${p}`);
-      const main = await this.text(["diff", "--no-ext-diff", "--no-color", base, target, "--", ...pathspec]);
+      const diff = options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"];
+      const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", base, target, "--", ...pathspec]);
       if (!extras.changed.length) return main;
       const pick = (states: ExtrasManifest) => new Map(extras.changed.map((p) => [p, states.get(p) ?? null]));
-      return main + (await this.text(["diff", "--no-ext-diff", "--no-color", await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to))]));
+      return main + (await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to))]));
     });
   }
 

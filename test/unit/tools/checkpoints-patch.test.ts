@@ -1,0 +1,42 @@
+// The patch `hearth fix` writes (a SWE-bench prediction, a file a reviewer applies) must
+// make a clean copy of the starting tree equal to the agent's result under `git apply`.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { CheckpointStore } from "../../../src/tools/index.ts";
+
+it("a patch from a checkpoint applies with git apply: binary files, files the repository marks -diff, names out of ASCII", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-patch-"));
+  const [root, copy] = [join(dir, "work"), join(dir, "copy")];
+  try {
+    mkdirSync(root);
+    // package-lock.json -diff: common, to keep the lock file out of everyday diffs.
+    writeFileSync(join(root, ".gitattributes"), "package-lock.json -diff\n*.dat binary\n");
+    writeFileSync(join(root, "package-lock.json"), '{\n  "version": "1.0.0"\n}\n');
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3]));
+    writeFileSync(join(root, "table.dat"), "a,b\n");
+    writeFileSync(join(root, "café.py"), "x = 1\n");
+    cpSync(root, copy, { recursive: true });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = await store.create("start");
+    writeFileSync(join(root, "package-lock.json"), '{\n  "version": "1.0.1"\n}\n');
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 9, 9, 9, 9]));
+    writeFileSync(join(root, "table.dat"), "a,b\n1,2\n");
+    writeFileSync(join(root, "café.py"), "x = 2\n");
+    writeFileSync(join(root, "new.bin"), Buffer.from([0, 1, 2, 0xff]));
+
+    const patch = await store.diff(start.id, undefined, [], { patch: true });
+    execFileSync("git", ["apply", "--check", "-"], { cwd: copy, input: patch });
+    execFileSync("git", ["apply", "-"], { cwd: copy, input: patch });
+    for (const name of ["package-lock.json", "logo.png", "table.dat", "café.py", "new.bin"]) {
+      assert.deepEqual(readFileSync(join(copy, name)), readFileSync(join(root, name)), name);
+    }
+    // The review's diff still reads as text where the file is text.
+    assert.match(await store.diff(start.id), /^-  "version": "1\.0\.0"$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

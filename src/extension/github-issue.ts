@@ -13,7 +13,12 @@ export interface GitHubIssueRef {
 
 export function parseGitHubIssueUrl(text: string): GitHubIssueRef | undefined {
   const m = text.trim().match(/^https?:\/\/(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$/i);
-  return m ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
+  return m && isName(m[1]!) && isName(m[2]!) ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
+}
+
+/** An owner or repository name: "." and ".." are path steps, not names (the API path would leave /repos/). */
+function isName(part: string): boolean {
+  return /^[\w.-]+$/.test(part) && part !== "." && part !== "..";
 }
 
 /** Why a GitHub issue could not be fetched, in words for the user. */
@@ -54,6 +59,7 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
   const headers: Record<string, string> = { Accept: "application/vnd.github+json", "User-Agent": "hearth-vscode" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   const what = `${ref.owner}/${ref.repo}#${ref.number}`;
+  if (!isName(ref.owner) || !isName(ref.repo)) throw new IssueFetchError(`${ref.owner}/${ref.repo} is not a GitHub repository. Paste the issue text instead.`);
   const get = async (path: string): Promise<unknown> => {
     const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);

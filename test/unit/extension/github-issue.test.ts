@@ -13,6 +13,13 @@ describe("GitHub issue URLs", () => {
       assert.equal(parseGitHubIssueUrl(text), undefined, text);
     }
   });
+
+  it("takes no '.' or '..' for the owner or the repository: the API path would leave /repos/ (https://github.com/../../issues/1 asked api.github.com/issues/1, with the sign-in token)", () => {
+    for (const text of ["https://github.com/../../issues/1", "https://github.com/acme/../issues/1", "https://github.com/./shop/issues/1", "https://github.com/acme/./pull/2"]) {
+      assert.equal(parseGitHubIssueUrl(text), undefined, text);
+    }
+    assert.deepEqual(parseGitHubIssueUrl("https://github.com/acme/.github/issues/3"), { owner: "acme", repo: ".github", number: 3 });
+  });
 });
 
 describe("fetching a GitHub issue", () => {
@@ -85,6 +92,12 @@ describe("fetching a GitHub issue", () => {
   it("fields of the wrong type (a number title, an object or number body, comments as text) are taken as far as they make sense, never a TypeError", async () => {
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 1 }, { apiBase: base }), "1234 (acme/types#1)\n\n(no description)");
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 2 }, { apiBase: base }), "(no title) (acme/types#2)\n\n42\n\nComment by 7:\nSeen on 2.1");
+  });
+
+  it("refuses a reference whose owner or repository is a dot segment, without a request", async () => {
+    const before = seen.length;
+    await assert.rejects(fetchGitHubIssue({ owner: "..", repo: "..", number: 1 }, { apiBase: base, token: "gho_test" }), (e: Error) => e instanceof IssueFetchError && /not a GitHub repository/.test(e.message));
+    assert.equal(seen.length, before);
   });
 
   it("gives up on a server that never answers, and a cancel ends the wait at once", async () => {

@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
 import { STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
-import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "./github-issue.ts";
+import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "./github-issue.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
 async function githubToken(ask: boolean): Promise<string | undefined> {
@@ -55,6 +55,8 @@ async function issueText(): Promise<string | undefined> {
     ignoreFocusOut: true,
   }))?.trim();
   if (!input) return undefined;
+  const unfetchable = unfetchableIssueUrl(input);
+  if (unfetchable) return void vscode.window.showWarningMessage(`Hearth: ${unfetchable}`);
   const ref = parseGitHubIssueUrl(input);
   if (!ref) return input;
   const progress = { location: vscode.ProgressLocation.Notification, title: `Fetching ${ref.owner}/${ref.repo}#${ref.number}…`, cancellable: true };

@@ -21,6 +21,25 @@ function isName(part: string): boolean {
   return /^[\w.-]+$/.test(part) && part !== "." && part !== "..";
 }
 
+/**
+ * Why a text that is only a URL cannot be an issue for the agent, or undefined: the agent
+ * cannot open web pages, so a URL Hearth does not fetch itself (GitHub Enterprise, GitLab, a
+ * GitHub page that is no issue) would reach it as a bare link.
+ */
+export function unfetchableIssueUrl(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!/^https?:\/\/\S+$/i.test(trimmed) || parseGitHubIssueUrl(trimmed)) return undefined;
+  let host: string;
+  try {
+    host = new URL(trimmed).hostname;
+  } catch {
+    return undefined; // not a URL after all: the text goes to the agent as it is
+  }
+  return /^(?:www\.)?github\.com$/i.test(host)
+    ? `${trimmed} is not a GitHub issue or pull request (…/owner/repo/issues/N). Paste the issue's text instead.`
+    : `Hearth fetches issues from github.com only, not from ${host}. Paste the issue's text instead.`;
+}
+
 /** Why a GitHub issue could not be fetched, in words for the user. */
 export class IssueFetchError extends Error {}
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "../../../src/extension/github-issue.ts";
+import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../../../src/extension/github-issue.ts";
 
 describe("GitHub issue URLs", () => {
   it("recognizes issue and pull request URLs and nothing else", () => {
@@ -19,6 +19,21 @@ describe("GitHub issue URLs", () => {
       assert.equal(parseGitHubIssueUrl(text), undefined, text);
     }
     assert.deepEqual(parseGitHubIssueUrl("https://github.com/acme/.github/issues/3"), { owner: "acme", repo: ".github", number: 3 });
+  });
+});
+
+describe("a URL Fix This Issue cannot fetch", () => {
+  it("says so instead of handing the agent a bare URL it cannot open (GitHub Enterprise, GitLab, a GitHub page that is no issue)", () => {
+    assert.match(unfetchableIssueUrl("https://github.example.com/acme/shop/issues/42")!, /^Hearth fetches issues from github\.com only, not from github\.example\.com\. Paste the issue's text instead\.$/);
+    assert.match(unfetchableIssueUrl(" https://gitlab.com/acme/shop/-/issues/7\n")!, /not from gitlab\.com\. Paste the issue's text/);
+    assert.match(unfetchableIssueUrl("https://github.com/acme/shop/discussions/5")!, /is not a GitHub issue or pull request \(…\/owner\/repo\/issues\/N\)\. Paste the issue's text instead\.$/);
+    assert.match(unfetchableIssueUrl("https://github.com/../../issues/1")!, /is not a GitHub issue or pull request/);
+  });
+
+  it("leaves alone an issue it can fetch and any text that is more than a URL", () => {
+    for (const text of ["https://github.com/acme/shop/issues/42", "https://www.github.com/acme/shop/pull/7", "add(2, 3) returns -1", "crash, see https://gitlab.com/acme/shop/-/issues/7", "ftp://example.com/x"]) {
+      assert.equal(unfetchableIssueUrl(text), undefined, text);
+    }
   });
 });
 

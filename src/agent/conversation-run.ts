@@ -130,6 +130,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     toolContext: {
       workspace: options.workspace,
       checkpoints,
+      runStart: start.id,
       beforeEffect: async (tool, _input, paths) => {
         stepCheckpoint = (await checkpoints.create(`before ${tool}`, paths)).id;
       },

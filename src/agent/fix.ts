@@ -100,6 +100,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
       session: "hearth fix",
       beforeEffect: checkpointBeforeEffect(store),
       checkpoints: store,
+      runStart: start.id,
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
     },

@@ -28,9 +28,8 @@ export const gitDiffTool: Tool = {
     const raw = optionalString(input, "path");
     const paths = raw ? [await ctx.workspace.resolve(raw)] : [];
     let diff: string;
-    if (ctx.checkpoints) {
-      const first = (await ctx.checkpoints.list()).at(-1);
-      diff = first ? await ctx.checkpoints.diff(first.id, undefined, paths) : "";
+    if (ctx.checkpoints && ctx.runStart) {
+      diff = await ctx.checkpoints.diff(ctx.runStart, undefined, paths);
     } else {
       diff = await gitDiff(ctx.workspace.root, paths, ctx.signal);
     }

@@ -66,8 +66,14 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Content hashes of files as the agent last read them (write_file checks staleness). */
   readonly reads?: Map<string, string>;
-  /** The shadow-git checkpoints of this session, when on (git_diff diffs from the first). */
+  /** The shadow-git checkpoints of this session, when on (git_diff diffs from `runStart`). */
   readonly checkpoints?: CheckpointStore;
+  /**
+   * The checkpoint taken when this run started, before it changed anything: git_diff's "so
+   * far". Not the store's oldest: that one may be weeks old, and what happened since (the
+   * user's own edits, other conversations) is not this run's to show the model as its own.
+   */
+  readonly runStart?: string;
   /** The project's test command when the user or the project rules gave one (run_tests uses it). */
   readonly testCommand?: string;
   /** The repository index, when one is open (find_symbol needs it). */

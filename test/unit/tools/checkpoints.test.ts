@@ -37,7 +37,8 @@ describe("checkpoints (shadow git)", () => {
     const stateBefore = userGitState(root);
 
     const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
-    const agentCtx = { ...ctx, checkpoints: store, beforeEffect: checkpointBeforeEffect(store) };
+    const start = await store.create("run start");
+    const agentCtx = { ...ctx, checkpoints: store, runStart: start.id, beforeEffect: checkpointBeforeEffect(store) };
     const edit = await runTool(toolByName("edit_file")!, { path: "app.py", old_text: "v = 1", new_text: "v = 2" }, agentCtx);
     assert.equal(edit.ok, true, edit.text);
     const create = await runTool(toolByName("write_file")!, { path: "new_mod.py", content: "n = 1\n" }, agentCtx);
@@ -46,7 +47,7 @@ describe("checkpoints (shadow git)", () => {
     assert.equal(patch.ok, true, patch.text);
 
     const list = await store.list();
-    assert.deepEqual(list.map((c) => c.label), ["before apply_patch", "before write_file new_mod.py", "before edit_file app.py"]);
+    assert.deepEqual(list.map((c) => c.label), ["before apply_patch", "before write_file new_mod.py", "before edit_file app.py", "run start"]);
     const diff = await runTool(toolByName("git_diff")!, {}, agentCtx);
     assert.match(diff.text, /-v = 1\n\+v = 2/);
     assert.match(diff.text, /new file mode[\s\S]*\+n = 1/);

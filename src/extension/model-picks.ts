@@ -2,6 +2,7 @@
  * What Select Model says beside each entry. Pure (no `vscode`), so it is unit tested:
  * only the model that is actually loaded is "loaded"; the one the settings select but that
  * is not loaded (not downloaded, loading, failed, runtime down) is "selected, not loaded".
+ * Also the one-download-at-a-time rule of Download Model (`DownloadSlot`).
  */
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
@@ -26,4 +27,34 @@ export function modelPickState(entry: PickEntry, choice: ModelChoice, runtime: R
   if (!selected(entry, choice)) return undefined;
   const model = runtime.kind === "running" ? runtime.status.model : undefined;
   return model?.kind === "ready" && model.source.kind === entry.kind ? "loaded" : "selected, not loaded";
+}
+
+/**
+ * The model download in progress in this window, one at a time: a second download of the
+ * same file would append to the same `.part` as the first (a corrupt file, or one failing
+ * its SHA-256 once both end), and the view shows one download's progress.
+ */
+export class DownloadSlot {
+  private running: string | undefined;
+
+  /** The name of the download in progress ("Qwen3.6-35B-A3B Q4_K_M"), if one runs. */
+  get busy(): string | undefined {
+    return this.running;
+  }
+
+  /** Runs `download` when no other runs (its result), else refuses without starting it (the one running). */
+  async run<T>(name: string, download: () => Promise<T>): Promise<{ result: T } | { refused: string }> {
+    if (this.running !== undefined) return { refused: this.running };
+    this.running = name;
+    try {
+      return { result: await download() };
+    } finally {
+      this.running = undefined;
+    }
+  }
+}
+
+/** What Download Model says while another download runs. */
+export function alreadyDownloading(name: string): string {
+  return `Hearth is already downloading ${name}. Wait for it to finish, or cancel it in its notification, then download another.`;
 }

@@ -12,6 +12,7 @@ import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRe
 import type { ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
+import { alreadyDownloading, DownloadSlot } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
@@ -28,8 +29,11 @@ interface QuantPick extends vscode.QuickPickItem {
   readonly quant: PresetQuantization;
 }
 
+const downloads = new DownloadSlot();
+
 /** Asks which preset/quantization to download, then downloads it. Resolves when done or cancelled. */
 export async function downloadModelInteractively(runtime: RuntimeClient, alternatives: () => Promise<void>): Promise<void> {
+  if (downloads.busy) return void vscode.window.showInformationMessage(alreadyDownloading(downloads.busy));
   const catalog = await runtime.request(ModelCatalogRequest);
   const pick = await vscode.window.showQuickPick(quantizationPicks(catalog), {
     title: "Hearth: Download Model",
@@ -37,7 +41,9 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
     matchOnDetail: true,
   });
   if (!pick || !("quant" in pick)) return; // nothing, or a separator
-  const result = await downloadWithProgress(runtime, pick, alternatives);
+  const slot = await downloads.run(`${pick.preset.name} ${pick.quant.id}`, () => downloadWithProgress(runtime, pick, alternatives));
+  if ("refused" in slot) return void vscode.window.showInformationMessage(alreadyDownloading(slot.refused));
+  const result = slot.result;
   if (!result) return;
   await updateSetting("modelPreset", pick.preset.id as never);
   await updateSetting("modelPath", "");

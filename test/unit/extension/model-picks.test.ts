@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { modelPickState } from "../../../src/extension/model-picks.ts";
+import { alreadyDownloading, DownloadSlot, modelPickState } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -35,5 +35,33 @@ describe("Select Model: which entry is current", () => {
     assert.equal(modelPickState({ kind: "server" }, file, ready), undefined);
     const server = { ...defaults, serverUrl: "http://127.0.0.1:8080/v1" };
     assert.equal(modelPickState({ kind: "server" }, server, running({ kind: "configured", source: { kind: "server", url: server.serverUrl }, detail: "" })), "selected, not loaded");
+  });
+});
+
+// Download Model chosen again while a download runs: a second download of the same file
+// appended to the same .part as the first (a corrupt file, or one that fails its SHA-256
+// after both finished), and the first to end took the other's progress off the view.
+describe("Download Model: one download at a time", () => {
+  it("refuses a second download while one runs, naming it, and takes the next one once it has ended", async () => {
+    const slot = new DownloadSlot();
+    let finish!: (path: string) => void;
+    const first = slot.run("Qwen3.6-35B-A3B Q4_K_M", () => new Promise<string>((r) => (finish = r)));
+    assert.equal(slot.busy, "Qwen3.6-35B-A3B Q4_K_M");
+    let started = false;
+    const second = await slot.run("Qwen3.6-35B-A3B Q4_K_M", async () => ((started = true), "again"));
+    assert.deepEqual(second, { refused: "Qwen3.6-35B-A3B Q4_K_M" });
+    assert.equal(started, false, "the second download never started");
+    assert.match(alreadyDownloading("Qwen3.6-35B-A3B Q4_K_M"), /^Hearth is already downloading Qwen3\.6-35B-A3B Q4_K_M\. Wait for it to finish, or cancel it in its notification, then download another\.$/);
+    finish("/models/a.gguf");
+    assert.deepEqual(await first, { result: "/models/a.gguf" });
+    assert.equal(slot.busy, undefined);
+    assert.deepEqual(await slot.run("Qwen3.6-27B Q4_K_M", async () => "b"), { result: "b" });
+  });
+
+  it("a download that fails or is cancelled frees the slot", async () => {
+    const slot = new DownloadSlot();
+    await assert.rejects(slot.run("A", async () => { throw new Error("offline"); }), /offline/);
+    assert.equal(slot.busy, undefined);
+    assert.deepEqual(await slot.run("B", async () => 1), { result: 1 });
   });
 });

@@ -2,8 +2,11 @@
  * What Select Model says beside each entry. Pure (no `vscode`), so it is unit tested:
  * only the model that is actually loaded is "loaded"; the one the settings select but that
  * is not loaded (not downloaded, loading, failed, runtime down) is "selected, not loaded".
- * Also the one-download-at-a-time rule of Download Model (`DownloadSlot`).
+ * Also Download Model's rules: one download at a time (`DownloadSlot`), and a question before
+ * a download on a machine nothing fits (`downloadWarning`).
  */
+import type { ModelRecommendation, PresetQuantization } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
 /** The settings that decide which model the runtime uses (server URL, then GGUF path, then preset). */
@@ -57,4 +60,13 @@ export class DownloadSlot {
 /** What Download Model says while another download runs. */
 export function alreadyDownloading(name: string): string {
   return `Hearth is already downloading ${name}. Wait for it to finish, or cancel it in its notification, then download another.`;
+}
+
+/**
+ * The question to ask before downloading `name` on a machine the runtime found nothing fits
+ * (the view offers no download there), or undefined where its recommendation fits.
+ */
+export function downloadWarning(recommendation: ModelRecommendation, name: string, quant: PresetQuantization): string | undefined {
+  if (recommendation.fits) return undefined;
+  return `${recommendation.reason.replace(/\.$/, "")}. ${name} needs about ${formatSize(quant.memoryBytes)}, so it will likely not load here. Download it (${formatSize(quant.sizeBytes)}) anyway?`;
 }

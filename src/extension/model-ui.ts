@@ -12,7 +12,7 @@ import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRe
 import type { ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
-import { alreadyDownloading, DownloadSlot } from "./model-picks.ts";
+import { alreadyDownloading, DownloadSlot, downloadWarning } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
@@ -41,7 +41,10 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
     matchOnDetail: true,
   });
   if (!pick || !("quant" in pick)) return; // nothing, or a separator
-  const slot = await downloads.run(`${pick.preset.name} ${pick.quant.id}`, () => downloadWithProgress(runtime, pick, alternatives));
+  const name = `${pick.preset.name} ${pick.quant.id}`;
+  const warning = downloadWarning(catalog.recommendation, name, pick.quant);
+  if (warning && (await vscode.window.showWarningMessage(warning, { modal: true }, "Download Anyway")) !== "Download Anyway") return;
+  const slot = await downloads.run(name, () => downloadWithProgress(runtime, pick, alternatives));
   if ("refused" in slot) return void vscode.window.showInformationMessage(alreadyDownloading(slot.refused));
   const result = slot.result;
   if (!result) return;

@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alreadyDownloading, DownloadSlot, modelPickState } from "../../../src/extension/model-picks.ts";
+import { alreadyDownloading, DownloadSlot, downloadWarning, modelPickState } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -63,5 +63,25 @@ describe("Download Model: one download at a time", () => {
     await assert.rejects(slot.run("A", async () => { throw new Error("offline"); }), /offline/);
     assert.equal(slot.busy, undefined);
     assert.deepEqual(await slot.run("B", async () => 1), { result: 1 });
+  });
+});
+
+// A machine nothing fits (24 GiB of RAM, no GPU): the view offers no download, but Download
+// Model listed every 20–37 GiB download, and choosing one started it at once — the reason
+// was only the list's placeholder, gone as soon as one typed to filter.
+describe("Download Model on a machine nothing fits", () => {
+  const GiB = 1024 ** 3;
+  const quant = { id: "Q4_K_M", file: "a.gguf", url: "https://example.com/a.gguf", sizeBytes: 21.2e9, memoryBytes: 21.2e9 + 3 * GiB };
+  const reason = "No model Hearth offers fits this machine (24.0 GiB RAM, no GPU): Qwen3.6-35B-A3B Q4_K_M needs about 22.7 GiB. Use a server URL, or choose a smaller GGUF file";
+
+  it("asks before the download, with the reason, the size and what it needs", () => {
+    assert.equal(
+      downloadWarning({ preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", fits: false, reason }, "Qwen3.6-35B-A3B Q4_K_M", quant),
+      `${reason}. Qwen3.6-35B-A3B Q4_K_M needs about 22.7 GiB, so it will likely not load here. Download it (19.7 GiB) anyway?`,
+    );
+  });
+
+  it("asks nothing where the recommendation fits", () => {
+    assert.equal(downloadWarning({ preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", fits: true, reason: "fits in 24 GiB of VRAM" }, "Qwen3.6-35B-A3B Q4_K_M", quant), undefined);
   });
 });

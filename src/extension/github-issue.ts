@@ -56,6 +56,14 @@ export interface FetchIssueOptions {
 const TIMEOUT_MS = 30_000;
 
 /**
+ * Characters kept of the description and of each comment (~8k and ~1k tokens): a pasted
+ * 1 MB log would not fit the model's context, the run would fail at once, and an issue on
+ * GitHub cannot be made shorter from here. The cut says how much is left out and where.
+ */
+const MAX_BODY_CHARS = 32_000;
+const MAX_COMMENT_CHARS = 4_000;
+
+/**
  * Why GitHub refused for its rate limit, in words, or undefined: a 403 or 429 with no requests
  * left (60 an hour without sign-in, shared by everyone behind one address), or a 429.
  */
@@ -113,14 +121,15 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
   if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${what} is not an issue. Paste the issue text instead.`);
   // Each field is checked: a proxy or an API of another version may send other types.
   const { title, body, comments: count } = issue as Record<string, unknown>;
-  const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, text(body) || "(no description)"];
+  const url = `https://github.com/${ref.owner}/${ref.repo}/issues/${ref.number}`;
+  const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
     const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`);
     // The issue itself is what matters: comments of another shape are left out, not an error.
     for (const c of Array.isArray(comments) ? (comments as unknown[]) : []) {
       const comment = (typeof c === "object" && c !== null ? c : {}) as { user?: unknown; body?: unknown };
       const login = typeof comment.user === "object" && comment.user !== null ? text((comment.user as { login?: unknown }).login) : "";
-      if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${comment.body.trim()}`);
+      if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${cut(comment.body.trim(), MAX_COMMENT_CHARS, "of this comment left out")}`);
     }
   }
   return parts.join("\n\n");
@@ -130,4 +139,14 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
 /** A JSON field as text: a string trimmed, a number written out, anything else nothing. */
 function text(value: unknown): string {
   return typeof value === "string" ? value.trim() : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
+}
+
+/** `text` up to `max` characters (at a line end when one is near), then how much more there was. */
+function cut(text: string, max: number, what: string): string {
+  if (text.length <= max) return text;
+  const lineEnd = text.lastIndexOf("\n", max);
+  let end = lineEnd > max * 0.8 ? lineEnd : max;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? "")) end--; // never half an emoji
+  const kept = text.slice(0, end).trimEnd();
+  return `${kept}\n[… ${(text.length - kept.length).toLocaleString("en-US")} more characters ${what}]`;
 }

@@ -60,6 +60,8 @@ describe("fetching a GitHub issue", () => {
       if (req.url === "/repos/acme/odd/issues/1") return res.end(JSON.stringify({ title: "Odd comments", body: "body", comments: 2 }));
       if (req.url === "/repos/acme/odd/issues/1/comments?per_page=10") return res.end(JSON.stringify({ message: "not a list" }));
       if (req.url === "/repos/acme/list/issues/1") return res.end(JSON.stringify([1, 2, 3]));
+      if (req.url === "/repos/acme/huge/issues/1") return res.end(JSON.stringify({ title: "Crash on start", body: `Starts, then crashes.\n${"log line\n".repeat(120_000)}`, comments: 1 }));
+      if (req.url === "/repos/acme/huge/issues/1/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "bo" }, body: "x".repeat(100_000) }]));
       if (req.url === "/repos/acme/types/issues/1") return res.end(JSON.stringify({ title: 1234, body: { text: "x" }, comments: "2" }));
       if (req.url === "/repos/acme/types/issues/2") return res.end(JSON.stringify({ title: null, body: 42, comments: 1 }));
       if (req.url === "/repos/acme/types/issues/2/comments?per_page=10") return res.end(JSON.stringify([null, { user: { login: 7 }, body: "Seen on 2.1" }, { user: null, body: 5 }]));
@@ -107,6 +109,13 @@ describe("fetching a GitHub issue", () => {
   it("fields of the wrong type (a number title, an object or number body, comments as text) are taken as far as they make sense, never a TypeError", async () => {
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 1 }, { apiBase: base }), "1234 (acme/types#1)\n\n(no description)");
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "types", number: 2 }, { apiBase: base }), "(no title) (acme/types#2)\n\n42\n\nComment by 7:\nSeen on 2.1");
+  });
+
+  it("an issue with a huge body (a 1 MB log) is cut to what a model can read, saying how much was left out and where the rest is", async () => {
+    const text = await fetchGitHubIssue({ owner: "acme", repo: "huge", number: 1 }, { apiBase: base });
+    assert.ok(text.length < 60_000, `${text.length} characters`);
+    assert.match(text, /^Crash on start \(acme\/huge#1\)\n\nStarts, then crashes\.\nlog line\n/);
+    assert.match(text, /\n\[… 1,0\d\d,\d\d\d more characters of the description left out: see https:\/\/github\.com\/acme\/huge\/issues\/1\]\n\nComment by bo:\nx+\n\[… 9\d,\d\d\d more characters of this comment left out\]$/);
   });
 
   it("refuses a reference whose owner or repository is a dot segment, without a request", async () => {

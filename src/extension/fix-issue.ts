@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "./github-issue.ts";
 
@@ -24,6 +24,8 @@ async function githubToken(ask: boolean): Promise<string | undefined> {
 export async function fixIssueCommand(chat: ChatController, issueFromArgs?: string): Promise<void> {
   const issue = issueFromArgs ?? (await issueText());
   if (!issue) return;
+  const tooLong = issueTooLong(issue);
+  if (tooLong) return void vscode.window.showWarningMessage(`Hearth: ${tooLong}`);
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   const ask = async (question: string) => (await vscode.window.showWarningMessage(question, { modal: true }, STOP_AND_FIX)) === STOP_AND_FIX;
   if (!(await startFixConversation(chat, ask))) return;

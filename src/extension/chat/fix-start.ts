@@ -4,6 +4,7 @@
  * a fix started from the command palette must not silently cancel an agent mid-edit.
  * Pure: the question is passed in (fix-issue.ts asks with a modal message).
  */
+import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
 
 /** What Fix This Issue needs of the chat. */
 export interface FixTarget {
@@ -45,4 +46,18 @@ function stopAndWait(chat: FixTarget): Promise<void> {
     });
     chat.stop();
   });
+}
+
+/**
+ * Characters of issue text no model here could read: the largest context at ~4 characters a
+ * token (code and logs take more tokens than that). Past it the run could only fail with
+ * "does not fit", after the chat had shown, kept and sent the whole text.
+ */
+const MAX_ISSUE_CHARS = MAX_CONTEXT_SIZE * 4;
+
+/** Why an issue text is refused before the fix starts, or undefined. */
+export function issueTooLong(text: string): string | undefined {
+  if (text.length <= MAX_ISSUE_CHARS) return undefined;
+  const n = (value: number) => value.toLocaleString("en-US");
+  return `The issue text is ${n(text.length)} characters; the largest context a model here can have (${n(MAX_CONTEXT_SIZE)} tokens) holds about ${n(MAX_ISSUE_CHARS)}. Select or paste the part that describes the problem (an error and the lines around it), not a whole log.`;
 }

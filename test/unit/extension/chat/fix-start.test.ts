@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import { issueTooLong, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
 
 /**
  * A chat like the real one: stop() only asks the runtime to cancel; the run ends later, when
@@ -73,5 +73,21 @@ describe("Fix This Issue's new conversation", () => {
     const c = chat(true);
     assert.equal(await startFixConversation(c, async () => (c.end(), true)), true);
     assert.equal(c.newChats, 1);
+  });
+});
+
+// A 20 MB selection or paste went to the chat whole: the view rendered it, the history kept
+// it, the runtime tokenized it, and only then did the run fail with "send a shorter one".
+describe("Fix This Issue with more text than any model reads", () => {
+  it("refuses it before anything starts, saying how long it is and what to do", () => {
+    assert.equal(
+      issueTooLong("x".repeat(20 * 1024 * 1024)),
+      "The issue text is 20,971,520 characters; the largest context a model here can have (262,144 tokens) holds about 1,048,576. Select or paste the part that describes the problem (an error and the lines around it), not a whole log.",
+    );
+  });
+
+  it("takes an issue up to that size", () => {
+    assert.equal(issueTooLong("add(2, 3) returns -1"), undefined);
+    assert.equal(issueTooLong("y".repeat(1_048_576)), undefined);
   });
 });

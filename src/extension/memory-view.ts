@@ -11,13 +11,14 @@ import { MEMORY_VIEW_ID } from "../protocol/contributions.ts";
 import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
+import { memoryDescription, memoryLeftOut, memoryTooltipText } from "./memory-rows.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
 export type MemoryNode =
   | { readonly kind: "group"; readonly label: "Rules" | "Memories"; readonly children: readonly MemoryNode[] }
   | { readonly kind: "rules"; readonly path: string; readonly uri: vscode.Uri }
-  | { readonly kind: "memory"; readonly path: string; readonly uri: vscode.Uri; readonly entry: MemoryEntry };
+  | { readonly kind: "memory"; readonly path: string; readonly uri: vscode.Uri; readonly entry: MemoryEntry; readonly leftOut?: true };
 
 type FileNode = Exclude<MemoryNode, { kind: "group" }>;
 
@@ -90,8 +91,11 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
     item.iconPath = new vscode.ThemeIcon(node.kind === "memory" ? "lightbulb" : "book");
     item.command = { command: "vscode.open", title: "Open", arguments: [node.uri] };
     if (node.kind === "memory") {
-      item.description = [node.entry.date, node.entry.source].filter(Boolean).join(" · ");
-      item.tooltip = memoryTooltip(node.path, node.entry);
+      item.description = memoryDescription(node.entry, !!node.leftOut);
+      const tooltip = new vscode.MarkdownString(memoryTooltipText(node.path, node.entry, !!node.leftOut));
+      tooltip.supportHtml = false;
+      item.tooltip = tooltip;
+      if (node.leftOut) item.iconPath = new vscode.ThemeIcon("warning");
     } else {
       item.tooltip = `${node.path}: read into every agent run's prompt`;
     }
@@ -124,18 +128,15 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
     const paths = entries.filter(([name, type]) => type === vscode.FileType.File && isMemoryPath(`${MEMORY_DIR}/${name}`)).map(([name]) => `${MEMORY_DIR}/${name}`);
     const nodes = await Promise.all(paths.sort().reverse().map(async (path): Promise<FileNode | undefined> => {
       const uri = vscode.Uri.joinPath(root, path);
+      // A huge file (a log committed as .md) is not read: the agent leaves it out too.
+      const size = await vscode.workspace.fs.stat(uri).then((s) => s.size, () => undefined);
+      if (size === undefined) return undefined;
+      if (memoryLeftOut(size)) return { kind: "memory", path, uri, entry: parseMemoryEntry("", path), leftOut: true };
       const bytes = await vscode.workspace.fs.readFile(uri).then((b) => b, () => undefined);
       return bytes ? { kind: "memory", path, uri, entry: parseMemoryEntry(new TextDecoder().decode(bytes), path) } : undefined;
     }));
     return nodes.filter((n): n is FileNode => !!n);
   }
-}
-
-function memoryTooltip(path: string, entry: MemoryEntry): vscode.MarkdownString {
-  const facts = [entry.date && `date ${entry.date}`, entry.source && `from ${entry.source}`, entry.category && `category ${entry.category}`].filter(Boolean).join(" · ");
-  const md = new vscode.MarkdownString(`**${entry.title}**\n\n${facts}\n\n${entry.body}\n\n_${path}_`);
-  md.supportHtml = false;
-  return md;
 }
 
 async function isFile(uri: vscode.Uri): Promise<boolean> {
@@ -188,7 +189,7 @@ async function pickFile(view: MemoryView, placeHolder: string, withRules: boolea
     void vscode.window.showInformationMessage("Hearth: this workspace has no project memory yet (.hearth/memory/).");
     return undefined;
   }
-  const picks = files.map((f) => ({ label: f.kind === "memory" ? f.entry.title : f.path, description: f.kind === "memory" ? [f.entry.date, f.entry.source].filter(Boolean).join(" · ") : "rules", file: f }));
+  const picks = files.map((f) => ({ label: f.kind === "memory" ? f.entry.title : f.path, description: f.kind === "memory" ? memoryDescription(f.entry, !!f.leftOut) : "rules", file: f }));
   return (await vscode.window.showQuickPick(picks, { placeHolder }))?.file;
 }
 

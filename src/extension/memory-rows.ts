@@ -1,0 +1,37 @@
+/**
+ * What the Project Memory view shows for a memory file: its description and hover. Pure (no
+ * `vscode`), so it is unit tested; memory-view.ts reads the files and builds the tree items.
+ */
+import type { MemoryEntry } from "../protocol/memory.ts";
+import { formatLimit } from "../protocol/units.ts";
+
+/**
+ * Files over this the agent leaves out of its prompt unread (src/agent/project-context.ts,
+ * `MAX_FILE_BYTES`): the view does not read them either, and says they are left out.
+ */
+export const MAX_MEMORY_FILE_BYTES = 1024 * 1024;
+
+/** Characters of an entry's fact in its hover: the file itself is one click away. */
+const MAX_TOOLTIP_CHARS = 2000;
+
+/** Whether a memory file of `size` bytes is left out of every agent run (and not read by the view). */
+export function memoryLeftOut(size: number): boolean {
+  return size > MAX_MEMORY_FILE_BYTES;
+}
+
+/** The row's description: date and source, or why agents do not read it. */
+export function memoryDescription(entry: MemoryEntry, leftOut: boolean): string {
+  if (leftOut) return `over ${formatLimit(MAX_MEMORY_FILE_BYTES)}: agents leave it out`;
+  return [entry.date, entry.source].filter(Boolean).join(" · ");
+}
+
+/** The row's hover (Markdown): title, facts, the fact itself (cut when long) and the path. */
+export function memoryTooltipText(path: string, entry: MemoryEntry, leftOut: boolean): string {
+  const facts = [entry.date && `date ${entry.date}`, entry.source && `from ${entry.source}`, entry.category && `category ${entry.category}`].filter(Boolean).join(" · ");
+  const body = leftOut
+    ? `This file is larger than ${formatLimit(MAX_MEMORY_FILE_BYTES)}, so agents leave it out of their prompt. Keep one short fact per file.`
+    : entry.body.length > MAX_TOOLTIP_CHARS
+      ? `${entry.body.slice(0, MAX_TOOLTIP_CHARS)}…\n\n(${(entry.body.length - MAX_TOOLTIP_CHARS).toLocaleString("en-US")} more characters in the file)`
+      : entry.body;
+  return `**${entry.title}**\n\n${facts}\n\n${body}\n\n_${path}_`;
+}

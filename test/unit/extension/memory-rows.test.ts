@@ -1,0 +1,24 @@
+// The Project Memory view's rows: a file the agent leaves out says so, and a long fact does
+// not become a hover of the whole file.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MAX_MEMORY_FILE_BYTES, memoryDescription, memoryLeftOut, memoryTooltipText } from "../../../src/extension/memory-rows.ts";
+import { parseMemoryEntry } from "../../../src/protocol/memory.ts";
+
+describe("Project Memory rows", () => {
+  it("a file over 1 MB (a log committed as .md) is listed as left out by agents, which read none of it", () => {
+    assert.equal(memoryLeftOut(MAX_MEMORY_FILE_BYTES), false);
+    assert.equal(memoryLeftOut(MAX_MEMORY_FILE_BYTES + 1), true);
+    const entry = parseMemoryEntry("", ".hearth/memory/2026-01-02-build-log.md");
+    assert.equal(memoryDescription(entry, true), "over 1 MB: agents leave it out");
+    assert.match(memoryTooltipText(".hearth/memory/2026-01-02-build-log.md", entry, true), /^\*\*Build log\*\*\n\ndate 2026-01-02\n\nThis file is larger than 1 MB, so agents leave it out of their prompt\./);
+  });
+
+  it("a long fact is cut in the hover, saying how much more the file has", () => {
+    const entry = parseMemoryEntry(`---\ntitle: Flaky tests\ndate: 2026-01-02\nsource: added by hand\n---\n\n${"a".repeat(500_000)}`, ".hearth/memory/2026-01-02-flaky.md");
+    const hover = memoryTooltipText(".hearth/memory/2026-01-02-flaky.md", entry, false);
+    assert.ok(hover.length < 2200, `${hover.length} characters`);
+    assert.match(hover, /a…\n\n\(498,000 more characters in the file\)\n\n_\.hearth\/memory\/2026-01-02-flaky\.md_$/);
+    assert.equal(memoryDescription(entry, false), "2026-01-02 · added by hand");
+  });
+});

@@ -35,3 +35,13 @@ export function memoryTooltipText(path: string, entry: MemoryEntry, leftOut: boo
       : entry.body;
   return `**${entry.title}**\n\n${facts}\n\n${body}\n\n_${path}_`;
 }
+
+/** Said when there is no folder to add memory to. */
+export const OPEN_FOLDER_FIRST = "Hearth: open a folder first; project memory lives in its .hearth/ folder.";
+
+/** What Edit / Forget Project Memory say when there is nothing to pick, and the next step offered. */
+export function nothingToPick(folderOpen: boolean): { message: string; action: "Open Folder…" | "Add Project Memory…" } {
+  return folderOpen
+    ? { message: "Hearth: this folder has no project memory yet (.hearth/memory/).", action: "Add Project Memory…" }
+    : { message: OPEN_FOLDER_FIRST, action: "Open Folder…" };
+}

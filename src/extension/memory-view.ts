@@ -7,11 +7,11 @@
  * With nothing to list, the view's welcome text (package.json) explains `.hearth/`.
  */
 import * as vscode from "vscode";
-import { MEMORY_VIEW_ID } from "../protocol/contributions.ts";
+import { COMMANDS, MEMORY_VIEW_ID } from "../protocol/contributions.ts";
 import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
-import { memoryDescription, memoryLeftOut, memoryTooltipText } from "./memory-rows.ts";
+import { memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST } from "./memory-rows.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
@@ -148,7 +148,7 @@ async function isFile(uri: vscode.Uri): Promise<boolean> {
 /** "Add Project Memory…": title, fact and category by hand; opens the new file. */
 export async function addMemory(view: MemoryView): Promise<void> {
   const root = view.root;
-  if (!root) return void vscode.window.showInformationMessage("Hearth: open a folder first; project memory lives in its .hearth/ folder.");
+  if (!root) return void vscode.window.showInformationMessage(OPEN_FOLDER_FIRST);
   const title = await vscode.window.showInputBox({ title: "Add Project Memory (1/3)", prompt: "A short title", placeHolder: "Tests need a build first", validateInput: (v) => (v.trim() ? undefined : "Give it a title") });
   if (!title) return;
   const fact = await vscode.window.showInputBox({ title: "Add Project Memory (2/3)", prompt: "The fact every agent run should know (Markdown; edit the file for more lines)", validateInput: (v) => (v.trim() ? undefined : "Write the fact") });
@@ -186,7 +186,11 @@ export async function forgetMemory(view: MemoryView, node?: MemoryNode): Promise
 async function pickFile(view: MemoryView, placeHolder: string, withRules: boolean): Promise<FileNode | undefined> {
   const files = (await view.files()).filter((f) => withRules || f.kind === "memory");
   if (files.length === 0) {
-    void vscode.window.showInformationMessage("Hearth: this workspace has no project memory yet (.hearth/memory/).");
+    const { message, action } = nothingToPick(view.root !== undefined);
+    void vscode.window.showInformationMessage(message, action).then((pick) => {
+      if (pick === "Open Folder…") void vscode.commands.executeCommand("vscode.openFolder");
+      if (pick === "Add Project Memory…") void vscode.commands.executeCommand(COMMANDS.addMemory.id);
+    });
     return undefined;
   }
   const picks = files.map((f) => ({ label: f.kind === "memory" ? f.entry.title : f.path, description: f.kind === "memory" ? memoryDescription(f.entry, !!f.leftOut) : "rules", file: f }));

@@ -2,7 +2,7 @@
 // not become a hover of the whole file.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_MEMORY_FILE_BYTES, memoryDescription, memoryLeftOut, memoryTooltipText } from "../../../src/extension/memory-rows.ts";
+import { MAX_MEMORY_FILE_BYTES, memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick } from "../../../src/extension/memory-rows.ts";
 import { parseMemoryEntry } from "../../../src/protocol/memory.ts";
 
 describe("Project Memory rows", () => {
@@ -20,5 +20,15 @@ describe("Project Memory rows", () => {
     assert.ok(hover.length < 2200, `${hover.length} characters`);
     assert.match(hover, /a…\n\n\(498,000 more characters in the file\)\n\n_\.hearth\/memory\/2026-01-02-flaky\.md_$/);
     assert.equal(memoryDescription(entry, false), "2026-01-02 · added by hand");
+  });
+});
+
+describe("Edit / Forget Project Memory with nothing to pick", () => {
+  it("with no folder open it says to open one, not that 'this workspace has no project memory yet'", () => {
+    assert.deepEqual(nothingToPick(false), { message: "Hearth: open a folder first; project memory lives in its .hearth/ folder.", action: "Open Folder…" });
+  });
+
+  it("in a folder without memory it says so and offers to add one", () => {
+    assert.deepEqual(nothingToPick(true), { message: "Hearth: this folder has no project memory yet (.hearth/memory/).", action: "Add Project Memory…" });
   });
 });

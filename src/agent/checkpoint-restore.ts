@@ -51,3 +51,19 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<string
   const relinked = links.length ? await options.checkpoints.restoreLinks(options.checkpoint, links) : [];
   return [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked];
 }
+
+/**
+ * The files a restore to `checkpoint` would change (of `paths`, or all) that differ now from
+ * `expected` — how the step or run being undone left them: a later step or the user changed
+ * them since, and the restore would drop that change without a word.
+ */
+export async function changedSinceExpected(
+  checkpoints: Pick<CheckpointStore, "changedFiles">,
+  checkpoint: string,
+  expected: string,
+  paths?: readonly string[],
+): Promise<string[]> {
+  const wanted = (path: string) => !paths?.length || paths.includes(path);
+  const restoring = new Set((await checkpoints.changedFiles(checkpoint)).filter(wanted));
+  return (await checkpoints.changedFiles(expected)).filter((path) => restoring.has(path));
+}

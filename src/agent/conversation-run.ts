@@ -75,13 +75,15 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
+    // How the run left its files: a review's Reject checks they are still so.
+    const end = changedFiles.length ? await checkpoints.create(`after: ${options.text.split("\n")[0]!.slice(0, 72)}`, changedFiles).catch(() => undefined) : undefined;
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
       const used = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition)).catch(() => undefined);
       if (used !== undefined) emit({ type: "context", usedTokens: used, contextSize: state.info.contextSize });
     }
-    const full: AgentRunResult = { ...result, startCheckpoint: start.id, changedFiles };
+    const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles };
     emit({ type: "end", result: full });
     return { result: full, messages: conversation };
   };
@@ -100,12 +102,15 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     messages.splice(0, messages[0]?.role === "system" ? 1 : 0, system);
   }
 
-  // Per write: the checkpoint just before it and, after it, the diff it made.
+  // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
+  // (Undo checks the files are still so) and the diff between the two.
   let stepCheckpoint: string | undefined;
-  let stepChange: { diff: string; files: string[] } | undefined;
+  let stepPaths: readonly string[] = [];
+  let stepChange: StepChange | undefined;
   const tools = [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
     if (!stepCheckpoint) return;
-    stepChange = { diff: await checkpoints.diff(stepCheckpoint), files: await checkpoints.changedFiles(stepCheckpoint) };
+    const after = await checkpoints.create(`after ${tool.definition.name}`, stepPaths);
+    stepChange = { diff: await checkpoints.diff(stepCheckpoint, after.id), files: await checkpoints.changedFiles(stepCheckpoint, after.id), after: after.id };
   }) : tool));
   const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
 
@@ -133,6 +138,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       runStart: start.id,
       beforeEffect: async (tool, _input, paths) => {
         stepCheckpoint = (await checkpoints.create(`before ${tool}`, paths)).id;
+        stepPaths = paths;
       },
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
@@ -195,6 +201,13 @@ async function systemPrompt(options: ConversationRunOptions, testCommand: string
 }
 
 /** A write tool that calls `after` once it has written (to capture the diff before the next step). */
+/** What one write changed: its diff, its files, and the checkpoint of how it left them. */
+interface StepChange {
+  readonly diff: string;
+  readonly files: string[];
+  readonly after: string;
+}
+
 function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
   return {
     ...tool,
@@ -209,7 +222,7 @@ function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
 function toWire(
   event: AgentEvent,
   tools: ReadonlyMap<string, Tool>,
-  takeStep: () => { change: { diff: string; files: string[] } | undefined; checkpoint: string | undefined },
+  takeStep: () => { change: StepChange | undefined; checkpoint: string | undefined },
 ): AgentWireEvent | undefined {
   // How the UI shows a call travels with it, from the tool's own definition.
   const displayOf = (name: string) => {
@@ -231,7 +244,7 @@ function toWire(
         ok: event.result.ok,
         preview: event.result.text.length > PREVIEW_CHARS ? `${event.result.text.slice(0, PREVIEW_CHARS)}…` : event.result.text,
         durationMs: event.durationMs,
-        ...(change?.diff ? { diff: change.diff, changedFiles: change.files } : {}),
+        ...(change?.diff ? { diff: change.diff, changedFiles: change.files, after: change.after } : {}),
         ...(checkpoint ? { checkpoint } : {}),
       };
     }

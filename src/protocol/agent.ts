@@ -67,6 +67,8 @@ export interface AgentRunResult {
   readonly steps: number;
   /** Checkpoint taken before the run's first write: restoring it undoes the whole run. */
   readonly startCheckpoint?: string;
+  /** Checkpoint taken as the run ended, when it changed files: how it left them (a review's Reject expects them so). */
+  readonly endCheckpoint?: string;
   /** Workspace-relative paths the run changed (from the checkpoints, not from what the model said). */
   readonly changedFiles: readonly string[];
   /** Fix mode: the test command run once more at the end. */
@@ -118,6 +120,8 @@ export type AgentWireEvent =
       readonly changedFiles?: readonly string[];
       /** Checkpoint taken just before the call (write and command tools): "undo this step". */
       readonly checkpoint?: string;
+      /** Checkpoint taken just after a write: how the step left its files (undo expects them so). */
+      readonly after?: string;
     }
   | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
   | { readonly type: "condensed"; readonly messages: number }
@@ -149,7 +153,7 @@ export interface AgentApproveParams {
  * InvalidInput, restoring nothing, while that conversation runs or when `messageIndex` is
  * no longer a message the user sent.
  */
-export const CheckpointRestoreRequest = new RequestType<CheckpointRestoreParams, { readonly restoredFiles: readonly string[] }, void>(
+export const CheckpointRestoreRequest = new RequestType<CheckpointRestoreParams, CheckpointRestoreResult, void>(
   "hearth/checkpoint/restore",
 );
 
@@ -158,6 +162,20 @@ export interface CheckpointRestoreParams {
   readonly paths?: readonly string[];
   readonly conversationId?: string;
   readonly messageIndex?: number;
+  /**
+   * The checkpoint holding the files as the step or run left them ("Undo this step": the
+   * step's `after`; a review's Reject: the run's `endCheckpoint`). A file to restore that
+   * differs from it now was changed since — by a later step or by hand — and restoring would
+   * drop that change: nothing is restored and `changedSince` names them, unless `force`.
+   */
+  readonly expect?: string;
+  readonly force?: boolean;
+}
+
+export interface CheckpointRestoreResult {
+  readonly restoredFiles: readonly string[];
+  /** With `expect`: the files changed since it; nothing was restored. */
+  readonly changedSince?: readonly string[];
 }
 
 /** Sent by the client for the left side of a review diff: a file's text at a checkpoint (null: it did not exist). */

@@ -61,6 +61,8 @@ export type TranscriptItem =
       changedFiles?: readonly string[];
       /** Files as they were before this call ("undo this step"). */
       checkpoint?: string;
+      /** Files as this call left them: undo asks first when they changed since. */
+      after?: string;
       /** Why the call waits for a yes where such calls usually do not (AgentWireEvent `approvalRequest`). */
       approvalReason?: string;
       /** What the call will run when its arguments do not say (run_tests: the detected command and its script). */
@@ -72,6 +74,8 @@ export type TranscriptItem =
       readonly id: string;
       /** Restoring it undoes the run. */
       readonly checkpoint: string;
+      /** Files as the run left them: Reject asks first when they changed since. */
+      readonly after?: string;
       readonly summary: string;
       files: { readonly path: string; state: ReviewFileState }[];
       readonly tests?: TestOutcome;
@@ -84,7 +88,7 @@ export type TranscriptEvent =
   | { readonly type: "runStart"; readonly runId: string }
   /** The run could not even start or the runtime went away. */
   | { readonly type: "runFailed"; readonly message: string }
-  | { readonly type: "review"; readonly checkpoint: string; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
+  | { readonly type: "review"; readonly checkpoint: string; readonly after?: string; readonly summary: string; readonly files: readonly string[]; readonly tests?: TestOutcome }
   | { readonly type: "reviewDecision"; readonly reviewId: string; readonly paths: readonly string[]; readonly state: ReviewFileState }
   /** The conversation was rewound to before the user item `itemId` (it and everything after are gone). */
   | { readonly type: "rewound"; readonly itemId: string };
@@ -163,6 +167,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       if (event.diff) tool.diff = event.diff;
       if (event.changedFiles?.length) tool.changedFiles = event.changedFiles;
       if (event.checkpoint) tool.checkpoint = event.checkpoint;
+      if (event.after) tool.after = event.after;
       break;
     }
     case "context":
@@ -190,6 +195,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
         kind: "review",
         id: nextId("review"),
         checkpoint: event.checkpoint,
+        ...(event.after ? { after: event.after } : {}),
         summary: event.summary,
         files: event.files.map((path) => ({ path, state: "pending" as ReviewFileState })),
         ...(event.tests ? { tests: event.tests } : {}),

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
-import { restoreCheckpoint } from "../agent/checkpoint-restore.ts";
+import { changedSinceExpected, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
 import { ConversationImportError, exportConversation, importConversation } from "../agent/handoff.ts";
@@ -17,6 +17,7 @@ import {
   type AgentWireEvent,
   AgentEventNotification,
   type CheckpointRestoreParams,
+  type CheckpointRestoreResult,
   type ConversationExportParams,
   type ConversationImportResult,
   type MentionSearchResult,
@@ -126,14 +127,19 @@ export class AgentService {
   }
 
   /** `hearth/checkpoint/restore`: files back to a checkpoint, and the conversation back to that message. */
-  async restore(params: CheckpointRestoreParams): Promise<{ restoredFiles: string[] }> {
+  async restore(params: CheckpointRestoreParams): Promise<CheckpointRestoreResult> {
     // The run would write its messages back over the rewind, with the files already restored.
     if (params.conversationId !== undefined) this.requireIdle(params.conversationId);
     if (params.conversationId !== undefined && params.messageIndex !== undefined && !(await this.conversations.canRewind(params.conversationId, params.messageIndex))) {
       throw new ResponseError(HearthErrorCode.InvalidInput, "This message no longer starts a turn of the conversation (it changed since): nothing was restored.");
     }
+    const checkpoints = await this.checkpoints();
+    if (params.expect && !params.force) {
+      const changedSince = await changedSinceExpected(checkpoints, params.checkpoint, params.expect, params.paths);
+      if (changedSince.length) return { restoredFiles: [], changedSince };
+    }
     const restoredFiles = await restoreCheckpoint({
-      checkpoints: await this.checkpoints(),
+      checkpoints,
       checkpoint: params.checkpoint,
       ...(params.paths ? { paths: params.paths } : {}),
       disk: new DiskWorkspace(this.requireRoot()),

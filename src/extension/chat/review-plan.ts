@@ -3,6 +3,7 @@
  * Pure: the VS Code side (reviews.ts) opens diffs and asks the runtime to restore.
  */
 import type { TranscriptItem } from "../../protocol/transcript.ts";
+import { visibleText } from "../../protocol/visible-text.ts";
 import { plural, shorten } from "./wording.ts";
 
 export type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;
@@ -34,14 +35,14 @@ export function filesToOpen(review: ReviewItem, path?: string): string[] {
  */
 export type RestoreTarget =
   | { readonly kind: "message"; readonly checkpoint: string; readonly messageIndex: number; readonly text: string }
-  | { readonly kind: "step"; readonly checkpoint: string; readonly paths: readonly string[]; readonly tool: string };
+  | { readonly kind: "step"; readonly checkpoint: string; readonly paths: readonly string[]; readonly tool: string; readonly after?: string };
 
 export function restoreTarget(item: TranscriptItem | undefined): RestoreTarget | undefined {
   if (item?.kind === "user" && item.checkpoint && item.messageIndex !== undefined) {
     return { kind: "message", checkpoint: item.checkpoint, messageIndex: item.messageIndex, text: item.text };
   }
   if (item?.kind === "tool" && item.checkpoint && item.changedFiles?.length) {
-    return { kind: "step", checkpoint: item.checkpoint, paths: item.changedFiles, tool: item.name };
+    return { kind: "step", checkpoint: item.checkpoint, paths: item.changedFiles, tool: item.name, ...(item.after ? { after: item.after } : {}) };
   }
   return undefined;
 }
@@ -50,4 +51,23 @@ export function restoreTarget(item: TranscriptItem | undefined): RestoreTarget |
 export function restoredNotice(target: RestoreTarget, restored: readonly string[]): string {
   if (target.kind === "message") return `Restored ${plural(restored.length, "file")} to before “${shorten(target.text)}”.`;
   return `Undid ${target.tool} on ${target.paths.join(", ")}.`;
+}
+
+/**
+ * The question before "Undo this step" or a review's Reject puts back files that changed
+ * after the step or run (the runtime's `changedSince`): a later step's edits or the user's
+ * own would go with it.
+ */
+export function laterChangesQuestion(action: "undo" | "reject", files: readonly string[]): { readonly message: string; readonly detail: string; readonly button: string } {
+  const shown = files.slice(0, 3).map((f) => visibleText(f, true)).join(", ");
+  const names = files.length <= 3 ? shown : `${shown} and ${plural(files.length - 3, "more file")}`;
+  const them = files.length === 1 ? "it" : "them";
+  const since = action === "undo" ? "this step" : "Hearth's run";
+  return {
+    message: `${names} ${files.length === 1 ? "has" : "have"} changed since ${since}, by a later step or by hand.`,
+    detail: action === "undo"
+      ? `Undoing the step puts back ${files.length === 1 ? "its" : "their"} version from before the step, and those later changes to ${them} are lost.`
+      : `Rejecting puts back ${files.length === 1 ? "its" : "their"} version from before the run, and those later changes to ${them} are lost.`,
+    button: action === "undo" ? "Undo Step Anyway" : "Reject Anyway",
+  };
 }

@@ -8,7 +8,7 @@ import { CheckpointRestoreRequest } from "../../protocol/agent.ts";
 import type { ReviewAction } from "../../protocol/webview.ts";
 import { checkpointUri } from "../checkpoint-documents.ts";
 import { folderOfItem } from "../folder-paths.ts";
-import { decisionPaths, filesToOpen, findReview, restoredNotice, restoreTarget } from "./review-plan.ts";
+import { decisionPaths, filesToOpen, findReview, laterChangesQuestion, restoredNotice, restoreTarget } from "./review-plan.ts";
 import type { ChatSession } from "./session.ts";
 
 /** "Restore checkpoint" on a message (files and conversation) or "Undo this step" on a tool card (its files). */
@@ -28,7 +28,7 @@ export async function restore(chat: ChatSession, itemId: string): Promise<void> 
     chat.apply({ type: "rewound", itemId });
     chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
   } else {
-    const restored = await restoreFiles(chat, target.checkpoint, target.paths);
+    const restored = await restoreFiles(chat, target.checkpoint, target.paths, undefined, target.after ? { expect: target.after, action: "undo" } : undefined);
     if (restored) chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
   }
 }
@@ -45,7 +45,7 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
   if (paths.length === 0) return;
   if (action === "accept") return chat.apply({ type: "reviewDecision", reviewId, paths, state: "accepted" });
   if (elsewhere(chat, reviewId)) return;
-  const restored = await restoreFiles(chat, item.checkpoint, paths);
+  const restored = await restoreFiles(chat, item.checkpoint, paths, undefined, item.after ? { expect: item.after, action: "reject" } : undefined);
   if (restored) chat.apply({ type: "reviewDecision", reviewId, paths, state: "rejected" });
 }
 
@@ -56,14 +56,27 @@ export async function openItemDiff(chat: ChatSession, itemId: string): Promise<v
   for (const path of item.changedFiles ?? []) await openDiff(chat, itemId, item.checkpoint, path, `before ${item.name} ↔ now`);
 }
 
+/**
+ * Restores through the runtime; undefined when it failed or the user kept the files. `check`:
+ * the checkpoint of how the step or run left the files — those changed since (a later step,
+ * the user's own edits) are restored only after a yes.
+ */
 async function restoreFiles(
   chat: ChatSession,
   checkpoint: string,
   paths?: readonly string[],
   rewind?: { conversationId: string; messageIndex: number },
+  check?: { readonly expect: string; readonly action: "undo" | "reject" },
 ): Promise<readonly string[] | undefined> {
   try {
-    const result = await chat.runtime.request(CheckpointRestoreRequest, { checkpoint, ...(paths ? { paths } : {}), ...rewind });
+    const request = { checkpoint, ...(paths ? { paths } : {}), ...rewind, ...(check ? { expect: check.expect } : {}) };
+    let result = await chat.runtime.request(CheckpointRestoreRequest, request);
+    if (check && result.changedSince?.length) {
+      const question = laterChangesQuestion(check.action, result.changedSince);
+      const pick = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, question.button);
+      if (pick !== question.button) return undefined;
+      result = await chat.runtime.request(CheckpointRestoreRequest, { ...request, force: true });
+    }
     return result.restoredFiles;
   } catch (error) {
     void vscode.window.showErrorMessage(`Hearth could not restore the checkpoint: ${error instanceof Error ? error.message : String(error)}`);

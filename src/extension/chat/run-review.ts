@@ -12,6 +12,7 @@ export function reviewEvent(result: AgentRunResult): TranscriptEvent | undefined
   return {
     type: "review",
     checkpoint: result.startCheckpoint,
+    ...(result.endCheckpoint ? { after: result.endCheckpoint } : {}),
     summary: reviewSummary(result),
     files: result.changedFiles,
     ...(result.tests ? { tests: result.tests } : {}),

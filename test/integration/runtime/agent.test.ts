@@ -143,6 +143,44 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
   });
 
+  it("undoing a step or rejecting a file that changed since (by hand or a later step) restores nothing until asked to anyway", async () => {
+    const s = await start({
+      turns: [
+        { toolCalls: [FIX_ADD] },
+        { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "return a + b", new_text: "return b + a" } }] },
+        { text: "Done." },
+      ],
+    });
+    const result = await run(s, "fix add");
+    const [first, second] = s.events.filter((e) => e.type === "toolEnd" && e.changedFiles?.length);
+    assert.ok(first?.type === "toolEnd" && second?.type === "toolEnd" && first.after && second.after && result.endCheckpoint, "each step and the run know the state they left");
+    const step = { checkpoint: first.checkpoint!, paths: ["calc.py"], expect: first.after };
+    // The second step changed calc.py after the first: undoing the first would drop it.
+    const refused = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, step);
+    assert.deepEqual(refused, { restoredFiles: [], changedSince: ["calc.py"] });
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /return b \+ a/);
+    // The last step, and then a hand edit after the run.
+    const last = { checkpoint: second.checkpoint!, paths: ["calc.py"], expect: second.after };
+    writeFileSync(join(s.root, "calc.py"), readFileSync(join(s.root, "calc.py"), "utf8") + "# mine\n");
+    assert.deepEqual(await s.runtime.connection.sendRequest(CheckpointRestoreRequest, last), { restoredFiles: [], changedSince: ["calc.py"] });
+    const reject = { checkpoint: result.startCheckpoint!, paths: ["calc.py"], expect: result.endCheckpoint };
+    assert.deepEqual(await s.runtime.connection.sendRequest(CheckpointRestoreRequest, reject), { restoredFiles: [], changedSince: ["calc.py"] });
+    assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /# mine\n$/, "nothing was restored");
+    // Asked to anyway: restored.
+    assert.deepEqual((await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { ...reject, force: true })).restoredFiles, ["calc.py"]);
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+  });
+
+  it("undoing a step nothing changed since restores it without a question", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    await run(s, "fix add");
+    const edit = s.events.find((e) => e.type === "toolEnd" && e.changedFiles?.length);
+    assert.ok(edit?.type === "toolEnd" && edit.after);
+    const undone = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: edit.checkpoint!, paths: ["calc.py"], expect: edit.after });
+    assert.deepEqual(undone, { restoredFiles: ["calc.py"] });
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+  });
+
   it("under auto-edit an edit runs unasked, but a write to .vscode/settings.json asks and says why", async () => {
     const settingsJson = { name: "write_file", arguments: { path: ".vscode/settings.json", content: '{ "python.defaultInterpreterPath": "./run-me.sh" }\n' } };
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [settingsJson] }, { text: "Done." }] }, () => false, { approvalPolicy: "auto-edit" });

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
-import { type ReviewItem, decisionPaths, filesToOpen, findReview, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+import { type ReviewItem, decisionPaths, filesToOpen, findReview, laterChangesQuestion, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+import { applyTranscriptEvent as applyEvent, newTranscript } from "../../../../src/protocol/transcript.ts";
 
 const review = (): ReviewItem => ({
   kind: "review",
@@ -58,6 +59,28 @@ describe("review plan", () => {
     const step = restoreTarget({ kind: "tool", id: "t", name: "edit_file", arguments: {}, status: "done", checkpoint: "cp2", changedFiles: ["a.ts"] });
     assert.deepEqual(step, { kind: "step", checkpoint: "cp2", paths: ["a.ts"], tool: "edit_file" });
     assert.equal(restoredNotice(step!, ["a.ts"]), "Undid edit_file on a.ts.");
+  });
+
+  it("a step's target carries how the step left its files, and the transcript keeps it from the step's end", () => {
+    const transcript = newTranscript("c");
+    applyEvent(transcript, { type: "toolStart", call: { id: "t", name: "edit_file", arguments: {} }, effect: "write" });
+    applyEvent(transcript, { type: "toolEnd", callId: "t", ok: true, preview: "", durationMs: 1, diff: "-a\n+b\n", changedFiles: ["a.ts"], checkpoint: "cp2", after: "cp3" });
+    assert.deepEqual(restoreTarget(transcript.items.at(-1)), { kind: "step", checkpoint: "cp2", paths: ["a.ts"], tool: "edit_file", after: "cp3" });
+    applyEvent(transcript, { type: "review", checkpoint: "cp1", after: "cp4", summary: "Hearth changed 1 file.", files: ["a.ts"] });
+    const item = transcript.items.at(-1);
+    assert.equal(item?.kind === "review" && item.after, "cp4");
+  });
+
+  it("asks before undoing or rejecting files changed since, naming them (hidden characters shown) and what is lost", () => {
+    assert.deepEqual(laterChangesQuestion("undo", ["src/a.ts"]), {
+      message: "src/a.ts has changed since this step, by a later step or by hand.",
+      detail: "Undoing the step puts back its version from before the step, and those later changes to it are lost.",
+      button: "Undo Step Anyway",
+    });
+    const reject = laterChangesQuestion("reject", ["a.ts", "b\u202egnp.ts", "c.ts", "d.ts", "e.ts"]);
+    assert.equal(reject.message, "a.ts, b⟨U+202E⟩gnp.ts, c.ts and 2 more files have changed since Hearth's run, by a later step or by hand.");
+    assert.equal(reject.detail, "Rejecting puts back their version from before the run, and those later changes to them are lost.");
+    assert.equal(reject.button, "Reject Anyway");
   });
 
   it("has nothing to restore without a checkpoint, a message index or changed files", () => {

@@ -10,9 +10,10 @@ const result = (over: Partial<AgentRunResult>): AgentRunResult => ({ stopReason:
 describe("reviewEvent", () => {
   it("reviews the changed files from the run's first checkpoint, with the fix's tests", () => {
     const tests = { command: "npm test", passed: true, exitCode: 0, output: "ok" };
-    assert.deepEqual(reviewEvent(result({ startCheckpoint: "cp1", changedFiles: ["a.ts", "b.ts"], tests })), {
+    assert.deepEqual(reviewEvent(result({ startCheckpoint: "cp1", endCheckpoint: "cp9", changedFiles: ["a.ts", "b.ts"], tests })), {
       type: "review",
       checkpoint: "cp1",
+      after: "cp9",
       summary: "Hearth changed 2 files.",
       files: ["a.ts", "b.ts"],
       tests,

@@ -46,7 +46,10 @@ export interface QueryEvidence {
 
 const FENCE = /^\s*(```|~~~)/;
 const PY_FRAME = /File "([^"]+)", line (\d+)(?:, in ([\w<>.$]+))?/g;
-const JS_FRAME = /\bat (?:(?:async )?([\w$.<>[\] ]+?) \()?((?:[A-Za-z]:)?[^\s()'"]+?\.[A-Za-z]{1,5}):(\d+)(?::\d+)?\)?/g;
+// A frame's function name (`Object.<anonymous>`, `async Promise.all`) is short: unbounded, the
+// name was looked for from every "at" of a line to its end (a line of 85,000 "at" words took
+// tens of seconds).
+const JS_FRAME = /\bat (?:(?:async )?([\w$.<>[\] ]{1,200}?) \()?((?:[A-Za-z]:)?[^\s()'"]+?\.[A-Za-z]{1,5}):(\d+)(?::\d+)?\)?/g;
 const FILE_LINE = /((?:[A-Za-z]:)?[\w@.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]{0,4})(?::(\d+)|#L(\d+)|\((\d+)\)|, line (\d+))/g;
 const PATH_TOKEN = /(?:[A-Za-z]:)?[\w@.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]{0,4}\b|[\w.\-]+(?:[/\\][\w.\-]+)+/g;
 const IMPORT_MODULE = /(?:^|\s)(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))|require\(\s*['"]([^'"]+)['"]\s*\)|from\s+['"]([^'"]+)['"]/gm;

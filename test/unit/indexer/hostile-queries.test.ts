@@ -15,4 +15,8 @@ describe("issue texts that are slow to read", () => {
   it("a line of many 'at' words (a paragraph or a stack joined into one line) is read once, and its frame still found", HANG, async (t) => {
     assert.deepEqual(await inThread(READS, "manyAtWords", [], t.signal), ["src/app/boot.js:12 boot"]);
   });
+
+  it("a line of many unclosed curly quotes is read once; a closed one is still a quote", HANG, async (t) => {
+    assert.deepEqual(await inThread(READS, "unclosedCurlyQuotes", [], t.signal), ["the widget cannot be resized below its width"]);
+  });
 });

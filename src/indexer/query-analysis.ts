@@ -234,8 +234,10 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: Readonl
   const codeLike = new Set<string>();
   // A call is written `name(`: "running (if applicable)" is prose. A capital counts after a
   // lower-case word on the same line; the lookbehind keeps a match that ends just before it
-  // ("… twice\n\nWith Sphinx") from swallowing the letter it needs.
-  for (const m of prose.matchAll(/([A-Za-z_$][\w$]*)\(|([A-Za-z_$][\w$]*)\.[A-Za-z_$]|\.([A-Za-z_$][\w$]*)|(?<=[a-z,;:][ \t]+)([A-Z][\w$]*)/g)) {
+  // ("… twice\n\nWith Sphinx") from swallowing the letter it needs. The capital is looked for
+  // before the lookbehind: tried first, the lookbehind read the blanks behind every position,
+  // and prose left blank by many inline spans took half a minute.
+  for (const m of prose.matchAll(/([A-Za-z_$][\w$]*)\(|([A-Za-z_$][\w$]*)\.[A-Za-z_$]|\.([A-Za-z_$][\w$]*)|(?=[A-Z])(?<=[a-z,;:][ \t]+)([A-Z][\w$]*)/g)) {
     codeLike.add(m[1] ?? m[2] ?? m[3] ?? m[4]!);
   }
   const named = new Set<string>();

@@ -19,4 +19,8 @@ describe("issue texts that are slow to read", () => {
   it("a line of many unclosed curly quotes is read once; a closed one is still a quote", HANG, async (t) => {
     assert.deepEqual(await inThread(READS, "unclosedCurlyQuotes", [], t.signal), ["the widget cannot be resized below its width"]);
   });
+
+  it("prose left blank by many inline spans is read once for capitalised names", HANG, async (t) => {
+    assert.deepEqual(await inThread(READS, "blankProse", [], t.signal), ["Resizer"]);
+  });
 });

@@ -1,7 +1,30 @@
 // Readings of issue texts built to be slow to read, run on a thread of their own by
 // hostile-queries.test.ts (helpers/in-thread.ts): each returns plain data to assert on.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeQuery } from "../../../../src/indexer/index.ts";
+import type { RepoIndex } from "../../../../src/indexer/repo-index.ts";
 import { parseQueryEvidence } from "../../../../src/indexer/query-evidence.ts";
 import { quotedLines } from "../../../../src/indexer/quotes.ts";
+import { indexOf, tempDir } from "./setup.ts";
+
+async function withIndex<T>(files: Record<string, string>, body: (index: RepoIndex) => T): Promise<T> {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const index = await indexOf(dir);
+    try {
+      return body(index);
+    } finally {
+      await index.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
 
 /** A line of 85,000 "at" words, then a stack frame on a line of its own: the frames read, as `path:line func`. */
 export function manyAtWords(): string[] {
@@ -13,4 +36,12 @@ export function manyAtWords(): string[] {
 export function unclosedCurlyQuotes(): string[] {
   const text = `Wrong message\n${"\u201c ".repeat(120_000)}\nit prints \u201cthe widget cannot be resized below its width\u201d\n`;
   return quotedLines(parseQueryEvidence(text)).filter((l) => l.trim() !== "");
+}
+
+/** 60,000 inline spans leave a long run of blanks in the prose, then a capitalised name: the identifiers found. */
+export function blankProse(): Promise<string[]> {
+  return withIndex({ "src/widget.py": "class Resizer:\n    pass\n" }, (index) => {
+    const text = `Resize fails\n${"`x` ".repeat(60_000)}\nthe class Resizer fails\n`;
+    return analyzeQuery(index, text).identifiers;
+  });
 }

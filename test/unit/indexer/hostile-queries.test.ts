@@ -23,4 +23,8 @@ describe("issue texts that are slow to read", () => {
   it("prose left blank by many inline spans is read once for capitalised names", HANG, async (t) => {
     assert.deepEqual(await inThread(READS, "blankProse", [], t.signal), ["Resizer"]);
   });
+
+  it("an inline span of many words is read once for the names it calls: `resize (w)` is named, `shrink` only a word of it", HANG, async (t) => {
+    assert.deepEqual(await inThread(READS, "longInlineSpan", [], t.signal), ["resize"]);
+  });
 });

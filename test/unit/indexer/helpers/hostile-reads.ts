@@ -45,3 +45,13 @@ export function blankProse(): Promise<string[]> {
     return analyzeQuery(index, text).identifiers;
   });
 }
+
+/** An inline span of 200,000 words with one call in it: the names the span names (not only uses). */
+export function longInlineSpan(): Promise<string[]> {
+  return withIndex({ "src/widget.py": "def resize(w):\n    pass\n\n\ndef shrink(w):\n    pass\n" }, (index) => {
+    const letters = "abcdefghijklmnopqrstuvwxyz";
+    const words = Array.from({ length: 200_000 }, (_, i) => letters[i % 26]! + letters[Math.floor(i / 26) % 26]! + letters[Math.floor(i / 676) % 26]!);
+    const text = `Resize fails\n\`${words.join(" ")} resize (w) shrink\`\n`;
+    return (analyzeQuery(index, text).evidence.get("src/widget.py") ?? []).filter((e) => e.kind === "named").map((e) => e.text);
+  });
+}

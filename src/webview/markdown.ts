@@ -8,7 +8,7 @@ import createDOMPurify, { type DOMPurify } from "dompurify";
 import { Marked, type Tokens } from "marked";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
-import { highlightHtml } from "./highlight.ts";
+import { MAX_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
 import type { Post } from "./host.ts";
 
 const ALLOWED_TAGS = [
@@ -111,7 +111,7 @@ export function codeBlock(code: string, language: string | undefined, post: Post
     h(
       "div",
       { class: "code-toolbar" },
-      h("span", { class: "code-lang" }, language ?? "text"),
+      h("span", { class: "code-lang", title: codeLabel(text, language) }, language ?? "text"),
       feedback,
       h(
         "span",
@@ -123,6 +123,13 @@ export function codeBlock(code: string, language: string | undefined, post: Post
     ),
     h("pre", { tabindex: 0 }, codeEl),
   );
+}
+
+/** The language label's hover: the whole name (the label is cut to fit), and why a long block is not highlighted. */
+function codeLabel(code: string, language: string | undefined): string {
+  const name = language ?? "text";
+  if (!languageOf(language) || code.length <= MAX_HIGHLIGHT_CHARS) return name;
+  return `${name}: too long to highlight (${code.length.toLocaleString("en-US")} characters; the limit is ${MAX_HIGHLIGHT_CHARS.toLocaleString("en-US")})`;
 }
 
 /**

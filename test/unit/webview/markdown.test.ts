@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FakeHost, startApp, window } from "./dom-env.ts";
+import { FakeHost, onlyButton, startApp, window } from "./dom-env.ts";
 import { event, transcript } from "./fixtures.ts";
 import { markdownFragment, onMarkdownClick, renderMarkdown } from "../../../src/webview/markdown.ts";
 
@@ -140,6 +140,20 @@ describe("workspace links", () => {
       { type: "openFile", path: "docs/my notes.md", line: 3 },
     ]);
     el.remove();
+  });
+});
+
+describe("large code blocks", () => {
+  it("shows a code block past the highlighting limit as plain text, saying why, with its buttons", () => {
+    const code = "const value = compute(a, b);\n".repeat(2000).trimEnd(); // 58,000 characters
+    const host = new FakeHost();
+    const el = window.document.createElement("div");
+    renderMarkdown(el, `\`\`\`ts\n${code}\n\`\`\``, (m) => host.postMessage(m));
+    assert.equal(el.querySelectorAll("code span").length, 0, "not highlighted");
+    assert.equal(el.querySelector("pre code")?.textContent, code);
+    assert.match(el.querySelector(".code-lang")?.getAttribute("title") ?? "", /too long to highlight/);
+    onlyButton(el, "Copy").click();
+    assert.equal(host.sent("code")[0]?.code, code);
   });
 });
 

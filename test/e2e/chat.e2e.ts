@@ -208,7 +208,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await view.locator('[data-item="review"]').last().locator('[data-review-state="accepted"]').first().waitFor();
   });
 
-  it("a second run's change is rejected in the review and the file is restored", async () => {
+  it("a second run's change is rejected in the review (asked first: the file was edited by hand since) and the file is restored", async () => {
     const view = wb.hearthView();
     const before = readFileSync(join(folder, "calc.py"), "utf8");
     await send(view, "make mul faster");
@@ -217,8 +217,20 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await card.getByRole("button", { name: "Approve" }).click();
     const review = view.locator('[data-item="review"]').last();
     await review.locator('[data-review-file="calc.py"][data-review-state="pending"]').waitFor({ timeout: 30_000 });
-    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /a \*\* b/);
+    const fixed = readFileSync(join(folder, "calc.py"), "utf8");
+    assert.match(fixed, /a \*\* b/);
+    // The user goes on editing the file after the run: Reject would drop that too.
+    writeFileSync(join(folder, "calc.py"), `${fixed}# the user's own line\n`);
+    const dialog = wb.page.locator(".monaco-dialog-box");
     await review.getByRole("button", { name: "Reject all" }).click();
+    await dialog.filter({ hasText: "calc.py has changed since Hearth's run" }).waitFor({ timeout: 20_000 });
+    await wb.screenshot("chat-reject-changed-since");
+    await dialog.locator(".monaco-button", { hasText: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    assert.match(readFileSync(join(folder, "calc.py"), "utf8"), /# the user's own line\n$/, "kept: the user said no");
+    assert.equal(await review.locator('[data-review-file="calc.py"][data-review-state="pending"]').count(), 1);
+    await review.getByRole("button", { name: "Reject all" }).click();
+    await dialog.locator(".monaco-button", { hasText: "Reject Anyway" }).click();
     await review.locator('[data-review-file="calc.py"][data-review-state="rejected"]').waitFor({ timeout: 20_000 });
     assert.equal(readFileSync(join(folder, "calc.py"), "utf8"), before);
     await wb.screenshot("chat-rejected");

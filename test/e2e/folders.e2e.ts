@@ -68,6 +68,9 @@ describe("a workspace of two folders", { timeout: 300_000 }, () => {
     await view.locator('[data-item="assistant"]', { hasText: "Wrote NOTES.md." }).waitFor({ timeout: 60_000 });
     assert.equal(readFileSync(join(web, "NOTES.md"), "utf8"), "written by Hearth\n");
     assert.equal(existsSync(join(api, "NOTES.md")), false, "nothing written in the folder Hearth no longer works in");
+    // The runtime stopped for the restart is no crash: one restart, no second runtime beside the new one.
+    const log = wb.readOutputLog("Hearth");
+    assert.equal(log.match(/\[extension\] runtime started: pid/g)?.length, 2, log.slice(-3000));
   });
 });
 

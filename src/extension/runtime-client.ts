@@ -45,6 +45,13 @@ export class RuntimeNotRunningError extends Error {}
 export class RuntimeClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private child: ChildProcess | undefined;
+  /**
+   * Processes `stop` ended: their exit is no crash. `stopping` alone does not say so — a
+   * restart's `start` clears it at once, and the killed process's exit can come after that
+   * (its stderr drained, the server key read), while it is still `this.child`: it was taken
+   * for a crash, and the restart it scheduled started a second runtime beside the new one.
+   */
+  private readonly stopped = new WeakSet<ChildProcess>();
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
@@ -109,6 +116,7 @@ export class RuntimeClient implements vscode.Disposable {
     const client = this.client;
     const child = this.child;
     this.client = undefined;
+    if (child) this.stopped.add(child);
     if (client) await client.stop(3000).catch(() => undefined);
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
@@ -217,7 +225,7 @@ export class RuntimeClient implements vscode.Disposable {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, native: string | undefined): void {
     const reason = `${signal ? `killed by ${signal}` : `exit code ${code}`}${native ? `: ${native}` : ""}`;
     this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
-    if (this.stopping || child !== this.child) return;
+    if (this.stopping || this.stopped.has(child) || child !== this.child) return;
     const client = this.client;
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);

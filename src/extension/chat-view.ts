@@ -11,7 +11,8 @@ import type { SystemInfo } from "../protocol/status.ts";
 import { type ToWebview, isFromWebview } from "../protocol/webview.ts";
 import { readSettings } from "./config.ts";
 import { type DownloadProgress, onDidChangeDownload } from "./model-ui.ts";
-import { folderOfItem } from "./folder-paths.ts";
+import { folderOfItem, linkInFolder } from "./folder-paths.ts";
+import { visibleText } from "../protocol/visible-text.ts";
 import type { ChatController } from "./chat/controller.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -178,10 +179,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 }
 
-/** Opens a workspace-relative path the transcript mentions (never anything outside the folder). */
+/**
+ * Opens a file the transcript names — relative to the folder, or absolute under it as the
+ * agent's tools take it — and never anything outside the folder; says why when it cannot.
+ */
 async function openWorkspaceFile(folder: vscode.WorkspaceFolder | undefined, path: string, line?: number): Promise<void> {
-  if (!folder || path.split(/[\\/]/).includes("..")) return;
-  const uri = vscode.Uri.joinPath(folder.uri, path);
+  if (!folder) return void vscode.window.showWarningMessage(`Hearth could not open ${visibleText(path, true)}: the folder this conversation worked in is not open.`);
+  const relative = linkInFolder(folder.uri.fsPath, path);
+  if (relative === undefined) return void vscode.window.showWarningMessage(`Hearth opens only files in ${folder.name}: ${visibleText(path, true)} is not one.`);
+  const uri = vscode.Uri.joinPath(folder.uri, relative);
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
-  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
+  try {
+    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
+  } catch (error) {
+    void vscode.window.showWarningMessage(`Hearth could not open ${relative} in ${folder.name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -2,7 +2,7 @@
  * The pure half of workspace-folder.ts (unit-tested without `vscode`): which folder Hearth
  * works in, paths as the runtime names them, and how the folder is shown.
  */
-import { relative, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 
 /** The folder Hearth works in: the remembered one while it is open, else the first; none without folders. */
 export function chosenFolder<F extends { readonly uri: string }>(folders: readonly F[], remembered: string | undefined): F | undefined {
@@ -18,6 +18,16 @@ export function pathInFolder(folderPath: string, filePath: string): string | und
   const rel = relative(folderPath, filePath);
   if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || /^[a-zA-Z]:|^[\\/]/.test(rel)) return undefined;
   return rel.split(sep).join("/");
+}
+
+/**
+ * The file a link in the chat names (a tool card's path, a workspace link in a reply),
+ * relative to the folder with `/`: relative or absolute under it, `\\` read as `/` as the
+ * agent's tools read it; undefined for anything outside the folder (or the folder itself).
+ */
+export function linkInFolder(folderPath: string, link: string): string | undefined {
+  if (link.trim() === "") return undefined;
+  return pathInFolder(folderPath, resolve(folderPath, link.replace(/\\/g, "/")));
 }
 
 /** Items as folderOfItem reads them: only a user message records a folder. */

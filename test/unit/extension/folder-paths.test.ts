@@ -2,7 +2,7 @@
 // folder of the window must never get a relative path that means a file of this one.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chosenFolder, folderLabel, folderOfItem, pathInFolder } from "../../../src/extension/folder-paths.ts";
+import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -27,6 +27,21 @@ describe("pathInFolder", () => {
     assert.equal(pathInFolder("/w/api", "/w/api-v2/src/a.ts"), undefined);
     assert.equal(pathInFolder("/w/api", "/w/api"), undefined);
     assert.equal(pathInFolder("/w/api", "/w"), undefined);
+  });
+});
+
+describe("linkInFolder", () => {
+  it("a link the chat shows (a tool card's path, a reply's link) opens the file in the folder, also when the agent named it absolute", () => {
+    assert.equal(linkInFolder("/w/api", "src/a.ts"), "src/a.ts");
+    assert.equal(linkInFolder("/w/api", "/w/api/src/a.ts"), "src/a.ts", "the agent's tools take absolute paths under the folder");
+    assert.equal(linkInFolder("/w/api", "./src/../src/a.ts"), "src/a.ts");
+    assert.equal(linkInFolder("/w/api", "src\\a.ts"), "src/a.ts", "as the agent's tools read it");
+  });
+
+  it("nothing outside the folder, however it is written (the page's message is untrusted)", () => {
+    for (const path of ["../web/a.ts", "src/../../web/a.ts", "/etc/passwd", "/w/api-v2/a.ts", "..", "/w/api", ""]) {
+      assert.equal(linkInFolder("/w/api", path), undefined, path);
+    }
   });
 });
 

@@ -51,8 +51,9 @@ function tests(item: ReviewItem, ctx: ToolCardContext): HTMLElement | undefined 
       h("strong", {}, t.passed ? "Tests passed" : "Tests failed"),
       t.exitCode !== null && !t.passed ? h("span", { class: "muted" }, ` (exit ${t.exitCode})`) : undefined,
     ),
-    h("code", { class: "review-command" }, `$ ${t.command}`),
-    t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], h("pre", { class: "tool-preview", tabindex: 0 }, t.output)) : undefined,
+    // As a tool card shows a command and a result: a bidi override or zero-width character written out, not obeyed.
+    h("code", { class: "review-command" }, `$ ${visibleText(t.command, true)}`),
+    t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(t.output))) : undefined,
   );
 }
 

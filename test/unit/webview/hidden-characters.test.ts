@@ -67,6 +67,19 @@ describe("asking", () => {
   });
 });
 
+describe("what ran", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  it("a review's test command and output show hidden characters, as a tool card's command and result do", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u1", text: "fix it" }])));
+    const tests = { command: `make test${RLO}hs.x`, passed: false, exitCode: 2, output: `FAIL ok${RLO}deliaf\u200B` };
+    app.receive(event({ type: "review", checkpoint: "cp", summary: "Hearth changed 1 file.", files: ["a.ts"], tests }));
+    assert.equal(q(".review-command")?.textContent, "$ make test⟨U+202E⟩hs.x");
+    assert.equal(q(".review-tests pre")?.textContent, "FAIL ok⟨U+202E⟩deliaf⟨U+200B⟩");
+    assert.ok(!root.textContent!.includes(RLO));
+  });
+});
+
 describe("names from the repository", () => {
   it("an @-mention of a symbol or file whose name holds a bidi mark shows it written out", () => {
     const symbol = { kind: "symbol", name: `isAdmin${RLO}nimdAsi`, symbolKind: "function", path: `src/a${RLO}b.js`, line: 3 } as const;

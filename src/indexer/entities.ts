@@ -13,7 +13,7 @@ import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
 import { bm25Tf } from "./tables.ts";
-import { clip, identifiersIn, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
+import { clip, identifiersIn, sourceLines, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
 
 /** One ranked definition for a query, with the evidence behind its rank. */
@@ -346,7 +346,7 @@ function holdsPhrase(lines: readonly string[], def: Definition, phrase: string):
 /** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
 function fileLines(index: RepoIndex, path: string): string[] {
   try {
-    return readFileSync(join(index.root, path), "utf8").split("\n");
+    return sourceLines(readFileSync(join(index.root, path), "utf8"));
   } catch {
     return [];
   }

@@ -1,5 +1,6 @@
 import Parser from "tree-sitter";
 import type { LoadedLanguage } from "./languages.ts";
+import { withLfLineEnds } from "./text.ts";
 import type { Definition, Reference } from "./types.ts";
 
 /** Symbols of one file; the syntax tree is not kept. */
@@ -51,7 +52,9 @@ const parser = new Parser();
  * together; on timeout the result is empty with `timedOut` set. The tree is a local and is
  * unreachable when this returns, so its native memory goes with the next GC.
  */
-export function extractSymbols(source: string, lang: LoadedLanguage, timeoutMs: number): ExtractedSymbols {
+export function extractSymbols(text: string, lang: LoadedLanguage, timeoutMs: number): ExtractedSymbols {
+  // Tree-sitter counts rows at LF only: a classic Mac file would be one line.
+  const source = withLfLineEnds(text);
   const deadline = performance.now() + timeoutMs;
   const overdue = (): boolean => performance.now() > deadline;
   parser.setLanguage(lang.grammar);

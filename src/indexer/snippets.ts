@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RepoIndex } from "./repo-index.ts";
-import { identifiersIn } from "./text.ts";
+import { identifiersIn, sourceLines } from "./text.ts";
 
 /** A piece of another file worth showing the completion model. */
 export interface ContextSnippet {
@@ -42,7 +42,7 @@ export interface ContextOptions {
 export async function contextAt(index: RepoIndex, path: string, line: number, options: ContextOptions = {}): Promise<CompletionContext> {
   const rel = index.relative(path);
   const text = options.text ?? (await readFile(join(index.root, rel), "utf8").catch(() => ""));
-  const lines = text.split("\n");
+  const lines = sourceLines(text);
   const from = Math.max(0, line - (options.linesBefore ?? 40));
   const to = Math.min(lines.length, line + (options.linesAfter ?? 5) + 1);
   const names = nearestFirst(lines, from, to, line, options.character ?? 0);
@@ -105,7 +105,7 @@ async function linesOf(index: RepoIndex, path: string, known: string[] | undefin
   if (known) return known;
   let lines = cache.get(path);
   if (!lines) {
-    lines = (await readFile(join(index.root, path), "utf8").catch(() => "")).split("\n");
+    lines = sourceLines(await readFile(join(index.root, path), "utf8").catch(() => ""));
     cache.set(path, lines);
   }
   return lines;

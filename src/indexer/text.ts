@@ -118,6 +118,29 @@ export function looksLikeIdentifier(token: string): boolean {
   return /[a-z][A-Z]|_|[A-Z]{2,}[a-z]|\d/.test(token) || /^[A-Z][a-z]+[A-Z]/.test(token);
 }
 
+/**
+ * `text` with each lone CR made an LF where lone CRs end most of its lines (a classic Mac
+ * file), as read_file splits such a file into lines; any other text as it is (a stray CR in
+ * an LF file stays part of its line). Same length: offsets and columns do not move.
+ */
+export function withLfLineEnds(text: string): string {
+  if (!text.includes("\r")) return text;
+  const lf = countOf(text, "\n");
+  const loneCr = countOf(text, "\r") - countOf(text, "\r\n");
+  return loneCr > lf ? text.replace(/\r(?!\n)/g, "\n") : text;
+}
+
+/** The lines of a source file as read_file and the index count them (see withLfLineEnds). */
+export function sourceLines(text: string): string[] {
+  return withLfLineEnds(text).split("\n");
+}
+
+function countOf(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
 /** `text` cut to `max` characters, with "…" when cut. */
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sourceText } from "./parse-file.ts";
 import { boundQuery, parseQueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
@@ -346,7 +347,7 @@ function holdsPhrase(lines: readonly string[], def: Definition, phrase: string):
 /** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
 function fileLines(index: RepoIndex, path: string): string[] {
   try {
-    return sourceLines(readFileSync(join(index.root, path), "utf8"));
+    return sourceLines(sourceText(readFileSync(join(index.root, path))));
   } catch {
     return [];
   }

@@ -53,9 +53,11 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   if (bytes.length > settings.maxFileBytes) {
     return { ok: false, skip: { path: job.path, reason: "too-large", detail: `${bytes.length} bytes` } };
   }
-  const byContent = skipByContent(bytes);
+  const utf16 = utf16Text(bytes);
+  // A UTF-16 file is checked as the text it holds: its bytes have a NUL in every ASCII character.
+  const byContent = skipByContent(utf16 === undefined ? bytes : Buffer.from(utf16, "utf8"));
   if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, mtimeMs: job.mtimeMs } };
-  const { text, invalidUtf8 } = decodeText(bytes);
+  const { text, invalidUtf8 } = utf16 === undefined ? decodeText(bytes) : { text: utf16, invalidUtf8: false };
   const language = languageForPath(job.path);
   const symbols = language && !job.termsOnly
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
@@ -77,4 +79,27 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     ...(language && job.termsOnly ? { symbolsPending: true } : {}),
   };
   return { ok: true, record };
+}
+
+const UTF16_BOMS = [["utf-16le", 0xff, 0xfe], ["utf-16be", 0xfe, 0xff]] as const;
+
+/**
+ * The text of a file that starts with a UTF-16 byte-order mark, as read_file reads it; undefined
+ * for any other file, and for one that does not decode or holds a NUL (binary, or UTF-32:
+ * FF FE 00 00).
+ */
+export function utf16Text(bytes: Uint8Array): string | undefined {
+  const bom = UTF16_BOMS.find(([, a, b]) => bytes[0] === a && bytes[1] === b);
+  if (!bom) return undefined;
+  try {
+    const text = new TextDecoder(bom[0], { fatal: true, ignoreBOM: true }).decode(bytes.subarray(2));
+    return text.includes("\0") ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A source file's text for showing lines of it: UTF-16 with a BOM decoded as such, anything else as UTF-8. */
+export function sourceText(bytes: Uint8Array): string {
+  return utf16Text(bytes) ?? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }

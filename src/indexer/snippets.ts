@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sourceText } from "./parse-file.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, sourceLines } from "./text.ts";
 
@@ -41,7 +42,7 @@ export interface ContextOptions {
  */
 export async function contextAt(index: RepoIndex, path: string, line: number, options: ContextOptions = {}): Promise<CompletionContext> {
   const rel = index.relative(path);
-  const text = options.text ?? (await readFile(join(index.root, rel), "utf8").catch(() => ""));
+  const text = options.text ?? (await readSource(index, rel));
   const lines = sourceLines(text);
   const from = Math.max(0, line - (options.linesBefore ?? 40));
   const to = Math.min(lines.length, line + (options.linesAfter ?? 5) + 1);
@@ -105,8 +106,13 @@ async function linesOf(index: RepoIndex, path: string, known: string[] | undefin
   if (known) return known;
   let lines = cache.get(path);
   if (!lines) {
-    lines = sourceLines(await readFile(join(index.root, path), "utf8").catch(() => ""));
+    lines = sourceLines(await readSource(index, path));
     cache.set(path, lines);
   }
   return lines;
+}
+
+/** A file's text ("" when it cannot be read: gone since indexing). */
+async function readSource(index: RepoIndex, path: string): Promise<string> {
+  return readFile(join(index.root, path)).then(sourceText, () => "");
 }

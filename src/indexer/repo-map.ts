@@ -1,7 +1,7 @@
 import { identifierWeight, pageRank } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { liftOverBase, querySeeds, type FocusHints } from "./retrieve.ts";
-import { shownPath } from "./text.ts";
+import { shownLine, shownPath } from "./text.ts";
 import type { Definition } from "./types.ts";
 
 /** Counts tokens of a text; the loaded model's tokenizer when there is one. */
@@ -119,7 +119,7 @@ function render(entries: readonly RepoMapEntry[]): { text: string; files: string
   for (const [path, defs] of byFile) {
     lines.push(defs.length > 0 ? `${shownPath(path)}:` : shownPath(path));
     defs.sort((a, b) => a.startLine - b.startLine);
-    for (const d of defs) lines.push(`${String(d.startLine + 1).padStart(5)}│ ${d.scope ? "  " : ""}${d.signature}`);
+    for (const d of defs) lines.push(`${String(d.startLine + 1).padStart(5)}│ ${d.scope ? "  " : ""}${shownLine(d.signature)}`);
     definitions += defs.length;
   }
   return { text: lines.length > 0 ? lines.join("\n") + "\n" : "", files: [...byFile.keys()], definitions };

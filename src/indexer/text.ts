@@ -146,6 +146,20 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** As UNSAFE_IN_NAME, less the tab: a tab inside a line of code does not change how it reads. */
+const UNSAFE_IN_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A line of a file (a definition's signature) as a model or a person reads it in a list:
+ * a CR or a line separator in it would start a line of its own there (a fake entry of the
+ * repository map), a bidi override would show other text; each such character is shown
+ * as its `\uXXXX` escape. Any other line is shown as it is.
+ */
+export function shownLine(line: string): string {
+  if (!line.match(UNSAFE_IN_LINE)) return line;
+  return line.replace(UNSAFE_IN_LINE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Characters that change how text around them reads: C0 (newline, tab, ESC), DEL, C1, line separators, bidi controls. */
 const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 

@@ -1,5 +1,6 @@
 /** find_symbol: where a name is defined (and optionally used), from the repository index. */
 import { shownPath } from "../indexer/index.ts";
+import { shownLine } from "../indexer/text.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./tool.ts";
 
 export const findSymbolTool: Tool = {
@@ -26,10 +27,10 @@ export const findSymbolTool: Tool = {
     const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit) : [];
     const parts: string[] = [];
     parts.push(definitions.length === 0 ? `No definition of "${name}" found.` : `Definitions of ${name}:`);
-    for (const d of definitions) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${d.scope}` : ""}: ${d.signature}`);
+    for (const d of definitions) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${shownLine(d.scope)}` : ""}: ${shownLine(d.signature)}`);
     if (optionalBool(input, "references")) {
       parts.push(references.length === 0 ? `No references to "${name}" found.` : `References to ${name}:`);
-      for (const r of references) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${r.scope}` : ""}`);
+      for (const r of references) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${shownLine(r.scope)}` : ""}`);
     }
     return { text: parts.join("\n"), data: { definitions, references } };
   },

@@ -6,10 +6,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildRepoMap, contextAt, findDefinitions, locate, locateEntities } from "../../../src/indexer/index.ts";
+import { buildRepoMap, contextAt, findDefinitions, indexQueries, locate, locateEntities } from "../../../src/indexer/index.ts";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes } from "../../../src/indexer/parse-file.ts";
+import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
+import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { decodeText, splitLines } from "../../../src/tools/text-file.ts";
+import { runTool } from "../../../src/tools/tool.ts";
 import { QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
 
 const registry = new LanguageRegistry(QUERIES_DIR);
@@ -106,6 +109,41 @@ describe("UTF-16 files with a byte-order mark (read_file, search and @-mentions 
       assert.match(buildRepoMap(index, { tokens: 500 }).text, /settings\.py:\n +3│ def load_settings\(path\):/);
       const snippet = (await contextAt(index, "main.py", 3)).snippets.find((s) => s.symbol === "load_settings");
       assert.equal(snippet?.text, "def load_settings(path):\n    return os.path.exists(path)");
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("what a signature holds cannot change how the repo map or find_symbol reads", () => {
+  // Lines as a model or an editor may break them: CR, LF, NEL, the Unicode line and paragraph separators.
+  const BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  it("a stray CR, a line separator, a bidi override or an escape is shown escaped, each definition on its own line", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const js = [
+        "function stray_cr() { return 1; } //\r  99\u2502 function fake_one() {",
+        "function line_sep() { return 2; } //\u2028  98\u2502 function fake_two() {",
+        "function bidi_flip() { return '\u202e}{ nruter'; }",
+        "function esc_seq() { return '\u001b[2J'; }",
+        "",
+      ].join("\n");
+      writeFileSync(join(dir, "odd.js"), js);
+      const index = await indexOf(dir);
+      const { text: map, definitions } = buildRepoMap(index, { tokens: 1000 });
+      assert.equal(map.split(BREAKS).filter((l) => l !== "").length, 1 + definitions, map);
+      assert.ok(!RAW.test(map), JSON.stringify(map));
+      assert.match(map, /1│ function stray_cr\(\) \{ return 1; \} \/\/\\u000d  99│ function fake_one\(\) \{\n/);
+      assert.match(map, /3│ +function bidi_flip\(\) \{ return '\\u202e\}\{ nruter'; \}\n/);
+      const ctx = { workspace: new DiskWorkspace(dir), signal: new AbortController().signal, reads: new Map(), index: indexQueries(index) };
+      for (const name of ["stray_cr", "line_sep", "bidi_flip", "esc_seq"]) {
+        const r = await runTool(findSymbolTool, { name }, ctx);
+        assert.equal(r.ok, true, r.text);
+        assert.equal(r.text.split(BREAKS).length, 2, r.text);
+        assert.ok(!RAW.test(r.text), JSON.stringify(r.text));
+      }
     } finally {
       cleanup();
     }

@@ -12,6 +12,7 @@ export type { WorkerOptions } from "./pool.ts";
 export { locate, analyzeQuery, DEFAULT_WEIGHTS } from "./retrieve.ts";
 export type { LocateOptions, LocateWeights, LocatedFile, FocusHints, QueryAnalysis } from "./retrieve.ts";
 export { locateEntities, ENTITY_KINDS } from "./entities.ts";
+export { MAX_QUERY_CHARS } from "./query-evidence.ts";
 export { locateLazily, candidateFiles, neighbourFiles } from "./lazy-locate.ts";
 export type { LazyLocateOptions, LazyLocateResult } from "./lazy-locate.ts";
 export type { LocatedEntity, EntityOptions } from "./entities.ts";

@@ -82,14 +82,51 @@ export function parseQueryEvidence(query: string): QueryEvidence {
 /** The longest word, path or name read from a query; the longest run of spaces or tabs kept. */
 const MAX_RUN = 400;
 const MAX_BLANKS = 64;
+/**
+ * The most of a query that is read: its beginning and its end, half each. An issue is a few
+ * thousand characters (GitHub takes 65,536; the real-issue set's longest is 25,000); a log
+ * pasted whole can be megabytes, and every reading of it costs time linear in its length, many
+ * times over (a 10 MB traceback: 100 s for `hearth locate`).
+ */
+export const MAX_QUERY_CHARS = 256 * 1024;
 
 /**
- * The query with each run of non-blank characters cut to MAX_RUN and each run of spaces
- * and tabs to MAX_BLANKS. A pasted blob (base64, a minified line) has no words to search
- * for, and the name and path patterns read a long run once from each of its characters:
- * a 500,000-character word took minutes. Linear in the query's length.
+ * The query's first and last MAX_QUERY_CHARS / 2 characters (the title and what it says
+ * first; the end of a log, where Python prints the innermost frame and the error), cut
+ * between lines where a line ends near the cut, and never inside a surrogate pair. A query
+ * no longer than that is returned as it is.
  */
-export function boundQuery(text: string): string {
+function headAndTail(text: string): string {
+  if (text.length <= MAX_QUERY_CHARS) return text;
+  const half = MAX_QUERY_CHARS / 2;
+  let end = text.lastIndexOf("\n", half - 1) + 1;
+  if (end < half / 2) end = isLowSurrogate(text, half) ? half - 1 : half;
+  const from = text.length - (half - 1);
+  let start = text.indexOf("\n", from) + 1;
+  if (start === 0 || start > from + half / 2) start = isLowSurrogate(text, from) ? from + 1 : from;
+  const head = text.slice(0, end);
+  return `${head}${head.endsWith("\n") ? "" : "\n"}${text.slice(start)}`;
+}
+
+/** Whether the character at `at` is the second half of a surrogate pair (a cut there would split it). */
+function isLowSurrogate(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  const before = text.charCodeAt(at - 1);
+  return c >= 0xdc00 && c <= 0xdfff && before >= 0xd800 && before <= 0xdbff;
+}
+
+/**
+ * The query with each run of non-blank characters cut to MAX_RUN and each run of spaces and
+ * tabs to MAX_BLANKS, then to MAX_QUERY_CHARS (headAndTail). A pasted blob (base64, a
+ * minified line) has no words to search for, and the name and path patterns read a long run
+ * once from each of its characters: a 500,000-character word took minutes. Linear in the
+ * query's length.
+ */
+export function boundQuery(query: string): string {
+  return headAndTail(boundRuns(query));
+}
+
+function boundRuns(text: string): string {
   const out: string[] = [];
   let start = 0;
   let runStart = 0;

@@ -1,5 +1,5 @@
 /** `hearth locate`: ranks the files and the functions/classes an issue (read from stdin) is about. */
-import { locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
+import { MAX_QUERY_CHARS, locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
@@ -25,6 +25,7 @@ ${INDEX_FLAGS_USAGE}`,
     const entityCount = count(flags.entities, 10, "--entities", 0);
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
+    if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
     const { index } = await openCliIndex(flags, io, { lazy: !flags.full });
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
@@ -43,6 +44,12 @@ ${INDEX_FLAGS_USAGE}`,
 
 /** What an empty answer says on a terminal (a pasted binary, words the code never uses). */
 const NO_MATCH = "No file matches the issue text: it shares no word, name or path with the code here. Describe the problem in the code's own terms, or name a function, a file or the error message, and check --repo.\n";
+
+/** What a query longer than ranking reads says: the ranking did not see the middle of it. */
+function tooLong(length: number): string {
+  const half = (MAX_QUERY_CHARS / 2).toLocaleString("en-US");
+  return `The issue text is ${length.toLocaleString("en-US")} characters: only its first and last ${half} are read. Keep the part that matters (the error, the traceback's end) to rank by all of it.\n`;
+}
 
 /** The files, then the entities under a heading, every name through the terminal sanitizer. */
 export function formatLocated(files: readonly LocatedFile[], entities: readonly LocatedEntity[]): string {

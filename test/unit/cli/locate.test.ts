@@ -44,6 +44,19 @@ describe("hearth locate", () => {
     assert.equal(json.stderr, "");
   });
 
+  it("says when the issue text is longer than it reads, and still ranks by its beginning and end", async (t) => {
+    const repo = checkout(t);
+    const log = "  DEBUG polling the queue again\n".repeat(400_000);
+    const io = fakeIo(repo, `${ISSUE}\n${log}  File "shop/tax.py", line 2, in total_price\nTypeError: bad`);
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "0"], io), 0);
+    assert.match(io.stderr, /^The issue text is 12,800,\d{3} characters: only its first and last 131,072 are read\./);
+    const paths = io.stdout.split("\n").filter((l) => /^ +[\d.]+  /.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+    assert.deepEqual(paths.slice(0, 2).sort(), ["shop/cart.py", "shop/tax.py"]);
+    const short = fakeIo(repo, ISSUE);
+    await locateCommand.run(["--repo", repo, "--no-cache", "--quiet"], short);
+    assert.equal(short.stderr, "");
+  });
+
   it("prints the files, then the top functions and classes as path:line  kind name with their reasons", async (t) => {
     const repo = checkout(t);
     const io = fakeIo(repo, ISSUE);

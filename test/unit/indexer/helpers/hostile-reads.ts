@@ -6,6 +6,8 @@ import { analyzeQuery } from "../../../../src/indexer/index.ts";
 import type { RepoIndex } from "../../../../src/indexer/repo-index.ts";
 import { parseQueryEvidence } from "../../../../src/indexer/query-evidence.ts";
 import { quotedLines } from "../../../../src/indexer/quotes.ts";
+import { locateCommand } from "../../../../src/cli/commands/locate.ts";
+import { captureIo } from "../../../fixtures/cli-io.ts";
 import { indexOf, tempDir } from "./setup.ts";
 
 async function withIndex<T>(files: Record<string, string>, body: (index: RepoIndex) => T): Promise<T> {
@@ -46,12 +48,22 @@ export function blankProse(): Promise<string[]> {
   });
 }
 
-/** An inline span of 200,000 words with one call in it: the names the span names (not only uses). */
-export function longInlineSpan(): Promise<string[]> {
-  return withIndex({ "src/widget.py": "def resize(w):\n    pass\n\n\ndef shrink(w):\n    pass\n" }, (index) => {
+/**
+ * `hearth locate` on an issue whose inline span holds 60,000 words (within what a query
+ * reads) with one call among them: what it prints.
+ */
+export async function longInlineSpan(): Promise<string> {
+  const { dir, cleanup } = tempDir();
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "widget.py"), "def resize(w):\n    pass\n\n\ndef shrink(w):\n    pass\n");
+    writeFileSync(join(dir, "src", "other.py"), "def other(w):\n    pass\n");
     const letters = "abcdefghijklmnopqrstuvwxyz";
-    const words = Array.from({ length: 200_000 }, (_, i) => letters[i % 26]! + letters[Math.floor(i / 26) % 26]! + letters[Math.floor(i / 676) % 26]!);
-    const text = `Resize fails\n\`${words.join(" ")} resize (w) shrink\`\n`;
-    return (analyzeQuery(index, text).evidence.get("src/widget.py") ?? []).filter((e) => e.kind === "named").map((e) => e.text);
-  });
+    const words = Array.from({ length: 60_000 }, (_, i) => letters[i % 26]! + letters[Math.floor(i / 26) % 26]! + letters[Math.floor(i / 676) % 26]!);
+    const io = captureIo(dir, { stdin: `Resize fails\n\`${words.join(" ")} resize (w) shrink\`\n` });
+    await locateCommand.run(["--repo", dir, "--no-cache", "--quiet", "--entities", "0"], io);
+    return io.stdout;
+  } finally {
+    cleanup();
+  }
 }

@@ -1,6 +1,6 @@
 import Parser from "tree-sitter";
 import type { LoadedLanguage } from "./languages.ts";
-import { withLfLineEnds } from "./text.ts";
+import { cut, withLfLineEnds } from "./text.ts";
 import type { Definition, Reference } from "./types.ts";
 
 /** Symbols of one file; the syntax tree is not kept. */
@@ -160,7 +160,7 @@ function collect(
 function addImport(row: number, lines: string[], seen: Set<number>, out: string[]): void {
   if (seen.has(row) || out.length >= IMPORTS_MAX) return;
   seen.add(row);
-  out.push((lines[row] ?? "").trim().slice(0, SIGNATURE_MAX));
+  out.push(cut((lines[row] ?? "").trim(), SIGNATURE_MAX));
 }
 
 function addDef(
@@ -219,7 +219,7 @@ function finish(
 function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definition {
   const scope = d.scope ?? parent?.name;
   const kind = d.kind === "function" && parent && CONTAINER_KINDS.has(parent.kind) ? "method" : d.kind;
-  const signature = (lines[d.startLine] ?? "").trim().slice(0, SIGNATURE_MAX);
+  const signature = cut((lines[d.startLine] ?? "").trim(), SIGNATURE_MAX);
   return {
     name: d.name,
     kind,

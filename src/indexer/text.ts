@@ -141,9 +141,20 @@ function countOf(text: string, needle: string): number {
   return n;
 }
 
-/** `text` cut to `max` characters, with "…" when cut. */
+/** `text` cut to `max` characters, with "…" when cut; never inside a surrogate pair. */
 export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return text.length > max ? `${cut(text, max - 1)}…` : text;
+}
+
+/**
+ * At most the first `max` characters of `text`, one fewer where the cut would keep half a
+ * surrogate pair: half an emoji is invalid UTF-16, and a server's JSON parser refuses a
+ * request that holds one (every prompt with the repo map in it would fail).
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, max > 0 && code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /** As UNSAFE_IN_NAME, less the tab: a tab inside a line of code does not change how it reads. */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { buildRepoMap, contextAt, findDefinitions, indexQueries, locate, locateEntities } from "../../../src/indexer/index.ts";
 import { LanguageRegistry } from "../../../src/indexer/languages.ts";
 import { parseBytes } from "../../../src/indexer/parse-file.ts";
+import { clip } from "../../../src/indexer/text.ts";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { decodeText, splitLines } from "../../../src/tools/text-file.ts";
@@ -119,6 +120,7 @@ describe("what a signature holds cannot change how the repo map or find_symbol r
   // Lines as a model or an editor may break them: CR, LF, NEL, the Unicode line and paragraph separators.
   const BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
   const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  const wellFormed = (text: string) => !/\p{Cs}/u.test(text);
 
   it("a stray CR, a line separator, a bidi override or an escape is shown escaped, each definition on its own line", async () => {
     const { dir, cleanup } = tempDir();
@@ -144,6 +146,30 @@ describe("what a signature holds cannot change how the repo map or find_symbol r
         assert.equal(r.text.split(BREAKS).length, 2, r.text);
         assert.ok(!RAW.test(r.text), JSON.stringify(r.text));
       }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a reason's quote cut to its length keeps an emoji whole", () => {
+    for (let k = 0; k < 4; k++) assert.ok(wellFormed(clip(`${"q".repeat(56 + k)}${"\u{1F600}".repeat(5)}`, 60)));
+  });
+
+  it("a long line cut for its signature keeps an emoji whole", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const lines = Array.from({ length: 4 }, (_, k) => `export function f${k}() { return "${"x".repeat(126 + k)}${"\u{1F600}".repeat(20)}"; }`);
+      writeFileSync(join(dir, "emoji.ts"), lines.join("\n") + "\n");
+      const index = await indexOf(dir);
+      const map = buildRepoMap(index, { tokens: 2000 }).text;
+      assert.equal(map.split("\n").filter((l) => l.includes("│")).length, 4, map);
+      assert.ok(wellFormed(map), JSON.stringify(map));
+      const ctx = { workspace: new DiskWorkspace(dir), signal: new AbortController().signal, reads: new Map(), index: indexQueries(index) };
+      for (let k = 0; k < 4; k++) assert.ok(wellFormed((await runTool(findSymbolTool, { name: `f${k}` }, ctx)).text));
+      // Import lines (shown to the completion model) are cut the same way.
+      const imports = Array.from({ length: 4 }, (_, k) => `import { a${k} } from "./${"y".repeat(137 + k)}${"\u{1F600}".repeat(20)}";`);
+      const out = parseBytes(job("imports.ts"), Buffer.from(imports.join("\n") + "\n"), registry, settings);
+      assert.ok(out.ok && out.record.imports.length === 4 && out.record.imports.every(wellFormed), JSON.stringify(out));
     } finally {
       cleanup();
     }

@@ -76,7 +76,9 @@ export async function startingContext(index: IndexQueries | undefined, workspace
 
 /** `path:start-end` and the lines in a fence longer than any backtick run in them. */
 export function renderCode(code: StartingCode): string {
-  const longest = Math.max(2, ...[...code.text.matchAll(/`+/g)].map((m) => m[0].length));
+  // A loop, not Math.max(...runs): a spread of 200,000 runs (generated markup) overflows the stack.
+  let longest = 2;
+  for (const m of code.text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = "`".repeat(longest + 1);
   return `${shownPath(code.path)}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
 }

@@ -108,6 +108,24 @@ describe("startingContext", () => {
     assert.ok(names.includes("Flags.is_rounded") || names.includes("Flags"));
   });
 
+  it("an entity of a few hundred thousand backtick runs (generated markup) is fenced, not a crash of the fix", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-starting-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    // 300,000 runs of one backtick and one of five, in lines of ordinary length (a minified file is not indexed).
+    const body = Array.from({ length: 7_500 }, () => `    out += '${"`a".repeat(40)}'`).join("\n");
+    writeFileSync(join(dir, "markup.py"), `def render_markup(text):\n    out = '\`\`\`\`\`'\n${body}\n    return out\n`);
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false });
+    t.after(() => index.close());
+    await index.build();
+    const issue = 'render_markup fails\n\nTraceback (most recent call last):\n  File "markup.py", line 3, in render_markup\nValueError';
+    const context = await startingContext(indexQueries(index), new DiskWorkspace(dir), issue, { budgetTokens: 1_000_000 });
+    assert.equal(context.files[0], "markup.py");
+    const code = context.code.find((c) => c.name === "render_markup");
+    assert.ok(code, context.code.map((c) => c.name).join(", "));
+    const rendered = renderCode(code);
+    assert.ok(rendered.startsWith("markup.py:1-7503 (render_markup)\n``````\ndef render_markup(text):\n") && rendered.endsWith("    return out\n``````"), rendered.slice(0, 200));
+  });
+
   it("gives nothing without an index", async (t) => {
     const { workspace } = await setup(t);
     assert.deepEqual(await startingContext(undefined, workspace, ISSUE), { files: [], code: [], codeTokens: 0 });

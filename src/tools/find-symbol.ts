@@ -3,6 +3,8 @@ import { shownPath } from "../indexer/index.ts";
 import { shownLine } from "../indexer/text.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./tool.ts";
 
+const MAX_RESULTS = 500;
+
 export const findSymbolTool: Tool = {
   effect: "read",
   display: { title: "Find symbol", wouldLikeTo: "find the definition of {name}", keyArguments: ["name"], body: "arguments" },
@@ -22,16 +24,26 @@ export const findSymbolTool: Tool = {
   async execute(input, ctx) {
     if (!ctx.index) throw new ToolError("unavailable", "the code index is not ready yet; use search instead");
     const name = stringArg(input, "name").trim();
-    const limit = optionalInt(input, "max_results", 1, 500) ?? 30;
-    const definitions = await ctx.index.findDefinitions(name, limit);
-    const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit) : [];
+    const limit = optionalInt(input, "max_results", 1, MAX_RESULTS) ?? 30;
+    // One more than shown, to say when there are more (a name like `setup` or `init` can be defined in thousands of files).
+    const definitions = await ctx.index.findDefinitions(name, limit + 1);
+    const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit + 1) : [];
     const parts: string[] = [];
     parts.push(definitions.length === 0 ? `No definition of "${name}" found.` : `Definitions of ${name}:`);
-    for (const d of definitions) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${shownLine(d.scope)}` : ""}: ${shownLine(d.signature)}`);
+    for (const d of definitions.slice(0, limit)) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${shownLine(d.scope)}` : ""}: ${shownLine(d.signature)}`);
+    parts.push(...more(definitions.length, limit, "definitions"));
     if (optionalBool(input, "references")) {
       parts.push(references.length === 0 ? `No references to "${name}" found.` : `References to ${name}:`);
-      for (const r of references) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${shownLine(r.scope)}` : ""}`);
+      for (const r of references.slice(0, limit)) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${shownLine(r.scope)}` : ""}`);
+      parts.push(...more(references.length, limit, "references"));
     }
-    return { text: parts.join("\n"), data: { definitions, references } };
+    return { text: parts.join("\n"), data: { definitions: definitions.slice(0, limit), references: references.slice(0, limit) } };
   },
 };
+
+/** The note under a list cut at `limit` (none when it was not). */
+function more(found: number, limit: number, what: string): string[] {
+  if (found <= limit) return [];
+  const next = limit < MAX_RESULTS ? `pass a larger max_results (up to ${MAX_RESULTS}) to see more, or ` : "";
+  return [`[More than ${limit} ${what}; ${next}narrow down with search in the folder you care about.]`];
+}

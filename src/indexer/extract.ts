@@ -53,8 +53,11 @@ const parser = new Parser();
  * unreachable when this returns, so its native memory goes with the next GC.
  */
 export function extractSymbols(text: string, lang: LoadedLanguage, timeoutMs: number): ExtractedSymbols {
-  // Tree-sitter counts rows at LF only: a classic Mac file would be one line.
-  const source = withLfLineEnds(text);
+  // Tree-sitter counts rows at LF only: a classic Mac file would be one line. Several of its
+  // lexers (TypeScript's, Python's, C++'s) take a NUL for the end of the input, which would
+  // hide every definition after one: it is read as a space (the same length: no offset moves).
+  const lf = withLfLineEnds(text);
+  const source = lf.includes("\0") ? lf.replace(/\0/g, " ") : lf;
   const deadline = performance.now() + timeoutMs;
   const overdue = (): boolean => performance.now() > deadline;
   parser.setLanguage(lang.grammar);

@@ -175,3 +175,23 @@ describe("what a signature holds cannot change how the repo map or find_symbol r
     }
   });
 });
+
+describe("a NUL character past the binary check's first 8 KB", () => {
+  // Tree-sitter's lexers of several grammars read a NUL as the end of the input.
+  const files: Record<string, (name: string) => string> = {
+    "x.ts": (n) => `export function ${n}(): number { return 1; }`,
+    "x.cpp": (n) => `int ${n}() { return 1; }`,
+    "x.py": (n) => `def ${n}():\n    return 1`,
+  };
+  for (const [path, define] of Object.entries(files)) {
+    it(`does not hide the definitions after it (${path})`, () => {
+      const before = Array.from({ length: 400 }, (_, i) => define(`f${i}`)).join("\n");
+      const nul = path.endsWith(".py") ? 'MARK = "a\0b"' : '/* a\0b */ const char* mark = "a\0b";';
+      const text = `${before}\n${nul}\n${define("after_nul")}\n`;
+      assert.ok(Buffer.byteLength(before) > 8192);
+      const defs = definitionsOf(path, Buffer.from(text));
+      const last = defs.at(-1);
+      assert.deepEqual([last?.name, last?.line, last?.signature], ["after_nul", text.split("\n").length - (path.endsWith(".py") ? 3 : 2), define("after_nul").split("\n")[0]]);
+    });
+  }
+});

@@ -9,7 +9,7 @@ import { type Transcript, type ConversationSummary, applyTranscriptEvent } from 
 import type { ToWebview } from "../protocol/webview.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { contextMeter } from "./context-meter.ts";
-import { button, h, spinner } from "./dom.ts";
+import { button, h, spinner, updateChildren } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
 import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusLine } from "./model-panel.ts";
@@ -53,6 +53,8 @@ export class ChatApp {
   private readonly working: HTMLElement;
   private readonly composer: Composer;
   private readonly historyButton: HTMLButtonElement;
+  /** The header's buttons: one element for the page's life, so a state message does not take the focus from them. */
+  private readonly topbarButtons: HTMLElement;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private deltaPending = false;
 
@@ -64,6 +66,7 @@ export class ChatApp {
     this.post = (message) => host.postMessage(message);
     this.ctx = { post: this.post, answered: new Set(), openState: new Map() };
     this.historyButton = button("Conversation history", () => this.toggleHistory(), { kind: "icon", icon: "history", attrs: { "aria-expanded": "false", "aria-controls": "history" } });
+    this.topbarButtons = h("div", { class: "topbar-buttons" }, this.historyButton);
     this.header = h("header", { class: "topbar" });
     this.statusArea = h("div", { class: "status-area" });
     this.historyPanel = new HistoryPanel(this.post, () => this.toggleHistory(false));
@@ -156,7 +159,7 @@ export class ChatApp {
 
   /** New chat lives in the view's title bar (one "+", VS Code's own): the page does not repeat it. */
   private renderStatus(): void {
-    this.header.replaceChildren(statusLine(this.state), h("div", { class: "topbar-buttons" }, this.historyButton));
+    updateChildren(this.header, [statusLine(this.state), this.topbarButtons]);
     this.composer.setBlocked(this.state ? agentBlocker(this.state.runtime)?.reason : undefined);
     this.renderStatusArea();
   }
@@ -168,9 +171,9 @@ export class ChatApp {
     const model = this.state?.runtime.kind === "running" ? this.state.runtime.status.model : undefined;
     const noModel = this.state && model?.kind === "none" ? noModelCard(this.state, this.post) : undefined;
     const emptyChat = (this.transcript?.items.length ?? 0) === 0;
-    this.emptySlot.replaceChildren(...(noModel && emptyChat ? [noModel] : []));
+    updateChildren(this.emptySlot, noModel && emptyChat ? [noModel] : []);
     this.intro.hidden = noModel !== undefined;
-    this.statusArea.replaceChildren(...statusCards(this.state, this.post), ...(noModel && !emptyChat ? [noModel] : []), ...(meta ? [meta] : []), ...(folder ? [folder] : []));
+    updateChildren(this.statusArea, [...statusCards(this.state, this.post), ...(noModel && !emptyChat ? [noModel] : []), ...(meta ? [meta] : []), ...(folder ? [folder] : [])]);
   }
 
   /** Text deltas: the streaming message is re-rendered at most once per frame. */

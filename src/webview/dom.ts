@@ -26,6 +26,26 @@ export function append(parent: Node, children: readonly Child[]): void {
   }
 }
 
+/**
+ * Replaces `parent`'s children with `fresh`, keeping each old child equal to a fresh one
+ * (same tags, attributes and text: isEqualNode) in place. A state message re-renders the
+ * cards several times a second while an index or a download progresses: a button the user
+ * tabbed to keeps the focus, and an unchanged alert is not inserted, and said, again.
+ */
+export function updateChildren(parent: Element, fresh: readonly Node[]): void {
+  const old = [...parent.childNodes];
+  const next = fresh.map((node) => {
+    const i = old.findIndex((o) => o === node || o.isEqualNode(node));
+    return i < 0 ? node : old.splice(i, 1)[0]!;
+  });
+  for (const gone of old) gone.remove();
+  let cursor = parent.firstChild;
+  for (const node of next) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(node, cursor); // moves only what is new or out of order
+  }
+}
+
 /** A button with an accessible name; `label` is the visible text unless an icon is given. */
 export function button(
   label: string,

@@ -1,0 +1,57 @@
+// The chat view for people who use the keyboard and a screen reader: focus stays where the
+// user put it while the page updates, goes somewhere useful when what held it goes away,
+// and what a screen reader announces is said once.
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { onlyButton, startApp, window } from "./dom-env.ts";
+import { READY_MODEL, stateMessage, status } from "./fixtures.ts";
+import type { ChatApp } from "../../../src/webview/app.ts";
+import type { IndexState, ModelState } from "../../../src/protocol/status.ts";
+import type { ToWebview } from "../../../src/protocol/webview.ts";
+
+let root: HTMLElement;
+let app: ChatApp;
+
+const q = (selector: string) => root.querySelector<HTMLElement>(selector);
+const focused = () => window.document.activeElement;
+
+/** A state message with this model and index (the extension sends one for every index progress step). */
+function state(model: ModelState, index: IndexState, extra: Partial<Extract<ToWebview, { type: "state" }>> = {}): ToWebview {
+  return stateMessage(model, { runtime: { kind: "running", status: { ...status(model), index } }, ...extra });
+}
+
+/** Nodes added under `root` since `observer` started (or last taken), with their subtrees. */
+function added(observer: MutationObserver): Element[] {
+  return observer.takeRecords().flatMap((r) => [...r.addedNodes]).flatMap((n) => (n instanceof window.Element ? [n, ...n.querySelectorAll("*")] : []));
+}
+
+describe("keyboard: focus survives state messages", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  const MODEL_ERROR: ModelState = { kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "the model file is incomplete", fix: "downloadModel" };
+
+  it("a status card's button keeps the focus while index progress arrives, and its alert is not said again", () => {
+    app.receive(state(MODEL_ERROR, { kind: "indexing", done: 1, total: 100 }));
+    onlyButton(root, "Show Log").focus();
+    const observer = new window.MutationObserver(() => undefined);
+    observer.observe(root, { childList: true, subtree: true, characterData: true });
+    for (let done = 2; done < 6; done++) app.receive(state(MODEL_ERROR, { kind: "indexing", done, total: 100 }));
+    assert.equal(focused(), onlyButton(root, "Show Log"), "the focus stays on Show Log");
+    assert.deepEqual(added(observer).filter((el) => el.getAttribute("role") === "alert").map((el) => el.textContent), [], "the unchanged error is not inserted again");
+    assert.equal(q("[data-index]")?.textContent, "Indexing 5 / 100 files…", "what changed is shown");
+  });
+
+  it("the no-model card's buttons and the history button keep the focus while a download progresses", () => {
+    const none: ModelState = { kind: "none", detail: "" };
+    const download = (fraction: number) => state(none, { kind: "ready", files: 1, symbols: 3 }, { download: { preset: "qwen3.5-27b", fraction, detail: "" } });
+    app.receive(download(0.1));
+    onlyButton(root, "Choose GGUF File…").focus();
+    app.receive(download(0.2));
+    assert.equal(focused(), onlyButton(root, "Choose GGUF File…"));
+    assert.match(q("[data-download]")?.textContent ?? "", /20%/);
+    onlyButton(root, "Conversation history").focus();
+    app.receive(download(0.3));
+    app.receive(stateMessage(READY_MODEL));
+    assert.equal(focused(), onlyButton(root, "Conversation history"));
+  });
+});

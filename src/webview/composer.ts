@@ -4,7 +4,7 @@
  * Problems), and Send — or Stop while a reply runs.
  */
 import type { Mention } from "../protocol/webview.ts";
-import { button, h, icon } from "./dom.ts";
+import { button, h, icon, updateElement } from "./dom.ts";
 import type { Post } from "./host.ts";
 import { localMentions, mentionDetail, mentionIcon, mentionLabel, mentionQueryAt, sameMention } from "./mentions.ts";
 
@@ -100,8 +100,11 @@ export class Composer {
     this.textarea.setSelectionRange(this.textarea.value.length, this.textarea.value.length);
   }
 
+  /** Updates the meter in place: its warning (a status) is said when it appears, not again at every event of the run. */
   setMeter(meter: HTMLElement): void {
-    this.meterSlot.replaceChildren(meter);
+    const shown = this.meterSlot.firstElementChild;
+    if (shown?.tagName === meter.tagName) updateElement(shown, meter);
+    else this.meterSlot.replaceChildren(meter);
   }
 
   /**
@@ -110,7 +113,8 @@ export class Composer {
    */
   setBlocked(reason: string | undefined): void {
     this.blocked = reason;
-    this.blockedNote.textContent = reason ?? "";
+    // A status: written only when the reason changes, or a screen reader says it again at every state message.
+    if (this.blockedNote.textContent !== (reason ?? "")) this.blockedNote.textContent = reason ?? "";
     this.blockedNote.hidden = reason === undefined;
     this.sendButton.disabled = reason !== undefined;
     if (reason === undefined) this.sendButton.removeAttribute("aria-describedby");

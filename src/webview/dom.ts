@@ -46,6 +46,13 @@ export function updateChildren(parent: Element, fresh: readonly Node[]): void {
   }
 }
 
+/** Makes `shown` look like `fresh` (its attributes, then its children through updateChildren), keeping `shown` itself in place. */
+export function updateElement(shown: Element, fresh: Element): void {
+  for (const name of shown.getAttributeNames()) if (!fresh.hasAttribute(name)) shown.removeAttribute(name);
+  for (const name of fresh.getAttributeNames()) if (shown.getAttribute(name) !== fresh.getAttribute(name)) shown.setAttribute(name, fresh.getAttribute(name)!);
+  updateChildren(shown, [...fresh.childNodes]);
+}
+
 /** A button with an accessible name; `label` is the visible text unless an icon is given. */
 export function button(
   label: string,

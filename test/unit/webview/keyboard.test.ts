@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { onlyButton, startApp, window } from "./dom-env.ts";
-import { READY_MODEL, stateMessage, status } from "./fixtures.ts";
+import { READY_MODEL, conversation, event, stateMessage, status, transcript } from "./fixtures.ts";
 import type { ChatApp } from "../../../src/webview/app.ts";
 import type { IndexState, ModelState } from "../../../src/protocol/status.ts";
 import type { ToWebview } from "../../../src/protocol/webview.ts";
@@ -53,5 +53,32 @@ describe("keyboard: focus survives state messages", () => {
     app.receive(download(0.3));
     app.receive(stateMessage(READY_MODEL));
     assert.equal(focused(), onlyButton(root, "Conversation history"));
+  });
+});
+
+describe("screen reader: a status is said when it changes, not at every render", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  it("'Context nearly full' is not inserted again at every event of the run", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1", context: { usedTokens: 85_000, contextSize: 100_000 } })));
+    assert.match(q("[data-context-meter]")?.textContent ?? "", /nearly full/);
+    const observer = new window.MutationObserver(() => undefined);
+    observer.observe(root, { childList: true, subtree: true, characterData: true });
+    app.receive(event({ type: "toolStart", call: { id: "t1", name: "read_file", arguments: { path: "a.ts" } }, effect: "read" }));
+    app.receive(event({ type: "toolEnd", callId: "t1", ok: true, preview: "text", durationMs: 3 }));
+    assert.deepEqual(added(observer).filter((el) => el.getAttribute("role") === "status").map((el) => el.textContent), []);
+    app.receive(event({ type: "context", usedTokens: 90_000, contextSize: 100_000 }));
+    assert.match(q("[data-context-meter]")?.textContent ?? "", /90%/, "new numbers are shown");
+  });
+
+  it("why Send is off is not written again at every state message", () => {
+    const none: ModelState = { kind: "none", detail: "" };
+    app.receive(state(none, { kind: "indexing", done: 1, total: 100 }));
+    const note = q("[data-blocked]")!;
+    assert.equal(note.hidden, false);
+    const observer = new window.MutationObserver(() => undefined);
+    observer.observe(note, { childList: true, subtree: true, characterData: true });
+    for (let done = 2; done < 5; done++) app.receive(state(none, { kind: "indexing", done, total: 100 }));
+    assert.deepEqual(observer.takeRecords().length, 0);
   });
 });

@@ -13,6 +13,7 @@ import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts"
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
+import { FileSpans } from "./spans.ts";
 import { bm25Tf } from "./tables.ts";
 import { clip, identifiersIn, sourceLines, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
@@ -129,14 +130,14 @@ function scoredDefinitions(index: RepoIndex, query: string, files: readonly Loca
   const quotes = ranked.length > 0 ? quotedPhrases(index, quotedLines(parseQueryEvidence(query))) : new Map<string, QuotedIn>();
   const out: ScoredDefinition[] = [];
   for (const { file, rank, record, lines } of ranked) {
-    const references = unpackReferences(record.references);
+    const spans = new FileSpans(record.definitions, ENTITY_KINDS, unpackReferences(record.references));
     const quote = quotes.get(record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
-      const scored = scoreEntity(index, record, def, references, text.get(def) ?? 0, evidence, callers, sharing);
+      const scored = scoreEntity(index, record, def, spans, text.get(def) ?? 0, evidence, callers, sharing);
       // The definition that holds a message the issue quotes is the one that printed it.
       if (quote && holdsPhrase(lines, def, quote.phrase)) {
-        scored.score += W.quote * (hasMembers(record, def) ? CONTAINER_BODY : 1);
+        scored.score += W.quote * (spans.hasMembers(def) ? CONTAINER_BODY : 1);
         scored.reasons.unshift(`quotes "${clip(quote.phrase, 60)}"`);
       }
       out.push({ file, rank, record, def, ...scored });
@@ -240,7 +241,7 @@ function scoreEntity(
   index: RepoIndex,
   record: FileRecord,
   def: Definition,
-  references: readonly { name: string; line: number }[],
+  spans: FileSpans<{ name: string; line: number }>,
   text: number,
   evidence: EntityEvidence,
   callers: ReadonlyMap<string, string>,
@@ -254,9 +255,9 @@ function scoreEntity(
     reasons.push(frameHit.reason);
   }
   // A class's name and body are its methods' too: the issue says which method, not the class.
-  const own = hasMembers(record, def) ? CONTAINER_BODY : 1;
+  const own = spans.hasMembers(def) ? CONTAINER_BODY : 1;
   score += nameEvidence(index, def, evidence, sharing, own === 1 ? 1 : CONTAINER_NAME, reasons);
-  const body = bodyEvidence(index, def, references, evidence.terms);
+  const body = bodyEvidence(index, def, spans, evidence.terms);
   if (body.coverage > 0) {
     score += W.body * body.coverage * own;
     reasons.push(`uses: ${body.matched.slice(0, 5).join(", ")}`);
@@ -373,11 +374,6 @@ const CONTAINER_BODY = 0.3;
  */
 const CONTAINER_NAME = 0.5;
 
-/** Whether other entity definitions lie inside `def` (a class with methods, a module with functions). */
-function hasMembers(record: FileRecord, def: Definition): boolean {
-  return record.definitions.some((d) => d !== def && ENTITY_KINDS.has(d.kind) && d.startLine >= def.startLine && d.endLine <= def.endLine && (d.startLine > def.startLine || d.endLine < def.endLine));
-}
-
 /**
  * The strongest frame for a definition: one that names it and whose line falls inside it
  * in this file, then one that names it with this file's path, then one that only names it;
@@ -435,11 +431,10 @@ function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): 
  * weighted by rarity: a function that touches `cache` and `evict` when the issue is about
  * cache eviction.
  */
-function bodyEvidence(index: RepoIndex, def: Definition, references: readonly { name: string; line: number }[], terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
+function bodyEvidence(index: RepoIndex, def: Definition, spans: FileSpans<{ name: string; line: number }>, terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
   if (terms.size === 0) return { coverage: 0, matched: [] };
   const used = new Map<string, string>();
-  for (const r of references) {
-    if (r.line < def.startLine || r.line > def.endLine) continue;
+  for (const r of spans.referencesIn(def)) {
     for (const t of termsOfWord(r.name)) if (terms.has(t) && !used.has(t)) used.set(t, r.name);
   }
   if (used.size === 0) return { coverage: 0, matched: [] };

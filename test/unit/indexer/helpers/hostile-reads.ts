@@ -2,7 +2,7 @@
 // hostile-queries.test.ts (helpers/in-thread.ts): each returns plain data to assert on.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzeQuery } from "../../../../src/indexer/index.ts";
+import { analyzeQuery, locate, locateEntities } from "../../../../src/indexer/index.ts";
 import type { RepoIndex } from "../../../../src/indexer/repo-index.ts";
 import { parseQueryEvidence } from "../../../../src/indexer/query-evidence.ts";
 import { quotedLines } from "../../../../src/indexer/quotes.ts";
@@ -66,4 +66,17 @@ export async function longInlineSpan(): Promise<string> {
   } finally {
     cleanup();
   }
+}
+
+/**
+ * The entities of a generated module of 30,000 one-line functions that each make a call
+ * (under the index's 1 MiB file limit), for an issue whose traceback runs through one of
+ * them: the best three, as `name: reasons`.
+ */
+export async function manyDefinitions(): Promise<string[]> {
+  const module = Array.from({ length: 30_000 }, (_, i) => `def on_${i}(x): return g(x, x)\n`).join("");
+  const issue = 'on_7 fails\n\nTraceback (most recent call last):\n  File "gen/events.py", line 8, in on_7\nValueError';
+  return withIndex({ "gen/events.py": module, "gen/other.py": "def other(x): return x\n" }, (index) =>
+    locateEntities(index, issue, locate(index, issue, { top: 5 }), { top: 3 }).map((e) => `${e.name}: ${e.reasons.join("; ")}`),
+  );
 }

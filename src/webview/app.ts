@@ -191,7 +191,10 @@ export class ChatApp {
     if (!deltaOnly) this.deltaPending = false;
     const t = this.transcript;
     const nearBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 48;
+    const focus = this.transcriptView.focusMark();
     if (t) this.transcriptView.render(t, deltaOnly);
+    // A keyboard user left on a replaced button would be sent back to the top of the page.
+    if (focus && !this.transcriptView.refocus(focus)) this.composer.focus();
     const wasEmpty = !this.empty.hidden;
     this.empty.hidden = (t?.items.length ?? 0) > 0;
     if (wasEmpty !== !this.empty.hidden) this.renderStatusArea(); // the no-model card moves with it

@@ -123,6 +123,12 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
     const answer = (approved: boolean) => () => {
       ctx.answered.add(item.id);
       ctx.post({ type: "approve", callId: item.id, approved });
+      // The focus leaves the button before it is disabled (a disabled button drops it to the page): to the card.
+      const card = buttons[0]?.closest<HTMLElement>("[data-item]");
+      if (card && buttons.includes(document.activeElement as HTMLElement)) {
+        card.tabIndex = -1;
+        card.focus();
+      }
       for (const b of buttons) b.setAttribute("disabled", "");
     };
     buttons.push(

@@ -104,6 +104,22 @@ function notice(item: NoticeItem): HTMLElement {
   );
 }
 
+/** Where the keyboard was in the conversation before a render: the element, its item, review file and name. */
+export interface FocusMark {
+  readonly element: HTMLElement;
+  readonly itemId: string | undefined;
+  readonly reviewFile: string | undefined;
+  readonly name: string;
+}
+
+function usable(el: Element): boolean {
+  return el.isConnected && !(el as HTMLButtonElement).disabled && el.closest("[hidden]") === null;
+}
+
+function focusName(el: Element): string {
+  return el.getAttribute("aria-label") ?? el.textContent ?? "";
+}
+
 export class TranscriptView {
   readonly element: HTMLElement;
   private readonly rendered = new Map<string, Rendered>();
@@ -113,6 +129,31 @@ export class TranscriptView {
 
   constructor(private readonly ctx: ToolCardContext) {
     this.element = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
+  }
+
+  /** Where the focus is, when it is in the conversation (before a render that may replace its element). */
+  focusMark(): FocusMark | undefined {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.element.contains(active)) return undefined;
+    return { element: active, itemId: active.closest<HTMLElement>("[data-id]")?.dataset.id, reviewFile: active.closest<HTMLElement>("[data-review-file]")?.dataset.reviewFile, name: focusName(active) };
+  }
+
+  /**
+   * After a render: a focus whose element was replaced, disabled or hidden (an answered
+   * approval, a decided review file) goes to the same control of the new card, else to its
+   * file row's first button, else to the card itself. False when the item is gone (a restore
+   * rewound past it): the caller puts the focus somewhere else.
+   */
+  refocus(mark: FocusMark): boolean {
+    if (usable(mark.element)) return true;
+    const item = [...this.element.children].find((el): el is HTMLElement => el instanceof HTMLElement && el.dataset.id === mark.itemId);
+    if (!item) return false;
+    const row = mark.reviewFile === undefined ? undefined : [...item.querySelectorAll<HTMLElement>("[data-review-file]")].find((el) => el.dataset.reviewFile === mark.reviewFile);
+    const controls = [...(row ?? item).querySelectorAll<HTMLElement>("button, a[href], summary, [tabindex]")].filter(usable);
+    const target = controls.find((el) => focusName(el) === mark.name) ?? (row ? controls[0] : undefined) ?? item;
+    if (target === item && !item.hasAttribute("tabindex")) item.tabIndex = -1;
+    target.focus();
+    return true;
   }
 
   /** Re-renders what changed. `onlyLast`: the last item is the only one that can have changed (a text delta). */

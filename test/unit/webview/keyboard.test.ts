@@ -3,12 +3,13 @@
 // and what a screen reader announces is said once.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { onlyButton, startApp, window } from "./dom-env.ts";
+import { type FakeHost, onlyButton, startApp, window } from "./dom-env.ts";
 import { READY_MODEL, conversation, event, stateMessage, status, transcript } from "./fixtures.ts";
 import type { ChatApp } from "../../../src/webview/app.ts";
 import type { IndexState, ModelState } from "../../../src/protocol/status.ts";
 import type { ToWebview } from "../../../src/protocol/webview.ts";
 
+let host: FakeHost;
 let root: HTMLElement;
 let app: ChatApp;
 
@@ -80,5 +81,72 @@ describe("screen reader: a status is said when it changes, not at every render",
     observer.observe(note, { childList: true, subtree: true, characterData: true });
     for (let done = 2; done < 5; done++) app.receive(state(none, { kind: "indexing", done, total: 100 }));
     assert.deepEqual(observer.takeRecords().length, 0);
+  });
+});
+
+/** Whether the keyboard is somewhere: an element in the page, not disabled, not hidden. */
+function usable(el: Element | null): boolean {
+  return el !== null && el !== window.document.body && el.isConnected && !(el as HTMLButtonElement).disabled && el.closest("[hidden]") === null;
+}
+
+describe("keyboard: focus after what held it goes away", () => {
+  beforeEach(() => {
+    ({ root, host, app } = startApp());
+    app.receive(stateMessage());
+  });
+
+  const call = { id: "call1", name: "edit_file", arguments: { path: "src/a.ts", old_text: "a", new_text: "b" } };
+  const inItem = (id: string) => focused()?.closest("[data-id]")?.getAttribute("data-id") === id;
+
+  it("Approve by keyboard: the focus stays on the card as it runs and ends, not on the page", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    app.receive(event({ type: "approvalRequest", call, effect: "write" }));
+    const approve = onlyButton(q('[data-id="call1"]')!, "Approve");
+    approve.focus();
+    approve.click();
+    assert.deepEqual(host.sent("approve"), [{ type: "approve", callId: "call1", approved: true }]);
+    assert.ok(usable(focused()) && inItem("call1"), "answered: on the card, not on a disabled button");
+    app.receive(event({ type: "approval", callId: "call1", approved: true }));
+    app.receive(event({ type: "toolStart", call, effect: "write" }));
+    assert.ok(usable(focused()) && inItem("call1"), `running: on the card (${focused()?.tagName})`);
+    app.receive(event({ type: "toolEnd", callId: "call1", ok: true, preview: "Edited", durationMs: 3, diff: "@@ -1 +1 @@\n-a\n+b\n", changedFiles: ["src/a.ts"], checkpoint: "cp" }));
+    assert.ok(usable(focused()) && inItem("call1"), "done: still on the card");
+  });
+
+  it("Deny by keyboard: the same", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    app.receive(event({ type: "approvalRequest", call, effect: "write" }));
+    const deny = onlyButton(q('[data-id="call1"]')!, "Deny");
+    deny.focus();
+    deny.click();
+    app.receive(event({ type: "approval", callId: "call1", approved: false }));
+    assert.ok(usable(focused()) && inItem("call1"));
+  });
+
+  it("accepting a review file by keyboard leaves the focus on that file's row; Accept all on the review", () => {
+    app.receive(conversation(transcript([{ kind: "review", id: "r1", checkpoint: "cp", summary: "Fixed", files: [{ path: "src/a.ts", state: "pending" }, { path: "src/b.ts", state: "pending" }] }])));
+    const row = () => q('[data-review-file="src/a.ts"]')!;
+    const accept = row().querySelector<HTMLButtonElement>('button[title="Accept"]')!;
+    accept.focus();
+    accept.click();
+    app.receive(event({ type: "reviewDecision", reviewId: "r1", paths: ["src/a.ts"], state: "accepted" }));
+    assert.ok(usable(focused()) && row().contains(focused()), `on the row of src/a.ts (${focused()?.outerHTML})`);
+    onlyButton(root, "Accept all").focus();
+    onlyButton(root, "Accept all").click();
+    app.receive(event({ type: "reviewDecision", reviewId: "r1", paths: ["src/b.ts"], state: "accepted" }));
+    assert.ok(usable(focused()) && inItem("r1"));
+  });
+
+  it("Restore checkpoint by keyboard: the message goes, the focus goes to the message box", () => {
+    app.receive(conversation(transcript([
+      { kind: "user", id: "u1", text: "fix it", checkpoint: "cp1" },
+      { kind: "tool", id: "t1", name: "write_file", arguments: { path: "a" }, status: "done", changedFiles: ["a"] },
+    ])));
+    const restore = onlyButton(root, "Restore checkpoint");
+    restore.focus();
+    restore.click();
+    app.receive(event({ type: "rewound", itemId: "u1" }));
+    app.receive(event({ type: "notice", level: "info", text: "Restored 1 file" }));
+    assert.equal(focused(), q('textarea[aria-label="Message Hearth"]'));
   });
 });

@@ -124,8 +124,12 @@ export class Composer {
 
   setRunning(running: boolean): void {
     this.running = running;
+    // The button pressed is hidden as the run starts or ends: a keyboard user goes on in the message box, not at the page's top.
+    const hiding = running ? this.sendButton : this.stopButton;
+    const strand = document.activeElement === hiding && !hiding.hidden;
     this.sendButton.hidden = running;
     this.stopButton.hidden = !running;
+    if (strand) this.textarea.focus();
     this.element.classList.toggle("running", running);
   }
 

@@ -149,4 +149,20 @@ describe("keyboard: focus after what held it goes away", () => {
     app.receive(event({ type: "notice", level: "info", text: "Restored 1 file" }));
     assert.equal(focused(), q('textarea[aria-label="Message Hearth"]'));
   });
+
+  it("Stop by keyboard: when the run ends the focus goes to the message box; Send too when the run starts", () => {
+    const textarea = q('textarea[aria-label="Message Hearth"]') as HTMLTextAreaElement;
+    app.receive(conversation(transcript()));
+    textarea.value = "go";
+    onlyButton(root, "Send").focus();
+    onlyButton(root, "Send").click();
+    assert.equal(host.sent("send").length, 1);
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    assert.ok(usable(focused()), `after Send: ${focused()?.tagName}`);
+    const stop = q('[data-action="stop"]') as HTMLButtonElement;
+    stop.focus();
+    stop.click();
+    app.receive(event({ type: "end", result: { stopReason: "cancelled", message: "", steps: 0, changedFiles: [] } }));
+    assert.equal(focused(), textarea);
+  });
 });

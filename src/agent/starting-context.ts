@@ -25,7 +25,7 @@ export interface StartingCode {
 }
 
 export interface StartingContext {
-  /** Ranked files, best first (what the model is pointed at). */
+  /** Ranked files the issue matches, best first (what the model is pointed at). */
   readonly files: string[];
   readonly code: StartingCode[];
   /** Tokens the code blocks take in the message. */
@@ -71,7 +71,9 @@ export async function startingContext(index: IndexQueries | undefined, workspace
     code.push(block);
     used += tokens;
   }
-  return { files: located.map((f) => f.path), code, codeTokens: used };
+  // A file with a score of 0 matched nothing in the issue: it only filled the list, and named
+  // as related it would send the model to read it.
+  return { files: located.filter((f) => f.score > 0).map((f) => f.path), code, codeTokens: used };
 }
 
 /** `path:start-end` and the lines in a fence longer than any backtick run in them. */

@@ -12,7 +12,8 @@ export const locateCommand: CliCommand = {
 Files new to the cache have their words counted and only those the ranking needs are parsed
 (tree-sitter); the cache keeps them for the next run. --full parses every file first.
 
-  --top N            how many files (default 10)
+  --top N            at most how many files (default 10; files the issue does not
+                     match are left out)
   --entities N       how many functions/classes from those files (default 10; 0: none)
   --json             {files: [{path, score, reasons}], entities: [{path, line, endLine,
                      name, kind, scope?, score, reasons}]}, best first; lines 1-based
@@ -29,8 +30,11 @@ ${INDEX_FLAGS_USAGE}`,
     const { index } = await openCliIndex(flags, io, { lazy: !flags.full });
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
-      const { files } = await locateLazily(index, query, { top, openFiles, signal: io.signal });
-      const entities = entityCount > 0 ? locateEntities(index, query, files, { top: entityCount }) : [];
+      const { files: ranked } = await locateLazily(index, query, { top, openFiles, signal: io.signal });
+      const entities = entityCount > 0 ? locateEntities(index, query, ranked, { top: entityCount }) : [];
+      // A file with a score of 0 matched nothing: it only filled the list (shown, it read as the
+      // next best match, with an empty line for its reasons).
+      const files = ranked.filter((f) => f.score > 0);
       io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
       if (!flags.json && files.length === 0) io.err(NO_MATCH);
       // After the answer: what this query parsed is kept for the next one.

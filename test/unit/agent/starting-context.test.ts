@@ -126,6 +126,12 @@ describe("startingContext", () => {
     assert.ok(rendered.startsWith("markup.py:1-7503 (render_markup)\n``````\ndef render_markup(text):\n") && rendered.endsWith("    return out\n``````"), rendered.slice(0, 200));
   });
 
+  it("names only the files the issue matches as related, not files that only fill the list", async (t) => {
+    const { queries, workspace } = await setup(t);
+    const context = await startingContext(queries, workspace, "round_half loses the sign", { budgetTokens: 100_000 });
+    assert.deepEqual(context.files, ["calc/rounding.py"]);
+  });
+
   it("gives nothing without an index", async (t) => {
     const { workspace } = await setup(t);
     assert.deepEqual(await startingContext(undefined, workspace, ISSUE), { files: [], code: [], codeTokens: 0 });

@@ -57,6 +57,19 @@ describe("hearth locate", () => {
     assert.equal(short.stderr, "");
   });
 
+  it("lists only the files the issue matches: no unrelated file with a score of 0 and no reason fills --top", async (t) => {
+    const repo = checkout(t);
+    const io = fakeIo(repo, "The receipt never arrives");
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--entities", "0"], io), 0);
+    assert.match(io.stdout, /^ +[\d.]+  shop\/mail\.py\n {9}\S/);
+    assert.ok(!io.stdout.includes("widget"), io.stdout);
+    assert.ok(!io.stdout.split("\n").some((l) => /^ +$/.test(l)), `a file with no reason: ${io.stdout}`);
+    const json = fakeIo(repo, "The receipt never arrives");
+    assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], json), 0);
+    const { files } = JSON.parse(json.stdout) as { files: { path: string; score: number }[] };
+    assert.ok(files.length > 0 && files.every((f) => f.score > 0), json.stdout);
+  });
+
   it("prints the files, then the top functions and classes as path:line  kind name with their reasons", async (t) => {
     const repo = checkout(t);
     const io = fakeIo(repo, ISSUE);

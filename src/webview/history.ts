@@ -18,10 +18,8 @@ export class HistoryPanel {
     this.element.addEventListener("keydown", (e) => {
       if (e.key !== "Escape") return;
       e.stopPropagation();
-      if (this.confirming) {
-        this.confirming = undefined;
-        this.render();
-      } else this.onClose();
+      if (this.confirming) this.cancelConfirm(this.confirming);
+      else this.onClose();
     });
   }
 
@@ -43,13 +41,42 @@ export class HistoryPanel {
     this.render();
   }
 
+  /**
+   * Renders the list anew. A keyboard user's place survives it: the same button of the same
+   * conversation, else that conversation, else (it was deleted) the one now in its place.
+   */
   private render(): void {
     if (this.element.hidden) return;
-    const rows = [...this.history].sort((a, b) => b.updatedAt - a.updatedAt).map((c) => this.row(c));
+    const place = this.focusPlace();
+    const sorted = [...this.history].sort((a, b) => b.updatedAt - a.updatedAt);
+    const rows = sorted.map((c) => this.row(c));
     this.element.replaceChildren(
       h("div", { class: "history-head" }, h("h2", {}, "Conversations"), button("Close conversations", () => this.onClose(), { kind: "icon", icon: "close" })),
       rows.length ? h("ul", { class: "history-list" }, ...rows) : h("p", { class: "muted" }, "No conversations yet."),
     );
+    this.shownOrder = sorted.map((c) => c.id);
+    if (place) this.refocus(place);
+  }
+
+  /** The ids as last shown, top to bottom (to find the neighbour of a deleted conversation). */
+  private shownOrder: string[] = [];
+
+  private focusPlace(): { id: string | undefined; index: number; name: string } | undefined {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.element.contains(active)) return undefined;
+    const id = active.closest<HTMLElement>("[data-conversation]")?.dataset.conversation;
+    return { id, index: id === undefined ? -1 : this.shownOrder.indexOf(id), name: active.getAttribute("aria-label") ?? active.textContent ?? "" };
+  }
+
+  private refocus(place: { id: string | undefined; index: number; name: string }): void {
+    const rows = [...this.element.querySelectorAll<HTMLElement>("[data-conversation]")];
+    const same = rows.find((r) => r.dataset.conversation === place.id);
+    const buttons = (el: ParentNode) => [...el.querySelectorAll<HTMLButtonElement>("button")];
+    const target =
+      same ? (buttons(same).find((b) => (b.getAttribute("aria-label") ?? b.textContent) === place.name) ?? same.querySelector<HTMLElement>(".history-open"))
+      : place.id !== undefined ? (rows[Math.min(place.index, rows.length - 1)]?.querySelector<HTMLElement>(".history-open") ?? buttons(this.element)[0])
+      : buttons(this.element).find((b) => (b.getAttribute("aria-label") ?? b.textContent) === place.name);
+    target?.focus();
   }
 
   private row(c: ConversationSummary): HTMLElement {

@@ -3,7 +3,7 @@
 // and what a screen reader announces is said once.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { type FakeHost, onlyButton, startApp, window } from "./dom-env.ts";
+import { type FakeHost, key, onlyButton, startApp, window } from "./dom-env.ts";
 import { READY_MODEL, conversation, event, stateMessage, status, transcript } from "./fixtures.ts";
 import type { ChatApp } from "../../../src/webview/app.ts";
 import type { IndexState, ModelState } from "../../../src/protocol/status.ts";
@@ -164,5 +164,46 @@ describe("keyboard: focus after what held it goes away", () => {
     stop.click();
     app.receive(event({ type: "end", result: { stopReason: "cancelled", message: "", steps: 0, changedFiles: [] } }));
     assert.equal(focused(), textarea);
+  });
+});
+
+describe("keyboard: the conversation history", () => {
+  const history = [
+    { id: "c1", title: "Chat", updatedAt: 3 },
+    { id: "c2", title: "Older chat", updatedAt: 2 },
+    { id: "c3", title: "Oldest chat", updatedAt: 1 },
+  ];
+  const row = (id: string) => q(`[data-conversation="${id}"]`)!;
+  const openButton = (id: string) => row(id).querySelector<HTMLButtonElement>(".history-open")!;
+
+  beforeEach(() => {
+    ({ root, host, app } = startApp());
+    app.receive(conversation(transcript(), history));
+    onlyButton(root, "Conversation history").click();
+  });
+
+  it("Escape in a delete confirmation goes back to that conversation, as Cancel does", async () => {
+    onlyButton(row("c2"), "Delete conversation “Older chat”").click();
+    await Promise.resolve(); // the confirmation focuses its Delete button
+    assert.equal(focused(), onlyButton(row("c2"), "Delete"));
+    key(focused()!, "Escape");
+    assert.equal(focused(), openButton("c2"));
+    assert.equal(q(".history")?.hidden, false, "the list stays open");
+  });
+
+  it("after Delete the focus goes to the next conversation, also once the extension sends the new list", async () => {
+    onlyButton(row("c2"), "Delete conversation “Older chat”").click();
+    await Promise.resolve();
+    onlyButton(row("c2"), "Delete").click();
+    assert.deepEqual(host.sent("deleteConversation"), [{ type: "deleteConversation", id: "c2" }]);
+    assert.ok(usable(focused()) && q(".history")!.contains(focused()), `in the list (${focused()?.tagName})`);
+    app.receive(conversation(transcript(), history.filter((c) => c.id !== "c2")));
+    assert.equal(focused(), openButton("c3"));
+  });
+
+  it("a conversation the keyboard is on keeps the focus when the list is updated", () => {
+    openButton("c2").focus();
+    app.receive(conversation(transcript(), history.map((c) => (c.id === "c1" ? { ...c, title: "Chat, renamed" } : c))));
+    assert.equal(focused(), openButton("c2"));
   });
 });

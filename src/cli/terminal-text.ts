@@ -5,15 +5,16 @@
  * would act on it (clear the screen, set the title, hide text, reorder a line with a bidi
  * override) instead of showing it. Every such character is shown as an escape instead:
  * C0 controls, ESC, DEL and C1 as `\xNN`, bidi embeddings, overrides and isolates
- * (U+202A–U+202E, U+2066–U+2069) as `\uNNNN`.
+ * (U+202A–U+202E, U+2066–U+2069), bidi marks (U+200E, U+200F, U+061C) and the line and
+ * paragraph separators (U+2028, U+2029) as `\uNNNN`.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-/** C0 but tab and newline, DEL, C1, bidi controls; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
+/** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators; a CR only when a newline does not follow (CRLF files). */
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** Multi-line text (a repo map, a report, a snippet): newlines and tabs kept, other controls escaped. */
 export function terminalText(text: string): string {

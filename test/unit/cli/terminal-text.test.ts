@@ -11,6 +11,15 @@ describe("terminal text", () => {
     assert.equal(terminalText("overwrite\rme"), "overwrite\\x0dme");
   });
 
+  it("escapes the bidi marks (LRM, RLM, ALM) and the line and paragraph separators too", () => {
+    // RLM reorders the neutral characters around it (`a.txt‏/..` can read otherwise), and a
+    // terminal or a log viewer may break a line at U+2028.
+    assert.equal(terminalText("a\u200fb\u200ec\u061cd\u2028e\u2029f"), "a\\u200fb\\u200ec\\u061cd\\u2028e\\u2029f");
+    assert.equal(terminalName("run\u200f.sh"), "run\\u200f.sh");
+    assert.deepEqual(JSON.parse(terminalJson(JSON.stringify({ p: "x\u2028y" }))), { p: "x\u2028y" });
+    assert.doesNotMatch(terminalJson(JSON.stringify({ p: "x\u2028\u200fy" })), /[\u2028\u200f]/);
+  });
+
   it("terminalName keeps a name on one line: newline, tab and CR escaped too", () => {
     assert.equal(terminalName("src/a\nb\t\r.ts"), "src/a\\x0ab\\x09\\x0d.ts");
   });

@@ -64,7 +64,7 @@ export function button(
   if (options.icon) el.append(icon(options.icon));
   if (kind === "icon") {
     el.setAttribute("aria-label", label);
-    el.title = label;
+    if (!el.hasAttribute("title")) el.title = label; // attrs may give a shorter tooltip ("Reject" for "Reject calc.py")
   } else {
     el.append(h("span", { class: "label" }, options.text ?? label));
     if (options.text && options.text !== label) el.setAttribute("aria-label", label);

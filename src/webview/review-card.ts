@@ -31,9 +31,10 @@ function fileRow(item: ReviewItem, file: ReviewItem["files"][number], post: Post
     h(
       "span",
       { class: "review-buttons" },
-      button("Open diff", send("open"), { kind: "icon", icon: "diff" }),
-      file.state === "pending" ? button("Accept", send("accept"), { kind: "icon", icon: "check" }) : undefined,
-      file.state !== "rejected" ? button("Reject", send("reject"), { kind: "icon", icon: "undo" }) : undefined,
+      // Icons only: the names say which file, or a screen reader's list of buttons reads "Reject" once per row.
+      button(`Open diff of ${path}`, send("open"), { kind: "icon", icon: "diff", attrs: { title: "Open diff" } }),
+      file.state === "pending" ? button(`Accept ${path}`, send("accept"), { kind: "icon", icon: "check", attrs: { title: "Accept" } }) : undefined,
+      file.state !== "rejected" ? button(`Reject ${path}`, send("reject"), { kind: "icon", icon: "undo", attrs: { title: "Reject" } }) : undefined,
     ),
   );
 }

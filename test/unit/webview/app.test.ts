@@ -320,9 +320,9 @@ describe("webview: review, context meter, history", () => {
     assert.equal(review.querySelector("strong")?.textContent, "it");
     const a = review.querySelector<HTMLElement>('[data-review-file="src/a.ts"]')!;
     assert.equal(a.dataset.reviewState, "pending");
-    onlyButton(a, "Open diff").click();
-    onlyButton(a, "Accept").click();
-    onlyButton(a, "Reject").click();
+    onlyButton(a, "Open diff of src/a.ts").click();
+    onlyButton(a, "Accept src/a.ts").click();
+    onlyButton(a, "Reject src/a.ts").click();
     onlyButton(review, "Accept all").click();
     onlyButton(review, "Reject all").click();
     assert.deepEqual(host.sent("review"), [

@@ -207,3 +207,16 @@ describe("keyboard: the conversation history", () => {
     assert.equal(focused(), openButton("c2"));
   });
 });
+
+describe("screen reader: buttons say what they act on", () => {
+  beforeEach(() => ({ root, host, app } = startApp()));
+
+  it("a review's per-file buttons (icons only) name their file, so ten rows are not ten 'Reject'", () => {
+    app.receive(conversation(transcript([{ kind: "review", id: "r1", checkpoint: "cp", summary: "Fixed", files: [{ path: "calc.py", state: "pending" }, { path: "src/util.py", state: "accepted" }] }])));
+    const names = [...root.querySelectorAll(".review-file button")].map((b) => b.getAttribute("aria-label"));
+    assert.deepEqual(names, ["Open diff of calc.py", "Accept calc.py", "Reject calc.py", "Open diff of src/util.py", "Reject src/util.py"]);
+    assert.equal(onlyButton(root, "Reject calc.py").title, "Reject", "the tooltip stays the action");
+    onlyButton(root, "Reject src/util.py").click();
+    assert.deepEqual(host.sent("review"), [{ type: "review", action: "reject", reviewId: "r1", path: "src/util.py" }]);
+  });
+});

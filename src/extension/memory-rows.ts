@@ -19,9 +19,11 @@ export function memoryLeftOut(size: number): boolean {
   return size > MAX_MEMORY_FILE_BYTES;
 }
 
+const LEFT_OUT = `over ${formatLimit(MAX_MEMORY_FILE_BYTES)}: agents leave it out`;
+
 /** The row's description: date and source, or why agents do not read it. */
 export function memoryDescription(entry: MemoryEntry, leftOut: boolean): string {
-  if (leftOut) return `over ${formatLimit(MAX_MEMORY_FILE_BYTES)}: agents leave it out`;
+  if (leftOut) return LEFT_OUT;
   return [entry.date, entry.source].filter(Boolean).join(" · ");
 }
 
@@ -34,6 +36,13 @@ export function memoryTooltipText(path: string, entry: MemoryEntry, leftOut: boo
       ? `${entry.body.slice(0, MAX_TOOLTIP_CHARS)}…\n\n(${(entry.body.length - MAX_TOOLTIP_CHARS).toLocaleString("en-US")} more characters in the file)`
       : entry.body;
   return `**${entry.title}**\n\n${facts}\n\n${body}\n\n_${path}_`;
+}
+
+/** A rules file's row (AGENTS.md, .hearth/rules.md): what agents do with it. */
+export function rulesRow(path: string, leftOut: boolean): { readonly tooltip: string; readonly description?: string } {
+  return leftOut
+    ? { tooltip: `${path} is larger than ${formatLimit(MAX_MEMORY_FILE_BYTES)}, so agents leave it out of their prompt.`, description: LEFT_OUT }
+    : { tooltip: `${path}: read into every agent run's prompt` };
 }
 
 /** Said when there is no folder to add memory to. */

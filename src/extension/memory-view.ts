@@ -11,13 +11,13 @@ import { COMMANDS, MEMORY_VIEW_ID } from "../protocol/contributions.ts";
 import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
-import { memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST } from "./memory-rows.ts";
+import { memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST, rulesRow } from "./memory-rows.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
 export type MemoryNode =
   | { readonly kind: "group"; readonly label: "Rules" | "Memories"; readonly children: readonly MemoryNode[] }
-  | { readonly kind: "rules"; readonly path: string; readonly uri: vscode.Uri }
+  | { readonly kind: "rules"; readonly path: string; readonly uri: vscode.Uri; readonly leftOut?: true }
   | { readonly kind: "memory"; readonly path: string; readonly uri: vscode.Uri; readonly entry: MemoryEntry; readonly leftOut?: true };
 
 type FileNode = Exclude<MemoryNode, { kind: "group" }>;
@@ -97,7 +97,10 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
       item.tooltip = tooltip;
       if (node.leftOut) item.iconPath = new vscode.ThemeIcon("warning");
     } else {
-      item.tooltip = `${node.path}: read into every agent run's prompt`;
+      const row = rulesRow(node.path, !!node.leftOut);
+      item.tooltip = row.tooltip;
+      if (row.description) item.description = row.description;
+      if (node.leftOut) item.iconPath = new vscode.ThemeIcon("warning");
     }
     return item;
   }
@@ -115,8 +118,13 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
   private async rules(): Promise<FileNode[]> {
     const root = this.root;
     if (!root) return [];
-    const found = await Promise.all(RULES_FILES.map(async (path) => ((await isFile(vscode.Uri.joinPath(root, path))) ? path : undefined)));
-    return found.filter((p): p is (typeof RULES_FILES)[number] => !!p).map((path) => ({ kind: "rules", path, uri: vscode.Uri.joinPath(root, path) }));
+    const found = await Promise.all(RULES_FILES.map(async (path): Promise<FileNode | undefined> => {
+      const uri = vscode.Uri.joinPath(root, path);
+      const stat = await vscode.workspace.fs.stat(uri).then((s) => s, () => undefined);
+      if (stat?.type !== vscode.FileType.File) return undefined;
+      return { kind: "rules", path, uri, ...(memoryLeftOut(stat.size) ? { leftOut: true as const } : {}) };
+    }));
+    return found.filter((n): n is FileNode => !!n);
   }
 
   /** Newest first: what the agent learned last is what the user most likely checks. */
@@ -137,10 +145,6 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode>, vscode.D
     }));
     return nodes.filter((n): n is FileNode => !!n);
   }
-}
-
-async function isFile(uri: vscode.Uri): Promise<boolean> {
-  return vscode.workspace.fs.stat(uri).then((s) => s.type === vscode.FileType.File, () => false);
 }
 
 // ---- commands (wired in commands.ts) ---------------------------------------------------

@@ -2,7 +2,7 @@
 // not become a hover of the whole file.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_MEMORY_FILE_BYTES, memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick } from "../../../src/extension/memory-rows.ts";
+import { MAX_MEMORY_FILE_BYTES, memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, rulesRow } from "../../../src/extension/memory-rows.ts";
 import { parseMemoryEntry } from "../../../src/protocol/memory.ts";
 
 describe("Project Memory rows", () => {
@@ -12,6 +12,11 @@ describe("Project Memory rows", () => {
     const entry = parseMemoryEntry("", ".hearth/memory/2026-01-02-build-log.md");
     assert.equal(memoryDescription(entry, true), "over 1 MB: agents leave it out");
     assert.match(memoryTooltipText(".hearth/memory/2026-01-02-build-log.md", entry, true), /^\*\*Build log\*\*\n\ndate 2026-01-02\n\nThis file is larger than 1 MB, so agents leave it out of their prompt\./);
+  });
+
+  it("a rules file over 1 MB says agents leave it out, not that it is read into every prompt", () => {
+    assert.deepEqual(rulesRow("AGENTS.md", true), { tooltip: "AGENTS.md is larger than 1 MB, so agents leave it out of their prompt.", description: "over 1 MB: agents leave it out" });
+    assert.deepEqual(rulesRow("AGENTS.md", false), { tooltip: "AGENTS.md: read into every agent run's prompt" });
   });
 
   it("a long fact is cut in the hover, saying how much more the file has", () => {

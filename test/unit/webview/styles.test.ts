@@ -51,6 +51,14 @@ describe("chat view styles", () => {
     assert.match(hc?.declarations.get("border-color") ?? "", /--vscode-contrastBorder/);
   });
 
+  it("under prefers-reduced-motion every endless animation is stopped or slowed (the streaming caret blinked on)", () => {
+    const reduced = [...CSS.matchAll(/@media\s*\(prefers-reduced-motion:\s*reduce\)\s*\{((?:[^{}]*\{[^{}]*\})*)\s*\}/g)].flatMap((m) => parseRules(m[1]!));
+    const calmed = new Set(reduced.filter((r) => /^none\b/.test(r.declarations.get("animation") ?? "") || r.declarations.has("animation-duration")).flatMap((r) => r.selectors));
+    const endless = parseRules(CSS).filter((r) => /\binfinite\b/.test(r.declarations.get("animation") ?? "")).flatMap((r) => r.selectors);
+    assert.ok(endless.length > 0);
+    assert.deepEqual(endless.filter((s) => !calmed.has(s)), []);
+  });
+
   it("no styles for the removed approval banner", () => {
     assert.doesNotMatch(CSS, /\.approval-bar/);
   });

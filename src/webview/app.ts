@@ -8,6 +8,7 @@ import { agentBlocker } from "../protocol/readiness.ts";
 import { type Transcript, type ConversationSummary, applyTranscriptEvent } from "../protocol/transcript.ts";
 import type { ToWebview } from "../protocol/webview.ts";
 import { Composer, type Draft } from "./composer.ts";
+import { Announcer, type Brief, announcements, brief } from "./announcer.ts";
 import { contextMeter } from "./context-meter.ts";
 import { button, h, spinner, updateChildren } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
@@ -52,6 +53,7 @@ export class ChatApp {
   /** "Working…" under the transcript while a run waits for the model. */
   private readonly working: HTMLElement;
   private readonly composer: Composer;
+  private readonly announcer = new Announcer();
   private readonly historyButton: HTMLButtonElement;
   /** The header's buttons: one element for the page's life, so a state message does not take the focus from them. */
   private readonly topbarButtons: HTMLElement;
@@ -83,7 +85,7 @@ export class ChatApp {
     this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
     this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
-    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element);
+    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
     root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
@@ -114,10 +116,13 @@ export class ChatApp {
       case "event": {
         if (!this.transcript || message.conversationId !== this.transcript.id) return;
         const before = this.transcript.items.length;
-        applyTranscriptEvent(this.transcript, message.event, message.at);
         const delta = message.event.type === "model" && (message.event.event.type === "text" || message.event.event.type === "thinking");
+        // A text delta announces nothing (the reply is said once, when it is complete).
+        const briefs = delta ? undefined : new Map<string, Brief>(this.transcript.items.map((i) => [i.id, brief(i)]));
+        applyTranscriptEvent(this.transcript, message.event, message.at);
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();
+        if (briefs) for (const text of announcements(briefs, this.transcript.items)) this.announcer.say(text);
         break;
       }
       case "mentions":

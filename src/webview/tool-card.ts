@@ -16,7 +16,7 @@ import { markdownFragment } from "./markdown.ts";
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 
-const STATUS_LABEL: Record<ToolStatus, string> = {
+export const STATUS_LABEL: Record<ToolStatus, string> = {
   proposed: "Proposed",
   "awaiting-approval": "Awaiting approval",
   running: "Running",
@@ -215,6 +215,6 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
 }
 
 /** The same words as the approval notification (src/extension/chat/runs.ts). */
-function approvalQuestion(item: ToolItem): string {
+export function approvalQuestion(item: ToolItem): string {
   return `Hearth wants to ${describeCall(item.name, item.arguments, displayOf(item))}.`;
 }

@@ -98,7 +98,7 @@ function assistantSignature(item: AssistantItem): string {
 function notice(item: NoticeItem): HTMLElement {
   return h(
     "div",
-    { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level, role: item.level === "error" ? "alert" : "status" },
+    { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level, role: item.level === "error" ? "alert" : undefined },
     icon(item.level),
     h("span", { class: "notice-text" }, sentence(item.text)),
   );
@@ -128,7 +128,8 @@ export class TranscriptView {
   private changedTurns = new Set<string>();
 
   constructor(private readonly ctx: ToolCardContext) {
-    this.element = h("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
+    // Not live: what a run does is said by the announcer (announcer.ts), once and briefly.
+    this.element = h("div", { class: "transcript", role: "log", "aria-live": "off", "aria-label": "Conversation" });
   }
 
   /** Where the focus is, when it is in the conversation (before a render that may replace its element). */

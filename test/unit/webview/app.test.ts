@@ -141,7 +141,7 @@ describe("webview: transcript", () => {
     app.receive(event({ type: "model", event: { type: "done", stopReason: "endOfTurn" } }));
     app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 1, changedFiles: [] } }));
     assert.equal(msg.getAttribute("aria-busy"), "false");
-    assert.equal(q(".transcript")?.getAttribute("aria-live"), "polite");
+    assert.equal(q(".transcript")?.getAttribute("aria-live"), "off", "the announcer says the reply once (announcements.test.ts)");
   });
 
   it("renders a burst of text deltas once, in the next frame", async () => {

@@ -1,0 +1,81 @@
+// What a screen reader hears of a run: a streamed reply once, when complete (not at every
+// frame, not never); a step that waits for approval; each step's outcome; a review and its
+// decisions; the model's state. Said in one polite region; the conversation is not live.
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { onlyButton, startApp, window } from "./dom-env.ts";
+import { READY_MODEL, conversation, event, stateMessage, transcript } from "./fixtures.ts";
+import type { ChatApp } from "../../../src/webview/app.ts";
+
+let root: HTMLElement;
+let app: ChatApp;
+
+const q = (selector: string) => root.querySelector<HTMLElement>(selector);
+const said = () => [...root.querySelectorAll("[data-announcer] > *")].map((p) => p.textContent);
+
+const IMPLICIT_LIVE: Record<string, string> = { alert: "assertive", status: "polite", log: "polite", marquee: "off", timer: "off" };
+
+/** How a screen reader treats changes under `el`: the nearest aria-live, or the live role's implicit politeness. */
+function liveness(el: Element | null): string {
+  for (let node = el; node; node = node.parentElement) {
+    const live = node.getAttribute("aria-live");
+    if (live) return live;
+    const role = node.getAttribute("role");
+    if (role && role in IMPLICIT_LIVE) return IMPLICIT_LIVE[role]!;
+  }
+  return "off";
+}
+
+describe("screen reader: what a run says", () => {
+  beforeEach(() => {
+    ({ root, app } = startApp());
+    app.receive(stateMessage());
+  });
+
+  it("a streamed reply is in no live region while it streams, and is said once, as text, when it is complete", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "what is it?" }], { runId: "r1" })));
+    app.receive(event({ type: "model", event: { type: "thinking", text: "hmm" } }));
+    for (const t of ["It is ", "a **calculator**.", "\n\nIt adds ", "`1 + 1`."]) app.receive(event({ type: "model", event: { type: "text", text: t } }));
+    const body = q('[data-item="assistant"] .assistant-text')!;
+    assert.equal(liveness(body), "off", "each frame of the stream would be read again");
+    assert.deepEqual(said(), [], "nothing said while it streams");
+    app.receive(event({ type: "model", event: { type: "done", stopReason: "endOfTurn" } }));
+    app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 1, changedFiles: [] } }));
+    assert.deepEqual(said(), ["It is a calculator.\nIt adds 1 + 1."]);
+    assert.equal(liveness(q("[data-announcer]")), "polite");
+  });
+
+  it("a step that waits for approval is said, with where to answer; its card (with the whole diff) is not read out", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    app.receive(event({ type: "approvalRequest", call: { id: "c1", name: "edit_file", arguments: { path: "calc.py", old_text: "a", new_text: "b" } }, effect: "write" }));
+    assert.deepEqual(said(), ["Hearth wants to edit file calc.py. Approve or Deny on its card."]);
+    assert.equal(liveness(q('[data-id="c1"]')), "off");
+    onlyButton(root, "Approve").click();
+    app.receive(event({ type: "approval", callId: "c1", approved: true }));
+    app.receive(event({ type: "toolStart", call: { id: "c1", name: "edit_file", arguments: { path: "calc.py", old_text: "a", new_text: "b" } }, effect: "write" }));
+    app.receive(event({ type: "toolEnd", callId: "c1", ok: true, preview: "Edited calc.py", durationMs: 3 }));
+    app.receive(event({ type: "toolStart", call: { id: "c2", name: "read_file", arguments: { path: "calc.py" } }, effect: "read" }));
+    app.receive(event({ type: "toolEnd", callId: "c2", ok: false, preview: "no such file", durationMs: 3 }));
+    assert.deepEqual(said().slice(-2), ["edit_file calc.py: Done.", "read_file calc.py: Failed."]);
+  });
+
+  it("notices are said (errors by their alert), a review and each decision on it", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    app.receive(event({ type: "notice", level: "warning", text: "The run stopped at 30 steps." }));
+    assert.deepEqual(said(), ["The run stopped at 30 steps."]);
+    app.receive(event({ type: "review", checkpoint: "cp", summary: "Fixed", files: ["calc.py", "notes.txt"], tests: { command: "make test", passed: false, exitCode: 1, output: "" } }));
+    const reviewId = q('[data-item="review"]')!.dataset.id!;
+    app.receive(event({ type: "reviewDecision", reviewId, paths: ["calc.py"], state: "rejected" }));
+    app.receive(event({ type: "reviewDecision", reviewId, paths: ["notes.txt"], state: "accepted" }));
+    assert.deepEqual(said(), ["Review: 2 files changed. Tests failed.", "Rejected calc.py.", "Accepted notes.txt."], "the last three sentences are kept");
+    app.receive(event({ type: "notice", level: "error", text: "the runtime went away" }));
+    assert.equal(q('[data-level="error"]')?.getAttribute("role"), "alert");
+    assert.equal(said().at(-1), "Accepted notes.txt.", "an error is said once, by its alert");
+  });
+
+  it("opening a conversation from the history says nothing of its old items", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }, { kind: "assistant", id: "a", text: "Old reply", thinking: "", streaming: false }])));
+    assert.deepEqual(said(), []);
+    assert.equal(window.document.querySelectorAll("[data-announcer]").length, 1);
+  });
+});

@@ -13,7 +13,7 @@ import { contextMeter } from "./context-meter.ts";
 import { button, h, spinner, updateChildren } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
-import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusLine } from "./model-panel.ts";
+import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusKind, statusLine, statusSentence } from "./model-panel.ts";
 import type { ToolCardContext } from "./tool-card.ts";
 import { TranscriptView } from "./transcript-view.ts";
 
@@ -101,10 +101,14 @@ export class ChatApp {
   /** One message from the extension. */
   receive(message: ToWebview): void {
     switch (message.type) {
-      case "state":
+      case "state": {
+        const was = statusKind(this.state);
         this.state = message;
         this.renderStatus();
+        // The header is not live (it changes at every percent): a change of state is said once.
+        if (was !== "connecting" && statusKind(message) !== was) this.announcer.say(statusSentence(message) ?? "");
         break;
+      }
       case "conversation":
         if (message.transcript.id !== this.transcript?.id) this.scroller.scrollTop = this.scroller.scrollHeight; // a switch opens at the end
         this.transcript = structuredClone(message.transcript) as Transcript;

@@ -68,6 +68,26 @@ export function statusLine(msg: StateMessage | undefined): HTMLElement {
   }
 }
 
+/** Which state the page is in, as far as a screen reader is told of it (its changes only, not each percent). */
+export function statusKind(msg: StateMessage | undefined): string {
+  const runtime = msg?.runtime;
+  return !runtime ? "connecting" : runtime.kind === "running" ? `model-${runtime.status.model.kind}` : runtime.kind;
+}
+
+/**
+ * What a screen reader is told when the state changes to `msg`'s. Errors and a failed
+ * runtime are left out: their cards are alerts, said as they appear.
+ */
+export function statusSentence(msg: StateMessage | undefined): string | undefined {
+  const runtime = msg?.runtime;
+  if (runtime?.kind === "restarting") return `Hearth's runtime stopped (${runtime.reason}). Restarting in ${runtime.inSeconds}s.`;
+  if (runtime?.kind !== "running") return undefined;
+  const model = runtime.status.model;
+  if (model.kind === "loading") return "Loading the model…";
+  if (model.kind === "ready") return `Model ready: ${describeModel(model)}.`;
+  return undefined;
+}
+
 function downloadLabel(msg: StateMessage): string {
   const r = msg.recommended;
   if (!r) return `Download ${DEFAULT_DOWNLOAD_NAME}`;

@@ -79,3 +79,18 @@ describe("screen reader: what a run says", () => {
     assert.equal(window.document.querySelectorAll("[data-announcer]").length, 1);
   });
 });
+
+describe("screen reader: the model's state", () => {
+  beforeEach(() => ({ root, app } = startApp()));
+
+  it("says when the model starts loading, when it is ready and when the runtime restarts; not at each percent, not on the page's first state", () => {
+    app.receive(stateMessage({ kind: "configured", source: { kind: "preset", preset: "qwen3.5-35b-a3b" }, detail: "" }));
+    assert.deepEqual(said(), []);
+    for (const progress of [0.1, 0.5, 0.9]) app.receive(stateMessage({ kind: "loading", source: { kind: "preset", preset: "qwen3.5-35b-a3b" }, progress }));
+    app.receive(stateMessage(READY_MODEL));
+    app.receive(stateMessage(READY_MODEL));
+    assert.deepEqual(said(), ["Loading the model…", "Model ready: Qwen3.5-35B-A3B, 131,072 tokens of context, CUDA."]);
+    app.receive({ type: "state", runtime: { kind: "restarting", attempt: 1, inSeconds: 2, reason: "killed by SIGKILL" }, inlineCompletions: true });
+    assert.equal(said().at(-1), "Hearth's runtime stopped (killed by SIGKILL). Restarting in 2s.");
+  });
+});

@@ -234,6 +234,8 @@ export class Composer {
     this.chips.hidden = this.mentions.length === 0;
     this.addSelection.disabled = this.mentions.some((m) => m.kind === "selection");
     this.addProblems.disabled = this.mentions.some((m) => m.kind === "problems");
+    // A button disabled under the focus drops it to the top of the page: the keyboard goes on in the message box.
+    if ((document.activeElement as HTMLButtonElement | null)?.disabled && this.element.contains(document.activeElement)) this.textarea.focus();
   }
 
   private renderPopup(): void {

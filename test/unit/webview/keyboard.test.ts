@@ -220,3 +220,21 @@ describe("screen reader: buttons say what they act on", () => {
     assert.deepEqual(host.sent("review"), [{ type: "review", action: "reject", reviewId: "r1", path: "src/util.py" }]);
   });
 });
+
+describe("keyboard: the composer's context buttons", () => {
+  beforeEach(() => {
+    ({ root, host, app } = startApp());
+    app.receive(stateMessage());
+    app.receive(conversation(transcript()));
+  });
+
+  it("+ Selection and + Problems turn off once used: the focus goes on to the message box, not to the page", () => {
+    for (const name of ["Add Selection", "Add Problems"]) {
+      const add = onlyButton(root, name);
+      add.focus();
+      add.click();
+      assert.equal(add.disabled, true);
+      assert.equal(focused(), q('textarea[aria-label="Message Hearth"]'), name);
+    }
+  });
+});

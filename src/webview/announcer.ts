@@ -10,7 +10,7 @@ import type { TranscriptItem } from "../protocol/transcript.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { h, plural } from "./dom.ts";
 import { markdownFragment } from "./markdown.ts";
-import { type ToolItem, STATUS_LABEL, approvalQuestion, displayOf, keyArguments } from "./tool-card.ts";
+import { type ToolItem, STATUS_LABEL, approvalQuestion, displayOf, stepName } from "./tool-card.ts";
 
 /** Sentences kept in the region (older ones are removed; a removal is not read). */
 const KEEP = 3;
@@ -73,8 +73,7 @@ function toolSentence(item: ToolItem): string | undefined {
   if (displayOf(item).body === "control") return undefined; // `finish`: what it says comes as the reply or a notice
   if (item.status === "awaiting-approval") return `${approvalQuestion(item)} Approve or Deny on its card.`;
   if (item.status === "proposed" || item.status === "running") return undefined;
-  const what = keyArguments(item)[0]?.value;
-  return `${displayOf(item).title}${what ? ` ${visibleText(what, true)}` : ""}: ${STATUS_LABEL[item.status]}.`;
+  return `${stepName(item)}: ${STATUS_LABEL[item.status]}.`;
 }
 
 type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;

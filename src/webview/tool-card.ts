@@ -57,6 +57,12 @@ export function keyArguments(item: ToolItem): { name: string; value: string }[] 
   return out;
 }
 
+/** The step as a screen reader names it: its title and first key argument ("edit_file calc.py"), else the files it changed. */
+export function stepName(item: ToolItem): string {
+  const what = keyArguments(item)[0]?.value ?? item.changedFiles?.join(", ");
+  return `${displayOf(item).title}${what ? ` ${visibleText(what, true)}` : ""}`;
+}
+
 function statusBadge(status: ToolStatus): HTMLElement {
   const glyph =
     status === "running" ? spinner()
@@ -136,11 +142,12 @@ function actions(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined 
       button("Deny", answer(false), { kind: "secondary", icon: "cross", attrs: { disabled: answered } }),
     );
   }
+  // Named with the step (the visible text first): a list of buttons would otherwise read "Undo this step" once per step.
   if (isWriteTool(item) && (item.diff || item.changedFiles?.length)) {
-    buttons.push(button("Open diff", () => ctx.post({ type: "openDiff", itemId: item.id }), { icon: "diff" }));
+    buttons.push(button(`Open diff: ${stepName(item)}`, () => ctx.post({ type: "openDiff", itemId: item.id }), { icon: "diff", text: "Open diff" }));
   }
   if (item.checkpoint && (item.status === "done" || item.status === "failed")) {
-    buttons.push(button("Undo this step", () => ctx.post({ type: "restore", itemId: item.id }), { icon: "undo" }));
+    buttons.push(button(`Undo this step: ${stepName(item)}`, () => ctx.post({ type: "restore", itemId: item.id }), { icon: "undo", text: "Undo this step" }));
   }
   return buttons.length ? h("div", { class: "actions" }, ...buttons) : undefined;
 }
@@ -191,7 +198,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
       "data-id": item.id,
       "data-tool": item.name,
       "data-status": item.status,
-      "aria-label": `${displayOf(item).title}: ${STATUS_LABEL[item.status]}`,
+      "aria-label": `${stepName(item)}: ${STATUS_LABEL[item.status]}`,
       "aria-busy": item.status === "running",
     },
     h(

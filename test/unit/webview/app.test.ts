@@ -219,8 +219,8 @@ describe("webview: tool cards", () => {
     assert.equal(card.dataset.status, "done");
     assert.match(card.textContent ?? "", /35 ms/);
     assert.equal(card.querySelector("details:has(.tool-preview)")?.hasAttribute("open"), false, "the result preview is collapsed");
-    onlyButton(card, "Open diff").click();
-    onlyButton(card, "Undo this step").click();
+    onlyButton(card, "Open diff: edit_file src/a.ts").click();
+    onlyButton(card, "Undo this step: edit_file src/a.ts").click();
     assert.deepEqual(host.sent("openDiff"), [{ type: "openDiff", itemId: "call1" }]);
     assert.deepEqual(host.sent("restore"), [{ type: "restore", itemId: "call1" }]);
   });

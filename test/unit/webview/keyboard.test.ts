@@ -211,6 +211,16 @@ describe("keyboard: the conversation history", () => {
 describe("screen reader: buttons say what they act on", () => {
   beforeEach(() => ({ root, host, app } = startApp()));
 
+  it("each step's Open diff and Undo this step say which step, and the card names its file", () => {
+    const step = (id: string, path: string) => ({ kind: "tool" as const, id, name: "edit_file", arguments: { path, old_text: "a", new_text: "b" }, effect: "write" as const, status: "done" as const, diff: "@@ -1 +1 @@\n-a\n+b\n", changedFiles: [path], checkpoint: `cp-${id}` });
+    app.receive(conversation(transcript([step("t1", "calc.py"), step("t2", "src/util.py")])));
+    assert.equal(q('[data-id="t2"]')?.getAttribute("aria-label"), "edit_file src/util.py: Done");
+    const names = [...root.querySelectorAll(".tool-card .actions button")].map((b) => b.getAttribute("aria-label") ?? b.textContent);
+    assert.deepEqual(names, ["Open diff: edit_file calc.py", "Undo this step: edit_file calc.py", "Open diff: edit_file src/util.py", "Undo this step: edit_file src/util.py"]);
+    onlyButton(root, "Undo this step: edit_file src/util.py").click();
+    assert.deepEqual(host.sent("restore"), [{ type: "restore", itemId: "t2" }]);
+  });
+
   it("a review's per-file buttons (icons only) name their file, so ten rows are not ten 'Reject'", () => {
     app.receive(conversation(transcript([{ kind: "review", id: "r1", checkpoint: "cp", summary: "Fixed", files: [{ path: "calc.py", state: "pending" }, { path: "src/util.py", state: "accepted" }] }])));
     const names = [...root.querySelectorAll(".review-file button")].map((b) => b.getAttribute("aria-label"));

@@ -59,6 +59,11 @@ describe("chat view styles", () => {
     assert.deepEqual(endless.filter((s) => !calmed.has(s)), []);
   });
 
+  it("a tool's title wraps anywhere: an MCP tool's name is one long word ('create_or_update_file (github)') wider than a 300 px sidebar at 200% zoom", () => {
+    const rule = parseRules(CSS).find((r) => r.selectors.includes(".tool-name") && r.declarations.has("font-family"));
+    assert.equal(rule?.declarations.get("overflow-wrap"), "anywhere");
+  });
+
   it("no styles for the removed approval banner", () => {
     assert.doesNotMatch(CSS, /\.approval-bar/);
   });

@@ -24,7 +24,7 @@ import {
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
-import { CheckpointStore, DiskWorkspace, type Workspace } from "../tools/index.ts";
+import { CheckpointStore, DiskWorkspace, editorText, type Workspace } from "../tools/index.ts";
 import { askClient } from "./approval.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { EditorWorkspace } from "./editor-workspace.ts";
@@ -153,7 +153,7 @@ export class AgentService {
   /** `hearth/checkpoint/file`: a file as a checkpoint holds it (null: not there). */
   async file(params: { readonly checkpoint: string; readonly path: string }): Promise<{ content: string | null }> {
     const bytes = await (await this.checkpoints()).fileAt(params.checkpoint, params.path);
-    return { content: bytes ? new TextDecoder().decode(bytes) : null };
+    return { content: bytes ? editorText(bytes) : null };
   }
 
   /** `hearth/agent/export`: the conversation as Markdown, with the changes since a checkpoint. */

@@ -80,6 +80,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
         { text: "Fixed: `add` now adds." },
       ],
     });
+    writeFileSync(join(s.root, "notes-utf16.txt"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("café ✓\r\nsecond line\r\n", "utf16le")]));
     const result = await run(s, "add() is wrong, fix it");
     assert.equal(result.stopReason, "answered");
     assert.equal(result.message, "Fixed: `add` now adds.");
@@ -104,6 +105,9 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(before.content, ORIGINAL);
     const missing = await s.runtime.connection.sendRequest(CheckpointFileRequest, { checkpoint: result.startCheckpoint!, path: "nope.py" });
     assert.equal(missing.content, null);
+    // A UTF-16 file (its byte-order mark says so, as VS Code reads it on the right side) reads as its text.
+    const utf16 = await s.runtime.connection.sendRequest(CheckpointFileRequest, { checkpoint: result.startCheckpoint!, path: "notes-utf16.txt" });
+    assert.equal(utf16.content, "café ✓\r\nsecond line\r\n");
 
     // The conversation is persisted with both sides of the exchange.
     const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv1.json"), "utf8")) as { messages: { role: string }[] };

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import type { ChatMessage } from "../../../src/models/index.ts";
-import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
-import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
+import type { ScriptedTurn } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
 // The tools' definitions alone take about 3,900 of the stand-in tokenizer's tokens; each file about 3,000.
 const CONTEXT = 10_000;
@@ -18,20 +18,9 @@ const bigFile = (name: string) => Array.from({ length: 400 }, (_, i) => `${name}
 async function run(turns: readonly ScriptedTurn[], history: ChatMessage[] = []): Promise<{ agent: Agent; events: AgentEvent[] }> {
   const dir = tempDir("hearth-agent-context-");
   for (const name of ["a", "b", "c"]) writeFileSync(join(dir, `${name}.py`), bigFile(name));
-  const backend = new ScriptedBackend({ contextSize: CONTEXT, turns });
-  await backend.load();
-  const events: AgentEvent[] = [];
-  const agent = new Agent({
-    backend,
-    tools: AGENT_TOOLS,
-    toolContext: { workspace: new DiskWorkspace(dir) },
-    systemPrompt: "You are a test agent.",
-    history,
-    policy: "auto-all",
-    onEvent: (e) => void (e.type !== "model" && events.push(e)),
-  });
+  const { agent, events } = await scriptedAgent(dir, turns, { script: { contextSize: CONTEXT }, history });
   await agent.run("Find where b_value_7 is set.");
-  return { agent, events };
+  return { agent, events: events.filter((e) => e.type !== "model") };
 }
 
 /** The context the conversation took when each model turn began (the last report before it). */

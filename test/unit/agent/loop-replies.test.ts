@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { cpSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { Agent, type AgentEvent, type AgentOptions } from "../../../src/agent/loop.ts";
-import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
-import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
+import type { ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS, type Tool } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { scriptedAgent as agentFor } from "./helpers/scripted-agent.ts";
 
 function fixture(): string {
   const dir = tempDir("hearth-agent-replies-");
@@ -17,21 +17,6 @@ function fixture(): string {
   return dir;
 }
 
-async function agentFor(dir: string, turns: readonly ScriptedTurn[], extra: Partial<AgentOptions> = {}): Promise<{ agent: Agent; events: AgentEvent[] }> {
-  const backend = new ScriptedBackend({ turns });
-  await backend.load();
-  const events: AgentEvent[] = [];
-  const agent = new Agent({
-    backend,
-    tools: AGENT_TOOLS,
-    toolContext: { workspace: new DiskWorkspace(dir) },
-    systemPrompt: "You are a test agent.",
-    policy: "auto-all",
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
-  return { agent, events };
-}
 
 describe("one reply with many calls", () => {
   it("a call repeated in one reply stops where the guard stops it: the calls after it do not run, and each still gets its answer", async () => {

@@ -6,10 +6,11 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { Agent, type AgentEvent, type AgentOptions, needsApproval } from "../../../src/agent/loop.ts";
-import { type ModelScript, ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
-import { AGENT_TOOLS, DiskWorkspace, type Tool } from "../../../src/tools/index.ts";
+import { Agent, needsApproval } from "../../../src/agent/loop.ts";
+import type { ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS, type Tool } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { scriptedAgent as agentFor } from "./helpers/scripted-agent.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/agent");
 // The TypeScript fixture's `npm test` runs `tsx --test`: tsx comes from Hearth's own devDependencies.
@@ -25,25 +26,6 @@ type Call = { name: string; arguments: Record<string, string | number | boolean>
 const call = (name: string, args: Call["arguments"]): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
 const finish = (summary: string) => call("finish", { summary });
 
-async function agentFor(
-  dir: string,
-  turns: readonly ScriptedTurn[],
-  extra: Partial<AgentOptions> & { script?: Partial<ModelScript> } = {},
-): Promise<{ agent: Agent; events: AgentEvent[] }> {
-  const backend = new ScriptedBackend({ turns, ...extra.script });
-  await backend.load();
-  const events: AgentEvent[] = [];
-  const agent = new Agent({
-    backend,
-    tools: AGENT_TOOLS,
-    toolContext: { workspace: new DiskWorkspace(dir) },
-    systemPrompt: "You are a test agent.",
-    policy: "auto-all",
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
-  return { agent, events };
-}
 
 const toolResults = (agent: Agent) => agent.messages.filter((m) => m.role === "tool").map((m) => m.content);
 

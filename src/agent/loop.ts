@@ -77,6 +77,12 @@ export interface AgentResult {
   readonly usage: { readonly evaluatedTokens: number; readonly generatedTokens: number };
 }
 
+/**
+ * The share of the context past which even the newest tool result and call are condensed:
+ * the rest is too little to answer in. Older ones go past DEFAULT_CONDENSE.threshold.
+ */
+const NEWEST_THRESHOLD = 0.9;
+
 /** Empty replies in a row that end the run. */
 const MAX_EMPTY_REPLIES = 2;
 
@@ -335,8 +341,9 @@ class Run {
   /**
    * Before each model turn (a continued conversation may start near the limit): the older
    * results and calls' arguments first, and when that is not enough, all but the newest,
-   * then that too — a reply reading three large files overflows a small context all by
-   * itself, and a turn that does not fit fails.
+   * then, when what is left is too little to answer in (NEWEST_THRESHOLD), that too — a
+   * reply reading three large files overflows a small context all by itself, and a turn
+   * that does not fit fails.
    */
   private async condenseIfNeeded(): Promise<void> {
     const backend = this.options.backend;
@@ -348,7 +355,10 @@ class Run {
     this.emit({ type: "context", usedTokens: used, contextSize });
     let changed = 0;
     for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 1, 0]) {
-      if (!needsCondensing(used, contextSize, DEFAULT_CONDENSE)) break;
+      // The newest result is what the model just asked for: condensed while the turn still
+      // fits, it reads it again and gets it condensed again, in a loop.
+      const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
+      if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold })) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
       const condensed = condenseToolResults(this.messages, options) + condenseToolCalls(this.messages, options);
       if (condensed === 0) continue;

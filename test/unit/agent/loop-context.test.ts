@@ -50,6 +50,28 @@ describe("condensing", () => {
     assert.match(results[0]!.content, /condensed this output.*call read_file again/);
   });
 
+  it("the file the model just read stays whole while the turn leaves room to answer; past that it gives way too", async () => {
+    // One file and the tools take about 86% of the context: over the threshold for older
+    // results, but nothing older to condense. Condensed there, the model would see 12 of its
+    // lines and be told to read it again — the same read, condensed again, in a loop.
+    const readOne = async (lines: number) => {
+      const dir = tempDir("hearth-agent-context-");
+      writeFileSync(join(dir, "mid.py"), Array.from({ length: lines }, (_, i) => `v${i} = ${i}`).join("\n") + "\n");
+      const { agent, events } = await scriptedAgent(dir, [{ toolCalls: [read("mid.py")] }, finish], { script: { contextSize: CONTEXT } });
+      await agent.run("Find where v7 is set.");
+      const reported = events.flatMap((e) => (e.type === "context" ? [e.usedTokens] : []));
+      return { result: agent.messages.find((m) => m.role === "tool")!.content, before: reported[1]!, events };
+    };
+    const fits = await readOne(520);
+    assert.ok(fits.before > CONTEXT * 0.8 && fits.before < CONTEXT * 0.9, `the second turn began with ${fits.before} tokens of ${CONTEXT}`);
+    assert.doesNotMatch(fits.result, /condensed/);
+    assert.match(fits.result, /520\| v519 = 519/);
+    assert.ok(!fits.events.some((e) => e.type === "condensed"));
+    const tight = await readOne(640);
+    assert.ok(tight.before > CONTEXT * 0.9, `the second turn began with ${tight.before} tokens of ${CONTEXT}`);
+    assert.match(tight.result, /condensed this output/);
+  });
+
   it("a continued conversation already near the limit is condensed before the run's first turn", async () => {
     const history: ChatMessage[] = [{ role: "user", content: "read them" }];
     for (const name of ["a", "b", "c", "a", "b", "c"]) {

@@ -41,14 +41,20 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
 
 /**
  * Restores the files and says which were restored (none applied when nothing differs).
- * The workspace writes contents; the executable bits are put back afterwards.
+ * The workspace writes contents; the executable bits are put back afterwards. Links go
+ * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
+ * of the files it held into the folder it points at. A link whose place a folder took is
+ * made once the writes emptied that folder.
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<string[]> {
+  const { checkpoints, checkpoint } = options;
   const { changes, links } = await restoreChanges(options);
+  const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
   if (changes.length) await options.target.apply(changes);
   const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
-  if (written.length) await options.checkpoints.restoreModes(options.checkpoint, written);
-  const relinked = links.length ? await options.checkpoints.restoreLinks(options.checkpoint, links) : [];
+  if (written.length) await checkpoints.restoreModes(checkpoint, written);
+  const waiting = links.filter((p) => !relinked.includes(p));
+  if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
   return [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked];
 }
 

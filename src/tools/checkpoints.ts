@@ -192,9 +192,10 @@ export class CheckpointStore {
   /**
    * Puts `paths` (from linksAmong) back as they were at `id`, on disk: a Workspace would
    * write a link's old target, or a file that a link now stands for, into the file the link
-   * points at now. What is there is removed (a link, never what it points at), then the
-   * link or file of the checkpoint is made. Returns the paths restored; one with a folder in
-   * the way, or under a folder that is a link out of the workspace, is left alone.
+   * points at now. What is there is removed (a link, never what it points at; a folder
+   * only when empty), then the link or file of the checkpoint is made. Returns the paths
+   * restored; one with a folder that holds files in the way, or under a folder that is a
+   * link out of the workspace, is left alone.
    */
   async restoreLinks(id: string, paths: readonly string[]): Promise<string[]> {
     return this.lock.run(async () => {
@@ -203,7 +204,8 @@ export class CheckpointStore {
       const restored: string[] = [];
       for (const path of paths) {
         const abs = join(this.root, path);
-        if (!(await this.insideFolder(path)) || (await lstat(abs).catch(() => undefined))?.isDirectory()) continue;
+        if (!(await this.insideFolder(path))) continue;
+        if ((await lstat(abs).catch(() => undefined))?.isDirectory() && !(await rmdir(abs).then(() => true, () => false))) continue;
         const mode = modes.get(path);
         const bytes = mode ? await this.bytesAt(target, path) : undefined;
         await rm(abs, { force: true });

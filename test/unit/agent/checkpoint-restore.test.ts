@@ -144,4 +144,26 @@ describe("restoreCheckpoint and links", { skip: process.platform === "win32" && 
     assert.equal(lstatSync(join(root, "settings.json")).isSymbolicLink(), false);
     assert.equal(readFileSync(join(root, "settings.json"), "utf8"), "{\"mine\": true}\n");
   });
+
+  it("puts back a folder that a link replaced without writing into the folder the link points at, and a link that a folder replaced", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    mkdirSync(join(root, "lib"));
+    writeFileSync(join(root, "lib", "x.py"), "LIB = 1\n");
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "src", "x.py"), "SRC = 1\n");
+    symlinkSync("src", join(root, "pkg"));
+    const checkpoint = (await checkpoints.create("before the commands")).id;
+    // `rm -rf lib && ln -s src lib`; `rm pkg && mkdir pkg && touch pkg/y.py`
+    rmSync(join(root, "lib"), { recursive: true });
+    symlinkSync("src", join(root, "lib"));
+    rmSync(join(root, "pkg"));
+    mkdirSync(join(root, "pkg"));
+    writeFileSync(join(root, "pkg", "y.py"), "Y = 1\n");
+    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored.sort(), ["lib", "lib/x.py", "pkg", "pkg/y.py"]);
+    assert.equal(readFileSync(join(root, "src", "x.py"), "utf8"), "SRC = 1\n", "the folder the link pointed at is untouched");
+    assert.equal(lstatSync(join(root, "lib")).isDirectory(), true);
+    assert.equal(readFileSync(join(root, "lib", "x.py"), "utf8"), "LIB = 1\n");
+    assert.equal(readlinkSync(join(root, "pkg")), "src");
+  });
 });

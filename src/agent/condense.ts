@@ -47,11 +47,19 @@ export function condenseToolResults(messages: ChatMessage[], options: CondenseOp
     const tail = lines.slice(-options.keepLines).join("\n");
     messages[i] = {
       ...message,
-      content: `${MARK}: ${omitted} of ${lines.length} lines omitted; call ${message.name} again if you need them]\n${head}\n…\n${tail}`,
+      content: `${MARK}: ${omitted} of ${lines.length} lines omitted; call ${message.name} again${again(message.name)} if you need them]\n${head}\n…\n${tail}`,
     };
     changed++;
   }
   return changed;
+}
+
+/**
+ * How to read a condensed read_file output again: a part. Read whole, the newest result is
+ * condensed again when the whole does not fit (the loop condenses it past 90% of the context).
+ */
+function again(tool: string): string {
+  return tool === "read_file" ? " with start_line/end_line for the lines you need" : "";
 }
 
 const ARGUMENT_MARK = "[Hearth condensed this argument to save context";

@@ -1,7 +1,7 @@
 /**
  * What a hostile or careless issue text costs `locate` + `locateEntities`: shapes a user
  * can paste (a base64 blob, a minified line, a recursion's traceback, a listing of paths,
- * a run of blanks) beside ordinary prose of the same length, in the same run, on an index
+ * a run of blanks, a paragraph or stack joined into one line, inline code by the thousand) beside ordinary prose of the same length, in the same run, on an index
  * of Hearth's own `src/` (history off: the same answer on every checkout).
  *   node --import tsx test/bench/query-shapes.ts [--size CHARS] [--runs N]
  *
@@ -52,6 +52,10 @@ const SHAPES: [string, (size: number) => string][] = [
   ["paths with blanks", (n) => fill(n, "src/indexer/retrieve.ts:12 src/indexer/entities.ts:40 src/indexer/text.ts:9")],
   ["a run of blanks", (n) => `Locate fails\n\nthe ${" ".repeat(n)}Index breaks`],
   ["issue links", (n) => fill(n, "see #1234, gh-55 and #987 for the same crash")],
+  ["one line of 'at' words", (n) => `Crash at startup\n\n${"at ".repeat(Math.ceil(n / 3))}`],
+  ["one line of unclosed curly quotes", (n) => `Wrong message\n\n${"\u201c ".repeat(Math.ceil(n / 2))}`],
+  ["one line of inline spans", (n) => `Resize fails\n\n${"`x` ".repeat(Math.ceil(n / 4))}\nthe class Resizer fails`],
+  ["one inline span of words", (n) => `Resize fails\n\n\`${Array.from({ length: Math.ceil(n / 6) }, (_, i) => `w${i}`).join(" ")}\``],
 ];
 
 function timeOnce(index: RepoIndex, query: string): number {

@@ -6,9 +6,10 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, issueTooLong, otherRepoQuestion, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
-import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "./github-issue.ts";
+import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "./github-issue.ts";
+import { type GitHubRepo, issueOrigin, readGitRemotes } from "./git-remotes.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
 async function githubToken(ask: boolean): Promise<string | undefined> {
@@ -22,7 +23,8 @@ async function githubToken(ask: boolean): Promise<string | undefined> {
 
 /** The command: gathers the issue, runs the fix in the chat, then offers the review. */
 export async function fixIssueCommand(chat: ChatController, issueFromArgs?: string): Promise<void> {
-  const issue = issueFromArgs ?? (await issueText());
+  // A URL passed by another command goes the way a pasted one does: fetched, and checked.
+  const issue = issueFromArgs?.trim() ? await resolveIssue(chat, issueFromArgs.trim()) : await issueText(chat);
   if (!issue) return;
   const tooLong = issueTooLong(issue);
   if (tooLong) return void vscode.window.showWarningMessage(`Hearth: ${tooLong}`);
@@ -47,7 +49,7 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
 }
 
 /** The selection in the active editor, else an input box that also takes a GitHub issue URL. */
-async function issueText(): Promise<string | undefined> {
+async function issueText(chat: ChatController): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : "";
   const input = selected || (await vscode.window.showInputBox({
@@ -56,17 +58,43 @@ async function issueText(): Promise<string | undefined> {
     placeHolder: "e.g. add(2, 3) returns -1   or   https://github.com/owner/repo/issues/42",
     ignoreFocusOut: true,
   }))?.trim();
-  if (!input) return undefined;
+  return input ? resolveIssue(chat, input) : undefined;
+}
+
+/**
+ * The issue's text for the agent: the text itself, or a GitHub issue's, fetched — and only
+ * after a yes when the issue is of another repository than the folder Hearth works in.
+ */
+async function resolveIssue(chat: ChatController, input: string): Promise<string | undefined> {
   const unfetchable = unfetchableIssueUrl(input);
   if (unfetchable) return void vscode.window.showWarningMessage(`Hearth: ${unfetchable}`);
   const ref = parseGitHubIssueUrl(input);
   if (!ref) return input;
+  const issue = await fetchIssue(ref);
+  return issue && (await fixHereAnyway(chat.folders.folder, ref, issue.repository)) ? issue.text : undefined;
+}
+
+/**
+ * Whether to fix an issue here: yes when it is the folder's repository's (or its upstream's)
+ * or there is nothing to compare (no git, no GitHub remote, a folder not on disk); otherwise
+ * the user says. The remotes are read from the config file: no git runs.
+ */
+async function fixHereAnyway(folder: vscode.WorkspaceFolder | undefined, ref: GitHubIssueRef, now: GitHubRepo | undefined): Promise<boolean> {
+  if (!folder || folder.uri.scheme !== "file") return true;
+  const origin = issueOrigin(now ? [ref, now] : [ref], await readGitRemotes(folder.uri.fsPath));
+  const question = otherRepoQuestion(now ?? ref, folder.name, origin);
+  if (!question) return true;
+  return (await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, FIX_HERE_ANYWAY)) === FIX_HERE_ANYWAY;
+}
+
+/** The issue fetched under a cancellable progress, with sign-in offered for a private one; undefined when it could not be (said so) or was cancelled. */
+async function fetchIssue(ref: GitHubIssueRef): Promise<FetchedIssue | undefined> {
   const progress = { location: vscode.ProgressLocation.Notification, title: `Fetching ${ref.owner}/${ref.repo}#${ref.number}…`, cancellable: true };
   return vscode.window.withProgress(progress, async (_, token) => {
     const cancel = new AbortController();
     token.onCancellationRequested(() => cancel.abort());
     try {
-      return await fetchGitHubIssue(ref, { token: await githubToken(false), signal: cancel.signal });
+      return await fetchGitHubIssueDetails(ref, { token: await githubToken(false), signal: cancel.signal });
     } catch (error) {
       if (cancel.signal.aborted) return undefined; // the user cancelled: nothing to say
       if (!(error instanceof IssueFetchError)) throw error;
@@ -76,7 +104,7 @@ async function issueText(): Promise<string | undefined> {
         const token = await githubToken(true);
         if (token) {
           try {
-            return await fetchGitHubIssue(ref, { token, signal: cancel.signal });
+            return await fetchGitHubIssueDetails(ref, { token, signal: cancel.signal });
           } catch (again) {
             if (cancel.signal.aborted) return undefined;
             if (!(again instanceof IssueFetchError)) throw again;

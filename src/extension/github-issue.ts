@@ -82,6 +82,22 @@ function rateLimited(response: Response, signedIn: boolean, what: string): strin
 
 /** The issue as text for the agent: title, body and the first comments. */
 export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueOptions = {}): Promise<string> {
+  return (await fetchGitHubIssueDetails(ref, options)).text;
+}
+
+/** A fetched issue: its text for the agent, and the repository GitHub says it is in. */
+export interface FetchedIssue {
+  readonly text: string;
+  /**
+   * From the answer's `repository_url`: after a rename or a transfer GitHub answers the old
+   * URL with the issue where it is now, so this may differ from the URL's. Undefined when
+   * the answer does not say.
+   */
+  readonly repository?: { readonly owner: string; readonly repo: string };
+}
+
+/** The issue's text and the repository it is in now. */
+export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: FetchIssueOptions = {}): Promise<FetchedIssue> {
   const base = (options.apiBase ?? "https://api.github.com").replace(/\/$/, "");
   const headers: Record<string, string> = { Accept: "application/vnd.github+json", "User-Agent": "hearth-vscode" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
@@ -120,7 +136,7 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
   const issue = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`);
   if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${what} is not an issue. Paste the issue text instead.`);
   // Each field is checked: a proxy or an API of another version may send other types.
-  const { title, body, comments: count } = issue as Record<string, unknown>;
+  const { title, body, comments: count, repository_url: repositoryUrl } = issue as Record<string, unknown>;
   const url = `https://github.com/${ref.owner}/${ref.repo}/issues/${ref.number}`;
   const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
@@ -132,7 +148,8 @@ export async function fetchGitHubIssue(ref: GitHubIssueRef, options: FetchIssueO
       if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${cut(comment.body.trim(), MAX_COMMENT_CHARS, "of this comment left out")}`);
     }
   }
-  return parts.join("\n\n");
+  const repository = typeof repositoryUrl === "string" ? repositoryUrl.match(/\/repos\/([\w.-]+)\/([\w.-]+)\/?$/) : null;
+  return { text: parts.join("\n\n"), ...(repository && isName(repository[1]!) && isName(repository[2]!) ? { repository: { owner: repository[1]!, repo: repository[2]! } } : {}) };
 }
 
 

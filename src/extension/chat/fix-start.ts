@@ -5,6 +5,7 @@
  * Pure: the question is passed in (fix-issue.ts asks with a modal message).
  */
 import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
+import { type GitHubRepo, type IssueOrigin, repoName } from "../git-remotes.ts";
 
 /** What Fix This Issue needs of the chat. */
 export interface FixTarget {
@@ -60,4 +61,22 @@ export function issueTooLong(text: string): string | undefined {
   if (text.length <= MAX_ISSUE_CHARS) return undefined;
   const n = (value: number) => value.toLocaleString("en-US");
   return `The issue text is ${n(text.length)} characters; the largest context a model here can have (${n(MAX_CONTEXT_SIZE)} tokens) holds about ${n(MAX_ISSUE_CHARS)}. Select or paste the part that describes the problem (an error and the lines around it), not a whole log.`;
+}
+
+/** The answer that fixes an issue of another repository in this folder all the same. */
+export const FIX_HERE_ANYWAY = "Fix Here Anyway";
+
+/**
+ * The question before the agent edits this folder for an issue of another repository (a
+ * user in web who pasted api's issue), or undefined when there is nothing to ask: the issue
+ * is this repository's or its upstream's, or the folder has no GitHub remote to compare.
+ */
+export function otherRepoQuestion(issueRepo: GitHubRepo, folderName: string, origin: IssueOrigin): { message: string; detail: string } | undefined {
+  if (origin.kind !== "other") return undefined;
+  const named = origin.remotes.map((r) => `${repoName(r.repo)} (${r.name})`);
+  const list = named.length === 1 ? named[0]! : `${named.slice(0, -1).join(", ")} and ${named.at(-1)!}`;
+  return {
+    message: `This issue is from ${repoName(issueRepo)}, but Hearth works in ${folderName}, whose GitHub remote${named.length === 1 ? " is" : "s are"} ${list}. Fix it here anyway?`,
+    detail: `The agent would change ${folderName}'s files for an issue of another repository. To fix it in ${repoName(issueRepo)}, open a clone of it and run Fix This Issue there.`,
+  };
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../../../src/extension/github-issue.ts";
+import { fetchGitHubIssue, fetchGitHubIssueDetails, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../../../src/extension/github-issue.ts";
 
 describe("GitHub issue URLs", () => {
   it("recognizes issue and pull request URLs and nothing else", () => {
@@ -66,6 +66,9 @@ describe("fetching a GitHub issue", () => {
       if (req.url === "/repos/acme/types/issues/2") return res.end(JSON.stringify({ title: null, body: 42, comments: 1 }));
       if (req.url === "/repos/acme/types/issues/2/comments?per_page=10") return res.end(JSON.stringify([null, { user: { login: 7 }, body: "Seen on 2.1" }, { user: null, body: 5 }]));
       if (req.url === "/repos/acme/slow/issues/1") return; // never answers
+      // A transferred issue: GitHub redirects the old URL to the issue where it is now.
+      if (req.url === "/repos/acme/old-api/issues/3") return res.writeHead(301, { location: "/repos/acme/web/issues/9" }).end();
+      if (req.url === "/repos/acme/web/issues/9") return res.end(JSON.stringify({ title: "Moved", body: "b", comments: 0, repository_url: `${base}/repos/acme/web` }));
       if (req.url === "/repos/acme/secret/issues/1") {
         res.statusCode = req.headers.authorization ? 200 : 404;
         return res.end(JSON.stringify(req.headers.authorization ? { title: "Private bug", body: "", comments: 0 } : { message: "Not Found" }));
@@ -84,6 +87,12 @@ describe("fetching a GitHub issue", () => {
   it("returns title, body and comments as the agent's issue text", async () => {
     const text = await fetchGitHubIssue({ owner: "acme", repo: "shop", number: 42 }, { apiBase: base });
     assert.equal(text, "Cart total is wrong (acme/shop#42)\n\nadd(2, 3) gives -1\n\nComment by ana:\nAlso for floats.");
+  });
+
+  it("says which repository GitHub has the issue in now (a transfer or a rename), and none when the answer does not say", async () => {
+    const moved = await fetchGitHubIssueDetails({ owner: "acme", repo: "old-api", number: 3 }, { apiBase: base });
+    assert.deepEqual(moved, { text: "Moved (acme/old-api#3)\n\nb", repository: { owner: "acme", repo: "web" } });
+    assert.equal((await fetchGitHubIssueDetails({ owner: "acme", repo: "shop", number: 42 }, { apiBase: base })).repository, undefined);
   });
 
   it("asks to sign in for a private issue, and sends the sign-in token when it has one", async () => {

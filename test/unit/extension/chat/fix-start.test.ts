@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { issueTooLong, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import { issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import { issueOrigin } from "../../../../src/extension/git-remotes.ts";
 
 /**
  * A chat like the real one: stop() only asks the runtime to cancel; the run ends later, when
@@ -89,5 +90,33 @@ describe("Fix This Issue with more text than any model reads", () => {
   it("takes an issue up to that size", () => {
     assert.equal(issueTooLong("add(2, 3) returns -1"), undefined);
     assert.equal(issueTooLong("y".repeat(1_048_576)), undefined);
+  });
+});
+
+describe("Fix This Issue with an issue of another repository", () => {
+  const api = { owner: "acme", repo: "api" };
+
+  it("asks, naming the issue's repository and the folder's, when none of the folder's GitHub remotes is the issue's", () => {
+    const one = otherRepoQuestion(api, "web", issueOrigin([api], [{ name: "origin", url: "git@github.com:acme/web.git" }]));
+    assert.deepEqual(one, {
+      message: "This issue is from acme/api, but Hearth works in web, whose GitHub remote is acme/web (origin). Fix it here anyway?",
+      detail: "The agent would change web's files for an issue of another repository. To fix it in acme/api, open a clone of it and run Fix This Issue there.",
+    });
+    const three = otherRepoQuestion(api, "web", issueOrigin([api], [
+      { name: "origin", url: "git@github.com:acme/web.git" }, { name: "fork", url: "https://github.com/me/web" }, { name: "old", url: "https://github.com/acme/site" },
+    ]));
+    assert.match(three!.message, /whose GitHub remotes are acme\/web \(origin\), me\/web \(fork\) and acme\/site \(old\)\. Fix it here anyway\?$/);
+  });
+
+  it("asks nothing for the folder's own repository, its upstream, or a folder with no GitHub remote", () => {
+    for (const remotes of [
+      [{ name: "origin", url: "https://github.com/ACME/api.git" }],
+      [{ name: "origin", url: "git@github.com:me/api.git" }, { name: "upstream", url: "git@github.com:acme/api.git" }],
+      [{ name: "origin", url: "git@gitlab.com:acme/web.git" }],
+      [],
+      undefined,
+    ]) {
+      assert.equal(otherRepoQuestion(api, "web", issueOrigin([api], remotes)), undefined, JSON.stringify(remotes));
+    }
   });
 });

@@ -1,0 +1,222 @@
+/**
+ * Which GitHub repositories a folder is a clone of, read from its git config file — without
+ * running git: a cloned repository's config can name programs for git to run (core.fsmonitor,
+ * core.sshCommand…), and in an untrusted folder Hearth runs nothing. Then whether an issue
+ * belongs to the folder (Fix This Issue asks before fixing an issue of another repository
+ * here). No vscode import: tested on real files in temp folders.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+
+/** A remote of the folder's repository: its name and one of its URLs. */
+export interface GitRemote {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** A repository on github.com, as its owner and name are written. */
+export interface GitHubRepo {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/**
+ * Largest git config file read (a real one is a few KB): a file somebody made huge, or one
+ * that is a link to /dev/zero, must not hold Fix This Issue up.
+ */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** A regular file's text, or undefined (missing, a folder, a pipe or device, too large, unreadable). */
+async function smallFile(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile() || info.size > MAX_CONFIG_BYTES) return undefined;
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The git folder of the repository `folder` is in, as git finds it: `.git` in the folder or
+ * the nearest folder above; a `.git` file (a worktree, a submodule) says `gitdir: <path>`.
+ */
+async function gitDir(folder: string): Promise<string | undefined> {
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const dotGit = join(dir, ".git");
+    const info = await stat(dotGit).catch(() => undefined);
+    if (info?.isDirectory()) return dotGit;
+    if (info?.isFile()) {
+      const line = (await smallFile(dotGit))?.match(/^gitdir:\s*(.+?)\s*$/m);
+      return line ? resolve(dir, line[1]!) : undefined;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The remotes of the repository `folder` is in; undefined when it is in none (or its config
+ * cannot be read). A worktree's remotes are in the main repository's config (`commondir`).
+ */
+export async function readGitRemotes(folder: string): Promise<GitRemote[] | undefined> {
+  const dir = await gitDir(folder);
+  if (!dir) return undefined;
+  const common = (await smallFile(join(dir, "commondir")))?.trim();
+  const configs = [join(common ? resolve(dir, common) : dir, "config"), join(dir, "config.worktree")];
+  const texts = await Promise.all(configs.map(smallFile));
+  if (texts[0] === undefined) return undefined;
+  return texts.flatMap((text) => (text === undefined ? [] : parseGitConfigRemotes(text)));
+}
+
+/** One `key = value` of a git config file, with the section it is in (`remote.origin`). */
+interface ConfigEntry {
+  readonly section: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** `remote.<name>.url` of a git config file's text, in order (a remote may have several). */
+export function parseGitConfigRemotes(text: string): GitRemote[] {
+  const remotes: GitRemote[] = [];
+  for (const { section, key, value } of configEntries(text)) {
+    const m = section.match(/^remote\.(.+)$/is);
+    if (m && key === "url" && value) remotes.push({ name: m[1]!, url: value });
+  }
+  return remotes;
+}
+
+/**
+ * git config's syntax, as far as remotes need it: `[section "sub"]` (the subsection keeps its
+ * case; `\"` and `\\` escaped) or the old `[section.sub]`, keys without case, values with
+ * quotes, escapes, `#`/`;` comments outside quotes and lines continued with a backslash.
+ */
+function* configEntries(text: string): Generator<ConfigEntry> {
+  const src = text.replace(/^\uFEFF/, "");
+  let section = "";
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === "\n" || c === " " || c === "\t" || c === "\r") i++;
+    else if (c === "#" || c === ";") i = lineEnd(src, i);
+    else if (c === "[") {
+      const header = sectionHeader(src, i);
+      if (!header) return; // git refuses the whole file: so does this
+      section = header.section;
+      i = header.end;
+    } else {
+      const entry = keyValue(src, i);
+      if (!entry) return;
+      if (section) yield { section, key: entry.key, value: entry.value };
+      i = entry.end;
+    }
+  }
+}
+
+function lineEnd(src: string, i: number): number {
+  const end = src.indexOf("\n", i);
+  return end < 0 ? src.length : end + 1;
+}
+
+/** `[remote "origin"]` → "remote.origin"; `[Remote.Origin]` → "remote.origin" (the old form has no case). */
+function sectionHeader(src: string, start: number): { section: string; end: number } | undefined {
+  const quoted = /^\[\s*([A-Za-z0-9.-]+)\s+"((?:[^"\\\n]|\\.)*)"\s*\]/.exec(src.slice(start, start + 4096));
+  if (quoted) return { section: `${quoted[1]!.toLowerCase()}.${quoted[2]!.replace(/\\(.)/g, "$1")}`, end: start + quoted[0].length };
+  const plain = /^\[\s*([A-Za-z0-9.-]+)\s*\]/.exec(src.slice(start, start + 4096));
+  return plain ? { section: plain[1]!.toLowerCase(), end: start + plain[0].length } : undefined;
+}
+
+/** `key = value` from `start` to the end of its (continued) line; a key alone means "true". */
+function keyValue(src: string, start: number): { key: string; value: string; end: number } | undefined {
+  const name = /^[A-Za-z][A-Za-z0-9-]*/.exec(src.slice(start, start + 256));
+  if (!name) return undefined;
+  let i = start + name[0].length;
+  while (src[i] === " " || src[i] === "\t") i++;
+  if (src[i] !== "=") {
+    if (i < src.length && !"\r\n#;".includes(src[i]!)) return undefined;
+    return { key: name[0].toLowerCase(), value: "true", end: lineEnd(src, i) };
+  }
+  const value = configValue(src, i + 1);
+  return value && { key: name[0].toLowerCase(), ...value };
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", b: "\b", "\\": "\\", '"': '"' };
+
+/** A value from `start` (after the `=`): the text with its quotes and escapes resolved, and where its line ends. */
+function configValue(src: string, start: number): { value: string; end: number } | undefined {
+  let value = "";
+  let kept = 0; // length of `value` up to its last character that is no unquoted space
+  let quoted = false;
+  for (let i = start; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === "\n" || (!quoted && (c === "#" || c === ";"))) return { value: value.slice(0, kept), end: c === "\n" ? i + 1 : lineEnd(src, i) };
+    if (c === '"') quoted = !quoted;
+    else if (c === "\\") {
+      const next = src[++i];
+      if (next === "\n") continue;
+      if (next === "\r" && src[i + 1] === "\n") {
+        i++;
+        continue;
+      }
+      if (next === undefined || !(next in ESCAPES)) return undefined; // git refuses a bad escape
+      value += ESCAPES[next];
+      kept = value.length;
+    } else if (c === "\r" && src[i + 1] === "\n" && !quoted) continue;
+    else if ((c === " " || c === "\t") && !quoted && !value) continue;
+    else {
+      value += c;
+      if (quoted || (c !== " " && c !== "\t")) kept = value.length;
+    }
+  }
+  return quoted ? undefined : { value: value.slice(0, kept), end: src.length };
+}
+
+/**
+ * The GitHub repository a remote URL names, or undefined for any other host: https
+ * (`https://github.com/o/r.git`, with or without a user), `ssh://git@github.com[:22]/o/r`,
+ * `git://`, and the scp form `git@github.com:o/r.git`; ssh.github.com (ssh over port 443) too.
+ */
+export function gitHubRepoOfUrl(url: string): GitHubRepo | undefined {
+  const path = String.raw`\/?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([\w.-]+?)(?:\.git)?\/?`;
+  const withScheme = new RegExp(String.raw`^(?:git\+)?(?:https?|ssh|git)(?:\+git)?:\/\/(?:[^@\/\s]*@)?(?:www\.|ssh\.)?github\.com(?::\d+)?\/${path}$`, "i");
+  const scp = new RegExp(String.raw`^(?:[^@\/:\s]+@)?(?:ssh\.)?github\.com:${path}$`, "i");
+  const m = url.trim().match(withScheme) ?? url.trim().match(scp);
+  if (!m || m[2] === "." || m[2] === "..") return undefined;
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+/**
+ * Where an issue stands to the folder, by its repository and the folder's remotes:
+ * - `same`: a remote of the folder is the issue's repository;
+ * - `fork`: only the `upstream` remote is (the folder is a fork of the issue's repository);
+ * - `other`: the folder has GitHub remotes and none is the issue's repository;
+ * - `unknown`: the folder is no git repository, or has no GitHub remote: nothing to compare.
+ * `issue` may name the repository twice (as the URL wrote it and as GitHub answered, after a
+ * rename or a transfer): either counts. GitHub's names have no case.
+ */
+export type IssueOrigin =
+  | { readonly kind: "same" | "fork"; readonly remote: string }
+  | { readonly kind: "other"; readonly remotes: readonly { readonly name: string; readonly repo: GitHubRepo }[] }
+  | { readonly kind: "unknown" };
+
+export function issueOrigin(issue: readonly GitHubRepo[], remotes: readonly GitRemote[] | undefined): IssueOrigin {
+  const github = (remotes ?? []).flatMap((r) => {
+    const repo = gitHubRepoOfUrl(r.url);
+    return repo ? [{ name: r.name, repo }] : [];
+  });
+  if (github.length === 0) return { kind: "unknown" };
+  const matches = github.filter((r) => issue.some((i) => sameRepo(i, r.repo)));
+  const own = matches.find((r) => r.name !== "upstream");
+  if (own) return { kind: "same", remote: own.name };
+  if (matches.length > 0) return { kind: "fork", remote: "upstream" };
+  // One line per repository: origin's fetch and push URLs are one repository.
+  const seen = new Set<string>();
+  return { kind: "other", remotes: github.filter((r) => !seen.has(repoName(r.repo).toLowerCase()) && seen.add(repoName(r.repo).toLowerCase())) };
+}
+
+export function sameRepo(a: GitHubRepo, b: GitHubRepo): boolean {
+  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
+}
+
+export function repoName(repo: GitHubRepo): string {
+  return `${repo.owner}/${repo.repo}`;
+}

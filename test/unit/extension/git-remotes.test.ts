@@ -1,0 +1,148 @@
+/**
+ * Fix This Issue with an issue of another repository: the folder's GitHub remotes read from
+ * its git config file (real files in temp folders, no git run), and the decision — same
+ * repository, fork, other, unknown.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gitHubRepoOfUrl, issueOrigin, parseGitConfigRemotes, readGitRemotes } from "../../../src/extension/git-remotes.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const API = [{ owner: "acme", repo: "api" }];
+
+function repoWith(config: string): string {
+  const dir = tempDir("hearth-remotes-");
+  mkdirSync(join(dir, ".git"));
+  writeFileSync(join(dir, ".git", "config"), config);
+  return dir;
+}
+
+describe("a remote's GitHub repository", () => {
+  it("reads the https, ssh, scp and git forms, with or without .git, a user or a port, in any case", () => {
+    for (const url of [
+      "https://github.com/acme/api.git", "https://github.com/acme/api", "https://github.com/acme/api/", "http://www.github.com/acme/api",
+      "https://x-access-token:abc@github.com/acme/api.git", "ssh://git@github.com/acme/api.git", "ssh://git@github.com:22/acme/api",
+      "ssh://git@ssh.github.com:443/acme/api.git", "git@github.com:acme/api.git", "git@github.com:acme/api", "github.com:acme/api.git",
+      "git://github.com/acme/api.git", "git+ssh://git@github.com/acme/api.git", "GIT@GitHub.COM:acme/api.GIT", " https://GITHUB.com/acme/api \n",
+    ]) {
+      assert.deepEqual(gitHubRepoOfUrl(url), { owner: "acme", repo: "api" }, url);
+    }
+    assert.deepEqual(gitHubRepoOfUrl("git@github.com:Acme-Corp/my.site.git"), { owner: "Acme-Corp", repo: "my.site" });
+  });
+
+  it("is no GitHub repository for other hosts, local paths and lookalikes", () => {
+    for (const url of [
+      "https://gitlab.com/acme/api.git", "git@gitlab.com:acme/api.git", "https://github.example.com/acme/api", "https://notgithub.com/acme/api",
+      "https://github.com.evil.test/acme/api", "/srv/git/api.git", "../api", "file:///srv/git/api.git", "https://github.com/acme",
+      "https://github.com/acme/api/tree/main", "git@github.com:acme/../x.git", "gh:acme/api",
+    ]) {
+      assert.equal(gitHubRepoOfUrl(url), undefined, url);
+    }
+  });
+});
+
+describe("a git config file's remotes", () => {
+  it("reads every remote.<name>.url, in order, as git parses the file", () => {
+    const config = [
+      "[core]", "\trepositoryformatversion = 0", "\tbare = false",
+      '[remote "origin"]', "\turl = git@github.com:acme/web.git  # the team's", "\tfetch = +refs/heads/*:refs/remotes/origin/*",
+      '[Remote "My \\"Fork\\""] URL = "https://github.com/me/web.git" ; mine',
+      "[remote.upstream]", "\turl = https://github.com/\\", "acme/api.git",
+      '[branch "main"]', "\tremote = origin", "\turl = https://github.com/not/a-remote",
+    ].join("\r\n");
+    assert.deepEqual(parseGitConfigRemotes(config), [
+      { name: "origin", url: "git@github.com:acme/web.git" },
+      { name: 'My "Fork"', url: "https://github.com/me/web.git" },
+      { name: "upstream", url: "https://github.com/acme/api.git" },
+    ]);
+  });
+
+  it("stops where git would refuse the file, keeping nothing after", () => {
+    assert.deepEqual(parseGitConfigRemotes('[remote "origin"]\n\turl = https://github.com/acme/web\n[broken\n[remote "x"]\n\turl = https://github.com/acme/api\n'), [
+      { name: "origin", url: "https://github.com/acme/web" },
+    ]);
+    assert.deepEqual(parseGitConfigRemotes("url = https://github.com/acme/api\n"), []); // no section: no remote
+  });
+
+  it("reads them from .git/config, from the folder or a folder above it", async () => {
+    const dir = repoWith('[remote "origin"]\n\turl = https://github.com/acme/web.git\n');
+    const sub = join(dir, "packages", "ui");
+    mkdirSync(sub, { recursive: true });
+    const expected = [{ name: "origin", url: "https://github.com/acme/web.git" }];
+    assert.deepEqual(await readGitRemotes(dir), expected);
+    assert.deepEqual(await readGitRemotes(sub), expected);
+  });
+
+  it("follows a worktree's .git file to the main repository's config (commondir), and its config.worktree", async () => {
+    const main = repoWith('[remote "origin"]\n\turl = git@github.com:acme/web.git\n');
+    const worktreeGit = join(main, ".git", "worktrees", "feature");
+    mkdirSync(worktreeGit, { recursive: true });
+    writeFileSync(join(worktreeGit, "commondir"), "../..\n");
+    writeFileSync(join(worktreeGit, "config.worktree"), '[remote "mine"]\n\turl = git@github.com:me/web.git\n');
+    const worktree = tempDir("hearth-worktree-");
+    writeFileSync(join(worktree, ".git"), `gitdir: ${worktreeGit}\n`);
+    assert.deepEqual(await readGitRemotes(worktree), [
+      { name: "origin", url: "git@github.com:acme/web.git" },
+      { name: "mine", url: "git@github.com:me/web.git" },
+    ]);
+  });
+
+  it("follows a submodule's relative gitdir", async () => {
+    const parent = repoWith('[remote "origin"]\n\turl = git@github.com:acme/web.git\n');
+    mkdirSync(join(parent, ".git", "modules", "lib"), { recursive: true });
+    writeFileSync(join(parent, ".git", "modules", "lib", "config"), '[remote "origin"]\n\turl = git@github.com:acme/lib.git\n');
+    mkdirSync(join(parent, "lib"));
+    writeFileSync(join(parent, "lib", ".git"), "gitdir: ../.git/modules/lib\n");
+    assert.deepEqual(await readGitRemotes(join(parent, "lib")), [{ name: "origin", url: "git@github.com:acme/lib.git" }]);
+  });
+
+  it("is undefined for a folder in no repository, a .git that points nowhere, or a config that is no file (a folder, a pipe)", async () => {
+    const broken = tempDir("hearth-remotes-");
+    writeFileSync(join(broken, ".git"), "gitdir: /nonexistent/hearth/.git\n");
+    assert.equal(await readGitRemotes(broken), undefined);
+    const folderConfig = tempDir("hearth-remotes-");
+    mkdirSync(join(folderConfig, ".git", "config"), { recursive: true });
+    assert.equal(await readGitRemotes(folderConfig), undefined);
+    // A pipe (from an unpacked archive, not a clone) would hang a read for good.
+    const pipe = tempDir("hearth-remotes-");
+    mkdirSync(join(pipe, ".git"));
+    execFileSync("mkfifo", [join(pipe, ".git", "config")]);
+    assert.equal(await readGitRemotes(pipe), undefined);
+    const noRemotes = repoWith("[core]\n\tbare = false\n");
+    assert.deepEqual(await readGitRemotes(noRemotes), []);
+  });
+});
+
+describe("where an issue stands to the folder", () => {
+  const remotes = (...pairs: [string, string][]) => pairs.map(([name, url]) => ({ name, url }));
+
+  it("is the same repository when a remote is the issue's, in any case and URL form", () => {
+    assert.deepEqual(issueOrigin(API, remotes(["origin", "git@github.com:ACME/Api.git"])), { kind: "same", remote: "origin" });
+    assert.deepEqual(issueOrigin(API, remotes(["upstream", "https://github.com/acme/api"], ["mine", "https://github.com/acme/api.git"])), { kind: "same", remote: "mine" });
+  });
+
+  it("is a fork when only the upstream remote is the issue's repository", () => {
+    assert.deepEqual(issueOrigin(API, remotes(["origin", "git@github.com:me/api.git"], ["upstream", "https://github.com/acme/api.git"])), { kind: "fork", remote: "upstream" });
+  });
+
+  it("is another repository when the folder has GitHub remotes and none is the issue's, naming each repository once", () => {
+    const origin = issueOrigin(API, remotes(["origin", "git@github.com:acme/web.git"], ["origin", "https://github.com/acme/web"], ["mirror", "https://gitlab.com/acme/api"], ["fork", "git@github.com:me/web.git"]));
+    assert.deepEqual(origin, {
+      kind: "other",
+      remotes: [{ name: "origin", repo: { owner: "acme", repo: "web" } }, { name: "fork", repo: { owner: "me", repo: "web" } }],
+    });
+  });
+
+  it("takes either name of the issue's repository (the URL's, and GitHub's after a rename or transfer)", () => {
+    assert.equal(issueOrigin([{ owner: "acme", repo: "old-api" }, { owner: "acme", repo: "api" }], remotes(["origin", "git@github.com:acme/api.git"])).kind, "same");
+  });
+
+  it("is unknown with nothing to compare: no repository, no remotes, or no GitHub remote", () => {
+    assert.deepEqual(issueOrigin(API, undefined), { kind: "unknown" });
+    assert.deepEqual(issueOrigin(API, []), { kind: "unknown" });
+    assert.deepEqual(issueOrigin(API, remotes(["origin", "git@gitlab.com:acme/web.git"], ["local", "/srv/git/web.git"])), { kind: "unknown" });
+  });
+});

@@ -37,10 +37,16 @@ export interface EngineOptions {
 /** The cursor's document. */
 export interface CompletionDocument {
   readonly uri: string;
-  /** Workspace-relative path (or the URI when outside the workspace). */
+  /** Path relative to the folder Hearth works in (the URI when it is not a file of it). */
   readonly path: string;
   readonly text: string;
   readonly version: number;
+  /**
+   * Whether the document is part of the folder Hearth works in (the index's root). A file of
+   * another folder of the window is completed from its own text only: the repository name,
+   * the index's definitions and the recent edits are that folder's, another project's code.
+   */
+  readonly inFolder: boolean;
 }
 
 export interface CompletionAnswer {
@@ -78,10 +84,11 @@ export class CompletionEngine {
     const cached = this.cache.lookup(doc.uri, window.prefix, window.suffix);
     if (cached !== undefined) return this.answer(cached, { ...base, outcome: "cache" }, started);
     if (!(await wait(pause, signal))) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const context = await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, at.linePrefix.length);
+    const context = doc.inFolder ? await this.context.at(doc.path, position.line, doc.text, this.options.recentEdits?.() ?? [], signal, at.linePrefix.length) : [];
     if (signal.aborted) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
     const fitted = fitContext(context, this.options.budget?.contextTokens ?? DEFAULT_BUDGET.contextTokens);
-    const prompt = { ...window, ...(fitted.length ? { context: fitted } : {}), ...(this.options.repoName ? { repoName: this.options.repoName } : {}) };
+    const repoName = doc.inFolder ? this.options.repoName : undefined;
+    const prompt = { ...window, ...(fitted.length ? { context: fitted } : {}), ...(repoName ? { repoName } : {}) };
     let choice: ModelChoice | undefined;
     try {
       // A model still loading can take minutes: a cancelled request must not wait for it.

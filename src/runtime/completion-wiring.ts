@@ -38,6 +38,7 @@ export function wireCompletions(
   index: () => WorkspaceIndex | undefined,
 ): CompletionWiring {
   const rel = (uri: string) => (root ? relativeTo(root, uri) : undefined);
+  const scope = (uri: string) => completionScope(root, uri);
   const engine = new CompletionEngine({
     model: () => chooseModel(session),
     context: async (path, line, text, character) => index()?.queries?.contextAt(path, line, { text, character }),
@@ -48,9 +49,9 @@ export function wireCompletions(
       }),
     ...(root ? { repoName: basename(root) } : {}),
   });
-  documents.onClosed((uri) => engine.forget(uri, rel(uri) ?? uri));
+  documents.onClosed((uri) => engine.forget(uri, scope(uri).path));
 
-  connection.onRequest(InlineCompletionRequest.type, (params, token: CancellationToken) => inlineCompletion(engine, documents, rel, params, token));
+  connection.onRequest(InlineCompletionRequest.type, (params, token: CancellationToken) => inlineCompletion(engine, documents, scope, params, token));
   connection.onRequest(CompletionStatsRequest, () => engine.stats());
   // The completion model is the session's: it is disposed with the session.
   return { dispose: async () => undefined };
@@ -60,7 +61,7 @@ export function wireCompletions(
 async function inlineCompletion(
   engine: CompletionEngine,
   documents: OpenDocuments,
-  rel: (uri: string) => string | undefined,
+  scope: (uri: string) => CompletionScope,
   params: InlineCompletionParams,
   token: CancellationToken,
 ): Promise<InlineCompletionList> {
@@ -70,7 +71,7 @@ async function inlineCompletion(
   if (text === undefined) return { items: [] };
   const signal = abortSignal(token);
   try {
-    const answer = await engine.complete({ uri, path: rel(uri) ?? uri, text, version: documents.version(uri) ?? 0 }, params.position, signal);
+    const answer = await engine.complete({ uri, ...scope(uri), text, version: documents.version(uri) ?? 0 }, params.position, signal);
     if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
     const at = params.position;
     return { items: answer.text ? [{ insertText: answer.text, range: { start: at, end: at } }] : [] };
@@ -78,6 +79,44 @@ async function inlineCompletion(
     if (error instanceof ResponseError) throw error;
     log("warn", "inline completion failed", error);
     return { items: [] };
+  }
+}
+
+/** Where a document belongs for completions: its path for the engine, and whether the folder's context is its own. */
+export interface CompletionScope {
+  /** Relative to the folder for a file of it; else the URI. */
+  readonly path: string;
+  /** Completed with the folder's repository name, index definitions and recent edits (else from its own text only). */
+  readonly inFolder: boolean;
+}
+
+/**
+ * A file belongs to the folder when it is inside it, a notebook's cell where its notebook
+ * is, an untitled document with a path to save to where that path is. A new untitled
+ * document (`untitled:Untitled-1`) belongs to no folder: it gets the context of the one
+ * Hearth works in, as most often it is that project's next file. Anything else — a file of
+ * another folder of the window, no folder open — is completed from its own text only.
+ */
+export function completionScope(root: string | undefined, uri: string): CompletionScope {
+  const path = (root && relativeTo(root, uri)) || uri;
+  return { path, inFolder: root !== undefined && inFolder(root, uri) };
+}
+
+function inFolder(root: string, uri: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "file:") return relativeTo(root, uri) !== undefined;
+  if (url.protocol !== "untitled:" && url.protocol !== "vscode-notebook-cell:") return false;
+  // No absolute path: a new untitled document, or a cell of an untitled notebook.
+  if (!url.pathname.startsWith("/")) return true;
+  try {
+    return relativeTo(root, `file://${url.host}${url.pathname}`) !== undefined;
+  } catch {
+    return false; // a host a file URL cannot have here
   }
 }
 

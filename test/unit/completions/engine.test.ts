@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { CompletionCache } from "../../../src/completions/cache.ts";
 import { CompletionEngine, type CompletionDocument, offsetAt } from "../../../src/completions/engine.ts";
+import type { FimRequest } from "../../../src/models/index.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -25,7 +26,7 @@ function engineWith(completions: string[]) {
   return { engine, calls: () => prompts };
 }
 
-const doc = (text: string, version = 1): CompletionDocument => ({ uri: "file:///w/a.ts", path: "a.ts", text, version });
+const doc = (text: string, version = 1): CompletionDocument => ({ uri: "file:///w/a.ts", path: "a.ts", text, version, inFolder: true });
 const live = () => new AbortController().signal;
 
 describe("completion engine", () => {
@@ -94,6 +95,52 @@ describe("completion engine", () => {
     for (let i = 0; i < 5 && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(outcome, "cancelled");
     await pending;
+  });
+});
+
+/** The scripted backend, keeping each FIM request it was asked. */
+class RecordingBackend extends ScriptedBackend {
+  readonly asked: FimRequest[] = [];
+  override complete(request: FimRequest) {
+    this.asked.push(request);
+    return super.complete(request);
+  }
+}
+
+describe("completion engine: a document of another folder", () => {
+  const PRICING = { imports: [], snippets: [{ path: "src/pricing.ts", startLine: 0, endLine: 2, text: "export function price(cents: number): number {\n  return cents / 100;\n}", symbol: "price" }] };
+  function engineSeeing() {
+    const path = join(tempDir("hearth-engine-"), "model.json");
+    writeFileSync(path, JSON.stringify({ turns: [], completions: ["1;", "2;"] }));
+    const backend = new RecordingBackend(path);
+    const lookups: string[] = [];
+    const engine = new CompletionEngine({
+      model: async () => ({ backend, which: "main" }),
+      context: async (at) => (lookups.push(at), PRICING),
+      recentEdits: () => [{ path: "src/cart.ts", line: 0, text: "const secretTotal = price(cents);" }],
+      repoName: "api",
+      debounce: { initialMs: 0, minMs: 0 },
+    });
+    return { engine, asked: backend.asked, lookups };
+  }
+
+  it("is completed from its own text: no repository name, no definitions from the index, no other files' edits", async () => {
+    const { engine, asked, lookups } = engineSeeing();
+    const other = { uri: "file:///work/web/app.ts", path: "file:///work/web/app.ts", text: "const total = price(\n", version: 1, inFolder: false };
+    assert.equal((await engine.complete(other, { line: 0, character: 20 }, live())).text, "1;");
+    assert.deepEqual(lookups, [], "the folder's index is not asked");
+    assert.equal(asked[0]!.repoName, undefined);
+    assert.equal(asked[0]!.context, undefined);
+    assert.equal(asked[0]!.prefix, "const total = price(");
+  });
+
+  it("a file of the folder Hearth works in still gets the repository name, definitions and recent edits", async () => {
+    const { engine, asked, lookups } = engineSeeing();
+    const inside = { uri: "file:///work/api/src/app.ts", path: "src/app.ts", text: "const total = price(\n", version: 1, inFolder: true };
+    await engine.complete(inside, { line: 0, character: 20 }, live());
+    assert.deepEqual(lookups, ["src/app.ts"]);
+    assert.equal(asked[0]!.repoName, "api");
+    assert.deepEqual(asked[0]!.context?.map((f) => f.path), ["src/cart.ts", "src/pricing.ts"]);
   });
 });
 

@@ -1,0 +1,39 @@
+// Which documents the runtime completes with the context of the folder it works in (its
+// root: the index, the repository name) and which from their own text only.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { completionScope } from "../../../src/runtime/completion-wiring.ts";
+
+const ROOT = "/work/api";
+
+describe("completionScope", () => {
+  it("a file of the folder: its path in the folder, with the folder's context", () => {
+    assert.deepEqual(completionScope(ROOT, "file:///work/api/src/app.ts"), { path: "src/app.ts", inFolder: true });
+  });
+
+  it("a file of another folder of the window (or one beside the folder's name): its own text only", () => {
+    assert.deepEqual(completionScope(ROOT, "file:///work/web/src/app.ts"), { path: "file:///work/web/src/app.ts", inFolder: false });
+    assert.equal(completionScope(ROOT, "file:///work/api-old/app.ts").inFolder, false);
+    assert.equal(completionScope(ROOT, "file:///work/app.ts").inFolder, false);
+  });
+
+  it("a notebook's cell belongs where its notebook is", () => {
+    assert.equal(completionScope(ROOT, "vscode-notebook-cell:/work/api/notes/explore.ipynb#W0sZmlsZQ%3D%3D").inFolder, true);
+    assert.equal(completionScope(ROOT, "vscode-notebook-cell:/work/web/explore.ipynb#W0sZmlsZQ%3D%3D").inFolder, false);
+    assert.equal(completionScope(ROOT, "vscode-notebook-cell:/work/api/notes/explore.ipynb#W0sZmlsZQ%3D%3D").path, "vscode-notebook-cell:/work/api/notes/explore.ipynb#W0sZmlsZQ%3D%3D", "its path as before: no file of the index");
+  });
+
+  it("a new untitled document (of no folder) gets the folder's context; one with a path to save to belongs where that path is", () => {
+    assert.deepEqual(completionScope(ROOT, "untitled:Untitled-1"), { path: "untitled:Untitled-1", inFolder: true });
+    assert.equal(completionScope(ROOT, "vscode-notebook-cell:Untitled-1.ipynb#W0sZmlsZQ%3D%3D").inFolder, true, "a cell of an untitled notebook");
+    assert.equal(completionScope(ROOT, "untitled:/work/api/src/new.ts").inFolder, true);
+    assert.equal(completionScope(ROOT, "untitled:/work/web/src/new.ts").inFolder, false);
+  });
+
+  it("no folder open, or a document of another kind: its own text only", () => {
+    assert.equal(completionScope(undefined, "file:///work/api/src/app.ts").inFolder, false);
+    assert.equal(completionScope(undefined, "untitled:Untitled-1").inFolder, false);
+    assert.equal(completionScope(ROOT, "vscode-vfs://github/acme/api/src/app.ts").inFolder, false);
+    assert.equal(completionScope(ROOT, "not a uri").inFolder, false);
+  });
+});

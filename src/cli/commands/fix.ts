@@ -180,6 +180,8 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
   const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : (str("issue") ?? text);
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
+  const onlyLink = bareLink(issue);
+  if (onlyLink) throw new UsageError(onlyLink);
   const model = str("model");
   const server = str("server");
   if (model && server) throw new UsageError("give --model FILE or --server URL, not both");
@@ -206,6 +208,22 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
+}
+
+/**
+ * Why an issue that is only a URL is refused, or undefined: this CLI fetches no issues and
+ * the agent cannot open web pages, so a link would be all it knew of the issue — it would
+ * edit the checkout for an issue it never read (and a GitHub issue may be another
+ * repository's). A GitHub issue's text is one `gh` command away.
+ */
+function bareLink(issue: string): string | undefined {
+  const url = issue.trim();
+  if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
+  const github = url.match(/^https?:\/\/(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(issues|pull)\/(\d+)\/?(?:[#?]\S*)?$/i);
+  const how = github
+    ? `gh ${github[3].toLowerCase() === "pull" ? "pr" : "issue"} view ${github[4]} -R ${github[1]}/${github[2]} > issue.md, then --issue-file issue.md`
+    : "(as text, with --issue or with --issue-file FILE)";
+  return `the issue is only a link (${terminalName(url)}): hearth fix does not fetch issues, and the agent cannot open web pages. Give the issue's text${github ? ": " : " "}${how}`;
 }
 
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

@@ -4,6 +4,8 @@
  * meet on the terms "parse" and "flags" (plus the whole identifier "parseflags").
  */
 
+import { mostlyLoneCr, pairSafeEnd } from "../protocol/plain-text.ts";
+
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*/g;
 const CAMEL = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
 
@@ -124,21 +126,12 @@ export function looksLikeIdentifier(token: string): boolean {
  * an LF file stays part of its line). Same length: offsets and columns do not move.
  */
 export function withLfLineEnds(text: string): string {
-  if (!text.includes("\r")) return text;
-  const lf = countOf(text, "\n");
-  const loneCr = countOf(text, "\r") - countOf(text, "\r\n");
-  return loneCr > lf ? text.replace(/\r(?!\n)/g, "\n") : text;
+  return text.includes("\r") && mostlyLoneCr(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
 }
 
 /** The lines of a source file as read_file and the index count them (see withLfLineEnds). */
 export function sourceLines(text: string): string[] {
   return withLfLineEnds(text).split("\n");
-}
-
-function countOf(text: string, needle: string): number {
-  let n = 0;
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
 }
 
 /** `text` cut to `max` characters, with "…" when cut; never inside a surrogate pair. */
@@ -152,9 +145,7 @@ export function clip(text: string, max: number): string {
  * request that holds one (every prompt with the repo map in it would fail).
  */
 export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, max > 0 && code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+  return text.length <= max ? text : text.slice(0, pairSafeEnd(text, max));
 }
 
 /** As UNSAFE_IN_NAME, less the tab: a tab inside a line of code does not change how it reads. */

@@ -5,7 +5,10 @@
  * per byte) so untouched bytes round-trip.
  */
 import { createHash } from "node:crypto";
+import { countOf, mostlyLoneCr } from "../protocol/plain-text.ts";
 import { ToolError } from "./tool.ts";
+
+export { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 
 export type TextEncodingName = "utf8" | "latin1" | "utf16le" | "utf16be";
 
@@ -136,9 +139,9 @@ export function encodeText(file: Pick<TextFile, "encoding" | "bom">, text: strin
 
 /** The line ending most lines use ("\n" when there are none). */
 export function dominantEol(text: string): Eol {
+  if (mostlyLoneCr(text)) return "\r";
   const total = countOf(text, "\n");
   const crlf = countOf(text, "\r\n");
-  if (countOf(text, "\r") - crlf > total) return "\r";
   return crlf > 0 && crlf * 2 >= total ? "\r\n" : "\n";
 }
 
@@ -190,23 +193,4 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash("sha1").update(bytes).digest("hex");
 }
 
-function countOf(text: string, needle: string): number {
-  let n = 0;
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
 
-/**
- * `end` as where a cut of `text` ends, moved back one where it would keep half a surrogate
- * pair (half an emoji is invalid UTF-16: a server's JSON parser refuses it).
- */
-export function pairSafeEnd(text: string, end: number): number {
-  const code = text.charCodeAt(end - 1);
-  return end > 0 && code >= 0xd800 && code <= 0xdbff ? end - 1 : end;
-}
-
-/** `start` as where the kept rest of `text` begins, moved on one where it would begin with half a surrogate pair. */
-export function pairSafeStart(text: string, start: number): number {
-  const code = text.charCodeAt(start);
-  return code >= 0xdc00 && code <= 0xdfff ? start + 1 : start;
-}

@@ -76,7 +76,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
-    const end = changedFiles.length ? await checkpoints.create(`after: ${options.text.split("\n")[0]!.slice(0, 72)}`, changedFiles).catch(() => undefined) : undefined;
+    const end = changedFiles.length ? await checkpoints.create(`after: ${options.text.split("\n")[0]!.slice(0, 72)}`).catch(() => undefined) : undefined;
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
@@ -103,13 +103,13 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   }
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
-  // (Undo checks the files are still so) and the diff between the two.
+  // (Undo checks the files are still so) and the diff between the two. The paths a write
+  // names are tracked from its first checkpoint on: the one after needs no list.
   let stepCheckpoint: string | undefined;
-  let stepPaths: readonly string[] = [];
   let stepChange: StepChange | undefined;
   const tools = [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((tool) => (tool.effect === "write" ? reportingChanges(tool, async () => {
     if (!stepCheckpoint) return;
-    const after = await checkpoints.create(`after ${tool.definition.name}`, stepPaths);
+    const after = await checkpoints.create(`after ${tool.definition.name}`);
     stepChange = { diff: await checkpoints.diff(stepCheckpoint, after.id), files: await checkpoints.changedFiles(stepCheckpoint, after.id), after: after.id };
   }) : tool));
   const byName = new Map<string, Tool>(tools.map((t) => [t.definition.name, t]));
@@ -138,7 +138,6 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       runStart: start.id,
       beforeEffect: async (tool, _input, paths) => {
         stepCheckpoint = (await checkpoints.create(`before ${tool}`, paths)).id;
-        stepPaths = paths;
       },
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),

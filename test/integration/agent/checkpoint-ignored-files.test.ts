@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { changedSinceExpected } from "../../../src/agent/checkpoint-restore.ts";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
 import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
@@ -52,6 +53,25 @@ describe("agent runs checkpoint the ignored files they write", () => {
     assert.deepEqual(steps, [[".env"], ["logs/agent.log"]]);
     assert.deepEqual([...outcome.result.changedFiles].sort(), [".env", "logs/agent.log"]);
     await assertRestores(repo, storageDir, outcome.result.startCheckpoint!);
+  });
+
+  it("undoing the step that edited an ignored file asks first once the file changed since (its after-checkpoint holds it too)", async (t) => {
+    const { repo, storageDir } = project(t);
+    const events: AgentWireEvent[] = [];
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: repo, storageDir });
+    await runConversationTurn({
+      mode: "chat", text: "rotate the token", messages: [], policy: "auto-all",
+      workspace: new DiskWorkspace(repo), checkpoints,
+      backend: async () => new ScriptedBackend({ turns: TURNS }),
+      approve: async () => true,
+      onEvent: (event) => events.push(event),
+      signal: new AbortController().signal,
+    });
+    const step = events.find((e) => e.type === "toolEnd" && e.changedFiles?.includes(".env"));
+    assert.ok(step?.type === "toolEnd" && step.checkpoint && step.after);
+    assert.deepEqual(await changedSinceExpected(checkpoints, step.checkpoint, step.after, [".env"]), [], "nothing changed since the step");
+    writeFileSync(join(repo, ".env"), "TOKEN=mine\n");
+    assert.deepEqual(await changedSinceExpected(checkpoints, step.checkpoint, step.after, [".env"]), [".env"]);
   });
 
   it("in hearth fix: the result and the patch hold them", async (t) => {

@@ -73,7 +73,8 @@ describe("tool display strings", { timeout: 120_000 }, () => {
     const done = card()!;
     assert.equal(done.dataset.status, "done");
     assert.equal(done.querySelector(".tool-name")?.textContent, "Publish docs");
-    assert.equal(done.getAttribute("aria-label"), "Publish docs: Done");
+    // The label names the step by its title and first key argument (a list of cards must tell steps apart).
+    assert.equal(done.getAttribute("aria-label"), "Publish docs docs: Done");
     assert.match(done.querySelector("details pre")?.textContent ?? "", /"target": "staging"/, "the arguments not on the first line are in the body");
   });
 });

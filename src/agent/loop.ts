@@ -86,6 +86,12 @@ const NEWEST_THRESHOLD = 0.9;
 /** Empty replies in a row that end the run. */
 const MAX_EMPTY_REPLIES = 2;
 
+/**
+ * Calls one reply may make: a model in a loop can write hundreds in one reply, and under
+ * "ask" each would be a question. The rest are answered, not run.
+ */
+export const MAX_CALLS_PER_REPLY = 32;
+
 const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
 
 export class Agent {
@@ -269,13 +275,14 @@ class Run {
     let finished: string | undefined;
     let stop: string | undefined;
     const steering: string[] = [];
-    for (const call of calls) {
-      if (this.signal.aborted) {
-        this.pushResult(call, "Error (cancelled): the user cancelled the run before this call.");
-        continue;
-      }
-      if (stop) {
-        this.pushResult(call, `Error (not run): Hearth stopped the run before this call: ${stop}.`);
+    for (const [i, call] of calls.entries()) {
+      const notRun = this.signal.aborted ? "Error (cancelled): the user cancelled the run before this call."
+        : stop ? `Error (not run): Hearth stopped the run before this call: ${stop}.`
+        : finished !== undefined ? "Error (not run): the run finished with an earlier call of this reply (finish)."
+        : i >= MAX_CALLS_PER_REPLY ? `Error (not run): a reply may make at most ${MAX_CALLS_PER_REPLY} tool calls; make the others in your next reply.`
+        : undefined;
+      if (notRun) {
+        this.pushResult(call, notRun);
         continue;
       }
       const result = await this.runCall(call);

@@ -40,6 +40,44 @@ describe("one reply with many calls", () => {
   });
 });
 
+describe("calls a reply should not have made", () => {
+  /** A tool that counts its runs, each call with its own argument (no repetition to stop). */
+  function counter(): { tool: Tool; runs: string[] } {
+    const runs: string[] = [];
+    const tool: Tool = {
+      effect: "read",
+      definition: { name: "look", description: "looks", parameters: { type: "object", properties: { at: { type: "string" } }, required: ["at"] } },
+      execute: async (input) => (runs.push(String(input.at)), { text: `looked at ${String(input.at)}` }),
+    };
+    return { tool, runs };
+  }
+
+  it("the calls after finish in the same reply do not run: the run is over, and each is answered so", async () => {
+    const { tool, runs } = counter();
+    const { agent } = await agentFor(fixture(), [{ toolCalls: [
+      { name: "look", arguments: { at: "a" } },
+      { name: "finish", arguments: { summary: "done" } },
+      { name: "look", arguments: { at: "b" } },
+    ] }], { tools: [...AGENT_TOOLS, tool] });
+    const result = await agent.run("look");
+    assert.equal(result.stopReason, "finished");
+    assert.deepEqual(runs, ["a"]);
+    assert.match(agent.messages.at(-1)!.content, /^Error \(not run\): the run finished with an earlier call of this reply/);
+  });
+
+  it("a reply of hundreds of calls runs the first 32 (under 'ask', 500 calls were 500 questions); the rest are answered 'not run'", async () => {
+    const { tool, runs } = counter();
+    const calls = Array.from({ length: 500 }, (_, i) => ({ name: "look", arguments: { at: `f${i}` } }));
+    const { agent } = await agentFor(fixture(), [{ toolCalls: calls }, { text: "Done." }], { tools: [...AGENT_TOOLS, tool] });
+    const result = await agent.run("look everywhere");
+    assert.equal(result.stopReason, "answered");
+    assert.equal(runs.length, 32);
+    const answers = agent.messages.filter((m) => m.role === "tool");
+    assert.equal(answers.length, 500, "every call is answered");
+    assert.match(answers[32]!.content, /^Error \(not run\): a reply may make at most 32 tool calls; make the others in your next reply/);
+  });
+});
+
 describe("the same failure coming back", () => {
   it("different commands failing with the same output steer the model, then stop it, though each run takes its own time", async () => {
     const dir = fixture();

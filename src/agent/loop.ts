@@ -282,6 +282,8 @@ class Run {
         : i >= MAX_CALLS_PER_REPLY ? `Error (not run): a reply may make at most ${MAX_CALLS_PER_REPLY} tool calls; make the others in your next reply.`
         : undefined;
       if (notRun) {
+        // Its card ends now, saying why (a run that goes on would leave it waiting).
+        this.emit({ type: "toolEnd", call, result: { ok: false, code: "cancelled", text: notRun }, durationMs: 0 });
         this.pushResult(call, notRun);
         continue;
       }

@@ -68,10 +68,14 @@ describe("calls a reply should not have made", () => {
   it("a reply of hundreds of calls runs the first 32 (under 'ask', 500 calls were 500 questions); the rest are answered 'not run'", async () => {
     const { tool, runs } = counter();
     const calls = Array.from({ length: 500 }, (_, i) => ({ name: "look", arguments: { at: `f${i}` } }));
-    const { agent } = await agentFor(fixture(), [{ toolCalls: calls }, { text: "Done." }], { tools: [...AGENT_TOOLS, tool] });
+    const { agent, events } = await agentFor(fixture(), [{ toolCalls: calls }, { text: "Done." }], { tools: [...AGENT_TOOLS, tool] });
     const result = await agent.run("look everywhere");
     assert.equal(result.stopReason, "answered");
     assert.equal(runs.length, 32);
+    // Each call's card ends, the ones not run saying why, though the run goes on.
+    const ends = events.filter((e) => e.type === "toolEnd");
+    assert.equal(ends.length, 500);
+    assert.equal(ends.filter((e) => e.type === "toolEnd" && !e.result.ok).length, 468);
     const answers = agent.messages.filter((m) => m.role === "tool");
     assert.equal(answers.length, 500, "every call is answered");
     assert.match(answers[32]!.content, /^Error \(not run\): a reply may make at most 32 tool calls; make the others in your next reply/);

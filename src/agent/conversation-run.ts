@@ -199,7 +199,6 @@ async function systemPrompt(options: ConversationRunOptions, testCommand: string
   });
 }
 
-/** A write tool that calls `after` once it has written (to capture the diff before the next step). */
 /** What one write changed: its diff, its files, and the checkpoint of how it left them. */
 interface StepChange {
   readonly diff: string;
@@ -207,6 +206,7 @@ interface StepChange {
   readonly after: string;
 }
 
+/** A write tool that calls `after` once it has written (to capture the diff before the next step). */
 function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
   return {
     ...tool,

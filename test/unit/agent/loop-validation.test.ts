@@ -5,31 +5,18 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
-import { Agent } from "../../../src/agent/loop.ts";
-import { ScriptedBackend } from "../../../src/models/scripted.ts";
-import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
 it("a schema violation is answered before approval is asked, and nothing is written", async () => {
   const dir = tempDir("hearth-agent-validation-");
   cpSync(resolve(import.meta.dirname, "../../fixtures/agent/python-calc"), dir, { recursive: true });
   const before = readFileSync(join(dir, "calc.py"), "utf8");
-  const backend = new ScriptedBackend({
-    turns: [
-      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", edits: [{ old_text: "    return a - b" }] } }] },
-      { toolCalls: [{ name: "finish", arguments: { summary: "gave up" } }] },
-    ],
-  });
-  await backend.load();
   const asked: string[] = [];
-  const agent = new Agent({
-    backend,
-    tools: AGENT_TOOLS,
-    toolContext: { workspace: new DiskWorkspace(dir) },
-    systemPrompt: "You are a test agent.",
-    policy: "ask",
-    approve: async (req) => (asked.push(req.call.name), true),
-  });
+  const { agent } = await scriptedAgent(dir, [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", edits: [{ old_text: "    return a - b" }] } }] },
+    { toolCalls: [{ name: "finish", arguments: { summary: "gave up" } }] },
+  ], { policy: "ask", approve: async (req) => (asked.push(req.call.name), true) });
   const result = await agent.run("fix");
   assert.equal(result.stopReason, "finished");
   assert.deepEqual(asked, [], "the user is not asked to approve a call that cannot run");

@@ -1,9 +1,10 @@
 // Holds the import directions of STYLE.md (the first folder under src/ says where code runs):
 //   protocol  → protocol only (+ the LSP protocol package); never vscode or node-llama-cpp
-//   extension → protocol, extension; the only folder that imports `vscode`
+//   extension → protocol, github, extension; the only folder that imports `vscode`
 //   webview   → protocol, webview; no Node built-ins
 //   runtime   → protocol, models, indexer, agent, tools, completions, runtime
-//   cli       → protocol, models, indexer, agent, tools, cli
+//   cli       → protocol, models, indexer, agent, tools, github, cli
+//   github    → protocol, github (GitHub issues and a checkout's remotes, for the editor and the CLI)
 //   agent     → protocol, models, tools, indexer, agent
 //   tools     → protocol, indexer, tools
 //   models    → protocol, models;  indexer → protocol, indexer
@@ -18,10 +19,11 @@ import { fileURLToPath } from "node:url";
 
 const ALLOWED = {
   protocol: ["protocol"],
-  extension: ["protocol", "extension"],
+  extension: ["protocol", "github", "extension"],
   webview: ["protocol", "webview"],
   runtime: ["protocol", "models", "indexer", "agent", "tools", "completions", "runtime"],
-  cli: ["protocol", "models", "indexer", "agent", "tools", "cli"],
+  cli: ["protocol", "models", "indexer", "agent", "tools", "github", "cli"],
+  github: ["protocol", "github"],
   agent: ["protocol", "models", "tools", "indexer", "agent"],
   tools: ["protocol", "indexer", "tools"],
   models: ["protocol", "models"],

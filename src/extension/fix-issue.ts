@@ -8,8 +8,8 @@ import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
 import { FIX_HERE_ANYWAY, issueTooLong, otherRepoQuestion, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
-import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "./github-issue.ts";
-import { type GitHubRepo, issueOrigin, readGitRemotes } from "./git-remotes.ts";
+import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../github/github-issue.ts";
+import { type GitHubRepo, issueOrigin, readGitRemotes } from "../github/git-remotes.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
 async function githubToken(ask: boolean): Promise<string | undefined> {

@@ -5,7 +5,7 @@
  * Pure: the question is passed in (fix-issue.ts asks with a modal message).
  */
 import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
-import { type GitHubRepo, type IssueOrigin, repoName } from "../git-remotes.ts";
+import { type GitHubRepo, type IssueOrigin, repoName } from "../../github/git-remotes.ts";
 
 /** What Fix This Issue needs of the chat. */
 export interface FixTarget {

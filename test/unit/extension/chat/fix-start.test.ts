@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
-import { issueOrigin } from "../../../../src/extension/git-remotes.ts";
+import { issueOrigin } from "../../../../src/github/git-remotes.ts";
 
 /**
  * A chat like the real one: stop() only asks the runtime to cancel; the run ends later, when

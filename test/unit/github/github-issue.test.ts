@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { fetchGitHubIssue, fetchGitHubIssueDetails, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../../../src/extension/github-issue.ts";
+import { fetchGitHubIssue, fetchGitHubIssueDetails, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../../../src/github/github-issue.ts";
 
 describe("GitHub issue URLs", () => {
   it("recognizes issue and pull request URLs and nothing else", () => {

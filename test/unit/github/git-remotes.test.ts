@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { gitHubRepoOfUrl, issueOrigin, parseGitConfigRemotes, readGitRemotes } from "../../../src/extension/git-remotes.ts";
+import { gitHubRepoOfUrl, issueOrigin, parseGitConfigRemotes, readGitRemotes } from "../../../src/github/git-remotes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const API = [{ owner: "acme", repo: "api" }];

@@ -31,6 +31,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Position, TextDocument, type TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
+import { editorText } from "../tools/text-file.ts";
 import { log } from "./log.ts";
 
 export type { TextDocumentContentChangeEvent };
@@ -243,9 +244,10 @@ function isAnswer(answer: ResyncAnswer | null | undefined): answer is ResyncAnsw
   return typeof answer?.text === "string" && Number.isInteger(answer.version);
 }
 
+/** The file's text as VS Code opens it: a UTF-8 BOM dropped, UTF-16 by its BOM (read as plain UTF-8, such a saved file was always "dirty"). */
 function diskText(uri: string): string | undefined {
   try {
-    return readFileSync(fileURLToPath(uri), "utf8");
+    return editorText(readFileSync(fileURLToPath(uri)));
   } catch {
     return undefined; // unsaved new file, or gone from disk
   }

@@ -1,8 +1,17 @@
 // Open documents as the runtime follows them: incremental changes applied to its copy, versions,
 // where each was last edited, and what happens to a change that cannot be applied.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import type { WorkspaceEdit } from "vscode-languageserver/node";
+import { EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { OpenDocuments, type ResyncAnswer, type TextDocumentContentChangeEvent } from "../../../src/runtime/open-documents.ts";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
+import { runTool } from "../../../src/tools/index.ts";
+import { decodeText } from "../../../src/tools/text-file.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const whole = (text: string): TextDocumentContentChangeEvent[] => [{ text }];
 
@@ -132,6 +141,42 @@ describe("OpenDocuments", () => {
     assert.equal(docs.text("file:///a.ts"), undefined);
     assert.equal(docs.version("file:///a.ts"), undefined);
     assert.deepEqual(closed, ["file:///a.ts"]);
+  });
+
+  // VS Code opens a UTF-8 file with a BOM, or a UTF-16 one, without the BOM in its text; the
+  // copy was compared with the file read as UTF-8, so such a file open and saved was
+  // "dirty" and every agent edit to it was refused as "unsaved changes in the editor".
+  it("a saved document of a file with a BOM (UTF-8 or UTF-16) is not dirty; a changed one is", () => {
+    const root = tempDir("hearth-open-docs-");
+    const files = {
+      "utf8-bom.cs": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("class A {}\r\n")]),
+      "utf16le.reg": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Windows Registry Editor\r\n", "utf16le")]),
+      "utf16be.txt": Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("big end\n", "utf16le").swap16()]),
+    };
+    const docs = new OpenDocuments();
+    for (const [name, bytes] of Object.entries(files)) {
+      writeFileSync(join(root, name), bytes);
+      const uri = pathToFileURL(join(root, name)).toString();
+      const text = decodeText(bytes, name).text;
+      docs.opened(uri, text, 1);
+      assert.deepEqual(docs.get(uri), { text, dirty: false }, name);
+      docs.changed(uri, [{ range: span(0, 0, 0, 0), text: "x" }], 2);
+      assert.equal(docs.get(uri)?.dirty, true, `${name} after a keystroke`);
+    }
+  });
+
+  it("the agent edits an open, saved UTF-8 file with a BOM through the editor", async () => {
+    const root = tempDir("hearth-open-docs-");
+    const path = join(root, "Program.cs");
+    writeFileSync(path, "\uFEFFclass A { int x = 1; }\n");
+    const docs = new OpenDocuments();
+    const uri = pathToFileURL(path).toString();
+    docs.opened(uri, "class A { int x = 1; }\n", 1);
+    const edits: WorkspaceEdit[] = [];
+    const ws = new EditorWorkspace(root, { openDocument: (u) => docs.get(u), applyEdit: async (edit) => (edits.push(edit), { applied: true }), save: async () => undefined });
+    const result = await runTool(editFileTool, { path: "Program.cs", old_text: "x = 1", new_text: "x = 2" }, { workspace: ws, signal: new AbortController().signal });
+    assert.ok(result.ok, result.text);
+    assert.equal(edits.length, 1);
   });
 });
 

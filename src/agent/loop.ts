@@ -352,7 +352,10 @@ class Run {
    * results and calls' arguments first, and when that is not enough, all but the newest,
    * then, when what is left is too little to answer in (NEWEST_THRESHOLD), that too — a
    * reply reading three large files overflows a small context all by itself, and a turn
-   * that does not fit fails.
+   * that does not fit fails. Condensed on a copy: at a run's first turn a conversation that
+   * does not fit even condensed is left as it was, since its new message is refused
+   * (`doesNotFit`) and must change nothing (a 500 KB paste would cost the details of the
+   * earlier conversation for a message that never joins it).
    */
   private async condenseIfNeeded(): Promise<void> {
     const backend = this.options.backend;
@@ -362,6 +365,8 @@ class Run {
     const tools = this.options.tools.map((t) => t.definition);
     let used = await backend.countTokens(this.messages, tools, this.signal).catch(() => 0);
     this.emit({ type: "context", usedTokens: used, contextSize });
+    if (!needsCondensing(used, contextSize)) return;
+    const draft = structuredClone(this.messages);
     let changed = 0;
     for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 1, 0]) {
       // The newest result is what the model just asked for: condensed while the turn still
@@ -369,12 +374,13 @@ class Run {
       const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
       if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold })) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
-      const condensed = condenseToolResults(this.messages, options) + condenseToolCalls(this.messages, options);
+      const condensed = condenseToolResults(draft, options) + condenseToolCalls(draft, options);
       if (condensed === 0) continue;
       changed += condensed;
-      used = await backend.countTokens(this.messages, tools, this.signal).catch(() => used);
+      used = await backend.countTokens(draft, tools, this.signal).catch(() => used);
     }
-    if (changed === 0) return;
+    if (changed === 0 || (this.steps === 0 && used >= contextSize)) return;
+    this.messages.splice(0, this.messages.length, ...draft);
     this.emit({ type: "condensed", messages: changed });
     this.emit({ type: "context", usedTokens: used, contextSize });
   }

@@ -6,8 +6,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
-import type { ChatMessage } from "../../../src/models/index.ts";
-import type { ScriptedTurn } from "../../../src/models/scripted.ts";
+import { type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError } from "../../../src/models/index.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
@@ -98,3 +98,41 @@ describe("condensing", () => {
   });
 });
 
+
+/**
+ * The scripted backend with a real context's limit: a prompt of the context's size or more
+ * is refused as the embedded backend refuses it (DoesNotFitError), before any reply.
+ */
+class BoundedBackend extends ScriptedBackend {
+  override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    const used = await this.countTokens(request.messages, request.tools);
+    if (used >= CONTEXT) throw new DoesNotFitError("the conversation", CONTEXT, used);
+    yield* super.chat(request);
+  }
+}
+
+describe("a message too long for the context", () => {
+  it("is refused before anything of the conversation is condensed: the earlier results stay whole", async () => {
+    const dir = tempDir("hearth-agent-context-");
+    const lines = (name: string) => Array.from({ length: 40 }, (_, i) => `${name}_${i} = ${i}`).join("\n");
+    const history: ChatMessage[] = [{ role: "user", content: "read them" }];
+    for (const name of ["a", "b", "c", "d", "e", "f"]) {
+      const id = `old_${name}`;
+      history.push({ role: "assistant", content: "", toolCalls: [{ id, name: "read_file", arguments: { path: `${name}.py` } }] });
+      history.push({ role: "tool", toolCallId: id, name: "read_file", content: lines(name) });
+    }
+    history.push({ role: "assistant", content: "I read them." });
+    const backend = new BoundedBackend({ turns: [{ text: "It fits now." }], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend, history });
+    const before = structuredClone(agent.messages);
+    const pasted = "a log line that goes on and on\n".repeat(2000);
+    const refused = await agent.run(`Why does this fail?\n${pasted}`);
+    assert.equal(refused.stopReason, "model-error");
+    assert.match(refused.message, /Your message was not added to the conversation: send a shorter one/);
+    assert.deepEqual(agent.messages, before);
+    assert.ok(!events.some((e) => e.type === "condensed"), "no condensing was reported for a message that was refused");
+    const next = await agent.run("Why does it fail?");
+    assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
+  });
+});

@@ -15,12 +15,12 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, lstat, mkdir, readFile, realpath, rename, rm, rmdir, symlink, writeFile } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
+import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
-import { checkWritable } from "./workspace.ts";
 
 /** One snapshot of the workspace. */
 export interface Checkpoint {
@@ -79,13 +79,23 @@ interface GitCall {
 }
 
 export class CheckpointStore {
+  /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
+  private readonly source: CheckpointSource;
+
   private constructor(
     /** The shadow git directory. */
     readonly gitDir: string,
     private readonly root: string,
     private readonly env: Record<string, string>,
     private readonly lock: RepoLock,
-  ) {}
+  ) {
+    this.source = {
+      root,
+      modesAt: (target, paths) => this.modesAt(target, paths),
+      bytesAt: (target, file) => this.bytesAt(target, file),
+      blob: (hash) => this.git(["cat-file", "blob", hash]),
+    };
+  }
 
   /** Opens (creating on first use) the shadow repository for a workspace. */
   static async open(options: CheckpointOptions): Promise<CheckpointStore> {
@@ -178,65 +188,25 @@ export class CheckpointStore {
    * links, so these are for restoreLinks, not for a Workspace write.
    */
   async linksAmong(id: string, paths: readonly string[]): Promise<string[]> {
-    return this.lock.run(async () => {
-      const modes = await this.modesAt(await this.resolveId(id), paths);
-      const links: string[] = [];
-      for (const path of paths) {
-        const now = await lstat(join(this.root, path)).catch(() => undefined);
-        if (modes.get(path) === "120000" || now?.isSymbolicLink()) links.push(path);
-      }
-      return links;
-    });
+    return this.lock.run(async () => linksAmong(this.source, await this.resolveId(id), paths));
   }
 
   /**
    * Puts `paths` (from linksAmong) back as they were at `id`, on disk: a Workspace would
    * write a link's old target, or a file that a link now stands for, into the file the link
-   * points at now. What is there is removed (a link, never what it points at; a folder
-   * only when empty), then the link or file of the checkpoint is made. Returns the paths
-   * restored; one with a folder that holds files in the way, or under a folder that is a
-   * link out of the workspace, is left alone.
+   * points at now. Returns the paths restored (see checkpoint-disk.ts).
    */
   async restoreLinks(id: string, paths: readonly string[]): Promise<string[]> {
-    return this.lock.run(async () => {
-      const target = await this.resolveId(id);
-      const modes = await this.modesAt(target, paths);
-      const restored: string[] = [];
-      for (const path of paths) {
-        const abs = join(this.root, path);
-        if (!(await this.insideFolder(path))) continue;
-        if ((await lstat(abs).catch(() => undefined))?.isDirectory() && !(await rmdir(abs).then(() => true, () => false))) continue;
-        const mode = modes.get(path);
-        const bytes = mode ? await this.bytesAt(target, path) : undefined;
-        await rm(abs, { force: true });
-        if (bytes) await mkdir(dirname(abs), { recursive: true });
-        if (bytes && mode === "120000") await symlink(Buffer.from(bytes).toString("utf8"), abs);
-        else if (bytes) await writeFile(abs, bytes, { mode: mode === "100755" ? 0o755 : 0o644 });
-        restored.push(path);
-      }
-      return restored;
-    });
+    return this.lock.run(async () => restoreLinks(this.source, await this.resolveId(id), paths));
   }
 
   /**
    * After a restore wrote `paths` back through a Workspace, which writes contents only (a
    * file keeps its mode, a new one gets the default): each file's executable bit as at
-   * `id` — a deleted or moved script comes back executable, a chmod is undone. Links,
-   * paths the checkpoint did not hold and folders that are links out are left alone.
+   * `id` — a deleted or moved script comes back executable, a chmod is undone.
    */
   async restoreModes(id: string, paths: readonly string[]): Promise<void> {
-    await this.lock.run(async () => {
-      for (const [path, mode] of await this.modesAt(await this.resolveId(id), paths)) {
-        if (mode === "120000" || !(await this.insideFolder(path))) continue;
-        const abs = join(this.root, path);
-        const info = await lstat(abs).catch(() => undefined);
-        if (!info?.isFile()) continue;
-        const now = info.mode & 0o7777;
-        // As git checks a file out: x wherever r is, or no x at all.
-        const wanted = mode === "100755" ? now | ((now & 0o444) >> 2) : now & ~0o111;
-        if (wanted !== now) await chmod(abs, wanted);
-      }
-    });
+    await this.lock.run(async () => restoreModes(this.source, await this.resolveId(id), paths));
   }
 
   /** Paths that differ between a checkpoint and now (or another checkpoint). */
@@ -397,12 +367,6 @@ export class CheckpointStore {
     return modes;
   }
 
-  /** Whether `path`'s folder is the workspace's own (not a link out of it or into .git). */
-  private async insideFolder(path: string): Promise<boolean> {
-    const folder = dirname(path);
-    return folder === "." || checkWritable(this.root, folder).then(() => true, () => false);
-  }
-
   /**
    * Each path's extras state at checkpoint `id`: from its own manifest or, for a path it
    * did not know yet, from the first later checkpoint that does (see checkpoint-extras.ts).
@@ -422,42 +386,11 @@ export class CheckpointStore {
   }
 
   /**
-   * After read-tree: the extras back as they were at `target` (written, or removed with
-   * emptied folders). They are files git does not look after, so the containment git
-   * gives tracked files is ours to give: a folder that became a link out of the workspace
-   * or into `.git` since the checkpoint is neither written through nor emptied (the
-   * restore fails naming it, after restoring the rest), and a file that became a link is
-   * replaced by the file it was (removing a link never touches what it points at).
+   * After read-tree: the extras back as they were at `target`. They are files git does not
+   * look after, so the containment git gives tracked files is ours to give (checkpoint-disk.ts).
    */
   private async restoreExtras(target: string): Promise<void> {
-    const states = await this.statesAt(target, await this.missingFrom(target, await this.tracked()));
-    const refused: string[] = [];
-    for (const [path, state] of states) {
-      const abs = join(this.root, path);
-      const folder = dirname(path);
-      if (folder !== "." && !(await checkWritable(this.root, folder).then(() => true, () => false))) {
-        refused.push(path);
-        continue;
-      }
-      if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) await rm(abs);
-      if (state) {
-        await mkdir(dirname(abs), { recursive: true });
-        await writeFile(abs, await this.git(["cat-file", "blob", state.blob]));
-        await chmod(abs, state.mode === "100755" ? 0o755 : 0o644);
-        continue;
-      }
-      const info = await lstat(abs).catch(() => undefined);
-      if (!info || info.isDirectory()) continue;
-      await rm(abs, { force: true });
-      for (let dir = dirname(abs); dir.startsWith(`${this.root}${sep}`); dir = dirname(dir)) {
-        if (!(await rmdir(dir).then(() => true, () => false))) break; // not empty: stop
-      }
-    }
-    if (refused.length) {
-      throw new Error(
-        `Restored the checkpoint except ${refused.map((p) => `"${p}"`).join(", ")}: ${refused.length === 1 ? "its folder is" : "their folders are"} now a link out of the workspace or into .git, so nothing was written or removed there. Replace the link with a folder and restore again.`,
-      );
-    }
+    await restoreExtraFiles(this.source, await this.statesAt(target, await this.missingFrom(target, await this.tracked())));
   }
 
   /** A tree holding the present files of `states` (nested paths and all: no gitlink in the way). */

@@ -144,14 +144,14 @@ export class OpenDocuments {
 
   /**
    * An open document and whether it has changes that are not on disk. "Dirty" is decided
-   * by content, not by the editor's flag: a buffer that equals the file is safe to replace.
+   * by content (line ends aside), not by the editor's flag: a buffer that equals the file is safe to replace.
    * Out of sync it is dirty whatever the copy says: the editor may hold anything.
    */
   get(uri: string): { readonly text: string; readonly dirty: boolean } | undefined {
     const tracked = this.tracked.get(uri);
     if (!tracked) return undefined;
     const text = tracked.doc.getText();
-    return { text, dirty: !tracked.inSync || text !== diskText(uri) };
+    return { text, dirty: !tracked.inSync || !sameText(text, diskText(uri)) };
   }
 
   onClosed(listener: (uri: string) => void): void {
@@ -251,6 +251,15 @@ function diskText(uri: string): string | undefined {
   } catch {
     return undefined; // unsaved new file, or gone from disk
   }
+}
+
+/**
+ * Whether the editor's text is the file's, line ends aside: VS Code opens a file of mixed
+ * line ends (lone CRs too) with one line end throughout and calls it saved.
+ */
+function sameText(text: string, disk: string | undefined): boolean {
+  if (disk === undefined) return false;
+  return text === disk || text.replace(/\r\n?/g, "\n") === disk.replace(/\r\n?/g, "\n");
 }
 
 /** Characters compared at once (natively) before the one-by-one loop: finding an edit near the end of a 7 MB text took 16 ms one by one, 1 ms so. */

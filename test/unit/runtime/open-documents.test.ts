@@ -165,6 +165,24 @@ describe("OpenDocuments", () => {
     }
   });
 
+  // VS Code gives a file of mixed line ends one line end when it opens it (the one most lines
+  // use; a lone CR becomes it too) and calls it saved: it was "dirty" here, its edits refused.
+  it("a saved document of a file with mixed line ends, which VS Code opens with one, is not dirty", () => {
+    const root = tempDir("hearth-open-docs-");
+    const docs = new OpenDocuments();
+    for (const [name, disk, editor] of [
+      ["crlf-mostly.cs", "a\r\nb\r\nc\nd\r\n", "a\r\nb\r\nc\r\nd\r\n"],
+      ["lf-mostly.ts", "a\nb\r\nc\rd\n", "a\nb\nc\nd\n"],
+    ] as const) {
+      writeFileSync(join(root, name), disk);
+      const uri = pathToFileURL(join(root, name)).toString();
+      docs.opened(uri, editor, 1);
+      assert.equal(docs.get(uri)?.dirty, false, name);
+      docs.changed(uri, [{ range: span(0, 1, 0, 1), text: "!" }], 2);
+      assert.equal(docs.get(uri)?.dirty, true, `${name} after a keystroke`);
+    }
+  });
+
   it("the agent edits an open, saved UTF-8 file with a BOM through the editor", async () => {
     const root = tempDir("hearth-open-docs-");
     const path = join(root, "Program.cs");

@@ -16,6 +16,7 @@ import { pipeline } from "node:stream/promises";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
+import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
 
 export interface DownloadProgress {
   /**
@@ -29,6 +30,8 @@ export interface DownloadProgress {
   /** Average over this run (resumed bytes excluded; while checking, the hashing speed). */
   readonly bytesPerSecond: number;
   readonly etaSeconds?: number;
+  /** Why the part downloaded before was dropped and the download started again from byte 0 (said once it did). */
+  readonly note?: string;
 }
 
 export interface DownloadOptions {
@@ -57,6 +60,8 @@ export interface DownloadResult {
   readonly verified: "sha256" | "size" | "existing";
   /** The SHA-256 that matched (with `verified: "sha256"`). */
   readonly sha256?: string;
+  /** Why the part an earlier attempt left was dropped and the file downloaded from byte 0, if it was. */
+  readonly startedOver?: string;
 }
 
 /** Why a download failed; `offline` means the host could not be reached at all. */
@@ -94,8 +99,13 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
       if (announced) await verifySha256(part, options, digest, announced);
       await rename(part, path);
+      await removeOrigin(part);
       meter.report(true);
-      return { path, sizeBytes: size, resumedFromBytes, ...(announced ? { verified: "sha256", sha256: announced.sha256 } : { verified: "size" }) };
+      return {
+        path, sizeBytes: size, resumedFromBytes,
+        ...(announced ? { verified: "sha256", sha256: announced.sha256 } : { verified: "size" }),
+        ...(meter.note ? { startedOver: meter.note } : {}),
+      };
     } catch (error) {
       if (options.signal?.aborted) throw error;
       if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error);
@@ -116,6 +126,7 @@ async function verifySha256(part: string, options: DownloadOptions, digest: Part
   const actual = digest.hex();
   if (actual === announced.sha256) return;
   await unlink(part);
+  await removeOrigin(part);
   throw new DownloadError(
     `The downloaded ${options.file} is corrupt: its SHA-256 is ${actual}, but the server announced ${announced.sha256} (${announced.header}). ` +
       "It was deleted; download it again to fetch it afresh. If this happens again, something between this machine and the server (a proxy, a mirror) is changing the file.",
@@ -133,28 +144,37 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     await digest.hashFile(part, have, options.signal, (bytes) => meter.checking(bytes, have));
     meter.restartClock();
   }
-  const { response, announced } = await request(options.url, have, options.signal);
+  const origin = have > 0 ? await readOrigin(part) : undefined;
+  const { response, announced } = await request(options.url, have, origin?.validator, options.signal);
   if (response.status === 416 && have > 0) {
     // Asked past the end: the part file is already whole (or longer than the file).
     const total = Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN);
-    if (total === have) return { total, announced };
-    await unlink(part);
-    digest.reset();
-    throw new DownloadError("the partial file did not match the server's; starting over", false);
+    if (total === have && !(origin && changedSince(origin, { validator: validatorOf(response.headers), total, sha256: announced?.sha256 }))) return { total, announced };
+    await startOver(part, digest, meter, "the part downloaded before is longer than the file on the server, or another version of it, so the file is downloaded again from the start");
+    return fetchInto(part, options, meter, digest);
   }
   if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
-  const total = response.status === 206
-    ? Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN)
-    : Number(response.headers.get("content-length") ?? NaN);
+  const range = response.status === 206 ? contentRange(response.headers) : undefined;
+  const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
   if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
+  const now = { validator: validatorOf(response.headers), total, sha256: announced?.sha256 };
+  const why = have > 0 ? startOverReason(have, range, origin, now) : undefined;
+  if (why && range) {
+    // A 206 of the wrong bytes, or of another version of the file: none of it may be appended.
+    await response.body.cancel().catch(() => undefined);
+    await startOver(part, digest, meter, why);
+    return fetchInto(part, options, meter, digest);
+  }
   // Said now, not after hours of downloading: the rest of the file must fit on the disk.
-  await checkRoom(part, options.file, total - (response.status === 206 ? have : 0), response);
-  if (response.status !== 206) {
-    // The server ignored the Range header: start again from byte 0.
+  await checkRoom(part, options.file, total - (range ? have : 0), response);
+  if (!range) {
+    // The whole file (the server ignored the Range header, or has another version than the part's): start again from byte 0.
     if (have > 0) await truncate(part, 0);
     digest.reset();
     meter.restart();
+    if (why) meter.note = why;
   }
+  if (!range || !origin) await writeOrigin(part, { total, ...(now.validator ? { validator: now.validator } : {}), ...(now.sha256 ? { sha256: now.sha256 } : {}) });
   meter.total = total;
   const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
   body.on("data", (chunk: Buffer) => meter.add(chunk.length));
@@ -167,6 +187,32 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     if (!sink.closed) await new Promise((resolve) => sink.once("close", resolve));
   }
   return { total, announced };
+}
+
+/** `Content-Range: bytes START-END/TOTAL` of a 206. */
+function contentRange(headers: Headers): { start: number; total: number } {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(headers.get("content-range")?.trim() ?? "");
+  return { start: Number(match?.[1] ?? NaN), total: Number(match?.[2] ?? NaN) };
+}
+
+/**
+ * Why a resume from `have` cannot continue the part with this response (undefined: it can):
+ * a 206 starting elsewhere than asked, or a file that is not the version the part holds. A
+ * 200 always starts over; its reason is only said.
+ */
+function startOverReason(have: number, range: { start: number } | undefined, origin: PartOrigin | undefined, now: Parameters<typeof changedSince>[1]): string | undefined {
+  if (range && range.start !== have) return `the server sent other bytes than asked for (from byte ${range.start}, not ${have}), so the file is downloaded again from the start`;
+  if (origin && changedSince(origin, now)) return "the file changed on the server since the part was downloaded, so it is downloaded again from the start";
+  return range ? undefined : "the server did not resume the download, so the file is downloaded again from the start";
+}
+
+/** Drops the part (its bytes are not the file's): the next request asks for the whole file. */
+async function startOver(part: string, digest: PartDigest, meter: Meter, why: string): Promise<void> {
+  await truncate(part, 0);
+  await removeOrigin(part);
+  digest.reset();
+  meter.restart();
+  meter.note = why;
 }
 
 /** Refuses a download whose remaining bytes the folder's disk has no room for (the part stays as it is). */
@@ -188,11 +234,13 @@ const MAX_REDIRECTS = 10;
  * GET `url` (from byte `have` on), following redirects by hand: the redirect is where
  * Hugging Face announces the file's SHA-256 (`X-Linked-Etag`), which `fetch` would drop.
  */
-async function request(url: string, have: number, signal: AbortSignal | undefined): Promise<{ response: Response; announced: Announced | undefined }> {
+async function request(url: string, have: number, validator: string | undefined, signal: AbortSignal | undefined): Promise<{ response: Response; announced: Announced | undefined }> {
   let announced: Announced | undefined;
   let current = url;
   for (let hop = 0; ; hop++) {
-    const response = await fetch(current, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: "manual", ...(signal ? { signal } : {}) });
+    // If-Range: a server holding another version of the file than the part's answers with all of it (200).
+    const headers: Record<string, string> = have > 0 ? { Range: `bytes=${have}-`, ...(validator ? { "If-Range": validator } : {}) } : {};
+    const response = await fetch(current, { headers, redirect: "manual", ...(signal ? { signal } : {}) });
     const location = response.headers.get("location");
     if (response.status < 300 || response.status >= 400 || !location) return { response, announced: announced ?? announcedSha256(response.headers, true) };
     announced ??= announcedSha256(response.headers, false);
@@ -207,6 +255,8 @@ async function request(url: string, have: number, signal: AbortSignal | undefine
 class Meter {
   received: number;
   total: number | undefined;
+  /** Why the download started again from byte 0, once it did. */
+  note: string | undefined;
   private startedAt = Date.now();
   private startBytes: number;
   private lastReport = 0;
@@ -254,6 +304,7 @@ class Meter {
       ...(this.total === undefined ? {} : { totalBytes: this.total }),
       bytesPerSecond,
       ...(left !== undefined && bytesPerSecond > 0 ? { etaSeconds: left / bytesPerSecond } : {}),
+      ...(this.note ? { note: this.note } : {}),
     });
   }
 }

@@ -24,7 +24,7 @@ export async function downloadPreset(
   params: ModelDownloadParams,
   signal: AbortSignal,
   onProgress: (progress: DownloadProgress) => void,
-): Promise<ModelDownloadResult> {
+): Promise<ModelDownloadResult & { readonly startedOver?: string }> {
   const preset = findPreset(params.preset);
   if (!preset) throw new BackendError(`unknown model preset "${params.preset}" (known: ${downloadablePresets().map((p) => p.id).join(", ")})`);
   const quant = findQuantization(preset, params.quantization);
@@ -45,13 +45,15 @@ export async function deleteModelFile(modelsFolder: string, path: string): Promi
     throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
   }
   await unlink(path);
+  // What the part's download was started from (models/part-origin.ts), useless without it.
+  if (path.endsWith(".part")) await unlink(`${path}.json`).catch(() => undefined);
 }
 
-/** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" (or "checking the part downloaded before: …") for progress bars and the CLI (sizes as everywhere: formatSize). */
+/** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" (then " — why it started over", when it did; or "checking the part downloaded before: …") for progress bars and the CLI (sizes as everywhere: formatSize). */
 export function describeDownload(p: DownloadProgress): string {
   const gib = formatSize;
   const speed = `${(p.bytesPerSecond / 1024 ** 2).toFixed(1)} MiB/s`;
   const eta = p.etaSeconds === undefined ? "" : `, ${p.etaSeconds >= 90 ? `${Math.round(p.etaSeconds / 60)} min` : `${Math.round(p.etaSeconds)} s`} left`;
   if (p.phase === "checking") return `checking the part downloaded before: ${gib(p.receivedBytes)} of ${gib(p.totalBytes ?? p.receivedBytes)}, ${speed}${eta}`;
-  return `${gib(p.receivedBytes)}${p.totalBytes ? ` of ${gib(p.totalBytes)}` : ""}, ${speed}${eta}`;
+  return `${gib(p.receivedBytes)}${p.totalBytes ? ` of ${gib(p.totalBytes)}` : ""}, ${speed}${eta}${p.note ? ` — ${p.note}` : ""}`;
 }

@@ -27,7 +27,7 @@ export async function downloadWithProgress(connection: Connection, modelsFolder:
   const progress = progressBar(connection, params.workDoneToken, `Downloading ${params.preset}`);
   try {
     const result = await downloadPreset(modelsFolder, params, abortSignal(token), (p) => progress.report(p));
-    log("info", `model download ${result.path}: ${describeVerification(result)}${result.sha256 ? ` (${result.sha256})` : ""}`);
+    log("info", `model download ${result.path}: ${describeVerification(result)}${result.sha256 ? ` (${result.sha256})` : ""}${result.startedOver ? `; started over: ${result.startedOver}` : ""}`);
     return result;
   } catch (error) {
     if (token.isCancellationRequested) throw cancelled();

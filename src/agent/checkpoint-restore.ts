@@ -16,18 +16,52 @@ export interface RestoreOptions {
   readonly target: Pick<Workspace, "apply">;
 }
 
+/** A changed file a restore leaves as it is, and why. */
+export interface NotRestored {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What a restore did: the files put back, and the changed ones it had to leave as they are. */
+export interface RestoreOutcome {
+  readonly restored: string[];
+  readonly notRestored: NotRestored[];
+}
+
+/**
+ * Why a Workspace cannot restore a changed file under its own name; undefined when it can.
+ * Git names it by its bytes, the Workspace reads a name as text: bytes that are not UTF-8
+ * arrive as U+FFFD, and the Workspace trims a name and takes a backslash for a folder
+ * separator, so `notes.txt ` or `a\b.txt` would be written over `notes.txt` or `a/b.txt`.
+ * A line break is a name checkpoints do not carry (fileAt would say "not there" and the
+ * file would be deleted).
+ */
+export function unrestorableName(path: string): string | undefined {
+  if (path.includes("\uFFFD")) return "its name is not valid UTF-8, and Hearth handles file names as text";
+  if (/[\n\r]/.test(path)) return "its name holds a line break";
+  if (path.includes("\\")) return "its name holds a backslash, which Hearth reads as a folder separator";
+  if (path !== path.trim()) return "its name starts or ends with a space";
+  return undefined;
+}
+
 /**
  * The changes that restore `paths` to the checkpoint: the checkpoint's content written
  * back, a file the checkpoint did not have deleted (if it is still there). Only files
  * changed since the checkpoint are touched, whatever `paths` names: a path the checkpoints
  * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
  * otherwise read as "not in the checkpoint" and be deleted. `links`: the paths that are
- * or were links, restored on disk by the store instead.
+ * or were links, restored on disk by the store instead; `notRestored`: those whose names
+ * the Workspace cannot carry (unrestorableName), left as they are.
  */
-export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[] }> {
+export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
-  const paths = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
+  const asked = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
+  const notRestored = asked.flatMap((path) => {
+    const reason = unrestorableName(path);
+    return reason ? [{ path, reason }] : [];
+  });
+  const paths = asked.filter((p) => !unrestorableName(p));
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];
@@ -36,26 +70,27 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
     if (content) changes.push({ kind: "write", path, content });
     else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
   }
-  return { changes, links };
+  return { changes, links, notRestored };
 }
 
 /**
- * Restores the files and says which were restored (none applied when nothing differs).
+ * Restores the files and says which were restored (none applied when nothing differs) and
+ * which changed files it left as they are.
  * The workspace writes contents; the executable bits are put back afterwards. Links go
  * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
  * of the files it held into the folder it points at. A link whose place a folder took is
  * made once the writes emptied that folder.
  */
-export async function restoreCheckpoint(options: RestoreOptions): Promise<string[]> {
+export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
-  const { changes, links } = await restoreChanges(options);
+  const { changes, links, notRestored } = await restoreChanges(options);
   const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
   if (changes.length) await options.target.apply(changes);
   const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
   if (written.length) await checkpoints.restoreModes(checkpoint, written);
   const waiting = links.filter((p) => !relinked.includes(p));
   if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
-  return [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked];
+  return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
 }
 
 /**

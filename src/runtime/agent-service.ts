@@ -138,7 +138,7 @@ export class AgentService {
       const changedSince = await changedSinceExpected(checkpoints, params.checkpoint, params.expect, params.paths);
       if (changedSince.length) return { restoredFiles: [], changedSince };
     }
-    const restoredFiles = await restoreCheckpoint({
+    const { restored: restoredFiles, notRestored } = await restoreCheckpoint({
       checkpoints,
       checkpoint: params.checkpoint,
       ...(params.paths ? { paths: params.paths } : {}),
@@ -147,7 +147,7 @@ export class AgentService {
     });
     if (params.conversationId !== undefined && params.messageIndex !== undefined) await this.conversations.rewind(params.conversationId, params.messageIndex);
     log("info", `restored ${restoredFiles.length} file(s) from checkpoint ${params.checkpoint.slice(0, 8)}`);
-    return { restoredFiles };
+    return { restoredFiles, ...(notRestored.length ? { notRestored } : {}) };
   }
 
   /** `hearth/checkpoint/file`: a file as a checkpoint holds it (null: not there). */

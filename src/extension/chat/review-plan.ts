@@ -54,6 +54,21 @@ export function restoredNotice(target: RestoreTarget, restored: readonly string[
 }
 
 /**
+ * The warning after a restore that left changed files as they are (the runtime's
+ * `notRestored`): which, and why, so nobody takes them for restored.
+ */
+export function notRestoredNotice(files: readonly { readonly path: string; readonly reason: string }[]): string {
+  const name = (path: string) => `“${visibleText(path, true)}”`;
+  if (files.length === 1) {
+    const [file] = files as [{ path: string; reason: string }];
+    return `Left ${name(file.path)} as it is now: ${file.reason}, so Hearth cannot write it back. Put it back by hand if you need its earlier content.`;
+  }
+  const shown = files.slice(0, 5).map((f) => `${name(f.path)} (${f.reason})`).join(", ");
+  const more = files.length > 5 ? ` and ${plural(files.length - 5, "more file")}` : "";
+  return `Left ${plural(files.length, "file")} as they are now, since Hearth cannot write them back: ${shown}${more}. Put them back by hand if you need their earlier content.`;
+}
+
+/**
  * The question before "Undo this step" or a review's Reject puts back files that changed
  * after the step or run (the runtime's `changedSince`): a later step's edits or the user's
  * own would go with it.

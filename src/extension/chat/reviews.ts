@@ -4,11 +4,11 @@
  * Which files each acts on is decided in review-plan.ts; this asks and opens the editors.
  */
 import * as vscode from "vscode";
-import { CheckpointRestoreRequest } from "../../protocol/agent.ts";
+import { CheckpointRestoreRequest, type CheckpointRestoreResult } from "../../protocol/agent.ts";
 import type { ReviewAction } from "../../protocol/webview.ts";
 import { checkpointUri } from "../checkpoint-documents.ts";
 import { folderOfItem } from "../folder-paths.ts";
-import { decisionPaths, filesToOpen, findReview, laterChangesQuestion, restoredNotice, restoreTarget } from "./review-plan.ts";
+import { decisionPaths, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "./review-plan.ts";
 import type { ChatSession } from "./session.ts";
 
 /** "Restore checkpoint" on a message (files and conversation) or "Undo this step" on a tool card (its files). */
@@ -23,13 +23,16 @@ export async function restore(chat: ChatSession, itemId: string): Promise<void> 
       "Restore",
     );
     if (pick !== "Restore") return;
-    const restored = await restoreFiles(chat, target.checkpoint, undefined, { conversationId: chat.transcript.id, messageIndex: target.messageIndex });
-    if (!restored) return;
+    const result = await restoreFiles(chat, target.checkpoint, undefined, { conversationId: chat.transcript.id, messageIndex: target.messageIndex });
+    if (!result) return;
     chat.apply({ type: "rewound", itemId });
-    chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
+    chat.apply({ type: "notice", level: "info", text: restoredNotice(target, result.restoredFiles) });
+    noticeNotRestored(chat, result);
   } else {
-    const restored = await restoreFiles(chat, target.checkpoint, target.paths, undefined, target.after ? { expect: target.after, action: "undo" } : undefined);
-    if (restored) chat.apply({ type: "notice", level: "info", text: restoredNotice(target, restored) });
+    const result = await restoreFiles(chat, target.checkpoint, target.paths, undefined, target.after ? { expect: target.after, action: "undo" } : undefined);
+    if (!result) return;
+    if (result.restoredFiles.length || !result.notRestored?.length) chat.apply({ type: "notice", level: "info", text: restoredNotice(target, result.restoredFiles) });
+    noticeNotRestored(chat, result);
   }
 }
 
@@ -45,8 +48,18 @@ export async function review(chat: ChatSession, action: ReviewAction, reviewId: 
   if (paths.length === 0) return;
   if (action === "accept") return chat.apply({ type: "reviewDecision", reviewId, paths, state: "accepted" });
   if (elsewhere(chat, reviewId)) return;
-  const restored = await restoreFiles(chat, item.checkpoint, paths, undefined, item.after ? { expect: item.after, action: "reject" } : undefined);
-  if (restored) chat.apply({ type: "reviewDecision", reviewId, paths, state: "rejected" });
+  const result = await restoreFiles(chat, item.checkpoint, paths, undefined, item.after ? { expect: item.after, action: "reject" } : undefined);
+  if (!result) return;
+  // A file left as it is stays pending: it was not rejected on disk.
+  const left = new Set(result.notRestored?.map((f) => f.path));
+  const rejected = paths.filter((p) => !left.has(p));
+  if (rejected.length) chat.apply({ type: "reviewDecision", reviewId, paths: rejected, state: "rejected" });
+  noticeNotRestored(chat, result);
+}
+
+/** A warning in the chat naming the changed files a restore left as they are, and why. */
+function noticeNotRestored(chat: ChatSession, result: CheckpointRestoreResult): void {
+  if (result.notRestored?.length) chat.apply({ type: "notice", level: "warning", text: notRestoredNotice(result.notRestored) });
 }
 
 /** Opens the diff of a tool card's change (before the call ↔ now). */
@@ -67,7 +80,7 @@ async function restoreFiles(
   paths?: readonly string[],
   rewind?: { conversationId: string; messageIndex: number },
   check?: { readonly expect: string; readonly action: "undo" | "reject" },
-): Promise<readonly string[] | undefined> {
+): Promise<CheckpointRestoreResult | undefined> {
   try {
     const request = { checkpoint, ...(paths ? { paths } : {}), ...rewind, ...(check ? { expect: check.expect } : {}) };
     let result = await chat.runtime.request(CheckpointRestoreRequest, request);
@@ -77,7 +90,7 @@ async function restoreFiles(
       if (pick !== question.button) return undefined;
       result = await chat.runtime.request(CheckpointRestoreRequest, { ...request, force: true });
     }
-    return result.restoredFiles;
+    return result;
   } catch (error) {
     void vscode.window.showErrorMessage(`Hearth could not restore the checkpoint: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;

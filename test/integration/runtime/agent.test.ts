@@ -147,6 +147,16 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
   });
 
+  it("a restore names the changed files it left as they are, and why", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    const first = await run(s, "fix add");
+    writeFileSync(join(s.root, "notes.txt "), "a name that ends with a space\n");
+    const restored = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: first.startCheckpoint! });
+    assert.deepEqual(restored, { restoredFiles: ["calc.py"], notRestored: [{ path: "notes.txt ", reason: "its name starts or ends with a space" }] });
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+    assert.equal(readFileSync(join(s.root, "notes.txt "), "utf8"), "a name that ends with a space\n");
+  });
+
   it("undoing a step or rejecting a file that changed since (by hand or a later step) restores nothing until asked to anyway", async () => {
     const s = await start({
       turns: [

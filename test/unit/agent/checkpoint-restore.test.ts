@@ -26,7 +26,7 @@ async function setup(t: { after: (fn: () => void) => void }) {
 describe("restoreCheckpoint", () => {
   it("writes changed files back and deletes files the checkpoint did not have", async (t) => {
     const { root, checkpoints, checkpoint, disk } = await setup(t);
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["a.txt", "new.txt"]);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
     assert.equal(existsSync(join(root, "new.txt")), false);
@@ -36,12 +36,12 @@ describe("restoreCheckpoint", () => {
     const { root, checkpoints, checkpoint, disk } = await setup(t);
     const applied: WorkspaceChange[][] = [];
     const target = { apply: async (changes: readonly WorkspaceChange[]) => (applied.push([...changes]), disk.apply(changes)) };
-    assert.deepEqual(await restoreCheckpoint({ checkpoints, checkpoint, paths: ["new.txt"], disk, target }), ["new.txt"]);
+    assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint, paths: ["new.txt"], disk, target })).restored, ["new.txt"]);
     assert.equal(applied.length, 1);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
     assert.equal(existsSync(join(root, "new.txt")), false);
     // Already gone: nothing to delete, nothing applied.
-    assert.deepEqual(await restoreCheckpoint({ checkpoints, checkpoint, paths: ["new.txt"], disk, target }), []);
+    assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint, paths: ["new.txt"], disk, target })).restored, []);
     assert.equal(applied.length, 1);
   });
 });
@@ -55,7 +55,7 @@ describe("restoreCheckpoint on paths the conversation never changed", () => {
     writeFileSync(join(root, ".hearth", "rules.md"), "rules\n");
     writeFileSync(join(root, ".gitignore"), ".env\n");
     writeFileSync(join(root, ".env"), "SECRET=1\n");
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, paths: [".hearth/rules.md", ".env", "a.txt"], disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, paths: [".hearth/rules.md", ".env", "a.txt"], disk, target: disk });
     assert.deepEqual(restored, ["a.txt"]);
     assert.equal(readFileSync(join(root, ".git", "config"), "utf8"), "[core]\n");
     assert.equal(readFileSync(join(root, ".hearth", "rules.md"), "utf8"), "rules\n");
@@ -66,7 +66,7 @@ describe("restoreCheckpoint on paths the conversation never changed", () => {
   it("touches nothing outside the workspace", async (t) => {
     const { root, checkpoints, checkpoint, disk } = await setup(t);
     writeFileSync(join(root, "..", "outside.txt"), "mine\n");
-    assert.deepEqual(await restoreCheckpoint({ checkpoints, checkpoint, paths: ["../outside.txt"], disk, target: disk }), []);
+    assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint, paths: ["../outside.txt"], disk, target: disk })).restored, []);
     assert.equal(readFileSync(join(root, "..", "outside.txt"), "utf8"), "mine\n");
   });
 });
@@ -79,7 +79,7 @@ describe("restoreCheckpoint on files with unusual names", () => {
     const checkpoint = (await checkpoints.create("named")).id;
     for (const name of names) writeFileSync(join(root, name), "v2\n");
     writeFileSync(join(root, 'notes "draft".md'), "made by the agent\n");
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ['notes "draft".md', ...names].sort());
     for (const name of names) assert.equal(readFileSync(join(root, name), "utf8"), "v1\n", name);
     assert.equal(existsSync(join(root, 'notes "draft".md')), false);
@@ -92,7 +92,7 @@ describe("restoreCheckpoint across a rename", () => {
     writeFileSync(join(root, "util.py"), "def helper():\n    return 1\n");
     const checkpoint = (await checkpoints.create("before the move")).id;
     renameSync(join(root, "util.py"), join(root, "helpers.py")); // `mv`, `git mv`, a patch that renames
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["helpers.py", "util.py"]);
     assert.equal(readFileSync(join(root, "util.py"), "utf8"), "def helper():\n    return 1\n");
     assert.equal(existsSync(join(root, "helpers.py")), false);
@@ -113,7 +113,7 @@ describe("restoreCheckpoint and file modes", { skip: process.platform === "win32
     renameSync(join(root, "deploy.sh"), join(root, "release.sh"));
     chmodSync(join(root, "lint.sh"), 0o644);
     chmodSync(join(root, "data.csv"), 0o755);
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["build.sh", "data.csv", "deploy.sh", "lint.sh", "release.sh"]);
     const executable = (name: string) => (statSync(join(root, name)).mode & 0o111) !== 0;
     assert.deepEqual(["build.sh", "deploy.sh", "lint.sh", "data.csv"].map(executable), [true, true, true, false]);
@@ -136,7 +136,7 @@ describe("restoreCheckpoint and links", { skip: process.platform === "win32" && 
     rmSync(join(root, "gone.json"));
     rmSync(join(root, "settings.json"));
     symlinkSync("prod.json", join(root, "settings.json"));
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["config.json", "gone.json", "settings.json"]);
     assert.equal(readFileSync(join(root, "prod.json"), "utf8"), "{\"env\": \"prod\"}\n", "the file a link pointed at is untouched");
     assert.equal(readlinkSync(join(root, "config.json")), "dev.json");
@@ -159,11 +159,40 @@ describe("restoreCheckpoint and links", { skip: process.platform === "win32" && 
     rmSync(join(root, "pkg"));
     mkdirSync(join(root, "pkg"));
     writeFileSync(join(root, "pkg", "y.py"), "Y = 1\n");
-    const restored = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["lib", "lib/x.py", "pkg", "pkg/y.py"]);
     assert.equal(readFileSync(join(root, "src", "x.py"), "utf8"), "SRC = 1\n", "the folder the link pointed at is untouched");
     assert.equal(lstatSync(join(root, "lib")).isDirectory(), true);
     assert.equal(readFileSync(join(root, "lib", "x.py"), "utf8"), "LIB = 1\n");
     assert.equal(readlinkSync(join(root, "pkg")), "src");
+  });
+});
+
+describe("restoreCheckpoint on names the workspace cannot carry", () => {
+  it("leaves such a file as it is, says which and why, and never writes another file in its place", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    const linux = process.platform === "linux"; // a backslash or non-UTF-8 bytes in a name: Linux file systems only
+    const latin1 = Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from(".txt")]);
+    writeFileSync(join(root, "notes.txt"), "mine, untouched\n");
+    const odd = ["notes.txt ", "line\nbreak.txt", ...(linux ? ["back\\slash.txt"] : [])];
+    for (const name of odd) writeFileSync(join(root, name), "v1\n");
+    if (linux) writeFileSync(latin1, "v1\n");
+    const checkpoint = (await checkpoints.create("odd names")).id;
+    for (const name of [...odd, "a.txt"]) writeFileSync(join(root, name), "v2\n");
+    if (linux) writeFileSync(latin1, "v2\n");
+
+    const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(restored, ["a.txt"]);
+    const reasons = new Map(notRestored.map((n) => [n.path, n.reason]));
+    assert.match(reasons.get("notes.txt ") ?? "", /starts or ends with a space/);
+    assert.match(reasons.get("line\nbreak.txt") ?? "", /line break/);
+    if (linux) {
+      assert.match(reasons.get("back\\slash.txt") ?? "", /backslash/);
+      assert.match(reasons.get("caf\uFFFD.txt") ?? "", /not valid UTF-8/);
+      assert.equal(readFileSync(latin1, "utf8"), "v2\n");
+    }
+    assert.equal(notRestored.length, linux ? 4 : 2);
+    assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "mine, untouched\n", "the file the trimmed name reads as is untouched");
+    for (const name of odd) assert.equal(readFileSync(join(root, name), "utf8"), "v2\n", JSON.stringify(name));
   });
 });

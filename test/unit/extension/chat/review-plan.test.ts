@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
-import { type ReviewItem, decisionPaths, filesToOpen, findReview, laterChangesQuestion, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
+import { type ReviewItem, decisionPaths, filesToOpen, findReview, laterChangesQuestion, notRestoredNotice, restoredNotice, restoreTarget } from "../../../../src/extension/chat/review-plan.ts";
 import { applyTranscriptEvent as applyEvent, newTranscript } from "../../../../src/protocol/transcript.ts";
 
 const review = (): ReviewItem => ({
@@ -94,5 +94,20 @@ describe("review plan", () => {
     const text = `${"word ".repeat(20)}\nsecond line`;
     const notice = restoredNotice({ kind: "message", checkpoint: "c", messageIndex: 1, text }, ["a"]);
     assert.equal(notice, `Restored 1 file to before “${"word ".repeat(20).slice(0, 49)}…”.`);
+  });
+
+  it("names the files a restore left as they are, with why, their names visible", () => {
+    assert.equal(
+      notRestoredNotice([{ path: "notes.txt ", reason: "its name starts or ends with a space" }]),
+      "Left “notes.txt ” as it is now: its name starts or ends with a space, so Hearth cannot write it back. Put it back by hand if you need its earlier content.",
+    );
+    const many = notRestoredNotice([
+      { path: "a\nb.txt", reason: "its name holds a line break" },
+      { path: "caf\uFFFD.txt", reason: "its name is not valid UTF-8, and Hearth handles file names as text" },
+    ]);
+    assert.equal(
+      many,
+      "Left 2 files as they are now, since Hearth cannot write them back: “a⟨U+000A⟩b.txt” (its name holds a line break), “caf\uFFFD.txt” (its name is not valid UTF-8, and Hearth handles file names as text). Put them back by hand if you need their earlier content.",
+    );
   });
 });

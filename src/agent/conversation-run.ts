@@ -80,8 +80,10 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
-      const used = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition)).catch(() => undefined);
-      if (used !== undefined) emit({ type: "context", usedTokens: used, contextSize: state.info.contextSize });
+      // A count that fails is shown as unknown, with why: not as an empty context.
+      const count = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition))
+        .then((usedTokens) => ({ usedTokens }), (error: unknown) => ({ countError: error instanceof Error ? error.message : String(error) }));
+      emit({ type: "context", ...count, contextSize: state.info.contextSize });
     }
     const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles };
     emit({ type: "end", result: full });
@@ -250,7 +252,7 @@ function toWire(
     case "approval":
       return { type: "approval", callId: event.call.id, approved: event.approved };
     case "context":
-      return { type: "context", usedTokens: event.usedTokens, contextSize: event.contextSize };
+      return { type: "context", contextSize: event.contextSize, ...(event.usedTokens === undefined ? { countError: event.countError ?? "unknown error" } : { usedTokens: event.usedTokens }) };
     case "condensed":
       return { type: "condensed", messages: event.messages };
     case "steer":

@@ -44,8 +44,8 @@ export type AgentEvent =
   | { readonly type: "toolStart"; readonly call: ToolCall }
   | { readonly type: "toolEnd"; readonly call: ToolCall; readonly result: ToolResult; readonly durationMs: number }
   | { readonly type: "approval"; readonly call: ToolCall; readonly approved: boolean }
-  /** Tokens the conversation takes now vs the context size the backend has. */
-  | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
+  /** Tokens the conversation takes now vs the context size the backend has; no `usedTokens` when counting failed (`countError`: why). */
+  | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
   | { readonly type: "condensed"; readonly messages: number }
   | { readonly type: "steer"; readonly message: string };
 
@@ -159,6 +159,8 @@ class Run {
       const limit = this.budgetExceeded();
       if (limit) return limit;
       await this.condenseIfNeeded();
+      // Stop while the conversation was counted or condensed: no turn starts after it.
+      if (this.signal.aborted) return this.end("cancelled", "cancelled by the user");
       this.steps++;
       this.emit({ type: "turn", step: this.steps });
       let turn: Turn;
@@ -363,7 +365,14 @@ class Run {
     const contextSize = state.kind === "ready" ? state.info.contextSize : 0;
     if (contextSize === 0) return;
     const tools = this.options.tools.map((t) => t.definition);
-    let used = await backend.countTokens(this.messages, tools, this.signal).catch(() => 0);
+    // A count that fails answers why it failed, a string.
+    const counted = await backend.countTokens(this.messages, tools, this.signal).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (typeof counted === "string") {
+      // Unknown is not empty: the meter says the count failed and why (Stop is no failure).
+      if (!this.signal.aborted) this.emit({ type: "context", contextSize, countError: counted });
+      return;
+    }
+    let used = counted;
     this.emit({ type: "context", usedTokens: used, contextSize });
     if (!needsCondensing(used, contextSize)) return;
     const draft = structuredClone(this.messages);

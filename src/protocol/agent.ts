@@ -123,7 +123,12 @@ export type AgentWireEvent =
       /** Checkpoint taken just after a write: how the step left its files (undo expects them so). */
       readonly after?: string;
     }
-  | { readonly type: "context"; readonly usedTokens: number; readonly contextSize: number }
+  /**
+   * Tokens the conversation takes vs the model's context. `usedTokens` is absent when they
+   * could not be counted (a server that stopped answering): `countError` says why, and the
+   * meter shows the count as unknown rather than an empty context.
+   */
+  | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
   | { readonly type: "condensed"; readonly messages: number }
   | { readonly type: "steer"; readonly message: string }
   /** Something the user should know about the run that is not the model's doing (files checkpoints leave out). */

@@ -19,8 +19,8 @@ export interface Transcript {
   items: TranscriptItem[];
   /** The run in progress, if any. */
   runId?: string;
-  /** Tokens the conversation uses vs the model's context, from the latest run. */
-  context?: { usedTokens: number; contextSize: number };
+  /** Tokens the conversation uses vs the model's context, from the latest run; no `usedTokens` when they could not be counted (`countError`: why). */
+  context?: { usedTokens?: number; contextSize: number; countError?: string };
 }
 
 export type ToolStatus = "proposed" | "awaiting-approval" | "running" | "done" | "failed" | "denied" | "cancelled";
@@ -171,7 +171,9 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       break;
     }
     case "context":
-      transcript.context = { usedTokens: event.usedTokens, contextSize: event.contextSize };
+      transcript.context = event.usedTokens === undefined
+        ? { contextSize: event.contextSize, countError: event.countError ?? "unknown error" }
+        : { usedTokens: event.usedTokens, contextSize: event.contextSize };
       break;
     case "condensed":
       items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages).` });

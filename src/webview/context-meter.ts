@@ -11,6 +11,7 @@ export function contextMeter(context: Transcript["context"]): HTMLElement {
     el.hidden = true;
     return el;
   }
+  if (context.usedTokens === undefined) return unknownMeter(el, context.contextSize, context.countError);
   const fraction = Math.min(1, context.usedTokens / context.contextSize);
   const warn = fraction >= CONTEXT_WARN_AT;
   el.setAttribute("data-level", warn ? "warn" : "ok");
@@ -30,5 +31,17 @@ export function contextMeter(context: Transcript["context"]): HTMLElement {
     meter,
   );
   if (warn) el.append(h("p", { class: "context-warning", role: "status" }, "Context nearly full: near the limit the conversation will be condensed."));
+  return el;
+}
+
+/**
+ * The tokens could not be counted: the meter says so, and why in its tooltip. No bar — an
+ * empty one would read as an empty context, when it may be full.
+ */
+function unknownMeter(el: HTMLElement, contextSize: number, why = "unknown error"): HTMLElement {
+  const reason = `The conversation's tokens could not be counted: ${why}`;
+  el.setAttribute("data-level", "unknown");
+  el.title = reason;
+  el.append(h("div", { class: "context-line" }, h("span", {}, "Context"), h("span", { class: "context-numbers", "aria-label": `Context used unknown of ${formatTokens(contextSize)} tokens. ${reason}` }, `? / ${formatTokens(contextSize)} tokens · could not count`)));
   return el;
 }

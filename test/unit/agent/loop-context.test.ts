@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
-import { type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError } from "../../../src/models/index.ts";
+import { type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
@@ -28,7 +28,7 @@ function usedAtTurns(events: readonly AgentEvent[]): number[] {
   let used = 0;
   const out: number[] = [];
   for (const e of events) {
-    if (e.type === "context") used = e.usedTokens;
+    if (e.type === "context" && e.usedTokens !== undefined) used = e.usedTokens;
     if (e.type === "turn") out.push(used);
   }
   return out;
@@ -134,5 +134,26 @@ describe("a message too long for the context", () => {
     assert.ok(!events.some((e) => e.type === "condensed"), "no condensing was reported for a message that was refused");
     const next = await agent.run("Why does it fail?");
     assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
+  });
+});
+
+describe("counting the context", () => {
+  it("Stop while the conversation is being counted ends the run: no made-up count for the meter, no model turn", async () => {
+    const stop = new AbortController();
+    /** Counting takes long (a big conversation, a busy server): Stop comes while it counts. */
+    class SlowCount extends ScriptedBackend {
+      override countTokens(_messages: readonly ChatMessage[], _tools?: readonly ToolDefinition[], signal?: AbortSignal): Promise<number> {
+        return new Promise((_, reject) => {
+          signal?.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+          stop.abort();
+        });
+      }
+    }
+    const backend = new SlowCount({ turns: [{ text: "Hello." }], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(tempDir("hearth-agent-context-"), [], { backend });
+    const result = await agent.run("hi", stop.signal);
+    assert.equal(result.stopReason, "cancelled");
+    assert.deepEqual(events.filter((e) => e.type === "context" || e.type === "turn"), []);
   });
 });

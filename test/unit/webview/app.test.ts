@@ -368,6 +368,21 @@ describe("webview: review, context meter, history", () => {
     assert.match(meter.textContent ?? "", /85%.*will be condensed/s);
   });
 
+  it("context meter: a count that failed shows as unknown with why, not as an empty context; the next count replaces it", () => {
+    app.receive(conversation(transcript([], { context: { usedTokens: 85_000, contextSize: 100_000 } })));
+    app.receive(event({ type: "context", contextSize: 100_000, countError: "the runtime did not answer" }));
+    let meter = q("[data-context-meter]")!;
+    assert.equal(meter.dataset.level, "unknown");
+    assert.match(meter.textContent ?? "", /^Context\? \/ 100k tokens · could not count$/);
+    assert.equal(meter.title, "The conversation's tokens could not be counted: the runtime did not answer");
+    assert.equal(meter.querySelector("meter"), null, "no bar that reads as empty");
+    app.receive(event({ type: "context", usedTokens: 20_000, contextSize: 100_000 }));
+    meter = q("[data-context-meter]")!;
+    assert.equal(meter.dataset.level, "ok");
+    assert.equal(meter.title, "");
+    assert.match(meter.textContent ?? "", /20k \/ 100k tokens · 20%/);
+  });
+
   it("history: opens a conversation, deletes only after confirming in the page", () => {
     app.receive(conversation(transcript(), [
       { id: "c1", title: "Chat", updatedAt: 2 },

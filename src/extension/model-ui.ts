@@ -5,13 +5,15 @@
  * resumes next time), and a clear way out when offline.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
-import type { ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
+import type { DownloadedModel, ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
+import { type ManageStep, manageFailure, mayBeLoaded } from "./manage-models.ts";
 import { alreadyDownloading, DownloadSlot, downloadWarning } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -123,16 +125,45 @@ function gib(bytes: number): string {
 /**
  * Lists the models in Hearth's models folder (size, preset, interrupted downloads) and
  * lets the user use or delete one. Deleting asks first and never touches files elsewhere.
+ * Every step that fails ends in a message saying which, why and what to do (manage-models.ts).
  */
 export async function manageDownloadedModels(runtime: RuntimeClient): Promise<void> {
-  const catalog = await runtime.request(ModelCatalogRequest);
+  let step: ManageStep = { kind: "list" };
+  let folder: string | undefined;
+  try {
+    const catalog = await runtime.request(ModelCatalogRequest);
+    folder = catalog.modelsFolder;
+    const model = await pickDownloadedModel(catalog);
+    if (!model) return;
+    const actions = [model.model.complete ? "Use This Model" : "Resume Download", "Delete…"];
+    const action = await vscode.window.showQuickPick(actions, { title: model.label });
+    if (action === "Delete…") {
+      step = { kind: "delete", label: model.label, folder: catalog.modelsFolder };
+      await deleteDownloadedModel(runtime, model.label, model.model);
+    } else if (action === "Resume Download") {
+      await vscode.commands.executeCommand("hearth.downloadModel");
+    } else if (action === "Use This Model") {
+      step = { kind: "use", label: model.label };
+      await useDownloadedModel(model.label, model.model);
+    }
+  } catch (error) {
+    const failure = manageFailure(step, error);
+    const pick = await vscode.window.showErrorMessage(failure.message, ...failure.actions);
+    if (pick === "Show Log") await vscode.commands.executeCommand("hearth.showLog");
+    if (pick === "Reveal in Folder" && folder) await vscode.commands.executeCommand("revealFileInOS", vscode.Uri.file(folder));
+    if (pick === "Open User Settings") await vscode.commands.executeCommand("workbench.action.openSettingsJson");
+  }
+}
+
+/** The quick pick of downloaded models (undefined: none chosen; with none downloaded, it offers Download Model). */
+async function pickDownloadedModel(catalog: ModelCatalog): Promise<{ label: string; model: DownloadedModel } | undefined> {
   if (catalog.downloaded.length === 0) {
     const pick = await vscode.window.showInformationMessage(`Hearth has no downloaded models (folder: ${catalog.modelsFolder}).`, "Download Model…");
     if (pick) await vscode.commands.executeCommand("hearth.downloadModel");
-    return;
+    return undefined;
   }
   const names = new Map(catalog.presets.map((p) => [p.id, p.name]));
-  const model = await vscode.window.showQuickPick(
+  return vscode.window.showQuickPick(
     catalog.downloaded.map((d) => ({
       label: d.preset ? `${names.get(d.preset) ?? d.preset} ${d.quantization ?? ""}`.trim() : basename(d.path),
       description: [gib(d.sizeBytes), d.complete ? undefined : "interrupted download"].filter(Boolean).join(" · "),
@@ -141,25 +172,35 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
     })),
     { title: "Hearth: Downloaded Models", placeHolder: `In ${catalog.modelsFolder}` },
   );
-  if (!model) return;
-  const actions = [model.model.complete ? "Use This Model" : "Resume Download", "Delete…"];
-  const action = await vscode.window.showQuickPick(actions, { title: model.label });
-  if (action === "Delete…") {
-    const sure = await vscode.window.showWarningMessage(`Delete ${model.label} (${gib(model.model.sizeBytes)})?`, { modal: true, detail: model.model.path }, "Delete");
-    if (sure !== "Delete") return;
-    await runtime.request(ModelDeleteRequest, { path: model.model.path });
-    void vscode.window.showInformationMessage(`Hearth: deleted ${model.label}.`);
-  } else if (action === "Resume Download") {
-    await vscode.commands.executeCommand("hearth.downloadModel");
-  } else if (action === "Use This Model") {
-    if (model.model.preset) {
-      await updateSetting("modelPreset", model.model.preset as never);
-      await updateSetting("modelPath", "");
-    } else {
-      await updateSetting("modelPath", model.model.path);
-    }
-    await updateSetting("serverUrl", "");
+}
+
+/**
+ * Deletes after asking. The model the runtime has loaded keeps its memory (and, on Linux and
+ * macOS, its disk space) until the runtime lets go of it: the runtime restarts without it.
+ */
+async function deleteDownloadedModel(runtime: RuntimeClient, label: string, model: DownloadedModel): Promise<void> {
+  const loaded = mayBeLoaded(model, runtime.state);
+  const detail = loaded ? `${model.path}\n\nHearth is using this model: the runtime restarts, and Hearth has no model until you choose or download another.` : model.path;
+  const sure = await vscode.window.showWarningMessage(`Delete ${label} (${gib(model.sizeBytes)})?`, { modal: true, detail }, "Delete");
+  if (sure !== "Delete") return;
+  await runtime.request(ModelDeleteRequest, { path: model.path });
+  if (loaded) await runtime.restart();
+  void vscode.window.showInformationMessage(`Hearth: deleted ${label}.${loaded ? " The runtime restarted without it." : ""}`);
+}
+
+async function useDownloadedModel(label: string, model: DownloadedModel): Promise<void> {
+  if (!existsSync(model.path)) {
+    const pick = await vscode.window.showWarningMessage(`Hearth: ${label} is not there any more (${model.path}): it was deleted or moved outside Hearth. Download it again, or choose another model.`, "Download Model…");
+    if (pick) await vscode.commands.executeCommand("hearth.downloadModel");
+    return;
   }
+  if (model.preset) {
+    await updateSetting("modelPreset", model.preset as never);
+    await updateSetting("modelPath", "");
+  } else {
+    await updateSetting("modelPath", model.path);
+  }
+  await updateSetting("serverUrl", "");
 }
 
 /**

@@ -4,19 +4,20 @@
  * out of session.ts, which owns the loaded model.
  */
 import { totalmem } from "node:os";
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
 import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 
 export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
+  const downloaded = listModels(modelsFolder); // first: a folder that cannot be read is said before the seconds the probe takes
   const system = await probeSystem().catch(() => undefined);
   const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() };
   const recommendation = recommendModel(memory);
   const completion = recommendCompletionModel(memory, recommendation);
   const completionRecommendation = { id: completion.model.id, name: completion.model.name, quantization: completion.model.quantization, reason: completion.reason };
-  return { presets: PRESETS, downloaded: listDownloaded(modelsFolder), recommendation, completionRecommendation, modelsFolder };
+  return { presets: PRESETS, downloaded, recommendation, completionRecommendation, modelsFolder };
 }
 
 export async function downloadPreset(
@@ -38,15 +39,42 @@ function mirrored(url: string): string {
   return endpoint ? url.replace(/^https:\/\/huggingface\.co/, endpoint) : url;
 }
 
-/** Deletes a file from the models folder (and nothing outside it). */
+/** The models in the folder; one that cannot be read (not a folder, no permission) fails in words. */
+function listModels(modelsFolder: string): ReturnType<typeof listDownloaded> {
+  try {
+    return listDownloaded(modelsFolder);
+  } catch (error) {
+    throw new BackendError(
+      `Cannot read Hearth's models folder ${modelsFolder} (${codeOf(error)}). Make it a folder Hearth can read and write (or move what is in its place), then try again`,
+      "showLog",
+    );
+  }
+}
+
+/** Deletes a file from the models folder (and nothing outside it); a failure says why and what to do. */
 export async function deleteModelFile(modelsFolder: string, path: string): Promise<void> {
   const rel = relative(resolve(modelsFolder), resolve(path));
   if (!rel || rel.startsWith("..") || isAbsolute(rel) || !/\.gguf(\.part)?$/.test(rel)) {
     throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
   }
-  await unlink(path);
+  try {
+    await unlink(path);
+  } catch (error) {
+    const code = codeOf(error);
+    const name = basename(path);
+    if (code === "ENOENT") throw new BackendError(`${name} is not in ${modelsFolder} any more: it was deleted or moved outside Hearth. Nothing was deleted; open Manage Downloaded Models again for the current list.`);
+    const why = code === "EBUSY" || code === "EPERM" || code === "EACCES"
+      ? "it is in use (a model Hearth or another program has loaded: choose another model first) or the folder does not allow it"
+      : code === "EROFS" ? "the disk is read-only" : "it could not be removed";
+    throw new BackendError(`Cannot delete ${name} (${code}): ${why}. Delete it yourself from ${modelsFolder}, or fix the cause and try again.`);
+  }
   // What the part's download was started from (models/part-origin.ts), useless without it.
   if (path.endsWith(".part")) await unlink(`${path}.json`).catch(() => undefined);
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
 }
 
 /** "1.2 GiB of 19.7 GiB, 35.1 MiB/s, 9 min left" (then " — why it started over", when it did; or "checking the part downloaded before: …") for progress bars and the CLI (sizes as everywhere: formatSize). */

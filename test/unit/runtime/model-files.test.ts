@@ -1,0 +1,54 @@
+// Manage Downloaded Models' runtime side on real files: a delete or a listing that fails
+// says what failed and what to do, in words (a BackendError the extension shows as is),
+// never a bare "ENOENT: no such file or directory, unlink …".
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { BackendError } from "../../../src/models/backend.ts";
+import { deleteModelFile, modelCatalog } from "../../../src/runtime/model-files.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+describe("deleting a downloaded model", () => {
+  it("deletes the file, and with an interrupted download's part also what it was started from", async () => {
+    const folder = tempDir("hearth-models-");
+    writeFileSync(join(folder, "m.gguf.part"), "GGUF");
+    writeFileSync(join(folder, "m.gguf.part.json"), "{}");
+    await deleteModelFile(folder, join(folder, "m.gguf.part"));
+    assert.equal(existsSync(join(folder, "m.gguf.part")), false);
+    assert.equal(existsSync(join(folder, "m.gguf.part.json")), false);
+  });
+
+  it("a file deleted under it (outside Hearth) says it is gone, not ENOENT", async () => {
+    const folder = tempDir("hearth-models-");
+    await assert.rejects(deleteModelFile(folder, join(folder, "gone.gguf")), (error: unknown) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.match(error.message, /^gone\.gguf is not in .* any more: it was deleted or moved outside Hearth\. Nothing was deleted; open Manage Downloaded Models again for the current list\.$/);
+      return true;
+    });
+  });
+
+  it("a file that cannot be deleted names the reason and what to do", async () => {
+    const folder = tempDir("hearth-models-");
+    // unlink of a folder fails as a protected file would (EISDIR on Linux, EPERM elsewhere).
+    mkdirSync(join(folder, "odd.gguf"));
+    await assert.rejects(deleteModelFile(folder, join(folder, "odd.gguf")), (error: unknown) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.match(error.message, /^Cannot delete odd\.gguf \(E[A-Z]+\): .*Delete it yourself from .*hearth-models-\w+/);
+      return true;
+    });
+  });
+});
+
+describe("listing the downloaded models", () => {
+  it("a models folder that is not a folder fails with its path and what to do, before anything else is asked", async () => {
+    const parent = tempDir("hearth-models-");
+    const folder = join(parent, "models");
+    writeFileSync(folder, "not a folder");
+    await assert.rejects(modelCatalog(folder), (error: unknown) => {
+      assert.ok(error instanceof BackendError, String(error));
+      assert.match(error.message, /^Cannot read Hearth's models folder .*models \(ENOTDIR\)\. Make it a folder Hearth can read and write/);
+      return true;
+    });
+  });
+});

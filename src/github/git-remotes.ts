@@ -7,6 +7,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { escapeRegExp, GITHUB_HOST } from "./github-issue.ts";
 
 /** A remote of the folder's repository: its name and one of its URLs. */
 export interface GitRemote {
@@ -175,10 +176,12 @@ function configValue(src: string, start: number): { value: string; end: number }
  * (`https://github.com/o/r.git`, with or without a user), `ssh://git@github.com[:22]/o/r`,
  * `git://`, and the scp form `git@github.com:o/r.git`; ssh.github.com (ssh over port 443) too.
  */
-export function gitHubRepoOfUrl(url: string): GitHubRepo | undefined {
+export function gitHubRepoOfUrl(url: string, host = GITHUB_HOST): GitHubRepo | undefined {
   const path = String.raw`\/?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([\w.-]+?)(?:\.git)?\/?`;
-  const withScheme = new RegExp(String.raw`^(?:git\+)?(?:https?|ssh|git)(?:\+git)?:\/\/(?:[^@\/\s]*@)?(?:www\.|ssh\.)?github\.com(?::\d+)?\/${path}$`, "i");
-  const scp = new RegExp(String.raw`^(?:[^@\/:\s]+@)?(?:ssh\.)?github\.com:${path}$`, "i");
+  // A GitHub Enterprise server (the CLI pointed at one) is its own host name, nothing around it.
+  const [web, ssh] = host === GITHUB_HOST ? [String.raw`(?:www\.|ssh\.)?github\.com`, String.raw`(?:ssh\.)?github\.com`] : [escapeRegExp(host), escapeRegExp(host)];
+  const withScheme = new RegExp(String.raw`^(?:git\+)?(?:https?|ssh|git)(?:\+git)?:\/\/(?:[^@\/\s]*@)?${web}(?::\d+)?\/${path}$`, "i");
+  const scp = new RegExp(String.raw`^(?:[^@\/:\s]+@)?${ssh}:${path}$`, "i");
   const m = url.trim().match(withScheme) ?? url.trim().match(scp);
   if (!m || m[2] === "." || m[2] === "..") return undefined;
   return { owner: m[1]!, repo: m[2]! };
@@ -191,16 +194,17 @@ export function gitHubRepoOfUrl(url: string): GitHubRepo | undefined {
  * - `other`: the folder has GitHub remotes and none is the issue's repository;
  * - `unknown`: the folder is no git repository, or has no GitHub remote: nothing to compare.
  * `issue` may name the repository twice (as the URL wrote it and as GitHub answered, after a
- * rename or a transfer): either counts. GitHub's names have no case.
+ * rename or a transfer): either counts. GitHub's names have no case. `host`: the GitHub the
+ * issue is on (github.com, or a GitHub Enterprise server's host name).
  */
 export type IssueOrigin =
   | { readonly kind: "same" | "fork"; readonly remote: string }
   | { readonly kind: "other"; readonly remotes: readonly { readonly name: string; readonly repo: GitHubRepo }[] }
   | { readonly kind: "unknown" };
 
-export function issueOrigin(issue: readonly GitHubRepo[], remotes: readonly GitRemote[] | undefined): IssueOrigin {
+export function issueOrigin(issue: readonly GitHubRepo[], remotes: readonly GitRemote[] | undefined, host = GITHUB_HOST): IssueOrigin {
   const github = (remotes ?? []).flatMap((r) => {
-    const repo = gitHubRepoOfUrl(r.url);
+    const repo = gitHubRepoOfUrl(r.url, host);
     return repo ? [{ name: r.name, repo }] : [];
   });
   if (github.length === 0) return { kind: "unknown" };

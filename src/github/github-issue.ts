@@ -11,9 +11,21 @@ export interface GitHubIssueRef {
   readonly number: number;
 }
 
-export function parseGitHubIssueUrl(text: string): GitHubIssueRef | undefined {
-  const m = text.trim().match(/^https?:\/\/(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$/i);
+/**
+ * The issue a URL names, on github.com or on `host` (a GitHub Enterprise server's host name,
+ * for the CLI pointed at one); a pull request is the issue of the same number in GitHub's API.
+ */
+export function parseGitHubIssueUrl(text: string, host = GITHUB_HOST): GitHubIssueRef | undefined {
+  const hostPattern = host === GITHUB_HOST ? String.raw`(?:www\.)?github\.com` : `${escapeRegExp(host)}(?::\d+)?`;
+  const m = text.trim().match(new RegExp(String.raw`^https?:\/\/${hostPattern}\/([\w.-]+)\/([\w.-]+)\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$`, "i"));
   return m && isName(m[1]!) && isName(m[2]!) ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
+}
+
+/** github.com's host name: the default wherever a GitHub host is asked for. */
+export const GITHUB_HOST = "github.com";
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** An owner or repository name: "." and ".." are path steps, not names (the API path would leave /repos/). */
@@ -44,16 +56,34 @@ export function unfetchableIssueUrl(text: string): string | undefined {
 export class IssueFetchError extends Error {}
 
 export interface FetchIssueOptions {
-  /** An OAuth token from VS Code's GitHub sign-in, if the user has one. */
+  /** An OAuth token from VS Code's GitHub sign-in (or the CLI's $GH_TOKEN / $GITHUB_TOKEN), if the user has one. */
   readonly token?: string;
-  /** API base (tests point it at a local server). */
+  /** API base (tests point it at a local server; the CLI takes $GITHUB_API_URL). */
   readonly apiBase?: string;
+  /** How the messages say to sign in and what to do instead: the editor's words by default, the CLI has its own. */
+  readonly wording?: IssueFetchWording;
+  /** The web host of the issue's URL, for the link to the rest of a description cut short (default github.com). */
+  readonly host?: string;
+  /** Sent as User-Agent (GitHub's API wants one). */
+  readonly userAgent?: string;
   readonly signal?: AbortSignal;
   /** Longest wait for each answer (default 30 s): a connection that hangs must not keep the progress up for good. */
   readonly timeoutMs?: number;
 }
 
 const TIMEOUT_MS = 30_000;
+
+/** The parts of the error messages that depend on where Hearth runs. */
+export interface IssueFetchWording {
+  /** How to sign in, as the start of a sentence: "Sign in to GitHub (Accounts menu)". */
+  readonly signIn: string;
+  /** What to do instead, lower case: "paste the issue text instead". */
+  readonly instead: string;
+}
+
+const EDITOR_WORDING: IssueFetchWording = { signIn: "Sign in to GitHub (Accounts menu)", instead: "paste the issue text instead" };
+
+const DEFAULT_API_BASE = "https://api.github.com";
 
 /**
  * Characters kept of the description and of each comment (~8k and ~1k tokens): a pasted
@@ -67,7 +97,7 @@ const MAX_COMMENT_CHARS = 4_000;
  * Why GitHub refused for its rate limit, in words, or undefined: a 403 or 429 with no requests
  * left (60 an hour without sign-in, shared by everyone behind one address), or a 429.
  */
-function rateLimited(response: Response, signedIn: boolean, what: string): string | undefined {
+function rateLimited(response: Response, signedIn: boolean, what: string, wording: IssueFetchWording): string | undefined {
   const left = response.headers.get("x-ratelimit-remaining");
   if (!(response.status === 429 || (response.status === 403 && left === "0"))) return undefined;
   const reset = Number(response.headers.get("x-ratelimit-reset"));
@@ -76,8 +106,8 @@ function rateLimited(response: Response, signedIn: boolean, what: string): strin
     ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
     : Number.isFinite(retry) && retry > 0 ? ` for ${Math.ceil(retry / 60)} min` : "";
   return signedIn
-    ? `GitHub's rate limit for your account is used up${until} (${what}). Try again then, or paste the issue text instead.`
-    : `GitHub's rate limit for requests without sign-in (60 an hour) is used up${until} (${what}). Sign in to GitHub (Accounts menu) for a higher limit, or paste the issue text instead.`;
+    ? `GitHub's rate limit for your account is used up${until} (${what}). Try again then, or ${wording.instead}.`
+    : `GitHub's rate limit for requests without sign-in (60 an hour) is used up${until} (${what}). ${wording.signIn} for a higher limit, or ${wording.instead}.`;
 }
 
 /** The issue as text for the agent: title, body and the first comments. */
@@ -98,46 +128,14 @@ export interface FetchedIssue {
 
 /** The issue's text and the repository it is in now. */
 export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: FetchIssueOptions = {}): Promise<FetchedIssue> {
-  const base = (options.apiBase ?? "https://api.github.com").replace(/\/$/, "");
-  const headers: Record<string, string> = { Accept: "application/vnd.github+json", "User-Agent": "hearth-vscode" };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  const what = `${ref.owner}/${ref.repo}#${ref.number}`;
-  if (!isName(ref.owner) || !isName(ref.repo)) throw new IssueFetchError(`${ref.owner}/${ref.repo} is not a GitHub repository. Paste the issue text instead.`);
-  const get = async (path: string): Promise<unknown> => {
-    const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, { headers, signal });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (timeout.aborted) throw new IssueFetchError(`GitHub did not answer within ${timeoutMs / 1000} s for ${what}. Try again, or paste the issue text instead.`);
-      throw new IssueFetchError("GitHub cannot be reached (are you offline?). Paste the issue text instead.");
-    }
-    const limited = rateLimited(response, Boolean(options.token), what);
-    if (limited) throw new IssueFetchError(limited);
-    if (response.status === 404 || response.status === 401 || response.status === 403) {
-      throw new IssueFetchError(
-        options.token
-          ? `GitHub answered ${response.status} for ${ref.owner}/${ref.repo}#${ref.number}: the issue does not exist or your account cannot see it.`
-          : `GitHub answered ${response.status} for ${ref.owner}/${ref.repo}#${ref.number}. Sign in to GitHub (Accounts menu) if it is in a private repository.`,
-      );
-    }
-    if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.`);
-    try {
-      return await response.json();
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (timeout.aborted) throw new IssueFetchError(`GitHub did not finish its answer within ${timeoutMs / 1000} s for ${what}. Try again, or paste the issue text instead.`);
-      throw new IssueFetchError(`GitHub's answer for ${what} is not JSON (a proxy or a sign-in page of the network in the way?). Paste the issue text instead.`);
-    }
-  };
+  const wording = options.wording ?? EDITOR_WORDING;
+  if (!isName(ref.owner) || !isName(ref.repo)) throw new IssueFetchError(`${ref.owner}/${ref.repo} is not a GitHub repository. ${capital(wording.instead)}.`);
+  const get = (path: string) => getJson(path, ref, options, wording);
   const issue = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`);
-  if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${what} is not an issue. Paste the issue text instead.`);
+  if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${refName(ref)} is not an issue. ${capital(wording.instead)}.`);
   // Each field is checked: a proxy or an API of another version may send other types.
   const { title, body, comments: count, repository_url: repositoryUrl } = issue as Record<string, unknown>;
-  const url = `https://github.com/${ref.owner}/${ref.repo}/issues/${ref.number}`;
+  const url = `https://${options.host ?? GITHUB_HOST}/${ref.owner}/${ref.repo}/issues/${ref.number}`;
   const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
     const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`);
@@ -152,6 +150,51 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
   return { text: parts.join("\n\n"), ...(repository && isName(repository[1]!) && isName(repository[2]!) ? { repository: { owner: repository[1]!, repo: repository[2]! } } : {}) };
 }
 
+
+function refName(ref: GitHubIssueRef): string {
+  return `${ref.owner}/${ref.repo}#${ref.number}`;
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One API request's JSON answer, or an IssueFetchError saying in words why there is none; a cancel rethrows the AbortError. */
+async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOptions, wording: IssueFetchWording): Promise<unknown> {
+  const base = (options.apiBase ?? DEFAULT_API_BASE).replace(/\/$/, "");
+  const headers: Record<string, string> = { Accept: "application/vnd.github+json", "User-Agent": options.userAgent ?? "hearth-vscode" };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  const what = refName(ref);
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, { headers, signal });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if (timeout.aborted) throw new IssueFetchError(`GitHub did not answer within ${timeoutMs / 1000} s for ${what}. Try again, or ${wording.instead}.`);
+    const where = base === DEFAULT_API_BASE ? "GitHub" : `GitHub's API at ${base}`;
+    throw new IssueFetchError(`${where} cannot be reached (are you offline?). ${capital(wording.instead)}.`);
+  }
+  const limited = rateLimited(response, Boolean(options.token), what, wording);
+  if (limited) throw new IssueFetchError(limited);
+  if (response.status === 404 || response.status === 401 || response.status === 403) {
+    throw new IssueFetchError(
+      options.token
+        ? `GitHub answered ${response.status} for ${what}: the issue does not exist or your account cannot see it.`
+        : `GitHub answered ${response.status} for ${what}. ${wording.signIn} if it is in a private repository.`,
+    );
+  }
+  if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.`);
+  try {
+    return await response.json();
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if (timeout.aborted) throw new IssueFetchError(`GitHub did not finish its answer within ${timeoutMs / 1000} s for ${what}. Try again, or ${wording.instead}.`);
+    throw new IssueFetchError(`GitHub's answer for ${what} is not JSON (a proxy or a sign-in page of the network in the way?). ${capital(wording.instead)}.`);
+  }
+}
 
 /** A JSON field as text: a string trimmed, a number written out, anything else nothing. */
 function text(value: unknown): string {

@@ -20,6 +20,7 @@ import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, lockCheckout } from "../checkout-lock.ts";
 import { noModel } from "./chat.ts";
 import { cliModelsFolder } from "./models.ts";
+import { issueFromUrl } from "../issue-url.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
@@ -28,6 +29,7 @@ const FLAGS = {
   repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
   predictions: "string", "instance-id": "string", model: "string", server: "string", "max-steps": "string",
   yes: "boolean", trajectory: "string", threads: "string", "state-dir": "string", "no-index": "boolean", mcp: "string",
+  "any-repo": "boolean",
 } as const;
 
 export const fixCommand: CliCommand = {
@@ -35,7 +37,13 @@ export const fixCommand: CliCommand = {
   summary: "fix an issue in a checkout with the agent; writes the patch and the trajectory",
   usage: `hearth fix [--repo DIR] ("ISSUE TEXT" | --issue TEXT | --issue-file F) [--model F.gguf | --server URL] [options]
 
+  The issue may be a GitHub issue or pull request URL alone: it is fetched (title, description,
+  the first 10 comments) with $GH_TOKEN or $GITHUB_TOKEN when set (private repositories, a
+  higher rate limit), from $GITHUB_API_URL when set (GitHub Enterprise: https://HOST/api/v3).
+  An issue of another repository than the checkout's GitHub remotes is refused (exit 2).
+
   --repo DIR           the checkout to fix (default: .)
+  --any-repo           fix an issue URL of another repository than the checkout's all the same
   --model FILE         a GGUF model file (default: the model downloaded with hearth models --download)
   --server URL         an OpenAI-compatible server instead (API key: $HEARTH_API_KEY)
 
@@ -57,10 +65,22 @@ export const fixCommand: CliCommand = {
 
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
 without changing a file, or its patch could not be written to --out: then it is on stdout),
-2 bad usage, 3 the model failed, 4 tests still fail, 130 cancelled.`,
+2 bad usage (or an issue URL that could not be fetched, or is another repository's), 3 the
+model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
-    const options = readOptions(flags, positional, io);
+    const given = readOptions(flags, positional, io);
+    // Before the model loads: an issue URL is fetched, or the run stops here with why.
+    const fetched = await issueFromUrl(given.issue, { repo: given.repo, anyRepo: flags["any-repo"] === true, env: process.env, signal: io.signal, progress: (text) => io.err(`hearth fix: ${text}\n`) });
+    if (fetched?.kind === "cancelled") {
+      io.err("hearth fix: cancelled before the agent started\n");
+      return FIX_EXIT.cancelled;
+    }
+    if (fetched?.kind === "refused") {
+      io.err(`hearth fix: ${fetched.message}\n`);
+      return FIX_EXIT.usage;
+    }
+    const options = fetched ? { ...given, issue: fetched.text } : given;
     let lock: { release(): void };
     try {
       lock = lockCheckout(options.stateDir, options.repo);
@@ -180,8 +200,6 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
   const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : (str("issue") ?? text);
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
-  const onlyLink = bareLink(issue);
-  if (onlyLink) throw new UsageError(onlyLink);
   const model = str("model");
   const server = str("server");
   if (model && server) throw new UsageError("give --model FILE or --server URL, not both");
@@ -208,22 +226,6 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
-}
-
-/**
- * Why an issue that is only a URL is refused, or undefined: this CLI fetches no issues and
- * the agent cannot open web pages, so a link would be all it knew of the issue — it would
- * edit the checkout for an issue it never read (and a GitHub issue may be another
- * repository's). A GitHub issue's text is one `gh` command away.
- */
-function bareLink(issue: string): string | undefined {
-  const url = issue.trim();
-  if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
-  const github = url.match(/^https?:\/\/(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(issues|pull)\/(\d+)\/?(?:[#?]\S*)?$/i);
-  const how = github
-    ? `gh ${github[3].toLowerCase() === "pull" ? "pr" : "issue"} view ${github[4]} -R ${github[1]}/${github[2]} > issue.md, then --issue-file issue.md`
-    : "(as text, with --issue or with --issue-file FILE)";
-  return `the issue is only a link (${terminalName(url)}): hearth fix does not fetch issues, and the agent cannot open web pages. Give the issue's text${github ? ": " : " "}${how}`;
 }
 
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

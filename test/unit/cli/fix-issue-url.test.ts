@@ -1,12 +1,15 @@
 /**
- * `hearth fix` given only an issue's URL: the CLI fetches no issues and the agent cannot open
- * web pages, so a bare link would be all the agent knows of the issue — refused before any
- * model loads, saying how to give the issue's text.
+ * `hearth fix` given only an issue's URL: a GitHub issue is fetched (from a real HTTP server
+ * on 127.0.0.1 named by $GITHUB_API_URL) before any model loads; one of another repository
+ * than the checkout's, one that cannot be fetched, or a URL that is no issue stops the run
+ * with exit 2, saying why. The full run with a fetched issue is test/integration/cli/fix-issue-url.test.ts.
  */
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -17,30 +20,75 @@ async function fix(cwd: string, ...args: string[]): Promise<{ code: number; err:
   return { code, err: err.join("") };
 }
 
+/** A checkout whose origin is `url`. */
+function checkout(url: string): string {
+  const dir = tempDir("hearth-fix-url-");
+  mkdirSync(join(dir, ".git"));
+  writeFileSync(join(dir, ".git", "config"), `[remote "origin"]\n\turl = ${url}\n`);
+  return dir;
+}
+
 describe("hearth fix with an issue URL", () => {
-  it("refuses a GitHub issue URL (as text, --issue or --issue-file), naming the gh command that gives its text", async () => {
-    const dir = tempDir("hearth-fix-url-");
+  let server: Server;
+  let requests = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      requests++;
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/repos/acme/api/issues/12") return res.end(JSON.stringify({ title: "Crash on empty body", body: "500", comments: 0 }));
+      res.statusCode = 404;
+      res.end(JSON.stringify({ message: "Not Found" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    // The CLI reads its GitHub from the environment; this file runs in its own process.
+    process.env.GITHUB_API_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    for (const name of ["GITHUB_SERVER_URL", "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]) delete process.env[name];
+  });
+  after(() => server.close());
+
+  it("fetches a GitHub issue URL (as text, --issue or --issue-file) before the model loads", async () => {
+    const dir = checkout("git@github.com:acme/api.git");
     writeFileSync(join(dir, "issue.md"), "https://github.com/acme/api/issues/12\n");
     for (const args of [["https://github.com/acme/api/issues/12"], ["--issue", " https://github.com/acme/api/pull/12#issuecomment-3 "], ["--issue-file", "issue.md"]]) {
-      const { code, err } = await fix(dir, ...args);
-      assert.equal(code, 2, err);
-      assert.match(err, args[0] === "--issue" ? /gh pr view 12/ : /gh issue view 12/, args.join(" "));
-      assert.match(err, /hearth fix: the issue is only a link \(https:\/\/github\.com\/acme\/api\/(issues|pull)\/12\S*\): hearth fix does not fetch issues, and the agent cannot open web pages\. Give the issue's text: gh (issue|pr) view 12 -R acme\/api > issue\.md, then --issue-file issue\.md/, args.join(" "));
+      const { err } = await fix(dir, ...args);
+      assert.match(err, /^hearth fix: fetching acme\/api#12 from http:\/\/127\.0\.0\.1:\d+…$/m, args.join(" "));
+      assert.doesNotMatch(err, /only a link|does not fetch/, args.join(" "));
     }
-    assert.deepEqual(readdirSync(dir).sort(), ["issue.md"], "no state, no trajectory: nothing ran");
   });
 
-  it("refuses any other bare URL, with its terminal escapes shown, not sent", async () => {
+  it("refuses an issue of another repository than the checkout's with exit 2, naming both, before anything runs; --any-repo fixes it here", async () => {
+    const dir = checkout("git@github.com:acme/web.git");
+    const { code, err } = await fix(dir, "https://github.com/acme/api/issues/12");
+    assert.equal(code, 2, err);
+    assert.match(err, /hearth fix: the issue is from acme\/api, but the checkout .* is another repository \(GitHub remote: acme\/web \(origin\)\): .* pass --any-repo to fix it here anyway\n$/);
+    assert.deepEqual(readdirSync(dir).sort(), [".git"], "no state, no trajectory: nothing ran");
+    const anyRepo = await fix(dir, "--any-repo", "https://github.com/acme/api/issues/12");
+    assert.doesNotMatch(anyRepo.err, /another repository/);
+  });
+
+  it("stops with exit 2 and GitHub's answer in words when the issue cannot be fetched", async () => {
+    const dir = checkout("git@github.com:acme/api.git");
+    const { code, err } = await fix(dir, "--issue", "https://github.com/acme/api/issues/99");
+    assert.equal(code, 2, err);
+    assert.match(err, /hearth fix: GitHub answered 404 for acme\/api#99\. Set GITHUB_TOKEN \(or GH_TOKEN\) to a GitHub token that can read it if it is in a private repository\.\n$/);
+    assert.deepEqual(readdirSync(dir).sort(), [".git"]);
+  });
+
+  it("refuses any other bare URL without a request, with its terminal escapes shown, not sent", async () => {
     const dir = tempDir("hearth-fix-url-");
+    const before = requests;
     const { code, err } = await fix(dir, "--issue", "https://gitlab.com/acme/api/-/issues/7\u001b[2J");
     assert.equal(code, 2, err);
-    assert.match(err, /the issue is only a link \(https:\/\/gitlab\.com\/acme\/api\/-\/issues\/7\\x1b\[2J\): hearth fix does not fetch issues, and the agent cannot open web pages\. Give the issue's text \(as text, with --issue or with --issue-file FILE\)/);
+    assert.match(err, /the issue is only a link \(https:\/\/gitlab\.com\/acme\/api\/-\/issues\/7\\x1b\[2J\): hearth fix fetches issues from github\.com only .*, and the agent cannot open web pages\. Give the issue's text \(as text, with --issue or with --issue-file FILE\)/);
     assert.ok(!err.includes("\u001b"));
+    assert.equal(requests, before);
   });
 
-  it("takes an issue text that mentions a URL", async () => {
+  it("takes an issue text that mentions a URL, without a request", async () => {
     const dir = tempDir("hearth-fix-url-");
+    const before = requests;
     const { err } = await fix(dir, "--issue", "crash on start, see https://github.com/acme/api/issues/12");
-    assert.doesNotMatch(err, /only a link/);
+    assert.doesNotMatch(err, /only a link|fetching/);
+    assert.equal(requests, before);
   });
 });

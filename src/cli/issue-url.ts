@@ -1,0 +1,123 @@
+/**
+ * `hearth fix` given a GitHub issue's URL (the whole text): the issue is fetched — title,
+ * description and the first comments, as the editor's Fix This Issue does — with
+ * $GH_TOKEN / $GITHUB_TOKEN when set and the API at $GITHUB_API_URL when set (a GitHub
+ * Enterprise server, or a test's server); an issue of another repository than the
+ * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
+ * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
+ */
+import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl } from "../github/github-issue.ts";
+import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
+import { terminalName, terminalText } from "./terminal-text.ts";
+
+/** Which GitHub the CLI talks to, and with what token. */
+export interface GitHubAccess {
+  /** The web host of its issue URLs and remotes: github.com, or a GitHub Enterprise server's. */
+  readonly host: string;
+  readonly apiBase: string;
+  readonly token?: string;
+}
+
+/**
+ * The GitHub of the environment, as GitHub Actions and gh set it: $GITHUB_SERVER_URL's host
+ * (else a GitHub Enterprise API URL's, https://HOST/api/v3; else github.com), $GITHUB_API_URL
+ * (else that host's API), and $GH_TOKEN or $GITHUB_TOKEN ($GH_ENTERPRISE_TOKEN or
+ * $GITHUB_ENTERPRISE_TOKEN first for an Enterprise host, as gh does).
+ */
+export function gitHubAccess(env: NodeJS.ProcessEnv): GitHubAccess {
+  const api = env.GITHUB_API_URL?.trim().replace(/\/+$/, "") || undefined;
+  const enterpriseApi = api?.match(/^https?:\/\/([^/]+)\/api\/v3$/i);
+  const host = hostOf(env.GITHUB_SERVER_URL) ?? (enterpriseApi ? hostOf(`https://${enterpriseApi[1]}`) : undefined) ?? GITHUB_HOST;
+  const github = host === GITHUB_HOST;
+  const token = [...(github ? [] : [env.GH_ENTERPRISE_TOKEN, env.GITHUB_ENTERPRISE_TOKEN]), env.GH_TOKEN, env.GITHUB_TOKEN].find((t) => t?.trim())?.trim();
+  return { host, apiBase: api ?? (github ? "https://api.github.com" : `https://${host}/api/v3`), ...(token ? { token } : {}) };
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (!url?.trim()) return undefined;
+  try {
+    const host = new URL(url.trim()).hostname.toLowerCase();
+    return host === "www.github.com" ? GITHUB_HOST : host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What became of an issue text that is only a URL. */
+export type IssueFromUrl =
+  | { readonly kind: "issue"; readonly text: string }
+  | { readonly kind: "refused"; readonly message: string }
+  | { readonly kind: "cancelled" };
+
+export interface IssueFromUrlOptions {
+  /** The checkout: its GitHub remotes say whose issues it fixes. */
+  readonly repo: string;
+  /** --any-repo: fix an issue of another repository here all the same. */
+  readonly anyRepo: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal: AbortSignal;
+  /** Says what it is doing (fetching takes a moment). */
+  readonly progress: (text: string) => void;
+  /** Longest wait for each of GitHub's answers (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+const WORDING = { signIn: "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it", instead: "give the issue's text instead (--issue-file FILE)" };
+
+/**
+ * The issue a text that is only a URL stands for, or undefined when the text is more than a
+ * URL (it goes to the agent as it is). Messages are safe to print on a terminal.
+ */
+export async function issueFromUrl(issue: string, options: IssueFromUrlOptions): Promise<IssueFromUrl | undefined> {
+  const url = issue.trim();
+  if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
+  const access = gitHubAccess(options.env);
+  const ref = parseGitHubIssueUrl(url, access.host);
+  if (!ref) return { kind: "refused", message: notAnIssue(url, access) };
+  const remotes = await readGitRemotes(options.repo);
+  options.progress(`fetching ${refName(ref)} from ${access.apiBase}${access.token ? " (with the token of the environment)" : ""}…`);
+  let fetched;
+  try {
+    fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  } catch (error) {
+    if (options.signal.aborted) return { kind: "cancelled" };
+    if (error instanceof IssueFetchError) return { kind: "refused", message: terminalText(error.message) };
+    throw error;
+  }
+  if (!options.anyRepo) {
+    // Either name counts: the URL's, and where GitHub says the issue is now (a transfer, a rename).
+    const now = fetched.repository;
+    const origin = issueOrigin(now ? [ref, now] : [ref], remotes, access.host);
+    if (origin.kind === "other") return { kind: "refused", message: otherRepository(now ?? ref, options.repo, origin.remotes) };
+  }
+  return { kind: "issue", text: fetched.text };
+}
+
+function refName(ref: GitHubIssueRef): string {
+  return `${ref.owner}/${ref.repo}#${ref.number}`;
+}
+
+function otherRepository(issueRepo: GitHubRepo, checkout: string, remotes: readonly { readonly name: string; readonly repo: GitHubRepo }[]): string {
+  const named = remotes.map((r) => `${repoName(r.repo)} (${terminalName(r.name)})`).join(", ");
+  return `the issue is from ${repoName(issueRepo)}, but the checkout ${terminalName(checkout)} is another repository (GitHub remote${remotes.length === 1 ? "" : "s"}: ${named}): the agent would change its files for another repository's issue. Run hearth fix in a clone of ${repoName(issueRepo)}, or pass --any-repo to fix it here anyway`;
+}
+
+/** Why a URL that is no issue this CLI can fetch is refused, with what to do instead. */
+function notAnIssue(url: string, access: GitHubAccess): string {
+  const shown = terminalName(url);
+  const github = url.match(/^https?:\/\/(?:www\.)?github\.com\/([\w.-]+)\/([\w.-]+)\/(issues|pull)\/(\d+)\/?(?:[#?]\S*)?$/i);
+  const gh = github ? `gh ${github[3]!.toLowerCase() === "pull" ? "pr" : "issue"} view ${github[4]} -R ${github[1]}/${github[2]} > issue.md, then --issue-file issue.md` : "";
+  if (gh && parseGitHubIssueUrl(url)) {
+    return `the issue ${shown} is on github.com, but GITHUB_SERVER_URL or GITHUB_API_URL points hearth fix at ${terminalName(access.host)}: unset them to fetch it from github.com, or give the issue's text: ${gh}`;
+  }
+  let host = "";
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    // not a URL after all: said as such below
+  }
+  const text = "Give the issue's text (as text, with --issue or with --issue-file FILE)";
+  if (host === access.host || (access.host === GITHUB_HOST && host === "www.github.com")) return `${shown} is not a GitHub issue or pull request (…/owner/repo/issues/N), and the agent cannot open web pages. ${text}`;
+  const enterprise = access.host === GITHUB_HOST ? ` (for a GitHub Enterprise server, set GITHUB_API_URL to its API, https://${terminalName(host || "HOST")}/api/v3)` : "";
+  return `the issue is only a link (${shown}): hearth fix fetches issues from ${terminalName(access.host)} only${enterprise}, and the agent cannot open web pages. ${text}`;
+}

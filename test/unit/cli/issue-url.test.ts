@@ -1,0 +1,150 @@
+/**
+ * `hearth fix` given a GitHub issue URL: fetched from a real HTTP server on 127.0.0.1 (the
+ * API at $GITHUB_API_URL, the token from $GH_TOKEN / $GITHUB_TOKEN), and checked against the
+ * checkout's GitHub remotes read from real git config files in temp folders.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { gitHubAccess, issueFromUrl, type IssueFromUrlOptions } from "../../../src/cli/issue-url.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+function checkout(...urls: string[]): string {
+  const dir = tempDir("hearth-issue-url-");
+  mkdirSync(join(dir, ".git"));
+  writeFileSync(join(dir, ".git", "config"), urls.map((url, i) => `[remote "${i === 0 ? "origin" : `r${i}`}"]\n\turl = ${url}\n`).join(""));
+  return dir;
+}
+
+describe("the GitHub of the environment", () => {
+  it("is github.com's API without a variable; $GITHUB_API_URL (a test's server, GitHub Enterprise) when set; $GH_TOKEN before $GITHUB_TOKEN", () => {
+    assert.deepEqual(gitHubAccess({}), { host: "github.com", apiBase: "https://api.github.com" });
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "http://127.0.0.1:9/", GITHUB_TOKEN: "t1" }), { host: "github.com", apiBase: "http://127.0.0.1:9", token: "t1" });
+    assert.deepEqual(gitHubAccess({ GITHUB_TOKEN: "t1", GH_TOKEN: "t2" }).token, "t2");
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "https://ghe.corp.test/api/v3", GH_TOKEN: "t2", GH_ENTERPRISE_TOKEN: "e" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3", token: "e" });
+    assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test", GITHUB_API_URL: "http://127.0.0.1:9" }), { host: "ghe.corp.test", apiBase: "http://127.0.0.1:9" });
+    assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3" });
+    assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://github.com", GITHUB_API_URL: "https://api.github.com" }), { host: "github.com", apiBase: "https://api.github.com" });
+  });
+});
+
+describe("an issue given only as its URL", () => {
+  let server: Server;
+  let base: string;
+  const seen: { url: string; auth: string | undefined }[] = [];
+  before(async () => {
+    server = createServer((req, res) => {
+      seen.push({ url: req.url!, auth: req.headers.authorization });
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/repos/acme/api/issues/12") return res.end(JSON.stringify({ title: "Crash on empty body", body: "POST / with no body gives 500", comments: 1, repository_url: `${base}/repos/acme/api` }));
+      if (req.url === "/repos/acme/api/issues/12/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "ana" }, body: "Since 2.1." }]));
+      if (req.url === "/repos/acme/old-api/issues/3") return res.end(JSON.stringify({ title: "Moved here", body: "b", comments: 0, repository_url: `${base}/repos/acme/web` }));
+      if (req.url === "/repos/acme/secret/issues/1") {
+        res.statusCode = req.headers.authorization === "Bearer ghp_env" ? 200 : 404;
+        return res.end(JSON.stringify(res.statusCode === 200 ? { title: "Private bug", body: "", comments: 0 } : { message: "Not Found" }));
+      }
+      if (req.url === "/repos/acme/busy/issues/1") {
+        res.statusCode = 403;
+        res.setHeader("x-ratelimit-remaining", "0");
+        res.setHeader("x-ratelimit-reset", String(Date.UTC(2026, 11, 5, 7, 42) / 1000));
+        return res.end(JSON.stringify({ message: "API rate limit exceeded" }));
+      }
+      res.statusCode = 500;
+      res.end("{}");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  const progress: string[] = [];
+  const options = (repo: string, env: NodeJS.ProcessEnv = {}, anyRepo = false): IssueFromUrlOptions => ({
+    repo, anyRepo, env: { GITHUB_API_URL: base, ...env }, signal: new AbortController().signal, progress: (t) => void progress.push(t),
+  });
+
+  it("fetches an issue (or a pull request) of the checkout's repository: title, description, comments", async () => {
+    const repo = checkout("git@github.com:acme/api.git");
+    const expected = "Crash on empty body (acme/api#12)\n\nPOST / with no body gives 500\n\nComment by ana:\nSince 2.1.";
+    assert.deepEqual(await issueFromUrl(" https://github.com/acme/api/issues/12\n", options(repo)), { kind: "issue", text: expected });
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/pull/12#issuecomment-3", options(repo)), { kind: "issue", text: expected });
+    assert.match(progress.at(-1)!, /^fetching acme\/api#12 from http:\/\/127\.0\.0\.1:\d+…$/);
+  });
+
+  it("leaves a text that is more than a URL alone, without a request", async () => {
+    const before = seen.length;
+    assert.equal(await issueFromUrl("crash on start, see https://github.com/acme/api/issues/12", options(checkout())), undefined);
+    assert.equal(seen.length, before);
+  });
+
+  it("refuses an issue of another repository than the checkout's GitHub remotes, naming both, unless --any-repo", async () => {
+    const repo = checkout("git@github.com:acme/web.git", "https://github.com/me/web");
+    const refused = await issueFromUrl("https://github.com/acme/api/issues/12", options(repo));
+    assert.equal(refused?.kind, "refused");
+    assert.equal((refused as { message: string }).message, `the issue is from acme/api, but the checkout ${repo} is another repository (GitHub remotes: acme/web (origin), me/web (r1)): the agent would change its files for another repository's issue. Run hearth fix in a clone of acme/api, or pass --any-repo to fix it here anyway`);
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(repo, {}, true)))?.kind, "issue");
+    // A fork's issue (its upstream's) and a checkout with no GitHub remote are fixed.
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout("git@github.com:me/api.git", "https://github.com/acme/api.git"))))?.kind, "issue");
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout("git@gitlab.com:acme/web.git"))))?.kind, "issue");
+  });
+
+  it("takes an issue transferred to the checkout's repository by its old URL", async () => {
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/old-api/issues/3", options(checkout("git@github.com:acme/web.git"))), { kind: "issue", text: "Moved here (acme/old-api#3)\n\nb" });
+  });
+
+  it("sends $GH_TOKEN / $GITHUB_TOKEN, and says to set one when a private issue answers 404", async () => {
+    const repo = checkout();
+    const missing = await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo));
+    assert.deepEqual(missing, { kind: "refused", message: "GitHub answered 404 for acme/secret#1. Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it if it is in a private repository." });
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo, { GITHUB_TOKEN: "ghp_env" })), { kind: "issue", text: "Private bug (acme/secret#1)\n\n(no description)" });
+    assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");
+  });
+
+  it("says when the rate limit is used up, until when, and what raises it", async () => {
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/busy/issues/1", options(checkout())), {
+      kind: "refused",
+      message: "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (acme/busy#1). Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).",
+    });
+  });
+
+  it("says so when the API cannot be reached, naming where it looked", async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: `http://127.0.0.1:${port}` })), {
+      kind: "refused",
+      message: `GitHub's API at http://127.0.0.1:${port} cannot be reached (are you offline?). Give the issue's text instead (--issue-file FILE).`,
+    });
+  });
+
+  it("is cancelled by Ctrl-C while fetching", async () => {
+    const cancel = new AbortController();
+    cancel.abort();
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", { ...options(checkout()), signal: cancel.signal }), { kind: "cancelled" });
+  });
+
+  it("refuses a URL that is no issue it can fetch, saying why and what to do", async () => {
+    const repo = checkout();
+    const message = async (url: string, env: NodeJS.ProcessEnv = {}) => {
+      const result = await issueFromUrl(url, options(repo, env));
+      assert.equal(result?.kind, "refused", url);
+      return (result as { message: string }).message;
+    };
+    const before = seen.length;
+    assert.equal(await message("https://github.com/acme/api/discussions/5"), "https://github.com/acme/api/discussions/5 is not a GitHub issue or pull request (…/owner/repo/issues/N), and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
+    assert.equal(await message("https://gitlab.com/acme/api/-/issues/7\u001b[2J"), "the issue is only a link (https://gitlab.com/acme/api/-/issues/7\\x1b[2J): hearth fix fetches issues from github.com only (for a GitHub Enterprise server, set GITHUB_API_URL to its API, https://gitlab.com/api/v3), and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
+    assert.match(await message("https://github.com/acme/api/issues/12", { GITHUB_SERVER_URL: "https://ghe.corp.test" }), /^the issue https:\/\/github\.com\/acme\/api\/issues\/12 is on github\.com, but GITHUB_SERVER_URL or GITHUB_API_URL points hearth fix at ghe\.corp\.test: unset them to fetch it from github\.com, or give the issue's text: gh issue view 12 -R acme\/api > issue\.md, then --issue-file issue\.md$/);
+    assert.equal(seen.length, before, "no request for any of them");
+  });
+
+  it("fetches a GitHub Enterprise issue from its server's API and checks it against that server's remotes", async () => {
+    const env = { GITHUB_SERVER_URL: "https://ghe.corp.test" };
+    const ours = checkout("git@ghe.corp.test:acme/api.git");
+    assert.equal((await issueFromUrl("https://ghe.corp.test/acme/api/issues/12", options(ours, env)))?.kind, "issue");
+    const other = await issueFromUrl("https://ghe.corp.test/acme/api/issues/12", options(checkout("https://ghe.corp.test/acme/web.git"), env));
+    assert.match((other as { message: string }).message, /^the issue is from acme\/api, but the checkout .* \(GitHub remote: acme\/web \(origin\)\)/);
+  });
+});

@@ -4,7 +4,7 @@
  * when it dies, telling the user. Every request to the runtime goes through `request`,
  * which fails with one clear message while the runtime is not running.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as vscode from "vscode";
 import {
   CloseAction,
@@ -37,6 +37,7 @@ import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
+import { RuntimeStart, forkRuntime, hungStartMessage } from "./runtime-start.ts";
 import type { ServerKeys } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
@@ -90,19 +91,22 @@ export class RuntimeClient implements vscode.Disposable {
     this.setState({ kind: "starting" });
     this.serverKey = await this.serverKeys?.get(readSettings().serverUrl).catch(() => undefined);
     const spawnedAt = Date.now();
-    const client = new LanguageClient("hearth", "Hearth Runtime", () => this.spawn(), this.clientOptions());
+    let spawned: RuntimeStart | undefined;
+    const client = new LanguageClient("hearth", "Hearth Runtime", async () => (spawned = this.spawn()).child, this.clientOptions());
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
     client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
     for (const register of this.handlers) register(client);
     try {
       await client.start();
+      spawned?.settled();
       const startedMs = Date.now() - spawnedAt;
       this.policy.started(Date.now());
       const status = await client.sendRequest(StatusRequest);
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       if (this.client === client) this.setState({ kind: "running", status });
     } catch (error) {
+      spawned?.settled();
       this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);
       // The child's exit handler schedules the restart; if it is still alive, kill it so it does.
       if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
@@ -205,13 +209,10 @@ export class RuntimeClient implements vscode.Disposable {
     };
   }
 
-  private async spawn(): Promise<ChildProcess> {
+  private spawn(): RuntimeStart {
     const runtime = this.context.asAbsolutePath("out/runtime.mjs");
-    const child = fork(runtime, ["--stdio", `--clientProcessId=${process.pid}`], {
-      silent: true, // pipes, so stdout can carry the connection and stderr the log
-      execArgv: [],
-      env: runtimeEnvironment(process.env),
-    });
+    const child = forkRuntime(runtime, runtimeEnvironment(process.env));
+    const start = new RuntimeStart(child, () => this.startHung(start, runtime));
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
     // The end of what the process itself writes (the language client shows it all in the
@@ -219,7 +220,29 @@ export class RuntimeClient implements vscode.Disposable {
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
     child.on("exit", (code, signal) => void stderrDrained(child.stderr).then(() => this.onExit(child, code, signal, nativeFailureLine(stderr))));
-    return child;
+    return start;
+  }
+
+  /**
+   * A start passed its deadline (runtime-start.ts killed the process tree): the user is told
+   * at once, not on the exit, which a process stuck on a dead network path may not reach for
+   * long. It counts as a failed start, but is not retried by itself: what hangs (a network
+   * drive, a lock) most likely hangs again, a minute each time.
+   */
+  private startHung(start: RuntimeStart, runtimePath: string): void {
+    const message = hungStartMessage(start, runtimePath);
+    this.output.appendLine(`[extension] ${message}`);
+    if (this.stopping || this.stopped.has(start.child) || start.child !== this.child) return;
+    this.stopped.add(start.child); // its exit is this failure, not another crash
+    const client = this.client;
+    this.client = undefined;
+    void client?.dispose(1000).catch(() => undefined);
+    this.policy.crashed(Date.now());
+    this.setState({ kind: "failed", message });
+    void vscode.window.showErrorMessage(message, "Show Log", "Restart Runtime").then((pick) => {
+      if (pick === "Show Log") this.output.show(true);
+      if (pick === "Restart Runtime") void this.restart();
+    });
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, native: string | undefined): void {

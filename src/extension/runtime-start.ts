@@ -1,0 +1,132 @@
+/**
+ * One start of the runtime process, from its spawn until it answers `initialize`, with a
+ * deadline on that answer. A runtime that spawned but never answered — VS Code's Node or the
+ * extension's folder on a network drive that hangs, an antivirus scan holding a file, a lock
+ * — left the status at "starting" for good, with nothing to click. Loading the model is not
+ * part of it: that comes after `initialize`, with its own progress, and may take minutes.
+ * No `vscode`, so it is tested with real processes and a hand-moved clock.
+ */
+import { type ChildProcess, execFile, fork } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+
+/** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
+export const START_DEADLINE_MS = 60_000;
+
+/** The timers the deadline uses: the system's in VS Code, a hand-moved clock in tests. */
+export interface StartTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_TIMERS: StartTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Spawns the runtime as the extension does: its own Node, pipes (stdout carries LSP, stderr the log), no inherited flags. */
+export function forkRuntime(runtimePath: string, env: NodeJS.ProcessEnv, clientPid = process.pid): ChildProcess {
+  return fork(runtimePath, ["--stdio", `--clientProcessId=${clientPid}`], { silent: true, execArgv: [], env });
+}
+
+export interface RuntimeStartOptions {
+  readonly deadlineMs?: number;
+  readonly timers?: StartTimers;
+}
+
+/**
+ * Watches one spawned runtime until `settled` (it answered `initialize`, or its start failed
+ * some other way). Past the deadline the process and every process it started are killed
+ * and `onHung` is called at once — not on its exit, which a process stuck in the kernel on a
+ * dead network path may not reach for a long time.
+ */
+export class RuntimeStart {
+  readonly deadlineMs: number;
+  private readonly timers: StartTimers;
+  private readonly timer: unknown;
+  private phase: "waiting" | "settled" | "hung" = "waiting";
+
+  constructor(readonly child: ChildProcess, onHung: (start: RuntimeStart) => void, options: RuntimeStartOptions = {}) {
+    this.deadlineMs = options.deadlineMs ?? START_DEADLINE_MS;
+    this.timers = options.timers ?? SYSTEM_TIMERS;
+    this.timer = this.timers.setTimeout(() => this.expire(onHung), this.deadlineMs);
+    // A process that ended (a crash, a stop) before the deadline is the exit handler's business.
+    child.once("exit", () => this.settled());
+  }
+
+  /** Whether the deadline passed without an answer (the process was killed for it). */
+  get hung(): boolean {
+    return this.phase === "hung";
+  }
+
+  /** The runtime answered `initialize`, or its start ended otherwise: the deadline is off. */
+  settled(): void {
+    if (this.phase !== "waiting") return;
+    this.phase = "settled";
+    this.timers.clearTimeout(this.timer);
+  }
+
+  private expire(onHung: (start: RuntimeStart) => void): void {
+    if (this.phase !== "waiting") return;
+    this.phase = "hung";
+    if (this.child.pid !== undefined) void killProcessTree(this.child.pid);
+    onHung(this);
+  }
+}
+
+/** What the user reads when a start passed its deadline: what hung, what it may be, what to do. */
+export function hungStartMessage(start: RuntimeStart, runtimePath: string, nodePath = process.execPath): string {
+  return (
+    `Hearth's runtime did not answer within ${Math.round(start.deadlineMs / 1000)} s of starting and was stopped ` +
+    `(pid ${start.child.pid ?? "unknown"}: ${nodePath} ${runtimePath}). Something it reads while starting may be hanging: ` +
+    "a network drive, an antivirus scan, a file another program holds locked. Show Log says what it did last; Restart Runtime tries again."
+  );
+}
+
+/**
+ * SIGKILL to a process and every process below it. The tree is listed before anything is
+ * killed: a child orphaned by its parent's death no longer shows whose it was.
+ */
+export async function killProcessTree(pid: number): Promise<void> {
+  if (process.platform === "win32") {
+    await new Promise<void>((resolve) => execFile("taskkill", ["/pid", String(pid), "/T", "/F"], () => resolve()));
+    return;
+  }
+  const parents = await parentPids();
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  for (const p of tree) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Each live process's parent: /proc on Linux, `ps` elsewhere (macOS). */
+async function parentPids(): Promise<Map<number, number>> {
+  const parents = new Map<number, number>();
+  if (process.platform === "linux") {
+    for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+      const stat = readOr(`/proc/${name}/stat`);
+      // After the command name in parentheses (which may hold anything): state, ppid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid) parents.set(Number(name), ppid);
+    }
+    return parents;
+  }
+  const out = await new Promise<string>((resolve) => execFile("ps", ["-A", "-o", "pid=,ppid="], (_error, stdout) => resolve(String(stdout ?? ""))));
+  for (const line of out.split("\n")) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid) parents.set(pid, ppid);
+  }
+  return parents;
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, "latin1");
+  } catch {
+    return ""; // the process ended meanwhile
+  }
+}

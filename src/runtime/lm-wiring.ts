@@ -8,7 +8,7 @@ import { BackendError, countLmTokens, LmInputError, lmPartOf, runLmChat } from "
 import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
-import { abortSignal, guard } from "./rpc.ts";
+import { abortSignal, cancellable, guard } from "./rpc.ts";
 import type { RuntimeSession } from "./session.ts";
 
 export interface LmWiringOptions {
@@ -20,7 +20,8 @@ export function wireLm({ connection, session }: LmWiringOptions): void {
   connection.onRequest(
     LmChatRequest,
     guard("lm/chat", async (params, token: CancellationToken) => {
-      const backend = await session.readyBackend();
+      // A load takes minutes for a large model: a caller that stops waiting is answered at once.
+      const backend = await cancellable(session.readyBackend(), token);
       const parts = new ChatEventCoalescer((event) => {
         const part = lmPartOf(event);
         if (part) void connection.sendNotification(LmPartNotification, { runId: params.runId, part });
@@ -32,7 +33,7 @@ export function wireLm({ connection, session }: LmWiringOptions): void {
   );
   connection.onRequest(
     LmCountTokensRequest,
-    guard("lm/countTokens", async (params, token: CancellationToken) => ({ tokens: await countLmTokens(await session.readyBackend(), params, abortSignal(token)) })),
+    guard("lm/countTokens", async (params, token: CancellationToken) => ({ tokens: await countLmTokens(await cancellable(session.readyBackend(), token), params, abortSignal(token)) })),
   );
 }
 

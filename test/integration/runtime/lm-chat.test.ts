@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeConfigurationNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol";
@@ -162,5 +164,42 @@ describe("hearth/lm/* failures", () => {
     );
     const result = await lm.runtime.connection.sendRequest(LmChatRequest, { runId: "after-long", messages: ASK, maxTokens: 64 });
     assert.equal(result.stopReason, "endOfTurn");
+  });
+});
+
+describe("hearth/lm/* while the model loads", () => {
+  // A caller that stops waiting (VS Code's chat Stop, another extension's token) waited until
+  // the model had loaded, minutes for a large GGUF: the request only then noticed the cancel.
+  it("a chat or token count cancelled before the model is ready ends at once with RequestCancelled", { timeout: 60_000 }, async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolveHeld) => (release = resolveHeld));
+    let asked!: () => void;
+    const modelsAsked = new Promise<void>((resolveAsked) => (asked = resolveAsked));
+    // A server whose model list comes only when the test says: the model is loading until then.
+    const server = createServer((req, res) => {
+      if (req.url !== "/v1/models") return void res.writeHead(404).end();
+      asked();
+      void held.then(() => res.end(JSON.stringify({ data: [{ id: "slow" }] })));
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    try {
+      const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: { ...BASE, serverUrl } } });
+      running.push(runtime);
+      const chatToken = new CancellationTokenSource();
+      const countToken = new CancellationTokenSource();
+      const chat = runtime.connection.sendRequest(LmChatRequest, { runId: "early", messages: ASK, maxTokens: 4 }, chatToken.token);
+      const count = runtime.connection.sendRequest(LmCountTokensRequest, { text: "hi" }, countToken.token);
+      await modelsAsked;
+      chatToken.cancel();
+      countToken.cancel();
+      const isCancelled = (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled;
+      await assert.rejects(chat, isCancelled);
+      await assert.rejects(count, isCancelled);
+    } finally {
+      release();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { Marked, type Tokens } from "marked";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
 import { MAX_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
+import { markedBounds } from "./marked-bounds.ts";
 import type { Post } from "./host.ts";
 
 const ALLOWED_TAGS = [
@@ -59,7 +60,7 @@ const marked = new Marked({
       return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
     },
   },
-});
+}).use(markedBounds);
 
 /**
  * Markdown as sanitized DOM nodes. Pure apart from the document it builds in. Markdown the

@@ -13,6 +13,8 @@ export interface CliIo {
   err(text: string): void;
   /** Reads all of standard input (e.g. an issue text piped to `hearth locate`). */
   readStdin(): Promise<string>;
+  /** Reads all of standard input as its bytes (a patch need not be UTF-8); absent where only text is at hand. */
+  readStdinBytes?(): Promise<Uint8Array>;
   /** The directory the command was started in. */
   readonly cwd: string;
   /** Cancelled on Ctrl-C; long-running commands must honour it. */
@@ -46,6 +48,11 @@ export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
  * log named by mistake would otherwise be read until the heap gives out.
  */
 export function readInputFile(path: string, what: string): string {
+  return readInputBytes(path, what).toString("utf8");
+}
+
+/** readInputFile's bytes, as they are. */
+export function readInputBytes(path: string, what: string): Buffer {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -56,7 +63,7 @@ export function readInputFile(path: string, what: string): string {
   if (stat.isDirectory()) throw new UsageError(`${capitalized(what)} ${path} is a folder: give a file`);
   if (stat.size > MAX_INPUT_BYTES) throw new UsageError(`${capitalized(what)} ${path} is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: give the file itself, not a log or an archive`);
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (error) {
     throw new UsageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
   }

@@ -62,12 +62,12 @@ const CANCELLED = 130;
 /** On a terminal, stdin waits for typing: without a word it looks like a hang (`hearth locate` with no `< issue.txt`). */
 function announcingStdin(name: string, io: CliIo): CliIo {
   if (!io.inIsTerminal) return io;
+  const announce = () => io.err(`hearth ${name}: reading stdin from the terminal: type or paste it, then press Ctrl-D on a line of its own (or pipe it: hearth ${name} < FILE)\n`);
+  const { readStdinBytes } = io;
   return {
     ...io,
-    readStdin: () => {
-      io.err(`hearth ${name}: reading stdin from the terminal: type or paste it, then press Ctrl-D on a line of its own (or pipe it: hearth ${name} < FILE)\n`);
-      return io.readStdin();
-    },
+    readStdin: () => (announce(), io.readStdin()),
+    ...(readStdinBytes ? { readStdinBytes: () => (announce(), readStdinBytes.call(io)) } : {}),
   };
 }
 
@@ -80,23 +80,25 @@ function processIo(): CliIo {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => controller.abort());
   const out = closable(process.stdout, () => controller.abort());
   const err = closable(process.stderr, () => undefined);
+  const readStdinBytes = async (): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      size += (chunk as Buffer).length;
+      // `< /dev/zero` or a pasted image would be read until the heap gives out.
+      if (size > MAX_INPUT_BYTES) {
+        process.stdin.destroy();
+        throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  };
   return {
     out,
     err,
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of process.stdin) {
-        size += (chunk as Buffer).length;
-        // `< /dev/zero` or a pasted image would be read until the heap gives out.
-        if (size > MAX_INPUT_BYTES) {
-          process.stdin.destroy();
-          throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return Buffer.concat(chunks).toString("utf8");
-    },
+    readStdin: async () => (await readStdinBytes()).toString("utf8"),
+    readStdinBytes,
     cwd: process.cwd(),
     signal: controller.signal,
     errIsTerminal: process.stderr.isTTY === true,

@@ -7,8 +7,9 @@
  */
 import { resolve } from "node:path";
 import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
+import { patchText } from "../../tools/patch/encoding.ts";
 import { checkWritable } from "../../tools/workspace.ts";
-import { type CliCommand, UsageError, parseFlags, readInputFile, repoFolder } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, parseFlags, readInputBytes, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 export const applyPatchCommand: CliCommand = {
@@ -29,12 +30,12 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     const dir = repoFolder(io.cwd, typeof repo === "string" ? repo : undefined);
     const dryRun = flags["dry-run"] === true || flags.check === true;
     const source = positional[0];
-    const text = source && source !== "-" ? readInputFile(resolve(io.cwd, source), "the patch file") : await io.readStdin();
+    const { text, raw } = patchText(source && source !== "-" ? readInputBytes(resolve(io.cwd, source), "the patch file") : await stdinBytes(io));
     if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
     const workspace = new DiskWorkspace(dir);
     let plan;
     try {
-      plan = await planPatch(workspace, text);
+      plan = await planPatch(workspace, text, { raw });
       await checkAll(dir, plan.changes);
       if (plan.ok && !dryRun) await workspace.apply(plan.changes);
     } catch (error) {
@@ -48,6 +49,11 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     return plan.ok ? 0 : 1;
   },
 };
+
+/** The patch on stdin as its bytes: git writes a Latin-1 file's lines as Latin-1 (patch/encoding.ts). */
+async function stdinBytes(io: CliIo): Promise<Uint8Array> {
+  return io.readStdinBytes ? io.readStdinBytes() : Buffer.from(await io.readStdin(), "utf8");
+}
 
 /** The containment check for every path of the batch, so a dry run refuses what a real run would. */
 async function checkAll(root: string, changes: readonly WorkspaceChange[]): Promise<void> {

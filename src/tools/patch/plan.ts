@@ -9,6 +9,7 @@ import { type TextFile, decodeText, encodeText, joinLines, splitLines } from "..
 import { ToolError } from "../tool.ts";
 import type { Workspace, WorkspaceChange } from "../workspace.ts";
 import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
+import { matchEncoding, rawSectionPaths } from "./encoding.ts";
 import { type FilePatch, type Prefixes, parsePatch } from "./parse.ts";
 
 export type FileOperation = "modify" | "create" | "delete" | "rename";
@@ -37,6 +38,11 @@ export interface PatchPlan {
 export interface PlanOptions {
   /** Path for hunks that come without any file header. */
   readonly defaultPath?: string;
+  /**
+   * The patch text is its bytes, one character each (`patchText`'s `raw`: a patch that is
+   * not UTF-8): each section is matched to its file's encoding first (encoding.ts).
+   */
+  readonly raw?: boolean;
 }
 
 /** In-memory state of a file across the patch (a file may appear in several sections). */
@@ -69,7 +75,8 @@ interface PlanState {
   readonly names: Map<string, string>;
 }
 
-async function planFile(ws: Workspace, section: FilePatch, { pending, renames, names }: PlanState, options: PlanOptions): Promise<FileOutcome> {
+async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renames, names }: PlanState, options: PlanOptions): Promise<FileOutcome> {
+  let section = options.raw ? rawSectionPaths(patchSection) : patchSection;
   let paths: { from: string | null; to: string | null };
   try {
     paths = await resolvePaths(ws, section, pending, options);
@@ -90,7 +97,13 @@ async function planFile(ws: Workspace, section: FilePatch, { pending, renames, n
   const alias = await aliasOf(ws.root, names, [paths.from, paths.to]);
   if (alias) return fail(`"${alias.path}" is "${alias.other}" under another name (through a link), which this patch also changes; patch the file under one name`);
   try {
-    const state = await load(ws, pending, paths.from, path);
+    let state = await load(ws, pending, paths.from, path);
+    if (options.raw) {
+      const matched = matchEncoding(section, state.file, path);
+      if ("refusal" in matched) return fail(matched.refusal);
+      section = matched.section;
+      state = { file: matched.file, text: state.text };
+    }
     if (paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to))) return fail(`"${paths.to}" already exists`);
     const original = splitLines(state.text ?? "");
     const { lines, outcomes } = applyHunks(original, state.file.eol, section.hunks);

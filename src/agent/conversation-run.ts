@@ -88,10 +88,12 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
-      // A count that fails is shown as unknown, with why: not as an empty context.
-      const count = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition))
-        .then((usedTokens) => ({ usedTokens }), (error: unknown) => ({ countError: error instanceof Error ? error.message : String(error) }));
-      emit({ type: "context", ...count, contextSize: state.info.contextSize });
+      // A count that fails is shown as unknown, with why: not as an empty context. Stop cancels
+      // it (a server that stopped answering would hold the run's end until its timeout): the
+      // meter keeps the loop's last count.
+      const count = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition), signal)
+        .then((usedTokens) => ({ usedTokens }), (error: unknown) => (signal.aborted ? undefined : { countError: error instanceof Error ? error.message : String(error) }));
+      if (count) emit({ type: "context", ...count, contextSize: state.info.contextSize });
     }
     const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles };
     emit({ type: "end", result: full });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
-import { BackendError, type ChatMessage, type ToolDefinition } from "../../../src/models/index.ts";
+import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
 import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
@@ -31,7 +31,7 @@ class UncountableBackend extends ScriptedBackend {
   }
 }
 
-describe("context meter", { timeout: 120_000 }, () => {
+describe("context meter", { timeout: 60_000 }, () => {
   it("says the count is unknown, and why, when the tokens cannot be counted — never an empty context", async (t) => {
     const root = folder(t, "hearth-count-ws-");
     cpSync(FIXTURE, root, { recursive: true });
@@ -63,5 +63,44 @@ describe("context meter", { timeout: 120_000 }, () => {
     assert.match(meter.textContent ?? "", /\? \/ 8\.2k tokens · could not count/);
     assert.match(meter.title, /could not be counted: the server at http:\/\/127\.0\.0\.1:9 did not answer/);
     assert.equal(meter.querySelector("meter"), null, "no empty bar");
+  });
+
+  it("Stop ends the run while a server that stopped answering would keep the count waiting", async (t) => {
+    const root = folder(t, "hearth-count-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const stop = new AbortController();
+    /** A server that no longer answers: a request waits until it is cancelled (or, with no way to cancel it, until its timeout). */
+    class DeadServer extends ScriptedBackend {
+      override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+        stop.abort(); // the user gives up on the reply
+        yield* super.chat(request);
+      }
+      override countTokens(_messages: readonly ChatMessage[], _tools?: readonly ToolDefinition[], signal?: AbortSignal): Promise<number> {
+        if (!stop.signal.aborted) return Promise.resolve(100);
+        return new Promise((_, reject) => {
+          if (signal?.aborted) reject(signal.reason as Error);
+          signal?.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+        });
+      }
+    }
+    const backend = new DeadServer({ turns: [{ text: "Hello." }], contextSize: 8192 });
+    await backend.load();
+    const events: AgentWireEvent[] = [];
+    const outcome = await runConversationTurn({
+      mode: "chat",
+      text: "hi",
+      messages: [],
+      workspace: new DiskWorkspace(root),
+      checkpoints: await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-count-state-") }),
+      backend: async () => backend,
+      policy: "ask",
+      approve: async () => false,
+      onEvent: (e) => events.push(e),
+      signal: stop.signal,
+    });
+    assert.equal(outcome.result.stopReason, "cancelled");
+    assert.equal(events.at(-1)?.type, "end");
+    // The meter keeps the last count it had: a cancelled count is not a failed one.
+    assert.deepEqual(events.filter((e) => e.type === "context"), [{ type: "context", usedTokens: 100, contextSize: 8192 }]);
   });
 });

@@ -30,7 +30,7 @@ import {
   StatusRequest,
   WorkspaceTrustedNotification,
 } from "../protocol/lsp-ext.ts";
-import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { NATIVE_TAIL_CHARS, stderrDrained } from "../protocol/native-crash.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -99,14 +99,14 @@ export class RuntimeClient implements vscode.Disposable {
     for (const register of this.handlers) register(client);
     try {
       await client.start();
-      spawned?.settled();
+      spawned?.answered();
       const startedMs = Date.now() - spawnedAt;
       this.policy.started(Date.now());
       const status = await client.sendRequest(StatusRequest);
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       if (this.client === client) this.setState({ kind: "running", status });
     } catch (error) {
-      spawned?.settled();
+      spawned?.failed(error);
       this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);
       // The child's exit handler schedules the restart; if it is still alive, kill it so it does.
       if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
@@ -216,10 +216,10 @@ export class RuntimeClient implements vscode.Disposable {
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
     // The end of what the process itself writes (the language client shows it all in the
-    // log): a native abort's last words say why it died.
+    // log): a native abort's last words, or the error a broken install died of, say why.
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
-    child.on("exit", (code, signal) => void stderrDrained(child.stderr).then(() => this.onExit(child, code, signal, nativeFailureLine(stderr))));
+    child.on("exit", (code, signal) => void stderrDrained(child.stderr).then(() => this.onExit(child, start.exitReason(code, signal, stderr))));
     return start;
   }
 
@@ -245,8 +245,7 @@ export class RuntimeClient implements vscode.Disposable {
     });
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, native: string | undefined): void {
-    const reason = `${signal ? `killed by ${signal}` : `exit code ${code}`}${native ? `: ${native}` : ""}`;
+  private onExit(child: ChildProcess, reason: string): void {
     this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
     if (this.stopping || this.stopped.has(child) || child !== this.child) return;
     const client = this.client;

@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { NATIVE_TAIL_CHARS, nativeFailureLine } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
 export const START_DEADLINE_MS = 60_000;
@@ -33,9 +34,14 @@ export interface RuntimeStartOptions {
   readonly timers?: StartTimers;
 }
 
+/** vscode-jsonrpc's code for a request left unanswered when its connection closed: says nothing about why. */
+const PENDING_RESPONSE_REJECTED = -32097;
+/** Of a long line (a path in a message) the start says enough. */
+const MAX_LINE_CHARS = 240;
+
 /**
- * Watches one spawned runtime until `settled` (it answered `initialize`, or its start failed
- * some other way). Past the deadline the process and every process it started are killed
+ * Watches one spawned runtime until it answered `initialize` (`answered`) or its start
+ * failed (`failed`, or its exit). Past the deadline the process and every process it started are killed
  * and `onHung` is called at once — not on its exit, which a process stuck in the kernel on a
  * dead network path may not reach for a long time.
  */
@@ -43,14 +49,16 @@ export class RuntimeStart {
   readonly deadlineMs: number;
   private readonly timers: StartTimers;
   private readonly timer: unknown;
-  private phase: "waiting" | "settled" | "hung" = "waiting";
+  private phase: "waiting" | "answered" | "failed" | "hung" = "waiting";
+  /** Why the start failed, in the runtime's own words (its answer to `initialize`). */
+  private failure: string | undefined;
 
   constructor(readonly child: ChildProcess, onHung: (start: RuntimeStart) => void, options: RuntimeStartOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? START_DEADLINE_MS;
     this.timers = options.timers ?? SYSTEM_TIMERS;
     this.timer = this.timers.setTimeout(() => this.expire(onHung), this.deadlineMs);
     // A process that ended (a crash, a stop) before the deadline is the exit handler's business.
-    child.once("exit", () => this.settled());
+    child.once("exit", () => this.failed());
   }
 
   /** Whether the deadline passed without an answer (the process was killed for it). */
@@ -58,10 +66,33 @@ export class RuntimeStart {
     return this.phase === "hung";
   }
 
-  /** The runtime answered `initialize`, or its start ended otherwise: the deadline is off. */
-  settled(): void {
+  /** The runtime answered `initialize`: the deadline is off. */
+  answered(): void {
+    this.settle("answered");
+  }
+
+  /** The start failed (`error`: what the client's start rejected with, when there is one): the deadline is off. */
+  failed(error?: unknown): void {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (this.phase === "waiting" && error instanceof Error && typeof code === "number" && code !== PENDING_RESPONSE_REJECTED) this.failure = error.message;
+    this.settle("failed");
+  }
+
+  /**
+   * How the process ended, for the user: the signal or exit code and, when there are any,
+   * words for why — native code's last line, or for a runtime that never answered, the error
+   * Node printed (a broken install's "Cannot find module …") or its answer to `initialize`.
+   */
+  exitReason(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+    const native = nativeFailureLine(stderr);
+    if (!native && this.phase === "failed" && this.failure) return `its start failed: ${clip(this.failure)}`;
+    const why = native ?? (this.phase === "answered" ? undefined : startErrorLine(stderr));
+    return `${signal ? `killed by ${signal}` : `exit code ${code}`}${why ? `: ${why}` : ""}`;
+  }
+
+  private settle(phase: "answered" | "failed"): void {
     if (this.phase !== "waiting") return;
-    this.phase = "settled";
+    this.phase = phase;
     this.timers.clearTimeout(this.timer);
   }
 
@@ -71,6 +102,17 @@ export class RuntimeStart {
     if (this.child.pid !== undefined) void killProcessTree(this.child.pid);
     onHung(this);
   }
+}
+
+/** The last line of `stderr` with an error Node printed as it died (`Error: Cannot find module …`, `SyntaxError: …`), clipped. */
+function startErrorLine(stderr: string): string | undefined {
+  const lines = stderr.slice(-NATIVE_TAIL_CHARS).split(/\r?\n/).map((line) => line.trim());
+  const line = lines.findLast((l) => /^([A-Z]\w*)?Error\b.*:/.test(l));
+  return line === undefined ? undefined : clip(line);
+}
+
+function clip(line: string): string {
+  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
 }
 
 /** What the user reads when a start passed its deadline: what hung, what it may be, what to do. */

@@ -25,13 +25,9 @@ function connect(child: ChildProcess): ProtocolConnection {
   return connection;
 }
 
-/** `initialize` as the language client sends it; resolves with whether it was answered. */
-function initialize(connection: ProtocolConnection): Promise<boolean> {
-  const params = { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: {} } };
-  return connection.sendRequest(InitializeRequest.type, params).then(
-    () => true,
-    () => false,
-  );
+/** `initialize` as the language client sends it. */
+function initialize(connection: ProtocolConnection): Promise<unknown> {
+  return connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: {} } });
 }
 
 /** The first match of `pattern` in what the process writes to stderr. */
@@ -71,7 +67,10 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     // Its stderr is shared with the process it started: the pipe ends once both are gone.
     const stderrEnded = once(child.stderr!, "end");
     const connection = connect(child);
-    const answered = initialize(connection);
+    const answered = initialize(connection).then(
+      () => true,
+      () => false,
+    );
 
     clock.advance(START_DEADLINE_MS - 1);
     assert.deepEqual(hung, [], "not before the deadline");
@@ -97,8 +96,8 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     const hung: RuntimeStart[] = [];
     const start = new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
     const connection = connect(child);
-    assert.equal(await initialize(connection), true);
-    start.settled();
+    await initialize(connection);
+    start.answered();
     clock.advance(60 * START_DEADLINE_MS);
     assert.deepEqual(hung, []);
     assert.equal(clock.pending(), 0, "no deadline left waiting");
@@ -110,14 +109,47 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     connection.dispose();
   });
 
-  it("does nothing for a runtime that died before the deadline (its exit is reported as a crash)", async () => {
+  it("does nothing for a runtime that died before the deadline, and says what it died of: the error Node printed", async () => {
     const clock = new FakeClock();
+    // A broken install: the runtime's file is not there (or cannot be loaded).
     const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
-    new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
-    await once(child, "exit");
+    const start = new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")));
+    const ended = once(child.stderr!, "end");
+    const connection = connect(child);
+    const answer = initialize(connection);
+    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+    await ended;
+    connection.dispose();
+    // As the language client's start rejects: the request left unanswered says nothing about why.
+    start.failed(await answer.then(() => undefined, (error: unknown) => error));
     assert.equal(clock.pending(), 0);
     clock.advance(START_DEADLINE_MS);
     assert.deepEqual(hung, []);
+    assert.match(start.exitReason(code, signal, stderr), /^exit code 1: Error: Cannot find module '.*missing-runtime\.mjs'$/);
+  });
+
+  it("names the runtime's own answer when initialize failed and the client stopped it", async () => {
+    const child = forkRuntime(resolve(SILENT, "../refusing-runtime.mjs"), runtimeEnvironment(process.env));
+    const start = new RuntimeStart(child, () => assert.fail("not a hang"), { timers: new FakeClock() });
+    const connection = connect(child);
+    const error = await initialize(connection).then(() => assert.fail("answered"), (e: unknown) => e);
+    start.failed(error);
+    const exited = once(child, "exit");
+    child.kill("SIGKILL"); // what RuntimeClient does with a runtime whose start failed
+    const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
+    connection.dispose();
+    assert.equal(start.exitReason(code, signal, ""), "its start failed: Request initialize failed with message: EACCES: permission denied, mkdir '/srv/hearth/storage'");
+  });
+
+  it("gives no start error for a runtime that answered: only native code's last words", () => {
+    const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
+    const start = new RuntimeStart(child, () => undefined, { timers: new FakeClock() });
+    start.answered();
+    const stderr = "TypeError: cannot read properties of undefined (reading 'x')\n";
+    assert.equal(start.exitReason(1, null, stderr), "exit code 1");
+    assert.equal(start.exitReason(null, "SIGABRT", `${stderr}/src/ggml.c:12: GGML_ASSERT(x) failed\n`), "killed by SIGABRT: /src/ggml.c:12: GGML_ASSERT(x) failed");
   });
 });

@@ -17,8 +17,9 @@ import { formatSize } from "../protocol/units.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
-import { DEFAULT_PROJECT_CONTEXT_TOKENS, backendTokenCounter, loadProjectContext } from "./project-context.ts";
-import { DEFAULT_STARTING_CODE_TOKENS, startingContext } from "./starting-context.ts";
+import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
+import { type PromptBudgets, promptBudgets, smallContextNotice } from "./prompt-budgets.ts";
+import { startingContext } from "./starting-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
 export interface ConversationRunOptions {
@@ -50,16 +51,6 @@ export interface ConversationRunOutcome {
   readonly messages: ChatMessage[];
 }
 
-/** Tokens of repository map in a new conversation's system prompt (at FULL_BUDGET_CONTEXT and above). */
-const REPO_MAP_TOKENS = 1500;
-/**
- * The context from which what Hearth shows before the user's message — repository map,
- * project rules, a fix's related code: up to 6,000 tokens beside about 3,000 of
- * instructions and tools — gets its whole budget. A smaller context gets a share in
- * proportion: at 8,192 tokens the whole budgets overflowed a fix's first turn, and the
- * user was told to send a shorter message.
- */
-const FULL_BUDGET_CONTEXT = 32_768;
 /** Characters of an attached file included in the message (the rest: read_file). */
 const ATTACHED_FILE_CHARS = 12_000;
 const PREVIEW_CHARS = 2_000;
@@ -114,10 +105,10 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const system = { role: "system" as const, content: await systemPrompt(options, testCommand, backend) };
     messages.splice(0, messages[0]?.role === "system" ? 1 : 0, system);
   }
-  const small = smallContext(backend);
+  const small = budgetsFor(backend).smallContext;
   if (small && (newPrompt || options.mode === "fix")) {
     const what = newPrompt ? (options.mode === "fix" ? "repository map, project rules, related code" : "repository map, project rules") : "related code";
-    emit({ type: "notice", level: "info", text: `The model's context (${small.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. A larger context (hearth.contextSize, or the server's) shows more.` });
+    emit({ type: "notice", level: "info", text: smallContextNotice(small, what) });
   }
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
@@ -194,7 +185,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
 async function fixMessage(options: ConversationRunOptions, systemText: string, testCommand: string | undefined, backend: ModelBackend): Promise<string> {
   const starting = await startingContext(options.index, options.workspace, options.text, {
     countTokens: backendTokenCounter(backend),
-    budgetTokens: scaled(DEFAULT_STARTING_CODE_TOKENS, backend),
+    budgetTokens: budgetsFor(backend).startingCode,
     alreadyShown: systemText,
     signal: options.signal,
   }).catch(() => ({ files: [], code: [] }));
@@ -207,10 +198,11 @@ async function fixMessage(options: ConversationRunOptions, systemText: string, t
  * its budget. It stays fixed for the conversation: the stable prefix the KV cache reuses.
  */
 async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined, backend: ModelBackend): Promise<string> {
-  const map = options.index ? await options.index.repoMap({ tokens: scaled(REPO_MAP_TOKENS, backend), query: options.text }).catch(() => undefined) : undefined;
+  const budgets = budgetsFor(backend);
+  const map = options.index ? await options.index.repoMap({ tokens: budgets.repoMap, query: options.text }).catch(() => undefined) : undefined;
   const project = await loadProjectContext(options.workspace, {
     countTokens: backendTokenCounter(backend),
-    budgetTokens: scaled(DEFAULT_PROJECT_CONTEXT_TOKENS, backend),
+    budgetTokens: budgets.projectRules,
     signal: options.signal,
   }).catch(() => undefined);
   return buildSystemPrompt({
@@ -222,17 +214,10 @@ async function systemPrompt(options: ConversationRunOptions, testCommand: string
   });
 }
 
-/** The model's context when it is under FULL_BUDGET_CONTEXT (the starting context is cut to fit it), else undefined. */
-function smallContext(backend: ModelBackend): number | undefined {
+/** The starting context's budgets for the backend's model (whole when it is not ready). */
+function budgetsFor(backend: ModelBackend): PromptBudgets {
   const state = backend.state();
-  const size = state.kind === "ready" ? state.info.contextSize : 0;
-  return size > 0 && size < FULL_BUDGET_CONTEXT ? size : undefined;
-}
-
-/** A starting-context budget in proportion to a small context (see FULL_BUDGET_CONTEXT). */
-function scaled(budget: number, backend: ModelBackend): number {
-  const small = smallContext(backend);
-  return small ? Math.floor((budget * small) / FULL_BUDGET_CONTEXT) : budget;
+  return promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
 }
 
 /** What one write changed: its diff, its files, and the checkpoint of how it left them. */

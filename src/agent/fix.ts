@@ -12,6 +12,7 @@ import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace,
 import { runTestsTool } from "../tools/run-tests.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
+import { promptBudgets } from "./prompt-budgets.ts";
 import { type StartingCode, renderCode, startingContext } from "./starting-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
 
@@ -31,11 +32,11 @@ export interface FixOptions {
   readonly policy: ApprovalPolicy;
   readonly approve?: (request: ApprovalRequest) => Promise<boolean>;
   readonly maxSteps?: number;
-  /** Token budget of the repository map in the system prompt (default 1,500). */
+  /** Token budget of the repository map in the system prompt (default 1,500; less in a small context: `promptBudgets`). */
   readonly repoMapTokens?: number;
-  /** Token budget of AGENTS.md, .hearth/rules.md and memory entries in the prompt (default 2,000). */
+  /** Token budget of AGENTS.md, .hearth/rules.md and memory entries in the prompt (default 2,000; less in a small context). */
   readonly projectContextTokens?: number;
-  /** Token budget of the related functions'/classes' code in the first message (default 2,500). */
+  /** Token budget of the related functions'/classes' code in the first message (default 2,500; less in a small context). */
   readonly startingCodeTokens?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   readonly signal?: AbortSignal;
@@ -77,11 +78,13 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir });
   const start = await store.create("before Hearth's fix");
-  const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? 1500, query: options.issue })).text : undefined;
+  const state = options.backend.state();
+  const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
+  const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? budgets.repoMap, query: options.issue })).text : undefined;
   const workspace = options.workspace ?? new DiskWorkspace(options.repo);
   const starting = await startingContext(options.index, workspace, options.issue, {
     countTokens: backendTokenCounter(options.backend),
-    ...(options.startingCodeTokens === undefined ? {} : { budgetTokens: options.startingCodeTokens }),
+    budgetTokens: options.startingCodeTokens ?? budgets.startingCode,
     ...(repoMap ? { alreadyShown: repoMap } : {}),
     signal,
   });
@@ -89,7 +92,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const memories: string[] = [];
   const projectContext = await loadProjectContext(workspace, {
     countTokens: backendTokenCounter(options.backend),
-    ...(options.projectContextTokens === undefined ? {} : { budgetTokens: options.projectContextTokens }),
+    budgetTokens: options.projectContextTokens ?? budgets.projectRules,
     signal,
   });
   const agent = new Agent({

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
 import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
+import { runFix } from "../../../src/agent/fix.ts";
 import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
 import { type ChatRequest, type ChatStreamEvent, DoesNotFitError } from "../../../src/models/index.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
@@ -42,7 +43,10 @@ function bigRepo(root: string): string {
   return repo;
 }
 
-async function fixAt(t: TestContext, contextSize: number): Promise<{ stopReason: string; message: string; events: AgentWireEvent[] }> {
+const ISSUE = "billing_step_3_2 and billing_step_7_1 add up invoice totals wrong for credit lines";
+
+/** A temp folder with bigRepo in it, indexed, and the bounded model loaded; all removed after the test. */
+async function setUp(t: TestContext, contextSize: number) {
   const root = mkdtempSync(join(tmpdir(), "hearth-small-context-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const repo = bigRepo(root);
@@ -51,9 +55,14 @@ async function fixAt(t: TestContext, contextSize: number): Promise<{ stopReason:
   t.after(() => index.close());
   const backend = new BoundedBackend(contextSize);
   await backend.load();
+  return { root, repo, index, backend };
+}
+
+async function fixAt(t: TestContext, contextSize: number): Promise<{ stopReason: string; message: string; events: AgentWireEvent[] }> {
+  const { root, repo, index, backend } = await setUp(t, contextSize);
   const events: AgentWireEvent[] = [];
   const outcome = await runConversationTurn({
-    mode: "fix", text: "billing_step_3_2 and billing_step_7_1 add up invoice totals wrong for credit lines", messages: [], policy: "ask",
+    mode: "fix", text: ISSUE, messages: [], policy: "ask",
     workspace: new DiskWorkspace(repo),
     checkpoints: await CheckpointStore.open({ workspaceRoot: repo, storageDir: join(root, "state") }),
     index: indexQueries(index),
@@ -77,5 +86,13 @@ describe("a new conversation in a small context", { timeout: 120_000 }, () => {
     const { stopReason, events } = await fixAt(t, 65_536);
     assert.equal(stopReason, "finished");
     assert.ok(!events.some((e) => e.type === "notice" && /is small/.test(e.text)));
+  });
+});
+
+describe("hearth fix in a small context", { timeout: 120_000 }, () => {
+  it("at 8,192 tokens its first turn fits: the map, rules and related code shrink as in the chat", async (t) => {
+    const { root, repo, index, backend } = await setUp(t, 8192);
+    const result = await runFix({ repo, issue: ISSUE, backend, index: indexQueries(index), storageDir: join(root, "fix-state"), policy: "ask" });
+    assert.equal(result.agent.stopReason, "finished", result.agent.message);
   });
 });

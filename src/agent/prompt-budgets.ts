@@ -1,0 +1,40 @@
+/**
+ * How many tokens of the project Hearth shows the model before the user's message — the
+ * repository map and the project's rules in the system prompt, a fix's related code in its
+ * first message — for a model with a given context. Up to 6,000 tokens beside about 3,000
+ * of instructions and tools: at 8,192 tokens of context the whole budgets overflowed a fix's
+ * first turn. Under FULL_BUDGET_CONTEXT each budget gets a share in proportion. One rule for
+ * the chat, Fix This Issue and `hearth fix`.
+ */
+import { DEFAULT_PROJECT_CONTEXT_TOKENS } from "./project-context.ts";
+import { DEFAULT_STARTING_CODE_TOKENS } from "./starting-context.ts";
+
+/** Tokens of repository map in the system prompt, at FULL_BUDGET_CONTEXT and above. */
+export const DEFAULT_REPO_MAP_TOKENS = 1500;
+/** The context from which the budgets are whole. */
+export const FULL_BUDGET_CONTEXT = 32_768;
+
+export interface PromptBudgets {
+  readonly repoMap: number;
+  readonly projectRules: number;
+  readonly startingCode: number;
+  /** The context size when it is under FULL_BUDGET_CONTEXT, so the budgets were cut (the user is told). */
+  readonly smallContext?: number;
+}
+
+/** The budgets for a model with `contextSize` tokens of context (0 or unknown: whole budgets). */
+export function promptBudgets(contextSize: number | undefined): PromptBudgets {
+  const small = contextSize !== undefined && contextSize > 0 && contextSize < FULL_BUDGET_CONTEXT ? contextSize : undefined;
+  const share = (budget: number) => (small ? Math.floor((budget * small) / FULL_BUDGET_CONTEXT) : budget);
+  return {
+    repoMap: share(DEFAULT_REPO_MAP_TOKENS),
+    projectRules: share(DEFAULT_PROJECT_CONTEXT_TOKENS),
+    startingCode: share(DEFAULT_STARTING_CODE_TOKENS),
+    ...(small ? { smallContext: small } : {}),
+  };
+}
+
+/** What a user is told when the budgets were cut for a small context; `what` names what was cut. */
+export function smallContextNotice(contextSize: number, what: string): string {
+  return `The model's context (${contextSize.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. A larger context (hearth.contextSize, or the server's) shows more.`;
+}

@@ -5,9 +5,11 @@
  * belongs to the folder (Fix This Issue asks before fixing an issue of another repository
  * here). No vscode import: tested on real files in temp folders.
  */
-import { readFile, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readFile, realpath, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { escapeRegExp, GITHUB_HOST } from "./github-issue.ts";
+import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
 
 /** A remote of the folder's repository: its name and one of its URLs. */
 export interface GitRemote {
@@ -55,18 +57,104 @@ async function gitDir(folder: string): Promise<string | undefined> {
   }
 }
 
+/** Where git's user-wide config files are (tests pass their own). */
+export interface GitConfigPlaces {
+  /** The home folder, for `~/` and ~/.gitconfig (default: the user's). */
+  readonly home?: string;
+  /** GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL, XDG_CONFIG_HOME (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
- * The remotes of the repository `folder` is in; undefined when it is in none (or its config
- * cannot be read). A worktree's remotes are in the main repository's config (`commondir`).
+ * The remotes of the repository `folder` is in, with their URLs as git uses them
+ * (`url.<base>.insteadOf` applied); undefined when it is in none (or its config cannot be
+ * read). As git: the system and user config files first (an alias is usually defined
+ * there), then the repository's; `include` and `includeIf "gitdir:…"` followed. A
+ * worktree's remotes are in the main repository's config (`commondir`).
  */
-export async function readGitRemotes(folder: string): Promise<GitRemote[] | undefined> {
+export async function readGitRemotes(folder: string, places: GitConfigPlaces = {}): Promise<GitRemote[] | undefined> {
   const dir = await gitDir(folder);
   if (!dir) return undefined;
   const common = (await smallFile(join(dir, "commondir")))?.trim();
-  const configs = [join(common ? resolve(dir, common) : dir, "config"), join(dir, "config.worktree")];
-  const texts = await Promise.all(configs.map(smallFile));
-  if (texts[0] === undefined) return undefined;
-  return texts.flatMap((text) => (text === undefined ? [] : parseGitConfigRemotes(text)));
+  const local = join(common ? resolve(dir, common) : dir, "config");
+  if ((await smallFile(local)) === undefined) return undefined;
+  const home = places.home ?? homedir();
+  const reader: IncludeReader = { home, gitDirs: await gitDirNames(dir), files: 0 };
+  const entries: ConfigEntry[] = [];
+  for (const file of [...userConfigFiles(home, places.env ?? process.env), local, join(dir, "config.worktree")]) {
+    entries.push(...(await configFileEntries(file, reader, [])));
+  }
+  return remotesOf(entries);
+}
+
+/** The system and global config files git reads, in its order. */
+function userConfigFiles(home: string, env: NodeJS.ProcessEnv): string[] {
+  const system = env.GIT_CONFIG_NOSYSTEM ? [] : [env.GIT_CONFIG_SYSTEM || "/etc/gitconfig"];
+  const global = env.GIT_CONFIG_GLOBAL ? [env.GIT_CONFIG_GLOBAL] : [join(env.XDG_CONFIG_HOME || join(home, ".config"), "git", "config"), join(home, ".gitconfig")];
+  return [...system, ...global];
+}
+
+/** The git folder as `gitdir:` conditions see it: its real path, then the path as found (git tries both). */
+async function gitDirNames(dir: string): Promise<string[]> {
+  const real = await realpath(dir).catch(() => dir);
+  return real === dir ? [dir] : [real, dir];
+}
+
+/** git's own limit on nested includes (it stops with an error past it; this stops including). */
+const MAX_INCLUDE_DEPTH = 10;
+/** Files read for one repository at most: includes that fan out must not multiply without end. */
+const MAX_CONFIG_FILES = 64;
+
+interface IncludeReader {
+  readonly home: string;
+  readonly gitDirs: readonly string[];
+  /** Files read so far. */
+  files: number;
+}
+
+/**
+ * A config file's entries with its includes in place, as git reads them: `include.path` and
+ * `includeIf.gitdir:<pattern>.path` (also `gitdir/i:`); other conditions (onbranch,
+ * hasconfig) are not followed. `chain`: the files that include this one — a cycle stops.
+ */
+async function configFileEntries(file: string, reader: IncludeReader, chain: readonly string[]): Promise<ConfigEntry[]> {
+  if (chain.length > MAX_INCLUDE_DEPTH || chain.includes(file) || reader.files >= MAX_CONFIG_FILES) return [];
+  reader.files++;
+  const text = await smallFile(file);
+  if (text === undefined) return [];
+  const entries: ConfigEntry[] = [];
+  for (const entry of configEntries(text)) {
+    entries.push(entry);
+    const included = entry.key === "path" && entry.value ? includedFile(entry.section, entry.value, file, reader) : undefined;
+    if (included) entries.push(...(await configFileEntries(included, reader, [...chain, file])));
+  }
+  return entries;
+}
+
+/** The file an `include` / `includeIf` entry of `file` names, or undefined (another section, a condition not met). */
+function includedFile(section: string, path: string, file: string, reader: IncludeReader): string | undefined {
+  if (section !== "include") {
+    const condition = /^includeif\.gitdir(\/i)?:(.+)$/s.exec(section);
+    if (!condition || !gitDirMatches(condition[2]!, Boolean(condition[1]), file, reader)) return undefined;
+  }
+  if (path === "~" || path.startsWith("~/")) return join(reader.home, path.slice(1));
+  return isAbsolute(path) ? path : resolve(dirname(file), path);
+}
+
+/**
+ * git's `gitdir:` condition: `~/` is the home folder, `./` the including file's folder, a
+ * pattern not absolute matches at any depth (`**\/` before it), one ending in `/` everything
+ * below (`**` after it); wildcards as in .gitignore, `*` within one folder name.
+ */
+function gitDirMatches(pattern: string, ignoreCase: boolean, file: string, reader: IncludeReader): boolean {
+  let prefix = "";
+  let rest = pattern;
+  if (pattern.startsWith("~/")) [prefix, rest] = [reader.home + "/", pattern.slice(2)];
+  else if (pattern.startsWith("./")) [prefix, rest] = [dirname(file) + "/", pattern.slice(2)];
+  else if (!isAbsolute(pattern)) rest = `**/${pattern}`;
+  if (rest.endsWith("/")) rest += "**";
+  const tokens = [...[...prefix.replace(/\/+/g, "/")].map((char): Token => ({ kind: "char", char })), ...wildmatchTokens(rest)];
+  return reader.gitDirs.some((dir) => wildmatches(tokens, dir, ignoreCase));
 }
 
 /** One `key = value` of a git config file, with the section it is in (`remote.origin`). */
@@ -76,14 +164,31 @@ interface ConfigEntry {
   readonly value: string;
 }
 
-/** `remote.<name>.url` of a git config file's text, in order (a remote may have several). */
+/** `remote.<name>.url` of a git config file's text, in order (a remote may have several), rewritten by the text's `url.<base>.insteadOf`. */
 export function parseGitConfigRemotes(text: string): GitRemote[] {
+  return remotesOf([...configEntries(text)]);
+}
+
+/**
+ * The remotes of config entries, each URL rewritten as git does: the longest `insteadOf`
+ * prefix it starts with is replaced by its `url.<base>` (equal lengths: the base seen first).
+ */
+function remotesOf(entries: readonly ConfigEntry[]): GitRemote[] {
   const remotes: GitRemote[] = [];
-  for (const { section, key, value } of configEntries(text)) {
-    const m = section.match(/^remote\.(.+)$/is);
-    if (m && key === "url" && value) remotes.push({ name: m[1]!, url: value });
+  const rewrites = new Map<string, string[]>();
+  for (const { section, key, value } of entries) {
+    const remote = section.match(/^remote\.(.+)$/is);
+    if (remote && key === "url" && value) remotes.push({ name: remote[1]!, url: value });
+    const base = section.match(/^url\.(.+)$/is);
+    if (base && key === "insteadof") rewrites.set(base[1]!, [...(rewrites.get(base[1]!) ?? []), value]);
   }
-  return remotes;
+  return remotes.map(({ name, url }) => {
+    let best: { base: string; prefix: string } | undefined;
+    for (const [base, prefixes] of rewrites) {
+      for (const prefix of prefixes) if (url.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { base, prefix };
+    }
+    return { name, url: best ? best.base + url.slice(best.prefix.length) : url };
+  });
 }
 
 /**

@@ -13,6 +13,10 @@ import { after, before, describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
+// The machine's own ~/.gitconfig and /etc/gitconfig (an insteadOf there) stay out of these tests.
+process.env.GIT_CONFIG_NOSYSTEM = "1";
+process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
+
 async function fix(cwd: string, ...args: string[]): Promise<{ code: number; err: string }> {
   const err: string[] = [];
   const io = { out: () => undefined, err: (t: string) => void err.push(t), readStdin: async () => "", cwd, signal: new AbortController().signal };

@@ -12,6 +12,10 @@ import { after, before, describe, it } from "node:test";
 import { gitHubAccess, issueFromUrl, type IssueFromUrlOptions } from "../../../src/cli/issue-url.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
+// The machine's own ~/.gitconfig and /etc/gitconfig (an insteadOf there) stay out of these tests.
+process.env.GIT_CONFIG_NOSYSTEM = "1";
+process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
+
 function checkout(...urls: string[]): string {
   const dir = tempDir("hearth-issue-url-");
   mkdirSync(join(dir, ".git"));

@@ -5,11 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gitHubRepoOfUrl, issueOrigin, parseGitConfigRemotes, readGitRemotes } from "../../../src/github/git-remotes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+
+// The machine's own ~/.gitconfig and /etc/gitconfig stay out of these tests (readGitRemotes reads them as git does).
+process.env.GIT_CONFIG_NOSYSTEM = "1";
+process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
 
 const API = [{ owner: "acme", repo: "api" }];
 
@@ -144,5 +148,74 @@ describe("where an issue stands to the folder", () => {
     assert.deepEqual(issueOrigin(API, undefined), { kind: "unknown" });
     assert.deepEqual(issueOrigin(API, []), { kind: "unknown" });
     assert.deepEqual(issueOrigin(API, remotes(["origin", "git@gitlab.com:acme/web.git"], ["local", "/srv/git/web.git"])), { kind: "unknown" });
+  });
+});
+
+describe("remotes written through include, includeIf and insteadOf", () => {
+  /** A home folder with a ~/.gitconfig, and the options that make it the user's. */
+  function home(gitconfig: string) {
+    const dir = tempDir("hearth-home-");
+    writeFileSync(join(dir, ".gitconfig"), gitconfig);
+    return { dir, options: { home: dir, env: { GIT_CONFIG_NOSYSTEM: "1" } } };
+  }
+
+  it("follows [include] path = … relative to the including file, ~/, and an include inside an include, in place", async () => {
+    const user = home("");
+    writeFileSync(join(user.dir, "remotes.inc"), '[remote "mirror"]\n\turl = https://github.com/acme/mirror\n');
+    const dir = repoWith('[remote "origin"]\n\turl = https://github.com/acme/web\n[include]\n\tpath = team.inc\n[remote "last"]\n\turl = https://github.com/acme/last\n');
+    writeFileSync(join(dir, ".git", "team.inc"), '[remote "upstream"]\n\turl = https://github.com/acme/api\n[include]\n\tpath = ~/remotes.inc\n');
+    assert.deepEqual((await readGitRemotes(dir, user.options))?.map((r) => r.name), ["origin", "upstream", "mirror", "last"]);
+  });
+
+  it("rewrites a remote's URL with url.<base>.insteadOf, the longest match winning, from the repository's config or the user's", async () => {
+    const user = home('[url "git@github.com:"]\n\tinsteadOf = gh:\n[url "https://gitlab.com/"]\n\tinsteadOf = g\n');
+    const dir = repoWith('[remote "origin"]\n\turl = gh:acme/web.git\n[remote "work"]\n\turl = work:api\n[url "git@github.com:acme/"]\n\tinsteadOf = work:\n[remote "other"]\n\turl = gitlab-thing\n');
+    assert.deepEqual(await readGitRemotes(dir, user.options), [
+      { name: "origin", url: "git@github.com:acme/web.git" },
+      { name: "work", url: "git@github.com:acme/api" },
+      { name: "other", url: "https://gitlab.com/itlab-thing" },
+    ]);
+    assert.equal(issueOrigin(API, await readGitRemotes(dir, user.options)).kind, "same");
+  });
+
+  it("follows [includeIf \"gitdir:…\"] where the repository's git folder matches (~/, **, a trailing /, gitdir/i:, ./), and not elsewhere", async () => {
+    const user = home([
+      '[includeIf "gitdir:~/work/"]', "\tpath = work.gitconfig",
+      '[includeIf "gitdir/i:~/CASE/**/.git"]', "\tpath = case.gitconfig",
+      '[includeIf "gitdir:other/"]', "\tpath = never.gitconfig",
+      '[includeIf "onbranch:main"]', "\tpath = never.gitconfig",
+      '[includeIf "gitdir:./rel/"]', "\tpath = rel.gitconfig",
+    ].join("\n"));
+    writeFileSync(join(user.dir, "work.gitconfig"), '[url "git@github.com:acme/"]\n\tinsteadOf = w:\n');
+    writeFileSync(join(user.dir, "case.gitconfig"), '[url "git@github.com:acme/"]\n\tinsteadOf = c:\n');
+    writeFileSync(join(user.dir, "rel.gitconfig"), '[url "git@github.com:acme/"]\n\tinsteadOf = r:\n');
+    writeFileSync(join(user.dir, "never.gitconfig"), '[url "https://example.com/"]\n\tinsteadOf = \n');
+    const repoIn = (path: string) => {
+      mkdirSync(join(user.dir, path, ".git"), { recursive: true });
+      writeFileSync(join(user.dir, path, ".git", "config"), '[remote "origin"]\n\turl = w:api\n[remote "c"]\n\turl = c:api\n[remote "r"]\n\turl = r:api\n');
+      return join(user.dir, path);
+    };
+    assert.deepEqual((await readGitRemotes(repoIn("work/api"), user.options))?.map((r) => r.url), ["git@github.com:acme/api", "c:api", "r:api"]);
+    assert.deepEqual((await readGitRemotes(repoIn("case/deep/api"), user.options))?.map((r) => r.url), ["w:api", "git@github.com:acme/api", "r:api"]);
+    assert.deepEqual((await readGitRemotes(repoIn("rel/api"), user.options))?.map((r) => r.url), ["w:api", "c:api", "git@github.com:acme/api"]);
+    assert.deepEqual((await readGitRemotes(repoIn("elsewhere/work/api"), user.options))?.map((r) => r.url), ["w:api", "c:api", "r:api"]);
+  });
+
+  it("finishes on an include cycle, a chain deeper than git's 10, a pipe, a huge file or a folder, keeping what it could read", async () => {
+    const user = home("");
+    const dir = repoWith('[include]\n\tpath = a.inc\n\tpath = fifo\n\tpath = huge\n\tpath = folder\n\tpath = zero\n\tpath = missing\n[remote "origin"]\n\turl = https://github.com/acme/web\n');
+    const git = join(dir, ".git");
+    writeFileSync(join(git, "a.inc"), '[include]\n\tpath = b.inc\n');
+    writeFileSync(join(git, "b.inc"), '[remote "b"]\n\turl = https://github.com/acme/b\n[include]\n\tpath = a.inc\n\tpath = config\n');
+    execFileSync("mkfifo", [join(git, "fifo")]);
+    writeFileSync(join(git, "huge"), `[remote "huge"]\n\turl = https://github.com/acme/huge\n${"#".repeat(2 * 1024 * 1024)}\n`);
+    mkdirSync(join(git, "folder"));
+    symlinkSync("/dev/zero", join(git, "zero"));
+    const remotes = await readGitRemotes(dir, user.options);
+    assert.deepEqual([...new Set(remotes?.map((r) => r.name))], ["b", "origin"]);
+    // A chain of 12 includes: git stops at a depth of 10.
+    const deep = repoWith("[include]\n\tpath = d1\n");
+    for (let i = 1; i <= 12; i++) writeFileSync(join(deep, ".git", `d${i}`), `[remote "d${i}"]\n\turl = https://github.com/acme/d${i}\n[include]\n\tpath = d${i + 1}\n`);
+    assert.deepEqual((await readGitRemotes(deep, user.options))?.map((r) => r.name), ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"]);
   });
 });

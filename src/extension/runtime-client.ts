@@ -106,10 +106,9 @@ export class RuntimeClient implements vscode.Disposable {
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       if (this.client === client) this.setState({ kind: "running", status });
     } catch (error) {
-      spawned?.failed(error);
       this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);
-      // The child's exit handler schedules the restart; if it is still alive, kill it so it does.
-      if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
+      // Kills this start's process if it still runs; its exit handler schedules the restart.
+      spawned?.failed(error);
     }
   }
 

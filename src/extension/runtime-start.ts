@@ -71,11 +71,17 @@ export class RuntimeStart {
     this.settle("answered");
   }
 
-  /** The start failed (`error`: what the client's start rejected with, when there is one): the deadline is off. */
+  /**
+   * The start failed (`error`: what the client's start rejected with, when there is one): the
+   * deadline is off, and this start's process is killed if it still runs (its exit then goes
+   * to the restart policy). This start's, not whichever runtime is current by then: a Restart
+   * while it was starting has already spawned the next one.
+   */
   failed(error?: unknown): void {
     const code = (error as { code?: unknown } | undefined)?.code;
     if (this.phase === "waiting" && error instanceof Error && typeof code === "number" && code !== PENDING_RESPONSE_REJECTED) this.failure = error.message;
     this.settle("failed");
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
 
   /**

@@ -136,12 +136,26 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     const start = new RuntimeStart(child, () => assert.fail("not a hang"), { timers: new FakeClock() });
     const connection = connect(child);
     const error = await initialize(connection).then(() => assert.fail("answered"), (e: unknown) => e);
-    start.failed(error);
     const exited = once(child, "exit");
-    child.kill("SIGKILL"); // what RuntimeClient does with a runtime whose start failed
+    start.failed(error);
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
     connection.dispose();
     assert.equal(start.exitReason(code, signal, ""), "its start failed: Request initialize failed with message: EACCES: permission denied, mkdir '/srv/hearth/storage'");
+  });
+
+  it("a failed start kills its own process, not the one a Restart started meanwhile", async (t) => {
+    const first = forkRuntime(SILENT, runtimeEnvironment(process.env));
+    const next = forkRuntime(SILENT, runtimeEnvironment(process.env));
+    const grandchildren = await Promise.all([first, next].map(async (child) => Number((await stderrMatch(child, /grandchild (\d+)/))[1])));
+    t.after(() => {
+      for (const pid of [first.pid!, next.pid!, ...grandchildren]) if (alive(pid)) process.kill(pid, "SIGKILL");
+    });
+    const start = new RuntimeStart(first, () => assert.fail("not a hang"), { timers: new FakeClock() });
+    new RuntimeStart(next, () => assert.fail("not a hang"), { timers: new FakeClock() });
+    const exited = once(first, "exit");
+    start.failed(new Error("Pending response rejected since connection got disposed"));
+    assert.deepEqual(await exited, [null, "SIGKILL"]);
+    assert.ok(alive(next.pid!), "the runtime started after it runs on");
   });
 
   it("gives no start error for a runtime that answered: only native code's last words", () => {

@@ -29,7 +29,7 @@
  * closed (an answer after either is dropped) or a whole text brings it back.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Position, TextDocument, type TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
 import { editorText } from "../tools/text-file.ts";
 import { log } from "./log.ts";
@@ -88,18 +88,18 @@ export class OpenDocuments {
   }
 
   opened(uri: string, text: string, version = 0): void {
-    this.resyncs.delete(uri);
-    this.tracked.set(uri, { doc: TextDocument.create(uri, "", version, text), inSync: true });
+    this.resyncs.delete(keyOf(uri));
+    this.tracked.set(keyOf(uri), { doc: TextDocument.create(uri, "", version, text), inSync: true });
   }
 
   /** Applies one didChange's `contentChanges` in order; `version` is the document's after all of them. */
   changed(uri: string, changes: readonly TextDocumentContentChangeEvent[], version?: number): ChangeOutcome {
-    const previous = this.tracked.get(uri);
+    const previous = this.tracked.get(keyOf(uri));
     const whole = changes.findIndex((c) => !("range" in c));
     const next = version ?? (previous?.doc.version ?? 0) + 1;
     if (changes.length === 0) return "ignored";
     if (previous?.resynced !== undefined && whole < 0 && next <= previous.resynced) return "ignored";
-    const spell = this.resyncs.get(uri);
+    const spell = this.resyncs.get(keyOf(uri));
     if (spell) spell.newest = Math.max(spell.newest, next);
     if (previous && next <= previous.doc.version) {
       return whole >= 0 ? "ignored" : this.outOfSync(uri, previous, `version ${next} is not after ${previous.doc.version}`, next);
@@ -115,8 +115,8 @@ export class OpenDocuments {
       return this.outOfSync(uri, restored, applied, next);
     }
     const line = applied.line ?? (before && firstDifferentLine(before.text, applied.doc.getText()));
-    this.resyncs.delete(uri);
-    this.tracked.set(uri, {
+    this.resyncs.delete(keyOf(uri));
+    this.tracked.set(keyOf(uri), {
       doc: applied.doc,
       inSync: true,
       ...(line === undefined ? {} : { editedLine: line, editedAt: Date.now() }),
@@ -126,20 +126,20 @@ export class OpenDocuments {
   }
 
   closed(uri: string): void {
-    this.resyncs.delete(uri);
-    this.tracked.delete(uri);
+    this.resyncs.delete(keyOf(uri));
+    this.tracked.delete(keyOf(uri));
     for (const listener of this.closeListeners) listener(uri);
   }
 
   /** The editor's text of an open document, or undefined when it is not open or out of sync. */
   text(uri: string): string | undefined {
-    const tracked = this.tracked.get(uri);
+    const tracked = this.tracked.get(keyOf(uri));
     return tracked?.inSync ? tracked.doc.getText() : undefined;
   }
 
   /** The document's version as the client last reported it (and the copy was applied). */
   version(uri: string): number | undefined {
-    return this.tracked.get(uri)?.doc.version;
+    return this.tracked.get(keyOf(uri))?.doc.version;
   }
 
   /**
@@ -148,7 +148,7 @@ export class OpenDocuments {
    * Out of sync it is dirty whatever the copy says: the editor may hold anything.
    */
   get(uri: string): { readonly text: string; readonly dirty: boolean } | undefined {
-    const tracked = this.tracked.get(uri);
+    const tracked = this.tracked.get(keyOf(uri));
     if (!tracked) return undefined;
     const text = tracked.doc.getText();
     return { text, dirty: !tracked.inSync || !sameText(text, diskText(uri)) };
@@ -164,14 +164,14 @@ export class OpenDocuments {
     return [...this.tracked.entries()]
       .filter(([, t]) => t.inSync && t.editedAt !== undefined && t.editedAt >= since)
       .sort((a, b) => b[1].editedAt! - a[1].editedAt!)
-      .map(([uri, t]) => ({ uri, text: t.doc.getText(), line: t.editedLine! }));
+      .map(([, t]) => ({ uri: t.doc.uri, text: t.doc.getText(), line: t.editedLine! }));
   }
 
   private outOfSync(uri: string, previous: Tracked | undefined, why: string, version?: number): ChangeOutcome {
-    if (previous) this.tracked.set(uri, { doc: previous.doc, inSync: false });
-    if (this.resyncs.has(uri)) return "outOfSync";
+    if (previous) this.tracked.set(keyOf(uri), { doc: previous.doc, inSync: false });
+    if (this.resyncs.has(keyOf(uri))) return "outOfSync";
     const spell: Resync = { newest: Math.max(version ?? 0, previous?.doc.version ?? 0) };
-    this.resyncs.set(uri, spell);
+    this.resyncs.set(keyOf(uri), spell);
     const ask = this.ask;
     log("warn", `${uri}: the editor's change cannot be applied (${why}); its text is out of sync until ${ask ? "the editor sends it again" : "it is reopened"}`);
     if (ask) void this.resync(uri, spell, ask);
@@ -185,14 +185,14 @@ export class OpenDocuments {
       (a) => (isAnswer(a) ? a : "the editor has no such document open"),
       (error: unknown) => `the editor did not answer: ${error instanceof Error ? error.message : String(error)}`,
     );
-    if (this.resyncs.get(uri) !== spell) return; // reopened, closed or back in sync meanwhile
+    if (this.resyncs.get(keyOf(uri)) !== spell) return; // reopened, closed or back in sync meanwhile
     if (typeof answer === "string" || answer.version < spell.newest) {
       const why = typeof answer === "string" ? answer : `its text is version ${answer.version}, a change of version ${spell.newest} came before it`;
       log("warn", `${uri}: the editor's text could not be fetched again (${why}); it stays out of sync until it is reopened`);
       return;
     }
-    this.resyncs.delete(uri);
-    this.tracked.set(uri, { doc: TextDocument.create(uri, "", answer.version, answer.text), inSync: true, resynced: answer.version });
+    this.resyncs.delete(keyOf(uri));
+    this.tracked.set(keyOf(uri), { doc: TextDocument.create(uri, "", answer.version, answer.text), inSync: true, resynced: answer.version });
     log("info", `${uri}: back in sync (the editor's text of version ${answer.version})`);
     for (const listener of this.resyncListeners) listener(uri);
   }
@@ -238,6 +238,21 @@ function rangeProblem({ start, end }: { readonly start: Position; readonly end: 
   }
   if (end.line < start.line || (end.line === start.line && end.character < start.character)) return "the range ends before it starts";
   return undefined;
+}
+
+/**
+ * A document's key: a file URI by its path. VS Code escapes more of a path than Node's
+ * pathToFileURL, which the agent's editor workspace builds its URIs with ("[", "]", "@", "+",
+ * "(", ")" …): compared as strings, SvelteKit's src/routes/[slug]/+page.svelte was never
+ * found open, so the agent read the disk and wrote over the user's unsaved changes.
+ */
+function keyOf(uri: string): string {
+  if (!uri.startsWith("file:")) return uri;
+  try {
+    return pathToFileURL(fileURLToPath(uri)).href;
+  } catch {
+    return uri; // a file URI of another machine (file://server/share on POSIX)
+  }
 }
 
 function isAnswer(answer: ResyncAnswer | null | undefined): answer is ResyncAnswer {

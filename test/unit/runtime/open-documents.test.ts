@@ -1,7 +1,7 @@
 // Open documents as the runtime follows them: incremental changes applied to its copy, versions,
 // where each was last edited, and what happens to a change that cannot be applied.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -181,6 +181,29 @@ describe("OpenDocuments", () => {
       docs.changed(uri, [{ range: span(0, 1, 0, 1), text: "!" }], 2);
       assert.equal(docs.get(uri)?.dirty, true, `${name} after a keystroke`);
     }
+  });
+
+  // VS Code writes a file URI's path with more characters escaped than Node's pathToFileURL
+  // (which the agent's editor workspace builds its URIs with): "[", "]", "@", "+", "(", ")",
+  // "!", "'", ",", ";", "=", "&", "$". Looked up by the string, a document of SvelteKit's
+  // src/routes/[slug]/+page.svelte was "not open": the agent read the disk and wrote over the
+  // user's unsaved changes in the editor.
+  it("an open document is found by the agent whichever way its URI escapes the path, and its unsaved changes are kept", async () => {
+    const root = tempDir("hearth-open-docs-");
+    const dir = join(root, "src", "routes", "[slug]", "(app)@v1");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "+page.svelte");
+    writeFileSync(path, "let a = 1;\n");
+    const docs = new OpenDocuments();
+    docs.opened(vscodeUri(path), "let a = 1; // typing\n", 1);
+    const edits: WorkspaceEdit[] = [];
+    const ws = new EditorWorkspace(root, { openDocument: (u) => docs.get(u), applyEdit: async (edit) => (edits.push(edit), { applied: true }), save: async () => undefined });
+    const rel = "src/routes/[slug]/(app)@v1/+page.svelte";
+    assert.equal(new TextDecoder().decode(await ws.read(rel)), "let a = 1; // typing\n", "the agent reads the editor's text");
+    const result = await runTool(editFileTool, { path: rel, old_text: "let a = 1;", new_text: "let a = 2;" }, { workspace: ws, signal: new AbortController().signal });
+    assert.equal(result.ok ? "written" : result.code, "stale-file");
+    assert.deepEqual(edits, []);
+    assert.equal(docs.text(pathToFileURL(path).toString()), "let a = 1; // typing\n");
   });
 
   it("the agent edits an open, saved UTF-8 file with a BOM through the editor", async () => {
@@ -378,4 +401,12 @@ function prng(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A file URI as VS Code writes it (vscode-uri): every path character but letters, digits, "-", ".", "_", "~" and "/" escaped. */
+function vscodeUri(path: string): string {
+  return `file://${path
+    .split("/")
+    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join("/")}`;
 }

@@ -181,17 +181,17 @@ export interface CheckpointRestoreResult {
   readonly restoredFiles: readonly string[];
   /** With `expect`: the files changed since it; nothing was restored. */
   readonly changedSince?: readonly string[];
-}
-
-/** Sent by the client for the left side of a review diff: a file's text at a checkpoint (null: it did not exist). */
-export const CheckpointFileRequest = new RequestType<{ readonly checkpoint: string; readonly path: string }, { readonly content: string | null }, void>(
-  "hearth/checkpoint/file",
   /**
    * Changed files the restore left as they are, and why: names Hearth cannot write back
    * under their own name (not UTF-8, a backslash on Linux, a line break, a leading or
    * trailing space).
    */
   readonly notRestored?: readonly { readonly path: string; readonly reason: string }[];
+}
+
+/** Sent by the client for the left side of a review diff: a file's text at a checkpoint (null: it did not exist). */
+export const CheckpointFileRequest = new RequestType<{ readonly checkpoint: string; readonly path: string }, { readonly content: string | null }, void>(
+  "hearth/checkpoint/file",
 );
 
 /**

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sourceText } from "./parse-file.ts";
-import { boundQuery, parseQueryEvidence } from "./query-evidence.ts";
+import { boundQuery, forPathScan, parseQueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
@@ -182,7 +182,14 @@ function entityEvidence(query: string): EntityEvidence {
 
 function codeNamesIn(raw: string): Set<string> {
   // A path or file name (`docs/index.rst`, index.html) names a file, not its definitions.
-  const text = raw.replace(/[\w.\-]*[\w-](?:\/[\w.\-]+)+|[\w\-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b(?!\s*\()/g, " ");
+  // Found in forPathScan's copy (a blob's words are read once), cut from the text itself.
+  let text = "";
+  let from = 0;
+  for (const m of forPathScan(raw).matchAll(/[\w.\-]*[\w-](?:\/[\w.\-]+)+|[\w\-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b(?!\s*\()/g)) {
+    text += `${raw.slice(from, m.index)} `;
+    from = m.index + m[0].length;
+  }
+  text += raw.slice(from);
   const out = new Set<string>();
   for (const name of identifiersIn(text)) if (looksLikeIdentifier(name)) out.add(name);
   for (const m of text.matchAll(/`([^`\n]+)`|([A-Za-z_$][\w$]*)\s*\(/g)) for (const id of identifiersIn(m[1] ?? m[2] ?? "")) out.add(id);
@@ -214,7 +221,7 @@ function framesIn(query: string): Frame[] {
   for (const m of query.matchAll(/File "([^"\n]+)", line (\d+)(?:, in ([<\w$>]+))?/g)) add(m.index, m[0].length, frame(m[1], m[2], m[3]));
   for (const m of query.matchAll(/\bat (?:async )?([\w$.<>]+) \(([^()\s]+?):(\d+)(?::\d+)?\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
   for (const m of query.matchAll(/\bat ([\w$.]+)\(([\w$.-]+):(\d+)\)/g)) add(m.index, m[0].length, frame(m[2], m[3], m[1]));
-  for (const m of query.matchAll(/([\w@.\\/-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}):(\d+)/g)) add(m.index, m[0].length, frame(m[1], m[2], undefined));
+  for (const m of forPathScan(query).matchAll(/([\w@.\\/-]*[\w-]\.[A-Za-z][A-Za-z0-9]{0,5}):(\d+)/g)) add(m.index, m[0].length, frame(m[1], m[2], undefined));
   const ordered = frames.sort((a, b) => a.at - b.at).map((f) => f.frame);
   // A frame written again (a recursion, a log pasted twice) says nothing new: it keeps its
   // last place. A trace longer than MAX_FRAMES keeps its ends, where the entry point and

@@ -55,9 +55,25 @@ const PATH_TOKEN = /(?:[A-Za-z]:)?[\w@.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]{0,4}\b
 const IMPORT_MODULE = /(?:^|\s)(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))|require\(\s*['"]([^'"]+)['"]\s*\)|from\s+['"]([^'"]+)['"]/gm;
 const DOTTED = /\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}\b/g;
 
+// One `hearth locate` or fix reads the same issue text about seven times (each ranking's
+// analyzeQuery, the lazy build's candidates, the entities): the last few readings are kept,
+// by the text that is read (a bounded copy, not a pasted log of megabytes).
+const recent = new Map<string, QueryEvidence>();
+const RECENT_READINGS = 4;
+
 /** Splits an issue text into prose, inline code, code blocks, paths and modules. */
 export function parseQueryEvidence(query: string): QueryEvidence {
   const text = boundQuery(query);
+  const known = recent.get(text);
+  if (known) return known;
+  const read = readEvidence(text);
+  if (recent.size >= RECENT_READINGS) recent.delete(recent.keys().next().value!);
+  recent.set(text, read);
+  return read;
+}
+
+/** parseQueryEvidence for a bounded text; frozen, as a reading is shared. */
+function readEvidence(text: string): QueryEvidence {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const prose: string[] = [];
   const code: string[] = [];
@@ -76,7 +92,9 @@ export function parseQueryEvidence(query: string): QueryEvidence {
   const proseText = withoutUrls(prose.join("\n")).replace(/`([^`\n]+)`/g, (_, span: string) => (inline.push(span), " "));
   const codeText = withoutUrls(code.join("\n"));
   const title = withoutUrls(lines[0] ?? "");
-  return { title, prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text), references: issueReferences(`${title}\n${proseText}`) };
+  const read = { title, prose: proseText, inline, code: codeText, paths: pathReferences(text), modules: modulesIn(text), references: issueReferences(`${title}\n${proseText}`) };
+  for (const list of [read.inline, read.paths, read.modules, read.references]) Object.freeze(list);
+  return Object.freeze(read);
 }
 
 /** The longest word, path or name read from a query; the longest run of spaces or tabs kept. */
@@ -201,17 +219,32 @@ export function pathReferences(text: string): PathReference[] {
   py.forEach((m, i) => push({ path: cleanPath(m[1]!), line: Number(m[2]), ...(m[3] ? { func: m[3] } : {}), frame: true, depth: py.length > 1 ? i / (py.length - 1) : 1 }));
   const js = [...text.matchAll(JS_FRAME)].filter((m) => !/^[a-z]+:\/\/[^/]*$/i.test(m[2]!));
   js.forEach((m, i) => push({ path: cleanPath(m[2]!), line: Number(m[3]), ...(m[1] ? { func: m[1].trim().split(/[. ]/).pop()! } : {}), frame: true, depth: js.length > 1 ? 1 - i / (js.length - 1) : 1 }));
-  for (const m of text.matchAll(FILE_LINE)) {
+  const scan = forPathScan(text);
+  for (const m of scan.matchAll(FILE_LINE)) {
     const line = Number(m[2] ?? m[3] ?? m[4] ?? m[5]);
     if (!isUrlHost(text, m.index!, m[1]!)) push({ path: cleanPath(m[1]!), line, frame: true });
   }
   const framed = new Set(out.map((r) => r.path));
-  for (const m of text.matchAll(PATH_TOKEN)) {
+  for (const m of scan.matchAll(PATH_TOKEN)) {
     const path = cleanPath(m[0]);
     if (!framed.has(path) && /[/.]/.test(path)) push({ path, frame: false, ...(m[0].includes("://") || insideUrl(text, m.index!) ? { inUrl: true } : {}) });
   }
   return out;
 }
+
+/**
+ * `text` for the path patterns to read, the same length: each run of 64 or more path
+ * characters (`[\w@.\-/\\]`) that holds no `.`, `/` or `\` is blanked. A path (`[…]*[\w-]\.ext`,
+ * `a/b`) is made of path characters and holds one of those, so the same paths are found at
+ * the same places; but a pattern reads a run it cannot match once from each of its
+ * characters, and the 400-character words of a pasted blob (hex, a hash list) made every
+ * reading of a quarter-megabyte issue half a second. Short runs stay: a line number
+ * (`x.py:12`) is one. Linear: only a run's first character passes the lookbehind.
+ */
+export function forPathScan(text: string): string {
+  return text.replace(LONG_RUN, (run) => " ".repeat(run.length));
+}
+const LONG_RUN = /(?<![\w@.\-/\\])[\w@-]{64,}(?![\w@.\-/\\])/g;
 
 // "http://example.com:8080" is a host and port, not a file and line; a path inside a URL
 // (".../blob/main/src/x.py#L12") is still a path.

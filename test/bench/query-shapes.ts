@@ -46,6 +46,7 @@ function fill(size: number, unit: string | ((i: number) => string), title = "Loc
 const SHAPES: [string, (size: number) => string][] = [
   ["prose (reference)", (n) => fill(n, "The index is rebuilt when the cache is stale, and the ranking then reads every file again.")],
   ["one word without blanks", (n) => `Locate fails\n\n${"A".repeat(n)}`],
+  ["400-character hex words", (n) => `Locate fails\n\n${Array.from({ length: Math.ceil(n / 401) }, (_, i) => i.toString(16).padStart(8, "0").repeat(50)).join(" ")}`],
   ["a minified line of paths", (n) => `Locate fails\n\n${"src/indexer/retrieve.ts:12,".repeat(Math.ceil(n / 27))}`],
   ["a frame repeated (recursion)", (n) => fill(n, '  File "/home/u/src/indexer/retrieve.ts", line 140, in locate')],
   ["distinct frames", (n) => fill(n, (i) => `  File "/home/u/src/indexer/retrieve.ts", line ${i}, in step${i}`)],

@@ -35,6 +35,12 @@ describe("issue texts that are slow to read", () => {
     assert.match(reasons, /^ +defines resize; defines shrink \(used in the example\);/, out);
   });
 
+  it("a word of many characters with no '.', '/' or '\\' (a blob) is read once for paths; the paths around it are still read", HANG, async (t) => {
+    // The path patterns read such a run once from each of its characters: 320,000 hex digits
+    // took minutes; a query's 400-character words (boundQuery) took most of hearth locate's time.
+    assert.deepEqual(await inThread(READS, "longWordPaths", [], t.signal), ["src/app/boot.js:12", "lib/x/y:", "conf.py:"]);
+  });
+
   it("the entities of a file of many definitions are found without a pass over the file for each definition", HANG, async (t) => {
     // A generated module of 30,000 functions: 26 s before, 2 s after (most of it the index build).
     assert.deepEqual(await inThread(READS, "manyDefinitions", [], t.signal), [

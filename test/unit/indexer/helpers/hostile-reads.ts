@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeQuery, locate, locateEntities } from "../../../../src/indexer/index.ts";
 import type { RepoIndex } from "../../../../src/indexer/repo-index.ts";
-import { parseQueryEvidence } from "../../../../src/indexer/query-evidence.ts";
+import { parseQueryEvidence, pathReferences } from "../../../../src/indexer/query-evidence.ts";
 import { quotedLines } from "../../../../src/indexer/quotes.ts";
 import { locateCommand } from "../../../../src/cli/commands/locate.ts";
 import { captureIo } from "../../../fixtures/cli-io.ts";
@@ -79,4 +79,13 @@ export async function manyDefinitions(): Promise<string[]> {
   return withIndex({ "gen/events.py": module, "gen/other.py": "def other(x): return x\n" }, (index) =>
     locateEntities(index, issue, locate(index, issue, { top: 5 }), { top: 3 }).map((e) => `${e.name}: ${e.reasons.join("; ")}`),
   );
+}
+
+/**
+ * The paths read from a text holding one word of 320,000 hex characters (no `.`, `/` or `\`:
+ * a blob, no path) between two real ones, as `path:line` (line empty for a bare path).
+ */
+export function longWordPaths(): string[] {
+  const text = `Crash in src/app/boot.js:12\n${"0123456789abcdef".repeat(20_000)} see lib/x/y and conf.py\n`;
+  return pathReferences(text).map((p) => `${p.path}:${p.line ?? ""}`);
 }

@@ -6,10 +6,10 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { FIX_HERE_ANYWAY, issueTooLong, otherRepoQuestion, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, issueForFolder, issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../github/github-issue.ts";
-import { type GitHubRepo, issueOrigin, readGitRemotes } from "../github/git-remotes.ts";
+import { readGitRemotes } from "../github/git-remotes.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
 async function githubToken(ask: boolean): Promise<string | undefined> {
@@ -63,28 +63,23 @@ async function issueText(chat: ChatController): Promise<string | undefined> {
 
 /**
  * The issue's text for the agent: the text itself, or a GitHub issue's, fetched — and only
- * after a yes when the issue is of another repository than the folder Hearth works in.
+ * after a yes when the issue is of another repository than the folder Hearth works in
+ * (asked before the fetch where the URL says so; see issueForFolder). The remotes are read
+ * from the config files: no git runs.
  */
 async function resolveIssue(chat: ChatController, input: string): Promise<string | undefined> {
   const unfetchable = unfetchableIssueUrl(input);
   if (unfetchable) return void vscode.window.showWarningMessage(`Hearth: ${unfetchable}`);
   const ref = parseGitHubIssueUrl(input);
   if (!ref) return input;
-  const issue = await fetchIssue(ref);
-  return issue && (await fixHereAnyway(chat.folders.folder, ref, issue.repository)) ? issue.text : undefined;
-}
-
-/**
- * Whether to fix an issue here: yes when it is the folder's repository's (or its upstream's)
- * or there is nothing to compare (no git, no GitHub remote, a folder not on disk); otherwise
- * the user says. The remotes are read from the config file: no git runs.
- */
-async function fixHereAnyway(folder: vscode.WorkspaceFolder | undefined, ref: GitHubIssueRef, now: GitHubRepo | undefined): Promise<boolean> {
-  if (!folder || folder.uri.scheme !== "file") return true;
-  const origin = issueOrigin(now ? [ref, now] : [ref], await readGitRemotes(folder.uri.fsPath));
-  const question = otherRepoQuestion(now ?? ref, folder.name, origin);
-  if (!question) return true;
-  return (await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, FIX_HERE_ANYWAY)) === FIX_HERE_ANYWAY;
+  // A folder not on disk (a virtual one) or none: nothing to compare.
+  const folder = chat.folders.folder?.uri.scheme === "file" ? chat.folders.folder : undefined;
+  return issueForFolder(ref, {
+    folderName: folder?.name ?? "",
+    remotes: folder ? await readGitRemotes(folder.uri.fsPath) : undefined,
+    fetch: () => fetchIssue(ref),
+    ask: async (question) => (await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, FIX_HERE_ANYWAY)) === FIX_HERE_ANYWAY,
+  });
 }
 
 /** The issue fetched under a cancellable progress, with sign-in offered for a private one; undefined when it could not be (said so) or was cancelled. */

@@ -5,7 +5,8 @@
  * Pure: the question is passed in (fix-issue.ts asks with a modal message).
  */
 import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
-import { type GitHubRepo, type IssueOrigin, repoName } from "../../github/git-remotes.ts";
+import { type GitRemote, type GitHubRepo, type IssueOrigin, issueOrigin, repoName, sameRepo } from "../../github/git-remotes.ts";
+import type { FetchedIssue } from "../../github/github-issue.ts";
 
 /** What Fix This Issue needs of the chat. */
 export interface FixTarget {
@@ -79,4 +80,35 @@ export function otherRepoQuestion(issueRepo: GitHubRepo, folderName: string, ori
     message: `This issue is from ${repoName(issueRepo)}, but Hearth works in ${folderName}, whose GitHub remote${named.length === 1 ? " is" : "s are"} ${list}. Fix it here anyway?`,
     detail: `The agent would change ${folderName}'s files for an issue of another repository. To fix it in ${repoName(issueRepo)}, open a clone of it and run Fix This Issue there.`,
   };
+}
+
+/** What issueForFolder needs: the folder's remotes, the fetch, and the modal question. */
+export interface IssueForFolderOptions {
+  readonly folderName: string;
+  /** The folder's remotes (undefined: no folder on disk, no repository). */
+  readonly remotes: readonly GitRemote[] | undefined;
+  /** Fetches the issue; undefined when it could not be (said so) or was cancelled. */
+  fetch(): Promise<FetchedIssue | undefined>;
+  /** Asks the other-repository question; true for Fix Here Anyway. */
+  ask(question: { message: string; detail: string }): Promise<boolean>;
+}
+
+/**
+ * A GitHub issue's text for the agent, or undefined (a no, a failed fetch). An issue of
+ * another repository by its URL is asked about before the fetch — no wait for the network
+ * before a no, and no question about an issue whose fetch then fails. After the fetch, a
+ * transferred issue (GitHub names another repository than the URL) is asked about again
+ * only when that repository is not the folder's either: the question named the wrong one.
+ */
+export async function issueForFolder(ref: GitHubRepo, options: IssueForFolderOptions): Promise<string | undefined> {
+  const before = otherRepoQuestion(ref, options.folderName, issueOrigin([ref], options.remotes));
+  if (before && !(await options.ask(before))) return undefined;
+  const issue = await options.fetch();
+  if (!issue) return undefined;
+  const now = issue.repository;
+  if (before && now && !sameRepo(now, ref)) {
+    const after = otherRepoQuestion(now, options.folderName, issueOrigin([ref, now], options.remotes));
+    if (after && !(await options.ask(after))) return undefined;
+  }
+  return issue.text;
 }

@@ -4,8 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before } from "node:test";
+import { issueForFolder, issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
 import { issueOrigin } from "../../../../src/github/git-remotes.ts";
+import { fetchGitHubIssueDetails } from "../../../../src/github/github-issue.ts";
 
 /**
  * A chat like the real one: stop() only asks the runtime to cancel; the run ends later, when
@@ -118,5 +122,71 @@ describe("Fix This Issue with an issue of another repository", () => {
     ]) {
       assert.equal(otherRepoQuestion(api, "web", issueOrigin([api], remotes)), undefined, JSON.stringify(remotes));
     }
+  });
+});
+
+describe("Fix This Issue from a GitHub URL: the other-repository question and the fetch", () => {
+  let server: Server;
+  let base: string;
+  const fetched: string[] = [];
+  before(async () => {
+    server = createServer((req, res) => {
+      fetched.push(req.url!);
+      res.setHeader("content-type", "application/json");
+      const issue = (repo: string) => JSON.stringify({ title: "T", body: "B", comments: 0, repository_url: `${base}/repos/${repo}` });
+      if (req.url === "/repos/acme/api/issues/12") return res.end(issue("acme/api"));
+      if (req.url === "/repos/acme/old-web/issues/3") return res.end(issue("acme/web")); // transferred to web
+      if (req.url === "/repos/acme/old-api/issues/4") return res.end(issue("acme/cli")); // transferred on to a third repository
+      res.statusCode = 404;
+      res.end("{}");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  const web = [{ name: "origin", url: "git@github.com:acme/web.git" }];
+  function run(owner: string, repo: string, number: number, answer: boolean) {
+    const asked: string[] = [];
+    const ref = { owner, repo, number };
+    const result = issueForFolder(ref, {
+      folderName: "web",
+      remotes: web,
+      fetch: () => fetchGitHubIssueDetails(ref, { apiBase: base }),
+      ask: async (question) => (asked.push(question.message), answer),
+    });
+    return { asked, result };
+  }
+
+  it("asks about another repository's issue before fetching it: a no fetches nothing", async () => {
+    const before = fetched.length;
+    const { asked, result } = run("acme", "api", 12, false);
+    assert.equal(await result, undefined);
+    assert.deepEqual(asked, ["This issue is from acme/api, but Hearth works in web, whose GitHub remote is acme/web (origin). Fix it here anyway?"]);
+    assert.equal(fetched.length, before, "no request: the user said no before any wait");
+  });
+
+  it("after a yes, fetches it and asks nothing more", async () => {
+    const { asked, result } = run("acme", "api", 12, true);
+    assert.equal(await result, "T (acme/api#12)\n\nB");
+    assert.equal(asked.length, 1);
+    assert.equal(fetched.at(-1), "/repos/acme/api/issues/12");
+  });
+
+  it("an issue of the folder's own repository is fetched without a question", async () => {
+    const asked: string[] = [];
+    const ref = { owner: "ACME", repo: "web", number: 3 };
+    const result = await issueForFolder(ref, { folderName: "web", remotes: web, fetch: async () => ({ text: "ours" }), ask: async (q) => (asked.push(q.message), false) });
+    assert.equal(result, "ours");
+    assert.deepEqual(asked, []);
+  });
+
+  it("a transferred issue: after the fetch, asks again only when GitHub names yet another repository than the one asked about", async () => {
+    const moved = run("acme", "old-api", 4, true);
+    assert.equal(await moved.result, "T (acme/old-api#4)\n\nB");
+    assert.deepEqual(moved.asked.map((q) => q.match(/from (\S+),/)?.[1]), ["acme/old-api", "acme/cli"]);
+    const home = run("acme", "old-web", 3, true);
+    assert.equal(await home.result, "T (acme/old-web#3)\n\nB");
+    assert.equal(home.asked.length, 1, "transferred into the folder's repository: nothing more to ask");
   });
 });

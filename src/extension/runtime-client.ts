@@ -30,7 +30,6 @@ import {
   StatusRequest,
   WorkspaceTrustedNotification,
 } from "../protocol/lsp-ext.ts";
-import { NATIVE_TAIL_CHARS, stderrDrained } from "../protocol/native-crash.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -211,14 +210,11 @@ export class RuntimeClient implements vscode.Disposable {
   private spawn(): RuntimeStart {
     const runtime = this.context.asAbsolutePath("out/runtime.mjs");
     const child = forkRuntime(runtime, runtimeEnvironment(process.env));
-    const start = new RuntimeStart(child, () => this.startHung(start, runtime));
+    // Its end (or a spawn that failed) with how in words: native code's last line, the error
+    // a broken install died of, its answer to initialize (the language client logs the rest).
+    const start = new RuntimeStart(child, { hung: () => this.startHung(start, runtime), ended: (reason) => this.onExit(child, reason) });
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
-    // The end of what the process itself writes (the language client shows it all in the
-    // log): a native abort's last words, or the error a broken install died of, say why.
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
-    child.on("exit", (code, signal) => void stderrDrained(child.stderr).then(() => this.onExit(child, start.exitReason(code, signal, stderr))));
     return start;
   }
 

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
-import { NATIVE_TAIL_CHARS, nativeFailureLine } from "../protocol/native-crash.ts";
+import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
 export const START_DEADLINE_MS = 60_000;
@@ -24,9 +24,17 @@ const SYSTEM_TIMERS: StartTimers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** Spawns the runtime as the extension does: its own Node, pipes (stdout carries LSP, stderr the log), no inherited flags. */
-export function forkRuntime(runtimePath: string, env: NodeJS.ProcessEnv, clientPid = process.pid): ChildProcess {
-  return fork(runtimePath, ["--stdio", `--clientProcessId=${clientPid}`], { silent: true, execArgv: [], env });
+/** Spawns the runtime as the extension does: VS Code's own Node, pipes (stdout carries LSP, stderr the log), no inherited flags. */
+export function forkRuntime(runtimePath: string, env: NodeJS.ProcessEnv, nodePath = process.execPath): ChildProcess {
+  return fork(runtimePath, ["--stdio", `--clientProcessId=${process.pid}`], { silent: true, execArgv: [], execPath: nodePath, env });
+}
+
+/** What a start tells its owner. */
+export interface RuntimeStartEvents {
+  /** The deadline passed without an answer; the process tree is being killed. */
+  readonly hung: (start: RuntimeStart) => void;
+  /** The process ended (once what it wrote to stderr was read) or could not be started at all: how, in words. */
+  readonly ended?: (reason: string) => void;
 }
 
 export interface RuntimeStartOptions {
@@ -53,12 +61,23 @@ export class RuntimeStart {
   /** Why the start failed, in the runtime's own words (its answer to `initialize`). */
   private failure: string | undefined;
 
-  constructor(readonly child: ChildProcess, onHung: (start: RuntimeStart) => void, options: RuntimeStartOptions = {}) {
+  constructor(readonly child: ChildProcess, events: RuntimeStartEvents, options: RuntimeStartOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? START_DEADLINE_MS;
     this.timers = options.timers ?? SYSTEM_TIMERS;
-    this.timer = this.timers.setTimeout(() => this.expire(onHung), this.deadlineMs);
-    // A process that ended (a crash, a stop) before the deadline is the exit handler's business.
-    child.once("exit", () => this.failed());
+    this.timer = this.timers.setTimeout(() => this.expire(events.hung), this.deadlineMs);
+    // The end of what the process itself writes: a native abort's last words, or the error it died of.
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
+    child.once("exit", (code, signal) => {
+      this.failed(); // no-op once it answered
+      void stderrDrained(child.stderr).then(() => events.ended?.(this.exitReason(code, signal, stderr)));
+    });
+    // A Node binary that is not there (VS Code updated under a running window): "error", and never "exit".
+    child.on("error", (error) => {
+      if (child.pid !== undefined) return; // a live process's failed signal or write: its end comes as "exit"
+      this.failed();
+      events.ended?.(`it could not be started: ${error.message}`);
+    });
   }
 
   /** Whether the deadline passed without an answer (the process was killed for it). */

@@ -59,7 +59,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     const clock = new FakeClock();
     const child = forkRuntime(SILENT, runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
-    const start = new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
+    const start = new RuntimeStart(child, { hung: (s) => hung.push(s) }, { timers: clock });
     const exited = once(child, "exit");
     t.after(() => void (alive(child.pid!) && process.kill(child.pid!, "SIGKILL")));
     const grandchild = Number((await stderrMatch(child, /grandchild (\d+)/))[1]);
@@ -94,7 +94,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     const clock = new FakeClock();
     const child = forkRuntime(RUNTIME, runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
-    const start = new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
+    const start = new RuntimeStart(child, { hung: (s) => hung.push(s) }, { timers: clock });
     const connection = connect(child);
     await initialize(connection);
     start.answered();
@@ -114,26 +114,31 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     // A broken install: the runtime's file is not there (or cannot be loaded).
     const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
-    const start = new RuntimeStart(child, (s) => hung.push(s), { timers: clock });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")));
-    const ended = once(child.stderr!, "end");
+    let start: RuntimeStart | undefined;
+    const ended = new Promise<string>((resolveEnded) => void (start = new RuntimeStart(child, { hung: (s) => hung.push(s), ended: resolveEnded }, { timers: clock })));
     const connection = connect(child);
     const answer = initialize(connection);
-    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
-    await ended;
+    await once(child, "exit");
     connection.dispose();
     // As the language client's start rejects: the request left unanswered says nothing about why.
-    start.failed(await answer.then(() => undefined, (error: unknown) => error));
+    start!.failed(await answer.then(() => undefined, (error: unknown) => error));
     assert.equal(clock.pending(), 0);
     clock.advance(START_DEADLINE_MS);
     assert.deepEqual(hung, []);
-    assert.match(start.exitReason(code, signal, stderr), /^exit code 1: Error: Cannot find module '.*missing-runtime\.mjs'$/);
+    assert.match(await ended, /^exit code 1: Error: Cannot find module '.*missing-runtime\.mjs'$/);
+  });
+
+  it("says so when the runtime could not be started at all (VS Code's Node gone after an update), and ends its deadline", async () => {
+    const clock = new FakeClock();
+    const child = forkRuntime(RUNTIME, runtimeEnvironment(process.env), "/nonexistent/vscode/code");
+    const reason = await new Promise<string>((ended) => new RuntimeStart(child, { hung: () => assert.fail("not a hang"), ended }, { timers: clock }));
+    assert.equal(reason, "it could not be started: spawn /nonexistent/vscode/code ENOENT");
+    assert.equal(clock.pending(), 0);
   });
 
   it("names the runtime's own answer when initialize failed and the client stopped it", async () => {
     const child = forkRuntime(resolve(SILENT, "../refusing-runtime.mjs"), runtimeEnvironment(process.env));
-    const start = new RuntimeStart(child, () => assert.fail("not a hang"), { timers: new FakeClock() });
+    const start = new RuntimeStart(child, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock() });
     const connection = connect(child);
     const error = await initialize(connection).then(() => assert.fail("answered"), (e: unknown) => e);
     const exited = once(child, "exit");
@@ -150,8 +155,8 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     t.after(() => {
       for (const pid of [first.pid!, next.pid!, ...grandchildren]) if (alive(pid)) process.kill(pid, "SIGKILL");
     });
-    const start = new RuntimeStart(first, () => assert.fail("not a hang"), { timers: new FakeClock() });
-    new RuntimeStart(next, () => assert.fail("not a hang"), { timers: new FakeClock() });
+    const start = new RuntimeStart(first, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock() });
+    new RuntimeStart(next, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock() });
     const exited = once(first, "exit");
     start.failed(new Error("Pending response rejected since connection got disposed"));
     assert.deepEqual(await exited, [null, "SIGKILL"]);
@@ -160,7 +165,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
 
   it("gives no start error for a runtime that answered: only native code's last words", () => {
     const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
-    const start = new RuntimeStart(child, () => undefined, { timers: new FakeClock() });
+    const start = new RuntimeStart(child, { hung: () => undefined }, { timers: new FakeClock() });
     start.answered();
     const stderr = "TypeError: cannot read properties of undefined (reading 'x')\n";
     assert.equal(start.exitReason(1, null, stderr), "exit code 1");

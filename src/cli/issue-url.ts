@@ -6,7 +6,7 @@
  * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
  * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
  */
-import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl } from "../github/github-issue.ts";
+import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 
@@ -72,10 +72,13 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   const url = issue.trim();
   if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
   const access = gitHubAccess(options.env);
+  if (!/^https?:\/\/[^/\s]/i.test(access.apiBase) || !URL.canParse(access.apiBase)) {
+    return { kind: "refused", message: `GITHUB_API_URL is not an http(s) URL (${terminalName(access.apiBase)}): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com` };
+  }
   const ref = parseGitHubIssueUrl(url, access.host);
   if (!ref) return { kind: "refused", message: notAnIssue(url, access) };
   const remotes = await readGitRemotes(options.repo);
-  options.progress(`fetching ${refName(ref)} from ${access.apiBase}${access.token ? " (with the token of the environment)" : ""}…`);
+  options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}…`);
   let fetched;
   try {
     fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });

@@ -151,6 +151,18 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
 }
 
 
+/** A URL to show: without a user and password written into it (they would land in logs). */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.href.replace(/\/$/, "");
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, "//");
+  }
+}
+
 function refName(ref: GitHubIssueRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`;
 }
@@ -174,7 +186,7 @@ async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOpt
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (timeout.aborted) throw new IssueFetchError(`GitHub did not answer within ${timeoutMs / 1000} s for ${what}. Try again, or ${wording.instead}.`);
-    const where = base === DEFAULT_API_BASE ? "GitHub" : `GitHub's API at ${base}`;
+    const where = base === DEFAULT_API_BASE ? "GitHub" : `GitHub's API at ${withoutCredentials(base)}`;
     throw new IssueFetchError(`${where} cannot be reached (are you offline?). ${capital(wording.instead)}.`);
   }
   const limited = rateLimited(response, Boolean(options.token), what, wording);

@@ -124,6 +124,22 @@ describe("an issue given only as its URL", () => {
     });
   });
 
+  it("never prints credentials written into $GITHUB_API_URL, and says so when it is no URL", async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    progress.length = 0;
+    const result = await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: `http://bot:s3cret@127.0.0.1:${port}/api` }));
+    assert.equal(result?.kind, "refused");
+    assert.ok(![...progress, (result as { message: string }).message].some((t) => t.includes("s3cret")), JSON.stringify([progress, result]));
+    assert.match((result as { message: string }).message, new RegExp(`^GitHub's API at http://127\\.0\\.0\\.1:${port}/api cannot be reached`));
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "api.corp.test/v3" })), {
+      kind: "refused",
+      message: "GITHUB_API_URL is not an http(s) URL (api.corp.test/v3): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com",
+    });
+  });
+
   it("is cancelled by Ctrl-C while fetching", async () => {
     const cancel = new AbortController();
     cancel.abort();

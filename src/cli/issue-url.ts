@@ -78,6 +78,11 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   const ref = parseGitHubIssueUrl(url, access.host);
   if (!ref) return { kind: "refused", message: notAnIssue(url, access) };
   const remotes = await readGitRemotes(options.repo);
+  const written = new URL(access.apiBase);
+  if (written.username || written.password) {
+    // fetch() refuses such a URL: it would read as "cannot be reached".
+    return { kind: "refused", message: `GITHUB_API_URL has a user or password in it (${terminalName(withoutCredentials(access.apiBase))}): put the token in GITHUB_TOKEN (or GH_TOKEN) instead` };
+  }
   options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}…`);
   let fetched;
   try {

@@ -133,7 +133,7 @@ describe("an issue given only as its URL", () => {
     const result = await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: `http://bot:s3cret@127.0.0.1:${port}/api` }));
     assert.equal(result?.kind, "refused");
     assert.ok(![...progress, (result as { message: string }).message].some((t) => t.includes("s3cret")), JSON.stringify([progress, result]));
-    assert.match((result as { message: string }).message, new RegExp(`^GitHub's API at http://127\\.0\\.0\\.1:${port}/api cannot be reached`));
+    assert.equal((result as { message: string }).message, `GITHUB_API_URL has a user or password in it (http://127.0.0.1:${port}/api): put the token in GITHUB_TOKEN (or GH_TOKEN) instead`);
     assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "api.corp.test/v3" })), {
       kind: "refused",
       message: "GITHUB_API_URL is not an http(s) URL (api.corp.test/v3): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com",

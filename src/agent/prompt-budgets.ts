@@ -34,7 +34,7 @@ export function promptBudgets(contextSize: number | undefined): PromptBudgets {
   };
 }
 
-/** What a user is told when the budgets were cut for a small context; `what` names what was cut. */
-export function smallContextNotice(contextSize: number, what: string): string {
-  return `The model's context (${contextSize.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. A larger context (hearth.contextSize, or the server's) shows more.`;
+/** What a user is told when the budgets were cut for a small context; `what` names what was cut, `larger` how to get more. */
+export function smallContextNotice(contextSize: number, what: string, larger = "A larger context (hearth.contextSize, or the server's) shows more."): string {
+  return `The model's context (${contextSize.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. ${larger}`;
 }

@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
+import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
@@ -118,6 +119,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     const backend = await slot.ready();
     const info = readyInfo(slot);
     trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
+    const small = promptBudgets(info.contextSize).smallContext;
+    if (small) io.err(`${smallContextNotice(small, "repository map, project rules, related code", "A server started with a larger context shows more.")}\n`);
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
     try {
       const result = await runFix({

@@ -105,6 +105,16 @@ describe("hearth fix", () => {
     assert.equal(unfinished.status, 1, unfinished.stderr);
   });
 
+  it("at a model's small context it says that less of the project is shown up front, and nothing at a large one", () => {
+    const model = join(tempDir("hearth-script-"), "model.json");
+    const turns = [call("finish", { summary: "nothing to do" })];
+    writeFileSync(model, JSON.stringify({ name: "small-context", contextSize: 8192, turns }));
+    const small = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", model, "--yes"]);
+    assert.match(small.stderr, /^The model's context \(8,192 tokens\) is small: Hearth shows the model less of the project up front \(repository map, project rules, related code\).*A server started with a larger context shows more\.$/m);
+    const large = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", script(turns), "--yes"]);
+    assert.doesNotMatch(large.stderr, /is small/);
+  });
+
   it("refuses to run unattended without --yes, and reports a broken model with exit 3", () => {
     const repo = checkout("python-calc");
     const noYes = hearthFix(["--repo", repo, "--issue", "x", "--model", script([])]);

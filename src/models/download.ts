@@ -10,12 +10,14 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
+import { lockPart, type PartHolder } from "./part-lock.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
 
 export interface DownloadProgress {
@@ -78,9 +80,39 @@ const DISK_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFB
 const MODEL_ALTERNATIVES = "Try again when it is online (the download resumes), choose a GGUF file you already have, or use a server URL.";
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
-  await mkdir(options.folder, { recursive: true });
   const path = join(options.folder, options.file);
   const part = `${path}.part`;
+  const lock = await orDiskError(options.folder, async () => {
+    await mkdir(options.folder, { recursive: true });
+    return lockPart(part);
+  });
+  if ("holder" in lock) throw busyError(options, lock.holder);
+  try {
+    return await downloadLocked(options, path, part);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** `work`, with a failure of the local disk (a read-only one, no permission) said as such. */
+async function orDiskError<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw DISK_CODES.has(errorCode(error) ?? "") ? diskError(folder, error) : error;
+  }
+}
+
+function busyError(options: DownloadOptions, holder: PartHolder): DownloadError {
+  const where = holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
+  return new DownloadError(
+    `${options.file} is already being downloaded into ${options.folder} by another Hearth (${where}: another VS Code window, or hearth models --download). ` +
+      `Wait for it to finish (the model is then there for every window), or cancel it there; if no download runs, delete ${options.file}.part.lock in that folder.`,
+    false,
+  );
+}
+
+async function downloadLocked(options: DownloadOptions, path: string, part: string): Promise<DownloadResult> {
   if (existsSync(path)) {
     const size = (await stat(path)).size;
     return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };

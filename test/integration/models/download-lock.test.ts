@@ -1,0 +1,85 @@
+/**
+ * Two downloads of the same file into the same models folder at once — two VS Code windows
+ * share one models folder, each with its own runtime — against a real HTTP server on
+ * 127.0.0.1: the second must not append to the first's part. Also a models folder that
+ * cannot be created (a read-only place).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DownloadError, downloadFile } from "../../../src/models/download.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const FILE = Buffer.alloc(1024 * 1024);
+for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("the same model downloaded twice at once (two VS Code windows)", () => {
+  it("the second is refused, saying another download of it runs; the first finishes whole", async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let requests = 0;
+    let asked!: () => void;
+    const secondAsked = new Promise<string>((resolve) => (asked = () => resolve("the second download asked the server")));
+    // The first response sends half, then waits until the test lets it finish.
+    const server = createServer((_req, res) => {
+      if (++requests > 1) asked();
+      res.writeHead(200, { "Content-Length": FILE.length });
+      res.write(FILE.subarray(0, FILE.length / 2), () => void held.then(() => res.end(FILE.subarray(FILE.length / 2))));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (release(), server.close(() => resolve()), server.closeAllConnections())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`;
+    const folder = tempDir("hearth-dl-lock-");
+    let started!: () => void;
+    const receiving = new Promise<void>((resolve) => (started = resolve));
+    const first = downloadFile({ url, folder, file: "m.gguf", progressIntervalMs: 0, onProgress: (p) => p.receivedBytes > 0 && started() });
+    await receiving;
+    const second = downloadFile({ url, folder, file: "m.gguf" }).then(() => "the second download finished", (error: unknown) => error);
+    const error = await Promise.race([second, secondAsked]);
+    assert.ok(error instanceof DownloadError && !error.offline, String(error));
+    assert.match(error.message, /^m\.gguf is already being downloaded into .* by another Hearth \(process \d+: another VS Code window, or hearth models --download\)\. Wait for it to finish/);
+    assert.equal(requests, 1, "the second download asked the server nothing");
+    release();
+    const result = await first;
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"], "no lock is left");
+  });
+
+  it("a lock left by a process that is gone (a crash) does not block the next download", async (t) => {
+    const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": FILE.length }).end(FILE));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const folder = tempDir("hearth-dl-lock-");
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    writeFileSync(join(folder, "m.gguf.part.lock"), JSON.stringify({ pid: Number(dead.stdout), host: (await import("node:os")).hostname() }));
+    const result = await downloadFile({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, folder, file: "m.gguf" });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+});
+
+describe("a models folder that cannot be created", () => {
+  it("says the folder cannot be written, as for a read-only disk, not a bare EPERM from mkdir", async (t) => {
+    // /sys refuses new folders (EPERM or EROFS) even to root, as a read-only disk would.
+    const folder = "/sys/hearth-test-models";
+    try {
+      mkdirSync(folder);
+      rmSync(folder, { recursive: true });
+      return t.skip("/sys accepts folders here");
+    } catch {
+      // expected
+    }
+    await assert.rejects(downloadFile({ url: "http://127.0.0.1:9/m.gguf", folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /^Cannot save the download in \/sys\/hearth-test-models: the folder cannot be written \(E[A-Z]+\)\./);
+      return true;
+    });
+    assert.equal(existsSync(folder), false);
+  });
+});

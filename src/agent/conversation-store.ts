@@ -6,10 +6,17 @@
  *
  * Besides get/create/save/forget it holds the three changes a conversation goes through:
  * a finished turn (`record`), a rewind to a checkpoint (`rewind`) and an import (`import`).
+ *
+ * Two VS Code windows on one folder run two runtimes on one storage folder, so a file may
+ * change under a store. Each store remembers which version of each file its copy comes from
+ * (inode, size and mtime: a save is a rename, so every save is a new inode): a copy whose
+ * file another process saved since is read again before it is used, and a save over a
+ * version this store never read (the other window finished a turn of the same conversation
+ * meanwhile) keeps that version beside it (`<id>.other-window-<time>.json`) and says so.
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
+import { type BigIntStats, constants } from "node:fs";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { checkMessages } from "./handoff.ts";
@@ -40,6 +47,8 @@ export class ConversationStore {
   private readonly saving = new Map<string, Promise<void>>();
   /** Conversations whose latest state is not on disk (not saved yet, or the save failed): never evicted. */
   private readonly unsaved = new Set<string>();
+  /** The version of each conversation's file this store's copy comes from (ABSENT: there was none). */
+  private readonly versions = new Map<string, string>();
 
   /** `dir` undefined: memory only (a client that gave no storage folder). */
   constructor(
@@ -56,13 +65,24 @@ export class ConversationStore {
   async get(id: string): Promise<Conversation | undefined> {
     checkId(id);
     const cached = this.open.get(id);
-    if (cached) return this.keep(cached);
+    if (cached && !(await this.savedElsewhere(id))) return this.keep(cached);
     if (!this.dir) return undefined;
     try {
-      const text = await readConversationFile(this.file(id));
-      if (text === undefined) return undefined;
+      const read = await readConversationFile(this.file(id));
+      if (read === undefined) {
+        if (cached) return this.keep(cached); // deleted in another window: this one still shows it
+        this.versions.set(id, ABSENT);
+        return undefined;
+      }
+      const messages = parseMessages(read.text);
       // Another caller may have loaded or created it while this one read the file.
-      return this.keep(this.open.get(id) ?? { id, messages: parseMessages(text) });
+      const current = this.open.get(id);
+      if (current && current !== cached) return this.keep(current);
+      this.versions.set(id, read.version);
+      if (cached && !startsWith(messages, cached.messages)) {
+        this.warn(`conversation ${id} was changed by another Hearth window since this one's last turn: the model continues from that window's version`, undefined);
+      }
+      return this.keep({ id, messages });
     } catch (error) {
       const aside = `${id}.unreadable-${Date.now()}.json`;
       const kept = await rename(this.file(id), join(this.dir, aside)).then(() => `kept as ${aside}`, () => "could not be moved aside");
@@ -94,7 +114,10 @@ export class ConversationStore {
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
         await writeFile(tmp, text, { flag: "wx" });
+        const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
+        await this.keepOtherWindows(id);
         await rename(tmp, this.file(id));
+        this.versions.set(id, version);
       } catch (error) {
         await rm(tmp, { force: true });
         throw error;
@@ -122,7 +145,9 @@ export class ConversationStore {
   async record(id: string, messages: readonly ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const first = messages[0];
-    const conversation = (await this.get(id)) ?? this.create(id, first?.role === "system" ? first.content : "");
+    // Not read again: the turn ran on the version it started from, and the save compares with that.
+    const known = this.open.get(id) ?? (this.versions.has(id) ? undefined : await this.get(id));
+    const conversation = known ?? this.create(id, first?.role === "system" ? first.content : "");
     conversation.messages = [...messages];
     await this.save(conversation).catch((error: unknown) => this.warn(`saving conversation ${id} failed`, error));
   }
@@ -167,7 +192,27 @@ export class ConversationStore {
     this.open.delete(id);
     this.unsaved.delete(id);
     await this.saving.get(id)?.catch(() => undefined);
+    this.versions.delete(id);
     if (this.dir) await rm(this.file(id), { force: true });
+  }
+
+  /** Whether another process saved the conversation since this store's copy was read or saved. */
+  private async savedElsewhere(id: string): Promise<boolean> {
+    if (!this.dir || this.unsaved.has(id) || this.saving.has(id)) return false;
+    const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
+    return now !== ABSENT && now !== this.versions.get(id);
+  }
+
+  /**
+   * Before a save: a version of the file this store's copy does not come from (another
+   * window saved a turn of it meanwhile) is moved aside and reported, not written over.
+   */
+  private async keepOtherWindows(id: string): Promise<void> {
+    const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
+    if (now === ABSENT || now === (this.versions.get(id) ?? ABSENT)) return;
+    const aside = `${id}.other-window-${Date.now()}.json`;
+    const kept = await rename(this.file(id), join(this.dir!, aside)).then(() => `kept as ${aside}`, () => "written over");
+    this.warn(`conversation ${id} was changed by another Hearth window while this one ran a turn: this window's turn is saved, the other's version ${kept}`, undefined);
   }
 
   /** Marks the conversation most recently used, then lets the oldest saved ones go. */
@@ -196,7 +241,7 @@ export class ConversationStore {
  * The file's text; undefined when there is none. Anything but a regular file (a FIFO would
  * block the read for good, a device never end) or one over MAX_FILE_BYTES is damage.
  */
-async function readConversationFile(path: string): Promise<string | undefined> {
+async function readConversationFile(path: string): Promise<{ text: string; version: string } | undefined> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -205,13 +250,24 @@ async function readConversationFile(path: string): Promise<string | undefined> {
     throw error;
   }
   try {
-    const info = await handle.stat();
+    const info = await handle.stat({ bigint: true });
     if (!info.isFile()) throw new Error("not a regular file");
     if (info.size > MAX_FILE_BYTES) throw new Error(`${info.size} bytes, more than any conversation holds`);
-    return await handle.readFile("utf8");
+    return { text: await handle.readFile("utf8"), version: versionOf(info) };
   } finally {
     await handle.close();
   }
+}
+
+/** A version of a conversation's file: every save renames a new file (a new inode) into place. */
+function versionOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}`;
+}
+
+const ABSENT = "absent";
+
+function startsWith(messages: readonly ChatMessage[], prefix: readonly ChatMessage[]): boolean {
+  return prefix.length <= messages.length && prefix.every((m, i) => JSON.stringify(m) === JSON.stringify(messages[i]));
 }
 
 /** The format `save` writes. */

@@ -34,14 +34,15 @@ describe("ConversationStore", () => {
   it("keeps the 16 most recently used conversations in memory and reads older ones from disk again; one whose save failed stays", async (t) => {
     const dir = folder(t);
     const store = new ConversationStore(dir);
-    const onDisk = (id: string, text: string) => writeFileSync(join(dir, `${id}.json`), JSON.stringify({ version: 1, messages: [TURN[0], { role: "user", content: text }] }));
-    for (let i = 0; i < 20; i++) await store.record(`c${i}`, TURN);
-    await store.get("c0"); // used again: the most recent now
-    // What memory holds wins over the file; a conversation let go is read from the file.
-    for (const id of ["c0", "c1", "c19"]) onDisk(id, `changed on disk: ${id}`);
-    assert.deepEqual((await store.get("c0"))?.messages, TURN, "kept: used recently");
+    for (let i = 0; i < 20; i++) await store.record(`c${i}`, TURN); // in memory: c4…c19, c4 the least recently used
+    const c4 = await store.get("c4"); // used again: the most recent now
+    for (let i = 0; i < 4; i++) assert.deepEqual((await store.get(`c${i}`))?.messages, TURN, "let go, read from the file again");
+    // Reading c0…c3 let the least recently used go (c5…c8). With their files gone (another
+    // window deleted them), one kept in memory is still there, one let go is not.
+    for (const id of ["c4", "c5", "c19"]) rmSync(join(dir, `${id}.json`));
+    assert.equal(await store.get("c4"), c4, "kept: used recently");
     assert.deepEqual((await store.get("c19"))?.messages, TURN, "kept: recorded last");
-    assert.equal((await store.get("c1"))?.messages[1]?.content, "changed on disk: c1", "let go, read again");
+    assert.equal(await store.get("c5"), undefined, "let go");
 
     // A turn whose save fails stays in memory however many others come after it.
     const parent = folder(t);

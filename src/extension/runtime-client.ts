@@ -35,6 +35,7 @@ import type { RuntimeConnection } from "../protocol/webview.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { RestartPolicy } from "./restart-policy.ts";
+import { RestartQueue, unlessAborted } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import { RuntimeStart, forkRuntime, hungStartMessage } from "./runtime-start.ts";
 import type { ServerKeys } from "./server-key.ts";
@@ -58,6 +59,7 @@ export class RuntimeClient implements vscode.Disposable {
   /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
   private serverKey: string | undefined;
   private readonly policy = new RestartPolicy();
+  private readonly queue = new RestartQueue({ start: (signal) => this.startRuntime(signal), stop: () => this.stopRuntime() });
   private readonly stateChanged = new vscode.EventEmitter<RuntimeConnection>();
   // One watcher for the extension's lifetime, shared by every runtime it starts.
   private readonly watcher = vscode.workspace.createFileSystemWatcher("**/*");
@@ -84,50 +86,23 @@ export class RuntimeClient implements vscode.Disposable {
     return this.current;
   }
 
-  /** Starts the runtime; resolves once it answered its first status (or failed to start). */
-  async start(): Promise<void> {
-    this.stopping = false;
-    this.setState({ kind: "starting" });
-    this.serverKey = await this.serverKeys?.get(readSettings().serverUrl).catch(() => undefined);
-    const spawnedAt = Date.now();
-    let spawned: RuntimeStart | undefined;
-    const client = new LanguageClient("hearth", "Hearth Runtime", async () => (spawned = this.spawn()).child, this.clientOptions());
-    this.client = client;
-    client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
-    client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
-    for (const register of this.handlers) register(client);
-    try {
-      await client.start();
-      spawned?.answered();
-      const startedMs = Date.now() - spawnedAt;
-      this.policy.started(Date.now());
-      const status = await client.sendRequest(StatusRequest);
-      this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
-      if (this.client === client) this.setState({ kind: "running", status });
-    } catch (error) {
-      this.output.appendLine(`[extension] runtime failed to start: ${String(error)}`);
-      // Kills this start's process if it still runs; its exit handler schedules the restart.
-      spawned?.failed(error);
-    }
+  /**
+   * Starts the runtime, after any stop or start under way; resolves once it answered its
+   * first status (or failed to start).
+   */
+  start(): Promise<void> {
+    return this.queue.restart();
   }
 
-  /** Stops the runtime for good (deactivate) or before a manual restart. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.restartTimer);
-    const client = this.client;
-    const child = this.child;
-    this.client = undefined;
-    if (child) this.stopped.add(child);
-    if (client) await client.stop(3000).catch(() => undefined);
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-
-  async restart(): Promise<void> {
+  /**
+   * Stops the runtime and starts a new one with a fresh set of attempts. Restarts asked at
+   * once (a double-click, a key and a folder change together) run one at a time and coalesce:
+   * two at once left two runtimes running, one of them orphaned with the model loaded twice.
+   */
+  restart(): Promise<void> {
     this.output.appendLine("[extension] restarting the runtime (requested)");
     this.policy.reset();
-    await this.stop();
-    await this.start();
+    return this.queue.restart();
   }
 
   async request<R>(type: RequestType0<R, void>, token?: CancellationToken): Promise<R>;
@@ -166,8 +141,58 @@ export class RuntimeClient implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.stop();
+    void this.queue.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+
+  /** One start (RestartQueue's turn); `signal` aborts when a restart or dispose comes meanwhile. */
+  private async startRuntime(signal: AbortSignal): Promise<void> {
+    this.stopping = false;
+    this.setState({ kind: "starting" });
+    // Cut short while it waits (a keyring that never answers): the restart or dispose goes on.
+    this.serverKey = await unlessAborted(this.serverKeys?.get(readSettings().serverUrl) ?? Promise.resolve(undefined), signal).catch(() => undefined);
+    if (signal.aborted) return;
+    const spawnedAt = Date.now();
+    let spawned: RuntimeStart | undefined;
+    const serverOptions = async (): Promise<ChildProcess> => {
+      if (signal.aborted) throw new Error("the start was cut short by a restart or by closing the window");
+      return (spawned = this.spawn()).child;
+    };
+    const client = new LanguageClient("hearth", "Hearth Runtime", serverOptions, this.clientOptions());
+    this.client = client;
+    client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
+    client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
+    for (const register of this.handlers) register(client);
+    // Cut short: this start's process is ended (no crash), which ends the client's start too.
+    const cutShort = () => spawned && (this.stopped.add(spawned.child), spawned.failed());
+    signal.addEventListener("abort", cutShort);
+    try {
+      await client.start();
+      spawned?.answered();
+      const startedMs = Date.now() - spawnedAt;
+      this.policy.started(Date.now());
+      const status = await client.sendRequest(StatusRequest);
+      this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
+      if (this.client === client) this.setState({ kind: "running", status });
+    } catch (error) {
+      this.output.appendLine(`[extension] runtime ${signal.aborted ? "start cut short" : "failed to start"}: ${String(error)}`);
+      // Kills this start's process if it still runs; its exit handler schedules the restart.
+      spawned?.failed(error);
+    } finally {
+      signal.removeEventListener("abort", cutShort);
+    }
+  }
+
+  /** Stops the current runtime (RestartQueue's turn: before a start, or for good on dispose). */
+  private async stopRuntime(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const client = this.client;
+    const child = this.child;
+    this.client = undefined;
+    if (child) this.stopped.add(child);
+    if (client) await client.stop(3000).catch(() => undefined);
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
   private clientOptions(): LanguageClientOptions {
@@ -267,7 +292,7 @@ export class RuntimeClient implements vscode.Disposable {
   /** Another folder to work in (chosen, or the one Hearth worked in was removed): a runtime rooted there. */
   private async folderChanged(folder: vscode.WorkspaceFolder | undefined): Promise<void> {
     this.output.appendLine(`[extension] Hearth works in ${folder ? `the folder ${folder.uri.fsPath}` : "no folder"} now: restarting the runtime`);
-    if (!this.stopping) await this.restart();
+    await this.restart();
   }
 
   /** The settings may have changed (VS Code's configuration, or an answer that decides what counts): to the runtime. */

@@ -2,10 +2,12 @@
  * The editor's MCP tools for Hearth's agent, without a "vscode" import so unit tests run it:
  * which of `vscode.lm.tools` are offered (those VS Code registered from MCP servers, named
  * "mcp_…": Hearth's own tools already read, search and edit, and other extensions' tools
- * expect VS Code's chat around them), and a tool result's parts as text.
+ * expect VS Code's chat around them), and running one (its result's parts as text:
+ * tool-result-text.ts).
  * mcp-bridge.ts passes the real `vscode.lm` in.
  */
 import type { EditorToolInfo, EditorToolInvokeResult } from "../protocol/mcp.ts";
+import { type ReadResource, toolResultText } from "./tool-result-text.ts";
 
 /** The part of `vscode.lm` used here (VS Code 1.95+; checked at run time, absent in some editors). */
 export interface LmTools {
@@ -27,25 +29,16 @@ export function editorMcpTools(lm: LmTools | undefined): EditorToolInfo[] {
     .map((tool) => ({ name: tool.name, description: tool.description, ...(tool.inputSchema ? { inputSchema: tool.inputSchema as Record<string, unknown> } : {}) }));
 }
 
-/** Runs one tool; a throw becomes an error result with its message. */
-export async function invokeEditorTool(lm: LmTools | undefined, name: string, input: Record<string, unknown>, token?: unknown): Promise<EditorToolInvokeResult> {
+/**
+ * Runs one tool; a throw becomes an error result with its message. `read` reads the
+ * resources the result links to (embedded resources arrive as links; tool-result-text.ts).
+ */
+export async function invokeEditorTool(lm: LmTools | undefined, name: string, input: Record<string, unknown>, token?: unknown, read?: ReadResource): Promise<EditorToolInvokeResult> {
   if (!lm) return { text: "This editor cannot run its tools for extensions (vscode.lm.invokeTool is missing).", isError: true };
   try {
     const result = await lm.invokeTool(name, { input, toolInvocationToken: undefined }, token);
-    return { text: partsText(result.content) };
+    return { text: await toolResultText(result.content, read) };
   } catch (error) {
     return { text: error instanceof Error ? error.message : String(error), isError: true };
   }
-}
-
-/** Text parts as they are; anything else (prompt-tsx, data) named but not shown. */
-export function partsText(parts: readonly unknown[]): string {
-  return parts
-    .map((part) => {
-      const value = (part as { value?: unknown }).value;
-      if (typeof value === "string") return value;
-      const mime = (part as { mimeType?: unknown }).mimeType;
-      return `[${typeof mime === "string" ? mime : "non-text"} content not shown: Hearth passes text only]`;
-    })
-    .join("\n\n");
 }

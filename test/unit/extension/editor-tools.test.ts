@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type LmTools, editorMcpTools, invokeEditorTool, partsText, usableLm } from "../../../src/extension/editor-tools.ts";
+import { type LmTools, editorMcpTools, invokeEditorTool, usableLm } from "../../../src/extension/editor-tools.ts";
 
 function fakeLm(run: (name: string, input: object) => Promise<{ content: unknown[] }>): LmTools {
   return {
@@ -41,8 +41,19 @@ describe("editor MCP tools", () => {
     const lm = fakeLm(async (name, input) => (calls.push([name, input]), { content: [{ value: "issue 7: crash" }, { mimeType: "image/png", data: new Uint8Array(3) }, { value: { tsx: true } }] }));
     const result = await invokeEditorTool(lm, "mcp_github_get_issue", { number: 7 });
     assert.deepEqual(calls, [["mcp_github_get_issue", { number: 7 }]]);
-    assert.deepEqual(result, { text: "issue 7: crash\n\n[image/png content not shown: Hearth passes text only]\n\n[non-text content not shown: Hearth passes text only]" });
-    assert.equal(partsText([]), "");
+    assert.deepEqual(result, { text: "issue 7: crash\n\n[image/png content, 3 bytes, not shown: Hearth passes text only]\n\n[non-text content not shown: Hearth passes text only]" });
+  });
+
+  it("shows the model an embedded resource (GitHub MCP's file contents), which VS Code hands over only as a link, read through VS Code's mcp-resource file system", async () => {
+    // What VS Code 1.10x gives an extension for {type: "resource", resource: {uri: "repo://octo/hello/contents/README.md", mimeType: "text/markdown", text}}:
+    // the uri rewritten to mcp-resource://<hex of the server's definition id>/<scheme>/<authority>/<path>, which VS Code serves by asking that server.
+    const uri = { $mid: 1, path: "/repo/octo/hello/contents/README.md", scheme: "mcp-resource", authority: "6d63702e636f6e6669672e757372" };
+    const link = { mimeType: "application/vnd.code.resource-link", data: new TextEncoder().encode(JSON.stringify({ uri, underlyingMimeType: "text/markdown" })) };
+    const reads: unknown[] = [];
+    const read = async (asked: unknown) => (reads.push(asked), new TextEncoder().encode("# Hello\n\nRun `make`.\n"));
+    const result = await invokeEditorTool(fakeLm(async () => ({ content: [{ value: "successfully downloaded text file" }, link] })), "mcp_github_get_file_contents", {}, undefined, read);
+    assert.deepEqual(result, { text: "successfully downloaded text file\n\n[resource repo://octo/hello/contents/README.md (text/markdown)]\n# Hello\n\nRun `make`.\n" });
+    assert.deepEqual(reads, [{ scheme: "mcp-resource", authority: "6d63702e636f6e6669672e757372", path: "/repo/octo/hello/contents/README.md", query: "", fragment: "" }]);
   });
 
   it("turns a tool that throws into an error result with its message", async () => {

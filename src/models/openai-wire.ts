@@ -201,6 +201,64 @@ export function errorDetail(body: string, apiKey: string | undefined): string {
   return detail.replace(/\s+/g, " ").trim().slice(0, 300);
 }
 
+/** The sizes a server names when it refuses a prompt longer than its context (either may be missing). */
+export interface ContextOverflow {
+  readonly contextSize?: number;
+  readonly tokens?: number;
+}
+
+/**
+ * Each server's words for a prompt past its context, and where they put the sizes: `c` the
+ * context, `t` the prompt's tokens (group numbers; the first that matched). llama-server, vLLM (current and older),
+ * OpenAI, SGLang, LM Studio (both wordings), Ollama (no sizes).
+ */
+const OVERFLOW_WORDS: ReadonlyArray<{ pattern: RegExp; c?: number; t?: readonly number[] }> = [
+  { pattern: /request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, t: [1], c: 2 },
+  { pattern: /exceeds the available context size/i },
+  { pattern: /maximum context length is (\d+) tokens?\b.*?(?:your request has|you requested|resulted in) (\d+) (?:input )?tokens(?: \((\d+) in the messages)?/is, c: 1, t: [3, 2] },
+  { pattern: /the input \((\d+) tokens\) is longer than the model's context length \((\d+) tokens\)/i, t: [1], c: 2 },
+  { pattern: /maximum context length of (\d+) tokens\. You requested a total of \d+ tokens: (\d+) tokens from the input/i, c: 1, t: [2] },
+  { pattern: /keep the first (\d+) tokens when context the overflows\. However, the model is loaded with context length of only (\d+) tokens/i, t: [1], c: 2 },
+  { pattern: /n_keep: (\d+)\s*>=?\s*n_ctx: (\d+)/i, t: [1], c: 2 },
+  { pattern: /reached context length of (\d+) tokens/i, c: 1 },
+  { pattern: /prompt is longer than the context length/i },
+  { pattern: /maximum context length is (\d+) tokens/i, c: 1 },
+];
+
+/**
+ * Whether an error body (or a stream's error event) is the server refusing a prompt longer
+ * than its context, and the sizes it names: a typed error (llama-server's
+ * `exceed_context_size_error` with `n_ctx` / `n_prompt_tokens`, OpenAI's
+ * `context_length_exceeded`), else the server's words (OVERFLOW_WORDS). Ollama passes
+ * llama-server's answer on as the text of its own `error`. A prompt that fits (vLLM refusing
+ * `max_tokens` names both sizes, the prompt's smaller) is no overflow.
+ */
+export function contextOverflow(body: string): ContextOverflow | undefined {
+  let error: unknown = parseJson(body);
+  for (let depth = 0; depth < 3 && isObject(error) && error.error !== undefined && error.error !== null; depth++) {
+    error = typeof error.error === "string" ? (parseJson(error.error) ?? error.error) : error.error;
+  }
+  const fields = isObject(error) ? error : {};
+  const text = typeof error === "string" ? error : typeof fields.message === "string" ? fields.message : body;
+  const typed = fields.type === "exceed_context_size_error" || fields.code === "context_length_exceeded";
+  const words = OVERFLOW_WORDS.find((w) => w.pattern.test(text));
+  if (!typed && !words) return undefined;
+  const match = words?.pattern.exec(text);
+  const size = (group: number | undefined): number | undefined => (group === undefined ? undefined : tokenCount(Number(match?.[group])));
+  const contextSize = tokenCount(fields.n_ctx) ?? size(words?.c);
+  const tokens = tokenCount(fields.n_prompt_tokens) ?? words?.t?.map(size).find((n) => n !== undefined);
+  if (!typed && contextSize !== undefined && tokens !== undefined && tokens < contextSize) return undefined;
+  return { ...(contextSize === undefined ? {} : { contextSize }), ...(tokens === undefined ? {} : { tokens }) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
 function httpErrorHint(status: number): string {
   if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";

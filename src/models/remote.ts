@@ -13,12 +13,13 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkRemoteCall, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import {
   abortReason,
   BackendError,
   type BackendInfo,
+  DoesNotFitError,
   type BackendState,
   type ChatRequest,
   type FimRequest,
@@ -306,7 +307,8 @@ export class RemoteBackend implements ModelBackend {
     if (!response.ok) {
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
       limits.close();
-      throw new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
+      const refusedKey = response.status === 401 || response.status === 403 || response.status === 429;
+      throw (!refusedKey && this.doesNotFit(text, url)) || new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
     }
     return { response, limits };
   }
@@ -369,6 +371,24 @@ export class RemoteBackend implements ModelBackend {
     throw new StreamCutError(this.origin);
   }
 
+  /**
+   * A refusal of a prompt longer than the server's context (contextOverflow: each server's
+   * words) as the embedded backend reports it, with the sizes the server names, else the
+   * context it reported at connection (none known: undefined, the refusal stays an HTTP
+   * error). The context the server enforces is the one that counts: a different one than
+   * /props said (a proxy, a server restarted smaller) becomes the backend's, so the context
+   * meter and the agent's condensing measure against it.
+   */
+  private doesNotFit(text: string, url: string): DoesNotFitError | undefined {
+    const overflow = contextOverflow(text);
+    if (!overflow) return undefined;
+    const ready = this.current.kind === "ready" ? this.current : undefined;
+    const contextSize = overflow.contextSize ?? ready?.info.contextSize;
+    if (!contextSize) return undefined;
+    if (ready && contextSize !== ready.info.contextSize) this.current = { kind: "ready", info: { ...ready.info, contextSize } };
+    return new DoesNotFitError(new URL(url).pathname.endsWith("/chat/completions") ? "the conversation" : "the text", contextSize, overflow.tokens);
+  }
+
   /** An error reading a body, in words: the limit that fired, else a cut connection or a body that cannot be decoded. */
   private transportError(error: unknown, limits: RequestLimits, response: Response): unknown {
     const failure = limits.explain(error);
@@ -391,7 +411,7 @@ export class RemoteBackend implements ModelBackend {
     }
     // llama-server and vLLM report a failure after the stream started as an event with `error`.
     if (isObject(event) && event.error !== undefined && event.error !== null) {
-      throw new BackendError(`The server at ${this.origin} reported an error in its answer: ${errorDetail(data, this.options.apiKey) || "(no message)"}`);
+      throw this.doesNotFit(data, `${this.v1}/chat/completions`) || new BackendError(`The server at ${this.origin} reported an error in its answer: ${errorDetail(data, this.options.apiKey) || "(no message)"}`);
     }
     if (!isObject(event) || !toolCallsWellFormed(event)) {
       throw new BackendError(`The server at ${this.origin} sent an event that is not an OpenAI chat chunk (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");

@@ -98,7 +98,8 @@ describe("remote backend against broken and hostile servers", () => {
       [500, "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n</body></html>",
         [/answered 500 .*: 500 Internal Server Error/, /its log/]],
       [503, JSON.stringify({ error: { code: 503, message: "Loading model", type: "unavailable_error" } }), [/answered 503 .*: Loading model/, /its log/]],
-      [400, JSON.stringify({ object: "error", message: "This model's maximum context length is 4096 tokens" }), [/answered 400 .*: This model's maximum context length is 4096 tokens/]],
+      // A prompt past the context is no HTTP error but DoesNotFitError (remote-does-not-fit.test.ts).
+      [400, JSON.stringify({ object: "error", message: "tools[0].function.parameters: schema must have a 'type' key" }), [/answered 400 .*: tools\[0\]\.function\.parameters: schema must have a 'type' key$/]],
     ];
     for (const [status, body, patterns] of cases) {
       scenario = (_req, res) => void res.writeHead(status, { "Content-Type": body.startsWith("<") ? "text/html" : "application/json" }).end(body);

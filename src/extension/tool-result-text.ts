@@ -88,11 +88,25 @@ function parseLink(data: Uint8Array): Piece | undefined {
   } catch {
     return undefined;
   }
-  const uri = json?.uri as Partial<Record<keyof UriParts, unknown>> | undefined;
+  const uri = (typeof json?.uri === "string" ? parseUri(json.uri) : json?.uri) as Partial<Record<keyof UriParts, unknown>> | undefined;
   if (typeof uri !== "object" || uri === null || typeof uri.scheme !== "string" || typeof uri.path !== "string") return undefined;
   const text = (key: keyof UriParts) => (typeof uri[key] === "string" ? (uri[key] as string) : "");
   const parts: UriParts = { scheme: uri.scheme, authority: text("authority"), path: uri.path, query: text("query"), fragment: text("fragment") };
   return { kind: "link", uri: parts, mimeType: typeof json.underlyingMimeType === "string" ? json.underlyingMimeType : undefined };
+}
+
+/** A URI string's components, decoded as VS Code's URI.parse does (RFC 3986, appendix B); undefined when it has no scheme. */
+function parseUri(text: string): UriParts | undefined {
+  const match = /^([a-zA-Z][\w+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(text);
+  if (!match) return undefined;
+  const decode = (part = "") => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return { scheme: match[1]!, authority: decode(match[2]), path: decode(match[3]), query: decode(match[4]), fragment: decode(match[5]) };
 }
 
 async function linkText(uri: UriParts, mimeType: string | undefined, read: ReadResource | undefined, budget: Budget): Promise<string> {

@@ -119,6 +119,13 @@ describe("tool results' parts as text", () => {
     );
   });
 
+  it("a link whose uri is written as a string (as some VS Code builds may) is read the same way", async () => {
+    const { read, asked } = server({ "/repo/octo/a b.md": "spaced" });
+    const written = { mimeType: RESOURCE_LINK_MIME, data: encode(JSON.stringify({ uri: `mcp-resource://${DB_SERVER}/repo/octo/a%20b.md?ref=main`, underlyingMimeType: "text/markdown" })) };
+    assert.equal(await toolResultText([written], read), "[resource repo://octo/a b.md?ref=main (text/markdown)]\nspaced");
+    assert.deepEqual(asked, [{ scheme: "mcp-resource", authority: DB_SERVER, path: "/repo/octo/a b.md", query: "ref=main", fragment: "" }]);
+  });
+
   it("without a reader a link is named with the server's URI", async () => {
     assert.equal(await toolResultText([link("repo://octo/a.ts", "text/plain")]), "[resource link: repo://octo/a.ts]");
   });

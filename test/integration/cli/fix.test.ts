@@ -202,7 +202,7 @@ describe("hearth fix twice in one checkout", () => {
     const second = script([call("write_file", { path: "second.py", content: "x = 1\n" }), call("finish", { summary: "done" })]);
     const refused = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state]);
     assert.equal(refused.status, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`^hearth fix: another hearth fix \\(pid ${child.pid}, started .+\\) is working in ${repo.replace(/[/.]/g, "\\$&")}: wait for it to end, or fix in another checkout \\(git worktree add\\)$`, "m"));
+    assert.match(refused.stderr, new RegExp(`^hearth fix: another hearth fix \\(pid ${child.pid}, started .+\\) is working in ${repo.replace(/[/.]/g, "\\$&")}: wait for it to end, or fix in another checkout \\(git worktree add\\); if no hearth fix runs there, delete ${join(state, "locks").replace(/[/.]/g, "\\$&")}/[0-9a-f]{16}\\.lock$`, "m"));
     assert.equal(existsSync(join(repo, "second.py")), false, "the second run changed nothing");
     // The first run dies without cleaning up (kill -9, out of memory).
     child.kill("SIGKILL");

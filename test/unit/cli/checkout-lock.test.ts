@@ -1,0 +1,56 @@
+// `hearth fix` holds a lock on its checkout (src/cli/checkout-lock.ts). The lock names a pid;
+// pids are reused — a container gives each run the same few pids, a reboot starts over — so
+// a lock left by a killed run may name a live process that is no hearth fix at all.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { lockCheckout } from "../../../src/cli/checkout-lock.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const CHILD = join(import.meta.dirname, "helpers", "lock-child.ts");
+
+function takeLock(state: string, repo: string, mode?: string): string {
+  const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, state, repo, ...(mode ? [mode] : [])], { encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  return child.stdout.trim();
+}
+
+/** Leaves the lock a killed run left: its file, naming `pid` and when it started. */
+function leftLock(state: string, repo: string, owner: { pid: number; started: string }): string {
+  lockCheckout(state, repo); // taken, never released: the run was killed
+  const file = join(state, "locks", readdirSync(join(state, "locks"))[0]!);
+  writeFileSync(file, JSON.stringify(owner));
+  return file;
+}
+
+describe("hearth fix's checkout lock and reused pids", () => {
+  it("a lock naming the new run's own pid (a killed run in an earlier container) is taken over", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    assert.equal(takeLock(state, repo, "reused"), "locked");
+    assert.deepEqual(readdirSync(join(state, "locks")), [], "released after");
+  });
+
+  it("a lock naming a live process that started after the lock was taken (the pid was reused) is taken over", { skip: process.platform !== "linux" && "reads process start times from /proc" }, async (t) => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // An unrelated process that now has the pid a killed run had an hour ago.
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    t.after(() => other.kill("SIGKILL"));
+    await once(other, "spawn");
+    leftLock(state, repo, { pid: other.pid!, started: new Date(Date.now() - 3_600_000).toISOString() });
+    assert.equal(takeLock(state, repo), "locked");
+  });
+
+  it("a lock of a live process that started before it is respected, and the refusal names the lock file", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // This test's own process: alive, and started before the lock's time.
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    const answer = takeLock(state, repo);
+    assert.match(answer, new RegExp(`^refused: another hearth fix \\(pid ${process.pid}, started .+\\) is working in .+: wait for it to end, or fix in another checkout \\(git worktree add\\); if no hearth fix runs there, delete ${file.replace(/[/.]/g, "\\$&")}$`));
+  });
+});

@@ -10,7 +10,7 @@
  * first condensed message; it happens only near the limit, where the alternative is a
  * failed turn.
  */
-import type { ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
+import type { ChatMessage, JsonValue, ToolCall, ToolDefinition } from "../models/index.ts";
 
 export interface CondenseOptions {
   /** Condense when used tokens exceed this share of the context (default 0.8). */
@@ -27,6 +27,29 @@ const MARK = "[Hearth condensed this output to save context";
 
 export function needsCondensing(usedTokens: number, contextSize: number, options: CondenseOptions = DEFAULT_CONDENSE): boolean {
   return contextSize > 0 && usedTokens > contextSize * options.threshold;
+}
+
+/**
+ * Characters per token where the backend cannot count (its tokenize endpoint not answering,
+ * a model being unloaded): about 4 in English prose, fewer in code and JSON. 3.5 errs toward
+ * condensing a little early — an estimate too low overflows the context, which ends the run.
+ */
+const ESTIMATE_CHARS_PER_TOKEN = 3.5;
+
+/** Tokens of a message's frame in the prompt (`<|im_start|>role\n` … `<|im_end|>\n`, a tool response's tags). */
+const ESTIMATE_MESSAGE_TOKENS = 8;
+
+/**
+ * An estimate of the tokens a conversation takes with these tools, from its characters:
+ * for deciding to condense when the backend's count fails. Never shown as a count.
+ */
+export function estimateTokens(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = []): number {
+  let chars = JSON.stringify(tools).length;
+  for (const message of messages) {
+    chars += message.content.length;
+    if (message.role === "assistant") chars += (message.thinking?.length ?? 0) + (message.toolCalls ? JSON.stringify(message.toolCalls).length : 0);
+  }
+  return Math.ceil(chars / ESTIMATE_CHARS_PER_TOKEN) + messages.length * ESTIMATE_MESSAGE_TOKENS;
 }
 
 /**

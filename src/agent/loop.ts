@@ -13,7 +13,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, condenseToolCalls, condenseToolResults, needsCondensing } from "./condense.ts";
+import { DEFAULT_CONDENSE, condenseToolCalls, condenseToolResults, estimateTokens, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -46,7 +46,8 @@ export type AgentEvent =
   | { readonly type: "approval"; readonly call: ToolCall; readonly approved: boolean }
   /** Tokens the conversation takes now vs the context size the backend has; no `usedTokens` when counting failed (`countError`: why). */
   | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
-  | { readonly type: "condensed"; readonly messages: number }
+  /** `estimated`: the tokens could not be counted, and condensing was judged from an estimate. */
+  | { readonly type: "condensed"; readonly messages: number; readonly estimated?: true }
   | { readonly type: "steer"; readonly message: string };
 
 export interface AgentOptions {
@@ -367,14 +368,19 @@ class Run {
     const tools = this.options.tools.map((t) => t.definition);
     // A count that fails answers why it failed, a string.
     const counted = await backend.countTokens(this.messages, tools, this.signal).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-    if (typeof counted === "string") {
+    const estimated = typeof counted === "string";
+    if (estimated) {
+      if (this.signal.aborted) return;
       // Unknown is not empty: the meter says the count failed and why (Stop is no failure).
-      if (!this.signal.aborted) this.emit({ type: "context", contextSize, countError: counted });
-      return;
+      // Condensing goes by an estimate: left undone, a long run overflows the context.
+      this.emit({ type: "context", contextSize, countError: counted });
     }
-    let used = counted;
-    this.emit({ type: "context", usedTokens: used, contextSize });
+    const count = (messages: readonly ChatMessage[], fallback: number) =>
+      estimated ? Promise.resolve(estimateTokens(messages, tools)) : backend.countTokens(messages, tools, this.signal).catch(() => fallback);
+    let used = estimated ? estimateTokens(this.messages, tools) : counted;
+    if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     if (!needsCondensing(used, contextSize)) return;
+
     const draft = structuredClone(this.messages);
     let changed = 0;
     for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 1, 0]) {
@@ -386,12 +392,12 @@ class Run {
       const condensed = condenseToolResults(draft, options) + condenseToolCalls(draft, options);
       if (condensed === 0) continue;
       changed += condensed;
-      used = await backend.countTokens(draft, tools, this.signal).catch(() => used);
+      used = await count(draft, used);
     }
     if (changed === 0 || (this.steps === 0 && used >= contextSize)) return;
     this.messages.splice(0, this.messages.length, ...draft);
-    this.emit({ type: "condensed", messages: changed });
-    this.emit({ type: "context", usedTokens: used, contextSize });
+    this.emit({ type: "condensed", messages: changed, ...(estimated ? { estimated: true as const } : {}) });
+    if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
   }
 
   private budgetExceeded(): AgentResult | undefined {

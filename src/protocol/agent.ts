@@ -129,7 +129,8 @@ export type AgentWireEvent =
    * meter shows the count as unknown rather than an empty context.
    */
   | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
-  | { readonly type: "condensed"; readonly messages: number }
+  /** Older tool results condensed to stay in the context; `estimated`: judged from an estimate, the tokens could not be counted. */
+  | { readonly type: "condensed"; readonly messages: number; readonly estimated?: true }
   | { readonly type: "steer"; readonly message: string }
   /** Something the user should know about the run that is not the model's doing (files checkpoints leave out). */
   | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }

@@ -176,7 +176,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
         : { usedTokens: event.usedTokens, contextSize: event.contextSize };
       break;
     case "condensed":
-      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages).` });
+      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages${event.estimated ? "; the tokens could not be counted, so by an estimate" : ""}).` });
       break;
     case "steer":
       items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: event.message });

@@ -65,6 +65,42 @@ describe("context meter", { timeout: 60_000 }, () => {
     assert.equal(meter.querySelector("meter"), null, "no empty bar");
   });
 
+  it("a conversation near the limit is still condensed when its tokens cannot be counted, and the chat says it went by an estimate", async (t) => {
+    const root = folder(t, "hearth-count-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const backend = new UncountableBackend({ turns: [{ text: "Hello." }], contextSize: 8192 });
+    await backend.load();
+    // Six long results read earlier: well past 80% of the 8,192 tokens by any count.
+    const messages: ChatMessage[] = [{ role: "system", content: "You are Hearth." }, { role: "user", content: "read them" }];
+    for (let i = 0; i < 6; i++) {
+      const id = `old_${i}`;
+      messages.push({ role: "assistant", content: "", toolCalls: [{ id, name: "read_file", arguments: { path: `m${i}.py` } }] });
+      messages.push({ role: "tool", toolCallId: id, name: "read_file", content: Array.from({ length: 120 }, (_, l) => `module_${i}_value_${l} = compute(${l})`).join("\n") });
+    }
+    messages.push({ role: "assistant", content: "I read them." });
+    const events: AgentWireEvent[] = [];
+    const { root: page, app } = startApp();
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    const outcome = await runConversationTurn({
+      mode: "chat",
+      text: "and now?",
+      messages,
+      workspace: new DiskWorkspace(root),
+      checkpoints: await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-count-state-") }),
+      backend: async () => backend,
+      policy: "ask",
+      approve: async () => false,
+      onEvent: (e) => events.push(e),
+      signal: new AbortController().signal,
+    });
+    assert.equal(outcome.result.stopReason, "answered");
+    const condensed = events.filter((e) => e.type === "condensed");
+    assert.ok(condensed.length === 1 && condensed[0]!.estimated === true, JSON.stringify(condensed));
+    assert.match(outcome.messages.find((m) => m.role === "tool")!.content, /condensed this output/);
+    for (const e of events) app.receive(event(e));
+    assert.match(page.textContent ?? "", /Older tool results were condensed to stay within the context \(\d+ messages; the tokens could not be counted, so by an estimate\)/);
+  });
+
   it("Stop ends the run while a server that stopped answering would keep the count waiting", async (t) => {
     const root = folder(t, "hearth-count-ws-");
     cpSync(FIXTURE, root, { recursive: true });

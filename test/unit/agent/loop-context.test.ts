@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
-import { type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
+import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
@@ -155,5 +155,36 @@ describe("counting the context", () => {
     const result = await agent.run("hi", stop.signal);
     assert.equal(result.stopReason, "cancelled");
     assert.deepEqual(events.filter((e) => e.type === "context" || e.type === "turn"), []);
+  });
+});
+
+describe("a run whose tokens cannot be counted", () => {
+  it("is condensed from an estimate, said to be one, instead of overflowing the context", async () => {
+    /** A server that stopped answering its tokenize endpoint; its chat still refuses a prompt past the context. */
+    class UncountedBackend extends BoundedBackend {
+      override async countTokens(): Promise<number> {
+        throw new BackendError("the server at http://127.0.0.1:9 did not answer");
+      }
+      override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+        const used = await super.countTokens(request.messages, request.tools);
+        if (used >= CONTEXT) throw new DoesNotFitError("the conversation", CONTEXT, used);
+        yield* ScriptedBackend.prototype.chat.call(this, request);
+      }
+    }
+    const dir = tempDir("hearth-agent-context-");
+    // About 3,000 tokens each: the three together and the tools overflow the context's 10,000.
+    const file = (name: string) => Array.from({ length: 250 }, (_, i) => `${name}_configuration_value_${i} = "${name}_default_constant_${i}"`).join("\n") + "\n";
+    for (const name of ["a", "b", "c"]) writeFileSync(join(dir, `${name}.py`), file(name));
+    const backend = new UncountedBackend({ turns: [{ toolCalls: [read("a.py"), read("b.py"), read("c.py")] }, finish], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("Find where b_configuration_value_7 is set.");
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    const condensed = events.filter((e) => e.type === "condensed");
+    assert.deepEqual(condensed, [{ type: "condensed", messages: 2, estimated: true }]);
+    // The meter still hears that the count failed, and why: an estimate is not shown as a count.
+    const counts = events.filter((e) => e.type === "context");
+    assert.ok(counts.length > 0 && counts.every((e) => e.usedTokens === undefined && /did not answer/.test(e.countError ?? "")), JSON.stringify(counts));
+    assert.match(agent.messages.find((m) => m.role === "tool")!.content, /condensed this output/);
   });
 });

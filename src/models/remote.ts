@@ -131,10 +131,11 @@ export class RemoteBackend implements ModelBackend {
     const chosen = this.options.model ? listed.find((m) => m.id === this.options.model) : listed[0];
     if (!chosen) throw new BackendError(this.options.model ? `the server has no model "${this.options.model}" (it has ${listed.map((m) => m.id).join(", ") || "none"})` : "the server lists no models", "openSettings");
     this.model = chosen.id;
-    // llama-server says its context per slot in /props; other servers may not say.
+    // llama-server says its context per slot in /props, vLLM and SGLang theirs in the model list
+    // (`max_model_len`); other servers may not say (llama-server's training context is a last guess).
     const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: unknown } } | null | undefined;
     const train = tokenCount(chosen.meta?.n_ctx_train);
-    const contextSize = tokenCount(props?.default_generation_settings?.n_ctx) ?? train ?? 0;
+    const contextSize = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len) ?? train ?? 0;
     const info: BackendInfo = { name: chosen.id, contextSize, ...(train ? { trainContextSize: train } : {}), gpu: false, fim: true };
     onProgress?.(1);
     this.current = { kind: "ready", info };
@@ -142,7 +143,7 @@ export class RemoteBackend implements ModelBackend {
   }
 
   /** The models `/v1/models` lists, those with an id that is text. */
-  private async listModels(signal: AbortSignal | undefined): Promise<Array<{ id: string; meta?: { n_ctx_train?: unknown } }>> {
+  private async listModels(signal: AbortSignal | undefined): Promise<Array<{ id: string; max_model_len?: unknown; meta?: { n_ctx_train?: unknown } }>> {
     const models = await this.json("GET", `${this.v1}/models`, undefined, signal);
     const data = isObject(models) ? (models.data ?? []) : undefined;
     if (!Array.isArray(data)) {

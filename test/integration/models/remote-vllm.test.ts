@@ -1,0 +1,67 @@
+/**
+ * The remote backend against a server that answers as vLLM does (a real HTTP server on
+ * 127.0.0.1 with vLLM's exact shapes): no llama-server `/props`, the context in
+ * `/v1/models` (`max_model_len`), and a `/tokenize` that takes `prompt` (not llama-server's
+ * `content`) and answers `{count, max_model_len, tokens}`.
+ */
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const MODELS = { object: "list", data: [{ id: "Qwen/Qwen3.5-27B", object: "model", created: 1775658203, owned_by: "vllm", root: "/models/qwen", parent: null, max_model_len: 65536, permission: [] }] };
+
+describe("remote backend against vLLM's answers", () => {
+  let server: Server;
+  let base: string;
+  /** The texts /tokenize was asked to count. */
+  const tokenized: string[] = [];
+
+  before(async () => {
+    server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const json = (status: number, body: unknown) => void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    if (req.url === "/v1/models") return json(200, MODELS);
+    if (req.url === "/tokenize") {
+      const body = JSON.parse(raw) as { prompt?: unknown };
+      // vLLM's request model: `prompt` (or `messages`) is required.
+      if (typeof body.prompt !== "string") return json(400, { object: "error", message: "[{'type': 'missing', 'loc': ('body', 'TokenizeCompletionRequest', 'prompt'), 'msg': 'Field required'}]", type: "BadRequestError", param: null, code: 400 });
+      tokenized.push(body.prompt);
+      // One token per word: far from the 4-characters-per-token estimate, so the two cannot be mistaken.
+      const tokens = body.prompt.split(/\s+/).filter(Boolean).map((_, i) => i);
+      return json(200, { count: tokens.length, max_model_len: 65536, tokens, token_strs: null });
+    }
+    if (req.url === "/v1/chat/completions") {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      return void res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: "Done." }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+    }
+    json(404, { detail: "Not Found" });
+  }
+
+  it("the context size is vLLM's max_model_len, so the agent's meter and condensing have one", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    assert.equal((await backend.load()).contextSize, 65536);
+    const events: AgentEvent[] = [];
+    const agent = new Agent({
+      backend, tools: AGENT_TOOLS, toolContext: { workspace: new DiskWorkspace(tempDir("hearth-vllm-")) },
+      systemPrompt: "You are Hearth.", policy: "ask", budget: { maxSteps: 1 }, onEvent: (e) => events.push(e),
+    });
+    assert.equal((await agent.run("hi")).message, "Done.");
+    const meter = events.find((e) => e.type === "context");
+    assert.ok(meter?.type === "context" && meter.contextSize === 65536, JSON.stringify(meter));
+  });
+});

@@ -9,7 +9,7 @@
  * already taken is skipped, and so is one whose every line the prompt already shows (a
  * one-line definition the repository map lists).
  */
-import { type IndexQueries, type LocatedEntity, shownPath } from "../indexer/index.ts";
+import { DEFAULT_LIMITS, type IndexQueries, type LocatedEntity, shownPath } from "../indexer/index.ts";
 import type { Workspace } from "../tools/index.ts";
 import { estimateTokens, type TokenCounter } from "./project-context.ts";
 
@@ -43,6 +43,11 @@ export interface StartingContextOptions {
   readonly countTokens?: TokenCounter;
   /** Prompt text the model already has (the repository map): lines it holds are not repeated. */
   readonly alreadyShown?: string;
+  /**
+   * A file larger than this now is not read (default: the index's default limit): it was
+   * not when it was indexed, and one grown to gigabytes since would be read whole.
+   */
+  readonly maxFileBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -62,7 +67,7 @@ export async function startingContext(index: IndexQueries | undefined, workspace
   for (const entity of entities) {
     if (options.signal?.aborted) break;
     if (code.some((c) => c.path === entity.path && c.start <= entity.endLine && entity.line <= c.end)) continue;
-    const block = await entityCode(workspace, entity);
+    const block = await entityCode(workspace, entity, options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
     if (!block || block.text.split("\n").every((l) => l.trim() === "" || shown.has(l.trim()))) continue;
     // A tokenizer that fails (a model still loading) must not cost the fix its context.
     const text = renderCode(block);
@@ -85,14 +90,23 @@ export function renderCode(code: StartingCode): string {
   return `${shownPath(code.path)}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
 }
 
-/** The entity's lines as the file has them now; undefined when the file is gone or shorter. */
-async function entityCode(workspace: Workspace, entity: LocatedEntity): Promise<StartingCode | undefined> {
+/**
+ * The entity's lines as the file has them now; undefined when the file is gone or shorter,
+ * larger than `maxBytes` (a 1 GB file ended the fix: no string holds it) or not a regular
+ * file (the workspace refuses a FIFO or a device).
+ */
+async function entityCode(workspace: Workspace, entity: LocatedEntity, maxBytes: number): Promise<StartingCode | undefined> {
   let bytes: Uint8Array;
   try {
+    const info = await workspace.stat(entity.path);
+    // No file on disk may still be an editor's unsaved one: the workspace reads that.
+    if (info && (info.type !== "file" || info.size > maxBytes)) return undefined;
     bytes = await workspace.read(entity.path);
   } catch {
     return undefined;
   }
+  // Grown past the limit between the two looks: not decoded either.
+  if (bytes.length > maxBytes) return undefined;
   const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
   if (entity.line < 1 || entity.endLine > lines.length || entity.endLine < entity.line) return undefined;
   const name = entity.scope ? `${entity.scope}.${entity.name}` : entity.name;

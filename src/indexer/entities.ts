@@ -5,8 +5,7 @@
  * name's words, the identifiers its body uses, a named symbol that calls it. This is what
  * `hearth locate` lists under the files and what the agent's first prompt shows as code.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readIndexedFile } from "./indexed-file.ts";
 import { sourceText } from "./parse-file.ts";
 import { boundQuery, forPathScan, parseQueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
@@ -124,17 +123,19 @@ function scoredDefinitions(index: RepoIndex, query: string, files: readonly Loca
   // A file listed without any evidence (score 0: it only filled the list) has no entities to offer.
   const ranked = files.flatMap((file, rank) => {
     const record = index.files.get(file.path);
-    return record && file.score > 0 ? [{ file, rank, record, lines: fileLines(index, record.path) }] : [];
+    return record && file.score > 0 ? [{ file, rank, record, ...fileLines(index, record.path) }] : [];
   });
   const text = textScores(index, ranked, evidence.terms);
   const quotes = ranked.length > 0 ? quotedPhrases(index, quotedLines(parseQueryEvidence(query))) : new Map<string, QuotedIn>();
   const out: ScoredDefinition[] = [];
-  for (const { file, rank, record, lines } of ranked) {
+  for (const { file, rank, record, lines, unread } of ranked) {
     const spans = new FileSpans(record.definitions, ENTITY_KINDS, unpackReferences(record.references));
     const quote = quotes.get(record.path);
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
       const scored = scoreEntity(index, record, def, spans, text.get(def) ?? 0, evidence, callers, sharing);
+      // Its lines are the index's: what is there now cannot be shown or searched.
+      if (unread) scored.reasons.push(`its file was not read now (${unread})`);
       // The definition that holds a message the issue quotes is the one that printed it.
       if (quote && holdsPhrase(lines, def, quote.phrase)) {
         scored.score += W.quote * (spans.hasMembers(def) ? CONTAINER_BODY : 1);
@@ -352,13 +353,14 @@ function holdsPhrase(lines: readonly string[], def: Definition, phrase: string):
   return ` ${wordsOf(lines.slice(def.startLine, def.endLine + 1).join("\n")).join(" ")} `.includes(` ${phrase} `);
 }
 
-/** A file's lines, read once per query; empty when it cannot be read (gone since indexing). */
-function fileLines(index: RepoIndex, path: string): string[] {
-  try {
-    return sourceLines(sourceText(readFileSync(join(index.root, path))));
-  } catch {
-    return [];
-  }
+/**
+ * A file's lines, read once per query; none when it is gone since indexing, or is now no
+ * regular file or over the index's size limit (`unread` says which: readIndexedFile).
+ */
+function fileLines(index: RepoIndex, path: string): { lines: string[]; unread?: string } {
+  const read = readIndexedFile(index.root, path, index.limits.maxFileBytes);
+  if (read.ok) return { lines: sourceLines(sourceText(read.bytes)) };
+  return read.reason === "gone" ? { lines: [] } : { lines: [], unread: read.detail };
 }
 
 /** The share of the query terms' idf weight that `found` holds. */

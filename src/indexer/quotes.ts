@@ -4,8 +4,7 @@
  * reporter copied, a line of the project's own code pasted into the report. The file that
  * prints a message is where a fix to it starts, and no word-by-word ranking sees a phrase.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readIndexedFile } from "./indexed-file.ts";
 import type { QueryEvidence } from "./query-evidence.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { stem, STOPWORDS } from "./text.ts";
@@ -94,11 +93,9 @@ export function quotedPhrases(index: RepoIndex, lines: readonly string[]): Map<s
     if (texts.has(path)) return texts.get(path);
     let text: string | undefined;
     if (texts.size < MAX_READS) {
-      try {
-        text = ` ${wordsOf(readFileSync(join(index.root, path), "utf8")).join(" ")} `;
-      } catch {
-        text = undefined; // gone since indexing
-      }
+      // Gone since indexing, or now no regular file or too large to read: it quotes nothing.
+      const read = readIndexedFile(index.root, path, index.limits.maxFileBytes);
+      text = read.ok ? ` ${wordsOf(read.bytes.toString("utf8")).join(" ")} ` : undefined;
     }
     texts.set(path, text);
     return text;

@@ -1,5 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readIndexedFile } from "./indexed-file.ts";
 import { sourceText } from "./parse-file.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, sourceLines } from "./text.ts";
@@ -42,7 +41,7 @@ export interface ContextOptions {
  */
 export async function contextAt(index: RepoIndex, path: string, line: number, options: ContextOptions = {}): Promise<CompletionContext> {
   const rel = index.relative(path);
-  const text = options.text ?? (await readSource(index, rel));
+  const text = options.text ?? (await readSource(index, rel)) ?? "";
   const lines = sourceLines(text);
   const from = Math.max(0, line - (options.linesBefore ?? 40));
   const to = Math.min(lines.length, line + (options.linesAfter ?? 5) + 1);
@@ -54,6 +53,8 @@ export async function contextAt(index: RepoIndex, path: string, line: number, op
     const def = pickDefinition(index, rel, name, from, to);
     if (!def) continue;
     const source = await linesOf(index, def.path, rel === def.path ? lines : undefined, fileCache);
+    // Gone since indexing, or not read (readSource): no text to show.
+    if (def.startLine >= source.length) continue;
     const end = Math.min(def.endLine, def.startLine + (options.maxLines ?? 12) - 1);
     snippets.push({ path: def.path, startLine: def.startLine, endLine: end, text: source.slice(def.startLine, end + 1).join("\n"), symbol: name });
   }
@@ -106,13 +107,19 @@ async function linesOf(index: RepoIndex, path: string, known: string[] | undefin
   if (known) return known;
   let lines = cache.get(path);
   if (!lines) {
-    lines = sourceLines(await readSource(index, path));
+    const text = await readSource(index, path);
+    lines = text === undefined ? [] : sourceLines(text);
     cache.set(path, lines);
   }
   return lines;
 }
 
-/** A file's text ("" when it cannot be read: gone since indexing). */
-async function readSource(index: RepoIndex, path: string): Promise<string> {
-  return readFile(join(index.root, path)).then(sourceText, () => "");
+/**
+ * A file's text; undefined when it is gone since indexing, or is now no regular file or over
+ * the index's size limit (readIndexedFile: a FIFO held a thread of the pool for good, and
+ * the completion never came).
+ */
+async function readSource(index: RepoIndex, path: string): Promise<string | undefined> {
+  const read = readIndexedFile(index.root, path, index.limits.maxFileBytes);
+  return read.ok ? sourceText(read.bytes) : undefined;
 }

@@ -2,7 +2,8 @@
 // ranks, as exact file lines within a token budget. Real files in a temp folder, the real
 // indexer and a real DiskWorkspace.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -124,6 +125,21 @@ describe("startingContext", () => {
     assert.ok(code, context.code.map((c) => c.name).join(", "));
     const rendered = renderCode(code);
     assert.ok(rendered.startsWith("markup.py:1-7503 (render_markup)\n``````\ndef render_markup(text):\n") && rendered.endsWith("    return out\n``````"), rendered.slice(0, 200));
+  });
+
+  it("a file replaced since indexing by a FIFO, a link to /dev/zero or a 1 GB file is not read: the fix starts without its code", async (t) => {
+    for (const replace of ["fifo", "dev-zero", "huge"] as const) {
+      const { root, queries, workspace } = await setup(t);
+      const path = join(root, "calc/rounding.py");
+      rmSync(path);
+      if (replace === "fifo") execFileSync("mkfifo", [path]);
+      if (replace === "dev-zero") symlinkSync("/dev/zero", path);
+      // Sparse: its first lines are the indexed ones, then a gigabyte of NULs (a log written over it).
+      if (replace === "huge") writeFileSync(path, FILES["calc/rounding.py"]!), truncateSync(path, 1024 ** 3);
+      const context = await startingContext(queries, workspace, ISSUE, { budgetTokens: 100_000 });
+      assert.equal(context.files[0], "calc/rounding.py", replace);
+      assert.deepEqual(context.code.filter((c) => c.path === "calc/rounding.py"), [], replace);
+    }
   });
 
   it("names only the files the issue matches as related, not files that only fill the list", async (t) => {

@@ -1,0 +1,58 @@
+/**
+ * Reading an indexed file again at query time: the quotes and entities of `locate`, the
+ * snippets of a completion and a fix's starting context read the text of files the index
+ * ranked. What is on disk now may not be what was indexed: a FIFO would block the reading
+ * thread forever (the index thread, a fix's start), a link to /dev/zero never ends, and a
+ * file grown to gigabytes would be held in memory whole. A file is read only when it is a
+ * regular file (opened without blocking, checked on the open descriptor) of at most the
+ * index's size limit.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
+
+/** A file's bytes, or why they were not read. */
+export type IndexedRead =
+  | { readonly ok: true; readonly bytes: Buffer }
+  | { readonly ok: false; readonly reason: "gone" | "not-regular" | "too-large"; readonly detail: string };
+
+/** The bytes of `root`/`path` when it is a regular file of at most `maxBytes`. */
+export function readIndexedFile(root: string, path: string, maxBytes: number): IndexedRead {
+  let fd: number;
+  try {
+    fd = openSync(join(root, path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    // A socket cannot be opened at all.
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENXIO" ? NOT_REGULAR : { ok: false, reason: "gone", detail: code ?? String(error) };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) return { ok: false, reason: "not-regular", detail: "a folder" };
+    if (!info.isFile()) return NOT_REGULAR;
+    if (info.size > maxBytes) return { ok: false, reason: "too-large", detail: `${info.size.toLocaleString("en")} bytes, over the index's limit of ${maxBytes.toLocaleString("en")}` };
+    return readUpTo(fd, info.size, maxBytes);
+  } catch (error) {
+    return { ok: false, reason: "gone", detail: (error as NodeJS.ErrnoException).code ?? String(error) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NOT_REGULAR: IndexedRead = { ok: false, reason: "not-regular", detail: "a pipe, socket or device" };
+
+/** Reads to the end, which is where `size` says unless the file grows meanwhile; never past `maxBytes`. */
+function readUpTo(fd: number, size: number, maxBytes: number): IndexedRead {
+  let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) return { ok: false, reason: "too-large", detail: `over the index's limit of ${maxBytes.toLocaleString("en")} bytes` };
+      const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    length += n;
+  }
+}

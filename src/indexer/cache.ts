@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import type { FileRecord, SkippedFile } from "./types.ts";
 
@@ -10,7 +10,10 @@ import type { FileRecord, SkippedFile } from "./types.ts";
  * A cache key (schema version + grammar versions + the query files' text) is stored in
  * it; a cache written under another key, or one that does not deserialize, is ignored
  * and the index is rebuilt. Writes go to a temporary file renamed over the old one, so a
- * crash mid-write leaves the previous cache intact.
+ * crash mid-write leaves the previous cache intact, and a reader in another process (two
+ * windows on one folder share the storage folder) reads one whole cache or the other. The
+ * temporary file (`<cache>.<pid>.<ms>.tmp`, as big as the cache) of a process killed while
+ * writing is removed by the next save, once that pid no longer runs.
  */
 
 /** Bumped whenever FileRecord or extraction changes meaning. */
@@ -95,5 +98,25 @@ export async function saveCache(file: string, key: string, contents: CacheConten
     await unlink(tmp).catch(() => {});
     throw err;
   }
+  await removeLeftovers(file);
   return bytes.length;
+}
+
+/** Removes the temporary files of `file` that processes no longer running left behind. */
+async function removeLeftovers(file: string): Promise<void> {
+  const prefix = `${basename(file)}.`;
+  for (const name of await readdir(dirname(file)).catch(() => [])) {
+    const pid = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && Number(pid) !== process.pid && !running(Number(pid))) await unlink(join(dirname(file), name)).catch(() => {});
+  }
+}
+
+/** Whether a process exists (EPERM: it does, under another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -8,6 +8,7 @@ import type { JsonValue } from "../protocol/chat.ts";
 import type { LmMessage, LmPart, LmTool } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
+import { linkLabel } from "./tool-result-text.ts";
 
 type Constructor = abstract new (...args: never[]) => object;
 
@@ -49,12 +50,16 @@ export function toLmPart(part: unknown, classes: PartClasses): LmPart | undefine
   return data === undefined ? undefined : { type: "text", text: data };
 }
 
-/** A tool result's content as the text the model reads: text parts and text-like data; other kinds are named, not dropped silently. */
+/**
+ * A tool result's content as the text the model reads: text parts and text-like data; a
+ * resource link (VS Code's chat gives an MCP tool's embedded resource as one) by its URI;
+ * other kinds are named, not dropped silently.
+ */
 export function toolResultText(content: readonly unknown[], classes: PartClasses): string {
   return content
     .map((item) => {
       if (item instanceof classes.Text) return String((item as { value: unknown }).value);
-      return dataText(item) ?? "[content the model cannot read was left out]";
+      return dataText(item) ?? linkLabel(item) ?? "[content the model cannot read was left out]";
     })
     .join("");
 }

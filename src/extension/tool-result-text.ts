@@ -81,6 +81,13 @@ export function classifyPart(part: unknown): Piece {
   return link ?? { kind: "other", text: "[a resource link VS Code sent in a form Hearth cannot read was left out]" };
 }
 
+/** `[resource link: <uri> (<MIME type>)]` for a resource-link part, else undefined (for parts passed on without reading them). */
+export function linkLabel(part: unknown): string | undefined {
+  const piece = classifyPart(part);
+  if (piece.kind !== "link") return undefined;
+  return `[resource link: ${serverUri(piece.uri)}${piece.mimeType ? ` (${piece.mimeType})` : ""}]`;
+}
+
 function parseLink(data: Uint8Array): Piece | undefined {
   let json: { uri?: unknown; underlyingMimeType?: unknown };
   try {

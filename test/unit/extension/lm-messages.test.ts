@@ -53,6 +53,12 @@ describe("toLmMessages", () => {
     assert.equal(toolResultText([new TextPart("ok "), { some: "tsx" }, { mimeType: "text/plain", data: bytes("done") }], PARTS), "ok [content the model cannot read was left out]done");
   });
 
+  it("a tool result's resource link (VS Code's chat gives an MCP tool's embedded file as one) is named with its URI, not left out unnamed", () => {
+    const uri = { $mid: 1, scheme: "vscode-chat-response-resource", authority: "766f", path: "/tool/call_7/1/README.md" };
+    const link = { mimeType: "application/vnd.code.resource-link", data: bytes(JSON.stringify({ uri, underlyingMimeType: "text/markdown" })) };
+    assert.equal(toolResultText([new TextPart("downloaded: "), link], PARTS), "downloaded: [resource link: vscode-chat-response-resource://766f/tool/call_7/1/README.md (text/markdown)]");
+  });
+
   it("a tool call's input that is not an object becomes empty arguments", () => {
     const [message] = toLmMessages([{ role: 2, content: [new ToolCallPart("c", "t", [1, 2])] }], PARTS);
     assert.deepEqual(message!.parts, [{ type: "toolCall", callId: "c", name: "t", input: {} }]);

@@ -95,6 +95,8 @@ export class RemoteBackend implements ModelBackend {
   private current: BackendState = { kind: "unloaded" };
   private loading: Promise<BackendInfo> | undefined;
   private model = "";
+  /** What the server's /tokenize takes the text as (`tokenize`). */
+  private tokenizeField: "content" | "prompt" = "content";
   private readonly v1: string;
   private readonly origin: string;
 
@@ -252,14 +254,24 @@ export class RemoteBackend implements ModelBackend {
     return { text: typeof choice?.text === "string" ? restoreControlText(choice.text) : "", stopReason: choice?.finish_reason === "length" ? "maxTokens" : "endOfTurn" };
   }
 
+  /**
+   * Token ids from the server's `/tokenize`: llama-server's takes `content`, vLLM's `prompt`
+   * (and refuses a request without it); the one that answered is asked first from then on.
+   */
   async tokenize(text: string, signal?: AbortSignal): Promise<readonly number[]> {
     await this.load();
-    try {
-      const result = (await this.json("POST", `${this.origin}/tokenize`, { content: text }, signal)) as { tokens?: number[] };
-      if (Array.isArray(result.tokens)) return result.tokens;
-    } catch (error) {
-      throwIfAborted(signal);
-      if (!(error instanceof HttpStatusError)) throw error;
+    const bodies = { content: { content: text }, prompt: { prompt: text, add_special_tokens: false } };
+    for (const field of this.tokenizeField === "content" ? (["content", "prompt"] as const) : (["prompt"] as const)) {
+      try {
+        const result = (await this.json("POST", `${this.origin}/tokenize`, bodies[field], signal)) as { tokens?: unknown } | null;
+        if (!Array.isArray(result?.tokens)) break;
+        this.tokenizeField = field;
+        return result.tokens as number[];
+      } catch (error) {
+        throwIfAborted(signal);
+        if (!(error instanceof HttpStatusError)) throw error;
+        if (error.status !== 400 && error.status !== 422) break;
+      }
     }
     // Servers without /tokenize: an estimate of ~4 characters per token.
     return Array.from({ length: Math.ceil(text.length / 4) }, (_, i) => i);

@@ -18,8 +18,9 @@ const MODELS = { object: "list", data: [{ id: "Qwen/Qwen3.5-27B", object: "model
 describe("remote backend against vLLM's answers", () => {
   let server: Server;
   let base: string;
-  /** The texts /tokenize was asked to count. */
+  /** The texts /tokenize counted, and how many requests it had. */
   const tokenized: string[] = [];
+  let tokenizeRequests = 0;
 
   before(async () => {
     server = createServer((req, res) => void handle(req, res));
@@ -37,6 +38,7 @@ describe("remote backend against vLLM's answers", () => {
     const json = (status: number, body: unknown) => void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     if (req.url === "/v1/models") return json(200, MODELS);
     if (req.url === "/tokenize") {
+      tokenizeRequests++;
       const body = JSON.parse(raw) as { prompt?: unknown };
       // vLLM's request model: `prompt` (or `messages`) is required.
       if (typeof body.prompt !== "string") return json(400, { object: "error", message: "[{'type': 'missing', 'loc': ('body', 'TokenizeCompletionRequest', 'prompt'), 'msg': 'Field required'}]", type: "BadRequestError", param: null, code: 400 });
@@ -63,5 +65,15 @@ describe("remote backend against vLLM's answers", () => {
     assert.equal((await agent.run("hi")).message, "Done.");
     const meter = events.find((e) => e.type === "context");
     assert.ok(meter?.type === "context" && meter.contextSize === 65536, JSON.stringify(meter));
+  });
+
+  it("tokens are counted by vLLM's /tokenize (it takes `prompt`), not estimated at 4 characters a token; the field that works is remembered", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    assert.equal((await backend.tokenize("alpha beta gamma delta epsilon")).length, 5);
+    tokenizeRequests = 0;
+    const used = await backend.countTokens([{ role: "system", content: "You are Hearth." }, { role: "user", content: "hi there" }]);
+    assert.equal(tokenizeRequests, 1);
+    assert.match(tokenized.at(-1)!, /<\|im_start\|>user\nhi there<\|im_end\|>/);
+    assert.equal(used, tokenized.at(-1)!.split(/\s+/).filter(Boolean).length);
   });
 });

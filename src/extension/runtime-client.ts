@@ -38,7 +38,7 @@ import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue, unlessAborted } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import { RuntimeStart, forkRuntime, hungStartMessage } from "./runtime-start.ts";
-import type { ServerKeys } from "./server-key.ts";
+import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 export class RuntimeNotRunningError extends Error {}
@@ -149,8 +149,7 @@ export class RuntimeClient implements vscode.Disposable {
   private async startRuntime(signal: AbortSignal): Promise<void> {
     this.stopping = false;
     this.setState({ kind: "starting" });
-    // Cut short while it waits (a keyring that never answers): the restart or dispose goes on.
-    this.serverKey = await unlessAborted(this.serverKeys?.get(readSettings().serverUrl) ?? Promise.resolve(undefined), signal).catch(() => undefined);
+    this.serverKey = await this.readServerKey(signal);
     if (signal.aborted) return;
     const spawnedAt = Date.now();
     let spawned: RuntimeStart | undefined;
@@ -181,6 +180,23 @@ export class RuntimeClient implements vscode.Disposable {
     } finally {
       signal.removeEventListener("abort", cutShort);
     }
+  }
+
+  /**
+   * The key for the configured server, for a start. Secret storage behind a locked keyring
+   * may never answer: after KEY_READ_TIMEOUT_MS the runtime starts without the key and the
+   * user is told; should the keyring answer later with a key, the runtime restarts with it.
+   * A restart or dispose meanwhile (`signal`) does not wait for it either.
+   */
+  private async readServerKey(signal: AbortSignal): Promise<string | undefined> {
+    const serverUrl = readSettings().serverUrl;
+    const read = this.serverKeys && (await unlessAborted(this.serverKeys.read(serverUrl), signal));
+    if (!read || read.answered) return read?.key;
+    const message = keyReadTimeoutMessage(serverUrl);
+    this.output.appendLine(`[extension] ${message}`);
+    void vscode.window.showWarningMessage(message, "Restart Runtime").then((pick) => pick && void this.restart());
+    void read.late.then(() => this.restartIfKeyChanged());
+    return undefined;
   }
 
   /** Stops the current runtime (RestartQueue's turn: before a start, or for good on dispose). */
@@ -316,7 +332,10 @@ export class RuntimeClient implements vscode.Disposable {
   /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */
   private async restartIfKeyChanged(): Promise<boolean> {
     if (!this.serverKeys || this.stopping) return false;
-    const key = await this.serverKeys.get(readSettings().serverUrl).catch(() => undefined);
+    // A keyring that does not answer changes nothing: the settings still reach the runtime.
+    const read = await this.serverKeys.read(readSettings().serverUrl);
+    if (!read.answered) return false;
+    const key = read.key;
     if (key === this.serverKey) return false;
     this.output.appendLine(`[extension] the server API key ${key ? "for the configured server changed" : "was cleared or the server changed"}: restarting the runtime`);
     void this.restart();

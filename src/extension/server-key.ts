@@ -13,8 +13,26 @@
  * Only types come from "vscode" here, so unit tests drive it with an in-memory store.
  */
 import type { Disposable, Event, SecretStorage, SecretStorageChangeEvent } from "vscode";
+import type { StartTimers } from "./runtime-start.ts";
 
 export const SECRET_PREFIX = "hearth.serverApiKey:";
+
+/**
+ * How long a start waits for secret storage. On a Linux desktop whose keyring is locked and
+ * whose unlock prompt was dismissed, VS Code's `secrets.get` may never answer: the runtime
+ * stayed at "starting" for good, and settings changes waited behind it.
+ */
+export const KEY_READ_TIMEOUT_MS = 10_000;
+
+/** What a start learns of the key: the key (or that there is none), or that secret storage did not answer in time. */
+export type KeyRead =
+  | { readonly answered: true; readonly key: string | undefined }
+  | { readonly answered: false; /** The key once secret storage answers after all (never rejects). */ readonly late: Promise<string | undefined> };
+
+const SYSTEM_TIMERS: StartTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** What ServerKeys needs of VS Code's SecretStorage. */
 export type SecretStore = Pick<SecretStorage, "get" | "store" | "delete"> & { readonly onDidChange: Event<SecretStorageChangeEvent> };
@@ -26,6 +44,20 @@ export class ServerKeys {
   async get(serverUrl: string): Promise<string | undefined> {
     const name = secretName(serverUrl);
     return name ? (await this.secrets.get(name)) || undefined : undefined;
+  }
+
+  /**
+   * The key for this server, waiting on secret storage at most `timeoutMs`; one it cannot
+   * read (an error) counts as none, as before.
+   */
+  async read(serverUrl: string, options: { timeoutMs?: number; timers?: StartTimers } = {}): Promise<KeyRead> {
+    const timers = options.timers ?? SYSTEM_TIMERS;
+    const key = this.get(serverUrl).catch(() => undefined);
+    let timer: unknown;
+    const timedOut = new Promise<"timed out">((resolve) => (timer = timers.setTimeout(() => resolve("timed out"), options.timeoutMs ?? KEY_READ_TIMEOUT_MS)));
+    const first = await Promise.race([key, timedOut]);
+    timers.clearTimeout(timer);
+    return first === "timed out" ? { answered: false, late: key } : { answered: true, key: first };
   }
 
   /** Stores a key for the server's origin; throws for a URL that is not http(s). */
@@ -50,6 +82,15 @@ export class ServerKeys {
       if (e.key.startsWith(SECRET_PREFIX)) listener(e.key.slice(SECRET_PREFIX.length));
     });
   }
+}
+
+/** What the user reads when a start went on without the key: what did not answer, what it means, what to do. */
+export function keyReadTimeoutMessage(serverUrl: string, timeoutMs = KEY_READ_TIMEOUT_MS): string {
+  return (
+    `Hearth could not read the API key for ${serverOrigin(serverUrl) ?? serverUrl} from VS Code's secret storage within ${Math.round(timeoutMs / 1000)} s ` +
+    "(is the system keyring locked, its unlock prompt dismissed?). The runtime started without it: the server may refuse its requests. " +
+    "Unlock the keyring, then run Restart Runtime."
+  );
 }
 
 /** The origin a key belongs to ("http://gpu-box:8080"), or undefined for no or a bad URL. */

@@ -2,7 +2,8 @@
 // SecretStorage stands in for VS Code's (same interface, same change events).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SECRET_PREFIX, type SecretStore, ServerKeys, serverOrigin } from "../../../src/extension/server-key.ts";
+import { KEY_READ_TIMEOUT_MS, SECRET_PREFIX, type SecretStore, ServerKeys, keyReadTimeoutMessage, serverOrigin } from "../../../src/extension/server-key.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 class MemorySecrets implements SecretStore {
   readonly values = new Map<string, string>();
@@ -55,5 +56,60 @@ describe("server API key in secret storage", () => {
     await assert.rejects(keys.set("ftp://x", "k"), /not an http:\/\/ or https:\/\/ URL/);
     await assert.rejects(keys.set("http://x", "  "), /the API key is empty/);
     assert.equal(serverOrigin("https://a.example:443/v1"), "https://a.example");
+  });
+});
+
+/** Secret storage behind a locked keyring: `get` does not answer until `unlock` (if ever). */
+class LockedSecrets extends MemorySecrets {
+  unlock = () => {};
+  private readonly unlocked = new Promise<void>((resolve) => (this.unlock = resolve));
+  override async get(key: string) {
+    await this.unlocked;
+    return this.values.get(key);
+  }
+}
+
+/** "pending" while `promise` has not settled once everything already due has run. */
+function settled<T>(promise: Promise<T>): Promise<T | "pending"> {
+  return Promise.race([promise, new Promise<"pending">((resolve) => setImmediate(() => resolve("pending")))]);
+}
+
+describe("reading the server key for a start", () => {
+  it("gives up waiting on a secret storage that does not answer (a locked keyring), says so, and still hands over the key if it answers later", async () => {
+    const secrets = new LockedSecrets();
+    secrets.values.set(`${SECRET_PREFIX}http://gpu-box:8080`, "team-key");
+    const clock = new FakeClock();
+    const read = new ServerKeys(secrets).read("http://gpu-box:8080/v1", { timers: clock });
+    clock.advance(KEY_READ_TIMEOUT_MS - 1);
+    assert.equal(await settled(read), "pending");
+    clock.advance(1);
+    const result = await read;
+    assert.equal(result.answered, false);
+    assert.match(
+      keyReadTimeoutMessage("http://gpu-box:8080/v1"),
+      /^Hearth could not read the API key for http:\/\/gpu-box:8080 from VS Code's secret storage within 10 s .*keyring.*started without it.*Restart Runtime/,
+    );
+    if (result.answered) return;
+    secrets.unlock();
+    assert.equal(await result.late, "team-key");
+  });
+
+  it("answers at once with the key, or none, when secret storage answers; no server URL reads nothing", async () => {
+    const secrets = new MemorySecrets();
+    const keys = new ServerKeys(secrets);
+    await keys.set("http://gpu-box:8080", "team-key");
+    const clock = new FakeClock();
+    assert.deepEqual(await keys.read("http://gpu-box:8080/v1", { timers: clock }), { answered: true, key: "team-key" });
+    assert.deepEqual(await keys.read("http://other:8080/v1", { timers: clock }), { answered: true, key: undefined });
+    assert.deepEqual(await new ServerKeys(new LockedSecrets()).read("", { timers: clock }), { answered: true, key: undefined });
+    assert.equal(clock.pending(), 0, "no timer left behind");
+  });
+
+  it("takes a secret storage that fails for no key", async () => {
+    const secrets = new MemorySecrets();
+    secrets.get = async () => {
+      throw new Error("Cannot create an item in a locked collection");
+    };
+    assert.deepEqual(await new ServerKeys(secrets).read("http://gpu-box:8080", { timers: new FakeClock() }), { answered: true, key: undefined });
   });
 });

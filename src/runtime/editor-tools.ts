@@ -19,8 +19,8 @@ import { type JsonValue, ToolError } from "../tools/index.ts";
  */
 export async function editorMcpTools(connection: Pick<Connection, "sendRequest">, taken: Set<string>, ownServers: readonly string[] = [], options: EditorToolOptions = {}): Promise<McpToolSet> {
   const listed = await connection.sendRequest(EditorToolsRequest, {}).catch(() => undefined);
-  const prefixes = ownServers.map((server) => `mcp_${server.replace(/[^A-Za-z0-9]+/g, "_")}_`.toLowerCase());
-  const tools = (Array.isArray(listed?.tools) ? listed.tools : []).filter((tool) => !prefixes.some((prefix) => tool.name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").startsWith(prefix)));
+  const prefixes = ownServers.map(vscodeToolPrefix);
+  const tools = (Array.isArray(listed?.tools) ? listed.tools : []).filter((tool) => !prefixes.some((prefix) => comparable(tool.name).startsWith(prefix)));
   if (!tools.length) return { tools: [], skipped: [] };
   return mcpTools(
     {
@@ -33,6 +33,21 @@ export async function editorMcpTools(connection: Pick<Connection, "sendRequest">
     },
     taken,
   );
+}
+
+/**
+ * The start of the names VS Code gives a server's tools, as VS Code makes it (its
+ * McpPrefixGenerator): "mcp_", the name lower-cased with runs of other characters than
+ * `a-z0-9_.-` as "_", cut to 13 characters, "_" — "sequential-thinking" becomes
+ * "mcp_sequential-th_". Compared in the {@link comparable} form.
+ */
+function vscodeToolPrefix(server: string): string {
+  return comparable(`mcp_${server.toLowerCase().replace(/[^a-z0-9_.-]+/g, "_").slice(0, 13)}_`);
+}
+
+/** A tool name with VS Code's and Hearth's spellings of other characters made alike. */
+function comparable(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]+/g, "_");
 }
 
 export interface EditorToolOptions {

@@ -59,4 +59,12 @@ describe("the editor's MCP tools in the runtime", () => {
     assert.equal(tokens[0]?.isCancellationRequested, false);
     assert.equal(clock.pending(), 0);
   });
+
+  it("leaves out VS Code's copy of a workspace server whose name VS Code cut to 13 characters in the tool prefix (mcp_sequential-th_…)", async () => {
+    const listed = ["mcp_sequential-th_sequentialthinking", "mcp_sequential-th2_other", "mcp_github_get_issue", "mcp_sequential_other"];
+    const connection = { sendRequest: async () => ({ tools: listed.map((name) => ({ name, description: "A tool." })) }) } as unknown as Pick<Connection, "sendRequest">;
+    const { tools } = await editorMcpTools(connection, new Set(), ["sequential-thinking"]);
+    // "mcp_sequential-th2_…" is another server of VS Code's whose name starts the same: kept.
+    assert.deepEqual(tools.map((t) => t.definition.name), ["mcp__vscode__mcp_sequential-th2_other", "mcp__vscode__mcp_github_get_issue", "mcp__vscode__mcp_sequential_other"]);
+  });
 });

@@ -44,15 +44,20 @@ export class TranscriptStore {
     if (this.dirty.size === 0) return;
     const pending = [...this.dirty.values()];
     this.dirty.clear();
+    for (const t of pending) await this.memento.update(KEY_PREFIX + t.id, t);
+    // The history as it is now, read after those writes: a conversation deleted meanwhile
+    // (from the history list while this one streams) stays out of it. No await from here
+    // to the index's update: Memento.update changes what get returns at once.
     let index = this.list();
     for (const t of pending) {
-      await this.memento.update(KEY_PREFIX + t.id, t);
+      if (this.memento.get(KEY_PREFIX + t.id) === undefined) continue; // deleted meanwhile
       index = [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...index.filter((s) => s.id !== t.id)];
     }
     index.sort((a, b) => b.updatedAt - a.updatedAt);
     const dropped = index.slice(MAX_CONVERSATIONS);
+    const kept = this.memento.update(INDEX_KEY, index.slice(0, MAX_CONVERSATIONS));
     for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
-    await this.memento.update(INDEX_KEY, index.slice(0, MAX_CONVERSATIONS));
+    await kept;
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
   }
 

@@ -33,3 +33,68 @@ describe("TranscriptStore", () => {
     assert.deepEqual(dropped, ["c1", "c0"], "nothing more to drop");
   });
 });
+
+/**
+ * A Memento as VS Code's behaves: `update` changes what `get` returns at once and resolves
+ * when the change is stored; while `held`, that takes until the test releases it.
+ */
+function heldMemento() {
+  const base = memento();
+  const waiting: (() => void)[] = [];
+  const state = {
+    values: base.values,
+    held: false,
+    get: base.get,
+    update(key: string, value: unknown): Promise<void> {
+      void base.update(key, value);
+      return state.held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve();
+    },
+    /** Lets the newest held update finish. */
+    releaseNewest: () => waiting.pop()!(),
+    releaseOldest: () => waiting.shift()!(),
+  };
+  return state;
+}
+
+function said(id: string, at: number) {
+  const t = newTranscript(id, at);
+  t.items.push({ kind: "user", id: "u", text: `message of ${id}` });
+  return t;
+}
+
+describe("TranscriptStore: a delete while the history is being written", () => {
+  it("a conversation deleted while a streamed run's history write is under way stays deleted", async () => {
+    const state = heldMemento();
+    const store = new TranscriptStore(state);
+    store.save(said("old", 1));
+    await store.flush();
+    store.save(said("current", 2)); // the running conversation, saved as it streams
+    state.held = true;
+    const flushing = store.flush();
+    const deleting = store.delete("old"); // from the history list, meanwhile
+    state.held = false;
+    state.releaseNewest(); // the delete's write is stored first…
+    await deleting;
+    state.releaseOldest(); // …then the history write that began before it
+    await flushing;
+    assert.deepEqual(store.list().map((s) => s.id), ["current"]);
+  });
+
+  it("the conversation being written, deleted meanwhile, does not come back into the history", async () => {
+    const state = heldMemento();
+    const store = new TranscriptStore(state);
+    store.save(said("old", 1));
+    await store.flush();
+    store.save(said("current", 2));
+    state.held = true;
+    const flushing = store.flush();
+    const deleting = store.delete("current");
+    state.held = false;
+    state.releaseNewest();
+    await deleting;
+    state.releaseOldest();
+    await flushing;
+    assert.deepEqual(store.list().map((s) => s.id), ["old"]);
+    assert.equal(store.get("current"), undefined);
+  });
+});

@@ -259,6 +259,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Whether an error answer says the model asked for is not there (vLLM's 404 "The model `x` does not exist.", Ollama's "model \"x\" not found"). */
+export function modelNotFound(status: number, body: string): boolean {
+  return (status === 404 || status === 400) && /\bmodel\b.{0,200}?\b(?:does not exist|not found)\b/i.test(errorDetail(body, undefined));
+}
+
 /** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
 function httpErrorHint(status: number): string {
   if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";

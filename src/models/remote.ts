@@ -13,7 +13,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkRemoteCall, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import {
   abortReason,
@@ -187,7 +187,7 @@ export class RemoteBackend implements ModelBackend {
     const thinking = new StreamedControlText();
     const text = new StreamedControlText();
     try {
-      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal)) {
+      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal, () => ({ ...body, model: this.model }))) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
         usage = (chunk as { usage?: typeof usage }).usage ?? usage;
         if (!choice) continue;
@@ -321,6 +321,7 @@ export class RemoteBackend implements ModelBackend {
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
       limits.close();
       const refusedKey = response.status === 401 || response.status === 403 || response.status === 429;
+      if (modelNotFound(response.status, text)) throw new ModelGoneError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
       throw (!refusedKey && this.doesNotFit(text, url)) || new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
     }
     return { response, limits };
@@ -349,14 +350,26 @@ export class RemoteBackend implements ModelBackend {
   }
 
   /**
+   * Connects again (the model list, /props): the server no longer has the model it listed
+   * (restarted with another one); the request is then asked once more with the model it has now.
+   */
+  private async reconnect(signal: AbortSignal | undefined): Promise<void> {
+    this.loading = undefined;
+    await untilAborted(this.load(), signal);
+  }
+
+  /**
    * Server-sent events of a streamed answer, parsed. Only `data:` lines count as data for
    * the idle limit; comments (`: keep-alive`) and blank lines do not. Leaving the loop early
    * closes the connection. A body that ends without `[DONE]` throws StreamCutError (the
    * caller decides whether a finish reason made it whole); one without a single event is
    * not an event stream (an HTML page, a whole JSON answer) and throws a BackendError.
    */
-  private async *stream(url: string, body: unknown, signal: AbortSignal | undefined): AsyncGenerator<Record<string, unknown>> {
-    const { response, limits } = await this.request("POST", url, body, signal);
+  private async *stream(url: string, body: unknown, signal: AbortSignal | undefined, again?: () => unknown): AsyncGenerator<Record<string, unknown>> {
+    const { response, limits } = await this.request("POST", url, body, signal).catch((error: unknown) => {
+      if (!(error instanceof ModelGoneError) || !again) throw error;
+      return this.reconnect(signal).then(() => this.request("POST", url, again(), signal));
+    });
     const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     let events = 0;
     try {
@@ -467,6 +480,9 @@ class HttpStatusError extends BackendError {
     super(message, status === 401 || status === 403 || (status >= 300 && status < 400) ? "openSettings" : undefined);
   }
 }
+
+/** The server does not have the model the request named (vLLM, Ollama: 404 "The model `x` does not exist."). */
+class ModelGoneError extends HttpStatusError {}
 
 function cause(error: unknown): string {
   const code = (error as { cause?: { code?: string } }).cause?.code;

@@ -9,11 +9,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
+import { collectTurn } from "../../../src/models/backend.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const MODELS = { object: "list", data: [{ id: "Qwen/Qwen3.5-27B", object: "model", created: 1775658203, owned_by: "vllm", root: "/models/qwen", parent: null, max_model_len: 65536, permission: [] }] };
+function models(id: string): unknown {
+  return { object: "list", data: [{ id, object: "model", created: 1775658203, owned_by: "vllm", root: "/models/qwen", parent: null, max_model_len: 65536, permission: [] }] };
+}
 
 describe("remote backend against vLLM's answers", () => {
   let server: Server;
@@ -21,6 +24,9 @@ describe("remote backend against vLLM's answers", () => {
   /** The texts /tokenize counted, and how many requests it had. */
   const tokenized: string[] = [];
   let tokenizeRequests = 0;
+  /** The model the server serves now, and the models chat requests named. */
+  let served = "Qwen/Qwen3.5-27B";
+  const asked: string[] = [];
 
   before(async () => {
     server = createServer((req, res) => void handle(req, res));
@@ -36,7 +42,7 @@ describe("remote backend against vLLM's answers", () => {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const json = (status: number, body: unknown) => void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
-    if (req.url === "/v1/models") return json(200, MODELS);
+    if (req.url === "/v1/models") return json(200, models(served));
     if (req.url === "/tokenize") {
       tokenizeRequests++;
       const body = JSON.parse(raw) as { prompt?: unknown };
@@ -48,6 +54,10 @@ describe("remote backend against vLLM's answers", () => {
       return json(200, { count: tokens.length, max_model_len: 65536, tokens, token_strs: null });
     }
     if (req.url === "/v1/chat/completions") {
+      const { model } = JSON.parse(raw) as { model: string };
+      asked.push(model);
+      // vLLM's answer for a model it does not serve.
+      if (model !== served) return json(404, { object: "error", message: `The model \`${model}\` does not exist.`, type: "NotFoundError", param: null, code: 404 });
       res.writeHead(200, { "Content-Type": "text/event-stream" });
       return void res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: "Done." }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
     }
@@ -75,5 +85,18 @@ describe("remote backend against vLLM's answers", () => {
     assert.equal(tokenizeRequests, 1);
     assert.match(tokenized.at(-1)!, /<\|im_start\|>user\nhi there<\|im_end\|>/);
     assert.equal(used, tokenized.at(-1)!.split(/\s+/).filter(Boolean).length);
+  });
+
+  it("a server restarted with another model: the next turn connects again and is answered by the model it serves now", async () => {
+    served = "Qwen/Qwen3.5-27B";
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    assert.equal((await backend.load()).name, "Qwen/Qwen3.5-27B");
+    served = "Qwen/Qwen3.6-35B-A3B";
+    asked.length = 0;
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] }));
+    assert.equal(turn.message.content, "Done.");
+    assert.deepEqual(asked, ["Qwen/Qwen3.5-27B", "Qwen/Qwen3.6-35B-A3B"]);
+    const state = backend.state();
+    assert.ok(state.kind === "ready" && state.info.name === "Qwen/Qwen3.6-35B-A3B", JSON.stringify(state));
   });
 });

@@ -157,7 +157,7 @@ export class RuntimeClient implements vscode.Disposable {
       if (signal.aborted) throw new Error("the start was cut short by a restart or by closing the window");
       return (spawned = this.spawn()).child;
     };
-    const client = new LanguageClient("hearth", "Hearth Runtime", serverOptions, this.clientOptions());
+    const client = new QuietLanguageClient("hearth", "Hearth Runtime", serverOptions, this.clientOptions());
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
     client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
@@ -240,6 +240,9 @@ export class RuntimeClient implements vscode.Disposable {
           didChangeConfiguration: () => this.settingsChanged(),
         },
       },
+      // A failed start is Hearth's to report (once, with Show Log / Restart): the client's own
+      // pop-up of the runtime's answer is off, and it stops the half-started client as before.
+      initializationFailedHandler: () => false,
       // We restart ourselves (with backoff and a message); the client must not.
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -345,6 +348,19 @@ export class RuntimeClient implements vscode.Disposable {
   private setState(state: RuntimeConnection): void {
     this.current = state;
     this.stateChanged.fire(state);
+  }
+}
+
+/**
+ * vscode-languageclient without pop-ups of its own: on every failed start it showed up to
+ * three ("Pending response rejected since connection got disposed", "Server initialization
+ * failed.", "couldn't create connection to server" — the last one forced past
+ * `revealOutputChannelOn`) on top of Hearth's message, and again on each retry. What it
+ * reports still goes to the log; Hearth tells the user what happened and what to do.
+ */
+class QuietLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown): void {
+    super.error(message, data, false);
   }
 }
 

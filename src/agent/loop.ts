@@ -93,6 +93,15 @@ const MAX_EMPTY_REPLIES = 2;
  */
 export const MAX_CALLS_PER_REPLY = 32;
 
+/**
+ * The least room a run's first turn must leave the reply: a tool call and a little thinking.
+ * A message leaving less is refused (the reply would stop at the context's end); half a
+ * kilotoken, or an eighth of a small context.
+ */
+export function minReplyRoom(contextSize: number): number {
+  return Math.min(512, Math.floor(contextSize / 8));
+}
+
 const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
 
 export class Agent {
@@ -159,7 +168,8 @@ class Run {
     for (;;) {
       const limit = this.budgetExceeded();
       if (limit) return limit;
-      await this.condenseIfNeeded();
+      const tooTight = await this.condenseIfNeeded();
+      if (tooTight && !this.signal.aborted) return tooTight;
       // Stop while the conversation was counted or condensed: no turn starts after it.
       if (this.signal.aborted) return this.end("cancelled", "cancelled by the user");
       this.steps++;
@@ -205,16 +215,21 @@ class Run {
    */
   private async doesNotFit(error: DoesNotFitError): Promise<AgentResult> {
     if (this.steps > 1) return this.end("model-error", `${error.message}: start a new chat, or restore an earlier message to go on from there`);
+    return this.refuse(error.message, error.contextSize);
+  }
+
+  /** Takes the run's user message out again, saying why (`why`) and what the user can do. */
+  private async refuse(why: string, contextSize: number): Promise<AgentResult> {
     this.messages.length = this.userIndex;
     // What the conversation takes without the message (an empty one in its place: a prompt needs one).
     const tools = this.options.tools.map((t) => t.definition);
     const without = await this.options.backend.countTokens([...this.messages, { role: "user", content: "" }], tools).catch(() => 0);
-    const what = without < error.contextSize
+    const what = contextSize - without >= minReplyRoom(contextSize)
       ? "send a shorter one (or attach less); the conversation goes on without it"
       : this.messages.length <= 1
-        ? `the model's context (${error.contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
+        ? `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
         : "the conversation is too long for the model's context even without it: start a new chat";
-    return this.end("model-error", `${error.message}. Your message was not added to the conversation: ${what}`);
+    return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }
 
   /**
@@ -358,19 +373,21 @@ class Run {
    * that does not fit fails. Condensed on a copy: at a run's first turn a conversation that
    * does not fit even condensed is left as it was, since its new message is refused
    * (`doesNotFit`) and must change nothing (a 500 KB paste would cost the details of the
-   * earlier conversation for a message that never joins it).
+   * earlier conversation for a message that never joins it). A first turn that would leave
+   * less than `minReplyRoom` to answer in (the reply would stop at the context's end: "hit
+   * the token limit") is refused the same way: the result returned.
    */
-  private async condenseIfNeeded(): Promise<void> {
+  private async condenseIfNeeded(): Promise<AgentResult | undefined> {
     const backend = this.options.backend;
     const state = backend.state();
     const contextSize = state.kind === "ready" ? state.info.contextSize : 0;
-    if (contextSize === 0) return;
+    if (contextSize === 0) return undefined;
     const tools = this.options.tools.map((t) => t.definition);
     // A count that fails answers why it failed, a string.
     const counted = await backend.countTokens(this.messages, tools, this.signal).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
     const estimated = typeof counted === "string";
     if (estimated) {
-      if (this.signal.aborted) return;
+      if (this.signal.aborted) return undefined;
       // Unknown is not empty: the meter says the count failed and why (Stop is no failure).
       // Condensing goes by an estimate: left undone, a long run overflows the context.
       this.emit({ type: "context", contextSize, countError: counted });
@@ -379,7 +396,9 @@ class Run {
       estimated ? Promise.resolve(estimateTokens(messages, tools)) : backend.countTokens(messages, tools, this.signal).catch(() => fallback);
     let used = estimated ? estimateTokens(this.messages, tools) : counted;
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
-    if (!needsCondensing(used, contextSize)) return;
+    const room = minReplyRoom(contextSize);
+    const tight = (tokens: number) => contextSize - tokens < room;
+    if (!needsCondensing(used, contextSize) && !tight(used)) return undefined;
 
     const draft = structuredClone(this.messages);
     let changed = 0;
@@ -387,17 +406,26 @@ class Run {
       // The newest result is what the model just asked for: condensed while the turn still
       // fits, it reads it again and gets it condensed again, in a loop.
       const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
-      if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold })) break;
+      if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold }) && !tight(used)) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
       const condensed = condenseToolResults(draft, options) + condenseToolCalls(draft, options);
       if (condensed === 0) continue;
       changed += condensed;
       used = await count(draft, used);
     }
-    if (changed === 0 || (this.steps === 0 && used >= contextSize)) return;
+    // A first turn left too little room is refused (not by an estimate: the backend judges
+    // then); one that does not fit at all, by the backend (`doesNotFit`).
+    if (this.steps === 0 && tight(used)) {
+      if (estimated || used >= contextSize) return undefined;
+      const left = contextSize - used;
+      const condensed = changed > 0 ? " even with older tool results condensed" : "";
+      return this.refuse(`the conversation with your message leaves ${left} token${left === 1 ? "" : "s"} of the model's context (${contextSize} tokens) for its reply${condensed}, and a reply needs at least ${room}`, contextSize);
+    }
+    if (changed === 0) return undefined;
     this.messages.splice(0, this.messages.length, ...draft);
     this.emit({ type: "condensed", messages: changed, ...(estimated ? { estimated: true as const } : {}) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
+    return undefined;
   }
 
   private budgetExceeded(): AgentResult | undefined {

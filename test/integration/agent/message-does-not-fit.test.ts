@@ -46,4 +46,37 @@ describe("a message that does not fit the context", () => {
     const next = await agent.run("Why does it fail?");
     assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
   });
+
+  it("that leaves too little room for a reply is refused the same way, saying how much room was left — not ended by 'the reply hit the token limit'", async () => {
+    const agent = new Agent({
+      backend: backend!,
+      tools: AGENT_TOOLS,
+      toolContext: { workspace: new DiskWorkspace(tempDir("hearth-agent-fit-")) },
+      systemPrompt: "You are Hearth.",
+      policy: "ask",
+      budget: { maxSteps: 2 },
+    });
+    // A paste sized by the real tokenizer to leave 1 or 2 tokens of the context's 4,096: the
+    // model's reply ("Let me see. … It fits now.", 3 tokens of this model's) takes more.
+    const tools = AGENT_TOOLS.map((t) => t.definition);
+    const paste = (lines: number, words = 0) => `Why does this fail?\n${"log line\n".repeat(lines)}${" ok".repeat(words)}`;
+    const room = async (text: string) => 4096 - (await backend!.countTokens([{ role: "system", content: "You are Hearth." }, { role: "user", content: text }], tools));
+    let [low, high] = [0, 4096];
+    while (high - low > 1) {
+      const mid = (low + high) >> 1;
+      if ((await room(paste(mid))) >= 2) low = mid;
+      else high = mid;
+    }
+    let words = 0;
+    while ((await room(paste(low, words + 1))) >= 1) words++;
+    const text = paste(low, words);
+    const left = await room(text);
+    assert.ok(left >= 1 && left <= 2, `the paste leaves ${left} tokens`);
+    const refused = await agent.run(text);
+    assert.equal(refused.stopReason, "model-error", refused.message);
+    assert.match(refused.message, new RegExp(`leaves ${left} tokens? of the model's context \\(4096 tokens\\) for its reply, and a reply needs at least \\d+\\. Your message was not added to the conversation: send a shorter one`));
+    assert.deepEqual(agent.messages.map((m) => m.role), ["system"]);
+    const next = await agent.run("Why does it fail?");
+    assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
+  });
 });

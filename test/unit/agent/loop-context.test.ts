@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { DEFAULT_CONDENSE, condenseToolResults } from "../../../src/agent/condense.ts";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { AGENT_TOOLS } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
@@ -186,5 +188,82 @@ describe("a run whose tokens cannot be counted", () => {
     const counts = events.filter((e) => e.type === "context");
     assert.ok(counts.length > 0 && counts.every((e) => e.usedTokens === undefined && /did not answer/.test(e.countError ?? "")), JSON.stringify(counts));
     assert.match(agent.messages.find((m) => m.role === "tool")!.content, /condensed this output/);
+  });
+});
+
+describe("a message that leaves too little room for a reply", () => {
+  const lines = (name: string) => Array.from({ length: 40 }, (_, i) => `${name}_${i} = ${i}`).join("\n");
+  /** Six results read earlier, each long enough to condense. */
+  const readEarlier = (): ChatMessage[] => {
+    const history: ChatMessage[] = [{ role: "user", content: "read them" }];
+    for (const name of ["a", "b", "c", "d", "e", "f"]) {
+      const id = `old_${name}`;
+      history.push({ role: "assistant", content: "", toolCalls: [{ id, name: "read_file", arguments: { path: `${name}.py` } }] });
+      history.push({ role: "tool", toolCallId: id, name: "read_file", content: lines(name) });
+    }
+    history.push({ role: "assistant", content: "I read them." });
+    return history;
+  };
+
+  /**
+   * A pasted log sized by the backend's own count: the conversation `history` and the message
+   * (condensed as far as the loop can, with `condensed`) leave between `min` and `max` tokens.
+   */
+  async function paste(backend: ScriptedBackend, history: ChatMessage[], room: { min: number; max: number }, condensed = false): Promise<string> {
+    const tools = AGENT_TOOLS.map((t) => t.definition);
+    const text = (n: number) => `Why does this fail?\n${"log line\n".repeat(n)}`;
+    const left = async (n: number) => {
+      const messages: ChatMessage[] = structuredClone([{ role: "system", content: "You are a test agent." }, ...history, { role: "user", content: text(n) }]);
+      if (condensed) condenseToolResults(messages, { ...DEFAULT_CONDENSE, keepRecent: 0 });
+      return CONTEXT - (await backend.countTokens(messages, tools));
+    };
+    let [low, high] = [0, CONTEXT];
+    while (high - low > 1) {
+      const mid = (low + high) >> 1;
+      if ((await left(mid)) >= room.min) low = mid;
+      else high = mid;
+    }
+    const l = await left(low);
+    assert.ok(l >= room.min && l <= room.max, `the paste leaves ${l} tokens`);
+    return text(low);
+  }
+
+  async function agentWith(history: ChatMessage[]) {
+    const backend = new BoundedBackend({ turns: [{ text: "It fits now." }], contextSize: CONTEXT });
+    await backend.load();
+    return { backend, ...(await scriptedAgent(tempDir("hearth-agent-context-"), [], { backend, history })) };
+  }
+
+  it("is refused before its run's first turn, saying how much room it left, and changes nothing of the conversation", async () => {
+    const { backend, agent, events } = await agentWith([]);
+    const refused = await agent.run(await paste(backend, [], { min: 1, max: 100 }));
+    assert.equal(refused.stopReason, "model-error");
+    assert.equal(refused.steps, 0);
+    assert.match(refused.message, /^the conversation with your message leaves \d+ tokens of the model's context \(10000 tokens\) for its reply, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
+    assert.deepEqual(agent.messages.map((m) => m.role), ["system"]);
+    assert.ok(!events.some((e) => e.type === "turn"), "no model turn began");
+    const next = await agent.run("Why does it fail?");
+    assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
+  });
+
+  it("is taken when condensing older results makes the room", async () => {
+    const history = readEarlier();
+    const { backend, agent, events } = await agentWith(history);
+    const message = await paste(backend, history, { min: 1, max: 100 });
+    const answered = await agent.run(message);
+    assert.deepEqual([answered.stopReason, answered.message], ["answered", "It fits now."]);
+    assert.ok(events.some((e) => e.type === "condensed"));
+    assert.ok(agent.messages.some((m) => m.role === "user" && m.content === message));
+  });
+
+  it("is refused, the earlier results left whole, when even condensing them leaves too little", async () => {
+    const history = readEarlier();
+    const { backend, agent, events } = await agentWith(history);
+    const before = structuredClone(agent.messages);
+    const refused = await agent.run(await paste(backend, history, { min: 1, max: 400 }, true));
+    assert.equal(refused.stopReason, "model-error");
+    assert.match(refused.message, /leaves \d+ tokens of the model's context \(10000 tokens\) for its reply even with older tool results condensed, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
+    assert.deepEqual(agent.messages, before);
+    assert.ok(!events.some((e) => e.type === "condensed"));
   });
 });

@@ -4,7 +4,7 @@ const ENTRY = new URL("./thread-call.mjs", import.meta.url);
 
 /**
  * Runs `module`'s export `name` with `args` on a thread of its own and resolves with what it
- * returns (plain data); the thread exits once the answer is read. It is ended when `signal`
+ * returns (plain data), once the thread has exited after the answer. It is ended when `signal`
  * aborts: a test's timeout then stops a read that would otherwise hold its thread for minutes.
  */
 export function inThread<T>(module: URL, name: string, args: readonly unknown[], signal: AbortSignal): Promise<T> {
@@ -12,16 +12,18 @@ export function inThread<T>(module: URL, name: string, args: readonly unknown[],
     const worker = new Worker(ENTRY, { workerData: { module: module.href, name, args } });
     const stop = (): void => void worker.terminate();
     signal.addEventListener("abort", stop, { once: true });
+    let answer: { value: T } | undefined;
     worker.once("message", (value: T) => {
-      // The test's signal aborts when the test ends too: by then the thread is leaving on its own.
-      signal.removeEventListener("abort", stop);
-      resolve(value);
+      answer = { value };
       worker.postMessage("exit");
     });
     worker.once("error", reject);
+    // Resolved once the thread is gone: a test file that ends (and is forced to exit) while a
+    // thread that loaded tree-sitter is still being torn down can abort the process (SIGABRT).
     worker.once("exit", (code) => {
       signal.removeEventListener("abort", stop);
-      reject(new Error(`the thread ended (exit code ${code}) without an answer`));
+      if (answer) resolve(answer.value);
+      else reject(new Error(`the thread ended (exit code ${code}) without an answer`));
     });
   });
 }

@@ -15,6 +15,11 @@ import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
 export interface GitRemote {
   readonly name: string;
   readonly url: string;
+  /**
+   * The URL as the config wrote it, when `url.<base>.insteadOf` rewrote it: a github.com URL
+   * sent through a mirror or proxy (ghproxy, Artifactory) still names its GitHub repository.
+   */
+  readonly written?: string;
 }
 
 /** A repository on github.com, as its owner and name are written. */
@@ -187,7 +192,7 @@ function remotesOf(entries: readonly ConfigEntry[]): GitRemote[] {
     for (const [base, prefixes] of rewrites) {
       for (const prefix of prefixes) if (url.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { base, prefix };
     }
-    return { name, url: best ? best.base + url.slice(best.prefix.length) : url };
+    return best ? { name, url: best.base + url.slice(best.prefix.length), written: url } : { name, url };
   });
 }
 
@@ -309,7 +314,8 @@ export type IssueOrigin =
 
 export function issueOrigin(issue: readonly GitHubRepo[], remotes: readonly GitRemote[] | undefined, host = GITHUB_HOST): IssueOrigin {
   const github = (remotes ?? []).flatMap((r) => {
-    const repo = gitHubRepoOfUrl(r.url, host);
+    // As git fetches it first (an alias: gh:acme/web), else as written (a mirror of github.com).
+    const repo = gitHubRepoOfUrl(r.url, host) ?? (r.written === undefined ? undefined : gitHubRepoOfUrl(r.written, host));
     return repo ? [{ name: r.name, repo }] : [];
   });
   if (github.length === 0) return { kind: "unknown" };

@@ -171,11 +171,24 @@ describe("remotes written through include, includeIf and insteadOf", () => {
     const user = home('[url "git@github.com:"]\n\tinsteadOf = gh:\n[url "https://gitlab.com/"]\n\tinsteadOf = g\n');
     const dir = repoWith('[remote "origin"]\n\turl = gh:acme/web.git\n[remote "work"]\n\turl = work:api\n[url "git@github.com:acme/"]\n\tinsteadOf = work:\n[remote "other"]\n\turl = gitlab-thing\n');
     assert.deepEqual(await readGitRemotes(dir, user.options), [
-      { name: "origin", url: "git@github.com:acme/web.git" },
-      { name: "work", url: "git@github.com:acme/api" },
-      { name: "other", url: "https://gitlab.com/itlab-thing" },
+      { name: "origin", url: "git@github.com:acme/web.git", written: "gh:acme/web.git" },
+      { name: "work", url: "git@github.com:acme/api", written: "work:api" },
+      { name: "other", url: "https://gitlab.com/itlab-thing", written: "gitlab-thing" },
     ]);
     assert.equal(issueOrigin(API, await readGitRemotes(dir, user.options)).kind, "same");
+  });
+
+  it("still knows a GitHub remote that insteadOf sends through a mirror or proxy (ghproxy, Artifactory): by the URL as written", async () => {
+    // Common behind the Great Firewall and in companies: every github.com URL fetched through a mirror.
+    const user = home('[url "https://ghproxy.com/https://github.com/"]\n\tinsteadOf = https://github.com/\n[url "https://artifactory.corp.example/api/vcs/github/"]\n\tinsteadOf = git@github.com:\n');
+    const dir = repoWith('[remote "origin"]\n\turl = https://github.com/acme/api.git\n[remote "fork"]\n\turl = git@github.com:me/api.git\n');
+    const remotes = await readGitRemotes(dir, user.options);
+    assert.deepEqual(remotes?.map((r) => r.url), ["https://ghproxy.com/https://github.com/acme/api.git", "https://artifactory.corp.example/api/vcs/github/me/api.git"]);
+    assert.deepEqual(issueOrigin(API, remotes), { kind: "same", remote: "origin" });
+    assert.deepEqual(issueOrigin([{ owner: "acme", repo: "web" }], remotes), {
+      kind: "other",
+      remotes: [{ name: "origin", repo: { owner: "acme", repo: "api" } }, { name: "fork", repo: { owner: "me", repo: "api" } }],
+    });
   });
 
   it("follows [includeIf \"gitdir:…\"] where the repository's git folder matches (~/, **, a trailing /, gitdir/i:, ./), and not elsewhere", async () => {

@@ -77,9 +77,14 @@ function quotedSpans(line: string): string[] {
   return out;
 }
 
-/** Letters-only lower-case words: how a quote and a file are compared (`%s`, quotes, `+` and line breaks between string parts drop out). */
+/**
+ * Letters-only lower-case words: how a quote and a file are compared (`%s`, quotes, `+` and
+ * line breaks between string parts drop out). Letters of any script: a message in French or
+ * Russian is words, as the index reads them (text.ts).
+ */
 export function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/[a-z]+/g) ?? [];
+  const lower = text.toLowerCase();
+  return lower.match(/[^\u0000-\u007f]/.test(lower) ? /[\p{L}\p{M}]+/gu : /[a-z]+/g) ?? [];
 }
 
 /**

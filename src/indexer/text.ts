@@ -8,6 +8,21 @@ import { mostlyLoneCr, pairSafeEnd } from "../protocol/plain-text.ts";
 
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*/g;
 const CAMEL = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
+/**
+ * WORD and CAMEL for text that is not all ASCII: an identifier of JavaScript, Python, Go,
+ * Rust or Java may be written in any script (`café`, `ПолучитьДанные`, `読み込み`), and
+ * tree-sitter names such a definition whole; cut to its ASCII part (`caf`, nothing) a query
+ * could not name it. The same words on ASCII text; used only where there is other text,
+ * as a Unicode-property pattern reads about half as fast.
+ */
+const UNICODE_WORD = /[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*|[0-9]+\p{ID_Start}\p{ID_Continue}*/gu;
+const UNICODE_CAMEL = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{M}]+|[\p{Lo}\p{Lm}\p{M}]+|\p{Nd}+/gu;
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** The identifier pattern for `text` (a fresh one: its lastIndex is the caller's). */
+function wordPattern(text: string): RegExp {
+  return new RegExp(NON_ASCII.test(text) ? UNICODE_WORD : WORD);
+}
 
 /** Words too common in code or prose to tell files apart. */
 export const STOPWORDS: ReadonlySet<string> = new Set(
@@ -48,8 +63,9 @@ export function stem(term: string): string {
 /** Sub-words of an identifier: `parseHTTPFlags_v2` → parse, http, flags, v2. */
 export function splitIdentifier(identifier: string): string[] {
   const parts: string[] = [];
+  const camel = NON_ASCII.test(identifier) ? UNICODE_CAMEL : CAMEL;
   for (const chunk of identifier.split(/[_$\-.]+/)) {
-    const m = chunk.match(CAMEL);
+    const m = chunk.match(camel);
     if (m) for (const p of m) parts.push(p.toLowerCase());
   }
   return parts;
@@ -60,7 +76,7 @@ export function splitIdentifier(identifier: string): string[] {
  * is compound, each of its parts. Terms shorter than 2 characters and stopwords are dropped.
  */
 export function forEachTerm(text: string, emit: (term: string) => void): void {
-  for (const m of text.matchAll(WORD)) for (const t of termsOfWord(m[0])) emit(t);
+  for (const m of text.matchAll(wordPattern(text))) for (const t of termsOfWord(m[0])) emit(t);
 }
 
 /** The search terms of one word (see forEachTerm). */
@@ -69,7 +85,7 @@ export function termsOfWord(word: string): string[] {
   const whole = word.toLowerCase().replace(/[_$]/g, "");
   if (whole.length >= 2 && !STOPWORDS.has(whole)) out.push(stem(whole));
   // Only words with case changes, underscores or digits can be compound.
-  if (!/[A-Z_$0-9]/.test(word.slice(1))) return out;
+  if (!(NON_ASCII.test(word) ? /[\p{Lu}_$\p{Nd}]/u : /[A-Z_$0-9]/).test(word.slice(1))) return out;
   const parts = splitIdentifier(word);
   if (parts.length < 2) return out;
   for (const p of parts) if (p.length >= 2 && !STOPWORDS.has(p) && p !== whole) out.push(stem(p));
@@ -97,7 +113,7 @@ function memoTermsOfWord(word: string): readonly string[] {
  */
 export function countTerms(text: string, maxTerms: number): Map<string, number> {
   const words = new Map<string, number>();
-  const word = new RegExp(WORD.source, "g");
+  const word = wordPattern(text);
   for (let m = word.exec(text); m !== null; m = word.exec(text)) words.set(m[0], (words.get(m[0]) ?? 0) + 1);
   const counts = new Map<string, number>();
   for (const [word, n] of words) {
@@ -112,11 +128,12 @@ export function countTerms(text: string, maxTerms: number): Map<string, number> 
 
 /** Identifier-looking tokens as written (case kept), e.g. from an issue text. */
 export function identifiersIn(text: string): string[] {
-  return [...text.matchAll(WORD)].map((m) => m[0]);
+  return [...text.matchAll(wordPattern(text))].map((m) => m[0]);
 }
 
 /** Heuristic: does this token look like a code identifier rather than an English word? */
 export function looksLikeIdentifier(token: string): boolean {
+  if (NON_ASCII.test(token)) return /\p{Ll}\p{Lu}|_|\p{Lu}{2,}\p{Ll}|\d/u.test(token) || /^\p{Lu}\p{Ll}+\p{Lu}/u.test(token);
   return /[a-z][A-Z]|_|[A-Z]{2,}[a-z]|\d/.test(token) || /^[A-Z][a-z]+[A-Z]/.test(token);
 }
 

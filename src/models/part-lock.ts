@@ -4,7 +4,13 @@
  * and two downloads appending to the same `.part` make a corrupt file. `<part>.lock`,
  * created exclusively, names the process holding it; a lock whose process is gone (a crash,
  * a killed runtime) is taken over.
+ *
+ * Pids are reused: a container's restarted runtime often gets the pid its killed one had,
+ * and after a reboot another program may have it. A lock naming this very process that this
+ * process does not hold is such a leftover, and so, where the system says when a process
+ * started (Linux), is one whose process started after the lock was made.
  */
+import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 
@@ -24,19 +30,60 @@ export async function lockPart(part: string): Promise<{ release: () => Promise<v
   for (let attempt = 0; ; attempt++) {
     try {
       const file = await open(lock, "wx");
+      let identity: string;
       try {
         await file.writeFile(JSON.stringify(me));
+        identity = fileIdentity(await file.stat());
       } finally {
         await file.close();
       }
-      return { release: () => unlink(lock).catch(() => undefined) };
+      held.add(identity);
+      return { release: () => (held.delete(identity), unlink(lock).catch(() => undefined)) };
     } catch (error) {
       if ((error as { code?: unknown }).code !== "EEXIST") throw error;
       const holder = await readHolder(lock);
-      if (holder ? alive(holder) : await justMade(lock)) return { holder: holder ?? me };
+      const info = await stat(lock).catch(() => undefined);
+      if (holder ? alive(holder) && !reused(holder, info) : await justMade(lock)) return { holder: holder ?? me };
       if (attempt > 0) return { holder: holder ?? me };
       await unlink(lock).catch(() => undefined); // left by a process that is gone: take it over
     }
+  }
+}
+
+/** The lock files this process holds now (device and inode: one file whatever path names it). */
+const held = new Set<string>();
+
+function fileIdentity(info: { dev: number; ino: number }): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/**
+ * Whether the live process a lock names is not the one that made it: this very process,
+ * which does not hold it, or one that started after the lock was made (its mtime: it is
+ * written once, as it is made).
+ */
+function reused(holder: PartHolder, lock: { dev: number; ino: number; mtimeMs: number } | undefined): boolean {
+  if (holder.host !== hostname() || !lock) return false;
+  if (holder.pid === process.pid) return !held.has(fileIdentity(lock));
+  const started = processStart(holder.pid);
+  return started !== undefined && started > lock.mtimeMs + START_SLACK_MS;
+}
+
+/** Slack for a start time read from /proc (whole seconds of boot time, clock adjustments). */
+const START_SLACK_MS = 2_000;
+
+/** When a process started (ms since the epoch), on Linux; undefined elsewhere or when unreadable (as cli/checkout-lock.ts reads it). */
+function processStart(pid: number): number | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After "pid (comm) ", field 22 (starttime, in clock ticks since boot) is the 20th; comm may hold spaces and ")".
+    const ticks = Number(line.slice(line.lastIndexOf(")") + 2).split(" ")[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    // USER_HZ is 100 on every Linux architecture Node runs on.
+    return Number.isFinite(ticks) && Number.isFinite(bootSeconds) && bootSeconds > 0 ? bootSeconds * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,11 +5,13 @@
  * cannot be created (a read-only place).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DownloadError, downloadFile } from "../../../src/models/download.ts";
@@ -59,6 +61,41 @@ describe("the same model downloaded twice at once (two VS Code windows)", () => 
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
     writeFileSync(join(folder, "m.gguf.part.lock"), JSON.stringify({ pid: Number(dead.stdout), host: (await import("node:os")).hostname() }));
     const result = await downloadFile({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, folder, file: "m.gguf" });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+});
+
+describe("a lock whose pid another process has now (pids are reused)", () => {
+  /** A server of FILE, and its URL. */
+  async function serve(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+    const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": FILE.length }).end(FILE));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`;
+  }
+
+  it("a lock naming this very process that it does not hold (a runtime killed mid-download, restarted with the same pid: a container) is taken over", async (t) => {
+    const url = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    writeFileSync(join(folder, "m.gguf.part.lock"), JSON.stringify({ pid: process.pid, host: hostname() }));
+    const result = await downloadFile({ url, folder, file: "m.gguf" });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+
+  it("a lock naming a process that started after the lock was taken (a reboot gave the dead runtime's pid to another program) is taken over", { skip: process.platform !== "linux" && "process start times are read from /proc" }, async (t) => {
+    const url = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    // Another program, alive now, with the pid the lock names; the lock is an hour old.
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    t.after(() => void other.kill("SIGKILL"));
+    await once(other, "spawn");
+    const lock = join(folder, "m.gguf.part.lock");
+    writeFileSync(lock, JSON.stringify({ pid: other.pid, host: hostname() }));
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(lock, anHourAgo, anHourAgo);
+    const result = await downloadFile({ url, folder, file: "m.gguf" });
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });

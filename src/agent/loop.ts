@@ -87,6 +87,9 @@ const NEWEST_THRESHOLD = 0.9;
 /** Empty replies in a row that end the run. */
 const MAX_EMPTY_REPLIES = 2;
 
+/** Replies in a row cut off by the token limit in their only call that end the run. */
+const MAX_CUT_OFF_REPLIES = 2;
+
 /**
  * Calls one reply may make: a model in a loop can write hundreds in one reply, and under
  * "ask" each would be a question. The rest are answered, not run.
@@ -151,6 +154,8 @@ class Run {
   private readonly started = Date.now();
   /** Replies in a row with neither text nor a call (see `emptyReply`). */
   private emptyReplies = 0;
+  /** Replies in a row whose only call the token limit cut off (see `cutOffMessage`). */
+  private cutOffReplies = 0;
   // Which tools' failures are known by their output alone is the tools' own say.
   private readonly guard = new RepetitionGuard({ failuresByOutput: (name) => this.tools.get(name)?.failuresByOutput === true });
 
@@ -189,9 +194,14 @@ class Run {
         return this.end("cancelled", "cancelled by the user");
       }
       this.messages.push(turn.message);
-      if (turn.errors.length > 0) this.messages.push({ role: "user", content: describeCallErrors(turn.errors) });
       const calls = turn.message.toolCalls ?? [];
+      // A call the context's end cut off is no format error: "write it again" brings the same
+      // call, cut off again, until the run's steps or the context are spent.
+      const cutOff = turn.stopReason === "maxTokens" && turn.errors.length > 0;
+      if (turn.errors.length > 0) this.messages.push({ role: "user", content: cutOff ? describeCutOff(turn) : describeCallErrors(turn.errors) });
+      this.cutOffReplies = cutOff && calls.length === 0 ? this.cutOffReplies + 1 : 0;
       if (calls.length === 0) {
+        if (this.cutOffReplies >= MAX_CUT_OFF_REPLIES) return this.end("max-tokens", this.cutOffMessage(turn));
         if (turn.errors.length > 0) continue; // the model hears what was wrong and tries again
         if (turn.stopReason === "maxTokens") return this.end("max-tokens", "the model's reply hit the token limit");
         if (!turn.message.content) {
@@ -230,6 +240,14 @@ class Run {
         ? `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
         : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
+  }
+
+  /** Why the run ends after replies cut off by the token limit: the call was longer than the room. */
+  private cutOffMessage(turn: Turn): string {
+    const state = this.options.backend.state();
+    const room = state.kind === "ready" && turn.usage ? state.info.contextSize - turn.usage.promptTokens : undefined;
+    const left = room === undefined ? "" : ` (${room} tokens were left for it)`;
+    return `the model's reply was cut off at the token limit ${this.cutOffReplies} times in a row before its tool call was complete: it wrote more in one call than the context had room for${left}. Ask for less at a time, or start a new chat to have the whole context`;
   }
 
   /**
@@ -275,7 +293,7 @@ class Run {
     const message: AssistantMessage = { role: "assistant", content: content.trim() };
     if (thinking) message.thinking = thinking;
     if (toolCalls.length) message.toolCalls = toolCalls;
-    return { message, errors, stopReason };
+    return { message, errors, stopReason, ...(usage ? { usage } : {}) };
   }
 
   private account(usage: TokenUsage): void {
@@ -455,6 +473,7 @@ interface Turn {
   readonly message: AssistantMessage;
   readonly errors: readonly string[];
   readonly stopReason: "endOfTurn" | "toolCalls" | "maxTokens" | "aborted";
+  readonly usage?: TokenUsage;
 }
 
 /**
@@ -475,6 +494,17 @@ function commandFailed(result: ToolResult): boolean {
   if (!result.ok || !result.data || typeof result.data !== "object") return false;
   const data = result.data as { exitCode?: unknown; passed?: unknown };
   return data.passed === false || (typeof data.exitCode === "number" && data.exitCode !== 0);
+}
+
+/**
+ * What the model hears when the token limit cut its reply off inside a call (the last of
+ * its errors): nothing of that call ran, and writing it again whole ends the same way.
+ */
+function describeCutOff(turn: Turn): string {
+  const after = turn.usage ? ` after ${turn.usage.generatedTokens} tokens` : "";
+  const others = turn.errors.slice(0, -1).map((e) => `\n- ${e}`).join("");
+  const also = others ? `\nAlso not run:${others}` : "";
+  return `[Hearth] Your reply was cut off at the token limit${after}, in a tool call, before it was complete: nothing of that call was run.${also}\nWrite less in one call: a large file in parts (write_file with its first part, then edit_file or apply_patch to add the rest), a large change as several smaller edits.`;
 }
 
 function describeCallErrors(errors: readonly string[]): string {

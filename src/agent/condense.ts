@@ -63,18 +63,51 @@ export function condenseToolResults(messages: ChatMessage[], options: CondenseOp
   for (const i of candidates) {
     const message = messages[i]!;
     if (message.role !== "tool" || message.content.startsWith(MARK)) continue;
-    const lines = message.content.split("\n");
-    if (lines.length <= options.keepLines * 2 + 1) continue;
-    const omitted = lines.length - options.keepLines * 2;
-    const head = lines.slice(0, options.keepLines).join("\n");
-    const tail = lines.slice(-options.keepLines).join("\n");
+    const kept = headAndTail(message.content, options.keepLines);
+    if (!kept) continue;
     messages[i] = {
       ...message,
-      content: `${MARK}: ${omitted} of ${lines.length} lines omitted; call ${message.name} again${again(message.name)} if you need them]\n${head}\n…\n${tail}`,
+      content: `${MARK}: ${kept.omitted}; call ${message.name} again${again(message.name)} if you need them]\n${kept.head}\n…\n${kept.tail}`,
     };
     changed++;
   }
   return changed;
+}
+
+/**
+ * Characters kept per kept line, at most: a few long lines (a minified bundle, one-line
+ * JSON, a log without line breaks) are as large as thousands of short ones, and kept whole
+ * as "the first and last lines" they would condense nothing — one such read_file result
+ * (48,000 characters) is larger than a small context.
+ */
+const KEEP_CHARS_PER_LINE = 200;
+
+/**
+ * The first and last `keepLines` lines of a text, each end cut to `keepLines` ×
+ * KEEP_CHARS_PER_LINE characters, and what was left out (“94 of 100 lines omitted”, or in
+ * characters when all lines are kept but cut); undefined when that would not shorten it.
+ */
+function headAndTail(text: string, keepLines: number): { head: string; tail: string; omitted: string } | undefined {
+  const lines = text.split("\n");
+  const maxChars = keepLines * KEEP_CHARS_PER_LINE;
+  const byLines = lines.length > keepLines * 2 + 1;
+  if (!byLines && text.length <= maxChars * 2 + KEEP_CHARS_PER_LINE) return undefined;
+  const headLines = byLines ? lines.slice(0, keepLines).join("\n") : text.slice(0, Math.ceil(text.length / 2));
+  const tailLines = byLines ? lines.slice(-keepLines).join("\n") : text.slice(Math.ceil(text.length / 2));
+  const head = headLines.slice(0, pairSafe(headLines, maxChars));
+  const tail = tailLines.slice(tailLines.length - pairSafe(tailLines, maxChars, true));
+  const omitted = byLines
+    ? `${lines.length - keepLines * 2} of ${lines.length} lines omitted${head.length < headLines.length || tail.length < tailLines.length ? ", long lines cut" : ""}`
+    : `${text.length - head.length - tail.length} of ${text.length} characters omitted`;
+  return { head, tail, omitted };
+}
+
+/** How many characters to keep from the start (or, `fromEnd`, the end) without splitting a surrogate pair. */
+function pairSafe(text: string, max: number, fromEnd = false): number {
+  if (text.length <= max) return text.length;
+  const edge = fromEnd ? text.charCodeAt(text.length - max) : text.charCodeAt(max - 1);
+  const split = fromEnd ? edge >= 0xdc00 && edge <= 0xdfff : edge >= 0xd800 && edge <= 0xdbff;
+  return split ? max - 1 : max;
 }
 
 /**
@@ -116,13 +149,12 @@ function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
   let touched = false;
   const args: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(call.arguments)) {
-    const lines = typeof value === "string" && !value.includes(ARGUMENT_MARK) ? value.split("\n") : undefined;
-    if (!lines || lines.length <= keepLines * 2 + 1) {
+    const kept = typeof value === "string" && !value.includes(ARGUMENT_MARK) ? headAndTail(value, keepLines) : undefined;
+    if (!kept) {
       args[name] = value;
       continue;
     }
-    const omitted = lines.length - keepLines * 2;
-    args[name] = [...lines.slice(0, keepLines), `${ARGUMENT_MARK}: ${omitted} of ${lines.length} lines omitted]`, ...lines.slice(-keepLines)].join("\n");
+    args[name] = `${kept.head}\n${ARGUMENT_MARK}: ${kept.omitted}]\n${kept.tail}`;
     touched = true;
   }
   return touched ? { ...call, arguments: args } : call;

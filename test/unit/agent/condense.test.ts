@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { condenseToolResults, needsCondensing } from "../../../src/agent/condense.ts";
+import { condenseToolCalls, condenseToolResults, needsCondensing } from "../../../src/agent/condense.ts";
 import type { ChatMessage } from "../../../src/models/types.ts";
 
 const big = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n");
@@ -23,5 +23,27 @@ describe("condensing old tool outputs", () => {
     assert.match(tools[0]!.content, /line 1\nline 2\nline 3\n…\nline 98\nline 99\nline 100$/);
     assert.equal(tools[3]!.content, big(100)); // among the 4 newest
     assert.equal(condenseToolResults(messages, { threshold: 0.8, keepRecent: 4, keepLines: 3 }), 0, "idempotent");
+  });
+
+  it("condenses a few very long lines too (a minified file, one-line JSON), in results and in older calls' arguments", () => {
+    const minified = Array.from({ length: 5000 }, (_, i) => `v${i}=f(${i});`).join("");
+    const messages: ChatMessage[] = [
+      { role: "system", content: "s" },
+      { role: "user", content: "u" },
+      { role: "assistant", content: "", toolCalls: [{ id: "w", name: "write_file", arguments: { path: "b.min.js", content: minified } }] },
+      { role: "tool", toolCallId: "w", name: "write_file", content: "Wrote b.min.js" },
+      { role: "assistant", content: "", toolCalls: [{ id: "r", name: "read_file", arguments: { path: "b.min.js" } }] },
+      { role: "tool", toolCallId: "r", name: "read_file", content: `1| ${minified}\n[Line 1 is ${minified.length} characters long]` },
+    ];
+    const options = { threshold: 0.8, keepRecent: 0, keepLines: 6 };
+    assert.equal(condenseToolResults(messages, options), 1);
+    assert.equal(condenseToolCalls(messages, options), 1);
+    const result = messages[5]!.content;
+    assert.match(result, /^\[Hearth condensed this output to save context: \d+ of \d+ characters omitted; call read_file again[^\n]*\]\n1\| v0=f\(0\);/);
+    assert.match(result, /\[Line 1 is \d+ characters long\]$/);
+    assert.ok(result.length < 3_000, `${result.length} characters kept`);
+    const written = messages[2]!.role === "assistant" ? String(messages[2]!.toolCalls![0]!.arguments.content) : "";
+    assert.match(written, /^v0=f\(0\);[^\n]*\n\[Hearth condensed this argument to save context: \d+ of \d+ characters omitted\]\n[^\n]*v4999=f\(4999\);$/);
+    assert.equal(condenseToolResults(messages, options) + condenseToolCalls(messages, options), 0, "idempotent");
   });
 });

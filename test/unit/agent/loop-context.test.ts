@@ -267,3 +267,23 @@ describe("a message that leaves too little room for a reply", () => {
     assert.ok(!events.some((e) => e.type === "condensed"));
   });
 });
+
+describe("a result with few, very long lines", () => {
+  it("a minified file read in a small context is condensed like any long result, not left to overflow it", async () => {
+    // One line of 60,000 characters: read_file shows its first 48,000 (about 24,000 of the
+    // stand-in tokenizer's tokens, more than the whole context), in two lines with its note.
+    const dir = tempDir("hearth-agent-context-");
+    writeFileSync(join(dir, "bundle.min.js"), Array.from({ length: 6000 }, (_, i) => `v${i}=f(${i});`).join("") + "\n");
+    const backend = new BoundedBackend({ turns: [{ toolCalls: [read("bundle.min.js")] }, finish], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("What does v7 hold?");
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    assert.ok(events.some((e) => e.type === "condensed"));
+    const shown = agent.messages.find((m) => m.role === "tool")!.content;
+    assert.match(shown, /^\[Hearth condensed this output to save context: \d+ of \d+ characters omitted; call read_file again/);
+    assert.match(shown, /^1\| v0=f\(0\);v1=f\(1\);/m, "its start stays");
+    assert.match(shown, /read on with run_command: sed -n '1p'[^]*\]$/, "and its end, read_file's note on how to read on");
+    assert.ok(shown.length < 5_000, `${shown.length} characters kept`);
+  });
+});

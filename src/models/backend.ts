@@ -39,6 +39,8 @@ export interface BackendInfo {
   readonly compute?: ComputeBackend;
   /** Embedded only: Hearth's Qwen renderer or the model's own template, whether tools are offered, and why. */
   readonly promptFormat?: PromptFormatInfo;
+  /** The context is too small for the agent and the user can raise it (a server's setting): what to do, shown once per conversation. */
+  readonly contextWarning?: string;
 }
 
 /** Where a backend is in its life. */

@@ -174,7 +174,8 @@ describe("remote backend limits: time, tokens, line length and body size", () =>
       const write = res.write.bind(res);
       res.write = ((chunk: string | Uint8Array, ...rest: never[]) => ((written += Buffer.byteLength(chunk)), write(chunk, ...rest))) as typeof res.write;
       if (req.url === "/v1/models" && !bigModels) return void res.end(JSON.stringify({ data: [{ id: "m" }] }));
-      if (req.url === "/props") return void res.writeHead(404).end();
+      // Neither llama-server (/props) nor Ollama (/api/version).
+      if (req.url === "/props" || req.url?.startsWith("/api/")) return void res.writeHead(404).end();
       closed = new Promise((resolve) => res.on("close", () => resolve(written)));
       scenario(req, res);
     });

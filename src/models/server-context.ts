@@ -1,0 +1,97 @@
+/**
+ * The context a server without llama-server's `/props` or vLLM's `max_model_len` actually
+ * runs a model with, from its own API. Ollama's OpenAI-compatible `/v1` says nothing of it,
+ * and Ollama cuts the front of a longer prompt silently (the agent's instructions first), at
+ * a default of 2,048 or 4,096 tokens in many versions: the context must be read from its
+ * native API, and a small one said. Never guessed from the port: Ollama is the server that
+ * answers `GET /api/version` with a version.
+ */
+import { isObject, tokenCount } from "./openai-wire.ts";
+
+/** A JSON answer from the server (a path under its origin); rejects on any failure. */
+export type AskServer = (method: "GET" | "POST", path: string, body?: unknown) => Promise<unknown>;
+
+export interface ServerContext {
+  /** Tokens of context the server runs the model with; 0 when it cannot be learned. */
+  readonly contextSize: number;
+  /** The context the model was trained for, when the server says. */
+  readonly trainContextSize?: number;
+  /** Set when the context is too small for the agent: what it is and how to raise it. */
+  readonly warning?: string;
+}
+
+/** Under this the agent's instructions, tools and a few files leave next to no room to work. */
+export const AGENT_CONTEXT_WARNING = 16_384;
+/** What the warning advises (Ollama's own docs ask at least 64K for coding agents; 32K fits more machines). */
+const ADVISED_CONTEXT = 32_768;
+
+/**
+ * Ollama's context for `model`, or undefined when the server is not Ollama. In order: the
+ * context the loaded model runs with (`/api/ps` `context_length`, 0.9.7 and later: Ollama
+ * picks it from OLLAMA_CONTEXT_LENGTH, the Modelfile's num_ctx, the memory, and caps it at
+ * the model's own); a model not loaded is loaded first (its first turn would load it just
+ * the same); else the Modelfile's `num_ctx` (`/api/show`), else the default of that version
+ * (2,048 before 0.6.7, then 4,096), capped at the model's `<arch>.context_length`.
+ */
+export async function ollamaContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
+  const about = await ask("GET", "/api/version").catch(() => undefined);
+  // LM Studio answers unknown paths with 200 and {"error": …}: only a version is Ollama.
+  if (!isObject(about) || typeof about.version !== "string") return undefined;
+  const shown = await ask("POST", "/api/show", { model }).catch(() => undefined);
+  const train = isObject(shown) ? trainContext(shown.model_info) : undefined;
+  let loaded = await loadedModel(ask, model);
+  if (loaded === undefined) {
+    await ask("POST", "/api/generate", { model }).catch(() => undefined);
+    loaded = await loadedModel(ask, model);
+  }
+  const running = tokenCount(loaded?.context_length);
+  const assumed = running === undefined;
+  const configured = running ?? modelfileNumCtx(isObject(shown) ? shown.parameters : undefined) ?? defaultContext(about.version);
+  const contextSize = configured === undefined ? 0 : Math.min(configured, train ?? configured);
+  const warning = contextSize > 0 && contextSize < AGENT_CONTEXT_WARNING && (train ?? ADVISED_CONTEXT) > contextSize
+    ? smallContextWarning(model, contextSize, Math.min(train ?? ADVISED_CONTEXT, ADVISED_CONTEXT), assumed)
+    : undefined;
+  return { contextSize, ...(train ? { trainContextSize: train } : {}), ...(warning ? { warning } : {}) };
+}
+
+function smallContextWarning(model: string, size: number, advised: number, assumed: boolean): string {
+  const runs = assumed ? `Ollama does not report the context it runs ${model} with; unless set otherwise it is ${size.toLocaleString("en-US")} tokens` : `Ollama runs ${model} with ${size.toLocaleString("en-US")} tokens of context`;
+  return `${runs}: too small for the agent (its instructions and tools alone take several thousand), and Ollama silently drops the start of a longer conversation. Restart Ollama with OLLAMA_CONTEXT_LENGTH=${advised} set, or create a model with PARAMETER num_ctx ${advised} in its Modelfile and choose it; then reload Hearth's model.`;
+}
+
+/** The entry `/api/ps` lists for the model (`name` or `model`, `:latest` or not), if loaded. */
+async function loadedModel(ask: AskServer, model: string): Promise<Record<string, unknown> | undefined> {
+  const ps = await ask("GET", "/api/ps").catch(() => undefined);
+  const models = isObject(ps) && Array.isArray(ps.models) ? ps.models : [];
+  const same = (name: unknown) => typeof name === "string" && withTag(name) === withTag(model);
+  return models.find((m): m is Record<string, unknown> => isObject(m) && (same(m.name) || same(m.model)));
+}
+
+function withTag(name: string): string {
+  return /:[^/:]+$/.test(name) ? name : `${name}:latest`;
+}
+
+/** `<general.architecture>.context_length` of `/api/show`'s `model_info`. */
+function trainContext(info: unknown): number | undefined {
+  if (!isObject(info) || typeof info["general.architecture"] !== "string") return undefined;
+  return tokenCount(info[`${info["general.architecture"]}.context_length`]);
+}
+
+/** `num_ctx` in `/api/show`'s `parameters`: one `name value` a line, as the Modelfile set them. */
+function modelfileNumCtx(parameters: unknown): number | undefined {
+  if (typeof parameters !== "string") return undefined;
+  const line = parameters.split("\n").map((l) => l.trim().split(/\s+/)).find((fields) => fields.length === 2 && fields[0] === "num_ctx");
+  return line ? tokenCount(Number(line[1])) : undefined;
+}
+
+/**
+ * Ollama's context when nothing else says: 2,048 before 0.6.7, 4,096 until the memory
+ * decided it (0.15.5; by then `/api/ps` reports it, so reaching here means it could not be
+ * learned: unknown).
+ */
+function defaultContext(version: string): number | undefined {
+  const [major = 0, minor = 0, patch = 0] = (/^v?(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  const at = major * 1e6 + minor * 1e3 + patch;
+  if (at === 0) return undefined;
+  return at < 6007 ? 2048 : at < 15005 ? 4096 : undefined;
+}

@@ -110,6 +110,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const what = newPrompt ? (options.mode === "fix" ? "repository map, project rules, related code" : "repository map, project rules") : "related code";
     emit({ type: "notice", level: "info", text: smallContextNotice(small, what) });
   }
+  // A server's context too small for the agent (Ollama's default): once per conversation, with how to raise it.
+  const loaded = backend.state();
+  if (newPrompt && loaded.kind === "ready" && loaded.info.contextWarning) emit({ type: "notice", level: "warning", text: loaded.info.contextWarning });
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
   // (Undo checks the files are still so) and the diff between the two. The paths a write

@@ -1,0 +1,73 @@
+// A chat turn through runConversationTurn (the editor's path: real workspace and checkpoints)
+// with the real remote backend against a server answering as Ollama does
+// (test/fixtures/models/ollama-server.ts), its events replayed into the real chat page
+// (jsdom). Ollama cuts the front of a prompt past its context silently, and has no /tokenize:
+// the user must hear about a context too small for the agent, and see estimated counts as such.
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, beforeEach, describe, it, type TestContext } from "node:test";
+import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
+import type { ChatMessage } from "../../../src/models/index.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
+import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { defaultOllama, type FakeOllama, startFakeOllama } from "../../fixtures/models/ollama-server.ts";
+import { startApp } from "../../unit/webview/dom-env.ts";
+import { conversation, event, transcript } from "../../unit/webview/fixtures.ts";
+
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+function folder(t: TestContext, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
+  let ollama: FakeOllama;
+  before(async () => {
+    ollama = await startFakeOllama();
+  });
+  after(() => ollama.close());
+  beforeEach(() => {
+    ollama.scenario = defaultOllama();
+  });
+
+  async function chat(t: TestContext, messages: ChatMessage[] = []) {
+    const root = folder(t, "hearth-ollama-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const backend = new RemoteBackend({ baseUrl: `${ollama.base}/v1` });
+    await backend.load();
+    const events: AgentWireEvent[] = [];
+    const { root: page, app } = startApp();
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    const outcome = await runConversationTurn({
+      mode: "chat", text: "hi", messages,
+      workspace: new DiskWorkspace(root),
+      checkpoints: await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-ollama-state-") }),
+      backend: async () => backend,
+      policy: "ask",
+      approve: async () => false,
+      onEvent: (e) => events.push(e),
+      signal: new AbortController().signal,
+    });
+    for (const e of events) app.receive(event(e));
+    return { outcome, events, page };
+  }
+
+  it("a new conversation warns that Ollama's context is too small for the agent, and how to raise it", async (t) => {
+    ollama.scenario.loadsWith = 8192;
+    const { events, page } = await chat(t);
+    const warnings = events.filter((e) => e.type === "notice" && e.level === "warning" && /OLLAMA_CONTEXT_LENGTH/.test(e.text));
+    assert.equal(warnings.length, 1, JSON.stringify(events.filter((e) => e.type === "notice")));
+    assert.match(page.textContent ?? "", /Ollama runs qwen3:8b with 8,192 tokens of context/);
+  });
+
+  it("no warning with a context large enough", async (t) => {
+    ollama.scenario.loadsWith = 32768;
+    const { events } = await chat(t);
+    assert.deepEqual(events.filter((e) => e.type === "notice" && e.level === "warning"), []);
+  });
+});

@@ -144,6 +144,28 @@ export function condenseToolCalls(messages: ChatMessage[], options: CondenseOpti
   return changed;
 }
 
+/**
+ * Drops the thinking of the model's replies older than the `keepRecent` newest that thought,
+ * in place. A run's thinking stays in its prompt (the template drops it only at the next
+ * user message), and a model that thinks a thousand tokens a turn fills a context with it
+ * while its results are short; the answers and calls stay. Returns how many messages changed.
+ */
+export function condenseThinking(messages: ChatMessage[], options: CondenseOptions = DEFAULT_CONDENSE): number {
+  let recent = options.keepRecent;
+  let changed = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role !== "assistant" || !message.thinking) continue;
+    if (recent > 0) {
+      recent--;
+      continue;
+    }
+    messages[i] = { ...message, thinking: "" };
+    changed++;
+  }
+  return changed;
+}
+
 /** The call with each long string argument condensed; the same object when none is. */
 function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
   let touched = false;

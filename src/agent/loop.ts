@@ -13,7 +13,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, condenseToolCalls, condenseToolResults, estimateTokens, needsCondensing } from "./condense.ts";
+import { DEFAULT_CONDENSE, condenseThinking, condenseToolCalls, condenseToolResults, estimateTokens, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -426,7 +426,7 @@ class Run {
       const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
       if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold }) && !tight(used)) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
-      const condensed = condenseToolResults(draft, options) + condenseToolCalls(draft, options);
+      const condensed = condenseThinking(draft, options) + condenseToolResults(draft, options) + condenseToolCalls(draft, options);
       if (condensed === 0) continue;
       changed += condensed;
       used = await count(draft, used);

@@ -287,3 +287,26 @@ describe("a result with few, very long lines", () => {
     assert.ok(shown.length < 5_000, `${shown.length} characters kept`);
   });
 });
+
+describe("a run whose older results are all condensed already", () => {
+  it("sheds the thinking of its older turns before the context overflows: a model that thinks at length runs on", async () => {
+    // Each turn thinks about 1,000 of the stand-in tokenizer's tokens and reads a short file:
+    // nothing to condense in the results, while the thinking of the run's turns stays in its prompt.
+    const dir = tempDir("hearth-agent-context-");
+    const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    for (const name of names) writeFileSync(join(dir, `${name}.py`), `${name} = 1\n`);
+    const thinking = (name: string) => Array.from({ length: 60 }, (_, i) => `Let me consider what ${name} holds, step ${i}.`).join("\n");
+    const turns: ScriptedTurn[] = [...names.map((name) => ({ thinking: thinking(name), toolCalls: [read(`${name}.py`)] })), finish];
+    const backend = new BoundedBackend({ turns, contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("Which file sets h?");
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    const used = usedAtTurns(events.filter((e) => e.type !== "model"));
+    assert.ok(used.every((n) => n < CONTEXT), `turns began with ${used.join(", ")} tokens of ${CONTEXT}`);
+    // The newest turns keep their thinking; the oldest gave it up.
+    const thoughts = agent.messages.flatMap((m) => (m.role === "assistant" && m.toolCalls ? [m.thinking ?? ""] : []));
+    assert.equal(thoughts[names.length - 1]!.trim(), thinking("h"));
+    assert.equal(thoughts[0], "");
+  });
+});

@@ -13,13 +13,22 @@ import { join } from "node:path";
 /** A file's bytes, or why they were not read. */
 export type IndexedRead =
   | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly reason: "gone" | "not-regular" | "too-large"; readonly detail: string };
+  | { readonly ok: false; readonly reason: "gone" | "not-regular" | "too-large"; readonly detail: string; /** "too-large": the size found. */ readonly size?: number };
 
 /** The bytes of `root`/`path` when it is a regular file of at most `maxBytes`. */
 export function readIndexedFile(root: string, path: string, maxBytes: number): IndexedRead {
+  return readRegularFile(join(root, path), maxBytes);
+}
+
+/**
+ * The bytes of the file at `absPath` when it is a regular file of at most `maxBytes`: also
+ * the parse of a file the watcher reports (a FIFO made there blocked the index thread for
+ * good; a gigabyte JSON dump was read whole before it was found too large).
+ */
+export function readRegularFile(absPath: string, maxBytes: number): IndexedRead {
   let fd: number;
   try {
-    fd = openSync(join(root, path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     // A socket cannot be opened at all.
     const code = (error as NodeJS.ErrnoException).code;
@@ -27,9 +36,9 @@ export function readIndexedFile(root: string, path: string, maxBytes: number): I
   }
   try {
     const info = fstatSync(fd);
-    if (info.isDirectory()) return { ok: false, reason: "not-regular", detail: "a folder" };
+    if (info.isDirectory()) return { ok: false, reason: "not-regular", detail: A_FOLDER };
     if (!info.isFile()) return NOT_REGULAR;
-    if (info.size > maxBytes) return { ok: false, reason: "too-large", detail: `${info.size.toLocaleString("en")} bytes, over the index's limit of ${maxBytes.toLocaleString("en")}` };
+    if (info.size > maxBytes) return { ok: false, reason: "too-large", size: info.size, detail: `${info.size.toLocaleString("en")} bytes, over the index's limit of ${maxBytes.toLocaleString("en")}` };
     return readUpTo(fd, info.size, maxBytes);
   } catch (error) {
     return { ok: false, reason: "gone", detail: (error as NodeJS.ErrnoException).code ?? String(error) };
@@ -38,6 +47,8 @@ export function readIndexedFile(root: string, path: string, maxBytes: number): I
   }
 }
 
+/** The detail of a folder where a file was. */
+export const A_FOLDER = "a folder";
 const NOT_REGULAR: IndexedRead = { ok: false, reason: "not-regular", detail: "a pipe, socket or device" };
 
 /** Reads to the end, which is where `size` says unless the file grows meanwhile; never past `maxBytes`. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { extractSymbols } from "./extract.ts";
+import { A_FOLDER, readRegularFile } from "./indexed-file.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
 import { languageForPath, type LanguageRegistry } from "./languages.ts";
 import { packReferences } from "./references.ts";
@@ -39,13 +39,15 @@ export interface ParseJob {
 export function parseFile(job: ParseJob, registry: LanguageRegistry, settings: ParseSettings): ParseOutcome {
   const byName = skipByName(job.path);
   if (byName) return { ok: false, skip: { path: job.path, reason: byName } };
-  let bytes: Uint8Array;
-  try {
-    bytes = job.text !== undefined ? Buffer.from(job.text, "utf8") : readFileSync(job.absPath);
-  } catch (err) {
-    return { ok: false, skip: { path: job.path, reason: "unreadable", detail: (err as NodeJS.ErrnoException).code ?? String(err) } };
-  }
-  return parseBytes(job, bytes, registry, settings);
+  if (job.text !== undefined) return parseBytes(job, Buffer.from(job.text, "utf8"), registry, settings);
+  // What the scan saw may have been replaced since (a watcher's event, a lazy parse): never a
+  // pipe, never more than the size limit read.
+  const read = readRegularFile(job.absPath, settings.maxFileBytes);
+  if (read.ok) return parseBytes(job, read.bytes, registry, settings);
+  if (read.reason === "too-large") return { ok: false, skip: { path: job.path, reason: "too-large", detail: read.size === undefined ? read.detail : `${read.size} bytes` } };
+  // A folder where the file was is "unreadable" (EISDIR), as a vanished file is; pipes and devices are "not-regular", as in the scan.
+  if (read.reason === "not-regular" && read.detail !== A_FOLDER) return { ok: false, skip: { path: job.path, reason: "not-regular", detail: read.detail } };
+  return { ok: false, skip: { path: job.path, reason: "unreadable", detail: read.detail === A_FOLDER ? "EISDIR" : read.detail } };
 }
 
 /** The synchronous part of `parseFile`, for bytes already in memory. */

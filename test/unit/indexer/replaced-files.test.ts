@@ -41,3 +41,17 @@ describe("a file a completion's snippet comes from, replaced after indexing", ()
     });
   }
 });
+
+describe("a file the watcher reports changed, replaced by what must not be read whole", () => {
+  for (const [replacement, expected] of [
+    ["none", "unchanged"],
+    ["fifo", "skipped not-regular a pipe, socket or device"],
+    // A link out of the checkout is left out by the scan's rules before anything is read.
+    ["dev-zero", "skipped"],
+    ["over-limit", "skipped too-large 1073741824 bytes"],
+  ] as const) {
+    it(`${replacement}: ${expected}`, HANG, async (t) => {
+      assert.equal(await inThread(READS, "updateReplaced", [replacement], t.signal), expected);
+    });
+  }
+});

@@ -45,6 +45,15 @@ export function completeReplaced(replacement: Replacement): Promise<string[]> {
   });
 }
 
+/** What the index makes of src/widget.py when the watcher reports it changed: the update's result and the file's skip, as `result reason detail`. */
+export function updateReplaced(replacement: Replacement): Promise<string> {
+  return withReplaced(replacement, async (index) => {
+    const result = await index.updateFile("src/widget.py");
+    const skip = index.skipped.get("src/widget.py");
+    return [result, skip?.reason, skip?.detail].filter((part) => part !== undefined).join(" ");
+  });
+}
+
 async function withReplaced<T>(replacement: Replacement, body: (index: RepoIndex) => T | Promise<T>): Promise<T> {
   const { dir, cleanup } = tempDir();
   try {

@@ -198,9 +198,10 @@ class Run {
       // A call the context's end cut off is no format error: "write it again" brings the same
       // call, cut off again, until the run's steps or the context are spent.
       const cutOff = turn.stopReason === "maxTokens" && turn.errors.length > 0;
-      if (turn.errors.length > 0) this.messages.push({ role: "user", content: cutOff ? describeCutOff(turn) : describeCallErrors(turn.errors) });
+      const note = turn.errors.length === 0 ? undefined : cutOff ? describeCutOff(turn) : describeCallErrors(turn.errors);
       this.cutOffReplies = cutOff && calls.length === 0 ? this.cutOffReplies + 1 : 0;
       if (calls.length === 0) {
+        if (note) this.messages.push({ role: "user", content: note });
         if (this.cutOffReplies >= MAX_CUT_OFF_REPLIES) return this.end("max-tokens", this.cutOffMessage(turn));
         if (turn.errors.length > 0) continue; // the model hears what was wrong and tries again
         if (turn.stopReason === "maxTokens") return this.end("max-tokens", "the model's reply hit the token limit");
@@ -213,7 +214,8 @@ class Run {
         return this.end("answered", turn.message.content);
       }
       this.emptyReplies = 0;
-      const outcome = await this.runCalls(calls);
+      // What was wrong with the reply's other calls comes after the results of those that ran.
+      const outcome = await this.runCalls(calls, note);
       if (outcome) return outcome;
     }
   }
@@ -307,10 +309,10 @@ class Run {
    * hold the same command a hundred times). Every call's result follows the reply before
    * any steering message: a message between them would split the calls from their results.
    */
-  private async runCalls(calls: readonly ToolCall[]): Promise<AgentResult | undefined> {
+  private async runCalls(calls: readonly ToolCall[], note?: string): Promise<AgentResult | undefined> {
     let finished: string | undefined;
     let stop: string | undefined;
-    const steering: string[] = [];
+    const steering: string[] = note ? [note] : [];
     for (const [i, call] of calls.entries()) {
       const notRun = this.signal.aborted ? "Error (cancelled): the user cancelled the run before this call."
         : stop ? `Error (not run): Hearth stopped the run before this call: ${stop}.`

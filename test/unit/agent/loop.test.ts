@@ -137,6 +137,24 @@ describe("agent under injected failures", () => {
     assert.match(toolResults(agent)[0]!, /def add/);
   });
 
+  it("a reply with a good call and a malformed one: the good call's result follows the reply, and what was wrong comes after it", async () => {
+    const dir = fixture("python-calc");
+    const { agent } = await agentFor(dir, [
+      { raw: "Two reads.\n</think>\n\n<tool_call>\n<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=pathh>\ncalc.py\n</parameter>\n</function>\n</tool_call>" },
+      finish("read it"),
+    ]);
+    const result = await agent.run("read calc.py");
+    assert.equal(result.stopReason, "finished");
+    // A message between a reply's calls and their results splits them: the model (and an
+    // OpenAI-compatible server, which wants a call's result right after the reply) loses the pairing.
+    const [, , reply, first, second] = agent.messages;
+    assert.equal(reply!.role === "assistant" && reply!.toolCalls?.length, 1);
+    assert.equal(first!.role, "tool");
+    assert.match(first!.content, /def add/);
+    assert.equal(second!.role, "user");
+    assert.match(second!.content, /could not be run/);
+  });
+
   it("a model repeating itself is steered, then stopped with a clear reason", async () => {
     const dir = fixture("python-calc");
     const same = call("read_file", { path: "calc.py" });

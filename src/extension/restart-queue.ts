@@ -44,7 +44,8 @@ export class RestartQueue {
     if (this.disposed) return Promise.resolve();
     if (this.waiting) return this.waiting.promise;
     this.running?.abort();
-    const turn: Turn = { promise: this.tail.then(() => this.run(turn)) };
+    // A turn that failed is its caller's to hear about; the next one runs all the same.
+    const turn: Turn = { promise: this.tail.catch(() => undefined).then(() => this.run(turn)) };
     this.waiting = turn;
     this.tail = turn.promise;
     return turn.promise;
@@ -56,7 +57,7 @@ export class RestartQueue {
       this.disposed = true;
       this.waiting = undefined;
       this.running?.abort();
-      this.tail = this.tail.then(() => this.steps.stop());
+      this.tail = this.tail.catch(() => undefined).then(() => this.steps.stop());
     }
     return this.tail;
   }

@@ -84,7 +84,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       // meter keeps the loop's last count.
       const count = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition), signal)
         .then((usedTokens) => ({ usedTokens }), (error: unknown) => (signal.aborted ? undefined : { countError: error instanceof Error ? error.message : String(error) }));
-      if (count) emit({ type: "context", ...count, contextSize: state.info.contextSize });
+      if (count) emit(estimatedBy(backend, { type: "context", ...count, contextSize: state.info.contextSize }));
     }
     const full: AgentRunResult = { ...result, startCheckpoint: start.id, ...(end ? { endCheckpoint: end.id } : {}), changedFiles };
     emit({ type: "end", result: full });
@@ -139,7 +139,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       stepCheckpoint = undefined;
       return { change, checkpoint };
     });
-    if (wire) emit(wire);
+    if (wire) emit(wire.type === "context" ? estimatedBy(backend, wire) : wire);
   };
   const agent = new Agent({
     backend,
@@ -240,6 +240,12 @@ function reportingChanges(tool: Tool, after: () => Promise<void>): Tool {
       return output;
     },
   };
+}
+
+/** A count the backend could only estimate (a server without a tokenizer) says so: the meter shows it as approximate. */
+function estimatedBy(backend: ModelBackend, event: Extract<AgentWireEvent, { type: "context" }>): AgentWireEvent {
+  const state = backend.state();
+  return event.usedTokens !== undefined && state.kind === "ready" && state.info.estimatedTokens ? { ...event, estimated: true } : event;
 }
 
 function toWire(

@@ -41,6 +41,8 @@ export interface BackendInfo {
   readonly promptFormat?: PromptFormatInfo;
   /** The context is too small for the agent and the user can raise it (a server's setting): what to do, shown once per conversation. */
   readonly contextWarning?: string;
+  /** Token counts are estimates that err high (a server without a tokenizer endpoint: Ollama, LM Studio); the meter shows them as approximate. */
+  readonly estimatedTokens?: true;
 }
 
 /** Where a backend is in its life. */

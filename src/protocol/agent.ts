@@ -126,9 +126,10 @@ export type AgentWireEvent =
   /**
    * Tokens the conversation takes vs the model's context. `usedTokens` is absent when they
    * could not be counted (a server that stopped answering): `countError` says why, and the
-   * meter shows the count as unknown rather than an empty context.
+   * meter shows the count as unknown rather than an empty context. `estimated`: the backend
+   * could only estimate `usedTokens` (a server without a tokenizer: Ollama, LM Studio).
    */
-  | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
+  | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string; readonly estimated?: true }
   /** Older tool results condensed to stay in the context; `estimated`: judged from an estimate, the tokens could not be counted. */
   | { readonly type: "condensed"; readonly messages: number; readonly estimated?: true }
   | { readonly type: "steer"; readonly message: string }

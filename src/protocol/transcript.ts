@@ -19,8 +19,8 @@ export interface Transcript {
   items: TranscriptItem[];
   /** The run in progress, if any. */
   runId?: string;
-  /** Tokens the conversation uses vs the model's context, from the latest run; no `usedTokens` when they could not be counted (`countError`: why). */
-  context?: { usedTokens?: number; contextSize: number; countError?: string };
+  /** Tokens the conversation uses vs the model's context, from the latest run; no `usedTokens` when they could not be counted (`countError`: why); `estimated`: an estimate. */
+  context?: { usedTokens?: number; contextSize: number; countError?: string; estimated?: true };
 }
 
 export type ToolStatus = "proposed" | "awaiting-approval" | "running" | "done" | "failed" | "denied" | "cancelled";
@@ -173,7 +173,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
     case "context":
       transcript.context = event.usedTokens === undefined
         ? { contextSize: event.contextSize, countError: event.countError ?? "unknown error" }
-        : { usedTokens: event.usedTokens, contextSize: event.contextSize };
+        : { usedTokens: event.usedTokens, contextSize: event.contextSize, ...(event.estimated ? { estimated: true as const } : {}) };
       break;
     case "condensed":
       items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages${event.estimated ? "; the tokens could not be counted, so by an estimate" : ""}).` });

@@ -17,6 +17,9 @@ export function contextMeter(context: Transcript["context"]): HTMLElement {
   el.setAttribute("data-level", warn ? "warn" : "ok");
   el.classList.toggle("warn", warn);
   const percent = Math.round(fraction * 100);
+  // An estimate (a server without a tokenizer) is shown as one: "~12.3k".
+  const about = context.estimated ? "~" : "";
+  if (context.estimated) el.title = "An estimate: the server cannot count tokens, so Hearth estimates them on the high side";
   const meter = h("meter", {
     min: 0,
     max: context.contextSize,
@@ -27,7 +30,7 @@ export function contextMeter(context: Transcript["context"]): HTMLElement {
     "aria-label": "Context used",
   });
   el.append(
-    h("div", { class: "context-line" }, h("span", {}, "Context"), h("span", { class: "context-numbers" }, `${formatTokens(context.usedTokens)} / ${formatTokens(context.contextSize)} tokens · ${percent}%`)),
+    h("div", { class: "context-line" }, h("span", {}, "Context"), h("span", { class: "context-numbers" }, `${about}${formatTokens(context.usedTokens)} / ${formatTokens(context.contextSize)} tokens · ${about}${percent}%`)),
     meter,
   );
   if (warn) el.append(h("p", { class: "context-warning", role: "status" }, "Context nearly full: near the limit the conversation will be condensed."));

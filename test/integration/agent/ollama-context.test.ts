@@ -65,6 +65,17 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     assert.match(page.textContent ?? "", /Ollama runs qwen3:8b with 8,192 tokens of context/);
   });
 
+  it("Ollama has no /tokenize: the counts are estimates, and the meter says so (~) instead of showing them as exact", async (t) => {
+    ollama.scenario.loadsWith = 32768;
+    const { events, page } = await chat(t);
+    const counts = events.filter((e) => e.type === "context");
+    assert.ok(counts.length > 0 && counts.every((e) => e.usedTokens !== undefined && e.estimated === true), JSON.stringify(counts));
+    const meter = page.querySelector<HTMLElement>("[data-context-meter]")!;
+    assert.equal(meter.hidden, false);
+    assert.match(meter.textContent ?? "", /~[\d.]+k? \/ 32\.8k tokens · ~\d+%/);
+    assert.match(meter.title, /estimate/);
+  });
+
   it("no warning with a context large enough", async (t) => {
     ollama.scenario.loadsWith = 32768;
     const { events } = await chat(t);

@@ -32,6 +32,15 @@ describe("remote backend against Ollama's answers", () => {
     assert.match(info.contextWarning ?? "", /num_ctx/);
   });
 
+  it("counts are estimates that err high (Ollama has no /tokenize), and the backend's info says so", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${ollama.base}/v1` });
+    await backend.load();
+    // Six Chinese characters, a token each; six ASCII characters, three a token.
+    assert.equal((await backend.tokenize("汉字的分词器 x = 1")).length, 6 + 2);
+    const state = backend.state();
+    assert.ok(state.kind === "ready" && state.info.estimatedTokens === true, JSON.stringify(state));
+  });
+
   it("a context large enough for the agent is no warning", async () => {
     ollama.scenario.loadsWith = 32768;
     const info = await connect();

@@ -15,7 +15,7 @@ import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
 import { checkRemoteCall, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
-import { ollamaContext } from "./server-context.ts";
+import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import {
   abortReason,
   BackendError,
@@ -138,8 +138,9 @@ export class RemoteBackend implements ModelBackend {
     // (`max_model_len`); other servers may not say (llama-server's training context is a last guess).
     const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: unknown } } | null | undefined;
     const said = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len);
-    // Ollama says its context only in its own API (and cuts a longer prompt silently).
-    const server = said ? undefined : await ollamaContext((method, path, body) => this.json(method, `${this.origin}${path}`, body, signal), chosen.id);
+    // Ollama and LM Studio say their context only in their own APIs (Ollama cuts a longer prompt silently).
+    const ask: AskServer = (method, path, body) => this.json(method, `${this.origin}${path}`, body, signal);
+    const server = said ? undefined : (await ollamaContext(ask, chosen.id)) ?? (await lmStudioContext(ask, chosen.id));
     throwIfAborted(signal);
     const train = tokenCount(chosen.meta?.n_ctx_train) ?? server?.trainContextSize;
     const contextSize = said ?? server?.contextSize ?? train ?? 0;

@@ -1,6 +1,6 @@
 /**
  * The context a server without llama-server's `/props` or vLLM's `max_model_len` actually
- * runs a model with, from its own API. Ollama's OpenAI-compatible `/v1` says nothing of it,
+ * runs a model with, from its own API (Ollama, LM Studio). Ollama's OpenAI-compatible `/v1` says nothing of it,
  * and Ollama cuts the front of a longer prompt silently (the agent's instructions first), at
  * a default of 2,048 or 4,096 tokens in many versions: the context must be read from its
  * native API, and a small one said. Never guessed from the port: Ollama is the server that
@@ -48,15 +48,34 @@ export async function ollamaContext(ask: AskServer, model: string): Promise<Serv
   const assumed = running === undefined;
   const configured = running ?? modelfileNumCtx(isObject(shown) ? shown.parameters : undefined) ?? defaultContext(about.version);
   const contextSize = configured === undefined ? 0 : Math.min(configured, train ?? configured);
-  const warning = contextSize > 0 && contextSize < AGENT_CONTEXT_WARNING && (train ?? ADVISED_CONTEXT) > contextSize
-    ? smallContextWarning(model, contextSize, Math.min(train ?? ADVISED_CONTEXT, ADVISED_CONTEXT), assumed)
-    : undefined;
+  const runs = assumed
+    ? `Ollama does not report the context it runs ${model} with; unless set otherwise it is ${contextSize.toLocaleString("en-US")} tokens`
+    : `Ollama runs ${model} with ${contextSize.toLocaleString("en-US")} tokens of context`;
+  const warning = smallContext(contextSize, train, (advised) => `${runs}: too small for the agent (its instructions and tools alone take several thousand), and Ollama silently drops the start of a longer conversation. Restart Ollama with OLLAMA_CONTEXT_LENGTH=${advised} set, or create a model with PARAMETER num_ctx ${advised} in its Modelfile and choose it; then reload Hearth's model.`);
   return { contextSize, ...(train ? { trainContextSize: train } : {}), ...(warning ? { warning } : {}) };
 }
 
-function smallContextWarning(model: string, size: number, advised: number, assumed: boolean): string {
-  const runs = assumed ? `Ollama does not report the context it runs ${model} with; unless set otherwise it is ${size.toLocaleString("en-US")} tokens` : `Ollama runs ${model} with ${size.toLocaleString("en-US")} tokens of context`;
-  return `${runs}: too small for the agent (its instructions and tools alone take several thousand), and Ollama silently drops the start of a longer conversation. Restart Ollama with OLLAMA_CONTEXT_LENGTH=${advised} set, or create a model with PARAMETER num_ctx ${advised} in its Modelfile and choose it; then reload Hearth's model.`;
+/**
+ * LM Studio's context for `model`, or undefined when the server is not LM Studio: its own
+ * `GET /api/v0/models` (0.3.6 on) lists `max_context_length` for every model and
+ * `loaded_context_length` for a loaded one, the context it runs with. A model not loaded
+ * is loaded on first use with LM Studio's own setting for it: unknown until then (never the
+ * model's maximum, which LM Studio rarely loads).
+ */
+export async function lmStudioContext(ask: AskServer, model: string): Promise<ServerContext | undefined> {
+  const listed = await ask("GET", "/api/v0/models").catch(() => undefined);
+  const entry = isObject(listed) && Array.isArray(listed.data) ? listed.data.find((m) => isObject(m) && m.id === model) : undefined;
+  const train = isObject(entry) ? tokenCount(entry.max_context_length) : undefined;
+  if (!isObject(entry) || train === undefined) return undefined;
+  const contextSize = (entry.state === "loaded" ? tokenCount(entry.loaded_context_length) : undefined) ?? 0;
+  const warning = smallContext(contextSize, train, (advised) => `LM Studio runs ${model} with ${contextSize.toLocaleString("en-US")} tokens of context: too small for the agent (its instructions and tools alone take several thousand). Load it again with a larger context length (${advised}: the model's load settings in LM Studio, or lms load ${model} --context-length ${advised}); then reload Hearth's model.`);
+  return { contextSize, trainContextSize: train, ...(warning ? { warning } : {}) };
+}
+
+/** The warning for a context under AGENT_CONTEXT_WARNING that the model could take larger (`say` gets the size to advise). */
+function smallContext(size: number, train: number | undefined, say: (advised: number) => string): string | undefined {
+  if (size <= 0 || size >= AGENT_CONTEXT_WARNING || (train ?? ADVISED_CONTEXT) <= size) return undefined;
+  return say(Math.min(train ?? ADVISED_CONTEXT, ADVISED_CONTEXT));
 }
 
 /** The entry `/api/ps` lists for the model (`name` or `model`, `:latest` or not), if loaded. */

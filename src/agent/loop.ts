@@ -239,7 +239,9 @@ class Run {
     const what = contextSize - without >= minReplyRoom(contextSize)
       ? "send a shorter one (or attach less); the conversation goes on without it"
       : this.messages.length <= 1
-        ? `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
+        ? this.options.backend.kind === "remote"
+          ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
+          : `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
         : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }

@@ -103,6 +103,15 @@ describe("remote backend: a prompt longer than the server's context", () => {
     assert.deepEqual([next.stopReason, next.message], ["answered", "It fits now."]);
   });
 
+  it("a server whose context is too small for Hearth's instructions and tools says to start the server with a larger one, not to change hearth.contextSize", async () => {
+    props = { default_generation_settings: { n_ctx: 1024 } };
+    refuse = (request) => [400, llamaServerRefusal(Math.ceil(JSON.stringify(request).length / 4), 1024)];
+    const refused = await agent(new RemoteBackend({ baseUrl: `${base}/v1` })).run("hi");
+    assert.equal(refused.stopReason, "model-error");
+    assert.match(refused.message, /Your message was not added to the conversation: the server's context \(1024 tokens\) is too small for Hearth's instructions and tools — start the server with a larger context \(llama-server -c, vLLM --max-model-len, Ollama's num_ctx\)$/);
+    assert.doesNotMatch(refused.message, /hearth\.contextSize/);
+  });
+
   it("each server's own words are read the same way, with the sizes they name", async () => {
     props = undefined;
     const servers: Array<[string, number, string, number, number | undefined]> = [

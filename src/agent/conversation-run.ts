@@ -105,14 +105,15 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const system = { role: "system" as const, content: await systemPrompt(options, testCommand, backend) };
     messages.splice(0, messages[0]?.role === "system" ? 1 : 0, system);
   }
+  // A server's context too small for the agent (Ollama's default): once per conversation, with
+  // how to raise it — it says more than Hearth's note on what it shows less of, which it replaces.
+  const loaded = backend.state();
   const small = budgetsFor(backend).smallContext;
-  if (small && (newPrompt || options.mode === "fix")) {
+  if (newPrompt && loaded.kind === "ready" && loaded.info.contextWarning) emit({ type: "notice", level: "warning", text: loaded.info.contextWarning });
+  else if (small && (newPrompt || options.mode === "fix")) {
     const what = newPrompt ? (options.mode === "fix" ? "repository map, project rules, related code" : "repository map, project rules") : "related code";
     emit({ type: "notice", level: "info", text: smallContextNotice(small, what) });
   }
-  // A server's context too small for the agent (Ollama's default): once per conversation, with how to raise it.
-  const loaded = backend.state();
-  if (newPrompt && loaded.kind === "ready" && loaded.info.contextWarning) emit({ type: "notice", level: "warning", text: loaded.info.contextWarning });
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
   // (Undo checks the files are still so) and the diff between the two. The paths a write

@@ -119,8 +119,11 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     const backend = await slot.ready();
     const info = readyInfo(slot);
     trajectory.write({ type: "start", repo: options.repo, issue: options.issue, model: info.name, contextSize: info.contextSize });
+    // A server's own warning (Ollama's small default context) says how to raise it; else Hearth's note on what it cut.
+    const state = backend.state();
     const small = promptBudgets(info.contextSize).smallContext;
-    if (small) io.err(`${smallContextNotice(small, "repository map, project rules, related code", "A server started with a larger context shows more.")}\n`);
+    if (state.kind === "ready" && state.info.contextWarning) io.err(`${terminalText(state.info.contextWarning)}\n`);
+    else if (small) io.err(`${smallContextNotice(small, "repository map, project rules, related code", "A server started with a larger context shows more.")}\n`);
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
     try {
       const result = await runFix({
@@ -298,7 +301,7 @@ function report(event: AgentEvent, io: CliIo): void {
     const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
     io.err(`  ${event.result.ok ? "✓" : "✗"} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
-  else if (event.type === "condensed") io.err(`  (condensed ${event.messages} old tool outputs to fit the context)\n`);
+  else if (event.type === "condensed") io.err(`  (condensed ${event.messages} old tool outputs to fit the context${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {

@@ -63,6 +63,8 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     const warnings = events.filter((e) => e.type === "notice" && e.level === "warning" && /OLLAMA_CONTEXT_LENGTH/.test(e.text));
     assert.equal(warnings.length, 1, JSON.stringify(events.filter((e) => e.type === "notice")));
     assert.match(page.textContent ?? "", /Ollama runs qwen3:8b with 8,192 tokens of context/);
+    // One notice on the context, not also Hearth's "is small … shows less" beside it.
+    assert.deepEqual(events.filter((e) => e.type === "notice" && /context/.test(e.text)).length, 1, JSON.stringify(events.filter((e) => e.type === "notice")));
   });
 
   it("Ollama has no /tokenize: the counts are estimates, and the meter says so (~) instead of showing them as exact", async (t) => {

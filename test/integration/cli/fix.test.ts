@@ -2,12 +2,13 @@
 // model file: the whole headless flow — index, agent, tests, patch, prediction line,
 // trajectory, exit codes.
 import assert from "node:assert/strict";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
+import { startFakeOllama } from "../../fixtures/models/ollama-server.ts";
 import { alive } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -113,6 +114,22 @@ describe("hearth fix", () => {
     assert.match(small.stderr, /^The model's context \(8,192 tokens\) is small: Hearth shows the model less of the project up front \(repository map, project rules, related code\).*A server started with a larger context shows more\.$/m);
     const large = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", script(turns), "--yes"]);
     assert.doesNotMatch(large.stderr, /is small/);
+  });
+
+  it("with a server whose context is too small (Ollama's default), prints the server's warning with how to raise it", async () => {
+    const ollama = await startFakeOllama();
+    try {
+      ollama.scenario.loadsWith = 4096;
+      const work = tempDir("hearth-fix-out-");
+      const args = [CLI, "fix", "--state-dir", join(work, "state"), "--repo", checkout("python-calc"), "--issue", "add is wrong", "--server", `${ollama.base}/v1`, "--yes", "--no-index"];
+      const { stderr } = await new Promise<{ stderr: string }>((done) => {
+        execFile(process.execPath, args, { cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, timeout: 120_000 }, (_error, _stdout, err) => done({ stderr: err }));
+      });
+      assert.match(stderr, /OLLAMA_CONTEXT_LENGTH/);
+      assert.doesNotMatch(stderr, /is small: Hearth shows the model less/);
+    } finally {
+      ollama.close();
+    }
   });
 
   it("refuses to run unattended without --yes, and reports a broken model with exit 3", () => {

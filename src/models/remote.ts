@@ -266,6 +266,7 @@ export class RemoteBackend implements ModelBackend {
   /**
    * Token ids from the server's `/tokenize`: llama-server's takes `content`, vLLM's `prompt`
    * (and refuses a request without it); the one that answered is asked first from then on.
+   * No tokens for a text that has some is no answer (llama-server's for `prompt`).
    * A server without one (Ollama, LM Studio) gets an estimate that errs high, and the
    * backend's info says its counts are estimates (`estimatedTokens`) until the server counts.
    */
@@ -282,6 +283,8 @@ export class RemoteBackend implements ModelBackend {
       try {
         const result = (await this.json("POST", `${this.origin}/tokenize`, bodies[field], signal)) as { tokens?: unknown } | null;
         if (!Array.isArray(result?.tokens)) return undefined;
+        // llama-server answers a body without `content` with no tokens: no count of a text.
+        if (result.tokens.length === 0 && text.length > 0) continue;
         this.tokenizeField = field;
         return result.tokens as number[];
       } catch (error) {

@@ -54,12 +54,18 @@ export function validatorOf(headers: Headers): string | undefined {
 }
 
 /**
- * Why the file answering a resume is not the one the part holds, or undefined when nothing
- * says so. Only what both sides know is compared: a server with no validator and no
- * SHA-256 is checked by size alone.
+ * Whether the file answering a resume is another version than the one the part holds. Only
+ * what both sides know is compared, and validators of one kind only (an ETag with an ETag, a
+ * date with a date: some servers leave the ETag out of a 206); a server with no validator
+ * and no SHA-256 is checked by size alone.
  */
 export function changedSince(origin: PartOrigin, now: { validator: string | undefined; total: number; sha256: string | undefined }): boolean {
   if (origin.sha256 && now.sha256 && origin.sha256 !== now.sha256) return true;
-  if (origin.validator && now.validator && origin.validator !== now.validator) return true;
+  if (origin.validator && now.validator && isDate(origin.validator) === isDate(now.validator) && origin.validator !== now.validator) return true;
   return origin.total !== now.total;
+}
+
+/** A Last-Modified date rather than an ETag (which is quoted, though some servers leave the quotes out). */
+function isDate(validator: string): boolean {
+  return !validator.startsWith('"') && /\d:\d\d:\d\d/.test(validator) && !Number.isNaN(Date.parse(validator));
 }

@@ -210,7 +210,8 @@ export interface ContextOverflow {
 /**
  * Each server's words for a prompt past its context, and where they put the sizes: `c` the
  * context, `t` the prompt's tokens (group numbers; the first that matched). llama-server, vLLM (current and older),
- * OpenAI, SGLang, LM Studio (both wordings), Ollama (no sizes).
+ * OpenAI, SGLang, LM Studio (both wordings; its "Reached context length" is a reply that
+ * filled the context: contextFilledInReply), Ollama (no sizes).
  */
 const OVERFLOW_WORDS: ReadonlyArray<{ pattern: RegExp; c?: number; t?: readonly number[] }> = [
   { pattern: /request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, t: [1], c: 2 },
@@ -220,10 +221,18 @@ const OVERFLOW_WORDS: ReadonlyArray<{ pattern: RegExp; c?: number; t?: readonly 
   { pattern: /maximum context length of (\d+) tokens\. You requested a total of \d+ tokens: (\d+) tokens from the input/i, c: 1, t: [2] },
   { pattern: /keep the first (\d+) tokens when context the overflows\. However, the model is loaded with context length of only (\d+) tokens/i, t: [1], c: 2 },
   { pattern: /n_keep: (\d+)\s*>=?\s*n_ctx: (\d+)/i, t: [1], c: 2 },
-  { pattern: /reached context length of (\d+) tokens/i, c: 1 },
   { pattern: /prompt is longer than the context length/i },
   { pattern: /maximum context length is (\d+) tokens/i, c: 1 },
 ];
+
+/**
+ * Whether a stream's error event says the context filled while the model was writing its
+ * reply (LM Studio's "Reached context length of N tokens", for a model it cannot shift the
+ * context of): the prompt fitted, the reply is cut at the limit.
+ */
+export function contextFilledInReply(body: string): boolean {
+  return /reached context length of \d+ tokens/i.test(errorDetail(body, undefined));
+}
 
 /**
  * Whether an error body (or a stream's error event) is the server refusing a prompt longer

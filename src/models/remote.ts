@@ -13,7 +13,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
-import { checkRemoteCall, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import {
@@ -222,8 +222,10 @@ export class RemoteBackend implements ModelBackend {
         yield { type: "done", stopReason: "aborted" };
         return;
       }
+      // The context filled while the model wrote: a reply cut at the limit, as the embedded backend ends it.
+      if (error instanceof ContextFilledError) finish = "length";
       // Older llama-server ends a stream after its finish reason without `[DONE]`.
-      if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
+      else if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
     yield* heldText(thinking, text);
     let called = 0;
@@ -463,6 +465,7 @@ export class RemoteBackend implements ModelBackend {
     }
     // llama-server and vLLM report a failure after the stream started as an event with `error`.
     if (isObject(event) && event.error !== undefined && event.error !== null) {
+      if (contextFilledInReply(data)) throw new ContextFilledError(this.origin);
       throw this.doesNotFit(data, `${this.v1}/chat/completions`) || new BackendError(`The server at ${this.origin} reported an error in its answer: ${errorDetail(data, this.options.apiKey) || "(no message)"}`);
     }
     if (!isObject(event) || !toolCallsWellFormed(event)) {
@@ -504,6 +507,13 @@ class StreamCutError extends BackendError {
 class HttpStatusError extends BackendError {
   constructor(readonly status: number, message: string) {
     super(message, status === 401 || status === 403 || (status >= 300 && status < 400) ? "openSettings" : undefined);
+  }
+}
+
+/** The context filled while the model wrote its reply (LM Studio): the reply ends there. */
+class ContextFilledError extends BackendError {
+  constructor(origin: string) {
+    super(`The context of the server at ${origin} filled during the reply`);
   }
 }
 

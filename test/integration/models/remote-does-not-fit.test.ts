@@ -15,6 +15,7 @@ import { dirname, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { BackendError, collectTurn, DoesNotFitError } from "../../../src/models/backend.ts";
+import { contextOverflow } from "../../../src/models/openai-wire.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { ensureTinyModel } from "../../fixtures/models/index.ts";
@@ -165,6 +166,28 @@ describe("remote backend: a prompt longer than the server's context", () => {
       assert.deepEqual([error.contextSize, error.tokens], [4096, 5000]);
       return true;
     });
+  });
+
+  it("LM Studio's 'Reached context length' during a reply is a reply cut at the limit, not a message that does not fit: the message and what was written stay", async () => {
+    props = { default_generation_settings: { n_ctx: 4096 } };
+    refuse = () => undefined;
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    await backend.load();
+    // LM Studio's words when the context fills while the model writes (a model without mid-generation overflow).
+    const filled = JSON.stringify({ error: { message: "Reached context length of 4096 tokens with model (arch: qwen35moe) that does not currently support mid-generation context overflow. Try reloading with a larger context length or shortening the prompt/chat." } });
+    refuse = () => [200, `${sse({ content: "The cause is in " })}${sse({ content: "the parser, which" })}data: ${filled}\n\n`];
+    const turn = await collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] }));
+    assert.equal(turn.stopReason, "maxTokens");
+    assert.equal(turn.message.content, "The cause is in the parser, which");
+
+    const hearth = agent(backend);
+    const cut = await hearth.run("Why does the parser fail?");
+    assert.deepEqual([cut.stopReason, cut.message], ["max-tokens", "the model's reply hit the token limit"]);
+    assert.doesNotMatch(cut.message, /send a shorter one/);
+    assert.deepEqual(hearth.messages.slice(1).map((m) => [m.role, m.content]), [["user", "Why does the parser fail?"], ["assistant", "The cause is in the parser, which"]]);
+    // A prompt that does not fit is still refused as one (LM Studio's words for it).
+    assert.ok(contextOverflow(JSON.stringify({ error: "Trying to keep the first 6269 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens, which is not enough." })));
+    assert.equal(contextOverflow(filled), undefined);
   });
 
   it("a server that enforces a smaller context than /props said: the refusal's size becomes the backend's, so the next run counts against it", async () => {

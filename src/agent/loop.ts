@@ -436,9 +436,11 @@ class Run {
       used = await count(draft, used);
     }
     // A first turn left too little room is refused (not by an estimate: the backend judges
-    // then); one that does not fit at all, by the backend (`doesNotFit`).
+    // then); one that does not fit at all, by the backend (`doesNotFit`). A backend whose
+    // counts are estimates (a server without /tokenize: Ollama, LM Studio) errs high by a
+    // third, by design: refused by it, a message that fits by far was turned away.
     if (this.steps === 0 && tight(used)) {
-      if (estimated || used >= contextSize) return undefined;
+      if (estimated || countsEstimated(backend) || used >= contextSize) return undefined;
       const left = contextSize - used;
       const condensed = changed > 0 ? " even with older tool results condensed" : "";
       return this.refuse(`the conversation with your message leaves ${left} token${left === 1 ? "" : "s"} of the model's context (${contextSize} tokens) for its reply${condensed}, and a reply needs at least ${room}`, contextSize);
@@ -491,6 +493,12 @@ export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], co
   // A memory entry steers every later run of the whole team: only auto-all skips asking.
   if (policy === "auto-edit") return effect === "command" || effect === "memory" || (effect === "write" && controlFile);
   return true;
+}
+
+/** Whether the backend's counts are estimates (read after a count: the first one tells). */
+function countsEstimated(backend: ModelBackend): boolean {
+  const state = backend.state();
+  return state.kind === "ready" && state.info.estimatedTokens === true;
 }
 
 /** A command or test run that ran but failed (non-zero exit), as opposed to a tool error. */

@@ -35,7 +35,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     ollama.scenario = defaultOllama();
   });
 
-  async function chat(t: TestContext, messages: ChatMessage[] = []) {
+  async function chat(t: TestContext, messages: ChatMessage[] = [], text = "hi") {
     const root = folder(t, "hearth-ollama-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const backend = new RemoteBackend({ baseUrl: `${ollama.base}/v1` });
@@ -44,7 +44,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     const { root: page, app } = startApp();
     app.receive(conversation(transcript([], { runId: "r1" })));
     const outcome = await runConversationTurn({
-      mode: "chat", text: "hi", messages,
+      mode: "chat", text, messages,
       workspace: new DiskWorkspace(root),
       checkpoints: await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-ollama-state-") }),
       backend: async () => backend,
@@ -76,6 +76,17 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     assert.equal(meter.hidden, false);
     assert.match(meter.textContent ?? "", /~[\d.]+k? \/ 32\.8k tokens · ~\d+%/);
     assert.match(meter.title, /estimate/);
+  });
+
+  it("a message that fits Ollama's context is sent, not refused by the estimate that errs high", async (t) => {
+    // Ollama's default of 4,096 tokens (0.6.7 to 0.15.4): this message and the agent's
+    // instructions and tools are about 2,700 of Qwen's tokens, 1,400 left for the reply; the
+    // estimate counts about 3,650 — 440 left, under the 512 a first turn must leave. A message the
+    // estimate puts past the whole context goes to Ollama all the same: an estimate is no
+    // ground to refuse one, only to condense early.
+    ollama.scenario.loadsWith = 4096;
+    const { outcome } = await chat(t, [], `hi ${"Please look at this stack trace line.\n".repeat(32)}`);
+    assert.deepEqual([outcome.result.stopReason, outcome.result.message], ["answered", "Hello."]);
   });
 
   it("no warning with a context large enough", async (t) => {

@@ -12,11 +12,12 @@
  * (inode, size and mtime: a save is a rename, so every save is a new inode): a copy whose
  * file another process saved since is read again before it is used, and a save over a
  * version this store never read (the other window finished a turn of the same conversation
- * meanwhile) keeps that version beside it (`<id>.other-window-<time>.json`) and says so.
+ * meanwhile) keeps that version beside it (`<id>.other-window-<time>.json`) and says so. What a
+ * store says is for the user of that conversation: the runtime shows it in the run's chat.
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { checkMessages } from "./handoff.ts";
@@ -27,8 +28,12 @@ export interface Conversation {
   messages: ChatMessage[];
 }
 
-/** Told when a stored conversation cannot be read (it then starts afresh) or a turn cannot be saved. */
-export type ConversationWarning = (message: string, error: unknown) => void;
+/**
+ * Told when a stored conversation cannot be read (it then starts afresh), another window
+ * changed it, or a turn cannot be saved. `message` is written for the user of conversation
+ * `id` (the runtime shows it in that conversation's chat, and logs it).
+ */
+export type ConversationWarning = (message: string, error: unknown, id: string) => void;
 
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 /** Far above any conversation a context holds (262,144 tokens is about 1 MiB of text): a bigger file is damage. */
@@ -79,15 +84,15 @@ export class ConversationStore {
       const current = this.open.get(id);
       if (current && current !== cached) return this.keep(current);
       this.versions.set(id, read.version);
-      if (cached && !startsWith(messages, cached.messages)) {
-        this.warn(`conversation ${id} was changed by another Hearth window since this one's last turn: the model continues from that window's version`, undefined);
-      }
-      return this.keep({ id, messages });
+      const replaced = cached !== undefined && !startsWith(messages, cached.messages);
+      const conversation = this.keep({ id, messages });
+      if (replaced) this.warn(await this.continuedElsewhere(id), undefined, id);
+      return conversation;
     } catch (error) {
-      const aside = `${id}.unreadable-${Date.now()}.json`;
-      const kept = await rename(this.file(id), join(this.dir, aside)).then(() => `kept as ${aside}`, () => "could not be moved aside");
-      const why = error instanceof NewerFormatError ? `was saved by a newer version of Hearth (format ${error.version})` : "is unreadable";
-      this.warn(`conversation ${id} ${why} and starts afresh (the file ${kept})`, error);
+      const aside = join(this.dir, `${id}.unreadable-${Date.now()}.json`);
+      const kept = await rename(this.file(id), aside).then(() => `is kept as ${aside}`, () => `${this.file(id)} could not be moved aside`);
+      const why = error instanceof NewerFormatError ? `was saved by a newer version of Hearth (format ${error.version})` : "could not be read";
+      this.warn(`The model's side of this conversation ${why}: the model starts afresh and does not see the messages above (the file ${kept}).`, error, id);
       return undefined;
     }
   }
@@ -149,7 +154,7 @@ export class ConversationStore {
     const known = this.open.get(id) ?? (this.versions.has(id) ? undefined : await this.get(id));
     const conversation = known ?? this.create(id, first?.role === "system" ? first.content : "");
     conversation.messages = [...messages];
-    await this.save(conversation).catch((error: unknown) => this.warn(`saving conversation ${id} failed`, error));
+    await this.save(conversation).catch((error: unknown) => this.warn(`This turn could not be saved (${error instanceof Error ? error.message : String(error)}): a restart of Hearth loses it.`, error, id));
   }
 
   /**
@@ -210,9 +215,23 @@ export class ConversationStore {
   private async keepOtherWindows(id: string): Promise<void> {
     const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
     if (now === ABSENT || now === (this.versions.get(id) ?? ABSENT)) return;
-    const aside = `${id}.other-window-${Date.now()}.json`;
-    const kept = await rename(this.file(id), join(this.dir!, aside)).then(() => `kept as ${aside}`, () => "written over");
-    this.warn(`conversation ${id} was changed by another Hearth window while this one ran a turn: this window's turn is saved, the other's version ${kept}`, undefined);
+    const aside = join(this.dir!, `${id}.${OTHER_WINDOW}${Date.now()}.json`);
+    const kept = await rename(this.file(id), aside).then(() => `is kept in ${aside}`, () => "was written over");
+    this.warn(`Another Hearth window ran a turn of this conversation at the same time: this window's turn is saved and the model continues from it; the other window's version ${kept}.`, undefined, id);
+  }
+
+  /**
+   * What to say when another window's version replaced this store's copy: the model goes on
+   * from it, without this window's last turn — kept aside by the other window's save (the
+   * newest `<id>.other-window-*.json`) when it set it aside.
+   */
+  private async continuedElsewhere(id: string): Promise<string> {
+    const prefix = `${id}.${OTHER_WINDOW}`;
+    const kept = (await readdir(this.dir!).catch(() => []))
+      .filter((name) => name.startsWith(prefix) && name.endsWith(".json"))
+      .sort((x, y) => Number(y.slice(prefix.length, -5)) - Number(x.slice(prefix.length, -5)))[0];
+    const where = kept ? ` (this window's version is kept in ${join(this.dir!, kept)})` : "";
+    return `Another Hearth window changed this conversation since this window's last turn: the model continues from that window's version and does not see what this window's last turn added${where}.`;
   }
 
   /** Marks the conversation most recently used, then lets the oldest saved ones go. */
@@ -265,6 +284,8 @@ function versionOf(info: BigIntStats): string {
 }
 
 const ABSENT = "absent";
+/** A version another window's save set aside: `<id>.other-window-<ms>.json`. */
+const OTHER_WINDOW = "other-window-";
 
 function startsWith(messages: readonly ChatMessage[], prefix: readonly ChatMessage[]): boolean {
   return prefix.length <= messages.length && prefix.every((m, i) => JSON.stringify(m) === JSON.stringify(messages[i]));

@@ -60,12 +60,17 @@ export class AgentService {
   /** Conversations forgotten while they ran: the run's end must not write them back. */
   private readonly forgotten = new Set<string>();
   private store: Promise<CheckpointStore> | undefined;
+  /** What the conversation store said of a running conversation, for that run's chat (notices). */
+  private readonly heard = new Map<string, string[]>();
 
   constructor(private readonly options: AgentServiceOptions) {
     this.connection = options.connection;
     this.mcp = options.root ? new WorkspaceMcp(options.connection, options.root) : undefined;
     const dir = options.storagePath ? join(options.storagePath, "conversations") : undefined;
-    this.conversations = new ConversationStore(dir, (message, error) => log("warn", message, error));
+    this.conversations = new ConversationStore(dir, (message, error, id) => {
+      log("warn", `conversation ${id}: ${message}`, error);
+      this.heard.get(id)?.push(message);
+    });
   }
 
   /** `hearth/agent/run`: one message of a conversation, one run at a time per conversation. */
@@ -78,16 +83,22 @@ export class AgentService {
     const signal = AbortSignal.any([abortSignal(token), this.shutdown.signal]);
     const send = (event: AgentWireEvent) => void this.connection.sendNotification(AgentEventNotification, { runId: params.runId, conversationId: params.conversationId, event });
     const text = new ChatEventCoalescer((event) => send({ type: "model", event }));
+    const heard: string[] = [];
     const onEvent = (event: AgentWireEvent) => {
       if (event.type === "model") return text.push(event.event);
       text.flush();
       send(event);
+      // What reading the conversation found (another window's version, an unreadable file), under the message it is about.
+      if (event.type === "user") for (const notice of heard.splice(0)) send({ type: "notice", level: "warning", text: notice });
     };
     this.running.add(params.conversationId);
+    this.heard.set(params.conversationId, heard);
     const turn = (async () => {
       const outcome = await runConversationTurn(await this.turnOptions(params, signal, onEvent));
       text.flush();
       if (!this.forgotten.has(params.conversationId)) await this.conversations.record(params.conversationId, outcome.messages);
+      // What the save found (another window's turn set aside) comes after the run's end: the chat shows it last.
+      for (const notice of heard.splice(0)) send({ type: "notice", level: "warning", text: notice });
       return outcome.result;
     })();
     this.inFlight.add(turn);
@@ -98,6 +109,7 @@ export class AgentService {
       text.flush(); // what the model said before a failure reaches the client before the error
       this.running.delete(params.conversationId);
       this.forgotten.delete(params.conversationId);
+      this.heard.delete(params.conversationId);
     }
   }
 

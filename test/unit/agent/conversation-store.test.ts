@@ -87,10 +87,10 @@ describe("ConversationStore", () => {
   it("starts a damaged file afresh and says so; forget removes the file", async (t) => {
     const dir = folder(t);
     const warnings: string[] = [];
-    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    const store = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
     writeFileSync(join(dir, "c3.json"), "{ not json");
     assert.equal(await store.get("c3"), undefined);
-    assert.match(warnings.join(), /c3 is unreadable/);
+    assert.match(warnings.join(), /^c3: The model's side of this conversation could not be read: the model starts afresh and does not see the messages above/);
     await store.record("c4", TURN);
     assert.ok(readFileSync(join(dir, "c4.json"), "utf8").includes("fix it"));
     await store.forget("c4");
@@ -107,14 +107,14 @@ describe("ConversationStore with a damaged or strange folder", () => {
   it("keeps a damaged file aside instead of writing over it", async (t) => {
     const dir = folder(t);
     const warnings: string[] = [];
-    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    const store = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
     const damaged = JSON.stringify({ version: 1, messages: TURN }).slice(0, -40); // cut by a crash or a full disk
     writeFileSync(join(dir, "c1.json"), damaged);
     assert.equal(await store.get("c1"), undefined);
     await store.record("c1", TURN.slice(0, 3));
     const kept = readdirSync(dir).filter((name) => name !== "c1.json").map((name) => readFileSync(join(dir, name), "utf8"));
     assert.deepEqual(kept, [damaged]);
-    assert.match(warnings.join(), /c1 is unreadable.*kept as c1\.unreadable-/);
+    assert.match(warnings.join(), new RegExp(`^c1: .*could not be read.*kept as ${dir}/c1\\.unreadable-\\d+\\.json\\)\\.$`));
   });
 
   it("takes a stored message the model could not read for damage, not for a conversation", async (t) => {
@@ -130,7 +130,7 @@ describe("ConversationStore with a damaged or strange folder", () => {
   it("keeps a file a newer Hearth wrote aside, unchanged, instead of writing its own format over it", async (t) => {
     const dir = folder(t);
     const warnings: string[] = [];
-    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    const store = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
     // A later format may carry what this version does not know (here: pinned messages).
     const newer = JSON.stringify({ version: 2, messages: TURN, pinned: [1, 3] });
     writeFileSync(join(dir, "c1.json"), newer);
@@ -138,7 +138,7 @@ describe("ConversationStore with a damaged or strange folder", () => {
     await store.record("c1", TURN.slice(0, 3));
     const kept = readdirSync(dir).filter((name) => name !== "c1.json").map((name) => readFileSync(join(dir, name), "utf8"));
     assert.deepEqual(kept, [newer]);
-    assert.match(warnings.join(), /c1 was saved by a newer version of Hearth \(format 2\).*kept as c1\.unreadable-/);
+    assert.match(warnings.join(), new RegExp(`^c1: .*was saved by a newer version of Hearth \\(format 2\\).*kept as ${dir}/c1\\.unreadable-`));
   });
 
   // The timeout only turns a read that blocks for good into a failure instead of a hung run.

@@ -7,7 +7,7 @@ import { ConversationStore } from "../../../../src/agent/conversation-store.ts";
 import type { ChatMessage } from "../../../../src/protocol/chat.ts";
 
 const warnings: string[] = [];
-const store = new ConversationStore(process.argv[2], (message) => warnings.push(message));
+const store = new ConversationStore(process.argv[2], (message, _error, id) => warnings.push(`${id}: ${message}`));
 
 for await (const line of createInterface({ input: process.stdin })) {
   const request = JSON.parse(line) as { op: "get" | "record"; id: string; messages?: ChatMessage[] };

@@ -1,0 +1,130 @@
+// Two VS Code windows on one folder: two runtimes, one storage folder, as the extension spawns
+// them (the built runtime over LSP, the scripted backend as the model). What the conversation
+// store finds out about the other window — a turn it set aside, a version it continues from —
+// reaches the chat of the run that found it, rendered by the real chat page (jsdom).
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import type { ModelScript } from "../../../src/models/scripted.ts";
+import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent } from "../../../src/protocol/agent.ts";
+import type { ChatMessage } from "../../../src/protocol/chat.ts";
+import { startApp } from "../../unit/webview/dom-env.ts";
+import { conversation, event, transcript } from "../../unit/webview/fixtures.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+/** One window's runtime on `root` and the shared `storage`, with `script` as its model. */
+class Window {
+  readonly events: AgentWireEvent[] = [];
+  /** Answers the window's approvals (default: deny). */
+  answer: () => Promise<boolean> = async () => false;
+  private runs = 0;
+
+  private constructor(private readonly runtime: RuntimeProcess, private readonly name: string) {
+    runtime.connection.onNotification(AgentEventNotification, (p) => {
+      this.events.push(p.event);
+    });
+    runtime.connection.onRequest(AgentApproveRequest, async () => ({ approved: await this.answer() }));
+  }
+
+  static async open(name: string, root: string, storage: string, script: ModelScript): Promise<Window> {
+    const modelPath = join(tempDir(`hearth-window-${name}-`), "model.json");
+    writeFileSync(modelPath, JSON.stringify(script));
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
+    running.push(runtime);
+    return new Window(runtime, name);
+  }
+
+  /** One message of conversation c1; the events of this run only. */
+  async send(text: string): Promise<AgentWireEvent[]> {
+    const from = this.events.length;
+    await this.runtime.connection.sendRequest(AgentRunRequest, { runId: `${this.name}-${++this.runs}`, conversationId: "c1", text, mode: "chat" });
+    return this.events.slice(from);
+  }
+}
+
+/** The chat page after `events` (one run, from its start). */
+function rendered(events: readonly AgentWireEvent[]): string {
+  const { root, app } = startApp();
+  app.receive(conversation(transcript([], { runId: "r" })));
+  for (const e of events) app.receive(event(e));
+  return root.textContent ?? "";
+}
+
+const warnings = (events: readonly AgentWireEvent[]) => events.filter((e): e is Extract<AgentWireEvent, { type: "notice" }> => e.type === "notice" && e.level === "warning");
+const contents = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { messages: ChatMessage[] }).messages.map((m) => m.content);
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+describe("one conversation in two windows at once", { timeout: 120_000 }, () => {
+  it("the window whose save set the other's turn aside says so in its chat, and where that turn is kept; the other hears it on its next turn", async () => {
+    const root = tempDir("hearth-two-windows-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const storage = tempDir("hearth-two-windows-storage-");
+    const edit = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
+    // A asks before its edit and waits there while B runs a whole turn of the same conversation.
+    const a = await Window.open("a", root, storage, { turns: [{ toolCalls: [edit] }, { text: "B's turn is gone." }] });
+    const b = await Window.open("b", root, storage, { turns: [{ text: "answered in B" }, { text: "B again" }] });
+    let asked!: () => void;
+    const aAsked = new Promise<void>((done) => (asked = done));
+    let release!: () => void;
+    const bDone = new Promise<void>((done) => (release = done));
+    a.answer = async () => {
+      asked();
+      await bDone;
+      return false;
+    };
+
+    const aRun = a.send("from A");
+    await aAsked;
+    assert.deepEqual(warnings(await b.send("from B")), [], "B's turn found nothing to warn about");
+    release();
+    const aEvents = await aRun;
+
+    // A saved last: B's version is set aside, and A's chat says so, naming the file.
+    const [aWarning, ...more] = warnings(aEvents);
+    assert.equal(more.length, 0, JSON.stringify(warnings(aEvents)));
+    const aside = /(\/\S+\/c1\.other-window-\d+\.json)/.exec(aWarning?.text ?? "")?.[1];
+    assert.ok(aside, `the notice names where the other window's version is kept: ${aWarning?.text}`);
+    assert.ok(aside.startsWith(join(storage, "conversations")), aside);
+    assert.deepEqual(contents(aside).slice(1), ["from B", "answered in B"], "that file holds B's turn");
+    assert.match(aWarning!.text, /another Hearth window/i);
+    assert.match(rendered(aEvents), new RegExp(escape(aside)), "the chat page shows it");
+
+    // B's next turn continues from A's version: its chat says that B's last turn is not what the model sees, and where it is.
+    const bEvents = await b.send("again");
+    const [bWarning, ...others] = warnings(bEvents);
+    assert.equal(others.length, 0, JSON.stringify(warnings(bEvents)));
+    assert.match(bWarning?.text ?? "", /another Hearth window/i);
+    assert.match(bWarning!.text, new RegExp(escape(aside)), "it names where B's own turn is kept");
+    assert.ok(bEvents.findIndex((e) => e.type === "user") < bEvents.indexOf(bWarning!), "after the message it is about, so the chat keeps the message where it was shown");
+    const page = rendered(bEvents);
+    assert.match(page, new RegExp(escape(aside)));
+  });
+
+  it("a conversation file that cannot be read: the chat says the model starts afresh, and where the file is kept", async () => {
+    const root = tempDir("hearth-two-windows-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const storage = tempDir("hearth-two-windows-storage-");
+    mkdirSync(join(storage, "conversations"));
+    writeFileSync(join(storage, "conversations", "c1.json"), '{"version":1,"messages":[{"role":"sys'); // cut by a full disk
+    const a = await Window.open("a", root, storage, { turns: [{ text: "hello again" }] });
+    const events = await a.send("where were we?");
+    const [warning, ...more] = warnings(events);
+    assert.equal(more.length, 0, JSON.stringify(warnings(events)));
+    assert.match(warning?.text ?? "", /could not be read: the model starts afresh and does not see the messages above/);
+    const kept = /kept as (\/\S+\.json)\)/.exec(warning!.text)?.[1];
+    assert.ok(kept && existsSync(kept), warning!.text);
+    assert.ok(events.findIndex((e) => e.type === "user") < events.indexOf(warning!));
+    assert.match(rendered(events), /could not be read/);
+  });
+});

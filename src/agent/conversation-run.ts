@@ -283,7 +283,7 @@ function toWire(
     case "context":
       return { type: "context", contextSize: event.contextSize, ...(event.usedTokens === undefined ? { countError: event.countError ?? "unknown error" } : { usedTokens: event.usedTokens }) };
     case "condensed":
-      return { type: "condensed", messages: event.messages, ...(event.estimated ? { estimated: true } : {}) };
+      return { type: "condensed", messages: event.messages, kinds: event.kinds, ...(event.estimated ? { estimated: true } : {}) };
     case "steer":
       return { type: "steer", message: event.message };
   }

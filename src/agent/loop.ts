@@ -8,7 +8,7 @@
  * so an embedded backend re-evaluates only each turn's new tokens; the one exception is
  * condensing old tool outputs near the context limit, reported as an event.
  */
-import type { AgentStopReason } from "../protocol/agent.ts";
+import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
@@ -46,8 +46,8 @@ export type AgentEvent =
   | { readonly type: "approval"; readonly call: ToolCall; readonly approved: boolean }
   /** Tokens the conversation takes now vs the context size the backend has; no `usedTokens` when counting failed (`countError`: why). */
   | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
-  /** `estimated`: the tokens could not be counted, and condensing was judged from an estimate. */
-  | { readonly type: "condensed"; readonly messages: number; readonly estimated?: true }
+  /** `kinds`: what was condensed; `estimated`: the tokens could not be counted, and condensing was judged from an estimate. */
+  | { readonly type: "condensed"; readonly messages: number; readonly kinds: readonly CondensedKind[]; readonly estimated?: true }
   | { readonly type: "steer"; readonly message: string };
 
 export interface AgentOptions {
@@ -424,13 +424,16 @@ class Run {
 
     const draft = structuredClone(this.messages);
     let changed = 0;
+    const kinds = new Set<CondensedKind>();
     for (const keepRecent of [DEFAULT_CONDENSE.keepRecent, 1, 0]) {
       // The newest result is what the model just asked for: condensed while the turn still
       // fits, it reads it again and gets it condensed again, in a loop.
       const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
       if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold }) && !tight(used)) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
-      const condensed = condenseThinking(draft, options) + condenseToolResults(draft, options) + condenseToolCalls(draft, options);
+      const counts: Record<CondensedKind, number> = { thinking: condenseThinking(draft, options), results: condenseToolResults(draft, options), arguments: condenseToolCalls(draft, options) };
+      for (const kind of Object.keys(counts) as CondensedKind[]) if (counts[kind] > 0) kinds.add(kind);
+      const condensed = counts.thinking + counts.results + counts.arguments;
       if (condensed === 0) continue;
       changed += condensed;
       used = await count(draft, used);
@@ -447,7 +450,7 @@ class Run {
     }
     if (changed === 0) return undefined;
     this.messages.splice(0, this.messages.length, ...draft);
-    this.emit({ type: "condensed", messages: changed, ...(estimated ? { estimated: true as const } : {}) });
+    this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     return undefined;
   }

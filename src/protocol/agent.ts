@@ -92,6 +92,9 @@ export interface AgentEventParams {
   readonly event: AgentWireEvent;
 }
 
+/** What condensing shortened: older tool results, the thinking of older replies, long arguments of older calls. */
+export type CondensedKind = "results" | "thinking" | "arguments";
+
 /**
  * What the UI sees of a run, in order. Text and thinking arrive as deltas (coalesced);
  * `toolEnd.diff` is the real change on disk (from the checkpoint before the call), so the
@@ -130,8 +133,12 @@ export type AgentWireEvent =
    * could only estimate `usedTokens` (a server without a tokenizer: Ollama, LM Studio).
    */
   | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string; readonly estimated?: true }
-  /** Older tool results condensed to stay in the context; `estimated`: judged from an estimate, the tokens could not be counted. */
-  | { readonly type: "condensed"; readonly messages: number; readonly estimated?: true }
+  /**
+   * Older messages condensed to stay in the context; `kinds`: what of them (absent in events
+   * saved before it was said: tool results); `estimated`: judged from an estimate, the tokens
+   * could not be counted.
+   */
+  | { readonly type: "condensed"; readonly messages: number; readonly kinds?: readonly CondensedKind[]; readonly estimated?: true }
   | { readonly type: "steer"; readonly message: string }
   /** Something the user should know about the run that is not the model's doing (files checkpoints leave out). */
   | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }

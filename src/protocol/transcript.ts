@@ -7,7 +7,7 @@
  * The model's own view of the conversation (ChatMessage[]) lives in the runtime; this is
  * the UI's record and keeps what the model never sees (durations, diffs, review decisions).
  */
-import type { AgentRunResult, AgentWireEvent, Attachment, TestOutcome, ToolEffect } from "./agent.ts";
+import type { AgentRunResult, AgentWireEvent, Attachment, CondensedKind, TestOutcome, ToolEffect } from "./agent.ts";
 import type { ChatMessage, JsonValue } from "./chat.ts";
 import type { ToolDisplay } from "./tool-display.ts";
 
@@ -176,7 +176,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
         : { usedTokens: event.usedTokens, contextSize: event.contextSize, ...(event.estimated ? { estimated: true as const } : {}) };
       break;
     case "condensed":
-      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: `Older tool results were condensed to stay within the context (${event.messages} messages${event.estimated ? "; the tokens could not be counted, so by an estimate" : ""}).` });
+      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: condensedNotice(event) });
       break;
     case "steer":
       items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: event.message });
@@ -336,4 +336,27 @@ export function transcriptFromMessages(id: string, title: string, messages: read
     }
   });
   return transcript;
+}
+
+const CONDENSED_WORDS: Readonly<Record<CondensedKind, string>> = {
+  results: "older tool results",
+  thinking: "the thinking of older replies",
+  arguments: "long arguments of older tool calls",
+};
+
+/**
+ * What condensing shortened, in words: "older tool results and the thinking of older
+ * replies". An event without kinds (saved before they were said) condensed tool results.
+ */
+export function condensedWhat(kinds: readonly CondensedKind[] = ["results"]): string {
+  const words = (Object.keys(CONDENSED_WORDS) as CondensedKind[]).filter((k) => kinds.includes(k)).map((k) => CONDENSED_WORDS[k]);
+  if (words.length === 0) words.push(CONDENSED_WORDS.results);
+  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(", ")} and ${words.at(-1)!}`;
+}
+
+/** The chat's notice after condensing: what, with its verb ("The thinking of older replies was condensed …"). */
+function condensedNotice(event: Extract<AgentWireEvent, { type: "condensed" }>): string {
+  const what = condensedWhat(event.kinds);
+  const verb = what === CONDENSED_WORDS.thinking ? "was" : "were";
+  return `${what[0]!.toUpperCase()}${what.slice(1)} ${verb} condensed to stay within the context (${event.messages} messages${event.estimated ? "; the tokens could not be counted, so by an estimate" : ""}).`;
 }

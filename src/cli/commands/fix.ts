@@ -12,6 +12,7 @@ import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
+import { condensedWhat } from "../../protocol/transcript.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { leftOutMessage } from "../../tools/index.ts";
@@ -301,7 +302,7 @@ function report(event: AgentEvent, io: CliIo): void {
     const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
     io.err(`  ${event.result.ok ? "✓" : "✗"} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
-  else if (event.type === "condensed") io.err(`  (condensed ${event.messages} old tool outputs to fit the context${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
+  else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {

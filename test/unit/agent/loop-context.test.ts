@@ -97,6 +97,9 @@ describe("condensing", () => {
     const calls = agent.messages.flatMap((m) => (m.role === "assistant" ? m.toolCalls ?? [] : []));
     assert.equal(calls[3]!.arguments.content, bigFile("g"));
     assert.match(String(calls[0]!.arguments.content), /^d_value_0 = 0\n[^]*\[Hearth condensed this argument to save context: \d+ of 401 lines omitted\][^]*d_value_399 = 399\n$/);
+    // The chat's notice says so: what was condensed is the calls' arguments (their results are short).
+    const condensed = events.filter((e) => e.type === "condensed");
+    assert.ok(condensed.length > 0 && condensed.every((e) => e.kinds.includes("arguments")), JSON.stringify(condensed));
   });
 });
 
@@ -183,7 +186,7 @@ describe("a run whose tokens cannot be counted", () => {
     const result = await agent.run("Find where b_configuration_value_7 is set.");
     assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
     const condensed = events.filter((e) => e.type === "condensed");
-    assert.deepEqual(condensed, [{ type: "condensed", messages: 2, estimated: true }]);
+    assert.deepEqual(condensed, [{ type: "condensed", messages: 2, kinds: ["results"], estimated: true }]);
     // The meter still hears that the count failed, and why: an estimate is not shown as a count.
     const counts = events.filter((e) => e.type === "context");
     assert.ok(counts.length > 0 && counts.every((e) => e.usedTokens === undefined && /did not answer/.test(e.countError ?? "")), JSON.stringify(counts));
@@ -308,5 +311,9 @@ describe("a run whose older results are all condensed already", () => {
     const thoughts = agent.messages.flatMap((m) => (m.role === "assistant" && m.toolCalls ? [m.thinking ?? ""] : []));
     assert.equal(thoughts[names.length - 1]!.trim(), thinking("h"));
     assert.equal(thoughts[0], "");
+    // The chat's notice says it was the thinking, not tool results (each a short file, never condensed).
+    const condensed = events.filter((e) => e.type === "condensed");
+    assert.ok(condensed.length > 0, "condensing was reported");
+    assert.deepEqual([...new Set(condensed.flatMap((e) => e.kinds))], ["thinking"]);
   });
 });

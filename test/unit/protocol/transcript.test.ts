@@ -112,6 +112,16 @@ describe("transcript reducer", () => {
     assert.match((t.items[0] as { text: string }).text, /frobnicate/);
   });
 
+  it("a condensing notice says what was condensed: older results, thinking, calls' arguments", () => {
+    const notices = (kinds: Array<"results" | "thinking" | "arguments"> | undefined, estimated = false) =>
+      (replay([{ type: "condensed", messages: 3, ...(kinds ? { kinds } : {}), ...(estimated ? { estimated: true as const } : {}) }]).items[0] as { text: string }).text;
+    assert.equal(notices(["thinking"]), "The thinking of older replies was condensed to stay within the context (3 messages).");
+    assert.equal(notices(["arguments"]), "Long arguments of older tool calls were condensed to stay within the context (3 messages).");
+    assert.equal(notices(["thinking", "results", "arguments"], true), "Older tool results, the thinking of older replies and long arguments of older tool calls were condensed to stay within the context (3 messages; the tokens could not be counted, so by an estimate).");
+    // An event saved before it said (an exported conversation): results, as it always meant.
+    assert.equal(notices(undefined), "Older tool results were condensed to stay within the context (3 messages).");
+  });
+
   it("titles long first lines at a word boundary", () => {
     assert.equal(titleFrom("  short  "), "short");
     const long = titleFrom("word ".repeat(30));

@@ -335,11 +335,21 @@ export class RuntimeClient implements vscode.Disposable {
   /** Restarts the runtime when the key for the configured server is not the one it has; true if it did. */
   private async restartIfKeyChanged(): Promise<boolean> {
     if (!this.serverKeys || this.stopping) return false;
-    // A keyring that does not answer changes nothing: the settings still reach the runtime.
-    const read = await this.serverKeys.read(readSettings().serverUrl);
-    if (!read.answered) return false;
-    const key = read.key;
-    if (key === this.serverKey) return false;
+    const serverUrl = readSettings().serverUrl;
+    const read = await this.serverKeys.read(serverUrl);
+    // A keyring that does not answer holds nothing up: the settings reach the runtime now, and
+    // the key it hands over later restarts the runtime if it is another (a server URL changed
+    // while the keyring was locked would otherwise get no key until a Restart Runtime).
+    if (!read.answered) {
+      void read.late.then((key) => readSettings().serverUrl === serverUrl && this.restartForKey(key));
+      return false;
+    }
+    return this.restartForKey(read.key);
+  }
+
+  /** Restarts the runtime when `key` is not the one it has; true if it did. */
+  private restartForKey(key: string | undefined): boolean {
+    if (this.stopping || key === this.serverKey) return false;
     this.output.appendLine(`[extension] the server API key ${key ? "for the configured server changed" : "was cleared or the server changed"}: restarting the runtime`);
     void this.restart();
     return true;

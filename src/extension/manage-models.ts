@@ -2,10 +2,9 @@
  * The pure half of Manage Downloaded Models (no `vscode`, unit-tested): what it says when a
  * step fails — which step, which model, the reason in words, and the buttons that lead on;
  * every step's failure ends in one of these messages, never a raw rejection or nothing —
- * and whether a model about to be deleted is the one the runtime has loaded.
+ * and what deleting a model the runtime has loaded does (the catalog says which it has).
  */
 import type { DownloadedModel } from "../protocol/models.ts";
-import type { RuntimeConnection } from "../protocol/webview.ts";
 
 /** The step that failed, and what it was about. */
 export type ManageStep =
@@ -43,13 +42,11 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Whether `model` may be the model the runtime has loaded: its file, or a file of the
- * loaded preset (the runtime picks among a preset's downloaded quantizations).
+ * What deleting `model` does to the models Hearth runs, from what the runtime says it has
+ * loaded from that file (`loadedFor`); undefined: nothing. The runtime unloads it itself.
  */
-export function mayBeLoaded(model: DownloadedModel, runtime: RuntimeConnection): boolean {
-  if (!model.complete || runtime.kind !== "running") return false;
-  const state = runtime.status.model;
-  if (state.kind !== "ready" && state.kind !== "loading") return false;
-  if (state.source.kind === "file") return state.source.modelPath === model.path;
-  return state.source.kind === "preset" && state.source.preset === model.preset;
+export function unloadNote(model: DownloadedModel): string | undefined {
+  const uses = model.loadedFor ?? [];
+  const what = uses.includes("chat") ? (uses.includes("completions") ? "for chat and inline completions" : "for chat") : uses.includes("completions") ? "for inline completions" : undefined;
+  return what && `Hearth has this model loaded ${what}: deleting it unloads it first.`;
 }

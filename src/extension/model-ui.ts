@@ -13,7 +13,7 @@ import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRe
 import type { DownloadedModel, ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
-import { type ManageStep, manageFailure, mayBeLoaded } from "./manage-models.ts";
+import { type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
 import { alreadyDownloading, DownloadSlot, downloadWarning } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -175,17 +175,16 @@ async function pickDownloadedModel(catalog: ModelCatalog): Promise<{ label: stri
 }
 
 /**
- * Deletes after asking. The model the runtime has loaded keeps its memory (and, on Linux and
- * macOS, its disk space) until the runtime lets go of it: the runtime restarts without it.
+ * Deletes after asking. A model the runtime has loaded from the file (the catalog says which)
+ * is unloaded by the runtime itself before the delete: no restart.
  */
 async function deleteDownloadedModel(runtime: RuntimeClient, label: string, model: DownloadedModel): Promise<void> {
-  const loaded = mayBeLoaded(model, runtime.state);
-  const detail = loaded ? `${model.path}\n\nHearth is using this model: the runtime restarts, and Hearth has no model until you choose or download another.` : model.path;
+  const note = unloadNote(model);
+  const detail = note ? `${model.path}\n\n${note}` : model.path;
   const sure = await vscode.window.showWarningMessage(`Delete ${label} (${gib(model.sizeBytes)})?`, { modal: true, detail }, "Delete");
   if (sure !== "Delete") return;
   await runtime.request(ModelDeleteRequest, { path: model.path });
-  if (loaded) await runtime.restart();
-  void vscode.window.showInformationMessage(`Hearth: deleted ${label}.${loaded ? " The runtime restarted without it." : ""}`);
+  void vscode.window.showInformationMessage(`Hearth: deleted ${label}.${note ? " It was unloaded first." : ""}`);
 }
 
 async function useDownloadedModel(label: string, model: DownloadedModel): Promise<void> {

@@ -92,6 +92,8 @@ export class ModelSlot {
   private backend: ModelBackend | undefined;
   private key: string | undefined;
   private loading: Promise<void> | undefined;
+  /** The file the backend is loaded (or loading) from; undefined for a server. */
+  private file: string | undefined;
 
   constructor(private readonly options: ModelSlotOptions = {}) {}
 
@@ -147,6 +149,26 @@ export class ModelSlot {
     throw new BackendError(model.kind === "none" ? `no model: ${model.detail}` : "the model is not loaded", "selectModel");
   }
 
+  /** The model file this slot has loaded or is loading; undefined: none (or a server). */
+  heldFile(): string | undefined {
+    return this.backend ? this.file : undefined;
+  }
+
+  /**
+   * Lets go of the model when it is loaded (or loading) from `path`, whose file is about to be
+   * deleted; true when it did. The slot then has no model until the next `refresh`.
+   */
+  async release(path: string): Promise<boolean> {
+    const held = this.heldFile();
+    if (held === undefined || resolvePath(held) !== resolvePath(path)) return false;
+    this.cancelTimer();
+    this.generation++; // a check under way would load it again
+    await this.unload();
+    this.options.log?.("info", `unloaded the ${this.options.label ?? "model"} (${path}): it is being deleted`);
+    this.setState({ kind: "none", detail: "its model file was deleted" });
+    return true;
+  }
+
   async dispose(): Promise<void> {
     this.cancelTimer();
     this.generation++;
@@ -183,6 +205,7 @@ export class ModelSlot {
     }
     this.backend = backend;
     this.key = key;
+    this.file = modelFileOf(source, this.options.env);
     await this.loadBackend(backend, source);
   }
 
@@ -224,9 +247,17 @@ export class ModelSlot {
     const backend = this.backend;
     this.backend = undefined;
     this.key = undefined;
+    this.file = undefined;
     this.loading = undefined;
     await backend?.dispose().catch((error: unknown) => this.options.log?.("warn", `unloading the ${this.options.label ?? "model"} failed: ${String(error)}`));
   }
+}
+
+/** The file `createBackend` loads for `source` (a preset: its downloaded quantization); undefined for a server. */
+function modelFileOf(source: ModelSource, env: BackendEnvironment | undefined): string | undefined {
+  if (source.kind === "file") return source.modelPath;
+  if (source.kind === "preset" && env?.modelsFolder) return findDownloadedPreset(env.modelsFolder, source.preset);
+  return undefined;
 }
 
 const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };

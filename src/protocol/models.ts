@@ -40,7 +40,15 @@ export interface DownloadedModel {
   readonly quantization?: string;
   /** false for an interrupted download (it resumes). */
   readonly complete: boolean;
+  /**
+   * What the runtime has this file loaded (or loading) for: chat and the agent, inline
+   * completions. Deleting it unloads that model first.
+   */
+  readonly loadedFor?: readonly ModelUse[];
 }
+
+/** A model slot of the runtime: "chat" (chat, the agent, VS Code's chat), "completions" (the completion model). */
+export type ModelUse = "chat" | "completions";
 
 /** What to run on this machine, and why. */
 export interface ModelRecommendation {

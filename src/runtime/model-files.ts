@@ -7,11 +7,25 @@ import { totalmem } from "node:os";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
 import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
-import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult } from "../protocol/models.ts";
+import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 
-export async function modelCatalog(modelsFolder: string): Promise<ModelCatalog> {
-  const downloaded = listModels(modelsFolder); // first: a folder that cannot be read is said before the seconds the probe takes
+/** The runtime's loaded models, as deleting a model file needs them (RuntimeSession). */
+export interface HeldModels {
+  /** The files loaded or loading, by resolved path, and what for. */
+  heldModelFiles(): ReadonlyMap<string, readonly ModelUse[]>;
+  /** Unloads what is loaded from `path`; what it unloaded. */
+  releaseModelFile(path: string): Promise<readonly ModelUse[]>;
+  /** Checks the settings again and loads what they name (after a delete: another model, or a state that says the file is gone). */
+  refresh(): Promise<void>;
+}
+
+export async function modelCatalog(modelsFolder: string, models?: HeldModels): Promise<ModelCatalog> {
+  const held = models?.heldModelFiles();
+  const downloaded = listModels(modelsFolder).map((d) => { // first: a folder that cannot be read is said before the seconds the probe takes
+    const uses = held?.get(resolve(d.path));
+    return uses?.length ? { ...d, loadedFor: uses } : d;
+  });
   const system = await probeSystem().catch(() => undefined);
   const memory = { vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() };
   const recommendation = recommendModel(memory);
@@ -51,15 +65,21 @@ function listModels(modelsFolder: string): ReturnType<typeof listDownloaded> {
   }
 }
 
-/** Deletes a file from the models folder (and nothing outside it); a failure says why and what to do. */
-export async function deleteModelFile(modelsFolder: string, path: string): Promise<void> {
+/**
+ * Deletes a file from the models folder (and nothing outside it); a failure says why and what
+ * to do. A model loaded from it is unloaded first (`models`), and the settings checked again
+ * after: no restart is needed to free the file.
+ */
+export async function deleteModelFile(modelsFolder: string, path: string, models?: HeldModels): Promise<void> {
   const rel = relative(resolve(modelsFolder), resolve(path));
   if (!rel || rel.startsWith("..") || isAbsolute(rel) || !/\.gguf(\.part)?$/.test(rel)) {
     throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
   }
+  const released = await models?.releaseModelFile(path);
   try {
     await unlink(path);
   } catch (error) {
+    if (released?.length) await models?.refresh(); // still there: load it again
     const code = codeOf(error);
     const name = basename(path);
     if (code === "ENOENT") throw new BackendError(`${name} is not in ${modelsFolder} any more: it was deleted or moved outside Hearth. Nothing was deleted; open Manage Downloaded Models again for the current list.`);
@@ -70,6 +90,7 @@ export async function deleteModelFile(modelsFolder: string, path: string): Promi
   }
   // What the part's download was started from (models/part-origin.ts), useless without it.
   if (path.endsWith(".part")) await unlink(`${path}.json`).catch(() => undefined);
+  if (released?.length) await models?.refresh();
 }
 
 function codeOf(error: unknown): string {

@@ -40,8 +40,8 @@ export function startServer(connection: Connection): void {
   connection.onRequest(StatusRequest, guard("status", () => runtime.status()));
   connection.onRequest(SystemInfoRequest, guard("system/info", (token: CancellationToken) => cancellable(probeSystem(), token)));
   connection.onRequest(ChatSendRequest, guard("chat/send", (params, token: CancellationToken) => runtime.chat(params, token)));
-  connection.onRequest(ModelCatalogRequest, guard("model/catalog", () => modelCatalog(runtime.modelsFolder())));
-  connection.onRequest(ModelDeleteRequest, guard("model/delete", (params) => deleteModelFile(runtime.modelsFolder(), params.path)));
+  connection.onRequest(ModelCatalogRequest, guard("model/catalog", () => modelCatalog(runtime.modelsFolder(), runtime.requireSession())));
+  connection.onRequest(ModelDeleteRequest, guard("model/delete", (params) => deleteModelFile(runtime.modelsFolder(), params.path, runtime.requireSession())));
   connection.onRequest(ModelDownloadRequest, guard("model/download", (params, token: CancellationToken) => runtime.download(params, token)));
   connection.onRequest(CudaInstallRequest, guard("model/installCuda", (params, token: CancellationToken) => runtime.installCuda(params, token)));
   connection.onRequest(ModelLoadRequest, guard("model/load", (params) => runtime.requireSession().loadModel(params?.reload === true)));

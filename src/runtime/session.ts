@@ -8,10 +8,11 @@
  * changes), so the status bar shows real progress right after the user picks a file. A
  * burst of settings changes (Select Model writes three settings) reloads once.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { BackendError, type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
+import type { ModelUse } from "../protocol/models.ts";
 import { type Settings, sanitizeSettings } from "../protocol/settings.ts";
 import type { IndexState, ModelState, RuntimeStatus } from "../protocol/status.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -76,6 +77,31 @@ export class RuntimeSession {
   async refresh(): Promise<void> {
     void this.completionModel.refresh();
     await this.model.refresh();
+  }
+
+  /** The model files the slots have loaded (or are loading), and what for. */
+  heldModelFiles(): Map<string, ModelUse[]> {
+    const held = new Map<string, ModelUse[]>();
+    for (const [use, slot] of this.slots()) {
+      const file = slot.heldFile();
+      if (file) held.set(resolve(file), [...(held.get(resolve(file)) ?? []), use]);
+    }
+    return held;
+  }
+
+  /**
+   * Unloads the models loaded from `path` (its file is about to be deleted: a loaded model
+   * would keep its memory, and on Linux and macOS its disk space, and on Windows the delete
+   * would fail); `refresh` afterwards checks the settings again. Resolves with what it unloaded.
+   */
+  async releaseModelFile(path: string): Promise<ModelUse[]> {
+    const released: ModelUse[] = [];
+    for (const [use, slot] of this.slots()) if (await slot.release(path)) released.push(use);
+    return released;
+  }
+
+  private slots(): [ModelUse, ModelSlot][] {
+    return [["chat", this.model], ["completions", this.completionModel]];
   }
 
   /** The status once the latest settings have been checked. */
@@ -164,7 +190,7 @@ export class RuntimeSession {
 function explainUnload(backend: ModelBackend): ModelBackend {
   const explain = (error: unknown): unknown =>
     backend.state().kind === "disposed" && !(error instanceof Error && error.name === "AbortError")
-      ? new BackendError("The model was changed or reloaded (a Hearth model setting changed, or a reload was asked for) while this reply was running, so the reply stopped: send the message again.", undefined, { cause: error })
+      ? new BackendError("The model was changed or reloaded (a Hearth model setting changed, a reload was asked for, or its file was deleted) while this reply was running, so the reply stopped: send the message again.", undefined, { cause: error })
       : error;
   const rethrow = (error: unknown): never => {
     throw explain(error);

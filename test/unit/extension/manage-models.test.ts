@@ -2,9 +2,7 @@
 // model, why, and a button that leads on (the runtime's own request prefix is not shown).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { manageFailure, mayBeLoaded } from "../../../src/extension/manage-models.ts";
-import type { ModelSource, RuntimeStatus } from "../../../src/protocol/status.ts";
-import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
+import { manageFailure, unloadNote } from "../../../src/extension/manage-models.ts";
 
 describe("Manage Downloaded Models failures", () => {
   it("a listing that fails says so with the reason, and offers the log", () => {
@@ -33,21 +31,17 @@ describe("Manage Downloaded Models failures", () => {
   });
 });
 
-describe("deleting the model the runtime has loaded", () => {
-  const running = (source: ModelSource, kind: "ready" | "error" = "ready"): RuntimeConnection =>
-    ({ kind: "running", status: { model: kind === "ready" ? { kind, source, name: "m", contextSize: 8192, gpu: false } : { kind, source, message: "x" } } as unknown as RuntimeStatus });
+describe("deleting a model the runtime has loaded", () => {
   const file = { path: "/models/q.gguf", sizeBytes: 1, preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", complete: true };
 
-  it("is known by its file or its preset, so the delete can warn and restart the runtime without it", () => {
-    assert.equal(mayBeLoaded(file, running({ kind: "file", modelPath: "/models/q.gguf" })), true);
-    assert.equal(mayBeLoaded(file, running({ kind: "preset", preset: "qwen3.6-35b-a3b" })), true);
+  it("the question says what the runtime has it loaded for, as the catalog tells it", () => {
+    assert.equal(unloadNote({ ...file, loadedFor: ["chat"] }), "Hearth has this model loaded for chat: deleting it unloads it first.");
+    assert.equal(unloadNote({ ...file, loadedFor: ["completions"] }), "Hearth has this model loaded for inline completions: deleting it unloads it first.");
+    assert.equal(unloadNote({ ...file, loadedFor: ["chat", "completions"] }), "Hearth has this model loaded for chat and inline completions: deleting it unloads it first.");
   });
 
-  it("another model, a part, a model in error or a runtime not running is not the loaded one", () => {
-    assert.equal(mayBeLoaded(file, running({ kind: "preset", preset: "qwen3.6-27b" })), false);
-    assert.equal(mayBeLoaded(file, running({ kind: "server", url: "http://127.0.0.1:8080/v1" })), false);
-    assert.equal(mayBeLoaded({ ...file, complete: false }, running({ kind: "preset", preset: "qwen3.6-35b-a3b" })), false);
-    assert.equal(mayBeLoaded(file, running({ kind: "preset", preset: "qwen3.6-35b-a3b" }, "error")), false);
-    assert.equal(mayBeLoaded(file, { kind: "starting" }), false);
+  it("a file the runtime has not loaded — another quantization of the loaded preset included — gets no note", () => {
+    assert.equal(unloadNote(file), undefined);
+    assert.equal(unloadNote({ ...file, loadedFor: [] }), undefined);
   });
 });

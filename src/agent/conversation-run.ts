@@ -296,7 +296,7 @@ export async function withAttachments(text: string, attachments: readonly Attach
   for (const a of attachments) {
     switch (a.kind) {
       case "selection":
-        parts.push(`Selected in ${a.path} (lines ${a.startLine + 1}-${a.endLine + 1}):\n\`\`\`\n${a.text}\n\`\`\``);
+        parts.push(`Selected in ${a.path} (lines ${a.startLine + 1}-${a.endLine + 1}):\n${fenced(a.text)}`);
         break;
       case "problems":
         parts.push(`Problems reported by the editor:\n${a.text}`);
@@ -326,11 +326,22 @@ async function attachedFile(path: string, workspace: Workspace): Promise<string>
     }
     const content = decodeText(await workspace.read(path), path).text;
     return content.length <= ATTACHED_FILE_CHARS
-      ? `Attached file ${path}:\n\`\`\`\n${content}\n\`\`\``
-      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n\`\`\`\n${content.slice(0, ATTACHED_FILE_CHARS)}\n\`\`\``;
+      ? `Attached file ${path}:\n${fenced(content)}`
+      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n${fenced(content.slice(0, ATTACHED_FILE_CHARS))}`;
   } catch (error) {
     return `The user attached ${path} (it could not be read as text: ${error instanceof Error ? error.message : String(error)}).`;
   }
+}
+
+/**
+ * Attached text in a code block whose fence is longer than any backtick run in it: a Markdown
+ * file's own ``` would close a plain fence, and what follows would read as the user's words.
+ */
+function fenced(text: string): string {
+  let longest = 0;
+  for (const run of text.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text}\n${fence}`;
 }
 
 function truncateMiddle(text: string, max: number): string {

@@ -10,6 +10,7 @@
  */
 import type { CompletionContext } from "../indexer/index.ts";
 import type { ContextPiece } from "./prompt.ts";
+import { looksLikeSecrets } from "./secrets.ts";
 
 /** Looks up the indexer's context at a line (IndexClient.contextAt); `character` matters in a very long line. */
 export type ContextLookup = (path: string, line: number, text: string, character: number) => Promise<CompletionContext | undefined>;
@@ -71,7 +72,8 @@ export class ContextGatherer {
 /** Snippets first (nearest use first), then the imports if the cursor is far below them. */
 export function definitionPieces(found: CompletionContext | undefined, path: string, line: number): ContextPiece[] {
   if (!found) return [];
-  const pieces: ContextPiece[] = found.snippets.map((s) => ({ path: s.path, text: s.text }));
+  // A secrets file's lines never go into another file's prompt (src/completions/secrets.ts).
+  const pieces: ContextPiece[] = found.snippets.filter((s) => !looksLikeSecrets(s.path)).map((s) => ({ path: s.path, text: s.text }));
   if (found.imports.length && line > 100) pieces.push({ path, text: found.imports.join("\n") });
   return pieces;
 }
@@ -79,7 +81,7 @@ export function definitionPieces(found: CompletionContext | undefined, path: str
 /** A few lines around each recent edit in another file, newest first. */
 export function recentEditPieces(recent: readonly RecentEdit[], path: string): ContextPiece[] {
   return recent
-    .filter((edit) => edit.path !== path)
+    .filter((edit) => edit.path !== path && !looksLikeSecrets(edit.path))
     .slice(0, 3)
     .map((edit) => {
       const lines = edit.text.split("\n");

@@ -10,6 +10,7 @@ import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
+import { looksLikeSecrets } from "./secrets.ts";
 import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
@@ -73,6 +74,7 @@ export class CompletionEngine {
 
   async complete(doc: CompletionDocument, position: { line: number; character: number }, signal: AbortSignal): Promise<CompletionAnswer> {
     const started = this.now();
+    if (looksLikeSecrets(doc.uri)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
     const pause = this.debounce.next(started);
     const offset = offsetAt(doc.text, position);
     // The model sees only this window of the document, so it is also the cache's key: a key

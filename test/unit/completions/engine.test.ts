@@ -157,3 +157,52 @@ describe("offsetAt (positions come from the client)", () => {
     assert.equal(offsetAt("a\u{1F600}b", { line: 0, character: 2 }), 1, "between the two halves of 😀: before it");
   });
 });
+
+describe("completion engine: files that hold secrets", () => {
+  const secretDoc = (uri: string, path = uri): CompletionDocument => ({ uri, path, text: "API_KEY=sk-live-0123456789\nDB_PASSWORD=\n", version: 1, inFolder: true });
+
+  it("offers nothing in a file that looks like it holds secrets, and never shows it to the model", async () => {
+    const engine = new CompletionEngine({ model: async () => { throw new Error("the model must not see a secrets file"); }, debounce: { initialMs: 0, minMs: 0 } });
+    for (const [uri, path] of [
+      ["file:///w/.env", ".env"],
+      ["file:///w/config/.env.production", "config/.env.production"],
+      ["file:///w/deploy/prod.env", "deploy/prod.env"],
+      ["file:///home/u/.ssh/id_ed25519", "file:///home/u/.ssh/id_ed25519"],
+      ["file:///home/u/.ssh/deploy_key", "file:///home/u/.ssh/deploy_key"],
+      ["file:///w/certs/server.KEY", "certs/server.KEY"],
+      ["file:///w/certs/tls.pem", "certs/tls.pem"],
+      ["file:///home/u/.aws/credentials", "file:///home/u/.aws/credentials"],
+      ["file:///w/.npmrc", ".npmrc"],
+      ["file:///C%3A/Users/u/.env.local", "file:///C%3A/Users/u/.env.local"],
+    ]) {
+      const answer = await engine.complete(secretDoc(uri!, path), { line: 1, character: 12 }, live());
+      assert.equal(answer.text, "", uri);
+      assert.equal(answer.record.outcome, "empty", uri);
+      assert.equal(answer.record.modelMs, 0, uri);
+    }
+  });
+
+  it("still completes templates and code that only mention secrets", async () => {
+    const { engine, calls } = engineWith(["a", "b", "c", "d"]);
+    for (const path of [".env.example", "src/env.ts", "docs/keys.md", "id_rsa.pub"]) {
+      assert.equal((await engine.complete(secretDoc(`file:///w/${path}`, path), { line: 1, character: 12 }, live())).text !== "", true, path);
+    }
+    assert.equal(calls(), 4);
+  });
+
+  it("another file's prompt never carries lines of a secrets file the user just edited", async () => {
+    const path = join(tempDir("hearth-engine-"), "model.json");
+    writeFileSync(path, JSON.stringify({ turns: [], completions: ["1;"] }));
+    const backend = new RecordingBackend(path);
+    const engine = new CompletionEngine({
+      model: async () => ({ backend, which: "main" }),
+      context: async () => ({ imports: [], snippets: [{ path: "certs/dev.key", startLine: 0, endLine: 1, text: "-----BEGIN PRIVATE KEY-----", symbol: "key" }] }),
+      recentEdits: () => [{ path: ".env", line: 0, text: "API_KEY=sk-live-0123456789" }, { path: "src/cart.ts", line: 0, text: "const total = 1;" }],
+      repoName: "api",
+      debounce: { initialMs: 0, minMs: 0 },
+    });
+    await engine.complete(doc("const key = process.env.\n"), { line: 0, character: 24 }, live());
+    assert.deepEqual(backend.asked[0]!.context?.map((f) => f.path), ["src/cart.ts"]);
+    assert.ok(!JSON.stringify(backend.asked[0]).includes("sk-live"));
+  });
+});

@@ -83,7 +83,7 @@ export class Attachments implements vscode.Disposable {
   }
 }
 
-/** Errors and warnings of workspace files and checkpoint documents, lazily (the list is cut at a limit). */
+/** Errors and warnings of workspace files and checkpoint documents (formatProblems keeps the first few and counts the rest). */
 function* problems(pathOf: (uri: vscode.Uri) => string): Generator<Problem> {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     if (uri.scheme !== "file" && uri.scheme !== CHECKPOINT_SCHEME) continue;

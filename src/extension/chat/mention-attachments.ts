@@ -43,14 +43,30 @@ export function attachmentsFor(mentions: readonly Mention[], sources: MentionSou
   return out;
 }
 
-/** "src/a.ts:3: error: message", one a line (lines 1-based), the first `max` only. */
+/**
+ * "src/a.ts:3: error: message", one a line (lines 1-based): errors first, then warnings, the
+ * first `max` in all. A longer list ends with a line saying how many there were, so the model
+ * knows the list was cut (a linter's thousands of warnings would otherwise hide the errors).
+ */
 export function formatProblems(problems: Iterable<Problem>, max = MAX_PROBLEMS): string {
-  const lines: string[] = [];
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  let errorCount = 0;
+  let warningCount = 0;
   for (const p of problems) {
-    if (lines.length >= max) break;
-    lines.push(`${p.path}:${p.line + 1}: ${p.severity}: ${p.message}`);
+    if (p.severity === "error") {
+      if (errorCount++ < max) errors.push(p);
+    } else if (warningCount++ < max) warnings.push(p);
   }
+  const shown = [...errors, ...warnings].slice(0, max);
+  const lines = shown.map((p) => `${p.path}:${p.line + 1}: ${p.severity}: ${p.message}`);
+  const total = errorCount + warningCount;
+  if (total > shown.length) lines.push(`(${shown.length} of ${total.toLocaleString("en-US")} problems shown: ${count(errorCount, "error")} and ${count(warningCount, "warning")} in all)`);
   return lines.join("\n");
+}
+
+function count(n: number, word: string): string {
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** The index's answer to an @-query as the mentions the input box offers: files first, then symbols. */

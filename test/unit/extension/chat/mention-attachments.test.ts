@@ -31,18 +31,23 @@ describe("attachmentsFor", () => {
 });
 
 describe("formatProblems", () => {
-  it("writes one line a problem with 1-based lines and stops at the limit without reading further", () => {
-    let read = 0;
-    function* many(): Generator<Problem> {
-      for (let i = 0; ; i++) {
-        read++;
-        yield { path: `f${i}.ts`, line: i, severity: i % 2 ? "warning" : "error", message: `m${i}` };
-      }
-    }
-    const lines = formatProblems(many()).split("\n");
-    assert.equal(lines.length, MAX_PROBLEMS);
-    assert.deepEqual(lines.slice(0, 2), ["f0.ts:1: error: m0", "f1.ts:2: warning: m1"]);
-    assert.ok(read <= MAX_PROBLEMS + 1, `read ${read}`);
+  it("writes one line a problem with 1-based lines, the errors before the warnings", () => {
+    const problems: Problem[] = [
+      { path: "a.ts", line: 0, severity: "warning", message: "unused" },
+      { path: "b.ts", line: 4, severity: "error", message: "Cannot find name 'x'." },
+    ];
+    assert.equal(formatProblems(problems), "b.ts:5: error: Cannot find name 'x'.\na.ts:1: warning: unused");
+  });
+
+  it("of 10,000 problems attaches the limit, errors first, and says how many were left out", () => {
+    // A linter's thousands of warnings came first in VS Code's order: the one type error was cut, and nothing said the list was.
+    const many: Problem[] = Array.from({ length: 10_000 }, (_, i) => ({ path: "gen.ts", line: i, severity: "warning", message: `w${i}` }));
+    many.push({ path: "src/main.ts", line: 2, severity: "error", message: "Type 'string' is not assignable to type 'number'." });
+    const lines = formatProblems(many).split("\n");
+    assert.equal(lines.length, MAX_PROBLEMS + 1);
+    assert.equal(lines[0], "src/main.ts:3: error: Type 'string' is not assignable to type 'number'.");
+    assert.equal(lines[1], "gen.ts:1: warning: w0");
+    assert.equal(lines.at(-1), `(${MAX_PROBLEMS} of 10,001 problems shown: 1 error and 10,000 warnings in all)`);
   });
 });
 

@@ -58,6 +58,11 @@ export interface AgentRunParams {
   readonly attachments?: readonly Attachment[];
   /** Fix mode: how to run the tests; default: detected from the project. */
   readonly testCommand?: string;
+  /**
+   * The chat shows earlier turns of this conversation that the model answered: a runtime that
+   * has none of it (its file deleted in another window or by hand) says the model starts afresh.
+   */
+  readonly continues?: boolean;
 }
 
 export interface AgentRunResult {

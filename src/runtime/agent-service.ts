@@ -47,6 +47,9 @@ export interface AgentServiceOptions {
   readonly index: () => IndexQueries | undefined;
 }
 
+/** A conversation the chat shows turns of, of which the runtime has nothing. */
+const LOST = "The model's side of this conversation is not in Hearth's storage any more (deleted in another Hearth window, or by hand): the model starts afresh and does not see the messages above.";
+
 export class AgentService {
   private readonly connection: Connection;
   /** The workspace's MCP servers (.vscode/mcp.json), started on the first run that finds them, with the client's consent. */
@@ -116,6 +119,8 @@ export class AgentService {
   private async turnOptions(params: AgentRunParams, signal: AbortSignal, onEvent: (event: AgentWireEvent) => void): Promise<ConversationRunOptions> {
     const fix = params.mode === "fix";
     const existing = await this.conversations.get(params.conversationId);
+    const heard = this.heard.get(params.conversationId);
+    if (params.continues === true && !existing && heard?.length === 0) heard.push(LOST);
     const extraTools = (await this.mcp?.tools(signal)) ?? [];
     const index = this.options.index();
     const { session, connection } = this.options;

@@ -13,6 +13,7 @@ import { visibleText } from "../../protocol/visible-text.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
+import { continuesConversation } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -71,6 +72,7 @@ export class Runs implements vscode.Disposable {
     const runId = randomUUID();
     const transcript = this.chat.transcript;
     const run: ActiveRun = { runId, conversationId: transcript.id, cancel: new vscode.CancellationTokenSource() };
+    const continues = continuesConversation(transcript.items);
     this.run = run;
     this.runningChanged.fire(true);
     // Shown at once; the runtime's first event fills in its checkpoint.
@@ -79,7 +81,7 @@ export class Runs implements vscode.Disposable {
     this.chat.apply({ type: "runStart", runId }, transcript);
     this.chat.showConversation();
     try {
-      const result = await this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments }, run.cancel.token);
+      const result = await this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
       const review = reviewEvent(result);
       if (review) this.chat.apply(review, transcript);
       return result;

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
-import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent } from "../../../src/protocol/agent.ts";
+import { AgentApproveRequest, AgentEventNotification, type AgentRunParams, AgentRunRequest, type AgentWireEvent, ConversationForgetRequest } from "../../../src/protocol/agent.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 import { startApp } from "../../unit/webview/dom-env.ts";
 import { conversation, event, transcript } from "../../unit/webview/fixtures.ts";
@@ -46,10 +46,19 @@ class Window {
   }
 
   /** One message of conversation c1; the events of this run only. */
-  async send(text: string): Promise<AgentWireEvent[]> {
+  async send(text: string, extra: Partial<AgentRunParams> = {}): Promise<AgentWireEvent[]> {
     const from = this.events.length;
-    await this.runtime.connection.sendRequest(AgentRunRequest, { runId: `${this.name}-${++this.runs}`, conversationId: "c1", text, mode: "chat" });
+    await this.runtime.connection.sendRequest(AgentRunRequest, { runId: `${this.name}-${++this.runs}`, conversationId: "c1", text, mode: "chat", ...extra });
     return this.events.slice(from);
+  }
+
+  /** The user deleted conversation c1 from this window's history. */
+  forget(): Promise<void> {
+    return this.runtime.connection.sendRequest(ConversationForgetRequest, { conversationId: "c1" });
+  }
+
+  close(): Promise<unknown> {
+    return this.runtime.close(1000);
   }
 }
 
@@ -126,5 +135,28 @@ describe("one conversation in two windows at once", { timeout: 120_000 }, () => 
     assert.ok(kept && existsSync(kept), warning!.text);
     assert.ok(events.findIndex((e) => e.type === "user") < events.indexOf(warning!));
     assert.match(rendered(events), /could not be read/);
+  });
+
+  it("a conversation the other window deleted: a window whose runtime no longer holds it says the model starts afresh", async () => {
+    const root = tempDir("hearth-two-windows-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const storage = tempDir("hearth-two-windows-storage-");
+    const script = { turns: [{ text: "one" }, { text: "two" }] };
+    const a = await Window.open("a", root, storage, script);
+    const b = await Window.open("b", root, storage, script);
+    await a.send("first");
+    await b.forget(); // deleted from B's history: the file goes
+    assert.deepEqual(warnings(await a.send("second", { continues: true })), [], "A still holds it: the model continues with what A's chat shows");
+
+    await b.forget(); // and again, after A's turn saved it anew
+    await a.close(); // A's runtime restarts (Restart Runtime, a crash, a window reload): it holds nothing now
+    const again = await Window.open("a2", root, storage, script);
+    const events = await again.send("third", { continues: true });
+    const [warning, ...more] = warnings(events);
+    assert.equal(more.length, 0, JSON.stringify(warnings(events)));
+    assert.match(warning?.text ?? "", /not in Hearth's storage any more .*the model starts afresh and does not see the messages above/);
+    assert.ok(events.findIndex((e) => e.type === "user") < events.indexOf(warning!));
+    assert.match(rendered(events), /the model starts afresh/);
+    assert.deepEqual(warnings(await again.send("a new chat", { conversationId: "c2" })), [], "a conversation the chat shows no turns of is new, not lost");
   });
 });

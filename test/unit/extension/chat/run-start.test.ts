@@ -1,0 +1,20 @@
+// A run tells the runtime when the chat shows turns the model answered, so a runtime that has
+// lost the conversation (its file deleted in another window) says the model starts afresh.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { continuesConversation } from "../../../../src/extension/chat/run-start.ts";
+import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
+
+const user: TranscriptItem = { kind: "user", id: "u1", text: "hi", messageIndex: 1 };
+
+describe("continuesConversation", () => {
+  it("a chat with an answer or a tool call of the model continues a conversation", () => {
+    assert.equal(continuesConversation([user, { kind: "assistant", id: "a1", text: "hello", thinking: "", streaming: false }]), true);
+    assert.equal(continuesConversation([user, { kind: "tool", id: "t1", name: "read_file", arguments: {}, status: "done" } as TranscriptItem]), true);
+  });
+
+  it("a new chat, or one whose only turns failed before the model answered, does not", () => {
+    assert.equal(continuesConversation([]), false);
+    assert.equal(continuesConversation([user, { kind: "notice", id: "n1", level: "error", text: "No model yet." }]), false);
+  });
+});

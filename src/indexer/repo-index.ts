@@ -10,7 +10,7 @@ import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
-import { isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
+import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { SymbolTables } from "./tables.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
@@ -79,8 +79,15 @@ export interface IndexReport {
   readonly historyCommits: number;
   /** Why only the newest commits of the history were read (`git log` too long or too slow), when so. */
   readonly historyCut?: string;
-  /** Set when the last scan stopped at `limits.maxFiles`: the files nearest the root are indexed. */
-  readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
+  /**
+   * Set when the last scan stopped at `limits.maxFiles`: the files nearest the root are indexed;
+   * `crowded` is the deepest folder holding most of them, when one does (a dataset, a cache).
+   */
+  readonly stopped?: {
+    readonly maxFiles: number;
+    readonly foldersLeft: number;
+    readonly crowded?: { readonly folder: string; readonly files: number };
+  };
   readonly elapsedMs: number;
   /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
   readonly pending: number;
@@ -92,7 +99,11 @@ export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
 /** What to tell the user when the scan stopped at the file limit (`hearth index`, the Hearth view). */
 export function stoppedMessage(stopped: NonNullable<IndexReport["stopped"]>): string {
   const folders = `${stopped.foldersLeft.toLocaleString("en")} folder${stopped.foldersLeft === 1 ? "" : "s"}`;
-  return `stopped at ${stopped.maxFiles.toLocaleString("en")} file${stopped.maxFiles === 1 ? "" : "s"}, the ones nearest the root (${folders} not fully indexed): open the project's own folder, or list folders to skip in .hearthignore`;
+  const head = `stopped at ${stopped.maxFiles.toLocaleString("en")} file${stopped.maxFiles === 1 ? "" : "s"}, the ones nearest the root (${folders} not fully indexed)`;
+  const { crowded } = stopped;
+  // "Open the project's own folder" is no help when it is open and one folder of it filled the index.
+  if (crowded) return `${head}; ${crowded.files.toLocaleString("en")} of them are in ${crowded.folder}: list it in .hearthignore if Hearth need not read it, or open the project's own folder`;
+  return `${head}: open the project's own folder, or list folders to skip in .hearthignore`;
 }
 
 export const DEFAULT_LIMITS: IndexLimits = {
@@ -173,7 +184,8 @@ export class RepoIndex {
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
     const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}) });
-    this.stopped = scan.stopped;
+    const crowded = scan.stopped && crowdedFolder(scan.files);
+    this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
     const previousSkips = new Map(this.skipped);
     this.skipped.clear();
     for (const s of scan.skipped) this.skipped.set(s.path, s);

@@ -231,6 +231,25 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
 }
 
 /**
+ * The deepest folder holding more than half of `files`, and how many: when a scan stops at its
+ * limit, usually a generated folder (a dataset, a cache) nobody listed in .gitignore, which the
+ * user can name in .hearthignore. Undefined when no folder holds most of them (a home folder).
+ */
+export function crowdedFolder(files: readonly { readonly path: string }[]): { readonly folder: string; readonly files: number } | undefined {
+  const counts = new Map<string, number>();
+  for (const { path } of files) {
+    for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) {
+      const folder = path.slice(0, i);
+      counts.set(folder, (counts.get(folder) ?? 0) + 1);
+    }
+  }
+  let best: { folder: string; files: number } | undefined;
+  // The folders holding more than half lie on one line from the root down: the longest is the deepest.
+  for (const [folder, n] of counts) if (n * 2 > files.length && (!best || folder.length > best.folder.length)) best = { folder, files: n };
+  return best;
+}
+
+/**
  * The folder at `names` below `top`, as the walk would queue it (its way checked as the walk
  * checks each folder it enters: links, excluded names, ignore rules, loops), or undefined
  * when the walk would not get there (why is in `skipped`).

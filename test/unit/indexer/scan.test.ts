@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
-import { DEFAULT_LIMITS, buildRepoMap } from "../../../src/indexer/index.ts";
+import { DEFAULT_LIMITS, buildRepoMap, stoppedMessage } from "../../../src/indexer/index.ts";
 import { FIXTURES, indexOf, tempDir } from "./helpers/setup.ts";
 
 describe("gitignore rules", () => {
@@ -159,6 +159,31 @@ describe("scanning a repository", () => {
         index.removeFile("nn/c.py");
         assert.equal(await index.updateFile("zz_new.py"), "parsed");
         assert.equal(index.files.size, 4);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a generated folder that fills the file limit on its own is named, with what to do about it", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // A dataset nobody listed in .gitignore sorts before the code and takes every place.
+      mkdirSync(join(dir, "data/samples"), { recursive: true });
+      for (let i = 0; i < 12; i++) writeFileSync(join(dir, `data/samples/s${String(i).padStart(2, "0")}.json`), `{"a":${i}}\n`);
+      mkdirSync(join(dir, "src/app"), { recursive: true });
+      writeFileSync(join(dir, "src/app/handler.py"), "def handle(): pass\n");
+      writeFileSync(join(dir, "setup.py"), "NAME = 'x'\n");
+      const index = await indexOf(dir, { limits: { maxFiles: 10 } });
+      try {
+        const { stopped } = index.summary();
+        assert.deepEqual(stopped, { maxFiles: 10, foldersLeft: 2, crowded: { folder: "data/samples", files: 9 } });
+        assert.equal(
+          stoppedMessage(stopped!),
+          "stopped at 10 files, the ones nearest the root (2 folders not fully indexed); 9 of them are in data/samples: list it in .hearthignore if Hearth need not read it, or open the project's own folder",
+        );
       } finally {
         await index.close();
       }

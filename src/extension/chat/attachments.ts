@@ -9,11 +9,11 @@ import type { CodeAction, Mention, ToWebview } from "../../protocol/webview.ts";
 import { CHECKPOINT_SCHEME } from "../checkpoint-documents.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import type { FolderChoice } from "../workspace-folder.ts";
-import { type Problem, attachmentsFor, mentionItems } from "./mention-attachments.ts";
+import { type Problem, attachmentsFor, isWorkEditor, mentionItems, selectionAttachment } from "./mention-attachments.ts";
 
 export class Attachments implements vscode.Disposable {
   /** The editor the user last worked in (the chat view has focus when they send). */
-  private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private lastEditor: vscode.TextEditor | undefined = workEditor(vscode.window.activeTextEditor);
   private readonly listener: vscode.Disposable;
 
   constructor(
@@ -21,7 +21,7 @@ export class Attachments implements vscode.Disposable {
     private readonly folders: FolderChoice,
   ) {
     this.listener = vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor && editor.document.uri.scheme === "file") this.lastEditor = editor;
+      if (editor && isWorkEditor(editor.document.uri.scheme)) this.lastEditor = editor;
     });
   }
 
@@ -41,8 +41,16 @@ export class Attachments implements vscode.Disposable {
       selection: () => {
         const editor = this.editor();
         if (!editor || editor.selection.isEmpty) return undefined;
-        const { start, end } = editor.selection;
-        return { path: this.path(editor.document.uri), startLine: start.line, endLine: end.line, text: editor.document.getText(editor.selection) };
+        const { document, selection } = editor;
+        const cell = document.uri.scheme === "vscode-notebook-cell" ? notebookCell(document) : undefined;
+        return selectionAttachment({
+          path: cell ? this.path(cell.notebook.uri) : this.path(document.uri),
+          ...(document.isUntitled ? { untitled: true } : {}),
+          ...(cell ? { cell: cell.index } : {}),
+          start: selection.start,
+          end: selection.end,
+          text: document.getText(selection),
+        });
       },
       problems: () => problems((uri) => this.path(uri)),
     });
@@ -79,8 +87,21 @@ export class Attachments implements vscode.Disposable {
   }
 
   private editor(): vscode.TextEditor | undefined {
-    return this.lastEditor ?? vscode.window.activeTextEditor;
+    return this.lastEditor ?? workEditor(vscode.window.activeTextEditor);
   }
+}
+
+function workEditor(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+  return editor && isWorkEditor(editor.document.uri.scheme) ? editor : undefined;
+}
+
+/** The notebook cell whose text `document` is. */
+function notebookCell(document: vscode.TextDocument): vscode.NotebookCell | undefined {
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    const cell = notebook.getCells().find((c) => c.document === document);
+    if (cell) return cell;
+  }
+  return undefined;
 }
 
 /** Errors and warnings of workspace files and checkpoint documents (formatProblems keeps the first few and counts the rest). */

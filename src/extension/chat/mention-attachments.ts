@@ -16,6 +16,39 @@ export interface MentionSources {
   problems(): Iterable<Problem>;
 }
 
+/**
+ * Whether an editor of this URI scheme is one the user works in, so its selection is the one
+ * "Selection" attaches and code blocks insert into: a file, a new untitled document, a
+ * notebook cell. Not the Output panel, a git or checkpoint view of a file.
+ */
+export function isWorkEditor(scheme: string): boolean {
+  return scheme === "file" || scheme === "untitled" || scheme === "vscode-notebook-cell";
+}
+
+/** A selection as the editor has it (0-based lines and characters, VS Code's). */
+export interface EditorSelection {
+  /** Workspace-relative path (absolute outside the workspace); a notebook cell's notebook, an untitled document's name. */
+  readonly path: string;
+  /** A new document that was never saved: its name is no file the agent can read. */
+  readonly untitled?: boolean;
+  /** The 0-based index of the notebook cell the selection is in (its lines are the cell's). */
+  readonly cell?: number;
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+  readonly text: string;
+}
+
+/**
+ * The selection as attached: undefined when empty; its place as the model can use it; its
+ * last line the last one it holds (whole lines selected end at the start of the next).
+ */
+export function selectionAttachment(s: EditorSelection): Omit<Extract<Attachment, { kind: "selection" }>, "kind"> | undefined {
+  if (!s.text) return undefined;
+  const path = s.untitled ? `${s.path} (a new document, not saved to disk)` : s.cell !== undefined ? `${s.path}, cell ${s.cell + 1}` : s.path;
+  const endLine = s.end.character === 0 && s.end.line > s.start.line ? s.end.line - 1 : s.end.line;
+  return { path, startLine: s.start.line, endLine, text: s.text };
+}
+
 /** One error or warning from VS Code's Problems. */
 export interface Problem {
   /** Workspace-relative path (absolute outside the workspace). */

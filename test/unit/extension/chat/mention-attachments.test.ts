@@ -1,7 +1,16 @@
 // @-mentions become the attachments sent with a message; the Problems list is cut at a limit.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type MentionSources, type Problem, MAX_PROBLEMS, attachmentsFor, formatProblems, mentionItems } from "../../../../src/extension/chat/mention-attachments.ts";
+import {
+  type MentionSources,
+  type Problem,
+  MAX_PROBLEMS,
+  attachmentsFor,
+  formatProblems,
+  isWorkEditor,
+  mentionItems,
+  selectionAttachment,
+} from "../../../../src/extension/chat/mention-attachments.ts";
 
 const none: MentionSources = { selection: () => undefined, problems: () => [] };
 
@@ -57,5 +66,29 @@ describe("mentionItems", () => {
       { kind: "file", path: "a.ts" },
       { kind: "symbol", name: "A", symbolKind: "class", path: "a.ts", line: 3 },
     ]);
+  });
+});
+
+describe("the selection attached", () => {
+  it("comes from the editor the user worked in last: a file, a new untitled document or a notebook cell, not the Output panel", () => {
+    // Only files counted: a selection in Untitled-1 or a notebook cell attached the last file's old selection, or nothing.
+    assert.ok(isWorkEditor("file"));
+    assert.ok(isWorkEditor("untitled"));
+    assert.ok(isWorkEditor("vscode-notebook-cell"));
+    assert.ok(!isWorkEditor("output"));
+    assert.ok(!isWorkEditor("git"));
+  });
+
+  it("says where it is: an unsaved document is not on disk, a notebook's lines are a cell's", () => {
+    const lines = { start: { line: 2, character: 0 }, end: { line: 4, character: 3 } };
+    assert.deepEqual(selectionAttachment({ path: "src/a.ts", ...lines, text: "abc" }), { path: "src/a.ts", startLine: 2, endLine: 4, text: "abc" });
+    assert.deepEqual(selectionAttachment({ path: "Untitled-1", untitled: true, ...lines, text: "abc" })?.path, "Untitled-1 (a new document, not saved to disk)");
+    assert.deepEqual(selectionAttachment({ path: "nb/analysis.ipynb", cell: 2, ...lines, text: "abc" })?.path, "nb/analysis.ipynb, cell 3");
+  });
+
+  it("of whole lines ends at the last line it holds, not at the next line's start", () => {
+    const attached = selectionAttachment({ path: "a.py", start: { line: 2, character: 0 }, end: { line: 5, character: 0 }, text: "a\nb\nc\n" });
+    assert.deepEqual([attached?.startLine, attached?.endLine], [2, 4]);
+    assert.equal(selectionAttachment({ path: "a.py", start: { line: 1, character: 4 }, end: { line: 1, character: 4 }, text: "" }), undefined);
   });
 });

@@ -128,6 +128,11 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
             skipped.push(refused);
             continue;
           }
+          // Its rules are not read through a link (readIgnoreFile): the user must learn that what it lists is indexed.
+          if (options.useGitignore && IGNORE_FILES.includes(e.name)) {
+            skipped.push({ path: rel, reason: "unreadable", detail: "a symbolic link: its rules are not applied (git does not follow it either)" });
+            continue;
+          }
         }
         try {
           const s = await stat(abs);

@@ -346,4 +346,23 @@ describe("hostile ignore files", () => {
       outside.cleanup();
     }
   });
+
+  it("a .gitignore linked to a file inside the workspace is not applied, as git, and the scan says so", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // A shared ignore file linked in (dotfile managers, monorepo templates): git warns and applies none of it.
+      mkdirSync(join(dir, "conf"));
+      writeFileSync(join(dir, "conf/gitignore"), "gen/\n");
+      symlinkSync("conf/gitignore", join(dir, ".gitignore"));
+      mkdirSync(join(dir, "gen"));
+      writeFileSync(join(dir, "gen/a.ts"), "export const A = 1;\n");
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      assert.deepEqual(scan.files.map((f) => f.path), ["conf/gitignore", "gen/a.ts"]);
+      assert.deepEqual(scan.skipped.map((s) => `${s.path} ${s.reason}: ${s.detail}`), [
+        ".gitignore unreadable: a symbolic link: its rules are not applied (git does not follow it either)",
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -5,7 +5,8 @@
  * - a multi-line completion ends where its brackets close the block, or at the first line
  *   indented at or left of the block's opening line, or after a blank-line run;
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
- *   that closes the block) is dropped;
+ *   that closes the block) is dropped, also when the completion ends the statement after
+ *   them (`console.log(|)` + `x);`: the `;` is dropped with them);
  * - nothing from the first control or bidirectional-override character on is kept, and no
  *   more whole lines than fit in MAX_CHARS.
  */
@@ -115,17 +116,26 @@ function dropDuplicateOfRight(text: string, at: CursorLines): string {
   const lines = text.split("\n");
   // A last line that is the closing line already below the cursor.
   if (lines.length > 1 && at.nextLine.trim() !== "" && lines.at(-1)!.trim() === at.nextLine.trim()) lines.pop();
-  let last = lines.pop() ?? "";
-  const right = at.lineSuffix.trim();
-  if (right) {
-    // Only as much of the right side as the completion is long can be repeated (a minified line's rest may be megabytes).
-    for (let k = Math.min(right.length, last.length); k > 0; k--) {
-      if (last.endsWith(right.slice(0, k))) {
-        last = last.slice(0, last.length - k);
-        break;
-      }
-    }
-  }
-  lines.push(last);
+  const last = lines.pop() ?? "";
+  lines.push(withoutRepeatedRight(last, at.lineSuffix.trim()));
   return lines.join("\n").replace(/\s+$/, "");
+}
+
+/** `last` without its end that repeats the start of `right` (the rest of the cursor's line). */
+function withoutRepeatedRight(last: string, right: string): string {
+  if (!right) return last;
+  // Only as much of the right side as the completion is long can be repeated (a minified line's rest may be megabytes).
+  for (let k = Math.min(right.length, last.length); k > 0; k--) {
+    if (last.endsWith(right.slice(0, k))) return last.slice(0, last.length - k);
+  }
+  // Closers the editor put there as `(` was typed, which the completion writes again before
+  // ending the statement: `console.log(|)` + `x);` would leave `console.log(x);)`. Cut before
+  // them; the `;` after is the user's to type.
+  if (!ONLY_CLOSERS.test(right)) return last;
+  let tail = last.length;
+  while (tail > 0 && ONLY_CLOSERS.test(last[tail - 1]!)) tail--;
+  for (let at = tail; at < last.length; at++) {
+    if (last.startsWith(right, at) && /^[\s;,]*$/.test(last.slice(at + right.length))) return last.slice(0, at);
+  }
+  return last;
 }

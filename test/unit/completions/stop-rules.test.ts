@@ -49,6 +49,18 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("a, b", at("call(|)\n"), false), "a, b");
   });
 
+  it("drops the closers the editor already put right of the cursor when the completion closes with them and ends the statement", () => {
+    // VS Code closes `(` as it is typed: the cursor sits before `)`, and a model writes the whole call.
+    const cursor = at("console.log(|)\n");
+    assert.equal(isMultiline(cursor), true, "the engine asks for a block here");
+    assert.equal(trimCompletion("'total', total);", cursor, true), "'total', total");
+    assert.equal(trimCompletion("a, b));", at("f(call(|))\n"), false), "a, b");
+    assert.equal(trimCompletion("price(item), 0);", at("sum(|)\n"), true), "price(item), 0", "the completion's own brackets stay");
+    assert.equal(trimCompletion("price(item));", at("sum(|)\n"), true), "price(item)");
+    assert.equal(trimCompletion("'a', 'b']);", at("set([|])\n"), true), "'a', 'b'");
+    assert.equal(trimCompletion("x) + y;", at("f(|)\n"), false), "x) + y;", "code after the closer: left as it is");
+  });
+
   it("compares only as much of a huge rest of the line as the completion is long", () => {
     const right = "x=y;".repeat(500_000);
     const cursor = at(`var q=|${right}\n`);

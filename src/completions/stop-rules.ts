@@ -7,6 +7,8 @@
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
  *   that closes the block) is dropped, also when the completion ends the statement after
  *   them (`console.log(|)` + `x);`: the `;` is dropped with them);
+ * - after code and a space typed before the cursor, the completion's own leading space is
+ *   dropped (no `x =  1`);
  * - nothing from the first control or bidirectional-override character on is kept, and no
  *   more whole lines than fit in MAX_CHARS.
  */
@@ -58,6 +60,8 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
     const lineStart = text.lastIndexOf("\n", unsafe.index);
     text = text.slice(0, multiline && lineStart > 0 ? lineStart : unsafe.index);
   }
+  // After code and a typed space, a model often starts with a token of its own space: `x =  1`.
+  if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
   return dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
 }

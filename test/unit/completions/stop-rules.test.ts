@@ -61,6 +61,14 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("x) + y;", at("f(|)\n"), false), "x) + y;", "code after the closer: left as it is");
   });
 
+  it("does not double the space already typed before the cursor", () => {
+    // A prompt ending in a space makes a model start with a token that has its own space: `x =  1`.
+    assert.equal(trimCompletion(" total + 1;", at("const x = |\n"), false), "total + 1;");
+    assert.equal(trimCompletion("\t1,", at("f(a,\t|)\n"), false), "1,");
+    assert.equal(trimCompletion("  return x;", at("  |\n"), false), "  return x;", "on an indentation-only line the model's indentation stays");
+    assert.equal(trimCompletion(" + 1;", at("const x = y|\n"), false), " + 1;", "no space typed: the model's space stays");
+  });
+
   it("compares only as much of a huge rest of the line as the completion is long", () => {
     const right = "x=y;".repeat(500_000);
     const cursor = at(`var q=|${right}\n`);

@@ -67,6 +67,11 @@ function isAncestor(chain: Ancestors | undefined, real: string): boolean {
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
 const ROOT_IGNORE_FILES = [".git/info/exclude", ...IGNORE_FILES];
+const GIT_FILE = "a .git file: where a worktree or submodule keeps its repository";
+/** A worktree's or submodule's `.git` file is git's pointer to its repository, never the project's text (while `.git` is excluded). */
+function isGitFile(name: string, excluded: ReadonlySet<string>): boolean {
+  return name === ".git" && excluded.has(".git");
+}
 /** Ignore files over this are not applied (and reported): every path is checked against every rule. */
 const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
@@ -161,6 +166,10 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
         }
         const folder = await folderAt(abs, rel, stack, ancestors, e.isLink);
         if (folder) queue.push(folder);
+        continue;
+      }
+      if (isGitFile(e.name, excluded)) {
+        skipped.push({ path: rel, reason: "excluded-dir", detail: GIT_FILE });
         continue;
       }
       if (options.useGitignore && isIgnored(stack, rel, false)) {
@@ -389,7 +398,7 @@ export async function isPathExcluded(
   if (relPath === "" || relPath.startsWith("../") || relPath.startsWith("/")) return true;
   const parts = relPath.split("/");
   const excluded = new Set(options.excludeDirs);
-  if (parts.slice(0, -1).some((p) => excluded.has(p))) return true;
+  if (parts.slice(0, -1).some((p) => excluded.has(p)) || isGitFile(parts.at(-1)!, excluded)) return true;
   if (await leavesRoot(root, relPath, excluded)) return true;
   if (!options.useGitignore) return false;
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {

@@ -167,6 +167,23 @@ describe("scanning a repository", () => {
     }
   });
 
+  it("the .git file of a worktree or a submodule is git's, not the project's: not indexed, on a build or a one-file update", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, ".git"), "gitdir: /home/me/project/.git/worktrees/feature\n");
+      mkdirSync(join(dir, "sub"));
+      writeFileSync(join(dir, "sub/.git"), "gitdir: ../.git/modules/sub\n");
+      writeFileSync(join(dir, "sub/lib.ts"), "export const L = 1;\n");
+      const scan = await scanRepository(dir, DEFAULT_LIMITS);
+      assert.deepEqual(scan.files.map((f) => f.path), ["sub/lib.ts"]);
+      assert.deepEqual(scan.skipped.map((s) => `${s.path} ${s.reason}`), [".git excluded-dir", "sub/.git excluded-dir"]);
+      assert.equal(await isPathExcluded(dir, ".git", DEFAULT_LIMITS), true);
+      assert.equal(await isPathExcluded(dir, "sub/.git", DEFAULT_LIMITS), true);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("a generated folder that fills the file limit on its own is named, with what to do about it", async () => {
     const { dir, cleanup } = tempDir();
     try {

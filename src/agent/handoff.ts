@@ -8,7 +8,9 @@
  * ```diff block. Hearth reads the data layer: before each turn an HTML comment (invisible
  * when rendered) holds the exact message as base64 JSON, so an import gives back exactly
  * what was exported, whatever the text contains. Editing the readable text changes
- * nothing on import; the data comments are the conversation. A file may come from anyone:
+ * nothing on import; the data comments are the conversation, and the import names the
+ * messages whose readable text was edited (`edited`): what a reviewer read of a file handed
+ * over is then not what the model continues from, and the chat says so. A file may come from anyone:
  * an import takes only messages Hearth could have written (plain tool and argument names,
  * arguments of sane depth, a system prompt only first, each result after its call).
  *
@@ -39,6 +41,11 @@ export interface ImportedConversation {
   readonly systemPrompt?: string;
   /** "" when the export had no diff. */
   readonly patch: string;
+  /**
+   * The messages (1-based in `messages`) whose readable text in the file no longer says what
+   * they hold: edited after export. What a person read is not what is imported.
+   */
+  readonly edited: readonly number[];
 }
 
 /** A file that cannot be imported; the message says what is wrong and where. */
@@ -89,7 +96,8 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
 /** Reads an exported conversation back; throws ConversationImportError on anything malformed. */
 export function importConversation(markdown: string): ImportedConversation {
   if (markdown.length > MAX_IMPORT_CHARS) throw new ConversationImportError(`the file is larger than ${formatLimit(MAX_IMPORT_CHARS)}, far more than a conversation export holds`);
-  const comments = [...markdown.replace(/\r\n/g, "\n").matchAll(DATA_COMMENT)].map((m) => ({ tag: m[1]!, data: m[2]! }));
+  const text = markdown.replace(/\r\n/g, "\n");
+  const comments = [...text.matchAll(DATA_COMMENT)].map((m) => ({ tag: m[1]!, data: m[2]!, start: m.index, end: m.index + m[0].length }));
   const headers = comments.filter((c) => c.tag === HEADER_TAG);
   if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");
   if (headers.length > 1) throw new ConversationImportError("the file holds more than one conversation (two hearth-conversation lines); export them separately");
@@ -99,6 +107,12 @@ export function importConversation(markdown: string): ImportedConversation {
     throw new ConversationImportError(`the file says it has ${header.messages} messages but holds ${data.length}: it was cut or edited`);
   }
   const messages = checkMessages(data.map((c, i) => decode(c.data, `message ${i + 1}`)));
+  const first = messages[0]?.role === "system" ? 1 : 0; // the exporter's system prompt is not imported
+  const edited = messages.flatMap((m, i) => {
+    const next = comments[comments.indexOf(data[i]!) + 1];
+    const shown = text.slice(data[i]!.end, next?.start ?? text.length).replace(/\n## Changes\s*$/, "");
+    return i < first || sameText(shown, readable(renderMessage(m))) ? [] : [i + 1 - first];
+  });
   const patches = comments.filter((c) => c.tag === PATCH_TAG);
   if (patches.length !== (header.patch ? 1 : 0)) throw new ConversationImportError(header.patch ? "the file says it has a diff but the hearth-patch line is missing" : "the file has a hearth-patch line its header does not mention");
   const patch = patches[0] ? decode(patches[0].data, "the diff") : "";
@@ -112,6 +126,7 @@ export function importConversation(markdown: string): ImportedConversation {
     messages: system === undefined ? messages : messages.slice(1),
     ...(system === undefined ? {} : { systemPrompt: system }),
     patch,
+    edited,
   };
 }
 
@@ -152,6 +167,12 @@ function renderAssistant(message: AssistantMessage): string {
  */
 function readable(text: string): string {
   return text.replace(/(^|[\n\r])(?=<!-- hearth-)/g, "$1 ");
+}
+
+/** Whether a message's text in the file reads as its export wrote it (line ends and spaces at line ends aside: editors change those). */
+function sameText(inFile: string, exported: string): boolean {
+  const norm = (t: string) => t.replace(/\r\n?/g, "\n").replace(/[ \t]+$/gm, "").trim();
+  return norm(inFile) === norm(exported);
 }
 
 /** One line without control or bidi characters (a title, a model name). */

@@ -244,6 +244,8 @@ export interface ConversationImportResult {
   readonly messages: readonly ChatMessage[];
   /** The diff the conversation made where it was exported ("" when none). */
   readonly patch: string;
+  /** Messages (1-based in `messages`) whose readable text in the file was edited after export: the file reads otherwise than what was imported. */
+  readonly edited?: readonly number[];
 }
 
 /** Sent by the client when the user deletes a conversation: the runtime drops its messages. */

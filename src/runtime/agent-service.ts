@@ -199,7 +199,7 @@ export class AgentService {
       throw error;
     }
     await this.conversations.import(params.conversationId, imported.messages);
-    return { title: imported.title, messages: imported.messages, patch: imported.patch };
+    return { title: imported.title, messages: imported.messages, patch: imported.patch, ...(imported.edited.length ? { edited: imported.edited } : {}) };
   }
 
   /** `hearth/agent/forget` (the user deleted the chat; a run of it in progress keeps nothing when it ends). */

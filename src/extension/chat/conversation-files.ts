@@ -38,16 +38,36 @@ export function exportParams(transcript: Transcript): ConversationExportParams |
 
 /**
  * An imported conversation as a transcript: its messages, then a notice naming the file
- * (`source`) and how many files it changed where it was exported.
+ * (`source`), how many files it changed where it was exported, and — a warning then — which
+ * messages the file's readable text no longer shows as they are imported.
  */
 export function importedTranscript(id: string, imported: ConversationImportResult, source: string, now = Date.now()): Transcript {
   const transcript = transcriptFromMessages(id, imported.title, imported.messages, now);
   const changed = (imported.patch.match(/^diff --git /gm) ?? []).length;
+  const edited = editedWarning(imported);
   transcript.items.push({
     kind: "notice",
     id: `notice-import-${now.toString(36)}`,
-    level: "info",
-    text: `Imported from ${source}${changed ? `; where it was exported it changed ${plural(changed, "file")} (the diff is in the file)` : ""}. Send a message to continue.`,
+    level: edited ? "warning" : "info",
+    text: `Imported from ${source}${changed ? `; where it was exported it changed ${plural(changed, "file")} (the diff is in the file)` : ""}.${edited} Send a message to continue.`,
   });
   return transcript;
+}
+
+/** Messages named at most in the warning about an edited file. */
+const MAX_EDITED_NAMED = 5;
+
+/** " Its readable text was edited after export: message 3 (a reply) reads differently there …", or "". */
+function editedWarning(imported: ConversationImportResult): string {
+  const edited = imported.edited ?? [];
+  if (edited.length === 0) return "";
+  const named = edited.slice(0, MAX_EDITED_NAMED).map((n) => `message ${n} (${messageKind(imported.messages[n - 1])})`);
+  const more = edited.length - named.length;
+  const list = more > 0 ? `${named.join(", ")} and ${plural(more, "more message")}` : named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)!}` : named[0]!;
+  return ` Its readable text was edited after export: ${list} ${edited.length === 1 ? "reads" : "read"} differently there than what was imported. The model continues from what this chat shows, not from the file's text.`;
+}
+
+function messageKind(message: ConversationImportResult["messages"][number] | undefined): string {
+  if (message?.role === "tool") return `the result of ${message.name}`;
+  return message?.role === "user" ? "the user's" : "a reply";
 }

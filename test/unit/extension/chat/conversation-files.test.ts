@@ -2,6 +2,7 @@
 // transcript an imported file becomes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ChatMessage } from "../../../../src/protocol/chat.ts";
 import { newTranscript } from "../../../../src/protocol/transcript.ts";
 import { exportFileName, exportParams, importedTranscript, importSizeProblem } from "../../../../src/extension/chat/conversation-files.ts";
 import { MAX_IMPORT_CHARS } from "../../../../src/protocol/agent.ts";
@@ -44,5 +45,22 @@ describe("conversation files", () => {
     assert.equal(notice.kind === "notice" && notice.text, "Imported from exports/parser.md; where it was exported it changed 2 files (the diff is in the file). Send a message to continue.");
     const bare = importedTranscript("c3", { title: "", patch: "", messages: [] }, "x.md", 1000).items.at(-1)!;
     assert.equal(bare.kind === "notice" && bare.text, "Imported from x.md. Send a message to continue.");
+  });
+
+  it("warns when the file's readable text was edited after export, naming the messages (the chat shows what the model reads)", () => {
+    const messages = [
+      { role: "user", content: "fix it" },
+      { role: "assistant", content: "", toolCalls: [{ id: "t1", name: "read_file", arguments: { path: "a.ts" } }] },
+      { role: "tool", toolCallId: "t1", name: "read_file", content: "1 a" },
+      { role: "assistant", content: "done" },
+    ] satisfies ChatMessage[];
+    const one = importedTranscript("c4", { title: "", patch: "", messages, edited: [3] }, "x.md", 1000).items.at(-1)!;
+    assert.equal(one.kind === "notice" && one.level, "warning");
+    assert.equal(
+      one.kind === "notice" && one.text,
+      "Imported from x.md. Its readable text was edited after export: message 3 (the result of read_file) reads differently there than what was imported. The model continues from what this chat shows, not from the file's text. Send a message to continue.",
+    );
+    const two = importedTranscript("c5", { title: "", patch: "", messages, edited: [1, 4] }, "x.md", 1000).items.at(-1)!;
+    assert.match(two.kind === "notice" ? two.text : "", /edited after export: message 1 \(the user's\) and message 4 \(a reply\) read differently there/);
   });
 });

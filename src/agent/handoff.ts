@@ -97,7 +97,7 @@ export function exportConversation(messages: readonly ChatMessage[], meta: Conve
 export function importConversation(markdown: string): ImportedConversation {
   if (markdown.length > MAX_IMPORT_CHARS) throw new ConversationImportError(`the file is larger than ${formatLimit(MAX_IMPORT_CHARS)}, far more than a conversation export holds`);
   const text = markdown.replace(/\r\n/g, "\n");
-  const comments = [...text.matchAll(DATA_COMMENT)].map((m) => ({ tag: m[1]!, data: m[2]!, start: m.index, end: m.index + m[0].length }));
+  const comments = [...text.matchAll(DATA_COMMENT)].map((m, at) => ({ tag: m[1]!, data: m[2]!, start: m.index, end: m.index + m[0].length, at }));
   const headers = comments.filter((c) => c.tag === HEADER_TAG);
   if (headers.length === 0) throw new ConversationImportError("this is not a Hearth conversation export: it has no <!-- hearth-conversation: … --> line");
   if (headers.length > 1) throw new ConversationImportError("the file holds more than one conversation (two hearth-conversation lines); export them separately");
@@ -109,7 +109,7 @@ export function importConversation(markdown: string): ImportedConversation {
   const messages = checkMessages(data.map((c, i) => decode(c.data, `message ${i + 1}`)));
   const first = messages[0]?.role === "system" ? 1 : 0; // the exporter's system prompt is not imported
   const edited = messages.flatMap((m, i) => {
-    const next = comments[comments.indexOf(data[i]!) + 1];
+    const next = comments[data[i]!.at + 1];
     const shown = text.slice(data[i]!.end, next?.start ?? text.length).replace(/\n## Changes\s*$/, "");
     return i < first || sameText(shown, readable(renderMessage(m))) ? [] : [i + 1 - first];
   });

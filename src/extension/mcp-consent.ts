@@ -116,7 +116,7 @@ export function describeDefinition(definition: Readonly<Record<string, unknown>>
 export function shownText(text: string): string {
   if (visibleText(text, true) === text) return text;
   // The characters visibleText writes out (line breaks, controls, bidi and zero-width marks), as JSON escapes.
-  return visibleText(JSON.stringify(text), true, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
 }
 
 /** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */

@@ -6,17 +6,23 @@
  * writes each such character as its code point, ⟨U+202E⟩, so it is seen and not obeyed.
  */
 
-/** Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi marks, zero-width, line separators, BOM. */
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/**
+ * Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi
+ * marks, zero-width, line separators, BOM — and the tag characters U+E0000–U+E007F (two
+ * UTF-16 units each), invisible copies of ASCII that a model reads as text: an instruction
+ * written in them ("ASCII smuggling") hides in a file, an issue or a tool result.
+ */
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
 /** The same, and line feed: where one line is expected. */
-const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
 
 function codePoint(char: string): string {
-  return `⟨U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`;
+  return `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`;
 }
 
 /**
- * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it); tabs
+ * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it: a tag
+ * character comes as its two UTF-16 units); tabs
  * and line breaks stay (multi-line code), unless `oneLine` (a question, a path), where a
  * line break shows too.
  */

@@ -26,6 +26,14 @@ describe("visibleText", () => {
     assert.equal(visibleText("echo hi\nrm -rf ~\r", true), "echo hi⟨U+000A⟩rm -rf ~⟨U+000D⟩", "one line: a line break is shown too");
     assert.equal(visibleText("مرحبا hello"), "مرحبا hello", "right-to-left letters are text, not controls");
   });
+
+  it("writes the tag characters (U+E0000–U+E007F: invisible ASCII a model still reads) as code points, in one line and in many", () => {
+    const smuggled = [..."rm -rf ~"].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("");
+    const shown = "ok⟨U+E0072⟩⟨U+E006D⟩⟨U+E0020⟩⟨U+E002D⟩⟨U+E0072⟩⟨U+E0066⟩⟨U+E0020⟩⟨U+E007E⟩";
+    assert.equal(visibleText(`ok${smuggled}`), shown);
+    assert.equal(visibleText(`ok${smuggled}`, true), shown);
+    assert.equal(visibleText("🙂 \u{E0100} 中文"), "🙂 \u{E0100} 中文", "other astral characters (emoji, a variation selector) stay as they are");
+  });
 });
 
 describe("asking", () => {

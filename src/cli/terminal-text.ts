@@ -6,15 +6,16 @@
  * override) instead of showing it. Every such character is shown as an escape instead:
  * C0 controls, ESC, DEL and C1 as `\xNN`, bidi embeddings, overrides and isolates
  * (U+202A–U+202E, U+2066–U+2069), bidi marks (U+200E, U+200F, U+061C) and the line and
- * paragraph separators (U+2028, U+2029) as `\uNNNN`.
+ * paragraph separators (U+2028, U+2029) as `\uNNNN`, and the tag characters (U+E0000–U+E007F,
+ * invisible copies of ASCII a model reads: "ASCII smuggling") as `\u{e0041}`.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/g;
 
 /** Multi-line text (a repo map, a report, a snippet): newlines and tabs kept, other controls escaped. */
 export function terminalText(text: string): string {
@@ -31,13 +32,14 @@ export function terminalName(name: string): string {
  * and bidi controls raw. They become `\u` escapes, so the output is the same JSON value.
  */
 export function terminalJson(json: string): string {
-  return json.replace(UNSAFE_IN_TEXT, (c) => `\\u${hex(c, 4)}`);
+  return json.replace(UNSAFE_IN_TEXT, (c) => Array.from({ length: c.length }, (_, i) => `\\u${hex(c, 4, i)}`).join(""));
 }
 
 function visible(c: string): string {
+  if (c.length === 2) return `\\u{${c.codePointAt(0)!.toString(16)}}`;
   return c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`;
 }
 
-function hex(c: string, digits: number): string {
-  return c.charCodeAt(0).toString(16).padStart(digits, "0");
+function hex(c: string, digits: number, at = 0): string {
+  return c.charCodeAt(at).toString(16).padStart(digits, "0");
 }

@@ -20,6 +20,15 @@ describe("terminal text", () => {
     assert.doesNotMatch(terminalJson(JSON.stringify({ p: "x\u2028\u200fy" })), /[\u2028\u200f]/);
   });
 
+  it("escapes the tag characters (invisible ASCII a model reads), as one escape each; JSON keeps its value", () => {
+    const hidden = "x\u{E0072}\u{E006D}y";
+    assert.equal(terminalText(hidden), "x\\u{e0072}\\u{e006d}y");
+    assert.equal(terminalName(`run${hidden}.sh`), "runx\\u{e0072}\\u{e006d}y.sh");
+    const json = terminalJson(JSON.stringify({ p: hidden }));
+    assert.doesNotMatch(json, /\udb40/);
+    assert.deepEqual(JSON.parse(json), { p: hidden });
+  });
+
   it("terminalName keeps a name on one line: newline, tab and CR escaped too", () => {
     assert.equal(terminalName("src/a\nb\t\r.ts"), "src/a\\x0ab\\x09\\x0d.ts");
   });

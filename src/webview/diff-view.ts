@@ -72,8 +72,11 @@ function lineClass(line: string): string {
   return "diff-ctx";
 }
 
-/** A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx). */
-export function renderDiff(diff: string, maxLines = MAX_LINES): HTMLElement {
+/**
+ * A diff as coloured lines (each line a span with diff-add / diff-del / diff-hunk / diff-meta / diff-ctx).
+ * It scrolls, so it can be tabbed to: a region named `label`, or a screen reader says nothing of what the focus is on.
+ */
+export function renderDiff(diff: string, label: string, maxLines = MAX_LINES): HTMLElement {
   let lines = diff.replace(/\n$/, "").split("\n");
   const files = lines.filter((line) => line.startsWith("+++ ")).length;
   // One file: the card already names it, so the ---/+++ headers are noise; several: one header line each.
@@ -81,7 +84,7 @@ export function renderDiff(diff: string, maxLines = MAX_LINES): HTMLElement {
   const shown = lines.slice(0, maxLines);
   // The code as it will be: a bidi override or zero-width character in it is written out (⟨U+202E⟩), not obeyed.
   const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line) || " ", "\n")));
-  const pre = h("pre", { class: "diff", tabindex: 0 }, code);
+  const pre = h("pre", { class: "diff", tabindex: 0, role: "region", "aria-label": label }, code);
   if (lines.length > maxLines) pre.append(h("span", { class: "diff-more" }, `… ${lines.length - maxLines} more lines (Open diff shows all)`));
   return pre;
 }

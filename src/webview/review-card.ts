@@ -8,7 +8,7 @@ import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon } from "./dom.ts";
 import type { Post } from "./host.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { type ToolCardContext, keptDetails } from "./tool-card.ts";
+import { type ToolCardContext, keptDetails, scrollingText } from "./tool-card.ts";
 
 export type ReviewItem = Extract<TranscriptItem, { kind: "review" }>;
 
@@ -54,7 +54,7 @@ function tests(item: ReviewItem, ctx: ToolCardContext): HTMLElement | undefined 
     ),
     // As a tool card shows a command and a result: a bidi override or zero-width character written out, not obeyed.
     h("code", { class: "review-command" }, `$ ${visibleText(t.command, true)}`),
-    t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(t.output))) : undefined,
+    t.output ? keptDetails(ctx, `${item.id}:tests`, false, ["Output"], scrollingText(`Test output: ${visibleText(t.command, true)}`, visibleText(t.output))) : undefined,
   );
 }
 

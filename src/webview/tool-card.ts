@@ -74,6 +74,15 @@ function statusBadge(status: ToolStatus): HTMLElement {
   return h("span", { class: `tool-status status-${status}`, "data-status": status }, glyph, h("span", { class: "tool-status-label" }, STATUS_LABEL[status]));
 }
 
+/**
+ * Text that scrolls (a result, arguments, a test run's output). It can be tabbed to, to be
+ * scrolled with the arrow keys: a region named `label` ("Result: read_file calc.py"), or a
+ * screen reader says only "focused" — and, without a name, a list of them cannot tell which is which.
+ */
+export function scrollingText(label: string, text: string): HTMLPreElement {
+  return h("pre", { class: "tool-preview", tabindex: 0, role: "region", "aria-label": label }, text);
+}
+
 /** A <details> whose open/closed state survives re-rendering (keyed by item and section). */
 export function keptDetails(ctx: ToolCardContext, key: string, defaultOpen: boolean, summary: Child[], ...body: Child[]): HTMLDetailsElement {
   const open = ctx.openState.get(key) ?? defaultOpen;
@@ -118,7 +127,7 @@ function diffSection(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefi
     `${item.id}:diff`,
     true,
     [title, " ", h("span", { class: "diff-stat-add" }, `+${added}`), " ", h("span", { class: "diff-stat-del" }, `−${removed}`)],
-    renderDiff(diff),
+    renderDiff(diff, `${title}: ${stepName(item)}`),
   );
 }
 
@@ -176,7 +185,7 @@ function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | und
   const shown = new Set(keyArguments(item).map((a) => a.name));
   const rest = Object.entries(item.arguments).filter(([name]) => !shown.has(name) && name !== "start_line" && name !== "end_line");
   if (rest.length === 0) return undefined;
-  return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(JSON.stringify(Object.fromEntries(rest), null, 2))));
+  return keptDetails(ctx, `${item.id}:args`, item.status === "awaiting-approval", ["Arguments"], scrollingText(`Arguments: ${stepName(item)}`, visibleText(JSON.stringify(Object.fromEntries(rest), null, 2))));
 }
 
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
@@ -187,9 +196,8 @@ function isControlTool(item: ToolItem): boolean {
 export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
   const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.map((p) => visibleText(p, true)).join(", ")}`) : undefined;
-  const preview = item.preview
-    ? keptDetails(ctx, `${item.id}:result`, false, [item.status === "failed" ? "Error" : "Result"], h("pre", { class: "tool-preview", tabindex: 0 }, visibleText(item.preview)))
-    : undefined;
+  const result = item.status === "failed" ? "Error" : "Result";
+  const preview = item.preview ? keptDetails(ctx, `${item.id}:result`, false, [result], scrollingText(`${result}: ${stepName(item)}`, visibleText(item.preview))) : undefined;
   return h(
     "article",
     {

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { lstat, open, opendir, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
 import type { SkippedFile } from "./types.ts";
@@ -66,7 +66,6 @@ function isAncestor(chain: Ancestors | undefined, real: string): boolean {
 }
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
-const ROOT_IGNORE_FILES = [".git/info/exclude", ...IGNORE_FILES];
 const GIT_FILE = "a .git file: where a worktree or submodule keeps its repository";
 /** A worktree's or submodule's `.git` file is git's pointer to its repository, never the project's text (while `.git` is excluded). */
 function isGitFile(name: string, excluded: ReadonlySet<string>): boolean {
@@ -93,7 +92,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   // Reported after the walk, so they win over the walk's own entry for the same file.
   const ignoreFileSkips: SkippedFile[] = [];
   const rulesOf = async (dirAbs: string, dirRel: string): Promise<IgnoreRules[]> => {
-    const rules = await loadRules(dirAbs, dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES, ignoreFileSkips);
+    const rules = await loadRules(dirRel, dirRel === "" ? await rootIgnoreFiles(dirAbs) : ignoreFilesIn(dirAbs, dirRel), ignoreFileSkips);
     options.rulesCache?.set(dirRel, rules);
     return rules;
   };
@@ -342,13 +341,45 @@ function isOutside(back: string): boolean {
   return back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back);
 }
 
-/** The rules of the ignore files `names` in one folder; each one not read for a reason of its own is added to `skips`. */
-async function loadRules(dirAbs: string, dirRel: string, names: readonly string[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
+/** An ignore file: where it is, and the repository-relative path a skip names it by. */
+interface IgnoreFile {
+  readonly abs: string;
+  readonly path: string;
+}
+
+function ignoreFilesIn(dirAbs: string, dirRel: string): IgnoreFile[] {
+  return IGNORE_FILES.map((name) => ({ abs: join(dirAbs, name), path: dirRel ? `${dirRel}/${name}` : name }));
+}
+
+/** The root's ignore files: git's exclude file first (the lowest precedence), then the folder's own. */
+async function rootIgnoreFiles(root: string): Promise<IgnoreFile[]> {
+  return [{ abs: await gitExcludeFile(root), path: ".git/info/exclude" }, ...ignoreFilesIn(root, "")];
+}
+
+/**
+ * Where git reads the repository's exclude file: `.git/info/exclude`, or, where `.git` is a
+ * file (a worktree: `gitdir: <main>/.git/worktrees/<name>`), in the folder its `commondir`
+ * names, the main repository's git folder, which the worktrees share. Read as git reads them,
+ * without running git; a pointer that says nothing usable leaves `.git/info/exclude`.
+ */
+async function gitExcludeFile(root: string): Promise<string> {
+  const inTree = join(root, ".git", "info", "exclude");
+  const pointer = await readIgnoreFile(join(root, ".git"));
+  const gitdir = typeof pointer === "string" ? /^gitdir: (.+)$/.exec(pointer.split(/\r?\n/, 1)[0]!.trimEnd())?.[1] : undefined;
+  if (!gitdir) return inTree;
+  const gitDir = resolve(root, gitdir);
+  const common = await readIgnoreFile(join(gitDir, "commondir"));
+  const commonDir = typeof common === "string" && common.trim() ? resolve(gitDir, common.trim()) : gitDir;
+  return join(commonDir, "info", "exclude");
+}
+
+/** The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its own is added to `skips`. */
+async function loadRules(dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];
-  for (const name of names) {
-    const read = await readIgnoreFile(join(dirAbs, name));
+  for (const { abs, path } of ignoreFiles) {
+    const read = await readIgnoreFile(abs);
     if (typeof read === "string") out.push(IgnoreRules.parse(dirRel, read));
-    else if (read) skips?.push({ path: dirRel ? `${dirRel}/${name}` : name, ...read });
+    else if (read) skips?.push({ path, ...read });
   }
   return out;
 }
@@ -404,7 +435,7 @@ export async function isPathExcluded(
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);
     if (!rules) {
-      rules = await loadRules(join(root, dirRel), dirRel, dirRel === "" ? ROOT_IGNORE_FILES : IGNORE_FILES);
+      rules = await loadRules(dirRel, dirRel === "" ? await rootIgnoreFiles(root) : ignoreFilesIn(join(root, dirRel), dirRel));
       cache?.set(dirRel, rules);
     }
     return rules;

@@ -43,6 +43,8 @@ export class Composer {
   private active = 0;
 
   constructor(private readonly opts: ComposerOptions) {
+    // A textbox that controls the list and points at its active option: ARIA in HTML gives a
+    // textarea no role, so it cannot be a combobox, and aria-expanded is no textbox's state.
     this.textarea = h("textarea", {
       class: "input",
       rows: 2,
@@ -50,7 +52,6 @@ export class Composer {
       "aria-label": "Message Hearth",
       "aria-autocomplete": "list",
       "aria-controls": "mention-popup",
-      "aria-expanded": "false",
     });
     this.popup = h("div", { class: "mention-popup", id: "mention-popup", role: "listbox", "aria-label": "Mention suggestions", hidden: true });
     this.chips = h("ul", { class: "chips composer-chips", "aria-label": "Attached context" });
@@ -240,7 +241,6 @@ export class Composer {
 
   private renderPopup(): void {
     this.popup.hidden = false;
-    this.textarea.setAttribute("aria-expanded", "true");
     if (this.options.length === 0) {
       this.popup.replaceChildren(h("div", { class: "mention-empty muted", role: "option", "aria-disabled": "true" }, `No files or symbols match “${this.query?.query ?? ""}”`));
       this.textarea.removeAttribute("aria-activedescendant");
@@ -270,7 +270,6 @@ export class Composer {
     this.options = [];
     this.query = undefined; // a late answer must not reopen it
     clearTimeout(this.debounce);
-    this.textarea.setAttribute("aria-expanded", "false");
     this.textarea.removeAttribute("aria-activedescendant");
   }
 

@@ -66,7 +66,6 @@ describe("webview: composer", () => {
       ],
     });
     assert.equal(options().length, 2);
-    assert.equal(textarea().getAttribute("aria-expanded"), "true");
     assert.equal(options()[0]!.getAttribute("aria-selected"), "true");
     key(textarea(), "ArrowDown");
     assert.equal(options()[1]!.getAttribute("aria-selected"), "true");
@@ -100,7 +99,7 @@ describe("webview: composer", () => {
     assert.equal(options().length, 1);
     key(textarea(), "Escape");
     assert.equal(options().length, 0);
-    assert.equal(textarea().getAttribute("aria-expanded"), "false");
+    assert.equal(textarea().hasAttribute("aria-activedescendant"), false);
     assert.deepEqual(chips(), []);
     typeInto(textarea(), "@x and more");
     await tick(5);
@@ -156,5 +155,39 @@ describe("webview: state across hide/show", () => {
     start({ type: "state", something: "old format" });
     assert.equal(root.querySelectorAll("[data-item]").length, 0);
     assert.equal(textarea().value, "");
+  });
+});
+
+// ARIA in HTML allows a textarea no role, so the message box cannot be a combobox: it is a
+// textbox with aria-autocomplete="list" that controls the listbox and points at its active
+// option. aria-expanded is a combobox's state, not a textbox's (a screen reader would say
+// "collapsed" of a text field, or the attribute is an ARIA error and ignored).
+describe("screen reader: the message box and its @-mention list", () => {
+  beforeEach(() => {
+    start();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript()));
+  });
+
+  async function mention(query: string, paths: string[]): Promise<void> {
+    typeInto(textarea(), `@${query}`);
+    await tick(); // the mention debounce is 0 ms in tests: its timer runs first
+    app.receive({ type: "mentions", requestId: host.sent("mentionQuery").at(-1)!.requestId, items: paths.map((path) => ({ kind: "file" as const, path })) });
+  }
+
+  it("is a textbox that controls the list: no aria-expanded, and the active option while the list is open", async () => {
+    assert.equal(textarea().hasAttribute("aria-expanded"), false, "aria-expanded is not a textbox's state");
+    assert.equal(textarea().hasAttribute("role"), false);
+    assert.equal(textarea().getAttribute("aria-autocomplete"), "list");
+    const list = root.querySelector(`#${textarea().getAttribute("aria-controls")}`);
+    assert.equal(list?.getAttribute("role"), "listbox");
+    await mention("ca", ["calc.py", "cache.ts"]);
+    assert.equal(textarea().hasAttribute("aria-expanded"), false);
+    const active = root.querySelector(`#${textarea().getAttribute("aria-activedescendant")}`);
+    assert.equal(active?.closest('[role="listbox"]'), list);
+    assert.equal(active?.querySelector(".mention-label")?.textContent, "calc.py");
+    key(textarea(), "Escape");
+    assert.equal(textarea().hasAttribute("aria-activedescendant"), false);
+    assert.equal(textarea().hasAttribute("aria-expanded"), false);
   });
 });

@@ -241,16 +241,18 @@ export class Composer {
 
   private renderPopup(): void {
     this.popup.hidden = false;
+    const id = (option: number | "none") => `mention-option-${option}`;
     if (this.options.length === 0) {
-      this.popup.replaceChildren(h("div", { class: "mention-empty muted", role: "option", "aria-disabled": "true" }, `No files or symbols match “${this.query?.query ?? ""}”`));
-      this.textarea.removeAttribute("aria-activedescendant");
+      // The active option, though disabled: else a screen reader says nothing and the user waits for a list.
+      this.popup.replaceChildren(h("div", { class: "mention-empty muted", role: "option", id: id("none"), "aria-disabled": "true" }, `No files or symbols match “${this.query?.query ?? ""}”`));
+      this.textarea.setAttribute("aria-activedescendant", id("none"));
       return;
     }
     this.popup.replaceChildren(
       ...this.options.map((m, i) => {
         const option = h(
           "div",
-          { class: `mention-option${i === this.active ? " active" : ""}`, role: "option", id: `mention-option-${i}`, "aria-selected": String(i === this.active) },
+          { class: `mention-option${i === this.active ? " active" : ""}`, role: "option", id: id(i), "aria-selected": String(i === this.active) },
           icon(mentionIcon(m)),
           h("span", { class: "mention-label" }, mentionLabel(m)),
           h("span", { class: "mention-detail muted" }, mentionDetail(m)),
@@ -260,7 +262,7 @@ export class Composer {
         return option;
       }),
     );
-    this.textarea.setAttribute("aria-activedescendant", `mention-option-${this.active}`);
+    this.textarea.setAttribute("aria-activedescendant", id(this.active));
     this.popup.querySelector(".active")?.scrollIntoView?.({ block: "nearest" });
   }
 

@@ -190,4 +190,12 @@ describe("screen reader: the message box and its @-mention list", () => {
     assert.equal(textarea().hasAttribute("aria-activedescendant"), false);
     assert.equal(textarea().hasAttribute("aria-expanded"), false);
   });
+
+  it("a query that matches nothing is said: the list's only option, 'No files or symbols match', is the active one", async () => {
+    await mention("zzz", []);
+    const active = root.querySelector(`#${textarea().getAttribute("aria-activedescendant")}`);
+    assert.equal(active?.getAttribute("role"), "option");
+    assert.equal(active?.getAttribute("aria-disabled"), "true");
+    assert.equal(active?.textContent, "No files or symbols match “zzz”");
+  });
 });

@@ -64,6 +64,14 @@ describe("chat view styles", () => {
     assert.equal(rule?.declarations.get("overflow-wrap"), "anywhere");
   });
 
+  it("links are underlined, not told from text by their colour alone (WCAG 1.4.1): a reply's links and a card's file", () => {
+    const rules = parseRules(CSS);
+    const link = rules.find((r) => r.selectors.includes("a"));
+    assert.match(link?.declarations.get("text-decoration") ?? link?.declarations.get("text-decoration-line") ?? "", /\bunderline\b/);
+    const hidden = rules.filter((r) => r.selectors.some((s) => /(^|[\s>+~])a\b|\.tool-path\b/.test(s)) && /^none\b/.test(r.declarations.get("text-decoration") ?? r.declarations.get("text-decoration-line") ?? ""));
+    assert.deepEqual(hidden.flatMap((r) => r.selectors), []);
+  });
+
   it("no styles for the removed approval banner", () => {
     assert.doesNotMatch(CSS, /\.approval-bar/);
   });

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
+import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
 import { tempDir } from "./helpers/setup.ts";
 
@@ -36,6 +37,53 @@ describe("a git worktree opened as the workspace", () => {
       assert.equal(await isPathExcluded(wt, "scratch/notes.ts", DEFAULT_LIMITS), true);
       assert.equal(await isPathExcluded(wt, "b.local.ts", DEFAULT_LIMITS), true);
       assert.equal(await isPathExcluded(wt, "a.ts", DEFAULT_LIMITS), false);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+/** Node's file calls, each held until a later turn of the event loop, counting how many are in flight at once. */
+function countingFs(): { fs: ScanFs; most: () => number; calls: () => number } {
+  let now = 0;
+  let most = 0;
+  let calls = 0;
+  const counted = <A extends unknown[], T>(call: (...args: A) => Promise<T>) => async (...args: A): Promise<T> => {
+    calls++;
+    most = Math.max(most, ++now);
+    try {
+      await new Promise((turn) => setImmediate(turn));
+      return await call(...args);
+    } finally {
+      now--;
+    }
+  };
+  const fs: ScanFs = {
+    readdir: counted(nodeScanFs.readdir),
+    stat: counted(nodeScanFs.stat),
+    lstat: counted(nodeScanFs.lstat),
+    realpath: counted(nodeScanFs.realpath),
+    readIgnoreFile: counted(nodeScanFs.readIgnoreFile),
+  };
+  return { fs, most: () => most, calls: () => calls };
+}
+
+describe("file calls in flight", () => {
+  it("a folder of many files is statted at most 64 calls at a time, not all at once", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, "data"));
+      for (let i = 0; i < 300; i++) writeFileSync(join(dir, `data/r${String(i).padStart(3, "0")}.json`), "{}\n");
+      const counting = countingFs();
+      const scan = await scanRepository(dir, { ...DEFAULT_LIMITS, fs: counting.fs });
+      assert.equal(scan.files.length, 300);
+      assert.ok(counting.calls() > 300, `${counting.calls()} calls went through the layer`);
+      assert.equal(counting.most(), 64);
+
+      const few = countingFs();
+      const again = await scanRepository(dir, { ...DEFAULT_LIMITS, fs: few.fs, maxCallsInFlight: 3 });
+      assert.deepEqual(again.files, scan.files, "the same files, in the same order");
+      assert.equal(few.most(), 3);
     } finally {
       cleanup();
     }

@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
 
 interface LockOwner {
   readonly pid: number;
@@ -43,7 +44,7 @@ export function lockCheckout(stateDir: string, repo: string): { release(): void 
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
       }
       const held = readOwner(file);
-      if (held && held.pid !== process.pid && running(held.pid) && !startedAfter(held.pid, held.started)) {
+      if (held && held.pid !== process.pid && isAlive(held.pid) && !startedAfter(held.pid, Date.parse(held.started), (path) => readFileSync(path, "utf8"))) {
         throw new CheckoutBusyError(
           `another hearth fix (pid ${held.pid}, started ${held.started}) is working in ${real}: wait for it to end, or fix in another checkout (git worktree add); if no hearth fix runs there, delete ${file}`,
         );
@@ -65,39 +66,4 @@ function readOwner(file: string): LockOwner | undefined {
   }
 }
 
-/** Slack for the start time read from /proc (whole seconds of boot time, clock adjustments). */
-const START_SLACK_MS = 2_000;
 
-/**
- * Whether process `pid` started after `started` (an ISO time): then it is not the run that
- * took the lock but a later process given its pid. False where that cannot be read.
- */
-function startedAfter(pid: number, started: string): boolean {
-  const lockedAt = Date.parse(started);
-  const startMs = processStart(pid);
-  return Number.isFinite(lockedAt) && startMs !== undefined && startMs > lockedAt + START_SLACK_MS;
-}
-
-/** When a process started (ms since the epoch), on Linux; undefined elsewhere or when unreadable. */
-function processStart(pid: number): number | undefined {
-  if (process.platform !== "linux") return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // After "pid (comm) ", field 22 (starttime, in clock ticks since boot) is the 20th; comm may hold spaces and ")".
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
-    // USER_HZ is 100 on every Linux architecture Node runs on.
-    return Number.isFinite(ticks) && Number.isFinite(bootSeconds) && bootSeconds > 0 ? bootSeconds * 1000 + ticks * 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/pro
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { isAlive } from "../protocol/processes.ts";
 import type { FileRecord, SkippedFile } from "./types.ts";
 
 /**
@@ -107,16 +108,7 @@ async function removeLeftovers(file: string): Promise<void> {
   const prefix = `${basename(file)}.`;
   for (const name of await readdir(dirname(file)).catch(() => [])) {
     const pid = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid !== undefined && Number(pid) !== process.pid && !running(Number(pid))) await unlink(join(dirname(file), name)).catch(() => {});
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) await unlink(join(dirname(file), name)).catch(() => {});
   }
 }
 
-/** Whether a process exists (EPERM: it does, under another user). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
 
 /** Who holds a part's lock. */
 export interface PartHolder {
@@ -65,26 +66,7 @@ function fileIdentity(info: { dev: number; ino: number }): string {
 function reused(holder: PartHolder, lock: { dev: number; ino: number; mtimeMs: number } | undefined): boolean {
   if (holder.host !== hostname() || !lock) return false;
   if (holder.pid === process.pid) return !held.has(fileIdentity(lock));
-  const started = processStart(holder.pid);
-  return started !== undefined && started > lock.mtimeMs + START_SLACK_MS;
-}
-
-/** Slack for a start time read from /proc (whole seconds of boot time, clock adjustments). */
-const START_SLACK_MS = 2_000;
-
-/** When a process started (ms since the epoch), on Linux; undefined elsewhere or when unreadable (as cli/checkout-lock.ts reads it). */
-function processStart(pid: number): number | undefined {
-  if (process.platform !== "linux") return undefined;
-  try {
-    const line = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // After "pid (comm) ", field 22 (starttime, in clock ticks since boot) is the 20th; comm may hold spaces and ")".
-    const ticks = Number(line.slice(line.lastIndexOf(")") + 2).split(" ")[19]);
-    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
-    // USER_HZ is 100 on every Linux architecture Node runs on.
-    return Number.isFinite(ticks) && Number.isFinite(bootSeconds) && bootSeconds > 0 ? bootSeconds * 1000 + ticks * 10 : undefined;
-  } catch {
-    return undefined;
-  }
+  return startedAfter(holder.pid, lock.mtimeMs, (path) => readFileSync(path, "utf8"));
 }
 
 async function readHolder(lock: string): Promise<PartHolder | undefined> {
@@ -104,11 +86,5 @@ async function justMade(lock: string): Promise<boolean> {
 
 /** A process on another machine (a shared folder) cannot be checked: it counts as alive. */
 function alive(holder: PartHolder): boolean {
-  if (holder.host !== hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code === "EPERM"; // there, but another user's
-  }
+  return holder.host !== hostname() || isAlive(holder.pid);
 }

@@ -8,6 +8,7 @@
  * - the runtime exits when its parent dies, so no orphaned runtime keeps holding a GPU
  *   (vscode-languageserver already exits on `exit` and on a closed stdin).
  */
+import { isAlive } from "../protocol/processes.ts";
 import { log } from "./log.ts";
 
 export function redirectConsoleToStderr(): void {
@@ -36,14 +37,6 @@ export function logUncaughtErrors(): void {
 export function exitWithParent(cleanup: () => Promise<void>, intervalMs = 1000): { watchClient(pid: number): void } {
   const parent = process.ppid;
   let clientPid: number | undefined;
-  const isAlive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
-  };
   const check = () => {
     const orphaned = process.ppid !== parent || !isAlive(parent) || (clientPid !== undefined && !isAlive(clientPid));
     if (orphaned) void shutdownAndExit("parent process is gone", cleanup);

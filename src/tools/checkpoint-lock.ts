@@ -27,6 +27,7 @@ import { randomBytes } from "node:crypto";
 import { link, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { isAlive } from "../protocol/processes.ts";
 
 const OWNER = "hearth.owner";
 /** An owner file untouched this long is stale whatever its pid says (see above). */
@@ -202,16 +203,6 @@ async function isStale(owner: Owner, path: string): Promise<boolean> {
   return info !== undefined && Date.now() - info.mtimeMs > STALE_OWNER_MS;
 }
 
-/** Whether a process exists (EPERM: it does, under another user). */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes every git lock file of a shadow repository: index.lock, HEAD.lock, config.lock,

@@ -27,25 +27,55 @@ export const nodeScanFs: ScanFs = {
   readIgnoreFile,
 };
 
+/** A file call that had no answer within the deadline, or was not made because earlier ones had none. */
+export class StalledCall extends Error {}
+
+/** How long a file call may take: a local disk answers in milliseconds, a stalled network mount never. */
+export const CALL_DEADLINE_MS = 10_000;
+/**
+ * Calls left without an answer after which no more are made. Each holds one of node's 4
+ * file threads until the mount answers, and the rest of the process needs them.
+ */
+const MAX_STALLED = 2;
+
 /**
  * `fs` with at most `max` calls in flight; the others wait their turn, in order. Node runs
  * file calls on 4 threads shared with the rest of the process: a folder of 200,000 files
  * statted at once queued 200,000 requests (846–940 MB of memory against 205–211 MB at 64),
- * and anything else the process reads waited behind them.
+ * and anything else the process reads waited behind them. A call with no answer in
+ * `deadlineMs` fails (StalledCall) while it goes on holding its place; once `MAX_STALLED` are
+ * left so, every call fails at once until one of them answers: the scan finishes, naming
+ * what it could not read, instead of waiting on a stalled mount for ever.
  */
-export function limitCalls(fs: ScanFs, max: number): ScanFs {
+export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_MS): ScanFs {
   let active = 0;
-  const waiting: (() => void)[] = [];
+  let stalled = 0;
+  const maxStalled = Math.min(MAX_STALLED, max);
+  const waiting: { go: () => void; fail: (err: Error) => void }[] = [];
+  const notTried = (): StalledCall => new StalledCall(`not tried: ${stalled} earlier file call${stalled === 1 ? "" : "s"} had no answer in ${deadlineMs / 1000} s (a stalled network mount?)`);
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next.go(); // the place is handed over, not counted again
+    else active--;
+  };
   const run = async <T>(call: () => Promise<T>): Promise<T> => {
+    if (stalled >= maxStalled) throw notTried();
     if (active < max) active++;
-    else await new Promise<void>((go) => waiting.push(go)); // the slot is handed over, not counted again
-    try {
-      return await call();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
+    else await new Promise<void>((go, fail) => waiting.push({ go, fail }));
+    return new Promise<T>((answer, fail) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        stalled++;
+        fail(new StalledCall(`timed out: no answer in ${deadlineMs / 1000} s (a stalled network mount?)`));
+        if (stalled >= maxStalled) for (const waiter of waiting.splice(0)) waiter.fail(notTried());
+      }, deadlineMs);
+      new Promise<T>((made) => made(call())).then(answer, fail).finally(() => {
+        clearTimeout(timer);
+        if (late) stalled--;
+        release();
+      });
+    });
   };
   return {
     readdir: (abs) => run(() => fs.readdir(abs)),
@@ -83,5 +113,5 @@ async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "
 }
 
 export function errorCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? String(err);
+  return err instanceof StalledCall ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err));
 }

@@ -37,7 +37,11 @@ export interface ScanOptions {
    * list_files and search use it so that a folder deep in a huge tree costs only its own files.
    */
   readonly from?: string;
-  /** Most file calls in flight at once (default 64; `Infinity` for none, as a benchmark's reference). */
+  /**
+   * Most file calls in flight at once (default 64), each failing after 10 s without an answer
+   * (a stalled mount: reported, the scan goes on). `Infinity`: node's calls as they come, no
+   * bound and no deadline, as before (a benchmark's reference).
+   */
   readonly maxCallsInFlight?: number;
   /** The file calls to make (default: node's). Tests pass a layer that counts them or never answers. */
   readonly fs?: ScanFs;
@@ -381,11 +385,11 @@ async function rootIgnoreFiles(fs: ScanFs, root: string): Promise<IgnoreFile[]> 
  */
 async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
   const inTree = join(root, ".git", "info", "exclude");
-  const pointer = await fs.readIgnoreFile(join(root, ".git"));
+  const pointer = await fs.readIgnoreFile(join(root, ".git")).catch(() => undefined);
   const gitdir = typeof pointer === "string" ? /^gitdir: (.+)$/.exec(pointer.split(/\r?\n/, 1)[0]!.trimEnd())?.[1] : undefined;
   if (!gitdir) return inTree;
   const gitDir = resolve(root, gitdir);
-  const common = await fs.readIgnoreFile(join(gitDir, "commondir"));
+  const common = await fs.readIgnoreFile(join(gitDir, "commondir")).catch(() => undefined);
   const commonDir = typeof common === "string" && common.trim() ? resolve(gitDir, common.trim()) : gitDir;
   return join(commonDir, "info", "exclude");
 }
@@ -394,7 +398,7 @@ async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
 async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];
   for (const { abs, path } of ignoreFiles) {
-    const read = await fs.readIgnoreFile(abs);
+    const read = await fs.readIgnoreFile(abs).catch((err: unknown) => ({ reason: "unreadable" as const, detail: errorCode(err) }));
     if (typeof read === "string") out.push(IgnoreRules.parse(dirRel, read));
     else if (read) skips?.push({ path, ...read });
   }

@@ -1,8 +1,8 @@
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
@@ -85,6 +85,79 @@ describe("file calls in flight", () => {
       assert.deepEqual(again.files, scan.files, "the same files, in the same order");
       assert.equal(few.most(), 3);
     } finally {
+      cleanup();
+    }
+  });
+});
+
+/**
+ * Node's file calls, except that those on the paths in `hung` never answer (a stalled network
+ * mount); `entered(path)` resolves when the scan has made that call.
+ */
+function stallingFs(root: string, hung: Record<string, keyof ScanFs>): { fs: ScanFs; entered: (path: string) => Promise<void> } {
+  const arrivals = new Map<string, () => void>();
+  const arrived = new Map(Object.keys(hung).map((path) => [path, new Promise<void>((now) => arrivals.set(path, now))]));
+  const maybeHang = <T>(method: keyof ScanFs, abs: string, call: () => Promise<T>): Promise<T> => {
+    const path = relative(root, abs);
+    if (hung[path] !== method) return call();
+    arrivals.get(path)!();
+    return new Promise<T>(() => {});
+  };
+  const fs: ScanFs = {
+    readdir: (abs) => maybeHang("readdir", abs, () => nodeScanFs.readdir(abs)),
+    stat: (abs) => maybeHang("stat", abs, () => nodeScanFs.stat(abs)),
+    lstat: (abs) => maybeHang("lstat", abs, () => nodeScanFs.lstat(abs)),
+    realpath: (abs) => maybeHang("realpath", abs, () => nodeScanFs.realpath(abs)),
+    readIgnoreFile: (abs) => maybeHang("readIgnoreFile", abs, () => nodeScanFs.readIgnoreFile(abs)),
+  };
+  return { fs, entered: (path) => arrived.get(path)! };
+}
+
+describe("a stalled mount in the tree", () => {
+  // A scan that waits for ever fails by the test's time limit instead of hanging the file.
+  it("a folder that does not answer in 10 s is reported unreadable: timed out, and the scan goes on", { timeout: 20_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      for (const folder of ["mnt", "src"]) mkdirSync(join(dir, folder));
+      for (const file of ["a.ts", "mnt/remote.ts", "src/b.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+      const { fs, entered } = stallingFs(dir, { mnt: "readdir" });
+      const scanning = scanRepository(dir, { ...DEFAULT_LIMITS, fs });
+      await entered("mnt");
+      mock.timers.tick(9_999);
+      mock.timers.tick(1);
+      const scan = await scanning;
+      assert.deepEqual(scan.files.map((f) => f.path), ["a.ts", "src/b.ts"]);
+      assert.deepEqual(scan.skipped.map((s) => `${s.path} ${s.reason}: ${s.detail}`), ["mnt unreadable: timed out: no answer in 10 s (a stalled network mount?)"]);
+    } finally {
+      mock.timers.reset();
+      cleanup();
+    }
+  });
+
+  it("once two calls hang, the scan makes no more (each would take one of node's 4 file threads) and says what it left", { timeout: 20_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      for (const folder of ["m1", "m2", "m3"]) mkdirSync(join(dir, folder));
+      for (const file of ["a.ts", "slow.ts", "m1/x.ts", "m2/y.ts", "m3/z.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+      const { fs, entered } = stallingFs(dir, { "slow.ts": "stat", m1: "readdir" });
+      const scanning = scanRepository(dir, { ...DEFAULT_LIMITS, fs });
+      await entered("slow.ts");
+      mock.timers.tick(10_000);
+      await entered("m1");
+      mock.timers.tick(10_000);
+      const scan = await scanning;
+      assert.deepEqual(scan.files.map((f) => f.path), ["a.ts"]);
+      const notTried = "unreadable: not tried: 2 earlier file calls had no answer in 10 s (a stalled network mount?)";
+      assert.deepEqual(scan.skipped.map((s) => `${s.path} ${s.reason}: ${s.detail}`), [
+        "slow.ts unreadable: timed out: no answer in 10 s (a stalled network mount?)",
+        "m1 unreadable: timed out: no answer in 10 s (a stalled network mount?)",
+        `m2 ${notTried}`,
+        `m3 ${notTried}`,
+      ]);
+    } finally {
+      mock.timers.reset();
       cleanup();
     }
   });

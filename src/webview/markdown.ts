@@ -5,7 +5,7 @@
  * Copy / Insert at cursor / Apply to file.
  */
 import createDOMPurify, { type DOMPurify } from "dompurify";
-import { Marked, type Tokens } from "marked";
+import { Marked, type Token, type Tokens, type TokensList } from "marked";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
 import { MAX_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
@@ -68,15 +68,35 @@ const marked = new Marked({
  * 4 KB, exhaust the stack) is shown as its text, so one message cannot stop the page.
  */
 export function markdownFragment(markdown: string): DocumentFragment {
+  const tokens = lexMarkdown(markdown);
+  return tokens ? tokensFragment(tokens) ?? unparsed(markdown) : unparsed(markdown);
+}
+
+/** marked's tokens for `markdown` (top-level blocks, inline tokens inside), or undefined when it cannot take it. */
+export function lexMarkdown(markdown: string): TokensList | undefined {
+  try {
+    return marked.lexer(markdown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tokens (as `lexMarkdown` gives them) rendered and sanitized, or undefined when marked cannot render them. */
+export function tokensFragment(tokens: Token[]): DocumentFragment | undefined {
   let html: string;
   try {
-    html = marked.parse(markdown, { async: false });
+    html = marked.parser(tokens);
   } catch {
-    const fragment = document.createDocumentFragment();
-    fragment.append(h("p", { class: "markdown-unparsed" }, markdown));
-    return fragment;
+    return undefined;
   }
   return purify().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: ALLOWED_URI, RETURN_DOM_FRAGMENT: true });
+}
+
+/** Markdown shown as its text. */
+function unparsed(markdown: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  fragment.append(h("p", { class: "markdown-unparsed" }, markdown));
+  return fragment;
 }
 
 /**
@@ -84,7 +104,12 @@ export function markdownFragment(markdown: string): DocumentFragment {
  * blocks with their buttons, workspace links opening the file in the editor.
  */
 export function renderMarkdown(container: HTMLElement, markdown: string, post: Post): void {
-  const fragment = markdownFragment(markdown);
+  container.replaceChildren(decorated(markdownFragment(markdown), post));
+  container.classList.add("markdown");
+}
+
+/** Sanitized markdown nodes made ready for the page: code blocks with their buttons, code that shows what it hides, tables that scroll. */
+export function decorated(fragment: DocumentFragment, post: Post): DocumentFragment {
   for (const pre of [...fragment.querySelectorAll("pre")]) {
     const code = pre.querySelector("code");
     const language = /(?:^|\s)language-(\S+)/.exec(code?.className ?? "")?.[1];
@@ -92,8 +117,7 @@ export function renderMarkdown(container: HTMLElement, markdown: string, post: P
   }
   for (const code of fragment.querySelectorAll("code")) showHidden(code);
   for (const table of [...fragment.querySelectorAll("table")]) table.replaceWith(h("div", { class: "table-scroll" }, table.cloneNode(true)));
-  container.replaceChildren(fragment);
-  container.classList.add("markdown");
+  return fragment;
 }
 
 /** A fenced code block: highlighted, with Copy / Insert at cursor / Apply to file. */

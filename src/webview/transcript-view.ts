@@ -9,8 +9,9 @@ import type { Transcript, TranscriptItem } from "../protocol/transcript.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h, icon, spinner } from "./dom.ts";
 import type { Post } from "./host.ts";
-import { onMarkdownClick, renderMarkdown } from "./markdown.ts";
+import { onMarkdownClick } from "./markdown.ts";
 import { reviewCard } from "./review-card.ts";
+import { StreamedMarkdown } from "./streamed-markdown.ts";
 import { type ToolCardContext, keptDetails, toolCard } from "./tool-card.ts";
 
 type AssistantItem = Extract<TranscriptItem, { kind: "assistant" }>;
@@ -74,7 +75,7 @@ function assistantMessage(item: AssistantItem, ctx: ToolCardContext): Rendered {
   const thinking = keptDetails(ctx, `${item.id}:thinking`, false, [thinkingLabel], thinkingText);
   thinking.classList.add("thinking");
   const node = h("article", { class: "item assistant-message", "data-item": "assistant", "data-id": item.id, "aria-label": "Hearth" }, thinking, body);
-  let shownText: string | undefined;
+  const markdown = new StreamedMarkdown(body, ctx.post);
   let shownThinking: string | undefined;
   const update = (next: TranscriptItem) => {
     if (next.kind !== "assistant") return;
@@ -84,7 +85,7 @@ function assistantMessage(item: AssistantItem, ctx: ToolCardContext): Rendered {
     const stillThinking = next.streaming && next.text === "";
     thinkingLabel.replaceChildren(...(stillThinking ? [spinner(), "Thinking…"] : ["Thinking"]));
     if (next.thinking !== shownThinking) thinkingText.textContent = shownThinking = next.thinking;
-    if (next.text !== shownText) renderMarkdown(body, (shownText = next.text), ctx.post);
+    markdown.render(next.text, !next.streaming);
     body.hidden = next.text === "" && !next.streaming;
   };
   update(item);

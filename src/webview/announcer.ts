@@ -6,6 +6,7 @@
  * polite region: a finished reply once, a step that waits for approval, each step's outcome,
  * notices, a review and its decisions, the model's state changes. As VS Code's own chat does.
  */
+import { sentence } from "../protocol/readiness.ts";
 import type { TranscriptItem } from "../protocol/transcript.ts";
 import { visibleText } from "../protocol/visible-text.ts";
 import { h, plural } from "./dom.ts";
@@ -15,13 +16,26 @@ import { type ToolItem, STATUS_LABEL, approvalQuestion, displayOf, stepName } fr
 /** Sentences kept in the region (older ones are removed; a removal is not read). */
 const KEEP = 3;
 
+/** A sentence to say; `urgent` (an error that stopped something) interrupts what is being read. */
+export interface Announcement {
+  readonly text: string;
+  readonly urgent?: boolean;
+}
+
 export class Announcer {
   readonly element: HTMLElement = h("div", { class: "sr-only", "aria-live": "polite", "data-announcer": "" });
+  /**
+   * Errors, said at once. The error notices in the conversation are not alerts themselves:
+   * an alert is said whenever it is inserted, so opening a conversation (or showing the view
+   * again) would read out every old error it holds.
+   */
+  readonly alerts: HTMLElement = h("div", { class: "sr-only", role: "alert", "data-announcer-alerts": "" });
 
-  say(text: string): void {
+  say(text: string, urgent = false): void {
     if (!text.trim()) return;
-    this.element.append(h("p", {}, text));
-    while (this.element.childElementCount > KEEP) this.element.firstElementChild!.remove();
+    const region = urgent ? this.alerts : this.element;
+    region.append(h("p", {}, text));
+    while (region.childElementCount > KEEP) region.firstElementChild!.remove();
   }
 }
 
@@ -42,13 +56,13 @@ export function brief(item: TranscriptItem): Brief {
 }
 
 /** The sentences for what an event changed: `before` maps item ids to their briefs before it. */
-export function announcements(before: ReadonlyMap<string, Brief>, items: readonly TranscriptItem[]): string[] {
-  const out: string[] = [];
+export function announcements(before: ReadonlyMap<string, Brief>, items: readonly TranscriptItem[]): Announcement[] {
+  const out: Announcement[] = [];
   for (const item of items) {
     const was = before.get(item.id);
     if (was === brief(item)) continue;
     const text = announce(was, item);
-    if (text) out.push(text);
+    if (text) out.push({ text, ...(item.kind === "notice" && item.level === "error" ? { urgent: true } : {}) });
   }
   return out;
 }
@@ -60,8 +74,8 @@ function announce(was: Brief | undefined, item: TranscriptItem): string | undefi
     case "tool":
       return toolSentence(item);
     case "notice":
-      // An error is an alert on its card (said at once); info and warnings are said here.
-      return was === undefined && item.level !== "error" ? item.text : undefined;
+      // Said when it arrives, not when a conversation holding it is opened (an error as an alert).
+      return was === undefined ? sentence(item.text) : undefined;
     case "review":
       return was === undefined ? reviewSentence(item) : decisionSentence(was, item);
     case "user":

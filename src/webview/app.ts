@@ -85,7 +85,7 @@ export class ChatApp {
     this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
     this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
-    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element);
+    root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element, this.announcer.alerts);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
     root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
@@ -126,7 +126,7 @@ export class ChatApp {
         applyTranscriptEvent(this.transcript, message.event, message.at);
         if (delta && this.transcript.items.length === before) this.scheduleDelta();
         else this.renderTranscript();
-        if (briefs) for (const text of announcements(briefs, this.transcript.items)) this.announcer.say(text);
+        if (briefs) for (const { text, urgent } of announcements(briefs, this.transcript.items)) this.announcer.say(text, urgent);
         break;
       }
       case "mentions":

@@ -135,6 +135,9 @@ export function codeBlock(code: string, language: string | undefined, post: Post
     feedback.textContent = done;
     setTimeout(() => feedback.textContent === done && (feedback.textContent = ""), 1500);
   };
+  // Named by the block (a reply with three blocks would otherwise read "Copy, Copy, Copy"); the tooltip stays the action.
+  const name = blockName(text, language);
+  const named = (action: string, icon: "copy" | "insert" | "apply", onClick: () => void) => button(`${action}: ${name}`, onClick, { kind: "icon", icon, attrs: { title: action } });
   return h(
     "div",
     { class: "code-block", "data-language": language ?? "" },
@@ -146,13 +149,21 @@ export function codeBlock(code: string, language: string | undefined, post: Post
       h(
         "span",
         { class: "code-actions" },
-        button("Copy", act("copy", "Copied"), { kind: "icon", icon: "copy" }),
-        button("Insert at cursor", act("insert", "Inserted"), { kind: "icon", icon: "insert" }),
-        button("Apply to file", act("apply", "Applying…"), { kind: "icon", icon: "apply" }),
+        named("Copy", "copy", act("copy", "Copied")),
+        named("Insert at cursor", "insert", act("insert", "Inserted")),
+        named("Apply to file", "apply", act("apply", "Applying…")),
       ),
     ),
-    h("pre", { tabindex: 0 }, codeEl),
+    // Focusable to scroll it with the arrow keys: a region with the block's name, or a screen reader says nothing of it.
+    h("pre", { tabindex: 0, role: "region", "aria-label": `Code: ${name}` }, codeEl),
   );
+}
+
+/** A block as a screen reader tells it from the others: its language and first line ("python code, def add(a, b):"), cut at 40 characters. */
+function blockName(code: string, language: string | undefined): string {
+  const first = visibleText(code.split("\n").find((line) => line.trim() !== "")?.trim() ?? "", true);
+  const line = first.length > 40 ? `${first.slice(0, 39)}…` : first;
+  return `${language ?? "text"} code${line ? `, ${line}` : ""}`;
 }
 
 /** The language label's hover: the whole name (the label is cut to fit), and why a long block is not highlighted. */

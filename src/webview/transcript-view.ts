@@ -99,7 +99,7 @@ function assistantSignature(item: AssistantItem): string {
 function notice(item: NoticeItem): HTMLElement {
   return h(
     "div",
-    { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level, role: item.level === "error" ? "alert" : undefined },
+    { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level },
     icon(item.level),
     h("span", { class: "notice-text" }, sentence(item.text)),
   );

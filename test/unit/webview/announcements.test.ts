@@ -12,6 +12,7 @@ let app: ChatApp;
 
 const q = (selector: string) => root.querySelector<HTMLElement>(selector);
 const said = () => [...root.querySelectorAll("[data-announcer] > *")].map((p) => p.textContent);
+const alerted = () => [...root.querySelectorAll("[data-announcer-alerts] > *")].map((p) => p.textContent);
 
 const IMPLICIT_LIVE: Record<string, string> = { alert: "assertive", status: "polite", log: "polite", marquee: "off", timer: "off" };
 
@@ -59,7 +60,7 @@ describe("screen reader: what a run says", () => {
     assert.deepEqual(said().slice(-2), ["edit_file calc.py: Done.", "read_file calc.py: Failed."]);
   });
 
-  it("notices are said (errors by their alert), a review and each decision on it", () => {
+  it("notices are said (errors as alerts), a review and each decision on it", () => {
     app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
     app.receive(event({ type: "notice", level: "warning", text: "The run stopped at 30 steps." }));
     assert.deepEqual(said(), ["The run stopped at 30 steps."]);
@@ -69,8 +70,23 @@ describe("screen reader: what a run says", () => {
     app.receive(event({ type: "reviewDecision", reviewId, paths: ["notes.txt"], state: "accepted" }));
     assert.deepEqual(said(), ["Review: 2 files changed. Tests failed.", "Rejected calc.py.", "Accepted notes.txt."], "the last three sentences are kept");
     app.receive(event({ type: "notice", level: "error", text: "the runtime went away" }));
-    assert.equal(q('[data-level="error"]')?.getAttribute("role"), "alert");
-    assert.equal(said().at(-1), "Accepted notes.txt.", "an error is said once, by its alert");
+    assert.equal(said().at(-1), "Accepted notes.txt.", "an error is not said politely");
+    assert.deepEqual(alerted(), ["The runtime went away"], "an error is said at once, as an alert");
+    assert.equal(liveness(q('[data-level="error"]')), "off", "the notice itself is no alert: opening the conversation again would read it");
+  });
+
+  it("opening a conversation (or showing the view again) does not read out its old errors", () => {
+    const old = transcript([{ kind: "user", id: "u", text: "go" }, { kind: "notice", id: "n", level: "error", text: "the model stopped: out of memory" }], { id: "c2" });
+    const observer = new window.MutationObserver(() => undefined);
+    observer.observe(root, { childList: true, subtree: true, characterData: true });
+    app.receive(conversation(old, [{ id: "c2", title: "Chat", updatedAt: 1 }]));
+    const inserted = observer.takeRecords().flatMap((r) => [...r.addedNodes]).flatMap((n) => (n instanceof window.Element ? [n, ...n.querySelectorAll("*")] : []));
+    assert.ok(q('[data-level="error"]'), "the error still shows on its card");
+    assert.deepEqual(inserted.filter((el) => liveness(el) !== "off").map((el) => el.textContent), [], "nothing inserted into a live region or as one");
+    assert.deepEqual([...said(), ...alerted()], []);
+    observer.disconnect();
+    ({ root, app } = startApp({ version: 1, transcript: old, history: [], draft: { text: "", mentions: [] } }));
+    assert.deepEqual([...root.querySelectorAll('[data-level="error"]')].map(liveness), ["off"], "restored with the view: no alert");
   });
 
   it("opening a conversation from the history says nothing of its old items", () => {

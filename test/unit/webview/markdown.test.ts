@@ -88,12 +88,28 @@ describe("markdown rendering", () => {
     assert.ok(block.querySelector("code .hljs-keyword"), "keywords are highlighted");
     assert.equal(block.querySelector("code")?.textContent, "const x: number = 1;");
     const names = [...block.querySelectorAll("button")].map((b) => b.getAttribute("aria-label"));
-    assert.deepEqual(names, ["Copy", "Insert at cursor", "Apply to file"]);
+    assert.deepEqual(names, ["Copy: ts code, const x: number = 1;", "Insert at cursor: ts code, const x: number = 1;", "Apply to file: ts code, const x: number = 1;"]);
+    assert.deepEqual([...block.querySelectorAll("button")].map((b) => b.title), ["Copy", "Insert at cursor", "Apply to file"], "the tooltip is the action");
     for (const b of block.querySelectorAll("button")) b.click();
     assert.deepEqual(host.sent("code"), [
       { type: "code", action: "copy", code: "const x: number = 1;", language: "ts" },
       { type: "code", action: "insert", code: "const x: number = 1;", language: "ts" },
       { type: "code", action: "apply", code: "const x: number = 1;", language: "ts" },
+    ]);
+  });
+
+  it("names each block's buttons and scrolling code by the block, so a screen reader's list of buttons can tell them apart", () => {
+    const el = window.document.createElement("div");
+    const long = `const ${"x".repeat(60)} = 1;`;
+    renderMarkdown(el, `\`\`\`python\n\ndef add(a, b):\n    return a + b\n\`\`\`\n\n\`\`\`\nmake test\n\`\`\`\n\n\`\`\`ts\n${long}\n\`\`\`\n\n\`\`\`\n\`\`\`\n`, () => undefined);
+    const copies = [...el.querySelectorAll("button")].map((b) => b.getAttribute("aria-label")).filter((n) => n?.startsWith("Copy"));
+    assert.deepEqual(copies, ["Copy: python code, def add(a, b):", "Copy: text code, make test", `Copy: ts code, ${long.slice(0, 39)}…`, "Copy: text code"]);
+    assert.equal(new Set(copies).size, copies.length);
+    assert.deepEqual([...el.querySelectorAll(".code-block pre")].map((pre) => [pre.getAttribute("role"), pre.getAttribute("aria-label")]), [
+      ["region", "Code: python code, def add(a, b):"],
+      ["region", "Code: text code, make test"],
+      ["region", `Code: ts code, ${long.slice(0, 39)}…`],
+      ["region", "Code: text code"],
     ]);
   });
 
@@ -165,7 +181,7 @@ describe("large code blocks", () => {
     assert.equal(el.querySelectorAll("code span").length, 0, "not highlighted");
     assert.equal(el.querySelector("pre code")?.textContent, code);
     assert.match(el.querySelector(".code-lang")?.getAttribute("title") ?? "", /too long to highlight/);
-    onlyButton(el, "Copy").click();
+    onlyButton(el, "Copy: ts code, const value = compute(a, b);").click();
     assert.equal(host.sent("code")[0]?.code, code);
   });
 });

@@ -124,7 +124,10 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     const state = backend.state();
     const small = promptBudgets(info.contextSize).smallContext;
     if (state.kind === "ready" && state.info.contextWarning) io.err(`${terminalText(state.info.contextWarning)}\n`);
-    else if (small) io.err(`${smallContextNotice(small, "repository map, project rules, related code", "A server started with a larger context shows more.")}\n`);
+    else if (small) {
+      const larger = options.settings.serverUrl ? "A server started with a larger context shows more." : "A model whose context is larger (and the memory for it) shows more.";
+      io.err(`${smallContextNotice(small, "repository map, project rules, related code", larger)}\n`);
+    }
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
     try {
       const result = await runFix({

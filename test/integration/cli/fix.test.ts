@@ -111,7 +111,7 @@ describe("hearth fix", () => {
     const turns = [call("finish", { summary: "nothing to do" })];
     writeFileSync(model, JSON.stringify({ name: "small-context", contextSize: 8192, turns }));
     const small = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", model, "--yes"]);
-    assert.match(small.stderr, /^The model's context \(8,192 tokens\) is small: Hearth shows the model less of the project up front \(repository map, project rules, related code\).*A server started with a larger context shows more\.$/m);
+    assert.match(small.stderr, /^The model's context \(8,192 tokens\) is small: Hearth shows the model less of the project up front \(repository map, project rules, related code\) to leave room for the work\. A model whose context is larger \(and the memory for it\) shows more\.$/m);
     const large = hearthFix(["--repo", checkout("python-calc"), "--issue", "add is wrong", "--model", script(turns), "--yes"]);
     assert.doesNotMatch(large.stderr, /is small/);
   });

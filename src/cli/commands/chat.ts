@@ -68,7 +68,7 @@ export const chatCommand: CliCommand = {
     const savePath = typeof flags.save === "string" ? resolve(io.cwd, flags.save) : undefined;
     if (savePath) writableFile(savePath, "the conversation");
     const earlier = typeof flags.continue === "string" ? readConversation(resolve(io.cwd, flags.continue)) : undefined;
-    if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n`);
+    if (earlier) io.err(`continuing "${terminalName(earlier.title)}" (${earlier.messages.length} messages, exported ${earlier.exportedAt})\n${editedWarning(earlier, flags.continue as string)}`);
     const system = flags["no-rules"] === true ? undefined : await projectPrompt(repo, io);
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
     const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, repo, io) : undefined;
@@ -196,6 +196,27 @@ function readConversation(path: string): ImportedConversation {
     if (error instanceof ConversationImportError) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+}
+
+/** Messages named at most in the warning about an edited file (as the editor's import notice). */
+const MAX_EDITED_NAMED = 5;
+
+/**
+ * The editor's import warning (83af586), for `--continue`: a file handed over whose readable
+ * text was edited after export reads otherwise than the data the model continues from. "" when not.
+ */
+function editedWarning(earlier: ImportedConversation, file: string): string {
+  const { edited, messages } = earlier;
+  if (edited.length === 0) return "";
+  const named = edited.slice(0, MAX_EDITED_NAMED).map((n) => `message ${n} (${messageKind(messages[n - 1])})`);
+  const more = edited.length - named.length;
+  const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)!}` : named[0]!;
+  return `warning: ${terminalName(file)} was edited after export: ${list} ${edited.length === 1 ? "reads" : "read"} differently there than what the model continues from (the file's hidden data, not its text). --save FILE writes the conversation as the model read it; ask whoever sent it for a fresh export.\n`;
+}
+
+function messageKind(message: ChatMessage | undefined): string {
+  if (message?.role === "tool") return `the result of ${terminalName(message.name)}`;
+  return message?.role === "user" ? "the user's" : "a reply";
 }
 
 function integer(value: string | boolean | undefined, name: string): number | undefined {

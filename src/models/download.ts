@@ -1,6 +1,7 @@
 /**
  * Resumable model downloads. Bytes go to `<file>.part`; an interrupted connection is
- * resumed with an HTTP Range request (here, a few times, and across runs: a later call
+ * resumed with an HTTP Range request, and so is an answer that ends cleanly before the file
+ * does (here, until a few tries in a row bring nothing new, and across runs: a later call
  * continues the `.part` file); the file is renamed to `<file>` only when its size matches
  * the total the server announced and, when the server announced one, its SHA-256 matches
  * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN). The hash is computed as the
@@ -16,6 +17,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
+import { type Clock, systemClock } from "./http-limits.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
 import { lockPart, type PartHolder } from "./part-lock.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
@@ -42,8 +44,13 @@ export interface DownloadOptions {
   readonly file: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
-  /** Connection drops tolerated before giving up (default 5). */
+  /**
+   * Tries in a row that bring no new byte (a dropped connection, an answer that ends early)
+   * tolerated before giving up (default 5); a try that adds to the part starts the count again.
+   */
   readonly retries?: number;
+  /** The timer of the wait between tries (default: the system's; tests: one that fires at once). */
+  readonly clock?: Clock;
   /** Milliseconds between progress reports (default 250). */
   readonly progressIntervalMs?: number;
   /** What the user can do instead, appended to the offline message (default: the model alternatives). */
@@ -121,13 +128,16 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
   const meter = new Meter(resumedFromBytes, options);
   const digest = new PartDigest();
   let announced: Announced | undefined;
-  let failures = 0;
+  let failures = 0; // tries in a row that added nothing to the part
   for (;;) {
     throwIfAborted(options.signal);
+    const before = await partSize(part);
     try {
       const fetched = await fetchInto(part, options, meter, digest);
       announced = fetched.announced ?? announced;
       const size = (await stat(part)).size;
+      // An answer may end cleanly before the file does (a 206 sent chunked by a proxy or CDN that stops): resumed like a drop.
+      if (size < fetched.total) throw new EndedEarly(size, fetched.total);
       if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
       if (announced) await verifySha256(part, options, digest, announced);
       await rename(part, path);
@@ -144,8 +154,17 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       const offline = isOffline(error);
       if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error, options.offlineAdvice);
       if (error instanceof DownloadError && !error.offline && !isDrop(error)) throw error;
-      if (++failures > (options.retries ?? 5)) throw new DownloadError(`the download kept failing (${describe(error)}); run it again to resume`, offline, { cause: error });
-      await sleep(Math.min(200 * 2 ** failures, 5000), options.signal);
+      const now = await partSize(part);
+      if (now > before) failures = 0;
+      if (++failures > (options.retries ?? 5)) {
+        throw new DownloadError(
+          `the download kept failing${failures > 1 ? `, ${failures} times in a row without a byte more` : ""} (${error instanceof EndedEarly ? error.message : describe(error)}); ` +
+            `the ${formatSize(now)} downloaded so far are kept: run it again to resume`,
+          offline,
+          { cause: error },
+        );
+      }
+      await sleep(Math.min(200 * 2 ** failures, 5000), options.signal, options.clock ?? systemClock);
     }
   }
 }
@@ -410,9 +429,21 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.message}${errorCode(error) ? ` (${errorCode(error)})` : ""}` : String(error);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const onAbort = (): void => (clock.clearTimeout(timer), resolve());
+    const timer = clock.setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+async function partSize(part: string): Promise<number> {
+  return (await stat(part).catch(() => undefined))?.size ?? 0;
+}
+
+/** An answer that ended cleanly before the whole file arrived: resumed from where it stopped. */
+class EndedEarly extends Error {
+  constructor(size: number, total: number) {
+    super(`the server ended its answer at byte ${size} of ${total}`);
+  }
 }

@@ -8,6 +8,7 @@
  * index's size limit.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A file's bytes, or why they were not read. */
@@ -44,6 +45,49 @@ export function readRegularFile(absPath: string, maxBytes: number): IndexedRead 
     return { ok: false, reason: "gone", detail: (error as NodeJS.ErrnoException).code ?? String(error) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * `readRegularFile` without blocking the calling thread: the one-file updates of the index
+ * thread, which bound it with a deadline (scan-fs.ts) — a synchronous read of a file on a
+ * stalled network mount never returns, and nothing else runs on that thread meanwhile.
+ */
+export async function readRegularFileAsync(absPath: string, maxBytes: number): Promise<IndexedRead> {
+  let handle;
+  try {
+    handle = await open(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENXIO" ? NOT_REGULAR : { ok: false, reason: "gone", detail: code ?? String(error) };
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) return { ok: false, reason: "not-regular", detail: A_FOLDER };
+    if (!info.isFile()) return NOT_REGULAR;
+    if (info.size > maxBytes) return { ok: false, reason: "too-large", size: info.size, detail: `${info.size.toLocaleString("en")} bytes, over the index's limit of ${maxBytes.toLocaleString("en")}` };
+    return await readUpToAsync(handle, info.size, maxBytes);
+  } catch (error) {
+    return { ok: false, reason: "gone", detail: (error as NodeJS.ErrnoException).code ?? String(error) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `readUpTo` through a file handle. */
+async function readUpToAsync(handle: FileHandle, size: number, maxBytes: number): Promise<IndexedRead> {
+  let buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) return { ok: false, reason: "too-large", detail: `over the index's limit of ${maxBytes.toLocaleString("en")} bytes` };
+      const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+    if (bytesRead === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    length += bytesRead;
   }
 }
 

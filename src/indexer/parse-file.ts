@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { extractSymbols } from "./extract.ts";
-import { A_FOLDER, readRegularFile } from "./indexed-file.ts";
+import { A_FOLDER, readRegularFile, type IndexedRead } from "./indexed-file.ts";
 import { decodeText, skipByContent, skipByName } from "./file-check.ts";
 import { languageForPath, type LanguageRegistry } from "./languages.ts";
 import { packReferences } from "./references.ts";
@@ -42,7 +42,13 @@ export function parseFile(job: ParseJob, registry: LanguageRegistry, settings: P
   if (job.text !== undefined) return parseBytes(job, Buffer.from(job.text, "utf8"), registry, settings);
   // What the scan saw may have been replaced since (a watcher's event, a lazy parse): never a
   // pipe, never more than the size limit read.
-  const read = readRegularFile(job.absPath, settings.maxFileBytes);
+  return parseRead(job, readRegularFile(job.absPath, settings.maxFileBytes), registry, settings);
+}
+
+/** `parseFile` for a file already read (or found not readable): a one-file update reads it without blocking. */
+export function parseRead(job: ParseJob, read: IndexedRead, registry: LanguageRegistry, settings: ParseSettings): ParseOutcome {
+  const byName = skipByName(job.path);
+  if (byName) return { ok: false, skip: { path: job.path, reason: byName } };
   if (read.ok) return parseBytes(job, read.bytes, registry, settings);
   if (read.reason === "too-large") return { ok: false, skip: { path: job.path, reason: "too-large", detail: read.size === undefined ? read.detail : `${read.size} bytes` } };
   // A folder where the file was is "unreadable" (EISDIR), as a vanished file is; pipes and devices are "not-regular", as in the scan.

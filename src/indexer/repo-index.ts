@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, relative, resolve, sep } from "node:path";
@@ -6,11 +5,12 @@ import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
-import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
+import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
+import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "./scan-fs.ts";
 import { SymbolTables } from "./tables.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
@@ -32,6 +32,11 @@ export interface RepoIndexOptions {
    * yet (an untrusted workspace: `allowHistory` once it is trusted).
    */
   readonly history?: boolean;
+  /**
+   * The file calls of the scan and of one-file updates (default: node's). Tests pass a layer
+   * that never answers (a stalled mount); a function, so not for an IndexClient's options.
+   */
+  readonly fs?: ScanFs;
 }
 
 /** Options of `RepoIndex.build`. */
@@ -117,6 +122,8 @@ const MAX_WORDS = 400;
 // Enough to give every parse thread two full batches (pool.ts), few enough that open files
 // and results waiting to be applied stay bounded.
 const IN_FLIGHT = 32;
+// Updates come one watcher event at a time; a burst (a checkout) needs no more than the scan's threads.
+const UPDATE_CALLS_IN_FLIGHT = 4;
 const GRAPH_STALE_FRACTION = 0.01;
 const GRAPH_STALE_MIN_CHANGES = 20;
 const GRAPH_STALE_MS = 60_000;
@@ -151,6 +158,12 @@ export class RepoIndex {
   private stopped: IndexReport["stopped"];
   /** Ignore rules by directory for one-file updates; cleared by a build or an ignore-file change. */
   private readonly ignoreCache = new Map<string, IgnoreRules[]>();
+  /**
+   * The file calls of one-file updates, each failing after 10 s without an answer and at most
+   * a few in flight (scan-fs.ts): a watcher's event for a file on a stalled network mount
+   * reports it unreadable instead of holding the index thread's updates for good.
+   */
+  private readonly updateCalls: ScanFs;
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -163,6 +176,7 @@ export class RepoIndex {
     };
     this.settings = settings;
     this.registry = new LanguageRegistry(options.queriesDir);
+    this.updateCalls = limitCalls(options.fs ?? nodeScanFs, UPDATE_CALLS_IN_FLIGHT);
     this.parser = options.workers
       ? new WorkerPool(options.workers, options.queriesDir, settings)
       : new InlineParser(options.queriesDir, settings);
@@ -183,7 +197,7 @@ export class RepoIndex {
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
-    const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
     const crowded = scan.stopped && crowdedFolder(scan.files);
     this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
     const previousSkips = new Map(this.skipped);
@@ -254,12 +268,23 @@ export class RepoIndex {
 
   /**
    * Re-indexes one file after a save, a watcher event, or an unsaved change (`text`).
-   * A file that no longer exists is removed.
+   * A file that no longer exists is removed; one whose file calls get no answer (a stalled
+   * mount) is skipped as "unreadable: timed out".
    */
   async updateFile(path: string, text?: string): Promise<UpdateResult> {
     const rel = this.relative(path);
+    try {
+      return await this.update(rel, text);
+    } catch (err) {
+      if (!(err instanceof StalledCall)) throw err;
+      this.apply({ ok: false, skip: { path: rel, reason: "unreadable", detail: err.message } });
+      return "skipped";
+    }
+  }
+
+  private async update(rel: string, text: string | undefined): Promise<UpdateResult> {
     if (/(^|\/)\.(git|hearth)ignore$/.test(rel)) this.ignoreCache.clear();
-    if (await isPathExcluded(this.root, rel, this.limits, this.ignoreCache)) {
+    if (await isPathExcluded(this.root, rel, this.limits, this.ignoreCache, this.updateCalls)) {
       // Watchers report everything (node_modules, build output): the scan's rules apply.
       this.dropRecord(rel);
       return "skipped";
@@ -270,16 +295,19 @@ export class RepoIndex {
     let mtimeMs = Date.now();
     if (text === undefined) {
       try {
-        mtimeMs = (await stat(absPath)).mtimeMs;
-      } catch {
+        mtimeMs = (await this.updateCalls.stat(absPath)).mtimeMs;
+      } catch (err) {
+        if (err instanceof StalledCall) throw err;
         return this.removeFile(rel) ? "removed" : "unchanged";
       }
     }
     const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };
     // One file is parsed right here: a round trip to a parse thread costs more than parsing
     // a source file, and under CPU contention its scheduling delay dominates. The owner of a
-    // RepoIndex is the index thread (IndexClient) or a CLI, so this blocks no editor.
-    const outcome = parseFile(job, this.registry, this.settings);
+    // RepoIndex is the index thread (IndexClient) or a CLI, so this blocks no editor; the read
+    // is not done on this thread (a file on a stalled mount would block it for good).
+    const read = text === undefined ? await this.updateCalls.readFile(absPath, this.settings.maxFileBytes) : { ok: true as const, bytes: Buffer.from(text, "utf8") };
+    const outcome = parseRead(job, read, this.registry, this.settings);
     const old = this.files.get(rel);
     if (outcome.ok && old?.hash === outcome.record.hash && !old.symbolsPending) {
       this.files.set(rel, { ...old, mtimeMs: outcome.record.mtimeMs });

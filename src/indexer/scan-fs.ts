@@ -1,10 +1,11 @@
 import { constants, type Dirent, type Stats } from "node:fs";
 import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
+import { readRegularFileAsync, type IndexedRead } from "./indexed-file.ts";
 import type { SkippedFile } from "./types.ts";
 
 /**
- * The file calls the scan makes, each one request to the operating system's file threads
- * (an ignore file's open, check and read count as one). Node's by default; a test passes its
+ * The file calls the scan and the one-file updates make, each one request to the operating
+ * system's file threads (an ignore file's or a file's open, check and read count as one). Node's by default; a test passes its
  * own: one that counts the calls in flight, or one that never answers.
  */
 export interface ScanFs {
@@ -14,6 +15,8 @@ export interface ScanFs {
   realpath(abs: string): Promise<string>;
   /** An ignore file's text; undefined when there is none or it is a link or a folder; else why it is not read. */
   readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "path"> | undefined>;
+  /** A file's bytes for a one-file update: a regular file of at most `maxBytes` (indexed-file.ts). */
+  readFile(abs: string, maxBytes: number): Promise<IndexedRead>;
 }
 
 /** Ignore files over this are not applied (and reported): every path is checked against every rule. */
@@ -25,6 +28,7 @@ export const nodeScanFs: ScanFs = {
   lstat: (abs) => lstat(abs),
   realpath: (abs) => realpath(abs),
   readIgnoreFile,
+  readFile: readRegularFileAsync,
 };
 
 /** A file call that had no answer within the deadline, or was not made because earlier ones had none. */
@@ -83,6 +87,7 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
     lstat: (abs) => run(() => fs.lstat(abs)),
     realpath: (abs) => run(() => fs.realpath(abs)),
     readIgnoreFile: (abs) => run(() => fs.readIgnoreFile(abs)),
+    readFile: (abs, maxBytes) => run(() => fs.readFile(abs, maxBytes)),
   };
 }
 

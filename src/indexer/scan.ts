@@ -343,16 +343,16 @@ async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, 
 }
 
 /** Whether the real path of `relPath` (of its deepest existing ancestor) is outside the root or in an excluded folder. */
-async function leavesRoot(root: string, relPath: string, excluded: ReadonlySet<string>): Promise<boolean> {
+async function leavesRoot(fs: ScanFs, root: string, relPath: string, excluded: ReadonlySet<string>): Promise<boolean> {
   const parts = relPath.split("/");
   for (let n = parts.length; n > 0; n--) {
     let real: string;
     try {
-      real = await nodeScanFs.realpath(join(root, ...parts.slice(0, n)));
+      real = await fs.realpath(join(root, ...parts.slice(0, n)));
     } catch {
       continue; // deleted (or a dangling link): its folder decides
     }
-    const back = relative(await nodeScanFs.realpath(root), real);
+    const back = relative(await fs.realpath(root), real);
     return isOutside(back) || back.split(sep).some((p) => excluded.has(p));
   }
   return false;
@@ -416,17 +416,18 @@ export async function isPathExcluded(
   relPath: string,
   options: Pick<ScanOptions, "excludeDirs" | "useGitignore">,
   cache?: Map<string, IgnoreRules[]>,
+  fs: ScanFs = nodeScanFs,
 ): Promise<boolean> {
   if (relPath === "" || relPath.startsWith("../") || relPath.startsWith("/")) return true;
   const parts = relPath.split("/");
   const excluded = new Set(options.excludeDirs);
   if (parts.slice(0, -1).some((p) => excluded.has(p)) || isGitFile(parts.at(-1)!, excluded)) return true;
-  if (await leavesRoot(root, relPath, excluded)) return true;
+  if (await leavesRoot(fs, root, relPath, excluded)) return true;
   if (!options.useGitignore) return false;
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);
     if (!rules) {
-      rules = await loadRules(nodeScanFs, dirRel, dirRel === "" ? await rootIgnoreFiles(nodeScanFs, root) : ignoreFilesIn(join(root, dirRel), dirRel));
+      rules = await loadRules(fs, dirRel, dirRel === "" ? await rootIgnoreFiles(fs, root) : ignoreFilesIn(join(root, dirRel), dirRel));
       cache?.set(dirRel, rules);
     }
     return rules;

@@ -6,7 +6,8 @@ import { join, relative } from "node:path";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
-import { tempDir } from "./helpers/setup.ts";
+import { RepoIndex } from "../../../src/indexer/repo-index.ts";
+import { QUERIES_DIR, tempDir } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, encoding: "utf8" });
@@ -64,6 +65,7 @@ function countingFs(): { fs: ScanFs; most: () => number; calls: () => number } {
     lstat: counted(nodeScanFs.lstat),
     realpath: counted(nodeScanFs.realpath),
     readIgnoreFile: counted(nodeScanFs.readIgnoreFile),
+    readFile: counted(nodeScanFs.readFile),
   };
   return { fs, most: () => most, calls: () => calls };
 }
@@ -109,6 +111,7 @@ function stallingFs(root: string, hung: Record<string, keyof ScanFs>): { fs: Sca
     lstat: (abs) => maybeHang("lstat", abs, () => nodeScanFs.lstat(abs)),
     realpath: (abs) => maybeHang("realpath", abs, () => nodeScanFs.realpath(abs)),
     readIgnoreFile: (abs) => maybeHang("readIgnoreFile", abs, () => nodeScanFs.readIgnoreFile(abs)),
+    readFile: (abs, maxBytes) => maybeHang("readFile", abs, () => nodeScanFs.readFile(abs, maxBytes)),
   };
   return { fs, entered: (path) => arrived.get(path)! };
 }
@@ -161,4 +164,34 @@ describe("a stalled mount in the tree", () => {
       cleanup();
     }
   });
+});
+
+describe("a one-file update on a stalled mount", () => {
+  // The watcher's re-parse of a changed file read it on the index thread with no deadline: a
+  // file on a mount that never answers held every later update, query and completion.
+  for (const method of ["stat", "readFile"] as const) {
+    it(`a file whose ${method} does not answer in 10 s is reported unreadable: timed out, and later updates go on`, { timeout: 20_000 }, async () => {
+      const { dir, cleanup } = tempDir();
+      mock.timers.enable({ apis: ["setTimeout"] });
+      const { fs, entered } = stallingFs(dir, { "mnt/remote.ts": method });
+      const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, fs });
+      try {
+        mkdirSync(join(dir, "mnt"));
+        for (const file of ["a.ts", "mnt/remote.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+        const updating = index.updateFile("mnt/remote.ts");
+        await entered("mnt/remote.ts");
+        mock.timers.tick(10_000);
+        assert.equal(await updating, "skipped");
+        const skip = index.skipped.get("mnt/remote.ts");
+        assert.equal(`${skip?.reason}: ${skip?.detail}`, "unreadable: timed out: no answer in 10 s (a stalled network mount?)");
+        assert.equal(index.summary().skippedByReason.unreadable, 1, "counted where the status reads it");
+        assert.equal(await index.updateFile("a.ts"), "parsed", "the next update is not held behind it");
+        assert.deepEqual([...index.files.keys()], ["a.ts"]);
+      } finally {
+        mock.timers.reset();
+        await index.close();
+        cleanup();
+      }
+    });
+  }
 });

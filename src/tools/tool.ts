@@ -12,6 +12,7 @@ import type { IndexQueries } from "../indexer/index.ts";
 import type { ToolEffect } from "../protocol/agent.ts";
 import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../protocol/chat.ts";
 import type { ToolDisplay } from "../protocol/tool-display.ts";
+import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
@@ -156,8 +157,17 @@ export interface Tool {
  * Runs one tool call: validates the arguments against the tool's JSON schema (nothing runs
  * on a violation), takes the checkpoint for effectful tools,
  * and turns every exception into an error result (unknown exceptions become "internal").
+ * A result that hides text from the user (tag characters a model reads as ASCII, bidi
+ * controls: a file's, a command's output, a file name, an MCP server's answer) is followed
+ * by a notice saying what it hides and that it is data, not the user's instruction.
  */
 export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
+  const result = await runToolCall(tool, input, ctx);
+  const hidden = findHiddenText(result.text);
+  return hidden ? { ...result, text: `${result.text}\n\n${hiddenTextNotice(hidden, "this tool result")}` } : result;
+}
+
+async function runToolCall(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
   try {
     ctx.signal.throwIfAborted();
     validateInput(tool.definition, input);

@@ -10,7 +10,7 @@
  */
 import type { CompletionContext } from "../indexer/index.ts";
 import type { ContextPiece } from "./prompt.ts";
-import { looksLikeSecrets } from "./secrets.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 
 /** Looks up the indexer's context at a line (IndexClient.contextAt); `character` matters in a very long line. */
 export type ContextLookup = (path: string, line: number, text: string, character: number) => Promise<CompletionContext | undefined>;
@@ -39,6 +39,8 @@ export class ContextGatherer {
   constructor(
     private readonly lookup: ContextLookup | undefined,
     private readonly waitMs = 40,
+    /** Files whose lines never go into another file's prompt (secrets, the user's exclusions). */
+    private readonly excluded: (path: string) => boolean = (path) => looksLikeSecrets(path),
   ) {}
 
   /** Context for `path` at `line`, most relevant first. */
@@ -65,23 +67,23 @@ export class ContextGatherer {
 
   private async fetch(path: string, line: number, character: number, text: string, recent: readonly RecentEdit[]): Promise<ContextPiece[]> {
     const found = this.lookup ? await this.lookup(path, line, text, character) : undefined;
-    return [...definitionPieces(found, path, line), ...recentEditPieces(recent, path)];
+    return [...definitionPieces(found, path, line, this.excluded), ...recentEditPieces(recent, path, this.excluded)];
   }
 }
 
 /** Snippets first (nearest use first), then the imports if the cursor is far below them. */
-export function definitionPieces(found: CompletionContext | undefined, path: string, line: number): ContextPiece[] {
+export function definitionPieces(found: CompletionContext | undefined, path: string, line: number, excluded = (p: string) => looksLikeSecrets(p)): ContextPiece[] {
   if (!found) return [];
-  // A secrets file's lines never go into another file's prompt (src/completions/secrets.ts).
-  const pieces: ContextPiece[] = found.snippets.filter((s) => !looksLikeSecrets(s.path)).map((s) => ({ path: s.path, text: s.text }));
+  // A secrets file's lines never go into another file's prompt (src/protocol/secret-files.ts).
+  const pieces: ContextPiece[] = found.snippets.filter((s) => !excluded(s.path)).map((s) => ({ path: s.path, text: s.text }));
   if (found.imports.length && line > 100) pieces.push({ path, text: found.imports.join("\n") });
   return pieces;
 }
 
 /** A few lines around each recent edit in another file, newest first. */
-export function recentEditPieces(recent: readonly RecentEdit[], path: string): ContextPiece[] {
+export function recentEditPieces(recent: readonly RecentEdit[], path: string, excluded = (p: string) => looksLikeSecrets(p)): ContextPiece[] {
   return recent
-    .filter((edit) => edit.path !== path && !looksLikeSecrets(edit.path))
+    .filter((edit) => edit.path !== path && !excluded(edit.path))
     .slice(0, 3)
     .map((edit) => {
       const lines = edit.text.split("\n");

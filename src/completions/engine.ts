@@ -6,11 +6,11 @@
  */
 import type { ModelBackend } from "../models/index.ts";
 import type { CompletionRecord, CompletionStats } from "../protocol/completions.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
-import { looksLikeSecrets } from "./secrets.ts";
 import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** Regions recently edited in other documents, newest first. */
   readonly recentEdits?: () => readonly RecentEdit[];
   readonly repoName?: string;
+  /** `hearth.inlineCompletionsExclude`, read at each request: files never completed nor shown as context, besides the built-in secrets list. */
+  readonly exclude?: () => readonly string[];
   readonly debounce?: DebounceOptions;
   readonly budget?: Partial<PromptBudget>;
   /** Longest a generation may run (ms) before what it has so far is used. */
@@ -68,13 +70,13 @@ export class CompletionEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.debounce = new AdaptiveDebounce(options.debounce);
-    this.context = new ContextGatherer(options.context);
+    this.context = new ContextGatherer(options.context, undefined, (path) => this.excluded(path));
     this.now = options.now ?? (() => performance.now());
   }
 
   async complete(doc: CompletionDocument, position: { line: number; character: number }, signal: AbortSignal): Promise<CompletionAnswer> {
     const started = this.now();
-    if (looksLikeSecrets(doc.uri)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
+    if (this.excluded(doc.uri)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
     const pause = this.debounce.next(started);
     const offset = offsetAt(doc.text, position);
     // The model sees only this window of the document, so it is also the cache's key: a key
@@ -111,6 +113,11 @@ export class CompletionEngine {
     const text = trimCompletion(raw, at, multiline);
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);
+  }
+
+  /** Never completed nor context: the built-in secrets list and the user's exclusions. */
+  private excluded(pathOrUri: string): boolean {
+    return looksLikeSecrets(pathOrUri, this.options.exclude?.() ?? []);
   }
 
   /** A document closed: forget what was cached for it. */

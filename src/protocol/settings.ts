@@ -52,9 +52,12 @@ export interface Settings {
   approvalPolicy: ApprovalPolicy;
   /** Inline completions while typing. */
   inlineCompletionsEnabled: boolean;
+  /** Glob patterns of files never completed nor used as context, besides the built-in secrets list; `!` takes a file off (src/protocol/secret-files.ts). */
+  inlineCompletionsExclude: readonly string[];
 }
 
-type Kind = "enum" | "string" | "integer" | "boolean";
+/** "array": a list of strings. */
+type Kind = "enum" | "string" | "integer" | "boolean" | "array";
 
 export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   readonly key: K;
@@ -74,6 +77,8 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   /**
    * For a setting that grants the agent power: values from the workspace (a repository
    * anyone can commit to) may only make it stricter than the user's own value, never looser.
+   * For a list of exclusions ("array"): the workspace's entries are added to the user's,
+   * but none starting with `!` (which would take a file off the list).
    */
   readonly workspaceMayOnlyTighten?: boolean;
   /**
@@ -145,6 +150,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: "inlineCompletionsEnabled", kind: "boolean", default: true, scope: "language-overridable",
     description: "Show inline completions (ghost text) from the local model while typing. Can be set per language, e.g. `\"[markdown]\": {\"hearth.inlineCompletionsEnabled\": false}`.",
   },
+  {
+    key: "inlineCompletionsExclude", kind: "array", default: [], workspaceMayOnlyTighten: true,
+    description: "Files never completed and never shown to the model as context for another file, besides the built-in list (`.env` and `.env.*` but templates such as `.env.example`, private keys, `*.pem`/`*.key`, `.npmrc`, `.netrc`, `.aws/credentials`, `.ssh/`). Glob patterns: one without `/` matches the file name (`*.secret.json`), one with `/` the end of the path (`config/credentials.yml`); `*` is any characters but `/`, `**` any folders, `?` one character, `{a,b}` either. A pattern starting with `!` completes matching files again, also ones on the built-in list (`!.env.development`); the last matching pattern decides. A workspace's `.vscode/settings.json` can add patterns, not `!` ones.",
+  },
 ];
 
 export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
@@ -172,6 +181,7 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
   const user = layers.globalValue;
   const workspace = [layers.workspaceFolderValue, layers.workspaceValue].filter((v) => v !== undefined);
   if (spec.scope === "machine" || spec.scope === "application") return user;
+  if (spec.workspaceMayOnlyTighten && spec.kind === "array") return addedByWorkspace(user, layers);
   if (spec.workspaceNeedsConsent) return trusted && awaitingConsent(spec, layers, consented) === undefined ? (workspace[0] ?? user) : user;
   if (spec.workspaceMayOnlyTighten && spec.enum) {
     const order = spec.enum;
@@ -181,6 +191,16 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
     return order[Math.min(...ranks.map((r) => (r < 0 ? 0 : r)))];
   }
   return workspace[0] ?? user;
+}
+
+/**
+ * A list setting: the user's entries, then the workspace's and the folder's that are text and
+ * no `!` exception (an entry of another type would make the whole list invalid, the user's too).
+ */
+function addedByWorkspace(user: unknown, layers: SettingLayers): unknown {
+  const added = [layers.workspaceValue, layers.workspaceFolderValue].flatMap((v) => (Array.isArray(v) ? v.filter((e) => typeof e === "string" && !e.trim().startsWith("!")) : []));
+  if (!added.length) return user;
+  return [...(Array.isArray(user) ? user : []), ...added];
 }
 
 /**
@@ -234,6 +254,8 @@ function expected(spec: SettingSpec): string {
       return "true or false";
     case "string":
       return "text";
+    case "array":
+      return "a list of text";
     case "enum":
       return `one of ${spec.enum!.map((v) => JSON.stringify(v)).join(", ")}`;
     case "integer":
@@ -247,6 +269,8 @@ function sanitizeValue(spec: SettingSpec, value: unknown): unknown {
       return typeof value === "boolean" ? value : undefined;
     case "string":
       return typeof value === "string" ? value.trim() : undefined;
+    case "array":
+      return Array.isArray(value) && value.every((v) => typeof v === "string") ? value.map((v: string) => v.trim()).filter((v) => v !== "") : undefined;
     case "enum":
       return typeof value === "string" && spec.enum!.includes(value) ? value : undefined;
     case "integer": {

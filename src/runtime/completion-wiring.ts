@@ -47,6 +47,7 @@ export function wireCompletions(
         const path = rel(d.uri);
         return path ? [{ path, line: d.line, text: d.text }] : [];
       }),
+    exclude: () => session.currentSettings().inlineCompletionsExclude,
     ...(root ? { repoName: basename(root) } : {}),
   });
   documents.onClosed((uri) => engine.forget(uri, scope(uri).path));

@@ -6,12 +6,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { CompletionCache } from "../../../src/completions/cache.ts";
-import { CompletionEngine, type CompletionDocument, offsetAt } from "../../../src/completions/engine.ts";
+import { CompletionEngine, type CompletionDocument, type EngineOptions, offsetAt } from "../../../src/completions/engine.ts";
 import type { FimRequest } from "../../../src/models/index.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-function engineWith(completions: string[]) {
+function engineWith(completions: string[], extra: Partial<EngineOptions> = {}) {
   const path = join(tempDir("hearth-engine-"), "model.json");
   writeFileSync(path, JSON.stringify({ turns: [], completions }));
   const backend = new ScriptedBackend(path);
@@ -22,6 +22,7 @@ function engineWith(completions: string[]) {
       return { backend, which: "main" };
     },
     debounce: { initialMs: 0, minMs: 0 },
+    ...extra,
   });
   return { engine, calls: () => prompts };
 }
@@ -204,5 +205,39 @@ describe("completion engine: files that hold secrets", () => {
     await engine.complete(doc("const key = process.env.\n"), { line: 0, character: 24 }, live());
     assert.deepEqual(backend.asked[0]!.context?.map((f) => f.path), ["src/cart.ts"]);
     assert.ok(!JSON.stringify(backend.asked[0]).includes("sk-live"));
+  });
+});
+
+describe("completion engine: the user's own list of files never to complete (hearth.inlineCompletionsExclude)", () => {
+  const file = (path: string): CompletionDocument => ({ uri: `file:///w/${path}`, path, text: "password: hunter2\ntoken: \n", version: 1, inFolder: true });
+
+  it("adds files to the built-in list, and a `!` pattern completes a file of it again", async () => {
+    let exclude: readonly string[] = ["config/credentials.yml", "*.secret.json", "!.env.development"];
+    const { engine: withExclude, calls } = engineWith(["a", "b", "c", "d", "e"], { exclude: () => exclude });
+    for (const path of ["config/credentials.yml", "deploy/prod.secret.json", ".env"]) {
+      assert.equal((await withExclude.complete(file(path), { line: 1, character: 7 }, live())).text, "", path);
+    }
+    assert.equal(calls(), 0, "the model never saw them");
+    for (const path of [".env.development", "config/app.yml", "secret.json"]) {
+      assert.notEqual((await withExclude.complete(file(path), { line: 1, character: 7 }, live())).text, "", path);
+    }
+    exclude = [];
+    assert.equal((await withExclude.complete(file(".env.development"), { line: 1, character: 7 }, live())).text, "", "the setting is read at each request");
+  });
+
+  it("another file's prompt never carries an excluded file's lines", async () => {
+    const path = join(tempDir("hearth-engine-"), "model.json");
+    writeFileSync(path, JSON.stringify({ turns: [], completions: ["1;"] }));
+    const backend = new RecordingBackend(path);
+    const engine = new CompletionEngine({
+      model: async () => ({ backend, which: "main" }),
+      context: async () => ({ imports: [], snippets: [{ path: "config/credentials.yml", startLine: 0, endLine: 1, text: "password: hunter2", symbol: "password" }] }),
+      recentEdits: () => [{ path: "keys/app.secret.json", line: 0, text: "{\"token\": \"hunter2\"}" }, { path: "src/cart.ts", line: 0, text: "const total = 1;" }],
+      exclude: () => ["config/credentials.yml", "*.secret.json"],
+      debounce: { initialMs: 0, minMs: 0 },
+    });
+    await engine.complete(doc("const key = process.env.\n"), { line: 0, character: 24 }, live());
+    assert.deepEqual(backend.asked[0]!.context?.map((f) => f.path), ["src/cart.ts"]);
+    assert.ok(!JSON.stringify(backend.asked[0]).includes("hunter2"));
   });
 });

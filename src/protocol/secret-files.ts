@@ -1,0 +1,113 @@
+/**
+ * Files that look like they hold secrets: environment files, private keys, credential
+ * stores. Completions never show them to the model — neither as the document being
+ * completed nor as context for another file (a recent edit, a definition) — because the
+ * completion model may be a server elsewhere (`hearth.serverUrl`) and a prompt may be
+ * logged; ghost text in such a file would only ever be someone's key. Templates meant to be
+ * committed (`.env.example`) and public keys (`*.pub`) are ordinary files.
+ *
+ * The user adds to this list, or takes files off it, with `hearth.inlineCompletionsExclude`
+ * (glob patterns, `!` to complete a file again; see `SETTINGS`). Here in `protocol/` because
+ * both sides decide with it: the runtime what it completes, the extension's status bar what
+ * it says about the active file.
+ */
+
+/** Whole file names (compared lower-case). */
+const NAMES = new Set([
+  ".env", ".npmrc", ".pypirc", ".netrc", "_netrc", ".git-credentials", ".htpasswd", ".pgpass",
+  ".dockercfg", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
+]);
+/** File name endings (lower-case): key and certificate stores, `prod.env`. */
+const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk"];
+/** `.env.<anything>` but one ending in these (`.env.example`, `.env.local.sample`): committed templates. */
+const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "defaults"]);
+/** In these folders every file but a public key or the folder's plain configuration is secret. */
+const SECRET_FOLDERS = new Set([".ssh", ".gnupg"]);
+const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.old", "authorized_keys"]);
+
+/** The setting's name, for the reasons shown to the user. */
+const SETTING = "hearth.inlineCompletionsExclude";
+
+/**
+ * Whether the file at `pathOrUri` (a relative path, a file path, or a URI) looks like it
+ * holds secrets: on the built-in list, then `exclude`'s patterns in order, the last that
+ * matches deciding (a `!` pattern takes the file off).
+ */
+export function looksLikeSecrets(pathOrUri: string, exclude: readonly string[] = []): boolean {
+  return secretFileReason(pathOrUri, exclude) !== undefined;
+}
+
+/** Why the file is never completed, in words for the user; undefined when it is completed. */
+export function secretFileReason(pathOrUri: string, exclude: readonly string[] = []): string | undefined {
+  const parts = pathOrUri.replace(/[?#].*$/s, "").split(/[\\/]+/).map(decode).filter((p) => p !== "");
+  let reason = onBuiltInList(parts) ? "it looks like it holds secrets (an environment file, a private key or credentials)" : undefined;
+  for (const raw of exclude) {
+    const negated = raw.startsWith("!");
+    const pattern = negated ? raw.slice(1) : raw;
+    if (pattern && globMatches(pattern, parts)) reason = negated ? undefined : `it matches "${raw}" in ${SETTING}`;
+  }
+  return reason;
+}
+
+function onBuiltInList(parts: readonly string[]): boolean {
+  const name = (parts.at(-1) ?? "").toLowerCase();
+  if (!name || name.endsWith(".pub")) return false;
+  if (NAMES.has(name) || ENDINGS.some((ending) => name.endsWith(ending))) return true;
+  if (name.startsWith(".env.")) return !ENV_TEMPLATES.has(name.slice(name.lastIndexOf(".") + 1));
+  const folder = (parts.at(-2) ?? "").toLowerCase();
+  return SECRET_FOLDERS.has(folder) && !PUBLIC_IN_SECRET_FOLDERS.has(name);
+}
+
+const compiled = new Map<string, RegExp>();
+
+/**
+ * A pattern without `/` matches the file's name; one with `/` the end of its path (whole
+ * folder names), so `config/credentials.yml` matches in any folder, relative path or URI.
+ * `*` is any characters but `/`, `**` any folders, `?` one character, `{a,b}` either; case
+ * is ignored (file systems on macOS and Windows ignore it too).
+ */
+function globMatches(pattern: string, parts: readonly string[]): boolean {
+  const clean = pattern.replace(/^(?:\.?\/)+|\/+$/g, "");
+  const segments = clean.includes("/") ? clean.split(/\/+/).length : 1;
+  let regex = compiled.get(clean);
+  if (!regex) {
+    regex = new RegExp(`^${globSource(clean)}$`, "is");
+    if (compiled.size > 500) compiled.clear();
+    compiled.set(clean, regex);
+  }
+  // `**` may stand for any number of folders: try every tail at least as long as the pattern's fixed part.
+  const shortest = clean.includes("**") ? 1 : segments;
+  for (let take = shortest; take <= parts.length; take++) {
+    if (regex.test(parts.slice(parts.length - take).join("/"))) return true;
+    if (!clean.includes("**")) break;
+  }
+  return false;
+}
+
+function globSource(glob: string): string {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      // `**/` is any folders (none included); a trailing `**` anything.
+      const slash = glob[i + 2] === "/";
+      out += slash ? "(?:.*/)?" : ".*";
+      i += slash ? 2 : 1;
+    } else if (c === "*") out += "[^/]*";
+    else if (c === "?") out += "[^/]";
+    else if (c === "{" && glob.indexOf("}", i) > i) {
+      const end = glob.indexOf("}", i);
+      out += `(?:${glob.slice(i + 1, end).split(",").map(globSource).join("|")})`;
+      i = end;
+    } else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return out;
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

@@ -135,6 +135,33 @@ export function noPositional(positional: readonly string[]): void {
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}": give the folder with --repo DIR`);
 }
 
+/**
+ * The candidate `word` was most likely meant to be (`fixx` → `fix`, `--jsn` → `json`), or
+ * undefined when none is near: a few typos by edit distance (a swap of two neighbours counts
+ * one), `_` for `-`, or the start of exactly one name.
+ */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const typed = word.toLowerCase().replace(/_/g, "-");
+  const scored = candidates.map((name) => ({ name, d: editDistance(typed, name) })).sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  if (best && best.d <= Math.max(1, Math.floor(Math.min(typed.length, best.name.length) / 3)) && scored[1]?.d !== best.d) return best.name;
+  const starts = typed.length >= 2 ? candidates.filter((name) => name.startsWith(typed)) : [];
+  return starts.length === 1 ? starts[0] : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -3,7 +3,7 @@
  * Parses only the command name; each command owns its flags.
  */
 import { VERSION } from "../protocol/version.ts";
-import { type CliIo, MAX_INPUT_BYTES, UsageError, optionArgs } from "./command.ts";
+import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 
 function help(): string {
@@ -31,7 +31,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`hearth: unknown command "${name}"\n\n${help()}`);
+    const meant = nearest(name, COMMANDS.map((c) => c.name));
+    io.err(`hearth: unknown command "${name}"${meant ? `: did you mean "hearth ${meant}"?` : ""}\n\n${help()}`);
     return 2;
   }
   const options = optionArgs(args);

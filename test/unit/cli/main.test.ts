@@ -30,6 +30,17 @@ describe("hearth CLI", () => {
     assert.match(c.err.join(""), /unknown command "frobnicate"[\s\S]*Commands:/);
   });
 
+  it("a misspelt command names the nearest one (hearth fixx: did you mean hearth fix?)", async () => {
+    for (const [typo, meant] of [["fixx", "fix"], ["stauts", "status"], ["model", "models"], ["apply_patch", "apply-patch"], ["loacte", "locate"]]) {
+      const c = capture();
+      assert.equal(await main([typo!], c.io), 2);
+      assert.match(c.err.join(""), new RegExp(`^hearth: unknown command "${typo}": did you mean "hearth ${meant}"\\?`), typo);
+    }
+    const far = capture();
+    assert.equal(await main(["deploy"], far.io), 2);
+    assert.doesNotMatch(far.err.join(""), /did you mean/);
+  });
+
   it("a command's --help prints its usage without running it", async () => {
     const c = capture();
     assert.equal(await main(["status", "--help"], c.io), 0);

@@ -13,7 +13,7 @@ import { contextMeter } from "./context-meter.ts";
 import { button, h, spinner, updateChildren } from "./dom.ts";
 import { HistoryPanel } from "./history.ts";
 import type { Post, WebviewHost } from "./host.ts";
-import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusKind, statusLine, statusSentence } from "./model-panel.ts";
+import { type StateMessage, folderLine, metaLine, noModelCard, statusCards, statusKind, statusAlert, statusLine, statusSentence } from "./model-panel.ts";
 import type { ToolCardContext } from "./tool-card.ts";
 import { TranscriptView } from "./transcript-view.ts";
 
@@ -85,12 +85,16 @@ export class ChatApp {
     this.working = h("div", { class: "working muted", role: "status", hidden: true }, spinner(), "Working…");
     this.scroller = h("div", { class: "scroller" }, this.empty, this.transcriptView.element, this.working);
     this.composer = new Composer({ post: this.post, onDraftChange: () => this.scheduleSave(), mentionDebounceMs: options.mentionDebounceMs });
+    // The saved state is rendered before the page is in the document: the view is built anew
+    // each time it is shown, and a live region filled after it is inserted (why Send is off)
+    // would be read out again each time.
+    this.restore(host.getState());
     root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element, this.announcer.alerts);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
     root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
     window.addEventListener("pagehide", () => this.saveNow());
-    this.restore(host.getState());
+    this.scroller.scrollTop = this.scroller.scrollHeight; // a restored conversation opens at its end
   }
 
   /** Tells the extension the page runs; it answers with `state` and `conversation`. */
@@ -103,10 +107,14 @@ export class ChatApp {
     switch (message.type) {
       case "state": {
         const was = statusKind(this.state);
+        const wasAlert = statusAlert(this.state);
         this.state = message;
         this.renderStatus();
         // The header is not live (it changes at every percent): a change of state is said once.
         if (was !== "connecting" && statusKind(message) !== was) this.announcer.say(statusSentence(message) ?? "");
+        // An error once, when it appears (the page restored with it has it as its state already).
+        const alert = statusAlert(message);
+        if (alert !== undefined && alert !== wasAlert) this.announcer.say(alert, true);
         break;
       }
       case "conversation":

@@ -76,7 +76,7 @@ export function statusKind(msg: StateMessage | undefined): string {
 
 /**
  * What a screen reader is told when the state changes to `msg`'s. Errors and a failed
- * runtime are left out: their cards are alerts, said as they appear.
+ * runtime are left out: they are said as alerts (`statusAlert`).
  */
 export function statusSentence(msg: StateMessage | undefined): string | undefined {
   const runtime = msg?.runtime;
@@ -85,6 +85,18 @@ export function statusSentence(msg: StateMessage | undefined): string | undefine
   const model = runtime.status.model;
   if (model.kind === "loading") return "Loading the model…";
   if (model.kind === "ready") return `Model ready: ${describeModel(model)}.`;
+  return undefined;
+}
+
+/**
+ * The error a screen reader is told at once (a model that failed to load, a runtime that
+ * stopped). Their cards are no alerts: an alert is said whenever it is inserted, and the page
+ * renders its cards anew each time the view is shown; the page says this when it changes.
+ */
+export function statusAlert(msg: StateMessage | undefined): string | undefined {
+  const runtime = msg?.runtime;
+  if (runtime?.kind === "failed") return sentence(runtime.message);
+  if (runtime?.kind === "running" && runtime.status.model.kind === "error") return sentence(runtime.status.model.message);
   return undefined;
 }
 
@@ -135,7 +147,7 @@ function modelCard(model: ModelState, post: Post): HTMLElement | undefined {
       return card(
         "model-error",
         h("h2", {}, "Model problem"),
-        h("p", { class: "error", "data-model": "error", role: "alert" }, sentence(model.message)),
+        h("p", { class: "error", "data-model": "error" }, sentence(model.message)),
         h("div", { class: "actions" }, commandButton(post, fix.label, fix.command, true), fix.command === "showLog" ? undefined : commandButton(post, "Show Log", "showLog")),
       );
     }
@@ -186,7 +198,7 @@ export function statusCards(msg: StateMessage | undefined, post: Post): HTMLElem
     cards.push(
       card(
         "runtime-failed",
-        h("p", { class: "error", role: "alert" }, sentence(runtime.message)),
+        h("p", { class: "error" }, sentence(runtime.message)),
         h("div", { class: "actions" }, commandButton(post, "Restart Runtime", "restartRuntime", true), commandButton(post, "Show Log", "showLog")),
       ),
     );

@@ -96,6 +96,19 @@ describe("screen reader: what a run says", () => {
   });
 });
 
+/**
+ * What a screen reader reads of these mutations: an alert inserted with its text, and what
+ * changes inside a live region that is already on the page (a region inserted with its text is not read).
+ */
+function read(records: MutationRecord[]): string[] {
+  const alerts = records.flatMap((r) => [...r.addedNodes]).flatMap((n) => (n instanceof window.Element ? [n, ...n.querySelectorAll("[role=alert]")] : []));
+  const changed = records.filter((r) => liveness(r.target instanceof window.Element ? r.target : r.target.parentElement) !== "off");
+  return [
+    ...alerts.filter((el) => el.getAttribute("role") === "alert" && el.textContent !== "").map((el) => `alert: ${el.textContent}`),
+    ...changed.flatMap((r) => (r.type === "characterData" ? [r.target.textContent] : [...r.addedNodes].map((n) => n.textContent))).filter((t) => t !== "").map((t) => `live: ${t}`),
+  ];
+}
+
 describe("screen reader: the model's state", () => {
   beforeEach(() => ({ root, app } = startApp()));
 
@@ -108,5 +121,32 @@ describe("screen reader: the model's state", () => {
     assert.deepEqual(said(), ["Loading the model…", "Model ready: Qwen3.5-35B-A3B, 131,072 tokens of context, CUDA."]);
     app.receive({ type: "state", runtime: { kind: "restarting", attempt: 1, inSeconds: 2, reason: "killed by SIGKILL" }, inlineCompletions: true });
     assert.equal(said().at(-1), "Hearth's runtime stopped (killed by SIGKILL). Restarting in 2s.");
+  });
+
+  it("a model error, or a stopped runtime, is said once as an alert when it appears: not at each state message, not again when the view is shown again", () => {
+    const broken = stateMessage({ kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "the model file is incomplete", fix: "downloadModel" });
+    app.receive(stateMessage(READY_MODEL));
+    app.receive(broken);
+    app.receive(broken);
+    assert.deepEqual(alerted(), ["The model file is incomplete"]);
+    assert.equal(liveness(q('[data-model="error"]')), "off", "the card itself is no alert: showing the view again would read it");
+    // The view hidden and shown again: the page starts anew from its saved state, and the extension sends the same state.
+    const observer = new window.MutationObserver(() => undefined);
+    observer.observe(window.document.body, { childList: true, subtree: true, characterData: true });
+    ({ root, app } = startApp({ version: 1, state: broken, history: [], draft: { text: "", mentions: [] } }));
+    app.receive(broken);
+    assert.equal(q('[data-model="error"]')?.textContent, "The model file is incomplete", "the error still shows on its card");
+    assert.deepEqual(read(observer.takeRecords()), [], "nothing read out again");
+    observer.disconnect();
+    assert.deepEqual(alerted(), []);
+    app.receive(stateMessage({ kind: "error", source: { kind: "file", modelPath: "/m/x.gguf" }, message: "out of memory while loading" }));
+    app.receive({ type: "state", runtime: { kind: "failed", message: "the runtime exited 5 times" }, inlineCompletions: true });
+    app.receive({ type: "state", runtime: { kind: "failed", message: "the runtime exited 5 times" }, inlineCompletions: true });
+    assert.deepEqual(alerted(), ["Out of memory while loading", "The runtime exited 5 times"], "a new error is said, once");
+  });
+
+  it("an error already there when the page first opens (no saved state) is said", () => {
+    app.receive({ type: "state", runtime: { kind: "failed", message: "node-llama-cpp did not load" }, inlineCompletions: true });
+    assert.deepEqual(alerted(), ["Node-llama-cpp did not load"]);
   });
 });

@@ -8,6 +8,7 @@ import { basename } from "node:path";
 import { type IndexQueries, shownPath } from "../indexer/index.ts";
 import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
+import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
@@ -141,12 +142,20 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
 /**
  * The first message of a fix: the issue, the files that look related, the code of the
  * functions/classes that look related (from `startingContext`, already within its budget),
- * and how to run the tests.
+ * and how to run the tests. The issue (anyone's text, on GitHub) and the repository's names
+ * and code may hide an instruction from the user in tag characters, which the model reads
+ * as ASCII: each is followed by a notice saying what they read as (src/protocol/visible-text.ts).
  */
 export function taskMessage(issue: string, files: readonly string[], testCommand?: string, code: readonly StartingCode[] = []): string {
   const parts = [`Fix this issue:\n\n${issue.trim()}`];
-  if (files.length) parts.push(`Files that look related, most likely first: ${files.map(shownPath).join(", ")}.`);
-  if (code.length) parts.push(`Code that looks related, most likely first (current file lines):\n\n${code.map(renderCode).join("\n\n")}`);
+  const issueHides = findHiddenText(issue);
+  if (issueHides) parts.push(hiddenTextNotice(issueHides, "the issue text above"));
+  const related: string[] = [];
+  if (files.length) related.push(`Files that look related, most likely first: ${files.map(shownPath).join(", ")}.`);
+  if (code.length) related.push(`Code that looks related, most likely first (current file lines):\n\n${code.map(renderCode).join("\n\n")}`);
+  const relatedHides = findHiddenText(related.join("\n"));
+  if (relatedHides) related.push(hiddenTextNotice(relatedHides, "the related files' names and code above", true));
+  parts.push(...related);
   if (testCommand) parts.push(`Run the tests with: ${testCommand}`);
   return parts.join("\n\n");
 }

@@ -11,6 +11,7 @@
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
 import { type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
+import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
@@ -55,7 +56,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.enabledFor(document) || context.selectedCompletionInfo) return undefined;
+    if (!this.enabledFor(document) || context.selectedCompletionInfo || excludedReason(document)) return undefined;
     const line = document.lineAt(position.line).text;
     const before = line.slice(0, position.character);
     const after = line.slice(position.character);
@@ -168,7 +169,8 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const on = this.enabledFor(vscode.window.activeTextEditor?.document);
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
     const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
-    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary });
+    const excludedHere = excludedReason(vscode.window.activeTextEditor?.document);
+    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, ...(excludedHere ? { excludedHere } : {}) });
     this.item.text = look.text;
     this.item.tooltip = look.tooltip;
     this.item.command = look.command;
@@ -180,4 +182,9 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     clearTimeout(this.snoozeTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Why the runtime never completes this document (the same rule it applies), or undefined. */
+function excludedReason(document: vscode.TextDocument | undefined): string | undefined {
+  return document && secretFileReason(document.uri.toString(), readSettings().inlineCompletionsExclude);
 }

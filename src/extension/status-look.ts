@@ -94,6 +94,8 @@ export interface CompletionsState {
   readonly snoozedMs: number;
   /** Counts and latency, for the tooltip. */
   readonly summary: string;
+  /** Why the active file is never completed (a secrets file, `hearth.inlineCompletionsExclude`); undefined when it is. */
+  readonly excludedHere?: string;
 }
 
 /**
@@ -114,6 +116,13 @@ export function completionsLook(state: CompletionsState): Look {
   const menu = COMMANDS.snoozeInlineCompletions.id;
   if (state.snoozedMs > 0) {
     return { text: `$(clock) Completions: snoozed ${Math.ceil(state.snoozedMs / 60_000)}m`, tooltip: `Hearth inline completions: snoozed. ${state.summary}\nClick to resume or turn off.`, command: menu };
+  }
+  if (state.enabled && state.excludedHere) {
+    return {
+      text: "$(circle-slash) Completions: off in this file",
+      tooltip: `Hearth inline completions: on, but not in this file: ${state.excludedHere}. hearth.inlineCompletionsExclude changes which files. ${state.summary}\nClick to snooze or turn off.`,
+      command: menu,
+    };
   }
   const word = state.enabled ? "on" : "off";
   return {

@@ -121,4 +121,13 @@ describe("completions status item (issue 15)", () => {
     assert.match(snoozed.tooltip, /3 requests\./);
     assert.equal(snoozed.command, COMMANDS.snoozeInlineCompletions.id);
   });
+
+  it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
+    const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
+    const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });
+    assert.equal(look.text, "$(circle-slash) Completions: off in this file");
+    assert.match(look.tooltip, /not in this file: it looks like it holds secrets/);
+    assert.match(look.tooltip, /hearth\.inlineCompletionsExclude/, "where to change it");
+    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", excludedHere: why }).text, "$(circle-slash) Completions: off", "off everywhere says so");
+  });
 });

@@ -138,14 +138,14 @@ export function noPositional(positional: readonly string[]): void {
 /**
  * The candidate `word` was most likely meant to be (`fixx` → `fix`, `--jsn` → `json`), or
  * undefined when none is near: a few typos by edit distance (a swap of two neighbours counts
- * one), `_` for `-`, or the start of exactly one name.
+ * one), `_` for `-`, or the start of exactly one name (or one name the start of the word: --repository).
  */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   const typed = word.toLowerCase().replace(/_/g, "-");
   const scored = candidates.map((name) => ({ name, d: editDistance(typed, name) })).sort((a, b) => a.d - b.d);
   const best = scored[0];
   if (best && best.d <= Math.max(1, Math.floor(Math.min(typed.length, best.name.length) / 3)) && scored[1]?.d !== best.d) return best.name;
-  const starts = typed.length >= 2 ? candidates.filter((name) => name.startsWith(typed)) : [];
+  const starts = typed.length >= 2 ? candidates.filter((name) => name.startsWith(typed) || (name.length >= 3 && typed.startsWith(name))) : [];
   return starts.length === 1 ? starts[0] : undefined;
 }
 
@@ -193,7 +193,10 @@ export function parseFlags(
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name}`);
+    if (!kind) {
+      const meant = nearest(name, Object.keys(spec));
+      throw new UsageError(`unknown option --${name}${meant ? `: did you mean --${meant}?` : ""}`);
+    }
     if (kind === "boolean") {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       flags[name] = true;

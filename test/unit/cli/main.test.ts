@@ -65,6 +65,12 @@ describe("parseFlags", () => {
     assert.throws(() => parseFlags(["--repo", "--json"], spec), /needs a value/);
     assert.throws(() => parseFlags(["--json=1"], spec), /takes no value/);
   });
+  it("a misspelt option names the nearest one (--jsn: did you mean --json?); a far one does not", () => {
+    assert.throws(() => parseFlags(["--jsn"], spec), /^Error: unknown option --jsn: did you mean --json\?$/);
+    assert.throws(() => parseFlags(["--tpo", "3"], spec), /unknown option --tpo: did you mean --top\?/);
+    assert.throws(() => parseFlags(["--repository=x"], spec), /unknown option --repository: did you mean --repo\?/);
+    assert.throws(() => parseFlags(["--verbose"], spec), /^Error: unknown option --verbose$/);
+  });
   it("-- ends the options: what follows is text, -- itself is not", () => {
     assert.deepEqual(parseFlags(["--json", "--", "--top", "-n", "x"], spec), { flags: { json: true }, positional: ["--top", "-n", "x"] });
   });

@@ -394,6 +394,16 @@ async function gitExcludeFile(fs: ScanFs, root: string): Promise<string> {
   return join(commonDir, "info", "exclude");
 }
 
+/**
+ * The text of the exclude file git reads for the repository at `root` (gitExcludeFile), ""
+ * when there is none or it is not read (a link, over 1 MiB): what checkpoints copy into their
+ * shadow repository, whose own GIT_DIR git would read instead.
+ */
+export async function repositoryExcludes(root: string, fs: ScanFs = nodeScanFs): Promise<string> {
+  const text = await fs.readIgnoreFile(await gitExcludeFile(fs, root)).catch(() => undefined);
+  return typeof text === "string" ? text : "";
+}
+
 /** The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its own is added to `skips`. */
 async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];

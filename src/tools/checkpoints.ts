@@ -17,6 +17,8 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+// scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
+import { repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
@@ -81,6 +83,8 @@ interface GitCall {
 export class CheckpointStore {
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
+  /** What info/exclude was last written with (syncExcludes). */
+  private excludes: string | undefined;
 
   private constructor(
     /** The shadow git directory. */
@@ -128,8 +132,23 @@ export class CheckpointStore {
     for (const [key, value] of config) await this.git(["config", key, value]);
     await mkdir(join(this.gitDir, "info"), { recursive: true });
     await writeFile(join(this.gitDir, "info", "attributes"), ATTRIBUTES);
-    await writeFile(join(this.gitDir, "info", "exclude"), EXCLUDES);
+    await this.syncExcludes();
     await this.dropGitlinks();
+  }
+
+  /**
+   * The shadow repository's info/exclude: Hearth's own excludes, then the workspace
+   * repository's (`.git/info/exclude`, a worktree's main repository's). git reads the exclude
+   * file of GIT_DIR, the shadow's, so without this what the user excluded there (a scratch
+   * folder, a local dataset) went into every checkpoint, the review and hearth fix's patch.
+   * Written again when the user's changes (read at each snapshot: it is one small file).
+   */
+  private async syncExcludes(): Promise<void> {
+    const own = await repositoryExcludes(this.root);
+    const text = own ? `${EXCLUDES}# the workspace repository's info/exclude\n${own}${own.endsWith("\n") ? "" : "\n"}` : EXCLUDES;
+    if (text === this.excludes) return;
+    await writeFile(join(this.gitDir, "info", "exclude"), text);
+    this.excludes = text;
   }
 
   /**
@@ -263,6 +282,7 @@ export class CheckpointStore {
    * both. Left out, it is never looked into; the agent's writes inside it are extras.
    */
   private async stageAll(keep: readonly string[] = []): Promise<string[]> {
+    await this.syncExcludes();
     const { large, nested } = await this.unstagedFiles(keep);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     if (large.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(large));

@@ -1,0 +1,56 @@
+// Checkpoints snapshot the workspace into a shadow repository (its own GIT_DIR), so git read
+// the shadow's info/exclude, never the workspace repository's own: what a user excluded there
+// (a scratch folder, a local dataset) was copied into every checkpoint, listed as changed by
+// the review and written into hearth fix's patch — in a plain clone and in a worktree, whose
+// exclude file is its main repository's (.git file → gitdir → commondir), as the scan reads it.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { CheckpointStore } from "../../../src/tools/index.ts";
+import { tempDir } from "./helpers/setup.ts";
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
+}
+
+/** A repository whose .git/info/exclude leaves out scratch/ and *.local.ts; `worktree`: the workspace is a worktree of it. */
+function workspace(worktree: boolean): string {
+  const dir = tempDir();
+  const main = join(dir, "main");
+  mkdirSync(main);
+  git(main, "init", "-q");
+  writeFileSync(join(main, "a.ts"), "export const A = 1;\n");
+  git(main, "add", "a.ts");
+  git(main, "commit", "-qm", "a");
+  writeFileSync(join(main, ".git/info/exclude"), "scratch/\n*.local.ts\n");
+  if (!worktree) return main;
+  git(main, "worktree", "add", "-q", join(dir, "feature"));
+  return join(dir, "feature");
+}
+
+describe("checkpoints honour the workspace repository's info/exclude", () => {
+  for (const worktree of [false, true]) {
+    it(`leaves out what it excludes, as git status does (${worktree ? "a worktree: its main repository's" : "a clone"})`, async () => {
+      const root = workspace(worktree);
+      mkdirSync(join(root, "scratch"));
+      writeFileSync(join(root, "scratch/data.json"), "{}\n");
+      writeFileSync(join(root, "b.local.ts"), "export const B = 1;\n");
+      assert.equal(git(root, "status", "--porcelain", "--untracked-files=all"), "", "git itself sees nothing new");
+
+      const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+      const start = await store.create("start");
+      assert.equal(await store.fileAt(start.id, "scratch/data.json"), undefined);
+      assert.equal(await store.fileAt(start.id, "b.local.ts"), undefined);
+      assert.ok(await store.fileAt(start.id, "a.ts"));
+
+      // A command rewrites the excluded files and the project's own.
+      writeFileSync(join(root, "scratch/data.json"), '{"run": 2}\n');
+      writeFileSync(join(root, "scratch/new.json"), "{}\n");
+      writeFileSync(join(root, "a.ts"), "export const A = 2;\n");
+      assert.deepEqual(await store.changedFiles(start.id), ["a.ts"]);
+      assert.doesNotMatch(await store.diff(start.id, undefined, [], { patch: true }), /scratch|local/);
+    });
+  }
+});

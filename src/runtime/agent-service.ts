@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
+import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
 import { changedSinceExpected, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
@@ -65,6 +66,8 @@ export class AgentService {
   private store: Promise<CheckpointStore> | undefined;
   /** What the conversation store said of a running conversation, for that run's chat (notices). */
   private readonly heard = new Map<string, string[]>();
+  /** One agent at a time in the folder: held while any run or restore of this runtime works there. */
+  private readonly checkoutLock: SharedCheckoutLock | undefined;
 
   constructor(private readonly options: AgentServiceOptions) {
     this.connection = options.connection;
@@ -74,6 +77,7 @@ export class AgentService {
       log("warn", `conversation ${id}: ${message}`, error);
       this.heard.get(id)?.push(message);
     });
+    this.checkoutLock = options.root ? new SharedCheckoutLock(hearthStateDir(), options.root, "runtime") : undefined;
   }
 
   /** `hearth/agent/run`: one message of a conversation, one run at a time per conversation. */
@@ -94,6 +98,7 @@ export class AgentService {
       // What reading the conversation found (another window's version, an unreadable file), under the message it is about.
       if (event.type === "user") for (const notice of heard.splice(0)) send({ type: "notice", level: "warning", text: notice });
     };
+    const unlock = this.lockCheckout();
     this.running.add(params.conversationId);
     this.heard.set(params.conversationId, heard);
     const turn = (async () => {
@@ -113,6 +118,7 @@ export class AgentService {
       this.running.delete(params.conversationId);
       this.forgotten.delete(params.conversationId);
       this.heard.delete(params.conversationId);
+      unlock();
     }
   }
 
@@ -147,6 +153,16 @@ export class AgentService {
   async restore(params: CheckpointRestoreParams): Promise<CheckpointRestoreResult> {
     // The run would write its messages back over the rewind, with the files already restored.
     if (params.conversationId !== undefined) this.requireIdle(params.conversationId);
+    // Files written back under another agent (hearth fix, another window) would undo its edits midway.
+    const unlock = this.lockCheckout();
+    try {
+      return await this.restoreLocked(params);
+    } finally {
+      unlock();
+    }
+  }
+
+  private async restoreLocked(params: CheckpointRestoreParams): Promise<CheckpointRestoreResult> {
     if (params.conversationId !== undefined && params.messageIndex !== undefined && !(await this.conversations.canRewind(params.conversationId, params.messageIndex))) {
       throw new ResponseError(HearthErrorCode.InvalidInput, "This message no longer starts a turn of the conversation (it changed since): nothing was restored.");
     }
@@ -220,6 +236,16 @@ export class AgentService {
     this.shutdown.abort();
     await Promise.all([...this.inFlight].map((run) => run.catch(() => undefined)));
     await this.mcp?.dispose();
+  }
+
+  /** Takes the checkout's lock (a no-op without a folder); another agent working there refuses with who it is. */
+  private lockCheckout(): () => void {
+    try {
+      return this.checkoutLock?.acquire() ?? (() => undefined);
+    } catch (error) {
+      if (error instanceof CheckoutBusyError) throw new ResponseError(HearthErrorCode.NotAvailable, error.message);
+      throw error;
+    }
   }
 
   private requireIdle(conversationId: string): void {

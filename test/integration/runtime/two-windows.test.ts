@@ -40,7 +40,10 @@ class Window {
   static async open(name: string, root: string, storage: string, script: ModelScript): Promise<Window> {
     const modelPath = join(tempDir(`hearth-window-${name}-`), "model.json");
     writeFileSync(modelPath, JSON.stringify(script));
-    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
+    // A state folder of its own: windows that share one take turns in the folder (checkout-lock.test.ts);
+    // these are two whose checkout locks do not meet ($XDG_STATE_HOME set apart), so their turns overlap.
+    const env = { ...process.env, XDG_STATE_HOME: tempDir(`hearth-window-${name}-state-`) };
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, env, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
     running.push(runtime);
     return new Window(runtime, name);
   }

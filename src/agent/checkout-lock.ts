@@ -1,0 +1,120 @@
+/**
+ * One agent at a time in a checkout: `hearth fix` in a terminal, the chat or Fix This Issue
+ * of a VS Code window (the runtime) or `hearth chat`. Two agents in one folder each wrote
+ * over the other's edits, took the other's edits into their own patch and checkpoints, and
+ * restored files under each other. The lock is a file in Hearth's state folder named after
+ * the checkout's real path, holding the owner's pid, when it took the lock and what it is;
+ * a lock whose process is gone (kill -9, out of memory, a reboot) is taken over, so a crash
+ * never blocks the next run. The runtime and `hearth fix` meet in the default state folder
+ * ({@link hearthStateDir}); `hearth fix --state-dir` keeps its locks in that folder instead.
+ *
+ * Pids are reused: a container gives each run the same few pids, and after a reboot or a
+ * long while another process has the dead run's pid. A lock naming this very process is
+ * stale (a run that holds it is past this point; runs of one process share one lock through
+ * {@link SharedCheckoutLock}), and so, where the system says when a process started (Linux),
+ * is one whose process started after the lock was taken. A refusal names the lock file, for
+ * the cases no check sees.
+ */
+import { createHash } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
+
+/** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
+export type LockHolderKind = "hearth fix" | "runtime";
+
+interface LockOwner {
+  readonly pid: number;
+  readonly started: string;
+  /** Absent in locks older versions wrote: only `hearth fix` took one then. */
+  readonly by?: LockHolderKind;
+}
+
+/** Another agent holds the checkout. */
+export class CheckoutBusyError extends Error {}
+
+/** Hearth's state folder when none is given: `$XDG_STATE_HOME/hearth`, else `~/.local/state/hearth` (as `hearth fix` reads it). */
+export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth");
+}
+
+/** Takes the lock for `repo` in `stateDir`; `release()` removes it (call it in a finally). */
+export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix"): { release(): void } {
+  const dir = join(stateDir, "locks");
+  mkdirSync(dir, { recursive: true });
+  const real = realpathSync(repo);
+  const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
+  const owner: LockOwner = { pid: process.pid, started: new Date().toISOString(), by };
+  // Written whole, then linked into place: a reader never sees a lock without its owner.
+  const draft = `${file}.${process.pid}.tmp`;
+  writeFileSync(draft, JSON.stringify(owner));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(draft, file);
+        return { release: () => rmSync(file, { force: true }) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      }
+      const held = readOwner(file);
+      if (held && held.pid !== process.pid && isAlive(held.pid) && !startedAfter(held.pid, Date.parse(held.started), (path) => readFileSync(path, "utf8"))) {
+        throw new CheckoutBusyError(refusal(held, by, real, file));
+      }
+      rmSync(file, { force: true });
+    }
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** Why `by` may not start in `real`: who holds it, what to do, and the file to delete if nobody does. */
+function refusal(held: LockOwner, by: LockHolderKind, real: string, file: string): string {
+  const since = `pid ${held.pid}, started ${held.started}`;
+  if ((held.by ?? "hearth fix") === "hearth fix") {
+    const who = by === "hearth fix" ? "another hearth fix" : "hearth fix";
+    return `${who} (${since}) is working in ${real}: wait for it to end, or fix in another checkout (git worktree add); if no hearth fix runs there, delete ${file}`;
+  }
+  const who = by === "runtime" ? "Hearth's agent in another window" : "Hearth's agent in a VS Code window";
+  return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there, or work in another checkout (git worktree add); if no Hearth agent runs there, delete ${file}`;
+}
+
+/** The lock's owner, if the file says. */
+function readOwner(file: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(file, "utf8")) as Partial<LockOwner>;
+    if (typeof owner.pid !== "number") return undefined;
+    return { pid: owner.pid, started: String(owner.started), ...(owner.by === "runtime" || owner.by === "hearth fix" ? { by: owner.by } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The checkout's lock for the runs of one process (a runtime runs several conversations at
+ * once): taken by the first run, released when the last one ends.
+ */
+export class SharedCheckoutLock {
+  private held: { release(): void } | undefined;
+  private users = 0;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly repo: string,
+    private readonly by: LockHolderKind,
+  ) {}
+
+  /** Holds the lock until the returned function is called; throws CheckoutBusyError when another process holds it. */
+  acquire(): () => void {
+    if (this.users === 0) this.held = lockCheckout(this.stateDir, this.repo, this.by);
+    this.users++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.users > 0) return;
+      this.held?.release();
+      this.held = undefined;
+    };
+  }
+}

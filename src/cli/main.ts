@@ -20,6 +20,8 @@ function help(): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // `hearth help fix` is `hearth fix --help` (git's and npm's habit).
+  if (argv[0] === "help" && argv[1] !== undefined) return main([argv[1], "--help"], io);
   const [name, ...args] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(help());

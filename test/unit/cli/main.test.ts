@@ -41,6 +41,15 @@ describe("hearth CLI", () => {
     assert.doesNotMatch(far.err.join(""), /did you mean/);
   });
 
+  it("hearth help COMMAND prints that command's usage, as hearth COMMAND --help does", async () => {
+    const c = capture();
+    assert.equal(await main(["help", "fix"], c.io), 0);
+    assert.match(c.out.join(""), /^hearth fix \[--repo DIR\]/);
+    const typo = capture();
+    assert.equal(await main(["help", "fixx"], typo.io), 2);
+    assert.match(typo.err.join(""), /^hearth: unknown command "fixx": did you mean "hearth fix"\?/);
+  });
+
   it("a command's --help prints its usage without running it", async () => {
     const c = capture();
     assert.equal(await main(["status", "--help"], c.io), 0);

@@ -14,6 +14,7 @@ import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../p
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { formatSize } from "../protocol/units.ts";
+import { findHiddenText } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
@@ -268,6 +269,8 @@ function toWire(
       return { type: "toolStart", call: event.call, effect: tools.get(event.call.name)?.effect ?? "read", ...displayOf(event.call.name) };
     case "toolEnd": {
       const { change, checkpoint } = takeStep();
+      // Of the whole result: what it hides may be past the preview.
+      const hidden = findHiddenText(event.result.text);
       return {
         type: "toolEnd",
         callId: event.call.id,
@@ -276,6 +279,7 @@ function toWire(
         durationMs: event.durationMs,
         ...(change?.diff ? { diff: change.diff, changedFiles: change.files, after: change.after } : {}),
         ...(checkpoint ? { checkpoint } : {}),
+        ...(hidden ? { hidden } : {}),
       };
     }
     case "approval":

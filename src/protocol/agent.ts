@@ -18,6 +18,7 @@
 import { NotificationType, RequestType } from "vscode-languageserver-protocol";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolCall } from "./chat.ts";
 import type { ToolDisplay } from "./tool-display.ts";
+import type { HiddenText } from "./visible-text.ts";
 
 /**
  * How a tool affects the world: "read" runs freely; "write" changes workspace files; "command"
@@ -130,6 +131,8 @@ export type AgentWireEvent =
       readonly checkpoint?: string;
       /** Checkpoint taken just after a write: how the step left its files (undo expects them so). */
       readonly after?: string;
+      /** What the whole result hides from the user (tag characters a model reads as ASCII, bidi controls); the model was told. */
+      readonly hidden?: HiddenText;
     }
   /**
    * Tokens the conversation takes vs the model's context. `usedTokens` is absent when they

@@ -10,6 +10,7 @@
 import type { AgentRunResult, AgentWireEvent, Attachment, CondensedKind, TestOutcome, ToolEffect } from "./agent.ts";
 import type { ChatMessage, JsonValue } from "./chat.ts";
 import type { ToolDisplay } from "./tool-display.ts";
+import { type HiddenText, findHiddenText } from "./visible-text.ts";
 
 export interface Transcript {
   readonly id: string;
@@ -67,6 +68,8 @@ export type TranscriptItem =
       approvalReason?: string;
       /** What the call will run when its arguments do not say (run_tests: the detected command and its script). */
       approvalRuns?: string;
+      /** What the result hides from the user (its tag characters decoded, bidi controls counted): the card says so. */
+      hidden?: HiddenText;
     }
   | { readonly kind: "notice"; readonly id: string; readonly level: "info" | "warning" | "error"; readonly text: string }
   | {
@@ -168,6 +171,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
       if (event.changedFiles?.length) tool.changedFiles = event.changedFiles;
       if (event.checkpoint) tool.checkpoint = event.checkpoint;
       if (event.after) tool.after = event.after;
+      if (event.hidden) tool.hidden = event.hidden;
       break;
     }
     case "context":
@@ -332,6 +336,8 @@ export function transcriptFromMessages(id: string, title: string, messages: read
       if (card) {
         card.preview = message.content.length > 2000 ? `${message.content.slice(0, 2000)}…` : message.content;
         if (/^Error \(/.test(message.content)) card.status = "failed";
+        const hidden = findHiddenText(message.content);
+        if (hidden) card.hidden = hidden;
       }
     }
   });

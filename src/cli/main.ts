@@ -51,7 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return CANCELLED;
     }
     if (error instanceof UsageError) {
-      io.err(`hearth ${name}: ${error.message}\n\n${command.usage}\n`);
+      // The synopsis, not the whole usage: fix's 30 lines scrolled the message itself off a terminal.
+      io.err(`hearth ${name}: ${error.message}\n\nUsage: ${command.usage.split("\n")[0]}\nRun hearth ${name} --help for every option.\n`);
       return 2;
     }
     io.err(`hearth ${name}: ${error instanceof Error ? error.message : String(error)}\n`);

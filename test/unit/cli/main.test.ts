@@ -30,6 +30,18 @@ describe("hearth CLI", () => {
     assert.match(c.err.join(""), /unknown command "frobnicate"[\s\S]*Commands:/);
   });
 
+  it("a usage error stays on screen: the message, the command's synopsis and where the options are, not 30 lines of usage scrolling it away", async () => {
+    for (const command of COMMANDS) {
+      const c = capture();
+      assert.equal(await main([command.name, "--bogus-option"], c.io), 2, command.name);
+      const lines = c.err.join("").trimEnd().split("\n");
+      assert.equal(lines[0], `hearth ${command.name}: unknown option --bogus-option`);
+      assert.ok(lines.length <= 5, `${command.name}: ${lines.length} lines`);
+      assert.ok(lines.includes(`Usage: ${command.usage.split("\n")[0]}`), command.name);
+      assert.equal(lines.at(-1), `Run hearth ${command.name} --help for every option.`);
+    }
+  });
+
   it("a misspelt command names the nearest one (hearth fixx: did you mean hearth fix?)", async () => {
     for (const [typo, meant] of [["fixx", "fix"], ["stauts", "status"], ["model", "models"], ["apply_patch", "apply-patch"], ["loacte", "locate"]]) {
       const c = capture();

@@ -35,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const serverConsent = new ServerConsent(context.workspaceState);
   const folders = new FolderChoice(context.workspaceState);
   const runtime = new RuntimeClient(context, output, serverKeys, folders);
-  const chat = new ChatController(runtime, context.workspaceState, output, folders);
+  // The runtime's conversations (runtime-client.ts's storagePath): the history lists those other windows on this folder stored.
+  const conversations = context.storageUri && vscode.Uri.joinPath(context.storageUri, "conversations").fsPath;
+  const chat = new ChatController(runtime, context.workspaceState, output, folders, conversations);
   const memory = new MemoryView(folders);
   const completions = new InlineCompletions(runtime);
   context.subscriptions.push(

@@ -35,11 +35,17 @@ export class ChatController implements vscode.Disposable, ChatSession {
     memento: vscode.Memento,
     readonly output: vscode.LogOutputChannel,
     readonly folders: FolderChoice,
+    /** The runtime's conversations in the folder's storage, shared by the windows on the folder. */
+    conversationsDir?: string,
   ) {
     // A conversation dropped from the history is dropped in the runtime too (its file would stay for good).
-    this.store = new TranscriptStore(memento, (ids) => {
-      for (const id of ids) void runtime.request(ConversationForgetRequest, { conversationId: id }).catch(() => undefined);
-    });
+    this.store = new TranscriptStore(
+      memento,
+      (ids) => {
+        for (const id of ids) void runtime.request(ConversationForgetRequest, { conversationId: id }).catch(() => undefined);
+      },
+      conversationsDir,
+    );
     const latest = this.store.list()[0];
     this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
     if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });

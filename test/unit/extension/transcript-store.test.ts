@@ -1,8 +1,13 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ConversationStore } from "../../../src/agent/conversation-store.ts";
 import { TranscriptStore } from "../../../src/extension/transcript-store.ts";
+import type { ChatMessage } from "../../../src/protocol/chat.ts";
 import { newTranscript } from "../../../src/protocol/transcript.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 function memento() {
   const values = new Map<string, unknown>();
@@ -96,5 +101,48 @@ describe("TranscriptStore: a delete while the history is being written", () => {
     await flushing;
     assert.deepEqual(store.list().map((s) => s.id), ["old"]);
     assert.equal(store.get("current"), undefined);
+  });
+});
+
+/** A window's turn as its runtime stores it: the model's side of conversation `id`, in the folder's shared storage. */
+async function ranTurn(dir: string, id: string, text: string, reply: string): Promise<void> {
+  const messages: ChatMessage[] = [
+    { role: "system", content: "You are Hearth." },
+    { role: "user", content: text },
+    { role: "assistant", content: reply },
+  ];
+  await new ConversationStore(dir).record(id, messages);
+}
+
+describe("TranscriptStore: two windows on one folder", () => {
+  it("a conversation the other window started is listed (newest first) and opens, though only that window's state has its transcript", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    const b = new TranscriptStore(memento(), () => undefined, dir);
+    b.save(said("from-b", 1));
+    await b.flush();
+    await ranTurn(dir, "from-b", "message of from-b", "answered in B");
+    a.save(said("from-a", Date.now() + 60_000));
+    await a.flush();
+    await ranTurn(dir, "from-a", "Why does add subtract?\nIt returns a - b.", "Because of a typo.");
+    // The other window's turn set aside beside it is no conversation of the list.
+    writeFileSync(join(dir, `from-a.other-window-${Date.now()}.json`), readFileSync(join(dir, "from-a.json")));
+
+    assert.deepEqual(b.list().map((s) => s.id), ["from-a", "from-b"], "B lists A's conversation");
+    assert.equal(b.list()[0]!.title, "Why does add subtract?");
+    const opened = b.get("from-a");
+    assert.ok(opened, "and opens it");
+    assert.deepEqual(opened.items.filter((i) => i.kind === "user" || i.kind === "assistant").map((i) => i.text), ["Why does add subtract?\nIt returns a - b.", "Because of a typo."]);
+    assert.deepEqual(a.list().map((s) => s.id).sort(), ["from-a", "from-b"], "and A lists B's");
+  });
+
+  it("a conversation deleted here stays out of the list while its file is still being removed", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await ranTurn(dir, "other", "from the other window", "ok");
+    assert.deepEqual(store.list().map((s) => s.id), ["other"]);
+    await store.delete("other"); // the runtime's forget removes the file after this
+    assert.deepEqual(store.list(), []);
+    assert.equal(store.get("other"), undefined);
   });
 });

@@ -10,6 +10,7 @@ import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
+import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
 import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
 
@@ -50,6 +51,8 @@ export interface CompletionDocument {
    * the index's definitions and the recent edits are that folder's, another project's code.
    */
   readonly inFolder: boolean;
+  /** The editor's indentation for it; without it, what the document's text shows. */
+  readonly indentation?: IndentStyle;
 }
 
 export interface CompletionAnswer {
@@ -110,7 +113,8 @@ export class CompletionEngine {
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
     // Out of time: keep what is whole (a block's last line may be cut mid-way).
     const raw = result.stopReason === "aborted" && multiline ? result.text.slice(0, Math.max(0, result.text.lastIndexOf("\n"))) : result.text;
-    const text = trimCompletion(raw, at, multiline);
+    const trimmed = trimCompletion(raw, at, multiline);
+    const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);
   }

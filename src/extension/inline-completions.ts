@@ -9,8 +9,8 @@
  * A status bar item shows on / off / snoozed and opens the menu (toggle, snooze, language).
  */
 import * as vscode from "vscode";
-import { type InlineCompletionItem as LspItem, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
-import { type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
+import { type InlineCompletionItem as LspItem, type InlineCompletionParams, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
+import { type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
@@ -101,15 +101,13 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   }
 
   private send(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken) {
-    return this.runtime.request(
-      InlineCompletionRequest.type,
-      {
-        textDocument: { uri: document.uri.toString() },
-        position: { line: position.line, character: position.character },
-        context: { triggerKind: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? InlineCompletionTriggerKind.Invoked : InlineCompletionTriggerKind.Automatic },
-      },
-      token,
-    );
+    const params: InlineCompletionParams & { hearth: InlineCompletionExtras } = {
+      textDocument: { uri: document.uri.toString() },
+      position: { line: position.line, character: position.character },
+      context: { triggerKind: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? InlineCompletionTriggerKind.Invoked : InlineCompletionTriggerKind.Automatic },
+      hearth: extrasFor(document),
+    };
+    return this.runtime.request(InlineCompletionRequest.type, params, token);
   }
 
   /** On for this document's language (the setting is language-overridable) and not snoozed. */
@@ -182,6 +180,13 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     clearTimeout(this.snoozeTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What the runtime cannot know from the text: the editor's indentation (a completion is indented the same way). */
+function extrasFor(document: vscode.TextDocument): InlineCompletionExtras {
+  const options = vscode.window.visibleTextEditors.find((e) => e.document === document)?.options;
+  const { insertSpaces, tabSize } = options ?? {};
+  return typeof insertSpaces === "boolean" && typeof tabSize === "number" ? { indentation: { insertSpaces, tabSize } } : {};
 }
 
 /** Why the runtime never completes this document (the same rule it applies), or undefined. */

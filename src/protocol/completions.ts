@@ -46,6 +46,23 @@ export interface CompletionStats {
   readonly recent: readonly CompletionRecord[];
 }
 
+/** A document's indentation, as the editor resolves it (`TextEditorOptions`). */
+export interface IndentStyle {
+  /** Spaces (true) or tabs (false). */
+  readonly insertSpaces: boolean;
+  /** Columns of a tab, and of an indentation level with spaces. */
+  readonly tabSize: number;
+}
+
+/**
+ * What Hearth's provider adds to LSP's `InlineCompletionParams`, as `hearth` (all optional:
+ * another client sends none, and the runtime checks what it gets).
+ */
+export interface InlineCompletionExtras {
+  /** The editor's indentation for the document; without it the runtime looks at the document. */
+  readonly indentation?: IndentStyle;
+}
+
 /** Sent by the client (tests, the benchmark); answers at once. */
 export const CompletionStatsRequest = new RequestType0<CompletionStats, void>("hearth/completions/stats");
 

@@ -18,7 +18,7 @@ import {
   ResponseError,
 } from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
-import { CompletionStatsRequest } from "../protocol/completions.ts";
+import { CompletionStatsRequest, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { abortSignal } from "./rpc.ts";
@@ -72,7 +72,9 @@ async function inlineCompletion(
   if (text === undefined) return { items: [] };
   const signal = abortSignal(token);
   try {
-    const answer = await engine.complete({ uri, ...scope(uri), text, version: documents.version(uri) ?? 0 }, params.position, signal);
+    const extras = completionExtras((params as { hearth?: unknown }).hearth);
+    const doc = { uri, ...scope(uri), text, version: documents.version(uri) ?? 0, ...(extras.indentation ? { indentation: extras.indentation } : {}) };
+    const answer = await engine.complete(doc, params.position, signal);
     if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
     const at = params.position;
     return { items: answer.text ? [{ insertText: answer.text, range: { start: at, end: at } }] : [] };
@@ -81,6 +83,14 @@ async function inlineCompletion(
     log("warn", "inline completion failed", error);
     return { items: [] };
   }
+}
+
+/** What Hearth's provider added to the request (`hearth`), keeping only what is well formed. */
+export function completionExtras(raw: unknown): InlineCompletionExtras {
+  const input = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const indentation = input["indentation"] as Partial<IndentStyle> | undefined;
+  const valid = typeof indentation?.insertSpaces === "boolean" && Number.isInteger(indentation.tabSize) && indentation.tabSize! >= 1 && indentation.tabSize! <= 16;
+  return valid ? { indentation: { insertSpaces: indentation.insertSpaces!, tabSize: indentation.tabSize! } } : {};
 }
 
 /** Where a document belongs for completions: its path for the engine, and whether the folder's context is its own. */

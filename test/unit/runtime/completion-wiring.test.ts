@@ -2,7 +2,7 @@
 // root: the index, the repository name) and which from their own text only.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { completionScope } from "../../../src/runtime/completion-wiring.ts";
+import { completionExtras, completionScope } from "../../../src/runtime/completion-wiring.ts";
 
 const ROOT = "/work/api";
 
@@ -35,5 +35,14 @@ describe("completionScope", () => {
     assert.equal(completionScope(undefined, "untitled:Untitled-1").inFolder, false);
     assert.equal(completionScope(ROOT, "vscode-vfs://github/acme/api/src/app.ts").inFolder, false);
     assert.equal(completionScope(ROOT, "not a uri").inFolder, false);
+  });
+});
+
+describe("completionExtras (what Hearth's provider adds to the request, from the wire)", () => {
+  it("keeps the editor's indentation when it is well formed, nothing else", () => {
+    assert.deepEqual(completionExtras({ indentation: { insertSpaces: false, tabSize: 4 } }), { indentation: { insertSpaces: false, tabSize: 4 } });
+    for (const bad of [undefined, null, "x", { indentation: { insertSpaces: "no", tabSize: 4 } }, { indentation: { insertSpaces: true, tabSize: 0 } }, { indentation: { insertSpaces: true, tabSize: 1e9 } }, { indentation: { insertSpaces: true, tabSize: 2.5 } }]) {
+      assert.deepEqual(completionExtras(bad), {}, JSON.stringify(bad));
+    }
   });
 });

@@ -12,6 +12,7 @@ import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "./scan-fs.ts";
 import { SymbolTables } from "./tables.ts";
+import { pairSafeEnd } from "../protocol/plain-text.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
 /** How to open an index. Only `root` and `queriesDir` are required. */
@@ -94,6 +95,12 @@ export interface IndexReport {
     readonly crowded?: { readonly folder: string; readonly files: number };
   };
   readonly elapsedMs: number;
+  /**
+   * The first few files (or folders) skipped for a reason the user did not choose — too large,
+   * binary, unreadable, an ignore file not applied — with why: what `leftOutMessage` names
+   * and the runtime's log lists. Ignored and excluded paths are not among them.
+   */
+  readonly leftOut: readonly SkippedFile[];
   /** Files whose words are indexed but whose symbols are not parsed yet (a lazy build). */
   readonly pending: number;
 }
@@ -109,6 +116,52 @@ export function stoppedMessage(stopped: NonNullable<IndexReport["stopped"]>): st
   // "Open the project's own folder" is no help when it is open and one folder of it filled the index.
   if (crowded) return `${head}; ${crowded.files.toLocaleString("en")} of them are in ${crowded.folder}: list it in .hearthignore if Hearth need not read it, or open the project's own folder`;
   return `${head}: open the project's own folder, or list folders to skip in .hearthignore`;
+}
+
+/** Skips the user asked for (.gitignore, .hearthignore, node_modules and the like): not "left out". */
+const CHOSEN_SKIPS: ReadonlySet<SkipReason> = new Set(["ignored", "excluded-dir"]);
+/** Examples a report keeps of what was left out (the log lists them). */
+const LEFT_OUT_EXAMPLES = 20;
+const SKIP_LABELS: Record<SkipReason, string> = {
+  ignored: "ignored",
+  "excluded-dir": "excluded",
+  "too-large": "too large",
+  binary: "binary",
+  minified: "minified",
+  generated: "generated",
+  unreadable: "unreadable",
+  "symlink-loop": "link loops",
+  "link-outside": "links out of the folder",
+  "link-duplicate": "second links to a folder",
+  "not-regular": "pipes or devices",
+  "parse-timeout": "parse timeouts",
+  "parse-error": "parse errors",
+};
+
+/**
+ * What the index left out for reasons of its own, in one bounded line for the Hearth view:
+ * "4 not indexed: 2 binary, 1 too large, 1 unreadable (.gitignore: a symbolic link: …)" — the
+ * four commonest reasons, the rest counted, one unreadable path as an example (a stalled
+ * mount, a permission, an ignore file not applied). Undefined when nothing was.
+ */
+export function leftOutMessage(report: Pick<IndexReport, "skippedByReason" | "leftOut">): string | undefined {
+  const counts = (Object.entries(report.skippedByReason) as [SkipReason, number][]).filter(([why, n]) => !CHOSEN_SKIPS.has(why) && n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return undefined;
+  const shown = counts.slice(0, 4).map(([why, n]) => `${n.toLocaleString("en")} ${SKIP_LABELS[why]}${why === "unreadable" ? unreadableExample(report.leftOut) : ""}`);
+  const rest = counts.slice(4).reduce((sum, [, n]) => sum + n, 0);
+  if (rest > 0) shown.push(`${rest.toLocaleString("en")} for other reasons`);
+  return `${total.toLocaleString("en")} not indexed: ${shown.join(", ")}`;
+}
+
+const EXAMPLE_CHARS = 120;
+
+function unreadableExample(leftOut: readonly SkippedFile[]): string {
+  const first = leftOut.find((s) => s.reason === "unreadable");
+  if (!first) return "";
+  const text = `${first.path}${first.detail ? `: ${first.detail}` : ""}`;
+  return ` (${text.length > EXAMPLE_CHARS ? `${text.slice(0, pairSafeEnd(text, EXAMPLE_CHARS))}…` : text})`;
 }
 
 export const DEFAULT_LIMITS: IndexLimits = {
@@ -532,11 +585,15 @@ export class RepoIndex {
       if (r.invalidUtf8) invalidUtf8++;
     }
     const skippedByReason: Partial<Record<SkipReason, number>> = {};
-    for (const s of this.skipped.values()) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
+    const leftOut: SkippedFile[] = [];
+    for (const s of this.skipped.values()) {
+      skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
+      if (!CHOSEN_SKIPS.has(s.reason) && leftOut.length < LEFT_OUT_EXAMPLES) leftOut.push(s);
+    }
     const historyCommits = this.historyRead?.commitCount ?? 0;
     const historyCut = this.historyRead?.cut;
     const stopped = this.stopped;
-    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(stopped ? { stopped } : {}), ...run };
+    return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(stopped ? { stopped } : {}), ...run };
   }
 }
 

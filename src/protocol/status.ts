@@ -85,6 +85,8 @@ export type IndexState =
       readonly historyOff?: string;
       /** Why not every file is indexed, when the scan stopped at the file limit. */
       readonly stopped?: string;
+      /** Files skipped for a reason the user did not choose (too large, binary, unreadable…), counted by reason, when any were. */
+      readonly leftOut?: string;
     }
   | { readonly kind: "error"; readonly message: string };
 

@@ -92,6 +92,29 @@ describe("WorkspaceIndex in the runtime", () => {
     }
   });
 
+  it("says in its ready state how many files it left out and why, not counting what the user ignores", async () => {
+    const root = tree();
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+    writeFileSync(join(root, "dump.json"), `[${"1,".repeat(600)}1]\n`);
+    writeFileSync(join(root, "shared-ignore"), "*.log\n");
+    symlinkSync("shared-ignore", join(root, ".gitignore"));
+    writeFileSync(join(root, ".hearthignore"), "scratch.ts\n");
+    writeFileSync(join(root, "scratch.ts"), "export const S = 1;\n");
+    const states: IndexState[] = [];
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: (s) => states.push(s), limits: { maxFileBytes: 1000 } });
+    try {
+      await index.build();
+      const ready = states.at(-1);
+      assert.equal(ready?.kind, "ready");
+      assert.equal(
+        ready?.kind === "ready" ? ready.leftOut : undefined,
+        "3 not indexed: 1 binary, 1 too large, 1 unreadable (.gitignore: a symbolic link: its rules are not applied (git does not follow it either))",
+      );
+    } finally {
+      await index.dispose();
+    }
+  });
+
   it("follows unsaved edits, new files, renames and deletes one file at a time", async () => {
     const root = tree();
     const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 10 });

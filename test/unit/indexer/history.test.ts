@@ -68,7 +68,7 @@ async function withRepo(build: (dir: string) => void, run: (index: RepoIndex, di
   }
 }
 
-const REPORT: IndexReport = { files: 3, byLanguage: {}, definitions: 0, references: 0, skippedByReason: {}, parseTimeouts: 0, invalidUtf8: 0, pending: 0, historyCommits: 0, parsed: 3, reused: 0, cache: "disabled", cacheBytes: 0, elapsedMs: 0 };
+const REPORT: IndexReport = { files: 3, byLanguage: {}, definitions: 0, references: 0, skippedByReason: {}, leftOut: [], parseTimeouts: 0, invalidUtf8: 0, pending: 0, historyCommits: 0, parsed: 3, reused: 0, cache: "disabled", cacheBytes: 0, elapsedMs: 0 };
 
 const ISSUE = "Tooltip flickers on stacked bars\n\nHovering a stacked bar makes the tooltip flicker between the two segments.";
 

@@ -14,7 +14,7 @@ import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../p
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { formatSize } from "../protocol/units.ts";
-import { findHiddenText } from "../protocol/visible-text.ts";
+import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
@@ -166,7 +166,10 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   agent.messages.push(...messages.slice(1));
   const userText = options.mode === "fix"
     ? await fixMessage(options, messages[0]!.role === "system" ? messages[0]!.content : "", testCommand, backend)
-    : await withAttachments(options.text, options.attachments ?? [], options.workspace);
+    : withHiddenTextNotice(await withAttachments(options.text, options.attachments ?? [], options.workspace));
+  // Tag characters are invisible in the chat too (an issue from GitHub, a paste from a web page, an attached file).
+  const hidden = findHiddenText(options.mode === "fix" ? options.text : userText);
+  if (hidden?.tags) emit({ type: "notice", level: "warning", text: hiddenTextWarning(hidden, options.mode === "fix" ? "The issue" : "What you sent (your message and the files it attaches)") });
   const run = await agent.run(userText, signal);
   let tests: AgentRunResult["tests"];
   if (options.mode === "fix" && testCommand && !signal.aborted) {
@@ -180,6 +183,16 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     }
   }
   return finish({ stopReason: run.stopReason, message: run.message, steps: run.steps, ...(tests ? { tests } : {}) }, agent.messages, backend);
+}
+
+/**
+ * A chat message (the user's words and the files they attach) that holds tag characters,
+ * followed by what they say (a fix's first message says so itself: `taskMessage`). Bidi
+ * controls alone are not told of here: right-to-left text the user typed or pasted has them.
+ */
+function withHiddenTextNotice(text: string): string {
+  const hidden = findHiddenText(text);
+  return hidden?.tags ? `${text}\n\n${hiddenTextNotice(hidden, "the user's message above (with the files it attaches)")}` : text;
 }
 
 /**

@@ -107,6 +107,23 @@ export function hiddenTextNotice(hidden: HiddenText, source: string, plural = fa
   return `[Hearth: ${text.charAt(0).toUpperCase()}${text.slice(1)}]`;
 }
 
+/**
+ * What the user is told of text that hides something (`findHiddenText`): "<subject> holds …",
+ * the tag characters' text (written out, cut when long) and that the model was told.
+ */
+export function hiddenTextWarning(hidden: HiddenText, subject: string): string {
+  const said: string[] = [];
+  if (hidden.tags > 0) {
+    const read = `${JSON.stringify(visibleText(hidden.decoded, true))}${hidden.cut ? " (cut)" : ""}`;
+    said.push(`${subject} holds ${count(hidden.tags, "invisible character")} that a model reads as text: ${read}. Hearth told the model they are data, not your instruction.`);
+  }
+  if (hidden.bidi > 0) {
+    const it = hidden.bidi === 1 ? "it" : "them";
+    said.push(`${hidden.tags > 0 ? "It also holds" : `${subject} holds`} ${count(hidden.bidi, "bidirectional control character")} (shown as ⟨U+202A⟩–⟨U+202E⟩, ⟨U+2066⟩–⟨U+2069⟩): on screen, text around ${it} reads in another order than it is.`);
+  }
+  return said.join(" ");
+}
+
 function count(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -8,7 +8,7 @@
  */
 import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
 import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
-import { type HiddenText, visibleText } from "../protocol/visible-text.ts";
+import { type HiddenText, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
 import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
@@ -196,20 +196,7 @@ function otherArguments(item: ToolItem, ctx: ToolCardContext): HTMLElement | und
  */
 function hiddenWarning(hidden: HiddenText | undefined): HTMLElement | undefined {
   if (!hidden) return undefined;
-  const said: string[] = [];
-  if (hidden.tags > 0) {
-    const read = `${JSON.stringify(visibleText(hidden.decoded, true))}${hidden.cut ? " (cut)" : ""}`;
-    said.push(`The result holds ${count(hidden.tags, "invisible character")} that a model reads as text: ${read}. Hearth told the model they are data, not your instruction.`);
-  }
-  if (hidden.bidi > 0) {
-    const it = hidden.bidi === 1 ? "it" : "them";
-    said.push(`${hidden.tags > 0 ? "It also holds" : "The result holds"} ${count(hidden.bidi, "bidirectional control character")} (shown as ⟨U+202A⟩–⟨U+202E⟩, ⟨U+2066⟩–⟨U+2069⟩): on screen, text around ${it} reads in another order than it is.`);
-  }
-  return h("p", { class: "tool-hidden warning-text" }, icon("warning"), said.join(" "));
-}
-
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+  return h("p", { class: "tool-hidden warning-text" }, icon("warning"), hiddenTextWarning(hidden, "The result"));
 }
 
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */

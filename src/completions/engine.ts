@@ -53,6 +53,8 @@ export interface CompletionDocument {
   readonly inFolder: boolean;
   /** The editor's indentation for it; without it, what the document's text shows. */
   readonly indentation?: IndentStyle;
+  /** A notebook cell: the texts of the notebook's earlier cells of its language, nearest first. */
+  readonly earlierCells?: readonly string[];
 }
 
 export interface CompletionAnswer {
@@ -84,7 +86,11 @@ export class CompletionEngine {
     const offset = offsetAt(doc.text, position);
     // The model sees only this window of the document, so it is also the cache's key: a key
     // of the whole text would keep a copy of a big document alive per cached keystroke.
-    const window = buildFimPrompt({ path: doc.path, text: doc.text, offset, line: Math.max(0, position.line), ...(this.options.budget ? { budget: this.options.budget } : {}) });
+    const window = buildFimPrompt({
+      path: doc.path, text: doc.text, offset, line: Math.max(0, position.line),
+      ...(doc.earlierCells?.length ? { earlierCells: doc.earlierCells } : {}),
+      ...(this.options.budget ? { budget: this.options.budget } : {}),
+    });
     const at = cursorLines(doc.text, offset);
     const multiline = isMultiline(at);
     const base = { version: doc.version, multiline, debounceMs: 0, modelMs: 0 };

@@ -24,9 +24,11 @@ export interface PromptBudget {
   readonly suffixChars: number;
   /** Tokens for other files' context. */
   readonly contextTokens: number;
+  /** Characters of a notebook's earlier cells before the cell's own window. */
+  readonly earlierCellsChars: number;
 }
 
-export const DEFAULT_BUDGET: PromptBudget = { prefixLines: 120, prefixChars: 6000, suffixLines: 6, suffixChars: 400, contextTokens: 1024 };
+export const DEFAULT_BUDGET: PromptBudget = { prefixLines: 120, prefixChars: 6000, suffixLines: 6, suffixChars: 400, contextTokens: 1024, earlierCellsChars: 4000 };
 
 /** The window moves in steps of this many lines. */
 export const PREFIX_STEP = 32;
@@ -48,6 +50,8 @@ export interface PromptInput {
   readonly offset: number;
   /** The cursor's zero-based line, when the caller knows it (saves counting the lines above). */
   readonly line?: number;
+  /** A notebook cell: the texts of the notebook's earlier cells of its language, nearest first. */
+  readonly earlierCells?: readonly string[];
   /** Context, most relevant first. */
   readonly context?: readonly ContextPiece[];
   readonly repoName?: string;
@@ -60,14 +64,18 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   const budget = { ...DEFAULT_BUDGET, ...input.budget };
   const before = input.text.slice(0, input.offset);
   const lineStart = before.lastIndexOf("\n") + 1;
-  const prefix = prefixWindow(before, lineStart, budget, input.line);
+  const window = prefixWindow(before, lineStart, budget, input.line);
+  // The earlier cells of a notebook come first, as if the notebook were one file: they do not
+  // change while the user types in this cell, so the backend's state for them is reused.
+  const cells = earlierCellsText(input.earlierCells ?? [], budget.earlierCellsChars);
+  const onLine = before.length - lineStart;
   const suffix = suffixWindow(input.text.slice(input.offset), budget);
   const context = fitContext(input.context ?? [], budget.contextTokens);
   return {
-    prefix,
+    prefix: cells + window,
     suffix,
     // A window that starts inside the cursor's line (one huge line) has no stable point.
-    prefixStableChars: Math.max(0, prefix.length - (before.length - lineStart)),
+    prefixStableChars: window.length >= onLine ? cells.length + window.length - onLine : 0,
     ...(context.length ? { context } : {}),
     ...(input.repoName ? { repoName: input.repoName } : {}),
   };
@@ -91,6 +99,29 @@ function prefixWindow(before: string, lineStart: number, budget: PromptBudget, l
   const startOf = (l: number) => starts[Math.min(cursorLine - l, starts.length - 1)]!;
   while (first < cursorLine && lineStart - startOf(first) > budget.prefixChars) first += PREFIX_STEP;
   return before.slice(startOf(Math.min(first, cursorLine)));
+}
+
+/**
+ * Earlier cells (nearest first) within `chars`, written in notebook order, each followed by a
+ * blank line; the nearest that does not fit whole gives its last lines that do.
+ */
+function earlierCellsText(cells: readonly string[], chars: number): string {
+  const parts: string[] = [];
+  let left = chars;
+  for (const cell of cells) {
+    const text = cell.replace(/\s+$/, "");
+    if (!text) continue;
+    if (text.length + 2 <= left) {
+      parts.push(text);
+      left -= text.length + 2;
+      continue;
+    }
+    const tail = text.slice(text.length - Math.max(0, left - 2));
+    const lineStart = tail.indexOf("\n") + 1;
+    if (lineStart > 0 && lineStart < tail.length) parts.push(tail.slice(lineStart));
+    break;
+  }
+  return parts.reverse().map((p) => `${p}\n\n`).join("");
 }
 
 /** Newlines before `end`. */

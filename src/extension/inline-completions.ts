@@ -182,11 +182,33 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   }
 }
 
-/** What the runtime cannot know from the text: the editor's indentation (a completion is indented the same way). */
+/**
+ * What the runtime cannot know from the text: the editor's indentation (a completion is
+ * indented the same way) and, in a notebook, which cells come before this one.
+ */
 function extrasFor(document: vscode.TextDocument): InlineCompletionExtras {
   const options = vscode.window.visibleTextEditors.find((e) => e.document === document)?.options;
   const { insertSpaces, tabSize } = options ?? {};
-  return typeof insertSpaces === "boolean" && typeof tabSize === "number" ? { indentation: { insertSpaces, tabSize } } : {};
+  const earlierCells = document.uri.scheme === "vscode-notebook-cell" ? earlierCellsOf(document) : [];
+  return {
+    ...(typeof insertSpaces === "boolean" && typeof tabSize === "number" ? { indentation: { insertSpaces, tabSize } } : {}),
+    ...(earlierCells.length ? { earlierCells } : {}),
+  };
+}
+
+/** The URIs of the code cells of the cell's notebook above it in its language, nearest first. */
+function earlierCellsOf(document: vscode.TextDocument): string[] {
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    const cells = notebook.getCells();
+    const index = cells.findIndex((c) => c.document === document);
+    if (index < 0) continue;
+    return cells
+      .slice(0, index)
+      .filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === document.languageId)
+      .map((c) => c.document.uri.toString())
+      .reverse();
+  }
+  return [];
 }
 
 /** Why the runtime never completes this document (the same rule it applies), or undefined. */

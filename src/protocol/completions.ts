@@ -61,6 +61,12 @@ export interface IndentStyle {
 export interface InlineCompletionExtras {
   /** The editor's indentation for the document; without it the runtime looks at the document. */
   readonly indentation?: IndentStyle;
+  /**
+   * A notebook cell: the URIs of the same notebook's earlier cells in its language, nearest
+   * first (the runtime has their text: every cell is an open document). Their text goes
+   * before the cell's in the prompt, so the model sees the notebook's imports.
+   */
+  readonly earlierCells?: readonly string[];
 }
 
 /** Sent by the client (tests, the benchmark); answers at once. */

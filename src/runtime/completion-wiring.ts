@@ -73,7 +73,12 @@ async function inlineCompletion(
   const signal = abortSignal(token);
   try {
     const extras = completionExtras((params as { hearth?: unknown }).hearth);
-    const doc = { uri, ...scope(uri), text, version: documents.version(uri) ?? 0, ...(extras.indentation ? { indentation: extras.indentation } : {}) };
+    const cells = extras.earlierCells ? earlierCellTexts(documents, extras.earlierCells, uri) : [];
+    const doc = {
+      uri, ...scope(uri), text, version: documents.version(uri) ?? 0,
+      ...(extras.indentation ? { indentation: extras.indentation } : {}),
+      ...(cells.length ? { earlierCells: cells } : {}),
+    };
     const answer = await engine.complete(doc, params.position, signal);
     if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
     const at = params.position;
@@ -85,12 +90,36 @@ async function inlineCompletion(
   }
 }
 
+/** Most earlier cells of a notebook a request may name. */
+const MAX_EARLIER_CELLS = 500;
+
 /** What Hearth's provider added to the request (`hearth`), keeping only what is well formed. */
 export function completionExtras(raw: unknown): InlineCompletionExtras {
   const input = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
   const indentation = input["indentation"] as Partial<IndentStyle> | undefined;
   const valid = typeof indentation?.insertSpaces === "boolean" && Number.isInteger(indentation.tabSize) && indentation.tabSize! >= 1 && indentation.tabSize! <= 16;
-  return valid ? { indentation: { insertSpaces: indentation.insertSpaces!, tabSize: indentation.tabSize! } } : {};
+  const cells = Array.isArray(input["earlierCells"]) ? input["earlierCells"].filter((u): u is string => typeof u === "string").slice(0, MAX_EARLIER_CELLS) : [];
+  return {
+    ...(valid ? { indentation: { insertSpaces: indentation.insertSpaces!, tabSize: indentation.tabSize! } } : {}),
+    ...(cells.length ? { earlierCells: cells } : {}),
+  };
+}
+
+/**
+ * The text of each earlier cell the runtime has (open and in sync), in the order given; only
+ * cells of the same notebook as `cell` (never another document, such as a secrets file).
+ */
+export function earlierCellTexts(documents: OpenDocuments, uris: readonly string[], cell: string): string[] {
+  const notebook = notebookOf(cell);
+  return uris.flatMap((uri) => {
+    const text = notebook !== undefined && notebookOf(uri) === notebook ? documents.text(uri) : undefined;
+    return text === undefined ? [] : [text];
+  });
+}
+
+/** A notebook cell's notebook (its URI without the cell's fragment); undefined for any other document. */
+function notebookOf(uri: string): string | undefined {
+  return uri.startsWith("vscode-notebook-cell:") ? uri.replace(/#.*$/s, "") : undefined;
 }
 
 /** Where a document belongs for completions: its path for the engine, and whether the folder's context is its own. */

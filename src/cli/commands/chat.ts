@@ -21,15 +21,7 @@ import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
-
-/** What `hearth chat` and `hearth fix` say when they have no model: the CLI's three ways to get one. */
-export function noModel(task: "chat" | "fix"): string {
-  return `No model to ${task === "chat" ? "chat" : "fix the issue"} with. Give hearth one of:
-  --model FILE.gguf                 a GGUF file on this machine
-  --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)
-  hearth models --download ID       download one; chat and fix then use it by default (hearth models lists the IDs)
-`;
-}
+import { noModel, recommendedModel } from "../no-model.ts";
 
 export const chatCommand: CliCommand = {
   name: "chat",
@@ -95,7 +87,7 @@ export const chatCommand: CliCommand = {
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
       if (state.kind === "none") {
-        io.err(noModel("chat"));
+        io.err(noModel("chat", await recommendedModel()));
         return 1;
       }
       io.err(`${io.errIsTerminal ? "\r" : ""}${terminalName(describeModel(state))}\n`);

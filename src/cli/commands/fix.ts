@@ -20,7 +20,7 @@ import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, lockCheckout } from "../checkout-lock.ts";
-import { noModel } from "./chat.ts";
+import { noModel, recommendedModel } from "../no-model.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 
@@ -112,7 +112,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   await slot.settled();
   if (slot.state().kind === "none") {
     await Promise.all([slot.dispose(), mcp?.close()]);
-    io.err(noModel("fix"));
+    io.err(noModel("fix", await recommendedModel()));
     return FIX_EXIT.usage;
   }
   const trajectory = new Trajectory(options.trajectoryPath);

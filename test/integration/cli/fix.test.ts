@@ -147,7 +147,7 @@ describe("hearth fix", () => {
     const none = hearthFix(["--repo", repo, "add(2, 3) returns -1", "--yes", "--no-index"]);
     assert.equal(none.status, 2, none.stderr);
     assert.match(none.stderr, /^No model to fix the issue with\. Give hearth one of:$/m);
-    assert.match(none.stderr, /hearth models --download ID +download one; chat and fix then use it by default/);
+    assert.match(none.stderr, /^ {2}(hearth models --download \S+ --quant \S+\n +the model recommended here \(.*\); chat and fix then use it by default|No model Hearth offers fits this machine .*)$/m);
     const twice = hearthFix(["--repo", repo, "add is wrong", "--issue", "add is wrong", "--model", script([]), "--yes"]);
     assert.equal(twice.status, 2);
     assert.match(twice.stderr, /give the issue once: as text, with --issue TEXT or with --issue-file FILE/);

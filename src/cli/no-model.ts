@@ -1,0 +1,32 @@
+/**
+ * What `hearth chat` and `hearth fix` say when they have no model: the CLI's three ways to
+ * get one, the third the exact `hearth models --download` command for this machine's
+ * recommended model — or, where nothing Hearth downloads fits (24 GiB of RAM, no GPU), the
+ * reason instead, never a 20 GiB download that could not run (the editor's view does the same).
+ */
+import { totalmem } from "node:os";
+import { findPreset, findQuantization, probeSystem, recommendModel } from "../models/index.ts";
+import type { ModelRecommendation } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
+
+export function noModel(task: "chat" | "fix", recommendation: ModelRecommendation): string {
+  const lines = [
+    `No model to ${task === "chat" ? "chat" : "fix the issue"} with. Give hearth one of:`,
+    "  --model FILE.gguf                 a GGUF file on this machine",
+    "  --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)",
+  ];
+  const quant = recommendation.fits ? findQuantization(findPreset(recommendation.preset)!, recommendation.quantization) : undefined;
+  if (quant) {
+    lines.push(
+      `  hearth models --download ${recommendation.preset} --quant ${recommendation.quantization}`,
+      `                                    the model recommended here (${formatSize(quant.sizeBytes)}: ${recommendation.reason}); chat and fix then use it by default`,
+    );
+  } else lines.push(`  ${recommendation.reason}.`);
+  return lines.join("\n") + "\n";
+}
+
+/** This machine's recommended model (hearth models' "Recommended here"); by RAM alone when the GPU cannot be probed. */
+export async function recommendedModel(): Promise<ModelRecommendation> {
+  const system = await probeSystem().catch(() => undefined);
+  return recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() });
+}

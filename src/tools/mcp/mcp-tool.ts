@@ -17,6 +17,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mcpToolDisplay } from "../../protocol/tool-display.ts";
+import { findHiddenText } from "../../protocol/visible-text.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
 import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
 import { pairSafeEnd, pairSafeStart } from "../text-file.ts";
@@ -80,6 +81,8 @@ function leftOutRest(server: string, leftOut: number, notLookedAt: number): stri
 function offered(source: McpToolSource, listed: McpListedTool, taken: Set<string>): Tool | string {
   const schema = checkedSchema(listed);
   if ("problem" in schema) return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${schema.problem}.`;
+  const hides = hiddenInListing(listed, schema.json);
+  if (hides) return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${hides}.`;
   const definition: ToolDefinition = {
     name: mcpToolName(source.name, listed.name, taken),
     description: describe(source.name, listed),
@@ -128,6 +131,20 @@ function checkedSchema(listed: McpListedTool): { json: string } | { problem: str
     if (bad) return { problem: `${bad}, which a tool call cannot carry` };
   }
   return { json };
+}
+
+/**
+ * Why a tool's description or schema cannot be shown to the model: tag characters in it
+ * (invisible ASCII a model reads) are an instruction in every turn's prompt that the user
+ * never sees ("tool poisoning"); no honest description needs them (an emoji flag's are not
+ * counted). Undefined when there are none.
+ */
+function hiddenInListing(listed: McpListedTool, schemaJson: string): string | undefined {
+  for (const [what, text] of [["description", `${listed.description ?? ""} ${listed.title ?? ""}`], ["inputSchema", schemaJson]] as const) {
+    const hidden = findHiddenText(text);
+    if (hidden?.tags) return `its ${what} hides ${hidden.tags} invisible tag character${hidden.tags === 1 ? "" : "s"} (U+E0000–U+E007F), which a model reads as text: ${JSON.stringify(hidden.decoded)}${hidden.cut ? " (cut)" : ""}`;
+  }
+  return undefined;
 }
 
 /** Schemas' parameters kept by their JSON text (at most MAX_KEPT_SCHEMAS, the oldest dropped first). */

@@ -358,6 +358,29 @@ async function leavesRoot(fs: ScanFs, root: string, relPath: string, excluded: R
   return false;
 }
 
+/**
+ * Whether the folders `dirParts` lead from the root through a link loop (a folder whose real
+ * path is one of the folders above it: `src/self -> .`), which the scan reports as a
+ * "symlink-loop" and does not enter. VS Code's explorer opens such a folder for ever, and a
+ * file opened through it would be indexed again under each name. One realpath when no link is
+ * on the way; one a level when one is.
+ */
+async function throughLoop(fs: ScanFs, root: string, dirParts: readonly string[]): Promise<boolean> {
+  if (dirParts.length === 0) return false;
+  const real = (parts: readonly string[]): Promise<string | undefined> => fs.realpath(join(root, ...parts)).catch(() => undefined);
+  const realRoot = await fs.realpath(root);
+  const realDir = await real(dirParts);
+  if (realDir === undefined || realDir === join(realRoot, ...dirParts)) return false;
+  const above = new Set([realRoot]);
+  for (let n = 1; n <= dirParts.length; n++) {
+    const at = await real(dirParts.slice(0, n));
+    if (at === undefined) return false;
+    if (above.has(at)) return true;
+    above.add(at);
+  }
+  return false;
+}
+
 function isOutside(back: string): boolean {
   return back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back);
 }
@@ -432,7 +455,7 @@ export async function isPathExcluded(
   const parts = relPath.split("/");
   const excluded = new Set(options.excludeDirs);
   if (parts.slice(0, -1).some((p) => excluded.has(p)) || isGitFile(parts.at(-1)!, excluded)) return true;
-  if (await leavesRoot(fs, root, relPath, excluded)) return true;
+  if ((await leavesRoot(fs, root, relPath, excluded)) || (await throughLoop(fs, root, parts.slice(0, -1)))) return true;
   if (!options.useGitignore) return false;
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);

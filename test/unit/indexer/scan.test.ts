@@ -293,6 +293,33 @@ describe("links out of the workspace (issue 13)", () => {
     }
   });
 
+  // VS Code's explorer shows a link loop as a folder that opens for ever; a file opened through
+  // it (src/loop/src/app.ts) was indexed again under that name on its didOpen and each edit.
+  it("a one-file update through a link loop is skipped, as the scan skips the loop", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src/app.ts"), "export function insideApp() { return 2; }\n");
+      symlinkSync(".", join(dir, "src/self"));
+      symlinkSync("..", join(dir, "src/up"));
+      const index = await indexOf(dir, { history: false });
+      try {
+        assert.deepEqual([...index.files.keys()], ["src/app.ts"]);
+        for (const path of ["src/self/app.ts", "src/self/self/app.ts", "src/up/src/app.ts"]) {
+          assert.equal(await isPathExcluded(dir, path, DEFAULT_LIMITS), true, path);
+          assert.equal(await index.updateFile(path, "export function insideApp() { return 3; }\n"), "skipped", path);
+          assert.equal(await index.updateFile(path), "skipped", path);
+        }
+        assert.deepEqual([...index.files.keys()], ["src/app.ts"]);
+        assert.equal(await isPathExcluded(dir, "src/app.ts", DEFAULT_LIMITS), false);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it("keeps outside files out of the index and the repo map, on a build and on a one-file update", async () => {
     const { dir, cleanup } = linkedRepo();
     const index = await indexOf(dir);

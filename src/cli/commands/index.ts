@@ -84,6 +84,16 @@ function progressPrinter(io: CliIo): (p: IndexProgress) => void {
   };
 }
 
+/**
+ * What locate and map say when the folder has no file to index (empty, only binaries: most
+ * often the wrong folder): without it, locate asked for the issue to be reworded and map
+ * printed "0 files". `what`: "rank", "map".
+ */
+export function nothingIndexed(what: string, root: string, report: IndexReport): string {
+  const skipped = Object.entries(report.skippedByReason).sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n.toLocaleString("en")}`);
+  return `Nothing to ${what}: ${terminalText(root)} has no file hearth indexes${skipped.length ? ` (skipped: ${skipped.join(", ")})` : ""}. Run hearth in the project's checkout, or give it with --repo DIR.\n`;
+}
+
 /** The report as the lines `hearth index` prints. */
 export function formatReport(root: string, r: IndexReport): string {
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n.toLocaleString("en")}`);

@@ -2,7 +2,7 @@
 import { MAX_QUERY_CHARS, locateEntities, locateLazily, type LocatedEntity, type LocatedFile } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, parseFlags } from "../command.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
-import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
+import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
 export const locateCommand: CliCommand = {
   name: "locate",
@@ -27,7 +27,7 @@ ${INDEX_FLAGS_USAGE}`,
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
     if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
-    const { index } = await openCliIndex(flags, io, { lazy: !flags.full });
+    const { index, report } = await openCliIndex(flags, io, { lazy: !flags.full });
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
       const { files: ranked } = await locateLazily(index, query, { top, openFiles, signal: io.signal });
@@ -36,7 +36,7 @@ ${INDEX_FLAGS_USAGE}`,
       // next best match, with an empty line for its reasons).
       const files = ranked.filter((f) => f.score > 0);
       io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
-      if (!flags.json && files.length === 0) io.err(NO_MATCH);
+      if (!flags.json && files.length === 0) io.err(report.files === 0 ? nothingIndexed("rank", index.root, report) : NO_MATCH);
       // After the answer: what this query parsed is kept for the next one.
       await index.saveIfChanged();
       return 0;

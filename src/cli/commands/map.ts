@@ -2,7 +2,7 @@
 import { buildRepoMap } from "../../indexer/index.ts";
 import { type CliCommand, UsageError, noPositional, parseFlags } from "../command.ts";
 import { terminalText } from "../terminal-text.ts";
-import { INDEX_FLAGS, INDEX_FLAGS_USAGE, openCliIndex } from "./index.ts";
+import { INDEX_FLAGS, INDEX_FLAGS_USAGE, nothingIndexed, openCliIndex } from "./index.ts";
 
 export const mapCommand: CliCommand = {
   name: "map",
@@ -18,13 +18,17 @@ ${INDEX_FLAGS_USAGE}`,
     noPositional(positional);
     const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
     if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");
-    const { index } = await openCliIndex(flags, io);
+    const { index, report } = await openCliIndex(flags, io);
     try {
       const map = buildRepoMap(index, {
         tokens,
         ...(typeof flags.query === "string" ? { query: flags.query } : {}),
         openFiles: typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [],
       });
+      if (report.files === 0) {
+        io.err(nothingIndexed("map", index.root, report));
+        return 0;
+      }
       io.out(terminalText(map.text));
       io.err(`${map.files.length} files, ${map.definitions} definitions, ~${map.tokens} tokens of ${tokens}\n`);
       return 0;

@@ -8,6 +8,7 @@ import { describe, it, type TestContext } from "node:test";
 import { UsageError } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { locateCommand } from "../../../src/cli/commands/locate.ts";
+import { mapCommand } from "../../../src/cli/commands/map.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 
 const fakeIo = (cwd: string, stdin = "") => captureIo(cwd, { stdin });
@@ -42,6 +43,24 @@ describe("hearth locate", () => {
     assert.equal(await locateCommand.run(["--repo", repo, "--no-cache", "--quiet", "--json"], json), 0);
     assert.deepEqual(JSON.parse(json.stdout), { files: [], entities: [] });
     assert.equal(json.stderr, "");
+  });
+
+  it("in a folder with no file to index (empty, or only binaries: the wrong folder) says so and names --repo, for locate and map alike", async (t) => {
+    for (const files of [{}, { "photo.bin": "\u0000\u0001\u0002 binary" }]) {
+      const root = mkdtempSync(join(tmpdir(), "hearth-locate-empty-"));
+      t.after(() => rmSync(root, { recursive: true, force: true }));
+      for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
+      const io = fakeIo(root, ISSUE);
+      assert.equal(await locateCommand.run(["--repo", root, "--no-cache", "--quiet"], io), 0);
+      assert.equal(io.stdout, "");
+      assert.ok(io.stderr.startsWith(`Nothing to rank: ${root} has no file hearth indexes`), io.stderr);
+      assert.match(io.stderr, /Run hearth in the project's checkout, or give it with --repo DIR\.\n$/);
+      assert.doesNotMatch(io.stderr, /Describe the problem/, "the issue text is not what is wrong");
+      const map = fakeIo(root);
+      assert.equal(await mapCommand.run(["--repo", root, "--no-cache", "--quiet"], map), 0);
+      assert.equal(map.stdout, "");
+      assert.ok(map.stderr.startsWith(`Nothing to map: ${root} has no file hearth indexes`), map.stderr);
+    }
   });
 
   it("says when the issue text is longer than it reads, and still ranks by its beginning and end", async (t) => {

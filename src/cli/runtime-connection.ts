@@ -79,6 +79,12 @@ export interface SpawnRuntimeOptions {
   readonly capabilities?: ClientCapabilities;
   /** Where to save the runtime's log, one file per crash, when it stops unexpectedly (default: not saved). */
   readonly crashLogDir?: string;
+  /**
+   * Ctrl-C, SIGTERM: once aborted, {@link RuntimeProcess.whileRunning} rejects at once with
+   * the signal's reason. A model load cannot be cancelled, and waiting it out ignored the
+   * signal: `hearth chat` stopped by a CI timeout went on to answer in full and exit 0.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
@@ -137,15 +143,19 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     log: () => stderr,
     exited,
     whileRunning: async (work, doing) => {
+      const stop = options.signal ? aborted(options.signal) : undefined;
       try {
-        return await Promise.race([work, crashed(doing)]);
+        return await Promise.race([work, crashed(doing), ...(stop ? [stop.promise] : [])]);
       } catch (error) {
+        if (options.signal?.aborted) throw error;
         // A request can fail on the closed pipe before the exit event says why (an answer
         // from the runtime is a ResponseError, never that).
         const pipeGone = child.exitCode !== null || child.signalCode !== null || child.stdin?.destroyed === true || child.stdout?.readableEnded === true;
         if (error instanceof ResponseError || error instanceof RuntimeStoppedError || !pipeGone) throw error;
         await crashed(doing);
         throw error;
+      } finally {
+        stop?.dispose();
       }
     },
     close: async (graceMs = 3000) => {
@@ -165,6 +175,17 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
       }
     },
   };
+}
+
+/** Rejects with the signal's reason once it is aborted (at once if it is); dispose removes the listener. */
+function aborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = () => undefined as void;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
 }
 
 /** Saves the log of a runtime that ended on its own; the crash says where (or nothing, if it could not). */

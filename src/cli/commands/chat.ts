@@ -79,6 +79,7 @@ export const chatCommand: CliCommand = {
         ...(typeof flags.server === "string" && process.env.HEARTH_API_KEY ? { serverApiKey: process.env.HEARTH_API_KEY } : {}),
       },
       echoLog: flags.verbose === true,
+      signal: io.signal,
       crashLogDir: join(cliStoragePath(), "logs"),
     });
     try {

@@ -42,6 +42,7 @@ export const statusCommand: CliCommand = {
         ...(typeof flags.server === "string" && process.env.HEARTH_API_KEY ? { serverApiKey: process.env.HEARTH_API_KEY } : {}),
       },
       echoLog: flags.verbose === true,
+      signal: io.signal,
     });
     try {
       // A model that fails to load shows as the model's error state below; a runtime that

@@ -70,6 +70,31 @@ describe("hearth fix stopped by a signal", () => {
   }
 });
 
+describe("hearth chat stopped by a signal while it starts", () => {
+  it("SIGTERM before the model has loaded: no answer, 'cancelled', exit 130 (the load is not waited out)", async () => {
+    const work = tempDir("hearth-chat-signal-");
+    mkdirSync(join(work, ".hearth"));
+    writeFileSync(join(work, ".hearth", "rules.md"), "Be brief.\n");
+    // Slow enough that a signal the CLI ignores is seen: the answer would come word by word.
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", chunkDelayMs: 200, turns: [{ text: "one two three four five six seven eight nine ten" }] }));
+    const child = spawn(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--save", "chat.md", "hi"], {
+      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    const result = ended(child);
+    // The rules line comes before the runtime is started: the signal lands while it starts and loads the model.
+    await new Promise<void>((started) => {
+      let seen = "";
+      child.stderr!.on("data", (t: Buffer | string) => void ((seen += String(t)), /project rules and memory/.test(seen) && started()));
+    });
+    child.kill("SIGTERM");
+    const { code, stderr, stdout } = await result;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /^hearth chat: cancelled$/m);
+    assert.doesNotMatch(stdout, /one two/);
+    assert.equal(existsSync(join(work, "chat.md")), false, "nothing saved of a turn that was cancelled");
+  });
+});
+
 describe("a reader that goes away (hearth map | head -1)", () => {
   it("the rest of the output is dropped quietly: no EPIPE stack trace, the command's own exit code", async () => {
     const repo = tempDir("hearth-epipe-");

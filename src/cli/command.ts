@@ -21,6 +21,8 @@ export interface CliIo {
   readonly signal: AbortSignal;
   /** Standard error is a terminal: progress may redraw a line with `\r` (never into a pipe or a log file). */
   readonly errIsTerminal?: boolean;
+  /** Standard error's width in columns, when it is a terminal: a progress frame wider than that wraps, and each redraw then leaves a line. */
+  readonly errColumns?: number;
   /** Standard input is a terminal: reading it waits for the user to type, so say so first. */
   readonly inIsTerminal?: boolean;
 }
@@ -67,6 +69,18 @@ export function readInputBytes(path: string, what: string): Buffer {
   } catch (error) {
     throw new UsageError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * One progress frame for a terminal (`io.errIsTerminal`): `\r`, then `text` cut to one
+ * column less than the terminal's width (`io.errColumns`; 80 when unknown) and padded over
+ * the frame before. A frame that wrapped (a download's line in a 60-column pane) left a new
+ * line at every redraw, since `\r` goes back only to the start of the last screen line.
+ */
+export function progressFrame(text: string, columns: number | undefined): string {
+  const width = Math.max(1, (columns && columns > 1 ? columns : 80) - 1);
+  const chars = [...text];
+  return `\r${chars.length > width ? chars.slice(0, width).join("") : text.padEnd(width)}`;
 }
 
 /**

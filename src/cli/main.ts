@@ -106,6 +106,7 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     signal: controller.signal,
     errIsTerminal: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY && process.stderr.columns ? { errColumns: process.stderr.columns } : {}),
     inIsTerminal: process.stdin.isTTY === true,
   };
 }

@@ -16,7 +16,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, type CliIo, parseFlags, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
+import { type CliCommand, type CliIo, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
@@ -84,14 +84,15 @@ export const chatCommand: CliCommand = {
     });
     try {
       runtime.connection.onNotification(StatusChangedNotification, (status) => {
-        if (status.model.kind === "loading" && io.errIsTerminal) io.err(`\r${terminalName(describeModel(status.model))}`);
+        if (status.model.kind === "loading" && io.errIsTerminal) io.err(progressFrame(terminalName(describeModel(status.model)), io.errColumns));
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
       if (state.kind === "none") {
         io.err(noModel("chat", await recommendedModel()));
         return 1;
       }
-      io.err(`${io.errIsTerminal ? "\r" : ""}${terminalName(describeModel(state))}\n`);
+      // Over the loading line, cleared first: the final line may be shorter, or longer than the terminal.
+      io.err(`${io.errIsTerminal ? `${progressFrame("", io.errColumns)}\r` : ""}${terminalName(describeModel(state))}\n`);
       if (state.kind !== "ready") return 1;
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
-import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, repoFolder } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 
 /** Flags every indexer command accepts. */
@@ -80,7 +80,7 @@ function progressPrinter(io: CliIo): (p: IndexProgress) => void {
     if (p.phase === "parsing" && p.done !== p.total && now - last < 200) return;
     last = now;
     const text = p.phase === "parsing" ? `Indexing ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}` : `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`;
-    io.err(`\r${text.padEnd(40)}`);
+    io.err(progressFrame(text, io.errColumns));
   };
 }
 

@@ -6,7 +6,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { formatSize } from "../../protocol/units.ts";
-import { type CliCommand, parseFlags } from "../command.ts";
+import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
@@ -48,7 +48,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
       runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
         if (p.token !== token || !p.value.message) return;
         const percent = p.value.percentage ?? 0;
-        if (io.errIsTerminal) io.err(`\r${percent}% ${p.value.message}   `);
+        if (io.errIsTerminal) io.err(progressFrame(`${percent}% ${p.value.message}`, io.errColumns));
         else if (Math.floor(percent / 10) > lastTenth) {
           // Piped (a log, CI): a line per 10 %, not a stream of \r frames.
           lastTenth = Math.floor(percent / 10);

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { progressFrame } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -35,6 +36,21 @@ describe("hearth index output", () => {
     const tty = io(root, true);
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], tty), 0);
     assert.match(tty.stderr, /\rIndexing \d+\/\d+/);
+  });
+
+  it("on a narrow terminal (20 columns) each progress frame fits the line: a wrapped frame left a new line per redraw", async () => {
+    const root = repo();
+    const narrow = captureIo(root, { errIsTerminal: true, errColumns: 20 });
+    assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], narrow), 0);
+    const frames = narrow.stderr.split("\r").slice(1).map((f) => f.replace(/\n$/, ""));
+    assert.ok(frames.length > 0);
+    for (const frame of frames) assert.ok(frame.length < 20, JSON.stringify(frame));
+  });
+
+  it("progressFrame: cut to the terminal's width, padded over the frame before, 80 columns when unknown", () => {
+    assert.equal(progressFrame("Downloading model.gguf: 45%", 20), `\r${"Downloading model.g"}`);
+    assert.equal(progressFrame("Loading", 20), `\r${"Loading".padEnd(19)}`);
+    assert.equal(progressFrame("x".repeat(100), undefined), `\r${"x".repeat(79)}`);
   });
 
   it("Files and Parsed add up: a file read and then skipped is named as such", async () => {

@@ -11,7 +11,7 @@ import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
 
 /** A kind of evidence that points at one file. */
-export type EvidenceKind = "frame" | "path" | "module" | "named" | "snippet" | "filename" | "quote" | "linked";
+export type EvidenceKind = "frame" | "path" | "module" | "named" | "qualified" | "snippet" | "filename" | "quote" | "linked";
 
 /** One piece of evidence for a file, with the text its reason shows. */
 export interface FileEvidence {
@@ -258,20 +258,88 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: Readonl
       if (tokens.length === 1 || looksLikeIdentifier(token) || called.has(token)) named.add(token);
     }
   }
+  const qualified = qualifiedNames(text, project);
+  const uses = new Map<string, number>();
+  for (const token of identifiersIn(`${text.title}\n${text.prose}\n${text.inline.join("\n")}\n${text.code}`)) uses.set(token, (uses.get(token) ?? 0) + 1);
   const found: string[] = [];
   const mark = (name: string, kind: "named" | "snippet"): void => {
     const files = index.tables.definers.get(name);
-    if (!files || files.size > MAX_DEFINERS) return;
-    found.push(name);
+    if (!files) return;
     const users = index.tables.referrers.get(name)?.size ?? 0;
     // The project's own name (`Sphinx`, `Prism`, `quarto`) is in every issue it gets.
     const own = project.has(name.toLowerCase()) ? PROJECT_NAME_SHARE : 1;
-    const strength = own * (1 / Math.sqrt(files.size)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
-    for (const path of files) add(path, { kind, text: name, strength });
+    const strength = (n: number): number => own * (1 / Math.sqrt(n)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
+    // `xr.where`, `DataArray.where`: of the files defining `where`, the ones defining the one meant.
+    const meant = definersMeant(index, name, files, qualified.get(name));
+    if (meant.size > 0 && meant.size <= MAX_DEFINERS) {
+      found.push(name);
+      for (const [path, as] of meant) add(path, { kind: "qualified", text: as, strength: strength(meant.size) });
+    }
+    // Written only so (`xr.where`, never a bare `where` or `da.where`), it means no other.
+    if (files.size > MAX_DEFINERS || (meant.size > 0 && qualified.get(name)!.uses >= (uses.get(name) ?? 0))) return;
+    if (meant.size === 0) found.push(name);
+    for (const path of files) if (!meant.has(path)) add(path, { kind, text: name, strength: strength(files.size) });
   };
   for (const name of named) mark(name, "named");
   for (const name of codeTokens) if (name.length >= 3 && !named.has(name) && !isKeywordLike(name)) mark(name, "snippet");
   return found;
+}
+
+/** How the text qualifies a name: by a class (`DataArray.where`), or by the project's package or its alias (`xr.where`). */
+interface Qualifiers {
+  readonly classes: Set<string>;
+  /** How many times the text writes the name so qualified. */
+  uses: number;
+  /** The package's own name or alias as written (`xr`), when the text qualifies the name by it. */
+  packageAs?: string;
+}
+
+/**
+ * The names the text writes qualified, `q.name`, by what qualifies them. A qualifier is the
+ * project's package when it is one of the project's names or the text imports that package
+ * under it (`import xarray as xr`); any other capitalised qualifier may be a class. A
+ * lower-case qualifier that is neither (`da.where`, `self.where`) is an instance: which
+ * `where` it calls the text does not say.
+ */
+function qualifiedNames(text: QueryEvidence, project: ReadonlySet<string>): Map<string, Qualifiers> {
+  const all = `${text.title}\n${text.prose}\n${text.inline.join("\n")}\n${text.code}`;
+  const packages = new Set([...project]);
+  for (const m of all.matchAll(/\bimport[ \t]+([A-Za-z_][\w.]*)[ \t]+as[ \t]+([A-Za-z_]\w*)/g)) {
+    if (project.has(m[1]!.split(".")[0]!.toLowerCase())) packages.add(m[2]!);
+  }
+  const out = new Map<string, Qualifiers>();
+  // The lookbehind starts a qualifier only where a word starts: a long run without a dot is read once.
+  for (const m of all.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\.(?=([A-Za-z_$][\w$]*))/g)) {
+    const [, q, name] = m as unknown as [string, string, string];
+    const isPackage = packages.has(q) || packages.has(q.toLowerCase());
+    if (!isPackage && !/^[A-Z]/.test(q)) continue;
+    let entry = out.get(name);
+    if (!entry) out.set(name, (entry = { classes: new Set(), uses: 0 }));
+    entry.uses++;
+    if (isPackage) entry.packageAs ??= q;
+    else entry.classes.add(q);
+  }
+  return out;
+}
+
+/**
+ * Of the files defining `name`, those defining the one the text's qualifiers mean — a method
+ * of a named class, or a module-level definition where the package qualifies it — with the
+ * qualified name each shows. Empty when the text does not qualify the name, or no definition
+ * matches how it does.
+ */
+function definersMeant(index: RepoIndex, name: string, files: ReadonlySet<string>, qualifiers: Qualifiers | undefined): Map<string, string> {
+  const meant = new Map<string, string>();
+  if (!qualifiers) return meant;
+  for (const path of files) {
+    for (const d of index.files.get(path)?.definitions ?? []) {
+      if (d.name !== name) continue;
+      if (d.scope !== undefined && qualifiers.classes.has(d.scope)) meant.set(path, `${d.scope}.${name}`);
+      else if (d.scope === undefined && qualifiers.packageAs !== undefined) meant.set(path, `${qualifiers.packageAs}.${name}`);
+      if (meant.has(path)) break;
+    }
+  }
+  return meant.size < files.size ? meant : new Map();
 }
 
 /**

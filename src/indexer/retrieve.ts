@@ -32,6 +32,12 @@ export interface LocateWeights {
   readonly module: number;
   /** Added when the file defines an identifier the query names in prose or inline code. */
   readonly identifier: number;
+  /**
+   * Added when the file defines the very one the query means of a name it qualifies: a
+   * method of the class it names (`DataArray.where`), or the package-level definition of a
+   * name it qualifies by the package (`xr.where`), where other files define the name too.
+   */
+  readonly qualified: number;
   /** Added when the file defines a name used only in the query's code snippets. */
   readonly snippet: number;
   /** Added when the file holds a run of words the issue quotes (an error message, a log line). */
@@ -86,6 +92,7 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   path: 2.0,
   module: 0.6,
   identifier: 0.6,
+  qualified: 1.2,
   snippet: 0.25,
   filename: 0.8,
   quote: 1.6,
@@ -108,7 +115,7 @@ const RECENT_COMMITS = 50;
 const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, snippet: 0.5, filename: 0.5, quote: 1, linked: 1 };
+const EVIDENCE_SEED: Record<EvidenceKind, number> = { frame: 2, path: 2, module: 1, named: 1, qualified: 1, snippet: 0.5, filename: 0.5, quote: 1, linked: 1 };
 /**
  * Third-party code copied into the repository (`static/jquery-3.5.1.js`, `vendor/`,
  * `*.min.js`): it defines every common name and is not where a project fixes its bugs.
@@ -196,7 +203,7 @@ function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): num
     const share = e.strength ?? 1;
     best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
   }
-  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, snippet: w.snippet, filename: w.filename, quote: w.quote, linked: w.linked };
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, qualified: w.qualified, snippet: w.snippet, filename: w.filename, quote: w.quote, linked: w.linked };
   let sum = 0;
   for (const [kind, share] of best) sum += weightOf[kind] * share;
   return sum;
@@ -312,7 +319,8 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (frames.length > 0) reasons.push(`traceback frame ${frames.slice(0, 3).join(", ")}`);
   if (texts("path").length > 0) reasons.push("path named in the query");
   if (texts("module").length > 0) reasons.push(`module ${texts("module")[0]} named`);
-  if (texts("named").length > 0) reasons.push(`defines ${texts("named").slice(0, 5).join(", ")}`);
+  const defines = [...texts("qualified"), ...texts("named")];
+  if (defines.length > 0) reasons.push(`defines ${defines.slice(0, 5).join(", ")}`);
   if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
   if (texts("quote").length > 0) reasons.push(`quotes "${clip(texts("quote")[0]!, 60)}"`);
   if (texts("linked").length > 0) reasons.push(`changed for ${clip(texts("linked")[0]!, 70)}`);

@@ -449,4 +449,24 @@ describe("locate on real-looking issue texts", () => {
       assert.deepEqual(quoted.map((r) => r.path), [], quoted.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
     });
   });
+  const WHERE_TREE: Record<string, string> = {
+    "arr/__init__.py": "from arr.core.computation import where, apply\nfrom arr.core.dataarray import DataArray\n",
+    "arr/core/computation.py": "def apply(func, *args):\n    return func(*args)\n\ndef where(cond, x, y, keep_attrs=None):\n    \"\"\"Elements of x where cond holds, else of y; the attributes follow keep_attrs.\"\"\"\n    return apply(_pick, cond, x, y)\n\ndef _pick(cond, x, y):\n    return x if cond else y\n",
+    "arr/core/variable.py": "class Variable:\n    def where(self, cond, other):\n        # keeps the attributes\n        return self._replace(attrs=self.attrs)\n",
+    "arr/core/common.py": "class DataWithAttrs:\n    def where(self, cond, other=None):\n        # keeps the attributes\n        return self.attrs\n",
+    "arr/core/dataarray.py": "class DataArray:\n    def where(self, cond, other=None):\n        # attributes are kept\n        return self\n\n    def rename(self, name):\n        return self\n",
+  };
+
+  it("resolves a name qualified by the project's package or a class to the definition it means (class 2)", async () => {
+    await withTree(WHERE_TREE, (index) => {
+      const moduleLevel = locate(index, "ar.where drops the attributes\n\n```python\nimport arr as ar\nda = ar.DataArray([1, 2], attrs={'units': 'm'})\nout = ar.where(da > 1, da, 0)\nassert out.attrs == da.attrs  # attributes are lost\n```\n", { top: 5 });
+      assert.equal(moduleLevel[0]?.path, "arr/core/computation.py", moduleLevel.map((r) => `${r.path} ${r.score.toFixed(2)} ${r.reasons.join("; ")}`).join("\n"));
+      assert.ok(moduleLevel[0]!.reasons.includes("defines ar.where"), moduleLevel[0]!.reasons.join("; "));
+      const method = locate(index, "DataArray.where drops the attributes\n\nCalling `DataArray.where` with a condition returns a result without the attributes of the input.", { top: 5 });
+      assert.equal(method[0]?.path, "arr/core/dataarray.py", method.map((r) => `${r.path} ${r.reasons.join("; ")}`).join("\n"));
+      // An instance's method (`da.where`) names no definition in particular: every `where` counts alike.
+      const instance = locate(index, "where drops the attributes\n\n```python\nout = da.where(da > 1, 0)\n```\n", { top: 5 }).find((r) => r.path === "arr/core/computation.py");
+      assert.ok(!instance?.reasons.some((r) => r.includes(".where")), instance?.reasons.join("; "));
+    });
+  });
 });

@@ -19,7 +19,7 @@ import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
-import { lockPart, type PartHolder } from "./part-lock.ts";
+import { LOCK_STALE_MS, lockPart, type PartHolder } from "./part-lock.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
 
 export interface DownloadProgress {
@@ -89,13 +89,17 @@ const MODEL_ALTERNATIVES = "Try again when it is online (the download resumes), 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const path = join(options.folder, options.file);
   const part = `${path}.part`;
+  const lost = new AbortController();
   const lock = await orDiskError(options.folder, async () => {
     await mkdir(options.folder, { recursive: true });
-    return lockPart(part);
+    return lockPart(part, { ...(options.clock ? { clock: options.clock } : {}), onLost: (holder) => lost.abort(lostError(options, holder)) });
   });
   if ("holder" in lock) throw busyError(options, lock.holder);
   try {
-    return await downloadLocked(options, path, part);
+    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    return await downloadLocked({ ...options, signal }, path, part);
+  } catch (error) {
+    throw lost.signal.aborted ? lost.signal.reason : error;
   } finally {
     await lock.release();
   }
@@ -111,10 +115,28 @@ async function orDiskError<T>(folder: string, work: () => Promise<T>): Promise<T
 }
 
 function busyError(options: DownloadOptions, holder: PartHolder): DownloadError {
-  const where = holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
+  if (holder.host !== hostname()) {
+    const idle = Math.max(0, Math.round((holder.idleMs ?? 0) / 1000));
+    return new DownloadError(
+      `${options.file} is already being downloaded into ${options.folder} by Hearth on another machine, ${holder.host} (process ${holder.pid}; the folder is shared). ` +
+        `Wait for it to finish there (the model is then there for both machines), or cancel it there. Its lock was last refreshed ${idle} s ago; ` +
+        `if ${holder.host} stopped (switched off, crashed), it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes.`,
+      false,
+    );
+  }
   return new DownloadError(
-    `${options.file} is already being downloaded into ${options.folder} by another Hearth (${where}: another VS Code window, or hearth models --download). ` +
+    `${options.file} is already being downloaded into ${options.folder} by another Hearth (process ${holder.pid}: another VS Code window, or hearth models --download). ` +
       `Wait for it to finish (the model is then there for every window), or cancel it there; if no download runs, delete ${options.file}.part.lock in that folder.`,
+    false,
+  );
+}
+
+/** This download's lock was taken over (the machine was suspended past LOCK_STALE_MS): it stops writing the part. */
+function lostError(options: DownloadOptions, holder: PartHolder | undefined): DownloadError {
+  const by = holder ? (holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`) : "another process";
+  return new DownloadError(
+    `The download of ${options.file} stopped: ${by} took it over after this one did not refresh its lock for ${LOCK_STALE_MS / 60_000} minutes (this machine was asleep, or the folder unreachable). ` +
+      "It goes on there; if it does not, download the model again here.",
     false,
   );
 }

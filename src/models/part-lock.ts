@@ -9,46 +9,115 @@
  * and after a reboot another program may have it. A lock naming this very process that this
  * process does not hold is such a leftover, and so, where the system says when a process
  * started (Linux), is one whose process started after the lock was made.
+ *
+ * A lock made on another machine (a home folder on NFS shared by two) names a pid this one
+ * cannot check: its holder refreshes the lock's mtime every LOCK_REFRESH_MS while it holds
+ * it, and such a lock is held only while it is fresh — one not refreshed for LOCK_STALE_MS
+ * (a crashed or switched-off machine) is taken over. A holder that finds its lock taken over
+ * (it was suspended past that time) is told, so it stops writing.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { type Clock, systemClock } from "./http-limits.ts";
+
+/** How often a holder refreshes its lock's mtime. */
+export const LOCK_REFRESH_MS = 30_000;
+/** How long a lock from another machine counts as held without a refresh. */
+export const LOCK_STALE_MS = 5 * 60_000;
 
 /** Who holds a part's lock. */
 export interface PartHolder {
   readonly pid: number;
   readonly host: string;
+  /** Milliseconds since the lock was last refreshed (one from another machine). */
+  readonly idleMs?: number;
+}
+
+/** A lock this process holds. */
+export interface PartLock {
+  /** Stops refreshing it and removes it. */
+  release(): Promise<void>;
+  /** The refresh under way, if any, once written (tests move a fake clock, then wait on this). */
+  refreshed(): Promise<void>;
+}
+
+export interface LockPartOptions {
+  /** The refresh timer and the time a lock's freshness is judged by (default: the system's). */
+  readonly clock?: Clock;
+  /** Called once if another process took the lock over (this one was suspended past LOCK_STALE_MS). */
+  readonly onLost?: (holder: PartHolder | undefined) => void;
 }
 
 /**
- * Takes the lock of `part`: resolves with its release, or with the holder when another
- * live process has it. Errors creating the lock (a read-only folder) are thrown as they are.
+ * Takes the lock of `part`: resolves with it, or with the holder when another live process
+ * has it. Errors creating the lock (a read-only folder) are thrown as they are.
  */
-export async function lockPart(part: string): Promise<{ release: () => Promise<void> } | { holder: PartHolder }> {
+export async function lockPart(part: string, options: LockPartOptions = {}): Promise<PartLock | { holder: PartHolder }> {
   const lock = `${part}.lock`;
-  const me: PartHolder = { pid: process.pid, host: hostname() };
+  const clock = options.clock ?? systemClock;
+  const me = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex") };
   for (let attempt = 0; ; attempt++) {
     try {
       const file = await open(lock, "wx");
       let identity: string;
       try {
         await file.writeFile(JSON.stringify(me));
+        const now = clock.now() / 1000;
+        await file.utimes(now, now);
         identity = fileIdentity(await file.stat());
       } finally {
         await file.close();
       }
       held.add(identity);
-      return { release: () => (held.delete(identity), unlink(lock).catch(() => undefined)) };
+      return keepFresh(lock, me.token, identity, clock, options.onLost);
     } catch (error) {
       if ((error as { code?: unknown }).code !== "EEXIST") throw error;
       const holder = await readHolder(lock);
       const info = await stat(lock).catch(() => undefined);
-      if (holder ? alive(holder) && !reused(holder, info) : await justMade(lock)) return { holder: holder ?? me };
+      const idleMs = info ? clock.now() - info.mtimeMs : 0;
+      if (holder ? alive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
       if (attempt > 0) return { holder: holder ?? me };
       await unlink(lock).catch(() => undefined); // left by a process that is gone: take it over
     }
   }
+}
+
+function withIdle(holder: PartHolder, idleMs: number): PartHolder {
+  return holder.host === hostname() ? holder : { ...holder, idleMs };
+}
+
+/** Refreshes the lock's mtime every LOCK_REFRESH_MS until released; tells `onLost` if another process replaced it. */
+function keepFresh(lock: string, token: string, identity: string, clock: Clock, onLost: LockPartOptions["onLost"]): PartLock {
+  let timer: unknown;
+  let pending: Promise<void> = Promise.resolve();
+  let released = false;
+  // Gone, or another's: not ours. Unreadable for a moment (a network folder's hiccup): ours until it says otherwise.
+  const ours = (): Promise<boolean> => readFile(lock, "utf8").then((text) => text.includes(`"token":"${token}"`), (error: { code?: unknown }) => error.code !== "ENOENT");
+  const refresh = async (): Promise<void> => {
+    const now = clock.now() / 1000;
+    const still = await ours();
+    if (released) return;
+    if (!still) return onLost?.(await readHolder(lock));
+    await utimes(lock, now, now).catch(() => undefined); // a refresh missed (a network folder's hiccup) is made up by the next
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = clock.setTimeout(() => (pending = refresh().catch(() => undefined)), LOCK_REFRESH_MS);
+  };
+  schedule();
+  return {
+    release: async () => {
+      released = true;
+      clock.clearTimeout(timer);
+      await pending;
+      held.delete(identity);
+      if (await ours()) await unlink(lock).catch(() => undefined); // not another's that took it over
+    },
+    refreshed: () => pending,
+  };
 }
 
 /** The lock files this process holds now (device and inode: one file whatever path names it). */
@@ -60,8 +129,8 @@ function fileIdentity(info: { dev: number; ino: number }): string {
 
 /**
  * Whether the live process a lock names is not the one that made it: this very process,
- * which does not hold it, or one that started after the lock was made (its mtime: it is
- * written once, as it is made).
+ * which does not hold it, or one that started after the lock was made (its mtime: when it
+ * was made or last refreshed, never after its maker died).
  */
 function reused(holder: PartHolder, lock: { dev: number; ino: number; mtimeMs: number } | undefined): boolean {
   if (holder.host !== hostname() || !lock) return false;
@@ -84,7 +153,7 @@ async function justMade(lock: string): Promise<boolean> {
   return info !== undefined && Date.now() - info.mtimeMs < 10_000;
 }
 
-/** A process on another machine (a shared folder) cannot be checked: it counts as alive. */
-function alive(holder: PartHolder): boolean {
-  return holder.host !== hostname() || isAlive(holder.pid);
+/** A process on another machine (a shared folder) cannot be checked: it counts as alive while it refreshes the lock. */
+function alive(holder: PartHolder, idleMs: number): boolean {
+  return holder.host !== hostname() ? idleMs < LOCK_STALE_MS : isAlive(holder.pid);
 }

@@ -15,6 +15,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DownloadError, downloadFile } from "../../../src/models/download.ts";
+import { LOCK_REFRESH_MS, LOCK_STALE_MS } from "../../../src/models/part-lock.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const FILE = Buffer.alloc(1024 * 1024);
@@ -98,6 +100,83 @@ describe("a lock whose pid another process has now (pids are reused)", () => {
     const result = await downloadFile({ url, folder, file: "m.gguf" });
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+});
+
+describe("a lock made by Hearth on another machine (a home folder on NFS shared by two)", () => {
+  const OTHER = { pid: 4242, host: "other-machine.example" };
+
+  /** A fake clock at a whole second of real time (file times keep whole seconds), and a lock of OTHER last refreshed `idleMs` before it. */
+  function otherLock(folder: string, idleMs: number): FakeClock {
+    const clock = new FakeClock();
+    clock.set(Math.floor(Date.now() / 1000) * 1000);
+    const lock = join(folder, "m.gguf.part.lock");
+    writeFileSync(lock, JSON.stringify(OTHER));
+    const refreshed = new Date(clock.now() - idleMs);
+    utimesSync(lock, refreshed, refreshed);
+    return clock;
+  }
+
+  async function serve(t: { after: (fn: () => Promise<void>) => void }): Promise<{ url: string; requests: () => number }> {
+    let requests = 0;
+    const server = createServer((_req, res) => (requests++, void res.writeHead(200, { "Content-Length": FILE.length }).end(FILE)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, requests: () => requests };
+  }
+
+  it("a lock not refreshed for LOCK_STALE_MS (that machine was switched off mid-download) is taken over", async (t) => {
+    const { url } = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    const clock = otherLock(folder, LOCK_STALE_MS + 1000);
+    const result = await downloadFile({ url, folder, file: "m.gguf", clock });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+
+  it("a fresh one refuses the download, naming the machine, when it was last refreshed and when it would be taken over", async (t) => {
+    const { url, requests } = await serve(t);
+    const folder = tempDir("hearth-dl-lock-");
+    const clock = otherLock(folder, 90_000);
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", clock }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /^m\.gguf is already being downloaded into .* by Hearth on another machine, other-machine\.example \(process 4242; the folder is shared\)\. Wait for it to finish there .* Its lock was last refreshed 90 s ago; if other-machine\.example stopped \(switched off, crashed\), it is taken over once it has not been refreshed for 5 minutes\.$/);
+      return true;
+    });
+    assert.equal(requests(), 0);
+    assert.deepEqual(JSON.parse(readFileSync(join(folder, "m.gguf.part.lock"), "utf8")), OTHER, "its lock is left as it was");
+  });
+
+  // The timeout only guards against a hang: without the check the download waits on the held server for good.
+  it("a download whose lock the other machine took over (this one slept past LOCK_STALE_MS) stops writing, saying who has it", { timeout: 30_000 }, async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Length": FILE.length });
+      res.write(FILE.subarray(0, FILE.length / 2), () => void held.then(() => res.end(FILE.subarray(FILE.length / 2))));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (release(), server.close(() => resolve()), server.closeAllConnections())));
+    const folder = tempDir("hearth-dl-lock-");
+    const clock = new FakeClock();
+    clock.set(Date.now());
+    let started!: () => void;
+    const receiving = new Promise<void>((resolve) => (started = resolve));
+    const download = downloadFile({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, folder, file: "m.gguf", clock, progressIntervalMs: 0,
+      onProgress: (p) => p.receivedBytes > 0 && started(),
+    });
+    await receiving;
+    const theirs = JSON.stringify({ ...OTHER, token: "theirs" });
+    writeFileSync(join(folder, "m.gguf.part.lock"), theirs);
+    clock.advance(LOCK_REFRESH_MS);
+    await assert.rejects(download, (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /^The download of m\.gguf stopped: process 4242 on other-machine\.example took it over after this one did not refresh its lock for 5 minutes/);
+      return true;
+    });
+    assert.equal(readFileSync(join(folder, "m.gguf.part.lock"), "utf8"), theirs, "their lock is left to them");
+    assert.equal(existsSync(join(folder, "m.gguf")), false);
   });
 });
 

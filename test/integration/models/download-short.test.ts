@@ -14,19 +14,23 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { DownloadError, downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
 import type { Clock } from "../../../src/models/index.ts";
+import { LOCK_REFRESH_MS } from "../../../src/models/part-lock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const FILE = Buffer.alloc(2 * 1024 * 1024);
 for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-/** A clock whose timers fire on the next turn of the event loop; `waits` are the delays asked for. */
+/**
+ * A clock whose timers fire on the next turn of the event loop; `waits` are the delays asked
+ * for. The lock's refresh (LOCK_REFRESH_MS) is never due in these short downloads.
+ */
 function instantClock(): Clock & { waits: number[] } {
   const waits: number[] = [];
   return {
     waits,
     now: () => Date.now(),
-    setTimeout: (run, ms) => (waits.push(ms), setImmediate(run)),
+    setTimeout: (run, ms) => (ms >= LOCK_REFRESH_MS ? undefined : (waits.push(ms), setImmediate(run))),
     clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * The download lock's refresh (src/models/part-lock.ts), on real files with a fake clock: a
+ * lock from another machine sharing the folder (NFS) is judged by how fresh it is, so its
+ * holder must keep it fresh, and must hear when another machine took it over.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { LOCK_REFRESH_MS, LOCK_STALE_MS, lockPart, type PartHolder, type PartLock } from "../../../src/models/part-lock.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+/** A fake clock at a whole second of real time (file times keep whole seconds everywhere). */
+function clockAtNow(): FakeClock {
+  const clock = new FakeClock();
+  clock.set(Math.floor(Date.now() / 1000) * 1000);
+  return clock;
+}
+
+async function take(part: string, clock: FakeClock, onLost?: (holder: PartHolder | undefined) => void): Promise<PartLock> {
+  const lock = await lockPart(part, { clock, ...(onLost ? { onLost } : {}) });
+  assert.ok(!("holder" in lock), "the lock is taken");
+  return lock;
+}
+
+describe("the download lock, as another machine sharing the folder sees it", () => {
+  it("its holder refreshes its mtime every LOCK_REFRESH_MS, so it never looks stale while held; release stops the refresh", async () => {
+    const part = join(tempDir("hearth-part-lock-"), "m.gguf.part");
+    const clock = clockAtNow();
+    const start = clock.now();
+    const lock = await take(part, clock);
+    assert.equal(statSync(`${part}.lock`).mtimeMs, start);
+    for (let i = 1; i <= (2 * LOCK_STALE_MS) / LOCK_REFRESH_MS; i++) {
+      clock.advance(LOCK_REFRESH_MS);
+      await lock.refreshed();
+      assert.equal(statSync(`${part}.lock`).mtimeMs, start + i * LOCK_REFRESH_MS);
+    }
+    await lock.release();
+    assert.equal(existsSync(`${part}.lock`), false);
+    assert.equal(clock.pending(), 0, "no refresh is left waiting");
+  });
+
+  it("a holder whose lock another machine took over (this one was asleep) is told who has it, and leaves that lock alone", async () => {
+    const part = join(tempDir("hearth-part-lock-"), "m.gguf.part");
+    const clock = clockAtNow();
+    const lost: Array<PartHolder | undefined> = [];
+    const lock = await take(part, clock, (holder) => lost.push(holder));
+    const theirs = JSON.stringify({ pid: 4242, host: "other-machine.example", token: "0123" });
+    writeFileSync(`${part}.lock`, theirs);
+    const theirTime = new Date(clock.now() - 1000);
+    utimesSync(`${part}.lock`, theirTime, theirTime);
+    clock.advance(LOCK_REFRESH_MS);
+    await lock.refreshed();
+    assert.deepEqual(lost, [{ pid: 4242, host: "other-machine.example" }]);
+    assert.equal(statSync(`${part}.lock`).mtimeMs, theirTime.getTime(), "their lock is not refreshed by this process");
+    await lock.release();
+    assert.equal(readFileSync(`${part}.lock`, "utf8"), theirs, "nor removed");
+  });
+
+  it("a lock from another machine is held while fresh and taken over once stale; one from this machine goes by its pid alone", async () => {
+    const part = join(tempDir("hearth-part-lock-"), "m.gguf.part");
+    const clock = clockAtNow();
+    writeFileSync(`${part}.lock`, JSON.stringify({ pid: 4242, host: "other-machine.example" }));
+    const refreshed = new Date(clock.now());
+    utimesSync(`${part}.lock`, refreshed, refreshed);
+    clock.set(refreshed.getTime() + LOCK_STALE_MS - 1000);
+    assert.deepEqual(await lockPart(part, { clock }), { holder: { pid: 4242, host: "other-machine.example", idleMs: LOCK_STALE_MS - 1000 } });
+    clock.set(refreshed.getTime() + LOCK_STALE_MS);
+    const lock = await take(part, clock);
+    assert.equal(JSON.parse(readFileSync(`${part}.lock`, "utf8")).host, hostname());
+    await lock.release();
+  });
+});

@@ -57,6 +57,8 @@ export async function openCliMcp(file: string, workspaceFolder: string, io: CliI
 export async function confirmInTerminal(call: ToolCall, io: CliIo): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
+  rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
     const args = terminalJson(JSON.stringify(call.arguments).slice(0, 300));
     const answer = await rl.question(`Allow ${terminalName(call.name)} ${args}? [y/N] `, { signal: io.signal });

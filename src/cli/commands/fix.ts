@@ -310,6 +310,8 @@ function report(event: AgentEvent, io: CliIo): void {
 
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
+  rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
     const args = terminalJson(JSON.stringify(request.call.arguments).slice(0, 300));
     if (request.reason) io.err(`Asked because ${terminalText(request.reason)}.\n`);

@@ -3,8 +3,8 @@
 // ends the run as Ctrl-C does — the agent's commands stopped, the patch and the
 // trajectory's end written — or, for a closed stdout, quietly.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { alive } from "../../fixtures/processes.ts";
@@ -68,6 +68,30 @@ describe("hearth fix stopped by a signal", () => {
       assert.match(stderr, /^hearth fix: no prediction added to .*preds\.jsonl: the run was cancelled$/m);
     });
   }
+});
+
+describe("Ctrl-C at hearth fix's approval prompt", () => {
+  it("stops the run, as Ctrl-C anywhere else does: 'cancelled', exit 130, the lock released — not a 'no' the agent carries on after", () => {
+    const work = tempDir("hearth-prompt-ctrl-c-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const turns = [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
+    ];
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
+    const state = join(work, "state");
+    // A real terminal: the prompt's readline reads Ctrl-C as a key, not as the signal.
+    const run = spawnSync("python3", [join(ROOT, "test/fixtures/pty-run.py"), "[y/N]", "\\x03", process.execPath, CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--no-index", "--state-dir", state, "--out", join(work, "fix.diff")], {
+      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const { code, output } = JSON.parse(run.stdout) as { code: number; output: string };
+    assert.equal(code, 130, output);
+    assert.match(output, /hearth fix: cancelled/);
+    assert.doesNotMatch(output, /\[step 2\]/, "the agent did not go on");
+    assert.deepEqual(readdirSync(join(state, "locks")), [], "the checkout's lock is released");
+  });
 });
 
 describe("hearth chat stopped by a signal while it starts", () => {

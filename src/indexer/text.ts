@@ -166,7 +166,7 @@ export function cut(text: string, max: number): string {
 }
 
 /** As UNSAFE_IN_NAME, less the tab: a tab inside a line of code does not change how it reads. */
-const UNSAFE_IN_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/g;
 
 /**
  * A line of a file (a definition's signature) as a model or a person reads it in a list:
@@ -176,11 +176,22 @@ const UNSAFE_IN_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u20
  */
 export function shownLine(line: string): string {
   if (!line.match(UNSAFE_IN_LINE)) return line;
-  return line.replace(UNSAFE_IN_LINE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return line.replace(UNSAFE_IN_LINE, escapeChar);
 }
 
-/** Characters that change how text around them reads: C0 (newline, tab, ESC), DEL, C1, line separators, bidi controls. */
-const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Characters that change how text around them reads: C0 (newline, tab, ESC), DEL, C1, line
+ * separators, bidi controls; and the tag characters U+E0000–U+E007F, invisible copies of ASCII
+ * that a model reads as text (an instruction smuggled into a name the repository map lists).
+ */
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/g;
+
+/** Each UTF-16 unit as its JSON escape, `\u000d` (a tag character is two: `\udb40\udc49`), so a quoted path stays JSON. */
+function escapeChar(c: string): string {
+  let out = "";
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  return out;
+}
 
 /**
  * A path as a model or a person reads it in a list: a name holding a newline would read as
@@ -191,5 +202,5 @@ const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202
  */
 export function shownPath(path: string): string {
   if (!path.match(UNSAFE_IN_NAME)) return path;
-  return JSON.stringify(path).replace(UNSAFE_IN_NAME, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(path).replace(UNSAFE_IN_NAME, escapeChar);
 }

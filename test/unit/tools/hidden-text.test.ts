@@ -86,14 +86,15 @@ describe("hidden text in what the model reads", () => {
     assert.match(r.text, NOTICE);
   });
 
-  it("list_files and search: a file name holding tag characters", async () => {
-    const { ctx } = workspaceWith({ [`docs/notes${smuggle(ORDER)}.md`]: "release notes\n", "docs/other.md": "release day\n" });
-    const listed = await runTool(listFilesTool, { path: "docs" }, ctx);
-    assert.equal(listed.ok, true, listed.text);
-    assert.match(listed.text, NOTICE);
-    const found = await runTool(searchTool, { pattern: "release" }, ctx);
-    assert.equal(found.ok, true, found.text);
-    assert.match(found.text, NOTICE);
+  it("list_files and search: a file name holding tag characters is shown escaped, as JSON that gives the name back", async () => {
+    const name = `docs/notes${smuggle(ORDER)}.md`;
+    const { ctx } = workspaceWith({ [name]: "release notes\n", "docs/other.md": "release day\n" });
+    for (const r of [await runTool(listFilesTool, { path: "docs" }, ctx), await runTool(searchTool, { pattern: "release" }, ctx)]) {
+      assert.equal(r.ok, true, r.text);
+      assert.ok(!/[\u{E0000}-\u{E007F}]/u.test(r.text), r.text);
+      const quoted = /"docs\/notes[^"]*\.md"/.exec(r.text);
+      assert.equal(quoted && JSON.parse(quoted[0]), name, r.text);
+    }
   });
 
   it("search: a matching line holding tag characters", async () => {

@@ -15,7 +15,7 @@
  * is one whose process started after the lock was taken. A refusal names the lock file, for
  * the cases no check sees.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,8 @@ interface LockOwner {
   readonly started: string;
   /** Absent in locks older versions wrote: only `hearth fix` took one then. */
   readonly by?: LockHolderKind;
+  /** Tells this holder's lock from another's of the same pid and millisecond (see `release`). */
+  readonly token?: string;
 }
 
 /** Another agent holds the checkout. */
@@ -39,21 +41,26 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth");
 }
 
-/** Takes the lock for `repo` in `stateDir`; `release()` removes it (call it in a finally). */
+/**
+ * Takes the lock for `repo` in `stateDir`; `release()` removes it (call it in a finally) while
+ * it is still this holder's: a lock another run took over (it judged this one stale) is
+ * left to that run, or a third run could start beside it.
+ */
 export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix"): { release(): void } {
   const dir = join(stateDir, "locks");
   mkdirSync(dir, { recursive: true });
   const real = realpathSync(repo);
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
-  const owner: LockOwner = { pid: process.pid, started: new Date().toISOString(), by };
+  const owner: LockOwner = { pid: process.pid, started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };
+  const written = JSON.stringify(owner);
   // Written whole, then linked into place: a reader never sees a lock without its owner.
   const draft = `${file}.${process.pid}.tmp`;
-  writeFileSync(draft, JSON.stringify(owner));
+  writeFileSync(draft, written);
   try {
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(draft, file);
-        return { release: () => rmSync(file, { force: true }) };
+        return { release: () => releaseIfOurs(file, written) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
       }
@@ -66,6 +73,17 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
   } finally {
     rmSync(draft, { force: true });
   }
+}
+
+/** Removes the lock file when it still holds what this holder wrote. */
+function releaseIfOurs(file: string, written: string): void {
+  let content: string | undefined;
+  try {
+    content = readFileSync(file, "utf8");
+  } catch {
+    return; // gone already
+  }
+  if (content === written) rmSync(file, { force: true });
 }
 
 /** Why `by` may not start in `real`: who holds it, what to do, and the file to delete if nobody does. */

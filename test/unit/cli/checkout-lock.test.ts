@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { lockCheckout } from "../../../src/cli/checkout-lock.ts";
@@ -52,5 +52,25 @@ describe("hearth fix's checkout lock and reused pids", () => {
     const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
     const answer = takeLock(state, repo);
     assert.match(answer, new RegExp(`^refused: another hearth fix \\(pid ${process.pid}, started .+\\) is working in .+: wait for it to end, or fix in another checkout \\(git worktree add\\); if no hearth fix runs there, delete ${file.replace(/[/.]/g, "\\$&")}$`));
+  });
+});
+
+describe("releasing the checkout lock", () => {
+  it("a holder whose lock was taken over releases nothing: the new holder's lock stays, and a third run is still refused", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // Two holders in this process: the second judges the first's lock stale (it names this
+    // very pid) and takes it over, as a run does whose lock a dead or reused pid left.
+    const first = lockCheckout(state, repo);
+    const second = lockCheckout(state, repo);
+    const [name] = readdirSync(join(state, "locks"));
+    const file = join(state, "locks", name!);
+    const secondOwner = readFileSync(file, "utf8");
+    first.release();
+    assert.equal(existsSync(file), true, "the first holder's release left the second holder's lock alone");
+    assert.equal(readFileSync(file, "utf8"), secondOwner);
+    assert.match(takeLock(state, repo), /^refused: another hearth fix \(pid \d+/);
+    second.release();
+    assert.deepEqual(readdirSync(join(state, "locks")), [], "the holder's own release removes it");
   });
 });

@@ -438,6 +438,8 @@ class Run {
       changed += condensed;
       used = await count(draft, used);
     }
+    // Stop while condensing: the counts it left are no judgement, and a stopped message stays.
+    if (this.signal.aborted) return undefined;
     // A first turn left too little room is refused (not by an estimate: the backend judges
     // then); one that does not fit at all, by the backend (`doesNotFit`). A backend whose
     // counts are estimates (a server without /tokenize: Ollama, LM Studio) errs high by a

@@ -177,7 +177,8 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error, options.offlineAdvice);
       if (error instanceof DownloadError && !error.offline && !isDrop(error)) throw error;
       const now = await partSize(part);
-      if (now > before) failures = 0;
+      const progressed = now > before;
+      if (progressed) failures = 0;
       if (++failures > (options.retries ?? 5)) {
         throw new DownloadError(
           `the download kept failing${failures > 1 ? `, ${failures} times in a row without a byte more` : ""} (${error instanceof EndedEarly ? error.message : describe(error)}); ` +
@@ -186,7 +187,8 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
           { cause: error },
         );
       }
-      await sleep(Math.min(200 * 2 ** failures, 5000), options.signal, options.clock ?? systemClock);
+      // A try that moved the part on resumes at once (a CDN capping each answer would otherwise crawl); one that did not waits longer each time.
+      if (!progressed) await sleep(Math.min(200 * 2 ** failures, 5000), options.signal, options.clock ?? systemClock);
     }
   }
 }

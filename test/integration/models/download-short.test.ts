@@ -65,8 +65,7 @@ describe("an answer that ends before the whole file arrived (a proxy or CDN stop
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.equal(result.resumedFromBytes, 100_000);
     assert.deepEqual(ranges, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `bytes=${100_000 + i * 256 * 1024}-`), "each answer resumed where the last one stopped");
-    assert.equal(clock.waits.length, 7, "a short wait before each resume");
-    assert.ok(clock.waits.every((ms) => ms === clock.waits[0]), `the backoff does not grow while each answer brings more: ${clock.waits}`);
+    assert.deepEqual(clock.waits, [], "no wait while each answer brings more (a capped answer is no reason to slow down)");
     const received = progress.filter((p) => p.phase === "downloading").map((p) => p.receivedBytes);
     assert.deepEqual(received, [...received].sort((a, b) => a - b), "progress never goes back");
     assert.equal(received.at(-1), FILE.length);

@@ -13,6 +13,7 @@ import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { condensedWhat } from "../../protocol/transcript.ts";
+import { findHiddenText, hiddenTextWarning } from "../../protocol/visible-text.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { leftOutMessage } from "../../tools/index.ts";
@@ -128,6 +129,9 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const larger = options.settings.serverUrl ? "A server started with a larger context shows more." : "A model whose context is larger (and the memory for it) shows more.";
       io.err(`${smallContextNotice(small, "repository map, project rules, related code", larger)}\n`);
     }
+    // The model is told in its first message (taskMessage); the user, who may not have read the issue closely, here.
+    const issueHidden = findHiddenText(options.issue);
+    if (issueHidden?.tags) io.err(`${terminalText(hiddenTextWarning(issueHidden, "The issue"))}\n`);
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
     try {
       const result = await runFix({
@@ -304,6 +308,9 @@ function report(event: AgentEvent, io: CliIo): void {
   else if (event.type === "toolEnd") {
     const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
     io.err(`  ${event.result.ok ? "✓" : "✗"} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
+    // The model was told (runTool's notice); the user reads only this line of the result.
+    const hidden = findHiddenText(event.result.text);
+    if (hidden) io.err(`    ! ${terminalText(hiddenTextWarning(hidden, "The result"))}\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }

@@ -61,6 +61,27 @@ export class EditorWorkspace implements Workspace {
     return this.apply([{ kind: "write", path, content }]);
   }
 
+  /**
+   * One create-without-overwrite edit, then a save. VS Code refuses the edit when the file
+   * exists by then (another window or `hearth fix` made it since the check): the name is
+   * taken, not an error.
+   */
+  async create(path: string, content: Uint8Array): Promise<boolean> {
+    const rel = await this.writable(path);
+    await checkFileTarget(this.root, this.abs(rel), path);
+    if (await this.taken(rel)) return false;
+    const uri = this.uri(rel);
+    const text = decode(content, rel);
+    const edit: WorkspaceEdit = { documentChanges: [{ kind: "create", uri, options: { overwrite: false } }, { textDocument: { uri, version: null }, edits: [{ range: at(0, 0), newText: text }] }] };
+    const result = await this.host.applyEdit(edit, this.label);
+    if (!result.applied) {
+      if (await this.taken(rel)) return false;
+      throw new ToolError("io-error", `the editor did not create ${rel}${result.failureReason ? `: ${result.failureReason}` : ""}; nothing was written`);
+    }
+    await this.host.save([uri]);
+    return true;
+  }
+
   delete(path: string): Promise<void> {
     return this.apply([{ kind: "delete", path }]);
   }
@@ -128,6 +149,11 @@ export class EditorWorkspace implements Workspace {
 
   private async currentText(rel: string): Promise<string> {
     return decode(await this.read(rel), rel);
+  }
+
+  /** Whether a file is at `rel`, on disk or open in the editor (a new file not saved yet). */
+  private async taken(rel: string): Promise<boolean> {
+    return (await this.disk.stat(rel)) !== undefined || this.host.openDocument(this.uri(rel)) !== undefined;
   }
 
   private refuseDirty(rel: string): void {

@@ -8,7 +8,7 @@
  * and are renamed over the target: a crash never leaves half a file.
  */
 import { constants } from "node:fs";
-import { lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -84,6 +84,18 @@ export class DiskWorkspace implements Workspace {
 
   async write(path: string, content: Uint8Array): Promise<void> {
     await this.apply([{ kind: "write", path, content }]);
+  }
+
+  async create(path: string, content: Uint8Array): Promise<boolean> {
+    const { real } = await checkWritable(this.root, path);
+    await checkFileTarget(this.root, real, path);
+    const made = await mkdir(dirname(real), { recursive: true });
+    try {
+      return await createExclusive(real, content);
+    } catch (error) {
+      await removeMadeFolders(dirname(real), made);
+      throw error instanceof ToolError ? error : fsError(error, path);
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -212,6 +224,48 @@ export async function atomicWrite(target: string, content: Uint8Array): Promise<
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Creates `target` with `content` unless something is there (false then). The content is
+ * written whole to a draft and hard-linked into place — `link` fails when the name exists,
+ * so a reader never sees half a file and a file another process made is never replaced. A
+ * file system without hard links (some network and FAT drives) gets an exclusive open.
+ */
+async function createExclusive(target: string, content: Uint8Array): Promise<boolean> {
+  const draft = join(dirname(target), `.${randomBytes(6).toString("hex")}.hearth-tmp`);
+  await writeNew(draft, content);
+  try {
+    await link(draft, target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw error;
+  } finally {
+    await rm(draft, { force: true });
+  }
+  try {
+    await writeNew(target, content);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/** Writes a file that must not exist yet (O_EXCL), synced to disk; one it could not finish is removed. */
+async function writeNew(path: string, content: Uint8Array): Promise<void> {
+  const handle = await open(path, "wx", 0o666);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(path, { force: true });
+    throw error;
+  }
+  await handle.close();
 }
 
 /** The file's bytes, undefined when nothing is there; a file that cannot be read (kept for undo) stops the change. */

@@ -41,10 +41,9 @@ export const rememberTool: Tool = {
     check(fact, title, category);
     await refuseDuplicate(ctx.workspace, fact);
     const date = isoDate(new Date());
-    const path = await freePath(ctx.workspace, date, title);
     const entry = { title, date, source: ctx.session ?? "agent", category, body: fact };
     ctx.signal.throwIfAborted();
-    await ctx.workspace.write(path, Buffer.from(formatMemoryEntry(entry), "utf8"));
+    const path = await createEntry(ctx.workspace, date, title, Buffer.from(formatMemoryEntry(entry), "utf8"));
     return { text: `Remembered "${title}" in ${path}; later sessions will see it in the project rules.`, data: { path, entry } };
   },
 };
@@ -69,10 +68,15 @@ async function refuseDuplicate(ws: Workspace, fact: string): Promise<void> {
   }
 }
 
-async function freePath(ws: Workspace, date: string, title: string): Promise<string> {
+/**
+ * Writes the entry under the first free name of the day. `create` never replaces a file, so
+ * an entry another window or `hearth fix` wrote under the same name a moment ago is kept
+ * (a check-then-write lost it) and this one takes the next number.
+ */
+async function createEntry(ws: Workspace, date: string, title: string, content: Uint8Array): Promise<string> {
   for (let n = 1; n < 100; n++) {
     const path = memoryFilePath(date, title, n);
-    if (!(await ws.stat(path))) return path;
+    if (await ws.create(path, content)) return path;
   }
   throw new ToolError("already-exists", `too many memory entries named "${title}" today; choose another title`);
 }

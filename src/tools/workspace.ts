@@ -50,6 +50,12 @@ export interface Workspace {
   list(dir: string): Promise<DirEntry[]>;
   /** Replaces or creates a file atomically (a reader never sees half a file). */
   write(path: string, content: Uint8Array): Promise<void>;
+  /**
+   * Creates a file only where nothing is: true when it did, false when the name is taken —
+   * also by another process that got there between any check of the caller's and this call
+   * (two windows or `hearth fix` naming a memory entry alike). Never replaces anything.
+   */
+  create(path: string, content: Uint8Array): Promise<boolean>;
   delete(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   /**

@@ -10,13 +10,17 @@ import { after, describe, it } from "node:test";
 import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
+import { isoDate } from "../../../src/protocol/memory.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
+import { rememberTool } from "../../../src/tools/remember.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
 
 class MemoryEditor implements EditorHost {
   readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean }>();
   readonly edits: WorkspaceEdit[] = [];
   refuse = false;
+  /** Runs once just before the next edit is applied: another writer getting in first. */
+  beforeNextEdit: (() => void) | undefined;
 
   openDocument(uri: string) {
     return this.docs.get(uri);
@@ -24,7 +28,13 @@ class MemoryEditor implements EditorHost {
 
   async applyEdit(edit: WorkspaceEdit) {
     this.edits.push(edit);
+    this.beforeNextEdit?.();
+    this.beforeNextEdit = undefined;
     if (this.refuse) return { applied: false, failureReason: "the file is read-only" };
+    // Like VS Code: creating a file that exists without overwrite fails the whole edit, and
+    // the language client answers applied: false with no reason.
+    const clash = (edit.documentChanges ?? []).some((c) => "kind" in c && c.kind === "create" && !c.options?.overwrite && !c.options?.ignoreIfExists && existsSync(fileURLToPath(c.uri)));
+    if (clash) return { applied: false };
     for (const change of edit.documentChanges ?? []) {
       if ("kind" in change) {
         const path = fileURLToPath(change.kind === "rename" ? change.oldUri : change.uri);
@@ -177,6 +187,41 @@ describe("EditorWorkspace", () => {
     await assert.rejects(ws.write("bin.dat", new Uint8Array([0xff, 0xfe, 0x00])), /UTF-8/);
     assert.equal(editor.edits.length, 0);
     assert.equal(existsSync(join(tmpdir(), "escape.txt")), false);
+  });
+});
+
+describe("EditorWorkspace.create: a file only where none is", () => {
+  it("creates a new file as one create-without-overwrite edit and saves it; a file already there gets no edit at all", async () => {
+    const { root, ws, editor } = setup({ "taken.md": "theirs\n" });
+    assert.equal(await ws.create("new.md", new TextEncoder().encode("mine\n")), true);
+    assert.equal(readFileSync(join(root, "new.md"), "utf8"), "mine\n");
+    const [create] = editor.edits[0]!.documentChanges!;
+    assert.deepEqual(create, { kind: "create", uri: `file://${root}/new.md`, options: { overwrite: false } });
+    assert.equal(await ws.create("taken.md", new TextEncoder().encode("mine\n")), false);
+    assert.equal(editor.edits.length, 1);
+    assert.equal(readFileSync(join(root, "taken.md"), "utf8"), "theirs\n");
+  });
+
+  it("a file another writer makes between the check and the editor's edit is kept, and create says the name is taken", async () => {
+    const { root, ws, editor } = setup({});
+    editor.beforeNextEdit = () => writeFileSync(join(root, "late.md"), "theirs\n");
+    assert.equal(await ws.create("late.md", new TextEncoder().encode("mine\n")), false);
+    assert.equal(readFileSync(join(root, "late.md"), "utf8"), "theirs\n");
+  });
+
+  it("remember, racing Add Project Memory in another window for one name, takes the next number instead of failing", async () => {
+    const { root, ws, editor } = setup({});
+    const date = isoDate(new Date());
+    const theirs = join(root, ".hearth", "memory", `${date}-lint-first.md`);
+    editor.beforeNextEdit = () => {
+      mkdirSync(join(root, ".hearth", "memory"), { recursive: true });
+      writeFileSync(theirs, "---\ntitle: Lint first\n---\n\nBy hand.\n");
+    };
+    const result = await runTool(rememberTool, { title: "Lint first", fact: "Run the linter before committing." }, ctx(ws));
+    assert.ok(result.ok, result.text);
+    assert.match(result.text, new RegExp(`${date}-lint-first-2\\.md`));
+    assert.equal(readFileSync(theirs, "utf8"), "---\ntitle: Lint first\n---\n\nBy hand.\n");
+    assert.match(readFileSync(join(root, ".hearth", "memory", `${date}-lint-first-2.md`), "utf8"), /Run the linter/);
   });
 });
 

@@ -179,6 +179,38 @@ describe("DiskWorkspace writes", () => {
   });
 });
 
+describe("DiskWorkspace.create: a file only where none is", () => {
+  it("creates a new file and its folders, leaving no draft behind; a file already there is kept and create says so", async () => {
+    const root = tempDir();
+    writeFiles(root, { "notes/taken.md": "theirs\n" });
+    const ws = new DiskWorkspace(root);
+    assert.equal(await ws.create("notes/deep/new.md", enc("mine\n")), true);
+    assert.equal(readFileSync(join(root, "notes/deep/new.md"), "utf8"), "mine\n");
+    assert.equal(await ws.create("notes/taken.md", enc("mine\n")), false);
+    assert.equal(readFileSync(join(root, "notes/taken.md"), "utf8"), "theirs\n");
+    assert.deepEqual(readdirSync(join(root, "notes")).sort(), ["deep", "taken.md"], "no draft files left");
+    assert.deepEqual(readdirSync(join(root, "notes/deep")), ["new.md"]);
+  });
+
+  it("of several writers creating one name at once (two windows, hearth fix), exactly one gets it and its content stays", async () => {
+    const root = tempDir();
+    const writers = Array.from({ length: 8 }, (_, i) => ({ ws: new DiskWorkspace(root), content: `writer ${i}\n` }));
+    const won = await Promise.all(writers.map((w) => w.ws.create("memory/one.md", enc(w.content))));
+    assert.equal(won.filter(Boolean).length, 1);
+    assert.equal(readFileSync(join(root, "memory/one.md"), "utf8"), writers[won.indexOf(true)]!.content);
+    assert.deepEqual(readdirSync(join(root, "memory")), ["one.md"]);
+  });
+
+  it("refuses a folder, .git and paths outside the workspace like write does", async () => {
+    const root = tempDir();
+    mkdirSync(join(root, "dir"));
+    const ws = new DiskWorkspace(root);
+    await rejectsWith(ws.create("dir", enc("x")), "not-a-file");
+    await rejectsWith(ws.create(".git/config", enc("x")), "protected-path");
+    await rejectsWith(ws.create("../x.md", enc("x")), "outside-workspace");
+  });
+});
+
 describe("runTool", () => {
   const definition = { name: "t", description: "test", parameters: { type: "object" as const, properties: { x: { type: "string" as const } }, required: ["x"] } };
   // Compile-time check: a tool definition is the models' ToolDefinition.

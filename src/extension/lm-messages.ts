@@ -7,6 +7,7 @@
 import type { JsonValue } from "../protocol/chat.ts";
 import type { LmMessage, LmPart, LmTool } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
+import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { linkLabel } from "./tool-result-text.ts";
 
@@ -29,10 +30,15 @@ const ROLES: Record<number, LmMessage["role"]> = { 1: "user", 2: "assistant", 3:
 
 /** VS Code's messages as `hearth/lm/chat` messages. Parts Hearth cannot show the model (images, thinking, cache markers) are left out. */
 export function toLmMessages(messages: readonly RequestMessage[], classes: PartClasses): LmMessage[] {
-  return messages.map((message) => ({
-    role: ROLES[message.role] ?? "user",
-    parts: message.content.flatMap((part) => toLmPart(part, classes) ?? []),
-  }));
+  return messages.map((message) => {
+    const role = ROLES[message.role] ?? "user";
+    const parts = message.content.flatMap((part) => toLmPart(part, classes) ?? []);
+    // What VS Code's chat sends as the user's (the files it attaches come as text) may hide an
+    // instruction the user never saw: the model is told, as Hearth's own chat tells it.
+    const hidden = role === "user" ? findHiddenText(parts.map((p) => (p.type === "text" ? p.text : "")).join("\n")) : undefined;
+    if (hidden?.tags) parts.push({ type: "text", text: hiddenTextNotice(hidden, "the user's message above (with the files it attaches)") });
+    return { role, parts };
+  });
 }
 
 /** One part, or undefined for a kind the model cannot read. */
@@ -44,7 +50,10 @@ export function toLmPart(part: unknown, classes: PartClasses): LmPart | undefine
   }
   if (part instanceof classes.ToolResult) {
     const result = part as { callId: string; content: readonly unknown[] };
-    return { type: "toolResult", callId: result.callId, content: toolResultText(result.content, classes) };
+    const text = toolResultText(result.content, classes);
+    // As runTool does for Hearth's own tools: a result hiding text is followed by what it reads as.
+    const hidden = findHiddenText(text);
+    return { type: "toolResult", callId: result.callId, content: hidden ? `${text}\n\n${hiddenTextNotice(hidden, "this tool result")}` : text };
   }
   const data = dataText(part);
   return data === undefined ? undefined : { type: "text", text: data };

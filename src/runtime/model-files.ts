@@ -6,7 +6,7 @@
 import { totalmem } from "node:os";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
-import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
+import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, lockPart, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 
@@ -75,6 +75,21 @@ export async function deleteModelFile(modelsFolder: string, path: string, models
   if (!rel || rel.startsWith("..") || isAbsolute(rel) || !/\.gguf(\.part)?$/.test(rel)) {
     throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
   }
+  // A part a download is appending to now: deleted, the download would write on into the
+  // unlinked file (its space not freed) and then start again from byte 0. Taken, the lock
+  // also keeps a download from starting on it while it goes.
+  const lock = path.endsWith(".part") ? await lockPart(path).catch(() => undefined) : undefined;
+  if (lock && "holder" in lock) {
+    throw new BackendError(`${basename(path)} is being downloaded now (by process ${lock.holder.pid} on ${lock.holder.host}): cancel that download first, then delete it. Nothing was deleted.`);
+  }
+  try {
+    await deleteUnlocked(path, modelsFolder, models);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function deleteUnlocked(path: string, modelsFolder: string, models: HeldModels | undefined): Promise<void> {
   const released = await models?.releaseModelFile(path);
   try {
     await unlink(path);

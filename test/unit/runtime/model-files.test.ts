@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BackendError } from "../../../src/models/backend.ts";
+import { lockPart } from "../../../src/models/part-lock.ts";
 import { deleteModelFile, modelCatalog } from "../../../src/runtime/model-files.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -17,6 +18,29 @@ describe("deleting a downloaded model", () => {
     await deleteModelFile(folder, join(folder, "m.gguf.part"));
     assert.equal(existsSync(join(folder, "m.gguf.part")), false);
     assert.equal(existsSync(join(folder, "m.gguf.part.json")), false);
+  });
+
+  it("an interrupted download's part that a download is writing now is not deleted: it says to cancel that download first", async () => {
+    const folder = tempDir("hearth-models-");
+    const part = join(folder, "m.gguf.part");
+    writeFileSync(part, "GGUF");
+    writeFileSync(`${part}.json`, "{}");
+    const lock = await lockPart(part);
+    assert.ok(!("holder" in lock));
+    try {
+      await assert.rejects(deleteModelFile(folder, part), (error: unknown) => {
+        assert.ok(error instanceof BackendError, String(error));
+        assert.match(error.message, /^m\.gguf\.part is being downloaded now \(by process \d+ on .+\): cancel that download first, then delete it\. Nothing was deleted\.$/);
+        return true;
+      });
+      assert.equal(existsSync(part), true);
+      assert.equal(existsSync(`${part}.json`), true);
+    } finally {
+      await lock.release();
+    }
+    await deleteModelFile(folder, part);
+    assert.equal(existsSync(part), false);
+    assert.equal(existsSync(`${part}.lock`), false, "the delete's own lock is released");
   });
 
   it("a file deleted under it (outside Hearth) says it is gone, not ENOENT", async () => {

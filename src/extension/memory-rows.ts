@@ -2,7 +2,7 @@
  * What the Project Memory view shows for a memory file: its description and hover. Pure (no
  * `vscode`), so it is unit tested; memory-view.ts reads the files and builds the tree items.
  */
-import type { MemoryEntry } from "../protocol/memory.ts";
+import { type MemoryEntry, memoryFilePath } from "../protocol/memory.ts";
 import { formatLimit } from "../protocol/units.ts";
 
 /**
@@ -53,4 +53,21 @@ export function nothingToPick(folderOpen: boolean): { message: string; action: "
   return folderOpen
     ? { message: "Hearth: this folder has no project memory yet (.hearth/memory/).", action: "Add Project Memory…" }
     : { message: OPEN_FOLDER_FIRST, action: "Open Folder…" };
+}
+
+/** Names of one title and day tried before Add Project Memory gives up (as the remember tool does). */
+const MAX_SAME_NAME = 99;
+
+/**
+ * Creates a new entry under the first free name of the day and returns its path, or
+ * undefined when all are taken. `create` makes the file only where none is (false when the
+ * name is taken), so an entry another window or `hearth fix` wrote a moment before under
+ * the same name is kept; checking the name first and then writing lost it.
+ */
+export async function createMemoryFile(create: (path: string) => Promise<boolean>, date: string, title: string): Promise<string | undefined> {
+  for (let n = 1; n <= MAX_SAME_NAME; n++) {
+    const path = memoryFilePath(date, title, n);
+    if (await create(path)) return path;
+  }
+  return undefined;
 }

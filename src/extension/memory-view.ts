@@ -11,7 +11,7 @@ import { COMMANDS, MEMORY_VIEW_ID } from "../protocol/contributions.ts";
 import {
   MEMORY_CATEGORIES, MEMORY_DIR, type MemoryEntry, RULES_FILES, formatMemoryEntry, isMemoryPath, isoDate, memoryFilePath, parseMemoryEntry,
 } from "../protocol/memory.ts";
-import { memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST, rulesRow } from "./memory-rows.ts";
+import { createMemoryFile, memoryDescription, memoryLeftOut, memoryTooltipText, nothingToPick, OPEN_FOLDER_FIRST, rulesRow } from "./memory-rows.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
 /** A row of the tree. */
@@ -160,11 +160,31 @@ export async function addMemory(view: MemoryView): Promise<void> {
   const category = await vscode.window.showQuickPick([...MEMORY_CATEGORIES], { title: "Add Project Memory (3/3)", placeHolder: "Category" });
   if (category === undefined) return;
   const date = isoDate(new Date());
-  const uri = await freeUri(root, date, title);
-  const text = formatMemoryEntry({ title: title.trim(), date, source: "added by hand", category, body: fact.trim() });
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const content = new TextEncoder().encode(formatMemoryEntry({ title: title.trim(), date, source: "added by hand", category, body: fact.trim() }));
+  let path: string | undefined;
+  try {
+    // Says why when it cannot be made (.hearth/memory is a file, a read-only .hearth/).
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(root, MEMORY_DIR));
+    path = await createMemoryFile((p) => createIfAbsent(vscode.Uri.joinPath(root, p), content), date, title);
+  } catch (error) {
+    return void vscode.window.showErrorMessage(`Hearth: the memory was not added: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!path) return void vscode.window.showWarningMessage(`Hearth: ${MEMORY_DIR}/ already has ${memoryFilePath(date, title, 99)} and every name before it; give the memory another title.`);
   view.refresh();
-  await vscode.window.showTextDocument(uri, { preview: false });
+  await vscode.window.showTextDocument(vscode.Uri.joinPath(root, path), { preview: false });
+}
+
+/**
+ * Creates the file only where none is, through one create-without-overwrite edit: false
+ * when a file is there by then (another window or `hearth fix` wrote it since). A file
+ * system's workspace.fs.writeFile would replace it.
+ */
+async function createIfAbsent(uri: vscode.Uri, contents: Uint8Array): Promise<boolean> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.createFile(uri, { overwrite: false, ignoreIfExists: false, contents });
+  if (await vscode.workspace.applyEdit(edit)) return true;
+  if (await vscode.workspace.fs.stat(uri).then(() => true, () => false)) return false;
+  throw new Error(`VS Code could not create ${vscode.workspace.asRelativePath(uri, false)}; check that ${MEMORY_DIR}/ can be written (not read-only)`);
 }
 
 /** "Edit": opens the row's file, or one chosen from a list when run from the palette. */
@@ -203,11 +223,4 @@ async function pickFile(view: MemoryView, placeHolder: string, withRules: boolea
 
 function isFileNode(node: MemoryNode | undefined): node is FileNode {
   return node?.kind === "rules" || node?.kind === "memory";
-}
-
-async function freeUri(root: vscode.Uri, date: string, title: string): Promise<vscode.Uri> {
-  for (let n = 1; ; n++) {
-    const uri = vscode.Uri.joinPath(root, memoryFilePath(date, title, n));
-    if (!(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) return uri;
-  }
 }

@@ -181,3 +181,87 @@ function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
   }
   return touched ? { ...call, arguments: args } : call;
 }
+
+/** Starts the note that stands where older turns were dropped; such a note is never dropped itself. */
+const DROPPED_MARK = "[Hearth dropped";
+
+/** What `dropTurns` took out of a conversation. */
+export interface DroppedTurns {
+  /** Messages replaced (each by an empty stand-in, the first by the note). */
+  readonly messages: number;
+  /** The model's replies among them, and the tool calls they made (with their results). */
+  readonly replies: number;
+  readonly calls: number;
+  /** The user's own messages among them (earlier messages of the chat; Hearth's notes not counted). */
+  readonly userMessages: number;
+}
+
+/** What a dropped message becomes: it keeps its place, since the chat rewinds by message index. */
+function isStandIn(message: ChatMessage): boolean {
+  return message.role === "user" && message.content === "";
+}
+
+/**
+ * The whole turns of a conversation that may be dropped, oldest first, as [start, end)
+ * ranges: each reply of the model with its tool results after it, and each user message —
+ * after the conversation's first user message (the task), before `keepFrom` (the latest
+ * turn), never `keep` (the run's own message), a note of an earlier drop or a stand-in.
+ */
+export function droppableTurns(messages: readonly ChatMessage[], keepFrom: number, keep: number): [number, number][] {
+  const first = messages.findIndex((m) => m.role === "user");
+  if (first < 0) return [];
+  const turns: [number, number][] = [];
+  let i = first + 1;
+  while (i < keepFrom) {
+    let end = i + 1;
+    if (messages[i]!.role === "assistant") while (end < keepFrom && messages[end]!.role === "tool") end++;
+    const m = messages[i]!;
+    // A tool result whose reply is kept (or a stray one) stays with it: a result needs its call.
+    const kept = i === keep || m.role === "tool" || m.role === "system" || isStandIn(m) || (m.role === "user" && m.content.startsWith(DROPPED_MARK));
+    if (!kept) turns.push([i, end]);
+    i = end;
+  }
+  return turns;
+}
+
+/**
+ * Drops these turns (`droppableTurns`) in place: every message becomes an empty stand-in
+ * (the message count stays: the chat rewinds to a message by its index), and the first a
+ * one-line note for the model of what was dropped there.
+ */
+export function dropTurns(messages: ChatMessage[], turns: readonly (readonly [number, number])[]): DroppedTurns {
+  let count = 0;
+  let replies = 0;
+  let userMessages = 0;
+  const calls: string[] = [];
+  for (const [start, end] of turns) {
+    for (let i = start; i < end; i++) {
+      const m = messages[i]!;
+      if (m.role === "assistant") {
+        replies++;
+        for (const call of m.toolCalls ?? []) calls.push(describeCall(call));
+      } else if (m.role === "user" && !m.content.startsWith("[Hearth]")) userMessages++;
+      messages[i] = { role: "user", content: "" };
+      count++;
+    }
+  }
+  const dropped = { messages: count, replies, calls: calls.length, userMessages };
+  if (turns.length > 0) messages[turns[0]![0]] = { role: "user", content: droppedNote(dropped, calls) };
+  return dropped;
+}
+
+/** The most calls a drop's note names. */
+const NOTE_CALLS = 12;
+
+function droppedNote(dropped: DroppedTurns, calls: readonly string[]): string {
+  const named = calls.slice(0, NOTE_CALLS).join(", ") + (calls.length > NOTE_CALLS ? `, and ${calls.length - NOTE_CALLS} more` : "");
+  const withCalls = dropped.calls > 0 ? `, with ${dropped.calls} tool call${dropped.calls === 1 ? "" : "s"} (${named}) and their results` : "";
+  const user = dropped.userMessages > 0 ? `, and ${dropped.userMessages} earlier message${dropped.userMessages === 1 ? "" : "s"} of the user` : "";
+  return `${DROPPED_MARK} ${dropped.messages} older messages here to fit the context: ${dropped.replies} of your replies${withCalls}${user}. What they held is gone: read again what you still need.]`;
+}
+
+/** A call in a few words: its tool and its first short string argument ("read_file src/a.ts"). */
+function describeCall(call: ToolCall): string {
+  const arg = Object.values(call.arguments).find((v): v is string => typeof v === "string" && v.length > 0 && v.length <= 80 && !v.includes("\n"));
+  return arg ? `${call.name} ${arg}` : call.name;
+}

@@ -13,7 +13,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, condenseThinking, condenseToolCalls, condenseToolResults, estimateTokens, needsCondensing } from "./condense.ts";
+import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -226,16 +226,27 @@ class Run {
    * taken out again, or every later message of the conversation would fail the same way.
    */
   private async doesNotFit(error: DoesNotFitError): Promise<AgentResult> {
-    if (this.steps > 1) return this.end("model-error", `${error.message}: start a new chat, or restore an earlier message to go on from there`);
-    return this.refuse(error.message, error.contextSize);
+    if (this.steps <= 1) return this.refuse(error.message, error.contextSize);
+    // Nothing left to drop (dropOldest): the task and the latest turn are what does not fit.
+    if (droppableTurns(this.messages, this.latestTurn(this.messages), this.userIndex).length === 0) return this.tooLarge(this.messages, error);
+    return this.end("model-error", `${error.message}: start a new chat, or restore an earlier message to go on from there`);
+  }
+
+  /** Where the latest turn starts, which dropping keeps: the newest reply, or at a run's first turn the user's message. */
+  private latestTurn(messages: readonly ChatMessage[]): number {
+    const lastReply = messages.findLastIndex((m) => m.role === "assistant");
+    return this.steps === 0 || lastReply < this.userIndex ? this.userIndex : lastReply;
   }
 
   /** Takes the run's user message out again, saying why (`why`) and what the user can do. */
   private async refuse(why: string, contextSize: number): Promise<AgentResult> {
     this.messages.length = this.userIndex;
-    // What the conversation takes without the message (an empty one in its place: a prompt needs one).
+    // What the conversation takes without the message (an empty one in its place: a prompt
+    // needs one), its older turns dropped as the next message's run would drop them.
     const tools = this.options.tools.map((t) => t.definition);
-    const without = await this.options.backend.countTokens([...this.messages, { role: "user", content: "" }], tools).catch(() => 0);
+    const rest = structuredClone(this.messages);
+    dropTurns(rest, droppableTurns(rest, rest.length, -1));
+    const without = await this.options.backend.countTokens([...rest, { role: "user", content: "" }], tools).catch(() => 0);
     const what = contextSize - without >= minReplyRoom(contextSize)
       ? "send a shorter one (or attach less); the conversation goes on without it"
       : this.messages.length <= 1
@@ -440,6 +451,9 @@ class Run {
     }
     // Stop while condensing: the counts it left are no judgement, and a stopped message stays.
     if (this.signal.aborted) return undefined;
+    let dropped: DroppedTurns | undefined;
+    if (tight(used) || used >= contextSize) ({ used, dropped } = await this.dropOldest(draft, used, contextSize, count));
+    if (this.signal.aborted) return undefined;
     // A first turn left too little room is refused (not by an estimate: the backend judges
     // then); one that does not fit at all, by the backend (`doesNotFit`). A backend whose
     // counts are estimates (a server without /tokenize: Ollama, LM Studio) errs high by a
@@ -447,14 +461,53 @@ class Run {
     if (this.steps === 0 && tight(used)) {
       if (estimated || countsEstimated(backend) || used >= contextSize) return undefined;
       const left = contextSize - used;
-      const condensed = changed > 0 ? " even with older tool results condensed" : "";
+      const condensed = dropped ? " even with older turns dropped" : changed > 0 ? " even with older tool results condensed" : "";
       return this.refuse(`the conversation with your message leaves ${left} token${left === 1 ? "" : "s"} of the model's context (${contextSize} tokens) for its reply${condensed}, and a reply needs at least ${room}`, contextSize);
     }
-    if (changed === 0) return undefined;
+    if (changed === 0 && !dropped) return undefined;
     this.messages.splice(0, this.messages.length, ...draft);
-    this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
+    if (changed > 0) this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
+    if (dropped) this.emit({ type: "steer", message: droppedNotice(dropped, contextSize, estimated) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     return undefined;
+  }
+
+  /**
+   * When condensing is not enough: the oldest whole turns of `draft` go (dropTurns), the
+   * task and the latest turn stay — at a run's first turn the user's new message is that
+   * turn — until the conversation is back under the condensing threshold (room to answer
+   * and a few turns to go) or nothing is left to drop. Judged by an estimate of each turn,
+   * then counted.
+   */
+  private async dropOldest(draft: ChatMessage[], used: number, contextSize: number, count: (m: readonly ChatMessage[], fallback: number) => Promise<number>): Promise<{ used: number; dropped?: DroppedTurns }> {
+    const keepFrom = this.latestTurn(draft);
+    const target = Math.min(contextSize * DEFAULT_CONDENSE.threshold, contextSize - minReplyRoom(contextSize));
+    let dropped: DroppedTurns | undefined;
+    while (used > target && !this.signal.aborted) {
+      const turns = droppableTurns(draft, keepFrom, this.userIndex);
+      if (turns.length === 0) break;
+      let take = 0;
+      for (let freed = 0; take < turns.length && used - freed > target; take++) freed += estimateTokens(draft.slice(...turns[take]!));
+      const now = dropTurns(draft, turns.slice(0, take));
+      dropped = dropped ? { messages: dropped.messages + now.messages, replies: dropped.replies + now.replies, calls: dropped.calls + now.calls, userMessages: dropped.userMessages + now.userMessages } : now;
+      used = await count(draft, used);
+    }
+    return { used, ...(dropped ? { dropped } : {}) };
+  }
+
+  /** Ends a run whose task and latest turn alone overflow the context, with the size of each. */
+  private async tooLarge(draft: readonly ChatMessage[], error: DoesNotFitError): Promise<AgentResult> {
+    const { contextSize } = error;
+    const tools = this.options.tools.map((t) => t.definition);
+    const count = (messages: readonly ChatMessage[]) => this.options.backend.countTokens(messages, tools, this.signal).catch(() => undefined);
+    const total = error.tokens ?? (await count(draft));
+    // An empty message in the task's place: a prompt needs one.
+    const base = await count([draft[0]!, { role: "user", content: "" }]);
+    const withTask = await count(draft.slice(0, this.userIndex + 1));
+    const sizes = total === undefined || base === undefined || withTask === undefined
+      ? `the task and the latest turn with Hearth's instructions and tools take ${total === undefined ? "more than the context's" : total.toLocaleString("en-US")} tokens`
+      : `the task (${withTask - base} tokens) and the latest turn (${total - withTask} tokens) with Hearth's instructions and tools (${base} tokens) take ${total.toLocaleString("en-US")} tokens`;
+    return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there`);
   }
 
   private budgetExceeded(): AgentResult | undefined {
@@ -498,6 +551,14 @@ export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], co
   // A memory entry steers every later run of the whole team: only auto-all skips asking.
   if (policy === "auto-edit") return effect === "command" || effect === "memory" || (effect === "write" && controlFile);
   return true;
+}
+
+/** What the chat says when older turns were dropped to fit the context. */
+function droppedNotice(dropped: DroppedTurns, contextSize: number, estimated: boolean): string {
+  const calls = dropped.calls > 0 ? `, ${dropped.calls} tool call${dropped.calls === 1 ? "" : "s"} and their results` : "";
+  const user = dropped.userMessages > 0 ? `, ${dropped.userMessages} of your earlier messages` : "";
+  const how = estimated ? " (by an estimate: the tokens could not be counted)" : "";
+  return `The conversation did not fit the model's context (${contextSize.toLocaleString("en-US")} tokens) even condensed${how}: Hearth dropped its ${dropped.messages} oldest messages (${dropped.replies} model replies${calls}${user}), keeping your message and the latest turns. The model was told.`;
 }
 
 /** Whether the backend's counts are estimates (read after a count: the first one tells). */

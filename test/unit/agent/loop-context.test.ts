@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DEFAULT_CONDENSE, condenseToolResults } from "../../../src/agent/condense.ts";
+import { DEFAULT_CONDENSE, condenseToolResults, dropTurns, droppableTurns } from "../../../src/agent/condense.ts";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
@@ -259,15 +259,29 @@ describe("a message that leaves too little room for a reply", () => {
     assert.ok(agent.messages.some((m) => m.role === "user" && m.content === message));
   });
 
-  it("is refused, the earlier results left whole, when even condensing them leaves too little", async () => {
+  it("is taken with the oldest turns dropped when even condensing the older results leaves too little", async () => {
+    const history = readEarlier();
+    const { backend, agent, events } = await agentWith(history);
+    const message = await paste(backend, history, { min: 1, max: 400 }, true);
+    const answered = await agent.run(message);
+    assert.deepEqual([answered.stopReason, answered.message], ["answered", "It fits now."]);
+    assert.deepEqual(agent.messages.slice(0, 2).map((m) => m.content), ["You are a test agent.", "read them"]);
+    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context/);
+    assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
+  });
+
+  it("is refused, the earlier conversation left whole, when even dropping its older turns leaves too little", async () => {
     const history = readEarlier();
     const { backend, agent, events } = await agentWith(history);
     const before = structuredClone(agent.messages);
-    const refused = await agent.run(await paste(backend, history, { min: 1, max: 400 }, true));
+    // Too large beside what is left with every older turn dropped: nothing dropped makes the room.
+    const dropped = structuredClone(history);
+    dropTurns(dropped, droppableTurns(dropped, dropped.length, -1));
+    const refused = await agent.run(await paste(backend, dropped, { min: 1, max: 100 }));
     assert.equal(refused.stopReason, "model-error");
-    assert.match(refused.message, /leaves \d+ tokens of the model's context \(10000 tokens\) for its reply even with older tool results condensed, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
+    assert.match(refused.message, /leaves \d+ tokens? of the model's context \(10000 tokens\) for its reply even with older turns dropped, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
     assert.deepEqual(agent.messages, before);
-    assert.ok(!events.some((e) => e.type === "condensed"));
+    assert.ok(!events.some((e) => e.type === "condensed" || e.type === "steer"));
   });
 });
 

@@ -3,10 +3,14 @@
 // conversation is being condensed. The scripted backend (its own stand-in tokenizer) drives
 // the real loop with the real tools on files in a temp folder.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { checkMessages } from "../../../src/agent/handoff.ts";
+import type { AgentEvent } from "../../../src/agent/loop.ts";
 import type { ChatMessage, ChatRequest, ChatStreamEvent, ToolDefinition } from "../../../src/models/index.ts";
 import { DoesNotFitError } from "../../../src/models/index.ts";
-import { ScriptedBackend } from "../../../src/models/scripted.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
@@ -76,5 +80,79 @@ describe("Stop while the conversation is condensed", () => {
     assert.ok(counts >= 2, "Stop came while condensing");
     assert.equal(agent.messages.at(-1)?.content, message, "the stopped message stays, as a message stopped at any other moment");
     assert.ok(!events.some((e) => e.type === "turn"));
+  });
+});
+
+/** The context the conversation took when each model turn began (the last report before it). */
+function usedAtTurns(events: readonly AgentEvent[]): number[] {
+  let used = 0;
+  const out: number[] = [];
+  for (const e of events) {
+    if (e.type === "context" && e.usedTokens !== undefined) used = e.usedTokens;
+    if (e.type === "turn") out.push(used);
+  }
+  return out;
+}
+
+const read = (path: string) => ({ name: "read_file", arguments: { path } });
+const finish: ScriptedTurn = { toolCalls: [{ name: "finish", arguments: { summary: "found it" } }] };
+/** About `tokens` of the stand-in tokenizer's tokens of prose: what a reply says is never condensed. */
+const prose = (tokens: number) => "I checked this part and it looks fine ".repeat(Math.ceil(tokens / 16));
+
+describe("a conversation still too long with everything condensed", () => {
+  it("drops its oldest turns, keeping the task and the latest turns, tells the model and the user, and runs on", async () => {
+    // Each reply says about 500 tokens besides its short read: fourteen of them and the
+    // tools (about 3,900) overflow 10,000 tokens, with nothing left to condense.
+    const dir = tempDir("hearth-agent-full-");
+    const names = Array.from({ length: 14 }, (_, i) => `m${i}`);
+    for (const name of names) writeFileSync(join(dir, `${name}.py`), `${name} = 1\n`);
+    const turns: ScriptedTurn[] = [...names.map((name) => ({ text: prose(500), toolCalls: [read(`${name}.py`)] })), finish];
+    const backend = new BoundedBackend({ turns, contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const task = "Which module sets m13?";
+    const result = await agent.run(task);
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    const used = usedAtTurns(events);
+    assert.ok(used.every((n) => n < CONTEXT), `turns began with ${used.join(", ")} tokens of ${CONTEXT}`);
+    // The task stays first; the model hears, where the dropped turns were, what they were.
+    assert.equal(agent.messages[1]!.content, task);
+    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, with \d+ tool calls \(read_file m0\.py, read_file m1\.py, /);
+    // The latest turns are whole: the last reads and their results.
+    const results = agent.messages.flatMap((m) => (m.role === "tool" ? [m.content] : []));
+    assert.match(results.at(-2)!, /m13 = 1/);
+    // Every message keeps its place (the chat rewinds by message index) and the conversation stays one a store or an import takes.
+    assert.equal(agent.messages.length, 2 + 2 * turns.length);
+    assert.doesNotThrow(() => checkMessages(agent.messages));
+    // The user is told in the chat what was dropped.
+    const told = events.filter((e) => e.type === "steer").map((e) => e.message);
+    assert.ok(told.length > 0);
+    for (const notice of told) assert.match(notice, /^The conversation did not fit the model's context \(10,000 tokens\) even condensed: Hearth dropped its \d+ oldest messages \(\d+ model replies, \d+ tool calls and their results\), keeping your message and the latest turns\. The model was told\.$/);
+  });
+
+  it("a continued conversation is not refused for its length: a new message is taken with the oldest turns dropped", async () => {
+    const history: ChatMessage[] = [{ role: "user", content: "Explain the modules." }];
+    for (let i = 0; i < 12; i++) history.push({ role: "user", content: `And module ${i}?` }, { role: "assistant", content: prose(500) });
+    const backend = new BoundedBackend({ turns: [{ text: "Module 10 reads the settings." }], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(tempDir("hearth-agent-full-"), [], { backend, history });
+    const result = await agent.run("And module 10?");
+    assert.deepEqual([result.stopReason, result.message], ["answered", "Module 10 reads the settings."]);
+    assert.equal(agent.messages[1]!.content, "Explain the modules.");
+    assert.equal(agent.messages.at(-2)!.content, "And module 10?");
+    assert.equal(agent.messages.length, 1 + history.length + 2);
+    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, and \d+ earlier messages of the user\./);
+    assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
+  });
+
+  it("ends, saying how large the task and the latest turn are against the context, only when even they do not fit", async () => {
+    const dir = tempDir("hearth-agent-full-");
+    writeFileSync(join(dir, "a.py"), "a = 1\n");
+    const backend = new BoundedBackend({ turns: [{ text: prose(7000), toolCalls: [read("a.py")] }, finish], contextSize: CONTEXT });
+    await backend.load();
+    const { agent } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("Where is a set?");
+    assert.equal(result.stopReason, "model-error");
+    assert.match(result.message, /^the task \(\d+ tokens\) and the latest turn \(\d+ tokens\) with Hearth's instructions and tools \(\d+ tokens\) take \d{2},\d{3} tokens, more than the model's context \(10,000 tokens\) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there$/);
   });
 });

@@ -89,12 +89,13 @@ export class DiskWorkspace implements Workspace {
   async create(path: string, content: Uint8Array): Promise<boolean> {
     const { real } = await checkWritable(this.root, path);
     await checkFileTarget(this.root, real, path);
-    const made = await mkdir(dirname(real), { recursive: true });
+    let made: string | undefined;
     try {
+      made = await mkdir(dirname(real), { recursive: true });
       return await createExclusive(real, content);
     } catch (error) {
       await removeMadeFolders(dirname(real), made);
-      throw error instanceof ToolError ? error : fsError(error, path);
+      throw writeError(error, path);
     }
   }
 
@@ -119,7 +120,8 @@ export class DiskWorkspace implements Workspace {
       for (const step of steps) undo.push(await step());
     } catch (error) {
       for (const step of undo.reverse()) await step().catch(() => undefined);
-      throw error;
+      const failed = changes[undo.length]!;
+      throw writeError(error, failed.kind === "rename" ? failed.to : failed.path);
     }
   }
 
@@ -308,6 +310,20 @@ async function readExistingFile(abs: string, path: string): Promise<Uint8Array> 
 
 async function exists(abs: string): Promise<boolean> {
   return lstat(abs).then(() => true, () => false);
+}
+
+/**
+ * A failed write as the model and the user can act on it: permissions, a read-only or full
+ * disk say so by the path written (the raw error names a temporary file of Hearth's).
+ */
+function writeError(error: unknown, path: string): ToolError {
+  if (error instanceof ToolError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const cannot = `"${path}" cannot be written`;
+  if (code === "EACCES" || code === "EPERM") return new ToolError("io-error", `${cannot}: permission denied (it or its folder is read-only for this user); nothing was written. Ask the user to make it writable, or leave it`);
+  if (code === "EROFS") return new ToolError("io-error", `${cannot}: the file system is mounted read-only; nothing was written`);
+  if (code === "ENOSPC" || code === "EDQUOT") return new ToolError("io-error", `${cannot}: the disk is full (or over its quota); nothing was written`);
+  return fsError(error, path);
 }
 
 function fsError(error: unknown, path: string): ToolError {

@@ -1,11 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
+import { rememberTool } from "../../../src/tools/remember.ts";
+import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { type Tool, ToolError, runTool } from "../../../src/tools/tool.ts";
 import type { ToolDefinition as ModelToolDefinition } from "../../../src/models/types.ts";
 import { tempDir, workspaceWith, writeFiles } from "./helpers/setup.ts";
@@ -208,6 +210,50 @@ describe("DiskWorkspace.create: a file only where none is", () => {
     await rejectsWith(ws.create("dir", enc("x")), "not-a-file");
     await rejectsWith(ws.create(".git/config", enc("x")), "protected-path");
     await rejectsWith(ws.create("../x.md", enc("x")), "outside-workspace");
+  });
+});
+
+describe("DiskWorkspace in a folder this user may not write", () => {
+  /** A folder made read-only (mode 555), made writable again after the test; undefined where permissions do not bind (root). */
+  function readOnlyFolder(t: { after(fn: () => void): void }, root: string, path: string, files: Record<string, string> = {}): string | undefined {
+    writeFiles(root, files);
+    mkdirSync(join(root, path), { recursive: true });
+    chmodSync(join(root, path), 0o555);
+    t.after(() => chmodSync(join(root, path), 0o755));
+    try {
+      writeFileSync(join(root, path, "probe"), "");
+    } catch {
+      return path;
+    }
+    return undefined;
+  }
+
+  it("write_file and edit_file say permission denied, not an internal failure naming a temp file", async (t) => {
+    const root = tempDir();
+    const ro = readOnlyFolder(t, root, "vendor", { "vendor/lib.js": "one\n" });
+    if (!ro) return t.skip("this user (root) writes through folder permissions");
+    const ctx = { workspace: new DiskWorkspace(root), signal: new AbortController().signal };
+    for (const [tool, input] of [
+      [writeFileTool, { path: "vendor/new.js", content: "x" }],
+      [writeFileTool, { path: "vendor/sub/new.js", content: "x" }],
+      [editFileTool, { path: "vendor/lib.js", old_text: "one", new_text: "two" }],
+    ] as const) {
+      const result = await runTool(tool, input, ctx);
+      assert.equal(result.ok ? "ok" : result.code, "io-error", result.text);
+      assert.match(result.text, new RegExp(`^Error \\(io-error\\): "${input.path}" cannot be written: permission denied`));
+      assert.doesNotMatch(result.text, /hearth-tmp|internal/);
+    }
+    assert.equal(readFileSync(join(root, "vendor/lib.js"), "utf8"), "one\n");
+  });
+
+  it("remember in a read-only memory folder, or one that cannot be made, says permission denied", async (t) => {
+    for (const folder of [".hearth/memory", ".hearth"]) {
+      const root = tempDir();
+      if (!readOnlyFolder(t, root, folder)) return t.skip("this user (root) writes through folder permissions");
+      const result = await runTool(rememberTool, { title: "Build first", fact: "Run the build first." }, { workspace: new DiskWorkspace(root), signal: new AbortController().signal });
+      assert.equal(result.ok ? "ok" : result.code, "io-error", result.text);
+      assert.match(result.text, /^Error \(io-error\): "\.hearth\/memory\/[\d-]+build-first\.md" cannot be written: permission denied/);
+    }
   });
 });
 

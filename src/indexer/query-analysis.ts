@@ -5,7 +5,7 @@
  * (frame > named definition > name in a snippet > topic words > numbers).
  */
 import { PathMatcher } from "./path-match.ts";
-import { parseQueryEvidence, type QueryEvidence } from "./query-evidence.ts";
+import { boundQuery, parseQueryEvidence, type QueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases } from "./quotes.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
@@ -73,7 +73,7 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   addPathEvidence(index, text, add);
   const { terms, surface } = weightedTerms(text);
   const project = projectNames(index);
-  const identifiers = addNameEvidence(index, text, project, add);
+  const identifiers = addNameEvidence(index, text, qualifiedNames(query, project), project, add);
   addFileNameEvidence(index, text, project, add);
   for (const [path, q] of quotedPhrases(index, quotedLines(text))) add(path, { kind: "quote", text: q.phrase, strength: 1 / Math.sqrt(q.holders) });
   addLinkedEvidence(index, text, add);
@@ -227,7 +227,7 @@ function weightedTerms(text: QueryEvidence): { terms: Map<string, number>; surfa
  * uses it as code. Prose and inline mentions are "named"; names only in snippets are
  * "snippet" evidence, which counts for less.
  */
-function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: ReadonlySet<string>, add: (path: string, e: FileEvidence) => void): string[] {
+function addNameEvidence(index: RepoIndex, text: QueryEvidence, qualified: QualifiedNames, project: ReadonlySet<string>, add: (path: string, e: FileEvidence) => void): string[] {
   const codeTokens = new Set(identifiersIn(text.code + " " + text.inline.join(" ")));
   const prose = `${text.title}\n${text.prose}`;
   // Written as code in prose: called, a member access, or capitalised mid-sentence.
@@ -258,9 +258,6 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: Readonl
       if (tokens.length === 1 || looksLikeIdentifier(token) || called.has(token)) named.add(token);
     }
   }
-  const qualified = qualifiedNames(text, project);
-  const uses = new Map<string, number>();
-  for (const token of identifiersIn(`${text.title}\n${text.prose}\n${text.inline.join("\n")}\n${text.code}`)) uses.set(token, (uses.get(token) ?? 0) + 1);
   const found: string[] = [];
   const mark = (name: string, kind: "named" | "snippet"): void => {
     const files = index.tables.definers.get(name);
@@ -270,19 +267,35 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, project: Readonl
     const own = project.has(name.toLowerCase()) ? PROJECT_NAME_SHARE : 1;
     const strength = (n: number): number => own * (1 / Math.sqrt(n)) * Math.max(0, 1 - users / Math.max(1, index.files.size));
     // `xr.where`, `DataArray.where`: of the files defining `where`, the ones defining the one meant.
-    const meant = definersMeant(index, name, files, qualified.get(name));
+    const meant = definersMeant(index, name, files, qualified.names.get(name));
     if (meant.size > 0 && meant.size <= MAX_DEFINERS) {
       found.push(name);
       for (const [path, as] of meant) add(path, { kind: "qualified", text: as, strength: strength(meant.size) });
     }
     // Written only so (`xr.where`, never a bare `where` or `da.where`), it means no other.
-    if (files.size > MAX_DEFINERS || (meant.size > 0 && qualified.get(name)!.uses >= (uses.get(name) ?? 0))) return;
+    if (files.size > MAX_DEFINERS || (meant.size > 0 && qualified.names.get(name)!.uses >= (qualified.uses.get(name) ?? 0))) return;
     if (meant.size === 0) found.push(name);
     for (const path of files) if (!meant.has(path)) add(path, { kind, text: name, strength: strength(files.size) });
   };
   for (const name of named) mark(name, "named");
   for (const name of codeTokens) if (name.length >= 3 && !named.has(name) && !isKeywordLike(name)) mark(name, "snippet");
   return found;
+}
+
+/**
+ * The names the text qualifies by the project's package or its alias (`xr.where`, `pkg.add`):
+ * each with the qualifier as written. They mean a module-level definition.
+ */
+export function packageQualifiedNames(index: RepoIndex, query: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, q] of qualifiedNames(query, projectNames(index)).names) if (q.packageAs !== undefined) out.set(name, q.packageAs);
+  return out;
+}
+
+/** The names the text writes qualified, and how often it writes each identifier at all (qualified or not). */
+interface QualifiedNames {
+  readonly names: ReadonlyMap<string, Qualifiers>;
+  readonly uses: ReadonlyMap<string, number>;
 }
 
 /** How the text qualifies a name: by a class (`DataArray.where`), or by the project's package or its alias (`xr.where`). */
@@ -301,25 +314,29 @@ interface Qualifiers {
  * lower-case qualifier that is neither (`da.where`, `self.where`) is an instance: which
  * `where` it calls the text does not say.
  */
-function qualifiedNames(text: QueryEvidence, project: ReadonlySet<string>): Map<string, Qualifiers> {
-  const all = `${text.title}\n${text.prose}\n${text.inline.join("\n")}\n${text.code}`;
-  const packages = new Set([...project]);
+function qualifiedNames(query: string, project: ReadonlySet<string>): QualifiedNames {
+  // A folded <details> block is an environment report (`xr.show_versions()` in every xarray issue): no pointer.
+  const all = boundQuery(query).replace(/<details\b[\s\S]*?(?:<\/details>|$)/gi, "\n");
+  // `src`, `lib`, `test` are top-level folders of many projects, not a package a snippet calls into (`test.skip`).
+  const packages = new Set([...project].filter((name) => !/^(src|lib|libs|test|tests|testing|spec|docs?|scripts?|examples?|packages|tools|bin|build|dist|types|vendor|public|static|assets|config|utils?)$/.test(name)));
   for (const m of all.matchAll(/\bimport[ \t]+([A-Za-z_][\w.]*)[ \t]+as[ \t]+([A-Za-z_]\w*)/g)) {
     if (project.has(m[1]!.split(".")[0]!.toLowerCase())) packages.add(m[2]!);
   }
-  const out = new Map<string, Qualifiers>();
+  const names = new Map<string, Qualifiers>();
   // The lookbehind starts a qualifier only where a word starts: a long run without a dot is read once.
   for (const m of all.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\.(?=([A-Za-z_$][\w$]*))/g)) {
     const [, q, name] = m as unknown as [string, string, string];
     const isPackage = packages.has(q) || packages.has(q.toLowerCase());
     if (!isPackage && !/^[A-Z]/.test(q)) continue;
-    let entry = out.get(name);
-    if (!entry) out.set(name, (entry = { classes: new Set(), uses: 0 }));
+    let entry = names.get(name);
+    if (!entry) names.set(name, (entry = { classes: new Set(), uses: 0 }));
     entry.uses++;
     if (isPackage) entry.packageAs ??= q;
     else entry.classes.add(q);
   }
-  return out;
+  const uses = new Map<string, number>();
+  for (const token of identifiersIn(all)) uses.set(token, (uses.get(token) ?? 0) + 1);
+  return { names, uses };
 }
 
 /**

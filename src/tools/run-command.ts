@@ -4,9 +4,10 @@
  * fork); output is kept head and tail with a marker in the middle, because the first
  * lines (what ran) and the last lines (the failure summary) are what the model needs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
@@ -100,7 +101,7 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const started = Date.now();
   const output = new OutputCollector(maxChars);
   const marker = randomUUID();
-  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...commandEnv(), [RUN_MARKER_VAR]: marker } });
+  const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker });
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
   child.stderr.on("data", (d: Buffer) => output.push("stderr", d));
   const run = child.pid === undefined ? undefined : { pgid: child.pid, marker };
@@ -121,6 +122,43 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   const { text, omitted } = output.end();
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
+}
+
+/**
+ * `sh -c command` as the leader of its own process group. What the system cannot start
+ * becomes a ToolError that says why: a model writing a file's content as a heredoc in the
+ * command, or a huge variable in Hearth's environment, read "the tool failed unexpectedly:
+ * spawn E2BIG".
+ */
+function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcessByStdio<null, Readable, Readable> {
+  if (command.includes("\0")) throw new ToolError("invalid-input", "the command holds a NUL character (U+0000), which a command line cannot carry; write the byte with printf '\\0', or write the file with write_file");
+  try {
+    return spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "E2BIG") throw new ToolError("too-large", `the command could not be started (E2BIG): ${tooBigToStart(command, env)}`);
+    throw error;
+  }
+}
+
+/** Linux's limit on one argument or one environment string (MAX_ARG_STRLEN, the NUL included). */
+const MAX_ARG_BYTES = 128 * 1024;
+
+function tooBigToStart(command: string, env: NodeJS.ProcessEnv): string {
+  const commandBytes = Buffer.byteLength(command) + 1;
+  const vars = Object.entries(env).map(([name, value]) => ({ name, bytes: Buffer.byteLength(`${name}=${value ?? ""}`) + 1 }));
+  const largest = vars.reduce((a, b) => (b.bytes > a.bytes ? b : a), { name: "", bytes: 0 });
+  if (commandBytes >= MAX_ARG_BYTES) {
+    return `the command is ${bytes(commandBytes)}, and the system takes at most 128 KiB in one argument: write long content to a file with write_file, then run a short command`;
+  }
+  if (largest.bytes >= MAX_ARG_BYTES) {
+    return `the environment variable ${largest.name}, which commands inherit from Hearth, is ${bytes(largest.bytes)}, over the system's 128 KiB for one variable: unset or shorten it where Hearth is started`;
+  }
+  const envBytes = vars.reduce((sum, v) => sum + v.bytes, 0);
+  return `the command (${bytes(commandBytes)}) and the environment commands inherit from Hearth (${bytes(envBytes)}) are more than the system takes together`;
+}
+
+function bytes(n: number): string {
+  return `${n.toLocaleString("en-US")} bytes`;
 }
 
 /**

@@ -201,6 +201,33 @@ describe("run_command", () => {
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 
+  it("a command too long for the system to start (a file's content in a heredoc) says so and what to do, not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
+    const { ctx } = workspaceWith();
+    const r = await runTool(runCommandTool, { command: `cat > big.txt <<'EOF'\n${"x".repeat(200_000)}\nEOF` }, ctx);
+    assert.equal(!r.ok && r.code, "too-large", r.text);
+    assert.match(r.text, /200,0\d\d bytes[^]*write_file/);
+    assert.ok(r.text.length < 1000, "the message does not repeat the command");
+  });
+
+  it("an environment variable too large to pass on is named (E2BIG), not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
+    const { ctx } = workspaceWith();
+    process.env.HEARTH_TEST_HUGE = "x".repeat(200_000);
+    try {
+      const r = await runTool(runCommandTool, { command: "echo hi" }, ctx);
+      assert.equal(!r.ok && r.code, "too-large", r.text);
+      assert.match(r.text, /HEARTH_TEST_HUGE[^]*200,0\d\d bytes/);
+    } finally {
+      delete process.env.HEARTH_TEST_HUGE;
+    }
+  });
+
+  it("a command holding a NUL character is refused as such, not 'the tool failed unexpectedly'", SAFETY_NET, async () => {
+    const { ctx } = workspaceWith();
+    const r = await runTool(runCommandTool, { command: "printf 'a\u0000b' > out" }, ctx);
+    assert.equal(!r.ok && r.code, "invalid-input", r.text);
+    assert.match(r.text, /NUL/);
+  });
+
   it("Stop is a cancelled error, and its processes are gone", SAFETY_NET, async (t) => {
     const { root, ctx, controller } = workspaceWith();
     killLeftovers(t, root);

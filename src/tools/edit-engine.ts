@@ -88,7 +88,12 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   const matched = lines.slice(start, end);
   const reindent = level === "whitespace" ? indentMapper(needle.map((l, i) => [l, matched[i]!.text] as const)) : (l: string) => l;
   const newBody = oldLf.endsWith("\n") ? trimFinalNewline(newLf) : newLf;
-  const replacement = newBody === "" ? [] : newBody.split("\n").map(reindent);
+  const newLines = newBody === "" ? [] : newBody.split("\n");
+  // A line the model copied unchanged from its old_text stays the file's line: its copy may
+  // lack the file's trailing blanks (Markdown hard breaks), blank runs ('a  b' in a string)
+  // or indentation no single rule re-creates (tabs plus alignment spaces).
+  const kept = unchangedLines(needle, newLines);
+  const replacement = newLines.map((l, j) => (kept.has(j) ? matched[kept.get(j)!]!.text : reindent(l)));
   const before = lines.slice(0, start);
   const after = lines.slice(end);
   const lastEol = matched.at(-1)!.eol;
@@ -98,6 +103,41 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   if (replacement.length > 0) text += replacement.join(eol) + lastEol;
   text += after.map((l) => l.text + l.eol).join("");
   return { text, applied: { level, lines: [start + 1] } };
+}
+
+// Beyond this many cells the middle of a huge rewrite is not aligned (its ends still are).
+const MAX_ALIGN_CELLS = 4_000_000;
+
+/** For each line of `next` the model kept from `prev` (a longest common subsequence), its index in `prev`. */
+function unchangedLines(prev: readonly string[], next: readonly string[]): Map<number, number> {
+  const kept = new Map<number, number>();
+  let head = 0;
+  while (head < prev.length && head < next.length && prev[head] === next[head]) kept.set(head, head++);
+  let tail = 0;
+  while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) {
+    kept.set(next.length - 1 - tail, prev.length - 1 - tail);
+    tail++;
+  }
+  const a = prev.slice(head, prev.length - tail);
+  const b = next.slice(head, next.length - tail);
+  if (a.length * b.length <= MAX_ALIGN_CELLS) for (const [i, j] of commonSubsequence(a, b)) kept.set(head + j, head + i);
+  return kept;
+}
+
+/** Index pairs [i, j] with a[i] === b[j] of a longest common subsequence. */
+function commonSubsequence(a: readonly string[], b: readonly string[]): [number, number][] {
+  const w = b.length + 1;
+  const len = new Uint32Array((a.length + 1) * w);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) len[i * w + j] = a[i] === b[j] ? len[(i + 1) * w + j + 1]! + 1 : Math.max(len[(i + 1) * w + j]!, len[i * w + j + 1]!);
+  }
+  const pairs: [number, number][] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) pairs.push([i++, j++]);
+    else if (len[(i + 1) * w + j]! >= len[i * w + j + 1]!) i++;
+    else j++;
+  }
+  return pairs;
 }
 
 function trimFinalNewline(s: string): string {

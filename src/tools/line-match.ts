@@ -107,7 +107,7 @@ function dice(a: Map<string, number>, b: Map<string, number>): number {
 export function indentMapper(pairs: readonly (readonly [string, string])[]): (line: string) => string {
   const useful = pairs.filter(([p, f]) => p.trim() !== "" && f.trim() !== "");
   if (useful.every(([p, f]) => indentOf(p) === indentOf(f))) return (l) => l;
-  return prefixShift(useful) ?? columnShift(useful) ?? ((l) => l);
+  return prefixShift(useful) ?? columnShift(useful) ?? indentTable(useful);
 }
 
 function indentOf(line: string): string {
@@ -146,6 +146,25 @@ function columnShift(pairs: readonly (readonly [string, string])[]): ((line: str
     };
   }
   return undefined;
+}
+
+// No one rule fits (tabs plus alignment spaces): each indentation the model wrote becomes the
+// file's indentation it stood for on the matched lines, by its longest such prefix.
+function indentTable(pairs: readonly (readonly [string, string])[]): (line: string) => string {
+  const table = new Map<string, string>();
+  const clash = new Set<string>();
+  for (const [p, f] of pairs) {
+    const [from, to] = [indentOf(p), indentOf(f)];
+    if (table.has(from) && table.get(from) !== to) clash.add(from);
+    table.set(from, to);
+  }
+  for (const from of clash) table.delete(from);
+  const keys = [...table.keys()].sort((a, b) => b.length - a.length);
+  return (line) => {
+    if (line.trim() === "") return line.trim();
+    const key = keys.find((k) => line.startsWith(k));
+    return key === undefined ? line : table.get(key)! + line.slice(key.length);
+  };
 }
 
 function columns(indent: string, tabWidth: number): number {

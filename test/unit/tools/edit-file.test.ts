@@ -62,6 +62,24 @@ describe("edit_file", () => {
     assert.equal(bytes().toString(), "func f() {\n\tif x {\n\t\treturn 2\n\t}\n}\n");
   });
 
+  it("lines the model left unchanged keep the file's own whitespace when the match was fuzzy", async () => {
+    // Markdown hard breaks (two trailing spaces), which a model's copy drops.
+    const md = await edit({ "a.md": "line one  \nline two  \nline three\n" }, { path: "a.md", old_text: "line one\nline two\nline three", new_text: "line one\nline two\nline 3" });
+    assert.equal(md.result.ok, true, md.result.text);
+    assert.equal(md.bytes().toString(), "line one  \nline two  \nline 3\n");
+    // A string literal's double space, which the model's copy collapsed.
+    const py = await edit({ "b.py": "def f():\n    s = 'a  b'\n    return s\n" }, { path: "b.py", old_text: "def f():\n    s = 'a b'\n    return s", new_text: "def f():\n    s = 'a b'\n    return s + '!'" });
+    assert.equal(py.result.ok, true, py.result.text);
+    assert.equal(py.bytes().toString(), "def f():\n    s = 'a  b'\n    return s + '!'\n");
+  });
+
+  it("tabs plus alignment spaces (no single re-indentation rule): a new line takes the file's indentation of its level", async () => {
+    const go = "func f() {\n\tif x {\n\t\tcall(a,\n\t\t    b)\n\t}\n}\n";
+    const tabs = await edit({ "f.go": go }, { path: "f.go", old_text: "    if x {\n        call(a,\n            b)\n    }", new_text: "    if x {\n        call(a,\n            b)\n        done()\n    }" });
+    assert.equal(tabs.result.ok, true, tabs.result.text);
+    assert.equal(tabs.bytes().toString(), "func f() {\n\tif x {\n\t\tcall(a,\n\t\t    b)\n\t\tdone()\n\t}\n}\n");
+  });
+
   it("several edits apply in order, all or nothing", async () => {
     const ok = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def perimeter(r)", new_text: "def perimeter(radius)" }] });
     assert.equal(ok.result.ok, true, ok.result.text);

@@ -29,6 +29,7 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
   const texts = original.map((l) => l.text);
   const located: { hunk: Hunk; index: number; loc: Location }[] = [];
   const outcomes: HunkOutcome[] = hunks.map((hunk, index) => {
+    if (hunk.cutOff) return { index, header: hunk.header, ok: false, reason: cutOffReason(hunk.cutOff) };
     const r = locateHunk(texts, hunk);
     if (!r.ok) return { index, header: hunk.header, ok: false, reason: r.reason, ...(r.candidates ? { candidates: r.candidates } : {}), ...(r.lines ? { lines: r.lines } : {}) };
     located.push({ hunk, index, loc: r.location });
@@ -58,6 +59,11 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
   }
   for (; cursor < original.length; cursor++) out.push(original[cursor]!);
   return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
+}
+
+// Applying what is left of a cut hunk would drop a removed line's replacement, or the change itself.
+function cutOffReason(c: NonNullable<Hunk["cutOff"]>): string {
+  return `the patch ends inside this hunk, which has fewer lines than its header says (${c.oldLines} of ${c.oldCount} old, ${c.newLines} of ${c.newCount} new): the patch looks cut off; send it whole, or correct the header's counts if it is whole`;
 }
 
 // The marker says the hunk's last line is the file's last: elsewhere it would drop (or add)

@@ -26,6 +26,12 @@ export interface Hunk {
   readonly newNoNewline: boolean;
   /** The header has counts and they agree with the body: its line numbers are trusted as a hint. */
   readonly countsConsistent: boolean;
+  /**
+   * The patch ends inside this hunk and its body falls short of the header's counts by more
+   * than dropped context lines explain: the patch was cut off (a model's output stopped at
+   * its token limit). The lines the body has, and the counts it was meant to have.
+   */
+  readonly cutOff?: { readonly oldLines: number; readonly newLines: number; readonly oldCount: number; readonly newCount: number };
 }
 
 /** One file's part of a patch. Paths are as written (prefixes and all); null is /dev/null. */
@@ -203,11 +209,30 @@ function readHunk(lines: readonly string[], start: number, file: MutableFile): n
   const oldSide = body.filter((l) => l.kind !== "+").length;
   const newSide = body.filter((l) => l.kind !== "-").length;
   const countsConsistent = m !== null && counts.oldCount === oldSide && counts.newCount === newSide;
+  const cut = m !== null && i === lines.length ? cutOff(body, counts.oldCount!, counts.newCount!, oldSide, newSide) : undefined;
   if (body.length > 0) {
-    file.hunks.push({ header, ...counts, lines: body.map(({ kind, text }) => ({ kind, text })), oldNoNewline, newNoNewline, countsConsistent });
+    file.hunks.push({ header, ...counts, lines: body.map(({ kind, text }) => ({ kind, text })), oldNoNewline, newNoNewline, countsConsistent, ...(cut ? { cutOff: cut } : {}) });
   }
   return i;
 }
+
+/**
+ * The patch's last hunk, short of its header's counts on both sides (or, for a new file's
+ * hunk, short of its new side): cut off, unless it is short by the same one or two lines on
+ * each side with a change in it (context lines the model dropped while copying, or trailing
+ * context cut, which loses nothing). Counts too small, or short on one side only, are the
+ * usual miscounting and stay a mere hint.
+ */
+function cutOff(body: readonly { kind: string }[], oldCount: number, newCount: number, oldLines: number, newLines: number): Hunk["cutOff"] {
+  const [oldShort, newShort] = [oldCount - oldLines, newCount - newLines];
+  const short = oldCount === 0 ? newShort > 0 : oldShort > 0 && newShort > 0;
+  if (!short) return undefined;
+  if (oldShort === newShort && oldShort <= DROPPED_CONTEXT && body.some((l) => l.kind !== " ")) return undefined;
+  return { oldLines, newLines, oldCount, newCount };
+}
+
+// As many context lines as the locator forgives (locate.ts MAX_FUZZ).
+const DROPPED_CONTEXT = 2;
 
 function endsHunk(lines: readonly string[], i: number): boolean {
   const line = lines[i]!;

@@ -105,6 +105,16 @@ export function minReplyRoom(contextSize: number): number {
   return Math.min(512, Math.floor(contextSize / 8));
 }
 
+/**
+ * The room a reply that thinks first needs: Qwen3.5 thinks hundreds to a few thousand
+ * tokens before its call, and a reply cut off in its thinking does nothing. With less room
+ * left (a nearly full small context) the turn runs without thinking, where a tool call fits
+ * in `minReplyRoom`. 4,096 tokens, or a quarter of a context under 16,384.
+ */
+export function thinkingReplyRoom(contextSize: number): number {
+  return Math.min(4096, Math.floor(contextSize / 4));
+}
+
 const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
 
 export class Agent {
@@ -156,6 +166,12 @@ class Run {
   private emptyReplies = 0;
   /** Replies in a row whose only call the token limit cut off (see `cutOffMessage`). */
   private cutOffReplies = 0;
+  /** Tokens left for the next reply, by an exact count (undefined: not counted, or by an estimate). */
+  private room: number | undefined;
+  /** A reply's thinking ran to the context's end: the rest of the run goes without. */
+  private thinkingOff = false;
+  /** What the user was told of this run's thinking (once each). */
+  private readonly told = new Set<string>();
   // Which tools' failures are known by their output alone is the tools' own say.
   private readonly guard = new RepetitionGuard({ failuresByOutput: (name) => this.tools.get(name)?.failuresByOutput === true });
 
@@ -186,6 +202,12 @@ class Run {
         if (error instanceof DoesNotFitError) return this.doesNotFit(error);
         const message = error instanceof BackendError || error instanceof Error ? error.message : String(error);
         return this.end("model-error", message);
+      }
+      if (turn.cutOffThinking) {
+        // Nothing of it is kept: asked again without thinking, the model starts its reply afresh.
+        this.thinkingOff = true;
+        this.tell("cut-off", `The model's thinking ran to the end of its context (${turn.cutOffThinking.toLocaleString("en-US")} tokens were left) before it answered or acted: it goes on without thinking for the rest of this run.`);
+        continue;
       }
       if (turn.stopReason === "aborted" || this.signal.aborted) {
         // What the model had written when Stop came stays in the conversation (as it stays on
@@ -283,11 +305,31 @@ class Run {
     return undefined;
   }
 
+  /** Whether this turn thinks first: asked for, and room enough left to think and then act. */
+  private thinkingThisTurn(): boolean {
+    if (!(this.options.thinking ?? true) || this.thinkingOff) return false;
+    const state = this.options.backend.state();
+    if (state.kind !== "ready" || this.room === undefined) return true;
+    const need = thinkingReplyRoom(state.info.contextSize);
+    if (this.room >= need) return true;
+    const en = (n: number) => n.toLocaleString("en-US");
+    this.tell("room", `The model's context has ${en(this.room)} tokens left for its reply, too few to think first (a reply that thinks needs about ${en(need)}): it answers without thinking while the context is this full.`);
+    return false;
+  }
+
+  /** Tells the user once per run (`what` names which notice). */
+  private tell(what: string, message: string): void {
+    if (this.told.has(what)) return;
+    this.told.add(what);
+    this.emit({ type: "steer", message });
+  }
+
   private async modelTurn(): Promise<Turn> {
+    const thinks = this.thinkingThisTurn();
     const events = this.options.backend.chat({
       messages: this.messages,
       tools: this.options.tools.map((t) => t.definition),
-      thinking: this.options.thinking ?? true,
+      thinking: thinks,
       signal: this.signal,
     });
     let content = "";
@@ -308,7 +350,10 @@ class Run {
     const message: AssistantMessage = { role: "assistant", content: content.trim() };
     if (thinking) message.thinking = thinking;
     if (toolCalls.length) message.toolCalls = toolCalls;
-    return { message, errors, stopReason, ...(usage ? { usage } : {}) };
+    // Stopped at the context's end while still thinking: nothing answered, nothing called.
+    const cutOff = thinks && stopReason === "maxTokens" && thinking !== "" && !message.content && toolCalls.length === 0 && errors.length === 0;
+    const left = this.room ?? (usage ? this.contextSize() - usage.promptTokens : 0);
+    return { message, errors, stopReason, ...(usage ? { usage } : {}), ...(cutOff ? { cutOffThinking: Math.max(left, 0) } : {}) };
   }
 
   private account(usage: TokenUsage): void {
@@ -431,7 +476,13 @@ class Run {
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     const room = minReplyRoom(contextSize);
     const tight = (tokens: number) => contextSize - tokens < room;
-    if (!needsCondensing(used, contextSize) && !tight(used)) return undefined;
+    // A reply that thinks first needs more: older results and thinking give way for it, the
+    // newest result only for `room` (condensed while the turn fits, it is read again).
+    const thinkRoom = (this.options.thinking ?? true) && !this.thinkingOff ? Math.max(room, thinkingReplyRoom(contextSize)) : room;
+    const short = (tokens: number) => contextSize - tokens < thinkRoom;
+    const exact = !estimated && !countsEstimated(backend);
+    this.room = exact ? contextSize - used : undefined;
+    if (!needsCondensing(used, contextSize) && !short(used)) return undefined;
 
     const draft = structuredClone(this.messages);
     let changed = 0;
@@ -440,7 +491,7 @@ class Run {
       // The newest result is what the model just asked for: condensed while the turn still
       // fits, it reads it again and gets it condensed again, in a loop.
       const threshold = keepRecent === 0 ? NEWEST_THRESHOLD : DEFAULT_CONDENSE.threshold;
-      if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold }) && !tight(used)) break;
+      if (!needsCondensing(used, contextSize, { ...DEFAULT_CONDENSE, threshold }) && !(keepRecent === 0 ? tight(used) : short(used))) break;
       const options = { ...DEFAULT_CONDENSE, keepRecent };
       const counts: Record<CondensedKind, number> = { thinking: condenseThinking(draft, options), results: condenseToolResults(draft, options), arguments: condenseToolCalls(draft, options) };
       for (const kind of Object.keys(counts) as CondensedKind[]) if (counts[kind] > 0) kinds.add(kind);
@@ -465,6 +516,7 @@ class Run {
       return this.refuse(`the conversation with your message leaves ${left} token${left === 1 ? "" : "s"} of the model's context (${contextSize} tokens) for its reply${condensed}, and a reply needs at least ${room}`, contextSize);
     }
     if (changed === 0 && !dropped) return undefined;
+    this.room = exact ? contextSize - used : undefined;
     this.messages.splice(0, this.messages.length, ...draft);
     if (changed > 0) this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
     if (dropped) this.emit({ type: "steer", message: droppedNotice(dropped, contextSize, estimated) });
@@ -475,13 +527,15 @@ class Run {
   /**
    * When condensing is not enough: the oldest whole turns of `draft` go (dropTurns), the
    * task and the latest turn stay — at a run's first turn the user's new message is that
-   * turn — until the conversation is back under the condensing threshold (room to answer
-   * and a few turns to go) or nothing is left to drop. Judged by an estimate of each turn,
+   * turn — until the conversation is back under the condensing threshold and leaves room to
+   * think (`thinkingReplyRoom`), or nothing is left to drop. Judged by an estimate of each turn,
    * then counted.
    */
   private async dropOldest(draft: ChatMessage[], used: number, contextSize: number, count: (m: readonly ChatMessage[], fallback: number) => Promise<number>): Promise<{ used: number; dropped?: DroppedTurns }> {
     const keepFrom = this.latestTurn(draft);
-    const target = Math.min(contextSize * DEFAULT_CONDENSE.threshold, contextSize - minReplyRoom(contextSize));
+    // Dropping anyway: enough that the next reply can think first, where it may.
+    const thinks = (this.options.thinking ?? true) && !this.thinkingOff;
+    const target = Math.min(contextSize * DEFAULT_CONDENSE.threshold, contextSize - (thinks ? thinkingReplyRoom(contextSize) : minReplyRoom(contextSize)));
     let dropped: DroppedTurns | undefined;
     while (used > target && !this.signal.aborted) {
       const turns = droppableTurns(draft, keepFrom, this.userIndex);
@@ -508,6 +562,11 @@ class Run {
       ? `the task and the latest turn with Hearth's instructions and tools take ${total === undefined ? "more than the context's" : total.toLocaleString("en-US")} tokens`
       : `the task (${withTask - base} tokens) and the latest turn (${total - withTask} tokens) with Hearth's instructions and tools (${base} tokens) take ${total.toLocaleString("en-US")} tokens`;
     return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there`);
+  }
+
+  private contextSize(): number {
+    const state = this.options.backend.state();
+    return state.kind === "ready" ? state.info.contextSize : 0;
   }
 
   private budgetExceeded(): AgentResult | undefined {
@@ -538,6 +597,8 @@ interface Turn {
   readonly errors: readonly string[];
   readonly stopReason: "endOfTurn" | "toolCalls" | "maxTokens" | "aborted";
   readonly usage?: TokenUsage;
+  /** The reply stopped at the context's end inside its thinking: the tokens that were left for it. */
+  readonly cutOffThinking?: number;
 }
 
 /**

@@ -125,7 +125,8 @@ describe("a conversation still too long with everything condensed", () => {
     assert.equal(agent.messages.length, 2 + 2 * turns.length);
     assert.doesNotThrow(() => checkMessages(agent.messages));
     // The user is told in the chat what was dropped.
-    const told = events.filter((e) => e.type === "steer").map((e) => e.message);
+    // (Nearly full, the replies went without thinking for a while: told once, tested below.)
+    const told = events.flatMap((e) => (e.type === "steer" && !e.message.includes("too few to think") ? [e.message] : []));
     assert.ok(told.length > 0);
     for (const notice of told) assert.match(notice, /^The conversation did not fit the model's context \(10,000 tokens\) even condensed: Hearth dropped its \d+ oldest messages \(\d+ model replies, \d+ tool calls and their results\), keeping your message and the latest turns\. The model was told\.$/);
   });
@@ -154,5 +155,66 @@ describe("a conversation still too long with everything condensed", () => {
     const result = await agent.run("Where is a set?");
     assert.equal(result.stopReason, "model-error");
     assert.match(result.message, /^the task \(\d+ tokens\) and the latest turn \(\d+ tokens\) with Hearth's instructions and tools \(\d+ tokens\) take \d{2},\d{3} tokens, more than the model's context \(10,000 tokens\) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there$/);
+  });
+});
+
+/**
+ * The scripted backend with a real context's end: a reply stops at the context's last token
+ * (stopReason maxTokens), counted with the backend's own stand-in tokenizer, as the embedded
+ * backend stops it. `thinking` records what each turn asked for.
+ */
+class ContextEndBackend extends BoundedBackend {
+  readonly thinking: boolean[] = [];
+  override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    this.thinking.push(request.thinking ?? true);
+    let room = CONTEXT - (await this.countTokens(request.messages, request.tools));
+    for await (const event of super.chat(request)) {
+      if (event.type === "thinking" || event.type === "text") {
+        room -= (await this.tokenize(event.text)).length;
+        if (room < 0) {
+          yield { type: "done", stopReason: "maxTokens" };
+          return;
+        }
+      }
+      yield event;
+    }
+  }
+}
+
+describe("a thinking model near the context's end", () => {
+  /** About `tokens` of the stand-in tokenizer's tokens of thinking. */
+  const thought = (tokens: number) => "Let me weigh where this value could be set ".repeat(Math.ceil(tokens / 18));
+
+  it("answers without thinking when the room left is too little to think in, and the user is told once", async () => {
+    // One read of 520 lines takes the conversation to 80-90% of the context: kept whole, it
+    // leaves 1,000-2,000 tokens, less than the model thinks before its next call.
+    const dir = tempDir("hearth-agent-full-");
+    writeFileSync(join(dir, "mid.py"), Array.from({ length: 520 }, (_, i) => `v${i} = ${i}`).join("\n") + "\n");
+    const backend = new ContextEndBackend({ turns: [{ thinking: thought(100), toolCalls: [read("mid.py")] }, { thinking: thought(2500), ...finish }], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("Find where v7 is set.");
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    assert.deepEqual(backend.thinking, [true, false]);
+    const told = events.filter((e) => e.type === "steer").map((e) => e.message);
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.match(told[0]!, /^The model's context has \d,?\d{3} tokens left for its reply, too few to think first \(a reply that thinks needs about 2,500\): it answers without thinking while the context is this full\.$/);
+  });
+
+  it("a reply whose thinking runs past the room left is asked again without thinking, not ended as 'hit the token limit'", async () => {
+    const dir = tempDir("hearth-agent-full-");
+    writeFileSync(join(dir, "a.py"), "a = 1\n");
+    const backend = new ContextEndBackend({ turns: [{ thinking: thought(7000), toolCalls: [read("a.py")] }, { toolCalls: [read("a.py")] }, finish], contextSize: CONTEXT });
+    await backend.load();
+    const { agent, events } = await scriptedAgent(dir, [], { backend });
+    const result = await agent.run("Where is a set?");
+    assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
+    // Thinking stays off for the rest of the run: the model thinks longer than the room it has.
+    assert.deepEqual(backend.thinking, [true, false, false]);
+    // The cut-off thinking is not kept: the model starts its reply again.
+    assert.ok(!agent.messages.some((m) => m.role === "assistant" && m.thinking), "no cut-off thinking in the conversation");
+    const told = events.filter((e) => e.type === "steer").map((e) => e.message);
+    assert.deepEqual(told.length, 1, JSON.stringify(told));
+    assert.match(told[0]!, /^The model's thinking ran to the end of its context \(\d,?\d{3} tokens were left\) before it answered or acted: it goes on without thinking for the rest of this run\.$/);
   });
 });

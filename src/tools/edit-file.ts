@@ -4,7 +4,7 @@
  */
 import { type Edit, applyEdits } from "./edit-engine.ts";
 import { MAX_EDIT_BYTES } from "./limits.ts";
-import { contentHash, decodeText, encodeText } from "./text-file.ts";
+import { checkJsonKept, contentHash, decodeText, encodeText } from "./text-file.ts";
 import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from "./tool.ts";
 
 export const editFileTool: Tool = {
@@ -45,6 +45,7 @@ export const editFileTool: Tool = {
     const bytes = await ctx.workspace.read(path);
     const file = decodeText(bytes, path);
     const { text, applied } = applyEdits(file.text, file.eol, edits);
+    checkJsonKept(path, file.text, text);
     const out = encodeText(file, text, path);
     ctx.signal.throwIfAborted();
     await ctx.workspace.write(path, out);

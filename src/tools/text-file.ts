@@ -188,6 +188,33 @@ export function toLf(text: string): string {
   return text.replace(/\r\n/g, "\n");
 }
 
+/**
+ * Refuses new text that would turn a notebook or JSON file that parsed into one that does
+ * not: VS Code and Jupyter cannot open a notebook whose JSON is broken (all its cells gone
+ * from view), npm cannot read such a package.json. A file that never parsed (JSON with
+ * comments, tsconfig.json) is not checked.
+ */
+export function checkJsonKept(path: string, before: string, after: string): void {
+  if (!/\.(ipynb|json)$/i.test(path)) return;
+  const problem = jsonProblem(after);
+  if (problem === undefined || jsonProblem(before) !== undefined) return;
+  const kind = /\.ipynb$/i.test(path) ? "a notebook, whose file is JSON" : "a JSON file";
+  throw new ToolError("invalid-input", `"${path}" would no longer be valid JSON (${problem}); nothing was written. It is ${kind}: keep strings quoted and escaped (a newline in a cell's source is "\\n"), commas between items and none after the last`);
+}
+
+function jsonProblem(text: string): string | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /at position (\d+)/.exec(message);
+    if (!at || /\(line \d+/.test(message)) return message;
+    const before = text.slice(0, Number(at[1]));
+    return `${message}: line ${countOf(before, "\n") + 1}`;
+  }
+}
+
 /** sha1 of content, hex: what read tracking compares. */
 export function contentHash(bytes: Uint8Array): string {
   return createHash("sha1").update(bytes).digest("hex");

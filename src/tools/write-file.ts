@@ -3,7 +3,7 @@
  * since (so a user's edit made meanwhile is never overwritten blind). A replaced file keeps
  * its line endings, BOM and encoding.
  */
-import { contentHash, decodeText, encodeText, toLf } from "./text-file.ts";
+import { checkJsonKept, contentHash, decodeText, encodeText, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -48,5 +48,6 @@ async function replacement(ws: Workspace, path: string, content: string, reads: 
   }
   const file = decodeText(current, path);
   const text = file.eol === "\n" ? content : toLf(content).replace(/\n/g, file.eol);
+  checkJsonKept(path, file.text, text);
   return encodeText(file, text, path);
 }

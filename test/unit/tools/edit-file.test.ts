@@ -80,6 +80,24 @@ describe("edit_file", () => {
     assert.equal(tabs.bytes().toString(), "func f() {\n\tif x {\n\t\tcall(a,\n\t\t    b)\n\t\tdone()\n\t}\n}\n");
   });
 
+  it("an edit that would break a notebook's or a JSON file's JSON is refused, naming the line; one that keeps it valid applies", async () => {
+    const nb = JSON.stringify({ cells: [{ cell_type: "code", metadata: {}, source: ["print(1)\n", "x = 2"] }], nbformat: 4 }, null, 1) + "\n";
+    const broken = await edit({ "n.ipynb": nb }, { path: "n.ipynb", old_text: '"print(1)\\n",', new_text: '"print(1)\\n"\n"y = 3\\n",' });
+    assert.equal(!broken.result.ok && broken.result.code, "invalid-input", broken.result.text);
+    assert.match(broken.result.text, /n\.ipynb" would no longer be valid JSON .*line 8\)/);
+    assert.equal(broken.bytes().toString(), nb);
+    const ok = await edit({ "n.ipynb": nb }, { path: "n.ipynb", old_text: '"x = 2"', new_text: '"x = 3"' });
+    assert.equal(ok.result.ok, true, ok.result.text);
+    const pkg = '{\n  "name": "p",\n  "version": "1.0.0"\n}\n';
+    const comma = await edit({ "package.json": pkg }, { path: "package.json", old_text: '"version": "1.0.0"', new_text: '"version": "1.0.0",' });
+    assert.equal(!comma.result.ok && comma.result.code, "invalid-input");
+    assert.equal(comma.bytes().toString(), pkg);
+    // JSON with comments (tsconfig.json) never parsed as JSON: edited as text.
+    const tsconfig = '{\n  // strict\n  "strict": true\n}\n';
+    const jsonc = await edit({ "tsconfig.json": tsconfig }, { path: "tsconfig.json", old_text: '"strict": true', new_text: '"strict": false,' });
+    assert.equal(jsonc.result.ok, true, jsonc.result.text);
+  });
+
   it("several edits apply in order, all or nothing", async () => {
     const ok = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def perimeter(r)", new_text: "def perimeter(radius)" }] });
     assert.equal(ok.result.ok, true, ok.result.text);

@@ -36,6 +36,16 @@ describe("write_file", () => {
     assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "x\r\ny\r\nz\r\n");
   });
 
+  it("refuses to replace a notebook with text that is not JSON, and writes nothing", async () => {
+    const nb = '{"cells": [], "nbformat": 4}\n';
+    const { root, ctx } = workspaceWith({ "n.ipynb": nb });
+    await runTool(readFileTool, { path: "n.ipynb" }, ctx);
+    const r = await runTool(writeFileTool, { path: "n.ipynb", content: "print(1)\n" }, ctx);
+    assert.equal(!r.ok && r.code, "invalid-input", r.text);
+    assert.match(r.text, /would no longer be valid JSON/);
+    assert.equal(readFileSync(join(root, "n.ipynb"), "utf8"), nb);
+  });
+
   it("refuses paths outside the workspace and inside .git", async () => {
     const { ctx } = workspaceWith({ ".git/HEAD": "ref\n" });
     assert.equal((await runTool(writeFileTool, { path: "../evil.txt", content: "x" }, ctx)).ok, false);

@@ -53,6 +53,12 @@ export interface FilePatch {
   /** git's file modes from `old mode` / `deleted file mode` and `new mode` / `new file mode` ("100755", "120000": a link). */
   readonly oldMode?: string;
   readonly newMode?: string;
+  /**
+   * The patch's last section, with a header that promises hunks and none after it: `---`/`+++`
+   * lines (git writes them only before hunks), or a `diff --git` header that changes no mode,
+   * renames nothing and names a new file's non-empty content. The patch was cut off there.
+   */
+  readonly cutAfterHeader: boolean;
 }
 
 export type Prefixes = "git" | "none" | "unknown";
@@ -100,7 +106,7 @@ export function parsePatch(text: string): FilePatch[] {
   if (files.length === 0 || files.every((f) => f.hunks.length === 0 && !f.gitHeader && !f.combined)) {
     throw new PatchParseError("no unified diff found: expected `--- a/file`, `+++ b/file` and `@@` hunks");
   }
-  return files.map(freeze);
+  return files.map((f, i) => freeze(f, i === files.length - 1 && headerOnly(f)));
 }
 
 interface MutableFile {
@@ -117,6 +123,20 @@ interface MutableFile {
   combined: boolean;
   oldMode?: string;
   newMode?: string;
+  /** The new side's blob from git's `index old..new` line. */
+  newBlob?: string;
+  renamed?: boolean;
+}
+
+// git's empty blob (SHA-1, SHA-256), abbreviated as `index` lines write it.
+const EMPTY_BLOB = /^(e69de29|473a0f4)/;
+
+/** A section that says only what file comes next (see FilePatch.cutAfterHeader). */
+function headerOnly(f: MutableFile): boolean {
+  if (f.hunks.length > 0 || f.combined || f.binary) return false;
+  if (f.sawFileLines) return true;
+  if (!f.gitHeader || f.oldMode || f.newMode || f.renamed || f.deletedFileMode) return false;
+  return !f.newFileMode || (f.newBlob !== undefined && !EMPTY_BLOB.test(f.newBlob));
 }
 
 function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {
@@ -125,7 +145,7 @@ function startFile(files: MutableFile[], paths: { oldPath: string | null | undef
   return file;
 }
 
-function freeze(f: MutableFile): FilePatch {
+function freeze(f: MutableFile, cutAfterHeader: boolean): FilePatch {
   let oldPath = f.oldPath ?? null;
   let newPath = f.newPath ?? null;
   // A headerless hunk section (only `@@`): the caller supplies the path.
@@ -133,7 +153,7 @@ function freeze(f: MutableFile): FilePatch {
   if (f.newFileMode) oldPath = null;
   if (f.deletedFileMode) newPath = null;
   const modes = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}) };
-  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, prefixes: f.prefixes, combined: f.combined, ...modes };
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, prefixes: f.prefixes, combined: f.combined, cutAfterHeader, ...modes };
 }
 
 /**
@@ -176,6 +196,9 @@ function isDiffHeader(line: string): boolean {
 function readExtended(file: MutableFile, line: string): void {
   const mode = /^(old mode|new mode|new file mode|deleted file mode) +(\d{6})\s*$/.exec(line);
   if (mode) file[mode[1] === "old mode" || mode[1] === "deleted file mode" ? "oldMode" : "newMode"] = mode[2]!;
+  const index = /^index [0-9a-f]+\.\.([0-9a-f]+)/.exec(line);
+  if (index) file.newBlob = index[1]!;
+  if (/^(rename|copy) (from|to) /.test(line)) file.renamed = true;
   if (line.startsWith("new file mode")) file.newFileMode = true;
   else if (line.startsWith("deleted file mode")) file.deletedFileMode = true;
   else if (line.startsWith("rename from ") || line.startsWith("copy from ")) [file.oldPath, file.prefixes] = [unquote(line.slice(line.indexOf("from ") + 5)), "none"];

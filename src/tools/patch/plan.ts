@@ -90,6 +90,7 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
   const fail = (reason: string, hunks: HunkOutcome[] = []): FileOutcome => ({ ...base, ok: false, reason, hunks });
   if (section.combined) return fail("this is a combined diff (`diff --cc`, a merge shown against each of its parents), not a patch: its lines have a column per parent. Send a plain unified diff of the change (`git diff` between two versions)");
   if (section.binary) return fail("binary patches are not supported; write the file instead");
+  if (section.cutAfterHeader) return fail("the patch ends with this file's header and no hunks for it: the patch looks cut off; send it whole");
   const special = [section.oldMode, section.newMode].find((m) => m === LINK_MODE || m === SUBMODULE_MODE);
   if (special === LINK_MODE) return fail("the patch makes or changes a symbolic link (mode 120000), which Hearth does not do: a link from a patch can point outside the workspace. Make the link yourself if it is wanted");
   if (special === SUBMODULE_MODE) return fail("the patch changes a submodule (mode 160000), which is not a file; update the submodule with git");

@@ -66,3 +66,31 @@ describe("apply_patch: a patch cut off inside its last hunk", () => {
     }
   });
 });
+
+describe("apply_patch: a patch cut off after a file's header", () => {
+  it("a file named with ---/+++ and no hunk after them: refused as cut off, the earlier file not written", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": NINE, "b.txt": NINE });
+    const patch = `diff --git a/b.txt b/b.txt\n${WHOLE.replace(/a\.txt/g, "b.txt")}diff --git a/a.txt b/a.txt\nindex 1111111..2222222 100644\n--- a/a.txt\n+++ b/a.txt\n`;
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /FAILED modify a\.txt: .*no hunks.*cut off/);
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), NINE);
+  });
+
+  it("a new file cut off after its header is not created empty", async () => {
+    const { root, ctx } = workspaceWith({ "b.txt": NINE });
+    const patch = `${WHOLE.replace(/a\.txt/g, "b.txt")}diff --git a/new.txt b/new.txt\nnew file mode 100644\nindex 0000000..3333333\n--- /dev/null\n+++ b/new.txt\n`;
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.throws(() => readFileSync(join(root, "new.txt")), /ENOENT/);
+  });
+
+  it("sections git writes without hunks still apply: an empty new file, a pure rename", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": NINE, "old.txt": "x\n" });
+    const patch = `${WHOLE}diff --git a/empty.txt b/empty.txt\nnew file mode 100644\nindex 0000000..e69de29\ndiff --git a/old.txt b/new.txt\nsimilarity index 100%\nrename from old.txt\nrename to new.txt\n`;
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "empty.txt"), "utf8"), "");
+    assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "x\n");
+  });
+});

@@ -155,7 +155,8 @@ export function condenseThinking(messages: ChatMessage[], options: CondenseOptio
   let changed = 0;
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
-    if (message.role !== "assistant" || !message.thinking) continue;
+    // An empty <think></think> (whitespace: a model that did not think) holds nothing to condense, nor a recent place.
+    if (message.role !== "assistant" || !message.thinking?.trim()) continue;
     if (recent > 0) {
       recent--;
       continue;

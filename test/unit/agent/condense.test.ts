@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { condenseToolCalls, condenseToolResults, needsCondensing } from "../../../src/agent/condense.ts";
+import { condenseThinking, condenseToolCalls, condenseToolResults, DEFAULT_CONDENSE, needsCondensing } from "../../../src/agent/condense.ts";
 import type { ChatMessage } from "../../../src/models/types.ts";
 
 const big = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join("\n");
@@ -45,5 +45,20 @@ describe("condensing old tool outputs", () => {
     const written = messages[2]!.role === "assistant" ? String(messages[2]!.toolCalls![0]!.arguments.content) : "";
     assert.match(written, /^v0=f\(0\);[^\n]*\n\[Hearth condensed this argument to save context: \d+ of \d+ characters omitted\]\n[^\n]*v4999=f\(4999\);$/);
     assert.equal(condenseToolResults(messages, options) + condenseToolCalls(messages, options), 0, "idempotent");
+  });
+});
+
+describe("condensing old thinking", () => {
+  it("counts only thinking that holds something: an empty <think></think> (whitespace) is not 'condensed' and keeps no recent place", () => {
+    const messages: ChatMessage[] = [
+      { role: "user", content: "task" },
+      { role: "assistant", content: "a", thinking: "the real reasoning" },
+      { role: "assistant", content: "b", thinking: "\n" },
+      { role: "assistant", content: "c", thinking: "  \n " },
+    ];
+    // The two newest hold nothing: no thinking is recent, so the real one is condensed, and only it is counted.
+    assert.equal(condenseThinking(messages, { ...DEFAULT_CONDENSE, keepRecent: 1 }), 0);
+    assert.equal((messages[1] as { thinking?: string }).thinking, "the real reasoning", "kept: it is the newest thinking that holds something");
+    assert.equal(condenseThinking([{ role: "assistant", content: "x", thinking: " \n" }], { ...DEFAULT_CONDENSE, keepRecent: 0 }), 0);
   });
 });

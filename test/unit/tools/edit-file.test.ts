@@ -98,6 +98,15 @@ describe("edit_file", () => {
     assert.equal(jsonc.result.ok, true, jsonc.result.text);
   });
 
+  it("a long old_text that matches nowhere in a long file still names the region it came from first", async () => {
+    const file = Array.from({ length: 6000 }, (_, k) => `    total${k} = combine(part${k % 89}, weight${k % 31})`);
+    file.splice(3000, 120, ...Array.from({ length: 120 }, (_, k) => `    report(section_${k}, "heading ${k}", level=${k % 4})`));
+    const old = Array.from({ length: 120 }, (_, k) => `report(section_${k}, "heading ${k}", lvl=${k % 4})`).join("\n");
+    const { result } = await edit({ "big.py": `${file.join("\n")}\n` }, { path: "big.py", old_text: old, new_text: "pass" });
+    assert.equal(!result.ok && result.code, "no-match");
+    assert.match(result.text, /Did you mean:\nLines 3001-3120 \(\d+% similar\):\n 3001\|     report\(section_0,/);
+  });
+
   it("several edits apply in order, all or nothing", async () => {
     const ok = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def perimeter(r)", new_text: "def perimeter(radius)" }] });
     assert.equal(ok.result.ok, true, ok.result.text);

@@ -73,6 +73,9 @@ const EXTENDED = /^(old mode|new mode|new file mode|deleted file mode|similarity
 /** Parses every file section of a patch. Throws `PatchParseError` when none is found. */
 export function parsePatch(text: string): FilePatch[] {
   const lines = extractDiffLines(text);
+  // The text stops inside its last diff line (no newline after it): that line may be cut short.
+  const lastRaw = text.replace(/\r/g, "").split("\n").at(-1)!;
+  const openEnd = lastRaw !== "" && lines.at(-1) === lastRaw;
   const files: MutableFile[] = [];
   let current: MutableFile | undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -100,7 +103,7 @@ export function parsePatch(text: string): FilePatch[] {
     } else if (line.startsWith("@@")) {
       if (!current) current = startFile(files, { oldPath: undefined, newPath: undefined });
       if (line.startsWith("@@@")) current.combined = true;
-      i = readHunk(lines, i, current) - 1;
+      i = readHunk(lines, i, current, openEnd) - 1;
     }
   }
   if (files.length === 0 || files.every((f) => f.hunks.length === 0 && !f.gitHeader && !f.combined)) {
@@ -208,7 +211,7 @@ function readExtended(file: MutableFile, line: string): void {
 const HUNK_HEADER = /^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /** Reads one hunk starting at the `@@` line; returns the index of the first line after it. */
-function readHunk(lines: readonly string[], start: number, file: MutableFile): number {
+function readHunk(lines: readonly string[], start: number, file: MutableFile, openEnd: boolean): number {
   const header = lines[start]!;
   const body: { kind: " " | "-" | "+"; text: string; loose: boolean }[] = [];
   let oldNoNewline = false;
@@ -226,13 +229,15 @@ function readHunk(lines: readonly string[], start: number, file: MutableFile): n
     } else body.push({ kind: " ", text: line, loose: true });
   }
   // Unprefixed lines at the end are prose or blank separators, not context.
-  while (body.length > 0 && body.at(-1)!.loose) body.pop();
+  let popped = 0;
+  for (; body.length > 0 && body.at(-1)!.loose; popped++) body.pop();
   const m = HUNK_HEADER.exec(header);
   const counts = m ? { oldStart: Number(m[1]), oldCount: m[2] === undefined ? 1 : Number(m[2]), newStart: Number(m[3]), newCount: m[4] === undefined ? 1 : Number(m[4]) } : {};
   const oldSide = body.filter((l) => l.kind !== "+").length;
   const newSide = body.filter((l) => l.kind !== "-").length;
   const countsConsistent = m !== null && counts.oldCount === oldSide && counts.newCount === newSide;
-  const cut = m !== null && i === lines.length ? cutOff(body, counts.oldCount!, counts.newCount!, oldSide, newSide) : undefined;
+  const partialAdded = openEnd && popped === 0 && body.at(-1)?.kind === "+";
+  const cut = m !== null && i === lines.length ? cutOff(body, counts, { oldLines: oldSide, newLines: newSide }, partialAdded) : undefined;
   if (body.length > 0) {
     file.hunks.push({ header, ...counts, lines: body.map(({ kind, text }) => ({ kind, text })), oldNoNewline, newNoNewline, countsConsistent, ...(cut ? { cutOff: cut } : {}) });
   }
@@ -243,15 +248,17 @@ function readHunk(lines: readonly string[], start: number, file: MutableFile): n
  * The patch's last hunk, short of its header's counts on both sides (or, for a new file's
  * hunk, short of its new side): cut off, unless it is short by the same one or two lines on
  * each side with a change in it (context lines the model dropped while copying, or trailing
- * context cut, which loses nothing). Counts too small, or short on one side only, are the
- * usual miscounting and stay a mere hint.
+ * context cut, which loses nothing) and does not end in an added line the text stops inside
+ * (a line cut in half would be written). Counts too small, or short on one side only, are
+ * the usual miscounting and stay a mere hint.
  */
-function cutOff(body: readonly { kind: string }[], oldCount: number, newCount: number, oldLines: number, newLines: number): Hunk["cutOff"] {
-  const [oldShort, newShort] = [oldCount - oldLines, newCount - newLines];
+function cutOff(body: readonly { kind: string }[], counts: { oldCount?: number; newCount?: number }, sides: { oldLines: number; newLines: number }, partialAdded: boolean): Hunk["cutOff"] {
+  const { oldCount = 0, newCount = 0 } = counts;
+  const [oldShort, newShort] = [oldCount - sides.oldLines, newCount - sides.newLines];
   const short = oldCount === 0 ? newShort > 0 : oldShort > 0 && newShort > 0;
   if (!short) return undefined;
-  if (oldShort === newShort && oldShort <= DROPPED_CONTEXT && body.some((l) => l.kind !== " ")) return undefined;
-  return { oldLines, newLines, oldCount, newCount };
+  const dropped = oldShort === newShort && oldShort <= DROPPED_CONTEXT && body.some((l) => l.kind !== " ");
+  return dropped && !partialAdded ? undefined : { ...sides, oldCount, newCount };
 }
 
 // As many context lines as the locator forgives (locate.ts MAX_FUZZ).

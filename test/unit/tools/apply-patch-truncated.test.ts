@@ -20,6 +20,7 @@ describe("apply_patch: a patch cut off inside its last hunk", () => {
     ["after the removed line (the replacement lost)", "--- a/a.txt\n+++ b/a.txt\n@@ -3,7 +3,7 @@\n 3\n 4\n 5\n-6\n"],
     ["in the middle of the added line", "--- a/a.txt\n+++ b/a.txt\n@@ -3,7 +3,7 @@\n 3\n 4\n 5\n-6\n+si"],
     ["in the leading context (the change lost)", "--- a/a.txt\n+++ b/a.txt\n@@ -3,7 +3,7 @@\n 3\n 4\n"],
+    ["in the middle of the added line of a one-line-context hunk (one line short, as a dropped context line would leave it)", "--- a/a.txt\n+++ b/a.txt\n@@ -5,3 +5,3 @@\n 5\n-6\n+si"],
   ] as const) {
     it(`${name}: refused as cut off, nothing written`, async () => {
       const { root, ctx } = workspaceWith({ "a.txt": NINE });
@@ -48,8 +49,9 @@ describe("apply_patch: a patch cut off inside its last hunk", () => {
     assert.equal(readFileSync(join(root, "b.txt"), "utf8"), NINE);
   });
 
-  it("the whole patch, one context line short of its counts (dropped while copying), or cut in its trailing context, still applies", async () => {
-    for (const patch of [WHOLE, WHOLE.replace(" 4\n", ""), WHOLE.replace(/ 9\n$/, "")]) {
+  it("the whole patch, one context line short of its counts (dropped while copying), or cut in its trailing context, still applies, with or without a final newline", async () => {
+    const short = "--- a/a.txt\n+++ b/a.txt\n@@ -4,4 +4,4 @@\n 4\n 5\n-6\n+six";
+    for (const patch of [WHOLE, WHOLE.replace(" 4\n", ""), WHOLE.replace(/ 9\n$/, ""), WHOLE.replace(/\n$/, ""), `${short}\n`, `\`\`\`diff\n${short}\n\`\`\``]) {
       const { root, ctx } = workspaceWith({ "a.txt": NINE });
       const result = await runTool(applyPatchTool, { patch }, ctx);
       assert.equal(result.ok, true, result.text);

@@ -4,7 +4,7 @@
  * text is re-indented like the file). Works on the raw text so everything outside the
  * replaced region — line endings, a missing final newline — stays byte for byte.
  */
-import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper } from "./line-match.ts";
+import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, lineKey } from "./line-match.ts";
 import { type Line, splitLines, toLf } from "./text-file.ts";
 import { ToolError } from "./tool.ts";
 
@@ -61,6 +61,8 @@ function exactReplace(raw: string, eol: string, oldLf: string, newLf: string, al
   for (let i = lf.indexOf(oldLf); i !== -1; i = lf.indexOf(oldLf, i + oldLf.length)) starts.push(i);
   if (starts.length === 0) return undefined;
   const lines = starts.map((s) => lineNumberAt(lf, s));
+  const made = starts.map((s) => madeAt(lf, s, oldLf, newLf));
+  if (made.every((m) => m !== undefined)) throw alreadyMade(lineNumberAt(lf, made[0]!));
   if (starts.length > 1 && !all) throw ambiguous(lines, "exactly");
   const map = rawOffsets(raw);
   let text = raw;
@@ -77,7 +79,11 @@ function fuzzyReplace(raw: string, eol: string, oldLf: string, newLf: string): {
   for (const level of ["trailing-whitespace", "whitespace"] as const) {
     const starts = findBlock(hay, needle, level);
     if (starts.length > 1) throw ambiguous(starts.map((s) => s + 1), `after ignoring ${level === "whitespace" ? "indentation and whitespace" : "trailing whitespace"}`);
-    if (starts.length === 1) return replaceLines(lines, starts[0]!, needle, oldLf, newLf, eol, level);
+    if (starts.length === 1) {
+      const made = madeAt(hay.map((l) => lineKey(l, level)), starts[0]!, needle.map((l) => lineKey(l, level)), trimFinalNewline(newLf).split("\n").map((l) => lineKey(l, level)));
+      if (made !== undefined) throw alreadyMade(made + 1);
+      return replaceLines(lines, starts[0]!, needle, oldLf, newLf, eol, level);
+    }
   }
   const candidates = closestBlocks(hay, needle);
   throw new ToolError("no-match", `old_text was not found in the file (not even ignoring whitespace). ${describeCandidates(candidates)}`, { candidates });
@@ -138,6 +144,39 @@ function commonSubsequence(a: readonly string[], b: readonly string[]): [number,
     else j++;
   }
   return pairs;
+}
+
+/**
+ * Where new_text already stands around old_text's match at `at` (in characters of a text,
+ * or in lines of key arrays): the edit was made before, by a call the model sends again (a
+ * local model repeats itself, a retry after a lost answer), and making it again would
+ * insert its lines twice. Only when new_text holds old_text.
+ */
+function madeAt<T extends string | readonly string[]>(file: T, at: number, old: T, next: T): number | undefined {
+  for (let k = indexIn(next, old, 0); k !== -1; k = indexIn(next, old, k + 1)) {
+    if (at - k >= 0 && startsAt(file, next, at - k)) return at - k;
+  }
+  return undefined;
+}
+
+/** The first index >= from where `part` occurs in `whole` (characters or lines), -1 if none. */
+function indexIn<T extends string | readonly string[]>(whole: T, part: T, from: number): number {
+  if (typeof whole === "string") return whole.indexOf(part as string, from);
+  for (let i = from; i + part.length <= whole.length; i++) if (startsAt(whole, part, i)) return i;
+  return -1;
+}
+
+function startsAt<T extends string | readonly string[]>(whole: T, part: T, at: number): boolean {
+  if (typeof whole === "string") return whole.startsWith(part as string, at);
+  return at + part.length <= whole.length && (part as readonly string[]).every((l, j) => whole[at + j] === l);
+}
+
+function alreadyMade(line: number): ToolError {
+  return new ToolError(
+    "already-exists",
+    `new_text is already in the file at line ${line}, around the place old_text matches: this edit was made already (perhaps by an earlier call); nothing was written. ` +
+      "To add it once more, give old_text with the lines around the new place",
+  );
 }
 
 function trimFinalNewline(s: string): string {

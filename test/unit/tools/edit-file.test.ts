@@ -107,6 +107,29 @@ describe("edit_file", () => {
     assert.match(result.text, /Did you mean:\nLines 3001-3120 \(\d+% similar\):\n 3001\|     report\(section_0,/);
   });
 
+  it("the same insertion sent again (new_text holds old_text) is refused as already made, not made twice", async () => {
+    const file = "import os\n\ndef main():\n    run()\n";
+    const input = { path: "m.py", old_text: "import os\n", new_text: "import os\nimport sys\n" };
+    const { root, ctx } = workspaceWith({ "m.py": file });
+    const first = await runTool(editFileTool, input, ctx);
+    assert.equal(first.ok, true, first.text);
+    const again = await runTool(editFileTool, input, ctx);
+    assert.equal(!again.ok && again.code, "already-exists", again.text);
+    assert.match(again.text, /already in the file at line 1/);
+    assert.equal(readFileSync(join(root, "m.py"), "utf8"), "import os\nimport sys\n\ndef main():\n    run()\n");
+    // Sent again with the model's own indentation (a whitespace-tolerant match the first time).
+    const py = "class A:\n    def f(self):\n        return 1\n";
+    const loose = { path: "a.py", old_text: "def f(self):\n    return 1", new_text: "def f(self):\n    return 1\n\ndef g(self):\n    return 2" };
+    const w = workspaceWith({ "a.py": py });
+    assert.equal((await runTool(editFileTool, loose, w.ctx)).ok, true);
+    const twice = await runTool(editFileTool, loose, w.ctx);
+    assert.equal(!twice.ok && twice.code, "already-exists", twice.text);
+    assert.equal(readFileSync(join(w.root, "a.py"), "utf8"), "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 2\n");
+    // A place the insertion has not been made yet is still edited.
+    const two = await edit({ "t.py": "import os\nimport sys\nx = 1\nimport os\n" }, { path: "t.py", old_text: "x = 1\nimport os\n", new_text: "x = 1\nimport os\nimport sys\n" });
+    assert.equal(two.result.ok, true, two.result.text);
+  });
+
   it("several edits apply in order, all or nothing", async () => {
     const ok = await edit({ "geo.py": PY }, { path: "geo.py", edits: [{ old_text: "def area(r)", new_text: "def area(radius)" }, { old_text: "def perimeter(r)", new_text: "def perimeter(radius)" }] });
     assert.equal(ok.result.ok, true, ok.result.text);

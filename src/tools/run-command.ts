@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
+import { LEADING_SUMMARY } from "./test-runners.ts";
 import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -99,7 +100,7 @@ export interface RunShellOptions {
  */
 export async function runShell(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, maxChars = MAX_COMMAND_OUTPUT_CHARS, options: RunShellOptions = {}): Promise<CommandOutcome> {
   const started = Date.now();
-  const output = new OutputCollector(maxChars);
+  const output = new OutputCollector(maxChars, LEADING_SUMMARY);
   const marker = randomUUID();
   const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker });
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
@@ -246,15 +247,16 @@ function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string
 /**
  * Output of a command as text: each stream decoded as a stream (a character split across
  * two reads stays intact), both interleaved as they arrive, kept head and tail in bounded
- * memory (a command printing gigabytes costs no more than `max` characters).
+ * memory (a command printing gigabytes costs no more than `max` characters), and the lines
+ * of the cut middle that `keep` keeps (a test run's summary) shown where they were.
  */
 export class OutputCollector {
   private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
   private readonly kept: HeadTail;
   private readonly notes: string[] = [];
 
-  constructor(max: number) {
-    this.kept = new HeadTail(max);
+  constructor(max: number, keep?: MiddleLinesRule) {
+    this.kept = new HeadTail(max, keep && new MiddleLines(keep));
   }
 
   push(stream: "stdout" | "stderr", bytes: Buffer): void {
@@ -288,7 +290,10 @@ class HeadTail {
   private headDone = false;
   omitted = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly middle?: MiddleLines,
+  ) {}
 
   push(chunk: string): void {
     const half = Math.floor(this.max / 2);
@@ -307,6 +312,7 @@ class HeadTail {
     if (this.tail.length > half) {
       const cut = pairSafeStart(this.tail, this.tail.length - half);
       this.omitted += cut;
+      this.middle?.add(this.tail.slice(0, cut));
       this.tail = this.tail.slice(cut);
     }
   }
@@ -316,7 +322,72 @@ class HeadTail {
   }
 
   text(): string {
-    return this.omitted > 0 ? `${this.head}\n[… ${this.omitted} characters omitted …]\n${this.tail}` : this.head + this.tail;
+    if (this.omitted === 0) return this.head + this.tail;
+    const lines = this.middle?.lines ?? [];
+    const kept = lines.length > 0 ? `; the test summary lines among them: …]\n${lines.join("\n")}\n[…` : " …";
+    return `${this.head}\n[… ${this.omitted} characters omitted${kept}]\n${this.tail}`;
   }
 }
+
+/** Which lines of the cut middle of an output to keep: those holding one of `words` that `keeps` accepts. */
+export interface MiddleLinesRule {
+  readonly words: readonly string[];
+  keeps(line: string): boolean;
+}
+
+/**
+ * The last MAX_MIDDLE_LINES lines of the cut middle that `rule` keeps, read as the middle is
+ * cut (in pieces that split lines anywhere). Only lines holding one of the rule's words are
+ * looked at, found with indexOf: a flood of output costs no per-line work. Lines over
+ * MAX_MIDDLE_LINE characters are not kept (a summary is short).
+ */
+class MiddleLines {
+  readonly lines: string[] = [];
+  private partial = "";
+  /** Inside a line that is not kept: the first one (the head ends in it) or a long one. */
+  private skipping = true;
+
+  constructor(private readonly rule: MiddleLinesRule) {}
+
+  add(text: string): void {
+    let from = 0;
+    if (this.skipping || this.partial !== "") {
+      const end = text.indexOf("\n");
+      if (end < 0) return this.extend(text);
+      if (!this.skipping) this.scan(this.partial + text.slice(0, end + 1));
+      this.partial = "";
+      this.skipping = false;
+      from = end + 1;
+    }
+    const last = text.lastIndexOf("\n");
+    if (last >= from) this.scan(text.slice(from, last + 1));
+    this.extend(text.slice(Math.max(from, last + 1)));
+  }
+
+  private extend(text: string): void {
+    if (this.skipping) return;
+    this.partial += text;
+    if (this.partial.length > MAX_MIDDLE_LINE) [this.partial, this.skipping] = ["", true];
+  }
+
+  /** `block`: whole lines, each ending in \n. Read from the end: only the last lines kept matter. */
+  private scan(block: string): void {
+    const found = new Map<number, string>();
+    for (const word of this.rule.words) {
+      let kept = 0;
+      // indexOf first: V8's lastIndexOf is ten times slower, and most pieces hold no such word.
+      for (let at = block.includes(word) ? block.lastIndexOf(word) : -1; at >= 0 && kept < MAX_MIDDLE_LINES; ) {
+        const start = block.lastIndexOf("\n", at) + 1;
+        const line = block.slice(start, block.indexOf("\n", at)).replace(/\r$/, "");
+        if (!found.has(start) && line.length <= MAX_MIDDLE_LINE && this.rule.keeps(line)) (found.set(start, line), kept++);
+        at = start === 0 ? -1 : block.lastIndexOf(word, start - 1);
+      }
+    }
+    for (const [, line] of [...found].sort((a, b) => a[0] - b[0])) this.lines.push(line);
+    this.lines.splice(0, this.lines.length - MAX_MIDDLE_LINES);
+  }
+}
+
+const MAX_MIDDLE_LINES = 40;
+const MAX_MIDDLE_LINE = 300;
 

@@ -139,6 +139,19 @@ const COUNTERS: readonly Counter[] = [
   },
 ];
 
+/**
+ * The lines of a test summary printed before the list of failures — node's spec reporter
+ * ("ℹ pass 3") and Mocha ("  3 passing"); the other runners end with theirs. With a few
+ * dozen failures such a summary fell in the middle runShell cuts from long output, and the
+ * run read "counts not recognized"; runShell keeps these lines from there. `words`: text
+ * every such line holds, looked for with indexOf (cheap in gigabytes of output); `keeps`
+ * decides on the line, in colour too.
+ */
+export const LEADING_SUMMARY = {
+  words: ["ℹ ", " passing", " failing", " pending"],
+  keeps: (line: string): boolean => /^(?:ℹ (?:tests|suites|pass|fail|cancelled|skipped|todo) \d|[ \t]+\d+ (?:passing|failing|pending)\b)/.test(withoutColour(line)),
+} as const;
+
 /** Pass/fail counts from a test run's output, when its summary is recognized (in colour too). */
 export function countTests(output: string): TestCounts | undefined {
   const plain = withoutColour(output);

@@ -13,6 +13,7 @@ import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { runTool } from "../../../src/tools/tool.ts";
+import { LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 import { alive } from "../../fixtures/processes.ts";
 
@@ -178,6 +179,21 @@ describe("OutputCollector", () => {
     assert.equal(omitted + kept.length, 5 + 10_000 * 100 + 6, "every character is either kept or counted as omitted");
     assert.ok(kept.length <= 100);
     assert.doesNotMatch(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""), /[\uD800-\uDFFF]/, "no lone surrogate halves");
+  });
+});
+
+describe("OutputCollector keeps a test summary from the cut middle", () => {
+  it("shows the summary lines whole, where they were, however the output was split", () => {
+    const details = Array.from({ length: 50 }, (_, i) => `  ${i + 1}) suite test ${i + 1}: AssertionError: expected ${i} to equal -1\n`).join("");
+    const long = `  9 passing ${"y".repeat(400)}\n`;
+    const output = `${"x".repeat(150)}\n  3 passing (1ms)\r\n  2 failing\n${long}${details}end\n`;
+    for (let size = 1; size <= 13; size++) {
+      const collector = new OutputCollector(200, LEADING_SUMMARY);
+      for (let at = 0; at < output.length; at += size) collector.push("stdout", Buffer.from(output.slice(at, at + size)));
+      const { text } = collector.end();
+      assert.match(text, /characters omitted; the test summary lines among them: …\]\n {2}3 passing \(1ms\)\n {2}2 failing\n\[…\]\n/, `pieces of ${size}`);
+      assert.deepEqual(countTests(text), { passed: 3, failed: 2, skipped: 0 }, `pieces of ${size}`);
+    }
   });
 });
 

@@ -152,6 +152,19 @@ describe("run_tests", () => {
     assert.match(result.text, /\[tests PASSED: at least \d+ passed, 0 failed \(counted in the output kept; \d+ characters were cut from the middle\); exit code 0\]/);
   });
 
+  it("reads the counts of a runner that prints its summary before a long list of failures (node --test's spec reporter, mocha)", async () => {
+    const failing = "import { test } from 'node:test';\nimport assert from 'node:assert';\nfor (let i = 0; i < 40; i++) test(`t${i}`, () => assert.equal(i, -1));\ntest('ok', () => {});\n";
+    const node = await runTool(runTestsTool, {}, ctx(emptyDir({ "a.test.mjs": failing }), "node --test --test-reporter=spec"));
+    assert.ok(node.ok);
+    assert.match(node.text, /\[tests FAILED: 1 passed, 40 failed; exit code 1\]/);
+    assert.match(node.text, /characters omitted[^]*\nℹ fail 40\n/, "the summary is shown to the model too");
+    // Mocha's spec reporter: each test, "N passing", "N failing", then each failure with its stack.
+    const tests = "for i in $(seq 1 600); do echo \"    $i) fails with test number $i\"; done";
+    const details = "for i in $(seq 1 600); do echo \"  $i) suite\n       test $i:\n     AssertionError: expected $i to equal -1\n      at Context.<anonymous> (test/a.spec.js:3:12)\n\"; done";
+    const mocha = await runTool(runTestsTool, {}, ctx(emptyDir({}), `${tests}; printf '  2 passing (5ms)\\n  600 failing\\n\\n'; ${details}; exit 1`));
+    assert.match(mocha.text, /\[tests FAILED: 2 passed, 600 failed; exit code 1\]/);
+  });
+
   it("says which signal killed the test run instead of 'exit code null'", async () => {
     const killed = await runTool(runTestsTool, {}, ctx(emptyDir({}), "kill -KILL $$"));
     assert.ok(killed.ok);

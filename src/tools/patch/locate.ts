@@ -13,7 +13,7 @@
  */
 import { type Candidate, LEVELS, type MatchLevel, closestBlocks, findBlock, lineKey } from "../line-match.ts";
 import type { Hunk } from "./parse.ts";
-import { type Placement, addedAfterPrevious, regionLines } from "./region.ts";
+import { type Placement, addedAfterPrevious, contextWithoutPrefix, regionLines } from "./region.ts";
 
 /** Where a hunk goes: `matched[k]` is the file line of the hunk's k-th line, or -1. */
 export interface Location extends Placement {
@@ -39,6 +39,18 @@ const HEADER_TRUST = 10;
 
 /** Locates `hunk` in `file` (line texts without endings). */
 export function locateHunk(file: readonly string[], hunk: Hunk): LocateResult {
+  const r = locateAnyLevel(file, hunk);
+  if (!r.ok || !r.location.reindent || contextWithoutPrefix(file, hunk, r.location) !== "unsure") return r;
+  if (!hunk.lines.some((l) => l.kind === "+" && l.text.trim() !== "")) return r;
+  // Context copied without its leading space, or a hunk one space short throughout: the
+  // added lines are as written, or one space deeper. Nothing removed tells which.
+  return {
+    ok: false,
+    reason: `its context lines are indented one space less than the file's lines at ${r.location.start + 1}-${r.location.end}, as if written without their leading space, and it removes no line that would tell whether its added lines are too: start every context line with a space, then the line as the file has it`,
+  };
+}
+
+function locateAnyLevel(file: readonly string[], hunk: Hunk): LocateResult {
   const oldIdx = hunk.lines.flatMap((l, k) => (l.kind === "+" ? [] : [k]));
   if (oldIdx.length === 0) return locateInsertion(file, hunk);
   const oldText = oldIdx.map((k) => hunk.lines[k]!.text);

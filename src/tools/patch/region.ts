@@ -39,10 +39,26 @@ export function regionLines(file: readonly string[], hunk: Hunk, p: Placement): 
 // A line of only whitespace is re-indented like any other (its whitespace is its
 // indentation), never stripped: "    " in a hunk written with spaces is "\t" in a tab file.
 function addedIndent(file: readonly string[], hunk: Hunk, p: Placement): (line: string) => string {
-  if (!p.reindent) return (l) => l;
+  if (!p.reindent || contextWithoutPrefix(file, hunk, p) === "yes") return (l) => l;
   const pairs = hunk.lines.flatMap((l, k) => (p.matched[k]! >= 0 ? [[l.text, file[p.matched[k]!]!] as const] : []));
   const map = indentMapper(pairs);
   return (line) => (line !== "" && line.trim() === "" ? map(`${line}x`).slice(0, -1) : map(line));
+}
+
+/**
+ * Whether the hunk's context lines were written without their leading space (copied as the
+ * file has them): each matched one with text is its file line less one leading space. Then
+ * the added lines are as written, not one space short: "yes" when the removed lines match
+ * exactly (only the context is short), "unsure" when there is no removed line to tell.
+ */
+export function contextWithoutPrefix(file: readonly string[], hunk: Hunk, p: Placement): "yes" | "no" | "unsure" {
+  const pairs = (kind: string): (readonly [string, string])[] =>
+    hunk.lines.flatMap((l, k) => (l.kind === kind && p.matched[k]! >= 0 && l.text.trim() !== "" ? [[l.text, file[p.matched[k]!]!] as const] : []));
+  const context = pairs(" ");
+  if (context.length === 0 || !context.every(([h, f]) => ` ${h}` === f)) return "no";
+  const removed = pairs("-");
+  if (removed.length === 0) return "unsure";
+  return removed.every(([h, f]) => h === f) ? "yes" : "no";
 }
 
 /** For each added line: just after the old line before it (or the region's start). */

@@ -47,18 +47,19 @@ function addedIndent(file: readonly string[], hunk: Hunk, p: Placement): (line: 
 
 /**
  * Whether the hunk's context lines were written without their leading space (copied as the
- * file has them): each matched one with text is its file line less one leading space. Then
- * the added lines are as written, not one space short: "yes" when the removed lines match
- * exactly (only the context is short), "unsure" when there is no removed line to tell.
+ * file has them): each matched one with text is its file line, or (one at least) its file
+ * line less one leading space. Then the added lines are as written, not one space short:
+ * "yes" when the removed lines match exactly, an indented one among them (only the context
+ * is short); "unsure" when no removed line tells that from a hunk one space short throughout.
  */
 export function contextWithoutPrefix(file: readonly string[], hunk: Hunk, p: Placement): "yes" | "no" | "unsure" {
   const pairs = (kind: string): (readonly [string, string])[] =>
     hunk.lines.flatMap((l, k) => (l.kind === kind && p.matched[k]! >= 0 && l.text.trim() !== "" ? [[l.text, file[p.matched[k]!]!] as const] : []));
   const context = pairs(" ");
-  if (context.length === 0 || !context.every(([h, f]) => ` ${h}` === f)) return "no";
+  if (!context.some(([h, f]) => ` ${h}` === f) || !context.every(([h, f]) => h === f || ` ${h}` === f)) return "no";
   const removed = pairs("-");
-  if (removed.length === 0) return "unsure";
-  return removed.every(([h, f]) => h === f) ? "yes" : "no";
+  if (!removed.every(([h, f]) => h === f)) return "no";
+  return removed.some(([h]) => /^\s/.test(h)) ? "yes" : "unsure";
 }
 
 /** For each added line: just after the old line before it (or the region's start). */

@@ -43,6 +43,16 @@ describe("apply_patch: context lines written without their leading space", () =>
     assert.equal(readFileSync(join(root, "m.py"), "utf8"), PY);
   });
 
+  it("context at column 0 copied as is beside indented context one space short: refused as unsure, not indented one space deeper", async () => {
+    const before = "* #1: a change.\n  Patch by A.\n* #2: another.\n  Patch by B.\n\nDeprecated\n";
+    const { root, ctx } = workspaceWith({ "c.rst": before });
+    const patch = "--- a/c.rst\n+++ b/c.rst\n@@ -3,3 +3,5 @@\n* #2: another.\n  Patch by B.\n+* #3: new.\n+  Patch by C.\n \n";
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /one space less than the file's/);
+    assert.equal(readFileSync(join(root, "c.rst"), "utf8"), before);
+  });
+
   it("a hunk written one space short throughout (its removed line too) is still re-indented as before", async () => {
     const { root, ctx } = workspaceWith({ "m.py": PY });
     const patch = unprefixed('    """Doc."""\n \n-   method: str\n+   hooks: dict\n+   method: str | None\n    url: str\n');

@@ -68,8 +68,11 @@ export const runCommandTool: Tool = {
 };
 
 /**
- * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal),
- * without what Hearth holds for itself: node:test's NODE_TEST_CONTEXT (when Hearth itself
+ * The environment commands run with: Hearth's own, non-interactive (CI=1, a dumb terminal,
+ * no editor: `git commit` without -m, `--amend`, `rebase --continue` started the user's vim
+ * or `code --wait`, which waited for a person until the time limit; now the editor fails at
+ * once and says why — GIT_EDITOR overrides git's core.editor too), without what Hearth
+ * holds for itself: node:test's NODE_TEST_CONTEXT (when Hearth itself
  * runs under a test runner, a project's `node --test` would otherwise silently run nothing)
  * $HEARTH_API_KEY (`hearth fix --server` runs the agent in the CLI's own process, which
  * holds the key; a command the model writes could print it) and ELECTRON_RUN_AS_NODE (the
@@ -77,12 +80,15 @@ export const runCommandTool: Tool = {
  * extension tests, would start Electron as plain Node and fail).
  */
 function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb" };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
   for (const name of HEARTH_ONLY_VARS) delete env[name];
   return env;
 }
 
 const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE"];
+
+/** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
+const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";
 
 /** Optional knobs of `runShell`. */
 export interface RunShellOptions {

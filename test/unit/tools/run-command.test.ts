@@ -7,6 +7,7 @@
  * is only a safety net for the old behaviour (a call that never returns).
  */
 import assert from "node:assert/strict";
+import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -148,6 +149,26 @@ describe("the environment a command gets", () => {
 
   it("does not hold $HEARTH_API_KEY (hearth fix --server runs the agent in its own process, which holds the key)", SAFETY_NET, async () => {
     assert.equal(await withHearthVar("HEARTH_API_KEY", "sk-team-server", 'echo "${HEARTH_API_KEY-unset}"'), "unset\n");
+  });
+
+  it("starts no editor (git commit without -m waited for vim or `code --wait` until the time limit): git and $EDITOR users fail at once, saying why", SAFETY_NET, async () => {
+    const dir = tempDir();
+    const git = (args: string) => execSync(`git ${args}`, { cwd: dir, stdio: "ignore" });
+    git("init -q");
+    // The user's editor, as their git config or shell profile gives it (a real one waits for a person).
+    git("config core.editor 'touch editor-was-started'");
+    const before = process.env.EDITOR;
+    process.env.EDITOR = "touch editor-was-started";
+    try {
+      const outcome = await runShell('git -c user.name=a -c user.email=a@b commit -q --allow-empty; eval "$EDITOR" notes.txt', dir, 60_000, new AbortController().signal);
+      assert.equal(outcome.timedOut, false);
+      assert.equal(existsSync(join(dir, "editor-was-started")), false, "no editor was started");
+      assert.match(outcome.output, /no editor[^]*-m/);
+      assert.notEqual(outcome.exitCode, 0);
+    } finally {
+      if (before === undefined) delete process.env.EDITOR;
+      else process.env.EDITOR = before;
+    }
   });
 
   it("does not hold the runtime's ELECTRON_RUN_AS_NODE (a project's `electron .` or VS Code extension tests would start Electron as plain Node)", SAFETY_NET, async () => {

@@ -152,6 +152,9 @@ function prefixShift(pairs: readonly (readonly [string, string])[]): ((line: str
   const base = pairs.reduce((m, p) => (indentOf(p[0]).length < indentOf(m[0]).length ? p : m));
   const from = indentOf(base[0]);
   const to = indentOf(base[1]);
+  // Spaces for tabs (or tabs for spaces): a swapped prefix would leave a deeper line's extra
+  // spaces after the file's tabs ("\t\t    x"); columnShift renders each depth in the file's style.
+  if (from.includes("\t") !== to.includes("\t")) return undefined;
   const fits = pairs.every(([p, f]) => indentOf(p).startsWith(from) && indentOf(f) === to + indentOf(p).slice(from.length));
   if (!fits) return undefined;
   return (line) => {

@@ -36,14 +36,17 @@ export interface ParseJob {
  * Synchronous on purpose: it runs in a parse worker with nothing else to do, and a
  * blocking read of a small file is quicker than a round trip through libuv's thread pool.
  */
-export function parseFile(job: ParseJob, registry: LanguageRegistry, settings: ParseSettings): ParseOutcome {
+export function parseFile(job: ParseJob, registry: LanguageRegistry, settings: ParseSettings, read: FileRead = readRegularFile): ParseOutcome {
   const byName = skipByName(job.path);
   if (byName) return { ok: false, skip: { path: job.path, reason: byName } };
   if (job.text !== undefined) return parseBytes(job, Buffer.from(job.text, "utf8"), registry, settings);
   // What the scan saw may have been replaced since (a watcher's event, a lazy parse): never a
   // pipe, never more than the size limit read.
-  return parseRead(job, readRegularFile(job.absPath, settings.maxFileBytes), registry, settings);
+  return parseRead(job, read(job.absPath, settings.maxFileBytes), registry, settings);
 }
+
+/** How a parse reads a file: `readRegularFile`; a parse worker watches it for a stalled read, a test stalls it. */
+export type FileRead = (absPath: string, maxBytes: number) => IndexedRead;
 
 /** `parseFile` for a file already read (or found not readable): a one-file update reads it without blocking. */
 export function parseRead(job: ParseJob, read: IndexedRead, registry: LanguageRegistry, settings: ParseSettings): ParseOutcome {

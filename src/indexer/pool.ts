@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
-import type { ParseWorkerInit } from "./parse-worker.ts";
+import { READ_STATE, type ParseWorkerInit } from "./parse-worker.ts";
+import { CALL_DEADLINE_MS } from "./scan-fs.ts";
 import type { ParseOutcome } from "./types.ts";
 
 /** Something that turns files into records: a worker pool or the calling thread. */
@@ -40,6 +41,10 @@ interface Slot {
   ready: Promise<void>;
   /** Parsing one retried file and nothing else: if it dies now, that file is why. */
   solo: boolean;
+  /** Where the worker says which read it is in (READ_STATE). */
+  readState: Int32Array;
+  /** The read the last check found going on (its `seq`), or -1. */
+  seenRead: number;
 }
 
 // Jobs go out in batches (one message per batch each way: per-message costs dominate with
@@ -47,12 +52,21 @@ interface Slot {
 const BATCH = 8;
 const PER_WORKER = 2 * BATCH;
 const CLOSE_GRACE_MS = 5000;
+/**
+ * Threads left in a read with no answer after which no more files are sent: each such
+ * thread stays until the mount answers, and on a mount that stopped answering every read would
+ * hold one more (as the scan's file calls: scan-fs.ts).
+ */
+const MAX_STALLED_READS = 2;
 
 /**
  * A pool of parse workers. Jobs queue in the caller and go to the least busy worker.
  * A worker that dies (a grammar crash, out of memory) is replaced, and the files it had in
  * flight (up to two batches) are sent again one at a time to an idle worker: the file that
- * kills a worker on its own fails, as "parse-error"; the others are parsed.
+ * kills a worker on its own fails, as "parse-error"; the others are parsed. A worker whose
+ * read of a file has had no answer for 10 s (a network mount that stopped answering) is given
+ * up and replaced the same way, that file "unreadable: timed out"; once two are left so, the
+ * files still to come are "unreadable: not tried" instead of holding a thread each.
  */
 export class WorkerPool implements FileParser {
   private readonly slots: Slot[] = [];
@@ -62,6 +76,10 @@ export class WorkerPool implements FileParser {
   private nextId = 1;
   private closed = false;
   private pumpScheduled = false;
+  /** Checks the reads of busy workers every CALL_DEADLINE_MS while any has work (a read's deadline, as the scan's file calls'). */
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  /** Workers given up in a read with no answer and not gone yet. */
+  private stalledReads = 0;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -70,8 +88,9 @@ export class WorkerPool implements FileParser {
   ) {
     const count = Math.max(1, options.count ?? 2);
     for (let i = 0; i < count; i++) {
-      const worker = this.spawn(i);
-      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker), solo: false });
+      const readState = new Int32Array(new SharedArrayBuffer(READ_STATE.length * 4));
+      const worker = this.spawn(i, readState);
+      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker), solo: false, readState, seenRead: -1 });
     }
   }
 
@@ -96,13 +115,14 @@ export class WorkerPool implements FileParser {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWatchdog();
     for (const p of [...this.queue.splice(0), ...this.retries.splice(0)]) p.resolve(crashed(p.job, "pool closed"));
     await Promise.all(this.slots.map((s) => this.drop(s, "pool closed")));
   }
 
-  private spawn(index: number): Worker {
+  private spawn(index: number, readState: Int32Array): Worker {
     const worker = new Worker(this.options.script, {
-      workerData: { role: "parse", queriesDir: this.queriesDir, settings: this.settings } satisfies ParseWorkerInit,
+      workerData: { role: "parse", queriesDir: this.queriesDir, settings: this.settings, readState: readState.buffer as SharedArrayBuffer } satisfies ParseWorkerInit,
     });
     // An idle pool must not keep a CLI process alive.
     worker.unref();
@@ -113,6 +133,11 @@ export class WorkerPool implements FileParser {
   }
 
   private pump(): void {
+    if (this.stalledReads >= MAX_STALLED_READS) {
+      const why = `not tried: ${this.stalledReads} earlier reads had no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`;
+      for (const p of [...this.retries.splice(0), ...this.queue.splice(0)]) p.resolve(unreadable(p.job, why));
+      return;
+    }
     // Retries first, each alone on an idle worker; new batches wait until they are out, so
     // that busy workers drain.
     while (this.retries.length > 0) {
@@ -135,6 +160,67 @@ export class WorkerPool implements FileParser {
     slot.jobs += batch.length;
     slot.worker.ref();
     slot.worker.postMessage({ id, jobs: batch.map((p) => p.job) });
+    // Unref'd: a worker with work holds the process, an idle pool must not.
+    this.watchdog ??= setInterval(() => this.checkReads(), CALL_DEADLINE_MS).unref();
+  }
+
+  private stopWatchdog(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  /**
+   * A worker found in the same read at two checks in a row has waited at least
+   * CALL_DEADLINE_MS for it: a file on a mount that stopped answering. The read is synchronous
+   * and nothing inside the thread can end it, so it is given up from here.
+   */
+  private checkReads(): void {
+    for (const slot of this.slots) {
+      const reading = slot.jobs > 0 && Atomics.load(slot.readState, READ_STATE.reading) === 1;
+      const seq = Atomics.load(slot.readState, READ_STATE.seq);
+      if (reading && slot.seenRead === seq) this.giveUpRead(slot);
+      else slot.seenRead = reading ? seq : -1;
+    }
+    if (this.slots.every((s) => s.jobs === 0)) this.stopWatchdog();
+  }
+
+  /**
+   * Records the file being read as unreadable, sends the worker's other files again (the
+   * answer to their batch would only have come after the read) to a new worker, and lets the
+   * old one go: it is terminated, which takes effect if the read ever returns, and unref'd so
+   * that it keeps no process alive meanwhile.
+   */
+  private giveUpRead(slot: Slot): void {
+    const batch = slot.inFlight.get(Atomics.load(slot.readState, READ_STATE.batch));
+    const stuck = batch?.[Atomics.load(slot.readState, READ_STATE.job)];
+    const again = [...slot.inFlight.values()].flat().filter((p) => p !== stuck);
+    const index = this.slots.indexOf(slot);
+    const old = slot.worker;
+    old.removeAllListeners();
+    old.on("error", () => {});
+    this.stalledReads++;
+    old.once("exit", () => {
+      this.stalledReads--;
+      if (!this.closed) this.pump();
+    });
+    old.unref();
+    void old.terminate();
+    this.replace(slot, index);
+    stuck?.resolve(unreadable(stuck.job, `timed out: no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`));
+    this.retries.unshift(...again.filter((p) => p.alone));
+    this.queue.unshift(...again.filter((p) => !p.alone));
+    this.pump();
+  }
+
+  /** A new worker in `slot`, with nothing in flight. */
+  private replace(slot: Slot, index: number): void {
+    slot.inFlight.clear();
+    slot.jobs = 0;
+    slot.solo = false;
+    slot.seenRead = -1;
+    slot.readState = new Int32Array(new SharedArrayBuffer(READ_STATE.length * 4));
+    slot.worker = this.spawn(index, slot.readState);
+    slot.ready = readySignal(slot.worker);
   }
 
   private leastBusy(): Slot | undefined {
@@ -154,6 +240,7 @@ export class WorkerPool implements FileParser {
     if (slot.jobs === 0) {
       slot.solo = false;
       slot.worker.unref();
+      if (this.slots.every((s) => s.jobs === 0)) this.stopWatchdog();
     }
     batch.forEach((p, k) => p.resolve(outcomes[k] ?? crashed(p.job, "no result")));
     this.pump();
@@ -173,12 +260,8 @@ export class WorkerPool implements FileParser {
         else this.retries.push({ ...p, alone: true });
       }
     }
-    slot.inFlight.clear();
-    slot.jobs = 0;
-    slot.solo = false;
     slot.worker.removeAllListeners();
-    slot.worker = this.spawn(index);
-    slot.ready = readySignal(slot.worker);
+    this.replace(slot, index);
     this.pump();
   }
 
@@ -242,4 +325,8 @@ function readySignal(worker: Worker): Promise<void> {
 
 function crashed(job: ParseJob, why: string): ParseOutcome {
   return { ok: false, skip: { path: job.path, reason: "parse-error", detail: why } };
+}
+
+function unreadable(job: ParseJob, why: string): ParseOutcome {
+  return { ok: false, skip: { path: job.path, reason: "unreadable", detail: why } };
 }

@@ -1,11 +1,16 @@
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { constants, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { Socket } from "node:net";
+import { join, relative, sep } from "node:path";
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { RepoIndex } from "../../../src/indexer/index.ts";
 import { WorkerPool } from "../../../src/indexer/pool.ts";
 import { FIXTURES, QUERIES_DIR, TSX_WORKER, indexOf, tempDir } from "./helpers/setup.ts";
+
+const STALLING_WORKER = new URL("./helpers/stalling-worker.mjs", import.meta.url);
 
 describe("parsing in worker threads", () => {
   it("gives the same records as parsing on the calling thread", async () => {
@@ -61,6 +66,101 @@ describe("parsing in worker threads", () => {
       await pool.close();
       for (const o of outcomes) assert.equal(!o.ok && o.skip.reason, "parse-error");
     } finally {
+      cleanup();
+    }
+  });
+});
+
+/**
+ * A build of `dir`/repo whose parse threads read files on a mount that stops answering: the
+ * worker entry holds each read under `mnt/` in a child process until `release` ends it;
+ * `entered(path)` resolves once a thread is held in that read.
+ */
+function stallingBuild(dir: string): { root: string; index: RepoIndex; entered: (path: string) => Promise<void>; release: () => void } {
+  const root = join(dir, "repo");
+  mkdirSync(join(root, "mnt"), { recursive: true });
+  const notify = join(dir, "notify.fifo");
+  execFileSync("mkfifo", [notify]);
+  const script = join(dir, "stalling.mjs");
+  writeFileSync(script, `globalThis.hearthStall = ${JSON.stringify({ under: `${sep}mnt${sep}`, notify })};\nawait import(${JSON.stringify(STALLING_WORKER.href)});\n`);
+  const arrived = new Map<string, () => void>();
+  const arrivals = new Map<string, Promise<void>>();
+  const arrival = (path: string): Promise<void> => {
+    if (!arrivals.has(path)) arrivals.set(path, new Promise<void>((now) => arrived.set(path, now)));
+    return arrivals.get(path)!;
+  };
+  // Opened for reading and writing: never blocks, and never reads an end while it is open.
+  const input = new Socket({ fd: openSync(notify, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+  const lines = createInterface({ input });
+  const held: number[] = [];
+  lines.on("line", (line) => {
+    const [pid, abs] = [Number(line.slice(0, line.indexOf(" "))), line.slice(line.indexOf(" ") + 1)];
+    held.push(pid);
+    const path = relative(root, abs).split(sep).join("/");
+    void arrival(path);
+    arrived.get(path)?.();
+  });
+  const index = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, workers: { script: pathToFileURL(script), count: 1 } });
+  const release = (): void => {
+    lines.close();
+    input.destroy();
+    for (const pid of held) process.kill(pid);
+  };
+  return { root, index, entered: arrival, release };
+}
+
+describe("a build on a mount that stops answering", () => {
+  // Parse threads read files synchronously: one file whose read never answers held its
+  // thread, and with it the build, for good (the Hearth view said "indexing" for ever).
+  it("a file whose read has no answer in 10 s is reported unreadable: timed out, and the others are indexed", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mock.timers.enable({ apis: ["setInterval"] });
+    const { root, index, entered, release } = stallingBuild(dir);
+    try {
+      for (const file of ["a.ts", "b.ts", "mnt/remote.ts", "z.ts"]) writeFileSync(join(root, file), "export const A = 1;\n");
+      const building = index.build();
+      await entered("mnt/remote.ts");
+      mock.timers.tick(10_000);
+      mock.timers.tick(10_000);
+      const report = await building;
+      const skip = index.skipped.get("mnt/remote.ts");
+      assert.equal(`${skip?.reason}: ${skip?.detail}`, "unreadable: timed out: no answer in 10 s (a stalled network mount?)");
+      assert.equal(report.skippedByReason.unreadable, 1, "counted where the Hearth view reads it");
+      assert.deepEqual([...index.files.keys()].sort(), ["a.ts", "b.ts", "z.ts"]);
+    } finally {
+      mock.timers.reset();
+      release();
+      await index.close();
+      cleanup();
+    }
+  });
+
+  it("once two threads are held by reads with no answer, the files left are reported not tried instead of holding a thread each", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mock.timers.enable({ apis: ["setInterval"] });
+    const { root, index, entered, release } = stallingBuild(dir);
+    try {
+      for (const file of ["mnt/r1.ts", "mnt/r2.ts", "mnt/r3.ts", "mnt/r4.ts"]) writeFileSync(join(root, file), "export const A = 1;\n");
+      const building = index.build();
+      for (const path of ["mnt/r1.ts", "mnt/r2.ts"]) {
+        await entered(path);
+        mock.timers.tick(10_000);
+        mock.timers.tick(10_000);
+      }
+      await building;
+      const skips = ["mnt/r1.ts", "mnt/r2.ts", "mnt/r3.ts", "mnt/r4.ts"].map((path) => `${path} ${index.skipped.get(path)?.reason}: ${index.skipped.get(path)?.detail}`);
+      const notTried = "unreadable: not tried: 2 earlier reads had no answer in 10 s (a stalled network mount?)";
+      assert.deepEqual(skips, [
+        "mnt/r1.ts unreadable: timed out: no answer in 10 s (a stalled network mount?)",
+        "mnt/r2.ts unreadable: timed out: no answer in 10 s (a stalled network mount?)",
+        `mnt/r3.ts ${notTried}`,
+        `mnt/r4.ts ${notTried}`,
+      ]);
+      assert.equal(index.files.size, 0);
+    } finally {
+      mock.timers.reset();
+      release();
+      await index.close();
       cleanup();
     }
   });

@@ -7,7 +7,6 @@
  */
 import { readIndexedFile } from "./indexed-file.ts";
 import { sourceText } from "./parse-file.ts";
-import { packageQualifiedNames } from "./query-analysis.ts";
 import { boundQuery, forPathScan, parseQueryEvidence } from "./query-evidence.ts";
 import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts";
 import { unpackReferences } from "./references.ts";
@@ -68,8 +67,6 @@ interface EntityEvidence {
   readonly frames: readonly Frame[];
   /** `Class.method`, `Type::fn`, `Class#method` pairs: "Class method". */
   readonly qualified: ReadonlySet<string>;
-  /** Names qualified by the project's package or its alias (`xr.where`), with the qualifier as written: a module-level definition. */
-  readonly packageQualified: ReadonlyMap<string, string>;
   /** Identifiers as written, and those written like code (backticks, a call, camelCase…). */
   readonly names: ReadonlySet<string>;
   /** Names the title, prose or inline code write as code (backticks, a call, camelCase…). */
@@ -119,7 +116,7 @@ interface ScoredDefinition {
 
 /** Every entity definition of the files (those with a score), with its own evidence. */
 function scoredDefinitions(index: RepoIndex, query: string, files: readonly LocatedFile[]): ScoredDefinition[] {
-  const evidence = entityEvidence(boundQuery(query), index);
+  const evidence = entityEvidence(boundQuery(query));
   const callers = callersOfNamed(index, files, evidence);
   const sharing = new Map<string, number>();
   for (const file of files) for (const d of index.files.get(file.path)?.definitions ?? []) if (ENTITY_KINDS.has(d.kind)) sharing.set(d.name, (sharing.get(d.name) ?? 0) + 1);
@@ -166,7 +163,7 @@ function onePerSpan(sorted: readonly LocatedEntity[]): LocatedEntity[] {
 }
 
 /** Frames, qualified names, identifiers and terms of an issue text. */
-function entityEvidence(query: string, index: RepoIndex): EntityEvidence {
+function entityEvidence(query: string): EntityEvidence {
   const names = new Set(identifiersIn(query));
   // A folded <details> block holds what the reporter pasted (an environment report, a log):
   // its names, even those in its summary line (`xr.show_versions()`), are an example's.
@@ -181,7 +178,7 @@ function entityEvidence(query: string, index: RepoIndex): EntityEvidence {
   }
   const terms = new Set<string>();
   for (const token of names) for (const t of termsOfWord(token)) terms.add(t);
-  return { frames: framesIn(query), qualified, packageQualified: packageQualifiedNames(index, query), names, codeNames, snippetNames, terms };
+  return { frames: framesIn(query), qualified, names, codeNames, snippetNames, terms };
 }
 
 function codeNamesIn(raw: string): Set<string> {
@@ -296,9 +293,6 @@ function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidenc
   if (def.scope && evidence.qualified.has(`${def.scope} ${def.name}`)) {
     score += W.qualified;
     reasons.push(`named as ${def.scope}.${def.name}`);
-  } else if (!def.scope && evidence.packageQualified.has(def.name)) {
-    score += W.qualified;
-    reasons.push(`named as ${evidence.packageQualified.get(def.name)}.${def.name}`);
   } else if (evidence.codeNames.has(def.name)) {
     score += W.named * nameStrength(def.name, sharing) * share;
     reasons.push(`named in the issue`);

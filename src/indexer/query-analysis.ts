@@ -282,16 +282,6 @@ function addNameEvidence(index: RepoIndex, text: QueryEvidence, qualified: Quali
   return found;
 }
 
-/**
- * The names the text qualifies by the project's package or its alias (`xr.where`, `pkg.add`):
- * each with the qualifier as written. They mean a module-level definition.
- */
-export function packageQualifiedNames(index: RepoIndex, query: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, q] of qualifiedNames(query, projectNames(index)).names) if (q.packageAs !== undefined) out.set(name, q.packageAs);
-  return out;
-}
-
 /** The names the text writes qualified, and how often it writes each identifier at all (qualified or not). */
 interface QualifiedNames {
   readonly names: ReadonlyMap<string, Qualifiers>;

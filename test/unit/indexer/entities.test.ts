@@ -128,22 +128,6 @@ describe("locateEntities", () => {
     });
   });
 
-  it("pkg.add (the package, or the alias an import gives it) means the module-level add, not a method of that name", async () => {
-    await withTree((index) => {
-      // The class's file ranks above: Float.add has the name too.
-      const files = [
-        { path: "pkg/core/numbers.py", score: 1, reasons: [] },
-        { path: "pkg/core/arith.py", score: 0.8, reasons: [] },
-      ];
-      for (const query of ["pkg.add loses precision when adding two large values", "p.add loses precision\n\n```python\nimport pkg as p\np.add(x, y)\n```\n"]) {
-        const entities = locateEntities(index, query, files);
-        assert.equal(entities[0]?.path, "pkg/core/arith.py", `${query}: ${JSON.stringify(entities.slice(0, 3))}`);
-        assert.equal(entities[0]?.name, "add");
-        assert.ok(entities[0]!.reasons.some((r) => /^named as p(kg)?\.add$/.test(r)), entities[0]!.reasons.join("; "));
-      }
-    });
-  });
-
   it("returns entities only from the files it is given, in their ranked order of evidence", async () => {
     await withTree((index) => {
       const query = "print_header should not upper-case the title; round_digits is fine";

@@ -260,13 +260,21 @@ export class OutputCollector {
   private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
   private readonly kept: HeadTail;
   private readonly notes: string[] = [];
+  /** Bytes that were not UTF-8 were decoded as U+FFFD (said after the output: the model would take � for the text). */
+  private notUtf8 = false;
 
   constructor(max: number, keep?: MiddleLinesRule) {
     this.kept = new HeadTail(max, keep && new MiddleLines(keep));
   }
 
   push(stream: "stdout" | "stderr", bytes: Buffer): void {
-    this.kept.push(this.decoders[stream].write(bytes));
+    this.add(this.decoders[stream].write(bytes), bytes);
+  }
+
+  private add(text: string, bytes?: Buffer): void {
+    // Looked at only until the first: a binary flood costs one check a chunk.
+    if (!this.notUtf8 && text.includes(REPLACEMENT)) this.notUtf8 = bytes === undefined || countReplacements(text) > countReplacements(bytes);
+    this.kept.push(text);
   }
 
   /** A line Hearth adds after the output (an error, processes left running). */
@@ -281,12 +289,23 @@ export class OutputCollector {
 
   /** The text, with incomplete trailing bytes as U+FFFD and the notes after it. */
   end(): { text: string; omitted: number } {
-    this.kept.push(this.decoders.stdout.end());
-    this.kept.push(this.decoders.stderr.end());
+    this.add(this.decoders.stdout.end());
+    this.add(this.decoders.stderr.end());
     const text = this.kept.text();
+    if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
   }
+}
+
+const REPLACEMENT = "\uFFFD";
+const NOT_UTF8_NOTE = "[some bytes of the output are not UTF-8 and are shown as \uFFFD: binary output, or text in another encoding such as Latin-1 (iconv -f latin1, or xxd, shows them)]";
+
+/** U+FFFD in decoded text or in bytes (one split between two chunks counts in neither: rare enough). */
+function countReplacements(where: { indexOf(value: string, from?: number): number }): number {
+  let n = 0;
+  for (let at = where.indexOf(REPLACEMENT); at >= 0; at = where.indexOf(REPLACEMENT, at + 1)) n++;
+  return n;
 }
 
 /** Keeps the first and last `max / 2` characters of a stream, never half a surrogate pair. */

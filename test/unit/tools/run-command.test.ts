@@ -134,6 +134,15 @@ describe("runShell", () => {
   });
 });
 
+describe("output that is not UTF-8", () => {
+  it("says that bytes were shown as U+FFFD (a Latin-1 file cat'ed, binary output), so the model does not take � for the text", SAFETY_NET, async () => {
+    const latin1 = await runShell("printf 'caf\\351\\n'", tempDir(), 60_000, new AbortController().signal);
+    assert.match(latin1.output, /^caf\uFFFD\n\[[^\n]*not UTF-8[^\n]*\]\n$/);
+    const replacementChar = await runShell("printf '\\357\\277\\275 is U+FFFD\\n'", tempDir(), 60_000, new AbortController().signal);
+    assert.equal(replacementChar.output, "\uFFFD is U+FFFD\n", "a real U+FFFD in valid UTF-8 is no sign of other bytes");
+  });
+});
+
 describe("the environment a command gets", () => {
   /** Runs `command` with `name` set to `value` in Hearth's own environment, as the runtime or the CLI has it. */
   async function withHearthVar(name: string, value: string, command: string): Promise<string> {

@@ -45,6 +45,10 @@ interface Slot {
   readState: Int32Array;
   /** The read the last check found going on (its `seq`), or -1. */
   seenRead: number;
+  /** The worker said it listens: a death before that is the entry's, not a file's. */
+  started: boolean;
+  /** Not replaced after it died: the entry cannot start. */
+  dead: boolean;
 }
 
 // Jobs go out in batches (one message per batch each way: per-message costs dominate with
@@ -58,6 +62,12 @@ const CLOSE_GRACE_MS = 5000;
  * hold one more (as the scan's file calls: scan-fs.ts).
  */
 const MAX_STALLED_READS = 2;
+/**
+ * Workers in a row that die before they listen after which none is started again: the entry
+ * itself fails (a grammar's native binding built for another Node.js), and every file would
+ * cost a thread started for nothing, for as long as the process lives.
+ */
+const MAX_START_FAILURES = 3;
 
 /**
  * A pool of parse workers. Jobs queue in the caller and go to the least busy worker.
@@ -80,6 +90,10 @@ export class WorkerPool implements FileParser {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   /** Workers given up in a read with no answer and not gone yet. */
   private stalledReads = 0;
+  /** Workers in a row that died before they listened. */
+  private startFailures = 0;
+  /** Why no worker can start, once MAX_START_FAILURES did not. */
+  private broken: string | undefined;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -90,7 +104,7 @@ export class WorkerPool implements FileParser {
     for (let i = 0; i < count; i++) {
       const readState = new Int32Array(new SharedArrayBuffer(READ_STATE.length * 4));
       const worker = this.spawn(i, readState);
-      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker), solo: false, readState, seenRead: -1 });
+      this.slots.push({ worker, inFlight: new Map(), jobs: 0, ready: readySignal(worker), solo: false, readState, seenRead: -1, started: false, dead: false });
     }
   }
 
@@ -100,6 +114,7 @@ export class WorkerPool implements FileParser {
 
   parse(job: ParseJob): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve(crashed(job, "pool closed"));
+    if (this.broken) return Promise.resolve(crashed(job, this.broken));
     return new Promise((resolve) => {
       this.queue.push({ job, resolve });
       // Pump once the caller's synchronous burst of parse() calls is queued, so they batch.
@@ -117,7 +132,7 @@ export class WorkerPool implements FileParser {
     this.closed = true;
     this.stopWatchdog();
     for (const p of [...this.queue.splice(0), ...this.retries.splice(0)]) p.resolve(crashed(p.job, "pool closed"));
-    await Promise.all(this.slots.map((s) => this.drop(s, "pool closed")));
+    await Promise.all(this.slots.filter((s) => !s.dead).map((s) => this.drop(s, "pool closed")));
   }
 
   private spawn(index: number, readState: Int32Array): Worker {
@@ -133,6 +148,10 @@ export class WorkerPool implements FileParser {
   }
 
   private pump(): void {
+    if (this.broken) {
+      for (const p of [...this.retries.splice(0), ...this.queue.splice(0)]) p.resolve(crashed(p.job, this.broken));
+      return;
+    }
     if (this.stalledReads >= MAX_STALLED_READS) {
       const why = `not tried: ${this.stalledReads} earlier reads had no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`;
       for (const p of [...this.retries.splice(0), ...this.queue.splice(0)]) p.resolve(unreadable(p.job, why));
@@ -141,7 +160,7 @@ export class WorkerPool implements FileParser {
     // Retries first, each alone on an idle worker; new batches wait until they are out, so
     // that busy workers drain.
     while (this.retries.length > 0) {
-      const idle = this.slots.find((s) => s.jobs === 0);
+      const idle = this.slots.find((s) => s.jobs === 0 && !s.dead);
       if (!idle) return;
       idle.solo = true;
       this.send(idle, this.retries.splice(0, 1));
@@ -218,6 +237,7 @@ export class WorkerPool implements FileParser {
     slot.jobs = 0;
     slot.solo = false;
     slot.seenRead = -1;
+    slot.started = false;
     slot.readState = new Int32Array(new SharedArrayBuffer(READ_STATE.length * 4));
     slot.worker = this.spawn(index, slot.readState);
     slot.ready = readySignal(slot.worker);
@@ -225,14 +245,18 @@ export class WorkerPool implements FileParser {
 
   private leastBusy(): Slot | undefined {
     let best: Slot | undefined;
-    for (const s of this.slots) if (!s.solo && s.jobs < PER_WORKER && (!best || s.jobs < best.jobs)) best = s;
+    for (const s of this.slots) if (!s.solo && !s.dead && s.jobs < PER_WORKER && (!best || s.jobs < best.jobs)) best = s;
     return best;
   }
 
   private onResult(index: number, msg: { id: number; outcomes: ParseOutcome[] } | { ready: true }): void {
-    if ("ready" in msg) return;
-    const outcomes = msg.outcomes;
     const slot = this.slots[index];
+    if ("ready" in msg) {
+      if (slot) slot.started = true;
+      this.startFailures = 0;
+      return;
+    }
+    const outcomes = msg.outcomes;
     const batch = slot?.inFlight.get(msg.id);
     if (!slot || !batch) return;
     slot.inFlight.delete(msg.id);
@@ -253,14 +277,22 @@ export class WorkerPool implements FileParser {
       this.failInFlight(slot, why);
       return;
     }
-    // A file sent alone died on its own: it is the one. The others may be innocent.
+    slot.worker.removeAllListeners();
+    if (!slot.started && (this.broken !== undefined || ++this.startFailures >= MAX_START_FAILURES)) {
+      this.broken ??= `parse threads could not start: ${why}`;
+      slot.dead = true;
+      this.failInFlight(slot, this.broken);
+      this.pump();
+      return;
+    }
+    // A file sent alone died on its own: it is the one. The others may be innocent, and all
+    // are when the worker died before it listened.
     for (const batch of slot.inFlight.values()) {
       for (const p of batch) {
-        if (p.alone) p.resolve(crashed(p.job, why));
+        if (p.alone && slot.started) p.resolve(crashed(p.job, why));
         else this.retries.push({ ...p, alone: true });
       }
     }
-    slot.worker.removeAllListeners();
     this.replace(slot, index);
     this.pump();
   }

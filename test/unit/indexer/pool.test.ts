@@ -1,7 +1,7 @@
 import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { constants, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { constants, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { join, relative, sep } from "node:path";
 import { createInterface } from "node:readline";
@@ -65,6 +65,26 @@ describe("parsing in worker threads", () => {
       const outcomes = await Promise.all(["a.ts", "b.ts", "c.ts"].map((path) => pool.parse({ path, absPath: join(dir, path), mtimeMs: 0 })));
       await pool.close();
       for (const o of outcomes) assert.equal(!o.ok && o.skip.reason, "parse-error");
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a worker entry that cannot start (a grammar's binding that does not load) fails the files at once with why, instead of starting threads for ever", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Each start leaves a line, then the entry throws as a native module built for another Node.js does.
+      const starts = join(dir, "starts.log");
+      const script = join(dir, "broken.mjs");
+      writeFileSync(script, `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(starts)}, "started\\n");\nthrow new Error("tree_sitter_runtime_binding.node was compiled against a different Node.js version");\n`);
+      const settings = { maxFileBytes: 1e6, parseTimeoutMs: 1000, maxWords: 10 };
+      const pool = new WorkerPool({ script: pathToFileURL(script), count: 1 }, QUERIES_DIR, settings);
+      const outcomes = await Promise.all(["a.ts", "b.ts", "c.ts"].map((path) => pool.parse({ path, absPath: join(dir, path), mtimeMs: 0 })));
+      const later = await pool.parse({ path: "d.ts", absPath: join(dir, "d.ts"), mtimeMs: 0 });
+      await pool.close();
+      const why = "parse threads could not start: Error: tree_sitter_runtime_binding.node was compiled against a different Node.js version";
+      assert.deepEqual([...outcomes, later].map((o) => !o.ok && `${o.skip.path} ${o.skip.reason}: ${o.skip.detail}`), ["a.ts", "b.ts", "c.ts", "d.ts"].map((path) => `${path} parse-error: ${why}`));
+      assert.equal(readFileSync(starts, "utf8").split("\n").filter(Boolean).length, 3, "three starts, then no more");
     } finally {
       cleanup();
     }

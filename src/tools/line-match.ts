@@ -193,6 +193,11 @@ function indentTable(pairs: readonly (readonly [string, string])[]): (line: stri
     table.set(from, to);
   }
   for (const from of clash) table.delete(from);
+  // A re-indentation keeps the order of depths: a deeper line of the model's stays deeper in
+  // the file. A table that does not (a whitespace match that paired the model's '  }' with the
+  // file's '}' beside '' → '') is no rule, but a mismatch: the model's lines are left as written.
+  const byDepth = [...table].sort((a, b) => columns(a[0], 4) - columns(b[0], 4));
+  for (let i = 1; i < byDepth.length; i++) if (columns(byDepth[i]![1], 4) <= columns(byDepth[i - 1]![1], 4)) return (l) => l;
   const keys = [...table.keys()].sort((a, b) => b.length - a.length);
   return (line) => {
     if (line.trim() === "") return line.trim();

@@ -150,6 +150,18 @@ describe("several exact places: the header decides only between places far apart
   });
 });
 
+describe("re-indenting keeps the depth order of the model's lines", () => {
+  it("a dropped context line ('}' after '  }') makes a whitespace match pair '  }' with '}': the added lines keep their indentation, not that pair's", async () => {
+    // The real `ms` diff of the patch benchmark, its context line "}" dropped: the added lines came out at column 0.
+    const before = "function parse(str) {\n  switch (str) {\n    default:\n      return undefined;\n  }\n}\n\n/**\n * Short format for `ms`.\n *\n */\nfunction fmtShort(ms) {}\n";
+    const after = before.replace("}\n\n/**", "}\n\nfunction clampIndex(index, length) {\n  if (index < 0) return 0;\n  return Math.min(index, length - 1);\n}\n\n/**");
+    const patch = "--- a/m.py\n+++ b/m.py\n@@ -5,6 +5,11 @@ function parse(str) {\n   }\n \n+function clampIndex(index, length) {\n+  if (index < 0) return 0;\n+  return Math.min(index, length - 1);\n+}\n+\n /**\n  * Short format for `ms`.\n  *\n";
+    const { result, text } = await apply(before, patch);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(text, after);
+  });
+});
+
 describe("re-indenting never throws", () => {
   it("a hunk whose indentation shift would take a line left of column 0 applies, each added line indented as the line it stood beside", async () => {
     const patch = "--- a/m.py\n+++ b/m.py\n@@\n         x = 1\n-  y = 2\n+  y = 3\n";

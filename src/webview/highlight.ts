@@ -44,12 +44,21 @@ export function languageOf(info: string | undefined): string | undefined {
 export const MAX_HIGHLIGHT_CHARS = 50_000;
 
 /**
+ * A code block still being written (the last block of a streaming reply, its fence open) is
+ * highlighted while it is at most this long (about 150 lines). Highlighting is done over the
+ * whole block (a line's colours depend on the lines before it: a comment or string left
+ * open), so each frame would highlight it all again; past this, the block grows as text,
+ * each frame adding only what arrived, and is highlighted once its fence closes.
+ */
+export const OPEN_HIGHLIGHT_CHARS = 5_000;
+
+/**
  * highlight.js's HTML for `code` (text escaped, tokens as `<span class="hljs-…">`), or
- * undefined when the language is unknown or the code is past MAX_HIGHLIGHT_CHARS. The
+ * undefined when the language is unknown or the code is longer than `limit`. The
  * caller still sanitizes it into nodes.
  */
-export function highlightHtml(code: string, language: string | undefined): string | undefined {
+export function highlightHtml(code: string, language: string | undefined, limit = MAX_HIGHLIGHT_CHARS): string | undefined {
   const name = languageOf(language);
-  if (!name || code.length > MAX_HIGHLIGHT_CHARS) return undefined;
+  if (!name || code.length > limit) return undefined;
   return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
 }

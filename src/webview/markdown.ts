@@ -8,7 +8,7 @@ import createDOMPurify, { type DOMPurify } from "dompurify";
 import { Marked, type Token, type Tokens, type TokensList } from "marked";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
-import { MAX_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
+import { MAX_HIGHLIGHT_CHARS, OPEN_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
 import { markedBounds } from "./marked-bounds.ts";
 import type { Post } from "./host.ts";
 
@@ -101,76 +101,187 @@ function unparsed(markdown: string): DocumentFragment {
 
 /**
  * Renders `markdown` into `container` (replacing what was there): sanitized nodes, code
- * blocks with their buttons, workspace links opening the file in the editor.
+ * blocks with their buttons, workspace links opening the file in the editor. `streaming`: the
+ * text so far of a reply still being written (a fence left open at its end is a block still
+ * being written: see OPEN_HIGHLIGHT_CHARS).
  */
-export function renderMarkdown(container: HTMLElement, markdown: string, post: Post): void {
-  container.replaceChildren(decorated(markdownFragment(markdown), post));
+export function renderMarkdown(container: HTMLElement, markdown: string, post: Post, streaming = false): void {
+  const tokens = lexMarkdown(markdown);
+  const fragment = (tokens && tokensFragment(tokens)) ?? unparsed(markdown);
+  container.replaceChildren(decorated(fragment, post, streaming && openFence(tokens?.at(-1)) !== undefined));
   container.classList.add("markdown");
 }
 
-/** Sanitized markdown nodes made ready for the page: code blocks with their buttons, code that shows what it hides, tables that scroll. */
-export function decorated(fragment: DocumentFragment, post: Post): DocumentFragment {
+/**
+ * The fence of a fenced code block left open (the text ends inside it), or undefined: another
+ * block, or a block whose closing fence was written. Only a fence at the start of its line.
+ */
+export function openFence(token: Token | undefined): string | undefined {
+  if (token?.type !== "code") return undefined;
+  const fence = /^(`{3,}|~{3,})/.exec(token.raw)?.[1];
+  if (!fence) return undefined;
+  // A line break after the closing fence is the block's too (marked adds a lone one to the block before it).
+  const raw = token.raw.endsWith("\n") ? token.raw.slice(0, -1) : token.raw;
+  const nl = raw.lastIndexOf("\n");
+  return nl >= 0 && closesFence(fence, raw.slice(nl + 1)) ? undefined : fence;
+}
+
+/** Whether `line` closes a block opened with `fence` (marked's rule: up to 3 spaces, the fence or longer, spaces). */
+export function closesFence(fence: string, line: string): boolean {
+  let at = 0;
+  while (at < 3 && line[at] === " ") at++;
+  if (!line.startsWith(fence, at)) return false;
+  at += fence.length;
+  while (line[at] === fence[0]) at++;
+  while (line[at] === " ") at++;
+  return at === line.length;
+}
+
+/**
+ * Sanitized markdown nodes made ready for the page: code blocks with their buttons, code that
+ * shows what it hides, tables that scroll. `openLast`: the fragment's last block is a code
+ * block still being written.
+ */
+export function decorated(fragment: DocumentFragment, post: Post, openLast = false): DocumentFragment {
+  const last = fragment.lastElementChild;
   for (const pre of [...fragment.querySelectorAll("pre")]) {
     const code = pre.querySelector("code");
     const language = /(?:^|\s)language-(\S+)/.exec(code?.className ?? "")?.[1];
-    pre.replaceWith(codeBlock((code ?? pre).textContent ?? "", language, post));
+    pre.replaceWith(new CodeBlock((code ?? pre).textContent?.replace(/\n$/, "") ?? "", language, post, openLast && pre === last).element);
   }
   for (const code of fragment.querySelectorAll("code")) showHidden(code);
   for (const table of [...fragment.querySelectorAll("table")]) table.replaceWith(h("div", { class: "table-scroll" }, table.cloneNode(true)));
   return fragment;
 }
 
-/** A fenced code block: highlighted, with Copy / Insert at cursor / Apply to file. */
-export function codeBlock(code: string, language: string | undefined, post: Post): HTMLElement {
-  const text = code.replace(/\n$/, "");
-  const codeEl = h("code", { class: `hljs${language ? ` language-${language}` : ""}` });
-  const highlighted = highlightHtml(text, language);
-  if (highlighted === undefined) codeEl.textContent = text;
-  else codeEl.replaceChildren(purify().sanitize(highlighted, { ALLOWED_TAGS: ["span"], ALLOWED_ATTR: ["class"], RETURN_DOM_FRAGMENT: true }));
-  // Shown as written (⟨U+202E⟩), not obeyed; Copy / Insert / Apply still take the code as it is.
-  showHidden(codeEl);
-  const feedback = h("span", { class: "code-feedback", role: "status" });
-  const act = (action: "copy" | "insert" | "apply", done: string) => () => {
-    post({ type: "code", action, code: text, ...(language ? { language } : {}) });
-    feedback.textContent = done;
-    setTimeout(() => feedback.textContent === done && (feedback.textContent = ""), 1500);
-  };
-  // Named by the block (a reply with three blocks would otherwise read "Copy, Copy, Copy"); the tooltip stays the action.
-  const name = blockName(text, language);
-  const named = (action: string, icon: "copy" | "insert" | "apply", onClick: () => void) => button(`${action}: ${name}`, onClick, { kind: "icon", icon, attrs: { title: action } });
-  return h(
-    "div",
-    { class: "code-block", "data-language": language ?? "" },
-    h(
-      "div",
-      { class: "code-toolbar" },
-      h("span", { class: "code-lang", title: codeLabel(text, language) }, language ?? "text"),
-      feedback,
-      h(
-        "span",
-        { class: "code-actions" },
-        named("Copy", "copy", act("copy", "Copied")),
-        named("Insert at cursor", "insert", act("insert", "Inserted")),
-        named("Apply to file", "apply", act("apply", "Applying…")),
-      ),
-    ),
+const codeBlocks = new WeakMap<Node, CodeBlock>();
+
+/** The code block shown by `node` (a `decorated` fragment's node), to grow it in place. */
+export function codeBlockOf(node: Node | undefined): CodeBlock | undefined {
+  return node && codeBlocks.get(node);
+}
+
+/**
+ * A fenced code block: highlighted, with Copy / Insert at cursor / Apply to file. The last
+ * block of a streaming reply grows in place (`grow`).
+ */
+export class CodeBlock {
+  readonly element: HTMLElement;
+  private readonly code: HTMLElement;
+  private readonly label: HTMLElement;
+  private readonly region: HTMLElement;
+  private readonly named: { readonly button: HTMLButtonElement; readonly action: string }[];
+  private text = "";
+  private highlighted = false;
+  /** The text node `grow` appended last and what it was given: a character split between two pieces is written out whole. */
+  private last: { readonly node: Text; raw: string } | undefined;
+
+  constructor(
+    text: string,
+    private readonly language: string | undefined,
+    post: Post,
+    open = false,
+  ) {
+    this.code = h("code", { class: `hljs${language ? ` language-${language}` : ""}` });
+    const feedback = h("span", { class: "code-feedback", role: "status" });
+    const act = (action: "copy" | "insert" | "apply", done: string) => () => {
+      post({ type: "code", action, code: this.text, ...(language ? { language } : {}) });
+      feedback.textContent = done;
+      setTimeout(() => feedback.textContent === done && (feedback.textContent = ""), 1500);
+    };
+    // Named by the block (a reply with three blocks would otherwise read "Copy, Copy, Copy"); the tooltip stays the action.
+    const named = (action: string, icon: "copy" | "insert" | "apply", onClick: () => void) => ({ action, button: button(action, onClick, { kind: "icon", icon, attrs: { title: action } }) });
+    this.named = [named("Copy", "copy", act("copy", "Copied")), named("Insert at cursor", "insert", act("insert", "Inserted")), named("Apply to file", "apply", act("apply", "Applying…"))];
+    this.label = h("span", { class: "code-lang" }, language ?? "text");
     // Focusable to scroll it with the arrow keys: a region with the block's name, or a screen reader says nothing of it.
-    h("pre", { tabindex: 0, role: "region", "aria-label": `Code: ${name}` }, codeEl),
-  );
+    this.region = h("pre", { tabindex: 0, role: "region" }, this.code);
+    this.element = h(
+      "div",
+      { class: "code-block", "data-language": language ?? "" },
+      h("div", { class: "code-toolbar" }, this.label, feedback, h("span", { class: "code-actions" }, ...this.named.map((n) => n.button))),
+      this.region,
+    );
+    codeBlocks.set(this.element, this);
+    this.show(text, open);
+  }
+
+  /** Shows `text` whole: highlighted unless too long (or, `open`, a block still being written past OPEN_HIGHLIGHT_CHARS). */
+  show(text: string, open: boolean): void {
+    const highlighted = highlightHtml(text, this.language, open ? OPEN_HIGHLIGHT_CHARS : MAX_HIGHLIGHT_CHARS);
+    if (highlighted === undefined) this.code.textContent = text;
+    else this.code.replaceChildren(purify().sanitize(highlighted, { ALLOWED_TAGS: ["span"], ALLOWED_ATTR: ["class"], RETURN_DOM_FRAGMENT: true }));
+    // Shown as written (⟨U+202E⟩), not obeyed; Copy / Insert / Apply still take the code as it is.
+    showHidden(this.code);
+    this.highlighted = highlighted !== undefined;
+    const node = this.code.firstChild;
+    this.last = !this.highlighted && node?.nodeType === Node.TEXT_NODE ? { node: node as Text, raw: text } : undefined;
+    this.text = text;
+    this.describe(open);
+  }
+
+  /**
+   * A block still being written, with `added` written on (as the page's HTML parser reads
+   * it: no NUL). Past the length it is highlighted at, only what was added is put on the page.
+   */
+  grow(added: string): void {
+    if (added === "") return;
+    const text = this.text + added;
+    if (this.highlighted || (languageOf(this.language) && text.length <= OPEN_HIGHLIGHT_CHARS)) return this.show(text, true);
+    // A tag character (two UTF-16 units) split between two pieces is written out once it is whole.
+    if (this.last && /[\ud800-\udbff]$/.test(this.last.raw)) {
+      this.last.raw += added;
+      this.last.node.data = visibleText(this.last.raw);
+    } else {
+      const node = document.createTextNode(visibleText(added));
+      this.code.append(node);
+      this.last = { node, raw: added };
+    }
+    this.text = text;
+    this.describe(true);
+  }
+
+  /** The names that tell this block from the others, and the label's hover. */
+  private describe(open: boolean): void {
+    const name = blockName(this.text, this.language);
+    if (this.region.getAttribute("aria-label") !== `Code: ${name}`) {
+      this.region.setAttribute("aria-label", `Code: ${name}`);
+      for (const { button, action } of this.named) button.setAttribute("aria-label", `${action}: ${name}`);
+    }
+    const title = codeLabel(this.text, this.language, open);
+    if (this.label.title !== title) this.label.title = title;
+  }
 }
 
-/** A block as a screen reader tells it from the others: its language and first line ("python code, def add(a, b):"), cut at 40 characters. */
+/**
+ * A block as a screen reader tells it from the others: its language and first line ("python
+ * code, def add(a, b):"), cut at 40 characters. Reads the first line's first characters only
+ * (a block can be one line of megabytes, named again at each frame while it streams).
+ */
 function blockName(code: string, language: string | undefined): string {
-  const first = visibleText(code.split("\n").find((line) => line.trim() !== "")?.trim() ?? "", true);
-  const line = first.length > 40 ? `${first.slice(0, 39)}…` : first;
-  return `${language ?? "text"} code${line ? `, ${line}` : ""}`;
+  const start = code.search(/\S/);
+  let line = "";
+  if (start >= 0) {
+    const head = code.slice(start, start + 64);
+    const nl = head.indexOf("\n");
+    line = (nl >= 0 ? head.slice(0, nl) : head).trimEnd();
+    // A line longer than the head read is cut anyway, unless its end is mostly spaces.
+    if (nl < 0 && line.length <= 40 && start + 64 < code.length) line = code.slice(start, code.indexOf("\n", start) >>> 0).trim();
+  }
+  const first = visibleText(line, true);
+  const cut = first.length > 40 ? `${first.slice(0, 39)}…` : first;
+  return `${language ?? "text"} code${cut ? `, ${cut}` : ""}`;
 }
 
-/** The language label's hover: the whole name (the label is cut to fit), and why a long block is not highlighted. */
-function codeLabel(code: string, language: string | undefined): string {
+/**
+ * The language label's hover: the whole name (the label is cut to fit), and why a block is
+ * not highlighted: too long, or (`open`) still being written past OPEN_HIGHLIGHT_CHARS.
+ */
+function codeLabel(code: string, language: string | undefined, open: boolean): string {
   const name = language ?? "text";
-  if (!languageOf(language) || code.length <= MAX_HIGHLIGHT_CHARS) return name;
-  return `${name}: too long to highlight (${code.length.toLocaleString("en-US")} characters; the limit is ${MAX_HIGHLIGHT_CHARS.toLocaleString("en-US")})`;
+  if (!languageOf(language)) return name;
+  if (code.length > MAX_HIGHLIGHT_CHARS) return `${name}: too long to highlight (${code.length.toLocaleString("en-US")} characters; the limit is ${MAX_HIGHLIGHT_CHARS.toLocaleString("en-US")})`;
+  if (open && code.length > OPEN_HIGHLIGHT_CHARS) return `${name}: highlighted once the block is complete`;
+  return name;
 }
 
 /**

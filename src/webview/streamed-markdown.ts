@@ -16,12 +16,18 @@
  */
 import type { Token, TokensList } from "marked";
 import type { Post } from "./host.ts";
-import { decorated, lexMarkdown, renderMarkdown, tokensFragment } from "./markdown.ts";
+import { type GrowingBlock, growingBlock } from "./growing-block.ts";
+import { decorated, lexMarkdown, openFence, renderMarkdown, tokensFragment } from "./markdown.ts";
 
-/** A top-level block on the page: marked's token for it (none for a whole render) and the nodes that show it. */
+/**
+ * A top-level block on the page: marked's token for it (none for a whole render, or a block
+ * grown since), the nodes that show it, and whether it was shown as a code block still being
+ * written (the last block of a frame, its fence open).
+ */
 interface Block {
   readonly token?: Token;
   readonly nodes: readonly ChildNode[];
+  readonly open?: boolean;
 }
 
 export class StreamedMarkdown {
@@ -34,6 +40,8 @@ export class StreamedMarkdown {
   private tail: Block[] = [];
   /** The text holds a link reference definition: every render is of the whole text. */
   private whole = false;
+  /** The last block, when it grows in place (a table, a fence left open): see growing-block.ts. */
+  private growing: GrowingBlock | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -50,7 +58,12 @@ export class StreamedMarkdown {
     // marked reads \r\n and \r as \n; so do the finished blocks' offsets.
     const source = text.includes("\r") ? text.replace(/\r\n|\r/g, "\n") : text;
     if (this.whole || !source.startsWith(this.finished)) return this.renderWhole(text);
-    if (complete) return this.renderComplete(text, source);
+    if (complete) {
+      this.growing = undefined;
+      return this.renderComplete(text, source);
+    }
+    if (this.growing?.grow(source)) return;
+    this.growing = undefined;
     // Blocks are told finished on the complete lines only: a line still being written can turn
     // out to belong to the block before it (`2) two`, `===`, `--` is a paragraph and a heading;
     // with `--- | -` written on, one paragraph).
@@ -61,25 +74,32 @@ export class StreamedMarkdown {
     const done = tokens.slice(0, lastBlock(tokens));
     const raw = done.map((t) => t.raw).join("");
     const after = rest.startsWith(raw) ? lexMarkdown(rest.slice(raw.length)) : undefined;
-    if (!after || hasDefinitions(after) || !this.show([...done, ...after])) return this.renderWhole(text, true);
+    if (!after || hasDefinitions(after) || !this.show([...done, ...after], true)) return this.renderWhole(text, true);
     this.finished += raw;
     this.finishedTokens.push(...done);
     this.tail = this.tail.slice(done.length);
+    // The last block alone after the finished ones: a table or an open fence grows from here.
+    if (after.length === 1 && this.tail.length === 1) {
+      this.growing = growingBlock(after[0]!, this.finished.length, source, this.tail[0]!.nodes, this.post);
+      if (this.growing) this.tail = [{ nodes: this.tail[0]!.nodes, open: this.tail[0]!.open }];
+    }
   }
 
   /**
    * Shows `tokens` after the finished blocks. The blocks the last frame showed the same (a
    * paragraph that was the last one and is now finished) keep their nodes; false when marked
-   * cannot render a block.
+   * cannot render a block. `streaming`: a fence left open at the end is a block still being written.
    */
-  private show(tokens: readonly Token[]): boolean {
+  private show(tokens: readonly Token[], streaming: boolean): boolean {
+    const openAt = streaming && openFence(tokens.at(-1)) !== undefined ? tokens.length - 1 : -1;
     let kept = 0;
-    while (kept < tokens.length && kept < this.tail.length && sameBlock(tokens[kept]!, this.tail[kept]!.token)) kept++;
+    while (kept < tokens.length && kept < this.tail.length && sameBlock(tokens[kept]!, this.tail[kept]!.token) && (this.tail[kept]!.open ?? false) === (kept === openAt)) kept++;
     const fresh: Block[] = [];
-    for (const token of tokens.slice(kept)) {
+    for (const [i, token] of tokens.entries()) {
+      if (i < kept) continue;
       const fragment = tokensFragment([token]);
       if (!fragment) return false;
-      fresh.push({ token, nodes: [...decorated(fragment, this.post).childNodes] });
+      fresh.push({ token, nodes: [...decorated(fragment, this.post, i === openAt).childNodes], open: i === openAt });
     }
     for (const block of this.tail.slice(kept)) for (const node of block.nodes) node.remove();
     for (const block of fresh) this.container.append(...block.nodes);
@@ -92,11 +112,12 @@ export class StreamedMarkdown {
     if (this.finishedTokens.length === 0) return this.renderWhole(text);
     const tokens = lexMarkdown(source);
     const same = tokens !== undefined && !hasDefinitions(tokens) && this.finishedTokens.every((t, i) => sameBlock(t, tokens[i]));
-    if (!same || !this.show(tokens.slice(this.finishedTokens.length))) this.renderWhole(text);
+    if (!same || !this.show(tokens.slice(this.finishedTokens.length), false)) this.renderWhole(text);
   }
 
   private renderWhole(text: string, always = false): void {
-    renderMarkdown(this.container, text, this.post);
+    this.growing = undefined;
+    renderMarkdown(this.container, text, this.post, !this.complete);
     this.tail = [{ nodes: [...this.container.childNodes] }];
     this.finished = "";
     this.finishedTokens = [];

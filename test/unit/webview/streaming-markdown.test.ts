@@ -81,9 +81,10 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
-function wholeRender(text: string): string {
+/** The text rendered at once: as a frame of a reply still streaming (`streaming`), or as a complete reply. */
+function wholeRender(text: string, streaming = false): string {
   const el = window.document.createElement("div");
-  renderMarkdown(el, text, () => undefined);
+  renderMarkdown(el, text, () => undefined, streaming);
   return el.innerHTML;
 }
 
@@ -169,5 +170,123 @@ describe("a streamed reply", () => {
     const last = perFrame.slice(-quarter).reduce((a, b) => a + b, 0);
     // Re-parsing the whole reply at each frame, the last quarter of the frames ran 6 times what the first did.
     assert.ok(last < 1.5 * first, `regular-expression runs: ${first.toLocaleString("en-US")} in the first ${quarter} frames, ${last.toLocaleString("en-US")} in the last ${quarter}`);
+  });
+
+});
+
+/**
+ * The work of each frame of `stream(pieces)`: regular-expression runs (where marked, DOMPurify
+ * and highlight.js spend it) and the characters of text the frame put on the page.
+ */
+function workPerFrame(pieces: readonly string[]): { runs: number; inserted: number }[] {
+  const exec = RegExp.prototype.exec;
+  let runs = 0;
+  const perFrame: { runs: number; inserted: number }[] = [];
+  const observer = new window.MutationObserver(() => undefined);
+  observer.observe(window.document.body, { childList: true, subtree: true, characterData: true });
+  RegExp.prototype.exec = function (this: RegExp, text: string) {
+    runs++;
+    return exec.call(this, text);
+  };
+  try {
+    stream(pieces, () => {
+      const records = observer.takeRecords();
+      const inserted = records.reduce((sum, r) => sum + (r.type === "characterData" ? (r.target.textContent ?? "").length : [...r.addedNodes].reduce((n, node) => n + (node.textContent ?? "").length, 0)), 0);
+      perFrame.push({ runs, inserted });
+      runs = 0;
+    });
+  } finally {
+    RegExp.prototype.exec = exec;
+    observer.disconnect();
+  }
+  return perFrame.slice(1); // the first frame builds the page
+}
+
+/** Each measure of the last quarter of the frames against the first quarter's. */
+function lateAgainstEarly(perFrame: readonly { runs: number; inserted: number }[]): string[] {
+  const quarter = Math.floor(perFrame.length / 4);
+  const sum = (xs: readonly { runs: number; inserted: number }[], k: "runs" | "inserted") => xs.reduce((a, b) => a + b[k], 0);
+  const out: string[] = [];
+  for (const k of ["runs", "inserted"] as const) {
+    const first = sum(perFrame.slice(0, quarter), k);
+    const last = sum(perFrame.slice(-quarter), k);
+    if (last > 1.5 * first + 1000) out.push(`${k === "runs" ? "regular-expression runs" : "characters put on the page"}: ${first.toLocaleString("en-US")} in the first quarter of the frames, ${last.toLocaleString("en-US")} in the last`);
+  }
+  return out;
+}
+
+/** Pieces of at most 3 characters, but up to `most` inside the `[from, to)` ranges of `coarse` (filler that only needs to be there). */
+function splitFine(text: string, random: () => number, coarse: readonly (readonly [number, number])[] = [], most = 500): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    const wide = coarse.some(([from, to]) => at >= from && at < to);
+    const size = 1 + Math.floor(random() * (wide ? most : 3));
+    pieces.push(text.slice(at, at + size));
+    at += size;
+  }
+  return pieces;
+}
+
+const ROW = (i: number) => `| src/f${i}.ts | **${i}** \\| x | [link](src/f${i}.ts) é😀 |\n`;
+const TABLE_ROWS = (n: number) => Array.from({ length: n }, (_, i) => ROW(i)).join("");
+// Rows with fewer and more cells than the header; a tab-only line (a row); a line that ends the
+// table as it is written ('#' alone is a heading) but not once written on; a blank line, a
+// heading and a quote that end one.
+const TABLE = `Files:\n\n| file | lines | link |\n|:-----|------:|:----:|\n${TABLE_ROWS(6)}| short |\n|| a | b | c | d | extra |\n\t\n| after a tab line |\n#notaheading | x\n-not a list | y\n\nAfter the table.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n# heading ends it\n| x | y |\n|---|---|\n| 3 |\n> a quote ends it\n`;
+const RLO = "\u202E";
+const TAG = "\u{E0041}\u{E0042}"; // tag characters: two UTF-16 units each, written out as ⟨U+E0041⟩
+const FILLER = Array.from({ length: 200 }, (_, i) => `let v${i} = ${i};\n`).join("");
+// An open fence past the length highlighted while it streams (then shown as text until it
+// closes), with characters split between frames, lines that close no fence, and one that does.
+const TRICKY = `const s = "é😀${RLO}${TAG}"; /* a\n   comment */ // \`\`\`\n~~~\n\`\`\`\n    \`\`\`\`\n \`\`\`\`\` x\n\n`;
+const CODE = `Here:\n\n\`\`\`\`ts\n${FILLER}${TRICKY}   \`\`\`\`\`  \n\nThen a plain one:\n\n~~~\n${"x".repeat(5100)}\n${TRICKY}~~~~\n\n\`\`\`python\nprint(1)\n\`\`\``;
+
+function ranges(text: string, ...parts: string[]): [number, number][] {
+  return parts.map((part) => [text.indexOf(part), text.indexOf(part) + part.length - 20]);
+}
+
+describe("a streamed reply whose last block is long", () => {
+  it("a table: every frame shows what rendering the text so far at once shows (random splits, inside rows and characters)", () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const pieces = seed === 1 ? splitFine(TABLE, lcg(seed)) : randomSplit(TABLE, lcg(seed), 30);
+      stream(pieces, (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+    }
+  });
+
+  it("code blocks: every frame shows what rendering the text so far at once shows (random splits, inside fences and characters)", () => {
+    for (let seed = 1; seed <= 2; seed++) {
+      const pieces = splitFine(CODE, lcg(seed), ranges(CODE, FILLER, "x".repeat(5100)));
+      stream(pieces, (body, soFar) => assert.equal(body.innerHTML, wholeRender(soFar, true), `seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+    }
+  });
+
+  it("the reply's end shows what rendering it whole shows, the long block highlighted", () => {
+    const { root, app } = startApp();
+    app.receive(conversation());
+    app.receive(event({ type: "runStart", runId: "r1" }));
+    for (const piece of randomSplit(CODE, lcg(5), 50)) app.receive(event({ type: "model", event: { type: "text", text: piece } }));
+    app.receive(event({ type: "model", event: { type: "done", stopReason: "endOfTurn" } }));
+    app.receive(event({ type: "end", result: { stopReason: "answered", message: "", steps: 1, changedFiles: [] } }));
+    const body = root.querySelector<HTMLElement>('[data-item="assistant"] .assistant-text')!;
+    assert.equal(body.innerHTML, wholeRender(CODE));
+    assert.ok(body.querySelector(".language-ts .hljs-keyword"), "the long TypeScript block is highlighted once complete");
+  });
+
+  it("a table of 200 rows: a frame late in the table costs what an early one does, and the rows already shown keep their nodes", () => {
+    const reply = `| file | lines | link |\n|:-----|------:|:----:|\n${TABLE_ROWS(200)}`;
+    // Rendering the last block whole at each frame, the last quarter of the frames did 7 times the work of the first.
+    assert.deepEqual(lateAgainstEarly(workPerFrame(randomSplit(reply, lcg(9), 80))), []);
+    let row: Element | undefined;
+    stream(randomSplit(reply, lcg(2), 80), (body) => {
+      const rows = body.querySelectorAll("tbody tr");
+      if (rows.length > 4) row ??= rows[3]; // written whole (the last row may still be being written)
+    });
+    assert.ok(row?.isConnected, "a row shown early is still the same element");
+  });
+
+  it("a code block of 600 lines, and one line of 60 KB: a frame late in the block costs what an early one does", () => {
+    for (const reply of [`\`\`\`ts\n${Array.from({ length: 600 }, (_, i) => `const v${i} = "é${RLO}"; // ${i}\n`).join("")}`, `\`\`\`\n${"word ".repeat(12_000)}`]) {
+      assert.deepEqual(lateAgainstEarly(workPerFrame(randomSplit(reply, lcg(4), 200))), [], reply.slice(0, 20));
+    }
   });
 });

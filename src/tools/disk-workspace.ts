@@ -131,6 +131,7 @@ export class DiskWorkspace implements Workspace {
       // The checked real path: a link is followed only to where the check allowed.
       const { real } = await checkWritable(this.root, change.path);
       await checkFileTarget(this.root, real, change.path);
+      await checkNotReadOnly(real, change.path);
       return async () => {
         const before = await readIfFile(real);
         const made = await mkdir(dirname(real), { recursive: true });
@@ -145,6 +146,7 @@ export class DiskWorkspace implements Workspace {
     if (change.kind === "delete") {
       const abs = await this.writableAbs(change.path);
       await checkNotFolder(abs, change.path);
+      await checkNotReadOnly(abs, change.path);
       return async () => {
         const before = await readExistingFile(abs, change.path);
         await unlink(abs);
@@ -154,6 +156,7 @@ export class DiskWorkspace implements Workspace {
     const from = await this.writableAbs(change.from);
     const to = await this.writableAbs(change.to);
     await checkNotFolder(from, change.from);
+    await checkNotReadOnly(from, change.from);
     await checkRenameTarget(this.root, to, change.to);
     return () => renameStep(from, to, change);
   }
@@ -310,6 +313,18 @@ async function readExistingFile(abs: string, path: string): Promise<Uint8Array> 
 
 async function exists(abs: string): Promise<boolean> {
   return lstat(abs).then(() => true, () => false);
+}
+
+/**
+ * A file nobody may write (mode 0444: generated or vendored code, or marked so by the user)
+ * is the user's to change: the write's rename over it would succeed anyway (a rename needs
+ * only the folder's permission, and root ignores both), so it is refused here by its mode.
+ */
+async function checkNotReadOnly(abs: string, path: string): Promise<void> {
+  const info = await lstat(abs).catch(() => undefined);
+  if (!info?.isFile() || (info.mode & 0o222) !== 0) return;
+  const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
+  throw new ToolError("io-error", `"${path}" is read-only (mode ${mode}): nothing was written. It is marked so on purpose (generated or vendored code, or by the user): ask the user to make it writable if it should change, or leave it`);
 }
 
 /**

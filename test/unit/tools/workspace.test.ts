@@ -111,6 +111,24 @@ describe("DiskWorkspace writes", () => {
     assert.equal(existsSync(join(root, "c.txt")), false);
   });
 
+  it("a file marked read-only (mode 0444: generated or vendored code) is not written over, nor anything else of the batch — as root too, where the rename would not be stopped", async () => {
+    const root = tempDir();
+    writeFiles(root, { "gen/api.ts": "export const v = 1;\n", "src/a.ts": "A" });
+    chmodSync(join(root, "gen/api.ts"), 0o444);
+    const ws = new DiskWorkspace(root);
+    await assert.rejects(ws.apply([{ kind: "write", path: "src/a.ts", content: enc("A2") }, { kind: "write", path: "gen/api.ts", content: enc("export const v = 2;\n") }]), (error: unknown) => {
+      assert.ok(error instanceof ToolError && error.code === "io-error", String(error));
+      assert.match(error.message, /^"gen\/api\.ts" is read-only \(mode 0444\): nothing was written\. .*ask the user to make it writable/);
+      return true;
+    });
+    assert.equal(readFileSync(join(root, "gen/api.ts"), "utf8"), "export const v = 1;\n");
+    assert.equal(readFileSync(join(root, "src/a.ts"), "utf8"), "A");
+    assert.equal(lstatSync(join(root, "gen/api.ts")).mode & 0o777, 0o444);
+    // Deleting or renaming it is the user's call too.
+    await assert.rejects(ws.apply([{ kind: "delete", path: "gen/api.ts" }]), /read-only/);
+    assert.equal(existsSync(join(root, "gen/api.ts")), true);
+  });
+
   it("a write under a path that is a file is refused before anything is written, and says which part is a file", async () => {
     const root = tempDir();
     writeFiles(root, { "a.txt": "A", "b.txt": "B" });

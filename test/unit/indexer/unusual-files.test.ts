@@ -161,7 +161,7 @@ describe("what a signature holds cannot change how the repo map or find_symbol r
       const { text: map } = buildRepoMap(index, { tokens: 1000 });
       assert.ok(!/[\u{E0000}-\u{E007F}]/u.test(map), JSON.stringify(map));
       assert.match(map, /function greet\(\) \{ return 'hi\\udb40\\udc49\\udb40\\udc67/);
-      assert.match(map, /notes\\u\{e0052\}\\u\{e0055\}/);
+      assert.match(map, /notes\\udb40\\udc52\\udb40\\udc55/);
     } finally {
       cleanup();
     }

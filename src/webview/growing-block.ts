@@ -45,8 +45,9 @@ export function growingBlock(token: Token, start: number, source: string, nodes:
  * moves their rows into the table; the row still being written is rendered again at each frame.
  */
 class GrowingTable implements GrowingBlock {
-  /** The rows already shown, as nodes of `tbody`, and the row still being written (its nodes, replaced at each frame). */
-  private current: ChildNode[];
+  /** The row still being written: its <tr> and line break, rendered again at each frame (none at first: every row is). */
+  private current: ChildNode[] = [];
+  private first = true;
 
   constructor(
     /** The header and delimiter lines. */
@@ -56,8 +57,6 @@ class GrowingTable implements GrowingBlock {
     private readonly tbody: Element,
     private readonly post: Post,
   ) {
-    // The rows shown now are rendered again at the first frame, from the lines after the head.
-    this.current = [...tbody.childNodes];
   }
 
   grow(source: string): boolean {
@@ -76,8 +75,19 @@ class GrowingTable implements GrowingBlock {
     // Each row is its <tr> and the line break after it.
     let cut = nodes.length;
     for (let i = 0, seen = 0; i < nodes.length; i++) if (nodes[i]!.nodeName === "TR" && seen++ === count) cut = i;
-    for (const node of this.current) node.remove();
-    this.tbody.append(...nodes);
+    if (this.first) {
+      // The rows shown now are rendered again at the first frame, from the lines after the head.
+      this.tbody.replaceChildren(...nodes);
+      this.first = false;
+    } else if (this.current.length === 2 && nodes.length >= 2) {
+      // The row being written is updated in place (a DOM removes a node at a cost that can grow with its siblings).
+      (this.current[0] as Element).replaceChildren(...nodes[0]!.childNodes);
+      this.tbody.append(...nodes.slice(2));
+      nodes.splice(0, 2, ...this.current);
+    } else {
+      for (const node of this.current) node.remove();
+      this.tbody.append(...nodes);
+    }
     this.current = nodes.slice(cut);
     this.next += lines.length;
     return true;

@@ -80,15 +80,22 @@ async function readUpToAsync(handle: FileHandle, size: number, maxBytes: number)
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
-      if (length > maxBytes) return { ok: false, reason: "too-large", detail: `over the index's limit of ${maxBytes.toLocaleString("en")} bytes` };
-      const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
-      buffer.copy(bigger, 0, 0, length);
-      buffer = bigger;
+      const next = roomFor(buffer, maxBytes);
+      if (!Buffer.isBuffer(next)) return next;
+      buffer = next;
     }
     const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
     if (bytesRead === 0) return { ok: true, bytes: buffer.subarray(0, length) };
     length += bytesRead;
   }
+}
+
+/** A full `buffer`'s contents in one twice as large (never past `maxBytes` + 1), or too-large when it already holds more than `maxBytes`. */
+function roomFor(buffer: Buffer<ArrayBuffer>, maxBytes: number): Buffer<ArrayBuffer> | IndexedRead {
+  if (buffer.length > maxBytes) return { ok: false, reason: "too-large", detail: `over the index's limit of ${maxBytes.toLocaleString("en")} bytes` };
+  const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+  buffer.copy(bigger);
+  return bigger;
 }
 
 /** The detail of a folder where a file was. */
@@ -101,10 +108,9 @@ function readUpTo(fd: number, size: number, maxBytes: number): IndexedRead {
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
-      if (length > maxBytes) return { ok: false, reason: "too-large", detail: `over the index's limit of ${maxBytes.toLocaleString("en")} bytes` };
-      const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
-      buffer.copy(bigger, 0, 0, length);
-      buffer = bigger;
+      const next = roomFor(buffer, maxBytes);
+      if (!Buffer.isBuffer(next)) return next;
+      buffer = next;
     }
     const n = readSync(fd, buffer, length, buffer.length - length, null);
     if (n === 0) return { ok: true, bytes: buffer.subarray(0, length) };

@@ -29,13 +29,13 @@ export const applyPatchTool: Tool = {
     // The plan names every file the patch creates, changes, deletes or renames (both ends).
     if (optionalBool(input, "dry_run")) return [];
     const defaultPath = optionalString(input, "path");
-    const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), defaultPath ? { defaultPath } : {});
+    const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     return plan.changes.flatMap((change) => (change.kind === "rename" ? [change.from, change.to] : [change.path]));
   },
   async execute(input, ctx) {
     const patch = stringArg(input, "patch");
     const defaultPath = optionalString(input, "path");
-    const plan = await planPatch(ctx.workspace, patch, defaultPath ? { defaultPath } : {});
+    const plan = await planPatch(ctx.workspace, patch, { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     const dryRun = optionalBool(input, "dry_run") ?? false;
     if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied"), { files: plan.files });
     ctx.signal.throwIfAborted();

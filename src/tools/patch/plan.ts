@@ -5,7 +5,7 @@
  */
 import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { type TextFile, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
+import { type TextFile, checkJsonKept, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
 import { ToolError } from "../tool.ts";
 import type { Workspace, WorkspaceChange } from "../workspace.ts";
 import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
@@ -43,6 +43,12 @@ export interface PlanOptions {
    * not UTF-8): each section is matched to its file's encoding first (encoding.ts).
    */
   readonly raw?: boolean;
+  /**
+   * Refuse a file that parsed as JSON (`.json`, `.ipynb`) and would not after, as edit_file
+   * does: set for the model's patches. A patch a person hands to `hearth apply-patch` is
+   * applied as given.
+   */
+  readonly keepJson?: boolean;
 }
 
 /** In-memory state of a file across the patch (a file may appear in several sections). */
@@ -115,6 +121,8 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
       if (section.hunks.length === 0 && !section.deletedFileMode && state.text !== "") return fail("no hunks and no `deleted file mode`: nothing says what to do");
     }
     encodeText(state.file, text, path);
+    // As edit_file and write_file: a notebook or JSON file that parsed before must parse after.
+    if (options.keepJson && paths.to !== null) checkJsonKept(paths.to, state.text ?? "", text);
     if (paths.from !== null) pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
     if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text });
     if (operation === "rename") renames.push({ from: paths.from!, to: paths.to! });

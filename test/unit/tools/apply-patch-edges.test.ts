@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { planPatch } from "../../../src/tools/patch/plan.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { workspaceWith } from "./helpers/setup.ts";
 
@@ -115,5 +116,24 @@ describe("apply_patch: paths as git writes them (a/ b/ on diff --git, ---, +++; 
     const again = await runTool(applyPatchTool, { patch: edited }, ctx);
     assert.equal(again.ok, true, again.text);
     assert.equal(readFileSync(join(root, "a/z.py"), "utf8"), "1\ntwo\n");
+  });
+});
+
+describe("apply_patch: a notebook's or a JSON file's JSON (the model's patches; hearth apply-patch applies what it is given)", () => {
+  it("a patch that would break a file's JSON (a key added without its comma) is refused, naming the line, with nothing written; one that keeps it valid applies", async () => {
+    const pkg = '{\n  "name": "x",\n  "version": "1.0.0"\n}\n';
+    const { root, ctx } = workspaceWith({ "package.json": pkg, "src/a.py": NINE });
+    const broken = "--- a/src/a.py\n+++ b/src/a.py\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n--- a/package.json\n+++ b/package.json\n@@ -1,4 +1,5 @@\n {\n   \"name\": \"x\",\n-  \"version\": \"1.0.0\"\n+  \"version\": \"1.0.0\"\n+  \"private\": true\n }\n";
+    const refused = await runTool(applyPatchTool, { patch: broken }, ctx);
+    assert.equal(refused.ok, false, refused.text);
+    assert.match(refused.text, /FAILED modify package\.json: "package\.json" would no longer be valid JSON \(.*line 4.*\); nothing was written/);
+    assert.equal(readFileSync(join(root, "package.json"), "utf8"), pkg);
+    assert.equal(readFileSync(join(root, "src/a.py"), "utf8"), NINE);
+    // A patch a person hands to `hearth apply-patch` (no keepJson) is applied as given.
+    assert.equal((await planPatch(ctx.workspace, broken)).ok, true);
+    const fixed = broken.replace('+  "version": "1.0.0"\n', '+  "version": "1.0.0",\n');
+    const applied = await runTool(applyPatchTool, { patch: fixed }, ctx);
+    assert.equal(applied.ok, true, applied.text);
+    assert.equal(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).private, true);
   });
 });

@@ -12,12 +12,12 @@
  * A truncated patch (cut inside its last hunk) must be refused, or give the post-image.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { UsageError } from "../../src/cli/command.ts";
 import { applyPatchCommand } from "../../src/cli/commands/apply-patch.ts";
-import { DAMAGES, type Tree, gitDiff } from "../unit/tools/helpers/diffs.ts";
+import { DAMAGES, type Tree, gitDiff, loadTree, writeTree } from "../unit/tools/helpers/diffs.ts";
 import { DROPPED_CONTEXT } from "../unit/tools/helpers/dropped-context.ts";
 
 type Outcome = "applied" | "refused" | "wrong";
@@ -188,23 +188,6 @@ function repeatedBlock(before: Tree, after: Tree, patch: string): Omit<Case, "id
   return { before: b2, after: a2, patch: Buffer.from(gitDiff(main, mainAfter), "utf8").toString("latin1") };
 }
 
-function writeTree(root: string, tree: Tree): void {
-  for (const [path, text] of Object.entries(tree)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text, "latin1");
-  }
-}
-
-function readTree(dir: string, base = dir): Tree {
-  const out: Tree = {};
-  for (const name of readdirSync(dir)) {
-    const abs = join(dir, name);
-    if (statSync(abs).isDirectory()) Object.assign(out, readTree(abs, base));
-    else out[relative(base, abs)] = readFileSync(abs, "latin1");
-  }
-  return out;
-}
-
 function firstDifference(a: Tree, b: Tree): string {
   for (const p of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (a[p] === b[p]) continue;
@@ -234,7 +217,7 @@ async function runOne(c: Case, patch: string, expected: Tree): Promise<{ outcome
       code = error instanceof UsageError ? 2 : 1;
       message += String(error);
     }
-    const tree = readTree(dir);
+    const tree = loadTree(dir);
     if (code === 0 && firstDifference(tree, expected) === "same") return { outcome: "applied", detail: "", message };
     if (code !== 0 && firstDifference(tree, c.before) === "same") return { outcome: "refused", detail: "", message };
     return { outcome: "wrong", detail: `exit ${code}; ${firstDifference(tree, code === 0 ? expected : c.before)}`, message };

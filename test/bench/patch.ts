@@ -14,12 +14,12 @@
  * repeated through the built CLI and must classify the same. --cli-all uses it for all.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { applyPatchCommand } from "../../src/cli/commands/apply-patch.ts";
 import { UsageError } from "../../src/cli/command.ts";
-import { DAMAGES } from "../unit/tools/helpers/diffs.ts";
+import { DAMAGES, loadTree, writeTree } from "../unit/tools/helpers/diffs.ts";
 import { DROPPED_CONTEXT } from "../unit/tools/helpers/dropped-context.ts";
 import { type BaseCase, type Tree, buildCorpus, sources } from "./patch-corpus.ts";
 
@@ -71,23 +71,6 @@ const OTHERS: readonly ToolSpec[] = [
   { name: "patch -p1 --fuzz=3", run: (dir, file) => exec("patch", ["-p1", "--fuzz=3", "-i", file], dir) },
 ];
 
-function writeTree(root: string, tree: Tree): void {
-  for (const [path, text] of Object.entries(tree)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text, "latin1");
-  }
-}
-
-function readTree(dir: string, base = dir): Tree {
-  const out: Tree = {};
-  for (const name of readdirSync(dir)) {
-    const abs = join(dir, name);
-    if (statSync(abs).isDirectory()) Object.assign(out, readTree(abs, base));
-    else out[relative(base, abs)] = readFileSync(abs, "latin1");
-  }
-  return out;
-}
-
 function sameTree(a: Tree, b: Tree): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
@@ -106,7 +89,7 @@ async function runOne(tool: ToolSpec, run: Run): Promise<Outcome> {
     writeFileSync(patchFile, patch, "utf8");
     const code = await tool.run(dir, patchFile);
     // `patch` leaves .orig/.rej files beside what it touched: litter, not a wrong result.
-    const tree = Object.fromEntries(Object.entries(readTree(dir)).filter(([p]) => !/\.(orig|rej)$/.test(p) || p in c.before));
+    const tree = Object.fromEntries(Object.entries(loadTree(dir)).filter(([p]) => !/\.(orig|rej)$/.test(p) || p in c.before));
     if (code === 0 && sameTree(tree, after)) return "applied";
     if (code !== 0 && sameTree(tree, c.before)) return "refused";
     return "wrong";

@@ -47,7 +47,8 @@ export function gitDiff(before: Tree, after: Tree, ...extra: string[]): string {
   }
 }
 
-function writeTree(root: string, tree: Tree): void {
+/** Writes each file of `tree` (byte strings) under `root`, making its folders. */
+export function writeTree(root: string, tree: Tree): void {
   for (const [path, content] of Object.entries(toBuffers(tree))) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);

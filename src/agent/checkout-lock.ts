@@ -14,23 +14,37 @@
  * {@link SharedCheckoutLock}), and so, where the system says when a process started (Linux),
  * is one whose process started after the lock was taken. A refusal names the lock file, for
  * the cases no check sees.
+ *
+ * A lock taken on another machine (a home folder on NFS shared by two, a container with its
+ * own hostname that died) names a pid this one cannot check: as the download lock does
+ * (src/models/part-lock.ts), its holder refreshes the lock's mtime every LOCK_REFRESH_MS, and
+ * another machine's lock is held only while fresh — one not refreshed for LOCK_STALE_MS is
+ * taken over.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, systemClock } from "../models/index.ts";
+import { startedAfter } from "../protocol/processes.ts";
 
 /** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
 export type LockHolderKind = "hearth fix" | "runtime";
 
 interface LockOwner {
   readonly pid: number;
+  /** The machine it runs on; absent in locks older versions wrote (this machine's, then). */
+  readonly host?: string;
   readonly started: string;
   /** Absent in locks older versions wrote: only `hearth fix` took one then. */
   readonly by?: LockHolderKind;
   /** Tells this holder's lock from another's of the same pid and millisecond (see `release`). */
   readonly token?: string;
+}
+
+export interface LockCheckoutOptions {
+  /** The refresh timer and the time a lock's freshness is judged by (default: the system's). */
+  readonly clock?: Clock;
 }
 
 /** Another agent holds the checkout. */
@@ -46,12 +60,13 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
  * it is still this holder's: a lock another run took over (it judged this one stale) is
  * left to that run, or a third run could start beside it.
  */
-export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix"): { release(): void } {
+export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix", options: LockCheckoutOptions = {}): { release(): void } {
+  const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
   mkdirSync(dir, { recursive: true });
   const real = realpathSync(repo);
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
-  const owner: LockOwner = { pid: process.pid, started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };
+  const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };
   const written = JSON.stringify(owner);
   // Written whole, then linked into place: a reader never sees a lock without its owner.
   const draft = `${file}.${process.pid}.tmp`;
@@ -60,14 +75,13 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(draft, file);
-        return { release: () => releaseIfOurs(file, written) };
+        return keepFresh(file, written, clock);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
       }
       const held = readOwner(file);
-      if (held && held.pid !== process.pid && isAlive(held.pid) && !startedAfter(held.pid, Date.parse(held.started), (path) => readFileSync(path, "utf8"))) {
-        throw new CheckoutBusyError(refusal(held, by, real, file));
-      }
+      const idleMs = clock.now() - (mtimeMs(file) ?? clock.now());
+      if (held && stillHeld(held, idleMs)) throw new CheckoutBusyError(refusal(held, idleMs, by, real, file));
       rmSync(file, { force: true });
     }
   } finally {
@@ -75,26 +89,78 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
   }
 }
 
+/** Whether a lock's holder still runs: another machine's while it refreshes the lock; this machine's while its pid is the one that took it. */
+function stillHeld(held: LockOwner, idleMs: number): boolean {
+  const host = held.host ?? hostname();
+  if (!holderAlive({ pid: held.pid, host }, idleMs)) return false;
+  if (host !== hostname()) return true;
+  return held.pid !== process.pid && !startedAfter(held.pid, Date.parse(held.started), (path) => readFileSync(path, "utf8"));
+}
+
+function mtimeMs(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refreshes the lock's mtime every LOCK_REFRESH_MS while it is this holder's; `release()` stops that and removes it. */
+function keepFresh(file: string, written: string, clock: Clock): { release(): void } {
+  let timer: unknown;
+  const touch = (): void => {
+    const now = clock.now() / 1000;
+    utimesSync(file, now, now);
+  };
+  const schedule = (): void => {
+    timer = clock.setTimeout(() => {
+      if (!isOurs(file, written)) return; // taken over (this process was suspended past LOCK_STALE_MS): theirs now
+      try {
+        touch();
+      } catch {
+        // a refresh missed (a network folder's hiccup) is made up by the next
+      }
+      schedule();
+    }, LOCK_REFRESH_MS);
+    // A holder that never releases (a test, a crash on the way out) must not keep the process alive.
+    (timer as { unref?: () => void } | undefined)?.unref?.();
+  };
+  touch(); // its time by the clock freshness is judged by
+  schedule();
+  return {
+    release: () => {
+      clock.clearTimeout(timer);
+      releaseIfOurs(file, written);
+    },
+  };
+}
+
+/** Whether the lock file still holds what this holder wrote; a file that cannot be read counts as not. */
+function isOurs(file: string, written: string): boolean {
+  try {
+    return readFileSync(file, "utf8") === written;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the lock file when it still holds what this holder wrote. */
 function releaseIfOurs(file: string, written: string): void {
-  let content: string | undefined;
-  try {
-    content = readFileSync(file, "utf8");
-  } catch {
-    return; // gone already
-  }
-  if (content === written) rmSync(file, { force: true });
+  if (isOurs(file, written)) rmSync(file, { force: true });
 }
 
 /** Why `by` may not start in `real`: who holds it, what to do, and the file to delete if nobody does. */
-function refusal(held: LockOwner, by: LockHolderKind, real: string, file: string): string {
-  const since = `pid ${held.pid}, started ${held.started}`;
+function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: string, file: string): string {
+  const elsewhere = held.host !== undefined && held.host !== hostname() ? held.host : undefined;
+  const since = `pid ${held.pid}${elsewhere ? ` on ${elsewhere}` : ""}, started ${held.started}`;
+  const fresh = elsewhere ? ` (${elsewhere} refreshed its lock ${Math.round(idleMs / 1000)} s ago; it is taken over once it has not been refreshed for ${LOCK_STALE_MS / 60_000} minutes)` : "";
+  const where = elsewhere ? `on ${elsewhere} any more` : "there";
   if ((held.by ?? "hearth fix") === "hearth fix") {
     const who = by === "hearth fix" ? "another hearth fix" : "hearth fix";
-    return `${who} (${since}) is working in ${real}: wait for it to end, or fix in another checkout (git worktree add); if no hearth fix runs there, delete ${file}`;
+    return `${who} (${since}) is working in ${real}: wait for it to end${fresh}, or fix in another checkout (git worktree add); if no hearth fix runs ${where}, delete ${file}`;
   }
   const who = by === "runtime" ? "Hearth's agent in another window" : "Hearth's agent in a VS Code window";
-  return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there, or work in another checkout (git worktree add); if no Hearth agent runs there, delete ${file}`;
+  return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there${fresh}, or work in another checkout (git worktree add); if no Hearth agent runs ${where}, delete ${file}`;
 }
 
 /** The lock's owner, if the file says. */
@@ -102,7 +168,7 @@ function readOwner(file: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(readFileSync(file, "utf8")) as Partial<LockOwner>;
     if (typeof owner.pid !== "number") return undefined;
-    return { pid: owner.pid, started: String(owner.started), ...(owner.by === "runtime" || owner.by === "hearth fix" ? { by: owner.by } : {}) };
+    return { pid: owner.pid, started: String(owner.started), ...(typeof owner.host === "string" ? { host: owner.host } : {}), ...(owner.by === "runtime" || owner.by === "hearth fix" ? { by: owner.by } : {}) };
   } catch {
     return undefined;
   }
@@ -120,11 +186,12 @@ export class SharedCheckoutLock {
     private readonly stateDir: string,
     private readonly repo: string,
     private readonly by: LockHolderKind,
+    private readonly options: LockCheckoutOptions = {},
   ) {}
 
   /** Holds the lock until the returned function is called; throws CheckoutBusyError when another process holds it. */
   acquire(): () => void {
-    if (this.users === 0) this.held = lockCheckout(this.stateDir, this.repo, this.by);
+    if (this.users === 0) this.held = lockCheckout(this.stateDir, this.repo, this.by, this.options);
     this.users++;
     let released = false;
     return () => {

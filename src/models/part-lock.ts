@@ -78,7 +78,7 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       const holder = await readHolder(lock);
       const info = await stat(lock).catch(() => undefined);
       const idleMs = info ? clock.now() - info.mtimeMs : 0;
-      if (holder ? alive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
+      if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
       if (attempt > 0) return { holder: holder ?? me };
       await unlink(lock).catch(() => undefined); // left by a process that is gone: take it over
     }
@@ -153,7 +153,10 @@ async function justMade(lock: string): Promise<boolean> {
   return info !== undefined && Date.now() - info.mtimeMs < 10_000;
 }
 
-/** A process on another machine (a shared folder) cannot be checked: it counts as alive while it refreshes the lock. */
-function alive(holder: PartHolder, idleMs: number): boolean {
+/**
+ * A process on another machine (a shared folder) cannot be checked: it counts as alive while it
+ * refreshes the lock. The checkout lock (src/agent/checkout-lock.ts) judges another machine's the same way.
+ */
+export function holderAlive(holder: PartHolder, idleMs: number): boolean {
   return holder.host !== hostname() ? idleMs < LOCK_STALE_MS : isAlive(holder.pid);
 }

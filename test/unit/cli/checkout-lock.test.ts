@@ -4,10 +4,13 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { lockCheckout } from "../../../src/cli/checkout-lock.ts";
+import { LOCK_REFRESH_MS, LOCK_STALE_MS } from "../../../src/models/part-lock.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const CHILD = join(import.meta.dirname, "helpers", "lock-child.ts");
@@ -72,5 +75,51 @@ describe("releasing the checkout lock", () => {
     assert.match(takeLock(state, repo), /^refused: another hearth fix \(pid \d+/);
     second.release();
     assert.deepEqual(readdirSync(join(state, "locks")), [], "the holder's own release removes it");
+  });
+});
+
+describe("a checkout lock left by another machine (a home folder on NFS, a container that died)", () => {
+  /** The lock another machine's run wrote: its pid means nothing here (pid 1 is alive in every container), last refreshed `idleMs` ago. */
+  function otherMachinesLock(state: string, repo: string, idleMs: number): string {
+    const file = leftLock(state, repo, { pid: 1, started: new Date(Date.now() - 3_600_000).toISOString() });
+    writeFileSync(file, JSON.stringify({ pid: 1, host: "build-7.example", started: new Date(Date.now() - 3_600_000).toISOString(), by: "hearth fix", token: "0123" }));
+    const refreshed = new Date(Date.now() - idleMs);
+    utimesSync(file, refreshed, refreshed);
+    return file;
+  }
+
+  it("is taken over once it has not been refreshed for LOCK_STALE_MS: that machine stopped", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    otherMachinesLock(state, repo, LOCK_STALE_MS + 60_000);
+    assert.equal(takeLock(state, repo), "locked");
+  });
+
+  it("is respected while fresh, and the refusal names the machine, when it was refreshed, when it is taken over and the file to delete", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const file = otherMachinesLock(state, repo, 60_000);
+    const answer = takeLock(state, repo);
+    assert.match(answer, /^refused: another hearth fix \(pid 1 on build-7\.example, started .+\) is working in .+: /);
+    assert.match(answer, /build-7\.example refreshed its lock 6[01] s ago; it is taken over once it has not been refreshed for 5 minutes/);
+    assert.ok(answer.endsWith(`if no hearth fix runs on build-7.example any more, delete ${file}`), answer);
+  });
+
+  it("its holder refreshes the lock's mtime every LOCK_REFRESH_MS while it holds it, and stops at release", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const clock = new FakeClock();
+    clock.set(Math.floor(Date.now() / 1000) * 1000); // file times keep whole seconds everywhere
+    const start = clock.now();
+    const lock = lockCheckout(state, repo, "hearth fix", { clock });
+    const file = join(state, "locks", readdirSync(join(state, "locks"))[0]!);
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).host, hostname());
+    for (let i = 1; i <= (2 * LOCK_STALE_MS) / LOCK_REFRESH_MS; i++) {
+      clock.advance(LOCK_REFRESH_MS);
+      assert.equal(statSync(file).mtimeMs, start + i * LOCK_REFRESH_MS);
+    }
+    lock.release();
+    assert.equal(existsSync(file), false);
+    assert.equal(clock.pending(), 0, "no refresh is left waiting");
   });
 });

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, relative, resolve, sep } from "node:path";
 import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from "./cache.ts";
@@ -267,8 +266,11 @@ export class RepoIndex {
         // Binary, minified or generated last time and untouched since: still so.
         this.skipped.set(f.path, skip);
         reused++;
-      } else if (await this.canReuse(f, opts.lazy === true)) reused++;
-      else toParse.push(f);
+      } else {
+        const verdict = await this.reuseVerdict(f, opts.lazy === true);
+        if (verdict === "reuse") reused++;
+        else if (verdict === "parse") toParse.push(f);
+      }
     }
     await this.parseAll(toParse, opts, opts.lazy === true);
     await history;
@@ -507,17 +509,28 @@ export class RepoIndex {
     return "hit";
   }
 
-  private async canReuse(f: ScannedFile, lazy: boolean): Promise<boolean> {
+  /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */
+  private async reuseVerdict(f: ScannedFile, lazy: boolean): Promise<"reuse" | "parse" | "skipped"> {
     const old = this.files.get(f.path);
-    if (!old || old.size !== f.size) return false;
+    if (!old || old.size !== f.size) return "parse";
     // A full build wants symbols: a record a lazy build left pending is parsed now.
-    if (old.symbolsPending && !lazy) return false;
-    if (old.mtimeMs === f.mtimeMs) return true;
-    // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes).
-    if ((await hashFile(f.absPath)) !== old.hash) return false;
+    if (old.symbolsPending && !lazy) return "parse";
+    if (old.mtimeMs === f.mtimeMs) return "reuse";
+    // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes). Read
+    // through the bounded layer: a file on a stalled mount would hold the whole open for good.
+    let read;
+    try {
+      read = await this.updateCalls.readFile(f.absPath, this.settings.maxFileBytes);
+    } catch (err) {
+      if (!(err instanceof StalledCall)) throw err;
+      this.apply({ ok: false, skip: { path: f.path, reason: "unreadable", detail: err.message } });
+      return "skipped";
+    }
+    // Gone, a folder, a pipe or grown past the limit since the scan: the parse says which.
+    if (!read.ok || createHash("sha1").update(read.bytes).digest("hex") !== old.hash) return "parse";
     this.files.set(f.path, { ...old, mtimeMs: f.mtimeMs });
     this.touched = true;
-    return true;
+    return "reuse";
   }
 
   private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean): Promise<void> {
@@ -595,14 +608,4 @@ export class RepoIndex {
     const stopped = this.stopped;
     return { files: this.files.size, byLanguage, definitions, references, skippedByReason, leftOut, parseTimeouts, invalidUtf8, pending, historyCommits, ...(historyCut ? { historyCut } : {}), ...(stopped ? { stopped } : {}), ...run };
   }
-}
-
-function hashFile(path: string): Promise<string> {
-  return new Promise((resolveHash) => {
-    const h = createHash("sha1");
-    createReadStream(path)
-      .on("data", (chunk) => h.update(chunk))
-      .on("end", () => resolveHash(h.digest("hex")))
-      .on("error", () => resolveHash(""));
-  });
 }

@@ -1,7 +1,7 @@
 import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
@@ -194,4 +194,38 @@ describe("a one-file update on a stalled mount", () => {
       }
     });
   }
+});
+
+describe("a cached index opened on a stalled mount", () => {
+  // A file touched since the cache was written (a checkout, a formatter that wrote the same
+  // bytes) is hashed to see whether its record still holds: that read had no deadline, so a
+  // file on a mount that stopped answering held the whole open for good.
+  it("a touched file whose read does not answer in 10 s is reported unreadable: timed out, and the build ends", { timeout: 20_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
+    mkdirSync(join(dir, "mnt"));
+    for (const file of ["a.ts", "mnt/remote.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+    await first.build();
+    await first.close();
+    utimesSync(join(dir, "mnt/remote.ts"), new Date(), new Date(Date.now() + 60_000));
+    mock.timers.enable({ apis: ["setTimeout"] });
+    const { fs, entered } = stallingFs(dir, { "mnt/remote.ts": "readFile" });
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
+    try {
+      const building = index.build();
+      await entered("mnt/remote.ts");
+      mock.timers.tick(10_000);
+      const report = await building;
+      assert.equal(report.cache, "hit");
+      const skip = index.skipped.get("mnt/remote.ts");
+      assert.equal(`${skip?.reason}: ${skip?.detail}`, "unreadable: timed out: no answer in 10 s (a stalled network mount?)");
+      assert.deepEqual([...index.files.keys()], ["a.ts"]);
+    } finally {
+      mock.timers.reset();
+      await index.close();
+      cleanup();
+      cleanupStorage();
+    }
+  });
 });

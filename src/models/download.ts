@@ -222,10 +222,11 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   const origin = have > 0 ? await readOrigin(part) : undefined;
   const { response, announced } = await request(options.url, have, origin?.validator, options.signal);
   if (response.status === 416 && have > 0) {
-    // Asked past the end: the part file is already whole (or longer than the file).
-    const total = Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? NaN);
-    if (total === have && !(origin && changedSince(origin, { validator: validatorOf(response.headers), total, sha256: announced?.sha256 }))) return { total, announced };
-    await startOver(part, digest, meter, "the part downloaded before is longer than the file on the server, or another version of it, so the file is downloaded again from the start");
+    // Asked past the end: the part may be whole already (a run stopped before renaming it), or longer than the file.
+    await response.body?.cancel().catch(() => undefined);
+    const whole = wholePart(have, origin, response.headers, announced, digest);
+    if (typeof whole !== "string") return whole;
+    await startOver(part, digest, meter, whole);
     return fetchInto(part, options, meter, digest);
   }
   if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
@@ -262,6 +263,30 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     if (!sink.closed) await new Promise((resolve) => sink.once("close", resolve));
   }
   return { total, announced };
+}
+
+/**
+ * Whether a part answered with 416 (nothing to send from its end on) is the whole file: its
+ * hash matches the SHA-256 known for the file, or, with none known, its size is the one the
+ * 416 names (`bytes *\/N`) or, from a bare 416, the one announced when the part was started
+ * (every resume since checked that the server still had that version). Its total and SHA-256,
+ * or why it cannot be the file.
+ */
+function wholePart(have: number, origin: PartOrigin | undefined, headers: Headers, announced: Announced | undefined, digest: PartDigest): { total: number; announced: Announced | undefined } | string {
+  const sha = announced ?? originSha256(origin);
+  if (sha) return digest.hex() === sha.sha256 ? { total: have, announced: sha } : `the part downloaded before does not match the file's SHA-256 (${sha.header}), so the file is downloaded again from the start`;
+  const said = /^bytes \*\/(\d+)$/.exec(headers.get("content-range")?.trim() ?? "");
+  const total = said ? Number(said[1]) : origin?.total;
+  if (total === undefined) return "the server refused to resume (416 Range Not Satisfiable) without saying the file's size, and no size was kept for the part, so the file is downloaded again from the start";
+  if (have > total) return `the part downloaded before (${have} bytes) is longer than the file on the server (${total} bytes), so the file is downloaded again from the start`;
+  if (have < total) return `the server refused to send the rest of the file from byte ${have} (416 Range Not Satisfiable) though it has ${total} bytes, so the file is downloaded again from the start`;
+  if (origin && changedSince(origin, { validator: validatorOf(headers), total, sha256: undefined })) return "the file changed on the server since the part was downloaded, so it is downloaded again from the start";
+  return { total, announced: undefined };
+}
+
+/** The SHA-256 announced when the part was started, kept in its origin. */
+function originSha256(origin: PartOrigin | undefined): Announced | undefined {
+  return origin?.sha256 ? { sha256: origin.sha256, header: "announced when the download started" } : undefined;
 }
 
 /** `Content-Range: bytes START-END/TOTAL` of a 206. */

@@ -1,0 +1,156 @@
+/**
+ * Resumes against awkward servers, real HTTP servers on 127.0.0.1: a 416 (Range Not
+ * Satisfiable) to the resume of a part that is already whole, with or without the file's
+ * size in it, and a 206 whose Content-Range is malformed. A whole part must be finished,
+ * not downloaded again; a malformed answer must be named as such and never appended.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const FILE = Buffer.alloc(1024 * 1024);
+for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);
+FILE.write("GGUF", 0);
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+interface Served {
+  body: Buffer;
+  /** Headers of every answer (ETag, Last-Modified), or none. */
+  validators: Record<string, string>;
+  /** Redirect /m.gguf to /cdn/m.gguf announcing the SHA-256 in X-Linked-Etag, as Hugging Face does. */
+  announce?: boolean;
+  /** The Content-Range of a 416 (a resume at or past the end); undefined: none, a bare 416. */
+  unsatisfiable?: (length: number) => string;
+  /** The Content-Range of a 206 from `start`, instead of the right one. */
+  contentRange?: (start: number, length: number) => string;
+}
+
+async function serve(t: TestContext, served: Served): Promise<{ url: string; ranges: Array<string | undefined> }> {
+  const ranges: Array<string | undefined> = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const { body } = served;
+    if (served.announce && req.url === "/m.gguf") {
+      res.writeHead(302, { Location: "/cdn/m.gguf", "X-Linked-Etag": `"${sha(body)}"` }).end();
+      return;
+    }
+    ranges.push(req.headers.range);
+    const asked = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+    const start = asked ? Number(asked[1]) : 0;
+    if (asked && start >= body.length) {
+      const range = served.unsatisfiable?.(body.length);
+      res.writeHead(416, { ...served.validators, ...(range ? { "Content-Range": range } : {}) }).end();
+      return;
+    }
+    const rest = body.subarray(start);
+    res.writeHead(asked ? 206 : 200, {
+      "Content-Length": rest.length,
+      ...served.validators,
+      ...(asked ? { "Content-Range": served.contentRange?.(start, body.length) ?? `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
+    res.end(rest);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, ranges };
+}
+
+/**
+ * A part of `bytes` with its origin as a download writes it: a first run whose answer the
+ * server cut short (`cut` bytes of a 200 announcing the whole size), then `bytes` in place.
+ */
+async function partWithOrigin(t: TestContext, served: Served, bytes: Buffer): Promise<string> {
+  const folder = tempDir("hearth-dl-awkward-");
+  const cutter = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Length": served.body.length, ...served.validators });
+    res.write(served.body.subarray(0, 1000), () => res.socket?.destroy());
+  });
+  await new Promise<void>((resolve) => cutter.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => cutter.close(() => resolve())));
+  const url = `http://127.0.0.1:${(cutter.address() as AddressInfo).port}/m.gguf`;
+  await assert.rejects(downloadFile({ url, folder, file: "m.gguf", retries: 0 }), /kept failing/);
+  writeFileSync(join(folder, "m.gguf.part"), bytes);
+  return folder;
+}
+
+async function download(url: string, folder: string): Promise<{ result: Awaited<ReturnType<typeof downloadFile>>; notes: string[] }> {
+  const progress: DownloadProgress[] = [];
+  const result = await downloadFile({ url, folder, file: "m.gguf", progressIntervalMs: 0, onProgress: (p) => progress.push(p) });
+  return { result, notes: [...new Set(progress.map((p) => p.note).filter((n): n is string => n !== undefined))] };
+}
+
+describe("a 416 to the resume of a part that is already whole", () => {
+  it("a bare 416 (no Content-Range): the part, as large as the size announced when it was started, is finished, not downloaded again", async (t) => {
+    const served: Served = { body: FILE, validators: { ETag: '"v1"' } };
+    const folder = await partWithOrigin(t, served, FILE);
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`], "one request: nothing downloaded again");
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.equal(result.verified, "size");
+    assert.equal(result.startedOver, undefined);
+    assert.deepEqual(notes, []);
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+
+  it("a bare 416 with the SHA-256 announced: a whole part left without its origin is finished once its hash matches", async (t) => {
+    const served: Served = { body: FILE, validators: {}, announce: true };
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE);
+    const { url, ranges } = await serve(t, served);
+    const { result } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`]);
+    assert.equal(result.verified, "sha256");
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+  });
+
+  it("a bare 416 with the SHA-256 announced, of a part whose bytes are not the file: downloaded again, saying why", async (t) => {
+    const served: Served = { body: FILE, validators: {}, announce: true };
+    const folder = tempDir("hearth-dl-awkward-");
+    const wrong = Buffer.from(FILE);
+    wrong[5000] = wrong[5000]! ^ 0xff;
+    writeFileSync(join(folder, "m.gguf.part"), wrong);
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`, undefined]);
+    assert.equal(result.verified, "sha256");
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.match(notes.join(" "), /SHA-256.*from the start/);
+  });
+
+  it("a bare 416 to a part longer than the size announced when it was started: downloaded again, saying so", async (t) => {
+    const served: Served = { body: FILE, validators: { ETag: '"v1"' } };
+    const folder = await partWithOrigin(t, served, Buffer.concat([FILE, Buffer.from("tail")]));
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length + 4}-`, undefined]);
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.match(notes.join(" "), /longer than the file.*from the start/);
+  });
+
+  it("a bare 416, and neither a size kept for the part nor a SHA-256: downloaded again, saying the server did not tell the size", async (t) => {
+    const served: Served = { body: FILE, validators: {} };
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE);
+    const { url } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.match(notes.join(" "), /416.*size.*from the start/);
+  });
+
+  it("a 416 naming the size (bytes */N) of a whole part: finished, as before", async (t) => {
+    const served: Served = { body: FILE, validators: {}, unsatisfiable: (length) => `bytes */${length}` };
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE);
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`]);
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.deepEqual(notes, []);
+  });
+});

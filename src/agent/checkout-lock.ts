@@ -45,6 +45,8 @@ interface LockOwner {
 export interface LockCheckoutOptions {
   /** The refresh timer and the time a lock's freshness is judged by (default: the system's). */
   readonly clock?: Clock;
+  /** link(2) (default: linkSync); tests make it fail as a file system without hard links does. */
+  readonly link?: (existing: string, target: string) => void;
 }
 
 /** Another agent holds the checkout. */
@@ -74,7 +76,7 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        linkSync(draft, file);
+        place(draft, file, written, options.link ?? linkSync);
         return keepFresh(file, written, clock);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
@@ -82,10 +84,34 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       const held = readOwner(file);
       const idleMs = clock.now() - (mtimeMs(file) ?? clock.now());
       if (held && stillHeld(held, idleMs)) throw new CheckoutBusyError(refusal(held, idleMs, by, real, file));
+      // Created exclusively but not written yet (no hard links there): its taker is writing it.
+      if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(`another Hearth run is taking the lock on ${real} at this moment: try again in a few seconds; if none runs there, delete ${file}`);
       rmSync(file, { force: true });
     }
   } finally {
     rmSync(draft, { force: true });
+  }
+}
+
+/** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** How long a lock file with no owner in it yet counts as one its taker is still writing. */
+const JUST_MADE_MS = 10_000;
+
+/** Puts the lock at `file` (EEXIST when there is one): the draft linked into place, or where links fail, the file created exclusively. */
+function place(draft: string, file: string, written: string, link: (existing: string, target: string) => void): void {
+  try {
+    link(draft, file);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has(String((error as NodeJS.ErrnoException).code))) throw error;
+    try {
+      writeFileSync(file, written, { flag: "wx" });
+    } catch (failed) {
+      // Made but not written (a full disk): no empty lock left to hold others off.
+      if ((failed as NodeJS.ErrnoException).code !== "EEXIST") rmSync(file, { force: true });
+      throw failed;
+    }
   }
 }
 

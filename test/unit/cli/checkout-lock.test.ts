@@ -123,3 +123,34 @@ describe("a checkout lock left by another machine (a home folder on NFS, a conta
     assert.equal(clock.pending(), 0, "no refresh is left waiting");
   });
 });
+
+describe("the checkout lock on a file system without hard links (exFAT, some FUSE and SMB mounts)", () => {
+  /** link(2) as such a file system answers it. */
+  const noLinks = (): never => {
+    throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM", syscall: "link" });
+  };
+
+  it("is taken by creating the lock file exclusively, naming this process, and released", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const lock = lockCheckout(state, repo, "hearth fix", { link: noLinks });
+    const names = readdirSync(join(state, "locks"));
+    assert.equal(names.length, 1, `only the lock, no draft left: ${names.join(", ")}`);
+    const owner = JSON.parse(readFileSync(join(state, "locks", names[0]!), "utf8")) as { pid: number; by: string };
+    assert.deepEqual([owner.pid, owner.by], [process.pid, "hearth fix"]);
+    assert.match(takeLock(state, repo), /^refused: another hearth fix \(pid \d+/);
+    lock.release();
+    assert.deepEqual(readdirSync(join(state, "locks")), []);
+  });
+
+  it("a lock file created but not yet written (its taker is writing it) is respected for a moment, not taken over", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const file = leftLock(state, repo, { pid: 1, started: new Date().toISOString() });
+    writeFileSync(file, "");
+    assert.match(takeLock(state, repo), /^refused: another Hearth run is taking the lock on .+ at this moment: try again in a few seconds; if none runs there, delete /);
+    const earlier = new Date(Date.now() - 60_000);
+    utimesSync(file, earlier, earlier);
+    assert.equal(takeLock(state, repo), "locked", "one left empty a minute ago: its taker died writing it");
+  });
+});

@@ -231,6 +231,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   }
   if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
   const range = response.status === 206 ? contentRange(response.headers) : undefined;
+  if (range === "malformed") throw await malformedRange(response, options.file, have);
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
   if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
   const now = { validator: validatorOf(response.headers), total, sha256: announced?.sha256 };
@@ -289,10 +290,28 @@ function originSha256(origin: PartOrigin | undefined): Announced | undefined {
   return origin?.sha256 ? { sha256: origin.sha256, header: "announced when the download started" } : undefined;
 }
 
-/** `Content-Range: bytes START-END/TOTAL` of a 206. */
-function contentRange(headers: Headers): { start: number; total: number } {
-  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(headers.get("content-range")?.trim() ?? "");
-  return { start: Number(match?.[1] ?? NaN), total: Number(match?.[2] ?? NaN) };
+/**
+ * `Content-Range: bytes START-END/TOTAL` of a 206; "malformed" for anything else, an end
+ * before its start or not before the total included (RFC 9110 14.4: content with an invalid
+ * Content-Range must not be joined to what is stored), and for an unknown total (`/*`), which
+ * leaves nothing to check the finished file against.
+ */
+function contentRange(headers: Headers): { start: number; total: number } | "malformed" {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(headers.get("content-range")?.trim() ?? "");
+  const [start, end, total] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
+  return match && start <= end && end < total ? { start, total } : "malformed";
+}
+
+/** A 206 whose Content-Range cannot be trusted: none of it is appended, the part stays as it is. */
+async function malformedRange(response: Response, file: string, have: number): Promise<DownloadError> {
+  await response.body?.cancel().catch(() => undefined);
+  const sent = response.headers.get("content-range");
+  return new DownloadError(
+    `The server's answer to resuming ${file} from byte ${have} has ${sent === null ? "no Content-Range" : `a malformed Content-Range "${sent}"`} ` +
+      `(expected "bytes ${have}-<last byte>/<file size>"), so none of it was used; the ${formatSize(have)} downloaded so far are kept: run it again to resume. ` +
+      "If this happens again, something between this machine and the server (a proxy) is changing the answers; deleting the .part file downloads the file whole.",
+    false,
+  );
 }
 
 /**

@@ -6,12 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
+import { DownloadError, downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const FILE = Buffer.alloc(1024 * 1024);
@@ -56,7 +56,8 @@ async function serve(t: TestContext, served: Served): Promise<{ url: string; ran
     res.end(rest);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // A refused answer leaves its connection open (the client only cancelled the body): closed here, not left to time out.
+  t.after(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, ranges };
 }
 
@@ -153,4 +154,33 @@ describe("a 416 to the resume of a part that is already whole", () => {
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.deepEqual(notes, []);
   });
+});
+
+describe("a 206 whose Content-Range is malformed", () => {
+  const HAVE = 300_000;
+  for (const [name, contentRange] of [
+    ["a total that is not a number", (start: number) => `bytes ${start}-9/abc`],
+    ["an end before its start", (start: number, length: number) => `bytes ${start}-${start - 5}/${length}`],
+    ["an end past the total", (start: number, length: number) => `bytes ${start}-${length + 10}/${length}`],
+    ["an unknown total", (start: number, length: number) => `bytes ${start}-${length - 1}/*`],
+    ["no range at all", () => "items 0-9/10"],
+  ] as const) {
+    it(`${name}: the message quotes what the server sent and what was expected; the part is kept as it was`, async (t) => {
+      const served: Served = { body: FILE, validators: {}, contentRange };
+      const { url } = await serve(t, served);
+      const folder = tempDir("hearth-dl-awkward-");
+      writeFileSync(join(folder, "m.gguf.part"), FILE.subarray(0, HAVE));
+      const sent = contentRange(HAVE, FILE.length);
+      await assert.rejects(downloadFile({ url, folder, file: "m.gguf", retries: 0 }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError && !error.offline, String(error));
+        assert.ok(error.message.includes(`Content-Range "${sent}"`), error.message);
+        assert.ok(error.message.includes(`bytes ${HAVE}-`), error.message);
+        assert.match(error.message, /kept/);
+        assert.doesNotMatch(error.message, /did not say how large/);
+        return true;
+      });
+      assert.equal(statSync(join(folder, "m.gguf.part")).size, HAVE);
+      assert.deepEqual(readFileSync(join(folder, "m.gguf.part")), FILE.subarray(0, HAVE), "nothing was appended");
+    });
+  }
 });

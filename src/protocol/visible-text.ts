@@ -41,7 +41,7 @@ export function visibleText(text: string, oneLine = false, write: (char: string)
  * use of tag characters in text: 🏴󠁧󠁢󠁳󠁣󠁴󠁿). A bidi override or isolate does not change what the
  * model reads, but what a person sees (Trojan Source): it is counted, so the model can say so.
  * Zero-width characters and bidi marks are counted only where they touch an ASCII letter, digit,
- * `_` or `$` (a name in code: `is​Admin` with a zero-width space looks like `isAdmin` and is
+ * `_` or `$` (a name in code: `is\u200BAdmin`, with a zero-width space, looks like `isAdmin` and is
  * another name) — not a joiner in an emoji, a non-joiner in a Persian word, a mark in a line
  * of right-to-left letters, nor a BOM at the start of a file or line.
  */
@@ -77,7 +77,7 @@ function strayInvisible(text: string, at: number, rtlLine: (at: number) => boole
   const char = text[at]!;
   // A BOM begins a file: after a line break, read_file's `12| ` or grep's `a.py:1:` it is one.
   if (char === "\ufeff") return ASCII_WORD.test(text[at - 1] ?? "");
-  if (!ASCII_WORD.test(text[at - 1] ?? "") && !ASCII_WORD.test(text[at + 1] ?? "")) return false;
+  if (!touchesAsciiWord(text, at)) return false;
   return !(char === "\u200e" || char === "\u200f" || char === "\u061c") || !rtlLine(at);
 }
 
@@ -154,13 +154,14 @@ export function hiddenTextNotice(hidden: HiddenText, source: string, plural = fa
 
 /**
  * What the user is told of text that hides something (`findHiddenText`): "<subject> holds …",
- * the tag characters' text (written out, cut when long) and that the model was told.
+ * the tag characters' text (written out, cut when long) and, unless `told` is false (a change
+ * the model proposes: it wrote them), that the model was told.
  */
-export function hiddenTextWarning(hidden: HiddenText, subject: string): string {
+export function hiddenTextWarning(hidden: HiddenText, subject: string, told = true): string {
   const said: string[] = [];
   if (hidden.tags > 0) {
     const read = `${JSON.stringify(visibleText(hidden.decoded, true))}${hidden.cut ? " (cut)" : ""}`;
-    said.push(`${subject} holds ${count(hidden.tags, "invisible character")} that a model reads as text: ${read}. Hearth told the model they are data, not your instruction.`);
+    said.push(`${subject} holds ${count(hidden.tags, "invisible character")} that a model reads as text: ${read}.${told ? " Hearth told the model they are data, not your instruction." : ""}`);
   }
   const also = () => (said.length > 0 ? "It also holds" : `${subject} holds`);
   if (hidden.bidi > 0) {
@@ -171,6 +172,23 @@ export function hiddenTextWarning(hidden: HiddenText, subject: string): string {
     said.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} inside a name or word (shown as ⟨U+200B⟩ and the like): a name holding one looks like another name and is not the same.`);
   }
   return said.join(" ");
+}
+
+/**
+ * What the lines a unified diff adds hide (`findHiddenText` of them): a change that writes a
+ * bidi override into code, or a zero-width character into a name. Removed and context lines
+ * and the `+++` header (after a `---` line) are not counted: the change does not add them.
+ */
+export function hiddenInChange(diff: string): HiddenText | undefined {
+  if (!MAYBE_HIDDEN.test(diff)) return undefined;
+  const lines = diff.split("\n");
+  const added = lines.filter((line, i) => line.startsWith("+") && !(line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- "))).map((line) => line.slice(1));
+  return findHiddenText(added.join("\n"));
+}
+
+/** Whether the character at `at` touches an ASCII letter, digit, `_` or `$`: a zero-width character there hides inside a name. */
+export function touchesAsciiWord(text: string, at: number): boolean {
+  return ASCII_WORD.test(text[at - 1] ?? "") || ASCII_WORD.test(text[at + 1] ?? "");
 }
 
 function count(n: number, noun: string, nouns = `${noun}s`): string {

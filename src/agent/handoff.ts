@@ -239,18 +239,24 @@ function checkMessage(value: unknown, n: number): ChatMessage {
   const fail = (why: string) => new ConversationImportError(`message ${n}: ${why}`);
   if (!m || typeof m !== "object") throw fail("not an object");
   if (typeof m.content !== "string") throw fail("has no text content");
+  // Left out of the model's prompt (a full context's oldest turns): kept so, not sent again.
+  const message = checkedMessage(m, fail);
+  return m.dropped === true && message.role !== "system" ? { ...message, dropped: true } : message;
+}
+
+function checkedMessage(m: Record<string, unknown>, fail: (why: string) => Error): ChatMessage {
   switch (m.role) {
     case "system":
     case "user":
-      return { role: m.role, content: m.content };
+      return { role: m.role, content: m.content as string };
     case "assistant": {
       if (m.thinking !== undefined && typeof m.thinking !== "string") throw fail("its thinking is not text");
       const calls = m.toolCalls === undefined ? undefined : checkCalls(m.toolCalls, fail);
-      return { role: "assistant", content: m.content, ...(m.thinking !== undefined ? { thinking: m.thinking as string } : {}), ...(calls ? { toolCalls: calls } : {}) };
+      return { role: "assistant", content: m.content as string, ...(m.thinking !== undefined ? { thinking: m.thinking as string } : {}), ...(calls ? { toolCalls: calls } : {}) };
     }
     case "tool":
       if (typeof m.toolCallId !== "string" || typeof m.name !== "string") throw fail("a tool result without its call id or tool name");
-      return { role: "tool", toolCallId: m.toolCallId, name: m.name, content: m.content };
+      return { role: "tool", toolCallId: m.toolCallId, name: m.name, content: m.content as string };
     default:
       throw fail(`unknown role ${JSON.stringify(m.role)}`);
   }

@@ -13,7 +13,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing } from "./condense.ts";
+import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -118,7 +118,10 @@ export function thinkingReplyRoom(contextSize: number): number {
 const DEFAULT_BUDGET: AgentBudget = { maxSteps: 40, maxTokens: Number.POSITIVE_INFINITY, maxWallMs: Number.POSITIVE_INFINITY };
 
 export class Agent {
-  /** The whole conversation, system prompt first. Append-only but for condensing. */
+  /**
+   * The whole conversation, system prompt first. Append-only but for condensing; the oldest
+   * turns of a full context are marked dropped, and the model reads it without them (`promptOf`).
+   */
   readonly messages: ChatMessage[];
   private readonly budget: AgentBudget;
   private readonly toolsByName: Map<string, Tool>;
@@ -268,7 +271,7 @@ class Run {
     const tools = this.options.tools.map((t) => t.definition);
     const rest = structuredClone(this.messages);
     dropTurns(rest, droppableTurns(rest, rest.length, -1));
-    const without = await this.options.backend.countTokens([...rest, { role: "user", content: "" }], tools).catch(() => 0);
+    const without = await this.options.backend.countTokens([...promptOf(rest), { role: "user", content: "" }], tools).catch(() => 0);
     const what = contextSize - without >= minReplyRoom(contextSize)
       ? "send a shorter one (or attach less); the conversation goes on without it"
       : this.messages.length <= 1
@@ -327,7 +330,7 @@ class Run {
   private async modelTurn(): Promise<Turn> {
     const thinks = this.thinkingThisTurn();
     const events = this.options.backend.chat({
-      messages: this.messages,
+      messages: promptOf(this.messages),
       tools: this.options.tools.map((t) => t.definition),
       thinking: thinks,
       signal: this.signal,
@@ -462,7 +465,7 @@ class Run {
     if (contextSize === 0) return undefined;
     const tools = this.options.tools.map((t) => t.definition);
     // A count that fails answers why it failed, a string.
-    const counted = await backend.countTokens(this.messages, tools, this.signal).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    const counted = await backend.countTokens(promptOf(this.messages), tools, this.signal).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
     const estimated = typeof counted === "string";
     if (estimated) {
       if (this.signal.aborted) return undefined;
@@ -470,9 +473,10 @@ class Run {
       // Condensing goes by an estimate: left undone, a long run overflows the context.
       this.emit({ type: "context", contextSize, countError: counted });
     }
+    // What the model reads: dropped turns are one note there.
     const count = (messages: readonly ChatMessage[], fallback: number) =>
-      estimated ? Promise.resolve(estimateTokens(messages, tools)) : backend.countTokens(messages, tools, this.signal).catch(() => fallback);
-    let used = estimated ? estimateTokens(this.messages, tools) : counted;
+      estimated ? Promise.resolve(estimateTokens(promptOf(messages), tools)) : backend.countTokens(promptOf(messages), tools, this.signal).catch(() => fallback);
+    let used = estimated ? estimateTokens(promptOf(this.messages), tools) : counted;
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     const room = minReplyRoom(contextSize);
     const tight = (tokens: number) => contextSize - tokens < room;
@@ -553,7 +557,7 @@ class Run {
   private async tooLarge(draft: readonly ChatMessage[], error: DoesNotFitError): Promise<AgentResult> {
     const { contextSize } = error;
     const tools = this.options.tools.map((t) => t.definition);
-    const count = (messages: readonly ChatMessage[]) => this.options.backend.countTokens(messages, tools, this.signal).catch(() => undefined);
+    const count = (messages: readonly ChatMessage[]) => this.options.backend.countTokens(promptOf(messages), tools, this.signal).catch(() => undefined);
     const total = error.tokens ?? (await count(draft));
     // An empty message in the task's place: a prompt needs one.
     const base = await count([draft[0]!, { role: "user", content: "" }]);

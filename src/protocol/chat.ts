@@ -46,12 +46,15 @@ export interface ToolCall {
 export interface SystemMessage {
   role: "system";
   content: string;
+  /** Never dropped: the prompt always starts with it. */
+  dropped?: never;
 }
 
 /** What the user typed (or the agent wrote on their behalf). */
 export interface UserMessage {
   role: "user";
   content: string;
+  dropped?: true;
 }
 
 /**
@@ -63,6 +66,7 @@ export interface AssistantMessage {
   content: string;
   thinking?: string;
   toolCalls?: ToolCall[];
+  dropped?: true;
 }
 
 /** The result of one tool call, as text the model reads. */
@@ -72,6 +76,12 @@ export interface ToolResultMessage {
   /** The called tool's name (some remote APIs require it). */
   name: string;
   content: string;
+  /**
+   * Left out of the model's prompt to fit its context (an old turn of a full conversation,
+   * src/agent/condense.ts `dropTurns`): the conversation keeps it for the user — the history,
+   * an export — and the prompt has one note where a run of such messages was. Never sent to a model.
+   */
+  dropped?: true;
 }
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolResultMessage;

@@ -325,9 +325,18 @@ export function transcriptFromMessages(id: string, title: string, messages: read
   const transcript = newTranscript(id, now);
   transcript.title = title || "Imported conversation";
   const items = transcript.items;
+  let dropped = 0;
   messages.forEach((message, index) => {
     const itemId = `${message.role}-${index}`;
-    if (message.role === "user") items.push({ kind: "user", id: itemId, text: message.content, messageIndex: index + 1 });
+    if (message.dropped) dropped++;
+    else if (dropped > 0) {
+      items.push({ kind: "notice", id: `notice-dropped-${index}`, level: "info", text: droppedNotice(dropped) });
+      dropped = 0;
+    }
+    const earlier = message.role === "user" ? OLD_DROP.exec(message.content) : null;
+    if (earlier) items.push({ kind: "notice", id: itemId, level: "info", text: `Hearth left ${earlier[1]} older messages out of the model's context to fit it here; the version of Hearth that did it kept nothing of them.` });
+    else if (message.role === "user" && message.content === "") return; // an older Hearth's stand-in for a dropped message
+    else if (message.role === "user") items.push({ kind: "user", id: itemId, text: message.content, messageIndex: index + 1 });
     else if (message.role === "assistant") {
       if (message.content || message.thinking) items.push({ kind: "assistant", id: itemId, text: message.content, thinking: message.thinking ?? "", streaming: false });
       for (const call of message.toolCalls ?? []) items.push({ kind: "tool", id: call.id, name: call.name, arguments: call.arguments, status: "done" });
@@ -341,7 +350,15 @@ export function transcriptFromMessages(id: string, title: string, messages: read
       }
     }
   });
+  if (dropped > 0) items.push({ kind: "notice", id: `notice-dropped-${messages.length}`, level: "info", text: droppedNotice(dropped) });
   return transcript;
+}
+
+/** The note an older Hearth left for the model where it emptied dropped messages (src/agent/condense.ts). */
+const OLD_DROP = /^\[Hearth dropped (\d+) older messages here to fit the context/;
+
+function droppedNotice(count: number): string {
+  return `Hearth left the ${count === 1 ? "message" : `${count} messages`} above out of the model's context to fit it: the model no longer sees ${count === 1 ? "it" : "them"}.`;
 }
 
 const CONDENSED_WORDS: Readonly<Record<CondensedKind, string>> = {

@@ -171,6 +171,14 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.deepEqual((await new ConversationStore(dir).get("c1"))?.messages, turn);
   });
 
+  it("keeps messages dropped from the model's prompt whole, marked, across a restart", async (t) => {
+    // The loop drops the oldest turns of a full context from the prompt: the user's record keeps them.
+    const dir = folder(t);
+    const turn: ChatMessage[] = [TURN[0]!, TURN[1]!, { role: "assistant", content: "hello", dropped: true }, { role: "user", content: "fix it", dropped: true }, TURN[4]!];
+    await new ConversationStore(dir).record("c1", turn);
+    assert.deepEqual((await new ConversationStore(dir).get("c1"))?.messages, turn);
+  });
+
   it("forget while a save is under way leaves no file", async (t) => {
     const dir = folder(t);
     const store = new ConversationStore(dir);

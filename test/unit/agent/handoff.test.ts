@@ -75,6 +75,21 @@ describe("exportConversation", () => {
     assert.deepEqual(importConversation(exportConversation(messages, META)).messages, messages);
   });
 
+  it("carries the messages a full context dropped from the model's prompt, as the user wrote them, and marked so an import leaves them out of the prompt too", () => {
+    const messages: ChatMessage[] = [
+      { role: "user", content: "Explain the modules." },
+      { role: "user", content: "And module 0?", dropped: true },
+      { role: "assistant", content: "Module 0 parses.", dropped: true },
+      { role: "user", content: "And module 1?" },
+      { role: "assistant", content: "Module 1 prints." },
+    ];
+    const file = exportConversation(messages, META);
+    assert.match(file, /## User\n\nAnd module 0\?/);
+    assert.match(file, /Module 0 parses\./);
+    assert.doesNotMatch(file, /_\(empty\)_/);
+    assert.deepEqual(importConversation(file).messages, messages);
+  });
+
   it("exports a diff with hundreds of thousands of backtick runs (a big Markdown file changed)", () => {
     const patch = `diff --git a/docs.md b/docs.md\n${"+use `a` and ``b``\n".repeat(100_000)}`;
     const imported = importConversation(exportConversation([{ role: "user", content: "hi" }], { ...META, patch }));

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DEFAULT_CONDENSE, condenseToolResults, dropTurns, droppableTurns } from "../../../src/agent/condense.ts";
+import { DEFAULT_CONDENSE, condenseToolResults, dropTurns, droppableTurns, promptOf } from "../../../src/agent/condense.ts";
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
@@ -266,7 +266,10 @@ describe("a message that leaves too little room for a reply", () => {
     const answered = await agent.run(message);
     assert.deepEqual([answered.stopReason, answered.message], ["answered", "It fits now."]);
     assert.deepEqual(agent.messages.slice(0, 2).map((m) => m.content), ["You are a test agent.", "read them"]);
-    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context/);
+    // The earlier messages stay in the conversation, in their places; the model reads a note in their place.
+    assert.deepEqual(agent.messages.slice(1, history.length + 1).map((m) => m.role), history.map((m) => m.role));
+    assert.equal(agent.messages[history.length]!.content, "I read them.");
+    assert.match(promptOf(agent.messages)[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context/);
     assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
   });
 
@@ -277,7 +280,7 @@ describe("a message that leaves too little room for a reply", () => {
     // Too large beside what is left with every older turn dropped: nothing dropped makes the room.
     const dropped = structuredClone(history);
     dropTurns(dropped, droppableTurns(dropped, dropped.length, -1));
-    const refused = await agent.run(await paste(backend, dropped, { min: 1, max: 100 }));
+    const refused = await agent.run(await paste(backend, [...promptOf(dropped)], { min: 1, max: 100 }));
     assert.equal(refused.stopReason, "model-error");
     assert.match(refused.message, /leaves \d+ tokens? of the model's context \(10000 tokens\) for its reply even with older turns dropped, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
     assert.deepEqual(agent.messages, before);

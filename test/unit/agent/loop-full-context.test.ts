@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkMessages } from "../../../src/agent/handoff.ts";
+import { checkMessages, exportConversation } from "../../../src/agent/handoff.ts";
 import type { AgentEvent } from "../../../src/agent/loop.ts";
 import type { ChatMessage, ChatRequest, ChatStreamEvent, ToolDefinition } from "../../../src/models/index.ts";
 import { DoesNotFitError } from "../../../src/models/index.ts";
@@ -19,7 +19,10 @@ const CONTEXT = 10_000;
 
 /** The scripted backend refusing a prompt of the context's size or more, as the embedded one does. */
 class BoundedBackend extends ScriptedBackend {
+  /** The messages of each prompt the model got. */
+  readonly prompts: (readonly ChatMessage[])[] = [];
   override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    this.prompts.push(structuredClone(request.messages));
     const used = await this.countTokens(request.messages, request.tools);
     if (used >= CONTEXT) throw new DoesNotFitError("the conversation", CONTEXT, used);
     yield* super.chat(request);
@@ -115,15 +118,26 @@ describe("a conversation still too long with everything condensed", () => {
     assert.deepEqual([result.stopReason, result.message], ["finished", "found it"]);
     const used = usedAtTurns(events);
     assert.ok(used.every((n) => n < CONTEXT), `turns began with ${used.join(", ")} tokens of ${CONTEXT}`);
-    // The task stays first; the model hears, where the dropped turns were, what they were.
-    assert.equal(agent.messages[1]!.content, task);
-    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, with \d+ tool calls \(read_file m0\.py, read_file m1\.py, /);
+    // The model's last prompt: the task first, then one note where the dropped turns were —
+    // what they were — and no empty stand-ins for the messages it no longer holds.
+    const prompt = backend.prompts.at(-1)!;
+    assert.equal(prompt[1]!.content, task);
+    assert.match(prompt[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, with \d+ tool calls \(read_file m0\.py, read_file m1\.py, /);
+    assert.equal(prompt.filter((m) => m.content.startsWith("[Hearth dropped")).length, 1, "one note for the run of dropped turns");
+    assert.ok(!prompt.some((m) => m.role === "user" && m.content === ""), "no empty stand-ins in the prompt");
+    assert.ok(prompt.length < agent.messages.length);
     // The latest turns are whole: the last reads and their results.
-    const results = agent.messages.flatMap((m) => (m.role === "tool" ? [m.content] : []));
-    assert.match(results.at(-2)!, /m13 = 1/);
-    // Every message keeps its place (the chat rewinds by message index) and the conversation stays one a store or an import takes.
+    const results = prompt.flatMap((m) => (m.role === "tool" ? [m.content] : []));
+    assert.match(results.at(-1)!, /m13 = 1/);
+    // The conversation itself (what the store saves, exports and the history show) keeps every
+    // message whole, in its place (the chat rewinds by message index), the dropped ones marked.
     assert.equal(agent.messages.length, 2 + 2 * turns.length);
-    assert.doesNotThrow(() => checkMessages(agent.messages));
+    assert.equal(agent.messages[1]!.content, task);
+    assert.ok(agent.messages.every((m) => m.content !== "" || (m.role === "assistant" && m.toolCalls)), "no message emptied");
+    assert.ok(agent.messages.some((m) => m.role === "tool" && m.content.includes("m0 = 1")), "the first read's result is kept");
+    assert.ok(agent.messages.some((m) => m.dropped), "the dropped messages are marked");
+    // A store or an import takes it, marks included: the next run's prompt leaves them out too.
+    assert.deepEqual(checkMessages(agent.messages), agent.messages);
     // The user is told in the chat what was dropped.
     // (Nearly full, the replies went without thinking for a while: told once, tested below.)
     const told = events.flatMap((e) => (e.type === "steer" && !e.message.includes("too few to think") ? [e.message] : []));
@@ -142,7 +156,14 @@ describe("a conversation still too long with everything condensed", () => {
     assert.equal(agent.messages[1]!.content, "Explain the modules.");
     assert.equal(agent.messages.at(-2)!.content, "And module 10?");
     assert.equal(agent.messages.length, 1 + history.length + 2);
-    assert.match(agent.messages[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, and \d+ earlier messages of the user\./);
+    assert.match(backend.prompts.at(-1)![2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context: \d+ of your replies, and \d+ earlier messages of the user\./);
+    // The user's earlier messages stay in the conversation, word for word: only the prompt leaves them out.
+    for (const m of history) assert.ok(agent.messages.some((kept) => kept.role === m.role && kept.content === m.content), `kept: ${m.content.slice(0, 30)}`);
+    assert.ok(!backend.prompts.at(-1)!.some((m) => m.content === "And module 0?"));
+    // An export of it carries them too, not empty messages.
+    const file = exportConversation(agent.messages, { title: "modules", exportedAt: "2026-12-05T00:00:00.000Z" });
+    assert.match(file, /## User\n\nAnd module 0\?/);
+    assert.doesNotMatch(file, /_\(empty\)_/);
     assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
   });
 

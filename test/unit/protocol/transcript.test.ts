@@ -173,4 +173,23 @@ describe("transcript from imported messages", () => {
       [["user", 1], ["assistant", ""], ["tool", "done:Edited calc.py"], ["tool", "failed:Error (not-found): x does not exist"], ["assistant", "Done."]],
     );
   });
+
+  it("shows the messages a full context dropped from the model's prompt as they were, with a notice after them, and no empty husks of an older Hearth's drop", () => {
+    const t = transcriptFromMessages("c", "Modules", [
+      { role: "user", content: "Explain the modules." },
+      { role: "user", content: "[Hearth dropped 2 older messages here to fit the context: 1 of your replies, and 1 earlier message of the user. What they held is gone: read again what you still need.]" },
+      { role: "user", content: "" },
+      { role: "user", content: "And module 1?", dropped: true },
+      { role: "assistant", content: "Module 1 prints.", dropped: true },
+      { role: "user", content: "And module 2?" },
+      { role: "assistant", content: "Module 2 reads." },
+    ]);
+    assert.deepEqual(
+      t.items.map((i) => [i.kind, i.kind === "notice" ? i.level : i.kind === "user" ? `${i.messageIndex}:${i.text}` : i.kind === "assistant" ? i.text : ""]),
+      [["user", "1:Explain the modules."], ["notice", "info"], ["user", "4:And module 1?"], ["assistant", "Module 1 prints."], ["notice", "info"], ["user", "6:And module 2?"], ["assistant", "Module 2 reads."]],
+    );
+    const notices = t.items.flatMap((i) => (i.kind === "notice" ? [i.text] : []));
+    assert.match(notices[1]!, /^Hearth left the 2 messages above out of the model's context to fit it: the model no longer sees them\.$/);
+    assert.match(notices[0]!, /^Hearth left 2 older messages out of the model's context to fit it here/);
+  });
 });

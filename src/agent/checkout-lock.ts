@@ -6,7 +6,7 @@
  * the checkout's real path, holding the owner's pid, when it took the lock and what it is;
  * a lock whose process is gone (kill -9, out of memory, a reboot) is taken over, so a crash
  * never blocks the next run. The runtime and `hearth fix` meet in the default state folder
- * ({@link hearthStateDir}); `hearth fix --state-dir` keeps its locks in that folder instead.
+ * ({@link hearthStateDir}), whatever `hearth fix --state-dir` says: the lock belongs to the checkout.
  *
  * Pids are reused: a container gives each run the same few pids, and after a reboot or a
  * long while another process has the dead run's pid. A lock naming this very process is

@@ -20,7 +20,7 @@ import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
-import { CheckoutBusyError, lockCheckout } from "../checkout-lock.ts";
+import { CheckoutBusyError, hearthStateDir, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
@@ -86,7 +86,7 @@ model failed, 4 tests still fail, 130 cancelled.`,
     const options = fetched ? { ...given, issue: fetched.text } : given;
     let lock: { release(): void };
     try {
-      lock = lockCheckout(options.stateDir, options.repo);
+      lock = lockTheCheckout(options, io);
     } catch (error) {
       if (!(error instanceof CheckoutBusyError)) throw error;
       io.err(`hearth fix: ${error.message}\n`);
@@ -99,6 +99,25 @@ model failed, 4 tests still fail, 130 cancelled.`,
     }
   },
 };
+
+/**
+ * The checkout's lock, in Hearth's state folder, where a VS Code window's agent and every
+ * `hearth fix` look for it whatever their --state-dir: the lock belongs to the checkout.
+ * Where that folder cannot be made (a read-only home), in --state-dir, saying what that misses.
+ */
+function lockTheCheckout(options: FixCliOptions, io: CliIo): { release(): void } {
+  const shared = hearthStateDir();
+  if (shared !== options.stateDir) {
+    try {
+      mkdirSync(join(shared, "locks"), { recursive: true });
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      io.err(`hearth fix: the checkout's lock cannot be kept in ${shared} (${why}): it is in ${options.stateDir}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it\n`);
+      return lockCheckout(options.stateDir, options.repo);
+    }
+  }
+  return lockCheckout(shared, options.repo);
+}
 
 /** The run itself, holding the checkout's lock: MCP servers, the model, the index, the agent, the outputs. */
 async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io: CliIo): Promise<number> {
@@ -312,6 +331,7 @@ function report(event: AgentEvent, io: CliIo): void {
     const hidden = findHiddenText(event.result.text);
     if (hidden) io.err(`    ! ${terminalText(hiddenTextWarning(hidden, "The result"))}\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
+  else if (event.type === "dropped") io.err(`  (${terminalText(event.message)})\n`);
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 

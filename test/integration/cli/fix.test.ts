@@ -32,8 +32,8 @@ const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ n
 
 function hearthFix(args: string[], env: NodeJS.ProcessEnv = {}) {
   const work = tempDir("hearth-fix-out-");
-  // Its own storage: no model a developer downloaded is used by default.
-  const home = { HEARTH_HOME: join(work, "home"), ...env };
+  // Its own storage: no model a developer downloaded is used by default; its own state folder, where the checkout's lock goes.
+  const home = { HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state"), ...env };
   const result = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), ...args], { cwd: work, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...home } });
   return { ...result, work };
 }
@@ -204,12 +204,14 @@ describe("hearth fix twice in one checkout", () => {
   it("a second run while one works is refused, naming the first; a run that was killed leaves no lock the next one trips on", async (t) => {
     const repo = checkout("python-calc");
     const state = join(tempDir("hearth-fix-state-"), "state");
+    // Where both runs look for the checkout's lock (Hearth's state folder, whatever --state-dir says).
+    const xdg = tempDir("hearth-fix-xdg-");
     const marks = tempDir("hearth-fix-marks-");
     const first = script([
       call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
       call("run_command", { command: `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600` }),
     ]);
-    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", first, "--yes", "--no-index", "--state-dir", state, "--out", join(marks, "first.diff")], { stdio: "ignore", env: { ...process.env, HEARTH_HOME: join(marks, "home") } });
+    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", first, "--yes", "--no-index", "--state-dir", state, "--out", join(marks, "first.diff")], { stdio: "ignore", env: { ...process.env, HEARTH_HOME: join(marks, "home"), XDG_STATE_HOME: xdg } });
     const exited = new Promise((done) => child.on("exit", done));
     await new Promise<void>((done) => {
       const watcher = watch(marks, () => existsSync(join(marks, "pid")) && (watcher.close(), done()));
@@ -217,18 +219,18 @@ describe("hearth fix twice in one checkout", () => {
     const commandPid = Number(readFileSync(join(marks, "pid"), "utf8"));
     t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
     const second = script([call("write_file", { path: "second.py", content: "x = 1\n" }), call("finish", { summary: "done" })]);
-    const refused = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state]);
+    const refused = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state], { XDG_STATE_HOME: xdg });
     assert.equal(refused.status, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`^hearth fix: another hearth fix \\(pid ${child.pid}, started .+\\) is working in ${repo.replace(/[/.]/g, "\\$&")}: wait for it to end, or fix in another checkout \\(git worktree add\\); if no hearth fix runs there, delete ${join(state, "locks").replace(/[/.]/g, "\\$&")}/[0-9a-f]{16}\\.lock$`, "m"));
+    assert.match(refused.stderr, new RegExp(`^hearth fix: another hearth fix \\(pid ${child.pid}, started .+\\) is working in ${repo.replace(/[/.]/g, "\\$&")}: wait for it to end, or fix in another checkout \\(git worktree add\\); if no hearth fix runs there, delete ${join(xdg, "hearth", "locks").replace(/[/.]/g, "\\$&")}/[0-9a-f]{16}\\.lock$`, "m"));
     assert.equal(existsSync(join(repo, "second.py")), false, "the second run changed nothing");
     // The first run dies without cleaning up (kill -9, out of memory).
     child.kill("SIGKILL");
     await exited;
     process.kill(commandPid, "SIGKILL");
-    const next = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state]);
+    const next = hearthFix(["--repo", repo, "--issue", "add is wrong", "--model", second, "--yes", "--no-index", "--state-dir", state], { XDG_STATE_HOME: xdg });
     assert.equal(next.status, 0, next.stderr);
     assert.equal(readFileSync(join(repo, "second.py"), "utf8"), "x = 1\n");
-    assert.deepEqual(readdirSync(join(state, "locks")), [], "a run that ends removes its lock");
+    assert.deepEqual(readdirSync(join(xdg, "hearth", "locks")), [], "a run that ends removes its lock");
   });
 });
 

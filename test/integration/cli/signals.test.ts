@@ -48,7 +48,7 @@ describe("hearth fix stopped by a signal", () => {
       ];
       writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
       const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1"], {
-        cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, stdio: ["ignore", "pipe", "pipe"],
+        cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, stdio: ["ignore", "pipe", "pipe"],
       });
       const result = ended(child);
       await appears(marks, "pid");
@@ -83,14 +83,14 @@ describe("Ctrl-C at hearth fix's approval prompt", () => {
     const state = join(work, "state");
     // A real terminal: the prompt's readline reads Ctrl-C as a key, not as the signal.
     const run = spawnSync("python3", [join(ROOT, "test/fixtures/pty-run.py"), "[y/N]", "\\x03", process.execPath, CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--no-index", "--state-dir", state, "--out", join(work, "fix.diff")], {
-      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home") }, encoding: "utf8",
+      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, encoding: "utf8",
     });
     assert.equal(run.status, 0, run.stderr);
     const { code, output } = JSON.parse(run.stdout) as { code: number; output: string };
     assert.equal(code, 130, output);
     assert.match(output, /hearth fix: cancelled/);
     assert.doesNotMatch(output, /\[step 2\]/, "the agent did not go on");
-    assert.deepEqual(readdirSync(join(state, "locks")), [], "the checkout's lock is released");
+    assert.deepEqual(readdirSync(join(work, "xdg", "hearth", "locks")), [], "the checkout's lock is released");
   });
 });
 

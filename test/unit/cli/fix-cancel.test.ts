@@ -16,6 +16,7 @@ it("Ctrl-C before the agent starts: 'cancelled' on stderr, the trajectory's end 
   const repo = join(work, "repo");
   cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
   writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "done" } }] }] }));
+  process.env.XDG_STATE_HOME = join(work, "xdg"); // Hearth's state folder, where the checkout's lock goes
   const controller = new AbortController();
   controller.abort();
   // captureIo's writers fill the object it returns: give that one the aborted signal.
@@ -25,6 +26,6 @@ it("Ctrl-C before the agent starts: 'cancelled' on stderr, the trajectory's end 
   assert.match(io.stderr, /^hearth fix: cancelled before the agent started$/m);
   const records = readFileSync(join(work, "t.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; stopReason?: string });
   assert.deepEqual([records.at(-1)?.type, records.at(-1)?.stopReason], ["end", "cancelled"]);
-  assert.deepEqual(readdirSync(join(work, "state", "locks")), []);
+  assert.deepEqual(readdirSync(join(work, "xdg", "hearth", "locks")), []);
   assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/);
 });

@@ -1,0 +1,76 @@
+// Where `hearth fix` keeps its checkout's lock: in Hearth's state folder, where a VS Code
+// window's agent and every other hearth fix look, whatever --state-dir says — the lock
+// belongs to the checkout. Only where that folder cannot be made does it fall back to
+// --state-dir, saying so. In-process, with a scripted model.
+import assert from "node:assert/strict";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { hearthStateDir, lockCheckout } from "../../../src/agent/checkout-lock.ts";
+import { main } from "../../../src/cli/main.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** A checkout and a scripted model that fixes it. */
+function setUp(): { work: string; repo: string; model: string } {
+  const work = tempDir("hearth-fix-lock-");
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  const model = join(work, "model.json");
+  const turns = [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+    { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] },
+  ];
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+  return { work, repo, model };
+}
+
+function fix(work: string, repo: string, model: string, stateDir: string): Promise<{ code: number; stderr: string }> {
+  const io = captureIo(work);
+  return main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", stateDir, "--out", join(work, "fix.diff")], io).then((code) => ({ code, stderr: io.stderr }));
+}
+
+describe("hearth fix --state-dir and the checkout's lock", () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = tempDir("hearth-fix-lock-xdg-");
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+  });
+
+  it("a run with its own --state-dir is refused while a VS Code window's agent (or a hearth fix with another state folder) works in the checkout", async () => {
+    const { work, repo, model } = setUp();
+    // The window's runtime holds the lock in Hearth's state folder: a live process (this test's parent) that took it now.
+    lockCheckout(hearthStateDir(), repo, "runtime");
+    const [name] = readdirSync(join(hearthStateDir(), "locks"));
+    writeFileSync(join(hearthStateDir(), "locks", name!), JSON.stringify({ pid: process.ppid, host: hostname(), started: new Date().toISOString(), by: "runtime" }));
+    const run = await fix(work, repo, model, join(work, "my-state"));
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^hearth fix: Hearth's agent in a VS Code window \(.+\) is working in /m);
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
+  });
+
+  it("its own run's lock is taken in Hearth's state folder (not --state-dir), and gone after", async () => {
+    const { work, repo, model } = setUp();
+    const run = await fix(work, repo, model, join(work, "my-state"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readdirSync(join(hearthStateDir(), "locks")), []);
+  });
+
+  it("where Hearth's state folder cannot be made (a home folder that is read-only or a file), the lock is kept in --state-dir, saying what that misses", async () => {
+    const { work, repo, model } = setUp();
+    const blocked = join(work, "not-a-folder");
+    writeFileSync(blocked, "");
+    process.env.XDG_STATE_HOME = blocked;
+    const run = await fix(work, repo, model, join(work, "my-state"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${join(blocked, "hearth").replace(/[/.]/g, "\\$&")} \\(ENOTDIR\\): it is in ${join(work, "my-state").replace(/[/.]/g, "\\$&")}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it$`, "m"));
+    assert.deepEqual(readdirSync(join(work, "my-state", "locks")), []);
+  });
+});

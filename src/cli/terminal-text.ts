@@ -7,24 +7,31 @@
  * C0 controls, ESC, DEL and C1 as `\xNN`, bidi embeddings, overrides and isolates
  * (U+202A–U+202E, U+2066–U+2069), bidi marks (U+200E, U+200F, U+061C) and the line and
  * paragraph separators (U+2028, U+2029) as `\uNNNN`, and the tag characters (U+E0000–U+E007F,
- * invisible copies of ASCII a model reads: "ASCII smuggling") as `\u{e0041}`.
+ * invisible copies of ASCII a model reads: "ASCII smuggling") as `\u{e0041}`. So are a BOM,
+ * the invisible operators (U+2061–U+2064) and, inside a name (touching an ASCII letter, digit,
+ * `_` or `$`), a zero-width space, non-joiner, joiner or word joiner: `is\u200bAdmin` looks like
+ * `isAdmin` and is another name. In emoji, Persian or Thai text these stay as they are.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-/** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
+import { touchesAsciiWord } from "../protocol/visible-text.ts";
+
+/** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM; a CR only when a newline does not follow (CRLF files). */
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/g;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
+/** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai words. */
+const ZERO_WIDTH = /^[\u200b-\u200d\u2060]$/;
 
 /** Multi-line text (a repo map, a report, a snippet): newlines and tabs kept, other controls escaped. */
 export function terminalText(text: string): string {
-  return text.replace(UNSAFE_IN_TEXT, visible);
+  return text.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, text, visible));
 }
 
 /** A single name (a path, a symbol, a command): every control escaped, newlines and tabs too. */
 export function terminalName(name: string): string {
-  return name.replace(UNSAFE_IN_NAME, visible);
+  return name.replace(UNSAFE_IN_NAME, (c, at: number) => shown(c, at, name, visible));
 }
 
 /**
@@ -32,7 +39,12 @@ export function terminalName(name: string): string {
  * and bidi controls raw. They become `\u` escapes, so the output is the same JSON value.
  */
 export function terminalJson(json: string): string {
-  return json.replace(UNSAFE_IN_TEXT, (c) => Array.from({ length: c.length }, (_, i) => `\\u${hex(c, 4, i)}`).join(""));
+  return json.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, json, () => Array.from({ length: c.length }, (_, i) => `\\u${hex(c, 4, i)}`).join("")));
+}
+
+/** `c` (at `at` in `text`) as `escape` writes it; a zero-width character outside a name as it is. */
+function shown(c: string, at: number, text: string, escape: (c: string) => string): string {
+  return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at) ? c : escape(c);
 }
 
 function visible(c: string): string {

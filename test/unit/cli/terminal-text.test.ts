@@ -39,6 +39,17 @@ describe("terminal text", () => {
     assert.equal(terminalName(text), text);
   });
 
+  it("escapes a zero-width character inside a name (is\\u200bAdmin is not isAdmin), a word joiner, invisible operators and a BOM", () => {
+    assert.equal(terminalText("if (is\u200bAdmin(u)) x\u200d = a\u200cb;"), "if (is\\u200bAdmin(u)) x\\u200d = a\\u200cb;");
+    assert.equal(terminalName("src/tok\u2060en.ts"), "src/tok\\u2060en.ts");
+    assert.equal(terminalText("a\u2062b \ufeffc"), "a\\u2062b \\ufeffc");
+    const value = { old_text: "isAdmin", new_text: "is\u200bAdmin" };
+    const json = terminalJson(JSON.stringify(value));
+    assert.equal(json, '{"old_text":"isAdmin","new_text":"is\\u200bAdmin"}');
+    assert.deepEqual(JSON.parse(json), value);
+    assert.equal(terminalText("👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ"), "👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ", "emoji, Persian and Thai keep theirs");
+  });
+
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {
     const value = { path: "a\x1b\x7f\x85\u202e\u2066.ts", lines: ["x\ny"] };
     const json = terminalJson(JSON.stringify(value, null, 2));

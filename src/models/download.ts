@@ -62,7 +62,8 @@ export interface DownloadResult {
   readonly sizeBytes: number;
   readonly resumedFromBytes: number;
   /**
-   * How the file was checked: "sha256", its SHA-256 matched the one the server announced;
+   * How the file was checked: "sha256", its SHA-256 matched the one the server announced
+   * (for a resumed part, now or when the part was started);
    * "size", the server announced none, so only its size was checked; "existing", it was
    * already there and nothing was downloaded or checked.
    */
@@ -263,7 +264,8 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     // (and the hash) must hold still before a retry or the next run reads its size.
     if (!sink.closed) await new Promise((resolve) => sink.once("close", resolve));
   }
-  return { total, announced };
+  // A resume whose answer announces no SHA-256 (a 206 without the 200's ETag, a mirror) is still checked against the one the part was started with.
+  return { total, announced: announced ?? (range ? originSha256(origin) : undefined) };
 }
 
 /**

@@ -202,3 +202,31 @@ describe("a server answering a resume with other bytes than asked for", () => {
     assert.ok(!existsSync(join(folder, "m.gguf.part")));
   });
 });
+
+describe("resuming, in a later run, a part whose SHA-256 was announced when it was started", () => {
+  // A server whose 200 carries the SHA-256 as its ETag and whose 206 leaves the ETag out (Last-Modified only).
+  const started = () => ({ ETag: `"${sha(A)}"`, "Last-Modified": "Tue, 01 Apr 2025 10:00:00 GMT" });
+  const partial = { "Last-Modified": "Tue, 01 Apr 2025 10:00:00 GMT" };
+
+  it("is verified against that SHA-256 though the resume's answer announces none", async (t) => {
+    const served: Served = { body: A, validators: started(), partialValidators: partial, ifRange: true };
+    const { url, folder } = await partOfA(t, served);
+    const result = await downloadFile({ url, folder, file: "m.gguf" });
+    assert.equal(result.verified, "sha256");
+    assert.equal(result.sha256, sha(A));
+    assert.equal(sha(readFileSync(result.path)), sha(A));
+  });
+
+  it("a rest that does not match it is refused as corrupt, not kept as a model checked by size", async (t) => {
+    const served: Served = { body: A, validators: started(), partialValidators: partial, ifRange: true };
+    const { url, folder } = await partOfA(t, served);
+    const changed = Buffer.from(A);
+    changed[A.length - 10] = changed[A.length - 10]! ^ 0xff; // a proxy or mirror serving other bytes under the same validators
+    served.body = changed;
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf" }), (error: unknown) => {
+      assert.match((error as Error).message, new RegExp(`is corrupt: its SHA-256 is ${sha(changed)}, but the server announced ${sha(A)} \\(announced when the download started\\)`));
+      return true;
+    });
+    assert.deepEqual(readdirSync(folder), []);
+  });
+});

@@ -304,6 +304,8 @@ function toWire(
       return { type: "condensed", messages: event.messages, kinds: event.kinds, ...(event.estimated ? { estimated: true } : {}) };
     case "steer":
       return { type: "steer", message: event.message };
+    case "dropped":
+      return { type: "notice", level: "info", text: event.message };
   }
 }
 

@@ -48,7 +48,9 @@ export type AgentEvent =
   | { readonly type: "context"; readonly usedTokens?: number; readonly contextSize: number; readonly countError?: string }
   /** `kinds`: what was condensed; `estimated`: the tokens could not be counted, and condensing was judged from an estimate. */
   | { readonly type: "condensed"; readonly messages: number; readonly kinds: readonly CondensedKind[]; readonly estimated?: true }
-  | { readonly type: "steer"; readonly message: string };
+  | { readonly type: "steer"; readonly message: string }
+  /** The oldest turns were dropped from the prompt to fit the context (`messages` of them): information for the user, in `message`. */
+  | { readonly type: "dropped"; readonly messages: number; readonly message: string };
 
 export interface AgentOptions {
   readonly backend: ModelBackend;
@@ -523,7 +525,7 @@ class Run {
     this.room = exact ? contextSize - used : undefined;
     this.messages.splice(0, this.messages.length, ...draft);
     if (changed > 0) this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
-    if (dropped) this.emit({ type: "steer", message: droppedNotice(dropped, contextSize, estimated) });
+    if (dropped) this.emit({ type: "dropped", messages: dropped.messages, message: droppedNotice(dropped, contextSize, estimated) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });
     return undefined;
   }

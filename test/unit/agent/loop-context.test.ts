@@ -270,7 +270,7 @@ describe("a message that leaves too little room for a reply", () => {
     assert.deepEqual(agent.messages.slice(1, history.length + 1).map((m) => m.role), history.map((m) => m.role));
     assert.equal(agent.messages[history.length]!.content, "I read them.");
     assert.match(promptOf(agent.messages)[2]!.content, /^\[Hearth dropped \d+ older messages here to fit the context/);
-    assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
+    assert.ok(events.some((e) => e.type === "dropped" && /dropped its \d+ oldest messages/.test(e.message)));
   });
 
   it("is refused, the earlier conversation left whole, when even dropping its older turns leaves too little", async () => {
@@ -284,7 +284,7 @@ describe("a message that leaves too little room for a reply", () => {
     assert.equal(refused.stopReason, "model-error");
     assert.match(refused.message, /leaves \d+ tokens? of the model's context \(10000 tokens\) for its reply even with older turns dropped, and a reply needs at least 512\. Your message was not added to the conversation: send a shorter one/);
     assert.deepEqual(agent.messages, before);
-    assert.ok(!events.some((e) => e.type === "condensed" || e.type === "steer"));
+    assert.ok(!events.some((e) => e.type === "condensed" || e.type === "steer" || e.type === "dropped"));
   });
 });
 

@@ -140,7 +140,8 @@ describe("a conversation still too long with everything condensed", () => {
     assert.deepEqual(checkMessages(agent.messages), agent.messages);
     // The user is told in the chat what was dropped.
     // (Nearly full, the replies went without thinking for a while: told once, tested below.)
-    const told = events.flatMap((e) => (e.type === "steer" && !e.message.includes("too few to think") ? [e.message] : []));
+    const told = events.flatMap((e) => (e.type === "dropped" ? [e.message] : []));
+    assert.ok(!events.some((e) => e.type === "steer" && e.message.includes("dropped")), "information, not steering");
     assert.ok(told.length > 0);
     for (const notice of told) assert.match(notice, /^The conversation did not fit the model's context \(10,000 tokens\) even condensed: Hearth dropped its \d+ oldest messages \(\d+ model replies, \d+ tool calls and their results\), keeping your message and the latest turns\. The model was told\.$/);
   });
@@ -164,7 +165,7 @@ describe("a conversation still too long with everything condensed", () => {
     const file = exportConversation(agent.messages, { title: "modules", exportedAt: "2026-12-05T00:00:00.000Z" });
     assert.match(file, /## User\n\nAnd module 0\?/);
     assert.doesNotMatch(file, /_\(empty\)_/);
-    assert.ok(events.some((e) => e.type === "steer" && /dropped its \d+ oldest messages/.test(e.message)));
+    assert.ok(events.some((e) => e.type === "dropped" && /dropped its \d+ oldest messages/.test(e.message)));
   });
 
   it("ends, saying how large the task and the latest turn are against the context, only when even they do not fit", async () => {

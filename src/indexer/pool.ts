@@ -30,6 +30,10 @@ interface Pending {
   readonly resolve: (outcome: ParseOutcome) => void;
   /** Sent again alone, to an idle worker, after a worker died with it in flight. */
   readonly alone?: boolean;
+  /** Was in flight beside a read given up: held by it, not by a read of its own. */
+  readonly mate?: boolean;
+  /** Sent once more after MAX_STALLED_READS, as a mate: beside another such read it is not tried again. */
+  readonly lastTry?: boolean;
 }
 
 interface Slot {
@@ -76,7 +80,8 @@ const MAX_START_FAILURES = 3;
  * kills a worker on its own fails, as "parse-error"; the others are parsed. A worker whose
  * read of a file has had no answer for 10 s (a network mount that stopped answering) is given
  * up and replaced the same way, that file "unreadable: timed out"; once two are left so, the
- * files still to come are "unreadable: not tried" instead of holding a thread each.
+ * files still to come are "unreadable: not tried" instead of holding a thread each — but for
+ * those that were in flight beside a read given up, which get one more try in a fresh thread.
  */
 export class WorkerPool implements FileParser {
   private readonly slots: Slot[] = [];
@@ -153,9 +158,14 @@ export class WorkerPool implements FileParser {
       return;
     }
     if (this.stalledReads >= MAX_STALLED_READS) {
+      // No more files are risked on threads that may stay held, except the mates of a read
+      // given up: a local file batched beside one on the mount gets one try in a fresh thread.
       const why = `not tried: ${this.stalledReads} earlier reads had no answer in ${CALL_DEADLINE_MS / 1000} s (a stalled network mount?)`;
-      for (const p of [...this.retries.splice(0), ...this.queue.splice(0)]) p.resolve(unreadable(p.job, why));
-      return;
+      for (const list of [this.retries, this.queue]) {
+        const kept = new Set(list.filter((p) => p.mate && !p.lastTry));
+        for (const p of list) if (!kept.has(p)) p.resolve(unreadable(p.job, why));
+        list.splice(0, list.length, ...[...kept].map((p) => ({ ...p, lastTry: true })));
+      }
     }
     // Retries first, each alone on an idle worker; new batches wait until they are out, so
     // that busy workers drain.
@@ -212,7 +222,7 @@ export class WorkerPool implements FileParser {
   private giveUpRead(slot: Slot): void {
     const batch = slot.inFlight.get(Atomics.load(slot.readState, READ_STATE.batch));
     const stuck = batch?.[Atomics.load(slot.readState, READ_STATE.job)];
-    const again = [...slot.inFlight.values()].flat().filter((p) => p !== stuck);
+    const again = [...slot.inFlight.values()].flat().filter((p) => p !== stuck).map((p) => ({ ...p, mate: true }));
     const index = this.slots.indexOf(slot);
     const old = slot.worker;
     old.removeAllListeners();

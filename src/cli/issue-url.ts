@@ -9,6 +9,7 @@
 import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
+import { ownText } from "./locale.ts";
 
 /** Which GitHub the CLI talks to, and with what token. */
 export interface GitHubAccess {
@@ -83,7 +84,7 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
     // fetch() refuses such a URL: it would read as "cannot be reached".
     return { kind: "refused", message: `GITHUB_API_URL has a user or password in it (${terminalName(withoutCredentials(access.apiBase))}): put the token in GITHUB_TOKEN (or GH_TOKEN) instead` };
   }
-  options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}…`);
+  options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}${ownText("…")}`);
   let fetched;
   try {
     fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
@@ -125,7 +126,7 @@ function notAnIssue(url: string, access: GitHubAccess): string {
     // not a URL after all: said as such below
   }
   const text = "Give the issue's text (as text, with --issue or with --issue-file FILE)";
-  if (host === access.host || (access.host === GITHUB_HOST && host === "www.github.com")) return `${shown} is not a GitHub issue or pull request (…/owner/repo/issues/N), and the agent cannot open web pages. ${text}`;
+  if (host === access.host || (access.host === GITHUB_HOST && host === "www.github.com")) return `${shown} is not a GitHub issue or pull request (${ownText("…")}/owner/repo/issues/N), and the agent cannot open web pages. ${text}`;
   const enterprise = access.host === GITHUB_HOST ? ` (for a GitHub Enterprise server, set GITHUB_API_URL to its API, https://${terminalName(host || "HOST")}/api/v3)` : "";
   return `the issue is only a link (${shown}): hearth fix fetches issues from ${terminalName(access.host)} only${enterprise}, and the agent cannot open web pages. ${text}`;
 }

@@ -5,6 +5,7 @@
 import { VERSION } from "../protocol/version.ts";
 import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
+import { ownText } from "./locale.ts";
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -16,7 +17,7 @@ function help(): string {
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-  ].join("\n");
+  ].map((line) => ownText(line)).join("\n");
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

@@ -13,7 +13,7 @@ import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { condensedWhat } from "../../protocol/transcript.ts";
-import { findHiddenText, hiddenTextWarning } from "../../protocol/visible-text.ts";
+import { findHiddenText, hiddenInChange, hiddenTextWarning } from "../../protocol/visible-text.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { leftOutMessage } from "../../tools/index.ts";
@@ -24,6 +24,7 @@ import { CheckoutBusyError, hearthStateDir, lockCheckout } from "../checkout-loc
 import { noModel, recommendedModel } from "../no-model.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
+import { ownText } from "../locale.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
 export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
@@ -173,6 +174,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
       trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
       const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
+      io.err(patchHiddenReport(result.patch));
       io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
@@ -288,6 +290,35 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
   return written;
 }
 
+/** A warning of hidden characters for the terminal, which shows them as `\u202e` (terminalText), not as the chat's ⟨U+202E⟩. */
+function terminalWarning(warning: string): string {
+  return terminalText(warning).replace(/⟨U\+([0-9A-F]{4})⟩/g, (_, hex: string) => `\\u${hex.toLowerCase()}`);
+}
+
+/** Lines of a patch's report that add hidden characters, at most. */
+const MAX_HIDDEN_LINES = 20;
+
+/**
+ * What the patch adds that a person reading it does not see as it is (Trojan Source): a bidi
+ * override that makes code read otherwise than it runs, a zero-width character in a name, tag
+ * characters — said in words, with each line that adds one shown escaped. The patch keeps them
+ * (it is the change itself); "" when it adds none.
+ */
+function patchHiddenReport(patch: string): string {
+  const hidden = hiddenInChange(patch);
+  if (!hidden) return "";
+  const lines: string[] = [];
+  let file = "";
+  let found = 0;
+  const patchLines = patch.split("\n");
+  patchLines.forEach((line, i) => {
+    if (line.startsWith("+++ ") && patchLines[i - 1]?.startsWith("--- ")) file = line.slice(4).replace(/^b\//, "");
+    else if (line.startsWith("+") && findHiddenText(line.slice(1)) && ++found <= MAX_HIDDEN_LINES) lines.push(`  ${terminalName(file)}: ${terminalName(line)}\n`);
+  });
+  const more = found > MAX_HIDDEN_LINES ? `  … and ${found - MAX_HIDDEN_LINES} more\n` : "";
+  return `hearth fix: ${terminalWarning(hiddenTextWarning(hidden, "the patch", false))} The files and the patch have them as the model wrote them; the lines that add them:\n${lines.join("")}${more}`;
+}
+
 function exitCode(stopReason: string, testsPassed: boolean | undefined): number {
   if (stopReason === "cancelled") return FIX_EXIT.cancelled;
   if (stopReason === "model-error") return FIX_EXIT.modelError;
@@ -326,10 +357,10 @@ function report(event: AgentEvent, io: CliIo): void {
   if (event.type === "turn") io.err(`[step ${event.step}]\n`);
   else if (event.type === "toolEnd") {
     const target = typeof event.call.arguments.path === "string" ? ` ${event.call.arguments.path}` : typeof event.call.arguments.command === "string" ? ` ${event.call.arguments.command}` : "";
-    io.err(`  ${event.result.ok ? "✓" : "✗"} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
+    io.err(`  ${ownText(event.result.ok ? "✓" : "✗")} ${terminalName(event.call.name + target)} (${event.durationMs} ms)\n`);
     // The model was told (runTool's notice); the user reads only this line of the result.
     const hidden = findHiddenText(event.result.text);
-    if (hidden) io.err(`    ! ${terminalText(hiddenTextWarning(hidden, "The result"))}\n`);
+    if (hidden) io.err(`    ! ${terminalWarning(hiddenTextWarning(hidden, "The result"))}\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
   else if (event.type === "dropped") io.err(`  (${terminalText(event.message)})\n`);
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
+import { ownText } from "../locale.ts";
 
 /** Flags every indexer command accepts. */
 export const INDEX_FLAGS = {
@@ -79,7 +80,7 @@ function progressPrinter(io: CliIo): (p: IndexProgress) => void {
     const now = Date.now();
     if (p.phase === "parsing" && p.done !== p.total && now - last < 200) return;
     last = now;
-    const text = p.phase === "parsing" ? `Indexing ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}` : `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`;
+    const text = p.phase === "parsing" ? `Indexing ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}` : `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}${ownText("…")}`;
     io.err(progressFrame(text, io.errColumns));
   };
 }

@@ -8,6 +8,7 @@ import { describeVerification, type ModelCatalog } from "../../protocol/models.t
 import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
+import { ownText } from "../locale.ts";
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
 export function cliStoragePath(): string {
@@ -92,17 +93,17 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
 export function describeCatalog(catalog: ModelCatalog): string {
   const lines: string[] = [];
   for (const preset of catalog.presets) {
-    lines.push(`${preset.id}  ${preset.name} (${preset.architecture}) — ${preset.description}`);
+    lines.push(ownText(`${preset.id}  ${preset.name} (${preset.architecture}) — ${preset.description}`));
     for (const q of preset.quantizations) {
       const mark = q.id === preset.defaultQuantization ? " (default)" : "";
       lines.push(`    ${q.id.padEnd(7)} ${formatSize(q.sizeBytes).padStart(9)}${mark}`);
     }
   }
   const r = catalog.recommendation;
-  lines.push("", r.fits ? `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}. Download: hearth models --download ${r.preset} --quant ${r.quantization}` : `${r.reason}.`);
+  lines.push("", ownText(r.fits ? `Recommended here: ${r.preset} ${r.quantization} — ${r.reason}. Download: hearth models --download ${r.preset} --quant ${r.quantization}` : `${r.reason}.`));
   const c = catalog.completionRecommendation;
   if (c) {
-    lines.push(`For inline completions (hearth.completionModelPath): ${c.id} (${c.name} ${c.quantization.id}, ${formatSize(c.quantization.sizeBytes)}) — ${c.reason}.`);
+    lines.push(ownText(`For inline completions (hearth.completionModelPath): ${c.id} (${c.name} ${c.quantization.id}, ${formatSize(c.quantization.sizeBytes)}) — ${c.reason}.`));
     lines.push(`    Download: hearth models --download ${c.id}`);
   }
   lines.push("", `Downloaded (${catalog.modelsFolder}):`);

@@ -8,6 +8,7 @@ import { type CliCommand, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
+import { ownText } from "../locale.ts";
 
 const GiB = 1024 ** 3;
 
@@ -58,7 +59,7 @@ export const statusCommand: CliCommand = {
         io.out(terminalJson(JSON.stringify({ status, system }, null, 2)) + "\n");
       } else {
         const s = status;
-        io.out(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`);
+        io.out(ownText(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`));
         // The model's name and an error's words come from the file or the server: escaped.
         io.out(`Model:  ${terminalName(describeModel(s.model))}\n`);
         if (s.model.kind === "ready" && s.model.backend) io.out(`Backend: ${describeBackend(s.model.backend)}\n`);
@@ -76,9 +77,9 @@ export const statusCommand: CliCommand = {
 
 function describeSystem(system: SystemInfo): string {
   const gpu = system.gpu
-    ? `${system.gpu.toUpperCase()} — ${system.gpuNames.join(", ") || "unnamed device"}, ${(system.vramFreeBytes / GiB).toFixed(1)} of ${(system.vramTotalBytes / GiB).toFixed(1)} GiB VRAM free`
+    ? `${system.gpu.toUpperCase()} ${ownText("—")} ${system.gpuNames.join(", ") || "unnamed device"}, ${(system.vramFreeBytes / GiB).toFixed(1)} of ${(system.vramTotalBytes / GiB).toFixed(1)} GiB VRAM free`
     : `none (${system.gpuNote ?? "CPU only"})`;
-  const cuda = system.cudaOffer ? [`CUDA:   ${system.cudaOffer.reason} — run "hearth models --cuda" to download it (${system.cudaOffer.packages.join(", ")} ${system.cudaOffer.version})`] : [];
+  const cuda = system.cudaOffer ? [ownText(`CUDA:   ${system.cudaOffer.reason} — run "hearth models --cuda" to download it (${system.cudaOffer.packages.join(", ")} ${system.cudaOffer.version})`)] : [];
   return [
     `Machine: ${system.platform}-${system.arch}, ${system.cpus} CPUs, ${(system.freeMemoryBytes / GiB).toFixed(1)} of ${(system.totalMemoryBytes / GiB).toFixed(1)} GiB RAM free`,
     `GPU:    ${gpu}`,

@@ -13,6 +13,7 @@ import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { LEADING_SUMMARY } from "./test-runners.ts";
+import { TerminalText } from "./terminal-text.ts";
 import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -78,6 +79,12 @@ export const runCommandTool: Tool = {
  * holds the key; a command the model writes could print it) and ELECTRON_RUN_AS_NODE (the
  * runtime needs it, VS Code's Node being Electron; a project's `electron .`, or its VS Code
  * extension tests, would start Electron as plain Node and fail).
+ *
+ * Colour is left to TERM=dumb and the pipe (no terminal): NO_COLOR or FORCE_COLOR=0 are not
+ * set, and the user's FORCE_COLOR is kept. FORCE_COLOR=0 turns colour *on* in pytest and
+ * Python 3.13 (a non-empty value forces it), NO_COLOR changes what a project's own tests of
+ * its colour output see, and Node warns where both are set (nodejs/node#37404); what colour
+ * gets through is removed from the output the model reads (terminal-text.ts).
  */
 function commandEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", TERM: "dumb", GIT_EDITOR: NO_EDITOR, VISUAL: NO_EDITOR, EDITOR: NO_EDITOR };
@@ -252,12 +259,14 @@ function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string
 
 /**
  * Output of a command as text: each stream decoded as a stream (a character split across
- * two reads stays intact), both interleaved as they arrive, kept head and tail in bounded
+ * two reads stays intact), without terminal control sequences and with progress redraws
+ * applied (terminal-text.ts), both interleaved as they arrive, kept head and tail in bounded
  * memory (a command printing gigabytes costs no more than `max` characters), and the lines
  * of the cut middle that `keep` keeps (a test run's summary) shown where they were.
  */
 export class OutputCollector {
   private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  private readonly terminals = { stdout: new TerminalText(), stderr: new TerminalText() };
   private readonly kept: HeadTail;
   private readonly notes: string[] = [];
   /** Bytes that were not UTF-8 were decoded as U+FFFD (said after the output: the model would take � for the text). */
@@ -268,13 +277,16 @@ export class OutputCollector {
   }
 
   push(stream: "stdout" | "stderr", bytes: Buffer): void {
-    this.add(this.decoders[stream].write(bytes), bytes);
+    this.add(stream, this.decoders[stream].write(bytes), bytes);
   }
 
-  private add(text: string, bytes?: Buffer): void {
+  private add(stream: "stdout" | "stderr", text: string, bytes?: Buffer): void {
     // Looked at only until the first: a binary flood costs one check a chunk.
     if (!this.notUtf8 && text.includes(REPLACEMENT)) this.notUtf8 = bytes === undefined || countReplacements(text) > countReplacements(bytes);
-    this.kept.push(text);
+    if (text === "") return;
+    // The other stream's unfinished line came first: passed on now, the order stays as it came.
+    this.kept.push(this.terminals[stream === "stdout" ? "stderr" : "stdout"].flush());
+    this.kept.push(this.terminals[stream].write(text));
   }
 
   /** A line Hearth adds after the output (an error, processes left running). */
@@ -289,9 +301,12 @@ export class OutputCollector {
 
   /** The text, with incomplete trailing bytes as U+FFFD and the notes after it. */
   end(): { text: string; omitted: number } {
-    this.add(this.decoders.stdout.end());
-    this.add(this.decoders.stderr.end());
+    for (const stream of ["stdout", "stderr"] as const) {
+      this.add(stream, this.decoders[stream].end());
+      this.kept.push(this.terminals[stream].end());
+    }
     const text = this.kept.text();
+    if (this.terminals.stdout.changed || this.terminals.stderr.changed) this.notes.unshift(CONTROL_NOTE);
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
@@ -299,6 +314,7 @@ export class OutputCollector {
 }
 
 const REPLACEMENT = "\uFFFD";
+const CONTROL_NOTE = "[terminal control sequences (colours, cursor moves, links) were removed and lines redrawn with \\r show their last state]";
 const NOT_UTF8_NOTE = "[some bytes of the output are not UTF-8 and are shown as \uFFFD: binary output, or text in another encoding such as Latin-1 (iconv -f latin1, or xxd, shows them)]";
 
 /** U+FFFD in decoded text or in bytes (one split between two chunks counts in neither: rare enough). */

@@ -283,3 +283,65 @@ describe("run_command", () => {
     assert.deepEqual(pidsIn(root).filter(alive), []);
   });
 });
+
+describe("terminal control sequences in the output", () => {
+  const ESC = "\x1b";
+  /** What a coloured, progress-drawing run prints (pytest --color=yes, npm, a linter with links). */
+  const coloured = [
+    `${ESC}[1m${ESC}[31mFAILED${ESC}[0m test_a.py::test_x - ${ESC}[1;31massert 1 == 2${ESC}[39;49;00m\n`,
+    `see ${ESC}]8;;https://example.com/rule${ESC}\\no-unused-vars${ESC}]8;;${ESC}\\ and ${ESC}]0;title\x07done\n`,
+    `${ESC}[?25lDownloading  10%\rDownloading  55%\rDownloading 100%${ESC}[?25h\n`,
+    `spinner |\b/\b-\bok\n`,
+    `long line that is cleared\r${ESC}[2Kshort\n`,
+    `windows line\r\n`,
+    `${ESC}(Bcharset${ESC}7 saved${ESC}8\n`,
+  ].join("");
+  const plain = "FAILED test_a.py::test_x - assert 1 == 2\nsee no-unused-vars and done\nDownloading 100%\nspinner ok\nshort\nwindows line\r\ncharset saved\n";
+
+  it("are removed from what the model reads, the text kept, and said once", SAFETY_NET, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "out.txt"), coloured);
+    const outcome = await runShell("cat out.txt; cat out.txt >&2", dir, 60_000, new AbortController().signal);
+    assert.doesNotMatch(outcome.output, /\x1b|\x07|\x08/);
+    const [text, ...notes] = outcome.output.split(/\n(?=\[)/);
+    assert.equal(`${text}\n`, plain + plain);
+    assert.equal(notes.length, 1, outcome.output);
+    assert.match(notes[0] ?? "", /^\[[^\n]*control[^\n]*removed[^\n]*\]\n$/);
+  });
+
+  it("are removed wherever the chunks split them", () => {
+    for (let size = 1; size <= 9; size++) {
+      const collector = new OutputCollector(10_000);
+      for (let at = 0; at < coloured.length; at += size) collector.push("stdout", Buffer.from(coloured.slice(at, at + size)));
+      assert.equal(collector.end().text.split(/\n(?=\[)/)[0] + "\n", plain, `pieces of ${size}`);
+    }
+  });
+
+  it("plain output is left as it is, with no note", () => {
+    const collector = new OutputCollector(10_000);
+    collector.push("stdout", Buffer.from("a\tb\r\nc [not a sequence] ~\n"));
+    assert.equal(collector.end().text, "a\tb\r\nc [not a sequence] ~\n");
+  });
+
+  it("a hostile run of ESC [ with no final byte, or an endless parameter, costs linear time and loses no text", () => {
+    const collector = new OutputCollector(1_000_000);
+    collector.push("stdout", Buffer.from(`${`${ESC}[`.repeat(200_000)}0\n`));
+    collector.push("stdout", Buffer.from(`${ESC}[${"9;".repeat(200_000)}\nafter\n`));
+    collector.push("stdout", Buffer.from(`${ESC}]8;;${"x".repeat(200_000)}\nlast\n`));
+    const { text } = collector.end();
+    assert.doesNotMatch(text, /\x1b/);
+    assert.match(text, /^\[*0\n\[(?:9;){200000}\nafter\n\]8;;x{200000}\nlast\n/);
+  });
+});
+
+describe("terminal redraws with two streams and long lines", () => {
+  it("keeps the order of stdout and stderr as they came, and a redraw over a very long line starts a line of its own", () => {
+    const collector = new OutputCollector(100_000);
+    collector.push("stdout", Buffer.from(" 10%\r"));
+    collector.push("stderr", Buffer.from("warning\n"));
+    collector.push("stdout", Buffer.from(" 55%\r100%\n"));
+    collector.push("stdout", Buffer.from(`${"x".repeat(20_000)}\rdone\n`));
+    const [text] = collector.end().text.split(/\n(?=\[)/);
+    assert.equal(`${text}\n`, ` 10%warning\n100%\n${"x".repeat(20_000)}\ndone\n`);
+  });
+});

@@ -230,7 +230,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     await startOver(part, digest, meter, whole);
     return fetchInto(part, options, meter, digest);
   }
-  if (!response.ok || !response.body) throw new DownloadError(`the server answered ${response.status} ${response.statusText} for ${options.url}`, false);
+  if (!response.ok || !response.body) throw await refused(response, options.url, have);
   const range = response.status === 206 ? contentRange(response.headers) : undefined;
   if (range === "malformed") throw await malformedRange(response, options.file, have);
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
@@ -325,6 +325,19 @@ function startOverReason(have: number, range: { start: number } | undefined, ori
   if (range && range.start !== have) return `the server sent other bytes than asked for (from byte ${range.start}, not ${have}), so the file is downloaded again from the start`;
   if (origin && changedSince(origin, now)) return "the file changed on the server since the part was downloaded, so it is downloaded again from the start";
   return range ? undefined : "the server did not resume the download, so the file is downloaded again from the start";
+}
+
+/**
+ * A request the server refused (403, 404, 5xx…): names the host that answered when a redirect
+ * led elsewhere (a CDN; only its host, as its address may carry a signature) and, for a
+ * resume, that the part is kept.
+ */
+async function refused(response: Response, url: string, have: number): Promise<DownloadError> {
+  await response.body?.cancel().catch(() => undefined);
+  const answered = hostOf(response.url);
+  const via = response.url && answered !== hostOf(url) ? ` (redirected to ${answered})` : "";
+  const kept = have > 0 ? `, asked for the rest from byte ${have}; the ${formatSize(have)} downloaded so far are kept: run it again to resume` : "";
+  return new DownloadError(`the server answered ${response.status} ${response.statusText} for ${url}${via}${kept}`, false);
 }
 
 /** Drops the part (its bytes are not the file's): the next request asks for the whole file. */
@@ -475,18 +488,20 @@ function diskError(folder: string, error: unknown): DownloadError {
 }
 
 function offlineError(url: string, error: unknown, advice = MODEL_ALTERNATIVES): DownloadError {
-  const host = (() => {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
-  })();
   return new DownloadError(
-    `cannot reach ${host} (${errorCode(error) ?? describe(error)}): this machine seems to be offline${proxyNote()}. ${advice}`,
+    `cannot reach ${hostOf(url)} (${errorCode(error) ?? describe(error)}): this machine seems to be offline${proxyNote()}. ${advice}`,
     true,
     { cause: error },
   );
+}
+
+/** The host (and port) of `url`; `url` itself when it is not one. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 /** Node's fetch connects directly; a configured proxy is the likely reason for a failure. */

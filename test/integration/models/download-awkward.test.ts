@@ -184,3 +184,29 @@ describe("a 206 whose Content-Range is malformed", () => {
     });
   }
 });
+
+describe("a redirect to another host that refuses the resume", () => {
+  it("the message names the host that refused (not the signed address) and says the part is kept", async (t) => {
+    const cdn = createServer((req, res) => {
+      if (req.headers.range) return void res.writeHead(403).end("signature expired");
+      res.writeHead(200, { "Content-Length": FILE.length }).end(FILE);
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => cdn.close(() => resolve())));
+    const cdnHost = `localhost:${(cdn.address() as AddressInfo).port}`;
+    const origin = createServer((_req, res) => void res.writeHead(302, { Location: `http://${cdnHost}/m.gguf?X-Signature=secret` }).end());
+    await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => origin.close(() => resolve())));
+    const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/m.gguf`;
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE.subarray(0, 300_000));
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.ok(error.message.includes(`403 Forbidden for ${url} (redirected to ${cdnHost})`), error.message);
+      assert.match(error.message, /from byte 300000.*0\.3 MiB downloaded so far are kept/);
+      assert.doesNotMatch(error.message, /secret/, "a signed address's signature stays out of the message");
+      return true;
+    });
+    assert.deepEqual(readFileSync(join(folder, "m.gguf.part")), FILE.subarray(0, 300_000));
+  });
+});

@@ -36,6 +36,11 @@ export interface RuntimeProcess {
   log(): string;
   /** Resolves with the exit code / signal once the process has ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves once the process has ended and that was dealt with: how, when nobody asked it to
+   * (its log saved by then, where there was one to save), or undefined after {@link close}.
+   */
+  readonly ended: Promise<RuntimeCrash | undefined>;
   /** shutdown + exit, then SIGKILL if it has not ended after `graceMs`. */
   close(graceMs?: number): Promise<void>;
   /**
@@ -133,7 +138,10 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   const stopped = exited.then(async ({ code, signal }) => {
     if (closing) return undefined;
     await stderrDrained(child.stderr);
-    return recordCrash(code, signal, stderr, child.pid, options.crashLogDir, nativeFailureLine(native));
+    // Ctrl-C signals the terminal's whole process group, the runtime too; a CI timeout or a
+    // closed terminal may signal the group as well. A stop the user asked for is no crash: no log.
+    const asked = signal === "SIGINT" || signal === "SIGHUP" || options.signal?.aborted === true;
+    return recordCrash(code, signal, stderr, child.pid, asked ? undefined : options.crashLogDir, nativeFailureLine(native));
   });
   const crashed = (doing: string) => stopped.then((crash) => (crash ? Promise.reject(new RuntimeStoppedError(crash, doing)) : new Promise<never>(() => undefined)));
   return {
@@ -142,6 +150,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     initializeResult,
     log: () => stderr,
     exited,
+    ended: stopped,
     whileRunning: async (work, doing) => {
       const stop = options.signal ? aborted(options.signal) : undefined;
       try {

@@ -42,9 +42,14 @@ export function terminalJson(json: string): string {
   return json.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, json, () => Array.from({ length: c.length }, (_, i) => `\\u${hex(c, 4, i)}`).join("")));
 }
 
-/** `c` (at `at` in `text`) as `escape` writes it; a zero-width character outside a name as it is. */
+/**
+ * `c` (at `at` in `text`) as `escape` writes it; a zero-width character outside a name as it
+ * is. One at either end of `text` is escaped: `hearth chat` prints the model's text piece by
+ * piece as it streams, and the name it hides in may be in the pieces around.
+ */
 function shown(c: string, at: number, text: string, escape: (c: string) => string): string {
-  return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at) ? c : escape(c);
+  const inside = at > 0 && at < text.length - 1;
+  return ZERO_WIDTH.test(c) && inside && !touchesAsciiWord(text, at) ? c : escape(c);
 }
 
 function visible(c: string): string {

@@ -50,6 +50,12 @@ describe("terminal text", () => {
     assert.equal(terminalText("👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ"), "👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ", "emoji, Persian and Thai keep theirs");
   });
 
+  it("a zero-width character at the edge of a streamed piece is escaped: hearth chat prints the model's text as it comes, is|\\u200b|Admin", () => {
+    assert.equal(["is", "\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
+    assert.equal(["is\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
+    assert.equal(["👨", "\u200d👩"].map(terminalText).join(""), "👨\\u200d👩", "an emoji cut there shows its joiner: better than a name that hides one");
+  });
+
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {
     const value = { path: "a\x1b\x7f\x85\u202e\u2066.ts", lines: ["x\ny"] };
     const json = terminalJson(JSON.stringify(value, null, 2));

@@ -7,9 +7,12 @@
  * write its index kept only its own conversations. The list therefore also shows every
  * conversation the runtimes stored in the folder's storage (`conversations/<id>.json`, the
  * model's side, shared by the windows), and one this window has no transcript of opens as
- * those messages (as an imported conversation does).
+ * those messages (as an imported conversation does). That folder is read in the background
+ * (`refresh`: the start of each file, for its title; `onListChanged` when the list changed),
+ * never while the extension host waits: it may hold hundreds of conversations of megabytes.
+ * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir, open, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
@@ -20,77 +23,154 @@ const KEY_PREFIX = "hearth.chat.conversation.";
 /** Conversations kept; the oldest beyond this are dropped. */
 const MAX_CONVERSATIONS = 100;
 const WRITE_DELAY_MS = 400;
+/** What the list reads of each file: its start holds the system prompt (tens of kilobytes at most) and the first message. */
+const HEADER_BYTES = 256 * 1024;
+/** As the runtime's store (conversation-store.ts): a bigger file is damage, not a conversation. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Files whose start is read at once. */
+const READ_AT_ONCE = 8;
+/** The format the runtime writes (conversation-store.ts); a later one is a newer Hearth's. */
+const FORMAT = 1;
+const ID = /^[\w-]+$/;
+
+/** What opening a conversation from the history gives: its transcript, or why there is none to show. */
+export type OpenedConversation = { readonly transcript: Transcript } | { readonly problem: string };
 
 export class TranscriptStore {
   private readonly dirty = new Map<string, Transcript>();
   private timer: NodeJS.Timeout | undefined;
   /** Conversations deleted in this window: their files may outlive the delete a moment (the runtime removes them). */
   private readonly deleted = new Set<string>();
-  /** Conversations of the shared storage read so far, by id, with the file's size and mtime they were read at. */
-  private readonly stored = new Map<string, { readonly stamp: string; readonly summary: ConversationSummary; readonly messages: readonly ChatMessage[] }>();
+  /** The start of each conversation file of the shared storage read so far, with the size and mtime it was read at; no summary: not listed (no message yet). */
+  private readonly headers = new Map<string, { readonly stamp: string; readonly summary?: ConversationSummary }>();
+  /** Conversations another window deleted (`<id>.deleted` and no file). */
+  private deletedElsewhere = new Set<string>();
+  private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
 
   /**
    * `onDropped`: told the ids of conversations dropped from the history (the runtime then forgets their messages too).
    * `conversationsDir`: the runtime's conversations in the folder's storage, shared with other windows (none: this window's history only).
+   * `onListChanged`: told when reading that folder changed what `list` gives.
    */
   constructor(
     private readonly memento: Pick<vscode.Memento, "get" | "update">,
     private readonly onDropped: (ids: readonly string[]) => void = () => undefined,
     private readonly conversationsDir?: string,
+    private readonly onListChanged: () => void = () => undefined,
   ) {}
 
-  /** Newest first: this window's history and the conversations other windows stored in the folder. */
+  /**
+   * Newest first: this window's history and the conversations other windows stored in the
+   * folder, as last read; it reads the folder again in the background (`refresh`).
+   */
   list(): ConversationSummary[] {
-    const index = this.index();
-    const others = this.storedElsewhere(new Set(index.map((s) => s.id)));
-    return others.length ? [...index, ...others].sort((a, b) => b.updatedAt - a.updatedAt) : index;
+    void this.refresh();
+    return this.listed();
   }
 
+  /** This window's transcript of a conversation (none for one only another window has: `open`). */
   get(id: string): Transcript | undefined {
-    const own = this.dirty.get(id) ?? this.memento.get<Transcript>(KEY_PREFIX + id);
-    if (own || this.deleted.has(id)) return own;
-    const stored = this.readStored(id);
-    return stored && transcriptFromMessages(id, stored.summary.title, stored.messages, stored.summary.updatedAt);
+    return this.dirty.get(id) ?? this.memento.get<Transcript>(KEY_PREFIX + id);
+  }
+
+  /**
+   * A conversation of the list: this window's transcript, or one rebuilt from the folder's
+   * storage; else what is wrong with it (deleted in another window, a damaged file — left as
+   * it is —), in words for the user.
+   */
+  async open(id: string): Promise<OpenedConversation> {
+    const own = this.get(id);
+    if (own) return { transcript: own };
+    if (this.deleted.has(id) || !this.conversationsDir || !ID.test(id)) return { problem: "This conversation is not in the history any more." };
+    const file = join(this.conversationsDir, `${id}.json`);
+    let text: string;
+    try {
+      text = await readConversation(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return { problem: `This conversation could not be read (${reason(error)}). Its file is left as it is: ${file}` };
+      void this.refresh();
+      const tombstone = await stat(join(this.conversationsDir, `${id}.deleted`)).then(() => true, () => false);
+      return { problem: tombstone ? "This conversation was deleted in another Hearth window." : "This conversation is not in Hearth's storage any more (deleted in another Hearth window, or by hand)." };
+    }
+    let read: { messages: ChatMessage[]; version: number };
+    try {
+      read = parseConversation(text);
+    } catch (error) {
+      return { problem: `This conversation could not be read (${reason(error)}). Its file is left as it is: ${file}` };
+    }
+    const info = await stat(file).catch(() => undefined);
+    const first = read.messages.find((m) => m.role === "user");
+    const transcript = transcriptFromMessages(id, titleFrom(first?.content ?? ""), read.messages, info?.mtimeMs ?? Date.now());
+    if (read.version > FORMAT) {
+      transcript.items.push({
+        kind: "notice",
+        id: `notice-newer-${id}`,
+        level: "warning",
+        text: `A newer version of Hearth saved this conversation (format ${read.version}): this version shows its messages but does not continue it. A message sent here starts the model afresh, and the newer version's file is kept aside unchanged.`,
+      });
+    }
+    return { transcript };
+  }
+
+  /**
+   * Reads the folder's conversations again (the start of each file whose size or mtime
+   * changed) and the deletes of other windows; says so (`onListChanged`) when the list
+   * changed. One read at a time: a call during one is answered by the next.
+   */
+  refresh(): Promise<void> {
+    if (!this.conversationsDir) return Promise.resolve();
+    if (this.refreshing) {
+      this.queued ??= this.refreshing.then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.refreshing = this.readFolder(this.conversationsDir).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async readFolder(dir: string): Promise<void> {
+    const before = JSON.stringify(this.listed());
+    const names = await readdir(dir).catch(() => [] as string[]); // no conversation stored yet
+    // `<id>.json` only: a version set aside (`<id>.other-window-<time>.json`, `<id>.unreadable-<time>.json`) is no conversation.
+    const files = new Set(names.filter((name) => /^[\w-]+\.json$/.test(name)).map((name) => name.slice(0, -".json".length)));
+    const ids = [...files].filter((id) => !this.deleted.has(id));
+    for (let i = 0; i < ids.length; i += READ_AT_ONCE) await Promise.all(ids.slice(i, i + READ_AT_ONCE).map((id) => this.readHeader(dir, id)));
+    for (const id of this.headers.keys()) if (!files.has(id)) this.headers.delete(id);
+    // A conversation continued after another window deleted it has its file again: it stays.
+    this.deletedElsewhere = new Set(names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length)).filter((id) => !files.has(id)));
+    for (const id of this.deletedElsewhere) if (this.get(id)) await this.forget(id);
+    if (JSON.stringify(this.listed()) !== before) this.onListChanged();
+  }
+
+  /** The title of a conversation file from its start; read again only when its size or mtime changed. */
+  private async readHeader(dir: string, id: string): Promise<void> {
+    const file = join(dir, `${id}.json`);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return void this.headers.delete(id); // gone meanwhile, or no file to read
+    const stamp = `${info.size}:${info.mtimeMs}`;
+    if (this.headers.get(id)?.stamp === stamp) return;
+    const start = await readStart(file, HEADER_BYTES).catch(() => undefined);
+    if (start === undefined) return;
+    const text = firstMessage(start, info.size <= HEADER_BYTES);
+    // A damaged file is listed too: opening it says what is wrong with it.
+    const title = text === undefined ? undefined : text === DAMAGED ? `Unreadable conversation (${id}.json)` : titleFrom(text);
+    this.headers.set(id, { stamp, ...(title ? { summary: { id, title, updatedAt: info.mtimeMs } } : {}) });
+  }
+
+  /** This window's history and the folder's conversations read so far, newest first. */
+  private listed(): ConversationSummary[] {
+    const index = this.index().filter((s) => !this.deletedElsewhere.has(s.id));
+    const known = new Set(index.map((s) => s.id));
+    const others = [...this.headers].flatMap(([id, header]) => (header.summary && !known.has(id) && !this.deleted.has(id) ? [header.summary] : []));
+    return others.length ? [...index, ...others].sort((a, b) => b.updatedAt - a.updatedAt) : index;
   }
 
   /** This window's own history list. */
   private index(): ConversationSummary[] {
     return this.memento.get<ConversationSummary[]>(INDEX_KEY, []);
-  }
-
-  /** The conversations stored in the folder's storage, but for those this window lists (`known`) or deleted. */
-  private storedElsewhere(known: ReadonlySet<string>): ConversationSummary[] {
-    let names: string[];
-    try {
-      names = this.conversationsDir ? readdirSync(this.conversationsDir) : [];
-    } catch {
-      return []; // no conversation stored yet
-    }
-    // `<id>.json` only: a version set aside (`<id>.other-window-<time>.json`, `<id>.unreadable-<time>.json`) is no conversation.
-    const ids = names.filter((name) => /^[\w-]+\.json$/.test(name)).map((name) => name.slice(0, -".json".length));
-    return ids.filter((id) => !known.has(id) && !this.deleted.has(id)).flatMap((id) => this.readStored(id)?.summary ?? []);
-  }
-
-  /** A stored conversation's messages (without the system prompt) and summary; read again only when its file changed. */
-  private readStored(id: string) {
-    if (!this.conversationsDir || !/^[\w-]+$/.test(id)) return undefined;
-    const file = join(this.conversationsDir, `${id}.json`);
-    try {
-      const info = statSync(file);
-      if (!info.isFile()) return undefined;
-      const stamp = `${info.size}:${info.mtimeMs}`;
-      const cached = this.stored.get(id);
-      if (cached?.stamp === stamp) return cached;
-      const data = JSON.parse(readFileSync(file, "utf8")) as { messages?: ChatMessage[] };
-      const messages = (Array.isArray(data.messages) ? data.messages : []).filter((m) => m?.role !== "system");
-      const first = messages.find((m) => m.role === "user");
-      if (!first || typeof first.content !== "string") return undefined;
-      const read = { stamp, summary: { id, title: titleFrom(first.content), updatedAt: info.mtimeMs }, messages };
-      this.stored.set(id, read);
-      return read;
-    } catch {
-      return undefined; // gone meanwhile, or being written: the runtime reports a damaged file when it reads it
-    }
   }
 
   /** Schedules a write of `transcript` (and its place at the top of the history). */
@@ -113,6 +193,7 @@ export class TranscriptStore {
     let index = this.index();
     for (const t of pending) {
       if (this.memento.get(KEY_PREFIX + t.id) === undefined) continue; // deleted meanwhile
+      this.deletedElsewhere.delete(t.id); // continued here after another window deleted it
       index = [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...index.filter((s) => s.id !== t.id)];
     }
     index.sort((a, b) => b.updatedAt - a.updatedAt);
@@ -123,11 +204,114 @@ export class TranscriptStore {
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
   }
 
+  /** Deletes the conversation here, and leaves word for the other windows on the folder (`<id>.deleted`). */
   async delete(id: string): Promise<void> {
-    this.dirty.delete(id);
     this.deleted.add(id);
-    this.stored.delete(id);
+    this.headers.delete(id);
+    await this.forget(id);
+    if (!this.conversationsDir || !ID.test(id)) return;
+    const dir = this.conversationsDir;
+    // Best effort: without it the other windows list the conversation until their runtime's file is gone, as before.
+    await mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, `${id}.deleted`), "")).catch(() => undefined);
+  }
+
+  /** Takes the conversation out of this window's history. */
+  private async forget(id: string): Promise<void> {
+    this.dirty.delete(id);
     await this.memento.update(KEY_PREFIX + id, undefined);
     await this.memento.update(INDEX_KEY, this.index().filter((s) => s.id !== id));
   }
+}
+
+/** Up to `bytes` from the start of a file, as text (a character cut at the end reads as U+FFFD). */
+async function readStart(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A conversation file's text: a regular file of at most MAX_FILE_BYTES. */
+async function readConversation(file: string): Promise<string> {
+  const info = await stat(file);
+  if (!info.isFile()) throw new Error("not a regular file");
+  if (info.size > MAX_FILE_BYTES) throw new Error(`${info.size} bytes, more than any conversation holds`);
+  const handle = await open(file, "r");
+  try {
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Stands for a start of a file in which no first message can be found: damage. */
+const DAMAGED = Symbol("damaged");
+
+/**
+ * The first user message's text from the start of a conversation file (`whole`: all of it):
+ * undefined when it has none yet, DAMAGED when none can be found in what is not JSON. The
+ * runtime writes `{"role":"user","content":"…"` in that order (JSON.stringify keeps it).
+ */
+function firstMessage(start: string, whole: boolean): string | typeof DAMAGED | undefined {
+  if (whole) {
+    try {
+      const data = JSON.parse(start) as { messages?: unknown };
+      const first = Array.isArray(data.messages) ? (data.messages as { role?: unknown; content?: unknown }[]).find((m) => m?.role === "user") : undefined;
+      return typeof first?.content === "string" ? first.content : undefined;
+    } catch {
+      // damaged: what can be found of its first message titles it
+    }
+  }
+  const found = /\{"role":"user","content":"((?:[^"\\]|\\.)*)/.exec(start);
+  if (!found) return DAMAGED;
+  // Cut within an escape at the end of what was read: without it.
+  for (const text of [found[1]!, found[1]!.replace(/\\(u[0-9a-fA-F]{0,3})?$/, "")]) {
+    try {
+      return JSON.parse(`"${text}"`) as string;
+    } catch {
+      // the next, shorter
+    }
+  }
+  return DAMAGED;
+}
+
+/** A stored conversation's messages without the system prompt, as the transcript shows them; throws naming what is wrong. */
+function parseConversation(text: string): { messages: ChatMessage[]; version: number } {
+  const data = JSON.parse(text) as { version?: unknown; messages?: unknown } | null;
+  if (!data || typeof data !== "object" || !Array.isArray(data.messages)) throw new Error("it holds no list of messages");
+  const version = typeof data.version === "number" ? data.version : FORMAT;
+  const messages = (data.messages as unknown[]).map((m, i) => shownMessage(m, i + 1)).filter((m) => m.role !== "system");
+  return { messages, version };
+}
+
+/** A message as the transcript shows it: its role and text, calls with their id, name and arguments; anything else is damage. */
+function shownMessage(value: unknown, n: number): ChatMessage {
+  const m = value as Record<string, unknown> | null;
+  if (!m || typeof m !== "object" || typeof m.content !== "string") throw new Error(`message ${n} has no text`);
+  const dropped = m.dropped === true ? { dropped: true as const } : {};
+  switch (m.role) {
+    case "system":
+      return { role: "system", content: m.content };
+    case "user":
+      return { role: "user", content: m.content, ...dropped };
+    case "assistant": {
+      const calls = m.toolCalls === undefined ? [] : m.toolCalls;
+      const wellFormed = Array.isArray(calls) && calls.every((c: Record<string, unknown> | null) => c && typeof c.id === "string" && typeof c.name === "string" && c.arguments && typeof c.arguments === "object");
+      if (!wellFormed) throw new Error(`message ${n} has a tool call without its id, name or arguments`);
+      return { role: "assistant", content: m.content, ...(typeof m.thinking === "string" ? { thinking: m.thinking } : {}), ...(calls.length ? { toolCalls: calls } : {}), ...dropped };
+    }
+    case "tool":
+      if (typeof m.toolCallId !== "string" || typeof m.name !== "string") throw new Error(`message ${n} is a tool result without its call`);
+      return { role: "tool", toolCallId: m.toolCallId, name: m.name, content: m.content, ...dropped };
+    default:
+      throw new Error(`message ${n} has an unknown role`);
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -45,6 +45,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
         for (const id of ids) void runtime.request(ConversationForgetRequest, { conversationId: id }).catch(() => undefined);
       },
       conversationsDir,
+      () => this.showConversation(), // the folder's conversations, read in the background
     );
     const latest = this.store.list()[0];
     this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
@@ -128,7 +129,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     conversations.newChat(this);
   }
   open(id: string): void {
-    conversations.openConversation(this, id);
+    void conversations.openConversation(this, id);
   }
   delete(id: string): Promise<void> {
     return conversations.deleteConversation(this, id, this.runs.runningConversation);

@@ -17,11 +17,19 @@ export function newChat(chat: ChatSession): void {
   chat.showConversation();
 }
 
-/** Opens a conversation from the history; not while a run is in progress. */
-export function openConversation(chat: ChatSession, id: string): void {
-  const transcript = chat.store.get(id);
-  if (!transcript || chat.running) return;
-  chat.transcript = transcript;
+/**
+ * Opens a conversation from the history; not while a run is in progress. One that cannot be
+ * shown (deleted in another window, a damaged file) is named with why, and the list redrawn.
+ */
+export async function openConversation(chat: ChatSession, id: string): Promise<void> {
+  if (chat.running) return;
+  const opened = await chat.store.open(id);
+  if ("problem" in opened) {
+    void vscode.window.showWarningMessage(`Hearth: ${opened.problem}`);
+    return chat.showConversation();
+  }
+  if (chat.running) return;
+  chat.transcript = opened.transcript;
   chat.showConversation();
 }
 

@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -128,11 +128,13 @@ describe("TranscriptStore: two windows on one folder", () => {
     // The other window's turn set aside beside it is no conversation of the list.
     writeFileSync(join(dir, `from-a.other-window-${Date.now()}.json`), readFileSync(join(dir, "from-a.json")));
 
+    await b.refresh();
     assert.deepEqual(b.list().map((s) => s.id), ["from-a", "from-b"], "B lists A's conversation");
     assert.equal(b.list()[0]!.title, "Why does add subtract?");
-    const opened = b.get("from-a");
-    assert.ok(opened, "and opens it");
-    assert.deepEqual(opened.items.filter((i) => i.kind === "user" || i.kind === "assistant").map((i) => i.text), ["Why does add subtract?\nIt returns a - b.", "Because of a typo."]);
+    const opened = await b.open("from-a");
+    assert.ok("transcript" in opened, "and opens it");
+    assert.deepEqual(opened.transcript.items.filter((i) => i.kind === "user" || i.kind === "assistant").map((i) => i.text), ["Why does add subtract?\nIt returns a - b.", "Because of a typo."]);
+    await a.refresh();
     assert.deepEqual(a.list().map((s) => s.id).sort(), ["from-a", "from-b"], "and A lists B's");
   });
 
@@ -140,9 +142,119 @@ describe("TranscriptStore: two windows on one folder", () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
     const store = new TranscriptStore(memento(), () => undefined, dir);
     await ranTurn(dir, "other", "from the other window", "ok");
+    await store.refresh();
     assert.deepEqual(store.list().map((s) => s.id), ["other"]);
     await store.delete("other"); // the runtime's forget removes the file after this
+    await store.refresh();
     assert.deepEqual(store.list(), []);
     assert.equal(store.get("other"), undefined);
+  });
+
+  it("a conversation deleted in the other window leaves this window's list too, and opening it says so", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    const b = new TranscriptStore(memento(), () => undefined, dir);
+    // "shared" ran in B (B's own history has it); "seen" ran in A and B lists it from disk.
+    b.save(said("shared", 1));
+    await b.flush();
+    await ranTurn(dir, "shared", "message of shared", "ok");
+    await ranTurn(dir, "seen", "message of seen", "ok");
+    await b.refresh();
+    await a.refresh();
+    assert.deepEqual(b.list().map((s) => s.id).sort(), ["seen", "shared"]);
+    // A deletes both; its runtime then forgets their files.
+    for (const id of ["shared", "seen"]) {
+      await a.delete(id);
+      await new ConversationStore(dir).forget(id);
+    }
+    await b.refresh();
+    assert.deepEqual(b.list(), [], "B's list reflects the folder's storage");
+    for (const id of ["shared", "seen"]) {
+      const opened = await b.open(id); // from B's list, drawn before it was refreshed
+      assert.ok("problem" in opened, id);
+      assert.match(opened.problem, /was deleted in another Hearth window/);
+    }
+  });
+
+  it("a conversation continued after another window deleted it stays listed", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    const b = new TranscriptStore(memento(), () => undefined, dir);
+    await ranTurn(dir, "c", "first", "ok");
+    await a.delete("c");
+    await new ConversationStore(dir).forget("c");
+    b.save(said("c", 5)); // B had it open and sent a message: its runtime saves it again
+    await b.flush();
+    await ranTurn(dir, "c", "first", "again");
+    await b.refresh();
+    assert.deepEqual(b.list().map((s) => s.id), ["c"]);
+    assert.ok("transcript" in (await b.open("c")));
+  });
+});
+
+describe("TranscriptStore: the list of the folder's conversations", () => {
+  it("is read without blocking: list() answers from what was read, refresh() reads the folder and says when the list changed", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await ranTurn(dir, "other", "from the other window", "ok");
+    let changes = 0;
+    const store = new TranscriptStore(memento(), () => undefined, dir, () => changes++);
+    assert.deepEqual(store.list(), [], "nothing read yet: the list does not wait on the disk");
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.id), ["other"]);
+    assert.equal(changes, 1);
+    await store.refresh();
+    assert.equal(changes, 1, "nothing changed, nothing said");
+  });
+
+  it("reads only the start of each file for the list: a long conversation is titled from its first message", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const messages: ChatMessage[] = [{ role: "system", content: "You are Hearth." }, { role: "user", content: "Where is the parser?" }];
+    for (let i = 0; i < 2000; i++) messages.push({ role: "assistant", content: `reply ${i} ${"x".repeat(4000)}` }, { role: "user", content: `more ${i}` });
+    await new ConversationStore(dir).record("long", messages);
+    // Cut mid-write after its first megabyte (a power loss on a file system that lost the rename's order).
+    const file = join(dir, "long.json");
+    writeFileSync(file, readFileSync(file).subarray(0, 1024 * 1024));
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => [s.id, s.title]), [["long", "Where is the parser?"]]);
+    const opened = await store.open("long");
+    assert.ok("problem" in opened);
+    assert.match(opened.problem, /could not be read/);
+    assert.equal(readFileSync(file).length, 1024 * 1024, "the file is left as it is");
+  });
+});
+
+describe("TranscriptStore: a damaged or strange conversation file", () => {
+  it("one edited by hand into invalid JSON is listed, opening it says what is wrong and where the file is, and the file is left as it is", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await ranTurn(dir, "edited", "Fix the totals", "ok");
+    const file = join(dir, "edited.json");
+    const broken = readFileSync(file, "utf8").replace('"ok"', '"ok",');
+    writeFileSync(file, broken);
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.title), ["Fix the totals"]);
+    const opened = await store.open("edited");
+    assert.ok("problem" in opened);
+    assert.match(opened.problem, /could not be read \(.*JSON.*\)/);
+    assert.ok(opened.problem.includes(file), opened.problem);
+    assert.equal(readFileSync(file, "utf8"), broken);
+  });
+
+  it("one saved by a newer Hearth opens with its messages and a warning that this version does not continue it, and is left as it is", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "newer.json");
+    const text = JSON.stringify({ version: 2, messages: [{ role: "system", content: "s" }, { role: "user", content: "Plan the release", pinned: true }, { role: "assistant", content: "Here is a plan.", citations: [1] }], summary: "kept by v2" });
+    writeFileSync(file, text);
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.title), ["Plan the release"]);
+    const opened = await store.open("newer");
+    assert.ok("transcript" in opened);
+    const items = opened.transcript.items;
+    assert.deepEqual(items.filter((i) => i.kind === "user" || i.kind === "assistant").map((i) => i.text), ["Plan the release", "Here is a plan."]);
+    assert.ok(items.some((i) => i.kind === "notice" && i.level === "warning" && /newer version of Hearth/.test(i.text)));
+    assert.equal(readFileSync(file, "utf8"), text);
   });
 });

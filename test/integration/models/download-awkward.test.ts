@@ -1,8 +1,9 @@
 /**
  * Resumes against awkward servers, real HTTP servers on 127.0.0.1: a 416 (Range Not
  * Satisfiable) to the resume of a part that is already whole, with or without the file's
- * size in it, and a 206 whose Content-Range is malformed. A whole part must be finished,
- * not downloaded again; a malformed answer must be named as such and never appended.
+ * size in it, a 206 whose Content-Range is malformed, and a redirect to a host that refuses
+ * the resume. A whole part must be finished, not downloaded again; a malformed answer must be
+ * named as such and never appended; a refusal names who refused and keeps the part.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -1,5 +1,5 @@
 // Zero-width characters and bidi marks inside a name in code make two names look the same
-// (`is​Admin` with a zero-width space is not `isAdmin`): the model is told when a tool result
+// (`is\u200BAdmin`, with a zero-width space, is not `isAdmin`): the model is told when a tool result
 // holds them, as it is of bidi overrides — but not of their honest uses: a joiner in an
 // emoji, a non-joiner in a Persian word, a mark in right-to-left text, a BOM at a line start.
 import assert from "node:assert/strict";

@@ -24,7 +24,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, systemClock } from "../models/index.ts";
 import { startedAfter } from "../protocol/processes.ts";
 
@@ -52,9 +52,14 @@ export interface LockCheckoutOptions {
 /** Another agent holds the checkout. */
 export class CheckoutBusyError extends Error {}
 
-/** Hearth's state folder when none is given: `$XDG_STATE_HOME/hearth`, else `~/.local/state/hearth` (as `hearth fix` reads it). */
+/**
+ * Hearth's state folder when none is given: `$XDG_STATE_HOME/hearth`, else `~/.local/state/hearth`.
+ * An empty or relative XDG_STATE_HOME is ignored, as the XDG spec says: taken as it was, it put
+ * the state (and `hearth fix`'s checkpoints and trajectory) in a `hearth/` folder of wherever Hearth ran.
+ */
 export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth");
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".local", "state"), "hearth");
 }
 
 /**

@@ -4,7 +4,6 @@
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
@@ -246,7 +245,7 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   const threads = Number(str("threads") ?? 0);
   if (!Number.isInteger(threads) || threads < 0) throw new UsageError("--threads needs a whole number");
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
-  const stateDir = resolve(io.cwd, str("state-dir") ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "hearth"));
+  const stateDir = resolve(io.cwd, str("state-dir") ?? hearthStateDir());
   const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
   writableFolder(stateDir, stateDir, "the state folder");

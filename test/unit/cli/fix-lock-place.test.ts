@@ -3,8 +3,8 @@
 // belongs to the checkout. Only where that folder cannot be made does it fall back to
 // --state-dir, saying so. In-process, with a scripted model.
 import assert from "node:assert/strict";
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { hearthStateDir, lockCheckout } from "../../../src/agent/checkout-lock.ts";
@@ -72,5 +72,33 @@ describe("hearth fix --state-dir and the checkout's lock", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${join(blocked, "hearth").replace(/[/.]/g, "\\$&")} \\(ENOTDIR\\): it is in ${join(work, "my-state").replace(/[/.]/g, "\\$&")}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it$`, "m"));
     assert.deepEqual(readdirSync(join(work, "my-state", "locks")), []);
+  });
+});
+
+describe("Hearth's state folder with XDG_STATE_HOME empty or relative", () => {
+  it("is ~/.local/state/hearth, as the XDG spec says (an empty or relative value is ignored), not ./hearth", () => {
+    for (const value of ["", "state", "./state"]) assert.equal(hearthStateDir({ XDG_STATE_HOME: value }), join(homedir(), ".local", "state", "hearth"), JSON.stringify(value));
+    assert.equal(hearthStateDir({ XDG_STATE_HOME: "/srv/state" }), "/srv/state/hearth");
+  });
+
+  it("hearth fix run in the checkout with XDG_STATE_HOME='' puts no hearth/ folder (checkpoints, trajectory, lock) into the checkout", async (t) => {
+    const { work, repo, model } = setUp();
+    const saved = { XDG_STATE_HOME: process.env.XDG_STATE_HOME, HOME: process.env.HOME, cwd: process.cwd() };
+    t.after(() => {
+      for (const name of ["XDG_STATE_HOME", "HOME"] as const) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+      process.chdir(saved.cwd);
+    });
+    process.env.XDG_STATE_HOME = "";
+    process.env.HOME = join(work, "home");
+    process.chdir(repo);
+    const io = captureIo(repo);
+    const code = await main(["fix", "--issue", "add is wrong", "--model", model, "--yes", "--no-index"], io);
+    assert.equal(code, 0, io.stderr);
+    assert.equal(existsSync(join(repo, "hearth")), false, "nothing of Hearth's state in the checkout");
+    assert.match(io.stderr, new RegExp(`trajectory: ${join(work, "home", ".local", "state", "hearth").replace(/[/.]/g, "\\$&")}/fix-\\d+\\.trajectory\\.jsonl$`, "m"));
+    assert.doesNotMatch(io.stdout, /hearth\//, "nor in the patch");
   });
 });

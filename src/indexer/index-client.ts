@@ -34,6 +34,8 @@ export class IndexClient {
   private nextId = 1;
   private exited = false;
   private closing = false;
+  /** Set by `close()`: the thread said it closed (with a note when parse threads are left in reads). */
+  private onClosed: ((note: string | null) => void) | undefined;
   private readonly exitListeners: ((code: number) => void)[] = [];
 
   constructor(options: IndexClientOptions) {
@@ -42,7 +44,9 @@ export class IndexClient {
     const script = typeof workerScript === "string" ? workerScript : fileURLToPath(workerScript);
     const init: IndexWorkerInit = { role: "index", options: { ...rest, workers: { script, count: parseWorkers ?? 2 } } };
     this.worker = new Worker(workerScript, { workerData: init });
-    this.worker.on("message", (msg: { id: number; result?: unknown; error?: string; progress?: IndexProgress }) => this.onMessage(msg));
+    this.worker.on("message", (msg: { id: number; result?: unknown; error?: string; progress?: IndexProgress } | { closed: string | null }) =>
+      "closed" in msg ? this.onClosed?.(msg.closed) : this.onMessage(msg),
+    );
     this.worker.on("error", (err) => this.failAll(`index thread failed: ${err.message}`));
     this.worker.on("exit", (code) => {
       this.exited = true;
@@ -139,13 +143,19 @@ export class IndexClient {
     return this.call<CompletionContext>("contextAt", { path, line, options }).promise;
   }
 
-  /** Stops the parse threads and the index thread. */
-  async close(): Promise<void> {
+  /**
+   * Stops the parse threads and the index thread. Resolves once the index thread has closed,
+   * with a line for the log when parse threads are left held in reads with no answer (a
+   * stalled mount): the thread's exit waits for them, and closing does not.
+   */
+  close(): Promise<string | undefined> {
     this.closing = true;
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
-    this.worker.postMessage({ close: true });
-    await exited;
+    if (this.exited) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.onClosed = (note) => resolve(note ?? undefined);
+      this.worker.once("exit", () => resolve(undefined));
+      this.worker.postMessage({ close: true });
+    });
   }
 
   private call<T>(method: string, params: unknown, onProgress?: (p: IndexProgress) => void): { id: number; promise: Promise<T> } {

@@ -7,6 +7,7 @@
  *   in  { close: true }                   close the parse pool and exit
  *   out { id, result } | { id, error }    the call's outcome
  *   out { id, progress }                  build progress of call `id`
+ *   out { closed: note | null }           closed, about to exit; `note` names parse threads left in reads
  */
 import { parentPort } from "node:worker_threads";
 import { contextAt } from "./snippets.ts";
@@ -55,7 +56,12 @@ export function runIndexWorker(init: IndexWorkerInit): void {
   const builds = new Map<number, AbortController>();
   parentPort?.on("message", (msg: { id: number; method: string; params: unknown } | { cancel: number } | { close: true }) => {
     if ("close" in msg) {
-      void index.close().finally(() => process.exit(0));
+      // Said before exiting: the exit itself waits for parse threads held in reads (node joins
+      // every thread it started), which on a stalled mount may never return.
+      void index.close().then(
+        (note) => parentPort?.postMessage({ closed: note ?? null }),
+        () => parentPort?.postMessage({ closed: null }),
+      ).finally(() => process.exit(0));
       return;
     }
     if ("cancel" in msg) {

@@ -10,8 +10,11 @@ export interface FileParser {
   parse(job: ParseJob): Promise<ParseOutcome>;
   /** Resolves once the parsers are started (worker threads listening). */
   ready(): Promise<void>;
-  /** Stops workers; pending parses resolve as skipped. */
-  close(): Promise<void>;
+  /**
+   * Stops workers; pending parses resolve as skipped. Resolves with a line for the log when
+   * threads are left held in reads with no answer (they end when the reads return).
+   */
+  close(): Promise<string | undefined>;
 }
 
 /** How to run parses off the calling thread. */
@@ -133,11 +136,14 @@ export class WorkerPool implements FileParser {
     });
   }
 
-  async close(): Promise<void> {
+  async close(): Promise<string | undefined> {
     this.closed = true;
     this.stopWatchdog();
     for (const p of [...this.queue.splice(0), ...this.retries.splice(0)]) p.resolve(crashed(p.job, "pool closed"));
-    await Promise.all(this.slots.filter((s) => !s.dead).map((s) => this.drop(s, "pool closed")));
+    const left = await Promise.all(this.slots.filter((s) => !s.dead).map((s) => this.drop(s, "pool closed")));
+    const held = this.stalledReads + left.filter(Boolean).length;
+    if (held === 0) return undefined;
+    return `${held} parse thread${held === 1 ? " is" : "s are"} held in a read with no answer (a stalled network mount?): ${held === 1 ? "it ends" : "they end"} when the read returns`;
   }
 
   private spawn(index: number, readState: Int32Array): Worker {
@@ -314,17 +320,28 @@ export class WorkerPool implements FileParser {
   }
 
   // Asks the worker to exit between messages; `terminate()` only if it does not within
-  // CLOSE_GRACE_MS (a parse stuck despite its time limit).
-  private async drop(slot: Slot, why: string): Promise<void> {
+  // CLOSE_GRACE_MS (a parse stuck despite its time limit). A worker still in a read then is
+  // not waited for: the read is synchronous, and on a stalled mount it may never return, so
+  // the worker is left (unref'd) to end when it does. Resolves true when it was left so.
+  private async drop(slot: Slot, why: string): Promise<boolean> {
     this.failInFlight(slot, why);
-    const worker = slot.worker;
+    const { worker, readState } = slot;
     worker.removeAllListeners();
     worker.on("error", () => {});
-    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = new Promise<boolean>((resolve) => worker.once("exit", () => resolve(false)));
+    const left = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        void worker.terminate();
+        if (Atomics.load(readState, READ_STATE.reading) !== 1) return;
+        worker.unref();
+        resolve(true);
+      }, CLOSE_GRACE_MS);
+    });
     worker.postMessage({ close: true });
-    const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
-    await exited;
+    const wasLeft = await Promise.race([exited, left]);
     clearTimeout(timer);
+    return wasLeft;
   }
 }
 
@@ -347,7 +364,7 @@ export class InlineParser implements FileParser {
 
   async ready(): Promise<void> {}
 
-  async close(): Promise<void> {}
+  async close(): Promise<undefined> {}
 }
 
 /** Resolves when the worker reports its grammars loaded, or when it goes away. */

@@ -433,9 +433,12 @@ export class RepoIndex {
     });
   }
 
-  /** Stops the worker threads. */
-  async close(): Promise<void> {
-    await this.parser.close();
+  /**
+   * Stops the worker threads. Resolves with a line for the log when some are left held in
+   * reads with no answer (a stalled mount): closing does not wait for them.
+   */
+  close(): Promise<string | undefined> {
+    return this.parser.close();
   }
 
   /**

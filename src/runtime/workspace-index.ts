@@ -148,7 +148,8 @@ export class WorkspaceIndex {
     this.client = undefined;
     if (client) {
       await client.save().catch(() => undefined);
-      await client.close();
+      const left = await client.close();
+      if (left) log("warn", `index: ${left}`);
     }
   }
 

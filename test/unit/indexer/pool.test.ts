@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { RepoIndex } from "../../../src/indexer/index.ts";
 import { WorkerPool } from "../../../src/indexer/pool.ts";
+import { IndexClient } from "../../../src/indexer/index-client.ts";
 import { FIXTURES, QUERIES_DIR, TSX_WORKER, indexOf, tempDir } from "./helpers/setup.ts";
 
 const STALLING_WORKER = new URL("./helpers/stalling-worker.mjs", import.meta.url);
@@ -97,12 +98,29 @@ describe("parsing in worker threads", () => {
  * `entered(path)` resolves once a thread is held in that read.
  */
 function stallingBuild(dir: string): { root: string; index: RepoIndex; entered: (path: string) => Promise<void>; release: () => void } {
+  const { root, script, entered, release } = stallingMount(dir);
+  const index = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, workers: { script: pathToFileURL(script), count: 1 } });
+  return { root, index, entered, release };
+}
+
+/**
+ * `dir`/repo with a mnt/ folder whose reads by parse threads never answer, and the worker
+ * entry that does so (an index thread started from it is the real one).
+ */
+function stallingMount(dir: string): { root: string; script: string; entered: (path: string) => Promise<void>; release: () => void } {
   const root = join(dir, "repo");
   mkdirSync(join(root, "mnt"), { recursive: true });
   const notify = join(dir, "notify.fifo");
   execFileSync("mkfifo", [notify]);
   const script = join(dir, "stalling.mjs");
-  writeFileSync(script, `globalThis.hearthStall = ${JSON.stringify({ under: `${sep}mnt${sep}`, notify })};\nawait import(${JSON.stringify(STALLING_WORKER.href)});\n`);
+  writeFileSync(
+    script,
+    [
+      'import { workerData } from "node:worker_threads";',
+      `globalThis.hearthStall = ${JSON.stringify({ under: `${sep}mnt${sep}`, notify })};`,
+      `await import(workerData.role === "index" ? ${JSON.stringify(TSX_WORKER.href)} : ${JSON.stringify(STALLING_WORKER.href)});`,
+    ].join("\n"),
+  );
   const arrived = new Map<string, () => void>();
   const arrivals = new Map<string, Promise<void>>();
   const arrival = (path: string): Promise<void> => {
@@ -120,13 +138,12 @@ function stallingBuild(dir: string): { root: string; index: RepoIndex; entered: 
     void arrival(path);
     arrived.get(path)?.();
   });
-  const index = new RepoIndex({ root, queriesDir: QUERIES_DIR, history: false, workers: { script: pathToFileURL(script), count: 1 } });
   const release = (): void => {
     lines.close();
     input.destroy();
     for (const pid of held) process.kill(pid);
   };
-  return { root, index, entered: arrival, release };
+  return { root, script, entered: arrival, release };
 }
 
 describe("a build on a mount that stops answering", () => {
@@ -176,6 +193,45 @@ describe("a build on a mount that stops answering", () => {
       mock.timers.reset();
       release();
       await index.close();
+      cleanup();
+    }
+  });
+
+  it("closing while a thread is held in a read returns after the grace, leaving the thread to end with the read, and says so", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mock.timers.enable({ apis: ["setInterval", "setTimeout"] });
+    const { root, index, entered, release } = stallingBuild(dir);
+    try {
+      for (const file of ["a.ts", "mnt/remote.ts"]) writeFileSync(join(root, file), "export const A = 1;\n");
+      const building = index.build();
+      await entered("mnt/remote.ts");
+      // Asked to close before the read was found stuck (a window closed on a stalled mount).
+      const closing = index.close();
+      mock.timers.tick(5_000);
+      assert.equal(await closing, "1 parse thread is held in a read with no answer (a stalled network mount?): it ends when the read returns");
+      await building.catch(() => undefined);
+    } finally {
+      mock.timers.reset();
+      release();
+      cleanup();
+    }
+  });
+
+  it("closing an index thread whose parse thread is held in a read returns, with the line the runtime logs", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const { root, script, entered, release } = stallingMount(dir);
+    // The index thread's own exit waits for the held parse thread (node joins the threads it
+    // started): the client answers once the thread has closed, not once it is gone.
+    const client = new IndexClient({ root, queriesDir: QUERIES_DIR, history: false, workerScript: script, parseWorkers: 1 });
+    try {
+      writeFileSync(join(root, "mnt/remote.ts"), "export const A = 1;\n");
+      const building = client.build().catch(() => undefined);
+      await entered("mnt/remote.ts");
+      // The pool's grace for a thread asked to close runs on the index thread's real clock (5 s).
+      assert.equal(await client.close(), "1 parse thread is held in a read with no answer (a stalled network mount?): it ends when the read returns");
+      await building;
+    } finally {
+      release();
       cleanup();
     }
   });

@@ -3,8 +3,8 @@
  * "Fix This Issue" command. Writes the patch (the workspace's git diff from the start),
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
@@ -61,7 +61,8 @@ export const fixCommand: CliCommand = {
   --trajectory FILE    turns, tool calls, results, timings, tokens as JSONL
                        (default: <out>.trajectory.jsonl, or in the state folder)
   --threads N          CPU threads for a local model
-  --state-dir DIR      checkpoints and default trajectories (default: ~/.local/state/hearth)
+  --state-dir DIR      checkpoints and default trajectories, outside the checkout
+                       (default: ~/.local/state/hearth)
   --no-index           do not index the checkout first
   --mcp FILE           MCP servers whose tools the agent may call (VS Code's mcp.json format;
                        \${workspaceFolder} is --repo); each call asks like a command unless --yes
@@ -249,6 +250,8 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
   writableFolder(stateDir, stateDir, "the state folder");
+  // Its checkpoints' shadow repository would check itself in, and fail at the run's end.
+  if (within(realPath(stateDir), realPath(repo))) throw new UsageError(`the state folder ${stateDir} is inside the checkout ${repo}: its checkpoints and trajectory would be part of what is checkpointed and of the patch; give --state-dir a folder outside the checkout`);
   for (const [path, what] of [[out, "the patch"], [predictionsFile && resolve(io.cwd, predictionsFile), "the predictions"], [trajectoryPath, "the trajectory"]] as const) {
     if (path) writableFile(path, what);
   }
@@ -260,6 +263,22 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
+}
+
+/** `path` with its links resolved, as far as it exists (the rest as given). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
+  }
+}
+
+/** Whether `path` is `folder` or inside it. */
+function within(path: string, folder: string): boolean {
+  const rest = relative(folder, path);
+  return rest === "" || (rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest));
 }
 
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */

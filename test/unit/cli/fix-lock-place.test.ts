@@ -102,3 +102,16 @@ describe("Hearth's state folder with XDG_STATE_HOME empty or relative", () => {
     assert.doesNotMatch(io.stdout, /hearth\//, "nor in the patch");
   });
 });
+
+describe("hearth fix --state-dir inside the checkout", () => {
+  it("is refused before anything runs, saying why: the shadow repository of its checkpoints would check itself in (the run failed at its end as 'the model failed')", async () => {
+    const { work, repo, model } = setUp();
+    for (const stateDir of [join(repo, "state"), join(repo, ".")]) {
+      const io = captureIo(repo);
+      const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", stateDir, "--out", join(work, "fix.diff")], io);
+      assert.equal(code, 2, io.stderr);
+      assert.match(io.stderr, /^hearth fix: the state folder .+ is inside the checkout .+: its checkpoints and trajectory would be part of what is checkpointed and of the patch; give --state-dir a folder outside the checkout$/m);
+      assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/);
+    }
+  });
+});

@@ -10,7 +10,7 @@
  * resumable is left of it. Progress reports bytes, speed and ETA.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
+import { mkdir, open, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
@@ -55,6 +55,13 @@ export interface DownloadOptions {
   readonly progressIntervalMs?: number;
   /** What the user can do instead, appended to the offline message (default: the model alternatives). */
   readonly offlineAdvice?: string;
+  /**
+   * The bytes the file must begin with (a GGUF model: `GGUF`). A download that does not is
+   * not kept — a mirror, proxy or sign-in page that answered with a page of its own passes
+   * the size check — and a file already at the name that does not is moved aside and
+   * downloaded afresh, instead of being reported as there.
+   */
+  readonly magic?: string;
 }
 
 export interface DownloadResult {
@@ -143,12 +150,20 @@ function lostError(options: DownloadOptions, holder: PartHolder | undefined): Do
 }
 
 async function downloadLocked(options: DownloadOptions, path: string, part: string): Promise<DownloadResult> {
+  let movedAside: string | undefined;
   if (existsSync(path)) {
-    const size = (await stat(path)).size;
-    return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
+    const head = options.magic === undefined ? undefined : await headOf(path, Math.max(options.magic.length, 48));
+    if (head === undefined || head.subarray(0, options.magic!.length).equals(Buffer.from(options.magic!, "latin1"))) {
+      const size = (await stat(path)).size;
+      return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
+    }
+    const aside = await freeName(`${path}.not-a-model`);
+    await rename(path, aside);
+    movedAside = `the ${options.file} already in ${options.folder} was not a model (it begins ${shownHead(head)}); it was moved to ${aside} and the model downloaded again`;
   }
   const resumedFromBytes = existsSync(part) ? (await stat(part)).size : 0;
   const meter = new Meter(resumedFromBytes, options);
+  if (movedAside) meter.note = movedAside;
   const digest = new PartDigest();
   let announced: Announced | undefined;
   let failures = 0; // tries in a row that added nothing to the part
@@ -163,6 +178,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       if (size < fetched.total) throw new EndedEarly(size, fetched.total);
       if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
       if (announced) await verifySha256(part, options, digest, announced);
+      if (options.magic !== undefined) await checkMagic(part, options, options.magic, size);
       await rename(part, path);
       await removeOrigin(part);
       meter.report(true);
@@ -208,6 +224,54 @@ async function verifySha256(part: string, options: DownloadOptions, digest: Part
       "It was deleted; download it again to fetch it afresh. If this happens again, something between this machine and the server (a proxy, a mirror) is changing the file.",
     false,
   );
+}
+
+/**
+ * A finished part that does not begin as the file must (`GGUF`) is a page some server sent in
+ * its place — a mirror's error page, a proxy's or a sign-in page with status 200 — which the
+ * size check cannot tell: it is deleted, and the message says what came.
+ */
+async function checkMagic(part: string, options: DownloadOptions, magic: string, size: number): Promise<void> {
+  const head = await headOf(part, Math.max(magic.length, 48));
+  if (head.subarray(0, magic.length).equals(Buffer.from(magic, "latin1"))) return;
+  await unlink(part);
+  await removeOrigin(part);
+  throw new DownloadError(
+    `${hostOf(options.url)} sent ${size < 1024 * 1024 ? `${size} bytes` : formatSize(size)} that are not a model: the answer begins ${shownHead(head)}, where a ${magic} file begins "${magic}". ` +
+      "A mirror (HF_ENDPOINT), a proxy or a sign-in page answered with a page of its own. Nothing was kept; check where the download goes, then try again.",
+    false,
+  );
+}
+
+/** The first `bytes` bytes of a file (fewer if it is shorter). */
+async function headOf(path: string, bytes: number): Promise<Buffer> {
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await file.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/** A file's first bytes as a person can read them: text quoted (to 40 characters), anything else in hex. */
+function shownHead(head: Buffer): string {
+  if (head.length === 0) return "with nothing (it is empty)";
+  const text = head.toString("latin1");
+  if (/^[\t\n\r\x20-\x7e]+$/.test(text)) {
+    const line = text.replace(/\s+/g, " ").trim();
+    return `"${line.length > 40 ? `${line.slice(0, 40).trimEnd()}…` : line}"`;
+  }
+  return `with the bytes ${head.subarray(0, 8).toString("hex").replace(/(..)(?!$)/g, "$1 ")}`;
+}
+
+/** `path`, or `path-2`, `path-3`, … : the first name nothing is at. */
+async function freeName(path: string): Promise<string> {
+  for (let k = 1; ; k++) {
+    const name = k === 1 ? path : `${path}-${k}`;
+    if (!existsSync(name)) return name;
+  }
 }
 
 /** One HTTP request appending to `part`; resolves with the file's total size and the SHA-256 announced for it. */

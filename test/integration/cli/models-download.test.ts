@@ -32,7 +32,8 @@ describe("hearth models --download into a pipe", () => {
     const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
     // 24 MiB in 64 KiB writes 10 ms apart: about 4 s, so some 16 progress reports (one each 250 ms) on the way.
     const body = Buffer.alloc(24 * 1024 * 1024);
-    for (let i = 0; i < body.length; i += 4096) body.writeUInt32LE(i, i);
+    for (let i = 4096; i < body.length; i += 4096) body.writeUInt32LE(i, i);
+    body.write("GGUF", 0); // a model file's first bytes: anything else is a page sent in its place
     const paths: string[] = [];
     const server = createServer((req, res) => {
       paths.push(req.url ?? "");
@@ -76,6 +77,7 @@ describe("hearth models --download from a Hugging Face-style server (X-Linked-Et
     const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
     const body = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < body.length; i += 4) body.writeUInt32LE((i * 2654435761) >>> 0, i);
+    body.write("GGUF", 0);
     const good = createHash("sha256").update(body).digest("hex");
     let corrupt = true;
     const server = createServer((req, res) => {
@@ -100,6 +102,33 @@ describe("hearth models --download from a Hugging Face-style server (X-Linked-Et
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /SHA-256 verified against the server's/);
       assert.equal(createHash("sha256").update(readFileSync(join(home, "models", quant.file))).digest("hex"), good);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("hearth models --download from a mirror that answers with a page", () => {
+  it("keeps nothing, says what came and where, and a later download from a right mirror is not told the model is there", async () => {
+    const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
+    const page = Buffer.from("<!DOCTYPE html><html><body><h1>Mirror maintenance</h1><p>Back soon.</p></body></html>");
+    const model = Buffer.alloc(256 * 1024);
+    model.write("GGUF", 0);
+    let body = page;
+    const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": body.length }).end(body));
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const home = tempDir("hearth-models-download-");
+      const env = { HEARTH_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const bad = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.notEqual(bad.code, 0, bad.stdout);
+      assert.match(bad.stderr, /sent \d+ bytes that are not a model: the answer begins "<!DOCTYPE html><html><body><h1>Mirror ma…"/);
+      assert.match(bad.stderr, /HF_ENDPOINT/);
+      assert.deepEqual(readdirSync(join(home, "models")), [], "no page saved under the model's name");
+      body = model;
+      const run = await hearth(["models", "--download", DEFAULT_PRESET], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(readFileSync(join(home, "models", quant.file)), model);
     } finally {
       server.close();
     }

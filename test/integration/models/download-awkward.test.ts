@@ -211,3 +211,40 @@ describe("a redirect to another host that refuses the resume", () => {
     assert.deepEqual(readFileSync(join(folder, "m.gguf.part")), FILE.subarray(0, 300_000));
   });
 });
+
+describe("a page sent in the model's place (a mirror's or proxy's page, status 200)", () => {
+  const PAGE = Buffer.from("<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in to continue</body></html>\n");
+
+  it("is not kept: the message says what came, and nothing is left in the folder", async (t) => {
+    const { url } = await serve(t, { body: PAGE, validators: {} });
+    const folder = tempDir("hearth-dl-awkward-");
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /127\.0\.0\.1:\d+ sent 104 bytes that are not a model: the answer begins "<!DOCTYPE html> <html><head><title>Sign…", where a GGUF file begins "GGUF"/);
+      assert.match(error.message, /HF_ENDPOINT.*Nothing was kept/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(folder), []);
+  });
+
+  it("a file already at the name that is not a model is moved aside and the model downloaded, saying so", async (t) => {
+    const { url } = await serve(t, { body: FILE, validators: {} });
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf"), PAGE);
+    const result = await downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" });
+    assert.equal(result.verified, "size");
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.match(result.startedOver ?? "", /the m\.gguf already in .* was not a model \(it begins "<!DOCTYPE html>.*"\); it was moved to .*m\.gguf\.not-a-model and the model downloaded again/);
+    assert.deepEqual(readFileSync(join(folder, "m.gguf.not-a-model")), PAGE, "what was there is kept, not deleted");
+    assert.deepEqual(readdirSync(folder).sort(), ["m.gguf", "m.gguf.not-a-model"]);
+  });
+
+  it("a model already at the name is reported as there, nothing downloaded", async (t) => {
+    const { url, ranges } = await serve(t, { body: FILE, validators: {} });
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf"), FILE);
+    const result = await downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" });
+    assert.equal(result.verified, "existing");
+    assert.deepEqual(ranges, []);
+  });
+});

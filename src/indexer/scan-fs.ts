@@ -118,5 +118,10 @@ async function readIgnoreFile(abs: string): Promise<string | Omit<SkippedFile, "
 }
 
 export function errorCode(err: unknown): string {
-  return err instanceof StalledCall ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err));
+  if (err instanceof StalledCall) return err.message;
+  const { code, path } = err as NodeJS.ErrnoException;
+  // Node reads a name's bytes as UTF-8, with U+FFFD for what does not decode: the path it
+  // gives then names no file, and "ENOENT" would read as if the file were gone.
+  if (code === "ENOENT" && path?.includes("\ufffd")) return "its name is not valid UTF-8, which Hearth cannot read (rename it to index it)";
+  return code ?? String(err);
 }

@@ -211,3 +211,21 @@ describe("a NUL character past the binary check's first 8 KB", () => {
     });
   }
 });
+
+describe("names that are not valid UTF-8 (Linux allows any bytes but / and NUL)", () => {
+  // Node reads such a name with U+FFFD in place of the bytes, a path that names no file: the
+  // file was reported "unreadable: ENOENT", as if it were gone.
+  it("a file or folder so named is reported unreadable because of its name, not as missing", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "ok.ts"), "export function ok() {}\n");
+      writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from(".ts")]), "export function cafe() {}\n");
+      const index = await indexOf(dir, { history: false });
+      assert.deepEqual([...index.files.keys()], ["ok.ts"]);
+      const skip = index.skipped.get("caf\ufffd.ts");
+      assert.equal(`${skip?.reason}: ${skip?.detail}`, "unreadable: its name is not valid UTF-8, which Hearth cannot read (rename it to index it)");
+    } finally {
+      cleanup();
+    }
+  });
+});

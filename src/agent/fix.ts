@@ -43,6 +43,8 @@ export interface FixOptions {
   readonly signal?: AbortSignal;
   /** Tools beside AGENT_TOOLS (`hearth fix --mcp`: MCP servers' tools), approved by their effect. */
   readonly extraTools?: readonly Tool[];
+  /** Files the caller writes during the run (a trajectory, the patch): kept out of the checkpoints and the patch when inside `repo`. */
+  readonly ownFiles?: readonly string[];
 }
 
 export interface TestOutcome {
@@ -77,7 +79,7 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 
 export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
-  const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir });
+  const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();
   const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);

@@ -16,7 +16,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
@@ -50,6 +50,12 @@ export interface CheckpointOptions {
   readonly storageDir: string;
   /** How long a call waits while another Hearth process uses the same repository (default 60 s). */
   readonly lockWaitMs?: number;
+  /**
+   * Files Hearth itself writes during the run (hearth fix's trajectory, patch and predictions,
+   * given inside the checkout): never part of a checkpoint, a review or the patch. Absolute
+   * paths; those outside the workspace are no concern here.
+   */
+  readonly exclude?: readonly string[];
 }
 
 // Byte-exact snapshots: no line-ending conversion, no filters (LFS, smudge), no re-encoding
@@ -80,6 +86,20 @@ interface GitCall {
   readonly env?: Record<string, string>;
 }
 
+/**
+ * An info/exclude line matching exactly the file at `path` (absolute) when it is inside the
+ * workspace `root` (real path), anchored and with git's pattern characters escaped; "" for
+ * one outside it or one no pattern can name (a newline in its name).
+ */
+async function excludeLine(root: string, path: string): Promise<string> {
+  // The file may not exist yet: its folder's real path, then its name.
+  const folder = await realpath(dirname(path)).catch(() => dirname(path));
+  const inside = relative(root, join(folder, basename(path)));
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside) || /[\n\r]/.test(inside)) return "";
+  const escaped = inside.split(sep).join("/").replace(/[\\*?[\]]/g, "\\$&").replace(/ +$/, (spaces) => "\\ ".repeat(spaces.length));
+  return `/${escaped}\n`;
+}
+
 export class CheckpointStore {
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
@@ -92,6 +112,8 @@ export class CheckpointStore {
     private readonly root: string,
     private readonly env: Record<string, string>,
     private readonly lock: RepoLock,
+    /** info/exclude lines for CheckpointOptions.exclude. */
+    private readonly runExcludes: string,
   ) {
     this.source = {
       root,
@@ -111,7 +133,8 @@ export class CheckpointStore {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
     Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0" });
     // One lock per repository however its storage path is spelled.
-    const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs));
+    const runExcludes = (await Promise.all((options.exclude ?? []).map((path) => excludeLine(root, path)))).join("");
+    const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), runExcludes);
     await store.lock.run(() => store.init());
     return store;
   }
@@ -145,7 +168,8 @@ export class CheckpointStore {
    */
   private async syncExcludes(): Promise<void> {
     const own = await repositoryExcludes(this.root);
-    const text = own ? `${EXCLUDES}# the workspace repository's info/exclude\n${own}${own.endsWith("\n") ? "" : "\n"}` : EXCLUDES;
+    const ours = EXCLUDES + (this.runExcludes ? `# written by this run of Hearth\n${this.runExcludes}` : "");
+    const text = own ? `${ours}# the workspace repository's info/exclude\n${own}${own.endsWith("\n") ? "" : "\n"}` : ours;
     if (text === this.excludes) return;
     await writeFile(join(this.gitDir, "info", "exclude"), text);
     this.excludes = text;

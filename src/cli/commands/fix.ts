@@ -170,6 +170,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         },
         signal: io.signal,
         ...(mcp?.tools.length ? { extraTools: mcp.tools } : {}),
+        // Given inside the checkout, what this run writes is not the fix.
+        ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
       trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });

@@ -1,0 +1,48 @@
+// `hearth fix` given its trajectory, patch or predictions file inside the checkout it fixes
+// (`--trajectory run.jsonl` from the checkout's folder): those files are the run's own
+// output, not the fix — the patch holds the model's change only. In-process, a scripted model.
+import assert from "node:assert/strict";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { main } from "../../../src/cli/main.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+describe("hearth fix writing its own files inside the checkout", () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = tempDir("hearth-fix-own-xdg-");
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+  });
+
+  it("leaves the trajectory, the patch and the predictions out of the patch (names with spaces and pattern characters too)", async () => {
+    const work = tempDir("hearth-fix-own-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const model = join(work, "model.json");
+    const turns = [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] },
+    ];
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+    const io = captureIo(repo);
+    const code = await main(
+      ["fix", "--repo", ".", "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"),
+        "--trajectory", "run [1] *.jsonl ", "--out", "fix.diff", "--predictions", "preds.jsonl", "--instance-id", "calc-1"],
+      io,
+    );
+    assert.equal(code, 0, io.stderr);
+    const patch = readFileSync(join(repo, "fix.diff"), "utf8");
+    assert.deepEqual([...patch.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]), ["calc.py"], patch);
+    assert.match(readFileSync(join(repo, "run [1] *.jsonl "), "utf8"), /"type":"end"/, "the trajectory was written where asked");
+    const prediction = JSON.parse(readFileSync(join(repo, "preds.jsonl"), "utf8")) as { model_patch: string };
+    assert.equal(prediction.model_patch, patch);
+  });
+});

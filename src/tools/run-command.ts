@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
-import { LEADING_SUMMARY } from "./test-runners.ts";
+import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
+import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "./terminal-text.ts";
 import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
@@ -113,7 +114,7 @@ export interface RunShellOptions {
  */
 export async function runShell(command: string, cwd: string, timeoutMs: number, signal: AbortSignal, maxChars = MAX_COMMAND_OUTPUT_CHARS, options: RunShellOptions = {}): Promise<CommandOutcome> {
   const started = Date.now();
-  const output = new OutputCollector(maxChars, LEADING_SUMMARY);
+  const output = new OutputCollector(maxChars, LEADING_SUMMARY, FAILURE_SECTIONS);
   const marker = randomUUID();
   const child = startShell(command, cwd, { ...commandEnv(), [RUN_MARKER_VAR]: marker });
   child.stdout.on("data", (d: Buffer) => output.push("stdout", d));
@@ -268,12 +269,14 @@ export class OutputCollector {
   private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
   private readonly terminals = { stdout: new TerminalText(), stderr: new TerminalText() };
   private readonly kept: HeadTail;
+  private readonly sections: FirstSections | undefined;
   private readonly notes: string[] = [];
   /** Bytes that were not UTF-8 were decoded as U+FFFD (said after the output: the model would take � for the text). */
   private notUtf8 = false;
 
-  constructor(max: number, keep?: MiddleLinesRule) {
+  constructor(max: number, keep?: MiddleLinesRule, sections?: SectionRule) {
     this.kept = new HeadTail(max, keep && new MiddleLines(keep));
+    this.sections = sections && new FirstSections(sections);
   }
 
   push(stream: "stdout" | "stderr", bytes: Buffer): void {
@@ -285,13 +288,23 @@ export class OutputCollector {
     if (!this.notUtf8 && text.includes(REPLACEMENT)) this.notUtf8 = bytes === undefined || countReplacements(text) > countReplacements(bytes);
     if (text === "") return;
     // The other stream's unfinished line came first: passed on now, the order stays as it came.
-    this.kept.push(this.terminals[stream === "stdout" ? "stderr" : "stdout"].flush());
-    this.kept.push(this.terminals[stream].write(text));
+    this.keep(this.terminals[stream === "stdout" ? "stderr" : "stdout"].flush());
+    this.keep(this.terminals[stream].write(text));
+  }
+
+  private keep(text: string): void {
+    this.kept.push(text);
+    this.sections?.push(text);
   }
 
   /** A line Hearth adds after the output (an error, processes left running). */
   note(text: string): void {
     this.notes.push(text);
+  }
+
+  /** The sections (failures' details) that lie in the cut middle, [from, to) of the output, as shown. */
+  private cutSections(from: number, to: number): string {
+    return (this.sections?.found ?? []).filter((s) => s.end > from && s.start < to).map(showSection).join("");
   }
 
   /** Characters held in memory now (for tests of the bound). */
@@ -303,9 +316,10 @@ export class OutputCollector {
   end(): { text: string; omitted: number } {
     for (const stream of ["stdout", "stderr"] as const) {
       this.add(stream, this.decoders[stream].end());
-      this.kept.push(this.terminals[stream].end());
+      this.keep(this.terminals[stream].end());
     }
-    const text = this.kept.text();
+    this.sections?.end();
+    const text = this.kept.text((from, to) => this.cutSections(from, to));
     if (this.terminals.stdout.changed || this.terminals.stderr.changed) this.notes.unshift(CONTROL_NOTE);
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
@@ -362,11 +376,29 @@ class HeadTail {
     return this.head.length + this.tail.length;
   }
 
-  text(): string {
+  /**
+   * Head and tail with a marker between; what `cutText` gives for the cut middle (as
+   * positions in the output) is shown there too, in place of as much of the tail's start:
+   * the output stays within `max`.
+   */
+  text(cutText?: (from: number, to: number) => string): string {
     if (this.omitted === 0) return this.head + this.tail;
+    const extra = cutText?.(this.head.length, this.head.length + this.omitted) ?? "";
+    if (extra !== "") this.dropTailStart(extra.length);
     const lines = this.middle?.lines ?? [];
-    const kept = lines.length > 0 ? `; the test summary lines among them: …]\n${lines.join("\n")}\n[…` : " …";
+    const parts = [...(lines.length > 0 ? [["the test summary lines", `${lines.join("\n")}\n`]] : []), ...(extra !== "" ? [["the first failures' details", extra]] : [])];
+    const kept = parts.length > 0 ? `; ${parts.map((p) => p[0]).join(" and ")} among them: …]\n${parts.map((p) => p[1]).join("")}[…` : " …";
     return `${this.head}\n[… ${this.omitted} characters omitted${kept}]\n${this.tail}`;
+  }
+
+  /** About `chars` characters less of the tail's start (whole lines), a quarter of `max` left at least. */
+  private dropTailStart(chars: number): void {
+    const drop = Math.min(chars, this.tail.length - Math.floor(this.max / 4));
+    if (drop <= 0) return;
+    const nl = this.tail.indexOf("\n", drop - 1);
+    const cut = nl >= 0 && nl < this.tail.length - 1 ? nl + 1 : pairSafeStart(this.tail, drop);
+    this.omitted += cut;
+    this.tail = this.tail.slice(cut);
   }
 }
 

@@ -152,6 +152,19 @@ export const LEADING_SUMMARY = {
   keeps: (line: string): boolean => /^(?:ℹ (?:tests|suites|pass|fail|cancelled|skipped|todo) \d|[ \t]+\d+ (?:passing|failing|pending)\b)/.test(withoutColour(line)),
 } as const;
 
+/**
+ * pytest's list of failures (failure-details.ts): "==== FAILURES ====" (or ERRORS: collection
+ * and fixture errors), a "____ test_name ____" header per failure, up to the next "==== … ===="
+ * line (short test summary, warnings, the counts). Inside a failure, frames are separated by
+ * "_ _ _" and captured output by "---- … ----" lines, neither a header.
+ */
+export const FAILURE_SECTIONS = {
+  listWords: [" FAILURES =", " ERRORS ="],
+  opensList: (line: string): boolean => /^=+ (?:FAILURES|ERRORS) =+$/.test(line),
+  opensSection: (line: string): boolean => /^_{3,} \S.* _{3,}$/.test(line),
+  endsList: (line: string): boolean => /^=+ \S.* =+$/.test(line),
+} as const;
+
 /** Pass/fail counts from a test run's output, when its summary is recognized (in colour too). */
 export function countTests(output: string): TestCounts | undefined {
   const plain = withoutColour(output);

@@ -14,7 +14,7 @@ import { describe, it, type TestContext } from "node:test";
 import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { runTool } from "../../../src/tools/tool.ts";
-import { LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
+import { FAILURE_SECTIONS, LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 import { alive } from "../../fixtures/processes.ts";
 
@@ -343,5 +343,38 @@ describe("terminal redraws with two streams and long lines", () => {
     collector.push("stdout", Buffer.from(`${"x".repeat(20_000)}\rdone\n`));
     const [text] = collector.end().text.split(/\n(?=\[)/);
     assert.equal(`${text}\n`, ` 10%warning\n100%\n${"x".repeat(20_000)}\ndone\n`);
+  });
+});
+
+describe("OutputCollector keeps the first failures' details from the cut middle (pytest)", () => {
+  const failure = (i: number, body = `    def test_${i}():\n>       assert ${i} == -1\nE       assert ${i} == -1\n\ntest_a.py:${i}: AssertionError\n`) =>
+    `${"_".repeat(20)} test_${i} ${"_".repeat(20)}\n\n${body}`;
+  const progress = Array.from({ length: 40 }, (_, i) => `test_a.py::test_${i} FAILED [${i}%]\n`).join("");
+  const long = `${"    frame line\n".repeat(300)}E       assert 2 == -1\n\ntest_a.py:2: AssertionError\n`;
+  const list = [0, 1, 2, 3, 4].map((i) => failure(i, i === 2 ? long : undefined)).join("");
+  const summary = Array.from({ length: 40 }, (_, i) => `FAILED test_a.py::test_${i} - assert ${i} == -1\n`).join("");
+  const output = `${progress}\n${"=".repeat(10)} FAILURES ${"=".repeat(10)}\n${list}${"=".repeat(10)} short test summary info ${"=".repeat(10)}\n${summary}${"=".repeat(5)} 40 failed in 1.00s ${"=".repeat(5)}\n`;
+
+  it("shows the first three sections whole or by their end, however the output was split, and keeps the tail's counts", () => {
+    for (const size of [1, 2, 3, 7, 13, 4096]) {
+      const collector = new OutputCollector(1200, undefined, FAILURE_SECTIONS);
+      for (let at = 0; at < output.length; at += size) collector.push("stdout", Buffer.from(output.slice(at, at + size)));
+      const { text } = collector.end();
+      const details = text.slice(text.indexOf("first failures' details among them: …]\n"), text.indexOf("[…]\n"));
+      for (const i of [0, 1]) assert.ok(details.includes(failure(i)), `failure ${i}, pieces of ${size}:\n${text}`);
+      assert.match(details, /_ test_2 _+\n\[… \d+ characters of this failure omitted …\]\n( {4}frame line\n)+E {7}assert 2 == -1\n\ntest_a\.py:2: AssertionError\n$/, `pieces of ${size}`);
+      assert.doesNotMatch(details, /test_3 _/);
+      assert.match(text, /=+ 40 failed in 1\.00s =+\n$/);
+    }
+  });
+
+  it("adds nothing when the details are not cut, or are in the head", () => {
+    const whole = new OutputCollector(100_000, undefined, FAILURE_SECTIONS);
+    whole.push("stdout", Buffer.from(output));
+    assert.equal(whole.end().text, output);
+    const headFirst = new OutputCollector(2 * (output.indexOf("test_a.py:1: AssertionError") + 30), undefined, FAILURE_SECTIONS);
+    headFirst.push("stdout", Buffer.from(`${output}${"x".repeat(50_000)}\n`));
+    const { text } = headFirst.end();
+    assert.match(text, /characters omitted; the first failures' details among them: …\]\n_+ test_2 _+\n/, "test_0 and test_1 are in the head, test_2 is added");
   });
 });

@@ -3,6 +3,7 @@ import { cpSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
+import { MAX_COMMAND_OUTPUT_CHARS } from "../../../src/tools/limits.ts";
 import { runTestsTool } from "../../../src/tools/run-tests.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -163,6 +164,34 @@ describe("run_tests", () => {
     const details = "for i in $(seq 1 600); do echo \"  $i) suite\n       test $i:\n     AssertionError: expected $i to equal -1\n      at Context.<anonymous> (test/a.spec.js:3:12)\n\"; done";
     const mocha = await runTool(runTestsTool, {}, ctx(emptyDir({}), `${tests}; printf '  2 passing (5ms)\\n  600 failing\\n\\n'; ${details}; exit 1`));
     assert.match(mocha.text, /\[tests FAILED: 2 passed, 600 failed; exit code 1\]/);
+  });
+
+  it("shows the first failures' details from the cut middle of a long pytest run, within the output budget", async () => {
+    // What `pytest` prints with addopts = "-v" (or a large suite with -q): a line per test, the
+    // failures' details, then one FAILED line per failure — the details fell in the cut middle.
+    const pytest = [
+      "import sys",
+      "w = sys.stdout.write",
+      "n = 3000",
+      "for i in range(n): w(f'test_many.py::test_value[{i}] FAILED{\" \" * 40}[{i * 100 // n:3d}%]\\n')",
+      "w('\\n' + '=' * 35 + ' FAILURES ' + '=' * 35 + '\\n')",
+      "for i in range(n):",
+      "    w(f'{\"_\" * 32} test_value[{i}] {\"_\" * 32}\\n\\ni = {i}\\n\\n' + '    def test_value(i):\\n>       helper(i)\\n\\ntest_many.py:6: \\n' + '_ ' * 40 + '\\n')",
+      "    w(f'\\ni = {i}\\n\\n    def helper(i):\\n>       assert i == -1\\nE       AssertionError: value {i} is not -1\\n\\ntest_many.py:3: AssertionError\\n')",
+      "w('=' * 28 + ' short test summary info ' + '=' * 28 + '\\n')",
+      "for i in range(n): w(f'FAILED test_many.py::test_value[{i}] - AssertionError: value {i} is not -1\\n')",
+      "w('=' * 28 + f' {n} failed in 30.96s ' + '=' * 28 + '\\n')",
+      "sys.exit(1)",
+    ].join("\n");
+    const result = await runTool(runTestsTool, {}, ctx(emptyDir({ "fake_pytest.py": pytest }), "python3 fake_pytest.py"));
+    assert.ok(result.ok);
+    assert.match(result.text, /\[tests FAILED: 0 passed, 3000 failed; exit code 1\]/);
+    for (const i of [0, 1, 2]) {
+      assert.match(result.text, new RegExp(`_ test_value\\[${i}\\] _[^]*E {7}AssertionError: value ${i} is not -1\\n\\ntest_many\\.py:3: AssertionError\\n`), `failure ${i}`);
+    }
+    assert.match(result.text, /=+ 3000 failed in 30\.96s =+\n$/);
+    const output = result.text.slice(result.text.indexOf("]\n") + 2);
+    assert.ok(output.length <= MAX_COMMAND_OUTPUT_CHARS + 300, `${output.length} characters`);
   });
 
   it("says which signal killed the test run instead of 'exit code null'", async () => {

@@ -9,6 +9,7 @@
  * burst of settings changes (Select Model writes three settings) reloads once.
  */
 import { join, resolve } from "node:path";
+import { promptOf } from "../agent/condense.ts";
 import { BackendError, type BackendEnvironment, type Clock, collectTurn, completionModelSource, type ModelBackend, ModelSlot, serverOrigin } from "../models/index.ts";
 import type { ChatSendParams, ChatSendResult } from "../protocol/lsp-ext.ts";
 import type { ChatStreamEvent } from "../protocol/chat.ts";
@@ -133,7 +134,8 @@ export class RuntimeSession {
     const backend = await this.readyBackend();
     const turn = await collectTurn(
       backend.chat({
-        messages: params.messages,
+        // A conversation continued from an export keeps the turns a full context dropped; the model reads a note in their place, as in the agent's own runs.
+        messages: promptOf(params.messages),
         signal,
         ...(params.tools ? { tools: params.tools } : {}),
         ...(params.thinking === undefined ? {} : { thinking: params.thinking }),

@@ -41,6 +41,26 @@ describe("hearth chat with project memory and handoff", () => {
     assert.deepEqual(saved.messages.slice(4).map((m) => [m.role, m.content]), [["user", "What did you change?"], ["assistant", "I changed add() to add."]]);
   });
 
+  it("--continue a conversation whose oldest turns a full context dropped: the model reads a note in their place, not the dropped turns again", () => {
+    const work = tempDir("hearth-chat-handoff-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Done." }] }));
+    const log = Array.from({ length: 3000 }, (_, i) => `line${i}`).join(" ");
+    const earlier: ChatMessage[] = [
+      { role: "user", content: `why does this fail? ${log}`, dropped: true },
+      { role: "assistant", content: "Because of line 7.", dropped: true },
+      { role: "user", content: "and now?" },
+      { role: "assistant", content: "It passes." },
+    ];
+    writeFileSync(join(work, "long.md"), exportConversation(earlier, { title: "Long", exportedAt: new Date() }));
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "long.md", "--save", "again.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    // The scripted model counts the prompt it is given in words: the 3,000-word log is not in it.
+    const promptTokens = Number(/\[endOfTurn, (\d+) prompt tokens/.exec(run.stderr)?.[1]);
+    assert.ok(promptTokens > 0 && promptTokens < 500, run.stderr);
+    const saved = importConversation(readFileSync(join(work, "again.md"), "utf8"));
+    assert.deepEqual(saved.messages.slice(0, 2), earlier.slice(0, 2), "the export still carries the dropped turns whole, marked");
+  });
+
   it("--continue a file whose readable text was edited after export warns, naming the messages, as the editor's import does", () => {
     const work = tempDir("hearth-chat-handoff-");
     writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Done." }] }));

@@ -9,9 +9,9 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
+import { OutputDecoder } from "./output-decoder.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "./terminal-text.ts";
@@ -260,13 +260,13 @@ function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string
 
 /**
  * Output of a command as text: each stream decoded as a stream (a character split across
- * two reads stays intact), without terminal control sequences and with progress redraws
+ * two reads stays intact; UTF-16 when it starts so, output-decoder.ts), without terminal control sequences and with progress redraws
  * applied (terminal-text.ts), both interleaved as they arrive, kept head and tail in bounded
  * memory (a command printing gigabytes costs no more than `max` characters), and the lines
  * of the cut middle that `keep` keeps (a test run's summary) shown where they were.
  */
 export class OutputCollector {
-  private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  private readonly decoders = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
   private readonly terminals = { stdout: new TerminalText(), stderr: new TerminalText() };
   private readonly kept: HeadTail;
   private readonly sections: FirstSections | undefined;
@@ -322,12 +322,14 @@ export class OutputCollector {
     const text = this.kept.text((from, to) => this.cutSections(from, to));
     if (this.terminals.stdout.changed || this.terminals.stderr.changed) this.notes.unshift(CONTROL_NOTE);
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
+    if ([this.decoders.stdout, this.decoders.stderr].some((d) => d.encoding?.startsWith("utf16"))) this.notes.unshift(UTF16_NOTE);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
   }
 }
 
 const REPLACEMENT = "\uFFFD";
+const UTF16_NOTE = "[the output is UTF-16 text (a Windows tool, or a file saved as UTF-16) and is shown decoded]";
 const CONTROL_NOTE = "[terminal control sequences (colours, cursor moves, links) were removed and lines redrawn with \\r show their last state]";
 const NOT_UTF8_NOTE = "[some bytes of the output are not UTF-8 and are shown as \uFFFD: binary output, or text in another encoding such as Latin-1 (iconv -f latin1, or xxd, shows them)]";
 

@@ -378,3 +378,18 @@ describe("OutputCollector keeps the first failures' details from the cut middle 
     assert.match(text, /characters omitted; the first failures' details among them: …\]\n_+ test_2 _+\n/, "test_0 and test_1 are in the head, test_2 is added");
   });
 });
+
+describe("output in UTF-16 (a Windows tool, a file PowerShell wrote)", () => {
+  it("is decoded as UTF-16, with or without a BOM, and said so, instead of letters between NULs", SAFETY_NET, async () => {
+    const dir = tempDir();
+    const text = "Name  größe €\r\nnotes 😀\r\n";
+    writeFileSync(join(dir, "le-bom.txt"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    writeFileSync(join(dir, "le.txt"), Buffer.from(text, "utf16le"));
+    writeFileSync(join(dir, "be-bom.txt"), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]));
+    for (const file of ["le-bom.txt", "le.txt", "be-bom.txt"]) {
+      const outcome = await runShell(`cat ${file}; echo done >&2`, dir, 60_000, new AbortController().signal);
+      assert.doesNotMatch(outcome.output, /\0|\uFFFD/, file);
+      assert.match(outcome.output, /^Name {2}größe €\r\nnotes 😀\r\ndone\n\[[^\n]*UTF-16[^\n]*\]\n$/, file);
+    }
+  });
+});

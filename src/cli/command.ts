@@ -19,6 +19,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Cancelled on Ctrl-C; long-running commands must honour it. */
   readonly signal: AbortSignal;
+  /** Standard output is a terminal: a person reads what is printed there, not a program (`| git apply`), so text from a checkout is escaped. */
+  readonly outIsTerminal?: boolean;
   /** Standard error is a terminal: progress may redraw a line with `\r` (never into a pipe or a log file). */
   readonly errIsTerminal?: boolean;
   /** Standard error's width in columns, when it is a terminal: a progress frame wider than that wraps, and each redraw then leaves a line. */

@@ -106,6 +106,7 @@ function processIo(): CliIo {
     readStdinBytes,
     cwd: process.cwd(),
     signal: controller.signal,
+    outIsTerminal: process.stdout.isTTY === true,
     errIsTerminal: process.stderr.isTTY === true,
     ...(process.stderr.isTTY && process.stderr.columns ? { errColumns: process.stderr.columns } : {}),
     inIsTerminal: process.stdin.isTTY === true,

@@ -283,6 +283,18 @@ function within(path: string, folder: string): boolean {
   return rest === "" || (rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest));
 }
 
+/**
+ * The patch on stdout. Into a pipe (`| git apply`, a file) as it is; on a terminal, where a
+ * person reads it, with its control characters escaped: a model that copied `ESC ] 52` (set
+ * the clipboard), `ESC [ 2 J` or a bidi override from a hostile file into its change would
+ * otherwise have the terminal act on them. Said when that changed what is shown.
+ */
+function printPatch(patch: string, io: CliIo): void {
+  const shown = io.outIsTerminal ? terminalText(patch) : patch;
+  io.out(shown);
+  if (shown !== patch) io.err("hearth fix: the patch holds control characters, shown escaped (\\x1b, \\u202e) on this terminal; redirect it (> fix.diff) or give --out FILE for its exact bytes\n");
+}
+
 /** Writes the patch and (unless cancelled) the prediction line; false when one could not be written (the patch then goes to stdout, nothing is lost). */
 function writeOutputs(options: FixCliOptions, modelName: string, patch: string, cancelled: boolean, io: CliIo): boolean {
   let written = true;
@@ -292,10 +304,10 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
       writeFileSync(options.out, patch);
     } catch (error) {
       io.err(`hearth fix: could not write the patch to ${options.out} (${(error as Error).message}): it is on stdout instead\n`);
-      io.out(patch);
+      printPatch(patch, io);
       written = false;
     }
-  } else io.out(patch);
+  } else printPatch(patch, io);
   // A run cut short is no answer to the instance; a rerun would add a second line for it.
   if (options.predictions && cancelled) io.err(`hearth fix: no prediction added to ${options.predictions.file}: the run was cancelled\n`);
   else if (options.predictions) {
@@ -386,12 +398,19 @@ function report(event: AgentEvent, io: CliIo): void {
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 
+/** Characters of a call's arguments shown in the approval question (the whole call is in the trajectory). */
+const MAX_SHOWN_ARGUMENTS = 300;
+
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
   rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
-    const args = terminalJson(JSON.stringify(request.call.arguments).slice(0, 300));
+    const json = JSON.stringify(request.call.arguments);
+    const args = terminalJson(json.slice(0, MAX_SHOWN_ARGUMENTS)) + (json.length > MAX_SHOWN_ARGUMENTS ? ` … (${json.length - MAX_SHOWN_ARGUMENTS} more characters not shown)` : "");
+    // What is not shown, or shows as something else, is said in words: an override past the cut, a name with a zero-width space.
+    const hidden = findHiddenText(Object.entries(request.call.arguments).filter(([key]) => !/^old_/.test(key)).map(([, value]) => JSON.stringify(value)).join("\n"));
+    if (hidden) io.err(`! ${terminalWarning(hiddenTextWarning(hidden, "This call", false))}\n`);
     if (request.reason) io.err(`Asked because ${terminalText(request.reason)}.\n`);
     if (request.runs) io.err(`Runs ${terminalText(request.runs)}.\n`);
     const answer = await rl.question(`Allow ${terminalName(request.call.name)} ${args}? [y/N] `, { signal: io.signal });

@@ -51,6 +51,9 @@ export interface AgentServiceOptions {
 /** A conversation the chat shows turns of, of which the runtime has nothing. */
 const LOST = "The model's side of this conversation is not in Hearth's storage any more (deleted in another Hearth window, or by hand): the model starts afresh and does not see the messages above.";
 
+/** Errors of a folder that cannot be made or written: the checkout's lock goes elsewhere. */
+const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST"]);
+
 export class AgentService {
   private readonly connection: Connection;
   /** The workspace's MCP servers (.vscode/mcp.json), started on the first run that finds them, with the client's consent. */
@@ -67,7 +70,9 @@ export class AgentService {
   /** What the conversation store said of a running conversation, for that run's chat (notices). */
   private readonly heard = new Map<string, string[]>();
   /** One agent at a time in the folder: held while any run or restore of this runtime works there. */
-  private readonly checkoutLock: SharedCheckoutLock | undefined;
+  private checkoutLock: SharedCheckoutLock | undefined;
+  /** The lock went to the window's storage: Hearth's state folder could not be made. */
+  private checkoutLockMoved = false;
 
   constructor(private readonly options: AgentServiceOptions) {
     this.connection = options.connection;
@@ -238,13 +243,23 @@ export class AgentService {
     await this.mcp?.dispose();
   }
 
-  /** Takes the checkout's lock (a no-op without a folder); another agent working there refuses with who it is. */
+  /**
+   * Takes the checkout's lock (a no-op without a folder); another agent working there refuses
+   * with who it is. Where Hearth's state folder cannot be made (a read-only home, a file in its
+   * place), the lock is kept in this window's storage, as `hearth fix` keeps it in its
+   * --state-dir, and the log says what that misses: the agent still runs.
+   */
   private lockCheckout(): () => void {
     try {
       return this.checkoutLock?.acquire() ?? (() => undefined);
     } catch (error) {
       if (error instanceof CheckoutBusyError) throw new ResponseError(HearthErrorCode.NotAvailable, error.message);
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!this.options.root || !this.options.storagePath || !UNWRITABLE.has(code ?? "") || this.checkoutLockMoved) throw error;
+      this.checkoutLockMoved = true;
+      log("warn", `the checkout's lock cannot be kept in ${hearthStateDir()} (${code}): it is in ${this.options.storagePath}, where hearth fix and other windows do not see it`);
+      this.checkoutLock = new SharedCheckoutLock(this.options.storagePath, this.options.root, "runtime");
+      return this.lockCheckout();
     }
   }
 

@@ -23,14 +23,14 @@ after(async () => {
 });
 
 /** A window's runtime on `root`, its state folder under `xdg`; approvals wait for `answer`. */
-async function open(root: string, xdg: string, script: ModelScript, answer: () => Promise<boolean> = async () => false): Promise<RuntimeProcess> {
+async function open(root: string, xdg: string, script: ModelScript, answer: () => Promise<boolean> = async () => false, storagePath = tempDir("hearth-lock-storage-")): Promise<RuntimeProcess> {
   const modelPath = join(tempDir("hearth-lock-model-"), "model.json");
   writeFileSync(modelPath, JSON.stringify(script));
   const runtime = await spawnRuntime({
     runtimePath: RUNTIME,
     rootPath: root,
     env: { ...process.env, XDG_STATE_HOME: xdg },
-    initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: tempDir("hearth-lock-storage-") },
+    initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath },
   });
   running.push(runtime);
   runtime.connection.onRequest(AgentApproveRequest, async () => ({ approved: await answer() }));
@@ -93,5 +93,20 @@ describe("hearth fix and the editor's agent on one checkout", { timeout: 120_000
     held.release();
     await run;
     await send(b, "and now?");
+  });
+
+  it("where Hearth's state folder cannot be made (a file in its place, a read-only home), the window's agent still runs, its lock kept in the window's storage", async () => {
+    const { root, xdg } = checkout();
+    const blocked = join(xdg, "not-a-folder");
+    writeFileSync(blocked, "");
+    const storage = tempDir("hearth-lock-storage-");
+    const held = heldRun();
+    const runtime = await open(root, blocked, { turns: [{ toolCalls: [EDIT] }, { text: "stopped" }] }, held.answer, storage);
+    const run = send(runtime, "fix calc");
+    await held.waiting;
+    assert.equal(readdirSync(join(storage, "locks")).length, 1, "the lock is held in the window's storage");
+    held.release();
+    await run;
+    assert.deepEqual(readdirSync(join(storage, "locks")), [], "released at the run's end");
   });
 });

@@ -79,18 +79,24 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
   const draft = `${file}.${process.pid}.tmp`;
   writeFileSync(draft, written);
   try {
+    const busy = `another Hearth run is taking the lock on ${real} at this moment: try again in a few seconds; if none runs there, delete ${file}`;
     for (let attempt = 0; ; attempt++) {
       try {
         place(draft, file, written, options.link ?? linkSync);
         return keepFresh(file, written, clock);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
+      // Another run placed its lock after this one removed a stale one, or released and took
+      // it again, each time: a run beside this one, not a folder that cannot be written.
+      if (attempt >= MAX_PLACE_ATTEMPTS) throw new CheckoutBusyError(busy);
+      const modified = mtimeMs(file);
+      if (modified === undefined) continue; // released since link(2) found it
       const held = readOwner(file);
-      const idleMs = clock.now() - (mtimeMs(file) ?? clock.now());
+      const idleMs = clock.now() - modified;
       if (held && stillHeld(held, idleMs)) throw new CheckoutBusyError(refusal(held, idleMs, by, real, file));
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
-      if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(`another Hearth run is taking the lock on ${real} at this moment: try again in a few seconds; if none runs there, delete ${file}`);
+      if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
       rmSync(file, { force: true });
     }
   } finally {
@@ -100,6 +106,9 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
 
 /** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
 const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** Tries at placing the lock, each after finding one gone or stale, before this run counts as beside another. */
+const MAX_PLACE_ATTEMPTS = 3;
 
 /** How long a lock file with no owner in it yet counts as one its taker is still writing. */
 const JUST_MADE_MS = 10_000;

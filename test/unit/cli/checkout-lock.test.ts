@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { lockCheckout } from "../../../src/cli/checkout-lock.ts";
+import { CheckoutBusyError, lockCheckout } from "../../../src/cli/checkout-lock.ts";
 import { LOCK_REFRESH_MS, LOCK_STALE_MS } from "../../../src/models/part-lock.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -152,5 +152,45 @@ describe("the checkout lock on a file system without hard links (exFAT, some FUS
     const earlier = new Date(Date.now() - 60_000);
     utimesSync(file, earlier, earlier);
     assert.equal(takeLock(state, repo), "locked", "one left empty a minute ago: its taker died writing it");
+  });
+});
+
+describe("the checkout lock when another run moves at the same moment", () => {
+  it("a run that finds a stale lock and loses the takeover to another run is refused as busy, naming that run, not failed with EEXIST", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // A killed run's lock (it names this very process: stale), which this run removes; between
+    // that and its link another machine's run puts its own lock there.
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    let calls = 0;
+    const racing = (existing: string, target: string): void => {
+      if (++calls === 2) writeFileSync(target, JSON.stringify({ pid: 1, host: "build-7.example", started: new Date().toISOString(), by: "hearth fix", token: "0123" }));
+      linkSync(existing, target);
+    };
+    assert.throws(() => lockCheckout(state, repo, "runtime", { link: racing }), (error: Error) => {
+      assert.ok(error instanceof CheckoutBusyError, `a CheckoutBusyError, not ${String(error)}`);
+      assert.match(error.message, /^hearth fix \(pid 1 on build-7\.example, started .+\) is working in /);
+      return true;
+    });
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).host, "build-7.example", "the winner's lock is left alone");
+  });
+
+  it("a lock released just as this run found it is taken, not refused as one being written", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    let calls = 0;
+    // The holder's release lands between this run's link (EEXIST) and its look at the lock.
+    const released = (existing: string, target: string): void => {
+      if (++calls === 1) {
+        rmSync(target);
+        throw Object.assign(new Error(`EEXIST: file already exists, link '${existing}' -> '${target}'`), { code: "EEXIST", syscall: "link" });
+      }
+      linkSync(existing, target);
+    };
+    const lock = lockCheckout(state, repo, "hearth fix", { link: released });
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).pid, process.pid);
+    lock.release();
+    assert.deepEqual(readdirSync(join(state, "locks")), []);
   });
 });

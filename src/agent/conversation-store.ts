@@ -160,13 +160,17 @@ export class ConversationStore {
   /**
    * Back to the first `messageIndex` messages (a checkpoint restore that rewinds the
    * conversation too). An index outside 1…length, or an unknown conversation, changes
-   * nothing; an index inside a turn (see `canRewind`) throws a RangeError.
+   * nothing; an index inside a turn (see `canRewind`) throws a RangeError. Messages a full
+   * context had dropped from the model's prompt are in it again (the chat shows them, and
+   * the drop's notice went with the rewind): the next run drops what it must anew.
    */
   async rewind(id: string, messageIndex: number): Promise<void> {
     const conversation = await this.get(id);
     if (!conversation || !Number.isInteger(messageIndex) || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
     if (!(await this.canRewind(id, messageIndex))) throw new RangeError(`message ${messageIndex} of conversation ${id} is inside a turn (not a message the user sent): the conversation changed since`);
+    const cut = messageIndex < conversation.messages.length;
     conversation.messages.length = messageIndex;
+    if (cut) conversation.messages = conversation.messages.map(undropped);
     await this.save(conversation);
   }
 
@@ -286,6 +290,13 @@ function versionOf(info: BigIntStats): string {
 const ABSENT = "absent";
 /** A version another window's save set aside: `<id>.other-window-<ms>.json`. */
 const OTHER_WINDOW = "other-window-";
+
+/** The message as the model reads it again: not marked dropped. */
+function undropped(message: ChatMessage): ChatMessage {
+  if (!message.dropped) return message;
+  const { dropped: _, ...rest } = message;
+  return rest;
+}
 
 function startsWith(messages: readonly ChatMessage[], prefix: readonly ChatMessage[]): boolean {
   return prefix.length <= messages.length && prefix.every((m, i) => JSON.stringify(m) === JSON.stringify(messages[i]));

@@ -179,6 +179,27 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.deepEqual((await new ConversationStore(dir).get("c1"))?.messages, turn);
   });
 
+  it("a rewind gives the model back the earlier messages a full context had dropped: the chat shows them, and the drop's notice went with the rewind", async (t) => {
+    // Restoring a message cuts the chat at it, the notice of a later drop included: the
+    // conversation goes on from there as it was, and the next run drops again if it must.
+    const dir = folder(t);
+    const store = new ConversationStore(dir);
+    const turn: ChatMessage[] = [
+      TURN[0]!,
+      TURN[1]!,
+      { role: "assistant", content: "hello", dropped: true },
+      { role: "user", content: "fix it", dropped: true },
+      { role: "assistant", content: "done", dropped: true },
+      { role: "user", content: "and the tests?" },
+      { role: "assistant", content: "they pass" },
+    ];
+    await store.record("c1", turn);
+    await store.rewind("c1", 5);
+    const expected = [TURN[0]!, TURN[1]!, { role: "assistant", content: "hello" }, { role: "user", content: "fix it" }, { role: "assistant", content: "done" }];
+    assert.deepEqual((await store.get("c1"))?.messages, expected);
+    assert.deepEqual((await new ConversationStore(dir).get("c1"))?.messages, expected, "on disk too");
+  });
+
   it("forget while a save is under way leaves no file", async (t) => {
     const dir = folder(t);
     const store = new ConversationStore(dir);

@@ -9,7 +9,7 @@ import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
-import { limitCalls, nodeScanFs, StalledCall, type ScanFs } from "./scan-fs.ts";
+import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
@@ -526,6 +526,9 @@ export class RepoIndex {
       read = await this.updateCalls.readFile(f.absPath, this.settings.maxFileBytes);
     } catch (err) {
       if (!(err instanceof StalledCall)) throw err;
+      // Not read because two others had no answer (files on a mount): a local file checked after
+      // them is parsed (the parse threads give up a read of their own), not dropped unread.
+      if (err instanceof NotTriedCall) return "parse";
       this.apply({ ok: false, skip: { path: f.path, reason: "unreadable", detail: err.message } });
       return "skipped";
     }

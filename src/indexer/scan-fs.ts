@@ -34,6 +34,9 @@ export const nodeScanFs: ScanFs = {
 /** A file call that had no answer within the deadline, or was not made because earlier ones had none. */
 export class StalledCall extends Error {}
 
+/** A file call not made because earlier ones had no answer: nothing is known of its own file. */
+export class NotTriedCall extends StalledCall {}
+
 /** How long a file call may take: a local disk answers in milliseconds, a stalled network mount never. */
 export const CALL_DEADLINE_MS = 10_000;
 /**
@@ -56,7 +59,7 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
   let stalled = 0;
   const maxStalled = Math.min(MAX_STALLED, max);
   const waiting: { go: () => void; fail: (err: Error) => void }[] = [];
-  const notTried = (): StalledCall => new StalledCall(`not tried: ${stalled} earlier file call${stalled === 1 ? "" : "s"} had no answer in ${deadlineMs / 1000} s (a stalled network mount?)`);
+  const notTried = (): StalledCall => new NotTriedCall(`not tried: ${stalled} earlier file call${stalled === 1 ? "" : "s"} had no answer in ${deadlineMs / 1000} s (a stalled network mount?)`);
   const release = (): void => {
     const next = waiting.shift();
     if (next) next.go(); // the place is handed over, not counted again

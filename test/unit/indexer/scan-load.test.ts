@@ -228,4 +228,36 @@ describe("a cached index opened on a stalled mount", () => {
       cleanupStorage();
     }
   });
+
+  it("a touched local file checked after two reads on the mount had no answer is parsed, not dropped as 'unreadable: not tried'", { timeout: 20_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
+    for (const folder of ["mnt", "src"]) mkdirSync(join(dir, folder));
+    for (const file of ["mnt/r1.ts", "mnt/r2.ts", "src/b.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+    await first.build();
+    await first.close();
+    // A checkout touched them all; the local file also changed.
+    writeFileSync(join(dir, "src/b.ts"), "export const B = 2;\n");
+    for (const file of ["mnt/r1.ts", "mnt/r2.ts", "src/b.ts"]) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    mock.timers.enable({ apis: ["setTimeout"] });
+    const { fs, entered } = stallingFs(dir, { "mnt/r1.ts": "readFile", "mnt/r2.ts": "readFile" });
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
+    try {
+      const building = index.build();
+      await entered("mnt/r1.ts");
+      mock.timers.tick(10_000);
+      await entered("mnt/r2.ts");
+      mock.timers.tick(10_000);
+      await building;
+      assert.deepEqual([...index.skipped].map(([path, s]) => `${path} ${s.reason}: ${s.detail}`), ["mnt/r1.ts", "mnt/r2.ts"].map((path) => `${path} unreadable: timed out: no answer in 10 s (a stalled network mount?)`));
+      assert.deepEqual([...index.files.keys()], ["src/b.ts"]);
+      assert.deepEqual(index.files.get("src/b.ts")?.definitions.map((d) => d.name), ["B"], "its new content is indexed");
+    } finally {
+      mock.timers.reset();
+      await index.close();
+      cleanup();
+      cleanupStorage();
+    }
+  });
 });

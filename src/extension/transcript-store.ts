@@ -176,6 +176,8 @@ export class TranscriptStore {
   /** Schedules a write of `transcript` (and its place at the top of the history). */
   save(transcript: Transcript): void {
     if (transcript.items.length === 0) return; // an empty "New chat" is not history
+    // Deleted here: a run of it that was stopped for the delete still saves as it ends.
+    if (this.deleted.has(transcript.id)) return;
     this.dirty.set(transcript.id, transcript);
     this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
   }

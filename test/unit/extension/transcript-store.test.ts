@@ -104,6 +104,24 @@ describe("TranscriptStore: a delete while the history is being written", () => {
   });
 });
 
+describe("TranscriptStore: deleting the conversation a run is streaming into", () => {
+  it("it stays deleted when the stopped run ends and saves its transcript once more", async () => {
+    // The chat's Delete stops the run first; the run's end (its cancelled cards, its last
+    // save and flush) comes after the delete, with the transcript object it held.
+    const store = new TranscriptStore(memento());
+    store.save(said("old", 1));
+    const running = said("running", 2);
+    store.save(running);
+    await store.flush();
+    await store.delete("running");
+    running.items.push({ kind: "notice", id: "n", level: "info", text: "Stopped." });
+    store.save(running);
+    await store.flush();
+    assert.deepEqual(store.list().map((s) => s.id), ["old"]);
+    assert.equal(store.get("running"), undefined);
+  });
+});
+
 /** A window's turn as its runtime stores it: the model's side of conversation `id`, in the folder's shared storage. */
 async function ranTurn(dir: string, id: string, text: string, reply: string): Promise<void> {
   const messages: ChatMessage[] = [

@@ -20,7 +20,7 @@ process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
 async function fix(cwd: string, ...args: string[]): Promise<{ code: number; err: string }> {
   const err: string[] = [];
   const io = { out: () => undefined, err: (t: string) => void err.push(t), readStdin: async () => "", cwd, signal: new AbortController().signal };
-  const code = await main(["fix", "--repo", cwd, "--model", "m.gguf", "--yes", "--state-dir", join(cwd, "state"), ...args], io);
+  const code = await main(["fix", "--repo", cwd, "--model", "m.gguf", "--yes", "--state-dir", join(tempDir("hearth-fix-url-state-"), "state"), ...args], io);
   return { code, err: err.join("") };
 }
 

@@ -94,8 +94,9 @@ const COUNTERS: readonly Counter[] = [
     return { passed: num(line.match(/(\d+) passed/)), failed: num(line.match(/(\d+) failed/)), skipped: num(line.match(/(\d+) (?:skipped|todo)/)) };
   },
   (out) => {
-    // pytest: "==== 2 failed, 5 passed, 1 skipped in 0.12s ====", with -q "2 failed, 5 passed in 0.12s"
-    const line = out.match(/^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in [\d.]+s\b/m)?.[1];
+    // pytest: "==== 2 failed, 5 passed, 1 skipped in 0.12s ====", with -q "2 failed, 5 passed in 0.12s".
+    // The last one: a failure's captured output can hold an inner run's (pytester, a test that runs pytest).
+    const line = [...out.matchAll(/^(?:=+ )?((?:\d+ [a-z]+, )*\d+ [a-z]+) in [\d.]+s\b/gm)].at(-1)?.[1];
     if (!line || !/passed|failed|error/.test(line)) return undefined;
     return { passed: num(line.match(/(\d+) passed/)), failed: num(line.match(/(\d+) failed/)) + num(line.match(/(\d+) errors?/)), skipped: num(line.match(/(\d+) skipped/)) };
   },

@@ -166,6 +166,34 @@ describe("run_tests", () => {
     assert.match(mocha.text, /\[tests FAILED: 2 passed, 600 failed; exit code 1\]/);
   });
 
+  it("reads the run's own pytest summary, not an inner run's in a failure's captured output (pytester, a test that runs pytest)", async () => {
+    // What `python3 -m pytest -q` prints for a plugin's test whose pytester run failed: the inner
+    // session's summary is in "Captured stdout call", before the run's own.
+    const output = [
+      "F..                                                                      [100%]",
+      "=================================== FAILURES ===================================",
+      "__________________________________ test_inner __________________________________",
+      ">       result.assert_outcomes(passed=2)",
+      "E       AssertionError: assert {'passed': 1} == {'passed': 2}",
+      "",
+      "test_plugin.py:6: AssertionError",
+      "----------------------------- Captured stdout call -----------------------------",
+      "============================= test session starts ==============================",
+      "collected 1 item",
+      "",
+      "test_inner.py .                                                          [100%]",
+      "",
+      "============================== 1 passed in 1.42s ===============================",
+      "=========================== short test summary info ============================",
+      "FAILED test_plugin.py::test_inner - AssertionError: assert {'passed': 1} == {...",
+      "1 failed, 2 passed in 2.81s",
+      "",
+    ].join("\n");
+    const result = await runTool(runTestsTool, {}, ctx(emptyDir({ "out.txt": output }), "cat out.txt; exit 1"));
+    assert.ok(result.ok);
+    assert.match(result.text, /\[tests FAILED: 2 passed, 1 failed; exit code 1\]/);
+  });
+
   it("shows the first failures' details from the cut middle of a long pytest run, within the output budget", async () => {
     // What `pytest` prints with addopts = "-v" (or a large suite with -q): a line per test, the
     // failures' details, then one FAILED line per failure — the details fell in the cut middle.

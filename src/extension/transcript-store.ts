@@ -284,10 +284,16 @@ function firstMessage(start: string, whole: boolean): string | typeof DAMAGED | 
 /** A stored conversation's messages without the system prompt, as the transcript shows them; throws naming what is wrong. */
 function parseConversation(text: string): { messages: ChatMessage[]; version: number } {
   const data = JSON.parse(text) as { version?: unknown; messages?: unknown } | null;
-  if (!data || typeof data !== "object" || !Array.isArray(data.messages)) throw new Error("it holds no list of messages");
-  const version = typeof data.version === "number" ? data.version : FORMAT;
-  const messages = (data.messages as unknown[]).map((m, i) => shownMessage(m, i + 1)).filter((m) => m.role !== "system");
-  return { messages, version };
+  const version = data && typeof data === "object" && typeof data.version === "number" ? data.version : FORMAT;
+  try {
+    if (!data || typeof data !== "object" || !Array.isArray(data.messages)) throw new Error("it holds no list of messages");
+    const messages = (data.messages as unknown[]).map((m, i) => shownMessage(m, i + 1)).filter((m) => m.role !== "system");
+    return { messages, version };
+  } catch (error) {
+    // Not damage: what a later format added.
+    if (version > FORMAT) throw new Error(`it was saved by a newer version of Hearth (format ${version}), which this version cannot show: ${reason(error)}`);
+    throw error;
+  }
 }
 
 /** A message as the transcript shows it: its role and text, calls with their id, name and arguments; anything else is damage. */

@@ -275,4 +275,17 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
     assert.ok(items.some((i) => i.kind === "notice" && i.level === "warning" && /newer version of Hearth/.test(i.text)));
     assert.equal(readFileSync(file, "utf8"), text);
   });
+
+  it("one saved by a newer Hearth with a kind of message this version does not know says it is a newer Hearth's, not that it is damaged", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "newer.json");
+    const text = JSON.stringify({ version: 2, messages: [{ role: "system", content: "s" }, { role: "user", content: "Plan the release" }, { role: "summary", content: "an earlier part, summed up" }] });
+    writeFileSync(file, text);
+    const opened = await new TranscriptStore(memento(), () => undefined, dir).open("newer");
+    assert.ok("problem" in opened);
+    assert.match(opened.problem, /saved by a newer version of Hearth \(format 2\)/);
+    assert.match(opened.problem, /message 3 has an unknown role/, "and what this version cannot show");
+    assert.equal(readFileSync(file, "utf8"), text, "left as it is");
+  });
 });

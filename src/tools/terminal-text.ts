@@ -12,6 +12,7 @@
  * sequence longer than any real one is given up and shown as text, and the line it holds
  * back for redraws is bounded, so memory stays small whatever a command prints.
  */
+import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 
 /** Longest CSI parameter run, and longest OSC/DCS string, before the sequence is taken for text. */
 const MAX_CSI = 256;
@@ -117,7 +118,8 @@ export class TerminalText {
     while (this.col < this.line.length && text !== "") {
       const nl = text.indexOf("\n");
       const part = nl < 0 ? text : text.slice(0, nl);
-      this.line = this.line.slice(0, this.col) + part + this.line.slice(this.col + part.length);
+      // Half an emoji left by a shorter redraw goes with its other half (never a lone surrogate).
+      this.line = this.line.slice(0, this.col) + part + this.line.slice(pairSafeStart(this.line, this.col + part.length));
       this.col += part.length;
       if (nl < 0) return out;
       out += this.endLine("\n");
@@ -213,7 +215,7 @@ export class TerminalText {
   private csi(final: string, params: string): void {
     if ((final !== "K" && final !== "G") || !/^\d*$/.test(params)) return;
     const n = Number(params);
-    if (final === "G") this.col = Math.min(Math.max(n, 1) - 1, this.line.length);
+    if (final === "G") this.col = pairSafeEnd(this.line, Math.min(Math.max(n, 1) - 1, this.line.length));
     else if (n === 0) this.line = this.line.slice(0, this.col);
     else if (n === 2) [this.line, this.col] = ["", 0];
   }

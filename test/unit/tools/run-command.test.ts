@@ -346,6 +346,24 @@ describe("terminal redraws with two streams and long lines", () => {
   });
 });
 
+describe("terminal redraws over characters outside the BMP (emoji)", () => {
+  it("never leave half of a surrogate pair: a shorter redraw, a backspace or a cursor column that lands in an emoji", () => {
+    const cases: Array<[string, string]> = [
+      ["a🚀 resolving\rxy\n", "xy resolving\n"],
+      ["ab🚀\rxyz\n", "xyz\n"],
+      ["🌍\b-\n", "-\n"],
+      ["ab🚀cd\x1b[4GX\n", "abXcd\n"],
+      ["ab🚀cd\x1b[4G\x1b[K\n", "ab\n"],
+    ];
+    for (const [output, shown] of cases) {
+      const collector = new OutputCollector(10_000);
+      collector.push("stdout", Buffer.from(output));
+      const [text] = collector.end().text.split(/\n(?=\[)/);
+      assert.equal(`${text}\n`, shown, JSON.stringify(output));
+    }
+  });
+});
+
 describe("OutputCollector keeps the first failures' details from the cut middle (pytest)", () => {
   const failure = (i: number, body = `    def test_${i}():\n>       assert ${i} == -1\nE       assert ${i} == -1\n\ntest_a.py:${i}: AssertionError\n`) =>
     `${"_".repeat(20)} test_${i} ${"_".repeat(20)}\n\n${body}`;

@@ -45,6 +45,8 @@ export class TranscriptStore {
   private readonly headers = new Map<string, { readonly stamp: string; readonly summary?: ConversationSummary }>();
   /** Conversations another window deleted (`<id>.deleted` and no file). */
   private deletedElsewhere = new Set<string>();
+  /** Conversations another window deleted that this one went on with: their file is back once the runtime saves a turn. */
+  private readonly continued = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
@@ -139,8 +141,11 @@ export class TranscriptStore {
     const ids = [...files].filter((id) => !this.deleted.has(id));
     for (let i = 0; i < ids.length; i += READ_AT_ONCE) await Promise.all(ids.slice(i, i + READ_AT_ONCE).map((id) => this.readHeader(dir, id)));
     for (const id of this.headers.keys()) if (!files.has(id)) this.headers.delete(id);
-    // A conversation continued after another window deleted it has its file again: it stays.
-    this.deletedElsewhere = new Set(names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length)).filter((id) => !files.has(id)));
+    // A conversation continued after another window deleted it has its file again, or will
+    // once its turn is saved (being saved here: `dirty`): it stays.
+    const marked = names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length)).filter((id) => !files.has(id));
+    for (const id of marked) if (this.dirty.has(id)) this.continued.add(id);
+    this.deletedElsewhere = new Set(marked.filter((id) => !this.continued.has(id)));
     for (const id of this.deletedElsewhere) if (this.get(id)) await this.forget(id);
     if (JSON.stringify(this.listed()) !== before) this.onListChanged();
   }
@@ -178,6 +183,7 @@ export class TranscriptStore {
     if (transcript.items.length === 0) return; // an empty "New chat" is not history
     // Deleted here: a run of it that was stopped for the delete still saves as it ends.
     if (this.deleted.has(transcript.id)) return;
+    if (this.deletedElsewhere.delete(transcript.id)) this.continued.add(transcript.id); // going on with it here
     this.dirty.set(transcript.id, transcript);
     this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
   }
@@ -195,7 +201,6 @@ export class TranscriptStore {
     let index = this.index();
     for (const t of pending) {
       if (this.memento.get(KEY_PREFIX + t.id) === undefined) continue; // deleted meanwhile
-      this.deletedElsewhere.delete(t.id); // continued here after another window deleted it
       index = [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...index.filter((s) => s.id !== t.id)];
     }
     index.sort((a, b) => b.updatedAt - a.updatedAt);

@@ -210,6 +210,32 @@ describe("TranscriptStore: two windows on one folder", () => {
   });
 });
 
+describe("TranscriptStore: going on with a conversation another window deleted", () => {
+  // B still shows the conversation A deleted, and the user sends a message there: until B's
+  // runtime saves that turn, the folder holds A's delete mark and no file.
+  for (const readFirst of [false, true]) {
+    it(`it stays in this window's history while the turn runs${readFirst ? ", the delete already read" : ""}`, async () => {
+      const dir = join(tempDir("hearth-history-storage-"), "conversations");
+      const a = new TranscriptStore(memento(), () => undefined, dir);
+      const b = new TranscriptStore(memento(), () => undefined, dir);
+      const shown = said("c", 1);
+      b.save(shown);
+      await b.flush();
+      await ranTurn(dir, "c", "message of c", "ok");
+      await a.delete("c");
+      await new ConversationStore(dir).forget("c");
+      if (readFirst) await b.refresh(); // B's list dropped it; its chat still shows it
+      shown.items.push({ kind: "user", id: "u2", text: "and then?" });
+      b.save(shown); // the run starts: the chat redraws, which reads the folder
+      await b.refresh();
+      await b.flush();
+      await b.refresh();
+      assert.deepEqual(b.list().map((s) => s.id), ["c"]);
+      assert.equal(b.get("c")?.items.length, 2, "with the message sent there");
+    });
+  }
+});
+
 describe("TranscriptStore: the list of the folder's conversations", () => {
   it("is read without blocking: list() answers from what was read, refresh() reads the folder and says when the list changed", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");

@@ -121,7 +121,7 @@ export class TerminalText {
       // Half an emoji left by a shorter redraw goes with its other half (never a lone surrogate).
       this.line = this.line.slice(0, this.col) + part + this.line.slice(pairSafeStart(this.line, this.col + part.length));
       this.col += part.length;
-      if (nl < 0) return out;
+      if (nl < 0) return out + this.passLong();
       out += this.endLine("\n");
       text = text.slice(nl + 1);
     }
@@ -134,9 +134,17 @@ export class TerminalText {
       this.line += text;
     }
     this.col = this.line.length;
-    // A redraw of a line this long shows as a line of its own (its start is passed on).
-    if (this.line.length > MAX_LINE) [out, this.broken] = [out + this.flush(), true];
-    return out;
+    return out + this.passLong();
+  }
+
+  /**
+   * A line over MAX_LINE is passed on, and a redraw of it shows as a line of its own: held,
+   * every short redraw of it would copy it whole (a quadratic cost), however it grew.
+   */
+  private passLong(): string {
+    if (this.line.length <= MAX_LINE) return "";
+    this.broken = true;
+    return this.flush();
   }
 
   private endLine(ending: string): string {

@@ -344,6 +344,13 @@ describe("terminal redraws with two streams and long lines", () => {
     const [text] = collector.end().text.split(/\n(?=\[)/);
     assert.equal(`${text}\n`, ` 10%warning\n100%\n${"x".repeat(20_000)}\ndone\n`);
   });
+
+  it("a very long line written over a short one is passed on too: a redraw of it starts a line of its own, none is written into it", () => {
+    const collector = new OutputCollector(100_000);
+    collector.push("stdout", Buffer.from(`a\r${"x".repeat(20_000)}\rdone\n`));
+    const [text] = collector.end().text.split(/\n(?=\[)/);
+    assert.equal(`${text}\n`, `${"x".repeat(20_000)}\ndone\n`);
+  });
 });
 
 describe("terminal redraws over characters outside the BMP (emoji)", () => {

@@ -395,10 +395,12 @@ class HeadTail {
 
   /** About `chars` characters less of the tail's start (whole lines), a quarter of `max` left at least. */
   private dropTailStart(chars: number): void {
-    const drop = Math.min(chars, this.tail.length - Math.floor(this.max / 4));
+    const most = this.tail.length - Math.floor(this.max / 4);
+    const drop = Math.min(chars, most);
     if (drop <= 0) return;
+    // From the next line's start, unless that is past the quarter kept (a long line): there, mid-line.
     const nl = this.tail.indexOf("\n", drop - 1);
-    const cut = nl >= 0 && nl < this.tail.length - 1 ? nl + 1 : pairSafeStart(this.tail, drop);
+    const cut = nl >= 0 && nl < most ? nl + 1 : pairSafeStart(this.tail, drop);
     this.omitted += cut;
     this.tail = this.tail.slice(cut);
   }

@@ -393,6 +393,19 @@ describe("OutputCollector keeps the first failures' details from the cut middle 
     }
   });
 
+  it("gives up only as much of the tail as the details take, though the tail starts with a very long line (pytest -vv's assertion of a long value)", () => {
+    const frames = (i: number) => `${"_".repeat(20)} test_${i} ${"_".repeat(20)}\n\n${"    frame\n".repeat(100)}E   assert ${i} == -1\n`;
+    const last = `${"_".repeat(20)} test_long ${"_".repeat(20)}\nE   assert '${"x".repeat(14_000)}' == ''\n`;
+    const output = `${"test_a.py::t PASSED\n".repeat(1000)}${"=".repeat(10)} FAILURES ${"=".repeat(10)}\n${[0, 1, 2, 3, 4].map(frames).join("")}${last}${"=".repeat(5)} 6 failed in 1.00s ${"=".repeat(5)}\n`;
+    const collector = new OutputCollector(24_000, undefined, FAILURE_SECTIONS);
+    collector.push("stdout", Buffer.from(output));
+    const { text } = collector.end();
+    assert.match(text, /first failures' details among them/);
+    const tail = text.slice(text.lastIndexOf("[…]\n") + 4);
+    assert.ok(tail.length >= 24_000 / 4, `the tail kept ${tail.length} characters`);
+    assert.match(tail, /x' == ''\n=+ 6 failed in 1\.00s =+\n$/);
+  });
+
   it("adds nothing when the details are not cut, or are in the head", () => {
     const whole = new OutputCollector(100_000, undefined, FAILURE_SECTIONS);
     whole.push("stdout", Buffer.from(output));

@@ -53,14 +53,23 @@ const child = spawn(process.execPath, args, {
   stdio: ["inherit", "pipe", "inherit"],
   env: { ...process.env, TMPDIR: runTmp, TMP: runTmp, TEMP: runTmp },
 });
-let tail = "";
+// node's spec reporter prints "ℹ pass N", "ℹ fail N", "ℹ skipped N" once all files ran, and
+// then the details of every failure again: many failures push those lines far from the end,
+// so they are picked out line by line as the output streams, not looked for in its tail.
+const totals = new Map();
+let partial = "";
+child.stdout.setEncoding("utf8"); // a "ℹ" split between two reads stays whole
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString("utf8")).slice(-8192);
+  const lines = (partial + chunk).split("\n");
+  partial = lines.pop() ?? "";
+  for (const line of lines) {
+    const m = /^\u2139 (\w+) (\d+)$/.exec(line);
+    if (m) totals.set(m[1], Number(m[2]));
+  }
 });
 child.on("exit", (code, signal) => {
-  // node's spec reporter ends with "ℹ pass N", "ℹ fail N", "ℹ skipped N".
-  const count = (name) => Number(tail.match(new RegExp(`^\u2139 ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+  const count = (name) => totals.get(name) ?? 0;
   const [passed, failed, skipped, cancelled] = ["pass", "fail", "skipped", "cancelled"].map(count);
   const extra = [skipped ? `${skipped} skipped` : "", cancelled ? `${cancelled} cancelled` : ""].filter(Boolean).join(", ");
   const left = readdirSync(runTmp).filter((name) => !name.startsWith("tsx-")); // tsx's compile cache

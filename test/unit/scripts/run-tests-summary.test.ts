@@ -1,0 +1,30 @@
+// scripts/run-tests.mjs, the runner `npm test` and CI use: its last line adds up node's own
+// summary ("ℹ pass N", "ℹ fail N"). node prints that summary and then the details of every
+// failure once more, so a layer with many failures pushes it far from the output's end —
+// where the runner once looked for it, and then said "0 passed, 0 failed".
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+describe("scripts/run-tests.mjs", () => {
+  it("counts passes and failures however long the failures' details after node's summary are", () => {
+    const work = tempDir("hearth-run-tests-");
+    mkdirSync(join(work, "scripts"));
+    copyFileSync(join(ROOT, "scripts/run-tests.mjs"), join(work, "scripts/run-tests.mjs"));
+    symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
+    mkdirSync(join(work, "test", "unit"), { recursive: true });
+    const failing = Array.from({ length: 30 }, (_, i) => `test("fails ${i}", () => assert.equal("${"x".repeat(400)}", "y"));`).join("\n");
+    writeFileSync(join(work, "test/unit/many.test.ts"), `import assert from "node:assert/strict";\nimport { test } from "node:test";\ntest("passes 1", () => {});\ntest("passes 2", () => {});\n${failing}\n`);
+    // This file runs under node --test itself: NODE_TEST_CONTEXT would make the inner run report to it, not print.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const run = spawnSync(process.execPath, ["scripts/run-tests.mjs", "unit"], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+    assert.notEqual(run.status, 0);
+    const lines = run.stdout.trimEnd().split("\n");
+    assert.equal(lines.at(-1), "unit: 2 passed, 30 failed", run.stdout.slice(-2000));
+  });
+});

@@ -67,7 +67,8 @@ export class TranscriptStore {
    * folder, as last read; it reads the folder again in the background (`refresh`).
    */
   list(): ConversationSummary[] {
-    void this.refresh();
+    // A read that fails leaves the list as last read; the next list() reads again.
+    this.refresh().catch(() => undefined);
     return this.listed();
   }
 
@@ -91,7 +92,7 @@ export class TranscriptStore {
       text = await readConversation(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") return { problem: `This conversation could not be read (${reason(error)}). Its file is left as it is: ${file}` };
-      void this.refresh();
+      this.refresh().catch(() => undefined);
       const tombstone = await stat(join(this.conversationsDir, `${id}.deleted`)).then(() => true, () => false);
       return { problem: tombstone ? "This conversation was deleted in another Hearth window." : "This conversation is not in Hearth's storage any more (deleted in another Hearth window, or by hand)." };
     }
@@ -123,10 +124,12 @@ export class TranscriptStore {
   refresh(): Promise<void> {
     if (!this.conversationsDir) return Promise.resolve();
     if (this.refreshing) {
-      this.queued ??= this.refreshing.then(() => {
+      // After the read in progress, whether it worked or not: a failed one must not swallow this one (or every later one).
+      const next = (): Promise<void> => {
         this.queued = undefined;
         return this.refresh();
-      });
+      };
+      this.queued ??= this.refreshing.then(next, next);
       return this.queued;
     }
     this.refreshing = this.readFolder(this.conversationsDir).finally(() => (this.refreshing = undefined));

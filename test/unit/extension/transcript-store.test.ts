@@ -314,4 +314,34 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
     assert.match(opened.problem, /message 3 has an unknown role/, "and what this version cannot show");
     assert.equal(readFileSync(file, "utf8"), text, "left as it is");
   });
+
+  it("a read of the folder that failed (VS Code's state could not be updated) does not stop later reads: one asked for during it still runs", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    const state = memento();
+    let failNext = false;
+    const failing = { ...state, update: async (key: string, value: unknown): Promise<void> => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("the workspace state could not be written");
+      }
+      return state.update(key, value);
+    } };
+    const b = new TranscriptStore(failing, () => undefined, dir);
+    b.save(said("shared", 1));
+    await b.flush();
+    await ranTurn(dir, "shared", "message of shared", "ok");
+    await a.delete("shared");
+    await new ConversationStore(dir).forget("shared");
+    failNext = true; // B's drop of the conversation A deleted fails once
+    const first = b.refresh();
+    const second = b.refresh(); // asked for while the first reads
+    await assert.rejects(first, /could not be written/);
+    await second;
+    assert.deepEqual(b.list(), [], "the second read ran, and dropped it");
+    await ranTurn(dir, "later", "message of later", "ok");
+    const third = b.refresh();
+    await Promise.all([third, b.refresh()]);
+    assert.deepEqual(b.list().map((s) => s.id), ["later"]);
+  });
 });

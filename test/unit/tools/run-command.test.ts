@@ -430,4 +430,12 @@ describe("output in UTF-16 (a Windows tool, a file PowerShell wrote)", () => {
       assert.match(outcome.output, /^Name {2}größe €\r\nnotes 😀\r\ndone\n\[[^\n]*UTF-16[^\n]*\]\n$/, file);
     }
   });
+
+  it("is not taken for a NUL-separated list of short names (ls | tr '\\n' '\\0', git ls-files -z): NULs kept, no CJK, no note", SAFETY_NET, async () => {
+    const dir = tempDir();
+    const names = ["README.md", ..."abcdefghijklmnopqrstuvwxyz", "src"];
+    for (const name of names) writeFileSync(join(dir, name), "");
+    const outcome = await runShell("LC_ALL=C ls -1 | tr '\\n' '\\0'", dir, 60_000, new AbortController().signal);
+    assert.equal(outcome.output, `${names.sort().join("\0")}\0`);
+  });
 });

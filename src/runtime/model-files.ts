@@ -44,7 +44,7 @@ export async function downloadPreset(
   if (!preset) throw new BackendError(`unknown model preset "${params.preset}" (known: ${downloadablePresets().map((p) => p.id).join(", ")})`);
   const quant = findQuantization(preset, params.quantization);
   if (!quant) throw new BackendError(`${preset.name} has no quantization "${params.quantization}" (choose ${preset.quantizations.map((q) => q.id).join(", ")})`);
-  return downloadFile({ url: mirrored(quant.url), folder: modelsFolder, file: quant.file, signal, onProgress, });
+  return downloadFile({ url: mirrored(quant.url), folder: modelsFolder, file: quant.file, signal, onProgress, magic: "GGUF" });
 }
 
 /** `HF_ENDPOINT` (Hugging Face's own convention) points downloads at a mirror. */

@@ -40,7 +40,7 @@ export class StreamedMarkdown {
   private tail: Block[] = [];
   /** The text holds a link reference definition: every render is of the whole text. */
   private whole = false;
-  /** The last block, when it grows in place (a table, a fence left open): see growing-block.ts. */
+  /** The last block, when it grows in place (a table, a fence left open, a list, a paragraph): see growing-block.ts. */
   private growing: GrowingBlock | undefined;
 
   constructor(
@@ -78,8 +78,9 @@ export class StreamedMarkdown {
     this.finished += raw;
     this.finishedTokens.push(...done);
     this.tail = this.tail.slice(done.length);
-    // The last block alone after the finished ones: a table or an open fence grows from here.
-    if (after.length === 1 && this.tail.length === 1) {
+    // The last block alone after the finished ones (a list, with the blank lines after it): it grows from here.
+    const alone = after.length === 1 || (after[0]?.type === "list" && after.slice(1).every((t) => t.type === "space"));
+    if (alone && this.tail.length === after.length) {
       this.growing = growingBlock(after[0]!, this.finished.length, source, this.tail[0]!.nodes, this.post);
       if (this.growing) this.tail = [{ nodes: this.tail[0]!.nodes, open: this.tail[0]!.open }];
     }

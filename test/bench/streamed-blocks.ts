@@ -3,10 +3,11 @@
  * jsdom (a browser's DOM is faster; the ratios are what to read):
  *   npm run bench -- streamed-blocks [before-commit]
  * Each frame's time early and late in the block, for StreamedMarkdown as it is and as it was
- * before the last block grew in place (streamed-markdown.ts of `before-commit`, default the
- * commit before that change, run against today's markdown.ts). The old path's frame costs the
- * whole block, so only its frames at a few points of the block are timed, not the whole
- * stream. The final render (the complete reply parsed once) is left out of both.
+ * at `before-commit` (streamed-markdown.ts and growing-block.ts of that commit, run against
+ * today's markdown.ts; default the commit before the last block first grew in place). The old
+ * path's frame can cost the whole block, so only its frames at a few points of the block are
+ * timed (a view given the text up to three frames before, then those three frames), not the
+ * whole stream. The final render (the complete reply parsed once) is left out of both.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,14 +34,25 @@ interface View {
 }
 type ViewClass = new (container: HTMLElement, post: () => void) => View;
 
-/** streamed-markdown.ts as it was at `rev`, importing today's markdown.ts. */
+/** streamed-markdown.ts (and growing-block.ts, where it had one) as they were at `rev`, importing today's markdown.ts. */
 async function oldView(rev: string): Promise<{ View: ViewClass; done: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
-  const source = execFileSync("git", ["show", `${rev}:src/webview/streamed-markdown.ts`], { encoding: "utf8" });
-  const file = join(dir, "streamed-markdown-before.ts");
-  writeFileSync(file, source.replace(/from "\.\/(markdown|host)\.ts"/g, (_, name: string) => `from ${JSON.stringify(resolve("src/webview", `${name}.ts`))}`));
-  const module = (await import(file)) as { StreamedMarkdown: ViewClass };
-  return { View: module.StreamedMarkdown, done: () => rmSync(dir, { recursive: true, force: true }) };
+  try {
+    for (const name of ["streamed-markdown", "growing-block"]) {
+      let source: string;
+      try {
+        source = execFileSync("git", ["show", `${rev}:src/webview/${name}.ts`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      } catch {
+        continue;
+      }
+      writeFileSync(join(dir, `${name}.ts`), source.replace(/from "\.\/(markdown|host)\.ts"/g, (_, other: string) => `from ${JSON.stringify(resolve("src/webview", `${other}.ts`))}`));
+    }
+    const module = (await import(join(dir, "streamed-markdown.ts"))) as { StreamedMarkdown: ViewClass };
+    return { View: module.StreamedMarkdown, done: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 function median(xs: number[]): number {
@@ -48,14 +60,19 @@ function median(xs: number[]): number {
 }
 
 /**
- * Milliseconds of the old path's frame that reaches `at`: a fresh view's first render does a
- * frame's work there (no block before the last one; the last one parsed and rendered whole).
+ * Milliseconds of the old path's frame that reaches `at`: a view given the text up to three
+ * frames before (not timed), then the median of those three frames.
  */
 function frameAt(View: ViewClass, text: string, at: number): number {
   const view = new View(window.document.createElement("div"), post);
-  const start = performance.now();
-  view.render(text.slice(0, at), false);
-  return performance.now() - start;
+  view.render(text.slice(0, Math.max(STEP, at - 3 * STEP)), false);
+  const frames: number[] = [];
+  for (let end = Math.max(STEP, at - 3 * STEP) + STEP; end <= Math.max(at, 2 * STEP); end += STEP) {
+    const start = performance.now();
+    view.render(text.slice(0, end), false);
+    frames.push(performance.now() - start);
+  }
+  return median(frames);
 }
 
 /** Streams `text` (not the final render): the whole time, and the median of the three frames that reach each of `points`. */
@@ -72,7 +89,14 @@ function streamed(View: ViewClass, text: string, points: readonly number[]): { t
 
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 const row = (i: number) => `| src/page${i}.ts | ${i} | **bound** fixed, see [the test](test/page${i}.test.ts) |\n`;
+const item = (i: number) => `- **src/page${i}.ts**: the bound is fixed, see \`paginate(items, ${i})\` and [the test](test/page${i}.test.ts)\n`;
+const sentence = (i: number) => `The loop in paginate stops one item early on page ${i}, so the last item is lost; the fix makes the bound exclusive. `;
+const cells = (n: number, cell: (j: number) => string) => `|${Array.from({ length: n }, (_, j) => ` ${cell(j)} |`).join("")}\n`;
 const cases: [string, string][] = [
+  ["list, 3,000 items", Array.from({ length: 3_000 }, (_, i) => item(i)).join("")],
+  ["paragraph, 2,000 lines", Array.from({ length: 2_000 }, (_, i) => `${sentence(i)}\n`).join("")],
+  ["paragraph, one line of 200 KB", Array.from({ length: 1_700 }, (_, i) => sentence(i)).join("")],
+  ["table, 500 columns, 20 rows", `${cells(500, (j) => `column ${j}`)}${cells(500, () => "---")}${Array.from({ length: 20 }, (_, i) => cells(500, (j) => `${i}.${j}`)).join("")}`],
   ["table, 10,000 rows", `| file | lines | change |\n|---|---:|---|\n${Array.from({ length: 10_000 }, (_, i) => row(i)).join("")}`],
   ["TypeScript block, 10,000 lines", `\`\`\`ts\n${Array.from({ length: 10_000 }, (_, i) => `export const page${i} = paginate(items, ${i}); // page ${i}\n`).join("")}`],
   ["code block, one line of 1 MB", `\`\`\`\n${"word ".repeat(200_000)}`],

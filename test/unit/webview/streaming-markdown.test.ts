@@ -3,10 +3,12 @@
 // finished must keep their nodes (a user selecting text in them keeps the selection), and
 // the work per frame must not grow with the reply.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { startApp, window } from "./dom-env.ts";
 import { conversation, event } from "./fixtures.ts";
 import { renderMarkdown } from "../../../src/webview/markdown.ts";
+import { StreamedMarkdown } from "../../../src/webview/streamed-markdown.ts";
 
 const REPLY = `I'll fix the off-by-one in \`paginate\` and add a test.
 
@@ -288,5 +290,95 @@ describe("a streamed reply whose last block is long", () => {
     for (const reply of [`\`\`\`ts\n${Array.from({ length: 600 }, (_, i) => `const v${i} = "é${RLO}"; // ${i}\n`).join("")}`, `\`\`\`\n${"word ".repeat(12_000)}`]) {
       assert.deepEqual(lateAgainstEarly(workPerFrame(randomSplit(reply, lcg(4), 200))), [], reply.slice(0, 20));
     }
+  });
+});
+
+/** `pieces` streamed into a StreamedMarkdown on its own (no page around it); `onFrame` after each one, then the complete reply. */
+function streamView(pieces: readonly string[], onFrame?: (el: HTMLElement, soFar: string, frame: number) => void): HTMLElement {
+  const el = window.document.createElement("div");
+  const view = new StreamedMarkdown(el, () => undefined);
+  let soFar = "";
+  for (const [frame, piece] of pieces.entries()) {
+    soFar += piece;
+    view.render(soFar, false);
+    onFrame?.(el, soFar, frame);
+  }
+  view.render(soFar, true);
+  return el;
+}
+
+// Items written tight, lazily continued, with nested lists, code, tasks and links; the list turning
+// loose; a bullet or delimiter that starts another list; a line that ends it (a fence, a rule, a
+// heading); a bullet line that is a rule once written on ('- -' then '- - -').
+const LIST_ITEMS = Array.from({ length: 12 }, (_, i) => `- item ${i} with **bold** and \`code\` and [a link](src/f${i}.ts)\n`).join("");
+const LISTS = [
+  `Steps:\n\n${LIST_ITEMS}- lazy\ncontinued\n  - nested a\n  - nested b\n    1. deep\n    2. deeper\n- [ ] task\n- [x] done\n- \`\`\`ts\n  const inItem = 1;\n  \`\`\`\n- last tight\n\n  now loose\n- after loose\n\n- spaced\n* another bullet\n* two\n1. ordered\n2. two\n3) by delimiter\n- a\n- - -\n- after the rule\n-not an item\n# a heading ends it\n`,
+  `${LIST_ITEMS}\`\`\`\nthe list became a code block\n\`\`\`\n\n5. starts at five\n6. six\n\n\n7. loose, three lines down\n\n   its second paragraph\n8. eight\n---\n- a\n  ---\n- setext\n  ===\nend\n`,
+];
+
+// Inline spans across lines and words (emphasis, code, links, html), what cannot open one
+// (a spaced '*', an '_' inside a word), hard breaks, addresses, a line with pipes that a
+// delimiter row turns into a table header (with its words before the pipes), a setext
+// underline, lines that start a list or not, indented continuation lines, characters in
+// several UTF-16 units.
+const PARAGRAPHS = [
+  "| a | b |\nnot a delimiter row, so a paragraph\n| c | d |\n|---|---|\n| 1 | 2 |\n\nWord one *emphasis\nacross lines* and `code\nspan` then [a link\nacross](src/x.ts) and snake_case_name with 2 * 3 and a_b.\nA line with trailing spaces  \nhard break, and a backslash\\\nbreak. Mail dev@example.com or www.example.com/path now.\n**Strong** and ~~del~~ and ~single~ and <span>html</span> and <http://auto.link> here.\nLine with a | pipe and more words here\n| looks | like | a header\nand then words follow\nsome words foo | bar\n|---|---|\n| 1 | 2 |\n\nAnother paragraph\nof two lines\n===\n\nA paragraph then a list\n2. not a list start\n1. a list\n\nPara\n    indented continuation\n  spaces é😀 and \u{E0041} and an unclosed *star that goes on and on and on and on.\nthree | cells | here\n|---|---|---|\n",
+  `${Array.from({ length: 12 }, (_, i) => `Line ${i} of a long paragraph with **bold ${i}**, \`code ${i}\` and a [link](src/f${i}.ts).`).join("\n")}\nthen a setext underline\n---\n\n${"word ".repeat(100)}*open ${"more ".repeat(20)}closed* end\n`,
+];
+
+describe("a streamed reply whose last block is a long list or paragraph", () => {
+  it("lists: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", () => {
+    for (const [n, text] of LISTS.entries()) {
+      for (let seed = 1; seed <= 2; seed++) {
+        const pieces = seed === 1 ? splitFine(text, lcg(seed + n)) : randomSplit(text, lcg(seed + n), 30);
+        const el = streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `list ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+        assert.equal(el.innerHTML, wholeRender(text), `list ${n}, seed ${seed}, complete`);
+      }
+    }
+  });
+
+  it("paragraphs: every frame shows what rendering the text so far at once shows (random splits, inside lines and characters)", () => {
+    for (const [n, text] of PARAGRAPHS.entries()) {
+      for (let seed = 1; seed <= 2; seed++) {
+        const pieces = seed === 1 ? splitFine(text, lcg(seed + n)) : randomSplit(text, lcg(seed + n), 30);
+        const el = streamView(pieces, (el, soFar) => assert.equal(el.innerHTML, wholeRender(soFar, true), `paragraph ${n}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`));
+        assert.equal(el.innerHTML, wholeRender(text), `paragraph ${n}, seed ${seed}, complete`);
+      }
+    }
+  });
+
+  it("real markdown (the project's READMEs: long lists, paragraphs and tables) streamed in random pieces shows at sampled frames and at the end what rendering it at once shows", () => {
+    for (const file of ["webview", "tools"]) {
+      const text = readFileSync(new URL(`../../../src/${file}/README.md`, import.meta.url), "utf8");
+      for (let seed = 1; seed <= 2; seed++) {
+        const random = lcg(seed);
+        const el = streamView(randomSplit(text, random, 120), (el, soFar, frame) => {
+          if (frame % 7 === seed) assert.equal(el.innerHTML, wholeRender(soFar, true), `${file}, seed ${seed}, after ${JSON.stringify(soFar.slice(-60))}`);
+        });
+        assert.equal(el.innerHTML, wholeRender(text), `${file}, seed ${seed}, complete`);
+      }
+    }
+  });
+
+  it("a list of 160 items, tight and loose, a paragraph of 160 lines and one of a 15 KB line: a frame late in the block costs what an early one does", () => {
+    const tight = Array.from({ length: 160 }, (_, i) => `- item ${i} with **bold** and \`code\`\n`).join("");
+    const loose = Array.from({ length: 80 }, (_, i) => `- **Step ${i}**\n\n  Its details, with [a link](src/f${i}.ts).\n\n`).join("");
+    const lines = Array.from({ length: 160 }, (_, i) => `Line ${i} of a paragraph with **bold** and \`code\`.\n`).join("");
+    const line = Array.from({ length: 400 }, (_, i) => `Sentence ${i} with **bold** and \`code\`. `).join("");
+    const cases = { "a tight list": tight, "a loose list": loose, "a paragraph of lines": lines, "a paragraph of one line": line };
+    // Rendering the last block whole at each frame, the last quarter of the frames did 4 to 7 times the work of the first.
+    assert.deepEqual(Object.entries(cases).flatMap(([name, reply]) => lateAgainstEarly(workPerFrame(randomSplit(reply, lcg(4), 120))).map((m) => `${name}, ${m}`)), []);
+  });
+
+  it("a table's header is read once: a frame of a table under a header of 100 long cells costs what one under a header of one-letter cells does", () => {
+    const table = (header: (j: number) => string) => `|${Array.from({ length: 100 }, (_, j) => ` ${header(j)} |`).join("")}\n|${"---|".repeat(100)}\n${Array.from({ length: 40 }, (_, i) => `| ${i} | x |\n`).join("")}`;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const runs = (text: string) => {
+      const rows = text.indexOf("\n", text.indexOf("\n") + 1) + 1;
+      return median(workPerFrame([text.slice(0, rows), ...randomSplit(text.slice(rows), lcg(6), 20)]).map((f) => f.runs));
+    };
+    const long = runs(table((j) => `the **column** number ${j} with \`code\``));
+    const short = runs(table(() => "a"));
+    assert.ok(long < 1.2 * short, `regular-expression runs a frame: ${long} under the long header, ${short} under the short one`);
   });
 });

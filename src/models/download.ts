@@ -15,6 +15,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { ReadableStream } from "node:stream/web";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
@@ -210,6 +211,8 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
   }
 }
 
+type WebStream = ReadableStream<Uint8Array>;
+
 /** A SHA-256 the server announced for the file, and the header that said it. */
 type Announced = { readonly sha256: string; readonly header: string };
 
@@ -236,9 +239,44 @@ async function checkMagic(part: string, options: DownloadOptions, magic: string,
   if (head.subarray(0, magic.length).equals(Buffer.from(magic, "latin1"))) return;
   await unlink(part);
   await removeOrigin(part);
-  throw new DownloadError(
+  throw notAModel(options, magic, head, size, 0);
+}
+
+/**
+ * The body of a 200 (the file from byte 0), its first bytes checked before any of it is
+ * written: a page sent in the model's place — to a resume too, a sign-in wall answering every
+ * address — must not replace the part downloaded before. The body, whole again, to write.
+ */
+async function checkedBody(body: WebStream, options: DownloadOptions, magic: string, size: number, have: number): Promise<WebStream> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  const want = Math.max(magic.length, 48);
+  for (let read = 0; read < want; ) {
+    const next = await reader.read();
+    if (next.done) break;
+    chunks.push(next.value);
+    read += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  if (!head.subarray(0, magic.length).equals(Buffer.from(magic, "latin1"))) {
+    await reader.cancel().catch(() => undefined);
+    throw notAModel(options, magic, head, size, have);
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = chunks.shift() ?? (await reader.read()).value;
+      if (chunk) controller.enqueue(chunk);
+      else controller.close();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+function notAModel(options: DownloadOptions, magic: string, head: Buffer, size: number, have: number): DownloadError {
+  const kept = have > 0 ? `The ${formatSize(have)} downloaded so far are kept; check where the download goes, then run it again to resume.` : "Nothing was kept; check where the download goes, then try again.";
+  return new DownloadError(
     `${hostOf(options.url)} sent ${size < 1024 * 1024 ? `${size} bytes` : formatSize(size)} that are not a model: the answer begins ${shownHead(head)}, where a ${magic} file begins "${magic}". ` +
-      "A mirror (HF_ENDPOINT), a proxy or a sign-in page answered with a page of its own. Nothing was kept; check where the download goes, then try again.",
+      `A mirror (HF_ENDPOINT), a proxy or a sign-in page answered with a page of its own. ${kept}`,
     false,
   );
 }
@@ -307,8 +345,10 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     await startOver(part, digest, meter, why);
     return fetchInto(part, options, meter, digest);
   }
+  let stream = response.body as WebStream;
+  if (!range && options.magic !== undefined) stream = await checkedBody(stream, options, options.magic, total, have);
   // Said now, not after hours of downloading: the rest of the file must fit on the disk.
-  await checkRoom(part, options.file, total - (range ? have : 0), response);
+  await checkRoom(part, options.file, total - (range ? have : 0), stream);
   if (!range) {
     // The whole file (the server ignored the Range header, or has another version than the part's): start again from byte 0.
     if (have > 0) await truncate(part, 0);
@@ -318,7 +358,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   }
   if (!range || !origin) await writeOrigin(part, { total, ...(now.validator ? { validator: now.validator } : {}), ...(now.sha256 ? { sha256: now.sha256 } : {}) });
   meter.total = total;
-  const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
+  const body = Readable.fromWeb(stream);
   body.on("data", (chunk: Buffer) => meter.add(chunk.length));
   const sink = digest.appendTo(part);
   try {
@@ -414,12 +454,12 @@ async function startOver(part: string, digest: PartDigest, meter: Meter, why: st
 }
 
 /** Refuses a download whose remaining bytes the folder's disk has no room for (the part stays as it is). */
-async function checkRoom(part: string, file: string, bytes: number, response: Response): Promise<void> {
+async function checkRoom(part: string, file: string, bytes: number, body: WebStream): Promise<void> {
   const folder = dirname(part);
   const disk = await statfs(folder).catch(() => undefined);
   const free = disk ? disk.bavail * disk.bsize : Number.POSITIVE_INFINITY;
   if (bytes <= free) return;
-  await response.body?.cancel().catch(() => undefined);
+  await body.cancel().catch(() => undefined);
   throw new DownloadError(
     `Not enough disk space for ${file}: it needs ${formatSize(bytes)} more, and ${folder} has ${formatSize(free)} free. Free some space, then try again; the part already downloaded is kept.`,
     false,

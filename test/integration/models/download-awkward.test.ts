@@ -248,3 +248,28 @@ describe("a page sent in the model's place (a mirror's or proxy's page, status 2
     assert.deepEqual(ranges, []);
   });
 });
+
+describe("a page sent in place of the rest of a model (a resume answered by a sign-in wall with status 200)", () => {
+  const PAGE = Buffer.from("<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in to continue</body></html>\n");
+
+  it("the part downloaded before is kept as it was, and the message says what came and that the part is kept", async (t) => {
+    const ranges: Array<string | undefined> = [];
+    const wall = createServer((req, res) => {
+      ranges.push(req.headers.range);
+      res.writeHead(200, { "Content-Type": "text/html", "Content-Length": PAGE.length }).end(PAGE); // every address, any Range
+    });
+    await new Promise<void>((resolve) => wall.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (wall.close(() => resolve()), wall.closeAllConnections())));
+    const url = `http://127.0.0.1:${(wall.address() as AddressInfo).port}/m.gguf`;
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE.subarray(0, 300_000));
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /127\.0\.0\.1:\d+ sent .* not a model: the answer begins "<!DOCTYPE html>/);
+      assert.match(error.message, /0\.3 MiB downloaded so far are kept/);
+      return true;
+    });
+    assert.deepEqual(ranges, ["bytes=300000-"], "asked for the rest once; the page was not downloaded as the file");
+    assert.deepEqual(readFileSync(join(folder, "m.gguf.part")), FILE.subarray(0, 300_000), "the part holds what it held");
+  });
+});

@@ -42,7 +42,8 @@ export function visibleText(text: string, oneLine = false, write: (char: string)
  * model reads, but what a person sees (Trojan Source): it is counted, so the model can say so.
  * Zero-width characters and bidi marks are counted only where they touch an ASCII letter, digit,
  * `_` or `$` (a name in code: `is\u200BAdmin`, with a zero-width space, looks like `isAdmin` and is
- * another name) — not a joiner in an emoji, a non-joiner in a Persian word, a mark in a line
+ * another name) — not a joiner in an emoji, a non-joiner in a Persian word or between a Latin word
+ * and its Persian suffix (`API\u200Cها`), a mark in a line
  * of right-to-left letters, nor a BOM at the start of a file or line.
  */
 export interface HiddenText {
@@ -186,9 +187,27 @@ export function hiddenInChange(diff: string): HiddenText | undefined {
   return findHiddenText(added.join("\n"));
 }
 
-/** Whether the character at `at` touches an ASCII letter, digit, `_` or `$`: a zero-width character there hides inside a name. */
+/** A letter or mark of a script other than Latin: Persian, Devanagari, Thai… */
+const OTHER_SCRIPT_LETTER = /^(?!\p{Script=Latin})[\p{L}\p{M}]/u;
+
+/**
+ * Whether the zero-width character at `at` hides inside an ASCII name: it touches an ASCII
+ * letter, digit, `_` or `$`, and not a letter of another script on its other side — Persian
+ * joins a suffix to a Latin word or digit with a non-joiner (`API\u200Cها`), Hindi a
+ * postposition with a joiner (`Python\u200Dको`), Thai parts words with a zero-width space.
+ */
 export function touchesAsciiWord(text: string, at: number): boolean {
-  return ASCII_WORD.test(text[at - 1] ?? "") || ASCII_WORD.test(text[at + 1] ?? "");
+  const before = charBefore(text, at);
+  const after = text.codePointAt(at + 1) === undefined ? "" : String.fromCodePoint(text.codePointAt(at + 1)!);
+  if (!ASCII_WORD.test(before) && !ASCII_WORD.test(after)) return false;
+  return !OTHER_SCRIPT_LETTER.test(before) && !OTHER_SCRIPT_LETTER.test(after);
+}
+
+/** The character (a whole surrogate pair) before `at`. */
+function charBefore(text: string, at: number): string {
+  if (at <= 0) return "";
+  const low = text.charCodeAt(at - 1);
+  return low >= 0xdc00 && low <= 0xdfff && at >= 2 ? text.slice(at - 2, at) : text[at - 1]!;
 }
 
 function count(n: number, noun: string, nouns = `${noun}s`): string {

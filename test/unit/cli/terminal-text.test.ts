@@ -50,6 +50,12 @@ describe("terminal text", () => {
     assert.equal(terminalText("👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ"), "👨\u200d👩\u200d👧 می\u200cخواهم สวัสดี\u200bครับ", "emoji, Persian and Thai keep theirs");
   });
 
+  it("keeps a non-joiner or joiner between a Latin word or digit and a letter of another script: Persian API\u200cها, Hindi", () => {
+    const text = "تست‌ها برای API‌ها، نسخه‌2، Python‍को";
+    assert.equal(terminalText(text), text);
+    assert.equal(terminalText("API‌ها is‌Admin"), "API‌ها is\\u200cAdmin");
+  });
+
   it("a zero-width character at the edge of a streamed piece is escaped: hearth chat prints the model's text as it comes, is|\\u200b|Admin", () => {
     assert.equal(["is", "\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
     assert.equal(["is\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");

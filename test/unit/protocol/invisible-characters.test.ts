@@ -25,6 +25,20 @@ describe("zero-width characters and bidi marks inside ASCII words", () => {
     }
   });
 
+  it("leave a joiner or non-joiner between a Latin word or digit and a letter of another script alone: Persian API\u200Cها, Hindi", () => {
+    // Persian joins its suffixes to a Latin word or a digit with a non-joiner (API‌ها: the APIs, 2‌ها: the 2s); Indic
+    // text does the same with ZWJ and ZWNJ beside a Latin name. Such a character is in no ASCII name.
+    for (const [text, what] of [
+      ["# تست‌ها برای API‌ها و commit‌های قبلی\n", "Persian plural after Latin words, in a comment"],
+      ["نسخه‌2 و فایل 3‌ها", "Persian beside an ASCII digit"],
+      ["Python‍को और React‌के", "Hindi postpositions after Latin names"],
+    ] as const) {
+      assert.equal(findHiddenText(text), undefined, what);
+    }
+    assert.equal(findHiddenText("API‌ها and is‌Admin")?.invisible, 1, "a name still counts");
+    assert.equal(findHiddenText("isAdmin​ فایل")?.invisible, 1, "and a name that ends in one before a space");
+  });
+
   it("the model is told, with the bidi overrides, and the user reads the same", () => {
     const hidden = findHiddenText("const ok = is\u200BAdmin; /* \u202E } */")!;
     assert.deepEqual(hidden, { tags: 0, decoded: "", bidi: 1, invisible: 1 });

@@ -477,7 +477,9 @@ async function request(url: string, have: number, validator: string | undefined,
   let current = url;
   for (let hop = 0; ; hop++) {
     // If-Range: a server holding another version of the file than the part's answers with all of it (200).
-    const headers: Record<string, string> = have > 0 ? { Range: `bytes=${have}-`, ...(validator ? { "If-Range": validator } : {}) } : {};
+    // Identity: fetch offers gzip otherwise, and a server that takes it (nginx's gzip_types *) announces the compressed size, never the file's.
+    const range = have > 0 ? { Range: `bytes=${have}-`, ...(validator ? { "If-Range": validator } : {}) } : {};
+    const headers: Record<string, string> = { "Accept-Encoding": "identity", ...range };
     const response = await fetch(current, { headers, redirect: "manual", ...(signal ? { signal } : {}) });
     const location = response.headers.get("location");
     if (response.status < 300 || response.status >= 400 || !location) return { response, announced: announced ?? announcedSha256(response.headers, true) };

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, it, type TestContext } from "node:test";
 import { DownloadError, downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -271,5 +272,27 @@ describe("a page sent in place of the rest of a model (a resume answered by a si
     });
     assert.deepEqual(ranges, ["bytes=300000-"], "asked for the rest once; the page was not downloaded as the file");
     assert.deepEqual(readFileSync(join(folder, "m.gguf.part")), FILE.subarray(0, 300_000), "the part holds what it held");
+  });
+});
+
+describe("a server that compresses what it sends when asked (nginx's gzip_types *, a mirror)", () => {
+  it("the file is asked for as it is (Accept-Encoding: identity), so its size and SHA-256 are the file's: it downloads", async (t) => {
+    const encodings: Array<string | undefined> = [];
+    const mirror = createServer((req, res) => {
+      encodings.push(req.headers["accept-encoding"]);
+      if (/gzip/.test(req.headers["accept-encoding"] ?? "")) {
+        const packed = gzipSync(FILE);
+        return void res.writeHead(200, { "Content-Encoding": "gzip", "Content-Length": packed.length }).end(packed);
+      }
+      res.writeHead(200, { "Content-Length": FILE.length }).end(FILE);
+    });
+    await new Promise<void>((resolve) => mirror.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (mirror.close(() => resolve()), mirror.closeAllConnections())));
+    const folder = tempDir("hearth-dl-awkward-");
+    const result = await downloadFile({ url: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/m.gguf`, folder, file: "m.gguf", magic: "GGUF", retries: 0 });
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.equal(result.sizeBytes, FILE.length);
+    assert.deepEqual(encodings, ["identity"]);
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });
 });

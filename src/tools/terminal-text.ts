@@ -12,7 +12,6 @@
  * sequence longer than any real one is given up and shown as text, and the line it holds
  * back for redraws is bounded, so memory stays small whatever a command prints.
  */
-import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
 
 /** Longest CSI parameter run, and longest OSC/DCS string, before the sequence is taken for text. */
 const MAX_CSI = 256;
@@ -32,12 +31,68 @@ const INERT_CSI = /\x1b\[[0-?]{0,256}[ -/]{0,16}[@-FH-JL-~]/g;
 
 type State = "text" | "escape" | "intermediate" | "csi" | "string" | "string-escape";
 
+const isHigh = (unit: number | undefined): boolean => unit !== undefined && unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit: number | undefined): boolean => unit !== undefined && unit >= 0xdc00 && unit <= 0xdfff;
+
+/**
+ * The line a redraw may still write over, as UTF-16 code units in place: a redraw of one
+ * character over a long line changes one unit, where rebuilding a string copied the whole
+ * line (an 8,000-character line and a million one-character redraws after it took seconds).
+ */
+class LineBuffer {
+  private units = new Uint16Array(256);
+  length = 0;
+
+  /** Writes `text` from `at` (at most `length`), over what is there and past its end. */
+  write(at: number, text: string): void {
+    const end = at + text.length;
+    // Half an emoji left by a shorter redraw goes with its other half (never a lone surrogate).
+    const orphan = end < this.length && isLow(this.units[end]) && isHigh(this.units[end - 1]);
+    if (end > this.units.length) {
+      const grown = new Uint16Array(Math.max(end, this.units.length * 2));
+      grown.set(this.units.subarray(0, this.length));
+      this.units = grown;
+    }
+    for (let i = 0; i < text.length; i++) this.units[at + i] = text.charCodeAt(i);
+    this.length = Math.max(this.length, end);
+    if (orphan) this.cut(end, 1);
+  }
+
+  /** Removes `count` units from `at`. */
+  private cut(at: number, count: number): void {
+    this.units.copyWithin(at, at + count, this.length);
+    this.length -= count;
+  }
+
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
+
+  /** `at`, or one before it where it would split a surrogate pair. */
+  pairSafe(at: number): number {
+    return at > 0 && at < this.length && isLow(this.units[at]) && isHigh(this.units[at - 1]) ? at - 1 : at;
+  }
+
+  /** Whether the unit before `at` is the second half of a pair (a backspace there takes two). */
+  pairBefore(at: number): boolean {
+    return at > 1 && isLow(this.units[at - 1]) && isHigh(this.units[at - 2]);
+  }
+
+  /** The line as text, emptied. */
+  take(): string {
+    let text = "";
+    for (let at = 0; at < this.length; at += 8192) text += String.fromCharCode(...this.units.subarray(at, Math.min(at + 8192, this.length)));
+    this.length = 0;
+    return text;
+  }
+}
+
 export class TerminalText {
   private state: State = "text";
   /** The sequence being read (ESC included), shown as text if it is given up. */
   private seq = "";
   /** The current line, not yet passed on, and the cursor in it. */
-  private line = "";
+  private readonly line = new LineBuffer();
   private col = 0;
   /** A CR ended the last chunk: CR LF is a line end kept as it is, anything else a redraw. */
   private pendingCr = false;
@@ -90,15 +145,14 @@ export class TerminalText {
    * terminal, where the two share the cursor), so the order of the two is kept.
    */
   flush(): string {
-    const line = this.line;
-    [this.line, this.col] = ["", 0];
-    return line;
+    this.col = 0;
+    return this.line.take();
   }
 
   /** A CR that is not a line end: the cursor goes back to the line's start. */
   private carriageReturn(): string {
     this.col = 0;
-    this.changed ||= this.line !== "" || this.broken;
+    this.changed ||= this.line.length > 0 || this.broken;
     if (!this.broken) return "";
     return this.endLine("\n");
   }
@@ -107,8 +161,8 @@ export class TerminalText {
   end(): string {
     const held = this.state === "text" ? "" : this.seq.slice(1);
     this.state = "text";
-    const rest = this.text(held) + this.line;
-    [this.line, this.col, this.pendingCr] = ["", 0, false];
+    const rest = this.text(held) + this.line.take();
+    [this.col, this.pendingCr] = [0, false];
     return rest;
   }
 
@@ -118,8 +172,7 @@ export class TerminalText {
     while (this.col < this.line.length && text !== "") {
       const nl = text.indexOf("\n");
       const part = nl < 0 ? text : text.slice(0, nl);
-      // Half an emoji left by a shorter redraw goes with its other half (never a lone surrogate).
-      this.line = this.line.slice(0, this.col) + part + this.line.slice(pairSafeStart(this.line, this.col + part.length));
+      this.line.write(this.col, part);
       this.col += part.length;
       if (nl < 0) return out + this.passLong();
       out += this.endLine("\n");
@@ -127,12 +180,18 @@ export class TerminalText {
     }
     const last = text.lastIndexOf("\n");
     if (last >= 0) {
-      out += this.line + text.slice(0, last + 1);
-      this.line = text.slice(last + 1);
+      out += this.line.take() + text.slice(0, last + 1);
+      text = text.slice(last + 1);
       this.broken = false;
-    } else {
-      this.line += text;
     }
+    // A line too long to hold goes on at once, not through the buffer.
+    if (this.line.length + text.length > MAX_LINE) {
+      const line = this.line.take() + text;
+      this.col = 0;
+      this.broken = true;
+      return out + line;
+    }
+    this.line.write(this.line.length, text);
     this.col = this.line.length;
     return out + this.passLong();
   }
@@ -148,14 +207,14 @@ export class TerminalText {
   }
 
   private endLine(ending: string): string {
-    const line = this.line + ending;
-    [this.line, this.col, this.broken] = ["", 0, false];
+    const line = this.line.take() + ending;
+    [this.col, this.broken] = [0, false];
     return line;
   }
 
   private backspace(): void {
     if (this.col === 0) return;
-    this.col -= /[\uDC00-\uDFFF]/.test(this.line[this.col - 1] ?? "") && this.col > 1 ? 2 : 1;
+    this.col -= this.line.pairBefore(this.col) ? 2 : 1;
     this.changed = true;
   }
 
@@ -223,8 +282,8 @@ export class TerminalText {
   private csi(final: string, params: string): void {
     if ((final !== "K" && final !== "G") || !/^\d*$/.test(params)) return;
     const n = Number(params);
-    if (final === "G") this.col = pairSafeEnd(this.line, Math.min(Math.max(n, 1) - 1, this.line.length));
-    else if (n === 0) this.line = this.line.slice(0, this.col);
-    else if (n === 2) [this.line, this.col] = ["", 0];
+    if (final === "G") this.col = this.line.pairSafe(Math.min(Math.max(n, 1) - 1, this.line.length));
+    else if (n === 0) this.line.truncate(this.col);
+    else if (n === 2) (this.line.take(), (this.col = 0));
   }
 }

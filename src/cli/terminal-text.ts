@@ -29,6 +29,43 @@ export function terminalText(text: string): string {
   return text.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, text, visible));
 }
 
+/**
+ * `terminalText` for a reply printed piece by piece as it streams (`hearth chat`): each piece
+ * is escaped with the character printed before it, so a zero-width character that starts a
+ * piece is judged by both its neighbours — Qwen's tokenizer starts a piece at a Persian
+ * non-joiner (می | \u200cخواهم), and `is | \u200b | Admin` must still show its. One that ends
+ * a piece is escaped unless what comes before it is a letter of another script or an emoji
+ * (`👨\u200d | 👩`): what follows is not known yet.
+ */
+export function terminalTextStream(): (piece: string) => string {
+  let before = "";
+  return (piece) => {
+    if (!piece) return "";
+    const text = before + piece;
+    const from = before.length;
+    before = String.fromCodePoint(piece.codePointAt(piece.length - 1 - (isLowSurrogate(piece, piece.length - 1) && piece.length > 1 ? 1 : 0))!);
+    return piece.replace(UNSAFE_IN_TEXT, (c, at: number) => {
+      const end = at === piece.length - 1;
+      if (ZERO_WIDTH.test(c) && end) return JOINS_BEFORE.test(charBefore(text, at + from)) ? c : visible(c);
+      return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
+    });
+  };
+}
+
+/** A letter of another script than Latin, or an emoji (or its presentation selector) that a joiner may follow. */
+const JOINS_BEFORE = /^(?:(?!\p{Script=Latin})[\p{L}\p{M}]|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
+
+function isLowSurrogate(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** The character (a whole surrogate pair) before `at`. */
+function charBefore(text: string, at: number): string {
+  if (at <= 0) return "";
+  return isLowSurrogate(text, at - 1) && at >= 2 ? text.slice(at - 2, at) : text[at - 1]!;
+}
+
 /** A single name (a path, a symbol, a command): every control escaped, newlines and tabs too. */
 export function terminalName(name: string): string {
   return name.replace(UNSAFE_IN_NAME, (c, at: number) => shown(c, at, name, visible));
@@ -44,8 +81,8 @@ export function terminalJson(json: string): string {
 
 /**
  * `c` (at `at` in `text`) as `escape` writes it; a zero-width character outside a name as it
- * is. One at either end of `text` is escaped: `hearth chat` prints the model's text piece by
- * piece as it streams, and the name it hides in may be in the pieces around.
+ * is. One at either end of `text` is escaped: the name it hides in may be in the text printed
+ * around it (a reply printed as it streams goes through `terminalTextStream`, which knows).
  */
 function shown(c: string, at: number, text: string, escape: (c: string) => string): string {
   const inside = at > 0 && at < text.length - 1;

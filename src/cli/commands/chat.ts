@@ -19,7 +19,7 @@ import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
-import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
+import { terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
@@ -97,8 +97,9 @@ export const chatCommand: CliCommand = {
       const runId = randomUUID();
       const showThinking = flags["show-thinking"] === true;
       let printed = false;
+      const streams = { text: terminalTextStream(), thinking: terminalTextStream() };
       runtime.connection.onNotification(ChatEventNotification, ({ runId: id, event }) => {
-        if (id === runId) printed = print(event, io, showThinking) || printed;
+        if (id === runId) printed = print(event, io, showThinking, streams) || printed;
       });
       const cancel = new CancellationTokenSource();
       io.signal.addEventListener("abort", () => cancel.cancel(), { once: true });
@@ -163,11 +164,11 @@ async function listTools(file: string | undefined, repo: string, io: CliIo): Pro
 }
 
 /** Prints one event; true when it wrote to stdout. */
-function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean): boolean {
+function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean, streams: Record<"text" | "thinking", (piece: string) => string>): boolean {
   switch (event.type) {
-    // The model echoes file names and content: escape what a terminal would act on.
-    case "text": io.out(terminalText(event.text)); return true;
-    case "thinking": if (showThinking) io.err(terminalText(event.text)); return false;
+    // The model echoes file names and content: escape what a terminal would act on (each piece with the one before it).
+    case "text": io.out(streams.text(event.text)); return true;
+    case "thinking": if (showThinking) io.err(streams.thinking(event.text)); return false;
     case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); return false;
     case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); return false;
     case "done": return false;

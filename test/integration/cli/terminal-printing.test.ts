@@ -44,6 +44,15 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assertPrintable(run.stderr, "chat stderr");
   });
 
+  it("hearth chat: a reply whose streamed piece starts at a Persian non-joiner keeps it, and shows a name's zero-width space", (t) => {
+    // The first piece goes out at once ("می"), the rest after it: a tokenizer starts a piece at a non-joiner.
+    const dir = work(t, []);
+    writeFileSync(join(dir, "pieces.json"), JSON.stringify({ chunkSize: 2, turns: [{ text: "می\u200cخواهم API\u200cها را ببینم; is\u200bAdmin" }] }));
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "pieces.json", "--no-think", "--no-rules", "hi"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "می\u200cخواهم API\u200cها را ببینم; is\\u200bAdmin\n");
+  });
+
   it("hearth fix: tool targets, the summary and remembered paths", (t) => {
     const dir = work(t, [
       { toolCalls: [{ name: "read_file", arguments: { path: EVIL_PATH } }] },

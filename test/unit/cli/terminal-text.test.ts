@@ -2,7 +2,7 @@
 // as an escape; everything else, non-ASCII text included, passes unchanged.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { terminalJson, terminalName, terminalText } from "../../../src/cli/terminal-text.ts";
+import { terminalJson, terminalName, terminalText, terminalTextStream } from "../../../src/cli/terminal-text.ts";
 
 describe("terminal text", () => {
   it("terminalText escapes ESC, BEL, other C0, DEL, C1 and bidi controls, keeps newlines, tabs and CRLF", () => {
@@ -60,6 +60,22 @@ describe("terminal text", () => {
     assert.equal(["is", "\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
     assert.equal(["is\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
     assert.equal(["👨", "\u200d👩"].map(terminalText).join(""), "👨\\u200d👩", "an emoji cut there shows its joiner: better than a name that hides one");
+  });
+
+  it("a streamed reply is escaped with what came before: a Persian non-joiner or an emoji joiner that starts or ends a piece stays; a name's is escaped", () => {
+    const streamed = (pieces: string[]) => {
+      const print = terminalTextStream();
+      return pieces.map(print).join("");
+    };
+    // Qwen's tokenizer starts a piece at a non-joiner (می | \u200cخواهم), and a joiner may end or be one.
+    assert.equal(streamed(["سلام، می", "\u200cخواهم"]), "سلام، می\u200cخواهم");
+    assert.equal(streamed(["می", "\u200c", "خواهم", " API", "\u200cها"]), "می\u200cخواهم API\u200cها");
+    assert.equal(streamed(["👨", "\u200d", "👩", "\u200d👧 ok ❤\ufe0f\u200d", "🔥"]), "👨\u200d👩\u200d👧 ok ❤\ufe0f\u200d🔥");
+    assert.equal(streamed(["is", "\u200b", "Admin"]), "is\\u200bAdmin");
+    assert.equal(streamed(["is\u200b", "Admin"]), "is\\u200bAdmin");
+    assert.equal(streamed(["x = ", "\u200bAdmin"]), "x = \\u200bAdmin");
+    assert.equal(streamed(["x = \u200b", "Admin"]), "x = \\u200bAdmin", "unknown after a space: escaped");
+    assert.equal(streamed(["a\x1b", "[2J \u202e", "b\r\n", "c\rd"]), "a\\x1b[2J \\u202eb\r\nc\\x0dd", "controls as terminalText writes them");
   });
 
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {

@@ -87,17 +87,21 @@ interface GitCall {
 }
 
 /**
- * An info/exclude line matching exactly the file at `path` (absolute) when it is inside the
- * workspace `root` (real path), anchored and with git's pattern characters escaped; "" for
- * one outside it or one no pattern can name (a newline in its name).
+ * The workspace-relative path (with `/`) of the file at `path` (absolute) when it is inside
+ * the workspace `root` (real path); undefined for one outside it or one no pattern can name
+ * (a newline in its name).
  */
-async function excludeLine(root: string, path: string): Promise<string> {
+async function ownPath(root: string, path: string): Promise<string | undefined> {
   // The file may not exist yet: its folder's real path, then its name.
   const folder = await realpath(dirname(path)).catch(() => dirname(path));
   const inside = relative(root, join(folder, basename(path)));
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside) || /[\n\r]/.test(inside)) return "";
-  const escaped = inside.split(sep).join("/").replace(/[\\*?[\]]/g, "\\$&").replace(/ +$/, (spaces) => "\\ ".repeat(spaces.length));
-  return `/${escaped}\n`;
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside) || /[\n\r]/.test(inside)) return undefined;
+  return inside.split(sep).join("/");
+}
+
+/** An info/exclude line matching exactly the workspace file `inside`: anchored, git's pattern characters escaped. */
+function excludeLine(inside: string): string {
+  return `/${inside.replace(/[\\*?[\]]/g, "\\$&").replace(/ +$/, (spaces) => "\\ ".repeat(spaces.length))}\n`;
 }
 
 export class CheckpointStore {
@@ -112,8 +116,8 @@ export class CheckpointStore {
     private readonly root: string,
     private readonly env: Record<string, string>,
     private readonly lock: RepoLock,
-    /** info/exclude lines for CheckpointOptions.exclude. */
-    private readonly runExcludes: string,
+    /** CheckpointOptions.exclude inside the workspace, workspace-relative. */
+    private readonly ownFiles: readonly string[],
   ) {
     this.source = {
       root,
@@ -133,8 +137,8 @@ export class CheckpointStore {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_BUT_UNSAFE.test(k)) env[k] = v;
     Object.assign(env, { GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_OPTIONAL_LOCKS: "0" });
     // One lock per repository however its storage path is spelled.
-    const runExcludes = (await Promise.all((options.exclude ?? []).map((path) => excludeLine(root, path)))).join("");
-    const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), runExcludes);
+    const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
+    const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);
     await store.lock.run(() => store.init());
     return store;
   }
@@ -168,7 +172,7 @@ export class CheckpointStore {
    */
   private async syncExcludes(): Promise<void> {
     const own = await repositoryExcludes(this.root);
-    const ours = EXCLUDES + (this.runExcludes ? `# written by this run of Hearth\n${this.runExcludes}` : "");
+    const ours = EXCLUDES + (this.ownFiles.length ? `# written by this run of Hearth\n${this.ownFiles.map(excludeLine).join("")}` : "");
     const text = own ? `${ours}# the workspace repository's info/exclude\n${own}${own.endsWith("\n") ? "" : "\n"}` : ours;
     if (text === this.excludes) return;
     await writeFile(join(this.gitDir, "info", "exclude"), text);
@@ -309,7 +313,9 @@ export class CheckpointStore {
     await this.syncExcludes();
     const { large, nested } = await this.unstagedFiles(keep);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
-    if (large.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(large));
+    // The run's own files too: an earlier run's checkpoints may hold them, and an exclude does not untrack.
+    const untrack = [...large, ...this.ownFiles];
+    if (untrack.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
     const skipped = [...large, ...nested];
     for (;;) {
       try {

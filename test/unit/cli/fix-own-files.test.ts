@@ -45,4 +45,26 @@ describe("hearth fix writing its own files inside the checkout", () => {
     const prediction = JSON.parse(readFileSync(join(repo, "preds.jsonl"), "utf8")) as { model_patch: string };
     assert.equal(prediction.model_patch, patch);
   });
+
+  it("leaves them out when an earlier run's checkpoints already held them (a run of an older Hearth that took run.jsonl in), with the same state folder", async () => {
+    const work = tempDir("hearth-fix-own-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const model = join(work, "model.json");
+    const edit = (from: string, to: string) => ({ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: from, new_text: to } }] });
+    const finish = { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] };
+    const state = ["--state-dir", join(work, "state")];
+    const common = ["fix", "--repo", ".", "--issue", "add is wrong", "--model", model, "--yes", "--no-index", ...state];
+    // The first run's trajectory goes to the state folder; run.jsonl, a stray file then, is taken into its checkpoints.
+    writeFileSync(join(repo, "run.jsonl"), "{\"type\":\"start\"}\n");
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [edit("    return a - b", "    return a + b"), finish] }));
+    const first = captureIo(repo);
+    assert.equal(await main(common, first), 0, first.stderr);
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [edit("    return a + b", "    return b + a"), finish] }));
+    const second = captureIo(repo);
+    assert.equal(await main([...common, "--trajectory", "run.jsonl", "--out", "fix.diff"], second), 0, second.stderr);
+    const patch = readFileSync(join(repo, "fix.diff"), "utf8");
+    assert.deepEqual([...patch.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]), ["calc.py"], patch);
+    assert.match(readFileSync(join(repo, "run.jsonl"), "utf8"), /"type":"end"/);
+  });
 });

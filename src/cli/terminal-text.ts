@@ -8,21 +8,25 @@
  * (U+202A–U+202E, U+2066–U+2069), bidi marks (U+200E, U+200F, U+061C) and the line and
  * paragraph separators (U+2028, U+2029) as `\uNNNN`, and the tag characters (U+E0000–U+E007F,
  * invisible copies of ASCII a model reads: "ASCII smuggling") as `\u{e0041}`. So are a BOM,
- * the invisible operators (U+2061–U+2064) and, inside a name (touching an ASCII letter, digit,
- * `_` or `$`), a zero-width space, non-joiner, joiner or word joiner: `is\u200bAdmin` looks like
- * `isAdmin` and is another name. In emoji, Persian or Thai text these stay as they are.
+ * the invisible operators (U+2061–U+2064), the Hangul fillers outside Korean text (letters that
+ * show as blank space: `exec(\u3164)` runs a name no one sees) and, inside a name (touching an
+ * ASCII letter, digit, `_` or `$`), a zero-width space, non-joiner, joiner, word joiner,
+ * combining grapheme joiner or Mongolian vowel separator: `is\u200bAdmin` looks like `isAdmin`
+ * and is another name. In emoji, Persian, Thai or Mongolian text these stay as they are.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-import { touchesAsciiWord } from "../protocol/visible-text.ts";
+import { touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
-/** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai words. */
-const ZERO_WIDTH = /^[\u200b-\u200d\u2060]$/;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]/g;
+/** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai or Mongolian words. */
+const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180e]$/;
+/** Hangul fillers: letters that show as blank space, shown unless in Korean text (old Hangul's jamo sequences). */
+const FILLER = /^[\u115f\u1160\u3164\uffa0]$/;
 
 /** Multi-line text (a repo map, a report, a snippet): newlines and tabs kept, other controls escaped. */
 export function terminalText(text: string): string {
@@ -45,8 +49,8 @@ export function terminalTextStream(): (piece: string) => string {
     const from = before.length;
     before = String.fromCodePoint(piece.codePointAt(piece.length - 1 - (isLowSurrogate(piece, piece.length - 1) && piece.length > 1 ? 1 : 0))!);
     return piece.replace(UNSAFE_IN_TEXT, (c, at: number) => {
-      const end = at === piece.length - 1;
-      if (ZERO_WIDTH.test(c) && end) return JOINS_BEFORE.test(charBefore(text, at + from)) ? c : visible(c);
+      if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
+      if (ZERO_WIDTH.test(c) && at === piece.length - 1) return JOINS_BEFORE.test(charBefore(text, at + from)) ? c : visible(c);
       return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
     });
   };
@@ -85,6 +89,7 @@ export function terminalJson(json: string): string {
  * around it (a reply printed as it streams goes through `terminalTextStream`, which knows).
  */
 function shown(c: string, at: number, text: string, escape: (c: string) => string): string {
+  if (FILLER.test(c)) return touchesHangul(text, at) ? c : escape(c);
   const inside = at > 0 && at < text.length - 1;
   return ZERO_WIDTH.test(c) && inside && !touchesAsciiWord(text, at) ? c : escape(c);
 }

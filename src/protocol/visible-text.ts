@@ -8,13 +8,14 @@
 
 /**
  * Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi
- * marks, zero-width, line separators, BOM — and the tag characters U+E0000–U+E007F (two
+ * marks, zero-width, the combining grapheme joiner, the Hangul fillers (letters that show as
+ * blank space), line separators, BOM — and the tag characters U+E0000–U+E007F (two
  * UTF-16 units each), invisible copies of ASCII that a model reads as text: an instruction
  * written in them ("ASCII smuggling") hides in a file, an issue or a tool result.
  */
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 /** The same, and line feed: where one line is expected. */
-const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
+const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 
 function codePoint(char: string): string {
   return `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`;
@@ -44,7 +45,10 @@ export function visibleText(text: string, oneLine = false, write: (char: string)
  * `_` or `$` (a name in code: `is\u200BAdmin`, with a zero-width space, looks like `isAdmin` and is
  * another name) — not a joiner in an emoji, a non-joiner in a Persian word or between a Latin word
  * and its Persian suffix (`API\u200Cها`), a mark in a line
- * of right-to-left letters, nor a BOM at the start of a file or line.
+ * of right-to-left letters, nor a BOM at the start of a file or line. A Hangul filler is a
+ * letter that shows as blank space, so `exec(\u3164)` runs a name no one sees (the
+ * "invisible backdoor"): counted wherever it does not touch a Hangul letter (old Hangul's
+ * jamo sequences use them).
  */
 export interface HiddenText {
   /** Tag characters outside emoji flags. */
@@ -55,15 +59,17 @@ export interface HiddenText {
   readonly cut?: true;
   /** Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
   readonly bidi: number;
-  /** Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) and bidi marks (U+200E, U+200F, U+061C) inside ASCII words; absent when none. */
+  /** Zero-width characters (U+200B–U+200D, U+2060, U+FEFF, U+034F, U+180E) and bidi marks (U+200E, U+200F, U+061C) inside ASCII words; absent when none. */
   readonly invisible?: number;
+  /** Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) outside Korean text: letters that show as blank space, a name no one sees; absent when none. */
+  readonly blank?: number;
 }
 
 /** Characters of decoded tag text kept: a file of a million tag characters must not make a notice of a million letters. */
 export const HIDDEN_DECODED_CHARS = 400;
 
-const MAYBE_HIDDEN = /\udb40[\udc00-\udc7f]|[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff]/;
-const HIDDEN_PARTS = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F}|([\u{E0000}-\u{E007F}])|([\u200b-\u200f\u2060\u061c\ufeff])|[\u202a-\u202e\u2066-\u2069]/gu;
+const MAYBE_HIDDEN = /\udb40[\udc00-\udc7f]|[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]/;
+const HIDDEN_PARTS = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F}|([\u{E0000}-\u{E007F}])|([\u200b-\u200f\u2060\u061c\ufeff\u034f\u180e])|([\u115f\u1160\u3164\uffa0])|[\u202a-\u202e\u2066-\u2069]/gu;
 /** A character of a name in code. */
 const ASCII_WORD = /[A-Za-z0-9_$]/;
 /** Letters written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms). */
@@ -103,6 +109,7 @@ export function findHiddenText(text: string): HiddenText | undefined {
   let tags = 0;
   let bidi = 0;
   let invisible = 0;
+  let blank = 0;
   let decoded = "";
   let cut = false;
   const rtlLine = rtlLines(text);
@@ -110,6 +117,10 @@ export function findHiddenText(text: string): HiddenText | undefined {
     const tag = match[1];
     if (match[2] !== undefined) {
       if (strayInvisible(text, match.index, rtlLine)) invisible++;
+      continue;
+    }
+    if (match[3] !== undefined) {
+      if (!touchesHangul(text, match.index)) blank++;
       continue;
     }
     if (tag === undefined) {
@@ -123,8 +134,8 @@ export function findHiddenText(text: string): HiddenText | undefined {
     if (decoded.length + letter.length > HIDDEN_DECODED_CHARS) cut = true;
     else decoded += letter;
   }
-  if (tags === 0 && bidi === 0 && invisible === 0) return undefined;
-  return { tags, decoded, ...(cut ? { cut: true as const } : {}), bidi, ...(invisible ? { invisible } : {}) };
+  if (tags === 0 && bidi === 0 && invisible === 0 && blank === 0) return undefined;
+  return { tags, decoded, ...(cut ? { cut: true as const } : {}), bidi, ...(invisible ? { invisible } : {}), ...(blank ? { blank } : {}) };
 }
 
 /**
@@ -147,7 +158,10 @@ export function hiddenTextNotice(hidden: HiddenText, source: string, plural = fa
     parts.push(`${also()} ${count(hidden.bidi, "bidirectional control character")} (U+202A–U+202E, U+2066–U+2069): on screen the text around them reads in another order than the characters are.`);
   }
   if (hidden.invisible) {
-    parts.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} (U+200B–U+200F, U+2060, U+FEFF, U+061C) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.`);
+    parts.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+180E) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.`);
+  }
+  if (hidden.blank) {
+    parts.push(`${also()} ${count(hidden.blank, "Hangul filler character")} (U+115F, U+1160, U+3164, U+FFA0) outside Korean text, which look like blank space and are letters: code can use one as a name the user does not see. Tell the user where they are.`);
   }
   const text = parts.join(" ");
   return `[Hearth: ${text.charAt(0).toUpperCase()}${text.slice(1)}]`;
@@ -172,6 +186,9 @@ export function hiddenTextWarning(hidden: HiddenText, subject: string, told = tr
   if (hidden.invisible) {
     said.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} inside a name or word (shown as ⟨U+200B⟩ and the like): a name holding one looks like another name and is not the same.`);
   }
+  if (hidden.blank) {
+    said.push(`${also()} ${count(hidden.blank, "Hangul filler character")} outside Korean text (shown as ⟨U+3164⟩ and the like): each looks like blank space and is a letter, so code can use one as a name no one sees.`);
+  }
   return said.join(" ");
 }
 
@@ -185,6 +202,14 @@ export function hiddenInChange(diff: string): HiddenText | undefined {
   const lines = diff.split("\n");
   const added = lines.filter((line, i) => line.startsWith("+") && !(line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- "))).map((line) => line.slice(1));
   return findHiddenText(added.join("\n"));
+}
+
+/** Hangul letters: conjoining and compatibility jamo (fillers left out) and syllables. */
+const HANGUL_LETTER = /[\u1100-\u115e\u1161-\u11ff\u3131-\u3163\u3165-\u318e\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff\uffa1-\uffdc]/;
+
+/** Whether the Hangul filler at `at` is part of Korean text: it touches a Hangul letter. */
+export function touchesHangul(text: string, at: number): boolean {
+  return HANGUL_LETTER.test(text[at - 1] ?? "") || HANGUL_LETTER.test(text[at + 1] ?? "");
 }
 
 /** A letter or mark of a script other than Latin: Persian, Devanagari, Thai… */

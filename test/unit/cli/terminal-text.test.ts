@@ -56,6 +56,12 @@ describe("terminal text", () => {
     assert.equal(terminalText("API‌ها is‌Admin"), "API‌ها is\\u200cAdmin");
   });
 
+  it("escapes a Hangul filler outside Korean text, and a grapheme joiner or Mongolian separator in a name, as the chat shows them", () => {
+    assert.equal(terminalText("const { timeout,\u3164} = q; exec(\uffa0);"), "const { timeout,\\u3164} = q; exec(\\uffa0);");
+    assert.equal(terminalName("is\u034fAdmin\u180e.ts"), "is\\u034fAdmin\\u180e.ts");
+    assert.equal(terminalText("\u1100\u1160 ᠮᠣ\u180eᠠ"), "\u1100\u1160 ᠮᠣ\u180eᠠ", "old Hangul and Mongolian keep theirs");
+  });
+
   it("a zero-width character at the edge of a streamed piece is escaped: hearth chat prints the model's text as it comes, is|\\u200b|Admin", () => {
     assert.equal(["is", "\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");
     assert.equal(["is\u200b", "Admin"].map(terminalText).join(""), "is\\u200bAdmin");

@@ -27,6 +27,7 @@ describe("visibleText", () => {
     assert.equal(visibleText("if (x) {\n\treturn 'é 中文 🙂';\n}"), "if (x) {\n\treturn 'é 中文 🙂';\n}", "multi-line code keeps tabs and line breaks");
     assert.equal(visibleText("echo hi\nrm -rf ~\r", true), "echo hi⟨U+000A⟩rm -rf ~⟨U+000D⟩", "one line: a line break is shown too");
     assert.equal(visibleText("مرحبا hello"), "مرحبا hello", "right-to-left letters are text, not controls");
+    assert.equal(visibleText("timeout,\u3164} \uFFA0 \u115F\u1160 is\u034FAdmin"), "timeout,⟨U+3164⟩} ⟨U+FFA0⟩ ⟨U+115F⟩⟨U+1160⟩ is⟨U+034F⟩Admin", "Hangul fillers and the grapheme joiner: a name no one sees");
   });
 
   it("writes the tag characters (U+E0000–U+E007F: invisible ASCII a model still reads) as code points, in one line and in many", () => {
@@ -76,6 +77,12 @@ describe("asking", () => {
     // After it ran: the real diff says the same.
     app.receive(event({ type: "toolEnd", callId: "w2", ok: true, preview: "Edited auth.py", durationMs: 2, diff: `--- a/auth.py\n+++ b/auth.py\n@@ -1 +1 @@\n-if is_admin(user):\n+if is_\u200Badmin(user):  # ${RLO} check later\n`, changedFiles: ["auth.py"] }));
     assert.match(q('[data-id="w2"] .tool-change-hidden')?.textContent ?? "", /^The change holds 1 bidirectional control character/);
+  });
+
+  it("an edit that adds a Hangul filler as a name (exec(\u3164): blank on screen) says so in words", () => {
+    const call = { id: "w4", name: "edit_file", arguments: { path: "api.js", old_text: "const { timeout } = req.query;\n", new_text: "const { timeout,\u3164} = req.query;\n" } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    assert.match(q('[data-id="w4"] .tool-change-hidden')?.textContent ?? "", /^The change holds 1 Hangul filler character outside Korean text \(shown as ⟨U\+3164⟩ and the like\)/);
   });
 
   it("an edit that removes such characters, or adds emoji and right-to-left text, has no warning", () => {

@@ -64,7 +64,8 @@ child.stdout.on("data", (chunk) => {
   const lines = (partial + chunk).split("\n");
   partial = lines.pop() ?? "";
   for (const line of lines) {
-    const m = /^\u2139 (\w+) (\d+)$/.exec(line);
+    // Node 22 and later colour it where FORCE_COLOR is set, into a pipe too ("\x1b[34mℹ pass 2\x1b[39m").
+    const m = /^\u2139 (\w+) (\d+)$/.exec(line.replace(/\x1b\[[\d;]*m/g, "").replace(/\r$/, ""));
     if (m) totals.set(m[1], Number(m[2]));
   }
 });

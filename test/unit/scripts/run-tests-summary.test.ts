@@ -11,13 +11,19 @@ import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
+/** A folder with scripts/run-tests.mjs and test/unit/ to put test files in. */
+function runnerFolder(): string {
+  const work = tempDir("hearth-run-tests-");
+  mkdirSync(join(work, "scripts"));
+  copyFileSync(join(ROOT, "scripts/run-tests.mjs"), join(work, "scripts/run-tests.mjs"));
+  symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
+  mkdirSync(join(work, "test", "unit"), { recursive: true });
+  return work;
+}
+
 describe("scripts/run-tests.mjs", () => {
   it("counts passes and failures however long the failures' details after node's summary are", () => {
-    const work = tempDir("hearth-run-tests-");
-    mkdirSync(join(work, "scripts"));
-    copyFileSync(join(ROOT, "scripts/run-tests.mjs"), join(work, "scripts/run-tests.mjs"));
-    symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
-    mkdirSync(join(work, "test", "unit"), { recursive: true });
+    const work = runnerFolder();
     const failing = Array.from({ length: 30 }, (_, i) => `test("fails ${i}", () => assert.equal("${"x".repeat(400)}", "y"));`).join("\n");
     writeFileSync(join(work, "test/unit/many.test.ts"), `import assert from "node:assert/strict";\nimport { test } from "node:test";\ntest("passes 1", () => {});\ntest("passes 2", () => {});\n${failing}\n`);
     // This file runs under node --test itself: NODE_TEST_CONTEXT would make the inner run report to it, not print.
@@ -26,5 +32,15 @@ describe("scripts/run-tests.mjs", () => {
     assert.notEqual(run.status, 0);
     const lines = run.stdout.trimEnd().split("\n");
     assert.equal(lines.at(-1), "unit: 2 passed, 30 failed", run.stdout.slice(-2000));
+  });
+
+  // Node 22 and later colour the summary when FORCE_COLOR is set (CI systems set it), even into a pipe: "\x1b[34mℹ pass 2\x1b[39m".
+  it("counts them when node prints its summary in colour (FORCE_COLOR=1, node 22 and later)", () => {
+    const work = runnerFolder();
+    writeFileSync(join(work, "test/unit/one.test.ts"), `import assert from "node:assert/strict";\nimport { test } from "node:test";\ntest("passes", () => {});\ntest("fails", () => assert.equal(1, 2));\n`);
+    const { NODE_TEST_CONTEXT: _, NO_COLOR: __, NODE_DISABLE_COLORS: ___, ...env } = process.env;
+    const run = spawnSync(process.execPath, ["scripts/run-tests.mjs", "unit"], { cwd: work, env: { ...env, FORCE_COLOR: "1" }, encoding: "utf8", timeout: 120_000 });
+    assert.notEqual(run.status, 0);
+    assert.equal(run.stdout.trimEnd().split("\n").at(-1), "unit: 1 passed, 1 failed", run.stdout.slice(-2000));
   });
 });

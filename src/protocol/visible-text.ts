@@ -199,9 +199,13 @@ export function hiddenTextWarning(hidden: HiddenText, subject: string, told = tr
  */
 export function hiddenInChange(diff: string): HiddenText | undefined {
   if (!MAYBE_HIDDEN.test(diff)) return undefined;
+  return findHiddenText(addedLines(diff));
+}
+
+/** The lines a unified diff adds, without their `+` (not the `+++` header after a `---` line), one a line. */
+export function addedLines(diff: string): string {
   const lines = diff.split("\n");
-  const added = lines.filter((line, i) => line.startsWith("+") && !(line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- "))).map((line) => line.slice(1));
-  return findHiddenText(added.join("\n"));
+  return lines.filter((line, i) => line.startsWith("+") && !(line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- "))).map((line) => line.slice(1)).join("\n");
 }
 
 /** Hangul letters: conjoining and compatibility jamo (fillers left out) and syllables. */

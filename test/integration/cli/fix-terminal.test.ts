@@ -13,14 +13,14 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-/** A checkout and a scripted model whose one edit writes `newText`, then finishes. */
-function setUp(newText: string): { work: string; repo: string; model: string } {
+/** A checkout and a scripted model whose one edit writes `newText` (or makes `call`), then finishes. */
+function setUp(newText: string, call: { name: string; arguments: Record<string, unknown> } = { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: newText } }): { work: string; repo: string; model: string } {
   const work = tempDir("hearth-fix-terminal-");
   const repo = join(work, "repo");
   cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
   const model = join(work, "model.json");
   const turns = [
-    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: newText } }] },
+    { toolCalls: [call] },
     { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] },
   ];
   writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
@@ -45,6 +45,25 @@ describe("hearth fix on a terminal, with a model that writes hostile characters"
     assert.match(question, /… \(\d+ more characters not shown\)\? $/m, output);
     assert.notEqual(code, 0);
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "declined: the file is as it was");
+  });
+
+  it("the approval question warns only of what the call writes: not of a zero-width character an edit or a patch removes, nor of a mark in a right-to-left comment", () => {
+    const args = (work: string, repo: string, model: string) => ["fix", "--repo", repo, "--issue", "a name holds a zero-width space", "--model", model, "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--max-steps", "2"];
+    const question = (output: string) => output.slice(0, output.indexOf("[y/N]"));
+    const calls = [
+      { name: "edit_file", arguments: { path: "calc.py", edits: [{ old_text: "def m\u200bul(a, b):", new_text: "def mul(a, b):" }] } },
+      { name: "apply_patch", arguments: { patch: "--- a/calc.py\n+++ b/calc.py\n@@ -8,2 +8,2 @@\n-def m\u200bul(a, b):\n+def mul(a, b):\n     return a * b\n" } },
+      { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b  # x\u200f جمع دو عدد\n" } },
+    ];
+    for (const call of calls) {
+      const { work, repo, model } = setUp("", call);
+      const { output } = inTerminal(work, "[y/N]", "n\r", args(work, repo, model));
+      assert.match(question(output), /Allow /, output);
+      assert.doesNotMatch(question(output), /This call holds/, `${call.name}: ${output}`);
+    }
+    // A mark on a line of its own, after a right-to-left comment on another: still in a name.
+    const { work, repo, model } = setUp("    # جمع دو عدد\n    return is\u200fadd(a, b)\n");
+    assert.match(question(inTerminal(work, "[y/N]", "n\r", args(work, repo, model)).output), /! This call holds 1 zero-width character or direction mark inside a name or word/);
   });
 
   it("the patch on the terminal shows ESC ] 52 (set the clipboard) escaped and says so; into a pipe it keeps the exact bytes", () => {

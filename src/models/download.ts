@@ -153,7 +153,10 @@ function lostError(options: DownloadOptions, holder: PartHolder | undefined): Do
 async function downloadLocked(options: DownloadOptions, path: string, part: string): Promise<DownloadResult> {
   let movedAside: string | undefined;
   if (existsSync(path)) {
-    const head = options.magic === undefined ? undefined : await headOf(path, Math.max(options.magic.length, 48));
+    const head = options.magic === undefined ? undefined : await headOf(path, Math.max(options.magic.length, 48)).catch((error: unknown) => {
+      // A folder or a file Hearth may not read at the model's name: neither the model nor anything to move aside blindly.
+      throw new DownloadError(`${path} is there but is not a file Hearth can read (${errorCode(error) ?? describe(error)}): move it out of ${options.folder}, then download again`, false, { cause: error });
+    });
     if (head === undefined || head.subarray(0, options.magic!.length).equals(Buffer.from(options.magic!, "latin1"))) {
       const size = (await stat(path)).size;
       return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };

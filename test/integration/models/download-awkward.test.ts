@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -238,6 +238,19 @@ describe("a page sent in the model's place (a mirror's or proxy's page, status 2
     assert.match(result.startedOver ?? "", /the m\.gguf already in .* was not a model \(it begins "<!DOCTYPE html>.*"\); it was moved to .*m\.gguf\.not-a-model and the model downloaded again/);
     assert.deepEqual(readFileSync(join(folder, "m.gguf.not-a-model")), PAGE, "what was there is kept, not deleted");
     assert.deepEqual(readdirSync(folder).sort(), ["m.gguf", "m.gguf.not-a-model"]);
+  });
+
+  it("a folder at the model's name is named as such, nothing downloaded or moved", async (t) => {
+    const { url, ranges } = await serve(t, { body: FILE, validators: {} });
+    const folder = tempDir("hearth-dl-awkward-");
+    mkdirSync(join(folder, "m.gguf"));
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /m\.gguf is there but is not a file Hearth can read \(EISDIR\): move it out of .*, then download again$/);
+      return true;
+    });
+    assert.deepEqual(ranges, []);
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });
 
   it("a model already at the name is reported as there, nothing downloaded", async (t) => {

@@ -35,8 +35,8 @@ export function terminalText(text: string): string {
 
 /**
  * `terminalText` for a reply printed piece by piece as it streams (`hearth chat`): each piece
- * is escaped with the character printed before it, so a zero-width character that starts a
- * piece is judged by both its neighbours — Qwen's tokenizer starts a piece at a Persian
+ * is escaped with the text printed before it, so a zero-width character that starts a
+ * piece is judged by both its neighbours (and the word of another script before it) — Qwen's tokenizer starts a piece at a Persian
  * non-joiner (می | \u200cخواهم), and `is | \u200b | Admin` must still show its. One that ends
  * a piece is escaped unless what comes before it is a letter of another script or an emoji
  * (`👨\u200d | 👩`): what follows is not known yet.
@@ -47,7 +47,7 @@ export function terminalTextStream(): (piece: string) => string {
     if (!piece) return "";
     const text = before + piece;
     const from = before.length;
-    before = String.fromCodePoint(piece.codePointAt(piece.length - 1 - (isLowSurrogate(piece, piece.length - 1) && piece.length > 1 ? 1 : 0))!);
+    before = tail(text);
     return piece.replace(UNSAFE_IN_TEXT, (c, at: number) => {
       if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
       if (ZERO_WIDTH.test(c) && at === piece.length - 1) return JOINS_BEFORE.test(charBefore(text, at + from)) ? c : visible(c);
@@ -58,6 +58,15 @@ export function terminalTextStream(): (piece: string) => string {
 
 /** A letter of another script than Latin, or an emoji (or its presentation selector) that a joiner may follow. */
 const JOINS_BEFORE = /^(?:(?!\p{Script=Latin})[\p{L}\p{M}]|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
+
+/** Text printed before a piece that is read with it: a word of another script a zero-width character touches is read up to 32 letters (`touchesAsciiWord`). */
+const CONTEXT_UNITS = 80;
+
+/** The last CONTEXT_UNITS UTF-16 units of `text`, not starting inside a surrogate pair. */
+function tail(text: string): string {
+  const start = Math.max(0, text.length - CONTEXT_UNITS);
+  return text.slice(start + (start > 0 && isLowSurrogate(text, start) ? 1 : 0));
+}
 
 function isLowSurrogate(text: string, at: number): boolean {
   const code = text.charCodeAt(at);

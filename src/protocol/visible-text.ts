@@ -216,20 +216,45 @@ export function touchesHangul(text: string, at: number): boolean {
   return HANGUL_LETTER.test(text[at - 1] ?? "") || HANGUL_LETTER.test(text[at + 1] ?? "");
 }
 
-/** A letter or mark of a script other than Latin: Persian, Devanagari, Thai… */
-const OTHER_SCRIPT_LETTER = /^(?!\p{Script=Latin})[\p{L}\p{M}]/u;
+/**
+ * A letter or mark of a script other than Latin: Persian, Devanagari, Thai… — not a mark of no
+ * script (a variation selector, a combining accent), which shows nothing beside a zero-width one.
+ */
+const OTHER_SCRIPT_LETTER = /^(?![\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}])[\p{L}\p{M}]/u;
+
+/** Letters of another script looked at past a zero-width character: a word longer than this is that script's. */
+const MAX_WORD_LOOKED_AT = 32;
 
 /**
  * Whether the zero-width character at `at` hides inside an ASCII name: it touches an ASCII
- * letter, digit, `_` or `$`, and not a letter of another script on its other side — Persian
+ * letter, digit, `_` or `$`, and not a word of another script on its other side — Persian
  * joins a suffix to a Latin word or digit with a non-joiner (`API\u200Cها`), Hindi a
  * postposition with a joiner (`Python\u200Dको`), Thai parts words with a zero-width space.
+ * Letters of another script that the ASCII name goes on after (`is\u200B\u0410dmin`, a
+ * Cyrillic А) are in the name: a lookalike name, still counted.
  */
 export function touchesAsciiWord(text: string, at: number): boolean {
   const before = charBefore(text, at);
-  const after = text.codePointAt(at + 1) === undefined ? "" : String.fromCodePoint(text.codePointAt(at + 1)!);
+  const after = charAt(text, at + 1);
   if (!ASCII_WORD.test(before) && !ASCII_WORD.test(after)) return false;
-  return !OTHER_SCRIPT_LETTER.test(before) && !OTHER_SCRIPT_LETTER.test(after);
+  return !otherScriptWord(text, at, -1) && !otherScriptWord(text, at + 1, 1);
+}
+
+/** Whether the letters of another script from `at` on (`step` 1) or before `at` (-1) are a word of their own: no ASCII name goes on past them. */
+function otherScriptWord(text: string, at: number, step: 1 | -1): boolean {
+  let letters = 0;
+  for (let i = at; ; ) {
+    const char = step === 1 ? charAt(text, i) : charBefore(text, i);
+    if (!OTHER_SCRIPT_LETTER.test(char)) return letters > 0 && !ASCII_WORD.test(char);
+    if (++letters > MAX_WORD_LOOKED_AT) return true;
+    i += step * char.length;
+  }
+}
+
+/** The character (a whole surrogate pair) at `at`, "" past the end. */
+function charAt(text: string, at: number): string {
+  const code = text.codePointAt(at);
+  return code === undefined ? "" : String.fromCodePoint(code);
 }
 
 /** The character (a whole surrogate pair) before `at`. */

@@ -56,6 +56,12 @@ describe("terminal text", () => {
     assert.equal(terminalText("API‌ها is‌Admin"), "API‌ها is\\u200cAdmin");
   });
 
+  it("escapes one inside an ASCII name beside a lone letter of another script or an invisible mark, streamed too", () => {
+    assert.equal(terminalText("if (is\u200b\u0410dmin || is\u200b\ufe0fOwner) x;"), "if (is\\u200b\u0410dmin || is\\u200b\ufe0fOwner) x;");
+    const print = terminalTextStream();
+    assert.equal(["isA\u0434", "\u200bmin = 1"].map(print).join(""), "isA\u0434\\u200bmin = 1", "what came before is read past the last character");
+  });
+
   it("escapes a Hangul filler outside Korean text, and a grapheme joiner or Mongolian separator in a name, as the chat shows them", () => {
     assert.equal(terminalText("const { timeout,\u3164} = q; exec(\uffa0);"), "const { timeout,\\u3164} = q; exec(\\uffa0);");
     assert.equal(terminalName("is\u034fAdmin\u180e.ts"), "is\\u034fAdmin\\u180e.ts");

@@ -39,6 +39,21 @@ describe("zero-width characters and bidi marks inside ASCII words", () => {
     assert.equal(findHiddenText("isAdmin​ فایل")?.invisible, 1, "and a name that ends in one before a space");
   });
 
+  it("still count one inside an ASCII name beside a lone letter of another script (a homoglyph: is\u200B\u0410dmin) or an invisible mark", () => {
+    // The Persian and Hindi exemption is for a word of that script, not one Cyrillic А or Greek ο inside a Latin name;
+    // a variation selector or combining mark belongs to no script and shows nothing (is\u200B\uFE0FAdmin reads isAdmin).
+    for (const [text, what] of [
+      ["if (is\u200B\u0410dmin(user)) grant();", "a Cyrillic А after it, the name going on in ASCII"],
+      ["if (is\u200C\u0410dmin(user)) grant();", "a non-joiner (valid in a JS name) before a Cyrillic А"],
+      ["const isA\u0434\u200Bmin = 1;", "a Cyrillic letter before it, ASCII before that"],
+      ["if (is\u200B\uFE0FAdmin(user)) grant();", "a variation selector after it"],
+      ["if (is\u200D\u0301Admin(user)) grant();", "a combining accent after it"],
+    ] as const) {
+      assert.equal(findHiddenText(text)?.invisible, 1, what);
+    }
+    assert.equal(findHiddenText("API\u200Cها و Python\u200Dको, is\u200C\u0410\u0434\u043C\u0438\u043D"), undefined, "a word of the other script still keeps its joiner");
+  });
+
   it("the model is told, with the bidi overrides, and the user reads the same", () => {
     const hidden = findHiddenText("const ok = is\u200BAdmin; /* \u202E } */")!;
     assert.deepEqual(hidden, { tags: 0, decoded: "", bidi: 1, invisible: 1 });

@@ -28,7 +28,7 @@ describe("one catalog: every recommended id is downloadable", () => {
   // A Hugging Face stand-in on 127.0.0.1 (HF_ENDPOINT) that serves 16 bytes for any file.
   const server = createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": "16" });
-    res.end(req.method === "HEAD" ? undefined : Buffer.alloc(16, 7));
+    res.end(req.method === "HEAD" ? undefined : Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(12, 7)])); // a model file begins "GGUF"
   });
   let saved: string | undefined;
   before(async () => {

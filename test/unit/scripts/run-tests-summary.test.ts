@@ -30,8 +30,14 @@ describe("scripts/run-tests.mjs", () => {
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const run = spawnSync(process.execPath, ["scripts/run-tests.mjs", "unit"], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
     assert.notEqual(run.status, 0);
+    // Node 20 with --test-force-exit now and then loses the last few results of a file this loud
+    // (its child exits before its output is drained): the runner must say what node's own summary says.
+    const said = (name: string) => Number(new RegExp(`^\u2139 ${name} (\\d+)$`, "m").exec(run.stdout)?.[1]);
+    const [passed, failed] = [said("pass"), said("fail")];
+    assert.ok(passed === 2 && failed >= 20, run.stdout.slice(-2000));
+    assert.ok(run.stdout.length - run.stdout.lastIndexOf("\u2139 fail") > 8192, "the failures' details after node's summary are longer than the 8 KB the runner once read");
     const lines = run.stdout.trimEnd().split("\n");
-    assert.equal(lines.at(-1), "unit: 2 passed, 30 failed", run.stdout.slice(-2000));
+    assert.equal(lines.at(-1), `unit: ${passed} passed, ${failed} failed`, run.stdout.slice(-2000));
   });
 
   // Node 22 and later colour the summary when FORCE_COLOR is set (CI systems set it), even into a pipe: "\x1b[34mℹ pass 2\x1b[39m".

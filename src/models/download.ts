@@ -336,6 +336,8 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     return fetchInto(part, options, meter, digest);
   }
   if (!response.ok || !response.body) throw await refused(response, options.url, have);
+  const coding = compressed(response.headers);
+  if (coding) throw await compressedError(response, options, coding, have);
   const range = response.status === 206 ? contentRange(response.headers) : undefined;
   if (range === "malformed") throw await malformedRange(response, options.file, have);
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
@@ -445,6 +447,29 @@ async function refused(response: Response, url: string, have: number): Promise<D
   const via = response.url && answered !== hostOf(url) ? ` (redirected to ${answered})` : "";
   const kept = have > 0 ? `, asked for the rest from byte ${have}; the ${formatSize(have)} downloaded so far are kept: run it again to resume` : "";
   return new DownloadError(`the server answered ${response.status} ${response.statusText} for ${url}${via}${kept}`, false);
+}
+
+/**
+ * The Content-Encoding of an answer sent compressed though asked for as it is (`identity`):
+ * an S3 object stored with `Content-Encoding: gzip` comes so whatever the request says.
+ * `fetch` unpacks it, so its Content-Length (the packed size) never matches the file.
+ */
+function compressed(headers: Headers): string | undefined {
+  const coding = headers.get("content-encoding")?.trim();
+  if (!coding) return undefined;
+  return coding.split(",").every((c) => /^\s*(identity|none)?\s*$/i.test(c)) ? undefined : coding;
+}
+
+/** Refuses a compressed answer before any of it is written: the part stays as it is. */
+async function compressedError(response: Response, options: DownloadOptions, coding: string, have: number): Promise<DownloadError> {
+  await response.body?.cancel().catch(() => undefined);
+  const kept = have > 0 ? `The ${formatSize(have)} downloaded so far are kept.` : "Nothing was kept.";
+  return new DownloadError(
+    `${hostOf(response.url || options.url)} sent ${options.file} compressed (Content-Encoding: ${coding}) though asked for it as it is (Accept-Encoding: identity): ` +
+      `the size it announced is the compressed one, which the file never matches, so none of it was used. ${kept} ` +
+      "A mirror (HF_ENDPOINT) or storage bucket that keeps the file compressed cannot serve it to Hearth: use another, or download the file yourself and choose it.",
+    false,
+  );
 }
 
 /** Drops the part (its bytes are not the file's): the next request asks for the whole file. */

@@ -308,4 +308,31 @@ describe("a server that compresses what it sends when asked (nginx's gzip_types 
     assert.deepEqual(encodings, ["identity"]);
     assert.deepEqual(readdirSync(folder), ["m.gguf"]);
   });
+
+  // S3 serves an object stored with Content-Encoding: gzip as it is, whatever the request's Accept-Encoding says.
+  it("a server that compresses it anyway is refused before anything is written, saying so: the part downloaded before is kept as it was", async (t) => {
+    const packed = gzipSync(FILE);
+    const ranges: Array<string | undefined> = [];
+    const bucket = createServer((req, res) => {
+      ranges.push(req.headers.range);
+      res.writeHead(200, { "Content-Encoding": "gzip", "Content-Length": packed.length }).end(packed);
+    });
+    await new Promise<void>((resolve) => bucket.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (bucket.close(() => resolve()), bucket.closeAllConnections())));
+    const url = `http://127.0.0.1:${(bucket.address() as AddressInfo).port}/m.gguf`;
+    const fresh = tempDir("hearth-dl-awkward-");
+    const refusedAsCompressed = (kept: RegExp) => (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /127\.0\.0\.1:\d+ sent m\.gguf compressed \(Content-Encoding: gzip\) though asked for it as it is/);
+      assert.match(error.message, kept);
+      return true;
+    };
+    await assert.rejects(downloadFile({ url, folder: fresh, file: "m.gguf", magic: "GGUF", retries: 0 }), refusedAsCompressed(/Nothing was kept/));
+    assert.deepEqual(readdirSync(fresh), [], "no part announcing the compressed size, which the next run would download whole again");
+    const resumed = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(resumed, "m.gguf.part"), FILE.subarray(0, 300_000));
+    await assert.rejects(downloadFile({ url, folder: resumed, file: "m.gguf", magic: "GGUF", retries: 0 }), refusedAsCompressed(/0\.3 MiB downloaded so far are kept/));
+    assert.deepEqual(readFileSync(join(resumed, "m.gguf.part")), FILE.subarray(0, 300_000), "the part holds what it held");
+    assert.deepEqual(ranges, [undefined, "bytes=300000-"]);
+  });
 });

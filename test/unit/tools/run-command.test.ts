@@ -438,4 +438,16 @@ describe("output in UTF-16 (a Windows tool, a file PowerShell wrote)", () => {
     const outcome = await runShell("LC_ALL=C ls -1 | tr '\\n' '\\0'", dir, 60_000, new AbortController().signal);
     assert.equal(outcome.output, `${names.sort().join("\0")}\0`);
   });
+
+  it("is decoded as UTF-16 when its first read holds a word only (a Windows tool writing a word at a time), and a NUL-separated list read in pieces still is not", () => {
+    const split = new OutputCollector(10_000);
+    for (const part of ["Progress", ": 50%\r\n", "Done\r\n"]) split.push("stdout", Buffer.from(part, "utf16le"));
+    assert.match(split.end().text, /^Progress: 50%\r\nDone\r\n\[[^\n]*UTF-16[^\n]*\]\n$/);
+    const bigEndian = new OutputCollector(10_000);
+    for (const part of ["Build", "ing…", " 😀\n"]) bigEndian.push("stdout", Buffer.from(part, "utf16le").swap16());
+    assert.match(bigEndian.end().text, /^Building… 😀\n\[[^\n]*UTF-16[^\n]*\]\n$/);
+    const list = new OutputCollector(10_000);
+    for (const part of ["a\0b\0", "c\0d\0e\0f\0", "g\0"]) list.push("stdout", Buffer.from(part));
+    assert.equal(list.end().text, "a\0b\0c\0d\0e\0f\0g\0");
+  });
 });

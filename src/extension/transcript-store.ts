@@ -45,7 +45,7 @@ export class TranscriptStore {
   private readonly headers = new Map<string, { readonly stamp: string; readonly summary?: ConversationSummary }>();
   /** Conversations another window deleted (`<id>.deleted` and no file). */
   private deletedElsewhere = new Set<string>();
-  /** Conversations another window deleted that this one went on with: their file is back once the runtime saves a turn. */
+  /** Conversations another window deleted that this one went on with, until their file is back (the runtime saved a turn). */
   private readonly continued = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
@@ -147,6 +147,8 @@ export class TranscriptStore {
     // A conversation continued after another window deleted it has its file again, or will
     // once its turn is saved (being saved here: `dirty`): it stays.
     const marked = names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length)).filter((id) => !files.has(id));
+    // Its file back, it is a conversation as any other: a later delete elsewhere (the old mark, no file) drops it.
+    for (const id of this.continued) if (files.has(id)) this.continued.delete(id);
     for (const id of marked) if (this.dirty.has(id)) this.continued.add(id);
     this.deletedElsewhere = new Set(marked.filter((id) => !this.continued.has(id)));
     for (const id of this.deletedElsewhere) if (this.get(id)) await this.forget(id);

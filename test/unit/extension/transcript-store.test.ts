@@ -234,6 +234,32 @@ describe("TranscriptStore: going on with a conversation another window deleted",
       assert.equal(b.get("c")?.items.length, 2, "with the message sent there");
     });
   }
+  it("once its turn is saved, a later delete in another window (A reloaded, or a third one) drops it here too", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    const b = new TranscriptStore(memento(), () => undefined, dir);
+    const shown = said("c", 1);
+    b.save(shown);
+    await b.flush();
+    await ranTurn(dir, "c", "message of c", "ok");
+    await a.delete("c");
+    await new ConversationStore(dir).forget("c");
+    shown.items.push({ kind: "user", id: "u2", text: "and then?" });
+    b.save(shown);
+    await b.refresh();
+    await b.flush();
+    await ranTurn(dir, "c", "message of c", "and then");
+    await b.refresh();
+    assert.deepEqual(b.list().map((s) => s.id), ["c"], "continued here: it stays");
+    const reloaded = new TranscriptStore(memento(), () => undefined, dir);
+    await reloaded.refresh();
+    assert.deepEqual(reloaded.list().map((s) => s.id), ["c"], "the other window lists it again once it is back");
+    await reloaded.delete("c");
+    await new ConversationStore(dir).forget("c");
+    await b.refresh();
+    assert.deepEqual(b.list().map((s) => s.id), [], "deleted again: gone here too");
+    assert.equal(b.get("c"), undefined);
+  });
 });
 
 describe("TranscriptStore: the list of the folder's conversations", () => {

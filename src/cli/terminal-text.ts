@@ -17,7 +17,7 @@
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-import { touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
+import { OTHER_SCRIPT_LETTER, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM; a CR only when a newline does not follow (CRLF files). */
 const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
@@ -33,31 +33,59 @@ export function terminalText(text: string): string {
   return text.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, text, visible));
 }
 
+/** `terminalTextStream`'s printer: a piece in, what can be printed of it out; `end` prints what waited, when the reply is over. */
+export interface TerminalTextStream {
+  (piece: string): string;
+  end(): string;
+}
+
 /**
  * `terminalText` for a reply printed piece by piece as it streams (`hearth chat`): each piece
  * is escaped with the text printed before it, so a zero-width character that starts a
- * piece is judged by both its neighbours (and the word of another script before it) — Qwen's tokenizer starts a piece at a Persian
- * non-joiner (می | \u200cخواهم), and `is | \u200b | Admin` must still show its. One that ends
- * a piece is escaped unless what comes before it is a letter of another script or an emoji
- * (`👨\u200d | 👩`): what follows is not known yet.
+ * piece is judged by both its neighbours (and the word of another script before it) — Qwen's
+ * tokenizer starts a piece at a Persian non-joiner (می | \u200cخواهم), and `is | \u200b | Admin`
+ * must still show its. What cannot be judged until the next piece waits for it (`end` when
+ * there is none): a zero-width character at the end, or before letters of another script that
+ * reach the end (`is\u200b\u0410 | dmin` is a name, `API\u200cه | ا` a Persian word), a CR
+ * (CRLF is kept), half a surrogate pair, a Hangul filler — a few characters at most, so the
+ * stream prints what the whole reply would.
  */
-export function terminalTextStream(): (piece: string) => string {
+export function terminalTextStream(): TerminalTextStream {
   let before = "";
-  return (piece) => {
-    if (!piece) return "";
-    const text = before + piece;
+  let held = "";
+  const print = (piece: string, last: boolean): string => {
+    const text = before + held + piece;
     const from = before.length;
-    before = tail(text);
-    return piece.replace(UNSAFE_IN_TEXT, (c, at: number) => {
+    const cut = last ? text.length : Math.max(from, undecided(text));
+    held = text.slice(cut);
+    const out = text.slice(from, cut).replace(UNSAFE_IN_TEXT, (c, at: number) => {
       if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
-      if (ZERO_WIDTH.test(c) && at === piece.length - 1) return JOINS_BEFORE.test(charBefore(text, at + from)) ? c : visible(c);
       return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
     });
+    before = tail(text.slice(0, cut));
+    return out;
   };
+  return Object.assign((piece: string) => (piece ? print(piece, false) : ""), { end: () => (held ? print("", true) : "") });
 }
 
-/** A letter of another script than Latin, or an emoji (or its presentation selector) that a joiner may follow. */
-const JOINS_BEFORE = /^(?:(?!\p{Script=Latin})[\p{L}\p{M}]|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
+/**
+ * Where the text stops being known well enough to print: at a CR, a high surrogate or a Hangul
+ * filler that ends it, or a zero-width character followed by nothing but letters of another
+ * script (up to 32: longer is a word of its own).
+ */
+function undecided(text: string): number {
+  let end = text.length;
+  const last = text.charCodeAt(end - 1);
+  if (last === 0x0d || (last >= 0xd800 && last <= 0xdbff) || FILLER.test(text[end - 1] ?? "")) end--;
+  let at = end;
+  for (let letters = 0; letters <= 32; letters++) {
+    if (ZERO_WIDTH.test(text[at - 1] ?? "")) return at - 1;
+    const char = charBefore(text, at);
+    if (!OTHER_SCRIPT_LETTER.test(char)) break;
+    at -= char.length;
+  }
+  return end;
+}
 
 /** Text printed before a piece that is read with it: a word of another script a zero-width character touches is read up to 32 letters (`touchesAsciiWord`). */
 const CONTEXT_UNITS = 80;

@@ -220,7 +220,7 @@ export function touchesHangul(text: string, at: number): boolean {
  * A letter or mark of a script other than Latin: Persian, Devanagari, Thai… — not a mark of no
  * script (a variation selector, a combining accent), which shows nothing beside a zero-width one.
  */
-const OTHER_SCRIPT_LETTER = /^(?![\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}])[\p{L}\p{M}]/u;
+export const OTHER_SCRIPT_LETTER = /^(?![\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}])[\p{L}\p{M}]/u;
 
 /** Letters of another script looked at past a zero-width character: a word longer than this is that script's. */
 const MAX_WORD_LOOKED_AT = 32;

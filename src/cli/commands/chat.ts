@@ -19,7 +19,7 @@ import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
-import { terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
+import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
@@ -109,7 +109,7 @@ export const chatCommand: CliCommand = {
         cancel.token,
       ), "while answering").catch((error: unknown) => {
         // End the half-printed answer so the error starts on a line of its own.
-        if (error instanceof RuntimeStoppedError && printed) io.out("\n");
+        if (error instanceof RuntimeStoppedError && printed) io.out(`${streams.text.end()}\n`);
         throw error;
       });
       let result = await send();
@@ -120,7 +120,7 @@ export const chatCommand: CliCommand = {
         result = await send();
         messages.push(result.message);
       }
-      io.out("\n");
+      io.out(`${streams.text.end()}\n`);
       const usage = result.usage ? `, ${result.usage.promptTokens} prompt tokens, ${result.usage.generatedTokens} generated` : "";
       io.err(`[${result.stopReason}${usage}]\n`);
       if (savePath) {
@@ -164,9 +164,14 @@ async function listTools(file: string | undefined, repo: string, io: CliIo): Pro
 }
 
 /** Prints one event; true when it wrote to stdout. */
-function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean, streams: Record<"text" | "thinking", (piece: string) => string>): boolean {
+function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], showThinking: boolean, streams: Record<"text" | "thinking", TerminalTextStream>): boolean {
+  // What a stream held back (a CR, a zero-width character) is printed before anything else is.
+  const thinking = event.type === "thinking" ? "" : streams.thinking.end();
+  const text = event.type === "text" ? "" : streams.text.end();
+  if (thinking) io.err(thinking);
+  if (text) io.out(text);
   switch (event.type) {
-    // The model echoes file names and content: escape what a terminal would act on (each piece with the one before it).
+    // The model echoes file names and content: escape what a terminal would act on (each piece with the ones before it).
     case "text": io.out(streams.text(event.text)); return true;
     case "thinking": if (showThinking) io.err(streams.thinking(event.text)); return false;
     case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); return false;

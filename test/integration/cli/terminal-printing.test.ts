@@ -53,6 +53,16 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assert.equal(run.stdout, "می\u200cخواهم API\u200cها را ببینم; is\\u200bAdmin\n");
   });
 
+  it("hearth chat: a name's zero-width space before a Cyrillic letter that ends the first piece is shown, and the reply's end after a joiner is printed", (t) => {
+    // The first piece is "is\u200b\u0410" (the rest comes after it): whether the space is in a name is known from the next piece only;
+    // the reply then ends in a Persian word after a joiner, which waits for the reply's end.
+    const dir = work(t, []);
+    writeFileSync(join(dir, "pieces.json"), JSON.stringify({ chunkSize: 4, turns: [{ text: "is\u200b\u0410dmin و API\u200cها" }] }));
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "pieces.json", "--no-think", "--no-rules", "hi"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "is\\u200b\u0410dmin و API\u200cها\n");
+  });
+
   it("hearth fix: tool targets, the summary and remembered paths", (t) => {
     const dir = work(t, [
       { toolCalls: [{ name: "read_file", arguments: { path: EVIL_PATH } }] },

@@ -77,7 +77,7 @@ describe("terminal text", () => {
   it("a streamed reply is escaped with what came before: a Persian non-joiner or an emoji joiner that starts or ends a piece stays; a name's is escaped", () => {
     const streamed = (pieces: string[]) => {
       const print = terminalTextStream();
-      return pieces.map(print).join("");
+      return pieces.map(print).join("") + print.end();
     };
     // Qwen's tokenizer starts a piece at a non-joiner (می | \u200cخواهم), and a joiner may end or be one.
     assert.equal(streamed(["سلام، می", "\u200cخواهم"]), "سلام، می\u200cخواهم");
@@ -88,6 +88,29 @@ describe("terminal text", () => {
     assert.equal(streamed(["x = ", "\u200bAdmin"]), "x = \\u200bAdmin");
     assert.equal(streamed(["x = \u200b", "Admin"]), "x = \\u200bAdmin", "unknown after a space: escaped");
     assert.equal(streamed(["a\x1b", "[2J \u202e", "b\r\n", "c\rd"]), "a\\x1b[2J \\u202eb\r\nc\\x0dd", "controls as terminalText writes them");
+  });
+
+  it("a streamed reply reads as the whole reply does where a piece ends in a CR, half a character, or a zero-width character whose word goes on", () => {
+    const streamed = (pieces: string[]) => {
+      const print = terminalTextStream();
+      return pieces.map(print).join("") + print.end();
+    };
+    for (const pieces of [
+      ["line one\r", "\nline two\r", "\n"],
+      ["is\ufe0f\u200b", "Admin"],
+      ["isA\u0434\u200b", "min = 1"],
+      ["if (is\u200b\u0410", "dmin) x"],
+      ["API", "\u200c", "\u0647\u0627 ok"],
+      ["\u062a\u0633\u062a API\u200c\u0647", "\u0627 ok"],
+      ["a \udb40", "\udc41 b \ud83d", "\ude00"],
+      ["👨", "\u200d", "👩"],
+    ]) {
+      assert.equal(streamed(pieces), terminalText(pieces.join("")), JSON.stringify(pieces));
+    }
+    const print = terminalTextStream();
+    assert.equal(print("rm -rf ~\r"), "rm -rf ~", "a CR waits for what follows it");
+    assert.equal(print.end() + print.end(), "\\x0d", "the end prints what waited, once");
+    assert.equal(print("x"), "x");
   });
 
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {

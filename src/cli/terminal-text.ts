@@ -48,7 +48,7 @@ export interface TerminalTextStream {
  * there is none): a zero-width character at the end, or before letters of another script that
  * reach the end (`is\u200b\u0410 | dmin` is a name, `API\u200cه | ا` a Persian word), a CR
  * (CRLF is kept), half a surrogate pair, a Hangul filler — a few characters at most, so the
- * stream prints what the whole reply would.
+ * stream prints what the whole reply would. After `end`, a piece starts a new text.
  */
 export function terminalTextStream(): TerminalTextStream {
   let before = "";
@@ -65,7 +65,13 @@ export function terminalTextStream(): TerminalTextStream {
     before = tail(text.slice(0, cut));
     return out;
   };
-  return Object.assign((piece: string) => (piece ? print(piece, false) : ""), { end: () => (held ? print("", true) : "") });
+  // After the end, what is printed next (a tool call, then the next turn) is not read with the text before it.
+  const end = (): string => {
+    const out = held ? print("", true) : "";
+    before = "";
+    return out;
+  };
+  return Object.assign((piece: string) => (piece ? print(piece, false) : ""), { end });
 }
 
 /**

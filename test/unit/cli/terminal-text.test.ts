@@ -113,6 +113,13 @@ describe("terminal text", () => {
     assert.equal(print("x"), "x");
   });
 
+  it("a streamed reply after end() is read as a new text: a tool call printed between two turns is not in what came before", () => {
+    const print = terminalTextStream();
+    assert.equal(print("\u0633\u0644\u0627\u0645"), "\u0633\u0644\u0627\u0645");
+    print.end();
+    assert.equal(print("\u200bAdmin") + print.end(), "\\u200bAdmin", "as terminalText shows one that starts a text");
+  });
+
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {
     const value = { path: "a\x1b\x7f\x85\u202e\u2066.ts", lines: ["x\ny"] };
     const json = terminalJson(JSON.stringify(value, null, 2));

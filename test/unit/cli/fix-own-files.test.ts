@@ -4,34 +4,19 @@
 import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
+import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
 describe("hearth fix writing its own files inside the checkout", () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.XDG_STATE_HOME;
-    process.env.XDG_STATE_HOME = tempDir("hearth-fix-own-xdg-");
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.XDG_STATE_HOME;
-    else process.env.XDG_STATE_HOME = saved;
-  });
+  ownStateHome("hearth-fix-own-xdg-");
 
   it("leaves the trajectory, the patch and the predictions out of the patch (names with spaces and pattern characters too)", async () => {
-    const work = tempDir("hearth-fix-own-");
-    const repo = join(work, "repo");
-    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-    const model = join(work, "model.json");
-    const turns = [
-      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
-      { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] },
-    ];
-    writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
+    const { work, repo, model } = calcCheckout("hearth-fix-own-");
     const io = captureIo(repo);
     const code = await main(
       ["fix", "--repo", ".", "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"),

@@ -3,30 +3,17 @@
 // belongs to the checkout. Only where that folder cannot be made does it fall back to
 // --state-dir, saying so. In-process, with a scripted model.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { hearthStateDir, lockCheckout } from "../../../src/agent/checkout-lock.ts";
 import { main } from "../../../src/cli/main.ts";
+import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
-import { tempDir } from "../../fixtures/temp.ts";
-
-const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** A checkout and a scripted model that fixes it. */
-function setUp(): { work: string; repo: string; model: string } {
-  const work = tempDir("hearth-fix-lock-");
-  const repo = join(work, "repo");
-  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-  const model = join(work, "model.json");
-  const turns = [
-    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
-    { toolCalls: [{ name: "finish", arguments: { summary: "fixed" } }] },
-  ];
-  writeFileSync(model, JSON.stringify({ name: "scripted", turns }));
-  return { work, repo, model };
-}
+const setUp = () => calcCheckout("hearth-fix-lock-");
 
 function fix(work: string, repo: string, model: string, stateDir: string): Promise<{ code: number; stderr: string }> {
   const io = captureIo(work);
@@ -34,15 +21,7 @@ function fix(work: string, repo: string, model: string, stateDir: string): Promi
 }
 
 describe("hearth fix --state-dir and the checkout's lock", () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.XDG_STATE_HOME;
-    process.env.XDG_STATE_HOME = tempDir("hearth-fix-lock-xdg-");
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.XDG_STATE_HOME;
-    else process.env.XDG_STATE_HOME = saved;
-  });
+  ownStateHome("hearth-fix-lock-xdg-");
 
   it("a run with its own --state-dir is refused while a VS Code window's agent (or a hearth fix with another state folder) works in the checkout", async () => {
     const { work, repo, model } = setUp();

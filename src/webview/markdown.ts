@@ -5,7 +5,7 @@
  * Copy / Insert at cursor / Apply to file.
  */
 import createDOMPurify, { type DOMPurify } from "dompurify";
-import { Marked, type Token, type Tokens, type TokensList } from "marked";
+import { Marked, Tokenizer, type Token, type Tokens, type TokensList } from "marked";
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
 import { MAX_HIGHLIGHT_CHARS, OPEN_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
@@ -48,6 +48,19 @@ function escapeHtml(text: string): string {
 const marked = new Marked({
   gfm: true,
   breaks: false,
+  tokenizer: {
+    // Raw HTML is text here (see html below), so a tag opens nothing. marked's own tag rule marks
+    // the text after a raw <pre>, <code>, <kbd> or <script> as HTML to pass through (`<code> a <b c`
+    // made a bold element and lost `c`; a reply streamed up to `<kbd>Ctrl</` blanked its paragraph),
+    // and links no address after a raw `<a …>`, in every later block too (so streamed-markdown.ts,
+    // which lexes the text after finished blocks on its own, linked what rendering it whole did not).
+    tag(src) {
+      const { inLink, inRawBlock } = this.lexer.state;
+      const token = Tokenizer.prototype.tag.call(this, src);
+      Object.assign(this.lexer.state, { inLink, inRawBlock });
+      return token && { ...token, inLink, inRawBlock };
+    },
+  },
   renderer: {
     // Raw HTML in model output is text the model wrote, not markup for the page.
     html(token: Tokens.HTML | Tokens.Tag): string {

@@ -68,6 +68,17 @@ describe("markdown rendering", () => {
     assert.equal(el.querySelectorAll("div.x").length, 0);
   });
 
+  it("shows the text after a raw <code>, <kbd>, <pre> or <script> tag as text too, a tag half written included", () => {
+    // marked passes the text after such a tag through as HTML: `<code> a <b c d` made a bold element and lost
+    // 'c d', and a reply streamed up to `<kbd>Ctrl</` showed nothing of its paragraph.
+    for (const text of ["<code> a <b c d", "Press <kbd>Ctrl</", "<pre> x </em y", "<script> if (a <b) x &copy"]) {
+      const el = container(text);
+      assert.equal(el.textContent?.trim(), text, text);
+      assert.equal(el.querySelectorAll("b, em, code").length, 0, text);
+      el.remove();
+    }
+  });
+
   it("renders markdown structure: headings, lists, emphasis, inline code, tables, web links", () => {
     const frag = markdownFragment("# Title\n\n- one\n- **two**\n\n`code` [site](https://example.com)\n\n| a | b |\n|---|---|\n| 1 | 2 |");
     assert.equal(frag.querySelector("h1")?.textContent, "Title");

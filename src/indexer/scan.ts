@@ -381,7 +381,8 @@ async function throughLoop(fs: ScanFs, root: string, dirParts: readonly string[]
   return false;
 }
 
-function isOutside(back: string): boolean {
+/** Whether a path relative to a folder (`relative(folder, path)`) leads out of it: `..`, `../x`, or another drive. */
+export function isOutside(back: string): boolean {
   return back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back);
 }
 

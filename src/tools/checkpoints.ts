@@ -16,9 +16,9 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
-import { repositoryExcludes } from "../indexer/scan.ts";
+import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
@@ -95,7 +95,7 @@ async function ownPath(root: string, path: string): Promise<string | undefined> 
   // The file may not exist yet: its folder's real path, then its name.
   const folder = await realpath(dirname(path)).catch(() => dirname(path));
   const inside = relative(root, join(folder, basename(path)));
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside) || /[\n\r]/.test(inside)) return undefined;
+  if (inside === "" || isOutside(inside) || /[\n\r]/.test(inside)) return undefined;
   return inside.split(sep).join("/");
 }
 

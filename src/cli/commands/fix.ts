@@ -4,7 +4,7 @@
  * optionally a SWE-bench prediction line, and the whole trajectory as JSONL.
  */
 import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
@@ -16,6 +16,7 @@ import { addedLines, findHiddenText, hiddenInChange, hiddenTextWarning } from ".
 import type { JsonValue } from "../../protocol/chat.ts";
 import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
+import { isOutside } from "../../indexer/scan.ts";
 import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
@@ -280,8 +281,7 @@ function realPath(path: string): string {
 
 /** Whether `path` is `folder` or inside it. */
 function within(path: string, folder: string): boolean {
-  const rest = relative(folder, path);
-  return rest === "" || (rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest));
+  return !isOutside(relative(folder, path));
 }
 
 /**

@@ -210,20 +210,26 @@ describe("TranscriptStore: two windows on one folder", () => {
   });
 });
 
+/** Two windows on `dir`: B ran conversation `id` (its own history holds it, and the folder), then A deleted it. */
+async function deletedByA(dir: string, id: string, bState: ReturnType<typeof memento> = memento()) {
+  const a = new TranscriptStore(memento(), () => undefined, dir);
+  const b = new TranscriptStore(bState, () => undefined, dir);
+  const shown = said(id, 1);
+  b.save(shown);
+  await b.flush();
+  await ranTurn(dir, id, `message of ${id}`, "ok");
+  await a.delete(id);
+  await new ConversationStore(dir).forget(id);
+  return { a, b, shown };
+}
+
 describe("TranscriptStore: going on with a conversation another window deleted", () => {
   // B still shows the conversation A deleted, and the user sends a message there: until B's
   // runtime saves that turn, the folder holds A's delete mark and no file.
   for (const readFirst of [false, true]) {
     it(`it stays in this window's history while the turn runs${readFirst ? ", the delete already read" : ""}`, async () => {
       const dir = join(tempDir("hearth-history-storage-"), "conversations");
-      const a = new TranscriptStore(memento(), () => undefined, dir);
-      const b = new TranscriptStore(memento(), () => undefined, dir);
-      const shown = said("c", 1);
-      b.save(shown);
-      await b.flush();
-      await ranTurn(dir, "c", "message of c", "ok");
-      await a.delete("c");
-      await new ConversationStore(dir).forget("c");
+      const { b, shown } = await deletedByA(dir, "c");
       if (readFirst) await b.refresh(); // B's list dropped it; its chat still shows it
       shown.items.push({ kind: "user", id: "u2", text: "and then?" });
       b.save(shown); // the run starts: the chat redraws, which reads the folder
@@ -236,14 +242,7 @@ describe("TranscriptStore: going on with a conversation another window deleted",
   }
   it("once its turn is saved, a later delete in another window (A reloaded, or a third one) drops it here too", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
-    const a = new TranscriptStore(memento(), () => undefined, dir);
-    const b = new TranscriptStore(memento(), () => undefined, dir);
-    const shown = said("c", 1);
-    b.save(shown);
-    await b.flush();
-    await ranTurn(dir, "c", "message of c", "ok");
-    await a.delete("c");
-    await new ConversationStore(dir).forget("c");
+    const { b, shown } = await deletedByA(dir, "c");
     shown.items.push({ kind: "user", id: "u2", text: "and then?" });
     b.save(shown);
     await b.refresh();
@@ -343,7 +342,6 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
 
   it("a read of the folder that failed (VS Code's state could not be updated) does not stop later reads: one asked for during it still runs", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
-    const a = new TranscriptStore(memento(), () => undefined, dir);
     const state = memento();
     let failNext = false;
     const failing = { ...state, update: async (key: string, value: unknown): Promise<void> => {
@@ -353,12 +351,7 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
       }
       return state.update(key, value);
     } };
-    const b = new TranscriptStore(failing, () => undefined, dir);
-    b.save(said("shared", 1));
-    await b.flush();
-    await ranTurn(dir, "shared", "message of shared", "ok");
-    await a.delete("shared");
-    await new ConversationStore(dir).forget("shared");
+    const { b } = await deletedByA(dir, "shared", failing);
     failNext = true; // B's drop of the conversation A deleted fails once
     const first = b.refresh();
     const second = b.refresh(); // asked for while the first reads

@@ -12,6 +12,7 @@
  * never while the extension host waits: it may hold hundreds of conversations of megabytes.
  * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too.
  */
+import { existsSync } from "node:fs";
 import { mkdir, open, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
@@ -70,6 +71,25 @@ export class TranscriptStore {
     // A read that fails leaves the list as last read; the next list() reads again.
     this.refresh().catch(() => undefined);
     return this.listed();
+  }
+
+  /**
+   * The conversation a window opens with: the newest of its own history that no other window
+   * deleted. This window's state may still hold one deleted while it was closed (its delete
+   * mark and no file): it is left out of the list at once, before the folder is read. Two
+   * stats a conversation, synchronously: the window opens on what this returns.
+   */
+  latest(): Transcript | undefined {
+    for (const { id } of this.index()) {
+      if (this.deletedElsewhere.has(id)) continue;
+      if (this.conversationsDir && ID.test(id) && existsSync(join(this.conversationsDir, `${id}.deleted`)) && !existsSync(join(this.conversationsDir, `${id}.json`))) {
+        this.deletedElsewhere.add(id); // the folder's read forgets it
+        continue;
+      }
+      const transcript = this.get(id);
+      if (transcript) return transcript;
+    }
+    return undefined;
   }
 
   /** This window's transcript of a conversation (none for one only another window has: `open`). */

@@ -47,8 +47,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
       conversationsDir,
       () => this.showConversation(), // the folder's conversations, read in the background
     );
-    const latest = this.store.list()[0];
-    this.transcript = (latest && this.store.get(latest.id)) || newTranscript(randomUUID());
+    this.transcript = this.store.latest() ?? newTranscript(randomUUID());
     if (this.transcript.runId) this.apply({ type: "runFailed", message: "This run was interrupted when the window closed." });
     this.attachments = new Attachments(runtime, folders);
     this.runs = new Runs(this, this.attachments);

@@ -364,3 +364,32 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
     assert.deepEqual(b.list().map((s) => s.id), ["later"]);
   });
 });
+
+describe("TranscriptStore: the conversation a window opens with", () => {
+  it("is not one another window deleted while this one was closed: the newest this window may still go on with, or none", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const bState = memento();
+    const b = new TranscriptStore(bState, () => undefined, dir);
+    b.save(said("older", 1));
+    await b.flush();
+    await ranTurn(dir, "older", "message of older", "ok");
+    const { a } = await deletedByA(dir, "c", bState); // B's newest, deleted in A (B closed, its state kept it)
+    const reopened = new TranscriptStore(bState, () => undefined, dir);
+    assert.equal(reopened.latest()?.id, "older", "not the deleted one");
+    assert.deepEqual(reopened.list().map((s) => s.id), ["older"], "nor listed while the folder is read");
+    await reopened.refresh();
+    assert.deepEqual(reopened.list().map((s) => s.id), ["older"]);
+
+    await a.delete("older");
+    await new ConversationStore(dir).forget("older");
+    assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined, "every one deleted: a new chat");
+  });
+
+  it("is one another window deleted and then went on with (its file is back)", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const bState = memento();
+    await deletedByA(dir, "c", bState);
+    await ranTurn(dir, "c", "message of c", "continued in a third window");
+    assert.equal(new TranscriptStore(bState, () => undefined, dir).latest()?.id, "c");
+  });
+});

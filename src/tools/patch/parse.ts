@@ -59,6 +59,8 @@ export interface FilePatch {
    * renames nothing and names a new file's non-empty content. The patch was cut off there.
    */
   readonly cutAfterHeader: boolean;
+  /** git's `copy from` / `copy to` (`git diff -C`): the new path is made from the old one, which stays. */
+  readonly copied?: true;
 }
 
 export type Prefixes = "git" | "none" | "unknown";
@@ -129,6 +131,7 @@ interface MutableFile {
   /** The new side's blob from git's `index old..new` line. */
   newBlob?: string;
   renamed?: boolean;
+  copied?: boolean;
 }
 
 // git's empty blob (SHA-1, SHA-256), abbreviated as `index` lines write it.
@@ -155,8 +158,8 @@ function freeze(f: MutableFile, cutAfterHeader: boolean): FilePatch {
   if (f.oldPath === undefined && f.newPath === undefined) oldPath = newPath = "";
   if (f.newFileMode) oldPath = null;
   if (f.deletedFileMode) newPath = null;
-  const modes = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}) };
-  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, prefixes: f.prefixes, combined: f.combined, cutAfterHeader, ...modes };
+  const extras = { ...(f.oldMode ? { oldMode: f.oldMode } : {}), ...(f.newMode ? { newMode: f.newMode } : {}), ...(f.copied ? { copied: true as const } : {}) };
+  return { oldPath, newPath, hunks: f.hunks, gitHeader: f.gitHeader, newFileMode: f.newFileMode, deletedFileMode: f.deletedFileMode, binary: f.binary, prefixes: f.prefixes, combined: f.combined, cutAfterHeader, ...extras };
 }
 
 /**
@@ -202,6 +205,7 @@ function readExtended(file: MutableFile, line: string): void {
   const index = /^index [0-9a-f]+\.\.([0-9a-f]+)/.exec(line);
   if (index) file.newBlob = index[1]!;
   if (/^(rename|copy) (from|to) /.test(line)) file.renamed = true;
+  if (/^copy (from|to) /.test(line)) file.copied = true;
   if (line.startsWith("new file mode")) file.newFileMode = true;
   else if (line.startsWith("deleted file mode")) file.deletedFileMode = true;
   else if (line.startsWith("rename from ") || line.startsWith("copy from ")) [file.oldPath, file.prefixes] = [unquote(line.slice(line.indexOf("from ") + 5)), "none"];

@@ -12,13 +12,13 @@ import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
 import { matchEncoding, rawSectionPaths } from "./encoding.ts";
 import { type FilePatch, type Prefixes, parsePatch } from "./parse.ts";
 
-export type FileOperation = "modify" | "create" | "delete" | "rename";
+export type FileOperation = "modify" | "create" | "delete" | "rename" | "copy";
 
 /** The outcome for one file section of the patch. */
 export interface FileOutcome {
   readonly path: string;
   readonly operation: FileOperation;
-  /** For renames: the new path. */
+  /** For renames and copies: the new path. */
   readonly newPath?: string;
   readonly ok: boolean;
   /** Why the file as a whole failed (hunk reasons are in `hunks`). */
@@ -90,9 +90,9 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
     const shown = section.newPath ?? section.oldPath ?? "?";
     return { path: shown, operation: "modify", ok: false, reason: error instanceof ToolError ? error.message : String(error), hunks: [] };
   }
-  const operation: FileOperation = paths.from === null ? "create" : paths.to === null ? "delete" : paths.from !== paths.to ? "rename" : "modify";
+  const operation = operationOf(paths, section.copied === true);
   const path = (paths.from ?? paths.to)!;
-  const base = { path, operation, ...(operation === "rename" ? { newPath: paths.to! } : {}) };
+  const base = { path, operation, ...(operation === "rename" || operation === "copy" ? { newPath: paths.to! } : {}) };
   const fail = (reason: string, hunks: HunkOutcome[] = []): FileOutcome => ({ ...base, ok: false, reason, hunks });
   if (section.combined) return fail("this is a combined diff (`diff --cc`, a merge shown against each of its parents), not a patch: its lines have a column per parent. Send a plain unified diff of the change (`git diff` between two versions)");
   if (section.binary) return fail("binary patches are not supported; write the file instead");
@@ -123,7 +123,8 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
     encodeText(state.file, text, path);
     // As edit_file and write_file: a notebook or JSON file that parsed before must parse after.
     if (options.keepJson && paths.to !== null) checkJsonKept(paths.to, state.text ?? "", text);
-    if (paths.from !== null) pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
+    // A copy leaves its source as it is (git diff -C: the new file is made from it).
+    if (paths.from !== null && operation !== "copy") pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
     if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text });
     if (operation === "rename") renames.push({ from: paths.from!, to: paths.to! });
     return { ...base, ok: true, hunks: outcomes, ...(note ? { note } : {}) };
@@ -131,6 +132,13 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
     if (error instanceof ToolError) return fail(error.message);
     throw error;
   }
+}
+
+function operationOf(paths: { from: string | null; to: string | null }, copied: boolean): FileOperation {
+  if (paths.from === null) return "create";
+  if (paths.to === null) return "delete";
+  if (paths.from === paths.to) return "modify";
+  return copied ? "copy" : "rename";
 }
 
 /**

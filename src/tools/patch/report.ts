@@ -12,7 +12,7 @@ export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply"): st
 }
 
 function formatFile(file: FileOutcome): string {
-  const target = file.operation === "rename" ? `${file.path} -> ${file.newPath}` : file.path;
+  const target = file.newPath !== undefined ? `${file.path} -> ${file.newPath}` : file.path;
   const lines = [`${file.ok ? "ok    " : "FAILED"} ${file.operation} ${target}${file.reason ? `: ${file.reason}` : ""}`];
   if (file.note) lines.push(`  note: ${file.note}`);
   for (const hunk of file.hunks) lines.push(formatHunk(hunk));

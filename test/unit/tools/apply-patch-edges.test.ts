@@ -119,6 +119,28 @@ describe("apply_patch: paths as git writes them (a/ b/ on diff --git, ---, +++; 
   });
 });
 
+describe("apply_patch: git's copies (`copy from` / `copy to`: git diff -C, format-patch -C)", () => {
+  const X = "def a():\n    return 1\n\ndef b():\n    return 2\n";
+  // As git diff --cached -C --find-copies-harder writes a copy of x.py to y.py with one line changed.
+  const COPY = "diff --git a/x.py b/y.py\nsimilarity index 71%\ncopy from x.py\ncopy to y.py\nindex 2885fbc..f5ab0ac 100644\n--- a/x.py\n+++ b/y.py\n@@ -2,4 +2,4 @@ def a():\n     return 1\n \n def b():\n-    return 2\n+    return 3\n";
+
+  it("a copy makes the new file and keeps the one copied from (it was moved: the original deleted)", async () => {
+    const { root, ctx } = workspaceWith({ "x.py": X });
+    const result = await runTool(applyPatchTool, { patch: COPY }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /ok +copy x\.py -> y\.py/);
+    assert.equal(readFileSync(join(root, "x.py"), "utf8"), X);
+    assert.equal(readFileSync(join(root, "y.py"), "utf8"), X.replace("return 2", "return 3"));
+    // A pure copy (100%, no hunk) too, and the targets the approval is asked for are only what is written.
+    const pure = "diff --git a/x.py b/z.py\nsimilarity index 100%\ncopy from x.py\ncopy to z.py\n";
+    assert.deepEqual(await applyPatchTool.targets!({ patch: pure }, ctx), ["z.py"]);
+    const again = await runTool(applyPatchTool, { patch: pure }, ctx);
+    assert.equal(again.ok, true, again.text);
+    assert.equal(readFileSync(join(root, "x.py"), "utf8"), X);
+    assert.equal(readFileSync(join(root, "z.py"), "utf8"), X);
+  });
+});
+
 describe("apply_patch: a notebook's or a JSON file's JSON (the model's patches; hearth apply-patch applies what it is given)", () => {
   it("a patch that would break a file's JSON (a key added without its comma) is refused, naming the line, with nothing written; one that keeps it valid applies", async () => {
     const pkg = '{\n  "name": "x",\n  "version": "1.0.0"\n}\n';

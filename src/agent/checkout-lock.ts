@@ -22,10 +22,10 @@
  * taken over.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, systemClock } from "../models/index.ts";
+import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, removeStaleLock, seeLock, systemClock } from "../models/index.ts";
 import { startedAfter } from "../protocol/processes.ts";
 
 /** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
@@ -47,6 +47,8 @@ export interface LockCheckoutOptions {
   readonly clock?: Clock;
   /** link(2) (default: linkSync); tests make it fail as a file system without hard links does. */
   readonly link?: (existing: string, target: string) => void;
+  /** Called with the lock file once it is judged stale, before it is removed: tests put another run's takeover there. */
+  readonly beforeTakeover?: (file: string) => void;
 }
 
 /** Another agent holds the checkout. */
@@ -90,22 +92,21 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       // Another run placed its lock after this one removed a stale one, or released and took
       // it again, each time: a run beside this one, not a folder that cannot be written.
       if (attempt >= MAX_PLACE_ATTEMPTS) throw new CheckoutBusyError(busy);
-      const modified = mtimeMs(file);
-      if (modified === undefined) continue; // released since link(2) found it
-      const held = readOwner(file);
-      const idleMs = clock.now() - modified;
+      // Only the very lock judged here may be removed below.
+      const seen = seeLock(file);
+      if (seen === undefined) continue; // released since link(2) found it
+      const held = parseOwner(seen.text);
+      const idleMs = clock.now() - seen.mtimeMs;
       if (held && stillHeld(held, idleMs)) throw new CheckoutBusyError(refusal(held, idleMs, by, real, file));
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
       if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
-      rmSync(file, { force: true });
+      options.beforeTakeover?.(file);
+      removeStaleLock(file, seen);
     }
   } finally {
     rmSync(draft, { force: true });
   }
 }
-
-/** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
-const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
 
 /** Tries at placing the lock, each after finding one gone or stale, before this run counts as beside another. */
 const MAX_PLACE_ATTEMPTS = 3;
@@ -135,14 +136,6 @@ function stillHeld(held: LockOwner, idleMs: number): boolean {
   if (!holderAlive({ pid: held.pid, host }, idleMs)) return false;
   if (host !== hostname()) return true;
   return held.pid !== process.pid && !startedAfter(held.pid, Date.parse(held.started), (path) => readFileSync(path, "utf8"));
-}
-
-function mtimeMs(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Refreshes the lock's mtime every LOCK_REFRESH_MS while it is this holder's; `release()` stops that and removes it. */
@@ -203,10 +196,10 @@ function refusal(held: LockOwner, idleMs: number, by: LockHolderKind, real: stri
   return `${who} (a chat or Fix This Issue run, or hearth chat; ${since}) is working in ${real}: wait for its run to end or stop it there${fresh}, or work in another checkout (git worktree add); if no Hearth agent runs ${where}, delete ${file}`;
 }
 
-/** The lock's owner, if the file says. */
-function readOwner(file: string): LockOwner | undefined {
+/** The lock's owner, if its text says. */
+function parseOwner(text: string | undefined): LockOwner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(file, "utf8")) as Partial<LockOwner>;
+    const owner = JSON.parse(text ?? "") as Partial<LockOwner>;
     if (typeof owner.pid !== "number") return undefined;
     return { pid: owner.pid, started: String(owner.started), ...(typeof owner.host === "string" ? { host: owner.host } : {}), ...(owner.by === "runtime" || owner.by === "hearth fix" ? { by: owner.by } : {}) };
   } catch {

@@ -17,7 +17,7 @@
  * (it was suspended past that time) is told, so it stops writing.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
@@ -49,6 +49,8 @@ export interface LockPartOptions {
   readonly clock?: Clock;
   /** Called once if another process took the lock over (this one was suspended past LOCK_STALE_MS). */
   readonly onLost?: (holder: PartHolder | undefined) => void;
+  /** Called with the lock file once it is judged stale, before it is removed: tests put another download's takeover there. */
+  readonly beforeTakeover?: (lock: string) => void;
 }
 
 /**
@@ -75,12 +77,88 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       return keepFresh(lock, me.token, identity, clock, options.onLost);
     } catch (error) {
       if ((error as { code?: unknown }).code !== "EEXIST") throw error;
-      const holder = await readHolder(lock);
-      const info = await stat(lock).catch(() => undefined);
-      const idleMs = info ? clock.now() - info.mtimeMs : 0;
+      // Only the very lock judged here may be removed below.
+      const info = seeLock(lock);
+      if (!info) continue; // released since: take it
+      const holder = parseHolder(info.text);
+      const idleMs = clock.now() - info.mtimeMs;
       if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
       if (attempt > 0) return { holder: holder ?? me };
-      await unlink(lock).catch(() => undefined); // left by a process that is gone: take it over
+      options.beforeTakeover?.(lock);
+      removeStaleLock(lock, info); // left by a process that is gone: take it over
+    }
+  }
+}
+
+/** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
+export const NO_HARD_LINKS: ReadonlySet<string> = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** A lock file as a run judged it: which file (device, inode), when last refreshed, what it said. */
+export interface SeenLock {
+  readonly dev: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  /** Its text; undefined where it could not be read. */
+  readonly text: string | undefined;
+}
+
+/** The lock file at `path` as it is now (which file first, then what it says), or undefined when there is none. */
+export function seeLock(path: string): SeenLock | undefined {
+  let info;
+  try {
+    info = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    text = undefined;
+  }
+  return { dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, text };
+}
+
+/**
+ * Removes the lock file at `path` if it is still the one judged stale, `judged` — the same file,
+ * not refreshed since, saying the same — and leaves any other in place. Two runs that judge one
+ * stale lock at the same moment both come to remove it: a plain unlink by the slower one removed
+ * the lock the faster one had just put there, and both held it (two downloads appending to one
+ * part, two agents editing one checkout). So the lock is renamed aside — atomic, whatever is
+ * there now — and deleted when it is the one judged; another run's is put back, linked (without
+ * hard links: copied) exclusively, never over a lock made meanwhile. The text is compared as
+ * well as the inode: a file system gives a removed file's inode number to the next file made.
+ */
+export function removeStaleLock(path: string, judged: SeenLock): void {
+  const aside = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // removed by another run already
+    throw error;
+  }
+  try {
+    const moved = seeLock(aside);
+    const same = moved !== undefined && moved.dev === judged.dev && moved.ino === judged.ino && moved.mtimeMs === judged.mtimeMs && moved.text === judged.text;
+    if (!same) putBack(aside, path);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/** Puts another run's lock, moved aside by mistake, back at `path`; one made there meanwhile is left alone. */
+function putBack(aside: string, path: string): void {
+  try {
+    linkSync(aside, path);
+  } catch (error) {
+    const code = String((error as NodeJS.ErrnoException).code);
+    if (code === "EEXIST") return;
+    if (!NO_HARD_LINKS.has(code)) throw error;
+    try {
+      writeFileSync(path, readFileSync(aside), { flag: "wx" });
+    } catch (failed) {
+      if ((failed as NodeJS.ErrnoException).code !== "EEXIST") throw failed;
     }
   }
 }
@@ -139,8 +217,12 @@ function reused(holder: PartHolder, lock: { dev: number; ino: number; mtimeMs: n
 }
 
 async function readHolder(lock: string): Promise<PartHolder | undefined> {
+  return parseHolder(await readFile(lock, "utf8").catch(() => undefined));
+}
+
+function parseHolder(text: string | undefined): PartHolder | undefined {
   try {
-    const value = JSON.parse(await readFile(lock, "utf8")) as Partial<PartHolder>;
+    const value = JSON.parse(text ?? "") as Partial<PartHolder>;
     return typeof value.pid === "number" && typeof value.host === "string" ? { pid: value.pid, host: value.host } : undefined;
   } catch {
     return undefined; // empty or torn: its writer died before finishing it

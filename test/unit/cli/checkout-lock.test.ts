@@ -175,6 +175,29 @@ describe("the checkout lock when another run moves at the same moment", () => {
     assert.equal(JSON.parse(readFileSync(file, "utf8")).host, "build-7.example", "the winner's lock is left alone");
   });
 
+  it("two runs that judge one stale lock dead at once: the slower one's takeover leaves the faster one's new lock in place and is refused, naming it", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // A killed run's lock (it names this very process: stale). This run judges it stale; before
+    // it removes it, another run (another machine's, so it counts as alive here) judges it the
+    // same, removes it and puts its own lock there.
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    const theirs = JSON.stringify({ pid: 1, host: "build-7.example", started: new Date().toISOString(), by: "hearth fix", token: "0123" });
+    let takeovers = 0;
+    const fasterRun = (path: string): void => {
+      if (++takeovers > 1) return;
+      rmSync(path);
+      writeFileSync(path, theirs);
+    };
+    assert.throws(() => lockCheckout(state, repo, "hearth fix", { beforeTakeover: fasterRun }), (error: Error) => {
+      assert.ok(error instanceof CheckoutBusyError, `a CheckoutBusyError, not ${String(error)}`);
+      assert.match(error.message, /^another hearth fix \(pid 1 on build-7\.example, started .+\) is working in /);
+      return true;
+    });
+    assert.equal(readFileSync(file, "utf8"), theirs, "the faster run's lock is still in place: only one run holds the checkout");
+    assert.deepEqual(readdirSync(join(state, "locks")), [file.slice(file.lastIndexOf("/") + 1)], "nothing moved aside is left behind");
+  });
+
   it("a lock released just as this run found it is taken, not refused as one being written", () => {
     const state = tempDir("hearth-lock-state-");
     const repo = tempDir("hearth-lock-repo-");

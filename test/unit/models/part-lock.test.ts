@@ -4,7 +4,7 @@
  * holder must keep it fresh, and must hear when another machine took it over.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -71,5 +71,32 @@ describe("the download lock, as another machine sharing the folder sees it", () 
     const lock = await take(part, clock);
     assert.equal(JSON.parse(readFileSync(`${part}.lock`, "utf8")).host, hostname());
     await lock.release();
+  });
+});
+
+describe("the download lock when two downloads take over one stale lock at the same moment", () => {
+  it("the slower one's takeover leaves the faster one's new lock in place, and answers with its holder", async () => {
+    const dir = tempDir("hearth-part-lock-");
+    const part = join(dir, "m.gguf.part");
+    const clock = clockAtNow();
+    // Another machine's lock, not refreshed for longer than LOCK_STALE_MS: that machine stopped.
+    writeFileSync(`${part}.lock`, JSON.stringify({ pid: 4242, host: "other-machine.example" }));
+    const old = new Date(clock.now() - LOCK_STALE_MS - 60_000);
+    utimesSync(`${part}.lock`, old, old);
+    // This download judges it stale; before it removes it, a download on a third machine judges
+    // it the same, removes it and puts its own (fresh) lock there.
+    const theirs = JSON.stringify({ pid: 4343, host: "third-machine.example", token: "0123" });
+    let takeovers = 0;
+    const fasterDownload = (lock: string): void => {
+      if (++takeovers > 1) return;
+      rmSync(lock);
+      writeFileSync(lock, theirs);
+      const now = new Date(clock.now());
+      utimesSync(lock, now, now);
+    };
+    const answer = await lockPart(part, { clock, beforeTakeover: fasterDownload });
+    assert.deepEqual(answer, { holder: { pid: 4343, host: "third-machine.example", idleMs: 0 } }, "refused, naming the faster download");
+    assert.equal(readFileSync(`${part}.lock`, "utf8"), theirs, "its lock is still in place: one download writes the part");
+    assert.deepEqual(readdirSync(dir), ["m.gguf.part.lock"], "nothing moved aside is left behind");
   });
 });

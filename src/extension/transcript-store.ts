@@ -10,10 +10,11 @@
  * those messages (as an imported conversation does). That folder is read in the background
  * (`refresh`: the start of each file, for its title; `onListChanged` when the list changed),
  * never while the extension host waits: it may hold hundreds of conversations of megabytes.
- * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too.
+ * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too;
+ * a mark is removed 90 days after the delete, its conversation's file gone (`sweepMarks`).
  */
 import { existsSync } from "node:fs";
-import { mkdir, open, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
@@ -33,6 +34,17 @@ const READ_AT_ONCE = 8;
 /** The format the runtime writes (conversation-store.ts); a later one is a newer Hearth's. */
 const FORMAT = 1;
 const ID = /^[\w-]+$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a delete mark (`<id>.deleted`) is kept once its conversation's file is gone: the
+ * other windows open on the folder drop the conversation the next time they draw their list
+ * (which reads the folder), and one closed meanwhile when it opens again. Only a window
+ * neither drawn nor opened for this long could still list it after that, as a conversation
+ * whose model side is gone (a message sent there says so, as for one deleted by hand).
+ */
+const MARK_KEPT_MS = 90 * DAY_MS;
+/** Old marks are looked for at the first read of the folder, then once a day at most. */
+const SWEEP_EVERY_MS = DAY_MS;
 
 /** What opening a conversation from the history gives: its transcript, or why there is none to show. */
 export type OpenedConversation = { readonly transcript: Transcript } | { readonly problem: string };
@@ -50,17 +62,21 @@ export class TranscriptStore {
   private readonly continued = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /** When old delete marks were last looked for. */
+  private swept = -Infinity;
 
   /**
    * `onDropped`: told the ids of conversations dropped from the history (the runtime then forgets their messages too).
    * `conversationsDir`: the runtime's conversations in the folder's storage, shared with other windows (none: this window's history only).
    * `onListChanged`: told when reading that folder changed what `list` gives.
+   * `now`: the clock old delete marks are judged by.
    */
   constructor(
     private readonly memento: Pick<vscode.Memento, "get" | "update">,
     private readonly onDropped: (ids: readonly string[]) => void = () => undefined,
     private readonly conversationsDir?: string,
     private readonly onListChanged: () => void = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -173,6 +189,23 @@ export class TranscriptStore {
     this.deletedElsewhere = new Set(marked.filter((id) => !this.continued.has(id)));
     for (const id of this.deletedElsewhere) if (this.get(id)) await this.forget(id);
     if (JSON.stringify(this.listed()) !== before) this.onListChanged();
+    // After this window dropped them: it never keeps one whose mark it removes.
+    if (this.now() - this.swept >= SWEEP_EVERY_MS) await this.sweepMarks(dir, marked);
+  }
+
+  /**
+   * Removes the delete marks older than MARK_KEPT_MS of conversations whose file is gone
+   * (`marked`): they would pile up in the folder for good. A mark beside a file (the
+   * conversation went on after the delete, or the runtime has not removed it yet) stays.
+   */
+  private async sweepMarks(dir: string, marked: readonly string[]): Promise<void> {
+    this.swept = this.now();
+    const old = async (id: string) => {
+      const file = join(dir, `${id}.deleted`);
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile() && this.swept - info.mtimeMs > MARK_KEPT_MS) await rm(file, { force: true }).catch(() => undefined);
+    };
+    for (let i = 0; i < marked.length; i += READ_AT_ONCE) await Promise.all(marked.slice(i, i + READ_AT_ONCE).map(old));
   }
 
   /** The title of a conversation file from its start; read again only when its size or mtime changed. */

@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -391,5 +391,42 @@ describe("TranscriptStore: the conversation a window opens with", () => {
     await deletedByA(dir, "c", bState);
     await ranTurn(dir, "c", "message of c", "continued in a third window");
     assert.equal(new TranscriptStore(bState, () => undefined, dir).latest()?.id, "c");
+  });
+});
+
+describe("TranscriptStore: the delete marks other windows read", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  it("a mark is removed once its conversation's file is gone and it is 90 days old, after this window dropped the conversation; a newer one stays", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const bState = memento();
+    const { a } = await deletedByA(dir, "old", bState); // B's history holds it
+    await ranTurn(dir, "recent", "message of recent", "ok");
+    await a.delete("recent");
+    await new ConversationStore(dir).forget("recent");
+    const deletedAt = 1_700_000_000_000;
+    utimesSync(join(dir, "old.deleted"), deletedAt / 1000, deletedAt / 1000);
+    utimesSync(join(dir, "recent.deleted"), (deletedAt + 10 * DAY) / 1000, (deletedAt + 10 * DAY) / 1000);
+    let now = deletedAt + 89 * DAY;
+    const b = new TranscriptStore(bState, () => undefined, dir, () => undefined, () => now);
+    await b.refresh();
+    assert.ok(existsSync(join(dir, "old.deleted")), "89 days old: kept");
+    now = deletedAt + 91 * DAY;
+    await b.refresh();
+    assert.equal(existsSync(join(dir, "old.deleted")), false, "91 days old: removed");
+    assert.ok(existsSync(join(dir, "recent.deleted")), "81 days old: kept");
+    assert.equal(bState.values.has("hearth.chat.conversation.old"), false, "B dropped it before");
+    assert.deepEqual(b.list(), []);
+    assert.equal(b.latest(), undefined);
+  });
+
+  it("a mark whose conversation was continued (its file back) is kept however old: the file is not the delete's", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await deletedByA(dir, "c");
+    await ranTurn(dir, "c", "message of c", "continued elsewhere");
+    utimesSync(join(dir, "c.deleted"), 1, 1);
+    const store = new TranscriptStore(memento(), () => undefined, dir, () => undefined, () => 1_700_000_000_000);
+    await store.refresh();
+    assert.ok(existsSync(join(dir, "c.deleted")));
+    assert.deepEqual(store.list().map((s) => s.id), ["c"]);
   });
 });

@@ -4,7 +4,8 @@
  * does (here, until a few tries in a row bring nothing new, and across runs: a later call
  * continues the `.part` file); the file is renamed to `<file>` only when its size matches
  * the total the server announced and, when the server announced one, its SHA-256 matches
- * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN). The hash is computed as the
+ * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN) and, for a GGUF, its tensors
+ * all fit in it (its header says where their data ends). The hash is computed as the
  * bytes arrive; a part left by an earlier run is hashed from disk first (the "checking"
  * phase). A file whose hash does not match is deleted, so nothing that looks complete or
  * resumable is left of it. Progress reports bytes, speed and ETA.
@@ -19,6 +20,8 @@ import { ReadableStream } from "node:stream/web";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
+import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
+import { tensorDataEnd } from "./llama-cpp/tensor-extent.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
 import { LOCK_STALE_MS, lockPart, type PartHolder } from "./part-lock.ts";
 import { changedSince, type PartOrigin, readOrigin, removeOrigin, validatorOf, writeOrigin } from "./part-origin.ts";
@@ -157,13 +160,19 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       // A folder or a file Hearth may not read at the model's name: neither the model nor anything to move aside blindly.
       throw new DownloadError(`${path} is there but is not a file Hearth can read (${errorCode(error) ?? describe(error)}): move it out of ${options.folder}, then download again`, false, { cause: error });
     });
+    const size = (await stat(path)).size;
     if (head === undefined || head.subarray(0, options.magic!.length).equals(Buffer.from(options.magic!, "latin1"))) {
-      const size = (await stat(path)).size;
-      return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
+      // A model cut short (an earlier download a proxy truncated, a copy interrupted) is not there: its load would fail, and Download would say it is there.
+      const cut = options.magic === "GGUF" ? await missingTensorData(path, size) : undefined;
+      if (!cut) return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
+      const aside = await freeName(`${path}.incomplete`);
+      await rename(path, aside);
+      movedAside = `the ${options.file} already in ${options.folder} was incomplete (${size} ${cut.needed === undefined ? "bytes, its header cut off" : `of at least ${cut.needed} bytes`}); it was moved to ${aside} and the model downloaded again`;
+    } else {
+      const aside = await freeName(`${path}.not-a-model`);
+      await rename(path, aside);
+      movedAside = `the ${options.file} already in ${options.folder} was not a model (it begins ${shownHead(head)}); it was moved to ${aside} and the model downloaded again`;
     }
-    const aside = await freeName(`${path}.not-a-model`);
-    await rename(path, aside);
-    movedAside = `the ${options.file} already in ${options.folder} was not a model (it begins ${shownHead(head)}); it was moved to ${aside} and the model downloaded again`;
   }
   const resumedFromBytes = existsSync(part) ? (await stat(part)).size : 0;
   const meter = new Meter(resumedFromBytes, options);
@@ -183,6 +192,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
       if (announced) await verifySha256(part, options, digest, announced);
       if (options.magic !== undefined) await checkMagic(part, options, options.magic, size);
+      if (options.magic === "GGUF") await checkWhole(part, options, size);
       await rename(part, path);
       await removeOrigin(part);
       meter.report(true);
@@ -243,6 +253,40 @@ async function checkMagic(part: string, options: DownloadOptions, magic: string,
   await unlink(part);
   await removeOrigin(part);
   throw notAModel(options, magic, head, size, 0);
+}
+
+/**
+ * A GGUF whose own header says its tensor data ends past `size` bytes: cut short, though
+ * its size matched what the server announced (a Content-Length smaller than the file ends
+ * the body there). It is deleted — resumed, the server would name another size for the file
+ * and it would start over anyway — and never reported as downloaded.
+ */
+async function checkWhole(part: string, options: DownloadOptions, size: number): Promise<void> {
+  const cut = await missingTensorData(part, size);
+  if (!cut) return;
+  await unlink(part);
+  await removeOrigin(part);
+  const needs = cut.needed === undefined ? "its header runs past its end" : `its own header says it is at least ${cut.needed} bytes`;
+  throw new DownloadError(
+    `${options.file} arrived incomplete: ${needs}, but the server announced and sent ${size}. Something between this machine and ${hostOf(options.url)} (a proxy, a mirror set with HF_ENDPOINT) ` +
+      "cut it short; nothing was kept. Try again later or through another network, or download the file yourself and choose it.",
+    false,
+  );
+}
+
+/**
+ * The bytes a GGUF of `size` bytes at `path` needs by its own header, when it has fewer
+ * (`needed` undefined: the header itself is cut off); undefined when it is whole, or not a
+ * GGUF the bounded reader can read (the validator says what is wrong when it is loaded).
+ */
+async function missingTensorData(path: string, size: number): Promise<{ readonly needed?: number } | undefined> {
+  try {
+    const end = Number(tensorDataEnd(await readGgufLayout(path, size)));
+    return end > size ? { needed: end } : undefined;
+  } catch (error) {
+    if (error instanceof GgufFormatError && error.reason === "truncated") return {};
+    return undefined;
+  }
 }
 
 /**

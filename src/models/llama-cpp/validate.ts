@@ -13,8 +13,9 @@ import { basename } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
 import { checkModelFile } from "../model-slot.ts";
-import { type GgufEntry, GgufFormatError, type GgufLayout, type GgufTensorRecord, readGgufLayout } from "./gguf-reader.ts";
+import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
+import { tensorBytes } from "./tensor-extent.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
@@ -183,15 +184,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Bytes per block and elements per block of ggml's tensor types (ggml.c's type traits). */
-const TYPE_TRAITS: Readonly<Record<number, readonly [bytes: number, elements: number]>> = {
-  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
-  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
-  16: [66, 256], 17: [74, 256], 18: [98, 256], 19: [50, 256], 20: [18, 32], 21: [110, 256], 22: [82, 256],
-  23: [136, 256], 24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 29: [56, 256], 30: [2, 1],
-  34: [54, 256], 35: [66, 256], 39: [17, 32],
-};
-
 /**
  * Every tensor has sizes above 0, a type-aligned row, an aligned offset, and data inside
  * the file. A file cut short gets the "incomplete" message with how much of it is there.
@@ -214,17 +206,6 @@ function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): 
       "downloadModel",
     );
   }
-}
-
-/** Bytes of a tensor's data; undefined for a type this table does not know (llama.cpp checks those); a string for a broken shape. */
-function tensorBytes(tensor: GgufTensorRecord): bigint | string | undefined {
-  const zero = tensor.dims.findIndex((d) => d === 0n);
-  if (zero >= 0) return `has size 0 in dimension ${zero} (${tensor.dims.join(" x ")})`;
-  const traits = TYPE_TRAITS[tensor.ggmlType];
-  if (!traits) return undefined;
-  const [bytes, elements] = traits.map(BigInt) as [bigint, bigint];
-  if (tensor.dims[0]! % elements !== 0n) return `has rows of ${tensor.dims[0]} values, not a multiple of its type's block of ${elements}`;
-  return (tensor.dims.reduce((product, d) => product * d, 1n) / elements) * bytes;
 }
 
 function shortReason(error: unknown): string {

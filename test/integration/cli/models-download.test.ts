@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_PRESET, findPreset, findQuantization } from "../../../src/models/presets.ts";
+import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
@@ -75,9 +76,10 @@ describe("hearth models --download into a pipe", () => {
 describe("hearth models --download from a Hugging Face-style server (X-Linked-Etag)", () => {
   it("verifies the SHA-256 the redirect announces, and refuses (and deletes) bytes that do not match it", async () => {
     const quant = findQuantization(findPreset(DEFAULT_PRESET)!)!;
-    const body = Buffer.alloc(1024 * 1024);
-    for (let i = 0; i < body.length; i += 4) body.writeUInt32LE((i * 2654435761) >>> 0, i);
-    body.write("GGUF", 0);
+    // A real GGUF (a download checks that its tensors all arrived), 1 MiB of tensor data.
+    const body = writeGguf(new Map([["general.architecture", gguf.str("qwen35")]]), [
+      { name: "w", dims: [1024, 256], type: "f32", data: new Float32Array(Uint32Array.from({ length: 262_144 }, (_, i) => (i * 4 * 2654435761) >>> 0).buffer) },
+    ]);
     const good = createHash("sha256").update(body).digest("hex");
     let corrupt = true;
     const server = createServer((req, res) => {

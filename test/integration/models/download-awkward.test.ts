@@ -14,11 +14,13 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, it, type TestContext } from "node:test";
 import { DownloadError, downloadFile, type DownloadProgress } from "../../../src/models/download.ts";
+import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const FILE = Buffer.alloc(1024 * 1024);
-for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);
-FILE.write("GGUF", 0);
+/** A real GGUF of 1 MiB of tensor data, which no compression shrinks much: a model download checks that its tensors all arrived. */
+const FILE = writeGguf(new Map([["general.architecture", gguf.str("qwen35")]]), [
+  { name: "w", dims: [1024, 256], type: "f32", data: new Float32Array(Uint32Array.from({ length: 262_144 }, (_, i) => (i * 4 * 2654435761) >>> 0).buffer) },
+]);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 interface Served {

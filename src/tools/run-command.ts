@@ -261,7 +261,7 @@ function stillRunningNote(left: readonly RunProcess[], stopped: boolean): string
 /**
  * Output of a command as text: each stream decoded as a stream (a character split across
  * two reads stays intact; UTF-16 when it starts so, output-decoder.ts), without terminal control sequences and with progress redraws
- * applied (terminal-text.ts), both interleaved as they arrive, kept head and tail in bounded
+ * applied (terminal-text.ts), both interleaved line by line as their lines end, kept head and tail in bounded
  * memory (a command printing gigabytes costs no more than `max` characters), and the lines
  * of the cut middle that `keep` keeps (a test run's summary) shown where they were.
  */
@@ -273,6 +273,8 @@ export class OutputCollector {
   private readonly notes: string[] = [];
   /** Bytes that were not UTF-8 were decoded as U+FFFD (said after the output: the model would take � for the text). */
   private notUtf8 = false;
+  /** The stream whose text the output ends in, mid-line; undefined at a line's start. */
+  private open: "stdout" | "stderr" | undefined;
 
   constructor(max: number, keep?: MiddleLinesRule, sections?: SectionRule) {
     this.kept = new HeadTail(max, keep && new MiddleLines(keep));
@@ -287,12 +289,19 @@ export class OutputCollector {
     // Looked at only until the first: a binary flood costs one check a chunk.
     if (!this.notUtf8 && text.includes(REPLACEMENT)) this.notUtf8 = bytes === undefined || countReplacements(text) > countReplacements(bytes);
     if (text === "") return;
-    // The other stream's unfinished line came first: passed on now, the order stays as it came.
-    this.keep(this.terminals[stream === "stdout" ? "stderr" : "stdout"].flush());
-    this.keep(this.terminals[stream].write(text));
+    this.keep(stream, this.terminals[stream].write(text));
   }
 
-  private keep(text: string): void {
+  /**
+   * Each stream holds its own unfinished line (TerminalText): a line goes on when it ends, so
+   * a progress line redrawn on one stream, or stdout's block-buffered write cut mid-line,
+   * never has the other's text joined into it. What one stream passes on unfinished (a line
+   * too long to hold, the last one) ends before the other stream's text starts.
+   */
+  private keep(stream: "stdout" | "stderr", text: string): void {
+    if (text === "") return;
+    if (this.open !== undefined && this.open !== stream) text = `\n${text}`;
+    this.open = text.endsWith("\n") ? undefined : stream;
     this.kept.push(text);
     this.sections?.push(text);
   }
@@ -316,7 +325,7 @@ export class OutputCollector {
   end(): { text: string; omitted: number } {
     for (const stream of ["stdout", "stderr"] as const) {
       this.add(stream, this.decoders[stream].end());
-      this.keep(this.terminals[stream].end());
+      this.keep(stream, this.terminals[stream].end());
     }
     this.sections?.end();
     const text = this.kept.text((from, to) => this.cutSections(from, to));

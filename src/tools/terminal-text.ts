@@ -140,11 +140,8 @@ export class TerminalText {
     return out;
   }
 
-  /**
-   * The current line so far, passed on now: the other stream writes (after it, as on a
-   * terminal, where the two share the cursor), so the order of the two is kept.
-   */
-  flush(): string {
+  /** The current line so far, passed on now. */
+  private flush(): string {
     this.col = 0;
     return this.line.take();
   }

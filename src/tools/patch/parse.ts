@@ -4,6 +4,7 @@
  * endings, context lines whose leading space was dropped. Parsing is lenient on purpose:
  * every hunk is later checked against the file, so a misread hunk is refused, not applied.
  */
+import { mostlyLoneCr } from "../../protocol/plain-text.ts";
 
 /** One body line of a hunk. */
 export interface PatchLine {
@@ -76,7 +77,7 @@ const EXTENDED = /^(old mode|new mode|new file mode|deleted file mode|similarity
 export function parsePatch(text: string): FilePatch[] {
   const lines = extractDiffLines(text);
   // The text stops inside its last diff line (no newline after it): that line may be cut short.
-  const lastRaw = text.replace(/\r/g, "").split("\n").at(-1)!;
+  const lastRaw = patchLines(text).at(-1)!;
   const openEnd = lastRaw !== "" && lines.at(-1) === lastRaw;
   const files: MutableFile[] = [];
   let current: MutableFile | undefined;
@@ -163,14 +164,24 @@ function freeze(f: MutableFile, cutAfterHeader: boolean): FilePatch {
 }
 
 /**
- * The diff's lines without CRs. When fenced blocks hold the diff, only their contents count
+ * The patch's lines, split as the files they change are (text-file.ts `splitLines`): at LF
+ * and CRLF, and at a lone CR only in a patch whose lines mostly end so (a classic Mac one).
+ * A CR inside a line (a progress line in a log, a string with a raw CR, as git diff writes
+ * it) is part of that line: split there, an added line lost its rest.
+ */
+function patchLines(text: string): string[] {
+  return text.replace(mostlyLoneCr(text) ? /\r\n?/g : /\r\n/g, "\n").split("\n");
+}
+
+/**
+ * The diff's lines without their line ends (`patchLines`). When fenced blocks hold the diff, only their contents count
  * (prose outside them may contain lines that look like diff lines). A block closes only at
  * a bare fence no more indented than its opening one: a diff of a Markdown file carries
  * fences of its own as context lines (" ```js"), and closing there would cut hunks short.
  * If any diff header lies outside the blocks, the fences were not the diff's: all lines count.
  */
 export function extractDiffLines(text: string): string[] {
-  const all = text.replace(/\r\n?/g, "\n").split("\n");
+  const all = patchLines(text);
   const blocks: string[][] = [];
   const outside: string[] = [];
   let open: RegExpExecArray | undefined;

@@ -141,6 +141,37 @@ describe("apply_patch: git's copies (`copy from` / `copy to`: git diff -C, forma
   });
 });
 
+describe("apply_patch: a carriage return inside a line (not a line end: the file's lines end in LF)", () => {
+  const LOG = "start\nstep 1\rstep 2\nmid\nend\n";
+
+  it("git diff's patch of a file with one (a progress line, a string with a raw CR) applies, the CR kept where it was", async () => {
+    const { root, ctx } = workspaceWith({ "log.txt": LOG });
+    // As git diff writes it: the CR raw inside the context line and the added one.
+    const patch = "diff --git a/log.txt b/log.txt\nindex 790dab6..eec595d 100644\n--- a/log.txt\n+++ b/log.txt\n@@ -1,4 +1,5 @@\n start\n step 1\rstep 2\n mid\n-end\n+new 1\rnew 2\n+END\n";
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "log.txt"), "utf8"), "start\nstep 1\rstep 2\nmid\nnew 1\rnew 2\nEND\n");
+  });
+
+  it("an added line holding one is written whole, not cut at the CR with its rest taken for a context line and forgiven", async () => {
+    const { root, ctx } = workspaceWith({ "a.py": "l1\nl2\nl3\nl4\n" });
+    const patch = "--- a/a.py\n+++ b/a.py\n@@ -1,4 +1,5 @@\n l1\n l2\n+print('x\rY')\n l3\n l4\n";
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "a.py"), "utf8"), "l1\nl2\nprint('x\rY')\nl3\nl4\n");
+  });
+
+  it("a patch written with CRLF line ends, or CR only (a classic Mac patch), still reads its lines", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "1\n2\n3\n" });
+    const lf = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n";
+    assert.equal((await runTool(applyPatchTool, { patch: lf.replace(/\n/g, "\r\n") }, ctx)).ok, true);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "1\ntwo\n3\n");
+    const back = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n 1\n-two\n+2\n 3\n";
+    assert.equal((await runTool(applyPatchTool, { patch: back.replace(/\n/g, "\r") }, ctx)).ok, true);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "1\n2\n3\n");
+  });
+});
+
 describe("apply_patch: a notebook's or a JSON file's JSON (the model's patches; hearth apply-patch applies what it is given)", () => {
   it("a patch that would break a file's JSON (a key added without its comma) is refused, naming the line, with nothing written; one that keeps it valid applies", async () => {
     const pkg = '{\n  "name": "x",\n  "version": "1.0.0"\n}\n';

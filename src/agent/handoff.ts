@@ -231,7 +231,24 @@ function checkHeader(value: unknown): HeaderData {
 export function checkMessages(values: readonly unknown[]): ChatMessage[] {
   const messages = values.map((value, i) => checkMessage(value, i + 1));
   checkOrder(messages);
-  return messages;
+  return wholeTurnDrops(messages);
+}
+
+/**
+ * Each tool result marked `dropped` as its call's reply is: a full context drops whole turns,
+ * but a file edited by hand or written by another version may mark a result kept whose call
+ * was dropped, or the other way round, and the model's prompt would hold a result with no
+ * call, or a call with no result.
+ */
+function wholeTurnDrops(messages: readonly ChatMessage[]): ChatMessage[] {
+  const callDropped = new Map<string, boolean>();
+  return messages.map((m) => {
+    if (m.role === "assistant") for (const c of m.toolCalls ?? []) callDropped.set(c.id, m.dropped === true);
+    if (m.role !== "tool" || callDropped.get(m.toolCallId) === (m.dropped === true)) return m;
+    if (callDropped.get(m.toolCallId)) return { ...m, dropped: true };
+    const { dropped: _, ...kept } = m;
+    return kept;
+  });
 }
 
 function checkMessage(value: unknown, n: number): ChatMessage {

@@ -5,6 +5,7 @@
  * and what deleting a model the runtime has loaded does (the catalog says which it has).
  */
 import type { DownloadedModel } from "../protocol/models.ts";
+import { formatSize } from "../protocol/units.ts";
 
 /** The step that failed, and what it was about. */
 export type ManageStep =
@@ -49,4 +50,31 @@ export function unloadNote(model: DownloadedModel): string | undefined {
   const uses = model.loadedFor ?? [];
   const what = uses.includes("chat") ? (uses.includes("completions") ? "for chat and inline completions" : "for chat") : uses.includes("completions") ? "for inline completions" : undefined;
   return what && `Hearth has this model loaded ${what}: deleting it unloads it first.`;
+}
+
+/** What a file of the list can be: used (a model), resumed (a part), deleted (all of them). */
+export type DownloadedAction = "Use This Model" | "Resume Download" | "Delete…";
+
+/** One row of the list of downloaded models, and what can be done with it. */
+export interface DownloadedItem {
+  readonly label: string;
+  readonly description: string;
+  readonly detail: string;
+  readonly actions: readonly DownloadedAction[];
+}
+
+const ASIDE_WORDS = { "not-a-model": "not a model", incomplete: "an incomplete model" } as const;
+
+/**
+ * How `model` reads in the list: its preset's name (`names`: preset id → name) or its file
+ * name, its size and what it is. What a download moved aside (a page saved as the model, a
+ * model cut short) is neither used nor resumed, only deleted: listed so its gigabytes can be.
+ */
+export function downloadedItem(model: DownloadedModel, names: ReadonlyMap<string, string>): DownloadedItem {
+  const label = model.preset ? `${names.get(model.preset) ?? model.preset} ${model.quantization ?? ""}`.trim() : model.path.split(/[\\/]/).pop()!;
+  const what = model.movedAside
+    ? `${ASIDE_WORDS[model.movedAside]}: a download found it at the model's name and moved it aside`
+    : model.complete ? undefined : "interrupted download";
+  const actions: DownloadedAction[] = model.movedAside ? ["Delete…"] : [model.complete ? "Use This Model" : "Resume Download", "Delete…"];
+  return { label, description: [formatSize(model.sizeBytes), what].filter(Boolean).join(" · "), detail: model.path, actions };
 }

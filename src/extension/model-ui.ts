@@ -6,14 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
 import * as vscode from "vscode";
 import { ResponseError } from "vscode-languageclient/node";
 import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
 import type { DownloadedModel, ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import { updateSetting } from "./config.ts";
-import { type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
+import { type DownloadedItem, downloadedItem, type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
 import { alreadyDownloading, DownloadSlot, downloadWarning } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
@@ -135,8 +134,7 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
     folder = catalog.modelsFolder;
     const model = await pickDownloadedModel(catalog);
     if (!model) return;
-    const actions = [model.model.complete ? "Use This Model" : "Resume Download", "Delete…"];
-    const action = await vscode.window.showQuickPick(actions, { title: model.label });
+    const action = await vscode.window.showQuickPick(model.actions, { title: model.label });
     if (action === "Delete…") {
       step = { kind: "delete", label: model.label, folder: catalog.modelsFolder };
       await deleteDownloadedModel(runtime, model.label, model.model);
@@ -156,7 +154,7 @@ export async function manageDownloadedModels(runtime: RuntimeClient): Promise<vo
 }
 
 /** The quick pick of downloaded models (undefined: none chosen; with none downloaded, it offers Download Model). */
-async function pickDownloadedModel(catalog: ModelCatalog): Promise<{ label: string; model: DownloadedModel } | undefined> {
+async function pickDownloadedModel(catalog: ModelCatalog): Promise<(DownloadedItem & { model: DownloadedModel }) | undefined> {
   if (catalog.downloaded.length === 0) {
     const pick = await vscode.window.showInformationMessage(`Hearth has no downloaded models (folder: ${catalog.modelsFolder}).`, "Download Model…");
     if (pick) await vscode.commands.executeCommand("hearth.downloadModel");
@@ -164,12 +162,7 @@ async function pickDownloadedModel(catalog: ModelCatalog): Promise<{ label: stri
   }
   const names = new Map(catalog.presets.map((p) => [p.id, p.name]));
   return vscode.window.showQuickPick(
-    catalog.downloaded.map((d) => ({
-      label: d.preset ? `${names.get(d.preset) ?? d.preset} ${d.quantization ?? ""}`.trim() : basename(d.path),
-      description: [gib(d.sizeBytes), d.complete ? undefined : "interrupted download"].filter(Boolean).join(" · "),
-      detail: d.path,
-      model: d,
-    })),
+    catalog.downloaded.map((d) => ({ ...downloadedItem(d, names), model: d })),
     { title: "Hearth: Downloaded Models", placeHolder: `In ${catalog.modelsFolder}` },
   );
 }

@@ -33,6 +33,7 @@ export {
   findPreset,
   findQuantization,
   listDownloaded,
+  MOVED_ASIDE,
   PRESETS,
   recommendCompletionModel,
   recommendModel,

@@ -99,17 +99,26 @@ export function findQuantization(preset: PresetInfo, id = preset.defaultQuantiza
   return preset.quantizations.find((q) => q.id.toLowerCase() === id.toLowerCase());
 }
 
-/** Every model file in `folder`, whole or partial, matched to its preset where it is one. */
+/** What a model download moved aside (download.ts): `<file>.gguf.not-a-model`, `<file>.gguf.incomplete`, then `-2`, `-3`… */
+export const MOVED_ASIDE = /\.gguf\.(not-a-model|incomplete)(?:-\d+)?$/;
+
+/** Every model file in `folder`, whole or partial, matched to its preset where it is one, and what a download moved aside. */
+
 export function listDownloaded(folder: string): DownloadedModel[] {
   if (!existsSync(folder)) return [];
   const out: DownloadedModel[] = [];
   for (const name of readdirSync(folder).sort()) {
     const complete = name.endsWith(".gguf");
-    if (!complete && !name.endsWith(".gguf.part")) continue;
+    const aside = MOVED_ASIDE.exec(name)?.[1] as DownloadedModel["movedAside"];
+    if (!complete && !aside && !name.endsWith(".gguf.part")) continue;
     const path = join(folder, name);
     // A link whose file is gone, a folder or a pipe with a model's name is no model: one must not fail the whole list.
     const info = fileInfo(path);
     if (!info?.isFile()) continue;
+    if (aside) {
+      out.push({ path, sizeBytes: info.size, complete: false, movedAside: aside });
+      continue;
+    }
     const fileName = complete ? name : name.slice(0, -".part".length);
     const match = downloadablePresets().flatMap((p) => p.quantizations.map((q) => ({ p, q }))).find(({ q }) => q.file === fileName);
     out.push({ path, sizeBytes: info.size, complete, ...(match ? { preset: match.p.id, quantization: match.q.id } : {}) });

@@ -38,8 +38,14 @@ export interface DownloadedModel {
   /** The preset and quantization it belongs to, when it is one of ours. */
   readonly preset?: string;
   readonly quantization?: string;
-  /** false for an interrupted download (it resumes). */
+  /** false for an interrupted download (it resumes), and for what a download moved aside. */
   readonly complete: boolean;
+  /**
+   * A file a model download found at the model's name and moved aside, listed so that it can
+   * be deleted (it may take gigabytes): `<file>.not-a-model` did not begin as a GGUF (a page
+   * saved in its place), `<file>.incomplete` is a GGUF shorter than its header says.
+   */
+  readonly movedAside?: "not-a-model" | "incomplete";
   /**
    * What the runtime has this file loaded (or loading) for: chat and the agent, inline
    * completions. Deleting it unloads that model first.

@@ -109,8 +109,8 @@ export function describeCatalog(catalog: ModelCatalog): string {
   lines.push("", `Downloaded (${catalog.modelsFolder}):`);
   if (catalog.downloaded.length === 0) lines.push("    none");
   for (const d of catalog.downloaded) {
-    const what = d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";
-    lines.push(`    ${d.path}  ${formatSize(d.sizeBytes)}  ${what}${d.complete ? "" : "  (partial: --download resumes it)"}`);
+    const what = d.movedAside ? `${d.movedAside === "incomplete" ? "an incomplete model" : "not a model"}, moved aside by a download: delete it` : d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";
+    lines.push(`    ${d.path}  ${formatSize(d.sizeBytes)}  ${what}${d.complete || d.movedAside ? "" : "  (partial: --download resumes it)"}`);
   }
   return lines.join("\n") + "\n";
 }

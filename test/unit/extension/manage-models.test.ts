@@ -2,7 +2,7 @@
 // model, why, and a button that leads on (the runtime's own request prefix is not shown).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { manageFailure, unloadNote } from "../../../src/extension/manage-models.ts";
+import { downloadedItem, manageFailure, unloadNote } from "../../../src/extension/manage-models.ts";
 
 describe("Manage Downloaded Models failures", () => {
   it("a listing that fails says so with the reason, and offers the log", () => {
@@ -43,5 +43,26 @@ describe("deleting a model the runtime has loaded", () => {
   it("a file the runtime has not loaded — another quantization of the loaded preset included — gets no note", () => {
     assert.equal(unloadNote(file), undefined);
     assert.equal(unloadNote({ ...file, loadedFor: [] }), undefined);
+  });
+});
+
+describe("the list of downloaded models", () => {
+  const names = new Map([["qwen3.6-35b-a3b", "Qwen3.6-35B-A3B"]]);
+
+  it("a model is used, an interrupted download resumed, each deleted", () => {
+    assert.deepEqual(downloadedItem({ path: "/models/q.gguf", sizeBytes: 2 * 1024 ** 3, preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", complete: true }, names), {
+      label: "Qwen3.6-35B-A3B Q4_K_M", description: "2.0 GiB", detail: "/models/q.gguf", actions: ["Use This Model", "Delete…"],
+    });
+    assert.deepEqual(downloadedItem({ path: "/models/mine.gguf.part", sizeBytes: 1024 ** 3, complete: false }, names), {
+      label: "mine.gguf.part", description: "1.0 GiB · interrupted download", detail: "/models/mine.gguf.part", actions: ["Resume Download", "Delete…"],
+    });
+  });
+
+  it("what a download moved aside says what it is and can only be deleted (not used, not resumed)", () => {
+    assert.deepEqual(downloadedItem({ path: "/models/q.gguf.not-a-model", sizeBytes: 3 * 1024 ** 3, complete: false, movedAside: "not-a-model" }, names), {
+      label: "q.gguf.not-a-model", description: "3.0 GiB · not a model: a download found it at the model's name and moved it aside", detail: "/models/q.gguf.not-a-model", actions: ["Delete…"],
+    });
+    assert.deepEqual(downloadedItem({ path: "/models/q.gguf.incomplete", sizeBytes: 1024 ** 3, complete: false, movedAside: "incomplete" }, names).description,
+      "1.0 GiB · an incomplete model: a download found it at the model's name and moved it aside");
   });
 });

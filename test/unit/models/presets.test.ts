@@ -73,3 +73,18 @@ test("Qwen3.6 presets (the Qwen models node-llama-cpp recommends) come first and
   assert.equal(q4.sizeEstimated, true, "no published size was checked for Qwen3.6: the Qwen3.5 size stands in, marked");
   assert.equal(PRESETS.find((p) => p.id === "qwen3.5-35b-a3b")!.quantizations[0]!.sizeEstimated, undefined);
 });
+
+test("downloaded files: what a model download moved aside (not a model, incomplete) is listed as such, not as a model or a part", () => {
+  const folder = tempDir("hearth-presets-");
+  const q = findPreset("qwen3.5-27b")!.quantizations[2]!;
+  writeFileSync(join(folder, `${q.file}.not-a-model`), "<html>");
+  writeFileSync(join(folder, `${q.file}.not-a-model-2`), "<!DOCTYPE html>");
+  writeFileSync(join(folder, `${q.file}.incomplete`), "GGUF");
+  writeFileSync(join(folder, "m.gguf.not-a-model.txt"), "");
+  assert.deepEqual(listDownloaded(folder).map((d) => [d.path, d.sizeBytes, d.complete, d.movedAside, d.preset]), [
+    [join(folder, `${q.file}.incomplete`), 4, false, "incomplete", undefined],
+    [join(folder, `${q.file}.not-a-model`), 6, false, "not-a-model", undefined],
+    [join(folder, `${q.file}.not-a-model-2`), 15, false, "not-a-model", undefined],
+  ]);
+  assert.equal(findDownloadedPreset(folder, "qwen3.5-27b"), undefined, "none of them is the model");
+});

@@ -43,6 +43,17 @@ describe("deleting a downloaded model", () => {
     assert.equal(existsSync(`${part}.lock`), false, "the delete's own lock is released");
   });
 
+  it("deletes what a model download moved aside (a page saved as the model, an incomplete model), which the list shows", async () => {
+    const folder = tempDir("hearth-models-");
+    for (const name of ["m.gguf.not-a-model", "m.gguf.not-a-model-2", "m.gguf.incomplete"]) {
+      writeFileSync(join(folder, name), "<html>");
+      await deleteModelFile(folder, join(folder, name));
+      assert.equal(existsSync(join(folder, name)), false, name);
+    }
+    writeFileSync(join(folder, "notes.txt"), "");
+    await assert.rejects(deleteModelFile(folder, join(folder, "notes.txt")), /only model files inside/);
+  });
+
   it("a file deleted under it (outside Hearth) says it is gone, not ENOENT", async () => {
     const folder = tempDir("hearth-models-");
     await assert.rejects(deleteModelFile(folder, join(folder, "gone.gguf")), (error: unknown) => {

@@ -11,12 +11,15 @@ describe("control files: writes that run or steer things later", () => {
       ".vscode/settings.json", ".VSCode/tasks.json", "packages/web/.vscode/launch.json", ".vscode/mcp.json",
       "team.code-workspace", ".devcontainer/devcontainer.json", ".husky/pre-commit", ".githooks/pre-push",
       "AGENTS.md", "sub/AGENTS.md", ".hearth/rules.md", ".hearth/memory.md", ".vscode\\tasks.json",
+      // The dev container file at the root (its initializeCommand runs on this machine), and the
+      // configuration of the hook managers whose installed hooks read it at every commit.
+      ".devcontainer.json", ".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.yml",
     ];
     for (const path of control) assert.ok(controlFileReason(path), path);
   });
 
   it("leaves ordinary files alone, names that only look alike included", () => {
-    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md"];
+    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md", "devcontainer.json.md", "docs/lefthook.yml.example", "pre-commit-config.yaml"];
     for (const path of ordinary) assert.equal(controlFileReason(path), undefined, path);
   });
 

@@ -55,6 +55,46 @@ export interface LockCheckoutOptions {
 export class CheckoutBusyError extends Error {}
 
 /**
+ * The folder of locks cannot hold one: another user's, a read-only disk, a file where it should
+ * be, a full disk. Its message names the folder and what to do; `code` is the system's (the
+ * runtime moves its lock to the window's storage on these).
+ */
+export class LockFolderError extends Error {
+  readonly why: string;
+
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+  ) {
+    const [why, advice] = FOLDER_TROUBLE[code] ?? ["it cannot be written", "make it writable for this user"];
+    super(`the checkout's lock cannot be kept in ${dir} (${code}: ${why}): ${advice}`);
+    this.why = why;
+  }
+}
+
+/** Why a folder of locks cannot be written, and what to do, by the system's code. */
+const FOLDER_TROUBLE: Readonly<Record<string, readonly [string, string]>> = {
+  EACCES: ["this user may not write there", "make it writable for this user (chown or chmod it), or set XDG_STATE_HOME to a folder this user can write"],
+  EPERM: ["this user may not write there", "make it writable for this user (chown or chmod it, or chattr -i), or set XDG_STATE_HOME to a folder this user can write"],
+  EROFS: ["the file system is read-only", "set XDG_STATE_HOME to a folder on a writable disk"],
+  ENOTDIR: ["not a folder", "it, or a folder above it, is a file, not a folder: move that file away"],
+  EEXIST: ["not a folder", "it is a file, not a folder: move that file away"],
+  ENOSPC: ["the disk is full", "free some space on it"],
+  EDQUOT: ["this user's disk quota is used up", "free some space on it"],
+};
+
+/** Runs `make` (making the folder, writing in it), its failures for want of a writable folder as a LockFolderError. */
+function inFolder<T>(dir: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && code in FOLDER_TROUBLE) throw new LockFolderError(dir, code);
+    throw error;
+  }
+}
+
+/**
  * Hearth's state folder when none is given: `$XDG_STATE_HOME/hearth`, else `~/.local/state/hearth`.
  * An empty or relative XDG_STATE_HOME is ignored, as the XDG spec says: taken as it was, it put
  * the state (and `hearth fix`'s checkpoints and trajectory) in a `hearth/` folder of wherever Hearth ran.
@@ -72,14 +112,14 @@ export function hearthStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind = "hearth fix", options: LockCheckoutOptions = {}): { release(): void } {
   const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
-  mkdirSync(dir, { recursive: true });
+  inFolder(dir, () => mkdirSync(dir, { recursive: true }));
   const real = realpathSync(repo);
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
   const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };
   const written = JSON.stringify(owner);
   // Written whole, then linked into place: a reader never sees a lock without its owner.
   const draft = `${file}.${process.pid}.tmp`;
-  writeFileSync(draft, written);
+  inFolder(dir, () => writeFileSync(draft, written));
   try {
     const busy = `another Hearth run is taking the lock on ${real} at this moment: try again in a few seconds; if none runs there, delete ${file}`;
     for (let attempt = 0; ; attempt++) {

@@ -21,7 +21,7 @@ import { leftOutMessage } from "../../tools/index.ts";
 import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
-import { CheckoutBusyError, hearthStateDir, lockCheckout } from "../checkout-lock.ts";
+import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
@@ -91,6 +91,11 @@ model failed, 4 tests still fail, 130 cancelled.`,
     try {
       lock = lockTheCheckout(options, io);
     } catch (error) {
+      // A state folder that cannot be written is refused as the --state-dir check refuses one.
+      if (error instanceof LockFolderError) {
+        io.err(`hearth fix: ${error.message}\n`);
+        return FIX_EXIT.usage;
+      }
       if (!(error instanceof CheckoutBusyError)) throw error;
       io.err(`hearth fix: ${error.message}\n`);
       return FIX_EXIT.notFixed;
@@ -110,16 +115,13 @@ model failed, 4 tests still fail, 130 cancelled.`,
  */
 function lockTheCheckout(options: FixCliOptions, io: CliIo): { release(): void } {
   const shared = hearthStateDir();
-  if (shared !== options.stateDir) {
-    try {
-      mkdirSync(join(shared, "locks"), { recursive: true });
-    } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      io.err(`hearth fix: the checkout's lock cannot be kept in ${shared} (${why}): it is in ${options.stateDir}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it\n`);
-      return lockCheckout(options.stateDir, options.repo);
-    }
+  try {
+    return lockCheckout(shared, options.repo);
+  } catch (error) {
+    if (!(error instanceof LockFolderError) || shared === options.stateDir) throw error;
+    io.err(`hearth fix: the checkout's lock cannot be kept in ${error.dir} (${error.code}: ${error.why}): it is in ${options.stateDir}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it\n`);
+    return lockCheckout(options.stateDir, options.repo);
   }
-  return lockCheckout(shared, options.repo);
 }
 
 /** The run itself, holding the checkout's lock: MCP servers, the model, the index, the agent, the outputs. */

@@ -3,10 +3,11 @@
 // belongs to the checkout. Only where that folder cannot be made does it fall back to
 // --state-dir, saying so. In-process, with a scripted model.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { hearthStateDir, lockCheckout } from "../../../src/agent/checkout-lock.ts";
 import { main } from "../../../src/cli/main.ts";
 import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
@@ -49,8 +50,68 @@ describe("hearth fix --state-dir and the checkout's lock", () => {
     process.env.XDG_STATE_HOME = blocked;
     const run = await fix(work, repo, model, join(work, "my-state"));
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${join(blocked, "hearth").replace(/[/.]/g, "\\$&")} \\(ENOTDIR\\): it is in ${join(work, "my-state").replace(/[/.]/g, "\\$&")}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it$`, "m"));
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${join(blocked, "hearth", "locks").replace(/[/.]/g, "\\$&")} \\(ENOTDIR: not a folder\\): it is in ${join(work, "my-state").replace(/[/.]/g, "\\$&")}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it$`, "m"));
     assert.deepEqual(readdirSync(join(work, "my-state", "locks")), []);
+  });
+});
+
+/**
+ * Makes `dir` a folder this process cannot write to, undone after the test: chmod for a user,
+ * chattr +i for root (whom modes do not stop). False where neither is possible.
+ */
+function unwritable(dir: string, t: TestContext): boolean {
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o555);
+    t.after(() => chmodSync(dir, 0o755));
+  } else {
+    if (spawnSync("chattr", ["+i", dir]).status !== 0) return false;
+    t.after(() => spawnSync("chattr", ["-i", dir]));
+  }
+  try {
+    writeFileSync(join(dir, "probe"), "");
+    rmSync(join(dir, "probe"));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe("hearth fix where Hearth's locks folder cannot be written", () => {
+  ownStateHome("hearth-fix-lock-xdg-");
+
+  it("a locks folder that exists but cannot be written (another user's, chmod 555): with --state-dir the lock is kept there, saying so", async (t) => {
+    const { work, repo, model } = setUp();
+    const locks = join(hearthStateDir(), "locks");
+    mkdirSync(locks, { recursive: true });
+    if (!unwritable(locks, t)) return t.skip("no way here to make a folder this process cannot write");
+    const run = await fix(work, repo, model, join(work, "my-state"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${locks.replace(/[/.]/g, "\\$&")} \\((EACCES|EPERM): this user may not write there\\): it is in ${join(work, "my-state").replace(/[/.]/g, "\\$&")}, where a VS Code window's agent and a hearth fix with another --state-dir do not see it$`, "m"));
+    assert.doesNotMatch(run.stderr, /permission denied|operation not permitted/, "not the system's raw error");
+  });
+
+  it("without another state folder to fall back to, the run stops before anything is touched (exit 2), naming the folder and what to do", async (t) => {
+    const { work, repo, model } = setUp();
+    const locks = join(hearthStateDir(), "locks");
+    mkdirSync(locks, { recursive: true });
+    if (!unwritable(locks, t)) return t.skip("no way here to make a folder this process cannot write");
+    const run = await fix(work, repo, model, hearthStateDir());
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${locks.replace(/[/.]/g, "\\$&")} \\((EACCES|EPERM)[^)]*\\): make it writable for this user`, "m"));
+    assert.doesNotMatch(run.stderr, /permission denied|operation not permitted/, "not the system's raw error");
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
+  });
+
+  it("a locks folder that is a file: the run stops (exit 2) saying so, not with a raw EEXIST", async () => {
+    const { work, repo, model } = setUp();
+    const locks = join(hearthStateDir(), "locks");
+    mkdirSync(hearthStateDir(), { recursive: true });
+    writeFileSync(locks, "");
+    const run = await fix(work, repo, model, hearthStateDir());
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^hearth fix: the checkout's lock cannot be kept in ${locks.replace(/[/.]/g, "\\$&")} \\((EEXIST|ENOTDIR)[^)]*\\): .*is a file, not a folder`, "m"));
+    assert.doesNotMatch(run.stderr, /file already exists|not a directory/, "not the system's raw error");
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
   });
 });
 

@@ -13,7 +13,7 @@
  * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too;
  * a mark is removed 90 days after the delete, its conversation's file gone (`sweepMarks`).
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { mkdir, open, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
@@ -98,7 +98,7 @@ export class TranscriptStore {
   latest(): Transcript | undefined {
     for (const { id } of this.index()) {
       if (this.deletedElsewhere.has(id)) continue;
-      if (this.conversationsDir && ID.test(id) && existsSync(join(this.conversationsDir, `${id}.deleted`)) && !existsSync(join(this.conversationsDir, `${id}.json`))) {
+      if (this.conversationsDir && ID.test(id) && deletedSince(this.conversationsDir, id)) {
         this.deletedElsewhere.add(id); // the folder's read forgets it
         continue;
       }
@@ -181,16 +181,19 @@ export class TranscriptStore {
     for (let i = 0; i < ids.length; i += READ_AT_ONCE) await Promise.all(ids.slice(i, i + READ_AT_ONCE).map((id) => this.readHeader(dir, id)));
     for (const id of this.headers.keys()) if (!files.has(id)) this.headers.delete(id);
     // A conversation continued after another window deleted it has its file again, or will
-    // once its turn is saved (being saved here: `dirty`): it stays.
-    const marked = names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length)).filter((id) => !files.has(id));
-    // Its file back, it is a conversation as any other: a later delete elsewhere (the old mark, no file) drops it.
-    for (const id of this.continued) if (files.has(id)) this.continued.delete(id);
+    // once its turn is saved (being saved here: `dirty`): it stays. A file older than the
+    // mark is the deleted one's, left by a runtime that was not running to remove it.
+    const marks = names.filter((name) => /^[\w-]+\.deleted$/.test(name)).map((name) => name.slice(0, -".deleted".length));
+    const saved = await Promise.all(marks.map((id) => files.has(id) && savedSinceMark(dir, id)));
+    const marked = marks.filter((_, i) => !saved[i]);
+    // Its file back, it is a conversation as any other: a later delete elsewhere (a newer mark) drops it.
+    for (const id of this.continued) if (files.has(id) && !marked.includes(id)) this.continued.delete(id);
     for (const id of marked) if (this.dirty.has(id)) this.continued.add(id);
     this.deletedElsewhere = new Set(marked.filter((id) => !this.continued.has(id)));
     for (const id of this.deletedElsewhere) if (this.get(id)) await this.forget(id);
     if (JSON.stringify(this.listed()) !== before) this.onListChanged();
     // After this window dropped them: it never keeps one whose mark it removes.
-    if (this.now() - this.swept >= SWEEP_EVERY_MS) await this.sweepMarks(dir, marked);
+    if (this.now() - this.swept >= SWEEP_EVERY_MS) await this.sweepMarks(dir, marked.filter((id) => !files.has(id)));
   }
 
   /**
@@ -227,7 +230,7 @@ export class TranscriptStore {
   private listed(): ConversationSummary[] {
     const index = this.index().filter((s) => !this.deletedElsewhere.has(s.id));
     const known = new Set(index.map((s) => s.id));
-    const others = [...this.headers].flatMap(([id, header]) => (header.summary && !known.has(id) && !this.deleted.has(id) ? [header.summary] : []));
+    const others = [...this.headers].flatMap(([id, header]) => (header.summary && !known.has(id) && !this.deleted.has(id) && !this.deletedElsewhere.has(id) ? [header.summary] : []));
     return others.length ? [...index, ...others].sort((a, b) => b.updatedAt - a.updatedAt) : index;
   }
 
@@ -286,6 +289,21 @@ export class TranscriptStore {
     await this.memento.update(KEY_PREFIX + id, undefined);
     await this.memento.update(INDEX_KEY, this.index().filter((s) => s.id !== id));
   }
+}
+
+/** Whether the conversation has a delete mark and no file saved since (`savedSinceMark`, synchronously). */
+function deletedSince(dir: string, id: string): boolean {
+  const mark = statSync(join(dir, `${id}.deleted`), { throwIfNoEntry: false });
+  if (!mark) return false;
+  const file = statSync(join(dir, `${id}.json`), { throwIfNoEntry: false });
+  return !file || file.mtimeMs < mark.mtimeMs;
+}
+
+/** Whether the conversation's file was saved after its delete mark was left (it went on after the delete). */
+async function savedSinceMark(dir: string, id: string): Promise<boolean> {
+  const [file, mark] = await Promise.all([stat(join(dir, `${id}.json`)), stat(join(dir, `${id}.deleted`))].map((p) => p.catch(() => undefined)));
+  if (!file) return false;
+  return !mark || file.mtimeMs >= mark.mtimeMs;
 }
 
 /** Up to `bytes` from the start of a file, as text (a character cut at the end reads as U+FFFD). */

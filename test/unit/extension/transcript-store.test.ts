@@ -430,3 +430,43 @@ describe("TranscriptStore: the delete marks other windows read", () => {
     assert.deepEqual(store.list().map((s) => s.id), ["c"]);
   });
 });
+
+describe("TranscriptStore: a delete whose runtime could not remove the file", () => {
+  // The runtime was stopped or restarting when the user deleted the conversation: its file
+  // stays, older than the delete mark.
+  it("stays deleted: in the other window, and in this one once reloaded", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const bState = memento();
+    const b = new TranscriptStore(bState, () => undefined, dir);
+    b.save(said("c", 1));
+    await b.flush();
+    await ranTurn(dir, "c", "message of c", "ok");
+    await b.refresh();
+    const a = new TranscriptStore(memento(), () => undefined, dir);
+    await a.refresh();
+    assert.deepEqual(a.list().map((s) => s.id), ["c"]);
+    await a.delete("c"); // and no forget: the runtime was not running
+    utimesSync(join(dir, "c.json"), 1_000, 1_000); // saved well before the delete
+    await a.refresh();
+    assert.deepEqual(a.list(), []);
+    assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined, "B, closed then, does not reopen on it");
+    await b.refresh();
+    assert.deepEqual(b.list(), [], "the other window drops it");
+    assert.equal(b.get("c"), undefined);
+    const reloaded = new TranscriptStore(memento(), () => undefined, dir);
+    await reloaded.refresh();
+    assert.deepEqual(reloaded.list(), [], "a window opened later does not list it");
+    assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined);
+  });
+
+  it("one continued after the delete (its file saved since) is listed again", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await ranTurn(dir, "c", "message of c", "ok");
+    await new TranscriptStore(memento(), () => undefined, dir).delete("c");
+    utimesSync(join(dir, "c.deleted"), 1_000, 1_000);
+    await ranTurn(dir, "c", "message of c", "continued");
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.id), ["c"]);
+  });
+});

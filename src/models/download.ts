@@ -374,7 +374,10 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   if (response.status === 416 && have > 0) {
     // Asked past the end: the part may be whole already (a run stopped before renaming it), or longer than the file.
     await response.body?.cancel().catch(() => undefined);
-    const whole = wholePart(have, origin, response.headers, announced, digest);
+    // A bare 416, and nothing kept to compare the part with: the file's size, asked apart, still tells a whole part (hours of a 20 GiB model) from one to start over.
+    const bare = !announced && !origin && !/^bytes \*\/\d+$/.test(response.headers.get("content-range")?.trim() ?? "");
+    const probed = bare ? await probeTotal(response.url || options.url, options.signal) : undefined;
+    const whole = wholePart(have, origin, response.headers, announced, digest, probed);
     if (typeof whole !== "string") return whole;
     await startOver(part, digest, meter, whole);
     return fetchInto(part, options, meter, digest);
@@ -425,19 +428,40 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
  * Whether a part answered with 416 (nothing to send from its end on) is the whole file: its
  * hash matches the SHA-256 known for the file, or, with none known, its size is the one the
  * 416 names (`bytes *\/N`) or, from a bare 416, the one announced when the part was started
- * (every resume since checked that the server still had that version). Its total and SHA-256,
- * or why it cannot be the file.
+ * (every resume since checked that the server still had that version), else the one asked
+ * apart (`probed`, {@link probeTotal}). Its total and SHA-256, or why it cannot be the file.
  */
-function wholePart(have: number, origin: PartOrigin | undefined, headers: Headers, announced: Announced | undefined, digest: PartDigest): { total: number; announced: Announced | undefined } | string {
+function wholePart(
+  have: number, origin: PartOrigin | undefined, headers: Headers, announced: Announced | undefined, digest: PartDigest, probed: number | undefined,
+): { total: number; announced: Announced | undefined } | string {
   const sha = announced ?? originSha256(origin);
   if (sha) return digest.hex() === sha.sha256 ? { total: have, announced: sha } : `the part downloaded before does not match the file's SHA-256 (${sha.header}), so the file is downloaded again from the start`;
   const said = /^bytes \*\/(\d+)$/.exec(headers.get("content-range")?.trim() ?? "");
-  const total = said ? Number(said[1]) : origin?.total;
+  const total = said ? Number(said[1]) : origin?.total ?? probed;
   if (total === undefined) return "the server refused to resume (416 Range Not Satisfiable) without saying the file's size, and no size was kept for the part, so the file is downloaded again from the start";
   if (have > total) return `the part downloaded before (${have} bytes) is longer than the file on the server (${total} bytes), so the file is downloaded again from the start`;
   if (have < total) return `the server refused to send the rest of the file from byte ${have} (416 Range Not Satisfiable) though it has ${total} bytes, so the file is downloaded again from the start`;
   if (origin && changedSince(origin, { validator: validatorOf(headers), total, sha256: undefined })) return "the file changed on the server since the part was downloaded, so it is downloaded again from the start";
   return { total, announced: undefined };
+}
+
+/**
+ * The file's size, asked apart after a bare 416: a request for its first byte, whose 206 names
+ * the total (`bytes 0-0/N`), or whose 200 (a server ignoring Range) says it in Content-Length
+ * (its body is not read). Undefined when the answer says neither, or fails.
+ */
+async function probeTotal(url: string, signal: AbortSignal | undefined): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { headers: { "Accept-Encoding": "identity", Range: "bytes=0-0" }, ...(signal ? { signal } : {}) });
+    await response.body?.cancel().catch(() => undefined);
+    const range = /^bytes 0-0\/(\d+)$/.exec(response.headers.get("content-range")?.trim() ?? "");
+    if (response.status === 206) return range ? Number(range[1]) : undefined;
+    const length = response.headers.get("content-length");
+    return response.status === 200 && length !== null && /^\d+$/.test(length) && !compressed(response.headers) ? Number(length) : undefined;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
 }
 
 /** The SHA-256 announced when the part was started, kept in its origin. */

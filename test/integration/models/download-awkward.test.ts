@@ -33,6 +33,8 @@ interface Served {
   unsatisfiable?: (length: number) => string;
   /** The Content-Range of a 206 from `start`, instead of the right one. */
   contentRange?: (start: number, length: number) => string;
+  /** Answer a request for the first byte alone (bytes=0-0) with the whole file, chunked: no size said anywhere. */
+  sizeless?: boolean;
 }
 
 async function serve(t: TestContext, served: Served): Promise<{ url: string; ranges: Array<string | undefined> }> {
@@ -44,6 +46,11 @@ async function serve(t: TestContext, served: Served): Promise<{ url: string; ran
       return;
     }
     ranges.push(req.headers.range);
+    if (req.headers.range === "bytes=0-0") {
+      if (served.sizeless) res.writeHead(200, { "Transfer-Encoding": "chunked", ...served.validators }).end(body);
+      else res.writeHead(206, { "Content-Range": `bytes 0-0/${body.length}`, "Content-Length": 1, ...served.validators }).end(body.subarray(0, 1));
+      return;
+    }
     const asked = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
     const start = asked ? Number(asked[1]) : 0;
     if (asked && start >= body.length) {
@@ -138,12 +145,37 @@ describe("a 416 to the resume of a part that is already whole", () => {
     assert.match(notes.join(" "), /longer than the file.*from the start/);
   });
 
-  it("a bare 416, and neither a size kept for the part nor a SHA-256: downloaded again, saying the server did not tell the size", async (t) => {
+  it("a bare 416, and neither a size kept for the part nor a SHA-256: the file's size is asked apart (its first byte), and a part of that size is finished, not downloaded again", async (t) => {
     const served: Served = { body: FILE, validators: {} };
     const folder = tempDir("hearth-dl-awkward-");
     writeFileSync(join(folder, "m.gguf.part"), FILE);
-    const { url } = await serve(t, served);
+    const { url, ranges } = await serve(t, served);
     const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`, "bytes=0-0"], "the file's size asked for; the file not downloaded again");
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.equal(result.verified, "size");
+    assert.deepEqual(notes, []);
+    assert.deepEqual(readdirSync(folder), ["m.gguf"]);
+  });
+
+  it("a bare 416, neither a size kept nor a SHA-256, and a part longer than the size asked apart: downloaded again, saying so", async (t) => {
+    const served: Served = { body: FILE, validators: {} };
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), Buffer.concat([FILE, Buffer.from("tail")]));
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length + 4}-`, "bytes=0-0", undefined]);
+    assert.equal(sha(readFileSync(result.path)), sha(FILE));
+    assert.match(notes.join(" "), /longer than the file.*from the start/);
+  });
+
+  it("a bare 416 from a server that says the file's size in no way (nor asked apart): downloaded again, saying the server did not tell the size", async (t) => {
+    const served: Served = { body: FILE, validators: {}, sizeless: true };
+    const folder = tempDir("hearth-dl-awkward-");
+    writeFileSync(join(folder, "m.gguf.part"), FILE);
+    const { url, ranges } = await serve(t, served);
+    const { result, notes } = await download(url, folder);
+    assert.deepEqual(ranges, [`bytes=${FILE.length}-`, "bytes=0-0", undefined]);
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.match(notes.join(" "), /416.*size.*from the start/);
   });

@@ -4,6 +4,7 @@
  * how to read them instead) and links pointing out of the workspace (never followed).
  */
 import { shownPath } from "../indexer/index.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
@@ -40,7 +41,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
     display: { title: "Search", wouldLikeTo: ["search {path} for “{pattern}”", "search the workspace for “{pattern}”"], keyArguments: ["path", "pattern", "glob"], body: "arguments" },
     definition: {
       name: "search",
-      description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB and links out of the workspace are not searched (the result names them).",
+      description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB, links out of the workspace and files that look like secrets (.env, private keys) are not searched (the result names them).",
       parameters: {
         type: "object",
         properties: {
@@ -62,7 +63,13 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const fileMatches = glob ? globMatcher(glob) : undefined;
       const limit = optionalInt(input, "max_results", 1, 5000) ?? DEFAULT_LIMIT;
       const walk = await workspaceFiles(ctx.workspace.root, dir, { maxFiles: maxSearchedFiles, signal: ctx.signal });
-      const files = walk.paths.filter((p) => !fileMatches || fileMatches(p));
+      const matching = walk.paths.filter((p) => !fileMatches || fileMatches(p));
+      // A .env, a private key or a credential store (one nobody git-ignored) is not searched on
+      // the way: a search for "KEY|token" put the live keys in the model's context (and on a
+      // team server). A file named as the path itself is looked into, as read_file would.
+      const secrets = matching.filter((p) => p !== dir && looksLikeSecrets(p));
+      const left = new Set(secrets);
+      const files = matching.filter((p) => !left.has(p));
       const linksOut = walk.linksOut;
       const hits: SearchHit[] = [];
       const large: { path: string; size: number }[] = [];
@@ -85,10 +92,10 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const shown = hits.slice(0, limit);
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
-      const notes = [...cut, ...largeNote(large), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const notes = [...cut, ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
       const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
-      return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
+      return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets, ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
     },
   };
 }
@@ -112,6 +119,12 @@ function largeNote(large: readonly { path: string; size: number }[]): string[] {
     parts.push(`${named(huge)} ${huge.length === 1 ? "is" : "are"} over 16 MB, too large for read_file too: use run_command, e.g. grep -n "PATTERN" FILE.`);
   }
   return [`${parts.join(" ")}]`];
+}
+
+function secretsNote(secrets: readonly string[]): string[] {
+  if (secrets.length === 0) return [];
+  const count = secrets.length === 1 ? "1 file" : `${secrets.length} files`;
+  return [`[Not searched: ${count} that look like they hold secrets (${named(secrets.map(shownPath))}): environment files, private keys and credential stores are left out of searches. Look inside one only if the task needs it, by giving its path.]`];
 }
 
 function linksNote(links: readonly string[]): string[] {

@@ -293,3 +293,28 @@ describe("links out of the workspace and size limits (issue 13)", () => {
     assert.match(huge.text, /run_command.*grep -n/);
   });
 });
+
+describe("search and files that hold secrets", () => {
+  const SECRETS = {
+    "src/pay.ts": "const key = process.env.STRIPE_KEY;\n",
+    ".env": "STRIPE_KEY=sk_live_123\n",
+    "config/.ENV.local": "STRIPE_KEY=sk_live_456\n",
+    ".npmrc": "//registry.npmjs.org/:_authToken=npm_secret\n",
+    ".git-credentials": "https://bot:ghp_secret@github.com\n",
+    "deploy/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\nKEY_material\n",
+    "certs/server.pem": "-----BEGIN PRIVATE KEY-----\nKEY_pem\n",
+    ".env.example": "STRIPE_KEY=\n",
+  };
+
+  it("a search over folders shows no line of an environment file, key or credential store (a .env not git-ignored), and names the files it left out", async () => {
+    const { ctx } = workspaceWith(SECRETS);
+    const r = await runTool(searchTool, { pattern: "KEY|_authToken|ghp_|secret" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual((r.data as { hits: { path: string }[] }).hits.map((h) => h.path), [".env.example", "src/pay.ts"]);
+    assert.doesNotMatch(r.text, /sk_live|npm_secret|ghp_secret|KEY_material|KEY_pem/);
+    assert.match(r.text, /Not searched: 6 files that look like they hold secrets \(\.env, \.git-credentials, \.npmrc, certs\/server\.pem, config\/\.ENV\.local, deploy\/id_rsa\)/);
+    // A search of the file named on its own is as deliberate, and as visible on its card, as read_file of it.
+    const named = await runTool(searchTool, { pattern: "STRIPE", path: ".env" }, ctx);
+    assert.match(named.text, /^\.env:1: STRIPE_KEY=sk_live_123/);
+  });
+});

@@ -55,6 +55,30 @@ export function readInputFile(path: string, what: string): string {
   return readInputBytes(path, what).toString("utf8");
 }
 
+/**
+ * The absolute path of `--model FILE` (relative to where hearth runs), once it names a file:
+ * a path that names nothing or a folder is a bad argument, said before a runtime or a run
+ * starts. It was "the model failed" (hearth fix's exit 3) once the run had started.
+ */
+export function modelFileOption(cwd: string, given: string | boolean | undefined): string | undefined {
+  if (typeof given !== "string") return undefined;
+  const path = resolve(cwd, given);
+  let info: ReturnType<typeof statSync>;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--model ${path}: ${code === "ENOENT" || code === "ENOTDIR" ? "there is no such file" : `it cannot be read (${code ?? (error as Error).message})`}`);
+  }
+  if (info.isDirectory()) throw new UsageError(`--model ${path} is a folder: give a .gguf file`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`--model ${path}: this user may not read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return path;
+}
+
 /** readInputFile's bytes, as they are. */
 export function readInputBytes(path: string, what: string): Buffer {
   let stat: ReturnType<typeof statSync>;

@@ -16,7 +16,7 @@ import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChangedNotification } from "../../protocol/lsp-ext.ts";
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
-import { type CliCommand, type CliIo, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
+import { type CliCommand, type CliIo, modelFileOption, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
@@ -54,6 +54,7 @@ export const chatCommand: CliCommand = {
     if (typeof flags.mcp !== "string" && (flags["list-tools"] || flags.yes)) throw new UsageError("--list-tools and --yes go with --mcp FILE");
     const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
+    const modelPath = modelFileOption(io.cwd, flags.model);
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     // Found only after the answer, a path it cannot write lost the conversation.
@@ -69,7 +70,7 @@ export const chatCommand: CliCommand = {
       initializationOptions: {
         settings: {
           // The runtime wants an absolute path; a relative one is meant from where hearth runs.
-          modelPath: typeof flags.model === "string" ? resolve(io.cwd, flags.model) : "",
+          modelPath: modelPath ?? "",
           serverUrl: (flags.server as string | undefined) ?? "",
           threads: integer(flags.threads, "threads") ?? 0,
           contextSize: integer(flags.context, "context") ?? 0,

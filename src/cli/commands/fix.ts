@@ -14,7 +14,7 @@ import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { condensedWhat } from "../../protocol/transcript.ts";
 import { addedLines, findHiddenText, hiddenInChange, hiddenTextWarning } from "../../protocol/visible-text.ts";
 import type { JsonValue } from "../../protocol/chat.ts";
-import { type CliCommand, type CliIo, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
+import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { leftOutMessage } from "../../tools/index.ts";
@@ -241,9 +241,9 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
   const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : (str("issue") ?? text);
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
-  const model = str("model");
   const server = str("server");
-  if (model && server) throw new UsageError("give --model FILE or --server URL, not both");
+  if (str("model") && server) throw new UsageError("give --model FILE or --server URL, not both");
+  const model = modelFileOption(io.cwd, str("model"));
   const predictionsFile = str("predictions");
   const instanceId = str("instance-id");
   if (predictionsFile && !instanceId) throw new UsageError("--predictions needs --instance-id");
@@ -261,7 +261,7 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
   for (const [path, what] of [[out, "the patch"], [predictionsFile && resolve(io.cwd, predictionsFile), "the predictions"], [trajectoryPath, "the trajectory"]] as const) {
     if (path) writableFile(path, what);
   }
-  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: resolve(io.cwd, model), threads } : { threads }).settings;
+  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: model, threads } : { threads }).settings;
   return {
     repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
     yes: flags.yes === true,

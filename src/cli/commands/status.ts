@@ -1,10 +1,9 @@
 /** `hearth status`: starts a runtime, prints its status and the machine's facts, stops it. */
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModelLoadRequest, StatusRequest, SystemInfoRequest } from "../../protocol/lsp-ext.ts";
 import { describeBackend, describeModel } from "../../protocol/status.ts";
 import type { SystemInfo } from "../../protocol/status.ts";
-import { type CliCommand, parseFlags } from "../command.ts";
+import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
 import { cliStoragePath } from "./models.ts";
@@ -32,11 +31,12 @@ export const statusCommand: CliCommand = {
       io.err(`--threads must be a whole number of CPU threads (0 = automatic), not "${String(flags.threads)}"\n`);
       return 2;
     }
+    const modelPath = modelFileOption(io.cwd, flags.model);
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
         // The runtime wants an absolute path; a relative one is meant from where hearth runs (as for chat and fix).
-        settings: { modelPath: typeof flags.model === "string" ? resolve(io.cwd, flags.model) : "", serverUrl: (flags.server as string | undefined) ?? "", threads },
+        settings: { modelPath: modelPath ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads },
         // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
         globalStoragePath: cliStoragePath(),
         // $HEARTH_API_KEY is the CLI user's key for the --server they named.

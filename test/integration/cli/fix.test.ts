@@ -132,14 +132,19 @@ describe("hearth fix", () => {
     }
   });
 
-  it("refuses to run unattended without --yes, and reports a broken model with exit 3", () => {
+  it("refuses to run unattended without --yes, a --model naming no file with exit 2 (bad usage), and reports a broken model with exit 3", () => {
     const repo = checkout("python-calc");
     const noYes = hearthFix(["--repo", repo, "--issue", "x", "--model", script([])]);
     assert.equal(noYes.status, 2);
     assert.match(noYes.stderr, /pass --yes/);
     const missing = hearthFix(["--repo", repo, "--issue", "x", "--model", join(repo, "nope.gguf"), "--yes", "--no-index"]);
-    assert.equal(missing.status, 3);
-    assert.match(missing.stderr, /the model failed/);
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /^hearth fix: --model .+nope\.gguf: there is no such file$/m);
+    const broken = join(tempDir("hearth-fix-broken-"), "broken.gguf");
+    writeFileSync(broken, "not a model at all");
+    const failed = hearthFix(["--repo", repo, "--issue", "x", "--model", broken, "--yes", "--no-index"]);
+    assert.equal(failed.status, 3, failed.stderr);
+    assert.match(failed.stderr, /the model failed/);
   });
 
   it("takes the issue as text; without --model it uses the downloaded model, and without one says how to get one", async () => {

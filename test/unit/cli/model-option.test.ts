@@ -1,0 +1,52 @@
+// `--model FILE` that names no model file (a typo, a folder, a file gone since) is a bad
+// argument: the commands say so at once, with exit 2 as for every usage error, before a
+// runtime, an MCP server, the checkout's lock or the model is started. It was "the model
+// failed" (hearth fix's exit 3, meant for a model that broke) after the run had started.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { main } from "../../../src/cli/main.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+import { ownStateHome } from "../../fixtures/calc-checkout.ts";
+
+/** A checkout, a folder named like a model, and a state folder, in one temp folder. */
+function setUp(): { work: string; repo: string; state: string } {
+  const work = tempDir("hearth-model-option-");
+  const repo = join(work, "repo");
+  mkdirSync(repo);
+  mkdirSync(join(work, "folder.gguf"));
+  return { work, repo, state: join(work, "state") };
+}
+
+const bad = [
+  { model: "nope.gguf", says: /^hearth (fix|chat|status): --model .+nope\.gguf: there is no such file$/m },
+  { model: "folder.gguf", says: /^hearth (fix|chat|status): --model .+folder\.gguf is a folder: give a \.gguf file$/m },
+];
+
+describe("--model naming no model file", () => {
+  ownStateHome("hearth-model-option-xdg-");
+
+  for (const { model, says } of bad) {
+    it(`hearth fix --model ${model}: exit 2 (bad usage, not 3, the model failed) before the run starts: no lock, no trajectory`, async () => {
+      const { work, repo, state } = setUp();
+      const io = captureIo(work);
+      const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", state], io);
+      assert.equal(code, 2, io.stderr);
+      assert.match(io.stderr, says);
+      assert.doesNotMatch(io.stderr, /the model failed/);
+      assert.deepEqual(existsSync(state) ? readdirSync(state) : [], [], "no trajectory and no lock were written");
+    });
+
+    for (const command of [["chat", "hello"], ["status", "--no-gpu-probe"]] as const) {
+      it(`hearth ${command[0]} --model ${model}: exit 2, said before a runtime starts`, async () => {
+        const { work } = setUp();
+        const io = captureIo(work);
+        const code = await main([command[0], "--model", model, command[1]], io);
+        assert.equal(code, 2, io.stderr);
+        assert.match(io.stderr, says);
+      });
+    }
+  }
+});

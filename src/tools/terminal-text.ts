@@ -23,6 +23,8 @@ const ESC = "\x1b";
 const BEL = "\x07";
 /** What needs more than passing the text on: ESC, CR and backspace. */
 const SPECIAL = /[\x1b\r\b]/g;
+/** What ends a run of lines of text that end in CR. */
+const STOP = /[\x1b\b\n]/g;
 /**
  * Every whole CSI but erase in line (K) and cursor to column (G), which act on the line.
  * Bounded, and its classes do not overlap: no backtracking, each ESC looked at once.
@@ -78,11 +80,17 @@ class LineBuffer {
     return at > 1 && isLow(this.units[at - 1]) && isHigh(this.units[at - 2]);
   }
 
-  /** The line as text, emptied. */
-  take(): string {
-    let text = "";
-    for (let at = 0; at < this.length; at += 8192) text += String.fromCharCode(...this.units.subarray(at, Math.min(at + 8192, this.length)));
+  /** The line as text (its first `length` units), emptied. */
+  take(length = this.length): string {
+    const text = this.text(Math.min(length, this.length));
     this.length = 0;
+    return text;
+  }
+
+  /** The first `length` units as text. */
+  text(length = this.length): string {
+    let text = "";
+    for (let at = 0; at < length; at += 8192) text += String.fromCharCode(...this.units.subarray(at, Math.min(at + 8192, length)));
     return text;
   }
 }
@@ -98,6 +106,8 @@ export class TerminalText {
   private pendingCr = false;
   /** Part of the current line was passed on: a redraw of it starts a line of its own. */
   private broken = false;
+  /** How the current line's lone CRs read (see `carriageReturn`). */
+  private readonly frames = new Frames();
   /** Whether anything was removed or redrawn (said once after the output). */
   changed = false;
 
@@ -125,6 +135,8 @@ export class TerminalText {
         at = this.sequence(chunk, at, (text) => (out += this.text(text)));
         continue;
       }
+      const lines = this.passTextLines(chunk, at);
+      if (lines > at) (out += chunk.slice(at, lines), (at = lines));
       SPECIAL.lastIndex = at;
       const next = SPECIAL.exec(chunk)?.index ?? chunk.length;
       if (next > at) out += this.text(chunk.slice(at, next));
@@ -140,25 +152,69 @@ export class TerminalText {
     return out;
   }
 
-  /** The current line so far, passed on now. */
-  private flush(): string {
+  /**
+   * A CR that is not followed by LF: a redraw (the cursor goes back to the line's start), or
+   * the end of a line of text whose lines end so (a classic-Mac file, an Excel for Mac CSV).
+   * A program redrawing a line covers what it redraws — as long or longer, padded, or erased
+   * first —, else a terminal would show the old line's end; lines of text get shorter
+   * soon. So the line's states are held (up to MAX_LINE characters) until one does not
+   * cover the one before: then every CR of the line ends a line, kept as it is. A line that
+   * ends with every state covered is a progress bar and shows its last state.
+   */
+  private carriageReturn(): string {
+    const frames = this.frames;
     this.col = 0;
-    return this.line.take();
+    if (frames.textLines) return `${this.line.take()}\r`;
+    if (this.broken) return ((this.changed = true), this.endLine("\n"));
+    if (frames.empty()) return "";
+    if (frames.earlier !== undefined && !frames.covers()) return `${this.asTextLines()}\r`;
+    frames.hold(this.line);
+    if (frames.chars > MAX_LINE) (frames.redraws(), (this.changed = true));
+    return "";
   }
 
-  /** A CR that is not a line end: the cursor goes back to the line's start. */
-  private carriageReturn(): string {
-    this.col = 0;
-    this.changed ||= this.line.length > 0 || this.broken;
-    if (!this.broken) return "";
-    return this.endLine("\n");
+  /**
+   * Where whole lines of text that end in CR stop, from `at` (`at` when there are none):
+   * passed on as they are, a CR at a time through the line would cost ten times as much.
+   * Not a CR before LF (CR LF ends the line), nor one that ends the read (LF may follow).
+   */
+  private passTextLines(chunk: string, at: number): number {
+    if (!this.frames.textLines || this.line.length > 0 || this.broken) return at;
+    STOP.lastIndex = at;
+    const stop = STOP.exec(chunk)?.index ?? chunk.length;
+    let end = stop > at ? chunk.lastIndexOf("\r", stop - 1) : -1;
+    if (end === stop - 1 && end >= at) end = end > at ? chunk.lastIndexOf("\r", end - 1) : -1;
+    return end >= at ? end + 1 : at;
+  }
+
+  /** The line's states so far were lines of text ending in CR: shown as such, and its next CRs too. */
+  private asTextLines(): string {
+    const text = (this.frames.earlier ?? []).map((state) => `${state}\r`).join("") + this.line.take(this.frames.reach);
+    this.frames.textLines = true;
+    this.frames.earlier = undefined;
+    return text;
+  }
+
+  /** The current line at its end: its last state, or its lines of text. */
+  private lastState(): string {
+    const frames = this.frames;
+    let line: string;
+    if (frames.earlier !== undefined && !frames.empty() && !frames.covers()) line = this.asTextLines();
+    else {
+      this.changed ||= frames.earlier !== undefined;
+      line = this.line.take();
+    }
+    this.frames.reset();
+    return line;
   }
 
   /** The rest, at the end of the output: the last line as it stands, a cut-off sequence as text. */
   end(): string {
     const held = this.state === "text" ? "" : this.seq.slice(1);
     this.state = "text";
-    const rest = this.text(held) + this.line.take();
+    // A CR that ends the output redraws nothing: the line, and those before it, are text that ends so.
+    const cr = !this.pendingCr ? "" : this.frames.undecided() && !this.broken ? `${this.asTextLines()}\r` : this.carriageReturn();
+    const rest = this.text(held) + cr + this.lastState();
     [this.col, this.pendingCr] = [0, false];
     return rest;
   }
@@ -171,25 +227,29 @@ export class TerminalText {
       const part = nl < 0 ? text : text.slice(0, nl);
       this.line.write(this.col, part);
       this.col += part.length;
+      this.frames.wrote(this.col);
       if (nl < 0) return out + this.passLong();
       out += this.endLine("\n");
       text = text.slice(nl + 1);
     }
     const last = text.lastIndexOf("\n");
     if (last >= 0) {
-      out += this.line.take() + text.slice(0, last + 1);
+      this.frames.wrote(this.line.length + text.indexOf("\n"));
+      out += this.lastState() + text.slice(0, last + 1);
       text = text.slice(last + 1);
       this.broken = false;
     }
     // A line too long to hold goes on at once, not through the buffer.
     if (this.line.length + text.length > MAX_LINE) {
-      const line = this.line.take() + text;
+      this.frames.wrote(this.line.length + text.length);
+      const line = this.lastState() + text;
       this.col = 0;
       this.broken = true;
       return out + line;
     }
     this.line.write(this.line.length, text);
     this.col = this.line.length;
+    this.frames.wrote(this.col);
     return out + this.passLong();
   }
 
@@ -200,11 +260,12 @@ export class TerminalText {
   private passLong(): string {
     if (this.line.length <= MAX_LINE) return "";
     this.broken = true;
-    return this.flush();
+    this.col = 0;
+    return this.lastState();
   }
 
   private endLine(ending: string): string {
-    const line = this.line.take() + ending;
+    const line = this.lastState() + ending;
     [this.col, this.broken] = [0, false];
     return line;
   }
@@ -280,7 +341,61 @@ export class TerminalText {
     if ((final !== "K" && final !== "G") || !/^\d*$/.test(params)) return;
     const n = Number(params);
     if (final === "G") this.col = this.line.pairSafe(Math.min(Math.max(n, 1) - 1, this.line.length));
-    else if (n === 0) this.line.truncate(this.col);
-    else if (n === 2) (this.line.take(), (this.col = 0));
+    else if (n === 0) (this.line.truncate(this.col), (this.frames.erased = true));
+    else if (n === 2) (this.line.take(), (this.col = 0), (this.frames.erased = true));
+  }
+}
+
+/**
+ * The states of a line redrawn with lone CRs, held while it is not known whether they are
+ * a progress bar's (each covers the one before) or lines of text that end in CR.
+ */
+class Frames {
+  /** The line's earlier states; undefined before its first lone CR, or once decided. */
+  earlier: string[] | undefined;
+  chars = 0;
+  /** The length of the state before this one. */
+  private before = 0;
+  /** The furthest column written since the last CR, and whether the line was erased since. */
+  reach = 0;
+  erased = false;
+  /** Its CRs end lines of text. */
+  textLines = false;
+  /** Known to be redraws: nothing more is held. */
+  private redrawn = false;
+
+  wrote(col: number): void {
+    this.reach = Math.max(this.reach, col);
+  }
+
+  /** Not yet known whether the line's CRs redraw it or end lines. */
+  undecided(): boolean {
+    return !this.textLines && !this.redrawn;
+  }
+
+  /** Nothing was written since the last CR (\r\r, a CR before the first character). */
+  empty(): boolean {
+    return this.reach === 0 && !this.erased;
+  }
+
+  /** Whether the state since the last CR covers the one before, as a redraw does. */
+  covers(): boolean {
+    return this.redrawn || this.erased || this.reach >= this.before;
+  }
+
+  /** The line's state at a CR; the next one is measured against its length. */
+  hold(line: LineBuffer): void {
+    if (!this.redrawn) (this.earlier ??= []).push(line.text());
+    this.chars += line.length;
+    [this.before, this.reach, this.erased] = [line.length, 0, false];
+  }
+
+  /** More redraws than a line of text would be: a progress bar, whose states are not kept. */
+  redraws(): void {
+    [this.earlier, this.redrawn] = [[], true];
+  }
+
+  reset(): void {
+    [this.earlier, this.chars, this.before, this.reach, this.erased, this.textLines, this.redrawn] = [undefined, 0, 0, 0, false, false, false];
   }
 }

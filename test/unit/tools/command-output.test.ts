@@ -46,3 +46,43 @@ describe("two streams each redrawing an unfinished line", () => {
     assert.equal(collect([["stdout", long], ["stderr", "warning\n"], ["stdout", "tail\n"]]).shown, `${long}\nwarning\ntail\n`);
   });
 });
+
+describe("text whose lines end in a carriage return alone, against a progress bar's redraws", () => {
+  const mac = "name,age,city\rAlice,30,Paris\rBob,25,Rome\rCharlotte,41,Lyon\rEve,5,Nice\r";
+
+  it("a classic-Mac file (an Excel for Mac CSV) cat'ed shows every line, kept as it is, however the reads split it", () => {
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const reads: Read[] = [];
+      for (let at = 0; at < mac.length; at += size) reads.push(["stdout", mac.slice(at, at + size)]);
+      assert.deepEqual(collect(reads), { shown: mac, notes: [] }, `reads of ${size}`);
+    }
+    assert.equal(collect([["stdout", mac], ["stdout", "done\n"]]).shown, `${mac}done\n`);
+    assert.equal(collect([["stdout", mac.slice(0, -1)], ["stdout", "\n"]]).shown, mac.slice(0, -1) + "\n");
+  });
+
+  it("a progress bar redrawn over itself (as long, padded, or erased first) still shows its last state, said in a note", () => {
+    const bars = [
+      ["Downloading  10%\rDownloading  55%\rDownloading 100%\n", "Downloading 100%\n"],
+      ["  0%|          | 0/9\r 44%|####      | 4/9\r100%|##########| 9/9\n", "100%|##########| 9/9\n"],
+      ["ETA 10s, 9.5 MB/s\rETA 9s, 10 MB/s  \rdone             \n", "done             \n"],
+      ["resolving a-long-package-name\r\x1b[Kfetching b\r\x1b[2Kok\n", "ok\n"],
+      ["Receiving objects:  10% (1/10)\r\rReceiving objects: 100% (10/10), done.\n", "Receiving objects: 100% (10/10), done.\n"],
+    ];
+    for (const [output, last] of bars) {
+      for (const size of [1, 3, 1000]) {
+        const reads: Read[] = [];
+        for (let at = 0; at < output.length; at += size) reads.push(["stdout", output.slice(at, at + size)]);
+        const { shown, notes } = collect(reads);
+        assert.equal(shown, last, `${JSON.stringify(output)} in reads of ${size}`);
+        assert.equal(notes.length, 1);
+      }
+    }
+  });
+});
+
+describe("a CR that ends the output", () => {
+  it("redraws nothing: lines of text that grow longer and end in CR are all shown", () => {
+    assert.deepEqual(collect([["stdout", "line one\rline two\rline three\r"]]), { shown: "line one\rline two\rline three\r", notes: [] });
+    assert.deepEqual(collect([["stdout", "hello\r"]]), { shown: "hello\r", notes: [] });
+  });
+});

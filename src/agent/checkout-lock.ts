@@ -81,6 +81,7 @@ const FOLDER_TROUBLE: Readonly<Record<string, readonly [string, string]>> = {
   EEXIST: ["not a folder", "it is a file, not a folder: move that file away"],
   ENOSPC: ["the disk is full", "free some space on it"],
   EDQUOT: ["this user's disk quota is used up", "free some space on it"],
+  EISDIR: ["a folder is where the lock file goes", "move that folder away; Hearth leaves it alone"],
 };
 
 /** Runs `make` (making the folder, writing in it), its failures for want of a writable folder as a LockFolderError. */
@@ -141,7 +142,7 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
       if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
       options.beforeTakeover?.(file);
-      removeStaleLock(file, seen);
+      inFolder(file, () => removeStaleLock(file, seen));
     }
   } finally {
     rmSync(draft, { force: true });

@@ -98,6 +98,8 @@ export interface SeenLock {
   readonly dev: number;
   readonly ino: number;
   readonly mtimeMs: number;
+  /** A folder in the lock file's place (made by hand, or by another program): never taken over. */
+  readonly folder: boolean;
   /** Its text; undefined where it could not be read. */
   readonly text: string | undefined;
 }
@@ -117,7 +119,7 @@ export function seeLock(path: string): SeenLock | undefined {
   } catch {
     text = undefined;
   }
-  return { dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, text };
+  return { dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, folder: info.isDirectory(), text };
 }
 
 /**
@@ -131,6 +133,8 @@ export function seeLock(path: string): SeenLock | undefined {
  * well as the inode: a file system gives a removed file's inode number to the next file made.
  */
 export function removeStaleLock(path: string, judged: SeenLock): void {
+  // Moved aside and never removed, someone's folder would vanish from where they left it.
+  if (judged.folder) throw Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
   const aside = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.stale`;
   try {
     renameSync(path, aside);

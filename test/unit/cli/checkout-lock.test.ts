@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, linkSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CheckoutBusyError, lockCheckout } from "../../../src/cli/checkout-lock.ts";
+import { CheckoutBusyError, LockFolderError, lockCheckout } from "../../../src/cli/checkout-lock.ts";
 import { LOCK_REFRESH_MS, LOCK_STALE_MS } from "../../../src/models/part-lock.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -152,6 +152,26 @@ describe("the checkout lock on a file system without hard links (exFAT, some FUS
     const earlier = new Date(Date.now() - 60_000);
     utimesSync(file, earlier, earlier);
     assert.equal(takeLock(state, repo), "locked", "one left empty a minute ago: its taker died writing it");
+  });
+});
+
+describe("a checkout lock that is not a file Hearth wrote", () => {
+  it("a folder where the lock file goes (made by hand or by another program) is refused, naming it, and left as it is", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    rmSync(file);
+    mkdirSync(file);
+    writeFileSync(join(file, "notes.txt"), "someone's");
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(file, old, old);
+    assert.throws(() => lockCheckout(state, repo), (error: Error) => {
+      assert.ok(error instanceof LockFolderError, `a LockFolderError, not ${String(error)}`);
+      assert.equal(error.message, `the checkout's lock cannot be kept in ${file} (EISDIR: a folder is where the lock file goes): move that folder away; Hearth leaves it alone`);
+      return true;
+    });
+    assert.equal(readFileSync(join(file, "notes.txt"), "utf8"), "someone's", "the folder is left where it was, with what is in it");
+    assert.deepEqual(readdirSync(join(state, "locks")), [file.slice(file.lastIndexOf("/") + 1)], "nothing moved aside");
   });
 });
 

@@ -4,7 +4,7 @@
  * holder must keep it fresh, and must hear when another machine took it over.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -98,5 +98,23 @@ describe("the download lock when two downloads take over one stale lock at the s
     assert.deepEqual(answer, { holder: { pid: 4343, host: "third-machine.example", idleMs: 0 } }, "refused, naming the faster download");
     assert.equal(readFileSync(`${part}.lock`, "utf8"), theirs, "its lock is still in place: one download writes the part");
     assert.deepEqual(readdirSync(dir), ["m.gguf.part.lock"], "nothing moved aside is left behind");
+  });
+});
+
+describe("a download lock that is not a file Hearth wrote", () => {
+  it("a folder where the lock file goes is refused with an error naming it, and left as it is", async () => {
+    const dir = tempDir("hearth-part-lock-");
+    const part = join(dir, "m.gguf.part");
+    mkdirSync(`${part}.lock`);
+    writeFileSync(join(`${part}.lock`, "notes.txt"), "someone's");
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(`${part}.lock`, old, old);
+    await assert.rejects(lockPart(part, { clock: clockAtNow() }), (error: NodeJS.ErrnoException) => {
+      assert.equal(error.code, "EISDIR");
+      assert.equal(error.message, `${part}.lock is a folder, not a lock file: move it away; Hearth leaves it alone`);
+      return true;
+    });
+    assert.equal(readFileSync(join(`${part}.lock`, "notes.txt"), "utf8"), "someone's");
+    assert.deepEqual(readdirSync(dir), ["m.gguf.part.lock"], "nothing moved aside");
   });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { watchHeldReads } from "./held-reads.ts";
 import type { DefinitionHit, MentionHits, ReferenceHit } from "./lookup.ts";
 import type { IndexWorkerInit } from "./index-worker.ts";
 import type { BuildOptions, IndexProgress, IndexReport, RepoIndexOptions, UpdateResult } from "./repo-index.ts";
@@ -42,7 +43,11 @@ export class IndexClient {
     const { workerScript, parseWorkers, ...rest } = options;
     // A URL does not survive the trip to the thread (structured clone): send a path.
     const script = typeof workerScript === "string" ? workerScript : fileURLToPath(workerScript);
-    const init: IndexWorkerInit = { role: "index", options: { ...rest, workers: { script, count: parseWorkers ?? 2 } } };
+    // The thread's reads held (a stalled mount) count for this process until it is gone: its
+    // exit waits for them, and so would this process's (held-reads.ts).
+    const held = new SharedArrayBuffer(4);
+    const forgetHeld = watchHeldReads(held);
+    const init: IndexWorkerInit = { role: "index", options: { ...rest, workers: { script, count: parseWorkers ?? 2 } }, held };
     this.worker = new Worker(workerScript, { workerData: init });
     this.worker.on("message", (msg: { id: number; result?: unknown; error?: string; progress?: IndexProgress } | { closed: string | null }) =>
       "closed" in msg ? this.onClosed?.(msg.closed) : this.onMessage(msg),
@@ -50,6 +55,7 @@ export class IndexClient {
     this.worker.on("error", (err) => this.failAll(`index thread failed: ${err.message}`));
     this.worker.on("exit", (code) => {
       this.exited = true;
+      forgetHeld();
       this.failAll(`index thread exited (code ${code})`);
       if (!this.closing) for (const listener of this.exitListeners) listener(code);
     });

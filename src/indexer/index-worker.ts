@@ -11,6 +11,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { contextAt } from "./snippets.ts";
+import { countHeldReadsIn } from "./held-reads.ts";
 import { fileOutline, findDefinitions, findReferences, searchMentions } from "./lookup.ts";
 import { RepoIndex, type RepoIndexOptions } from "./repo-index.ts";
 import { rankedEntries } from "./repo-map.ts";
@@ -21,6 +22,8 @@ import { locateEntities } from "./entities.ts";
 export interface IndexWorkerInit {
   readonly role: "index";
   readonly options: RepoIndexOptions;
+  /** Where this thread counts its reads held (held-reads.ts), for the process that started it. */
+  readonly held?: SharedArrayBuffer;
 }
 
 // `never` accepts every handler's own parameter type; the client sends matching params.
@@ -52,6 +55,7 @@ const HANDLERS: Record<string, Handler> = {
 
 /** Serves calls on this thread until asked to close. */
 export function runIndexWorker(init: IndexWorkerInit): void {
+  if (init.held) countHeldReadsIn(init.held);
   const index = new RepoIndex(init.options);
   const builds = new Map<number, AbortController>();
   parentPort?.on("message", (msg: { id: number; method: string; params: unknown } | { cancel: number } | { close: true }) => {

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { holdRead } from "./held-reads.ts";
 import { LanguageRegistry } from "./languages.ts";
 import { parseFile, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { READ_STATE, type ParseWorkerInit } from "./parse-worker.ts";
@@ -234,8 +235,10 @@ export class WorkerPool implements FileParser {
     old.removeAllListeners();
     old.on("error", () => {});
     this.stalledReads++;
+    holdRead(1);
     old.once("exit", () => {
       this.stalledReads--;
+      holdRead(-1);
       if (!this.closed) this.pump();
     });
     old.unref();
@@ -335,6 +338,8 @@ export class WorkerPool implements FileParser {
         void worker.terminate();
         if (Atomics.load(readState, READ_STATE.reading) !== 1) return;
         worker.unref();
+        holdRead(1);
+        worker.once("exit", () => holdRead(-1));
         resolve(true);
       }, CLOSE_GRACE_MS);
     });

@@ -1,5 +1,6 @@
 import { constants, type Dirent, type Stats } from "node:fs";
 import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
+import { holdRead } from "./held-reads.ts";
 import { readRegularFileAsync, type IndexedRead } from "./indexed-file.ts";
 import type { SkippedFile } from "./types.ts";
 
@@ -74,12 +75,16 @@ export function limitCalls(fs: ScanFs, max: number, deadlineMs = CALL_DEADLINE_M
       const timer = setTimeout(() => {
         late = true;
         stalled++;
+        holdRead(1);
         fail(new StalledCall(`timed out: no answer in ${deadlineMs / 1000} s (a stalled network mount?)`));
         if (stalled >= maxStalled) for (const waiter of waiting.splice(0)) waiter.fail(notTried());
       }, deadlineMs);
       new Promise<T>((made) => made(call())).then(answer, fail).finally(() => {
         clearTimeout(timer);
-        if (late) stalled--;
+        if (late) {
+          stalled--;
+          holdRead(-1);
+        }
         release();
       });
     });

@@ -1,7 +1,8 @@
 import { describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, utimesSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
@@ -258,6 +259,54 @@ describe("a cached index opened on a stalled mount", () => {
       await index.close();
       cleanup();
       cleanupStorage();
+    }
+  });
+});
+
+describe("a mount that answers again", () => {
+  // Once two calls had no answer, later ones are not made (each would hold one of node's file
+  // threads) — until one of those answers: the limit must not outlast the stall.
+  it("local edits are indexed again once the reads that had no answer return (a FIFO that gets a writer)", { timeout: 20_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    mkdirSync(join(dir, "mnt"));
+    for (const file of ["a.ts", "mnt/r1.ts", "mnt/r2.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+    const fifo = join(dir, "stalled.fifo");
+    execFileSync("mkfifo", [fifo]);
+    // Reads under mnt/ read the FIFO: node's open(2) waits in one of its file threads for a writer.
+    const reads: Promise<unknown>[] = [];
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      readFile: (abs, maxBytes) => {
+        if (!relative(dir, abs).startsWith("mnt")) return nodeScanFs.readFile(abs, maxBytes);
+        const read = readFile(fifo).then((bytes) => ({ ok: true as const, bytes }));
+        reads.push(read);
+        return read;
+      },
+    };
+    mock.timers.enable({ apis: ["setTimeout"] });
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, fs });
+    try {
+      const stalled = [index.updateFile("mnt/r1.ts"), index.updateFile("mnt/r2.ts")];
+      while (reads.length < 2) await new Promise<void>((next) => setImmediate(next));
+      mock.timers.tick(10_000);
+      assert.deepEqual(await Promise.all(stalled), ["skipped", "skipped"]);
+      assert.equal(await index.updateFile("a.ts"), "skipped", "not tried while both reads are held");
+      assert.match(index.skipped.get("a.ts")?.detail ?? "", /^not tried/);
+      // The mount answers: a writer opens the FIFO and closes it, both reads get their end.
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      await Promise.all(reads);
+      await new Promise<void>((next) => setImmediate(next)); // the layer's own handlers of those answers
+      assert.equal(await index.updateFile("a.ts"), "parsed");
+      assert.deepEqual([...index.files.keys()], ["a.ts"]);
+    } finally {
+      mock.timers.reset();
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // No reader left.
+      }
+      await index.close();
+      cleanup();
     }
   });
 });

@@ -104,7 +104,7 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
   const alias = await aliasOf(ws.root, names, [paths.from, paths.to]);
   if (alias) return fail(`"${alias.path}" is "${alias.other}" under another name (through a link), which this patch also changes; patch the file under one name`);
   try {
-    let state = await load(ws, pending, paths.from, path);
+    let state = await load(ws, pending, paths.from, path, operation === "copy");
     if (options.raw) {
       const matched = matchEncoding(section, state.file, path);
       if ("refusal" in matched) return fail(matched.refusal);
@@ -177,12 +177,18 @@ function modeNote(section: FilePatch, path: string): string | undefined {
   return undefined;
 }
 
-async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string): Promise<Pending> {
+/**
+ * The file a section starts from: as an earlier section left it, else as on disk. A copy's
+ * source is the file as it was before the patch, as git apply reads it: `git diff -C` finds
+ * copies of files it changes, and its hunks are against the source's old lines whichever
+ * section comes first (one made by the patch itself is taken as made).
+ */
+async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string, asBefore = false): Promise<Pending> {
   if (from === null) {
     if (await exists(ws, pending, path)) throw new ToolError("already-exists", `the patch creates "${path}", but it already exists`);
     return { file: { text: "", encoding: "utf8", bom: false, eol: "\n" }, text: "" };
   }
-  const known = pending.get(from);
+  const known = asBefore && (await ws.stat(from)) ? undefined : pending.get(from);
   if (known) {
     if (known.text === null) throw new ToolError("not-found", `"${from}" was deleted or renamed earlier in this patch`);
     return known;

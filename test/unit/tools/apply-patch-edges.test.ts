@@ -139,6 +139,20 @@ describe("apply_patch: git's copies (`copy from` / `copy to`: git diff -C, forma
     assert.equal(readFileSync(join(root, "x.py"), "utf8"), X);
     assert.equal(readFileSync(join(root, "z.py"), "utf8"), X);
   });
+
+  it("a copy is made from its source as it was, though an earlier section changes the source (git diff -C writes both: a copy is found only from a changed file)", async () => {
+    // git diff --cached -C of: a.txt's 3 made THREE, and b.txt a copy of a.txt with 10 made TEN (sections by path: a.txt's first).
+    const twelve = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n";
+    const patch =
+      "diff --git a/a.txt b/a.txt\nindex 08fe19c..9031210 100644\n--- a/a.txt\n+++ b/a.txt\n@@ -1,6 +1,6 @@\n 1\n 2\n-3\n+THREE\n 4\n 5\n 6\n" +
+      "diff --git a/a.txt b/b.txt\nsimilarity index 85%\ncopy from a.txt\ncopy to b.txt\nindex 08fe19c..bc57a19 100644\n--- a/a.txt\n+++ b/b.txt\n@@ -7,6 +7,6 @@\n 7\n 8\n 9\n-10\n+TEN\n 11\n 12\n";
+    const { root, ctx } = workspaceWith({ "a.txt": twelve });
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    // As git apply: the changed source, and a copy of the source before the patch.
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), twelve.replace("3\n", "THREE\n"));
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), twelve.replace("10\n", "TEN\n"));
+  });
 });
 
 describe("apply_patch: a carriage return inside a line (not a line end: the file's lines end in LF)", () => {

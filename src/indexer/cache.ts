@@ -37,7 +37,21 @@ interface CacheFile extends CacheContents {
 }
 
 /** Why a cache was not used, for the index report. */
-export type CacheMiss = "absent" | "corrupt" | "version-mismatch" | "other-root";
+export type CacheMiss = "absent" | "unreadable" | "corrupt" | "version-mismatch" | "other-root";
+
+const MISSES: Record<CacheMiss | "rebuild", string> = {
+  absent: "there is none yet for this folder (its first index); it is written for the next start",
+  unreadable: "its file could not be read (its permissions, or a folder in its place); every file is parsed again",
+  corrupt: "its file is damaged (cut short, or not Hearth's); every file is parsed again",
+  "version-mismatch": "it was written by another version of Hearth, its grammars or its queries; every file is parsed again",
+  "other-root": "it was written for another folder; every file is parsed again",
+  rebuild: "Reindex Workspace parses every file again",
+};
+
+/** Why a build did not start from the cache, in words for the log; undefined when it did, or there is no cache to use. */
+export function cacheMissMessage(cache: CacheMiss | "rebuild" | "hit" | "disabled"): string | undefined {
+  return cache === "hit" || cache === "disabled" ? undefined : `the cache was not used: ${MISSES[cache]}`;
+}
 
 /** The cache key for the current code, grammars and queries. */
 export async function computeCacheKey(queriesDir: string): Promise<string> {
@@ -71,8 +85,8 @@ export async function loadCache(
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
-  } catch {
-    return { ok: false, miss: "absent" };
+  } catch (err) {
+    return { ok: false, miss: (err as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "unreadable" };
   }
   let data: CacheFile;
   try {

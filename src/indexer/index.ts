@@ -3,6 +3,7 @@
  * Library code: no `vscode`, no node-llama-cpp; the runtime and the CLI wire it up.
  */
 export { RepoIndex, DEFAULT_LIMITS, leftOutMessage, stoppedMessage } from "./repo-index.ts";
+export { cacheMissMessage } from "./cache.ts";
 export { IndexClient } from "./index-client.ts";
 export { endIfReadsHeld, endAtExitIfReadsHeld } from "./held-reads.ts";
 export { indexQueries } from "./queries.ts";

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { IndexClient, type IndexLimits, type IndexProgress, type IndexReport, leftOutMessage, stoppedMessage } from "../indexer/index.ts";
+import { cacheMissMessage, IndexClient, type IndexLimits, type IndexProgress, type IndexReport, leftOutMessage, stoppedMessage } from "../indexer/index.ts";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
 
@@ -73,6 +73,8 @@ export class WorkspaceIndex {
           : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
         if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
         if (leftOut) log("warn", `index: ${leftOut}; among them ${report.leftOut.map((s) => `${s.path} (${s.reason}${s.detail ? `: ${s.detail}` : ""})`).join(", ")}`);
+        const missed = cacheMissMessage(report.cache);
+        if (missed) log("info", `index: ${missed}`);
         if (report.cacheError) log("warn", `index: the cache could not be written (${report.cacheError}); the index is complete, the next start parses its files again`);
         log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${history}`);
         return report;

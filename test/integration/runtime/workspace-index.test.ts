@@ -1,11 +1,12 @@
 // The runtime's workspace index with the bundled indexer thread (out/indexer-worker.mjs and
 // out/queries from `npm run build`) on a small real tree.
 import assert from "node:assert/strict";
-import { existsSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import type { IndexState } from "../../../src/protocol/status.ts";
+import { setLogSink } from "../../../src/runtime/log.ts";
 import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -151,6 +152,40 @@ describe("WorkspaceIndex in the runtime", () => {
       assert.deepEqual([forced.parsed, forced.reused], [2, 0]);
     } finally {
       await second.dispose();
+    }
+  });
+
+  // The log said how many files came from the cache, never why none did: a damaged cache, one
+  // of another version and a first start read alike.
+  it("says once in its log why the cache was not used", async () => {
+    const root = tree();
+    const storageDir = tempDir("hearth-wsindex-cache-");
+    const lines: string[] = [];
+    setLogSink((_level, text) => void lines.push(text));
+    const reasons = (): string[] => lines.filter((l) => l.startsWith("index: the cache"));
+    try {
+      const first = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
+      await first.build();
+      await first.dispose();
+      assert.deepEqual(reasons(), ["index: the cache was not used: there is none yet for this folder (its first index); it is written for the next start"]);
+      lines.length = 0;
+      const [cacheFile] = readdirSync(storageDir);
+      writeFileSync(join(storageDir, cacheFile!), "garbage, not a cache");
+      const second = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
+      await second.build();
+      await second.build(true);
+      await second.dispose();
+      assert.deepEqual(reasons(), [
+        "index: the cache was not used: its file is damaged (cut short, or not Hearth's); every file is parsed again",
+        "index: the cache was not used: Reindex Workspace parses every file again",
+      ]);
+      lines.length = 0;
+      const third = new WorkspaceIndex({ root, storageDir, assetsDir: OUT, onState: () => undefined });
+      await third.build();
+      await third.dispose();
+      assert.deepEqual(reasons(), [], "a cache that was used is not mentioned");
+    } finally {
+      setLogSink(undefined);
     }
   });
 

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RepoIndex, locate, type FileRecord } from "../../../src/indexer/index.ts";
+import { RepoIndex, cacheMissMessage, locate, type FileRecord } from "../../../src/indexer/index.ts";
 import { FIXTURES, QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
 
 /** The index's content without timestamps, for comparing two builds. */
@@ -161,6 +161,26 @@ describe("the persistent cache", () => {
       const mismatch = await other.build();
       assert.equal(mismatch.cache, "version-mismatch");
       assert.ok(mismatch.parsed > 0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  // A cache that could not be read was reported "absent", which the log reads as a first start.
+  it("a cache file that cannot be read is reported so, not as absent, and the log says why in words", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const repo = join(dir, "repo");
+      const storage = join(dir, "storage");
+      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+      await open(repo, storage).build();
+      const [cacheFile] = readdirSync(storage);
+      rmSync(join(storage, cacheFile!));
+      mkdirSync(join(storage, cacheFile!)); // a folder in its place: EISDIR
+      const report = await open(repo, storage).build();
+      assert.equal(report.cache, "unreadable");
+      assert.equal(cacheMissMessage(report.cache), "the cache was not used: its file could not be read (its permissions, or a folder in its place); every file is parsed again");
+      assert.equal(cacheMissMessage("hit"), undefined);
     } finally {
       cleanup();
     }

@@ -1,48 +1,74 @@
 /**
- * One output stream's bytes as text: UTF-8, or UTF-16 when the stream starts as UTF-16 —
- * a BOM (PowerShell's `>` writes UTF-16LE with one; `cat` of such a file), or a NUL beside
- * most letters, a space or line break among them (Windows tools run from WSL, `wsl.exe -l`,
- * `cmd.exe /u`). Read as UTF-8,
- * that text reached the model as letters between NULs, and with a BOM under a note that
- * blamed Latin-1. Decided on the stream's first bytes (up to 64 of them held while they
- * look like UTF-16 with no space yet); a character split across reads stays whole either way.
+ * One output stream's bytes as text: UTF-8, and UTF-16 where the stream turns to it — a BOM
+ * (PowerShell's `>` writes UTF-16LE with one; `cat` of such a file), or a NUL beside most
+ * letters, a space or line break among them (Windows tools run from WSL, `wsl.exe -l`,
+ * `cmd.exe /u`). Read as UTF-8, that text reached the model as letters between NULs. The
+ * UTF-16 may start after UTF-8 (`echo start; cat notes.txt`, in the same read or a later
+ * one), and UTF-8 may follow it (`…; echo done`): a read of UTF-16LE text whose end, after
+ * its last NUL, is UTF-8 ending in a line break (which UTF-16 writes with a NUL) goes back
+ * to UTF-8. A NUL-separated list (`find -print0`, `git ls-files -z`) has no space among
+ * NUL-paired letters, and binary output no run of them: both stay as they are. Bytes that
+ * look like UTF-16 with no space yet are held (SPACE_WINDOW at most) until they say which
+ * or the output ends; a character split across reads stays whole either way.
  */
 import { StringDecoder } from "node:string_decoder";
+import { isUtf8 } from "node:buffer";
 
 export type OutputEncoding = "utf8" | "utf16le" | "utf16be";
 
 export class OutputDecoder {
-  /** Chosen at the first bytes; undefined until then. */
-  encoding: OutputEncoding | undefined;
-  private decoder: StringDecoder | undefined;
+  /** The encoding read now. */
+  encoding: OutputEncoding = "utf8";
+  /** Some of the stream was UTF-16 (said after the output). */
+  utf16 = false;
+  private decoder = new StringDecoder("utf8");
   /** UTF-16BE: a byte whose pair is in the next read. */
   private odd: Buffer | undefined;
-
-  /** First bytes that look like UTF-16 with no space yet: held until they say which (at most SNIFF_BYTES). */
+  /** Bytes that look like UTF-16 with no space yet: held until they say which (at most SPACE_WINDOW). */
   private held: Buffer | undefined;
+  /** UTF-8 that was not (binary output): no UTF-16 is looked for in it any more. */
+  private binary = false;
 
   write(bytes: Buffer): string {
-    return this.decode(bytes, false);
+    return this.encoding === "utf8" ? this.utf8(bytes, false) : this.fromUtf16(bytes);
   }
 
-  /** The rest: held first bytes, an incomplete trailing character as U+FFFD. */
+  /** The rest: held bytes, an incomplete trailing character as U+FFFD. */
   end(): string {
-    const held = this.held ? this.decode(Buffer.alloc(0), true) : "";
-    return held + (this.decoder?.end() ?? "");
+    const held = this.held ? this.utf8(Buffer.alloc(0), true) : "";
+    return held + this.decoder.end() + (this.odd ? "\uFFFD" : "");
   }
 
-  private decode(bytes: Buffer, final: boolean): string {
-    if (!this.decoder) {
-      const seen = this.held ? Buffer.concat([this.held, bytes]) : bytes;
-      if (seen.length === 0) return "";
-      const sniffed = sniff(seen, final);
-      this.held = sniffed ? undefined : seen;
-      if (!sniffed) return "";
-      const [encoding, bom] = sniffed;
-      [this.encoding, this.decoder] = [encoding, new StringDecoder(encoding === "utf8" ? "utf8" : "utf16le")];
-      bytes = seen.subarray(bom);
+  /** UTF-8, up to where UTF-16 starts. */
+  private utf8(bytes: Buffer, final: boolean): string {
+    const all = this.held ? Buffer.concat([this.held, bytes]) : bytes;
+    this.held = undefined;
+    const found = this.binary ? undefined : findUtf16(all, final);
+    if (found === undefined) return this.text(all);
+    if (found.hold) {
+      this.held = all.subarray(found.at);
+      return this.text(all.subarray(0, found.at));
     }
-    return this.decoder.write(this.encoding === "utf16be" ? this.swapped(bytes) : bytes);
+    const before = this.text(all.subarray(0, found.at - found.bom)) + this.decoder.end();
+    [this.encoding, this.utf16, this.decoder] = [found.encoding, true, new StringDecoder("utf16le")];
+    return before + this.fromUtf16(all.subarray(found.at));
+  }
+
+  private text(bytes: Buffer): string {
+    const text = this.decoder.write(bytes);
+    this.binary ||= text.includes("\uFFFD");
+    return text;
+  }
+
+  /** UTF-16, up to where the read goes back to UTF-8. */
+  private fromUtf16(bytes: Buffer): string {
+    const back = utf8After(bytes, this.encoding);
+    const part = back < 0 ? bytes : bytes.subarray(0, back);
+    let text = this.decoder.write(this.encoding === "utf16be" ? this.swapped(part) : part);
+    if (back < 0) return text;
+    text += this.decoder.end() + (this.odd ? "\uFFFD" : "");
+    [this.encoding, this.decoder, this.odd] = ["utf8", new StringDecoder("utf8"), undefined];
+    return text + this.text(bytes.subarray(back));
   }
 
   /** Big-endian pairs as little-endian ones, a split pair carried to the next read. */
@@ -54,30 +80,75 @@ export class OutputDecoder {
   }
 }
 
-/** Bytes looked at to recognize UTF-16 without a BOM. */
+/** Bytes looked at to see whether a NUL sits beside most letters. */
 const SNIFF_BYTES = 64;
+/** Bytes looked through for a space among such letters (a path, a rule of '=' comes first). */
+const SPACE_WINDOW = 1024;
+
+interface Utf16Start {
+  readonly at: number;
+  readonly encoding: OutputEncoding;
+  /** Bytes of a BOM before `at`. */
+  readonly bom: number;
+  /** Not known yet: hold from `at`. */
+  readonly hold?: boolean;
+}
 
 /**
- * The encoding the first bytes of a stream show, and the length of its BOM; undefined (unless
- * `final`) while fewer than SNIFF_BYTES look like UTF-16 with no space yet: a tool writing a
- * word at a time gives its first word in a read of its own.
+ * Where UTF-16 starts in UTF-8 `bytes`: at a BOM that starts them, or where their first NUL
+ * stands beside most printable letters with a space among them (little-endian first: what
+ * Windows writes). A hold while such letters have no space yet, unless `final`.
  */
-function sniff(bytes: Buffer, final: boolean): [OutputEncoding, number] | undefined {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return ["utf16le", 2];
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return ["utf16be", 2];
-  const pairs = Math.floor(Math.min(bytes.length, SNIFF_BYTES) / 2);
-  let [le, be, leSpace, beSpace] = [0, 0, false, false];
-  for (let i = 0; i < pairs * 2; i += 2) {
-    if (bytes[i] !== 0 && bytes[i + 1] === 0) [le, leSpace] = [le + 1, leSpace || isSpace(bytes[i])];
-    else if (bytes[i] === 0 && bytes[i + 1] !== 0) [be, beSpace] = [be + 1, beSpace || isSpace(bytes[i + 1])];
+function findUtf16(bytes: Buffer, final: boolean): Utf16Start | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { at: 2, encoding: "utf16le", bom: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { at: 2, encoding: "utf16be", bom: 2 };
+  const nul = bytes.indexOf(0);
+  if (nul < 0) return undefined;
+  for (const [at, encoding] of [[nul - 1, "utf16le"], [nul, "utf16be"]] as const) {
+    const seen = at < 0 ? "no" : looksUtf16(bytes.subarray(at), encoding === "utf16le" ? 0 : 1, final);
+    if (seen === "no") continue;
+    const bom = encoding === "utf16le" ? bytes[at - 2] === 0xff && bytes[at - 1] === 0xfe : bytes[at - 2] === 0xfe && bytes[at - 1] === 0xff;
+    return { at, encoding, bom: bom ? 2 : 0, hold: seen === "not yet" };
   }
-  // Text in UTF-8 holds no NUL; a few letters of UTF-16 hold one each, outside CJK mostly. A
-  // NUL-separated list of one-letter names (ls | tr '\n' '\0', git ls-files -z) does too, but
-  // text has a space or a line break among its first letters, and such a list has none.
-  const enough = Math.max(2, pairs * 0.75);
-  if (le >= enough && leSpace) return ["utf16le", 0];
-  if (be >= enough && beSpace) return ["utf16be", 0];
-  return !final && bytes.length < SNIFF_BYTES && (le >= enough || be >= enough) ? undefined : ["utf8", 0];
+  return undefined;
+}
+
+/**
+ * Whether `bytes` start as UTF-16 with the letter at `letter` (0: little-endian) of each
+ * pair: a NUL beside most of the first letters, printable ones (binary output has NULs
+ * beside control bytes), and a space or line break among them within SPACE_WINDOW — text
+ * has one, a NUL-separated list of one-letter names (ls | tr '\n' '\0') none.
+ */
+function looksUtf16(bytes: Buffer, letter: 0 | 1, final: boolean): "yes" | "no" | "not yet" {
+  let [pairs, letters] = [0, 0];
+  // Up to the first line's end: what follows a short line may be UTF-8 again (echo done).
+  for (let i = 0; i + 1 < Math.min(bytes.length, SNIFF_BYTES); i += 2) {
+    pairs++;
+    if (bytes[i + 1 - letter] !== 0 || !isPrintable(bytes[i + letter])) continue;
+    letters++;
+    if (bytes[i + letter] === 0x0a) break;
+  }
+  if (letters < Math.max(2, pairs * 0.75)) return "no";
+  const window = Math.min(bytes.length, SPACE_WINDOW) - 1;
+  for (let i = 0; i < window; i += 2) if (bytes[i + 1 - letter] === 0 && isSpace(bytes[i + letter])) return "yes";
+  return !final && bytes.length < SPACE_WINDOW ? "not yet" : "no";
+}
+
+/**
+ * Where a read of UTF-16 goes back to UTF-8, or -1: its end after its last NUL is UTF-8 and
+ * ends in a line break, which UTF-16LE writes with a NUL — `echo done` after the UTF-16
+ * output. UTF-8 between two stretches of UTF-16 in one read is not looked for.
+ */
+function utf8After(bytes: Buffer, encoding: OutputEncoding): number {
+  // Little-endian only: in UTF-16BE a read ending in 上 (4E 0A) would read as "N\n".
+  if (encoding !== "utf16le" || bytes[bytes.length - 1] !== 0x0a) return -1;
+  const from = bytes.lastIndexOf(0) + 1;
+  return isUtf8(bytes.subarray(from)) ? from : -1;
+}
+
+/** A letter's byte of Latin text in UTF-16: printable ASCII, a tab, CR, LF, or Latin-1. */
+function isPrintable(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x20 && byte < 0x7f) || byte >= 0xa0 || isSpace(byte));
 }
 
 /** Space, tab, CR or LF. */

@@ -331,7 +331,7 @@ export class OutputCollector {
     const text = this.kept.text((from, to) => this.cutSections(from, to));
     if (this.terminals.stdout.changed || this.terminals.stderr.changed) this.notes.unshift(CONTROL_NOTE);
     if (this.notUtf8) this.notes.unshift(NOT_UTF8_NOTE);
-    if ([this.decoders.stdout, this.decoders.stderr].some((d) => d.encoding?.startsWith("utf16"))) this.notes.unshift(UTF16_NOTE);
+    if (this.decoders.stdout.utf16 || this.decoders.stderr.utf16) this.notes.unshift(UTF16_NOTE);
     const notes = this.notes.map((n) => `${text === "" || text.endsWith("\n") ? "" : "\n"}${n}\n`).join("");
     return { text: text + notes, omitted: this.kept.omitted };
   }

@@ -6,8 +6,11 @@
  * the reads a pipe could give; `shown` is the text before Hearth's notes.
  */
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { OutputCollector } from "../../../src/tools/run-command.ts";
+import { OutputCollector, runShell } from "../../../src/tools/run-command.ts";
+import { tempDir } from "./helpers/setup.ts";
 
 type Read = readonly ["stdout" | "stderr", string | Buffer];
 
@@ -84,5 +87,58 @@ describe("a CR that ends the output", () => {
   it("redraws nothing: lines of text that grow longer and end in CR are all shown", () => {
     assert.deepEqual(collect([["stdout", "line one\rline two\rline three\r"]]), { shown: "line one\rline two\rline three\r", notes: [] });
     assert.deepEqual(collect([["stdout", "hello\r"]]), { shown: "hello\r", notes: [] });
+  });
+});
+
+describe("UTF-16 that does not start the output", () => {
+  const utf16 = (text: string) => Buffer.from(text, "utf16le");
+  const NOTE = /UTF-16/;
+
+  it("is decoded where it starts after UTF-8 (echo start; cat a file PowerShell wrote), in a read of its own or the same one", () => {
+    for (const reads of [
+      [["stdout", "start\n"], ["stdout", utf16("Name  größe\r\n")]],
+      [["stdout", Buffer.concat([Buffer.from("start\n"), utf16("Name  größe\r\n")])]],
+      [["stdout", Buffer.concat([Buffer.from("start\n"), Buffer.from([0xff, 0xfe]), utf16("Name  größe\r\n")])]],
+    ] as Read[][]) {
+      const { shown, notes } = collect(reads);
+      assert.equal(shown, "start\nName  größe\r\n");
+      assert.match(notes.join(""), NOTE);
+    }
+  });
+
+  it("between UTF-8 lines of a real command, however the pipe splits the reads (echo start; cat notes.txt; echo done)", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "notes.txt"), Buffer.concat([Buffer.from([0xff, 0xfe]), utf16("Name  größe €\r\nnotes 😀\r\n")]));
+    const outcome = await runShell("echo start; cat notes.txt; echo done", dir, 60_000, new AbortController().signal);
+    assert.match(outcome.output, /^start\nName {2}größe €\r\nnotes 😀\r\ndone\n\[[^\n]*UTF-16[^\n]*\]\n$/);
+  });
+
+  it("gives way to UTF-8 again after it (cat a UTF-16 file; echo done), in a read of its own or the same one", () => {
+    const done = Buffer.from("done ✓\n");
+    for (const reads of [
+      [["stdout", utf16("Name  größe\r\n")], ["stdout", done]],
+      [["stdout", Buffer.concat([utf16("Name  größe\r\n"), done])]],
+      [["stdout", Buffer.concat([Buffer.from("⏳\n"), utf16("Name  größe\r\n"), done])]],
+    ] as Read[][]) {
+      assert.match(collect(reads).shown, /^(⏳\n)?Name {2}größe\r\ndone ✓\n$/);
+    }
+  });
+
+  it("is decoded though no space comes in its first 32 characters (a path, a rule of '=')", () => {
+    for (const text of ["C:\\Users\\someone\\Documents\\projects\\hearth\\file.txt\r\n", `${"=".repeat(60)}\r\nName\r\n`]) {
+      assert.equal(collect([["stdout", utf16(text)]]).shown, text);
+    }
+  });
+
+  it("is not taken from NUL-separated lists (find -print0, git ls-files -z) or binary output", () => {
+    const letters = Array.from({ length: 600 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("\0");
+    for (const list of ["./a\0./b c\0./dd\0", `${letters}\0`]) {
+      assert.deepEqual(collect([["stdout", list]]), { shown: list, notes: [] });
+      assert.deepEqual(collect([["stdout", "files:\n"], ["stdout", list]]), { shown: `files:\n${list}`, notes: [] });
+    }
+    const binary = readFileSync(process.execPath);
+    const reads: Read[] = [];
+    for (let at = 0; at < 4 << 20; at += 65_536) reads.push(["stdout", binary.subarray(at, at + 65_536)]);
+    assert.doesNotMatch(collect(reads, 1000).notes.join(""), NOTE);
   });
 });

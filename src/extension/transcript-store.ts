@@ -10,8 +10,9 @@
  * those messages (as an imported conversation does). That folder is read in the background
  * (`refresh`: the start of each file, for its title; `onListChanged` when the list changed),
  * never while the extension host waits: it may hold hundreds of conversations of megabytes.
- * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too;
- * a mark is removed 90 days after the delete, its conversation's file gone (`sweepMarks`).
+ * A delete leaves `<id>.deleted` there, so the other windows drop it from their lists too,
+ * and removes the conversation's file; a mark is removed 90 days after the delete, its
+ * conversation's file gone (`sweepMarks`).
  */
 import { statSync } from "node:fs";
 import { mkdir, open, readdir, rm, stat, writeFile } from "node:fs/promises";
@@ -272,7 +273,12 @@ export class TranscriptStore {
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
   }
 
-  /** Deletes the conversation here, and leaves word for the other windows on the folder (`<id>.deleted`). */
+  /**
+   * Deletes the conversation here, leaves word for the other windows on the folder
+   * (`<id>.deleted`) and removes its file. The runtime removes that file too (its forget,
+   * after any save of it under way), but a runtime starting or restarting refuses the
+   * forget at once: the file, hidden by the mark, would stay in the storage for good.
+   */
   async delete(id: string): Promise<void> {
     this.deleted.add(id);
     this.headers.delete(id);
@@ -281,6 +287,8 @@ export class TranscriptStore {
     const dir = this.conversationsDir;
     // Best effort: without it the other windows list the conversation until their runtime's file is gone, as before.
     await mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, `${id}.deleted`), "")).catch(() => undefined);
+    // After the mark: a window reading the folder between the two sees a delete, not a conversation gone by hand.
+    await rm(join(dir, `${id}.json`), { force: true }).catch(() => undefined);
   }
 
   /** Takes the conversation out of this window's history. */

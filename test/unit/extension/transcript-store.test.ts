@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -432,7 +432,21 @@ describe("TranscriptStore: the delete marks other windows read", () => {
 });
 
 describe("TranscriptStore: a delete whose runtime could not remove the file", () => {
-  // The runtime was stopped or restarting when the user deleted the conversation: its file
+  it("the window removes the file itself: a delete while the runtime starts or restarts leaves nothing of the conversation, however long after", async () => {
+    // The runtime's forget fails at once while it is not running ("starting or restarting").
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await ranTurn(dir, "c", "my API key is sk-live-123", "ok");
+    let now = Date.now();
+    const store = new TranscriptStore(memento(), () => undefined, dir, () => undefined, () => now);
+    await store.refresh();
+    await store.delete("c"); // and no forget
+    assert.equal(existsSync(join(dir, "c.json")), false, "the deleted conversation's file is gone");
+    now += 91 * 24 * 60 * 60 * 1000;
+    await new TranscriptStore(memento(), () => undefined, dir, () => undefined, () => now).refresh();
+    assert.deepEqual(readdirSync(dir), [], "and its mark in time");
+  });
+
+  // Its file could not be removed either (on Windows, another program holding it open): it
   // stays, older than the delete mark.
   it("stays deleted: in the other window, and in this one once reloaded", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
@@ -445,8 +459,10 @@ describe("TranscriptStore: a delete whose runtime could not remove the file", ()
     const a = new TranscriptStore(memento(), () => undefined, dir);
     await a.refresh();
     assert.deepEqual(a.list().map((s) => s.id), ["c"]);
+    const saved = readFileSync(join(dir, "c.json"));
     await a.delete("c"); // and no forget: the runtime was not running
-    utimesSync(join(dir, "c.json"), 1_000, 1_000); // saved well before the delete
+    writeFileSync(join(dir, "c.json"), saved); // the file that could not be removed…
+    utimesSync(join(dir, "c.json"), 1_000, 1_000); // …saved well before the delete
     await a.refresh();
     assert.deepEqual(a.list(), []);
     assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined, "B, closed then, does not reopen on it");

@@ -8,7 +8,7 @@
 import type { Candidate, MatchLevel } from "../line-match.ts";
 import type { Line } from "../text-file.ts";
 import { type Location, locateHunk } from "./locate.ts";
-import type { Hunk } from "./parse.ts";
+import type { Hunk, PatchLine } from "./parse.ts";
 import { regionLines } from "./region.ts";
 
 /** What happened to one hunk. `line` is 1-based in the original file. */
@@ -25,7 +25,8 @@ export interface HunkOutcome {
 }
 
 /** New lines when every hunk applies; otherwise `lines` is undefined and outcomes say why. */
-export function applyHunks(original: readonly Line[], eol: string, hunks: readonly Hunk[]): { lines: Line[] | undefined; outcomes: HunkOutcome[] } {
+export function applyHunks(original: readonly Line[], eol: string, fileHunks: readonly Hunk[]): { lines: Line[] | undefined; outcomes: HunkOutcome[] } {
+  const hunks = eol === "\r" ? fileHunks.map(atLoneCrs) : fileHunks;
   const texts = original.map((l) => l.text);
   const located: { hunk: Hunk; index: number; loc: Location }[] = [];
   const outcomes: HunkOutcome[] = hunks.map((hunk, index) => {
@@ -59,6 +60,25 @@ export function applyHunks(original: readonly Line[], eol: string, hunks: readon
   }
   for (; cursor < original.length; cursor++) out.push(original[cursor]!);
   return { lines: fixLineEnds(out, eol, finalNewline(original, hunks)), outcomes };
+}
+
+/**
+ * A classic-Mac file's lines end in CR (text-file.ts splits it so); git ends lines at LF
+ * only and writes such a file as one line holding CRs, `\ No newline at end of file`
+ * after it. Its hunk lines are split the same way, a CR at a line's end being that line's
+ * end (so the marker says nothing more: the file's last line ends in CR); the header's line
+ * numbers, counted in git's lines, are no hint then.
+ */
+function atLoneCrs(hunk: Hunk): Hunk {
+  if (!hunk.lines.some((l) => l.text.includes("\r"))) return hunk;
+  const lines: PatchLine[] = [];
+  for (const line of hunk.lines) {
+    const pieces = line.text.split("\r");
+    if (pieces.length > 1 && pieces.at(-1) === "") pieces.pop();
+    for (const text of pieces) lines.push({ kind: line.kind, text });
+  }
+  const endsInCr = (side: "-" | "+") => hunk.lines.findLast((l) => l.kind === " " || l.kind === side)?.text.endsWith("\r") === true;
+  return { ...hunk, lines, countsConsistent: false, oldNoNewline: hunk.oldNoNewline && !endsInCr("-"), newNoNewline: hunk.newNoNewline && !endsInCr("+") };
 }
 
 // Applying what is left of a cut hunk would drop a removed line's replacement, or the change itself.

@@ -4,7 +4,6 @@
  * endings, context lines whose leading space was dropped. Parsing is lenient on purpose:
  * every hunk is later checked against the file, so a misread hunk is refused, not applied.
  */
-import { mostlyLoneCr } from "../../protocol/plain-text.ts";
 
 /** One body line of a hunk. */
 export interface PatchLine {
@@ -164,13 +163,29 @@ function freeze(f: MutableFile, cutAfterHeader: boolean): FilePatch {
 }
 
 /**
- * The patch's lines, split as the files they change are (text-file.ts `splitLines`): at LF
- * and CRLF, and at a lone CR only in a patch whose lines mostly end so (a classic Mac one).
- * A CR inside a line (a progress line in a log, a string with a raw CR, as git diff writes
- * it) is part of that line: split there, an added line lost its rest.
+ * The patch's lines, split as git writes them: at LF and CRLF, and at a lone CR only in a
+ * patch saved with classic Mac line ends, told by its first header line's end. A CR inside
+ * a line (a progress line in a log, a string with a raw CR, as git diff writes it) is part of
+ * that line: split there, an added line lost its rest. Counting CRs would not tell: one
+ * progress line's redraws outnumber a patch's lines. (A classic-Mac file, which git writes
+ * as one line, is split at its CRs where it is applied: apply-hunks.ts.)
  */
 function patchLines(text: string): string[] {
-  return text.replace(mostlyLoneCr(text) ? /\r\n?/g : /\r\n/g, "\n").split("\n");
+  const end = headerEnd(text);
+  if (end === "\r") return text.split(/\r\n?|\n/);
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) {
+    // In a patch whose lines end in LF, as git writes them, a CR before `\ No newline at end
+    // of file` is the line's own (a classic-Mac file's last line end), not half of a CRLF.
+    const own = end === "\n" && lines[i + 1]!.startsWith("\\");
+    if (lines[i]!.endsWith("\r") && !own) lines[i] = lines[i]!.slice(0, -1);
+  }
+  return lines;
+}
+
+/** How the patch's first header line ends: "\n", "\r\n", "\r", or "" (none). */
+function headerEnd(text: string): string {
+  return /^(?:diff |--- |\+\+\+ |@@)[^\r\n]*(\r\n|\r|\n|$)/m.exec(text)?.[1] ?? "";
 }
 
 /**

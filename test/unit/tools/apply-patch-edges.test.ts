@@ -184,6 +184,29 @@ describe("apply_patch: a carriage return inside a line (not a line end: the file
     assert.equal((await runTool(applyPatchTool, { patch: back.replace(/\n/g, "\r") }, ctx)).ok, true);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "1\n2\n3\n");
   });
+
+  // As git diff writes them: an added progress line (twelve redraws), and a classic-Mac file, which git reads as one line.
+  const PROGRESS = `p${Array.from({ length: 12 }, (_, i) => `\r${i + 1}%`).join("")}`;
+  const RUN_PY = `diff --git a/run.py b/run.py\nindex 0ddd0f3..897868f 100644\n--- a/run.py\n+++ b/run.py\n@@ -1,4 +1,5 @@\n l1\n l2\n+${PROGRESS}\n l3\n l4\n`;
+  const MAC_CSV = "diff --git a/mac.csv b/mac.csv\nindex c5dba63..611ff5a 100644\n--- a/mac.csv\n+++ b/mac.csv\n@@ -1 +1 @@\n-a,1\rb,2\rc,3\r\n\\ No newline at end of file\n+a,1\rb,TWO\rc,3\r\n\\ No newline at end of file\n";
+
+  it("an added line holding more CRs than the patch has lines (a progress line's redraws) is written whole, as git applies it", async () => {
+    const { root, ctx } = workspaceWith({ "run.py": "l1\nl2\nl3\nl4\n" });
+    const result = await runTool(applyPatchTool, { patch: RUN_PY }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "run.py"), "utf8"), `l1\nl2\n${PROGRESS}\nl3\nl4\n`);
+  });
+
+  it("git's patch of a classic-Mac file (its lines end in CR: one line to git) applies to its lines, also beside a file whose lines hold CRs", async () => {
+    const { root, ctx } = workspaceWith({ "run.py": "l1\nl2\nl3\nl4\n", "mac.csv": "a,1\rb,2\rc,3\r" });
+    const result = await runTool(applyPatchTool, { patch: MAC_CSV + RUN_PY }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "mac.csv"), "utf8"), "a,1\rb,TWO\rc,3\r");
+    assert.equal(readFileSync(join(root, "run.py"), "utf8"), `l1\nl2\n${PROGRESS}\nl3\nl4\n`);
+    const alone = await runTool(applyPatchTool, { patch: MAC_CSV.replace(/TWO/, "2").replace(/b,2/, "b,TWO") }, ctx);
+    assert.equal(alone.ok, true, alone.text);
+    assert.equal(readFileSync(join(root, "mac.csv"), "utf8"), "a,1\rb,2\rc,3\r");
+  });
 });
 
 describe("apply_patch: a notebook's or a JSON file's JSON (the model's patches; hearth apply-patch applies what it is given)", () => {

@@ -260,18 +260,11 @@ export class RepoIndex {
     for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
     const toParse: ScannedFile[] = [];
     let reused = 0;
-    for (const f of scan.files) {
-      const skip = previousSkips.get(f.path);
-      if (skip?.mtimeMs === f.mtimeMs && skip.size === f.size) {
-        // Binary, minified or generated last time and untouched since: still so.
-        this.skipped.set(f.path, skip);
-        reused++;
-      } else {
-        const verdict = await this.reuseVerdict(f, opts.lazy === true);
-        if (verdict === "reuse") reused++;
-        else if (verdict === "parse") toParse.push(f);
-      }
-    }
+    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true);
+    scan.files.forEach((f, i) => {
+      if (verdicts[i] === "reuse") reused++;
+      else if (verdicts[i] === "parse") toParse.push(f);
+    });
     await this.parseAll(toParse, opts, opts.lazy === true);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
@@ -510,6 +503,30 @@ export class RepoIndex {
     for (const record of loaded.contents.files) this.putRecord(record);
     for (const skip of loaded.contents.skipped) this.skipped.set(skip.path, skip);
     return "hit";
+  }
+
+  /**
+   * `reuseVerdict` of each scanned file, in order, the reads of touched files UPDATE_CALLS_IN_FLIGHT
+   * at a time: a checkout touches hundreds of files, and one read after another paid each one's
+   * round trip (on a network mount, milliseconds each) in turn.
+   */
+  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean): Promise<("reuse" | "parse" | "skipped")[]> {
+    const out = new Array<"reuse" | "parse" | "skipped">(files.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < files.length) {
+        const i = next++;
+        const f = files[i]!;
+        const skip = previousSkips.get(f.path);
+        // Binary, minified or generated last time and untouched since: still so.
+        if (skip?.mtimeMs === f.mtimeMs && skip.size === f.size) {
+          this.skipped.set(f.path, skip);
+          out[i] = "reuse";
+        } else out[i] = await this.reuseVerdict(f, lazy);
+      }
+    };
+    await Promise.all(Array.from({ length: UPDATE_CALLS_IN_FLIGHT }, lane));
+    return out;
   }
 
   /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */

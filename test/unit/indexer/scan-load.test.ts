@@ -234,24 +234,25 @@ describe("a cached index opened on a stalled mount", () => {
     const { dir, cleanup } = tempDir();
     const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
     for (const folder of ["mnt", "src"]) mkdirSync(join(dir, folder));
-    for (const file of ["mnt/r1.ts", "mnt/r2.ts", "src/b.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
+    const mounted = ["mnt/r1.ts", "mnt/r2.ts", "mnt/r3.ts", "mnt/r4.ts"];
+    for (const file of [...mounted, "src/b.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
     const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
     await first.build();
     await first.close();
     // A checkout touched them all; the local file also changed.
     writeFileSync(join(dir, "src/b.ts"), "export const B = 2;\n");
-    for (const file of ["mnt/r1.ts", "mnt/r2.ts", "src/b.ts"]) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    for (const file of [...mounted, "src/b.ts"]) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
     mock.timers.enable({ apis: ["setTimeout"] });
-    const { fs, entered } = stallingFs(dir, { "mnt/r1.ts": "readFile", "mnt/r2.ts": "readFile" });
+    // Touched files are read four at a time: the four on the mount hold every place, so the
+    // local file is checked once they have had no answer.
+    const { fs, entered } = stallingFs(dir, Object.fromEntries(mounted.map((path) => [path, "readFile" as const])));
     const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
     try {
       const building = index.build();
-      await entered("mnt/r1.ts");
-      mock.timers.tick(10_000);
-      await entered("mnt/r2.ts");
+      for (const path of mounted) await entered(path);
       mock.timers.tick(10_000);
       await building;
-      assert.deepEqual([...index.skipped].map(([path, s]) => `${path} ${s.reason}: ${s.detail}`), ["mnt/r1.ts", "mnt/r2.ts"].map((path) => `${path} unreadable: timed out: no answer in 10 s (a stalled network mount?)`));
+      assert.deepEqual([...index.skipped].map(([path, s]) => `${path} ${s.reason}: ${s.detail}`), mounted.map((path) => `${path} unreadable: timed out: no answer in 10 s (a stalled network mount?)`));
       assert.deepEqual([...index.files.keys()], ["src/b.ts"]);
       assert.deepEqual(index.files.get("src/b.ts")?.definitions.map((d) => d.name), ["B"], "its new content is indexed");
     } finally {
@@ -307,6 +308,44 @@ describe("a mount that answers again", () => {
       }
       await index.close();
       cleanup();
+    }
+  });
+});
+
+describe("a cached index opened after a checkout touched many files", () => {
+  // Each touched file is read to see whether its content changed: one read after another,
+  // a git checkout of 500 files paid 500 round trips in turn (on a network mount, ms each).
+  it("reads the touched files several at a time, and reuses the unchanged ones", async () => {
+    const { dir, cleanup } = tempDir();
+    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
+    const files = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.ts`);
+    for (const file of files) writeFileSync(join(dir, file), `export const A${file.slice(1, 3)} = 1;\n`);
+    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+    await first.build();
+    await first.close();
+    for (const file of files) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    let reading = 0;
+    let most = 0;
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      readFile: async (abs, maxBytes) => {
+        most = Math.max(most, ++reading);
+        try {
+          return await nodeScanFs.readFile(abs, maxBytes);
+        } finally {
+          reading--;
+        }
+      },
+    };
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
+    try {
+      const report = await index.build();
+      assert.deepEqual([report.cache, report.parsed, report.reused], ["hit", 0, 12]);
+      assert.equal(most, 4, "as many reads in flight as one-file updates make");
+    } finally {
+      await index.close();
+      cleanup();
+      cleanupStorage();
     }
   });
 });

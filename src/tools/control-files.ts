@@ -14,7 +14,8 @@ const CONTROL_FILES: readonly (readonly [RegExp, string])[] = [
   [/(^|\/)\.vscode\//i, "VS Code reads it: a task there can run when the folder opens, a setting can name a program an extension runs, mcp.json starts servers"],
   [/\.code-workspace$/i, "a VS Code workspace file: its settings and tasks act like those in .vscode"],
   [/(^|\/)\.devcontainer(\/|\.json$)/i, "a dev container definition: VS Code runs its commands when the folder is reopened in a container (initializeCommand on this machine)"],
-  [/(^|\/)\.(husky|githooks)\//i, "a git hook: it runs when you next commit"],
+  // lefthook's .lefthook/ and .lefthook-local/ (source_dir): scripts its configuration names, run as hooks.
+  [/(^|\/)\.(husky|githooks|lefthook|lefthook-local)\//i, "a git hook: it runs when you next commit"],
   // Hook managers' configuration: the hooks they installed read it at each commit (pre-commit's `repo: local` entries run any command).
   [/(^|\/)(\.pre-commit-config\.ya?ml|\.?lefthook(-local)?\.(ya?ml|toml|jsonc?))$/i, "a git hook manager's configuration (pre-commit, lefthook): the commands it names run when you next commit"],
   [/(^|\/)\.hearth\/|(^|\/)AGENTS\.md$/i, "Hearth's project rules and memory: they steer every later run of the agent, yours and your team's"],

@@ -14,12 +14,14 @@ describe("control files: writes that run or steer things later", () => {
       // The dev container file at the root (its initializeCommand runs on this machine), and the
       // configuration of the hook managers whose installed hooks read it at every commit.
       ".devcontainer.json", ".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.yml",
+      // lefthook's scripts folders (source_dir, source_dir_local): the scripts its configuration names run at each commit, as .husky/'s do.
+      ".lefthook/pre-commit/lint.sh", ".lefthook-local/pre-push/check.sh",
     ];
     for (const path of control) assert.ok(controlFileReason(path), path);
   });
 
   it("leaves ordinary files alone, names that only look alike included", () => {
-    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md", "devcontainer.json.md", "docs/lefthook.yml.example", "pre-commit-config.yaml"];
+    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md", "devcontainer.json.md", "docs/lefthook.yml.example", "pre-commit-config.yaml", "lefthook/notes.md"];
     for (const path of ordinary) assert.equal(controlFileReason(path), undefined, path);
   });
 

@@ -14,8 +14,8 @@
  * and removes the conversation's file; a mark is removed 90 days after the delete, its
  * conversation's file gone (`sweepMarks`).
  */
-import { statSync } from "node:fs";
-import { mkdir, open, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { type BigIntStats, readFileSync, statSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
@@ -285,10 +285,14 @@ export class TranscriptStore {
     await this.forget(id);
     if (!this.conversationsDir || !ID.test(id)) return;
     const dir = this.conversationsDir;
+    const file = join(dir, `${id}.json`);
+    // The mark names the file it deletes: one that could not be removed stays deleted, any saved since is a continued conversation.
+    const deleting = await stat(file, { bigint: true }).catch(() => undefined);
+    const mark: Mark = { file: deleting?.isFile() ? versionOf(deleting) : null };
     // Best effort: without it the other windows list the conversation until their runtime's file is gone, as before.
-    await mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, `${id}.deleted`), "")).catch(() => undefined);
+    await mkdir(dir, { recursive: true }).then(() => writeFile(join(dir, `${id}.deleted`), JSON.stringify(mark))).catch(() => undefined);
     // After the mark: a window reading the folder between the two sees a delete, not a conversation gone by hand.
-    await rm(join(dir, `${id}.json`), { force: true }).catch(() => undefined);
+    await rm(file, { force: true }).catch(() => undefined);
   }
 
   /** Takes the conversation out of this window's history. */
@@ -299,19 +303,65 @@ export class TranscriptStore {
   }
 }
 
+/**
+ * What a delete mark (`<id>.deleted`) says: the version of the conversation's file the delete
+ * removed (inode, size and mtime: a save is a rename, so every save is a new one), or null
+ * when it had none. Not the mark's time against the file's: a clock set back, another
+ * machine's, or a copy that kept its time would take a conversation saved since for the
+ * deleted one. A mark of an earlier Hearth is empty.
+ */
+interface Mark {
+  readonly file: string | null;
+}
+
+/** A mark is a few dozen bytes; a bigger file there is not one this Hearth wrote (read as an earlier Hearth's). */
+const MARK_BYTES = 1024n;
+
+function versionOf(info: BigIntStats): string {
+  return `${info.ino}:${info.size}:${info.mtimeNs}`;
+}
+
+/**
+ * Whether a conversation's file beside its delete mark is the one deleted (left by a runtime
+ * that could not remove it); else it was saved since: the conversation went on after the
+ * delete. A mark of an earlier Hearth (no version) counts while the file is older than it.
+ */
+function isDeletedFile(markText: string, mark: BigIntStats, file: BigIntStats): boolean {
+  let said: unknown;
+  try {
+    said = JSON.parse(markText);
+  } catch {
+    return file.mtimeNs < mark.mtimeNs;
+  }
+  const version = (said as Partial<Mark> | null)?.file;
+  if (version === null || typeof version === "string") return version === versionOf(file);
+  return file.mtimeNs < mark.mtimeNs;
+}
+
 /** Whether the conversation has a delete mark and no file saved since (`savedSinceMark`, synchronously). */
 function deletedSince(dir: string, id: string): boolean {
-  const mark = statSync(join(dir, `${id}.deleted`), { throwIfNoEntry: false });
+  const markFile = join(dir, `${id}.deleted`);
+  const mark = statSync(markFile, { bigint: true, throwIfNoEntry: false });
   if (!mark) return false;
-  const file = statSync(join(dir, `${id}.json`), { throwIfNoEntry: false });
-  return !file || file.mtimeMs < mark.mtimeMs;
+  const file = statSync(join(dir, `${id}.json`), { bigint: true, throwIfNoEntry: false });
+  if (!file) return true;
+  let text = "";
+  try {
+    if (mark.size <= MARK_BYTES) text = readFileSync(markFile, "utf8");
+  } catch {
+    return false; // removed meanwhile
+  }
+  return isDeletedFile(text, mark, file);
 }
 
 /** Whether the conversation's file was saved after its delete mark was left (it went on after the delete). */
 async function savedSinceMark(dir: string, id: string): Promise<boolean> {
-  const [file, mark] = await Promise.all([stat(join(dir, `${id}.json`)), stat(join(dir, `${id}.deleted`))].map((p) => p.catch(() => undefined)));
+  const markFile = join(dir, `${id}.deleted`);
+  const [file, mark] = await Promise.all([stat(join(dir, `${id}.json`), { bigint: true }), stat(markFile, { bigint: true })].map((p) => p.catch(() => undefined)));
   if (!file) return false;
-  return !mark || file.mtimeMs >= mark.mtimeMs;
+  if (!mark) return true;
+  const text = mark.size <= MARK_BYTES ? await readFile(markFile, "utf8").catch(() => undefined) : "";
+  return text === undefined || !isDeletedFile(text, mark, file);
 }
 
 /** Up to `bytes` from the start of a file, as text (a character cut at the end reads as U+FFFD). */

@@ -1,6 +1,6 @@
 // The chat history in VS Code's workspace state (a Memento, here a Map behind the same two calls).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../../../src/agent/conversation-store.ts";
@@ -459,10 +459,9 @@ describe("TranscriptStore: a delete whose runtime could not remove the file", ()
     const a = new TranscriptStore(memento(), () => undefined, dir);
     await a.refresh();
     assert.deepEqual(a.list().map((s) => s.id), ["c"]);
-    const saved = readFileSync(join(dir, "c.json"));
+    linkSync(join(dir, "c.json"), join(dir, "c.held")); // the very file, as it was…
     await a.delete("c"); // and no forget: the runtime was not running
-    writeFileSync(join(dir, "c.json"), saved); // the file that could not be removed…
-    utimesSync(join(dir, "c.json"), 1_000, 1_000); // …saved well before the delete
+    linkSync(join(dir, "c.held"), join(dir, "c.json")); // …stays: it could not be removed
     await a.refresh();
     assert.deepEqual(a.list(), []);
     assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined, "B, closed then, does not reopen on it");
@@ -473,6 +472,35 @@ describe("TranscriptStore: a delete whose runtime could not remove the file", ()
     await reloaded.refresh();
     assert.deepEqual(reloaded.list(), [], "a window opened later does not list it");
     assert.equal(new TranscriptStore(bState, () => undefined, dir).latest(), undefined);
+  });
+
+  it("one continued after the delete is listed again though its file's time is older than the mark (a clock set back, a copy that kept its time)", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    const bState = memento();
+    await deletedByA(dir, "c", bState); // B's history holds it; A's delete removed the file
+    await ranTurn(dir, "c", "message of c", "continued in B"); // B's runtime saves B's turn…
+    utimesSync(join(dir, "c.json"), 1_000, 1_000); // …on a clock behind A's
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.id), ["c"]);
+    assert.equal(new TranscriptStore(bState, () => undefined, dir).latest()?.id, "c", "B reopens on it");
+    const b = new TranscriptStore(bState, () => undefined, dir);
+    await b.refresh();
+    assert.ok(b.get("c"), "and keeps it");
+  });
+
+  it("a mark an earlier Hearth left (empty) counts while the file beside it is older than it", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    await ranTurn(dir, "went-on", "message of went-on", "ok");
+    await ranTurn(dir, "deleted", "message of deleted", "ok");
+    for (const [id, at] of [["went-on", 2_000], ["deleted", 500]] as const) {
+      writeFileSync(join(dir, `${id}.deleted`), "");
+      utimesSync(join(dir, `${id}.deleted`), 1_000, 1_000);
+      utimesSync(join(dir, `${id}.json`), at, at);
+    }
+    const store = new TranscriptStore(memento(), () => undefined, dir);
+    await store.refresh();
+    assert.deepEqual(store.list().map((s) => s.id), ["went-on"], "saved after the mark: went on; before it: deleted");
   });
 
   it("one continued after the delete (its file saved since) is listed again", async () => {

@@ -19,7 +19,7 @@ import { pipeline } from "node:stream/promises";
 import { ReadableStream } from "node:stream/web";
 import { formatSize } from "../protocol/units.ts";
 import { throwIfAborted } from "./backend.ts";
-import { type Clock, systemClock } from "./http-limits.ts";
+import { type Clock, formatDuration, RequestLimits, systemClock } from "./http-limits.ts";
 import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
 import { tensorDataEnd } from "./llama-cpp/tensor-extent.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
@@ -53,7 +53,7 @@ export interface DownloadOptions {
    * tolerated before giving up (default 5); a try that adds to the part starts the count again.
    */
   readonly retries?: number;
-  /** The timer of the wait between tries (default: the system's; tests: one that fires at once). */
+  /** The timers of the wait between tries and of the idle limit (default: the system's; tests: one moved by hand). */
   readonly clock?: Clock;
   /** Milliseconds between progress reports (default 250). */
   readonly progressIntervalMs?: number;
@@ -92,6 +92,14 @@ export class DownloadError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A try ends when the server sends nothing for this long — no answer, or a body that stops
+ * with its connection held open (fetch alone waits 300 s at each such stall) — and is
+ * resumed like a dropped connection. Not a deadline: a model takes hours on a slow line,
+ * and every byte starts the time again.
+ */
+export const DOWNLOAD_IDLE_MS = 60_000;
 
 const OFFLINE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 /** Local disk failures: retrying cannot help, so they end the download at once. */
@@ -359,8 +367,18 @@ async function freeName(path: string): Promise<string> {
   }
 }
 
-/** One HTTP request appending to `part`; resolves with the file's total size and the SHA-256 announced for it. */
-async function fetchInto(part: string, options: DownloadOptions, meter: Meter, digest: PartDigest): Promise<{ total: number; announced: Announced | undefined }> {
+type Fetched = { total: number; announced: Announced | undefined };
+
+/** One HTTP request appending to `part` (another after the part was dropped); resolves with the file's total size and the SHA-256 announced for it. */
+async function fetchInto(part: string, options: DownloadOptions, meter: Meter, digest: PartDigest): Promise<Fetched> {
+  for (;;) {
+    const fetched = await fetchOnce(part, options, meter, digest);
+    if (fetched !== "started over") return fetched;
+  }
+}
+
+/** One request, under the idle limit: a server that sends nothing for {@link DOWNLOAD_IDLE_MS} ends it with {@link Stalled}. */
+async function fetchOnce(part: string, options: DownloadOptions, meter: Meter, digest: PartDigest): Promise<Fetched | "started over"> {
   const have = existsSync(part) ? (await stat(part)).size : 0;
   meter.received = have; // what reached the disk: bytes received after it were dropped with the connection
   if (digest.bytes !== have) {
@@ -369,8 +387,21 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     await digest.hashFile(part, have, options.signal, (bytes) => meter.checking(bytes, have));
     meter.restartClock();
   }
+  const limits = new RequestLimits(options.signal, { clock: options.clock ?? systemClock, origin: hostOf(options.url), responseMs: DOWNLOAD_IDLE_MS, idleMs: DOWNLOAD_IDLE_MS });
+  try {
+    return await transfer(part, have, { ...options, signal: limits.signal }, meter, digest, limits);
+  } catch (error) {
+    throw limits.failure ? new Stalled(hostOf(options.url), { cause: limits.failure }) : error;
+  } finally {
+    limits.close();
+  }
+}
+
+/** The request and the writing of its answer, `options.signal` the request's limits'. */
+async function transfer(part: string, have: number, options: DownloadOptions, meter: Meter, digest: PartDigest, limits: RequestLimits): Promise<Fetched | "started over"> {
   const origin = have > 0 ? await readOrigin(part) : undefined;
   const { response, announced } = await request(options.url, have, origin?.validator, options.signal);
+  limits.responseStarted();
   if (response.status === 416 && have > 0) {
     // Asked past the end: the part may be whole already (a run stopped before renaming it), or longer than the file.
     await response.body?.cancel().catch(() => undefined);
@@ -380,7 +411,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     const whole = wholePart(have, origin, response.headers, announced, digest, probed);
     if (typeof whole !== "string") return whole;
     await startOver(part, digest, meter, whole);
-    return fetchInto(part, options, meter, digest);
+    return "started over";
   }
   if (!response.ok || !response.body) throw await refused(response, options.url, have);
   const coding = compressed(response.headers);
@@ -395,7 +426,7 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
     // A 206 of the wrong bytes, or of another version of the file: none of it may be appended.
     await response.body.cancel().catch(() => undefined);
     await startOver(part, digest, meter, why);
-    return fetchInto(part, options, meter, digest);
+    return "started over";
   }
   let stream = response.body as WebStream;
   if (!range && options.magic !== undefined) stream = await checkedBody(stream, options, options.magic, total, have);
@@ -411,7 +442,10 @@ async function fetchInto(part: string, options: DownloadOptions, meter: Meter, d
   if (!range || !origin) await writeOrigin(part, { total, ...(now.validator ? { validator: now.validator } : {}), ...(now.sha256 ? { sha256: now.sha256 } : {}) });
   meter.total = total;
   const body = Readable.fromWeb(stream);
-  body.on("data", (chunk: Buffer) => meter.add(chunk.length));
+  body.on("data", (chunk: Buffer) => {
+    meter.add(chunk.length);
+    if (!limits.failure) limits.data(); // once expired it would throw, here in an event handler
+  });
   const sink = digest.appendTo(part);
   try {
     await pipeline(body, sink);
@@ -726,6 +760,13 @@ function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promi
 
 async function partSize(part: string): Promise<number> {
   return (await stat(part).catch(() => undefined))?.size ?? 0;
+}
+
+/** A server that sent nothing for {@link DOWNLOAD_IDLE_MS} (no answer, or a body that stopped with its connection held): resumed like a drop. */
+class Stalled extends Error {
+  constructor(host: string, options: ErrorOptions) {
+    super(`${host} sent nothing for ${formatDuration(DOWNLOAD_IDLE_MS)}`, options);
+  }
 }
 
 /** An answer that ended cleanly before the whole file arrived: resumed from where it stopped. */

@@ -29,8 +29,8 @@ export interface RequestLimitSettings {
   readonly responseMs: number;
   /** Between pieces of real data once the response started. */
   readonly idleMs: number;
-  /** For the whole request, streamed body included. */
-  readonly deadlineMs: number;
+  /** For the whole request, streamed body included; none (a model download may take hours) when left out. */
+  readonly deadlineMs?: number;
 }
 
 /**
@@ -51,7 +51,7 @@ export class RequestLimits {
     this.started = this.lastData = settings.clock.now();
     parent?.addEventListener("abort", this.onParentAbort, { once: true });
     if (parent?.aborted) this.onParentAbort();
-    this.schedule(settings.deadlineMs, () => this.check());
+    if (settings.deadlineMs !== undefined) this.schedule(settings.deadlineMs, () => this.check());
     this.schedule(settings.responseMs, () => this.streaming || this.expire(this.message("response")));
   }
 
@@ -71,7 +71,7 @@ export class RequestLimits {
   /** Throws (and aborts the request) if a limit has passed; for lines that are not data. */
   check(): void {
     const now = this.settings.clock.now();
-    if (now - this.started >= this.settings.deadlineMs) this.expire(this.message("deadline"));
+    if (this.settings.deadlineMs !== undefined && now - this.started >= this.settings.deadlineMs) this.expire(this.message("deadline"));
     else if (this.streaming && now - this.lastData >= this.settings.idleMs) this.expire(this.message("idle"));
     if (this.failure) throw this.failure;
   }
@@ -122,7 +122,7 @@ export class RequestLimits {
       case "idle":
         return new BackendError(`The server at ${origin} sent no data for ${formatDuration(idleMs)}; check that it is running and not overloaded, then try again`, "openSettings");
       case "deadline":
-        return new BackendError(`The stream from the server at ${origin} exceeded the deadline of ${formatDuration(deadlineMs)}; ask for a shorter answer or check the server`);
+        return new BackendError(`The stream from the server at ${origin} exceeded the deadline of ${formatDuration(deadlineMs ?? 0)}; ask for a shorter answer or check the server`);
     }
   }
 }

@@ -12,6 +12,7 @@ import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
+import { secretFileRead } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
@@ -422,7 +423,7 @@ class Run {
   }
 
   private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
-    const reason = tool.effect === "write" ? await this.controlFileWrite(call, tool) : undefined;
+    const reason = tool.effect === "write" || tool.effect === "read" ? await this.askedFor(call, tool) : undefined;
     if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
     // "Run the tests" says nothing of what runs: a repository's test script can be anything.
     const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
@@ -432,13 +433,16 @@ class Run {
     return approved;
   }
 
-  /** Why this write is more than an edit (it changes a control file), or undefined. */
-  private async controlFileWrite(call: ToolCall, tool: Tool): Promise<string | undefined> {
+  /**
+   * Why this call asks where its kind does not: a write that is more than an edit (it changes
+   * a control file), a read that shows the model what looks like secrets; undefined otherwise.
+   */
+  private async askedFor(call: ToolCall, tool: Tool): Promise<string | undefined> {
     const ctx = { ...this.options.toolContext, signal: this.signal };
     // A bad path makes no target here; the tool says what is wrong with it when it runs.
     const paths = (await tool.targets?.(call.arguments, ctx).catch(() => [])) ?? [];
     for (const path of paths) {
-      const why = await controlFileWrite(ctx.workspace.root, path);
+      const why = tool.effect === "read" ? await secretFileRead(ctx.workspace.root, path) : await controlFileWrite(ctx.workspace.root, path);
       if (why) return why;
     }
     return undefined;
@@ -608,15 +612,17 @@ interface Turn {
 }
 
 /**
- * Whether a tool with this effect asks the user first under the policy. `controlFile`: the
- * write changes a file that runs or steers things later (tools/control-files.ts), which
- * `auto-edit` asks like a command: an edit there is not only an edit.
+ * Whether a tool with this effect asks the user first under the policy. `special`: the write
+ * changes a file that runs or steers things later (tools/control-files.ts), which `auto-edit`
+ * asks like a command: an edit there is not only an edit; the read opens a file that looks
+ * like it holds secrets (tools/secret-reads.ts), which every policy but `auto-all` asks.
  */
-export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], controlFile = false): boolean {
-  if (effect === "read" || effect === "control") return false;
+export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], special = false): boolean {
+  if (effect === "control") return false;
   if (policy === "auto-all") return false;
+  if (effect === "read") return special;
   // A memory entry steers every later run of the whole team: only auto-all skips asking.
-  if (policy === "auto-edit") return effect === "command" || effect === "memory" || (effect === "write" && controlFile);
+  if (policy === "auto-edit") return effect === "command" || effect === "memory" || (effect === "write" && special);
   return true;
 }
 

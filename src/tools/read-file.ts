@@ -21,6 +21,10 @@ export const readFileTool: Tool = {
       required: ["path"],
     },
   },
+  // The file it reads: one that looks like it holds secrets asks first (secret-reads.ts).
+  async targets(input) {
+    return [stringArg(input, "path")];
+  },
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const info = await ctx.workspace.stat(path);

@@ -142,7 +142,9 @@ export interface Tool {
   execute(input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolOutput>;
   /**
    * The workspace-relative files a "write" call would create, change or delete, known
-   * before it runs (for the checkpoint). Errors are left to `execute` to report.
+   * before it runs (for the checkpoint and the control-file question), or the files a "read"
+   * call opens by name (a secret-looking one asks first: secret-reads.ts). Errors are left
+   * to `execute` to report.
    */
   targets?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string[]>;
   /**

@@ -3,7 +3,7 @@
 // repositories in temp folders.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { Agent, needsApproval } from "../../../src/agent/loop.ts";
@@ -271,6 +271,48 @@ describe("agent under injected failures", () => {
     assert.equal(events.filter((e) => e.type === "approval" && !e.approved).length, 3);
   });
 
+  it("a read of a file that looks like it holds secrets asks first, under ask and auto-edit, and says why; a denied one shows the model nothing of it", async () => {
+    for (const policy of ["ask", "auto-edit"] as const) {
+      const dir = fixture("python-calc");
+      writeFileSync(join(dir, ".env"), "API_KEY=sk-live-123\n");
+      writeFileSync(join(dir, ".env.example"), "API_KEY=\n");
+      mkdirSync(join(dir, "config"));
+      writeFileSync(join(dir, "config", ".env.local"), "DB_PASSWORD=hunter2\n");
+      symlinkSync(".env", join(dir, "notes.txt"));
+      const asked: { path: string; reason?: string }[] = [];
+      const { agent } = await agentFor(
+        dir,
+        [
+          call("read_file", { path: "calc.py" }),
+          call("read_file", { path: ".env.example" }),
+          call("read_file", { path: ".env" }),
+          call("read_file", { path: "config/.env.local" }),
+          call("read_file", { path: "notes.txt" }),
+          finish("done"),
+        ],
+        { policy, approve: async (req) => (asked.push({ path: String(req.call.arguments.path), ...(req.reason ? { reason: req.reason } : {}) }), false) },
+      );
+      await agent.run("what is in the environment file?");
+      assert.deepEqual(asked.map((a) => a.path), [".env", "config/.env.local", "notes.txt"], policy);
+      assert.match(asked[0]!.reason ?? "", /^it reads \.env: it looks like it holds secrets/);
+      assert.match(asked[2]!.reason ?? "", /^it reads notes\.txt, a link to \.env: it looks like it holds secrets/);
+      const results = toolResults(agent);
+      assert.match(results[1]!, /API_KEY=/); // a template is an ordinary file
+      for (const result of results.slice(2, 5)) assert.match(result, /denied/);
+      assert.doesNotMatch(results.join("\n"), /sk-live|hunter2/);
+    }
+  });
+
+  it("under auto-all a read of a secret-looking file runs without asking, as everything does", async () => {
+    const dir = fixture("python-calc");
+    writeFileSync(join(dir, ".env"), "API_KEY=sk-live-123\n");
+    const asked: string[] = [];
+    const { agent } = await agentFor(dir, [call("read_file", { path: ".env" }), finish("done")], { policy: "auto-all", approve: async (req) => (asked.push(req.call.name), false) });
+    await agent.run("read it");
+    assert.deepEqual(asked, []);
+    assert.match(toolResults(agent)[0]!, /sk-live-123/);
+  });
+
   it("asking to run the tests says what runs: the detected command and the repository's script behind it", async () => {
     const dir = fixture("python-calc");
     // A repository can make its test script anything; "run the tests" alone would hide it.
@@ -328,5 +370,7 @@ describe("approval policy", () => {
     );
     // A write to a control file (.vscode/tasks.json, AGENTS.md): auto-edit asks; auto-all already runs commands.
     assert.deepEqual((["ask", "auto-edit", "auto-all"] as const).map((p) => needsApproval(p, "write", true)), [true, true, false]);
+    // A read of a secret-looking file (.env, a private key): every policy but auto-all asks.
+    assert.deepEqual((["ask", "auto-edit", "auto-all"] as const).map((p) => needsApproval(p, "read", true)), [true, true, false]);
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * Reads that ask first. Reads never ask, but for a file that looks like it holds secrets
+ * (`protocol/secret-files.ts`: an environment file, a private key, a credential store): a
+ * model steered by what it read (a README, an issue text, a dependency's comment) can read
+ * `.env` and copy it into a file, a commit message or a command's arguments, and every tool
+ * result is kept in the saved conversation and goes to the model's server, which may be a
+ * team's (`hearth.serverUrl`). So the user sees that read before it happens, under every
+ * policy but `auto-all` (see agent/loop.ts `needsApproval`). Search already leaves such files
+ * out when it walks folders (search.ts); a call naming one asks.
+ */
+import { realpath } from "node:fs/promises";
+import { relative, sep } from "node:path";
+import { shownPath } from "../indexer/index.ts";
+import { secretFileReason } from "../protocol/secret-files.ts";
+import { checkWritable } from "./workspace.ts";
+
+/**
+ * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
+ * its name, or through links (`notes.txt` → `.env`: the read shows `.env`) — as the line the
+ * user is shown; undefined for an ordinary file or a path the read will refuse anyway.
+ */
+export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
+  const named = secretFileReason(path);
+  if (named) return `it reads ${shownPath(path)}: ${named}`;
+  // The same path checks a write makes (inside the workspace, not .git): a read refuses what they refuse.
+  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
+  if (real === undefined) return undefined;
+  const target = relative(await realpath(root), real).split(sep).join("/");
+  const linked = secretFileReason(target);
+  return linked ? `it reads ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
+}

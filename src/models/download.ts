@@ -200,7 +200,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       if (size !== fetched.total) throw new DownloadError(`the download has ${size} bytes, the server announced ${fetched.total}`, false);
       if (announced) await verifySha256(part, options, digest, announced);
       if (options.magic !== undefined) await checkMagic(part, options, options.magic, size);
-      if (options.magic === "GGUF") await checkWhole(part, options, size);
+      if (options.magic === "GGUF") await checkWhole(part, options, size, announced);
       await rename(part, path);
       await removeOrigin(part);
       meter.report(true);
@@ -267,14 +267,22 @@ async function checkMagic(part: string, options: DownloadOptions, magic: string,
  * A GGUF whose own header says its tensor data ends past `size` bytes: cut short, though
  * its size matched what the server announced (a Content-Length smaller than the file ends
  * the body there). It is deleted — resumed, the server would name another size for the file
- * and it would start over anyway — and never reported as downloaded.
+ * and it would start over anyway — and never reported as downloaded. With its SHA-256 the one
+ * announced (`sha`, checked before), it is the server's file itself that is cut short.
  */
-async function checkWhole(part: string, options: DownloadOptions, size: number): Promise<void> {
+async function checkWhole(part: string, options: DownloadOptions, size: number, sha: Announced | undefined): Promise<void> {
   const cut = await missingTensorData(part, size);
   if (!cut) return;
   await unlink(part);
   await removeOrigin(part);
   const needs = cut.needed === undefined ? "its header runs past its end" : `its own header says it is at least ${cut.needed} bytes`;
+  if (sha) {
+    throw new DownloadError(
+      `The ${options.file} on ${hostOf(options.url)} is itself incomplete: ${needs}, but it has ${size}, and its SHA-256 is the one the server announced (${sha.header}), so downloading it again brings the same. ` +
+        "Nothing was kept. Choose another quantization or model, or tell whoever publishes it.",
+      false,
+    );
+  }
   throw new DownloadError(
     `${options.file} arrived incomplete: ${needs}, but the server announced and sent ${size}. Something between this machine and ${hostOf(options.url)} (a proxy, a mirror set with HF_ENDPOINT) ` +
       "cut it short; nothing was kept. Try again later or through another network, or download the file yourself and choose it.",

@@ -48,6 +48,23 @@ describe("a model that arrives cut short though its size matches what the server
     assert.deepEqual(readdirSync(folder), [], "neither a model nor a part that would resume into a wrong file");
   });
 
+  it("a model cut short on the server itself (its SHA-256 is the one announced): says so — downloading again brings the same — not that a proxy cut it", async (t) => {
+    const cut = MODEL.subarray(0, MODEL.length - 5000);
+    const server = createServer((_req, res) => res.writeHead(200, { "Content-Length": cut.length, ETag: `"${sha(cut)}"` }).end(cut));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
+    const folder = tempDir("hearth-dl-truncated-");
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`;
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, new RegExp(`^The m\\.gguf on 127\\.0\\.0\\.1:\\d+ is itself incomplete: its own header says it is at least ${MODEL.length} bytes, but it has ${cut.length}`));
+      assert.match(error.message, /its SHA-256 is the one the server announced \(ETag\), so downloading it again brings the same/);
+      assert.doesNotMatch(error.message, /proxy|another network/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(folder), [], "nothing kept: it is no model");
+  });
+
   it("a truncated model already at the name is not 'existing': it is moved aside and the model downloaded, saying so", async (t) => {
     const { url } = await serve(t, 0);
     const folder = tempDir("hearth-dl-truncated-");

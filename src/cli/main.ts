@@ -2,7 +2,7 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
-import { endIfReadsHeld } from "../indexer/index.ts";
+import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
 import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
@@ -131,8 +131,9 @@ function closable(stream: NodeJS.WriteStream, onClosed: () => void): (text: stri
 
 // Run only as the entry point (tests import `main`).
 if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
-  main(process.argv.slice(2), processIo()).then((code) => {
+  main(process.argv.slice(2), processIo()).then(async (code) => {
     process.exitCode = code;
-    endIfReadsHeld(); // a read on a stalled mount would hold the exit for ever
+    // A read on a stalled mount would hold the exit for ever; the answer is written out first.
+    await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
   });
 }

@@ -12,6 +12,7 @@
  * reads it from the main thread, until that thread (and every thread it started) is gone.
  */
 import { writeSync } from "node:fs";
+import type { Writable } from "node:stream";
 
 let own = new Int32Array(new SharedArrayBuffer(4));
 const others = new Set<Int32Array>();
@@ -42,8 +43,8 @@ export function heldReads(): number {
 
 /**
  * Ends the process now, with SIGKILL (exit status 137), when reads are held, saying so on
- * stderr; else does nothing. Call it once the process's output is written: stdout and
- * stderr are written synchronously on Linux, so nothing already written is lost.
+ * stderr; else does nothing. What the process's streams still hold is lost: to a file or a
+ * terminal they write synchronously, to a pipe not (`endOnceWrittenIfReadsHeld`).
  */
 export function endIfReadsHeld(): void {
   const held = heldReads();
@@ -51,6 +52,25 @@ export function endIfReadsHeld(): void {
   const them = held === 1 ? "it" : "them";
   writeSync(2, `hearth: ${held} read${held === 1 ? "" : "s"} had no answer (a stalled network mount?); exiting without waiting for ${them}, which node cannot do otherwise\n`);
   process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * `endIfReadsHeld` once `streams` have handed the kernel what they were given: for the CLI's
+ * end. Node writes to a pipe asynchronously: what a pipe cannot take yet (64 KiB; `hearth map
+ * | less`, a patch piped to a slow reader) waits in the process, and SIGKILL dropped it.
+ */
+export async function endOnceWrittenIfReadsHeld(streams: readonly NodeJS.WritableStream[]): Promise<void> {
+  if (heldReads() === 0) return;
+  await Promise.all(streams.map(written));
+  endIfReadsHeld();
+}
+
+/** Resolves once `stream` has written all it was given, or cannot any more (its reader gone). */
+function written(stream: NodeJS.WritableStream): Promise<void> {
+  const state = stream as Partial<Pick<Writable, "writableLength" | "destroyed">>;
+  if (!state.writableLength || state.destroyed) return Promise.resolve();
+  // Writes go out in order: an empty one's callback comes once those before it are written (or failed).
+  return new Promise((done) => void stream.write("", () => done()));
 }
 
 /** Calls `endIfReadsHeld` as the process exits (process.exit, or the end of its work): for the runtime, which exits by process.exit. */

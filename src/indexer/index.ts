@@ -5,7 +5,7 @@
 export { RepoIndex, DEFAULT_LIMITS, leftOutMessage, stoppedMessage } from "./repo-index.ts";
 export { cacheMissMessage } from "./cache.ts";
 export { IndexClient } from "./index-client.ts";
-export { endIfReadsHeld, endAtExitIfReadsHeld } from "./held-reads.ts";
+export { endOnceWrittenIfReadsHeld, endAtExitIfReadsHeld } from "./held-reads.ts";
 export { indexQueries } from "./queries.ts";
 export type { IndexQueries } from "./queries.ts";
 export type { IndexClientOptions } from "./index-client.ts";

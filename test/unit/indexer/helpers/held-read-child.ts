@@ -2,16 +2,18 @@
 // with no writer (fifo-worker.mjs), prints what it indexed and ends as Hearth's processes do.
 // argv: root, worker entry (a script setting globalThis.hearthFifo), notify FIFO, mode:
 //   "cli"      a RepoIndex on this thread, the read given up by the pool (a fake clock), then
-//              the end of the CLI's main: the exit code set, endIfReadsHeld();
+//              the end of the CLI's main: an answer of 1 MiB and a line on stdout (more than a
+//              pipe holds: `hearth map | less`), "written" on stderr, the exit code set, and
+//              endOnceWrittenIfReadsHeld(stdout, stderr);
 //   "runtime"  an IndexClient (the runtime's index thread), closed while the read waits, then
 //              endAtExitIfReadsHeld() and process.exit(0), as the runtime exits.
-import { constants, openSync } from "node:fs";
+import { constants, openSync, writeSync } from "node:fs";
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { mock } from "node:test";
 import { pathToFileURL } from "node:url";
 import { IndexClient, RepoIndex } from "../../../../src/indexer/index.ts";
-import { endAtExitIfReadsHeld, endIfReadsHeld } from "../../../../src/indexer/held-reads.ts";
+import { endAtExitIfReadsHeld, endOnceWrittenIfReadsHeld } from "../../../../src/indexer/held-reads.ts";
 import { QUERIES_DIR } from "./setup.ts";
 
 const [root, script, notify, mode] = process.argv.slice(2) as [string, string, string, string];
@@ -31,10 +33,11 @@ if (mode === "cli") {
   mock.timers.reset();
   lines.close();
   input.destroy();
-  process.stdout.write(`indexed: ${[...index.files.keys()].join(", ")}\n`);
   await index.close();
+  process.stdout.write(`${"x".repeat(1024 * 1024)}\nindexed: ${[...index.files.keys()].join(", ")}\n`);
+  writeSync(2, "written\n"); // the test reads stdout from now on
   process.exitCode = 0;
-  endIfReadsHeld();
+  await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
 } else {
   endAtExitIfReadsHeld();
   const client = new IndexClient({ root, queriesDir: QUERIES_DIR, history: false, workerScript: script, parseWorkers: 1 });

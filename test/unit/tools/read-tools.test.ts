@@ -317,4 +317,22 @@ describe("search and files that hold secrets", () => {
     const named = await runTool(searchTool, { pattern: "STRIPE", path: ".env" }, ctx);
     assert.match(named.text, /^\.env:1: STRIPE_KEY=sk_live_123/);
   });
+
+  it("a link to one under another name (app.cfg → .env, a folder link to .ssh) is left out as the file it leads to, named by the link and what it leads to", async () => {
+    const { root, ctx } = workspaceWith({ ...SECRETS, ".ssh/deploy": "KEY_ssh\n" });
+    symlinkSync(".env", join(root, "app.cfg"));
+    symlinkSync(".ssh", join(root, "conf"));
+    const r = await runTool(searchTool, { pattern: "KEY|_authToken|ghp_|secret" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual((r.data as { hits: { path: string }[] }).hits.map((h) => h.path), [".env.example", "src/pay.ts"]);
+    assert.doesNotMatch(r.text, /sk_live|KEY_ssh/);
+    assert.match(r.text, /Not searched: 9 files .*\(\.env, \.git-credentials, \.npmrc, \.ssh\/deploy, app\.cfg \(a link to \.env\), certs\/server\.pem, conf\/deploy \(a link to \.ssh\/deploy\), /);
+    // Named as the path, the link is looked into, as read_file would.
+    assert.match((await runTool(searchTool, { pattern: "STRIPE", path: "app.cfg" }, ctx)).text, /^app\.cfg:1: STRIPE_KEY=sk_live_123/);
+  });
+
+  it("says 1 file that looks like it holds secrets", async () => {
+    const { ctx } = workspaceWith({ "a.ts": "x\n", ".env": "KEY=1\n" });
+    assert.match((await runTool(searchTool, { pattern: "KEY" }, ctx)).text, /Not searched: 1 file that looks like it holds secrets \(\.env\)/);
+  });
 });

@@ -73,7 +73,24 @@ function written(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((done) => void stream.write("", () => done()));
 }
 
-/** Calls `endIfReadsHeld` as the process exits (process.exit, or the end of its work): for the runtime, which exits by process.exit. */
+/**
+ * Calls `endIfReadsHeld` as the process exits (process.exit, or the end of its work): for the
+ * runtime, which exits by process.exit. Added at its start, this comes before the exit
+ * listeners added later, which the kill would skip: those run first (WorkspaceMcp's kill of
+ * its MCP servers, which lead their own process groups and outlived the runtime).
+ */
 export function endAtExitIfReadsHeld(): void {
-  process.once("exit", endIfReadsHeld);
+  const atExit = (code: number): void => {
+    if (heldReads() === 0) return;
+    const listeners = process.listeners("exit");
+    for (const listener of listeners.slice(listeners.indexOf(atExit) + 1)) {
+      try {
+        listener.call(process, code);
+      } catch {
+        // One that throws keeps neither the others nor the kill from coming.
+      }
+    }
+    endIfReadsHeld();
+  };
+  process.on("exit", atExit);
 }

@@ -5,8 +5,10 @@
 //              the end of the CLI's main: an answer of 1 MiB and a line on stdout (more than a
 //              pipe holds: `hearth map | less`), "written" on stderr, the exit code set, and
 //              endOnceWrittenIfReadsHeld(stdout, stderr);
-//   "runtime"  an IndexClient (the runtime's index thread), closed while the read waits, then
-//              endAtExitIfReadsHeld() and process.exit(0), as the runtime exits.
+//   "runtime"  endAtExitIfReadsHeld() at the start, an IndexClient (the runtime's index thread),
+//              an exit listener added later (as WorkspaceMcp's kill of its MCP servers, which
+//              lead their own process groups) printing "exit listener ran", the client closed
+//              while the read waits, then process.exit(0), as the runtime exits.
 import { constants, openSync, writeSync } from "node:fs";
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
@@ -41,6 +43,7 @@ if (mode === "cli") {
 } else {
   endAtExitIfReadsHeld();
   const client = new IndexClient({ root, queriesDir: QUERIES_DIR, history: false, workerScript: script, parseWorkers: 1 });
+  process.once("exit", () => writeSync(1, "exit listener ran\n"));
   const building = client.build().catch(() => undefined);
   await entered;
   lines.close();

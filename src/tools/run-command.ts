@@ -275,6 +275,8 @@ export class OutputCollector {
   private notUtf8 = false;
   /** The stream whose text the output ends in, mid-line; undefined at a line's start. */
   private open: "stdout" | "stderr" | undefined;
+  /** The stream that wrote last: its unfinished line (a prompt the command hung on) ends the output. */
+  private last: "stdout" | "stderr" = "stderr";
 
   constructor(max: number, keep?: MiddleLinesRule, sections?: SectionRule) {
     this.kept = new HeadTail(max, keep && new MiddleLines(keep));
@@ -282,6 +284,7 @@ export class OutputCollector {
   }
 
   push(stream: "stdout" | "stderr", bytes: Buffer): void {
+    if (bytes.length > 0) this.last = stream;
     this.add(stream, this.decoders[stream].write(bytes), bytes);
   }
 
@@ -323,7 +326,7 @@ export class OutputCollector {
 
   /** The text, with incomplete trailing bytes as U+FFFD and the notes after it. */
   end(): { text: string; omitted: number } {
-    for (const stream of ["stdout", "stderr"] as const) {
+    for (const stream of this.last === "stdout" ? (["stderr", "stdout"] as const) : (["stdout", "stderr"] as const)) {
       this.add(stream, this.decoders[stream].end());
       this.keep(stream, this.terminals[stream].end());
     }

@@ -48,6 +48,20 @@ describe("two streams each redrawing an unfinished line", () => {
     assert.equal(collect([["stdout", "Continue? [y/N] "], ["stderr", "no input"]]).shown, "Continue? [y/N] \nno input");
     assert.equal(collect([["stdout", long], ["stderr", "warning\n"], ["stdout", "tail\n"]]).shown, `${long}\nwarning\ntail\n`);
   });
+
+  it("what a killed command printed last with no newline (a prompt it hung on) is shown last, whichever stream held a line before it", () => {
+    for (const [progress, prompt] of [
+      ["stderr", "stdout"],
+      ["stdout", "stderr"],
+    ] as const) {
+      const { shown } = collect([
+        [progress, "Downloading  30%\rDownloading  60%"],
+        [prompt, "step 1\n"],
+        [prompt, "Continue? [y/N] "],
+      ]);
+      assert.equal(shown, "step 1\nDownloading  60%\nContinue? [y/N] \n", `progress on ${progress}, the prompt on ${prompt}`);
+    }
+  });
 });
 
 describe("text whose lines end in a carriage return alone, against a progress bar's redraws", () => {

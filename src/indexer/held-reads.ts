@@ -50,7 +50,9 @@ export function endIfReadsHeld(): void {
   const held = heldReads();
   if (held === 0) return;
   const them = held === 1 ? "it" : "them";
-  writeSync(2, `hearth: ${held} read${held === 1 ? "" : "s"} had no answer (a stalled network mount?); exiting without waiting for ${them}, which node cannot do otherwise\n`);
+  // The kill replaces the status a script reads (hearth fix's 0 "fixed"): it is said here.
+  const status = Number(process.exitCode ?? 0);
+  writeSync(2, `hearth: ${held} read${held === 1 ? "" : "s"} had no answer (a stalled network mount?); exiting without waiting for ${them}, which node cannot do otherwise: status 137 (killed) instead of ${status}\n`);
   process.kill(process.pid, "SIGKILL");
 }
 

@@ -3,7 +3,7 @@
 // argv: root, worker entry (a script setting globalThis.hearthFifo), notify FIFO, mode:
 //   "cli"      a RepoIndex on this thread, the read given up by the pool (a fake clock), then
 //              the end of the CLI's main: an answer of 1 MiB and a line on stdout (more than a
-//              pipe holds: `hearth map | less`), "written" on stderr, the exit code set, and
+//              pipe holds: `hearth map | less`), "written" on stderr, the exit code set (3), and
 //              endOnceWrittenIfReadsHeld(stdout, stderr);
 //   "runtime"  endAtExitIfReadsHeld() at the start, an IndexClient (the runtime's index thread),
 //              an exit listener added later (as WorkspaceMcp's kill of its MCP servers, which
@@ -38,7 +38,7 @@ if (mode === "cli") {
   await index.close();
   process.stdout.write(`${"x".repeat(1024 * 1024)}\nindexed: ${[...index.files.keys()].join(", ")}\n`);
   writeSync(2, "written\n"); // the test reads stdout from now on
-  process.exitCode = 0;
+  process.exitCode = 3;
   await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
 } else {
   endAtExitIfReadsHeld();

@@ -144,7 +144,7 @@ export const SETTINGS: readonly SettingSpec[] = [
       "Apply file edits without asking (each is checkpointed and undoable); ask before commands and before writing files that run or steer things later (.vscode/, *.code-workspace, .devcontainer/, .devcontainer.json, .husky/, .githooks/, .lefthook/, pre-commit's and lefthook's configuration, AGENTS.md, .hearth/).",
       "Run edits and commands without asking.",
     ],
-    description: "What the agent may do without asking you first. Reads never ask; nothing is ever written outside the workspace. A workspace's `.vscode/settings.json` can make this stricter than your user setting, never looser; in an untrusted workspace it is always `ask`.",
+    description: "What the agent may do without asking you first. Reads never ask, but of a file that looks like it holds secrets (`.env`, a private key, a credential store: asked under `ask` and `auto-edit`); nothing is ever written outside the workspace. A workspace's `.vscode/settings.json` can make this stricter than your user setting, never looser; in an untrusted workspace it is always `ask`.",
   },
   {
     key: "inlineCompletionsEnabled", kind: "boolean", default: true, scope: "language-overridable",

@@ -44,7 +44,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
     display: { title: "Search", wouldLikeTo: ["search {path} for “{pattern}”", "search the workspace for “{pattern}”"], keyArguments: ["path", "pattern", "glob"], body: "arguments" },
     definition: {
       name: "search",
-      description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB, links out of the workspace and files that look like secrets (.env, private keys) are not searched (the result names them).",
+      description: "Search the workspace's text files for a regular expression (JavaScript syntax). Returns path:line: text for each matching line, capped. .gitignore'd files are skipped; files over 2 MB, links out of the workspace and files that look like secrets (.env, private keys) are not searched (the result names them; naming one as path asks the user).",
       parameters: {
         type: "object",
         properties: {
@@ -56,6 +56,11 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
         },
         required: ["pattern"],
       },
+    },
+    // A file named as the path: one that looks like it holds secrets asks first (secret-reads.ts).
+    async targets(input) {
+      const path = optionalString(input, "path");
+      return path === undefined ? [] : [path];
     },
     async execute(input, ctx) {
       const pattern = stringArg(input, "pattern");
@@ -69,7 +74,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const matching = walk.paths.filter((p) => !fileMatches || fileMatches(p));
       // A .env, a private key or a credential store (one nobody git-ignored) is not searched on
       // the way: a search for "KEY|token" put the live keys in the model's context (and on a
-      // team server). A file named as the path itself is looked into, as read_file would.
+      // team server). A file named as the path itself is looked into, as read_file would, once the user allowed it.
       const secrets = await secretFiles(ctx.workspace.root, matching.filter((p) => p !== dir));
       const left = new Set(secrets.map((s) => s.path));
       const files = matching.filter((p) => !left.has(p));

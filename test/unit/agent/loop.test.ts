@@ -288,17 +288,21 @@ describe("agent under injected failures", () => {
           call("read_file", { path: ".env" }),
           call("read_file", { path: "config/.env.local" }),
           call("read_file", { path: "notes.txt" }),
+          call("search", { pattern: "KEY|PASSWORD", path: "config/.env.local" }),
+          call("search", { pattern: "KEY|PASSWORD" }),
           finish("done"),
         ],
         { policy, approve: async (req) => (asked.push({ path: String(req.call.arguments.path), ...(req.reason ? { reason: req.reason } : {}) }), false) },
       );
       await agent.run("what is in the environment file?");
-      assert.deepEqual(asked.map((a) => a.path), [".env", "config/.env.local", "notes.txt"], policy);
+      assert.deepEqual(asked.map((a) => a.path), [".env", "config/.env.local", "notes.txt", "config/.env.local"], policy);
       assert.match(asked[0]!.reason ?? "", /^it reads \.env: it looks like it holds secrets/);
       assert.match(asked[2]!.reason ?? "", /^it reads notes\.txt, a link to \.env: it looks like it holds secrets/);
       const results = toolResults(agent);
       assert.match(results[1]!, /API_KEY=/); // a template is an ordinary file
-      for (const result of results.slice(2, 5)) assert.match(result, /denied/);
+      for (const result of results.slice(2, 6)) assert.match(result, /denied/);
+      // A search over the workspace asks nothing: it leaves such files out, and says so.
+      assert.match(results[6]!, /API_KEY=/);
       assert.doesNotMatch(results.join("\n"), /sk-live|hunter2/);
     }
   });

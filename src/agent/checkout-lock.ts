@@ -199,7 +199,12 @@ function keepFresh(file: string, written: string, clock: Clock): { release(): vo
     // A holder that never releases (a test, a crash on the way out) must not keep the process alive.
     (timer as { unref?: () => void } | undefined)?.unref?.();
   };
-  touch(); // its time by the clock freshness is judged by
+  try {
+    touch(); // its time by the clock freshness is judged by
+  } catch {
+    // Moved aside for a moment by a slower run's takeover (removeStaleLock puts it back), or a
+    // network folder's hiccup: the lock is placed, and the next refresh sets its time.
+  }
   schedule();
   return {
     release: () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -216,6 +216,27 @@ describe("the checkout lock when another run moves at the same moment", () => {
     });
     assert.equal(readFileSync(file, "utf8"), theirs, "the faster run's lock is still in place: only one run holds the checkout");
     assert.deepEqual(readdirSync(join(state, "locks")), [file.slice(file.lastIndexOf("/") + 1)], "nothing moved aside is left behind");
+  });
+
+  it("a slower run's takeover that moves this run's new lock aside for a moment, just as it is placed, leaves this run holding it, not failed with a raw ENOENT", () => {
+    const state = tempDir("hearth-lock-state-");
+    const repo = tempDir("hearth-lock-repo-");
+    // A killed run's lock, judged stale by this run and by a slower one. This run removes it and
+    // links its own; the slower run's removeStaleLock then renames that aside (it is not the lock
+    // it judged) and puts it back — between the two, this run's lock is not at its place.
+    const file = leftLock(state, repo, { pid: process.pid, started: new Date().toISOString() });
+    const aside = `${file}.4242.0a0b0c0d0e0f.stale`;
+    const slowerRunRenames = (existing: string, target: string): void => {
+      linkSync(existing, target);
+      renameSync(target, aside);
+    };
+    const lock = lockCheckout(state, repo, "hearth fix", { link: slowerRunRenames });
+    // The slower run finds the lock it moved is not the one it judged, and puts it back.
+    linkSync(aside, file);
+    rmSync(aside);
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).pid, process.pid, "this run's lock is in place");
+    lock.release();
+    assert.deepEqual(readdirSync(join(state, "locks")), [], "and released by it");
   });
 
   it("a lock released just as this run found it is taken, not refused as one being written", () => {

@@ -383,10 +383,13 @@ class Frames {
     return this.redrawn || this.erased || this.reach >= this.before;
   }
 
-  /** The line's state at a CR; the next one is measured against its length. */
+  /**
+   * The line's state at a CR; the next one is measured against its length. Its CR counts
+   * too: states erased empty (ESC [2K, then CR, for ever) add no characters but are held.
+   */
   hold(line: LineBuffer): void {
     if (!this.redrawn) (this.earlier ??= []).push(line.text());
-    this.chars += line.length;
+    this.chars += line.length + 1;
     [this.before, this.reach, this.erased] = [line.length, 0, false];
   }
 

@@ -102,6 +102,13 @@ describe("a CR that ends the output", () => {
     assert.deepEqual(collect([["stdout", "line one\rline two\rline three\r"]]), { shown: "line one\rline two\rline three\r", notes: [] });
     assert.deepEqual(collect([["stdout", "hello\r"]]), { shown: "hello\r", notes: [] });
   });
+
+  it("after a line erased and left empty at each of many redraws (a status line cleared with ESC [2K) shows it as the erase left it, not a CR per redraw", () => {
+    const collector = new OutputCollector(100_000);
+    collector.push("stdout", Buffer.from("x\x1b[2K\r".repeat(100_000)));
+    // Nothing but the note that lines were redrawn.
+    assert.match(collector.end().text, /^\[terminal control sequences[^\n]*\]\n$/);
+  });
 });
 
 describe("UTF-16 that does not start the output", () => {

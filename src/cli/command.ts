@@ -58,10 +58,11 @@ export function readInputFile(path: string, what: string): string {
 /**
  * The absolute path of `--model FILE` (relative to where hearth runs), once it names a file:
  * a path that names nothing or a folder is a bad argument, said before a runtime or a run
- * starts. It was "the model failed" (hearth fix's exit 3) once the run had started.
+ * starts; an empty one is none. It was "the model failed" (hearth fix's exit 3) once the run had started.
  */
 export function modelFileOption(cwd: string, given: string | boolean | undefined): string | undefined {
-  if (typeof given !== "string") return undefined;
+  // Empty (a script's --model "$MODEL" with MODEL unset) is no --model, as an empty --server is no server.
+  if (typeof given !== "string" || given === "") return undefined;
   const path = resolve(cwd, given);
   let info: ReturnType<typeof statSync>;
   try {

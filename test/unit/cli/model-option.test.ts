@@ -3,13 +3,14 @@
 // runtime, an MCP server, the checkout's lock or the model is started. It was "the model
 // failed" (hearth fix's exit 3, meant for a model that broke) after the run had started.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
-import { ownStateHome } from "../../fixtures/calc-checkout.ts";
+import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
+import { OLLAMA_MODEL, startFakeOllama } from "../../fixtures/models/ollama-server.ts";
 
 /** A checkout, a folder named like a model, and a state folder, in one temp folder. */
 function setUp(): { work: string; repo: string; state: string } {
@@ -49,4 +50,21 @@ describe("--model naming no model file", () => {
       });
     }
   }
+});
+
+describe("--model given empty (a script's --model \"$MODEL\" with MODEL unset)", () => {
+  ownStateHome("hearth-model-option-xdg-");
+
+  it("is no --model, as an empty --server is no server: hearth fix --model '' --server URL runs on the server, not refused as 'a folder' (the folder it ran in)", async (t) => {
+    const ollama = await startFakeOllama();
+    t.after(() => ollama.close());
+    const { work, repo } = calcCheckout("hearth-model-option-");
+    const trajectory = join(work, "run.trajectory.jsonl");
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", "", "--server", `${ollama.base}/v1`, "--yes", "--no-index", "--state-dir", join(work, "state"), "--trajectory", trajectory], io);
+    assert.notEqual(code, 2, io.stderr);
+    assert.doesNotMatch(io.stderr, /--model/);
+    const start = readFileSync(trajectory, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as { type: string; model?: string }).find((r) => r.type === "start");
+    assert.equal(start?.model, OLLAMA_MODEL, "the run used the server's model");
+  });
 });

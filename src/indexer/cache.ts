@@ -41,16 +41,28 @@ export type CacheMiss = "absent" | "unreadable" | "corrupt" | "version-mismatch"
 
 const MISSES: Record<CacheMiss | "rebuild", string> = {
   absent: "there is none yet for this folder (its first index); it is written for the next start",
-  unreadable: "its file could not be read (its permissions, or a folder in its place); every file is parsed again",
+  unreadable: "its file could not be read; every file is parsed again",
   corrupt: "its file is damaged (cut short, or not Hearth's); every file is parsed again",
   "version-mismatch": "it was written by another version of Hearth, its grammars or its queries; every file is parsed again",
   "other-root": "it was written for another folder; every file is parsed again",
   rebuild: "Reindex Workspace parses every file again",
 };
 
-/** Why a build did not start from the cache, in words for the log; undefined when it did, or there is no cache to use. */
-export function cacheMissMessage(cache: CacheMiss | "rebuild" | "hit" | "disabled"): string | undefined {
-  return cache === "hit" || cache === "disabled" ? undefined : `the cache was not used: ${MISSES[cache]}`;
+/**
+ * Why a build did not start from the cache, in words for the log; undefined when it did, or
+ * there is no cache to use. `detail`: loadCache's, naming an unreadable file and what is wrong.
+ */
+export function cacheMissMessage(cache: CacheMiss | "rebuild" | "hit" | "disabled", detail?: string): string | undefined {
+  if (cache === "hit" || cache === "disabled") return undefined;
+  if (cache === "unreadable" && detail) return `the cache was not used: its file ${detail}; every file is parsed again`;
+  return `the cache was not used: ${MISSES[cache]}`;
+}
+
+/** What is wrong with a cache file that could not be read, naming it: the user can act on it. */
+function unreadable(file: string, err: NodeJS.ErrnoException): string {
+  const code = err.code ?? String(err);
+  const why = code === "EISDIR" ? "a folder is in its place" : code === "EACCES" || code === "EPERM" ? `${code}: this user may not read it` : code;
+  return `${file} could not be read (${why})`;
 }
 
 /** The cache key for the current code, grammars and queries. */
@@ -81,12 +93,13 @@ export async function loadCache(
   file: string,
   key: string,
   root: string,
-): Promise<{ ok: true; contents: CacheContents } | { ok: false; miss: CacheMiss }> {
+): Promise<{ ok: true; contents: CacheContents } | { ok: false; miss: CacheMiss; detail?: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    return { ok: false, miss: (err as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "unreadable" };
+    const error = err as NodeJS.ErrnoException;
+    return error.code === "ENOENT" ? { ok: false, miss: "absent" } : { ok: false, miss: "unreadable", detail: unreadable(file, error) };
   }
   let data: CacheFile;
   try {

@@ -77,6 +77,8 @@ export interface IndexReport {
   readonly reused: number;
   /** How the cache was used: read ("hit"), missing/corrupt/…, not configured, or ignored by `rebuild`. */
   readonly cache: "hit" | CacheMiss | "disabled" | "rebuild";
+  /** With "unreadable": the cache file and what is wrong with it, for `cacheMissMessage`. */
+  readonly cacheMissDetail?: string;
   readonly cacheBytes: number;
   /** Why the cache could not be written (the index is complete; the next start rebuilds what it could not keep). */
   readonly cacheError?: string;
@@ -245,7 +247,8 @@ export class RepoIndex {
     if (opts.rebuild) this.forgetAll();
     // One `git log` beside the scan and the parse: it waits on git, not on this thread.
     const history = this.refreshHistory();
-    const cache: IndexReport["cache"] = opts.rebuild ? "rebuild" : await this.loadFromCache();
+    const { cache, detail } = opts.rebuild ? { cache: "rebuild" as const, detail: undefined } : await this.loadFromCache();
+    const missed = detail ? { cacheMissDetail: detail } : {};
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
@@ -272,12 +275,12 @@ export class RepoIndex {
     if (opts.lazy) {
       // The caller completes what its query needs first, then saves once.
       this.unsaved ||= !unchanged;
-      return this.report({ parsed: toParse.length, reused, cache, cacheBytes: 0, elapsedMs: performance.now() - started });
+      return this.report({ parsed: toParse.length, reused, cache, ...missed, cacheBytes: 0, elapsedMs: performance.now() - started });
     }
     opts.onProgress?.({ phase: "saving", done: toParse.length, total: toParse.length });
     const saved = unchanged ? { cacheBytes: 0 } : await this.saveOrSayWhy();
     this.warmUp(); // after the save: it is for the edits to come, not part of the build
-    return this.report({ parsed: toParse.length, reused, cache, ...saved, elapsedMs: performance.now() - started });
+    return this.report({ parsed: toParse.length, reused, cache, ...missed, ...saved, elapsedMs: performance.now() - started });
   }
 
   /** Files whose symbols a lazy build left for later, among `paths` (all of them when absent). */
@@ -496,13 +499,13 @@ export class RepoIndex {
     return rel.split(sep).join("/");
   }
 
-  private async loadFromCache(): Promise<IndexReport["cache"]> {
-    if (!this.options.storageDir || this.files.size > 0) return this.options.storageDir ? "hit" : "disabled";
+  private async loadFromCache(): Promise<{ cache: IndexReport["cache"]; detail?: string | undefined }> {
+    if (!this.options.storageDir || this.files.size > 0) return { cache: this.options.storageDir ? "hit" : "disabled" };
     const loaded = await loadCache(cachePath(this.options.storageDir, this.root), await this.key(), this.root);
-    if (!loaded.ok) return loaded.miss;
+    if (!loaded.ok) return { cache: loaded.miss, detail: loaded.detail };
     for (const record of loaded.contents.files) this.putRecord(record);
     for (const skip of loaded.contents.skipped) this.skipped.set(skip.path, skip);
-    return "hit";
+    return { cache: "hit" };
   }
 
   /**
@@ -604,7 +607,7 @@ export class RepoIndex {
     return this.cacheKey;
   }
 
-  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
+  private report(run: Pick<IndexReport, "parsed" | "reused" | "cache" | "cacheMissDetail" | "cacheBytes" | "cacheError" | "elapsedMs">): IndexReport {
     const byLanguage: Record<string, number> = {};
     let definitions = 0;
     let references = 0;

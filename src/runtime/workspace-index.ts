@@ -73,7 +73,7 @@ export class WorkspaceIndex {
           : `${report.historyCommits} commits of history${report.historyCut ? ` (only the newest: ${report.historyCut})` : ""}`;
         if (report.stopped) log("warn", `index: ${stoppedMessage(report.stopped)}`);
         if (leftOut) log("warn", `index: ${leftOut}; among them ${report.leftOut.map((s) => `${s.path} (${s.reason}${s.detail ? `: ${s.detail}` : ""})`).join(", ")}`);
-        const missed = cacheMissMessage(report.cache);
+        const missed = cacheMissMessage(report.cache, report.cacheMissDetail);
         if (missed) log("info", `index: ${missed}`);
         if (report.cacheError) log("warn", `index: the cache could not be written (${report.cacheError}); the index is complete, the next start parses its files again`);
         log("info", `index: ${report.files} files, ${report.definitions} definitions (${report.parsed} parsed, ${report.reused} from the cache), ${history}`);

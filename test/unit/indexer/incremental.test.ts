@@ -179,7 +179,8 @@ describe("the persistent cache", () => {
       mkdirSync(join(storage, cacheFile!)); // a folder in its place: EISDIR
       const report = await open(repo, storage).build();
       assert.equal(report.cache, "unreadable");
-      assert.equal(cacheMissMessage(report.cache), "the cache was not used: its file could not be read (its permissions, or a folder in its place); every file is parsed again");
+      // The file is named, and what is wrong with it: the user can move that folder away.
+      assert.equal(cacheMissMessage(report.cache, report.cacheMissDetail), `the cache was not used: its file ${join(storage, cacheFile!)} could not be read (a folder is in its place); every file is parsed again`);
       assert.equal(cacheMissMessage("hit"), undefined);
     } finally {
       cleanup();

@@ -3,7 +3,7 @@
  * `commands.ts`; `main.ts` parses nothing but the command name, so each command owns its
  * flags and its `--help` text.
  */
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, readlinkSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 export interface CliIo {
@@ -69,6 +69,8 @@ export function modelFileOption(cwd: string, given: string | boolean | undefined
     info = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const target = code === "ENOENT" ? linkTarget(path) : undefined;
+    if (target !== undefined) throw new UsageError(`--model ${path} is a link to ${resolve(dirname(path), target)}, which is not there (a disk not mounted, a file moved or deleted)`);
     throw new UsageError(`--model ${path}: ${code === "ENOENT" || code === "ENOTDIR" ? "there is no such file" : `it cannot be read (${code ?? (error as Error).message})`}`);
   }
   if (info.isDirectory()) throw new UsageError(`--model ${path} is a folder: give a .gguf file`);
@@ -78,6 +80,15 @@ export function modelFileOption(cwd: string, given: string | boolean | undefined
     throw new UsageError(`--model ${path}: this user may not read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return path;
+}
+
+/** What the link at `path` points to, if it is one. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** readInputFile's bytes, as they are. */

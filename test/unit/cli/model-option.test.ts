@@ -3,7 +3,7 @@
 // runtime, an MCP server, the checkout's lock or the model is started. It was "the model
 // failed" (hearth fix's exit 3, meant for a model that broke) after the run had started.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
@@ -18,12 +18,16 @@ function setUp(): { work: string; repo: string; state: string } {
   const repo = join(work, "repo");
   mkdirSync(repo);
   mkdirSync(join(work, "folder.gguf"));
+  // A link into a disk that is not mounted now, or to a model moved since.
+  symlinkSync(join(work, "unmounted", "qwen.gguf"), join(work, "link.gguf"));
   return { work, repo, state: join(work, "state") };
 }
 
 const bad = [
   { model: "nope.gguf", says: /^hearth (fix|chat|status): --model .+nope\.gguf: there is no such file$/m },
   { model: "folder.gguf", says: /^hearth (fix|chat|status): --model .+folder\.gguf is a folder: give a \.gguf file$/m },
+  // `ls` shows it: "there is no such file" was no help.
+  { model: "link.gguf", says: /^hearth (fix|chat|status): --model .+link\.gguf is a link to .+unmounted\/qwen\.gguf, which is not there \(a disk not mounted, a file moved or deleted\)$/m },
 ];
 
 describe("--model naming no model file", () => {

@@ -11,24 +11,77 @@
  * marks, zero-width, the combining grapheme joiner, the Hangul fillers (letters that show as
  * blank space), line separators, BOM — and the tag characters U+E0000–U+E007F (two
  * UTF-16 units each), invisible copies of ASCII that a model reads as text: an instruction
- * written in them ("ASCII smuggling") hides in a file, an issue or a tool result.
+ * written in them ("ASCII smuggling") hides in a file, an issue or a tool result. The last
+ * alternative, runs of variation selectors, is written out only where it is not how a
+ * character looks (`honestSelector`).
  */
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** The same, and line feed: where one line is expected. */
-const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
+const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 
 function codePoint(char: string): string {
   return `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`;
 }
 
+/** A run of variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF), whole. */
+const SELECTOR_RUN = /^(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+$/;
+/** A character a single U+FE00–U+FE0F picks the look of, outside ASCII: a letter, digit, symbol or mark of punctuation (❤, ☺, 葛, ≩). */
+const VISIBLE_BASE = /^[\p{L}\p{N}\p{S}\p{P}]$/u;
+/** A CJK ideograph: what a single U+E0100–U+E01EF picks the glyph of (an Ideographic Variation Sequence: 葛󠄀, a name's registered form). */
+const IDEOGRAPH = /^\p{Ideographic}$/u;
+
+/** Whether `text` (a match of HIDDEN) is a run of variation selectors. */
+export function isSelectorRun(text: string): boolean {
+  return SELECTOR_RUN.test(text);
+}
+
+/**
+ * Whether the run of variation selectors `run` at `at` in `text` is how a character looks,
+ * shown as it is: one U+FE00–U+FE0F after a visible character outside ASCII (❤\uFE0F,
+ * ☺\uFE0E), one U+FE0E/U+FE0F in a keycap (1\uFE0F\u20E3), one U+E0100–U+E01EF after an
+ * ideograph. A run of two or more picks nothing and can carry bytes ("Glassworm"); one after
+ * an ASCII letter makes a name that looks like another (`is\uFE0FAdmin`, a valid name in
+ * JavaScript and Python).
+ */
+export function honestSelector(text: string, at: number, run: string): boolean {
+  const supplementary = run.length === 2 && run.charCodeAt(0) === 0xdb40;
+  if (run.length > 1 && !supplementary) return false;
+  const before = charBefore(text, at);
+  if (supplementary) return IDEOGRAPH.test(before);
+  if (/^[0-9#*]$/.test(before)) return run !== "\ufe0e" && run !== "\ufe0f" ? false : text[at + 1] === "\u20e3";
+  return before.charCodeAt(0) >= 0x80 && VISIBLE_BASE.test(before);
+}
+
+/** Selectors written out one by one before the rest are counted: a run of 10,000 must not make a 100 KB line. */
+export const SELECTORS_SHOWN = 4;
+
+/**
+ * A run of variation selectors as `write` writes each of the first SELECTORS_SHOWN, then
+ * `more(n)` for the n left: `⟨U+FE00⟩⟨U+FE01⟩⟨U+FE02⟩⟨U+FE03⟩⟨+496 more variation selectors⟩`.
+ */
+export function shownSelectors(run: string, write: (char: string) => string, more: (n: number) => string): string {
+  const selectors = Array.from(run);
+  const shown = selectors.slice(0, SELECTORS_SHOWN).map(write).join("");
+  return selectors.length > SELECTORS_SHOWN ? shown + more(selectors.length - SELECTORS_SHOWN) : shown;
+}
+
+function moreSelectors(n: number): string {
+  return `⟨+${n.toLocaleString("en-US")} more variation selector${n === 1 ? "" : "s"}⟩`;
+}
+
 /**
  * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it: a tag
- * character comes as its two UTF-16 units); tabs
+ * character comes as its two UTF-16 units, a run of variation selectors whole); tabs
  * and line breaks stay (multi-line code), unless `oneLine` (a question, a path), where a
- * line break shows too.
+ * line break shows too. A variation selector that picks how a character looks (❤️) stays; a
+ * run of them is written out compactly (`shownSelectors`) unless `write` is given.
  */
 export function visibleText(text: string, oneLine = false, write: (char: string) => string = codePoint): string {
-  return text.replace(oneLine ? HIDDEN_OR_NEWLINE : HIDDEN, write);
+  return text.replace(oneLine ? HIDDEN_OR_NEWLINE : HIDDEN, (char: string, at: number) => {
+    if (!isSelectorRun(char)) return write(char);
+    if (honestSelector(text, at, char)) return char;
+    return write === codePoint ? shownSelectors(char, codePoint, moreSelectors) : write(char);
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // emoji, a non-joiner in a Persian word, a mark in right-to-left text, a BOM at a line start.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../../../src/protocol/visible-text.ts";
+import { findHiddenText, hiddenTextNotice, hiddenTextWarning, visibleText } from "../../../src/protocol/visible-text.ts";
 
 describe("zero-width characters and bidi marks inside ASCII words", () => {
   it("are counted in code: a zero-width space, joiner, non-joiner, word joiner, BOM and direction marks in names", () => {
@@ -104,5 +104,36 @@ describe("zero-width characters and bidi marks inside ASCII words", () => {
     assert.match(hiddenTextWarning(hidden!, "The result"), /^The result holds 7 variation selectors in runs, which show as nothing: a run of them can carry hidden data, each a byte \(read so: "eval\(x\)"\)\.$/);
     assert.equal(findHiddenText("I \u2764\uFE0F it, 1\uFE0F\u20E3, \u845B\u{E0100} and a text-style \u2764\uFE0E"), undefined, "one selector after its letter is how it looks");
     assert.equal(findHiddenText("\uFE00\uFE01".repeat(500_000))?.selectors, 1_000_000, "linear on a megabyte of them");
+  });
+});
+
+describe("variation selectors shown to a person (visibleText)", () => {
+  const run = (bytes: number[]) => bytes.map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join("");
+
+  it("a run of them (a 'Glassworm' payload after one visible character) is written out, the first few and then counted, on a bounded line", () => {
+    const payload = run(Array.from({ length: 10_000 }, (_, i) => i % 256));
+    const shown = visibleText(`const s = "\u2764${payload}";`);
+    assert.equal(shown, "const s = \"\u2764⟨U+FE00⟩⟨U+FE01⟩⟨U+FE02⟩⟨U+FE03⟩⟨+9,996 more variation selectors⟩\";");
+    assert.equal(visibleText("x\uFE01\uFE02", true), "x⟨U+FE01⟩⟨U+FE02⟩", "two are a run too");
+  });
+
+  it("one after an ASCII letter, digit or sign (is\\uFE0FAdmin: a valid name that looks like isAdmin), or one of U+E0100–U+E01EF after no ideograph, is written out", () => {
+    assert.equal(visibleText("if (is\uFE0FAdmin) x = 1\uFE0F;"), "if (is⟨U+FE0F⟩Admin) x = 1⟨U+FE0F⟩;");
+    assert.equal(visibleText("a \u{E0100} b(\u{E0101})"), "a ⟨U+E0100⟩ b(⟨U+E0101⟩)");
+    assert.equal(visibleText("\uFE0Fstart"), "⟨U+FE0F⟩start");
+    assert.equal(visibleText("is\u200B\uFE0FAdmin"), "is⟨U+200B⟩⟨U+FE0F⟩Admin", "after another invisible character it picks the look of nothing");
+  });
+
+  it("one that picks how its character looks stays as it is: an emoji's, a keycap's, a text-style heart, an ideograph's variant", () => {
+    const honest = "I \u2764\uFE0F it \uD83C\uDFF3\uFE0F, 1\uFE0F\u20E3 #\uFE0F\u20E3, \u2764\uFE0E, \u845B\u{E0100}\u57CE, \u2269\uFE00";
+    assert.equal(visibleText(honest), honest);
+    assert.equal(visibleText(honest, true), honest);
+  });
+
+  it("a JSON writer (the MCP consent question) gets the run whole and keeps its exact value", () => {
+    const text = `x${run([1, 2, 200])}`;
+    const json = visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+    assert.doesNotMatch(json, /[\uFE00-\uFE0F\uDB40]/);
+    assert.equal(JSON.parse(json), text);
   });
 });

@@ -35,7 +35,7 @@ describe("visibleText", () => {
     const shown = "ok⟨U+E0072⟩⟨U+E006D⟩⟨U+E0020⟩⟨U+E002D⟩⟨U+E0072⟩⟨U+E0066⟩⟨U+E0020⟩⟨U+E007E⟩";
     assert.equal(visibleText(`ok${smuggled}`), shown);
     assert.equal(visibleText(`ok${smuggled}`, true), shown);
-    assert.equal(visibleText("🙂 \u{E0100} 中文"), "🙂 \u{E0100} 中文", "other astral characters (emoji, a variation selector) stay as they are");
+    assert.equal(visibleText("🙂 \u845B\u{E0100} 中文"), "🙂 \u845B\u{E0100} 中文", "other astral characters (emoji, an ideograph's variation selector) stay as they are");
   });
 });
 
@@ -83,6 +83,16 @@ describe("asking", () => {
     const call = { id: "w4", name: "edit_file", arguments: { path: "api.js", old_text: "const { timeout } = req.query;\n", new_text: "const { timeout,\u3164} = req.query;\n" } };
     app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
     assert.match(q('[data-id="w4"] .tool-change-hidden')?.textContent ?? "", /^The change holds 1 Hangul filler character outside Korean text \(shown as ⟨U\+3164⟩ and the like\)/);
+  });
+
+  it("an edit that adds a run of variation selectors (a 'Glassworm' payload: bytes no one sees) shows it in its diff, bounded, and says so; an emoji's one stays", () => {
+    const payload = Array.from({ length: 10_000 }, (_, i) => String.fromCodePoint(0xe0100 + (i % 240))).join("");
+    const call = { id: "w5", name: "edit_file", arguments: { path: "loader.js", old_text: "const s = '';\n", new_text: `const s = '\u2764${payload}'; // I \u2764\uFE0F it\n` } };
+    app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    const added = [...root.querySelectorAll('[data-id="w5"] .diff-add')].map((l) => l.textContent);
+    assert.deepEqual(added, ["+const s = '\u2764⟨U+E0100⟩⟨U+E0101⟩⟨U+E0102⟩⟨U+E0103⟩⟨+9,996 more variation selectors⟩'; // I \u2764\uFE0F it\n"]);
+    assert.match(q('[data-id="w5"] .tool-change-hidden')?.textContent ?? "", /^The change holds 10,000 variation selectors in runs, which show as nothing/);
+    assert.ok(!/[\uDB40]/.test(q('[data-id="w5"] .diff')!.textContent!), "no selector of the run reaches the diff");
   });
 
   it("an edit that removes such characters, or adds emoji and right-to-left text, has no warning", () => {

@@ -135,15 +135,23 @@ function looksUtf16(bytes: Buffer, letter: 0 | 1, final: boolean): "yes" | "no" 
 }
 
 /**
- * Where a read of UTF-16 goes back to UTF-8, or -1: its end after its last NUL is UTF-8 and
- * ends in a line break, which UTF-16LE writes with a NUL — `echo done` after the UTF-16
+ * Where a read of UTF-16 goes back to UTF-8, or -1: its end after its last NUL is UTF-8 text
+ * and ends in a line break, which UTF-16LE writes with a NUL — `echo done` after the UTF-16
  * output. UTF-8 between two stretches of UTF-16 in one read is not looked for.
  */
 function utf8After(bytes: Buffer, encoding: OutputEncoding): number {
   // Little-endian only: in UTF-16BE a read ending in 上 (4E 0A) would read as "N\n".
   if (encoding !== "utf16le" || bytes[bytes.length - 1] !== 0x0a) return -1;
   const from = bytes.lastIndexOf(0) + 1;
-  return isUtf8(bytes.subarray(from)) ? from : -1;
+  const end = bytes.subarray(from);
+  // Not a line break's first byte alone (a read that ends inside its pair, 0A | 00), nor
+  // letters whose second bytes are control bytes (Cyrillic's 04, Greek's 03, then 0A).
+  return end.length > 1 && !end.some(isControl) && isUtf8(end) ? from : -1;
+}
+
+/** A C0 control byte that text does not hold (not a tab, CR, LF or ESC). */
+function isControl(byte: number): boolean {
+  return byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x1b;
 }
 
 /** A letter's byte of Latin text in UTF-16: printable ASCII, a tab, CR, LF, or Latin-1. */

@@ -145,6 +145,24 @@ describe("UTF-16 that does not start the output", () => {
     }
   });
 
+  it("is decoded whole where a read ends inside a line break's pair (after an odd-length line: echo hi; cat notes.txt), however the reads split it", () => {
+    // Cyrillic (its letters' second byte 04) with a BOM at the start: without one, only Latin text is told from bytes.
+    for (const [before, text] of [
+      ["hi\n", "Name  größe €\r\nline two\r\nnotes 😀 done\r\n"],
+      ["", "\ufeffПривет мир\nещё строка\n"],
+    ]) {
+      const bytes = Buffer.concat([Buffer.from(before), utf16(text)]);
+      // From its third letter: a read ending one byte into UTF-16 that follows UTF-8 cannot say so.
+      for (let at = before.length + 5; at < bytes.length; at++) {
+        const { shown, notes } = collect([
+          ["stdout", bytes.subarray(0, at)],
+          ["stdout", bytes.subarray(at)],
+        ]);
+        assert.deepEqual({ shown, notes: notes.length }, { shown: before + text.replace("\ufeff", ""), notes: 1 }, `${JSON.stringify(text)} split at ${at}`);
+      }
+    }
+  });
+
   it("is decoded though no space comes in its first 32 characters (a path, a rule of '=')", () => {
     for (const text of ["C:\\Users\\someone\\Documents\\projects\\hearth\\file.txt\r\n", `${"=".repeat(60)}\r\nName\r\n`]) {
       assert.equal(collect([["stdout", utf16(text)]]).shown, text);

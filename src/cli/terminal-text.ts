@@ -12,17 +12,19 @@
  * show as blank space: `exec(\u3164)` runs a name no one sees) and, inside a name (touching an
  * ASCII letter, digit, `_` or `$`), a zero-width space, non-joiner, joiner, word joiner,
  * combining grapheme joiner or Mongolian vowel separator: `is\u200bAdmin` looks like `isAdmin`
- * and is another name. In emoji, Persian, Thai or Mongolian text these stay as they are.
+ * and is another name. In emoji, Persian, Thai or Mongolian text these stay as they are. A
+ * variation selector that picks no look — a run of them (hidden bytes: "Glassworm"), one after
+ * ASCII — is escaped too, a long run as its first few and a count; an emoji's stays.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-import { OTHER_SCRIPT_LETTER, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
+import { OTHER_SCRIPT_LETTER, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
-/** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]/g;
+/** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]/g;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai or Mongolian words. */
 const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180e]$/;
 /** Hangul fillers: letters that show as blank space, shown unless in Korean text (old Hangul's jamo sequences). */
@@ -59,6 +61,7 @@ export function terminalTextStream(): TerminalTextStream {
     const cut = last ? text.length : Math.max(from, undecided(text));
     held = text.slice(cut);
     const out = text.slice(from, cut).replace(UNSAFE_IN_TEXT, (c, at: number) => {
+      if (isSelectorRun(c)) return honestSelector(text, at + from, c) ? c : selectors(c);
       if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
       return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
     });
@@ -76,10 +79,13 @@ export function terminalTextStream(): TerminalTextStream {
 
 /**
  * Where the text stops being known well enough to print: at a CR, a high surrogate or a Hangul
- * filler that ends it, or a zero-width character followed by nothing but letters of another
+ * filler that ends it, a run of variation selectors that ends it (it may go on, or be a
+ * keycap's), or a zero-width character followed by nothing but letters of another
  * script (up to 32: longer is a word of its own).
  */
 function undecided(text: string): number {
+  const selectorsFrom = trailingSelectors(text);
+  if (selectorsFrom < text.length) return selectorsFrom;
   let end = text.length;
   const last = text.charCodeAt(end - 1);
   if (last === 0x0d || (last >= 0xd800 && last <= 0xdbff) || FILLER.test(text[end - 1] ?? "")) end--;
@@ -91,6 +97,19 @@ function undecided(text: string): number {
     at -= char.length;
   }
   return end;
+}
+
+/** Where the variation selectors that end `text` start (a high surrogate of one after them too); its length when none. */
+function trailingSelectors(text: string): number {
+  const end = text.charCodeAt(text.length - 1) === 0xdb40 ? text.length - 1 : text.length;
+  let at = end;
+  for (;;) {
+    const code = text.charCodeAt(at - 1);
+    if (code >= 0xfe00 && code <= 0xfe0f) at--;
+    else if (code >= 0xdd00 && code <= 0xddef && text.charCodeAt(at - 2) === 0xdb40) at -= 2;
+    else break;
+  }
+  return at < end ? at : text.length;
 }
 
 /** Text printed before a piece that is read with it: a word of another script a zero-width character touches is read up to 32 letters (`touchesAsciiWord`). */
@@ -132,9 +151,15 @@ export function terminalJson(json: string): string {
  * around it (a reply printed as it streams goes through `terminalTextStream`, which knows).
  */
 function shown(c: string, at: number, text: string, escape: (c: string) => string): string {
+  if (isSelectorRun(c)) return honestSelector(text, at, c) ? c : escape === visible ? selectors(c) : escape(c);
   if (FILLER.test(c)) return touchesHangul(text, at) ? c : escape(c);
   const inside = at > 0 && at < text.length - 1;
   return ZERO_WIDTH.test(c) && inside && !touchesAsciiWord(text, at) ? c : escape(c);
+}
+
+/** A run of variation selectors for the terminal: the first few escaped, the rest counted, in ASCII (`\ufe00\ufe01\ufe02\ufe03[+496 more variation selectors]`). */
+function selectors(run: string): string {
+  return shownSelectors(run, visible, (n) => `[+${n} more variation selector${n === 1 ? "" : "s"}]`);
 }
 
 function visible(c: string): string {

@@ -57,7 +57,7 @@ describe("terminal text", () => {
   });
 
   it("escapes one inside an ASCII name beside a lone letter of another script or an invisible mark, streamed too", () => {
-    assert.equal(terminalText("if (is\u200b\u0410dmin || is\u200b\ufe0fOwner) x;"), "if (is\\u200b\u0410dmin || is\\u200b\ufe0fOwner) x;");
+    assert.equal(terminalText("if (is\u200b\u0410dmin || is\u200b\ufe0fOwner) x;"), "if (is\\u200b\u0410dmin || is\\u200b\\ufe0fOwner) x;");
     const print = terminalTextStream();
     assert.equal(["isA\u0434", "\u200bmin = 1"].map(print).join(""), "isA\u0434\\u200bmin = 1", "what came before is read past the last character");
   });
@@ -118,6 +118,41 @@ describe("terminal text", () => {
     assert.equal(print("\u0633\u0644\u0627\u0645"), "\u0633\u0644\u0627\u0645");
     print.end();
     assert.equal(print("\u200bAdmin") + print.end(), "\\u200bAdmin", "as terminalText shows one that starts a text");
+  });
+
+  it("a run of variation selectors (a 'Glassworm' payload: bytes no one sees) is escaped, its first few and then counted, on a bounded line; one in a name too", () => {
+    const payload = Array.from({ length: 10_000 }, (_, i) => String.fromCodePoint(0xe0100 + (i % 240))).join("");
+    const line = `+const s = "\u2764${payload}";`;
+    assert.equal(terminalText(line), '+const s = "\u2764\\u{e0100}\\u{e0101}\\u{e0102}\\u{e0103}[+9996 more variation selectors]";');
+    assert.equal(terminalName(`src/x\ufe00\ufe01.ts`), "src/x\\ufe00\\ufe01.ts");
+    assert.equal(terminalText("if (is\ufe0fAdmin) a \u{e0100} b"), "if (is\\ufe0fAdmin) a \\u{e0100} b", "one after ASCII or a space picks no look");
+    const json = terminalJson(JSON.stringify({ new_text: line }));
+    assert.doesNotMatch(json, /[\ufe00-\ufe0f\udb40]/);
+    assert.deepEqual(JSON.parse(json), { new_text: line }, "JSON keeps its value");
+  });
+
+  it("keeps the one variation selector that picks how a character looks: emoji, a keycap, a text-style heart, an ideograph's variant", () => {
+    const honest = "I \u2764\ufe0f it, 1\ufe0f\u20e3 #\ufe0f\u20e3 \u2764\ufe0e \u845b\u{e0100}\u57ce";
+    assert.equal(terminalText(honest), honest);
+    assert.equal(terminalName(honest), honest);
+    assert.equal(terminalJson(JSON.stringify(honest)), JSON.stringify(honest));
+  });
+
+  it("a streamed reply prints a run of variation selectors as the whole reply does, however it is cut, and an emoji's one as it is", () => {
+    const payload = Array.from({ length: 50 }, (_, i) => String.fromCodePoint(0xe0100 + i)).join("");
+    const streamed = (pieces: string[]) => {
+      const print = terminalTextStream();
+      return pieces.map(print).join("") + print.end();
+    };
+    for (const pieces of [
+      ["x = '\u2764", ...payload.match(/../g)!, "' ok"],
+      ["x = '\u2764", payload.slice(0, 21), payload.slice(21), "'"],
+      ["I \u2764", "\ufe0f it, 1\ufe0f", "\u20e3 ", "1\ufe0f", "x"],
+      ["is", "\ufe0f", "Admin"],
+    ]) {
+      assert.equal(streamed(pieces), terminalText(pieces.join("")), JSON.stringify(pieces));
+    }
+    assert.match(streamed(["x = '\u2764", ...payload.match(/../g)!, "' ok"]), /\[\+46 more variation selectors\]' ok$/);
   });
 
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {

@@ -11,7 +11,7 @@
  * the invisible operators (U+2061–U+2064), the Hangul fillers outside Korean text (letters that
  * show as blank space: `exec(\u3164)` runs a name no one sees) and, inside a name (touching an
  * ASCII letter, digit, `_` or `$`), a zero-width space, non-joiner, joiner, word joiner,
- * combining grapheme joiner or Mongolian vowel separator: `is\u200bAdmin` looks like `isAdmin`
+ * combining grapheme joiner, Mongolian vowel separator or soft hyphen: `is\u200bAdmin` looks like `isAdmin`
  * and is another name. In emoji, Persian, Thai or Mongolian text these stay as they are. A
  * variation selector that picks no look — a run of them (hidden bytes: "Glassworm"), one after
  * ASCII — is escaped too, a long run as its first few and a count; an emoji's stays.
@@ -22,11 +22,11 @@
 import { OTHER_SCRIPT_LETTER, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
-/** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai or Mongolian words. */
-const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180e]$/;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+/** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai or Mongolian words; a soft hyphen (invisible on most terminals) marks where a word may break. */
+const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180e\u00ad]$/;
 /** Hangul fillers: letters that show as blank space, shown unless in Korean text (old Hangul's jamo sequences). */
 const FILLER = /^[\u115f\u1160\u3164\uffa0]$/;
 

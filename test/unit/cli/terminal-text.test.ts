@@ -120,6 +120,16 @@ describe("terminal text", () => {
     assert.equal(print("\u200bAdmin") + print.end(), "\\u200bAdmin", "as terminalText shows one that starts a text");
   });
 
+  it("escapes a soft hyphen inside a name (is\u00adAdmin shows as isAdmin on most terminals), in text, a file name and a stream; JSON keeps its value", () => {
+    assert.equal(terminalText("if (is\u00adAdmin(u)) grant();"), "if (is\\xadAdmin(u)) grant();");
+    assert.equal(terminalName("config\u00adprod.json"), "config\\xadprod.json");
+    const print = terminalTextStream();
+    assert.equal(["if (is", "\u00ad", "Admin)"].map(print).join("") + print.end(), "if (is\\xadAdmin)");
+    const json = terminalJson(JSON.stringify({ new_text: "is\u00adAdmin" }));
+    assert.equal(json, '{"new_text":"is\\u00adAdmin"}');
+    assert.deepEqual(JSON.parse(json), { new_text: "is\u00adAdmin" });
+  });
+
   it("a run of variation selectors (a 'Glassworm' payload: bytes no one sees) is escaped, its first few and then counted, on a bounded line; one in a name too", () => {
     const payload = Array.from({ length: 10_000 }, (_, i) => String.fromCodePoint(0xe0100 + (i % 240))).join("");
     const line = `+const s = "\u2764${payload}";`;

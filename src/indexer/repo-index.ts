@@ -516,8 +516,9 @@ export class RepoIndex {
   private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean): Promise<("reuse" | "parse" | "skipped")[]> {
     const out = new Array<"reuse" | "parse" | "skipped">(files.length);
     let next = 0;
+    let failed = false;
     const lane = async (): Promise<void> => {
-      while (next < files.length) {
+      while (next < files.length && !failed) {
         const i = next++;
         const f = files[i]!;
         const skip = previousSkips.get(f.path);
@@ -525,10 +526,21 @@ export class RepoIndex {
         if (skip?.mtimeMs === f.mtimeMs && skip.size === f.size) {
           this.skipped.set(f.path, skip);
           out[i] = "reuse";
-        } else out[i] = await this.reuseVerdict(f, lazy);
+          continue;
+        }
+        try {
+          out[i] = await this.reuseVerdict(f, lazy);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }
     };
-    await Promise.all(Array.from({ length: UPDATE_CALLS_IN_FLIGHT }, lane));
+    // A lane that fails stops the others taking more files, and the build fails once the reads
+    // in flight are back: none goes on changing the records after it said so.
+    const lanes = await Promise.allSettled(Array.from({ length: UPDATE_CALLS_IN_FLIGHT }, lane));
+    const failure = lanes.find((l) => l.status === "rejected");
+    if (failure) throw failure.reason;
     return out;
   }
 

@@ -348,4 +348,50 @@ describe("a cached index opened after a checkout touched many files", () => {
       cleanupStorage();
     }
   });
+
+  // One read failing with three in flight: the build rejected at once, and the other three
+  // lanes went on reading and changing the index's records after it had said it failed.
+  it("a read that fails ends the build only once nothing of it goes on", async () => {
+    const { dir, cleanup } = tempDir();
+    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
+    const files = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.ts`);
+    for (const file of files) writeFileSync(join(dir, file), `export const A${file.slice(1, 3)} = 1;\n`);
+    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+    await first.build();
+    await first.close();
+    for (const file of files) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    let failed!: () => void;
+    const failure = new Promise<void>((now) => (failed = now));
+    const reads: Promise<unknown>[] = [];
+    let ended = false;
+    const [made, afterTheEnd]: string[][] = [[], []];
+    const fs: ScanFs = {
+      ...nodeScanFs,
+      readFile: async (abs, maxBytes) => {
+        made.push(relative(dir, abs));
+        if (ended) afterTheEnd.push(relative(dir, abs));
+        if (abs.endsWith("f00.ts")) {
+          failed();
+          throw new Error("EIO: i/o error, close");
+        }
+        // The other three answer once the first has failed.
+        const read = failure.then(() => nodeScanFs.readFile(abs, maxBytes));
+        reads.push(read);
+        return read;
+      },
+    };
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
+    try {
+      await assert.rejects(index.build(), /EIO/);
+      ended = true;
+      await Promise.all(reads);
+      await new Promise<void>((next) => setImmediate(next)); // what those answers lead to
+      assert.deepEqual(afterTheEnd, []);
+      assert.deepEqual(made, ["f00.ts", "f01.ts", "f02.ts", "f03.ts"], "no file is taken after the failure");
+    } finally {
+      await index.close();
+      cleanup();
+      cleanupStorage();
+    }
+  });
 });

@@ -28,6 +28,8 @@ export class OutputDecoder {
   private held: Buffer | undefined;
   /** UTF-8 that was not (binary output): no UTF-16 is looked for in it any more. */
   private binary = false;
+  /** The UTF-8 read so far ends a line (or there is none): UTF-16 may start at the next read. */
+  private lineStart = true;
 
   write(bytes: Buffer): string {
     return this.encoding === "utf8" ? this.utf8(bytes, false) : this.fromUtf16(bytes);
@@ -43,7 +45,7 @@ export class OutputDecoder {
   private utf8(bytes: Buffer, final: boolean): string {
     const all = this.held ? Buffer.concat([this.held, bytes]) : bytes;
     this.held = undefined;
-    const found = this.binary ? undefined : findUtf16(all, final);
+    const found = this.binary ? undefined : findUtf16(all, final, this.lineStart);
     if (found === undefined) return this.text(all);
     if (found.hold) {
       this.held = all.subarray(found.at);
@@ -57,6 +59,7 @@ export class OutputDecoder {
   private text(bytes: Buffer): string {
     const text = this.decoder.write(bytes);
     this.binary ||= text.includes("\uFFFD");
+    if (bytes.length > 0) this.lineStart = bytes[bytes.length - 1] === 0x0a || bytes[bytes.length - 1] === 0x0d;
     return text;
   }
 
@@ -97,17 +100,23 @@ interface Utf16Start {
 /**
  * Where UTF-16 starts in UTF-8 `bytes`: at a BOM that starts them, or where their first NUL
  * stands beside most printable letters with a space among them (little-endian first: what
- * Windows writes). A hold while such letters have no space yet, unless `final`.
+ * Windows writes), at a line's start — `echo start; cat notes.txt`; a binary file's first
+ * NUL comes after bytes of its own (an OpenType font: OTTO, then 00 0A, read as 'O\n').
+ * `lineStart`: the UTF-8 before `bytes` ended a line. A hold while such letters have no
+ * space yet, unless `final`.
  */
-function findUtf16(bytes: Buffer, final: boolean): Utf16Start | undefined {
+function findUtf16(bytes: Buffer, final: boolean, lineStart: boolean): Utf16Start | undefined {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { at: 2, encoding: "utf16le", bom: 2 };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { at: 2, encoding: "utf16be", bom: 2 };
   const nul = bytes.indexOf(0);
   if (nul < 0) return undefined;
   for (const [at, encoding] of [[nul - 1, "utf16le"], [nul, "utf16be"]] as const) {
-    const seen = at < 0 ? "no" : looksUtf16(bytes.subarray(at), encoding === "utf16le" ? 0 : 1, final);
-    if (seen === "no") continue;
+    if (at < 0) continue;
     const bom = encoding === "utf16le" ? bytes[at - 2] === 0xff && bytes[at - 1] === 0xfe : bytes[at - 2] === 0xfe && bytes[at - 1] === 0xff;
+    const start = bom ? at - 2 : at;
+    if (!(start === 0 ? lineStart : bytes[start - 1] === 0x0a || bytes[start - 1] === 0x0d)) continue;
+    const seen = looksUtf16(bytes.subarray(at), encoding === "utf16le" ? 0 : 1, final);
+    if (seen === "no") continue;
     return { at, encoding, bom: bom ? 2 : 0, hold: seen === "not yet" };
   }
   return undefined;

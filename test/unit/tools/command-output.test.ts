@@ -175,6 +175,11 @@ describe("UTF-16 that does not start the output", () => {
       assert.deepEqual(collect([["stdout", list]]), { shown: list, notes: [] });
       assert.deepEqual(collect([["stdout", "files:\n"], ["stdout", list]]), { shown: `files:\n${list}`, notes: [] });
     }
+    // An OpenType font (OTTO, then 10 tables: 00 0A …) cat'ed: 'O', NUL, LF, NUL is no line of UTF-16.
+    const font = Buffer.from("4f54544f000a00800003002043464620", "hex");
+    for (const reads of [[["stdout", font]], [["stdout", "start\n"], ["stdout", font]]] as Read[][]) {
+      assert.doesNotMatch(collect(reads).notes.join(""), NOTE);
+    }
     const binary = readFileSync(process.execPath);
     const reads: Read[] = [];
     for (let at = 0; at < 4 << 20; at += 65_536) reads.push(["stdout", binary.subarray(at, at + 65_536)]);

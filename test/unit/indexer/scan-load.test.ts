@@ -294,23 +294,38 @@ describe("a mount that answers again", () => {
       assert.equal(await index.updateFile("a.ts"), "skipped", "not tried while both reads are held");
       assert.match(index.skipped.get("a.ts")?.detail ?? "", /^not tried/);
       // The mount answers: a writer opens the FIFO and closes it, both reads get their end.
-      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-      await Promise.all(reads);
+      await answerEveryRead(fifo, reads);
       await new Promise<void>((next) => setImmediate(next)); // the layer's own handlers of those answers
       assert.equal(await index.updateFile("a.ts"), "parsed");
       assert.deepEqual([...index.files.keys()], ["a.ts"]);
     } finally {
       mock.timers.reset();
-      try {
-        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-      } catch {
-        // No reader left.
-      }
+      await answerEveryRead(fifo, reads);
       await index.close();
       cleanup();
     }
   });
 });
+
+/**
+ * Opens and closes a writer on `fifo` until every read of it has its end. A read's promise
+ * exists before node's file thread is in open(2): a writer opened before that one reader is
+ * there gives it nothing (or, with no reader yet, ENXIO), so one writer alone could leave a
+ * read waiting for good on a loaded machine.
+ */
+async function answerEveryRead(fifo: string, reads: readonly Promise<unknown>[]): Promise<void> {
+  let done = false;
+  const all = Promise.allSettled(reads).then(() => (done = true));
+  while (!done) {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENXIO") throw error; // no reader in open(2) yet
+    }
+    await new Promise<void>((next) => setImmediate(next));
+  }
+  await all;
+}
 
 describe("a cached index opened after a checkout touched many files", () => {
   // Each touched file is read to see whether its content changed: one read after another,

@@ -12,7 +12,7 @@ import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
-import { secretFileRead } from "../tools/secret-reads.ts";
+import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
@@ -435,17 +435,19 @@ class Run {
 
   /**
    * Why this call asks where its kind does not: a write that is more than an edit (it changes
-   * a control file), a read that shows the model what looks like secrets; undefined otherwise.
+   * a control file, or a file that looks like it holds secrets, whose lines a change that does
+   * not match quotes back), a read that shows the model what looks like secrets; undefined otherwise.
    */
   private async askedFor(call: ToolCall, tool: Tool): Promise<string | undefined> {
     const ctx = { ...this.options.toolContext, signal: this.signal };
+    const root = ctx.workspace.root;
     // A bad path makes no target here; the tool says what is wrong with it when it runs.
-    const paths = (await tool.targets?.(call.arguments, ctx).catch(() => [])) ?? [];
-    for (const path of paths) {
-      const why = tool.effect === "read" ? await secretFileRead(ctx.workspace.root, path) : await controlFileWrite(ctx.workspace.root, path);
-      if (why) return why;
-    }
-    return undefined;
+    const targets = (await tool.targets?.(call.arguments, ctx).catch(() => [])) ?? [];
+    if (tool.effect === "read") return firstReason(targets, (path) => secretFileRead(root, path));
+    const control = await firstReason(targets, (path) => controlFileWrite(root, path));
+    if (control) return control;
+    const shown = tool.shows ? await tool.shows(call.arguments, ctx).catch(() => []) : targets;
+    return firstReason(shown, (path) => secretFileWrite(root, path));
   }
 
   private pushResult(call: ToolCall, text: string): void {
@@ -611,11 +613,20 @@ interface Turn {
   readonly cutOffThinking?: number;
 }
 
+async function firstReason(paths: readonly string[], why: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
+  for (const path of paths) {
+    const reason = await why(path);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
 /**
  * Whether a tool with this effect asks the user first under the policy. `special`: the write
  * changes a file that runs or steers things later (tools/control-files.ts), which `auto-edit`
- * asks like a command: an edit there is not only an edit; the read opens a file that looks
- * like it holds secrets (tools/secret-reads.ts), which every policy but `auto-all` asks.
+ * asks like a command: an edit there is not only an edit, or a file that looks like it holds
+ * secrets (an edit that does not match quotes its lines); the read opens such a file
+ * (tools/secret-reads.ts), which every policy but `auto-all` asks.
  */
 export function needsApproval(policy: ApprovalPolicy, effect: Tool["effect"], special = false): boolean {
   if (effect === "control") return false;

@@ -141,7 +141,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     enum: APPROVAL_POLICIES,
     enumDescriptions: [
       "Ask before every file write and every command.",
-      "Apply file edits without asking (each is checkpointed and undoable); ask before commands and before writing files that run or steer things later (.vscode/, *.code-workspace, .devcontainer/, .devcontainer.json, .husky/, .githooks/, .lefthook/, pre-commit's and lefthook's configuration, AGENTS.md, .hearth/).",
+      "Apply file edits without asking (each is checkpointed and undoable); ask before commands, before writing files that run or steer things later (.vscode/, *.code-workspace, .devcontainer/, .devcontainer.json, .husky/, .githooks/, .lefthook/, pre-commit's and lefthook's configuration, AGENTS.md, .hearth/) and before editing a file that looks like it holds secrets (.env, a private key: an edit that does not match quotes its lines).",
       "Run edits and commands without asking.",
     ],
     description: "What the agent may do without asking you first. Reads never ask, but of a file that looks like it holds secrets (`.env`, a private key, a credential store: asked under `ask` and `auto-edit`); nothing is ever written outside the workspace. A workspace's `.vscode/settings.json` can make this stricter than your user setting, never looser; in an untrusted workspace it is always `ask`.",

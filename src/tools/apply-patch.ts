@@ -32,6 +32,12 @@ export const applyPatchTool: Tool = {
     const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     return plan.changes.flatMap((change) => (change.kind === "rename" ? [change.from, change.to] : [change.path]));
   },
+  // A patch that does not apply, or a dry run, answers with the lines near its hunks: every file it names.
+  async shows(input, ctx) {
+    const defaultPath = optionalString(input, "path");
+    const plan = await planPatch(ctx.workspace, stringArg(input, "patch"), { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
+    return plan.files.flatMap((file) => (file.newPath === undefined ? [file.path] : [file.path, file.newPath]));
+  },
   async execute(input, ctx) {
     const patch = stringArg(input, "patch");
     const defaultPath = optionalString(input, "path");

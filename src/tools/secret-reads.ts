@@ -7,6 +7,10 @@
  * team's (`hearth.serverUrl`). So the user sees that read before it happens, under every
  * policy but `auto-all` (see agent/loop.ts `needsApproval`). Search already leaves such files
  * out when it walks folders (search.ts); a call naming one asks.
+ *
+ * An edit of one asks too, even under `auto-edit`: an edit_file or apply_patch that does not
+ * match answers with the file's nearest lines ("did you mean"), so a guessed `old_text` read
+ * the keys as well as read_file would.
  */
 import { realpath } from "node:fs/promises";
 import { relative, sep } from "node:path";
@@ -19,13 +23,22 @@ import { checkWritable } from "./workspace.ts";
  * its name, or through links (`notes.txt` → `.env`: the read shows `.env`) — as the line the
  * user is shown; undefined for an ordinary file or a path the read will refuse anyway.
  */
-export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
+export function secretFileRead(root: string, path: string): Promise<string | undefined> {
+  return secretFileUse(root, path, "reads");
+}
+
+/** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
+export function secretFileWrite(root: string, path: string): Promise<string | undefined> {
+  return secretFileUse(root, path, "changes");
+}
+
+async function secretFileUse(root: string, path: string, verb: "reads" | "changes"): Promise<string | undefined> {
   const named = secretFileReason(path);
-  if (named) return `it reads ${shownPath(path)}: ${named}`;
+  if (named) return `it ${verb} ${shownPath(path)}: ${named}`;
   // The same path checks a write makes (inside the workspace, not .git): a read refuses what they refuse.
   const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
   if (real === undefined) return undefined;
   const target = relative(await realpath(root), real).split(sep).join("/");
   const linked = secretFileReason(target);
-  return linked ? `it reads ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
+  return linked ? `it ${verb} ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
 }

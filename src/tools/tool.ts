@@ -148,6 +148,12 @@ export interface Tool {
    */
   targets?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string[]>;
   /**
+   * For a "write" call whose answer may quote files `targets` leaves out — a dry run, a patch
+   * that does not apply ("did you mean" shows the file's nearest lines) —: every file the call
+   * names. A secret-looking one asks first (secret-reads.ts); `targets` when absent.
+   */
+  shows?(input: Record<string, JsonValue>, ctx: ToolContext): Promise<string[]>;
+  /**
    * What the call will run when its arguments do not say (run_tests: the command detected
    * from the project's files, and the script it runs), shown with the approval question.
    * Resolved again by `execute`; undefined when there is nothing to add.

@@ -307,6 +307,34 @@ describe("agent under injected failures", () => {
     }
   });
 
+  it("under auto-edit an edit of a secret-looking file asks first: a change that does not match quotes the file's lines ('did you mean'), a read by another name", async () => {
+    const dir = fixture("python-calc");
+    writeFileSync(join(dir, ".env"), "API_KEY=sk-live-123\nDB_PASSWORD=hunter2\n");
+    symlinkSync(".env", join(dir, "app.cfg"));
+    const asked: { name: string; reason?: string }[] = [];
+    const { agent } = await agentFor(
+      dir,
+      [
+        call("edit_file", { path: ".env", old_text: "API_KEY=guess\nDB_PASSWORD=guess", new_text: "X=1" }),
+        call("apply_patch", { patch: "--- a/.env\n+++ b/.env\n@@ -1,2 +1,2 @@\n API_KEY=guess\n-DB_PASSWORD=guess\n+DB=1\n" }),
+        call("apply_patch", { patch: "--- a/.env\n+++ b/.env\n@@ -1,2 +1,2 @@\n API_KEY=guess\n-DB_PASSWORD=guess\n+DB=1\n", dry_run: true }),
+        call("write_file", { path: "app.cfg", content: "X=1\n" }),
+        call("edit_file", { path: "calc.py", old_text: "no such line", new_text: "x" }),
+        finish("done"),
+      ],
+      { policy: "auto-edit", approve: async (req) => (asked.push({ name: req.call.name, ...(req.reason ? { reason: req.reason } : {}) }), false) },
+    );
+    await agent.run("fix the database setting");
+    assert.deepEqual(asked.map((a) => a.name), ["edit_file", "apply_patch", "apply_patch", "write_file"]);
+    assert.match(asked[0]!.reason ?? "", /^it changes \.env: it looks like it holds secrets/);
+    assert.match(asked[3]!.reason ?? "", /^it changes app\.cfg, a link to \.env: it looks like it holds secrets/);
+    const results = toolResults(agent);
+    for (const result of results.slice(0, 4)) assert.match(result, /denied/);
+    assert.match(results[4]!, /not found/); // an ordinary file's edit runs without asking, as auto-edit says
+    assert.doesNotMatch(results.join("\n"), /sk-live|hunter2/);
+    assert.equal(readFileSync(join(dir, ".env"), "utf8"), "API_KEY=sk-live-123\nDB_PASSWORD=hunter2\n");
+  });
+
   it("under auto-all a read of a secret-looking file runs without asking, as everything does", async () => {
     const dir = fixture("python-calc");
     writeFileSync(join(dir, ".env"), "API_KEY=sk-live-123\n");

@@ -43,6 +43,11 @@ function partialTagStart(text: string, i: number, tag: string): number {
 export class CallBodyReader {
   /** Characters handed to scans and joins so far: a bounded multiple of the input (tests hold it to that). */
   charactersExamined = 0;
+  /**
+   * The call had no `<tool_call>` (it starts at `<function=`): the `</tool_call>` after
+   * `</function>` is optional, and what follows instead is the answer's text again.
+   */
+  private readonly bare: boolean;
   private phase: Phase = "lead";
   private held = "";
   private readonly raw: string[] = [];
@@ -52,6 +57,10 @@ export class CallBodyReader {
   private call: RawToolCall = { name: "", parameters: [] };
   private failure: { message: string; name?: string } | undefined;
   private outcome: CallBodyOutcome | undefined;
+
+  constructor(options: { bare?: boolean } = {}) {
+    this.bare = options.bare ?? false;
+  }
 
   /** Consumes a chunk; returns the outcome once the body is complete or known to be malformed. */
   push(chunk: string): CallBodyOutcome | undefined {
@@ -179,6 +188,7 @@ export class CallBodyReader {
       return this.finish({ kind: "complete", call: this.call }, text.slice(j + CALL_CLOSE.length));
     }
     if (text.length - j < CALL_CLOSE.length && CALL_CLOSE.startsWith(text.slice(j))) return this.hold(text, j);
+    if (this.bare) return this.finish({ kind: "complete", call: this.call }, text.slice(j));
     return this.fail(`Expected "</tool_call>" after "</function>".`, j);
   }
 

@@ -28,11 +28,22 @@ export interface QwenParsedTurn {
   errors: Array<{ message: string; raw: string; name?: string }>;
 }
 
-type State = "start" | "thinking" | "text" | "toolCall";
+/** `bareName`: `pending` starts with a bare `<function=` whose name is still being read. */
+type State = "start" | "thinking" | "text" | "bareName" | "toolCall";
 
 const THINK_OPEN = "<think>";
 const THINK_CLOSE = "</think>";
 const CALL_OPEN = "<tool_call>";
+/**
+ * Qwen3-Coder and Qwen3.5 sometimes leave out `<tool_call>` and start the call at its
+ * `<function=` (often after a sentence of preamble, keeping the closing `</tool_call>`);
+ * the response grammar allows it, since the answer's text may hold anything but
+ * `<tool_call>`. Such a call counts when it starts the answer or follows whitespace and
+ * names an offered tool; any other `<function=` is text.
+ */
+const BARE_OPEN = "<function=";
+/** How far after a bare `<function=` its `>` may come (tool names have at most 64 characters): held text stays bounded. */
+const MAX_BARE_NAME = 80;
 
 /**
  * Length of the longest suffix of `text` that is a proper prefix of `tag`. Tags have one
@@ -60,6 +71,12 @@ export class QwenOutputParser {
   private examinedByCalls = 0;
   /** Set after `</think>`: newlines before the answer are dropped, even across chunks. */
   private skipNewlines = false;
+  /** Nothing but whitespace since the answer began, or since `</think>` or a call ended (a bare call may start here). */
+  private atBoundary = true;
+  /** The call being read started at a bare `<function=`, without `<tool_call>`. */
+  private bareCall = false;
+  /** In state `bareName`: how much of `pending` has been scanned for the end of the name. */
+  private nameScanned = 0;
   private thinking = "";
   private text = "";
   private readonly calls: ToolCall[] = [];
@@ -89,7 +106,7 @@ export class QwenOutputParser {
     const events: ChatStreamEvent[] = [];
     while (this.step(events, true)) { /* drain */ }
     if (this.state === "thinking" && this.pending) this.emitThinking(events, this.pending);
-    if ((this.state === "text" || this.state === "start") && this.pending.trimEnd()) this.emitText(events, this.takeSpace() + this.pending.trimEnd());
+    if ((this.state === "text" || this.state === "start" || this.state === "bareName") && this.pending.trimEnd()) this.emitText(events, this.takeSpace() + this.pending.trimEnd());
     this.pending = "";
     this.heldSpace = [];
     return events;
@@ -105,6 +122,8 @@ export class QwenOutputParser {
 
   /** Advances once; false when it needs more input. Each step makes a few passes over `pending`. */
   private step(events: ChatStreamEvent[], atEnd: boolean): boolean {
+    // A bare call's name is scanned once (it counts what it reads), not once per chunk.
+    if (this.state === "bareName") return this.stepBareName(events);
     this.examined += this.pending.length;
     switch (this.state) {
       case "start": return this.stepStart(atEnd);
@@ -137,6 +156,7 @@ export class QwenOutputParser {
       this.pending = this.pending.slice(close + THINK_CLOSE.length);
       // The template drops the newlines between </think> and the answer.
       this.skipNewlines = true;
+      this.atBoundary = true;
       this.state = "text";
       return true;
     }
@@ -153,23 +173,64 @@ export class QwenOutputParser {
       this.skipNewlines = false;
     }
     const open = this.pending.indexOf(CALL_OPEN);
-    if (open >= 0) {
-      const before = this.pending.slice(0, open).trimEnd();
-      const space = this.takeSpace();
-      if (before) this.emitText(events, space + before);
-      this.pending = this.pending.slice(open + CALL_OPEN.length);
-      this.reader = new CallBodyReader();
-      this.state = "toolCall";
+    const bare = this.bareCallStart(open < 0 ? this.pending.length : open);
+    if (bare >= 0) {
+      this.emitBefore(events, bare);
+      this.pending = this.pending.slice(bare);
+      this.nameScanned = BARE_OPEN.length;
+      this.state = "bareName";
       return true;
     }
+    if (open >= 0) return this.startCall(events, open, false);
     // Hold back a possible tag start and trailing whitespace (it may precede a call).
-    const keep = partialTagSuffix(this.pending, CALL_OPEN);
-    const ready = this.pending.slice(0, this.pending.length - keep);
+    const keep = Math.max(partialTagSuffix(this.pending, CALL_OPEN), partialTagSuffix(this.pending, BARE_OPEN));
+    this.emitBefore(events, this.pending.length - keep);
+    this.pending = this.pending.slice(this.pending.length - keep);
+    return false;
+  }
+
+  /** Emits `pending` up to `end` but its trailing whitespace, which is held (it may precede a call). */
+  private emitBefore(events: ChatStreamEvent[], end: number): void {
+    const ready = this.pending.slice(0, end);
     const emit = ready.trimEnd();
     if (emit) this.emitText(events, this.takeSpace() + emit);
     if (emit.length < ready.length) this.heldSpace.push(ready.slice(emit.length));
-    this.pending = this.pending.slice(ready.length);
-    return false;
+  }
+
+  /** Emits the text before `at` and reads the call that starts there (after `<tool_call>`, or at a bare `<function=`). */
+  private startCall(events: ChatStreamEvent[], at: number, bare: boolean): boolean {
+    const before = this.pending.slice(0, at).trimEnd();
+    const space = this.takeSpace();
+    if (before) this.emitText(events, space + before);
+    this.pending = this.pending.slice(bare ? at : at + CALL_OPEN.length);
+    this.reader = new CallBodyReader({ bare });
+    this.bareCall = bare;
+    this.state = "toolCall";
+    return true;
+  }
+
+  /** The first `<function=` before `limit` that starts the answer or follows whitespace, or -1. */
+  private bareCallStart(limit: number): number {
+    for (let at = this.pending.indexOf(BARE_OPEN); at >= 0 && at < limit; at = this.pending.indexOf(BARE_OPEN, at + 1)) {
+      if (at > 0 ? /\s/.test(this.pending[at - 1]!) : this.atBoundary || this.heldSpace.length > 0) return at;
+    }
+    return -1;
+  }
+
+  /** A bare `<function=NAME>` naming an offered tool starts a call; anything else there is text. */
+  private stepBareName(events: ChatStreamEvent[]): boolean {
+    const end = Math.min(this.pending.length, BARE_OPEN.length + MAX_BARE_NAME);
+    let j = this.nameScanned;
+    while (j < end && !">\n<".includes(this.pending[j]!)) j++;
+    this.examined += j - this.nameScanned;
+    this.nameScanned = j;
+    if (j === this.pending.length && j < BARE_OPEN.length + MAX_BARE_NAME) return false;
+    const name = this.pending.slice(BARE_OPEN.length, j).trim();
+    if (this.pending[j] === ">" && this.options.tools.some((t) => t.name === name)) return this.startCall(events, 0, true);
+    this.emitText(events, this.takeSpace() + BARE_OPEN);
+    this.pending = this.pending.slice(BARE_OPEN.length);
+    this.state = "text";
+    return true;
   }
 
   private takeSpace(): string {
@@ -189,6 +250,7 @@ export class QwenOutputParser {
     this.examinedByCalls += reader.charactersExamined;
     this.reader = undefined;
     this.state = "text";
+    this.atBoundary = true;
     return true;
   }
 
@@ -205,7 +267,7 @@ export class QwenOutputParser {
   }
 
   private reportError(events: ChatStreamEvent[], body: string, message: string, name: string | undefined): void {
-    const raw = CALL_OPEN + body;
+    const raw = (this.bareCall ? "" : CALL_OPEN) + body;
     this.errors.push(name === undefined ? { message, raw } : { message, raw, name });
     events.push(name === undefined ? { type: "toolCallError", message, raw } : { type: "toolCallError", message, raw, name });
   }
@@ -218,6 +280,7 @@ export class QwenOutputParser {
 
   private emitText(events: ChatStreamEvent[], text: string): void {
     if (!text) return;
+    this.atBoundary = false;
     this.text += text;
     events.push({ type: "text", text });
   }

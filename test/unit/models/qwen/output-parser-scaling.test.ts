@@ -69,6 +69,10 @@ test("long runs the parser must hold back are linear too: whitespace in the answ
       assert.equal(p.result().message.content, "After.");
     }],
     ["a tool name that never ends", `<tool_call>\n<function=${"x".repeat(200_000)}`, (p) => assert.match(p.result().errors[0]!.message, /ended before it was complete/)],
+    ["bare <function= that is text, held until its name is read", `${" <function=" + "n".repeat(79) + "\n".repeat(3) + " <function=read_file>\n"}`.repeat(2_000), (p) => {
+      assert.equal(p.result().message.toolCalls, undefined);
+      assert.equal(p.result().message.content.length, 2_000 * (11 + 79 + 3 + 22) - 2);
+    }],
   ];
   for (const [name, output, check] of cases) {
     for (const chunkSize of [1, 8]) {

@@ -3,8 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
 import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
+import { buildQwenResponseGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
 import type { ChatStreamEvent } from "../../../../src/models/types.ts";
 import { TOOLS } from "./conversations.ts";
+import { gbnfAccepts } from "./gbnf-matcher.ts";
 
 function options(startInThinking: boolean): QwenOutputParserOptions {
   let n = 0;
@@ -117,6 +119,35 @@ test("the older JSON form inside <tool_call> is accepted", () => {
 test("a call missing only its </tool_call> at the end of the stream is accepted", () => {
   const { turn } = parseQwenOutput("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n", options(false));
   assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, { path: "a" });
+});
+
+// Qwen3-Coder and Qwen3.5/3.6 now and then leave out the opening tag after a sentence
+// of preamble (ollama/ollama#16686, #18530), and the response grammar lets them: the
+// call was shown as the answer and the run ended without running it.
+const BARE_READ = "<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>";
+
+test("a call that leaves out <tool_call> is still a call; its orphan </tool_call> is dropped", () => {
+  const grammar = buildQwenResponseGrammar(TOOLS, { thinking: true });
+  assert.ok(gbnfAccepts(grammar, `hmm\n</think>\n\nI'll read it.\n\n${BARE_READ}\n</tool_call>`), "the embedded backend's grammar allows it");
+  const read = { id: "call_1", name: "read_file", arguments: { path: "a" } };
+  for (const output of [`I'll read it.\n\n${BARE_READ}\n</tool_call>`, `I'll read it. ${BARE_READ}`, `I'll read it.\n${BARE_READ}\n</tool_call>\nThen more.`]) {
+    const { turn } = assertChunkingInvariant(output, false);
+    assert.deepEqual(turn.errors, [], output);
+    assert.deepEqual(turn.message.toolCalls, [read], output);
+    assert.match(turn.message.content, /^I'll read it\.(\nThen more\.)?$/, output);
+  }
+  const both = assertChunkingInvariant(`${BARE_READ}\n</tool_call>\n${READ_CALL}`, false);
+  assert.equal(both.turn.message.toolCalls?.length, 2);
+  const malformed = assertChunkingInvariant("Reading.\n<function=read_file>\n<parameter=path>\na\n</function>", false);
+  assert.match(malformed.turn.errors[0]!.message, /no closing <\/parameter>/);
+  assert.ok(malformed.turn.errors[0]!.raw.startsWith("<function=read_file>"), malformed.turn.errors[0]!.raw);
+});
+
+test("<function=…> that is prose stays text: inside a word or code span, or naming no offered tool", () => {
+  for (const output of ["Write `<function=read_file>` to call it.", "x<function=read_file>\n</function>", "<function=delete_all>\n</function>\n</tool_call>", "<function=read_file", "<function=read_file\nno"]) {
+    const { turn } = assertChunkingInvariant(output, false);
+    assert.deepEqual(turn, { message: { role: "assistant", content: output }, errors: [] }, output);
+  }
 });
 
 test("a model that opens <think> itself, and thinking that never closes", () => {

@@ -11,6 +11,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
+import { type LeftOutOfPatch, sortCommandFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -56,9 +57,14 @@ export interface TestOutcome {
 
 export interface FixResult {
   readonly agent: AgentResult;
-  /** `git diff` of the workspace from the start of the run to now (empty: nothing changed). */
+  /** `git diff` of the workspace from the start of the run to now (empty: nothing changed), but for `leftOutOfPatch`. */
   readonly patch: string;
+  /** The files the patch changes. */
   readonly changedFiles: readonly string[];
+  /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
+  readonly leftOutOfPatch?: readonly LeftOutOfPatch[];
+  /** New files in the patch that only commands made (`cat > helper.py`), no edit tool: the user may want to look at them. */
+  readonly madeByCommands?: readonly string[];
   /** Files the indexer ranked for the issue, best first (what the model was pointed at). */
   readonly startingFiles: readonly string[];
   /** The checkpoint taken before anything ran: restoring it undoes the whole fix. */
@@ -98,13 +104,19 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     budgetTokens: options.projectContextTokens ?? budgets.projectRules,
     signal,
   });
+  // What the edit tools wrote: in the patch whatever it is. Other new files are sorted at the end.
+  const written = new Set<string>();
+  const checkpoint = checkpointBeforeEffect(store);
   const agent = new Agent({
     backend: options.backend,
     tools: [...AGENT_TOOLS, ...(options.extraTools ?? [])],
     toolContext: {
       workspace,
       session: "hearth fix",
-      beforeEffect: checkpointBeforeEffect(store),
+      beforeEffect: async (tool, input, paths) => {
+        for (const path of paths) written.add(path);
+        await checkpoint(tool, input, paths);
+      },
       checkpoints: store,
       runStart: start.id,
       ...(options.testCommand ? { testCommand: options.testCommand } : {}),
@@ -131,10 +143,14 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     : undefined;
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
-  const patch = await store.diff(start.id, undefined, [], { patch: true });
-  const changedFiles = await store.changedFiles(start.id);
+  const { leftOut, madeByCommands } = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written);
+  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path) });
+  const leftOutPaths = new Set(leftOut.map((f) => f.path));
+  const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
+    ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
+    ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),

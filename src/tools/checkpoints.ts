@@ -268,20 +268,34 @@ export class CheckpointStore {
     });
   }
 
+  /** The files that a checkpoint did not hold and now (or another checkpoint) holds: the ones made since. */
+  async addedFiles(from: string, to?: string): Promise<string[]> {
+    return this.lock.run(async () => {
+      const { base, target, extras } = await this.compare(from, to, []);
+      const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--diff-filter=A", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
+      return [...new Set([...main, ...extras.changed.filter((p) => extras.from.get(p) === null)])];
+    });
+  }
+
   /**
    * A unified diff from a checkpoint to now (or to another checkpoint), new files included.
    * `patch`: the diff is a file to apply (`hearth fix`'s): binary files as git's binary
    * patches and names outside ASCII quoted, so `git apply` reproduces every byte; without
    * it, binary files are one "Binary files … differ" line for people to read.
+   * `leaveOut`: files the diff takes as they were at `from` (hearth fix's build output).
    */
-  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean } = {}): Promise<string> {
+  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[] } = {}): Promise<string> {
     return this.lock.run(async () => {
-      const { base, target, extras } = await this.compare(from, to, paths);
+      const compared = await this.compare(from, to, paths);
+      const { base, extras } = compared;
+      const leaveOut = new Set(options.leaveOut ?? []);
+      const target = leaveOut.size ? await this.treeLeavingOut(compared.target, base, [...leaveOut]) : compared.target;
+      const changed = extras.changed.filter((p) => !leaveOut.has(p));
       const pathspec = paths.map((p) => `:(literal)${p}`);
       const diff = options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"];
       const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", base, target, "--", ...pathspec]);
-      if (!extras.changed.length) return main;
-      const pick = (states: ExtrasManifest) => new Map(extras.changed.map((p) => [p, states.get(p) ?? null]));
+      if (!changed.length) return main;
+      const pick = (states: ExtrasManifest) => new Map(changed.map((p) => [p, states.get(p) ?? null]));
       return main + (await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to))]));
     });
   }
@@ -441,6 +455,26 @@ export class CheckpointStore {
    */
   private async restoreExtras(target: string): Promise<void> {
     await restoreExtraFiles(this.source, await this.statesAt(target, await this.missingFrom(target, await this.tracked())));
+  }
+
+  /** The tree `target` with each of `paths` as tree `base` holds it (or without it, where `base` has none). */
+  private async treeLeavingOut(target: string, base: string, paths: readonly string[]): Promise<string> {
+    const env = { GIT_INDEX_FILE: join(this.gitDir, EXTRAS_INDEX) };
+    try {
+      await this.git(["read-tree", target], { env });
+      // Pathspecs on stdin: a build folder can hold thousands of files.
+      await this.git(["update-index", "-z", "--force-remove", "--stdin"], { env, input: paths.map((p) => `${p}\0`).join("") });
+      const before: string[] = [];
+      for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
+        const spec = paths.slice(i, i + PATHS_PER_CALL).map((p) => `:(literal)${p}`);
+        before.push(...(await this.text(["ls-tree", "-r", "-z", base, "--", ...spec])).split("\0").filter(Boolean));
+      }
+      // ls-tree's "<mode> blob <hash>\t<path>" is what --index-info reads.
+      if (before.length) await this.git(["update-index", "-z", "--index-info"], { env, input: before.map((entry) => `${entry}\0`).join("") });
+      return (await this.text(["write-tree"], { env })).trim();
+    } finally {
+      await rm(env.GIT_INDEX_FILE, { force: true });
+    }
   }
 
   /** A tree holding the present files of `states` (nested paths and all: no gitlink in the way). */

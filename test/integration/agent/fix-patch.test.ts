@@ -32,3 +32,41 @@ it("hearth fix's patch applies with git apply: a binary file a command wrote, a 
   for (const name of ["package-lock.json", "logo.bin"]) assert.deepEqual(readFileSync(join(copy, name)), readFileSync(join(repo, name)), name);
   assert.deepEqual(readFileSync(join(copy, "logo.bin")), Buffer.from([0, 9, 0xff]));
 });
+
+it("hearth fix's patch leaves out what commands made as build output, caches, logs or binaries, names them, and keeps what the edit tools and commands wrote as source", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-junk-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [repo, copy] = [join(dir, "repo"), join(dir, "copy")];
+  mkdirSync(repo);
+  // No .gitignore: a small project as people start one.
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  writeFileSync(join(repo, "notes.txt"), "old\n");
+  writeFileSync(join(repo, "logo.bin"), Buffer.from([0, 1, 2]));
+  cpSync(repo, copy, { recursive: true });
+  const junk = [
+    "mkdir -p build/lib dist calc.egg-info coverage",
+    "echo lib > build/lib/calc.py", "printf '\\037\\213\\000' > dist/calc-0.1.tar.gz", "echo meta > calc.egg-info/PKG-INFO",
+    "echo c > .coverage", "echo l > coverage/lcov.info", "echo started > debug.log", "printf '\\177ELF\\000' > calc.o", "printf 'SQLite\\000' > test.db",
+  ].join(" && ");
+  const turns = [
+    call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }),
+    call("write_file", { path: "build/notes.md", content: "written by the agent on purpose\n" }),
+    call("run_command", { command: junk }),
+    // Source a command writes on purpose, and existing files a command changes: the fix.
+    call("run_command", { command: "printf 'def sub(a, b):\\n    return a - b\\n' > helpers.py && echo new >> notes.txt && printf '\\000\\011' > logo.bin" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual([...result.changedFiles].sort(), ["build/notes.md", "calc.py", "helpers.py", "logo.bin", "notes.txt"]);
+  assert.deepEqual(result.leftOutOfPatch, [
+    { path: ".coverage", why: "output" }, { path: "build/lib/calc.py", why: "output" }, { path: "calc.egg-info/PKG-INFO", why: "output" },
+    { path: "calc.o", why: "output" }, { path: "coverage/lcov.info", why: "output" }, { path: "debug.log", why: "output" },
+    { path: "dist/calc-0.1.tar.gz", why: "output" }, { path: "test.db", why: "binary" },
+  ]);
+  assert.deepEqual(result.madeByCommands, ["helpers.py"]);
+  execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
+  for (const name of ["calc.py", "build/notes.md", "helpers.py", "notes.txt", "logo.bin"]) assert.deepEqual(readFileSync(join(copy, name)), readFileSync(join(repo, name)), name);
+  assert.doesNotMatch(result.patch, /egg-info|\.coverage|debug\.log|calc\.o|test\.db|dist\/|build\/lib/);
+  // Still on disk: the patch leaves them out, the checkout keeps them.
+  assert.equal(readFileSync(join(repo, "debug.log"), "utf8"), "started\n");
+});

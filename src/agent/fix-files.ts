@@ -1,0 +1,80 @@
+/**
+ * Which new files belong in a fix's patch. The patch is the checkout's change from the run's
+ * start, and the commands the agent runs leave things behind: `pip install -e .` an
+ * `*.egg-info/`, pytest-cov a `.coverage`, `make` its `.o` files, a test its log or database.
+ * In a project without a .gitignore for them all of that was "the fix" a reviewer or
+ * SWE-bench applied. The rule:
+ * - a file an edit tool wrote (write_file, edit_file, apply_patch) is in the patch, always;
+ * - a file that was there at the start and that a command changed or deleted is in it;
+ * - a new file only commands made is in it when it is text and does not look like build
+ *   output, a cache or a log (a `cat > helper.py` is the model writing source); else it is
+ *   left out of the patch, left on disk, and named to the user with why.
+ */
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+
+/** Why a new file only commands made is not part of the patch: it looks like build output / a cache / a log, or its bytes are binary. */
+export type LeftOutWhy = "output" | "binary";
+
+export interface LeftOutOfPatch {
+  readonly path: string;
+  readonly why: LeftOutWhy;
+}
+
+/** Folders whose new files are what builds, test runners and package tools make. */
+const OUTPUT_FOLDERS = new Set([
+  "build", "dist", "target", "out", ".eggs", "htmlcov", "coverage", ".nyc_output", ".gradle", ".next", ".nuxt", ".parcel-cache",
+  ".turbo", ".cache", ".ipynb_checkpoints", ".hypothesis", ".ruff_cache", ".pytest_cache", ".mypy_cache", "__pycache__", ".tox",
+  "node_modules", ".venv", "venv", "CMakeFiles", "cmake-build-debug", "cmake-build-release",
+]);
+/** File names that are build output, caches, coverage data or logs. */
+const OUTPUT_FILES = /(^|\/)([^/]+\.(pyc|pyo|o|obj|a|so|dylib|dll|exe|lib|class|jar|log|tmp|swp|gcda|gcno|lcov|tsbuildinfo)|\.coverage(\..+)?|coverage\.xml|nohup\.out|\.DS_Store|Thumbs\.db|a\.out|CMakeCache\.txt)$/i;
+
+/** Whether a workspace path looks like something a build, a test run or a package tool made. */
+export function looksLikeOutput(path: string): boolean {
+  const folders = path.split("/").slice(0, -1);
+  return OUTPUT_FILES.test(path) || folders.some((folder) => OUTPUT_FOLDERS.has(folder) || folder.endsWith(".egg-info"));
+}
+
+/** Bytes read to tell text from binary: git's own rule, a NUL in the first 8,000. */
+const SNIFF_BYTES = 8000;
+
+async function isBinary(file: string): Promise<boolean> {
+  // A link (its target is the text git stores) or a file gone since: not binary.
+  const handle = await open(file, "r").catch(() => undefined);
+  if (!handle) return false;
+  try {
+    if (!(await handle.stat()).isFile()) return false;
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead).includes(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Sorts the files made since the run started (`added`, workspace-relative) that no edit tool
+ * wrote (`written`): those left out of the patch with why, and those kept — made by commands.
+ */
+export async function sortCommandFiles(root: string, added: readonly string[], written: ReadonlySet<string>): Promise<{ leftOut: LeftOutOfPatch[]; madeByCommands: string[] }> {
+  const leftOut: LeftOutOfPatch[] = [];
+  const madeByCommands: string[] = [];
+  for (const path of [...added].sort()) {
+    if (written.has(path)) continue;
+    if (looksLikeOutput(path)) leftOut.push({ path, why: "output" });
+    else if (await isBinary(join(root, path))) leftOut.push({ path, why: "binary" });
+    else madeByCommands.push(path);
+  }
+  return { leftOut, madeByCommands };
+}
+
+/** What to tell the user of the files left out (one line each kind, a few names shown). */
+export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[] {
+  const named = (paths: readonly string[]) => paths.slice(0, 5).join(", ") + (paths.length > 5 ? ` and ${paths.length - 5} more` : "");
+  const lines: string[] = [];
+  const output = files.filter((f) => f.why === "output").map((f) => f.path);
+  const binary = files.filter((f) => f.why === "binary").map((f) => f.path);
+  if (output.length) lines.push(`not in the patch: ${output.length} new file(s) that commands made and that look like build output, caches or logs (still in the checkout): ${named(output)}`);
+  if (binary.length) lines.push(`not in the patch: ${binary.length} new binary file(s) that commands made (still in the checkout): ${named(binary)}`);
+  return lines;
+}

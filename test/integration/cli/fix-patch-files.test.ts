@@ -1,0 +1,36 @@
+// `hearth fix` from the built CLI (out/cli.mjs): what its patch holds of the files the run
+// made and found, and what it tells the user about the rest.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+import { calcCheckout } from "../../fixtures/calc-checkout.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
+
+function hearthFix(work: string, repo: string, model: string) {
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  return spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add subtracts", "--model", model, "--yes", "--no-index", "--out", join(work, "fix.diff")], { cwd: work, encoding: "utf8", timeout: 120_000, env });
+}
+
+it("build output and logs the agent's commands made are left out of the patch and named; source a command wrote is in it and named", () => {
+  const { work, repo, model } = calcCheckout("hearth-fix-files-", [
+    call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+    call("run_command", { command: "mkdir -p calc.egg-info && echo meta > calc.egg-info/PKG-INFO && echo c > .coverage && echo ran > test.log && printf 'X = 1\\n' > consts.py" }),
+    call("finish", { summary: "fixed" }),
+  ]);
+  const run = hearthFix(work, repo, model);
+  assert.equal(run.status, 0, run.stderr);
+  const patch = readFileSync(join(work, "fix.diff"), "utf8");
+  assert.deepEqual([...patch.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]), ["calc.py", "consts.py"]);
+  assert.match(run.stderr, /^hearth fix: not in the patch: 3 new file\(s\) that commands made and that look like build output, caches or logs \(still in the checkout\): \.coverage, calc\.egg-info\/PKG-INFO, test\.log$/m);
+  assert.match(run.stderr, /^hearth fix: in the patch, new files that commands made, not the edit tools: consts\.py$/m);
+  assert.match(run.stderr, /^hearth fix: 2 file\(s\) changed;/m);
+  const end = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  assert.deepEqual(end.leftOutOfPatch.map((f: { path: string }) => f.path), [".coverage", "calc.egg-info/PKG-INFO", "test.log"]);
+});

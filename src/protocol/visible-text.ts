@@ -5,6 +5,7 @@
  * zero-width character or a control hides; a line break fakes a second line. `visibleText`
  * writes each such character as its code point, ⟨U+202E⟩, so it is seen and not obeyed.
  */
+import type { JsonValue } from "./chat.ts";
 
 /**
  * Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi
@@ -291,6 +292,84 @@ export function hiddenInChange(diff: string): HiddenText | undefined {
 export function addedLines(diff: string): string {
   const lines = diff.split("\n");
   return lines.filter((line, i) => line.startsWith("+") && !(line.startsWith("+++ ") && lines[i - 1]?.startsWith("--- "))).map((line) => line.slice(1)).join("\n");
+}
+
+/** Lines an edit's texts are compared by at most (old × new) before the middle is taken as all changed: 1,000 × 1,000 lines. */
+const MAX_EDIT_CELLS = 1_000_000;
+
+function textLines(text: string): string[] {
+  return text === "" ? [] : text.replace(/\n$/, "").split("\n");
+}
+
+/**
+ * An edit (`old_text` replaced by `new_text`) as the lines of a unified diff: the lines both
+ * keep as context (` `), then what it removes (`-`) and adds (`+`) — as git shows the change
+ * once made, so a line the edit only repeats (the model gives lines around the change to find
+ * its place) is not taken as added. The longest common run of lines, by a table bounded by
+ * MAX_EDIT_CELLS (beyond it, all the lines between the common first and last are changed).
+ */
+export function editLines(oldText: string, newText: string): string[] {
+  const a = textLines(oldText);
+  const b = textLines(newText);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const middle = middleLines(a.slice(start, a.length - end), b.slice(start, b.length - end));
+  return [...a.slice(0, start).map((l) => ` ${l}`), ...middle, ...a.slice(a.length - end).map((l) => ` ${l}`)];
+}
+
+/** The diff lines of `a` to `b` through their longest common subsequence of lines (all changed when too large to compare). */
+function middleLines(a: string[], b: string[]): string[] {
+  if (a.length * b.length > MAX_EDIT_CELLS) return [...a.map((l) => `-${l}`), ...b.map((l) => `+${l}`)];
+  const width = b.length + 1;
+  const common = new Uint32Array((a.length + 1) * width);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i * width + j] = a[i] === b[j] ? common[(i + 1) * width + j + 1]! + 1 : Math.max(common[(i + 1) * width + j]!, common[i * width + j + 1]!);
+    }
+  }
+  const out: string[] = [];
+  const added: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push(...added.splice(0), ` ${a[i]}`);
+      i++;
+      j++;
+    } else if (j >= b.length || (i < a.length && common[(i + 1) * width + j]! >= common[i * width + j + 1]!)) out.push(`-${a[i++]}`);
+    else added.push(`+${b[j++]}`);
+  }
+  return [...out, ...added];
+}
+
+/**
+ * What a tool call's arguments write that a person may not see (`findHiddenText` of it): every
+ * string but what it replaces (`old_*` at any depth), an edit's `new_text` as the lines it
+ * adds to its `old_text` (`editLines`), a patch's added lines — read as text with its line
+ * breaks, so a mark in a right-to-left comment is judged on its own line. The same lines the
+ * chat's card counts from its diff: a call that takes a zero-width character out of a name,
+ * or only repeats a line holding one, is not warned of.
+ */
+export function hiddenInCall(args: Record<string, JsonValue>): HiddenText | undefined {
+  return findHiddenText(writtenBy(args).join("\n"));
+}
+
+function writtenBy(value: JsonValue, key = ""): string[] {
+  if (/^old_/.test(key)) return [];
+  if (typeof value === "string") return [key === "patch" ? addedLines(value) : value];
+  if (Array.isArray(value)) return value.flatMap((item) => writtenBy(item));
+  if (value && typeof value === "object") {
+    const edit = typeof value.new_text === "string" ? editAdds(typeof value.old_text === "string" ? value.old_text : "", value.new_text) : undefined;
+    return Object.entries(value).flatMap(([name, item]) => (name === "new_text" && edit !== undefined ? [edit] : writtenBy(item, name)));
+  }
+  return [];
+}
+
+/** The lines an edit adds (`editLines`), one a line. */
+function editAdds(oldText: string, newText: string): string {
+  return editLines(oldText, newText).filter((line) => line.startsWith("+")).map((line) => line.slice(1)).join("\n");
 }
 
 /** Hangul letters: conjoining and compatibility jamo (fillers left out) and syllables. */

@@ -4,7 +4,7 @@
  */
 import type { JsonValue } from "../protocol/chat.ts";
 import type { ProposedChange } from "../protocol/tool-display.ts";
-import { visibleText } from "../protocol/visible-text.ts";
+import { editLines, visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
 
 /** Lines shown before "… N more lines" (the full diff opens in the editor). */
@@ -15,8 +15,9 @@ function prefixed(text: string, mark: "+" | "-"): string[] {
   return text.replace(/\n$/, "").split("\n").map((line) => mark + line);
 }
 
+/** An edit's lines: what it keeps of `old_text` as context, what it removes and adds — so the card's warning counts only what it adds, as `hearth fix` does (hiddenInCall). */
 function editDiff(oldText: JsonValue | undefined, newText: JsonValue | undefined): string[] {
-  return [...prefixed(typeof oldText === "string" ? oldText : "", "-"), ...prefixed(typeof newText === "string" ? newText : "", "+")];
+  return editLines(typeof oldText === "string" ? oldText : "", typeof newText === "string" ? newText : "");
 }
 
 /** The change a write's arguments describe, read as `kind` says, as diff text; undefined without a kind. */

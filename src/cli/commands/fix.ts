@@ -7,14 +7,13 @@ import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runFix, predictionLine } from "../../agent/fix.ts";
-import { leftOutOfPatchMessage } from "../../agent/fix-files.ts";
+import { leftOutOfPatchMessage, uncommittedMessage } from "../../agent/fix-files.ts";
 import { promptBudgets, smallContextNotice } from "../../agent/prompt-budgets.ts";
 import type { AgentEvent, ApprovalRequest } from "../../agent/loop.ts";
 import { ModelSlot } from "../../models/index.ts";
 import { type Settings, sanitizeSettings } from "../../protocol/settings.ts";
 import { condensedWhat } from "../../protocol/transcript.ts";
-import { addedLines, findHiddenText, hiddenInChange, hiddenTextWarning } from "../../protocol/visible-text.ts";
-import type { JsonValue } from "../../protocol/chat.ts";
+import { findHiddenText, hiddenInCall, hiddenInChange, hiddenTextWarning } from "../../protocol/visible-text.ts";
 import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
@@ -187,6 +186,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
       for (const line of leftOutOfPatchMessage(result.leftOutOfPatch ?? [])) io.err(`hearth fix: ${terminalName(line)}\n`);
+      if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);
       if (result.madeByCommands) io.err(`hearth fix: in the patch, new files that commands made, not the edit tools: ${terminalName(result.madeByCommands.join(", "))}\n`);
       if (result.projectContext.summary) io.err(`hearth fix: project rules and memory in the prompt: ${terminalName(result.projectContext.summary)}\n`);
       for (const memory of result.memories) io.err(`hearth fix: remembered ${terminalName(memory)} (not in the patch; commit it to share it)\n`);
@@ -404,20 +404,6 @@ function report(event: AgentEvent, io: CliIo): void {
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 
-/**
- * What a call's arguments write, as the text it is (line breaks kept: a mark in a right-to-left
- * comment is judged on its own line): not what it replaces (`old_text`, in `edits` too), nor
- * the lines a patch removes or keeps. An edit that takes a zero-width character out of a name
- * is not warned of.
- */
-function writtenBy(value: JsonValue, key = ""): string[] {
-  if (/^old_/.test(key)) return [];
-  if (typeof value === "string") return [key === "patch" ? addedLines(value) : value];
-  if (Array.isArray(value)) return value.flatMap((item) => writtenBy(item));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([name, item]) => writtenBy(item, name));
-  return [];
-}
-
 /** Characters of a call's arguments shown in the approval question (the whole call is in the trajectory). */
 const MAX_SHOWN_ARGUMENTS = 300;
 
@@ -429,7 +415,7 @@ async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boole
     const json = JSON.stringify(request.call.arguments);
     const args = terminalJson(json.slice(0, MAX_SHOWN_ARGUMENTS)) + (json.length > MAX_SHOWN_ARGUMENTS ? ` … (${json.length - MAX_SHOWN_ARGUMENTS} more characters not shown)` : "");
     // What is not shown, or shows as something else, is said in words: an override past the cut, a name with a zero-width space.
-    const hidden = findHiddenText(writtenBy(request.call.arguments).join("\n"));
+    const hidden = hiddenInCall(request.call.arguments);
     if (hidden) io.err(`! ${terminalWarning(hiddenTextWarning(hidden, "This call", false))}\n`);
     if (request.reason) io.err(`Asked because ${terminalText(request.reason)}.\n`);
     if (request.runs) io.err(`Runs ${terminalText(request.runs)}.\n`);

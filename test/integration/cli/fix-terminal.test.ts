@@ -47,13 +47,15 @@ describe("hearth fix on a terminal, with a model that writes hostile characters"
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "declined: the file is as it was");
   });
 
-  it("the approval question warns only of what the call writes: not of a zero-width character an edit or a patch removes, nor of a mark in a right-to-left comment", () => {
+  it("the approval question warns only of what the call writes: not of a zero-width character an edit or a patch removes or an edit only repeats, nor of a mark in a right-to-left comment", () => {
     const args = (work: string, repo: string, model: string) => ["fix", "--repo", repo, "--issue", "a name holds a zero-width space", "--model", model, "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--max-steps", "2"];
     const question = (output: string) => output.slice(0, output.indexOf("[y/N]"));
     const calls = [
       { name: "edit_file", arguments: { path: "calc.py", edits: [{ old_text: "def m\u200bul(a, b):", new_text: "def mul(a, b):" }] } },
       { name: "apply_patch", arguments: { patch: "--- a/calc.py\n+++ b/calc.py\n@@ -8,2 +8,2 @@\n-def m\u200bul(a, b):\n+def mul(a, b):\n     return a * b\n" } },
       { name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b  # x\u200f جمع دو عدد\n" } },
+      // The line with the zero-width space is only repeated, to find the place: the chat's card does not warn either.
+      { name: "edit_file", arguments: { path: "calc.py", old_text: "def m\u200bul(a, b):\n    return a - b", new_text: "def m\u200bul(a, b):\n    return a * b" } },
     ];
     for (const call of calls) {
       const { work, repo, model } = setUp("", call);

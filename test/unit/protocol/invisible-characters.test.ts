@@ -4,7 +4,7 @@
 // emoji, a non-joiner in a Persian word, a mark in right-to-left text, a BOM at a line start.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findHiddenText, hiddenTextNotice, hiddenTextWarning, visibleText } from "../../../src/protocol/visible-text.ts";
+import { editLines, findHiddenText, hiddenInCall, hiddenTextNotice, hiddenTextWarning, visibleText } from "../../../src/protocol/visible-text.ts";
 
 describe("zero-width characters and bidi marks inside ASCII words", () => {
   it("are counted in code: a zero-width space, joiner, non-joiner, word joiner, BOM and direction marks in names", () => {
@@ -135,5 +135,22 @@ describe("variation selectors shown to a person (visibleText)", () => {
     const json = visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
     assert.doesNotMatch(json, /[\uFE00-\uFE0F\uDB40]/);
     assert.equal(JSON.parse(json), text);
+  });
+});
+
+describe("what an edit adds (editLines, hiddenInCall)", () => {
+  it("the lines both texts keep are context, around and between changes; the rest is removed and added, as git shows it", () => {
+    assert.deepEqual(editLines("a\nb\nc\nd\ne\n", "a\nB\nc\nD\ne\n"), [" a", "-b", "+B", " c", "-d", "+D", " e"]);
+    assert.deepEqual(editLines("", "x\n"), ["+x"]);
+    assert.deepEqual(editLines("x", ""), ["-x"]);
+    const many = Array.from({ length: 2_000 }, (_, i) => `line ${i}`);
+    assert.deepEqual(editLines(["a", ...many, "z"].join("\n"), ["a", ...many.map((l) => `${l}!`), "z"].join("\n")).filter((l) => l.startsWith(" ")), [" a", " z"], "too large to compare: all between the common first and last lines changed");
+  });
+
+  it("a call warns of what it writes: not a line an edit only repeats, nor what it replaces or a patch removes", () => {
+    assert.equal(hiddenInCall({ path: "a.py", old_text: "is\u200bA = 1\nb = 1\n", new_text: "is\u200bA = 1\nb = 2\n" }), undefined);
+    assert.equal(hiddenInCall({ path: "a.py", old_text: "b = 1\n", new_text: "is\u200bA = 1\nb = 2\n" })?.invisible, 1);
+    assert.equal(hiddenInCall({ path: "a.py", content: "x\u202e\n" })?.bidi, 1, "a whole file's content is all written");
+    assert.equal(hiddenInCall({ patch: "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-is\u200bA\n+isA\n" }), undefined);
   });
 });

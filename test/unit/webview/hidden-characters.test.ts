@@ -12,7 +12,7 @@ import { renderMarkdown } from "../../../src/webview/markdown.ts";
 import { mentionDetail, mentionLabel } from "../../../src/webview/mentions.ts";
 import { visibleText } from "../../../src/protocol/visible-text.ts";
 import { toolByName } from "../../../src/tools/index.ts";
-import { findHiddenText } from "../../../src/protocol/visible-text.ts";
+import { findHiddenText, hiddenInCall } from "../../../src/protocol/visible-text.ts";
 import { transcriptFromMessages } from "../../../src/protocol/transcript.ts";
 
 let root: HTMLElement;
@@ -100,6 +100,28 @@ describe("asking", () => {
     app.receive(event({ type: "approvalRequest", call, effect: "write", display: toolByName("edit_file")!.display! }));
     assert.ok(q('[data-id="w3"] .diff-del'), "the diff is shown");
     assert.equal(q('[data-id="w3"] .tool-change-hidden'), null);
+  });
+
+  it("an edit that only repeats a line holding a hidden character (given to find its place) shows it as context and warns of nothing; hearth fix's question agrees", () => {
+    const old = "def check(user):\n    if is_\u200Badmin(user):\n        return 1\n";
+    const calls = [
+      { warns: false, args: { path: "auth.py", old_text: old, new_text: old.replace("return 1", "return 2") } },
+      { warns: false, args: { path: "auth.py", edits: [{ old_text: `# x\n${old}`, new_text: `# y\n${old}` }] } },
+      { warns: true, args: { path: "auth.py", old_text: old, new_text: old.replace("return 1", "return is_\u200Badmin") } },
+      { warns: true, args: { path: "auth.py", old_text: old, new_text: old.replace("if is_", "if not is_") } },
+    ];
+    calls.forEach(({ warns, args }, i) => {
+      app.receive(event({ type: "approvalRequest", call: { id: `c${i}`, name: "edit_file", arguments: args }, effect: "write", display: toolByName("edit_file")!.display! }));
+      assert.equal(q(`[data-id="c${i}"] .tool-change-hidden`) !== null, warns, `card ${i}`);
+      assert.equal(hiddenInCall(args) !== undefined, warns, `hearth fix's question ${i}`);
+    });
+    assert.deepEqual([...root.querySelectorAll('[data-id="c0"] .diff code > span')].map((l) => [l.className, l.textContent]), [
+      ["diff-hunk", "@@ edit @@\n"],
+      ["diff-ctx", " def check(user):\n"],
+      ["diff-ctx", "     if is_⟨U+200B⟩admin(user):\n"],
+      ["diff-del", "-        return 1\n"],
+      ["diff-add", "+        return 2\n"],
+    ]);
   });
 
   it("asking to run the tests shows what runs (the repository's test script), hidden characters written out", () => {

@@ -214,7 +214,9 @@ export class TerminalText {
     this.state = "text";
     // A CR that ends the output redraws nothing: the line, and those before it, are text that ends so.
     const cr = !this.pendingCr ? "" : this.frames.undecided() && !this.broken ? `${this.asTextLines()}\r` : this.carriageReturn();
-    const rest = this.text(held) + cr + this.lastState();
+    // Only a held sequence is written: writing "" would take the line as written to its end,
+    // and a shorter last state as covering the one before ('Bob,25' over 'Alice,30,Paris').
+    const rest = (held === "" ? "" : this.text(held)) + cr + this.lastState();
     [this.col, this.pendingCr] = [0, false];
     return rest;
   }

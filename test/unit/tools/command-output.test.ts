@@ -77,6 +77,12 @@ describe("text whose lines end in a carriage return alone, against a progress ba
     assert.equal(collect([["stdout", mac.slice(0, -1)], ["stdout", "\n"]]).shown, mac.slice(0, -1) + "\n");
   });
 
+  it("a last line with no line end after it, the first shorter than the one before, is not written over it ('Bob,2530,Paris')", () => {
+    for (const text of ["name,age,city\rAlice,30,Paris\rBob,25", "hello world\rbye"]) {
+      assert.deepEqual(collect([["stdout", text]]), { shown: text, notes: [] });
+    }
+  });
+
   it("a progress bar redrawn over itself (as long, padded, or erased first) still shows its last state, said in a note", () => {
     const bars = [
       ["Downloading  10%\rDownloading  55%\rDownloading 100%\n", "Downloading 100%\n"],

@@ -14,6 +14,7 @@ import { visibleText } from "../../../src/protocol/visible-text.ts";
 import { toolByName } from "../../../src/tools/index.ts";
 import { findHiddenText, hiddenInCall } from "../../../src/protocol/visible-text.ts";
 import { transcriptFromMessages } from "../../../src/protocol/transcript.ts";
+import type { JsonValue } from "../../../src/protocol/chat.ts";
 
 let root: HTMLElement;
 let app: ChatApp;
@@ -104,7 +105,7 @@ describe("asking", () => {
 
   it("an edit that only repeats a line holding a hidden character (given to find its place) shows it as context and warns of nothing; hearth fix's question agrees", () => {
     const old = "def check(user):\n    if is_\u200Badmin(user):\n        return 1\n";
-    const calls = [
+    const calls: { warns: boolean; args: Record<string, JsonValue> }[] = [
       { warns: false, args: { path: "auth.py", old_text: old, new_text: old.replace("return 1", "return 2") } },
       { warns: false, args: { path: "auth.py", edits: [{ old_text: `# x\n${old}`, new_text: `# y\n${old}` }] } },
       { warns: true, args: { path: "auth.py", old_text: old, new_text: old.replace("return 1", "return is_\u200Badmin") } },

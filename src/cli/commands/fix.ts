@@ -155,7 +155,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     }
     // The model is told in its first message (taskMessage); the user, who may not have read the issue closely, here.
     const issueHidden = findHiddenText(options.issue);
-    if (issueHidden?.tags) io.err(`${terminalText(hiddenTextWarning(issueHidden, "The issue"))}\n`);
+    // Bidi controls alone are not told of (right-to-left text has them); tag characters and runs of selectors are hidden data.
+    if (issueHidden?.tags || issueHidden?.selectors) io.err(`${terminalWarning(hiddenTextWarning(issueHidden, "The issue"))}\n`);
     const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
     try {
       const result = await runFix({

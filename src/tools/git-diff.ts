@@ -2,10 +2,16 @@
  * git_diff: what the agent has changed so far — the diff from the session's first
  * checkpoint to now when checkpoints are on (new files included), else `git diff HEAD`
  * of the user's repository (read-only: --no-optional-locks keeps git from touching the index).
+ * The changes to files that look like they hold secrets (a .env nobody git-ignored, changed
+ * by the user or a setup command during the run: its diff is its keys) are left out and
+ * named, as search leaves them out; a call whose path is one shows it, once the user allowed
+ * it (`targets`: the agent loop asks, secret-reads.ts).
  */
 import { spawn } from "node:child_process";
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
+import { shownPath } from "../indexer/index.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 
 const MAX_DIFF_CHARS = 40_000;
@@ -17,24 +23,30 @@ export const gitDiffTool: Tool = {
   display: { title: "Git diff", wouldLikeTo: ["show the changes to {path}", "show the changes"], keyArguments: ["path"], body: "arguments" },
   definition: {
     name: "git_diff",
-    description: "Show the changes made in the workspace so far as a unified diff (optionally for one path).",
+    description: "Show the changes made in the workspace so far as a unified diff (optionally for one path). Changes to files that look like secrets (.env, private keys) are left out (the result names them; naming one as path asks the user).",
     parameters: {
       type: "object",
       properties: { path: { type: "string", description: "Only changes under this file or folder." } },
       required: [],
     },
   },
+  // The file named as the path: one that looks like it holds secrets asks first (secret-reads.ts).
+  async targets(input) {
+    const path = optionalString(input, "path");
+    return path === undefined ? [] : [path];
+  },
   async execute(input, ctx) {
     const raw = optionalString(input, "path");
     const paths = raw ? [await ctx.workspace.resolve(raw)] : [];
-    let diff: string;
-    if (ctx.checkpoints && ctx.runStart) {
-      diff = await ctx.checkpoints.diff(ctx.runStart, undefined, paths);
-    } else {
-      diff = await gitDiff(ctx.workspace.root, paths, ctx.signal);
-    }
-    const text = diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : diff;
-    return { text: text === "" ? "No changes." : text, data: { diff } };
+    const named = (path: string) => paths.includes(path);
+    const all = ctx.checkpoints && ctx.runStart
+      ? { diff: await ctx.checkpoints.diff(ctx.runStart, undefined, paths), secrets: [] }
+      : await gitDiff(ctx.workspace.root, paths, ctx.signal, named);
+    const { diff, secrets } = leaveOutSecrets(all.diff, named);
+    secrets.push(...all.secrets);
+    const cut = diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : diff;
+    const text = [cut, ...secretsNote(secrets)].filter((part) => part !== "").join("\n");
+    return { text: text === "" ? "No changes." : text, data: { diff, ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };
 
@@ -43,12 +55,15 @@ export const gitDiffTool: Tool = {
  * agent created is a change too. Pathspecs are literal (`app/[id].tsx` is a file name).
  * New files are diffed one by one against /dev/null, until the diff is over what is shown.
  */
-async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal): Promise<string> {
+async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
   let diff = (await git(root, ["diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...pathspec], signal)).toString("utf8");
   const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
-  const untracked = listed.filter((p) => p !== "" && !p.endsWith("/"));
+  const files = listed.filter((p) => p !== "" && !p.endsWith("/"));
+  // A secret-looking new file is not diffed at all (see leaveOutSecrets): its size does not count towards the cut.
+  const secrets = files.filter((p) => !named(p) && looksLikeSecrets(p));
+  const untracked = files.filter((p) => !secrets.includes(p));
   for (const [i, file] of untracked.entries()) {
     if (diff.length > MAX_DIFF_CHARS) {
       diff += `[… and ${untracked.length - i} more new file(s) not shown]\n`;
@@ -61,7 +76,54 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
     }
     diff += (await git(root, ["diff", "--no-index", "--no-ext-diff", "--no-color", "--", "/dev/null", file], signal, 1)).toString("utf8");
   }
-  return diff;
+  return { diff, secrets };
+}
+
+/**
+ * The diff without the sections of files that look like they hold secrets (but the one the
+ * call named), and those files' paths. A section starts at its `diff --git a/P b/P` line
+ * (no line of a hunk can: each starts with a space, + or -); P is quoted, C-style, when it
+ * holds a quote, a backslash, a control character or non-ASCII.
+ */
+function leaveOutSecrets(diff: string, named: (path: string) => boolean): { diff: string; secrets: string[] } {
+  const secrets: string[] = [];
+  const kept = diff.split(/^(?=diff --git )/m).filter((section) => {
+    if (!section.startsWith("diff --git ")) return true;
+    const path = sectionPath(section.slice("diff --git ".length).split("\n", 1)[0]!);
+    if (named(path) || !looksLikeSecrets(path)) return true;
+    if (!secrets.includes(path)) secrets.push(path);
+    return false;
+  });
+  return { diff: kept.join(""), secrets };
+}
+
+/** The new path of a section's header `a/P b/P` (a rename's `a/P b/Q`: Q). */
+function sectionPath(header: string): string {
+  const quoted = header.endsWith('"') ? header.lastIndexOf(' "b/') : -1;
+  if (quoted >= 0) return unquote(header.slice(quoted + 1)).slice(2);
+  const half = (header.length - 5) / 2;
+  if (Number.isInteger(half) && header.startsWith("a/") && header.slice(half + 2, half + 5) === " b/" && header.slice(2, half + 2) === header.slice(half + 5)) return header.slice(half + 5);
+  return header.slice(header.lastIndexOf(" b/") + 3);
+}
+
+/** A path as git quotes it ("b/donn\303\251es/.env"), back to its text. */
+function unquote(quoted: string): string {
+  const bytes: number[] = [];
+  const escapes: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
+  const body = quoted.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== "\\") bytes.push(...Buffer.from(c));
+    else if (/[0-7]{3}/.test(body.slice(i + 1, i + 4))) (bytes.push(parseInt(body.slice(i + 1, i + 4), 8)), (i += 3));
+    else bytes.push(escapes[body[++i] ?? ""] ?? 92);
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+function secretsNote(secrets: readonly string[]): string[] {
+  if (secrets.length === 0) return [];
+  const count = secrets.length === 1 ? "1 file that looks like it holds" : `${secrets.length} files that look like they hold`;
+  return [`[Not shown: the changes to ${count} secrets (${secrets.map(shownPath).join(", ")}): environment files, private keys and credential stores are left out of the diff. See one only if the task needs it, by giving its path.]`];
 }
 
 /** Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character). */

@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CheckpointStore } from "../../../src/tools/checkpoints.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { runTool } from "../../../src/tools/tool.ts";
-import { workspaceWith } from "./helpers/setup.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd, encoding: "utf8" });
@@ -60,5 +61,62 @@ describe("git_diff without checkpoints", () => {
     assert.equal(result.ok, true, result.text);
     assert.match(result.text, /^diff --git a\/app\/\[id\]\.tsx b\/app\/\[id\]\.tsx$/m);
     assert.doesNotMatch(result.text, /i\.tsx|d\.tsx/);
+  });
+});
+
+describe("git_diff and files that hold secrets", () => {
+  // A .env nobody git-ignored, changed or made during the run (by the user, by a setup
+  // command): its diff is its keys. Left out as search leaves it out, named in a note.
+  it("without checkpoints: a tracked .env changed and an untracked key are left out, named; given as the path, shown", async () => {
+    const { root, ctx } = repoWith({ ".env": "API_KEY=\n", "app.py": "x = 1\n" });
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    mkdirSync(join(root, "config"));
+    writeFileSync(join(root, "config", "server.key"), "-----BEGIN PRIVATE KEY-----\nMIIEv\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^\+x = 2$/m);
+    assert.doesNotMatch(result.text, /sk-live|PRIVATE KEY|MIIEv/);
+    assert.match(result.text, /Not shown: the changes to 2 files that look like they hold secrets \(\.env, config\/server\.key\)/);
+    const named = await runTool(gitDiffTool, { path: ".env" }, ctx);
+    assert.match(named.text, /^\+API_KEY=sk-live-123$/m);
+    assert.doesNotMatch((await runTool(gitDiffTool, { path: "config" }, ctx)).text, /MIIEv/);
+  });
+
+  it("with checkpoints: a .env made during the run is left out", async () => {
+    const { root, ctx } = workspaceWith({ "app.py": "x = 1\n" });
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const start = await checkpoints.create("run start");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    const result = await runTool(gitDiffTool, {}, { ...ctx, checkpoints, runStart: start.id });
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^\+x = 2$/m);
+    assert.doesNotMatch(result.text, /sk-live/);
+    assert.match(result.text, /Not shown: the changes to 1 file that looks like it holds secrets \(\.env\)/);
+  });
+
+  it("a path git quotes (a folder named données) is read back from its quoting", async () => {
+    const { root, ctx } = repoWith({ "données/.env": "A=1\n", "données/notes.txt": "a\n" });
+    writeFileSync(join(root, "données/.env"), "A=sk-live-2\n");
+    writeFileSync(join(root, "données/notes.txt"), "b\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.doesNotMatch(result.text, /sk-live/);
+    assert.match(result.text, /^\+b$/m);
+    assert.match(result.text, /\(données\/\.env\)/);
+    assert.match((await runTool(gitDiffTool, { path: "données/.env" }, ctx)).text, /^\+A=sk-live-2$/m);
+  });
+
+  it("only secrets changed: no diff, the note says what was left out", async () => {
+    const { root, ctx } = repoWith({ ".env": "A=1\n" });
+    writeFileSync(join(root, ".env"), "A=2\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.match(result.text, /^\[Not shown: the changes to 1 file that looks like it holds secrets \(\.env\)/);
+    assert.doesNotMatch(result.text, /A=2|No changes/);
+  });
+
+  it("a call naming one asks first (its targets), as read_file does", async () => {
+    assert.deepEqual(await gitDiffTool.targets?.({ path: ".env" }, workspaceWith().ctx), [".env"]);
+    assert.deepEqual(await gitDiffTool.targets?.({}, workspaceWith().ctx), []);
   });
 });

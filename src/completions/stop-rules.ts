@@ -6,7 +6,8 @@
  *   indented at or left of the block's opening line, or after a blank-line run;
  * - text that duplicates what is right of the cursor (closing brackets, quotes, the line
  *   that closes the block) is dropped, also when the completion ends the statement after
- *   them (`console.log(|)` + `x);`: the `;` is dropped with them);
+ *   them (`console.log(|)` + `x);`: the `;` is dropped with them); the whitespace before
+ *   it stays (`a && |b` stays `a && b`; a block's `}` stays on its own line);
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
  * - nothing from the first control or bidirectional-override character on is kept, and no
@@ -121,8 +122,13 @@ function dropDuplicateOfRight(text: string, at: CursorLines): string {
   // A last line that is the closing line already below the cursor.
   if (lines.length > 1 && at.nextLine.trim() !== "" && lines.at(-1)!.trim() === at.nextLine.trim()) lines.pop();
   const last = lines.pop() ?? "";
-  lines.push(withoutRepeatedRight(last, at.lineSuffix.trim()));
-  return lines.join("\n").replace(/\s+$/, "");
+  const kept = withoutRepeatedRight(last, at.lineSuffix.trim());
+  lines.push(kept);
+  const joined = lines.join("\n");
+  // Cut before a repeat, the whitespace there separates the completion from the line's rest
+  // (`if (user && |ready)`, not `user &&ready`) or puts the editor's `}` on its own line.
+  if (kept !== last && !/^\s/.test(at.lineSuffix) && joined.trim() !== "") return joined;
+  return joined.replace(/\s+$/, "");
 }
 
 /** `last` without its end that repeats the start of `right` (the rest of the cursor's line). */

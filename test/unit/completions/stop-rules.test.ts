@@ -49,6 +49,22 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("a, b", at("call(|)\n"), false), "a, b");
   });
 
+  it("keeps the space between the completion and the text right of the cursor it stops before", () => {
+    // Cut right before the repeat, the space the model wrote there is what separates the two.
+    assert.equal(trimCompletion("user && ready) {", at("if (|ready) {\n"), false), "user && ", "not `if (user &&ready) {`");
+    assert.equal(trimCompletion("not x", at("    return |x\n"), false), "not ", "not `return notx`, another name");
+    assert.equal(trimCompletion("c + b;", at("const s = a + |b;\n"), false), "c + ");
+    assert.equal(trimCompletion("c + b;", at("const s = a + | b;\n"), false), "c +", "the line has its own space there");
+    assert.equal(trimCompletion(" foo", at("const a =|foo\n"), false), "", "nothing but a space is no completion");
+  });
+
+  it("leaves the closer the editor put right of the cursor on its own line when a block ends with it", () => {
+    // `{` typed, VS Code added `}`: a body followed by that `}` must not end as `return 1;}`.
+    assert.equal(trimCompletion("\n  return 1;\n}", at("function f() {|}\n"), true), "\n  return 1;\n");
+    assert.equal(trimCompletion("\n    y();\n  }", at("  if (x) {|}\n"), true), "\n    y();\n  ", "the closer keeps its indentation");
+    assert.equal(trimCompletion("\n    y();\n  });", at("  run(() => {|});\n"), true), "\n    y();\n  ");
+  });
+
   it("drops the closers the editor already put right of the cursor when the completion closes with them and ends the statement", () => {
     // VS Code closes `(` as it is typed: the cursor sits before `)`, and a model writes the whole call.
     const cursor = at("console.log(|)\n");

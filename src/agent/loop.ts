@@ -226,10 +226,12 @@ class Run {
       // A call the context's end cut off is no format error: "write it again" brings the same
       // call, cut off again, until the run's steps or the context are spent.
       const cutOff = turn.stopReason === "maxTokens" && turn.errors.length > 0;
-      const note = turn.errors.length === 0 ? undefined : cutOff ? describeCutOff(turn) : describeCallErrors(turn.errors);
+      const repeated = cutOff ? {} : this.judgeUnrunnable(turn);
+      const note = turn.errors.length === 0 ? undefined : cutOff ? describeCutOff(turn) : [describeCallErrors(turn.errors), repeated.steer].filter(Boolean).join("\n");
       this.cutOffReplies = cutOff && calls.length === 0 ? this.cutOffReplies + 1 : 0;
       if (calls.length === 0) {
         if (note) this.messages.push({ role: "user", content: note });
+        if (repeated.stop) return this.end("repetition", `stopped: ${repeated.stop}`);
         if (this.cutOffReplies >= MAX_CUT_OFF_REPLIES) return this.end("max-tokens", this.cutOffMessage(turn));
         if (turn.errors.length > 0) continue; // the model hears what was wrong and tries again
         if (turn.stopReason === "maxTokens") return this.end("max-tokens", "the model's reply hit the token limit");
@@ -243,7 +245,7 @@ class Run {
       }
       this.emptyReplies = 0;
       // What was wrong with the reply's other calls comes after the results of those that ran.
-      const outcome = await this.runCalls(calls, note);
+      const outcome = await this.runCalls(calls, note, repeated.stop);
       if (outcome) return outcome;
     }
   }
@@ -330,6 +332,20 @@ class Run {
     this.emit({ type: "steer", message });
   }
 
+  /** The reply's calls that could not be run, judged: the same one written again after being told is repetition, not a retry. */
+  private judgeUnrunnable(turn: Turn): { stop?: string; steer?: string } {
+    const judged: { stop?: string; steer?: string } = {};
+    for (const { name, raw, message } of turn.unrunnable) {
+      const verdict = this.guard.recordUnrunnable(name, raw, message);
+      if (verdict.action === "stop") judged.stop ??= verdict.reason;
+      if (verdict.action === "steer" && !judged.steer) {
+        judged.steer = verdict.message;
+        this.emit({ type: "steer", message: verdict.message });
+      }
+    }
+    return judged;
+  }
+
   private async modelTurn(): Promise<Turn> {
     const thinks = this.thinkingThisTurn();
     const events = this.options.backend.chat({
@@ -342,6 +358,7 @@ class Run {
     let thinking = "";
     const toolCalls: ToolCall[] = [];
     const errors: string[] = [];
+    const unrunnable: Array<{ name?: string; raw: string; message: string }> = [];
     let stopReason: Turn["stopReason"] = "endOfTurn";
     let usage: TokenUsage | undefined;
     for await (const event of events) {
@@ -349,7 +366,10 @@ class Run {
       if (event.type === "text") content += event.text;
       else if (event.type === "thinking") thinking += event.text;
       else if (event.type === "toolCall") toolCalls.push(event.call);
-      else if (event.type === "toolCallError") errors.push(event.message);
+      else if (event.type === "toolCallError") {
+        errors.push(event.message);
+        unrunnable.push({ name: event.name, raw: event.raw, message: event.message });
+      }
       else ({ stopReason, usage } = event);
     }
     if (usage) this.account(usage);
@@ -359,7 +379,7 @@ class Run {
     // Stopped at the context's end while still thinking: nothing answered, nothing called.
     const cutOff = thinks && stopReason === "maxTokens" && thinking !== "" && !message.content && toolCalls.length === 0 && errors.length === 0;
     const left = this.room ?? (usage ? this.contextSize() - usage.promptTokens : 0);
-    return { message, errors, stopReason, ...(usage ? { usage } : {}), ...(cutOff ? { cutOffThinking: Math.max(left, 0) } : {}) };
+    return { message, errors, unrunnable, stopReason, ...(usage ? { usage } : {}), ...(cutOff ? { cutOffThinking: Math.max(left, 0) } : {}) };
   }
 
   private account(usage: TokenUsage): void {
@@ -373,9 +393,9 @@ class Run {
    * hold the same command a hundred times). Every call's result follows the reply before
    * any steering message: a message between them would split the calls from their results.
    */
-  private async runCalls(calls: readonly ToolCall[], note?: string): Promise<AgentResult | undefined> {
+  private async runCalls(calls: readonly ToolCall[], note?: string, stopped?: string): Promise<AgentResult | undefined> {
     let finished: string | undefined;
-    let stop: string | undefined;
+    let stop = stopped;
     const steering: string[] = note ? [note] : [];
     for (const [i, call] of calls.entries()) {
       const notRun = this.signal.aborted ? "Error (cancelled): the user cancelled the run before this call."
@@ -423,7 +443,9 @@ class Run {
   }
 
   private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
-    const reason = tool.effect === "write" || tool.effect === "read" ? await this.askedFor(call, tool) : undefined;
+    // Under auto-all nothing asks: the paths are not looked at (apply_patch's would be planned once more).
+    const mayAsk = (tool.effect === "write" || tool.effect === "read") && needsApproval(this.options.policy, tool.effect, true);
+    const reason = mayAsk ? await this.askedFor(call, tool) : undefined;
     if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
     // "Run the tests" says nothing of what runs: a repository's test script can be anything.
     const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
@@ -607,6 +629,8 @@ class Run {
 interface Turn {
   readonly message: AssistantMessage;
   readonly errors: readonly string[];
+  /** The calls behind `errors`, as written. */
+  readonly unrunnable: ReadonlyArray<{ readonly name?: string; readonly raw: string; readonly message: string }>;
   readonly stopReason: "endOfTurn" | "toolCalls" | "maxTokens" | "aborted";
   readonly usage?: TokenUsage;
   /** The reply stopped at the context's end inside its thinking: the tokens that were left for it. */

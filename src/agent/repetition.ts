@@ -31,6 +31,7 @@ const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSt
 export class RepetitionGuard {
   private readonly calls = new Map<string, number>();
   private readonly failures = new Map<string, number>();
+  private readonly unrunnable = new Map<string, number>();
   private readonly options: RepetitionOptions;
 
   constructor(options: Partial<RepetitionOptions> = {}) {
@@ -56,6 +57,24 @@ export class RepetitionGuard {
     if (seen >= this.options.steerAfter) {
       const what = ok ? "and got the same result" : "and it failed the same way";
       return { action: "steer", message: steering(`You called ${tool} with the same arguments ${seen} times ${what}. Repeating it will not help: use what you already have, or try something different.`) };
+    }
+    return { action: "continue" };
+  }
+
+  /**
+   * Records a call that could not be run (malformed, an unknown tool or parameter: the
+   * model was told why) and judges it. A retry that changes anything is honest; the same
+   * text written again, after being told, is a loop like any other.
+   */
+  recordUnrunnable(name: string | undefined, raw: string, message: string): RepetitionVerdict {
+    // A remote server's raw text is the arguments alone: the name tells two calls apart.
+    const seen = bump(this.unrunnable, `${name ?? ""}\u0000${hash(raw.trim())}`);
+    if (seen >= this.options.stopAfter) {
+      const why = message.split("\n")[0]!;
+      return { action: "stop", reason: `the model wrote the same tool call that could not be run ${seen} times (${why.length > 200 ? `${why.slice(0, 197)}...` : why})` };
+    }
+    if (seen >= this.options.steerAfter) {
+      return { action: "steer", message: steering(`You wrote that same call ${seen} times and it could not be run each time. Writing it again will not help: change what the error names, or do something else.`) };
     }
     return { action: "continue" };
   }

@@ -39,4 +39,13 @@ describe("RepetitionGuard", () => {
     const remote = [1, 2, 3, 4].map((n) => mcp.record("mcp__deploy__run", { command: `deploy ${n}` }, false, "denied").action);
     assert.deepEqual(remote, ["continue", "continue", "continue", "continue"], "an MCP tool called with a `command` argument is not a local command");
   });
+
+  it("a call that could not be run: the same text again steers, then stops; another tool with the same arguments text is another call", () => {
+    const guard = new RepetitionGuard();
+    assert.equal(guard.recordUnrunnable("foo", "{}", "Unknown tool \"foo\".").action, "continue");
+    assert.equal(guard.recordUnrunnable("bar", "{}", "Unknown tool \"bar\".").action, "continue");
+    assert.equal(guard.recordUnrunnable("foo", "{}\n", "Unknown tool \"foo\".").action, "steer");
+    const stop = guard.recordUnrunnable("foo", "{}", "Unknown tool \"foo\".\nAvailable tools: …");
+    assert.deepEqual(stop, { action: "stop", reason: "the model wrote the same tool call that could not be run 3 times (Unknown tool \"foo\".)" });
+  });
 });

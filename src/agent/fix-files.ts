@@ -10,6 +10,7 @@
  *   output, a cache or a log (a `cat > helper.py` is the model writing source); else it is
  *   left out of the patch, left on disk, and named to the user with why.
  */
+import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -77,4 +78,34 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (output.length) lines.push(`not in the patch: ${output.length} new file(s) that commands made and that look like build output, caches or logs (still in the checkout): ${named(output)}`);
   if (binary.length) lines.push(`not in the patch: ${binary.length} new binary file(s) that commands made (still in the checkout): ${named(binary)}`);
   return lines;
+}
+
+/**
+ * The files of the checkout `root` that differ from its repository's HEAD (changed, staged,
+ * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
+ * which the start checkpoint holds and the patch therefore does not. Undefined when `root`
+ * is in no git repository (or git cannot tell). Read-only: --no-optional-locks keeps git from
+ * refreshing the user's index; nested repositories are not looked into.
+ */
+export async function uncommittedFiles(root: string): Promise<string[] | undefined> {
+  const git = (args: readonly string[]) =>
+    new Promise<string | undefined>((resolve) => {
+      execFile("git", ["--no-optional-locks", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
+    });
+  const prefix = await git(["rev-parse", "--show-prefix"]);
+  const status = prefix === undefined ? undefined : await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]);
+  if (prefix === undefined || status === undefined) return undefined;
+  // "XY path" entries, paths from the repository's root (porcelain ignores the folder git runs in).
+  const inside = prefix.trim();
+  const paths = status.split("\0").filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+  return paths.filter((p) => p.startsWith(inside)).map((p) => p.slice(inside.length)).sort();
+}
+
+/** What to tell the user when the checkout had uncommitted changes at the start (FixResult.uncommittedAtStart). */
+export function uncommittedMessage(uncommitted: { readonly files: readonly string[]; readonly inPatch: readonly string[] }): string {
+  const named = (paths: readonly string[]) => paths.slice(0, 5).join(", ") + (paths.length > 5 ? ` and ${paths.length - 5} more` : "");
+  const start = `the checkout had uncommitted changes when the run started (${uncommitted.files.length} file(s): ${named(uncommitted.files)}): the patch does not hold them, it is the agent's change made on top of them`;
+  return uncommitted.inPatch.length
+    ? `${start}. It changes ${named(uncommitted.inPatch)} too, so it applies to the checkout as it was, not to a clean checkout of HEAD`
+    : `${start}; it changes none of those files, but the fix may rely on them`;
 }

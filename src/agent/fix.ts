@@ -11,7 +11,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
-import { type LeftOutOfPatch, sortCommandFiles } from "./fix-files.ts";
+import { type LeftOutOfPatch, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -61,6 +61,12 @@ export interface FixResult {
   readonly patch: string;
   /** The files the patch changes. */
   readonly changedFiles: readonly string[];
+  /**
+   * When the checkout had uncommitted changes at the start (files differing from HEAD,
+   * untracked ones too): the patch is made on top of them and does not hold them. `inPatch`:
+   * those the patch changes too — it does not apply to a clean checkout of HEAD then.
+   */
+  readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[] };
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
   readonly leftOutOfPatch?: readonly LeftOutOfPatch[];
   /** New files in the patch that only commands made (`cat > helper.py`), no edit tool: the user may want to look at them. */
@@ -86,6 +92,7 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
+  const uncommitted = await uncommittedFiles(options.repo);
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();
   const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
@@ -149,6 +156,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
+    ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),

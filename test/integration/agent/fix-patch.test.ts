@@ -70,3 +70,30 @@ it("hearth fix's patch leaves out what commands made as build output, caches, lo
   // Still on disk: the patch leaves them out, the checkout keeps them.
   assert.equal(readFileSync(join(repo, "debug.log"), "utf8"), "started\n");
 });
+
+it("hearth fix says when the checkout had uncommitted changes at the start, and which the patch builds on (it does not apply to a clean checkout of HEAD then)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-dirty-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(join(repo, "src"), { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  writeFileSync(join(repo, "src", "calc.py"), "def add(a, b):\n    return a - b\n");
+  writeFileSync(join(repo, "src", "other.py"), "X = 1\n");
+  writeFileSync(join(repo, "README"), "calc\n");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  // The user's own work in progress: an edit, a staged edit, a new file of theirs.
+  writeFileSync(join(repo, "src", "calc.py"), "# mine\ndef add(a, b):\n    return a - b\n");
+  writeFileSync(join(repo, "src", "other.py"), "X = 2\n");
+  git("add", "src/other.py");
+  writeFileSync(join(repo, "src", "scratch.txt"), "notes\n");
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
+  // The checkout given is a folder of the repository: paths are the folder's.
+  const result = await runFix({ repo: join(repo, "src"), issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.uncommittedAtStart, { files: ["calc.py", "other.py", "scratch.txt"], inPatch: ["calc.py"] });
+  assert.doesNotMatch(result.patch, /^[+-].*(# mine|X = 2|scratch)/m);
+
+  const clean = await runFix({ repo: join(repo, "src"), issue: "add subtracts", backend: new ScriptedBackend({ turns: [call("finish", { summary: "nothing" })] }), storageDir: join(dir, "state2"), policy: "auto-all" });
+  assert.equal(clean.uncommittedAtStart?.inPatch.length, 0);
+});

@@ -1,8 +1,8 @@
 // `hearth fix` from the built CLI (out/cli.mjs): what its patch holds of the files the run
 // made and found, and what it tells the user about the rest.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import { calcCheckout } from "../../fixtures/calc-checkout.ts";
@@ -33,4 +33,16 @@ it("build output and logs the agent's commands made are left out of the patch an
   assert.match(run.stderr, /^hearth fix: 2 file\(s\) changed;/m);
   const end = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).at(-1);
   assert.deepEqual(end.leftOutOfPatch.map((f: { path: string }) => f.path), [".coverage", "calc.egg-info/PKG-INFO", "test.log"]);
+});
+
+it("a checkout with uncommitted changes: the patch builds on them and the user is told, naming the files the patch changes too", () => {
+  const { work, repo, model } = calcCheckout("hearth-fix-dirty-");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  writeFileSync(join(repo, "calc.py"), `# work in progress\n${readFileSync(join(repo, "calc.py"), "utf8")}`);
+  const run = hearthFix(work, repo, model);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /^hearth fix: the checkout had uncommitted changes when the run started \(1 file\(s\): calc\.py\): the patch does not hold them, it is the agent's change made on top of them\. It changes calc\.py too, so it applies to the checkout as it was, not to a clean checkout of HEAD$/m);
 });

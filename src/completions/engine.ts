@@ -117,8 +117,7 @@ export class CompletionEngine {
     const usage = result.usage ? { promptTokens: result.usage.promptTokens, evaluatedTokens: result.usage.evaluatedTokens, generatedTokens: result.usage.generatedTokens } : {};
     const ran = { ...base, ...usage, debounceMs: pause, modelMs: this.now() - modelStart, model: choice.which };
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
-    // Out of time: keep what is whole (a block's last line may be cut mid-way).
-    const raw = result.stopReason === "aborted" && multiline ? result.text.slice(0, Math.max(0, result.text.lastIndexOf("\n"))) : result.text;
+    const raw = result.stopReason === "aborted" || result.stopReason === "maxTokens" ? wholePart(result.text, multiline) : result.text;
     const trimmed = trimCompletion(raw, at, multiline);
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
@@ -150,6 +149,16 @@ export class CompletionEngine {
     if (this.records.length > RECORDS_KEPT) this.records.shift();
     return { text, record };
   }
+}
+
+/**
+ * What is whole of a generation its time or token limit ended: a block's lines before the
+ * last (it may stop mid-way: `return Math.round(total +`), a line without the character the
+ * limit cut (U+FFFD for its first bytes, or half of a surrogate pair).
+ */
+function wholePart(text: string, multiline: boolean): string {
+  if (multiline) return text.slice(0, Math.max(0, text.lastIndexOf("\n")));
+  return text.replace(/(?:\uFFFD|[\uD800-\uDBFF])+$/, "");
 }
 
 /** `promise`'s value, or undefined as soon as `signal` fires. */

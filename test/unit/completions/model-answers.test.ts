@@ -1,0 +1,57 @@
+// What the engine makes of answers a real model gives when its token limit ends them: a
+// llama-server-like /infill on 127.0.0.1 answers with the given text and `stop_type: "limit"`
+// (the remote backend reports maxTokens), as a model does when it runs out of tokens mid-way.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+
+describe("completions the token limit ended", () => {
+  let server: Server;
+  let base: string;
+  /** The next /infill answer. */
+  let answer = { content: "", stop_type: "eos" };
+
+  before(async () => {
+    server = createServer(async (req, res) => {
+      for await (const _ of req); // the request body
+      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
+      if (req.url === "/infill") return void res.end(JSON.stringify(answer));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  async function complete(text: string, content: string, stopType: string): Promise<string> {
+    answer = { content, stop_type: stopType };
+    const backend = new RemoteBackend({ baseUrl: base });
+    const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 } });
+    const offset = text.indexOf("|");
+    const source = text.replace("|", "");
+    const lines = source.slice(0, offset).split("\n");
+    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: source, version: 1, inFolder: false };
+    const result = await engine.complete(doc, { line: lines.length - 1, character: lines.at(-1)!.length }, new AbortController().signal);
+    await backend.dispose();
+    return result.text;
+  }
+
+  it("a block the limit cut mid-line keeps only its whole lines", async () => {
+    const body = "\n  const total = items.reduce((sum, item) => sum + item.price, 0);\n  const tax = total * rate;\n  return Math.round(total + tax * 1";
+    const text = await complete("function price(items, rate) {|\n}\n", body, "limit");
+    assert.equal(text, "\n  const total = items.reduce((sum, item) => sum + item.price, 0);\n  const tax = total * rate;", "not `return Math.round(total + tax * 1`");
+    const ended = await complete("function price(items, rate) {|\n}\n", `${body});`, "eos");
+    assert.ok(ended.endsWith("return Math.round(total + tax * 1);"), "a block the model ended itself is whole");
+  });
+
+  it("a line the limit cut inside a character ends before it, not with U+FFFD", async () => {
+    // 🎉 is four UTF-8 bytes, several byte tokens: cut after the first, the server (or the
+    // embedded backend's detokenizer) writes U+FFFD for the bytes it has.
+    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uFFFD", "limit"), "'Congratulations");
+    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uD83C", "limit"), "'Congratulations", "nor half of a surrogate pair");
+    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uD83C\uDF89'", "eos"), "'Congratulations \uD83C\uDF89'", "a whole character stays");
+  });
+});

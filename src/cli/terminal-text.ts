@@ -14,7 +14,10 @@
  * combining grapheme joiner, Mongolian vowel separator or soft hyphen: `is\u200bAdmin` looks like `isAdmin`
  * and is another name. In emoji, Persian, Thai or Mongolian text these stay as they are. A
  * variation selector that picks no look — a run of them (hidden bytes: "Glassworm"), one after
- * ASCII — is escaped too, a long run as its first few and a count; an emoji's stays.
+ * ASCII — is escaped too, a long run as its first few and a count; an emoji's stays. The other
+ * characters Unicode says to show as nothing (Khmer inherent vowels, deprecated format
+ * characters, musical format controls, the unassigned rest of plane 14) are escaped wherever
+ * they are; Mongolian free variation selectors only in a name.
  *
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
@@ -22,11 +25,11 @@
 import { OTHER_SCRIPT_LETTER, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
-const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\r(?!\n)|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u034f\u17b4\u17b5\u180b-\u180f\u115f\u1160\u3164\uffa0\ufff0-\ufff8]|\r(?!\n)|\udb40[\udc00-\udcff\uddf0-\udfff]|[\udb41-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** The same, and tab, newline and CR too: one name must stay on one line. */
-const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u034f\u17b4\u17b5\u180b-\u180f\u115f\u1160\u3164\uffa0\ufff0-\ufff8]|\udb40[\udc00-\udcff\uddf0-\udfff]|[\udb41-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** Zero-width characters shown only inside a name: elsewhere they join an emoji or a Persian word, or part Thai or Mongolian words; a soft hyphen (invisible on most terminals) marks where a word may break. */
-const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180e\u00ad]$/;
+const ZERO_WIDTH = /^[\u200b-\u200d\u2060\u034f\u180b-\u180f\u00ad]$/;
 /** Hangul fillers: letters that show as blank space, shown unless in Korean text (old Hangul's jamo sequences). */
 const FILLER = /^[\u115f\u1160\u3164\uffa0]$/;
 

@@ -10,15 +10,18 @@ import type { JsonValue } from "./chat.ts";
 /**
  * Invisible or reordering characters: controls but tab and line feed, soft hyphen, bidi
  * marks, zero-width, the combining grapheme joiner, the Hangul fillers (letters that show as
- * blank space), line separators, BOM — and the tag characters U+E0000–U+E007F (two
+ * blank space), line separators, BOM, the other characters Unicode says to show as nothing
+ * (Default_Ignorable_Code_Point: Khmer inherent vowels, Mongolian free variation selectors,
+ * deprecated format characters, musical and shorthand format controls, the unassigned rest of
+ * plane 14) — and the tag characters U+E0000–U+E007F (two
  * UTF-16 units each), invisible copies of ASCII that a model reads as text: an instruction
  * written in them ("ASCII smuggling") hides in a file, an issue or a tool result. The last
  * alternative, runs of variation selectors, is written out only where it is not how a
  * character looks (`honestSelector`).
  */
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8]|\udb40[\udc00-\udcff\uddf0-\udfff]|[\udb41-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 /** The same, and line feed: where one line is expected. */
-const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]|\udb40[\udc00-\udc7f]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
+const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8]|\udb40[\udc00-\udcff\uddf0-\udfff]|[\udb41-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
 
 function codePoint(char: string): string {
   return `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`;
@@ -113,7 +116,7 @@ export interface HiddenText {
   readonly cut?: true;
   /** Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
   readonly bidi: number;
-  /** Zero-width characters (U+200B–U+200D, U+2060, U+FEFF, U+034F, U+180E) and bidi marks (U+200E, U+200F, U+061C) inside ASCII words; absent when none. */
+  /** Zero-width characters (U+200B–U+200D, U+2060, U+FEFF, U+034F, U+17B4, U+17B5, U+180B–U+180F, a lone variation selector after ASCII) and bidi marks (U+200E, U+200F, U+061C) inside ASCII words; absent when none. */
   readonly invisible?: number;
   /** Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) outside Korean text: letters that show as blank space, a name no one sees; absent when none. */
   readonly blank?: number;
@@ -130,8 +133,8 @@ export interface HiddenText {
 /** Characters of decoded tag text kept: a file of a million tag characters must not make a notice of a million letters. */
 export const HIDDEN_DECODED_CHARS = 400;
 
-const MAYBE_HIDDEN = /\udb40[\udc00-\udc7f\udd00-\uddef]|[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff\u034f\u180e\u115f\u1160\u3164\uffa0\ufe00-\ufe0f]/;
-const HIDDEN_PARTS = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F}|([\u{E0000}-\u{E007F}])|([\u200b-\u200f\u2060\u061c\ufeff\u034f\u180e])|([\u115f\u1160\u3164\uffa0])|((?:[\ufe00-\ufe0f]|[\u{E0100}-\u{E01EF}]){2,})|[\u202a-\u202e\u2066-\u2069]/gu;
+const MAYBE_HIDDEN = /\udb40[\udc00-\udc7f\udd00-\uddef]|[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff\u034f\u17b4\u17b5\u180b-\u180f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f]/;
+const HIDDEN_PARTS = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,6}\u{E007F}|([\u{E0000}-\u{E007F}])|([\u200b-\u200f\u2060\u061c\ufeff\u034f\u17b4\u17b5\u180b-\u180f])|([\u115f\u1160\u3164\uffa0])|((?:[\ufe00-\ufe0f]|[\u{E0100}-\u{E01EF}]){2,})|([\ufe00-\ufe0f\u{E0100}-\u{E01EF}])|[\u202a-\u202e\u2066-\u2069]/gu;
 /** A character of a name in code. */
 const ASCII_WORD = /[A-Za-z0-9_$]/;
 /** Letters written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms). */
@@ -194,6 +197,11 @@ export function findHiddenText(text: string): HiddenText | undefined {
       }
       continue;
     }
+    if (match[5] !== undefined) {
+      // One selector in a name (is\uFE0FAdmin) makes another name that looks the same.
+      if (!honestSelector(text, match.index, match[5]) && ASCII_WORD.test(charBefore(text, match.index))) invisible++;
+      continue;
+    }
     if (tag === undefined) {
       if (match[0].length === 1) bidi++;
       continue;
@@ -238,7 +246,7 @@ export function hiddenTextNotice(hidden: HiddenText, source: string, plural = fa
     parts.push(`${also()} ${count(hidden.bidi, "bidirectional control character")} (U+202A–U+202E, U+2066–U+2069): on screen the text around them reads in another order than the characters are.`);
   }
   if (hidden.invisible) {
-    parts.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+180E) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.`);
+    parts.push(`${also()} ${count(hidden.invisible, "zero-width character or direction mark", "zero-width characters or direction marks")} (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+17B4, U+17B5, U+180B–U+180F, a variation selector) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.`);
   }
   if (hidden.blank) {
     parts.push(`${also()} ${count(hidden.blank, "Hangul filler character")} (U+115F, U+1160, U+3164, U+FFA0) outside Korean text, which look like blank space and are letters: code can use one as a name the user does not see. Tell the user where they are.`);

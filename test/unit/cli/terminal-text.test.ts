@@ -172,3 +172,14 @@ describe("terminal text", () => {
     assert.deepEqual(JSON.parse(json), value);
   });
 });
+
+describe("the other default-ignorable characters (invisible wherever they are)", () => {
+  it("are escaped: Khmer inherent vowels (is\u17b4Admin, a valid name), deprecated format characters, musical and shorthand format controls, unassigned tag-plane characters; a Mongolian free variation selector only in a name", () => {
+    assert.equal(terminalText("is\u17b4Admin is\u17b5X a\u2065b a\u206ab a\u206fb a\ufff0b"), "is\\u17b4Admin is\\u17b5X a\\u2065b a\\u206ab a\\u206fb a\\ufff0b");
+    assert.equal(terminalName("a\u{1D173}b\u{1BCA0}c\u{E0080}d\u{E01F0}e\u{E0FFF}.ts"), "a\\u{1d173}b\\u{1bca0}c\\u{e0080}d\\u{e01f0}e\\u{e0fff}.ts");
+    assert.equal(terminalText("is\u180bAdmin ᠮᠣ\u180bᠠ"), "is\\u180bAdmin ᠮᠣ\u180bᠠ", "Mongolian text keeps its selectors");
+    const value = { p: "is\u17b4A\u{E0080}" };
+    assert.deepEqual(JSON.parse(terminalJson(JSON.stringify(value))), value);
+    assert.doesNotMatch(terminalJson(JSON.stringify(value)), /[\u17b4\udb40]/);
+  });
+});

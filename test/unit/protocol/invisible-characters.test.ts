@@ -60,11 +60,11 @@ describe("zero-width characters and bidi marks inside ASCII words", () => {
     assert.equal(
       hiddenTextNotice(hidden, "this tool result"),
       "[Hearth: This tool result holds 1 bidirectional control character (U+202A–U+202E, U+2066–U+2069): on screen the text around them reads in another order than the characters are. " +
-        "It also holds 1 zero-width character or direction mark (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+180E) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.]",
+        "It also holds 1 zero-width character or direction mark (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+17B4, U+17B5, U+180B–U+180F, a variation selector) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.]",
     );
     assert.equal(
       hiddenTextNotice({ tags: 0, decoded: "", bidi: 0, invisible: 2 }, "this tool result"),
-      "[Hearth: This tool result holds 2 zero-width characters or direction marks (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+180E) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.]",
+      "[Hearth: This tool result holds 2 zero-width characters or direction marks (U+200B–U+200F, U+2060, U+FEFF, U+061C, U+034F, U+17B4, U+17B5, U+180B–U+180F, a variation selector) inside ASCII words, which the user does not see: a name holding one looks like another name and is not the same. Tell the user where they are.]",
     );
     assert.equal(
       hiddenTextWarning({ tags: 0, decoded: "", bidi: 0, invisible: 1 }, "The result"),
@@ -152,5 +152,15 @@ describe("what an edit adds (editLines, hiddenInCall)", () => {
     assert.equal(hiddenInCall({ path: "a.py", old_text: "b = 1\n", new_text: "is\u200bA = 1\nb = 2\n" })?.invisible, 1);
     assert.equal(hiddenInCall({ path: "a.py", content: "x\u202e\n" })?.bidi, 1, "a whole file's content is all written");
     assert.equal(hiddenInCall({ patch: "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-is\u200bA\n+isA\n" }), undefined);
+  });
+});
+
+describe("the other default-ignorable characters", () => {
+  it("are written out for a person and, inside an ASCII name, counted for the model: is\u17B4Admin (a valid name) looks like isAdmin", () => {
+    assert.equal(visibleText("is\u17B4Admin a\u2065b a\u206Ab a\uFFF0b a\u{1D173}b a\u{1BCA0}b a\u{E0080}b a\u{E01F0}b is\u180BAdmin", true),
+      "is⟨U+17B4⟩Admin a⟨U+2065⟩b a⟨U+206A⟩b a⟨U+FFF0⟩b a⟨U+1D173⟩b a⟨U+1BCA0⟩b a⟨U+E0080⟩b a⟨U+E01F0⟩b is⟨U+180B⟩Admin");
+    assert.equal(findHiddenText("if (is\u17B4Admin || is\u180BOwner) grant();")?.invisible, 2);
+    assert.equal(findHiddenText("ᠮᠣ\u180Bᠠ"), undefined, "Mongolian text keeps its selectors");
+    assert.equal(findHiddenText("if (is\uFE0FAdmin) x = \u2764\uFE0Fa;")?.invisible, 1, "a lone variation selector in a name, not an emoji's");
   });
 });

@@ -13,9 +13,14 @@
 import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 
-/** Why a new file only commands made is not part of the patch: it looks like build output / a cache / a log, or its bytes are binary. */
-export type LeftOutWhy = "output" | "binary";
+/**
+ * Why a file is not part of the patch: a new file only commands made that looks like build
+ * output / a cache / a log, or whose bytes are binary; or a file a command changed that is
+ * now over the checkpoints' size limit (it is taken as it was: the patch neither changes nor deletes it).
+ */
+export type LeftOutWhy = "output" | "binary" | "large";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -77,6 +82,8 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   const binary = files.filter((f) => f.why === "binary").map((f) => f.path);
   if (output.length) lines.push(`not in the patch: ${output.length} new file(s) that commands made and that look like build output, caches or logs (still in the checkout): ${named(output)}`);
   if (binary.length) lines.push(`not in the patch: ${binary.length} new binary file(s) that commands made (still in the checkout): ${named(binary)}`);
+  const large = files.filter((f) => f.why === "large").map((f) => f.path);
+  if (large.length) lines.push(`not in the patch: a command's change to ${large.length} file(s) now over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB, which checkpoints leave out (the checkout has the change; the patch leaves the file as it was): ${named(large)}`);
   return lines;
 }
 

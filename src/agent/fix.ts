@@ -150,7 +150,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     : undefined;
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
-  const { leftOut, madeByCommands } = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written);
+  const sorted = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written);
+  const leftOut = [...sorted.leftOut, ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const }))];
+  const madeByCommands = sorted.madeByCommands;
   const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path) });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
@@ -163,6 +165,18 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
   };
+}
+
+/**
+ * Files the start checkpoint held that are over the size limit now (a command grew them):
+ * checkpoints leave them out, so the patch takes them as they were and cannot hold the change.
+ */
+async function grownPastLimit(store: CheckpointStore, start: string): Promise<string[]> {
+  const end = await store.create("after Hearth's fix");
+  if (!end.leftOut) return [];
+  // Between two checkpoints such a file reads as deleted: the later one left it out.
+  const changed = new Set(await store.changedFiles(start, end.id));
+  return end.leftOut.filter((path) => changed.has(path));
 }
 
 /**

@@ -368,7 +368,7 @@ export class CheckpointStore {
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
   private async compare(from: string, to: string | undefined, paths: readonly string[]) {
     const base = await this.resolveId(from);
-    const target = to ? await this.resolveId(to) : await this.stageAll(await this.tracked()).then(async () => (await this.text(["write-tree"])).trim());
+    const target = to ? await this.resolveId(to) : await this.workTree(base);
     const candidates = (await this.tracked()).filter((p) => underAny(p, paths));
     const missing = new Set(await this.missingFrom(base, candidates));
     const need = (await this.missingFrom(target, candidates)).filter((p) => missing.has(p));
@@ -377,6 +377,17 @@ export class CheckpointStore {
     // A path neither side knows was never written by the agent in between: not a change.
     const changed = need.filter((p) => fromStates.has(p) && toStates.has(p) && !sameState(fromStates.get(p)!, toStates.get(p)!));
     return { base, target, extras: { changed, from: fromStates, to: toStates } };
+  }
+
+  /**
+   * The work tree as a tree, staged now. A file over the size limit is left out of it, so one
+   * that `base` held — a small file a command grew past the limit — is taken as `base` holds
+   * it: it was not deleted, and a diff (hearth fix's patch) that deleted it would be wrong.
+   */
+  private async workTree(base: string): Promise<string> {
+    const large = await this.stageAll(await this.tracked());
+    const tree = (await this.text(["write-tree"])).trim();
+    return large.length ? this.treeLeavingOut(tree, base, large) : tree;
   }
 
   /** The paths of `paths` that a tree (or commit; "": the index) does not hold as a file. */

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
+import { leftOutOfPatchMessage } from "../../../src/agent/fix-files.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 
 const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
 
@@ -96,4 +98,25 @@ it("hearth fix says when the checkout had uncommitted changes at the start, and 
 
   const clean = await runFix({ repo: join(repo, "src"), issue: "add subtracts", backend: new ScriptedBackend({ turns: [call("finish", { summary: "nothing" })] }), storageDir: join(dir, "state2"), policy: "auto-all" });
   assert.equal(clean.uncommittedAtStart?.inPatch.length, 0);
+});
+
+it("a file a command grows past the checkpoints' size limit is not deleted by the patch, and is named as left out of it", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-grown-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [repo, copy] = [join(dir, "repo"), join(dir, "copy")];
+  mkdirSync(repo);
+  writeFileSync(join(repo, "data.csv"), "a,b\n");
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  cpSync(repo, copy, { recursive: true });
+  const turns = [
+    call("run_command", { command: `truncate -s ${MAX_CHECKPOINT_FILE_BYTES + 1} data.csv` }),
+    call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["calc.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "data.csv", why: "large" }]);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), ["not in the patch: a command's change to 1 file(s) now over 32 MiB, which checkpoints leave out (the checkout has the change; the patch leaves the file as it was): data.csv"]);
+  execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
+  assert.equal(readFileSync(join(copy, "data.csv"), "utf8"), "a,b\n");
 });

@@ -2,11 +2,12 @@
 // make a clean copy of the starting tree equal to the agent's result under `git apply`.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
+import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 
 it("a patch from a checkpoint applies with git apply: binary files, files the repository marks -diff, names out of ASCII", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hearth-cp-patch-"));
@@ -36,6 +37,30 @@ it("a patch from a checkpoint applies with git apply: binary files, files the re
     }
     // The review's diff still reads as text where the file is text.
     assert.match(await store.diff(start.id), /^-  "version": "1\.0\.0"$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("a file a command grows past the size limit is not a deletion: the diff, its files and the patch take it as it was", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-grown-"));
+  const [root, copy] = [join(dir, "work"), join(dir, "copy")];
+  try {
+    mkdirSync(root);
+    writeFileSync(join(root, "data.csv"), "a,b\n");
+    writeFileSync(join(root, "a.txt"), "a\n");
+    cpSync(root, copy, { recursive: true });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = await store.create("start");
+    // A command regenerates the data: over the limit now, so checkpoints leave it out.
+    truncateSync(join(root, "data.csv"), MAX_CHECKPOINT_FILE_BYTES + 1);
+    writeFileSync(join(root, "a.txt"), "b\n");
+    assert.deepEqual(await store.changedFiles(start.id), ["a.txt"]);
+    const patch = await store.diff(start.id, undefined, [], { patch: true });
+    assert.doesNotMatch(patch, /data\.csv/);
+    execFileSync("git", ["apply", "-"], { cwd: copy, input: patch });
+    assert.equal(readFileSync(join(copy, "data.csv"), "utf8"), "a,b\n");
+    assert.equal(readFileSync(join(copy, "a.txt"), "utf8"), "b\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
-import { type CursorLines, isMultiline, trimCompletion } from "./stop-rules.ts";
+import { type CursorLines, endBeforeControlText, isMultiline, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
 export interface ModelChoice {
@@ -117,7 +117,8 @@ export class CompletionEngine {
     const usage = result.usage ? { promptTokens: result.usage.promptTokens, evaluatedTokens: result.usage.evaluatedTokens, generatedTokens: result.usage.generatedTokens } : {};
     const ran = { ...base, ...usage, debounceMs: pause, modelMs: this.now() - modelStart, model: choice.which };
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
-    const raw = result.stopReason === "aborted" || result.stopReason === "maxTokens" ? wholePart(result.text, multiline) : result.text;
+    const generated = endBeforeControlText(result.text, [prompt.prefix, prompt.suffix, ...fitted.map((c) => c.content)]);
+    const raw = result.stopReason === "aborted" || result.stopReason === "maxTokens" ? wholePart(generated, multiline) : generated;
     const trimmed = trimCompletion(raw, at, multiline);
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);

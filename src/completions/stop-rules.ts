@@ -10,7 +10,8 @@
  *   it stays (`a && |b` stays `a && b`; a block's `}` stays on its own line);
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
- * - nothing from the first control or bidirectional-override character on is kept, and no
+ * - nothing from the first control or bidirectional-override character on is kept, nor
+ *   (`endBeforeControlText`) from a control token spelled out (`<|endoftext|>`), and no
  *   more whole lines than fit in MAX_CHARS.
  */
 
@@ -52,6 +53,20 @@ export function isMultiline(at: CursorLines): boolean {
  * in ghost text, and U+202E and friends make code read differently from what it does.
  */
 const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A model's control token written out as text (`<|endoftext|>`, `<|fim_pad|>`, `<|im_end|>`, Llama's `<|eot_id|>` …). */
+const CONTROL_TEXT = /<[|\uFF5C][A-Za-z0-9_.\-\u2581]{1,64}[|\uFF5C]>/;
+
+/**
+ * `text` up to the first control token in it, unless the text the model was shown has such
+ * strings itself (a prompt builder: there the model may well write one). A server that
+ * renders special tokens, or a model that spells one out, would put it in the editor.
+ */
+export function endBeforeControlText(text: string, shown: readonly string[]): string {
+  const found = CONTROL_TEXT.exec(text);
+  if (!found || shown.some((s) => CONTROL_TEXT.test(s))) return text;
+  return text.slice(0, found.index);
+}
 
 /** Cuts the model's text by the rules above; "" when nothing useful is left. */
 export function trimCompletion(text: string, at: CursorLines, multiline: boolean): string {

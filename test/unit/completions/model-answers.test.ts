@@ -1,6 +1,6 @@
-// What the engine makes of answers a real model gives when its token limit ends them: a
-// llama-server-like /infill on 127.0.0.1 answers with the given text and `stop_type: "limit"`
-// (the remote backend reports maxTokens), as a model does when it runs out of tokens mid-way.
+// What the engine makes of answers a real server gives: a llama-server-like /infill on
+// 127.0.0.1 answers with the given text and stop type (`limit`: the remote backend reports
+// maxTokens, as when the model ran out of tokens mid-way).
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
-describe("completions the token limit ended", () => {
+describe("what a server's answer becomes", () => {
   let server: Server;
   let base: string;
   /** The next /infill answer. */
@@ -26,12 +26,13 @@ describe("completions the token limit ended", () => {
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
+  /** The completion for the cursor at "‸" in `text` when the server answers `content`. */
   async function complete(text: string, content: string, stopType: string): Promise<string> {
     answer = { content, stop_type: stopType };
     const backend = new RemoteBackend({ baseUrl: base });
     const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 } });
-    const offset = text.indexOf("|");
-    const source = text.replace("|", "");
+    const offset = text.indexOf("‸");
+    const source = text.replace("‸", "");
     const lines = source.slice(0, offset).split("\n");
     const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: source, version: 1, inFolder: false };
     const result = await engine.complete(doc, { line: lines.length - 1, character: lines.at(-1)!.length }, new AbortController().signal);
@@ -41,17 +42,27 @@ describe("completions the token limit ended", () => {
 
   it("a block the limit cut mid-line keeps only its whole lines", async () => {
     const body = "\n  const total = items.reduce((sum, item) => sum + item.price, 0);\n  const tax = total * rate;\n  return Math.round(total + tax * 1";
-    const text = await complete("function price(items, rate) {|\n}\n", body, "limit");
+    const text = await complete("function price(items, rate) {‸\n}\n", body, "limit");
     assert.equal(text, "\n  const total = items.reduce((sum, item) => sum + item.price, 0);\n  const tax = total * rate;", "not `return Math.round(total + tax * 1`");
-    const ended = await complete("function price(items, rate) {|\n}\n", `${body});`, "eos");
+    const ended = await complete("function price(items, rate) {‸\n}\n", `${body});`, "eos");
     assert.ok(ended.endsWith("return Math.round(total + tax * 1);"), "a block the model ended itself is whole");
   });
 
   it("a line the limit cut inside a character ends before it, not with U+FFFD", async () => {
     // 🎉 is four UTF-8 bytes, several byte tokens: cut after the first, the server (or the
     // embedded backend's detokenizer) writes U+FFFD for the bytes it has.
-    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uFFFD", "limit"), "'Congratulations");
-    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uD83C", "limit"), "'Congratulations", "nor half of a surrogate pair");
-    assert.equal(await complete("const greeting = |;\n", "'Congratulations \uD83C\uDF89'", "eos"), "'Congratulations \uD83C\uDF89'", "a whole character stays");
+    assert.equal(await complete("const greeting = ‸;\n", "'Congratulations \uFFFD", "limit"), "'Congratulations");
+    assert.equal(await complete("const greeting = ‸;\n", "'Congratulations \uD83C", "limit"), "'Congratulations", "nor half of a surrogate pair");
+    assert.equal(await complete("const greeting = ‸;\n", "'Congratulations \uD83C\uDF89'", "eos"), "'Congratulations \uD83C\uDF89'", "a whole character stays");
+  });
+
+  it("a control token a server writes out as text ends the completion; one the file itself holds is kept", async () => {
+    // A server that renders special tokens (or a model that writes them as text) ends its answer with them.
+    assert.equal(await complete("const n = ‸;\n", "items.length<|fim_pad|><|fim_pad|>", "eos"), "items.length");
+    assert.equal(await complete("function f(a) {‸\n", "\n  return a;\n}<|endoftext|><|file_sep|>src/b.ts\nexport const b = 1;", "eos"), "\n  return a;\n}");
+    assert.equal(await complete("const n = ‸;\n", "count<|im_end|>\n<|im_start|>user", "eos"), "count");
+    // A prompt builder: the file shows the string, so the model may write it.
+    const builder = 'out.tpl("<|im_start|>user\\n");\nout.tpl(‸);\n';
+    assert.equal(await complete(builder, '"<|im_end|>\\n"', "eos"), '"<|im_end|>\\n"');
   });
 });

@@ -72,6 +72,29 @@ describe("bad inputs are skipped or handled with a reason", () => {
     }
   });
 
+  // Generated code can hold one line of tens of thousands of declarations after ordinary lines
+  // (not minified by the first 64 KB): each declaration's line was read again to tell a
+  // `require` binding, 60,000 reads of a 600 KB line, about a minute past the parse limit,
+  // which is not checked once the query is done. The parse thread keeps this thread free.
+  it("a line of 60,000 declarations is read once, not once per declaration", { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = tempDir();
+    const n = 60_000;
+    writeFileSync(join(dir, "table.js"), "function top() { return 1; }\n".repeat(2300) + "var " + Array.from({ length: n }, (_, i) => `a${i}=0`).join(",") + ";\n");
+    writeFileSync(join(dir, "table.py"), "def top():\n    return 1\n".repeat(2700) + Array.from({ length: n }, (_, i) => `a${i}=0`).join(";") + "\n");
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, workers: { script: TSX_WORKER, count: 1 }, limits: { parseTimeoutMs: 25_000 } });
+    try {
+      const report = await index.build();
+      assert.equal(report.parseTimeouts, 0);
+      for (const path of ["table.js", "table.py"]) {
+        const last = index.files.get(path)?.definitions.at(-1);
+        assert.deepEqual([last?.name, last?.kind], [`a${n - 1}`, "variable"], path);
+      }
+    } finally {
+      await index.close();
+      cleanup();
+    }
+  });
+
   it("invalid UTF-8 is decoded with replacement characters and flagged", () => {
     const bytes = Buffer.concat([Buffer.from("def caf"), Buffer.from([0xe9, 0xff]), Buffer.from("():\n    pass\n\ndef ok():\n    pass\n")]);
     const out = parseBytes(job("latin1.py"), bytes, registry, settings);

@@ -44,6 +44,10 @@ const CALL_OPEN = "<tool_call>";
 const BARE_OPEN = "<function=";
 /** How far after a bare `<function=` its `>` may come (tool names have at most 64 characters): held text stays bounded. */
 const MAX_BARE_NAME = 80;
+/** What may follow a bare call's `<function=NAME>` after whitespace: the format's next tag. */
+const BARE_NEXT = ["<parameter=", "</function>"];
+/** How much whitespace may come between a bare `<function=NAME>` and that tag (the format writes one newline). */
+const MAX_BARE_GAP = 8;
 
 /**
  * Length of the longest suffix of `text` that is a proper prefix of `tag`. Tags have one
@@ -75,8 +79,10 @@ export class QwenOutputParser {
   private atBoundary = true;
   /** The call being read started at a bare `<function=`, without `<tool_call>`. */
   private bareCall = false;
-  /** In state `bareName`: how much of `pending` has been scanned for the end of the name. */
+  /** In state `bareName`: how much of `pending` has been scanned (the name, then the whitespace after its `>`). */
   private nameScanned = 0;
+  /** In state `bareName`: where the `>` ending an offered tool's name is, once found (-1 before). */
+  private nameEnd = -1;
   private thinking = "";
   private text = "";
   private readonly calls: ToolCall[] = [];
@@ -178,6 +184,7 @@ export class QwenOutputParser {
       this.emitBefore(events, bare);
       this.pending = this.pending.slice(bare);
       this.nameScanned = BARE_OPEN.length;
+      this.nameEnd = -1;
       this.state = "bareName";
       return true;
     }
@@ -217,20 +224,48 @@ export class QwenOutputParser {
     return -1;
   }
 
-  /** A bare `<function=NAME>` naming an offered tool starts a call; anything else there is text. */
+  /**
+   * A bare `<function=NAME>` naming an offered tool, then (after a little whitespace) a
+   * parameter or `</function>`, starts a call; anything else there — a tool named in a
+   * sentence, a list, a quoted log — is text.
+   */
   private stepBareName(events: ChatStreamEvent[]): boolean {
-    const end = Math.min(this.pending.length, BARE_OPEN.length + MAX_BARE_NAME);
-    let j = this.nameScanned;
-    while (j < end && !">\n<".includes(this.pending[j]!)) j++;
-    this.examined += j - this.nameScanned;
-    this.nameScanned = j;
-    if (j === this.pending.length && j < BARE_OPEN.length + MAX_BARE_NAME) return false;
-    const name = this.pending.slice(BARE_OPEN.length, j).trim();
-    if (this.pending[j] === ">" && this.options.tools.some((t) => t.name === name)) return this.startCall(events, 0, true);
+    const verdict = this.bareVerdict();
+    if (verdict === undefined) return false;
+    if (verdict) return this.startCall(events, 0, true);
     this.emitText(events, this.takeSpace() + BARE_OPEN);
     this.pending = this.pending.slice(BARE_OPEN.length);
     this.state = "text";
     return true;
+  }
+
+  /** Whether `pending`'s bare `<function=` opens a call; undefined while the text so far cannot tell. Scans each character once. */
+  private bareVerdict(): boolean | undefined {
+    if (this.nameEnd < 0) {
+      const limit = BARE_OPEN.length + MAX_BARE_NAME;
+      const j = this.scanBare(Math.min(this.pending.length, limit), (ch) => !">\n<".includes(ch));
+      if (j === this.pending.length && j < limit) return undefined;
+      const name = this.pending.slice(BARE_OPEN.length, j).trim();
+      if (this.pending[j] !== ">" || !this.options.tools.some((t) => t.name === name)) return false;
+      this.nameEnd = j;
+      this.nameScanned = j + 1;
+    }
+    const limit = this.nameEnd + 1 + MAX_BARE_GAP;
+    const j = this.scanBare(Math.min(this.pending.length, limit), (ch) => /\s/.test(ch));
+    if (j === this.pending.length && j < limit) return undefined;
+    const next = this.pending.slice(j, j + BARE_NEXT[0]!.length);
+    this.examined += next.length;
+    if (BARE_NEXT.includes(next)) return true;
+    return j + next.length === this.pending.length && BARE_NEXT.some((tag) => tag.startsWith(next)) ? undefined : false;
+  }
+
+  /** Moves `nameScanned` on while `more` holds, up to `end`; the index reached. */
+  private scanBare(end: number, more: (ch: string) => boolean): number {
+    let j = this.nameScanned;
+    while (j < end && more(this.pending[j]!)) j++;
+    this.examined += j - this.nameScanned;
+    this.nameScanned = j;
+    return j;
   }
 
   private takeSpace(): string {

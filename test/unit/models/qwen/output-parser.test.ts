@@ -150,6 +150,24 @@ test("<function=…> that is prose stays text: inside a word or code span, or na
   }
 });
 
+// A tool named in prose as <function=NAME> was read as a malformed call: the answer was cut
+// there, and what followed — the rest of the answer, even a real call — went into an error.
+test("a tool named as <function=NAME> in a sentence, a list or a quoted log is text; what follows stays the answer", () => {
+  for (const output of [
+    "The tools:\n- <function=read_file> reads a file\n- edit changes one.\n\nAsk me anything.",
+    "Write <function=read_file> then the parameters.",
+    "It logged <function=read_file>\n\nand nothing else.",
+  ]) {
+    const { turn } = assertChunkingInvariant(output, false);
+    assert.deepEqual(turn, { message: { role: "assistant", content: output }, errors: [] }, output);
+  }
+  const log = "The log says:\n\n    error near <function=read_file> in parser\n\nSo I read it.";
+  const { turn } = assertChunkingInvariant(`${log}\n\n${READ_CALL}`, false);
+  assert.deepEqual(turn.errors, []);
+  assert.equal(turn.message.content, log);
+  assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "src/main.ts", limit: 20 }]);
+});
+
 test("a model that opens <think> itself, and thinking that never closes", () => {
   const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
   assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });

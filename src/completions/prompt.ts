@@ -72,11 +72,11 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   const suffix = suffixWindow(input.text.slice(input.offset), budget);
   const context = fitContext(input.context ?? [], budget.contextTokens);
   return {
-    prefix: cells + window,
-    suffix,
+    prefix: wellFormed(cells + window),
+    suffix: wellFormed(suffix),
     // A window that starts inside the cursor's line (one huge line) has no stable point.
     prefixStableChars: window.length >= onLine ? cells.length + window.length - onLine : 0,
-    ...(context.length ? { context } : {}),
+    ...(context.length ? { context: context.map((c) => ({ path: c.path, content: wellFormed(c.content) })) } : {}),
     ...(input.repoName ? { repoName: input.repoName } : {}),
   };
 }
@@ -162,6 +162,17 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     byFile.set(piece.path, texts);
   }
   return [...byFile.entries()].reverse().map(([path, texts]) => ({ path, content: texts.join("\n...\n") }));
+}
+
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `text` with U+FFFD for each half of a surrogate pair without its other half (a UTF-16 file
+ * with a broken pair): sent as JSON, such a half is an escape llama-server refuses (and no
+ * tokenizer reads it), so every request near it failed. Same length: offsets stay.
+ */
+function wellFormed(text: string): string {
+  return text.replace(UNPAIRED, "\uFFFD");
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -1,6 +1,7 @@
 // What the engine makes of answers a real server gives: a llama-server-like /infill on
 // 127.0.0.1 answers with the given text and stop type (`limit`: the remote backend reports
-// maxTokens, as when the model ran out of tokens mid-way).
+// maxTokens, as when the model ran out of tokens mid-way), and refuses a body with an unpaired
+// surrogate as llama-server's JSON parser (nlohmann::json) does.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,17 +9,27 @@ import { after, before, describe, it } from "node:test";
 import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 
+/** A JSON `\\uXXXX` escape of half a surrogate pair without its other half (what JSON.stringify writes for one). */
+const UNPAIRED_ESCAPE = /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
+
 describe("what a server's answer becomes", () => {
   let server: Server;
   let base: string;
   /** The next /infill answer. */
   let answer = { content: "", stop_type: "eos" };
+  /** Bodies of the /infill requests, as sent. */
+  const infills: string[] = [];
 
   before(async () => {
     server = createServer(async (req, res) => {
-      for await (const _ of req); // the request body
+      let body = "";
+      for await (const chunk of req) body += chunk;
       if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
-      if (req.url === "/infill") return void res.end(JSON.stringify(answer));
+      if (req.url === "/infill") {
+        infills.push(body);
+        if (UNPAIRED_ESCAPE.test(body)) return void res.writeHead(500).end(JSON.stringify({ error: { message: "[json.exception.parse_error.101] invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF" } }));
+        return void res.end(JSON.stringify(answer));
+      }
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -64,5 +75,17 @@ describe("what a server's answer becomes", () => {
     // A prompt builder: the file shows the string, so the model may write it.
     const builder = 'out.tpl("<|im_start|>user\\n");\nout.tpl(‸);\n';
     assert.equal(await complete(builder, '"<|im_end|>\\n"', "eos"), '"<|im_end|>\\n"');
+  });
+
+  it("a document with half a surrogate pair near the cursor is still completed (the server is sent U+FFFD there)", async () => {
+    // A UTF-16 file with a broken pair opens with a lone surrogate; JSON.stringify writes it as
+    // an escape that llama-server refuses, so every keystroke near it failed.
+    const from = infills.length;
+    assert.equal(await complete("// broken: \uD83D, \uDE00 end\nconst n = ‸;\n", "count", "eos"), "count");
+    assert.equal(infills.length, from + 1);
+    const sent = JSON.parse(infills[from]!) as { input_prefix: string };
+    assert.equal(sent.input_prefix, "// broken: \uFFFD, \uFFFD end\nconst n = ");
+    assert.equal(await complete("const s = '\uD83D\uDE00';\nconst n = ‸;\n", "count", "eos"), "count", "whole pairs are left alone");
+    assert.ok((JSON.parse(infills.at(-1)!) as { input_prefix: string }).input_prefix.includes("\uD83D\uDE00"));
   });
 });

@@ -83,6 +83,8 @@ export class QwenOutputParser {
   private nameScanned = 0;
   /** In state `bareName`: where the `>` ending an offered tool's name is, once found (-1 before). */
   private nameEnd = -1;
+  /** Whether the answer's text is inside a fenced code block: a bare call there is an example, not a call. */
+  private readonly fence = new CodeFence();
   private thinking = "";
   private text = "";
   private readonly calls: ToolCall[] = [];
@@ -226,11 +228,11 @@ export class QwenOutputParser {
 
   /**
    * A bare `<function=NAME>` naming an offered tool, then (after a little whitespace) a
-   * parameter or `</function>`, starts a call; anything else there — a tool named in a
-   * sentence, a list, a quoted log — is text.
+   * parameter or `</function>`, starts a call, unless it is in a fenced code block; anything
+   * else there — a tool named in a sentence, a list, a quoted log, an example — is text.
    */
   private stepBareName(events: ChatStreamEvent[]): boolean {
-    const verdict = this.bareVerdict();
+    const verdict = this.fence.inside ? false : this.bareVerdict();
     if (verdict === undefined) return false;
     if (verdict) return this.startCall(events, 0, true);
     this.emitText(events, this.takeSpace() + BARE_OPEN);
@@ -316,8 +318,60 @@ export class QwenOutputParser {
   private emitText(events: ChatStreamEvent[], text: string): void {
     if (!text) return;
     this.atBoundary = false;
+    this.fence.feed(text);
+    this.examined += text.length;
     this.text += text;
     events.push({ type: "text", text });
+  }
+}
+
+/**
+ * Follows the answer's text, as it is emitted, to tell whether it is inside a fenced code
+ * block: a line that starts (after any indentation) with three or more backticks or tildes
+ * opens one — backticks with no backtick after them on the line — and a line of at least
+ * as many of the same character, with nothing but whitespace after them, closes it.
+ */
+class CodeFence {
+  private open: { char: string; length: number } | undefined;
+  /** Where the line is: its indentation, a run of fence characters from its start, or past them. */
+  private at: "indent" | "run" | "rest" = "indent";
+  private run = { char: "", length: 0 };
+  /** The line so far opens or closes a block when it ends. */
+  private toggles = false;
+
+  /** Whether text that comes now is inside a block (a fence line not yet ended counts as ended). */
+  get inside(): boolean {
+    const toggles = this.at === "run" ? this.runToggles() : this.toggles;
+    return toggles ? this.open === undefined : this.open !== undefined;
+  }
+
+  feed(text: string): void {
+    for (const ch of text) {
+      if (ch === "\n") this.endLine();
+      else if (this.at === "indent") {
+        if (ch === "`" || ch === "~") {
+          this.run = { char: ch, length: 1 };
+          this.at = "run";
+        } else if (ch !== " " && ch !== "\t") this.at = "rest";
+      } else if (this.at === "run" && ch === this.run.char) this.run.length++;
+      else {
+        if (this.at === "run") this.toggles = this.runToggles();
+        this.at = "rest";
+        // A closing fence has nothing after it; an opening backtick fence's info string no backtick.
+        if (this.toggles && (this.open ? !/\s/.test(ch) : ch === "`" && this.run.char === "`")) this.toggles = false;
+      }
+    }
+  }
+
+  private runToggles(): boolean {
+    if (this.run.length < 3) return false;
+    return this.open === undefined || (this.run.char === this.open.char && this.run.length >= this.open.length);
+  }
+
+  private endLine(): void {
+    if (this.at === "run" ? this.runToggles() : this.toggles) this.open = this.open ? undefined : { ...this.run };
+    this.at = "indent";
+    this.toggles = false;
   }
 }
 

@@ -168,6 +168,22 @@ test("a tool named as <function=NAME> in a sentence, a list or a quoted log is t
   assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "src/main.ts", limit: 20 }]);
 });
 
+// A call example in a fence was run as a call (under auto-all, with no question asked).
+test("a call written as an example in a fenced code block is text, not a call; after the fence a bare call counts again", () => {
+  for (const fence of ["```", "```xml", "~~~", "  ````"]) {
+    const close = fence.trim().replace(/[^`~]/g, "");
+    const example = `Call it like this:\n\n${fence}\n${BARE_READ}\n</tool_call>\n${close}\n\nThat is the format.`;
+    const { turn } = assertChunkingInvariant(example, false);
+    assert.deepEqual(turn, { message: { role: "assistant", content: example }, errors: [] }, example);
+    const after = assertChunkingInvariant(`${example}\n${BARE_READ}`, false);
+    assert.equal(after.turn.message.content, example);
+    assert.deepEqual(after.turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }], example);
+  }
+  // Backticks inside a line open no fence.
+  const inline = assertChunkingInvariant(`Use \`\`\`code\`\`\` here.\n${BARE_READ}`, false);
+  assert.equal(inline.turn.message.toolCalls?.length, 1);
+});
+
 test("a model that opens <think> itself, and thinking that never closes", () => {
   const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
   assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });

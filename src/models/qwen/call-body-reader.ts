@@ -6,10 +6,11 @@
  * `write_file` argument streamed token by token.
  *
  * What it holds between chunks stays small: a partial tag (at most 11 characters, also at
- * the end of a value, where it may start `</parameter>`), and the parts already read,
+ * the end of a value, where it may start `</parameter>`), a `</parameter>` with the few
+ * characters after it that tell whether it ends the value, and the parts already read,
  * joined once when the value or the call is complete.
  */
-import { CALL_CLOSE, type RawToolCall, parseToolCallBody } from "./tool-call-syntax.ts";
+import { CALL_CLOSE, noCloseMessage, type RawToolCall, parseToolCallBody, valueEndsAt } from "./tool-call-syntax.ts";
 
 /** How a call body ended: `raw` is the body as written, `rest` the text after it. */
 export type CallBodyOutcome =
@@ -54,6 +55,8 @@ export class CallBodyReader {
   private parts: string[] = [];
   private tag: "function" | "parameter" = "function";
   private paramName = "";
+  /** The value being read holds a `</parameter>` that did not end it. */
+  private valueHeldClose = false;
   private call: RawToolCall = { name: "", parameters: [] };
   private failure: { message: string; name?: string } | undefined;
   private outcome: CallBodyOutcome | undefined;
@@ -91,7 +94,7 @@ export class CallBodyReader {
       case "close": this.finish({ kind: "complete", call: this.call }); break;
       case "json": this.finish(this.parseJson(this.joinParts() + rest, true)); break;
       case "skip": this.finish({ kind: "error", ...this.failure! }); break;
-      case "value": this.finish({ kind: "error", ...named, message: `Parameter "${this.paramName}" has no closing </parameter>.` }); break;
+      case "value": this.finish({ kind: "error", ...named, message: noCloseMessage(this.paramName, this.valueHeldClose || rest.includes(PARAM_CLOSE)) }); break;
       default: this.finish({ kind: "error", ...named, message: ENDED });
     }
   }
@@ -161,23 +164,33 @@ export class CallBodyReader {
     return this.expectTag(text, j, PARAM_OPEN, () => this.fail(this.paramExpected(), j));
   }
 
-  // A value is everything up to `</parameter>`, minus the one newline the template puts on each side.
+  // A value is everything up to the `</parameter>` that ends it (valueEndsAt), minus the one newline the template puts on each side.
   private value(text: string, i: number): number {
-    const close = text.indexOf(PARAM_CLOSE, i);
-    if (close < 0) {
-      const keep = partialTagStart(text, i, PARAM_CLOSE);
-      this.raw.push(text.slice(i, keep));
-      this.parts.push(text.slice(i, keep));
-      return this.hold(text, keep);
+    let close = text.indexOf(PARAM_CLOSE, i);
+    for (; close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
+      const ends = valueEndsAt(text, close + PARAM_CLOSE.length);
+      // Too few characters after it to tell: held with what follows (at most VALUE_LOOKAHEAD).
+      if (ends === undefined) return this.holdValue(text, i, close);
+      if (ends) break;
+      this.valueHeldClose = true;
     }
+    if (close < 0) return this.holdValue(text, i, partialTagStart(text, i, PARAM_CLOSE));
     this.raw.push(text.slice(i, close + PARAM_CLOSE.length));
     this.parts.push(text.slice(i, close));
     let value = this.joinParts();
     if (value.startsWith("\n")) value = value.slice(1);
     if (value.endsWith("\n")) value = value.slice(0, -1);
     this.call.parameters.push([this.paramName, value]);
+    this.valueHeldClose = false;
     this.phase = "params";
     return close + PARAM_CLOSE.length;
+  }
+
+  /** The value so far is `text` from `i` to `keep`; the rest waits for the next chunk. */
+  private holdValue(text: string, i: number, keep: number): number {
+    this.raw.push(text.slice(i, keep));
+    this.parts.push(text.slice(i, keep));
+    return this.hold(text, keep);
   }
 
   private close(text: string, i: number): number {

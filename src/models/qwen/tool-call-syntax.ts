@@ -2,7 +2,8 @@
  * Reads the text between `<tool_call>` and `</tool_call>` in Qwen3.5's XML format:
  * `\n<function=NAME>\n<parameter=P>\nvalue\n</parameter>\n…</function>\n</tool_call>`.
  * Structural, not a regex over the whole block: a parameter value may itself contain
- * `</tool_call>` or `<parameter=`; only `</parameter>` ends a value.
+ * `</tool_call>`, `<parameter=` or `</parameter>`; a value ends only at a `</parameter>`
+ * that the format continues after ({@link valueEndsAt}).
  */
 
 /** Raw (untyped) call: parameter values as the model wrote them. */
@@ -54,10 +55,45 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
   return name ? { name, next: close + 1 } : undefined;
 }
 
-/** A value is everything up to `</parameter>`, minus the one newline the template puts on each side. */
+/**
+ * What may follow the `</parameter>` that ends a value, after one newline: the template
+ * writes `\n</parameter>\n` and then the next `<parameter=` or `</function>`; `</tool_call>`
+ * too, so a call that forgets `</function>` does not take the next call into its value.
+ */
+const VALUE_FOLLOWERS = ["\n" + PARAM_OPEN, "\n" + FUNCTION_CLOSE, "\n" + CALL_CLOSE];
+/** What ends a value: a string value holds none of these (the response grammar keeps it so). */
+export const VALUE_CLOSINGS: readonly string[] = VALUE_FOLLOWERS.map((f) => PARAM_CLOSE + f);
+/** Characters after a `</parameter>` that tell whether it ends the value. */
+export const VALUE_LOOKAHEAD = Math.max(...VALUE_FOLLOWERS.map((f) => f.length));
+
+/** Why a value did not end at a `</parameter>` it holds, for the model. */
+export const VALUE_END_RULE = "(a </parameter> ends a value only when the next line starts with <parameter=, </function> or </tool_call>)";
+
+/**
+ * Whether the `</parameter>` just before `after` ends its value: true when the format
+ * continues there, false when it is the value's own text (an XML or DocBook file, a parser's
+ * source), undefined when `text` ends too soon to tell. Qwen3.5 writes a value raw, so a
+ * value may hold `</parameter>` anywhere but right before one of these lines.
+ */
+export function valueEndsAt(text: string, after: number): boolean | undefined {
+  const next = text.slice(after, after + VALUE_LOOKAHEAD);
+  if (VALUE_FOLLOWERS.some((f) => next.startsWith(f))) return true;
+  return VALUE_FOLLOWERS.some((f) => f.startsWith(next)) ? undefined : false;
+}
+
+/** The `</parameter>` that ends the value starting at `i` (`false`: the text ends before one can be told). */
+export function findValueEnd(text: string, i: number): number | false {
+  for (let close = text.indexOf(PARAM_CLOSE, i); close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
+    const ends = valueEndsAt(text, close + PARAM_CLOSE.length);
+    if (ends !== false) return ends ? close : false;
+  }
+  return false;
+}
+
+/** A value is everything up to the `</parameter>` that ends it, minus the one newline the template puts on each side. */
 function readValue(text: string, i: number): { value: string; next: number } | undefined {
-  const close = text.indexOf(PARAM_CLOSE, i);
-  if (close < 0) return undefined;
+  const close = findValueEnd(text, i);
+  if (close === false) return undefined;
   let value = text.slice(i, close);
   if (value.startsWith("\n")) value = value.slice(1);
   if (value.endsWith("\n")) value = value.slice(0, -1);
@@ -88,10 +124,15 @@ export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
     if (param === "incomplete") return incomplete;
     if (param === undefined) return { kind: "error", name: call.name, message: `Expected "<parameter=NAME>" or "</function>" inside <function=${call.name}>.` };
     const value = readValue(body, param.next);
-    if (!value) return atEnd ? { kind: "error", name: call.name, message: `Parameter "${param.name}" has no closing </parameter>.` } : { kind: "incomplete" };
+    if (!value) return atEnd ? { kind: "error", name: call.name, message: noCloseMessage(param.name, body.includes(PARAM_CLOSE, param.next)) } : { kind: "incomplete" };
     call.parameters.push([param.name, value.value]);
     i = value.next;
   }
+}
+
+/** A value that never ended; `heldClose`: it holds a `</parameter>` that did not end it. */
+export function noCloseMessage(name: string, heldClose: boolean): string {
+  return `Parameter "${name}" has no closing </parameter>${heldClose ? ` ${VALUE_END_RULE}` : ""}.`;
 }
 
 function closeCall(body: string, i: number, call: RawToolCall, atEnd: boolean): SyntaxResult {

@@ -5,7 +5,8 @@
  * shaped by the schema: integers of at most 15 digits (always below 2^53), numbers with
  * at most a 2-digit exponent (always finite), booleans and null as JSON or as the template
  * prints them (True / False / None), enums and consts as literals, anyOf / oneOf as
- * alternatives, any text without `</parameter>` for strings. JSON values follow their
+ * alternatives, for strings any text but a `</parameter>` the format continues after
+ * (the next line starting `<parameter=`, `</function>` or `</tool_call>`: VALUE_CLOSINGS). JSON values follow their
  * schema too: an object with `properties` gets them in schema order, required ones
  * present, each value shaped by its schema, other keys only where `additionalProperties`
  * is not false; an array's items follow `items`. What the grammar does not shape ($ref,
@@ -15,6 +16,7 @@
 import type { JsonSchema, JsonValue, ToolDefinition } from "../types.ts";
 import { schemaTypes } from "./tool-arguments.ts";
 import { formatArgumentValue, toJinjaJson } from "./template-values.ts";
+import { VALUE_CLOSINGS } from "./tool-call-syntax.ts";
 
 /** Options of {@link buildQwenToolCallGrammar}. */
 export interface QwenToolCallGrammarOptions {
@@ -53,8 +55,8 @@ export function buildQwenResponseGrammar(tools: readonly ToolDefinition[], optio
   const calls = tools.length ? `${literal("<tool_call>")} call ( ${literal("\n<tool_call>")} call )*` : "";
   const body = !calls ? "text" : options.requireToolCall ? `text ${calls}` : `text ( ${calls} )?`;
   rules.add("root", thinking + body);
-  if (options.thinking) addTextWithout(rules, "think", "</think>");
-  addTextWithout(rules, "text", "<tool_call>");
+  if (options.thinking) addTextWithout(rules, "think", ["</think>"]);
+  addTextWithout(rules, "text", ["<tool_call>"]);
   if (calls) addCallRules(rules, tools);
   return rules.toString();
 }
@@ -118,7 +120,7 @@ function valueRule(rules: GrammarRules, schema: JsonSchema): string {
   if ("const" in schema) return literal(formatArgumentValue(schema.const as JsonValue));
   return alternatives(schemaTypes(schema).map((type) => {
     switch (type) {
-      case "string": return addTextWithout(rules, "string-value", "</parameter>");
+      case "string": return addTextWithout(rules, "string-value", VALUE_CLOSINGS);
       case "integer": return rules.add("integer-value", INTEGER);
       case "number": return rules.add("number-value", NUMBER);
       case "boolean": return rules.add("boolean-value", `"true" | "false" | "True" | "False"`);
@@ -185,19 +187,36 @@ function objectRule(rules: GrammarRules, schema: JsonSchema): string {
 }
 
 /**
- * Any text that does not contain `keyword`, as a chain of states of the matching automaton
- * (state i = the last i characters read are the start of the keyword). Needs a keyword whose
- * first character appears nowhere else in it (true of `</parameter>`, `</think>`, `<tool_call>`),
- * so a mismatch falls back to state 0, or to state 1 on that first character.
+ * Any text that contains none of `keywords`, as the states of the automaton that finds them
+ * (Aho–Corasick): a state is the longest end of the text read so far that begins a keyword;
+ * a character that would complete a keyword has no transition. GBNF has no lookahead, so
+ * "`</parameter>` not followed by a newline and `<parameter=`" is written this way.
  */
-function addTextWithout(rules: GrammarRules, name: string, keyword: string): string {
-  const first = keyword[0]!;
-  if (keyword.slice(1).includes(first)) throw new Error(`unsupported keyword ${keyword}`);
-  const state = (i: number) => (i === 0 ? name : `${name}-${i}`);
-  rules.add(state(0), `${charClass([first])} ${state(0)} | ${literal(first)} ${state(1)} | ""`);
-  for (let i = 1; i < keyword.length; i++) {
-    const next = i + 1 < keyword.length ? `${literal(keyword[i]!)} ${state(i + 1)} | ` : "";
-    rules.add(state(i), `${next}${literal(first)} ${state(1)} | ${charClass([first, keyword[i]!])} ${state(0)} | ""`);
+function addTextWithout(rules: GrammarRules, name: string, keywords: readonly string[]): string {
+  const states = [""];
+  for (const keyword of keywords) {
+    for (let i = 1; i < keyword.length; i++) if (!states.includes(keyword.slice(0, i))) states.push(keyword.slice(0, i));
+  }
+  const alphabet = [...new Set(keywords.join(""))];
+  const ruleOf = (state: string) => (state === "" ? name : `${name}-${states.indexOf(state)}`);
+  /** Where `ch` leads from `state`, or undefined when it completes a keyword. */
+  const next = (state: string, ch: string): string | undefined => {
+    let text = state + ch;
+    if (keywords.some((k) => text.endsWith(k))) return undefined;
+    while (!states.includes(text)) text = text.slice(1);
+    return text;
+  };
+  for (const state of states) {
+    const targets = new Map<string, string[]>();
+    const special: string[] = [];
+    for (const ch of alphabet) {
+      const target = next(state, ch);
+      if (target === "") continue;
+      special.push(ch);
+      if (target !== undefined) targets.set(target, [...(targets.get(target) ?? []), ch]);
+    }
+    const moves = [...targets].map(([target, chars]) => `${chars.length === 1 ? literal(chars[0]!) : charClass(chars, false)} ${ruleOf(target)}`);
+    rules.add(ruleOf(state), [`${charClass(special)} ${name}`, ...moves, `""`].join(" | "));
   }
   return name;
 }
@@ -217,9 +236,9 @@ export function literal(text: string): string {
   return `"${[...text].map(escapeChar('"')).join("")}"`;
 }
 
-/** A negated GBNF character class: any character except these. */
-function charClass(excluded: readonly string[]): string {
-  return `[^${excluded.map(escapeChar("]^-")).join("")}]`;
+/** A GBNF character class: any character except these (or, not negated, one of these). */
+function charClass(chars: readonly string[], negated = true): string {
+  return `[${negated ? "^" : ""}${chars.map(escapeChar("]^-")).join("")}]`;
 }
 
 function escapeChar(specials: string): (ch: string) => string {

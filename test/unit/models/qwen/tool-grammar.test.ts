@@ -43,22 +43,12 @@ test("rejects what the parser would reject", () => {
     call("read_file", { path: "a", limit: "ten" }),
     call("read_file", { path: "a", limit: 1.5 }),
     call("edit", { path: "a", search: "b", replace: "c", mode: "regex" }),
-    call("edit", { path: "a", search: "contains </parameter> inside", replace: "c" }),
+    call("edit", { path: "a", search: "ends here</parameter>\n</function>", replace: "c" }),
     call("edit", { path: "a", search: "b", replace: "c", dry_run: "yes" }),
     call("edit", { path: "a", search: "b", replace: "c", options: [1] }),
     "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n",
   ];
   for (const text of invalid) assert.ok(!gbnfAccepts(calls, text), text);
-});
-
-test("a string value is any text without </parameter>", () => {
-  const alphabet = ["<", "/", "p", "a", "r", "m", "e", "t", ">", "x", "\n", "</parameter>", "</parameter", "<<"];
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  for (let i = 0; i < 400; i++) {
-    const s = Array.from({ length: Math.floor(rand() * 12) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
-    assert.equal(gbnfAccepts(calls, s, "string-value"), !s.includes("</parameter>"), JSON.stringify(s));
-  }
 });
 
 test("the response grammar: thinking, free text, then calls", () => {

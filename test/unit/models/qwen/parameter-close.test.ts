@@ -1,0 +1,125 @@
+/**
+ * A parameter value that holds `</parameter>` itself: the model editing an XML or DocBook
+ * file (`<parameter>n</parameter>` is DocBook), or an agent framework's own parser. The
+ * value ends only at a `</parameter>` the format continues after (the next line starts
+ * `<parameter=`, `</function>` or `</tool_call>`), in the parser and in the grammar alike.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseQwenOutput, QwenOutputParser } from "../../../../src/models/qwen/output-parser.ts";
+import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
+import { parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
+import { buildQwenResponseGrammar, buildQwenToolCallGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
+import type { JsonValue } from "../../../../src/models/types.ts";
+import { TOOLS } from "./conversations.ts";
+import { gbnfAccepts } from "./gbnf-matcher.ts";
+
+const DOCBOOK = "<funcprototype>\n  <funcdef>int <function>open</function></funcdef>\n  <paramdef>int <parameter>flags</parameter></paramdef>\n</funcprototype>";
+const PARSER_SOURCE = 'const PARAM_CLOSE = "</parameter>";\nif (text.endsWith("</parameter>"))\n  return;';
+
+const options = () => {
+  let n = 0;
+  return { tools: TOOLS, startInThinking: false, newCallId: () => `call_${++n}` };
+};
+const call = (args: Record<string, JsonValue>) => `<tool_call>${renderToolCallBody({ name: "edit", arguments: args })}`;
+
+/** Parses `output` whole, split at every character, and one character at a time; all must agree. */
+function parseEveryWay(output: string) {
+  const whole = parseQwenOutput(output, options()).turn;
+  for (let cut = 0; cut <= output.length; cut++) {
+    const parser = new QwenOutputParser(options());
+    parser.push(output.slice(0, cut));
+    parser.push(output.slice(cut));
+    parser.end();
+    assert.deepEqual(parser.result(), whole, `split at ${cut}`);
+  }
+  const parser = new QwenOutputParser(options());
+  for (const ch of output) parser.push(ch);
+  parser.end();
+  assert.deepEqual(parser.result(), whole, "one character at a time");
+  return whole;
+}
+
+const VALUES = [
+  DOCBOOK,
+  PARSER_SOURCE,
+  "</parameter>",
+  "x</parameter>",
+  "</parameter>x",
+  "a</parameter>\nb",
+  "a</parameter>\n\n<parameter=x>",
+  "a</parameter> <parameter=x>",
+  "</parameter>\n<parameter",
+  "</parameter>\n</functions>",
+];
+
+test("a value holding </parameter> mid-text round-trips through the prompt's rendering and the parser, however it streams", () => {
+  for (const search of VALUES) {
+    const args = { path: "doc.xml", search, replace: search.replace("flags", "mode") };
+    const turn = parseEveryWay(`Editing.\n\n${call(args)}`);
+    assert.deepEqual(turn.errors, [], JSON.stringify(search));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [args], JSON.stringify(search));
+    const body = parseToolCallBody(renderToolCallBody({ name: "edit", arguments: args }), false);
+    assert.deepEqual(body.kind === "complete" ? Object.fromEntries(body.call.parameters) : body, args, JSON.stringify(search));
+  }
+});
+
+test("the next parameter, </function> and a following call still end a value where the format says", () => {
+  const two = `${call({ path: "a</parameter>", search: "s", replace: "r" })}\n${call({ path: "b", search: "</parameter>\n", replace: "" })}`;
+  const turn = parseEveryWay(two);
+  assert.deepEqual(turn.errors, []);
+  assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a</parameter>", search: "s", replace: "r" }, { path: "b", search: "</parameter>\n", replace: "" }]);
+  // A call that forgets </function> is an error, and does not swallow the next call into its value.
+  const forgot = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb\n</parameter>\n</function>\n</tool_call>");
+  assert.equal(forgot.errors.length, 1);
+  assert.deepEqual(forgot.message.toolCalls?.map((c) => c.arguments), [{ path: "b" }]);
+});
+
+test("a value whose </parameter> is never followed by the format says how a value ends", () => {
+  const turn = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>\n</tool_call>");
+  assert.equal(turn.errors.length, 1);
+  assert.match(turn.errors[0]!.message, /Parameter "path" has no closing <\/parameter>/);
+  assert.match(turn.errors[0]!.message, /next line/);
+});
+
+const calls = buildQwenToolCallGrammar(TOOLS);
+const response = buildQwenResponseGrammar(TOOLS, { thinking: true });
+
+test("the grammar lets a string value hold </parameter> mid-text, and a well-formed call still ends where it should", () => {
+  for (const search of VALUES) {
+    const text = call({ path: "doc.xml", search, replace: "r" });
+    assert.ok(gbnfAccepts(calls, text), JSON.stringify(search));
+    assert.ok(gbnfAccepts(response, `hmm\n</think>\n\nEditing.\n\n${text}`), JSON.stringify(search));
+  }
+  const plain = call({ path: "a", search: "b", replace: "c" });
+  assert.ok(gbnfAccepts(calls, plain));
+  assert.ok(!gbnfAccepts(calls, `${plain}\n`), "nothing after the call's </tool_call>");
+  assert.ok(!gbnfAccepts(calls, plain.replace("\n</function>", "")), "</function> is still needed");
+});
+
+test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
+  const forbidden = ["</parameter>\n<parameter=", "</parameter>\n</function>", "</parameter>\n</tool_call>"];
+  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "</parameter>", "</parameter>\n", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < 600; i++) {
+    const s = Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+    assert.equal(gbnfAccepts(calls, s, "string-value"), !forbidden.some((f) => s.includes(f)), JSON.stringify(s));
+  }
+});
+
+test("whatever string the grammar lets a value hold, the parser reads back exactly", () => {
+  const alphabet = ["</parameter>", "\n", "<parameter=", "</function>", "</tool_call>", "<", "x", "</parameter>\n"];
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  let accepted = 0;
+  for (let i = 0; i < 300; i++) {
+    const search = Array.from({ length: Math.floor(rand() * 6) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+    const text = call({ path: "a", search, replace: "" });
+    if (!gbnfAccepts(calls, text)) continue;
+    accepted++;
+    const { turn } = parseQwenOutput(text, options());
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a", search, replace: "" }], JSON.stringify(search));
+  }
+  assert.ok(accepted > 100, `${accepted} accepted`);
+});

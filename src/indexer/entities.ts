@@ -12,7 +12,7 @@ import { quotedLines, quotedPhrases, wordsOf, type QuotedIn } from "./quotes.ts"
 import { unpackReferences } from "./references.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import type { LocatedFile } from "./retrieve.ts";
-import { FileSpans } from "./spans.ts";
+import { FileSpans, spanKey } from "./spans.ts";
 import { bm25Tf } from "./tables.ts";
 import { clip, identifiersIn, sourceLines, looksLikeIdentifier, splitIdentifier, stem, termsOfWord, STOPWORDS } from "./text.ts";
 import type { Definition, FileRecord } from "./types.ts";
@@ -131,13 +131,20 @@ function scoredDefinitions(index: RepoIndex, query: string, files: readonly Loca
   for (const { file, rank, record, lines, unread } of ranked) {
     const spans = new FileSpans(record.definitions, ENTITY_KINDS, unpackReferences(record.references));
     const quote = quotes.get(record.path);
+    const holds = new Map<string, boolean>();
+    const holdsQuote = (def: Definition, phrase: string): boolean => {
+      const key = spanKey(def);
+      let found = holds.get(key);
+      if (found === undefined) holds.set(key, (found = holdsPhrase(lines, def, phrase)));
+      return found;
+    };
     for (const def of record.definitions) {
       if (!ENTITY_KINDS.has(def.kind)) continue;
       const scored = scoreEntity(index, record, def, spans, text.get(def) ?? 0, evidence, callers, sharing);
       // Its lines are the index's: what is there now cannot be shown or searched.
       if (unread) scored.reasons.push(`its file was not read now (${unread})`);
       // The definition that holds a message the issue quotes is the one that printed it.
-      if (quote && holdsPhrase(lines, def, quote.phrase)) {
+      if (quote && holdsQuote(def, quote.phrase)) {
         scored.score += W.quote * (spans.hasMembers(def) ? CONTAINER_BODY : 1);
         scored.reasons.unshift(`quotes "${clip(quote.phrase, 60)}"`);
       }
@@ -321,7 +328,17 @@ function nameEvidence(index: RepoIndex, def: Definition, evidence: EntityEvidenc
  */
 function textScores(index: RepoIndex, ranked: readonly { record: FileRecord; lines: readonly string[] }[], terms: ReadonlySet<string>): Map<Definition, number> {
   const docs: { def: Definition; counts: Map<string, number>; length: number }[] = [];
-  for (const { record, lines } of ranked) for (const def of record.definitions) if (ENTITY_KINDS.has(def.kind)) docs.push({ def, ...termCounts(lines, def, terms) });
+  for (const { record, lines } of ranked) {
+    // Definitions on the same lines have the same text (a generated line of many functions).
+    const bySpan = new Map<string, { counts: Map<string, number>; length: number }>();
+    for (const def of record.definitions) {
+      if (!ENTITY_KINDS.has(def.kind)) continue;
+      const key = spanKey(def);
+      let counted = bySpan.get(key);
+      if (!counted) bySpan.set(key, (counted = termCounts(lines, def, terms)));
+      docs.push({ def, ...counted });
+    }
+  }
   const average = Math.max(1, docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, docs.length));
   const scores = new Map<Definition, number>();
   let best = 1e-9;
@@ -440,10 +457,21 @@ function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): 
  * weighted by rarity: a function that touches `cache` and `evict` when the issue is about
  * cache eviction.
  */
+// By the references a span holds (spans.ts gives definitions on the same lines one list, made
+// for one query's FileSpans): a generated line of 20,000 functions is read once, not 20,000 times.
+const bodies = new WeakMap<readonly object[], { coverage: number; matched: string[] }>();
+
 function bodyEvidence(index: RepoIndex, def: Definition, spans: FileSpans<{ name: string; line: number }>, terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
   if (terms.size === 0) return { coverage: 0, matched: [] };
+  const refs = spans.referencesIn(def);
+  let body = bodies.get(refs);
+  if (!body) bodies.set(refs, (body = usedTerms(index, refs, terms)));
+  return body;
+}
+
+function usedTerms(index: RepoIndex, refs: readonly { name: string }[], terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
   const used = new Map<string, string>();
-  for (const r of spans.referencesIn(def)) {
+  for (const r of refs) {
     for (const t of termsOfWord(r.name)) if (terms.has(t) && !used.has(t)) used.set(t, r.name);
   }
   if (used.size === 0) return { coverage: 0, matched: [] };

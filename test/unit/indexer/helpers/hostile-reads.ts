@@ -82,6 +82,20 @@ export async function manyDefinitions(): Promise<string[]> {
 }
 
 /**
+ * The best entities, with their reasons, of a file whose ordinary lines (64 KB: not minified)
+ * are followed by one line of 20,000 functions, as a generated table or an inlined asm.js
+ * module is, when the issue names one of them.
+ */
+export async function definitionsOnOneLine(): Promise<string[]> {
+  const line = Array.from({ length: 20_000 }, (_, i) => `function handler${i}(){return parseWidget${i}()}`).join("");
+  const module = "function top() { return 1; }\n".repeat(2300) + line + "\n";
+  const issue = "handler7 fails: parseWidget7 is given a null widget";
+  return withIndex({ "gen/table.js": module, "src/widget.js": "function parseWidget7(w) { return w.size; }\n" }, (index) =>
+    locateEntities(index, issue, locate(index, issue, { top: 5 }), { top: 2 }).map((e) => `${e.path}:${e.line} ${e.name}: ${e.reasons.join("; ")}`),
+  );
+}
+
+/**
  * The paths read from a text holding one word of 320,000 hex characters (no `.`, `/` or `\`:
  * a blob, no path) between two real ones, as `path:line` (line empty for a bare path).
  */

@@ -452,15 +452,15 @@ function nameWords(index: RepoIndex, name: string, terms: ReadonlySet<string>): 
   return { fraction: (hit / total) * Math.min(1, hit / Math.max(1, matched.length) / ceiling), matched };
 }
 
+// By the references a span holds (spans.ts gives definitions on the same lines one list, made
+// for one query's FileSpans): a generated line of 20,000 functions is read once, not 20,000 times.
+const bodies = new WeakMap<readonly object[], { coverage: number; matched: string[] }>();
+
 /**
  * How much of the query's vocabulary the definition's body uses (its references' words),
  * weighted by rarity: a function that touches `cache` and `evict` when the issue is about
  * cache eviction.
  */
-// By the references a span holds (spans.ts gives definitions on the same lines one list, made
-// for one query's FileSpans): a generated line of 20,000 functions is read once, not 20,000 times.
-const bodies = new WeakMap<readonly object[], { coverage: number; matched: string[] }>();
-
 function bodyEvidence(index: RepoIndex, def: Definition, spans: FileSpans<{ name: string; line: number }>, terms: ReadonlySet<string>): { coverage: number; matched: string[] } {
   if (terms.size === 0) return { coverage: 0, matched: [] };
   const refs = spans.referencesIn(def);

@@ -278,6 +278,8 @@ function toWire(
     case "turn":
       return { type: "turn", step: event.step };
     case "model":
+      // What the backend tells the user (a server setting to change) is the chat's notice.
+      if (event.event.type === "notice") return { type: "notice", level: "warning", text: event.event.text };
       return { type: "model", event: event.event, ...(event.event.type === "toolCall" ? displayOf(event.event.call.name) : {}) };
     case "toolStart":
       return { type: "toolStart", call: event.call, effect: tools.get(event.call.name)?.effect ?? "read", ...displayOf(event.call.name) };

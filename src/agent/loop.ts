@@ -370,7 +370,7 @@ class Run {
         errors.push(event.message);
         unrunnable.push({ name: event.name, raw: event.raw, message: event.message });
       }
-      else ({ stopReason, usage } = event);
+      else if (event.type === "done") ({ stopReason, usage } = event);
     }
     if (usage) this.account(usage);
     const message: AssistantMessage = { role: "assistant", content: content.trim() };

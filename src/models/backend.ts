@@ -187,7 +187,7 @@ export async function collectTurn(events: AsyncIterable<ChatStreamEvent>, onEven
     else if (event.type === "thinking") thinking = (thinking ?? "") + event.text;
     else if (event.type === "toolCall") toolCalls.push(event.call);
     else if (event.type === "toolCallError") toolCallErrors.push(event);
-    else ({ stopReason, usage } = event);
+    else if (event.type === "done") ({ stopReason, usage } = event);
   }
   const message: AssistantMessage = { role: "assistant", content: content.trim() };
   if (thinking !== undefined) message.thinking = thinking;

@@ -16,6 +16,7 @@ import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
 import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
+import { ContentCalls, type ServerKind, unparsedCallsNotice } from "./content-calls.ts";
 import {
   abortReason,
   BackendError,
@@ -98,6 +99,10 @@ export class RemoteBackend implements ModelBackend {
   private model = "";
   /** What the server's /tokenize takes the text as (`tokenize`). */
   private tokenizeField: "content" | "prompt" = "content";
+  /** Which server answers (for the setting a notice names). */
+  private server: ServerKind = "unknown";
+  /** The user was told the server leaves tool calls in the text (once per backend). */
+  private toldUnparsedCalls = false;
   private readonly v1: string;
   private readonly origin: string;
 
@@ -140,8 +145,11 @@ export class RemoteBackend implements ModelBackend {
     const said = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len);
     // Ollama and LM Studio say their context only in their own APIs (Ollama cuts a longer prompt silently).
     const ask: AskServer = (method, path, body) => this.json(method, `${this.origin}${path}`, body, signal);
-    const server = said ? undefined : (await ollamaContext(ask, chosen.id)) ?? (await lmStudioContext(ask, chosen.id));
+    const ollama = said ? undefined : await ollamaContext(ask, chosen.id);
+    const lmStudio = said || ollama ? undefined : await lmStudioContext(ask, chosen.id);
+    const server = ollama ?? lmStudio;
     throwIfAborted(signal);
+    this.server = props?.default_generation_settings ? "llama-server" : chosen.max_model_len !== undefined ? "vllm" : ollama ? "ollama" : lmStudio ? "lmstudio" : "unknown";
     const train = tokenCount(chosen.meta?.n_ctx_train) ?? server?.trainContextSize;
     const contextSize = said ?? server?.contextSize ?? train ?? 0;
     const info: BackendInfo = {
@@ -188,13 +196,14 @@ export class RemoteBackend implements ModelBackend {
       chat_template_kwargs: { enable_thinking: request.thinking ?? true },
     };
     const calls = new StreamedCalls();
+    // A server that does not parse tool calls leaves them in the text: read them out (content-calls.ts).
+    const content = new ContentCalls(tools);
     let finish: string | undefined;
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
     let deltas = 0;
     let chars = 0;
-    // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next.
+    // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next (the reply's text: content-calls.ts).
     const thinking = new StreamedControlText();
-    const text = new StreamedControlText();
     try {
       for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal, () => ({ ...body, model: this.model }))) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
@@ -203,8 +212,7 @@ export class RemoteBackend implements ModelBackend {
         const delta = choice.delta ?? {};
         const thought = typeof delta.reasoning_content === "string" ? thinking.push(delta.reasoning_content) : "";
         if (thought) yield { type: "thinking", text: thought };
-        const said = typeof delta.content === "string" ? text.push(delta.content) : "";
-        if (said) yield { type: "text", text: said };
+        if (typeof delta.content === "string" && delta.content) yield* this.fromContent(content.push(delta.content));
         for (const call of (delta.tool_calls as OpenAiToolCallDelta[] | undefined) ?? []) calls.add(call);
         finish = choice.finish_reason ?? finish;
         // Every delta counts, empty ones too (and each tool call in it): a stream of `{}` deltas is no cheaper to read.
@@ -218,7 +226,7 @@ export class RemoteBackend implements ModelBackend {
       }
     } catch (error) {
       if (request.signal?.aborted) {
-        yield* heldText(thinking, text);
+        yield* this.fromContent(heldText(thinking, content, true));
         yield { type: "done", stopReason: "aborted" };
         return;
       }
@@ -227,8 +235,8 @@ export class RemoteBackend implements ModelBackend {
       // Older llama-server ends a stream after its finish reason without `[DONE]`.
       else if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
-    yield* heldText(thinking, text);
-    let called = 0;
+    yield* this.fromContent(heldText(thinking, content, false));
+    let called = content.calls;
     for (const call of calls.list()) {
       const event = checkRemoteCall(call, tools);
       if (event.type === "toolCall") called++;
@@ -455,6 +463,17 @@ export class RemoteBackend implements ModelBackend {
     return new StreamCutError(this.origin, detail, error);
   }
 
+  /** Events read from the reply's text, the first call the server left there preceded (once) by how to make it parse calls. */
+  private *fromContent(events: readonly ChatStreamEvent[]): Generator<ChatStreamEvent> {
+    for (const event of events) {
+      if (event.type === "toolCall" && !this.toldUnparsedCalls) {
+        this.toldUnparsedCalls = true;
+        yield { type: "notice", text: unparsedCallsNotice(this.origin, this.server) };
+      }
+      yield event;
+    }
+  }
+
   /** One event of a chat stream: a JSON object, not an error report, with tool-call deltas that are a list of objects. */
   private parseEvent(data: string): Record<string, unknown> {
     let event: unknown;
@@ -476,12 +495,10 @@ export class RemoteBackend implements ModelBackend {
 
 }
 
-/** Text held back at the end of a stream (a `<` that turned out to start nothing), as events. */
-function* heldText(thinking: StreamedControlText, text: StreamedControlText): Generator<ChatStreamEvent> {
+/** Text held back at the end of a stream (a `<` that turned out to start nothing, a call still being read), as events. */
+function heldText(thinking: StreamedControlText, content: ContentCalls, aborted: boolean): ChatStreamEvent[] {
   const thought = thinking.end();
-  if (thought) yield { type: "thinking", text: thought };
-  const said = text.end();
-  if (said) yield { type: "text", text: said };
+  return [...(thought ? [{ type: "thinking" as const, text: thought }] : []), ...content.end(aborted)];
 }
 
 /** The data of an event-stream line (undefined for a comment or a blank line), checking the limits. */

@@ -111,6 +111,8 @@ export type ChatStreamEvent =
    * `raw` is the model's text of the call.
    */
   | { type: "toolCallError"; message: string; raw: string; name?: string }
+  /** What the backend tells the user about the turn (a server setting to change): shown, never part of the reply. */
+  | { type: "notice"; text: string }
   | { type: "done"; stopReason: StopReason; usage?: TokenUsage };
 
 /** Token counts of one turn. */

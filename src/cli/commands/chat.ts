@@ -177,6 +177,7 @@ function print(event: ChatStreamEvent, io: Parameters<CliCommand["run"]>[1], sho
     case "thinking": if (showThinking) io.err(streams.thinking(event.text)); return false;
     case "toolCall": io.out(`\n[tool call] ${terminalName(event.call.name)} ${terminalJson(JSON.stringify(event.call.arguments))}\n`); return false;
     case "toolCallError": io.out(`\n[malformed tool call] ${terminalText(event.message)}\n`); return false;
+    case "notice": io.err(`\n[note] ${terminalText(event.text)}\n`); return false;
     case "done": return false;
   }
 }

@@ -401,6 +401,7 @@ function report(event: AgentEvent, io: CliIo): void {
     const hidden = findHiddenText(event.result.text);
     if (hidden) io.err(`    ! ${terminalWarning(hiddenTextWarning(hidden, "The result"))}\n`);
   } else if (event.type === "steer") io.err(`  ! ${terminalText(event.message)}\n`);
+  else if (event.type === "model" && event.event.type === "notice") io.err(`  ! ${terminalText(event.event.text)}\n`);
   else if (event.type === "dropped") io.err(`  (${terminalText(event.message)})\n`);
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }

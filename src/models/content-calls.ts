@@ -1,0 +1,82 @@
+/**
+ * Tool calls a server left in the reply's text. A server that does not parse the model's
+ * calls itself (llama-server on a template it does not know the call format of, vLLM or
+ * SGLang without the qwen3_coder tool-call parser, an Ollama or LM Studio model whose template
+ * does not handle tools) passes Qwen's `<tool_call><function=…>…</function></tool_call>` on
+ * as content, with no `tool_calls`: the agent showed the XML as its answer and the run ended
+ * "answered", having done nothing. When tools were offered, the content goes through the
+ * same parser as the embedded backend's output: the text before a call streams as text, the
+ * call becomes a call, checked like any other.
+ */
+import { mapJsonStrings, restoreControlText, StreamedControlText } from "./control-text.ts";
+import { QwenOutputParser } from "./qwen/output-parser.ts";
+import type { ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
+
+/** Which server answers, as far as the connection could tell (for the setting to name). */
+export type ServerKind = "llama-server" | "vllm" | "ollama" | "lmstudio" | "unknown";
+
+/**
+ * The content of one streamed reply as events: the calls the server left in it read out,
+ * control strings restored (control-text.ts). Calls are read before restoring: a
+ * `<tool_call>` the model copied from escaped content (a file it quotes) is text, not a call.
+ */
+export class ContentCalls {
+  private readonly parser: QwenOutputParser | undefined;
+  private readonly text = new StreamedControlText();
+  private readonly thinking = new StreamedControlText();
+  /** Calls read out of the content (the server did not parse them). */
+  calls = 0;
+
+  constructor(tools: readonly ToolDefinition[]) {
+    this.parser = tools.length ? new QwenOutputParser({ tools, startInThinking: false }) : undefined;
+  }
+
+  /** The events a piece of content (as the server sent it) completes. */
+  push(content: string): ChatStreamEvent[] {
+    return this.restored(this.parser ? this.parser.push(content) : [{ type: "text", text: content }]);
+  }
+
+  /** The reply is over: what was held back (`aborted`: only its text, no half-written call as an error). */
+  end(aborted: boolean): ChatStreamEvent[] {
+    const last = this.parser?.end() ?? [];
+    const events = [...this.restored(aborted ? last.filter((e) => e.type === "text" || e.type === "thinking") : last), ...this.flush()];
+    return events;
+  }
+
+  private restored(events: readonly ChatStreamEvent[]): ChatStreamEvent[] {
+    const out: ChatStreamEvent[] = [];
+    for (const event of events) {
+      if (event.type === "text" || event.type === "thinking") {
+        const text = this[event.type].push(event.text);
+        if (text) out.push({ type: event.type, text });
+        continue;
+      }
+      // What was held back of the text comes before the call.
+      out.push(...this.flush());
+      if (event.type === "toolCall") {
+        this.calls++;
+        out.push({ type: "toolCall", call: { ...event.call, arguments: mapJsonStrings(event.call.arguments, restoreControlText) as Record<string, JsonValue> } });
+      } else if (event.type === "toolCallError") out.push({ ...event, raw: restoreControlText(event.raw) });
+      else out.push(event);
+    }
+    return out;
+  }
+
+  private flush(): ChatStreamEvent[] {
+    const thinking = this.thinking.end();
+    const text = this.text.end();
+    return [...(thinking ? [{ type: "thinking" as const, text: thinking }] : []), ...(text ? [{ type: "text" as const, text }] : [])];
+  }
+}
+
+/** What to tell the user, once, when the server left a call for Hearth to read: how to make it parse calls itself. */
+export function unparsedCallsNotice(origin: string, server: ServerKind): string {
+  const how: Record<ServerKind, string> = {
+    "llama-server": "start llama-server with --jinja, on a build recent enough to know Qwen3.5's tool-call format",
+    vllm: "start vLLM with --enable-auto-tool-choice --tool-call-parser qwen3_coder (SGLang: --tool-call-parser qwen3_coder)",
+    ollama: "run a model from Ollama's own library, whose template handles tools (an imported GGUF with a plain TEMPLATE does not), on a current Ollama",
+    lmstudio: "keep the model's own prompt template in LM Studio's model settings, on a current LM Studio",
+    unknown: "llama-server: start it with --jinja; vLLM: --enable-auto-tool-choice --tool-call-parser qwen3_coder; SGLang: --tool-call-parser qwen3_coder",
+  };
+  return `The server at ${origin} passed the model's tool call on as text instead of parsing it; Hearth read the call itself. For the server to parse tool calls: ${how[server]}.`;
+}

@@ -134,10 +134,14 @@ export function bracketDepth(line: string): number {
 /** Drops the end of the completion that repeats the text right of the cursor, or the next line. */
 function dropDuplicateOfRight(text: string, at: CursorLines): string {
   const lines = text.split("\n");
-  // A last line that is the closing line already below the cursor.
-  if (lines.length > 1 && at.nextLine.trim() !== "" && lines.at(-1)!.trim() === at.nextLine.trim()) lines.pop();
+  const right = at.lineSuffix.trim();
+  // A last line that is the closing line already below the cursor — unless it is the closer
+  // right of the cursor (`m() {|}` in a class: the `}` below is the class's, not this block's).
+  const closing = lines.at(-1)!;
+  const repeatsBelow = lines.length > 1 && at.nextLine.trim() !== "" && closing.trim() === at.nextLine.trim();
+  if (repeatsBelow && !(right !== "" && withoutRepeatedRight(closing, right).trim() === "")) lines.pop();
   const last = lines.pop() ?? "";
-  const kept = withoutRepeatedRight(last, at.lineSuffix.trim());
+  const kept = withoutRepeatedRight(last, right);
   lines.push(kept);
   const joined = lines.join("\n");
   // Cut before a repeat, the whitespace there separates the completion from the line's rest

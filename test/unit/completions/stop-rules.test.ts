@@ -65,6 +65,14 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("\n    y();\n  });", at("  run(() => {|});\n"), true), "\n    y();\n  ");
   });
 
+  it("takes a block's last line for the closer right of the cursor, not the closing line below, when it is that closer", () => {
+    // A method in a class: the next line is the class's `}`, which the block's own closer looks like.
+    assert.equal(trimCompletion("\n    return 1;\n  }", at("class A {\n  m() {|}\n}\n"), true), "\n    return 1;\n  ", "not `return 1;}`");
+    assert.equal(trimCompletion("\n    x = {}\n  }", at("class A {\n  m() {|}\n}\n"), true), "\n    x = {}\n  ", "not `x = {}` closing the method");
+    assert.equal(trimCompletion("\n    1\n  )", at("x = foo(\n  bar(|)\n)\n"), true), "\n    1\n  ");
+    assert.equal(trimCompletion("return 1;\n}", at("if (x) {\n  |\n}\n"), true), "return 1;", "an empty body's closer is the line below");
+  });
+
   it("drops the closers the editor already put right of the cursor when the completion closes with them and ends the statement", () => {
     // VS Code closes `(` as it is typed: the cursor sits before `)`, and a model writes the whole call.
     const cursor = at("console.log(|)\n");

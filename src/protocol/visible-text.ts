@@ -338,18 +338,26 @@ function middleLines(a: string[], b: string[]): string[] {
     }
   }
   const out: string[] = [];
-  const added: string[] = [];
+  // Added lines wait for the next kept line, after the removed ones (as git orders a hunk);
+  // appended one by one: spread as arguments, 200,000 of them overflow the stack.
+  let added: string[] = [];
+  const flush = () => {
+    for (const line of added) out.push(line);
+    added = [];
+  };
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push(...added.splice(0), ` ${a[i]}`);
+      flush();
+      out.push(` ${a[i]}`);
       i++;
       j++;
     } else if (j >= b.length || (i < a.length && common[(i + 1) * width + j]! >= common[i * width + j + 1]!)) out.push(`-${a[i++]}`);
     else added.push(`+${b[j++]}`);
   }
-  return [...out, ...added];
+  flush();
+  return out;
 }
 
 /**

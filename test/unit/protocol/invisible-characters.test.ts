@@ -153,6 +153,15 @@ describe("what an edit adds (editLines, hiddenInCall)", () => {
     assert.equal(hiddenInCall({ path: "a.py", content: "x\u202e\n" })?.bidi, 1, "a whole file's content is all written");
     assert.equal(hiddenInCall({ patch: "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-is\u200bA\n+isA\n" }), undefined);
   });
+
+  it("an edit that writes many lines before one it keeps (a generated table around its old line) is read, not a crash of the question or the card", () => {
+    // 200,000 added lines before the kept one: spread as arguments in one call, they overflowed the stack (RangeError).
+    const added = Array.from({ length: 200_000 }, (_, i) => `row ${i}`);
+    const lines = editLines("keep\n", [...added, "keep", "is\u200bAdmin = 1"].join("\n"));
+    assert.equal(lines.length, 200_002);
+    assert.deepEqual([lines[0], lines[199_999], lines[200_000], lines[200_001]], ["+row 0", "+row 199999", " keep", "+is\u200bAdmin = 1"]);
+    assert.equal(hiddenInCall({ path: "t.py", old_text: "keep\n", new_text: [...added, "keep", "is\u200bAdmin = 1"].join("\n") })?.invisible, 1);
+  });
 });
 
 describe("the other default-ignorable characters", () => {

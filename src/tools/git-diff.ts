@@ -51,13 +51,19 @@ export const gitDiffTool: Tool = {
 };
 
 /**
+ * a/ and b/ whatever the user's config prefers for their terminal (diff.mnemonicPrefix's c/
+ * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers.
+ */
+const DIFF_OPTIONS = ["--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
+
+/**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the
  * agent created is a change too. Pathspecs are literal (`app/[id].tsx` is a file name).
  * New files are diffed one by one against /dev/null, until the diff is over what is shown.
  */
 async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
-  let diff = (await git(root, ["diff", "--no-ext-diff", "--no-color", "HEAD", "--", ...pathspec], signal)).toString("utf8");
+  let diff = (await git(root, ["diff", ...DIFF_OPTIONS, "HEAD", "--", ...pathspec], signal)).toString("utf8");
   const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
   const files = listed.filter((p) => p !== "" && !p.endsWith("/"));
@@ -74,7 +80,7 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
       diff += `[new file ${file}: ${size} bytes, not shown]\n`;
       continue;
     }
-    diff += (await git(root, ["diff", "--no-index", "--no-ext-diff", "--no-color", "--", "/dev/null", file], signal, 1)).toString("utf8");
+    diff += (await git(root, ["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], signal, 1)).toString("utf8");
   }
   return { diff, secrets };
 }

@@ -115,6 +115,26 @@ describe("git_diff and files that hold secrets", () => {
     assert.doesNotMatch(result.text, /A=2|No changes/);
   });
 
+  // git's header is read as `diff --git a/P b/P`: a user's diff.mnemonicPrefix (c/ w/, a
+  // widely recommended setting) or diff.noprefix made it something else.
+  it("whatever prefixes the user's git config gives diffs, a secret is left out, named as it is, and shown when asked for", async () => {
+    const { root, ctx } = repoWith({ ".env": "A=1\n", ".ssh/deploy_key": "K1\n", "app.py": "x = 1\n" });
+    writeFileSync(join(root, ".env"), "A=sk-live-3\n");
+    writeFileSync(join(root, ".ssh/deploy_key"), "K-live-4\n");
+    writeFileSync(join(root, "local.env"), "B=sk-live-5\n");
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    for (const setting of ["diff.mnemonicPrefix", "diff.noprefix"]) {
+      git(root, "config", setting, "true");
+      const result = await runTool(gitDiffTool, {}, ctx);
+      assert.match(result.text, /^\+x = 2$/m, setting);
+      assert.doesNotMatch(result.text, /live/, setting);
+      assert.match(result.text, /secrets \(\.env, \.ssh\/deploy_key, local\.env\)/, setting);
+      assert.match((await runTool(gitDiffTool, { path: ".env" }, ctx)).text, /^\+A=sk-live-3$/m, setting);
+      assert.match((await runTool(gitDiffTool, { path: "local.env" }, ctx)).text, /^\+B=sk-live-5$/m, setting);
+      git(root, "config", "--unset", setting);
+    }
+  });
+
   it("a call naming one asks first (its targets), as read_file does", async () => {
     assert.deepEqual(await gitDiffTool.targets?.({ path: ".env" }, workspaceWith().ctx), [".env"]);
     assert.deepEqual(await gitDiffTool.targets?.({}, workspaceWith().ctx), []);

@@ -259,12 +259,12 @@ export class CheckpointStore {
   /** Paths that differ between a checkpoint and now (or another checkpoint). */
   async changedFiles(from: string, to?: string): Promise<string[]> {
     return this.lock.run(async () => {
-      const { base, target, extras } = await this.compare(from, to, []);
+      const { base, target, extras, grown } = await this.compare(from, to, []);
       // -z: without it git quotes a name holding a quote, tab or backslash ("say \"hi\".txt").
       // --no-renames: a rename is listed as its new name only, and a restore would delete
       // that without writing the old one back.
       const main = (await this.text(["diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", base, target])).split("\0").filter(Boolean);
-      return [...new Set([...main, ...extras.changed])];
+      return [...new Set([...main, ...extras.changed, ...grown])];
     });
   }
 
@@ -368,7 +368,8 @@ export class CheckpointStore {
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
   private async compare(from: string, to: string | undefined, paths: readonly string[]) {
     const base = await this.resolveId(from);
-    const target = to ? await this.resolveId(to) : await this.workTree(base);
+    const work = to ? undefined : await this.workTree(base);
+    const target = work ? work.tree : await this.resolveId(to!);
     const candidates = (await this.tracked()).filter((p) => underAny(p, paths));
     const missing = new Set(await this.missingFrom(base, candidates));
     const need = (await this.missingFrom(target, candidates)).filter((p) => missing.has(p));
@@ -376,18 +377,22 @@ export class CheckpointStore {
     const toStates = to ? await this.statesAt(target, need) : await this.diskStates(need);
     // A path neither side knows was never written by the agent in between: not a change.
     const changed = need.filter((p) => fromStates.has(p) && toStates.has(p) && !sameState(fromStates.get(p)!, toStates.get(p)!));
-    return { base, target, extras: { changed, from: fromStates, to: toStates } };
+    return { base, target, grown: work?.grown ?? [], extras: { changed, from: fromStates, to: toStates } };
   }
 
   /**
    * The work tree as a tree, staged now. A file over the size limit is left out of it, so one
    * that `base` held — a small file a command grew past the limit — is taken as `base` holds
    * it: it was not deleted, and a diff (hearth fix's patch) that deleted it would be wrong.
+   * `grown`: those files. They did change, and `base` can bring them back: changedFiles lists
+   * them (the chat's review shows them; its Reject and Undo restore them).
    */
-  private async workTree(base: string): Promise<string> {
+  private async workTree(base: string): Promise<{ tree: string; grown: string[] }> {
     const large = await this.stageAll(await this.tracked());
     const tree = (await this.text(["write-tree"])).trim();
-    return large.length ? this.treeLeavingOut(tree, base, large) : tree;
+    if (!large.length) return { tree, grown: [] };
+    const notHeld = new Set(await this.missingFrom(base, large));
+    return { tree: await this.treeLeavingOut(tree, base, large), grown: large.filter((p) => !notHeld.has(p)) };
   }
 
   /** The paths of `paths` that a tree (or commit; "": the index) does not hold as a file. */

@@ -2,12 +2,13 @@
 // changed file is written back, a file the checkpoint did not have is deleted, `paths`
 // limits the restore, and nothing differs → nothing applied.
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange } from "../../../src/tools/index.ts";
+import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 
 async function setup(t: { after: (fn: () => void) => void }) {
   const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
@@ -194,5 +195,23 @@ describe("restoreCheckpoint on names the workspace cannot carry", () => {
     assert.equal(notRestored.length, linux ? 4 : 2);
     assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "mine, untouched\n", "the file the trimmed name reads as is untouched");
     for (const name of odd) assert.equal(readFileSync(join(root, name), "utf8"), "v2\n", JSON.stringify(name));
+  });
+});
+
+describe("restoreCheckpoint on a file a command grew past the checkpoints' size limit", () => {
+  it("lists it as changed and writes back what the checkpoint held (the checkpoint has it: it was small then)", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-grown-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = join(dir, "work");
+    mkdirSync(root);
+    writeFileSync(join(root, "data.csv"), "a,b\n");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const checkpoint = (await checkpoints.create("before")).id;
+    // A command regenerates the data: sparse, quick to make.
+    truncateSync(join(root, "data.csv"), MAX_CHECKPOINT_FILE_BYTES + 1);
+    assert.deepEqual(await checkpoints.changedFiles(checkpoint), ["data.csv"]);
+    const disk = new DiskWorkspace(root);
+    assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk })).restored, ["data.csv"]);
+    assert.equal(readFileSync(join(root, "data.csv"), "utf8"), "a,b\n");
   });
 });

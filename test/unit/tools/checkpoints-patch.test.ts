@@ -55,7 +55,8 @@ it("a file a command grows past the size limit is not a deletion: the diff, its 
     // A command regenerates the data: over the limit now, so checkpoints leave it out.
     truncateSync(join(root, "data.csv"), MAX_CHECKPOINT_FILE_BYTES + 1);
     writeFileSync(join(root, "a.txt"), "b\n");
-    assert.deepEqual(await store.changedFiles(start.id), ["a.txt"]);
+    // Changed, not deleted: listed (a restore brings it back), and no diff deletes it.
+    assert.deepEqual(await store.changedFiles(start.id), ["a.txt", "data.csv"]);
     const patch = await store.diff(start.id, undefined, [], { patch: true });
     assert.doesNotMatch(patch, /data\.csv/);
     execFileSync("git", ["apply", "-"], { cwd: copy, input: patch });

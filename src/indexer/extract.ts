@@ -29,6 +29,8 @@ interface RawDef {
   line: number;
   col: number;
   startLine: number;
+  /** Column of the whole node's start. */
+  startCol: number;
   endLine: number;
   start: number;
   end: number;
@@ -198,6 +200,7 @@ function addDef(
     line: name.row,
     col: name.column,
     startLine: start.row,
+    startCol: start.column,
     endLine: node.endPosition.row,
     start: start.index,
     end: node.endIndex,
@@ -236,7 +239,7 @@ function finish(
 function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definition {
   const scope = d.scope ?? parent?.name;
   const kind = d.kind === "function" && parent && CONTAINER_KINDS.has(parent.kind) ? "method" : d.kind;
-  const signature = cut((lines[d.startLine] ?? "").trim(), SIGNATURE_MAX);
+  const signature = cut(signatureLine(lines[d.startLine] ?? "", d), SIGNATURE_MAX);
   return {
     name: d.name,
     kind,
@@ -247,6 +250,16 @@ function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definiti
     signature,
     ...(scope !== undefined ? { scope } : {}),
   };
+}
+
+/**
+ * The definition's first line, trimmed; from the definition's own start where its name would
+ * be past the cut (a generated line of many functions: each showed the line's first one).
+ */
+function signatureLine(line: string, d: RawDef): string {
+  const indent = line.length - line.trimStart().length;
+  const nameEnd = d.col + d.name.length - indent;
+  return d.line === d.startLine && nameEnd > SIGNATURE_MAX ? line.slice(d.startCol).trim() : line.trim();
 }
 
 function toRef(r: RawRef, parent: RawDef | undefined): Reference {

@@ -192,6 +192,32 @@ describe("what a signature holds cannot change how the repo map or find_symbol r
   });
 });
 
+describe("definitions that share a long line (a generated table, an inlined minified module)", () => {
+  const line = Array.from({ length: 40 }, (_, i) => `function handler${i}(){return parse${i}()}`).join("");
+
+  it("each has a signature that shows it, not the line's first 160 characters", () => {
+    const defs = definitionsOf("table.js", Buffer.from(`// generated\n${line}\n`));
+    assert.equal(defs.length, 40);
+    assert.deepEqual(defs.filter((d) => !d.signature.includes(`function ${d.name}(){return parse`)).map((d) => [d.name, d.signature]), []);
+    assert.equal(defs[30]?.signature, line.slice(line.indexOf("function handler30("), line.indexOf("function handler30(") + 160));
+    // One whose name is inside the first 160 characters keeps the line's start, as on any line.
+    assert.equal(defs[1]?.signature, line.slice(0, 160));
+  });
+
+  it("find_symbol shows the one asked for", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "table.js"), `// generated\n${line}\n`);
+      const index = await indexOf(dir);
+      const ctx = { workspace: new DiskWorkspace(dir), signal: new AbortController().signal, reads: new Map(), index: indexQueries(index) };
+      const text = (await runTool(findSymbolTool, { name: "handler30" }, ctx)).text;
+      assert.ok(text.includes("function handler30(){return parse30()}"), text);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe("a NUL character past the binary check's first 8 KB", () => {
   // Tree-sitter's lexers of several grammars read a NUL as the end of the input.
   const files: Record<string, (name: string) => string> = {

@@ -76,7 +76,7 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
     suffix: wellFormed(suffix),
     // A window that starts inside the cursor's line (one huge line) has no stable point.
     prefixStableChars: window.length >= onLine ? cells.length + window.length - onLine : 0,
-    ...(context.length ? { context: context.map((c) => ({ path: c.path, content: wellFormed(c.content) })) } : {}),
+    ...(context.length ? { context } : {}),
     ...(input.repoName ? { repoName: input.repoName } : {}),
   };
 }
@@ -149,7 +149,10 @@ function withoutSplitPair(text: string): string {
   return last >= 0xd800 && last <= 0xdbff ? text.slice(0, -1) : text;
 }
 
-/** Pieces within the budget (most relevant first), merged by file, most relevant file last. */
+/**
+ * Pieces within the budget (most relevant first), merged by file, most relevant file last;
+ * well-formed text, as the window (the engine sends what this returns).
+ */
 export function fitContext(pieces: readonly ContextPiece[], tokens: number): { path: string; content: string }[] {
   const byFile = new Map<string, string[]>();
   let used = 0;
@@ -161,7 +164,7 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     if (!texts.includes(piece.text)) texts.push(piece.text);
     byFile.set(piece.path, texts);
   }
-  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path, content: texts.join("\n...\n") }));
+  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(texts.join("\n...\n")) }));
 }
 
 const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

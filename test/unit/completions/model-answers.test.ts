@@ -88,4 +88,20 @@ describe("what a server's answer becomes", () => {
     assert.equal(await complete("const s = '\uD83D\uDE00';\nconst n = ‸;\n", "count", "eos"), "count", "whole pairs are left alone");
     assert.ok((JSON.parse(infills.at(-1)!) as { input_prefix: string }).input_prefix.includes("\uD83D\uDE00"));
   });
+
+  it("a broken pair in another file's recent edit, sent as context, does not fail every completion", async () => {
+    // The user edited such a file, then went on in another one: its lines are context there.
+    answer = { content: "count", stop_type: "eos" };
+    const backend = new RemoteBackend({ baseUrl: base });
+    const recentEdits = () => [{ path: "broken.ts", line: 0, text: "const s = '\uD83D';\n" }];
+    const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), recentEdits, debounce: { initialMs: 0, minMs: 0 } });
+    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: "const n = ;\n", version: 1, inFolder: true };
+    const from = infills.length;
+    const result = await engine.complete(doc, { line: 0, character: 10 }, new AbortController().signal);
+    await backend.dispose();
+    assert.equal(infills.length, from + 1);
+    const sent = JSON.parse(infills[from]!) as { input_extra?: { text: string }[] };
+    assert.deepEqual(sent.input_extra?.map((f) => f.text), ["const s = '\uFFFD';\n"]);
+    assert.equal(result.text, "count");
+  });
 });

@@ -59,11 +59,13 @@ const DIFF_OPTIONS = ["--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-p
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the
  * agent created is a change too. Pathspecs are literal (`app/[id].tsx` is a file name).
+ * A workspace in a folder of the repository sees its own files, by their paths in it
+ * (--relative, as ls-files lists them): the paths the model and a call's path use.
  * New files are diffed one by one against /dev/null, until the diff is over what is shown.
  */
 async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
-  let diff = (await git(root, ["diff", ...DIFF_OPTIONS, "HEAD", "--", ...pathspec], signal)).toString("utf8");
+  let diff = (await git(root, ["diff", ...DIFF_OPTIONS, "--relative", "HEAD", "--", ...pathspec], signal)).toString("utf8");
   const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
   const files = listed.filter((p) => p !== "" && !p.endsWith("/"));

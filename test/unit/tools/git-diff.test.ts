@@ -8,8 +8,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointStore } from "../../../src/tools/checkpoints.ts";
+import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
-import { runTool } from "../../../src/tools/tool.ts";
+import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
@@ -133,6 +134,20 @@ describe("git_diff and files that hold secrets", () => {
       assert.match((await runTool(gitDiffTool, { path: "local.env" }, ctx)).text, /^\+B=sk-live-5$/m, setting);
       git(root, "config", "--unset", setting);
     }
+  });
+
+  // `git diff HEAD` names files from the repository's top, not the workspace's folder.
+  it("a workspace in a folder of a repository: a secret is named and shown by its path in the workspace; changes outside it are not shown", async () => {
+    const { root } = repoWith({ "web/.env": "A=1\n", "web/app.py": "x = 1\n", "api/main.py": "y = 1\n" });
+    writeFileSync(join(root, "web/.env"), "A=sk-live-6\n");
+    writeFileSync(join(root, "web/app.py"), "x = 2\n");
+    writeFileSync(join(root, "api/main.py"), "y = 2\n");
+    const ctx: ToolContext = { workspace: new DiskWorkspace(join(root, "web")), signal: new AbortController().signal, reads: new Map() };
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.match(result.text, /^diff --git a\/app\.py b\/app\.py$/m);
+    assert.doesNotMatch(result.text, /sk-live|main\.py|y = 2/);
+    assert.match(result.text, /secrets \(\.env\)/);
+    assert.match((await runTool(gitDiffTool, { path: ".env" }, ctx)).text, /^\+A=sk-live-6$/m);
   });
 
   it("a call naming one asks first (its targets), as read_file does", async () => {

@@ -118,7 +118,9 @@ export class CompletionEngine {
     const ran = { ...base, ...usage, debounceMs: pause, modelMs: this.now() - modelStart, model: choice.which };
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
     const generated = endBeforeControlText(result.text, [prompt.prefix, prompt.suffix, ...fitted.map((c) => c.content)]);
-    const raw = result.stopReason === "aborted" || result.stopReason === "maxTokens" ? wholePart(generated, multiline) : generated;
+    // Text before a control token is whole: a limit that ended the generation came after it.
+    const limited = (result.stopReason === "aborted" || result.stopReason === "maxTokens") && generated === result.text;
+    const raw = limited ? wholePart(generated, multiline) : generated;
     const trimmed = trimCompletion(raw, at, multiline);
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);

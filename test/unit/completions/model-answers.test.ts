@@ -72,6 +72,8 @@ describe("what a server's answer becomes", () => {
     assert.equal(await complete("const n = ‸;\n", "items.length<|fim_pad|><|fim_pad|>", "eos"), "items.length");
     assert.equal(await complete("function f(a) {‸\n", "\n  return a;\n}<|endoftext|><|file_sep|>src/b.ts\nexport const b = 1;", "eos"), "\n  return a;\n}");
     assert.equal(await complete("const n = ‸;\n", "count<|im_end|>\n<|im_start|>user", "eos"), "count");
+    // Writing the next file, the model runs into the token limit: what came before the token is whole.
+    assert.equal(await complete("function f(a) {‸\n", "\n  return a;\n}<|endoftext|><|file_sep|>src/b.ts\nexport const b = 1;\nexport function g(", "limit"), "\n  return a;\n}", "the block's } stays");
     // A prompt builder: the file shows the string, so the model may write it.
     const builder = 'out.tpl("<|im_start|>user\\n");\nout.tpl(‸);\n';
     assert.equal(await complete(builder, '"<|im_end|>\\n"', "eos"), '"<|im_end|>\\n"');

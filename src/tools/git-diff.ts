@@ -97,12 +97,23 @@ function leaveOutSecrets(diff: string, named: (path: string) => boolean): { diff
   const secrets: string[] = [];
   const kept = diff.split(/^(?=diff --git )/m).filter((section) => {
     if (!section.startsWith("diff --git ")) return true;
-    const path = sectionPath(section.slice("diff --git ".length).split("\n", 1)[0]!);
-    if (named(path) || !looksLikeSecrets(path)) return true;
-    if (!secrets.includes(path)) secrets.push(path);
-    return false;
+    const hidden = sectionPaths(section).filter((path) => !named(path) && looksLikeSecrets(path));
+    for (const path of hidden) if (!secrets.includes(path)) secrets.push(path);
+    return hidden.length === 0;
   });
   return { diff: kept.join(""), secrets };
+}
+
+/**
+ * The files a section shows: its new path, and a rename's or copy's source (`rename from
+ * .env`), whose lines are its context and its removed lines.
+ */
+function sectionPaths(section: string): string[] {
+  const path = sectionPath(section.slice("diff --git ".length).split("\n", 1)[0]!);
+  const hunks = section.search(/^(?:--- |@@ |Binary files )/m);
+  const source = /^(?:rename|copy) from (.*)$/m.exec(hunks < 0 ? section : section.slice(0, hunks))?.[1];
+  if (source === undefined) return [path];
+  return [path, source.startsWith('"') ? unquote(source) : source];
 }
 
 /** The new path of a section's header `a/P b/P` (a rename's `a/P b/Q`: Q). */

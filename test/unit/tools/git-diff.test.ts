@@ -150,6 +150,18 @@ describe("git_diff and files that hold secrets", () => {
     assert.match((await runTool(gitDiffTool, { path: ".env" }, ctx)).text, /^\+A=sk-live-6$/m);
   });
 
+  // A rename's section holds its source's lines: the removed ones and the context.
+  it("a .env renamed to an ordinary name: its section is left out, named by the .env", async () => {
+    const { root, ctx } = repoWith({ ".env": "A=sk-live-7\nB=2\nC=3\nD=sk-old-8\n", "app.py": "x = 1\n" });
+    git(root, "mv", ".env", "settings.txt");
+    writeFileSync(join(root, "settings.txt"), "A=sk-live-7\nB=2\nC=3\nD=sk-new-9\n");
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.match(result.text, /^\+x = 2$/m);
+    assert.doesNotMatch(result.text, /sk-/);
+    assert.match(result.text, /secrets \(\.env\)/);
+  });
+
   it("a call naming one asks first (its targets), as read_file does", async () => {
     assert.deepEqual(await gitDiffTool.targets?.({ path: ".env" }, workspaceWith().ctx), [".env"]);
     assert.deepEqual(await gitDiffTool.targets?.({}, workspaceWith().ctx), []);

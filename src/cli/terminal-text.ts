@@ -22,7 +22,7 @@
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
-import { OTHER_SCRIPT_LETTER, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
+import { OTHER_SCRIPT_LETTER, SELECTORS_SHOWN, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
 const UNSAFE_IN_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u034f\u17b4\u17b5\u180b-\u180f\u115f\u1160\u3164\uffa0\ufff0-\ufff8]|\r(?!\n)|\udb40[\udc00-\udcff\uddf0-\udfff]|[\udb41-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]|(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])+/g;
@@ -58,16 +58,22 @@ export interface TerminalTextStream {
 export function terminalTextStream(): TerminalTextStream {
   let before = "";
   let held = "";
+  // Selectors of a held run past its first RUN_KEPT, counted: kept whole, a run streamed a selector a piece was read again at each piece (quadratic).
+  let dropped = 0;
   const print = (piece: string, last: boolean): string => {
     const text = before + held + piece;
     const from = before.length;
     const cut = last ? text.length : Math.max(from, undecided(text));
-    held = text.slice(cut);
+    const extra = dropped;
     const out = text.slice(from, cut).replace(UNSAFE_IN_TEXT, (c, at: number) => {
-      if (isSelectorRun(c)) return honestSelector(text, at + from, c) ? c : selectors(c);
+      // A held run starts the text printed (`from`): what it dropped is counted with it.
+      if (isSelectorRun(c)) return honestSelector(text, at + from, c) ? c : selectors(c, at === 0 ? extra : 0);
       if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
       return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
     });
+    const run = keptRun(text.slice(cut));
+    held = run.kept;
+    dropped = (cut === from ? extra : 0) + run.dropped;
     before = tail(text.slice(0, cut));
     return out;
   };
@@ -113,6 +119,20 @@ function trailingSelectors(text: string): number {
     else break;
   }
   return at < end ? at : text.length;
+}
+
+/** Selectors of a held run kept as they are: past two it picks no look, and past SELECTORS_SHOWN only its length is printed. */
+const RUN_KEPT = SELECTORS_SHOWN + 1;
+
+/** `held` as kept: a run of variation selectors (and half of one after it) cut to its first RUN_KEPT selectors, and how many it dropped. */
+function keptRun(held: string): { kept: string; dropped: number } {
+  const whole = held.charCodeAt(held.length - 1) === 0xdb40 ? held.slice(0, -1) : held;
+  if (whole.length <= RUN_KEPT || !isSelectorRun(whole)) return { kept: held, dropped: 0 };
+  let end = 0;
+  for (let n = 0; n < RUN_KEPT; n++) end += whole.charCodeAt(end) === 0xdb40 ? 2 : 1;
+  let count = RUN_KEPT;
+  for (let at = end; at < whole.length; at += whole.charCodeAt(at) === 0xdb40 ? 2 : 1) count++;
+  return { kept: whole.slice(0, end) + held.slice(whole.length), dropped: count - RUN_KEPT };
 }
 
 /** Text printed before a piece that is read with it: a word of another script a zero-width character touches is read up to 32 letters (`touchesAsciiWord`). */
@@ -161,8 +181,8 @@ function shown(c: string, at: number, text: string, escape: (c: string) => strin
 }
 
 /** A run of variation selectors for the terminal: the first few escaped, the rest counted, in ASCII (`\ufe00\ufe01\ufe02\ufe03[+496 more variation selectors]`). */
-function selectors(run: string): string {
-  return shownSelectors(run, visible, (n) => `[+${n} more variation selector${n === 1 ? "" : "s"}]`);
+function selectors(run: string, dropped = 0): string {
+  return shownSelectors(run, visible, (n) => `[+${n + dropped} more variation selector${n + dropped === 1 ? "" : "s"}]`);
 }
 
 function visible(c: string): string {

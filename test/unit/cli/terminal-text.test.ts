@@ -165,6 +165,16 @@ describe("terminal text", () => {
     assert.match(streamed(["x = '\u2764", ...payload.match(/../g)!, "' ok"]), /\[\+46 more variation selectors\]' ok$/);
   });
 
+  it("a long run of variation selectors streamed one a piece is read once, not again at each piece (a reply echoing a 'Glassworm' payload)", () => {
+    // Each piece re-read the run held so far: 40,000 selectors took 7 s, 300,000 would take minutes.
+    const print = terminalTextStream();
+    let out = print("s = '\u2764");
+    for (let i = 0; i < 300_000; i++) out += print("\ufe01");
+    for (let i = 0; i < 100_000; i++) out += print("\udb40") + print(String.fromCharCode(0xdd00 + (i % 240)));
+    out += print("' ok") + print("\ufe02\ufe03".repeat(3)) + print.end();
+    assert.equal(out, "s = '\u2764\\ufe01\\ufe01\\ufe01\\ufe01[+399996 more variation selectors]' ok\\ufe02\\ufe03\\ufe02\\ufe03[+2 more variation selectors]");
+  });
+
   it("terminalJson keeps the JSON value but leaves no raw DEL, C1 or bidi control", () => {
     const value = { path: "a\x1b\x7f\x85\u202e\u2066.ts", lines: ["x\ny"] };
     const json = terminalJson(JSON.stringify(value, null, 2));

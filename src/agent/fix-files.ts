@@ -8,7 +8,11 @@
  * - a file that was there at the start and that a command changed or deleted is in it;
  * - a new file only commands made is in it when it is text and does not look like build
  *   output, a cache or a log (a `cat > helper.py` is the model writing source); else it is
- *   left out of the patch, left on disk, and named to the user with why.
+ *   left out of the patch, left on disk, and named to the user with why;
+ * - but what the project keeps itself is never taken for output (a wrong patch is worse than a
+ *   noisy one): a folder named build/, coverage/ or out/ where the project has files (pip's
+ *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
+ *   folder where the project keeps files of that extension is a fixture beside the others.
  */
 import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
@@ -33,13 +37,60 @@ const OUTPUT_FOLDERS = new Set([
   ".turbo", ".cache", ".ipynb_checkpoints", ".hypothesis", ".ruff_cache", ".pytest_cache", ".mypy_cache", "__pycache__", ".tox",
   "node_modules", ".venv", "venv", "CMakeFiles", "cmake-build-debug", "cmake-build-release",
 ]);
-/** File names that are build output, caches, coverage data or logs. */
-const OUTPUT_FILES = /(^|\/)([^/]+\.(pyc|pyo|o|obj|a|so|dylib|dll|exe|lib|class|jar|log|tmp|swp|gcda|gcno|lcov|tsbuildinfo)|\.coverage(\..+)?|coverage\.xml|nohup\.out|\.DS_Store|Thumbs\.db|a\.out|CMakeCache\.txt)$/i;
+/** Extensions of build output, caches, coverage data and logs. */
+const OUTPUT_EXTENSIONS = new Set(["pyc", "pyo", "o", "obj", "a", "so", "dylib", "dll", "exe", "lib", "class", "jar", "log", "tmp", "swp", "gcda", "gcno", "lcov", "tsbuildinfo"]);
+/** Whole names of such files. */
+const OUTPUT_NAMES = /^(\.coverage(\..+)?|coverage\.xml|nohup\.out|\.DS_Store|Thumbs\.db|a\.out|CMakeCache\.txt)$/i;
 
-/** Whether a workspace path looks like something a build, a test run or a package tool made. */
-export function looksLikeOutput(path: string): boolean {
-  const folders = path.split("/").slice(0, -1);
-  return OUTPUT_FILES.test(path) || folders.some((folder) => OUTPUT_FOLDERS.has(folder) || folder.endsWith(".egg-info"));
+/**
+ * Where and what the project keeps (`ProjectFiles`): the folders holding its files (a
+ * dotfile alone — a `.gitkeep` in dist/ — does not make a folder one), and each folder's
+ * extensions, as `folder/*.ext` ("*.ext" at the root).
+ */
+export interface ProjectKinds {
+  readonly folders: ReadonlySet<string>;
+  readonly kinds: ReadonlySet<string>;
+}
+
+/** The folder of a workspace path ("" at the root), its name, and its extension (lower case; "" for none or a dotfile). */
+function parts(path: string): { folder: string; name: string; ext: string } {
+  const slash = path.lastIndexOf("/");
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf(".");
+  return { folder: slash < 0 ? "" : path.slice(0, slash), name, ext: dot > 0 ? name.slice(dot + 1).toLowerCase() : "" };
+}
+
+const kindOf = (folder: string, ext: string) => (folder ? `${folder}/*.${ext}` : `*.${ext}`);
+
+/** ProjectKinds of the files the project keeps (workspace-relative). */
+export function projectKinds(files: readonly string[]): ProjectKinds {
+  const folders = new Set<string>();
+  const kinds = new Set<string>();
+  for (const path of files) {
+    const { folder, name, ext } = parts(path);
+    if (ext) kinds.add(kindOf(folder, ext));
+    if (name.startsWith(".")) continue;
+    for (let end = folder.indexOf("/"); end >= 0; end = folder.indexOf("/", end + 1)) folders.add(folder.slice(0, end));
+    if (folder) folders.add(folder);
+  }
+  return { folders, kinds };
+}
+
+const NO_KINDS: ProjectKinds = { folders: new Set(), kinds: new Set() };
+
+/** Whether the project keeps files with the extension of `path` in its folder. */
+function ofAKindKept(path: string, project: ProjectKinds): boolean {
+  const { folder, ext } = parts(path);
+  return ext !== "" && project.kinds.has(kindOf(folder, ext));
+}
+
+/** Whether a workspace path looks like something a build, a test run or a package tool made, and is not of a kind the project keeps there. */
+export function looksLikeOutput(path: string, project: ProjectKinds = NO_KINDS): boolean {
+  const { folder, name, ext } = parts(path);
+  if (OUTPUT_NAMES.test(name)) return true;
+  if (OUTPUT_EXTENSIONS.has(ext) && !ofAKindKept(path, project)) return true;
+  const folders = folder ? folder.split("/") : [];
+  return folders.some((segment, i) => (OUTPUT_FOLDERS.has(segment) || segment.endsWith(".egg-info")) && !project.folders.has(folders.slice(0, i + 1).join("/")));
 }
 
 /** Bytes read to tell text from binary: git's own rule, a NUL in the first 8,000. */
@@ -61,14 +112,15 @@ async function isBinary(file: string): Promise<boolean> {
 /**
  * Sorts the files made since the run started (`added`, workspace-relative) that no edit tool
  * wrote (`written`): those left out of the patch with why, and those kept — made by commands.
+ * `project`: what the project keeps (projectKinds of projectFiles, or of the start checkpoint).
  */
-export async function sortCommandFiles(root: string, added: readonly string[], written: ReadonlySet<string>): Promise<{ leftOut: LeftOutOfPatch[]; madeByCommands: string[] }> {
+export async function sortCommandFiles(root: string, added: readonly string[], written: ReadonlySet<string>, project: ProjectKinds = NO_KINDS): Promise<{ leftOut: LeftOutOfPatch[]; madeByCommands: string[] }> {
   const leftOut: LeftOutOfPatch[] = [];
   const madeByCommands: string[] = [];
   for (const path of [...added].sort()) {
     if (written.has(path)) continue;
-    if (looksLikeOutput(path)) leftOut.push({ path, why: "output" });
-    else if (await isBinary(join(root, path))) leftOut.push({ path, why: "binary" });
+    if (looksLikeOutput(path, project)) leftOut.push({ path, why: "output" });
+    else if (!ofAKindKept(path, project) && (await isBinary(join(root, path)))) leftOut.push({ path, why: "binary" });
     else madeByCommands.push(path);
   }
   return { leftOut, madeByCommands };
@@ -95,10 +147,7 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
  * refreshing the user's index; nested repositories are not looked into.
  */
 export async function uncommittedFiles(root: string): Promise<string[] | undefined> {
-  const git = (args: readonly string[]) =>
-    new Promise<string | undefined>((resolve) => {
-      execFile("git", ["--no-optional-locks", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
-    });
+  const git = (args: readonly string[]) => gitIn(root, args);
   const prefix = await git(["rev-parse", "--show-prefix"]);
   const status = prefix === undefined ? undefined : await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]);
   if (prefix === undefined || status === undefined) return undefined;
@@ -115,4 +164,21 @@ export function uncommittedMessage(uncommitted: { readonly files: readonly strin
   return uncommitted.inPatch.length
     ? `${start}. It changes ${named(uncommitted.inPatch)} too, so it applies to the checkout as it was, not to a clean checkout of HEAD`
     : `${start}; it changes none of those files, but the fix may rely on them`;
+}
+
+/**
+ * The files the repository of the checkout `root` tracks (its index), relative to `root`:
+ * what the project keeps, read before the run (a model's `git add` would make its own files
+ * the project's). Undefined when `root` is in no git repository (or git cannot tell).
+ */
+export async function projectFiles(root: string): Promise<string[] | undefined> {
+  const listed = await gitIn(root, ["ls-files", "-z"]);
+  return listed === undefined ? undefined : listed.split("\0").filter(Boolean);
+}
+
+/** git's output in `root` (read-only: no optional locks), undefined when it fails or is missing. */
+function gitIn(root: string, args: readonly string[]): Promise<string | undefined> {
+  return new Promise<string | undefined>((resolve) => {
+    execFile("git", ["--no-optional-locks", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
+  });
 }

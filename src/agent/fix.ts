@@ -11,7 +11,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
-import { type LeftOutOfPatch, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
+import { type LeftOutOfPatch, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -93,6 +93,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
   const uncommitted = await uncommittedFiles(options.repo);
+  const tracked = await projectFiles(options.repo);
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();
   const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
@@ -150,7 +151,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     : undefined;
   // Checkpoints leave .hearth/ out, so the patch is the code change alone (what a reviewer
   // or SWE-bench applies); memories are reported apart.
-  const sorted = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written);
+  // What the project keeps: its repository's files, or (no git) what the checkout held at the start.
+  const project = projectKinds(tracked ?? (await store.filesAt(start.id)));
+  const sorted = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written, project);
   const leftOut = [...sorted.leftOut, ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const }))];
   const madeByCommands = sorted.madeByCommands;
   const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path) });

@@ -268,6 +268,11 @@ export class CheckpointStore {
     });
   }
 
+  /** The files a checkpoint's tree holds (not its extras: files the agent wrote that git would not see). */
+  async filesAt(id: string): Promise<string[]> {
+    return this.lock.run(async () => (await this.text(["ls-tree", "-r", "-z", "--name-only", await this.resolveId(id)])).split("\0").filter(Boolean));
+  }
+
   /** The files that a checkpoint did not hold and now (or another checkpoint) holds: the ones made since. */
   async addedFiles(from: string, to?: string): Promise<string[]> {
     return this.lock.run(async () => {

@@ -120,3 +120,51 @@ it("a file a command grows past the checkpoints' size limit is not deleted by th
   execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
   assert.equal(readFileSync(join(copy, "data.csv"), "utf8"), "a,b\n");
 });
+
+it("a new file a command made where the project keeps its own files of that kind is in the patch: source in a folder named build/ or coverage/, a binary or .log fixture beside others", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-own-kind-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [repo, copy] = [join(dir, "repo"), join(dir, "copy")];
+  const files: Record<string, string | Buffer> = {
+    // coverage.py keeps its source in coverage/, pip in …/operations/build/.
+    "coverage/__init__.py": "", "pkg/build/__init__.py": "",
+    // Fixtures: gzip files and expected logs the tests read; a folder kept by a .gitkeep alone.
+    "tests/data/one.gz": Buffer.from([0x1f, 0x8b, 0, 1]), "tests/expected/one.log": "ok\n", "dist/.gitkeep": "",
+    "Makefile": "all:\n", "calc.py": "def add(a, b):\n    return a - b\n",
+  };
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(repo, path, ".."), { recursive: true });
+    writeFileSync(join(repo, path), content);
+  }
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  cpSync(repo, copy, { recursive: true });
+  const made = [
+    "printf 'X = 1\\n' > coverage/plugin2.py", "printf 'Y = 2\\n' > pkg/build/wheel2.py",
+    "printf '\\037\\213\\000\\002' > tests/data/two.gz", "echo fine > tests/expected/two.log",
+    // What builds and test runs make stays out: an untracked build/, a log, a binary without a kind the project keeps.
+    "mkdir -p build && echo copy > build/calc.py", "echo bundle > dist/app.js", "echo ran > test.log", "printf '\\177ELF\\000' > main",
+  ].join(" && ");
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("run_command", { command: made }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.leftOutOfPatch, [
+    { path: "build/calc.py", why: "output" }, { path: "dist/app.js", why: "output" }, { path: "main", why: "binary" }, { path: "test.log", why: "output" },
+  ]);
+  assert.deepEqual(result.madeByCommands, ["coverage/plugin2.py", "pkg/build/wheel2.py", "tests/data/two.gz", "tests/expected/two.log"]);
+  execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
+  for (const path of ["calc.py", ...result.madeByCommands!]) assert.deepEqual(readFileSync(join(copy, path)), readFileSync(join(repo, path)), path);
+});
+
+it("in a checkout that is no git repository, what it held at the start is what the project keeps: new source in its coverage/ folder is in the patch", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-own-kind-nogit-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(join(repo, "coverage"), { recursive: true });
+  writeFileSync(join(repo, "coverage", "__init__.py"), "");
+  const turns = [call("run_command", { command: "printf 'X = 1\\n' > coverage/plugin2.py && mkdir dist && echo b > dist/app.js" }), call("finish", { summary: "added" })];
+  const result = await runFix({ repo, issue: "add a plugin", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.madeByCommands, ["coverage/plugin2.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "dist/app.js", why: "output" }]);
+});

@@ -327,14 +327,15 @@ export class QwenOutputParser {
 
 /**
  * Follows the answer's text, as it is emitted, to tell whether it is inside a fenced code
- * block: a line that starts (after any indentation) with three or more backticks or tildes
- * opens one — backticks with no backtick after them on the line — and a line of at least
- * as many of the same character, with nothing but whitespace after them, closes it.
+ * block: a line that starts (after any indentation, block quote's `>` or, outside a block,
+ * list item's marker: `- ```xml`) with three or more backticks or tildes opens one —
+ * backticks with no backtick after them on the line — and a line of at least as many of the
+ * same character, with nothing but whitespace after them, closes it.
  */
 class CodeFence {
   private open: { char: string; length: number } | undefined;
-  /** Where the line is: its indentation, a run of fence characters from its start, or past them. */
-  private at: "indent" | "run" | "rest" = "indent";
+  /** Where the line is: its indentation, a list item's marker, a run of fence characters from its start, or past them. */
+  private at: "indent" | "marker" | "run" | "rest" = "indent";
   private run = { char: "", length: 0 };
   /** The line so far opens or closes a block when it ends. */
   private toggles = false;
@@ -352,8 +353,10 @@ class CodeFence {
         if (ch === "`" || ch === "~") {
           this.run = { char: ch, length: 1 };
           this.at = "run";
-        } else if (ch !== " " && ch !== "\t") this.at = "rest";
-      } else if (this.at === "run" && ch === this.run.char) this.run.length++;
+        } else if (this.open === undefined && "-*+0123456789".includes(ch)) this.at = "marker";
+        else if (ch !== " " && ch !== "\t" && ch !== ">") this.at = "rest";
+      } else if (this.at === "marker") this.at = ch === " " || ch === "\t" ? "indent" : "0123456789.)".includes(ch) ? "marker" : "rest";
+      else if (this.at === "run" && ch === this.run.char) this.run.length++;
       else {
         if (this.at === "run") this.toggles = this.runToggles();
         this.at = "rest";

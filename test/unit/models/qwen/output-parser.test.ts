@@ -184,6 +184,24 @@ test("a call written as an example in a fenced code block is text, not a call; a
   assert.equal(inline.turn.message.toolCalls?.length, 1);
 });
 
+// A fence opened on a list item's line or in a block quote was not seen: the example in it
+// was read as a call — run, or a format error that cut the answer there.
+test("a call example in a fence that starts a list item or sits in a block quote is text", () => {
+  const indented = (prefix: string) => BARE_READ.replace(/\n/g, `\n${prefix}`);
+  for (const example of [
+    `Steps:\n\n- \`\`\`xml\n  ${indented("  ")}\n  \`\`\`\n- Then run it.`,
+    `Steps:\n\n1. \`\`\`xml\n   ${indented("   ")}\n   \`\`\`\n2. Then run it.`,
+    "As the docs say:\n\n> ```xml\n> <function=read_file></function>\n> ```\n\nThat is all.",
+  ]) {
+    const { turn } = assertChunkingInvariant(example, false);
+    assert.deepEqual(turn, { message: { role: "assistant", content: example }, errors: [] }, example);
+  }
+  // A list item's marker opens no fence inside a block: the block's content is not its closing.
+  const inBlock = assertChunkingInvariant(`\`\`\`\n- \`\`\`\n${BARE_READ}\n\`\`\`\nDone.`, false);
+  assert.deepEqual(inBlock.turn.errors, []);
+  assert.equal(inBlock.turn.message.toolCalls, undefined);
+});
+
 test("a model that opens <think> itself, and thinking that never closes", () => {
   const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
   assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });

@@ -161,7 +161,15 @@ export class CompletionEngine {
  */
 function wholePart(text: string, multiline: boolean): string {
   if (multiline) return text.slice(0, Math.max(0, text.lastIndexOf("\n")));
-  return text.replace(/(?:\uFFFD|[\uD800-\uDBFF])+$/, "");
+  // From the end: a regular expression anchored at $ tried each run of U+FFFD in the answer (quadratic).
+  let end = text.length;
+  while (end > 0 && isCutCharacter(text.charCodeAt(end - 1))) end--;
+  return text.slice(0, end);
+}
+
+/** U+FFFD (bytes that made no character) or a high surrogate whose pair was cut. */
+function isCutCharacter(code: number): boolean {
+  return code === 0xfffd || (code >= 0xd800 && code <= 0xdbff);
 }
 
 /** `promise`'s value, or undefined as soon as `signal` fires. */

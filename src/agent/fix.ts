@@ -92,7 +92,12 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
-  const uncommitted = await uncommittedFiles(options.repo);
+  // The user's own changes: not what checkpoints leave out anyway (this run's trajectory, caches, .hearth/).
+  const uncommitted = await uncommittedFiles(options.repo).then(async (files) => {
+    if (!files?.length) return files;
+    const excluded = new Set(await store.excludedAmong(files));
+    return files.filter((path) => !excluded.has(path));
+  });
   const tracked = await projectFiles(options.repo);
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();

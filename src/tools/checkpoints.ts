@@ -84,6 +84,8 @@ const INHERITED_BUT_UNSAFE = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/
 interface GitCall {
   readonly input?: string;
   readonly env?: Record<string, string>;
+  /** Exit codes other than 0 that are an answer, not a failure (check-ignore's 1: none matched). */
+  readonly answers?: readonly number[];
 }
 
 /**
@@ -271,6 +273,22 @@ export class CheckpointStore {
   /** The files a checkpoint's tree holds (not its extras: files the agent wrote that git would not see). */
   async filesAt(id: string): Promise<string[]> {
     return this.lock.run(async () => (await this.text(["ls-tree", "-r", "-z", "--name-only", await this.resolveId(id)])).split("\0").filter(Boolean));
+  }
+
+  /**
+   * Those of `paths` (workspace-relative) that checkpoints leave out by rule: Hearth's own
+   * excludes (.hearth/, node_modules/, __pycache__/…), the run's own files
+   * (CheckpointOptions.exclude), and what the workspace ignores. What a checkpoint does not
+   * hold, no diff and no patch holds either.
+   */
+  async excludedAmong(paths: readonly string[]): Promise<string[]> {
+    if (!paths.length) return [];
+    return this.lock.run(async () => {
+      await this.syncExcludes();
+      // --no-index: by the patterns alone, whatever the shadow index holds from earlier runs.
+      const out = await this.text(["check-ignore", "-z", "--no-index", "--stdin"], { input: paths.map((p) => `${p}\0`).join(""), answers: [1] });
+      return out.split("\0").filter(Boolean);
+    });
   }
 
   /** The files that a checkpoint did not hold and now (or another checkpoint) holds: the ones made since. */
@@ -576,7 +594,7 @@ export class CheckpointStore {
     // Whoever finds this process dead waits for this git before clearing its locks.
     await this.lock.child(child.pid).catch(() => undefined);
     const code = await done;
-    if (code !== 0) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
+    if (code !== 0 && !call.answers?.includes(code ?? -1)) throw new Error(`git ${args[0]} failed in the checkpoint repository: ${Buffer.concat(stderr).toString("utf8").trim()}`);
     return Buffer.concat(stdout);
   }
 }

@@ -168,3 +168,24 @@ it("in a checkout that is no git repository, what it held at the start is what t
   assert.deepEqual(result.madeByCommands, ["coverage/plugin2.py"]);
   assert.deepEqual(result.leftOutOfPatch, [{ path: "dist/app.js", why: "output" }]);
 });
+
+it("what checkpoints never hold is no uncommitted change of the user's: this run's trajectory in the checkout, __pycache__/ and .pytest_cache/ without a .gitignore, .hearth/", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-dirty-own-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  // An earlier test run's caches, an earlier run's memory, and this run's trajectory (hearth fix --out fix.diff writes it before the run).
+  for (const path of ["__pycache__/calc.cpython-312.pyc", ".pytest_cache/v/cache/nodeids", ".hearth/memory/notes.md", "fix.diff.trajectory.jsonl"]) {
+    mkdirSync(join(repo, path, ".."), { recursive: true });
+    writeFileSync(join(repo, path), "x");
+  }
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all", ownFiles: [join(repo, "fix.diff.trajectory.jsonl"), join(repo, "fix.diff")] });
+  assert.deepEqual(result.changedFiles, ["calc.py"]);
+  assert.equal(result.uncommittedAtStart, undefined);
+});

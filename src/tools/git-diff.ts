@@ -95,7 +95,8 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
  */
 function leaveOutSecrets(diff: string, named: (path: string) => boolean): { diff: string; secrets: string[] } {
   const secrets: string[] = [];
-  const kept = diff.split(/^(?=diff --git )/m).filter((section) => {
+  // After a line feed only: ^ with the m flag also matches after a CR or U+2028 inside a line.
+  const kept = diff.split(/(?<=\n)(?=diff --git )/).filter((section) => {
     if (!section.startsWith("diff --git ")) return true;
     const hidden = sectionPaths(section).filter((path) => !named(path) && looksLikeSecrets(path));
     for (const path of hidden) if (!secrets.includes(path)) secrets.push(path);

@@ -108,6 +108,18 @@ describe("git_diff and files that hold secrets", () => {
     assert.match((await runTool(gitDiffTool, { path: "données/.env" }, ctx)).text, /^\+A=sk-live-2$/m);
   });
 
+  it("a .env line holding a CR before 'diff --git' does not end its section: the lines after it stay left out", async () => {
+    // JavaScript's ^ with the m flag also matches after a lone CR (and U+2028/U+2029).
+    const { root, ctx } = repoWith({ ".env": "A=1\n", "app.py": "x = 1\n" });
+    writeFileSync(join(root, ".env"), "A=1\rdiff --git a/app.py b/app.py\nB=sk-live-3\n\u2028diff --git a/app.py b/app.py\nC=sk-live-4\n");
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    const result = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^\+x = 2$/m);
+    assert.doesNotMatch(result.text, /sk-live/);
+    assert.match(result.text, /secrets \(\.env\)/);
+  });
+
   it("only secrets changed: no diff, the note says what was left out", async () => {
     const { root, ctx } = repoWith({ ".env": "A=1\n" });
     writeFileSync(join(root, ".env"), "A=2\n");

@@ -168,9 +168,10 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const userText = options.mode === "fix"
     ? await fixMessage(options, messages[0]!.role === "system" ? messages[0]!.content : "", testCommand, backend)
     : withHiddenTextNotice(await withAttachments(options.text, options.attachments ?? [], options.workspace));
-  // Tag characters are invisible in the chat too (an issue from GitHub, a paste from a web page, an attached file).
+  // Tag characters are invisible in the chat too (an issue from GitHub, a paste from a web page, an attached file);
+  // so is an issue's run of variation selectors (hidden bytes), which the fix's first message tells the model of, as hearth fix says.
   const hidden = findHiddenText(options.mode === "fix" ? options.text : userText);
-  if (hidden?.tags) emit({ type: "notice", level: "warning", text: hiddenTextWarning(hidden, options.mode === "fix" ? "The issue" : "What you sent (your message and the files it attaches)") });
+  if (hidden?.tags || (options.mode === "fix" && hidden?.selectors)) emit({ type: "notice", level: "warning", text: hiddenTextWarning(hidden, options.mode === "fix" ? "The issue" : "What you sent (your message and the files it attaches)") });
   const run = await agent.run(userText, signal);
   let tests: AgentRunResult["tests"];
   if (options.mode === "fix" && testCommand && !signal.aborted) {

@@ -73,15 +73,30 @@ function moreSelectors(n: number): string {
   return `⟨+${n.toLocaleString("en-US")} more variation selector${n === 1 ? "" : "s"}⟩`;
 }
 
+/** Zero-width characters honest text uses: emoji and Indic joiners, Persian non-joiners, Thai and Khmer word breaks, the word joiner, the grapheme joiner, Mongolian selectors. */
+const JOINER = /^[\u200b-\u200d\u2060\u034f\u180b-\u180f]$/;
+
+/**
+ * Whether the zero-width character `char` at `at` is where honest text has it (👨\u200D👩,
+ * می\u200Cخواهم, ᠭ\u180B), shown as it is in code and diffs, as the terminal does: it touches no
+ * ASCII name (`is\u200BAdmin`), and is not at an end of `text` — a streamed piece, whose
+ * neighbour (the name it hides in) may come in the next.
+ */
+function honestJoiner(text: string, at: number, char: string): boolean {
+  return JOINER.test(char) && at > 0 && at < text.length - 1 && !touchesAsciiWord(text, at);
+}
+
 /**
  * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it: a tag
  * character comes as its two UTF-16 units, a run of variation selectors whole); tabs
  * and line breaks stay (multi-line code), unless `oneLine` (a question, a path), where a
- * line break shows too. A variation selector that picks how a character looks (❤️) stays; a
+ * line break shows too, and so does every zero-width character (in multi-line text, only
+ * where it hides: `honestJoiner`). A variation selector that picks how a character looks (❤️) stays; a
  * run of them is written out compactly (`shownSelectors`) unless `write` is given.
  */
 export function visibleText(text: string, oneLine = false, write: (char: string) => string = codePoint): string {
   return text.replace(oneLine ? HIDDEN_OR_NEWLINE : HIDDEN, (char: string, at: number) => {
+    if (!oneLine && honestJoiner(text, at, char)) return char;
     if (!isSelectorRun(char)) return write(char);
     if (honestSelector(text, at, char)) return char;
     return write === codePoint ? shownSelectors(char, codePoint, moreSelectors) : write(char);

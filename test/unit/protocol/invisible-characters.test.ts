@@ -130,6 +130,17 @@ describe("variation selectors shown to a person (visibleText)", () => {
     assert.equal(visibleText(honest, true), honest);
   });
 
+  it("the joiners of honest text stay in code and diffs: emoji sequences, Persian and Indic words, Thai word breaks, Mongolian selectors", () => {
+    const honest = [
+      "+const family = \"👨\u200D👩\u200D👧\u200D👦\", pride = \"🏳\uFE0F\u200D🌈\", detective = \"🕵🏽\u200D♀\uFE0F\";",
+      "+# می\u200Cخواهم API\u200Cها — क्\u200Dष, ශ්\u200Dරී, สวัสดี\u200Bครับ",
+      "+ᠮᠣᠩᠭ\u180Bᠣᠯ ᠨ\u180C ᠠ\u180Eᠠ",
+    ].join("\n");
+    assert.equal(visibleText(honest), honest);
+    assert.equal(visibleText("if (is\u200BAdmin || ok\u180BX) {} \u200D"), "if (is⟨U+200B⟩Admin || ok⟨U+180B⟩X) {} ⟨U+200D⟩", "in a name, or at the end (a streamed piece: the name may go on)");
+    assert.equal(visibleText("a 👨\u200D👩 b", true), "a 👨⟨U+200D⟩👩 b", "one line (a path, a command) shows every one");
+  });
+
   it("a JSON writer (the MCP consent question) gets the run whole and keeps its exact value", () => {
     const text = `x${run([1, 2, 200])}`;
     const json = visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_LIMITS, RepoIndex, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
+import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
@@ -111,6 +111,8 @@ export function formatReport(root: string, r: IndexReport): string {
     ...(r.parseTimeouts > 0 ? [`Parse timeouts (kept as text): ${r.parseTimeouts}`] : []),
     ...(r.invalidUtf8 > 0 ? [`Invalid UTF-8 (decoded with replacements): ${r.invalidUtf8}`] : []),
     `Parsed:      ${r.parsed.toLocaleString("en")} files read${skippedAfterRead ? ` (${skippedAfterRead.toLocaleString("en")} of them skipped: see Skipped)` : ""}, ${r.reused.toLocaleString("en")} unchanged from the cache (cache: ${r.cache}${r.cacheBytes ? `, ${(r.cacheBytes / 1e6).toFixed(1)} MB` : ""})`,
+    // Why a cache that was there was not used (another version's, damaged, unreadable: named); a first index's absent one says nothing more.
+    ...(r.cache !== "absent" && cacheMissMessage(r.cache, r.cacheMissDetail) ? [`Cache:       ${cacheMissMessage(r.cache, r.cacheMissDetail)}`] : []),
     ...(r.cacheError ? [`Cache:       not written (${r.cacheError}): the next run parses these files again`] : []),
     `History:     ${r.historyCommits > 0 ? `${r.historyCommits.toLocaleString("en")} commit${r.historyCommits === 1 ? "" : "s"} (git: commit messages and files changed together help ranking)${r.historyCut ? `; only the newest: ${r.historyCut}` : ""}` : "none (not a git repository, no commits yet, or --no-history)"}`,
     `Time:        ${(r.elapsedMs / 1000).toFixed(2)} s`,

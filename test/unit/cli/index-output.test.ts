@@ -4,11 +4,12 @@
 // "Parsed" but not in "Files", and the report says so instead of leaving 339 vs 336.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { progressFrame } from "../../../src/cli/command.ts";
 import { indexCommand } from "../../../src/cli/commands/index.ts";
+import { cachePath } from "../../../src/indexer/cache.ts";
 import { captureIo } from "../../fixtures/cli-io.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -59,6 +60,22 @@ describe("hearth index output", () => {
     assert.equal(await indexCommand.run(["--repo", root, "--no-cache"], piped), 0);
     assert.match(piped.stdout, /^Skipped: +binary 1$/m);
     assert.match(piped.stdout, /^Parsed: +3 files read \(1 of them skipped: see Skipped\), 0 unchanged from the cache/m);
+  });
+
+  it("says why the cache was not used, naming its file, when it could not be read", async () => {
+    const root = repo();
+    const cache = tempDir("hearth-index-output-cache-");
+    const first = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--cache", cache], first), 0);
+    assert.doesNotMatch(first.stdout, /^Cache:/m, "a first index says nothing more than (cache: absent)");
+    // A folder where the cache file goes (a backup tool's restore, a hand-made mistake).
+    const file = cachePath(cache, realpathSync(root));
+    rmSync(file);
+    mkdirSync(file);
+    const again = io(root, false);
+    assert.equal(await indexCommand.run(["--repo", root, "--cache", cache], again), 0);
+    assert.match(again.stdout, /\(cache: unreadable\)/);
+    assert.ok(again.stdout.split("\n").includes(`Cache:       the cache was not used: its file ${file} could not be read (a folder is in its place); every file is parsed again`), again.stdout);
   });
 
   it("says whether the git history is read for ranking, and how much of it", async () => {

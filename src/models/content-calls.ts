@@ -8,9 +8,10 @@
  * same parser as the embedded backend's output: the text before a call streams as text, the
  * call becomes a call, checked like any other.
  */
+import { isDeepStrictEqual } from "node:util";
 import { mapJsonStrings, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { QwenOutputParser } from "./qwen/output-parser.ts";
-import type { ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
+import type { ChatStreamEvent, JsonValue, ToolCall, ToolDefinition } from "./types.ts";
 
 /** Which server answers, as far as the connection could tell (for the setting to name). */
 export type ServerKind = "llama-server" | "vllm" | "ollama" | "lmstudio" | "unknown";
@@ -19,11 +20,16 @@ export type ServerKind = "llama-server" | "vllm" | "ollama" | "lmstudio" | "unkn
  * The content of one streamed reply as events: the calls the server left in it read out,
  * control strings restored (control-text.ts). Calls are read before restoring: a
  * `<tool_call>` the model copied from escaped content (a file it quotes) is text, not a call.
+ * From the first call on, what the content holds waits for the reply's end ({@link end}):
+ * a server that parses calls may also leave a call's XML in the content (a streaming parser
+ * that leaks it), and that copy must not run a second time.
  */
 export class ContentCalls {
   private readonly parser: QwenOutputParser | undefined;
   private readonly text = new StreamedControlText();
   private readonly thinking = new StreamedControlText();
+  /** Events from the first call on, held until the end of the reply. */
+  private held: ChatStreamEvent[] | undefined;
   /** Calls read out of the content (the server did not parse them). */
   calls = 0;
 
@@ -36,11 +42,33 @@ export class ContentCalls {
     return this.restored(this.parser ? this.parser.push(content) : [{ type: "text", text: content }]);
   }
 
-  /** The reply is over: what was held back (`aborted`: only its text, no half-written call as an error). */
-  end(aborted: boolean): ChatStreamEvent[] {
-    const last = this.parser?.end() ?? [];
-    const events = [...this.restored(aborted ? last.filter((e) => e.type === "text" || e.type === "thinking") : last), ...this.flush()];
-    return events;
+  /**
+   * The reply is over: what was held back (`aborted`: only its text, no half-written call as
+   * an error). `served`: the calls the server parsed itself in this reply; a content call
+   * equal to one of them is its leaked copy (left out), and a malformed one is shown as text.
+   */
+  end(aborted: boolean, served: readonly ToolCall[] = []): ChatStreamEvent[] {
+    // Text the parser gives back now goes before what was held only when nothing was (restored holds the rest).
+    const tail = this.restored(this.parser?.end() ?? []);
+    const events = [...tail, ...(this.held ?? []), ...this.flush()];
+    this.held = undefined;
+    const unmatched = [...served];
+    const out: ChatStreamEvent[] = [];
+    for (const event of events) {
+      if (event.type === "text" || event.type === "thinking") out.push(event);
+      else if (aborted) continue;
+      else if (event.type === "toolCallError") out.push(served.length ? { type: "text", text: event.raw } : event);
+      else if (event.type !== "toolCall") out.push(event);
+      else {
+        const copy = unmatched.findIndex((call) => call.name === event.call.name && isDeepStrictEqual(call.arguments, event.call.arguments));
+        if (copy >= 0) unmatched.splice(copy, 1);
+        else {
+          this.calls++;
+          out.push(event);
+        }
+      }
+    }
+    return out;
   }
 
   private restored(events: readonly ChatStreamEvent[]): ChatStreamEvent[] {
@@ -48,16 +76,16 @@ export class ContentCalls {
     for (const event of events) {
       if (event.type === "text" || event.type === "thinking") {
         const text = this[event.type].push(event.text);
-        if (text) out.push({ type: event.type, text });
+        if (text) (this.held ?? out).push({ type: event.type, text });
         continue;
       }
       // What was held back of the text comes before the call.
-      out.push(...this.flush());
+      (this.held ?? out).push(...this.flush());
+      this.held ??= [];
       if (event.type === "toolCall") {
-        this.calls++;
-        out.push({ type: "toolCall", call: { ...event.call, arguments: mapJsonStrings(event.call.arguments, restoreControlText) as Record<string, JsonValue> } });
-      } else if (event.type === "toolCallError") out.push({ ...event, raw: restoreControlText(event.raw) });
-      else out.push(event);
+        this.held.push({ type: "toolCall", call: { ...event.call, arguments: mapJsonStrings(event.call.arguments, restoreControlText) as Record<string, JsonValue> } });
+      } else if (event.type === "toolCallError") this.held.push({ ...event, raw: restoreControlText(event.raw) });
+      else this.held.push(event);
     }
     return out;
   }

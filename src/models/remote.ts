@@ -30,7 +30,7 @@ import {
   type ModelBackend,
   throwIfAborted,
 } from "./backend.ts";
-import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "./types.ts";
+import type { ChatMessage, ChatStreamEvent, StopReason, ToolCall, ToolDefinition } from "./types.ts";
 
 export interface RemoteOptions {
   /** e.g. `http://gpu-box:8080/v1` or `http://gpu-box:8080`. */
@@ -103,6 +103,8 @@ export class RemoteBackend implements ModelBackend {
   private server: ServerKind = "unknown";
   /** The user was told the server leaves tool calls in the text (once per backend). */
   private toldUnparsedCalls = false;
+  /** The server has sent tool calls it parsed itself. */
+  private parsesCalls = false;
   private readonly v1: string;
   private readonly origin: string;
 
@@ -226,7 +228,7 @@ export class RemoteBackend implements ModelBackend {
       }
     } catch (error) {
       if (request.signal?.aborted) {
-        yield* this.fromContent(heldText(thinking, content, true));
+        yield* this.fromContent(heldText(thinking, content, true, []));
         yield { type: "done", stopReason: "aborted" };
         return;
       }
@@ -235,10 +237,12 @@ export class RemoteBackend implements ModelBackend {
       // Older llama-server ends a stream after its finish reason without `[DONE]`.
       else if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
     }
-    yield* this.fromContent(heldText(thinking, content, false));
+    const served = calls.list().map((call) => checkRemoteCall(call, tools));
+    // A server that parsed a call has nothing to be told: a call left in its content is one its parser leaked or refused.
+    if (served.length) this.parsesCalls = true;
+    yield* this.fromContent(heldText(thinking, content, false, served.flatMap((event) => (event.type === "toolCall" ? [event.call] : []))));
     let called = content.calls;
-    for (const call of calls.list()) {
-      const event = checkRemoteCall(call, tools);
+    for (const event of served) {
       if (event.type === "toolCall") called++;
       yield event;
     }
@@ -466,7 +470,7 @@ export class RemoteBackend implements ModelBackend {
   /** Events read from the reply's text, the first call the server left there preceded (once) by how to make it parse calls. */
   private *fromContent(events: readonly ChatStreamEvent[]): Generator<ChatStreamEvent> {
     for (const event of events) {
-      if (event.type === "toolCall" && !this.toldUnparsedCalls) {
+      if (event.type === "toolCall" && !this.toldUnparsedCalls && !this.parsesCalls) {
         this.toldUnparsedCalls = true;
         yield { type: "notice", text: unparsedCallsNotice(this.origin, this.server) };
       }
@@ -496,9 +500,9 @@ export class RemoteBackend implements ModelBackend {
 }
 
 /** Text held back at the end of a stream (a `<` that turned out to start nothing, a call still being read), as events. */
-function heldText(thinking: StreamedControlText, content: ContentCalls, aborted: boolean): ChatStreamEvent[] {
+function heldText(thinking: StreamedControlText, content: ContentCalls, aborted: boolean, served: readonly ToolCall[]): ChatStreamEvent[] {
   const thought = thinking.end();
-  return [...(thought ? [{ type: "thinking" as const, text: thought }] : []), ...content.end(aborted)];
+  return [...(thought ? [{ type: "thinking" as const, text: thought }] : []), ...content.end(aborted, served)];
 }
 
 /** The data of an event-stream line (undefined for a comment or a blank line), checking the limits. */

@@ -147,6 +147,34 @@ describe("remote backend: tool calls a server leaves in the text", () => {
     assert.equal(result.events.filter((e) => e.type === "notice").length, 0);
   });
 
+  it("a server that parses calls and also leaves the call's XML in the content (vLLM's and MLX servers' streaming parsers have leaked it): the call is run once, the leak is text, nothing to tell", async () => {
+    props = JSON.stringify({ default_generation_settings: { n_ctx: 8192 } });
+    const call = { index: 0, id: "c1", type: "function", function: { name: "read_file", arguments: JSON.stringify(READ.arguments) } };
+    // The whole call leaked, cut anywhere, with the server's own call in the middle of it.
+    const pieces = awkwardDeltas(CONTENT);
+    body = pieces.slice(0, 4).map((text) => sse({ content: text })).join("") + sse({ tool_calls: [call] })
+      + pieces.slice(4).map((text) => sse({ content: text })).join("") + sse({}, "tool_calls") + "data: [DONE]\n\n";
+    writeBytes = 7;
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    const result = await turn(backend);
+    assert.equal(result.stopReason, "toolCalls");
+    assert.deepEqual(result.message.toolCalls, [{ id: "c1", ...READ }]);
+    assert.deepEqual(result.toolCallErrors, []);
+    assert.equal(result.message.content, PREAMBLE);
+    assert.equal(result.events.filter((e) => e.type === "notice").length, 0);
+    // Only the opening tag leaked (a parser that did not strip its trigger): no malformed call to tell the model of.
+    body = sse({ content: `${PREAMBLE}\n\n<tool_call>` }) + sse({ tool_calls: [call] }) + sse({}, "tool_calls") + "data: [DONE]\n\n";
+    const opening = await turn(backend);
+    assert.deepEqual(opening.message.toolCalls, [{ id: "c1", ...READ }]);
+    assert.deepEqual(opening.toolCallErrors, []);
+    assert.match(opening.message.content, /^I'll read the file first\.\s*<tool_call>$/, "the leaked tag stays in the text, as the server sent it");
+    // A server that parses calls has shown it does: a later reply's content call is still read (it may be one its parser refused).
+    body = sse({ content: CONTENT }, "stop") + "data: [DONE]\n\n";
+    const later = await turn(backend);
+    assert.deepEqual(later.message.toolCalls?.map(({ name, arguments: args }) => ({ name, arguments: args })), [READ]);
+    assert.equal(later.events.filter((e) => e.type === "notice").length, 0, "its calls are parsed: no flag to name");
+  });
+
   function folder(t: TestContext, prefix: string): string {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -84,7 +84,8 @@ export function renderDiff(diff: string, label: string, maxLines = MAX_LINES): H
   lines = files <= 1 ? lines.filter((line) => !isHeader(line)) : lines.filter((line) => !isHeader(line) || line.startsWith("+++ ")).map((line) => (line.startsWith("+++ ") ? `+++ ${line.slice(4).replace(/^b\//, "")}` : line));
   const shown = lines.slice(0, maxLines);
   // The code as it will be: a bidi override or zero-width character in it is written out (⟨U+202E⟩), not obeyed.
-  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line) || " ", "\n")));
+  // A CR ending a line is its line end (a CRLF file, as git diffs it), not a character on it.
+  const code = h("code", {}, ...shown.map((line) => h("span", { class: lineClass(line) }, visibleText(line.replace(/\r$/, "")) || " ", "\n")));
   const pre = h("pre", { class: "diff", tabindex: 0, role: "region", "aria-label": label }, code);
   if (lines.length > maxLines) pre.append(h("span", { class: "diff-more" }, `… ${lines.length - maxLines} more lines (Open diff shows all)`));
   return pre;

@@ -151,6 +151,15 @@ describe("what ran", () => {
     assert.equal(q(".review-tests pre")?.textContent, "FAIL ok⟨U+202E⟩deliaf⟨U+200B⟩");
     assert.ok(!root.textContent!.includes(RLO));
   });
+
+  it("an edit of a file with Windows line ends (CRLF, as git diffs it) shows its lines, not a ⟨U+000D⟩ at the end of each; a CR inside a line still shows", () => {
+    const call = { id: "e1", name: "edit_file", arguments: { path: "a.txt", old_text: "two", new_text: "TWO" } };
+    app.receive(conversation(transcript([], { runId: "r1" })));
+    app.receive(event({ type: "toolStart", call, effect: "write", display: toolByName("edit_file")!.display! }));
+    const diff = "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\r\n-two\r\n+TWO\rx\r\n three\r\n";
+    app.receive(event({ type: "toolEnd", callId: "e1", ok: true, preview: "Edited a.txt", durationMs: 3, diff, changedFiles: ["a.txt"] }));
+    assert.deepEqual([...root.querySelectorAll('[data-id="e1"] .diff code > span')].map((l) => l.textContent), ["@@ -1,3 +1,3 @@\n", " one\n", "-two\n", "+TWO⟨U+000D⟩x\n", " three\n"]);
+  });
 });
 
 describe("names from the repository", () => {

@@ -169,6 +169,13 @@ export function decorated(fragment: DocumentFragment, post: Post, openLast = fal
 
 const codeBlocks = new WeakMap<Node, CodeBlock>();
 
+/** Ends a text whose last character may show otherwise with what follows: a pair's first half, a selector, joiner, zero-width or format mark, a Hangul filler. */
+const CONTEXT_AFTER = /[\ud800-\udbff\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]$/;
+/** Starts a text whose first character may show otherwise with what comes before it: a pair's second half, a supplementary selector or tag, or the marks above. */
+const CONTEXT_BEFORE = /^[\udc00-\udfff\udb40\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
+/** How long a streamed block's last piece may be to be written out again with the next one (a run of selectors streamed one a piece stays linear). */
+const MAX_REWRITTEN = 4_096;
+
 /** The code block shown by `node` (a `decorated` fragment's node), to grow it in place. */
 export function codeBlockOf(node: Node | undefined): CodeBlock | undefined {
   return node && codeBlocks.get(node);
@@ -240,8 +247,11 @@ export class CodeBlock {
     if (added === "") return;
     const text = this.text + added;
     if (this.highlighted || (languageOf(this.language) && text.length <= OPEN_HIGHLIGHT_CHARS)) return this.show(text, true);
-    // A tag character (two UTF-16 units) split between two pieces is written out once it is whole.
-    if (this.last && /[\ud800-\udbff]$/.test(this.last.raw)) {
+    // A character split between two pieces (a tag character's two UTF-16 units), or one shown by
+    // what stands beside it (❤ and its U+FE0F, an emoji's joiner, a zero-width space in a
+    // name, a run of selectors and its count) across the pieces' edge, is written out with the
+    // piece before it, as rendering the text at once writes it — up to MAX_REWRITTEN characters.
+    if (this.last && this.last.raw.length <= MAX_REWRITTEN && (CONTEXT_AFTER.test(this.last.raw) || CONTEXT_BEFORE.test(added))) {
       this.last.raw += added;
       this.last.node.data = visibleText(this.last.raw);
     } else {

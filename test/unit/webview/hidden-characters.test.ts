@@ -9,6 +9,7 @@ import { conversation, event, transcript } from "./fixtures.ts";
 import type { ChatApp } from "../../../src/webview/app.ts";
 import { describeCall } from "../../../src/protocol/tool-display.ts";
 import { renderMarkdown } from "../../../src/webview/markdown.ts";
+import { StreamedMarkdown } from "../../../src/webview/streamed-markdown.ts";
 import { mentionDetail, mentionLabel } from "../../../src/webview/mentions.ts";
 import { visibleText } from "../../../src/protocol/visible-text.ts";
 import { toolByName } from "../../../src/tools/index.ts";
@@ -227,5 +228,27 @@ describe("text a result hides from the user", () => {
     app.receive(event({ type: "toolStart", call: read, effect: "read" }));
     app.receive(event({ type: "toolEnd", callId: "r1", ok: true, preview: "1| # Setup 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}", durationMs: 3 }));
     assert.equal(q('[data-id="r1"] .tool-hidden'), null);
+  });
+});
+
+describe("a long code block streamed in pieces shows its honest joiners and selectors as the whole reply does", () => {
+  // Past OPEN_HIGHLIGHT_CHARS an open block grows by the pieces that arrive, each written out
+  // on its own: a piece starting with ❤'s U+FE0F or an emoji's joiner had no context and showed
+  // ⟨U+FE0F⟩ / ⟨U+200D⟩ until the fence closed, and a run of selectors split into pieces
+  // showed every selector instead of the run's short count.
+  it("at every frame, for pieces split between a character and its selector or joiner", () => {
+    const head = "```\n" + "x = 1\n".repeat(1000);
+    const pieces = [head, "love ❤", "\uFE0F and a family 👨", "\u200D👩", "\u200D👧 here\n", "is", "\u200B", "Admin\n", "a\uFE00", "\uFE01\uFE02", "\uFE03\uFE04\uFE05\n", "done\n"];
+    const el = document.createElement("div");
+    const view = new StreamedMarkdown(el, () => undefined);
+    let soFar = "";
+    for (const piece of pieces) {
+      soFar += piece;
+      view.render(soFar, false);
+      const whole = document.createElement("div");
+      renderMarkdown(whole, soFar, () => undefined, true);
+      assert.equal(el.querySelector("code")?.textContent, whole.querySelector("code")?.textContent, JSON.stringify(soFar.slice(head.length)));
+    }
+    assert.match(el.querySelector("code")?.textContent ?? "", /love ❤\uFE0F and a family 👨\u200D👩\u200D👧 here\nis⟨U\+200B⟩Admin\na⟨U\+FE00⟩/);
   });
 });

@@ -11,6 +11,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
+import { repositoryLineEnds } from "./fix-line-ends.ts";
 import { type LeftOutOfPatch, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -161,7 +162,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const sorted = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written, project);
   const leftOut = [...sorted.leftOut, ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const }))];
   const madeByCommands = sorted.madeByCommands;
-  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path) });
+  // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
+  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm: repositoryLineEnds(options.repo) });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {

@@ -22,6 +22,7 @@ import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
+import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
 
 /** One snapshot of the workspace. */
@@ -82,7 +83,7 @@ const EXTRAS_INDEX = "hearth-extras.index";
 const INHERITED_BUT_UNSAFE = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
 interface GitCall {
-  readonly input?: string;
+  readonly input?: string | Uint8Array;
   readonly env?: Record<string, string>;
   /** Exit codes other than 0 that are an answer, not a failure (check-ignore's 1: none matched). */
   readonly answers?: readonly number[];
@@ -306,8 +307,11 @@ export class CheckpointStore {
    * patches and names outside ASCII quoted, so `git apply` reproduces every byte; without
    * it, binary files are one "Binary files … differ" line for people to read.
    * `leaveOut`: files the diff takes as they were at `from` (hearth fix's build output).
+   * `storedForm`: the changed files' bytes as the workspace's repository would store them
+   * (hearth fix's patch in a checkout that converts line endings: checkpoint-stored-form.ts);
+   * the checkpoints keep the work tree's bytes.
    */
-  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[] } = {}): Promise<string> {
+  async diff(from: string, to?: string, paths: readonly string[] = [], options: { readonly patch?: boolean; readonly leaveOut?: readonly string[]; readonly storedForm?: StoredForm } = {}): Promise<string> {
     return this.lock.run(async () => {
       const compared = await this.compare(from, to, paths);
       const { base, extras } = compared;
@@ -316,10 +320,13 @@ export class CheckpointStore {
       const changed = extras.changed.filter((p) => !leaveOut.has(p));
       const pathspec = paths.map((p) => `:(literal)${p}`);
       const diff = options.patch ? ["-c", "core.quotepath=true", "diff", "--binary"] : ["diff"];
-      const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", base, target, "--", ...pathspec]);
+      const trees = (a: string, b: string, spec: readonly string[]) =>
+        options.storedForm ? inStoredForm((args, call) => this.git(args, call), a, b, spec, options.storedForm, join(this.gitDir, EXTRAS_INDEX)) : Promise.resolve([a, b]);
+      const main = await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...(await trees(base, target, pathspec)), "--", ...pathspec]);
       if (!changed.length) return main;
       const pick = (states: ExtrasManifest) => new Map(changed.map((p) => [p, states.get(p) ?? null]));
-      return main + (await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to))]));
+      const extraTrees = await trees(await this.treeOf(pick(extras.from)), await this.treeOf(pick(extras.to)), []);
+      return main + (await this.text([...diff, "--no-ext-diff", "--no-textconv", "--no-color", ...extraTrees]));
     });
   }
 

@@ -66,3 +66,44 @@ it("a file a command grows past the size limit is not a deletion: the diff, its 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("a diff with a storedForm shows each changed file, ignored ones the agent wrote too, in that form, while the checkpoints keep the bytes on disk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-cp-stored-"));
+  const root = join(dir, "work");
+  try {
+    mkdirSync(root);
+    writeFileSync(join(root, ".gitignore"), "local.cfg\n");
+    writeFileSync(join(root, "calc.py"), "a = 1\r\nb = 2\r\n");
+    writeFileSync(join(root, "gone.py"), "x\r\n");
+    writeFileSync(join(root, "same.py"), "kept\r\n");
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = await store.create("start");
+    const seen: string[] = [];
+    const storedForm = async (files: readonly { path: string; bytes: Buffer }[]) => {
+      seen.push(...files.map((f) => f.path));
+      return files.map((f) => Buffer.from(f.bytes.toString("latin1").replace(/\r\n/g, "\n"), "latin1"));
+    };
+    await store.create("before writing local.cfg", ["local.cfg"]);
+    writeFileSync(join(root, "local.cfg"), "debug = true\r\n");
+    writeFileSync(join(root, "calc.py"), "a = 1\r\nb = 3\r\n");
+    writeFileSync(join(root, "new.py"), "y\r\n");
+    rmSync(join(root, "gone.py"));
+
+    const patch = await store.diff(start.id, undefined, [], { patch: true, storedForm });
+    assert.doesNotMatch(patch, /\r/);
+    assert.match(patch, /^-b = 2\n\+b = 3\n/m);
+    assert.match(patch, /^\+debug = true\n/m);
+    assert.match(patch, /^-x\n/m);
+    assert.match(patch, /^\+y\n/m);
+    // Only what changed is asked about; unchanged files are no part of the patch.
+    assert.deepEqual([...new Set(seen)].sort(), ["calc.py", "gone.py", "local.cfg", "new.py"]);
+    // Without one, and in the checkpoints themselves: the bytes on disk.
+    assert.match(await store.diff(start.id, undefined, [], { patch: true }), /^\+b = 3\r$/m);
+    assert.deepEqual(Buffer.from((await store.fileAt(start.id, "calc.py"))!), Buffer.from("a = 1\r\nb = 2\r\n"));
+    await store.restore(start.id);
+    assert.equal(readFileSync(join(root, "calc.py"), "latin1"), "a = 1\r\nb = 2\r\n");
+    assert.equal(readFileSync(join(root, "gone.py"), "latin1"), "x\r\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -38,12 +38,16 @@ const NO_BLOB = /^0+$/;
  * `pathspec`) replaced by its stored form; `indexFile`: a throwaway index for building them.
  */
 export async function inStoredForm(git: ShadowGit, from: string, to: string, pathspec: readonly string[], storedForm: StoredForm, indexFile: string): Promise<[string, string]> {
-  const raw = (await git(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", from, to, "--", ...pathspec])).toString("utf8").split("\0");
+  // latin1: a byte a character, so a name that is not UTF-8 can be told from one that is.
+  const raw = (await git(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", from, to, "--", ...pathspec])).toString("latin1").split("\0");
   const sides: [Side[], Side[]] = [[], []];
   // ":<mode> <mode> <blob> <blob> <status>" then the path.
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const [modeA, modeB, blobA, blobB] = raw[i]!.slice(1).split(" ");
-    const path = raw[i + 1]!;
+    const path = Buffer.from(raw[i + 1]!, "latin1").toString("utf8");
+    // A name that is not UTF-8 cannot be named to git as a string (it would come back as
+    // another file, U+FFFD in its name, beside this one): its bytes stay as they are.
+    if (Buffer.from(path, "utf8").toString("latin1") !== raw[i + 1]) continue;
     if (/^1006[04]4$/.test(modeA!) && !NO_BLOB.test(blobA!)) sides[0].push({ path, mode: modeA!, blob: blobA! });
     if (/^1006[04]4$/.test(modeB!) && !NO_BLOB.test(blobB!)) sides[1].push({ path, mode: modeB!, blob: blobB! });
   }

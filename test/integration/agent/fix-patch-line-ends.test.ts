@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
+import { repositoryLineEnds } from "../../../src/agent/fix-line-ends.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { CheckpointStore } from "../../../src/tools/index.ts";
 
@@ -116,4 +117,32 @@ it("in a checkout that converts nothing (no autocrlf, no attributes; and with no
     assert.equal(readFileSync(join(copy, "calc.py"), "utf8"), "def add(a, b):\r\n    return a + b\r\n");
     assert.equal(readFileSync(join(copy, "tool.py"), "utf8"), "Y = 2\r\n");
   }
+});
+
+it("a file whose name is not UTF-8 keeps its bytes in the patch rather than gaining a twin under a mangled name", { skip: process.platform !== "linux" && "non-UTF-8 names: Linux file systems only" }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-eol-name-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, stdio: "pipe" });
+  git(repo, "init", "-q");
+  git(repo, "config", "core.autocrlf", "true");
+  const latin1 = Buffer.concat([Buffer.from(`${repo}/caf`), Buffer.from([0xe9]), Buffer.from(".py")]);
+  writeFileSync(latin1, "a = 1\r\n");
+  writeFileSync(join(repo, "ok.py"), "b = 1\r\n");
+  git(repo, "add", "-A");
+  git(repo, "commit", "-qm", "base");
+  const store = await CheckpointStore.open({ workspaceRoot: repo, storageDir: join(dir, "state") });
+  const start = await store.create("start");
+  writeFileSync(latin1, "a = 2\r\n");
+  writeFileSync(join(repo, "ok.py"), "b = 2\r\n");
+
+  const patch = await store.diff(start.id, undefined, [], { patch: true, storedForm: repositoryLineEnds(repo) });
+  // The one name git quotes byte for byte, and no other: its CRLF stays (git cannot be asked about it by name), ok.py's goes.
+  assert.deepEqual(patch.match(/^diff --git .*$/gm), ['diff --git "a/caf\\351.py" "b/caf\\351.py"', "diff --git a/ok.py b/ok.py"]);
+  assert.match(patch, /^\+a = 2\r$/m);
+  assert.match(patch, /^\+b = 2$/m);
+  // It applies where it was made: the user's own checkout, back at the start.
+  await store.restore(start.id);
+  execFileSync("git", ["apply", "--check", "-"], { cwd: repo, input: patch });
 });

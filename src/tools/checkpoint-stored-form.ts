@@ -10,7 +10,8 @@
  * never converts, so the blobs are put in that form first (a `StoredForm` says what it is:
  * src/agent/fix-line-ends.ts) and written to the shadow repository beside the checkpoints' own.
  */
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 /** One file's bytes as a checkpoint holds them, and its workspace-relative path. */
 export interface StoredFile {
@@ -55,20 +56,34 @@ export async function inStoredForm(git: ShadowGit, from: string, to: string, pat
   if (!all.length) return [from, to];
   const bytes = await blobs(git, all.map((side) => side.blob));
   const stored = await storedForm(all.map((side, i) => ({ path: side.path, bytes: bytes[i]! })));
+  const changed = all.flatMap((side, i) => (stored[i]!.equals(bytes[i]!) ? [] : [{ side, form: stored[i]! }]));
+  const written = await writeBlobs(git, changed.map((c) => c.form), indexFile);
   const trees: string[] = [];
-  let at = 0;
   for (const [k, tree] of [from, to].entries()) {
-    const entries: string[] = [];
-    for (const side of sides[k]!) {
-      const [own, form] = [bytes[at]!, stored[at]!];
-      at++;
-      if (form.equals(own)) continue;
-      const blob = (await git(["hash-object", "-w", "--no-filters", "--stdin"], { input: form })).toString("utf8").trim();
-      entries.push(`${side.mode} ${blob}\t${side.path}\0`);
-    }
+    const onSide = new Set(sides[k]);
+    const entries = changed.flatMap((c, i) => (onSide.has(c.side) ? [`${c.side.mode} ${written[i]!}\t${c.side.path}\0`] : []));
     trees.push(entries.length ? await treeWith(git, tree, entries, indexFile) : tree);
   }
   return [trees[0]!, trees[1]!];
+}
+
+/**
+ * Writes `forms` as blobs of the shadow repository; their ids, in order. One git for them all
+ * (a formatter run over thousands of files: a git a file took minutes where starting a process
+ * is slow), through files beside `indexFile` that are removed after.
+ */
+async function writeBlobs(git: ShadowGit, forms: readonly Buffer[], indexFile: string): Promise<string[]> {
+  if (!forms.length) return [];
+  const folder = await mkdtemp(`${indexFile}.blobs-`);
+  try {
+    const files = forms.map((_, i) => join(folder, String(i)));
+    for (const [i, form] of forms.entries()) await writeFile(files[i]!, form);
+    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: files.map((file) => `${file}\n`).join("") })).toString("utf8").split("\n");
+    if (ids.length <= forms.length || !ids.slice(0, forms.length).every((id) => /^[0-9a-f]{40,64}$/.test(id))) throw new Error("git hash-object did not name every blob it wrote in the checkpoint repository");
+    return ids.slice(0, forms.length);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
 /** `tree` with `entries` ("<mode> <blob>\t<path>\0", as update-index --index-info reads them) put in. */

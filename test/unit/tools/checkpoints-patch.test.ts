@@ -2,7 +2,7 @@
 // make a clean copy of the starting tree equal to the agent's result under `git apply`.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -97,6 +97,8 @@ it("a diff with a storedForm shows each changed file, ignored ones the agent wro
     assert.match(patch, /^\+y\n/m);
     // Only what changed is asked about; unchanged files are no part of the patch.
     assert.deepEqual([...new Set(seen)].sort(), ["calc.py", "gone.py", "local.cfg", "new.py"]);
+    // The throwaway index and the files the converted blobs were written from are gone.
+    assert.deepEqual(readdirSync(join(dir, "state"), { recursive: true }).map(String).filter((name) => /hearth-extras\.index/.test(name)), []);
     // Without one, and in the checkpoints themselves: the bytes on disk.
     assert.match(await store.diff(start.id, undefined, [], { patch: true }), /^\+b = 3\r$/m);
     assert.deepEqual(Buffer.from((await store.fileAt(start.id, "calc.py"))!), Buffer.from("a = 1\r\nb = 2\r\n"));

@@ -43,13 +43,17 @@ describe("condensing", () => {
   it("results of one reply that together overflow the context are condensed too, not only those older than the newest four", async () => {
     const { agent, events } = await run([{ toolCalls: [read("a.py"), read("b.py"), read("c.py")] }, finish]);
     const [, second] = usedAtTurns(events);
-    assert.ok(second! > 0 && second! <= CONTEXT * 0.8, `the second turn began with ${second} tokens of ${CONTEXT}`);
+    // Under the condensing threshold (0.8) once the older results give way, or under 0.9 with the
+    // newest file kept whole to answer from (the next test): the tools' own definitions (about
+    // 3,900 tokens, more as tools describe more) decide which.
+    assert.ok(second! > 0 && second! <= CONTEXT * 0.9, `the second turn began with ${second} tokens of ${CONTEXT}`);
     assert.ok(events.some((e) => e.type === "condensed"));
     // What the model needs stays: the system prompt, the task, and every call with its (condensed) result.
     assert.deepEqual(agent.messages.slice(0, 2).map((m) => m.content), ["You are a test agent.", "Find where b_value_7 is set."]);
     const results = agent.messages.filter((m) => m.role === "tool");
     assert.deepEqual(results.map((m) => m.role === "tool" && m.toolCallId), ["call_1", "call_2", "call_3", "call_4"]);
     assert.match(results[0]!.content, /condensed this output.*call read_file again/);
+    assert.match(results[1]!.content, /condensed this output.*call read_file again/);
   });
 
   it("the file the model just read stays whole while the turn leaves room to answer; past that it gives way too", async () => {

@@ -17,10 +17,14 @@ import { tempDir } from "../../fixtures/temp.ts";
 process.env.GIT_CONFIG_NOSYSTEM = "1";
 process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
 
+// A file at the --model path (no model: nothing here gets as far as loading one); a missing path is refused before the issue is looked at.
+const MODEL = join(tempDir("hearth-fix-url-model-"), "m.gguf");
+writeFileSync(MODEL, "");
+
 async function fix(cwd: string, ...args: string[]): Promise<{ code: number; err: string }> {
   const err: string[] = [];
   const io = { out: () => undefined, err: (t: string) => void err.push(t), readStdin: async () => "", cwd, signal: new AbortController().signal };
-  const code = await main(["fix", "--repo", cwd, "--model", "m.gguf", "--yes", "--state-dir", join(tempDir("hearth-fix-url-state-"), "state"), ...args], io);
+  const code = await main(["fix", "--repo", cwd, "--model", MODEL, "--yes", "--state-dir", join(tempDir("hearth-fix-url-state-"), "state"), ...args], io);
   return { code, err: err.join("") };
 }
 

@@ -10,6 +10,7 @@ import type { ModelCatalog } from "../../../src/protocol/models.ts";
 import { formatSize } from "../../../src/protocol/units.ts";
 import { downloadPreset } from "../../../src/runtime/model-files.ts";
 import { tempDir } from "../../fixtures/temp.ts";
+import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
 
 const GiB = 1024 ** 3;
 
@@ -25,10 +26,12 @@ const MACHINES = [
 ];
 
 describe("one catalog: every recommended id is downloadable", () => {
-  // A Hugging Face stand-in on 127.0.0.1 (HF_ENDPOINT) that serves 16 bytes for any file.
+  // A Hugging Face stand-in on 127.0.0.1 (HF_ENDPOINT) that serves one small whole GGUF for any
+  // file (a download checks its magic, and that its header's tensors all arrived).
+  const model = writeGguf(new Map([["general.architecture", gguf.str("qwen35")]]), [{ name: "w", dims: [4], type: "f32", data: new Float32Array(4) }]);
   const server = createServer((req, res) => {
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": "16" });
-    res.end(req.method === "HEAD" ? undefined : Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(12, 7)])); // a model file begins "GGUF"
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(model.length) });
+    res.end(req.method === "HEAD" ? undefined : model);
   });
   let saved: string | undefined;
   before(async () => {
@@ -55,7 +58,7 @@ describe("one catalog: every recommended id is downloadable", () => {
       const [preset, quantization] = id.split(" ") as [string, string];
       const folder = tempDir("hearth-dl-");
       const result = await downloadPreset(folder, { preset, quantization }, new AbortController().signal, () => undefined);
-      assert.equal(result.sizeBytes, 16, id);
+      assert.equal(result.sizeBytes, model.length, id);
     }
   });
 

@@ -87,6 +87,7 @@ describe("hearth chat with project memory and handoff", () => {
   it("a file that is not a Hearth export is refused before anything starts", () => {
     const work = tempDir("hearth-chat-handoff-");
     writeFileSync(join(work, "notes.md"), "# notes\n");
+    writeFileSync(join(work, "x.json"), "{}\n"); // a --model that names a file (one naming nothing is refused first), never loaded
     const run = spawnSync(process.execPath, [CLI, "chat", "--model", "x.json", "--continue", "notes.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /notes\.md: this is not a Hearth conversation export/);

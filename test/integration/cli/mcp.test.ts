@@ -69,10 +69,12 @@ describe("--mcp FILE", { timeout: 240_000 }, () => {
   it("hearth fix: a broken file stops before the model loads, saying what to fix", (t) => {
     const w = work(t);
     writeFileSync(w.mcpFile, JSON.stringify({ servers: { fixture: { ...fixtureServerEntry(), arg: ["x"] } } }));
-    const result = hearth(w, ["fix", "--repo", w.repo, "--issue", "x", "--model", join(w.dir, "no-such-model.json"), "--yes", "--mcp", w.mcpFile]);
+    // A --model that names a file (one naming nothing is refused first) that is no model: never loaded, never named.
+    writeFileSync(join(w.dir, "never-loaded.json"), "{}\n");
+    const result = hearth(w, ["fix", "--repo", w.repo, "--issue", "x", "--model", join(w.dir, "never-loaded.json"), "--yes", "--mcp", w.mcpFile]);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /MCP server "fixture" in .*mcp\.json has an unknown field "arg" .*Remove it or fix its spelling/);
-    assert.doesNotMatch(result.stderr, /no-such-model/);
+    assert.doesNotMatch(result.stderr, /never-loaded/);
   });
 
   it("hearth chat: runs the model's MCP call with --yes and answers with its result; --list-tools lists them", (t) => {

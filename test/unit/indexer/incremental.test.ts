@@ -85,6 +85,15 @@ describe("incremental updates", () => {
 
 describe("the persistent cache", () => {
   const open = (root: string, storageDir: string) => new RepoIndex({ root, queriesDir: QUERIES_DIR, storageDir });
+  /** The shop fixture in `dir`/repo, indexed once into the cache in `dir`/storage: the cache file's name there. */
+  const cachedShop = async (dir: string) => {
+    const repo = join(dir, "repo");
+    const storage = join(dir, "storage");
+    cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
+    await open(repo, storage).build();
+    const [cacheFile] = readdirSync(storage);
+    return { repo, storage, cacheFile };
+  };
 
   it("a restart with an unchanged tree parses nothing and rebuilds the same index", async () => {
     const { dir, cleanup } = tempDir();
@@ -146,11 +155,7 @@ describe("the persistent cache", () => {
   it("a corrupt or version-mismatched cache is rebuilt, never a crash", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const repo = join(dir, "repo");
-      const storage = join(dir, "storage");
-      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
-      await open(repo, storage).build();
-      const [cacheFile] = readdirSync(storage);
+      const { repo, storage, cacheFile } = await cachedShop(dir);
       writeFileSync(join(storage, cacheFile!), "garbage, not a cache");
       const corrupt = await open(repo, storage).build();
       assert.equal(corrupt.cache, "corrupt");
@@ -170,11 +175,7 @@ describe("the persistent cache", () => {
   it("a cache file that cannot be read is reported so, not as absent, and the log says why in words", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const repo = join(dir, "repo");
-      const storage = join(dir, "storage");
-      cpSync(join(FIXTURES, "shop"), repo, { recursive: true });
-      await open(repo, storage).build();
-      const [cacheFile] = readdirSync(storage);
+      const { repo, storage, cacheFile } = await cachedShop(dir);
       rmSync(join(storage, cacheFile!));
       mkdirSync(join(storage, cacheFile!)); // a folder in its place: EISDIR
       const report = await open(repo, storage).build();

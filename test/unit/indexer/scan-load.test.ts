@@ -327,18 +327,24 @@ async function answerEveryRead(fifo: string, reads: readonly Promise<unknown>[])
   await all;
 }
 
+/** Twelve files indexed into a cache, then all touched (same content, a new mtime), as a git checkout leaves them. */
+async function touchedCheckout(): Promise<{ dir: string; storageDir: string; cleanup: () => void; cleanupStorage: () => void }> {
+  const { dir, cleanup } = tempDir();
+  const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
+  const files = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.ts`);
+  for (const file of files) writeFileSync(join(dir, file), `export const A${file.slice(1, 3)} = 1;\n`);
+  const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+  await first.build();
+  await first.close();
+  for (const file of files) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+  return { dir, storageDir, cleanup, cleanupStorage };
+}
+
 describe("a cached index opened after a checkout touched many files", () => {
   // Each touched file is read to see whether its content changed: one read after another,
   // a git checkout of 500 files paid 500 round trips in turn (on a network mount, ms each).
   it("reads the touched files several at a time, and reuses the unchanged ones", async () => {
-    const { dir, cleanup } = tempDir();
-    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
-    const files = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.ts`);
-    for (const file of files) writeFileSync(join(dir, file), `export const A${file.slice(1, 3)} = 1;\n`);
-    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
-    await first.build();
-    await first.close();
-    for (const file of files) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    const { dir, storageDir, cleanup, cleanupStorage } = await touchedCheckout();
     let reading = 0;
     let most = 0;
     const fs: ScanFs = {
@@ -367,14 +373,7 @@ describe("a cached index opened after a checkout touched many files", () => {
   // One read failing with three in flight: the build rejected at once, and the other three
   // lanes went on reading and changing the index's records after it had said it failed.
   it("a read that fails ends the build only once nothing of it goes on", async () => {
-    const { dir, cleanup } = tempDir();
-    const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
-    const files = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.ts`);
-    for (const file of files) writeFileSync(join(dir, file), `export const A${file.slice(1, 3)} = 1;\n`);
-    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
-    await first.build();
-    await first.close();
-    for (const file of files) utimesSync(join(dir, file), new Date(), new Date(Date.now() + 60_000));
+    const { dir, storageDir, cleanup, cleanupStorage } = await touchedCheckout();
     let failed!: () => void;
     const failure = new Promise<void>((now) => (failed = now));
     const reads: Promise<unknown>[] = [];

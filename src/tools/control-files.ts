@@ -32,12 +32,21 @@ export function controlFileReason(path: string): string | undefined {
  * through links (`notes.txt` → `.vscode/tasks.json`: the write lands there) — as the line
  * the user is shown; undefined for an ordinary file or a path the write will refuse anyway.
  */
-export async function controlFileWrite(root: string, path: string): Promise<string | undefined> {
-  const named = controlFileReason(path);
-  if (named) return `it changes ${shownPath(path)}: ${named}`;
+export function controlFileWrite(root: string, path: string): Promise<string | undefined> {
+  return reasonByNameOrLink(root, path, "changes", controlFileReason);
+}
+
+/**
+ * `reasonOf` the workspace path `path` or, through links, of the file it lands on, as the line
+ * the user is shown ("it changes notes.txt, a link to .vscode/tasks.json: …"); undefined when
+ * neither has one, or for a path the tools refuse anyway (outside the workspace, in .git).
+ */
+export async function reasonByNameOrLink(root: string, path: string, verb: string, reasonOf: (path: string) => string | undefined): Promise<string | undefined> {
+  const named = reasonOf(path);
+  if (named) return `it ${verb} ${shownPath(path)}: ${named}`;
   const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
   if (real === undefined) return undefined;
   const target = relative(await realpath(root), real).split(sep).join("/");
-  const linked = controlFileReason(target);
-  return linked ? `it changes ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
+  const linked = reasonOf(target);
+  return linked ? `it ${verb} ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
 }

@@ -12,11 +12,8 @@
  * match answers with the file's nearest lines ("did you mean"), so a guessed `old_text` read
  * the keys as well as read_file would.
  */
-import { realpath } from "node:fs/promises";
-import { relative, sep } from "node:path";
-import { shownPath } from "../indexer/index.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
-import { checkWritable } from "./workspace.ts";
+import { reasonByNameOrLink } from "./control-files.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
@@ -24,21 +21,10 @@ import { checkWritable } from "./workspace.ts";
  * user is shown; undefined for an ordinary file or a path the read will refuse anyway.
  */
 export function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return secretFileUse(root, path, "reads");
+  return reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
 export function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return secretFileUse(root, path, "changes");
-}
-
-async function secretFileUse(root: string, path: string, verb: "reads" | "changes"): Promise<string | undefined> {
-  const named = secretFileReason(path);
-  if (named) return `it ${verb} ${shownPath(path)}: ${named}`;
-  // The same path checks a write makes (inside the workspace, not .git): a read refuses what they refuse.
-  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
-  if (real === undefined) return undefined;
-  const target = relative(await realpath(root), real).split(sep).join("/");
-  const linked = secretFileReason(target);
-  return linked ? `it ${verb} ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
+  return reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p));
 }

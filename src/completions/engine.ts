@@ -157,10 +157,13 @@ export class CompletionEngine {
 /**
  * What is whole of a generation its time or token limit ended: a block's lines before the
  * last (it may stop mid-way: `return Math.round(total +`), a line without the character the
- * limit cut (U+FFFD for its first bytes, or half of a surrogate pair).
+ * limit cut (U+FFFD for its first bytes, or half of a surrogate pair). An answer with no line
+ * break where a block may start is a line, kept by the line's rule: dropping its only line
+ * left nothing to show, though a line completion the limit cut as much is shown.
  */
 function wholePart(text: string, multiline: boolean): string {
-  if (multiline) return text.slice(0, Math.max(0, text.lastIndexOf("\n")));
+  const lastBreak = text.lastIndexOf("\n");
+  if (multiline && lastBreak >= 0) return text.slice(0, lastBreak);
   // From the end: a regular expression anchored at $ tried each run of U+FFFD in the answer (quadratic).
   let end = text.length;
   while (end > 0 && isCutCharacter(text.charCodeAt(end - 1))) end--;

@@ -59,6 +59,16 @@ describe("what a server's answer becomes", () => {
     assert.ok(ended.endsWith("return Math.round(total + tax * 1);"), "a block the model ended itself is whole");
   });
 
+  it("a one-line answer where a block may start, cut by the limit, is kept as a line (it has no later line to wait for)", async () => {
+    // The cursor on the empty line under an opener: the model wrote its first line, no line
+    // break, and ran out of tokens. Only the lines before the last of a block are sure to be whole,
+    // but a line cut by a limit is what a line completion shows too (without a cut character).
+    const text = await complete("function total(items) {\n  ‸\n}\n", "return items.reduce((sum, item) => sum + item.price * item.quantity \uFFFD", "limit");
+    assert.equal(text, "return items.reduce((sum, item) => sum + item.price * item.quantity");
+    assert.equal(await complete("const colors = {‸\n", " red: '#f00', green: '#0f0', blue: '#00f', yellow: '#ff0', cyan", "limit"), " red: '#f00', green: '#0f0', blue: '#00f', yellow: '#ff0', cyan");
+    assert.equal(await complete("function f(a) {‸\n}\n", "\n  return a.map((x) => x * 2).filter(", "limit"), "", "after a line break, the one line there is the block's last, maybe cut: nothing whole");
+  });
+
   it("a line the limit cut inside a character ends before it, not with U+FFFD", async () => {
     // 🎉 is four UTF-8 bytes, several byte tokens: cut after the first, the server (or the
     // embedded backend's detokenizer) writes U+FFFD for the bytes it has.

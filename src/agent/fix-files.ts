@@ -14,10 +14,10 @@
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
  */
-import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
+import { repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -147,7 +147,7 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
  * refreshing the user's index; nested repositories are not looked into.
  */
 export async function uncommittedFiles(root: string): Promise<string[] | undefined> {
-  const git = (args: readonly string[]) => gitIn(root, args);
+  const git = (args: readonly string[]) => repositoryGitText(root, args);
   const prefix = await git(["rev-parse", "--show-prefix"]);
   const status = prefix === undefined ? undefined : await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]);
   if (prefix === undefined || status === undefined) return undefined;
@@ -172,13 +172,6 @@ export function uncommittedMessage(uncommitted: { readonly files: readonly strin
  * the project's). Undefined when `root` is in no git repository (or git cannot tell).
  */
 export async function projectFiles(root: string): Promise<string[] | undefined> {
-  const listed = await gitIn(root, ["ls-files", "-z"]);
+  const listed = await repositoryGitText(root, ["ls-files", "-z"]);
   return listed === undefined ? undefined : listed.split("\0").filter(Boolean);
-}
-
-/** git's output in `root` (read-only: no optional locks), undefined when it fails or is missing. */
-function gitIn(root: string, args: readonly string[]): Promise<string | undefined> {
-  return new Promise<string | undefined>((resolve) => {
-    execFile("git", ["--no-optional-locks", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
-  });
 }

@@ -16,9 +16,9 @@
  *   a binary, a `-text` file, a checkout without conversion, a filter's or an encoding's
  *   result are not that, and keep their bytes).
  */
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { StoredFile, StoredForm } from "../tools/checkpoint-stored-form.ts";
+import { repositoryGit } from "./repository-git.ts";
 
 const CR = 13;
 /** A name git's `:./path` cannot carry on one line of cat-file's input. */
@@ -73,11 +73,8 @@ async function storedWithCrlf(root: string, paths: readonly string[]): Promise<S
   return found;
 }
 
-/** git's stdout in `root` (read-only: no optional locks), undefined when it fails or is missing. */
-function git(root: string, args: readonly string[], input: string | Buffer): Promise<Buffer | undefined> {
-  return new Promise<Buffer | undefined>((resolve) => {
-    const child = execFile("git", ["--no-optional-locks", ...args], { cwd: root, encoding: "buffer", maxBuffer: 512 * 1024 * 1024, windowsHide: true }, (error, stdout) => resolve(error ? undefined : stdout));
-    child.stdin?.on("error", () => undefined);
-    child.stdin?.end(input);
-  });
+/** git's stdout in `root` (read-only), undefined when it fails or is missing. */
+async function git(root: string, args: readonly string[], input: string | Buffer): Promise<Buffer | undefined> {
+  const run = await repositoryGit(root, args, { input });
+  return run.ok ? run.stdout : undefined;
 }

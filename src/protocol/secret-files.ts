@@ -16,14 +16,27 @@
 const NAMES = new Set([
   ".env", ".npmrc", ".pypirc", ".netrc", "_netrc", ".git-credentials", ".htpasswd", ".pgpass",
   ".dockercfg", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
+  // Google's OAuth client and application-default credentials, a kubeconfig given by name.
+  "credentials.json", "application_default_credentials.json", "kubeconfig",
 ]);
 /** File name endings (lower-case): key and certificate stores, `prod.env`. */
-const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk"];
+const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig"];
 /** `.env.<anything>` but one ending in these (`.env.example`, `.env.local.sample`): committed templates. */
 const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "defaults"]);
 /** In these folders every file but a public key or the folder's plain configuration is secret. */
 const SECRET_FOLDERS = new Set([".ssh", ".gnupg"]);
 const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.old", "authorized_keys"]);
+/**
+ * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
+ * (`auths`), gcloud's token stores. A repository's `config` (in `.git`, or a submodule's in
+ * `.git/modules/…`) is git's: a remote URL can carry a token (`https://user:TOKEN@host/…`),
+ * and actions/checkout leaves an `http.extraheader` with one.
+ */
+const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [".kube", new Set(["config"])],
+  [".docker", new Set(["config.json"])],
+  ["gcloud", new Set(["credentials.db", "access_tokens.db"])],
+]);
 
 /** The setting's name, for the reasons shown to the user. */
 const SETTING = "hearth.inlineCompletionsExclude";
@@ -50,12 +63,22 @@ export function secretFileReason(pathOrUri: string, exclude: readonly string[] =
 }
 
 function onBuiltInList(parts: readonly string[]): boolean {
-  const name = (parts.at(-1) ?? "").toLowerCase();
+  const name = windowsName(parts.at(-1) ?? "");
   if (!name || name.endsWith(".pub")) return false;
-  if (NAMES.has(name) || ENDINGS.some((ending) => name.endsWith(ending))) return true;
+  if (NAMES.has(name) || ENDINGS.some((ending) => name.endsWith(ending)) || /^client_secret.*\.json$/.test(name)) return true;
   if (name.startsWith(".env.")) return !ENV_TEMPLATES.has(name.slice(name.lastIndexOf(".") + 1));
-  const folder = (parts.at(-2) ?? "").toLowerCase();
+  const folders = parts.slice(0, -1).map(windowsName);
+  const folder = folders.at(-1) ?? "";
+  if (STORES_BY_FOLDER.get(folder)?.has(name) || (name === "config" && folders.includes(".git"))) return true;
   return SECRET_FOLDERS.has(folder) && !PUBLIC_IN_SECRET_FOLDERS.has(name);
+}
+
+/**
+ * A name lower-case, as Windows opens it: trailing dots and spaces dropped (`id_rsa.` opens
+ * `id_rsa`), and `::$DATA`, the file's main stream (`.env::$DATA` reads `.env`).
+ */
+function windowsName(name: string): string {
+  return name.toLowerCase().replace(/::\$data$/, "").replace(/[. ]+$/, "");
 }
 
 const compiled = new Map<string, RegExp>();

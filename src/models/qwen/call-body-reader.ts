@@ -10,7 +10,7 @@
  * characters after it that tell whether it ends the value, and the parts already read,
  * joined once when the value or the call is complete.
  */
-import { CALL_CLOSE, noCloseMessage, type RawToolCall, parseToolCallBody, valueEndsAt } from "./tool-call-syntax.ts";
+import { CALL_CLOSE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
 
 /** How a call body ended: `raw` is the body as written, `rest` the text after it. */
 export type CallBodyOutcome =
@@ -94,9 +94,26 @@ export class CallBodyReader {
       case "close": this.finish({ kind: "complete", call: this.call }); break;
       case "json": this.finish(this.parseJson(this.joinParts() + rest, true)); break;
       case "skip": this.finish({ kind: "error", ...this.failure! }); break;
-      case "value": this.finish({ kind: "error", ...named, message: noCloseMessage(this.paramName, this.valueHeldClose || rest.includes(PARAM_CLOSE)) }); break;
+      case "value": this.endValueStream(rest); break;
       default: this.finish({ kind: "error", ...named, message: ENDED });
     }
+  }
+
+  /**
+   * The stream ended inside a value: held is at most a `</parameter>` and what follows it,
+   * which ends the call when that is only its closing tags (`</parameter></function>`).
+   */
+  private endValueStream(rest: string): void {
+    if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true)) {
+      this.raw.pop();
+      this.endValue(rest, 0, 0);
+      const after = rest.slice(PARAM_CLOSE.length);
+      this.raw.push(after);
+      this.finish({ kind: "complete", call: this.call });
+      return;
+    }
+    const named = this.call.name ? { name: this.call.name } : {};
+    this.finish({ kind: "error", ...named, message: noCloseMessage(this.paramName, this.valueHeldClose || rest.includes(PARAM_CLOSE)) });
   }
 
   /** Runs the current phase on `text` from `i`; the next index, or WAIT. */
@@ -175,12 +192,14 @@ export class CallBodyReader {
       this.valueHeldClose = true;
     }
     if (close < 0) return this.holdValue(text, i, partialTagStart(text, i, PARAM_CLOSE));
+    return this.endValue(text, i, close);
+  }
+
+  /** The value ends at the `</parameter>` at `close`; the next parameter or `</function>` follows. */
+  private endValue(text: string, i: number, close: number): number {
     this.raw.push(text.slice(i, close + PARAM_CLOSE.length));
     this.parts.push(text.slice(i, close));
-    let value = this.joinParts();
-    if (value.startsWith("\n")) value = value.slice(1);
-    if (value.endsWith("\n")) value = value.slice(0, -1);
-    this.call.parameters.push([this.paramName, value]);
+    this.call.parameters.push([this.paramName, trimValueLineEnds(this.joinParts())]);
     this.valueHeldClose = false;
     this.phase = "params";
     return close + PARAM_CLOSE.length;

@@ -56,48 +56,72 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
 }
 
 /**
- * What may follow the `</parameter>` that ends a value, after one newline: the template
- * writes `\n</parameter>\n` and then the next `<parameter=` or `</function>`; `</tool_call>`
- * too, so a call that forgets `</function>` does not take the next call into its value.
+ * What may follow the `</parameter>` that ends a value: the template writes `\n</parameter>\n`
+ * and then the next `<parameter=` or `</function>`; `</tool_call>` too, so a call that forgets
+ * `</function>` does not take the next call into its value. A line may end in CRLF (a model or
+ * a server writing Windows line ends), and a model may close the function on the parameter's
+ * line when `</tool_call>` follows on the next. Each of these holds a line end, which a JSON value
+ * never holds raw: no string inside one can be taken for them.
  */
-const VALUE_FOLLOWERS = ["\n" + PARAM_OPEN, "\n" + FUNCTION_CLOSE, "\n" + CALL_CLOSE];
+const VALUE_FOLLOWERS = [
+  ...["\n", "\r\n"].flatMap((eol) => [eol + PARAM_OPEN, eol + FUNCTION_CLOSE, eol + CALL_CLOSE]),
+  // Not `</function></tool_call>\n`: a value that ends with `</parameter></function></tool_call>`
+  // is followed by the template's `\n</parameter>`. At the output's end it is LAST_VALUE_FOLLOWER.
+  ...["\n", "\r\n"].map((eol) => FUNCTION_CLOSE + eol + CALL_CLOSE),
+];
 /** What ends a value: a string value holds none of these (the response grammar keeps it so). */
 export const VALUE_CLOSINGS: readonly string[] = VALUE_FOLLOWERS.map((f) => PARAM_CLOSE + f);
 /** Characters after a `</parameter>` that tell whether it ends the value. */
 export const VALUE_LOOKAHEAD = Math.max(...VALUE_FOLLOWERS.map((f) => f.length));
+/** At the end of the output, what may follow the `</parameter>` that ends the last value: the call's close. */
+const LAST_VALUE_FOLLOWER = /^\s*<\/function>\s*(<\/tool_call>\s*)?$/;
+const LAST_CLOSE = FUNCTION_CLOSE + CALL_CLOSE;
 
 /** Why a value did not end at a `</parameter>` it holds, for the model. */
-export const VALUE_END_RULE = "(a </parameter> ends a value only when the next line starts with <parameter=, </function> or </tool_call>)";
+export const VALUE_END_RULE = "(a </parameter> ends a value only when the next line starts with <parameter=, </function> or </tool_call>, or when </function> follows it on its line and </tool_call> starts the next)";
 
 /**
  * Whether the `</parameter>` just before `after` ends its value: true when the format
  * continues there, false when it is the value's own text (an XML or DocBook file, a parser's
  * source), undefined when `text` ends too soon to tell. Qwen3.5 writes a value raw, so a
- * value may hold `</parameter>` anywhere but right before one of these lines.
+ * value may hold `</parameter>` anywhere but right before one of these lines. With `atEnd`
+ * the output is over: a `</parameter>` followed only by the call's closing tags ends it.
  */
-export function valueEndsAt(text: string, after: number): boolean | undefined {
+export function valueEndsAt(text: string, after: number, atEnd = false): boolean | undefined {
   const next = text.slice(after, after + VALUE_LOOKAHEAD);
   if (VALUE_FOLLOWERS.some((f) => next.startsWith(f))) return true;
-  return VALUE_FOLLOWERS.some((f) => f.startsWith(next)) ? undefined : false;
+  // Bounded, so that a long value with many </parameter> in it is not scanned to its end for each.
+  const last = text.length - after <= 2 * VALUE_LOOKAHEAD ? text.slice(after) : undefined;
+  if (atEnd) return last !== undefined && LAST_VALUE_FOLLOWER.test(last);
+  if (VALUE_FOLLOWERS.some((f) => f.startsWith(next))) return undefined;
+  // Perhaps the call's last line: told at the output's end.
+  return last !== undefined && LAST_CLOSE.startsWith(last.replace(/\s+/g, "")) ? undefined : false;
+}
+
+/**
+ * A value as written, less the one line end the format puts on each side: `\n`, or `\r\n`
+ * where the value starts with one (a writer of CRLF; the template's own `\n` is never CR).
+ */
+export function trimValueLineEnds(value: string): string {
+  const eol = value.startsWith("\r\n") ? "\r\n" : "\n";
+  if (value.startsWith(eol)) value = value.slice(eol.length);
+  return value.endsWith(eol) ? value.slice(0, -eol.length) : value;
 }
 
 /** The `</parameter>` that ends the value starting at `i` (`false`: the text ends before one can be told). */
-export function findValueEnd(text: string, i: number): number | false {
+export function findValueEnd(text: string, i: number, atEnd = false): number | false {
   for (let close = text.indexOf(PARAM_CLOSE, i); close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
-    const ends = valueEndsAt(text, close + PARAM_CLOSE.length);
+    const ends = valueEndsAt(text, close + PARAM_CLOSE.length, atEnd);
     if (ends !== false) return ends ? close : false;
   }
   return false;
 }
 
 /** A value is everything up to the `</parameter>` that ends it, minus the one newline the template puts on each side. */
-function readValue(text: string, i: number): { value: string; next: number } | undefined {
-  const close = findValueEnd(text, i);
+function readValue(text: string, i: number, atEnd: boolean): { value: string; next: number } | undefined {
+  const close = findValueEnd(text, i, atEnd);
   if (close === false) return undefined;
-  let value = text.slice(i, close);
-  if (value.startsWith("\n")) value = value.slice(1);
-  if (value.endsWith("\n")) value = value.slice(0, -1);
-  return { value, next: close + PARAM_CLOSE.length };
+  return { value: trimValueLineEnds(text.slice(i, close)), next: close + PARAM_CLOSE.length };
 }
 
 /**
@@ -123,7 +147,7 @@ export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
     const param = readTagName(body, i, PARAM_OPEN);
     if (param === "incomplete") return incomplete;
     if (param === undefined) return { kind: "error", name: call.name, message: `Expected "<parameter=NAME>" or "</function>" inside <function=${call.name}>.` };
-    const value = readValue(body, param.next);
+    const value = readValue(body, param.next, atEnd);
     if (!value) return atEnd ? { kind: "error", name: call.name, message: noCloseMessage(param.name, body.includes(PARAM_CLOSE, param.next)) } : { kind: "incomplete" };
     call.parameters.push([param.name, value.value]);
     i = value.next;

@@ -6,7 +6,8 @@
  * at most a 2-digit exponent (always finite), booleans and null as JSON or as the template
  * prints them (True / False / None), enums and consts as literals, anyOf / oneOf as
  * alternatives, for strings any text but a `</parameter>` the format continues after
- * (the next line starting `<parameter=`, `</function>` or `</tool_call>`: VALUE_CLOSINGS). JSON values follow their
+ * (the next line starting `<parameter=`, `</function>` or `</tool_call>`, after LF or CRLF, or
+ * `</function>` then `</tool_call>` on the next line: VALUE_CLOSINGS). JSON values follow their
  * schema too: an object with `properties` gets them in schema order, required ones
  * present, each value shaped by its schema, other keys only where `additionalProperties`
  * is not false; an array's items follow `items`. What the grammar does not shape ($ref,

@@ -1,8 +1,10 @@
 /**
  * A parameter value that holds `</parameter>` itself: the model editing an XML or DocBook
  * file (`<parameter>n</parameter>` is DocBook), or an agent framework's own parser. The
- * value ends only at a `</parameter>` the format continues after (the next line starts
- * `<parameter=`, `</function>` or `</tool_call>`), in the parser and in the grammar alike.
+ * value ends only at a `</parameter>` the format continues after (the next line, after LF or
+ * CRLF, starts `<parameter=`, `</function>` or `</tool_call>`; or `</function>` follows on its
+ * line and `</tool_call>` starts the next, or ends the output), in the parser and in the
+ * grammar alike.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -75,8 +77,45 @@ test("the next parameter, </function> and a following call still end a value whe
   assert.deepEqual(forgot.message.toolCalls?.map((c) => c.arguments), [{ path: "b" }]);
 });
 
+// A remote server (or a model) writing CRLF, and a model closing the parameter and the
+// function on one line, had every such call refused as "no closing </parameter>".
+test("a value also ends at </parameter> + CRLF and at </parameter></function> ending the call", () => {
+  const read = (body: string) => parseEveryWay(`Reading.\n${body}`);
+  for (const body of [
+    "<tool_call>\r\n<function=read_file>\r\n<parameter=path>\r\na\r\n</parameter>\r\n</function>\r\n</tool_call>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\r\n</function>\n</tool_call>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>\n</tool_call>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>\r\n</tool_call>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na</parameter></function></tool_call>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>",
+    "<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>\n</tool_call>\n<tool_call>\n<function=read_file>\n<parameter=path>\nb\n</parameter>\n</function>\n</tool_call>",
+    "<function=read_file>\r\n<parameter=path>\r\na\r\n</parameter>\r\n</function>",
+    "<function=read_file>\n<parameter=path>\na\n</parameter></function>",
+  ]) {
+    const turn = read(body);
+    assert.deepEqual(turn.errors, [], JSON.stringify(body));
+    assert.equal(turn.message.toolCalls?.[0]?.arguments.path, "a", JSON.stringify(body));
+  }
+  const crlf = read("<tool_call>\r\n<function=read_file>\r\n<parameter=path>\r\na\r\n</parameter>\r\n<parameter=limit>\r\n5\r\n</parameter>\r\n</function>\r\n</tool_call>");
+  assert.deepEqual(crlf.message.toolCalls?.map((c) => c.arguments), [{ path: "a", limit: 5 }]);
+  // A CRLF file's content keeps its own line ends; only the format's newline around it goes.
+  const file = "line 1\r\nline 2\r\n";
+  const edit = read(`<tool_call>\r\n<function=edit>\r\n<parameter=path>\r\nf.txt\r\n</parameter>\r\n<parameter=search>\r\n${file}\r\n</parameter>\r\n<parameter=replace>\r\n\r\n</parameter>\r\n</function>\r\n</tool_call>`);
+  assert.deepEqual(edit.message.toolCalls?.map((c) => c.arguments), [{ path: "f.txt", search: file, replace: "" }]);
+});
+
+test("values holding </parameter> + CRLF or </parameter></function> mid-line still round-trip", () => {
+  for (const search of ["</parameter>\r\n", "a</parameter>\r\nb", "<function><parameter>x</parameter></function>", "if (s.endsWith(\"</parameter></function>\\n</tool_call>\"))", "</parameter></function>", "x</parameter></function>\r", "</parameter></function> </tool_call>", "<parameter>p</parameter>\r\n</funcdef>"]) {
+    const args = { path: "doc.xml", search, replace: "r" };
+    const turn = parseEveryWay(`Editing.\n\n${call(args)}`);
+    assert.deepEqual(turn.errors, [], JSON.stringify(search));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [args], JSON.stringify(search));
+    assert.ok(gbnfAccepts(calls, call(args)), JSON.stringify(search));
+  }
+});
+
 test("a value whose </parameter> is never followed by the format says how a value ends", () => {
-  const turn = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter></function>\n</tool_call>");
+  const turn = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n\n</function>\n</tool_call>\nDone.");
   assert.equal(turn.errors.length, 1);
   assert.match(turn.errors[0]!.message, /Parameter "path" has no closing <\/parameter>/);
   assert.match(turn.errors[0]!.message, /next line/);
@@ -98,18 +137,21 @@ test("the grammar lets a string value hold </parameter> mid-text, and a well-for
 });
 
 test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
-  const forbidden = ["</parameter>\n<parameter=", "</parameter>\n</function>", "</parameter>\n</tool_call>"];
-  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "</parameter>", "</parameter>\n", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
+  const forbidden = ["\n", "\r\n"].flatMap((eol) => [
+    `</parameter>${eol}<parameter=`, `</parameter>${eol}</function>`, `</parameter>${eol}</tool_call>`,
+    `</parameter></function>${eol}</tool_call>`,
+  ]);
+  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
   let seed = 11;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1500; i++) {
     const s = Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
     assert.equal(gbnfAccepts(calls, s, "string-value"), !forbidden.some((f) => s.includes(f)), JSON.stringify(s));
   }
 });
 
 test("whatever string the grammar lets a value hold, the parser reads back exactly", () => {
-  const alphabet = ["</parameter>", "\n", "<parameter=", "</function>", "</tool_call>", "<", "x", "</parameter>\n"];
+  const alphabet = ["</parameter>", "\n", "\r", "<parameter=", "</function>", "</tool_call>", "<", "x", "</parameter>\n", "</parameter></function>"];
   let seed = 5;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   let accepted = 0;

@@ -143,11 +143,12 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
  * The files of the checkout `root` that differ from its repository's HEAD (changed, staged,
  * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
  * which the start checkpoint holds and the patch therefore does not. Undefined when `root`
- * is in no git repository (or git cannot tell). Read-only: --no-optional-locks keeps git from
+ * is in no git repository (or git cannot tell, or takes over `timeoutMs`: a clean filter of
+ * its that hangs). Read-only: --no-optional-locks keeps git from
  * refreshing the user's index; nested repositories are not looked into.
  */
-export async function uncommittedFiles(root: string): Promise<string[] | undefined> {
-  const git = (args: readonly string[]) => repositoryGitText(root, args);
+export async function uncommittedFiles(root: string, timeoutMs?: number): Promise<string[] | undefined> {
+  const git = (args: readonly string[]) => repositoryGitText(root, args, timeoutMs);
   const prefix = await git(["rev-parse", "--show-prefix"]);
   const status = prefix === undefined ? undefined : await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]);
   if (prefix === undefined || status === undefined) return undefined;
@@ -171,7 +172,7 @@ export function uncommittedMessage(uncommitted: { readonly files: readonly strin
  * what the project keeps, read before the run (a model's `git add` would make its own files
  * the project's). Undefined when `root` is in no git repository (or git cannot tell).
  */
-export async function projectFiles(root: string): Promise<string[] | undefined> {
-  const listed = await repositoryGitText(root, ["ls-files", "-z"]);
+export async function projectFiles(root: string, timeoutMs?: number): Promise<string[] | undefined> {
+  const listed = await repositoryGitText(root, ["ls-files", "-z"], timeoutMs);
   return listed === undefined ? undefined : listed.split("\0").filter(Boolean);
 }

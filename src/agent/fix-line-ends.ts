@@ -18,47 +18,89 @@
  */
 import { createHash } from "node:crypto";
 import type { StoredFile, StoredForm } from "../tools/checkpoint-stored-form.ts";
-import { repositoryGit } from "./repository-git.ts";
+import { type RepositoryGit, repositoryGit } from "./repository-git.ts";
 
 const CR = 13;
 /** A name git's `:./path` cannot carry on one line of cat-file's input. */
 const UNNAMEABLE = /[\n\r]/;
 
+/** Files whose line ends the repository could not be asked about, and why: the patch has their work tree's bytes. */
+export interface LineEndsUnchecked {
+  readonly files: readonly string[];
+  readonly why: string;
+}
+
+export interface RepositoryLineEndsOptions {
+  /** How long one git in the repository may take (its clean filters run): REPOSITORY_GIT_TIMEOUT_MS by default. */
+  readonly timeoutMs?: number;
+  /** Told, once a form is made, of the files it could not check (none: not called). */
+  readonly onUnchecked?: (unchecked: LineEndsUnchecked) => void;
+}
+
+/** git's answer outside any repository: nothing converts line ends there, so nothing is left unchecked. */
+const NOT_A_REPOSITORY = /not a git repository/i;
+
 /** The StoredForm of the checkout `root` (workspace-relative paths; `root` may be a folder of its repository). */
-export function repositoryLineEnds(root: string): StoredForm {
+export function repositoryLineEnds(root: string, options: RepositoryLineEndsOptions = {}): StoredForm {
+  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
   return async (files) => {
     const withCr = files.filter((file) => file.bytes.includes(CR) && !UNNAMEABLE.test(file.path));
-    const keptCrlf = withCr.length ? await storedWithCrlf(root, [...new Set(withCr.map((file) => file.path))]) : undefined;
-    // No repository (or git cannot read it): nothing converts the files, their bytes are the patch's.
-    if (!keptCrlf) return files.map((file) => file.bytes);
-    const forms = new Map<StoredFile, Buffer>();
-    for (const file of withCr) {
-      if (keptCrlf.has(file.path)) continue;
-      const lf = crlfToLf(file.bytes);
-      if (lf.length !== file.bytes.length && (await wouldStore(root, file, lf))) forms.set(file, lf);
+    if (!withCr.length) return files.map((file) => file.bytes);
+    const paths = [...new Set(withCr.map((file) => file.path))];
+    const index = await storedWithCrlf(ask, paths);
+    if (!(index instanceof Set)) {
+      // No repository: nothing converts the files. One git cannot read: it may, so the user is told.
+      if (!NOT_A_REPOSITORY.test(index.why)) options.onUnchecked?.({ files: paths.sort(), why: index.why });
+      return files.map((file) => file.bytes);
     }
+    const forms = new Map<StoredFile, Buffer>();
+    const unchecked = new Set<string>();
+    let failed: RepositoryGit | undefined;
+    for (const file of withCr) {
+      if (index.has(file.path)) continue;
+      const lf = crlfToLf(file.bytes);
+      if (lf.length === file.bytes.length) continue;
+      // After a git that ran out of time the rest are not asked: each would wait as long.
+      const stored = failed && !failed.ok && failed.timedOut ? failed : await wouldStore(ask, file, lf);
+      if (stored === true) forms.set(file, lf);
+      else if (stored !== false) {
+        unchecked.add(file.path);
+        failed ??= stored;
+      }
+    }
+    if (failed && !failed.ok) options.onUnchecked?.({ files: [...unchecked].sort(), why: failed.why });
     return files.map((file) => forms.get(file) ?? file.bytes);
   };
+}
+
+/** What to tell the user of the files whose line ends could not be checked (FixResult.lineEndsUnchecked). */
+export function lineEndsUncheckedMessage(unchecked: LineEndsUnchecked): string {
+  const shown = unchecked.files.slice(0, 5).join(", ") + (unchecked.files.length > 5 ? ` and ${unchecked.files.length - 5} more` : "");
+  return `the patch has the checkout's line ends (CRLF) in ${unchecked.files.length} file(s), as the repository could not be asked how it stores them (${unchecked.why}); if it converts them, the patch may not apply to a clean clone: ${shown}`;
 }
 
 function crlfToLf(bytes: Buffer): Buffer {
   return Buffer.from(bytes.toString("latin1").replace(/\r\n/g, "\n"), "latin1");
 }
 
-/** Whether the repository, cleaning `file`'s bytes at its path, would store `lf`. */
-async function wouldStore(root: string, file: StoredFile, lf: Buffer): Promise<boolean> {
-  const id = (await git(root, ["hash-object", "--stdin", `--path=${file.path}`], file.bytes))?.toString("utf8").trim();
-  if (!id) return false;
+type Ask = (args: readonly string[], input: string | Buffer) => Promise<RepositoryGit>;
+
+/** Whether the repository, cleaning `file`'s bytes at its path, would store `lf`; git's failure when it cannot say. */
+async function wouldStore(ask: Ask, file: StoredFile, lf: Buffer): Promise<boolean | RepositoryGit> {
+  const run = await ask(["hash-object", "--stdin", `--path=${file.path}`], file.bytes);
+  if (!run.ok) return run;
+  const id = run.stdout.toString("utf8").trim();
   // The id in the repository's own object format (SHA-1 or SHA-256, by its length).
   const algorithm = id.length === 64 ? "sha256" : "sha1";
   return createHash(algorithm).update(`blob ${lf.length}\0`).update(lf).digest("hex") === id;
 }
 
-/** Those of `paths` whose blob in the repository's index holds a CRLF; undefined outside a repository. */
-async function storedWithCrlf(root: string, paths: readonly string[]): Promise<Set<string> | undefined> {
+/** Those of `paths` whose blob in the repository's index holds a CRLF; git's failure when it cannot read it (or there is none). */
+async function storedWithCrlf(ask: Ask, paths: readonly string[]): Promise<Set<string> | { readonly why: string }> {
   // `:./path`: the index's entry, relative to `root`, which may be a folder of the repository.
-  const out = await git(root, ["cat-file", "--batch"], paths.map((path) => `:./${path}\n`).join(""));
-  if (!out) return undefined;
+  const run = await ask(["cat-file", "--batch"], paths.map((path) => `:./${path}\n`).join(""));
+  if (!run.ok) return run;
+  const out = run.stdout;
   const found = new Set<string>();
   let at = 0;
   for (const path of paths) {
@@ -71,10 +113,4 @@ async function storedWithCrlf(root: string, paths: readonly string[]): Promise<S
     at = entry ? eol + 1 + size + 1 : eol + 1;
   }
   return found;
-}
-
-/** git's stdout in `root` (read-only), undefined when it fails or is missing. */
-async function git(root: string, args: readonly string[], input: string | Buffer): Promise<Buffer | undefined> {
-  const run = await repositoryGit(root, args, { input });
-  return run.ok ? run.stdout : undefined;
 }

@@ -11,7 +11,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
-import { repositoryLineEnds } from "./fix-line-ends.ts";
+import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type LeftOutOfPatch, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
@@ -47,6 +47,8 @@ export interface FixOptions {
   readonly extraTools?: readonly Tool[];
   /** Files the caller writes during the run (a trajectory, the patch): kept out of the checkpoints and the patch when inside `repo`. */
   readonly ownFiles?: readonly string[];
+  /** How long one git in the checkout's repository may run (it runs the repository's clean filters): REPOSITORY_GIT_TIMEOUT_MS by default. */
+  readonly repositoryGitTimeoutMs?: number;
 }
 
 export interface TestOutcome {
@@ -70,6 +72,8 @@ export interface FixResult {
   readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[] };
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
   readonly leftOutOfPatch?: readonly LeftOutOfPatch[];
+  /** Files whose line ends the patch has as the work tree holds them, because the repository could not be asked how it stores them (fix-line-ends.ts). */
+  readonly lineEndsUnchecked?: LineEndsUnchecked;
   /** New files in the patch that only commands made (`cat > helper.py`), no edit tool: the user may want to look at them. */
   readonly madeByCommands?: readonly string[];
   /** Files the indexer ranked for the issue, best first (what the model was pointed at). */
@@ -94,12 +98,13 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const signal = options.signal ?? new AbortController().signal;
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
   // The user's own changes: not what checkpoints leave out anyway (this run's trajectory, caches, .hearth/).
-  const uncommitted = await uncommittedFiles(options.repo).then(async (files) => {
+  const gitTimeoutMs = options.repositoryGitTimeoutMs;
+  const uncommitted = await uncommittedFiles(options.repo, gitTimeoutMs).then(async (files) => {
     if (!files?.length) return files;
     const excluded = new Set(await store.excludedAmong(files));
     return files.filter((path) => !excluded.has(path));
   });
-  const tracked = await projectFiles(options.repo);
+  const tracked = await projectFiles(options.repo, gitTimeoutMs);
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();
   const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
@@ -163,7 +168,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const leftOut = [...sorted.leftOut, ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const }))];
   const madeByCommands = sorted.madeByCommands;
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
-  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm: repositoryLineEnds(options.repo) });
+  let lineEndsUnchecked: LineEndsUnchecked | undefined;
+  const storedForm = repositoryLineEnds(options.repo, { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
+  const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {
@@ -171,6 +178,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
+    ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),

@@ -4,37 +4,83 @@
  * a file's bytes. `--no-optional-locks` keeps git from refreshing the user's index, so a
  * question never changes the repository; a git that fails (or is missing) is an answer too.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 
-/** git's stdout in `root`, or why it gave none (its first line of error, or how it failed to start). */
-export type RepositoryGit = { readonly ok: true; readonly stdout: Buffer } | { readonly ok: false; readonly why: string };
+/**
+ * git's stdout in `root`, or why it gave none (its first line of error, how it failed to
+ * start, or that it ran past its time: `timedOut`).
+ */
+export type RepositoryGit = { readonly ok: true; readonly stdout: Buffer } | { readonly ok: false; readonly why: string; readonly timedOut?: true };
 
 export interface RepositoryGitCall {
   /** Written to git's stdin (closed after; none: closed at once). */
   readonly input?: string | Buffer;
+  /** How long git may run before it is stopped (default REPOSITORY_GIT_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
 }
+
+/**
+ * How long one git in the user's repository may run. git runs the repository's own clean
+ * filters (`git status` on a changed file, `hash-object --path`), and one that hangs would
+ * hang the fix with it; a minute is far past what reading a checkout's files takes.
+ */
+export const REPOSITORY_GIT_TIMEOUT_MS = 60_000;
 
 /** Output kept from one git: the stored form reads whole blobs, up to the checkpoints' size limit each. */
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
 /** Runs `git --no-optional-locks <args>` in `root`. */
 export function repositoryGit(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<RepositoryGit> {
+  const timeoutMs = call.timeoutMs ?? REPOSITORY_GIT_TIMEOUT_MS;
   return new Promise<RepositoryGit>((resolve) => {
-    const child = execFile("git", ["--no-optional-locks", ...args], { cwd: root, encoding: "buffer", maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true }, (error, stdout, stderr) => {
-      resolve(error ? { ok: false, why: firstLine(stderr) || error.message } : { ok: true, stdout });
+    // Its own process group (but on Windows), so a stop reaches the filter git started too.
+    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, windowsHide: true, detached: process.platform !== "win32" });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    const finish = (answer: RepositoryGit) => {
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    // Answered at once, not when git's streams close: a filter that outlives git holds its stderr open.
+    const timer = setTimeout(() => {
+      stopGroup(child.pid);
+      finish({ ok: false, why: `git ${args[0] ?? ""} did not finish within ${timeoutMs / 1000} s (a clean filter of the repository that does not finish?)`, timedOut: true });
+    }, timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_OUTPUT_BYTES) stdout.push(chunk);
+      else stopGroup(child.pid);
+    });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (error) => finish({ ok: false, why: error.message }));
+    child.on("close", (code, signal) => {
+      if (size > MAX_OUTPUT_BYTES) finish({ ok: false, why: `git ${args[0] ?? ""} wrote more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB` });
+      else if (code === 0) finish({ ok: true, stdout: Buffer.concat(stdout) });
+      else finish({ ok: false, why: firstLine(Buffer.concat(stderr)) || `git ${args[0] ?? ""} ended with ${signal ?? `exit code ${code}`}` });
     });
     // git may exit (a bad repository) before reading what it was given.
-    child.stdin?.on("error", () => undefined);
-    child.stdin?.end(call.input ?? "");
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(call.input ?? "");
   });
 }
 
 /** git's stdout in `root` as text, undefined when it fails or is missing. */
-export async function repositoryGitText(root: string, args: readonly string[]): Promise<string | undefined> {
-  const run = await repositoryGit(root, args);
+export async function repositoryGitText(root: string, args: readonly string[], timeoutMs?: number): Promise<string | undefined> {
+  const run = await repositoryGit(root, args, timeoutMs === undefined ? {} : { timeoutMs });
   return run.ok ? run.stdout.toString("utf8") : undefined;
 }
 
 function firstLine(stderr: Buffer): string {
   return stderr.toString("utf8").trim().split("\n")[0]?.trim() ?? "";
+}
+
+/** Kills git and what it started (its process group; on Windows git alone). */
+function stopGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(process.platform === "win32" ? pid : -pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }

@@ -1,0 +1,54 @@
+// hearth fix asks the user's repository how it stores each changed file's line ends, and git
+// runs the repository's own clean filters for that. A filter that never finishes, or a
+// repository git cannot read, must not hang the fix or pass in silence: the patch keeps the
+// work tree's bytes for those files and the result names them, with why.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { runFix } from "../../../src/agent/fix.ts";
+import { lineEndsUncheckedMessage } from "../../../src/agent/fix-line-ends.ts";
+import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
+
+const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+const turns = [call("edit_file", { path: "a.txt", old_text: "one", new_text: "two" }), call("finish", { summary: "fixed" })];
+
+/** An autocrlf checkout whose a.txt (stored "one\n") is "one\r\n" in the work tree. */
+function crlfCheckout(t: { after: (fn: () => void) => void }, prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("config", "core.autocrlf", "false");
+  writeFileSync(join(repo, ".gitattributes"), "*.txt text filter=slow\n");
+  writeFileSync(join(repo, "a.txt"), "one\n");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  git("config", "core.autocrlf", "true");
+  writeFileSync(join(repo, "a.txt"), "one\r\n");
+  return { dir, repo, git };
+}
+
+it("a clean filter that never finishes: the fix ends within its git time limit, the patch keeps a.txt's CRLF, and the result says its line ends were not checked and why", { timeout: 60_000 }, async (t) => {
+  const { dir, repo, git } = crlfCheckout(t, "hearth-fix-eol-hang-");
+  git("config", "filter.slow.clean", "sleep 1000");
+  const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all", repositoryGitTimeoutMs: 300 });
+  assert.deepEqual(result.changedFiles, ["a.txt"]);
+  assert.match(result.patch, /^\+two\r$/m);
+  assert.deepEqual(result.lineEndsUnchecked?.files, ["a.txt"]);
+  assert.match(result.lineEndsUnchecked.why, /^git hash-object did not finish within 0\.3 s/);
+  assert.match(lineEndsUncheckedMessage(result.lineEndsUnchecked), /^the patch has the checkout's line ends \(CRLF\) in 1 file\(s\), as the repository could not be asked how it stores them \(git hash-object did not finish .*\); if it converts them, the patch may not apply to a clean clone: a\.txt$/);
+});
+
+it("a repository git cannot read (a corrupt index): the patch keeps a.txt's CRLF and the result says so rather than passing in silence", async (t) => {
+  const { dir, repo } = crlfCheckout(t, "hearth-fix-eol-unreadable-");
+  writeFileSync(join(repo, ".git", "index"), "not an index");
+  const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.match(result.patch, /^\+two\r$/m);
+  assert.deepEqual(result.lineEndsUnchecked?.files, ["a.txt"]);
+  assert.match(result.lineEndsUnchecked.why, /index/);
+});

@@ -3,8 +3,8 @@
  * checkpoint to now when checkpoints are on (new files included), else `git diff HEAD`
  * of the user's repository (read-only: --no-optional-locks keeps git from touching the index).
  * The changes to files that look like they hold secrets (a .env nobody git-ignored, changed
- * by the user or a setup command during the run: its diff is its keys) are left out and
- * named, as search leaves them out; a call whose path is one shows it, once the user allowed
+ * by the user or a setup command during the run: its diff is its keys; a new file that is a
+ * hard link to a git-ignored one) are left out and named, as search leaves them out; a call whose path is one shows it, once the user allowed
  * it (`targets`: the agent loop asks, secret-reads.ts).
  */
 import { spawn } from "node:child_process";
@@ -12,6 +12,7 @@ import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
 
 const MAX_DIFF_CHARS = 40_000;
@@ -42,7 +43,10 @@ export const gitDiffTool: Tool = {
     const all = ctx.checkpoints && ctx.runStart
       ? { diff: await ctx.checkpoints.diff(ctx.runStart, undefined, paths), secrets: [] }
       : await gitDiff(ctx.workspace.root, paths, ctx.signal, named);
-    const { diff, secrets } = leaveOutSecrets(all.diff, named);
+    // A file that is another name of a git-ignored .env (`ln .env notes.txt`) shows its keys as a new file.
+    const changed = diffPaths(all.diff).filter((path) => !named(path) && !looksLikeSecrets(path));
+    const hardLinked = await otherSecretNames(ctx.workspace.root, changed);
+    const { diff, secrets } = leaveOutSecrets(all.diff, (path) => !named(path) && (looksLikeSecrets(path) || hardLinked.has(path)));
     secrets.push(...all.secrets);
     const cut = diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : diff;
     const text = [cut, ...secretsNote(secrets)].filter((part) => part !== "").join("\n");
@@ -88,21 +92,31 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
 }
 
 /**
- * The diff without the sections of files that look like they hold secrets (but the one the
- * call named), and those files' paths. A section starts at its `diff --git a/P b/P` line
+ * The diff without the sections of the files `secret` names (those that look like they hold
+ * secrets, or are another name of one, but the one the call named), and those files' paths. A section starts at its `diff --git a/P b/P` line
  * (no line of a hunk can: each starts with a space, + or -); P is quoted, C-style, when it
  * holds a quote, a backslash, a control character or non-ASCII.
  */
-function leaveOutSecrets(diff: string, named: (path: string) => boolean): { diff: string; secrets: string[] } {
+function leaveOutSecrets(diff: string, secret: (path: string) => boolean): { diff: string; secrets: string[] } {
   const secrets: string[] = [];
-  // After a line feed only: ^ with the m flag also matches after a CR or U+2028 inside a line.
-  const kept = diff.split(/(?<=\n)(?=diff --git )/).filter((section) => {
+  const kept = sections(diff).filter((section) => {
     if (!section.startsWith("diff --git ")) return true;
-    const hidden = sectionPaths(section).filter((path) => !named(path) && looksLikeSecrets(path));
+    const hidden = sectionPaths(section).filter(secret);
     for (const path of hidden) if (!secrets.includes(path)) secrets.push(path);
     return hidden.length === 0;
   });
   return { diff: kept.join(""), secrets };
+}
+
+/** A diff cut at its sections' `diff --git` lines (the text before the first one kept as it is). */
+function sections(diff: string): string[] {
+  // After a line feed only: ^ with the m flag also matches after a CR or U+2028 inside a line.
+  return diff.split(/(?<=\n)(?=diff --git )/);
+}
+
+/** Every file the diff's sections show. */
+function diffPaths(diff: string): string[] {
+  return [...new Set(sections(diff).filter((section) => section.startsWith("diff --git ")).flatMap(sectionPaths))];
 }
 
 /**

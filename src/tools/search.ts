@@ -2,15 +2,17 @@
  * search: a regular expression over the workspace's text files, ignores honoured, results
  * capped. What it does not search is said in the result: files over its size limit (with
  * how to read them instead), links pointing out of the workspace (never followed) and files
- * that look like they hold secrets (by their name or, for a link, the name of its file).
+ * that look like they hold secrets (by their name or, for a link, the name of its file; a
+ * hard link, by the file's other name).
  */
-import { lstat, realpath } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
+import { inodeKey, secretInodes } from "./secret-reads.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -129,46 +131,71 @@ function largeNote(large: readonly { path: string; size: number }[]): string[] {
   return [`${parts.join(" ")}]`];
 }
 
-/** A walked file left out of a search, and the file it is a link to when the link's own name says nothing. */
+/**
+ * A walked file left out of a search, and the file it leads to when its own name says
+ * nothing: through a symbolic link (`target`), or the other name of a hard link (`sameAs`).
+ */
 interface SecretFile {
   readonly path: string;
   readonly target?: string;
+  readonly sameAs?: string;
+}
+
+/** Where a walked file leads: its real name in the workspace, and its identity when it has other names (hard links). */
+interface RealFile {
+  readonly name: string;
+  readonly inode?: string;
 }
 
 /**
- * The walked files that look like they hold secrets, by their own name or by the name of
- * the file they are a link to (`app.cfg` → `.env`, a folder link `conf` → `.ssh`): the link
- * reads that file. One lstat a file and one realpath a folder; the search reads each file anyway.
+ * The walked files that look like they hold secrets, by their own name, by the name of the
+ * file they are a link to (`app.cfg` → `.env`, a folder link `conf` → `.ssh`: the link reads
+ * that file), or as another name of one (`ln .env notes.txt`, the `.env` git-ignored and not
+ * walked: secret-reads.ts `secretInodes`, looked for only when a walked file has several
+ * links). One lstat a file and one realpath a folder; the search reads each file anyway.
  */
 async function secretFiles(root: string, paths: readonly string[]): Promise<SecretFile[]> {
   const realRoot = await realpath(root).catch(() => root);
   const folders = new Map<string, Promise<string>>();
   const secrets: SecretFile[] = [];
+  const linked: { path: string; inode: string }[] = [];
   // 64 at a time: one after another, the lstats of 5,000 files took 60-150 ms, half that so.
   for (let i = 0; i < paths.length; i += 64) {
     const batch = paths.slice(i, i + 64);
-    const targets = await Promise.all(batch.map((path) => (looksLikeSecrets(path) ? path : realName(join(root, path), realRoot, folders).catch(() => path))));
+    const reals = await Promise.all(batch.map((path): Promise<RealFile> | RealFile => (looksLikeSecrets(path) ? { name: path } : realFile(join(root, path), realRoot, folders).catch(() => ({ name: path })))));
     batch.forEach((path, k) => {
-      const target = targets[k]!;
-      if (looksLikeSecrets(target)) secrets.push(target === path ? { path } : { path, target });
+      const real = reals[k]!;
+      if (looksLikeSecrets(real.name)) secrets.push(real.name === path ? { path } : { path, target: real.name });
+      else if (real.inode !== undefined) linked.push({ path, inode: real.inode });
     });
+  }
+  const others = linked.length > 0 ? await secretInodes(root) : new Map<string, string>();
+  for (const { path, inode } of linked) {
+    const sameAs = others.get(inode);
+    if (sameAs !== undefined) secrets.push({ path, sameAs });
   }
   return secrets;
 }
 
-async function realName(abs: string, realRoot: string, folders: Map<string, Promise<string>>): Promise<string> {
+async function realFile(abs: string, realRoot: string, folders: Map<string, Promise<string>>): Promise<RealFile> {
   const inRoot = (real: string) => relative(realRoot, real).split(sep).join("/");
-  if ((await lstat(abs)).isSymbolicLink()) return inRoot(await realpath(abs));
+  const own = await lstat(abs);
+  const info = own.isSymbolicLink() ? await stat(abs) : own;
+  const inode = info.isFile() && info.nlink > 1 ? { inode: inodeKey(info) } : {};
+  if (own.isSymbolicLink()) return { name: inRoot(await realpath(abs)), ...inode };
   const parent = dirname(abs);
   let folder = folders.get(parent);
   if (!folder) folders.set(parent, (folder = realpath(parent).catch(() => parent)));
-  return inRoot(join(await folder, basename(abs)));
+  return { name: inRoot(join(await folder, basename(abs))), ...inode };
 }
 
 function secretsNote(secrets: readonly SecretFile[]): string[] {
   if (secrets.length === 0) return [];
   const count = secrets.length === 1 ? "1 file that looks like it holds" : `${secrets.length} files that look like they hold`;
-  const names = secrets.map((s) => (s.target === undefined ? shownPath(s.path) : `${shownPath(s.path)} (a link to ${shownPath(s.target)})`));
+  const names = secrets.map((s) => {
+    if (s.target !== undefined) return `${shownPath(s.path)} (a link to ${shownPath(s.target)})`;
+    return s.sameAs === undefined ? shownPath(s.path) : `${shownPath(s.path)} (another name of ${shownPath(s.sameAs)})`;
+  });
   return [`[Not searched: ${count} secrets (${named(names)}): environment files, private keys and credential stores are left out of searches. Look inside one only if the task needs it, by giving its path.]`];
 }
 

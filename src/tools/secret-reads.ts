@@ -11,20 +11,118 @@
  * An edit of one asks too, even under `auto-edit`: an edit_file or apply_patch that does not
  * match answers with the file's nearest lines ("did you mean"), so a guessed `old_text` read
  * the keys as well as read_file would.
+ *
+ * A file is known by its name, the name a symbolic link leads to, or — for a file with more
+ * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
+ * one of the home folder's credential stores (`~/.aws/credentials`). A hard link's other names
+ * elsewhere on the disk cannot be found short of walking it, and are not looked for.
  */
-import { secretFileReason } from "../protocol/secret-files.ts";
+import type { Stats } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { shownPath } from "../indexer/index.ts";
+import { looksLikeSecrets, secretFileReason } from "../protocol/secret-files.ts";
 import { reasonByNameOrLink } from "./control-files.ts";
+import { checkWritable } from "./workspace.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
- * its name, or through links (`notes.txt` → `.env`: the read shows `.env`) — as the line the
- * user is shown; undefined for an ordinary file or a path the read will refuse anyway.
+ * its name, through links (`notes.txt` → `.env`: the read shows `.env`), or as another name
+ * of such a file (a hard link) — as the line the user is shown; undefined for an ordinary
+ * file or a path the read will refuse anyway.
  */
-export function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p));
+export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
+  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "reads"));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
-export function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p));
+export async function secretFileWrite(root: string, path: string): Promise<string | undefined> {
+  return (await reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "changes"));
+}
+
+/**
+ * Credential stores in the home folder a file in the workspace may be a hard link to: a stat
+ * each, only for a file with several links (hard links stay on one file system, most often
+ * the home folder's). The workspace's own are found by its walk.
+ */
+const HOME_STORES = [
+  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
+  ".ssh/id_rsa", ".ssh/id_ecdsa", ".ssh/id_ed25519", ".ssh/id_dsa",
+  ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
+];
+
+/**
+ * Folders the walk for other names does not enter: git's objects, and node_modules, whose
+ * files pnpm hard-links from its store — each read of one would walk again.
+ */
+const NOT_WALKED = new Set([".git", "node_modules"]);
+/** The walk stops after this many folders (a home folder opened as a workspace); names beyond are not found. */
+const MAX_WALKED_FOLDERS = 20_000;
+
+/** The files of the workspace (workspace-relative) and home folder (`~/…`) that look like secrets, by their identity (device and inode). */
+export type SecretInodes = Map<string, string>;
+
+/**
+ * Another name of `path`'s file that looks like it holds secrets: "it reads notes.txt, another
+ * name (a hard link) of .env: …". A stat for most files (one link); a walk of the workspace's
+ * folder names (no file opened, no stat but of secret-named files) for one with several.
+ */
+async function hardLinkReason(root: string, path: string, verb: string): Promise<string | undefined> {
+  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
+  const info = real === undefined ? undefined : await stat(real).catch(() => undefined);
+  if (!info?.isFile() || info.nlink < 2) return undefined;
+  const other = (await secretInodes(root)).get(inodeKey(info));
+  return other === undefined ? undefined : `it ${verb} ${shownPath(path)}, another name (a hard link) of ${shownPath(other)}: ${secretFileReason(other)}`;
+}
+
+/** The identity of a file whatever its name: what two hard links share. */
+export function inodeKey(info: Pick<Stats, "dev" | "ino">): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/**
+ * The secret-looking files of the workspace at `root` and of the home folder, by identity
+ * (see `HOME_STORES`, `NOT_WALKED`): links are not followed (a link's file, when in the
+ * workspace, is found by its own name).
+ */
+export async function secretInodes(root: string): Promise<SecretInodes> {
+  const found: SecretInodes = new Map();
+  const note = async (abs: string, name: string) => {
+    const info = await stat(abs).catch(() => undefined);
+    if (info?.isFile() && info.nlink > 1 && !found.has(inodeKey(info))) found.set(inodeKey(info), name);
+  };
+  const home = homedir();
+  await Promise.all(HOME_STORES.map((p) => note(join(home, p), `~/${p}`)));
+  const folders = [""];
+  for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
+    const folder = folders[i]!;
+    const entries = await readdir(join(root, folder), { withFileTypes: true }).catch(() => []);
+    const named: Promise<void>[] = [];
+    for (const entry of entries) {
+      const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+      if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase())) folders.push(path);
+      else if (entry.isFile() && looksLikeSecrets(path)) named.push(note(join(root, path), path));
+    }
+    await Promise.all(named);
+  }
+  return found;
+}
+
+/**
+ * Of `paths` (workspace-relative), those that are another name of a secret-looking file
+ * (hard links), with that file's name: a stat each, and `secretInodes` once when one has
+ * several links.
+ */
+export async function otherSecretNames(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const infos = await Promise.all(paths.map((path) => stat(join(root, path)).catch(() => undefined)));
+  const linked = paths.flatMap((path, i) => (infos[i]?.isFile() && infos[i].nlink > 1 ? [{ path, inode: inodeKey(infos[i]) }] : []));
+  const others = new Map<string, string>();
+  if (linked.length === 0) return others;
+  const inodes = await secretInodes(root);
+  for (const { path, inode } of linked) {
+    const other = inodes.get(inode);
+    if (other !== undefined) others.set(path, other);
+  }
+  return others;
 }

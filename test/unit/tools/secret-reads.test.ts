@@ -1,8 +1,73 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { execFileSync } from "node:child_process";
+import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { gitDiffTool } from "../../../src/tools/git-diff.ts";
+import { searchTool } from "../../../src/tools/search.ts";
+import { secretFileRead, secretFileWrite } from "../../../src/tools/secret-reads.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { tempDir, workspaceWith } from "./helpers/setup.ts";
 
 describe("secret reads: other names of a secret file, and the credential stores a steered model asks for", () => {
+  it("a hard link to .env under another name (notes.txt) asks as .env does, for a read and for a write; a hard-linked ordinary file does not", async () => {
+    const root = tempDir("hearth-secret-");
+    mkdirSync(join(root, "config"));
+    writeFileSync(join(root, "config/.env.local"), "DB_PASSWORD=hunter2\n");
+    linkSync(join(root, "config/.env.local"), join(root, "notes.txt"));
+    writeFileSync(join(root, "a.txt"), "plain\n");
+    linkSync(join(root, "a.txt"), join(root, "b.txt"));
+    assert.match((await secretFileRead(root, "notes.txt")) ?? "", /^it reads notes\.txt, another name \(a hard link\) of config\/\.env\.local: it looks like it holds secrets/);
+    assert.match((await secretFileRead(root, "./notes.txt")) ?? "", /another name \(a hard link\) of config\/\.env\.local/);
+    assert.match((await secretFileWrite(root, "notes.txt")) ?? "", /^it changes notes\.txt, another name \(a hard link\) of config\/\.env\.local: /);
+    assert.equal(await secretFileRead(root, "b.txt"), undefined);
+    assert.equal(await secretFileRead(root, "missing.txt"), undefined);
+  });
+
+  it("a hard link to a credential store in the home folder (~/.aws/credentials) asks, named by its home path", async () => {
+    const root = tempDir("hearth-secret-");
+    const home = tempDir("hearth-home-");
+    mkdirSync(join(home, ".aws"));
+    writeFileSync(join(home, ".aws/credentials"), "aws_secret_access_key=abc\n");
+    linkSync(join(home, ".aws/credentials"), join(root, "notes.txt"));
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      assert.match((await secretFileRead(root, "notes.txt")) ?? "", /^it reads notes\.txt, another name \(a hard link\) of ~\/\.aws\/credentials: it looks like it holds secrets/);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it("a search over folders leaves out a hard link to a git-ignored .env, and names it", async () => {
+    const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", ".env": "STRIPE_KEY=sk_live_123\n", "src/pay.ts": "const key = process.env.STRIPE_KEY;\n" });
+    linkSync(join(root, ".env"), join(root, "notes.txt"));
+    const r = await runTool(searchTool, { pattern: "STRIPE" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual((r.data as { hits: { path: string }[] }).hits.map((h) => h.path), ["src/pay.ts"]);
+    assert.doesNotMatch(r.text, /sk_live/);
+    assert.match(r.text, /Not searched: 1 file that looks like it holds secrets \(notes\.txt \(another name of \.env\)\)/);
+  });
+
+  it("git_diff leaves out a new file that is another name of a git-ignored .env, and a tracked one made one since; given as the path, shown", async () => {
+    const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", ".env": "API_KEY=sk-live-123\n", "README.md": "# shop\n", "app.py": "x = 1\n" });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", ...args], { cwd: root });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    linkSync(join(root, ".env"), join(root, "notes.txt"));
+    rmSync(join(root, "README.md"));
+    linkSync(join(root, ".env"), join(root, "README.md"));
+    writeFileSync(join(root, "app.py"), "x = 2\n");
+    const r = await runTool(gitDiffTool, {}, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.text, /^\+x = 2$/m);
+    assert.doesNotMatch(r.text, /sk-live/);
+    assert.match(r.text, /Not shown: the changes to 2 files that look like they hold secrets \(README\.md, notes\.txt\)/);
+    assert.match((await runTool(gitDiffTool, { path: "notes.txt" }, ctx)).text, /^\+API_KEY=sk-live-123$/m);
+  });
+
   it("names the credential stores an injected prompt asks for: git's config (a token in a remote URL, actions/checkout's header), kube and docker configs, gcloud's", () => {
     const secret = [
       ".git/config", ".GIT/config", "sub/.git/modules/lib/config", ".kube/config", "kubeconfig", ".docker/config.json",

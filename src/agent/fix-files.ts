@@ -22,9 +22,11 @@ import { repositoryGitText } from "./repository-git.ts";
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
  * output / a cache / a log, or whose bytes are binary; or a file a command changed that is
- * now over the checkpoints' size limit (it is taken as it was: the patch neither changes nor deletes it).
+ * now over the checkpoints' size limit (it is taken as it was: the patch neither changes nor deletes it);
+ * or one over that limit at the start that is under it now ("shrunk": the start checkpoint does
+ * not hold it, so there is nothing to diff it from — it is no new file).
  */
-export type LeftOutWhy = "output" | "binary" | "large";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -136,6 +138,8 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (binary.length) lines.push(`not in the patch: ${binary.length} new binary file(s) that commands made (still in the checkout): ${named(binary)}`);
   const large = files.filter((f) => f.why === "large").map((f) => f.path);
   if (large.length) lines.push(`not in the patch: a command's change to ${large.length} file(s) now over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB, which checkpoints leave out (the checkout has the change; the patch leaves the file as it was): ${named(large)}`);
+  const shrunk = files.filter((f) => f.why === "shrunk").map((f) => f.path);
+  if (shrunk.length) lines.push(`not in the patch: ${shrunk.length} file(s) changed, but too large to diff from their start (over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out; the checkout has the change): ${named(shrunk)}`);
   return lines;
 }
 

@@ -164,8 +164,16 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   // or SWE-bench applies); memories are reported apart.
   // What the project keeps: its repository's files, or (no git) what the checkout held at the start.
   const project = projectKinds(tracked ?? (await store.filesAt(start.id)));
-  const sorted = await sortCommandFiles(options.repo, await store.addedFiles(start.id), written, project);
-  const leftOut = [...sorted.leftOut, ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const }))];
+  // A file the start checkpoint left out (over the size limit) that is under it now reads as
+  // new: a patch adding it would clash with the file every checkout of the project has.
+  const tooLargeAtStart = new Set(start.leftOut ?? []);
+  const added = await store.addedFiles(start.id);
+  const sorted = await sortCommandFiles(options.repo, added.filter((path) => !tooLargeAtStart.has(path)), written, project);
+  const leftOut = [
+    ...sorted.leftOut,
+    ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const })),
+    ...added.filter((path) => tooLargeAtStart.has(path)).map((path) => ({ path, why: "shrunk" as const })),
+  ];
   const madeByCommands = sorted.madeByCommands;
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
   let lineEndsUnchecked: LineEndsUnchecked | undefined;

@@ -121,6 +121,28 @@ it("a file a command grows past the checkpoints' size limit is not deleted by th
   assert.equal(readFileSync(join(copy, "data.csv"), "utf8"), "a,b\n");
 });
 
+it("a file over the checkpoints' size limit at the start that a command shrinks under it is not a new file in the patch: it is left out and named", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-shrunk-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [repo, copy] = [join(dir, "repo"), join(dir, "copy")];
+  mkdirSync(repo);
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  execFileSync("truncate", ["-s", String(MAX_CHECKPOINT_FILE_BYTES + 1), join(repo, "data.csv")]);
+  cpSync(repo, copy, { recursive: true });
+  const turns = [
+    call("run_command", { command: "printf 'a,b\\n' > data.csv" }),
+    call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["calc.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "data.csv", why: "shrunk" }]);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), ["not in the patch: 1 file(s) changed, but too large to diff from their start (over 32 MiB when the run started, which checkpoints leave out; the checkout has the change): data.csv"]);
+  assert.equal(result.madeByCommands, undefined);
+  execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
+  assert.equal(readFileSync(join(copy, "calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+});
+
 it("a new file a command made where the project keeps its own files of that kind is in the patch: source in a folder named build/ or coverage/, a binary or .log fixture beside others", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "hearth-fix-own-kind-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

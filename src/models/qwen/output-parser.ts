@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { AssistantMessage, ChatStreamEvent, ToolCall, ToolDefinition } from "../types.ts";
 import { CallBodyReader, type CallBodyOutcome } from "./call-body-reader.ts";
+import { MarkdownCode } from "./markdown-code.ts";
 import { checkToolCall } from "./tool-arguments.ts";
 import { CALL_FORMAT_HINT } from "./tool-call-syntax.ts";
 
@@ -83,8 +84,10 @@ export class QwenOutputParser {
   private nameScanned = 0;
   /** In state `bareName`: where the `>` ending an offered tool's name is, once found (-1 before). */
   private nameEnd = -1;
-  /** Whether the answer's text is inside a fenced code block: a bare call there is an example, not a call. */
-  private readonly fence = new CodeFence();
+  /** Whether the answer's text is in a code block, fenced or indented: a bare call there is an example, not a call. */
+  private readonly markdown = new MarkdownCode();
+  /** In state `bareName`: the bare `<function=` is in a code block. */
+  private bareInCode = false;
   private thinking = "";
   private text = "";
   private readonly calls: ToolCall[] = [];
@@ -184,6 +187,9 @@ export class QwenOutputParser {
     const bare = this.bareCallStart(open < 0 ? this.pending.length : open);
     if (bare >= 0) {
       this.emitBefore(events, bare);
+      const space = this.heldSpace.join("");
+      this.examined += space.length;
+      this.bareInCode = this.markdown.insideAfter(space);
       this.pending = this.pending.slice(bare);
       this.nameScanned = BARE_OPEN.length;
       this.nameEnd = -1;
@@ -228,11 +234,11 @@ export class QwenOutputParser {
 
   /**
    * A bare `<function=NAME>` naming an offered tool, then (after a little whitespace) a
-   * parameter or `</function>`, starts a call, unless it is in a fenced code block; anything
+   * parameter or `</function>`, starts a call, unless it is in a code block; anything
    * else there — a tool named in a sentence, a list, a quoted log, an example — is text.
    */
   private stepBareName(events: ChatStreamEvent[]): boolean {
-    const verdict = this.fence.inside ? false : this.bareVerdict();
+    const verdict = this.bareInCode ? false : this.bareVerdict();
     if (verdict === undefined) return false;
     if (verdict) return this.startCall(events, 0, true);
     this.emitText(events, this.takeSpace() + BARE_OPEN);
@@ -318,63 +324,10 @@ export class QwenOutputParser {
   private emitText(events: ChatStreamEvent[], text: string): void {
     if (!text) return;
     this.atBoundary = false;
-    this.fence.feed(text);
+    this.markdown.feed(text);
     this.examined += text.length;
     this.text += text;
     events.push({ type: "text", text });
-  }
-}
-
-/**
- * Follows the answer's text, as it is emitted, to tell whether it is inside a fenced code
- * block: a line that starts (after any indentation, block quote's `>` or, outside a block,
- * list item's marker: `- ```xml`) with three or more backticks or tildes opens one —
- * backticks with no backtick after them on the line — and a line of at least as many of the
- * same character, with nothing but whitespace after them, closes it.
- */
-class CodeFence {
-  private open: { char: string; length: number } | undefined;
-  /** Where the line is: its indentation, a list item's marker, a run of fence characters from its start, or past them. */
-  private at: "indent" | "marker" | "run" | "rest" = "indent";
-  private run = { char: "", length: 0 };
-  /** The line so far opens or closes a block when it ends. */
-  private toggles = false;
-
-  /** Whether text that comes now is inside a block (a fence line not yet ended counts as ended). */
-  get inside(): boolean {
-    const toggles = this.at === "run" ? this.runToggles() : this.toggles;
-    return toggles ? this.open === undefined : this.open !== undefined;
-  }
-
-  feed(text: string): void {
-    for (const ch of text) {
-      if (ch === "\n") this.endLine();
-      else if (this.at === "indent") {
-        if (ch === "`" || ch === "~") {
-          this.run = { char: ch, length: 1 };
-          this.at = "run";
-        } else if (this.open === undefined && "-*+0123456789".includes(ch)) this.at = "marker";
-        else if (ch !== " " && ch !== "\t" && ch !== ">") this.at = "rest";
-      } else if (this.at === "marker") this.at = ch === " " || ch === "\t" ? "indent" : "0123456789.)".includes(ch) ? "marker" : "rest";
-      else if (this.at === "run" && ch === this.run.char) this.run.length++;
-      else {
-        if (this.at === "run") this.toggles = this.runToggles();
-        this.at = "rest";
-        // A closing fence has nothing after it; an opening backtick fence's info string no backtick.
-        if (this.toggles && (this.open ? !/\s/.test(ch) : ch === "`" && this.run.char === "`")) this.toggles = false;
-      }
-    }
-  }
-
-  private runToggles(): boolean {
-    if (this.run.length < 3) return false;
-    return this.open === undefined || (this.run.char === this.open.char && this.run.length >= this.open.length);
-  }
-
-  private endLine(): void {
-    if (this.at === "run" ? this.runToggles() : this.toggles) this.open = this.open ? undefined : { ...this.run };
-    this.at = "indent";
-    this.toggles = false;
   }
 }
 

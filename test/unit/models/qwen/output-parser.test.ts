@@ -202,6 +202,38 @@ test("a call example in a fence that starts a list item or sits in a block quote
   assert.equal(inBlock.turn.message.toolCalls, undefined);
 });
 
+// A call example in a 4-space-indented code block (Markdown's other code block) was read as a
+// call: run when complete, else a format error that cut the answer there.
+const ONE_LINE = "<function=read_file><parameter=path>a</parameter></function>";
+test("a call example in an indented code block is text; a call at a line's start, or continuing a list item, is a call", () => {
+  const indent = (prefix: string, text: string) => text.replace(/^/gm, prefix);
+  for (const example of [
+    `Call it like this:\n\n${indent("    ", BARE_READ)}\n\nThat is the format.`,
+    `Call it like this:\n\n${indent("\t", BARE_READ)}\n\nThat is the format.`,
+    `Call it like this:\n\n    ${ONE_LINE}`,
+    `Call it like this:\n  \n      ${ONE_LINE}\n\nOr:\n\n    ${ONE_LINE}`,
+    `Steps done.\n\n- one\n- two\n\nThe format:\n\n    ${ONE_LINE}`,
+  ]) {
+    const { turn } = assertChunkingInvariant(example, false);
+    assert.deepEqual(turn, { message: { role: "assistant", content: example }, errors: [] }, example);
+    // After the block, a call at a line's start counts again.
+    const after = assertChunkingInvariant(`${example}\n\n${BARE_READ}`, false);
+    assert.equal(after.turn.message.content, example);
+    assert.deepEqual(after.turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }], example);
+  }
+  for (const output of [
+    `Reading it:\n${ONE_LINE}`,
+    `Reading it:\n    ${ONE_LINE}`,
+    `    ${ONE_LINE}`,
+    `Plan:\n\n1. Read it:\n\n    ${ONE_LINE}`,
+    `Plan:\n\n- Read it\n\n    ${ONE_LINE}`,
+  ]) {
+    const { turn } = assertChunkingInvariant(output, false);
+    assert.deepEqual(turn.errors, [], output);
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }], output);
+  }
+});
+
 test("a model that opens <think> itself, and thinking that never closes", () => {
   const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
   assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });

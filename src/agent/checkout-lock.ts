@@ -5,7 +5,9 @@
  * restored files under each other. The lock is a file in Hearth's state folder named after
  * the checkout's real path, holding the owner's pid, when it took the lock and what it is;
  * a lock whose process is gone (kill -9, out of memory, a reboot) is taken over, so a crash
- * never blocks the next run. The runtime and `hearth fix` meet in the default state folder
+ * never blocks the next run; runs that take one stale lock over at the same moment take turns
+ * through that lock's takeover guard (`takeOverStaleLock`, src/models/part-lock.ts), so one of
+ * them holds it and the rest are refused, naming it. The runtime and `hearth fix` meet in the default state folder
  * ({@link hearthStateDir}), whatever `hearth fix --state-dir` says: the lock belongs to the checkout.
  *
  * Pids are reused: a container gives each run the same few pids, and after a reboot or a
@@ -25,7 +27,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, removeStaleLock, seeLock, systemClock } from "../models/index.ts";
+import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { startedAfter } from "../protocol/processes.ts";
 
 /** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
@@ -49,6 +51,8 @@ export interface LockCheckoutOptions {
   readonly link?: (existing: string, target: string) => void;
   /** Called with the lock file once it is judged stale, before it is removed: tests put another run's takeover there. */
   readonly beforeTakeover?: (file: string) => void;
+  /** Called at the steps of a takeover (see TakeoverStep): tests stop a run there. */
+  readonly duringTakeover?: (step: "guarded" | "moved aside", file: string) => void;
 }
 
 /** Another agent holds the checkout. */
@@ -142,7 +146,8 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
       if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
       options.beforeTakeover?.(file);
-      inFolder(file, () => removeStaleLock(file, seen));
+      // False: another run holds this lock's takeover guard, taking it over now; the next try sees its lock.
+      inFolder(file, () => takeOverStaleLock(file, seen, options.duringTakeover));
     }
   } finally {
     rmSync(draft, { force: true });
@@ -202,7 +207,7 @@ function keepFresh(file: string, written: string, clock: Clock): { release(): vo
   try {
     touch(); // its time by the clock freshness is judged by
   } catch {
-    // Moved aside for a moment by a slower run's takeover (removeStaleLock puts it back), or a
+    // Moved aside for a moment by a slower run's takeover (takeOverStaleLock puts it back), or a
     // network folder's hiccup: the lock is placed, and the next refresh sets its time.
   }
   schedule();

@@ -16,7 +16,7 @@
  * (a crashed or switched-off machine) is taken over. A holder that finds its lock taken over
  * (it was suspended past that time) is told, so it stops writing.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -51,6 +51,8 @@ export interface LockPartOptions {
   readonly onLost?: (holder: PartHolder | undefined) => void;
   /** Called with the lock file once it is judged stale, before it is removed: tests put another download's takeover there. */
   readonly beforeTakeover?: (lock: string) => void;
+  /** Called at the steps of the takeover (see TakeoverStep): tests stop a download there. */
+  readonly duringTakeover?: TakeoverStep;
 }
 
 /**
@@ -85,10 +87,18 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
       if (attempt > 0) return { holder: holder ?? me };
       options.beforeTakeover?.(lock);
-      removeStaleLock(lock, info); // left by a process that is gone: take it over
+      takeOverStaleLock(lock, info, options.duringTakeover); // left by a process that is gone; false: another download is taking it over
+
     }
   }
 }
+
+/**
+ * Called at the steps of taking a stale lock over, with the lock file: "guarded" once this run
+ * holds the lock's takeover guard, "moved aside" once the lock is renamed aside. Tests stop a run
+ * there (or kill it) to play other runs against it at that very step.
+ */
+export type TakeoverStep = (step: "guarded" | "moved aside", lock: string) => void;
 
 /** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
 export const NO_HARD_LINKS: ReadonlySet<string> = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
@@ -123,29 +133,108 @@ export function seeLock(path: string): SeenLock | undefined {
 }
 
 /**
- * Removes the lock file at `path` if it is still the one judged stale, `judged` — the same file,
- * not refreshed since, saying the same — and leaves any other in place. Two runs that judge one
- * stale lock at the same moment both come to remove it: a plain unlink by the slower one removed
- * the lock the faster one had just put there, and both held it (two downloads appending to one
- * part, two agents editing one checkout). So the lock is renamed aside — atomic, whatever is
- * there now — and deleted when it is the one judged; another run's is put back, linked (without
- * hard links: copied) exclusively, never over a lock made meanwhile. The text is compared as
- * well as the inode: a file system gives a removed file's inode number to the next file made.
+ * Removes the stale lock at `path`, the one judged, `judged`: true when it is gone (or
+ * was no longer the one judged, and is left in place), false when a live run holds its takeover
+ * guard — that run is taking it over now.
+ *
+ * Of several runs that judge one stale lock at the same moment, each comes to remove it. Two did
+ * no harm (the slower found the faster one's new lock, moved it aside to look, and put it back),
+ * but with three, two held the lock: while the second had the first's new lock aside, the place
+ * was empty and the third took it, and the second could not put the first's back — two
+ * downloads appending to one part, two agents editing one checkout. So a run removes a stale lock
+ * only while it holds that very lock's takeover guard: a file named after the lock judged (which
+ * file, when refreshed, what it says), created exclusively, so one run at a time looks at that
+ * lock again and removes it, and each later one finds another lock there (or none) and removes
+ * nothing. A guard whose taker died holding it (its pid gone or reused; another machine's not
+ * touched for LOCK_STALE_MS; one never written, after JUST_MADE_MS) is passed by, never removed:
+ * the next run takes the next guard of the row (`.1`, `.2`, …), so no run removes a guard another
+ * may hold, and a crashed taker never leaves the lock unusable. The row is removed once the
+ * stale lock is gone (a guard for a lock that no longer exists guards nothing).
  */
-export function removeStaleLock(path: string, judged: SeenLock): void {
+export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): boolean {
   // Moved aside and never removed, someone's folder would vanish from where they left it.
   if (judged.folder) throw Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
+  const row = `${path}.${createHash("sha256").update(`${judged.dev}:${judged.ino}:${judged.mtimeMs}\n${judged.text ?? ""}`).digest("hex").slice(0, 16)}.takeover`;
+  const mine = takeGuard(row);
+  if (mine === undefined) return false;
+  let gone = false;
+  try {
+    step?.("guarded", path);
+    const now = seeLock(path);
+    if (now !== undefined && sameLock(now, judged)) removeStaleLock(path, judged, step);
+    gone = true;
+  } finally {
+    // While the stale lock may still be there (a failed rename), the dead takers' guards stay: the next run passes them by.
+    for (let n = mine; n >= (gone ? 1 : mine); n--) rmSync(`${row}.${n}`, { force: true });
+  }
+  return true;
+}
+
+/** How long a lock or guard file with nothing in it yet counts as one its maker is still writing. */
+const JUST_MADE_MS = 10_000;
+
+/** Takes the first guard of `row` not held by a live taker: its number, or undefined when a live taker holds one. */
+function takeGuard(row: string): number | undefined {
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now() });
+  for (let n = 1; ; ) {
+    const guard = `${row}.${n}`;
+    try {
+      writeFileSync(guard, me, { flag: "wx" });
+      return n;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        rmSync(guard, { force: true }); // made but not written (a full disk): no empty guard left behind
+        throw error;
+      }
+    }
+    const seen = seeLock(guard);
+    if (seen === undefined) continue; // its taker is done: the lock it guarded is gone
+    if (guardHeld(seen)) return undefined;
+    n++;
+  }
+}
+
+/** Whether a guard's taker may still be at work: this machine's while its process runs, another's while recent. */
+function guardHeld(seen: SeenLock): boolean {
+  const idleMs = Date.now() - seen.mtimeMs;
+  let taker: { pid?: unknown; host?: unknown; started?: unknown };
+  try {
+    taker = JSON.parse(seen.text ?? "") as typeof taker;
+  } catch {
+    return idleMs < JUST_MADE_MS; // being written, or its taker died writing it
+  }
+  if (typeof taker.pid !== "number" || taker.host !== hostname()) return idleMs < LOCK_STALE_MS;
+  // This very process holds no guard between its calls (a takeover runs through in one go).
+  return taker.pid !== process.pid && isAlive(taker.pid) && !startedAfter(taker.pid, Number(taker.started), (file) => readFileSync(file, "utf8"));
+}
+
+/** Whether two looks at a lock saw the same one: the same file, not refreshed since, saying the same. */
+function sameLock(a: SeenLock, b: SeenLock): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
+}
+
+/**
+ * Removes the lock file at `path` if it is still the one judged stale, `judged`, and leaves any
+ * other in place (its takeover guard held: see takeOverStaleLock). Its holder may yet be alive
+ * (another machine's, asleep past LOCK_STALE_MS): it may refresh the lock, or release it and a
+ * new run place one, between the look and the removal. So the lock is renamed aside — atomic,
+ * whatever is there now — and deleted when it is the one judged; another run's is put back,
+ * linked (without hard links: copied) exclusively, never over a lock made meanwhile. The text is
+ * compared as well as the inode: a file system gives a removed file's inode number to the next
+ * file made.
+ */
+function removeStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): void {
   const aside = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.stale`;
   try {
     renameSync(path, aside);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // removed by another run already
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // released by its holder meanwhile
     throw error;
   }
   try {
+    step?.("moved aside", path);
     const moved = seeLock(aside);
-    const same = moved !== undefined && moved.dev === judged.dev && moved.ino === judged.ino && moved.mtimeMs === judged.mtimeMs && moved.text === judged.text;
-    if (!same) putBack(aside, path);
+    if (moved === undefined || !sameLock(moved, judged)) putBack(aside, path);
   } finally {
     rmSync(aside, { force: true });
   }
@@ -236,7 +325,7 @@ function parseHolder(text: string | undefined): PartHolder | undefined {
 /** A lock with no holder written yet may be one its maker is still writing (within seconds of its creation). */
 async function justMade(lock: string): Promise<boolean> {
   const info = await stat(lock).catch(() => undefined);
-  return info !== undefined && Date.now() - info.mtimeMs < 10_000;
+  return info !== undefined && Date.now() - info.mtimeMs < JUST_MADE_MS;
 }
 
 /**

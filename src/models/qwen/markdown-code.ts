@@ -50,7 +50,8 @@ export class MarkdownCode {
   /** Whether text that comes after `space` (whitespace not fed yet, which may never be) is code. */
   insideAfter(space: string): boolean {
     if (!space) return this.inside;
-    const probe = Object.assign(Object.create(MarkdownCode.prototype) as MarkdownCode, this, { run: { ...this.run } });
+    const probe: MarkdownCode = Object.assign(Object.create(MarkdownCode.prototype) as MarkdownCode, this);
+    probe.run = { ...this.run };
     probe.feed(space);
     return probe.inside;
   }

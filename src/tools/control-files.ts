@@ -39,14 +39,20 @@ export function controlFileWrite(root: string, path: string): Promise<string | u
 /**
  * `reasonOf` the workspace path `path` or, through links, of the file it lands on, as the line
  * the user is shown ("it changes notes.txt, a link to .vscode/tasks.json: …"); undefined when
- * neither has one, or for a path the tools refuse anyway (outside the workspace, in .git).
+ * neither has one, or for a path the tools refuse anyway: where `landsOn` finds no real path
+ * (by default `writtenFile`'s: outside the workspace, in .git).
  */
-export async function reasonByNameOrLink(root: string, path: string, verb: string, reasonOf: (path: string) => string | undefined): Promise<string | undefined> {
+export async function reasonByNameOrLink(root: string, path: string, verb: string, reasonOf: (path: string) => string | undefined, landsOn = writtenFile): Promise<string | undefined> {
   const named = reasonOf(path);
   if (named) return `it ${verb} ${shownPath(path)}: ${named}`;
-  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
+  const real = await landsOn(root, path);
   if (real === undefined) return undefined;
   const target = relative(await realpath(root), real).split(sep).join("/");
   const linked = reasonOf(target);
   return linked ? `it ${verb} ${shownPath(path)}, a link to ${shownPath(target)}: ${linked}` : undefined;
+}
+
+/** The real path a write of `path` lands on, or undefined for a write the tools refuse (`checkWritable`). */
+export function writtenFile(root: string, path: string): Promise<string | undefined> {
+  return checkWritable(root, path).then(({ real }) => real, () => undefined);
 }

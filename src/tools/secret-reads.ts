@@ -18,13 +18,12 @@
  * elsewhere on the disk cannot be found short of walking it, and are not looked for.
  */
 import type { Stats } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { looksLikeSecrets, secretFileReason } from "../protocol/secret-files.ts";
-import { reasonByNameOrLink } from "./control-files.ts";
-import { checkWritable } from "./workspace.ts";
+import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
@@ -33,12 +32,24 @@ import { checkWritable } from "./workspace.ts";
  * file or a path the read will refuse anyway.
  */
 export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "reads"));
+  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p), readFile)) ?? (await hardLinkReason(root, path, "reads", readFile));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
 export async function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "changes"));
+  return (await reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
+}
+
+/**
+ * The real path a read of `path` opens, links followed, or undefined where it is outside the
+ * workspace or names nothing. Not `writtenFile`: reads of `.git` are not refused as writes
+ * are, so a link to `.git/config` (`gitdir/config`, `repo.cfg`) reads git's config.
+ */
+async function readFile(root: string, path: string): Promise<string | undefined> {
+  const [realRoot, real] = await Promise.all([realpath(root), realpath(resolve(root, path))].map((p) => p.catch(() => undefined)));
+  if (realRoot === undefined || real === undefined) return undefined;
+  const inside = relative(realRoot, real);
+  return inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? undefined : real;
 }
 
 /**
@@ -68,8 +79,8 @@ export type SecretInodes = Map<string, string>;
  * name (a hard link) of .env: …". A stat for most files (one link); a walk of the workspace's
  * folder names (no file opened, no stat but of secret-named files) for one with several.
  */
-async function hardLinkReason(root: string, path: string, verb: string): Promise<string | undefined> {
-  const real = await checkWritable(root, path).then(({ real }) => real, () => undefined);
+async function hardLinkReason(root: string, path: string, verb: string, landsOn: (root: string, path: string) => Promise<string | undefined>): Promise<string | undefined> {
+  const real = await landsOn(root, path);
   const info = real === undefined ? undefined : await stat(real).catch(() => undefined);
   if (!info?.isFile() || info.nlink < 2) return undefined;
   const other = (await secretInodes(root)).get(inodeKey(info));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { execFileSync } from "node:child_process";
-import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
@@ -66,6 +66,17 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.doesNotMatch(r.text, /sk-live/);
     assert.match(r.text, /Not shown: the changes to 2 files that look like they hold secrets \(README\.md, notes\.txt\)/);
     assert.match((await runTool(gitDiffTool, { path: "notes.txt" }, ctx)).text, /^\+API_KEY=sk-live-123$/m);
+  });
+
+  it("a link into .git (a folder link to .git, a file link to .git/config) asks as git's config does: reads of .git are not refused as writes are", async () => {
+    const root = tempDir("hearth-secret-");
+    mkdirSync(join(root, ".git"));
+    writeFileSync(join(root, ".git/config"), "[remote \"origin\"]\n\turl = https://bot:ghp_TOKEN@github.com/shop/shop.git\n");
+    symlinkSync(".git", join(root, "gitdir"));
+    symlinkSync(".git/config", join(root, "repo.cfg"));
+    assert.match((await secretFileRead(root, "gitdir/config")) ?? "", /^it reads gitdir\/config, a link to \.git\/config: it looks like it holds secrets/);
+    assert.match((await secretFileRead(root, "repo.cfg")) ?? "", /^it reads repo\.cfg, a link to \.git\/config: /);
+    assert.equal(await secretFileRead(root, "gitdir/HEAD"), undefined);
   });
 
   it("names the credential stores an injected prompt asks for: git's config (a token in a remote URL, actions/checkout's header), kube and docker configs, gcloud's", () => {

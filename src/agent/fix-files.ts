@@ -14,10 +14,10 @@
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
  */
-import { open } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
-import { repositoryGitText } from "./repository-git.ts";
+import { repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -158,8 +158,37 @@ export async function uncommittedFiles(root: string, timeoutMs?: number): Promis
   if (prefix === undefined || status === undefined) return undefined;
   // "XY path" entries, paths from the repository's root (porcelain ignores the folder git runs in).
   const inside = prefix.trim();
-  const paths = status.split("\0").filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
-  return paths.filter((p) => p.startsWith(inside)).map((p) => p.slice(inside.length)).sort();
+  const entries = status.split("\0").filter((entry) => entry.length > 3 && entry.slice(3).startsWith(inside));
+  const unchanged = await sameAsIndex(root, inside, entries.filter((entry) => entry.startsWith(" M ")).map((entry) => entry.slice(3)), timeoutMs);
+  return entries.map((entry) => entry.slice(3)).filter((p) => !unchanged.has(p)).map((p) => p.slice(inside.length)).sort();
+}
+
+/**
+ * Those of `paths` (from the repository's root; `inside`: `root`'s prefix) whose bytes on disk
+ * are exactly their blob in the index. git status calls such a file modified when the
+ * repository would store it otherwise now — a CRLF file committed before `.gitattributes`
+ * marked it `text` — but it holds what HEAD holds: no change of the user's.
+ */
+async function sameAsIndex(root: string, inside: string, paths: readonly string[], timeoutMs?: number): Promise<Set<string>> {
+  const same = new Set<string>();
+  const named = paths.filter((path) => !/[\n\r]/.test(path));
+  if (!named.length) return same;
+  const run = await repositoryGit(root, ["cat-file", "--batch"], { input: named.map((path) => `:${path}\n`).join(""), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  if (!run.ok) return same;
+  let at = 0;
+  for (const path of named) {
+    const eol = run.stdout.indexOf(10, at);
+    if (eol < 0) break;
+    // "<id> blob <size>\n<bytes>\n", or "<name> missing\n".
+    const entry = /^[0-9a-f]+ (\w+) (\d+)$/.exec(run.stdout.subarray(at, eol).toString("utf8"));
+    const size = entry ? Number(entry[2]) : -1;
+    const blob = run.stdout.subarray(eol + 1, eol + 1 + size);
+    at = entry ? eol + 1 + size + 1 : eol + 1;
+    if (entry?.[1] !== "blob") continue;
+    const onDisk = await readFile(join(root, path.slice(inside.length))).catch(() => undefined);
+    if (onDisk?.equals(blob)) same.add(path);
+  }
+  return same;
 }
 
 /** What to tell the user when the checkout had uncommitted changes at the start (FixResult.uncommittedAtStart). */

@@ -10,7 +10,9 @@
  * - a file the repository already stores with CRLF is left as it is (git's own rule for
  *   autocrlf and text=auto — convert.c's has_crlf_in_index — so a `-text` .bat or a file
  *   committed with CRLF keeps them; for one marked `text` git would renormalise the whole
- *   file instead, and this patch changes only the agent's lines);
+ *   file instead, and this patch changes only the agent's lines: git apply, since 2.18, reads
+ *   a clone's CRLF file as it is for a patch with CRLF lines, so it applies there and `git add`
+ *   then stores what it stores in the user's checkout — test/integration/agent/fix-patch-crlf-text);
  * - otherwise the bytes with CRLF turned into LF, when that is exactly what
  *   `git hash-object --path` says the repository would store (its attributes, its config:
  *   a binary, a `-text` file, a checkout without conversion, a filter's or an encoding's

@@ -16,6 +16,7 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
+import { toolsCalledInThinking } from "./thought-calls.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
 export type { AgentStopReason };
@@ -303,11 +304,14 @@ class Run {
    */
   private emptyReply(message: AssistantMessage): AgentResult | undefined {
     this.emptyReplies++;
+    const thought = toolsCalledInThinking(message.thinking ?? "", this.options.tools.map((t) => t.definition.name));
     if (this.emptyReplies >= MAX_EMPTY_REPLIES) {
-      const what = message.thinking?.trim() ? " (it wrote only its thinking)" : "";
+      const what = thought.length ? " (its tool call was inside its thinking, where a call does not run)" : message.thinking?.trim() ? " (it wrote only its thinking)" : "";
       return this.end("model-error", `the model ended its reply ${this.emptyReplies} times in a row without an answer or a tool call${what}`);
     }
-    const nudge = "[Hearth] Your reply had no answer and no tool call: the user saw nothing. Write your answer, or call a tool (finish when the task is done).";
+    const nudge = thought.length
+      ? `[Hearth] Your tool ${thought.length > 1 ? "calls" : "call"} (${thought.join(", ")}) was inside your thinking, so it was not run: thinking is not an action, and the user saw nothing. End your thinking, then write the call again after </think>.`
+      : "[Hearth] Your reply had no answer and no tool call: the user saw nothing. Write your answer, or call a tool (finish when the task is done).";
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
     return undefined;

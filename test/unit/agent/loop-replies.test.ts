@@ -119,6 +119,46 @@ describe("a reply with nothing in it", () => {
   });
 });
 
+// Qwen3.5 now and then writes its call inside <think>…</think> and ends its turn: the call was
+// lost, and the model heard only that its reply "had no answer", so it thought the call again.
+describe("a call written inside the thinking", () => {
+  const READ = "<tool_call>\n<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>\n</tool_call>";
+  for (const [what, raw] of [
+    ["thinking that never closes", `I should read calc.py.\n${READ}`],
+    ["thinking that closes with nothing after it", `I should read calc.py.\n${READ}\n</think>\n\n`],
+    ["a bare <function=…> call in the thinking", "Reading it.\n<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>\n</think>\n\n"],
+  ]) {
+    it(`is not run, and the model is told it was in its thinking (${what}); written again outside, it runs`, async () => {
+      const { agent, events } = await agentFor(fixture(), [{ raw }, { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "add() is in calc.py." }]);
+      const result = await agent.run("where is add?");
+      assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 3]);
+      const steers = events.filter((e) => e.type === "steer").map((e) => e.type === "steer" ? e.message : "");
+      assert.equal(steers.length, 1);
+      assert.match(steers[0]!, /tool call \(read_file\) was inside your thinking.*not run/s);
+      assert.match(steers[0]!, /write the call again after <\/think>/);
+      assert.equal(agent.messages.filter((m) => m.role === "tool").length, 1, "only the call written outside the thinking ran");
+    });
+  }
+
+  it("a model that keeps calling only in its thinking stops, saying so", async () => {
+    const raw = `Read it.\n${READ}\n</think>\n\n`;
+    const { agent } = await agentFor(fixture(), [{ raw }, { raw }, { text: "never reached" }]);
+    const result = await agent.run("where is add?");
+    assert.equal(result.stopReason, "model-error");
+    assert.match(result.message, /^the model ended its reply 2 times in a row without an answer or a tool call \(its tool call was inside its thinking, where a call does not run\)/);
+    assert.equal(agent.messages.filter((m) => m.role === "tool").length, 0);
+  });
+
+  it("thinking that only mentions a tool, or names one not offered, gets the plain nudge", async () => {
+    for (const raw of ["I could use read_file here.", "Maybe <function=delete_everything>\n</function> would do."]) {
+      const { agent, events } = await agentFor(fixture(), [{ raw }, { text: "ok" }]);
+      assert.equal((await agent.run("where is add?")).stopReason, "answered");
+      const steer = events.find((e) => e.type === "steer");
+      assert.ok(steer?.type === "steer" && /no answer and no tool call/.test(steer.message), raw);
+    }
+  });
+});
+
 describe("approvals", () => {
   it("an approval prompt that fails (a closed window, a broken terminal) counts as a no: the run goes on and the call does not run", async () => {
     const dir = fixture();

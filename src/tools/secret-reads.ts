@@ -14,8 +14,9 @@
  *
  * A file is known by its name, the name a symbolic link leads to, or — for a file with more
  * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
- * one of the home folder's credential stores (`~/.aws/credentials`). A hard link's other names
- * elsewhere on the disk cannot be found short of walking it, and are not looked for.
+ * one of the home folder's credential stores and keys (`~/.aws/credentials`, `~/.ssh/`). A
+ * hard link's other names elsewhere on the disk cannot be found short of walking it, and are
+ * not looked for.
  */
 import type { Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
@@ -59,9 +60,10 @@ async function readFile(root: string, path: string): Promise<string | undefined>
  */
 const HOME_STORES = [
   ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
-  ".ssh/id_rsa", ".ssh/id_ecdsa", ".ssh/id_ed25519", ".ssh/id_dsa",
   ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
 ];
+/** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
+const HOME_KEY_FOLDERS = [".ssh"];
 
 /**
  * Folders the walk for other names does not enter: git's objects, and node_modules, whose
@@ -104,7 +106,8 @@ export async function secretInodes(root: string): Promise<SecretInodes> {
     if (info?.isFile() && info.nlink > 1 && !found.has(inodeKey(info))) found.set(inodeKey(info), name);
   };
   const home = homedir();
-  await Promise.all(HOME_STORES.map((p) => note(join(home, p), `~/${p}`)));
+  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => readdir(join(home, folder)).then((names) => names.map((name) => `${folder}/${name}`), () => [])));
+  await Promise.all([...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p) => note(join(home, p), `~/${p}`)));
   const folders = [""];
   for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
     const folder = folders[i]!;

@@ -25,16 +25,24 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.equal(await secretFileRead(root, "missing.txt"), undefined);
   });
 
-  it("a hard link to a credential store in the home folder (~/.aws/credentials) asks, named by its home path", async () => {
+  it("a hard link to a credential store or a private key in the home folder (~/.aws/credentials, ~/.ssh/<any name>) asks, named by its home path", async () => {
     const root = tempDir("hearth-secret-");
     const home = tempDir("hearth-home-");
     mkdirSync(join(home, ".aws"));
     writeFileSync(join(home, ".aws/credentials"), "aws_secret_access_key=abc\n");
     linkSync(join(home, ".aws/credentials"), join(root, "notes.txt"));
+    // A key under a name of the user's choosing (ssh-keygen -f ~/.ssh/github_deploy), and its public half.
+    mkdirSync(join(home, ".ssh"));
+    writeFileSync(join(home, ".ssh/github_deploy"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+    writeFileSync(join(home, ".ssh/github_deploy.pub"), "ssh-ed25519 AAAA\n");
+    linkSync(join(home, ".ssh/github_deploy"), join(root, "deploy.txt"));
+    linkSync(join(home, ".ssh/github_deploy.pub"), join(root, "deploy.pub.txt"));
     const saved = process.env.HOME;
     process.env.HOME = home;
     try {
       assert.match((await secretFileRead(root, "notes.txt")) ?? "", /^it reads notes\.txt, another name \(a hard link\) of ~\/\.aws\/credentials: it looks like it holds secrets/);
+      assert.match((await secretFileRead(root, "deploy.txt")) ?? "", /another name \(a hard link\) of ~\/\.ssh\/github_deploy: /);
+      assert.equal(await secretFileRead(root, "deploy.pub.txt"), undefined);
     } finally {
       process.env.HOME = saved;
     }

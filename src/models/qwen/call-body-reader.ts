@@ -5,7 +5,7 @@
  * calling that on the whole buffer for every chunk cost minutes of CPU on a 300 KB
  * `write_file` argument streamed token by token.
  *
- * What it holds between chunks stays small: a partial tag (at most 11 characters, also at
+ * What it holds between chunks stays small: a partial tag (at most 19 characters, also at
  * the end of a value, where it may start `</parameter>`), a `</parameter>` with the few
  * characters after it that tell whether it ends the value, and the parts already read,
  * joined once when the value or the call is complete.
@@ -24,6 +24,8 @@ const FUNCTION_CLOSE = "</function>";
 const PARAM_OPEN = "<parameter=";
 const PARAM_CLOSE = "</parameter>";
 const ENDED = "The tool call ended before it was complete.";
+/** Spaces a model may put between a tag's word and its `=` (`<function = NAME>`). */
+const MAX_TAG_SPACE = 8;
 /** The step needs more input; what it has not consumed is held for the next chunk. */
 const WAIT = -1;
 
@@ -137,16 +139,22 @@ export class CallBodyReader {
     return j;
   }
 
-  /** `open` at `i`: the name follows; a partial `open` waits; anything else is `otherwise()`. */
+  /**
+   * `open` at `i` (`<function=`, `<parameter=`; spaces or tabs before its `=` too, at most
+   * MAX_TAG_SPACE): the name follows; a partial `open` waits; anything else is `otherwise()`.
+   */
   private expectTag(text: string, i: number, open: string, otherwise: () => number): number {
-    if (text.startsWith(open, i)) {
-      this.raw.push(text.slice(i, i + open.length));
-      this.tag = open === FUNCTION_OPEN ? "function" : "parameter";
-      this.phase = "name";
-      return i + open.length;
-    }
-    if (text.length - i < open.length && open.startsWith(text.slice(i))) return this.hold(text, i);
-    return otherwise();
+    const word = open.slice(0, -1);
+    if (text.length - i < word.length) return word.startsWith(text.slice(i)) ? this.hold(text, i) : otherwise();
+    if (!text.startsWith(word, i)) return otherwise();
+    let j = i + word.length;
+    while (j < text.length && j - i - word.length < MAX_TAG_SPACE && (text[j] === " " || text[j] === "\t")) j++;
+    if (j === text.length && j - i - word.length < MAX_TAG_SPACE) return this.hold(text, i);
+    if (text[j] !== "=") return otherwise();
+    this.raw.push(text.slice(i, j + 1));
+    this.tag = open === FUNCTION_OPEN ? "function" : "parameter";
+    this.phase = "name";
+    return j + 1;
   }
 
   // A name ends at `>`; a newline first means this is not a tag.

@@ -43,15 +43,20 @@ function startsPartially(text: string, i: number, expected: string): boolean {
   return expected.startsWith(rest);
 }
 
-/** Reads `<tag=NAME>` at `i`. */
+/** Reads `<tag=NAME>` at `i` (spaces or tabs before the `=` too: `<function = NAME>`). */
 function readTagName(text: string, i: number, open: string): { name: string; next: number } | "incomplete" | undefined {
-  if (!startsPartially(text, i, open)) return undefined;
-  if (text.length < i + open.length) return "incomplete";
-  const close = text.indexOf(">", i + open.length);
-  const newline = text.indexOf("\n", i + open.length);
+  const word = open.slice(0, -1);
+  if (!startsPartially(text, i, word)) return undefined;
+  if (text.length < i + word.length) return "incomplete";
+  let eq = i + word.length;
+  while (eq < text.length && (text[eq] === " " || text[eq] === "\t")) eq++;
+  if (eq === text.length) return "incomplete";
+  if (text[eq] !== "=") return undefined;
+  const close = text.indexOf(">", eq + 1);
+  const newline = text.indexOf("\n", eq + 1);
   if (close < 0) return newline < 0 ? "incomplete" : undefined;
   if (newline >= 0 && newline < close) return undefined;
-  const name = text.slice(i + open.length, close).trim();
+  const name = text.slice(eq + 1, close).trim();
   return name ? { name, next: close + 1 } : undefined;
 }
 

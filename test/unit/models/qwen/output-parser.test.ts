@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
 import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
+import { parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
 import { buildQwenResponseGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
 import type { ChatStreamEvent } from "../../../../src/models/types.ts";
 import { TOOLS } from "./conversations.ts";
@@ -231,6 +232,28 @@ test("a call example in an indented code block is text; a call at a line's start
     const { turn } = assertChunkingInvariant(output, false);
     assert.deepEqual(turn.errors, [], output);
     assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }], output);
+  }
+});
+
+// A model writing `<function = read_file>` or `<parameter = path>` had its call refused as
+// "Expected <function=TOOL_NAME>": the spaces mean nothing to the call.
+test("spaces around a tag's = or its name do not break a call", () => {
+  for (const output of [
+    "<tool_call>\n<function = read_file>\n<parameter = path>\na\n</parameter>\n</function>\n</tool_call>",
+    "<tool_call>\n<function =read_file>\n<parameter\t=path>\na\n</parameter>\n</function>\n</tool_call>",
+    "<tool_call>\n<function= read_file >\n<parameter=path  >\na\n</parameter>\n</function>\n</tool_call>",
+    "<tool_call>\r\n<function = read_file>\r\n<parameter = path>\r\na\r\n</parameter>\r\n</function>\r\n</tool_call>",
+  ]) {
+    const { turn } = assertChunkingInvariant(`Reading.\n${output}`, false);
+    assert.deepEqual(turn.errors, [], output);
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }], output);
+    const whole = parseToolCallBody(output.slice("<tool_call>".length), false);
+    assert.deepEqual(whole.kind === "complete" ? whole.call : whole, { name: "read_file", parameters: [["path", "a"]] }, output);
+  }
+  // Still no call: no `=` at all, or another tag.
+  for (const output of ["<tool_call>\n<function read_file>\n</function>\n</tool_call>", "<tool_call>\n<functions=read_file>\n</function>\n</tool_call>"]) {
+    const { turn } = assertChunkingInvariant(output, false);
+    assert.match(turn.errors[0]!.message, /Expected "<function=TOOL_NAME>"/, output);
   }
 });
 

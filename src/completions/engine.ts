@@ -4,13 +4,14 @@
  * `$/cancelRequest`, i.e. the next keystroke) reaches every step, down to the generation
  * loop; a request cancelled during the debounce never touches the model.
  */
-import type { ModelBackend } from "../models/index.ts";
-import type { CompletionRecord, CompletionStats } from "../protocol/completions.ts";
+import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, systemClock } from "../models/index.ts";
+import type { CompletionRecord, CompletionStats, CompletionStatus } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
+import { MAX_TRIES, ServerWait, timeLimit } from "./server-wait.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
 import { type CursorLines, endBeforeControlText, isMultiline, trimCompletion } from "./stop-rules.ts";
 
@@ -36,6 +37,10 @@ export interface EngineOptions {
   /** Most tokens for one line / for a block. */
   readonly maxTokens?: { readonly line: number; readonly block: number };
   readonly now?: () => number;
+  /** Time for the generation limit and the busy server's backoff (default: the system clock); tests pass one they move by hand. */
+  readonly clock?: Clock;
+  /** Called when the completion status changes (a busy server, a failing one, answering again). */
+  readonly onStatus?: (status: CompletionStatus) => void;
 }
 
 /** The cursor's document. */
@@ -72,9 +77,13 @@ export class CompletionEngine {
   private readonly records: CompletionRecord[] = [];
   private totals = { requests: 0, cacheHits: 0, modelCalls: 0, cancelled: 0 };
   private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly wait: ServerWait;
 
   constructor(private readonly options: EngineOptions) {
     this.debounce = new AdaptiveDebounce(options.debounce);
+    this.clock = options.clock ?? systemClock;
+    this.wait = new ServerWait(this.clock, options.onStatus);
     this.context = new ContextGatherer(options.context, undefined, (path) => this.excluded(path));
     this.now = options.now ?? (() => performance.now());
   }
@@ -102,21 +111,13 @@ export class CompletionEngine {
     const fitted = fitContext(context, this.options.budget?.contextTokens ?? DEFAULT_BUDGET.contextTokens);
     const repoName = doc.inFolder ? this.options.repoName : undefined;
     const prompt = { ...window, ...(fitted.length ? { context: fitted } : {}), ...(repoName ? { repoName } : {}) };
-    let choice: ModelChoice | undefined;
-    try {
-      // A model still loading can take minutes: a cancelled request must not wait for it.
-      choice = await untilAborted(this.options.model(), signal);
-    } catch {
-      return this.answer("", { ...base, debounceMs: pause, outcome: "error" }, started);
-    }
-    if (!choice) return this.answer("", { ...base, debounceMs: pause, outcome: "cancelled" }, started);
-    const limit = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeLimitMs ?? 3000)]);
     const tokens = this.options.maxTokens ?? { line: 48, block: 160 };
-    const modelStart = this.now();
-    const result = await choice.backend.complete({ ...prompt, maxTokens: multiline ? tokens.block : tokens.line, stop: multiline ? ["\n\n\n"] : ["\n"], signal: limit });
-    const usage = result.usage ? { promptTokens: result.usage.promptTokens, evaluatedTokens: result.usage.evaluatedTokens, generatedTokens: result.usage.generatedTokens } : {};
-    const ran = { ...base, ...usage, debounceMs: pause, modelMs: this.now() - modelStart, model: choice.which };
+    const asked = await this.generate({ ...prompt, maxTokens: multiline ? tokens.block : tokens.line, stop: multiline ? ["\n\n\n"] : ["\n"] }, signal);
+    const usage = asked.result?.usage ? { promptTokens: asked.result.usage.promptTokens, evaluatedTokens: asked.result.usage.evaluatedTokens, generatedTokens: asked.result.usage.generatedTokens } : {};
+    const ran = { ...base, ...usage, debounceMs: pause, modelMs: asked.modelMs, ...(asked.which ? { model: asked.which } : {}) };
+    const result = asked.result;
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
+    if (!result) return this.answer("", { ...ran, outcome: asked.outcome ?? "error" }, started);
     const generated = endBeforeControlText(result.text, [prompt.prefix, prompt.suffix, ...fitted.map((c) => c.content)]);
     // Text before a control token is whole: a limit that ended the generation came after it.
     const limited = (result.stopReason === "aborted" || result.stopReason === "maxTokens") && generated === result.text;
@@ -125,6 +126,63 @@ export class CompletionEngine {
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);
+  }
+
+  /**
+   * The model's answer to `request`. A busy server (503, 429) or one that gave no answer within
+   * the time limit (it queues requests behind another client's) is tried again after the
+   * backoff, up to MAX_TRIES; the status says why while it waits, or why it failed.
+   */
+  private async generate(request: Omit<FimRequest, "signal">, signal: AbortSignal): Promise<Generated> {
+    let modelMs = 0;
+    for (let tries = 1; ; tries++) {
+      if (!(await this.wait.untilNextTry(signal))) return { outcome: "cancelled", modelMs };
+      const tried = await this.tryOnce(request, signal);
+      modelMs += tried.modelMs;
+      const which = tried.which ? { which: tried.which } : {};
+      if (signal.aborted) return { outcome: "cancelled", modelMs, ...which };
+      if (tried.result) {
+        this.wait.ready();
+        return { result: tried.result, modelMs, ...which };
+      }
+      if (tried.busy === undefined) {
+        this.wait.failing(errorText(tried.error));
+        return { outcome: "error", modelMs, ...which };
+      }
+      this.wait.busy(tried.busy);
+      if (tries >= MAX_TRIES) return { outcome: "busy", modelMs, ...which };
+    }
+  }
+
+  /** One try: the model's result, or why there is none (busy: worth trying again; else the error). */
+  private async tryOnce(request: Omit<FimRequest, "signal">, signal: AbortSignal): Promise<Try> {
+    let choice: ModelChoice | undefined;
+    try {
+      // A model still loading can take minutes: a cancelled request must not wait for it.
+      choice = await untilAborted(this.options.model(), signal);
+    } catch (error) {
+      return { ...failure(error), modelMs: 0 };
+    }
+    if (!choice) return { modelMs: 0 };
+    const limitMs = this.options.timeLimitMs ?? 3000;
+    const limit = timeLimit(this.clock, limitMs, signal);
+    const start = this.now();
+    let tried: Omit<Try, "modelMs" | "which">;
+    try {
+      const result = await choice.backend.complete({ ...request, signal: limit.signal });
+      const noAnswer = limit.timedOut() && result.text === "" && !result.usage?.generatedTokens;
+      tried = noAnswer ? { busy: `the model gave no answer within ${formatSeconds(limitMs)} (a server whose slots are all taken queues the request behind the others)` } : { result };
+    } catch (error) {
+      tried = failure(error);
+    } finally {
+      limit.close();
+    }
+    return { ...tried, which: choice.which, modelMs: this.now() - start };
+  }
+
+  /** Whether completions reach the model now (what `onStatus` was last told). */
+  status(): CompletionStatus {
+    return this.wait.current();
   }
 
   /** Never completed nor context: the built-in secrets list and the user's exclusions. */
@@ -152,6 +210,36 @@ export class CompletionEngine {
     if (this.records.length > RECORDS_KEPT) this.records.shift();
     return { text, record };
   }
+}
+
+/** What `generate` came back with: the model's result, or why there is none. */
+interface Generated {
+  readonly result?: FimResult;
+  readonly outcome?: "cancelled" | "busy" | "error";
+  readonly modelMs: number;
+  readonly which?: ModelChoice["which"];
+}
+
+/** One try of `generate`: a result, or `busy` (why waiting may help), or `error`; nothing when cancelled. */
+interface Try {
+  readonly result?: FimResult;
+  readonly busy?: string;
+  readonly error?: unknown;
+  readonly which?: ModelChoice["which"];
+  readonly modelMs: number;
+}
+
+/** A failed try: busy when the server says it will answer later (503, 429), else the error. */
+function failure(error: unknown): Pick<Try, "busy" | "error"> {
+  return serverBusy(error) ? { busy: `the server is busy: ${errorText(error)}` } : { error };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /**

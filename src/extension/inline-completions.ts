@@ -6,11 +6,13 @@
  * - the user typed characters the last completion predicted: the rest of it (`typedAhead`);
  * - otherwise LSP `textDocument/inlineCompletion` to the runtime with VS Code's
  *   cancellation token, so the next keystroke cancels it there (down to the generation).
- * A status bar item shows on / off / snoozed and opens the menu (toggle, snooze, language).
+ * A status bar item shows on / off / snoozed, or why completions show nothing (the runtime's
+ * `hearth/completions/status`: a busy server, a failing one), and opens the menu (toggle,
+ * snooze, language).
  */
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, type InlineCompletionParams, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";
-import { type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
+import { type CompletionStatus, CompletionStatusNotification, type InlineCompletionExtras, type OfferedCompletion, typedAhead } from "../protocol/completions.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { SETTINGS_SECTION, type Settings } from "../protocol/settings.ts";
 import { readSettings, updateSetting } from "./config.ts";
@@ -36,17 +38,27 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private snoozeTimer: NodeJS.Timeout | undefined;
   private readonly counts = { requests: 0, keptWhileTyping: 0, shown: 0 };
   private lastLatencyMs: number | undefined;
+  /** The runtime's last word on whether completions reach the model; a runtime starts ready. */
+  private status: CompletionStatus = { state: "ready" };
   private readonly item = vscode.window.createStatusBarItem("hearth.completions", vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [this.item];
 
   constructor(private readonly runtime: RuntimeClient) {
     this.item.name = "Hearth Inline Completions";
     this.disposables.push(
-      runtime.onDidChangeState(() => this.render()),
+      runtime.onDidChangeState(() => {
+        // A restarted runtime has not tried the server yet: what the last one said is stale.
+        if (runtime.state.kind !== "running") this.status = { state: "ready" };
+        this.render();
+      }),
       vscode.languages.registerInlineCompletionItemProvider(EDITOR_DOCUMENTS, this),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
+    runtime.onNotification(CompletionStatusNotification, (status) => {
+      this.status = status;
+      this.render();
+    });
     this.render();
   }
 
@@ -168,10 +180,11 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const latency = this.lastLatencyMs === undefined ? "" : `, last answer in ${this.lastLatencyMs} ms`;
     const summary = `${this.counts.requests} requests, ${this.counts.shown} shown, ${this.counts.keptWhileTyping} kept while typing${latency}.`;
     const excludedHere = excludedReason(vscode.window.activeTextEditor?.document);
-    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, ...(excludedHere ? { excludedHere } : {}) });
+    const look = completionsLook({ runtime: this.runtime.state, enabled: on, snoozedMs: Math.max(0, snoozedMs), summary, status: this.status, ...(excludedHere ? { excludedHere } : {}) });
     this.item.text = look.text;
     this.item.tooltip = look.tooltip;
     this.item.command = look.command;
+    this.item.backgroundColor = look.background ? new vscode.ThemeColor(`statusBarItem.${look.background}Background`) : undefined;
     this.item.accessibilityInformation = { label: look.tooltip };
     this.item.show();
   }

@@ -4,6 +4,7 @@
  */
 import { COMMANDS } from "../protocol/contributions.ts";
 import { type FixAction, type RuntimeStatus, describeBackend, describeModel } from "../protocol/status.ts";
+import type { CompletionStatus } from "../protocol/completions.ts";
 import { runBlocker } from "../protocol/readiness.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
@@ -96,6 +97,8 @@ export interface CompletionsState {
   readonly summary: string;
   /** Why the active file is never completed (a secrets file, `hearth.inlineCompletionsExclude`); undefined when it is. */
   readonly excludedHere?: string;
+  /** The runtime's `hearth/completions/status`: why completions show nothing (a busy server, a failing one). */
+  readonly status?: CompletionStatus;
 }
 
 /**
@@ -124,10 +127,29 @@ export function completionsLook(state: CompletionsState): Look {
       command: menu,
     };
   }
+  if (state.enabled && state.status && state.status.state !== "ready") return troubleLook(state.status, state.summary, menu);
   const word = state.enabled ? "on" : "off";
   return {
     text: `${state.enabled ? "$(sparkle)" : "$(circle-slash)"} Completions: ${word}`,
     tooltip: `Hearth inline completions: ${word}. ${state.summary}\nClick to ${state.enabled ? "snooze or turn off" : "turn on"}.`,
     command: menu,
+  };
+}
+
+/** Completions on, but the model does not answer: waiting for a busy server, or failing. */
+function troubleLook(status: Exclude<CompletionStatus, { state: "ready" }>, summary: string, command: string): Look {
+  if (status.state === "waiting") {
+    return {
+      text: "$(watch) Completions: waiting — server busy",
+      tooltip: `Hearth inline completions: waiting — ${status.reason}. They come back on their own when it answers. ${summary}\nClick to snooze or turn off.`,
+      command,
+      background: "warning",
+    };
+  }
+  return {
+    text: "$(warning) Completions: failing",
+    tooltip: `Hearth inline completions: the last request failed — ${status.reason}. The next answer clears this. ${summary}\nClick to snooze or turn off.`,
+    command,
+    background: "warning",
   };
 }

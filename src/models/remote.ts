@@ -531,6 +531,15 @@ class HttpStatusError extends BackendError {
   }
 }
 
+/**
+ * Whether a failure is the server saying it cannot answer now but will (503: llama-server
+ * loading its model, a slot it was asked for taken; 429: too many requests): worth trying
+ * again later, unlike a broken answer.
+ */
+export function serverBusy(error: unknown): boolean {
+  return error instanceof HttpStatusError && (error.status === 503 || error.status === 429);
+}
+
 /** The context filled while the model wrote its reply (LM Studio): the reply ends there. */
 class ContextFilledError extends BackendError {
   constructor(origin: string) {

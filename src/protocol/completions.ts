@@ -13,14 +13,17 @@
  *
  * `hearth/completions/stats` is for tests, the benchmark and "Show Log".
  */
-import { RequestType0 } from "vscode-languageserver-protocol";
+import { NotificationType, RequestType0 } from "vscode-languageserver-protocol";
 
 /** What the runtime did for one `textDocument/inlineCompletion` request. */
 export interface CompletionRecord {
   /** The document version it answered for (every keystroke has its own). */
   readonly version: number;
-  /** "cache": served from the typed-ahead cache, no model call; "model": generated; "cancelled": the client cancelled first; "empty": nothing to offer. */
-  readonly outcome: "cache" | "model" | "cancelled" | "empty" | "error";
+  /**
+   * "cache": served from the typed-ahead cache, no model call; "model": generated; "cancelled": the client cancelled first; "empty": nothing to offer;
+   * "busy": the server stayed busy (or gave no answer in time) through every try; "error": the model or server failed (`CompletionStatus` says how).
+   */
+  readonly outcome: "cache" | "model" | "cancelled" | "empty" | "busy" | "error";
   /** Which model answered. */
   readonly model?: "completion" | "main";
   /** Whether it was a multi-line completion. */
@@ -68,6 +71,20 @@ export interface InlineCompletionExtras {
    */
   readonly earlierCells?: readonly string[];
 }
+
+/**
+ * Whether completions reach the model, so the status bar can say why none show:
+ * "waiting": the server is busy (503, 429) or gave no answer within the time limit (it queues
+ * requests behind another client's); the runtime tries again on a backoff and completions come
+ * back on their own. "failing": the last request failed for another reason (a body that is not
+ * JSON, a proxy's error page); the next answer clears it.
+ */
+export type CompletionStatus =
+  | { readonly state: "ready" }
+  | { readonly state: "waiting" | "failing"; readonly reason: string };
+
+/** Sent by the runtime when the completion status changes (none while it stays "ready" from the start). */
+export const CompletionStatusNotification = new NotificationType<CompletionStatus>("hearth/completions/status");
 
 /** Sent by the client (tests, the benchmark); answers at once. */
 export const CompletionStatsRequest = new RequestType0<CompletionStats, void>("hearth/completions/stats");

@@ -5,7 +5,8 @@
  * signal, which stops the debounce or the generation itself. The optional completion
  * model (`hearth.completionModelPath`) is the session's completion slot
  * (src/models/model-slot.ts, like the main model); the main model answers whenever there is
- * none or it failed to load.
+ * none or it failed to load. `hearth/completions/status` tells the editor when completions
+ * wait for a busy server or fail, and when they answer again.
  */
 import { basename } from "node:path";
 import {
@@ -18,7 +19,7 @@ import {
   ResponseError,
 } from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
-import { CompletionStatsRequest, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
+import { CompletionStatsRequest, CompletionStatusNotification, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { abortSignal } from "./rpc.ts";
@@ -48,6 +49,8 @@ export function wireCompletions(
         return path ? [{ path, line: d.line, text: d.text }] : [];
       }),
     exclude: () => session.currentSettings().inlineCompletionsExclude,
+    // The status bar says why no completion shows (a busy server) and when they are back.
+    onStatus: (status) => void connection.sendNotification(CompletionStatusNotification, status).catch(() => undefined),
     ...(root ? { repoName: basename(root) } : {}),
   });
   documents.onClosed((uri) => engine.forget(uri, scope(uri).path));

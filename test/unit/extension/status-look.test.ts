@@ -122,6 +122,19 @@ describe("completions status item (issue 15)", () => {
     assert.equal(snoozed.command, COMMANDS.snoozeInlineCompletions.id);
   });
 
+  it("behind a busy server it says completions are waiting and why, and that they come back; a failing one says what failed", () => {
+    const reason = "the server is busy: the server answered 503 for /infill: Loading model";
+    const waiting = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", status: { state: "waiting", reason } });
+    assert.equal(waiting.text, "$(watch) Completions: waiting — server busy");
+    assert.match(waiting.tooltip, /503 for \/infill: Loading model/);
+    assert.match(waiting.tooltip, /on their own/);
+    const failing = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "failing", reason: "The server at http://127.0.0.1:8080 answered /infill with something that is not JSON" } });
+    assert.equal(failing.text, "$(warning) Completions: failing");
+    assert.match(failing.tooltip, /not JSON/);
+    assert.equal(completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "ready" } }).text, "$(sparkle) Completions: on");
+    assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", status: { state: "waiting", reason } }).text, "$(circle-slash) Completions: off", "off says off");
+  });
+
   it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
     const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
     const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });

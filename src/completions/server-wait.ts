@@ -1,0 +1,93 @@
+/**
+ * Whether completions reach the model, and how long to wait before trying a busy one again.
+ * A llama-server whose only slot is taken by a chat answers 503 (or queues the request past
+ * the time limit) for as long as the chat runs: every completion came back empty, silently.
+ * The status (`CompletionStatus`) tells the editor why; the backoff keeps keystrokes from
+ * piling requests on the busy server, and one request tries again a bounded number of times,
+ * so its completion shows by itself once the server frees. Time comes from a `Clock`, so tests
+ * move it by hand.
+ */
+import type { Clock } from "../models/index.ts";
+import type { CompletionStatus } from "../protocol/completions.ts";
+
+/** First wait before a busy server is tried again; it doubles with each busy answer in a row, up to MAX_BACKOFF_MS. */
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8000;
+/**
+ * Tries of one request while the server stays busy: about 40 s of backoff, the length of a
+ * typical chat reply holding the slot. Then the request answers nothing (the status still
+ * says why) and the next keystroke starts again, after the backoff.
+ */
+export const MAX_TRIES = 8;
+
+export class ServerWait {
+  private status: CompletionStatus = { state: "ready" };
+  private busyInARow = 0;
+  private retryAt = 0;
+
+  constructor(private readonly clock: Clock, private readonly onStatus?: (status: CompletionStatus) => void) {}
+
+  current(): CompletionStatus {
+    return this.status;
+  }
+
+  /** The model answered. */
+  ready(): void {
+    this.busyInARow = 0;
+    this.retryAt = 0;
+    this.set({ state: "ready" });
+  }
+
+  /** A failure that waiting does not mend (a body that is not JSON): said, not retried. */
+  failing(reason: string): void {
+    this.busyInARow = 0;
+    this.retryAt = 0;
+    this.set({ state: "failing", reason });
+  }
+
+  /** The server is busy or gave no answer in time: the next try waits for the backoff. */
+  busy(reason: string): void {
+    this.busyInARow++;
+    this.retryAt = this.clock.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.busyInARow - 1));
+    this.set({ state: "waiting", reason });
+  }
+
+  /** Resolves true once the backoff has passed (at once when there is none), false when `signal` fires first. */
+  untilNextTry(signal: AbortSignal): Promise<boolean> {
+    return sleep(this.clock, this.retryAt - this.clock.now(), signal);
+  }
+
+  private set(status: CompletionStatus): void {
+    if (JSON.stringify(status) === JSON.stringify(this.status)) return;
+    this.status = status;
+    this.onStatus?.(status);
+  }
+}
+
+/** Resolves true after `ms` on `clock`, false as soon as `signal` fires (its timer cleared). */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A signal that fires with `signal` or after `ms` on `clock`; `timedOut` says which, `close` clears the timer. */
+export function timeLimit(clock: Clock, ms: number, signal: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; close: () => void } {
+  const timer = new AbortController();
+  let fired = false;
+  const handle = clock.setTimeout(() => {
+    fired = true;
+    timer.abort(new Error(`no answer within ${ms} ms`));
+  }, ms);
+  return { signal: AbortSignal.any([signal, timer.signal]), timedOut: () => fired && !signal.aborted, close: () => clock.clearTimeout(handle) };
+}

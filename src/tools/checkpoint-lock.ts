@@ -19,15 +19,18 @@
  *   10 minutes (the pid was reused by an unrelated process; a holder rewrites the file at
  *   each git call). Otherwise another window is checkpointing: we wait, then give up with
  *   a clear error rather than steal it.
+ * - A stale owner file is removed only while holding its takeover guard (see `takeOver`):
+ *   of several processes that judge it stale at once, exactly one holds the repository.
  * - Stale git locks are removed the first time this process uses a repository (a previous
  *   runtime may have died there, older versions wrote no owner file) and whenever we take
  *   over a dead owner.
  */
-import { randomBytes } from "node:crypto";
-import { link, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { link, lstat, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { isAlive } from "../protocol/processes.ts";
+import { isAlive, startedAfter } from "../protocol/processes.ts";
 
 const OWNER = "hearth.owner";
 /** An owner file untouched this long is stale whatever its pid says (see above). */
@@ -49,6 +52,14 @@ const queues = new Map<string, Promise<unknown>>();
 /** Repositories this process has already cleared of stale git locks. */
 const recovered = new Set<string>();
 
+/** Where tests stop a process taking a stale owner file over, to play other processes against it at that very step. */
+export interface TakeoverHooks {
+  /** Called with the owner file once it is judged stale, before it is taken over. */
+  readonly beforeTakeover?: (file: string) => void;
+  /** Called at the steps of the takeover: "guarded" once it holds the takeover guard, "moved aside" once the file is renamed aside. */
+  readonly duringTakeover?: (step: "guarded" | "moved aside", file: string) => void;
+}
+
 /** Exclusive use of one shadow repository across this process and other Hearth processes. */
 export class RepoLock {
   private readonly ownerPath: string;
@@ -57,6 +68,7 @@ export class RepoLock {
     /** The shadow git directory (a real path: one queue per repository). */
     readonly gitDir: string,
     private readonly waitMs = DEFAULT_LOCK_WAIT_MS,
+    private readonly hooks: TakeoverHooks = {},
   ) {
     this.ownerPath = join(gitDir, OWNER);
   }
@@ -95,16 +107,22 @@ export class RepoLock {
     const deadline = Date.now() + this.waitMs;
     let recover = !recovered.has(this.gitDir);
     while (!(await this.tryCreate())) {
-      const owner = await this.readOwner();
-      if (owner === undefined) continue; // released meanwhile
-      if (await isStale(owner, this.ownerPath)) {
-        if (await this.takeOver(owner, deadline)) recover = true;
-        continue;
+      const seen = await this.readOwner();
+      if (seen === undefined) continue; // released meanwhile
+      const stale = isStale(seen);
+      if (stale) {
+        this.hooks.beforeTakeover?.(this.ownerPath);
+        const taken = await this.takeOver(seen, deadline);
+        if (taken === "taken") recover = true;
+        if (taken !== "busy") continue;
       }
       if (Date.now() >= deadline) {
         throw new Error(
-          `Checkpoints are in use by another Hearth process (pid ${owner.pid}) for this folder; ` +
-            `wait for its run to finish, or if no other Hearth window is open, delete ${this.ownerPath}.`,
+          stale
+            ? `Checkpoints for this folder are being taken over by another Hearth process from one that is gone (pid ${seen.owner.pid}); ` +
+                `try again in a few seconds, or if no other Hearth window is open, delete ${this.ownerPath}.`
+            : `Checkpoints are in use by another Hearth process (pid ${seen.owner.pid}) for this folder; ` +
+                `wait for its run to finish, or if no other Hearth window is open, delete ${this.ownerPath}.`,
         );
       }
       await delay(POLL_MS);
@@ -136,31 +154,51 @@ export class RepoLock {
     }
   }
 
-  /** The owner, or undefined when the file is gone. Unreadable content counts as a dead owner. */
-  private async readOwner(): Promise<Owner | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.ownerPath, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-    // Empty: being created without hard links (or its creator died then): stale only by age.
-    if (text === "") return { pid: UNKNOWN_PID };
-    try {
-      const parsed = JSON.parse(text) as Partial<Owner>;
-      if (typeof parsed.pid === "number") return { pid: parsed.pid, ...(typeof parsed.child === "number" ? { child: parsed.child } : {}) };
-    } catch {
-      // fall through: written by something else, no live owner to respect
-    }
-    return { pid: 0 };
+  /** The owner file as it is now, or undefined when it is gone. Unreadable content counts as a dead owner. */
+  private async readOwner(): Promise<SeenOwner | undefined> {
+    return seeOwner(this.ownerPath);
   }
 
   /**
-   * Moves a stale owner file aside (a rename: of two processes taking over at once, one
-   * wins) and waits for the git child it was running. False when someone else got there first.
+   * Takes a stale owner file away, holding that very file's takeover guard while it looks at it
+   * again and removes it, then waits for the git child it was running. "changed": it is no longer
+   * the one judged (another process took over), left in place; "busy": a live process holds its
+   * guard, taking it over now.
+   *
+   * Without the guard, of three processes that judged one stale owner file at once, two held the
+   * repository: the first removed it and made its own; the second, from what it judged, moved that
+   * new one aside to look at it; while it was aside a third found no owner file and made its own;
+   * the second could not put the first's back. The guard (`hearth.owner.<hash of the file
+   * judged>.takeover.<n>`, created exclusively) lets one process at a time look and remove; a guard
+   * whose taker died holding it is passed by (the next takes `n + 1`), never removed while the
+   * stale file is there, so a killed taker never blocks the repository.
    */
-  private async takeOver(owner: Owner, deadline: number): Promise<boolean> {
+  private async takeOver(seen: SeenOwner, deadline: number): Promise<"taken" | "changed" | "busy"> {
+    const row = `${this.ownerPath}.${createHash("sha256").update(`${seen.dev}:${seen.ino}:${seen.mtimeMs}\n${seen.text}`).digest("hex").slice(0, 16)}.takeover`;
+    const mine = await takeGuard(row);
+    if (mine === undefined) return "busy";
+    let removed: boolean | undefined;
+    try {
+      this.hooks.duringTakeover?.("guarded", this.ownerPath);
+      removed = await this.removeIfSame(seen);
+    } finally {
+      // While the stale file may still be there (a failed rename), the dead takers' guards stay: the next passes them by.
+      for (let n = mine; n >= (removed === undefined ? mine : 1); n--) await rm(`${row}.${n}`, { force: true });
+    }
+    if (!removed) return "changed";
+    // An orphaned git finishes and removes its own lock; past the deadline its pid was reused.
+    while (seen.owner.child !== undefined && isAlive(seen.owner.child) && Date.now() < deadline) await delay(POLL_MS);
+    return "taken";
+  }
+
+  /**
+   * Removes the owner file when it is still the one judged. Renamed aside first (atomic, whatever
+   * is there now) and compared: its owner may have been alive after all (10 idle minutes inside one
+   * call) and rewritten it; another's is put back.
+   */
+  private async removeIfSame(seen: SeenOwner): Promise<boolean> {
+    const now = await this.readOwner();
+    if (now === undefined || !sameFile(now, seen)) return false;
     const aside = `${this.ownerPath}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       await rename(this.ownerPath, aside);
@@ -168,41 +206,101 @@ export class RepoLock {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw error;
     }
-    if (!sameOwner(await readFile(aside, "utf8").catch(() => ""), owner)) {
-      // Another process took over and a live owner moved in between our read and the rename: put it back.
-      await link(aside, this.ownerPath).catch(() => undefined);
-      await unlink(aside).catch(() => undefined);
-      return false;
-    }
+    this.hooks.duringTakeover?.("moved aside", this.ownerPath);
+    const moved = await seeOwner(aside).catch(() => undefined);
+    if (moved === undefined || !sameFile(moved, seen)) await link(aside, this.ownerPath).catch(() => undefined);
     await unlink(aside).catch(() => undefined);
-    // An orphaned git finishes and removes its own lock; past the deadline its pid was reused.
-    while (owner.child !== undefined && isAlive(owner.child) && Date.now() < deadline) await delay(POLL_MS);
-    return true;
+    return moved !== undefined && sameFile(moved, seen);
   }
 
   private async release(): Promise<void> {
-    const owner = await this.readOwner().catch(() => undefined);
+    const seen = await this.readOwner().catch(() => undefined);
     // Only our own file: after 10 idle minutes inside one call another process may own it now.
-    if (owner?.pid === process.pid) await rm(this.ownerPath, { force: true });
+    if (seen?.owner.pid === process.pid) await rm(this.ownerPath, { force: true });
   }
 }
 
-function sameOwner(text: string, owner: Owner): boolean {
-  if (text === "") return owner.pid === UNKNOWN_PID;
+/** An owner file as a process judged it: which file, when last touched, what it said, and whose. */
+interface SeenOwner {
+  readonly owner: Owner;
+  readonly dev: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly text: string;
+}
+
+/** The owner file at `path` as it is now, or undefined when there is none. */
+async function seeOwner(path: string): Promise<SeenOwner | undefined> {
+  try {
+    const info = await lstat(path);
+    const text = await readFile(path, "utf8");
+    return { owner: parseOwner(text), dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, text };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function parseOwner(text: string): Owner {
+  // Empty: being created without hard links (or its creator died then): stale only by age.
+  if (text === "") return { pid: UNKNOWN_PID };
   try {
     const parsed = JSON.parse(text) as Partial<Owner>;
-    return parsed.pid === owner.pid && parsed.child === owner.child;
+    if (typeof parsed.pid === "number") return { pid: parsed.pid, ...(typeof parsed.child === "number" ? { child: parsed.child } : {}) };
   } catch {
-    return owner.pid === 0;
+    // fall through: written by something else, no live owner to respect
+  }
+  return { pid: 0 };
+}
+
+/** Whether two looks at an owner file saw the same one: the same file, not touched since, saying the same (a removed file's inode number is given to the next). */
+function sameFile(a: SeenOwner, b: SeenOwner): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
+}
+
+function isStale(seen: SeenOwner): boolean {
+  const { pid } = seen.owner;
+  if (pid !== UNKNOWN_PID && (pid === process.pid || !isAlive(pid))) return true;
+  return Date.now() - seen.mtimeMs > STALE_OWNER_MS;
+}
+
+/** How long a guard with nothing in it yet counts as one its taker is still writing. */
+const JUST_MADE_MS = 10_000;
+
+/** Takes the first guard of `row` not held by a live taker: its number, or undefined when a live taker holds one. */
+async function takeGuard(row: string): Promise<number | undefined> {
+  const me = JSON.stringify({ pid: process.pid, started: Date.now() });
+  for (let n = 1; ; ) {
+    const guard = `${row}.${n}`;
+    try {
+      await writeFile(guard, me, { flag: "wx" });
+      return n;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        await rm(guard, { force: true }); // made but not written (a full disk): no empty guard left behind
+        throw error;
+      }
+    }
+    const seen = await seeOwner(guard);
+    if (seen === undefined) continue; // its taker is done: the file it guarded is gone
+    if (guardHeld(seen)) return undefined;
+    n++;
   }
 }
 
-async function isStale(owner: Owner, path: string): Promise<boolean> {
-  if (owner.pid !== UNKNOWN_PID && (owner.pid === process.pid || !isAlive(owner.pid))) return true;
-  const info = await stat(path).catch(() => undefined);
-  return info !== undefined && Date.now() - info.mtimeMs > STALE_OWNER_MS;
+/** Whether a guard's taker may still be at work: while its process runs (not a reused pid), and an unwritten one for JUST_MADE_MS. */
+function guardHeld(seen: SeenOwner): boolean {
+  const idleMs = Date.now() - seen.mtimeMs;
+  let taker: { pid?: unknown; started?: unknown };
+  try {
+    taker = JSON.parse(seen.text) as typeof taker;
+  } catch {
+    return idleMs < JUST_MADE_MS; // being written, or its taker died writing it
+  }
+  if (typeof taker.pid !== "number") return idleMs < JUST_MADE_MS;
+  // This process's calls on one repository are queued: none of its own holds a guard while another looks.
+  return taker.pid !== process.pid && isAlive(taker.pid) && !startedAfter(taker.pid, Number(taker.started), (file) => readFileSync(file, "utf8")) && idleMs < STALE_OWNER_MS;
 }
-
 
 /**
  * Removes every git lock file of a shadow repository: index.lock, HEAD.lock, config.lock,

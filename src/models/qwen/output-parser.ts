@@ -74,7 +74,7 @@ export class QwenOutputParser {
   private reader: CallBodyReader | undefined;
   private examined = 0;
   private examinedByCalls = 0;
-  /** Set after `</think>`: newlines before the answer are dropped, even across chunks. */
+  /** Set after `</think>`: line ends (LF or CRLF) before the answer are dropped, even across chunks. */
   private skipNewlines = false;
   /** Nothing but whitespace since the answer began, or since `</think>` or a call ended (a bare call may start here). */
   private atBoundary = true;
@@ -179,7 +179,7 @@ export class QwenOutputParser {
 
   private stepText(events: ChatStreamEvent[]): boolean {
     if (this.skipNewlines) {
-      this.pending = this.pending.replace(/^\n+/, "");
+      this.pending = this.pending.replace(/^[\r\n]+/, "");
       if (!this.pending) return false;
       this.skipNewlines = false;
     }

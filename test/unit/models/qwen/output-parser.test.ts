@@ -257,6 +257,14 @@ test("spaces around a tag's = or its name do not break a call", () => {
   }
 });
 
+// After a CRLF </think>, the answer streamed to the chat began with blank lines.
+test("the line ends after </think> are dropped, CRLF too", () => {
+  for (const output of ["hmm\n</think>\n\nLet me look.", "hmm\r\n</think>\r\n\r\nLet me look."]) {
+    const { events } = assertChunkingInvariant(output, true);
+    assert.deepEqual(merged(events).filter((e) => e.type === "text"), [{ type: "text", text: "Let me look." }], JSON.stringify(output));
+  }
+});
+
 test("a model that opens <think> itself, and thinking that never closes", () => {
   const opened = assertChunkingInvariant("<think>\nhmm\n</think>\n\nanswer", false);
   assert.deepEqual(opened.turn.message, { role: "assistant", content: "answer", thinking: "\nhmm\n" });

@@ -1,6 +1,8 @@
 /** find_symbol: where a name is defined (and optionally used), from the repository index. */
 import { shownPath } from "../indexer/index.ts";
 import { shownLine } from "../indexer/text.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./tool.ts";
 
 const MAX_RESULTS = 500;
@@ -26,12 +28,15 @@ export const findSymbolTool: Tool = {
     const name = stringArg(input, "name").trim();
     const limit = optionalInt(input, "max_results", 1, MAX_RESULTS) ?? 30;
     // One more than shown, to say when there are more (a name like `setup` or `init` can be defined in thousands of files).
-    const definitions = await ctx.index.findDefinitions(name, limit + 1);
+    const found = await ctx.index.findDefinitions(name, limit + 1);
+    // A definition's line is the file's text: one in a .env that parses as code, or in a hard link to one (settings.py), is its key.
+    const hidden = await secretFilesAmong(ctx.workspace.root, found.map((d) => d.path));
+    const definitions = found.filter((d) => !hidden.has(d.path));
     const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit + 1) : [];
     const parts: string[] = [];
     parts.push(definitions.length === 0 ? `No definition of "${name}" found.` : `Definitions of ${name}:`);
     for (const d of definitions.slice(0, limit)) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${shownLine(d.scope)}` : ""}: ${shownLine(d.signature)}`);
-    parts.push(...more(definitions.length, limit, "definitions"));
+    parts.push(...more(definitions.length, limit, "definitions"), ...secretsNote(found.length - definitions.length, hidden));
     if (optionalBool(input, "references")) {
       parts.push(references.length === 0 ? `No references to "${name}" found.` : `References to ${name}:`);
       for (const r of references.slice(0, limit)) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${shownLine(r.scope)}` : ""}`);
@@ -46,4 +51,24 @@ function more(found: number, limit: number, what: string): string[] {
   if (found <= limit) return [];
   const next = limit < MAX_RESULTS ? `pass a larger max_results (up to ${MAX_RESULTS}) to see more, or ` : "";
   return [`[More than ${limit} ${what}; ${next}narrow down with search in the folder you care about.]`];
+}
+
+/** Of `paths`, those that look like they hold secrets, by name or as another name of such a file, with how it is shown. */
+async function secretFilesAmong(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(paths)];
+  const others = await otherSecretNames(root, unique.filter((path) => !looksLikeSecrets(path)));
+  const secret = new Map<string, string>();
+  for (const path of unique) {
+    const other = others.get(path);
+    if (looksLikeSecrets(path)) secret.set(path, shownPath(path));
+    else if (other !== undefined) secret.set(path, `${shownPath(path)}, another name of ${shownPath(other)}`);
+  }
+  return secret;
+}
+
+function secretsNote(count: number, files: ReadonlyMap<string, string>): string[] {
+  if (count === 0) return [];
+  const what = count === 1 ? "1 definition" : `${count} definitions`;
+  const where = files.size === 1 ? "a file that looks like it holds" : `${files.size} files that look like they hold`;
+  return [`[Not shown: ${what} in ${where} secrets (${[...files.values()].join("; ")}): their lines are the file's text. Look inside one only if the task needs it, with read_file.]`];
 }

@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process";
 import { linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
+import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { searchTool } from "../../../src/tools/search.ts";
 import { secretFileRead, secretFileWrite } from "../../../src/tools/secret-reads.ts";
@@ -85,6 +87,22 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.match((await secretFileRead(root, "gitdir/config")) ?? "", /^it reads gitdir\/config, a link to \.git\/config: it looks like it holds secrets/);
     assert.match((await secretFileRead(root, "repo.cfg")) ?? "", /^it reads repo\.cfg, a link to \.git\/config: /);
     assert.equal(await secretFileRead(root, "gitdir/HEAD"), undefined);
+  });
+
+  it("find_symbol shows no definition's line from a hard link to .env whose other name parses as code (settings.py), and names it", async () => {
+    const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", ".env": "API_KEY = 'sk-live-123'\n", "app.py": "API_KEY = None\n" });
+    linkSync(join(root, ".env"), join(root, "settings.py"));
+    const index = new RepoIndex({ root, queriesDir: join(import.meta.dirname, "../../../src/indexer/queries") });
+    await index.build();
+    try {
+      const r = await runTool(findSymbolTool, { name: "API_KEY" }, { ...ctx, index: indexQueries(index) });
+      assert.equal(r.ok, true, r.text);
+      assert.match(r.text, /^Definitions of API_KEY:\napp\.py:1: variable: API_KEY = None$/m);
+      assert.doesNotMatch(r.text, /sk-live/);
+      assert.match(r.text, /\[Not shown: 1 definition in a file that looks like it holds secrets \(settings\.py, another name of \.env\)/);
+    } finally {
+      await index.close();
+    }
   });
 
   it("names the credential stores an injected prompt asks for: git's config (a token in a remote URL, actions/checkout's header), kube and docker configs, gcloud's", () => {

@@ -300,7 +300,7 @@ class Run {
    * A reply without an answer or a call (an empty one, or thinking only: a model that ends
    * its turn inside its thinking) would end the run with a blank answer the user never
    * sees: the model is told and tries again, and the run stops, saying why, at the second
-   * in a row.
+   * in a row. A call written only inside the thinking is named to the model (thought-calls.ts).
    */
   private emptyReply(message: AssistantMessage): AgentResult | undefined {
     this.emptyReplies++;
@@ -309,8 +309,9 @@ class Run {
       const what = thought.length ? " (its tool call was inside its thinking, where a call does not run)" : message.thinking?.trim() ? " (it wrote only its thinking)" : "";
       return this.end("model-error", `the model ended its reply ${this.emptyReplies} times in a row without an answer or a tool call${what}`);
     }
+    const many = thought.length > 1;
     const nudge = thought.length
-      ? `[Hearth] Your tool ${thought.length > 1 ? "calls" : "call"} (${thought.join(", ")}) was inside your thinking, so it was not run: thinking is not an action, and the user saw nothing. End your thinking, then write the call again after </think>.`
+      ? `[Hearth] Your tool ${many ? "calls" : "call"} (${thought.join(", ")}) ${many ? "were" : "was"} inside your thinking, so ${many ? "they were" : "it was"} not run: thinking is not an action, and the user saw nothing. End your thinking, then write ${many ? "the calls" : "the call"} again after </think>.`
       : "[Hearth] Your reply had no answer and no tool call: the user saw nothing. Write your answer, or call a tool (finish when the task is done).";
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });

@@ -140,6 +140,15 @@ describe("a call written inside the thinking", () => {
     });
   }
 
+  it("two calls in the thinking are both named", async () => {
+    const write = "<tool_call>\n<function=write_file>\n<parameter=path>\nnotes.txt\n</parameter>\n<parameter=content>\nx\n</parameter>\n</function>\n</tool_call>";
+    const { agent, events } = await agentFor(fixture(), [{ raw: `${READ}\n${write}\n${READ}\n</think>\n\n` }, { text: "ok" }]);
+    await agent.run("where is add?");
+    const steer = events.find((e) => e.type === "steer");
+    assert.ok(steer?.type === "steer");
+    assert.match(steer.message, /Your tool calls \(read_file, write_file\) were inside your thinking, so they were not run.*write the calls again after <\/think>/s);
+  });
+
   it("a model that keeps calling only in its thinking stops, saying so", async () => {
     const raw = `Read it.\n${READ}\n</think>\n\n`;
     const { agent } = await agentFor(fixture(), [{ raw }, { raw }, { text: "never reached" }]);

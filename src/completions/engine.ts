@@ -170,10 +170,10 @@ export class CompletionEngine {
     let tried: Omit<Try, "modelMs" | "which">;
     try {
       const result = await choice.backend.complete({ ...request, signal: limit.signal });
-      const noAnswer = limit.timedOut() && result.text === "" && !result.usage?.generatedTokens;
-      tried = noAnswer ? { busy: `the model gave no answer within ${formatSeconds(limitMs)} (a server whose slots are all taken queues the request behind the others)` } : { result };
+      tried = limit.timedOut() && result.text === "" && !result.usage?.generatedTokens ? noAnswer(choice.backend, limitMs) : { result };
     } catch (error) {
-      tried = failure(error);
+      // A backend may throw when the time limit aborts it, as when the user's keystroke does.
+      tried = limit.timedOut() ? noAnswer(choice.backend, limitMs) : failure(error);
     } finally {
       limit.close();
     }
@@ -232,6 +232,16 @@ interface Try {
 /** A failed try: busy when the server says it will answer later (503, 429), else the error. */
 function failure(error: unknown): Pick<Try, "busy" | "error"> {
   return serverBusy(error) ? { busy: `the server is busy: ${errorText(error)}` } : { error };
+}
+
+/**
+ * Nothing by the time limit. A server queues a request while its slots are taken: busy, worth
+ * another try. A model on this machine that could not even read the prompt in time is slow,
+ * not busy: another try would only take the CPU for as long again, so the answer is empty.
+ */
+function noAnswer(backend: ModelBackend, limitMs: number): Pick<Try, "busy" | "result"> {
+  if (backend.kind !== "remote") return { result: { text: "", stopReason: "aborted" } };
+  return { busy: `the server gave no answer within ${formatSeconds(limitMs)} (a server whose slots are all taken queues the request behind the others)` };
 }
 
 function errorText(error: unknown): string {

@@ -7,11 +7,15 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
+import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import type { CompletionStatus } from "../../../src/protocol/completions.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
+import { tempDir } from "../../fixtures/temp.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -149,7 +153,7 @@ describe("completions behind a server that cannot answer now", () => {
     clock.advance(3000);
     while (statuses.length === 0) await new Promise((r) => setImmediate(r));
     assert.equal(statuses[0]!.state, "waiting");
-    assert.match((statuses[0] as { reason: string }).reason, /no answer within 3 s/);
+    assert.match((statuses[0] as { reason: string }).reason, /gave no answer within 3 s/);
     infill = answer("count");
     await nextTry(clock, statuses, 2);
     assert.equal((await pending).text, "count");
@@ -192,4 +196,33 @@ describe("completions behind a server that cannot answer now", () => {
       await dispose();
     });
   }
+});
+
+describe("a model on this machine that gives no answer within the time limit", () => {
+  it("is slow, not busy: the request answers nothing at once, with no second try and no waiting status", async () => {
+    // A time limit of 0 on a clock that runs such a timer at once: the limit has passed
+    // before the scripted model (a real backend) is asked, and it throws as aborted.
+    const clock = new (class extends FakeClock {
+      override setTimeout(run: () => void, ms: number): unknown {
+        if (ms > 0) return super.setTimeout(run, ms);
+        run();
+        return 0;
+      }
+    })();
+    const path = join(tempDir("hearth-slow-model-"), "model.json");
+    writeFileSync(path, JSON.stringify({ turns: [], completions: ["count", "count"] }));
+    const backend = new ScriptedBackend(path);
+    let asked = 0;
+    const statuses: CompletionStatus[] = [];
+    const model = async () => ((asked += 1), { backend, which: "main" as const });
+    const engine = new CompletionEngine({ model, debounce: { initialMs: 0, minMs: 0 }, clock, timeLimitMs: 0, onStatus: (s) => statuses.push(s) });
+    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: "const n = ;\n", version: 1, inFolder: false };
+    const result = await engine.complete(doc, { line: 0, character: 10 }, new AbortController().signal);
+    assert.equal(result.text, "");
+    assert.equal(result.record.outcome, "empty");
+    assert.equal(asked, 1, "not tried again");
+    assert.deepEqual(statuses, [], "nothing to wait for");
+    assert.equal(clock.pending(), 0);
+    await backend.dispose();
+  });
 });

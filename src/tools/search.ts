@@ -12,7 +12,7 @@ import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
-import { inodeKey, secretInodes } from "./secret-reads.ts";
+import { hardLinksLookedUp, inodeKey, secretInodes } from "./secret-reads.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -181,12 +181,15 @@ async function realFile(abs: string, realRoot: string, folders: Map<string, Prom
   const inRoot = (real: string) => relative(realRoot, real).split(sep).join("/");
   const own = await lstat(abs);
   const info = own.isSymbolicLink() ? await stat(abs) : own;
-  const inode = info.isFile() && info.nlink > 1 ? { inode: inodeKey(info) } : {};
-  if (own.isSymbolicLink()) return { name: inRoot(await realpath(abs)), ...inode };
-  const parent = dirname(abs);
-  let folder = folders.get(parent);
-  if (!folder) folders.set(parent, (folder = realpath(parent).catch(() => parent)));
-  return { name: inRoot(join(await folder, basename(abs))), ...inode };
+  let name: string;
+  if (own.isSymbolicLink()) name = inRoot(await realpath(abs));
+  else {
+    const parent = dirname(abs);
+    let folder = folders.get(parent);
+    if (!folder) folders.set(parent, (folder = realpath(parent).catch(() => parent)));
+    name = inRoot(join(await folder, basename(abs)));
+  }
+  return info.isFile() && info.nlink > 1 && hardLinksLookedUp(name) ? { name, inode: inodeKey(info) } : { name };
 }
 
 function secretsNote(secrets: readonly SecretFile[]): string[] {

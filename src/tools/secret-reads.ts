@@ -16,7 +16,7 @@
  * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
  * one of the home folder's credential stores and keys (`~/.aws/credentials`, `~/.ssh/`). A
  * hard link's other names elsewhere on the disk cannot be found short of walking it, and are
- * not looked for.
+ * not looked for; nor are those of a file in node_modules (`PACKAGE_FILE`).
  */
 import type { Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
@@ -65,11 +65,18 @@ const HOME_STORES = [
 /** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
 const HOME_KEY_FOLDERS = [".ssh"];
 
-/**
- * Folders the walk for other names does not enter: git's objects, and node_modules, whose
- * files pnpm hard-links from its store — each read of one would walk again.
- */
+/** Folders the walk for other names does not enter: git's objects, and installed packages. */
 const NOT_WALKED = new Set([".git", "node_modules"]);
+/**
+ * Files whose other names are not looked for: pnpm hard-links every package file from its
+ * store, so each read of one would walk the workspace (20,000 folders: over a second).
+ */
+const PACKAGE_FILE = /(^|\/)node_modules\//i;
+
+/** Whether the workspace file at `path` (its real path, workspace-relative) is looked up by its other names when it has several. */
+export function hardLinksLookedUp(path: string): boolean {
+  return !PACKAGE_FILE.test(path);
+}
 /** The walk stops after this many folders (a home folder opened as a workspace); names beyond are not found. */
 const MAX_WALKED_FOLDERS = 20_000;
 
@@ -84,7 +91,8 @@ export type SecretInodes = Map<string, string>;
 async function hardLinkReason(root: string, path: string, verb: string, landsOn: (root: string, path: string) => Promise<string | undefined>): Promise<string | undefined> {
   const real = await landsOn(root, path);
   const info = real === undefined ? undefined : await stat(real).catch(() => undefined);
-  if (!info?.isFile() || info.nlink < 2) return undefined;
+  if (real === undefined || !info?.isFile() || info.nlink < 2) return undefined;
+  if (!hardLinksLookedUp(relative(await realpath(root), real).split(sep).join("/"))) return undefined;
   const other = (await secretInodes(root)).get(inodeKey(info));
   return other === undefined ? undefined : `it ${verb} ${shownPath(path)}, another name (a hard link) of ${shownPath(other)}: ${secretFileReason(other)}`;
 }
@@ -125,12 +133,12 @@ export async function secretInodes(root: string): Promise<SecretInodes> {
 
 /**
  * Of `paths` (workspace-relative), those that are another name of a secret-looking file
- * (hard links), with that file's name: a stat each, and `secretInodes` once when one has
- * several links.
+ * (hard links; not node_modules' files), with that file's name: a stat each, and
+ * `secretInodes` once when one has several links.
  */
 export async function otherSecretNames(root: string, paths: readonly string[]): Promise<Map<string, string>> {
   const infos = await Promise.all(paths.map((path) => stat(join(root, path)).catch(() => undefined)));
-  const linked = paths.flatMap((path, i) => (infos[i]?.isFile() && infos[i].nlink > 1 ? [{ path, inode: inodeKey(infos[i]) }] : []));
+  const linked = paths.flatMap((path, i) => (infos[i]?.isFile() && infos[i].nlink > 1 && hardLinksLookedUp(path) ? [{ path, inode: inodeKey(infos[i]) }] : []));
   const others = new Map<string, string>();
   if (linked.length === 0) return others;
   const inodes = await secretInodes(root);

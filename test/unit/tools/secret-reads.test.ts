@@ -27,6 +27,19 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.equal(await secretFileRead(root, "missing.txt"), undefined);
   });
 
+  it("a file in node_modules is not looked up by its other names: pnpm hard-links every package file from its store, and each read would walk the workspace", async () => {
+    const root = tempDir("hearth-secret-");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
+    mkdirSync(join(root, "node_modules/.pnpm/left-pad@1.3.0/node_modules/left-pad"), { recursive: true });
+    linkSync(join(root, ".env"), join(root, "node_modules/.pnpm/left-pad@1.3.0/node_modules/left-pad/index.js"));
+    symlinkSync(".pnpm/left-pad@1.3.0/node_modules/left-pad", join(root, "node_modules/left-pad"));
+    assert.equal(await secretFileRead(root, "node_modules/left-pad/index.js"), undefined);
+    assert.equal(await secretFileRead(root, "node_modules/.pnpm/left-pad@1.3.0/node_modules/left-pad/index.js"), undefined);
+    // Outside node_modules the same file asks.
+    linkSync(join(root, ".env"), join(root, "notes.txt"));
+    assert.match((await secretFileRead(root, "notes.txt")) ?? "", /another name \(a hard link\) of \.env/);
+  });
+
   it("a hard link to a credential store or a private key in the home folder (~/.aws/credentials, ~/.ssh/<any name>) asks, named by its home path", async () => {
     const root = tempDir("hearth-secret-");
     const home = tempDir("hearth-home-");

@@ -119,6 +119,20 @@ describe("remote backend: tool calls a server leaves in the text", () => {
     assert.match(notice?.type === "notice" ? notice.text : "", /--enable-auto-tool-choice --tool-call-parser qwen3_coder/);
   });
 
+  // A server writing CRLF line ends (or a model closing the parameter and the function on one
+  // line) had the call refused: "Parameter has no closing </parameter>".
+  it("content with CRLF line ends, and a call that closes </parameter></function> on one line: the same call", async () => {
+    const crlf = CONTENT.replace(/\n/g, "\r\n");
+    const oneLine = CONTENT.replace("20\n</parameter>\n</function>", "20\n</parameter></function>");
+    for (const content of [crlf, oneLine]) {
+      body = awkwardDeltas(content).map((text) => sse({ content: text })).join("") + sse({}, "stop") + "data: [DONE]\n\n";
+      const result = await turn(new RemoteBackend({ baseUrl: `${base}/v1` }));
+      assert.deepEqual(result.toolCallErrors, [], JSON.stringify(content));
+      assert.equal(result.message.content, PREAMBLE);
+      assert.deepEqual(result.message.toolCalls?.map(({ name, arguments: args }) => ({ name, arguments: args })), [READ], JSON.stringify(content));
+    }
+  });
+
   it("a <tool_call> the model copied from escaped content (a file it quotes) is text; control strings in a call's value come back as written", async () => {
     const quoted = "The file says <\u200Dtool_call> and <\u200D|im_end|>.";
     const call = CALL.replace("src/ü🚀.ts", "a<\u200D|im_end|>b");

@@ -18,6 +18,8 @@ const NAMES = new Set([
   ".dockercfg", "credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
   // Google's OAuth client and application-default credentials, a kubeconfig given by name.
   "credentials.json", "application_default_credentials.json", "kubeconfig",
+  // Cargo's registry token, Vault's, Terraform's, s3cmd's and boto's keys.
+  "credentials.toml", ".vault-token", ".terraformrc", "terraform.rc", ".s3cfg", ".boto",
 ]);
 /** File name endings (lower-case): key and certificate stores, `prod.env`. */
 const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig"];
@@ -28,7 +30,7 @@ const SECRET_FOLDERS = new Set([".ssh", ".gnupg"]);
 const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.old", "authorized_keys"]);
 /**
  * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
- * (`auths`), gcloud's token stores. A repository's `config` (in `.git`, or a submodule's in
+ * (`auths`), gcloud's token stores, and others' below. A repository's `config` (in `.git`, or a submodule's in
  * `.git/modules/…`) is git's: a remote URL can carry a token (`https://user:TOKEN@host/…`),
  * and actions/checkout leaves an `http.extraheader` with one.
  */
@@ -36,6 +38,11 @@ const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   [".kube", new Set(["config"])],
   [".docker", new Set(["config.json"])],
   ["gcloud", new Set(["credentials.db", "access_tokens.db"])],
+  // The GitHub CLI's token, Maven's and Gradle's repository passwords, Composer's: the home folder's, not a project's.
+  ["gh", new Set(["hosts.yml"])],
+  [".m2", new Set(["settings.xml", "settings-security.xml"])],
+  [".gradle", new Set(["gradle.properties"])],
+  [".composer", new Set(["auth.json"])],
 ]);
 
 /** The setting's name, for the reasons shown to the user. */

@@ -33,7 +33,7 @@ import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
  * file or a path the read will refuse anyway.
  */
 export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p), readFile)) ?? (await hardLinkReason(root, path, "reads", readFile));
+  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
@@ -46,7 +46,7 @@ export async function secretFileWrite(root: string, path: string): Promise<strin
  * workspace or names nothing. Not `writtenFile`: reads of `.git` are not refused as writes
  * are, so a link to `.git/config` (`gitdir/config`, `repo.cfg`) reads git's config.
  */
-async function readFile(root: string, path: string): Promise<string | undefined> {
+async function readTarget(root: string, path: string): Promise<string | undefined> {
   const [realRoot, real] = await Promise.all([realpath(root), realpath(resolve(root, path))].map((p) => p.catch(() => undefined)));
   if (realRoot === undefined || real === undefined) return undefined;
   const inside = relative(realRoot, real);
@@ -61,6 +61,7 @@ async function readFile(root: string, path: string): Promise<string | undefined>
 const HOME_STORES = [
   ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
   ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
+  ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
 ];
 /** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
 const HOME_KEY_FOLDERS = [".ssh"];

@@ -123,11 +123,18 @@ describe("secret reads: other names of a secret file, and the credential stores 
       ".git/config", ".GIT/config", "sub/.git/modules/lib/config", ".kube/config", "kubeconfig", ".docker/config.json",
       "credentials.json", "application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
       "client_secret_1234.apps.googleusercontent.com.json", ".aws/credentials", ".netrc", ".pypirc", ".npmrc", "id_ed25519", "cert.pem", "store.p12",
+      // Tokens other tools keep in the home folder, read when a home folder is opened as the workspace.
+      ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json",
+      ".vault-token", ".terraformrc", ".s3cfg", ".boto",
       // Windows opens these as the file without the trailing dots and spaces, and `::$DATA` is its main stream.
       "id_rsa.", ".npmrc ", ".env::$DATA", "id_ed25519::$DATA",
     ];
     for (const path of secret) assert.ok(looksLikeSecrets(path), path);
-    const ordinary = ["config", "src/config.json", ".github/config.yml", ".docker/daemon.json", "docs/credentials.md", ".kube/cache/discovery.json", "git/config", "package.json", "client.json"];
+    const ordinary = [
+      "config", "src/config.json", ".github/config.yml", ".docker/daemon.json", "docs/credentials.md", ".kube/cache/discovery.json", "git/config", "package.json", "client.json",
+      // A project's own files of the same names: committed, not a person's tokens.
+      "gradle.properties", "settings.xml", "auth.json", ".github/hosts.yml", "gh/config.yml",
+    ];
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });
 });

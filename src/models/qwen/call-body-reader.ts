@@ -107,10 +107,8 @@ export class CallBodyReader {
    */
   private endValueStream(rest: string): void {
     if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true)) {
-      this.raw.pop();
-      this.endValue(rest, 0, 0);
-      const after = rest.slice(PARAM_CLOSE.length);
-      this.raw.push(after);
+      // The value's parts stop where `rest` starts; `raw` already holds `rest`.
+      this.call.parameters.push([this.paramName, trimValueLineEnds(this.joinParts())]);
       this.finish({ kind: "complete", call: this.call });
       return;
     }

@@ -52,9 +52,13 @@ export class ServerWait {
     this.set({ state: "waiting", reason });
   }
 
-  /** Resolves true once the backoff has passed (at once when there is none), false when `signal` fires first. */
+  /**
+   * Resolves true once the backoff has passed (at once when there is none), false when `signal`
+   * fires first. Never longer than the longest backoff: the system clock is the wall clock, and
+   * one set back (an NTP step, a resumed laptop) would otherwise hold completions for the jump.
+   */
   untilNextTry(signal: AbortSignal): Promise<boolean> {
-    return sleep(this.clock, this.retryAt - this.clock.now(), signal);
+    return sleep(this.clock, Math.min(MAX_BACKOFF_MS, this.retryAt - this.clock.now()), signal);
   }
 
   private set(status: CompletionStatus): void {

@@ -145,6 +145,33 @@ describe("completions behind a server that cannot answer now", () => {
     await dispose();
   });
 
+  it("a system clock set back while a busy server's backoff runs delays the next try by at most the longest backoff, not by the jump", async () => {
+    // The backoff's deadline is on the wall clock (Date.now()): an NTP step or a resumed laptop
+    // can move it back an hour, which would have held every completion for that hour.
+    const { clock, statuses, complete, dispose } = setUp();
+    infill = busy;
+    const first = new AbortController();
+    const pending = complete(first.signal);
+    await requests(1);
+    while (statuses.length === 0) await new Promise((r) => setImmediate(r));
+    first.abort();
+    assert.equal((await pending).record.outcome, "cancelled");
+    clock.set(clock.now() - 3_600_000);
+    infill = answer("count");
+    const keystroke = new AbortController();
+    const next = complete(keystroke.signal);
+    try {
+      while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+      clock.advance(8000);
+      assert.equal(clock.pending(), 0, "the backoff has passed 8 s later");
+      assert.equal((await next).text, "count");
+    } finally {
+      keystroke.abort();
+      await next;
+      await dispose();
+    }
+  });
+
   it("a server that queues the request behind another client's (no answer within the time limit): waiting, then the completion when it answers", async () => {
     const { clock, statuses, complete, dispose } = setUp();
     infill = () => undefined; // held: llama-server queues a request while its only slot is taken

@@ -49,7 +49,7 @@ export const gitDiffTool: Tool = {
     const { diff, secrets } = leaveOutSecrets(all.diff, (path) => !named(path) && (looksLikeSecrets(path) || hardLinked.has(path)));
     secrets.push(...all.secrets);
     const cut = diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters; ask for one path]` : diff;
-    const text = [cut, ...secretsNote(secrets)].filter((part) => part !== "").join("\n");
+    const text = [cut, ...secretsNote(secrets, hardLinked)].filter((part) => part !== "").join("\n");
     return { text: text === "" ? "No changes." : text, data: { diff, ...(secrets.length ? { skippedSecrets: secrets } : {}) } };
   },
 };
@@ -154,10 +154,12 @@ function unquote(quoted: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-function secretsNote(secrets: readonly string[]): string[] {
+/** The note naming the files left out; a hard link's name says nothing, so its other name (`sameAs`) is said too. */
+function secretsNote(secrets: readonly string[], sameAs: ReadonlyMap<string, string>): string[] {
   if (secrets.length === 0) return [];
   const count = secrets.length === 1 ? "1 file that looks like it holds" : `${secrets.length} files that look like they hold`;
-  return [`[Not shown: the changes to ${count} secrets (${secrets.map(shownPath).join(", ")}): environment files, private keys and credential stores are left out of the diff. See one only if the task needs it, by giving its path.]`];
+  const names = secrets.map((path) => (sameAs.has(path) ? `${shownPath(path)} (another name of ${shownPath(sameAs.get(path)!)})` : shownPath(path)));
+  return [`[Not shown: the changes to ${count} secrets (${names.join(", ")}): environment files, private keys and credential stores are left out of the diff. See one only if the task needs it, by giving its path.]`];
 }
 
 /** Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character). */

@@ -87,7 +87,8 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.equal(r.ok, true, r.text);
     assert.match(r.text, /^\+x = 2$/m);
     assert.doesNotMatch(r.text, /sk-live/);
-    assert.match(r.text, /Not shown: the changes to 2 files that look like they hold secrets \(README\.md, notes\.txt\)/);
+    // Which file, and why: README.md's name says nothing of secrets.
+    assert.match(r.text, /Not shown: the changes to 2 files that look like they hold secrets \(README\.md \(another name of \.env\), notes\.txt \(another name of \.env\)\)/);
     assert.match((await runTool(gitDiffTool, { path: "notes.txt" }, ctx)).text, /^\+API_KEY=sk-live-123$/m);
   });
 

@@ -46,3 +46,23 @@ it("a checkout with uncommitted changes: the patch builds on them and the user i
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /^hearth fix: the checkout had uncommitted changes when the run started \(1 file\(s\): calc\.py\): the patch does not hold them, it is the agent's change made on top of them\. It changes calc\.py too, so it applies to the checkout as it was, not to a clean checkout of HEAD$/m);
 });
+
+it("a repository git cannot read (a corrupt index): the user is told the patch keeps the checkout's CRLF line ends, and the trajectory's end says so", () => {
+  const { work, repo, model } = calcCheckout("hearth-fix-eol-unchecked-");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("config", "core.autocrlf", "false");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  git("config", "core.autocrlf", "true");
+  writeFileSync(join(repo, "calc.py"), readFileSync(join(repo, "calc.py"), "utf8").replace(/\n/g, "\r\n"));
+  writeFileSync(join(repo, ".git", "index"), "not an index");
+  const run = hearthFix(work, repo, model);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b\r$/m);
+  assert.match(run.stderr, /^hearth fix: the patch has the checkout's line ends \(CRLF\) in 1 file\(s\), as the repository could not be asked how it stores them \(.*index.*\); if it converts them, the patch may not apply to a clean clone: calc\.py$/m);
+  const end = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  assert.equal(end.type, "end");
+  assert.deepEqual(end.lineEndsUnchecked.files, ["calc.py"]);
+  assert.match(end.lineEndsUnchecked.why, /index/);
+});

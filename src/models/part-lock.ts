@@ -145,8 +145,8 @@ export function seeLock(path: string): SeenLock | undefined {
  * only while it holds that very lock's takeover guard: a file named after the lock judged (which
  * file, when refreshed, what it says), created exclusively, so one run at a time looks at that
  * lock again and removes it, and each later one finds another lock there (or none) and removes
- * nothing. A guard whose taker died holding it (its pid gone or reused; another machine's not
- * touched for LOCK_STALE_MS; one never written, after JUST_MADE_MS) is passed by, never removed:
+ * nothing. A guard whose taker died holding it (its pid gone or reused; any not touched for
+ * LOCK_STALE_MS; one never written, after JUST_MADE_MS) is passed by, never removed:
  * the next run takes the next guard of the row (`.1`, `.2`, …), so no run removes a guard another
  * may hold, and a crashed taker never leaves the lock unusable. The row is removed once the
  * stale lock is gone (a guard for a lock that no longer exists guards nothing).
@@ -194,16 +194,19 @@ function takeGuard(row: string): number | undefined {
   }
 }
 
-/** Whether a guard's taker may still be at work: this machine's while its process runs, another's while recent. */
+/** Whether a guard's taker may still be at work: while recent, and this machine's while its process runs. */
 function guardHeld(seen: SeenLock): boolean {
   const idleMs = Date.now() - seen.mtimeMs;
+  // A takeover takes milliseconds: a guard this old is a dead taker's whatever its pid says (reused,
+  // where the system does not say when a process started: macOS, Windows).
+  if (idleMs >= LOCK_STALE_MS) return false;
   let taker: { pid?: unknown; host?: unknown; started?: unknown };
   try {
     taker = JSON.parse(seen.text ?? "") as typeof taker;
   } catch {
     return idleMs < JUST_MADE_MS; // being written, or its taker died writing it
   }
-  if (typeof taker.pid !== "number" || taker.host !== hostname()) return idleMs < LOCK_STALE_MS;
+  if (typeof taker.pid !== "number" || taker.host !== hostname()) return true;
   // This very process holds no guard between its calls (a takeover runs through in one go).
   return taker.pid !== process.pid && isAlive(taker.pid) && !startedAfter(taker.pid, Number(taker.started), (file) => readFileSync(file, "utf8"));
 }

@@ -2,7 +2,7 @@
 // over: each run a process of its own, stopped at every step of its takeover while the test
 // lets the others on (test/fixtures/lock-takers.ts), so the interleaving is the same each time.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckoutBusyError, lockCheckout } from "../../../src/cli/checkout-lock.ts";
@@ -51,6 +51,22 @@ describe("runs that take one stale checkout lock over at the same moment", () =>
     assert.equal(taker!.answer(), "locked");
     assert.equal(JSON.parse(readFileSync(file, "utf8")).pid, taker!.child.pid);
     await taker!.end();
+  });
+
+  it("a guard untouched for minutes whose pid is alive (a reused pid, where the system does not say when a process started) does not block the next run", async (t) => {
+    const { state, repo, file } = staleLock();
+    const [taker] = startTakers(t, 1, ["checkout", state, repo]);
+    assert.equal(await taker!.next(), "judged");
+    assert.equal(await taker!.until("guarded"), true, "it holds the takeover guard");
+    // Its process lives on, stopped: as a pid reused by an unrelated process looks where start times cannot be read (macOS, Windows).
+    const guards = readdirSync(join(state, "locks")).filter((name) => name.includes(".takeover."));
+    assert.equal(guards.length, 1, `one guard: ${guards.join(", ")}`);
+    const sixMinutesAgo = (Date.now() - 6 * 60_000) / 1000;
+    utimesSync(join(state, "locks", guards[0]!), sixMinutesAgo, sixMinutesAgo);
+    const lock = lockCheckout(state, repo);
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).pid, process.pid, "the next run holds the checkout");
+    lock.release();
+    await taker!.kill();
   });
 
   it("a run killed while taking the stale lock over leaves no guard that blocks the next run: it takes the lock, and no guard is left behind", async (t) => {

@@ -149,8 +149,11 @@ export class CompletionEngine {
         this.wait.failing(errorText(tried.error));
         return { outcome: "error", modelMs, ...which };
       }
+      if (tries >= MAX_TRIES) {
+        this.wait.gaveUp(tried.busy);
+        return { outcome: "busy", modelMs, ...which };
+      }
       this.wait.busy(tried.busy);
-      if (tries >= MAX_TRIES) return { outcome: "busy", modelMs, ...which };
     }
   }
 

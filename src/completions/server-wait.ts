@@ -47,9 +47,19 @@ export class ServerWait {
 
   /** The server is busy or gave no answer in time: the next try waits for the backoff. */
   busy(reason: string): void {
+    this.backOff();
+    this.set({ state: "waiting", reason });
+  }
+
+  /** The last try of a request found the server busy too: nothing tries again before the next request, which waits for the backoff. */
+  gaveUp(reason: string): void {
+    this.backOff();
+    this.set({ state: "busy", reason });
+  }
+
+  private backOff(): void {
     this.busyInARow++;
     this.retryAt = this.clock.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.busyInARow - 1));
-    this.set({ state: "waiting", reason });
   }
 
   /**

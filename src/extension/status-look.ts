@@ -136,8 +136,16 @@ export function completionsLook(state: CompletionsState): Look {
   };
 }
 
-/** Completions on, but the model does not answer: waiting for a busy server, or failing. */
+/** Completions on, but the model does not answer: waiting for a busy server, given up on it, or failing. */
 function troubleLook(status: Exclude<CompletionStatus, { state: "ready" }>, summary: string, command: string): Look {
+  if (status.state === "busy") {
+    return {
+      text: "$(watch) Completions: server busy",
+      tooltip: `Hearth inline completions: every try of the last request found the server busy — ${status.reason}. The next keystroke asks again. ${summary}\nClick to snooze or turn off.`,
+      command,
+      background: "warning",
+    };
+  }
   if (status.state === "waiting") {
     return {
       text: "$(watch) Completions: waiting — server busy",

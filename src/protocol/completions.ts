@@ -76,12 +76,13 @@ export interface InlineCompletionExtras {
  * Whether completions reach the model, so the status bar can say why none show:
  * "waiting": the server is busy (503, 429) or gave no answer within the time limit (it queues
  * requests behind another client's); the runtime tries again on a backoff and completions come
- * back on their own. "failing": the last request failed for another reason (a body that is not
- * JSON, a proxy's error page); the next answer clears it.
+ * back on their own. "busy": every try of the last request found it so; nothing is tried again
+ * before the next request (keystroke). "failing": the last request failed for another reason
+ * (a body that is not JSON, a proxy's error page). The next answer clears each.
  */
 export type CompletionStatus =
   | { readonly state: "ready" }
-  | { readonly state: "waiting" | "failing"; readonly reason: string };
+  | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string };
 
 /** Sent by the runtime when the completion status changes (none while it stays "ready" from the start). */
 export const CompletionStatusNotification = new NotificationType<CompletionStatus>("hearth/completions/status");

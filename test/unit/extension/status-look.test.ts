@@ -135,6 +135,14 @@ describe("completions status item (issue 15)", () => {
     assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", status: { state: "waiting", reason } }).text, "$(circle-slash) Completions: off", "off says off");
   });
 
+  it("after every try of a request found the server busy it says so and that the next keystroke asks again, not that they come back on their own", () => {
+    const busy = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "busy", reason: "the server is busy: the server answered 503 for /infill: Loading model" } });
+    assert.equal(busy.text, "$(watch) Completions: server busy");
+    assert.match(busy.tooltip, /503 for \/infill/);
+    assert.match(busy.tooltip, /next keystroke/);
+    assert.doesNotMatch(busy.tooltip, /on their own/);
+  });
+
   it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
     const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
     const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });

@@ -5,7 +5,7 @@
  * loop; a request cancelled during the debounce never touches the model.
  */
 import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, systemClock } from "../models/index.ts";
-import type { CompletionRecord, CompletionStats, CompletionStatus } from "../protocol/completions.ts";
+import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
@@ -142,7 +142,8 @@ export class CompletionEngine {
       const which = tried.which ? { which: tried.which } : {};
       if (signal.aborted) return { outcome: "cancelled", modelMs, ...which };
       if (tried.result) {
-        this.wait.ready();
+        if (tried.slow) this.wait.slow(tried.slow.reason, tried.slow.limitMs);
+        else this.wait.ready();
         return { result: tried.result, modelMs, ...which };
       }
       if (tried.busy === undefined) {
@@ -227,6 +228,8 @@ interface Generated {
 interface Try {
   readonly result?: FimResult;
   readonly busy?: string;
+  /** With an empty `result`: the model on this machine gave nothing within the time limit. */
+  readonly slow?: { readonly reason: string; readonly limitMs: number };
   readonly error?: unknown;
   readonly which?: ModelChoice["which"];
   readonly modelMs: number;
@@ -242,17 +245,13 @@ function failure(error: unknown): Pick<Try, "busy" | "error"> {
  * another try. A model on this machine that could not even read the prompt in time is slow,
  * not busy: another try would only take the CPU for as long again, so the answer is empty.
  */
-function noAnswer(backend: ModelBackend, limitMs: number): Pick<Try, "busy" | "result"> {
-  if (backend.kind !== "remote") return { result: { text: "", stopReason: "aborted" } };
+function noAnswer(backend: ModelBackend, limitMs: number): Pick<Try, "busy" | "result" | "slow"> {
+  if (backend.kind !== "remote") return { result: { text: "", stopReason: "aborted" }, slow: { reason: `the model on this machine gave no answer within ${formatSeconds(limitMs)}`, limitMs } };
   return { busy: `the server gave no answer within ${formatSeconds(limitMs)} (a server whose slots are all taken queues the request behind the others)` };
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /**

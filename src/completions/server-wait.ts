@@ -45,6 +45,13 @@ export class ServerWait {
     this.set({ state: "failing", reason });
   }
 
+  /** A model on this machine too slow for the time limit: said, not retried (another try takes the CPU as long again). */
+  slow(reason: string, limitMs: number): void {
+    this.busyInARow = 0;
+    this.retryAt = 0;
+    this.set({ state: "slow", reason, limitMs });
+  }
+
   /** The server is busy or gave no answer in time: the next try waits for the backoff. */
   busy(reason: string): void {
     this.backOff();

@@ -4,7 +4,7 @@
  */
 import { COMMANDS } from "../protocol/contributions.ts";
 import { type FixAction, type RuntimeStatus, describeBackend, describeModel } from "../protocol/status.ts";
-import type { CompletionStatus } from "../protocol/completions.ts";
+import { type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { runBlocker } from "../protocol/readiness.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 
@@ -136,12 +136,20 @@ export function completionsLook(state: CompletionsState): Look {
   };
 }
 
-/** Completions on, but the model does not answer: waiting for a busy server, given up on it, or failing. */
+/** Completions on, but the model does not answer: waiting for a busy server, given up on it, too slow, or failing. */
 function troubleLook(status: Exclude<CompletionStatus, { state: "ready" }>, summary: string, command: string): Look {
   if (status.state === "busy") {
     return {
       text: "$(watch) Completions: server busy",
       tooltip: `Hearth inline completions: every try of the last request found the server busy — ${status.reason}. The next keystroke asks again. ${summary}\nClick to snooze or turn off.`,
+      command,
+      background: "warning",
+    };
+  }
+  if (status.state === "slow") {
+    return {
+      text: `$(watch) Completions: model too slow on this machine (> ${formatSeconds(status.limitMs)})`,
+      tooltip: `Hearth inline completions: ${status.reason}, so none shows. A smaller completion model (hearth.completionModelPath) answers sooner. The next answer clears this. ${summary}\nClick to snooze or turn off.`,
       command,
       background: "warning",
     };

@@ -78,11 +78,18 @@ export interface InlineCompletionExtras {
  * requests behind another client's); the runtime tries again on a backoff and completions come
  * back on their own. "busy": every try of the last request found it so; nothing is tried again
  * before the next request (keystroke). "failing": the last request failed for another reason
- * (a body that is not JSON, a proxy's error page). The next answer clears each.
+ * (a body that is not JSON, a proxy's error page). "slow": the model on this machine gave no
+ * answer within the time limit (`limitMs`), not tried again. The next answer clears each.
  */
 export type CompletionStatus =
   | { readonly state: "ready" }
-  | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string };
+  | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string }
+  | { readonly state: "slow"; readonly reason: string; readonly limitMs: number };
+
+/** A time limit in the status's words: 3000 → "3 s", 2500 → "2.5 s". */
+export function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
 
 /** Sent by the runtime when the completion status changes (none while it stays "ready" from the start). */
 export const CompletionStatusNotification = new NotificationType<CompletionStatus>("hearth/completions/status");

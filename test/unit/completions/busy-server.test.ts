@@ -229,7 +229,7 @@ describe("completions behind a server that cannot answer now", () => {
 });
 
 describe("a model on this machine that gives no answer within the time limit", () => {
-  it("is slow, not busy: the request answers nothing at once, with no second try and no waiting status", async () => {
+  it("is slow, not busy: the request answers nothing at once, with no second try, and the status says the model is too slow", async () => {
     // A time limit of 0 on a clock that runs such a timer at once: the limit has passed
     // before the scripted model (a real backend) is asked, and it throws as aborted.
     const clock = new (class extends FakeClock {
@@ -251,7 +251,7 @@ describe("a model on this machine that gives no answer within the time limit", (
     assert.equal(result.text, "");
     assert.equal(result.record.outcome, "empty");
     assert.equal(asked, 1, "not tried again");
-    assert.deepEqual(statuses, [], "nothing to wait for");
+    assert.deepEqual(statuses, [{ state: "slow", reason: "the model on this machine gave no answer within 0 s", limitMs: 0 }], "nothing to wait for, but the user learns why nothing shows");
     assert.equal(clock.pending(), 0);
     await backend.dispose();
   });

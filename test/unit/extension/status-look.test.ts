@@ -143,6 +143,13 @@ describe("completions status item (issue 15)", () => {
     assert.doesNotMatch(busy.tooltip, /on their own/);
   });
 
+  it("with a model on this machine too slow for the time limit it says so, with the limit", () => {
+    const slow = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "slow", reason: "the model on this machine gave no answer within 3 s", limitMs: 3000 } });
+    assert.equal(slow.text, "$(watch) Completions: model too slow on this machine (> 3 s)");
+    assert.match(slow.tooltip, /no answer within 3 s/);
+    assert.match(slow.tooltip, /hearth\.completionModelPath/);
+  });
+
   it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
     const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
     const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });

@@ -146,7 +146,7 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
       // Created exclusively but not written yet (no hard links there): its taker is writing it.
       if (!held && idleMs < JUST_MADE_MS) throw new CheckoutBusyError(busy);
       options.beforeTakeover?.(file);
-      // False: another run holds this lock's takeover guard, taking it over now; the next try sees its lock.
+      // Busy: another run holds this lock's takeover guard, taking it over now; the next try sees its lock.
       inFolder(file, () => takeOverStaleLock(file, seen, options.duringTakeover));
     }
   } finally {

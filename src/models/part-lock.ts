@@ -87,8 +87,9 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
       if (attempt > 0) return { holder: holder ?? me };
       options.beforeTakeover?.(lock);
-      takeOverStaleLock(lock, info, options.duringTakeover); // left by a process that is gone; false: another download is taking it over
-
+      // Left by a process that is gone. Busy: another download is taking it over now, and about to hold the part.
+      const busy = takeOverStaleLock(lock, info, options.duringTakeover);
+      if (busy) return { holder: busy.by ?? me };
     }
   }
 }
@@ -132,10 +133,15 @@ export function seeLock(path: string): SeenLock | undefined {
   return { dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, folder: info.isDirectory(), text };
 }
 
+/** A live run holds a stale lock's takeover guard: it is taking the lock over now. `by`: that run, once its guard is written. */
+export interface TakeoverBusy {
+  readonly by: PartHolder | undefined;
+}
+
 /**
- * Removes the stale lock at `path`, the one judged, `judged`: true when it is gone (or
- * was no longer the one judged, and is left in place), false when a live run holds its takeover
- * guard — that run is taking it over now.
+ * Removes the stale lock at `path`, the one judged, `judged`: undefined when it is gone (or
+ * was no longer the one judged, and is left in place), TakeoverBusy when a live run holds its
+ * takeover guard — that run is taking it over now.
  *
  * Of several runs that judge one stale lock at the same moment, each comes to remove it. Two did
  * no harm (the slower found the faster one's new lock, moved it aside to look, and put it back),
@@ -151,12 +157,12 @@ export function seeLock(path: string): SeenLock | undefined {
  * may hold, and a crashed taker never leaves the lock unusable. The row is removed once the
  * stale lock is gone (a guard for a lock that no longer exists guards nothing).
  */
-export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): boolean {
+export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): TakeoverBusy | undefined {
   // Moved aside and never removed, someone's folder would vanish from where they left it.
   if (judged.folder) throw Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
   const row = `${path}.${createHash("sha256").update(`${judged.dev}:${judged.ino}:${judged.mtimeMs}\n${judged.text ?? ""}`).digest("hex").slice(0, 16)}.takeover`;
   const mine = takeGuard(row);
-  if (mine === undefined) return false;
+  if (typeof mine !== "number") return mine;
   let gone = false;
   try {
     step?.("guarded", path);
@@ -167,14 +173,14 @@ export function takeOverStaleLock(path: string, judged: SeenLock, step?: Takeove
     // While the stale lock may still be there (a failed rename), the dead takers' guards stay: the next run passes them by.
     for (let n = mine; n >= (gone ? 1 : mine); n--) rmSync(`${row}.${n}`, { force: true });
   }
-  return true;
+  return undefined;
 }
 
 /** How long a lock or guard file with nothing in it yet counts as one its maker is still writing. */
 const JUST_MADE_MS = 10_000;
 
-/** Takes the first guard of `row` not held by a live taker: its number, or undefined when a live taker holds one. */
-function takeGuard(row: string): number | undefined {
+/** Takes the first guard of `row` not held by a live taker: its number, or TakeoverBusy when a live taker holds one. */
+function takeGuard(row: string): number | TakeoverBusy {
   const me = JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now() });
   for (let n = 1; ; ) {
     const guard = `${row}.${n}`;
@@ -189,7 +195,7 @@ function takeGuard(row: string): number | undefined {
     }
     const seen = seeLock(guard);
     if (seen === undefined) continue; // its taker is done: the lock it guarded is gone
-    if (guardHeld(seen)) return undefined;
+    if (guardHeld(seen)) return { by: parseHolder(seen.text) };
     n++;
   }
 }

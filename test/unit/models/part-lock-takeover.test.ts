@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { lockPart } from "../../../src/models/part-lock.ts";
 import { deadPid, startTakers, takeOverTogether } from "../../fixtures/lock-takers.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -26,6 +27,22 @@ describe("downloads that take one stale part lock over at the same moment", () =
       assert.deepEqual(readdirSync(dir), [], "released by its holder, nothing left beside it");
     });
   }
+
+  it("while a live download is taking the stale lock over, another is told that one holds the part, not the killed one, and removes nothing", async (t) => {
+    const dir = tempDir("hearth-part-takeover-");
+    const part = join(dir, "m.gguf.part");
+    const stale = JSON.stringify({ pid: deadPid(), host: hostname(), token: "killed" });
+    writeFileSync(`${part}.lock`, stale);
+    const [taker] = startTakers(t, 1, ["part", part]);
+    assert.equal(await taker!.next(), "judged");
+    assert.equal(await taker!.until("guarded"), true, "it holds the takeover guard");
+    assert.deepEqual(await lockPart(part), { holder: { pid: taker!.child.pid, host: hostname() } });
+    assert.equal(readFileSync(`${part}.lock`, "utf8"), stale, "the stale lock is left to the download taking it over");
+    await taker!.finish();
+    assert.equal(taker!.answer(), "locked");
+    await taker!.end();
+    assert.deepEqual(readdirSync(dir), [], "released, and no guard left behind");
+  });
 
   it("a download killed while taking the stale lock over leaves no guard that blocks the next one", async (t) => {
     const dir = tempDir("hearth-part-takeover-");

@@ -17,7 +17,7 @@
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
-import { repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -143,24 +143,27 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   return lines;
 }
 
+/** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */
+export type Uncommitted = { readonly files: string[] } | { readonly unknown: string };
+
 /**
  * The files of the checkout `root` that differ from its repository's HEAD (changed, staged,
  * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
  * which the start checkpoint holds and the patch therefore does not. Undefined when `root`
- * is in no git repository (or git cannot tell, or takes over `timeoutMs`: a clean filter of
- * its that hangs). Read-only: --no-optional-locks keeps git from
- * refreshing the user's index; nested repositories are not looked into.
+ * is in no git repository; `unknown`, with why, when git cannot tell (a corrupt index, a
+ * clean filter of the repository's that runs past `timeoutMs`). Read-only: --no-optional-locks
+ * keeps git from refreshing the user's index; nested repositories are not looked into.
  */
-export async function uncommittedFiles(root: string, timeoutMs?: number): Promise<string[] | undefined> {
-  const git = (args: readonly string[]) => repositoryGitText(root, args, timeoutMs);
+export async function uncommittedFiles(root: string, timeoutMs?: number): Promise<Uncommitted | undefined> {
+  const git = (args: readonly string[]) => repositoryGit(root, args, timeoutMs === undefined ? {} : { timeoutMs });
   const prefix = await git(["rev-parse", "--show-prefix"]);
-  const status = prefix === undefined ? undefined : await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]);
-  if (prefix === undefined || status === undefined) return undefined;
+  const status = prefix.ok ? await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
+  if (!status.ok) return noRepository(status) ? undefined : { unknown: status.why };
   // "XY path" entries, paths from the repository's root (porcelain ignores the folder git runs in).
-  const inside = prefix.trim();
-  const entries = status.split("\0").filter((entry) => entry.length > 3 && entry.slice(3).startsWith(inside));
+  const inside = prefix.ok ? prefix.stdout.toString("utf8").trim() : "";
+  const entries = status.stdout.toString("utf8").split("\0").filter((entry) => entry.length > 3 && entry.slice(3).startsWith(inside));
   const unchanged = await sameAsIndex(root, inside, entries.filter((entry) => entry.startsWith(" M ")).map((entry) => entry.slice(3)), timeoutMs);
-  return entries.map((entry) => entry.slice(3)).filter((p) => !unchanged.has(p)).map((p) => p.slice(inside.length)).sort();
+  return { files: entries.map((entry) => entry.slice(3)).filter((p) => !unchanged.has(p)).map((p) => p.slice(inside.length)).sort() };
 }
 
 /**
@@ -198,6 +201,11 @@ export function uncommittedMessage(uncommitted: { readonly files: readonly strin
   return uncommitted.inPatch.length
     ? `${start}. It changes ${named(uncommitted.inPatch)} too, so it applies to the checkout as it was, not to a clean checkout of HEAD`
     : `${start}; it changes none of those files, but the fix may rely on them`;
+}
+
+/** What to tell the user when git could not tell the checkout's uncommitted changes at the start (FixResult.uncommittedUnknown). */
+export function uncommittedUnknownMessage(why: string): string {
+  return `could not tell whether the checkout had uncommitted changes when the run started (${why}): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD`;
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import { createHash } from "node:crypto";
 import type { StoredFile, StoredForm } from "../tools/checkpoint-stored-form.ts";
-import { type RepositoryGit, repositoryGit } from "./repository-git.ts";
+import { type RepositoryGit, noRepository, repositoryGit } from "./repository-git.ts";
 
 const CR = 13;
 /** A name git's `:./path` cannot carry on one line of cat-file's input. */
@@ -39,9 +39,6 @@ export interface RepositoryLineEndsOptions {
   readonly onUnchecked?: (unchecked: LineEndsUnchecked) => void;
 }
 
-/** git's answer outside any repository: nothing converts line ends there, so nothing is left unchecked. */
-const NOT_A_REPOSITORY = /not a git repository/i;
-
 /** The StoredForm of the checkout `root` (workspace-relative paths; `root` may be a folder of its repository). */
 export function repositoryLineEnds(root: string, options: RepositoryLineEndsOptions = {}): StoredForm {
   const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
@@ -52,7 +49,7 @@ export function repositoryLineEnds(root: string, options: RepositoryLineEndsOpti
     const index = await storedWithCrlf(ask, paths);
     if (!(index instanceof Set)) {
       // No repository: nothing converts the files. One git cannot read: it may, so the user is told.
-      if (!NOT_A_REPOSITORY.test(index.why)) options.onUnchecked?.({ files: paths.sort(), why: index.why });
+      if (!noRepository(index)) options.onUnchecked?.({ files: paths.sort(), why: index.why });
       return files.map((file) => file.bytes);
     }
     const forms = new Map<StoredFile, Buffer>();

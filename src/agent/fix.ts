@@ -70,6 +70,8 @@ export interface FixResult {
    * those the patch changes too — it does not apply to a clean checkout of HEAD then.
    */
   readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[] };
+  /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
+  readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
   readonly leftOutOfPatch?: readonly LeftOutOfPatch[];
   /** Files whose line ends the patch has as the work tree holds them, because the repository could not be asked how it stores them (fix-line-ends.ts). */
@@ -99,11 +101,9 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
   // The user's own changes: not what checkpoints leave out anyway (this run's trajectory, caches, .hearth/).
   const gitTimeoutMs = options.repositoryGitTimeoutMs;
-  const uncommitted = await uncommittedFiles(options.repo, gitTimeoutMs).then(async (files) => {
-    if (!files?.length) return files;
-    const excluded = new Set(await store.excludedAmong(files));
-    return files.filter((path) => !excluded.has(path));
-  });
+  const atStart = await uncommittedFiles(options.repo, gitTimeoutMs);
+  const excluded = new Set(atStart && "files" in atStart ? await store.excludedAmong(atStart.files) : []);
+  const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitTimeoutMs);
   const start = await store.create("before Hearth's fix");
   const state = options.backend.state();
@@ -183,6 +183,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
+    ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
     ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),

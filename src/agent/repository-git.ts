@@ -26,6 +26,11 @@ export interface RepositoryGitCall {
  */
 export const REPOSITORY_GIT_TIMEOUT_MS = 60_000;
 
+/** Whether git failed for want of a repository: there is nothing to ask there, and nothing to tell the user. */
+export function noRepository(failed: { readonly why: string }): boolean {
+  return /not a git repository/i.test(failed.why);
+}
+
 /** Output kept from one git: the stored form reads whole blobs, up to the checkpoints' size limit each. */
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 

@@ -4,12 +4,13 @@
 // work tree's bytes for those files and the result names them, with why.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFix } from "../../../src/agent/fix.ts";
 import { lineEndsUncheckedMessage } from "../../../src/agent/fix-line-ends.ts";
+import { uncommittedUnknownMessage } from "../../../src/agent/fix-files.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 
 const call = (name: string, args: Record<string, string>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
@@ -35,6 +36,11 @@ function crlfCheckout(t: { after: (fn: () => void) => void }, prefix: string) {
 
 it("a clean filter that never finishes: the fix ends within its git time limit, the patch keeps a.txt's CRLF, and the result says its line ends were not checked and why", { timeout: 60_000 }, async (t) => {
   const { dir, repo, git } = crlfCheckout(t, "hearth-fix-eol-hang-");
+  // b.txt as committed but touched since: git status must clean it to know (a.txt's size tells it).
+  writeFileSync(join(repo, "b.txt"), "same\n");
+  git("add", "b.txt");
+  git("commit", "-qm", "b");
+  utimesSync(join(repo, "b.txt"), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
   git("config", "filter.slow.clean", "sleep 1000");
   const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all", repositoryGitTimeoutMs: 300 });
   assert.deepEqual(result.changedFiles, ["a.txt"]);
@@ -42,6 +48,10 @@ it("a clean filter that never finishes: the fix ends within its git time limit, 
   assert.deepEqual(result.lineEndsUnchecked?.files, ["a.txt"]);
   assert.match(result.lineEndsUnchecked.why, /^git hash-object did not finish within 0\.3 s/);
   assert.match(lineEndsUncheckedMessage(result.lineEndsUnchecked), /^the patch has the checkout's line ends \(CRLF\) in 1 file\(s\), as the repository could not be asked how it stores them \(git hash-object did not finish .*\); if it converts them, the patch may not apply to a clean clone: a\.txt$/);
+  // git status, at the start, runs the same filter on b.txt: the user is told it could not say.
+  assert.equal(result.uncommittedAtStart, undefined);
+  assert.match(result.uncommittedUnknown ?? "", /^git status did not finish within 0\.3 s/);
+  assert.match(uncommittedUnknownMessage(result.uncommittedUnknown!), /^could not tell whether the checkout had uncommitted changes when the run started \(git status did not finish .*\): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD$/);
 });
 
 it("a repository git cannot read (a corrupt index): the patch keeps a.txt's CRLF and the result says so rather than passing in silence", async (t) => {
@@ -51,4 +61,20 @@ it("a repository git cannot read (a corrupt index): the patch keeps a.txt's CRLF
   assert.match(result.patch, /^\+two\r$/m);
   assert.deepEqual(result.lineEndsUnchecked?.files, ["a.txt"]);
   assert.match(result.lineEndsUnchecked.why, /index/);
+  assert.match(result.uncommittedUnknown ?? "", /index/);
+});
+
+it("a folder in no repository: nothing is said of uncommitted changes", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-no-repo-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "a.txt"), "one\r\n");
+  process.env.GIT_CEILING_DIRECTORIES = dir;
+  t.after(() => delete process.env.GIT_CEILING_DIRECTORIES);
+  const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["a.txt"]);
+  assert.equal(result.uncommittedAtStart, undefined);
+  assert.equal(result.uncommittedUnknown, undefined);
+  assert.equal(result.lineEndsUnchecked, undefined);
 });

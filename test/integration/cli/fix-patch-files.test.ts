@@ -65,4 +65,6 @@ it("a repository git cannot read (a corrupt index): the user is told the patch k
   assert.equal(end.type, "end");
   assert.deepEqual(end.lineEndsUnchecked.files, ["calc.py"]);
   assert.match(end.lineEndsUnchecked.why, /index/);
+  // git status cannot read it either: the user is told, rather than nothing said of uncommitted changes.
+  assert.match(run.stderr, /^hearth fix: could not tell whether the checkout had uncommitted changes when the run started \(.*index.*\): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD$/m);
 });

@@ -49,8 +49,12 @@ export function wireCompletions(
         return path ? [{ path, line: d.line, text: d.text }] : [];
       }),
     exclude: () => session.currentSettings().inlineCompletionsExclude,
-    // The status bar says why no completion shows (a busy server) and when they are back.
-    onStatus: (status) => void connection.sendNotification(CompletionStatusNotification, status).catch(() => undefined),
+    // The status bar says why no completion shows (a busy server) and when they are back;
+    // the log too, since the engine keeps the model's errors instead of throwing them here.
+    onStatus: (status) => {
+      log(status.state === "ready" ? "info" : "warn", status.state === "ready" ? "inline completions answer again" : `inline completions ${status.state}: ${status.reason}`);
+      void connection.sendNotification(CompletionStatusNotification, status).catch(() => undefined);
+    },
     ...(root ? { repoName: basename(root) } : {}),
   });
   documents.onClosed((uri) => engine.forget(uri, scope(uri).path));

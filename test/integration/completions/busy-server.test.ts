@@ -69,6 +69,7 @@ describe("completion status from the runtime, behind a server that cannot answer
     const pending = complete();
     const status = await waiting;
     assert.match((status as { reason: string }).reason, /busy.*503.*Loading model/);
+    assert.match(runtime.log(), /\[warn\] inline completions waiting: .*503.*Loading model/);
     const ready = nextStatus("ready");
     infill = (res) => void res.end(JSON.stringify({ content: "count", stop_type: "eos" }));
     assert.deepEqual((await pending).items.map((i) => i.insertText), ["count"], "the same request, tried again, shows the completion");
@@ -82,6 +83,8 @@ describe("completion status from the runtime, behind a server that cannot answer
     const failing = nextStatus("failing");
     assert.deepEqual((await complete(uri)).items, []);
     assert.match(((await failing) as { reason: string }).reason, /not JSON/);
+    // "Show Log" says it too, as it did before the status existed (the engine now keeps the error).
+    assert.match(runtime.log(), /\[warn\] inline completions failing: .*not JSON/);
     const ready = nextStatus("ready");
     infill = (res) => void res.end(JSON.stringify({ content: "count", stop_type: "eos" }));
     assert.deepEqual((await complete(uri)).items.map((i) => i.insertText), ["count"]);

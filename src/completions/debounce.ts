@@ -5,6 +5,8 @@
  * soon after. The gap is the median of the latest gaps (a pause longer than `pauseMs` is
  * not a typing gap).
  */
+import { type Clock, systemClock } from "../models/index.ts";
+
 export interface DebounceOptions {
   readonly minMs?: number;
   readonly maxMs?: number;
@@ -51,16 +53,16 @@ export class AdaptiveDebounce {
   }
 }
 
-/** Resolves true after `ms`, or false as soon as `signal` fires. */
-export function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+/** Resolves true after `ms` on `clock`, or false as soon as `signal` fires (its timer cleared). */
+export function wait(ms: number, signal: AbortSignal | undefined, clock: Clock = systemClock): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve(true);
     }, ms);

@@ -9,6 +9,7 @@
  */
 import type { Clock } from "../models/index.ts";
 import type { CompletionStatus } from "../protocol/completions.ts";
+import { wait } from "./debounce.ts";
 
 /** First wait before a busy server is tried again; it doubles with each busy answer in a row, up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 500;
@@ -75,7 +76,7 @@ export class ServerWait {
    * one set back (an NTP step, a resumed laptop) would otherwise hold completions for the jump.
    */
   untilNextTry(signal: AbortSignal): Promise<boolean> {
-    return sleep(this.clock, Math.min(MAX_BACKOFF_MS, this.retryAt - this.clock.now()), signal);
+    return wait(Math.min(MAX_BACKOFF_MS, this.retryAt - this.clock.now()), signal, this.clock);
   }
 
   private set(status: CompletionStatus): void {
@@ -83,23 +84,6 @@ export class ServerWait {
     this.status = status;
     this.onStatus?.(status);
   }
-}
-
-/** Resolves true after `ms` on `clock`, false as soon as `signal` fires (its timer cleared). */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clock.clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** A signal that fires with `signal` or after `ms` on `clock`; `timedOut` says which, `close` clears the timer. */

@@ -127,7 +127,8 @@ describe("completions behind a server that cannot answer now", () => {
     // Nothing tries again before the next keystroke: "waiting", whose words say completions
     // come back on their own, would stay up for good once the server frees.
     assert.equal(statuses.at(-1)!.state, "busy");
-    assert.match((statuses.at(-1) as { reason: string }).reason, /503 for \/infill: Loading model/);
+    // The loop above may move the clock past a try's time limit too: either reason is busy.
+    assert.match((statuses.at(-1) as { reason: string }).reason, /503 for \/infill: Loading model|gave no answer within 3 s/);
     assert.equal(clock.pending(), 0, "no timer left behind");
     await dispose();
   });

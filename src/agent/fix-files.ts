@@ -14,7 +14,7 @@
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
  */
-import { open, readFile } from "node:fs/promises";
+import { lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
@@ -24,9 +24,10 @@ import { noRepository, repositoryGit, repositoryGitText } from "./repository-git
  * output / a cache / a log, or whose bytes are binary; or a file a command changed that is
  * now over the checkpoints' size limit (it is taken as it was: the patch neither changes nor deletes it);
  * or one over that limit at the start that is under it now ("shrunk": the start checkpoint does
- * not hold it, so there is nothing to diff it from — it is no new file).
+ * not hold it, so there is nothing to diff it from — it is no new file), or that a command
+ * changed and is still over it ("large" too), or deleted ("deletedLarge").
  */
-export type LeftOutWhy = "output" | "binary" | "large" | "shrunk";
+export type LeftOutWhy = "output" | "binary" | "large" | "shrunk" | "deletedLarge";
 
 export interface LeftOutOfPatch {
   readonly path: string;
@@ -140,7 +141,23 @@ export function leftOutOfPatchMessage(files: readonly LeftOutOfPatch[]): string[
   if (large.length) lines.push(`not in the patch: a command's change to ${large.length} file(s) now over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB, which checkpoints leave out (the checkout has the change; the patch leaves the file as it was): ${named(large)}`);
   const shrunk = files.filter((f) => f.why === "shrunk").map((f) => f.path);
   if (shrunk.length) lines.push(`not in the patch: ${shrunk.length} file(s) changed, but too large to diff from their start (over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out; the checkout has the change): ${named(shrunk)}`);
+  const deleted = files.filter((f) => f.why === "deletedLarge").map((f) => f.path);
+  if (deleted.length) lines.push(`not in the patch: the deletion of ${deleted.length} file(s) over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB when the run started, which checkpoints leave out (the checkout has it deleted; the patch leaves the file as it was): ${named(deleted)}`);
   return lines;
+}
+
+/**
+ * What tells whether a file changed without reading it: its size, times and inode, or
+ * undefined when it is gone. For the files checkpoints leave out (over the size limit), which
+ * no diff sees: the same stamp at the end as at the start means nothing wrote them.
+ */
+export async function fileStamps(root: string, paths: readonly string[]): Promise<Map<string, string | undefined>> {
+  const stamps = new Map<string, string | undefined>();
+  for (const path of paths) {
+    const stat = await lstat(join(root, path), { bigint: true }).catch(() => undefined);
+    stamps.set(path, stat && `${stat.size} ${stat.mtimeNs} ${stat.ctimeNs} ${stat.dev}:${stat.ino}`);
+  }
+  return stamps;
 }
 
 /** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */

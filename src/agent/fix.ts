@@ -12,7 +12,7 @@ import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
 import { runTestsTool } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
-import { type LeftOutOfPatch, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
+import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext } from "./project-context.ts";
 import { promptBudgets } from "./prompt-budgets.ts";
@@ -106,6 +106,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
   const tracked = await projectFiles(options.repo, gitTimeoutMs);
   const start = await store.create("before Hearth's fix");
+  // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
+  const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
   const state = options.backend.state();
   const budgets = promptBudgets(state.kind === "ready" ? state.info.contextSize : undefined);
   const repoMap = options.index ? (await options.index.repoMap({ tokens: options.repoMapTokens ?? budgets.repoMap, query: options.issue })).text : undefined;
@@ -166,13 +168,13 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const project = projectKinds(tracked ?? (await store.filesAt(start.id)));
   // A file the start checkpoint left out (over the size limit) that is under it now reads as
   // new: a patch adding it would clash with the file every checkout of the project has.
-  const tooLargeAtStart = new Set(start.leftOut ?? []);
   const added = await store.addedFiles(start.id);
-  const sorted = await sortCommandFiles(options.repo, added.filter((path) => !tooLargeAtStart.has(path)), written, project);
+  const sorted = await sortCommandFiles(options.repo, added.filter((path) => !largeAtStart.has(path)), written, project);
   const leftOut = [
     ...sorted.leftOut,
     ...(await grownPastLimit(store, start.id)).map((path) => ({ path, why: "large" as const })),
-    ...added.filter((path) => tooLargeAtStart.has(path)).map((path) => ({ path, why: "shrunk" as const })),
+    ...added.filter((path) => largeAtStart.has(path)).map((path) => ({ path, why: "shrunk" as const })),
+    ...(await largeChanged(options.repo, largeAtStart, new Set(added))),
   ];
   const madeByCommands = sorted.madeByCommands;
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
@@ -204,6 +206,16 @@ async function grownPastLimit(store: CheckpointStore, start: string): Promise<st
   // Between two checkpoints such a file reads as deleted: the later one left it out.
   const changed = new Set(await store.changedFiles(start, end.id));
   return end.leftOut.filter((path) => changed.has(path));
+}
+
+/**
+ * Files over the size limit at the start and not under it now (`shrunk` is told apart) that
+ * something wrote since, by their stamps: still over it ("large": the patch leaves them as
+ * they were), or gone ("deletedLarge": the patch does not delete them).
+ */
+async function largeChanged(root: string, atStart: ReadonlyMap<string, string | undefined>, shrunk: ReadonlySet<string>): Promise<LeftOutOfPatch[]> {
+  const now = await fileStamps(root, [...atStart.keys()].filter((path) => !shrunk.has(path)));
+  return [...now].filter(([path, stamp]) => stamp !== atStart.get(path)).map(([path, stamp]) => ({ path, why: stamp === undefined ? "deletedLarge" : "large" }));
 }
 
 /**

@@ -143,6 +143,30 @@ it("a file over the checkpoints' size limit at the start that a command shrinks 
   assert.equal(readFileSync(join(copy, "calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
 });
 
+it("a file over the checkpoints' size limit at the start and at the end that a command changed, or deleted, is named as left out of the patch; one left alone is not", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-large-both-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [repo, copy] = [join(dir, "repo"), join(dir, "copy")];
+  mkdirSync(repo);
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  for (const name of ["data.csv", "gone.bin", "kept.bin"]) execFileSync("truncate", ["-s", String(MAX_CHECKPOINT_FILE_BYTES + 1), join(repo, name)]);
+  cpSync(repo, copy, { recursive: true });
+  const turns = [
+    call("run_command", { command: "printf 'a,b\\n' >> data.csv && rm gone.bin" }),
+    call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }),
+    call("finish", { summary: "fixed" }),
+  ];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["calc.py"]);
+  assert.deepEqual(result.leftOutOfPatch, [{ path: "data.csv", why: "large" }, { path: "gone.bin", why: "deletedLarge" }]);
+  assert.deepEqual(leftOutOfPatchMessage(result.leftOutOfPatch!), [
+    "not in the patch: a command's change to 1 file(s) now over 32 MiB, which checkpoints leave out (the checkout has the change; the patch leaves the file as it was): data.csv",
+    "not in the patch: the deletion of 1 file(s) over 32 MiB when the run started, which checkpoints leave out (the checkout has it deleted; the patch leaves the file as it was): gone.bin",
+  ]);
+  execFileSync("git", ["apply", "-"], { cwd: copy, input: result.patch });
+  assert.equal(readFileSync(join(copy, "calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+});
+
 it("a new file a command made where the project keeps its own files of that kind is in the patch: source in a folder named build/ or coverage/, a binary or .log fixture beside others", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "hearth-fix-own-kind-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

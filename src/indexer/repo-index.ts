@@ -10,6 +10,7 @@ import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from ".
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
+import { leaveOutSecretLinks, secretLinkSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
@@ -135,6 +136,7 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   "link-outside": "links out of the folder",
   "link-duplicate": "second links to a folder",
   "not-regular": "pipes or devices",
+  "secret-link": "other names of secret files",
   "parse-timeout": "parse timeouts",
   "parse-error": "parse errors",
 };
@@ -252,7 +254,10 @@ export class RepoIndex {
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
-    const scan = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
+    const scanned = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
+    // A hard link to a git-ignored .env named settings.py parses as code: its definitions' lines are the keys.
+    const secretLinks = await leaveOutSecretLinks(this.root, scanned.files, this.updateCalls);
+    const scan = { ...scanned, files: secretLinks.files, skipped: [...scanned.skipped, ...secretLinks.skipped] };
     const crowded = scan.stopped && crowdedFolder(scan.files);
     this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
     const previousSkips = new Map(this.skipped);
@@ -345,11 +350,19 @@ export class RepoIndex {
     const absPath = join(this.root, rel);
     let mtimeMs = Date.now();
     if (text === undefined) {
+      let info;
       try {
-        mtimeMs = (await this.updateCalls.stat(absPath)).mtimeMs;
+        info = await this.updateCalls.stat(absPath);
       } catch (err) {
         if (err instanceof StalledCall) throw err;
         return this.removeFile(rel) ? "removed" : "unchanged";
+      }
+      mtimeMs = info.mtimeMs;
+      const secretLink = await secretLinkSkip(this.root, rel, info, this.updateCalls);
+      if (secretLink) {
+        this.dropRecord(rel);
+        this.skipped.set(rel, secretLink);
+        return "skipped";
       }
     }
     const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };

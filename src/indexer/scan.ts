@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { skipByName } from "./file-check.ts";
 import { IgnoreRules, isIgnored } from "./ignore.ts";
 import { errorCode, limitCalls, nodeScanFs, type ScanFs } from "./scan-fs.ts";
+import { linkedInode, type LinkInfo } from "./secret-links.ts";
 import type { SkippedFile } from "./types.ts";
 
 /** A file found by the scan, with the metadata the cache compares. */
@@ -10,6 +11,8 @@ export interface ScannedFile {
   readonly absPath: string;
   readonly size: number;
   readonly mtimeMs: number;
+  /** Its identity, for a file with several links (hard links) outside node_modules: secret-links.ts compares it. */
+  readonly inode?: string;
 }
 
 export interface ScanOptions {
@@ -140,7 +143,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
       const abs = join(dirAbs, e.name);
       let isDir = e.isDir;
-      let info: { size: number; mtimeMs: number } | undefined;
+      let info: { size: number; mtimeMs: number } & LinkInfo | undefined;
       if (e.isLink || (!e.isDir && !e.isFile)) {
         if (e.isLink) {
           const refused = await linkSkip(fs, abs, rel, rootReal, excluded);
@@ -230,7 +233,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   };
 
   /** The file to index, or undefined when it is skipped (and why is in `skipped`). */
-  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } | undefined): Promise<ScannedFile | undefined> => {
+  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } & LinkInfo | undefined): Promise<ScannedFile | undefined> => {
     const byName = skipByName(rel);
     if (byName) {
       skipped.push({ path: rel, reason: byName });
@@ -249,7 +252,8 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       skipped.push({ path: rel, reason: "too-large", detail: `${info.size} bytes` });
       return undefined;
     }
-    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs };
+    const inode = linkedInode(rel, info);
+    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs, ...(inode !== undefined ? { inode } : {}) };
   };
 
   const top: Folder = { abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } };

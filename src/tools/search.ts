@@ -12,7 +12,7 @@ import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
-import { hardLinksLookedUp, inodeKey, secretInodes } from "./secret-reads.ts";
+import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 

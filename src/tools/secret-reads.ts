@@ -16,14 +16,14 @@
  * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
  * one of the home folder's credential stores and keys (`~/.aws/credentials`, `~/.ssh/`). A
  * hard link's other names elsewhere on the disk cannot be found short of walking it, and are
- * not looked for; nor are those of a file in node_modules (`PACKAGE_FILE`).
+ * not looked for; nor are those of a file in node_modules (indexer/secret-links.ts, which
+ * the index uses to leave such files out).
  */
-import type { Stats } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
-import { homedir } from "node:os";
+import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
-import { looksLikeSecrets, secretFileReason } from "../protocol/secret-files.ts";
+import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
+import { secretFileReason } from "../protocol/secret-files.ts";
 import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
 
 /**
@@ -54,37 +54,6 @@ async function readTarget(root: string, path: string): Promise<string | undefine
 }
 
 /**
- * Credential stores in the home folder a file in the workspace may be a hard link to: a stat
- * each, only for a file with several links (hard links stay on one file system, most often
- * the home folder's). The workspace's own are found by its walk.
- */
-const HOME_STORES = [
-  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
-  ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
-  ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
-];
-/** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
-const HOME_KEY_FOLDERS = [".ssh"];
-
-/** Folders the walk for other names does not enter: git's objects, and installed packages. */
-const NOT_WALKED = new Set([".git", "node_modules"]);
-/**
- * Files whose other names are not looked for: pnpm hard-links every package file from its
- * store, so each read of one would walk the workspace (20,000 folders: over a second).
- */
-const PACKAGE_FILE = /(^|\/)node_modules\//i;
-
-/** Whether the workspace file at `path` (its real path, workspace-relative) is looked up by its other names when it has several. */
-export function hardLinksLookedUp(path: string): boolean {
-  return !PACKAGE_FILE.test(path);
-}
-/** The walk stops after this many folders (a home folder opened as a workspace); names beyond are not found. */
-const MAX_WALKED_FOLDERS = 20_000;
-
-/** The files of the workspace (workspace-relative) and home folder (`~/…`) that look like secrets, by their identity (device and inode). */
-export type SecretInodes = Map<string, string>;
-
-/**
  * Another name of `path`'s file that looks like it holds secrets: "it reads notes.txt, another
  * name (a hard link) of .env: …". A stat for most files (one link); a walk of the workspace's
  * folder names (no file opened, no stat but of secret-named files) for one with several.
@@ -96,40 +65,6 @@ async function hardLinkReason(root: string, path: string, verb: string, landsOn:
   if (!hardLinksLookedUp(relative(await realpath(root), real).split(sep).join("/"))) return undefined;
   const other = (await secretInodes(root)).get(inodeKey(info));
   return other === undefined ? undefined : `it ${verb} ${shownPath(path)}, another name (a hard link) of ${shownPath(other)}: ${secretFileReason(other)}`;
-}
-
-/** The identity of a file whatever its name: what two hard links share. */
-export function inodeKey(info: Pick<Stats, "dev" | "ino">): string {
-  return `${info.dev}:${info.ino}`;
-}
-
-/**
- * The secret-looking files of the workspace at `root` and of the home folder, by identity
- * (see `HOME_STORES`, `NOT_WALKED`): links are not followed (a link's file, when in the
- * workspace, is found by its own name).
- */
-export async function secretInodes(root: string): Promise<SecretInodes> {
-  const found: SecretInodes = new Map();
-  const note = async (abs: string, name: string) => {
-    const info = await stat(abs).catch(() => undefined);
-    if (info?.isFile() && info.nlink > 1 && !found.has(inodeKey(info))) found.set(inodeKey(info), name);
-  };
-  const home = homedir();
-  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => readdir(join(home, folder)).then((names) => names.map((name) => `${folder}/${name}`), () => [])));
-  await Promise.all([...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p) => note(join(home, p), `~/${p}`)));
-  const folders = [""];
-  for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
-    const folder = folders[i]!;
-    const entries = await readdir(join(root, folder), { withFileTypes: true }).catch(() => []);
-    const named: Promise<void>[] = [];
-    for (const entry of entries) {
-      const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-      if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase())) folders.push(path);
-      else if (entry.isFile() && looksLikeSecrets(path)) named.push(note(join(root, path), path));
-    }
-    await Promise.all(named);
-  }
-  return found;
 }
 
 /**

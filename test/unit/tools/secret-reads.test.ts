@@ -103,11 +103,12 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.equal(await secretFileRead(root, "gitdir/HEAD"), undefined);
   });
 
-  it("find_symbol shows no definition's line from a hard link to .env whose other name parses as code (settings.py), and names it", async () => {
-    const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", ".env": "API_KEY = 'sk-live-123'\n", "app.py": "API_KEY = None\n" });
-    linkSync(join(root, ".env"), join(root, "settings.py"));
+  it("find_symbol shows no definition's line from a file that became another name of .env after it was indexed (settings.py), and names it", async () => {
+    const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", "settings.py": "API_KEY = 'sk-live-123'\n", "app.py": "API_KEY = None\n" });
     const index = new RepoIndex({ root, queriesDir: join(import.meta.dirname, "../../../src/indexer/queries") });
     await index.build();
+    // The index leaves out a hard link to a secret file it finds (indexer/secret-links.ts); one made since, unreported, is filtered here.
+    linkSync(join(root, "settings.py"), join(root, ".env"));
     try {
       const r = await runTool(findSymbolTool, { name: "API_KEY" }, { ...ctx, index: indexQueries(index) });
       assert.equal(r.ok, true, r.text);

@@ -1,0 +1,118 @@
+/**
+ * Other names of files that look like they hold secrets (`protocol/secret-files.ts`): a hard
+ * link (`ln .env settings.py`) is the same file under a name that says nothing, and reading
+ * it reads the keys. A file's other names are not written anywhere; two names are known to
+ * be one file only by their identity (device and inode), so the workspace's secret-looking
+ * files are found by a walk of its folder names (`secretInodes`) — only when some file has
+ * several links, which few outside installed packages have. The tools ask before such a read
+ * and leave such files out of searches and diffs (tools/secret-reads.ts); the index leaves
+ * them out (`leaveOutSecretLinks`, `secretLinkSkip`), or find_symbol, the repository map and
+ * the completions' context would show their definitions' lines.
+ */
+import type { Stats } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import type { ScannedFile } from "./scan.ts";
+import { nodeScanFs, type ScanFs } from "./scan-fs.ts";
+import type { SkippedFile } from "./types.ts";
+
+/**
+ * Credential stores in the home folder a file in the workspace may be a hard link to: a stat
+ * each, only for a file with several links (hard links stay on one file system, most often
+ * the home folder's). The workspace's own are found by its walk.
+ */
+const HOME_STORES = [
+  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
+  ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
+  ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
+];
+/** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
+const HOME_KEY_FOLDERS = [".ssh"];
+
+/** Folders the walk for other names does not enter: git's objects, and installed packages. */
+const NOT_WALKED = new Set([".git", "node_modules"]);
+/**
+ * Files whose other names are not looked for: pnpm hard-links every package file from its
+ * store, so each read of one would walk the workspace (20,000 folders: over a second).
+ */
+const PACKAGE_FILE = /(^|\/)node_modules\//i;
+
+/** Whether the workspace file at `path` (its real path, workspace-relative) is looked up by its other names when it has several. */
+export function hardLinksLookedUp(path: string): boolean {
+  return !PACKAGE_FILE.test(path);
+}
+/** The walk stops after this many folders (a home folder opened as a workspace); names beyond are not found. */
+const MAX_WALKED_FOLDERS = 20_000;
+
+/** The files of the workspace (workspace-relative) and home folder (`~/…`) that look like secrets, by their identity (device and inode). */
+export type SecretInodes = Map<string, string>;
+
+/** The identity of a file whatever its name: what two hard links share. */
+export function inodeKey(info: Pick<Stats, "dev" | "ino">): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/**
+ * The secret-looking files of the workspace at `root` and of the home folder, by identity
+ * (see `HOME_STORES`, `NOT_WALKED`): links are not followed (a link's file, when in the
+ * workspace, is found by its own name). `fs`: the index passes its calls with a deadline, so
+ * a stalled mount ends the walk instead of the build.
+ */
+export async function secretInodes(root: string, fs: Pick<ScanFs, "readdir" | "stat"> = nodeScanFs): Promise<SecretInodes> {
+  const found: SecretInodes = new Map();
+  const note = async (abs: string, name: string) => {
+    const info = await fs.stat(abs).catch(() => undefined);
+    const inode = info?.isFile() ? linkedInode(name, info) : undefined;
+    if (inode !== undefined && !found.has(inode)) found.set(inode, name);
+  };
+  const home = homedir();
+  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => fs.readdir(join(home, folder)).then((entries) => entries.map((entry) => `${folder}/${entry.name}`), () => [])));
+  await Promise.all([...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p) => note(join(home, p), `~/${p}`)));
+  const folders = [""];
+  for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
+    const folder = folders[i]!;
+    const entries = await fs.readdir(join(root, folder)).catch(() => []);
+    const named: Promise<void>[] = [];
+    for (const entry of entries) {
+      const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+      if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase())) folders.push(path);
+      else if (entry.isFile() && looksLikeSecrets(path)) named.push(note(join(root, path), path));
+    }
+    await Promise.all(named);
+  }
+  return found;
+}
+
+/** What a file's stat tells of its other names: several links, and its identity. */
+export type LinkInfo = Partial<Pick<Stats, "nlink" | "dev" | "ino">>;
+
+/** `info`'s identity when the workspace file at `path` (workspace-relative) is looked up by its other names: it has several, outside node_modules. */
+export function linkedInode(path: string, info: LinkInfo): string | undefined {
+  return info.nlink !== undefined && info.nlink > 1 && info.dev !== undefined && info.ino !== undefined && hardLinksLookedUp(path) ? inodeKey({ dev: info.dev, ino: info.ino }) : undefined;
+}
+
+/** The index's skip of a file that is another name of `other`. */
+function secretLinkSkipOf(path: string, other: string): SkippedFile {
+  return { path, reason: "secret-link", detail: `another name (a hard link) of ${other}, which looks like it holds secrets` };
+}
+
+/** Of a scan's files, those that are not another name of a secret-looking file, and the skips of those that are: one walk, only when a file has several links. */
+export async function leaveOutSecretLinks(root: string, files: readonly ScannedFile[], fs: Pick<ScanFs, "readdir" | "stat">): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
+  if (!files.some((f) => f.inode !== undefined)) return { files: [...files], skipped: [] };
+  const inodes = await secretInodes(root, fs);
+  const skipped: SkippedFile[] = [];
+  const kept = files.filter((f) => {
+    const other = f.inode === undefined ? undefined : inodes.get(f.inode);
+    if (other !== undefined) skipped.push(secretLinkSkipOf(f.path, other));
+    return other === undefined;
+  });
+  return { files: kept, skipped };
+}
+
+/** The skip of the workspace file at `path` (a one-file update) when it is another name of a secret-looking file. */
+export async function secretLinkSkip(root: string, path: string, info: LinkInfo, fs: Pick<ScanFs, "readdir" | "stat">): Promise<SkippedFile | undefined> {
+  const inode = linkedInode(path, info);
+  const other = inode === undefined ? undefined : (await secretInodes(root, fs)).get(inode);
+  return other === undefined ? undefined : secretLinkSkipOf(path, other);
+}

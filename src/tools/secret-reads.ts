@@ -16,8 +16,8 @@
  * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
  * one of the home folder's credential stores and keys (`~/.aws/credentials`, `~/.ssh/`). A
  * hard link's other names elsewhere on the disk cannot be found short of walking it, and are
- * not looked for; nor are those of a file in node_modules (indexer/secret-links.ts, which
- * the index uses to leave such files out).
+ * not looked for; nor are those of an installed package's file (node_modules, site-packages:
+ * indexer/secret-links.ts, which the index uses to leave such files out).
  */
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -69,7 +69,7 @@ async function hardLinkReason(root: string, path: string, verb: string, landsOn:
 
 /**
  * Of `paths` (workspace-relative), those that are another name of a secret-looking file
- * (hard links; not node_modules' files), with that file's name: a stat each, and
+ * (hard links; not installed packages' files), with that file's name: a stat each, and
  * `secretInodes` once when one has several links.
  */
 export async function otherSecretNames(root: string, paths: readonly string[]): Promise<Map<string, string>> {

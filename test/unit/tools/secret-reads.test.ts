@@ -40,6 +40,17 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.match((await secretFileRead(root, "notes.txt")) ?? "", /another name \(a hard link\) of \.env/);
   });
 
+  it("a file in a Python environment's site-packages is not looked up by its other names: uv hard-links every installed file from its cache on Linux, and each read would walk the workspace", async () => {
+    const root = tempDir("hearth-secret-");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
+    mkdirSync(join(root, ".venv/lib/python3.12/site-packages/requests"), { recursive: true });
+    linkSync(join(root, ".env"), join(root, ".venv/lib/python3.12/site-packages/requests/api.py"));
+    assert.equal(await secretFileRead(root, ".venv/lib/python3.12/site-packages/requests/api.py"), undefined);
+    // Outside it the same file asks.
+    linkSync(join(root, ".env"), join(root, "api.py"));
+    assert.match((await secretFileRead(root, "api.py")) ?? "", /another name \(a hard link\) of \.env/);
+  });
+
   it("a hard link to a credential store or a private key in the home folder (~/.aws/credentials, ~/.ssh/<any name>) asks, named by its home path", async () => {
     const root = tempDir("hearth-secret-");
     const home = tempDir("hearth-home-");

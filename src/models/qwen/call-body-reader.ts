@@ -10,7 +10,7 @@
  * characters after it that tell whether it ends the value, and the parts already read,
  * joined once when the value or the call is complete.
  */
-import { CALL_CLOSE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
+import { CALL_CLOSE, MAX_TAG_SPACE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
 
 /** How a call body ended: `raw` is the body as written, `rest` the text after it. */
 export type CallBodyOutcome =
@@ -24,8 +24,6 @@ const FUNCTION_CLOSE = "</function>";
 const PARAM_OPEN = "<parameter=";
 const PARAM_CLOSE = "</parameter>";
 const ENDED = "The tool call ended before it was complete.";
-/** Spaces a model may put between a tag's word and its `=` (`<function = NAME>`). */
-const MAX_TAG_SPACE = 8;
 /** The step needs more input; what it has not consumed is held for the next chunk. */
 const WAIT = -1;
 
@@ -147,7 +145,8 @@ export class CallBodyReader {
     if (!text.startsWith(word, i)) return otherwise();
     let j = i + word.length;
     while (j < text.length && j - i - word.length < MAX_TAG_SPACE && (text[j] === " " || text[j] === "\t")) j++;
-    if (j === text.length && j - i - word.length < MAX_TAG_SPACE) return this.hold(text, i);
+    // The text ends before the `=` could come (even after the most spaces): wait for it.
+    if (j === text.length) return this.hold(text, i);
     if (text[j] !== "=") return otherwise();
     this.raw.push(text.slice(i, j + 1));
     this.tag = open === FUNCTION_OPEN ? "function" : "parameter";

@@ -43,13 +43,16 @@ function startsPartially(text: string, i: number, expected: string): boolean {
   return expected.startsWith(rest);
 }
 
-/** Reads `<tag=NAME>` at `i` (spaces or tabs before the `=` too: `<function = NAME>`). */
+/** Spaces or tabs a model may put between a tag's word and its `=` (`<function = NAME>`): the streaming reader holds at most these. */
+export const MAX_TAG_SPACE = 8;
+
+/** Reads `<tag=NAME>` at `i` (up to MAX_TAG_SPACE spaces or tabs before the `=` too: `<function = NAME>`). */
 function readTagName(text: string, i: number, open: string): { name: string; next: number } | "incomplete" | undefined {
   const word = open.slice(0, -1);
   if (!startsPartially(text, i, word)) return undefined;
   if (text.length < i + word.length) return "incomplete";
   let eq = i + word.length;
-  while (eq < text.length && (text[eq] === " " || text[eq] === "\t")) eq++;
+  while (eq < text.length && eq - i - word.length < MAX_TAG_SPACE && (text[eq] === " " || text[eq] === "\t")) eq++;
   if (eq === text.length) return "incomplete";
   if (text[eq] !== "=") return undefined;
   const close = text.indexOf(">", eq + 1);

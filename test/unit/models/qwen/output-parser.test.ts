@@ -257,6 +257,19 @@ test("spaces around a tag's = or its name do not break a call", () => {
   }
 });
 
+// With exactly 8 spaces before the `=`, a chunk that ended after the spaces made the streaming
+// reader refuse the call that whole text read; and the whole-text parser took any number of
+// spaces where the reader stops at 8.
+test("spaces before a tag's =: the most allowed read however the output is cut; one more is refused by both parsers", () => {
+  const output = (spaces: number) => `<tool_call>\n<function${" ".repeat(spaces)}=read_file>\n<parameter${"\t".repeat(spaces)}=path>\na\n</parameter>\n</function>\n</tool_call>`;
+  const most = assertChunkingInvariant(output(8), false);
+  assert.deepEqual(most.turn.errors, []);
+  assert.deepEqual(most.turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a" }]);
+  const tooMany = assertChunkingInvariant(output(9), false);
+  assert.match(tooMany.turn.errors[0]!.message, /Expected "<function=TOOL_NAME>"/);
+  assert.equal(parseToolCallBody(output(9).slice("<tool_call>".length), false).kind, "error");
+});
+
 // After a CRLF </think>, the answer streamed to the chat began with blank lines.
 test("the line ends after </think> are dropped, CRLF too", () => {
   for (const output of ["hmm\n</think>\n\nLet me look.", "hmm\r\n</think>\r\n\r\nLet me look."]) {

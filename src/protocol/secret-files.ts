@@ -82,10 +82,11 @@ function onBuiltInList(parts: readonly string[]): boolean {
 
 /**
  * A name lower-case, as Windows opens it: trailing dots and spaces dropped (`id_rsa.` opens
- * `id_rsa`), and `::$DATA`, the file's main stream (`.env::$DATA` reads `.env`).
+ * `id_rsa`), and `::$DATA`, the file's main stream (`.env::$DATA` reads `.env`) — in either
+ * order (`.env::$DATA.` opens `.env::$DATA`).
  */
 function windowsName(name: string): string {
-  return name.toLowerCase().replace(/::\$data$/, "").replace(/[. ]+$/, "");
+  return name.toLowerCase().replace(/(?:::\$data|[. ])+$/, "");
 }
 
 const compiled = new Map<string, RegExp>();

@@ -141,6 +141,8 @@ describe("secret reads: other names of a secret file, and the credential stores 
       ".vault-token", ".terraformrc", ".s3cfg", ".boto",
       // Windows opens these as the file without the trailing dots and spaces, and `::$DATA` is its main stream.
       "id_rsa.", ".npmrc ", ".env::$DATA", "id_ed25519::$DATA",
+      // Windows drops the dots and spaces after the stream too (`.env::$DATA.` opens `.env::$DATA`), and before it.
+      ".env::$DATA.", ".env::$DATA . ", ".env.::$DATA", ".ssh./id_work::$DATA ",
     ];
     for (const path of secret) assert.ok(looksLikeSecrets(path), path);
     const ordinary = [

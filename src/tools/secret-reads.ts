@@ -20,11 +20,12 @@
  * indexer/secret-links.ts, which the index uses to leave such files out).
  */
 import { realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
+import { isOutsideRelative } from "./workspace.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
@@ -49,8 +50,7 @@ export async function secretFileWrite(root: string, path: string): Promise<strin
 async function readTarget(root: string, path: string): Promise<string | undefined> {
   const [realRoot, real] = await Promise.all([realpath(root), realpath(resolve(root, path))].map((p) => p.catch(() => undefined)));
   if (realRoot === undefined || real === undefined) return undefined;
-  const inside = relative(realRoot, real);
-  return inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? undefined : real;
+  return isOutsideRelative(relative(realRoot, real)) ? undefined : real;
 }
 
 /**

@@ -45,6 +45,8 @@ const CALL_OPEN = "<tool_call>";
 const BARE_OPEN = "<function=";
 /** How far after a bare `<function=` its `>` may come (tool names have at most 64 characters): held text stays bounded. */
 const MAX_BARE_NAME = 80;
+/** Where a call may start in the answer's text: `<tool_call>`, or a bare `<function=`. */
+const CALL_START = /<tool_call>|<function=/g;
 /** What may follow a bare call's `<function=NAME>` after whitespace: the format's next tag. */
 const BARE_NEXT = ["<parameter=", "</function>"];
 /** How much whitespace may come between a bare `<function=NAME>` and that tag (the format writes one newline). */
@@ -135,11 +137,12 @@ export class QwenOutputParser {
   private step(events: ChatStreamEvent[], atEnd: boolean): boolean {
     // A bare call's name is scanned once (it counts what it reads), not once per chunk.
     if (this.state === "bareName") return this.stepBareName(events);
+    // The answer's text is searched only as far as the next call's start (it counts what it reads).
+    if (this.state === "text") return this.stepText(events);
     this.examined += this.pending.length;
     switch (this.state) {
       case "start": return this.stepStart(atEnd);
       case "thinking": return this.stepThinking(events);
-      case "text": return this.stepText(events);
       case "toolCall": return this.stepToolCall(events, atEnd);
     }
   }
@@ -179,13 +182,15 @@ export class QwenOutputParser {
 
   private stepText(events: ChatStreamEvent[]): boolean {
     if (this.skipNewlines) {
+      this.examined += this.pending.length;
       this.pending = this.pending.replace(/^[\r\n]+/, "");
       if (!this.pending) return false;
       this.skipNewlines = false;
     }
-    const open = this.pending.indexOf(CALL_OPEN);
-    const bare = this.bareCallStart(open < 0 ? this.pending.length : open);
-    if (bare >= 0) {
+    const start = this.callStart();
+    this.examined += start ? start.at + CALL_OPEN.length : this.pending.length;
+    if (start?.bare) {
+      const bare = start.at;
       this.emitBefore(events, bare);
       const space = this.heldSpace.join("");
       this.examined += space.length;
@@ -196,7 +201,7 @@ export class QwenOutputParser {
       this.state = "bareName";
       return true;
     }
-    if (open >= 0) return this.startCall(events, open, false);
+    if (start) return this.startCall(events, start.at, false);
     // Hold back a possible tag start and trailing whitespace (it may precede a call).
     const keep = Math.max(partialTagSuffix(this.pending, CALL_OPEN), partialTagSuffix(this.pending, BARE_OPEN));
     this.emitBefore(events, this.pending.length - keep);
@@ -224,12 +229,19 @@ export class QwenOutputParser {
     return true;
   }
 
-  /** The first `<function=` before `limit` that starts the answer or follows whitespace, or -1. */
-  private bareCallStart(limit: number): number {
-    for (let at = this.pending.indexOf(BARE_OPEN); at >= 0 && at < limit; at = this.pending.indexOf(BARE_OPEN, at + 1)) {
-      if (at > 0 ? /\s/.test(this.pending[at - 1]!) : this.atBoundary || this.heldSpace.length > 0) return at;
+  /**
+   * The first `<tool_call>` in `pending`, or an earlier `<function=` that starts the answer or
+   * follows whitespace (`bare`). The search stops there: after a bare `<function=` that turns
+   * out to be text, the rest is not searched again from the start (a reply sent in one piece
+   * with thousands of call examples in it).
+   */
+  private callStart(): { at: number; bare: boolean } | undefined {
+    for (const match of this.pending.matchAll(CALL_START)) {
+      const at = match.index;
+      if (match[0] === CALL_OPEN) return { at, bare: false };
+      if (at > 0 ? /\s/.test(this.pending[at - 1]!) : this.atBoundary || this.heldSpace.length > 0) return { at, bare: true };
     }
-    return -1;
+    return undefined;
   }
 
   /**

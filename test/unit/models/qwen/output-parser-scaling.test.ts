@@ -82,3 +82,22 @@ test("long runs the parser must hold back are linear too: whitespace in the answ
     }
   }
 });
+
+// A reply that came in one piece (a server or proxy that buffers, the scripted backend) holding
+// many call examples that are text: after each one the parser searched the whole rest of the
+// reply for <tool_call> again — 5,000 indented examples examined ~2,500 characters per one fed.
+test("one big chunk with thousands of call examples that are text: linear work", () => {
+  const example = "<function=write_file>\n<parameter=path>\na\n</parameter>\n</function>";
+  const cases: Array<[string, string]> = [
+    ["indented code", `The format:\n\n${`    ${example.replace(/\n/g, "\n    ")}\n`.repeat(5_000)}\nThat is all.`],
+    ["a fence", `The format:\n\n\`\`\`\n${`${example}\n`.repeat(5_000)}\`\`\`\nThat is all.`],
+    ["tools not offered", `Some tools: ${" <function=x> ".repeat(5_000)}. That is all.`],
+  ];
+  for (const [name, output] of cases) {
+    for (const chunkSize of [output.length, 1]) {
+      const { parser } = feed(output, chunkSize, false);
+      assert.deepEqual(parser.result(), { message: { role: "assistant", content: output }, errors: [] }, name);
+      assert.ok(parser.charactersExamined <= PER_CHAR * output.length, `${name}, chunks of ${chunkSize}: ${parser.charactersExamined} characters examined for ${output.length} fed`);
+    }
+  }
+});

@@ -349,6 +349,8 @@ export class RepoIndex {
     if (!this.files.has(rel) && this.files.size >= this.limits.maxFiles) return "skipped";
     const absPath = join(this.root, rel);
     let mtimeMs = Date.now();
+    // The editor's unsaved text of another name of a secret file is that file's text: no disk call decides it again.
+    if (text !== undefined && this.skipped.get(rel)?.reason === "secret-link") return "skipped";
     if (text === undefined) {
       let info;
       try {

@@ -28,6 +28,9 @@ describe("index: other names of files that look like secrets", () => {
         linkSync(join(root, ".env"), join(root, "local_settings.py"));
         assert.equal(await index.updateFile("local_settings.py"), "skipped");
         assert.deepEqual(findDefinitions(index, "API_KEY", 10).map((d) => d.path), ["app.py"]);
+        // The editor's unsaved text of one (settings.py open and typed in) is its keys too.
+        assert.equal(await index.updateFile("settings.py", "API_KEY = 'sk-live-456'\n"), "skipped");
+        assert.deepEqual(findDefinitions(index, "API_KEY", 10).map((d) => d.path), ["app.py"]);
       } finally {
         await index.close();
       }

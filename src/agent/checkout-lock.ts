@@ -29,6 +29,7 @@ import { homedir, hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { startedAfter } from "../protocol/processes.ts";
+import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
 
 /** What holds a lock: `hearth fix`, or a runtime's agent (a VS Code window, `hearth chat`). */
 export type LockHolderKind = "hearth fix" | "runtime";
@@ -156,9 +157,6 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
 
 /** Tries at placing the lock, each after finding one gone or stale, before this run counts as beside another. */
 const MAX_PLACE_ATTEMPTS = 3;
-
-/** How long a lock file with no owner in it yet counts as one its taker is still writing. */
-const JUST_MADE_MS = 10_000;
 
 /** Puts the lock at `file` (EEXIST when there is one): the draft linked into place, or where links fail, the file created exclusively. */
 function place(draft: string, file: string, written: string, link: (existing: string, target: string) => void): void {

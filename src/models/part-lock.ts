@@ -21,6 +21,7 @@ import { linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { type GuardBusy, type GuardFiles, JUST_MADE_MS, sameFile, type SeenPath, seeFile, takeGuard } from "../protocol/takeover-guard.ts";
 import { type Clock, systemClock } from "./http-limits.ts";
 
 /** How often a holder refreshes its lock's mtime. */
@@ -104,123 +105,47 @@ export type TakeoverStep = (step: "guarded" | "moved aside", lock: string) => vo
 /** What link(2) answers on a file system without hard links (exFAT, FAT, some FUSE and SMB mounts). */
 export const NO_HARD_LINKS: ReadonlySet<string> = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
 
-/** A lock file as a run judged it: which file (device, inode), when last refreshed, what it said. */
-export interface SeenLock {
-  readonly dev: number;
-  readonly ino: number;
-  readonly mtimeMs: number;
-  /** A folder in the lock file's place (made by hand, or by another program): never taken over. */
-  readonly folder: boolean;
-  /** Its text; undefined where it could not be read. */
-  readonly text: string | undefined;
-}
+/** A lock file as a run judged it: which file (device, inode), when last refreshed, what it said, and whether a folder is in its place. */
+export type SeenLock = SeenPath;
 
 /** The lock file at `path` as it is now (which file first, then what it says), or undefined when there is none. */
 export function seeLock(path: string): SeenLock | undefined {
-  let info;
-  try {
-    info = lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text = undefined;
-  }
-  return { dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, folder: info.isDirectory(), text };
-}
-
-/** A live run holds a stale lock's takeover guard: it is taking the lock over now. `by`: that run, once its guard is written. */
-export interface TakeoverBusy {
-  readonly by: PartHolder | undefined;
+  return seeFile(path, GUARD_FILES);
 }
 
 /**
  * Removes the stale lock at `path`, the one judged, `judged`: undefined when it is gone (or
- * was no longer the one judged, and is left in place), TakeoverBusy when a live run holds its
- * takeover guard — that run is taking it over now.
- *
- * Of several runs that judge one stale lock at the same moment, each comes to remove it. Two did
- * no harm (the slower found the faster one's new lock, moved it aside to look, and put it back),
- * but with three, two held the lock: while the second had the first's new lock aside, the place
- * was empty and the third took it, and the second could not put the first's back — two
- * downloads appending to one part, two agents editing one checkout. So a run removes a stale lock
- * only while it holds that very lock's takeover guard: a file named after the lock judged (which
- * file, when refreshed, what it says), created exclusively, so one run at a time looks at that
- * lock again and removes it, and each later one finds another lock there (or none) and removes
- * nothing. A guard whose taker died holding it (its pid gone or reused; any not touched for
- * LOCK_STALE_MS; one never written, after JUST_MADE_MS) is passed by, never removed:
- * the next run takes the next guard of the row (`.1`, `.2`, …), so no run removes a guard another
- * may hold, and a crashed taker never leaves the lock unusable. The row is removed once the
- * stale lock is gone (a guard for a lock that no longer exists guards nothing).
+ * was no longer the one judged, and is left in place), GuardBusy when a live run holds its
+ * takeover guard — that run is taking it over now. The guard (src/protocol/takeover-guard.ts)
+ * lets one run at a time look at the lock again and remove it: of three that judged it at once,
+ * two held it without.
  */
-export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): TakeoverBusy | undefined {
+export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): GuardBusy | undefined {
   // Moved aside and never removed, someone's folder would vanish from where they left it.
   if (judged.folder) throw Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
-  const row = `${path}.${createHash("sha256").update(`${judged.dev}:${judged.ino}:${judged.mtimeMs}\n${judged.text ?? ""}`).digest("hex").slice(0, 16)}.takeover`;
-  const mine = takeGuard(row);
-  if (typeof mine !== "number") return mine;
+  const guard = takeGuard(path, judged, GUARD_FILES);
+  if ("by" in guard) return guard;
   let gone = false;
   try {
     step?.("guarded", path);
     const now = seeLock(path);
-    if (now !== undefined && sameLock(now, judged)) removeStaleLock(path, judged, step);
+    if (now !== undefined && sameFile(now, judged)) removeStaleLock(path, judged, step);
     gone = true;
   } finally {
-    // While the stale lock may still be there (a failed rename), the dead takers' guards stay: the next run passes them by.
-    for (let n = mine; n >= (gone ? 1 : mine); n--) rmSync(`${row}.${n}`, { force: true });
+    guard.release(gone);
   }
   return undefined;
 }
 
-/** How long a lock or guard file with nothing in it yet counts as one its maker is still writing. */
-const JUST_MADE_MS = 10_000;
-
-/** Takes the first guard of `row` not held by a live taker: its number, or TakeoverBusy when a live taker holds one. */
-function takeGuard(row: string): number | TakeoverBusy {
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now() });
-  for (let n = 1; ; ) {
-    const guard = `${row}.${n}`;
-    try {
-      writeFileSync(guard, me, { flag: "wx" });
-      return n;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        rmSync(guard, { force: true }); // made but not written (a full disk): no empty guard left behind
-        throw error;
-      }
-    }
-    const seen = seeLock(guard);
-    if (seen === undefined) continue; // its taker is done: the lock it guarded is gone
-    if (guardHeld(seen)) return { by: parseHolder(seen.text) };
-    n++;
-  }
-}
-
-/** Whether a guard's taker may still be at work: while recent, and this machine's while its process runs. */
-function guardHeld(seen: SeenLock): boolean {
-  const idleMs = Date.now() - seen.mtimeMs;
-  // A takeover takes milliseconds: a guard this old is a dead taker's whatever its pid says (reused,
-  // where the system does not say when a process started: macOS, Windows).
-  if (idleMs >= LOCK_STALE_MS) return false;
-  let taker: { pid?: unknown; host?: unknown; started?: unknown };
-  try {
-    taker = JSON.parse(seen.text ?? "") as typeof taker;
-  } catch {
-    return idleMs < JUST_MADE_MS; // being written, or its taker died writing it
-  }
-  if (typeof taker.pid !== "number" || taker.host !== hostname()) return true;
-  // This very process holds no guard between its calls (a takeover runs through in one go).
-  return taker.pid !== process.pid && isAlive(taker.pid) && !startedAfter(taker.pid, Number(taker.started), (file) => readFileSync(file, "utf8"));
-}
-
-/** Whether two looks at a lock saw the same one: the same file, not refreshed since, saying the same. */
-function sameLock(a: SeenLock, b: SeenLock): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
-}
+/** node:fs's file operations, for takeover guards. */
+const GUARD_FILES: GuardFiles = {
+  create: (path, text) => writeFileSync(path, text, { flag: "wx" }),
+  lstat: lstatSync,
+  remove: (path) => rmSync(path, { force: true }),
+  read: (path) => readFileSync(path, "utf8"),
+  host: hostname(),
+  digest: (text) => createHash("sha256").update(text).digest("hex"),
+};
 
 /**
  * Removes the lock file at `path` if it is still the one judged stale, `judged`, and leaves any
@@ -243,7 +168,7 @@ function removeStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): v
   try {
     step?.("moved aside", path);
     const moved = seeLock(aside);
-    if (moved === undefined || !sameLock(moved, judged)) putBack(aside, path);
+    if (moved === undefined || !sameFile(moved, judged)) putBack(aside, path);
   } finally {
     rmSync(aside, { force: true });
   }

@@ -26,11 +26,13 @@
  *   over a dead owner.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { link, lstat, readFile, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { isAlive, startedAfter } from "../protocol/processes.ts";
+import { isAlive } from "../protocol/processes.ts";
+import { type GuardFiles, sameFile, takeGuard } from "../protocol/takeover-guard.ts";
 
 const OWNER = "hearth.owner";
 /** An owner file untouched this long is stale whatever its pid says (see above). */
@@ -169,21 +171,19 @@ export class RepoLock {
    * repository: the first removed it and made its own; the second, from what it judged, moved that
    * new one aside to look at it; while it was aside a third found no owner file and made its own;
    * the second could not put the first's back. The guard (`hearth.owner.<hash of the file
-   * judged>.takeover.<n>`, created exclusively) lets one process at a time look and remove; a guard
-   * whose taker died holding it is passed by (the next takes `n + 1`), never removed while the
-   * stale file is there, so a killed taker never blocks the repository.
+   * judged>.takeover.<n>`, src/protocol/takeover-guard.ts) lets one process at a time look and
+   * remove; a guard whose taker died holding it is passed by, so a killed taker never blocks the
+   * repository.
    */
   private async takeOver(seen: SeenOwner, deadline: number): Promise<"taken" | "changed" | "busy"> {
-    const row = `${this.ownerPath}.${createHash("sha256").update(`${seen.dev}:${seen.ino}:${seen.mtimeMs}\n${seen.text}`).digest("hex").slice(0, 16)}.takeover`;
-    const mine = await takeGuard(row);
-    if (mine === undefined) return "busy";
+    const guard = takeGuard(this.ownerPath, seen, GUARD_FILES);
+    if ("by" in guard) return "busy";
     let removed: boolean | undefined;
     try {
       this.hooks.duringTakeover?.("guarded", this.ownerPath);
       removed = await this.removeIfSame(seen);
     } finally {
-      // While the stale file may still be there (a failed rename), the dead takers' guards stay: the next passes them by.
-      for (let n = mine; n >= (removed === undefined ? mine : 1); n--) await rm(`${row}.${n}`, { force: true });
+      guard.release(removed !== undefined);
     }
     if (!removed) return "changed";
     // An orphaned git finishes and removes its own lock; past the deadline its pid was reused.
@@ -253,54 +253,21 @@ function parseOwner(text: string): Owner {
   return { pid: 0 };
 }
 
-/** Whether two looks at an owner file saw the same one: the same file, not touched since, saying the same (a removed file's inode number is given to the next). */
-function sameFile(a: SeenOwner, b: SeenOwner): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
-}
-
 function isStale(seen: SeenOwner): boolean {
   const { pid } = seen.owner;
   if (pid !== UNKNOWN_PID && (pid === process.pid || !isAlive(pid))) return true;
   return Date.now() - seen.mtimeMs > STALE_OWNER_MS;
 }
 
-/** How long a guard with nothing in it yet counts as one its taker is still writing. */
-const JUST_MADE_MS = 10_000;
-
-/** Takes the first guard of `row` not held by a live taker: its number, or undefined when a live taker holds one. */
-async function takeGuard(row: string): Promise<number | undefined> {
-  const me = JSON.stringify({ pid: process.pid, started: Date.now() });
-  for (let n = 1; ; ) {
-    const guard = `${row}.${n}`;
-    try {
-      await writeFile(guard, me, { flag: "wx" });
-      return n;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        await rm(guard, { force: true }); // made but not written (a full disk): no empty guard left behind
-        throw error;
-      }
-    }
-    const seen = await seeOwner(guard);
-    if (seen === undefined) continue; // its taker is done: the file it guarded is gone
-    if (guardHeld(seen)) return undefined;
-    n++;
-  }
-}
-
-/** Whether a guard's taker may still be at work: while its process runs (not a reused pid), and an unwritten one for JUST_MADE_MS. */
-function guardHeld(seen: SeenOwner): boolean {
-  const idleMs = Date.now() - seen.mtimeMs;
-  let taker: { pid?: unknown; started?: unknown };
-  try {
-    taker = JSON.parse(seen.text) as typeof taker;
-  } catch {
-    return idleMs < JUST_MADE_MS; // being written, or its taker died writing it
-  }
-  if (typeof taker.pid !== "number") return idleMs < JUST_MADE_MS;
-  // This process's calls on one repository are queued: none of its own holds a guard while another looks.
-  return taker.pid !== process.pid && isAlive(taker.pid) && !startedAfter(taker.pid, Number(taker.started), (file) => readFileSync(file, "utf8")) && idleMs < STALE_OWNER_MS;
-}
+/** node:fs's file operations, for takeover guards. */
+const GUARD_FILES: GuardFiles = {
+  create: (path, text) => writeFileSync(path, text, { flag: "wx" }),
+  lstat: lstatSync,
+  remove: (path) => rmSync(path, { force: true }),
+  read: (path) => readFileSync(path, "utf8"),
+  host: hostname(),
+  digest: (text) => createHash("sha256").update(text).digest("hex"),
+};
 
 /**
  * Removes every git lock file of a shadow repository: index.lock, HEAD.lock, config.lock,

@@ -17,7 +17,7 @@
 import { lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
-import { noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { type RepositoryGitCall, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -168,18 +168,18 @@ export type Uncommitted = { readonly files: string[] } | { readonly unknown: str
  * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
  * which the start checkpoint holds and the patch therefore does not. Undefined when `root`
  * is in no git repository; `unknown`, with why, when git cannot tell (a corrupt index, a
- * clean filter of the repository's that runs past `timeoutMs`). Read-only: --no-optional-locks
+ * clean filter of the repository's that runs past `call.timeoutMs`, a cancelled fix). Read-only: --no-optional-locks
  * keeps git from refreshing the user's index; nested repositories are not looked into.
  */
-export async function uncommittedFiles(root: string, timeoutMs?: number): Promise<Uncommitted | undefined> {
-  const git = (args: readonly string[]) => repositoryGit(root, args, timeoutMs === undefined ? {} : { timeoutMs });
+export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Uncommitted | undefined> {
+  const git = (args: readonly string[]) => repositoryGit(root, args, call);
   const prefix = await git(["rev-parse", "--show-prefix"]);
   const status = prefix.ok ? await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
   if (!status.ok) return noRepository(status) ? undefined : { unknown: status.why };
   // "XY path" entries, paths from the repository's root (porcelain ignores the folder git runs in).
   const inside = prefix.ok ? prefix.stdout.toString("utf8").trim() : "";
   const entries = status.stdout.toString("utf8").split("\0").filter((entry) => entry.length > 3 && entry.slice(3).startsWith(inside));
-  const unchanged = await sameAsIndex(root, inside, entries.filter((entry) => entry.startsWith(" M ")).map((entry) => entry.slice(3)), timeoutMs);
+  const unchanged = await sameAsIndex(root, inside, entries.filter((entry) => entry.startsWith(" M ")).map((entry) => entry.slice(3)), call);
   return { files: entries.map((entry) => entry.slice(3)).filter((p) => !unchanged.has(p)).map((p) => p.slice(inside.length)).sort() };
 }
 
@@ -189,11 +189,11 @@ export async function uncommittedFiles(root: string, timeoutMs?: number): Promis
  * repository would store it otherwise now — a CRLF file committed before `.gitattributes`
  * marked it `text` — but it holds what HEAD holds: no change of the user's.
  */
-async function sameAsIndex(root: string, inside: string, paths: readonly string[], timeoutMs?: number): Promise<Set<string>> {
+async function sameAsIndex(root: string, inside: string, paths: readonly string[], call: Omit<RepositoryGitCall, "input">): Promise<Set<string>> {
   const same = new Set<string>();
   const named = paths.filter((path) => !/[\n\r]/.test(path));
   if (!named.length) return same;
-  const run = await repositoryGit(root, ["cat-file", "--batch"], { input: named.map((path) => `:${path}\n`).join(""), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const run = await repositoryGit(root, ["cat-file", "--batch"], { ...call, input: named.map((path) => `:${path}\n`).join("") });
   if (!run.ok) return same;
   let at = 0;
   for (const path of named) {
@@ -230,7 +230,7 @@ export function uncommittedUnknownMessage(why: string): string {
  * what the project keeps, read before the run (a model's `git add` would make its own files
  * the project's). Undefined when `root` is in no git repository (or git cannot tell).
  */
-export async function projectFiles(root: string, timeoutMs?: number): Promise<string[] | undefined> {
-  const listed = await repositoryGitText(root, ["ls-files", "-z"], timeoutMs);
+export async function projectFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<string[] | undefined> {
+  const listed = await repositoryGitText(root, ["ls-files", "-z"], call);
   return listed === undefined ? undefined : listed.split("\0").filter(Boolean);
 }

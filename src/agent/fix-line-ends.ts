@@ -35,13 +35,15 @@ export interface LineEndsUnchecked {
 export interface RepositoryLineEndsOptions {
   /** How long one git in the repository may take (its clean filters run): REPOSITORY_GIT_TIMEOUT_MS by default. */
   readonly timeoutMs?: number;
+  /** Stops the git running when aborted; the files left are unchecked, with why. */
+  readonly signal?: AbortSignal;
   /** Told, once a form is made, of the files it could not check (none: not called). */
   readonly onUnchecked?: (unchecked: LineEndsUnchecked) => void;
 }
 
 /** The StoredForm of the checkout `root` (workspace-relative paths; `root` may be a folder of its repository). */
 export function repositoryLineEnds(root: string, options: RepositoryLineEndsOptions = {}): StoredForm {
-  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal ? { signal: options.signal } : {}) });
   return async (files) => {
     const withCr = files.filter((file) => file.bytes.includes(CR) && !UNNAMEABLE.test(file.path));
     if (!withCr.length) return files.map((file) => file.bytes);
@@ -59,7 +61,7 @@ export function repositoryLineEnds(root: string, options: RepositoryLineEndsOpti
       if (index.has(file.path)) continue;
       const lf = crlfToLf(file.bytes);
       if (lf.length === file.bytes.length) continue;
-      // After a git that ran out of time the rest are not asked: each would wait as long.
+      // After a git that ran out of time the rest are not asked: each would wait as long (a cancelled one answers at once).
       const stored = failed && !failed.ok && failed.timedOut ? failed : await wouldStore(ask, file, lf);
       if (stored === true) forms.set(file, lf);
       else if (stored !== false) {

@@ -101,10 +101,12 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const store = await CheckpointStore.open({ workspaceRoot: options.repo, storageDir: options.storageDir, ...(options.ownFiles ? { exclude: options.ownFiles } : {}) });
   // The user's own changes: not what checkpoints leave out anyway (this run's trajectory, caches, .hearth/).
   const gitTimeoutMs = options.repositoryGitTimeoutMs;
-  const atStart = await uncommittedFiles(options.repo, gitTimeoutMs);
+  // Ctrl-C stops a git waiting on a filter that hangs (its process group is out of the terminal's reach).
+  const gitCall = { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), signal };
+  const atStart = await uncommittedFiles(options.repo, gitCall);
   const excluded = new Set(atStart && "files" in atStart ? await store.excludedAmong(atStart.files) : []);
   const uncommitted = atStart && "files" in atStart ? atStart.files.filter((path) => !excluded.has(path)) : undefined;
-  const tracked = await projectFiles(options.repo, gitTimeoutMs);
+  const tracked = await projectFiles(options.repo, gitCall);
   const start = await store.create("before Hearth's fix");
   // No diff sees a file the checkpoints leave out: whether a command changed it is told by its stamp.
   const largeAtStart = await fileStamps(options.repo, start.leftOut ?? []);
@@ -179,7 +181,8 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   const madeByCommands = sorted.madeByCommands;
   // In the repository's line endings, as `git diff` in the checkout gives it (fix-line-ends.ts).
   let lineEndsUnchecked: LineEndsUnchecked | undefined;
-  const storedForm = repositoryLineEnds(options.repo, { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
+  // A run cancelled before this still gets its patch in the repository's form; a Ctrl-C from here stops the git asked.
+  const storedForm = repositoryLineEnds(options.repo, { ...(gitTimeoutMs === undefined ? {} : { timeoutMs: gitTimeoutMs }), ...(signal.aborted ? {} : { signal }), onUnchecked: (unchecked) => (lineEndsUnchecked = unchecked) });
   const patch = await store.diff(start.id, undefined, [], { patch: true, leaveOut: leftOut.map((f) => f.path), storedForm });
   const leftOutPaths = new Set(leftOut.map((f) => f.path));
   const changedFiles = (await store.changedFiles(start.id)).filter((path) => !leftOutPaths.has(path));

@@ -17,7 +17,15 @@ export interface RepositoryGitCall {
   readonly input?: string | Buffer;
   /** How long git may run before it is stopped (default REPOSITORY_GIT_TIMEOUT_MS). */
   readonly timeoutMs?: number;
+  /**
+   * Stops git and its filters when aborted (Ctrl-C): in a process group of its own, git is
+   * out of reach of the terminal's Ctrl-C, which would otherwise wait out the time limit.
+   */
+  readonly signal?: AbortSignal;
 }
+
+/** Why a git stopped by RepositoryGitCall.signal gave no answer. */
+export const CANCELLED = "the fix was cancelled";
 
 /**
  * How long one git in the user's repository may run. git runs the repository's own clean
@@ -37,6 +45,8 @@ const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 /** Runs `git --no-optional-locks <args>` in `root`. */
 export function repositoryGit(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<RepositoryGit> {
   const timeoutMs = call.timeoutMs ?? REPOSITORY_GIT_TIMEOUT_MS;
+  const { signal } = call;
+  if (signal?.aborted) return Promise.resolve({ ok: false, why: CANCELLED });
   return new Promise<RepositoryGit>((resolve) => {
     // Its own process group (but on Windows), so a stop reaches the filter git started too.
     const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, windowsHide: true, detached: process.platform !== "win32" });
@@ -45,8 +55,14 @@ export function repositoryGit(root: string, args: readonly string[], call: Repos
     let size = 0;
     const finish = (answer: RepositoryGit) => {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", cancel);
       resolve(answer);
     };
+    const cancel = () => {
+      stopGroup(child.pid);
+      finish({ ok: false, why: CANCELLED });
+    };
+    signal?.addEventListener("abort", cancel, { once: true });
     // Answered at once, not when git's streams close: a filter that outlives git holds its stderr open.
     const timer = setTimeout(() => {
       stopGroup(child.pid);
@@ -71,8 +87,8 @@ export function repositoryGit(root: string, args: readonly string[], call: Repos
 }
 
 /** git's stdout in `root` as text, undefined when it fails or is missing. */
-export async function repositoryGitText(root: string, args: readonly string[], timeoutMs?: number): Promise<string | undefined> {
-  const run = await repositoryGit(root, args, timeoutMs === undefined ? {} : { timeoutMs });
+export async function repositoryGitText(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<string | undefined> {
+  const run = await repositoryGit(root, args, call);
   return run.ok ? run.stdout.toString("utf8") : undefined;
 }
 

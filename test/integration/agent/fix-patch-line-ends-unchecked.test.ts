@@ -4,7 +4,7 @@
 // work tree's bytes for those files and the result names them, with why.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -52,6 +52,29 @@ it("a clean filter that never finishes: the fix ends within its git time limit, 
   assert.equal(result.uncommittedAtStart, undefined);
   assert.match(result.uncommittedUnknown ?? "", /^git status did not finish within 0\.3 s/);
   assert.match(uncommittedUnknownMessage(result.uncommittedUnknown!), /^could not tell whether the checkout had uncommitted changes when the run started \(git status did not finish .*\): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD$/);
+});
+
+it("Ctrl-C while git status waits on a clean filter that never finishes stops git and its filter at once, not after the git time limit", { timeout: 120_000 }, async (t) => {
+  const { dir, repo, git } = crlfCheckout(t, "hearth-fix-eol-cancel-");
+  writeFileSync(join(repo, "b.txt"), "same\n");
+  git("add", "b.txt");
+  git("commit", "-qm", "b");
+  utimesSync(join(repo, "b.txt"), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+  const pidFile = join(dir, "filter.pid");
+  git("config", "filter.slow.clean", `echo $$ > '${pidFile}'; exec sleep 1000`);
+  const controller = new AbortController();
+  // Ctrl-C once the filter runs (the default time limit, a minute, applies).
+  const started = new Promise<void>((resolve) => {
+    const look = setInterval(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() && (clearInterval(look), resolve()), 20);
+  });
+  void started.then(() => controller.abort());
+  const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all", signal: controller.signal });
+  assert.equal(result.agent.stopReason, "cancelled");
+  assert.equal(result.uncommittedUnknown, "the fix was cancelled");
+  // The filter (sleep) is gone, or a zombie its new parent has yet to reap.
+  const pid = readFileSync(pidFile, "utf8").trim();
+  const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] : "gone";
+  if (process.platform === "linux") assert.match(state ?? "", /^(gone|Z)$/);
 });
 
 it("a repository git cannot read (a corrupt index): the patch keeps a.txt's CRLF and the result says so rather than passing in silence", async (t) => {

@@ -31,13 +31,14 @@ const HOME_STORES = [
 const HOME_KEY_FOLDERS = [".ssh"];
 
 /** Folders the walk for other names does not enter: git's objects, and installed packages (a Python environment's thousands of folders would use up `MAX_WALKED_FOLDERS`). */
-const NOT_WALKED = new Set([".git", "node_modules", "site-packages"]);
+const NOT_WALKED = new Set([".git", "node_modules", "site-packages", ".pixi"]);
 /**
  * Files whose other names are not looked for: pnpm hard-links every package file from its
- * store, and uv (on Linux and Windows) every file it installs in a Python environment from
- * its cache, so each read of one would walk the workspace (20,000 folders: over a second).
+ * store, uv (on Linux and Windows) every file it installs in a Python environment from its
+ * cache, and pixi every file of a conda environment (`.pixi/envs/…`: the standard library,
+ * headers), so each read of one would walk the workspace (20,000 folders: over a second).
  */
-const PACKAGE_FILE = /(^|\/)(node_modules|site-packages)\//i;
+const PACKAGE_FILE = /(^|\/)(node_modules|site-packages|\.pixi)\//i;
 
 /** Whether the workspace file at `path` (its real path, workspace-relative) is looked up by its other names when it has several. */
 export function hardLinksLookedUp(path: string): boolean {

@@ -16,7 +16,7 @@
  * than one link (`ln .env notes.txt`) — another name of the same file: in the workspace, or
  * one of the home folder's credential stores and keys (`~/.aws/credentials`, `~/.ssh/`). A
  * hard link's other names elsewhere on the disk cannot be found short of walking it, and are
- * not looked for; nor are those of an installed package's file (node_modules, site-packages:
+ * not looked for; nor are those of an installed package's file (node_modules, site-packages, .pixi:
  * indexer/secret-links.ts, which the index uses to leave such files out).
  */
 import { realpath, stat } from "node:fs/promises";

@@ -40,12 +40,16 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.match((await secretFileRead(root, "notes.txt")) ?? "", /another name \(a hard link\) of \.env/);
   });
 
-  it("a file in a Python environment's site-packages is not looked up by its other names: uv hard-links every installed file from its cache on Linux, and each read would walk the workspace", async () => {
+  it("a file in a Python environment's site-packages or a pixi environment is not looked up by its other names: uv and pixi hard-link every installed file from their caches, and each read would walk the workspace", async () => {
     const root = tempDir("hearth-secret-");
     writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
     mkdirSync(join(root, ".venv/lib/python3.12/site-packages/requests"), { recursive: true });
     linkSync(join(root, ".env"), join(root, ".venv/lib/python3.12/site-packages/requests/api.py"));
     assert.equal(await secretFileRead(root, ".venv/lib/python3.12/site-packages/requests/api.py"), undefined);
+    // pixi (conda packages) hard-links a whole environment, the standard library and headers too.
+    mkdirSync(join(root, ".pixi/envs/default/lib/python3.12/json"), { recursive: true });
+    linkSync(join(root, ".env"), join(root, ".pixi/envs/default/lib/python3.12/json/decoder.py"));
+    assert.equal(await secretFileRead(root, ".pixi/envs/default/lib/python3.12/json/decoder.py"), undefined);
     // Outside it the same file asks.
     linkSync(join(root, ".env"), join(root, "api.py"));
     assert.match((await secretFileRead(root, "api.py")) ?? "", /another name \(a hard link\) of \.env/);

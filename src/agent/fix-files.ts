@@ -17,7 +17,7 @@
 import { lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
-import { type RepositoryGitCall, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
+import { type RepositoryGitCall, blobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
 
 /**
  * Why a file is not part of the patch: a new file only commands made that looks like build
@@ -174,39 +174,59 @@ export type Uncommitted = { readonly files: string[] } | { readonly unknown: str
 export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Uncommitted | undefined> {
   const git = (args: readonly string[]) => repositoryGit(root, args, call);
   const prefix = await git(["rev-parse", "--show-prefix"]);
-  const status = prefix.ok ? await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
+  const status = prefix.ok ? await git(["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
   if (!status.ok) return noRepository(status) ? undefined : { unknown: status.why };
-  // "XY path" entries, paths from the repository's root (porcelain ignores the folder git runs in).
+  // Paths from the repository's root (porcelain ignores the folder git runs in).
   const inside = prefix.ok ? prefix.stdout.toString("utf8").trim() : "";
-  const entries = status.stdout.toString("utf8").split("\0").filter((entry) => entry.length > 3 && entry.slice(3).startsWith(inside));
-  const unchanged = await sameAsIndex(root, inside, entries.filter((entry) => entry.startsWith(" M ")).map((entry) => entry.slice(3)), call);
-  return { files: entries.map((entry) => entry.slice(3)).filter((p) => !unchanged.has(p)).map((p) => p.slice(inside.length)).sort() };
+  const entries = statusEntries(status.stdout.toString("utf8")).filter((entry) => entry.path.startsWith(inside));
+  const unchanged = await sameAsIndex(root, inside, entries);
+  // A file unstaged with git rm --cached is listed twice: deleted from the index, and untracked.
+  return { files: [...new Set(entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)))].sort() };
+}
+
+/** One file of `git status --porcelain=v2`: its path, and for a tracked one its index blob and modes. */
+interface StatusEntry {
+  readonly path: string;
+  /** "1" entries (changed, not renamed): XY, the index's and the work tree's modes, the index's blob. */
+  readonly changed?: { readonly xy: string; readonly indexMode: string; readonly worktreeMode: string; readonly indexBlob: string };
 }
 
 /**
- * Those of `paths` (from the repository's root; `inside`: `root`'s prefix) whose bytes on disk
- * are exactly their blob in the index. git status calls such a file modified when the
- * repository would store it otherwise now — a CRLF file committed before `.gitattributes`
- * marked it `text` — but it holds what HEAD holds: no change of the user's.
+ * The entries of `git status --porcelain=v2 -z`: "1 XY sub mH mI mW hH hI path",
+ * "2 … path\0origPath" (renamed; --no-renames gives none), "u XY sub m1 m2 m3 mW h1 h2 h3 path",
+ * "? path", "! path"; "# " headers are skipped.
  */
-async function sameAsIndex(root: string, inside: string, paths: readonly string[], call: Omit<RepositoryGitCall, "input">): Promise<Set<string>> {
-  const same = new Set<string>();
-  const named = paths.filter((path) => !/[\n\r]/.test(path));
-  if (!named.length) return same;
-  const run = await repositoryGit(root, ["cat-file", "--batch"], { ...call, input: named.map((path) => `:${path}\n`).join("") });
-  if (!run.ok) return same;
-  let at = 0;
-  for (const path of named) {
-    const eol = run.stdout.indexOf(10, at);
-    if (eol < 0) break;
-    // "<id> blob <size>\n<bytes>\n", or "<name> missing\n".
-    const entry = /^[0-9a-f]+ (\w+) (\d+)$/.exec(run.stdout.subarray(at, eol).toString("utf8"));
-    const size = entry ? Number(entry[2]) : -1;
-    const blob = run.stdout.subarray(eol + 1, eol + 1 + size);
-    at = entry ? eol + 1 + size + 1 : eol + 1;
-    if (entry?.[1] !== "blob") continue;
-    const onDisk = await readFile(join(root, path.slice(inside.length))).catch(() => undefined);
-    if (onDisk?.equals(blob)) same.add(path);
+function statusEntries(output: string): StatusEntry[] {
+  const items = output.split("\0");
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const fields = item.split(" ");
+    if (item.startsWith("1 ")) entries.push({ path: fields.slice(8).join(" "), changed: { xy: fields[1]!, indexMode: fields[4]!, worktreeMode: fields[5]!, indexBlob: fields[7]! } });
+    else if (item.startsWith("2 ")) entries.push({ path: fields.slice(9).join(" ") }, { path: items[++i] ?? "" });
+    else if (item.startsWith("u ")) entries.push({ path: fields.slice(10).join(" ") });
+    else if (item.startsWith("? ") || item.startsWith("! ")) entries.push({ path: item.slice(2) });
+  }
+  return entries.filter((entry) => entry.path);
+}
+
+/**
+ * Those of `entries` (paths from the repository's root; `inside`: `root`'s prefix) changed in
+ * the work tree alone whose bytes on disk are exactly their blob in the index, mode and all.
+ * git status calls such a file modified when the repository would store it otherwise now — a
+ * CRLF file committed before `.gitattributes` marked it `text` — but it holds what HEAD holds:
+ * no change of the user's. A file over the checkpoints' size limit is not read (it stays a change).
+ */
+async function sameAsIndex(root: string, inside: string, entries: readonly StatusEntry[]): Promise<Set<StatusEntry>> {
+  const same = new Set<StatusEntry>();
+  for (const entry of entries) {
+    const changed = entry.changed;
+    if (changed?.xy !== ".M" || changed.indexMode !== changed.worktreeMode || !/^100(644|755)$/.test(changed.indexMode)) continue;
+    const file = join(root, entry.path.slice(inside.length));
+    const stat = await lstat(file).catch(() => undefined);
+    if (!stat?.isFile() || stat.size > MAX_CHECKPOINT_FILE_BYTES) continue;
+    const bytes = await readFile(file).catch(() => undefined);
+    if (bytes && blobId(bytes, changed.indexBlob) === changed.indexBlob) same.add(entry);
   }
   return same;
 }

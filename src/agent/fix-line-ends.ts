@@ -18,9 +18,8 @@
  *   a binary, a `-text` file, a checkout without conversion, a filter's or an encoding's
  *   result are not that, and keep their bytes).
  */
-import { createHash } from "node:crypto";
 import type { StoredFile, StoredForm } from "../tools/checkpoint-stored-form.ts";
-import { type RepositoryGit, noRepository, repositoryGit } from "./repository-git.ts";
+import { type RepositoryGit, blobId, noRepository, repositoryGit } from "./repository-git.ts";
 
 const CR = 13;
 /** A name git's `:./path` cannot carry on one line of cat-file's input. */
@@ -91,9 +90,8 @@ async function wouldStore(ask: Ask, file: StoredFile, lf: Buffer): Promise<boole
   const run = await ask(["hash-object", "--stdin", `--path=${file.path}`], file.bytes);
   if (!run.ok) return run;
   const id = run.stdout.toString("utf8").trim();
-  // The id in the repository's own object format (SHA-1 or SHA-256, by its length).
-  const algorithm = id.length === 64 ? "sha256" : "sha1";
-  return createHash(algorithm).update(`blob ${lf.length}\0`).update(lf).digest("hex") === id;
+  // The id in the repository's own object format.
+  return blobId(lf, id) === id;
 }
 
 /** Those of `paths` whose blob in the repository's index holds a CRLF; git's failure when it cannot read it (or there is none). */

@@ -5,6 +5,7 @@
  * question never changes the repository; a git that fails (or is missing) is an answer too.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 
 /**
  * git's stdout in `root`, or why it gave none (its first line of error, how it failed to
@@ -37,6 +38,11 @@ export const REPOSITORY_GIT_TIMEOUT_MS = 60_000;
 /** Whether git failed for want of a repository: there is nothing to ask there, and nothing to tell the user. */
 export function noRepository(failed: { readonly why: string }): boolean {
   return /not a git repository/i.test(failed.why);
+}
+
+/** The id git gives a blob of `bytes`, in the object format of `like` (an id from the same repository: SHA-1 or SHA-256, by its length). */
+export function blobId(bytes: Buffer, like: string): string {
+  return createHash(like.length === 64 ? "sha256" : "sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
 /** Output kept from one git: the stored form reads whole blobs, up to the checkpoints' size limit each. */

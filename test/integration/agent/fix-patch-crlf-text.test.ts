@@ -4,7 +4,7 @@
 // where that repository is cloned, and give what the user's checkout gives.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -45,4 +45,25 @@ it("a CRLF file marked text: the patch applies with git apply in a fresh clone a
   const stored = (cwd: string) => execFileSync("git", ["cat-file", "blob", ":calc.py"], { cwd, encoding: "latin1" });
   assert.equal(stored(clone), stored(repo));
   assert.equal(stored(clone), "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n");
+});
+
+it("a file whose bytes are HEAD's but whose mode the user changed (chmod +x) is still an uncommitted change the user is told of (the patch does not hold it)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-mode-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.fileMode=true", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("config", "core.fileMode", "true");
+  writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+  writeFileSync(join(repo, "run.sh"), "python -m pytest\n");
+  writeFileSync(join(repo, "notes.txt"), "notes\n");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  chmodSync(join(repo, "run.sh"), 0o755);
+  // Deleted from the index and untracked: two entries of git status, one file.
+  git("rm", "-q", "--cached", "notes.txt");
+  const turns = [call("edit_file", { path: "calc.py", old_text: "a - b", new_text: "a + b" }), call("finish", { summary: "fixed" })];
+  const result = await runFix({ repo, issue: "add subtracts", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.uncommittedAtStart, { files: ["notes.txt", "run.sh"], inPatch: [] });
 });

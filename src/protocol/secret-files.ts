@@ -43,6 +43,9 @@ const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   [".m2", new Set(["settings.xml", "settings-security.xml"])],
   [".gradle", new Set(["gradle.properties"])],
   [".composer", new Set(["auth.json"])],
+  // The Azure CLI's tokens (az login) and its service principals' secrets; `terraform login`'s token.
+  [".azure", new Set(["msal_token_cache.json", "msal_token_cache.bin", "accesstokens.json", "service_principal_entries.json"])],
+  [".terraform.d", new Set(["credentials.tfrc.json"])],
 ]);
 
 /** The setting's name, for the reasons shown to the user. */

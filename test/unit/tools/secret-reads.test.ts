@@ -67,12 +67,17 @@ describe("secret reads: other names of a secret file, and the credential stores 
     writeFileSync(join(home, ".ssh/github_deploy.pub"), "ssh-ed25519 AAAA\n");
     linkSync(join(home, ".ssh/github_deploy"), join(root, "deploy.txt"));
     linkSync(join(home, ".ssh/github_deploy.pub"), join(root, "deploy.pub.txt"));
+    // The Azure CLI's token cache (az login).
+    mkdirSync(join(home, ".azure"));
+    writeFileSync(join(home, ".azure/msal_token_cache.json"), '{"RefreshToken": {"x": {"secret": "0.AX-refresh"}}}\n');
+    linkSync(join(home, ".azure/msal_token_cache.json"), join(root, "cache.json"));
     const saved = process.env.HOME;
     process.env.HOME = home;
     try {
       assert.match((await secretFileRead(root, "notes.txt")) ?? "", /^it reads notes\.txt, another name \(a hard link\) of ~\/\.aws\/credentials: it looks like it holds secrets/);
       assert.match((await secretFileRead(root, "deploy.txt")) ?? "", /another name \(a hard link\) of ~\/\.ssh\/github_deploy: /);
       assert.equal(await secretFileRead(root, "deploy.pub.txt"), undefined);
+      assert.match((await secretFileRead(root, "cache.json")) ?? "", /^it reads cache\.json, another name \(a hard link\) of ~\/\.azure\/msal_token_cache\.json: it looks like it holds secrets/);
     } finally {
       process.env.HOME = saved;
     }
@@ -143,6 +148,9 @@ describe("secret reads: other names of a secret file, and the credential stores 
       // Tokens other tools keep in the home folder, read when a home folder is opened as the workspace.
       ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json",
       ".vault-token", ".terraformrc", ".s3cfg", ".boto",
+      // The Azure CLI's tokens and service principals' secrets; `terraform login`'s token.
+      ".azure/msal_token_cache.json", ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json",
+      ".terraform.d/credentials.tfrc.json",
       // Windows opens these as the file without the trailing dots and spaces, and `::$DATA` is its main stream.
       "id_rsa.", ".npmrc ", ".env::$DATA", "id_ed25519::$DATA",
       // Windows drops the dots and spaces after the stream too (`.env::$DATA.` opens `.env::$DATA`), and before it.
@@ -152,7 +160,7 @@ describe("secret reads: other names of a secret file, and the credential stores 
     const ordinary = [
       "config", "src/config.json", ".github/config.yml", ".docker/daemon.json", "docs/credentials.md", ".kube/cache/discovery.json", "git/config", "package.json", "client.json",
       // A project's own files of the same names: committed, not a person's tokens.
-      "gradle.properties", "settings.xml", "auth.json", ".github/hosts.yml", "gh/config.yml",
+      "gradle.properties", "settings.xml", "auth.json", ".github/hosts.yml", "gh/config.yml", ".azure/config", "azure/accessTokens.json",
     ];
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });

@@ -62,6 +62,12 @@ export class RepoHistory {
   /** Indices into `commits` of the commits whose messages name each issue or pull request. */
   private readonly naming = new Map<number, number[]>();
   private readonly totalLength: number;
+  /** For each term: the focused commits (indices into `commits`) whose messages use it. */
+  private readonly messagePostings = new Map<string, number[]>();
+  /** Each focused commit's message length in terms (0 for the others). */
+  private readonly messageLength: Float64Array;
+  private readonly focusedCommits: number;
+  private readonly averageMessage: number;
 
   constructor(
     /** The commit read (HEAD's hash when read from a work tree). */
@@ -71,9 +77,19 @@ export class RepoHistory {
     readonly cut?: string,
   ) {
     let total = 0;
+    this.messageLength = new Float64Array(commits.length);
+    let messages = 0;
+    let focused = 0;
     commits.forEach((c, k) => {
       for (const f of c.files) push(this.commitsOf, f, k);
-      if (c.files.length <= MAX_COCHANGE_FILES) this.countTogether(c.files);
+      if (c.files.length <= MAX_COCHANGE_FILES) {
+        this.countTogether(c.files);
+        for (const [t, n] of c.terms) {
+          push(this.messagePostings, t, k);
+          this.messageLength[k] += n;
+        }
+        if (c.terms.size > 0) (focused += 1), (messages += this.messageLength[k]!);
+      }
       if (c.files.length > MAX_TEXT_FILES) return;
       for (const n of c.refs) push(this.naming, n, k);
       for (const f of c.files) {
@@ -87,6 +103,8 @@ export class RepoHistory {
       }
     });
     this.totalLength = total;
+    this.focusedCommits = focused;
+    this.averageMessage = focused > 0 ? messages / focused : 0;
   }
 
   get commitCount(): number {
@@ -135,6 +153,28 @@ export class RepoHistory {
    */
   commitsNaming(n: number): { readonly subject: string; readonly files: readonly string[] }[] {
     return (this.naming.get(n) ?? []).map((k) => this.commits[k]!);
+  }
+
+  /**
+   * The `k` focused commits (≤ MAX_COCHANGE_FILES files) whose messages match `queryTerms`
+   * best, by BM25 with each message a document, best first (the newer of a tie first): past
+   * changes like the one asked for, whose files a fix like theirs is likely to change again.
+   */
+  changesLike(queryTerms: ReadonlyMap<string, number>, k: number): { readonly subject: string; readonly files: readonly string[]; readonly score: number }[] {
+    const scores = new Map<number, number>();
+    for (const [term, q] of queryTerms) {
+      const commits = this.messagePostings.get(term);
+      if (!commits) continue;
+      const idf = bm25Idf(this.focusedCommits, commits.length);
+      for (const c of commits) {
+        const s = idf * q * bm25Tf(this.commits[c]!.terms.get(term)!, this.messageLength[c]!, this.averageMessage);
+        scores.set(c, (scores.get(c) ?? 0) + s);
+      }
+    }
+    return [...scores]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, k)
+      .map(([c, score]) => ({ subject: this.commits[c]!.subject, files: this.commits[c]!.files, score }));
   }
 
   /** The subject of the commit to `path` whose message shares the most query weight (for the reason shown). */

@@ -1,5 +1,6 @@
 import { pushPageRank, type FileGraph } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
+import type { RepoHistory } from "./history.ts";
 import { clip } from "./text.ts";
 import { analyzeQuery, TEST_FILE, type EvidenceKind, type FileEvidence, type QueryAnalysis } from "./query-analysis.ts";
 
@@ -75,6 +76,13 @@ export interface LocateWeights {
    * caused it, and code that has just changed is where the new bugs are.
    */
   readonly recent: number;
+  /**
+   * Added, times its commit's match over the best one's, to a file that matches the issue
+   * otherwise and that one of the LIKE_COMMITS past commits whose messages match the title
+   * best changed: a fix like an earlier change ("Add the hide_border option to the cards")
+   * is often made in the same files.
+   */
+  readonly pastChange: number;
 }
 
 /** One ranked file for a query, with the evidence behind its rank. */
@@ -108,10 +116,13 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   historySeed: 2,
   title: 1,
   recent: 0.6,
+  pastChange: 0.3,
 };
 const BM25_SEEDS = 15;
 /** A file changed this many commits ago gets half the recency weight (see LocateWeights.recent). */
 const RECENT_COMMITS = 50;
+/** How many past commits like the issue's title lend their files the `pastChange` weight. */
+const LIKE_COMMITS = 3;
 const HISTORY_SEEDS = 10;
 const DOC_FILE = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
@@ -164,6 +175,7 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const graph = index.graph();
   const ranks = seeds.size > 0 ? liftOverBase(receivedRank(graph, pushPageRank(graph, seeds), seeds), index.baseRanks()) : undefined;
   const maxRank = ranks ? ranks.reduce((m, r) => Math.max(m, r), 1e-12) : 1;
+  const like = w.pastChange > 0 && index.history ? changedLike(index, index.history, analysis.titleTerms) : new Map<string, LikeChange>();
   const candidates = new Set<string>([...lexical.keys(), ...analysis.evidence.keys(), ...past.keys()]);
   // The graph may be a few edits old: only files that still exist are candidates.
   if (ranks) for (const i of topIndices(ranks, 50)) if (index.files.has(graph.paths[i]!)) candidates.add(graph.paths[i]!);
@@ -179,13 +191,15 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
     const matched = (hit ? hit.score / maxLexical : 0) + w.title * titleScore + w.graph * graphScore + evidenceScore(evidence, w) + w.history * historyScore;
     // Recency ranks what matches the issue; it does not make a file match.
     const age = w.recent > 0 && matched > 0 ? index.history?.age(path) : undefined;
-    const raw = matched + (age === undefined ? 0 : w.recent / (1 + age / RECENT_COMMITS));
+    // A past change like this one ranks what matches the issue; it does not make a file match either.
+    const likeChange = matched > 0 ? like.get(path) : undefined;
+    const raw = matched + (age === undefined ? 0 : w.recent / (1 + age / RECENT_COMMITS)) + (likeChange ? w.pastChange * likeChange.share : 0);
     const weight = prior(index, path, evidence, w, analysis.aboutTests);
     // A test the issue points at (its traceback, `test_x.py#L57`) is held down itself, but
     // the code it tests is what the pointer is about: it lifts what it uses at full score.
     const pointedTest = weight < 1 && TEST_FILE.test(path) && evidence.some((e) => e.kind === "frame" || (e.kind === "path" && !e.bare));
     const titleTerms = titleHit && titleScore >= TITLE_REASON ? titleHit.terms : undefined;
-    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(titleTerms ? { titleTerms } : {}), ...(pointedTest ? { liftScore: raw } : {}), ...(age !== undefined ? { age } : {}) });
+    scored.push({ path, score: weight * raw, terms: hit?.terms, evidence, graphScore, historyScore, ...(titleTerms ? { titleTerms } : {}), ...(pointedTest ? { liftScore: raw } : {}), ...(age !== undefined ? { age } : {}), ...(likeChange ? { likeChange: likeChange.subject } : {}) });
   }
   // Type declarations are what a companion lift is for: they keep its full share.
   const liftPrior = (path: string): number => (DECLARATION_FILE.test(path) ? 1 : prior(index, path, analysis.evidence.get(path) ?? [], w, analysis.aboutTests));
@@ -194,6 +208,23 @@ export function locate(index: RepoIndex, query: string, options: LocateOptions =
   const best = new Set(ranked.slice(0, 5).map((s) => s.path));
   const subjectOf = (path: string): string | undefined => index.history?.bestSubject(path, analysis.terms);
   return ranked.slice(0, options.top ?? 10).map((s) => ({ path: s.path, score: s.score, reasons: reasonsFor(s, graph, best, analysis.surface, subjectOf) }));
+}
+
+interface LikeChange {
+  /** The commit's match of the title over the best commit's (0..1]. */
+  readonly share: number;
+  readonly subject: string;
+}
+
+/** The files of the LIKE_COMMITS commits whose messages match the title best, each with its best such commit. */
+function changedLike(index: RepoIndex, history: RepoHistory, titleTerms: ReadonlyMap<string, number>): Map<string, LikeChange> {
+  const out = new Map<string, LikeChange>();
+  const commits = history.changesLike(titleTerms, LIKE_COMMITS);
+  const best = commits[0]?.score ?? 0;
+  for (const c of commits) {
+    for (const path of c.files) if (index.files.has(path) && !out.has(path)) out.set(path, { share: c.score / best, subject: c.subject });
+  }
+  return out;
 }
 
 /** Each kind of evidence counts once, at its strongest (see FileEvidence.strength). */
@@ -243,6 +274,8 @@ interface Scored {
   readonly liftScore?: number;
   /** How many commits came after the newest one that changed the file (RepoHistory.age). */
   readonly age?: number;
+  /** The subject of the past change like the issue that changed the file (LIKE_COMMITS). */
+  readonly likeChange?: string;
 }
 
 /**
@@ -334,10 +367,10 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
     const top = [...s.terms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t]) => surface.get(t) ?? t);
     reasons.push(`terms: ${top.join(", ")}`);
   }
-  if (s.historyScore >= HISTORY_REASON) {
-    const subject = subjectOf(s.path);
-    if (subject !== undefined) reasons.push(`history: "${clip(subject, 78)}"`);
-  }
+  // The commit the messages' match names is often the past change like this one: it is said once.
+  const subject = s.historyScore >= HISTORY_REASON ? subjectOf(s.path) : undefined;
+  if (subject !== undefined) reasons.push(`history: "${clip(subject, 78)}"`);
+  if (s.likeChange !== undefined && s.likeChange !== subject) reasons.push(`changed by a past change like this one: "${clip(s.likeChange, 78)}"`);
   if (s.age !== undefined && s.age < RECENT_COMMITS) reasons.push(s.age === 0 ? "last changed in the newest commit" : `last changed ${s.age} commit${s.age === 1 ? "" : "s"} ago`);
   if (s.graphScore >= 0.05) {
     const neighbour = strongestNeighbour(graph, s.path, best);

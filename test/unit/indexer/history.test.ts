@@ -117,6 +117,35 @@ describe("repository history in locate", () => {
     );
   });
 
+  it("ranks the file a past change like the one asked for changed above one that matches as well (a file that matches nothing else is not lifted)", async () => {
+    const parser = (name: string, quote = '" "'): string => `// Reads the tokens of a line: a name, a number or a quoted string.\nexport function ${name}(line) {\n  return line.split(${quote});\n}\n`;
+    const issue = "The last token of a quoted string is lost\n\nReading a line with a quoted string drops its last token.";
+    await withRepo(
+      (dir) => {
+        commit(dir, "Initial import", { ...fillerFiles(), "src/alpha.js": parser("lex"), "src/omega.js": parser("scan"), "src/palette.js": "export const PALETTE = ['red', 'green'];\n" });
+        commit(dir, "Keep the last token of a quoted string", { "src/omega.js": parser("scan", "' '"), "src/palette.js": "export const PALETTE = ['red', 'blue'];\n" });
+        commit(dir, "Rename a variable", { "src/alpha.js": parser("lex", "' '") });
+      },
+      (index) => {
+        // The per-file history and recency would tell them apart too: they are off, so that only the past change decides.
+        const base = { history: 0, historySeed: 0, recent: 0 };
+        const paths = (weights = {}): string[] => locate(index, issue, { top: 5, weights: { ...base, ...weights } }).map((r) => r.path);
+        // Alike in text, alpha.js's path comes first.
+        assert.deepEqual(paths({ pastChange: 0 }).slice(0, 2), ["src/alpha.js", "src/omega.js"]);
+        assert.deepEqual(paths().slice(0, 2), ["src/omega.js", "src/alpha.js"]);
+        const omega = locate(index, issue, { top: 5, weights: base })[0]!;
+        assert.ok(omega.reasons.includes('changed by a past change like this one: "Keep the last token of a quoted string"'), omega.reasons.join("; "));
+        // palette.js changed in that commit too, but shares no word with the issue: it is not lifted.
+        const palette = (weights = {}) => locate(index, issue, { top: 10, weights: { ...base, ...weights } }).find((r) => r.path === "src/palette.js");
+        assert.equal(palette()?.score ?? 0, palette({ pastChange: 0 })?.score ?? 0);
+        assert.ok(!palette()?.reasons.some((r) => r.includes("past change")), palette()?.reasons.join("; "));
+        const like = index.history!.changesLike(new Map([["quoted", 1], ["string", 1], ["token", 1]]), 3);
+        assert.deepEqual(like.map((c) => c.subject), ["Keep the last token of a quoted string"]);
+        assert.deepEqual([...like[0]!.files].sort(), ["src/omega.js", "src/palette.js"]);
+      },
+    );
+  });
+
   it("lifts the files that changed together with a top file (a locale table with its formatter)", async () => {
     const formatter = (n: number): string => `export function formatRelativeTime(seconds, locale) {\n  return locale.relative(seconds) + ${n};\n}\n`;
     const table = (word: string, n: number): string => `export default {\n  future: "${word} %s",\n  past: "%s ${n}",\n};\n`;

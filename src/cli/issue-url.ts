@@ -6,7 +6,7 @@
  * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
  * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
  */
-import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, withoutCredentials } from "../github/github-issue.ts";
+import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, plainHttpHost, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 import { ownText } from "./locale.ts";
@@ -61,6 +61,8 @@ export interface IssueFromUrlOptions {
   readonly progress: (text: string) => void;
   /** Longest wait for each of GitHub's answers (default 30 s). */
   readonly timeoutMs?: number;
+  /** The clock (tests set it): how long until GitHub's rate limit resets. */
+  readonly now?: () => number;
 }
 
 const WORDING = { signIn: "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it", instead: "give the issue's text instead (--issue-file FILE)" };
@@ -76,6 +78,10 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   if (!/^https?:\/\/[^/\s]/i.test(access.apiBase) || !URL.canParse(access.apiBase)) {
     return { kind: "refused", message: `GITHUB_API_URL is not an http(s) URL (${terminalName(access.apiBase)}): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com` };
   }
+  const plain = access.token ? plainHttpHost(access.apiBase) : undefined;
+  if (plain) {
+    return { kind: "refused", message: `GITHUB_API_URL is plain http to ${terminalName(plain)}: the token of GITHUB_TOKEN (or GH_TOKEN) would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset the token to fetch a public issue without it` };
+  }
   const ref = parseGitHubIssueUrl(url, access.host);
   if (!ref) return { kind: "refused", message: notAnIssue(url, access) };
   const remotes = await readGitRemotes(options.repo);
@@ -87,7 +93,7 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}${ownText("…")}`);
   let fetched;
   try {
-    fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.now ? { now: options.now } : {}) });
   } catch (error) {
     if (options.signal.aborted) return { kind: "cancelled" };
     if (error instanceof IssueFetchError) return { kind: "refused", message: terminalText(error.message) };

@@ -18,7 +18,12 @@ export interface GitHubIssueRef {
 export function parseGitHubIssueUrl(text: string, host = GITHUB_HOST): GitHubIssueRef | undefined {
   const hostPattern = host === GITHUB_HOST ? String.raw`(?:www\.)?github\.com` : `${escapeRegExp(host)}(?::\d+)?`;
   const m = text.trim().match(new RegExp(String.raw`^https?:\/\/${hostPattern}\/([\w.-]+)\/([\w.-]+)\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$`, "i"));
-  return m && isName(m[1]!) && isName(m[2]!) ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
+  return m && isName(m[1]!) && isName(m[2]!) && isIssueNumber(Number(m[3])) ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
+}
+
+/** 1 and up, and no more than a number holds exactly: 99999999999999999999 would ask for issue 100000000000000000000. */
+function isIssueNumber(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
 }
 
 /** github.com's host name: the default wherever a GitHub host is asked for. */
@@ -69,6 +74,8 @@ export interface FetchIssueOptions {
   readonly signal?: AbortSignal;
   /** Longest wait for each answer (default 30 s): a connection that hangs must not keep the progress up for good. */
   readonly timeoutMs?: number;
+  /** The clock, in ms since 1970 (tests set it): how long until the rate limit resets. */
+  readonly now?: () => number;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -92,22 +99,40 @@ const DEFAULT_API_BASE = "https://api.github.com";
  */
 const MAX_BODY_CHARS = 32_000;
 const MAX_COMMENT_CHARS = 4_000;
+/** GitHub's own limits are 256 (a title) and 39 (a login): more is a server that is not GitHub's. */
+const MAX_TITLE_CHARS = 1_000;
+const MAX_LOGIN_CHARS = 100;
+/** Comments asked for, and the most taken of an answer that holds more. */
+const COMMENTS = 10;
+/**
+ * The most read of one answer: ten comments of GitHub's longest (65,536 characters, each
+ * up to 6 bytes in JSON) are under 4 MB. A server sending more (500 MB, or without end) is
+ * cut off here rather than held in memory.
+ */
+const MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 
 /**
  * Why GitHub refused for its rate limit, in words, or undefined: a 403 or 429 with no requests
  * left (60 an hour without sign-in, shared by everyone behind one address), or a 429.
  */
-function rateLimited(response: Response, signedIn: boolean, what: string, wording: IssueFetchWording): string | undefined {
+function rateLimited(response: Response, signedIn: boolean, what: string, wording: IssueFetchWording, now: number): string | undefined {
   const left = response.headers.get("x-ratelimit-remaining");
   if (!(response.status === 429 || (response.status === 403 && left === "0"))) return undefined;
   const reset = Number(response.headers.get("x-ratelimit-reset"));
   const retry = Number(response.headers.get("retry-after"));
-  const until = Number.isFinite(reset) && reset > 0
-    ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`
+  const until = Number.isFinite(reset) && reset > 0 && reset < 1e11
+    ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC (${waitFor(reset * 1000 - now)})`
     : Number.isFinite(retry) && retry > 0 ? ` for ${Math.ceil(retry / 60)} min` : "";
   return signedIn
     ? `GitHub's rate limit for your account is used up${until} (${what}). Try again then, or ${wording.instead}.`
     : `GitHub's rate limit for requests without sign-in (60 an hour) is used up${until} (${what}). ${wording.signIn} for a higher limit, or ${wording.instead}.`;
+}
+
+/** A wait in the user's terms, whatever the time zone: "in 12 min", "in 3 h"; a time passed is "over now". */
+function waitFor(ms: number): string {
+  if (ms <= 0) return "over now";
+  const min = Math.ceil(ms / 60_000);
+  return min < 120 ? `in ${min} min` : `in ${Math.round(min / 60)} h`;
 }
 
 /** The issue as text for the agent: title, body and the first comments. */
@@ -130,20 +155,28 @@ export interface FetchedIssue {
 export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: FetchIssueOptions = {}): Promise<FetchedIssue> {
   const wording = options.wording ?? EDITOR_WORDING;
   if (!isName(ref.owner) || !isName(ref.repo)) throw new IssueFetchError(`${ref.owner}/${ref.repo} is not a GitHub repository. ${capital(wording.instead)}.`);
+  if (!isIssueNumber(ref.number)) throw new IssueFetchError(`${ref.number} is not a GitHub issue number. ${capital(wording.instead)}.`);
+  const clear = options.token && options.apiBase ? plainHttpHost(options.apiBase) : undefined;
+  if (clear) throw new IssueFetchError(`The token is not sent over plain http to ${clear}: use an https:// API URL, or ${wording.instead}.`);
   const get = (path: string) => getJson(path, ref, options, wording);
   const issue = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}`);
   if (typeof issue !== "object" || issue === null || Array.isArray(issue)) throw new IssueFetchError(`GitHub's answer for ${refName(ref)} is not an issue. ${capital(wording.instead)}.`);
   // Each field is checked: a proxy or an API of another version may send other types.
-  const { title, body, comments: count, repository_url: repositoryUrl } = issue as Record<string, unknown>;
+  const { title, body, comments: count, repository_url: repositoryUrl, message } = issue as Record<string, unknown>;
+  // A server (or a proxy) that answers its error with 200: {"message":"Bad credentials"}.
+  if (!("title" in issue) && !("body" in issue)) {
+    const said = text(message) ? ` ("${short(text(message), 200)}")` : "";
+    throw new IssueFetchError(`GitHub's answer for ${refName(ref)} is not an issue${said}. ${capital(wording.instead)}.`);
+  }
   const url = `https://${options.host ?? GITHUB_HOST}/${ref.owner}/${ref.repo}/issues/${ref.number}`;
-  const parts = [`${text(title) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
+  const parts = [`${short(text(title), MAX_TITLE_CHARS) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
-    const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=10`);
+    const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=${COMMENTS}`);
     // The issue itself is what matters: comments of another shape are left out, not an error.
-    for (const c of Array.isArray(comments) ? (comments as unknown[]) : []) {
+    for (const c of Array.isArray(comments) ? (comments as unknown[]).slice(0, COMMENTS) : []) {
       const comment = (typeof c === "object" && c !== null ? c : {}) as { user?: unknown; body?: unknown };
-      const login = typeof comment.user === "object" && comment.user !== null ? text((comment.user as { login?: unknown }).login) : "";
-      if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${cut(comment.body.trim(), MAX_COMMENT_CHARS, "of this comment left out")}`);
+      const login = typeof comment.user === "object" && comment.user !== null ? short(text((comment.user as { login?: unknown }).login), MAX_LOGIN_CHARS) : "";
+      if (typeof comment.body === "string") parts.push(`Comment by ${login || "someone"}:\n${cut(text(comment.body), MAX_COMMENT_CHARS, "of this comment left out")}`);
     }
   }
   const repository = typeof repositoryUrl === "string" ? repositoryUrl.match(/\/repos\/([\w.-]+)\/([\w.-]+)\/?$/) : null;
@@ -189,7 +222,7 @@ async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOpt
     const where = base === DEFAULT_API_BASE ? "GitHub" : `GitHub's API at ${withoutCredentials(base)}`;
     throw new IssueFetchError(`${where} cannot be reached (are you offline?). ${capital(wording.instead)}.`);
   }
-  const limited = rateLimited(response, Boolean(options.token), what, wording);
+  const limited = rateLimited(response, Boolean(options.token), what, wording, (options.now ?? Date.now)());
   if (limited) throw new IssueFetchError(limited);
   if (response.status === 404 || response.status === 401 || response.status === 403) {
     throw new IssueFetchError(
@@ -199,18 +232,75 @@ async function getJson(path: string, ref: GitHubIssueRef, options: FetchIssueOpt
     );
   }
   if (!response.ok) throw new IssueFetchError(`GitHub answered ${response.status} ${response.statusText} for ${what}.`);
+  let answer: string;
   try {
-    return await response.json();
+    answer = await readAtMost(response, MAX_ANSWER_BYTES);
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (timeout.aborted) throw new IssueFetchError(`GitHub did not finish its answer within ${timeoutMs / 1000} s for ${what}. Try again, or ${wording.instead}.`);
+    if (error instanceof AnswerTooBig) throw new IssueFetchError(`GitHub's answer for ${what} is over ${MAX_ANSWER_BYTES / 1024 / 1024} MB, more than an issue can be: not read. ${capital(wording.instead)}.`);
+    throw new IssueFetchError(`GitHub's answer for ${what} broke off (${error instanceof Error ? error.message : String(error)}). Try again, or ${wording.instead}.`);
+  }
+  try {
+    return JSON.parse(answer);
+  } catch {
     throw new IssueFetchError(`GitHub's answer for ${what} is not JSON (a proxy or a sign-in page of the network in the way?). ${capital(wording.instead)}.`);
   }
 }
 
-/** A JSON field as text: a string trimmed, a number written out, anything else nothing. */
+class AnswerTooBig extends Error {}
+
+/** The body as text (invalid UTF-8 as U+FFFD), or AnswerTooBig once more than `max` bytes came: the rest is not read. */
+async function readAtMost(response: Response, max: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let out = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > max) {
+      await reader.cancel().catch(() => undefined); // closes the connection: the server stops sending
+      throw new AnswerTooBig();
+    }
+    out += decoder.decode(value, { stream: true });
+  }
+}
+
+/**
+ * The host of an http:// API URL that is not this machine, or undefined: a token sent there
+ * crosses the network unencrypted (http:// is for a test's server on 127.0.0.1).
+ */
+export function plainHttpHost(apiBase: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(apiBase);
+  } catch {
+    return undefined; // no URL: fetch says it cannot be reached, and sends nothing
+  }
+  if (url.protocol !== "http:") return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+  return loopback ? undefined : url.host;
+}
+
+/**
+ * A JSON field as text: a string trimmed, a number written out, anything else nothing.
+ * Control characters other than line ends and tabs (terminal escapes, NUL) are dropped: they
+ * mean nothing to the model, and would act on a terminal the text is printed to.
+ */
 function text(value: unknown): string {
-  return typeof value === "string" ? value.trim() : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
+  const raw = typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
+  return raw.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, "").trim();
+}
+
+/** `text` of at most `max` characters, with "…" where it was cut. */
+function short(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1] ?? "") ? max - 1 : max;
+  return `${text.slice(0, end).trimEnd()}…`;
 }
 
 /** `text` up to `max` characters (at a line end when one is near), then how much more there was. */

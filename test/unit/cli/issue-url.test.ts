@@ -107,9 +107,10 @@ describe("an issue given only as its URL", () => {
   });
 
   it("says when the rate limit is used up, until when, and what raises it", async () => {
-    assert.deepEqual(await issueFromUrl("https://github.com/acme/busy/issues/1", options(checkout())), {
+    const now = () => Date.UTC(2026, 11, 5, 7, 30, 10);
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/busy/issues/1", { ...options(checkout()), now }), {
       kind: "refused",
-      message: "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (acme/busy#1). Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).",
+      message: "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (in 12 min) (acme/busy#1). Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).",
     });
   });
 
@@ -138,6 +139,18 @@ describe("an issue given only as its URL", () => {
       kind: "refused",
       message: "GITHUB_API_URL is not an http(s) URL (api.corp.test/v3): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com",
     });
+  });
+
+  it("never sends the token over plain http to another machine than this one: $GITHUB_API_URL http://api.corp.test is refused with a token, fetched without", async () => {
+    progress.length = 0;
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://api.corp.test:8080/api/v3", GH_TOKEN: "ghp_env" })), {
+      kind: "refused",
+      message: "GITHUB_API_URL is plain http to api.corp.test:8080: the token of GITHUB_TOKEN (or GH_TOKEN) would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset the token to fetch a public issue without it",
+    });
+    assert.deepEqual(progress, []);
+    const repo = checkout("git@github.com:acme/api.git");
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(repo, { GITHUB_API_URL: base.replace("127.0.0.1", "localhost"), GH_TOKEN: "ghp_env" })))?.kind, "issue");
+    assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");
   });
 
   it("is cancelled by Ctrl-C while fetching", async () => {

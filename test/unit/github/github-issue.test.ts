@@ -102,11 +102,14 @@ describe("fetching a GitHub issue", () => {
     assert.equal(seen.at(-1)?.auth, "Bearer gho_test");
   });
 
-  it("says when the rate limit is used up and until when, and offers sign-in only where it helps", async () => {
-    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base }), (e: Error) =>
-      e instanceof IssueFetchError && e.message === "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (acme/busy#1). Sign in to GitHub (Accounts menu) for a higher limit, or paste the issue text instead.");
-    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, token: "gho_test" }), (e: Error) =>
-      e instanceof IssueFetchError && /^GitHub's rate limit for your account is used up until 07:42 UTC/.test(e.message) && !/Sign in/.test(e.message));
+  it("says when the rate limit is used up, until when and how long that is from now (whatever the time zone), and offers sign-in only where it helps", async () => {
+    const now = () => Date.UTC(2026, 11, 5, 7, 30, 10);
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, now }), (e: Error) =>
+      e instanceof IssueFetchError && e.message === "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (in 12 min) (acme/busy#1). Sign in to GitHub (Accounts menu) for a higher limit, or paste the issue text instead.");
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, token: "gho_test", now }), (e: Error) =>
+      e instanceof IssueFetchError && /^GitHub's rate limit for your account is used up until 07:42 UTC \(in 12 min\)/.test(e.message) && !/Sign in/.test(e.message));
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, now: () => Date.UTC(2026, 11, 5, 4, 0) }), (e: Error) => /until 07:42 UTC \(in 4 h\)/.test(e.message));
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, now: () => Date.UTC(2026, 11, 5, 8, 0) }), (e: Error) => /until 07:42 UTC \(over now\)/.test(e.message));
   });
 
   it("an answer that is not an issue (a Wi-Fi sign-in page, a list, comments of another shape) is said so or left out, never a TypeError", async () => {

@@ -1,0 +1,158 @@
+// Fetching a GitHub issue from a hostile or broken server (a real HTTP server on 127.0.0.1):
+// where the token goes, how much is read, and what of the answer reaches the agent.
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { fetchGitHubIssue, IssueFetchError, parseGitHubIssueUrl } from "../../../src/github/github-issue.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function serve(handler: Handler): Promise<{ server: Server; base: string; port: number }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return { server, base: `http://127.0.0.1:${port}`, port };
+}
+
+function stop(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
+const issue = { owner: "acme", repo: "shop", number: 1 };
+const fails = (pattern: RegExp) => (e: Error) => e instanceof IssueFetchError && pattern.test(e.message);
+
+describe("the token and redirects", () => {
+  let api: Awaited<ReturnType<typeof serve>>;
+  let other: Awaited<ReturnType<typeof serve>>;
+  const otherSaw: (string | undefined)[] = [];
+  before(async () => {
+    other = await serve((req, res) => {
+      otherSaw.push(req.headers.authorization);
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ title: "Elsewhere", body: "b", comments: 0 }));
+    });
+    api = await serve((req, res) => {
+      const m = req.url!.match(/^\/repos\/acme\/(\d{3})-(port|host)\/issues\/1$/);
+      if (!m) return res.writeHead(500).end("{}");
+      const target = m[2] === "port" ? other.base : `http://localhost:${other.port}`;
+      res.writeHead(Number(m[1]), { location: `${target}/repos/acme/shop/issues/1` }).end();
+    });
+  });
+  after(() => {
+    stop(api.server);
+    stop(other.server);
+  });
+
+  it("never sends the token on to another port or host a redirect (301, 302, 307, 308) points at", async () => {
+    for (const status of [301, 302, 307, 308]) {
+      for (const where of ["port", "host"]) {
+        otherSaw.length = 0;
+        await fetchGitHubIssue({ owner: "acme", repo: `${status}-${where}`, number: 1 }, { apiBase: api.base, token: "ghp_secret" });
+        assert.deepEqual(otherSaw, [undefined], `${status} to another ${where}`);
+      }
+    }
+  });
+
+  it("refuses to send the token over plain http to a host other than this machine", async () => {
+    await assert.rejects(fetchGitHubIssue(issue, { apiBase: "http://api.example.test", token: "ghp_secret" }), fails(/^The token is not sent over plain http to api\.example\.test: use an https:\/\/ API URL/));
+  });
+});
+
+describe("answers too big or too slow", () => {
+  let api: Awaited<ReturnType<typeof serve>>;
+  let sent = 0;
+  before(async () => {
+    api = await serve((req, res) => {
+      res.setHeader("content-type", "application/json");
+      const url = req.url!;
+      if (url === "/repos/acme/endless/issues/1") {
+        // 500 MB or more: it writes as fast as it is read, until the client hangs up.
+        sent = 0;
+        res.write('{"title":"x","body":"');
+        const chunk = "a".repeat(1 << 20);
+        const more = () => {
+          while (sent < 500 << 20 && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", more);
+          }
+          res.end('"}');
+        };
+        return more();
+      }
+      if (url === "/repos/acme/many/issues/1") return res.end(JSON.stringify({ title: "Many comments", body: "b", comments: 10_000 }));
+      if (url === "/repos/acme/many/issues/1/comments?per_page=10") {
+        return res.end(JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ user: { login: `u${i}` }, body: `comment ${i}` }))));
+      }
+      if (url === "/repos/acme/long/issues/1") return res.end(JSON.stringify({ title: "T".repeat(1 << 20), body: "b", comments: 1 }));
+      if (url === "/repos/acme/long/issues/1/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "L".repeat(1 << 20) }, body: "c" }]));
+      if (url === "/repos/acme/deep/issues/1") return res.end(`{"title":"deep","body":${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}}`);
+      if (url === "/repos/acme/loris/issues/1") {
+        res.write('{"title":"');
+        return; // one byte now, and the next one never comes
+      }
+      res.writeHead(500).end("{}");
+    });
+  });
+  after(() => stop(api.server));
+
+  it("stops reading an answer of 500 MB at a few MB, saying it is too big", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "endless", number: 1 }, { apiBase: api.base }), fails(/^GitHub's answer for acme\/endless#1 is over 10 MB/));
+    assert.ok(sent < 100 << 20, `the server wrote ${sent} bytes before the client hung up`);
+  });
+
+  it("gives up on an answer that stops half-way (slow loris)", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "loris", number: 1 }, { apiBase: api.base, timeoutMs: 300 }), fails(/did not finish its answer within 0\.3 s/));
+  });
+
+  it("takes the first 10 of 10,000 comments", async () => {
+    const text = await fetchGitHubIssue({ owner: "acme", repo: "many", number: 1 }, { apiBase: api.base });
+    assert.equal(text.match(/^Comment by /gm)?.length, 10);
+    assert.match(text, /Comment by u9:\ncomment 9$/);
+  });
+
+  it("cuts a title of 1 MB and a login of 1 MB", async () => {
+    const text = await fetchGitHubIssue({ owner: "acme", repo: "long", number: 1 }, { apiBase: api.base });
+    assert.ok(text.length < 5_000, `${text.length} characters`);
+    assert.match(text, /^T+… \(acme\/long#1\)\n\nb\n\nComment by L+…:\nc$/);
+  });
+
+  it("reads deeply nested JSON without a crash", async () => {
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "deep", number: 1 }, { apiBase: api.base }), "deep (acme/deep#1)\n\n(no description)");
+  });
+});
+
+describe("answers that are no issue, or an issue with odd text", () => {
+  let api: Awaited<ReturnType<typeof serve>>;
+  before(async () => {
+    api = await serve((req, res) => {
+      res.setHeader("content-type", "application/json");
+      const url = req.url!;
+      if (url === "/repos/acme/creds/issues/1") return res.end(JSON.stringify({ message: "Bad credentials\u001b[2J", documentation_url: "https://docs.github.com/rest" }));
+      if (url === "/repos/acme/escapes/issues/1") return res.end(JSON.stringify({ title: "Bell\u0007 \u001b]0;pwned\u0007title\u0000", body: "line\r\n\u001b[31mred\u001b[0m\u009b2J end\ttab", comments: 0 }));
+      if (url === "/repos/acme/utf8/issues/1") return res.end(Buffer.concat([Buffer.from('{"title":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes","body":"b","comments":0}')]));
+      res.writeHead(500).end("{}");
+    });
+  });
+  after(() => stop(api.server));
+
+  it("refuses a 200 whose JSON is GitHub's error message, not an issue, saying the message", async () => {
+    await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "creds", number: 1 }, { apiBase: api.base }), fails(/^GitHub's answer for acme\/creds#1 is not an issue \("Bad credentials\[2J"\)\./));
+  });
+
+  it("keeps no terminal escapes, NUL or other control characters of the title and the body; line ends and tabs stay", async () => {
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "escapes", number: 1 }, { apiBase: api.base }), "Bell ]0;pwnedtitle (acme/escapes#1)\n\nline\n[31mred[0m2J end\ttab");
+  });
+
+  it("reads invalid UTF-8 as replacement characters", async () => {
+    assert.match(await fetchGitHubIssue({ owner: "acme", repo: "utf8", number: 1 }, { apiBase: api.base }), /^bad \uFFFD\uFFFD bytes/);
+  });
+});
+
+describe("issue numbers in URLs", () => {
+  it("takes no issue 0 and no number past what JavaScript counts exactly (it would ask for another issue)", () => {
+    for (const n of ["0", "000", "99999999999999999999", "9007199254740993"]) assert.equal(parseGitHubIssueUrl(`https://github.com/acme/shop/issues/${n}`), undefined, n);
+    assert.deepEqual(parseGitHubIssueUrl("https://github.com/acme/shop/issues/007#issuecomment-123"), { owner: "acme", repo: "shop", number: 7 });
+  });
+});

@@ -9,6 +9,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { escapeRegExp, GITHUB_HOST } from "./github-issue.ts";
+import { resolveSshAlias, sshHostNames } from "./ssh-aliases.ts";
 import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
 
 /** A remote of the folder's repository: its name and one of its URLs. */
@@ -18,6 +19,8 @@ export interface GitRemote {
   /**
    * The URL as the config wrote it, when `url.<base>.insteadOf` rewrote it: a github.com URL
    * sent through a mirror or proxy (ghproxy, Artifactory) still names its GitHub repository.
+   * Also the URL as written when its host is an SSH alias (`git@github-work:o/r`): `url`
+   * then has the host ~/.ssh/config's `HostName` gives it.
    */
   readonly written?: string;
 }
@@ -89,7 +92,12 @@ export async function readGitRemotes(folder: string, places: GitConfigPlaces = {
   for (const file of [...userConfigFiles(home, places.env ?? process.env), local, join(dir, "config.worktree")]) {
     entries.push(...(await configFileEntries(file, reader, [])));
   }
-  return remotesOf(entries);
+  const aliases = await sshHostNames(home);
+  return remotesOf(entries).map((remote) => {
+    // As ssh connects: a Host alias of ~/.ssh/config is its HostName.
+    const url = resolveSshAlias(remote.url, aliases);
+    return url ? { ...remote, url, written: remote.written ?? remote.url } : remote;
+  });
 }
 
 /** The system and global config files git reads, in its order. */

@@ -1,0 +1,53 @@
+/**
+ * A checkout whose GitHub remote goes through an SSH host alias (`git@github-work:acme/api.git`
+ * with `Host github-work` / `HostName github.com` in ~/.ssh/config, the usual way to use two
+ * GitHub accounts): its remote is still a GitHub repository, so an issue of another repository
+ * is one (real files in temp folders).
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { issueOrigin, readGitRemotes } from "../../../src/github/git-remotes.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+function setup(sshConfig: string, remote: string) {
+  const home = tempDir("hearth-ssh-home-");
+  mkdirSync(join(home, ".ssh"));
+  writeFileSync(join(home, ".ssh", "config"), sshConfig);
+  const repo = tempDir("hearth-ssh-repo-");
+  mkdirSync(join(repo, ".git"));
+  writeFileSync(join(repo, ".git", "config"), `[remote "origin"]\n\turl = ${remote}\n`);
+  return readGitRemotes(repo, { home, env: { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(home, "none") } });
+}
+
+const SSH_CONFIG = [
+  "# two accounts",
+  "Host github-work gh-alt",
+  "  HostName github.com",
+  "  IdentityFile ~/.ssh/work",
+  "Host=github-443",
+  "\tHostname = ssh.github.com",
+  "Host *.corp",
+  "  HostName github.com",
+  "Host gitlab-work",
+  "  HostName gitlab.com",
+  "",
+].join("\n");
+
+describe("a remote through an SSH host alias", () => {
+  it("is the GitHub repository of the alias's HostName: an issue of another repository is 'other', its own 'same'", async () => {
+    for (const url of ["git@github-work:acme/api.git", "gh-alt:acme/api", "ssh://git@GitHub-Work/acme/api.git", "git@github-443:acme/api.git"]) {
+      const remotes = await setup(SSH_CONFIG, url);
+      assert.deepEqual(issueOrigin([{ owner: "evil", repo: "payload" }], remotes), { kind: "other", remotes: [{ name: "origin", repo: { owner: "acme", repo: "api" } }] }, url);
+      assert.deepEqual(issueOrigin([{ owner: "Acme", repo: "API" }], remotes), { kind: "same", remote: "origin" }, url);
+    }
+  });
+
+  it("takes no wildcard Host, no other HostName, and no alias without an ssh config", async () => {
+    for (const url of ["git@x.corp:acme/api.git", "git@gitlab-work:acme/api.git"]) {
+      assert.deepEqual(issueOrigin([{ owner: "evil", repo: "payload" }], await setup(SSH_CONFIG, url)), { kind: "unknown" }, url);
+    }
+    assert.deepEqual(issueOrigin([{ owner: "evil", repo: "payload" }], await setup("", "git@github-work:acme/api.git")), { kind: "unknown" });
+  });
+});

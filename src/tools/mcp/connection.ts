@@ -106,9 +106,13 @@ export class McpConnection {
       connection = new McpConnection(config, client, transport, tools, options.callTimeoutMs ?? 5 * 60_000, requestOptions.timeout);
       return connection;
     } catch (error) {
-      await transport.close().catch(() => undefined);
+      // How it ended before Hearth stops it: a server stopped after its time limit did not exit by itself.
       const exit = transport instanceof ProcessTransport ? transport.exitStatus : undefined;
-      const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering` : reason(error);
+      await transport.close().catch(() => undefined);
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
+        : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
+        : reason(error);
       throw new Error(`MCP server "${config.name}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
     }
   }

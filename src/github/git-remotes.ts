@@ -9,7 +9,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { escapeRegExp, GITHUB_HOST } from "./github-issue.ts";
-import { resolveSshAlias, sshHostNames } from "./ssh-aliases.ts";
+import { readSshConfig, resolveSshAlias } from "./ssh-aliases.ts";
 import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
 
 /** A remote of the folder's repository: its name and one of its URLs. */
@@ -92,10 +92,10 @@ export async function readGitRemotes(folder: string, places: GitConfigPlaces = {
   for (const file of [...userConfigFiles(home, places.env ?? process.env), local, join(dir, "config.worktree")]) {
     entries.push(...(await configFileEntries(file, reader, [])));
   }
-  const aliases = await sshHostNames(home);
+  const ssh = await readSshConfig(home);
   return remotesOf(entries).map((remote) => {
     // As ssh connects: a Host alias of ~/.ssh/config is its HostName.
-    const url = resolveSshAlias(remote.url, aliases);
+    const url = resolveSshAlias(remote.url, ssh);
     return url ? { ...remote, url, written: remote.written ?? remote.url } : remote;
   });
 }

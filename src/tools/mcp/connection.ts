@@ -173,6 +173,8 @@ export class McpConnection {
   }
 
   private exitText(): string {
+    // An exit code of its own wins: a server that exits closes its output too, and either may be seen first.
+    if (this.transport instanceof ProcessTransport && this.transport.outputClosed && this.transport.exitStatus?.code == null) return ` (it closed its output, so Hearth stopped it)${stderrOf(this.transport)}`;
     const exit = this.transport instanceof ProcessTransport ? this.transport.exitStatus : undefined;
     const how = exit ? (exit.signal ? ` (signal ${exit.signal})` : exit.code !== null ? ` (exit code ${exit.code})` : "") : "";
     return how + stderrOf(this.transport);

@@ -7,6 +7,7 @@
  * So does the server's own exit: what it left running is stopped then, and with it any
  * hold on its stdout (a helper started with inherited stdio would otherwise keep the
  * pipes open, the transport "running" and a call in flight waiting for its time limit).
+ * A server that closes its stdout while running is stopped too: it cannot answer any more.
  * Its environment is exactly what the caller gives (no defaults merged in), and the last
  * lines of its stderr are kept for error messages.
  */
@@ -44,6 +45,8 @@ export class ProcessTransport implements Transport {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
   private markExited!: () => void;
+  /** The server closed its stdout while still running (and was stopped for it). */
+  outputClosed = false;
   /** Stopping what the server left running, begun when its first process exited. */
   private leftovers: Promise<unknown> | undefined;
 
@@ -93,6 +96,13 @@ export class ProcessTransport implements Transport {
         this.onclose?.();
       });
       child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
+      // A server that closes its stdout and goes on running can never answer again: it is
+      // stopped, so the calls in flight end now instead of at their time limit.
+      child.stdout.once("end", () => {
+        if (this.exit || child.exitCode !== null || child.signalCode !== null) return;
+        this.outputClosed = true;
+        this.leftovers ??= this.stopProcesses();
+      });
       child.stderr.on("data", (chunk: Buffer) => {
         this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
       });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
 import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
-import { McpConnection } from "../../../../src/tools/mcp/connection.ts";
+import { type McpConnectOptions, McpConnection } from "../../../../src/tools/mcp/connection.ts";
 
 const SERVER = fileURLToPath(new URL("../../../fixtures/mcp/hostile-server.mjs", import.meta.url));
 
@@ -25,11 +25,28 @@ function hostileConfig(t: TestContext, mode: string) {
   return parseMcpConfig(JSON.stringify({ servers: { hostile: entry } }), { workspaceFolder: tempFolder(t), source: "test" }).servers[0]!;
 }
 
+async function openHostile(t: TestContext, mode: string, options: McpConnectOptions = {}): Promise<McpConnection> {
+  const connection = await McpConnection.open(hostileConfig(t, mode), options);
+  t.after(() => connection.close());
+  return connection;
+}
+
 describe("MCP stdio servers that do not answer", () => {
   it("says a server that never answers initialize did not answer in time, not that it exited (Hearth stopped it)", { timeout: 30_000 }, async (t) => {
     await assert.rejects(McpConnection.open(hostileConfig(t, "silent"), { startTimeoutMs: 300 }), (error: Error) => {
       assert.match(error.message, /^MCP server "hostile" did not start: it did not answer within 0\.3 s\. Check its entry \(/);
       return true;
     });
+  });
+
+  it("ends a call at once when the server closes its stdout and goes on running (no answer can come)", { timeout: 30_000 }, async (t) => {
+    // Without the fix the call waits for its time limit (10 min here; the test's timeout is
+    // the safety net), and so does every later call: the server still counts as running.
+    const connection = await openHostile(t, "", { callTimeoutMs: 600_000 });
+    await assert.rejects(connection.call("mute", {}, new AbortController().signal), (error: Error) => {
+      assert.match(error.message, /^MCP server "hostile" stopped during the call to "mute" \(it closed its output, so Hearth stopped it\)\. It is started again/);
+      return true;
+    });
+    assert.equal(connection.alive, false);
   });
 });

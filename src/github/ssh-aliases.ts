@@ -43,12 +43,25 @@ export function parseSshConfig(text: string): SshConfig {
     const m = line.trim().match(/^(\w+)(?:\s*=\s*|\s+)(.*)$/);
     if (!m || line.trim().startsWith("#")) continue;
     const keyword = m[1]!.toLowerCase();
-    const args = m[2]!.trim().split(/\s+/).filter(Boolean);
+    const args = sshWords(m[2]!);
     if (keyword === "host") blocks.push({ patterns: args.map((p) => p.toLowerCase()) });
     else if (keyword === "match") blocks.push({});
     else if (keyword === "hostname" && args[0]) blocks[blocks.length - 1]!.hostName ??= args[0];
   }
   return blocks;
+}
+
+/**
+ * A line's arguments as ssh splits them: "…" and '…' group a word and are dropped, a
+ * backslash keeps the next character, and a word starting with # is a comment to the line's end.
+ */
+function sshWords(text: string): string[] {
+  const words: string[] = [];
+  for (const [word] of text.matchAll(/(?:"[^"]*"|'[^']*'|\\.|[^\s"'\\])+/g)) {
+    if (word.startsWith("#")) break;
+    words.push(word.replace(/"([^"]*)"|'([^']*)'|\\(.)/g, (_, double?: string, single?: string, escaped?: string) => double ?? single ?? escaped ?? ""));
+  }
+  return words;
 }
 
 /** The host ssh connects to for `alias`, or undefined where it is the alias itself or cannot be known here. */

@@ -71,3 +71,13 @@ describe("the HostName ssh takes for an alias: the first one of the blocks that 
     assert.equal(other(await setup(config, "git@github-personal:acme/api.git")), "unknown");
   });
 });
+
+describe("an ssh config's words as ssh reads them", () => {
+  it("takes quoted names and values, and stops a line at a word starting with #", async () => {
+    const config = ['Host "github-quoted" \'gh-single\' # the work account', '  HostName "github.com" # not gitlab.com', ""].join("\n");
+    for (const url of ["git@github-quoted:acme/api.git", "git@gh-single:acme/api.git"]) {
+      assert.deepEqual(issueOrigin([{ owner: "acme", repo: "api" }], await setup(config, url)), { kind: "same", remote: "origin" }, url);
+    }
+    assert.deepEqual(issueOrigin([{ owner: "acme", repo: "api" }], await setup(config, "git@account:acme/api.git")), { kind: "unknown" });
+  });
+});

@@ -42,8 +42,20 @@ export interface McpConnectOptions {
 /** Bytes of one message from an HTTP server at most (the stdio transport's read buffer is 10 MB too). */
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-/** Tools read from one server at most (pages of `tools/list`), so a broken server cannot loop forever. */
+/** Pages of `tools/list` read at most, so a broken server cannot loop forever. */
 const MAX_LIST_PAGES = 20;
+/**
+ * Tools of one server kept at most: far more than are offered (mcp-tool.ts looks at 256 at
+ * most), so a server cannot hold Hearth's memory with its list (20 pages of 10 MB were
+ * 600,000 tools: 250 MB kept for the server's life, 15 s to read at every start).
+ */
+const MAX_LISTED_TOOLS = 1000;
+
+/** A server's tool list as read: at most MAX_LISTED_TOOLS, and whether it had more. */
+interface ToolList {
+  readonly tools: readonly McpListedTool[];
+  readonly more: boolean;
+}
 
 export class McpConnection {
   private closed = false;
@@ -59,7 +71,7 @@ export class McpConnection {
     readonly config: McpServerConfig,
     private readonly client: Client,
     private readonly transport: Transport,
-    private listed: readonly McpListedTool[],
+    private listed: ToolList,
     private readonly callTimeoutMs: number,
     listTimeoutMs: number,
   ) {
@@ -84,9 +96,14 @@ export class McpConnection {
     });
   }
 
-  /** The server's tools, as last listed. */
+  /** The server's tools, as last listed (at most MAX_LISTED_TOOLS). */
   get tools(): readonly McpListedTool[] {
-    return this.listed;
+    return this.listed.tools;
+  }
+
+  /** Whether the server listed more tools than `tools` holds. */
+  get moreTools(): boolean {
+    return this.listed.more;
   }
 
   /** Resolves once the list asked for by a tools/list_changed received so far is read. */
@@ -317,15 +334,18 @@ function stderrOf(transport: Transport): string {
   return tail ? `; it wrote: ${tail.split("\n").slice(-5).join(" | ")}` : "";
 }
 
-/** Every page of `tools/list` (at most MAX_LIST_PAGES). */
-async function listTools(client: Client, requestOptions: { timeout: number; signal?: AbortSignal }): Promise<McpListedTool[]> {
+/** The pages of `tools/list` (at most MAX_LIST_PAGES) until MAX_LISTED_TOOLS are read. */
+async function listTools(client: Client, requestOptions: { timeout: number; signal?: AbortSignal }): Promise<ToolList> {
   const tools: McpListedTool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
     const listed = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-    tools.push(...(listed.tools as McpListedTool[]));
+    for (const tool of listed.tools as McpListedTool[]) {
+      if (tools.length === MAX_LISTED_TOOLS) return { tools, more: true };
+      tools.push(tool);
+    }
     cursor = listed.nextCursor;
     if (!cursor) break;
   }
-  return tools;
+  return { tools, more: false };
 }

@@ -29,6 +29,8 @@ export interface McpToolSource {
   /** The server's name in the configuration. */
   readonly name: string;
   readonly tools: readonly McpListedTool[];
+  /** The server listed more tools than `tools` (the connection keeps only the first ones). */
+  readonly more?: boolean;
   call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult>;
 }
 
@@ -60,7 +62,8 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
   for (; index < source.tools.length && leftOut < MAX_TOOLS_PER_SERVER; index++) {
     if (tools.length === MAX_TOOLS_PER_SERVER) {
       const left = source.tools.length - index;
-      skipped.push(`MCP server "${source.name}" lists ${source.tools.length} tools; ${MAX_TOOLS_PER_SERVER} are offered and the last ${left} left out (every tool is in every turn's prompt).`);
+      const listed = source.more ? `over ${source.tools.length}` : `${source.tools.length}`;
+      skipped.push(`MCP server "${source.name}" lists ${listed} tools; ${MAX_TOOLS_PER_SERVER} are offered and ${source.more ? "the rest" : `the last ${left}`} left out (every tool is in every turn's prompt).`);
       return { tools, skipped: [...skipped, ...leftOutRest(source.name, leftOut, 0)] };
     }
     const tool = offered(source, source.tools[index]!, taken);

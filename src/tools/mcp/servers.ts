@@ -123,7 +123,7 @@ export class McpServers {
       if (entry?.problem) notStarted.push(entry.problem);
       const connection = entry?.connection;
       if (!connection) continue;
-      const set = mcpTools({ name: config.name, tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, taken);
+      const set = mcpTools({ name: config.name, tools: connection.tools, more: connection.moreTools, call: (tool, args, signal) => connection.call(tool, args, signal) }, taken);
       tools.push(...set.tools);
       skipped.push(...set.skipped);
     }

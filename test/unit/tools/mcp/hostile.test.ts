@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it, type TestContext } from "node:test";
 import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
 import { type McpConnectOptions, McpConnection } from "../../../../src/tools/mcp/connection.ts";
+import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 
 const SERVER = fileURLToPath(new URL("../../../fixtures/mcp/hostile-server.mjs", import.meta.url));
 
@@ -48,5 +49,17 @@ describe("MCP stdio servers that do not answer", () => {
       return true;
     });
     assert.equal(connection.alive, false);
+  });
+});
+
+describe("MCP stdio servers that list too much", () => {
+  it("reads at most 1,000 of the tools a server lists page after page, and says there were more", { timeout: 60_000 }, async (t) => {
+    // Without the fix 20 pages were read and kept for the server's life: 40,000 tools here,
+    // 600,000 (250 MB of heap, 15 s of start) with pages near the 10 MB a message may take.
+    const connection = await openHostile(t, "pages");
+    assert.equal(connection.tools.length, 1000);
+    const set = mcpTools({ name: "hostile", tools: connection.tools, more: connection.moreTools, call: () => Promise.reject(new Error("not called")) }, new Set());
+    assert.equal(set.tools.length, 128);
+    assert.deepEqual(set.skipped, ["MCP server \"hostile\" lists over 1000 tools; 128 are offered and the rest left out (every tool is in every turn's prompt)."]);
   });
 });

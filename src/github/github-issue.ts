@@ -271,7 +271,9 @@ async function readAtMost(response: Response, max: number): Promise<string> {
 
 /**
  * The host of an http:// API URL that is not this machine, or undefined: a token sent there
- * crosses the network unencrypted (http:// is for a test's server on 127.0.0.1).
+ * crosses the network unencrypted (http:// is for a test's server on 127.0.0.1). This
+ * machine is a loopback address or `localhost` itself: a name under .localhost is looked up
+ * in DNS like any other (Node's lookup does not keep it local), and may answer another machine.
  */
 export function plainHttpHost(apiBase: string): string | undefined {
   let url: URL;
@@ -282,7 +284,7 @@ export function plainHttpHost(apiBase: string): string | undefined {
   }
   if (url.protocol !== "http:") return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+  const loopback = host === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
   return loopback ? undefined : url.host;
 }
 

@@ -58,6 +58,13 @@ describe("the token and redirects", () => {
   it("refuses to send the token over plain http to a host other than this machine", async () => {
     await assert.rejects(fetchGitHubIssue(issue, { apiBase: "http://api.example.test", token: "ghp_secret" }), fails(/^The token is not sent over plain http to api\.example\.test: use an https:\/\/ API URL/));
   });
+
+  it("takes only localhost itself and loopback addresses for this machine: a name under .localhost is looked up in DNS, which may answer another machine", async () => {
+    await assert.rejects(fetchGitHubIssue(issue, { apiBase: "http://api.localhost:8080/api/v3", token: "ghp_secret" }), fails(/^The token is not sent over plain http to api\.localhost:8080:/));
+    for (const base of ["http://localhost:1", "http://127.0.0.2:1", "http://[::1]:1"]) {
+      await assert.rejects(fetchGitHubIssue(issue, { apiBase: base, token: "ghp_secret" }), fails(/cannot be reached/), base);
+    }
+  });
 });
 
 describe("answers too big or too slow", () => {

@@ -17,6 +17,8 @@ export interface GitHubAccess {
   readonly host: string;
   readonly apiBase: string;
   readonly token?: string;
+  /** The variables that hold a token, in the order they are taken: the first one's is `token`. */
+  readonly tokenVariables?: readonly string[];
 }
 
 /**
@@ -30,8 +32,9 @@ export function gitHubAccess(env: NodeJS.ProcessEnv): GitHubAccess {
   const enterpriseApi = api?.match(/^https?:\/\/([^/]+)\/api\/v3$/i);
   const host = hostOf(env.GITHUB_SERVER_URL) ?? (enterpriseApi ? hostOf(`https://${enterpriseApi[1]}`) : undefined) ?? GITHUB_HOST;
   const github = host === GITHUB_HOST;
-  const token = [...(github ? [] : [env.GH_ENTERPRISE_TOKEN, env.GITHUB_ENTERPRISE_TOKEN]), env.GH_TOKEN, env.GITHUB_TOKEN].find((t) => t?.trim())?.trim();
-  return { host, apiBase: api ?? (github ? "https://api.github.com" : `https://${host}/api/v3`), ...(token ? { token } : {}) };
+  const tokenVariables = [...(github ? [] : ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]), "GH_TOKEN", "GITHUB_TOKEN"].filter((name) => env[name]?.trim());
+  const token = tokenVariables[0] && env[tokenVariables[0]]!.trim();
+  return { host, apiBase: api ?? (github ? "https://api.github.com" : `https://${host}/api/v3`), ...(token ? { token, tokenVariables } : {}) };
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -80,7 +83,8 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   }
   const plain = access.token ? plainHttpHost(access.apiBase) : undefined;
   if (plain) {
-    return { kind: "refused", message: `GITHUB_API_URL is plain http to ${terminalName(plain)}: the token of GITHUB_TOKEN (or GH_TOKEN) would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset the token to fetch a public issue without it` };
+    const variables = access.tokenVariables ?? [];
+    return { kind: "refused", message: `GITHUB_API_URL is plain http to ${terminalName(plain)}: the token of ${variables[0]} would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset ${variables.join(" and ")} to fetch a public issue without a token` };
   }
   const ref = parseGitHubIssueUrl(url, access.host);
   if (!ref) return { kind: "refused", message: notAnIssue(url, access) };

@@ -26,9 +26,9 @@ function checkout(...urls: string[]): string {
 describe("the GitHub of the environment", () => {
   it("is github.com's API without a variable; $GITHUB_API_URL (a test's server, GitHub Enterprise) when set; $GH_TOKEN before $GITHUB_TOKEN", () => {
     assert.deepEqual(gitHubAccess({}), { host: "github.com", apiBase: "https://api.github.com" });
-    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "http://127.0.0.1:9/", GITHUB_TOKEN: "t1" }), { host: "github.com", apiBase: "http://127.0.0.1:9", token: "t1" });
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "http://127.0.0.1:9/", GITHUB_TOKEN: "t1" }), { host: "github.com", apiBase: "http://127.0.0.1:9", token: "t1", tokenVariables: ["GITHUB_TOKEN"] });
     assert.deepEqual(gitHubAccess({ GITHUB_TOKEN: "t1", GH_TOKEN: "t2" }).token, "t2");
-    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "https://ghe.corp.test/api/v3", GH_TOKEN: "t2", GH_ENTERPRISE_TOKEN: "e" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3", token: "e" });
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "https://ghe.corp.test/api/v3", GH_TOKEN: "t2", GH_ENTERPRISE_TOKEN: "e" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3", token: "e", tokenVariables: ["GH_ENTERPRISE_TOKEN", "GH_TOKEN"] });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test", GITHUB_API_URL: "http://127.0.0.1:9" }), { host: "ghe.corp.test", apiBase: "http://127.0.0.1:9" });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3" });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://github.com", GITHUB_API_URL: "https://api.github.com" }), { host: "github.com", apiBase: "https://api.github.com" });
@@ -145,9 +145,14 @@ describe("an issue given only as its URL", () => {
     progress.length = 0;
     assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://api.corp.test:8080/api/v3", GH_TOKEN: "ghp_env" })), {
       kind: "refused",
-      message: "GITHUB_API_URL is plain http to api.corp.test:8080: the token of GITHUB_TOKEN (or GH_TOKEN) would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset the token to fetch a public issue without it",
+      message: "GITHUB_API_URL is plain http to api.corp.test:8080: the token of GH_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_TOKEN to fetch a public issue without a token",
     });
     assert.deepEqual(progress, []);
+    // An Enterprise server's token is $GH_ENTERPRISE_TOKEN's first: the message names the variables that hold one.
+    assert.deepEqual(await issueFromUrl("http://ghe.corp.test/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://ghe.corp.test/api/v3", GH_ENTERPRISE_TOKEN: "e", GITHUB_TOKEN: "t" })), {
+      kind: "refused",
+      message: "GITHUB_API_URL is plain http to ghe.corp.test: the token of GH_ENTERPRISE_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_ENTERPRISE_TOKEN and GITHUB_TOKEN to fetch a public issue without a token",
+    });
     const repo = checkout("git@github.com:acme/api.git");
     assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(repo, { GITHUB_API_URL: base.replace("127.0.0.1", "localhost"), GH_TOKEN: "ghp_env" })))?.kind, "issue");
     assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");

@@ -91,7 +91,8 @@ export class McpConnection {
       this.relisting = this.relisting.then(async () => {
         this.relistQueued = false;
         if (!this.alive) return;
-        this.listed = await listTools(client, { timeout: listTimeoutMs }).catch(() => this.listed);
+        // A list over 10 MB is dropped unread: the wait ends then, not at the time limit.
+        this.listed = await listTools(client, { timeout: listTimeoutMs, signal: this.dropped.signal }).catch(() => this.listed);
       });
     });
   }
@@ -114,9 +115,14 @@ export class McpConnection {
   /** Starts or connects to the server and lists its tools; throws an Error saying why not. */
   static async open(config: McpServerConfig, options: McpConnectOptions = {}): Promise<McpConnection> {
     let connection: McpConnection | undefined;
-    const transport = createTransport(config, options, () => connection?.messageDropped("too-large"), () => connection?.messageDropped("stream-ended"));
+    // A message too large to read while starting may be the handshake's or the list's answer: the start ends now.
+    const tooLarge = new AbortController();
+    const dropped = () => (connection ? connection.messageDropped("too-large") : tooLarge.abort());
+    const transport = createTransport(config, options, dropped, () => connection?.messageDropped("stream-ended"));
     const client = new Client({ name: "hearth", version: options.version ?? "0.0.0" }, { capabilities: {} });
-    const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, ...(options.signal ? { signal: options.signal } : {}) };
+    client.onerror = (error) => void (error instanceof MessageTooLargeError && dropped());
+    const signal = options.signal ? AbortSignal.any([options.signal, tooLarge.signal]) : tooLarge.signal;
+    const requestOptions = { timeout: options.startTimeoutMs ?? 30_000, signal };
     try {
       await client.connect(transport, requestOptions);
       const tools = await listTools(client, requestOptions);
@@ -128,6 +134,7 @@ export class McpConnection {
       await transport.close().catch(() => undefined);
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
       const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
+        : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
         : reason(error);
       throw new Error(`MCP server "${config.name}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);

@@ -53,6 +53,15 @@ describe("MCP stdio servers that do not answer", () => {
 });
 
 describe("MCP stdio servers that list too much", () => {
+  it("fails the start at once, in words, when the tool list is over the 10 MB a message may take", { timeout: 30_000 }, async (t) => {
+    // Without the fix the dropped list left the start waiting for its time limit (10 min
+    // here; the test's timeout is the safety net), 30 s by default, for every message.
+    await assert.rejects(McpConnection.open(hostileConfig(t, "hugelist"), { startTimeoutMs: 600_000 }), (error: Error) => {
+      assert.match(error.message, /^MCP server "hostile" did not start: it sent a message over 10 MB, which Hearth does not read\. Check its entry \(/);
+      return true;
+    });
+  });
+
   it("reads at most 1,000 of the tools a server lists page after page, and says there were more", { timeout: 60_000 }, async (t) => {
     // Without the fix 20 pages were read and kept for the server's life: 40,000 tools here,
     // 600,000 (250 MB of heap, 15 s of start) with pages near the 10 MB a message may take.

@@ -64,7 +64,7 @@ export interface IssueFromUrlOptions {
   readonly progress: (text: string) => void;
   /** Longest wait for each of GitHub's answers (default 30 s). */
   readonly timeoutMs?: number;
-  /** The clock (tests set it): how long until GitHub's rate limit resets. */
+  /** The clock (tests set it): how long until GitHub's rate limit resets, when GitHub's answer has no Date. */
   readonly now?: () => number;
 }
 

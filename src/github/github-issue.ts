@@ -74,7 +74,7 @@ export interface FetchIssueOptions {
   readonly signal?: AbortSignal;
   /** Longest wait for each answer (default 30 s): a connection that hangs must not keep the progress up for good. */
   readonly timeoutMs?: number;
-  /** The clock, in ms since 1970 (tests set it): how long until the rate limit resets. */
+  /** The clock, in ms since 1970 (tests set it): how long until the rate limit resets, when GitHub's answer has no Date. */
   readonly now?: () => number;
 }
 
@@ -120,8 +120,11 @@ function rateLimited(response: Response, signedIn: boolean, what: string, wordin
   if (!(response.status === 429 || (response.status === 403 && left === "0"))) return undefined;
   const reset = Number(response.headers.get("x-ratelimit-reset"));
   const retry = Number(response.headers.get("retry-after"));
+  // The reset is GitHub's time: counted from its Date header, a clock here that is off (a
+  // laptop's after sleep, WSL's) does not say "over now" while the limit holds.
+  const said = Date.parse(response.headers.get("date") ?? "");
   const until = Number.isFinite(reset) && reset > 0 && reset < 1e11
-    ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC (${waitFor(reset * 1000 - now)})`
+    ? ` until ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC (${waitFor(reset * 1000 - (Number.isFinite(said) ? said : now))})`
     : Number.isFinite(retry) && retry > 0 ? ` for ${Math.ceil(retry / 60)} min` : "";
   return signedIn
     ? `GitHub's rate limit for your account is used up${until} (${what}). Try again then, or ${wording.instead}.`

@@ -51,6 +51,7 @@ describe("an issue given only as its URL", () => {
         return res.end(JSON.stringify(res.statusCode === 200 ? { title: "Private bug", body: "", comments: 0 } : { message: "Not Found" }));
       }
       if (req.url === "/repos/acme/busy/issues/1") {
+        res.sendDate = false; // the wait is counted on the tests' clock
         res.statusCode = 403;
         res.setHeader("x-ratelimit-remaining", "0");
         res.setHeader("x-ratelimit-reset", String(Date.UTC(2026, 11, 5, 7, 42) / 1000));

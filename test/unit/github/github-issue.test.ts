@@ -47,7 +47,10 @@ describe("fetching a GitHub issue", () => {
       res.setHeader("content-type", "application/json");
       if (req.url === "/repos/acme/shop/issues/42") return res.end(JSON.stringify({ title: "Cart total is wrong", body: "add(2, 3) gives -1", comments: 1 }));
       if (req.url === "/repos/acme/shop/issues/42/comments?per_page=10") return res.end(JSON.stringify([{ user: { login: "ana" }, body: "Also for floats." }]));
-      if (req.url === "/repos/acme/busy/issues/1") {
+      if (req.url === "/repos/acme/busy/issues/1" || req.url === "/repos/acme/busy-dated/issues/1") {
+        // Without a Date header the wait is counted on this machine's clock (the tests' `now`).
+        if (req.url === "/repos/acme/busy/issues/1") res.sendDate = false;
+        else res.setHeader("date", new Date(Date.UTC(2026, 11, 5, 7, 30, 10)).toUTCString());
         res.statusCode = req.headers.authorization ? 429 : 403;
         res.setHeader("x-ratelimit-remaining", "0");
         res.setHeader("x-ratelimit-reset", String(Date.UTC(2026, 11, 5, 7, 42) / 1000));
@@ -110,6 +113,13 @@ describe("fetching a GitHub issue", () => {
       e instanceof IssueFetchError && /^GitHub's rate limit for your account is used up until 07:42 UTC \(in 12 min\)/.test(e.message) && !/Sign in/.test(e.message));
     await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, now: () => Date.UTC(2026, 11, 5, 4, 0) }), (e: Error) => /until 07:42 UTC \(in 4 h\)/.test(e.message));
     await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy", number: 1 }, { apiBase: base, now: () => Date.UTC(2026, 11, 5, 8, 0) }), (e: Error) => /until 07:42 UTC \(over now\)/.test(e.message));
+  });
+
+  it("counts the wait on GitHub's clock (its Date header), not on a clock of this machine that is off", async () => {
+    for (const off of [-30, 20]) {
+      const now = () => Date.UTC(2026, 11, 5, 7, 30 + off, 10);
+      await assert.rejects(fetchGitHubIssue({ owner: "acme", repo: "busy-dated", number: 1 }, { apiBase: base, now }), (e: Error) => /until 07:42 UTC \(in 12 min\)/.test(e.message), `clock ${off} min off`);
+    }
   });
 
   it("an answer that is not an issue (a Wi-Fi sign-in page, a list, comments of another shape) is said so or left out, never a TypeError", async () => {

@@ -137,7 +137,7 @@ export class McpConnection {
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
         : reason(error);
-      throw new Error(`MCP server "${config.name}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
+      throw new Error(`MCP server "${shownName(config.name)}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
     }
   }
 
@@ -148,14 +148,14 @@ export class McpConnection {
 
   /** Calls a tool. Throws ToolError for a timeout or a stopped server; an aborted signal rejects as aborted. */
   async call(tool: string, args: Record<string, JsonValue>, signal: AbortSignal): Promise<CallToolResult> {
-    if (!this.alive) throw new ToolError("unavailable", `MCP server "${this.config.name}" is not running${this.exitText()}. It is started again with the next message.`);
+    if (!this.alive) throw new ToolError("unavailable", `MCP server "${shownName(this.config.name)}" is not running${this.exitText()}. It is started again with the next message.`);
     const dropped = this.dropped.signal;
     try {
       return (await this.client.callTool({ name: tool, arguments: args }, undefined, { signal: AbortSignal.any([signal, dropped]), timeout: this.callTimeoutMs })) as CallToolResult;
     } catch (error) {
       if (signal.aborted) throw error;
       if (dropped.aborted && dropped.reason === "stream-ended") throw this.callError(tool, new McpError(ErrorCode.ConnectionClosed, "the event stream ended"));
-      if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${this.config.name}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
+      if (dropped.aborted) throw new ToolError("command-failed", `MCP server "${shownName(this.config.name)}" sent an answer to the call to "${shownName(tool)}" over 10 MB, which Hearth does not read; the call was cancelled.`);
       throw this.callError(tool, error);
     }
   }
@@ -184,7 +184,7 @@ export class McpConnection {
   }
 
   private callError(tool: string, error: unknown): ToolError {
-    const server = `MCP server "${this.config.name}"`;
+    const server = `MCP server "${shownName(this.config.name)}"`;
     tool = shownName(tool);
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       return new ToolError("timeout", `${server} did not answer the call to "${tool}" within ${Math.round(this.callTimeoutMs / 1000)} s; the call was cancelled.`);

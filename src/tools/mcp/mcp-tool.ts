@@ -59,18 +59,20 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
   const skipped: string[] = [];
   let leftOut = 0;
   let index = 0;
+  // The server's name as the user and the model read it: a workspace's mcp.json may name it with a line break or a bidi override.
+  const server = shownName(source.name);
   for (; index < source.tools.length && leftOut < MAX_TOOLS_PER_SERVER; index++) {
     if (tools.length === MAX_TOOLS_PER_SERVER) {
       const left = source.tools.length - index;
       const listed = source.more ? `over ${source.tools.length}` : `${source.tools.length}`;
-      skipped.push(`MCP server "${source.name}" lists ${listed} tools; ${MAX_TOOLS_PER_SERVER} are offered and ${source.more ? "the rest" : `the last ${left}`} left out (every tool is in every turn's prompt).`);
-      return { tools, skipped: [...skipped, ...leftOutRest(source.name, leftOut, 0)] };
+      skipped.push(`MCP server "${server}" lists ${listed} tools; ${MAX_TOOLS_PER_SERVER} are offered and ${source.more ? "the rest" : `the last ${left}`} left out (every tool is in every turn's prompt).`);
+      return { tools, skipped: [...skipped, ...leftOutRest(server, leftOut, 0)] };
     }
-    const tool = offered(source, source.tools[index]!, taken);
+    const tool = offered(source, server, source.tools[index]!, taken);
     if (typeof tool !== "string") tools.push(tool);
     else if (++leftOut <= MAX_LEFT_OUT_LINES) skipped.push(tool);
   }
-  return { tools, skipped: [...skipped, ...leftOutRest(source.name, leftOut, source.tools.length - index)] };
+  return { tools, skipped: [...skipped, ...leftOutRest(server, leftOut, source.tools.length - index)] };
 }
 
 /** One line for the tools left out past the first MAX_LEFT_OUT_LINES, and those not looked at. */
@@ -81,36 +83,36 @@ function leftOutRest(server: string, leftOut: number, notLookedAt: number): stri
 }
 
 /** The listed tool as a Hearth tool, or the line saying why it is left out. */
-function offered(source: McpToolSource, listed: McpListedTool, taken: Set<string>): Tool | string {
+function offered(source: McpToolSource, server: string, listed: McpListedTool, taken: Set<string>): Tool | string {
   const schema = checkedSchema(listed);
-  if ("problem" in schema) return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${schema.problem}.`;
+  if ("problem" in schema) return `MCP tool "${shownName(listed.name)}" of server "${server}" was left out: ${schema.problem}.`;
   const hides = hiddenInListing(listed, schema.json);
-  if (hides) return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${hides}.`;
+  if (hides) return `MCP tool "${shownName(listed.name)}" of server "${server}" was left out: ${hides}.`;
   const definition: ToolDefinition = {
     name: mcpToolName(source.name, listed.name, taken),
-    description: describe(source.name, listed),
+    description: describe(server, listed),
     parameters: parametersFor(listed, schema.json),
   };
   try {
     checkToolDefinition(definition);
   } catch (error) {
     taken.delete(definition.name);
-    return `MCP tool "${shownName(listed.name)}" of server "${source.name}" was left out: ${(error as Error).message}`;
+    return `MCP tool "${shownName(listed.name)}" of server "${server}" was left out: ${(error as Error).message}`;
   }
-  return mcpTool(source, listed.name, definition);
+  return mcpTool(source, server, listed.name, definition);
 }
 
-function mcpTool(source: McpToolSource, remoteName: string, definition: ToolDefinition): Tool {
+function mcpTool(source: McpToolSource, server: string, remoteName: string, definition: ToolDefinition): Tool {
   const shown = shownName(remoteName);
   return {
     definition,
     effect: "command",
     // Named as the server's tool on its card and in the approval, whatever its arguments are called.
-    display: mcpToolDisplay(source.name, shown),
+    display: mcpToolDisplay(server, shown),
     async execute(input, ctx) {
       const result = await source.call(remoteName, input, ctx.signal);
       const text = cap(resultText(result));
-      if (result.isError) throw new ToolError("command-failed", `MCP tool "${shown}" of server "${source.name}" reported an error: ${text || "(no message)"}`);
+      if (result.isError) throw new ToolError("command-failed", `MCP tool "${shown}" of server "${server}" reported an error: ${text || "(no message)"}`);
       return { text: text || "(the tool returned nothing)", data: { server: source.name, tool: remoteName } };
     },
   };
@@ -174,7 +176,7 @@ function parametersFor(listed: McpListedTool, json: string): ToolDefinition["par
 function describe(server: string, listed: McpListedTool): string {
   const text = (listed.description ?? listed.title ?? "").trim();
   const short = text.length > MAX_DESCRIPTION_CHARS ? `${text.slice(0, pairSafeEnd(text, MAX_DESCRIPTION_CHARS))}…` : text;
-  return `${short || `The "${listed.name}" tool.`} (MCP server "${server}".)`;
+  return `${short || `The "${shownName(listed.name)}" tool.`} (MCP server "${server}".)`;
 }
 
 /** A tool result as text: each content block in order, blank-line separated. */

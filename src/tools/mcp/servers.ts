@@ -11,6 +11,7 @@ import type { Tool } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
 import { type McpConnectOptions, McpConnection } from "./connection.ts";
 import { mcpTools } from "./mcp-tool.ts";
+import { shownName } from "./names.ts";
 
 /** Whether a server may be started: yes, or no with the reason (shown to the user). */
 export type McpConsent =
@@ -95,11 +96,11 @@ export class McpServers {
       : { allowed: true };
     if (signal.aborted) return; // asked again next time
     if (!consent.allowed && consent.askAgain) {
-      this.pending.push(`MCP server "${config.name}" was not started: ${consent.reason}`);
+      this.pending.push(`MCP server "${shownName(config.name)}" was not started: ${consent.reason}`);
       return;
     }
     if (!consent.allowed) {
-      this.entries.set(config.name, { hash: config.definitionHash, problem: `MCP server "${config.name}" was not started: ${consent.reason}` });
+      this.entries.set(config.name, { hash: config.definitionHash, problem: `MCP server "${shownName(config.name)}" was not started: ${consent.reason}` });
       return;
     }
     try {

@@ -12,7 +12,8 @@
  *
  * Results become text for the model: text content as is, resources' text with their URI,
  * images, audio and binary resources summarised (a local model cannot see them), structured
- * content as JSON when there is nothing else; capped like command output. `isError`
+ * content as JSON when there is nothing else (a line saying so when it is nested too deeply
+ * to write); capped like command output. `isError`
  * results are tool errors.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -182,8 +183,17 @@ function describe(server: string, listed: McpListedTool): string {
 /** A tool result as text: each content block in order, blank-line separated. */
 export function resultText(result: CallToolResult): string {
   const parts = (result.content ?? []).map(blockText);
-  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
+  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(structuredText(result.structuredContent));
   return parts.join("\n\n");
+}
+
+/** Structured content as JSON; nested deeper than the stack goes (100,000 levels), a line saying so. */
+function structuredText(content: unknown): string {
+  try {
+    return JSON.stringify(content, null, 2);
+  } catch {
+    return "[structured content nested too deeply to be read]";
+  }
 }
 
 type Block = NonNullable<CallToolResult["content"]>[number];

@@ -11,6 +11,8 @@ import { describe, it, type TestContext } from "node:test";
 import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
 import { type McpConnectOptions, McpConnection } from "../../../../src/tools/mcp/connection.ts";
 import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
+import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
+import { runTool } from "../../../../src/tools/tool.ts";
 
 const SERVER = fileURLToPath(new URL("../../../fixtures/mcp/hostile-server.mjs", import.meta.url));
 
@@ -70,5 +72,16 @@ describe("MCP stdio servers that list too much", () => {
     const set = mcpTools({ name: "hostile", tools: connection.tools, more: connection.moreTools, call: () => Promise.reject(new Error("not called")) }, new Set());
     assert.equal(set.tools.length, 128);
     assert.deepEqual(set.skipped, ["MCP server \"hostile\" lists over 1000 tools; 128 are offered and the rest left out (every tool is in every turn's prompt)."]);
+  });
+});
+
+describe("MCP results a stdio server makes hard to read", () => {
+  it("says a result's structured content is nested too deeply to read, instead of an internal error", { timeout: 30_000 }, async (t) => {
+    const connection = await openHostile(t, "");
+    const set = mcpTools({ name: "hostile", tools: connection.tools, call: (tool, args, signal) => connection.call(tool, args, signal) }, new Set());
+    const deep = set.tools.find((tool) => tool.definition.name === "mcp__hostile__deep")!;
+    const result = await runTool(deep, {}, { workspace: new DiskWorkspace(tempFolder(t)), signal: new AbortController().signal });
+    assert.deepEqual([result.ok, result.text], [true, "[structured content nested too deeply to be read]"]);
+    assert.equal(connection.alive, true);
   });
 });

@@ -9,6 +9,7 @@ import { Marked, Tokenizer, type Token, type Tokens, type TokensList } from "mar
 import { visibleText } from "../protocol/visible-text.ts";
 import { button, h } from "./dom.ts";
 import { MAX_HIGHLIGHT_CHARS, OPEN_HIGHLIGHT_CHARS, highlightHtml, languageOf } from "./highlight.ts";
+import { showLinkTargets } from "./link-targets.ts";
 import { markedBounds } from "./marked-bounds.ts";
 import type { Post } from "./host.ts";
 
@@ -102,7 +103,9 @@ export function tokensFragment(tokens: Token[]): DocumentFragment | undefined {
   } catch {
     return undefined;
   }
-  return purify().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: ALLOWED_URI, RETURN_DOM_FRAGMENT: true });
+  const fragment = purify().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: ALLOWED_URI, RETURN_DOM_FRAGMENT: true });
+  showLinkTargets(fragment);
+  return fragment;
 }
 
 /** Markdown shown as its text. */

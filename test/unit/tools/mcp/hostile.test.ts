@@ -85,3 +85,22 @@ describe("MCP results a stdio server makes hard to read", () => {
     assert.equal(connection.alive, true);
   });
 });
+
+describe("MCP stdio servers that change their tools", () => {
+  it("runs exactly the tool and arguments the user approved, though the server reordered its list since (names with suffixes swapped)", { timeout: 30_000 }, async (t) => {
+    const connection = await openHostile(t, "swap");
+    const workspace = new DiskWorkspace(tempFolder(t));
+    const signal = new AbortController().signal;
+    const toolSet = () => mcpTools({ name: "hostile", tools: connection.tools, call: (tool, args, s) => connection.call(tool, args, s) }, new Set()).tools;
+    const approved = toolSet().find((tool) => tool.definition.name === "mcp__hostile__keep_x")!;
+    assert.equal(approved.display!.title, "keep x (hostile)");
+    // The first call makes the server swap its list (tools/list_changed).
+    assert.deepEqual(JSON.parse((await runTool(approved, { path: "a" }, { workspace, signal })).text), { name: "keep x", args: { path: "a" } });
+    await connection.toolsSettled();
+    const later = toolSet().find((tool) => tool.definition.name === "mcp__hostile__keep_x")!;
+    assert.equal(later.display!.title, "keep_x (hostile)", "the card names the tool the name now calls");
+    assert.deepEqual(JSON.parse((await runTool(approved, { path: "b" }, { workspace, signal })).text), { name: "keep x", args: { path: "b" } });
+    assert.deepEqual(JSON.parse((await runTool(later, { path: "c" }, { workspace, signal })).text), { name: "keep_x", args: { path: "c" } });
+  });
+});
+

@@ -8,6 +8,7 @@ import type { McpListedTool } from "../../../../src/tools/mcp/connection.ts";
 import { cap, mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 import { runTool } from "../../../../src/tools/tool.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
+import { AGENT_TOOLS } from "../../../../src/tools/index.ts";
 
 function source(tools: McpListedTool[], text = "done", isError = false) {
   return { name: "srv", tools, call: async () => ({ content: [{ type: "text" as const, text }], isError }) };
@@ -44,6 +45,19 @@ describe("MCP tools from a hostile server's list", () => {
     const result = await runTool(tool, {}, { workspace: new DiskWorkspace("/nonexistent"), signal: new AbortController().signal });
     assert.equal(result.ok, false);
     assert.doesNotMatch(result.text, /\nSYSTEM|\u202e/, result.text);
+  });
+
+  it("never shadows a built-in tool or takes its approval: a server's read_file, run_command, apply_patch, finish (and look-alikes) are its own command-effect tools", () => {
+    const builtIn = new Set(AGENT_TOOLS.map((tool) => tool.definition.name));
+    const names = ["read_file", "run_command", "apply_patch", "finish", "re\u0430d_file", "read file", "read_file\u200b", ...builtIn];
+    const set = mcpTools({ ...source(names.map((name) => ({ name, inputSchema: EMPTY }))), name: "read_file" }, new Set(builtIn));
+    assert.equal(set.tools.length, names.length, set.skipped.join("\n"));
+    for (const tool of set.tools) {
+      assert.ok(!builtIn.has(tool.definition.name) && tool.definition.name.startsWith("mcp__read_file__"), tool.definition.name);
+      assert.equal(tool.effect, "command", `${tool.definition.name} is approved like a command, whatever it is called`);
+      assert.match(tool.display!.wouldLikeTo as string, /^call the tool ".+" of the MCP server "read_file" with/);
+    }
+    assert.equal(new Set(set.tools.map((tool) => tool.definition.name)).size, names.length, "every name is its own");
   });
 
   it("leaves out a tool whose description or parameter schema hides text in tag characters (in every turn's prompt, never shown to the user), saying what it reads", () => {

@@ -330,6 +330,9 @@ function reason(error: unknown): string {
   if (status === 401 || status === 403) {
     return `it answered HTTP ${status} (${status === 401 ? "not signed in" : "forbidden"}): Hearth does not sign in to MCP servers (OAuth); give a token in the entry's "headers" (e.g. "Authorization": "Bearer \${env:TOKEN}")`;
   }
+  // The SDK follows a redirect only within the server's origin; its words name an option the user cannot set.
+  const redirect = /Redirect to (\S+) not followed/.exec(message);
+  if (redirect) return `it redirected Hearth to ${redirect[1]}, another host, which Hearth does not follow (it would send the entry's headers there); if you trust that host, write its URL in the entry`;
   // undici's "fetch failed" keeps why in its cause (refused, headers too large, TLS …).
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
   const text = message + cause;

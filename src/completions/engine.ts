@@ -4,7 +4,7 @@
  * `$/cancelRequest`, i.e. the next keystroke) reaches every step, down to the generation
  * loop; a request cancelled during the debounce never touches the model.
  */
-import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, systemClock } from "../models/index.ts";
+import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotFree, systemClock } from "../models/index.ts";
 import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { CompletionCache } from "./cache.ts";
@@ -142,7 +142,7 @@ export class CompletionEngine {
       const which = tried.which ? { which: tried.which } : {};
       if (signal.aborted) return { outcome: "cancelled", modelMs, ...which };
       if (tried.result) {
-        if (tried.slow) this.wait.slow(tried.slow.reason, tried.slow.limitMs);
+        if (tried.slow) this.wait.slow(tried.slow.reason, tried.slow.limitMs, tried.slow.server === true);
         else this.wait.ready();
         return { result: tried.result, modelMs, ...which };
       }
@@ -171,17 +171,37 @@ export class CompletionEngine {
     const limitMs = this.options.timeLimitMs ?? 3000;
     const limit = timeLimit(this.clock, limitMs, signal);
     const start = this.now();
-    let tried: Omit<Try, "modelMs" | "which">;
+    let tried: Omit<Try, "modelMs" | "which"> | undefined;
     try {
       const result = await choice.backend.complete({ ...request, signal: limit.signal });
-      tried = limit.timedOut() && result.text === "" && !result.usage?.generatedTokens ? noAnswer(choice.backend, limitMs) : { result };
+      if (!limit.timedOut() || result.text !== "" || result.usage?.generatedTokens) tried = { result };
     } catch (error) {
       // A backend may throw when the time limit aborts it, as when the user's keystroke does.
-      tried = limit.timedOut() ? noAnswer(choice.backend, limitMs) : failure(error);
+      if (!limit.timedOut()) tried = failure(error);
     } finally {
       limit.close();
     }
-    return { ...tried, which: choice.which, modelMs: this.now() - start };
+    const modelMs = this.now() - start;
+    return { ...(tried ?? (await this.noAnswer(choice.backend, limitMs, signal))), which: choice.which, modelMs };
+  }
+
+  /**
+   * Nothing by the time limit. A model on this machine that could not even read the prompt in
+   * time is slow, not busy: another try would only take the CPU for as long again, so the
+   * answer is empty. A server queues a request while its slots are taken (busy, worth another
+   * try), but a big model on a slow server takes as long for a request it works on: the server
+   * is asked once, within the same limit, whether it had a slot free (slow, no second try).
+   * One that cannot tell is taken for busy.
+   */
+  private async noAnswer(backend: ModelBackend, limitMs: number, signal: AbortSignal): Promise<Pick<Try, "busy" | "result" | "slow">> {
+    const within = `gave no answer within ${formatSeconds(limitMs)}`;
+    const empty: FimResult = { text: "", stopReason: "aborted" };
+    if (backend.kind !== "remote") return { result: empty, slow: { reason: `the model on this machine ${within}`, limitMs } };
+    const limit = timeLimit(this.clock, limitMs, signal);
+    const free = await serverSlotFree(backend, limit.signal).finally(() => limit.close());
+    if (free === true) return { result: empty, slow: { reason: `the server ${within} though it had a slot free: the model is slow on it, not busy`, limitMs, server: true } };
+    const why = free === false ? "all its slots are taken: it queues the request behind the others" : "a server whose slots are all taken queues the request behind the others";
+    return { busy: `the server ${within} (${why})` };
   }
 
   /** Whether completions reach the model now (what `onStatus` was last told). */
@@ -228,8 +248,8 @@ interface Generated {
 interface Try {
   readonly result?: FimResult;
   readonly busy?: string;
-  /** With an empty `result`: the model on this machine gave nothing within the time limit. */
-  readonly slow?: { readonly reason: string; readonly limitMs: number };
+  /** With an empty `result`: the model gave nothing within the time limit, on this machine or on a server with a slot free (`server`). */
+  readonly slow?: { readonly reason: string; readonly limitMs: number; readonly server?: boolean };
   readonly error?: unknown;
   readonly which?: ModelChoice["which"];
   readonly modelMs: number;
@@ -238,16 +258,6 @@ interface Try {
 /** A failed try: busy when the server says it will answer later (503, 429), else the error. */
 function failure(error: unknown): Pick<Try, "busy" | "error"> {
   return serverBusy(error) ? { busy: `the server is busy: ${errorText(error)}` } : { error };
-}
-
-/**
- * Nothing by the time limit. A server queues a request while its slots are taken: busy, worth
- * another try. A model on this machine that could not even read the prompt in time is slow,
- * not busy: another try would only take the CPU for as long again, so the answer is empty.
- */
-function noAnswer(backend: ModelBackend, limitMs: number): Pick<Try, "busy" | "result" | "slow"> {
-  if (backend.kind !== "remote") return { result: { text: "", stopReason: "aborted" }, slow: { reason: `the model on this machine gave no answer within ${formatSeconds(limitMs)}`, limitMs } };
-  return { busy: `the server gave no answer within ${formatSeconds(limitMs)} (a server whose slots are all taken queues the request behind the others)` };
 }
 
 function errorText(error: unknown): string {

@@ -46,11 +46,11 @@ export class ServerWait {
     this.set({ state: "failing", reason });
   }
 
-  /** A model on this machine too slow for the time limit: said, not retried (another try takes the CPU as long again). */
-  slow(reason: string, limitMs: number): void {
+  /** A model too slow for the time limit, on this machine or on a server with a slot free: said, not retried (another try takes the CPU as long again). */
+  slow(reason: string, limitMs: number, server: boolean): void {
     this.busyInARow = 0;
     this.retryAt = 0;
-    this.set({ state: "slow", reason, limitMs });
+    this.set({ state: "slow", reason, limitMs, ...(server ? { server: true as const } : {}) });
   }
 
   /** The server is busy or gave no answer in time: the next try waits for the backoff. */

@@ -147,9 +147,10 @@ function troubleLook(status: Exclude<CompletionStatus, { state: "ready" }>, summ
     };
   }
   if (status.state === "slow") {
+    const smaller = status.server ? "A smaller model on the server, or a small completion model on this machine (hearth.completionModelPath)," : "A smaller completion model (hearth.completionModelPath)";
     return {
-      text: `$(watch) Completions: model too slow on this machine (> ${formatSeconds(status.limitMs)})`,
-      tooltip: `Hearth inline completions: ${status.reason}, so none shows. A smaller completion model (hearth.completionModelPath) answers sooner. The next answer clears this. ${summary}\nClick to snooze or turn off.`,
+      text: `$(watch) Completions: model too slow ${status.server ? "on the server" : "on this machine"} (> ${formatSeconds(status.limitMs)})`,
+      tooltip: `Hearth inline completions: ${status.reason}, so none shows. ${smaller} answers sooner. The next answer clears this. ${summary}\nClick to snooze or turn off.`,
       command,
       background: "warning",
     };

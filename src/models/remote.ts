@@ -278,6 +278,28 @@ export class RemoteBackend implements ModelBackend {
   }
 
   /**
+   * Whether the server has a slot free now (asked once a completion got no answer in time):
+   * true: a request it got was being worked on, not queued behind others, so the model is slow
+   * on it; false: every slot is taken, or the model is loading; undefined: it cannot tell.
+   * llama-server's `GET /slots` lists each slot's `is_processing` (501 when started without
+   * slots, `--no-slots`); else `/health`: 503 while the model loads, and versions of early 2024
+   * count `slots_idle`. Other servers answer neither (404): undefined.
+   */
+  async slotFree(signal: AbortSignal): Promise<boolean | undefined> {
+    const slots = await this.json("GET", `${this.origin}/slots`, undefined, signal).catch(() => undefined);
+    const known = Array.isArray(slots) ? slots.filter((s): s is { is_processing: boolean } => isObject(s) && typeof s.is_processing === "boolean") : [];
+    if (known.length > 0) return known.some((s) => !s.is_processing);
+    if (signal.aborted) return undefined;
+    try {
+      const health = await this.json("GET", `${this.origin}/health`, undefined, signal);
+      const idle = isObject(health) ? health.slots_idle : undefined;
+      return typeof idle === "number" ? idle > 0 : undefined;
+    } catch (error) {
+      return !signal.aborted && error instanceof HttpStatusError && error.status === 503 ? false : undefined;
+    }
+  }
+
+  /**
    * Token ids from the server's `/tokenize`: llama-server's takes `content`, vLLM's `prompt`
    * (and refuses a request without it); the one that answered is asked first from then on.
    * No tokens for a text that has some is no answer (llama-server's for `prompt`).
@@ -538,6 +560,11 @@ class HttpStatusError extends BackendError {
  */
 export function serverBusy(error: unknown): boolean {
   return error instanceof HttpStatusError && (error.status === 503 || error.status === 429);
+}
+
+/** {@link RemoteBackend.slotFree} of a server backend; undefined (cannot tell) for a model on this machine. */
+export function serverSlotFree(backend: ModelBackend, signal: AbortSignal): Promise<boolean | undefined> {
+  return backend instanceof RemoteBackend ? backend.slotFree(signal) : Promise.resolve(undefined);
 }
 
 /** The context filled while the model wrote its reply (LM Studio): the reply ends there. */

@@ -78,13 +78,15 @@ export interface InlineCompletionExtras {
  * requests behind another client's); the runtime tries again on a backoff and completions come
  * back on their own. "busy": every try of the last request found it so; nothing is tried again
  * before the next request (keystroke). "failing": the last request failed for another reason
- * (a body that is not JSON, a proxy's error page). "slow": the model on this machine gave no
- * answer within the time limit (`limitMs`), not tried again. The next answer clears each.
+ * (a body that is not JSON, a proxy's error page). "slow": the model gave no answer within the
+ * time limit (`limitMs`), on this machine or on a server (`server`) that had a slot free (its
+ * `/slots` said so: the request was worked on, not queued); not tried again. The next answer
+ * clears each.
  */
 export type CompletionStatus =
   | { readonly state: "ready" }
   | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string }
-  | { readonly state: "slow"; readonly reason: string; readonly limitMs: number };
+  | { readonly state: "slow"; readonly reason: string; readonly limitMs: number; readonly server?: true };
 
 /** A time limit in the status's words: 3000 → "3 s", 2500 → "2.5 s". */
 export function formatSeconds(ms: number): string {

@@ -150,6 +150,15 @@ describe("completions status item (issue 15)", () => {
     assert.match(slow.tooltip, /hearth\.completionModelPath/);
   });
 
+  it("with a model on a server too slow for the time limit (it had a slot free) it says the server, not this machine", () => {
+    const slow = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "slow", reason: "the server gave no answer within 3 s though it had a slot free: the model is slow on it, not busy", limitMs: 3000, server: true } });
+    assert.equal(slow.text, "$(watch) Completions: model too slow on the server (> 3 s)");
+    assert.match(slow.tooltip, /slot free/);
+    assert.match(slow.tooltip, /smaller model on the server/);
+    assert.match(slow.tooltip, /hearth\.completionModelPath/);
+    assert.doesNotMatch(slow.tooltip, /on their own/, "nothing tries again by itself");
+  });
+
   it("in a file never completed (secrets, the user's exclusions) it says off here and why, not on", () => {
     const why = "it looks like it holds secrets (an environment file, a private key or credentials)";
     const look = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "3 requests.", excludedHere: why });

@@ -1,0 +1,213 @@
+// Inline completions from a llama-server-like server on 127.0.0.1 that gives no answer within
+// the time limit: busy (every slot taken, the request queued) or slow (a slot was free, so the
+// request was being worked on: a big model on a slow CPU). The engine reads the server's
+// `GET /slots` once (llama-server: each slot's `is_processing`; 501 when started with
+// `--no-slots`), else its `/health` (503 while the model loads; older versions count
+// `slots_idle`). Slow: the "model too slow" status, no second try. All taken, or nothing to
+// tell by: waiting, tried again on the backoff as before. Time from a fake clock.
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import type { CompletionStatus } from "../../../src/protocol/completions.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
+
+type Handler = (res: ServerResponse) => void;
+
+const json = (status: number, body: unknown): Handler => (res) => void res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+const slot = (id: number, processing: boolean) => ({ id, id_task: processing ? 135 + id : -1, n_ctx: 65536, speculative: false, is_processing: processing, params: { n_predict: -1 } });
+const NO_SLOTS = json(501, { error: { code: 501, message: "This server does not support slots endpoint. Start it with `--slots`", type: "not_supported_error" } });
+const LOADING = json(503, { error: { code: 503, message: "Loading model", type: "unavailable_error" } });
+const held: Handler = () => undefined;
+
+describe("completions from a server with no answer within the time limit: slow or busy", () => {
+  let server: Server;
+  let base: string;
+  /** How /infill, /slots and /health answer now. */
+  let infill: Handler = held;
+  let slots: Handler = NO_SLOTS;
+  let health: Handler = json(200, { status: "ok" });
+  /** Requests received for /infill, /slots and /health, by path. */
+  let received: Record<string, number> = {};
+  let onReceived: (() => void) | undefined;
+  const open = new Set<ServerResponse>();
+
+  before(async () => {
+    server = createServer(async (req: IncomingMessage, res) => {
+      for await (const _ of req);
+      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
+      const path = req.url ?? "";
+      if (!["/infill", "/slots", "/health"].includes(path)) return void res.writeHead(404).end(); // the connection's own questions (/props)
+      received[path] = (received[path] ?? 0) + 1;
+      open.add(res);
+      res.on("close", () => open.delete(res));
+      if (path === "/infill") infill(res);
+      else if (path === "/slots") slots(res);
+      else health(res);
+      onReceived?.();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(() => {
+    for (const res of open) res.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  beforeEach(() => {
+    received = {};
+    infill = held;
+    slots = NO_SLOTS;
+    health = json(200, { status: "ok" });
+  });
+
+  /** Resolves once the server has received `count` requests for `path` in all. */
+  function requests(path: string, count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if ((received[path] ?? 0) < count) return;
+        onReceived = undefined;
+        resolve();
+      };
+      onReceived = check;
+      check();
+    });
+  }
+
+  function setUp() {
+    const clock = new FakeClock();
+    const statuses: CompletionStatus[] = [];
+    const backend = new RemoteBackend({ baseUrl: base });
+    const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 }, clock, onStatus: (s) => statuses.push(s) });
+    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: "const n = ;\n", version: 1, inFolder: false };
+    const complete = (signal = new AbortController().signal) => engine.complete(doc, { line: 0, character: 10 }, signal);
+    return { clock, statuses, engine, complete, dispose: () => backend.dispose() };
+  }
+
+  /** Starts a completion whose /infill gets no answer, and moves the clock past its time limit once the server has it. */
+  async function timedOut<T>(clock: FakeClock, complete: () => Promise<T>): Promise<{ pending: Promise<T> }> {
+    const pending = complete();
+    await requests("/infill", 1);
+    clock.advance(3000);
+    return { pending };
+  }
+
+  async function settled(statuses: readonly CompletionStatus[]): Promise<CompletionStatus> {
+    while (statuses.length === 0) await new Promise((r) => setImmediate(r));
+    return statuses.at(-1)!;
+  }
+
+  it("a server with an idle slot is slow, not busy: one try, then the status says the model is too slow on the server", async () => {
+    const { clock, statuses, engine, complete, dispose } = setUp();
+    slots = json(200, [slot(0, true), slot(1, false)]);
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    const said = await settled(statuses);
+    if (said.state !== "slow") keystroke.abort(); // busy: the request would wait for the backoff
+    assert.equal(said.state, "slow");
+    const result = await pending;
+    assert.equal(result.text, "");
+    assert.equal(result.record.outcome, "empty");
+    assert.deepEqual(received, { "/infill": 1, "/slots": 1 }, "not tried again, /slots read once, /health not needed");
+    assert.equal(statuses.length, 1);
+    const status = statuses[0]!;
+    assert.equal(status.state, "slow");
+    assert.equal((status as { limitMs: number }).limitMs, 3000);
+    assert.equal((status as { server?: boolean }).server, true);
+    assert.match((status as { reason: string }).reason, /server gave no answer within 3 s.*free/);
+    assert.equal(clock.pending(), 0, "no backoff, no timer left behind");
+    // The next keystroke asks at once (no backoff to wait for), and its answer clears it.
+    infill = json(200, { content: "count", stop_type: "eos" });
+    assert.equal((await complete()).text, "count");
+    assert.deepEqual(statuses.at(-1), { state: "ready" });
+    assert.equal(engine.stats().recent.length, 2);
+    await dispose();
+  });
+
+  it("a server whose every slot is processing is busy: waiting, tried again after the backoff", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    slots = json(200, [slot(0, true)]);
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    const status = await settled(statuses);
+    assert.equal(status.state, "waiting");
+    assert.match((status as { reason: string }).reason, /gave no answer within 3 s.*slots are taken/);
+    assert.equal(received["/slots"], 1);
+    infill = json(200, { content: "count", stop_type: "eos" });
+    while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+    const again = requests("/infill", 2);
+    clock.advance(60_000);
+    await again;
+    assert.equal((await pending).text, "count");
+    assert.deepEqual(statuses.at(-1), { state: "ready" });
+    await dispose();
+  });
+
+  for (const [what, set, reads] of [
+    ["/slots disabled (--no-slots: 501) and a /health that only says ok", () => undefined, { "/infill": 1, "/slots": 1, "/health": 1 }],
+    ["/slots disabled and /health 503 (the model loading)", () => void (health = LOADING), { "/infill": 1, "/slots": 1, "/health": 1 }],
+    ["neither (another server: 404)", () => void (slots = health = json(404, { error: "not found" })), { "/infill": 1, "/slots": 1, "/health": 1 }],
+    ["/slots without is_processing (unknown shape)", () => void (slots = json(200, [{ id: 0, state: 1 }])), { "/infill": 1, "/slots": 1, "/health": 1 }],
+  ] as const) {
+    it(`a server that cannot tell — ${what} — is busy as before: waiting, tried again`, async () => {
+      const { clock, statuses, complete, dispose } = setUp();
+      set();
+      const keystroke = new AbortController();
+      const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+      const status = await settled(statuses);
+      assert.equal(status.state, "waiting");
+      assert.match((status as { reason: string }).reason, /gave no answer within 3 s/);
+      assert.deepEqual(received, reads);
+      keystroke.abort();
+      assert.equal((await pending).record.outcome, "cancelled");
+      assert.equal(clock.pending(), 0);
+      await dispose();
+    });
+  }
+
+  it("an older llama-server's /health counting an idle slot (slots_idle) tells slow as well", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    health = json(200, { status: "ok", slots_idle: 1, slots_processing: 1 });
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    const said = await settled(statuses);
+    if (said.state !== "slow") keystroke.abort();
+    assert.equal(said.state, "slow");
+    assert.equal((await pending).record.outcome, "empty");
+    assert.equal(received["/infill"], 1);
+    await dispose();
+  });
+
+  it("a /slots that does not answer either is cut at the time limit, and the server is busy as before", async () => {
+    // llama-server answers /slots from its main loop, between batches: a loaded one may not in time.
+    const { clock, statuses, complete, dispose } = setUp();
+    slots = held;
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    await requests("/slots", 1);
+    assert.equal(statuses.length, 0, "nothing said before the server could tell");
+    clock.advance(3000);
+    const status = await settled(statuses);
+    assert.equal(status.state, "waiting");
+    assert.equal(received["/health"], undefined, "the time for telling is spent");
+    keystroke.abort();
+    await pending;
+    assert.equal(clock.pending(), 0);
+    await dispose();
+  });
+
+  it("a keystroke while /slots is read ends the request at once, with no status and no second try", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    slots = held;
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    await requests("/slots", 1);
+    keystroke.abort();
+    assert.equal((await pending).record.outcome, "cancelled");
+    assert.deepEqual(statuses, []);
+    assert.equal(received["/infill"], 1);
+    assert.equal(clock.pending(), 0);
+    await dispose();
+  });
+});

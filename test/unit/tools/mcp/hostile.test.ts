@@ -76,6 +76,24 @@ describe("MCP stdio servers that list too much", () => {
   });
 });
 
+describe("MCP stdio servers that ask for more than tools", () => {
+  it("answers a server's request for the user's input, for the model or for the workspace's roots with 'method not found': nothing is shown, sent or run", { timeout: 30_000 }, async (t) => {
+    const connection = await openHostile(t, "");
+    const answers = JSON.parse(((await connection.call("ask", {}, new AbortController().signal)).content[0] as { text: string }).text) as { code?: number }[];
+    assert.deepEqual(answers.map((answer) => answer.code), [-32601, -32601, -32601], JSON.stringify(answers));
+  });
+});
+
+describe("MCP stdio servers that write garbage to stdout", () => {
+  it("skips what is not JSON-RPC (escapes, bytes that are not UTF-8, other JSON) and goes on working", { timeout: 30_000 }, async (t) => {
+    const connection = await openHostile(t, "garbage");
+    assert.deepEqual(connection.tools.map((tool) => tool.name), ["mute", "deep", "ask"]);
+    const answers = JSON.parse(((await connection.call("ask", {}, new AbortController().signal)).content[0] as { text: string }).text) as unknown[];
+    assert.equal(answers.length, 3);
+    assert.equal(connection.alive, true);
+  });
+});
+
 describe("MCP results a stdio server makes hard to read", () => {
   it("says a result's structured content is nested too deeply to read, instead of an internal error", { timeout: 30_000 }, async (t) => {
     const connection = await openHostile(t, "");

@@ -11,6 +11,7 @@
 import type { CompletionContext } from "../indexer/index.ts";
 import type { ContextPiece } from "./prompt.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { wait } from "../protocol/wait.ts";
 
 /** Looks up the indexer's context at a line (IndexClient.contextAt); `character` matters in a very long line. */
 export type ContextLookup = (path: string, line: number, text: string, character: number) => Promise<CompletionContext | undefined>;
@@ -57,7 +58,7 @@ export class ContextGatherer {
         .finally(() => this.pending.delete(key));
       this.pending.set(key, pending);
     }
-    await Promise.race([pending, delay(this.waitMs, signal)]);
+    await Promise.race([pending, wait(this.waitMs, signal)]);
     return this.held.get(path)?.pieces ?? [];
   }
 
@@ -90,14 +91,4 @@ export function recentEditPieces(recent: readonly RecentEdit[], path: string, ex
       const from = Math.max(0, edit.line - EDIT_RADIUS);
       return { path: edit.path, text: lines.slice(from, edit.line + EDIT_RADIUS + 1).join("\n") };
     });
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -5,8 +5,6 @@
  * soon after. The gap is the median of the latest gaps (a pause longer than `pauseMs` is
  * not a typing gap).
  */
-import { type Clock, systemClock } from "../models/index.ts";
-
 export interface DebounceOptions {
   readonly minMs?: number;
   readonly maxMs?: number;
@@ -51,21 +49,4 @@ export class AdaptiveDebounce {
     const median = sorted[Math.floor(sorted.length / 2)]!;
     return Math.round(Math.min(this.max, Math.max(this.min, median * 1.1)));
   }
-}
-
-/** Resolves true after `ms` on `clock`, or false as soon as `signal` fires (its timer cleared). */
-export function wait(ms: number, signal: AbortSignal | undefined, clock: Clock = systemClock): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clock.clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = clock.setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

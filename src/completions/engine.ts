@@ -7,9 +7,10 @@
 import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotFree, systemClock } from "../models/index.ts";
 import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { wait } from "../protocol/wait.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
-import { AdaptiveDebounce, type DebounceOptions, wait } from "./debounce.ts";
+import { AdaptiveDebounce, type DebounceOptions } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
 import { MAX_TRIES, ServerWait, timeLimit } from "./server-wait.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";

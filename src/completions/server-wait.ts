@@ -9,7 +9,7 @@
  */
 import type { Clock } from "../models/index.ts";
 import type { CompletionStatus } from "../protocol/completions.ts";
-import { wait } from "./debounce.ts";
+import { wait } from "../protocol/wait.ts";
 
 /** First wait before a busy server is tried again; it doubles with each busy answer in a row, up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 500;

@@ -18,6 +18,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream } from "node:stream/web";
 import { formatSize } from "../protocol/units.ts";
+import { wait } from "../protocol/wait.ts";
 import { throwIfAborted } from "./backend.ts";
 import { type Clock, formatDuration, RequestLimits, systemClock } from "./http-limits.ts";
 import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
@@ -227,7 +228,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
         );
       }
       // A try that moved the part on resumes at once (a CDN capping each answer would otherwise crawl); one that did not waits longer each time.
-      if (!progressed) await sleep(Math.min(200 * 2 ** failures, 5000), options.signal, options.clock ?? systemClock);
+      if (!progressed) await wait(Math.min(200 * 2 ** failures, 5000), options.signal, options.clock ?? systemClock);
     }
   }
 }
@@ -756,14 +757,6 @@ function proxyNote(): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.message}${errorCode(error) ? ` (${errorCode(error)})` : ""}` : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = (): void => (clock.clearTimeout(timer), resolve());
-    const timer = clock.setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 async function partSize(part: string): Promise<number> {

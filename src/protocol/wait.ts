@@ -1,0 +1,34 @@
+/**
+ * One cancellable wait on a clock that tests move by hand, shared by inline completions (the
+ * debounce and a busy server's backoff, src/completions/) and the model download's pause
+ * between tries (src/models/download.ts). Here because protocol/ is the one folder both may
+ * import, and it stays free of Node's modules: the timers are the global ones.
+ */
+
+/** The timers a wait uses: the global ones by default; `Clock` of src/models (http-limits.ts) is one. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Resolves true after `ms` on `timers`, or false as soon as `signal` fires (its timer cleared). */
+export function wait(ms: number, signal: AbortSignal | undefined, timers: Timers = globalTimers): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      timers.clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = timers.setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

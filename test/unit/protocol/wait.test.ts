@@ -1,0 +1,41 @@
+// The one cancellable wait of src/protocol/wait.ts, which inline completions (debounce, a busy
+// server's backoff, the context lookup's limit) and the model download's pause between tries use.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { wait } from "../../../src/protocol/wait.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
+
+describe("wait", () => {
+  it("resolves false as soon as the request is cancelled, true once the time has passed", async () => {
+    const controller = new AbortController();
+    const pending = wait(10_000, controller.signal);
+    controller.abort();
+    assert.equal(await pending, false);
+    assert.equal(await wait(1, undefined), true);
+  });
+
+  it("runs on the clock it is given: done when that clock has moved on, its timer cleared by a cancel", async () => {
+    const clock = new FakeClock();
+    let done: boolean | undefined;
+    void wait(5000, undefined, clock).then((d) => (done = d));
+    clock.advance(4999);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(done, undefined);
+    clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(done, true);
+    const controller = new AbortController();
+    const cancelled = wait(5000, controller.signal, clock);
+    assert.equal(clock.pending(), 1);
+    controller.abort();
+    assert.equal(await cancelled, false);
+    assert.equal(clock.pending(), 0, "no timer left behind");
+  });
+
+  it("does not wait when the signal has fired already, nor for no time", async () => {
+    const clock = new FakeClock();
+    assert.equal(await wait(5000, AbortSignal.abort(), clock), false);
+    assert.equal(await wait(0, undefined, clock), true);
+    assert.equal(clock.pending(), 0);
+  });
+});

@@ -9,6 +9,8 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ToolCall } from "../protocol/chat.ts";
+import { pairSafeEnd } from "../protocol/plain-text.ts";
+import { hiddenInCall, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { VERSION } from "../protocol/version.ts";
 import type { Tool } from "../tools/index.ts";
 import { McpConfigError, McpServers, parseMcpConfig } from "../tools/mcp/index.ts";
@@ -60,12 +62,32 @@ export async function confirmInTerminal(call: ToolCall, io: CliIo): Promise<bool
   // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
   rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
-    const args = terminalJson(JSON.stringify(call.arguments).slice(0, 300));
-    const answer = await rl.question(`Allow ${terminalName(call.name)} ${args}? [y/N] `, { signal: io.signal });
+    const { warnings, question } = approvalQuestion(call);
+    for (const warning of warnings) io.err(`${warning}\n`);
+    const answer = await rl.question(question, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
   } catch {
     return false;
   } finally {
     rl.close();
   }
+}
+
+/** Characters of a call's arguments the question shows (the model may write any amount). */
+const MAX_SHOWN_ARGUMENTS = 300;
+
+/**
+ * What the terminal shows before asking: warnings (a line each), then the question. What
+ * is past the arguments' first MAX_SHOWN_ARGUMENTS characters is counted, not dropped
+ * silently (a description that is a prompt injection can ask the model to pad a secret
+ * past them), and text hidden anywhere in the call is warned of, as `hearth fix` asks.
+ */
+export function approvalQuestion(call: ToolCall): { warnings: string[]; question: string } {
+  const json = JSON.stringify(call.arguments);
+  const shown = json.slice(0, pairSafeEnd(json, MAX_SHOWN_ARGUMENTS));
+  const args = terminalJson(shown) + (json.length > shown.length ? ` … (${json.length - shown.length} more characters not shown)` : "");
+  const hidden = hiddenInCall(call.arguments);
+  // The terminal shows a bidi control as `\u202e` (terminalText), not as the chat's ⟨U+202E⟩.
+  const warnings = hidden ? [`! ${terminalText(hiddenTextWarning(hidden, "This call", false)).replace(/⟨U\+([0-9A-F]{4})⟩/g, (_, hex: string) => `\\u${hex.toLowerCase()}`)}`] : [];
+  return { warnings, question: `Allow ${terminalName(call.name)} ${args}? [y/N] ` };
 }

@@ -136,7 +136,7 @@ export class McpConnection {
       const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
-        : reason(error);
+        : reason(error, config);
       throw new Error(`MCP server "${shownName(config.name)}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
     }
   }
@@ -193,7 +193,7 @@ export class McpConnection {
       this.stopped = true;
       return new ToolError("unavailable", `${server} stopped during the call to "${tool}"${this.exitText()}. It is started again with the next message; do not retry the call before then.`);
     }
-    return new ToolError("command-failed", `${server} failed the call to "${tool}": ${reason(error)}`);
+    return new ToolError("command-failed", `${server} failed the call to "${tool}": ${reason(error, this.config)}`);
   }
 
   private exitText(): string {
@@ -322,7 +322,7 @@ export function describeServer(config: McpServerConfig): string {
 /** Characters of an error's own text kept (an HTTP server's error page can be any size). */
 const MAX_REASON_CHARS = 500;
 
-function reason(error: unknown): string {
+function reason(error: unknown, config?: McpServerConfig): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return `the command was not found (${message}); install it or give its full path in "command"`;
@@ -332,11 +332,23 @@ function reason(error: unknown): string {
   }
   // The SDK follows a redirect only within the server's origin; its words name an option the user cannot set.
   const redirect = /Redirect to (\S+) not followed/.exec(message);
-  if (redirect) return `it redirected Hearth to ${redirect[1]}, another host, which Hearth does not follow (it would send the entry's headers there); if you trust that host, write its URL in the entry`;
+  if (redirect) {
+    if (!config || config.transport === "stdio" || sameHost(redirect[1]!, config.url)) return `it redirected Hearth to ${redirect[1]}, which Hearth does not follow (a redirect that changes the request, adds a user name, or one of too many in a row); write the URL the server is at in the entry`;
+    return `it redirected Hearth to ${redirect[1]}, another host, which Hearth does not follow (it would send the entry's headers there); if you trust that host, write its URL in the entry`;
+  }
   // undici's "fetch failed" keeps why in its cause (refused, headers too large, TLS …).
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
   const text = message + cause;
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
+}
+
+/** Whether two URLs name the same host and port (http and https on their default ports count as one). */
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return false;
+  }
 }
 
 function stderrOf(transport: Transport): string {

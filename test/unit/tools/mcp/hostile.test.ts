@@ -146,4 +146,13 @@ describe("MCP HTTP servers that send Hearth elsewhere", () => {
       assert.deepEqual(seen, [], "the other host was asked");
     });
   }
+
+  it("does not call a redirect on the server's own host that is not followed (one that turns the POST into a GET) one to another host", { timeout: 30_000 }, async (t) => {
+    const url = await listen(t, (_req, res) => void res.writeHead(303, { Location: "/elsewhere" }).end());
+    const config = parseMcpConfig(JSON.stringify({ servers: { web: { type: "http", url: `${url}/mcp` } } }), { workspaceFolder: tempFolder(t), source: "test" }).servers[0]!;
+    await assert.rejects(McpConnection.open(config, { startTimeoutMs: 600_000 }), (error: Error) => {
+      assert.match(error.message, /^MCP server "web" did not start: it redirected Hearth to http:\/\/127\.0\.0\.1:\d+\/elsewhere, which Hearth does not follow \(a redirect that changes the request, adds a user name, or one of too many in a row\); write the URL the server is at in the entry\. Check its entry/);
+      return true;
+    });
+  });
 });

@@ -110,14 +110,25 @@ export function describeDefinition(definition: Readonly<Record<string, unknown>>
 
 /**
  * A value from the file as the question shows it: one holding a line break or a bidi mark
- * quoted and escaped as a JSON string (60 line breaks in bash's `-c` script pushed its last
- * line, the one that mattered, out of the question); any other as it is.
+ * (or a long run of blanks, counted) quoted and escaped as a JSON string (60 line breaks in
+ * bash's `-c` script pushed its last line, the one that mattered, out of the question); any
+ * other as it is.
  */
 export function shownText(text: string): string {
-  if (visibleText(text, true) === text) return text;
+  if (visibleText(text, true) === text && !LONG_BLANK.test(text)) return text;
   // The characters visibleText writes out (line breaks, controls, bidi and zero-width marks), as JSON escapes.
-  return visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+  const escaped = visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+  return escaped.replace(LONG_BLANKS, (run) => `⟨${[...run].length} spaces⟩`);
 }
+
+/**
+ * A run of blank characters long enough to push the rest of a value out of sight (5,000
+ * spaces before `; curl … | sh` in bash's `-c` script): counted in the question, not shown.
+ * Shorter runs (a script's indentation) stay as they are.
+ */
+const BLANK_RUN = "[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]{9,}";
+const LONG_BLANK = new RegExp(BLANK_RUN);
+const LONG_BLANKS = new RegExp(BLANK_RUN, "g");
 
 /** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */
 function environmentVariables(definition: Readonly<Record<string, unknown>>): string[] {

@@ -11,6 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
+import { wait } from "../protocol/wait.ts";
 import { renderQwenPrompt, renderToolCallBody } from "./qwen/prompt.ts";
 import { QwenOutputParser } from "./qwen/output-parser.ts";
 import {
@@ -111,7 +112,7 @@ export class ScriptedBackend implements ModelBackend {
         yield { type: "done", stopReason: "aborted" };
         return;
       }
-      if (script.chunkDelayMs) await sleep(script.chunkDelayMs, request.signal);
+      if (script.chunkDelayMs) await wait(script.chunkDelayMs, request.signal);
       if (request.signal?.aborted) continue;
       yield* parser.push(output.slice(i, i + size));
       generated++;
@@ -177,16 +178,3 @@ async function readScript(path: string): Promise<ModelScript> {
   if (!Array.isArray(turns)) throw new BackendError(`${path} is not a model script: it needs a "turns" array`, "selectModel");
   return parsed as ModelScript;
 }
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
-

@@ -1,7 +1,8 @@
 /**
  * One cancellable wait on a clock that tests move by hand, shared by inline completions (the
- * debounce and a busy server's backoff, src/completions/) and the model download's pause
- * between tries (src/models/download.ts). Here because protocol/ is the one folder both may
+ * debounce and a busy server's backoff, src/completions/), the model download's pause
+ * between tries (src/models/download.ts) and the scripted backend's pause between chunks
+ * (src/models/scripted.ts). Here because protocol/ is the one folder both may
  * import, and it stays free of Node's modules: the timers are the global ones.
  */
 

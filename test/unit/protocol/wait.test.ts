@@ -1,6 +1,7 @@
 // The one cancellable wait of src/protocol/wait.ts, which inline completions (debounce, a busy
 // server's backoff, the context lookup's limit) and the model download's pause between tries use.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
 import { wait } from "../../../src/protocol/wait.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
@@ -30,6 +31,22 @@ describe("wait", () => {
     controller.abort();
     assert.equal(await cancelled, false);
     assert.equal(clock.pending(), 0, "no timer left behind");
+  });
+
+  it("leaves no abort listener on the request's signal, whether its time passed or the signal fired", async () => {
+    // A long-lived signal (one request's, waited on many times) would otherwise gather one per wait.
+    const clock = new FakeClock();
+    const request = new AbortController();
+    const passed = wait(100, request.signal, clock);
+    assert.equal(getEventListeners(request.signal, "abort").length, 1);
+    clock.advance(100);
+    assert.equal(await passed, true);
+    assert.equal(getEventListeners(request.signal, "abort").length, 0, "removed when the time passed");
+    const cut = wait(100, request.signal, clock);
+    request.abort();
+    assert.equal(await cut, false);
+    assert.equal(getEventListeners(request.signal, "abort").length, 0, "removed when the signal fired");
+    assert.equal(clock.pending(), 0);
   });
 
   it("does not wait when the signal has fired already, nor for no time", async () => {

@@ -7,8 +7,9 @@
  * - otherwise LSP `textDocument/inlineCompletion` to the runtime with VS Code's
  *   cancellation token, so the next keystroke cancels it there (down to the generation).
  * A status bar item shows on / off / snoozed, or why completions show nothing (the runtime's
- * `hearth/completions/status`: a busy server, one that stayed busy, a failing one, a local
- * model too slow), and opens the menu (toggle, snooze, language).
+ * `hearth/completions/status`: a busy server, one that stayed busy, a failing one, a model
+ * too slow for the time limit on this machine or on a server with a slot free), and opens the
+ * menu (toggle, snooze, language).
  */
 import * as vscode from "vscode";
 import { type InlineCompletionItem as LspItem, type InlineCompletionParams, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageclient/node";

@@ -211,3 +211,27 @@ describe("completions from a server with no answer within the time limit: slow o
     await dispose();
   });
 });
+
+describe("the slot probe behind a proxy's path prefix and an API key", () => {
+  it("reads /slots under the prefix of hearth.serverUrl, with the key llama-server asks for there", async () => {
+    // llama-server started with --api-key answers 401 to a /slots without it; a proxy serving it at /llama/ knows no /slots at its root.
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization ?? "(no key)"}`);
+      if (req.url === "/llama/health") return json(200, { status: "ok" })(res);
+      if (req.url !== "/llama/slots") return json(404, { error: "not found" })(res);
+      if (req.headers.authorization !== "Bearer k1") return json(401, { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } })(res);
+      json(200, [slot(0, true), slot(1, false)])(res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const baseUrl of [`${origin}/llama/v1`, `${origin}/llama/`]) {
+        assert.equal(await new RemoteBackend({ baseUrl, apiKey: "k1" }).slotFree(new AbortController().signal), true, baseUrl);
+      }
+      assert.deepEqual(seen, ["/llama/slots Bearer k1", "/llama/slots Bearer k1"]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

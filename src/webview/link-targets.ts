@@ -9,9 +9,10 @@
  */
 import { visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
+import { TOP_LEVEL_DOMAINS } from "./top-level-domains.ts";
 
-/** Host names in a link's text: `github.com`, `https://docs.python.org/3`, `me@pypi.org`. */
-const NAMED_HOST = /(?<![\p{L}\p{N}_.-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}](?![\p{L}\p{N}_-])/giu;
+/** Dotted words in a link's text, host names among them: `github.com`, `https://docs.python.org/3`, `me@pypi.org`. */
+const DOTTED_WORD = /(?<![\p{L}\p{N}_.-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}](?![\p{L}\p{N}_-])/giu;
 
 /** Follows each link under `root` that needs it with the host it goes to, or whom a mail link writes to. */
 export function showLinkTargets(root: DocumentFragment): void {
@@ -68,8 +69,52 @@ export function misleadingHost(href: string, text: string): string | undefined {
   }
   const host = url.hostname;
   if (url.username || url.password || host.split(".").some((label) => label.startsWith("xn--"))) return url.host;
-  const named = text.match(NAMED_HOST) ?? [];
-  return named.some((name) => !sameSite(hostnameOf(name), host)) ? url.host : undefined;
+  return namedHosts(text, url).some((name) => !sameSite(name, host)) ? url.host : undefined;
+}
+
+/** Top-level domains that are also usual endings of a repository's files (`README.md`, `setup.py`, `Main.java`). */
+const FILE_ENDINGS = new Set("ac ai am as cc cl in java local md mk ml mm mo mov pl pm pro ps py rs sh so st sv tf zip".split(" "));
+
+/**
+ * The hosts `text` names, as the URL parser writes them. A dotted word is one when a scheme
+ * (`//`), a user name (`@`), `www.` or a bidi control in the text comes with it, or it ends in a
+ * top-level domain (`Node.js` does not) and is not the name of the file `url` goes to
+ * (`README.md` in a link to it). A word after a `/`, `?`, `#`, `=` or `&` of an address already
+ * named (`https://github.com/o/r/README.md`, `https://web.archive.org/web/2024/https://pypi.org/`)
+ * is part of that address.
+ */
+function namedHosts(text: string, url: URL): string[] {
+  const hosts: string[] = [];
+  // A bidi override can show `moc.buhtig` as github.com: there every dotted word may read as a host.
+  const reordered = /[\u202A-\u202E\u2066-\u2069]/.test(text);
+  let addressEnd = -1;
+  for (const match of text.matchAll(DOTTED_WORD)) {
+    const start = match.index;
+    const word = match[0];
+    const before = text.slice(Math.max(0, start - 2), start);
+    const marked = reordered || /(?:\/\/|@)$/.test(before) || /^www\./i.test(word);
+    const inAddress = addressEnd >= 0 && /[/?#=&]$/.test(before) && !/\s/.test(text.slice(addressEnd, start));
+    if (inAddress) {
+      addressEnd = start + word.length; // the address goes on: each word's gap is read once
+    } else if (marked || endsInDomain(word, text[start + word.length], url)) {
+      hosts.push(hostnameOf(word));
+      addressEnd = start + word.length;
+    }
+  }
+  return hosts;
+}
+
+/** Whether `word` ends in a top-level domain (look-alike letters there count) and is not the file `url` goes to. */
+function endsInDomain(word: string, next: string | undefined, url: URL): boolean {
+  const ending = hostnameOf(word).split(".").pop()!;
+  if (ending.startsWith("xn--")) return true;
+  if (!TOP_LEVEL_DOMAINS.has(ending)) return false;
+  return !(FILE_ENDINGS.has(ending) && next !== "/" && fileName(url) === word.toLowerCase());
+}
+
+/** The last segment of `url`'s path, lower case: the file it goes to. */
+function fileName(url: URL): string {
+  return decodeOr(url.pathname.slice(url.pathname.lastIndexOf("/") + 1)).toLowerCase();
 }
 
 /** A host as the URL parser writes it (lower case, look-alike letters as xn--…), or the text itself. */

@@ -73,6 +73,14 @@ describe("where a link really goes, shown without a hover", () => {
       ["[github.com/org/repo](https://github.com.evil.example/org/repo)", "github.com.evil.example"],
       ["See [docs.python.org](http://evil.example:8080/library)", "evil.example:8080"],
       ["[**pypi.org**/project/requests](https://evil.example/)", "evil.example"],
+      // Named in the link's own path, a host is still a host; a file name followed by a path is a host.
+      ["[github.com](https://evil.example/github.com)", "evil.example"],
+      ["[docs.rs/serde](https://evil.example/docs.rs)", "evil.example"],
+      ["[https://README.md](https://evil.example/README.md)", "evil.example"],
+      ["[www.setup.py](https://evil.example/www.setup.py)", "evil.example"],
+      ["[→/pypi.org](https://evil.example/)", "evil.example"],
+      ["[github.c\u043em](https://evil.example/)", "evil.example"],
+      ["[grafana.corp.internal](https://evil.example/)", "evil.example"],
     ];
     for (const [markdown, host] of cases) assert.ok(shown(markdown).includes(`(goes to ${host})`), `${markdown} → ${shown(markdown)}`);
   });
@@ -114,12 +122,21 @@ describe("where a link really goes, shown without a hover", () => {
       "[www.example.com](https://example.com/)",
       "[example.com](https://www.example.com/x)",
       "[session](src/a.ts#L4) and [mail](mailto:dev@example.com)",
+      // A product's name and a file's name are no host names (`.js` is no domain; `.md`, `.py` are,
+      // but not in a link to a file of that name).
+      "[Node.js](https://nodejs.org) and [Vue.js](https://vuejs.org/guide/) and [app.ts](https://github.com/o/r/blob/main/app.ts)",
+      "[README.md](https://github.com/org/repo/blob/main/README.md) and [docs/setup.py](https://gitlab.example.org/x/-/blob/main/docs/setup.py#L3)",
+      "[Main.java](https://github.com/o/r/blob/main/src/Main.java?plain=1) and [CONTRIBUTING.md](https://github.com/o/r/blob/main/CONTRIBUTING.md#setup)",
+      // An address written out: its path's file names and its query's hosts are part of it.
+      "https://github.com/org/repo/blob/main/README.md and <https://web.archive.org/web/2024/https://pypi.org/>",
     ];
     for (const markdown of plain) assert.ok(!shown(markdown).includes("goes to"), `${markdown} → ${shown(markdown)}`);
   });
 
   it("a streamed reply shows the same as the reply rendered at once", () => {
-    const reply = "Read [github.com/org/repo](https://evil.example/x) first.\n\n- and [pypi.org](https://evil.example/p)\n";
+    const reply =
+      "Read [github.com/org/repo](https://evil.example/x) first, not [Node.js](https://nodejs.org/en).\n\n" +
+      "- and [pypi.org](https://evil.example/p) or https://github.com/o/r/blob/main/README.md\n";
     const el = window.document.createElement("div");
     const streamed = new StreamedMarkdown(el, () => undefined);
     for (let end = 1; end <= reply.length; end++) streamed.render(reply.slice(0, end), end === reply.length);

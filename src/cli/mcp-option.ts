@@ -9,13 +9,12 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ToolCall } from "../protocol/chat.ts";
-import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { hiddenInCall, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { VERSION } from "../protocol/version.ts";
 import type { Tool } from "../tools/index.ts";
 import { McpConfigError, McpServers, parseMcpConfig } from "../tools/mcp/index.ts";
 import { type CliIo, readInputFile, UsageError } from "./command.ts";
-import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
+import { terminalArguments, terminalName, terminalText, terminalWarning } from "./terminal-text.ts";
 
 /** Started servers and their tools; `close()` stops them all. */
 export interface CliMcp {
@@ -73,21 +72,13 @@ export async function confirmInTerminal(call: ToolCall, io: CliIo): Promise<bool
   }
 }
 
-/** Characters of a call's arguments the question shows (the model may write any amount). */
-const MAX_SHOWN_ARGUMENTS = 300;
-
 /**
- * What the terminal shows before asking: warnings (a line each), then the question. What
- * is past the arguments' first MAX_SHOWN_ARGUMENTS characters is counted, not dropped
- * silently (a description that is a prompt injection can ask the model to pad a secret
- * past them), and text hidden anywhere in the call is warned of, as `hearth fix` asks.
+ * What the terminal shows before asking: warnings (a line each), then the question, as
+ * `hearth fix` asks: the arguments cut and counted (terminalArguments), and text hidden
+ * anywhere in the call warned of.
  */
 export function approvalQuestion(call: ToolCall): { warnings: string[]; question: string } {
-  const json = JSON.stringify(call.arguments);
-  const shown = json.slice(0, pairSafeEnd(json, MAX_SHOWN_ARGUMENTS));
-  const args = terminalJson(shown) + (json.length > shown.length ? ` … (${json.length - shown.length} more characters not shown)` : "");
   const hidden = hiddenInCall(call.arguments);
-  // The terminal shows a bidi control as `\u202e` (terminalText), not as the chat's ⟨U+202E⟩.
-  const warnings = hidden ? [`! ${terminalText(hiddenTextWarning(hidden, "This call", false)).replace(/⟨U\+([0-9A-F]{4})⟩/g, (_, hex: string) => `\\u${hex.toLowerCase()}`)}`] : [];
-  return { warnings, question: `Allow ${terminalName(call.name)} ${args}? [y/N] ` };
+  const warnings = hidden ? [`! ${terminalWarning(hiddenTextWarning(hidden, "This call", false))}`] : [];
+  return { warnings, question: `Allow ${terminalName(call.name)} ${terminalArguments(call.arguments)}? [y/N] ` };
 }

@@ -22,6 +22,7 @@
  * Every command prints file-derived text through these; nothing else in the CLI escapes.
  */
 
+import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { OTHER_SCRIPT_LETTER, SELECTORS_SHOWN, honestSelector, isSelectorRun, shownSelectors, touchesAsciiWord, touchesHangul } from "../protocol/visible-text.ts";
 
 /** C0 but tab and newline, DEL, C1, bidi controls and marks, line separators, zero-width characters, BOM, runs of variation selectors; a CR only when a newline does not follow (CRLF files). */
@@ -166,6 +167,26 @@ export function terminalName(name: string): string {
  */
 export function terminalJson(json: string): string {
   return json.replace(UNSAFE_IN_TEXT, (c, at: number) => shown(c, at, json, () => Array.from({ length: c.length }, (_, i) => `\\u${hex(c, 4, i)}`).join("")));
+}
+
+/** A warning of hidden characters (`hiddenTextWarning`) for the terminal, which shows them as `\u202e` (terminalText), not as the chat's ⟨U+202E⟩. */
+export function terminalWarning(warning: string): string {
+  return terminalText(warning).replace(/⟨U\+([0-9A-F]{4})⟩/g, (_, hex: string) => `\\u${hex.toLowerCase()}`);
+}
+
+/** Characters of a call's arguments an approval question shows (the model may write any amount; the whole call is in the trajectory). */
+const MAX_SHOWN_ARGUMENTS = 300;
+
+/**
+ * A tool call's arguments as an approval question shows them: `terminalJson` of their first
+ * MAX_SHOWN_ARGUMENTS characters (a surrogate pair kept whole), and how many more are not
+ * shown — counted, not dropped silently (a description that is a prompt injection can ask the
+ * model to pad a secret past them).
+ */
+export function terminalArguments(args: unknown): string {
+  const json = JSON.stringify(args);
+  const shown = json.slice(0, pairSafeEnd(json, MAX_SHOWN_ARGUMENTS));
+  return terminalJson(shown) + (json.length > shown.length ? ` … (${json.length - shown.length} more characters not shown)` : "");
 }
 
 /**

@@ -19,7 +19,7 @@ import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, r
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
 import { leftOutMessage } from "../../tools/index.ts";
-import { terminalJson, terminalName, terminalText } from "../terminal-text.ts";
+import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
@@ -332,11 +332,6 @@ function writeOutputs(options: FixCliOptions, modelName: string, patch: string, 
   return written;
 }
 
-/** A warning of hidden characters for the terminal, which shows them as `\u202e` (terminalText), not as the chat's ⟨U+202E⟩. */
-function terminalWarning(warning: string): string {
-  return terminalText(warning).replace(/⟨U\+([0-9A-F]{4})⟩/g, (_, hex: string) => `\\u${hex.toLowerCase()}`);
-}
-
 /** Lines of a patch's report that add hidden characters, at most. */
 const MAX_HIDDEN_LINES = 20;
 
@@ -409,22 +404,17 @@ function report(event: AgentEvent, io: CliIo): void {
   else if (event.type === "condensed") io.err(`  (condensed ${condensedWhat(event.kinds)} to fit the context: ${event.messages} messages${event.estimated ? ", by an estimate: the tokens could not be counted" : ""})\n`);
 }
 
-/** Characters of a call's arguments shown in the approval question (the whole call is in the trajectory). */
-const MAX_SHOWN_ARGUMENTS = 300;
-
 async function askInTerminal(request: ApprovalRequest, io: CliIo): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // readline reads Ctrl-C as a key (raw mode): left alone it was a "no" the run went on after. Sent as the signal, it stops the run.
   rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
-    const json = JSON.stringify(request.call.arguments);
-    const args = terminalJson(json.slice(0, MAX_SHOWN_ARGUMENTS)) + (json.length > MAX_SHOWN_ARGUMENTS ? ` … (${json.length - MAX_SHOWN_ARGUMENTS} more characters not shown)` : "");
     // What is not shown, or shows as something else, is said in words: an override past the cut, a name with a zero-width space.
     const hidden = hiddenInCall(request.call.arguments);
     if (hidden) io.err(`! ${terminalWarning(hiddenTextWarning(hidden, "This call", false))}\n`);
     if (request.reason) io.err(`Asked because ${terminalText(request.reason)}.\n`);
     if (request.runs) io.err(`Runs ${terminalText(request.runs)}.\n`);
-    const answer = await rl.question(`Allow ${terminalName(request.call.name)} ${args}? [y/N] `, { signal: io.signal });
+    const answer = await rl.question(`Allow ${terminalName(request.call.name)} ${terminalArguments(request.call.arguments)}? [y/N] `, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
   } catch {
     return false;

@@ -2,7 +2,7 @@
 // as an escape; everything else, non-ASCII text included, passes unchanged.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { terminalJson, terminalName, terminalText, terminalTextStream } from "../../../src/cli/terminal-text.ts";
+import { terminalArguments, terminalJson, terminalName, terminalText, terminalTextStream, terminalWarning } from "../../../src/cli/terminal-text.ts";
 
 describe("terminal text", () => {
   it("terminalText escapes ESC, BEL, other C0, DEL, C1 and bidi controls, keeps newlines, tabs and CRLF", () => {
@@ -191,5 +191,21 @@ describe("the other default-ignorable characters (invisible wherever they are)",
     const value = { p: "is\u17b4A\u{E0080}" };
     assert.deepEqual(JSON.parse(terminalJson(JSON.stringify(value))), value);
     assert.doesNotMatch(terminalJson(JSON.stringify(value)), /[\u17b4\udb40]/);
+  });
+});
+
+describe("terminalArguments (the approval questions of hearth fix and hearth chat --mcp)", () => {
+  it("cuts a call's arguments at 300 characters, never inside a surrogate pair, and counts the rest", () => {
+    // The opening `{"q":"` is 6 characters: the emoji's two halves are characters 300 and 301.
+    const args = { q: `${"a".repeat(293)}😀${"b".repeat(50)}` };
+    const json = JSON.stringify(args);
+    const shown = terminalArguments(args);
+    assert.equal(shown, `${json.slice(0, 299)} … (${json.length - 299} more characters not shown)`);
+    assert.equal(terminalArguments({ q: "short" }), '{"q":"short"}');
+  });
+
+  it("shows a bidi control in the arguments as a JSON escape, and a warning's ⟨U+202E⟩ as the terminal writes it", () => {
+    assert.equal(terminalArguments({ q: "a\u202eb" }), '{"q":"a\\u202eb"}');
+    assert.equal(terminalWarning("a ⟨U+202E⟩ in\nit"), "a \\u202e in\nit");
   });
 });

@@ -12,6 +12,7 @@ import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
+import { isMcpToolName } from "../tools/mcp/names.ts";
 import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
@@ -592,15 +593,24 @@ class Run {
   private async tooLarge(draft: readonly ChatMessage[], error: DoesNotFitError): Promise<AgentResult> {
     const { contextSize } = error;
     const tools = this.options.tools.map((t) => t.definition);
-    const count = (messages: readonly ChatMessage[]) => this.options.backend.countTokens(promptOf(messages), tools, this.signal).catch(() => undefined);
+    const count = (messages: readonly ChatMessage[], offered = tools) => this.options.backend.countTokens(promptOf(messages), offered, this.signal).catch(() => undefined);
     const total = error.tokens ?? (await count(draft));
     // An empty message in the task's place: a prompt needs one.
-    const base = await count([draft[0]!, { role: "user", content: "" }]);
+    const empty = [draft[0]!, { role: "user", content: "" } as const];
+    const base = await count(empty);
     const withTask = await count(draft.slice(0, this.userIndex + 1));
     const sizes = total === undefined || base === undefined || withTask === undefined
       ? `the task and the latest turn with Hearth's instructions and tools take ${total === undefined ? "more than the context's" : total.toLocaleString("en-US")} tokens`
       : `the task (${withTask - base} tokens) and the latest turn (${total - withTask} tokens) with Hearth's instructions and tools (${base} tokens) take ${total.toLocaleString("en-US")} tokens`;
-    return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there`);
+    const again = "start a new chat, or restore an earlier message to go on from there";
+    // MCP servers' tools are in every turn's prompt: where they fill the context, a new chat fills it the same way.
+    const mcp = tools.filter((t) => isMcpToolName(t.name));
+    const withoutMcp = mcp.length && base !== undefined ? await count(empty, tools.filter((t) => !isMcpToolName(t.name))) : undefined;
+    const mcpTokens = withoutMcp === undefined ? 0 : base! - withoutMcp;
+    const what = mcpTokens * 4 >= contextSize || (total !== undefined && total - mcpTokens < contextSize)
+      ? `${mcp.length} MCP tools take ${mcpTokens.toLocaleString("en-US")} of those tokens (their descriptions and schemas are in every turn's prompt): turn off the MCP servers this task does not need, or have them offer fewer tools, then ${again}`
+      : again;
+    return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: ${what}`);
   }
 
   private contextSize(): number {

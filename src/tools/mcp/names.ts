@@ -18,6 +18,11 @@ export function mcpToolName(server: string, tool: string, taken: Set<string>): s
   return name;
 }
 
+/** Whether a tool's name is an MCP tool's as `mcpToolName` makes it (a server's, or VS Code's own as `mcp__vscode__…`). */
+export function isMcpToolName(name: string): boolean {
+  return name.startsWith("mcp__");
+}
+
 function clean(part: string): string {
   return part.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "") || "x";
 }

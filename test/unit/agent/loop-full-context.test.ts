@@ -12,6 +12,7 @@ import type { ChatMessage, ChatRequest, ChatStreamEvent, ToolDefinition } from "
 import { DoesNotFitError } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import { AGENT_TOOLS } from "../../../src/tools/index.ts";
+import { mcpTools } from "../../../src/tools/mcp/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
@@ -177,6 +178,27 @@ describe("a conversation still too long with everything condensed", () => {
     const result = await agent.run("Where is a set?");
     assert.equal(result.stopReason, "model-error");
     assert.match(result.message, /^the task \(\d+ tokens\) and the latest turn \(\d+ tokens\) with Hearth's instructions and tools \(\d+ tokens\) take \d{2},\d{3} tokens, more than the model's context \(10,000 tokens\) holds, with everything between them dropped and older results condensed: start a new chat, or restore an earlier message to go on from there$/);
+  });
+
+  it("names the MCP tools' share of the prompt, and turning servers off, when they are what fills the context", async () => {
+    const dir = tempDir("hearth-agent-full-");
+    writeFileSync(join(dir, "a.py"), "a = 1\n");
+    // Ten tools with long descriptions: a new chat would carry them all again.
+    const listed = Array.from({ length: 10 }, (_, i) => ({ name: `query_${i}`, description: `Runs query ${i} against the warehouse. `.repeat(12), inputSchema: { type: "object", properties: { sql: { type: "string" } } } }));
+    const mcp = mcpTools({ name: "warehouse", tools: listed, call: async () => ({ content: [] }) }, new Set(AGENT_TOOLS.map((t) => t.definition.name)));
+    assert.equal(mcp.tools.length, 10);
+    const backend = new BoundedBackend({ turns: [{ text: prose(4500), toolCalls: [read("a.py")] }, finish], contextSize: CONTEXT });
+    await backend.load();
+    const { agent } = await scriptedAgent(dir, [], { backend, tools: [...AGENT_TOOLS, ...mcp.tools] });
+    const result = await agent.run("Where is a set?");
+    assert.equal(result.stopReason, "model-error");
+    const match = /^the task \(\d+ tokens\) and the latest turn \(\d+ tokens\) with Hearth's instructions and tools \((\d+) tokens\) take (\d{2},\d{3}) tokens, more than the model's context \(10,000 tokens\) holds, with everything between them dropped and older results condensed: 10 MCP tools take ([\d,]+) of those tokens \(their descriptions and schemas are in every turn's prompt\): turn off the MCP servers this task does not need, or have them offer fewer tools, then start a new chat, or restore an earlier message to go on from there$/.exec(result.message);
+    assert.ok(match, result.message);
+    // Their share is what they add to the prompt: the prompt without them fits.
+    const mcpTokens = Number(match[3]!.replace(/,/g, ""));
+    const withoutMcp = await backend.countTokens([{ role: "system", content: "You are a test agent." }, { role: "user", content: "" }], AGENT_TOOLS.map((t) => t.definition));
+    assert.equal(mcpTokens, Number(match[1]) - withoutMcp);
+    assert.ok(Number(match[2]!.replace(/,/g, "")) - mcpTokens < CONTEXT);
   });
 });
 

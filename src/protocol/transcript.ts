@@ -71,7 +71,18 @@ export type TranscriptItem =
       /** What the result hides from the user (its tag characters decoded, bidi controls counted): the card says so. */
       hidden?: HiddenText;
     }
-  | { readonly kind: "notice"; readonly id: string; readonly level: "info" | "warning" | "error"; readonly text: string }
+  | {
+      readonly kind: "notice";
+      readonly id: string;
+      readonly level: "info" | "warning" | "error";
+      readonly text: string;
+      /**
+       * `model`: the words are the model's, not Hearth's — the `finish` summary, which a prompt
+       * injection can make say "All edits were approved and tests pass"; the view says whose.
+       * Absent for Hearth's own notices.
+       */
+      readonly from?: "model";
+    }
   | {
       readonly kind: "review";
       readonly id: string;
@@ -262,7 +273,7 @@ function endRun(transcript: Transcript, result: AgentRunResult, nextId: (p: stri
     case "answered":
       break; // the answer is the last assistant message
     case "finished":
-      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: result.message });
+      items.push({ kind: "notice", id: nextId("notice"), level: "info", text: result.message, from: "model" });
       break;
     case "cancelled":
       items.push({ kind: "notice", id: nextId("notice"), level: "warning", text: "Stopped." });

@@ -12,6 +12,7 @@ import { visibleText } from "../protocol/visible-text.ts";
 import { h, plural } from "./dom.ts";
 import { markdownFragment } from "./markdown.ts";
 import { type ToolItem, STATUS_LABEL, approvalQuestion, displayOf, stepName } from "./tool-card.ts";
+import { MODEL_SAYS } from "./transcript-view.ts";
 
 /** Sentences kept in the region (older ones are removed; a removal is not read). */
 const KEEP = 3;
@@ -75,7 +76,8 @@ function announce(was: Brief | undefined, item: TranscriptItem): string | undefi
       return toolSentence(item);
     case "notice":
       // Said when it arrives, not when a conversation holding it is opened (an error as an alert).
-      return was === undefined ? sentence(item.text) : undefined;
+      if (was !== undefined) return undefined;
+      return item.from === "model" ? `${MODEL_SAYS} ${item.text.trim()}` : sentence(item.text);
     case "review":
       return was === undefined ? reviewSentence(item) : decisionSentence(was, item);
     case "user":

@@ -96,7 +96,21 @@ function assistantSignature(item: AssistantItem): string {
   return `${item.text.length}:${item.thinking.length}:${item.streaming}`;
 }
 
+/** Said before the model's words in a notice (its `finish` summary), on the page and to a screen reader. */
+export const MODEL_SAYS = "The model says:";
+
 function notice(item: NoticeItem): HTMLElement {
+  if (item.from === "model") {
+    // Not in Hearth's look (its icon, its border): a prompt injection can make the model write anything there.
+    return h(
+      "div",
+      { class: "item notice notice-model", "data-item": "notice", "data-id": item.id, "data-level": item.level, "data-from": "model" },
+      h("strong", { class: "notice-source" }, MODEL_SAYS),
+      " ",
+      // Isolated: a bidi override in the model's words stays inside them.
+      h("bdi", { class: "notice-text" }, item.text.trim()),
+    );
+  }
   return h(
     "div",
     { class: `item notice notice-${item.level}`, "data-item": "notice", "data-id": item.id, "data-level": item.level },

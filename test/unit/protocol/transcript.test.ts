@@ -70,6 +70,18 @@ describe("transcript reducer", () => {
     );
   });
 
+  it("marks the finish summary as the model's words and Hearth's own notices as none's", () => {
+    const t = replay([
+      { type: "notice", level: "info", text: "Restored 1 file" },
+      end({ stopReason: "finished", message: "All edits were approved and tests pass." }),
+      end({ stopReason: "max-steps", message: "The run stopped at 30 steps." }),
+    ]);
+    assert.deepEqual(
+      t.items.map((item) => item.kind === "notice" && [item.text, item.from]),
+      [["Restored 1 file", undefined], ["All edits were approved and tests pass.", "model"], ["The run stopped at 30 steps.", undefined]],
+    );
+  });
+
   it("keeps a denied card denied and marks unfinished cards cancelled when a run is stopped", () => {
     const a = { id: "a", name: "run_command", arguments: { command: "rm -rf /" } };
     const b = { id: "b", name: "read_file", arguments: { path: "x" } };

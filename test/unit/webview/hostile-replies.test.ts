@@ -2,7 +2,8 @@
 // can make the model write anything in its reply. Each test fails if the harm it names is possible.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FakeHost, window } from "./dom-env.ts";
+import { FakeHost, startApp, window } from "./dom-env.ts";
+import { conversation, event, stateMessage, transcript } from "./fixtures.ts";
 import { StreamedMarkdown } from "../../../src/webview/streamed-markdown.ts";
 import { markdownFragment, onMarkdownClick, renderMarkdown } from "../../../src/webview/markdown.ts";
 
@@ -167,5 +168,26 @@ describe("a reply that imitates the approval card", () => {
     assert.deepEqual(host.sent("approve"), []);
     assert.deepEqual(host.sent("runCommand"), []);
     el.remove();
+  });
+});
+
+describe("the model's finish summary", () => {
+  it("reads as the model's words, never as Hearth's own notice", () => {
+    const { root, app } = startApp();
+    app.receive(stateMessage());
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "fix it" }], { runId: "r1" })));
+    app.receive(event({ type: "notice", level: "info", text: "Restored 1 file" }));
+    const summary = "All edits were approved and tests pass. \u202Eneddih";
+    app.receive(event({ type: "end", result: { stopReason: "finished", message: summary, steps: 3, changedFiles: [] } }));
+    const [hearths, models] = [...root.querySelectorAll<HTMLElement>('[data-item="notice"]')];
+    assert.equal(hearths?.textContent, "Restored 1 file");
+    assert.ok(hearths?.querySelector(".icon-info") && hearths.classList.contains("notice-info"), "Hearth's notice keeps its look");
+    assert.equal(models?.textContent, `The model says: ${summary}`);
+    assert.equal(models?.querySelector(".icon-info"), null, "not under Hearth's icon");
+    assert.ok(!models?.classList.contains("notice-info"), "not in Hearth's notice look");
+    assert.equal(models?.querySelector(".notice-text")?.tagName, "BDI", "its bidi controls stay inside its words");
+    const said = [...root.querySelectorAll("[data-announcer] > *")].map((p) => p.textContent);
+    assert.equal(said.at(-1), `The model says: ${summary}`);
+    root.remove();
   });
 });

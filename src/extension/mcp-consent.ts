@@ -117,18 +117,33 @@ export function describeDefinition(definition: Readonly<Record<string, unknown>>
 export function shownText(text: string): string {
   if (visibleText(text, true) === text && !LONG_BLANK.test(text)) return text;
   // The characters visibleText writes out (line breaks, controls, bidi and zero-width marks), as JSON escapes.
-  const escaped = visibleText(JSON.stringify(text), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
-  return escaped.replace(LONG_BLANKS, (run) => `⟨${[...run].length} spaces⟩`);
+  const escaped = (part: string) => visibleText(JSON.stringify(part).slice(1, -1), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+  let shown = "";
+  let at = 0;
+  for (const run of text.matchAll(LONG_BLANKS)) {
+    shown += `${escaped(text.slice(at, run.index))}⟨${run[0].replace(/\r\n/g, "\n").length} ${blankKind(run[0])}⟩`; // CRLF: one line break
+    at = run.index + run[0].length;
+  }
+  return `"${shown}${escaped(text.slice(at))}"`;
 }
 
 /**
  * A run of blank characters long enough to push the rest of a value out of sight (5,000
- * spaces before `; curl … | sh` in bash's `-c` script): counted in the question, not shown.
- * Shorter runs (a script's indentation) stay as they are.
+ * spaces, tabs or line breaks before `; curl … | sh` in bash's `-c` script; escaped, 5,000
+ * line breaks or zero-width spaces are 10,000 or 30,000 characters): counted in the
+ * question, not shown. Shorter runs (a script's indentation) stay as they are.
  */
-const BLANK_RUN = "[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]{9,}";
+const BLANK_RUN = "[ \\t\\n\\v\\f\\r\\u0085\\u00a0\\u1680\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]{9,}";
 const LONG_BLANK = new RegExp(BLANK_RUN);
 const LONG_BLANKS = new RegExp(BLANK_RUN, "g");
+
+/** What a run of blanks is made of, for its count (⟨5000 spaces⟩). */
+function blankKind(run: string): string {
+  if (/^[\n\v\f\r\u0085\u2028\u2029]+$/.test(run)) return "line breaks";
+  if (/^\t+$/.test(run)) return "tabs";
+  if (/^[\u200b-\u200d\u2060\ufeff]+$/.test(run)) return "zero-width characters";
+  return /^[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+$/.test(run) ? "spaces" : "blank characters";
+}
 
 /** The names in the entry's `${env:NAME}` variables, each once, in order: what a yes sends it from the editor's environment. */
 function environmentVariables(definition: Readonly<Record<string, unknown>>): string[] {

@@ -40,7 +40,11 @@ export function unshownRecipients(href: string, text: string): string[] | undefi
   } catch {
     return undefined;
   }
-  const copies = [...url.searchParams].filter(([name]) => /^(?:to|cc|bcc)$/i.test(name)).map(([, value]) => value);
+  // Read by hand, not as url.searchParams: in a mail link '+' is a plus (RFC 6068), not a space.
+  const copies = url.search.slice(1).split("&").flatMap((field) => {
+    const equals = field.indexOf("=");
+    return equals > 0 && /^(?:to|cc|bcc)$/i.test(decodeOr(field.slice(0, equals))) ? [decodeOr(field.slice(equals + 1))] : [];
+  });
   const recipients = [decodeOr(url.pathname), ...copies].flatMap((list) => list.split(",")).map((r) => visibleText(r.trim(), true)).filter((r) => r !== "");
   const shown = text.toLowerCase();
   return recipients.some((r) => !shown.includes(r.toLowerCase())) ? recipients : undefined;

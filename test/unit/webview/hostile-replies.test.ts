@@ -114,6 +114,9 @@ describe("where a link really goes, shown without a hover", () => {
     ];
     for (const [markdown, note] of cases) assert.ok(shown(markdown).includes(note), `${markdown} → ${shown(markdown)}`);
     assert.ok(!shown("Mail dev.team+hearth@example.com or [Dev@Example.com](mailto:dev@example.com)").includes("mails"));
+    // A '+' in a mail link is a plus (RFC 6068), not a space as in a form's query.
+    assert.ok(!shown("[dev+ops@example.com](mailto:?to=dev+ops@example.com)").includes("mails"));
+    assert.ok(shown("[Write to us](mailto:?cc=dev+ops@example.com&subject=a+b)").includes("(mails dev+ops@example.com)"));
   });
 
   it("ordinary links read as before: text that is its address, text that names no host, a workspace link", () => {

@@ -131,9 +131,12 @@ export class McpConnection {
     } catch (error) {
       // How it ended before Hearth stops it: a server stopped after its time limit did not exit by itself.
       const exit = transport instanceof ProcessTransport ? transport.exitStatus : undefined;
+      // Its exit code wins, as in exitText: one that exits closes its output too.
+      const closedOutput = transport instanceof ProcessTransport && transport.outputClosed && exit?.code == null;
       await transport.close().catch(() => undefined);
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-      const why = exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
+      const why = closedOutput ? "it closed its output before answering, so Hearth stopped it"
+        : exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
         : reason(error, config);

@@ -99,7 +99,8 @@ export class ProcessTransport implements Transport {
       // A server that closes its stdout and goes on running can never answer again: it is
       // stopped, so the calls in flight end now instead of at their time limit.
       child.stdout.once("end", () => {
-        if (this.exit || child.exitCode !== null || child.signalCode !== null) return;
+        // Not when Hearth is stopping it already (close(), or its first process exited).
+        if (this.exit || this.leftovers || child.exitCode !== null || child.signalCode !== null) return;
         this.outputClosed = true;
         this.leftovers ??= this.stopProcesses();
       });

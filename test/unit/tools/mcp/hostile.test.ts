@@ -43,6 +43,22 @@ describe("MCP stdio servers that do not answer", () => {
     });
   });
 
+  it("says a server that closes its stdout before answering initialize did so, not that it exited by a signal (Hearth's stop)", { timeout: 30_000 }, async (t) => {
+    await assert.rejects(McpConnection.open(hostileConfig(t, "blind"), { startTimeoutMs: 600_000 }), (error: Error) => {
+      assert.match(error.message, /^MCP server "hostile" did not start: it closed its output before answering, so Hearth stopped it\. Check its entry \(/);
+      return true;
+    });
+  });
+
+  it("does not blame a server Hearth closed for closing its output", { timeout: 30_000 }, async (t) => {
+    const connection = await openHostile(t, "");
+    await connection.close();
+    await assert.rejects(connection.call("deep", {}, new AbortController().signal), (error: Error) => {
+      assert.match(error.message, /^MCP server "hostile" is not running( \((signal SIGTERM|exit code 0)\))?\. It is started again with the next message\.$/);
+      return true;
+    });
+  });
+
   it("ends a call at once when the server closes its stdout and goes on running (no answer can come)", { timeout: 30_000 }, async (t) => {
     // Without the fix the call waits for its time limit (10 min here; the test's timeout is
     // the safety net), and so does every later call: the server still counts as running.

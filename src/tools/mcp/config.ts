@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { basename, isAbsolute, resolve, sep } from "node:path";
+import { shownName } from "./names.ts";
 
 /** One server, variables resolved, ready to start. */
 export type McpServerConfig = McpStdioServer | McpHttpServer;
@@ -110,7 +111,8 @@ export function parseMcpConfig(text: string, context: McpConfigContext): McpConf
 }
 
 function parseServer(name: string, entry: unknown, context: McpConfigContext): McpServerConfig {
-  const where = `MCP server "${name}" in ${context.source}`;
+  // A line break or a bidi override in the name is escaped: the problem is read in the chat, the log and the terminal.
+  const where = `MCP server "${shownName(name)}" in ${context.source}`;
   if (!name.trim()) throw new McpConfigError(`A server in ${context.source} has an empty name. Give it a name.`);
   if (!isObject(entry)) throw new McpConfigError(`${where} must be an object with "command" (stdio) or "url" (http).`);
   const type = entry.type ?? (entry.command !== undefined ? "stdio" : entry.url !== undefined ? "http" : undefined);

@@ -15,6 +15,7 @@ import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/tran
 import { type CallToolResult, ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
+import { shownPath } from "../../indexer/text.ts";
 import { shownName } from "./names.ts";
 import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
 
@@ -317,9 +318,12 @@ function requestIds(body: unknown): (string | number)[] {
   }
 }
 
-/** Where a server comes from, for messages (never the headers or env: they may hold secrets). */
+/**
+ * Where a server comes from, for messages (never the headers or env: they may hold secrets);
+ * a command, argument or URL with a line break or a bidi override quoted and escaped (shownPath).
+ */
 export function describeServer(config: McpServerConfig): string {
-  return config.transport === "stdio" ? `${[config.command, ...config.args].join(" ")}` : `${config.transport} ${config.url}`;
+  return config.transport === "stdio" ? `${[config.command, ...config.args].map(shownPath).join(" ")}` : `${config.transport} ${shownPath(config.url)}`;
 }
 
 /** Characters of an error's own text kept (an HTTP server's error page can be any size). */
@@ -328,7 +332,7 @@ const MAX_REASON_CHARS = 500;
 function reason(error: unknown, config?: McpServerConfig): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return `the command was not found (${message}); install it or give its full path in "command"`;
+  if (code === "ENOENT") return `the command was not found (${shownName(message)}); install it or give its full path in "command"`;
   const status = error instanceof StreamableHTTPError || error instanceof SseError ? error.code : undefined;
   if (status === 401 || status === 403) {
     return `it answered HTTP ${status} (${status === 401 ? "not signed in" : "forbidden"}): Hearth does not sign in to MCP servers (OAuth); give a token in the entry's "headers" (e.g. "Authorization": "Bearer \${env:TOKEN}")`;

@@ -73,13 +73,13 @@ export function mcpTools(source: McpToolSource, taken: Set<string>): McpToolSet 
     if (typeof tool !== "string") tools.push(tool);
     else if (++leftOut <= MAX_LEFT_OUT_LINES) skipped.push(tool);
   }
-  return { tools, skipped: [...skipped, ...leftOutRest(server, leftOut, source.tools.length - index)] };
+  return { tools, skipped: [...skipped, ...leftOutRest(server, leftOut, source.tools.length - index, source.more)] };
 }
 
-/** One line for the tools left out past the first MAX_LEFT_OUT_LINES, and those not looked at. */
-function leftOutRest(server: string, leftOut: number, notLookedAt: number): string[] {
+/** One line for the tools left out past the first MAX_LEFT_OUT_LINES, and those not looked at (`more`: and those the connection did not keep). */
+function leftOutRest(server: string, leftOut: number, notLookedAt: number, more = false): string[] {
   if (leftOut <= MAX_LEFT_OUT_LINES) return [];
-  const rest = notLookedAt ? `, and the last ${notLookedAt} were not looked at (after ${leftOut} unusable ones)` : "";
+  const rest = notLookedAt || more ? `, and ${more ? `the rest (over ${notLookedAt})` : `the last ${notLookedAt}`} were not looked at (after ${leftOut} unusable ones)` : "";
   return [`MCP server "${server}": ${leftOut - MAX_LEFT_OUT_LINES} more of its tools were left out for their input schemas too${rest}.`];
 }
 

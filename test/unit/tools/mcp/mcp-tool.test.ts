@@ -110,6 +110,12 @@ describe("MCP tools from a hostile server's list", () => {
     assert.equal(set.skipped[5], 'MCP server "srv": 123 more of its tools were left out for their input schemas too, and the last 9872 were not looked at (after 128 unusable ones).');
   });
 
+  it("says the tools not looked at are more than those read when the server listed more than Hearth kept", () => {
+    const bad = Array.from({ length: 1000 }, (_, i) => ({ name: `bad${i}`, inputSchema: { type: "object", properties: { x: { type: "strng" } } } }));
+    const set = mcpTools({ ...source(bad), more: true }, new Set());
+    assert.equal(set.skipped.at(-1), 'MCP server "srv": 123 more of its tools were left out for their input schemas too, and the rest (over 872) were not looked at (after 128 unusable ones).');
+  });
+
   it("cuts a long result or description without splitting an emoji's surrogate pair (llama-server's JSON parser refuses a lone half: every later request of the conversation failed)", () => {
     for (const shift of [0, 1]) {
       const text = "x".repeat(shift) + "😀".repeat(20_000);

@@ -183,7 +183,9 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, lineEndsUnchecked: result.lineEndsUnchecked, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
       const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
       io.err(patchHiddenReport(result.patch));
-      io.err(`hearth fix: ${result.agent.stopReason}: ${terminalText(result.agent.message)}\n`);
+      // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
+      const said = result.agent.stopReason === "finished" ? " — the model says:" : ":";
+      io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message)}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);

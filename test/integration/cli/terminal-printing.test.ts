@@ -75,7 +75,8 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     const run = spawnSync(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "x", "--model", MODEL, "--yes", "--no-index", "--out", "fix.diff", "--state-dir", join(dir, "state")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     assert.equal(run.status, 1, run.stderr); // it changed no file: not fixed
     assert.match(run.stderr, /read_file src\/\\x1b\]0;pwned\\x07x\\u202e\.ts/);
-    assert.match(run.stderr, /finished: fixed \\x1b\]0;title\\x07 it\\u202e/);
+    // The summary is the model's words, not Hearth's: it says so.
+    assert.match(run.stderr, /hearth fix: finished — the model says: fixed \\x1b\]0;title\\x07 it\\u202e/);
     assertPrintable(run.stdout, "fix stdout");
     assertPrintable(run.stderr, "fix stderr");
   });

@@ -76,8 +76,13 @@ export function misleadingHost(href: string, text: string): string | undefined {
   return namedHosts(text, url).some((name) => !sameSite(name, host)) ? url.host : undefined;
 }
 
-/** Top-level domains that are also usual endings of a repository's files (`README.md`, `setup.py`, `Main.java`). */
-const FILE_ENDINGS = new Set("ac ai am as cc cl in java local md mk ml mm mo mov pl pm pro ps py rs sh so st sv tf zip".split(" "));
+/**
+ * Top-level domains that are also usual endings of a repository's files (`README.md`, `setup.py`,
+ * `Main.java`) and end few hosts a reader knows. Not `.sh`, `.rs`, `.ai`, `.so`, `.in`, `.pl`:
+ * `[brew.sh](https://evil.example/brew.sh)` names Homebrew's site (as docs.rs, rustup.rs,
+ * claude.ai, notion.so do theirs), so `install.sh` in a link to that file gets its note too.
+ */
+const FILE_ENDINGS = new Set("ac am as cc cl java local md mk ml mm mo mov pm pro ps py st sv tf zip".split(" "));
 
 /**
  * The hosts `text` names, as the URL parser writes them. A dotted word is one when a scheme

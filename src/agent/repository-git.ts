@@ -35,7 +35,7 @@ export const CANCELLED = "the fix was cancelled";
  */
 export const REPOSITORY_GIT_TIMEOUT_MS = 60_000;
 
-/** Whether git failed for want of a repository: there is nothing to ask there, and nothing to tell the user. */
+/** Whether git failed for want of a repository: there is nothing to ask there, and nothing to tell the user (repositoryGit has git speak English). */
 export function noRepository(failed: { readonly why: string }): boolean {
   return /not a git repository/i.test(failed.why);
 }
@@ -55,7 +55,10 @@ export function repositoryGit(root: string, args: readonly string[], call: Repos
   if (signal?.aborted) return Promise.resolve({ ok: false, why: CANCELLED });
   return new Promise<RepositoryGit>((resolve) => {
     // Its own process group (but on Windows), so a stop reaches the filter git started too.
-    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, windowsHide: true, detached: process.platform !== "win32" });
+    // Its messages in English whatever the user's language (no catalog is named "en"): noRepository
+    // reads them, and they are quoted in Hearth's own English lines.
+    const env = { ...process.env, LANGUAGE: "en" };
+    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, env, windowsHide: true, detached: process.platform !== "win32" });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;

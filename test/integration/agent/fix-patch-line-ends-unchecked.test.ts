@@ -102,3 +102,21 @@ it("a folder in no repository: nothing is said of uncommitted changes", async (t
   assert.equal(result.uncommittedUnknown, undefined);
   assert.equal(result.lineEndsUnchecked, undefined);
 });
+
+it("a folder in no repository, with git speaking German (LANGUAGE=de): nothing is said of uncommitted changes or line ends either", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-fix-no-repo-de-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(join(repo, "a.txt"), "one\r\n");
+  // git's messages follow LANGUAGE unless the locale is C; C.UTF-8 is not C.
+  const saved = { GIT_CEILING_DIRECTORIES: process.env.GIT_CEILING_DIRECTORIES, LANGUAGE: process.env.LANGUAGE, LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
+  t.after(() => {
+    for (const [name, value] of Object.entries(saved)) if (value === undefined) delete process.env[name]; else process.env[name] = value;
+  });
+  Object.assign(process.env, { GIT_CEILING_DIRECTORIES: dir, LANGUAGE: "de", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" });
+  const result = await runFix({ repo, issue: "one is two", backend: new ScriptedBackend({ turns }), storageDir: join(dir, "state"), policy: "auto-all" });
+  assert.deepEqual(result.changedFiles, ["a.txt"]);
+  assert.equal(result.uncommittedUnknown, undefined);
+  assert.equal(result.lineEndsUnchecked, undefined);
+});

@@ -607,8 +607,11 @@ class Run {
     const mcp = tools.filter((t) => isMcpToolName(t.name));
     const withoutMcp = mcp.length && base !== undefined ? await count(empty, tools.filter((t) => !isMcpToolName(t.name))) : undefined;
     const mcpTokens = withoutMcp === undefined ? 0 : base! - withoutMcp;
-    const what = mcpTokens > 0 && (mcpTokens * 4 >= contextSize || (total !== undefined && total - mcpTokens < contextSize))
-      ? `${mcp.length} MCP tools take ${mcpTokens.toLocaleString("en-US")} of those tokens (their descriptions and schemas are in every turn's prompt): turn off the MCP servers this task does not need, or have them offer fewer tools, then ${again}`
+    // "Fits without them" only where the count is over the context: a backend that keeps room to answer refuses under it, and would refuse the prompt without them too.
+    const fitsWithout = total !== undefined && total >= contextSize && total - mcpTokens < contextSize;
+    const one = mcp.length === 1;
+    const what = mcpTokens > 0 && (mcpTokens * 4 >= contextSize || fitsWithout)
+      ? `${mcp.length} MCP ${one ? "tool takes" : "tools take"} ${mcpTokens.toLocaleString("en-US")} of those tokens (${one ? "its description and schema are" : "their descriptions and schemas are"} in every turn's prompt): turn off the MCP servers this task does not need, or have them offer fewer tools, then ${again}`
       : again;
     return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: ${what}`);
   }

@@ -203,6 +203,55 @@ describe("a conversation still too long with everything condensed", () => {
 });
 
 /**
+ * A backend that keeps room for the answer: it refuses a prompt of `limit` tokens or more,
+ * under the context's size, without saying how many it counted (llama-server's overflow
+ * error carries no count, nor does the embedded backend's when tokenizing fails).
+ */
+class ReservingBackend extends ScriptedBackend {
+  constructor(script: ConstructorParameters<typeof ScriptedBackend>[0], private readonly limit: number) {
+    super(script);
+  }
+  override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+    if ((await this.countTokens(request.messages, request.tools)) >= this.limit) throw new DoesNotFitError("the conversation", CONTEXT);
+    yield* super.chat(request);
+  }
+}
+
+describe("a too-large run's message when the backend refuses under the context's size", () => {
+  /** An MCP tool whose schema has `fields` described fields. */
+  const toolOf = (i: number, fields: number) => ({ name: `query_${i}`, description: "Runs a query.", inputSchema: { type: "object", properties: Object.fromEntries(Array.from({ length: fields }, (_, f) => [`field_${f}`, { type: "string", description: "A column of the warehouse to read." }])) } });
+  const run = async (mcpListed: ReturnType<typeof toolOf>[], limit: number, proseTokens: number) => {
+    const dir = tempDir("hearth-agent-full-");
+    writeFileSync(join(dir, "a.py"), "a = 1\n");
+    const mcp = mcpTools({ name: "warehouse", tools: mcpListed, call: async () => ({ content: [] }) }, new Set(AGENT_TOOLS.map((t) => t.definition.name)));
+    const backend = new ReservingBackend({ turns: [{ text: prose(proseTokens), toolCalls: [read("a.py")] }, finish], contextSize: CONTEXT }, limit);
+    await backend.load();
+    const { agent } = await scriptedAgent(dir, [], { backend, tools: [...AGENT_TOOLS, ...mcp.tools] });
+    const result = await agent.run("Where is a set?");
+    assert.equal(result.stopReason, "model-error");
+    const total = Number(/take ([\d,]+) tokens, more than/.exec(result.message)![1]!.replace(/,/g, ""));
+    assert.ok(total < CONTEXT, `counted ${total}: the backend refused it under the context's size`);
+    return result.message;
+  };
+
+  it("names no MCP tools where there are none ('0 MCP tools take 0 of those tokens')", async () => {
+    const message = await run([], 6000, 5000);
+    assert.doesNotMatch(message, /MCP/);
+    assert.match(message, /older results condensed: start a new chat, or restore an earlier message to go on from there$/);
+  });
+
+  it("does not blame one small MCP tool: without it the prompt is still refused", async () => {
+    const message = await run([toolOf(0, 2)], 6000, 5000);
+    assert.doesNotMatch(message, /MCP/);
+  });
+
+  it("names one MCP tool taking a quarter of the context in the singular", async () => {
+    const message = await run([toolOf(0, 64)], 7500, 2000);
+    assert.match(message, /: 1 MCP tool takes [\d,]+ of those tokens \(its description and schema are in every turn's prompt\): turn off the MCP servers/);
+  });
+});
+
+/**
  * The scripted backend with a real context's end: a reply stops at the context's last token
  * (stopReason maxTokens), counted with the backend's own stand-in tokenizer, as the embedded
  * backend stops it. `thinking` records what each turn asked for.

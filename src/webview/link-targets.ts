@@ -90,7 +90,7 @@ const FILE_ENDINGS = new Set("ac am as cc cl java local md mk ml mm mo mov pm pr
  * top-level domain (`Node.js` does not) and is not the name of the file `url` goes to
  * (`README.md` in a link to it). A word after a `/`, `?`, `#`, `=` or `&` of an address already
  * named (`https://github.com/o/r/README.md`, `https://web.archive.org/web/2024/https://pypi.org/`)
- * is part of that address.
+ * is part of that address, unless a bidi control may show it before that address's host.
  */
 function namedHosts(text: string, url: URL): string[] {
   const hosts: string[] = [];
@@ -102,7 +102,8 @@ function namedHosts(text: string, url: URL): string[] {
     const word = match[0];
     const before = text.slice(Math.max(0, start - 2), start);
     const marked = reordered || /(?:\/\/|@)$/.test(before) || /^www\./i.test(word);
-    const inAddress = addressEnd >= 0 && /[/?#=&]$/.test(before) && !/\s/.test(text.slice(addressEnd, start));
+    // Not under a bidi control: `‮evil.example/moc.buhtig` shows as github.com/elpmaxe.live.
+    const inAddress = !reordered && addressEnd >= 0 && /[/?#=&]$/.test(before) && !/\s/.test(text.slice(addressEnd, start));
     if (inAddress) {
       addressEnd = start + word.length; // the address goes on: each word's gap is read once
     } else if (marked || endsInDomain(word, text[start + word.length], url)) {

@@ -82,6 +82,9 @@ describe("where a link really goes, shown without a hover", () => {
       ["[→/pypi.org](https://evil.example/)", "evil.example"],
       ["[github.c\u043em](https://evil.example/)", "evil.example"],
       ["[grafana.corp.internal](https://evil.example/)", "evil.example"],
+      // Reversed by a bidi override, the real host reads as a path after a host it is not: 'github.com/elpmaxe.live'.
+      ["[\u202Eevil.example/moc.buhtig](https://evil.example/)", "evil.example"],
+      ["[\u2067evil.example?moc.buhtig\u2069](https://evil.example/)", "evil.example"],
       // A well-known host whose top-level domain is also a file's ending, as the last segment of the link's own path.
       ["Install it from [brew.sh](https://evil.example/brew.sh)", "evil.example"],
       ["[docs.rs](https://evil.example/docs.rs) and [rustup.rs](https://evil.example/rustup.rs)", "evil.example"],

@@ -10,9 +10,10 @@ import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from ".
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
-import { leaveOutSecretLinks, secretLinkSkip } from "./secret-links.ts";
+import { SecretLinks } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { FileRecord, IndexLimits, ParseOutcome, SkippedFile, SkipReason } from "./types.ts";
 
 /** How to open an index. Only `root` and `queriesDir` are required. */
@@ -220,6 +221,8 @@ export class RepoIndex {
    * reports it unreadable instead of holding the index thread's updates for good.
    */
   private readonly updateCalls: ScanFs;
+  /** Other names of secret-looking files: the build's walk of the folders, reused by the updates until a change could make it stale. */
+  private readonly secretLinks: SecretLinks;
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -233,6 +236,7 @@ export class RepoIndex {
     this.settings = settings;
     this.registry = new LanguageRegistry(options.queriesDir);
     this.updateCalls = limitCalls(options.fs ?? nodeScanFs, UPDATE_CALLS_IN_FLIGHT);
+    this.secretLinks = new SecretLinks(this.root, this.updateCalls);
     this.parser = options.workers
       ? new WorkerPool(options.workers, options.queriesDir, settings)
       : new InlineParser(options.queriesDir, settings);
@@ -256,7 +260,7 @@ export class RepoIndex {
     this.ignoreCache.clear();
     const scanned = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
     // A hard link to a git-ignored .env named settings.py parses as code: its definitions' lines are the keys.
-    const secretLinks = await leaveOutSecretLinks(this.root, scanned.files, this.updateCalls);
+    const secretLinks = await this.secretLinks.leaveOut(scanned.files);
     const scan = { ...scanned, files: secretLinks.files, skipped: [...scanned.skipped, ...secretLinks.skipped] };
     const crowded = scan.stopped && crowdedFolder(scan.files);
     this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
@@ -339,6 +343,8 @@ export class RepoIndex {
   }
 
   private async update(rel: string, text: string | undefined): Promise<UpdateResult> {
+    // A secret file made, changed or moved (.env is git-ignored: before the exclusion) — the next lookup of other names walks again.
+    if (looksLikeSecrets(rel)) this.secretLinks.forget();
     if (/(^|\/)\.(git|hearth)ignore$/.test(rel)) this.ignoreCache.clear();
     if (await isPathExcluded(this.root, rel, this.limits, this.ignoreCache, this.updateCalls)) {
       // Watchers report everything (node_modules, build output): the scan's rules apply.
@@ -360,7 +366,9 @@ export class RepoIndex {
         return this.removeFile(rel) ? "removed" : "unchanged";
       }
       mtimeMs = info.mtimeMs;
-      const secretLink = await secretLinkSkip(this.root, rel, info, this.updateCalls);
+      // A folder made or moved in (the watcher names it alone) may hold secret files.
+      if (info.isDirectory()) this.secretLinks.forget();
+      const secretLink = info.isFile() ? await this.secretLinks.skipOf(rel, info) : undefined;
       if (secretLink) {
         this.dropRecord(rel);
         this.skipped.set(rel, secretLink);
@@ -391,6 +399,7 @@ export class RepoIndex {
   /** Forgets a deleted file. Returns whether it was indexed. */
   removeFile(path: string): boolean {
     const rel = this.relative(path);
+    if (looksLikeSecrets(rel)) this.secretLinks.forget();
     this.skipped.delete(rel);
     return this.dropRecord(rel);
   }

@@ -6,7 +6,7 @@
  * files are found by a walk of its folder names (`secretInodes`) — only when some file has
  * several links, which few outside installed packages have. The tools ask before such a read
  * and leave such files out of searches and diffs (tools/secret-reads.ts); the index leaves
- * them out (`leaveOutSecretLinks`, `secretLinkSkip`), or find_symbol, the repository map and
+ * them out (`SecretLinks`), or find_symbol, the repository map and
  * the completions' context would show their definitions' lines.
  */
 import type { Stats } from "node:fs";
@@ -63,28 +63,86 @@ export function inodeKey(info: Pick<Stats, "dev" | "ino">): string {
  * a stalled mount ends the walk instead of the build.
  */
 export async function secretInodes(root: string, fs: Pick<ScanFs, "readdir" | "stat"> = nodeScanFs): Promise<SecretInodes> {
-  const found: SecretInodes = new Map();
-  const note = async (abs: string, name: string) => {
-    const info = await fs.stat(abs).catch(() => undefined);
-    const inode = info?.isFile() ? linkedInode(name, info) : undefined;
-    if (inode !== undefined && !found.has(inode)) found.set(inode, name);
-  };
-  const home = homedir();
-  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => fs.readdir(join(home, folder)).then((entries) => entries.map((entry) => `${folder}/${entry.name}`), () => [])));
-  await Promise.all([...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p) => note(join(home, p), `~/${p}`)));
+  return inodesOf(root, await secretNames(root, fs), fs);
+}
+
+/** The workspace-relative paths of the workspace's secret-looking files: a walk of its folder names (at most `MAX_WALKED_FOLDERS`). */
+async function secretNames(root: string, fs: Pick<ScanFs, "readdir">): Promise<string[]> {
+  const names: string[] = [];
   const folders = [""];
   for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
     const folder = folders[i]!;
     const entries = await fs.readdir(join(root, folder)).catch(() => []);
-    const named: Promise<void>[] = [];
     for (const entry of entries) {
       const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
       if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase())) folders.push(path);
-      else if (entry.isFile() && looksLikeSecrets(path)) named.push(note(join(root, path), path));
+      else if (entry.isFile() && looksLikeSecrets(path)) names.push(path);
     }
-    await Promise.all(named);
   }
+  return names;
+}
+
+/** The identities of the workspace's files at `paths` and of the home folder's credential stores and keys: a stat each, now. */
+async function inodesOf(root: string, paths: readonly string[], fs: Pick<ScanFs, "readdir" | "stat">): Promise<SecretInodes> {
+  const found: SecretInodes = new Map();
+  const identity = async (abs: string, name: string) => {
+    const info = await fs.stat(abs).catch(() => undefined);
+    return info?.isFile() ? linkedInode(name, info) : undefined;
+  };
+  const home = homedir();
+  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => fs.readdir(join(home, folder)).then((entries) => entries.map((entry) => `${folder}/${entry.name}`), () => [])));
+  const named: [abs: string, name: string][] = [
+    ...[...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p): [string, string] => [join(home, p), `~/${p}`]),
+    ...paths.map((p): [string, string] => [join(root, p), p]),
+  ];
+  const inodes = await Promise.all(named.map(([abs, name]) => identity(abs, name)));
+  inodes.forEach((inode, i) => {
+    if (inode !== undefined && !found.has(inode)) found.set(inode, named[i]![1]);
+  });
   return found;
+}
+
+/**
+ * The index's lookups of other names: one walk of the workspace's folders, shared by the build
+ * and the one-file updates after it (a checkout in a tree of hard links — `cp -al`, a store's
+ * links — reports hundreds of files at once, each with several links), until a change could
+ * have made it stale: a secret-looking file or a folder reported changed (`forget`). Each
+ * lookup stats the files the walk found, and the home folder's, again: a file's identity now.
+ */
+export class SecretLinks {
+  private names: Promise<string[]> | undefined;
+  constructor(private readonly root: string, private readonly fs: Pick<ScanFs, "readdir" | "stat">) {}
+
+  /** A secret-looking file or a folder was created, changed, moved or deleted: the next lookup walks again. */
+  forget(): void {
+    this.names = undefined;
+  }
+
+  /** Of a scan's files, those that are not another name of a secret-looking file, and the skips of those that are: a walk, only when a file has several links. */
+  async leaveOut(files: readonly ScannedFile[]): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
+    this.forget(); // a build looks again
+    if (!files.some((f) => f.inode !== undefined)) return { files: [...files], skipped: [] };
+    const inodes = await this.inodes();
+    const skipped: SkippedFile[] = [];
+    const kept = files.filter((f) => {
+      const other = f.inode === undefined ? undefined : inodes.get(f.inode);
+      if (other !== undefined) skipped.push(secretLinkSkipOf(f.path, other));
+      return other === undefined;
+    });
+    return { files: kept, skipped };
+  }
+
+  /** The skip of the workspace file at `path` (a one-file update) when it is another name of a secret-looking file. */
+  async skipOf(path: string, info: LinkInfo): Promise<SkippedFile | undefined> {
+    const inode = linkedInode(path, info);
+    const other = inode === undefined ? undefined : (await this.inodes()).get(inode);
+    return other === undefined ? undefined : secretLinkSkipOf(path, other);
+  }
+
+  private async inodes(): Promise<SecretInodes> {
+    const walk = (this.names ??= secretNames(this.root, this.fs));
+    return inodesOf(this.root, await walk, this.fs);
+  }
 }
 
 /** What a file's stat tells of its other names: several links, and its identity. */
@@ -98,24 +156,4 @@ export function linkedInode(path: string, info: LinkInfo): string | undefined {
 /** The index's skip of a file that is another name of `other`. */
 function secretLinkSkipOf(path: string, other: string): SkippedFile {
   return { path, reason: "secret-link", detail: `another name (a hard link) of ${other}, which looks like it holds secrets` };
-}
-
-/** Of a scan's files, those that are not another name of a secret-looking file, and the skips of those that are: one walk, only when a file has several links. */
-export async function leaveOutSecretLinks(root: string, files: readonly ScannedFile[], fs: Pick<ScanFs, "readdir" | "stat">): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
-  if (!files.some((f) => f.inode !== undefined)) return { files: [...files], skipped: [] };
-  const inodes = await secretInodes(root, fs);
-  const skipped: SkippedFile[] = [];
-  const kept = files.filter((f) => {
-    const other = f.inode === undefined ? undefined : inodes.get(f.inode);
-    if (other !== undefined) skipped.push(secretLinkSkipOf(f.path, other));
-    return other === undefined;
-  });
-  return { files: kept, skipped };
-}
-
-/** The skip of the workspace file at `path` (a one-file update) when it is another name of a secret-looking file. */
-export async function secretLinkSkip(root: string, path: string, info: LinkInfo, fs: Pick<ScanFs, "readdir" | "stat">): Promise<SkippedFile | undefined> {
-  const inode = linkedInode(path, info);
-  const other = inode === undefined ? undefined : (await secretInodes(root, fs)).get(inode);
-  return other === undefined ? undefined : secretLinkSkipOf(path, other);
 }

@@ -3,9 +3,10 @@
 // completions' context show them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { linkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDefinitions } from "../../../src/indexer/lookup.ts";
+import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 import { indexOf, tempDir } from "./helpers/setup.ts";
 
 describe("index: other names of files that look like secrets", () => {
@@ -31,6 +32,50 @@ describe("index: other names of files that look like secrets", () => {
         // The editor's unsaved text of one (settings.py open and typed in) is its keys too.
         assert.equal(await index.updateFile("settings.py", "API_KEY = 'sk-live-456'\n"), "skipped");
         assert.deepEqual(findDefinitions(index, "API_KEY", 10).map((d) => d.path), ["app.py"]);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("index: the walk for other names of secret files, in one-file updates", () => {
+  it("a burst of updates of hard-linked files (a `cp -al` tree after a checkout) walks the folders once, not once per file; a new secret file or a folder change walks again", async () => {
+    const { dir: root, cleanup } = tempDir();
+    try {
+      writeFileSync(join(root, ".gitignore"), ".env*\n");
+      writeFileSync(join(root, ".env"), "API_KEY = 'sk-live-123'\n");
+      for (const folder of ["a", "b", "c", "d"]) mkdirSync(join(root, folder));
+      // Every file has a second name, as in a tree copied with `cp -al`.
+      mkdirSync(join(root, "backup"));
+      for (let i = 0; i < 12; i++) {
+        writeFileSync(join(root, `m${i}.py`), `def f${i}():\n    return ${i}\n`);
+        linkSync(join(root, `m${i}.py`), join(root, "backup", `m${i}.py`));
+      }
+      // The workspace's folders read (the home folder's .ssh is read by every lookup: one call).
+      let readdirs = 0;
+      const fs: ScanFs = { ...nodeScanFs, readdir: (abs) => { if (abs.startsWith(root)) readdirs++; return nodeScanFs.readdir(abs); } };
+      const index = await indexOf(root, { history: false, fs });
+      try {
+        readdirs = 0;
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) => index.updateFile(`m${i}.py`)));
+        assert.deepEqual(new Set(results), new Set(["unchanged"]));
+        assert.ok(readdirs <= 7, `${readdirs} folder reads for 12 updates of a 7-folder tree`);
+        // A secret file made since the build, then another name of it: found.
+        writeFileSync(join(root, ".env.local"), "TOKEN = 'ghp_x'\n");
+        assert.equal(await index.updateFile(".env.local"), "skipped");
+        linkSync(join(root, ".env.local"), join(root, "a", "conf.py"));
+        assert.equal(await index.updateFile("a/conf.py"), "skipped");
+        assert.equal(index.skipped.get("a/conf.py")?.reason, "secret-link");
+        // A folder moved in with a secret file in it (the watcher names the folder only), then another name of that file.
+        mkdirSync(join(root, "moved"));
+        writeFileSync(join(root, "moved", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+        await index.updateFile("moved");
+        linkSync(join(root, "moved", "id_rsa"), join(root, "b", "key.py"));
+        assert.equal(await index.updateFile("b/key.py"), "skipped");
+        assert.equal(index.skipped.get("b/key.py")?.reason, "secret-link");
       } finally {
         await index.close();
       }

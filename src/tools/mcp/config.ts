@@ -92,7 +92,7 @@ export function parseMcpConfig(text: string, context: McpConfigContext): McpConf
   }
   if (!isObject(value)) throw new McpConfigError(`${context.source} must hold a JSON object with "servers". See VS Code's mcp.json format.`);
   const unknown = Object.keys(value).filter((key) => !["servers", "mcpServers", "inputs", "$schema"].includes(key));
-  if (unknown.length) throw new McpConfigError(`${context.source} has unknown top-level field(s) ${unknown.map((k) => `"${k}"`).join(", ")}. It may have "servers" and "inputs".`);
+  if (unknown.length) throw new McpConfigError(`${context.source} has unknown top-level field(s) ${unknown.map((k) => `"${shownName(k)}"`).join(", ")}. It may have "servers" and "inputs".`);
   if (value.servers !== undefined && value.mcpServers !== undefined) throw new McpConfigError(`${context.source} has both "servers" and "mcpServers". Keep one of them.`);
   const servers = value.servers ?? value.mcpServers;
   if (!isObject(servers)) throw new McpConfigError(`${context.source} needs a "servers" object mapping each server's name to its definition.`);
@@ -148,12 +148,13 @@ function parseServer(name: string, entry: unknown, context: McpConfigContext): M
   return { ...base, transport: type, url, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, vars("headers", v)])) };
 }
 
+/** The first field `known` does not hold, as a problem; its name escaped as the server's is (`where`), as substitute's variable names are: a line break or a bidi override would show raw in the chat, the log and the terminal. */
 function checkFields(where: string, entry: Record<string, unknown>, known: ReadonlySet<string>): void {
   for (const key of Object.keys(entry)) {
     if (known.has(key)) continue;
     const unsupported = UNSUPPORTED_FIELDS[key];
-    if (unsupported) throw new McpConfigError(`${where}: Hearth does not support "${key}"; ${unsupported}.`);
-    throw new McpConfigError(`${where} has an unknown field "${key}" (a ${entry.type ?? "stdio"} server may have ${[...known].map((k) => `"${k}"`).join(", ")}). Remove it or fix its spelling.`);
+    if (unsupported) throw new McpConfigError(`${where}: Hearth does not support "${shownName(key)}"; ${unsupported}.`);
+    throw new McpConfigError(`${where} has an unknown field "${shownName(key)}" (a ${entry.type ?? "stdio"} server may have ${[...known].map((k) => `"${k}"`).join(", ")}). Remove it or fix its spelling.`);
   }
 }
 
@@ -167,9 +168,9 @@ function substitute(text: string, context: McpConfigContext, where: string): str
     if (name === "pathSeparator" || name === "/") return sep;
     if (name.startsWith("env:")) return env[name.slice(4)] ?? "";
     if (name.startsWith("input:")) {
-      throw new McpConfigError(`${where} uses \${${name}}: Hearth cannot prompt for inputs. Set an environment variable and write \${env:NAME} instead; the server is left out until then.`);
+      throw new McpConfigError(`${where} uses \${${shownName(name)}}: Hearth cannot prompt for inputs. Set an environment variable and write \${env:NAME} instead; the server is left out until then.`);
     }
-    throw new McpConfigError(`${where} uses the unknown variable \${${name}}. Hearth knows \${workspaceFolder}, \${workspaceFolderBasename}, \${userHome}, \${pathSeparator} and \${env:NAME}.`);
+    throw new McpConfigError(`${where} uses the unknown variable \${${shownName(name)}}. Hearth knows \${workspaceFolder}, \${workspaceFolderBasename}, \${userHome}, \${pathSeparator} and \${env:NAME}.`);
   });
 }
 

@@ -136,8 +136,12 @@ function hostnameOf(name: string): string {
   }
 }
 
-/** `example.com` and `www.example.com` name the same site. */
-function sameSite(a: string, b: string): boolean {
-  const bare = (host: string) => host.replace(/^www\./, "");
-  return bare(a) === bare(b);
+/**
+ * Whether `host` is on the site `named` names: `example.com` and `www.example.com` name the same
+ * site, and a host under the one named is that site's (`gist.github.com` of `github.com`; not
+ * `github.com.evil.example`). A platform whose hosts are its users' (`github.io`) names them all.
+ */
+function sameSite(named: string, host: string): boolean {
+  const bare = (name: string) => name.replace(/^www\./, "");
+  return bare(named) === bare(host) || host.endsWith(`.${bare(named)}`);
 }

@@ -72,6 +72,9 @@ describe("where a link really goes, shown without a hover", () => {
     const cases: [string, string][] = [
       ["[https://github.com/org/repo](https://evil.example/x)", "evil.example"],
       ["[github.com/org/repo](https://github.com.evil.example/org/repo)", "github.com.evil.example"],
+      ["[gist.github.com](https://github.com.evil.example/)", "github.com.evil.example"],
+      ["[github.com](https://evilgithub.com/) or [docs.github.com](https://github.com/)", "evilgithub.com"],
+      ["[docs.github.com](https://github.com/)", "github.com"],
       ["See [docs.python.org](http://evil.example:8080/library)", "evil.example:8080"],
       ["[**pypi.org**/project/requests](https://evil.example/)", "evil.example"],
       // Named in the link's own path, a host is still a host; a file name followed by a path is a host.
@@ -133,6 +136,8 @@ describe("where a link really goes, shown without a hover", () => {
       "<https://example.com/a_b_c> and www.example.com and https://github.com/org/repo",
       "[www.example.com](https://example.com/)",
       "[example.com](https://www.example.com/x)",
+      // A host under the one named is that site's: a gist is GitHub's, the docs are Python's.
+      "[github.com](https://gist.github.com/x) and [python.org](https://docs.python.org/3/) and [www.github.com](https://api.github.com/)",
       "[session](src/a.ts#L4) and [mail](mailto:dev@example.com)",
       // A product's name and a file's name are no host names (`.js` is no domain; `.md`, `.py` are,
       // but not in a link to a file of that name).

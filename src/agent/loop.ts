@@ -613,7 +613,10 @@ class Run {
     const what = mcpTokens > 0 && (mcpTokens * 4 >= contextSize || fitsWithout)
       ? `${mcp.length} MCP ${one ? "tool takes" : "tools take"} ${mcpTokens.toLocaleString("en-US")} of those tokens (${one ? "its description and schema are" : "their descriptions and schemas are"} in every turn's prompt): turn off the MCP servers this task does not need, or have them offer fewer tools, then ${again}`
       : again;
-    return this.end("model-error", `${sizes}, more than the model's context (${contextSize.toLocaleString("en-US")} tokens) holds, with everything between them dropped and older results condensed: ${what}`);
+    // A backend that keeps room for the answer refuses a prompt it counts under the context.
+    const context = `the model's context (${contextSize.toLocaleString("en-US")} tokens)`;
+    const over = total !== undefined && total < contextSize ? `too many for ${context} with room left for its answer` : `more than ${context} holds`;
+    return this.end("model-error", `${sizes}, ${over}, with everything between them dropped and older results condensed: ${what}`);
   }
 
   private contextSize(): number {

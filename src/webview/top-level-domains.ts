@@ -3,8 +3,9 @@
  * (https://data.iana.org/TLD/tlds-alpha-by-domain.txt, version 2026051600) without the
  * internationalized ones (`xn--…`, which `link-targets.ts` takes as a host whatever they are),
  * and the special-use names a private network's hosts end in (RFC 6761, RFC 6762, ICANN's
- * `.internal`). A dotted word in a link's text is a host name only if it ends in one of these:
- * `Node.js` and `app.ts` are not, `github.com` is. New ones are delegated a few times a year.
+ * `.internal`; `.corp`, `.home` and `.lan`, never delegated and in use on many networks). A
+ * dotted word in a link's text is a host name only if it ends in one of these: `Node.js` and
+ * `app.ts` are not, `github.com` is. New ones are delegated a few times a year.
  */
 const NAMES = `
 aaa aarp abb abbott abbvie abc able abogado abudhabi ac academy accenture accountant accountants
@@ -87,6 +88,7 @@ website wed wedding weibo weir wf whoswho wien wiki williamhill win windows wine
 woodside work works world wow ws wtc wtf xbox xerox xihuan xin xxx xyz yachts yahoo yamaxun
 yandex ye yodobashi yoga yokohama you youtube yt yun za zappos zara zero zip zm zone zuerich zw
 example internal invalid local localhost onion test
+corp home lan
 `;
 
 export const TOP_LEVEL_DOMAINS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).filter((name) => name !== ""));

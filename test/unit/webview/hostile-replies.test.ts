@@ -85,14 +85,21 @@ describe("where a link really goes, shown without a hover", () => {
       ["[→/pypi.org](https://evil.example/)", "evil.example"],
       ["[github.c\u043em](https://evil.example/)", "evil.example"],
       ["[grafana.corp.internal](https://evil.example/)", "evil.example"],
+      // A private network's usual endings, never delegated: .corp, .home, .lan.
+      ["[jenkins.corp](https://evil.example/)", "evil.example"],
+      ["[nas.home](https://evil.example/)", "evil.example"],
+      ["[router.lan](https://evil.example/)", "evil.example"],
       // Reversed by a bidi override, the real host reads as a path after a host it is not: 'github.com/elpmaxe.live'.
       ["[\u202Eevil.example/moc.buhtig](https://evil.example/)", "evil.example"],
       ["[\u2067evil.example?moc.buhtig\u2069](https://evil.example/)", "evil.example"],
       // A well-known host whose top-level domain is also a file's ending, as the last segment of the link's own path.
       ["Install it from [brew.sh](https://evil.example/brew.sh)", "evil.example"],
-      ["[docs.rs](https://evil.example/docs.rs) and [rustup.rs](https://evil.example/rustup.rs)", "evil.example"],
-      ["[claude.ai](https://evil.example/claude.ai) or [notion.so](https://evil.example/notion.so)", "evil.example"],
-      ["[allegro.pl](https://evil.example/allegro.pl) or [amazon.in](https://evil.example/amazon.in)", "evil.example"],
+      ["[docs.rs](https://evil.example/docs.rs)", "evil.example"],
+      ["[rustup.rs](https://evil.example/rustup.rs)", "evil.example"],
+      ["[claude.ai](https://evil.example/claude.ai)", "evil.example"],
+      ["[notion.so](https://evil.example/notion.so)", "evil.example"],
+      ["[allegro.pl](https://evil.example/allegro.pl)", "evil.example"],
+      ["[amazon.in](https://evil.example/amazon.in)", "evil.example"],
     ];
     for (const [markdown, host] of cases) assert.ok(shown(markdown).includes(`(goes to ${host})`), `${markdown} → ${shown(markdown)}`);
   });

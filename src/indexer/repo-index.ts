@@ -8,9 +8,9 @@ import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
-import { crowdedFolder, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
+import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
-import { SecretLinks } from "./secret-links.ts";
+import { SecretLinks, secretTargetSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
@@ -368,7 +368,7 @@ export class RepoIndex {
       mtimeMs = info.mtimeMs;
       // A folder made or moved in (the watcher names it alone) may hold secret files.
       if (info.isDirectory()) this.secretLinks.forget();
-      const secretLink = info.isFile() ? await this.secretLinks.skipOf(rel, info) : undefined;
+      const secretLink = info.isFile() ? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
       if (secretLink) {
         this.dropRecord(rel);
         this.skipped.set(rel, secretLink);
@@ -389,6 +389,19 @@ export class RepoIndex {
     }
     this.apply(outcome);
     return outcome.ok ? "parsed" : "skipped";
+  }
+
+  /** The skip of `rel` when it is a symbolic link to a file that looks like it holds secrets (the scan's own check, scan.ts). */
+  private async secretTarget(rel: string, absPath: string): Promise<SkippedFile | undefined> {
+    let real: string, rootReal: string;
+    try {
+      [real, rootReal] = await Promise.all([this.updateCalls.realpath(absPath), this.updateCalls.realpath(this.root)]);
+    } catch (err) {
+      if (err instanceof StalledCall) throw err;
+      return undefined; // gone since its stat: the read says so
+    }
+    const inside = relative(rootReal, real);
+    return secretTargetSkip(rel, (isOutside(inside) ? real : inside).split(sep).join("/"));
   }
 
   private forgetAll(): void {

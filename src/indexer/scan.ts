@@ -13,6 +13,8 @@ export interface ScannedFile {
   readonly mtimeMs: number;
   /** Its identity, for a file with several links (hard links) outside node_modules: secret-links.ts compares it. */
   readonly inode?: string;
+  /** Its real path (workspace-relative) when it is a symbolic link: secret-links.ts looks at it. */
+  readonly linkTarget?: string;
 }
 
 export interface ScanOptions {
@@ -144,13 +146,16 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       const abs = join(dirAbs, e.name);
       let isDir = e.isDir;
       let info: { size: number; mtimeMs: number } & LinkInfo | undefined;
+      /** A link's real path, workspace-relative. */
+      let target: string | undefined;
       if (e.isLink || (!e.isDir && !e.isFile)) {
         if (e.isLink) {
-          const refused = await linkSkip(fs, abs, rel, rootReal, excluded);
-          if (refused) {
-            skipped.push(refused);
+          const link = await linkSkip(fs, abs, rel, rootReal, excluded);
+          if ("skip" in link) {
+            skipped.push(link.skip);
             continue;
           }
+          target = link.target;
           // Its rules are not read through a link (readIgnoreFile): the user must learn that what it lists is indexed.
           if (options.useGitignore && IGNORE_FILES.includes(e.name)) {
             skipped.push({ path: rel, reason: "unreadable", detail: "a symbolic link: its rules are not applied (git does not follow it either)" });
@@ -201,7 +206,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       while (running >= maxCalls) await room(maxCalls - 1);
       const at = found.push(undefined) - 1;
       running++;
-      void addFile(rel, abs, info).then((file) => void (found[at] = file), (err: unknown) => void skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) })).finally(oneDone);
+      void addFile(rel, abs, info, target).then((file) => void (found[at] = file), (err: unknown) => void skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) })).finally(oneDone);
     }
     while (running > 0) await room(0);
     // In name order, whatever order the stats finish in: the same files on every run.
@@ -233,7 +238,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   };
 
   /** The file to index, or undefined when it is skipped (and why is in `skipped`). */
-  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } & LinkInfo | undefined): Promise<ScannedFile | undefined> => {
+  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } & LinkInfo | undefined, target: string | undefined): Promise<ScannedFile | undefined> => {
     const byName = skipByName(rel);
     if (byName) {
       skipped.push({ path: rel, reason: byName });
@@ -253,7 +258,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       return undefined;
     }
     const inode = linkedInode(rel, info);
-    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs, ...(inode !== undefined ? { inode } : {}) };
+    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs, ...(inode !== undefined ? { inode } : {}), ...(target !== undefined ? { linkTarget: target } : {}) };
   };
 
   const top: Folder = { abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } };
@@ -312,8 +317,8 @@ async function folderOnTheWay(
       skipped.push({ path: rel, reason: "unreadable", detail: errorCode(err) });
       return undefined;
     }
-    const refused = isLink ? await linkSkip(fs, abs, rel, rootReal, excluded) : undefined;
-    if (refused) skipped.push(refused);
+    const link = isLink ? await linkSkip(fs, abs, rel, rootReal, excluded) : undefined;
+    if (link && "skip" in link) skipped.push(link.skip);
     else if (excluded.has(name)) skipped.push({ path: rel, reason: "excluded-dir" });
     else if (useGitignore && isIgnored(folder.stack, rel, true)) skipped.push({ path: rel, reason: "ignored" });
     else {
@@ -328,22 +333,22 @@ async function folderOnTheWay(
 }
 
 /**
- * Why a link is not followed: its real path is outside the root, or inside an excluded
- * folder there. Undefined when it may be followed (a link that does not resolve is left to
- * the caller's stat, which reports it).
+ * Why a link is not followed (`skip`): its real path is outside the root, or inside an
+ * excluded folder there. Else its real path, workspace-relative (`target`; none for a link
+ * that does not resolve: the caller's stat reports it).
  */
-async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, excluded: ReadonlySet<string>): Promise<SkippedFile | undefined> {
+async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, excluded: ReadonlySet<string>): Promise<{ skip: SkippedFile } | { target?: string }> {
   let real: string;
   try {
     real = await fs.realpath(abs);
   } catch {
-    return undefined;
+    return {};
   }
   const back = relative(rootReal, real);
-  if (isOutside(back)) return { path: rel, reason: "link-outside", detail: "the link points outside the workspace" };
+  if (isOutside(back)) return { skip: { path: rel, reason: "link-outside", detail: "the link points outside the workspace" } };
   const parts = back.split(sep);
-  if (parts.some((p) => excluded.has(p))) return { path: rel, reason: "excluded-dir", detail: `the link points into ${parts.join("/")}` };
-  return undefined;
+  if (parts.some((p) => excluded.has(p))) return { skip: { path: rel, reason: "excluded-dir", detail: `the link points into ${parts.join("/")}` } };
+  return { target: parts.join("/") };
 }
 
 /** Whether the real path of `relPath` (of its deepest existing ancestor) is outside the root or in an excluded folder. */

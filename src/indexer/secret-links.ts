@@ -118,16 +118,16 @@ export class SecretLinks {
     this.names = undefined;
   }
 
-  /** Of a scan's files, those that are not another name of a secret-looking file, and the skips of those that are: a walk, only when a file has several links. */
+  /** Of a scan's files, those that are not another name (a hard or symbolic link) of a secret-looking file, and the skips of those that are: a walk, only when a file has several links. */
   async leaveOut(files: readonly ScannedFile[]): Promise<{ files: ScannedFile[]; skipped: SkippedFile[] }> {
     this.forget(); // a build looks again
-    if (!files.some((f) => f.inode !== undefined)) return { files: [...files], skipped: [] };
-    const inodes = await this.inodes();
+    const inodes = files.some((f) => f.inode !== undefined) ? await this.inodes() : new Map<string, string>();
     const skipped: SkippedFile[] = [];
     const kept = files.filter((f) => {
       const other = f.inode === undefined ? undefined : inodes.get(f.inode);
-      if (other !== undefined) skipped.push(secretLinkSkipOf(f.path, other));
-      return other === undefined;
+      const skip = other !== undefined ? secretLinkSkipOf(f.path, other) : f.linkTarget !== undefined ? secretTargetSkip(f.path, f.linkTarget) : undefined;
+      if (skip) skipped.push(skip);
+      return skip === undefined;
     });
     return { files: kept, skipped };
   }
@@ -151,6 +151,16 @@ export type LinkInfo = Partial<Pick<Stats, "nlink" | "dev" | "ino">>;
 /** `info`'s identity when the workspace file at `path` (workspace-relative) is looked up by its other names: it has several, outside node_modules. */
 export function linkedInode(path: string, info: LinkInfo): string | undefined {
   return info.nlink !== undefined && info.nlink > 1 && info.dev !== undefined && info.ino !== undefined && hardLinksLookedUp(path) ? inodeKey({ dev: info.dev, ino: info.ino }) : undefined;
+}
+
+/**
+ * The index's skip of the workspace file at `path` that is a symbolic link to `target` (its
+ * real path, workspace-relative where inside) when that looks like it holds secrets and `path`
+ * does not: `settings.py -> .env` parses as Python, its definitions' lines the keys.
+ */
+export function secretTargetSkip(path: string, target: string): SkippedFile | undefined {
+  if (!looksLikeSecrets(target) || looksLikeSecrets(path)) return undefined;
+  return { path, reason: "secret-link", detail: `a symbolic link to ${target}, which looks like it holds secrets` };
 }
 
 /** The index's skip of a file that is another name of `other`. */

@@ -3,7 +3,7 @@
 // completions' context show them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { linkSync, mkdirSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDefinitions } from "../../../src/indexer/lookup.ts";
 import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
@@ -76,6 +76,33 @@ describe("index: the walk for other names of secret files, in one-file updates",
         linkSync(join(root, "moved", "id_rsa"), join(root, "b", "key.py"));
         assert.equal(await index.updateFile("b/key.py"), "skipped");
         assert.equal(index.skipped.get("b/key.py")?.reason, "secret-link");
+      } finally {
+        await index.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("index: a symbolic link to a file that looks like it holds secrets", () => {
+  it("settings.py -> .env (git-ignored), found by the scan or made later, is left out: its definitions' lines are the keys", async () => {
+    const { dir: root, cleanup } = tempDir();
+    try {
+      writeFileSync(join(root, ".gitignore"), ".env\n");
+      writeFileSync(join(root, ".env"), "API_KEY = 'sk-live-123'\n");
+      writeFileSync(join(root, "app.py"), "API_KEY = None\n");
+      writeFileSync(join(root, "util.py"), "def helper():\n    return 1\n");
+      symlinkSync(".env", join(root, "settings.py"));
+      symlinkSync("util.py", join(root, "util_link.py"));
+      const index = await indexOf(root, { history: false });
+      try {
+        assert.deepEqual(findDefinitions(index, "API_KEY", 10).map((d) => d.path), ["app.py"]);
+        assert.deepEqual(findDefinitions(index, "helper", 10).map((d) => d.path).sort(), ["util.py", "util_link.py"]);
+        assert.match(index.skipped.get("settings.py")?.detail ?? "", /a symbolic link to \.env/);
+        symlinkSync(".env", join(root, "local_settings.py"));
+        assert.equal(await index.updateFile("local_settings.py"), "skipped");
+        assert.deepEqual(findDefinitions(index, "API_KEY", 10).map((d) => d.path), ["app.py"]);
       } finally {
         await index.close();
       }

@@ -5,16 +5,15 @@
 // from a fake clock, so a bounded number of tries), and completions come back by themselves
 // once it answers.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
-import { RemoteBackend } from "../../../src/models/remote.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
 import type { CompletionStatus } from "../../../src/protocol/completions.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
+import { engineAt, startInfillServer, type InfillServer } from "../../fixtures/infill-server.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -24,60 +23,25 @@ const answer = (content: string): Handler => (_req, res) => void res.end(JSON.st
 const busy: Handler = (_req, res) => void res.writeHead(503, { "Content-Type": "application/json" }).end(BUSY_BODY);
 
 describe("completions behind a server that cannot answer now", () => {
-  let server: Server;
-  let base: string;
+  let server: InfillServer;
   /** How /infill answers now. */
   let infill: Handler = answer("");
-  /** /infill requests received. */
-  let received = 0;
-  let onReceived: (() => void) | undefined;
-  const open = new Set<ServerResponse>();
+  const received = (): number => server.received["/infill"] ?? 0;
+  const requests = (count: number): Promise<void> => server.requests("/infill", count);
+  const setUp = () => engineAt(server.base);
 
   before(async () => {
-    server = createServer(async (req, res) => {
-      for await (const _ of req);
-      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
-      if (req.url !== "/infill") return void res.writeHead(404).end();
-      received++;
-      open.add(res);
-      res.on("close", () => open.delete(res));
+    server = await startInfillServer((path, req, res) => {
+      if (path !== "/infill") return false;
       infill(req, res);
-      onReceived?.();
+      return true;
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
-  after(() => {
-    for (const res of open) res.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
+  after(() => server.close());
   beforeEach(() => {
-    received = 0;
+    server.reset();
     infill = answer("");
   });
-
-  /** Resolves once the server has received `count` /infill requests in all. */
-  function requests(count: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (received < count) return;
-        onReceived = undefined;
-        resolve();
-      };
-      onReceived = check;
-      check();
-    });
-  }
-
-  function setUp() {
-    const clock = new FakeClock();
-    const statuses: CompletionStatus[] = [];
-    const backend = new RemoteBackend({ baseUrl: base });
-    const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 }, clock, onStatus: (s) => statuses.push(s) });
-    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: "const n = ;\n", version: 1, inFolder: false };
-    const complete = (signal = new AbortController().signal) => engine.complete(doc, { line: 0, character: 10 }, signal);
-    return { clock, statuses, engine, complete, dispose: () => backend.dispose() };
-  }
 
   /**
    * Once the engine waits to try again (its status says waiting, its one timer is the
@@ -99,7 +63,7 @@ describe("completions behind a server that cannot answer now", () => {
     assert.equal(statuses[0]!.state, "waiting");
     assert.match((statuses[0] as { reason: string }).reason, /busy/);
     assert.match((statuses[0] as { reason: string }).reason, /Loading model/);
-    assert.equal(received, 1, "no second try before the backoff has passed");
+    assert.equal(received(), 1, "no second try before the backoff has passed");
     infill = answer("items.length");
     await nextTry(clock, statuses, 2);
     const result = await pending;
@@ -123,7 +87,7 @@ describe("completions behind a server that cannot answer now", () => {
     const result = await pending;
     assert.equal(result.text, "");
     assert.equal(result.record.outcome, "busy");
-    assert.ok(received > 1 && received <= 8, `tried ${received} times`);
+    assert.ok(received() > 1 && received() <= 8, `tried ${received()} times`);
     // Nothing tries again before the next keystroke: "waiting", whose words say completions
     // come back on their own, would stay up for good once the server frees.
     assert.equal(statuses.at(-1)!.state, "busy");
@@ -144,7 +108,7 @@ describe("completions behind a server that cannot answer now", () => {
     assert.equal(result.record.outcome, "cancelled");
     clock.advance(60_000);
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(received, 1);
+    assert.equal(received(), 1);
     assert.equal(clock.pending(), 0);
     await dispose();
   });
@@ -217,7 +181,7 @@ describe("completions behind a server that cannot answer now", () => {
       const result = await complete();
       assert.equal(result.text, "");
       assert.equal(result.record.outcome, "error");
-      assert.equal(received, 1, "not tried again: waiting would not change what it answers");
+      assert.equal(received(), 1, "not tried again: waiting would not change what it answers");
       assert.equal(statuses.at(-1)!.state, "failing");
       assert.match((statuses.at(-1) as { reason: string }).reason, words);
       infill = answer("count");

@@ -6,13 +6,13 @@
 // `slots_idle`). Slow: the "model too slow" status, no second try. All taken, or nothing to
 // tell by: waiting, tried again on the backoff as before. Time from a fake clock.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { CompletionStatus } from "../../../src/protocol/completions.ts";
-import { FakeClock } from "../../fixtures/fake-clock.ts";
+import type { FakeClock } from "../../fixtures/fake-clock.ts";
+import { engineAt, startInfillServer, type InfillServer } from "../../fixtures/infill-server.ts";
 
 type Handler = (res: ServerResponse) => void;
 
@@ -23,67 +23,28 @@ const LOADING = json(503, { error: { code: 503, message: "Loading model", type: 
 const held: Handler = () => undefined;
 
 describe("completions from a server with no answer within the time limit: slow or busy", () => {
-  let server: Server;
-  let base: string;
+  let server: InfillServer;
   /** How /infill, /slots and /health answer now. */
   let infill: Handler = held;
   let slots: Handler = NO_SLOTS;
   let health: Handler = json(200, { status: "ok" });
-  /** Requests received for /infill, /slots and /health, by path. */
-  let received: Record<string, number> = {};
-  let onReceived: (() => void) | undefined;
-  const open = new Set<ServerResponse>();
+  const requests = (path: string, count: number): Promise<void> => server.requests(path, count);
+  const setUp = () => engineAt(server.base);
 
   before(async () => {
-    server = createServer(async (req: IncomingMessage, res) => {
-      for await (const _ of req);
-      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
-      const path = req.url ?? "";
-      if (!["/infill", "/slots", "/health"].includes(path)) return void res.writeHead(404).end(); // the connection's own questions (/props)
-      received[path] = (received[path] ?? 0) + 1;
-      open.add(res);
-      res.on("close", () => open.delete(res));
-      if (path === "/infill") infill(res);
-      else if (path === "/slots") slots(res);
-      else health(res);
-      onReceived?.();
+    server = await startInfillServer((path, _req, res) => {
+      const answer = { "/infill": infill, "/slots": slots, "/health": health }[path];
+      answer?.(res);
+      return answer !== undefined;
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
-  after(() => {
-    for (const res of open) res.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
+  after(() => server.close());
   beforeEach(() => {
-    received = {};
+    server.reset();
     infill = held;
     slots = NO_SLOTS;
     health = json(200, { status: "ok" });
   });
-
-  /** Resolves once the server has received `count` requests for `path` in all. */
-  function requests(path: string, count: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if ((received[path] ?? 0) < count) return;
-        onReceived = undefined;
-        resolve();
-      };
-      onReceived = check;
-      check();
-    });
-  }
-
-  function setUp() {
-    const clock = new FakeClock();
-    const statuses: CompletionStatus[] = [];
-    const backend = new RemoteBackend({ baseUrl: base });
-    const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 }, clock, onStatus: (s) => statuses.push(s) });
-    const doc: CompletionDocument = { uri: "file:///w/a.ts", path: "a.ts", text: "const n = ;\n", version: 1, inFolder: false };
-    const complete = (signal = new AbortController().signal) => engine.complete(doc, { line: 0, character: 10 }, signal);
-    return { clock, statuses, engine, complete, dispose: () => backend.dispose() };
-  }
 
   /** Starts a completion whose /infill gets no answer, and moves the clock past its time limit once the server has it. */
   async function timedOut<T>(clock: FakeClock, complete: () => Promise<T>): Promise<{ pending: Promise<T> }> {
@@ -109,7 +70,7 @@ describe("completions from a server with no answer within the time limit: slow o
     const result = await pending;
     assert.equal(result.text, "");
     assert.equal(result.record.outcome, "empty");
-    assert.deepEqual(received, { "/infill": 1, "/slots": 1 }, "not tried again, /slots read once, /health not needed");
+    assert.deepEqual(server.received, { "/infill": 1, "/slots": 1 }, "not tried again, /slots read once, /health not needed");
     assert.equal(statuses.length, 1);
     const status = statuses[0]!;
     assert.equal(status.state, "slow");
@@ -133,7 +94,7 @@ describe("completions from a server with no answer within the time limit: slow o
     const status = await settled(statuses);
     assert.equal(status.state, "waiting");
     assert.match((status as { reason: string }).reason, /gave no answer within 3 s.*slots are taken/);
-    assert.equal(received["/slots"], 1);
+    assert.equal(server.received["/slots"], 1);
     infill = json(200, { content: "count", stop_type: "eos" });
     while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
     const again = requests("/infill", 2);
@@ -158,7 +119,7 @@ describe("completions from a server with no answer within the time limit: slow o
       const status = await settled(statuses);
       assert.equal(status.state, "waiting");
       assert.match((status as { reason: string }).reason, /gave no answer within 3 s/);
-      assert.deepEqual(received, reads);
+      assert.deepEqual(server.received, reads);
       keystroke.abort();
       assert.equal((await pending).record.outcome, "cancelled");
       assert.equal(clock.pending(), 0);
@@ -175,7 +136,7 @@ describe("completions from a server with no answer within the time limit: slow o
     if (said.state !== "slow") keystroke.abort();
     assert.equal(said.state, "slow");
     assert.equal((await pending).record.outcome, "empty");
-    assert.equal(received["/infill"], 1);
+    assert.equal(server.received["/infill"], 1);
     await dispose();
   });
 
@@ -190,7 +151,7 @@ describe("completions from a server with no answer within the time limit: slow o
     clock.advance(3000);
     const status = await settled(statuses);
     assert.equal(status.state, "waiting");
-    assert.equal(received["/health"], undefined, "the time for telling is spent");
+    assert.equal(server.received["/health"], undefined, "the time for telling is spent");
     keystroke.abort();
     await pending;
     assert.equal(clock.pending(), 0);
@@ -206,7 +167,7 @@ describe("completions from a server with no answer within the time limit: slow o
     keystroke.abort();
     assert.equal((await pending).record.outcome, "cancelled");
     assert.deepEqual(statuses, []);
-    assert.equal(received["/infill"], 1);
+    assert.equal(server.received["/infill"], 1);
     assert.equal(clock.pending(), 0);
     await dispose();
   });

@@ -7,7 +7,7 @@
 import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotFree, systemClock } from "../models/index.ts";
 import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
-import { wait } from "../protocol/wait.ts";
+import { unlessAborted, wait } from "../protocol/wait.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions } from "./debounce.ts";
@@ -164,7 +164,7 @@ export class CompletionEngine {
     let choice: ModelChoice | undefined;
     try {
       // A model still loading can take minutes: a cancelled request must not wait for it.
-      choice = await untilAborted(this.options.model(), signal);
+      choice = await unlessAborted(this.options.model(), signal);
     } catch (error) {
       return { ...failure(error), modelMs: 0 };
     }
@@ -284,16 +284,6 @@ function wholePart(text: string, multiline: boolean): string {
 /** U+FFFD (bytes that made no character) or a high surrogate whose pair was cut. */
 function isCutCharacter(code: number): boolean {
   return code === 0xfffd || (code >= 0xd800 && code <= 0xdbff);
-}
-
-/** `promise`'s value, or undefined as soon as `signal` fires. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Offset of an LSP position (UTF-16 code units, like JavaScript strings). */

@@ -75,20 +75,3 @@ export class RestartQueue {
     }
   }
 }
-
-/**
- * `promise`'s value, or undefined as soon as `signal` aborts: a start waiting on something
- * that may never answer (VS Code's secret storage behind a locked keyring) must not hold up
- * the restart or dispose that cut it short.
- */
-export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise<T | undefined>((resolve, reject) => {
-    const aborted = () => resolve(undefined);
-    signal.addEventListener("abort", aborted, { once: true });
-    promise.then(
-      (value) => (signal.removeEventListener("abort", aborted), resolve(value)),
-      (error: unknown) => (signal.removeEventListener("abort", aborted), reject(error)),
-    );
-  });
-}

@@ -32,10 +32,11 @@ import {
 } from "../protocol/lsp-ext.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
+import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { RestartPolicy } from "./restart-policy.ts";
-import { RestartQueue, unlessAborted } from "./restart-queue.ts";
+import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
 import { RuntimeStart, forkRuntime, hungStartMessage } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";

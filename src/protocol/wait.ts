@@ -33,3 +33,20 @@ export function wait(ms: number, signal: AbortSignal | undefined, timers: Timers
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * `promise`'s value, or undefined as soon as `signal` fires; the promise itself is not stopped
+ * (it is shared, or cannot be: a model still loading for a completion, MCP servers' tool lists,
+ * VS Code's secret storage behind a locked keyring). The abort listener is removed once either settles.
+ */
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const aborted = () => resolve(undefined);
+    signal.addEventListener("abort", aborted, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener("abort", aborted), resolve(value)),
+      (error: unknown) => (signal.removeEventListener("abort", aborted), reject(error)),
+    );
+  });
+}

@@ -12,6 +12,7 @@ import type { McpServerConfig } from "./config.ts";
 import { type McpConnectOptions, McpConnection } from "./connection.ts";
 import { mcpTools } from "./mcp-tool.ts";
 import { shownName } from "./names.ts";
+import { unlessAborted } from "../../protocol/wait.ts";
 
 /** Whether a server may be started: yes, or no with the reason (shown to the user). */
 export type McpConsent =
@@ -86,7 +87,7 @@ export class McpServers {
     await Promise.all(configs.filter((config) => !this.entries.has(config.name)).map((config) => this.start(config, signal)));
     // A list a server said changed is read before the tools are handed out; Stop hands out
     // the lists as they are (a server may take its whole list time limit to answer).
-    await untilAborted(Promise.all([...this.entries.values()].map((entry) => entry.connection?.toolsSettled())), signal);
+    await unlessAborted(Promise.all([...this.entries.values()].map((entry) => entry.connection?.toolsSettled())), signal);
     return this.collect(configs);
   }
 
@@ -129,18 +130,5 @@ export class McpServers {
       skipped.push(...set.skipped);
     }
     return { tools, problems: [...notStarted, ...skipped], notStarted };
-  }
-}
-
-/** Resolves when `promise` settles or `signal` aborts, whichever is first. */
-async function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  let onAbort!: () => void;
-  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
-import { wait } from "../../../src/protocol/wait.ts";
+import { unlessAborted, wait } from "../../../src/protocol/wait.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 describe("wait", () => {
@@ -54,5 +54,20 @@ describe("wait", () => {
     assert.equal(await wait(5000, AbortSignal.abort(), clock), false);
     assert.equal(await wait(0, undefined, clock), true);
     assert.equal(clock.pending(), 0);
+  });
+});
+
+describe("unlessAborted", () => {
+  it("gives the promise's value, or undefined as soon as the signal fires, and leaves no listener behind", async () => {
+    const controller = new AbortController();
+    assert.equal(await unlessAborted(Promise.resolve(7), controller.signal), 7);
+    await assert.rejects(unlessAborted(Promise.reject(new Error("no")), controller.signal), /no/);
+    assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+    const never = new Promise<number>(() => undefined);
+    const pending = unlessAborted(never, controller.signal);
+    assert.equal(getEventListeners(controller.signal, "abort").length, 1);
+    controller.abort();
+    assert.equal(await pending, undefined);
+    assert.equal(await unlessAborted(Promise.resolve(7), controller.signal), undefined, "already aborted");
   });
 });

@@ -180,7 +180,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
         ownFiles: [options.trajectoryPath, ...(options.out ? [options.out] : []), ...(options.predictions ? [options.predictions.file] : [])],
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
-      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, lineEndsUnchecked: result.lineEndsUnchecked, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
+      trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
       const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.

@@ -45,6 +45,9 @@ it("a checkout with uncommitted changes: the patch builds on them and the user i
   const run = hearthFix(work, repo, model);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /^hearth fix: the checkout had uncommitted changes when the run started \(1 file\(s\): calc\.py\): the patch does not hold them, it is the agent's change made on top of them\. It changes calc\.py too, so it applies to the checkout as it was, not to a clean checkout of HEAD$/m);
+  // The trajectory's end says so too: a harness reading it knows the patch's base was not HEAD.
+  const end = readFileSync(join(work, "fix.diff.trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  assert.deepEqual(end.uncommittedAtStart, { files: ["calc.py"], inPatch: ["calc.py"] });
 });
 
 it("a repository git cannot read (a corrupt index): the user is told the patch keeps the checkout's CRLF line ends, and the trajectory's end says so", () => {
@@ -67,4 +70,5 @@ it("a repository git cannot read (a corrupt index): the user is told the patch k
   assert.match(end.lineEndsUnchecked.why, /index/);
   // git status cannot read it either: the user is told, rather than nothing said of uncommitted changes.
   assert.match(run.stderr, /^hearth fix: could not tell whether the checkout had uncommitted changes when the run started \(.*index.*\): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD$/m);
+  assert.match(end.uncommittedUnknown, /index/);
 });

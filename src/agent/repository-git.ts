@@ -48,6 +48,18 @@ export function blobId(bytes: Buffer, like: string): string {
 /** Output kept from one git: the stored form reads whole blobs, up to the checkpoints' size limit each. */
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
+/** The process groups of the gits running now (stopRepositoryGits). */
+const running = new Set<number>();
+
+/**
+ * Kills every repository git running now, with its filters. Run in their own process groups,
+ * they are out of reach of the terminal's signals: a second Ctrl-C, which kills `hearth` at
+ * once while the patch is being built, would leave git and a hanging filter behind.
+ */
+export function stopRepositoryGits(): void {
+  for (const pid of running) stopGroup(pid);
+}
+
 /** Runs `git --no-optional-locks <args>` in `root`. */
 export function repositoryGit(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<RepositoryGit> {
   const timeoutMs = call.timeoutMs ?? REPOSITORY_GIT_TIMEOUT_MS;
@@ -59,10 +71,13 @@ export function repositoryGit(root: string, args: readonly string[], call: Repos
     // reads them, and they are quoted in Hearth's own English lines.
     const env = { ...process.env, LANGUAGE: "en" };
     const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, env, windowsHide: true, detached: process.platform !== "win32" });
+    const group = child.pid;
+    if (group !== undefined) running.add(group);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;
     const finish = (answer: RepositoryGit) => {
+      if (group !== undefined) running.delete(group);
       clearTimeout(timer);
       signal?.removeEventListener("abort", cancel);
       resolve(answer);

@@ -2,6 +2,7 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
+import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
 import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
@@ -82,8 +83,17 @@ function processIo(): CliIo {
   // SIGTERM (a CI timeout, kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does:
   // left to their default, they killed hearth at once, and the agent's running command
   // outlived it while the patch and the trajectory's end were never written. A second
-  // signal of the same kind still kills at once.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => controller.abort());
+  // signal of the same kind still kills at once — and with it the gits `hearth fix` runs in
+  // the user's repository, which are in process groups of their own (a hanging clean filter).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      controller.abort();
+      process.once(signal, () => {
+        stopRepositoryGits();
+        process.kill(process.pid, signal);
+      });
+    });
+  }
   const out = closable(process.stdout, () => controller.abort());
   const err = closable(process.stderr, () => undefined);
   const readStdinBytes = async (): Promise<Buffer> => {

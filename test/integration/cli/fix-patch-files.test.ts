@@ -1,7 +1,7 @@
 // `hearth fix` from the built CLI (out/cli.mjs): what its patch holds of the files the run
 // made and found, and what it tells the user about the rest.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
@@ -71,4 +71,60 @@ it("a repository git cannot read (a corrupt index): the user is told the patch k
   // git status cannot read it either: the user is told, rather than nothing said of uncommitted changes.
   assert.match(run.stderr, /^hearth fix: could not tell whether the checkout had uncommitted changes when the run started \(.*index.*\): the patch is the agent's change on top of whatever it held, which may not be a clean checkout of HEAD$/m);
   assert.match(end.uncommittedUnknown, /index/);
+});
+
+it("a second Ctrl-C while the patch waits on a clean filter that never finishes kills hearth and the repository's git with its filter, not hearth alone", { timeout: 120_000, skip: process.platform !== "linux" }, async () => {
+  const { work, repo } = calcCheckout("hearth-fix-second-ctrl-c-");
+  const marker = join(work, "hang");
+  const started = join(work, "started");
+  const pidFile = join(work, "filter.pid");
+  const model = join(work, "model2.json");
+  writeFileSync(
+    model,
+    JSON.stringify({
+      name: "scripted",
+      turns: [
+        call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }),
+        // From now on the filter hangs; Ctrl-C comes while this command runs.
+        call("run_command", { command: `touch '${marker}' && echo go > '${started}' && sleep 100` }),
+        call("finish", { summary: "fixed" }),
+      ],
+    }),
+  );
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("config", "core.autocrlf", "false");
+  writeFileSync(join(repo, ".gitattributes"), "*.py filter=slow\n");
+  git("config", "filter.slow.clean", `if [ -e '${marker}' ]; then echo $$ > '${pidFile}'; exec sleep 1000; fi; cat`);
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  // CRLF in the work tree under autocrlf: the patch asks the repository how it stores calc.py, and git runs the filter.
+  git("config", "core.autocrlf", "true");
+  writeFileSync(join(repo, "calc.py"), readFileSync(join(repo, "calc.py"), "utf8").replace(/\n/g, "\r\n"));
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  const child = spawn(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--repo", repo, "--issue", "add subtracts", "--model", model, "--yes", "--no-index", "--out", join(work, "fix.diff")], { cwd: work, env, stdio: "ignore" });
+  const exited = new Promise<string | null>((r) => child.on("exit", (_code, signal) => r(signal)));
+  const until = async (done: () => boolean): Promise<void> => {
+    while (!done()) await new Promise((r) => setTimeout(r, 20));
+  };
+  await until(() => existsSync(started));
+  child.kill("SIGINT");
+  // The run is cancelled; building the patch, git runs the filter, which now hangs.
+  await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "");
+  child.kill("SIGINT");
+  assert.equal(await exited, "SIGINT", "the second Ctrl-C kills hearth at once, as a second Ctrl-C does");
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  const state = (): string => (existsSync(`/proc/${pid}/stat`) ? (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] ?? "gone") : "gone");
+  try {
+    // Killed before hearth died; the kernel may take a moment to mark it.
+    for (let i = 0; i < 100 && state() !== "gone" && state() !== "Z"; i++) await new Promise((r) => setTimeout(r, 20));
+    // The filter (sleep) is gone, or a zombie its new parent has yet to reap — not left sleeping.
+    assert.match(state(), /^(gone|Z)$/);
+  } finally {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
 });

@@ -184,7 +184,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
-      const said = result.agent.stopReason === "finished" ? " — the model says:" : ":";
+      const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
       io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message)}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);

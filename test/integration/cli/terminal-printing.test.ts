@@ -76,7 +76,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assert.equal(run.status, 1, run.stderr); // it changed no file: not fixed
     assert.match(run.stderr, /read_file src\/\\x1b\]0;pwned\\x07x\\u202e\.ts/);
     // The summary is the model's words, not Hearth's: it says so.
-    assert.match(run.stderr, /hearth fix: finished — the model says: fixed \\x1b\]0;title\\x07 it\\u202e/);
+    assert.match(run.stderr, /hearth fix: finished; the model says: fixed \\x1b\]0;title\\x07 it\\u202e/);
     assertPrintable(run.stdout, "fix stdout");
     assertPrintable(run.stderr, "fix stderr");
   });

@@ -3,52 +3,122 @@
  * with `Host github-work` / `HostName github.com` is a github.com remote (the usual way to use
  * two GitHub accounts). As ssh, the `HostName` taken is the first one of the blocks whose
  * `Host` patterns match the alias (`*`, `?`, `!` to leave a name out; no case), with `%h` the
- * alias. Where ssh's answer cannot be known here — a `Match` block (its conditions are not
- * evaluated) or another `%` token with a `HostName` before the alias has one — the alias is
- * left as it is. `Include` is not followed: an alias defined there stays a host of its own
- * (the remote is no GitHub one).
+ * alias. `Include` is followed as ssh follows it: see `readSshFile`. Where ssh's answer cannot
+ * be known here — a `Match` block (its conditions are not evaluated), another `%` token, an
+ * included file that cannot be read — with a `HostName` before the alias has one, the alias is
+ * left as it is.
  */
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { type Token, wildmatches } from "./wildmatch.ts";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { type Token, wildmatches, wildmatchTokens } from "./wildmatch.ts";
 
 /** A real ~/.ssh/config is a few KB: one somebody made huge is not read. */
 const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+/** ssh's READCONF_MAX_DEPTH: a file included deeper (a cycle reaches it) makes ssh refuse the whole config. */
+const MAX_INCLUDE_DEPTH = 16;
+/** Files read for one config at most: includes that fan out must not multiply without end. */
+const MAX_SSH_FILES = 256;
 
-/** A `Host` block's patterns (undefined for a `Match` block) and its first `HostName`. */
-interface SshBlock {
-  readonly patterns?: readonly string[];
-  hostName?: string;
+/** Where in the config a line is: the `Host` lines it is under (the including file's first) and whether a `Match` line is one of them. */
+interface SshScope {
+  readonly hosts: readonly (readonly string[])[];
+  readonly match: boolean;
 }
 
-/** The blocks of an ssh config, in order; what comes before the first `Host` is for every host. */
+/** A run of lines in one scope, and its first `HostName`; `unknown`: what ssh reads there cannot be known here. */
+interface SshBlock extends SshScope {
+  hostName?: string;
+  readonly unknown?: boolean;
+}
+
+/** The blocks of an ssh config with its includes in place, in order; a block whose scope matches a host applies to it. */
 export type SshConfig = readonly SshBlock[];
 
-/** ~/.ssh/config's blocks; none when it is missing, unreadable, or over 1 MB. */
+/** ssh stops on a config it cannot read whole (includes too deep, a cycle): it connects nowhere. */
+class SshConfigRefused extends Error {}
+
+interface SshReader {
+  readonly home: string;
+  /** Files read so far. */
+  files: number;
+}
+
+/** ~/.ssh/config's blocks; none when it is missing; one unknown block for all hosts when ssh would refuse it. */
 export async function readSshConfig(home: string): Promise<SshConfig> {
-  const file = join(home, ".ssh", "config");
   try {
-    const info = await stat(file);
-    if (!info.isFile() || info.size > MAX_SSH_CONFIG_BYTES) return [];
-    return parseSshConfig(await readFile(file, "utf8"));
-  } catch {
-    return [];
+    return await readSshFile(join(home, ".ssh", "config"), { home, files: 0 }, { hosts: [], match: false }, 0);
+  } catch (error) {
+    if (error instanceof SshConfigRefused) return [{ hosts: [], match: false, unknown: true }];
+    throw error;
   }
 }
 
-/** The blocks of an ssh config's text: ssh takes the first value it finds for a host, so each keeps its first `HostName`. */
-export function parseSshConfig(text: string): SshConfig {
-  const blocks: SshBlock[] = [{ patterns: ["*"] }];
+/** A file's text; undefined when missing or not a regular file (ssh reads a folder as empty); "unreadable" when over 1 MB or unreadable. */
+async function sshFileText(file: string): Promise<string | undefined | "unreadable"> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  if (info.size > MAX_SSH_CONFIG_BYTES) return "unreadable";
+  return readFile(file, "utf8").catch(() => "unreadable" as const);
+}
+
+/**
+ * The blocks of an ssh config file read in `scope`, with its includes in place, as ssh reads
+ * them: an `Include` path not absolute is in ~/.ssh, `~/` is the home folder, a glob's files
+ * come in sorted order (`*` takes no hidden file), a missing file or a folder is passed over.
+ * An included file's lines are in the scope of the `Include` line (a `Host` there narrows it,
+ * and does not end the including block, which goes on after the `Include`).
+ */
+async function readSshFile(file: string, reader: SshReader, scope: SshScope, depth: number): Promise<SshBlock[]> {
+  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigRefused();
+  if (reader.files >= MAX_SSH_FILES) return [{ ...scope, unknown: true }];
+  reader.files++;
+  const text = await sshFileText(file);
+  if (text === "unreadable") return [{ ...scope, unknown: true }];
+  if (text === undefined) return [];
+  let block: SshBlock = { ...scope };
+  const blocks: SshBlock[] = [block];
   for (const line of text.split(/\r?\n/)) {
     const m = line.trim().match(/^(\w+)(?:\s*=\s*|\s+)(.*)$/);
     if (!m || line.trim().startsWith("#")) continue;
     const keyword = m[1]!.toLowerCase();
     const args = sshWords(m[2]!);
-    if (keyword === "host") blocks.push({ patterns: args.map((p) => p.toLowerCase()) });
-    else if (keyword === "match") blocks.push({});
-    else if (keyword === "hostname" && args[0]) blocks[blocks.length - 1]!.hostName ??= args[0];
+    if (keyword === "host") blocks.push((block = { hosts: [...scope.hosts, args.map((p) => p.toLowerCase())], match: scope.match }));
+    else if (keyword === "match") blocks.push((block = { hosts: scope.hosts, match: true }));
+    else if (keyword === "hostname" && args[0]) block.hostName ??= args[0];
+    else if (keyword === "include") {
+      for (const path of args) {
+        const files = await includedFiles(path, reader.home);
+        if (!files) blocks.push({ hosts: block.hosts, match: block.match, unknown: true });
+        for (const included of files ?? []) blocks.push(...(await readSshFile(included, reader, block, depth + 1)));
+      }
+      blocks.push((block = { hosts: block.hosts, match: block.match }));
+    }
   }
   return blocks;
+}
+
+/**
+ * The files an `Include` path names, as ssh globs them; undefined when that cannot be known
+ * here: a `%` token or `${…}` (newer ssh expands them, older ones do not), `~user/`.
+ */
+async function includedFiles(path: string, home: string): Promise<string[] | undefined> {
+  if (/%|\$\{/.test(path) || /^~[^/]/.test(path)) return undefined;
+  const absolute = path.startsWith("~") ? join(home, path.slice(1)) : isAbsolute(path) ? path : join(home, ".ssh", path);
+  let found = ["/"];
+  for (const name of absolute.split("/").filter(Boolean)) {
+    if (!/[*?[\\]/.test(name)) {
+      found = found.map((dir) => join(dir, name));
+      continue;
+    }
+    const tokens = wildmatchTokens(name);
+    const matches = async (dir: string) => {
+      const names = await readdir(dir).catch(() => []);
+      // glob(3): a name's leading dot is matched only by a dot in the pattern.
+      return names.filter((entry) => (!entry.startsWith(".") || name.startsWith(".")) && wildmatches(tokens, entry, false)).map((entry) => join(dir, entry));
+    };
+    found = (await Promise.all(found.map(matches))).flat();
+  }
+  return found.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 /**
@@ -68,9 +138,9 @@ function sshWords(text: string): string[] {
 export function sshHostName(config: SshConfig, alias: string): string | undefined {
   const host = alias.toLowerCase();
   for (const block of config) {
-    if (block.hostName === undefined) continue;
-    if (!block.patterns) return undefined; // a Match block: whether ssh takes its HostName is not known
-    if (!hostMatches(block.patterns, host)) continue;
+    if (block.hostName === undefined && !block.unknown) continue;
+    if (!block.hosts.every((patterns) => hostMatches(patterns, host))) continue;
+    if (block.match || block.unknown || block.hostName === undefined) return undefined; // whether ssh takes a HostName there is not known
     // ssh expands %h (the alias) and %% in a HostName; any other token is an error to it.
     let known = true;
     const expanded = block.hostName.replace(/%(.?)/g, (_, c: string) => (c === "h" ? host : c === "%" ? "%" : ((known = false), "")));

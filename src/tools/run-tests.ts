@@ -30,7 +30,7 @@ export const runTestsTool: Tool = {
     const detected = await testCommand(ctx).catch(() => undefined);
     if (!detected) return undefined;
     const filter = optionalString(input, "filter");
-    return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.because})`;
+    return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.whole ?? detected.because})`;
   },
   async execute(input, ctx) {
     const detected = await testCommand(ctx);

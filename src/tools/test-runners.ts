@@ -11,8 +11,10 @@ import type { Workspace } from "./workspace.ts";
 
 export interface DetectedRunner {
   readonly command: string;
-  /** Why this command: the file that gave it away. */
+  /** Why this command: the file that gave it away (the repository's scripts cut at 300 characters each: the model reads it with every run). */
   readonly because: string;
+  /** `because` with nothing cut, where it cut something: what the approval question shows. */
+  readonly whole?: string;
 }
 
 export interface TestCounts {
@@ -31,9 +33,10 @@ export interface TestCounts {
 export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
   // A file the workspace will not look at (a link out of it) is not there for detection.
   const exists = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
-  const npm = await packageTestScript(workspace);
-  // The script is what runs: a repository can make it anything, so it is named where the command is shown.
-  if (npm.script && !/no test specified/.test(npm.script)) return { command: "npm test", because: `package.json's test script: ${cut(npm.script, 300)}` };
+  const npm = await packageTestScripts(workspace);
+  // The scripts are what runs: a repository can make them anything, so they are named where the command is shown.
+  const test = npm.scripts?.find((s) => s.name === "test")?.text;
+  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner(npm.scripts);
   const other = await detectOtherRunner(workspace, exists);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
@@ -42,8 +45,20 @@ export async function detectTestCommand(workspace: Workspace): Promise<DetectedR
 /** Larger than any real package.json: not read at all. */
 const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 
-/** package.json's test script when it has one (a non-empty string), or why it could not be read. */
-async function packageTestScript(workspace: Workspace): Promise<{ script?: string; problem?: string }> {
+/**
+ * The scripts `npm test` runs, in its order: `pretest`, `test` and `posttest` (npm runs the
+ * other two around the test script, unless ignore-scripts is set). A card that named only the
+ * test script ("jest") was approved while a `pretest` of `curl … | sh` ran first.
+ */
+const NPM_TEST_SCRIPTS = ["pretest", "test", "posttest"] as const;
+
+interface NpmScript {
+  readonly name: (typeof NPM_TEST_SCRIPTS)[number];
+  readonly text: string;
+}
+
+/** package.json's scripts that `npm test` runs when it has a test script (a non-empty string), or why it could not be read. */
+async function packageTestScripts(workspace: Workspace): Promise<{ scripts?: NpmScript[]; problem?: string }> {
   let pkg: unknown;
   try {
     const info = await workspace.stat("package.json");
@@ -54,9 +69,32 @@ async function packageTestScript(workspace: Workspace): Promise<{ script?: strin
     const why = error instanceof Error ? error.message : String(error);
     return { problem: error instanceof SyntaxError ? `package.json is not valid JSON (${why})` : `package.json could not be read (${why})` };
   }
-  const test = (pkg as { scripts?: { test?: unknown } } | null)?.scripts?.test;
-  return typeof test === "string" && test.trim() !== "" ? { script: test } : {};
+  const scripts = (pkg as { scripts?: Record<string, unknown> } | null)?.scripts;
+  const text = (name: string) => (scripts && typeof scripts === "object" && Object.hasOwn(scripts, name) ? scripts[name] : undefined);
+  const test = text("test");
+  if (typeof test !== "string" || test.trim() === "") return {};
+  // npm runs a pre/post script that is any non-empty string; one of another type it does not run.
+  return {
+    scripts: NPM_TEST_SCRIPTS.flatMap((name) => {
+      const script = text(name);
+      return typeof script === "string" && script !== "" ? [{ name, text: script }] : [];
+    }),
+  };
 }
+
+/** `npm test`, and the scripts it runs: cut for the model, whole for the approval question. */
+function npmRunner(scripts: readonly NpmScript[]): DetectedRunner {
+  const told = (max: number) =>
+    scripts.length === 1
+      ? `package.json's test script: ${cut(scripts[0]!.text, max)}`
+      : `package.json's scripts, run in this order: ${scripts.map((s) => `${s.name}: ${cut(s.text, max)}`).join("; ")}`;
+  const because = told(MAX_SCRIPT_TOLD);
+  const whole = told(Infinity);
+  return { command: "npm test", because, ...(whole !== because ? { whole } : {}) };
+}
+
+/** How much of each script the model reads with every run_tests result. */
+const MAX_SCRIPT_TOLD = 300;
 
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {

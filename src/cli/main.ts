@@ -8,6 +8,7 @@ import { VERSION } from "../protocol/version.ts";
 import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { ownText } from "./locale.ts";
+import { terminalName, terminalText } from "./terminal-text.ts";
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     const meant = nearest(name, COMMANDS.map((c) => c.name));
-    io.err(`hearth: unknown command "${name}"${meant ? `: did you mean "hearth ${meant}"?` : ""}\n\n${help()}`);
+    io.err(`hearth: unknown command "${terminalName(name)}"${meant ? `: did you mean "hearth ${meant}"?` : ""}\n\n${help()}`);
     return 2;
   }
   const options = optionArgs(args);
@@ -48,6 +49,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, announcingStdin(name, io));
   } catch (error) {
+    // A message may carry words of a program Hearth does not control (an MCP server's stderr,
+    // a server's error body, the runtime's last words): shown escaped, as a checkout's text is.
+    const message = terminalText(error instanceof Error ? error.message : String(error));
     // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
     if (io.signal.aborted && !(error instanceof UsageError)) {
       io.err(`hearth ${name}: cancelled\n`);
@@ -55,10 +59,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (error instanceof UsageError) {
       // The synopsis, not the whole usage: fix's 30 lines scrolled the message itself off a terminal.
-      io.err(`hearth ${name}: ${error.message}\n\nUsage: ${command.usage.split("\n")[0]}\nRun hearth ${name} --help for every option.\n`);
+      io.err(`hearth ${name}: ${message}\n\nUsage: ${command.usage.split("\n")[0]}\nRun hearth ${name} --help for every option.\n`);
       return 2;
     }
-    io.err(`hearth ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`hearth ${name}: ${message}\n`);
     return 1;
   }
 }

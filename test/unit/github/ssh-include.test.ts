@@ -80,4 +80,15 @@ describe("Include in ~/.ssh/config", () => {
     assert.equal(await originKind(token, "git@github-work:acme/api.git"), "unknown");
     assert.equal(await originKind({ ".ssh/config": lines(WORK, "Include %d/.ssh/%h.conf") }, "git@github-work:acme/api.git"), "other");
   });
+
+  it("leaves the alias as it is after an included file over 1 MB, or past 256 files read (includes that fan out)", async () => {
+    const huge = { ".ssh/config": lines("Include huge.conf", WORK), ".ssh/huge.conf": "# padding\n".repeat(120_000) };
+    assert.equal(await originKind(huge, "git@github-work:acme/api.git"), "unknown");
+    const many: Record<string, string> = { ".ssh/config": "Include conf.d/*\n", ".ssh/conf.d/zz-work.conf": WORK };
+    for (let i = 0; i < 300; i++) many[`.ssh/conf.d/${String(i).padStart(3, "0")}.conf`] = "";
+    assert.equal(await originKind(many, "git@github-work:acme/api.git"), "unknown");
+    delete many[".ssh/conf.d/299.conf"];
+    for (let i = 254; i < 299; i++) delete many[`.ssh/conf.d/${i}.conf`];
+    assert.equal(await originKind(many, "git@github-work:acme/api.git"), "other");
+  });
 });

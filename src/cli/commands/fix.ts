@@ -24,6 +24,7 @@ import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
+import { checkoutRoot } from "../checkout-root.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
@@ -244,7 +245,8 @@ function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
 
 function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): FixCliOptions {
   const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
-  const repo = repoFolder(io.cwd, str("repo"));
+  const { root: repo, note } = checkoutRoot(repoFolder(io.cwd, str("repo")));
+  if (note) io.err(`hearth fix: ${note}\n`);
   const issueFile = str("issue-file");
   const text = positional.length > 0 ? positional.join(" ") : undefined;
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");

@@ -1,0 +1,40 @@
+/**
+ * The folder `hearth fix` works on, as git sees it. A subfolder of a checkout is the
+ * checkout's top: there the agent saw only the subfolder and the patch named its files from
+ * there (`a/calc.py` for `lib/calc.py`), which neither `git apply` at the top nor SWE-bench
+ * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
+ * as far as the model's first turn and ended as "the model failed" in git's words.
+ */
+import { spawnSync } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { dirname } from "node:path";
+import { UsageError } from "./command.ts";
+
+/** `folder`, or the top of the checkout it is in; a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
+export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
+  const answer = revParse(folder, ["--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"]);
+  if (answer === undefined) return { root: folder };
+  const [bare, insideGitDir, gitDir] = answer;
+  if (bare === "true") throw new UsageError(`${folder} is a bare git repository: it has no checked-out files to fix; clone it (git clone ${folder} DIR) and run hearth fix --repo DIR`);
+  if (insideGitDir === "true") {
+    const top = revParse(dirname(gitDir ?? folder), ["--show-toplevel"])?.[0];
+    throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
+  }
+  const top = revParse(folder, ["--show-toplevel"])?.[0];
+  // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
+  if (!top || top === realpathSync(folder)) return { root: folder };
+  return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
+}
+
+/** rev-parse's lines in `folder`, or undefined where it fails (not a repository, no git). */
+function revParse(folder: string, args: readonly string[]): string[] | undefined {
+  // rev-parse reads only git's own files (no filters, no hooks): it cannot hang on the work tree.
+  const result = spawnSync("git", ["rev-parse", ...args], {
+    cwd: folder,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, LANGUAGE: "en", GIT_OPTIONAL_LOCKS: "0" },
+  });
+  if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
+  return result.stdout.split("\n").filter((line) => line !== "");
+}

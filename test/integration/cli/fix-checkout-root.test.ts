@@ -1,0 +1,72 @@
+// `hearth fix` where the folder is not a checkout's top: a subfolder of one (the patch must
+// name files from the top, as `git apply` and SWE-bench read it), a bare repository and git's
+// own .git folder (no files to fix: said before the model loads, exit 2). Real git, the built CLI.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
+
+/** A checkout with `lib/calc.py`, committed; the model edits `calc.py` (a path in lib/, as the agent sees it from there). */
+function checkoutWithSubfolder(): { top: string; model: string; work: string } {
+  const work = tempDir("hearth-fix-root-");
+  const top = join(work, "repo");
+  mkdirSync(join(top, "lib"), { recursive: true });
+  writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a - b\n");
+  git(top, "init", "-q");
+  git(top, "add", ".");
+  git(top, "commit", "-qm", "init");
+  const model = join(work, "model.json");
+  script(model, [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }]);
+  return { top, model, work };
+}
+
+function script(file: string, turns: unknown[]): void {
+  writeFileSync(file, JSON.stringify({ name: "scripted", turns }));
+}
+
+function hearthFix(cwd: string, work: string, args: string[]) {
+  const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  return spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", ...args], { cwd, encoding: "utf8", timeout: 60_000, env });
+}
+
+describe("hearth fix outside a checkout's top", () => {
+  it("run in a subfolder, fixes the whole checkout and writes a patch that applies at its top", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    script(model, [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "lib/calc.py", old_text: "return a - b", new_text: "return a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "adds" } }] },
+    ]);
+    const out = join(work, "fix.diff");
+    const { status, stderr } = hearthFix(join(top, "lib"), work, ["add() subtracts", "--model", model, "--out", out]);
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, new RegExp(`${join(top, "lib")} is inside the checkout ${top}`));
+    assert.match(readFileSync(out, "utf8"), /^diff --git a\/lib\/calc.py b\/lib\/calc.py$/m);
+    git(top, "checkout", "-q", ".");
+    git(top, "apply", "--check", out);
+  });
+
+  it("refuses a bare repository, saying to clone it, before the model loads (exit 2)", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    const bare = join(work, "bare.git");
+    git(work, "clone", "-q", "--bare", top, bare);
+    const { status, stderr } = hearthFix(bare, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /is a bare git repository: it has no checked-out files to fix; clone it \(git clone .*bare\.git DIR\) and run hearth fix --repo DIR/);
+    assert.doesNotMatch(stderr, /model failed/);
+  });
+
+  it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", join(top, ".git")]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`is git's own folder, not the checkout's files: give --repo ${top}`));
+  });
+});

@@ -257,20 +257,23 @@ function stripDot(path: string): string {
   return path.startsWith("./") ? path.slice(2) : path;
 }
 
+/**
+ * The batch: deletes first, then renames, then writes. A patch may delete a file and rename
+ * another to its name (git apply takes it): that file is deleted before the rename, which
+ * would find the name taken.
+ */
 async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: readonly { from: string; to: string }[]): Promise<WorkspaceChange[]> {
-  const changes: WorkspaceChange[] = [];
   const renamedFrom = new Set(renames.map((r) => r.from));
   const renamedTo = new Set(renames.map((r) => r.to));
+  const changes: WorkspaceChange[] = [];
+  for (const [path, state] of pending) if (state.text === null && !renamedFrom.has(path)) changes.push({ kind: "delete", path });
+  for (const { to } of renames) if (!renamedFrom.has(to) && (await ws.stat(to))) changes.push({ kind: "delete", path: to });
   for (const { from, to } of renames) {
     const state = pending.get(to)!;
     if (state.text !== null) changes.push({ kind: "rename", from, to, content: encodeText(state.file, state.text, to) });
   }
   for (const [path, state] of pending) {
-    if (renamedTo.has(path)) continue;
-    if (state.text === null) {
-      if (!renamedFrom.has(path)) changes.push({ kind: "delete", path });
-      continue;
-    }
+    if (renamedTo.has(path) || state.text === null) continue;
     const bytes = encodeText(state.file, state.text, path);
     const before = (await ws.stat(path)) ? await ws.read(path) : undefined;
     if (!before || Buffer.compare(Buffer.from(before), Buffer.from(bytes)) !== 0) changes.push({ kind: "write", path, content: bytes });

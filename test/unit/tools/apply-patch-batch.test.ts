@@ -1,0 +1,57 @@
+/**
+ * apply_patch's batch as it reaches the disk: the order of its changes must let every change
+ * the plan accepted be made, and a patch refused anywhere leaves every file as it was.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+const DELETE_Y = "diff --git a/y.txt b/y.txt\ndeleted file mode 100644\n--- a/y.txt\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-y1\n-y2\n";
+const RENAME_X_TO_Y = "diff --git a/x.txt b/y.txt\nsimilarity index 100%\nrename from x.txt\nrename to y.txt\n";
+
+describe("apply_patch: a file deleted and another renamed to its name", () => {
+  it("applies, as git apply does: the delete is made before the rename, not refused at the rename after the plan said yes", async () => {
+    const { root, ctx } = workspaceWith({ "x.txt": "x1\nx2\n", "y.txt": "y1\ny2\n" });
+    const result = await runTool(applyPatchTool, { patch: DELETE_Y + RENAME_X_TO_Y }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(existsSync(join(root, "x.txt")), false);
+    assert.equal(readFileSync(join(root, "y.txt"), "utf8"), "x1\nx2\n");
+  });
+
+  it("the other order (renamed onto, then deleted: the delete's lines are not the file's) is still refused with nothing written", async () => {
+    const { root, ctx } = workspaceWith({ "x.txt": "x1\nx2\n", "y.txt": "y1\ny2\n" });
+    const result = await runTool(applyPatchTool, { patch: RENAME_X_TO_Y + DELETE_Y }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.equal(readFileSync(join(root, "x.txt"), "utf8"), "x1\nx2\n");
+    assert.equal(readFileSync(join(root, "y.txt"), "utf8"), "y1\ny2\n");
+  });
+});
+
+describe("apply_patch: three files, the third refused", () => {
+  const THREE = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-a1\n+A1\n a2\n--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n-b1\n+B1\n b2\n--- a/c.txt\n+++ b/c.txt\n@@ -1,2 +1,2 @@\n-c1\n+C1\n c2\n";
+  const FILES = { "a.txt": "a1\na2\n", "b.txt": "b1\nb2\n", "c.txt": "c1\nc2\n" };
+  const untouched = (root: string) => {
+    for (const [path, text] of Object.entries(FILES)) assert.equal(readFileSync(join(root, path), "utf8"), text, path);
+  };
+
+  it("a hunk of the third that does not match: the first two are not written either", async () => {
+    const { root, ctx } = workspaceWith(FILES);
+    const result = await runTool(applyPatchTool, { patch: THREE.replace("-c1\n+C1", "-cX\n+C1") }, ctx);
+    assert.equal(result.ok, false, result.text);
+    untouched(root);
+  });
+
+  it("a read-only third file (mode 0444): refused by name, the first two are not written either", async () => {
+    const { root, ctx } = workspaceWith(FILES);
+    chmodSync(join(root, "c.txt"), 0o444);
+    const result = await runTool(applyPatchTool, { patch: THREE }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /"c\.txt" is read-only/);
+    untouched(root);
+    assert.equal(statSync(join(root, "c.txt")).mode & 0o777, 0o444);
+  });
+});

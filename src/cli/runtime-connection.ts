@@ -27,6 +27,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { terminalText } from "./terminal-text.ts";
 
 export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
@@ -102,7 +103,8 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   let stderr = "";
   const append = (text: string) => {
     stderr += text;
-    if (options.echoLog) process.stderr.write(text);
+    // Log lines carry what servers, models and checkouts named (a server's model id): escaped for the terminal.
+    if (options.echoLog) process.stderr.write(terminalText(text));
   };
   // What the process itself wrote (native code's last words), apart from the log lines it sent.
   let native = "";

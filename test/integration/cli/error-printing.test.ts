@@ -1,13 +1,14 @@
-// `hearth chat --server URL` whose server fails the request with an error message holding
-// terminal control sequences (OSC 52 writes the clipboard, a screen clear): the built CLI
-// says why it failed, with the server's words escaped. A real HTTP server on 127.0.0.1.
+// `hearth chat --server URL` whose server names its model and fails the request with words
+// holding terminal control sequences (OSC 52 writes the clipboard, OSC 0 the title, a screen
+// clear): the built CLI says why it failed, and with --verbose echoes the runtime's log, with
+// the server's words escaped. A real HTTP server on 127.0.0.1.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const CLI = resolve(import.meta.dirname, "../../../out/cli.mjs");
@@ -25,22 +26,35 @@ function hearth(args: string[], cwd: string): Promise<{ status: number | null; s
   return new Promise((done) => child.on("close", (status) => done({ status, stdout, stderr })));
 }
 
-describe("hearth chat --server: the server's error message", { timeout: 120_000 }, () => {
-  it("is shown escaped on stderr", async (t) => {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        if (req.url === "/v1/models") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "m", object: "model" }] }));
-        if (req.url === "/v1/chat/completions") return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "boom \x1b]52;c;Y3VybCBldmlsLnNofHNo\x07\x1b[2J\u009b1A\rgone" } }));
-        res.writeHead(404).end();
-      });
+/** A server on 127.0.0.1 whose one model is `model` and whose chat answers 500 with `error`; closed after the test. */
+async function hostileServer(t: TestContext, model: string, error: string): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.url === "/v1/models") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: model, object: "model" }] }));
+      if (req.url === "/v1/chat/completions") return void res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: error } }));
+      res.writeHead(404).end();
     });
-    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
-    t.after(() => server.close());
-    const { port } = server.address() as AddressInfo;
-    const run = await hearth(["chat", "--server", `http://127.0.0.1:${port}/v1`, "--no-rules", "hi"], tempDir("hearth-error-print-"));
+  });
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  t.after(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+}
+
+describe("hearth chat --server: what the server says", { timeout: 120_000 }, () => {
+  it("its error message is shown escaped on stderr", async (t) => {
+    const url = await hostileServer(t, "m", "boom \x1b]52;c;Y3VybCBldmlsLnNofHNo\x07\x1b[2J\u009b1A\rgone");
+    const run = await hearth(["chat", "--server", url, "--no-rules", "hi"], tempDir("hearth-error-print-"));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /hearth chat: the server answered 500 for \/v1\/chat\/completions: boom \\x1b\]52;c;Y3VybCBldmlsLnNofHNo\\x07\\x1b\[2J\\x9b1A gone/);
+    assert.equal(RAW_CONTROL.exec(run.stderr), null, JSON.stringify(run.stderr));
+  });
+
+  it("with --verbose, the runtime's log lines that name its model are shown escaped", async (t) => {
+    const url = await hostileServer(t, "m\x1b]0;pwned\x07\x1b]52;c;eA==\x07x", "down");
+    const run = await hearth(["chat", "--verbose", "--server", url, "--no-rules", "hi"], tempDir("hearth-error-print-"));
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /^\[info\] model m\\x1b\]0;pwned\\x07\\x1b\]52;c;eA==\\x07x ready/m);
     assert.equal(RAW_CONTROL.exec(run.stderr), null, JSON.stringify(run.stderr));
   });
 });

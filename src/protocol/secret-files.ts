@@ -21,6 +21,8 @@ const NAMES = new Set([
   // Cargo's registry token, Vault's, Terraform's, s3cmd's and boto's keys.
   "credentials.toml", ".vault-token", ".terraformrc", "terraform.rc", ".s3cfg", ".boto",
 ]);
+/** Google Cloud service-account keys as their consoles and guides name them (`service-account-prod.json`, `serviceAccountKey.json`). */
+const SERVICE_ACCOUNT_KEY = /^service[-_]?account.*\.json$/;
 /** File name endings (lower-case): key and certificate stores, `prod.env`. */
 const ENDINGS = [".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kubeconfig"];
 /** `.env.<anything>` but one ending in these (`.env.example`, `.env.local.sample`): committed templates. */
@@ -29,10 +31,17 @@ const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "default
 const SECRET_FOLDERS = new Set([".ssh", ".gnupg"]);
 const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.old", "authorized_keys"]);
 /**
+ * Folders every file below which, at any depth, is a credential: gcloud's per-account stores
+ * (`legacy_credentials/<account>/adc.json`, `.boto`), the AWS CLI's cached SSO tokens and
+ * assumed roles' keys.
+ */
+const SECRET_TREES: readonly (readonly string[])[] = [["gcloud", "legacy_credentials"], [".aws", "sso", "cache"], [".aws", "cli", "cache"]];
+/**
  * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
  * (`auths`), gcloud's token stores, and others' below. A repository's `config` (in `.git`, or a submodule's in
  * `.git/modules/…`) is git's: a remote URL can carry a token (`https://user:TOKEN@host/…`),
- * and actions/checkout leaves an `http.extraheader` with one.
+ * and actions/checkout leaves an `http.extraheader` with one; `config.worktree` (a worktree's
+ * own settings) can hold the same.
  */
 const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   [".kube", new Set(["config"])],
@@ -75,21 +84,37 @@ export function secretFileReason(pathOrUri: string, exclude: readonly string[] =
 function onBuiltInList(parts: readonly string[]): boolean {
   const name = windowsName(parts.at(-1) ?? "");
   if (!name || name.endsWith(".pub")) return false;
-  if (NAMES.has(name) || ENDINGS.some((ending) => name.endsWith(ending)) || /^client_secret.*\.json$/.test(name)) return true;
+  if (NAMES.has(name) || ENDINGS.some((ending) => name.endsWith(ending)) || /^client_secret.*\.json$/.test(name) || SERVICE_ACCOUNT_KEY.test(name)) return true;
   if (name.startsWith(".env.")) return !ENV_TEMPLATES.has(name.slice(name.lastIndexOf(".") + 1));
   const folders = parts.slice(0, -1).map(windowsName);
   const folder = folders.at(-1) ?? "";
-  if (STORES_BY_FOLDER.get(folder)?.has(name) || (name === "config" && folders.includes(".git"))) return true;
+  if (STORES_BY_FOLDER.get(folder)?.has(name) || ((name === "config" || name === "config.worktree") && folders.includes(".git"))) return true;
+  if (SECRET_TREES.some((tree) => within(folders, tree))) return true;
   return SECRET_FOLDERS.has(folder) && !PUBLIC_IN_SECRET_FOLDERS.has(name);
 }
+
+/** Whether `tree`'s folder names come one after another among `folders`. */
+function within(folders: readonly string[], tree: readonly string[]): boolean {
+  return folders.some((_, i) => tree.every((name, k) => folders[i + k] === name));
+}
+
+const STREAM = "::$data";
 
 /**
  * A name lower-case, as Windows opens it: trailing dots and spaces dropped (`id_rsa.` opens
  * `id_rsa`), and `::$DATA`, the file's main stream (`.env::$DATA` reads `.env`) — in either
- * order (`.env::$DATA.` opens `.env::$DATA`).
+ * order (`.env::$DATA.` opens `.env::$DATA`). Taken off from the end in one pass: the pattern
+ * `(?:::\$data|[. ])+$` was tried again from each position of a long run of dots and spaces
+ * (80,000 of them: billions of steps), and a name is whatever a model or a repository gives.
  */
 function windowsName(name: string): string {
-  return name.toLowerCase().replace(/(?:::\$data|[. ])+$/, "");
+  const lower = name.toLowerCase();
+  let end = lower.length;
+  for (;;) {
+    if (lower[end - 1] === "." || lower[end - 1] === " ") end--;
+    else if (lower.endsWith(STREAM, end)) end -= STREAM.length;
+    else return lower.slice(0, end);
+  }
 }
 
 const compiled = new Map<string, RegExp>();

@@ -1,0 +1,39 @@
+// The built-in list of files that look like they hold secrets (protocol/secret-files.ts):
+// the credential stores a workspace, or a home folder opened as one, may hold.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+
+describe("looksLikeSecrets: credential stores", () => {
+  it("gcloud's legacy_credentials (every file of an account's folder), git's config.worktree, service-account keys, the AWS CLI's cached credentials", () => {
+    const secret = [
+      ".config/gcloud/legacy_credentials/me@example.com/adc.json", ".config/gcloud/legacy_credentials/me@example.com/.boto",
+      "gcloud/legacy_credentials/ci-bot@proj.iam.gserviceaccount.com/adc.json", "home/.config/gcloud/legacy_credentials/a/b/c.json",
+      ".git/config.worktree", "sub/.git/modules/lib/config.worktree", ".git/worktrees/feature/config.worktree",
+      "service-account.json", "deploy/service-account-prod.json", "service_account_key.json", "serviceAccountKey.json",
+      ".aws/sso/cache/0a1b2c.json", ".aws/cli/cache/role-session.json",
+      // Already on it: npm's, PyPI's, netrc, git's credential store, keys and key stores.
+      ".npmrc", ".pypirc", ".netrc", ".git-credentials", "id_ed25519", "a.p12", "a.pfx", "a.jks", "release.keystore", "credentials.json", ".aws/credentials", ".ssh/work_key",
+    ];
+    for (const path of secret) assert.ok(looksLikeSecrets(path), path);
+    const ordinary = [
+      ".config/gcloud/configurations/config_default", ".config/gcloud/active_config", "legacy_credentials/notes.md", "docs/gcloud/legacy.md",
+      "config.worktree", "src/config.worktree", "docs/service-account.md", "service.json", "account.json", ".aws/config", ".aws/sso/README.md",
+    ];
+    for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});
+
+describe("looksLikeSecrets: Windows names", () => {
+  it("trailing dots, spaces and ::$DATA are dropped on a name tens of thousands of characters long, in one pass", () => {
+    // A name of 400,000 dots and spaces before a letter: a pattern that retried from each
+    // position would take some 10^11 steps; the answer comes back, and it is right.
+    const filler = ". ".repeat(200_000);
+    assert.equal(looksLikeSecrets(`${filler}x`), false);
+    assert.equal(looksLikeSecrets(`a${filler}.env`), true);
+    assert.equal(looksLikeSecrets(`.env${filler}`), true);
+    assert.equal(looksLikeSecrets(`.env${"::$DATA. ".repeat(50_000)}`), true);
+    assert.equal(looksLikeSecrets(`notes.txt${"::$DATA. ".repeat(50_000)}`), false);
+    assert.equal(looksLikeSecrets(`id_rsa${"::$data".repeat(3)}::$dat`), false);
+  });
+});

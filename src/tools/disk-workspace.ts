@@ -8,7 +8,7 @@
  * and are renamed over the target: a crash never leaves half a file.
  */
 import { constants } from "node:fs";
-import { link, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -148,9 +148,9 @@ export class DiskWorkspace implements Workspace {
       await checkNotFolder(abs, change.path);
       await checkNotReadOnly(abs, change.path);
       return async () => {
-        const before = await readExistingFile(abs, change.path);
+        const restore = await keepEntry(abs, change.path);
         await unlink(abs);
-        return () => atomicWrite(abs, before);
+        return restore;
       };
     }
     const from = await this.writableAbs(change.from);
@@ -173,7 +173,7 @@ export class DiskWorkspace implements Workspace {
 
 /** Moves the entry itself (a link stays a link), then writes the new content if any. */
 async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }): Promise<() => Promise<void>> {
-  const before = await readExistingFile(from, change.from);
+  const restore = await keepEntry(from, change.from);
   if (await exists(to)) throw alreadyThere(change.to, "file");
   const made = await mkdir(dirname(to), { recursive: true });
   await rename(from, to);
@@ -181,7 +181,23 @@ async function renameStep(from: string, to: string, change: WorkspaceChange & { 
   return async () => {
     await rm(to, { force: true });
     await removeMadeFolders(dirname(to), made);
-    await atomicWrite(from, before);
+    await restore();
+  };
+}
+
+/**
+ * What is at `abs`, kept so that an undo puts it back as it was: a file with its mode (a
+ * script deleted or moved by a batch that then failed comes back executable), a link as
+ * the link it was, not a copy of what it points to.
+ */
+async function keepEntry(abs: string, shown: string): Promise<() => Promise<void>> {
+  const before = await readExistingFile(abs, shown);
+  const link = await readlink(abs).catch(() => undefined);
+  if (link !== undefined) return () => symlink(link, abs);
+  const mode = (await lstat(abs)).mode & 0o7777;
+  return async () => {
+    await atomicWrite(abs, before);
+    await chmod(abs, mode);
   };
 }
 

@@ -77,6 +77,9 @@ const WORDING = { signIn: "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that
 export async function issueFromUrl(issue: string, options: IssueFromUrlOptions): Promise<IssueFromUrl | undefined> {
   const url = issue.trim();
   if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
+  if (hasCredentials(url)) {
+    return { kind: "refused", message: `the issue's URL has a user name or password in it: give it without them (${terminalName(withoutCredentials(url))})` };
+  }
   const access = gitHubAccess(options.env);
   if (!/^https?:\/\/[^/\s]/i.test(access.apiBase) || !URL.canParse(access.apiBase)) {
     return { kind: "refused", message: `GITHUB_API_URL is not an http(s) URL (${terminalName(access.apiBase)}): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com` };
@@ -110,6 +113,16 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
     if (origin.kind === "other") return { kind: "refused", message: otherRepository(now ?? ref, options.repo, origin.remotes) };
   }
   return { kind: "issue", text: fetched.text };
+}
+
+/** Whether a URL has a user or password in it (`https://user:token@host/…`): it must not be printed as it is. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return Boolean(parsed.username || parsed.password);
+  } catch {
+    return /^[a-z+]+:\/\/[^/@]*@/i.test(url);
+  }
 }
 
 function refName(ref: GitHubIssueRef): string {

@@ -53,7 +53,7 @@ export function unfetchableIssueUrl(text: string): string | undefined {
     return undefined; // not a URL after all: the text goes to the agent as it is
   }
   return /^(?:www\.)?github\.com$/i.test(host)
-    ? `${trimmed} is not a GitHub issue or pull request (…/owner/repo/issues/N). Paste the issue's text instead.`
+    ? `${withoutCredentials(trimmed)} is not a GitHub issue or pull request (…/owner/repo/issues/N). Paste the issue's text instead.`
     : `Hearth fetches issues from github.com only, not from ${host}. Paste the issue's text instead.`;
 }
 

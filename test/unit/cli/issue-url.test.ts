@@ -179,6 +179,17 @@ describe("an issue given only as its URL", () => {
     assert.equal(seen.length, before, "no request for any of them");
   });
 
+  it("never prints a user or password written into the issue's URL, and says to give it without them", async () => {
+    const before = seen.length;
+    progress.length = 0;
+    for (const [url, shown] of [["https://alice:hunter2@github.com/acme/api/issues/12", "https://github.com/acme/api/issues/12"], ["https://alice:hunter2@gitlab.com/acme/api/-/issues/7", "https://gitlab.com/acme/api/-/issues/7"]]) {
+      const result = await issueFromUrl(url!, options(checkout()));
+      assert.deepEqual(result, { kind: "refused", message: `the issue's URL has a user name or password in it: give it without them (${shown})` }, url);
+    }
+    assert.equal(seen.length, before, "no request");
+    assert.deepEqual(progress, []);
+  });
+
   it("fetches a GitHub Enterprise issue from its server's API and checks it against that server's remotes", async () => {
     const env = { GITHUB_SERVER_URL: "https://ghe.corp.test" };
     const ours = checkout("git@ghe.corp.test:acme/api.git");

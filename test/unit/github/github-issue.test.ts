@@ -28,6 +28,10 @@ describe("a URL Fix This Issue cannot fetch", () => {
     assert.match(unfetchableIssueUrl(" https://gitlab.com/acme/shop/-/issues/7\n")!, /not from gitlab\.com\. Paste the issue's text/);
     assert.match(unfetchableIssueUrl("https://github.com/acme/shop/discussions/5")!, /is not a GitHub issue or pull request \(…\/owner\/repo\/issues\/N\)\. Paste the issue's text instead\.$/);
     assert.match(unfetchableIssueUrl("https://github.com/../../issues/1")!, /is not a GitHub issue or pull request/);
+    for (const url of ["https://bot:s3cret@github.com/acme/shop/discussions/5", "https://bot:s3cret@gitlab.com/acme/shop/-/issues/7"]) {
+      assert.doesNotMatch(unfetchableIssueUrl(url)!, /bot|s3cret/, url);
+    }
+    assert.match(unfetchableIssueUrl("https://bot:s3cret@github.com/acme/shop/discussions/5")!, /^https:\/\/github\.com\/acme\/shop\/discussions\/5 is not a GitHub issue/);
   });
 
   it("leaves alone an issue it can fetch and any text that is more than a URL", () => {

@@ -4,7 +4,9 @@
  * it reads the keys. A file's other names are not written anywhere; two names are known to
  * be one file only by their identity (device and inode), so the workspace's secret-looking
  * files are found by a walk of its folder names (`secretInodes`) — only when some file has
- * several links, which few outside installed packages have. The tools ask before such a read
+ * several links, which few outside installed packages have; the tools reuse a walk's names
+ * while none of its folders changed (a store's links outside node_modules give every file
+ * several, and each read walked again). The tools ask before such a read
  * and leave such files out of searches and diffs (tools/secret-reads.ts); the index leaves
  * them out (`SecretLinks`), or find_symbol, the repository map and
  * the completions' context would show their definitions' lines.
@@ -63,15 +65,67 @@ export function inodeKey(info: Pick<Stats, "dev" | "ino">): string {
  * a stalled mount ends the walk instead of the build.
  */
 export async function secretInodes(root: string, fs: Pick<ScanFs, "readdir" | "stat"> = nodeScanFs): Promise<SecretInodes> {
-  return inodesOf(root, await secretNames(root, fs), fs);
+  return inodesOf(root, await cachedSecretNames(root, fs), fs);
+}
+
+/**
+ * A workspace's last walk, kept while none of its folders changed: the tools look other names
+ * up on each read of a file with several links, and where every file has them (a store's links
+ * outside node_modules, a `cp -al` tree) each read_file walked the workspace again.
+ */
+interface Walk {
+  readonly names: readonly string[];
+  /** Each walked folder's modification time, taken before it was read: a name added, removed or renamed in it changes that. */
+  readonly folders: ReadonlyMap<string, number>;
+  /** When the walk began (ms since the epoch). */
+  readonly startedMs: number;
+}
+
+const walks = new Map<string, Promise<Walk>>();
+/**
+ * A folder changed this close to its walk (or after) may have changed again in the same
+ * clock tick, unseen (a FAT disk counts in 2 s): walked again rather than trusted.
+ */
+const RACY_MS = 2_000;
+/** Folders statted at once when a walk is checked. */
+const CHECK_BATCH = 64;
+
+/** The workspace's secret-looking files by name: its last walk while still true, else a new walk. */
+async function cachedSecretNames(root: string, fs: Pick<ScanFs, "readdir" | "stat">): Promise<readonly string[]> {
+  const last = await walks.get(root)?.catch(() => undefined);
+  if (last && (await unchanged(root, last, fs))) return last.names;
+  const walk = secretWalk(root, fs);
+  walks.set(root, walk);
+  return (await walk).names;
+}
+
+async function unchanged(root: string, walk: Walk, fs: Pick<ScanFs, "stat">): Promise<boolean> {
+  const folders = [...walk.folders];
+  for (let i = 0; i < folders.length; i += CHECK_BATCH) {
+    const batch = folders.slice(i, i + CHECK_BATCH);
+    const now = await Promise.all(batch.map(([folder]) => fs.stat(join(root, folder)).then((info) => info.mtimeMs, () => undefined)));
+    if (batch.some(([, mtime], k) => now[k] !== mtime || mtime === undefined || mtime >= walk.startedMs - RACY_MS)) return false;
+  }
+  return true;
 }
 
 /** The workspace-relative paths of the workspace's secret-looking files: a walk of its folder names (at most `MAX_WALKED_FOLDERS`). */
 async function secretNames(root: string, fs: Pick<ScanFs, "readdir">): Promise<string[]> {
+  return (await secretWalk(root, { readdir: (abs) => fs.readdir(abs) })).names;
+}
+
+/** `secretNames`' walk, with its folders' modification times when `fs` can stat (for `cachedSecretNames`). */
+async function secretWalk(root: string, fs: Pick<ScanFs, "readdir"> & Partial<Pick<ScanFs, "stat">>): Promise<Walk & { names: string[] }> {
+  const startedMs = Date.now();
   const names: string[] = [];
+  const times = new Map<string, number>();
   const folders = [""];
   for (let i = 0; i < folders.length && i < MAX_WALKED_FOLDERS; i++) {
     const folder = folders[i]!;
+    // Statted before it is read: a change between the two leaves a time the check will not match.
+    const mtime = await fs.stat?.(join(root, folder)).then((info) => info.mtimeMs, () => undefined);
+    // NaN where it could not be statted: never equal, so such a walk is not reused.
+    if (fs.stat) times.set(folder, mtime ?? Number.NaN);
     const entries = await fs.readdir(join(root, folder)).catch(() => []);
     for (const entry of entries) {
       const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
@@ -79,7 +133,7 @@ async function secretNames(root: string, fs: Pick<ScanFs, "readdir">): Promise<s
       else if (entry.isFile() && looksLikeSecrets(path)) names.push(path);
     }
   }
-  return names;
+  return { names, folders: times, startedMs };
 }
 
 /** The identities of the workspace's files at `paths` and of the home folder's credential stores and keys: a stat each, now. */

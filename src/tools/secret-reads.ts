@@ -55,8 +55,9 @@ async function readTarget(root: string, path: string): Promise<string | undefine
 
 /**
  * Another name of `path`'s file that looks like it holds secrets: "it reads notes.txt, another
- * name (a hard link) of .env: …". A stat for most files (one link); a walk of the workspace's
- * folder names (no file opened, no stat but of secret-named files) for one with several.
+ * name (a hard link) of .env: …". A stat for most files (one link); for one with several, a
+ * walk of the workspace's folder names (no file opened, no stat but of secret-named files and
+ * the folders), or the last one's names while none of its folders changed since.
  */
 async function hardLinkReason(root: string, path: string, verb: string, landsOn: (root: string, path: string) => Promise<string | undefined>): Promise<string | undefined> {
   const real = await landsOn(root, path);

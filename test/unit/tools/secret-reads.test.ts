@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { execFileSync } from "node:child_process";
-import { linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
 import { RepoIndex, indexQueries } from "../../../src/indexer/index.ts";
+import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
+import { secretInodes } from "../../../src/indexer/secret-links.ts";
 import { findSymbolTool } from "../../../src/tools/find-symbol.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { searchTool } from "../../../src/tools/search.ts";
@@ -81,6 +83,36 @@ describe("secret reads: other names of a secret file, and the credential stores 
     } finally {
       process.env.HOME = saved;
     }
+  });
+
+  it("reads in a workspace where every file is hard-linked (a store's links outside node_modules) walk its folders once, until a folder changes", async () => {
+    const root = tempDir("hearth-secret-");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-123\n");
+    const folders = [".store", "src", "src/lib", "docs"];
+    for (const folder of folders) mkdirSync(join(root, folder));
+    for (let i = 0; i < 6; i++) {
+      writeFileSync(join(root, ".store", `f${i}.ts`), `export const f${i} = ${i};\n`);
+      linkSync(join(root, ".store", `f${i}.ts`), join(root, i % 2 ? "src/lib" : "src", `f${i}.ts`));
+    }
+    // Folders last changed an hour ago: a change in the same instant as a walk could go unseen, so a folder changed that recently is walked again.
+    const past = new Date(Date.now() - 3_600_000);
+    for (const folder of ["", ...folders]) utimesSync(join(root, folder), past, past);
+    let readdirs = 0;
+    const fs: ScanFs = { ...nodeScanFs, readdir: (abs) => { if (abs.startsWith(root)) readdirs++; return nodeScanFs.readdir(abs); } };
+    // .env has one name yet: nothing for a read to be another name of.
+    for (let i = 0; i < 5; i++) assert.equal((await secretInodes(root, fs)).size, 0);
+    assert.equal(readdirs, folders.length + 1, "one walk of the 5 folders for 5 lookups");
+    for (let i = 0; i < 6; i++) assert.equal(await secretFileRead(root, `${i % 2 ? "src/lib" : "src"}/f${i}.ts`), undefined);
+    // A new name of .env deep in the tree changes its folder: the next lookup walks again and finds it.
+    linkSync(join(root, ".env"), join(root, "src/lib/notes.txt"));
+    readdirs = 0;
+    assert.deepEqual([...(await secretInodes(root, fs)).values()], [".env"]);
+    assert.equal(readdirs, folders.length + 1);
+    assert.match((await secretFileRead(root, "src/lib/notes.txt")) ?? "", /another name \(a hard link\) of \.env/);
+    // A secret file made in a folder after the lookups (its name found only by a new walk).
+    writeFileSync(join(root, "docs/id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+    linkSync(join(root, "docs/id_ed25519"), join(root, "src/key.ts"));
+    assert.match((await secretFileRead(root, "src/key.ts")) ?? "", /another name \(a hard link\) of docs\/id_ed25519/);
   });
 
   it("a search over folders leaves out a hard link to a git-ignored .env, and names it", async () => {

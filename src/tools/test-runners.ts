@@ -1,6 +1,7 @@
 /**
  * Which test command a project uses, and how many tests passed or failed according to its
- * output. Detection looks only at files in the workspace root (package.json's test script,
+ * output. Detection looks only at files in the workspace root (package.json's test script —
+ * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
  * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py, go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
@@ -36,7 +37,7 @@ export async function detectTestCommand(workspace: Workspace): Promise<DetectedR
   const npm = await packageTestScripts(workspace);
   // The scripts are what runs: a repository can make them anything, so they are named where the command is shown.
   const test = npm.scripts?.find((s) => s.name === "test")?.text;
-  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner(npm.scripts);
+  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner(npm.scripts, await npmrcRunSettings(workspace));
   const other = await detectOtherRunner(workspace, exists);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
@@ -82,15 +83,47 @@ async function packageTestScripts(workspace: Workspace): Promise<{ scripts?: Npm
   };
 }
 
-/** `npm test`, and the scripts it runs: cut for the model, whole for the approval question. */
-function npmRunner(scripts: readonly NpmScript[]): DetectedRunner {
-  const told = (max: number) =>
-    scripts.length === 1
-      ? `package.json's test script: ${cut(scripts[0]!.text, max)}`
-      : `package.json's scripts, run in this order: ${scripts.map((s) => `${s.name}: ${cut(s.text, max)}`).join("; ")}`;
+/** `npm test`, the scripts it runs and the .npmrc settings that change how: cut for the model, whole for the approval question. */
+function npmRunner(scripts: readonly NpmScript[], npmrc: NpmrcSettings): DetectedRunner {
+  const them = scripts.length === 1 ? "it" : "them";
+  const told = (max: number) => {
+    const run =
+      scripts.length === 1
+        ? `package.json's test script: ${cut(scripts[0]!.text, max)}`
+        : `package.json's scripts, run in this order: ${scripts.map((s) => `${s.name}: ${cut(s.text, max)}`).join("; ")}`;
+    if (npmrc.unread !== undefined) return `${run}; and the project's .npmrc, which can change how npm runs ${them} and could not be read here (${npmrc.unread})`;
+    return npmrc.lines.length === 0 ? run : `${run}; and the project's .npmrc, which changes how npm runs ${them}: ${npmrc.lines.map((line) => cut(line, max)).join("; ")}`;
+  };
   const because = told(MAX_SCRIPT_TOLD);
   const whole = told(Infinity);
   return { command: "npm test", because, ...(whole !== because ? { whole } : {}) };
+}
+
+/** The settings lines of a .npmrc that change what npm's scripts run, or why it could not be read. */
+interface NpmrcSettings {
+  readonly lines: readonly string[];
+  readonly unread?: string;
+}
+
+/**
+ * The lines of the project's .npmrc (beside package.json, read by npm for every script) that
+ * change what the scripts run: `script-shell` runs its program in place of sh with each
+ * script, `node-options` is every node's NODE_OPTIONS (`--require ./x.js`). A card naming only
+ * the test script ("echo real-test") was approved while the .npmrc's `script-shell=./x.sh` ran.
+ * Underscores for dashes and any case are taken too: it errs on naming too much.
+ */
+async function npmrcRunSettings(workspace: Workspace): Promise<NpmrcSettings> {
+  let text: string;
+  try {
+    const info = await workspace.stat(".npmrc");
+    if (info?.type !== "file") return { lines: [] };
+    if (info.size > MAX_PACKAGE_JSON_BYTES) return { lines: [], unread: `it is ${info.size} bytes` };
+    text = new TextDecoder().decode(await workspace.read(".npmrc"));
+  } catch (error) {
+    // npm reads it all the same (a link out of the workspace too): that it is there is said.
+    return { lines: [], unread: error instanceof Error ? error.message : String(error) };
+  }
+  return { lines: text.split(/\r?\n/).map((line) => line.trim()).filter((line) => /^(?:script[-_]shell|node[-_]options)\s*=/i.test(line)) };
 }
 
 /** How much of each script the model reads with every run_tests result. */

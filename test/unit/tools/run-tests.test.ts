@@ -120,6 +120,20 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     assert.equal(await runs(dir), `\`npm test\` (package.json's test script: ${script})`);
   });
 
+  it("names the project .npmrc's settings that change what the scripts run (script-shell, node-options)", async () => {
+    const npmrc = "; the project's npm settings\nregistry=https://registry.npmjs.org/\nscript-shell = ./x.sh\nnode-options=--require ./x.js\n";
+    const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": npmrc });
+    assert.equal(await runs(dir), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: script-shell = ./x.sh; node-options=--require ./x.js)");
+    // Other settings, and comments, are not named.
+    const plain = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": "registry=https://registry.npmjs.org/\n# script-shell=./x.sh\n" });
+    assert.equal(await runs(plain), "`npm test` (package.json's test script: jest)");
+    // npm reads a .npmrc that links out of the workspace, which the workspace will not: that it is there is said.
+    const elsewhere = emptyDir({ npmrc: "script-shell=./x.sh\n" });
+    const linked = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }) });
+    symlinkSync(join(elsewhere, "npmrc"), join(linked, ".npmrc"));
+    assert.match((await runs(linked))!, /^`npm test` \(package\.json's test script: jest; and the project's \.npmrc, which can change how npm runs it and could not be read here \(.*outside the workspace.*\)\)$/);
+  });
+
   it("tells the model too that the pretest script ran, and what it is", async () => {
     const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { pretest: "echo preparing", test: "echo 'ℹ pass 1'" } }) });
     const result = await runTool(runTestsTool, {}, ctx(dir));

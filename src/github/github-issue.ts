@@ -14,10 +14,12 @@ export interface GitHubIssueRef {
 /**
  * The issue a URL names, on github.com or on `host` (a GitHub Enterprise server's host name,
  * for the CLI pointed at one); a pull request is the issue of the same number in GitHub's API.
+ * As a browser takes it: the host with its final dot (`github.com.`) or the port 443, the
+ * repository with `.git` (a clone URL with /issues/N added is the repository's page).
  */
 export function parseGitHubIssueUrl(text: string, host = GITHUB_HOST): GitHubIssueRef | undefined {
-  const hostPattern = host === GITHUB_HOST ? String.raw`(?:www\.)?github\.com` : `${escapeRegExp(host)}(?::\d+)?`;
-  const m = text.trim().match(new RegExp(String.raw`^https?:\/\/${hostPattern}\/([\w.-]+)\/([\w.-]+)\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$`, "i"));
+  const hostPattern = host === GITHUB_HOST ? String.raw`(?:www\.)?github\.com\.?(?::443)?` : `${escapeRegExp(host)}(?::\d+)?`;
+  const m = text.trim().match(new RegExp(String.raw`^https?:\/\/${hostPattern}\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(?:issues|pull)\/(\d+)\/?(?:[#?].*)?$`, "i"));
   return m && isName(m[1]!) && isName(m[2]!) && isIssueNumber(Number(m[3])) ? { owner: m[1]!, repo: m[2]!, number: Number(m[3]) } : undefined;
 }
 

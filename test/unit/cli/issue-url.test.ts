@@ -190,6 +190,14 @@ describe("an issue given only as its URL", () => {
     assert.deepEqual(progress, []);
   });
 
+  it("takes github.com's issue URL written with the repository's .git, the port 443, or the host's final dot", async () => {
+    const repo = checkout("git@github.com:acme/api.git");
+    for (const url of ["https://github.com/acme/api.git/issues/12", "https://github.com:443/acme/api/issues/12", "https://github.com./acme/api/pull/12"]) {
+      assert.equal((await issueFromUrl(url, options(repo)))?.kind, "issue", url);
+      assert.equal(seen.at(-1)?.url, "/repos/acme/api/issues/12/comments?per_page=10", url);
+    }
+  });
+
   it("fetches a GitHub Enterprise issue from its server's API and checks it against that server's remotes", async () => {
     const env = { GITHUB_SERVER_URL: "https://ghe.corp.test" };
     const ours = checkout("git@ghe.corp.test:acme/api.git");

@@ -4,6 +4,10 @@
  * a server must not outlive Hearth: `npx some-server` is a tree of processes, and the
  * SDK's transport signals only the first one. Here the server leads its own process group
  * and carries a `HEARTH_RUN_ID` marker (process-tree.ts), and closing stops the whole tree.
+ * A helper can leave the group and the marker (`setsid`, an empty environment) and then
+ * lose its parent (the server exits): on Linux the server's processes are therefore looked
+ * at while it runs — at each answer to a request of Hearth's and every second between —
+ * and the stop reaches every one seen that still runs (RunSightings).
  * So does the server's own exit: what it left running is stopped then, and with it any
  * hold on its stdout (a helper started with inherited stdio would otherwise keep the
  * pipes open, the transport "running" and a call in flight waiting for its time limit).
@@ -16,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { RUN_MARKER_VAR, stopRun } from "../process-tree.ts";
+import { RUN_MARKER_VAR, RunSightings, stopRun } from "../process-tree.ts";
 
 export interface ProcessTransportOptions {
   readonly command: string;
@@ -33,6 +37,12 @@ export class MessageTooLargeError extends Error {}
 
 /** Characters of stderr kept for messages. */
 const STDERR_TAIL = 2000;
+/**
+ * How often the server's processes are looked at between answers: one scan of /proc's stat
+ * files. A helper whose parent starts it and exits between two looks (a double fork) is
+ * not seen; the answers' looks catch one started by a call before it answers.
+ */
+const LOOK_MS = 1000;
 
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -49,6 +59,10 @@ export class ProcessTransport implements Transport {
   outputClosed = false;
   /** Stopping what the server left running, begun when its first process exited. */
   private leftovers: Promise<unknown> | undefined;
+  private sightings: RunSightings | undefined;
+  private looking: NodeJS.Timeout | undefined;
+  /** Ids of Hearth's requests not yet answered: an answer to one is a moment to look. */
+  private readonly asked = new Set<string | number>();
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
@@ -87,9 +101,15 @@ export class ProcessTransport implements Transport {
         reject(error);
         this.onerror?.(error);
       });
-      child.once("spawn", () => resolve());
+      child.once("spawn", () => {
+        this.watchProcesses(child.pid!);
+        resolve();
+      });
       // The server is gone; its pipes close (and "close" reports it) once what it left is gone too.
-      child.once("exit", () => void (this.leftovers ??= this.stopProcesses()));
+      child.once("exit", () => {
+        clearInterval(this.looking);
+        this.leftovers ??= this.stopProcesses();
+      });
       child.once("close", (code, signal) => {
         this.exit = { code, signal };
         this.markExited();
@@ -115,6 +135,7 @@ export class ProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.exit) return Promise.reject(new Error("the MCP server is not running"));
+    if ("method" in message && "id" in message) this.asked.add(message.id);
     return new Promise((resolve, reject) => {
       stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
     });
@@ -124,13 +145,22 @@ export class ProcessTransport implements Transport {
   async close(): Promise<void> {
     const child = this.child;
     if (!child?.pid) return;
+    clearInterval(this.looking);
     if (!this.exit) child.stdin.end();
     await (this.leftovers ??= this.stopProcesses());
     await this.exited;
   }
 
   private stopProcesses(): Promise<unknown> {
-    return this.child?.pid ? stopRun({ pgid: this.child.pid, marker: this.marker }, this.options.graceMs ?? 2000) : Promise.resolve();
+    return this.child?.pid ? stopRun({ pgid: this.child.pid, marker: this.marker }, this.options.graceMs ?? 2000, this.sightings) : Promise.resolve();
+  }
+
+  /** Looks at the server's processes now and every LOOK_MS while it runs (Linux only: elsewhere only the group is reached). */
+  private watchProcesses(pid: number): void {
+    if (process.platform !== "linux") return;
+    this.sightings = new RunSightings({ pgid: pid, marker: this.marker });
+    this.sightings.look();
+    this.looking = setInterval(() => this.sightings!.look(), LOOK_MS).unref();
   }
 
   /**
@@ -164,6 +194,9 @@ export class ProcessTransport implements Transport {
         continue;
       }
       if (!message) return;
+      // Before the answer is handed on: what the call started is seen while its parent runs.
+      const answered = "result" in message || "error" in message ? message.id : undefined;
+      if (answered !== undefined && this.asked.delete(answered)) this.sightings?.look();
       this.onmessage?.(message);
     }
   }

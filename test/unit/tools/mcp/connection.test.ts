@@ -305,6 +305,37 @@ describe("MCP stdio servers that exit and leave a process behind", () => {
   }
 });
 
+describe("MCP stdio servers that start a detached sleeper", () => {
+  /** Opens raw-server.mjs and has it start its sleeper; a sleeper that outlives the test is killed then. */
+  async function withSleeper(t: TestContext): Promise<{ connection: McpConnection; sleeper: number }> {
+    const dir = tempFolder(t);
+    const entry = { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] };
+    const config = parseMcpConfig(JSON.stringify({ servers: { raw: entry } }), { workspaceFolder: dir, source: "test" });
+    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+    t.after(() => connection.close());
+    const answer = await connection.call("detach", {}, new AbortController().signal);
+    const sleeper = Number(/^sleeper (\d+)$/.exec((answer.content[0] as { text: string }).text)![1]);
+    t.after(() => void (alive(sleeper) && process.kill(sleeper, "SIGKILL")));
+    assert.equal(alive(sleeper), true);
+    return { connection, sleeper };
+  }
+
+  it("stops the sleeper (own session, empty environment) when Hearth stops the server", { timeout: 30_000 }, async (t) => {
+    const { connection, sleeper } = await withSleeper(t);
+    await connection.close();
+    assert.equal(alive(sleeper), false, "the sleeper outlived the server");
+  });
+
+  it("stops the sleeper when the server exits by itself, though nothing links it to the server any more", { timeout: 30_000 }, async (t) => {
+    // Without the fix the sleeper, reparented to init, in a session of its own and without
+    // Hearth's marker, outlived the server and Hearth: nothing found at the exit leads to it.
+    const { connection, sleeper } = await withSleeper(t);
+    await assert.rejects(connection.call("orphan", { stdio: "ignore" }, new AbortController().signal), /stopped during the call to "orphan" \(exit code 3\)/);
+    await connection.close();
+    assert.equal(alive(sleeper), false, "the sleeper outlived the server");
+  });
+});
+
 describe("MCP servers over HTTP that refuse or break the connection", () => {
   /** An HTTP server on 127.0.0.1 answering every request with `answer`; closed after the test. */
   async function hostile(t: TestContext, answer: (res: ServerResponse) => void): Promise<string> {

@@ -134,6 +134,18 @@ function otherRepository(issueRepo: GitHubRepo, checkout: string, remotes: reado
   return `the issue is from ${repoName(issueRepo)}, but the checkout ${terminalName(checkout)} is another repository (GitHub remote${remotes.length === 1 ? "" : "s"}: ${named}): the agent would change its files for another repository's issue. Run hearth fix in a clone of ${repoName(issueRepo)}, or pass --any-repo to fix it here anyway`;
 }
 
+/**
+ * Why `host` (as URL writes it, IDN labels as xn--) only looks like `github`, or undefined:
+ * a name with letters outside ASCII (gіthub.com with a Cyrillic і), or a name under another
+ * domain (github.com.evil.test). No Enterprise hint for those: following it would send the
+ * token there.
+ */
+function lookAlike(host: string, github: string): string | undefined {
+  if (host.split(".").some((label) => label.startsWith("xn--"))) return "its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look";
+  const under = [github, `www.${github}`].find((name) => host.startsWith(`${name}.`) && host.length > name.length + 1);
+  return under ? `a name under ${host.slice(under.length + 1)}` : undefined;
+}
+
 /** Why a URL that is no issue this CLI can fetch is refused, with what to do instead. */
 function notAnIssue(url: string, access: GitHubAccess): string {
   const shown = terminalName(url);
@@ -149,6 +161,8 @@ function notAnIssue(url: string, access: GitHubAccess): string {
     // not a URL after all: said as such below
   }
   const text = "Give the issue's text (as text, with --issue or with --issue-file FILE)";
+  const alike = lookAlike(host, access.host);
+  if (alike) return `the issue is only a link to ${terminalName(host)}, which is not ${terminalName(access.host)}: ${alike}. hearth fix fetches issues from ${terminalName(access.host)} only, and the agent cannot open web pages. ${text}`;
   if (host === access.host || (access.host === GITHUB_HOST && host === "www.github.com")) return `${shown} is not a GitHub issue or pull request (${ownText("…")}/owner/repo/issues/N), and the agent cannot open web pages. ${text}`;
   const enterprise = access.host === GITHUB_HOST ? ` (for a GitHub Enterprise server, set GITHUB_API_URL to its API, https://${terminalName(host || "HOST")}/api/v3)` : "";
   return `the issue is only a link (${shown}): hearth fix fetches issues from ${terminalName(access.host)} only${enterprise}, and the agent cannot open web pages. ${text}`;

@@ -190,6 +190,12 @@ describe("an issue given only as its URL", () => {
     assert.deepEqual(progress, []);
   });
 
+  it("says a host that only looks like github.com is not github.com (letters of another alphabet, github.com.<another domain>), with no hint to send the token there", async () => {
+    const refused = async (url: string) => ((await issueFromUrl(url, options(checkout()))) as { message: string }).message;
+    assert.equal(await refused("https://g\u0456thub.com/acme/api/issues/12"), "the issue is only a link to xn--gthub-n2e.com, which is not github.com: its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look. hearth fix fetches issues from github.com only, and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
+    assert.equal(await refused("https://github.com.evil.test/acme/api/issues/12"), "the issue is only a link to github.com.evil.test, which is not github.com: a name under evil.test. hearth fix fetches issues from github.com only, and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
+  });
+
   it("takes github.com's issue URL written with the repository's .git, the port 443, or the host's final dot", async () => {
     const repo = checkout("git@github.com:acme/api.git");
     for (const url of ["https://github.com/acme/api.git/issues/12", "https://github.com:443/acme/api/issues/12", "https://github.com./acme/api/pull/12"]) {

@@ -94,7 +94,7 @@ export function parsePatch(text: string): FilePatch[] {
     } else if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
       const oldPath = headerPath(line.slice(4));
       const newPath = headerPath(lines[i + 1]!.slice(4));
-      if (!current || current.hunks.length > 0 || current.sawFileLines) current = startFile(files, { oldPath, newPath });
+      if (!current || current.hunks.length > 0 || current.sawFileLines || namesOtherFiles(current, [oldPath, newPath])) current = startFile(files, { oldPath, newPath });
       else Object.assign(current, { oldPath, newPath, prefixes: current.headerPrefixes });
       current.sawFileLines = true;
       i++;
@@ -143,6 +143,22 @@ function headerOnly(f: MutableFile): boolean {
   if (f.sawFileLines) return true;
   if (!f.gitHeader || f.oldMode || f.newMode || f.renamed || f.deletedFileMode) return false;
   return !f.newFileMode || (f.newBlob !== undefined && !EMPTY_BLOB.test(f.newBlob));
+}
+
+/**
+ * `---`/`+++` lines that name files a `diff --git` section (its header, or its rename and
+ * copy lines) does not: the next file's, its own `diff --git` line left out. Taken for this
+ * section's, they replaced its paths and its rename or new empty file was dropped in silence.
+ */
+function namesOtherFiles(file: MutableFile, paths: readonly (string | null)[]): boolean {
+  if (!file.gitHeader) return false;
+  const known = new Set([file.oldPath, file.newPath].flatMap((p) => (typeof p === "string" ? [p, withoutGitPrefix(p)] : [])));
+  return paths.some((p) => p !== null && !known.has(p) && !known.has(withoutGitPrefix(p)));
+}
+
+function withoutGitPrefix(path: string): string {
+  const bare = path.startsWith("./") ? path.slice(2) : path;
+  return /^[ab]\//.test(bare) ? bare.slice(2) : bare;
 }
 
 function startFile(files: MutableFile[], paths: { oldPath: string | null | undefined; newPath: string | null | undefined }): MutableFile {

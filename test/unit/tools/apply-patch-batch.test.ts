@@ -55,3 +55,27 @@ describe("apply_patch: three files, the third refused", () => {
     assert.equal(statSync(join(root, "c.txt")).mode & 0o777, 0o444);
   });
 });
+
+describe("apply_patch: a git section with no hunks, followed by `---`/`+++` lines of another file and no `diff --git` line", () => {
+  const RENAME = "diff --git a/old.txt b/new.txt\nsimilarity index 100%\nrename from old.txt\nrename to new.txt\n";
+  const MODIFY = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-a1\n+A1\n a2\n";
+
+  it("both are made: the rename is not dropped in silence with the patch reported applied", async () => {
+    const { root, ctx } = workspaceWith({ "old.txt": "o\n", "a.txt": "a1\na2\n" });
+    const result = await runTool(applyPatchTool, { patch: RENAME + MODIFY }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /rename old\.txt -> new\.txt/);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A1\na2\n");
+    assert.equal(existsSync(join(root, "old.txt")), false);
+    assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "o\n");
+  });
+
+  it("a new file's section (mode line only: an empty file) followed by another file's lines: both made", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "a1\na2\n" });
+    const empty = "diff --git a/empty.txt b/empty.txt\nnew file mode 100644\nindex 0000000..e69de29\n";
+    const result = await runTool(applyPatchTool, { patch: empty + MODIFY }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "empty.txt"), "utf8"), "");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A1\na2\n");
+  });
+});

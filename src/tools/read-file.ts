@@ -1,5 +1,6 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
+import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 
@@ -32,13 +33,17 @@ export const readFileTool: Tool = {
     if (info.type !== "file") throw new ToolError("not-a-file", `"${path}" is a directory; use list_files`);
     if (info.size > MAX_READ_FILE_BYTES) throw tooLarge(path, info.size);
     const bytes = await ctx.workspace.read(path);
-    const lines = splitLines(decodeText(bytes, path).text);
+    // A key or token pasted into an ordinary file is masked: secret-values.ts.
+    const { text, masked } = maskSecrets(decodeText(bytes, path).text);
+    const lines = splitLines(text);
     ctx.reads?.set(path, contentHash(bytes));
     const first = optionalInt(input, "start_line", 1, Number.MAX_SAFE_INTEGER) ?? 1;
     const last = Math.min(optionalInt(input, "end_line", 1, Number.MAX_SAFE_INTEGER) ?? lines.length, lines.length);
     if (lines.length === 0) return { text: `${path} is empty.`, data: { path, lines: 0 } };
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${path} (${lines.length} lines)`);
-    return render(path, lines.map((l) => l.text), first, last);
+    const shown = render(path, lines.map((l) => l.text), first, last);
+    const note = maskedNote(masked.filter((m) => m.line >= first && m.line <= shown.data.endLine));
+    return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };
 
@@ -56,7 +61,7 @@ function shellQuote(path: string): string {
   return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
-function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: unknown } {
+function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number } } {
   const width = String(last).length;
   const out: string[] = [];
   let used = 0;

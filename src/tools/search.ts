@@ -3,7 +3,8 @@
  * capped. What it does not search is said in the result: files over its size limit (with
  * how to read them instead), links pointing out of the workspace (never followed) and files
  * that look like they hold secrets (by their name or, for a link, the name of its file; a
- * hard link, by the file's other name).
+ * hard link, by the file's other name). A key or token pasted into a searched file is masked
+ * in the lines shown (secret-values.ts), and the result says where.
  */
 import { lstat, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
@@ -13,6 +14,7 @@ import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
+import { type MaskedValue, maskSecrets, maskedNote } from "./secret-values.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -32,6 +34,8 @@ export interface SearchHit {
   readonly path: string;
   readonly line: number;
   readonly text: string;
+  /** What was masked in `text`, when something was. */
+  readonly masked?: readonly string[];
 }
 
 export const searchTool: Tool = createSearchTool(MATCH_LIMIT_MS);
@@ -102,7 +106,8 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const shown = hits.slice(0, limit);
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
-      const notes = [...cut, ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const masked = shown.flatMap((h) => (h.masked ?? []).map((kind) => ({ kind, line: h.line, path: h.path })));
+      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
       const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
       return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
@@ -225,9 +230,17 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   // Read as read_file reads it (UTF-16 with a BOM, Latin-1), so what search finds is what read_file shows; binary matches nothing.
   const text = bytes ? decodedOrUndefined(bytes, path) : undefined;
   if (text === undefined) return { hits: [] };
-  const lines = text.split(/\r?\n/);
+  // Masked whole, before lines are cut: a key block's lines, a token across the cut.
+  const shown = maskSecrets(text);
+  const lines = shown.text.split(/\r?\n/);
   const found = await matcher.lines(text, path, signal);
-  return { hits: found.map((i) => ({ path, line: i + 1, text: lines[i]!.length > MAX_LINE_CHARS ? `${lines[i]!.slice(0, MAX_LINE_CHARS)}…` : lines[i]! })) };
+  return { hits: found.map((i) => hitOf(path, i, lines[i]!, shown.masked)) };
+}
+
+function hitOf(path: string, i: number, line: string, masked: readonly MaskedValue[]): SearchHit {
+  const text = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+  const kinds = masked.filter((m) => m.line === i + 1).map((m) => m.kind);
+  return kinds.length === 0 ? { path, line: i + 1, text } : { path, line: i + 1, text, masked: kinds };
 }
 
 function decodedOrUndefined(bytes: Uint8Array, path: string): string | undefined {

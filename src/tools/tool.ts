@@ -14,6 +14,7 @@ import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../p
 import type { ToolDisplay } from "../protocol/tool-display.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
+import { maskWrittenBackTo } from "./secret-values.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -182,6 +183,8 @@ async function runToolCall(tool: Tool, input: Record<string, JsonValue>, ctx: To
     if (tool.effect === "write" || tool.effect === "command") {
       // A bad path makes no target here; execute then says what is wrong with it.
       const paths = (await tool.targets?.(input, ctx).catch(() => [])) ?? [];
+      const maskBack = tool.effect === "write" ? await maskWrittenBackTo(input, paths, ctx.workspace) : undefined;
+      if (maskBack) throw new ToolError("invalid-input", maskBack);
       await ctx.beforeEffect?.(tool.definition.name, input, paths);
     }
     const output = await tool.execute(input, ctx);

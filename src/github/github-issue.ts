@@ -174,7 +174,7 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
     throw new IssueFetchError(`GitHub's answer for ${refName(ref)} is not an issue${said}. ${capital(wording.instead)}.`);
   }
   const url = `https://${options.host ?? GITHUB_HOST}/${ref.owner}/${ref.repo}/issues/${ref.number}`;
-  const parts = [`${short(text(title), MAX_TITLE_CHARS) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
+  const parts = [`${short(oneLine(text(title)), MAX_TITLE_CHARS) || "(no title)"} (${ref.owner}/${ref.repo}#${ref.number})`, cut(text(body), MAX_BODY_CHARS, `of the description left out: see ${url}`) || "(no description)"];
   if (typeof count === "number" && count > 0) {
     const comments = await get(`/repos/${ref.owner}/${ref.repo}/issues/${ref.number}/comments?per_page=${COMMENTS}`);
     // The issue itself is what matters: comments of another shape are left out, not an error.
@@ -296,11 +296,22 @@ export function plainHttpHost(apiBase: string): string | undefined {
 /**
  * A JSON field as text: a string trimmed, a number written out, anything else nothing.
  * Control characters other than line ends and tabs (terminal escapes, NUL) are dropped: they
- * mean nothing to the model, and would act on a terminal the text is printed to.
+ * mean nothing to the model, and would act on a terminal the text is printed to. So are
+ * Unicode tag characters (U+E0000–U+E007F): GitHub shows nothing for them, a model reads
+ * them as the ASCII they mirror — instructions hidden from the person who picked the issue.
  */
 function text(value: unknown): string {
   const raw = typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : "";
-  return raw.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, "").trim();
+  return raw.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u{E0000}-\u{E007F}]/gu, "").trim();
+}
+
+/**
+ * A title without zero-width characters and bidi controls: in one line of words they mean
+ * nothing, and they make a title read otherwise than it is (`lo\u202Egin`). Description and
+ * comments keep theirs: code quoted there may hold them, and the bug may be about them.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "");
 }
 
 /** `text` of at most `max` characters, with "…" where it was cut. */

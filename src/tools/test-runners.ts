@@ -2,7 +2,8 @@
  * Which test command a project uses, and how many tests passed or failed according to its
  * output. Detection looks only at files in the workspace root (package.json's test script —
  * with its pretest and posttest and the .npmrc settings that change how npm runs them —,
- * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py, go.mod, Cargo.toml, pom.xml,
+ * pytest.ini / pyproject.toml / setup.cfg / tox.ini / setup.py — with the addopts of pytest's
+ * configuration files —, go.mod, Cargo.toml, pom.xml,
  * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
@@ -131,7 +132,7 @@ const MAX_SCRIPT_TOLD = 300;
 
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
-    if (await exists(file)) return { command: "python3 -m pytest -q", because: `${file} (a Python project)` };
+    if (await exists(file)) return told("python3 -m pytest -q", `${file} (a Python project)`, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
   }
   if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
   if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
@@ -144,6 +145,74 @@ async function detectOtherRunner(workspace: Workspace, exists: (path: string) =>
     return { command: "python3 -m unittest -q", because: "test_*.py files (unittest)" };
   }
   return undefined;
+}
+
+/**
+ * A runner whose configuration in the repository changes what it runs: `lines` (cut for the
+ * model, whole for the approval question) follow `because`, under `what`.
+ */
+function told(command: string, because: string, what: string, lines: readonly string[]): DetectedRunner {
+  if (lines.length === 0) return { command, because };
+  const say = (max: number) => `${because}; and ${what}: ${lines.map((line) => cut(line, max)).join("; ")}`;
+  const short = say(MAX_SCRIPT_TOLD);
+  const whole = say(Infinity);
+  return { command, because: short, ...(whole !== short ? { whole } : {}) };
+}
+
+/** pytest's configuration files: pytest reads the first that holds its section. */
+const PYTEST_CONFIGS = ["pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
+
+/**
+ * The `addopts` settings of pytest's configuration files (`file: addopts = …`, continuation
+ * lines joined): options pytest adds to every run — `-p` loads a plugin, `--basetemp=DIR`
+ * empties DIR first (a checkout's pytest.ini emptied a folder of the user's home while the
+ * card said `python3 -m pytest -q`). Every file's is named, the one pytest uses among them.
+ */
+async function pytestAddopts(workspace: Workspace): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of PYTEST_CONFIGS) {
+    const text = await configText(workspace, file);
+    if (text === undefined) continue;
+    if (text === null) found.push(`${file}: (could not be read here; what it adds is not known)`);
+    else for (const setting of settingLines(text, "addopts")) found.push(`${file}: ${setting}`);
+  }
+  return found;
+}
+
+/** A configuration file's text; undefined when it is not there, null when it is there but cannot be read here (too large, a link out). */
+async function configText(workspace: Workspace, path: string): Promise<string | null | undefined> {
+  try {
+    const info = await workspace.stat(path);
+    if (info?.type !== "file") return undefined;
+    if (info.size > MAX_PACKAGE_JSON_BYTES) return null;
+    return new TextDecoder().decode(await workspace.read(path));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Each `name = value` (or `name: value`) line of an INI or TOML file, with what continues it
+ * joined by spaces: indented lines after it (INI), the lines up to a TOML array's `]` or to
+ * the end of a triple-quoted string.
+ */
+function settingLines(text: string, name: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const start = new RegExp(`^\\s*${name}\\s*[=:]`, "i");
+  const found: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!start.test(lines[i]!)) continue;
+    const parts = [lines[i]!.trim()];
+    while (i + 1 < lines.length && (unfinished(parts.join("\n")) || /^[ \t]+\S/.test(lines[i + 1]!))) parts.push(lines[++i]!.trim());
+    found.push(parts.filter((part) => part !== "").join(" "));
+  }
+  return found;
+}
+
+/** A TOML value not closed yet: an open triple-quoted string, or an array without its `]`. */
+function unfinished(value: string): boolean {
+  const odd = (quote: string) => value.split(quote).length % 2 === 0;
+  return odd('"""') || odd("'''") || /=\s*\[[^\]]*$/.test(value);
 }
 
 type Counter = (output: string) => TestCounts | undefined;

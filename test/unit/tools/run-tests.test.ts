@@ -134,6 +134,16 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     assert.match((await runs(linked))!, /^`npm test` \(package\.json's test script: jest; and the project's \.npmrc, which can change how npm runs it and could not be read here \(.*outside the workspace.*\)\)$/);
   });
 
+  it("names the addopts of pytest's configuration files, which pytest adds to the command (a plugin, a --basetemp it empties)", async () => {
+    const ini = "[pytest]\naddopts = -p tests.plugin\n    --basetemp=/home/someone/work\ntestpaths = tests\n";
+    const toml = '[project]\nname = "x"\n\n[tool.pytest.ini_options]\naddopts = [\n  "-p", "tests.plugin",\n]\n';
+    assert.equal(
+      await runs(emptyDir({ "pytest.ini": ini, "pyproject.toml": toml })),
+      "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p tests.plugin --basetemp=/home/someone/work; pyproject.toml: addopts = [ \"-p\", \"tests.plugin\", ])",
+    );
+    assert.equal(await runs(emptyDir({ "setup.cfg": "[tool:pytest]\ntestpaths = tests\n" })), "`python3 -m pytest -q` (setup.cfg (a Python project))");
+  });
+
   it("tells the model too that the pretest script ran, and what it is", async () => {
     const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { pretest: "echo preparing", test: "echo 'ℹ pass 1'" } }) });
     const result = await runTool(runTestsTool, {}, ctx(dir));

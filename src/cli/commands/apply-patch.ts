@@ -40,7 +40,9 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
       if (plan.ok && !dryRun) await workspace.apply(plan.changes);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
-      io.err(`hearth apply-patch: ${terminalText(error.message)}; nothing was written\n`);
+      // A refused write says it already (disk-workspace.ts writeError, checkNotReadOnly).
+      const said = /nothing was written/.test(error.message) ? "" : "; nothing was written";
+      io.err(`hearth apply-patch: ${terminalText(error.message)}${said}\n`);
       return 1;
     }
     if (flags.json) io.out(terminalJson(JSON.stringify({ ok: plan.ok, dryRun, files: plan.files }, null, 2)) + "\n");

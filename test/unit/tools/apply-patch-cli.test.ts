@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../../src/cli/main.ts";
 import { DAMAGES, gitDiff, loadTree, toBuffers } from "./helpers/diffs.ts";
@@ -109,4 +109,16 @@ describe("hearth apply-patch never writes into .git (issue 13)", () => {
       assert.equal(existsSync(join(dir, ".GIT")), false);
     });
   }
+});
+
+describe("hearth apply-patch: a file it may not write", () => {
+  it("is named once with what to do, and says once that nothing was written", async () => {
+    const dir = tempDir();
+    writeFiles(dir, { "a.txt": "1\n2\n", "gen.txt": "g\n" });
+    chmodSync(join(dir, "gen.txt"), 0o444);
+    const io = fakeIo(dir, "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n--- a/gen.txt\n+++ b/gen.txt\n@@ -1 +1 @@\n-g\n+G\n");
+    assert.equal(await main(["apply-patch"], io), 1);
+    assert.equal(io.stderr, `hearth apply-patch: "gen.txt" is read-only (mode 0444): nothing was written. It is marked so on purpose (generated or vendored code, or by the user): ask the user to make it writable if it should change, or leave it\n`);
+    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "1\n2\n");
+  });
 });

@@ -111,6 +111,7 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
     const now = fetched.repository;
     const origin = issueOrigin(now ? [ref, now] : [ref], remotes, access.host);
     if (origin.kind === "other") return { kind: "refused", message: otherRepository(now ?? ref, options.repo, origin.remotes) };
+    if (origin.kind === "unknown") options.progress(`the checkout has no remote on ${terminalName(access.host)}${remoteHosts(remotes ?? [])}: whether ${refName(ref)} is its issue is not checked`);
   }
   return { kind: "issue", text: fetched.text };
 }
@@ -122,6 +123,22 @@ function hasCredentials(url: string): boolean {
     return Boolean(parsed.username || parsed.password);
   } catch {
     return /^[a-z+]+:\/\/[^/@]*@/i.test(url);
+  }
+}
+
+/** " (origin: gitlab.com, backup: a folder)": each remote's host, never its URL (it may hold a token). */
+function remoteHosts(remotes: readonly { readonly name: string; readonly url: string }[]): string {
+  const named = new Set(remotes.map((r) => `${terminalName(r.name)}: ${terminalName(remoteHost(r.url))}`));
+  return named.size ? ` (${[...named].join(", ")})` : "";
+}
+
+function remoteHost(url: string): string {
+  const scp = url.trim().match(/^(?:[^@/:\s]+@)?([^@/:\s]+):(?!\/\/)/);
+  if (scp) return scp[1]!;
+  try {
+    return new URL(url.trim()).hostname || "a folder";
+  } catch {
+    return "a folder";
   }
 }
 

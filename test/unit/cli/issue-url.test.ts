@@ -204,6 +204,15 @@ describe("an issue given only as its URL", () => {
     }
   });
 
+  it("says that whether the issue is the checkout's is not checked when no remote is on GitHub, naming the remote's host only", async () => {
+    progress.length = 0;
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout("https://bot:s3cret@gitlab.com/acme/web.git", "git@bitbucket.org:acme/web.git"))))?.kind, "issue");
+    assert.equal(progress.at(-1), "the checkout has no remote on github.com (origin: gitlab.com, r1: bitbucket.org): whether acme/api#12 is its issue is not checked");
+    progress.length = 0;
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout())))?.kind, "issue");
+    assert.equal(progress.at(-1), "the checkout has no remote on github.com: whether acme/api#12 is its issue is not checked");
+  });
+
   it("fetches a GitHub Enterprise issue from its server's API and checks it against that server's remotes", async () => {
     const env = { GITHUB_SERVER_URL: "https://ghe.corp.test" };
     const ours = checkout("git@ghe.corp.test:acme/api.git");

@@ -66,27 +66,73 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
 /**
  * What may follow the `</parameter>` that ends a value: the template writes `\n</parameter>\n`
  * and then the next `<parameter=` or `</function>`; `</tool_call>` too, so a call that forgets
- * `</function>` does not take the next call into its value. A line may end in CRLF (a model or
- * a server writing Windows line ends), and a model may close the function on the parameter's
- * line when `</tool_call>` follows on the next. Each of these holds a line end, which a JSON value
- * never holds raw: no string inside one can be taken for them.
+ * `</function>` does not take the next call into its value. A model at temperature 0.7 leaves
+ * blank lines or lines of spaces there now and then, and a line may end in CRLF (a model or a
+ * server writing Windows line ends): whitespace holding a line end (at most MAX_VALUE_GAP
+ * characters) comes before the tag. A model may also close the function on the parameter's
+ * line when `</tool_call>` follows on a later one. Each of these holds a line end, which a JSON
+ * value never holds raw: no string inside one can be taken for them.
  */
-const VALUE_FOLLOWERS = [
-  ...["\n", "\r\n"].flatMap((eol) => [eol + PARAM_OPEN, eol + FUNCTION_CLOSE, eol + CALL_CLOSE]),
+export const MAX_VALUE_GAP = 32;
+const LINE_GAP = " \t\r";
+const GAP = LINE_GAP + "\n";
+const NEXT_LINE_TAGS = [PARAM_OPEN, FUNCTION_CLOSE, CALL_CLOSE];
+
+/** One place of a {@link ValuePattern}: a character out of `chars`, once, or (`many`) any number of times. */
+export interface PatternItem {
+  chars: string;
+  many?: boolean;
+}
+export type ValuePattern = readonly PatternItem[];
+
+const literalItems = (text: string): PatternItem[] => [...text].map((chars) => ({ chars }));
+const lineBreak: PatternItem[] = [{ chars: LINE_GAP, many: true }, { chars: "\n" }, { chars: GAP, many: true }];
+/**
+ * What ends a value, as patterns: a string value holds none of these (the response grammar
+ * keeps it so). Its gaps have no bound: the grammar forbids more than the parser reads as an end.
+ */
+export const VALUE_CLOSINGS: readonly ValuePattern[] = [
+  ...NEXT_LINE_TAGS.map((tag) => [...literalItems(PARAM_CLOSE), ...lineBreak, ...literalItems(tag)]),
   // Not `</function></tool_call>\n`: a value that ends with `</parameter></function></tool_call>`
   // is followed by the template's `\n</parameter>`. At the output's end it is LAST_VALUE_FOLLOWER.
-  ...["\n", "\r\n"].map((eol) => FUNCTION_CLOSE + eol + CALL_CLOSE),
+  [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), ...lineBreak, ...literalItems(CALL_CLOSE)],
 ];
-/** What ends a value: a string value holds none of these (the response grammar keeps it so). */
-export const VALUE_CLOSINGS: readonly string[] = VALUE_FOLLOWERS.map((f) => PARAM_CLOSE + f);
 /** Characters after a `</parameter>` that tell whether it ends the value. */
-export const VALUE_LOOKAHEAD = Math.max(...VALUE_FOLLOWERS.map((f) => f.length));
+export const VALUE_LOOKAHEAD = 2 * (MAX_VALUE_GAP + 1) + FUNCTION_CLOSE.length + CALL_CLOSE.length;
 /** At the end of the output, what may follow the `</parameter>` that ends the last value: the call's close. */
 const LAST_VALUE_FOLLOWER = /^\s*<\/function>\s*(<\/tool_call>\s*)?$/;
 const LAST_CLOSE = FUNCTION_CLOSE + CALL_CLOSE;
 
 /** Why a value did not end at a `</parameter>` it holds, for the model. */
-export const VALUE_END_RULE = "(a </parameter> ends a value only when the next line starts with <parameter=, </function> or </tool_call>, or when </function> follows it on its line and </tool_call> starts the next)";
+export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one)";
+
+/** The whitespace from `i`: where it ends and whether it holds a line end; undefined when the text ends in it, null when it is longer than MAX_VALUE_GAP. */
+function gapAt(text: string, i: number): { next: number; eol: boolean } | undefined | null {
+  let j = i;
+  let eol = false;
+  for (; j < text.length && j - i <= MAX_VALUE_GAP && GAP.includes(text[j]!); j++) if (text[j] === "\n") eol = true;
+  if (j - i > MAX_VALUE_GAP) return null;
+  return j === text.length ? undefined : { next: j, eol };
+}
+
+/** Whether `text` at `i` is one of `tags`; undefined when it ends too soon to tell. */
+function tagAt(text: string, i: number, tags: readonly string[]): boolean | undefined {
+  const got = tags.map((tag) => text.slice(i, i + tag.length));
+  if (got.some((g, k) => g === tags[k])) return true;
+  return got.some((g, k) => g.length < tags[k]!.length && tags[k]!.startsWith(g)) ? undefined : false;
+}
+
+/** Whether one of VALUE_CLOSINGS (gaps bounded) follows `</parameter>` at `after`; undefined when the text ends too soon to tell. */
+function closingFollows(text: string, after: number): boolean | undefined {
+  const gap = gapAt(text, after);
+  if (!gap) return gap === null ? false : undefined;
+  if (gap.eol) return tagAt(text, gap.next, NEXT_LINE_TAGS);
+  const fn = tagAt(text, gap.next, [FUNCTION_CLOSE]);
+  if (fn !== true) return fn;
+  const after2 = gapAt(text, gap.next + FUNCTION_CLOSE.length);
+  if (!after2) return after2 === null ? false : undefined;
+  return after2.eol && tagAt(text, after2.next, [CALL_CLOSE]);
+}
 
 /**
  * Whether the `</parameter>` just before `after` ends its value: true when the format
@@ -96,12 +142,12 @@ export const VALUE_END_RULE = "(a </parameter> ends a value only when the next l
  * the output is over: a `</parameter>` followed only by the call's closing tags ends it.
  */
 export function valueEndsAt(text: string, after: number, atEnd = false): boolean | undefined {
-  const next = text.slice(after, after + VALUE_LOOKAHEAD);
-  if (VALUE_FOLLOWERS.some((f) => next.startsWith(f))) return true;
+  const follows = closingFollows(text, after);
+  if (follows) return true;
   // Bounded, so that a long value with many </parameter> in it is not scanned to its end for each.
   const last = text.length - after <= 2 * VALUE_LOOKAHEAD ? text.slice(after) : undefined;
   if (atEnd) return last !== undefined && LAST_VALUE_FOLLOWER.test(last);
-  if (VALUE_FOLLOWERS.some((f) => f.startsWith(next))) return undefined;
+  if (follows === undefined) return undefined;
   // Perhaps the call's last line: told at the output's end.
   return last !== undefined && LAST_CLOSE.startsWith(last.replace(/\s+/g, "")) ? undefined : false;
 }

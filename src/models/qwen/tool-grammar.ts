@@ -6,8 +6,8 @@
  * at most a 2-digit exponent (always finite), booleans and null as JSON or as the template
  * prints them (True / False / None), enums and consts as literals, anyOf / oneOf as
  * alternatives, for strings any text but a `</parameter>` the format continues after
- * (the next line starting `<parameter=`, `</function>` or `</tool_call>`, after LF or CRLF, or
- * `</function>` then `</tool_call>` on the next line: VALUE_CLOSINGS). JSON values follow their
+ * (a later line starting `<parameter=`, `</function>` or `</tool_call>` with only whitespace
+ * between, or `</function>` then `</tool_call>` on a later line: VALUE_CLOSINGS). JSON values follow their
  * schema too: an object with `properties` gets them in schema order, required ones
  * present, each value shaped by its schema, other keys only where `additionalProperties`
  * is not false; an array's items follow `items`. What the grammar does not shape ($ref,
@@ -17,7 +17,7 @@
 import type { JsonSchema, JsonValue, ToolDefinition } from "../types.ts";
 import { schemaTypes } from "./tool-arguments.ts";
 import { formatArgumentValue, toJinjaJson } from "./template-values.ts";
-import { VALUE_CLOSINGS } from "./tool-call-syntax.ts";
+import { VALUE_CLOSINGS, type ValuePattern } from "./tool-call-syntax.ts";
 
 /** Options of {@link buildQwenToolCallGrammar}. */
 export interface QwenToolCallGrammarOptions {
@@ -188,33 +188,47 @@ function objectRule(rules: GrammarRules, schema: JsonSchema): string {
 }
 
 /**
- * Any text that contains none of `keywords`, as the states of the automaton that finds them
- * (Aho–Corasick): a state is the longest end of the text read so far that begins a keyword;
- * a character that would complete a keyword has no transition. GBNF has no lookahead, so
- * "`</parameter>` not followed by a newline and `<parameter=`" is written this way.
+ * Any text that contains none of `patterns` (a keyword, or a {@link ValuePattern} whose places
+ * may repeat), as the states of the automaton that finds them: a state is the set of places
+ * in the patterns that the text read so far has reached (each pattern also starts afresh at
+ * every character); a character that would complete a pattern has no transition. GBNF has no
+ * lookahead, so "`</parameter>` not followed by a line break and `<parameter=`" is written this way.
  */
-function addTextWithout(rules: GrammarRules, name: string, keywords: readonly string[]): string {
-  const states = [""];
-  for (const keyword of keywords) {
-    for (let i = 1; i < keyword.length; i++) if (!states.includes(keyword.slice(0, i))) states.push(keyword.slice(0, i));
-  }
-  const alphabet = [...new Set(keywords.join(""))];
-  const ruleOf = (state: string) => (state === "" ? name : `${name}-${states.indexOf(state)}`);
-  /** Where `ch` leads from `state`, or undefined when it completes a keyword. */
-  const next = (state: string, ch: string): string | undefined => {
-    let text = state + ch;
-    if (keywords.some((k) => text.endsWith(k))) return undefined;
-    while (!states.includes(text)) text = text.slice(1);
-    return text;
+function addTextWithout(rules: GrammarRules, name: string, patterns: readonly (string | ValuePattern)[]): string {
+  const items = patterns.map((p): ValuePattern => (typeof p === "string" ? [...p].map((chars) => ({ chars })) : p));
+  /** A state's places, with every place a repeated item may be skipped to; undefined once a pattern is complete. */
+  const closure = (places: Iterable<string>): string | undefined => {
+    const set = new Set<string>();
+    for (const place of places) {
+      let [p, i] = place.split(":").map(Number) as [number, number];
+      for (set.add(`${p}:${i}`); items[p]![i]?.many; set.add(`${p}:${i}`)) i++;
+      if (i === items[p]!.length) return undefined;
+    }
+    return [...set].sort().join(" ");
   };
-  for (const state of states) {
+  const start = closure(items.map((_, p) => `${p}:0`))!;
+  const states = [start];
+  const alphabet = [...new Set(items.flatMap((p) => p.flatMap((item) => [...item.chars])))];
+  const ruleOf = (state: string) => (state === start ? name : `${name}-${states.indexOf(state)}`);
+  const next = (state: string, ch: string): string | undefined => {
+    const reached = state.split(" ").flatMap((place) => {
+      const [p, i] = place.split(":").map(Number) as [number, number];
+      const item = items[p]![i]!;
+      return item.chars.includes(ch) ? [item.many ? place : `${p}:${i + 1}`] : [];
+    });
+    return closure([...start.split(" "), ...reached]);
+  };
+  for (let k = 0; k < states.length; k++) {
+    const state = states[k]!;
     const targets = new Map<string, string[]>();
     const special: string[] = [];
     for (const ch of alphabet) {
       const target = next(state, ch);
-      if (target === "") continue;
+      if (target === start) continue;
       special.push(ch);
-      if (target !== undefined) targets.set(target, [...(targets.get(target) ?? []), ch]);
+      if (target === undefined) continue;
+      if (!states.includes(target)) states.push(target);
+      targets.set(target, [...(targets.get(target) ?? []), ch]);
     }
     const moves = [...targets].map(([target, chars]) => `${chars.length === 1 ? literal(chars[0]!) : charClass(chars, false)} ${ruleOf(target)}`);
     rules.add(ruleOf(state), [`${charClass(special)} ${name}`, ...moves, `""`].join(" | "));

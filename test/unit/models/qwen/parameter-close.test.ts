@@ -1,10 +1,10 @@
 /**
  * A parameter value that holds `</parameter>` itself: the model editing an XML or DocBook
  * file (`<parameter>n</parameter>` is DocBook), or an agent framework's own parser. The
- * value ends only at a `</parameter>` the format continues after (the next line, after LF or
- * CRLF, starts `<parameter=`, `</function>` or `</tool_call>`; or `</function>` follows on its
- * line and `</tool_call>` starts the next, or ends the output), in the parser and in the
- * grammar alike.
+ * value ends only at a `</parameter>` the format continues after (a later line, with only
+ * whitespace between, starts `<parameter=`, `</function>` or `</tool_call>`; or `</function>`
+ * follows on its line and `</tool_call>` starts a later one, or ends the output), in the parser
+ * and in the grammar alike.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -49,7 +49,7 @@ const VALUES = [
   "x</parameter>",
   "</parameter>x",
   "a</parameter>\nb",
-  "a</parameter>\n\n<parameter=x>",
+  "a</parameter>\n\nx<parameter=x>",
   "a</parameter> <parameter=x>",
   "</parameter>\n<parameter",
   "</parameter>\n</functions>",
@@ -115,10 +115,28 @@ test("values holding </parameter> + CRLF or </parameter></function> mid-line sti
 });
 
 test("a value whose </parameter> is never followed by the format says how a value ends", () => {
-  const turn = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n\n</function>\n</tool_call>\nDone.");
+  const turn = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\nDone.\n</function>\n</tool_call>\nDone.");
   assert.equal(turn.errors.length, 1);
   assert.match(turn.errors[0]!.message, /Parameter "path" has no closing <\/parameter>/);
-  assert.match(turn.errors[0]!.message, /next line/);
+  assert.match(turn.errors[0]!.message, /later line/);
+});
+
+// A model at temperature 0.7 now and then leaves a blank line (or one of spaces) after a
+// value: that value ran on into the next call, which was lost or merged into the first.
+test("blank lines or lines of spaces after </parameter> still end the value, and the next call stays its own", () => {
+  const read = (path: string, gap: string) => `<tool_call>\n<function=read_file>\n<parameter=path>\n${path}\n</parameter>${gap}</function>\n</tool_call>`;
+  for (const gap of ["\n\n", "\n  \n", "\n \t\n", "\r\n\r\n", "\n\n\n", "  \n", "\n\n  "]) {
+    const turn = parseEveryWay(`${read("a.ts", gap)}\n${read("b.ts", "\n")}`);
+    assert.deepEqual(turn.errors, [], JSON.stringify(gap));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a.ts" }, { path: "b.ts" }], JSON.stringify(gap));
+    const body = parseToolCallBody(read("a.ts", gap).slice("<tool_call>".length), false);
+    assert.deepEqual(body.kind === "complete" ? body.call.parameters : body, [["path", "a.ts"]], JSON.stringify(gap));
+  }
+  const params = parseEveryWay("<tool_call>\n<function=read_file>\n<parameter=path>\na.ts\n</parameter>\n\n<parameter=limit>\n5\n</parameter>\n \n</function>\n\n</tool_call>");
+  assert.deepEqual(params.message.toolCalls?.map((c) => c.arguments), [{ path: "a.ts", limit: 5 }]);
+  const forgot = parseEveryWay(`<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n\n</tool_call>\n${read("b.ts", "\n")}`);
+  assert.equal(forgot.errors.length, 1);
+  assert.deepEqual(forgot.message.toolCalls?.map((c) => c.arguments), [{ path: "b.ts" }]);
 });
 
 const calls = buildQwenToolCallGrammar(TOOLS);
@@ -137,21 +155,18 @@ test("the grammar lets a string value hold </parameter> mid-text, and a well-for
 });
 
 test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
-  const forbidden = ["\n", "\r\n"].flatMap((eol) => [
-    `</parameter>${eol}<parameter=`, `</parameter>${eol}</function>`, `</parameter>${eol}</tool_call>`,
-    `</parameter></function>${eol}</tool_call>`,
-  ]);
-  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
+  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*\n\s*<\/tool_call>)/;
+  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", " ", "\t", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
   let seed = 11;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   for (let i = 0; i < 1500; i++) {
     const s = Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
-    assert.equal(gbnfAccepts(calls, s, "string-value"), !forbidden.some((f) => s.includes(f)), JSON.stringify(s));
+    assert.equal(gbnfAccepts(calls, s, "string-value"), !forbidden.test(s), JSON.stringify(s));
   }
 });
 
 test("whatever string the grammar lets a value hold, the parser reads back exactly", () => {
-  const alphabet = ["</parameter>", "\n", "\r", "<parameter=", "</function>", "</tool_call>", "<", "x", "</parameter>\n", "</parameter></function>"];
+  const alphabet = ["</parameter>", "\n", "\r", " ", "\n\n", "<parameter=", "</function>", "</tool_call>", "<", "x", "</parameter>\n", "</parameter></function>"];
   let seed = 5;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   let accepted = 0;

@@ -37,7 +37,9 @@ const TOKENS: readonly TokenShape[] = [
   { kind: "GitHub token", pattern: /\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g },
   { kind: "Slack token", pattern: /\bxox[bpars]-\d{6,}-[A-Za-z0-9-]{10,}/g },
   { kind: "AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  { kind: "AWS secret access key", pattern: /(?<=(?:aws_?secret_?access_?key|secretaccesskey)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi, mixed: true },
+  // The name before the value is kept (group 1). Matched forward from the name: a lookbehind
+  // was tried at every position of a line, scanning back over its spaces each time.
+  { kind: "AWS secret access key", pattern: /((?:aws_?secret_?access_?key|secretaccesskey)["']?[ \t]*[:=][ \t]*["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi, mixed: true },
   // OpenAI's (sk-…, sk-proj-…), Anthropic's (sk-ant-api03-…).
   { kind: "API key", pattern: /\bsk-[A-Za-z0-9_-]{32,}/g, mixed: true },
   { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9])/g, mixed: true },
@@ -76,10 +78,12 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
   lines.forEach((line, i) => {
     let out = line;
     for (const shape of TOKENS) {
-      out = out.replace(shape.pattern, (value) => {
-        if (!realToken(value, shape)) return value;
+      out = out.replace(shape.pattern, (whole: string, name?: unknown, secret?: unknown) => {
+        // With groups (the AWS secret's name and value) the replacer gets them; without, the match's offset.
+        const [before, value] = typeof name === "string" ? [name, String(secret)] : ["", whole];
+        if (!realToken(value, shape)) return whole;
         masked.push({ kind: shape.kind, line: i + 1 });
-        return mask(shape.kind);
+        return before + mask(shape.kind);
       });
     }
     lines[i] = out;
@@ -125,9 +129,10 @@ function maskKeyBlocks(lines: string[]): number[] {
   return found;
 }
 
-/** Base64 characters in `part`, `\n` escapes and headers (`Proc-Type:`) aside. */
+/** Base64 characters in `part`, `\n` escapes and a header line (`Proc-Type: …`) aside. */
 function keyBody(part: string): number {
-  return part.replace(/\\n|[A-Za-z-]+:[^\n]*$/g, "").replace(/[^A-Za-z0-9+/=]/g, "").length;
+  if (/^\s*[A-Za-z-]+: /.test(part)) return 0;
+  return part.replace(/\\n/g, "").replace(/[^A-Za-z0-9+/=]/g, "").length;
 }
 
 /** The line that tells the model (and the user, on the tool's card) what was masked, or nothing. */

@@ -49,6 +49,16 @@ describe("secret values in ordinary files", () => {
     assert.deepEqual(maskSecrets(ordinary), { text: ordinary, masked: [] });
   });
 
+  it("a long line of spaces or letters is looked through in one pass: the answer comes back, and it is right", () => {
+    // Patterns retried from each position of such a line would take some 10^11 steps.
+    const spaces = " ".repeat(400_000);
+    assert.deepEqual(maskSecrets(`${spaces}sk- AKIA aws_secret_access_key`).masked, []);
+    assert.deepEqual(maskSecrets(`aws_secret_access_key =${spaces}x`).masked, []);
+    assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----${"A".repeat(400_000)}`).masked.map((m) => m.kind), ["private key"]);
+    assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----\nProc-Type${"A".repeat(400_000)}\n-----END PRIVATE KEY-----`).masked.map((m) => m.kind), ["private key"]);
+    assert.equal(maskSecrets(`AWS_SECRET_ACCESS_KEY="${AWS_SECRET}"`).text, 'AWS_SECRET_ACCESS_KEY="[secret masked: AWS secret access key]"');
+  });
+
   it("read_file and search show the masks and say so; the user's file is unchanged", async () => {
     const content = `import os\nTOKEN = "${GITHUB}"\nBOT = "${SLACK}"\n`;
     const { root, ctx } = workspaceWith({ "deploy/notify.py": content, "tests/keys.py": `KEY = """${KEY}"""\n` });

@@ -724,12 +724,15 @@ export async function fetchOrExplain(url: string, init: RequestInit, advice: str
 
 function diskError(folder: string, error: unknown): DownloadError {
   const code = errorCode(error);
-  const why = code === "ENOSPC" || code === "EDQUOT" || code === "EFBIG" ? "the disk is full" : "the folder cannot be written";
-  return new DownloadError(
-    `Cannot save the download in ${folder}: ${why} (${code}). Free some space or fix the folder's permissions, then try again; the part already downloaded is kept.`,
-    false,
-    { cause: error },
-  );
+  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code)}, then try again; the part already downloaded is kept.`, false, { cause: error });
+}
+
+/** Why a disk refused the download, and what helps. EFBIG is no full disk: freeing space (the advice it got) never helped. */
+function diskWhy(code: string | undefined): string {
+  if (code === "ENOSPC" || code === "EDQUOT") return `the disk is full (${code}). Free some space or download to a folder on another disk`;
+  // FAT32 (many USB disks) holds files up to 4 GiB; `ulimit -f` limits the files a process writes.
+  if (code === "EFBIG") return `the file is larger than this disk's file system or this process's file-size limit allows (EFBIG; FAT32 holds at most 4 GiB in a file, see also ulimit -f). Download to a folder on another disk`;
+  return `the folder cannot be written (${code}). Fix the folder's permissions or download to another folder`;
 }
 
 function offlineError(url: string, error: unknown, advice = MODEL_ALTERNATIVES): DownloadError {

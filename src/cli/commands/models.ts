@@ -1,9 +1,11 @@
 /** `hearth models`: presets, downloaded files, what fits this machine; `--download` fetches one. */
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
+import { findPreset, findQuantization } from "../../models/index.ts";
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
@@ -68,14 +70,14 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
         return 0;
       }
       if (typeof flags.download === "string") {
+        const quantization = typeof flags.quant === "string" ? flags.quant : undefined;
         const result = await runtime.whileRunning(
-          runtime.connection.sendRequest(
-            ModelDownloadRequest,
-            { preset: flags.download, ...(typeof flags.quant === "string" ? { quantization: flags.quant } : {}), workDoneToken: token },
-            cancel.token,
-          ),
+          runtime.connection.sendRequest(ModelDownloadRequest, { preset: flags.download, ...(quantization ? { quantization } : {}), workDoneToken: token }, cancel.token),
           "while downloading",
-        );
+        ).catch((error: unknown) => {
+          if (io.signal.aborted) io.err(`${io.errIsTerminal ? "\n" : ""}${cancelledDownload(args, flags.download as string, quantization)}\n`);
+          throw error;
+        });
         if (io.errIsTerminal) io.err("\n");
         io.out(`${result.path} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
         return 0;
@@ -88,6 +90,17 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
     }
   },
 };
+
+/**
+ * What a Ctrl-C during `--download` leaves: hours of a model's download are kept, and the
+ * same command resumes them — "cancelled" alone read as if they were lost.
+ */
+function cancelledDownload(args: readonly string[], preset: string, quantization: string | undefined): string {
+  const quant = findPreset(preset) && findQuantization(findPreset(preset)!, quantization);
+  const part = quant ? join(cliModelsFolder(), `${quant.file}.part`) : undefined;
+  if (!part || !existsSync(part)) return "hearth models: cancelled before any of the model was saved";
+  return `hearth models: cancelled; the part downloaded so far is kept in ${part}: run hearth models ${args.join(" ")} again to resume it`;
+}
 
 /** The catalog as `hearth models` prints it; every size in GiB, every model by the id `--download` takes. */
 export function describeCatalog(catalog: ModelCatalog): string {

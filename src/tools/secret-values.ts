@@ -117,14 +117,17 @@ function maskKeyBlocks(lines: string[]): number[] {
       continue;
     }
     let end = i + 1;
-    while (end < lines.length && !KEY_END.test(lines[end]!)) end++;
-    const body = [rest, ...lines.slice(i + 1, end), end < lines.length ? lines[end]!.slice(0, KEY_END.exec(lines[end]!)!.index) : ""];
-    if (body.reduce((n, part) => n + keyBody(part), 0) < MIN_KEY_BODY) continue;
-    lines[i] = `${head}${mask("private key")}`;
-    for (let k = i + 1; k < end; k++) lines[k] = "";
-    if (end < lines.length) lines[end] = lines[end]!.slice(KEY_END.exec(lines[end]!)!.index);
-    found.push(i + 1);
-    i = end;
+    // Up to its end, or the next block's beginning (a block cut short): each line looked through once.
+    while (end < lines.length && !KEY_END.test(lines[end]!) && !KEY_BEGIN.test(lines[end]!)) end++;
+    const close = end < lines.length ? KEY_END.exec(lines[end]!) : null;
+    const body = [rest, ...lines.slice(i + 1, end), close ? lines[end]!.slice(0, close.index) : ""];
+    if (body.reduce((n, part) => n + keyBody(part), 0) >= MIN_KEY_BODY) {
+      lines[i] = `${head}${mask("private key")}`;
+      for (let k = i + 1; k < end; k++) lines[k] = "";
+      if (close) lines[end] = lines[end]!.slice(close.index);
+      found.push(i + 1);
+    }
+    i = close ? end : end - 1;
   }
   return found;
 }

@@ -56,6 +56,9 @@ describe("secret values in ordinary files", () => {
     assert.deepEqual(maskSecrets(`aws_secret_access_key =${spaces}x`).masked, []);
     assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----${"A".repeat(400_000)}`).masked.map((m) => m.kind), ["private key"]);
     assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----\nProc-Type${"A".repeat(400_000)}\n-----END PRIVATE KEY-----`).masked.map((m) => m.kind), ["private key"]);
+    // Key blocks that never end, each looked through to the next one rather than to the file's end.
+    assert.deepEqual(maskSecrets("a: -----BEGIN PRIVATE KEY-----\n".repeat(200_000)).masked, []);
+    assert.equal(maskSecrets(`-----BEGIN PRIVATE KEY-----\nshort\n${KEY}`).masked.length, 1);
     assert.equal(maskSecrets(`AWS_SECRET_ACCESS_KEY="${AWS_SECRET}"`).text, 'AWS_SECRET_ACCESS_KEY="[secret masked: AWS secret access key]"');
   });
 

@@ -6,6 +6,7 @@
  */
 import { PathMatcher } from "./path-match.ts";
 import { boundQuery, parseQueryEvidence, type QueryEvidence } from "./query-evidence.ts";
+import { localeCodesOf, localeOfStem } from "./locale-names.ts";
 import { quotedLines, quotedPhrases } from "./quotes.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { identifiersIn, looksLikeIdentifier, stem, STOPWORDS, termsOfWord } from "./text.ts";
@@ -28,6 +29,8 @@ export interface FileEvidence {
   readonly inUrl?: boolean;
   /** A path written as a bare file name (`setup.cfg`): it may be the reporter's own file. */
   readonly bare?: boolean;
+  /** For a file name that is a locale code of the language the title names (`es` for "Spanish"): the code. */
+  readonly locale?: string;
 }
 
 /** What a query mentions, for scoring, seeding and the reasons. */
@@ -75,6 +78,7 @@ export function analyzeQuery(index: RepoIndex, query: string): QueryAnalysis {
   const project = projectNames(index);
   const identifiers = addNameEvidence(index, text, qualifiedNames(query, project), project, add);
   addFileNameEvidence(index, text, project, add);
+  addLocaleEvidence(index, text, add);
   for (const [path, q] of quotedPhrases(index, quotedLines(text))) add(path, { kind: "quote", text: q.phrase, strength: 1 / Math.sqrt(q.holders) });
   addLinkedEvidence(index, text, add);
   const paths = [...evidence].filter(([, es]) => es.some((e) => e.kind === "frame" || e.kind === "path" || e.kind === "module")).map(([p]) => p);
@@ -157,6 +161,35 @@ function addFileNameEvidence(index: RepoIndex, text: QueryEvidence, project: Rea
   for (const [word, files] of byWord) {
     if (files.length > MAX_FILENAME_FILES) continue;
     for (const path of files) add(path, { kind: "filename", text: word, strength: 1 / Math.sqrt(files.length) });
+  }
+}
+
+/** A language's locale files: a project has one per country at most (`ar`, `ar-dz`, …, `ar-tn`). */
+const MAX_LOCALE_FILES = 12;
+
+/**
+ * A language the title names ("Spanish days should be lowercase", "Arabic locales: …")
+ * points at the code files named by its locale code: `es.js`, `es-mx.js`, `es_AR.js`.
+ */
+function addLocaleEvidence(index: RepoIndex, text: QueryEvidence, add: (path: string, e: FileEvidence) => void): void {
+  const languages = new Map<string, string>();
+  for (const word of identifiersIn(text.title)) {
+    for (const code of localeCodesOf(word) ?? []) languages.set(code, word);
+  }
+  if (languages.size === 0) return;
+  const byWord = new Map<string, { code: string; path: string }[]>();
+  for (const [path, record] of index.files) {
+    if (record.language === null || TEST_FILE.test(path)) continue;
+    const code = localeOfStem(path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, ""));
+    const word = code === undefined ? undefined : languages.get(code);
+    if (word === undefined) continue;
+    const list = byWord.get(word);
+    if (list) list.push({ code: code!, path });
+    else byWord.set(word, [{ code: code!, path }]);
+  }
+  for (const [word, files] of byWord) {
+    if (files.length > MAX_LOCALE_FILES) continue;
+    for (const { code, path } of files) add(path, { kind: "filename", text: word, locale: code, strength: 1 / Math.sqrt(files.length) });
   }
 }
 

@@ -357,7 +357,9 @@ function reasonsFor(s: Scored, graph: FileGraph, best: ReadonlySet<string>, surf
   if (texts("snippet").length > 0) reasons.push(`defines ${texts("snippet").slice(0, 5).join(", ")} (used in the example)`);
   if (texts("quote").length > 0) reasons.push(`quotes "${clip(texts("quote")[0]!, 60)}"`);
   if (texts("linked").length > 0) reasons.push(`changed for ${clip(texts("linked")[0]!, 70)}`);
-  if (texts("filename").length > 0) reasons.push(`file name matches "${texts("filename")[0]}" in the title`);
+  const fileName = s.evidence.find((e) => e.kind === "filename");
+  if (fileName?.locale !== undefined) reasons.push(`file name is the locale code of "${fileName.text}" in the title (${fileName.locale})`);
+  else if (fileName !== undefined) reasons.push(`file name matches "${fileName.text}" in the title`);
   if (s.companionOf) reasons.push(s.companionOf);
   if (s.titleTerms && s.titleTerms.size > 0) {
     const words = [...s.titleTerms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([t]) => surface.get(t) ?? t);

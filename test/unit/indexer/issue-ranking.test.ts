@@ -283,6 +283,35 @@ describe("locate on real-looking issue texts", () => {
     });
   });
 
+  it("reads a language named in the title as its locale files: Spanish is es.js, es-mx.js, es_AR.js (class 2)", async () => {
+    const locale = (code: string, months: string): string => `// ${code}\nconst locale = { name: '${code}', months: '${months}'.split('_'), weekdays: 'a_b_c'.split('_') }\nexport default locale\n`;
+    const tree = {
+      "src/index.js": "// Formats dates with the months and weekdays of the locale loaded.\nexport function format(date, locale) { return locale.months[date.getMonth()] }\n",
+      "src/locale/en.js": locale("en", "January_February_March"),
+      "src/locale/es.js": locale("es", "Enero_Febrero_Marzo"),
+      "src/locale/es-mx.js": locale("es-mx", "Enero_Febrero_Marzo"),
+      "src/locale/es_AR.js": locale("es_AR", "Enero_Febrero_Marzo"),
+      "src/locale/fr.js": locale("fr", "Janvier_Février_Mars"),
+      "src/locale/sk.js": locale("sk", "Január_Február_Marec"),
+      "src/locale/fi.js": locale("fi", "Tammikuu_Helmikuu_Maaliskuu"),
+      "src/locale/de.js": locale("de", "Januar_Februar_März"),
+      "src/plugin/es-module.js": "// Loads the ES module build.\nexport const esModule = true\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "Spanish days and months should be lowercase\n\nSpanish speaking people do not capitalize their months or days.", { top: 5 });
+      // Every locale holds months: the Spanish ones come before all the others.
+      const locales = results.map((r) => r.path).filter((p) => p.startsWith("src/locale/"));
+      assert.deepEqual(locales.slice(0, 3).sort(), ["src/locale/es-mx.js", "src/locale/es.js", "src/locale/es_AR.js"], results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
+      const spanish = results.find((r) => r.path === "src/locale/es.js")!;
+      assert.ok(spanish.reasons.includes('file name is the locale code of "Spanish" in the title (es)'), spanish.reasons.join("; "));
+      // A code that is only part of a name (`es-module`) is no locale.
+      assert.ok(!results.some((r) => r.path === "src/plugin/es-module.js" && r.reasons.some((why) => why.startsWith("file name"))));
+      // A language the project has no locale file for names nothing.
+      const polish = locate(index, "Polish months are wrong\n\nThe months should be lowercase.", { top: 5 });
+      assert.ok(!polish.some((r) => r.reasons.some((why) => why.startsWith("file name"))), polish.map((r) => r.reasons.join("; ")).join(" | "));
+    });
+  });
+
   it("matches a title word to a file name by its stem: mocked → mock.py (class 2)", async () => {
     const tree = {
       "sphinx/ext/autodoc/__init__.py": "# Documents classes, their bases and members from their docstrings.\nclass ClassDocumenter:\n    def add_directive_header(self, sig):\n        bases = [restify(cls) for cls in self.object.__bases__]\n        return bases\n",

@@ -1,12 +1,12 @@
 /**
  * `hearth fix` given a GitHub issue's URL (the whole text): the issue is fetched — title,
- * description and the first comments, as the editor's Fix This Issue does — with
- * $GH_TOKEN / $GITHUB_TOKEN when set and the API at $GITHUB_API_URL when set (a GitHub
- * Enterprise server, or a test's server); an issue of another repository than the
+ * description and the first comments, as the editor's Fix This Issue does — from the API at
+ * $GITHUB_API_URL when set (a GitHub Enterprise server, or a test's server), with the token
+ * named for that API when set (see `gitHubAccess`); an issue of another repository than the
  * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
  * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
  */
-import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, plainHttpHost, withoutCredentials } from "../github/github-issue.ts";
+import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, type IssueFetchWording, parseGitHubIssueUrl, plainHttpHost, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 import { ownText } from "./locale.ts";
@@ -19,22 +19,50 @@ export interface GitHubAccess {
   readonly token?: string;
   /** The variables that hold a token, in the order they are taken: the first one's is `token`. */
   readonly tokenVariables?: readonly string[];
+  /** github.com's token variables that are set but not sent, as the API is another server's (only when `token` is not set). */
+  readonly withheldVariables?: readonly string[];
 }
+
+/** github.com's token, as gh names it: sent to api.github.com only. */
+const GITHUB_TOKEN_VARIABLES = ["GH_TOKEN", "GITHUB_TOKEN"];
+/**
+ * Any other API's token, as gh names a GitHub Enterprise server's: $GITHUB_API_URL pointed at
+ * another server (a look-alike host, a typo, a proxy) is never sent a github.com token.
+ */
+const ENTERPRISE_TOKEN_VARIABLES = ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"];
 
 /**
  * The GitHub of the environment, as GitHub Actions and gh set it: $GITHUB_SERVER_URL's host
  * (else a GitHub Enterprise API URL's, https://HOST/api/v3; else github.com), $GITHUB_API_URL
- * (else that host's API), and $GH_TOKEN or $GITHUB_TOKEN ($GH_ENTERPRISE_TOKEN or
- * $GITHUB_ENTERPRISE_TOKEN first for an Enterprise host, as gh does).
+ * (else that host's API), and its token: $GH_TOKEN or $GITHUB_TOKEN for https://api.github.com,
+ * $GH_ENTERPRISE_TOKEN or $GITHUB_ENTERPRISE_TOKEN for any other API (as gh does for an
+ * Enterprise host), never one for the other.
  */
 export function gitHubAccess(env: NodeJS.ProcessEnv): GitHubAccess {
   const api = env.GITHUB_API_URL?.trim().replace(/\/+$/, "") || undefined;
   const enterpriseApi = api?.match(/^https?:\/\/([^/]+)\/api\/v3$/i);
   const host = hostOf(env.GITHUB_SERVER_URL) ?? (enterpriseApi ? hostOf(`https://${enterpriseApi[1]}`) : undefined) ?? GITHUB_HOST;
-  const github = host === GITHUB_HOST;
-  const tokenVariables = [...(github ? [] : ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]), "GH_TOKEN", "GITHUB_TOKEN"].filter((name) => env[name]?.trim());
+  const apiBase = api ?? (host === GITHUB_HOST ? GITHUB_API : `https://${host}/api/v3`);
+  const set = (names: readonly string[]) => names.filter((name) => env[name]?.trim());
+  const tokenVariables = set(isGitHubApi(apiBase) ? GITHUB_TOKEN_VARIABLES : ENTERPRISE_TOKEN_VARIABLES);
   const token = tokenVariables[0] && env[tokenVariables[0]]!.trim();
-  return { host, apiBase: api ?? (github ? "https://api.github.com" : `https://${host}/api/v3`), ...(token ? { token, tokenVariables } : {}) };
+  const withheldVariables = token || isGitHubApi(apiBase) ? [] : set(GITHUB_TOKEN_VARIABLES);
+  return { host, apiBase, ...(token ? { token, tokenVariables } : {}), ...(withheldVariables.length ? { withheldVariables } : {}) };
+}
+
+const GITHUB_API = "https://api.github.com";
+
+/** Whether an API base is github.com's own (https://api.github.com, however written), the only one given github.com's token. */
+function isGitHubApi(apiBase: string): boolean {
+  if (!URL.canParse(apiBase)) return false;
+  const url = new URL(apiBase);
+  return url.protocol === "https:" && url.host === "api.github.com" && !url.username && !url.password && url.pathname === "/" && !url.search;
+}
+
+/** The variables a token for this API is taken from, as the messages name them: "GITHUB_TOKEN (or GH_TOKEN)". */
+function tokenNames(access: GitHubAccess): string {
+  const [first, second] = isGitHubApi(access.apiBase) ? GITHUB_TOKEN_VARIABLES : ENTERPRISE_TOKEN_VARIABLES;
+  return isGitHubApi(access.apiBase) ? `${second} (or ${first})` : `${first} (or ${second})`;
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -68,7 +96,11 @@ export interface IssueFromUrlOptions {
   readonly now?: () => number;
 }
 
-const WORDING = { signIn: "Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it", instead: "give the issue's text instead (--issue-file FILE)" };
+/** How the fetch's messages say to sign in (with the token this API takes) and what to do instead. */
+function wording(access: GitHubAccess): IssueFetchWording {
+  const whose = isGitHubApi(access.apiBase) ? "a GitHub token" : `a token of ${terminalName(new URL(access.apiBase).host)}`;
+  return { signIn: `Set ${tokenNames(access)} to ${whose} that can read it`, instead: "give the issue's text instead (--issue-file FILE)" };
+}
 
 /**
  * The issue a text that is only a URL stands for, or undefined when the text is more than a
@@ -95,12 +127,16 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
   const written = new URL(access.apiBase);
   if (written.username || written.password) {
     // fetch() refuses such a URL: it would read as "cannot be reached".
-    return { kind: "refused", message: `GITHUB_API_URL has a user or password in it (${terminalName(withoutCredentials(access.apiBase))}): put the token in GITHUB_TOKEN (or GH_TOKEN) instead` };
+    return { kind: "refused", message: `GITHUB_API_URL has a user or password in it (${terminalName(withoutCredentials(access.apiBase))}): put the token in ${tokenNames(access)} instead` };
   }
-  options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? " (with the token of the environment)" : ""}${ownText("…")}`);
+  const withheld = access.withheldVariables ?? [];
+  if (withheld.length) {
+    options.progress(`${withheld.join(" and ")} hold${withheld.length === 1 ? "s" : ""} a github.com token: it is not sent to ${terminalName(written.host)}, which is not api.github.com (GITHUB_API_URL). For that server's token, set ${tokenNames(access)}`);
+  }
+  options.progress(`fetching ${refName(ref)} from ${terminalName(withoutCredentials(access.apiBase))}${access.token ? ` (with the token of ${access.tokenVariables?.[0]})` : ""}${ownText("…")}`);
   let fetched;
   try {
-    fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: WORDING, userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.now ? { now: options.now } : {}) });
+    fetched = await fetchGitHubIssueDetails(ref, { apiBase: access.apiBase, host: access.host, wording: wording(access), userAgent: "hearth-cli", signal: options.signal, ...(access.token ? { token: access.token } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.now ? { now: options.now } : {}) });
   } catch (error) {
     if (options.signal.aborted) return { kind: "cancelled" };
     if (error instanceof IssueFetchError) return { kind: "refused", message: terminalText(error.message) };

@@ -1,5 +1,5 @@
 // `hearth fix https://github.com/…/issues/N` from the built CLI (out/cli.mjs): the issue is
-// fetched from a real HTTP server on 127.0.0.1 ($GITHUB_API_URL, with $GITHUB_TOKEN) and
+// fetched from a real HTTP server on 127.0.0.1 ($GITHUB_API_URL, with $GH_ENTERPRISE_TOKEN, the token of any API but api.github.com) and
 // its text is what the agent gets — the trajectory's start record and the model's prompt.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -42,7 +42,7 @@ describe("hearth fix with a GitHub issue URL", () => {
       const work = tempDir("hearth-fix-url-out-");
       const model = join(work, "model.json");
       writeFileSync(model, JSON.stringify({ name: "scripted-fixer", turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "read it" } }] }] }));
-      const env = { HEARTH_HOME: join(work, "home"), GITHUB_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, GITHUB_TOKEN: "ghp_env", GH_TOKEN: "" };
+      const env = { HEARTH_HOME: join(work, "home"), GITHUB_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, GH_ENTERPRISE_TOKEN: "ghp_env", GITHUB_ENTERPRISE_TOKEN: "" };
       const { code, stderr } = await run(["fix", "--repo", repo, "https://github.com/acme/calc/issues/7", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff")], env, work);
       assert.equal(code, 1, stderr); // finished without a change: not fixed
       assert.match(stderr, /fetching acme\/calc#7/);

@@ -78,7 +78,7 @@ describe("hearth fix with an issue URL", () => {
     const dir = checkout("git@github.com:acme/api.git");
     const { code, err } = await fix(dir, "--issue", "https://github.com/acme/api/issues/99");
     assert.equal(code, 2, err);
-    assert.match(err, /hearth fix: GitHub answered 404 for acme\/api#99\. Set GITHUB_TOKEN \(or GH_TOKEN\) to a GitHub token that can read it if it is in a private repository\.\n$/);
+    assert.match(err, /hearth fix: GitHub answered 404 for acme\/api#99\. Set GH_ENTERPRISE_TOKEN \(or GITHUB_ENTERPRISE_TOKEN\) to a token of 127\.0\.0\.1:\d+ that can read it if it is in a private repository\.\n$/);
     assert.deepEqual(readdirSync(dir).sort(), [".git"]);
   });
 

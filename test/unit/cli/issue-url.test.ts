@@ -1,6 +1,7 @@
 /**
  * `hearth fix` given a GitHub issue URL: fetched from a real HTTP server on 127.0.0.1 (the
- * API at $GITHUB_API_URL, the token from $GH_TOKEN / $GITHUB_TOKEN), and checked against the
+ * API at $GITHUB_API_URL, the token from $GH_ENTERPRISE_TOKEN / $GITHUB_ENTERPRISE_TOKEN, as
+ * for any API but api.github.com), and checked against the
  * checkout's GitHub remotes read from real git config files in temp folders.
  */
 import assert from "node:assert/strict";
@@ -26,9 +27,9 @@ function checkout(...urls: string[]): string {
 describe("the GitHub of the environment", () => {
   it("is github.com's API without a variable; $GITHUB_API_URL (a test's server, GitHub Enterprise) when set; $GH_TOKEN before $GITHUB_TOKEN", () => {
     assert.deepEqual(gitHubAccess({}), { host: "github.com", apiBase: "https://api.github.com" });
-    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "http://127.0.0.1:9/", GITHUB_TOKEN: "t1" }), { host: "github.com", apiBase: "http://127.0.0.1:9", token: "t1", tokenVariables: ["GITHUB_TOKEN"] });
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "http://127.0.0.1:9/", GITHUB_ENTERPRISE_TOKEN: "t1" }), { host: "github.com", apiBase: "http://127.0.0.1:9", token: "t1", tokenVariables: ["GITHUB_ENTERPRISE_TOKEN"] });
     assert.deepEqual(gitHubAccess({ GITHUB_TOKEN: "t1", GH_TOKEN: "t2" }).token, "t2");
-    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "https://ghe.corp.test/api/v3", GH_TOKEN: "t2", GH_ENTERPRISE_TOKEN: "e" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3", token: "e", tokenVariables: ["GH_ENTERPRISE_TOKEN", "GH_TOKEN"] });
+    assert.deepEqual(gitHubAccess({ GITHUB_API_URL: "https://ghe.corp.test/api/v3", GH_TOKEN: "t2", GH_ENTERPRISE_TOKEN: "e" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3", token: "e", tokenVariables: ["GH_ENTERPRISE_TOKEN"] });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test", GITHUB_API_URL: "http://127.0.0.1:9" }), { host: "ghe.corp.test", apiBase: "http://127.0.0.1:9" });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://ghe.corp.test" }), { host: "ghe.corp.test", apiBase: "https://ghe.corp.test/api/v3" });
     assert.deepEqual(gitHubAccess({ GITHUB_SERVER_URL: "https://github.com", GITHUB_API_URL: "https://api.github.com" }), { host: "github.com", apiBase: "https://api.github.com" });
@@ -99,19 +100,39 @@ describe("an issue given only as its URL", () => {
     assert.deepEqual(await issueFromUrl("https://github.com/acme/old-api/issues/3", options(checkout("git@github.com:acme/web.git"))), { kind: "issue", text: "Moved here (acme/old-api#3)\n\nb" });
   });
 
-  it("sends $GH_TOKEN / $GITHUB_TOKEN, and says to set one when a private issue answers 404", async () => {
+  it("sends the API's token, and says to set one when a private issue answers 404", async () => {
     const repo = checkout();
     const missing = await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo));
-    assert.deepEqual(missing, { kind: "refused", message: "GitHub answered 404 for acme/secret#1. Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it if it is in a private repository." });
-    assert.deepEqual(await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo, { GITHUB_TOKEN: "ghp_env" })), { kind: "issue", text: "Private bug (acme/secret#1)\n\n(no description)" });
+    assert.deepEqual(missing, { kind: "refused", message: `GitHub answered 404 for acme/secret#1. Set GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) to a token of ${base.slice("http://".length)} that can read it if it is in a private repository.` });
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo, { GITHUB_ENTERPRISE_TOKEN: "ghp_env" })), { kind: "issue", text: "Private bug (acme/secret#1)\n\n(no description)" });
     assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");
+  });
+
+  it("sends github.com's token ($GH_TOKEN, $GITHUB_TOKEN) to api.github.com only: another API gets $GH_ENTERPRISE_TOKEN or $GITHUB_ENTERPRISE_TOKEN, and is told why when only github.com's is set", async () => {
+    assert.deepEqual(gitHubAccess({ GH_TOKEN: "ghp_com", GH_ENTERPRISE_TOKEN: "e" }), { host: "github.com", apiBase: "https://api.github.com", token: "ghp_com", tokenVariables: ["GH_TOKEN"] });
+    assert.equal(gitHubAccess({ GITHUB_API_URL: "https://API.github.com:443/", GITHUB_TOKEN: "ghp_com" }).token, "ghp_com");
+    for (const api of ["https://ghe.corp.test/api/v3", "https://api.github.com.evil.test", "https://evil.test/api.github.com", base]) {
+      assert.equal(gitHubAccess({ GITHUB_API_URL: api, GH_TOKEN: "ghp_com", GITHUB_TOKEN: "ghp_com2" }).token, undefined, api);
+      assert.equal(gitHubAccess({ GITHUB_API_URL: api, GH_TOKEN: "ghp_com", GITHUB_ENTERPRISE_TOKEN: "e" }).token, "e", api);
+    }
+    const repo = checkout("git@github.com:acme/secret.git");
+    progress.length = 0;
+    const withheld = await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo, { GH_TOKEN: "ghp_env", GITHUB_TOKEN: "ghp_env" }));
+    assert.equal(seen.at(-1)?.auth, undefined, "github.com's token is not sent to another server");
+    const where = base.slice("http://".length);
+    assert.equal(progress[0], `GH_TOKEN and GITHUB_TOKEN hold a github.com token: it is not sent to ${where}, which is not api.github.com (GITHUB_API_URL). For that server's token, set GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN)`);
+    assert.deepEqual(withheld, { kind: "refused", message: `GitHub answered 404 for acme/secret#1. Set GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) to a token of ${where} that can read it if it is in a private repository.` });
+    progress.length = 0;
+    assert.equal((await issueFromUrl("https://github.com/acme/secret/issues/1", options(repo, { GH_TOKEN: "ghp_com", GH_ENTERPRISE_TOKEN: "ghp_env" })))?.kind, "issue");
+    assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");
+    assert.match(progress.join("\n"), /^fetching acme\/secret#1 from http:\/\/127\.0\.0\.1:\d+ \(with the token of GH_ENTERPRISE_TOKEN\)…$/);
   });
 
   it("says when the rate limit is used up, until when, and what raises it", async () => {
     const now = () => Date.UTC(2026, 11, 5, 7, 30, 10);
     assert.deepEqual(await issueFromUrl("https://github.com/acme/busy/issues/1", { ...options(checkout()), now }), {
       kind: "refused",
-      message: "GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (in 12 min) (acme/busy#1). Set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).",
+      message: `GitHub's rate limit for requests without sign-in (60 an hour) is used up until 07:42 UTC (in 12 min) (acme/busy#1). Set GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) to a token of ${base.slice("http://".length)} that can read it for a higher limit, or give the issue's text instead (--issue-file FILE).`,
     });
   });
 
@@ -135,7 +156,7 @@ describe("an issue given only as its URL", () => {
     const result = await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: `http://bot:s3cret@127.0.0.1:${port}/api` }));
     assert.equal(result?.kind, "refused");
     assert.ok(![...progress, (result as { message: string }).message].some((t) => t.includes("s3cret")), JSON.stringify([progress, result]));
-    assert.equal((result as { message: string }).message, `GITHUB_API_URL has a user or password in it (http://127.0.0.1:${port}/api): put the token in GITHUB_TOKEN (or GH_TOKEN) instead`);
+    assert.equal((result as { message: string }).message, `GITHUB_API_URL has a user or password in it (http://127.0.0.1:${port}/api): put the token in GH_ENTERPRISE_TOKEN (or GITHUB_ENTERPRISE_TOKEN) instead`);
     assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "api.corp.test/v3" })), {
       kind: "refused",
       message: "GITHUB_API_URL is not an http(s) URL (api.corp.test/v3): set it to the API's URL, such as https://HOST/api/v3, or unset it for github.com",
@@ -144,18 +165,18 @@ describe("an issue given only as its URL", () => {
 
   it("never sends the token over plain http to another machine than this one: $GITHUB_API_URL http://api.corp.test is refused with a token, fetched without", async () => {
     progress.length = 0;
-    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://api.corp.test:8080/api/v3", GH_TOKEN: "ghp_env" })), {
+    assert.deepEqual(await issueFromUrl("https://github.com/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://api.corp.test:8080/api/v3", GH_ENTERPRISE_TOKEN: "ghp_env" })), {
       kind: "refused",
-      message: "GITHUB_API_URL is plain http to api.corp.test:8080: the token of GH_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_TOKEN to fetch a public issue without a token",
+      message: "GITHUB_API_URL is plain http to api.corp.test:8080: the token of GH_ENTERPRISE_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_ENTERPRISE_TOKEN to fetch a public issue without a token",
     });
     assert.deepEqual(progress, []);
-    // An Enterprise server's token is $GH_ENTERPRISE_TOKEN's first: the message names the variables that hold one.
+    // An Enterprise server's token is $GH_ENTERPRISE_TOKEN's (github.com's $GITHUB_TOKEN is not sent there): the message names it.
     assert.deepEqual(await issueFromUrl("http://ghe.corp.test/acme/api/issues/12", options(checkout(), { GITHUB_API_URL: "http://ghe.corp.test/api/v3", GH_ENTERPRISE_TOKEN: "e", GITHUB_TOKEN: "t" })), {
       kind: "refused",
-      message: "GITHUB_API_URL is plain http to ghe.corp.test: the token of GH_ENTERPRISE_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_ENTERPRISE_TOKEN and GITHUB_TOKEN to fetch a public issue without a token",
+      message: "GITHUB_API_URL is plain http to ghe.corp.test: the token of GH_ENTERPRISE_TOKEN would cross the network unencrypted. Set GITHUB_API_URL to the API's https:// URL, or unset GH_ENTERPRISE_TOKEN to fetch a public issue without a token",
     });
     const repo = checkout("git@github.com:acme/api.git");
-    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(repo, { GITHUB_API_URL: base.replace("127.0.0.1", "localhost"), GH_TOKEN: "ghp_env" })))?.kind, "issue");
+    assert.equal((await issueFromUrl("https://github.com/acme/api/issues/12", options(repo, { GITHUB_API_URL: base.replace("127.0.0.1", "localhost"), GH_ENTERPRISE_TOKEN: "ghp_env" })))?.kind, "issue");
     assert.equal(seen.at(-1)?.auth, "Bearer ghp_env");
   });
 

@@ -2,13 +2,15 @@
  * Where a web link in model output goes, said on the page when its text could make the user
  * believe otherwise. A reply steered by a prompt injection can write `[github.com/org/repo](https://evil.example/x)`,
  * `https://github.com@evil.example/` (a user name before the host) or a host in look-alike
- * letters (`gіthub.com`, a Cyrillic і); the hover names the target, but the webview shows no
+ * letters (`gіthub.com`, a Cyrillic і), or `[github.io](https://evil.github.io)` (a platform's
+ * user's host is the user's site, not the platform's); the hover names the target, but the webview shows no
  * status bar and nobody hovers before every click. Such a link is followed by "(goes to
  * evil.example)", the host as the browser will reach it (look-alike letters as xn--…); a mail
  * link whose text leaves out whom it writes to, by "(mails sec@evil.example)".
  */
 import { visibleText } from "../protocol/visible-text.ts";
 import { h } from "./dom.ts";
+import { hasPathUsers, userSite } from "./shared-host-suffixes.ts";
 import { TOP_LEVEL_DOMAINS } from "./top-level-domains.ts";
 
 /** Dotted words in a link's text, host names among them: `github.com`, `https://docs.python.org/3`, `me@pypi.org`. */
@@ -73,7 +75,25 @@ export function misleadingHost(href: string, text: string): string | undefined {
   }
   const host = url.hostname;
   if (url.username || url.password || host.split(".").some((label) => label.startsWith("xn--"))) return url.host;
-  return namedHosts(text, url).some((name) => !sameSite(name, host)) ? url.host : undefined;
+  const user = pathUser(url);
+  if (user !== undefined) return namedHosts(text, url).some((name) => name.host !== host || name.user !== user) ? `${url.host}/${user}` : undefined;
+  return namedHosts(text, url).some((name) => !sameSite(name.host, host)) ? url.host : undefined;
+}
+
+/** The user whose files `url` goes to on a host whose users are its path's first segment (`raw.githubusercontent.com/evil/…`); undefined on other hosts. */
+function pathUser(url: URL): string | undefined {
+  return hasPathUsers(url.hostname) ? firstSegment(url.pathname) : undefined;
+}
+
+/** The first segment of a path (`/evil/x` → `evil`), lower case (GitHub's user names are), "" for none. */
+function firstSegment(path: string): string {
+  return /^\/([^/?#\s]*)/.exec(path)?.[1]?.toLowerCase() ?? "";
+}
+
+/** A host a link's text names, and the first segment of the path written after it (`raw.githubusercontent.com/python/…`). */
+interface NamedHost {
+  host: string;
+  user: string;
 }
 
 /**
@@ -92,8 +112,8 @@ const FILE_ENDINGS = new Set("ac am as cc cl java local md mk ml mm mo mov pm pr
  * named (`https://github.com/o/r/README.md`, `https://web.archive.org/web/2024/https://pypi.org/`)
  * is part of that address, unless a bidi control may show it before that address's host.
  */
-function namedHosts(text: string, url: URL): string[] {
-  const hosts: string[] = [];
+function namedHosts(text: string, url: URL): NamedHost[] {
+  const hosts: NamedHost[] = [];
   // A bidi override can show `moc.buhtig` as github.com: there every dotted word may read as a host.
   const reordered = /[\u202A-\u202E\u2066-\u2069]/.test(text);
   let addressEnd = -1;
@@ -107,7 +127,7 @@ function namedHosts(text: string, url: URL): string[] {
     if (inAddress) {
       addressEnd = start + word.length; // the address goes on: each word's gap is read once
     } else if (marked || endsInDomain(word, text[start + word.length], url)) {
-      hosts.push(hostnameOf(word));
+      hosts.push({ host: hostnameOf(word), user: firstSegment(text.slice(start + word.length)) });
       addressEnd = start + word.length;
     }
   }
@@ -139,9 +159,11 @@ function hostnameOf(name: string): string {
 /**
  * Whether `host` is on the site `named` names: `example.com` and `www.example.com` name the same
  * site, and a host under the one named is that site's (`gist.github.com` of `github.com`; not
- * `github.com.evil.example`). A platform whose hosts are its users' (`github.io`) names them all.
+ * `github.com.evil.example`) unless the one named is above the user's site it is on, on a
+ * platform whose hosts are its users' (`evil.github.io` is not `github.io`'s: shared-host-suffixes.ts).
  */
 function sameSite(named: string, host: string): boolean {
   const bare = (name: string) => name.replace(/^www\./, "");
-  return bare(named) === bare(host) || host.endsWith(`.${bare(named)}`);
+  if (bare(named) === bare(host)) return true;
+  return host.endsWith(`.${bare(named)}`) && bare(named).length >= (userSite(host)?.length ?? 0);
 }

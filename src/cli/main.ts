@@ -7,6 +7,7 @@ import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
 import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
+import { environmentWarnings } from "./environment.ts";
 import { ownText } from "./locale.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.out(`${command.usage}\n`);
     return 0;
   }
+  for (const warning of environmentWarnings(process.env)) io.err(`${warning}\n`);
   try {
     return await command.run(args, announcingStdin(name, io));
   } catch (error) {

@@ -30,8 +30,25 @@ const HOME_STORES = [
   ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
   ".azure/msal_token_cache.json", ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json", ".terraform.d/credentials.tfrc.json",
 ];
-/** Home folders whose files are looked at whatever their names (one readdir): keys are named by their owners (`ssh-keygen -f`). */
-const HOME_KEY_FOLDERS = [".ssh"];
+/**
+ * Home folders whose files are looked at whatever their names, to a depth of folders (a
+ * readdir each): keys are named by their owners (`ssh-keygen -f`), gcloud keeps a folder per
+ * account (`legacy_credentials/<account>/adc.json`, `.boto`), the AWS CLI a file per cached login.
+ */
+const HOME_KEY_FOLDERS: readonly { folder: string; depth: number }[] = [
+  { folder: ".ssh", depth: 1 }, { folder: ".config/gcloud/legacy_credentials", depth: 2 }, { folder: ".aws/sso/cache", depth: 1 }, { folder: ".aws/cli/cache", depth: 1 },
+];
+
+/** The files under the home folder's `folder`, `depth` folders deep at most, home-relative. */
+async function homeFiles(home: string, folder: string, depth: number, fs: Pick<ScanFs, "readdir">): Promise<string[]> {
+  const entries = await fs.readdir(join(home, folder)).catch(() => []);
+  const nested = await Promise.all(entries.map((entry) => {
+    const path = `${folder}/${entry.name}`;
+    if (entry.isDirectory()) return depth > 1 ? homeFiles(home, path, depth - 1, fs) : [];
+    return [path];
+  }));
+  return nested.flat();
+}
 
 /** Folders the walk for other names does not enter: git's objects, and installed packages (a Python environment's thousands of folders would use up `MAX_WALKED_FOLDERS`). */
 const NOT_WALKED = new Set([".git", "node_modules", "site-packages", ".pixi"]);
@@ -144,7 +161,7 @@ async function inodesOf(root: string, paths: readonly string[], fs: Pick<ScanFs,
     return info?.isFile() ? linkedInode(name, info) : undefined;
   };
   const home = homedir();
-  const keys = await Promise.all(HOME_KEY_FOLDERS.map((folder) => fs.readdir(join(home, folder)).then((entries) => entries.map((entry) => `${folder}/${entry.name}`), () => [])));
+  const keys = await Promise.all(HOME_KEY_FOLDERS.map(({ folder, depth }) => homeFiles(home, folder, depth, fs)));
   const named: [abs: string, name: string][] = [
     ...[...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p): [string, string] => [join(home, p), `~/${p}`]),
     ...paths.map((p): [string, string] => [join(root, p), p]),

@@ -115,6 +115,25 @@ describe("secret reads: other names of a secret file, and the credential stores 
     assert.match((await secretFileRead(root, "src/key.ts")) ?? "", /another name \(a hard link\) of docs\/id_ed25519/);
   });
 
+  it("a hard link to gcloud's per-account credentials in the home folder (legacy_credentials/<account>/adc.json) asks, named by its home path", async () => {
+    const root = tempDir("hearth-secret-");
+    const home = tempDir("hearth-home-");
+    const account = join(home, ".config/gcloud/legacy_credentials/me@example.com");
+    mkdirSync(account, { recursive: true });
+    writeFileSync(join(account, "adc.json"), '{"client_secret": "d-FL95Q19q7MQmFpd7hHD0Ty", "refresh_token": "1//0gx"}\n');
+    writeFileSync(join(account, ".boto"), "[OAuth2]\nclient_secret = d-FL95Q19q7MQmFpd7hHD0Ty\n");
+    linkSync(join(account, "adc.json"), join(root, "adc-copy.json"));
+    linkSync(join(account, ".boto"), join(root, "boto.cfg"));
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      assert.match((await secretFileRead(root, "adc-copy.json")) ?? "", /another name \(a hard link\) of ~\/\.config\/gcloud\/legacy_credentials\/me@example\.com\/adc\.json: /);
+      assert.match((await secretFileRead(root, "boto.cfg")) ?? "", /another name \(a hard link\) of ~\/\.config\/gcloud\/legacy_credentials\/me@example\.com\/\.boto: /);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it("a search over folders leaves out a hard link to a git-ignored .env, and names it", async () => {
     const { root, ctx } = workspaceWith({ ".gitignore": ".env\n", ".env": "STRIPE_KEY=sk_live_123\n", "src/pay.ts": "const key = process.env.STRIPE_KEY;\n" });
     linkSync(join(root, ".env"), join(root, "notes.txt"));

@@ -28,7 +28,8 @@ export interface RunProcess {
 
 /** Where one command's processes are: its process group and its environment marker. */
 export interface RunIdentity {
-  readonly pgid: number;
+  /** Undefined for a command that ended whose group number may be another program's by now (`stopLeftBehind`). */
+  readonly pgid?: number;
   readonly marker: string;
 }
 
@@ -47,10 +48,10 @@ interface FoundProcess extends RunProcess {
 }
 
 function findRunProcesses(run: RunIdentity): FoundProcess[] {
-  if (process.platform !== "linux") return groupAlive(run.pgid) ? [{ pid: run.pgid, command: "(process group)", start: "" }] : [];
+  if (process.platform !== "linux") return run.pgid !== undefined && groupAlive(run.pgid) ? [{ pid: run.pgid, command: "(process group)", start: "" }] : [];
   const needle = `${RUN_MARKER_VAR}=${run.marker}\0`;
   const live = liveProcesses();
-  const members = [...live].filter(([pid, stat]) => stat.pgrp === run.pgid || readOr(`/proc/${pid}/environ`).includes(needle)).map(([pid]) => pid);
+  const members = [...live].filter(([pid, stat]) => (run.pgid !== undefined && stat.pgrp === run.pgid) || readOr(`/proc/${pid}/environ`).includes(needle)).map(([pid]) => pid);
   const found = withDescendants(members, live);
   return [...found].map((pid) => ({ pid, command: commandLine(pid), start: live.get(pid)!.start }));
 }
@@ -73,7 +74,7 @@ export class RunSightings {
     if (process.platform !== "linux") return;
     for (const [pid, p] of this.seen) if (readProcStat(pid)?.start !== p.start) this.seen.delete(pid);
     // The leader's pid is the run's only while it runs: once seen, it is looked at like any other.
-    const roots = this.seen.size ? [...this.seen.keys()] : [this.run.pgid];
+    const roots = this.seen.size ? [...this.seen.keys()] : this.run.pgid !== undefined ? [this.run.pgid] : [];
     const found = childrenFound(roots);
     for (const [pid, stat] of found) if (!this.seen.has(pid)) this.seen.set(pid, { pid, command: commandLine(pid), start: stat.start });
   }
@@ -148,7 +149,7 @@ function withDescendants(roots: readonly number[], live: ReadonlyMap<number, Pro
  * (normally none; a process in uninterruptible sleep can outlive SIGKILL for a while).
  * `sightings`' processes are signalled too, those still the same process (pid and start time).
  */
-export async function stopRun(run: RunIdentity, graceMs: number, sightings?: RunSightings): Promise<RunProcess[]> {
+export async function stopRun(run: RunIdentity, graceMs: number, sightings?: Pick<RunSightings, "processes">): Promise<RunProcess[]> {
   const known = new Map<number, FoundProcess>();
   for (const p of sightings?.processes ?? []) known.set(p.pid, p);
   signalRun(run, "SIGTERM", known);
@@ -167,8 +168,35 @@ function signalRun(run: RunIdentity, signal: NodeJS.Signals, known: Map<number, 
   // Listed before the group signal, while a child that left the group still has its parent,
   // and after it, so that processes forked meanwhile are included.
   remember(known, findRunProcesses(run));
-  tryKill(-run.pgid, signal);
+  if (run.pgid !== undefined) tryKill(-run.pgid, signal);
   for (const { pid } of stillThere(run, known)) tryKill(pid, signal);
+}
+
+/** What a command left running when it ended (its processes then, with their start times), for `stopLeftBehind`. */
+export interface LeftBehind {
+  readonly run: RunIdentity;
+  readonly processes: readonly FoundProcess[];
+}
+
+/** The command's processes now (pid, command, start time), kept to be stopped later by `stopLeftBehind`. */
+export function leftBehind(run: RunIdentity): LeftBehind {
+  return { run, processes: findRunProcesses(run) };
+}
+
+/**
+ * Stops, later, what a command left running when it ended (the run that started it was
+ * stopped): the processes found then that are still the same (pid and start time), what
+ * carries its marker, and their descendants. Its process group is signalled, and its members
+ * looked for, only while one of those processes is still in it: once a group's last member
+ * has ended, its number can become another program's job's, which a signal to it would reach.
+ */
+export function stopLeftBehind(left: LeftBehind, graceMs: number): Promise<RunProcess[]> {
+  const pgid = left.run.pgid;
+  const ours = left.processes.some((p) => {
+    const stat = readProcStat(p.pid);
+    return stat !== undefined && stat.state !== "Z" && stat.start === p.start && stat.pgrp === pgid;
+  });
+  return stopRun(ours ? left.run : { marker: left.run.marker }, graceMs, left);
 }
 
 /** Processes of the command now, and those found earlier that still run (the same process: same start time). */

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
-import { RUN_MARKER_VAR, type RunIdentity, type RunProcess, listRunProcesses, stopRun } from "./process-tree.ts";
+import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, leftBehind, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
@@ -129,15 +129,40 @@ export async function runShell(command: string, cwd: string, timeoutMs: number, 
   clearTimeout(timer);
   signal.removeEventListener("abort", onAbort);
   await drained(child, EXIT_DRAIN_MS);
-  const left = end.error || !run ? [] : await (watch.stopping ?? listRunProcesses(run));
-  if (left.length > 0 && !watch.stopping) dropLaterOutput(child);
-  else closePipes(child);
+  const behind = end.error || !run || watch.stopping ? undefined : leftBehind(run);
+  const left: readonly RunProcess[] = watch.stopping ? await watch.stopping : (behind?.processes ?? []);
+  if (behind && left.length > 0) {
+    dropLaterOutput(child);
+    stopWhenAborted(signal, behind, options.killGraceMs ?? KILL_GRACE_MS);
+  } else closePipes(child);
   if (end.error) output.note(end.error.message);
   if (left.length > 0) output.note(stillRunningNote(left, watch.stopping !== undefined));
   const { text, omitted } = output.end();
   const stopped = { timedOut: watch.reason === "timeout", cancelled: watch.reason === "cancel" };
   return { exitCode: end.code, signal: end.sig, output: text, omittedChars: omitted, ...stopped, durationMs: Date.now() - started, stillRunning: left.map((p) => p.pid) };
 }
+
+/**
+ * What commands left running (a dev server started with `&`) is stopped when the run that
+ * started them is: Stop, the runtime's shutdown, Ctrl-C in the CLI abort its signal. Before,
+ * they outlived the run, the window and Hearth. One listener per signal, however many
+ * commands left processes behind (Node warns past ten).
+ */
+function stopWhenAborted(signal: AbortSignal, left: LeftBehind, graceMs: number): void {
+  let waiting = leftBySignal.get(signal);
+  if (!waiting) {
+    const list: Array<{ left: LeftBehind; graceMs: number }> = [];
+    waiting = list;
+    leftBySignal.set(signal, list);
+    signal.addEventListener("abort", () => {
+      for (const w of list) void stopLeftBehind(w.left, w.graceMs);
+    }, { once: true });
+  }
+  if (signal.aborted) void stopLeftBehind(left, graceMs);
+  else waiting.push({ left, graceMs });
+}
+
+const leftBySignal = new WeakMap<AbortSignal, Array<{ left: LeftBehind; graceMs: number }>>();
 
 /**
  * `sh -c command` as the leader of its own process group. What the system cannot start

@@ -71,6 +71,21 @@ describe("runShell", () => {
     assert.ok(existsSync(join(dir, "done")), "the background shell died writing its line (SIGPIPE) instead of going on");
   });
 
+  it("Stop of the run after the command ended stops what it left running (a server started with &, a setsid one), with the grace to exit", SAFETY_NET, async (t) => {
+    const dir = tempDir();
+    killLeftovers(t, dir);
+    const controller = new AbortController();
+    // The second ignores SIGTERM: SIGKILL after the grace.
+    const outcome = await runShell("sleep 1000 & echo $! > pids; setsid sh -c 'trap \"\" TERM; sleep 1000' & echo $! >> pids; echo started", dir, 600_000, controller.signal, undefined, { killGraceMs: 100 });
+    const pids = pidsIn(dir);
+    assert.equal(outcome.cancelled, false);
+    assert.equal(pids.length, 2);
+    assert.deepEqual(pids.filter(alive), pids, "left running when the command ended");
+    controller.abort();
+    // Behaviour, not timing: the test's own timeout is the safety net for processes never stopped.
+    while (pids.some(alive)) await new Promise((r) => setTimeout(r, 20));
+  });
+
   it("a timeout kills the process group and the setsid child, and the call returns", SAFETY_NET, async (t) => {
     const dir = tempDir();
     killLeftovers(t, dir);

@@ -146,12 +146,13 @@ function headerOnly(f: MutableFile): boolean {
 }
 
 /**
- * `---`/`+++` lines that name files a `diff --git` section (its header, or its rename and
- * copy lines) does not: the next file's, its own `diff --git` line left out. Taken for this
- * section's, they replaced its paths and its rename or new empty file was dropped in silence.
+ * `---`/`+++` lines that name files a rename or copy section (`rename from/to`, `copy
+ * from/to`) does not: the next file's, its own `diff --git` line left out. Taken for this
+ * section's, they replaced its paths and the rename was dropped in silence. (Any other
+ * `diff --git` line the `---`/`+++` lines contradict is taken to be the one that is wrong.)
  */
 function namesOtherFiles(file: MutableFile, paths: readonly (string | null)[]): boolean {
-  if (!file.gitHeader) return false;
+  if (!file.gitHeader || !file.renamed) return false;
   const known = new Set([file.oldPath, file.newPath].flatMap((p) => (typeof p === "string" ? [p, withoutGitPrefix(p)] : [])));
   return paths.some((p) => p !== null && !known.has(p) && !known.has(withoutGitPrefix(p)));
 }

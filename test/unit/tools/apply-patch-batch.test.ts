@@ -70,12 +70,19 @@ describe("apply_patch: a git section with no hunks, followed by `---`/`+++` line
     assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "o\n");
   });
 
-  it("a new file's section (mode line only: an empty file) followed by another file's lines: both made", async () => {
+  it("a new empty file's section followed by another file's lines is refused, nothing written (not the empty file dropped in silence)", async () => {
     const { root, ctx } = workspaceWith({ "a.txt": "a1\na2\n" });
     const empty = "diff --git a/empty.txt b/empty.txt\nnew file mode 100644\nindex 0000000..e69de29\n";
     const result = await runTool(applyPatchTool, { patch: empty + MODIFY }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.equal(existsSync(join(root, "empty.txt")), false);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "a1\na2\n");
+  });
+
+  it("a diff --git line the ---/+++ lines contradict (no rename, no mode): the ---/+++ lines are taken, as before", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "a1\na2\n" });
+    const result = await runTool(applyPatchTool, { patch: "diff --git a/x b/x\n" + MODIFY }, ctx);
     assert.equal(result.ok, true, result.text);
-    assert.equal(readFileSync(join(root, "empty.txt"), "utf8"), "");
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A1\na2\n");
   });
 });

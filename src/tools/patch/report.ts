@@ -3,16 +3,20 @@ import { describeCandidates } from "../line-match.ts";
 import type { HunkOutcome } from "./apply-hunks.ts";
 import type { FileOutcome, PatchPlan } from "./plan.ts";
 
-/** One block per file, one line per hunk; failures carry their reason and candidates. */
-export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply"): string {
+/**
+ * One block per file, one line per hunk; failures carry their reason and candidates. `name`
+ * shows a path: the tool quotes one holding a control character (a newline in it would read
+ * as a line of the report), the CLI escapes the whole text for the terminal.
+ */
+export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply", name: (path: string) => string = (path) => path): string {
   const head = plan.ok
     ? `Patch ${verb}: ${plan.files.length} file(s).`
     : "Patch NOT applied: nothing was written. Fix the failing hunks and send the whole patch again.";
-  return [head, ...plan.files.map(formatFile)].join("\n");
+  return [head, ...plan.files.map((file) => formatFile(file, name))].join("\n");
 }
 
-function formatFile(file: FileOutcome): string {
-  const target = file.newPath !== undefined ? `${file.path} -> ${file.newPath}` : file.path;
+function formatFile(file: FileOutcome, name: (path: string) => string): string {
+  const target = file.newPath !== undefined ? `${name(file.path)} -> ${name(file.newPath)}` : name(file.path);
   const lines = [`${file.ok ? "ok    " : "FAILED"} ${file.operation} ${target}${file.reason ? `: ${file.reason}` : ""}`];
   if (file.note) lines.push(`  note: ${file.note}`);
   for (const hunk of file.hunks) lines.push(formatHunk(hunk));

@@ -86,3 +86,14 @@ describe("apply_patch: a git section with no hunks, followed by `---`/`+++` line
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A1\na2\n");
   });
 });
+
+describe("apply_patch: a file name holding a control character", () => {
+  it("is made as named, and the report shows the name quoted: a newline in it does not read as a line of the report", async () => {
+    const { root, ctx } = workspaceWith({});
+    const patch = `diff --git "a/x\\ny.txt" "b/x\\ny.txt"\nnew file mode 100644\n--- /dev/null\n+++ "b/x\\ny.txt"\n@@ -0,0 +1 @@\n+hi\n`;
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(readFileSync(join(root, "x\ny.txt"), "utf8"), "hi\n");
+    assert.deepEqual(result.text.split("\n").slice(0, 2), ["Patch applied: 1 file(s).", 'ok     create "x\\ny.txt"']);
+  });
+});

@@ -17,7 +17,7 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
-import { toolsCalledInThinking } from "./thought-calls.ts";
+import { toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
 export type { AgentStopReason };
@@ -172,6 +172,8 @@ class Run {
   private readonly started = Date.now();
   /** Replies in a row with neither text nor a call (see `emptyReply`). */
   private emptyReplies = 0;
+  /** The step whose reply was last told its calls were inside its thinking (thoughtCallsNudged). */
+  private thoughtCallsStep = -1;
   /** Replies in a row whose only call the token limit cut off (see `cutOffMessage`). */
   private cutOffReplies = 0;
   /** Tokens left for the next reply, by an exact count (undefined: not counted, or by an estimate). */
@@ -243,6 +245,7 @@ class Run {
           continue;
         }
         this.emptyReplies = 0;
+        if (this.thoughtCallsNudged(turn.message)) continue;
         return this.end("answered", turn.message.content);
       }
       this.emptyReplies = 0;
@@ -317,6 +320,23 @@ class Run {
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
     return undefined;
+  }
+
+  /**
+   * A reply with an answer but no call, whose thinking wrote a call (thought-calls.ts): the
+   * model meant to act. It is told its call was not run and tries again; not twice in a row,
+   * so a model that answers again ends the run with that answer.
+   */
+  private thoughtCallsNudged(message: AssistantMessage): boolean {
+    if (this.thoughtCallsStep === this.steps - 1) return false;
+    const lost = toolsLostInThinking(message.thinking ?? "", message.content, this.options.tools.map((t) => t.definition.name));
+    if (!lost.length) return false;
+    this.thoughtCallsStep = this.steps;
+    const many = lost.length > 1;
+    const nudge = `[Hearth] Your tool ${many ? "calls" : "call"} (${lost.join(", ")}) ${many ? "were" : "was"} inside your thinking, so ${many ? "they were" : "it was"} not run: thinking is not an action, and your reply ended after its text. To run ${many ? "them" : "it"}, write ${many ? "the calls" : "the call"} again after </think>; if you did not mean to, write your final answer.`;
+    this.emit({ type: "steer", message: nudge });
+    this.messages.push({ role: "user", content: nudge });
+    return true;
   }
 
   /** Whether this turn thinks first: asked for, and room enough left to think and then act. */

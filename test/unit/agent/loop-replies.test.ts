@@ -158,6 +158,38 @@ describe("a call written inside the thinking", () => {
     assert.equal(agent.messages.filter((m) => m.role === "tool").length, 0);
   });
 
+  // The model thought "read it <tool_call>…" and then wrote "Let me read calc.py." as its answer:
+  // the run ended "answered" with a promise, having read nothing.
+  it("followed by an answer that does not call it, is named to the model, which writes it again outside", async () => {
+    const raw = `I should read calc.py.\n${READ}\n</think>\n\nLet me read calc.py.`;
+    const { agent, events } = await agentFor(fixture(), [{ raw }, { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "add() is in calc.py." }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 3]);
+    const steers = events.filter((e) => e.type === "steer").map((e) => e.type === "steer" ? e.message : "");
+    assert.equal(steers.length, 1);
+    assert.match(steers[0]!, /tool call \(read_file\) was inside your thinking, so it was not run.*write the call again after <\/think>/s);
+    assert.equal(agent.messages.filter((m) => m.role === "tool").length, 1);
+  });
+
+  it("followed by an answer, twice in a row, ends with the second answer rather than asking again", async () => {
+    const raw = (answer: string) => `Read it.\n${READ}\n</think>\n\n${answer}`;
+    const { agent } = await agentFor(fixture(), [{ raw: raw("Reading it.") }, { raw: raw("add() is in calc.py.") }, { text: "never reached" }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 2]);
+    assert.equal(agent.messages.filter((m) => m.role === "tool").length, 0);
+  });
+
+  it("a plain answer that quotes a call in a code block, as the thinking drafted it, is an answer", async () => {
+    const bare = "<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>";
+    const answer = `A call looks like this:\n\n\`\`\`xml\n${bare}\n\`\`\``;
+    for (const thinking of [`Show them:\n\`\`\`xml\n${READ}\n\`\`\`\n`, `Show them:\n~~~~\n${READ}\n~~~~\n`, `Show them a call like\n${bare}\n`]) {
+      const { agent, events } = await agentFor(fixture(), [{ raw: `${thinking}</think>\n\n${answer}` }, { text: "never reached" }]);
+      const result = await agent.run("what does a tool call look like?");
+      assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", answer, 1], thinking);
+      assert.equal(events.filter((e) => e.type === "steer").length, 0, thinking);
+    }
+  });
+
   it("thinking that only mentions a tool, or names one not offered, gets the plain nudge", async () => {
     for (const raw of ["I could use read_file here.", "Maybe <function=delete_everything>\n</function> would do."]) {
       const { agent, events } = await agentFor(fixture(), [{ raw }, { text: "ok" }]);

@@ -6,7 +6,7 @@
  * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
  * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
  */
-import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, type IssueFetchWording, parseGitHubIssueUrl, plainHttpHost, withoutCredentials } from "../github/github-issue.ts";
+import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, type IssueFetchWording, parseGitHubIssueUrl, plainHttpHost, urlHasCredentials, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 import { ownText } from "./locale.ts";
@@ -109,7 +109,7 @@ function wording(access: GitHubAccess): IssueFetchWording {
 export async function issueFromUrl(issue: string, options: IssueFromUrlOptions): Promise<IssueFromUrl | undefined> {
   const url = issue.trim();
   if (!/^https?:\/\/\S+$/i.test(url)) return undefined;
-  if (hasCredentials(url)) {
+  if (urlHasCredentials(url)) {
     return { kind: "refused", message: `the issue's URL has a user name or password in it: give it without them (${terminalName(withoutCredentials(url))})` };
   }
   const access = gitHubAccess(options.env);
@@ -150,16 +150,6 @@ export async function issueFromUrl(issue: string, options: IssueFromUrlOptions):
     if (origin.kind === "unknown") options.progress(`the checkout has no remote on ${terminalName(access.host)}${remoteHosts(remotes ?? [])}: whether ${refName(ref)} is its issue is not checked`);
   }
   return { kind: "issue", text: fetched.text };
-}
-
-/** Whether a URL has a user or password in it (`https://user:token@host/…`): it must not be printed as it is. */
-function hasCredentials(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return Boolean(parsed.username || parsed.password);
-  } catch {
-    return /^[a-z+]+:\/\/[^/@]*@/i.test(url);
-  }
 }
 
 /** " (origin: gitlab.com, backup: a folder)": each remote's host, never its URL (it may hold a token). */

@@ -48,6 +48,7 @@ function isName(part: string): boolean {
 export function unfetchableIssueUrl(text: string): string | undefined {
   const trimmed = text.trim();
   if (!/^https?:\/\/\S+$/i.test(trimmed) || parseGitHubIssueUrl(trimmed)) return undefined;
+  if (urlHasCredentials(trimmed)) return `The issue's URL has a user name or password in it: paste it without them (${withoutCredentials(trimmed)}).`;
   let host: string;
   try {
     host = new URL(trimmed).hostname;
@@ -190,6 +191,16 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
 
 
 /** A URL to show: without a user and password written into it (they would land in logs). */
+/** Whether a URL has a user or password in it (`https://user:token@host/…`): it must not be printed as it is. */
+export function urlHasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return Boolean(parsed.username || parsed.password);
+  } catch {
+    return /^[a-z+]+:\/\/[^/@]*@/i.test(url);
+  }
+}
+
 export function withoutCredentials(url: string): string {
   try {
     const parsed = new URL(url);

@@ -31,7 +31,9 @@ describe("a URL Fix This Issue cannot fetch", () => {
     for (const url of ["https://bot:s3cret@github.com/acme/shop/discussions/5", "https://bot:s3cret@gitlab.com/acme/shop/-/issues/7"]) {
       assert.doesNotMatch(unfetchableIssueUrl(url)!, /bot|s3cret/, url);
     }
-    assert.match(unfetchableIssueUrl("https://bot:s3cret@github.com/acme/shop/discussions/5")!, /^https:\/\/github\.com\/acme\/shop\/discussions\/5 is not a GitHub issue/);
+    // An issue's URL with a user and password is one all the same: said so, not "not a GitHub issue".
+    assert.equal(unfetchableIssueUrl("https://bot:s3cret@github.com/acme/shop/issues/5"), "The issue's URL has a user name or password in it: paste it without them (https://github.com/acme/shop/issues/5).");
+    assert.equal(unfetchableIssueUrl("https://bot@gitlab.com/acme/shop/-/issues/7"), "The issue's URL has a user name or password in it: paste it without them (https://gitlab.com/acme/shop/-/issues/7).");
   });
 
   it("leaves alone an issue it can fetch and any text that is more than a URL", () => {

@@ -14,7 +14,7 @@ import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../p
 import type { ToolDisplay } from "../protocol/tool-display.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
-import { maskWrittenBackTo } from "./secret-values.ts";
+import { maskSecrets, maskWrittenBackTo, maskedNote } from "./secret-values.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -168,12 +168,23 @@ export interface Tool {
  * and turns every exception into an error result (unknown exceptions become "internal").
  * A result that hides text from the user (tag characters a model reads as ASCII, bidi
  * controls: a file's, a command's output, a file name, an MCP server's answer) is followed
- * by a notice saying what it hides and that it is data, not the user's instruction.
+ * by a notice saying what it hides and that it is data, not the user's instruction. Secret
+ * values in a result are masked, and a write that would put a mask back is refused.
  */
 export async function runTool(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {
-  const result = await runToolCall(tool, input, ctx);
+  const result = masked(await runToolCall(tool, input, ctx));
   const hidden = findHiddenText(result.text);
   return hidden ? { ...result, text: `${result.text}\n\n${hiddenTextNotice(hidden, "this tool result")}` } : result;
+}
+
+/**
+ * The result with secret values masked (secret-values.ts), said at its end: read_file and
+ * search mask their files' text themselves, by line; this catches the rest — an edit's "did
+ * you mean", a command's output, an MCP server's answer.
+ */
+function masked(result: ToolResult): ToolResult {
+  const { text, masked } = maskSecrets(result.text);
+  return masked.length === 0 ? result : { ...result, text: [text, ...maskedNote(masked, () => "in this result")].join("\n") };
 }
 
 async function runToolCall(tool: Tool, input: Record<string, JsonValue>, ctx: ToolContext): Promise<ToolResult> {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
+import { runCommandTool } from "../../../src/tools/run-command.ts";
 import { searchTool } from "../../../src/tools/search.ts";
 import { maskSecrets } from "../../../src/tools/secret-values.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -77,6 +78,17 @@ describe("secret values in ordinary files", () => {
     assert.match(found.text, /\[Masked 2 values that look like secrets \(GitHub token, deploy\/notify\.py:2; Slack token, deploy\/notify\.py:3\)/);
     assert.ok(!JSON.stringify(found.data).includes(GITHUB), "the hits the UI records");
     assert.equal(readFileSync(join(root, "deploy/notify.py"), "utf8"), content);
+  });
+
+  it("every tool's result is masked too: an edit that does not match ('did you mean' quotes the file), a command's output", async () => {
+    const { ctx } = workspaceWith({ "notify.py": `import os\nTOKEN = "${GITHUB}"\nRETRIES = 3\n` });
+    const edit = await runTool(editFileTool, { path: "notify.py", old_text: "TOKEN = 'x'\nRETRIES = 3", new_text: "RETRIES = 4" }, ctx);
+    assert.equal(edit.ok, false);
+    assert.ok(!edit.text.includes(GITHUB), edit.text);
+    const shown = await runTool(runCommandTool, { command: "cat notify.py" }, ctx);
+    assert.ok(!shown.text.includes(GITHUB), shown.text);
+    assert.match(shown.text, /TOKEN = "\[secret masked: GitHub token\]"/);
+    assert.match(shown.text, /\[Masked 1 value that looks like a secret \(GitHub token, in this result\)/);
   });
 
   it("an edit or a write holding a mask into a file that holds the real value is refused, nothing written; edits around it run", async () => {

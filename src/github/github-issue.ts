@@ -318,11 +318,13 @@ function text(value: unknown): string {
 
 /**
  * A title without zero-width characters and bidi controls: in one line of words they mean
- * nothing, and they make a title read otherwise than it is (`lo\u202Egin`). Description and
- * comments keep theirs: code quoted there may hold them, and the bug may be about them.
+ * nothing, and they make a title read otherwise than it is (`lo\u202Egin`). The joiners
+ * (U+200C, U+200D) stay between two characters outside ASCII: Persian and Indic words and
+ * emoji sequences are written with them. Description and comments keep all of theirs: code
+ * quoted there may hold them, and the bug may be about them.
  */
 function oneLine(text: string): string {
-  return text.replace(/[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "");
+  return text.replace(/[\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "").replace(/(?<=^|[\u0000-\u007F])[\u200C\u200D]+|[\u200C\u200D]+(?=$|[\u0000-\u007F])/g, "");
 }
 
 /** `text` of at most `max` characters, with "…" where it was cut. */

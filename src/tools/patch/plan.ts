@@ -266,7 +266,8 @@ async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: 
   const renamedFrom = new Set(renames.map((r) => r.from));
   const renamedTo = new Set(renames.map((r) => r.to));
   const changes: WorkspaceChange[] = [];
-  for (const [path, state] of pending) if (state.text === null && !renamedFrom.has(path)) changes.push({ kind: "delete", path });
+  // A file the patch made and deleted again was never on disk: nothing to delete.
+  for (const [path, state] of pending) if (state.text === null && !renamedFrom.has(path) && (await ws.stat(path))) changes.push({ kind: "delete", path });
   for (const { to } of renames) if (!renamedFrom.has(to) && (await ws.stat(to))) changes.push({ kind: "delete", path: to });
   for (const { from, to } of renames) {
     const state = pending.get(to)!;

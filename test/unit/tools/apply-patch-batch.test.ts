@@ -31,6 +31,17 @@ describe("apply_patch: a file deleted and another renamed to its name", () => {
   });
 });
 
+describe("apply_patch: a file the patch creates and deletes again", () => {
+  it("applies as nothing to do for it, not refused at the write because the file to delete was never on disk", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "a\n" });
+    const create = "--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1 @@\n+n\n";
+    const remove = "diff --git a/n.txt b/n.txt\ndeleted file mode 100644\n--- a/n.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-n\n";
+    const result = await runTool(applyPatchTool, { patch: create + remove }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(existsSync(join(root, "n.txt")), false);
+  });
+});
+
 describe("apply_patch: three files, the third refused", () => {
   const THREE = "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-a1\n+A1\n a2\n--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n-b1\n+B1\n b2\n--- a/c.txt\n+++ b/c.txt\n@@ -1,2 +1,2 @@\n-c1\n+C1\n c2\n";
   const FILES = { "a.txt": "a1\na2\n", "b.txt": "b1\nb2\n", "c.txt": "c1\nc2\n" };

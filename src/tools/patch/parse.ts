@@ -146,15 +146,20 @@ function headerOnly(f: MutableFile): boolean {
 }
 
 /**
- * `---`/`+++` lines that name files a rename or copy section (`rename from/to`, `copy
- * from/to`) does not: the next file's, its own `diff --git` line left out. Taken for this
- * section's, they replaced its paths and the rename was dropped in silence. (Any other
- * `diff --git` line the `---`/`+++` lines contradict is taken to be the one that is wrong.)
+ * `---`/`+++` lines that are not a rename or copy section's own (`--- a/from`, `+++ b/to`
+ * of its `rename from/to`, `copy from/to` lines): the next file's, its own `diff --git` line
+ * left out. Taken for this section's, they replaced its paths and the rename was dropped in
+ * silence. (Any other `diff --git` line the `---`/`+++` lines contradict is taken to be the
+ * one that is wrong.)
  */
-function namesOtherFiles(file: MutableFile, paths: readonly (string | null)[]): boolean {
+function namesOtherFiles(file: MutableFile, [oldPath, newPath]: readonly [string | null, string | null]): boolean {
   if (!file.gitHeader || !file.renamed) return false;
-  const known = new Set([file.oldPath, file.newPath].flatMap((p) => (typeof p === "string" ? [p, withoutGitPrefix(p)] : [])));
-  return paths.some((p) => p !== null && !known.has(p) && !known.has(withoutGitPrefix(p)));
+  return !samePath(oldPath, file.oldPath) || !samePath(newPath, file.newPath);
+}
+
+function samePath(given: string | null, known: string | null | undefined): boolean {
+  if (given === null || typeof known !== "string") return given === known || given === null;
+  return given === known || withoutGitPrefix(given) === known || withoutGitPrefix(given) === withoutGitPrefix(known);
 }
 
 function withoutGitPrefix(path: string): string {

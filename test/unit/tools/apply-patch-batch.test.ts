@@ -81,6 +81,14 @@ describe("apply_patch: a git section with no hunks, followed by `---`/`+++` line
     assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "o\n");
   });
 
+  it("a rename followed by the old name's own ---/+++ lines: both sections kept (the rename then the change to a file it moved away is refused), not the rename dropped", async () => {
+    const { root, ctx } = workspaceWith({ "old.txt": "o\n" });
+    const result = await runTool(applyPatchTool, { patch: RENAME + "--- a/old.txt\n+++ b/old.txt\n@@ -1 +1 @@\n-o\n+O\n" }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.match(result.text, /"old\.txt" was deleted or renamed earlier in this patch/);
+    assert.equal(readFileSync(join(root, "old.txt"), "utf8"), "o\n");
+  });
+
   it("a new empty file's section followed by another file's lines is refused, nothing written (not the empty file dropped in silence)", async () => {
     const { root, ctx } = workspaceWith({ "a.txt": "a1\na2\n" });
     const empty = "diff --git a/empty.txt b/empty.txt\nnew file mode 100644\nindex 0000000..e69de29\n";

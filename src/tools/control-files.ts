@@ -1,7 +1,8 @@
 /**
- * Files that make the editor, git or Hearth itself act without the user running anything:
+ * Files that make the editor, git, CI or Hearth itself act without the user running anything:
  * VS Code's tasks that run when a folder opens and settings that name programs, git hooks,
- * a dev container's commands, Hearth's own rules and memory. Writing one turns an edit into
+ * a dev container's commands, CI pipelines (run with the repository's secrets on the next
+ * push), Hearth's own rules and memory. Writing one turns an edit into
  * something that runs or steers later, so the agent asks before writing one even where
  * edits need no asking (`auto-edit`; see agent/loop.ts `needsApproval`).
  */
@@ -18,6 +19,8 @@ const CONTROL_FILES: readonly (readonly [RegExp, string])[] = [
   [/(^|\/)\.(husky|githooks|lefthook|lefthook-local)\//i, "a git hook: it runs when you next commit"],
   // Hook managers' configuration: the hooks they installed read it at each commit (pre-commit's `repo: local` entries run any command).
   [/(^|\/)(\.pre-commit-config\.ya?ml|\.?lefthook(-local)?\.(ya?ml|toml|jsonc?))$/i, "a git hook manager's configuration (pre-commit, lefthook): the commands it names run when you next commit"],
+  // CI pipelines: GitHub Actions (workflows and the local actions they use), GitLab, CircleCI, Azure, Jenkins, Travis, Bitbucket, Buildkite.
+  [/(^|\/)\.github\/(workflows|actions)\/|(^|\/)(\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml|Jenkinsfile|\.travis\.ya?ml|bitbucket-pipelines\.ya?ml)$|(^|\/)\.(circleci|buildkite)\//i, "a CI pipeline: it runs on the next push, with the repository's secrets"],
   [/(^|\/)\.hearth\/|(^|\/)AGENTS\.md$/i, "Hearth's project rules and memory: they steer every later run of the agent, yours and your team's"],
 ];
 

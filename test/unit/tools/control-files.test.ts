@@ -6,7 +6,7 @@ import { controlFileReason, controlFileWrite } from "../../../src/tools/control-
 import { tempDir } from "../../fixtures/temp.ts";
 
 describe("control files: writes that run or steer things later", () => {
-  it("names VS Code's folder and workspace files, dev containers, git hook folders and Hearth's own rules, in any case and at any depth", () => {
+  it("names VS Code's folder and workspace files, dev containers, git hook folders, CI pipelines and Hearth's own rules, in any case and at any depth", () => {
     const control = [
       ".vscode/settings.json", ".VSCode/tasks.json", "packages/web/.vscode/launch.json", ".vscode/mcp.json",
       "team.code-workspace", ".devcontainer/devcontainer.json", ".husky/pre-commit", ".githooks/pre-push",
@@ -16,12 +16,15 @@ describe("control files: writes that run or steer things later", () => {
       ".devcontainer.json", ".pre-commit-config.yaml", "lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", ".config/lefthook.yml",
       // lefthook's scripts folders (source_dir, source_dir_local): the scripts its configuration names run at each commit, as .husky/'s do.
       ".lefthook/pre-commit/lint.sh", ".lefthook-local/pre-push/check.sh",
+      // CI pipelines: they run on the next push, with the repository's secrets.
+      ".github/workflows/ci.yml", ".github/workflows/release.yaml", ".github/actions/setup/action.yml", ".GitHub/Workflows/x.yml",
+      ".gitlab-ci.yml", "ci/.gitlab-ci.yml", ".circleci/config.yml", "azure-pipelines.yml", "Jenkinsfile", ".travis.yml", "bitbucket-pipelines.yml", ".buildkite/pipeline.yml",
     ];
     for (const path of control) assert.ok(controlFileReason(path), path);
   });
 
   it("leaves ordinary files alone, names that only look alike included", () => {
-    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md", "devcontainer.json.md", "docs/lefthook.yml.example", "pre-commit-config.yaml", "lefthook/notes.md"];
+    const ordinary = ["src/vscode/api.ts", ".vscodeignore", "docs/AGENTS.md.bak", "MY_AGENTS.md", "src/husky.js", "hearth/rules.md", "workspace.code-workspace.md", "README.md", "devcontainer.json.md", "docs/lefthook.yml.example", "pre-commit-config.yaml", "lefthook/notes.md", ".github/ISSUE_TEMPLATE/bug.yml", ".github/CODEOWNERS", "docs/workflows/ci.yml", "src/Jenkinsfile.md", "circleci/config.yml"];
     for (const path of ordinary) assert.equal(controlFileReason(path), undefined, path);
   });
 

@@ -22,6 +22,7 @@ export type SyntaxResult =
   | { kind: "error"; message: string; name?: string };
 
 export const CALL_CLOSE = "</tool_call>";
+const CALL_OPEN = "<tool_call>";
 const FUNCTION_OPEN = "<function=";
 const FUNCTION_CLOSE = "</function>";
 const PARAM_OPEN = "<parameter=";
@@ -70,8 +71,10 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
  * blank lines or lines of spaces there now and then, and a line may end in CRLF (a model or a
  * server writing Windows line ends): whitespace holding a line end (at most MAX_VALUE_GAP
  * characters) comes before the tag. A model may also close the function on the parameter's
- * line when `</tool_call>` follows on a later one. Each of these holds a line end, which a JSON
- * value never holds raw: no string inside one can be taken for them.
+ * line when `</tool_call>` follows on a later one, or write a whole call on one line and the
+ * next call after it. All but that last hold a line end, which a JSON value never holds raw; a
+ * JSON string holding `</parameter></function></tool_call><tool_call>` (which the grammar does
+ * not keep out of JSON) is cut there, and the call is refused as invalid JSON, never run.
  */
 export const MAX_VALUE_GAP = 32;
 const LINE_GAP = " \t\r";
@@ -96,15 +99,17 @@ export const VALUE_CLOSINGS: readonly ValuePattern[] = [
   // Not `</function></tool_call>\n`: a value that ends with `</parameter></function></tool_call>`
   // is followed by the template's `\n</parameter>`. At the output's end it is LAST_VALUE_FOLLOWER.
   [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), ...lineBreak, ...literalItems(CALL_CLOSE)],
+  // A call written on one line, glued to the next call (at the output's end: LAST_VALUE_FOLLOWER).
+  [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(CALL_CLOSE), { chars: GAP, many: true }, ...literalItems(CALL_OPEN)],
 ];
 /** Characters after a `</parameter>` that tell whether it ends the value. */
-export const VALUE_LOOKAHEAD = 2 * (MAX_VALUE_GAP + 1) + FUNCTION_CLOSE.length + CALL_CLOSE.length;
+export const VALUE_LOOKAHEAD = 3 * (MAX_VALUE_GAP + 1) + FUNCTION_CLOSE.length + CALL_CLOSE.length + CALL_OPEN.length;
 /** At the end of the output, what may follow the `</parameter>` that ends the last value: the call's close. */
 const LAST_VALUE_FOLLOWER = /^\s*<\/function>\s*(<\/tool_call>\s*)?$/;
 const LAST_CLOSE = FUNCTION_CLOSE + CALL_CLOSE;
 
 /** Why a value did not end at a `</parameter>` it holds, for the model. */
-export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one)";
+export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one, or when </function></tool_call> and the next <tool_call> follow it)";
 
 /** The whitespace from `i`: where it ends and whether it holds a line end; undefined when the text ends in it, null when it is longer than MAX_VALUE_GAP. */
 function gapAt(text: string, i: number): { next: number; eol: boolean } | undefined | null {
@@ -131,7 +136,12 @@ function closingFollows(text: string, after: number): boolean | undefined {
   if (fn !== true) return fn;
   const after2 = gapAt(text, gap.next + FUNCTION_CLOSE.length);
   if (!after2) return after2 === null ? false : undefined;
-  return after2.eol && tagAt(text, after2.next, [CALL_CLOSE]);
+  const close = tagAt(text, after2.next, [CALL_CLOSE]);
+  if (after2.eol || close !== true) return close;
+  // `</parameter></function></tool_call>` on one line: the next call must follow.
+  const after3 = gapAt(text, after2.next + CALL_CLOSE.length);
+  if (!after3) return after3 === null ? false : undefined;
+  return tagAt(text, after3.next, [CALL_OPEN]);
 }
 
 /**

@@ -139,6 +139,17 @@ test("blank lines or lines of spaces after </parameter> still end the value, and
   assert.deepEqual(forgot.message.toolCalls?.map((c) => c.arguments), [{ path: "b.ts" }]);
 });
 
+// Two calls each written on one line and glued: the first value ran on into the second call,
+// and read_file ran with a path holding the second call's XML.
+test("calls written on one line each and glued end their values at </parameter></function></tool_call><tool_call>", () => {
+  const one = (path: string) => `<tool_call><function=read_file><parameter=path>${path}</parameter></function></tool_call>`;
+  for (const gap of ["", " ", "\n", "\n\n"]) {
+    const turn = parseEveryWay(`${one("a.ts")}${gap}${one("b.ts")}`);
+    assert.deepEqual(turn.errors, [], JSON.stringify(gap));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a.ts" }, { path: "b.ts" }], JSON.stringify(gap));
+  }
+});
+
 const calls = buildQwenToolCallGrammar(TOOLS);
 const response = buildQwenResponseGrammar(TOOLS, { thinking: true });
 
@@ -155,8 +166,8 @@ test("the grammar lets a string value hold </parameter> mid-text, and a well-for
 });
 
 test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
-  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*\n\s*<\/tool_call>)/;
-  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", " ", "\t", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<<", "</"];
+  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*(\n\s*<\/tool_call>|<\/tool_call>\s*<tool_call>))/;
+  const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", " ", "\t", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<tool_call>", "<<", "</"];
   let seed = 11;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   for (let i = 0; i < 1500; i++) {

@@ -79,7 +79,12 @@ export const runCommandTool: Tool = {
  * $HEARTH_API_KEY (`hearth fix --server` runs the agent in the CLI's own process, which
  * holds the key; a command the model writes could print it) and ELECTRON_RUN_AS_NODE (the
  * runtime needs it, VS Code's Node being Electron; a project's `electron .`, or its VS Code
- * extension tests, would start Electron as plain Node and fail).
+ * extension tests, would start Electron as plain Node and fail), nor the GitHub tokens
+ * `hearth fix` reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones, the
+ * names cli/issue-url.ts reads): the agent runs in the CLI's process, and an issue that
+ * tells the model to print them could, under auto-all. Other credentials the user started
+ * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
+ * extension/runtime-env.ts).
  *
  * Colour is left to TERM=dumb and the pipe (no terminal): NO_COLOR or FORCE_COLOR=0 are not
  * set, and the user's FORCE_COLOR is kept. FORCE_COLOR=0 turns colour *on* in pytest and
@@ -93,7 +98,7 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE"];
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"];
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";

@@ -176,6 +176,16 @@ describe("the environment a command gets", () => {
     assert.equal(await withHearthVar("HEARTH_API_KEY", "sk-team-server", 'echo "${HEARTH_API_KEY-unset}"'), "unset\n");
   });
 
+  it("does not hold the GitHub tokens hearth fix reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones): an injected issue's command could print them", SAFETY_NET, async () => {
+    for (const name of ["GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]) {
+      assert.equal(await withHearthVar(name, "ghp_secret", `echo "\${${name}-unset}"`), "unset\n", name);
+    }
+  });
+
+  it("keeps other credentials the user started Hearth with (a project's tests may need its cloud's)", SAFETY_NET, async () => {
+    assert.equal(await withHearthVar("AWS_PROFILE", "tests", 'echo "${AWS_PROFILE-unset}"'), "tests\n");
+  });
+
   it("starts no editor (git commit without -m waited for vim or `code --wait` until the time limit): git and $EDITOR users fail at once, saying why", SAFETY_NET, async () => {
     const dir = tempDir();
     const git = (args: string) => execSync(`git ${args}`, { cwd: dir, stdio: "ignore" });

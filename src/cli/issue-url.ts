@@ -6,6 +6,7 @@
  * checkout's GitHub remotes is refused unless --any-repo. Any other text that is only a URL
  * is refused: the agent cannot open web pages, so a link would be all it knew of the issue.
  */
+import { domainToUnicode } from "node:url";
 import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, type IssueFetchWording, parseGitHubIssueUrl, plainHttpHost, urlHasCredentials, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
@@ -179,14 +180,20 @@ function otherRepository(issueRepo: GitHubRepo, checkout: string, remotes: reado
 
 /**
  * Why `host` (as URL writes it, IDN labels as xn--) only looks like `github`, or undefined:
- * a name with letters outside ASCII (gіthub.com with a Cyrillic і), or a name under another
- * domain (github.com.evil.test). No Enterprise hint for those: following it would send the
- * token there.
+ * a name with letters outside ASCII in place of some of its letters (gіthub.com with a
+ * Cyrillic і), or a name under another domain (github.com.evil.test). No Enterprise hint for
+ * those: it would point at the look-alike.
  */
 function lookAlike(host: string, github: string): string | undefined {
-  if (host.split(".").some((label) => label.startsWith("xn--"))) return "its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look";
+  if (host.split(".").some((label) => label.startsWith("xn--")) && [github, `www.${github}`].some((name) => lettersSwapped(domainToUnicode(host), name))) return "its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look";
   const under = [github, `www.${github}`].find((name) => host.startsWith(`${name}.`) && host.length > name.length + 1);
   return under ? `a name under ${host.slice(under.length + 1)}` : undefined;
+}
+
+/** Whether `name` is `original` with some letters other than ASCII in place of its own (gіthub.com for github.com): same length, the same ASCII letters in the same places. */
+function lettersSwapped(name: string, original: string): boolean {
+  const letters = [...name];
+  return letters.length === original.length && letters.every((c, i) => c.charCodeAt(0) > 0x7f || c === original[i]);
 }
 
 /** Why a URL that is no issue this CLI can fetch is refused, with what to do instead. */

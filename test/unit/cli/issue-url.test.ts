@@ -214,6 +214,9 @@ describe("an issue given only as its URL", () => {
   it("says a host that only looks like github.com is not github.com (letters of another alphabet, github.com.<another domain>), with no hint to send the token there", async () => {
     const refused = async (url: string) => ((await issueFromUrl(url, options(checkout()))) as { message: string }).message;
     assert.equal(await refused("https://g\u0456thub.com/acme/api/issues/12"), "the issue is only a link to xn--gthub-n2e.com, which is not github.com: its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look. hearth fix fetches issues from github.com only, and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
+    // A name outside ASCII that is nothing like github.com is no look-alike: the ordinary refusal.
+    assert.match(await refused("https://b\u00fccher.example/acme/api/issues/12"), /^the issue is only a link \(https:\/\/b\u00fccher\.example\/acme\/api\/issues\/12\): hearth fix fetches issues from github\.com only/);
+    assert.match(await refused("https://\u0261ithub.com/acme/api/issues/12"), /^the issue is only a link to xn--ithub-.*, which is not github\.com: its name is written with letters outside ASCII/);
     assert.equal(await refused("https://github.com.evil.test/acme/api/issues/12"), "the issue is only a link to github.com.evil.test, which is not github.com: a name under evil.test. hearth fix fetches issues from github.com only, and the agent cannot open web pages. Give the issue's text (as text, with --issue or with --issue-file FILE)");
   });
 

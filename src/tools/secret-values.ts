@@ -94,7 +94,8 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
 
 /** A quick look for what every masked value holds, so most texts are not scanned line by line. */
 function mayHoldSecrets(text: string): boolean {
-  return /PRIVATE KEY|gh[pousr]_|github_pat_|xox[bpars]-|AKIA|ASIA|secret_?access_?key|sk-|k_live_/i.test(text);
+  // Case kept but for the AWS secret's name: `disk-`, `Asia`, `task-` are in much code searched.
+  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_/.test(text) || /secret_?access_?key/i.test(text);
 }
 
 /**

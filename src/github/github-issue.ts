@@ -64,7 +64,7 @@ export function unfetchableIssueUrl(text: string): string | undefined {
 export class IssueFetchError extends Error {}
 
 export interface FetchIssueOptions {
-  /** An OAuth token from VS Code's GitHub sign-in (or the CLI's $GH_TOKEN / $GITHUB_TOKEN), if the user has one. */
+  /** An OAuth token from VS Code's GitHub sign-in (or the CLI's token for that API: see gitHubAccess in src/cli/issue-url.ts), if the user has one. */
   readonly token?: string;
   /** API base (tests point it at a local server; the CLI takes $GITHUB_API_URL). */
   readonly apiBase?: string;

@@ -3,7 +3,7 @@
  * `commands.ts`; `main.ts` parses nothing but the command name, so each command owns its
  * flags and its `--help` text.
  */
-import { accessSync, constants, readFileSync, readlinkSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 export interface CliIo {
@@ -79,7 +79,41 @@ export function modelFileOption(cwd: string, given: string | boolean | undefined
   } catch (error) {
     throw new UsageError(`--model ${path}: this user may not read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // A script (*.json) is the scripted backend's; any other file must be a GGUF.
+  const wrong = path.toLowerCase().endsWith(".json") || !info.isFile() ? undefined : notGguf(path, info.size);
+  if (wrong) throw new UsageError(`--model ${path} ${wrong}`);
   return path;
+}
+
+/**
+ * What `path` is instead of a GGUF model, from its first bytes; undefined when it starts as
+ * one. A download saves what it was sent: a server's error page, a Git LFS pointer (a
+ * clone without git lfs), or nothing. Found by the model's load, it was "the model failed".
+ */
+function notGguf(path: string, size: number): string | undefined {
+  if (size === 0) return "is empty: give the model's .gguf file";
+  const head = firstBytes(path, 256);
+  if (!head || head.subarray(0, 4).toString("latin1") === "GGUF") return undefined;
+  const text = head.toString("latin1").trimStart();
+  const page = /^<(!doctype html|html)\b[^>]{0,40}>?/i.exec(text);
+  // The file's own bytes, shown as printable ASCII only: a terminal's escape never reaches it.
+  if (page) return `is a web page, not a GGUF model (it starts with ${page[0].replace(/[^\x20-\x7e]/g, "?")}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
+  if (text.startsWith("version https://git-lfs")) return "is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model (hearth models --download)";
+  return "is not a GGUF model file (a GGUF starts with the bytes GGUF): give a .gguf model file";
+}
+
+/** Up to `count` bytes from the start of `path`; undefined where it cannot be read now (the model's load says why). */
+function firstBytes(path: string, count: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buffer = Buffer.alloc(count);
+    return buffer.subarray(0, readSync(fd, buffer, 0, count, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** What the link at `path` points to, if it is one. */

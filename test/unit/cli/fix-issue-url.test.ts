@@ -17,9 +17,9 @@ import { tempDir } from "../../fixtures/temp.ts";
 process.env.GIT_CONFIG_NOSYSTEM = "1";
 process.env.GIT_CONFIG_GLOBAL = join(tempDir("hearth-no-gitconfig-"), "none");
 
-// A file at the --model path (no model: nothing here gets as far as loading one); a missing path is refused before the issue is looked at.
+// A file at the --model path that starts as a GGUF does (no model: nothing here gets as far as loading one); a missing path, or a file that is no GGUF, is refused before the issue is looked at.
 const MODEL = join(tempDir("hearth-fix-url-model-"), "m.gguf");
-writeFileSync(MODEL, "");
+writeFileSync(MODEL, "GGUF");
 
 async function fix(cwd: string, ...args: string[]): Promise<{ code: number; err: string }> {
   const err: string[] = [];

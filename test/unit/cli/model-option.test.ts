@@ -3,7 +3,7 @@
 // runtime, an MCP server, the checkout's lock or the model is started. It was "the model
 // failed" (hearth fix's exit 3, meant for a model that broke) after the run had started.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
@@ -20,6 +20,10 @@ function setUp(): { work: string; repo: string; state: string } {
   mkdirSync(join(work, "folder.gguf"));
   // A link into a disk that is not mounted now, or to a model moved since.
   symlinkSync(join(work, "unmounted", "qwen.gguf"), join(work, "link.gguf"));
+  // What a download saves in a model's place: a server's error page, a Git LFS pointer (a clone without git lfs), nothing.
+  writeFileSync(join(work, "page.gguf"), "\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n");
+  writeFileSync(join(work, "pointer.gguf"), "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 19700000000\n");
+  writeFileSync(join(work, "empty.gguf"), "");
   return { work, repo, state: join(work, "state") };
 }
 
@@ -28,6 +32,9 @@ const bad = [
   { model: "folder.gguf", says: /^hearth (fix|chat|status): --model .+folder\.gguf is a folder: give a \.gguf file$/m },
   // `ls` shows it: "there is no such file" was no help.
   { model: "link.gguf", says: /^hearth (fix|chat|status): --model .+link\.gguf is a link to .+unmounted\/qwen\.gguf, which is not there \(a disk not mounted, a file moved or deleted\)$/m },
+  { model: "page.gguf", says: /^hearth (fix|chat|status): --model .+page\.gguf is a web page, not a GGUF model \(it starts with <!DOCTYPE html>\): an error page saved in the model's place; download the model again \(hearth models --download\) or give the \.gguf file$/m },
+  { model: "pointer.gguf", says: /^hearth (fix|chat|status): --model .+pointer\.gguf is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model \(hearth models --download\)$/m },
+  { model: "empty.gguf", says: /^hearth (fix|chat|status): --model .+empty\.gguf is empty: give the model's \.gguf file$/m },
 ];
 
 describe("--model naming no model file", () => {

@@ -17,7 +17,7 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard } from "./repetition.ts";
-import { toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
+import { lookalikeCalls, toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
 export type { AgentStopReason };
@@ -323,17 +323,21 @@ class Run {
   }
 
   /**
-   * A reply with an answer but no call, whose thinking wrote a call (thought-calls.ts): the
-   * model meant to act. It is told its call was not run and tries again; not twice in a row,
+   * A reply with an answer but no call, whose thinking wrote a call, or whose answer wrote one
+   * with look-alike angle brackets (thought-calls.ts): the model meant to act. It is told its call was not run and tries again; not twice in a row,
    * so a model that answers again ends the run with that answer.
    */
   private thoughtCallsNudged(message: AssistantMessage): boolean {
     if (this.thoughtCallsStep === this.steps - 1) return false;
-    const lost = toolsLostInThinking(message.thinking ?? "", message.content, this.options.tools.map((t) => t.definition.name));
+    const names = this.options.tools.map((t) => t.definition.name);
+    const lookalike = lookalikeCalls(message.content, names);
+    const lost = lookalike?.tools ?? toolsLostInThinking(message.thinking ?? "", message.content, names);
     if (!lost.length) return false;
     this.thoughtCallsStep = this.steps;
     const many = lost.length > 1;
-    const nudge = `[Hearth] Your tool ${many ? "calls" : "call"} (${lost.join(", ")}) ${many ? "were" : "was"} inside your thinking, so ${many ? "they were" : "it was"} not run: thinking is not an action, and your reply ended after its text. To run ${many ? "them" : "it"}, write ${many ? "the calls" : "the call"} again after </think>; if you did not mean to, write your final answer.`;
+    const where = lookalike ? `written with ${lookalike.open} and ${lookalike.close} in place of < and >` : "inside your thinking";
+    const why = lookalike ? "a call is read only with plain < and >" : "thinking is not an action, and your reply ended after its text";
+    const nudge = `[Hearth] Your tool ${many ? "calls" : "call"} (${lost.join(", ")}) ${many ? "were" : "was"} ${where}, so ${many ? "they were" : "it was"} not run: ${why}. To run ${many ? "them" : "it"}, write ${many ? "the calls" : "the call"} again${lookalike ? " with < and >" : " after </think>"}; if you did not mean to, write your final answer.`;
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
     return true;

@@ -7,7 +7,8 @@
  * with an answer ended the run on a promise, having done nothing). A reply that called a tool
  * has acted; a call in a fenced code block of the thinking, or one the answer itself quotes
  * (where it can only be an example: a call outside a code block is parsed as a call), is an
- * example being drafted, not a lost call.
+ * example being drafted, not a lost call. A call the answer wrote with look-alike angle
+ * brackets (full-width `＜ ＞`, `‹ ›`, `〈 〉`) is text to the parser, and is named the same way.
  */
 
 /** `<function=NAME>` (Qwen's XML, with or without `<tool_call>`), or the JSON form's `"name": "NAME"` after `<tool_call>`. */
@@ -57,4 +58,22 @@ function splitFences(text: string): string[] {
     } else runs.at(-1)!.push(line);
   }
   return runs.map((run) => run.join("\n"));
+}
+
+/** Characters a model writes for `<` and `>` now and then (full-width, single guillemets, CJK and math angle brackets). */
+const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
+
+/**
+ * A call the answer wrote with look-alike angle brackets (`＜function=read_file＞`) outside its
+ * fenced code blocks: the parser reads it as text, so it was not run. The offered tools it
+ * calls, and the brackets used; undefined when there is none.
+ */
+export function lookalikeCalls(answer: string, toolNames: readonly string[]): { tools: string[]; open: string; close: string } | undefined {
+  const outside = outsideFences(answer);
+  for (const [open, close] of LOOKALIKES) {
+    if (!outside.includes(open)) continue;
+    const tools = toolsCalledInThinking(outside.replaceAll(open, "<").replaceAll(close, ">"), toolNames);
+    if (tools.length) return { tools, open, close };
+  }
+  return undefined;
 }

@@ -190,6 +190,20 @@ describe("a call written inside the thinking", () => {
     }
   });
 
+  // A call written with full-width or other look-alike angle brackets is text to the parser:
+  // the run ended "answered" with the call's XML as the answer.
+  it("an answer that writes a call with look-alike angle brackets is told what was wrong, and the call written again runs", async () => {
+    for (const [open, close] of [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"]]) {
+      const raw = `Reading.\n</think>\n\n${READ.replaceAll("<", open!).replaceAll(">", close!)}`;
+      const { agent, events } = await agentFor(fixture(), [{ raw }, { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "add() is in calc.py." }]);
+      const result = await agent.run("where is add?");
+      assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 3], open);
+      const steers = events.filter((e) => e.type === "steer").map((e) => e.type === "steer" ? e.message : "");
+      assert.equal(steers.length, 1, open);
+      assert.match(steers[0]!, new RegExp(`tool call \\(read_file\\) was written with ${open} and ${close} in place of < and >, so it was not run`), open);
+    }
+  });
+
   it("thinking that only mentions a tool, or names one not offered, gets the plain nudge", async () => {
     for (const raw of ["I could use read_file here.", "Maybe <function=delete_everything>\n</function> would do."]) {
       const { agent, events } = await agentFor(fixture(), [{ raw }, { text: "ok" }]);

@@ -10,7 +10,7 @@ import type { ModelBackend, ToolCall } from "../models/index.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, type Tool, type Workspace, checkpointBeforeEffect, runShell } from "../tools/index.ts";
-import { runTestsTool } from "../tools/run-tests.ts";
+import { runTestsTool, testRunShown } from "../tools/run-tests.ts";
 import { type LineEndsUnchecked, repositoryLineEnds } from "./fix-line-ends.ts";
 import { type LeftOutOfPatch, fileStamps, projectFiles, projectKinds, sortCommandFiles, uncommittedFiles } from "./fix-files.ts";
 import { Agent, type AgentEvent, type AgentResult, type ApprovalRequest, needsApproval } from "./loop.ts";
@@ -253,6 +253,8 @@ export interface FinalTestsOptions {
   readonly signal: AbortSignal;
   /** The id of the run's call in its approval request and events (unique per run in a conversation). */
   readonly callId?: string;
+  /** Where the repository's files are read for the question's `runs` (default: a DiskWorkspace at `cwd`). */
+  readonly workspace?: Workspace;
 }
 
 /** The final test run's outcome, or why it did not run. */
@@ -262,14 +264,16 @@ export type FinalTests = { readonly ran: TestOutcome } | { readonly notRun: stri
  * The tests once more after the agent stopped. Running them runs whatever the test command
  * runs now — a `package.json` script or Makefile the model may have just rewritten — so it
  * is approved exactly like the model's own `run_tests` call: asked under `ask` and
- * `auto-edit`, run without asking only under `auto-all`.
+ * `auto-edit`, run without asking only under `auto-all`, and the question shows what the
+ * repository makes the command run now (`runs`: the scripts behind `npm test`, pytest's addopts).
  */
 export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTests> {
   const { command, signal } = options;
   const call: ToolCall = { id: options.callId ?? "final-tests", name: runTestsTool.definition.name, arguments: { command } };
   if (needsApproval(options.policy, runTestsTool.effect)) {
     // A failing prompt (a closed terminal or UI) counts as a no, like in the agent loop.
-    const approved = (await options.approve?.({ call, effect: runTestsTool.effect }).catch(() => false)) ?? false;
+    const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command).catch(() => undefined);
+    const approved = (await options.approve?.({ call, effect: runTestsTool.effect, ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
     try {
       options.onEvent?.({ type: "approval", call, approved });
     } catch {

@@ -5,8 +5,9 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
-import { type Tool, type ToolContext, ToolError, optionalInt, optionalString } from "./tool.ts";
+import { type DetectedRunner, type TestCounts, configuredRunner, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
+import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
+import type { Workspace } from "./workspace.ts";
 
 const DEFAULT_TIMEOUT_S = 600;
 
@@ -26,14 +27,9 @@ export const runTestsTool: Tool = {
       required: [],
     },
   },
-  async describeRun(input, ctx) {
-    const detected = await testCommand(ctx).catch(() => undefined);
-    if (!detected) return undefined;
-    const filter = optionalString(input, "filter");
-    return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.whole ?? detected.because})`;
-  },
+  describeRun: (input, ctx) => testRunShown(ctx.workspace, ctx.testCommand, optionalString(input, "filter")),
   async execute(input, ctx) {
-    const detected = await testCommand(ctx);
+    const detected = await testCommand(ctx.workspace, ctx.testCommand);
     if (!detected) {
       throw new ToolError("unavailable", "no test command is configured and none could be detected from the project's files; use run_command with the right command");
     }
@@ -54,8 +50,19 @@ export const runTestsTool: Tool = {
 };
 
 /** The configured test command, else the one the project's files point to. */
-function testCommand(ctx: ToolContext): Promise<DetectedRunner | undefined> {
-  return ctx.testCommand ? Promise.resolve({ command: ctx.testCommand, because: "the configured test command" }) : detectTestCommand(ctx.workspace);
+function testCommand(workspace: Workspace, configured: string | undefined): Promise<DetectedRunner | undefined> {
+  return configured ? configuredRunner(configured, workspace) : detectTestCommand(workspace);
+}
+
+/**
+ * What a test run runs, for the approval question: the command and, whole, the repository's
+ * scripts and settings behind it ("`npm test` (package.json's test script: jest)"); undefined
+ * when no command is found. The agent's `run_tests` and the fix's final test run both ask with it.
+ */
+export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string): Promise<string | undefined> {
+  const detected = await testCommand(workspace, configured).catch(() => undefined);
+  if (!detected) return undefined;
+  return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.whole ?? detected.because})`;
 }
 
 /**

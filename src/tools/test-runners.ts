@@ -35,10 +35,10 @@ export interface TestCounts {
 export async function detectTestCommand(workspace: Workspace): Promise<DetectedRunner | undefined> {
   // A file the workspace will not look at (a link out of it) is not there for detection.
   const exists = async (path: string) => (await workspace.stat(path).catch(() => undefined))?.type === "file";
-  const npm = await packageTestScripts(workspace);
+  const npm = await packageScripts(workspace, "test");
   // The scripts are what runs: a repository can make them anything, so they are named where the command is shown.
   const test = npm.scripts?.find((s) => s.name === "test")?.text;
-  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner(npm.scripts, await npmrcRunSettings(workspace));
+  if (npm.scripts && test && !/no test specified/.test(test)) return npmRunner("npm test", "", npm.scripts, await npmrcRunSettings(workspace));
   const other = await detectOtherRunner(workspace, exists);
   if (!other && npm.problem) throw new ToolError("unavailable", `${npm.problem}, and no other test setup was found; fix it, or use run_command with the right command`);
   return other;
@@ -48,19 +48,43 @@ export async function detectTestCommand(workspace: Workspace): Promise<DetectedR
 const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 
 /**
- * The scripts `npm test` runs, in its order: `pretest`, `test` and `posttest` (npm runs the
- * other two around the test script, unless ignore-scripts is set). A card that named only the
- * test script ("jest") was approved while a `pretest` of `curl … | sh` ran first.
+ * What a configured test command runs where the repository decides it — `npm test` and
+ * `npm run NAME` run package.json's scripts under the project's .npmrc, pytest adds its
+ * configuration files' addopts — after "the configured test command". Under auto-edit the
+ * model can rewrite those files without asking, and the approval of the command showed only
+ * its words ("npm test"). Any other command says what it runs itself.
  */
-const NPM_TEST_SCRIPTS = ["pretest", "test", "posttest"] as const;
+export async function configuredRunner(command: string, workspace: Workspace): Promise<DetectedRunner> {
+  const because = "the configured test command";
+  const script = npmScriptRun(command);
+  if (script !== undefined) {
+    const npm = await packageScripts(workspace, script);
+    return npm.scripts ? npmRunner(command, `${because}; `, npm.scripts, await npmrcRunSettings(workspace)) : { command, because };
+  }
+  if (/^\s*(?:python3?\s+-m\s+pytest|pytest|py\.test)(?:\s|$)/.test(command)) return told(command, because, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
+  return { command, because };
+}
+
+/** The package.json script an npm command runs: "test" for `npm test` (`npm t`, `npm tst`), NAME for `npm run NAME`; else undefined. */
+function npmScriptRun(command: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== "npm") return undefined;
+  if (["test", "t", "tst"].includes(words[1] ?? "")) return "test";
+  return ["run", "run-script", "rum", "urn"].includes(words[1] ?? "") && words[2] && !words[2].startsWith("-") ? words[2] : undefined;
+}
 
 interface NpmScript {
-  readonly name: (typeof NPM_TEST_SCRIPTS)[number];
+  readonly name: string;
   readonly text: string;
 }
 
-/** package.json's scripts that `npm test` runs when it has a test script (a non-empty string), or why it could not be read. */
-async function packageTestScripts(workspace: Workspace): Promise<{ scripts?: NpmScript[]; problem?: string }> {
+/**
+ * package.json's scripts that npm runs for script `name` when it has that script (a non-empty
+ * string), in its order: `preNAME`, NAME and `postNAME` (npm runs the other two around it,
+ * unless ignore-scripts is set); or why package.json could not be read. A card that named only
+ * the test script ("jest") was approved while a `pretest` of `curl … | sh` ran first.
+ */
+async function packageScripts(workspace: Workspace, name: string): Promise<{ scripts?: NpmScript[]; problem?: string }> {
   let pkg: unknown;
   try {
     const info = await workspace.stat("package.json");
@@ -73,31 +97,32 @@ async function packageTestScripts(workspace: Workspace): Promise<{ scripts?: Npm
   }
   const scripts = (pkg as { scripts?: Record<string, unknown> } | null)?.scripts;
   const text = (name: string) => (scripts && typeof scripts === "object" && Object.hasOwn(scripts, name) ? scripts[name] : undefined);
-  const test = text("test");
-  if (typeof test !== "string" || test.trim() === "") return {};
+  const main = text(name);
+  if (typeof main !== "string" || main.trim() === "") return {};
   // npm runs a pre/post script that is any non-empty string; one of another type it does not run.
   return {
-    scripts: NPM_TEST_SCRIPTS.flatMap((name) => {
-      const script = text(name);
-      return typeof script === "string" && script !== "" ? [{ name, text: script }] : [];
+    scripts: [`pre${name}`, name, `post${name}`].flatMap((each) => {
+      const script = text(each);
+      return typeof script === "string" && script !== "" ? [{ name: each, text: script }] : [];
     }),
   };
 }
 
-/** `npm test`, the scripts it runs and the .npmrc settings that change how: cut for the model, whole for the approval question. */
-function npmRunner(scripts: readonly NpmScript[], npmrc: NpmrcSettings): DetectedRunner {
+/** An npm command, the scripts it runs (after `lead`) and the .npmrc settings that change how: cut for the model, whole for the approval question. */
+function npmRunner(command: string, lead: string, scripts: readonly NpmScript[], npmrc: NpmrcSettings): DetectedRunner {
   const them = scripts.length === 1 ? "it" : "them";
   const told = (max: number) => {
     const run =
-      scripts.length === 1
-        ? `package.json's test script: ${cut(scripts[0]!.text, max)}`
-        : `package.json's scripts, run in this order: ${scripts.map((s) => `${s.name}: ${cut(s.text, max)}`).join("; ")}`;
+      lead +
+      (scripts.length === 1
+        ? `package.json's ${scripts[0]!.name} script: ${cut(scripts[0]!.text, max)}`
+        : `package.json's scripts, run in this order: ${scripts.map((s) => `${s.name}: ${cut(s.text, max)}`).join("; ")}`);
     if (npmrc.unread !== undefined) return `${run}; and the project's .npmrc, which can change how npm runs ${them} and could not be read here (${npmrc.unread})`;
     return npmrc.lines.length === 0 ? run : `${run}; and the project's .npmrc, which changes how npm runs ${them}: ${npmrc.lines.map((line) => cut(line, max)).join("; ")}`;
   };
   const because = told(MAX_SCRIPT_TOLD);
   const whole = told(Infinity);
-  return { command: "npm test", because, ...(whole !== because ? { whole } : {}) };
+  return { command, because, ...(whole !== because ? { whole } : {}) };
 }
 
 /** The settings lines of a .npmrc that change what npm's scripts run, or why it could not be read. */

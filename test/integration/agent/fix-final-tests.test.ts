@@ -72,6 +72,8 @@ describe("runFix: the final test run follows the approval policy", () => {
     });
     assert.equal(readFileSync(join(repo, "package.json"), "utf8"), rewritten, "auto-edit lets the write through without asking");
     assert.deepEqual(requests.map((r) => r.call.name), ["run_tests"]);
+    // The question shows what will run: the script as the model left it, not only "npm test".
+    assert.equal(requests[0]!.runs, `\`npm test\` (the configured test command; package.json's test script: ${JSON.parse(rewritten).scripts.test})`);
     assert.equal(existsSync(marker), false, "the model's test script ran without approval");
     assert.equal(result.tests, undefined);
     assert.match(result.testsNotRun ?? "", /declined/);

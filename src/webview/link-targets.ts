@@ -76,8 +76,38 @@ export function misleadingHost(href: string, text: string): string | undefined {
   const host = url.hostname;
   if (url.username || url.password || host.split(".").some((label) => label.startsWith("xn--"))) return url.host;
   const user = pathUser(url);
-  if (user !== undefined) return namedHosts(text, url).some((name) => name.host !== host || name.user !== user) ? `${url.host}/${user}` : undefined;
-  return namedHosts(text, url).some((name) => !sameSite(name.host, host)) ? url.host : undefined;
+  if (user !== undefined) {
+    if (namedHosts(text, url).some((name) => name.host !== host || name.user !== user)) return `${url.host}/${user}`;
+  } else if (namedHosts(text, url).some((name) => !sameSite(name.host, host))) return url.host;
+  return otherPage(text, url);
+}
+
+/**
+ * The host and path `url` goes to, when `text` is itself an address on its site — a URL
+ * (`https://pypi.org/project/requests`) or a host with a path (`github.com/org/repo`) — and
+ * `url` is another page there: `[github.com/org/repo](https://github.com/evil/repo)` keeps the
+ * host and changes the repository. The same page is one whose host differs only in case or
+ * `www.` and whose path only in a trailing slash or percent-encoding; the query and fragment
+ * (a tab, a heading) are not compared. Undefined when the page is the one written.
+ */
+function otherPage(text: string, url: URL): string | undefined {
+  const written = writtenAddress(text.trim());
+  if (!written || !sameSite(written.hostname, url.hostname)) return undefined;
+  const bare = (name: string) => name.replace(/^www\./, "");
+  const path = (address: URL) => decodeOr(address.pathname).replace(/\/$/, "");
+  if (bare(written.hostname) === bare(url.hostname) && path(written) === path(url)) return undefined;
+  return url.pathname === "/" ? url.host : `${url.host}${url.pathname}`;
+}
+
+/** `text` as an address when it is one: a URL with its scheme, or a host with a path (`pypi.org/project/x`); not a bare host or a user name's. */
+function writtenAddress(text: string): URL | undefined {
+  const written = /^(https?:\/\/)?[^\s/?#@\\]+(\/[^\s]*)?$/i.exec(text);
+  if (!written || (!written[1] && !written[2])) return undefined;
+  try {
+    return new URL(written[1] ? text : `http://${text}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The user whose files `url` goes to on a host whose users are its path's first segment (`raw.githubusercontent.com/evil/…`); undefined on other hosts. */

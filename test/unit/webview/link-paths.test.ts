@@ -1,0 +1,49 @@
+// A link whose text is itself an address with a path (`github.com/org/repo`,
+// `https://pypi.org/project/requests`) promises that page. A reply steered by a prompt injection
+// can keep the host and change the path — another user's repository, a typo-squatted package —
+// and the host alone looks honest. Such a link shows where it really goes; one that goes to the
+// page its text names (trailing slash, host case, `www.` and fragment aside) shows nothing more.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import "./dom-env.ts";
+import { markdownFragment } from "../../../src/webview/markdown.ts";
+
+/** What the user reads of a reply, with no hover: its text. */
+function shown(markdown: string): string {
+  return markdownFragment(markdown).textContent ?? "";
+}
+
+describe("a link whose text is an address with a path", () => {
+  it("shows the path it goes to when it is another on the same host", () => {
+    const cases: [string, string][] = [
+      ["[github.com/org/repo](https://github.com/evil/repo)", "github.com/evil/repo"],
+      ["[https://pypi.org/project/requests](https://pypi.org/project/reqeusts)", "pypi.org/project/reqeusts"],
+      ["[www.npmjs.com/package/lodash](https://www.npmjs.com/package/lodahs/)", "www.npmjs.com/package/lodahs/"],
+      ["[`https://github.com/nodejs/node/releases`](https://github.com/nodejs/node/releases/download/evil.tgz)", "github.com/nodejs/node/releases/download/evil.tgz"],
+      // A path written after a host on its platform: the user's own host, another path.
+      ["[octocat.github.io/docs](https://octocat.github.io/phish)", "octocat.github.io/phish"],
+      // The same user's files on raw.githubusercontent.com, another repository.
+      ["[raw.githubusercontent.com/python/cpython/main/x.sh](https://raw.githubusercontent.com/python/evil/main/x.sh)", "raw.githubusercontent.com/python/evil/main/x.sh"],
+      // A host under the one written, with the path written: another page.
+      ["[github.com/org/repo](https://gist.github.com/evil)", "gist.github.com/evil"],
+    ];
+    for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
+  });
+
+  it("shows nothing more when it goes to the page its text names", () => {
+    const plain = [
+      "[github.com/org/repo](https://github.com/org/repo)",
+      "[github.com/org/repo/](https://github.com/org/repo) and [github.com/org/repo](https://github.com/org/repo/)",
+      "[GitHub.com/org/repo](https://github.com/org/repo) and [www.github.com/org/repo](https://github.com/org/repo)",
+      "[https://pypi.org/project/requests](https://www.pypi.org/project/requests/#history)",
+      "[docs.python.org/3/library/os.html](https://docs.python.org/3/library/os.html#os.walk)",
+      "https://github.com/org/repo/blob/main/a{b}.py and <https://example.com/ä/x> and www.example.com/a/b",
+      // The query is not the path: a link to the page with a tab or a tracking field open.
+      "[github.com/org/repo](https://github.com/org/repo?tab=readme-ov-file)",
+      // Not an address with a path: the host named, or prose around it.
+      "[github.com](https://github.com/evil/repo) and [the repo on github.com](https://github.com/evil/repo)",
+      "[see github.com/org/repo for the code](https://github.com/evil/repo)",
+    ];
+    for (const markdown of plain) assert.ok(!shown(markdown).includes("goes to"), `${markdown} → ${shown(markdown)}`);
+  });
+});

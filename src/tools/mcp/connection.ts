@@ -17,7 +17,7 @@ import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
 import { shownPath } from "../../indexer/text.ts";
 import { shownName } from "./names.ts";
-import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
+import { MAX_UNANSWERING, MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
 export interface McpListedTool {
@@ -38,6 +38,8 @@ export interface McpConnectOptions {
   readonly signal?: AbortSignal;
   /** Hearth's version, sent as the client's. */
   readonly version?: string;
+  /** The clock a stdio server's flood of messages is measured with (default Date.now; tests fix it). */
+  readonly now?: () => number;
 }
 
 /** Bytes of one message from an HTTP server at most (the stdio transport's read buffer is 10 MB too). */
@@ -136,7 +138,9 @@ export class McpConnection {
       const closedOutput = transport instanceof ProcessTransport && transport.outputClosed && exit?.code == null;
       await transport.close().catch(() => undefined);
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-      const why = closedOutput ? "it closed its output before answering, so Hearth stopped it"
+      const flooded = transport instanceof ProcessTransport && transport.flooded;
+      const why = flooded ? `it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth stopped it`
+        : closedOutput ? "it closed its output before answering, so Hearth stopped it"
         : exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
@@ -201,6 +205,7 @@ export class McpConnection {
   }
 
   private exitText(): string {
+    if (this.transport instanceof ProcessTransport && this.transport.flooded) return ` (it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth stopped it)${stderrOf(this.transport)}`;
     // An exit code of its own wins: a server that exits closes its output too, and either may be seen first.
     if (this.transport instanceof ProcessTransport && this.transport.outputClosed && this.transport.exitStatus?.code == null) return ` (it closed its output, so Hearth stopped it)${stderrOf(this.transport)}`;
     const exit = this.transport instanceof ProcessTransport ? this.transport.exitStatus : undefined;
@@ -219,7 +224,7 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
       if (value === null) delete env[name];
       else env[name] = value;
     }
-    return new ProcessTransport({ command: config.command, args: config.args, cwd: config.cwd, env });
+    return new ProcessTransport({ command: config.command, args: config.args, cwd: config.cwd, env, ...(options.now ? { now: options.now } : {}) });
   }
   const requestInit: RequestInit = { headers: { ...config.headers } };
   // A request whose answer cannot come any more is answered here, as the SDK answers a

@@ -12,6 +12,10 @@
  * hold on its stdout (a helper started with inherited stdio would otherwise keep the
  * pipes open, the transport "running" and a call in flight waiting for its time limit).
  * A server that closes its stdout while running is stopped too: it cannot answer any more.
+ * A server that sends MAX_UNANSWERING messages within a minute, none answering one of Hearth's
+ * requests (notifications, answers to ids Hearth never sent, lines that are not JSON-RPC)
+ * is stopped too: each costs the runtime's one thread its parsing (65 µs measured), and a
+ * flood that never ends would hold it for as long as the server runs.
  * Its environment is exactly what the caller gives (no defaults merged in), and the last
  * lines of its stderr are kept for error messages.
  */
@@ -30,6 +34,8 @@ export interface ProcessTransportOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Grace between SIGTERM and SIGKILL when closing (default 2 s). */
   readonly graceMs?: number;
+  /** The clock the flood window is measured with (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** A message from the server over the read buffer's 10 MB: dropped unread. */
@@ -43,6 +49,13 @@ const STDERR_TAIL = 2000;
  * not seen; the answers' looks catch one started by a call before it answers.
  */
 const LOOK_MS = 1000;
+/**
+ * Messages that answer nothing Hearth asked, at most, within UNANSWERING_WINDOW_MS and with
+ * no answer between (1.3 s of parsing at 65 µs each); a progress notification every 100 ms
+ * is 600 a minute.
+ */
+export const MAX_UNANSWERING = 20_000;
+const UNANSWERING_WINDOW_MS = 60_000;
 
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -57,6 +70,10 @@ export class ProcessTransport implements Transport {
   private markExited!: () => void;
   /** The server closed its stdout while still running (and was stopped for it). */
   outputClosed = false;
+  /** The server sent MAX_UNANSWERING messages within a minute that answered nothing (and was stopped for it). */
+  flooded = false;
+  private unanswering = 0;
+  private unansweringSince = 0;
   /** Stopping what the server left running, begun when its first process exited. */
   private leftovers: Promise<unknown> | undefined;
   private sightings: RunSightings | undefined;
@@ -177,7 +194,19 @@ export class ProcessTransport implements Transport {
     }
   }
 
+  /** Counts a message that answered nothing; true (and the server is being stopped) past MAX_UNANSWERING: read no more. */
+  private unanswered(): boolean {
+    if (this.flooded) return true;
+    const now = (this.options.now ?? Date.now)();
+    if (this.unanswering === 0 || now - this.unansweringSince > UNANSWERING_WINDOW_MS) [this.unanswering, this.unansweringSince] = [0, now];
+    if (++this.unanswering < MAX_UNANSWERING) return false;
+    this.flooded = true;
+    this.leftovers ??= this.stopProcesses();
+    return true;
+  }
+
   private receive(chunk: Buffer): void {
+    if (this.flooded) return;
     try {
       this.buffer.append(chunk);
     } catch (error) {
@@ -190,13 +219,17 @@ export class ProcessTransport implements Transport {
         message = this.buffer.readMessage();
       } catch (error) {
         // A line that is not JSON-RPC (a server printing to stdout) is reported and skipped.
+        if (this.unanswered()) return;
         this.onerror?.(error as Error);
         continue;
       }
       if (!message) return;
       // Before the answer is handed on: what the call started is seen while its parent runs.
       const answered = "result" in message || "error" in message ? message.id : undefined;
-      if (answered !== undefined && this.asked.delete(answered)) this.sightings?.look();
+      if (answered !== undefined && this.asked.delete(answered)) {
+        this.unanswering = 0;
+        this.sightings?.look();
+      } else if (this.unanswered()) return;
       this.onmessage?.(message);
     }
   }

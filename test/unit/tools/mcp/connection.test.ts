@@ -336,6 +336,24 @@ describe("MCP stdio servers that start a detached sleeper", () => {
   });
 });
 
+describe("MCP stdio servers that flood Hearth with messages", () => {
+  it("stops a server that sends 20,000 messages within a minute answering nothing Hearth asked, and says so", { timeout: 60_000 }, async (t) => {
+    // Without the fix the call waited for its time limit (10 min here; the test's timeout is
+    // the safety net) while the runtime parsed every message of a flood that never ended.
+    const dir = tempFolder(t);
+    const entry = { command: process.execPath, args: [fileURLToPath(new URL("../../../fixtures/mcp/raw-server.mjs", import.meta.url))] };
+    const config = parseMcpConfig(JSON.stringify({ servers: { raw: entry } }), { workspaceFolder: dir, source: "test" });
+    // A clock that stands still: the whole flood comes within the minute, however slow the machine.
+    const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000, now: () => 0 });
+    t.after(() => connection.close());
+    await assert.rejects(connection.call("chatter", {}, new AbortController().signal), (error: Error) => {
+      assert.match(error.message, /^MCP server "raw" stopped during the call to "chatter" \(it sent 20000 messages within a minute that answered nothing Hearth asked, so Hearth stopped it\)\./);
+      return true;
+    });
+    assert.equal(connection.alive, false);
+  });
+});
+
 describe("MCP servers over HTTP that refuse or break the connection", () => {
   /** An HTTP server on 127.0.0.1 answering every request with `answer`; closed after the test. */
   async function hostile(t: TestContext, answer: (res: ServerResponse) => void): Promise<string> {

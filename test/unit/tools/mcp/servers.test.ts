@@ -119,7 +119,7 @@ describe("McpServers", () => {
     const pending = servers.sync(raw, stop.signal);
     stop.abort();
     const second = await pending;
-    assert.deepEqual(second.tools.map((tool) => tool.definition.name), ["mcp__raw__flood", "mcp__raw__count", "mcp__raw__stall", "mcp__raw__huge", "mcp__raw__orphan", "mcp__raw__detach"]);
+    assert.deepEqual(second.tools.map((tool) => tool.definition.name), ["mcp__raw__flood", "mcp__raw__count", "mcp__raw__stall", "mcp__raw__huge", "mcp__raw__orphan", "mcp__raw__detach", "mcp__raw__chatter"]);
   });
 });
 

@@ -141,7 +141,7 @@ describe("hearth fix", () => {
     assert.equal(missing.status, 2, missing.stderr);
     assert.match(missing.stderr, /^hearth fix: --model .+nope\.gguf: there is no such file$/m);
     const broken = join(tempDir("hearth-fix-broken-"), "broken.gguf");
-    writeFileSync(broken, "not a model at all");
+    writeFileSync(broken, "GGUF and then not a model at all"); // a GGUF header on a damaged file: a file that is no GGUF at all is a bad --model (exit 2)
     const failed = hearthFix(["--repo", repo, "--issue", "x", "--model", broken, "--yes", "--no-index"]);
     assert.equal(failed.status, 3, failed.stderr);
     assert.match(failed.stderr, /the model failed/);

@@ -233,7 +233,8 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   // Masked whole, before lines are cut: a key block's lines, a token across the cut.
   const shown = maskSecrets(text);
   const lines = shown.text.split(/\r?\n/);
-  const found = await matcher.lines(text, path, signal);
+  // Matched against the masked text: which patterns match the real one would spell a value out, a guess at a time.
+  const found = await matcher.lines(shown.text, path, signal);
   return { hits: found.map((i) => hitOf(path, i, lines[i]!, shown.masked)) };
 }
 

@@ -77,6 +77,9 @@ describe("secret values in ordinary files", () => {
     assert.match(found.text, /^deploy\/notify\.py:2: TOKEN = "\[secret masked: GitHub token\]"$/m);
     assert.match(found.text, /\[Masked 2 values that look like secrets \(GitHub token, deploy\/notify\.py:2; Slack token, deploy\/notify\.py:3\)/);
     assert.ok(!JSON.stringify(found.data).includes(GITHUB), "the hits the UI records");
+    // The pattern is matched against what the model is shown: which guesses match would spell the value out, one character at a time.
+    const guess = await runTool(searchTool, { pattern: `TOKEN = "${GITHUB.slice(0, 6)}` }, ctx);
+    assert.match(guess.text, /^No matches/, guess.text);
     assert.equal(readFileSync(join(root, "deploy/notify.py"), "utf8"), content);
   });
 

@@ -8,10 +8,12 @@
  * List (https://publicsuffix.org/list/, "PRIVATE DOMAINS") holds: the hosting platforms a
  * developer's reply links to most (pages, previews, buckets, app hosts, blogs), each a suffix
  * there too. It is not that list, which has thousands of entries: a host under a suffix missing
- * here is read as the site of the host above it, as `gist.github.com` is GitHub's.
+ * here is read as the site of the host above it, as `gist.github.com` is GitHub's. Not
+ * `githubusercontent.com`, which the list has (to keep cookies apart): its hosts are GitHub's
+ * own (`avatars.`, `objects.`, `raw.`), and on `raw.` the users are the path's (PATH_USER_HOSTS).
  */
 const SUFFIXES = `
-github.io githubusercontent.com gitlab.io bitbucket.io codeberg.page readthedocs.io
+github.io gitlab.io bitbucket.io codeberg.page readthedocs.io
 vercel.app netlify.app pages.dev workers.dev r2.dev deno.dev fly.dev onrender.com
 herokuapp.com web.app firebaseapp.com appspot.com azurewebsites.net azurestaticapps.net
 cloudapp.net cloudfront.net s3.amazonaws.com glitch.me surge.sh pythonanywhere.com

@@ -28,7 +28,6 @@ describe("hosts under a platform's shared suffix are their users' own sites", ()
       ["[azurewebsites.net](https://evil.azurewebsites.net/)", "evil.azurewebsites.net"],
       ["[web.app](https://evil.web.app/)", "evil.web.app"],
       ["[firebaseapp.com](https://evil.firebaseapp.com/)", "evil.firebaseapp.com"],
-      ["[githubusercontent.com](https://evil.githubusercontent.com/x)", "evil.githubusercontent.com"],
       // A user's host under another user's: the platform's user is the one right under its suffix.
       ["[docs.octocat.github.io](https://evil.github.io/)", "evil.github.io"],
       ["[www.github.io](https://evil.github.io/)", "evil.github.io"],
@@ -56,6 +55,8 @@ describe("hosts under a platform's shared suffix are their users' own sites", ()
       "[gitlab-org.gitlab.io](https://gitlab-org.gitlab.io/x) and [app.herokuapp.com](https://app.herokuapp.com/)",
       // The platform's own hosts are still its own: GitHub's gist, Python's docs.
       "[github.com](https://gist.github.com/x) and [python.org](https://docs.python.org/3/) and [github.io](https://github.io/)",
+      // githubusercontent.com's hosts are GitHub's own (avatars, objects, camo): no user has one.
+      "[githubusercontent.com](https://avatars.githubusercontent.com/u/583231) and [githubusercontent.com](https://objects.githubusercontent.com/x)",
     ];
     for (const markdown of plain) assert.ok(!shown(markdown).includes("goes to"), `${markdown} → ${shown(markdown)}`);
   });

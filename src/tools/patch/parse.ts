@@ -157,8 +157,9 @@ function namesOtherFiles(file: MutableFile, [oldPath, newPath]: readonly [string
   return !samePath(oldPath, file.oldPath) || !samePath(newPath, file.newPath);
 }
 
+// A rename or copy has a file on both sides: its own lines never name /dev/null.
 function samePath(given: string | null, known: string | null | undefined): boolean {
-  if (given === null || typeof known !== "string") return given === known || given === null;
+  if (given === null || typeof known !== "string") return given === known;
   return given === known || withoutGitPrefix(given) === known || withoutGitPrefix(given) === withoutGitPrefix(known);
 }
 

@@ -136,7 +136,9 @@ interface NpmrcSettings {
  * change what the scripts run: `script-shell` runs its program in place of sh with each
  * script, `node-options` is every node's NODE_OPTIONS (`--require ./x.js`). A card naming only
  * the test script ("echo real-test") was approved while the .npmrc's `script-shell=./x.sh` ran.
- * Underscores for dashes and any case are taken too: it errs on naming too much.
+ * Lines are split and keys read as npm's ini reader does (a lone CR ends a line, a key may be
+ * quoted: npm 11 ran script-shell from both); underscores for dashes and any case are taken
+ * too: it errs on naming too much.
  */
 async function npmrcRunSettings(workspace: Workspace): Promise<NpmrcSettings> {
   let text: string;
@@ -149,7 +151,15 @@ async function npmrcRunSettings(workspace: Workspace): Promise<NpmrcSettings> {
     // npm reads it all the same (a link out of the workspace too): that it is there is said.
     return { lines: [], unread: error instanceof Error ? error.message : String(error) };
   }
-  return { lines: text.split(/\r?\n/).map((line) => line.trim()).filter((line) => /^(?:script[-_]shell|node[-_]options)\s*=/i.test(line)) };
+  return { lines: text.split(/[\r\n]+/).map((line) => line.trim()).filter((line) => RUN_SETTING.test(npmrcKey(line))) };
+}
+
+const RUN_SETTING = /^(?:script[-_]shell|node[-_]options)$/i;
+
+/** A .npmrc line's key as npm's ini reader takes it: before the first `=`, trimmed, out of its quotes (`"script-shell" = ./x.sh` is script-shell). */
+function npmrcKey(line: string): string {
+  const key = line.split("=", 1)[0]!.trim();
+  return /^(["']).*\1$/.test(key) && key.length > 1 ? key.slice(1, -1) : key;
 }
 
 /** How much of each script the model reads with every run_tests result. */

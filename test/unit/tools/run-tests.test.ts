@@ -147,6 +147,11 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     // Other settings, and comments, are not named.
     const plain = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": "registry=https://registry.npmjs.org/\n# script-shell=./x.sh\n" });
     assert.equal(await runs(plain), "`npm test` (package.json's test script: jest)");
+    // npm's ini reader takes a quoted key, and a lone CR between lines, as npm 11 does (script-shell ran in both).
+    const quoted = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": '"script-shell" = ./x.sh\n' });
+    assert.equal(await runs(quoted), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: \"script-shell\" = ./x.sh)");
+    const crOnly = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": "registry=https://registry.npmjs.org/\rscript-shell=./x.sh\r" });
+    assert.equal(await runs(crOnly), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: script-shell=./x.sh)");
     // npm reads a .npmrc that links out of the workspace, which the workspace will not: that it is there is said.
     const elsewhere = emptyDir({ npmrc: "script-shell=./x.sh\n" });
     const linked = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }) });

@@ -3,6 +3,7 @@
  * path (with or without a/ b/ prefixes), applies its hunks in memory, and reports per
  * file and per hunk. The caller writes `changes` only when `ok` (all or nothing).
  */
+import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type TextFile, checkJsonKept, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
@@ -258,26 +259,71 @@ function stripDot(path: string): string {
 }
 
 /**
- * The batch: deletes first, then renames, then writes. A patch may delete a file and rename
- * another to its name (git apply takes it): that file is deleted before the rename, which
- * would find the name taken.
+ * The batch: deletes first (a rename's deleted target included, a file never on disk
+ * skipped), then moves, then writes. Renames are followed through the patch (a -> tmp -> b
+ * moves a to b; a file renamed and then deleted is deleted; one made and then renamed is
+ * written under its last name). A move waits until the file at its target has moved away, and
+ * a ring of moves (a swap) first sets one file aside under a free name.
  */
 async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: readonly { from: string; to: string }[]): Promise<WorkspaceChange[]> {
-  const renamedFrom = new Set(renames.map((r) => r.from));
-  const renamedTo = new Set(renames.map((r) => r.to));
+  const moves = await movesOf(ws, pending, renames);
+  const movedFrom = new Set(moves.values());
   const changes: WorkspaceChange[] = [];
   // A file the patch made and deleted again was never on disk: nothing to delete.
-  for (const [path, state] of pending) if (state.text === null && !renamedFrom.has(path) && (await ws.stat(path))) changes.push({ kind: "delete", path });
-  for (const { to } of renames) if (!renamedFrom.has(to) && (await ws.stat(to))) changes.push({ kind: "delete", path: to });
-  for (const { from, to } of renames) {
-    const state = pending.get(to)!;
-    if (state.text !== null) changes.push({ kind: "rename", from, to, content: encodeText(state.file, state.text, to) });
-  }
+  for (const [path, state] of pending) if (state.text === null && !movedFrom.has(path) && (await ws.stat(path))) changes.push({ kind: "delete", path });
+  for (const to of moves.keys()) if (!movedFrom.has(to) && (await ws.stat(to))) changes.push({ kind: "delete", path: to });
+  changes.push(...(await ordered(ws, pending, moves)));
   for (const [path, state] of pending) {
-    if (renamedTo.has(path) || state.text === null) continue;
+    if (moves.has(path) || state.text === null) continue;
     const bytes = encodeText(state.file, state.text, path);
-    const before = (await ws.stat(path)) ? await ws.read(path) : undefined;
+    // A name whose file moved away is empty by now, whatever was there before.
+    const before = !movedFrom.has(path) && (await ws.stat(path)) ? await ws.read(path) : undefined;
     if (!before || Buffer.compare(Buffer.from(before), Buffer.from(bytes)) !== 0) changes.push({ kind: "write", path, content: bytes });
   }
   return changes;
+}
+
+/** Each file on disk that the renames move, by its last name (last name -> name on disk). */
+async function movesOf(ws: Workspace, pending: Map<string, Pending>, renames: readonly { from: string; to: string }[]): Promise<Map<string, string>> {
+  // The name on disk of the file each name holds now; null: one the patch made, or none.
+  const holds = new Map<string, string | null>();
+  for (const { from, to } of renames) {
+    holds.set(to, holds.has(from) ? holds.get(from)! : from);
+    holds.set(from, null);
+  }
+  const moves = new Map<string, string>();
+  for (const [to, from] of holds) if (from !== null && from !== to && pending.get(to)?.text != null && (await ws.stat(from))) moves.set(to, from);
+  return moves;
+}
+
+/** The moves as renames, each after the one that empties its target; a ring is opened by setting a file aside. */
+async function ordered(ws: Workspace, pending: Map<string, Pending>, moves: ReadonlyMap<string, string>): Promise<WorkspaceChange[]> {
+  const waiting = new Map(moves);
+  const occupied = new Set(moves.values());
+  const changes: WorkspaceChange[] = [];
+  while (waiting.size > 0) {
+    const ready = [...waiting].find(([to]) => !occupied.has(to));
+    if (ready) {
+      const [to, from] = ready;
+      const state = pending.get(to)!;
+      changes.push({ kind: "rename", from, to, content: encodeText(state.file, state.text!, to) });
+      occupied.delete(from);
+      waiting.delete(to);
+      continue;
+    }
+    const [to, from] = waiting.entries().next().value!;
+    const aside = await freeName(ws, pending, from);
+    changes.push({ kind: "rename", from, to: aside });
+    occupied.delete(from);
+    waiting.set(to, aside);
+  }
+  return changes;
+}
+
+/** A name next to `path` that nothing on disk or in the patch uses. */
+async function freeName(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<string> {
+  for (;;) {
+    const name = `${path}.${randomBytes(4).toString("hex")}.hearth-move`;
+    if (!pending.has(name) && !(await ws.stat(name))) return name;
+  }
 }

@@ -28,6 +28,13 @@ describe("hosts under a platform's shared suffix are their users' own sites", ()
       ["[azurewebsites.net](https://evil.azurewebsites.net/)", "evil.azurewebsites.net"],
       ["[web.app](https://evil.web.app/)", "evil.web.app"],
       ["[firebaseapp.com](https://evil.firebaseapp.com/)", "evil.firebaseapp.com"],
+      // Blogger's country domains (Blogger sends them on to blogspot.com; each is a user's blog).
+      ["[blogspot.de](https://evil.blogspot.de/)", "evil.blogspot.de"],
+      ["[blogspot.co.uk](https://evil.blogspot.co.uk/)", "evil.blogspot.co.uk"],
+      ["[blogspot.com.br](https://evil.blogspot.com.br/)", "evil.blogspot.com.br"],
+      // Azure Static Web Apps' regional hosts: the user's app is the label above the region.
+      ["[2.azurestaticapps.net](https://evil.2.azurestaticapps.net/)", "evil.2.azurestaticapps.net"],
+      ["[westeurope.azurestaticapps.net](https://evil-main.westeurope.azurestaticapps.net/)", "evil-main.westeurope.azurestaticapps.net"],
       // A user's host under another user's: the platform's user is the one right under its suffix.
       ["[docs.octocat.github.io](https://evil.github.io/)", "evil.github.io"],
       ["[www.github.io](https://evil.github.io/)", "evil.github.io"],
@@ -55,6 +62,7 @@ describe("hosts under a platform's shared suffix are their users' own sites", ()
       "[gitlab-org.gitlab.io](https://gitlab-org.gitlab.io/x) and [app.herokuapp.com](https://app.herokuapp.com/)",
       // The platform's own hosts are still its own: GitHub's gist, Python's docs.
       "[github.com](https://gist.github.com/x) and [python.org](https://docs.python.org/3/) and [github.io](https://github.io/)",
+      "[octocat.blogspot.de](https://octocat.blogspot.de/2024/05/post.html) and [happy-sea-0a1b2c.2.azurestaticapps.net](https://happy-sea-0a1b2c.2.azurestaticapps.net/)",
       // githubusercontent.com's hosts are GitHub's own (avatars, objects, camo): no user has one.
       "[githubusercontent.com](https://avatars.githubusercontent.com/u/583231) and [githubusercontent.com](https://objects.githubusercontent.com/x)",
     ];

@@ -1,6 +1,7 @@
 /**
  * Secret values copied into ordinary files: a private key block pasted into a test, an AWS
- * key pair, a GitHub, Slack, OpenAI or Stripe token in a config or a script. The file's name
+ * key pair, a GitHub, Slack, OpenAI, Stripe, Google API or npm token in a config or a script,
+ * a password in a URL (`postgres://app:…@db`). The file's name
  * says nothing (secret-reads.ts asks only for names on the secrets list), so read_file and
  * search showed the value to the model — into the saved conversation and, with
  * `hearth.serverUrl`, a team's server. Such values are masked in what the tools return
@@ -30,6 +31,8 @@ interface TokenShape {
   readonly pattern: RegExp;
   /** Beyond the shape: a body random enough to be a real key (mixed letters and digits). */
   readonly mixed?: boolean;
+  /** Beyond the shape, for a value chosen by a person rather than random (a URL's password). */
+  readonly chosen?: (value: string) => boolean;
 }
 
 const TOKENS: readonly TokenShape[] = [
@@ -43,6 +46,15 @@ const TOKENS: readonly TokenShape[] = [
   // OpenAI's (sk-…, sk-proj-…), Anthropic's (sk-ant-api03-…).
   { kind: "API key", pattern: /\bsk-[A-Za-z0-9_-]{32,}/g, mixed: true },
   { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9])/g, mixed: true },
+  { kind: "Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g, mixed: true },
+  { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
+  // `scheme://user:password@host`: the password only (group 2), the scheme, user and host kept. Known
+  // schemes and parts of bounded length, so a long line of words and colons is looked through once.
+  {
+    kind: "password in a URL",
+    pattern: /(\b(?:https?|s?ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mqtts?|smtps?|imaps?|ldaps?):\/\/[^\s:/?#@"'<>\\]{1,256}:)([^\s/?#@"'<>\\]{1,256})(?=@)/g,
+    chosen: urlPassword,
+  },
 ];
 
 const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
@@ -57,7 +69,17 @@ function placeholder(value: string): boolean {
 
 function realToken(value: string, shape: TokenShape): boolean {
   if (placeholder(value)) return false;
+  if (shape.chosen && !shape.chosen(value)) return false;
   return !shape.mixed || (/\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value));
+}
+
+/**
+ * A URL's password that is one: eight characters or more, not letters alone (`password`,
+ * `postgres`, `changeme` in a README or a compose file), not a template (`${DB_PASSWORD}`,
+ * `<password>`, `%s`).
+ */
+function urlPassword(value: string): boolean {
+  return value.length >= 8 && /[A-Za-z]/.test(value) && /[^A-Za-z]/.test(value) && !/[${}<>]|%s|%\(/.test(value);
 }
 
 /** The mask of a value of `kind`. */
@@ -95,7 +117,7 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
 /** A quick look for what every masked value holds, so most texts are not scanned line by line. */
 function mayHoldSecrets(text: string): boolean {
   // Case kept but for the AWS secret's name: `disk-`, `Asia`, `task-` are in much code searched.
-  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_/.test(text) || /secret_?access_?key/i.test(text);
+  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key/i.test(text);
 }
 
 /**

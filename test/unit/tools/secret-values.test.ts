@@ -21,6 +21,8 @@ const SLACK = `xoxb-${"123456789012"}-${"987654321098"}-${"aB3dE5fG7hJ9kL1mN3pQ5
 const OPENAI = `sk-proj-${"Ab3dE5fG7hJ9kL1m".repeat(3)}`;
 const AWS_ID = `AKIA${"Q2W3E4R5T6Y7U8I9"}`;
 const AWS_SECRET = `${"x9Fq/Lm2+Zr7Tb4Kw8Yp".repeat(2)}`;
+const GOOGLE = `AIza${"Sy9kLm2Qx7Rt"}${"B4nVw8Zp3Hc6Jd1Fg5Ks0Ye"}`;
+const NPM = `npm_${"Xq4Rt7Lm2Zp9Wv3Kb6Nc8Hd5Fj1Gs0Ty2Uab"}`;
 const KEY_BODY = Array.from({ length: 6 }, (_, i) => `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${i}xyz`);
 const KEY = ["-----BEGIN PRIVATE KEY-----", ...KEY_BODY, "-----END PRIVATE KEY-----"].join("\n");
 
@@ -37,6 +39,23 @@ describe("secret values in ordinary files", () => {
     // A service-account key's block on one line, `\n` escaped.
     const json = `{"private_key": "-----BEGIN PRIVATE KEY-----\\n${KEY_BODY.join("\\n")}\\n-----END PRIVATE KEY-----\\n"}`;
     assert.equal(maskSecrets(json).text, `{"private_key": "-----BEGIN PRIVATE KEY-----[secret masked: private key]-----END PRIVATE KEY-----\\n"}`);
+  });
+
+  it("masks Google API keys, npm tokens and the password of a URL (the user and host kept)", () => {
+    const text = [`maps.key = "${GOOGLE}"`, `//registry.npmjs.org/:_authToken=${NPM}`, "DATABASE_URL=postgres://app:Xk9f2Lq7Pz@db.internal:5432/app", "git clone https://bot:s3cr3t-Tok3n@git.example.com/o/r.git"].join("\n");
+    const { text: out, masked } = maskSecrets(text);
+    assert.deepEqual(masked.map((m) => `${m.line} ${m.kind}`), ["1 Google API key", "2 npm token", "3 password in a URL", "4 password in a URL"]);
+    assert.equal(out, [`maps.key = "[secret masked: Google API key]"`, "//registry.npmjs.org/:_authToken=[secret masked: npm token]", "DATABASE_URL=postgres://app:[secret masked: password in a URL]@db.internal:5432/app", "git clone https://bot:[secret masked: password in a URL]@git.example.com/o/r.git"].join("\n"));
+    // Templates, placeholders, a dictionary word, a port (host:port, no user), an e-mail address and placeholder keys stay.
+    const ordinary = [
+      "postgres://postgres:postgres@localhost/db", "https://user:password@example.com", "mysql://root:${DB_PASSWORD}@db/app",
+      "redis://:<password>@host:6379", "http://localhost:8080/x", "mailto:someone@example.com", "https://a.example/x?u=b:c@d",
+      `AIza${"x".repeat(35)}`, `npm_${"0".repeat(36)}`, "AIzaSyExampleExampleExampleExample12345", `https://user:%s@host`,
+    ].join("\n");
+    assert.deepEqual(maskSecrets(ordinary), { text: ordinary, masked: [] });
+    // Looked through in one pass: a long line of scheme-like words and of colons.
+    assert.deepEqual(maskSecrets(`${"https://a:".repeat(200_000)}`).masked, []);
+    assert.deepEqual(maskSecrets(`${"a.".repeat(400_000)}://`).masked, []);
   });
 
   it("leaves hashes, placeholders and fixtures that only name a key as they are", () => {

@@ -319,12 +319,18 @@ function text(value: unknown): string {
 /**
  * A title without zero-width characters and bidi controls: in one line of words they mean
  * nothing, and they make a title read otherwise than it is (`lo\u202Egin`). The joiners
- * (U+200C, U+200D) stay between two characters outside ASCII: Persian and Indic words and
- * emoji sequences are written with them. Description and comments keep all of theirs: code
+ * (U+200C, U+200D) stay where one stands alone between two characters outside ASCII: Persian
+ * and Indic words and emoji sequences are written with them, never with two in a row (a run
+ * could spell hidden bits). Description and comments keep all of theirs: code
  * quoted there may hold them, and the bug may be about them.
  */
 function oneLine(text: string): string {
-  return text.replace(/[\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "").replace(/(?<=^|[\u0000-\u007F])[\u200C\u200D]+|[\u200C\u200D]+(?=$|[\u0000-\u007F])/g, "");
+  // Each run of joiners is matched once and its neighbours read by index: a lookahead after `+` would retry every run's tail (quadratic on a long run).
+  return text.replace(/[\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "").replace(/[\u200C\u200D]+/g, (run: string, at: number, all: string) => (run.length === 1 && outsideAscii(all[at - 1]) && outsideAscii(all[at + 1]) ? run : ""));
+}
+
+function outsideAscii(c: string | undefined): boolean {
+  return c !== undefined && c.charCodeAt(0) > 0x7f;
 }
 
 /** `text` of at most `max` characters, with "…" where it was cut. */

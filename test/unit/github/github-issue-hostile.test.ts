@@ -139,6 +139,7 @@ describe("answers that are no issue, or an issue with odd text", () => {
       if (url === "/repos/acme/creds/issues/1") return res.end(JSON.stringify({ message: "Bad credentials\u001b[2J", documentation_url: "https://docs.github.com/rest" }));
       if (url === "/repos/acme/escapes/issues/1") return res.end(JSON.stringify({ title: "Bell\u0007 \u001b]0;pwned\u0007title\u0000", body: "line\r\n\u001b[31mred\u001b[0m\u009b2J end\ttab", comments: 0 }));
       if (url === "/repos/acme/invisible/issues/1") return res.end(JSON.stringify({ title: "Fix\u200b lo\u202egin\u2066 \u{E0049}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}", body: "Steps\u{E0020}\u{E0041}\u{E0064}\u{E0064}\n\u200bis\u200bAdmin \ud83d\udc68\u200d\ud83d\udc69", comments: 0 }));
+      if (url === "/repos/acme/joiner-runs/issues/1") return res.end(JSON.stringify({ title: `\u00e9${"\u200d".repeat(1_000_000)}\u00e9 a\u00e9\u200c\u200d\u200c\u00e9b`, body: "b", comments: 0 }));
       if (url === "/repos/acme/joiners/issues/1") return res.end(JSON.stringify({ title: "lo\u200dgin\u200c fails: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \ud83d\udc68\u200d\ud83d\udc69", body: "b", comments: 0 }));
       if (url === "/repos/acme/utf8/issues/1") return res.end(Buffer.concat([Buffer.from('{"title":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes","body":"b","comments":0}')]));
       res.writeHead(500).end("{}");
@@ -160,6 +161,10 @@ describe("answers that are no issue, or an issue with odd text", () => {
 
   it("keeps a title's joiners where words need them (Persian's zero-width non-joiner, an emoji sequence's joiner), not next to ASCII", async () => {
     assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "joiners", number: 1 }, { apiBase: api.base }), "login fails: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \ud83d\udc68\u200d\ud83d\udc69 (acme/joiners#1)\n\nb");
+  });
+
+  it("drops a run of joiners from a title, however long (no word is written with two in a row; a run could spell hidden bits), and reads a title of a million of them at once", async () => {
+    assert.equal(await fetchGitHubIssue({ owner: "acme", repo: "joiner-runs", number: 1 }, { apiBase: api.base }), "\u00e9\u00e9 a\u00e9\u00e9b (acme/joiner-runs#1)\n\nb");
   });
 
   it("reads invalid UTF-8 as replacement characters", async () => {

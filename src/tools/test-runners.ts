@@ -227,13 +227,14 @@ async function configText(workspace: Workspace, path: string): Promise<string | 
 }
 
 /**
- * Each `name = value` (or `name: value`) line of an INI or TOML file, with what continues it
+ * Each `name = value` (or `name: value`; TOML's `"name" =`, `a.b.name =`, `a = { name = … }`) line of an INI or TOML file, with what continues it
  * joined by spaces: indented lines after it (INI), the lines up to a TOML array's `]` or to
  * the end of a triple-quoted string.
  */
 function settingLines(text: string, name: string): string[] {
   const lines = text.split(/\r?\n/);
-  const start = new RegExp(`^\\s*${name}\\s*[=:]`, "i");
+  // TOML also writes the key quoted, at the end of a dotted key, or inside an inline table (pytest reads each).
+  const start = new RegExp(`(?:^|[\\s.{,])["']?${name}["']?\\s*[=:]`, "i");
   const found: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!start.test(lines[i]!)) continue;

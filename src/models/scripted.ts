@@ -11,6 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
+import { jsonErrorLine } from "../protocol/json-syntax.ts";
 import { wait } from "../protocol/wait.ts";
 import { renderQwenPrompt, renderToolCallBody } from "./qwen/prompt.ts";
 import { QwenOutputParser } from "./qwen/output-parser.ts";
@@ -168,11 +169,17 @@ function renderTurn(turn: ScriptedTurn, thinking: boolean): string {
 }
 
 async function readScript(path: string): Promise<ModelScript> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
+    text = await readFile(path, "utf8");
   } catch (error) {
     throw new BackendError(`cannot read the model script ${path}: ${error instanceof Error ? error.message : String(error)}`, "selectModel");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BackendError(`cannot read the model script: ${jsonErrorLine(path, text)}`, "selectModel");
   }
   const turns = (parsed as { turns?: unknown } | null)?.turns;
   if (!Array.isArray(turns)) throw new BackendError(`${path} is not a model script: it needs a "turns" array`, "selectModel");

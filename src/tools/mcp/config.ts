@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { basename, isAbsolute, resolve, sep } from "node:path";
+import { jsonSyntaxError } from "../../protocol/json-syntax.ts";
 import { shownName } from "./names.ts";
 
 /** One server, variables resolved, ready to start. */
@@ -87,8 +88,11 @@ export function parseMcpConfig(text: string, context: McpConfigContext): McpConf
   let value: unknown;
   try {
     value = JSON.parse(stripJsonComments(text));
-  } catch (error) {
-    throw new McpConfigError(`${context.source} is not valid JSON (${(error as Error).message}). Fix the file; it is read like VS Code's mcp.json.`);
+  } catch {
+    // V8's message gives an offset in the text without comments, or none: the line and column are counted in the file as written.
+    const error = jsonSyntaxError(text, { jsonc: true });
+    const where = error ? `${context.source}:${error.line}:${error.column}: not valid JSON: ${error.problem}` : `${context.source}: not valid JSON`;
+    throw new McpConfigError(`${where}. Fix the file; it is read like VS Code's mcp.json.`);
   }
   if (!isObject(value)) throw new McpConfigError(`${context.source} must hold a JSON object with "servers". See VS Code's mcp.json format.`);
   const unknown = Object.keys(value).filter((key) => !["servers", "mcpServers", "inputs", "$schema"].includes(key));

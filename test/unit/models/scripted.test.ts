@@ -76,3 +76,15 @@ test("a script file is selected by its .json path and loaded from disk", async (
   await assert.rejects(new ScriptedBackend(join(dir, "bad.json")).load(), /needs a "turns" array/);
   assert.equal(new ScriptedBackend(join(dir, "missing.json")).state().kind, "unloaded");
 });
+
+test("a script that is not valid JSON is named as FILE:LINE:COLUMN and what is wrong, on one line", async () => {
+  const dir = tempDir("hearth-script-");
+  const file = join(dir, "broken.json");
+  writeFileSync(file, '{\n  "turns": [\n    { "text": "hi" },\n  ]\n}\n');
+  await assert.rejects(new ScriptedBackend(file).load(), (error: unknown) => {
+    assert.ok(error instanceof BackendError);
+    assert.equal(error.message, `cannot read the model script: ${file}:4:3: expected a value (a string in double quotes, a number, true, false, null, [ or {), found ']'`);
+    return true;
+  });
+  await assert.rejects(new ScriptedBackend(join(dir, "missing.json")).load(), /cannot read the model script .*missing\.json: ENOENT/);
+});

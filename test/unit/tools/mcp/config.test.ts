@@ -75,7 +75,7 @@ describe("parseMcpConfig", () => {
 
   it("refuses a file that is not a usable configuration as a whole", () => {
     const cases: [string, RegExp][] = [
-      ["{ nope", /^\.vscode\/mcp\.json is not valid JSON .*Fix the file/],
+      ["{ nope", /^\.vscode\/mcp\.json:1:3: not valid JSON: expected a property name in double quotes, found 'n'\. Fix the file/],
       ["[]", /must hold a JSON object with "servers"/],
       [`{"server": {}}`, /unknown top-level field\(s\) "server"\. It may have "servers" and "inputs"/],
       [`{"inputs": []}`, /needs a "servers" object/],
@@ -83,6 +83,14 @@ describe("parseMcpConfig", () => {
       [`{"servers": {}, "inputs": {}}`, /"inputs" must be a list/],
     ];
     for (const [text, message] of cases) assert.throws(() => parseMcpConfig(text, context), (error: unknown) => error instanceof McpConfigError && message.test(error.message), text);
+  });
+
+  it("names a JSON syntax error as FILE:LINE:COLUMN, on one line, counting the comments it keeps", () => {
+    const text = '{\n  /* the\n  servers */ "servers": {\n    "a": { "command": "node" }\n    "b": {}\n  }\n}\n';
+    assert.throws(
+      () => parseMcpConfig(text, { ...context, source: "/home/u/my mcp.json" }),
+      (error: unknown) => error instanceof McpConfigError && error.message === `/home/u/my mcp.json:5:5: not valid JSON: expected ',' or '}', found '"'. Fix the file; it is read like VS Code's mcp.json.`,
+    );
   });
 
   it("hashes the definition as written: a changed command, arg or env asks again, key order does not", () => {

@@ -38,14 +38,15 @@ interface TokenShape {
 const TOKENS: readonly TokenShape[] = [
   { kind: "GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])/g },
   { kind: "GitHub token", pattern: /\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g },
-  { kind: "Slack token", pattern: /\bxox[bpars]-\d{6,}-[A-Za-z0-9-]{10,}/g },
+  // Every length bounded: a greedy `{10,}` over a run of millions of such characters (a minified bundle) throws V8's RangeError.
+  { kind: "Slack token", pattern: /\bxox[bpars]-\d{6,20}-[A-Za-z0-9-]{10,255}/g },
   { kind: "AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
   // The name before the value is kept (group 1). Matched forward from the name: a lookbehind
   // was tried at every position of a line, scanning back over its spaces each time.
   { kind: "AWS secret access key", pattern: /((?:aws_?secret_?access_?key|secretaccesskey)["']?[ \t]*[:=][ \t]*["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi, mixed: true },
   // OpenAI's (sk-…, sk-proj-…), Anthropic's (sk-ant-api03-…).
-  { kind: "API key", pattern: /\bsk-[A-Za-z0-9_-]{32,}/g, mixed: true },
-  { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,}(?![A-Za-z0-9])/g, mixed: true },
+  { kind: "API key", pattern: /\bsk-[A-Za-z0-9_-]{32,255}/g, mixed: true },
+  { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9])/g, mixed: true },
   { kind: "Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g, mixed: true },
   { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
   // `scheme://user:password@host`: the password only (group 2), the scheme, user and host kept. Known

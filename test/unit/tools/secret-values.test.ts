@@ -76,6 +76,10 @@ describe("secret values in ordinary files", () => {
     assert.deepEqual(maskSecrets(`aws_secret_access_key =${spaces}x`).masked, []);
     assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----${"A".repeat(400_000)}`).masked.map((m) => m.kind), ["private key"]);
     assert.deepEqual(maskSecrets(`-----BEGIN PRIVATE KEY-----\nProc-Type${"A".repeat(400_000)}\n-----END PRIVATE KEY-----`).masked.map((m) => m.kind), ["private key"]);
+    // A run of millions of token characters after a token's prefix (a minified bundle, a dump) is an answer, not a thrown RangeError.
+    const run = "a1B2".repeat(2_500_000);
+    for (const line of [`sk-${run}`, `sk_live_${run}`, `xoxb-123456789012-${run}`]) assert.ok(Array.isArray(maskSecrets(line).masked), line.slice(0, 12));
+    assert.equal(maskSecrets(`x ${OPENAI} ${run}`).text, `x [secret masked: API key] ${run}`);
     // Key blocks that never end, each looked through to the next one rather than to the file's end.
     assert.deepEqual(maskSecrets("a: -----BEGIN PRIVATE KEY-----\n".repeat(200_000)).masked, []);
     assert.equal(maskSecrets(`-----BEGIN PRIVATE KEY-----\nshort\n${KEY}`).masked.length, 1);

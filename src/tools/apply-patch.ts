@@ -2,10 +2,13 @@
  * apply_patch: a unified diff, tolerant of the usual LLM mistakes (see patch/), applied
  * all or nothing through the workspace in one batch.
  */
-import { shownPath } from "../indexer/index.ts";
+import { shownLine, shownPath } from "../indexer/text.ts";
 import { planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
+
+// A name or reason holding a newline would read as a line of the report of its own.
+const SHOWN = { path: shownPath, line: shownLine };
 
 export const applyPatchTool: Tool = {
   effect: "write",
@@ -44,10 +47,10 @@ export const applyPatchTool: Tool = {
     const defaultPath = optionalString(input, "path");
     const plan = await planPatch(ctx.workspace, patch, { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     const dryRun = optionalBool(input, "dry_run") ?? false;
-    if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied", shownPath), { files: plan.files });
+    if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied", SHOWN), { files: plan.files });
     ctx.signal.throwIfAborted();
     if (!dryRun) await ctx.workspace.apply(plan.changes);
     for (const change of plan.changes) if (change.kind === "write") ctx.reads?.delete(change.path);
-    return { text: formatPlan(plan, dryRun ? "would apply" : "applied", shownPath), data: { files: plan.files, dryRun } };
+    return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
   },
 };

@@ -3,22 +3,30 @@ import { describeCandidates } from "../line-match.ts";
 import type { HunkOutcome } from "./apply-hunks.ts";
 import type { FileOutcome, PatchPlan } from "./plan.ts";
 
+/** How the report shows a path, and a file's reason or note (which may quote a path). */
+export interface Shown {
+  readonly path: (path: string) => string;
+  readonly line: (text: string) => string;
+}
+
+const AS_IS: Shown = { path: (path) => path, line: (text) => text };
+
 /**
- * One block per file, one line per hunk; failures carry their reason and candidates. `name`
- * shows a path: the tool quotes one holding a control character (a newline in it would read
- * as a line of the report), the CLI escapes the whole text for the terminal.
+ * One block per file, one line per hunk; failures carry their reason and candidates. The
+ * tool shows a path holding a control character quoted and a reason's escaped (a newline in
+ * either would read as a line of the report); the CLI escapes the whole text for the terminal.
  */
-export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply", name: (path: string) => string = (path) => path): string {
+export function formatPlan(plan: PatchPlan, verb: "applied" | "would apply", shown: Shown = AS_IS): string {
   const head = plan.ok
     ? `Patch ${verb}: ${plan.files.length} file(s).`
     : "Patch NOT applied: nothing was written. Fix the failing hunks and send the whole patch again.";
-  return [head, ...plan.files.map((file) => formatFile(file, name))].join("\n");
+  return [head, ...plan.files.map((file) => formatFile(file, shown))].join("\n");
 }
 
-function formatFile(file: FileOutcome, name: (path: string) => string): string {
-  const target = file.newPath !== undefined ? `${name(file.path)} -> ${name(file.newPath)}` : name(file.path);
-  const lines = [`${file.ok ? "ok    " : "FAILED"} ${file.operation} ${target}${file.reason ? `: ${file.reason}` : ""}`];
-  if (file.note) lines.push(`  note: ${file.note}`);
+function formatFile(file: FileOutcome, shown: Shown): string {
+  const target = file.newPath !== undefined ? `${shown.path(file.path)} -> ${shown.path(file.newPath)}` : shown.path(file.path);
+  const lines = [`${file.ok ? "ok    " : "FAILED"} ${file.operation} ${target}${file.reason ? `: ${shown.line(file.reason)}` : ""}`];
+  if (file.note) lines.push(`  note: ${shown.line(file.note)}`);
   for (const hunk of file.hunks) lines.push(formatHunk(hunk));
   return lines.join("\n");
 }

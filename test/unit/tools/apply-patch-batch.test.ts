@@ -115,4 +115,13 @@ describe("apply_patch: a file name holding a control character", () => {
     assert.equal(readFileSync(join(root, "x\ny.txt"), "utf8"), "hi\n");
     assert.deepEqual(result.text.split("\n").slice(0, 2), ["Patch applied: 1 file(s).", 'ok     create "x\\ny.txt"']);
   });
+
+  it("a refusal naming it (the file is already there) stays on its report line too: the reason's newline is escaped", async () => {
+    const { root, ctx } = workspaceWith({ "x\ny.txt": "old\n" });
+    const patch = `diff --git "a/x\\ny.txt" "b/x\\ny.txt"\nnew file mode 100644\n--- /dev/null\n+++ "b/x\\ny.txt"\n@@ -0,0 +1 @@\n+hi\n`;
+    const result = await runTool(applyPatchTool, { patch }, ctx);
+    assert.equal(result.ok, false, result.text);
+    assert.equal(readFileSync(join(root, "x\ny.txt"), "utf8"), "old\n");
+    assert.equal(result.text.split("\n")[1], 'FAILED create "x\\ny.txt": the patch creates "x\\u000ay.txt", but it already exists');
+  });
 });

@@ -24,7 +24,7 @@ export interface GitHubAccess {
   readonly withheldVariables?: readonly string[];
 }
 
-/** github.com's token, as gh names it: sent to api.github.com only. */
+/** github.com's token, as gh names it: sent to GitHub's own APIs only (`isGitHubApi`). */
 const GITHUB_TOKEN_VARIABLES = ["GH_TOKEN", "GITHUB_TOKEN"];
 /**
  * Any other API's token, as gh names a GitHub Enterprise server's: $GITHUB_API_URL pointed at
@@ -53,11 +53,16 @@ export function gitHubAccess(env: NodeJS.ProcessEnv): GitHubAccess {
 
 const GITHUB_API = "https://api.github.com";
 
-/** Whether an API base is github.com's own (https://api.github.com, however written), the only one given github.com's token. */
+/**
+ * Whether an API base is GitHub's own, the only kind given $GH_TOKEN / $GITHUB_TOKEN:
+ * https://api.github.com (however written), or a GHE.com tenant's https://api.TENANT.ghe.com
+ * (run by GitHub; gh sends those variables there too, and GitHub Actions there sets
+ * $GITHUB_TOKEN for it).
+ */
 function isGitHubApi(apiBase: string): boolean {
   if (!URL.canParse(apiBase)) return false;
   const url = new URL(apiBase);
-  return url.protocol === "https:" && url.host === "api.github.com" && !url.username && !url.password && url.pathname === "/" && !url.search;
+  return url.protocol === "https:" && /^api\.(?:github\.com|[a-z0-9-]+\.ghe\.com)$/.test(url.host) && !url.username && !url.password && url.pathname === "/" && !url.search;
 }
 
 /** The variables a token for this API is taken from, as the messages name them: "GITHUB_TOKEN (or GH_TOKEN)". */

@@ -128,6 +128,14 @@ describe("an issue given only as its URL", () => {
     assert.match(progress.join("\n"), /^fetching acme\/secret#1 from http:\/\/127\.0\.0\.1:\d+ \(with the token of GH_ENTERPRISE_TOKEN\)…$/);
   });
 
+  it("sends $GITHUB_TOKEN to a GHE.com tenant's API (GitHub's own servers, as gh does: GitHub Actions there sets it), not to a name that only ends like one", () => {
+    const actions = { GITHUB_SERVER_URL: "https://acme.ghe.com", GITHUB_API_URL: "https://api.acme.ghe.com", GITHUB_TOKEN: "ghs_run" };
+    assert.deepEqual(gitHubAccess(actions), { host: "acme.ghe.com", apiBase: "https://api.acme.ghe.com", token: "ghs_run", tokenVariables: ["GITHUB_TOKEN"] });
+    for (const api of ["https://api.acme.ghe.com.evil.test", "https://evil.test/api.acme.ghe.com", "https://api.ghe.com", "https://x.api.acme.ghe.com", "http://api.acme.ghe.com", "https://api.acme.ghe.com/v3", "https://api.acme.ghe.com:8443"]) {
+      assert.equal(gitHubAccess({ ...actions, GITHUB_API_URL: api }).token, undefined, api);
+    }
+  });
+
   it("says when the rate limit is used up, until when, and what raises it", async () => {
     const now = () => Date.UTC(2026, 11, 5, 7, 30, 10);
     assert.deepEqual(await issueFromUrl("https://github.com/acme/busy/issues/1", { ...options(checkout()), now }), {

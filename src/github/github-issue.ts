@@ -190,7 +190,6 @@ export async function fetchGitHubIssueDetails(ref: GitHubIssueRef, options: Fetc
 }
 
 
-/** A URL to show: without a user and password written into it (they would land in logs). */
 /** Whether a URL has a user or password in it (`https://user:token@host/…`): it must not be printed as it is. */
 export function urlHasCredentials(url: string): boolean {
   try {
@@ -201,6 +200,7 @@ export function urlHasCredentials(url: string): boolean {
   }
 }
 
+/** A URL to show: without a user and password written into it (they would land in logs). */
 export function withoutCredentials(url: string): string {
   try {
     const parsed = new URL(url);

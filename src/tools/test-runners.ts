@@ -59,7 +59,9 @@ export async function configuredRunner(command: string, workspace: Workspace): P
   const script = npmScriptRun(command);
   if (script !== undefined) {
     const npm = await packageScripts(workspace, script);
-    return npm.scripts ? npmRunner(command, `${because}; `, npm.scripts, await npmrcRunSettings(workspace)) : { command, because };
+    if (npm.scripts) return npmRunner(command, `${because}; `, npm.scripts, await npmrcRunSettings(workspace));
+    // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
+    return { command, because: npm.problem ? `${because}; ${npm.problem}` : because };
   }
   if (/^\s*(?:python3?\s+-m\s+pytest|pytest|py\.test)(?:\s|$)/.test(command)) return told(command, because, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
   return { command, because };

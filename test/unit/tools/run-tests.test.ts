@@ -132,6 +132,10 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     // A command whose words say what runs, or a script package.json does not have, is the user's own.
     assert.equal(await configured(npm, "make check"), "`make check` (the configured test command)");
     assert.equal(await configured(npm, "npm run lint"), "`npm run lint` (the configured test command)");
+    // npm reads a package.json that links out of the workspace, which the workspace will not: that it is there is said.
+    const linked = emptyDir({});
+    symlinkSync(join(npm, "package.json"), join(linked, "package.json"));
+    assert.match((await configured(linked, "npm test"))!, /^`npm test` \(the configured test command; package\.json could not be read \(.*outside the workspace.*\)\)$/);
   });
 
   it("shows a long test script whole: what follows a padding of spaces is not cut from the question", async () => {

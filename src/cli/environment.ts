@@ -4,6 +4,7 @@
  * like an option (`HEARTH_THREADS=abc`) did nothing, silently. Other HEARTH_* names (the
  * test suites' and benchmarks' own) say nothing: they are not meant for hearth.
  */
+import { parseLogLevel } from "../protocol/log-level.ts";
 import { nearest } from "./command.ts";
 
 /** The variables hearth and the runtime it starts read (HEARTH_RUN_ID: set by hearth for the commands it runs). */
@@ -26,9 +27,11 @@ const OPTIONS: Record<string, string> = {
   YES: "--yes",
 };
 
-/** One warning line for each such variable in `env`. */
+/** One warning line for each such variable in `env`, and for a HEARTH_LOG_LEVEL that is no level. */
 export function environmentWarnings(env: NodeJS.ProcessEnv): string[] {
   const warnings: string[] = [];
+  const logLevel = parseLogLevel(env.HEARTH_LOG_LEVEL).problem;
+  if (logLevel) warnings.push(`hearth: warning: ${logLevel}`);
   for (const name of Object.keys(env).filter((key) => key.startsWith("HEARTH_") && !READ.includes(key))) {
     const option = OPTIONS[name.slice("HEARTH_".length)];
     const meant = option ? undefined : readNear(name);

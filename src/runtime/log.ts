@@ -4,10 +4,15 @@
  * output channel shows them as info/warn/error; the CLI prints them with --verbose);
  * before that, and for anything written by native code, stderr.
  */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+import { LOG_LEVELS as LEVELS, type LogLevel, parseLogLevel } from "../protocol/log-level.ts";
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const threshold = LEVELS[(process.env.HEARTH_LOG_LEVEL as LogLevel) ?? "info"] ?? LEVELS.info;
+export type { LogLevel };
+export { parseLogLevel };
+
+const parsedLevel = parseLogLevel(process.env.HEARTH_LOG_LEVEL);
+const threshold = LEVELS[parsedLevel.level];
+/** Said once, on the first client sink: before it, stderr may go nowhere anyone reads. */
+let levelProblem = parsedLevel.problem;
 
 export type LogSink = (level: LogLevel, text: string) => void;
 
@@ -20,6 +25,10 @@ let sink: LogSink = stderrSink;
 /** Routes log lines to the client once the connection exists; `undefined` goes back to stderr. */
 export function setLogSink(next: LogSink | undefined): void {
   sink = next ?? stderrSink;
+  if (next && levelProblem) {
+    log("warn", levelProblem);
+    levelProblem = undefined;
+  }
 }
 
 export function log(level: LogLevel, message: string, error?: unknown): void {

@@ -165,11 +165,17 @@ export function valueEndsAt(text: string, after: number, atEnd = false): boolean
 /**
  * A value as written, less the one line end the format puts on each side: `\n`, or `\r\n`
  * where the value starts with one (a writer of CRLF; the template's own `\n` is never CR).
+ * Spaces or tabs after the last line end are the indentation of the `</parameter>` that
+ * follows (`a\n\t\t</parameter>`), not a last line of the value: they go with it.
  */
 export function trimValueLineEnds(value: string): string {
   const eol = value.startsWith("\r\n") ? "\r\n" : "\n";
-  if (value.startsWith(eol)) value = value.slice(eol.length);
-  return value.endsWith(eol) ? value.slice(0, -eol.length) : value;
+  const start = value.startsWith(eol) ? eol.length : 0;
+  let end = value.length;
+  while (end > start && (value[end - 1] === " " || value[end - 1] === "\t")) end--;
+  // `\n\t\t</parameter>`: an empty value, its one line end the format's on both sides.
+  if (start > 0 && end === start) return "";
+  return end - eol.length >= start && value.startsWith(eol, end - eol.length) ? value.slice(start, end - eol.length) : value.slice(start);
 }
 
 /** The `</parameter>` that ends the value starting at `i` (`false`: the text ends before one can be told). */

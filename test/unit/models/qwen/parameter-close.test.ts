@@ -191,3 +191,15 @@ test("whatever string the grammar lets a value hold, the parser reads back exact
   }
   assert.ok(accepted > 100, `${accepted} accepted`);
 });
+
+// The model indented its closing tag: write_file's content got a trailing line of tabs.
+test("an indented </parameter> keeps its indentation out of the value", () => {
+  for (const [indent, eol] of [["\t\t", "\n"], ["    ", "\n"], [" \t", "\r\n"]] as const) {
+    const turn = parseEveryWay(`<tool_call>${eol}<function=edit>${eol}<parameter=path>${eol}f.txt${eol}${indent}</parameter>${eol}<parameter=search>${eol}a${eol}b${eol}${indent}</parameter>${eol}<parameter=replace>${eol}${indent}</parameter>${eol}</function>${eol}</tool_call>`);
+    assert.deepEqual(turn.errors, [], JSON.stringify(indent));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "f.txt", search: `a${eol}b`, replace: "" }], JSON.stringify(indent));
+  }
+  // A value whose own last line is spaces keeps it: the template's line end follows it.
+  const args = { path: "f.txt", search: "a\n  ", replace: "\t" };
+  assert.deepEqual(parseEveryWay(call(args)).message.toolCalls?.map((c) => c.arguments), [args]);
+});

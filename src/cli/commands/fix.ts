@@ -46,7 +46,9 @@ export const fixCommand: CliCommand = {
 
   The issue may be a GitHub issue or pull request URL alone: it is fetched (title, description,
   the first 10 comments) with $GH_TOKEN or $GITHUB_TOKEN when set (private repositories, a
-  higher rate limit), from $GITHUB_API_URL when set (GitHub Enterprise: https://HOST/api/v3).
+  higher rate limit), sent to https://api.github.com only; from $GITHUB_API_URL when set
+  (GitHub Enterprise: https://HOST/api/v3) with $GH_ENTERPRISE_TOKEN or
+  $GITHUB_ENTERPRISE_TOKEN instead, never github.com's token.
   An issue of another repository than the checkout's GitHub remotes is refused (exit 2).
 
   --repo DIR           the checkout to fix (default: .)

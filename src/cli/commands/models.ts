@@ -11,6 +11,7 @@ import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
+import { terminalName } from "../terminal-text.ts";
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
 export function cliStoragePath(): string {
@@ -51,11 +52,13 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
       runtime.connection.onNotification("$/progress", (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
         if (p.token !== token || !p.value.message) return;
         const percent = p.value.percentage ?? 0;
-        if (io.errIsTerminal) io.err(progressFrame(`${percent}% ${p.value.message}`, io.errColumns));
+        // Its note names the models folder (a file there moved aside), whose name may hold a terminal's controls; one line.
+        const message = terminalName(p.value.message);
+        if (io.errIsTerminal) io.err(progressFrame(`${percent}% ${message}`, io.errColumns));
         else if (Math.floor(percent / 10) > lastTenth) {
           // Piped (a log, CI): a line per 10 %, not a stream of \r frames.
           lastTenth = Math.floor(percent / 10);
-          io.err(`${percent}% ${p.value.message}\n`);
+          io.err(`${percent}% ${message}\n`);
         }
       });
       const cancel = new CancellationTokenSource();
@@ -66,7 +69,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           "while installing CUDA",
         );
         io.err(result.downloaded && io.errIsTerminal ? "\n" : "");
-        io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${result.folder}\n`);
+        io.out(`CUDA acceleration ${result.downloaded ? "installed" : "already installed"}: ${result.packages.join(", ")} in ${terminalName(result.folder)}\n`);
         return 0;
       }
       if (typeof flags.download === "string") {
@@ -79,7 +82,7 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
           throw error;
         });
         if (io.errIsTerminal) io.err("\n");
-        io.out(`${result.path} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
+        io.out(`${terminalName(result.path)} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
         return 0;
       }
       const catalog = await runtime.whileRunning(runtime.connection.sendRequest(ModelCatalogRequest), "while listing the models");
@@ -99,7 +102,7 @@ function cancelledDownload(args: readonly string[], preset: string, quantization
   const quant = findPreset(preset) && findQuantization(findPreset(preset)!, quantization);
   const part = quant ? join(cliModelsFolder(), `${quant.file}.part`) : undefined;
   if (!part || !existsSync(part)) return "hearth models: cancelled before any of the model was saved";
-  return `hearth models: cancelled; the part downloaded so far is kept in ${part}: run hearth models ${args.join(" ")} again to resume it`;
+  return `hearth models: cancelled; the part downloaded so far is kept in ${terminalName(part)}: run hearth models ${terminalName(args.join(" "))} again to resume it`;
 }
 
 /** The catalog as `hearth models` prints it; every size in GiB, every model by the id `--download` takes. */

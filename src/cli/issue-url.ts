@@ -184,13 +184,13 @@ function otherRepository(issueRepo: GitHubRepo, checkout: string, remotes: reado
 }
 
 /**
- * Why `host` (as URL writes it, IDN labels as xn--) only looks like `github`, or undefined:
+ * Why `host` (as URL writes it, IDN labels as xn--, DNS's trailing dot kept) only looks like `github`, or undefined:
  * a name with letters outside ASCII in place of some of its letters (gіthub.com with a
  * Cyrillic і), or a name under another domain (github.com.evil.test). No Enterprise hint for
  * those: it would point at the look-alike.
  */
 function lookAlike(host: string, github: string): string | undefined {
-  if (host.split(".").some((label) => label.startsWith("xn--")) && [github, `www.${github}`].some((name) => lettersSwapped(domainToUnicode(host), name))) return "its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look";
+  if (host.split(".").some((label) => label.startsWith("xn--")) && [github, `www.${github}`].some((name) => lettersSwapped(domainToUnicode(host).replace(/\.$/, ""), name))) return "its name is written with letters outside ASCII (shown here as the name DNS looks up), however alike they look";
   const under = [github, `www.${github}`].find((name) => host.startsWith(`${name}.`) && host.length > name.length + 1);
   return under ? `a name under ${host.slice(under.length + 1)}` : undefined;
 }

@@ -296,25 +296,31 @@ async function movesOf(ws: Workspace, pending: Map<string, Pending>, renames: re
   return moves;
 }
 
-/** The moves as renames, each after the one that empties its target; a ring is opened by setting a file aside. */
+/**
+ * The moves as renames, each after the one that empties its target; a ring is opened by
+ * setting a file aside. The new text goes with the rename from the file's name on disk (the
+ * set-aside one for a file set aside): the editor's workspace edits the text it reads there.
+ */
 async function ordered(ws: Workspace, pending: Map<string, Pending>, moves: ReadonlyMap<string, string>): Promise<WorkspaceChange[]> {
   const waiting = new Map(moves);
   const occupied = new Set(moves.values());
+  const setAside = new Set<string>();
   const changes: WorkspaceChange[] = [];
+  const contentOf = (to: string) => encodeText(pending.get(to)!.file, pending.get(to)!.text!, to);
   while (waiting.size > 0) {
     const ready = [...waiting].find(([to]) => !occupied.has(to));
     if (ready) {
       const [to, from] = ready;
-      const state = pending.get(to)!;
-      changes.push({ kind: "rename", from, to, content: encodeText(state.file, state.text!, to) });
+      changes.push({ kind: "rename", from, to, ...(setAside.has(from) ? {} : { content: contentOf(to) }) });
       occupied.delete(from);
       waiting.delete(to);
       continue;
     }
     const [to, from] = waiting.entries().next().value!;
     const aside = await freeName(ws, pending, from);
-    changes.push({ kind: "rename", from, to: aside });
+    changes.push({ kind: "rename", from, to: aside, content: contentOf(to) });
     occupied.delete(from);
+    setAside.add(aside);
     waiting.set(to, aside);
   }
   return changes;

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { planPatch } from "../../../src/tools/patch/plan.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { workspaceWith } from "./helpers/setup.ts";
 
@@ -58,6 +59,15 @@ describe("apply_patch: renames that pass a file on", () => {
     assert.equal(result.ok, true, result.text);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "A\n");
     assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "A\n");
+  });
+
+  it("a swap's batch reads every rename's new text from a file already there (the editor's workspace replaces the moved file's current text)", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "A\n", "b.txt": "B\n" });
+    const plan = await planPatch(ctx.workspace, rename("a.txt", "tmp") + rename("b.txt", "a.txt") + rename("tmp", "b.txt"));
+    assert.equal(plan.ok, true);
+    const renames = plan.changes.filter((c) => c.kind === "rename");
+    assert.equal(renames.length, 3, JSON.stringify(plan.changes));
+    for (const change of renames) if (change.content) assert.equal(existsSync(join(root, change.from)), true, `${change.from} -> ${change.to} carries the new text`);
   });
 
   it("a swap refused at its last write (a read-only file) leaves both files as they were", async () => {

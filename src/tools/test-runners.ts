@@ -196,8 +196,8 @@ function told(command: string, because: string, what: string, lines: readonly st
   return { command, because: short, ...(whole !== short ? { whole } : {}) };
 }
 
-/** pytest's configuration files: pytest reads the first that holds its section. */
-const PYTEST_CONFIGS = ["pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
+/** pytest's configuration files, in the order it looks (pytest.toml and .pytest.toml since pytest 9): pytest reads the first that holds its section. */
+const PYTEST_CONFIGS = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
 
 /**
  * The `addopts` settings of pytest's configuration files (`file: addopts = …`, continuation

@@ -171,6 +171,11 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
       "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p tests.plugin --basetemp=/home/someone/work; pyproject.toml: addopts = [ \"-p\", \"tests.plugin\", ])",
     );
     assert.equal(await runs(emptyDir({ "setup.cfg": "[tool:pytest]\ntestpaths = tests\n" })), "`python3 -m pytest -q` (setup.cfg (a Python project))");
+    // pytest 9 reads pytest.toml and .pytest.toml first (it loaded the plugin from each here).
+    assert.equal(
+      await runs(emptyDir({ "pyproject.toml": '[project]\nname = "x"\n', "pytest.toml": '[pytest]\naddopts = ["-p", "evil"]\n', ".pytest.toml": '[pytest]\naddopts = "-p other"\n' })),
+      '`python3 -m pytest -q` (pyproject.toml (a Python project); and pytest\'s addopts, which it adds to the command: pytest.toml: addopts = ["-p", "evil"]; .pytest.toml: addopts = "-p other")',
+    );
     // TOML writes the key other ways too, each read by pytest 9 here (it loaded the plugin): quoted, dotted, in an inline table.
     for (const line of ['[tool.pytest.ini_options]\n"addopts" = "-p evil"', '[tool]\npytest.ini_options.addopts = "-p evil"', '[tool]\npytest = { ini_options = { addopts = "-p evil" } }']) {
       const shown = line.split("\n")[1];

@@ -1,3 +1,4 @@
+import { maskSecrets } from "../protocol/secret-values.ts";
 import { identifierWeight, pageRank } from "./graph.ts";
 import type { RepoIndex } from "./repo-index.ts";
 import { liftOverBase, querySeeds, type FocusHints } from "./retrieve.ts";
@@ -119,7 +120,8 @@ function render(entries: readonly RepoMapEntry[]): { text: string; files: string
   for (const [path, defs] of byFile) {
     lines.push(defs.length > 0 ? `${shownPath(path)}:` : shownPath(path));
     defs.sort((a, b) => a.startLine - b.startLine);
-    for (const d of defs) lines.push(`${String(d.startLine + 1).padStart(5)}│ ${d.scope ? "  " : ""}${shownLine(d.signature)}`);
+    // A constant's signature can hold a token (`GITHUB_TOKEN = "ghp_…"`): the map is in the model's prompt.
+    for (const d of defs) lines.push(`${String(d.startLine + 1).padStart(5)}│ ${d.scope ? "  " : ""}${shownLine(maskSecrets(d.signature).text)}`);
     definitions += defs.length;
   }
   return { text: lines.length > 0 ? lines.join("\n") + "\n" : "", files: [...byFile.keys()], definitions };

@@ -3,6 +3,7 @@ import { shownPath } from "../indexer/index.ts";
 import { shownLine } from "../indexer/text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
+import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, stringArg } from "./tool.ts";
 
 const MAX_RESULTS = 500;
@@ -31,12 +32,13 @@ export const findSymbolTool: Tool = {
     const found = await ctx.index.findDefinitions(name, limit + 1);
     // A definition's line is the file's text: one in a .env that parses as code, or in a hard link to one (settings.py), is its key.
     const hidden = await secretFilesAmong(ctx.workspace.root, found.map((d) => d.path));
-    const definitions = found.filter((d) => !hidden.has(d.path));
+    const definitions = found.filter((d) => !hidden.has(d.path)).map(withoutSecrets);
     const references = optionalBool(input, "references") ? await ctx.index.findReferences(name, limit + 1) : [];
     const parts: string[] = [];
     parts.push(definitions.length === 0 ? `No definition of "${name}" found.` : `Definitions of ${name}:`);
     for (const d of definitions.slice(0, limit)) parts.push(`${shownPath(d.path)}:${d.line + 1}: ${d.kind}${d.scope ? ` in ${shownLine(d.scope)}` : ""}: ${shownLine(d.signature)}`);
-    parts.push(...more(definitions.length, limit, "definitions"), ...secretsNote(found.length - definitions.length, hidden));
+    const masked = definitions.slice(0, limit).flatMap((d) => d.masked.map((kind) => ({ kind, line: d.line + 1, path: d.path })));
+    parts.push(...more(definitions.length, limit, "definitions"), ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...secretsNote(found.length - definitions.length, hidden));
     if (optionalBool(input, "references")) {
       parts.push(references.length === 0 ? `No references to "${name}" found.` : `References to ${name}:`);
       for (const r of references.slice(0, limit)) parts.push(`${shownPath(r.path)}:${r.line + 1}: ${r.kind}${r.scope ? ` in ${shownLine(r.scope)}` : ""}`);
@@ -45,6 +47,15 @@ export const findSymbolTool: Tool = {
     return { text: parts.join("\n"), data: { definitions: definitions.slice(0, limit), references: references.slice(0, limit) } };
   },
 };
+
+/**
+ * A definition with the secret values its signature holds masked (`GITHUB_TOKEN = "ghp_…"`:
+ * secret-values.ts), in the text and in the data the UI keeps, and what was masked.
+ */
+function withoutSecrets<T extends { readonly signature: string }>(d: T): T & { readonly masked: string[] } {
+  const { text, masked } = maskSecrets(d.signature);
+  return { ...d, signature: text, masked: masked.map((m) => m.kind) };
+}
 
 /** The note under a list cut at `limit` (none when it was not). */
 function more(found: number, limit: number, what: string): string[] {

@@ -1,0 +1,156 @@
+/**
+ * Secret values copied into ordinary files: a private key block pasted into a test, an AWS
+ * key pair, a GitHub, Slack, OpenAI, Stripe, Google API or npm token in a config or a script,
+ * a password in a URL (`postgres://app:…@db`), and a constant's definition that holds one
+ * (`GITHUB_TOKEN = "ghp_…"`, as the repository map shows it). `maskSecrets` masks them
+ * (`[secret masked: GitHub token]`) in what the model is shown: the tools' results
+ * (tools/secret-values.ts says what they add) and the repository map in its prompt.
+ *
+ * Only values shaped like real ones are masked: a known prefix and a random-looking body of
+ * the provider's length. Hex hashes, `sk-test` fixtures, `AKIA…EXAMPLE` and `ghp_xxxx…`
+ * placeholders, and a key block with no body are left as they are.
+ */
+/** How every mask begins: what a write that would put a mask back is known by (tools/secret-values.ts). */
+export const MASK_START = "[secret masked: ";
+
+/** A value masked in a text: what it looked like, and its line (1-based). */
+export interface MaskedValue {
+  readonly kind: string;
+  readonly line: number;
+}
+
+interface TokenShape {
+  readonly kind: string;
+  readonly pattern: RegExp;
+  /** Beyond the shape: a body random enough to be a real key (mixed letters and digits). */
+  readonly mixed?: boolean;
+  /** Beyond the shape, for a value chosen by a person rather than random (a URL's password). */
+  readonly chosen?: (value: string) => boolean;
+}
+
+const TOKENS: readonly TokenShape[] = [
+  { kind: "GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])/g },
+  { kind: "GitHub token", pattern: /\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g },
+  // Every length bounded: a greedy `{10,}` over a run of millions of such characters (a minified bundle) throws V8's RangeError.
+  { kind: "Slack token", pattern: /\bxox[bpars]-\d{6,20}-[A-Za-z0-9-]{10,255}/g },
+  { kind: "AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
+  // The name before the value is kept (group 1). Matched forward from the name: a lookbehind
+  // was tried at every position of a line, scanning back over its spaces each time.
+  { kind: "AWS secret access key", pattern: /((?:aws_?secret_?access_?key|secretaccesskey)["']?[ \t]*[:=][ \t]*["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi, mixed: true },
+  // OpenAI's (sk-…, sk-proj-…), Anthropic's (sk-ant-api03-…).
+  { kind: "API key", pattern: /\bsk-[A-Za-z0-9_-]{32,255}/g, mixed: true },
+  { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9])/g, mixed: true },
+  { kind: "Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g, mixed: true },
+  { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
+  // `scheme://user:password@host`: the password only (group 2), the scheme, user and host kept. Known
+  // schemes and parts of bounded length, so a long line of words and colons is looked through once.
+  {
+    kind: "password in a URL",
+    pattern: /(\b(?:https?|s?ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mqtts?|smtps?|imaps?|ldaps?):\/\/[^\s:/?#@"'<>\\]{1,256}:)([^\s/?#@"'<>\\]{1,256})(?=@)/g,
+    chosen: urlPassword,
+  },
+];
+
+const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+const KEY_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+/** A key block's body shorter than this (base64 characters) is a fixture's stand-in, not a key. */
+const MIN_KEY_BODY = 64;
+
+/** A placeholder, not a value: `EXAMPLE` (AWS's documented pair), `xxxx…`, `0000…`, one character six times running. */
+function placeholder(value: string): boolean {
+  return /example|(.)\1{5}/i.test(value);
+}
+
+function realToken(value: string, shape: TokenShape): boolean {
+  if (placeholder(value)) return false;
+  if (shape.chosen && !shape.chosen(value)) return false;
+  return !shape.mixed || (/\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value));
+}
+
+/**
+ * A URL's password that is one: eight characters or more, not letters alone (`password`,
+ * `postgres`, `changeme` in a README or a compose file), not a template (`${DB_PASSWORD}`,
+ * `<password>`, `%s`).
+ */
+function urlPassword(value: string): boolean {
+  return value.length >= 8 && /[A-Za-z]/.test(value) && /[^A-Za-z]/.test(value) && !/[${}<>]|%s|%\(/.test(value);
+}
+
+/** The mask of a value of `kind`. */
+function mask(kind: string): string {
+  return `${MASK_START}${kind}]`;
+}
+
+/**
+ * `text` with the secret values in it masked, line for line (a key block's body becomes one
+ * mask and empty lines, so line numbers still hold), and what was masked where.
+ */
+export function maskSecrets(text: string): { text: string; masked: MaskedValue[] } {
+  if (!mayHoldSecrets(text)) return { text, masked: [] };
+  const lines = text.split("\n");
+  const masked: MaskedValue[] = [];
+  const keys = maskKeyBlocks(lines);
+  for (const line of keys) masked.push({ kind: "private key", line });
+  lines.forEach((line, i) => {
+    let out = line;
+    for (const shape of TOKENS) {
+      out = out.replace(shape.pattern, (whole: string, name?: unknown, secret?: unknown) => {
+        // With groups (the AWS secret's name and value) the replacer gets them; without, the match's offset.
+        const [before, value] = typeof name === "string" ? [name, String(secret)] : ["", whole];
+        if (!realToken(value, shape)) return whole;
+        masked.push({ kind: shape.kind, line: i + 1 });
+        return before + mask(shape.kind);
+      });
+    }
+    lines[i] = out;
+  });
+  masked.sort((a, b) => a.line - b.line);
+  return { text: lines.join("\n"), masked };
+}
+
+/** A quick look for what every masked value holds, so most texts are not scanned line by line. */
+function mayHoldSecrets(text: string): boolean {
+  // Case kept but for the AWS secret's name: `disk-`, `Asia`, `task-` are in much code searched.
+  return /PRIVATE KEY|\bgh[pousr]_|\bgithub_pat_|\bxox[bpars]-|\b(?:AKIA|ASIA)[A-Z0-9]{16}|\bsk-[\w-]{32}|k_live_|\bAIza[\w-]{35}|\bnpm_[A-Za-z0-9]{36}|:\/\/[^\s:/?#@]{1,256}:[^\s/?#@]{8,256}@/.test(text) || /secret_?access_?key/i.test(text);
+}
+
+/**
+ * Masks, in place, the bodies of private key blocks of at least `MIN_KEY_BODY` characters —
+ * on lines of their own, or on one line (a JSON service-account key's `\n` escapes) — and
+ * returns the lines (1-based) where they begin.
+ */
+function maskKeyBlocks(lines: string[]): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const begin = KEY_BEGIN.exec(lines[i]!);
+    if (!begin) continue;
+    const head = lines[i]!.slice(0, begin.index + begin[0].length);
+    const rest = lines[i]!.slice(head.length);
+    const sameLine = KEY_END.exec(rest);
+    if (sameLine) {
+      if (keyBody(rest.slice(0, sameLine.index)) < MIN_KEY_BODY) continue;
+      lines[i] = `${head}${mask("private key")}${rest.slice(sameLine.index)}`;
+      found.push(i + 1);
+      continue;
+    }
+    let end = i + 1;
+    // Up to its end, or the next block's beginning (a block cut short): each line looked through once.
+    while (end < lines.length && !KEY_END.test(lines[end]!) && !KEY_BEGIN.test(lines[end]!)) end++;
+    const close = end < lines.length ? KEY_END.exec(lines[end]!) : null;
+    const body = [rest, ...lines.slice(i + 1, end), close ? lines[end]!.slice(0, close.index) : ""];
+    if (body.reduce((n, part) => n + keyBody(part), 0) >= MIN_KEY_BODY) {
+      lines[i] = `${head}${mask("private key")}`;
+      for (let k = i + 1; k < end; k++) lines[k] = "";
+      if (close) lines[end] = lines[end]!.slice(close.index);
+      found.push(i + 1);
+    }
+    i = close ? end : end - 1;
+  }
+  return found;
+}
+
+/** Base64 characters in `part`, `\n` escapes and a header line (`Proc-Type: …`) aside. */
+function keyBody(part: string): number {
+  if (/^\s*[A-Za-z-]+: /.test(part)) return 0;
+  return part.replace(/\\n/g, "").replace(/[^A-Za-z0-9+/=]/g, "").length;
+}

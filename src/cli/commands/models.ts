@@ -122,11 +122,12 @@ export function describeCatalog(catalog: ModelCatalog): string {
     lines.push(ownText(`For inline completions (hearth.completionModelPath): ${c.id} (${c.name} ${c.quantization.id}, ${formatSize(c.quantization.sizeBytes)}) — ${c.reason}.`));
     lines.push(`    Download: hearth models --download ${c.id}`);
   }
-  lines.push("", `Downloaded (${catalog.modelsFolder}):`);
+  // Names of files put in the folder by hand, or the folder's (HEARTH_HOME): escaped for the terminal.
+  lines.push("", `Downloaded (${terminalName(catalog.modelsFolder)}):`);
   if (catalog.downloaded.length === 0) lines.push("    none");
   for (const d of catalog.downloaded) {
     const what = d.movedAside ? `${d.movedAside === "incomplete" ? "an incomplete model" : "not a model"}, moved aside by a download: delete it` : d.preset ? `${d.preset} ${d.quantization}` : "other GGUF";
-    lines.push(`    ${d.path}  ${formatSize(d.sizeBytes)}  ${what}${d.complete || d.movedAside ? "" : "  (partial: --download resumes it)"}`);
+    lines.push(`    ${terminalName(d.path)}  ${formatSize(d.sizeBytes)}  ${what}${d.complete || d.movedAside ? "" : "  (partial: --download resumes it)"}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -188,7 +188,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
-      io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message)}\n`);
+      // Each further line indented: a summary's own "hearth fix: tests pass" line would read as Hearth's.
+      io.err(`hearth fix: ${result.agent.stopReason}${said} ${terminalText(result.agent.message.trimEnd()).replace(/\r?\n/g, "\n  ")}\n`);
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);

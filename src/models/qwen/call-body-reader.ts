@@ -10,7 +10,8 @@
  * characters after it that tell whether it ends the value, and the parts already read,
  * joined once when the value or the call is complete.
  */
-import { CALL_CLOSE, MAX_TAG_SPACE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
+import type { ToolDefinition } from "../types.ts";
+import { CALL_CLOSE, declaredParameters, MAX_TAG_SPACE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
 
 /** How a call body ended: `raw` is the body as written, `rest` the text after it. */
 export type CallBodyOutcome =
@@ -49,6 +50,10 @@ export class CallBodyReader {
    * `</function>` is optional, and what follows instead is the answer's text again.
    */
   private readonly bare: boolean;
+  /** The offered tools: a value ends on its line only at the next parameter its tool declares. */
+  private readonly tools: readonly ToolDefinition[] | undefined;
+  /** The declared parameters of the tool being called (undefined: not known, any name). */
+  private declared: ReadonlySet<string> | undefined;
   private phase: Phase = "lead";
   private held = "";
   private readonly raw: string[] = [];
@@ -61,8 +66,9 @@ export class CallBodyReader {
   private failure: { message: string; name?: string } | undefined;
   private outcome: CallBodyOutcome | undefined;
 
-  constructor(options: { bare?: boolean } = {}) {
+  constructor(options: { bare?: boolean; tools?: readonly ToolDefinition[] } = {}) {
     this.bare = options.bare ?? false;
+    this.tools = options.tools;
   }
 
   /** Consumes a chunk; returns the outcome once the body is complete or known to be malformed. */
@@ -104,7 +110,7 @@ export class CallBodyReader {
    * which ends the call when that is only its closing tags (`</parameter></function>`).
    */
   private endValueStream(rest: string): void {
-    if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true)) {
+    if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true, this.declared)) {
       // The value's parts stop where `rest` starts; `raw` already holds `rest`.
       this.call.parameters.push([this.paramName, trimValueLineEnds(this.joinParts())]);
       this.finish({ kind: "complete", call: this.call });
@@ -166,6 +172,7 @@ export class CallBodyReader {
     this.raw.push(">");
     if (this.tag === "function") {
       this.call = { name, parameters: [] };
+      this.declared = this.tools && declaredParameters(this.tools, name);
       this.phase = "params";
     } else {
       this.paramName = name;
@@ -190,7 +197,7 @@ export class CallBodyReader {
   private value(text: string, i: number): number {
     let close = text.indexOf(PARAM_CLOSE, i);
     for (; close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
-      const ends = valueEndsAt(text, close + PARAM_CLOSE.length);
+      const ends = valueEndsAt(text, close + PARAM_CLOSE.length, false, this.declared);
       // Too few characters after it to tell: held with what follows (at most VALUE_LOOKAHEAD).
       if (ends === undefined) return this.holdValue(text, i, close);
       if (ends) break;

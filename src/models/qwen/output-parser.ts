@@ -223,7 +223,7 @@ export class QwenOutputParser {
     const space = this.takeSpace();
     if (before) this.emitText(events, space + before);
     this.pending = this.pending.slice(bare ? at : at + CALL_OPEN.length);
-    this.reader = new CallBodyReader({ bare });
+    this.reader = new CallBodyReader({ bare, tools: this.options.tools });
     this.bareCall = bare;
     this.state = "toolCall";
     return true;

@@ -5,6 +5,7 @@
  * `</tool_call>`, `<parameter=` or `</parameter>`; a value ends only at a `</parameter>`
  * that the format continues after ({@link valueEndsAt}).
  */
+import type { ToolDefinition } from "../types.ts";
 
 /** Raw (untyped) call: parameter values as the model wrote them. */
 export interface RawToolCall {
@@ -27,6 +28,10 @@ const FUNCTION_OPEN = "<function=";
 const FUNCTION_CLOSE = "</function>";
 const PARAM_OPEN = "<parameter=";
 const PARAM_CLOSE = "</parameter>";
+/** `<parameter=` without its `=`, before which spaces may come. */
+const PARAM_WORD = PARAM_OPEN.slice(0, -1);
+/** The longest name of a parameter written on a value's line that can end it: keeps what is held to tell bounded. */
+const MAX_PARAM_NAME = 64;
 
 /** How a call must look, appended to syntax errors so the model can correct itself. */
 export const CALL_FORMAT_HINT =
@@ -72,9 +77,12 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
  * server writing Windows line ends): whitespace holding a line end (at most MAX_VALUE_GAP
  * characters) comes before the tag. A model may also close the function on the parameter's
  * line when `</tool_call>` follows on a later one, or write a whole call on one line and the
- * next call after it. All but that last hold a line end, which a JSON value never holds raw; a
- * JSON string holding `</parameter></function></tool_call><tool_call>` (which the grammar does
- * not keep out of JSON) is cut there, and the call is refused as invalid JSON, never run.
+ * next call after it, or write the next parameter on the value's line (`a</parameter><parameter=limit>`:
+ * a name the tool declares, or any name where its schema is not known). All but those last two
+ * hold a line end, which a JSON value never holds raw; a JSON string holding
+ * `</parameter></function></tool_call><tool_call>` or `</parameter><parameter=NAME>` (which the
+ * grammar does not keep out of JSON) is cut there, and the call is refused as invalid JSON or
+ * as a parameter given twice, never run with a value other than written.
  */
 export const MAX_VALUE_GAP = 32;
 const LINE_GAP = " \t\r";
@@ -101,15 +109,20 @@ export const VALUE_CLOSINGS: readonly ValuePattern[] = [
   [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), ...lineBreak, ...literalItems(CALL_CLOSE)],
   // A call written on one line, glued to the next call (at the output's end: LAST_VALUE_FOLLOWER).
   [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(CALL_CLOSE), { chars: GAP, many: true }, ...literalItems(CALL_OPEN)],
+  // The next parameter on the value's line: any name here (one grammar serves every tool).
+  [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(PARAM_WORD), { chars: " \t", many: true }, { chars: "=" }],
 ];
 /** Characters after a `</parameter>` that tell whether it ends the value. */
-export const VALUE_LOOKAHEAD = 3 * (MAX_VALUE_GAP + 1) + FUNCTION_CLOSE.length + CALL_CLOSE.length + CALL_OPEN.length;
+export const VALUE_LOOKAHEAD = Math.max(
+  3 * (MAX_VALUE_GAP + 1) + FUNCTION_CLOSE.length + CALL_CLOSE.length + CALL_OPEN.length,
+  MAX_VALUE_GAP + 1 + PARAM_WORD.length + MAX_TAG_SPACE + 1 + MAX_PARAM_NAME + 1,
+);
 /** At the end of the output, what may follow the `</parameter>` that ends the last value: the call's close. */
 const LAST_VALUE_FOLLOWER = /^\s*<\/function>\s*(<\/tool_call>\s*)?$/;
 const LAST_CLOSE = FUNCTION_CLOSE + CALL_CLOSE;
 
 /** Why a value did not end at a `</parameter>` it holds, for the model. */
-export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one, or when </function></tool_call> and the next <tool_call> follow it)";
+export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one, or when </function></tool_call> and the next <tool_call> follow it, or when the next <parameter=NAME> follows it on its line)";
 
 /** The whitespace from `i`: where it ends and whether it holds a line end; undefined when the text ends in it, null when it is longer than MAX_VALUE_GAP. */
 function gapAt(text: string, i: number): { next: number; eol: boolean } | undefined | null {
@@ -127,11 +140,39 @@ function tagAt(text: string, i: number, tags: readonly string[]): boolean | unde
   return got.some((g, k) => g.length < tags[k]!.length && tags[k]!.startsWith(g)) ? undefined : false;
 }
 
-/** Whether one of VALUE_CLOSINGS (gaps bounded) follows `</parameter>` at `after`; undefined when the text ends too soon to tell. */
-function closingFollows(text: string, after: number): boolean | undefined {
+/**
+ * Whether `<parameter=NAME>` is at `i` with NAME one of `names` (any name when undefined);
+ * undefined when the text ends too soon to tell.
+ */
+function paramOpenAt(text: string, i: number, names: ReadonlySet<string> | undefined): boolean | undefined {
+  const word = tagAt(text, i, [PARAM_WORD]);
+  if (word !== true) return word;
+  let eq = i + PARAM_WORD.length;
+  while (eq < text.length && eq - i - PARAM_WORD.length < MAX_TAG_SPACE && (text[eq] === " " || text[eq] === "\t")) eq++;
+  if (eq === text.length) return undefined;
+  if (text[eq] !== "=") return false;
+  const end = text.slice(eq + 1, eq + 2 + MAX_PARAM_NAME).search(/[>\n]/);
+  if (end < 0) return text.length > eq + 1 + MAX_PARAM_NAME ? false : undefined;
+  const name = text.slice(eq + 1, eq + 1 + end).trim();
+  return text[eq + 1 + end] === ">" && name !== "" && (names === undefined || names.has(name));
+}
+
+/** The parameters the offered tool `name` declares; undefined where its schema does not say (not offered, no `properties`). */
+export function declaredParameters(tools: readonly ToolDefinition[], name: string): ReadonlySet<string> | undefined {
+  const properties = tools.find((t) => t.name === name)?.parameters.properties;
+  return properties && typeof properties === "object" ? new Set(Object.keys(properties)) : undefined;
+}
+
+/**
+ * Whether one of VALUE_CLOSINGS (gaps bounded) follows `</parameter>` at `after`; undefined
+ * when the text ends too soon to tell. `params`: the names a parameter on the value's line may have.
+ */
+function closingFollows(text: string, after: number, params: ReadonlySet<string> | undefined): boolean | undefined {
   const gap = gapAt(text, after);
   if (!gap) return gap === null ? false : undefined;
   if (gap.eol) return tagAt(text, gap.next, NEXT_LINE_TAGS);
+  const param = paramOpenAt(text, gap.next, params);
+  if (param !== false) return param;
   const fn = tagAt(text, gap.next, [FUNCTION_CLOSE]);
   if (fn !== true) return fn;
   const after2 = gapAt(text, gap.next + FUNCTION_CLOSE.length);
@@ -150,9 +191,10 @@ function closingFollows(text: string, after: number): boolean | undefined {
  * source), undefined when `text` ends too soon to tell. Qwen3.5 writes a value raw, so a
  * value may hold `</parameter>` anywhere but right before one of these lines. With `atEnd`
  * the output is over: a `</parameter>` followed only by the call's closing tags ends it.
+ * `params`: the parameters the tool declares (undefined: not known, any name).
  */
-export function valueEndsAt(text: string, after: number, atEnd = false): boolean | undefined {
-  const follows = closingFollows(text, after);
+export function valueEndsAt(text: string, after: number, atEnd = false, params?: ReadonlySet<string>): boolean | undefined {
+  const follows = closingFollows(text, after, params);
   if (follows) return true;
   // Bounded, so that a long value with many </parameter> in it is not scanned to its end for each.
   const last = text.length - after <= 2 * VALUE_LOOKAHEAD ? text.slice(after) : undefined;
@@ -179,26 +221,27 @@ export function trimValueLineEnds(value: string): string {
 }
 
 /** The `</parameter>` that ends the value starting at `i` (`false`: the text ends before one can be told). */
-export function findValueEnd(text: string, i: number, atEnd = false): number | false {
+export function findValueEnd(text: string, i: number, atEnd = false, params?: ReadonlySet<string>): number | false {
   for (let close = text.indexOf(PARAM_CLOSE, i); close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
-    const ends = valueEndsAt(text, close + PARAM_CLOSE.length, atEnd);
+    const ends = valueEndsAt(text, close + PARAM_CLOSE.length, atEnd, params);
     if (ends !== false) return ends ? close : false;
   }
   return false;
 }
 
 /** A value is everything up to the `</parameter>` that ends it, minus the one newline the template puts on each side. */
-function readValue(text: string, i: number, atEnd: boolean): { value: string; next: number } | undefined {
-  const close = findValueEnd(text, i, atEnd);
+function readValue(text: string, i: number, atEnd: boolean, params: ReadonlySet<string> | undefined): { value: string; next: number } | undefined {
+  const close = findValueEnd(text, i, atEnd, params);
   if (close === false) return undefined;
   return { value: trimValueLineEnds(text.slice(i, close)), next: close + PARAM_CLOSE.length };
 }
 
 /**
  * Parses the body of a call (the text after `<tool_call>`). With `atEnd`, the stream is
- * over: a call complete up to `</function>` is accepted without its `</tool_call>`.
+ * over: a call complete up to `</function>` is accepted without its `</tool_call>`. `tools`:
+ * the offered tools, whose declared parameters alone end a value on its line (valueEndsAt).
  */
-export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
+export function parseToolCallBody(body: string, atEnd: boolean, tools?: readonly ToolDefinition[]): SyntaxResult {
   const incomplete: SyntaxResult = atEnd ? { kind: "error", message: "The tool call ended before it was complete." } : { kind: "incomplete" };
   let i = skipSpace(body, 0);
   if (body[i] === "{") return parseJsonBody(body, i, atEnd);
@@ -206,6 +249,7 @@ export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
   if (fn === "incomplete" || (fn === undefined && i === body.length)) return incomplete;
   if (fn === undefined) return { kind: "error", message: `Expected "<function=TOOL_NAME>" after "<tool_call>".` };
   const call: RawToolCall = { name: fn.name, parameters: [] };
+  const params = tools && declaredParameters(tools, fn.name);
   i = fn.next;
   for (;;) {
     i = skipSpace(body, i);
@@ -217,7 +261,7 @@ export function parseToolCallBody(body: string, atEnd: boolean): SyntaxResult {
     const param = readTagName(body, i, PARAM_OPEN);
     if (param === "incomplete") return incomplete;
     if (param === undefined) return { kind: "error", name: call.name, message: `Expected "<parameter=NAME>" or "</function>" inside <function=${call.name}>.` };
-    const value = readValue(body, param.next, atEnd);
+    const value = readValue(body, param.next, atEnd, params);
     if (!value) return atEnd ? { kind: "error", name: call.name, message: noCloseMessage(param.name, body.includes(PARAM_CLOSE, param.next)) } : { kind: "incomplete" };
     call.parameters.push([param.name, value.value]);
     i = value.next;

@@ -50,7 +50,11 @@ const VALUES = [
   "</parameter>x",
   "a</parameter>\nb",
   "a</parameter>\n\nx<parameter=x>",
-  "a</parameter> <parameter=x>",
+  // Not "a</parameter> <parameter=x>": the next parameter written on a value's line ends the value
+  // (a model writing a call on one line), so the grammar keeps it out and a tool that declares
+  // x reads two parameters (see 'a value ends at </parameter> followed on its line…').
+  "a</parameter> <parameters=x>",
+  "a</parameter> parameter=x>",
   "</parameter>\n<parameter",
   "</parameter>\n</functions>",
 ];
@@ -166,7 +170,7 @@ test("the grammar lets a string value hold </parameter> mid-text, and a well-for
 });
 
 test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
-  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*(\n\s*<\/tool_call>|<\/tool_call>\s*<tool_call>))/;
+  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*(\n\s*<\/tool_call>|<\/tool_call>\s*<tool_call>)|<parameter[ \t]*=)/;
   const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", " ", "\t", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<tool_call>", "<<", "</"];
   let seed = 11;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -190,6 +194,32 @@ test("whatever string the grammar lets a value hold, the parser reads back exact
     assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a", search, replace: "" }], JSON.stringify(search));
   }
   assert.ok(accepted > 100, `${accepted} accepted`);
+});
+
+// A model writing a whole call on one line: the first value ran on to the last </parameter>,
+// and read_file ran with the path 'a</parameter><parameter=limit>5'.
+test("a value ends at </parameter> followed on its line by the tool's next <parameter=NAME>", () => {
+  for (const gap of ["", " ", "\t "]) {
+    for (const tail of ["</function></tool_call>", "\n</function>\n</tool_call>"]) {
+      const turn = parseEveryWay(`<tool_call><function=read_file><parameter=path>a</parameter>${gap}<parameter=limit>5</parameter>${tail}`);
+      assert.deepEqual(turn.errors, [], JSON.stringify(gap + tail));
+      assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a", limit: 5 }], JSON.stringify(gap + tail));
+    }
+  }
+  // A value that really holds such text is read as two parameters: here the path twice, refused, never run.
+  const twice = parseEveryWay(`<tool_call>\n<function=edit>\n<parameter=path>\na.xml\n</parameter>\n<parameter=search>\nx</parameter><parameter=path>y\n</parameter>\n<parameter=replace>\nr\n</parameter>\n</function>\n</tool_call>`);
+  assert.equal(twice.errors.length, 1);
+  assert.deepEqual(twice.message.toolCalls ?? [], []);
+  // A name the tool does not declare is the value's own text.
+  const own = parseEveryWay(call({ path: "a", search: "a</parameter> <parameter=x>", replace: "r" }));
+  assert.deepEqual(own.message.toolCalls?.map((c) => c.arguments), [{ path: "a", search: "a</parameter> <parameter=x>", replace: "r" }]);
+  // Where the tool's schema is not known (the whole-text parser alone), any name ends the value.
+  const body = parseToolCallBody("<function=t><parameter=a>1</parameter><parameter=b>2</parameter></function></tool_call>", true);
+  assert.deepEqual(body.kind === "complete" ? body.call.parameters : body, [["a", "1"], ["b", "2"]]);
+  // The grammar keeps every such ending out of a string value.
+  assert.ok(!gbnfAccepts(calls, "a</parameter><parameter=limit>", "string-value"));
+  assert.ok(!gbnfAccepts(calls, "a</parameter> <parameter = x>", "string-value"));
+  assert.ok(gbnfAccepts(calls, "a</parameter> <parameters=x>", "string-value"));
 });
 
 // The model indented its closing tag: write_file's content got a trailing line of tabs.

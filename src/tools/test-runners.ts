@@ -234,7 +234,8 @@ async function configText(workspace: Workspace, path: string): Promise<string | 
  * the end of a triple-quoted string.
  */
 function settingLines(text: string, name: string): string[] {
-  const lines = text.split(/\r?\n/);
+  // As Python's splitlines, which pytest's INI reader uses: a lone CR or a form feed ends a line too.
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
   // TOML also writes the key quoted, at the end of a dotted key, or inside an inline table (pytest reads each).
   const start = new RegExp(`(?:^|[\\s.{,])["']?${name}["']?\\s*[=:]`, "i");
   const found: string[] = [];

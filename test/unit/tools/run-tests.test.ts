@@ -171,6 +171,10 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
       "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p tests.plugin --basetemp=/home/someone/work; pyproject.toml: addopts = [ \"-p\", \"tests.plugin\", ])",
     );
     assert.equal(await runs(emptyDir({ "setup.cfg": "[tool:pytest]\ntestpaths = tests\n" })), "`python3 -m pytest -q` (setup.cfg (a Python project))");
+    // pytest reads its INI files as Python splits lines: a lone CR or a form feed ends one too (it loaded the plugin from both here).
+    for (const ini of ["[pytest]\rtestpaths = .\raddopts = -p evil\r", "[pytest]\ntestpaths = .\faddopts = -p evil\n"]) {
+      assert.equal(await runs(emptyDir({ "pytest.ini": ini })), "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p evil)");
+    }
     // pytest 9 reads pytest.toml and .pytest.toml first (it loaded the plugin from each here).
     assert.equal(
       await runs(emptyDir({ "pyproject.toml": '[project]\nname = "x"\n', "pytest.toml": '[pytest]\naddopts = ["-p", "evil"]\n', ".pytest.toml": '[pytest]\naddopts = "-p other"\n' })),

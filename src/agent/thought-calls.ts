@@ -60,8 +60,12 @@ function splitFences(text: string): string[] {
   return runs.map((run) => run.join("\n"));
 }
 
-/** Characters a model writes for `<` and `>` now and then (full-width, single guillemets, CJK and math angle brackets). */
-const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
+/**
+ * Characters a model writes for `<` and `>` now and then (full-width, single guillemets, CJK,
+ * math and small-form angle brackets): src/models/qwen/tool-call-syntax.ts's, which the
+ * agent may not import (src/models only through its index); a test keeps them alike.
+ */
+export const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
 
 /**
  * A call the answer wrote with look-alike angle brackets (`＜function=read_file＞`) outside its

@@ -117,7 +117,7 @@ export class CallBodyReader {
       return;
     }
     const named = this.call.name ? { name: this.call.name } : {};
-    this.finish({ kind: "error", ...named, message: noCloseMessage(this.paramName, this.valueHeldClose || rest.includes(PARAM_CLOSE)) });
+    this.finish({ kind: "error", ...named, message: noCloseMessage(this.paramName, this.valueHeldClose || rest.includes(PARAM_CLOSE), this.joinParts() + rest) });
   }
 
   /** Runs the current phase on `text` from `i`; the next index, or WAIT. */

@@ -262,15 +262,41 @@ export function parseToolCallBody(body: string, atEnd: boolean, tools?: readonly
     if (param === "incomplete") return incomplete;
     if (param === undefined) return { kind: "error", name: call.name, message: `Expected "<parameter=NAME>" or "</function>" inside <function=${call.name}>.` };
     const value = readValue(body, param.next, atEnd, params);
-    if (!value) return atEnd ? { kind: "error", name: call.name, message: noCloseMessage(param.name, body.includes(PARAM_CLOSE, param.next)) } : { kind: "incomplete" };
+    if (!value) return atEnd ? { kind: "error", name: call.name, message: noCloseMessage(param.name, body.includes(PARAM_CLOSE, param.next), body.slice(param.next)) } : { kind: "incomplete" };
     call.parameters.push([param.name, value.value]);
     i = value.next;
   }
 }
 
-/** A value that never ended; `heldClose`: it holds a `</parameter>` that did not end it. */
-export function noCloseMessage(name: string, heldClose: boolean): string {
-  return `Parameter "${name}" has no closing </parameter>${heldClose ? ` ${VALUE_END_RULE}` : ""}.`;
+/**
+ * Characters a model writes for `<` and `>` now and then: full-width, single guillemets, CJK,
+ * mathematical and small-form angle brackets. The agent's thought-calls.ts holds the same
+ * pairs (it may import src/models only through its index); a test keeps them alike.
+ */
+export const LOOKALIKE_BRACKETS: ReadonlyArray<readonly [open: string, close: string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
+const OPENS = "<" + LOOKALIKE_BRACKETS.map(([open]) => open).join("");
+const CLOSES = ">" + LOOKALIKE_BRACKETS.map(([, close]) => close).join("");
+
+/** The first `</parameter>` in `text` written with a look-alike bracket (`‹/parameter>`), and which; undefined when there is none. */
+function lookalikeParamClose(text: string): string | undefined {
+  const word = PARAM_CLOSE.slice(1, -1);
+  for (let i = text.indexOf(word, 1); i >= 0; i = text.indexOf(word, i + 1)) {
+    const open = text[i - 1]!;
+    const close = text[i + word.length] ?? "";
+    if (!OPENS.includes(open) || !close || !CLOSES.includes(close) || (open === "<" && close === ">")) continue;
+    const swapped = [open === "<" ? "" : `${open} in place of <`, close === ">" ? "" : `${close} in place of >`].filter(Boolean).join(" and ");
+    return `"${open}${word}${close}" has ${swapped}`;
+  }
+  return undefined;
+}
+
+/**
+ * A value that never ended; `heldClose`: it holds a `</parameter>` that did not end it;
+ * `value`: its text, where a `</parameter>` written with a look-alike bracket is named.
+ */
+export function noCloseMessage(name: string, heldClose: boolean, value = ""): string {
+  const lookalike = lookalikeParamClose(value);
+  return `Parameter "${name}" has no closing </parameter>${lookalike ? ` (${lookalike})` : ""}${heldClose ? ` ${VALUE_END_RULE}` : ""}.`;
 }
 
 function closeCall(body: string, i: number, call: RawToolCall, atEnd: boolean): SyntaxResult {

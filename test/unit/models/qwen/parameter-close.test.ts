@@ -10,7 +10,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseQwenOutput, QwenOutputParser } from "../../../../src/models/qwen/output-parser.ts";
 import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
-import { parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
+import { LOOKALIKE_BRACKETS, parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
+import { LOOKALIKES } from "../../../../src/agent/thought-calls.ts";
 import { buildQwenResponseGrammar, buildQwenToolCallGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
 import type { JsonValue } from "../../../../src/models/types.ts";
 import { TOOLS } from "./conversations.ts";
@@ -232,4 +233,17 @@ test("an indented </parameter> keeps its indentation out of the value", () => {
   // A value whose own last line is spaces keeps it: the template's line end follows it.
   const args = { path: "f.txt", search: "a\n  ", replace: "\t" };
   assert.deepEqual(parseEveryWay(call(args)).message.toolCalls?.map((c) => c.arguments), [args]);
+});
+
+test("a closing tag written with a look-alike bracket is named in the refusal", () => {
+  for (const close of ["\u2039/parameter>", "</parameter\u203A", "\uFF1C/parameter\uFF1E"]) {
+    const turn = parseEveryWay(`<tool_call>\n<function=read_file>\n<parameter=path>\na.ts\n${close}\n</function>\n</tool_call>`);
+    assert.equal(turn.errors.length, 1, close);
+    assert.match(turn.errors[0]!.message, /Parameter "path" has no closing <\/parameter>/);
+    assert.ok(turn.errors[0]!.message.includes(`"${close}"`), turn.errors[0]!.message);
+    const body = parseToolCallBody(`\n<function=read_file>\n<parameter=path>\na.ts\n${close}\n</function>\n`, true);
+    assert.ok(body.kind === "error" && turn.errors[0]!.message.startsWith(body.message), JSON.stringify(body));
+  }
+  // The agent names a whole call written with these brackets (thought-calls.ts): the same pairs.
+  assert.deepEqual(LOOKALIKES, LOOKALIKE_BRACKETS);
 });

@@ -188,12 +188,13 @@ async function renameStep(from: string, to: string, change: WorkspaceChange & { 
 /**
  * What is at `abs`, kept so that an undo puts it back as it was: a file with its mode (a
  * script deleted or moved by a batch that then failed comes back executable), a link as
- * the link it was, not a copy of what it points to.
+ * the link it was, not a copy of what it points to (which is never read: a dangling link or
+ * one to a pipe is deleted or moved as any other).
  */
 async function keepEntry(abs: string, shown: string): Promise<() => Promise<void>> {
-  const before = await readExistingFile(abs, shown);
   const link = await readlink(abs).catch(() => undefined);
   if (link !== undefined) return () => symlink(link, abs);
+  const before = await readExistingFile(abs, shown);
   const mode = (await lstat(abs)).mode & 0o7777;
   return async () => {
     await atomicWrite(abs, before);

@@ -73,9 +73,10 @@ export function misleadingHost(href: string, text: string): string | undefined {
   } catch {
     return undefined;
   }
-  const host = url.hostname;
+  const host = withoutRootDot(url.hostname);
   if (url.username || url.password || host.split(".").some((label) => label.startsWith("xn--"))) return url.host;
-  const user = pathUser(url);
+  // On raw.githubusercontent.com the user whose files it serves is the path's first segment.
+  const user = hasPathUsers(host) ? firstSegment(url.pathname) : undefined;
   if (user !== undefined) {
     if (namedHosts(text, url).some((name) => name.host !== host || name.user !== user)) return `${url.host}/${user}`;
   } else if (namedHosts(text, url).some((name) => !sameSite(name.host, host))) return url.host;
@@ -92,10 +93,11 @@ export function misleadingHost(href: string, text: string): string | undefined {
  */
 function otherPage(text: string, url: URL): string | undefined {
   const written = writtenAddress(text.trim());
-  if (!written || !sameSite(written.hostname, url.hostname)) return undefined;
-  const bare = (name: string) => name.replace(/^www\./, "");
+  const host = withoutRootDot(url.hostname);
+  if (!written || !sameSite(withoutRootDot(written.hostname), host)) return undefined;
+  const bare = (name: string) => withoutRootDot(name).replace(/^www\./, "");
   const path = (address: URL) => decodeOr(address.pathname).replace(/\/$/, "");
-  if (bare(written.hostname) === bare(url.hostname) && path(written) === path(url)) return undefined;
+  if (bare(written.hostname) === bare(host) && path(written) === path(url)) return undefined;
   return url.pathname === "/" ? url.host : `${url.host}${url.pathname}`;
 }
 
@@ -110,9 +112,9 @@ function writtenAddress(text: string): URL | undefined {
   }
 }
 
-/** The user whose files `url` goes to on a host whose users are its path's first segment (`raw.githubusercontent.com/evil/…`); undefined on other hosts. */
-function pathUser(url: URL): string | undefined {
-  return hasPathUsers(url.hostname) ? firstSegment(url.pathname) : undefined;
+/** A host written with the root's dot (`github.com.`), which the browser reaches as the host without it, without it. */
+function withoutRootDot(host: string): string {
+  return host.endsWith(".") ? host.slice(0, -1) : host;
 }
 
 /** The first segment of a path (`/evil/x` → `evil`), lower case (GitHub's user names are), "" for none. */

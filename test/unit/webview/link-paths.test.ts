@@ -30,6 +30,16 @@ describe("a link whose text is an address with a path", () => {
     for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
   });
 
+  it("reads a host written with a trailing dot (github.com.) as the host it is, its path shown", () => {
+    // The browser reaches github.com at `github.com.`: a note of the host alone reads as the text's.
+    const cases: [string, string][] = [
+      ["[github.com/org/repo](https://github.com./evil/repo)", "github.com./evil/repo"],
+      ["[raw.githubusercontent.com/python/cpython/main/x.sh](https://raw.githubusercontent.com./evil/cpython/main/x.sh)", "raw.githubusercontent.com./evil"],
+      ["[github.io](https://evil.github.io./)", "evil.github.io."],
+    ];
+    for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
+  });
+
   it("shows nothing more when it goes to the page its text names", () => {
     const plain = [
       "[github.com/org/repo](https://github.com/org/repo)",

@@ -17,7 +17,8 @@ import { type JsonValue, ToolError } from "../tool.ts";
 import type { McpServerConfig } from "./config.ts";
 import { shownPath } from "../../indexer/text.ts";
 import { shownName } from "./names.ts";
-import { MAX_UNANSWERING, MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
+import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
+import { FLOODED, FloodLimitedTransport } from "./unanswered.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
 export interface McpListedTool {
@@ -38,7 +39,7 @@ export interface McpConnectOptions {
   readonly signal?: AbortSignal;
   /** Hearth's version, sent as the client's. */
   readonly version?: string;
-  /** The clock a stdio server's flood of messages is measured with (default Date.now; tests fix it). */
+  /** The clock a server's flood of messages is measured with (default Date.now; tests fix it). */
   readonly now?: () => number;
 }
 
@@ -138,8 +139,7 @@ export class McpConnection {
       const closedOutput = transport instanceof ProcessTransport && transport.outputClosed && exit?.code == null;
       await transport.close().catch(() => undefined);
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-      const flooded = transport instanceof ProcessTransport && transport.flooded;
-      const why = flooded ? `it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth stopped it`
+      const why = flooded(transport) ? FLOODED
         : closedOutput ? "it closed its output before answering, so Hearth stopped it"
         : exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
@@ -205,7 +205,7 @@ export class McpConnection {
   }
 
   private exitText(): string {
-    if (this.transport instanceof ProcessTransport && this.transport.flooded) return ` (it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth stopped it)${stderrOf(this.transport)}`;
+    if (flooded(this.transport)) return ` (${FLOODED})${stderrOf(this.transport)}`;
     // An exit code of its own wins: a server that exits closes its output too, and either may be seen first.
     if (this.transport instanceof ProcessTransport && this.transport.outputClosed && this.transport.exitStatus?.code == null) return ` (it closed its output, so Hearth stopped it)${stderrOf(this.transport)}`;
     const exit = this.transport instanceof ProcessTransport ? this.transport.exitStatus : undefined;
@@ -235,10 +235,15 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
   // The deprecated SSE transport's answers all come on its one event stream: when it ends,
   // the calls in flight have lost their way back (the SDK would wait for their time limit).
   const fetch = boundedFetch({ tooLarge: onTooLarge, lost, ...(config.transport === "sse" ? { streamEnded: onStreamEnded } : {}) });
-  const transport: Transport = config.transport === "http"
+  const transport = new FloodLimitedTransport(config.transport === "http"
     ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
-    : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
+    : new SSEClientTransport(new URL(config.url), { requestInit, fetch }), options.now);
   return transport;
+}
+
+/** Whether the server was stopped for a flood of messages answering nothing (unanswered.ts). */
+function flooded(transport: Transport): boolean {
+  return (transport instanceof ProcessTransport || transport instanceof FloodLimitedTransport) && transport.unanswered.flooded;
 }
 
 /** What boundedFetch reports. */

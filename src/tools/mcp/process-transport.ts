@@ -12,10 +12,8 @@
  * hold on its stdout (a helper started with inherited stdio would otherwise keep the
  * pipes open, the transport "running" and a call in flight waiting for its time limit).
  * A server that closes its stdout while running is stopped too: it cannot answer any more.
- * A server that sends MAX_UNANSWERING messages within a minute, none answering one of Hearth's
- * requests (notifications, answers to ids Hearth never sent, lines that are not JSON-RPC)
- * is stopped too: each costs the runtime's one thread its parsing (65 µs measured), and a
- * flood that never ends would hold it for as long as the server runs.
+ * A server that floods Hearth with messages answering nothing it asked is stopped too
+ * (unanswered.ts).
  * Its environment is exactly what the caller gives (no defaults merged in), and the last
  * lines of its stderr are kept for error messages.
  */
@@ -25,6 +23,7 @@ import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/s
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { RUN_MARKER_VAR, RunSightings, stopRun } from "../process-tree.ts";
+import { type Received, UnansweredCount } from "./unanswered.ts";
 
 export interface ProcessTransportOptions {
   readonly command: string;
@@ -49,13 +48,6 @@ const STDERR_TAIL = 2000;
  * not seen; the answers' looks catch one started by a call before it answers.
  */
 const LOOK_MS = 1000;
-/**
- * Messages that answer nothing Hearth asked, at most, within UNANSWERING_WINDOW_MS and with
- * no answer between (1.3 s of parsing at 65 µs each); a progress notification every 100 ms
- * is 600 a minute.
- */
-export const MAX_UNANSWERING = 20_000;
-const UNANSWERING_WINDOW_MS = 60_000;
 
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -70,19 +62,16 @@ export class ProcessTransport implements Transport {
   private markExited!: () => void;
   /** The server closed its stdout while still running (and was stopped for it). */
   outputClosed = false;
-  /** The server sent MAX_UNANSWERING messages within a minute that answered nothing (and was stopped for it). */
-  flooded = false;
-  private unanswering = 0;
-  private unansweringSince = 0;
+  /** The server's messages that answered nothing Hearth asked: past the limit, it is stopped. */
+  readonly unanswered: UnansweredCount;
   /** Stopping what the server left running, begun when its first process exited. */
   private leftovers: Promise<unknown> | undefined;
   private sightings: RunSightings | undefined;
   private looking: NodeJS.Timeout | undefined;
-  /** Ids of Hearth's requests not yet answered: an answer to one is a moment to look. */
-  private readonly asked = new Set<string | number>();
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.unanswered = new UnansweredCount(options.now);
   }
 
   /** The process id once started (the leader of its process group). */
@@ -152,7 +141,7 @@ export class ProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.exit) return Promise.reject(new Error("the MCP server is not running"));
-    if ("method" in message && "id" in message) this.asked.add(message.id);
+    this.unanswered.sent(message);
     return new Promise((resolve, reject) => {
       stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
     });
@@ -194,19 +183,15 @@ export class ProcessTransport implements Transport {
     }
   }
 
-  /** Counts a message that answered nothing; true (and the server is being stopped) past MAX_UNANSWERING: read no more. */
-  private unanswered(): boolean {
-    if (this.flooded) return true;
-    const now = (this.options.now ?? Date.now)();
-    if (this.unanswering === 0 || now - this.unansweringSince > UNANSWERING_WINDOW_MS) [this.unanswering, this.unansweringSince] = [0, now];
-    if (++this.unanswering < MAX_UNANSWERING) return false;
-    this.flooded = true;
-    this.leftovers ??= this.stopProcesses();
-    return true;
+  /** Counts a message from the server (undefined: not JSON-RPC); past the limit the server is stopped and "flood" says read no more. */
+  private counted(message: JSONRPCMessage | undefined): Received {
+    const received = this.unanswered.received(message);
+    if (received === "flood") this.leftovers ??= this.stopProcesses();
+    return received;
   }
 
   private receive(chunk: Buffer): void {
-    if (this.flooded) return;
+    if (this.unanswered.flooded) return;
     try {
       this.buffer.append(chunk);
     } catch (error) {
@@ -219,17 +204,15 @@ export class ProcessTransport implements Transport {
         message = this.buffer.readMessage();
       } catch (error) {
         // A line that is not JSON-RPC (a server printing to stdout) is reported and skipped.
-        if (this.unanswered()) return;
+        if (this.counted(undefined) === "flood") return;
         this.onerror?.(error as Error);
         continue;
       }
       if (!message) return;
       // Before the answer is handed on: what the call started is seen while its parent runs.
-      const answered = "result" in message || "error" in message ? message.id : undefined;
-      if (answered !== undefined && this.asked.delete(answered)) {
-        this.unanswering = 0;
-        this.sightings?.look();
-      } else if (this.unanswered()) return;
+      const received = this.counted(message);
+      if (received === "flood") return;
+      if (received === "answer") this.sightings?.look();
       this.onmessage?.(message);
     }
   }

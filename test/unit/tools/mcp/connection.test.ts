@@ -42,7 +42,7 @@ async function openFixture(t: TestContext, env: Record<string, string> = {}, opt
  * A hand-made streamable HTTP MCP server with one tool: it answers `initialize` and
  * `tools/list` itself and hands each call (its JSON-RPC id) to `call`. Closed after the test.
  */
-async function handMadeServer(t: TestContext, name: string, call: (id: number, res: ServerResponse) => void): Promise<McpConnection> {
+async function handMadeServer(t: TestContext, name: string, call: (id: number, res: ServerResponse) => void, options: { now?: () => number } = {}): Promise<McpConnection> {
   const http = createServer((req, res) => {
     if (req.method !== "POST") return void res.writeHead(405).end();
     let body = "";
@@ -56,7 +56,7 @@ async function handMadeServer(t: TestContext, name: string, call: (id: number, r
       call(message.id, res);
     });
   });
-  return connectTo(t, http, "web", "http", "/mcp");
+  return connectTo(t, http, "web", "http", "/mcp", options);
 }
 
 /**
@@ -64,12 +64,12 @@ async function handMadeServer(t: TestContext, name: string, call: (id: number, r
  * closed after the test. The call's time limit is long: without the fixes under test a call
  * waits for it; the test's timeout is the safety net.
  */
-async function connectTo(t: TestContext, http: Server, name: string, type: "http" | "sse", path: string): Promise<McpConnection> {
+async function connectTo(t: TestContext, http: Server, name: string, type: "http" | "sse", path: string, options: { now?: () => number } = {}): Promise<McpConnection> {
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   t.after(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}${path}`;
   const config = parseMcpConfig(JSON.stringify({ servers: { [name]: { type, url } } }), { workspaceFolder: tempFolder(t), source: "test" });
-  const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000 });
+  const connection = await McpConnection.open(config.servers[0]!, { callTimeoutMs: 600_000, ...options });
   t.after(() => connection.close());
   return connection;
 }
@@ -350,6 +350,49 @@ describe("MCP stdio servers that flood Hearth with messages", () => {
       assert.match(error.message, /^MCP server "raw" stopped during the call to "chatter" \(it sent 20000 messages within a minute that answered nothing Hearth asked, so Hearth stopped it\)\./);
       return true;
     });
+    assert.equal(connection.alive, false);
+  });
+});
+
+describe("MCP servers over HTTP that flood Hearth with messages", () => {
+  it("ends the connection to a server that sends 20,000 messages within a minute answering nothing Hearth asked, and says so", { timeout: 60_000 }, async (t) => {
+    // Without the limit the call waited for its time limit (10 min here; the test's timeout is
+    // the safety net) while the runtime parsed a flood that never ended. A clock that stands
+    // still: the whole flood comes within the minute, however slow the machine.
+    const progress = `data: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: "never-given", progress: 1 } })}\n\n`;
+    const connection = await handMadeServer(t, "chatter", (_id, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(progress.repeat(25_000)); // and never the answer: the stream stays open
+    }, { now: () => 0 });
+    await assert.rejects(connection.call("chatter", {}, new AbortController().signal), (error: Error) => {
+      assert.match(error.message, /^MCP server "web" stopped during the call to "chatter" \(it sent 20000 messages within a minute that answered nothing Hearth asked, so Hearth stopped it\)\./);
+      return true;
+    });
+    assert.equal(connection.alive, false);
+  });
+
+  it("ends the connection to an SSE server that floods its event stream the same way", { timeout: 60_000 }, async (t) => {
+    let stream: ServerResponse | undefined;
+    const http = createServer((req, res) => {
+      if (req.method === "GET") {
+        stream = res;
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        return void res.write("event: endpoint\ndata: /messages\n\n");
+      }
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        res.writeHead(202).end();
+        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+        if (message.id === undefined) return;
+        const send = (sent: unknown) => stream!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", ...(sent as object) })}\n\n`);
+        if (message.method === "initialize") return void send({ id: message.id, result: { protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "sse", version: "1" } } });
+        if (message.method === "tools/list") return void send({ id: message.id, result: { tools: [{ name: "chatter", inputSchema: { type: "object" } }] } });
+        for (let i = 0; i < 25_000; i++) send({ method: "notifications/progress", params: { progressToken: "never-given", progress: i } });
+      });
+    });
+    const connection = await connectTo(t, http, "old", "sse", "/sse", { now: () => 0 });
+    await assert.rejects(connection.call("chatter", {}, new AbortController().signal), /^ToolError: MCP server "old" stopped during the call to "chatter" \(it sent 20000 messages within a minute that answered nothing Hearth asked, so Hearth stopped it\)\./);
     assert.equal(connection.alive, false);
   });
 });

@@ -17,6 +17,8 @@ export const MASK_START = "[secret masked: ";
 export interface MaskedValue {
   readonly kind: string;
   readonly line: number;
+  /** A key block's last line, when it spans several (its lines between are shown empty). */
+  readonly lastLine?: number;
 }
 
 interface TokenShape {
@@ -90,7 +92,7 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
   const lines = text.split("\n");
   const masked: MaskedValue[] = [];
   const keys = maskKeyBlocks(lines);
-  for (const line of keys) masked.push({ kind: "private key", line });
+  for (const block of keys) masked.push({ kind: "private key", ...block });
   lines.forEach((line, i) => {
     let out = line;
     for (const shape of TOKENS) {
@@ -117,10 +119,10 @@ function mayHoldSecrets(text: string): boolean {
 /**
  * Masks, in place, the bodies of private key blocks of at least `MIN_KEY_BODY` characters —
  * on lines of their own, or on one line (a JSON service-account key's `\n` escapes) — and
- * returns the lines (1-based) where they begin.
+ * returns the lines (1-based) where they begin and, for one over several lines, end.
  */
-function maskKeyBlocks(lines: string[]): number[] {
-  const found: number[] = [];
+function maskKeyBlocks(lines: string[]): { line: number; lastLine?: number }[] {
+  const found: { line: number; lastLine?: number }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const begin = KEY_BEGIN.exec(lines[i]!);
     if (!begin) continue;
@@ -130,7 +132,7 @@ function maskKeyBlocks(lines: string[]): number[] {
     if (sameLine) {
       if (keyBody(rest.slice(0, sameLine.index)) < MIN_KEY_BODY) continue;
       lines[i] = `${head}${mask("private key")}${rest.slice(sameLine.index)}`;
-      found.push(i + 1);
+      found.push({ line: i + 1 });
       continue;
     }
     let end = i + 1;
@@ -142,7 +144,8 @@ function maskKeyBlocks(lines: string[]): number[] {
       lines[i] = `${head}${mask("private key")}`;
       for (let k = i + 1; k < end; k++) lines[k] = "";
       if (close) lines[end] = lines[end]!.slice(close.index);
-      found.push(i + 1);
+      const last = close ? end : end - 1;
+      found.push(last > i ? { line: i + 1, lastLine: last + 1 } : { line: i + 1 });
     }
     i = close ? end : end - 1;
   }

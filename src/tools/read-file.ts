@@ -42,7 +42,8 @@ export const readFileTool: Tool = {
     if (lines.length === 0) return { text: `${path} is empty.`, data: { path, lines: 0 } };
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${path} (${lines.length} lines)`);
     const shown = render(path, lines.map((l) => l.text), first, last);
-    const note = maskedNote(masked.filter((m) => m.line >= first && m.line <= shown.data.endLine));
+    // A key block begun above the range is told of too: its lines in the range are shown empty.
+    const note = maskedNote(masked.filter((m) => (m.lastLine ?? m.line) >= first && m.line <= shown.data.endLine));
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };

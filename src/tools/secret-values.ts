@@ -20,7 +20,7 @@ import type { Workspace } from "./workspace.ts";
 export { MASK_START, type MaskedValue, maskSecrets };
 
 /** The line that tells the model (and the user, on the tool's card) what was masked, or nothing. */
-export function maskedNote<T extends MaskedValue>(masked: readonly T[], where: (m: T) => string = (m) => `line ${m.line}`): string[] {
+export function maskedNote<T extends MaskedValue>(masked: readonly T[], where: (m: T) => string = linesOf): string[] {
   if (masked.length === 0) return [];
   const count = masked.length === 1 ? "1 value that looks like a secret" : `${masked.length} values that look like secrets`;
   const shown = masked.slice(0, 10).map((m) => `${m.kind}, ${where(m)}`);
@@ -30,6 +30,11 @@ export function maskedNote<T extends MaskedValue>(masked: readonly T[], where: (
       `an edit whose text holds "${MASK_START}…]" is refused, so the mask is never written over the real value. ` +
       `Code should read such a value from the environment or a secret store.]`,
   ];
+}
+
+/** Where a value is, by line: a key block by its first and last (`lines 4-31`). */
+function linesOf(m: MaskedValue): string {
+  return m.lastLine ? `lines ${m.line}-${m.lastLine}` : `line ${m.line}`;
 }
 
 /**

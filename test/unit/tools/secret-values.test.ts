@@ -104,6 +104,10 @@ describe("secret values in ordinary files", () => {
     const guess = await runTool(searchTool, { pattern: `TOKEN = "${GITHUB.slice(0, 6)}` }, ctx);
     assert.match(guess.text, /^No matches/, guess.text);
     assert.equal(readFileSync(join(root, "deploy/notify.py"), "utf8"), content);
+    // A range inside a masked key block shows its lines empty, and says why.
+    const inside = await runTool(readFileTool, { path: "tests/keys.py", start_line: 3, end_line: 5 }, ctx);
+    assert.match(inside.text, /^3\| $/m);
+    assert.match(inside.text, /\[Masked 1 value that looks like a secret \(private key, lines 1-8\)/, inside.text);
   });
 
   it("every tool's result is masked too: an edit that does not match ('did you mean' quotes the file), a command's output", async () => {

@@ -447,6 +447,13 @@ function companionsOf(index: RepoIndex, path: string): [string, string][] {
     // The one declaration file of a folder (`cards/types.d.ts`) declares what is beside it.
     if (besideDeclarations.length === 1 && !out.some(([p]) => DECLARATION_FILE.test(p))) out.push([besideDeclarations[0]!, "type declarations of"]);
   }
+  if (/\.[cm]?[jt]sx?$/.test(path) && !DECLARATION_FILE.test(path)) {
+    // A component's run-time prop types (`propTypes.js`) and a module's types (`types.ts`) beside it.
+    for (const candidate of [`${stemName}.propTypes.js`, "propTypes.js", "prop-types.js", `${stemName}.types.ts`, "types.ts"]) {
+      const typesPath = dir + candidate;
+      if (typesPath !== path && index.files.has(typesPath)) out.push([typesPath, "types of"]);
+    }
+  }
   if (!PACKAGE_INDEX.test(base)) {
     for (const candidate of ["__init__.py", "index.js", "index.ts", "index.mjs"]) {
       const indexPath = dir + candidate;

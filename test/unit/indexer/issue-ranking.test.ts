@@ -401,6 +401,30 @@ describe("locate on real-looking issue texts", () => {
       assert.ok(declarations?.reasons.includes("type declarations of src/cards/stats-card.js"), results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
     });
   });
+  it("lifts a component's prop types and a module's types beside it: propTypes.js, types.ts (class 5)", async () => {
+    const tree = {
+      "src/components/DataFilters/DataFilters.js": "// DataFilters: a layer of filters for the data, with a clear button.\nexport const DataFilters = ({ clearFilters, layer, drop }) => render(clearFilters ? 'clear' : '', layer, drop)\n",
+      "src/components/DataFilters/propTypes.js": "export const propTypes = { drop: PropTypes.bool, layer: PropTypes.bool }\n",
+      "src/components/DataFilter/DataFilter.js": "// DataFilter: one filter, its range and its options.\nexport const DataFilter = ({ options, range }) => render(options, range)\n",
+      "src/components/DataSearch/DataSearch.js": "// DataSearch: searches the data.\nexport const DataSearch = ({ placeholder }) => render(placeholder)\n",
+      "src/components/Layer/Layer.js": "// Layer: a modal layer over the page.\nexport const Layer = ({ modal, position }) => render(modal, position)\n",
+      "src/components/Drop/Drop.js": "// Drop: content dropped below a target.\nexport const Drop = ({ target, align }) => render(target, align)\n",
+      "src/components/Data/Data.js": "// Data: the data, its filters and its views.\nexport const Data = ({ data, filters, view }) => render(data, filters, view)\n",
+      "src/core/jupyter/jupyter.ts": "// Notebook cells: outputs, figures and their captions.\nexport function cellOutputs(cell: JupyterCell) { return cell.outputs.filter((o) => o.figure) }\n",
+      "src/core/jupyter/types.ts": "export interface JupyterCell { outputs: JupyterOutput[] }\nexport interface JupyterOutput { figure?: boolean }\n",
+      "src/core/render.ts": "// Renders a document.\nexport function render(doc: string) { return doc }\n",
+    };
+    await withTree(tree, (index) => {
+      const results = locate(index, "DataFilters: clearFilters should close the layer\n\nWith `clearFilters` the DataFilters layer stays open.", { top: 5 });
+      const paths = results.map((r) => r.path);
+      assert.equal(paths[0], "src/components/DataFilters/DataFilters.js", paths.join(", "));
+      const props = results.find((r) => r.path === "src/components/DataFilters/propTypes.js");
+      assert.ok(props?.reasons.includes("types of src/components/DataFilters/DataFilters.js"), results.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
+      const cells = locate(index, "Figure captions of notebook cells are lost\n\nA cell's figure outputs lose their captions in `cellOutputs`.", { top: 5 });
+      assert.equal(cells[0]?.path, "src/core/jupyter/jupyter.ts", cells.map((r) => r.path).join(", "));
+      assert.ok(cells.find((r) => r.path === "src/core/jupyter/types.ts")?.reasons.includes("types of src/core/jupyter/jupyter.ts"), cells.map((r) => `${r.path}: ${r.reasons.join("; ")}`).join(" | "));
+    });
+  });
   it("lifts the code a test the issue points at uses, though the test itself stays down (class 5)", async () => {
     const tree = {
       "pkg/pycode/ast.py": "# Unparses an AST node back into source text.\ndef unparse(node):\n    return _visit(node)\n\ndef _visit(node):\n    return str(node)\n",

@@ -11,7 +11,7 @@ import { formatSize } from "../../protocol/units.ts";
 import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
-import { terminalName } from "../terminal-text.ts";
+import { terminalJson, terminalName } from "../terminal-text.ts";
 
 /** Where the CLI keeps downloads: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else ~/.local/share/hearth. */
 export function cliStoragePath(): string {
@@ -86,7 +86,8 @@ Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/nat
         return 0;
       }
       const catalog = await runtime.whileRunning(runtime.connection.sendRequest(ModelCatalogRequest), "while listing the models");
-      io.out(flags.json ? JSON.stringify(catalog, null, 2) + "\n" : describeCatalog(catalog));
+      // JSON.stringify leaves C1 and bidi controls in a folder's or file's name raw: \u escapes, the same JSON.
+      io.out(flags.json ? terminalJson(JSON.stringify(catalog, null, 2)) + "\n" : describeCatalog(catalog));
       return 0;
     } finally {
       await runtime.close();

@@ -54,3 +54,16 @@ describe("hearth models --download: a folder name with terminal controls", () =>
     }
   });
 });
+
+describe("hearth models --json: a folder name with terminal controls", () => {
+  it("is written as JSON escapes the terminal shows, and parses to the same name", async () => {
+    // C1's CSI and a bidi override: JSON.stringify escapes C0 only.
+    const home = join(tempDir("hearth-json-escaped-"), "x\u009b2J\u202ey");
+    mkdirSync(home, { recursive: true });
+    const run = await hearth(["models", "--json"], { HEARTH_HOME: home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(RAW_CONTROL.exec(run.stdout), null, JSON.stringify(run.stdout));
+    assert.match(run.stdout, /x\\u009b2J\\u202ey/);
+    assert.equal((JSON.parse(run.stdout) as { modelsFolder: string }).modelsFolder, join(home, "models"));
+  });
+});

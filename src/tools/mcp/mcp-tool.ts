@@ -115,7 +115,8 @@ function mcpTool(source: McpToolSource, server: string, remoteName: string, defi
     effect: "command",
     // Named as the server's tool on its card and in the approval, whatever its arguments are called.
     display: mcpToolDisplay(server, shown),
-    describeRun: async () => (described ? `the server's tool, described to the model as: "${described}"` : "the server's tool, which came without a description"),
+    // Quoted as a JSON string: a quote or line break of the server's cannot end the description and read as the question's own words.
+    describeRun: async () => (described ? `the server's tool, described to the model as: ${JSON.stringify(described)}` : "the server's tool, which came without a description"),
     async execute(input, ctx) {
       const result = await source.call(remoteName, input, ctx.signal);
       const text = cap(resultText(result));

@@ -42,4 +42,5 @@ export {
 export { installCuda, nativeFolderIn } from "./cuda.ts";
 export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
+export { ggufArchitecture, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";

@@ -25,6 +25,7 @@ import { openCliMcp } from "../mcp-option.ts";
 import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from "../checkout-lock.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 import { checkoutRoot } from "../checkout-root.ts";
+import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
@@ -80,6 +81,7 @@ model failed, 4 tests still fail, 130 cancelled.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
     const given = readOptions(flags, positional, io);
+    await refuseOtherArchitecture(given.settings.modelPath);
     // Before the model loads: an issue URL is fetched, or the run stops here with why.
     const fetched = await issueFromUrl(given.issue, { repo: given.repo, anyRepo: flags["any-repo"] === true, env: process.env, signal: io.signal, progress: (text) => io.err(`hearth fix: ${text}\n`) });
     if (fetched?.kind === "cancelled") {

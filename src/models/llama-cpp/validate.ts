@@ -12,6 +12,7 @@ import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type GgufFileInfo, readGgufFileInfo } from "node-llama-cpp";
 import { BackendError } from "../backend.ts";
+import { isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./architecture.ts";
 import { checkModelFile } from "../model-slot.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
@@ -27,13 +28,6 @@ export interface ValidatedModel {
   readonly info: GgufFileInfo;
 }
 
-/**
- * Architectures Hearth runs: Qwen3.5 (`qwen35`, `qwen35moe`), Qwen3-Next, and later
- * `qwen3*` releases that keep the same prompt format (the code is driven by metadata).
- */
-export function isSupportedArchitecture(architecture: string): boolean {
-  return /^qwen3/.test(architecture);
-}
 
 /** Keys llama.cpp needs; the first two abort the process when missing (see QWEN35-FACTS.md). */
 function requiredKeys(architecture: string): string[] {
@@ -128,7 +122,7 @@ function checkArchitecture(metadata: ReadonlyMap<string, GgufEntry>, modelPath: 
   if (!architecture) throw new BackendError(`the GGUF file names no architecture (general.architecture): ${modelPath}`, "selectModel");
   if (!isSupportedArchitecture(architecture)) {
     throw new BackendError(
-      `unsupported model architecture "${architecture}": Hearth runs Qwen3.5-family models (qwen35, qwen35moe): ${modelPath}`,
+      `unsupported model architecture "${architecture}": Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}: ${modelPath}`,
       "selectModel",
     );
   }

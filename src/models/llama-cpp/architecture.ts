@@ -1,0 +1,28 @@
+/**
+ * The GGUF architectures Hearth runs, and the one a file names, apart from the validator
+ * (validate.ts) so that a caller can ask without loading node-llama-cpp: the CLI refuses
+ * another architecture's --model before a run starts.
+ */
+import { stat } from "node:fs/promises";
+import { readGgufLayout } from "./gguf-reader.ts";
+
+/** As messages name them. */
+export const SUPPORTED_ARCHITECTURES_SHOWN = "Qwen3.5-family models (qwen35, qwen35moe)";
+
+/**
+ * Architectures Hearth runs: Qwen3.5 (`qwen35`, `qwen35moe`), Qwen3-Next, and later
+ * `qwen3*` releases that keep the same prompt format (the code is driven by metadata).
+ */
+export function isSupportedArchitecture(architecture: string): boolean {
+  return /^qwen3/.test(architecture);
+}
+
+/** The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it names none or is no readable GGUF (the validator says why). */
+export async function ggufArchitecture(path: string): Promise<string | undefined> {
+  try {
+    const entry = (await readGgufLayout(path, (await stat(path)).size)).metadata.get("general.architecture");
+    return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,50 @@
+// `--model` a GGUF of another architecture (a Llama, a Mistral): hearth fix ended as exit 3,
+// "the model failed: unsupported model architecture", after the lock and the MCP servers,
+// as if the model had broken. It is a bad --model (exit 2), said before the run starts, with
+// what to use instead. A damaged GGUF stays the model's failure (the loader says why).
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { main } from "../../../src/cli/main.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { calcCheckout, ownStateHome } from "../../fixtures/calc-checkout.ts";
+import { gguf, writeGguf } from "../../fixtures/models/gguf-writer.ts";
+
+function llamaModel(file: string): void {
+  const metadata = new Map([
+    ["general.architecture", gguf.str("llama")],
+    ["llama.context_length", gguf.u32(4096)],
+    ["llama.embedding_length", gguf.u32(64)],
+    ["llama.block_count", gguf.u32(1)],
+  ]);
+  writeFileSync(file, writeGguf(metadata, [{ name: "output_norm.weight", dims: [64], type: "f32", data: new Float32Array(64).fill(1) }]));
+}
+
+describe("--model a GGUF of an architecture Hearth does not run", () => {
+  ownStateHome("hearth-model-arch-xdg-");
+
+  it("hearth fix: exit 2 before the run starts, naming the architecture and how to get a Qwen3.5 model", async () => {
+    const { work, repo } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "llama-3-8b-00001-of-00002.gguf");
+    llamaModel(model);
+    writeFileSync(join(work, "llama-3-8b-00002-of-00002.gguf"), "");
+    const state = join(work, "state");
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", state], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth fix: --model .+llama-3-8b-00001-of-00002\.gguf is a "llama" model: Hearth runs Qwen3\.5-family models \(qwen35, qwen35moe\); hearth models lists them, and hearth models --download ID fetches one$/m);
+    assert.doesNotMatch(io.stderr, /the model failed/);
+    assert.deepEqual(existsSync(state) ? readdirSync(state) : [], [], "no trajectory and no lock were written");
+  });
+
+  it("hearth fix: a file with a GGUF header that is damaged after it is still the model's failure (exit 3)", async () => {
+    const { work, repo } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "broken.gguf");
+    writeFileSync(model, "GGUF and then not a model at all");
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 3, io.stderr);
+    assert.match(io.stderr, /the model failed/);
+  });
+});

@@ -26,15 +26,16 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
 }
 
+/** Variables that make git answer for another repository than the one a folder is in. */
+const REPOSITORY_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE"];
+
 /** rev-parse's lines in `folder`, or undefined where it fails (not a repository, no git). */
 function revParse(folder: string, args: readonly string[]): string[] | undefined {
   // rev-parse reads only git's own files (no filters, no hooks): it cannot hang on the work tree.
-  const result = spawnSync("git", ["rev-parse", ...args], {
-    cwd: folder,
-    encoding: "utf8",
-    timeout: 30_000,
-    env: { ...process.env, LANGUAGE: "en", GIT_OPTIONAL_LOCKS: "0" },
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, LANGUAGE: "en", GIT_OPTIONAL_LOCKS: "0" };
+  // The folder's own repository: GIT_DIR / GIT_WORK_TREE exported (a dotfiles setup, a git hook) named theirs as the top.
+  for (const name of REPOSITORY_VARIABLES) delete env[name];
+  const result = spawnSync("git", ["rev-parse", ...args], { cwd: folder, encoding: "utf8", timeout: 30_000, env });
   if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
   return result.stdout.split("\n").filter((line) => line !== "");
 }

@@ -142,7 +142,8 @@ const FILE_ENDINGS = new Set("ac am as cc cl java local md mk ml mm mo mov pm pr
  * top-level domain (`Node.js` does not) and is not the name of the file `url` goes to
  * (`README.md` in a link to it). A word after a `/`, `?`, `#`, `=` or `&` of an address already
  * named (`https://github.com/o/r/README.md`, `https://web.archive.org/web/2024/https://pypi.org/`)
- * is part of that address, unless a bidi control may show it before that address's host.
+ * is part of that address, as is one it runs on to with no space but a `/`, `?` or `#` between
+ * (`…/My%20Notes.md`, `…/a|b.md`), unless a bidi control may show it before that address's host.
  */
 function namedHosts(text: string, url: URL): NamedHost[] {
   const hosts: NamedHost[] = [];
@@ -155,12 +156,16 @@ function namedHosts(text: string, url: URL): NamedHost[] {
     const before = text.slice(Math.max(0, start - 2), start);
     const marked = reordered || /(?:\/\/|@)$/.test(before) || /^www\./i.test(word);
     // Not under a bidi control: `‮evil.example/moc.buhtig` shows as github.com/elpmaxe.live.
-    const inAddress = !reordered && addressEnd >= 0 && /[/?#=&]$/.test(before) && !/\s/.test(text.slice(addressEnd, start));
+    // Past the address's `/`, `?` or `#` any word it runs on to is its own (`…/My%20Notes.md`, `…/a|b.md`).
+    const gap = addressEnd >= 0 ? text.slice(addressEnd, start) : "";
+    const inAddress = !reordered && addressEnd >= 0 && !/\s/.test(gap) && (/[/?#=&]$/.test(before) || /[/?#]/.test(gap));
     if (inAddress) {
       addressEnd = start + word.length; // the address goes on: each word's gap is read once
     } else if (marked || endsInDomain(word, text[start + word.length], url)) {
       hosts.push({ host: hostnameOf(word), user: firstSegment(text.slice(start + word.length)) });
       addressEnd = start + word.length;
+    } else {
+      addressEnd = -1; // a word of its own: the address ended before it
     }
   }
   return hosts;

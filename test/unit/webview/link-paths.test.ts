@@ -48,6 +48,8 @@ describe("a link whose text is an address with a path", () => {
       "[https://pypi.org/project/requests](https://www.pypi.org/project/requests/#history)",
       "[docs.python.org/3/library/os.html](https://docs.python.org/3/library/os.html#os.walk)",
       "https://github.com/org/repo/blob/main/a{b}.py and <https://example.com/ä/x> and www.example.com/a/b",
+      // A file name after a %20 or | in the path is part of the address, not a host of its own.
+      "https://github.com/o/r/blob/main/My%20Notes.md and https://example.com/a|b.md and [github.com/o/r/blob/main/x~y.py](https://github.com/o/r/blob/main/x~y.py)",
       // The query is not the path: a link to the page with a tab or a tracking field open.
       "[github.com/org/repo](https://github.com/org/repo?tab=readme-ov-file)",
       // Not an address with a path: the host named, or prose around it.

@@ -35,7 +35,7 @@ export const runTestsTool: Tool = {
     }
     const filter = optionalString(input, "filter");
     if (filter && /[;&|`$<>\n]/.test(filter)) throw new ToolError("invalid-input", "the filter may not contain shell operators; use run_command for anything more");
-    const command = filter ? `${detected.command} ${filter}` : detected.command;
+    const command = withFilter(detected.command, filter);
     const timeoutS = optionalInt(input, "timeout_seconds", 1, 3600) ?? DEFAULT_TIMEOUT_S;
     const outcome = await runShell(command, join(ctx.workspace.root, "."), timeoutS * 1000, ctx.signal);
     if (outcome.cancelled) throw new ToolError("cancelled", "the test run was cancelled; its processes were stopped", outcome);
@@ -62,7 +62,22 @@ function testCommand(workspace: Workspace, configured: string | undefined): Prom
 export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string): Promise<string | undefined> {
   const detected = await testCommand(workspace, configured).catch(() => undefined);
   if (!detected) return undefined;
-  return `\`${filter ? `${detected.command} ${filter}` : detected.command}\` (${detected.whole ?? detected.because})`;
+  return `\`${withFilter(detected.command, filter)}\` (${detected.whole ?? detected.because})`;
+}
+
+/**
+ * The command with the model's filter after it. npm takes an option anywhere before `--` as
+ * its own setting, so for an npm command with no `--` yet a filter holding an option goes
+ * after one: `npm test a.test.js --prefix=sub` ran sub/package.json's test script (and
+ * `--script-shell=…`, `--userconfig=…` change how it runs) while the question named the
+ * root's; after `--` the options reach the test script, as the model meant them to. A word
+ * the shell unquotes into an option ('--prefix=sub', \--prefix=sub) counts too.
+ */
+function withFilter(command: string, filter: string | undefined): string {
+  if (!filter) return command;
+  const words = command.trim().split(/\s+/);
+  const npmOptions = words[0] === "npm" && !words.includes("--") && /(?:^|\s)["'\\]*-/.test(filter);
+  return npmOptions ? `${command} -- ${filter}` : `${command} ${filter}`;
 }
 
 /**

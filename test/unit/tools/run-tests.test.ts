@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { DiskWorkspace, countTests, detectTestCommand, runTool } from "../../../src/tools/index.ts";
@@ -136,6 +136,23 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     const linked = emptyDir({});
     symlinkSync(join(npm, "package.json"), join(linked, "package.json"));
     assert.match((await configured(linked, "npm test"))!, /^`npm test` \(the configured test command; package\.json could not be read \(.*outside the workspace.*\)\)$/);
+  });
+
+  it("keeps npm's options out of the filter: `--prefix=sub` made npm run sub/package.json's test script while the question named the root's", async () => {
+    const dir = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "echo ROOT" } }) });
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "package.json"), JSON.stringify({ scripts: { test: "echo SUB-RAN" } }));
+    const shown = "`npm test -- a.test.js --prefix=sub` (package.json's test script: echo ROOT)";
+    assert.equal(await runs(dir, "a.test.js --prefix=sub"), shown);
+    const ran = await runTool(runTestsTool, { filter: "a.test.js --prefix=sub" }, ctx(dir));
+    assert.match(ran.text, /^\$ npm test -- a\.test\.js --prefix=sub /);
+    assert.match(ran.text, /ROOT a\.test\.js --prefix=sub/);
+    assert.doesNotMatch(ran.text, /SUB-RAN/);
+    // A filter of words alone reaches the script as it did, and a command that has its `--` already keeps it.
+    assert.equal(await runs(dir, "a.test.js"), "`npm test a.test.js` (package.json's test script: echo ROOT)");
+    assert.equal(await runs(dir, "'--prefix=sub'"), "`npm test -- '--prefix=sub'` (package.json's test script: echo ROOT)");
+    const configured = runTestsTool.describeRun!({ filter: "-t name" }, { ...ctx(dir), testCommand: "npm test -- --ci" });
+    assert.equal(await configured, "`npm test -- --ci -t name` (the configured test command; package.json's test script: echo ROOT)");
   });
 
   it("shows a long test script whole: what follows a padding of spaces is not cut from the question", async () => {

@@ -27,18 +27,33 @@ const OPTIONS: Record<string, string> = {
   YES: "--yes",
 };
 
-/** One warning line for each such variable in `env`, and for a HEARTH_LOG_LEVEL that is no level. */
-export function environmentWarnings(env: NodeJS.ProcessEnv): string[] {
+/**
+ * One warning line for each such variable in `env`, and for a HEARTH_LOG_LEVEL that is no level.
+ * A variable named like an option the command's `args` give is a wrapper's own (HEARTH_MODEL
+ * passed on as --model "$HEARTH_MODEL"): naming it on every run would be noise.
+ */
+export function environmentWarnings(env: NodeJS.ProcessEnv, args: readonly string[] = []): string[] {
   const warnings: string[] = [];
   const logLevel = parseLogLevel(env.HEARTH_LOG_LEVEL).problem;
   if (logLevel) warnings.push(`hearth: warning: ${logLevel}`);
   for (const name of Object.keys(env).filter((key) => key.startsWith("HEARTH_") && !READ.includes(key))) {
     const option = OPTIONS[name.slice("HEARTH_".length)];
+    const flag = option?.split(" ")[0];
+    if (flag && args.some((arg) => arg === flag || arg.startsWith(`${flag}=`))) continue;
     const meant = option ? undefined : readNear(name);
-    if (option) warnings.push(`hearth: warning: ${name} is not a variable hearth reads: give ${option} to the command (hearth <command> --help lists its options)`);
-    else if (meant) warnings.push(`hearth: warning: ${name} is not a variable hearth reads: did you mean ${meant}?`);
+    if (option) warnings.push(`hearth: warning: ${shownVariable(name)} is not a variable hearth reads: give ${option} to the command (hearth <command> --help lists its options)`);
+    else if (meant) warnings.push(`hearth: warning: ${shownVariable(name)} is not a variable hearth reads: did you mean ${meant}?`);
   }
   return warnings;
+}
+
+/** A variable's name as printable ASCII (\xNN, \uNNNN): it is the environment's, may hold anything but '=', and goes to a terminal. */
+function shownVariable(name: string): string {
+  return name.replace(/[^\x20-\x7e]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    if (code < 0xa0) return `\\x${code.toString(16).padStart(2, "0")}`; // C0, DEL, C1
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
 /** The variable hearth reads that `name` is a typo of (nearest compares option-like words: `home`, `api-key`). */

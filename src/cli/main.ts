@@ -47,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.out(`${command.usage}\n`);
     return 0;
   }
-  for (const warning of environmentWarnings(process.env)) io.err(`${warning}\n`);
+  for (const warning of environmentWarnings(process.env, args)) io.err(`${warning}\n`);
   try {
     return await command.run(args, announcingStdin(name, io));
   } catch (error) {

@@ -9,4 +9,19 @@ describe("environmentWarnings", () => {
     assert.deepEqual(environmentWarnings({ HEARTH_LOG_LEVEL: "bogus" }), ["hearth: warning: HEARTH_LOG_LEVEL=bogus is not a log level: give debug, info, warn or error (info is used)"]);
     for (const level of ["debug", "info", "warn", "error", "WARN", ""]) assert.deepEqual(environmentWarnings({ HEARTH_LOG_LEVEL: level }), [], level);
   });
+
+  it("shows a variable's name as printable ASCII: an escape or a letter outside ASCII in it never reaches the terminal as it is", () => {
+    const warnings = environmentWarnings({ "HEARTH_HOM\u001bE": "x", "HEARTH_H\u00d6ME": "y" });
+    assert.deepEqual(warnings, [
+      "hearth: warning: HEARTH_HOM\\x1bE is not a variable hearth reads: did you mean HEARTH_HOME?",
+      "hearth: warning: HEARTH_H\\u00d6ME is not a variable hearth reads: did you mean HEARTH_HOME?",
+    ]);
+  });
+
+  it("says nothing of a variable named like an option when the command is given that option (a wrapper's own HEARTH_MODEL passed as --model)", () => {
+    const env = { HEARTH_MODEL: "/m/q.gguf", HEARTH_THREADS: "8" };
+    assert.deepEqual(environmentWarnings(env, ["fix", "--model", "/m/q.gguf", "--threads=8", "--issue", "x"]), []);
+    assert.deepEqual(environmentWarnings(env, ["fix", "--issue", "--model"]).length, 1, "--threads not given: HEARTH_THREADS is named");
+    assert.match(environmentWarnings(env, ["fix"]).join("\n"), /HEARTH_MODEL .*give --model FILE\.gguf/);
+  });
 });

@@ -335,7 +335,7 @@ class Run {
     if (!lost.length) return false;
     this.thoughtCallsStep = this.steps;
     const many = lost.length > 1;
-    const where = lookalike ? `written with ${lookalike.open} and ${lookalike.close} in place of < and >` : "inside your thinking";
+    const where = lookalike ? `written with ${lookalike.swapped}` : "inside your thinking";
     const why = lookalike ? "a call is read only with plain < and >" : "thinking is not an action, and your reply ended after its text";
     const nudge = `[Hearth] Your tool ${many ? "calls" : "call"} (${lost.join(", ")}) ${many ? "were" : "was"} ${where}, so ${many ? "they were" : "it was"} not run: ${why}. To run ${many ? "them" : "it"}, write ${many ? "the calls" : "the call"} again${lookalike ? " with < and >" : " after </think>"}; if you did not mean to, write your final answer.`;
     this.emit({ type: "steer", message: nudge });

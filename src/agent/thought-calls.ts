@@ -67,17 +67,42 @@ function splitFences(text: string): string[] {
  */
 export const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
 
+/** Each look-alike bracket, and the bracket it stands for. */
+const PLAIN_OF = new Map(LOOKALIKES.flatMap(([open, close]) => [[open, "<"], [close, ">"]] as const));
+const ANY_LOOKALIKE = new RegExp(`[${[...PLAIN_OF.keys()].join("")}]`, "g");
+/** The same, for a test: a global RegExp's test() starts where its last match ended. */
+const HAS_LOOKALIKE = new RegExp(ANY_LOOKALIKE.source);
+
 /**
- * A call the answer wrote with look-alike angle brackets (`＜function=read_file＞`) outside its
- * fenced code blocks: the parser reads it as text, so it was not run. The offered tools it
- * calls, and the brackets used; undefined when there is none.
+ * A call the answer wrote with look-alike angle brackets (`＜function=read_file＞`, or one of
+ * them: `<function=read_file›`) outside its fenced code blocks: the parser reads it as text,
+ * so it was not run. The offered tools it calls, and the look-alikes its calls use
+ * (`‹ and › in place of < and >`); undefined when there is none.
  */
-export function lookalikeCalls(answer: string, toolNames: readonly string[]): { tools: string[]; open: string; close: string } | undefined {
+export function lookalikeCalls(answer: string, toolNames: readonly string[]): { tools: string[]; swapped: string } | undefined {
   const outside = outsideFences(answer);
-  for (const [open, close] of LOOKALIKES) {
-    if (!outside.includes(open)) continue;
-    const tools = toolsCalledInThinking(outside.replaceAll(open, "<").replaceAll(close, ">"), toolNames);
-    if (tools.length) return { tools, open, close };
+  if (!HAS_LOOKALIKE.test(outside)) return undefined;
+  // Each look-alike is one UTF-16 unit, as its plain bracket: a call's place is the same in both texts.
+  const plain = outside.replace(ANY_LOOKALIKE, (ch) => PLAIN_OF.get(ch)!);
+  const offered = new Set(toolNames);
+  const tools: string[] = [];
+  const used = new Set<string>();
+  for (const match of plain.matchAll(CALL_PATTERN)) {
+    const name = (match[1] ?? match[2] ?? "").trim();
+    const written = outside.slice(match.index, match.index + match[0].length);
+    const swaps = written.match(ANY_LOOKALIKE);
+    if (!offered.has(name) || !swaps) continue;
+    if (!tools.includes(name)) tools.push(name);
+    for (const ch of swaps) used.add(ch);
   }
-  return undefined;
+  if (!tools.length) return undefined;
+  return { tools, swapped: swappedBrackets([...used]) };
+}
+
+/** `‹ and › in place of < and >`, `› in place of >`, `＜ or ‹ in place of <`. */
+function swappedBrackets(used: readonly string[]): string {
+  const opens = used.filter((ch) => PLAIN_OF.get(ch) === "<");
+  const closes = used.filter((ch) => PLAIN_OF.get(ch) === ">");
+  if (opens.length === 1 && closes.length === 1) return `${opens[0]} and ${closes[0]} in place of < and >`;
+  return [opens.length ? `${opens.join(" or ")} in place of <` : "", closes.length ? `${closes.join(" or ")} in place of >` : ""].filter(Boolean).join(" and ");
 }

@@ -204,6 +204,20 @@ describe("a call written inside the thinking", () => {
     }
   });
 
+  // Only one of the two brackets swapped ('<function=read_file›'): the parser reads it as text
+  // too, and the run ended "answered"; a swapped '<' alone was named as both brackets.
+  it("an answer that writes a call with one look-alike bracket is told which one", async () => {
+    for (const [from, to, named] of [[">", "\u203A", "\u203A in place of >"], ["<", "\uFF1C", "\uFF1C in place of <"]] as const) {
+      const raw = `Reading.\n</think>\n\n${READ.replaceAll(from, to)}`;
+      const { agent, events } = await agentFor(fixture(), [{ raw }, { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "add() is in calc.py." }]);
+      const result = await agent.run("where is add?");
+      assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add() is in calc.py.", 3], to);
+      const steers = events.filter((e) => e.type === "steer").map((e) => e.type === "steer" ? e.message : "");
+      assert.equal(steers.length, 1, to);
+      assert.ok(steers[0]!.includes(`tool call (read_file) was written with ${named}, so it was not run`), steers[0]);
+    }
+  });
+
   it("thinking that only mentions a tool, or names one not offered, gets the plain nudge", async () => {
     for (const raw of ["I could use read_file here.", "Maybe <function=delete_everything>\n</function> would do."]) {
       const { agent, events } = await agentFor(fixture(), [{ raw }, { text: "ok" }]);

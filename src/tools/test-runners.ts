@@ -58,6 +58,7 @@ export async function configuredRunner(command: string, workspace: Workspace): P
   const because = "the configured test command";
   const script = npmScriptRun(command);
   if (script !== undefined) {
+    if (npmSettingOptions(command)) return { command, because: `${because}; its npm options can make npm run another package.json's scripts, or run them differently, than the workspace's package.json and .npmrc say` };
     const npm = await packageScripts(workspace, script);
     if (npm.scripts) return npmRunner(command, `${because}; `, npm.scripts, await npmrcRunSettings(workspace));
     // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
@@ -73,6 +74,21 @@ function npmScriptRun(command: string): string | undefined {
   if (words[0] !== "npm") return undefined;
   if (["test", "t", "tst"].includes(words[1] ?? "")) return "test";
   return ["run", "run-script", "rum", "urn"].includes(words[1] ?? "") && words[2] && !words[2].startsWith("-") ? words[2] : undefined;
+}
+
+/** npm options that change only what it prints, or whether it fails on a missing script: the scripts named stay the ones that run. */
+const NPM_OUTPUT_OPTIONS = /^(?:-s|--silent|-q|--quiet|-d{1,3}|--verbose|--loglevel=\w+|--if-present|--foreground-scripts|--no-color|--color(?:=\w+)?)$/;
+
+/**
+ * Whether an npm command holds, before `--`, an option that can change which package.json
+ * and .npmrc npm reads or how it runs their scripts (`npm test --prefix sub` and `-C sub` ran
+ * sub/package.json's test script, `-w`, `--userconfig=…`, `--script-shell=…`): any npm
+ * option but those that change only its output.
+ */
+function npmSettingOptions(command: string): boolean {
+  const words = command.trim().split(/\s+/);
+  const end = words.indexOf("--");
+  return words.slice(1, end === -1 ? undefined : end).some((word) => /^["'\\]*-/.test(word) && !NPM_OUTPUT_OPTIONS.test(word));
 }
 
 interface NpmScript {

@@ -8,9 +8,14 @@
  * tried, never cut in the middle. Nothing is shown twice: an entity inside (or around) one
  * already taken is skipped, and so is one whose every line the prompt already shows (a
  * one-line definition the repository map lists).
+ *
+ * A secret value pasted into the code (a token, a key block) is masked, as in what the tools
+ * and the repository map show (protocol/secret-values.ts), and the block says where.
  */
 import { DEFAULT_LIMITS, type IndexQueries, type LocatedEntity, shownPath } from "../indexer/index.ts";
+import { type MaskedValue, maskSecrets } from "../protocol/secret-values.ts";
 import type { Workspace } from "../tools/index.ts";
+import { maskedNote } from "../tools/secret-values.ts";
 import { estimateTokens, type TokenCounter } from "./project-context.ts";
 
 /** One entity's code as it goes into the prompt. */
@@ -20,8 +25,10 @@ export interface StartingCode {
   readonly start: number;
   readonly end: number;
   readonly name: string;
-  /** The file's lines start..end, joined with "\n". */
+  /** The file's lines start..end, joined with "\n", secret values masked (line for line). */
   readonly text: string;
+  /** What was masked, by the file's line numbers. */
+  readonly masked?: readonly MaskedValue[];
 }
 
 export interface StartingContext {
@@ -87,7 +94,8 @@ export function renderCode(code: StartingCode): string {
   let longest = 2;
   for (const m of code.text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = "`".repeat(longest + 1);
-  return `${shownPath(code.path)}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}`;
+  const note = maskedNote(code.masked ?? []).map((line) => `\n${line}`).join("");
+  return `${shownPath(code.path)}:${code.start}-${code.end} (${code.name})\n${fence}\n${code.text}\n${fence}${note}`;
 }
 
 /**
@@ -110,7 +118,10 @@ async function entityCode(workspace: Workspace, entity: LocatedEntity, maxBytes:
   const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
   if (entity.line < 1 || entity.endLine > lines.length || entity.endLine < entity.line) return undefined;
   const name = entity.scope ? `${entity.scope}.${entity.name}` : entity.name;
-  return { path: entity.path, start: entity.line, end: entity.endLine, name, text: lines.slice(entity.line - 1, entity.endLine).join("\n") };
+  const { text, masked } = maskSecrets(lines.slice(entity.line - 1, entity.endLine).join("\n"));
+  const start = entity.line;
+  const shown = { path: entity.path, start, end: entity.endLine, name, text };
+  return masked.length === 0 ? shown : { ...shown, masked: masked.map((m) => ({ ...m, line: m.line + start - 1, ...(m.lastLine ? { lastLine: m.lastLine + start - 1 } : {}) })) };
 }
 
 /** The trimmed lines of prompt text, without a repo map's `  12│ ` gutter. */

@@ -186,4 +186,19 @@ describe("startingContext", () => {
       assert.ok(!text.includes("\u202E") && text.includes('"calc/\\u202eyp.txt"'), text);
     }
   });
+  it("masks a secret value in an entity's code (a token pasted into the function), as the tools and the repository map do, and says so", async (t) => {
+    const { root, queries, index, workspace } = await setup(t);
+    // Built from parts, so this file is not itself a store of tokens for a scanner to flag.
+    const token = `ghp_${"q7Rk2LmZ9vXa".repeat(3)}`;
+    writeFileSync(join(root, "calc/parse.py"), `def parse_value(text):\n    headers = {"Authorization": "token ${token}"}\n    return float(text)\n`);
+    await index.updateFile("calc/parse.py");
+    const context = await startingContext(queries, workspace, "parse_value fails on '1,5' in calc/parse.py", { budgetTokens: 100_000 });
+    const code = context.code.find((c) => c.name === "parse_value");
+    assert.ok(code, JSON.stringify(context.code.map((c) => c.name)));
+    const rendered = renderCode(code);
+    assert.ok(!rendered.includes(token) && !rendered.includes(token.slice(0, 12)), rendered);
+    assert.match(rendered, /"token \[secret masked: GitHub token\]"/);
+    assert.match(rendered, /\[Masked 1 value that looks like a secret \(GitHub token, line 2\)/);
+    assert.equal(code.text.split("\n").length, code.end - code.start + 1, "the lines still match the file's numbers");
+  });
 });

@@ -17,6 +17,7 @@ import { ChatEventNotification, ChatSendRequest, ModelLoadRequest, StatusChanged
 import type { ChatStreamEvent, ToolCall } from "../../protocol/chat.ts";
 import { describeModel } from "../../protocol/status.ts";
 import { type CliCommand, type CliIo, modelFileOption, parseFlags, progressFrame, readInputFile, repoFolder, UsageError, writableFile } from "../command.ts";
+import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
@@ -55,6 +56,7 @@ export const chatCommand: CliCommand = {
     const repo = repoFolder(io.cwd, flags.repo as string | undefined);
     if (flags["list-tools"]) return listTools(flags.mcp as string, repo, io);
     const modelPath = modelFileOption(io.cwd, flags.model);
+    await refuseOtherArchitecture(modelPath);
     const prompt = positional.join(" ").trim() || (await io.readStdin()).trim();
     if (!prompt) throw new UsageError("give a prompt (as an argument or on stdin)");
     // Found only after the answer, a path it cannot write lost the conversation.

@@ -38,6 +38,16 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     assert.deepEqual(existsSync(state) ? readdirSync(state) : [], [], "no trajectory and no lock were written");
   });
 
+  it("hearth chat: exit 2 before a runtime starts, saying the same", async () => {
+    const { work } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "mistral.gguf");
+    llamaModel(model);
+    const io = captureIo(work);
+    const code = await main(["chat", "--model", model, "hello"], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth chat: --model .+mistral\.gguf is a "llama" model: Hearth runs Qwen3\.5-family models/m);
+  });
+
   it("hearth fix: a file with a GGUF header that is damaged after it is still the model's failure (exit 3)", async () => {
     const { work, repo } = calcCheckout("hearth-model-arch-");
     const model = join(work, "broken.gguf");

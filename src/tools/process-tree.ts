@@ -62,10 +62,12 @@ function findRunProcesses(run: RunIdentity): FoundProcess[] {
  * node server; a scan of every /proc stat file took 6 ms for 113 processes, and grows with
  * the machine), or scans /proc where the kernel has no such files. A process seen once is
  * the run's for as long as it runs (the same pid and start time), whatever it does to its
- * session, group or environment.
+ * session, group or environment. The leader's pid is looked at by the first look only (made
+ * as it starts): once it has ended, its pid may be another program's.
  */
 export class RunSightings {
   private readonly seen = new Map<number, FoundProcess>();
+  private looked = false;
 
   constructor(private readonly run: RunIdentity) {}
 
@@ -73,10 +75,9 @@ export class RunSightings {
   look(): void {
     if (process.platform !== "linux") return;
     for (const [pid, p] of this.seen) if (readProcStat(pid)?.start !== p.start) this.seen.delete(pid);
-    // The leader's pid is the run's only while it runs: once seen, it is looked at like any other.
-    const roots = this.seen.size ? [...this.seen.keys()] : this.run.pgid !== undefined ? [this.run.pgid] : [];
-    const found = childrenFound(roots);
-    for (const [pid, stat] of found) if (!this.seen.has(pid)) this.seen.set(pid, { pid, command: commandLine(pid), start: stat.start });
+    const roots = this.looked ? [...this.seen.values()] : this.run.pgid !== undefined ? [{ pid: this.run.pgid }] : [];
+    this.looked = true;
+    for (const [pid, stat] of childrenFound(roots)) if (!this.seen.has(pid)) this.seen.set(pid, { pid, command: commandLine(pid), start: stat.start });
   }
 
   /** The processes seen, as last looked (some may have ended since). */
@@ -85,22 +86,35 @@ export class RunSightings {
   }
 }
 
-/** `roots` and their live descendants, with their stat: through the `children` files, or a /proc scan without them. */
-function childrenFound(roots: readonly number[]): Map<number, ProcStat> {
+/** A process to start from: its pid, and its start time where it was seen before (a pid since reused is not it). */
+interface Root {
+  readonly pid: number;
+  readonly start?: string;
+}
+
+/** `roots` still running and their live descendants, with their stat: through the `children` files, or a /proc scan without them. */
+function childrenFound(roots: readonly Root[]): Map<number, ProcStat> {
   const found = new Map<number, ProcStat>();
-  const queue = [...roots];
-  for (const pid of queue) {
+  const queue: Root[] = [...roots];
+  for (const root of queue) {
+    const pid = root.pid;
     const stat = readProcStat(pid);
-    if (!stat || stat.state === "Z" || found.has(pid)) continue;
+    if (!isRoot(root, stat) || stat.state === "Z" || found.has(pid)) continue;
     found.set(pid, stat);
     const children = childrenOf(pid);
     if (!children) {
       const live = liveProcesses();
-      return new Map([...withDescendants(roots, live)].filter((p) => live.has(p)).map((p) => [p, live.get(p)!]));
+      const running = roots.filter((root) => isRoot(root, live.get(root.pid))).map((root) => root.pid);
+      return new Map([...withDescendants(running, live)].filter((p) => live.has(p)).map((p) => [p, live.get(p)!]));
     }
-    queue.push(...children);
+    for (const child of children) queue.push({ pid: child });
   }
   return found;
+}
+
+/** Whether `stat` is of the process `root` names (the same start time where one was seen). */
+function isRoot(root: Root, stat: ProcStat | undefined): stat is ProcStat {
+  return stat !== undefined && (root.start === undefined || stat.start === root.start);
 }
 
 /** The children of every thread of `pid` (a child belongs to the thread that forked it); undefined without the kernel's `children` files. */

@@ -87,18 +87,30 @@ export function misleadingHost(href: string, text: string): string | undefined {
  * The host and path `url` goes to, when `text` is itself an address on its site — a URL
  * (`https://pypi.org/project/requests`) or a host with a path (`github.com/org/repo`) — and
  * `url` is another page there: `[github.com/org/repo](https://github.com/evil/repo)` keeps the
- * host and changes the repository. The same page is one whose host differs only in case or
- * `www.` and whose path only in a trailing slash or percent-encoding; the query and fragment
- * (a tab, a heading) are not compared. Undefined when the page is the one written.
+ * host and changes the repository. The page written, or one under it, is no other page:
+ * the host may differ only in case or `www.`, and the path must go on from the one written at a
+ * `/` (`github.com/org/repo` → `/org/repo/tree/main`; not `/org/repo-evil`), segments compared
+ * percent-decoded, a trailing slash aside; the query and fragment (a tab, a heading) are not
+ * compared. Undefined when the page is the one written or under it.
  */
 function otherPage(text: string, url: URL): string | undefined {
   const written = writtenAddress(text.trim());
   const host = withoutRootDot(url.hostname);
   if (!written || !sameSite(withoutRootDot(written.hostname), host)) return undefined;
   const bare = (name: string) => withoutRootDot(name).replace(/^www\./, "");
-  const path = (address: URL) => decodeOr(address.pathname).replace(/\/$/, "");
-  if (bare(written.hostname) === bare(host) && path(written) === path(url)) return undefined;
+  const shown = pathSegments(written);
+  const reached = pathSegments(url);
+  if (bare(written.hostname) === bare(host) && shown.every((segment, at) => segment === reached[at])) return undefined;
   return url.pathname === "/" ? url.host : `${url.host}${url.pathname}`;
+}
+
+/**
+ * An address's path as its segments, each percent-decoded on its own (an encoded `/` stays
+ * within its segment, as the server reads it), with no empty last one for a trailing slash.
+ */
+function pathSegments(address: URL): string[] {
+  const segments = address.pathname.split("/").slice(1).map(decodeOr);
+  return segments.at(-1) === "" ? segments.slice(0, -1) : segments;
 }
 
 /** `text` as an address when it is one: a URL with its scheme, or a host with a path (`pypi.org/project/x`); not a bare host or a user name's. */

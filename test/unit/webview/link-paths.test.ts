@@ -19,7 +19,10 @@ describe("a link whose text is an address with a path", () => {
       ["[github.com/org/repo](https://github.com/evil/repo)", "github.com/evil/repo"],
       ["[https://pypi.org/project/requests](https://pypi.org/project/reqeusts)", "pypi.org/project/reqeusts"],
       ["[www.npmjs.com/package/lodash](https://www.npmjs.com/package/lodahs/)", "www.npmjs.com/package/lodahs/"],
-      ["[`https://github.com/nodejs/node/releases`](https://github.com/nodejs/node/releases/download/evil.tgz)", "github.com/nodejs/node/releases/download/evil.tgz"],
+      // A path that starts as the one written but not at a `/`: another repository.
+      ["[github.com/org/rep](https://github.com/org/repo-evil)", "github.com/org/repo-evil"],
+      // A `/` only once decoded is no segment boundary: the server reads `repo%2F..` as one name.
+      ["[github.com/org/repo](https://github.com/org/repo%2F..%2F..%2Fevil)", "github.com/org/repo%2F..%2F..%2Fevil"],
       // A path written after a host on its platform: the user's own host, another path.
       ["[octocat.github.io/docs](https://octocat.github.io/phish)", "octocat.github.io/phish"],
       // The same user's files on raw.githubusercontent.com, another repository.
@@ -40,7 +43,7 @@ describe("a link whose text is an address with a path", () => {
     for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
   });
 
-  it("shows nothing more when it goes to the page its text names", () => {
+  it("shows nothing more when it goes to the page its text names or one under it", () => {
     const plain = [
       "[github.com/org/repo](https://github.com/org/repo)",
       "[github.com/org/repo/](https://github.com/org/repo) and [github.com/org/repo](https://github.com/org/repo/)",
@@ -50,6 +53,10 @@ describe("a link whose text is an address with a path", () => {
       "https://github.com/org/repo/blob/main/a{b}.py and <https://example.com/ä/x> and www.example.com/a/b",
       // A file name after a %20 or | in the path is part of the address, not a host of its own.
       "https://github.com/o/r/blob/main/My%20Notes.md and https://example.com/a|b.md and [github.com/o/r/blob/main/x~y.py](https://github.com/o/r/blob/main/x~y.py)",
+      // A page under the one written (its tree, a file, a section of the docs) is on the way there.
+      "[github.com/org/repo](https://github.com/org/repo/tree/main) and [docs.python.org/3/library](https://docs.python.org/3/library/os.html)",
+      "[`https://github.com/nodejs/node/releases`](https://github.com/nodejs/node/releases/download/v22.0.0/node.tgz)",
+      "[https://pypi.org/project/requests/](https://pypi.org/project/requests/2.32.0/) and [https://github.com/](https://github.com/org/repo)",
       // The query is not the path: a link to the page with a tab or a tracking field open.
       "[github.com/org/repo](https://github.com/org/repo?tab=readme-ov-file)",
       // Not an address with a path: the host named, or prose around it.

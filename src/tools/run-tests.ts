@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type CommandOutcome, runShell } from "./run-command.ts";
-import { type DetectedRunner, type TestCounts, configuredRunner, countTests, detectTestCommand, withoutColour } from "./test-runners.ts";
+import { type DetectedRunner, type TestCounts, configuredRunner, countTests, detectTestCommand, pytestFilterAddopts, withoutColour } from "./test-runners.ts";
 import { type Tool, ToolError, optionalInt, optionalString } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -62,7 +62,9 @@ function testCommand(workspace: Workspace, configured: string | undefined): Prom
 export async function testRunShown(workspace: Workspace, configured: string | undefined, filter?: string): Promise<string | undefined> {
   const detected = await testCommand(workspace, configured).catch(() => undefined);
   if (!detected) return undefined;
-  return `\`${withFilter(detected.command, filter)}\` (${detected.whole ?? detected.because})`;
+  const folders = await pytestFilterAddopts(workspace, detected.command, filter);
+  const more = folders.length ? `; and the configuration files in the folders the filter names, which pytest reads before the root's: ${folders.join("; ")}` : "";
+  return `\`${withFilter(detected.command, filter)}\` (${detected.whole ?? detected.because}${more})`;
 }
 
 /**

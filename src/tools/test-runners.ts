@@ -7,6 +7,7 @@
  * build.gradle(.kts), test_*.py for unittest); counting understands the summary lines of
  * node's test runner, Jest/Vitest, Mocha, pytest, unittest, go test, cargo, Maven and Gradle.
  */
+import { posix } from "node:path";
 import { ToolError } from "./tool.ts";
 import { pairSafeEnd } from "./text-file.ts";
 import type { Workspace } from "./workspace.ts";
@@ -64,7 +65,7 @@ export async function configuredRunner(command: string, workspace: Workspace): P
     // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
     return { command, because: npm.problem ? `${because}; ${npm.problem}` : because };
   }
-  if (/^\s*(?:python3?\s+-m\s+pytest|pytest|py\.test)(?:\s|$)/.test(command)) return told(command, because, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
+  if (PYTEST_COMMAND.test(command)) return told(command, because, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
   return { command, because };
 }
 
@@ -212,6 +213,33 @@ function told(command: string, because: string, what: string, lines: readonly st
   return { command, because: short, ...(whole !== short ? { whole } : {}) };
 }
 
+/** A pytest command: the detected one or a configured one. */
+const PYTEST_COMMAND = /^\s*(?:python3?\s+-m\s+pytest|pytest|py\.test)(?:\s|$)/;
+
+/**
+ * For a pytest command, the `addopts` of the configuration files in the folders the model's
+ * filter names, deepest first: pytest looks for its configuration from the common folder of
+ * the paths it is given upwards, so `pytest sub/test_a.py` reads sub/pytest.ini, not the
+ * root's (a sub/pytest.ini's `-p` plugin loaded while the question named only the root's).
+ * Every word that could be a path counts (an option's value too): it errs on naming too much.
+ */
+export async function pytestFilterAddopts(workspace: Workspace, command: string, filter: string | undefined): Promise<string[]> {
+  if (!filter || !PYTEST_COMMAND.test(command)) return [];
+  const folders = new Set<string>();
+  for (const word of filter.split(/\s+/)) {
+    const path = word.replace(/["'\\]/g, "").replace(/::.*$/, "");
+    if (path === "" || path.startsWith("-") || posix.isAbsolute(path)) continue;
+    for (let folder = posix.normalize(path); folder !== "." && folder !== "/" && !folder.startsWith(".."); folder = posix.dirname(folder)) folders.add(folder.replace(/\/+$/, ""));
+  }
+  const deepestFirst = [...folders].sort((a, b) => b.split("/").length - a.split("/").length);
+  const found: string[] = [];
+  for (const folder of deepestFirst) {
+    if ((await workspace.stat(folder).catch(() => undefined))?.type !== "directory") continue;
+    found.push(...(await pytestAddopts(workspace, `${folder}/`)));
+  }
+  return found;
+}
+
 /** pytest's configuration files, in the order it looks (pytest.toml and .pytest.toml since pytest 9): pytest reads the first that holds its section. */
 const PYTEST_CONFIGS = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
 
@@ -221,9 +249,10 @@ const PYTEST_CONFIGS = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.in
  * empties DIR first (a checkout's pytest.ini emptied a folder of the user's home while the
  * card said `python3 -m pytest -q`). Every file's is named, the one pytest uses among them.
  */
-async function pytestAddopts(workspace: Workspace): Promise<string[]> {
+async function pytestAddopts(workspace: Workspace, folder = ""): Promise<string[]> {
   const found: string[] = [];
-  for (const file of PYTEST_CONFIGS) {
+  for (const name of PYTEST_CONFIGS) {
+    const file = `${folder}${name}`;
     const text = await configText(workspace, file);
     if (text === undefined) continue;
     if (text === null) found.push(`${file}: (could not be read here; what it adds is not known)`);

@@ -244,8 +244,10 @@ class Run {
           if (ended) return ended;
           continue;
         }
+        // Right after an empty reply's reminder, as after its own: not twice in a row.
+        const afterEmpty = this.emptyReplies > 0;
         this.emptyReplies = 0;
-        if (this.thoughtCallsNudged(turn.message)) continue;
+        if (!afterEmpty && this.thoughtCallsNudged(turn.message)) continue;
         return this.end("answered", turn.message.content);
       }
       this.emptyReplies = 0;
@@ -324,8 +326,8 @@ class Run {
 
   /**
    * A reply with an answer but no call, whose thinking wrote a call, or whose answer wrote one
-   * with look-alike angle brackets (thought-calls.ts): the model meant to act. It is told its call was not run and tries again; not twice in a row,
-   * so a model that answers again ends the run with that answer.
+   * with look-alike angle brackets (thought-calls.ts): the model meant to act. It is told its call was not run and tries again; not twice in a row
+   * (nor right after an empty reply's reminder), so a model that answers again ends the run with that answer.
    */
   private thoughtCallsNudged(message: AssistantMessage): boolean {
     if (this.thoughtCallsStep === this.steps - 1) return false;

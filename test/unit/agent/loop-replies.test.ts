@@ -179,6 +179,17 @@ describe("a call written inside the thinking", () => {
     assert.equal(agent.messages.filter((m) => m.role === "tool").length, 0);
   });
 
+  // A model alternating a reply with only a thought call and one with a thought call and a
+  // promise was told each time (each nudge counted its own kind in a row), until the run's steps ran out.
+  it("an answer right after the reminder to an empty reply that thought its call ends the run, rather than a reminder each reply", async () => {
+    const empty = { raw: `Read it.\n${READ}\n</think>\n\n` };
+    const promise = { raw: `Read it.\n${READ}\n</think>\n\nLet me read calc.py.` };
+    const { agent, events } = await agentFor(fixture(), [empty, promise, empty, promise, empty, promise, { text: "never reached" }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "Let me read calc.py.", 2]);
+    assert.equal(events.filter((e) => e.type === "steer").length, 1);
+  });
+
   it("a plain answer that quotes a call in a code block, as the thinking drafted it, is an answer", async () => {
     const bare = "<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>";
     const answer = `A call looks like this:\n\n\`\`\`xml\n${bare}\n\`\`\``;

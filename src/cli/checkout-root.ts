@@ -10,7 +10,7 @@ import { realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "./command.ts";
 
-/** `folder`, or the top of the checkout it is in; a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
+/** `folder`, or the top of the checkout it is in (where HEAD holds the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
   const answer = revParse(folder, ["--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"]);
   if (answer === undefined) return { root: folder };
@@ -23,6 +23,9 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   const top = revParse(folder, ["--show-toplevel"])?.[0];
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
   if (!top || top === realpathSync(folder)) return { root: folder };
+  // A folder none of whose files the checkout has committed (a project under a home folder kept in git,
+  // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
+  if (revParse(folder, ["--verify", "--quiet", "HEAD:./"]) === undefined) return { root: folder };
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
 }
 

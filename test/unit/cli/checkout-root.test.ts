@@ -4,13 +4,15 @@
 // --repo PROJECT worked on another folder and said PROJECT was "inside" it. Real git.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { checkoutRoot } from "../../../src/cli/checkout-root.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const saved = { GIT_DIR: process.env.GIT_DIR, GIT_WORK_TREE: process.env.GIT_WORK_TREE };
+
+const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined } as NodeJS.ProcessEnv });
 
 function repo(folder: string): void {
   mkdirSync(join(folder, "lib"), { recursive: true });
@@ -30,6 +32,9 @@ describe("checkoutRoot with git's variables in the environment", () => {
     const project = join(work, "project");
     const dotfiles = join(work, "home");
     repo(project);
+    writeFileSync(join(project, "lib", "calc.py"), "x = 1\n");
+    git(project, "add", ".");
+    git(project, "commit", "-qm", "init");
     repo(dotfiles);
     process.env.GIT_DIR = join(dotfiles, ".git");
     process.env.GIT_WORK_TREE = dotfiles;
@@ -37,5 +42,20 @@ describe("checkoutRoot with git's variables in the environment", () => {
     const sub = checkoutRoot(join(project, "lib"));
     assert.equal(sub.root, project);
     assert.match(sub.note ?? "", /lib is inside the checkout .*project:/);
+  });
+
+  it("keeps a folder that holds nothing the checkout around it has committed: a project under a home folder kept in git is not the home folder", () => {
+    const work = tempDir("hearth-checkout-root-");
+    const home = join(work, "home");
+    repo(home);
+    writeFileSync(join(home, ".bashrc"), "alias ll='ls -l'\n");
+    writeFileSync(join(home, "lib", "tool.py"), "x = 1\n");
+    git(home, "add", ".bashrc", "lib");
+    git(home, "commit", "-qm", "dotfiles");
+    const project = join(home, "projects", "new");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "app.py"), "print(1)\n");
+    assert.deepEqual(checkoutRoot(project), { root: project });
+    assert.equal(checkoutRoot(join(home, "lib")).root, home, "a committed subfolder is still the checkout's");
   });
 });

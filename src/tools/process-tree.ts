@@ -63,7 +63,9 @@ function findRunProcesses(run: RunIdentity): FoundProcess[] {
  * the machine), or scans /proc where the kernel has no such files. A process seen once is
  * the run's for as long as it runs (the same pid and start time), whatever it does to its
  * session, group or environment. The leader's pid is looked at by the first look only (made
- * as it starts): once it has ended, its pid may be another program's.
+ * as it starts): once it has ended, its pid may be another program's. At most MAX_SIGHTED
+ * processes are kept, those seen first: past that a look reads no more, and a stop reaches
+ * the others only through the group, the marker and their parents.
  */
 export class RunSightings {
   private readonly seen = new Map<number, FoundProcess>();
@@ -77,7 +79,10 @@ export class RunSightings {
     for (const [pid, p] of this.seen) if (readProcStat(pid)?.start !== p.start) this.seen.delete(pid);
     const roots = this.looked ? [...this.seen.values()] : this.run.pgid !== undefined ? [{ pid: this.run.pgid }] : [];
     this.looked = true;
-    for (const [pid, stat] of childrenFound(roots)) if (!this.seen.has(pid)) this.seen.set(pid, { pid, command: commandLine(pid), start: stat.start });
+    for (const [pid, stat] of childrenFound(roots, MAX_SIGHTED)) {
+      if (this.seen.size === MAX_SIGHTED) break;
+      if (!this.seen.has(pid)) this.seen.set(pid, { pid, command: commandLine(pid), start: stat.start });
+    }
   }
 
   /** The processes seen, as last looked (some may have ended since). */
@@ -86,17 +91,25 @@ export class RunSightings {
   }
 }
 
+/**
+ * Processes a RunSightings keeps, and reads per look, at most: an MCP server is a handful
+ * (npx, a shell, node); one that starts thousands would otherwise have every one of them
+ * read each second on the runtime's one thread.
+ */
+const MAX_SIGHTED = 100;
+
 /** A process to start from: its pid, and its start time where it was seen before (a pid since reused is not it). */
 interface Root {
   readonly pid: number;
   readonly start?: string;
 }
 
-/** `roots` still running and their live descendants, with their stat: through the `children` files, or a /proc scan without them. */
-function childrenFound(roots: readonly Root[]): Map<number, ProcStat> {
+/** `roots` still running and their live descendants, at most `max`, with their stat: through the `children` files, or a /proc scan without them. */
+function childrenFound(roots: readonly Root[], max: number): Map<number, ProcStat> {
   const found = new Map<number, ProcStat>();
   const queue: Root[] = [...roots];
   for (const root of queue) {
+    if (found.size === max) break;
     const pid = root.pid;
     const stat = readProcStat(pid);
     if (!isRoot(root, stat) || stat.state === "Z" || found.has(pid)) continue;
@@ -105,7 +118,7 @@ function childrenFound(roots: readonly Root[]): Map<number, ProcStat> {
     if (!children) {
       const live = liveProcesses();
       const running = roots.filter((root) => isRoot(root, live.get(root.pid))).map((root) => root.pid);
-      return new Map([...withDescendants(running, live)].filter((p) => live.has(p)).map((p) => [p, live.get(p)!]));
+      return new Map([...withDescendants(running, live)].filter((p) => live.has(p)).slice(0, max).map((p) => [p, live.get(p)!]));
     }
     for (const child of children) queue.push({ pid: child });
   }

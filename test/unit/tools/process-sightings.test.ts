@@ -57,6 +57,26 @@ describe("RunSightings", { skip: !linux && "reads /proc (Linux)" }, () => {
     assert.equal(alive(stranger.pid!), true, "the stop signalled a program that only reused the server's pid");
   });
 
+  it("records at most MAX_SIGHTED processes per look, the first seen kept", { timeout: 60_000 }, async (t) => {
+    // A leader with 150 children: without the bound every look read all of them on the runtime's thread.
+    const leader = spawn("sh", ["-c", "for i in $(seq 150); do sleep 60 & done; echo started; wait"], { stdio: ["ignore", "pipe", "ignore"], detached: true });
+    t.after(() => {
+      try {
+        process.kill(-leader.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    });
+    await once(leader.stdout!, "data");
+    const sightings = new RunSightings({ pgid: leader.pid!, marker: "hearth-test-sightings" });
+    sightings.look();
+    const first = sightings.processes.map((p) => p.pid);
+    assert.equal(first.length, 100);
+    assert.equal(first[0], leader.pid);
+    sightings.look();
+    assert.deepEqual(sightings.processes.map((p) => p.pid), first);
+  });
+
   it("keeps a detached child whose parent exits, as it was seen", { timeout: 30_000 }, async (t) => {
     const parent = spawn("sh", ["-c", "setsid sleep 60 & echo $!; exec sleep 60"], { stdio: ["ignore", "pipe", "ignore"], detached: true });
     t.after(() => {

@@ -27,7 +27,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
-import { terminalText } from "./terminal-text.ts";
+import { terminalText, terminalTextStream } from "./terminal-text.ts";
 
 export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
@@ -101,23 +101,30 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     env: withoutApiKey(options.env ?? process.env),
   });
   let stderr = "";
-  const append = (text: string) => {
-    stderr += text;
-    // Log lines carry what servers, models and checkouts named (a server's model id): escaped for the terminal.
-    if (options.echoLog) process.stderr.write(terminalText(text));
+  // With echoLog the log is copied to our stderr escaped: its lines carry what servers, models and checkouts named (a server's model id).
+  const echo = (text: string) => {
+    if (text) process.stderr.write(text);
   };
   // What the process itself wrote (native code's last words), apart from the log lines it sent.
   let native = "";
+  // Escaped as one text across its pieces: a pipe may cut a CRLF (or a surrogate pair) in two.
+  const nativeEcho = terminalTextStream();
   child.stderr!.setEncoding("utf8").on("data", (text: string) => {
     native = (native + text).slice(-NATIVE_TAIL_CHARS);
-    append(text);
+    stderr += text;
+    if (options.echoLog) echo(nativeEcho(text));
   });
+  if (options.echoLog) child.stderr!.once("close", () => echo(nativeEcho.end()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const levels: Record<number, string> = { [MessageType.Error]: "error", [MessageType.Warning]: "warn", [MessageType.Info]: "info", [MessageType.Log]: "debug" };
-  connection.onNotification(LogMessageNotification.type, ({ type, message }) => append(`[${levels[type] ?? "log"}] ${message}\n`));
+  connection.onNotification(LogMessageNotification.type, ({ type, message }) => {
+    const line = `[${levels[type] ?? "log"}] ${message}\n`;
+    stderr += line;
+    if (options.echoLog) echo(terminalText(line));
+  });
   connection.listen();
   const spawnError = new Promise<never>((_, reject) => child.on("error", reject));
   const earlyExit = exited.then(({ code, signal }) => {

@@ -9,6 +9,7 @@
 import { domainToUnicode } from "node:url";
 import { fetchGitHubIssueDetails, GITHUB_HOST, type GitHubIssueRef, IssueFetchError, type IssueFetchWording, parseGitHubIssueUrl, plainHttpHost, urlHasCredentials, withoutCredentials } from "../github/github-issue.ts";
 import { type GitHubRepo, issueOrigin, readGitRemotes, repoName } from "../github/git-remotes.ts";
+import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 import { ownText } from "./locale.ts";
 
@@ -23,14 +24,6 @@ export interface GitHubAccess {
   /** github.com's token variables that are set but not sent, as the API is another server's (only when `token` is not set). */
   readonly withheldVariables?: readonly string[];
 }
-
-/** github.com's token, as gh names it: sent to GitHub's own APIs only (`isGitHubApi`). */
-const GITHUB_TOKEN_VARIABLES = ["GH_TOKEN", "GITHUB_TOKEN"];
-/**
- * Any other API's token, as gh names a GitHub Enterprise server's: $GITHUB_API_URL pointed at
- * another server (a look-alike host, a typo, a proxy) is never sent a github.com token.
- */
-const ENTERPRISE_TOKEN_VARIABLES = ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"];
 
 /**
  * The GitHub of the environment, as GitHub Actions and gh set it: $GITHUB_SERVER_URL's host

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
+import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
 import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, leftBehind, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
@@ -16,6 +17,7 @@ import { FirstSections, type SectionRule, showSection } from "./failure-details.
 import { FAILURE_SECTIONS, LEADING_SUMMARY } from "./test-runners.ts";
 import { TerminalText } from "./terminal-text.ts";
 import { pairSafeEnd, pairSafeStart } from "./text-file.ts";
+import { secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
 import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./tool.ts";
 
 const DEFAULT_TIMEOUT_S = 120;
@@ -80,8 +82,8 @@ export const runCommandTool: Tool = {
  * holds the key; a command the model writes could print it) and ELECTRON_RUN_AS_NODE (the
  * runtime needs it, VS Code's Node being Electron; a project's `electron .`, or its VS Code
  * extension tests, would start Electron as plain Node and fail), nor the GitHub tokens
- * `hearth fix` reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones, the
- * names cli/issue-url.ts reads): the agent runs in the CLI's process, and an issue that
+ * `hearth fix` reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones:
+ * protocol/github-tokens.ts, the list cli/issue-url.ts reads): the agent runs in the CLI's process, and an issue that
  * tells the model to print them could, under auto-all. Other credentials the user started
  * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
  * extension/runtime-env.ts).
@@ -98,7 +100,7 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"];
+const HEARTH_ONLY_VARS = ["NODE_TEST_CONTEXT", "HEARTH_API_KEY", "ELECTRON_RUN_AS_NODE", ...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES];
 
 /** An "editor" (run through sh by git and most others, with the file after it) that explains and fails. */
 const NO_EDITOR = "echo 'no editor: commands run without a terminal (git commit -m …, --no-edit)' >&2; false";
@@ -382,11 +384,24 @@ function countReplacements(where: { indexOf(value: string, from?: number): numbe
   return n;
 }
 
-/** Keeps the first and last `max / 2` characters of a stream, never half a surrogate pair. */
+/**
+ * Text looked at on the far side of a cut: a secret value (a token, a URL with its password)
+ * the cut falls inside is left out whole, not shown in part (protocol/secret-values.ts).
+ */
+const CUT_CONTEXT = 1024;
+
+/**
+ * Keeps the first and last `max / 2` characters of a stream, never half a surrogate pair nor
+ * part of a secret value: runTool masks the output after the cut, and a token's first (or
+ * last) characters alone are not shaped like one.
+ */
 class HeadTail {
   private head = "";
   private tail = "";
   private headDone = false;
+  /** The first CUT_CONTEXT characters after the head, and the last before the tail. */
+  private afterHead = "";
+  private beforeTail = "";
   omitted = 0;
 
   constructor(
@@ -407,13 +422,20 @@ class HeadTail {
       chunk = chunk.slice(take);
     }
     if (chunk === "") return;
+    if (this.afterHead.length < CUT_CONTEXT) this.afterHead += chunk.slice(0, CUT_CONTEXT - this.afterHead.length);
     this.tail += chunk;
     if (this.tail.length > half) {
       const cut = pairSafeStart(this.tail, this.tail.length - half);
       this.omitted += cut;
       this.middle?.add(this.tail.slice(0, cut));
-      this.tail = this.tail.slice(cut);
+      this.dropped(cut);
     }
+  }
+
+  /** The tail's first `chars` characters are cut. */
+  private dropped(chars: number): void {
+    this.beforeTail = (this.beforeTail + this.tail.slice(Math.max(0, chars - CUT_CONTEXT), chars)).slice(-CUT_CONTEXT);
+    this.tail = this.tail.slice(chars);
   }
 
   held(): number {
@@ -427,10 +449,12 @@ class HeadTail {
    */
   text(cutText?: (from: number, to: number) => string): string {
     if (this.omitted === 0) return this.head + this.tail;
+    this.keepSecretsWhole();
     const extra = cutText?.(this.head.length, this.head.length + this.omitted) ?? "";
     if (extra !== "") this.dropTailStart(extra.length);
     const lines = this.middle?.lines ?? [];
     const parts = [...(lines.length > 0 ? [["the test summary lines", `${lines.join("\n")}\n`]] : []), ...(extra !== "" ? [["the first failures' details", extra]] : [])];
+    this.keepSecretsWhole();
     const kept = parts.length > 0 ? `; ${parts.map((p) => p[0]).join(" and ")} among them: …]\n${parts.map((p) => p[1]).join("")}[…` : " …";
     return `${this.head}\n[… ${this.omitted} characters omitted${kept}]\n${this.tail}`;
   }
@@ -444,8 +468,25 @@ class HeadTail {
     const nl = this.tail.indexOf("\n", drop - 1);
     const cut = nl >= 0 && nl < most ? nl + 1 : pairSafeStart(this.tail, drop);
     this.omitted += cut;
-    this.tail = this.tail.slice(cut);
+    this.dropped(cut);
   }
+
+  /** The head ends before, and the tail starts after, a secret value a cut falls inside (its characters counted as omitted). */
+  private keepSecretsWhole(): void {
+    const end = secretSafeEnd(this.head + this.afterHead, this.head.length);
+    const cutOff = this.head.slice(end);
+    this.head = this.head.slice(0, end);
+    this.afterHead = (cutOff + this.afterHead).slice(0, CUT_CONTEXT);
+    // Shorter than CUT_CONTEXT, what was cut before the tail is all of it: the head's end comes before.
+    const whole = this.beforeTail.length < CUT_CONTEXT;
+    this.beforeTail = (cutOff + this.beforeTail).slice(-CUT_CONTEXT);
+    this.omitted += cutOff.length;
+    const before = whole ? (this.head + this.beforeTail).slice(-CUT_CONTEXT) : this.beforeTail;
+    const start = secretSafeStart(before + this.tail, before.length) - before.length;
+    this.omitted += start;
+    this.dropped(start);
+  }
+
 }
 
 /** Which lines of the cut middle of an output to keep: those holding one of `words` that `keeps` accepts. */

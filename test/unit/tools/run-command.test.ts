@@ -17,6 +17,7 @@ import { runTool } from "../../../src/tools/tool.ts";
 import { FAILURE_SECTIONS, LEADING_SUMMARY, countTests } from "../../../src/tools/test-runners.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
 import { alive } from "../../fixtures/processes.ts";
+import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../../../src/protocol/github-tokens.ts";
 
 const SAFETY_NET = { timeout: 30_000 };
 
@@ -177,7 +178,9 @@ describe("the environment a command gets", () => {
   });
 
   it("does not hold the GitHub tokens hearth fix reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones): an injected issue's command could print them", SAFETY_NET, async () => {
-    for (const name of ["GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]) {
+    // The names hearth fix reads (cli/issue-url.ts), from the one list both use: one added there is withheld here too.
+    assert.deepEqual([...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES], ["GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]);
+    for (const name of [...GITHUB_TOKEN_VARIABLES, ...ENTERPRISE_TOKEN_VARIABLES]) {
       assert.equal(await withHearthVar(name, "ghp_secret", `echo "\${${name}-unset}"`), "unset\n", name);
     }
   });

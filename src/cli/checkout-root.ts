@@ -6,8 +6,8 @@
  * as far as the model's first turn and ended as "the model failed" in git's words.
  */
 import { spawnSync } from "node:child_process";
-import { realpathSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { UsageError } from "./command.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD holds the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
@@ -17,7 +17,7 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   const [bare, insideGitDir, gitDir] = answer;
   if (bare === "true") throw new UsageError(`${folder} is a bare git repository: it has no checked-out files to fix; clone it (git clone ${folder} DIR) and run hearth fix --repo DIR`);
   if (insideGitDir === "true") {
-    const top = revParse(dirname(gitDir ?? folder), ["--show-toplevel"])?.[0];
+    const top = gitDir === undefined ? undefined : (linkedWorktree(gitDir) ?? revParse(dirname(gitDir), ["--show-toplevel"])?.[0]);
     throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
   }
   const top = revParse(folder, ["--show-toplevel"])?.[0];
@@ -27,6 +27,16 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
   if (revParse(folder, ["--verify", "--quiet", "HEAD:./"]) === undefined) return { root: folder };
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
+}
+
+/** The checkout of a linked worktree's folder in git's (`.git/worktrees/NAME`, made by git worktree add): its `gitdir` file names the checkout's `.git`. */
+function linkedWorktree(gitDir: string): string | undefined {
+  try {
+    const dotGit = readFileSync(join(gitDir, "gitdir"), "utf8").trim();
+    return basename(dotGit) === ".git" && isAbsolute(dotGit) ? dirname(dotGit) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Variables that make git answer for another repository than the one a folder is in. */

@@ -58,4 +58,18 @@ describe("checkoutRoot with git's variables in the environment", () => {
     assert.deepEqual(checkoutRoot(project), { root: project });
     assert.equal(checkoutRoot(join(home, "lib")).root, home, "a committed subfolder is still the checkout's");
   });
+
+  it("names a linked worktree's own folder when given its folder in git's (git worktree add)", () => {
+    const work = tempDir("hearth-checkout-root-");
+    const main = join(work, "main");
+    repo(main);
+    writeFileSync(join(main, "lib", "calc.py"), "x = 1\n");
+    git(main, "add", ".");
+    git(main, "commit", "-qm", "init");
+    const linked = join(work, "linked tree");
+    git(main, "worktree", "add", "-q", "-b", "linked", linked);
+    assert.deepEqual(checkoutRoot(join(linked, "lib")), { root: linked, note: `${join(linked, "lib")} is inside the checkout ${linked}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` });
+    assert.throws(() => checkoutRoot(join(main, ".git", "worktrees", "linked-tree")), { message: `${join(main, ".git", "worktrees", "linked-tree")} is git's own folder, not the checkout's files: give --repo ${linked}` });
+    assert.throws(() => checkoutRoot(join(main, ".git", "objects")), { message: `${join(main, ".git", "objects")} is git's own folder, not the checkout's files: give --repo ${main}` });
+  });
 });

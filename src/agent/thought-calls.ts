@@ -10,6 +10,7 @@
  * example being drafted, not a lost call. A call the answer wrote with look-alike angle
  * brackets (full-width `＜ ＞`, `‹ ›`, `〈 〉`) is text to the parser, and is named the same way.
  */
+import { LOOKALIKE_BRACKETS } from "../models/index.ts";
 
 /** `<function=NAME>` (Qwen's XML, with or without `<tool_call>`), or the JSON form's `"name": "NAME"` after `<tool_call>`. */
 const CALL_PATTERN = /<function\s*=\s*([^>\n]{1,80})>|<tool_call>\s*\{\s*"name"\s*:\s*"([^"\n]{1,80})"/g;
@@ -60,15 +61,8 @@ function splitFences(text: string): string[] {
   return runs.map((run) => run.join("\n"));
 }
 
-/**
- * Characters a model writes for `<` and `>` now and then (full-width, single guillemets, CJK,
- * math and small-form angle brackets): src/models/qwen/tool-call-syntax.ts's, which the
- * agent may not import (src/models only through its index); a test keeps them alike.
- */
-export const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
-
 /** Each look-alike bracket, and the bracket it stands for. */
-const PLAIN_OF = new Map(LOOKALIKES.flatMap(([open, close]) => [[open, "<"], [close, ">"]] as const));
+const PLAIN_OF = new Map(LOOKALIKE_BRACKETS.flatMap(([open, close]) => [[open, "<"], [close, ">"]] as const));
 const ANY_LOOKALIKE = new RegExp(`[${[...PLAIN_OF.keys()].join("")}]`, "g");
 /** The same, for a test: a global RegExp's test() starts where its last match ended. */
 const HAS_LOOKALIKE = new RegExp(ANY_LOOKALIKE.source);

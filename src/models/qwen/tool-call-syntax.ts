@@ -270,8 +270,8 @@ export function parseToolCallBody(body: string, atEnd: boolean, tools?: readonly
 
 /**
  * Characters a model writes for `<` and `>` now and then: full-width, single guillemets, CJK,
- * mathematical and small-form angle brackets. The agent's thought-calls.ts holds the same
- * pairs (it may import src/models only through its index); a test keeps them alike.
+ * mathematical and small-form angle brackets. Exported through src/models/index.ts for the
+ * agent's thought-calls.ts, which names a whole call written with them.
  */
 export const LOOKALIKE_BRACKETS: ReadonlyArray<readonly [open: string, close: string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
 const OPENS = "<" + LOOKALIKE_BRACKETS.map(([open]) => open).join("");

@@ -10,8 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseQwenOutput, QwenOutputParser } from "../../../../src/models/qwen/output-parser.ts";
 import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
-import { LOOKALIKE_BRACKETS, parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
-import { LOOKALIKES } from "../../../../src/agent/thought-calls.ts";
+import { parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
 import { buildQwenResponseGrammar, buildQwenToolCallGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
 import type { JsonValue } from "../../../../src/models/types.ts";
 import { TOOLS } from "./conversations.ts";
@@ -244,6 +243,4 @@ test("a closing tag written with a look-alike bracket is named in the refusal", 
     const body = parseToolCallBody(`\n<function=read_file>\n<parameter=path>\na.ts\n${close}\n</function>\n`, true);
     assert.ok(body.kind === "error" && turn.errors[0]!.message.startsWith(body.message), JSON.stringify(body));
   }
-  // The agent names a whole call written with these brackets (thought-calls.ts): the same pairs.
-  assert.deepEqual(LOOKALIKES, LOOKALIKE_BRACKETS);
 });

@@ -155,6 +155,8 @@ interface NpmrcSettings {
  * change what the scripts run: `script-shell` runs its program in place of sh with each
  * script, `node-options` is every node's NODE_OPTIONS (`--require ./x.js`). A card naming only
  * the test script ("echo real-test") was approved while the .npmrc's `script-shell=./x.sh` ran.
+ * `workspace`, `workspaces` and `include-workspace-root` choose which packages' scripts run:
+ * with `workspace=sub`, `npm test` ran sub/package.json's test script, not the root's.
  * Lines are split and keys read as npm's ini reader does (a lone CR ends a line, a key may be
  * quoted: npm 11 ran script-shell from both); underscores for dashes and any case are taken
  * too: it errs on naming too much.
@@ -173,7 +175,7 @@ async function npmrcRunSettings(workspace: Workspace): Promise<NpmrcSettings> {
   return { lines: text.split(/[\r\n]+/).map((line) => line.trim()).filter((line) => RUN_SETTING.test(npmrcKey(line))) };
 }
 
-const RUN_SETTING = /^(?:script[-_]shell|node[-_]options)$/i;
+const RUN_SETTING = /^(?:script[-_]shell|node[-_]options|workspaces?|include[-_]workspace[-_]root)$/i;
 
 /** A .npmrc line's key as npm's ini reader takes it: before the first `=`, trimmed, out of its quotes (`"script-shell" = ./x.sh` is script-shell). */
 function npmrcKey(line: string): string {

@@ -199,6 +199,9 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     assert.equal(await runs(quoted), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: \"script-shell\" = ./x.sh)");
     const crOnly = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": "registry=https://registry.npmjs.org/\rscript-shell=./x.sh\r" });
     assert.equal(await runs(crOnly), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: script-shell=./x.sh)");
+    // `workspace=sub` (or workspaces, include-workspace-root) makes `npm test` run sub/package.json's test script, not the root's (npm 11 here).
+    const workspaces = emptyDir({ "package.json": JSON.stringify({ workspaces: ["sub"], scripts: { test: "jest" } }), ".npmrc": "workspace=sub\nworkspaces = true\ninclude-workspace-root=true\n" });
+    assert.equal(await runs(workspaces), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: workspace=sub; workspaces = true; include-workspace-root=true)");
     // npm reads a .npmrc that links out of the workspace, which the workspace will not: that it is there is said.
     const elsewhere = emptyDir({ npmrc: "script-shell=./x.sh\n" });
     const linked = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }) });

@@ -155,32 +155,55 @@ const FILE_ENDINGS = new Set("ac am as cc cl java local md mk ml mm mo mov pm pr
  * (`README.md` in a link to it). A word after a `/`, `?`, `#`, `=` or `&` of an address already
  * named (`https://github.com/o/r/README.md`, `https://web.archive.org/web/2024/https://pypi.org/`)
  * is part of that address, as is one it runs on to with no space but a `/`, `?` or `#` between
- * (`…/My%20Notes.md`, `…/a|b.md`), unless a bidi control may show it before that address's host.
+ * (`…/My%20Notes.md`, `…/a|b.md`), unless a bidi control may show it before that address's host,
+ * or the text shows a break there: a letter that shows as blank (Braille's blank, a Hangul
+ * filler) reads as a space, and a quote, an angle or square bracket or a `)` the address did not
+ * open ends it (`(mirror: https://evil.example/x)github.com/org/repo` names github.com).
  */
-function namedHosts(text: string, url: URL): NamedHost[] {
+function namedHosts(written: string, url: URL): NamedHost[] {
+  // A letter that shows as blank space (Braille's blank, a Hangul filler) parts words as a space does; one UTF-16 unit each.
+  const text = written.replace(/[\u2800\u115f\u1160\u3164\uffa0]/g, " ");
   const hosts: NamedHost[] = [];
   // A bidi override can show `moc.buhtig` as github.com: there every dotted word may read as a host.
   const reordered = /[\u202A-\u202E\u2066-\u2069]/.test(text);
   let addressEnd = -1;
+  // Parentheses the address has opened and not closed (`…/docs/(v2)notes.md`): a `)` past them closes prose around it.
+  let open = 0;
   for (const match of text.matchAll(DOTTED_WORD)) {
     const start = match.index;
     const word = match[0];
     const before = text.slice(Math.max(0, start - 2), start);
     const marked = reordered || /(?:\/\/|@)$/.test(before) || /^www\./i.test(word);
     // Not under a bidi control: `‮evil.example/moc.buhtig` shows as github.com/elpmaxe.live.
-    // Past the address's `/`, `?` or `#` any word it runs on to is its own (`…/My%20Notes.md`, `…/a|b.md`).
+    // Past the address's `/`, `?` or `#` any word it runs on to is its own (`…/My%20Notes.md`, `…/a|b.md`),
+    // unless the text shows a break there: a space, a quote or bracket, a `)` closing prose around the address.
     const gap = addressEnd >= 0 ? text.slice(addressEnd, start) : "";
-    const inAddress = !reordered && addressEnd >= 0 && !/\s/.test(gap) && (/[/?#=&]$/.test(before) || /[/?#]/.test(gap));
+    const opened = parenthesesOpen(open, gap);
+    const inAddress = !reordered && addressEnd >= 0 && !ADDRESS_BREAK.test(gap) && opened >= 0 && (/[/?#=&]$/.test(before) || /[/?#]/.test(gap));
     if (inAddress) {
       addressEnd = start + word.length; // the address goes on: each word's gap is read once
+      open = opened;
     } else if (marked || endsInDomain(word, text[start + word.length], url)) {
       hosts.push({ host: hostnameOf(word), user: firstSegment(text.slice(start + word.length)) });
       addressEnd = start + word.length;
+      open = 0;
     } else {
       addressEnd = -1; // a word of its own: the address ended before it
     }
   }
   return hosts;
+}
+
+/** What ends an address in a link's text: a space, or a quote or an angle or square bracket, which an address written out encodes. */
+const ADDRESS_BREAK = /[\s"<>[\]]/;
+
+/** Parentheses still open after `piece`, `open` being open before it; -1 once a `)` closes one the address never opened. */
+function parenthesesOpen(open: number, piece: string): number {
+  for (const char of piece) {
+    if (char === "(") open++;
+    else if (char === ")" && --open < 0) return -1;
+  }
+  return open;
 }
 
 /** Whether `word` ends in a top-level domain (look-alike letters there count) and is not the file `url` goes to. */

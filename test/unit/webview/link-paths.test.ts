@@ -43,6 +43,20 @@ describe("a link whose text is an address with a path", () => {
     for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
   });
 
+  it("ends an address where the text shows a break: a blank-looking letter, or a ')' that closes prose around it", () => {
+    // Read as part of the address, github.com/org/repo would hide that the link goes elsewhere: the eye sees two words.
+    const cases: [string, string][] = [
+      ["[see https://evil.example/\u2800github.com/org/repo](https://evil.example/)", "evil.example"],
+      ["[see https://evil.example/x\u3164github.com/org/repo](https://evil.example/)", "evil.example"],
+      ["[(mirror: https://evil.example/x)github.com/org/repo](https://evil.example/x)", "evil.example"],
+      ["[see https://evil.example/x\"github.com/org/repo](https://evil.example/x)", "evil.example"],
+    ];
+    for (const [markdown, target] of cases) assert.ok(shown(markdown).includes(`(goes to ${target})`), `${markdown} → ${shown(markdown)}`);
+    // A parenthesis the address opened is its own: the file name after it stays part of it.
+    const plain = "[see https://example.com/docs/(v2)notes.md](https://example.com/docs/(v2)notes.md)";
+    assert.ok(!shown(plain).includes("goes to"), `${plain} → ${shown(plain)}`);
+  });
+
   it("shows nothing more when it goes to the page its text names or one under it", () => {
     const plain = [
       "[github.com/org/repo](https://github.com/org/repo)",

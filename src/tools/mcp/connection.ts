@@ -230,7 +230,10 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
   // A request whose answer cannot come any more is answered here, as the SDK answers a
   // closed connection (callError: the server stopped; it is started again next message).
   const lost = (ids: readonly (string | number)[]) => {
-    for (const id of ids) transport.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: "the server closed the stream its answer was to come on" } });
+    for (const id of ids) {
+      transport.unanswered.forget(id);
+      transport.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: "the server closed the stream its answer was to come on" } });
+    }
   };
   // The deprecated SSE transport's answers all come on its one event stream: when it ends,
   // the calls in flight have lost their way back (the SDK would wait for their time limit).

@@ -17,6 +17,13 @@ import type { JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk
 export const MAX_UNANSWERING = 20_000;
 const UNANSWERING_WINDOW_MS = 60_000;
 
+/**
+ * Requests Hearth gave up on (timed out, cancelled, answered by Hearth itself) whose ids are
+ * kept, the last ones: a late answer to one is still an answer. An older one's late answer
+ * counts as a message answering nothing, which one message is far from a flood.
+ */
+const MAX_GIVEN_UP = 100;
+
 /** What one message from the server was: an answer to a request of Hearth's, another message, or one past the limit. */
 export type Received = "answer" | "other" | "flood";
 
@@ -25,21 +32,35 @@ export class UnansweredCount {
   flooded = false;
   /** Ids of Hearth's requests not yet answered. */
   private readonly asked = new Set<string | number>();
+  /** Ids of requests Hearth gave up on, the last MAX_GIVEN_UP, oldest first. */
+  private readonly givenUp = new Set<string | number>();
   private count = 0;
   private since = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** A message Hearth sends: a request's answer is awaited. */
+  /** A message Hearth sends: a request's answer is awaited; one it cancels (time limit, Stop) no longer is. */
   sent(message: JSONRPCMessage): void {
-    if ("method" in message && "id" in message) this.asked.add(message.id);
+    if (!("method" in message)) return;
+    if ("id" in message) this.asked.add(message.id);
+    else if (message.method === "notifications/cancelled") {
+      const id = message.params?.requestId;
+      if (typeof id === "string" || typeof id === "number") this.forget(id);
+    }
+  }
+
+  /** A request whose answer is no longer awaited (cancelled, failed to send, answered by Hearth): only the last MAX_GIVEN_UP are kept. */
+  forget(id: string | number): void {
+    if (!this.asked.delete(id)) return;
+    this.givenUp.add(id);
+    if (this.givenUp.size > MAX_GIVEN_UP) this.givenUp.delete(this.givenUp.values().next().value!);
   }
 
   /** A message from the server (undefined: a line that is not JSON-RPC); "flood" from the one past the limit on: read no more. */
   received(message: JSONRPCMessage | undefined): Received {
     if (this.flooded) return "flood";
     const answered = message && ("result" in message || "error" in message) ? message.id : undefined;
-    if (answered !== undefined && this.asked.delete(answered)) {
+    if (answered !== undefined && (this.asked.delete(answered) || this.givenUp.delete(answered))) {
       this.count = 0;
       return "answer";
     }
@@ -90,9 +111,15 @@ export class FloodLimitedTransport implements Transport {
     return this.inner.start();
   }
 
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     this.unanswered.sent(message);
-    return this.inner.send(message, options);
+    try {
+      await this.inner.send(message, options);
+    } catch (error) {
+      // A request that could not be sent is not answered (the SDK fails it without a cancellation).
+      if ("method" in message && "id" in message) this.unanswered.forget(message.id);
+      throw error;
+    }
   }
 
   close(): Promise<void> {

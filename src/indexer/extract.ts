@@ -1,5 +1,6 @@
 import Parser from "tree-sitter";
 import type { LoadedLanguage } from "./languages.ts";
+import { secretSafeEnd } from "../protocol/secret-values.ts";
 import { cut, withLfLineEnds } from "./text.ts";
 import type { Definition, Reference } from "./types.ts";
 
@@ -239,7 +240,9 @@ function finish(
 function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definition {
   const scope = d.scope ?? parent?.name;
   const kind = d.kind === "function" && parent && CONTAINER_KINDS.has(parent.kind) ? "method" : d.kind;
-  const signature = cut(signatureLine(lines[d.startLine] ?? "", d), SIGNATURE_MAX);
+  const line = signatureLine(lines[d.startLine] ?? "", d);
+  // Never inside a secret value: the map masks the signature after this cut, and a token's start alone is not shaped like one.
+  const signature = cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line, SIGNATURE_MAX) : SIGNATURE_MAX);
   return {
     name: d.name,
     kind,

@@ -157,3 +157,81 @@ function keyBody(part: string): number {
   if (/^\s*[A-Za-z-]+: /.test(part)) return 0;
   return part.replace(/\\n/g, "").replace(/[^A-Za-z0-9+/=]/g, "").length;
 }
+
+/**
+ * Where a text cut to its first `end` characters must end so that it splits no secret value:
+ * `end`, or the start of the value the cut falls inside. Masking comes after a cut (runTool,
+ * the repository map), and a value's first part is too short for its shape: cut in it, its
+ * first characters would be shown. `text` holds what follows the cut too, as far as a value
+ * may run (a command's output's head and the next kilobytes).
+ */
+export function secretSafeEnd(text: string, end: number): number {
+  const spans = secretSpans(text, "end");
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const [from, to] of spans) {
+      if (from < end && end < to) [end, moved] = [from, true];
+    }
+  }
+  return end;
+}
+
+/**
+ * Where a text cut to its characters from `start` on must start so that it splits no secret
+ * value: `start`, or the end of the value the cut falls inside (a URL's password cut from its
+ * scheme and user, a key block's lines cut from its beginning). `text` holds what precedes
+ * the cut too, as far as a value may run.
+ */
+export function secretSafeStart(text: string, start: number): number {
+  const spans = secretSpans(text, "start");
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const [from, to] of spans) {
+      if (from < start && start < to) [start, moved] = [to, true];
+    }
+  }
+  return start;
+}
+
+/** Offset of the start (a token's whole match, a URL from its scheme) and end of each value in `text` that `maskSecrets` would mask. */
+function secretSpans(text: string, cut: "end" | "start"): [number, number][] {
+  if (!mayHoldSecrets(text)) return [];
+  const spans = keyBlockSpans(text, cut);
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    for (const shape of TOKENS) {
+      for (const m of line.matchAll(shape.pattern)) {
+        if (realToken(m[2] ?? m[0], shape)) spans.push([offset + m.index, offset + m.index + m[0].length]);
+      }
+    }
+    offset += line.length + 1;
+  }
+  return spans;
+}
+
+/** Characters of a key block at most (a 4096-bit RSA key's PEM is some 3,300). */
+const MAX_KEY_CHARS = 8192;
+
+/**
+ * A key block from its first line to its last, whatever the body's length (a cut in a short
+ * one costs a few lines). Where the text is cut at its end, one whose last line the text
+ * lacks runs on to the text's end; where it is cut at its start, a last line whose first
+ * the text lacks (the text starts inside the block) is the end of one begun before it. Both
+ * bounded by a key's length: a lone line (grep's output) does not take a whole output.
+ */
+function keyBlockSpans(text: string, cut: "end" | "start"): [number, number][] {
+  const spans: [number, number][] = [];
+  let open = -1;
+  let after = 0;
+  for (const m of text.matchAll(/-----(BEGIN|END) (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g)) {
+    if (m[1] === "BEGIN") {
+      if (open < 0) open = m.index;
+      continue;
+    }
+    if (open >= 0 || cut === "start") spans.push([open >= 0 ? open : Math.max(after, m.index - MAX_KEY_CHARS), m.index + m[0].length]);
+    open = -1;
+    after = m.index + m[0].length;
+  }
+  if (open >= 0 && cut === "end") spans.push([open, Math.min(text.length, open + MAX_KEY_CHARS)]);
+  return spans;
+}

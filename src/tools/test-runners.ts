@@ -65,7 +65,7 @@ export async function configuredRunner(command: string, workspace: Workspace): P
     // npm reads a package.json the workspace will not (a link out of it): that it is there is said.
     return { command, because: npm.problem ? `${because}; ${npm.problem}` : because };
   }
-  if (PYTEST_COMMAND.test(command)) return told(command, because, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
+  if (PYTEST_COMMAND.test(command)) return told(command, because, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   return { command, because };
 }
 
@@ -188,7 +188,7 @@ const MAX_SCRIPT_TOLD = 300;
 
 async function detectOtherRunner(workspace: Workspace, exists: (path: string) => Promise<boolean>): Promise<DetectedRunner | undefined> {
   for (const file of ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]) {
-    if (await exists(file)) return told("python3 -m pytest -q", `${file} (a Python project)`, "pytest's addopts, which it adds to the command", await pytestAddopts(workspace));
+    if (await exists(file)) return told("python3 -m pytest -q", `${file} (a Python project)`, "pytest's settings that add to the command or say where it writes", await pytestAddopts(workspace));
   }
   if (await exists("go.mod")) return { command: "go test ./...", because: "go.mod" };
   if (await exists("Cargo.toml")) return { command: "cargo test", because: "Cargo.toml" };
@@ -249,7 +249,8 @@ const PYTEST_CONFIGS = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.in
  * The `addopts` settings of pytest's configuration files (`file: addopts = …`, continuation
  * lines joined): options pytest adds to every run — `-p` loads a plugin, `--basetemp=DIR`
  * empties DIR first (a checkout's pytest.ini emptied a folder of the user's home while the
- * card said `python3 -m pytest -q`). Every file's is named, the one pytest uses among them.
+ * card said `python3 -m pytest -q`) —, and its `log_file` and `cache_dir` (PYTEST_SETTINGS).
+ * Every file's are named, the one pytest uses among them.
  */
 async function pytestAddopts(workspace: Workspace, folder = ""): Promise<string[]> {
   const found: string[] = [];
@@ -258,10 +259,17 @@ async function pytestAddopts(workspace: Workspace, folder = ""): Promise<string[
     const text = await configText(workspace, file);
     if (text === undefined) continue;
     if (text === null) found.push(`${file}: (could not be read here; what it adds is not known)`);
-    else for (const setting of settingLines(text, "addopts")) found.push(`${file}: ${setting}`);
+    else for (const setting of settingLines(text, PYTEST_SETTINGS)) found.push(`${file}: ${setting}`);
   }
   return found;
 }
+
+/**
+ * pytest's settings that change what a run does beyond the tests: `addopts`, and where it
+ * writes — `log_file` is emptied and written (a user's file named there was emptied), and
+ * `cache_dir` is a folder it writes, wherever they point.
+ */
+const PYTEST_SETTINGS = "(?:addopts|log_file|cache_dir)";
 
 /** A configuration file's text; undefined when it is not there, null when it is there but cannot be read here (too large, a link out). */
 async function configText(workspace: Workspace, path: string): Promise<string | null | undefined> {
@@ -278,7 +286,7 @@ async function configText(workspace: Workspace, path: string): Promise<string | 
 /**
  * Each `name = value` (or `name: value`; TOML's `"name" =`, `a.b.name =`, `a = { name = … }`) line of an INI or TOML file, with what continues it
  * joined by spaces: indented lines after it (INI), the lines up to a TOML array's `]` or to
- * the end of a triple-quoted string.
+ * the end of a triple-quoted string. `name` is a regular expression's source (one name or several).
  */
 function settingLines(text: string, name: string): string[] {
   // As Python's splitlines, which pytest's INI reader uses: a lone CR or a form feed ends a line too.

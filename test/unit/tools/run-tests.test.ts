@@ -128,7 +128,7 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
       "`npm run test:unit -- --ci a.test.js` (the configured test command; package.json's scripts, run in this order: pretest:unit: make; test:unit: jest unit; and the project's .npmrc, which changes how npm runs them: script-shell=./x.sh)",
     );
     const python = emptyDir({ "pytest.ini": "[pytest]\naddopts = -p tests.plugin\n" });
-    assert.equal(await configured(python, "pytest -x"), "`pytest -x` (the configured test command; and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p tests.plugin)");
+    assert.equal(await configured(python, "pytest -x"), "`pytest -x` (the configured test command; and pytest's settings that add to the command or say where it writes: pytest.ini: addopts = -p tests.plugin)");
     // A command whose words say what runs, or a script package.json does not have, is the user's own.
     assert.equal(await configured(npm, "make check"), "`make check` (the configured test command)");
     assert.equal(await configured(npm, "npm run lint"), "`npm run lint` (the configured test command)");
@@ -214,22 +214,27 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     const toml = '[project]\nname = "x"\n\n[tool.pytest.ini_options]\naddopts = [\n  "-p", "tests.plugin",\n]\n';
     assert.equal(
       await runs(emptyDir({ "pytest.ini": ini, "pyproject.toml": toml })),
-      "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p tests.plugin --basetemp=/home/someone/work; pyproject.toml: addopts = [ \"-p\", \"tests.plugin\", ])",
+      "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's settings that add to the command or say where it writes: pytest.ini: addopts = -p tests.plugin --basetemp=/home/someone/work; pyproject.toml: addopts = [ \"-p\", \"tests.plugin\", ])",
     );
     assert.equal(await runs(emptyDir({ "setup.cfg": "[tool:pytest]\ntestpaths = tests\n" })), "`python3 -m pytest -q` (setup.cfg (a Python project))");
     // pytest reads its INI files as Python splits lines: a lone CR or a form feed ends one too (it loaded the plugin from both here).
     for (const ini of ["[pytest]\rtestpaths = .\raddopts = -p evil\r", "[pytest]\ntestpaths = .\faddopts = -p evil\n"]) {
-      assert.equal(await runs(emptyDir({ "pytest.ini": ini })), "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's addopts, which it adds to the command: pytest.ini: addopts = -p evil)");
+      assert.equal(await runs(emptyDir({ "pytest.ini": ini })), "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's settings that add to the command or say where it writes: pytest.ini: addopts = -p evil)");
     }
+    // log_file names a file pytest empties and writes its log to, cache_dir a folder it writes (a user's file was emptied here).
+    assert.equal(
+      await runs(emptyDir({ "pytest.ini": "[pytest]\nlog_file = /home/someone/.bashrc\ncache_dir=/home/someone/x\n" })),
+      "`python3 -m pytest -q` (pytest.ini (a Python project); and pytest's settings that add to the command or say where it writes: pytest.ini: log_file = /home/someone/.bashrc; pytest.ini: cache_dir=/home/someone/x)",
+    );
     // pytest 9 reads pytest.toml and .pytest.toml first (it loaded the plugin from each here).
     assert.equal(
       await runs(emptyDir({ "pyproject.toml": '[project]\nname = "x"\n', "pytest.toml": '[pytest]\naddopts = ["-p", "evil"]\n', ".pytest.toml": '[pytest]\naddopts = "-p other"\n' })),
-      '`python3 -m pytest -q` (pyproject.toml (a Python project); and pytest\'s addopts, which it adds to the command: pytest.toml: addopts = ["-p", "evil"]; .pytest.toml: addopts = "-p other")',
+      '`python3 -m pytest -q` (pyproject.toml (a Python project); and pytest\'s settings that add to the command or say where it writes: pytest.toml: addopts = ["-p", "evil"]; .pytest.toml: addopts = "-p other")',
     );
     // TOML writes the key other ways too, each read by pytest 9 here (it loaded the plugin): quoted, dotted, in an inline table.
     for (const line of ['[tool.pytest.ini_options]\n"addopts" = "-p evil"', '[tool]\npytest.ini_options.addopts = "-p evil"', '[tool]\npytest = { ini_options = { addopts = "-p evil" } }']) {
       const shown = line.split("\n")[1];
-      assert.equal(await runs(emptyDir({ "pyproject.toml": `${line}\n` })), `\`python3 -m pytest -q\` (pyproject.toml (a Python project); and pytest's addopts, which it adds to the command: pyproject.toml: ${shown})`);
+      assert.equal(await runs(emptyDir({ "pyproject.toml": `${line}\n` })), `\`python3 -m pytest -q\` (pyproject.toml (a Python project); and pytest's settings that add to the command or say where it writes: pyproject.toml: ${shown})`);
     }
   });
 

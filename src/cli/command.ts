@@ -5,6 +5,7 @@
  */
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { isScriptPath } from "../models/index.ts";
 
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
@@ -80,7 +81,7 @@ export function modelFileOption(cwd: string, given: string | boolean | undefined
     throw new UsageError(`--model ${path}: this user may not read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   // A script (*.json) is the scripted backend's; any other file must be a GGUF.
-  const wrong = path.toLowerCase().endsWith(".json") || !info.isFile() ? undefined : notGguf(path, info.size);
+  const wrong = isScriptPath(path) || !info.isFile() ? undefined : notGguf(path, info.size);
   if (wrong) throw new UsageError(`--model ${path} ${wrong}`);
   return path;
 }

@@ -3,7 +3,7 @@
  * argument, said before a run starts: found by the model's load, it ended `hearth fix` as
  * "the model failed" (exit 3), as if a working model had broken, with nothing to do next.
  */
-import { ggufArchitecture, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "../models/index.ts";
+import { ggufArchitecture, isScriptPath, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "../models/index.ts";
 import { UsageError } from "./command.ts";
 
 /**
@@ -12,7 +12,7 @@ import { UsageError } from "./command.ts";
  * load, which says what is wrong with it; so is a script (*.json).
  */
 export async function refuseOtherArchitecture(path: string | undefined): Promise<void> {
-  if (path === undefined || path.toLowerCase().endsWith(".json")) return;
+  if (path === undefined || isScriptPath(path)) return;
   const architecture = await ggufArchitecture(path);
   if (architecture === undefined || isSupportedArchitecture(architecture)) return;
   // The name as printable ASCII: it is the file's, and goes to a terminal.

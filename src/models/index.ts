@@ -45,3 +45,4 @@ export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-
 export { ggufArchitecture, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS } from "./qwen/tool-call-syntax.ts";
+export { isScriptPath } from "./scripted.ts";

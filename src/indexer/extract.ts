@@ -242,7 +242,8 @@ function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definiti
   const kind = d.kind === "function" && parent && CONTAINER_KINDS.has(parent.kind) ? "method" : d.kind;
   const line = signatureLine(lines[d.startLine] ?? "", d);
   // Never inside a secret value: the map masks the signature after this cut, and a token's start alone is not shaped like one.
-  const signature = cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line, SIGNATURE_MAX) : SIGNATURE_MAX);
+  // Looked for in the cut's first kilobyte past it, not the whole line: a minified bundle's line of megabytes holds thousands of definitions.
+  const signature = cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line.slice(0, SIGNATURE_MAX + 1024), SIGNATURE_MAX) : SIGNATURE_MAX);
   return {
     name: d.name,
     kind,

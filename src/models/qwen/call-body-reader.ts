@@ -11,7 +11,7 @@
  * joined once when the value or the call is complete.
  */
 import type { ToolDefinition } from "../types.ts";
-import { CALL_CLOSE, declaredParameters, MAX_TAG_SPACE, noCloseMessage, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
+import { CALL_CLOSE, declaredParameters, MAX_TAG_SPACE, noCloseMessage, paramsOnValueLine, type RawToolCall, parseToolCallBody, trimValueLineEnds, valueEndsAt } from "./tool-call-syntax.ts";
 
 /** How a call body ended: `raw` is the body as written, `rest` the text after it. */
 export type CallBodyOutcome =
@@ -62,6 +62,8 @@ export class CallBodyReader {
   private paramName = "";
   /** The value being read holds a `</parameter>` that did not end it. */
   private valueHeldClose = false;
+  /** The value's parts read so far hold a line end (paramsOnValueLine). */
+  private valueLineEnded = false;
   private call: RawToolCall = { name: "", parameters: [] };
   private failure: { message: string; name?: string } | undefined;
   private outcome: CallBodyOutcome | undefined;
@@ -110,7 +112,7 @@ export class CallBodyReader {
    * which ends the call when that is only its closing tags (`</parameter></function>`).
    */
   private endValueStream(rest: string): void {
-    if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true, this.declared)) {
+    if (rest.startsWith(PARAM_CLOSE) && valueEndsAt(rest, PARAM_CLOSE.length, true, paramsOnValueLine(this.declared, this.valueLineEnded))) {
       // The value's parts stop where `rest` starts; `raw` already holds `rest`.
       this.call.parameters.push([this.paramName, trimValueLineEnds(this.joinParts())]);
       this.finish({ kind: "complete", call: this.call });
@@ -196,8 +198,9 @@ export class CallBodyReader {
   // A value is everything up to the `</parameter>` that ends it (valueEndsAt), minus the one newline the template puts on each side.
   private value(text: string, i: number): number {
     let close = text.indexOf(PARAM_CLOSE, i);
+    const eol = text.indexOf("\n", i);
     for (; close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
-      const ends = valueEndsAt(text, close + PARAM_CLOSE.length, false, this.declared);
+      const ends = valueEndsAt(text, close + PARAM_CLOSE.length, false, paramsOnValueLine(this.declared, this.valueLineEnded || (eol >= 0 && eol < close)));
       // Too few characters after it to tell: held with what follows (at most VALUE_LOOKAHEAD).
       if (ends === undefined) return this.holdValue(text, i, close);
       if (ends) break;
@@ -213,14 +216,17 @@ export class CallBodyReader {
     this.parts.push(text.slice(i, close));
     this.call.parameters.push([this.paramName, trimValueLineEnds(this.joinParts())]);
     this.valueHeldClose = false;
+    this.valueLineEnded = false;
     this.phase = "params";
     return close + PARAM_CLOSE.length;
   }
 
   /** The value so far is `text` from `i` to `keep`; the rest waits for the next chunk. */
   private holdValue(text: string, i: number, keep: number): number {
-    this.raw.push(text.slice(i, keep));
-    this.parts.push(text.slice(i, keep));
+    const part = text.slice(i, keep);
+    if (part.includes("\n")) this.valueLineEnded = true;
+    this.raw.push(part);
+    this.parts.push(part);
     return this.hold(text, keep);
   }
 

@@ -77,11 +77,12 @@ function readTagName(text: string, i: number, open: string): { name: string; nex
  * server writing Windows line ends): whitespace holding a line end (at most MAX_VALUE_GAP
  * characters) comes before the tag. A model may also close the function on the parameter's
  * line when `</tool_call>` follows on a later one, or write a whole call on one line and the
- * next call after it, or write the next parameter on the value's line (`a</parameter><parameter=limit>`:
- * a name the tool declares, or any name where its schema is not known). All but those last two
+ * next call after it, or write a value on its tag's line and the next parameter after it
+ * (`<parameter=path>a</parameter><parameter=limit>`: a name the tool declares, or any name where
+ * its schema is not known; a value holding a line end does not end there). All but those last two
  * hold a line end, which a JSON value never holds raw; a JSON string holding
- * `</parameter></function></tool_call><tool_call>` or `</parameter><parameter=NAME>` (which the
- * grammar does not keep out of JSON) is cut there, and the call is refused as invalid JSON or
+ * `</parameter></function></tool_call><tool_call>`, or on its tag's line `</parameter><parameter=NAME>`
+ * (which the grammar does not keep out of JSON), is cut there, and the call is refused as invalid JSON or
  * as a parameter given twice, never run with a value other than written.
  */
 export const MAX_VALUE_GAP = 32;
@@ -109,8 +110,8 @@ export const VALUE_CLOSINGS: readonly ValuePattern[] = [
   [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), ...lineBreak, ...literalItems(CALL_CLOSE)],
   // A call written on one line, glued to the next call (at the output's end: LAST_VALUE_FOLLOWER).
   [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(FUNCTION_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(CALL_CLOSE), { chars: GAP, many: true }, ...literalItems(CALL_OPEN)],
-  // The next parameter on the value's line: any name here (one grammar serves every tool).
-  [...literalItems(PARAM_CLOSE), { chars: LINE_GAP, many: true }, ...literalItems(PARAM_WORD), { chars: " \t", many: true }, { chars: "=" }],
+  // Not `</parameter><parameter=NAME>` on the value's line: that ends only a value begun on its
+  // tag's line (paramsOnValueLine), and the grammar writes each value after a line end.
 ];
 /** Characters after a `</parameter>` that tell whether it ends the value. */
 export const VALUE_LOOKAHEAD = Math.max(
@@ -122,7 +123,7 @@ const LAST_VALUE_FOLLOWER = /^\s*<\/function>\s*(<\/tool_call>\s*)?$/;
 const LAST_CLOSE = FUNCTION_CLOSE + CALL_CLOSE;
 
 /** Why a value did not end at a `</parameter>` it holds, for the model. */
-export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one, or when </function></tool_call> and the next <tool_call> follow it, or when the next <parameter=NAME> follows it on its line)";
+export const VALUE_END_RULE = "(a </parameter> ends a value only when a later line starts with <parameter=, </function> or </tool_call> and only whitespace comes between, or when </function> follows it on its line and </tool_call> starts a later one, or when </function></tool_call> and the next <tool_call> follow it, or, for a value written on its <parameter=NAME>'s line, when the next <parameter=NAME> follows it on that line)";
 
 /** The whitespace from `i`: where it ends and whether it holds a line end; undefined when the text ends in it, null when it is longer than MAX_VALUE_GAP. */
 function gapAt(text: string, i: number): { next: number; eol: boolean } | undefined | null {
@@ -156,6 +157,17 @@ function paramOpenAt(text: string, i: number, names: ReadonlySet<string> | undef
   const name = text.slice(eq + 1, eq + 1 + end).trim();
   return text[eq + 1 + end] === ">" && name !== "" && (names === undefined || names.has(name));
 }
+
+/**
+ * The names a parameter written on a value's line may have to end it: none once the value holds
+ * a line end. Only a value begun on its `<parameter=…>`'s line and still on it (a call written on
+ * one line) ends at `</parameter><parameter=NAME>`; a value after the format's line end is
+ * followed by a line end too, so such text in it (a test of a tool-call parser) is its own.
+ */
+export function paramsOnValueLine(params: ReadonlySet<string> | undefined, valueHasLineEnd: boolean): ReadonlySet<string> | undefined {
+  return valueHasLineEnd ? NO_PARAMS : params;
+}
+const NO_PARAMS: ReadonlySet<string> = new Set();
 
 /** The parameters the offered tool `name` declares; undefined where its schema does not say (not offered, no `properties`). */
 export function declaredParameters(tools: readonly ToolDefinition[], name: string): ReadonlySet<string> | undefined {
@@ -222,8 +234,9 @@ export function trimValueLineEnds(value: string): string {
 
 /** The `</parameter>` that ends the value starting at `i` (`false`: the text ends before one can be told). */
 export function findValueEnd(text: string, i: number, atEnd = false, params?: ReadonlySet<string>): number | false {
+  const eol = text.indexOf("\n", i);
   for (let close = text.indexOf(PARAM_CLOSE, i); close >= 0; close = text.indexOf(PARAM_CLOSE, close + 1)) {
-    const ends = valueEndsAt(text, close + PARAM_CLOSE.length, atEnd, params);
+    const ends = valueEndsAt(text, close + PARAM_CLOSE.length, atEnd, paramsOnValueLine(params, eol >= 0 && eol < close));
     if (ends !== false) return ends ? close : false;
   }
   return false;

@@ -50,9 +50,8 @@ const VALUES = [
   "</parameter>x",
   "a</parameter>\nb",
   "a</parameter>\n\nx<parameter=x>",
-  // Not "a</parameter> <parameter=x>": the next parameter written on a value's line ends the value
-  // (a model writing a call on one line), so the grammar keeps it out and a tool that declares
-  // x reads two parameters (see 'a value ends at </parameter> followed on its line…').
+  "a</parameter> <parameter=x>",
+  "a</parameter><parameter=path>b",
   "a</parameter> <parameters=x>",
   "a</parameter> parameter=x>",
   "</parameter>\n<parameter",
@@ -170,7 +169,7 @@ test("the grammar lets a string value hold </parameter> mid-text, and a well-for
 });
 
 test("the grammar's string value: any text but </parameter> followed by a line the format continues with", () => {
-  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*(\n\s*<\/tool_call>|<\/tool_call>\s*<tool_call>)|<parameter[ \t]*=)/;
+  const forbidden = /<\/parameter>[ \t\r]*(\n[\s]*(<parameter=|<\/function>|<\/tool_call>)|<\/function>[ \t\r]*(\n\s*<\/tool_call>|<\/tool_call>\s*<tool_call>))/;
   const alphabet = ["<", "/", "p", "f", ">", "=", "x", "\n", "\r\n", " ", "\t", "</parameter>", "</parameter>\n", "</parameter></function>", "<parameter=", "</function>", "</tool_call>", "<tool_call>", "<<", "</"];
   let seed = 11;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -206,8 +205,8 @@ test("a value ends at </parameter> followed on its line by the tool's next <para
       assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [{ path: "a", limit: 5 }], JSON.stringify(gap + tail));
     }
   }
-  // A value that really holds such text is read as two parameters: here the path twice, refused, never run.
-  const twice = parseEveryWay(`<tool_call>\n<function=edit>\n<parameter=path>\na.xml\n</parameter>\n<parameter=search>\nx</parameter><parameter=path>y\n</parameter>\n<parameter=replace>\nr\n</parameter>\n</function>\n</tool_call>`);
+  // A value on its tag's line that really holds such text is read as two parameters: here the path twice, refused, never run.
+  const twice = parseEveryWay(`<tool_call>\n<function=edit>\n<parameter=path>\na.xml\n</parameter>\n<parameter=search>x</parameter><parameter=path>y\n</parameter>\n<parameter=replace>\nr\n</parameter>\n</function>\n</tool_call>`);
   assert.equal(twice.errors.length, 1);
   assert.deepEqual(twice.message.toolCalls ?? [], []);
   // A name the tool does not declare is the value's own text.
@@ -216,10 +215,9 @@ test("a value ends at </parameter> followed on its line by the tool's next <para
   // Where the tool's schema is not known (the whole-text parser alone), any name ends the value.
   const body = parseToolCallBody("<function=t><parameter=a>1</parameter><parameter=b>2</parameter></function></tool_call>", true);
   assert.deepEqual(body.kind === "complete" ? body.call.parameters : body, [["a", "1"], ["b", "2"]]);
-  // The grammar keeps every such ending out of a string value.
-  assert.ok(!gbnfAccepts(calls, "a</parameter><parameter=limit>", "string-value"));
-  assert.ok(!gbnfAccepts(calls, "a</parameter> <parameter = x>", "string-value"));
-  assert.ok(gbnfAccepts(calls, "a</parameter> <parameters=x>", "string-value"));
+  // The grammar writes a value after its tag's line end, where such text is the value's own.
+  assert.ok(gbnfAccepts(calls, "a</parameter><parameter=limit>", "string-value"));
+  assert.ok(gbnfAccepts(calls, "a</parameter> <parameter = x>", "string-value"));
 });
 
 // The model indented its closing tag: write_file's content got a trailing line of tabs.
@@ -243,4 +241,25 @@ test("a closing tag written with a look-alike bracket is named in the refusal", 
     const body = parseToolCallBody(`\n<function=read_file>\n<parameter=path>\na.ts\n${close}\n</function>\n`, true);
     assert.ok(body.kind === "error" && turn.errors[0]!.message.startsWith(body.message), JSON.stringify(body));
   }
+});
+
+// 0eb5464 ended a value at any `</parameter><parameter=NAME>` on a line when the tool declares NAME:
+// a search text holding '</parameter><parameter=mode>fuzzy' (a Qwen tool-call parser's tests, or
+// Hearth's own) ran the edit with search 'x' and mode 'fuzzy', and one holding
+// '</parameter><parameter=path>' was refused, the grammar forbidding the model to write it at all.
+test("</parameter><parameter=NAME> ends a value on its line only when the value was written on its tag's line", () => {
+  for (const search of ["x</parameter><parameter=mode>fuzzy", "a</parameter><parameter=path>b", "a\nb</parameter> <parameter=replace>c\n"]) {
+    const args = { path: "t.ts", search, replace: "y" };
+    const text = call(args);
+    const turn = parseEveryWay(text);
+    assert.deepEqual(turn.errors, [], JSON.stringify(search));
+    assert.deepEqual(turn.message.toolCalls?.map((c) => c.arguments), [args], JSON.stringify(search));
+    const body = parseToolCallBody(text.slice("<tool_call>".length), false, TOOLS);
+    assert.deepEqual(body.kind === "complete" ? Object.fromEntries(body.call.parameters) : body, args, JSON.stringify(search));
+    // The grammar writes each value after its tag's line end, so it may hold such text again.
+    assert.ok(gbnfAccepts(calls, text), JSON.stringify(search));
+  }
+  // A value begun on its tag's line and still on it: a call written on one line, two parameters.
+  const inline = parseEveryWay("<tool_call><function=read_file><parameter=path>a</parameter><parameter=limit>5</parameter></function></tool_call>");
+  assert.deepEqual(inline.message.toolCalls?.map((c) => c.arguments), [{ path: "a", limit: 5 }]);
 });

@@ -36,7 +36,7 @@ export const modelsCommand: CliCommand = {
                     (npm's "registry" setting is honoured), verified by its integrity hash
   --cuda-ext        with --cuda: also the fallback build for drivers the main one does not load with
 
-Models are stored in ${cliStoragePath()}/models, CUDA in ${cliStoragePath()}/native
+Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(join(cliStoragePath(), "native"))}
 (set HEARTH_HOME to change).`,
   async run(args, io) {
     const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" });

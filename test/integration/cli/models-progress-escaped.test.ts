@@ -67,3 +67,14 @@ describe("hearth models --json: a folder name with terminal controls", () => {
     assert.equal((JSON.parse(run.stdout) as { modelsFolder: string }).modelsFolder, join(home, "models"));
   });
 });
+
+describe("hearth models --help: a folder name with terminal controls", () => {
+  it("names the storage folder escaped", async () => {
+    const home = join(tempDir("hearth-help-escaped-"), "x\x1b]0;pwned\x07y");
+    const run = await hearth(["models", "--help"], { HEARTH_HOME: home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /Models are stored in .*x\\x1b\]0;pwned\\x07y/);
+    assert.equal(RAW_CONTROL.exec(run.stdout), null, JSON.stringify(run.stdout));
+    assert.equal(RAW_CONTROL.exec(run.stderr), null, JSON.stringify(run.stderr));
+  });
+});

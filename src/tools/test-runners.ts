@@ -177,10 +177,21 @@ async function npmrcRunSettings(workspace: Workspace): Promise<NpmrcSettings> {
 
 const RUN_SETTING = /^(?:script[-_]shell|node[-_]options|workspaces?|include[-_]workspace[-_]root)$/i;
 
-/** A .npmrc line's key as npm's ini reader takes it: before the first `=`, trimmed, out of its quotes (`"script-shell" = ./x.sh` is script-shell). */
+/**
+ * A .npmrc line's key as npm's ini reader takes it: before the first `=`, trimmed; a quoted
+ * one is read as JSON, after its single quotes go (`"script\u002dshell" = ./x.sh` is
+ * script-shell: npm ran it), and left as it is where that fails.
+ */
 function npmrcKey(line: string): string {
   const key = line.split("=", 1)[0]!.trim();
-  return /^(["']).*\1$/.test(key) && key.length > 1 ? key.slice(1, -1) : key;
+  if (key.length < 2 || !/^(["']).*\1$/.test(key)) return key;
+  const inner = key.startsWith("'") ? key.slice(1, -1) : key;
+  try {
+    const parsed: unknown = JSON.parse(inner);
+    return typeof parsed === "string" ? parsed : inner;
+  } catch {
+    return inner;
+  }
 }
 
 /** How much of each script the model reads with every run_tests result. */

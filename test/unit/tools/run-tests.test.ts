@@ -197,6 +197,11 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
     // npm's ini reader takes a quoted key, and a lone CR between lines, as npm 11 does (script-shell ran in both).
     const quoted = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": '"script-shell" = ./x.sh\n' });
     assert.equal(await runs(quoted), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: \"script-shell\" = ./x.sh)");
+    // A quoted key is read as JSON, escapes and all ('"script\\u002dshell"' is script-shell: npm 11 ran ./x.sh), a single-quoted one after its quotes go.
+    for (const key of ['"script\\u002dshell"', "'\"script\\u002dshell\"'", "'script-shell'"]) {
+      const escaped = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": `${key} = ./x.sh\n` });
+      assert.equal(await runs(escaped), `\`npm test\` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: ${key} = ./x.sh)`, key);
+    }
     const crOnly = emptyDir({ "package.json": JSON.stringify({ scripts: { test: "jest" } }), ".npmrc": "registry=https://registry.npmjs.org/\rscript-shell=./x.sh\r" });
     assert.equal(await runs(crOnly), "`npm test` (package.json's test script: jest; and the project's .npmrc, which changes how npm runs it: script-shell=./x.sh)");
     // `workspace=sub` (or workspaces, include-workspace-root) makes `npm test` run sub/package.json's test script, not the root's (npm 11 here).

@@ -6,6 +6,7 @@
 import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isScriptPath } from "../models/index.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
 
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
@@ -98,7 +99,7 @@ function notGguf(path: string, size: number): string | undefined {
   const text = head.toString("latin1").trimStart();
   const page = /^<(!doctype html|html)\b[^>]{0,40}>?/i.exec(text);
   // The file's own bytes, shown as printable ASCII only: a terminal's escape never reaches it.
-  if (page) return `is a web page, not a GGUF model (it starts with ${page[0].replace(/[^\x20-\x7e]/g, "?")}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
+  if (page) return `is a web page, not a GGUF model (it starts with ${printableAscii(page[0])}): an error page saved in the model's place; download the model again (hearth models --download) or give the .gguf file`;
   if (text.startsWith("version https://git-lfs")) return "is a Git LFS pointer, not the model: run git lfs pull in the repository it came from, or download the model (hearth models --download)";
   return "is not a GGUF model file (a GGUF starts with the bytes GGUF): give a .gguf model file";
 }

@@ -5,6 +5,7 @@
  * test suites' and benchmarks' own) say nothing: they are not meant for hearth.
  */
 import { parseLogLevel } from "../protocol/log-level.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
 import { nearest } from "./command.ts";
 
 /** The variables hearth and the runtime it starts read (HEARTH_RUN_ID: set by hearth for the commands it runs). */
@@ -41,19 +42,10 @@ export function environmentWarnings(env: NodeJS.ProcessEnv, args: readonly strin
     const flag = option?.split(" ")[0];
     if (flag && args.some((arg) => arg === flag || arg.startsWith(`${flag}=`))) continue;
     const meant = option ? undefined : readNear(name);
-    if (option) warnings.push(`hearth: warning: ${shownVariable(name)} is not a variable hearth reads: give ${option} to the command (hearth <command> --help lists its options)`);
-    else if (meant) warnings.push(`hearth: warning: ${shownVariable(name)} is not a variable hearth reads: did you mean ${meant}?`);
+    if (option) warnings.push(`hearth: warning: ${printableAscii(name)} is not a variable hearth reads: give ${option} to the command (hearth <command> --help lists its options)`);
+    else if (meant) warnings.push(`hearth: warning: ${printableAscii(name)} is not a variable hearth reads: did you mean ${meant}?`);
   }
   return warnings;
-}
-
-/** A variable's name as printable ASCII (\xNN, \uNNNN): it is the environment's, may hold anything but '=', and goes to a terminal. */
-function shownVariable(name: string): string {
-  return name.replace(/[^\x20-\x7e]/gu, (c) => {
-    const code = c.codePointAt(0)!;
-    if (code < 0xa0) return `\\x${code.toString(16).padStart(2, "0")}`; // C0, DEL, C1
-    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
 }
 
 /** The variable hearth reads that `name` is a typo of (nearest compares option-like words: `home`, `api-key`). */

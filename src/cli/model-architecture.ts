@@ -4,6 +4,7 @@
  * "the model failed" (exit 3), as if a working model had broken, with nothing to do next.
  */
 import { ggufArchitecture, isScriptPath, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "../models/index.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
 import { UsageError } from "./command.ts";
 
 /**
@@ -16,6 +17,6 @@ export async function refuseOtherArchitecture(path: string | undefined): Promise
   const architecture = await ggufArchitecture(path);
   if (architecture === undefined || isSupportedArchitecture(architecture)) return;
   // The name as printable ASCII: it is the file's, and goes to a terminal.
-  const shown = architecture.replace(/[^\x20-\x7e]/g, "?").slice(0, 60);
+  const shown = printableAscii(architecture, 60);
   throw new UsageError(`--model ${path} is a "${shown}" model: Hearth runs ${SUPPORTED_ARCHITECTURES_SHOWN}; hearth models lists them, and hearth models --download ID fetches one`);
 }

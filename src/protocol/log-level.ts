@@ -1,3 +1,5 @@
+import { printableAscii } from "./printable-ascii.ts";
+
 /** HEARTH_LOG_LEVEL, read alike by the runtime (its threshold) and the CLI (its warning before a command). */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -14,6 +16,6 @@ export function parseLogLevel(value: string | undefined): { level: LogLevel; pro
   if (wanted === "") return { level: "info" };
   if (Object.hasOwn(LOG_LEVELS, wanted)) return { level: wanted as LogLevel };
   // The value as printable ASCII, clipped: it is the user's, and goes to a terminal.
-  const shown = value!.replace(/[^\x20-\x7e]/g, "?").slice(0, 60);
+  const shown = printableAscii(value!, 60);
   return { level: "info", problem: `HEARTH_LOG_LEVEL=${shown} is not a log level: give debug, info, warn or error (info is used)` };
 }

@@ -19,7 +19,7 @@ describe("HEARTH_LOG_LEVEL", () => {
       assert.equal(parsed.level, "info", value);
       assert.equal(parsed.problem, `HEARTH_LOG_LEVEL=${value} is not a log level: give debug, info, warn or error (info is used)`);
     }
-    assert.match(parseLogLevel("\u001b[2J\u00e9").problem ?? "", /^HEARTH_LOG_LEVEL=\?\[2J\? is not a log level/);
+    assert.match(parseLogLevel("\u001b[2J\u00e9").problem ?? "", /^HEARTH_LOG_LEVEL=\\x1b\[2J\\u00e9 is not a log level/);
   });
 
   it("is said once on the runtime's log when the client's sink is set, and debug lines stay out", () => {

@@ -26,8 +26,8 @@ interface TokenShape {
   readonly pattern: RegExp;
   /** Beyond the shape: a body random enough to be a real key (mixed letters and digits). */
   readonly mixed?: boolean;
-  /** Beyond the shape, for a value chosen by a person rather than random (a URL's password). */
-  readonly chosen?: (value: string) => boolean;
+  /** Beyond the shape, for a value chosen by a person rather than random (a URL's password; `after`: group 3, its host). */
+  readonly chosen?: (value: string, after: string) => boolean;
 }
 
 const TOKENS: readonly TokenShape[] = [
@@ -44,11 +44,11 @@ const TOKENS: readonly TokenShape[] = [
   { kind: "Stripe key", pattern: /\b[rs]k_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9])/g, mixed: true },
   { kind: "Google API key", pattern: /\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g, mixed: true },
   { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, mixed: true },
-  // `scheme://user:password@host`: the password only (group 2), the scheme, user and host kept. Known
-  // schemes and parts of bounded length, so a long line of words and colons is looked through once.
+  // `scheme://user:password@host`: the password only (group 2), the scheme, user and host (group 3, looked at, not
+  // matched) kept. Known schemes and parts of bounded length, so a long line of words and colons is looked through once.
   {
     kind: "password in a URL",
-    pattern: /(\b(?:https?|s?ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mqtts?|smtps?|imaps?|ldaps?):\/\/[^\s:/?#@"'<>\\]{1,256}:)([^\s/?#@"'<>\\]{1,256})(?=@)/g,
+    pattern: /(\b(?:https?|s?ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mqtts?|smtps?|imaps?|ldaps?):\/\/[^\s:/?#@"'<>\\]{1,256}:)([^\s/?#@"'<>\\]{1,256})(?=@([^\s:/?#@"'<>\\]{0,256}))/g,
     chosen: urlPassword,
   },
 ];
@@ -63,18 +63,21 @@ function placeholder(value: string): boolean {
   return /example|(.)\1{5}/i.test(value);
 }
 
-function realToken(value: string, shape: TokenShape): boolean {
+function realToken(value: string, shape: TokenShape, after = ""): boolean {
   if (placeholder(value)) return false;
-  if (shape.chosen && !shape.chosen(value)) return false;
+  if (shape.chosen && !shape.chosen(value, after)) return false;
   return !shape.mixed || (/\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value));
 }
 
 /**
  * A URL's password that is one: eight characters or more, not letters alone (`password`,
  * `postgres`, `changeme` in a README or a compose file), not a template (`${DB_PASSWORD}`,
- * `<password>`, `%s`).
+ * `<password>`, `%s`), and not for a host kept for documentation (RFC 2606, 6761:
+ * `example.com`, `git.example.org`, `broker.example`, `db.test`): a README's example,
+ * which masked the model could not edit (a write holding the mask is refused).
  */
-function urlPassword(value: string): boolean {
+function urlPassword(value: string, host: string): boolean {
+  if (/(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid)\.?$/i.test(host)) return false;
   return value.length >= 8 && /[A-Za-z]/.test(value) && /[^A-Za-z]/.test(value) && !/[${}<>]|%s|%\(/.test(value);
 }
 
@@ -96,10 +99,10 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
   lines.forEach((line, i) => {
     let out = line;
     for (const shape of TOKENS) {
-      out = out.replace(shape.pattern, (whole: string, name?: unknown, secret?: unknown) => {
-        // With groups (the AWS secret's name and value) the replacer gets them; without, the match's offset.
+      out = out.replace(shape.pattern, (whole: string, name?: unknown, secret?: unknown, after?: unknown) => {
+        // With groups (the AWS secret's name and value, a URL's host) the replacer gets them; without, the match's offset.
         const [before, value] = typeof name === "string" ? [name, String(secret)] : ["", whole];
-        if (!realToken(value, shape)) return whole;
+        if (!realToken(value, shape, typeof after === "string" ? after : "")) return whole;
         masked.push({ kind: shape.kind, line: i + 1 });
         return before + mask(shape.kind);
       });
@@ -201,7 +204,7 @@ function secretSpans(text: string, cut: "end" | "start"): [number, number][] {
   for (const line of text.split("\n")) {
     for (const shape of TOKENS) {
       for (const m of line.matchAll(shape.pattern)) {
-        if (realToken(m[2] ?? m[0], shape)) spans.push([offset + m.index, offset + m.index + m[0].length]);
+        if (realToken(m[2] ?? m[0], shape, m[3])) spans.push([offset + m.index, offset + m.index + m[0].length]);
       }
     }
     offset += line.length + 1;

@@ -42,15 +42,17 @@ describe("secret values in ordinary files", () => {
   });
 
   it("masks Google API keys, npm tokens and the password of a URL (the user and host kept)", () => {
-    const text = [`maps.key = "${GOOGLE}"`, `//registry.npmjs.org/:_authToken=${NPM}`, "DATABASE_URL=postgres://app:Xk9f2Lq7Pz@db.internal:5432/app", "git clone https://bot:s3cr3t-Tok3n@git.example.com/o/r.git"].join("\n");
+    const text = [`maps.key = "${GOOGLE}"`, `//registry.npmjs.org/:_authToken=${NPM}`, "DATABASE_URL=postgres://app:Xk9f2Lq7Pz@db.internal:5432/app", "git clone https://bot:s3cr3t-Tok3n@git.acme-corp.io/o/r.git"].join("\n");
     const { text: out, masked } = maskSecrets(text);
     assert.deepEqual(masked.map((m) => `${m.line} ${m.kind}`), ["1 Google API key", "2 npm token", "3 password in a URL", "4 password in a URL"]);
-    assert.equal(out, [`maps.key = "[secret masked: Google API key]"`, "//registry.npmjs.org/:_authToken=[secret masked: npm token]", "DATABASE_URL=postgres://app:[secret masked: password in a URL]@db.internal:5432/app", "git clone https://bot:[secret masked: password in a URL]@git.example.com/o/r.git"].join("\n"));
+    assert.equal(out, [`maps.key = "[secret masked: Google API key]"`, "//registry.npmjs.org/:_authToken=[secret masked: npm token]", "DATABASE_URL=postgres://app:[secret masked: password in a URL]@db.internal:5432/app", "git clone https://bot:[secret masked: password in a URL]@git.acme-corp.io/o/r.git"].join("\n"));
     // Templates, placeholders, a dictionary word, a port (host:port, no user), an e-mail address and placeholder keys stay.
     const ordinary = [
       "postgres://postgres:postgres@localhost/db", "https://user:password@example.com", "mysql://root:${DB_PASSWORD}@db/app",
       "redis://:<password>@host:6379", "http://localhost:8080/x", "mailto:someone@example.com", "https://a.example/x?u=b:c@d",
       `AIza${"x".repeat(35)}`, `npm_${"0".repeat(36)}`, "AIzaSyExampleExampleExampleExample12345", `https://user:%s@host`,
+      // A documentation host (RFC 2606, 6761): a README's example, which the model must be able to edit (a masked line can't be).
+      "curl https://user:hunter22@example.com/api", "git clone https://bot:s3cr3t-Tok3n@git.example.org/o/r.git", "amqp://guest:Gu3st-2024@broker.example:5672", "postgres://app:Xk9f2Lq7Pz@db.test/app",
     ].join("\n");
     assert.deepEqual(maskSecrets(ordinary), { text: ordinary, masked: [] });
     // Looked through in one pass: a long line of scheme-like words and of colons.

@@ -18,7 +18,7 @@ import type { McpServerConfig } from "./config.ts";
 import { shownPath } from "../../indexer/text.ts";
 import { shownName } from "./names.ts";
 import { MessageTooLargeError, ProcessTransport } from "./process-transport.ts";
-import { FLOODED, FloodLimitedTransport } from "./unanswered.ts";
+import { FloodLimitedTransport, floodedWhy } from "./unanswered.ts";
 
 /** A tool as the server lists it (the fields Hearth uses). */
 export interface McpListedTool {
@@ -139,12 +139,12 @@ export class McpConnection {
       const closedOutput = transport instanceof ProcessTransport && transport.outputClosed && exit?.code == null;
       await transport.close().catch(() => undefined);
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-      const why = flooded(transport) ? FLOODED
-        : closedOutput ? "it closed its output before answering, so Hearth stopped it"
+      const why = flooded(transport)
+        ?? (closedOutput ? "it closed its output before answering, so Hearth stopped it"
         : exit && (exit.code !== null || exit.signal) ? `it exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) before answering`
         : tooLarge.signal.aborted ? `it sent a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MB, which Hearth does not read`
         : timedOut ? `it did not answer within ${requestOptions.timeout / 1000} s`
-        : reason(error, config);
+        : reason(error, config));
       throw new Error(`MCP server "${shownName(config.name)}" did not start: ${why}${stderrOf(transport)}. Check its entry (${describeServer(config)}).`);
     }
   }
@@ -205,7 +205,8 @@ export class McpConnection {
   }
 
   private exitText(): string {
-    if (flooded(this.transport)) return ` (${FLOODED})${stderrOf(this.transport)}`;
+    const flood = flooded(this.transport);
+    if (flood) return ` (${flood})${stderrOf(this.transport)}`;
     // An exit code of its own wins: a server that exits closes its output too, and either may be seen first.
     if (this.transport instanceof ProcessTransport && this.transport.outputClosed && this.transport.exitStatus?.code == null) return ` (it closed its output, so Hearth stopped it)${stderrOf(this.transport)}`;
     const exit = this.transport instanceof ProcessTransport ? this.transport.exitStatus : undefined;
@@ -244,9 +245,11 @@ function createTransport(config: McpServerConfig, options: McpConnectOptions, on
   return transport;
 }
 
-/** Whether the server was stopped for a flood of messages answering nothing (unanswered.ts). */
-function flooded(transport: Transport): boolean {
-  return (transport instanceof ProcessTransport || transport instanceof FloodLimitedTransport) && transport.unanswered.flooded;
+/** Why the server was cut off for a flood of messages answering nothing (unanswered.ts); undefined when it was not. */
+function flooded(transport: Transport): string | undefined {
+  if (transport instanceof ProcessTransport && transport.unanswered.flooded) return floodedWhy("stopped");
+  if (transport instanceof FloodLimitedTransport && transport.unanswered.flooded) return floodedWhy("disconnected");
+  return undefined;
 }
 
 /** What boundedFetch reports. */

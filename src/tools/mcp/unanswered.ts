@@ -72,8 +72,10 @@ export class UnansweredCount {
   }
 }
 
-/** Why a flooded server was stopped, for messages. */
-export const FLOODED = `it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth stopped it`;
+/** Why a flooded server was cut off, for messages: a stdio server is stopped, an HTTP or SSE server's connection closed. */
+export function floodedWhy(cutOff: "stopped" | "disconnected"): string {
+  return `it sent ${MAX_UNANSWERING} messages within a minute that answered nothing Hearth asked, so Hearth ${cutOff === "stopped" ? "stopped it" : "closed the connection"}`;
+}
 
 /**
  * An HTTP or SSE transport whose server's messages are counted (UnansweredCount): past the

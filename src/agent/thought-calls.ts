@@ -10,7 +10,7 @@
  * example being drafted, not a lost call. A call the answer wrote with look-alike angle
  * brackets (full-width `＜ ＞`, `‹ ›`, `〈 〉`) is text to the parser, and is named the same way.
  */
-import { LOOKALIKE_BRACKETS } from "../models/index.ts";
+import { LOOKALIKE_BRACKETS, swappedBrackets } from "../models/index.ts";
 
 /** `<function=NAME>` (Qwen's XML, with or without `<tool_call>`), or the JSON form's `"name": "NAME"` after `<tool_call>`. */
 const CALL_PATTERN = /<function\s*=\s*([^>\n]{1,80})>|<tool_call>\s*\{\s*"name"\s*:\s*"([^"\n]{1,80})"/g;
@@ -91,12 +91,4 @@ export function lookalikeCalls(answer: string, toolNames: readonly string[]): { 
   }
   if (!tools.length) return undefined;
   return { tools, swapped: swappedBrackets([...used]) };
-}
-
-/** `‹ and › in place of < and >`, `› in place of >`, `＜ or ‹ in place of <`. */
-function swappedBrackets(used: readonly string[]): string {
-  const opens = used.filter((ch) => PLAIN_OF.get(ch) === "<");
-  const closes = used.filter((ch) => PLAIN_OF.get(ch) === ">");
-  if (opens.length === 1 && closes.length === 1) return `${opens[0]} and ${closes[0]} in place of < and >`;
-  return [opens.length ? `${opens.join(" or ")} in place of <` : "", closes.length ? `${closes.join(" or ")} in place of >` : ""].filter(Boolean).join(" and ");
 }

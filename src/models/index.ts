@@ -44,5 +44,5 @@ export { useInstalledNativePackages } from "./native-packages.ts";
 export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-probe.ts";
 export { ggufArchitecture, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
-export { LOOKALIKE_BRACKETS } from "./qwen/tool-call-syntax.ts";
+export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
 export { isScriptPath } from "./scripted.ts";

@@ -283,8 +283,8 @@ export function parseToolCallBody(body: string, atEnd: boolean, tools?: readonly
 
 /**
  * Characters a model writes for `<` and `>` now and then: full-width, single guillemets, CJK,
- * mathematical and small-form angle brackets. Exported through src/models/index.ts for the
- * agent's thought-calls.ts, which names a whole call written with them.
+ * mathematical and small-form angle brackets. Exported through src/models/index.ts, with
+ * swappedBrackets, for the agent's thought-calls.ts, which names a whole call written with them.
  */
 export const LOOKALIKE_BRACKETS: ReadonlyArray<readonly [open: string, close: string]> = [["\uFF1C", "\uFF1E"], ["\u2039", "\u203A"], ["\u3008", "\u3009"], ["\u27E8", "\u27E9"], ["\uFE64", "\uFE65"]];
 const OPENS = "<" + LOOKALIKE_BRACKETS.map(([open]) => open).join("");
@@ -297,10 +297,20 @@ function lookalikeParamClose(text: string): string | undefined {
     const open = text[i - 1]!;
     const close = text[i + word.length] ?? "";
     if (!OPENS.includes(open) || !close || !CLOSES.includes(close) || (open === "<" && close === ">")) continue;
-    const swapped = [open === "<" ? "" : `${open} in place of <`, close === ">" ? "" : `${close} in place of >`].filter(Boolean).join(" and ");
-    return `"${open}${word}${close}" has ${swapped}`;
+    return `"${open}${word}${close}" has ${swappedBrackets([open, close])}`;
   }
   return undefined;
+}
+
+/**
+ * The look-alikes among `used` as what they stand for: `‹ and › in place of < and >`,
+ * `› in place of >`, `＜ or ‹ in place of <` (plain brackets among them are left out).
+ */
+export function swappedBrackets(used: readonly string[]): string {
+  const opens = used.filter((ch) => ch !== "<" && OPENS.includes(ch));
+  const closes = used.filter((ch) => ch !== ">" && CLOSES.includes(ch));
+  if (opens.length === 1 && closes.length === 1) return `${opens[0]} and ${closes[0]} in place of < and >`;
+  return [opens.length ? `${opens.join(" or ")} in place of <` : "", closes.length ? `${closes.join(" or ")} in place of >` : ""].filter(Boolean).join(" and ");
 }
 
 /**

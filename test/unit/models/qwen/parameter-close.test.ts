@@ -241,6 +241,9 @@ test("a closing tag written with a look-alike bracket is named in the refusal", 
     const body = parseToolCallBody(`\n<function=read_file>\n<parameter=path>\na.ts\n${close}\n</function>\n`, true);
     assert.ok(body.kind === "error" && turn.errors[0]!.message.startsWith(body.message), JSON.stringify(body));
   }
+  // Worded as the agent words a whole call with these brackets (thought-calls.ts): one helper.
+  const both = parseToolCallBody("\n<function=read_file>\n<parameter=path>\na.ts\n\uFF1C/parameter\uFF1E\n</function>\n", true);
+  assert.ok(both.kind === "error" && both.message.includes('("\uFF1C/parameter\uFF1E" has \uFF1C and \uFF1E in place of < and >)'), JSON.stringify(both));
 });
 
 // 0eb5464 ended a value at any `</parameter><parameter=NAME>` on a line when the tool declares NAME:

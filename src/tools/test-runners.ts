@@ -306,12 +306,24 @@ function settingLines(text: string, name: string): string[] {
   const start = new RegExp(`(?:^|[\\s.{,])["']?${name}["']?\\s*[=:]`, "i");
   const found: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!start.test(lines[i]!)) continue;
+    if (!start.test(withoutUnicodeEscapes(lines[i]!))) continue;
     const parts = [lines[i]!.trim()];
     while (i + 1 < lines.length && (unfinished(parts.join("\n")) || /^[ \t]+\S/.test(lines[i + 1]!))) parts.push(lines[++i]!.trim());
     found.push(parts.filter((part) => part !== "").join(" "));
   }
   return found;
+}
+
+/**
+ * A line with TOML's \uXXXX and \UXXXXXXXX escapes written as their characters, for finding a
+ * key: a quoted key may spell itself with them (pytest 9 loaded the plugin of
+ * `"add\u006fpts" = "-p evil"`). Wherever they are, as naming too much is the safe side.
+ */
+function withoutUnicodeEscapes(line: string): string {
+  return line.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (escape, four: string | undefined, eight: string | undefined) => {
+    const code = parseInt(four ?? eight!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : escape;
+  });
 }
 
 /** A TOML value not closed yet: an open triple-quoted string, or an array without its `]`. */

@@ -237,7 +237,7 @@ describe("what run_tests says runs (the approval question's `runs`)", () => {
       '`python3 -m pytest -q` (pyproject.toml (a Python project); and pytest\'s settings that add to the command or say where it writes: pytest.toml: addopts = ["-p", "evil"]; .pytest.toml: addopts = "-p other")',
     );
     // TOML writes the key other ways too, each read by pytest 9 here (it loaded the plugin): quoted, dotted, in an inline table.
-    for (const line of ['[tool.pytest.ini_options]\n"addopts" = "-p evil"', '[tool]\npytest.ini_options.addopts = "-p evil"', '[tool]\npytest = { ini_options = { addopts = "-p evil" } }']) {
+    for (const line of ['[tool.pytest.ini_options]\n"add\\u006fpts" = "-p evil"', '[tool.pytest.ini_options]\n"add\\U0000006Fpts" = "-p evil"', '[tool.pytest.ini_options]\n"addopts" = "-p evil"', '[tool]\npytest.ini_options.addopts = "-p evil"', '[tool]\npytest = { ini_options = { addopts = "-p evil" } }']) {
       const shown = line.split("\n")[1];
       assert.equal(await runs(emptyDir({ "pyproject.toml": `${line}\n` })), `\`python3 -m pytest -q\` (pyproject.toml (a Python project); and pytest's settings that add to the command or say where it writes: pyproject.toml: ${shown})`);
     }

@@ -47,6 +47,8 @@ export interface LocateWeights {
   readonly linked: number;
   /** Added when a word of the title is a part of the file's name (`YAML` → `prism-yaml.js`). */
   readonly filename: number;
+  /** Added when the file's name is the locale code of a language the title names (`Spanish` → `es-mx.js`). */
+  readonly locale: number;
   /** Multiplier for documentation (.md, .txt, …): issues are fixed in code. */
   readonly docs: number;
   /** Multiplier for other files without a grammar (configuration, data, CI files). */
@@ -55,6 +57,8 @@ export interface LocateWeights {
   readonly secondary: number;
   /** Share of a top JavaScript file's score given to its type declarations. */
   readonly companion: number;
+  /** Share of a top file's score given to the types beside it (`propTypes.js`, `types.ts`). */
+  readonly typesBeside: number;
   /** Share of a top file's score given to its folder's `__init__.py` / `index.js`. */
   readonly packageIndex: number;
   /** Share of a top file's score given to the files it uses, by edge weight over its strongest edge. */
@@ -103,12 +107,14 @@ export const DEFAULT_WEIGHTS: LocateWeights = {
   qualified: 1.2,
   snippet: 0.25,
   filename: 0.8,
+  locale: 0.8,
   quote: 1.6,
   linked: 1.6,
   docs: 0.15,
   nonCode: 0.15,
   secondary: 0.5,
   companion: 0.8,
+  typesBeside: 0.8,
   packageIndex: 0.4,
   neighbour: 0.6,
   history: 0.5,
@@ -229,14 +235,15 @@ function changedLike(index: RepoIndex, history: RepoHistory, titleTerms: Readonl
 
 /** Each kind of evidence counts once, at its strongest (see FileEvidence.strength). */
 function evidenceScore(evidence: readonly FileEvidence[], w: LocateWeights): number {
+  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, qualified: w.qualified, snippet: w.snippet, filename: w.filename, quote: w.quote, linked: w.linked };
   const best = new Map<EvidenceKind, number>();
   for (const e of evidence) {
-    const share = e.strength ?? 1;
-    best.set(e.kind, Math.max(best.get(e.kind) ?? 0, share));
+    // A locale code is a file name of its own weight.
+    const value = (e.locale !== undefined ? w.locale : weightOf[e.kind]) * (e.strength ?? 1);
+    best.set(e.kind, Math.max(best.get(e.kind) ?? 0, value));
   }
-  const weightOf: Record<EvidenceKind, number> = { frame: w.frame, path: w.path, module: w.module, named: w.identifier, qualified: w.qualified, snippet: w.snippet, filename: w.filename, quote: w.quote, linked: w.linked };
   let sum = 0;
-  for (const [kind, share] of best) sum += weightOf[kind] * share;
+  for (const value of best.values()) sum += value;
   return sum;
 }
 
@@ -394,12 +401,12 @@ const PACKAGE_INDEX = /^(__init__\.py|index\.[cm]?[jt]sx?)$/;
 function liftCompanions(index: RepoIndex, graph: FileGraph, scored: Scored[], w: LocateWeights, priorOf: (path: string) => number): Scored[] {
   const byScore = (a: Scored, b: Scored): number => b.score - a.score || (a.path < b.path ? -1 : 1);
   scored.sort(byScore);
-  if (w.companion <= 0 && w.packageIndex <= 0 && w.neighbour <= 0 && w.cochange <= 0) return scored;
+  if (w.companion <= 0 && w.typesBeside <= 0 && w.packageIndex <= 0 && w.neighbour <= 0 && w.cochange <= 0) return scored;
   const byPath = new Map(scored.map((s) => [s.path, s]));
   const parents = [...scored.slice(0, COMPANION_PARENTS), ...scored.slice(COMPANION_PARENTS).filter((s) => s.liftScore !== undefined)];
   for (const parent of parents) {
     const parentScore = parent.liftScore ?? parent.score;
-    const companions: [string, string, number][] = companionsOf(index, parent.path).map(([p, why]) => [p, why, why === "package index of" ? w.packageIndex : w.companion]);
+    const companions: [string, string, number][] = companionsOf(index, parent.path).map(([p, why]) => [p, why, why === "package index of" ? w.packageIndex : why === "types of" ? w.typesBeside : w.companion]);
     if (w.neighbour > 0) for (const [p, share] of usedFiles(graph, parent.path)) if (index.files.has(p)) companions.push([p, "used by", w.neighbour * share]);
     if (w.cochange > 0 && index.history) {
       for (const [p, share] of index.history.coChanged(parent.path)) if (index.files.has(p)) companions.push([p, "changed together with", w.cochange * share]);

@@ -5,6 +5,7 @@
  * per byte) so untouched bytes round-trip.
  */
 import { createHash } from "node:crypto";
+import { jsonSyntaxError } from "../protocol/json-syntax.ts";
 import { countOf, mostlyLoneCr } from "../protocol/plain-text.ts";
 import { ToolError } from "./tool.ts";
 
@@ -202,16 +203,15 @@ export function checkJsonKept(path: string, before: string, after: string): void
   throw new ToolError("invalid-input", `"${path}" would no longer be valid JSON (${problem}); nothing was written. It is ${kind}: keep strings quoted and escaped (a newline in a cell's source is "\\n"), commas between items and none after the last`);
 }
 
+/** Where `text` stops being JSON ("line 3, column 14: expected a value ..."), one line: V8's message quotes the text around the error with its line breaks and often names no place. */
 function jsonProblem(text: string): string | undefined {
   try {
     JSON.parse(text);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /at position (\d+)/.exec(message);
-    if (!at || /\(line \d+/.test(message)) return message;
-    const before = text.slice(0, Number(at[1]));
-    return `${message}: line ${countOf(before, "\n") + 1}`;
+    const found = jsonSyntaxError(text);
+    if (found) return `line ${found.line}, column ${found.column}: ${found.problem}`;
+    return error instanceof Error ? error.message : String(error);
   }
 }
 

@@ -84,7 +84,7 @@ describe("edit_file", () => {
     const nb = JSON.stringify({ cells: [{ cell_type: "code", metadata: {}, source: ["print(1)\n", "x = 2"] }], nbformat: 4 }, null, 1) + "\n";
     const broken = await edit({ "n.ipynb": nb }, { path: "n.ipynb", old_text: '"print(1)\\n",', new_text: '"print(1)\\n"\n"y = 3\\n",' });
     assert.equal(!broken.result.ok && broken.result.code, "invalid-input", broken.result.text);
-    assert.match(broken.result.text, /n\.ipynb" would no longer be valid JSON .*line 8\)/);
+    assert.match(broken.result.text, /n\.ipynb" would no longer be valid JSON \(line 8, column 1: /);
     assert.equal(broken.bytes().toString(), nb);
     const ok = await edit({ "n.ipynb": nb }, { path: "n.ipynb", old_text: '"x = 2"', new_text: '"x = 3"' });
     assert.equal(ok.result.ok, true, ok.result.text);

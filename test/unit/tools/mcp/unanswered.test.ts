@@ -47,6 +47,19 @@ describe("UnansweredCount", () => {
     assert.equal(count.received(answer(200)), "answer");
   });
 
+  it("lets a long call stream notifications below 20,000 a minute for as long as it runs, and stops one at 20,000 within a minute", () => {
+    // Hearth sends no progressToken (callTool has no onprogress), so each such notification counts.
+    const progress: JSONRPCMessage = { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: "never-given", progress: 1 } };
+    let clock = 0;
+    const steady = new UnansweredCount(() => (clock += 4)); // 250 a second, 15,000 a minute
+    steady.sent(request(1));
+    for (let i = 0; i < 100_000; i++) assert.equal(steady.received(progress), "other");
+    assert.equal(steady.received(answer(1)), "answer");
+    const flood = new UnansweredCount(() => 0);
+    for (let i = 1; i < 20_000; i++) assert.equal(flood.received(progress), "other");
+    assert.equal(flood.received(progress), "flood");
+  });
+
   it("leaves the count alone for a cancellation of an id it never sent", () => {
     const count = new UnansweredCount(() => 0);
     count.sent(cancelled(7));

@@ -172,8 +172,8 @@ class Run {
   private readonly started = Date.now();
   /** Replies in a row with neither text nor a call (see `emptyReply`). */
   private emptyReplies = 0;
-  /** The step whose reply was last told its calls were inside its thinking (thoughtCallsNudged). */
-  private thoughtCallsStep = -1;
+  /** The step whose reply was last reminded, told its calls were not run (thoughtCallsNudged) or that it was empty (emptyReply). */
+  private remindedStep = -1;
   /** Replies in a row whose only call the token limit cut off (see `cutOffMessage`). */
   private cutOffReplies = 0;
   /** Tokens left for the next reply, by an exact count (undefined: not counted, or by an estimate). */
@@ -244,10 +244,8 @@ class Run {
           if (ended) return ended;
           continue;
         }
-        // Right after an empty reply's reminder, as after its own: not twice in a row.
-        const afterEmpty = this.emptyReplies > 0;
         this.emptyReplies = 0;
-        if (!afterEmpty && this.thoughtCallsNudged(turn.message)) continue;
+        if (this.thoughtCallsNudged(turn.message)) continue;
         return this.end("answered", turn.message.content);
       }
       this.emptyReplies = 0;
@@ -321,21 +319,23 @@ class Run {
       : "[Hearth] Your reply had no answer and no tool call: the user saw nothing. Write your answer, or call a tool (finish when the task is done).";
     this.emit({ type: "steer", message: nudge });
     this.messages.push({ role: "user", content: nudge });
+    // A reply with an answer right after this reminder is not reminded again (thoughtCallsNudged).
+    this.remindedStep = this.steps;
     return undefined;
   }
 
   /**
    * A reply with an answer but no call, whose thinking wrote a call, or whose answer wrote one
    * with look-alike angle brackets (thought-calls.ts): the model meant to act. It is told its call was not run and tries again; not twice in a row
-   * (nor right after an empty reply's reminder), so a model that answers again ends the run with that answer.
+   * (an empty reply's reminder, emptyReply, counts), so a model that answers again right after one ends the run with that answer.
    */
   private thoughtCallsNudged(message: AssistantMessage): boolean {
-    if (this.thoughtCallsStep === this.steps - 1) return false;
+    if (this.remindedStep === this.steps - 1) return false;
     const names = this.options.tools.map((t) => t.definition.name);
     const lookalike = lookalikeCalls(message.content, names);
     const lost = lookalike?.tools ?? toolsLostInThinking(message.thinking ?? "", message.content, names);
     if (!lost.length) return false;
-    this.thoughtCallsStep = this.steps;
+    this.remindedStep = this.steps;
     const many = lost.length > 1;
     const where = lookalike ? `written with ${lookalike.swapped}` : "inside your thinking";
     const why = lookalike ? "a call is read only with plain < and >" : "thinking is not an action, and your reply ended after its text";

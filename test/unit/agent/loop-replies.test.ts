@@ -190,6 +190,18 @@ describe("a call written inside the thinking", () => {
     assert.equal(events.filter((e) => e.type === "steer").length, 1);
   });
 
+  // 30a33e3 let any answer after an empty reply end the run unreminded while the empty-reply
+  // count stood, though a reply with a malformed call had come between: 'right after' it was not.
+  it("an answer that thought its call is reminded when a reply with a malformed call came after the empty reply's reminder", async () => {
+    const empty = { raw: `Read it.\n${READ}\n</think>\n\n` };
+    const malformed = { raw: "Reading.\n</think>\n\n<tool_call>\n<function=read_file>\n<parameter=path>\ncalc.py\n</function>\n</tool_call>" };
+    const promise = { raw: `Read it.\n${READ}\n</think>\n\nLet me read calc.py.` };
+    const { agent, events } = await agentFor(fixture(), [empty, malformed, promise, { text: "add is in calc.py." }]);
+    const result = await agent.run("where is add?");
+    assert.deepEqual([result.stopReason, result.message, result.steps], ["answered", "add is in calc.py.", 4]);
+    assert.equal(events.filter((e) => e.type === "steer").length, 2);
+  });
+
   it("a plain answer that quotes a call in a code block, as the thinking drafted it, is an answer", async () => {
     const bare = "<function=read_file>\n<parameter=path>\ncalc.py\n</parameter>\n</function>";
     const answer = `A call looks like this:\n\n\`\`\`xml\n${bare}\n\`\`\``;

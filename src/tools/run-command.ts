@@ -84,7 +84,10 @@ export const runCommandTool: Tool = {
  * extension tests, would start Electron as plain Node and fail), nor the GitHub tokens
  * `hearth fix` reads for the issue ($GH_TOKEN, $GITHUB_TOKEN and the Enterprise ones:
  * protocol/github-tokens.ts, the list cli/issue-url.ts reads): the agent runs in the CLI's process, and an issue that
- * tells the model to print them could, under auto-all. Other credentials the user started
+ * tells the model to print them could, under auto-all. That keeps them out of what a command
+ * is handed (`env`, a test's logs), not out of its reach: on Linux a command running as the
+ * same user can read Hearth's own environment in /proc/<pid>/environ, and the user's shell's;
+ * only a sandbox (a container, another user) isolates them. Other credentials the user started
  * Hearth with stay: a project's tests may need its cloud's (the editor's runtime gets none,
  * extension/runtime-env.ts).
  *

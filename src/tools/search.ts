@@ -4,7 +4,8 @@
  * how to read them instead), links pointing out of the workspace (never followed) and files
  * that look like they hold secrets (by their name or, for a link, the name of its file; a
  * hard link, by the file's other name). A key or token pasted into a searched file is masked
- * in the lines shown (secret-values.ts), and the result says where.
+ * in the lines shown (secret-values.ts), and the result says where; the pattern is matched
+ * against the masked text, and files holding masked values no hit shows are named.
  */
 import { lstat, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
@@ -14,7 +15,7 @@ import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
-import { type MaskedValue, maskSecrets, maskedNote } from "./secret-values.ts";
+import { MASK_START, type MaskedValue, maskSecrets, maskedNote } from "./secret-values.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
 
@@ -87,6 +88,8 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const linksOut = walk.linksOut;
       const hits: SearchHit[] = [];
       const large: { path: string; size: number }[] = [];
+      /** Files holding masked values on lines no hit shows. */
+      const unseenMasks: string[] = [];
       let truncated = false;
       const matcher = new LineMatcher(regex, matchLimitMs);
       try {
@@ -95,6 +98,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
           const found = await searchFile(ctx.workspace, path, matcher, ctx.signal);
           if ("size" in found) large.push({ path, size: found.size });
           else hits.push(...found.hits);
+          if ("masked" in found && (found.masked ?? 0) > found.hits.reduce((n, h) => n + (h.masked?.length ?? 0), 0)) unseenMasks.push(path);
           if (hits.length > limit) {
             truncated = true;
             break;
@@ -107,7 +111,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
       const masked = shown.flatMap((h) => (h.masked ?? []).map((kind) => ({ kind, line: h.line, path: h.path })));
-      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
       const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
       return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
@@ -121,6 +125,18 @@ function compile(pattern: string, caseSensitive: boolean): RegExp {
   } catch (error) {
     throw new ToolError("invalid-input", `invalid regular expression: ${(error as Error).message}. Escape special characters like ( [ . * with a backslash to match them literally`);
   }
+}
+
+/**
+ * Says that files hold masked values the hits do not show: the pattern is matched against
+ * the masked text, so a search for the values themselves (`ghp_\w+`, to move them to the
+ * environment) would otherwise read as there being none. Which files, not which patterns
+ * would have matched: a guess's answer must not spell a value out.
+ */
+function unseenMasksNote(paths: readonly string[]): string[] {
+  if (paths.length === 0) return [];
+  const holds = paths.length === 1 ? "holds some" : "hold some";
+  return [`[The pattern is matched against the text as shown, where values that look like secrets are masked ("${MASK_START}…]"): ${named(paths.map(shownPath))} ${holds} on lines not shown here; search for "secret masked" to find them.]`];
 }
 
 /** Says which files were too large to search, and what reads each of them instead. */
@@ -221,7 +237,7 @@ function named(paths: readonly string[]): string {
 type WorkspaceReader = { stat(p: string): Promise<{ size: number } | undefined>; read(p: string): Promise<Uint8Array> };
 
 /** The file's matching lines, or its size when it is over the limit. Unreadable and binary files match nothing. */
-async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[] } | { size: number }> {
+async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[]; masked?: number } | { size: number }> {
   // One file that cannot be read (removed meanwhile, refused) never fails the whole search.
   const info = await ws.stat(path).catch(() => undefined);
   if (!info) return { hits: [] };
@@ -235,7 +251,7 @@ async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatche
   const lines = shown.text.split(/\r?\n/);
   // Matched against the masked text: which patterns match the real one would spell a value out, a guess at a time.
   const found = await matcher.lines(shown.text, path, signal);
-  return { hits: found.map((i) => hitOf(path, i, lines[i]!, shown.masked)) };
+  return { hits: found.map((i) => hitOf(path, i, lines[i]!, shown.masked)), masked: shown.masked.length };
 }
 
 function hitOf(path: string, i: number, line: string, masked: readonly MaskedValue[]): SearchHit {

@@ -105,6 +105,11 @@ describe("secret values in ordinary files", () => {
     // The pattern is matched against what the model is shown: which guesses match would spell the value out, one character at a time.
     const guess = await runTool(searchTool, { pattern: `TOKEN = "${GITHUB.slice(0, 6)}` }, ctx);
     assert.match(guess.text, /^No matches/, guess.text);
+    // A search for the tokens themselves (to move them to the environment) is not told there are none: it is told where masked values are.
+    const tokens = await runTool(searchTool, { pattern: "ghp_\\w+|xox[bp]-" }, ctx);
+    assert.match(tokens.text, /^No matches/, tokens.text);
+    assert.match(tokens.text, /values that look like secrets are masked .*: deploy\/notify\.py, tests\/keys\.py hold some .*search for "secret masked"/, tokens.text);
+    assert.ok(!tokens.text.includes(GITHUB.slice(0, 8)), tokens.text);
     assert.equal(readFileSync(join(root, "deploy/notify.py"), "utf8"), content);
     // A range inside a masked key block shows its lines empty, and says why.
     const inside = await runTool(readFileTool, { path: "tests/keys.py", start_line: 3, end_line: 5 }, ctx);

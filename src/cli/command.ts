@@ -45,6 +45,9 @@ export interface CliCommand {
 /** Thrown for bad command-line input: main prints the message and the usage, exit code 2. */
 export class UsageError extends Error {}
 
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it: main's, or a command's that said itself what the stop left. */
+export const CANCELLED_EXIT = 130;
+
 /** The most a command reads of an input (stdin, a patch, an issue): real ones are far smaller. */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 

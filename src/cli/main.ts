@@ -5,7 +5,7 @@
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
-import { type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
+import { CANCELLED_EXIT, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings } from "./environment.ts";
 import { ownText } from "./locale.ts";
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
     if (io.signal.aborted && !(error instanceof UsageError)) {
       io.err(`hearth ${name}: cancelled\n`);
-      return CANCELLED;
+      return CANCELLED_EXIT;
     }
     if (error instanceof UsageError) {
       // The synopsis, not the whole usage: fix's 30 lines scrolled the message itself off a terminal.
@@ -68,9 +68,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 1;
   }
 }
-
-/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
-const CANCELLED = 130;
 
 /** On a terminal, stdin waits for typing: without a word it looks like a hang (`hearth locate` with no `< issue.txt`). */
 function announcingStdin(name: string, io: CliIo): CliIo {

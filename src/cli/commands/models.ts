@@ -8,7 +8,7 @@ import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from ".
 import { findPreset, findQuantization } from "../../models/index.ts";
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { formatSize } from "../../protocol/units.ts";
-import { type CliCommand, parseFlags, progressFrame } from "../command.ts";
+import { CANCELLED_EXIT, type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
@@ -74,13 +74,19 @@ Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(
       }
       if (typeof flags.download === "string") {
         const quantization = typeof flags.quant === "string" ? flags.quant : undefined;
-        const result = await runtime.whileRunning(
-          runtime.connection.sendRequest(ModelDownloadRequest, { preset: flags.download, ...(quantization ? { quantization } : {}), workDoneToken: token }, cancel.token),
-          "while downloading",
-        ).catch((error: unknown) => {
-          if (io.signal.aborted) io.err(`${io.errIsTerminal ? "\n" : ""}${cancelledDownload(args, flags.download as string, quantization)}\n`);
-          throw error;
-        });
+        const again = resumeCommand(flags.download, quantization);
+        let result;
+        try {
+          result = await runtime.whileRunning(
+            runtime.connection.sendRequest(ModelDownloadRequest, { preset: flags.download, ...(quantization ? { quantization } : {}), workDoneToken: token }, cancel.token),
+            "while downloading",
+          );
+        } catch (error) {
+          if (!io.signal.aborted) throw withHearthHome(error, again);
+          // Said here, with what the stop kept; main's own "cancelled" would say it a second time.
+          io.err(`${io.errIsTerminal ? "\n" : ""}${cancelledDownload(flags.download, quantization, again)}\n`);
+          return CANCELLED_EXIT;
+        }
         if (io.errIsTerminal) io.err("\n");
         io.out(`${terminalName(result.path)} (${formatSize(result.sizeBytes)}, ${describeVerification(result)})\n`);
         return 0;
@@ -96,14 +102,38 @@ Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(
 };
 
 /**
+ * The command that downloads `preset` again (resuming its part), built from the catalog's own
+ * words: the arguments as given would repeat any word `hearth models` ignores, and a pasted
+ * `--download qwen3.5-0.8b notes; rm -rf x` runs what follows the `;`. An unknown preset or
+ * quantization is the download's error to say, so it is never printed here.
+ */
+function resumeCommand(preset: string, quantization: string | undefined): string {
+  const quant = quantization === undefined ? undefined : findPreset(preset) && findQuantization(findPreset(preset)!, quantization);
+  return `hearth models --download ${findPreset(preset)?.id ?? preset}${quant ? ` --quant ${quant.id}` : ""}`;
+}
+
+/**
  * What a Ctrl-C during `--download` leaves: hours of a model's download are kept, and the
  * same command resumes them — "cancelled" alone read as if they were lost.
  */
-function cancelledDownload(args: readonly string[], preset: string, quantization: string | undefined): string {
+function cancelledDownload(preset: string, quantization: string | undefined, again: string): string {
   const quant = findPreset(preset) && findQuantization(findPreset(preset)!, quantization);
   const part = quant ? join(cliModelsFolder(), `${quant.file}.part`) : undefined;
   if (!part || !existsSync(part)) return "hearth models: cancelled before any of the model was saved";
-  return `hearth models: cancelled; the part downloaded so far is kept in ${terminalName(part)}: run hearth models ${terminalName(args.join(" "))} again to resume it`;
+  return `hearth models: cancelled; the part downloaded so far is kept in ${terminalName(part)}: run ${terminalName(again)} again to resume it`;
+}
+
+/**
+ * A download's error, with how hearth downloads elsewhere where it says to: the models layer
+ * advises "download to a folder on another disk" (a full disk, a FAT32 one) or "to another
+ * folder" (one this user may not write), which for the CLI is HEARTH_HOME's.
+ */
+function withHearthHome(error: unknown, again: string): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  const advice = /download to (a folder on another disk|another folder)/i.exec(message);
+  if (!advice) return error;
+  const folder = advice[1]!.toLowerCase() === "another folder" ? "/another/folder" : "/a/folder/on/another/disk";
+  return new Error(`${message} hearth downloads into $HEARTH_HOME/models: run HEARTH_HOME=${folder} ${again}`, { cause: error });
 }
 
 /** The catalog as `hearth models` prints it; every size in GiB, every model by the id `--download` takes. */

@@ -40,10 +40,10 @@ async function modelServer(holdAfter?: number): Promise<{ server: Server; endpoi
   return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, ranges, release: () => release() };
 }
 
-/** The CLI through bash, so `ulimit` can limit it; `onStderr` sees its stderr as it comes. */
-function hearth(shell: string, env: NodeJS.ProcessEnv, onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void) {
+/** The CLI through bash, so `ulimit` can limit it; `onStderr` sees its stderr as it comes; `more`: further arguments after `--download PRESET`. */
+function hearth(shell: string, env: NodeJS.ProcessEnv, onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void, more: string[] = []) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn("bash", ["-c", `${shell}; exec "$0" "$1" models --download ${PRESET}`, process.execPath, CLI], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["-c", `${shell}; exec "$0" "$1" models --download ${PRESET} "\${@:2}"`, process.execPath, CLI, ...more], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -66,6 +66,8 @@ describe("hearth models --download, stopped and resumed", () => {
       assert.match(limited.stderr, /larger than this disk's file system or this process's file-size limit allows \(EFBIG/);
       assert.match(limited.stderr, /Download to a folder on another disk, then try again; the part already downloaded is kept/);
       assert.doesNotMatch(limited.stderr, /disk is full/);
+      // How to download to another disk, for hearth: its folder is HEARTH_HOME's.
+      assert.match(limited.stderr, /; the part already downloaded is kept\. hearth downloads into \$HEARTH_HOME\/models: run HEARTH_HOME=\/a\/folder\/on\/another\/disk hearth models --download qwen3\.5-0\.8b$/m);
       const part = join(home, "models", `${FILE}.part`);
       assert.equal(statSync(part).size, 1024 * 1024);
       const again = await hearth("true", env);
@@ -83,15 +85,18 @@ describe("hearth models --download, stopped and resumed", () => {
       const home = tempDir("hearth-download-cancel-");
       const env = { HEARTH_HOME: home, HF_ENDPOINT: endpoint };
       let sent = false;
+      // A word the command ignores (models takes no positional argument) is not repeated in the command to paste.
       const cancelled = await hearth("true", env, (text, kill) => {
         // Once a quarter has come (its progress line, a line per tenth into a pipe), Ctrl-C.
         if (sent || !/^[1-9]\d*% /m.test(text)) return;
         sent = true;
         kill("SIGINT");
-      });
+      }, ["--quant", "q8_0", "notes; rm -rf x"]);
       release();
       assert.equal(cancelled.code, 130, cancelled.stderr);
-      assert.match(cancelled.stderr, /hearth models: cancelled; the part downloaded so far is kept in .*\.part: run hearth models --download qwen3\.5-0\.8b again to resume it/);
+      assert.match(cancelled.stderr, /^hearth models: cancelled; the part downloaded so far is kept in .*\.part: run hearth models --download qwen3\.5-0\.8b --quant Q8_0 again to resume it$/m);
+      // Said once: main's own "cancelled" line after it read as a second, bare cancel.
+      assert.deepEqual(cancelled.stderr.split("\n").filter((line) => line.includes("cancelled")).length, 1, cancelled.stderr);
       const again = await hearth("true", env);
       assert.equal(again.code, 0, again.stderr);
       assert.match(ranges[1] ?? "", /^bytes=\d+-$/);

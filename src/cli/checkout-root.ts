@@ -5,12 +5,12 @@
  * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
  * as far as the model's first turn and ended as "the model failed" in git's words.
  */
-import { spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { UsageError } from "./command.ts";
 
-/** `folder`, or the top of the checkout it is in (where HEAD holds the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
+/** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
   const answer = revParse(folder, ["--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"]);
   if (answer === undefined) return { root: folder };
@@ -23,9 +23,9 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   const top = revParse(folder, ["--show-toplevel"])?.[0];
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
   if (!top || top === realpathSync(folder)) return { root: folder };
-  // A folder none of whose files the checkout has committed (a project under a home folder kept in git,
+  // A folder none of whose files the checkout holds (a project under a home folder kept in git,
   // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
-  if (revParse(folder, ["--verify", "--quiet", "HEAD:./"]) === undefined) return { root: folder };
+  if (!checkoutHolds(folder)) return { root: folder };
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
 }
 
@@ -42,13 +42,30 @@ function linkedWorktree(gitDir: string): string | undefined {
 /** Variables that make git answer for another repository than the one a folder is in. */
 const REPOSITORY_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE"];
 
+/**
+ * Whether the checkout holds any file in `folder`: committed (HEAD has the folder), or added
+ * since (the index has a file under it: a new repository's first files before its first
+ * commit, a package added since the last one).
+ */
+function checkoutHolds(folder: string): boolean {
+  if (revParse(folder, ["--verify", "--quiet", "HEAD:./"]) !== undefined) return true;
+  // ls-files lists every file under the folder: its first bytes are enough (git is stopped past them).
+  const listed = git(folder, ["ls-files", "--cached", "-z", "--", "."], 4096);
+  return typeof listed.stdout === "string" && listed.stdout !== "";
+}
+
 /** rev-parse's lines in `folder`, or undefined where it fails (not a repository, no git). */
 function revParse(folder: string, args: readonly string[]): string[] | undefined {
-  // rev-parse reads only git's own files (no filters, no hooks): it cannot hang on the work tree.
+  const result = git(folder, ["rev-parse", ...args]);
+  if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
+  return result.stdout.split("\n").filter((line) => line !== "");
+}
+
+/** git in `folder`, asked about the folder's own repository; `maxBuffer`: the most of its output read. */
+function git(folder: string, args: readonly string[], maxBuffer?: number): SpawnSyncReturns<string> {
+  // rev-parse and ls-files read only git's own files (no filters, no hooks): they cannot hang on the work tree.
   const env: NodeJS.ProcessEnv = { ...process.env, LANGUAGE: "en", GIT_OPTIONAL_LOCKS: "0" };
   // The folder's own repository: GIT_DIR / GIT_WORK_TREE exported (a dotfiles setup, a git hook) named theirs as the top.
   for (const name of REPOSITORY_VARIABLES) delete env[name];
-  const result = spawnSync("git", ["rev-parse", ...args], { cwd: folder, encoding: "utf8", timeout: 30_000, env });
-  if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
-  return result.stdout.split("\n").filter((line) => line !== "");
+  return spawnSync("git", args, { cwd: folder, encoding: "utf8", timeout: 30_000, env, ...(maxBuffer ? { maxBuffer } : {}) });
 }

@@ -59,6 +59,27 @@ describe("checkoutRoot with git's variables in the environment", () => {
     assert.equal(checkoutRoot(join(home, "lib")).root, home, "a committed subfolder is still the checkout's");
   });
 
+  it("takes a folder whose files are added but not yet committed as the checkout's: a new repository's first files, a new package", () => {
+    const work = tempDir("hearth-checkout-root-");
+    const fresh = join(work, "fresh");
+    repo(fresh);
+    writeFileSync(join(fresh, "lib", "calc.py"), "x = 1\n");
+    git(fresh, "add", ".");
+    assert.equal(checkoutRoot(join(fresh, "lib")).root, fresh, "git init, git add, no commit yet");
+    const grown = join(work, "grown");
+    repo(grown);
+    writeFileSync(join(grown, "README"), "r\n");
+    git(grown, "add", ".");
+    git(grown, "commit", "-qm", "init");
+    writeFileSync(join(grown, "lib", "calc.py"), "x = 1\n");
+    git(grown, "add", "lib");
+    assert.equal(checkoutRoot(join(grown, "lib")).root, grown, "a package added since the last commit");
+    mkdirSync(join(grown, "scratch"));
+    writeFileSync(join(grown, "scratch", "try.py"), "x = 2\n");
+    writeFileSync(join(grown, ".gitignore"), "scratch/\n");
+    assert.deepEqual(checkoutRoot(join(grown, "scratch")), { root: join(grown, "scratch") }, "an ignored folder stays a project of its own");
+  });
+
   it("names a linked worktree's own folder when given its folder in git's (git worktree add)", () => {
     const work = tempDir("hearth-checkout-root-");
     const main = join(work, "main");

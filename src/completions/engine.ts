@@ -4,7 +4,7 @@
  * `$/cancelRequest`, i.e. the next keystroke) reaches every step, down to the generation
  * loop; a request cancelled during the debounce never touches the model.
  */
-import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotFree, systemClock } from "../models/index.ts";
+import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotState, systemClock } from "../models/index.ts";
 import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { unlessAborted, wait } from "../protocol/wait.ts";
@@ -12,7 +12,7 @@ import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
-import { MAX_TRIES, ServerWait, timeLimit } from "./server-wait.ts";
+import { MAX_TRIES, ServerWait, SLOT_READ_MS, timeLimit } from "./server-wait.ts";
 import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
 import { type CursorLines, endBeforeControlText, isMultiline, trimCompletion } from "./stop-rules.ts";
 
@@ -138,6 +138,7 @@ export class CompletionEngine {
     let modelMs = 0;
     for (let tries = 1; ; tries++) {
       if (!(await this.wait.untilNextTry(signal))) return { outcome: "cancelled", modelMs };
+      if (this.wait.waitsForSlot() && !(await this.untilSlotFree(signal))) return { outcome: "cancelled", modelMs };
       const tried = await this.tryOnce(request, signal);
       modelMs += tried.modelMs;
       const which = tried.which ? { which: tried.which } : {};
@@ -152,10 +153,11 @@ export class CompletionEngine {
         return { outcome: "error", modelMs, ...which };
       }
       if (tries >= MAX_TRIES) {
-        this.wait.gaveUp(tried.busy);
+        this.wait.gaveUp(tried.busy, tried.oneSlot === true);
         return { outcome: "busy", modelMs, ...which };
       }
-      this.wait.busy(tried.busy);
+      if (tried.oneSlot) this.wait.oneSlotTaken(tried.busy);
+      else this.wait.busy(tried.busy);
     }
   }
 
@@ -194,15 +196,42 @@ export class CompletionEngine {
    * is asked once, within the same limit, whether it had a slot free (slow, no second try).
    * One that cannot tell is taken for busy.
    */
-  private async noAnswer(backend: ModelBackend, limitMs: number, signal: AbortSignal): Promise<Pick<Try, "busy" | "result" | "slow">> {
+  private async noAnswer(backend: ModelBackend, limitMs: number, signal: AbortSignal): Promise<Pick<Try, "busy" | "oneSlot" | "result" | "slow">> {
     const within = `gave no answer within ${formatSeconds(limitMs)}`;
     const empty: FimResult = { text: "", stopReason: "aborted" };
     if (backend.kind !== "remote") return { result: empty, slow: { reason: `the model on this machine ${within}`, limitMs } };
     const limit = timeLimit(this.clock, limitMs, signal);
-    const free = await serverSlotFree(backend, limit.signal).finally(() => limit.close());
+    const slots = await serverSlotState(backend, limit.signal).finally(() => limit.close());
+    const free = slots?.free;
+    if (free === false && slots?.total === 1) {
+      return { busy: `the server's only slot is taken (most often by the chat: llama-server started with -np 1 runs one request at a time), so the request ${within}`, oneSlot: true };
+    }
     if (free === true) return { result: empty, slow: { reason: `the server ${within} though it had a slot free: the model is slow on it, not busy`, limitMs, server: true } };
     const why = free === false ? "all its slots are taken: it queues the request behind the others" : "a server whose slots are all taken queues the request behind the others";
     return { busy: `the server ${within} (${why})` };
+  }
+
+  /**
+   * Reads the one-slot server's `/slots` every SLOT_READ_MS until its slot frees (true), or the
+   * request is cancelled (false): nothing is queued behind the chat, however long it runs. A
+   * server that stops telling, or now has more slots, is tried at once. The read has no limit of
+   * its own beyond the connection's: a keystroke ends it, and a server too loaded to answer it
+   * would not answer a completion either.
+   */
+  private async untilSlotFree(signal: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (!(await wait(SLOT_READ_MS, signal, this.clock))) return false;
+      let choice: ModelChoice | undefined;
+      try {
+        choice = await unlessAborted(this.options.model(), signal);
+      } catch {
+        return !signal.aborted;
+      }
+      if (!choice) return false;
+      const slots = await serverSlotState(choice.backend, signal);
+      if (signal.aborted) return false;
+      if (slots?.free !== false || slots.total !== 1) return true;
+    }
   }
 
   /** Whether completions reach the model now (what `onStatus` was last told). */
@@ -249,6 +278,8 @@ interface Generated {
 interface Try {
   readonly result?: FimResult;
   readonly busy?: string;
+  /** With `busy`: the server has one slot and it is taken (by the chat, most often). */
+  readonly oneSlot?: boolean;
   /** With an empty `result`: the model gave nothing within the time limit, on this machine or on a server with a slot free (`server`). */
   readonly slow?: { readonly reason: string; readonly limitMs: number; readonly server?: boolean };
   readonly error?: unknown;

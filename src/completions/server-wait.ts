@@ -21,6 +21,13 @@ const MAX_BACKOFF_MS = 8000;
  */
 export const MAX_TRIES = 8;
 
+/**
+ * How often a one-slot server's `/slots` is read while its slot is taken: a read costs the
+ * server nothing next to a completion queued behind the chat, and the completion shows within
+ * this long after the chat ends.
+ */
+export const SLOT_READ_MS = 1000;
+
 export class ServerWait {
   private status: CompletionStatus = { state: "ready" };
   private busyInARow = 0;
@@ -60,9 +67,24 @@ export class ServerWait {
   }
 
   /** The last try of a request found the server busy too: nothing tries again before the next request, which waits for the backoff. */
-  gaveUp(reason: string): void {
+  gaveUp(reason: string, oneSlot = false): void {
     this.backOff();
-    this.set({ state: "busy", reason });
+    this.set({ state: "busy", reason, ...(oneSlot ? { oneSlot: true as const } : {}) });
+  }
+
+  /**
+   * The server's only slot is taken (`llama-server -np 1`, most often by the chat): the engine
+   * reads its `/slots` every SLOT_READ_MS instead of the backoff, and tries once it frees.
+   */
+  oneSlotTaken(reason: string): void {
+    this.busyInARow = 0;
+    this.retryAt = 0;
+    this.set({ state: "waiting", reason, oneSlot: true });
+  }
+
+  /** Whether the last try found the server's only slot taken: the next request reads `/slots` before it sends anything. */
+  waitsForSlot(): boolean {
+    return this.status.state !== "ready" && this.status.state !== "slow" && this.status.oneSlot === true;
   }
 
   private backOff(): void {

@@ -138,6 +138,15 @@ export function completionsLook(state: CompletionsState): Look {
 
 /** Completions on, but the model does not answer: waiting for a busy server, given up on it, too slow, or failing. */
 function troubleLook(status: Exclude<CompletionStatus, { state: "ready" }>, summary: string, command: string): Look {
+  if ((status.state === "waiting" || status.state === "busy") && status.oneSlot) {
+    const comeBack = status.state === "waiting" ? "They come back on their own when it ends" : "The next keystroke waits for the slot and asks once it is free";
+    return {
+      text: "$(watch) Completions: waiting for the chat (one slot)",
+      tooltip: `Hearth inline completions: waiting for the chat — ${status.reason}. Nothing is sent while it runs. ${comeBack}. To complete while chatting, start llama-server with -np 2 (a slot for each; they share -c, so raise it to keep the chat's context). ${summary}\nClick to snooze or turn off.`,
+      command,
+      background: "warning",
+    };
+  }
   if (status.state === "busy") {
     return {
       text: "$(watch) Completions: server busy",

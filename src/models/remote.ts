@@ -286,16 +286,26 @@ export class RemoteBackend implements ModelBackend {
    * count `slots_idle`. Other servers answer neither (404): undefined.
    */
   async slotFree(signal: AbortSignal): Promise<boolean | undefined> {
+    return (await this.slotState(signal))?.free;
+  }
+
+  /**
+   * {@link slotFree}, with how many slots the server has when `/slots` lists them (`total`: 1
+   * for `llama-server -np 1`, whose one slot a chat holds for as long as it runs).
+   */
+  async slotState(signal: AbortSignal): Promise<SlotState | undefined> {
     const slots = await this.json("GET", `${this.origin}/slots`, undefined, signal).catch(() => undefined);
     const known = Array.isArray(slots) ? slots.filter((s): s is { is_processing: boolean } => isObject(s) && typeof s.is_processing === "boolean") : [];
-    if (known.length > 0) return known.some((s) => !s.is_processing);
+    if (known.length > 0) return { free: known.some((s) => !s.is_processing), total: known.length };
     if (signal.aborted) return undefined;
     try {
       const health = await this.json("GET", `${this.origin}/health`, undefined, signal);
       const idle = isObject(health) ? health.slots_idle : undefined;
-      return typeof idle === "number" ? idle > 0 : undefined;
+      const processing = isObject(health) ? health.slots_processing : undefined;
+      if (typeof idle !== "number") return undefined;
+      return { free: idle > 0, ...(typeof processing === "number" ? { total: idle + processing } : {}) };
     } catch (error) {
-      return !signal.aborted && error instanceof HttpStatusError && error.status === 503 ? false : undefined;
+      return !signal.aborted && error instanceof HttpStatusError && error.status === 503 ? { free: false } : undefined;
     }
   }
 
@@ -562,9 +572,15 @@ export function serverBusy(error: unknown): boolean {
   return error instanceof HttpStatusError && (error.status === 503 || error.status === 429);
 }
 
-/** {@link RemoteBackend.slotFree} of a server backend; undefined (cannot tell) for a model on this machine. */
-export function serverSlotFree(backend: ModelBackend, signal: AbortSignal): Promise<boolean | undefined> {
-  return backend instanceof RemoteBackend ? backend.slotFree(signal) : Promise.resolve(undefined);
+/** Whether a server has a slot free now, and how many it has when it lists them. */
+export interface SlotState {
+  readonly free: boolean;
+  readonly total?: number;
+}
+
+/** {@link RemoteBackend.slotState} of a server backend; undefined (cannot tell) for a model on this machine. */
+export function serverSlotState(backend: ModelBackend, signal: AbortSignal): Promise<SlotState | undefined> {
+  return backend instanceof RemoteBackend ? backend.slotState(signal) : Promise.resolve(undefined);
 }
 
 /** The context filled while the model wrote its reply (LM Studio): the reply ends there. */

@@ -81,11 +81,13 @@ export interface InlineCompletionExtras {
  * (a body that is not JSON, a proxy's error page). "slow": the model gave no answer within the
  * time limit (`limitMs`), on this machine or on a server (`server`) that had a slot free (its
  * `/slots` said so: the request was worked on, not queued); not tried again. The next answer
- * clears each.
+ * clears each. "waiting" with `oneSlot`: the server has one slot (`llama-server -np 1`) and it is
+ * taken, most often by the chat: nothing is sent while it is, its `/slots` is read until it frees,
+ * and the completion then shows by itself, however long the chat ran.
  */
 export type CompletionStatus =
   | { readonly state: "ready" }
-  | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string }
+  | { readonly state: "waiting" | "busy" | "failing"; readonly reason: string; readonly oneSlot?: true }
   | { readonly state: "slow"; readonly reason: string; readonly limitMs: number; readonly server?: true };
 
 /** A time limit in the status's words: 3000 → "3 s", 2500 → "2.5 s". */

@@ -88,7 +88,7 @@ describe("completions from a server with no answer within the time limit: slow o
 
   it("a server whose every slot is processing is busy: waiting, tried again after the backoff", async () => {
     const { clock, statuses, complete, dispose } = setUp();
-    slots = json(200, [slot(0, true)]);
+    slots = json(200, [slot(0, true), slot(1, true)]);
     const keystroke = new AbortController();
     const { pending } = await timedOut(clock, () => complete(keystroke.signal));
     const status = await settled(statuses);
@@ -102,6 +102,46 @@ describe("completions from a server with no answer within the time limit: slow o
     await again;
     assert.equal((await pending).text, "count");
     assert.deepEqual(statuses.at(-1), { state: "ready" });
+    await dispose();
+  });
+
+  it("a server with one slot that a chat holds (llama-server -np 1): waiting for the chat, no completion sent while it runs, and the completion shows by itself when it ends", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    slots = json(200, [slot(0, true)]);
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    const status = await settled(statuses);
+    assert.equal(status.state, "waiting");
+    assert.equal((status as { oneSlot?: boolean }).oneSlot, true);
+    assert.match((status as { reason: string }).reason, /only slot/);
+    // The chat goes on for minutes: far past the 8 tries' backoff (about 40 s). Only /slots is read, never a second /infill queued behind the chat.
+    for (let minute = 0; minute < 5; minute++) {
+      const reads = server.received["/slots"] ?? 0;
+      while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+      clock.advance(60_000);
+      await requests("/slots", reads + 1);
+    }
+    assert.equal(server.received["/infill"], 1, "nothing queued behind the chat");
+    assert.ok(server.received["/slots"]! >= 6);
+    assert.equal(statuses.at(-1)!.state, "waiting", "still waiting, not given up");
+    // A keystroke meanwhile asks nothing of the busy server either: it reads /slots first.
+    keystroke.abort();
+    assert.equal((await pending).record.outcome, "cancelled");
+    const next = complete();
+    const reads = server.received["/slots"]!;
+    while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+    clock.advance(60_000);
+    await requests("/slots", reads + 1);
+    assert.equal(server.received["/infill"], 1, "the next keystroke did not queue a completion behind the chat");
+    // The chat ends: the slot is free, the completion is asked and shows without another keystroke.
+    slots = json(200, [slot(0, false)]);
+    infill = json(200, { content: "count", stop_type: "eos" });
+    while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+    clock.advance(60_000);
+    assert.equal((await next).text, "count");
+    assert.equal(server.received["/infill"], 2);
+    assert.deepEqual(statuses.at(-1), { state: "ready" });
+    assert.equal(clock.pending(), 0);
     await dispose();
   });
 

@@ -135,6 +135,18 @@ describe("completions status item (issue 15)", () => {
     assert.equal(completionsLook({ runtime: ready, enabled: false, snoozedMs: 0, summary: "", status: { state: "waiting", reason } }).text, "$(circle-slash) Completions: off", "off says off");
   });
 
+  it("behind a one-slot server a chat holds it says completions wait for the chat and come back when it ends, and how to give them their own slot", () => {
+    const reason = "the server's only slot is taken (most often by the chat: llama-server started with -np 1 runs one request at a time), so the request gave no answer within 3 s";
+    const waiting = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "waiting", reason, oneSlot: true } });
+    assert.equal(waiting.text, "$(watch) Completions: waiting for the chat (one slot)");
+    assert.match(waiting.tooltip, /when it ends/);
+    assert.match(waiting.tooltip, /-np 2/);
+    assert.doesNotMatch(waiting.tooltip, /server busy/);
+    const busy = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "busy", reason, oneSlot: true } });
+    assert.equal(busy.text, "$(watch) Completions: waiting for the chat (one slot)");
+    assert.match(busy.tooltip, /-np 2/);
+  });
+
   it("after every try of a request found the server busy it says so and that the next keystroke asks again, not that they come back on their own", () => {
     const busy = completionsLook({ runtime: ready, enabled: true, snoozedMs: 0, summary: "", status: { state: "busy", reason: "the server is busy: the server answered 503 for /infill: Loading model" } });
     assert.equal(busy.text, "$(watch) Completions: server busy");

@@ -42,7 +42,8 @@ export interface RepositoryLineEndsOptions {
 
 /** The StoredForm of the checkout `root` (workspace-relative paths; `root` may be a folder of its repository). */
 export function repositoryLineEnds(root: string, options: RepositoryLineEndsOptions = {}): StoredForm {
-  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal ? { signal: options.signal } : {}) });
+  // The repository's clean filters run (hash-object --path): what it would store is what they make.
+  const ask = (args: readonly string[], input: string | Buffer) => repositoryGit(root, args, { input, filters: "repository", ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal ? { signal: options.signal } : {}) });
   return async (files) => {
     const withCr = files.filter((file) => file.bytes.includes(CR) && !UNNAMEABLE.test(file.path));
     if (!withCr.length) return files.map((file) => file.bytes);

@@ -3,9 +3,12 @@
  * the fix asks of it: which files it tracks, which differ from HEAD, what it would store for
  * a file's bytes. `--no-optional-locks` keeps git from refreshing the user's index, so a
  * question never changes the repository; a git that fails (or is missing) is an answer too.
+ * It runs nothing the repository's config names (READ_ONLY_GIT_OPTIONS, readOnlyGitEnv) but,
+ * where a call asks for them, its clean filters.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters } from "../indexer/read-only-git.ts";
 
 /**
  * git's stdout in `root`, or why it gave none (its first line of error, how it failed to
@@ -23,6 +26,12 @@ export interface RepositoryGitCall {
    * out of reach of the terminal's Ctrl-C, which would otherwise wait out the time limit.
    */
   readonly signal?: AbortSignal;
+  /**
+   * "repository": the filter drivers the repository's own config defines run (their clean
+   * filters, within the time limit): what `hash-object --path` would store is the repository's
+   * answer, filters and all. Otherwise git reads the files' bytes as they are.
+   */
+  readonly filters?: "repository";
 }
 
 /** Why a git stopped by RepositoryGitCall.signal gave no answer. */
@@ -60,17 +69,22 @@ export function stopRepositoryGits(): void {
   for (const pid of running) stopGroup(pid);
 }
 
-/** Runs `git --no-optional-locks <args>` in `root`. */
-export function repositoryGit(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<RepositoryGit> {
+/** Runs `git <READ_ONLY_GIT_OPTIONS> <args>` in `root`. */
+export async function repositoryGit(root: string, args: readonly string[], call: RepositoryGitCall = {}): Promise<RepositoryGit> {
+  if (call.signal?.aborted) return { ok: false, why: CANCELLED };
+  // Its messages in English whatever the user's language (no catalog is named "en"): noRepository
+  // reads them, and they are quoted in Hearth's own English lines.
+  const env = readOnlyGitEnv({ ...process.env, LANGUAGE: "en" });
+  return runGit(root, args, call.filters === "repository" ? env : await withoutRepositoryFilters(root, env), call);
+}
+
+function runGit(root: string, args: readonly string[], env: NodeJS.ProcessEnv, call: RepositoryGitCall): Promise<RepositoryGit> {
   const timeoutMs = call.timeoutMs ?? REPOSITORY_GIT_TIMEOUT_MS;
   const { signal } = call;
   if (signal?.aborted) return Promise.resolve({ ok: false, why: CANCELLED });
   return new Promise<RepositoryGit>((resolve) => {
     // Its own process group (but on Windows), so a stop reaches the filter git started too.
-    // Its messages in English whatever the user's language (no catalog is named "en"): noRepository
-    // reads them, and they are quoted in Hearth's own English lines.
-    const env = { ...process.env, LANGUAGE: "en" };
-    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, env, windowsHide: true, detached: process.platform !== "win32" });
+    const child = spawn("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: root, env, windowsHide: true, detached: process.platform !== "win32" });
     const group = child.pid;
     if (group !== undefined) running.add(group);
     const stdout: Buffer[] = [];

@@ -11,6 +11,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { formatLimit } from "../protocol/units.ts";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "./read-only-git.ts";
 import { issueReferences } from "./query-evidence.ts";
 import { bm25Idf, bm25Tf } from "./tables.ts";
 import { countTerms } from "./text.ts";
@@ -298,7 +299,7 @@ function messageText(subject: string, body: string): string {
 function git(source: HistorySource, args: readonly string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
-      execFile("git", gitArgs(source, args), { cwd: source.cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
+      execFile("git", gitArgs(source, args), { cwd: source.cwd, env: readOnlyGitEnv(), timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER, windowsHide: true }, (error, stdout) => {
         resolve(error ? undefined : stdout);
       });
     } catch {
@@ -330,7 +331,7 @@ function gitLog(source: HistorySource, args: readonly string[], maxBytes: number
     };
     const timer = setTimeout(() => stop(`git log took over ${GIT_TIMEOUT_MS / 1000} s`), GIT_TIMEOUT_MS);
     try {
-      child = spawn("git", gitArgs(source, args), { cwd: source.cwd, stdio: ["ignore", "pipe", "ignore"], windowsHide: true });
+      child = spawn("git", gitArgs(source, args), { cwd: source.cwd, env: readOnlyGitEnv(), stdio: ["ignore", "pipe", "ignore"], windowsHide: true });
     } catch {
       settle(undefined);
       return;
@@ -351,8 +352,13 @@ function gitLog(source: HistorySource, args: readonly string[], maxBytes: number
   });
 }
 
+/**
+ * git log reads no work-tree file (no filter runs), but a repository's config can still name
+ * programs for it: READ_ONLY_GIT_OPTIONS (a promisor remote's transport, fetching the old
+ * version of a renamed file; the log then fails and is read without renames).
+ */
 function gitArgs(source: HistorySource, args: readonly string[]): string[] {
-  return [...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
+  return [...READ_ONLY_GIT_OPTIONS, ...(source.gitDir ? ["--git-dir", source.gitDir] : []), ...args];
 }
 
 

@@ -1,0 +1,83 @@
+/**
+ * How Hearth runs a git that only reads the user's repository (the index's history, git_diff,
+ * `hearth fix`'s questions) without running what the repository configures. A repository
+ * that came with its `.git` folder (a zip of a checkout, a shared drive) can name programs
+ * for git to run in its config: core.fsmonitor (status, diff, ls-files, check-attr),
+ * `filter.<x>.clean/smudge/process` with `.gitattributes` (status, diff), diff.external and
+ * `diff.<x>.textconv` (diff; turned off there by `--no-ext-diff --no-textconv`), and a
+ * transport (`ext::`, core.sshCommand) reached when a promisor remote fetches an object a
+ * command needs. The user's own config files (an LFS filter in ~/.gitconfig) are kept.
+ */
+import { execFile } from "node:child_process";
+
+/**
+ * Options before the subcommand. A `-c` outranks every config file, include.path ones too;
+ * git passes them on to the gits it starts (a lazy fetch).
+ */
+export const READ_ONLY_GIT_OPTIONS: readonly string[] = [
+  "--no-optional-locks",
+  "-c",
+  "core.fsmonitor=false",
+  // A per-protocol setting outranks protocol.allow, so each one a config could allow is named.
+  ...["protocol.allow", ...["ext", "ssh", "git", "file", "http", "https"].map((name) => `protocol.${name}.allow`)].flatMap((key) => ["-c", `${key}=never`]),
+];
+
+/** Variables (the user's shell, a git hook running Hearth) that make git read another repository than the folder's, or run another diff program. */
+const REDIRECTING_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_EXTERNAL_DIFF"];
+
+/** How long reading the repository's filter drivers may take (git config reads a few small files). */
+const CONFIG_TIMEOUT_MS = 30_000;
+
+/**
+ * The environment for a read-only git (`base`: the process's): without the variables that
+ * redirect it, and with no object fetched on demand (git 2.44 and later; earlier ones are
+ * held by READ_ONLY_GIT_OPTIONS' protocols).
+ */
+export function readOnlyGitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, GIT_NO_LAZY_FETCH: "1" };
+  for (const name of REDIRECTING_VARIABLES) delete env[name];
+  return env;
+}
+
+/**
+ * `env` for a git in `cwd` (`gitDir`: the git directory it reads with `--git-dir`, when not
+ * the one `cwd` is in) that reads work-tree files: every filter driver the repository's own
+ * config defines (its .git/config, its worktree config and what they include) emptied and not
+ * required, so git compares a file's bytes as they are. A git that cannot say (none, no
+ * repository) leaves no filter to empty.
+ */
+export async function withoutRepositoryFilters(cwd: string, env: NodeJS.ProcessEnv, gitDir?: string): Promise<NodeJS.ProcessEnv> {
+  const drivers = await repositoryFilterDrivers(cwd, env, gitDir);
+  if (!drivers.length) return env;
+  const emptied: NodeJS.ProcessEnv = { ...env };
+  let count = Number(env.GIT_CONFIG_COUNT) || 0;
+  for (const driver of drivers) {
+    for (const [key, value] of [["clean", ""], ["smudge", ""], ["process", ""], ["required", "false"]]) {
+      emptied[`GIT_CONFIG_KEY_${count}`] = `filter.${driver}.${key}`;
+      emptied[`GIT_CONFIG_VALUE_${count++}`] = value;
+    }
+  }
+  emptied.GIT_CONFIG_COUNT = String(count);
+  return emptied;
+}
+
+/** The names of the filter drivers the repository's config files define (scope local or worktree); a name may hold any character but a line break. */
+function repositoryFilterDrivers(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | undefined): Promise<string[]> {
+  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--show-scope", "--name-only", "-z", "--get-regexp", "^filter\\."];
+  return new Promise((resolve) => {
+    try {
+      execFile("git", args, { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+        const fields = error ? [] : stdout.split("\0");
+        const names = new Set<string>();
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          const key = /^filter\.(.+)\.[^.]+$/s.exec(fields[i + 1]!);
+          if (key && (fields[i] === "local" || fields[i] === "worktree")) names.add(key[1]!);
+        }
+        resolve([...names]);
+      });
+    } catch {
+      // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).
+      resolve([]);
+    }
+  });
+}

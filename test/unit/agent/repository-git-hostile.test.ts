@@ -1,0 +1,36 @@
+// hearth fix's questions to the user's repository (src/agent/repository-git.ts) in a
+// repository that came with a config naming programs: none of them runs, but the clean
+// filter that hash-object --path is asked about (what the repository would store).
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { repositoryGit } from "../../../src/agent/repository-git.ts";
+import { uncommittedFiles } from "../../../src/agent/fix-files.ts";
+import { hostileRepo } from "../indexer/helpers/hostile-git.ts";
+
+it("status, ls-files, rev-parse and check-attr run nothing the repository's config names", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  assert.deepEqual(await uncommittedFiles(repo.root), { files: ["b.txt"] });
+  for (const args of [["ls-files", "-z"], ["check-attr", "-a", "b.txt"], ["ls-files", "-z", "--others", "--exclude-standard"]]) {
+    assert.equal((await repositoryGit(repo.root, args)).ok, true, args.join(" "));
+  }
+  assert.deepEqual(repo.ran(), []);
+});
+
+it("hash-object --path runs the repository's clean filter: what it would store is the question", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const run = await repositoryGit(repo.root, ["hash-object", "--stdin", "--path=b.txt"], { input: "x\r\n", filters: "repository" });
+  assert.equal(run.ok, true);
+  assert.deepEqual(repo.ran(), ["filter.evil.clean"]);
+});
+
+it("reads the folder's repository whatever GIT_DIR and GIT_WORK_TREE the user's shell exported", async (t) => {
+  const [repo, other] = [hostileRepo(), hostileRepo()];
+  t.after(() => (repo.remove(), other.remove()));
+  process.env.GIT_DIR = `${other.root}/.git`;
+  process.env.GIT_WORK_TREE = other.root;
+  t.after(() => (delete process.env.GIT_DIR, delete process.env.GIT_WORK_TREE));
+  const top = await repositoryGit(repo.root, ["rev-parse", "--show-toplevel"]);
+  assert.equal(top.ok && top.stdout.toString("utf8").trim(), repo.root);
+});

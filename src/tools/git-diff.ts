@@ -1,7 +1,9 @@
 /**
  * git_diff: what the agent has changed so far — the diff from the session's first
  * checkpoint to now when checkpoints are on (new files included), else `git diff HEAD`
- * of the user's repository (read-only: --no-optional-locks keeps git from touching the index).
+ * of the user's repository (read-only: --no-optional-locks keeps git from touching the index;
+ * nothing the repository's config names runs, indexer/read-only-git.ts, and no diff driver:
+ * the files' bytes as they are).
  * The changes to files that look like they hold secrets (a .env nobody git-ignored, changed
  * by the user or a setup command during the run: its diff is its keys; a new file that is a
  * hard link to a git-ignored one) are left out and named, as search leaves them out; a call whose path is one shows it, once the user allowed
@@ -11,6 +13,7 @@ import { spawn } from "node:child_process";
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { shownPath } from "../indexer/index.ts";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters } from "../indexer/read-only-git.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
@@ -58,7 +61,7 @@ export const gitDiffTool: Tool = {
  * a/ and b/ whatever the user's config prefers for their terminal (diff.mnemonicPrefix's c/
  * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers.
  */
-const DIFF_OPTIONS = ["--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
+const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
 
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the
@@ -69,8 +72,10 @@ const DIFF_OPTIONS = ["--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-p
  */
 async function gitDiff(root: string, paths: readonly string[], signal: AbortSignal, named: (path: string) => boolean): Promise<{ diff: string; secrets: string[] }> {
   const pathspec = paths.map((p) => `:(literal)${p}`);
-  let diff = (await git(root, ["diff", ...DIFF_OPTIONS, "--relative", "HEAD", "--", ...pathspec], signal)).toString("utf8");
-  const listed = (await git(root, ["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec], signal)).toString("utf8").split("\0");
+  const env = await withoutRepositoryFilters(root, readOnlyGitEnv());
+  const git = (args: readonly string[], okCode?: number) => runGit(root, args, env, signal, okCode);
+  let diff = (await git(["diff", ...DIFF_OPTIONS, "--relative", "HEAD", "--", ...pathspec])).toString("utf8");
+  const listed = (await git(["ls-files", "-z", "--others", "--exclude-standard", "--", ...pathspec])).toString("utf8").split("\0");
   // A nested repository is listed as its folder ("sub/"): not a file to diff.
   const files = listed.filter((p) => p !== "" && !p.endsWith("/"));
   // A secret-looking new file is not diffed at all (see leaveOutSecrets): its size does not count towards the cut.
@@ -86,7 +91,7 @@ async function gitDiff(root: string, paths: readonly string[], signal: AbortSign
       diff += `[new file ${file}: ${size} bytes, not shown]\n`;
       continue;
     }
-    diff += (await git(root, ["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], signal, 1)).toString("utf8");
+    diff += (await git(["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file], 1)).toString("utf8");
   }
   return { diff, secrets };
 }
@@ -163,9 +168,9 @@ function secretsNote(secrets: readonly string[], sameAs: ReadonlyMap<string, str
 }
 
 /** Runs a read-only git command in `root`; stdout as bytes (decoded by the caller: a chunk may end inside a character). */
-function git(root: string, args: readonly string[], signal: AbortSignal, okCode = 0): Promise<Buffer> {
+function runGit(root: string, args: readonly string[], env: NodeJS.ProcessEnv, signal: AbortSignal, okCode = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", ["--no-optional-locks", ...args], { cwd: root, signal, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: root, env, signal, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));

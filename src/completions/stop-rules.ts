@@ -10,6 +10,7 @@
  *   it stays (`a && |b` stays `a && b`; a block's `}` stays on its own line);
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
+ * - a lone CR is a line break, as the editor takes it (CRLF stays as it came);
  * - nothing from the first control or bidirectional-override character on is kept, nor
  *   (`endBeforeControlText`) from a control token spelled out (`<|endoftext|>`), and no
  *   more whole lines than fit in MAX_CHARS.
@@ -70,6 +71,8 @@ export function endBeforeControlText(text: string, shown: readonly string[]): st
 
 /** Cuts the model's text by the rules above; "" when nothing useful is left. */
 export function trimCompletion(text: string, at: CursorLines, multiline: boolean): string {
+  // A lone CR (a server's `\r` line ends) is a line break in the editor: as "\n", the rules below see it. CRLF stays as it came.
+  text = text.replace(/\r(?!\n)/g, "\n");
   const unsafe = UNSAFE.exec(text);
   if (unsafe) {
     // A block keeps only its whole lines before it.

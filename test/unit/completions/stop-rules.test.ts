@@ -118,6 +118,13 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("a\tb", at("const a = |\n"), false), "a\tb", "a tab is text");
   });
 
+  it("takes a lone CR (a server's \\r line ends) for the line break the editor makes of it: one line stays one line, a block's lines follow the block rules", () => {
+    assert.equal(trimCompletion("a;\rconsole.log(a);", at("const a = |\n"), false), "a;", "not two lines in a one-line completion");
+    assert.equal(trimCompletion("a;\r\nconsole.log(a);", at("const a = |\r\n"), false), "a;");
+    assert.equal(trimCompletion("\r  log(1);\r}\r\rfunction next() {\r", at("function f() {|\n"), true), "\n  log(1);\n}", "the block ends where its brackets close");
+    assert.equal(trimCompletion("\r\n  log(1);\r\n}", at("function f() {|\r\n"), true), "\r\n  log(1);\r\n}", "CRLF is kept as it came");
+  });
+
   it("offers no more than MAX_CHARS characters, whatever a server sends (it may ignore the token limit)", () => {
     assert.equal(trimCompletion("a".repeat(100_000), at("const a = |\n"), false), "", "a line that long is not code to offer");
     const block = trimCompletion(Array.from({ length: 10 }, () => `  ${"x".repeat(400)};`).join("\n"), at("function f() {|\n"), true);

@@ -6,9 +6,13 @@
 import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes">;
+  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "create" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
   readonly checkpoint: string;
-  /** Only these paths (those of them changed since the checkpoint); all the changed files when empty or absent. */
+  /**
+   * Only these paths (those of them changed since the checkpoint), the user having been asked
+   * about later changes to them (changedSinceExpected); all the changed files when empty or
+   * absent, but for the user's own later work (see restoreChanges).
+   */
   readonly paths?: readonly string[];
   /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
   readonly disk: Pick<Workspace, "stat">;
@@ -51,7 +55,10 @@ export function unrestorableName(path: string): string | undefined {
  * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
  * otherwise read as "not in the checkpoint" and be deleted. `links`: the paths that are
  * or were links, restored on disk by the store instead; `notRestored`: those whose names
- * the Workspace cannot carry (unrestorableName), left as they are.
+ * the Workspace cannot carry (unrestorableName) and, in a whole restore, the files whose
+ * content no checkpoint holds — the user's edits and files made after the last snapshot
+ * (the run's end): "Restore checkpoint" puts back what Hearth changed, and writing over or
+ * deleting those would lose them for good. Named `paths` come after the user was asked.
  */
 export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
@@ -61,7 +68,10 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
     const reason = unrestorableName(path);
     return reason ? [{ path, reason }] : [];
   });
-  const paths = asked.filter((p) => !unrestorableName(p));
+  const nameable = asked.filter((p) => !unrestorableName(p));
+  const later = options.paths?.length ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
+  const paths = nameable.filter((p) => !later.has(p));
+  for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path) });
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];
@@ -73,17 +83,27 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   return { changes, links, notRestored };
 }
 
+/** Why a whole restore leaves a file with content no checkpoint holds as it is. */
+async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, checkpoint: string, path: string): Promise<string> {
+  const what = (await checkpoints.fileAt(checkpoint, path)) ? "it changed" : "it was made";
+  return `${what} since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that`;
+}
+
 /**
  * Restores the files and says which were restored (none applied when nothing differs) and
  * which changed files it left as they are.
  * The workspace writes contents; the executable bits are put back afterwards. Links go
  * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
  * of the files it held into the folder it points at. A link whose place a folder took is
- * made once the writes emptied that folder.
+ * made once the writes emptied that folder. Files written over or deleted whose content no
+ * checkpoint holds (named `paths` the user chose to restore over their later edits) are
+ * snapshotted first: that work stays in the checkpoints.
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
   const { changes, links, notRestored } = await restoreChanges(options);
+  const overwritten = changes.map((c) => (c.kind === "rename" ? c.from : c.path));
+  if ((await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
   const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
   if (changes.length) await options.target.apply(changes);
   const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));

@@ -119,11 +119,12 @@ export class CompletionEngine {
     const result = asked.result;
     if (signal.aborted) return this.answer("", { ...ran, outcome: "cancelled" }, started);
     if (!result) return this.answer("", { ...ran, outcome: asked.outcome ?? "error" }, started);
-    const generated = endBeforeControlText(result.text, [prompt.prefix, prompt.suffix, ...fitted.map((c) => c.content)]);
+    const shown = [prompt.prefix, prompt.suffix, ...fitted.map((c) => c.content)];
+    const generated = endBeforeControlText(result.text, shown);
     // Text before a control token is whole: a limit that ended the generation came after it.
     const limited = (result.stopReason === "aborted" || result.stopReason === "maxTokens") && generated === result.text;
     const raw = limited ? wholePart(generated, multiline) : generated;
-    const trimmed = trimCompletion(raw, at, multiline);
+    const trimmed = trimCompletion(raw, at, multiline, shown.some((s) => s.includes("\uFFFD")));
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);

@@ -11,7 +11,8 @@
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
  * - a lone CR is a line break, as the editor takes it (CRLF stays as it came);
- * - nothing from the first control or bidirectional-override character on is kept, nor
+ * - nothing from the first control or bidirectional-override character on is kept (nor from
+ *   a U+FFFD the prompt does not hold), nor
  *   (`endBeforeControlText`) from a control token spelled out (`<|endoftext|>`), and no
  *   more whole lines than fit in MAX_CHARS.
  */
@@ -54,6 +55,8 @@ export function isMultiline(at: CursorLines): boolean {
  * in ghost text, and U+202E and friends make code read differently from what it does.
  */
 const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** UNSAFE, and U+FFFD: bytes that made no character (llama-server writes it for a model's invalid UTF-8). */
+const UNSAFE_OR_REPLACEMENT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\uFFFD]/;
 
 /** A model's control token written out as text (`<|endoftext|>`, `<|fim_pad|>`, `<|im_end|>`, Llama's `<|eot_id|>` …). */
 const CONTROL_TEXT = /<[|\uFF5C][A-Za-z0-9_.\-\u2581]{1,64}[|\uFF5C]>/;
@@ -69,11 +72,15 @@ export function endBeforeControlText(text: string, shown: readonly string[]): st
   return text.slice(0, found.index);
 }
 
-/** Cuts the model's text by the rules above; "" when nothing useful is left. */
-export function trimCompletion(text: string, at: CursorLines, multiline: boolean): string {
+/**
+ * Cuts the model's text by the rules above; "" when nothing useful is left. U+FFFD ends it
+ * too, unless what the model was shown holds one (`shownReplacement`: the file's own, which
+ * the model may copy).
+ */
+export function trimCompletion(text: string, at: CursorLines, multiline: boolean, shownReplacement = false): string {
   // A lone CR (a server's `\r` line ends) is a line break in the editor: as "\n", the rules below see it. CRLF stays as it came.
   text = text.replace(/\r(?!\n)/g, "\n");
-  const unsafe = UNSAFE.exec(text);
+  const unsafe = (shownReplacement ? UNSAFE : UNSAFE_OR_REPLACEMENT).exec(text);
   if (unsafe) {
     // A block keeps only its whole lines before it.
     const lineStart = text.lastIndexOf("\n", unsafe.index);

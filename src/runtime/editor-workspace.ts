@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
 import { type TextFile, decodeText } from "../tools/text-file.ts";
-import { alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable } from "../tools/workspace.ts";
+import { BatchNames, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable } from "../tools/workspace.ts";
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
 export interface EditorHost {
@@ -96,10 +96,12 @@ export class EditorWorkspace implements Workspace {
     const touched: string[] = [];
     // Paths an earlier change of the batch deletes or moves away: a rename may then land there.
     const freed = new Set<string>();
+    const batch = new BatchNames();
     for (const change of changes) {
       if (change.kind === "write") {
         const rel = await this.writable(change.path);
-        await checkFileTarget(this.root, this.abs(rel), change.path);
+        await checkFileTarget(this.root, this.abs(rel), change.path, batch);
+        await batch.fill(this.abs(rel));
         documentChanges.push(...(await this.writeOps(rel, change.content)));
         touched.push(this.uri(rel));
         freed.delete(rel);
@@ -109,13 +111,16 @@ export class EditorWorkspace implements Workspace {
         this.refuseDirty(rel);
         documentChanges.push({ kind: "delete", uri: this.uri(rel) });
         freed.add(rel);
+        await batch.free(this.abs(rel));
       } else {
         const [from, to] = [await this.writable(change.from), await this.writable(change.to)];
         await checkNotFolder(this.abs(from), change.from);
-        await checkRenameTarget(this.root, this.abs(to), change.to);
+        await checkRenameTarget(this.root, this.abs(to), change.to, batch);
         if (!freed.has(to) && (await this.disk.stat(to)) !== undefined) throw alreadyThere(change.to, "file");
         freed.add(from);
         freed.delete(to);
+        await batch.free(this.abs(from));
+        await batch.fill(this.abs(to));
         this.refuseDirty(from);
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {

@@ -234,6 +234,57 @@ export class CheckpointStore {
   }
 
   /**
+   * Those of `paths` that are files on disk whose content no checkpoint holds under that
+   * name: work made after the last snapshot (the user's edit, a file they made), which
+   * writing over or deleting would lose for good. Left out: links and files reached through
+   * a folder that is a link (restoreLinks puts those back), and files over
+   * MAX_CHECKPOINT_FILE_BYTES, which no checkpoint holds unless the agent wrote them (a
+   * command that grew one is undone by writing back what the checkpoint held).
+   */
+  async unrecorded(paths: readonly string[]): Promise<string[]> {
+    const files = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
+    if (!files.length) return [];
+    return this.lock.run(async () => {
+      const onDisk: string[] = [];
+      for (const path of files) {
+        const info = await lstat(join(this.root, path)).catch(() => undefined);
+        if (!info?.isFile() || info.size > MAX_CHECKPOINT_FILE_BYTES) continue;
+        // Reached through a folder that is a link now: another file, which restoreLinks leaves alone.
+        const folder = join(this.root, dirname(path));
+        if ((await realpath(folder).catch(() => folder)) === folder) onDisk.push(path);
+      }
+      if (!onDisk.length || !(await this.head())) return onDisk;
+      // Without -w: hashing names the content, it does not store it.
+      const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: onDisk.map((p) => `${p}\n`).join("") })).split("\n");
+      const held = await this.blobsHeld(onDisk);
+      return onDisk.filter((path, i) => !held.get(path)?.has(now[i]!));
+    });
+  }
+
+  /** Every blob any checkpoint holds under each of `paths`, in its tree or its extras. */
+  private async blobsHeld(paths: readonly string[]): Promise<Map<string, Set<string>>> {
+    const held = new Map<string, Set<string>>(paths.map((p) => [p, new Set()]));
+    for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
+      const spec = paths.slice(i, i + PATHS_PER_CALL).map((p) => `:(literal)${p}`);
+      // --raw: ":<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0" per change; --root: the first checkpoint's files too.
+      const out = (await this.text(["log", "--root", "--no-renames", "--raw", "-z", "--no-abbrev", "--format=", "HEAD", "--", ...spec])).split("\0");
+      for (let k = 0; k + 1 < out.length; k++) {
+        const change = /^\n?:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) \w+$/.exec(out[k]!);
+        if (!change) continue;
+        const blobs = held.get(out[++k]!);
+        blobs?.add(change[1]!).add(change[2]!);
+      }
+    }
+    const tracked = new Set(await this.tracked());
+    if (paths.some((p) => tracked.has(p))) {
+      for (const message of (await this.text(["log", "--format=%x1e%B", "HEAD"])).split("\x1e").slice(1)) {
+        for (const [path, state] of parseManifest(message)) if (state) held.get(path)?.add(state.blob);
+      }
+    }
+    return held;
+  }
+
+  /**
    * Those of `paths` that are a link now or were one at `id`. A Workspace writes through
    * links, so these are for restoreLinks, not for a Workspace write.
    */

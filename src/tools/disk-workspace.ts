@@ -10,10 +10,10 @@
 import { constants } from "node:fs";
 import { chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
 import {
-  type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable, isOutsideRelative,
+  BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable, isOutsideRelative,
   lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
@@ -114,7 +114,8 @@ export class DiskWorkspace implements Workspace {
    */
   async apply(changes: readonly WorkspaceChange[]): Promise<void> {
     const steps: (() => Promise<() => Promise<void>>)[] = [];
-    for (const change of changes) steps.push(await this.prepare(change));
+    const batch = new BatchNames();
+    for (const change of changes) steps.push(await this.prepare(change, batch));
     const undo: (() => Promise<void>)[] = [];
     try {
       for (const step of steps) undo.push(await step());
@@ -126,12 +127,13 @@ export class DiskWorkspace implements Workspace {
   }
 
   /** Checks one change's paths; the returned step applies it and returns its undo. */
-  private async prepare(change: WorkspaceChange): Promise<() => Promise<() => Promise<void>>> {
+  private async prepare(change: WorkspaceChange, batch: BatchNames): Promise<() => Promise<() => Promise<void>>> {
     if (change.kind === "write") {
       // The checked real path: a link is followed only to where the check allowed.
       const { real } = await checkWritable(this.root, change.path);
-      await checkFileTarget(this.root, real, change.path);
+      await checkFileTarget(this.root, real, change.path, batch);
       await checkNotReadOnly(real, change.path);
+      await batch.fill(real);
       return async () => {
         const before = await readIfFile(real);
         const made = await mkdir(dirname(real), { recursive: true });
@@ -147,18 +149,25 @@ export class DiskWorkspace implements Workspace {
       const abs = await this.writableAbs(change.path);
       await checkNotFolder(abs, change.path);
       await checkNotReadOnly(abs, change.path);
+      await batch.free(abs);
       return async () => {
         const restore = await keepEntry(abs, change.path);
         await unlink(abs);
-        return restore;
+        const putBack = await removeEmptiedFolders(dirname(abs), resolvePath(this.root));
+        return async () => {
+          await putBack();
+          await restore();
+        };
       };
     }
     const from = await this.writableAbs(change.from);
     const to = await this.writableAbs(change.to);
     await checkNotFolder(from, change.from);
     await checkNotReadOnly(from, change.from);
-    await checkRenameTarget(this.root, to, change.to);
-    return () => renameStep(from, to, change);
+    await checkRenameTarget(this.root, to, change.to, batch);
+    await batch.free(from);
+    await batch.fill(to);
+    return () => renameStep(from, to, change, resolvePath(this.root));
   }
 
   private async abs(path: string): Promise<string> {
@@ -172,16 +181,42 @@ export class DiskWorkspace implements Workspace {
 }
 
 /** Moves the entry itself (a link stays a link), then writes the new content if any. */
-async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }): Promise<() => Promise<void>> {
+async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }, root: string): Promise<() => Promise<void>> {
   const restore = await keepEntry(from, change.from);
   if (await exists(to)) throw alreadyThere(change.to, "file");
   const made = await mkdir(dirname(to), { recursive: true });
   await rename(from, to);
+  const putBack = await removeEmptiedFolders(dirname(from), root);
   if (change.content) await atomicWrite(to, change.content);
   return async () => {
     await rm(to, { force: true });
     await removeMadeFolders(dirname(to), made);
+    await putBack();
     await restore();
+  };
+}
+
+/**
+ * Removes `folder` and the folders above it that a delete or move left empty, as git apply
+ * does, never the root (`root`, resolved) or anything above it; returns the undo, which
+ * makes them again with their modes, outermost first.
+ */
+async function removeEmptiedFolders(folder: string, root: string): Promise<() => Promise<void>> {
+  const removed: { path: string; mode: number }[] = [];
+  for (let current = folder; current !== root && dirname(current) !== current && !isOutsideRelative(relative(root, current)); current = dirname(current)) {
+    const mode = (await lstat(current)).mode & 0o7777;
+    try {
+      await rmdir(current);
+    } catch {
+      break; // not empty: it holds other files
+    }
+    removed.push({ path: current, mode });
+  }
+  return async () => {
+    for (const { path, mode } of removed.reverse()) {
+      await mkdir(path);
+      await chmod(path, mode);
+    }
   };
 }
 

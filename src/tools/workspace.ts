@@ -138,18 +138,18 @@ export async function checkWritable(root: string, path: string): Promise<Writabl
  * written, created or moved only where no folder is and under folders, not files
  * (`a.txt/c.txt` beside a file `a.txt`); what is deleted or moved is a file.
  */
-export async function checkFileTarget(root: string, abs: string, shown: string): Promise<void> {
+export async function checkFileTarget(root: string, abs: string, shown: string, batch?: BatchNames): Promise<void> {
   if ((await stat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
-  await checkFolders(root, abs, shown);
+  await checkFolders(root, abs, shown, batch);
 }
 
 /**
  * See checkFileTarget: a rename's new path is no folder. (A file there may be gone by the
  * time the rename comes: an earlier change of the batch can delete it.)
  */
-export async function checkRenameTarget(root: string, abs: string, shown: string): Promise<void> {
+export async function checkRenameTarget(root: string, abs: string, shown: string, batch?: BatchNames): Promise<void> {
   if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw alreadyThere(shown, "folder");
-  await checkFolders(root, abs, shown);
+  await checkFolders(root, abs, shown, batch);
 }
 
 export function alreadyThere(shown: string, what: "file" | "folder"): ToolError {
@@ -161,13 +161,47 @@ export async function checkNotFolder(abs: string, shown: string): Promise<void> 
   if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
 }
 
-/** Refuses a target whose nearest existing ancestor is a file: its folder cannot be made. */
-async function checkFolders(root: string, abs: string, shown: string): Promise<void> {
-  for (let folder = dirname(abs); ; ) {
-    const info = await stat(folder).catch(() => undefined);
-    if (info) {
-      if (info.isDirectory()) return;
-      throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(root, folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
+/**
+ * The file names that the earlier changes of a batch free (delete or move away) or fill,
+ * by real path, so that the checks of a later change follow the batch's order: a name an
+ * earlier change freed may become a folder (`git mv d d/x`; "delete d, create d/x").
+ */
+export class BatchNames {
+  // true: a file is there by then; false: the file there is gone by then.
+  private readonly names = new Map<string, boolean>();
+
+  /** A delete, or a rename's old name. */
+  async free(abs: string): Promise<void> {
+    this.names.set(await entryPath(abs), false);
+  }
+
+  /** A write, or a rename's new name. */
+  async fill(abs: string): Promise<void> {
+    this.names.set(await entryPath(abs), true);
+  }
+
+  /** Whether a file is at this real path once the earlier changes are made; undefined: as on disk. */
+  fileAt(real: string): boolean | undefined {
+    return this.names.get(real);
+  }
+}
+
+// The entry itself, not what a link there points to, under its folder's real path.
+async function entryPath(abs: string): Promise<string> {
+  return join(await realTarget(dirname(abs)), basename(abs));
+}
+
+/**
+ * Refuses a target whose nearest existing ancestor is a file (as the earlier changes of the
+ * batch leave it, where given): its folder cannot be made.
+ */
+async function checkFolders(root: string, abs: string, shown: string, batch?: BatchNames): Promise<void> {
+  for (let folder = await realTarget(dirname(abs)); ; ) {
+    const file = batch?.fileAt(folder);
+    const info = file === undefined ? await stat(folder).catch(() => undefined) : undefined;
+    if (info?.isDirectory()) return;
+    if (file === true || info) {
+      throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(await realpath(root), folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
     }
     const parent = dirname(folder);
     if (parent === folder) return;

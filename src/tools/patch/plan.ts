@@ -71,8 +71,38 @@ export async function planPatch(ws: Workspace, patchText: string, options: PlanO
   const files: FileOutcome[] = [];
   const names = new Map<string, string>();
   for (const section of sections) files.push(await planFile(ws, section, { pending, renames, names }, options));
+  if (files.every((f) => f.ok)) await refuseFilesUnderFiles(ws, pending, files);
   const ok = files.every((f) => f.ok);
   return { ok, files, changes: ok ? await toChanges(ws, pending, renames) : [] };
+}
+
+/**
+ * Refuses (in `files`) a file the patch leaves under a name that is a file once the patch is
+ * applied: one the patch makes (`d` and `d/x` both: git apply writes `d`, then fails) or one
+ * on disk the patch does not delete or move. A file the patch deletes or moves away frees its
+ * name for a folder (`git mv d d/x`).
+ */
+async function refuseFilesUnderFiles(ws: Workspace, pending: Map<string, Pending>, files: FileOutcome[]): Promise<void> {
+  const onDisk = new Map<string, Promise<"file" | "directory" | undefined>>();
+  const kindOnDisk = (name: string) => {
+    if (!onDisk.has(name)) onDisk.set(name, ws.stat(name).then((info) => info?.type));
+    return onDisk.get(name)!;
+  };
+  for (const [index, outcome] of files.entries()) {
+    const target = outcome.operation === "delete" ? undefined : (outcome.newPath ?? outcome.path);
+    if (target === undefined || pending.get(target)?.text == null) continue;
+    for (let folder = target; folder.includes("/"); ) {
+      folder = folder.slice(0, folder.lastIndexOf("/"));
+      const state = pending.get(folder);
+      if (state?.text === null) continue;
+      const kind = state ? "file" : await kindOnDisk(folder);
+      if (kind === "directory") break;
+      if (kind === undefined) continue;
+      const why = state ? `the patch also makes "${folder}" a file` : `"${folder}" is a file`;
+      files[index] = { ...outcome, ok: false, reason: `"${target}" cannot be made: ${why}, and a file cannot hold files` };
+      break;
+    }
+  }
 }
 
 /** What the sections of one patch share: the files' states, the renames, the real file behind each name used. */
@@ -297,33 +327,72 @@ async function movesOf(ws: Workspace, pending: Map<string, Pending>, renames: re
 }
 
 /**
- * The moves as renames, each after the one that empties its target; a ring is opened by
- * setting a file aside. The new text goes with the rename from the file's name on disk (the
- * set-aside one for a file set aside): the editor's workspace edits the text it reads there.
+ * The moves as renames, each after the one that empties its target or the folder name above
+ * it (`git mv d d/x`: `d` must be gone before `d/x` can be made); a ring (a swap, or a file
+ * moved under its own name) is opened by setting a file aside. The new text goes with the
+ * rename from the file's name on disk (the set-aside one for a file set aside): the editor's
+ * workspace edits the text it reads there. Linear in the moves: a queue of moves that can
+ * go, and for each name still taken the moves waiting for it to move away.
  */
 async function ordered(ws: Workspace, pending: Map<string, Pending>, moves: ReadonlyMap<string, string>): Promise<WorkspaceChange[]> {
-  const waiting = new Map(moves);
   const occupied = new Set(moves.values());
-  const setAside = new Set<string>();
+  const waitingFor = new Map<string, Move[]>();
+  const ready: Move[] = [];
+  const blocked: Move[] = [];
+  for (const [to, from] of moves) {
+    const move: Move = { to, from, setAside: false };
+    const name = blocker(to, occupied);
+    if (name === undefined) ready.push(move);
+    else {
+      const list = waitingFor.get(name) ?? [];
+      if (list.length === 0) waitingFor.set(name, list);
+      list.push(move);
+      blocked.push(move);
+    }
+  }
   const changes: WorkspaceChange[] = [];
   const contentOf = (to: string) => encodeText(pending.get(to)!.file, pending.get(to)!.text!, to);
-  while (waiting.size > 0) {
-    const ready = [...waiting].find(([to]) => !occupied.has(to));
-    if (ready) {
-      const [to, from] = ready;
-      changes.push({ kind: "rename", from, to, ...(setAside.has(from) ? {} : { content: contentOf(to) }) });
-      occupied.delete(from);
-      waiting.delete(to);
+  const free = (name: string) => {
+    occupied.delete(name);
+    for (const move of waitingFor.get(name) ?? []) ready.push(move);
+    waitingFor.delete(name);
+  };
+  let next = 0;
+  let ringAt = 0;
+  for (;;) {
+    if (next < ready.length) {
+      const move = ready[next++]!;
+      changes.push({ kind: "rename", from: move.from, to: move.to, ...(move.setAside ? {} : { content: contentOf(move.to) }) });
+      move.done = true;
+      free(move.from);
       continue;
     }
-    const [to, from] = waiting.entries().next().value!;
+    while (ringAt < blocked.length && (blocked[ringAt]!.done || blocked[ringAt]!.setAside)) ringAt++;
+    const move = blocked[ringAt];
+    if (!move) return changes;
+    // Every move left waits for another one: a ring. Set this file aside to open it.
+    const from = move.from;
     const aside = await freeName(ws, pending, from);
-    changes.push({ kind: "rename", from, to: aside, content: contentOf(to) });
-    occupied.delete(from);
-    setAside.add(aside);
-    waiting.set(to, aside);
+    changes.push({ kind: "rename", from, to: aside, content: contentOf(move.to) });
+    move.from = aside;
+    move.setAside = true;
+    free(from);
   }
-  return changes;
+}
+
+interface Move {
+  readonly to: string;
+  from: string;
+  setAside: boolean;
+  done?: boolean;
+}
+
+/** The name a move to `to` waits for: `to` itself or a folder name above it, while a file there has not moved away. */
+function blocker(to: string, occupied: ReadonlySet<string>): string | undefined {
+  for (let name = to; ; name = name.slice(0, name.lastIndexOf("/"))) {
+    if (occupied.has(name)) return name;
+    if (!name.includes("/")) return undefined;
+  }
 }
 
 /** A name next to `path` that nothing on disk or in the patch uses. */

@@ -1,6 +1,7 @@
 // Restoring files from a checkpoint with a real CheckpointStore (git) and real files: a
 // changed file is written back, a file the checkpoint did not have is deleted, `paths`
-// limits the restore, and nothing differs → nothing applied.
+// limits the restore, and nothing differs → nothing applied. A whole restore leaves the
+// user's later work alone: the tests snapshot "after: the run" as a run does at its end.
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,6 +81,7 @@ describe("restoreCheckpoint on files with unusual names", () => {
     const checkpoint = (await checkpoints.create("named")).id;
     for (const name of names) writeFileSync(join(root, name), "v2\n");
     writeFileSync(join(root, 'notes "draft".md'), "made by the agent\n");
+    await checkpoints.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ['notes "draft".md', ...names].sort());
     for (const name of names) assert.equal(readFileSync(join(root, name), "utf8"), "v1\n", name);
@@ -93,6 +95,7 @@ describe("restoreCheckpoint across a rename", () => {
     writeFileSync(join(root, "util.py"), "def helper():\n    return 1\n");
     const checkpoint = (await checkpoints.create("before the move")).id;
     renameSync(join(root, "util.py"), join(root, "helpers.py")); // `mv`, `git mv`, a patch that renames
+    await checkpoints.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["helpers.py", "util.py"]);
     assert.equal(readFileSync(join(root, "util.py"), "utf8"), "def helper():\n    return 1\n");
@@ -114,6 +117,7 @@ describe("restoreCheckpoint and file modes", { skip: process.platform === "win32
     renameSync(join(root, "deploy.sh"), join(root, "release.sh"));
     chmodSync(join(root, "lint.sh"), 0o644);
     chmodSync(join(root, "data.csv"), 0o755);
+    await checkpoints.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["build.sh", "data.csv", "deploy.sh", "lint.sh", "release.sh"]);
     const executable = (name: string) => (statSync(join(root, name)).mode & 0o111) !== 0;
@@ -160,6 +164,7 @@ describe("restoreCheckpoint and links", { skip: process.platform === "win32" && 
     rmSync(join(root, "pkg"));
     mkdirSync(join(root, "pkg"));
     writeFileSync(join(root, "pkg", "y.py"), "Y = 1\n");
+    await checkpoints.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored.sort(), ["lib", "lib/x.py", "pkg", "pkg/y.py"]);
     assert.equal(readFileSync(join(root, "src", "x.py"), "utf8"), "SRC = 1\n", "the folder the link pointed at is untouched");
@@ -182,6 +187,7 @@ describe("restoreCheckpoint on names the workspace cannot carry", () => {
     for (const name of [...odd, "a.txt"]) writeFileSync(join(root, name), "v2\n");
     if (linux) writeFileSync(latin1, "v2\n");
 
+    await checkpoints.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(restored, ["a.txt"]);
     const reasons = new Map(notRestored.map((n) => [n.path, n.reason]));
@@ -213,5 +219,48 @@ describe("restoreCheckpoint on a file a command grew past the checkpoints' size 
     const disk = new DiskWorkspace(root);
     assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk })).restored, ["data.csv"]);
     assert.equal(readFileSync(join(root, "data.csv"), "utf8"), "a,b\n");
+  });
+});
+
+describe("restoreCheckpoint and the user's own later work", () => {
+  it("a whole restore leaves files whose content no checkpoint holds as they are, and says so", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    writeFileSync(join(root, "keep.txt"), "v1\n");
+    const start = (await checkpoints.create("before: the run")).id;
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    rmSync(join(root, "keep.txt"));
+    writeFileSync(join(root, "made.txt"), "by the agent\n");
+    await checkpoints.create("after: the run");
+    // After the run: the user fixes a.txt by hand, writes notes, re-creates the file the agent deleted.
+    writeFileSync(join(root, "a.txt"), "the agent's, and my fix\n");
+    writeFileSync(join(root, "notes.md"), "my notes\n");
+    writeFileSync(join(root, "keep.txt"), "v2, mine\n");
+
+    const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint: start, disk, target: disk });
+    assert.deepEqual(restored, ["made.txt"]);
+    assert.equal(existsSync(join(root, "made.txt")), false);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the agent's, and my fix\n");
+    assert.equal(readFileSync(join(root, "notes.md"), "utf8"), "my notes\n");
+    assert.equal(readFileSync(join(root, "keep.txt"), "utf8"), "v2, mine\n");
+    const reasons = new Map(notRestored.map((n) => [n.path, n.reason]));
+    assert.deepEqual([...reasons.keys()].sort(), ["a.txt", "keep.txt", "notes.md"]);
+    assert.match(reasons.get("notes.md")!, /made since Hearth's last checkpoint/);
+    assert.match(reasons.get("a.txt")!, /changed since Hearth's last checkpoint/);
+    // Content a checkpoint holds goes back whichever way: restoring the first checkpoint now.
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    const again = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(again.restored.sort(), ["a.txt", "new.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
+  });
+
+  it("a restore of named files (the user was asked) keeps their later content in a checkpoint first", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    writeFileSync(join(root, "a.txt"), "after, and my fix\n");
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint, paths: ["a.txt"], disk, target: disk });
+    assert.deepEqual(restored, ["a.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
+    const [kept] = await checkpoints.list(1);
+    assert.match(kept!.label, /^before restoring /);
+    assert.equal(Buffer.from((await checkpoints.fileAt(kept!.id, "a.txt"))!).toString("utf8"), "after, and my fix\n");
   });
 });

@@ -3,6 +3,7 @@
 // as if the model had broken. It is a bad --model (exit 2), said before the run starts, with
 // what to use instead. A damaged GGUF stays the model's failure (the loader says why).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -56,5 +57,16 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
     const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
     assert.equal(code, 3, io.stderr);
     assert.match(io.stderr, /the model failed/);
+  });
+
+  // Opened to read its architecture, a named pipe (--model /dev/stdin, a FIFO) waited for a writer for ever: hearth hung before anything.
+  it("hearth fix: a --model that is no regular file (a named pipe) is not opened for its architecture; the loader says what it is", { timeout: 120_000 }, async () => {
+    const { work, repo } = calcCheckout("hearth-model-arch-");
+    const model = join(work, "pipe.gguf");
+    execFileSync("mkfifo", [model]);
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 3, io.stderr);
+    assert.match(io.stderr, /not a file: .+pipe\.gguf/);
   });
 });

@@ -77,6 +77,12 @@ describe("what a server's answer becomes", () => {
     assert.equal(await complete("const greeting = ‸;\n", "'Congratulations \uD83C\uDF89'", "eos"), "'Congratulations \uD83C\uDF89'", "a whole character stays");
   });
 
+  it("bytes that made no character inside an answer (U+FFFD, what llama-server writes for a model's invalid UTF-8) end it there; a file that holds U+FFFD itself keeps it", async () => {
+    assert.equal(await complete("const label = ‸;\n", "'caf\uFFFD au lait'", "eos"), "'caf", "no U+FFFD put in the code");
+    assert.equal(await complete("function f() {‸\n}\n", "\n  log(1);\n  log('\uFFFD');\n  log(3);\n}", "eos"), "\n  log(1);", "a block keeps its whole lines before it");
+    assert.equal(await complete("const bad = '\uFFFD';\nconst label = ‸;\n", "'caf\uFFFD'", "eos"), "'caf\uFFFD'", "the file shows one: the model may copy it");
+  });
+
   it("a control token a server writes out as text ends the completion; one the file itself holds is kept", async () => {
     // A server that renders special tokens (or a model that writes them as text) ends its answer with them.
     assert.equal(await complete("const n = ‸;\n", "items.length<|fim_pad|><|fim_pad|>", "eos"), "items.length");

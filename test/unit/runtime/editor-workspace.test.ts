@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import type { Position, TextDocumentEdit, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
@@ -41,7 +41,8 @@ class MemoryEditor implements EditorHost {
         // Like VS Code: file operations happen on disk at once, text edits in buffers.
         if (change.kind === "create") this.docs.set(change.uri, { text: "", dirty: true });
         if (change.kind === "delete") rmSync(path), this.docs.delete(change.uri);
-        if (change.kind === "rename") renameSync(path, fileURLToPath(change.newUri));
+        // VS Code's file service makes the folders a moved file's new name needs.
+        if (change.kind === "rename") mkdirSync(dirname(fileURLToPath(change.newUri)), { recursive: true }), renameSync(path, fileURLToPath(change.newUri));
         continue;
       }
       this.applyText(change);
@@ -54,6 +55,7 @@ class MemoryEditor implements EditorHost {
       const doc = this.docs.get(uri);
       if (!doc) continue; // never opened: nothing unsaved
       // Like VS Code: a file opened as UTF-16 (by its BOM) is saved as UTF-16 with its BOM.
+      mkdirSync(dirname(fileURLToPath(uri)), { recursive: true });
       writeFileSync(fileURLToPath(uri), doc.utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc.text, "utf16le")]) : doc.text);
       doc.dirty = false;
     }
@@ -257,6 +259,15 @@ describe("EditorWorkspace renames onto a file", () => {
     await ws.apply([{ kind: "delete", path: "b.txt" }, { kind: "rename", from: "a.txt", to: "b.txt" }]);
     assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "A\n");
     assert.equal(existsSync(join(root, "a.txt")), false);
+  });
+
+  it("takes a file becoming a folder of its own name (`git mv d d/x` as apply_patch plans it) and refuses a file under a file the batch keeps", async () => {
+    const { editor, ws } = setup({ d: "D\n", e: "E\n" });
+    const X = new TextEncoder().encode("X\n");
+    await ws.apply([{ kind: "rename", from: "d", to: "d.aside" }, { kind: "rename", from: "d.aside", to: "d/x" }, { kind: "delete", path: "e" }, { kind: "write", path: "e/y", content: X }]);
+    assert.equal(editor.edits.length, 1);
+    await assert.rejects(ws.apply([{ kind: "write", path: "n", content: X }, { kind: "write", path: "n/z", content: X }]), /^ToolError: "n\/z" cannot be written: "n" is a file, not a folder/);
+    assert.equal(editor.edits.length, 1, "nothing sent for the refused batch");
   });
 });
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
+import { hostileRepo } from "../indexer/helpers/hostile-git.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
@@ -66,5 +67,23 @@ describe("checkpoints in a folder with hostile nested repositories", () => {
     writeFileSync(join(root, "vendor/lib/lib.py"), "l = 2\n");
     await store.create("after an update");
     assert.equal(existsSync(marker), false, "the nested repository's configured command ran");
+  });
+
+  it("never runs what the workspace's own repository config names: the shadow repository reads its own config, not the workspace's .git", async () => {
+    const repo = hostileRepo();
+    try {
+      const store = await CheckpointStore.open({ workspaceRoot: repo.root, storageDir: tempDir("hearth-storage-") });
+      const start = await store.create("start");
+      writeFileSync(join(repo.root, "b.txt"), "again\n");
+      writeFileSync(join(repo.root, "c.txt"), "c\n");
+      const step = await store.create("before edit_file b.txt", ["b.txt"]);
+      assert.deepEqual((await store.changedFiles(start.id)).sort(), ["b.txt", "c.txt"]);
+      assert.match(await store.diff(start.id), /^\+again$/m);
+      await store.fileAt(step.id, "b.txt");
+      await store.restore(start.id);
+      assert.deepEqual(repo.ran(), []);
+    } finally {
+      repo.remove();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
-import { hostileRepo } from "../indexer/helpers/hostile-git.ts";
+import { hostileRepo as hostileWorkspace } from "../indexer/helpers/hostile-git.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
 function git(cwd: string, ...args: string[]): string {
@@ -70,7 +70,7 @@ describe("checkpoints in a folder with hostile nested repositories", () => {
   });
 
   it("never runs what the workspace's own repository config names: the shadow repository reads its own config, not the workspace's .git", async () => {
-    const repo = hostileRepo();
+    const repo = hostileWorkspace();
     try {
       const store = await CheckpointStore.open({ workspaceRoot: repo.root, storageDir: tempDir("hearth-storage-") });
       const start = await store.create("start");

@@ -91,6 +91,7 @@ describe("checkpoints (shadow git)", () => {
     const first = await store.create("start");
     assert.deepEqual(Buffer.from((await store.fileAt(first.id, "keys.reg"))!), utf16, "the review's left side and a per-file restore read the file's bytes");
     writeFileSync(join(root, "keys.reg"), Buffer.from("\ufeffname=2\r\n", "utf16le"));
+    await store.create("after: the run"); // the run's end: what it left is in a checkpoint
     const { restored } = await restoreCheckpoint({ checkpoints: store, checkpoint: first.id, disk: new DiskWorkspace(root), target: new DiskWorkspace(root) });
     assert.deepEqual(restored, ["keys.reg"]);
     assert.deepEqual(readFileSync(join(root, "keys.reg")), utf16);

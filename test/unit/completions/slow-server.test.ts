@@ -198,6 +198,22 @@ describe("completions from a server with no answer within the time limit: slow o
     await dispose();
   });
 
+  it("a completion typed over while the server works on it is cancelled at the server: its connection closes, which frees llama-server's slot", { timeout: 20_000 }, async () => {
+    const { statuses, complete, dispose } = setUp();
+    let closed: () => void = () => undefined;
+    const connectionClosed = new Promise<void>((r) => (closed = r));
+    infill = (res) => void res.on("close", () => closed());
+    const keystroke = new AbortController();
+    const pending = complete(keystroke.signal);
+    await requests("/infill", 1);
+    keystroke.abort();
+    assert.equal((await pending).record.outcome, "cancelled");
+    await connectionClosed;
+    assert.deepEqual(statuses, [], "a cancelled request says nothing about the server");
+    assert.equal(server.received["/slots"], undefined, "nor asks it anything more");
+    await dispose();
+  });
+
   it("a keystroke while /slots is read ends the request at once, with no status and no second try", async () => {
     const { clock, statuses, complete, dispose } = setUp();
     slots = held;

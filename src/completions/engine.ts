@@ -208,7 +208,11 @@ export class CompletionEngine {
       return { busy: `the server's only slot is taken (most often by the chat: llama-server started with -np 1 runs one request at a time), so the request ${within}`, oneSlot: true };
     }
     if (free === true) return { result: empty, slow: { reason: `the server ${within} though it had a slot free: the model is slow on it, not busy`, limitMs, server: true } };
-    const why = free === false ? "all its slots are taken: it queues the request behind the others" : "a server whose slots are all taken queues the request behind the others";
+    const why = free === false
+      ? "all its slots are taken: it queues the request behind the others"
+      : slots?.total === 1
+        ? "it has one slot (llama-server -np 1) and does not list whether it is taken: a chat holding it, or a model slow on it; start it with -np 2 to give completions a slot of their own, and without --no-slots so Hearth can tell"
+        : "a server whose slots are all taken queues the request behind the others";
     return { busy: `the server ${within} (${why})` };
   }
 

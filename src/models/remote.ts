@@ -101,6 +101,8 @@ export class RemoteBackend implements ModelBackend {
   private tokenizeField: "content" | "prompt" = "content";
   /** Which server answers (for the setting a notice names). */
   private server: ServerKind = "unknown";
+  /** llama-server's `/props` `total_slots` at connect (`-np`), for a server whose `/slots` is off. */
+  private totalSlots: number | undefined;
   /** The user was told the server leaves tool calls in the text (once per backend). */
   private toldUnparsedCalls = false;
   /** The server has sent tool calls it parsed itself. */
@@ -143,7 +145,8 @@ export class RemoteBackend implements ModelBackend {
     this.model = chosen.id;
     // llama-server says its context per slot in /props, vLLM and SGLang theirs in the model list
     // (`max_model_len`); other servers may not say (llama-server's training context is a last guess).
-    const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: unknown } } | null | undefined;
+    const props = (await this.json("GET", `${this.origin}/props`, undefined, signal).catch(() => undefined)) as { default_generation_settings?: { n_ctx?: unknown }; total_slots?: unknown } | null | undefined;
+    this.totalSlots = typeof props?.total_slots === "number" && props.total_slots > 0 ? props.total_slots : undefined;
     const said = tokenCount(props?.default_generation_settings?.n_ctx) ?? tokenCount(chosen.max_model_len);
     // Ollama and LM Studio say their context only in their own APIs (Ollama cuts a longer prompt silently).
     const ask: AskServer = (method, path, body) => this.json(method, `${this.origin}${path}`, body, signal);
@@ -290,22 +293,26 @@ export class RemoteBackend implements ModelBackend {
   }
 
   /**
-   * {@link slotFree}, with how many slots the server has when `/slots` lists them (`total`: 1
-   * for `llama-server -np 1`, whose one slot a chat holds for as long as it runs).
+   * {@link slotFree}, with how many slots the server has (`total`: 1 for `llama-server -np 1`,
+   * whose one slot a chat holds for as long as it runs): as `/slots` lists them, else as an
+   * early-2024 `/health` counts them, else `/props`' `total_slots` read at connect.
    */
   async slotState(signal: AbortSignal): Promise<SlotState | undefined> {
     const slots = await this.json("GET", `${this.origin}/slots`, undefined, signal).catch(() => undefined);
     const known = Array.isArray(slots) ? slots.filter((s): s is { is_processing: boolean } => isObject(s) && typeof s.is_processing === "boolean") : [];
     if (known.length > 0) return { free: known.some((s) => !s.is_processing), total: known.length };
     if (signal.aborted) return undefined;
+    const total = this.totalSlots !== undefined ? { total: this.totalSlots } : {};
     try {
       const health = await this.json("GET", `${this.origin}/health`, undefined, signal);
       const idle = isObject(health) ? health.slots_idle : undefined;
       const processing = isObject(health) ? health.slots_processing : undefined;
-      if (typeof idle !== "number") return undefined;
-      return { free: idle > 0, ...(typeof processing === "number" ? { total: idle + processing } : {}) };
+      if (typeof idle !== "number") return this.totalSlots !== undefined && !signal.aborted ? total : undefined;
+      return { free: idle > 0, ...(typeof processing === "number" ? { total: idle + processing } : total) };
     } catch (error) {
-      return !signal.aborted && error instanceof HttpStatusError && error.status === 503 ? { free: false } : undefined;
+      if (signal.aborted) return undefined;
+      if (error instanceof HttpStatusError && error.status === 503) return { free: false, ...total };
+      return this.totalSlots !== undefined ? total : undefined;
     }
   }
 
@@ -572,9 +579,9 @@ export function serverBusy(error: unknown): boolean {
   return error instanceof HttpStatusError && (error.status === 503 || error.status === 429);
 }
 
-/** Whether a server has a slot free now, and how many it has when it lists them. */
+/** Whether a server has a slot free now (absent: it cannot tell), and how many it has (`/slots`, an early-2024 `/health`, else `/props` `total_slots`). */
 export interface SlotState {
-  readonly free: boolean;
+  readonly free?: boolean;
   readonly total?: number;
 }
 

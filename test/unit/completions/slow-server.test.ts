@@ -28,12 +28,14 @@ describe("completions from a server with no answer within the time limit: slow o
   let infill: Handler = held;
   let slots: Handler = NO_SLOTS;
   let health: Handler = json(200, { status: "ok" });
+  /** Unset: /props is not routed (404, not counted), as for a server that is not llama-server. */
+  let props: Handler | undefined;
   const requests = (path: string, count: number): Promise<void> => server.requests(path, count);
   const setUp = () => engineAt(server.base);
 
   before(async () => {
     server = await startInfillServer((path, _req, res) => {
-      const answer = { "/infill": infill, "/slots": slots, "/health": health }[path];
+      const answer = { "/infill": infill, "/slots": slots, "/health": health, "/props": props }[path];
       answer?.(res);
       return answer !== undefined;
     });
@@ -44,6 +46,7 @@ describe("completions from a server with no answer within the time limit: slow o
     infill = held;
     slots = NO_SLOTS;
     health = json(200, { status: "ok" });
+    props = undefined;
   });
 
   /** Starts a completion whose /infill gets no answer, and moves the clock past its time limit once the server has it. */
@@ -166,6 +169,21 @@ describe("completions from a server with no answer within the time limit: slow o
       await dispose();
     });
   }
+
+  it("a one-slot server that does not list its slots (--no-slots) is busy as before, and the status says its one slot (/props total_slots) and how to give completions their own", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    props = json(200, { default_generation_settings: { n_ctx: 8192 }, total_slots: 1 });
+    const keystroke = new AbortController();
+    const { pending } = await timedOut(clock, () => complete(keystroke.signal));
+    const status = await settled(statuses);
+    assert.equal(status.state, "waiting");
+    assert.equal((status as { oneSlot?: boolean }).oneSlot, undefined, "whether a chat holds it or the model is slow, it cannot tell");
+    assert.match((status as { reason: string }).reason, /one slot.*-np 2/);
+    keystroke.abort();
+    assert.equal((await pending).record.outcome, "cancelled");
+    assert.equal(clock.pending(), 0);
+    await dispose();
+  });
 
   it("an older llama-server's /health counting an idle slot (slots_idle) tells slow as well", async () => {
     const { clock, statuses, complete, dispose } = setUp();

@@ -17,10 +17,16 @@ export function isSupportedArchitecture(architecture: string): boolean {
   return /^qwen3/.test(architecture);
 }
 
-/** The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it names none or is no readable GGUF (the validator says why). */
+/**
+ * The `general.architecture` a GGUF file names, read by the bounded reader; undefined where it
+ * names none, is no readable GGUF or no regular file (the validator says why): a named pipe
+ * (`--model /dev/stdin`) is not opened, its open would wait for a writer for ever.
+ */
 export async function ggufArchitecture(path: string): Promise<string | undefined> {
   try {
-    const entry = (await readGgufLayout(path, (await stat(path)).size)).metadata.get("general.architecture");
+    const info = await stat(path);
+    if (!info.isFile()) return undefined;
+    const entry = (await readGgufLayout(path, info.size)).metadata.get("general.architecture");
     return entry && "value" in entry && typeof entry.value === "string" ? entry.value : undefined;
   } catch {
     return undefined;

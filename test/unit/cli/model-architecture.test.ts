@@ -4,7 +4,7 @@
 // what to use instead. A damaged GGUF stays the model's failure (the loader says why).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
@@ -60,10 +60,18 @@ describe("--model a GGUF of an architecture Hearth does not run", () => {
   });
 
   // Opened to read its architecture, a named pipe (--model /dev/stdin, a FIFO) waited for a writer for ever: hearth hung before anything.
-  it("hearth fix: a --model that is no regular file (a named pipe) is not opened for its architecture; the loader says what it is", { timeout: 120_000 }, async () => {
+  it("hearth fix: a --model that is no regular file (a named pipe) is not opened for its architecture; the loader says what it is", { timeout: 120_000 }, async (t) => {
     const { work, repo } = calcCheckout("hearth-model-arch-");
     const model = join(work, "pipe.gguf");
     execFileSync("mkfifo", [model]);
+    // Should an open wait on it (the failure), a writer lets it go, so the test process can end.
+    t.after(() => {
+      try {
+        closeSync(openSync(model, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nothing waits to read it.
+      }
+    });
     const io = captureIo(work);
     const code = await main(["fix", "--repo", repo, "--issue", "add is wrong", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
     assert.equal(code, 3, io.stderr);

@@ -139,7 +139,8 @@ export class CompletionEngine {
     let modelMs = 0;
     for (let tries = 1; ; tries++) {
       if (!(await this.wait.untilNextTry(signal))) return { outcome: "cancelled", modelMs };
-      if (this.wait.waitsForSlot() && !(await this.untilSlotFree(signal))) return { outcome: "cancelled", modelMs };
+      // A new request reads /slots at once (the chat may have ended while none waited); a try that just found the slot taken waits first.
+      if (this.wait.waitsForSlot() && !(await this.untilSlotFree(signal, tries === 1))) return { outcome: "cancelled", modelMs };
       const tried = await this.tryOnce(request, signal);
       modelMs += tried.modelMs;
       const which = tried.which ? { which: tried.which } : {};
@@ -217,15 +218,16 @@ export class CompletionEngine {
   }
 
   /**
-   * Reads the one-slot server's `/slots` every SLOT_READ_MS until its slot frees (true), or the
+   * Reads the one-slot server's `/slots` (at once when `readFirst`, else after SLOT_READ_MS),
+   * then every SLOT_READ_MS until its slot frees (true), or the
    * request is cancelled (false): nothing is queued behind the chat, however long it runs. A
    * server that stops telling, or now has more slots, is tried at once. The read has no limit of
    * its own beyond the connection's: a keystroke ends it, and a server too loaded to answer it
    * would not answer a completion either.
    */
-  private async untilSlotFree(signal: AbortSignal): Promise<boolean> {
-    for (;;) {
-      if (!(await wait(SLOT_READ_MS, signal, this.clock))) return false;
+  private async untilSlotFree(signal: AbortSignal, readFirst: boolean): Promise<boolean> {
+    for (let first = true; ; first = false) {
+      if (!(first && readFirst) && !(await wait(SLOT_READ_MS, signal, this.clock))) return false;
       let choice: ModelChoice | undefined;
       try {
         choice = await unlessAborted(this.options.model(), signal);

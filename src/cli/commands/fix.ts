@@ -47,9 +47,10 @@ export const fixCommand: CliCommand = {
 
   The issue may be a GitHub issue or pull request URL alone: it is fetched (title, description,
   the first 10 comments) with $GH_TOKEN or $GITHUB_TOKEN when set (private repositories, a
-  higher rate limit), sent to https://api.github.com only; from $GITHUB_API_URL when set
-  (GitHub Enterprise: https://HOST/api/v3) with $GH_ENTERPRISE_TOKEN or
-  $GITHUB_ENTERPRISE_TOKEN instead, never github.com's token.
+  higher rate limit), sent only to GitHub's own API: https://api.github.com, or a GHE.com
+  tenant's https://api.TENANT.ghe.com; from $GITHUB_API_URL when set; a GitHub Enterprise
+  Server's (https://HOST/api/v3) gets $GH_ENTERPRISE_TOKEN or $GITHUB_ENTERPRISE_TOKEN
+  instead, never github.com's token.
   An issue of another repository than the checkout's GitHub remotes is refused (exit 2).
 
   --repo DIR           the checkout to fix (default: .)

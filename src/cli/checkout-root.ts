@@ -8,6 +8,7 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
+import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { UsageError } from "./command.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
@@ -39,9 +40,6 @@ function linkedWorktree(gitDir: string): string | undefined {
   }
 }
 
-/** Variables that make git answer for another repository than the one a folder is in. */
-const REPOSITORY_VARIABLES = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE"];
-
 /**
  * Whether the checkout holds any file in `folder`: committed (HEAD has the folder), or added
  * since (the index has a file under it: a new repository's first files before its first
@@ -63,9 +61,9 @@ function revParse(folder: string, args: readonly string[]): string[] | undefined
 
 /** git in `folder`, asked about the folder's own repository; `maxBuffer`: the most of its output read. */
 function git(folder: string, args: readonly string[], maxBuffer?: number): SpawnSyncReturns<string> {
-  // rev-parse and ls-files read only git's own files (no filters, no hooks): they cannot hang on the work tree.
-  const env: NodeJS.ProcessEnv = { ...process.env, LANGUAGE: "en", GIT_OPTIONAL_LOCKS: "0" };
-  // The folder's own repository: GIT_DIR / GIT_WORK_TREE exported (a dotfiles setup, a git hook) named theirs as the top.
-  for (const name of REPOSITORY_VARIABLES) delete env[name];
-  return spawnSync("git", args, { cwd: folder, encoding: "utf8", timeout: 30_000, env, ...(maxBuffer ? { maxBuffer } : {}) });
+  // The folder's own repository (GIT_DIR / GIT_WORK_TREE exported by a dotfiles setup or a git hook
+  // named theirs as the top), and nothing its config names runs (ls-files runs core.fsmonitor).
+  // rev-parse and ls-files read no work-tree file: no filter runs, they cannot hang on the work tree.
+  const env = readOnlyGitEnv({ ...process.env, LANGUAGE: "en" });
+  return spawnSync("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: folder, encoding: "utf8", timeout: 30_000, env, ...(maxBuffer ? { maxBuffer } : {}) });
 }

@@ -2,10 +2,9 @@
 // naming programs: reading it runs none of them, and it is the folder's repository's history
 // whatever GIT_DIR the user's shell exported.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { it } from "node:test";
 import { readHistory } from "../../../src/indexer/history.ts";
-import { hostileRepo } from "./helpers/hostile-git.ts";
+import { hostileRepo, testGit } from "./helpers/hostile-git.ts";
 
 it("git log runs nothing the repository's config names, a promisor remote's transport neither (the old blob of a rename is missing)", async (t) => {
   const repo = hostileRepo();
@@ -18,7 +17,7 @@ it("git log runs nothing the repository's config names, a promisor remote's tran
 it("reads the folder's repository whatever GIT_DIR the user's shell exported", async (t) => {
   const [repo, other] = [hostileRepo(), hostileRepo()];
   t.after(() => (repo.remove(), other.remove()));
-  execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", "-c", "core.fsmonitor=false", "commit", "-qm", "other", "--allow-empty"], { cwd: other.root });
+  testGit(other.root, "commit", "-qm", "other", "--allow-empty");
   const before = await readHistory({ cwd: repo.root });
   process.env.GIT_DIR = `${other.root}/.git`;
   t.after(() => delete process.env.GIT_DIR);

@@ -8,12 +8,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CheckpointStore } from "../../../src/tools/index.ts";
-import { hostileRepo as hostileWorkspace } from "../indexer/helpers/hostile-git.ts";
+import { hostileRepo as hostileWorkspace, testGit } from "../indexer/helpers/hostile-git.ts";
 import { tempDir, writeFiles } from "./helpers/setup.ts";
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", "-c", "core.fsmonitor=false", ...args], { cwd, encoding: "utf8" });
-}
+const git = testGit;
 
 /** A repository at `dir` whose config runs a command that leaves `marker` when git looks into it. */
 function hostileRepo(dir: string, marker: string): void {
@@ -62,7 +60,8 @@ describe("checkpoints in a folder with hostile nested repositories", () => {
     const old = await CheckpointStore.open({ workspaceRoot: root, storageDir });
     // What Hearth staged before: the nested repository as a gitlink at its commit.
     const head = git(join(root, "vendor/lib"), "rev-parse", "HEAD").trim();
-    execFileSync("git", ["update-index", "--add", "--cacheinfo", `160000,${head},vendor/lib`], { env: { ...process.env, GIT_DIR: old.gitDir, GIT_WORK_TREE: root } });
+    // In the workspace, never the process's folder (the checkout) should a variable come out empty.
+    execFileSync("git", ["update-index", "--add", "--cacheinfo", `160000,${head},vendor/lib`], { cwd: root, env: { ...process.env, GIT_DIR: old.gitDir, GIT_WORK_TREE: root } });
     const store = await CheckpointStore.open({ workspaceRoot: root, storageDir });
     writeFileSync(join(root, "vendor/lib/lib.py"), "l = 2\n");
     await store.create("after an update");

@@ -18,9 +18,17 @@ export interface HostileRepo {
 
 const KEYS = ["core.fsmonitor", "filter.evil.clean", "filter.evil.smudge", "diff.evil.textconv", "diff.evil.command", "diff.external", "core.pager", "core.sshCommand"];
 
-function git(cwd: string, ...args: string[]): string {
+/**
+ * git in the test's own folder `cwd`. An undefined or empty `cwd` is refused: execFileSync would
+ * run git in the process's folder, the checkout itself (a helper called without its folder once
+ * ran `git add -A; git commit` there).
+ */
+export function testGit(cwd: string | undefined, ...args: string[]): string {
+  if (!cwd) throw new Error(`testGit: no folder to run git ${args.join(" ")} in`);
   return execFileSync("git", ["-c", "user.name=u", "-c", "user.email=u@u", "-c", "core.fsmonitor=false", ...args], { cwd, encoding: "utf8" });
 }
+
+const git = testGit;
 
 /** Makes the repository; its programs are set in an included file (include.path), as a steered config would hide them. */
 export function hostileRepo(): HostileRepo {

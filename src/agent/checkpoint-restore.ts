@@ -6,7 +6,7 @@
 import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "changedFiles" | "create" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
+  readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
   readonly checkpoint: string;
   /**
    * Only these paths (those of them changed since the checkpoint), the user having been asked
@@ -97,20 +97,30 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  * of the files it held into the folder it points at. A link whose place a folder took is
  * made once the writes emptied that folder. Files written over or deleted whose content no
  * checkpoint holds (named `paths` the user chose to restore over their later edits) are
- * snapshotted first: that work stays in the checkpoints.
+ * snapshotted first: that work stays in the checkpoints. The restore is journalled while it
+ * runs: a process killed between files leaves the workspace half-restored, and the next
+ * CheckpointStore.open finishes it (`finishedRestore`).
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
   const { changes, links, notRestored } = await restoreChanges(options);
   const overwritten = changes.map((c) => (c.kind === "rename" ? c.from : c.path));
   if ((await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
-  const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
-  if (changes.length) await options.target.apply(changes);
-  const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
-  if (written.length) await checkpoints.restoreModes(checkpoint, written);
-  const waiting = links.filter((p) => !relinked.includes(p));
-  if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
-  return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
+  if (!changes.length && !links.length) return { restored: [], notRestored };
+  // Killed between files, the next start finishes it (CheckpointStore.open).
+  await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);
+  try {
+    const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
+    if (changes.length) await options.target.apply(changes);
+    const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
+    if (written.length) await checkpoints.restoreModes(checkpoint, written);
+    const waiting = links.filter((p) => !relinked.includes(p));
+    if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
+    return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
+  } finally {
+    // A restore that failed was undone by its Workspace (or said what it left): nothing to finish.
+    await checkpoints.endRestore();
+  }
 }
 
 /**

@@ -21,6 +21,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
+import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "./limits.ts";
@@ -107,7 +108,20 @@ function excludeLine(inside: string): string {
   return `/${inside.replace(/[\\*?[\]]/g, "\\$&").replace(/ +$/, (spaces) => "\\ ".repeat(spaces.length))}\n`;
 }
 
+/** A restore that a process began and did not end (killed between files), finished by `open`. */
+export interface FinishedRestore {
+  readonly checkpoint: string;
+  /** The files put back as the checkpoint holds them. */
+  readonly paths: readonly string[];
+  /** Files left as they are: changed since by hand (content no checkpoint holds), or all of them when it `failed`. */
+  readonly left: readonly string[];
+  /** Why the restore could not be finished. */
+  readonly failed?: string;
+}
+
 export class CheckpointStore {
+  /** Set by `open` when it finished a restore an earlier process left halfway: for the user to be told. */
+  finishedRestore: FinishedRestore | undefined;
   /** The shadow repository as checkpoint-disk.ts reads it (inside the lock). */
   private readonly source: CheckpointSource;
   /** What info/exclude was last written with (syncExcludes). */
@@ -143,7 +157,41 @@ export class CheckpointStore {
     const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
     const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);
     await store.lock.run(() => store.init());
+    store.finishedRestore = await store.lock.run(() => store.finishAbandonedRestore());
     return store;
+  }
+
+  /**
+   * A restore whose process died between files left the workspace half one checkpoint, half
+   * another: its journal's paths are put back as the checkpoint holds them (on disk, as
+   * restoreLinks does: links as links, modes too), but for files changed since by hand.
+   */
+  private async finishAbandonedRestore(): Promise<FinishedRestore | undefined> {
+    const journal = await abandonedJournal(this.gitDir);
+    if (!journal) return undefined;
+    try {
+      const left = new Set(await this.unrecordedFiles(journal.paths));
+      const paths = journal.paths.filter((p) => !left.has(p));
+      await restoreLinks(this.source, journal.checkpoint, paths);
+      return { checkpoint: journal.checkpoint, paths, left: [...left] };
+    } catch (error) {
+      // The checkpoint unreadable (a damaged shadow repository): said, and the store still opens.
+      return { checkpoint: journal.checkpoint, paths: [], left: journal.paths, failed: error instanceof Error ? error.message : String(error) };
+    } finally {
+      await clearJournal(this.gitDir);
+    }
+  }
+
+  /**
+   * Records that a restore to `id` of `paths` begins (call `endRestore` when it is done,
+   * failed or not): if this process dies before, the next `open` finishes it.
+   */
+  async beginRestore(id: string, paths: readonly string[]): Promise<void> {
+    await this.lock.run(async () => writeJournal(this.gitDir, { pid: process.pid, checkpoint: await this.resolveId(id), paths }));
+  }
+
+  async endRestore(): Promise<void> {
+    await this.lock.run(() => clearJournal(this.gitDir));
   }
 
   private async init(): Promise<void> {
@@ -244,21 +292,24 @@ export class CheckpointStore {
   async unrecorded(paths: readonly string[]): Promise<string[]> {
     const files = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
     if (!files.length) return [];
-    return this.lock.run(async () => {
-      const onDisk: string[] = [];
-      for (const path of files) {
-        const info = await lstat(join(this.root, path)).catch(() => undefined);
-        if (!info?.isFile() || info.size > MAX_CHECKPOINT_FILE_BYTES) continue;
-        // Reached through a folder that is a link now: another file, which restoreLinks leaves alone.
-        const folder = join(this.root, dirname(path));
-        if ((await realpath(folder).catch(() => folder)) === folder) onDisk.push(path);
-      }
-      if (!onDisk.length || !(await this.head())) return onDisk;
-      // Without -w: hashing names the content, it does not store it.
-      const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: onDisk.map((p) => `${p}\n`).join("") })).split("\n");
-      const held = await this.blobsHeld(onDisk);
-      return onDisk.filter((path, i) => !held.get(path)?.has(now[i]!));
-    });
+    return this.lock.run(() => this.unrecordedFiles(files));
+  }
+
+  /** unrecorded, inside the lock. */
+  private async unrecordedFiles(files: readonly string[]): Promise<string[]> {
+    const onDisk: string[] = [];
+    for (const path of files) {
+      const info = await lstat(join(this.root, path)).catch(() => undefined);
+      if (!info?.isFile() || info.size > MAX_CHECKPOINT_FILE_BYTES) continue;
+      // Reached through a folder that is a link now: another file, which restoreLinks leaves alone.
+      const folder = join(this.root, dirname(path));
+      if ((await realpath(folder).catch(() => folder)) === folder) onDisk.push(path);
+    }
+    if (!onDisk.length || !(await this.head())) return onDisk;
+    // Without -w: hashing names the content, it does not store it.
+    const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: onDisk.map((p) => `${p}\n`).join("") })).split("\n");
+    const held = await this.blobsHeld(onDisk);
+    return onDisk.filter((path, i) => !held.get(path)?.has(now[i]!));
   }
 
   /** Every blob any checkpoint holds under each of `paths`, in its tree or its extras. */

@@ -3,6 +3,8 @@
 // limits the restore, and nothing differs → nothing applied. A whole restore leaves the
 // user's later work alone: the tests snapshot "after: the run" as a run does at its end.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +12,8 @@ import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
+
+const RESTORE_CHILD = join(import.meta.dirname, "helpers", "restore-child.ts");
 
 async function setup(t: { after: (fn: () => void) => void }) {
   const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
@@ -262,5 +266,38 @@ describe("restoreCheckpoint and the user's own later work", () => {
     const [kept] = await checkpoints.list(1);
     assert.match(kept!.label, /^before restoring /);
     assert.equal(Buffer.from((await checkpoints.fileAt(kept!.id, "a.txt"))!).toString("utf8"), "after, and my fix\n");
+  });
+});
+
+describe("restoreCheckpoint interrupted halfway", () => {
+  it("is finished when the checkpoints are next opened, once the process that began it is gone, and says so", async (t) => {
+    const { root, checkpoints } = await setup(t);
+    for (const name of ["b.txt", "c.txt"]) writeFileSync(join(root, name), "before\n");
+    const from = (await checkpoints.create("before: the run")).id;
+    for (const name of ["a.txt", "b.txt", "c.txt"]) writeFileSync(join(root, name), "the agent's\n");
+    rmSync(join(root, "new.txt"));
+    await checkpoints.create("after: the run");
+    const storageDir = join(root, "..", "state");
+    const child = spawn(process.execPath, ["--import", "tsx", RESTORE_CHILD, root, storageDir, from], { stdio: ["ignore", "pipe", "inherit"] });
+    t.after(() => child.kill("SIGKILL"));
+    const [chunk] = (await once(child.stdout!, "data")) as [Buffer];
+    assert.equal(chunk.toString(), "half\n");
+    const state = () => ["a.txt", "b.txt", "c.txt", "new.txt"].map((name) => (existsSync(join(root, name)) ? readFileSync(join(root, name), "utf8") : null));
+    const restoredState = ["after\n", "before\n", "before\n", "made by the agent\n"];
+    const half = state();
+    assert.equal(half.filter((text, i) => text !== restoredState[i]).length, 3, "one file of four restored");
+
+    // While the restoring process lives, another process's open leaves its restore alone.
+    const beside = await CheckpointStore.open({ workspaceRoot: root, storageDir });
+    assert.equal(beside.finishedRestore, undefined);
+    assert.deepEqual(state(), half);
+
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    const next = await CheckpointStore.open({ workspaceRoot: root, storageDir });
+    assert.deepEqual(state(), restoredState);
+    assert.equal(next.finishedRestore?.checkpoint, from);
+    assert.deepEqual([...next.finishedRestore!.paths].sort(), ["a.txt", "b.txt", "c.txt", "new.txt"]);
+    assert.equal((await CheckpointStore.open({ workspaceRoot: root, storageDir })).finishedRestore, undefined, "finished once");
   });
 });

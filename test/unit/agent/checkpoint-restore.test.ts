@@ -301,3 +301,17 @@ describe("restoreCheckpoint interrupted halfway", () => {
     assert.equal((await CheckpointStore.open({ workspaceRoot: root, storageDir })).finishedRestore, undefined, "finished once");
   });
 });
+
+describe("restoreCheckpoint interrupted halfway, its checkpoint unreadable", () => {
+  it("opens the checkpoints all the same, touches no file, and says why it could not finish", async (t) => {
+    const { root, checkpoints } = await setup(t);
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await once(gone, "exit");
+    writeFileSync(join(checkpoints.gitDir, "hearth-restore.json"), JSON.stringify({ pid: gone.pid, checkpoint: "0".repeat(40), paths: ["a.txt"] }));
+    const next = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
+    assert.match(next.finishedRestore?.failed ?? "", /git/);
+    assert.deepEqual(next.finishedRestore?.left, ["a.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
+    assert.equal((await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") })).finishedRestore, undefined);
+  });
+});

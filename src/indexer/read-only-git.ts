@@ -18,7 +18,8 @@ export const READ_ONLY_GIT_OPTIONS: readonly string[] = [
   "--no-optional-locks",
   "-c",
   "core.fsmonitor=false",
-  // A per-protocol setting outranks protocol.allow, so each one a config could allow is named.
+  // readOnlyGitEnv's GIT_ALLOW_PROTOCOL is what holds every protocol shut (a repository's
+  // protocol.<name>.allow outranks protocol.allow); this holds the known ones where it is absent.
   ...["protocol.allow", ...["ext", "ssh", "git", "file", "http", "https"].map((name) => `protocol.${name}.allow`)].flatMap((key) => ["-c", `${key}=never`]),
 ];
 
@@ -30,11 +31,14 @@ const CONFIG_TIMEOUT_MS = 30_000;
 
 /**
  * The environment for a read-only git (`base`: the process's): without the variables that
- * redirect it, and with no object fetched on demand (git 2.44 and later; earlier ones are
- * held by READ_ONLY_GIT_OPTIONS' protocols).
+ * redirect it, with no object fetched on demand (GIT_NO_LAZY_FETCH: git 2.39.4, 2.40.2 … 2.45.1
+ * and later; an earlier git ignores it), and no transport at all: GIT_ALLOW_PROTOCOL allows only
+ * the protocols it lists, whatever protocol.<name>.allow a config sets (a remote helper's name:
+ * `hg::` starts the user's git-remote-hg), so an earlier git's fetch of a missing object fails.
+ * ":" lists none (two empty names; a value, as a platform may drop an empty variable).
  */
 export function readOnlyGitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, GIT_NO_LAZY_FETCH: "1" };
+  const env: NodeJS.ProcessEnv = { ...base, GIT_NO_LAZY_FETCH: "1", GIT_ALLOW_PROTOCOL: ":" };
   for (const name of REDIRECTING_VARIABLES) delete env[name];
   return env;
 }

@@ -305,13 +305,15 @@ function errorText(error: unknown): string {
 
 /**
  * What is whole of a generation its time or token limit ended: a block's lines before the
- * last (it may stop mid-way: `return Math.round(total +`), a line without the character the
- * limit cut (U+FFFD for its first bytes, or half of a surrogate pair). An answer with no line
- * break where a block may start is a line, kept by the line's rule: dropping its only line
- * left nothing to show, though a line completion the limit cut as much is shown.
+ * last, after an LF or a lone CR (it may stop mid-way: `return Math.round(total +`), a line
+ * without the character the limit cut (U+FFFD for its first bytes, or half of a surrogate
+ * pair). An answer with no line break where a block may start is a line, kept by the line's
+ * rule: dropping its only line left nothing to show, though a line completion the limit cut
+ * as much is shown.
  */
 function wholePart(text: string, multiline: boolean): string {
-  const lastBreak = text.lastIndexOf("\n");
+  // A lone CR is a line break too (a server's `\r` line ends, as the stop rules take it); a CRLF's LF comes after its CR.
+  const lastBreak = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
   if (multiline && lastBreak >= 0) return text.slice(0, lastBreak);
   // From the end: a regular expression anchored at $ tried each run of U+FFFD in the answer (quadratic).
   let end = text.length;

@@ -59,6 +59,15 @@ describe("what a server's answer becomes", () => {
     assert.ok(ended.endsWith("return Math.round(total + tax * 1);"), "a block the model ended itself is whole");
   });
 
+  it("a block the limit cut mid-line from a server with lone CR line ends keeps only its whole lines, as with LF", async () => {
+    const body = "\r  const total = items.reduce((sum, item) => sum + item.price, 0);\r  const tax = total * rate;\r  return Math.round(total + tax * 1";
+    const text = await complete("function price(items, rate) {‸\n}\n", body, "limit");
+    assert.equal(text, "\n  const total = items.reduce((sum, item) => sum + item.price, 0);\n  const tax = total * rate;", "not `return Math.round(total + tax * 1`");
+    assert.equal(await complete("function f(a) {‸\n}\n", "\r  return a.map((x) => x * 2).filter(", "limit"), "", "after a lone CR, the one line there is the block's last, maybe cut: nothing whole");
+    // CRLF: the cut is at the LF, and the CR before it is no line of its own.
+    assert.equal(await complete("function f(a) {‸\r\n}\r\n", "\r\n  const b = a + 1;\r\n  return b.map(", "limit"), "\r\n  const b = a + 1;");
+  });
+
   it("a one-line answer where a block may start, cut by the limit, is kept as a line (it has no later line to wait for)", async () => {
     // The cursor on the empty line under an opener: the model wrote its first line, no line
     // break, and ran out of tokens. Only the lines before the last of a block are sure to be whole,

@@ -3,7 +3,7 @@
  * bring the workspace back to the checkpoint, applied in one `Workspace.apply` so the
  * editor records one undoable edit.
  */
-import type { CheckpointStore, Workspace, WorkspaceChange } from "../tools/index.ts";
+import { type CheckpointStore, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
 
 export interface RestoreOptions {
   readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
@@ -53,14 +53,16 @@ export function unrestorableName(path: string): string | undefined {
  * back, a file the checkpoint did not have deleted (if it is still there). Only files
  * changed since the checkpoint are touched, whatever `paths` names: a path the checkpoints
  * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
- * otherwise read as "not in the checkpoint" and be deleted. `links`: the paths that are
- * or were links, restored on disk by the store instead; `notRestored`: those whose names
+ * otherwise read as "not in the checkpoint" and be deleted. `onDisk`: the paths that are
+ * or were links, and files whose content is not text the editor takes (binary, Latin-1:
+ * EditorWorkspace refuses them, and with them the whole restore), put back on disk by the
+ * store instead (CheckpointStore.restoreLinks); `notRestored`: those whose names
  * the Workspace cannot carry (unrestorableName) and, in a whole restore, the files whose
  * content no checkpoint holds — the user's edits and files made after the last snapshot
  * (the run's end): "Restore checkpoint" puts back what Hearth changed, and writing over or
  * deleting those would lose them for good. Named `paths` come after the user was asked.
  */
-export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; notRestored: NotRestored[] }> {
+export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; onDisk: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   const asked = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
@@ -75,12 +77,23 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];
+  const onDisk = [...links];
   for (const path of paths.filter((p) => !links.includes(p))) {
     const content = await checkpoints.fileAt(checkpoint, path);
-    if (content) changes.push({ kind: "write", path, content });
+    if (content && !editorTakes(content)) onDisk.push(path);
+    else if (content) changes.push({ kind: "write", path, content });
     else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
   }
-  return { changes, links, notRestored };
+  return { changes, onDisk, notRestored };
+}
+
+/** Whether the editor takes `content` as a text edit: UTF-8, or UTF-16 with a BOM (as EditorWorkspace decodes). */
+function editorTakes(content: Uint8Array): boolean {
+  try {
+    return decodeText(content, "restored file").encoding !== "latin1";
+  } catch {
+    return false; // binary
+  }
 }
 
 /** Why a whole restore leaves a file with content no checkpoint holds as it is. */
@@ -95,7 +108,7 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  * The workspace writes contents; the executable bits are put back afterwards. Links go
  * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
  * of the files it held into the folder it points at. A link whose place a folder took is
- * made once the writes emptied that folder. Files written over or deleted whose content no
+ * made once the writes emptied that folder; binary files are put back on disk with them. Files written over or deleted whose content no
  * checkpoint holds (named `paths` the user chose to restore over their later edits) are
  * snapshotted first: that work stays in the checkpoints. The restore is journalled while it
  * runs: a process killed between files leaves the workspace half-restored, and the next
@@ -103,7 +116,7 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
-  const { changes, links, notRestored } = await restoreChanges(options);
+  const { changes, onDisk: links, notRestored } = await restoreChanges(options);
   const overwritten = changes.map((c) => (c.kind === "rename" ? c.from : c.path));
   if ((await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
   if (!changes.length && !links.length) return { restored: [], notRestored };

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
-import { CheckpointStore, DiskWorkspace, type WorkspaceChange } from "../../../src/tools/index.ts";
+import { CheckpointStore, DiskWorkspace, type WorkspaceChange, decodeText } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 
 const RESTORE_CHILD = join(import.meta.dirname, "helpers", "restore-child.ts");
@@ -313,5 +313,39 @@ describe("restoreCheckpoint interrupted halfway, its checkpoint unreadable", () 
     assert.deepEqual(next.finishedRestore?.left, ["a.txt"]);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
     assert.equal((await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") })).finishedRestore, undefined);
+  });
+});
+
+describe("restoreCheckpoint through the editor, which takes text edits only", () => {
+  it("puts back binary and Latin-1 files on disk instead of failing the whole restore", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
+    const latin1 = Buffer.from("caf\xe9\n", "latin1");
+    writeFileSync(join(root, "logo.png"), png);
+    writeFileSync(join(root, "menu.txt"), latin1);
+    const from = (await checkpoints.create("before: the run")).id;
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    writeFileSync(join(root, "menu.txt"), Buffer.from("th\xe9\n", "latin1"));
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after: the run");
+    // As EditorWorkspace does (src/runtime/editor-workspace.ts): content that is not UTF-8 or UTF-16 text refuses the whole edit.
+    const takes = (content: Uint8Array) => {
+      try {
+        return decodeText(content, "file").encoding !== "latin1";
+      } catch {
+        return false;
+      }
+    };
+    const editor = {
+      apply: async (changes: readonly WorkspaceChange[]) => {
+        for (const c of changes) if (c.kind === "write" && !takes(c.content)) throw new Error(`${c.path}: the editor can only take UTF-8 (or UTF-16 with a BOM) text edits`);
+        await disk.apply(changes);
+      },
+    };
+    const { restored } = await restoreCheckpoint({ checkpoints, checkpoint: from, disk, target: editor });
+    assert.deepEqual(restored.sort(), ["a.txt", "logo.png", "menu.txt"]);
+    assert.deepEqual(readFileSync(join(root, "logo.png")), png);
+    assert.deepEqual(readFileSync(join(root, "menu.txt")), latin1);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
   });
 });

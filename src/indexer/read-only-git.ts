@@ -47,11 +47,13 @@ export function readOnlyGitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
  * `env` for a git in `cwd` (`gitDir`: the git directory it reads with `--git-dir`, when not
  * the one `cwd` is in) that reads work-tree files: every filter driver the repository's own
  * config defines (its .git/config, its worktree config and what they include) emptied and not
- * required, so git compares a file's bytes as they are. A git that cannot say (none, no
- * repository) leaves no filter to empty.
+ * required, so git compares a file's bytes as they are. The user's own drivers (git-lfs's, from
+ * ~/.gitconfig) still run, unless the repository's config names a git-lfs extension
+ * (`lfs.extension.<name>.clean`, a command git-lfs's clean filter runs): then every driver is
+ * emptied. A git that cannot say (none, no repository) leaves no filter to empty.
  */
 export async function withoutRepositoryFilters(cwd: string, env: NodeJS.ProcessEnv, gitDir?: string): Promise<NodeJS.ProcessEnv> {
-  const drivers = await repositoryFilterDrivers(cwd, env, gitDir);
+  const drivers = await filtersToEmpty(cwd, env, gitDir);
   if (!drivers.length) return env;
   const emptied: NodeJS.ProcessEnv = { ...env };
   let count = Number(env.GIT_CONFIG_COUNT) || 0;
@@ -65,19 +67,25 @@ export async function withoutRepositoryFilters(cwd: string, env: NodeJS.ProcessE
   return emptied;
 }
 
-/** The names of the filter drivers the repository's config files define (scope local or worktree); a name may hold any character but a line break. */
-function repositoryFilterDrivers(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | undefined): Promise<string[]> {
-  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--show-scope", "--name-only", "-z", "--get-regexp", "^filter\\."];
+/** The names of the filter drivers to empty (withoutRepositoryFilters); a name may hold any character but a line break. */
+function filtersToEmpty(cwd: string, env: NodeJS.ProcessEnv, gitDir: string | undefined): Promise<string[]> {
+  const args = [...(gitDir ? ["--git-dir", gitDir] : []), "config", "--show-scope", "--name-only", "-z", "--get-regexp", "^(filter|lfs\\.extension)\\."];
   return new Promise((resolve) => {
     try {
       execFile("git", args, { cwd, env, timeout: CONFIG_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
         const fields = error ? [] : stdout.split("\0");
-        const names = new Set<string>();
+        const [repositoryDrivers, allDrivers] = [new Set<string>(), new Set<string>()];
+        let lfsExtension = false;
         for (let i = 0; i + 1 < fields.length; i += 2) {
-          const key = /^filter\.(.+)\.[^.]+$/s.exec(fields[i + 1]!);
-          if (key && (fields[i] === "local" || fields[i] === "worktree")) names.add(key[1]!);
+          const [scope, key] = [fields[i]!, fields[i + 1]!];
+          const repository = scope === "local" || scope === "worktree";
+          if (repository && key.startsWith("lfs.extension.")) lfsExtension = true;
+          const driver = /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1];
+          if (driver === undefined) continue;
+          allDrivers.add(driver);
+          if (repository) repositoryDrivers.add(driver);
         }
-        resolve([...names]);
+        resolve([...(lfsExtension ? allDrivers : repositoryDrivers)]);
       });
     } catch {
       // spawn throws at once for some bad folders (a file as the working directory: ENOTDIR).

@@ -2,10 +2,12 @@
 // repository that came with a config naming programs: none of them runs, but the clean
 // filter that hash-object --path is asked about (what the repository would store).
 import assert from "node:assert/strict";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { it } from "node:test";
 import { repositoryGit } from "../../../src/agent/repository-git.ts";
 import { uncommittedFiles } from "../../../src/agent/fix-files.ts";
-import { hostileRepo } from "../indexer/helpers/hostile-git.ts";
+import { hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
 
 it("status, ls-files, rev-parse and check-attr run nothing the repository's config names", async (t) => {
   const repo = hostileRepo();
@@ -33,4 +35,25 @@ it("reads the folder's repository whatever GIT_DIR and GIT_WORK_TREE the user's 
   t.after(() => (delete process.env.GIT_DIR, delete process.env.GIT_WORK_TREE));
   const top = await repositoryGit(repo.root, ["rev-parse", "--show-toplevel"]);
   assert.equal(top.ok && top.stdout.toString("utf8").trim(), repo.root);
+});
+
+it("the user's own filter (git-lfs) still runs, but not once the repository's config names a git-lfs extension, which git-lfs would run", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  // The user's ~/.gitconfig (git lfs install): its filter stands for git-lfs, which runs the
+  // clean command of every lfs.extension.<name> in the repository's config (checked with git-lfs 3.3).
+  const [programs, ran] = [join(repo.root, "..", "programs"), join(repo.root, "..", "ran")];
+  writeFileSync(join(programs, "lfs.sh"), `#!/bin/sh\ntouch '${join(ran, "user-lfs")}'\ncat\n`);
+  chmodSync(join(programs, "lfs.sh"), 0o755);
+  writeFileSync(join(programs, "global.cfg"), `[filter "lfs"]\n\tclean = ${join(programs, "lfs.sh")}\n\trequired = true\n`);
+  const global = process.env.GIT_CONFIG_GLOBAL;
+  process.env.GIT_CONFIG_GLOBAL = join(programs, "global.cfg");
+  t.after(() => (global === undefined ? delete process.env.GIT_CONFIG_GLOBAL : (process.env.GIT_CONFIG_GLOBAL = global)));
+  writeFileSync(join(repo.root, ".git", "info", "attributes"), "b.txt filter=lfs\n");
+  assert.deepEqual(await uncommittedFiles(repo.root), { files: ["b.txt"] });
+  assert.deepEqual(repo.ran(), ["user-lfs"], "the user's own filter runs where the repository names no lfs.extension");
+  rmSync(join(ran, "user-lfs"));
+  testGit(repo.root, "config", "lfs.extension.evil.clean", `${join(programs, "core.fsmonitor.sh")} %f`);
+  assert.deepEqual(await uncommittedFiles(repo.root), { files: ["b.txt"] });
+  assert.deepEqual(repo.ran(), []);
 });

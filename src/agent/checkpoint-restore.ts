@@ -53,16 +53,16 @@ export function unrestorableName(path: string): string | undefined {
  * back, a file the checkpoint did not have deleted (if it is still there). Only files
  * changed since the checkpoint are touched, whatever `paths` names: a path the checkpoints
  * never hold (`.hearth/`, a git-ignored `.env`, a folder outside the workspace) would
- * otherwise read as "not in the checkpoint" and be deleted. `onDisk`: the paths that are
- * or were links, and files whose content is not text the editor takes (binary, Latin-1:
- * EditorWorkspace refuses them, and with them the whole restore), put back on disk by the
- * store instead (CheckpointStore.restoreLinks); `notRestored`: those whose names
+ * otherwise read as "not in the checkpoint" and be deleted. `links`: the paths that are
+ * or were links, and `binary`: files whose content is not text the editor takes (binary,
+ * Latin-1: EditorWorkspace refuses them, and with them the whole restore), both put back on
+ * disk by the store instead (CheckpointStore.restoreLinks); `notRestored`: those whose names
  * the Workspace cannot carry (unrestorableName) and, in a whole restore, the files whose
  * content no checkpoint holds — the user's edits and files made after the last snapshot
  * (the run's end): "Restore checkpoint" puts back what Hearth changed, and writing over or
  * deleting those would lose them for good. Named `paths` come after the user was asked.
  */
-export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; onDisk: string[]; notRestored: NotRestored[] }> {
+export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   const asked = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
@@ -77,14 +77,14 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];
-  const onDisk = [...links];
+  const binary: string[] = [];
   for (const path of paths.filter((p) => !links.includes(p))) {
     const content = await checkpoints.fileAt(checkpoint, path);
-    if (content && !editorTakes(content)) onDisk.push(path);
+    if (content && !editorTakes(content)) binary.push(path);
     else if (content) changes.push({ kind: "write", path, content });
     else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
   }
-  return { changes, onDisk, notRestored };
+  return { changes, links, binary, notRestored };
 }
 
 /** Whether the editor takes `content` as a text edit: UTF-8, or UTF-16 with a BOM (as EditorWorkspace decodes). */
@@ -108,7 +108,7 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  * The workspace writes contents; the executable bits are put back afterwards. Links go
  * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
  * of the files it held into the folder it points at. A link whose place a folder took is
- * made once the writes emptied that folder; binary files are put back on disk with them. Files written over or deleted whose content no
+ * made once the writes emptied that folder; binary files are put back on disk after the writes. Files written over or deleted whose content no
  * checkpoint holds (named `paths` the user chose to restore over their later edits) are
  * snapshotted first: that work stays in the checkpoints. The restore is journalled while it
  * runs: a process killed between files leaves the workspace half-restored, and the next
@@ -116,10 +116,10 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
-  const { changes, onDisk: links, notRestored } = await restoreChanges(options);
-  const overwritten = changes.map((c) => (c.kind === "rename" ? c.from : c.path));
+  const { changes, links, binary, notRestored } = await restoreChanges(options);
+  const overwritten = [...changes.map((c) => (c.kind === "rename" ? c.from : c.path)), ...binary];
   if ((await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
-  if (!changes.length && !links.length) return { restored: [], notRestored };
+  if (!changes.length && !links.length && !binary.length) return { restored: [], notRestored };
   // Killed between files, the next start finishes it (CheckpointStore.open).
   await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);
   try {
@@ -129,6 +129,8 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
     if (written.length) await checkpoints.restoreModes(checkpoint, written);
     const waiting = links.filter((p) => !relinked.includes(p));
     if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
+    // After the edit: one the editor refuses (a file with unsaved changes) leaves these as they are too.
+    if (binary.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, binary)));
     return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
   } finally {
     // A restore that failed was undone by its Workspace (or said what it left): nothing to finish.

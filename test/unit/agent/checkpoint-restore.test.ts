@@ -348,4 +348,17 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     assert.deepEqual(readFileSync(join(root, "menu.txt")), latin1);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
   });
+
+  it("leaves binary files as they are when the editor refuses the edit (a file with unsaved changes): nothing half-restored", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x01]));
+    const from = (await checkpoints.create("before: the run")).id;
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x02]));
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after: the run");
+    const editor = { apply: async () => Promise.reject(new Error("a.txt has unsaved changes in the editor")) };
+    await assert.rejects(restoreCheckpoint({ checkpoints, checkpoint: from, disk, target: editor }), /unsaved changes/);
+    assert.deepEqual(readFileSync(join(root, "logo.png")), Buffer.from([0x89, 0x50, 0x00, 0x02]));
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the agent's\n");
+  });
 });

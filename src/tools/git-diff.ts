@@ -59,9 +59,12 @@ export const gitDiffTool: Tool = {
 
 /**
  * a/ and b/ whatever the user's config prefers for their terminal (diff.mnemonicPrefix's c/
- * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers.
+ * and w/, diff.noprefix): leaveOutSecrets reads the paths from the headers. A submodule shows
+ * its commit, never whether its files changed: git would run `git status` in it, with its own
+ * config's filters, which withoutRepositoryFilters does not empty (a .gitmodules' `ignore =
+ * none` is overruled).
  */
-const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
+const DIFF_OPTIONS = ["--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
 
 /**
  * `git diff HEAD` plus the files git does not track yet (ignored ones left out): what the

@@ -5,13 +5,13 @@
  * exported, and show the files' bytes as they are.
  */
 import assert from "node:assert/strict";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { gitDiffTool } from "../../../src/tools/git-diff.ts";
 import { type ToolContext, runTool } from "../../../src/tools/tool.ts";
-import { hostileRepo } from "../indexer/helpers/hostile-git.ts";
+import { hostileRepo, testGit } from "../indexer/helpers/hostile-git.ts";
 
 it("git diff HEAD and an untracked file's diff run nothing the repository's config or the shell's GIT_EXTERNAL_DIFF names", async (t) => {
   const repo = hostileRepo();
@@ -29,4 +29,29 @@ it("git diff HEAD and an untracked file's diff run nothing the repository's conf
   assert.match(diff, /^\+LINE 0$/m);
   assert.match(diff, /^\+fresh$/m);
   assert.deepEqual(repo.ran(), []);
+});
+
+it("does not look into a nested repository (a submodule, even one .gitmodules marks ignore = none), whose own config may name a clean filter", async (t) => {
+  const repo = hostileRepo();
+  t.after(() => repo.remove());
+  const [lib, marker] = [join(repo.root, "vendor", "lib"), join(repo.root, "..", "ran", "nested clean filter")];
+  mkdirSync(lib, { recursive: true });
+  writeFileSync(join(lib, "lib.py"), "l = 1\n");
+  writeFileSync(join(lib, ".gitattributes"), "* filter=nested\n");
+  testGit(lib, "init", "-q");
+  testGit(lib, "add", "-A");
+  testGit(lib, "commit", "-qm", "vendored");
+  writeFileSync(join(repo.root, ".gitmodules"), '[submodule "lib"]\n\tpath = vendor/lib\n\turl = ./lib\n\tignore = none\n');
+  testGit(repo.root, "-c", "advice.addEmbeddedRepo=false", "add", ".gitmodules", "vendor/lib");
+  testGit(repo.root, "commit", "-qm", "lib", "--no-verify");
+  // Changed since its commit, with an old time: git would have to read it through the filter.
+  testGit(lib, "commit", "-qm", "moved", "--allow-empty");
+  testGit(lib, "config", "filter.nested.clean", `touch '${marker}'; cat`);
+  writeFileSync(join(lib, "lib.py"), "l = 2\n");
+  utimesSync(join(lib, "lib.py"), new Date(2001, 0, 1), new Date(2001, 0, 1));
+  const ctx: ToolContext = { workspace: new DiskWorkspace(repo.root), signal: new AbortController().signal, reads: new Map() };
+  const result = await runTool(gitDiffTool, {}, ctx);
+  assert.equal(result.ok, true, result.text);
+  assert.match((result.data as { diff: string }).diff, /^\+Subproject commit [0-9a-f]{40}(-dirty)?$/m, "a submodule's new commit still shows");
+  assert.equal(existsSync(marker), false, "the nested repository's clean filter ran");
 });

@@ -247,7 +247,38 @@ export class CheckpointStore {
    */
   async create(label: string, paths: readonly string[] = []): Promise<Checkpoint> {
     const touched = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
-    return this.lock.run(() => this.snapshot(label, touched));
+    return this.lock.run(async () => {
+      try {
+        return await this.snapshot(label, touched);
+      } catch (error) {
+        // A damaged shadow repository would fail every checkpoint, and every run starts with one.
+        if (!(await this.repaired())) throw error;
+        return this.snapshot(label, touched);
+      }
+    });
+  }
+
+  /**
+   * After a failed snapshot: a damaged shadow index (truncated by a crash or a full disk) is
+   * rebuilt from the last checkpoint, and a history whose newest commit cannot be read (its
+   * objects lost) is started again — the earlier checkpoints are gone with their objects.
+   * The workspace is never touched. False when neither was the trouble.
+   */
+  private async repaired(): Promise<boolean> {
+    const head = await this.text(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).then((out) => out.trim(), () => undefined);
+    const branch = (await this.text(["symbolic-ref", "--quiet", "HEAD"]).catch(() => "")).trim();
+    const damagedIndex = await this.git(["ls-files", "--stage", "--", "."]).then(() => false, () => true);
+    if (head) {
+      if (!damagedIndex) return false;
+      await rm(join(this.gitDir, "index"), { force: true });
+      await this.git(["read-tree", head]);
+      return true;
+    }
+    const lostBranch = branch !== "" && (await lstat(join(this.gitDir, branch)).then(() => true, () => false));
+    if (!lostBranch && !damagedIndex) return false;
+    if (lostBranch) await rm(join(this.gitDir, branch), { force: true });
+    await rm(join(this.gitDir, "index"), { force: true });
+    return true;
   }
 
   /** Checkpoints, newest first. */

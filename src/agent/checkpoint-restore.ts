@@ -118,7 +118,8 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   const { checkpoints, checkpoint } = options;
   const { changes, links, binary, notRestored } = await restoreChanges(options);
   const overwritten = [...changes.map((c) => (c.kind === "rename" ? c.from : c.path)), ...binary];
-  if ((await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
+  // A whole restore left such files out already (restoreChanges).
+  if (options.paths?.length && (await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
   if (!changes.length && !links.length && !binary.length) return { restored: [], notRestored };
   // Killed between files, the next start finishes it (CheckpointStore.open).
   await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);

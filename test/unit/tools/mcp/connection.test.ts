@@ -60,6 +60,33 @@ async function handMadeServer(t: TestContext, name: string, call: (id: number, r
 }
 
 /**
+ * An SSE server (the old transport: answers come on the GET event stream) offering one tool,
+ * `name`; `call(send, stream)` handles the call, with `send` writing a message on the stream.
+ */
+async function handMadeSseServer(t: TestContext, name: string, call: (send: (message: object) => void, stream: ServerResponse) => void, options: { now?: () => number } = {}): Promise<McpConnection> {
+  let stream: ServerResponse | undefined;
+  const http = createServer((req, res) => {
+    if (req.method === "GET") {
+      stream = res;
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      return void res.write("event: endpoint\ndata: /messages\n\n");
+    }
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      res.writeHead(202).end();
+      const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
+      if (message.id === undefined) return;
+      const send = (sent: object) => stream!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", ...sent })}\n\n`);
+      if (message.method === "initialize") return void send({ id: message.id, result: { protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "sse", version: "1" } } });
+      if (message.method === "tools/list") return void send({ id: message.id, result: { tools: [{ name, inputSchema: { type: "object" } }] } });
+      call(send, stream!);
+    });
+  });
+  return connectTo(t, http, "old", "sse", "/sse", options);
+}
+
+/**
  * Listens with `http` on 127.0.0.1 and opens server `name` there (`type` at `path`), both
  * closed after the test. The call's time limit is long: without the fixes under test a call
  * waits for it; the test's timeout is the safety net.
@@ -373,26 +400,9 @@ describe("MCP servers over HTTP that flood Hearth with messages", () => {
   });
 
   it("ends the connection to an SSE server that floods its event stream the same way", { timeout: 60_000 }, async (t) => {
-    let stream: ServerResponse | undefined;
-    const http = createServer((req, res) => {
-      if (req.method === "GET") {
-        stream = res;
-        res.writeHead(200, { "Content-Type": "text/event-stream" });
-        return void res.write("event: endpoint\ndata: /messages\n\n");
-      }
-      let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => {
-        res.writeHead(202).end();
-        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
-        if (message.id === undefined) return;
-        const send = (sent: unknown) => stream!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", ...(sent as object) })}\n\n`);
-        if (message.method === "initialize") return void send({ id: message.id, result: { protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "sse", version: "1" } } });
-        if (message.method === "tools/list") return void send({ id: message.id, result: { tools: [{ name: "chatter", inputSchema: { type: "object" } }] } });
-        for (let i = 0; i < 25_000; i++) send({ method: "notifications/progress", params: { progressToken: "never-given", progress: i } });
-      });
-    });
-    const connection = await connectTo(t, http, "old", "sse", "/sse", { now: () => 0 });
+    const connection = await handMadeSseServer(t, "chatter", (send) => {
+      for (let i = 0; i < 25_000; i++) send({ method: "notifications/progress", params: { progressToken: "never-given", progress: i } });
+    }, { now: () => 0 });
     await assert.rejects(connection.call("chatter", {}, new AbortController().signal), /^ToolError: MCP server "old" stopped during the call to "chatter" \(it sent 20000 messages within a minute that answered nothing Hearth asked, so Hearth closed the connection\)\./);
     assert.equal(connection.alive, false);
   });
@@ -464,26 +474,9 @@ describe("MCP servers over HTTP that refuse or break the connection", () => {
   });
 
   it("ends a call at once when an SSE server drops its event stream (the answers' only way back)", { timeout: 30_000 }, async (t) => {
-    let stream: ServerResponse | undefined;
-    const http = createServer((req, res) => {
-      if (req.method === "GET") {
-        stream = res;
-        res.writeHead(200, { "Content-Type": "text/event-stream" });
-        return void res.write("event: endpoint\ndata: /messages\n\n");
-      }
-      let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => {
-        res.writeHead(202).end();
-        const message = JSON.parse(body) as { id?: number; method: string; params?: { protocolVersion?: string } };
-        if (message.id === undefined) return;
-        const answer = (result: unknown) => stream!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result })}\n\n`);
-        if (message.method === "initialize") return void answer({ protocolVersion: message.params!.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "sse", version: "1" } });
-        if (message.method === "tools/list") return void answer({ tools: [{ name: "drop", inputSchema: { type: "object" } }] });
-        stream!.destroy(); // the server dies mid-call
-      });
+    const connection = await handMadeSseServer(t, "drop", (_send, stream) => {
+      stream.destroy(); // the server dies mid-call
     });
-    const connection = await connectTo(t, http, "old", "sse", "/sse");
     await assert.rejects(connection.call("drop", {}, new AbortController().signal), /^ToolError: MCP server "old" stopped during the call to "drop"\. It is started again with the next message/);
     assert.equal(connection.alive, false);
   });

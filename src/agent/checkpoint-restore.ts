@@ -3,7 +3,7 @@
  * bring the workspace back to the checkpoint, applied in one `Workspace.apply` so the
  * editor records one undoable edit.
  */
-import { type CheckpointStore, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
+import { type CheckpointStore, ToolError, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
 
 export interface RestoreOptions {
   readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
@@ -125,7 +125,7 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);
   try {
     const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
-    if (changes.length) await options.target.apply(changes);
+    if (changes.length) await options.target.apply(changes).catch(forTheUser);
     const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
     if (written.length) await checkpoints.restoreModes(checkpoint, written);
     const waiting = links.filter((p) => !relinked.includes(p));
@@ -137,6 +137,16 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
     // A restore that failed was undone by its Workspace (or said what it left): nothing to finish.
     await checkpoints.endRestore();
   }
+}
+
+/**
+ * The editor's refusal of a file with unsaved changes is written for the model ("ask the
+ * user to save…"); a restore is the user's own request, so it says what to do to them.
+ */
+function forTheUser(error: unknown): never {
+  const unsaved = error instanceof ToolError && error.code === "stale-file" ? (error.data as { unsaved?: unknown } | undefined)?.unsaved : undefined;
+  if (typeof unsaved !== "string") throw error;
+  throw new Error(`“${unsaved}” has unsaved changes in the editor: save or discard them there, then restore again.`);
 }
 
 /**

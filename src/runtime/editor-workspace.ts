@@ -163,7 +163,8 @@ export class EditorWorkspace implements Workspace {
 
   private refuseDirty(rel: string): void {
     if (this.host.openDocument(this.uri(rel))?.dirty) {
-      throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`);
+      // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
+      throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });
     }
   }
 

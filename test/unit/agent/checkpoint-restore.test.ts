@@ -8,8 +8,10 @@ import { once } from "node:events";
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange, decodeText } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
 
@@ -360,5 +362,20 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     await assert.rejects(restoreCheckpoint({ checkpoints, checkpoint: from, disk, target: editor }), /unsaved changes/);
     assert.deepEqual(readFileSync(join(root, "logo.png")), Buffer.from([0x89, 0x50, 0x00, 0x02]));
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the agent's\n");
+  });
+
+  it("tells the user, not the model, what to do about a file with unsaved changes", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    const dirty = pathToFileURL(join(root, "a.txt")).toString();
+    const host: EditorHost = {
+      openDocument: (uri) => (uri === dirty ? { text: "after, and typing\n", dirty: true } : undefined),
+      applyEdit: async () => assert.fail("a file with unsaved changes is never edited"),
+      save: async () => undefined,
+    };
+    const editor = new EditorWorkspace(root, host, "Hearth: restore");
+    const refused = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    assert.equal(refused, "“a.txt” has unsaved changes in the editor: save or discard them there, then restore again.");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
+    assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "made by the agent\n");
   });
 });

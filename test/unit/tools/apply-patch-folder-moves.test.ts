@@ -128,4 +128,25 @@ describe("apply_patch: folders a rename or delete empties", () => {
     assert.equal(existsSync(join(root, "y")), false);
     assert.deepEqual(tree(root), ["k.txt: k\n", "there.txt: t\n", "x/", "x/w/", "x/w/a: A\n"]);
   });
+
+  it("a batch that fails after a delete that emptied folders puts them back, outermost first, with their modes, and the file in them", async () => {
+    const { root, ctx } = workspaceWith({ "x/w/a": "A\n", "k.txt": "k\n", "there.txt": "t\n" });
+    chmodSync(join(root, "x"), 0o751);
+    chmodSync(join(root, "x/w"), 0o750);
+    await assert.rejects(
+      ctx.workspace.apply([{ kind: "delete", path: "x/w/a" }, { kind: "rename", from: "k.txt", to: "there.txt" }]),
+      /cannot rename to "there\.txt": a file is already there/,
+    );
+    assert.equal(statSync(join(root, "x")).mode & 0o777, 0o751);
+    assert.equal(statSync(join(root, "x/w")).mode & 0o777, 0o750);
+    assert.deepEqual(tree(root), ["k.txt: k\n", "there.txt: t\n", "x/", "x/w/", "x/w/a: A\n"]);
+  });
+
+  it("a patch deleting the workspace's last file leaves the workspace folder itself, as git apply leaves the top of the tree", async () => {
+    const { root, ctx } = workspaceWith({ "only.txt": "o\n" });
+    const result = await runTool(applyPatchTool, { patch: remove("only.txt", "o") }, ctx);
+    assert.equal(result.ok, true, result.text);
+    assert.equal(statSync(root).isDirectory(), true);
+    assert.deepEqual(tree(root), []);
+  });
 });

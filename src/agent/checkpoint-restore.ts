@@ -24,6 +24,8 @@ export interface RestoreOptions {
 export interface NotRestored {
   readonly path: string;
   readonly reason: string;
+  /** Left on purpose: content no checkpoint holds (the user's own later work), which Hearth could write over. */
+  readonly laterWork?: boolean;
 }
 
 /** What a restore did: the files put back, and the changed ones it had to leave as they are. */
@@ -66,14 +68,14 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   const asked = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
-  const notRestored = asked.flatMap((path) => {
+  const notRestored: NotRestored[] = asked.flatMap((path) => {
     const reason = unrestorableName(path);
     return reason ? [{ path, reason }] : [];
   });
   const nameable = asked.filter((p) => !unrestorableName(p));
   const later = options.paths?.length ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
   const paths = nameable.filter((p) => !later.has(p));
-  for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path) });
+  for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path), laterWork: true });
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
   const changes: WorkspaceChange[] = [];

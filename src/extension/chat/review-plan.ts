@@ -55,17 +55,36 @@ export function restoredNotice(target: RestoreTarget, restored: readonly string[
 
 /**
  * The warning after a restore that left changed files as they are (the runtime's
- * `notRestored`): which, and why, so nobody takes them for restored.
+ * `notRestored`): which, and why, so nobody takes them for restored. Files Hearth cannot
+ * write back come first; the user's own later work (`laterWork`) was kept on purpose, and
+ * the notice says so and how to have the earlier version anyway.
  */
-export function notRestoredNotice(files: readonly { readonly path: string; readonly reason: string }[]): string {
-  const name = (path: string) => `“${visibleText(path, true)}”`;
+export function notRestoredNotice(files: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean }[]): string {
+  const kept = files.filter((f) => f.laterWork);
+  const stuck = files.filter((f) => !f.laterWork);
+  return [stuck.length ? cannotWriteBack(stuck) : "", kept.length ? keptOnPurpose(kept) : ""].filter(Boolean).join(" ");
+}
+
+const quoted = (path: string) => `“${visibleText(path, true)}”`;
+
+function cannotWriteBack(files: readonly { readonly path: string; readonly reason: string }[]): string {
   if (files.length === 1) {
     const [file] = files as [{ path: string; reason: string }];
-    return `Left ${name(file.path)} as it is now: ${file.reason}, so Hearth cannot write it back. Put it back by hand if you need its earlier content.`;
+    return `Left ${quoted(file.path)} as it is now: ${file.reason}, so Hearth cannot write it back. Put it back by hand if you need its earlier content.`;
   }
-  const shown = files.slice(0, 5).map((f) => `${name(f.path)} (${f.reason})`).join(", ");
+  const shown = files.slice(0, 5).map((f) => `${quoted(f.path)} (${f.reason})`).join(", ");
   const more = files.length > 5 ? ` and ${plural(files.length - 5, "more file")}` : "";
   return `Left ${plural(files.length, "file")} as they are now, since Hearth cannot write them back: ${shown}${more}. Put them back by hand if you need their earlier content.`;
+}
+
+function keptOnPurpose(files: readonly { readonly path: string; readonly reason: string }[]): string {
+  if (files.length === 1) {
+    const [file] = files as [{ path: string; reason: string }];
+    return `Kept ${quoted(file.path)} as it is now, on purpose: ${file.reason}. To have its earlier version anyway, put it back by hand (the file's Timeline view lists the versions saved in VS Code).`;
+  }
+  const shown = files.slice(0, 5).map((f) => quoted(f.path)).join(", ");
+  const more = files.length > 5 ? ` and ${plural(files.length - 5, "more file")}` : "";
+  return `Kept ${plural(files.length, "file")} as they are now, on purpose: they changed or were made since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that: ${shown}${more}. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).`;
 }
 
 /**

@@ -252,6 +252,7 @@ describe("restoreCheckpoint and the user's own later work", () => {
     assert.deepEqual([...reasons.keys()].sort(), ["a.txt", "keep.txt", "notes.md"]);
     assert.match(reasons.get("notes.md")!, /made since Hearth's last checkpoint/);
     assert.match(reasons.get("a.txt")!, /changed since Hearth's last checkpoint/);
+    assert.ok(notRestored.every((n) => n.laterWork), "marked as kept on purpose, for the chat's notice");
     // Content a checkpoint holds goes back whichever way: restoring the first checkpoint now.
     writeFileSync(join(root, "a.txt"), "the agent's\n");
     const again = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });

@@ -110,4 +110,20 @@ describe("review plan", () => {
       "Left 2 files as they are now, since Hearth cannot write them back: “a⟨U+000A⟩b.txt” (its name holds a line break), “caf\uFFFD.txt” (its name is not valid UTF-8, and Hearth handles file names as text). Put them back by hand if you need their earlier content.",
     );
   });
+
+  it("says the user's own later work was kept on purpose, and how to have the earlier version anyway", () => {
+    const mine = { path: "a.txt", reason: "it changed since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that", laterWork: true };
+    const one = notRestoredNotice([mine]);
+    assert.equal(
+      one,
+      "Kept “a.txt” as it is now, on purpose: it changed since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that. To have its earlier version anyway, put it back by hand (the file's Timeline view lists the versions saved in VS Code).",
+    );
+    assert.doesNotMatch(one, /cannot write/);
+    const mixed = notRestoredNotice([mine, { path: "notes.md", reason: "it was made since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that", laterWork: true }, { path: "b\\c", reason: "its name holds a backslash, which Hearth reads as a folder separator" }]);
+    assert.equal(
+      mixed,
+      "Left “b\\c” as it is now: its name holds a backslash, which Hearth reads as a folder separator, so Hearth cannot write it back. Put it back by hand if you need its earlier content. " +
+        "Kept 2 files as they are now, on purpose: they changed or were made since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that: “a.txt”, “notes.md”. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).",
+    );
+  });
 });

@@ -142,6 +142,25 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
 }
 
 /**
+ * What the chat says of a restore an earlier process began and CheckpointStore.open
+ * finished (or could not): without it the workspace changed, or stayed half-restored,
+ * with nothing said.
+ */
+export function finishedRestoreNotice(finished: NonNullable<CheckpointStore["finishedRestore"]>): string {
+  const cutOff = `A restore to checkpoint ${finished.checkpoint.slice(0, 8)} was cut off (Hearth or the editor closed while it wrote files)`;
+  if (finished.failed !== undefined) {
+    return `${cutOff}, and Hearth could not finish it (${finished.failed}): ${named(finished.left)} may be left half-restored. Check ${finished.left.length === 1 ? "it" : "them"}, and restore again if needed.`;
+  }
+  const kept = finished.left.length ? ` Kept ${named(finished.left)} as ${finished.left.length === 1 ? "it is: it" : "they are: they"} changed since (your own work or another program's).` : "";
+  return `${cutOff}; Hearth finished it when it started again: ${finished.paths.length ? `${named(finished.paths)} put back` : "nothing was left to put back"}.${kept}`;
+}
+
+function named(paths: readonly string[]): string {
+  const shown = paths.slice(0, 5).map((p) => `“${p}”`).join(", ");
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
+}
+
+/**
  * The editor's refusal of a file with unsaved changes is written for the model ("ask the
  * user to save…"); a restore is the user's own request, so it says what to do to them.
  */

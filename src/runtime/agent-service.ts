@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
-import { changedSinceExpected, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
+import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
 import { ConversationImportError, exportConversation, importConversation } from "../agent/handoff.ts";
@@ -132,6 +132,10 @@ export class AgentService {
     const existing = await this.conversations.get(params.conversationId);
     const heard = this.heard.get(params.conversationId);
     if (params.continues === true && !existing && heard?.length === 0) heard.push(LOST);
+    const checkpoints = await this.checkpoints();
+    // A restore an earlier runtime began and this one's open finished (or could not): said once, in the first run's chat.
+    if (checkpoints.finishedRestore) heard?.push(finishedRestoreNotice(checkpoints.finishedRestore));
+    checkpoints.finishedRestore = undefined;
     const extraTools = (await this.mcp?.tools(signal)) ?? [];
     const index = this.options.index();
     const { session, connection } = this.options;
@@ -141,7 +145,7 @@ export class AgentService {
       ...(params.attachments ? { attachments: params.attachments } : {}),
       messages: existing?.messages ?? [],
       workspace: this.workspace(fix ? "Hearth: fix" : "Hearth"),
-      checkpoints: await this.checkpoints(),
+      checkpoints,
       ...(index ? { index } : {}),
       backend: () => session.readyBackend(),
       policy: session.currentSettings().approvalPolicy,

@@ -2,7 +2,10 @@
 // backend replays a model's turns, the real tools edit a real fixture workspace, approvals
 // go to the client, checkpoints restore, conversations persist.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -42,10 +45,10 @@ interface Started {
 }
 
 /** A runtime on a copy of the calculator fixture with `script` as its model; approvals answered by `answer`. */
-async function start(script: ModelScript | undefined, answer: (tool: string) => boolean = () => true, settings: Record<string, unknown> = {}): Promise<Started> {
-  const root = tempDir("hearth-agent-ws-");
-  cpSync(FIXTURE, root, { recursive: true });
-  const storage = tempDir("hearth-agent-storage-");
+async function start(script: ModelScript | undefined, answer: (tool: string) => boolean = () => true, settings: Record<string, unknown> = {}, place?: { root: string; storage: string }): Promise<Started> {
+  const root = place?.root ?? tempDir("hearth-agent-ws-");
+  if (!place) cpSync(FIXTURE, root, { recursive: true });
+  const storage = place?.storage ?? tempDir("hearth-agent-storage-");
   const modelPath = script ? join(storage, "model.json") : "";
   if (script) writeFileSync(modelPath, JSON.stringify(script));
   const runtime = await spawnRuntime({
@@ -155,6 +158,25 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(restored, { restoredFiles: ["calc.py"], notRestored: [{ path: "notes.txt ", reason: "its name starts or ends with a space" }] });
     assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
     assert.equal(readFileSync(join(s.root, "notes.txt "), "utf8"), "a name that ends with a space\n");
+  });
+
+  it("a restore cut off by a runtime that died is finished by the next runtime, which says so in the chat once", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    const first = await run(s, "fix add");
+    await s.runtime.close();
+    // As restoreCheckpoint leaves it when killed before writing calc.py (checkpoint-journal.ts).
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await once(gone, "exit");
+    const gitDir = join(s.storage, "checkpoints", createHash("sha1").update(realpathSync(s.root)).digest("hex").slice(0, 16));
+    writeFileSync(join(gitDir, "hearth-restore.json"), JSON.stringify({ pid: gone.pid, checkpoint: first.startCheckpoint, paths: ["calc.py"] }));
+
+    const next = await start({ turns: [{ text: "Hello." }, { text: "Hello again." }] }, undefined, {}, { root: s.root, storage: s.storage });
+    await run(next, "hi", { conversationId: "conv2" });
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+    const notices = () => next.events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
+    assert.deepEqual(notices(), [`A restore to checkpoint ${first.startCheckpoint!.slice(0, 8)} was cut off (Hearth or the editor closed while it wrote files); Hearth finished it when it started again: “calc.py” put back.`]);
+    await run(next, "hi again", { conversationId: "conv2", continues: true });
+    assert.equal(notices().length, 1, "said once");
   });
 
   it("undoing a step or rejecting a file that changed since (by hand or a later step) restores nothing until asked to anyway", async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
-import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { finishedRestoreNotice, restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange, decodeText } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
@@ -314,6 +314,7 @@ describe("restoreCheckpoint interrupted halfway, its checkpoint unreadable", () 
     const next = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
     assert.match(next.finishedRestore?.failed ?? "", /git/);
     assert.deepEqual(next.finishedRestore?.left, ["a.txt"]);
+    assert.match(finishedRestoreNotice(next.finishedRestore!), /^A restore to checkpoint 00000000 was cut off .*, and Hearth could not finish it \(.*git.*\): “a\.txt” may be left half-restored\. Check it, and restore again if needed\.$/);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
     assert.equal((await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") })).finishedRestore, undefined);
   });

@@ -140,8 +140,9 @@ export class CompletionEngine {
     for (let tries = 1; ; tries++) {
       if (!(await this.wait.untilNextTry(signal))) return { outcome: "cancelled", modelMs };
       // A new request reads /slots at once (the chat may have ended while none waited); a try that just found the slot taken waits first.
-      if (this.wait.waitsForSlot() && !(await this.untilSlotFree(signal, tries === 1))) return { outcome: "cancelled", modelMs };
-      const tried = await this.tryOnce(request, signal);
+      const slot = this.wait.waitsForSlot() ? await this.untilSlotFree(signal, tries === 1) : "unknown";
+      if (slot === "cancelled") return { outcome: "cancelled", modelMs };
+      const tried = await this.tryOnce(request, signal, slot === "free");
       modelMs += tried.modelMs;
       const which = tried.which ? { which: tried.which } : {};
       if (signal.aborted) return { outcome: "cancelled", modelMs, ...which };
@@ -164,7 +165,7 @@ export class CompletionEngine {
   }
 
   /** One try: the model's result, or why there is none (busy: worth trying again; else the error). */
-  private async tryOnce(request: Omit<FimRequest, "signal">, signal: AbortSignal): Promise<Try> {
+  private async tryOnce(request: Omit<FimRequest, "signal">, signal: AbortSignal, sentToFreeSlot: boolean): Promise<Try> {
     let choice: ModelChoice | undefined;
     try {
       // A model still loading can take minutes: a cancelled request must not wait for it.
@@ -187,7 +188,7 @@ export class CompletionEngine {
       limit.close();
     }
     const modelMs = this.now() - start;
-    return { ...(tried ?? (await this.noAnswer(choice.backend, limitMs, signal))), which: choice.which, modelMs };
+    return { ...(tried ?? (await this.noAnswer(choice.backend, limitMs, signal, sentToFreeSlot))), which: choice.which, modelMs };
   }
 
   /**
@@ -196,15 +197,21 @@ export class CompletionEngine {
    * answer is empty. A server queues a request while its slots are taken (busy, worth another
    * try), but a big model on a slow server takes as long for a request it works on: the server
    * is asked once, within the same limit, whether it had a slot free (slow, no second try).
-   * One that cannot tell is taken for busy.
+   * One that cannot tell is taken for busy. A one-slot server's slot a request was sent to right
+   * after `/slots` showed it free (`sentToFreeSlot`) held that request: what holds it at the
+   * read is most often the request itself, closed a moment ago (llama-server drops it within a
+   * second), not a chat, so such a server is slow too.
    */
-  private async noAnswer(backend: ModelBackend, limitMs: number, signal: AbortSignal): Promise<Pick<Try, "busy" | "oneSlot" | "result" | "slow">> {
+  private async noAnswer(backend: ModelBackend, limitMs: number, signal: AbortSignal, sentToFreeSlot: boolean): Promise<Pick<Try, "busy" | "oneSlot" | "result" | "slow">> {
     const within = `gave no answer within ${formatSeconds(limitMs)}`;
     const empty: FimResult = { text: "", stopReason: "aborted" };
     if (backend.kind !== "remote") return { result: empty, slow: { reason: `the model on this machine ${within}`, limitMs } };
     const limit = timeLimit(this.clock, limitMs, signal);
     const slots = await serverSlotState(backend, limit.signal).finally(() => limit.close());
     const free = slots?.free;
+    if (free === false && slots?.total === 1 && sentToFreeSlot) {
+      return { result: empty, slow: { reason: `the server ${within} though its only slot was free when the request was sent: the model is slow on it, not busy`, limitMs, server: true } };
+    }
     if (free === false && slots?.total === 1) {
       return { busy: `the server's only slot is taken (most often by the chat: llama-server started with -np 1 runs one request at a time), so the request ${within}`, oneSlot: true };
     }
@@ -219,25 +226,26 @@ export class CompletionEngine {
 
   /**
    * Reads the one-slot server's `/slots` (at once when `readFirst`, else after SLOT_READ_MS),
-   * then every SLOT_READ_MS until its slot frees (true), or the
-   * request is cancelled (false): nothing is queued behind the chat, however long it runs. A
-   * server that stops telling, or now has more slots, is tried at once. The read has no limit of
-   * its own beyond the connection's: a keystroke ends it, and a server too loaded to answer it
-   * would not answer a completion either.
+   * then every SLOT_READ_MS until its slot frees ("free"), or the request is cancelled:
+   * nothing is queued behind the chat, however long it runs. A server that stops telling, or
+   * now has more slots, is tried at once ("unknown": not seen free). The read has no limit of its own beyond
+   * the connection's: a keystroke ends it, and a server too loaded to answer it would not
+   * answer a completion either.
    */
-  private async untilSlotFree(signal: AbortSignal, readFirst: boolean): Promise<boolean> {
+  private async untilSlotFree(signal: AbortSignal, readFirst: boolean): Promise<"free" | "unknown" | "cancelled"> {
     for (let first = true; ; first = false) {
-      if (!(first && readFirst) && !(await wait(SLOT_READ_MS, signal, this.clock))) return false;
+      if (!(first && readFirst) && !(await wait(SLOT_READ_MS, signal, this.clock))) return "cancelled";
       let choice: ModelChoice | undefined;
       try {
         choice = await unlessAborted(this.options.model(), signal);
       } catch {
-        return !signal.aborted;
+        return signal.aborted ? "cancelled" : "unknown";
       }
-      if (!choice) return false;
+      if (!choice) return "cancelled";
       const slots = await serverSlotState(choice.backend, signal);
-      if (signal.aborted) return false;
-      if (slots?.free !== false || slots.total !== 1) return true;
+      if (signal.aborted) return "cancelled";
+      if (slots?.free === true && slots.total === 1) return "free";
+      if (slots?.free !== false || slots.total !== 1) return "unknown";
     }
   }
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { SLOT_READ_MS } from "../../../src/completions/server-wait.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { CompletionStatus } from "../../../src/protocol/completions.ts";
 import type { FakeClock } from "../../fixtures/fake-clock.ts";
@@ -144,6 +145,45 @@ describe("completions from a server with no answer within the time limit: slow o
     assert.equal((await next).text, "count");
     assert.equal(server.received["/infill"], 2);
     assert.deepEqual(statuses.at(-1), { state: "ready" });
+    assert.equal(clock.pending(), 0);
+    await dispose();
+  });
+
+  it("a slow model on a one-slot server with no chat: a try sent right after /slots showed the slot free, which its own cancelled task still holds at the read, is slow, not 'waiting for the chat' tried 8 times", async () => {
+    const { clock, statuses, complete, dispose } = setUp();
+    const waits: number[] = [];
+    const setTimer = clock.setTimeout.bind(clock);
+    clock.setTimeout = (run, ms) => (waits.push(ms), setTimer(run, ms));
+    // llama-server drops a closed request's task from the slot only within a second: the read
+    // right after the time limit still shows it processing; the next read finds the slot free.
+    let ownTask = false;
+    infill = () => void (ownTask = true);
+    slots = (res) => {
+      const taken = ownTask;
+      ownTask = false;
+      json(200, [slot(0, taken)])(res);
+    };
+    const keystroke = new AbortController();
+    let done = false;
+    const pending = complete(keystroke.signal).finally(() => (done = true));
+    await requests("/infill", 1);
+    clock.advance(3000);
+    // The first try cannot tell its own task from a chat's: it waits for the slot once.
+    assert.equal((await settled(statuses)).state, "waiting");
+    while (clock.pending() !== 1) await new Promise((r) => setImmediate(r));
+    clock.advance(1000);
+    await requests("/infill", 2);
+    clock.advance(3000);
+    await requests("/slots", 3);
+    // After its answer the request ends, or waits for the slot again (a second SLOT_READ_MS wait).
+    while (!done && waits.filter((ms) => ms === SLOT_READ_MS).length < 2) await new Promise((r) => setImmediate(r));
+    if (!done) keystroke.abort(); // still waiting for a chat there is none of
+    const result = await pending;
+    assert.equal(statuses.at(-1)!.state, "slow", JSON.stringify(statuses.at(-1)));
+    assert.equal((statuses.at(-1) as { server?: boolean }).server, true);
+    assert.match((statuses.at(-1) as { reason: string }).reason, /only slot was free/);
+    assert.equal(result.record.outcome, "empty");
+    assert.equal(server.received["/infill"], 2, "not sent again and again to a model that is only slow");
     assert.equal(clock.pending(), 0);
     await dispose();
   });

@@ -228,9 +228,9 @@ export class CompletionEngine {
    * Reads the one-slot server's `/slots` (at once when `readFirst`, else after SLOT_READ_MS),
    * then every SLOT_READ_MS until its slot frees ("free"), or the request is cancelled:
    * nothing is queued behind the chat, however long it runs. A server that stops telling, or
-   * now has more slots, is tried at once ("unknown": not seen free). The read has no limit of its own beyond
-   * the connection's: a keystroke ends it, and a server too loaded to answer it would not
-   * answer a completion either.
+   * now has more slots, is tried at once ("unknown": not seen free). The read has no limit of
+   * its own beyond the connection's: a keystroke ends it, and a server too loaded to answer it
+   * would not answer a completion either.
    */
   private async untilSlotFree(signal: AbortSignal, readFirst: boolean): Promise<"free" | "unknown" | "cancelled"> {
     for (let first = true; ; first = false) {

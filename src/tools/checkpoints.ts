@@ -187,7 +187,7 @@ export class CheckpointStore {
    * failed or not): if this process dies before, the next `open` finishes it.
    */
   async beginRestore(id: string, paths: readonly string[]): Promise<void> {
-    await this.lock.run(async () => writeJournal(this.gitDir, { pid: process.pid, checkpoint: await this.resolveId(id), paths }));
+    await this.lock.run(async () => writeJournal(this.gitDir, { pid: process.pid, started: new Date().toISOString(), checkpoint: await this.resolveId(id), paths }));
   }
 
   async endRestore(): Promise<void> {

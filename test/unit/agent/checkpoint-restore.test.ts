@@ -305,6 +305,21 @@ describe("restoreCheckpoint interrupted halfway", () => {
   });
 });
 
+describe("restoreCheckpoint interrupted halfway, its process's pid taken since by another", { skip: process.platform !== "linux" && "start times are read from /proc" }, () => {
+  it("is finished all the same (a reboot hands the dead runtime's pid to a later process)", async (t) => {
+    const { root, checkpoints, checkpoint } = await setup(t);
+    const later = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+    t.after(() => later.kill("SIGKILL"));
+    await once(later, "spawn");
+    // A restore begun an hour ago by a process whose pid the live `later` has now.
+    writeFileSync(join(checkpoints.gitDir, "hearth-restore.json"), JSON.stringify({ pid: later.pid, started: new Date(Date.now() - 3_600_000).toISOString(), checkpoint: (await checkpoints.list(2))[1]!.id, paths: ["a.txt"] }));
+    const next = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
+    assert.deepEqual(next.finishedRestore?.paths, ["a.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
+    assert.equal(checkpoint, (await checkpoints.list(2))[1]!.id);
+  });
+});
+
 describe("restoreCheckpoint interrupted halfway, its checkpoint unreadable", () => {
   it("opens the checkpoints all the same, touches no file, and says why it could not finish", async (t) => {
     const { root, checkpoints } = await setup(t);

@@ -43,6 +43,11 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   private status: CompletionStatus = { state: "ready" };
   private readonly item = vscode.window.createStatusBarItem("hearth.completions", vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [this.item];
+  /**
+   * The requests in flight: turned off or snoozed, completions stop them — a request waiting
+   * for a one-slot server's chat to end would otherwise come back, and show, after it.
+   */
+  private readonly inFlight = new Set<vscode.CancellationTokenSource>();
 
   constructor(private readonly runtime: RuntimeClient) {
     this.item.name = "Hearth Inline Completions";
@@ -53,7 +58,11 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
         this.render();
       }),
       vscode.languages.registerInlineCompletionItemProvider(EDITOR_DOCUMENTS, this),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && this.render()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+        if (!this.enabledFor(vscode.window.activeTextEditor?.document)) this.cancelInFlight();
+        this.render();
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
     runtime.onNotification(CompletionStatusNotification, (status) => {
@@ -97,15 +106,22 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     this.counts.requests++;
     const started = Date.now();
     let result: Awaited<ReturnType<typeof this.send>>;
+    const stop = new vscode.CancellationTokenSource();
+    const keystroke = token.onCancellationRequested(() => stop.cancel());
+    this.inFlight.add(stop);
     try {
-      result = await this.send(document, position, context, token);
+      result = await this.send(document, position, context, stop.token);
     } catch {
-      return undefined; // cancelled by the next keystroke, or the runtime is restarting
+      return undefined; // cancelled by the next keystroke or by turning completions off, or the runtime is restarting
     } finally {
+      this.inFlight.delete(stop);
+      keystroke.dispose();
+      stop.dispose();
       this.render();
     }
     const items = (Array.isArray(result) ? result : (result?.items ?? [])).filter((i): i is LspItem & { insertText: string } => typeof i.insertText === "string" && i.insertText !== "");
-    if (token.isCancellationRequested || !items.length) return undefined;
+    // Turned off or snoozed while the answer came: it is not shown.
+    if (token.isCancellationRequested || !items.length || !this.enabledFor(document)) return undefined;
     this.lastLatencyMs = Date.now() - started;
     this.counts.shown++;
     this.offered = { ...where, text: items[0]!.insertText };
@@ -121,6 +137,10 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       hearth: extrasFor(document),
     };
     return this.runtime.request(InlineCompletionRequest.type, params, token);
+  }
+
+  private cancelInFlight(): void {
+    for (const request of this.inFlight) request.cancel();
   }
 
   /** On for this document's language (the setting is language-overridable) and not snoozed. */
@@ -142,6 +162,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
   snooze(minutes: number): void {
     clearTimeout(this.snoozeTimer);
     this.snoozedUntil = minutes > 0 ? Date.now() + minutes * 60_000 : 0;
+    if (minutes > 0) this.cancelInFlight();
     if (minutes > 0) this.snoozeTimer = setTimeout(() => this.render(), minutes * 60_000);
     this.render();
   }
@@ -192,6 +213,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
 
   dispose(): void {
     clearTimeout(this.snoozeTimer);
+    this.cancelInFlight();
     for (const d of this.disposables) d.dispose();
   }
 }

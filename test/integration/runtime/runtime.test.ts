@@ -179,7 +179,8 @@ describe("runtime over stdio", () => {
     await runtime.connection.sendNotification(WorkspaceTrustedNotification);
     const trusted = await index((s) => s.kind === "ready" && s.historyOff === undefined);
     assert.equal(trusted.kind, "ready");
-    assert.match(readFileSync(calls, "utf8"), /^(-c \S+ )*log /m);
+    // The history's log, after the read-only options (indexer/read-only-git.ts).
+    assert.match(readFileSync(calls, "utf8"), /^(--no-optional-locks )?(-c \S+ )*log /m);
   });
 
   it("shuts down gracefully on shutdown + exit with code 0", async () => {

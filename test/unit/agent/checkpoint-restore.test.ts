@@ -320,6 +320,24 @@ describe("restoreCheckpoint interrupted halfway, its process's pid taken since b
   });
 });
 
+describe("restoreCheckpoint interrupted halfway, its journal damaged", () => {
+  it("a journal naming a path outside the workspace (no Hearth writes one) is not followed: no file touched, and said", async (t) => {
+    const { root, checkpoints, checkpoint } = await setup(t);
+    mkdirSync(join(root, ".hearth"));
+    writeFileSync(join(root, ".hearth", "keep.json"), "{}\n");
+    writeFileSync(join(root, "..", "outside.txt"), "mine\n");
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await once(gone, "exit");
+    const paths = [".hearth/keep.json", "../outside.txt", "a.txt"];
+    writeFileSync(join(checkpoints.gitDir, "hearth-restore.json"), JSON.stringify({ pid: gone.pid, checkpoint, paths }));
+    const next = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(root, "..", "state") });
+    assert.equal(readFileSync(join(root, ".hearth", "keep.json"), "utf8"), "{}\n");
+    assert.equal(readFileSync(join(root, "..", "outside.txt"), "utf8"), "mine\n");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
+    assert.match(next.finishedRestore?.failed ?? "", /outside\.txt.* is outside/);
+  });
+});
+
 describe("restoreCheckpoint interrupted halfway, its checkpoint unreadable", () => {
   it("opens the checkpoints all the same, touches no file, and says why it could not finish", async (t) => {
     const { root, checkpoints } = await setup(t);

@@ -156,7 +156,11 @@ export class CheckpointStore {
     // One lock per repository however its storage path is spelled.
     const ownFiles = (await Promise.all((options.exclude ?? []).map((path) => ownPath(root, path)))).filter((p): p is string => p !== undefined);
     const store = new CheckpointStore(gitDir, root, env, new RepoLock(await realpath(gitDir), options.lockWaitMs), ownFiles);
-    await store.lock.run(() => store.init());
+    // init reads the shadow index (dropGitlinks): one a crashed process truncated would fail every open.
+    await store.lock.run(() => store.init().catch(async (error: unknown) => {
+      if (!(await store.repaired())) throw error;
+      await store.init();
+    }));
     store.finishedRestore = await store.lock.run(() => store.finishAbandonedRestore());
     return store;
   }

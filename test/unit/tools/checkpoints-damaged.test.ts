@@ -28,6 +28,15 @@ describe("checkpoints in a damaged shadow repository", () => {
     assert.deepEqual(await store.changedFiles(second.id), []);
   });
 
+  it("a truncated index left by a crashed process: the next process opens the checkpoints and takes the next one", async (t) => {
+    const { root, store, first } = await setup(t);
+    writeFileSync(join(store.gitDir, "index"), "garbage");
+    writeFileSync(join(root, "a.txt"), "v2\n");
+    const next = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(store.gitDir, "..", "..") });
+    const second = await next.create("second");
+    assert.deepEqual(await next.changedFiles(first.id, second.id), ["a.txt"]);
+  });
+
   it("a history whose commits are lost starts again: the next checkpoint is taken", async (t) => {
     const { root, store } = await setup(t);
     const objects = join(store.gitDir, "objects");

@@ -24,7 +24,7 @@ export interface RestoreOptions {
 export interface NotRestored {
   readonly path: string;
   readonly reason: string;
-  /** Left on purpose: content no checkpoint holds (the user's own later work), which Hearth could write over. */
+  /** Left on purpose: content Hearth did not write (the user's own work since a run), which a whole restore does not write over. */
   readonly laterWork?: boolean;
 }
 
@@ -60,9 +60,10 @@ export function unrestorableName(path: string): string | undefined {
  * Latin-1: EditorWorkspace refuses them, and with them the whole restore), both put back on
  * disk by the store instead (CheckpointStore.restoreLinks); `notRestored`: those whose names
  * the Workspace cannot carry (unrestorableName) and, in a whole restore, the files whose
- * content no checkpoint holds — the user's edits and files made after the last snapshot
- * (the run's end): "Restore checkpoint" puts back what Hearth changed, and writing over or
- * deleting those would lose them for good. Named `paths` come after the user was asked.
+ * content Hearth did not write (CheckpointStore.unrecorded) — the user's edits and files
+ * made after a run's end, or between two runs (the next run's start checkpoint holds those,
+ * but they are still the user's): "Restore checkpoint" puts back what Hearth changed.
+ * Named `paths` come after the user was asked.
  */
 export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
@@ -98,10 +99,10 @@ function editorTakes(content: Uint8Array): boolean {
   }
 }
 
-/** Why a whole restore leaves a file with content no checkpoint holds as it is. */
+/** Why a whole restore leaves a file whose content Hearth did not write as it is. */
 async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, checkpoint: string, path: string): Promise<string> {
-  const what = (await checkpoints.fileAt(checkpoint, path)) ? "it changed" : "it was made";
-  return `${what} since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that`;
+  const what = (await checkpoints.fileAt(checkpoint, path)) ? "it holds changes Hearth did not make" : "Hearth did not make it";
+  return `${what} (your own work or another program's), and a restore does not overwrite or delete that`;
 }
 
 /**
@@ -110,8 +111,8 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  * The workspace writes contents; the executable bits are put back afterwards. Links go
  * first: a folder that is a link now (`rm -rf lib && ln -s src lib`) would take the writes
  * of the files it held into the folder it points at. A link whose place a folder took is
- * made once the writes emptied that folder; binary files are put back on disk after the writes. Files written over or deleted whose content no
- * checkpoint holds (named `paths` the user chose to restore over their later edits) are
+ * made once the writes emptied that folder; binary files are put back on disk after the writes. Files written over or deleted whose content Hearth
+ * did not write (named `paths` the user chose to restore over their own edits) are
  * snapshotted first: that work stays in the checkpoints. The restore is journalled while it
  * runs: a process killed between files leaves the workspace half-restored, and the next
  * CheckpointStore.open finishes it (`finishedRestore`).

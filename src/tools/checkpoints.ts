@@ -21,6 +21,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
+import { type CheckpointContents, hearthsContent, heldAnywhere } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
@@ -174,7 +175,7 @@ export class CheckpointStore {
     const journal = await abandonedJournal(this.gitDir);
     if (!journal) return undefined;
     try {
-      const left = new Set(await this.unrecordedFiles(journal.paths));
+      const left = new Set(await this.unrecordedFiles(journal.paths, "any"));
       const paths = journal.paths.filter((p) => !left.has(p));
       await restoreLinks(this.source, journal.checkpoint, paths);
       return { checkpoint: journal.checkpoint, paths, left: [...left] };
@@ -317,9 +318,10 @@ export class CheckpointStore {
   }
 
   /**
-   * Those of `paths` that are files on disk whose content no checkpoint holds under that
-   * name: work made after the last snapshot (the user's edit, a file they made), which
-   * writing over or deleting would lose for good. Left out: links and files reached through
+   * Those of `paths` that are files on disk whose content Hearth did not write: the user's
+   * edits and files they made, after the run's end or between two runs (a run's start
+   * checkpoint holds those, yet they are not Hearth's: checkpoint-authorship.ts), which a
+   * whole restore must not write over or delete. Left out: links and files reached through
    * a folder that is a link (restoreLinks puts those back), and files over
    * MAX_CHECKPOINT_FILE_BYTES, which no checkpoint holds unless the agent wrote them (a
    * command that grew one is undone by writing back what the checkpoint held).
@@ -327,11 +329,14 @@ export class CheckpointStore {
   async unrecorded(paths: readonly string[]): Promise<string[]> {
     const files = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
     if (!files.length) return [];
-    return this.lock.run(() => this.unrecordedFiles(files));
+    return this.lock.run(() => this.unrecordedFiles(files, "hearths"));
   }
 
-  /** unrecorded, inside the lock. */
-  private async unrecordedFiles(files: readonly string[]): Promise<string[]> {
+  /**
+   * unrecorded, inside the lock; `held: "any"`: content no checkpoint holds at all (what
+   * writing over would lose for good), as a restore cut off halfway leaves alone.
+   */
+  private async unrecordedFiles(files: readonly string[], held: "any" | "hearths"): Promise<string[]> {
     const onDisk: string[] = [];
     for (const path of files) {
       const info = await lstat(join(this.root, path)).catch(() => undefined);
@@ -343,31 +348,41 @@ export class CheckpointStore {
     if (!onDisk.length || !(await this.head())) return onDisk;
     // Without -w: hashing names the content, it does not store it.
     const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: onDisk.map((p) => `${p}\n`).join("") })).split("\n");
-    const held = await this.blobsHeld(onDisk);
-    return onDisk.filter((path, i) => !held.get(path)?.has(now[i]!));
+    const history = await this.contentHistory(onDisk);
+    const blobs = held === "any" ? heldAnywhere(onDisk, history) : hearthsContent(onDisk, history);
+    return onDisk.filter((path, i) => !blobs.get(path)?.has(now[i]!));
   }
 
-  /** Every blob any checkpoint holds under each of `paths`, in its tree or its extras. */
-  private async blobsHeld(paths: readonly string[]): Promise<Map<string, Set<string>>> {
-    const held = new Map<string, Set<string>>(paths.map((p) => [p, new Set()]));
+  /** Every checkpoint, oldest first, with the content each gives `paths` that it changed or records in its extras. */
+  private async contentHistory(paths: readonly string[]): Promise<CheckpointContents[]> {
+    const history = (await this.text(["log", "--reverse", "--format=%H%x00%s", "HEAD"])).split("\n").filter(Boolean).map((line) => {
+      const [id, label] = line.split("\0");
+      return { id: id!, label: label ?? "", changed: new Map<string, string | null>() };
+    });
+    const byId = new Map(history.map((c) => [c.id, c]));
     for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
       const spec = paths.slice(i, i + PATHS_PER_CALL).map((p) => `:(literal)${p}`);
-      // --raw: ":<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0" per change; --root: the first checkpoint's files too.
-      const out = (await this.text(["log", "--root", "--no-renames", "--raw", "-z", "--no-abbrev", "--format=", "HEAD", "--", ...spec])).split("\0");
-      for (let k = 0; k + 1 < out.length; k++) {
-        const change = /^\n?:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) \w+$/.exec(out[k]!);
-        if (!change) continue;
-        const blobs = held.get(out[++k]!);
-        blobs?.add(change[1]!).add(change[2]!);
+      // Per checkpoint: "\x1e<id>\0" then, per change, ":<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0"; --root: the first checkpoint's files too.
+      const out = await this.text(["log", "--reverse", "--root", "--no-renames", "--raw", "-z", "--no-abbrev", "--format=%x1e%H", "HEAD", "--", ...spec]);
+      for (const chunk of out.split("\x1e").slice(1)) {
+        const [id, ...rest] = chunk.split("\0");
+        const changed = byId.get(id!)?.changed;
+        for (let k = 0; k + 1 < rest.length; k++) {
+          const change = /^\n?:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) \w+$/.exec(rest[k]!);
+          if (change) changed?.set(rest[++k]!, /^0+$/.test(change[1]!) ? null : change[1]!);
+        }
       }
     }
     const tracked = new Set(await this.tracked());
     if (paths.some((p) => tracked.has(p))) {
-      for (const message of (await this.text(["log", "--format=%x1e%B", "HEAD"])).split("\x1e").slice(1)) {
-        for (const [path, state] of parseManifest(message)) if (state) held.get(path)?.add(state.blob);
+      const wanted = new Set(paths);
+      for (const record of (await this.text(["log", "--format=%x1e%H%x00%B", "HEAD"])).split("\x1e").slice(1)) {
+        const [id, message] = record.split("\0");
+        const changed = byId.get(id!)?.changed;
+        for (const [path, state] of parseManifest(message ?? "")) if (wanted.has(path)) changed?.set(path, state ? state.blob : null);
       }
     }
-    return held;
+    return history;
   }
 
   /**

@@ -250,14 +250,49 @@ describe("restoreCheckpoint and the user's own later work", () => {
     assert.equal(readFileSync(join(root, "keep.txt"), "utf8"), "v2, mine\n");
     const reasons = new Map(notRestored.map((n) => [n.path, n.reason]));
     assert.deepEqual([...reasons.keys()].sort(), ["a.txt", "keep.txt", "notes.md"]);
-    assert.match(reasons.get("notes.md")!, /made since Hearth's last checkpoint/);
-    assert.match(reasons.get("a.txt")!, /changed since Hearth's last checkpoint/);
+    assert.match(reasons.get("notes.md")!, /Hearth did not make it/);
+    assert.match(reasons.get("a.txt")!, /changes Hearth did not make/);
     assert.ok(notRestored.every((n) => n.laterWork), "marked as kept on purpose, for the chat's notice");
     // Content a checkpoint holds goes back whichever way: restoring the first checkpoint now.
     writeFileSync(join(root, "a.txt"), "the agent's\n");
     const again = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
     assert.deepEqual(again.restored.sort(), ["a.txt", "new.txt"]);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "before\n");
+  });
+
+  it("keeps and names an edit the user made between two runs, which the next run's start checkpoint holds", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    const message1 = (await checkpoints.create("before: run 1")).id;
+    writeFileSync(join(root, "a.txt"), "run 1's\n");
+    await checkpoints.create("after edit_file");
+    await checkpoints.create("after: run 1");
+    writeFileSync(join(root, "a.txt"), "run 1's, and my fix\n");
+    await checkpoints.create("before: run 2"); // snapshots the hand fix
+    writeFileSync(join(root, "b.txt"), "run 2's\n");
+    await checkpoints.create("after edit_file");
+    await checkpoints.create("after: run 2");
+
+    const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint: message1, disk, target: disk });
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "run 1's, and my fix\n");
+    assert.deepEqual(restored, ["b.txt"]);
+    assert.deepEqual(notRestored.map((n) => [n.path, n.laterWork]), [["a.txt", true]]);
+    assert.match(notRestored[0]!.reason, /changes Hearth did not make/);
+  });
+
+  it("keeps content a run's step wrote back to what its start held (the user's, not Hearth's)", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    writeFileSync(join(root, "a.txt"), "mine\n");
+    await checkpoints.create("before: the run");
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    await checkpoints.create("after edit_file");
+    writeFileSync(join(root, "a.txt"), "mine\n");
+    await checkpoints.create("after edit_file");
+    await checkpoints.create("after: the run");
+    const message1 = (await checkpoints.list()).find((c) => c.label === "after")!.id;
+
+    const { notRestored } = await restoreCheckpoint({ checkpoints, checkpoint: message1, disk, target: disk });
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "mine\n");
+    assert.deepEqual(notRestored.map((n) => n.path), ["a.txt"]);
   });
 
   it("a restore of named files (the user was asked) keeps their later content in a checkpoint first", async (t) => {

@@ -114,7 +114,14 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     stderr += text;
     if (options.echoLog) echo(nativeEcho(text));
   });
-  if (options.echoLog) child.stderr!.once("close", () => echo(nativeEcho.end()));
+  if (options.echoLog) {
+    // At the stream's end (before `ended` resolves, which waits for it), or its close if it never ends.
+    let flushed = false;
+    const flush = (): void => {
+      if (!flushed) (flushed = true), echo(nativeEcho.end());
+    };
+    child.stderr!.once("end", flush).once("close", flush);
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
@@ -145,8 +152,9 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   let closing = false;
   // Undefined when the process ended because close() asked it to.
   const stopped = exited.then(async ({ code, signal }) => {
-    if (closing) return undefined;
+    // What it wrote last is read (and echoed) before it counts as ended, asked or not.
     await stderrDrained(child.stderr);
+    if (closing) return undefined;
     // Ctrl-C signals the terminal's whole process group, the runtime too; a CI timeout or a
     // closed terminal may signal the group as well. A stop the user asked for is no crash: no log.
     const asked = signal === "SIGINT" || signal === "SIGHUP" || options.signal?.aborted === true;

@@ -201,8 +201,8 @@ export interface CheckpointRestoreResult {
   /**
    * Changed files the restore left as they are, and why: names Hearth cannot write back
    * under their own name (not UTF-8, a backslash on Linux, a line break, a leading or
-   * trailing space), and in a whole restore (no `paths`) files whose content no checkpoint
-   * holds (`laterWork`: the user's own work since Hearth's last checkpoint, kept on purpose).
+   * trailing space), and in a whole restore (no `paths`) files whose content Hearth did not
+   * write (`laterWork`: the user's own work or another program's, kept on purpose).
    */
   readonly notRestored?: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean }[];
 }

@@ -84,7 +84,7 @@ function keptOnPurpose(files: readonly { readonly path: string; readonly reason:
   }
   const shown = files.slice(0, 5).map((f) => quoted(f.path)).join(", ");
   const more = files.length > 5 ? ` and ${plural(files.length - 5, "more file")}` : "";
-  return `Kept ${plural(files.length, "file")} as they are now, on purpose: they changed or were made since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that: ${shown}${more}. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).`;
+  return `Kept ${plural(files.length, "file")} as they are now, on purpose: they hold changes Hearth did not make (your own work or another program's), and a restore does not overwrite or delete that: ${shown}${more}. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).`;
 }
 
 /**

@@ -123,7 +123,7 @@ describe("review plan", () => {
     assert.equal(
       mixed,
       "Left “b\\c” as it is now: its name holds a backslash, which Hearth reads as a folder separator, so Hearth cannot write it back. Put it back by hand if you need its earlier content. " +
-        "Kept 2 files as they are now, on purpose: they changed or were made since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that: “a.txt”, “notes.md”. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).",
+        "Kept 2 files as they are now, on purpose: they hold changes Hearth did not make (your own work or another program's), and a restore does not overwrite or delete that: “a.txt”, “notes.md”. To have their earlier versions anyway, put them back by hand (a file's Timeline view lists the versions saved in VS Code).",
     );
   });
 });

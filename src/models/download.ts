@@ -336,6 +336,28 @@ async function checkedBody(body: WebStream, options: DownloadOptions, magic: str
   });
 }
 
+/**
+ * `body` cut at `bytes`: what a server sends past the end it announced is not the file's, so
+ * the connection is closed there and the file's bytes are verified as any others.
+ */
+function upTo(body: WebStream, bytes: number): WebStream {
+  const reader = body.getReader();
+  let left = bytes;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = left > 0 ? await reader.read() : { done: true as const, value: undefined };
+      if (next.done) {
+        if (left <= 0) await reader.cancel().catch(() => undefined);
+        return controller.close();
+      }
+      const chunk = next.value.length > left ? next.value.subarray(0, left) : next.value;
+      left -= chunk.length;
+      controller.enqueue(chunk);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 function notAModel(options: DownloadOptions, magic: string, head: Buffer, size: number, have: number): DownloadError {
   const kept = have > 0 ? `The ${formatSize(have)} downloaded so far are kept; check where the download goes, then run it again to resume.` : "Nothing was kept; check where the download goes, then try again.";
   return new DownloadError(
@@ -439,6 +461,8 @@ async function transfer(part: string, have: number, options: DownloadOptions, me
   }
   let stream = response.body as WebStream;
   if (!range && options.magic !== undefined) stream = await checkedBody(stream, options, options.magic, total, have);
+  // A body sent chunked (a 206's) has no length of its own: one going on past the file's end would fill the disk.
+  stream = upTo(stream, total - (range ? have : 0));
   // Said now, not after hours of downloading: the rest of the file must fit on the disk.
   await checkRoom(part, options.file, total - (range ? have : 0), stream);
   if (!range) {

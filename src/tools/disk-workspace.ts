@@ -7,8 +7,8 @@
  * batch before anything is written. Writes go to a temporary file in the same directory
  * and are renamed over the target: a crash never leaves half a file.
  */
-import { constants } from "node:fs";
-import { chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
+import { type Stats, constants } from "node:fs";
+import { type FileHandle, chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -255,32 +255,42 @@ async function removeMadeFolders(folder: string, made: string | undefined): Prom
 }
 
 /**
- * Writes through a temporary sibling and a rename; keeps the target's mode. Never writes
- * through a link: a link at `target` is replaced (callers pass the checked real path).
+ * Writes through a temporary sibling and a rename. The new file keeps the target's mode
+ * (set with fchmod: the mode given to open is cut by the umask, which turned a shared 0664
+ * file into 0644) and, where this process may (as root), its owner and group: a file
+ * rewritten by root must stay the user's to save. A write that fails (a full disk) removes
+ * its temporary file. Never writes through a link: a link at `target` is replaced (callers
+ * pass the checked real path).
  */
 export async function atomicWrite(target: string, content: Uint8Array): Promise<void> {
-  let mode: number | undefined;
-  try {
-    const info = await lstat(target);
-    if (!info.isSymbolicLink()) mode = info.mode & 0o7777;
-  } catch {
-    // A new file: default mode.
-  }
+  const kept = await lstat(target).then((info) => (info.isSymbolicLink() ? undefined : info), () => undefined);
   await mkdir(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${randomBytes(6).toString("hex")}.hearth-tmp`);
-  const handle = await open(tmp, "w", mode ?? 0o666);
+  const handle = await open(tmp, "w", kept ? kept.mode & 0o7777 : 0o666);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      if (kept) await keepOwnerAndMode(handle, kept);
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/** Gives the open temporary file the replaced file's owner (when allowed) and then its mode (a chown clears set-id bits). */
+async function keepOwnerAndMode(handle: FileHandle, was: Stats): Promise<void> {
+  if (was.uid !== process.getuid?.() || was.gid !== process.getgid?.()) {
+    await handle.chown(was.uid, was.gid).catch((error: NodeJS.ErrnoException) => {
+      // Not root: the file becomes this user's, as any editor's save-by-rename makes it.
+      if (error.code !== "EPERM" && error.code !== "EINVAL") throw error;
+    });
+  }
+  await handle.chmod(was.mode & 0o7777);
 }
 
 /**

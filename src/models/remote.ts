@@ -12,7 +12,7 @@
 import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
-import { LineReader, LineTooLongError, classifySseLine } from "./sse.ts";
+import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
 import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
@@ -449,7 +449,13 @@ export class RemoteBackend implements ModelBackend {
       if (!(error instanceof ModelGoneError) || !again) throw error;
       return this.reconnect(signal).then(() => this.request("POST", url, again(), signal));
     });
-    const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    const { encoding, named } = streamEncoding(response.headers.get("content-type"));
+    if (!encoding) {
+      await response.body?.cancel().catch(() => undefined);
+      limits.close();
+      throw new BackendError(`The server at ${this.origin} sent its answer in ${named}, which Hearth cannot read as an event stream (event streams are UTF-8); check the server, or a proxy in front of it`, "openSettings");
+    }
+    const lines = new LineReader(this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, encoding);
     let events = 0;
     try {
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {

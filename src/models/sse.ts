@@ -16,15 +16,20 @@ export class LineTooLongError extends Error {
 
 const NEWLINE = 0x0a;
 
-/** Splits bytes into UTF-8 text lines; `\n` and `\r\n` both end a line. */
+/**
+ * Splits bytes into text lines (UTF-8, or an encoding `streamEncoding` accepted); `\n` and
+ * `\r\n` both end a line.
+ */
 export class LineReader {
   private pieces: Uint8Array[] = [];
   private pendingBytes = 0;
-  private readonly decoder = new TextDecoder();
+  private readonly decoder: TextDecoder;
   /** Bytes looked at for a line end so far: equals the bytes pushed (the linearity the tests hold). */
   scannedBytes = 0;
 
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(private readonly maxLineBytes: number, encoding = "utf-8") {
+    this.decoder = new TextDecoder(encoding);
+  }
 
   /** The complete lines that `chunk` finishes; throws LineTooLongError for an over-long line. */
   push(chunk: Uint8Array): string[] {
@@ -60,6 +65,24 @@ export class LineReader {
     const line = this.decoder.decode(bytes);
     return line.endsWith("\r") ? line.slice(0, -1) : line;
   }
+}
+
+/**
+ * The encoding to read an event stream in, from its `Content-Type`: UTF-8 unless a
+ * `charset` names another. Event streams are UTF-8 by the standard, but a server or proxy
+ * that says Latin-1 sends Latin-1 bytes, which read as UTF-8 turn every accented letter into
+ * U+FFFD. An encoding whose bytes for `\n` and `data:` are ASCII's is read as itself;
+ * undefined for one that is not (UTF-16: a newline is two bytes) or that no decoder knows.
+ */
+export function streamEncoding(contentType: string | null): { readonly encoding?: string; readonly named: string } {
+  const named = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1] ?? "utf-8";
+  let encoding: string;
+  try {
+    encoding = new TextDecoder(named).encoding;
+  } catch {
+    return { named };
+  }
+  return encoding.startsWith("utf-16") ? { named } : { encoding, named };
 }
 
 /** One line of an event stream, classified (https://html.spec.whatwg.org/#event-stream-interpretation). */

@@ -151,6 +151,25 @@ describe("remote backend against broken and hostile servers", () => {
     await assert.rejects(backend.complete({ prefix: "a", suffix: "b" }), says(/sent an answer that cannot be decoded \(gzip: incorrect header check\)/));
   });
 
+  it("a stream in the encoding its Content-Type names (Latin-1, windows-1252, Shift_JIS) reads as that text; one Hearth cannot split into lines (UTF-16) is an error naming it", async () => {
+    const body = (text: string): string => `${sse({ content: text })}${sse({}, "stop")}data: [DONE]\n\n`;
+    const cases: Array<[string, Buffer, string]> = [
+      ["iso-8859-1", Buffer.from(body("café"), "latin1"), "café"],
+      ["Windows-1252", Buffer.from(body("naïve"), "latin1"), "naïve"],
+      // 日本 in Shift_JIS: two bytes a character, none of them a newline.
+      ["Shift_JIS", Buffer.from(body("\x93\xfa\x96\x7b"), "latin1"), "日本"],
+      ["utf-8", Buffer.from(body("café €5")), "café €5"],
+    ];
+    for (const [charset, bytes, text] of cases) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": `text/event-stream; charset=${charset}` }).end(bytes);
+      assert.equal((await chat()).message.content, text, charset);
+    }
+    for (const charset of ["utf-16le", "\"x-no-such-encoding\""]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": `text/event-stream; charset=${charset}` }).end(Buffer.from(body("café"), "utf16le"));
+      await assert.rejects(chat(), says(new RegExp(`sent its answer in ${charset.replace(/"/g, "")}, which Hearth cannot read as an event stream`), /check the server, or a proxy in front of it/), charset);
+    }
+  });
+
   it("events of the wrong shape (null, tool_calls not a list, a call that is not an object) are a clear error, not a TypeError", async () => {
     for (const event of ["null", "5", JSON.stringify({ choices: [{ delta: { tool_calls: { index: 0 } } }] }), JSON.stringify({ choices: [{ delta: { tool_calls: [null] } }] })]) {
       scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`data: ${event}\n\ndata: [DONE]\n\n`);

@@ -67,7 +67,8 @@ function exactReplace(raw: string, eol: string, oldLf: string, newLf: string, al
   const map = rawOffsets(raw);
   let text = raw;
   for (const s of [...starts].reverse()) {
-    text = text.slice(0, map(s)) + newLf.replace(/\n/g, eol) + text.slice(map(s + oldLf.length));
+    const [from, to] = [map(s), map(s + oldLf.length)];
+    text = text.slice(0, from) + newLf.replace(/\n/g, localEol(raw, from, to, eol)) + text.slice(to);
   }
   return { text, applied: { level: "exact", lines } };
 }
@@ -103,10 +104,12 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   const before = lines.slice(0, start);
   const after = lines.slice(end);
   const lastEol = matched.at(-1)!.eol;
+  const ends = new Set(matched.map((l) => l.eol).filter((e) => e !== ""));
+  const lineEol = ends.size === 1 ? [...ends][0]! : eol;
   let text = before.map((l) => l.text + l.eol).join("");
   // A deletion of whole lines removes their line breaks too; otherwise the block keeps the
   // break its last line had (so a file without a final newline stays without one).
-  if (replacement.length > 0) text += replacement.join(eol) + lastEol;
+  if (replacement.length > 0) text += replacement.join(lineEol) + lastEol;
   text += after.map((l) => l.text + l.eol).join("");
   return { text, applied: { level, lines: [start + 1] } };
 }
@@ -203,6 +206,22 @@ function rawOffsets(raw: string): (lfOffset: number) => number {
     }
     return n + lo;
   };
+}
+
+/**
+ * The line ending new lines get in place of raw[from, to): the one the replaced lines end
+ * with when they agree, or, within one line, that line's. Only a region whose lines end in
+ * different ways gets the file's most common ending: otherwise an edit among the LF lines
+ * pasted into a CRLF file turned the lines it kept CRLF too, changing lines the model did not.
+ */
+function localEol(raw: string, from: number, to: number, fileEol: string): string {
+  // A lone CR ends a line only where most lines end so (splitLines).
+  const breaks = fileEol === "\r" ? /\r\n|\r|\n/g : /\r?\n/g;
+  const inside = new Set(raw.slice(from, to).match(breaks));
+  if (inside.size > 1) return fileEol;
+  if (inside.size === 1) return [...inside][0]!;
+  breaks.lastIndex = to;
+  return breaks.exec(raw)?.[0] ?? fileEol;
 }
 
 function lineNumberAt(text: string, offset: number): number {

@@ -160,6 +160,18 @@ describe("edit_file", () => {
     assert.equal(bytes().toString(), "a\r\nb\nC\r\nd\n");
   });
 
+  it("new lines in the LF part of a mostly CRLF file end in LF like their neighbours, matched exactly or ignoring whitespace", async () => {
+    // A CRLF file with LF lines pasted in: the lines the model kept must not turn CRLF.
+    const file = "a\r\nb\r\nc\r\n  x\n  y\nz\n";
+    for (const [old_text, new_text] of [["  x\n  y", "  x\n  Y\n  W"], ["x\ny", "x\nY\nW"]] as const) {
+      const { result, bytes } = await edit({ "m.txt": file }, { path: "m.txt", old_text, new_text });
+      assert.equal(result.ok, true, result.text);
+      assert.equal(JSON.stringify(bytes().toString()), JSON.stringify("a\r\nb\r\nc\r\n  x\n  Y\n  W\nz\n"));
+    }
+    const one = await edit({ "m.txt": file }, { path: "m.txt", old_text: "z", new_text: "z\nz2" });
+    assert.equal(JSON.stringify(one.bytes().toString()), JSON.stringify("a\r\nb\r\nc\r\n  x\n  y\nz\nz2\n"));
+  });
+
   it("keeps bytes that are not UTF-8 (latin1 file) untouched", async () => {
     const file = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
     const { result, bytes } = await edit({ "l.py": file }, { path: "l.py", old_text: "x = 2", new_text: "x = 3" });

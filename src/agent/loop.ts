@@ -464,7 +464,16 @@ class Run {
     // A call that breaks the schema cannot run: answer it without asking the user.
     const invalid = checkToolInput(tool, call.arguments);
     if (invalid) return invalid;
-    if (!(await this.approved(call, tool))) {
+    const asked = await this.approval(call, tool);
+    const approved = asked ?? true;
+    if (!approved && this.signal.aborted) {
+      // Stop withdrew the question (its answer reads "no"): the user refused nothing, and a later "go on" must not read it so.
+      const cancelled: ToolResult = { ok: false, code: "cancelled", text: "Error (cancelled): the user cancelled the run while this call waited for approval; it was not run." };
+      this.emit({ type: "toolEnd", call, result: cancelled, durationMs: 0 });
+      return cancelled;
+    }
+    if (asked !== undefined) this.emit({ type: "approval", call, approved });
+    if (!approved) {
       return { ok: false, code: "cancelled", text: "Error (denied): the user did not allow this call. Continue without it, or ask the user." };
     }
     this.emit({ type: "toolStart", call });
@@ -474,17 +483,16 @@ class Run {
     return result;
   }
 
-  private async approved(call: ToolCall, tool: Tool): Promise<boolean> {
+  /** The user's answer to this call's question; undefined when the policy asks none. */
+  private async approval(call: ToolCall, tool: Tool): Promise<boolean | undefined> {
     // Under auto-all nothing asks: the paths are not looked at (apply_patch's would be planned once more).
     const mayAsk = (tool.effect === "write" || tool.effect === "read") && needsApproval(this.options.policy, tool.effect, true);
     const reason = mayAsk ? await this.askedFor(call, tool) : undefined;
-    if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return true;
+    if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return undefined;
     // "Run the tests" says nothing of what runs: a repository's test script can be anything.
     const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
     // A prompt that fails (a closed window or terminal) is no yes.
-    const approved = (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}), ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
-    this.emit({ type: "approval", call, approved });
-    return approved;
+    return (await this.options.approve?.({ call, effect: tool.effect, ...(reason ? { reason } : {}), ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
   }
 
   /**

@@ -245,6 +245,27 @@ describe("agent under injected failures", () => {
     assert.ok(events.some((e) => e.type === "approval" && !e.approved));
   });
 
+  it("Stop pressed while an approval question is open: the model hears the run was cancelled, not that the user said no", async () => {
+    const dir = fixture("python-calc");
+    const before = readFileSync(join(dir, "calc.py"), "utf8");
+    const stop = new AbortController();
+    const { agent, events } = await agentFor(
+      dir,
+      [call("edit_file", { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" }), finish("never reached")],
+      // The question is withdrawn by Stop: the client's answer is no answer (approval.ts answers false).
+      { policy: "ask", approve: async () => (stop.abort(), false) },
+    );
+    const result = await agent.run("fix", stop.signal);
+    assert.equal(result.stopReason, "cancelled");
+    assert.equal(readFileSync(join(dir, "calc.py"), "utf8"), before);
+    // The conversation is kept: a later "go on" must not take the edit for one the user refused.
+    assert.match(toolResults(agent)[0]!, /^Error \(cancelled\)/);
+    assert.doesNotMatch(toolResults(agent)[0]!, /did not allow/);
+    // The card ends as cancelled, not as denied.
+    assert.ok(!events.some((e) => e.type === "approval"));
+    assert.ok(events.some((e) => e.type === "toolEnd" && !e.result.ok && e.result.code === "cancelled"));
+  });
+
   it("under 'auto-edit' a write to a file that runs or steers things later asks first, and says why; other edits do not", async () => {
     const dir = fixture("python-calc");
     const asked: { name: string; reason?: string }[] = [];

@@ -6,6 +6,7 @@
  * Format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md
  */
 import { open, type FileHandle } from "node:fs/promises";
+import { printableAscii } from "../../protocol/printable-ascii.ts";
 
 /** Metadata value types (gguf.md, `gguf_metadata_value_type`). */
 export const GGUF_TYPE_NAMES = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"] as const;
@@ -171,13 +172,20 @@ class LayoutReader {
   async read(): Promise<GgufLayout> {
     const { tensorCount, entryCount, version } = await this.header();
     const metadata = new Map<string, GgufEntry>();
+    const keyIndex = new Map<string, number>();
     for (let i = 0; i < entryCount; i++) {
       const key = await this.r.string(`metadata key ${i + 1} of ${entryCount}`);
+      once(keyIndex, key, i, "metadata key", "entries", "key");
       metadata.set(key, await this.entry(key));
     }
     const alignment = alignmentOf(metadata);
     const tensors: GgufTensorRecord[] = [];
-    for (let i = 0; i < tensorCount; i++) tensors.push(await this.tensor(i, tensorCount));
+    const tensorIndex = new Map<string, number>();
+    for (let i = 0; i < tensorCount; i++) {
+      const tensor = await this.tensor(i, tensorCount);
+      once(tensorIndex, tensor.name, i, "tensor", "tensors", "tensor");
+      tensors.push(tensor);
+    }
     const dataOffset = Math.ceil(this.r.position / alignment) * alignment;
     return { version, metadata, tensors, alignment, dataOffset };
   }
@@ -240,6 +248,19 @@ class LayoutReader {
     const offset = await this.r.u64(`the data offset of tensor ${name}`);
     return { name, dims, ggmlType, offset };
   }
+}
+
+/**
+ * Records `name` as the one at `index`, refusing a name seen before: llama.cpp refuses such a
+ * file too, but only says that the load failed, and which of the two values it would have
+ * read is not the one checked here. The name is the file's: shown as printable ASCII.
+ */
+function once(seen: Map<string, number>, name: string, index: number, what: string, plural: string, noun: string): void {
+  const first = seen.get(name);
+  if (first !== undefined) {
+    throw new GgufFormatError(`${what} "${printableAscii(name, 80)}" appears twice (${plural} ${first + 1} and ${index + 1}); a GGUF names each ${noun} once`, "invalid");
+  }
+  seen.set(name, index);
 }
 
 /** `general.alignment` (a power of two, default 32). */

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { BackendError } from "../../../../src/models/backend.ts";
-import { type GgufEntry, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_TENSORS, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
+import { type GgufEntry, GgufFormatError, MAX_ARRAY_STRINGS, MAX_ENTRIES, MAX_TENSORS, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
 import { checkHyperParameters } from "../../../../src/models/llama-cpp/hyper-parameters.ts";
 import { validateModelFile } from "../../../../src/models/llama-cpp/validate.ts";
 import { gguf, writeGguf, type GgufTensor, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
@@ -82,6 +82,31 @@ describe("readGgufLayout", () => {
     entry.writeBigUInt64LE(BigInt(count), 16 + key.length);
     const bytes = Buffer.concat([header(0, 1), entry, Buffer.alloc(count * 8)]);
     await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /tokenizer\.ggml\.tokens holds 4194305 strings; no model's metadata arrays hold more than 4194304 in all/);
+  });
+
+  // llama.cpp's own reader refuses a file that names a key or a tensor twice, logging the reason
+  // and failing the load with no more than "failed to load model"; ours read the last one and
+  // passed it. The key is a file's: shown escaped (a terminal escape in it must not act).
+  it("refuses a metadata key that appears twice, naming it", async (t) => {
+    const bytes = writeGguf(new Map([["qwen35.block_count", gguf.u32(0)], ["qwen35.block_counu", gguf.u32(24)]]), []);
+    bytes.write("t", bytes.indexOf("qwen35.block_counu") + "qwen35.block_coun".length, "latin1");
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), (error: unknown) => {
+      assert.ok(error instanceof GgufFormatError && error.reason === "invalid", String(error));
+      assert.equal(error.message, 'metadata key "qwen35.block_count" appears twice (entries 1 and 2); a GGUF names each key once');
+      return true;
+    });
+  });
+
+  it("refuses a tensor name that appears twice, naming it", async (t) => {
+    const bytes = writeGguf(new Map(), [NORM, { ...NORM, name: "output_norm.weighu" }]);
+    bytes.write("t", bytes.indexOf("output_norm.weighu") + "output_norm.weigh".length, "latin1");
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /tensor "output_norm\.weight" appears twice \(tensors 1 and 2\); a GGUF names each tensor once$/);
+  });
+
+  it("shows a repeated key with its control characters escaped", async (t) => {
+    const bytes = writeGguf(new Map([["a\x1b]0;x\x07", gguf.u32(1)], ["b\x1b]0;x\x07", gguf.u32(2)]]), []);
+    bytes.write("a", bytes.indexOf("b\x1b]0;x"), "latin1");
+    await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), /metadata key "a\\x1b\]0;x\\x07" appears twice/);
   });
 
   it("refuses a tensor with more than 4 dimensions", async (t) => {

@@ -20,6 +20,7 @@ import { type BigIntStats, constants } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
+import { formatSize } from "../protocol/units.ts";
 import { checkMessages } from "./handoff.ts";
 
 export interface Conversation {
@@ -113,8 +114,10 @@ export class ConversationStore {
     if (!this.dir) return;
     const dir = this.dir;
     const { id } = conversation;
-    const text = JSON.stringify({ version: FORMAT, messages: conversation.messages });
+    // Taken now, not when the saves before it are done: the conversation may change meanwhile.
+    const text = fileText(conversation.messages);
     const write = async () => {
+      if (text instanceof Error) throw text;
       await mkdir(dir, { recursive: true });
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
@@ -280,6 +283,25 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * What `save` writes, or why it writes nothing: a conversation over MAX_FILE_BYTES would be
+ * saved only for the next read to take it for damage and start the model afresh (a save that
+ * fails keeps the last version, which a restart continues from).
+ */
+function fileText(messages: readonly ChatMessage[]): string | Error {
+  const tooLarge = (size: string): Error => new Error(`the conversation is ${size}, more than the ${formatSize(MAX_FILE_BYTES)} Hearth reads back`);
+  let text: string;
+  try {
+    text = JSON.stringify({ version: FORMAT, messages });
+  } catch (error) {
+    // V8's longest string is about 512 MiB.
+    if (error instanceof RangeError) return tooLarge("too large to write as one text");
+    throw error;
+  }
+  const bytes = Buffer.byteLength(text);
+  return bytes > MAX_FILE_BYTES ? tooLarge(formatSize(bytes)) : text;
 }
 
 /** A version of a conversation's file: every save renames a new file (a new inode) into place. */

@@ -117,6 +117,21 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.match(warnings.join(), new RegExp(`^c1: .*could not be read.*kept as ${dir}/c1\\.unreadable-\\d+\\.json\\)\\.$`));
   });
 
+  it("does not save a conversation larger than it reads back: the turn is reported unsaved and the last saved version stays, readable", async (t) => {
+    const dir = folder(t);
+    const warnings: string[] = [];
+    const store = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
+    await store.record("c1", TURN);
+    // Past the 64 MiB a read takes (a bigger file is taken for damage and set aside): 65 MiB of tool output.
+    const huge: ChatMessage = { role: "user", content: "x".repeat(65 << 20) };
+    await store.record("c1", [...TURN, huge]);
+    assert.match(warnings.join(), /^c1: This turn could not be saved \(the conversation is 65\.0 MiB, more than the 64\.0 MiB Hearth reads back\): a restart of Hearth loses it\.$/);
+    assert.deepEqual(readdirSync(dir), ["c1.json"]);
+    const restarted: string[] = [];
+    assert.deepEqual((await new ConversationStore(dir, (message) => restarted.push(message)).get("c1"))?.messages, TURN);
+    assert.deepEqual(restarted, []);
+  });
+
   it("takes a stored message the model could not read for damage, not for a conversation", async (t) => {
     const dir = folder(t);
     const store = new ConversationStore(dir);

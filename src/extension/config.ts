@@ -1,6 +1,6 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
-import { SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, layeredValue, sanitizeSettings } from "../protocol/settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings } from "../protocol/settings.ts";
 
 /** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
 export interface ServerConsentHooks {
@@ -39,6 +39,12 @@ export function workspaceServerAwaitingConsent(): string | undefined {
   const spec = SETTINGS.find((s) => s.key === "serverUrl")!;
   const url = awaitingConsent(spec, vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(spec.key) ?? {}, (u) => serverConsent.agreed(u));
   return typeof url === "string" ? url : undefined;
+}
+
+/** What `readRawSettings` leaves out of the workspace's settings now, in words (ignored-settings.ts tells it). */
+export function ignoredWorkspaceSettings(): IgnoredWorkspaceValue[] {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return SETTINGS.flatMap((spec) => ignoredWorkspaceValue(spec, config.inspect(spec.key) ?? {}, vscode.workspace.isTrusted) ?? []);
 }
 
 export function readSettings(): Settings {

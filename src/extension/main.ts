@@ -18,6 +18,7 @@ import { ServerConsent } from "./server-consent.ts";
 import { ServerKeys } from "./server-key.ts";
 import { FolderChoice } from "./workspace-folder.ts";
 import { createStatusBar } from "./status-bar.ts";
+import { registerWorkspaceSettingsNotice } from "./workspace-settings-notice.ts";
 
 /** What `activate` returns: lets tests and other extensions read Hearth's state. */
 export interface HearthApi {
@@ -54,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     completions,
     registerCommands({ runtime, output, chat, memory, serverKeys, completions, folders, serverConsent }),
     registerLanguageModelProvider(runtime, output),
+    // What the workspace's settings set that Hearth does not apply is said, not dropped silently.
+    registerWorkspaceSettingsNotice(context, output),
   );
   registerMcpConsent(runtime, context);
   // Spawning the runtime is not activation's work: start it right after activate returns.

@@ -203,6 +203,65 @@ function addedByWorkspace(user: unknown, layers: SettingLayers): unknown {
   return [...(Array.isArray(user) ? user : []), ...added];
 }
 
+/** A workspace's value `layeredValue` leaves out, told to the user (src/extension/ignored-settings.ts). */
+export interface IgnoredWorkspaceValue {
+  readonly key: keyof Settings;
+  /** One sentence: the setting, the value, why it does not count and what applies instead. */
+  readonly text: string;
+  /** What helps: the user's own settings, or trusting the folder. */
+  readonly action: "userSettings" | "trust";
+}
+
+/**
+ * What `layeredValue` leaves out of the setting's workspace layers (or, in an untrusted
+ * folder, of the user's own approval policy), in words; undefined when nothing is left out.
+ * A trusted workspace's server URL is not here: the consent question names it.
+ */
+export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, trusted: boolean): IgnoredWorkspaceValue | undefined {
+  const name = `hearth.${spec.key}`;
+  const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
+  const said = (text: string, action: IgnoredWorkspaceValue["action"] = "userSettings") => ({ key: spec.key, text, action });
+  if (spec.scope === "machine" || spec.scope === "application") {
+    if (workspace === undefined || workspace === "" || workspace === layers.globalValue) return undefined;
+    const user = layers.globalValue === undefined || layers.globalValue === "" ? "not set in yours" : `yours: ${JSON.stringify(layers.globalValue)}`;
+    return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}; Hearth ignores it: only your user settings choose which model file is loaded (${user}).`);
+  }
+  if (spec.workspaceMayOnlyTighten && spec.kind === "array") {
+    const dropped = [layers.workspaceValue, layers.workspaceFolderValue].flatMap((v) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === "string" && e.trim().startsWith("!")) : []));
+    if (!dropped.length) return undefined;
+    const them = dropped.map((e) => JSON.stringify(e.trim())).join(", ");
+    return said(`This workspace's settings try to take ${them} off ${name}; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).`);
+  }
+  if (spec.workspaceMayOnlyTighten && spec.enum) return ignoredTightening(spec, layers, trusted, said);
+  if (spec.workspaceNeedsConsent && !trusted) {
+    const user = layers.globalValue;
+    if (workspace === undefined || workspace === "" || workspace === spec.default || workspace === user) return undefined;
+    const where = typeof user === "string" && user ? `go to your own server, ${JSON.stringify(user)}` : "stay on this machine";
+    return said(`This folder is not trusted, so Hearth ignores ${name} ${JSON.stringify(workspace)} from its settings: your code and chats ${where}. Trust the folder (Workspaces: Manage Workspace Trust) to be asked about that server.`, "trust");
+  }
+  return undefined;
+}
+
+/** An enum that a workspace may only tighten: a looser or invalid workspace value, or (untrusted) any but the strictest. */
+function ignoredTightening(spec: SettingSpec, layers: SettingLayers, trusted: boolean, said: (text: string, action?: IgnoredWorkspaceValue["action"]) => IgnoredWorkspaceValue): IgnoredWorkspaceValue | undefined {
+  const name = `hearth.${spec.key}`;
+  const order = spec.enum!;
+  const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
+  const applied = layeredValue(spec, layers, trusted) as string;
+  if (!trusted) {
+    const mine = layers.globalValue !== undefined && layers.globalValue !== applied ? [`${JSON.stringify(layers.globalValue)} (your user settings)`] : [];
+    const theirs = workspace !== undefined && workspace !== applied ? [`${JSON.stringify(workspace)} (the workspace's)`] : [];
+    if (!mine.length && !theirs.length) return undefined;
+    return said(`This folder is not trusted, so Hearth's agent asks before every edit and command here: ${name} ${[...mine, ...theirs].join(" and ")} count${mine.length + theirs.length > 1 ? "" : "s"} once you trust it (Workspaces: Manage Workspace Trust).`, "trust");
+  }
+  if (workspace === undefined) return undefined;
+  if (!order.includes(workspace as string)) {
+    return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}, which is not one of ${order.map((v) => JSON.stringify(v)).join(", ")}: Hearth takes the strictest, ${JSON.stringify(applied)}.`);
+  }
+  if (order.indexOf(workspace as string) <= order.indexOf(applied)) return undefined;
+  return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}; Hearth ignores it: a workspace can make it stricter than your user setting, never looser (using ${JSON.stringify(applied)}).`);
+}
+
 /**
  * The workspace's value of a consent-needing setting that would replace the user's own and
  * is not agreed to yet (what to ask the user about); undefined when there is nothing to ask.

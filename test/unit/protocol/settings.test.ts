@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -121,5 +121,67 @@ describe("what a workspace may set (layeredValue)", () => {
     assert.equal(layeredValue(url, { globalValue: "http://a/v1", workspaceValue: "http://a/v1" }, true), "http://a/v1");
     assert.equal(awaitingConsent(url, { globalValue: "http://a/v1", workspaceValue: "http://a/v1" }, () => false), undefined);
     assert.equal(awaitingConsent(spec("contextSize"), { workspaceValue: 8192 }, () => false), undefined, "only settings that send code elsewhere ask");
+  });
+});
+
+// What layeredValue leaves out must not be left out silently: the user is told which value
+// of the workspace's settings Hearth ignores, why, and what applies instead.
+describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () => {
+  const spec = (key: string): SettingSpec => SETTINGS.find((s) => s.key === key)!;
+
+  it("names a model path the workspace set and the user's own that applies", () => {
+    const notice = ignoredWorkspaceValue(spec("modelPath"), { globalValue: "/m/q.gguf", workspaceValue: "/repo/evil.gguf" }, true);
+    assert.equal(notice?.key, "modelPath");
+    assert.equal(notice?.action, "userSettings");
+    assert.equal(notice?.text, 'This workspace\'s settings set hearth.modelPath to "/repo/evil.gguf"; Hearth ignores it: only your user settings choose which model file is loaded (yours: "/m/q.gguf").');
+    assert.match(ignoredWorkspaceValue(spec("completionModelPath"), { workspaceFolderValue: "/repo/x.gguf" }, false)!.text, /hearth\.completionModelPath to "\/repo\/x\.gguf"; Hearth ignores it: .*\(not set in yours\)\.$/);
+    assert.equal(ignoredWorkspaceValue(spec("modelPath"), { globalValue: "/m/q.gguf", workspaceValue: "/m/q.gguf" }, true), undefined, "the user's own value: nothing ignored");
+    assert.equal(ignoredWorkspaceValue(spec("modelPath"), { globalValue: "/m/q.gguf" }, true), undefined);
+  });
+
+  it("names an approval policy looser than the user's, and a typo that makes it stricter", () => {
+    const policy = spec("approvalPolicy");
+    assert.equal(
+      ignoredWorkspaceValue(policy, { globalValue: "auto-edit", workspaceValue: "auto-all" }, true)?.text,
+      'This workspace\'s settings set hearth.approvalPolicy to "auto-all"; Hearth ignores it: a workspace can make it stricter than your user setting, never looser (using "auto-edit").',
+    );
+    assert.equal(ignoredWorkspaceValue(policy, { globalValue: "auto-all", workspaceValue: "auto-edit" }, true), undefined, "stricter: it applies");
+    assert.equal(ignoredWorkspaceValue(policy, { workspaceValue: "ask" }, true), undefined);
+    assert.equal(
+      ignoredWorkspaceValue(policy, { globalValue: "auto-all", workspaceValue: "auto_all" }, true)?.text,
+      'This workspace\'s settings set hearth.approvalPolicy to "auto_all", which is not one of "ask", "auto-edit", "auto-all": Hearth takes the strictest, "ask".',
+    );
+  });
+
+  it("in an untrusted folder, says that the agent asks whatever the user's or the workspace's policy says, and how to trust it", () => {
+    const policy = spec("approvalPolicy");
+    const notice = ignoredWorkspaceValue(policy, { globalValue: "auto-edit", workspaceValue: "auto-all" }, false);
+    assert.equal(notice?.action, "trust");
+    assert.equal(notice?.text, 'This folder is not trusted, so Hearth\'s agent asks before every edit and command here: hearth.approvalPolicy "auto-edit" (your user settings) and "auto-all" (the workspace\'s) count once you trust it (Workspaces: Manage Workspace Trust).');
+    assert.equal(ignoredWorkspaceValue(policy, { globalValue: "ask" }, false), undefined, "asking anyway: nothing to say");
+    assert.equal(ignoredWorkspaceValue(policy, {}, false), undefined);
+  });
+
+  it("names the exceptions a workspace tried to take off the exclusion list", () => {
+    const notice = ignoredWorkspaceValue(spec("inlineCompletionsExclude"), { globalValue: ["*.pem"], workspaceValue: ["docs/**", "!.env", " !*.key"], workspaceFolderValue: ["!secrets/**"] }, true);
+    assert.equal(notice?.text, 'This workspace\'s settings try to take "!.env", "!*.key", "!secrets/**" off hearth.inlineCompletionsExclude; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).');
+    assert.equal(ignoredWorkspaceValue(spec("inlineCompletionsExclude"), { workspaceValue: ["docs/**"] }, true), undefined);
+  });
+
+  it("names a server URL an untrusted folder's settings set (a trusted one asks: server-consent.ts)", () => {
+    const url = spec("serverUrl");
+    assert.equal(
+      ignoredWorkspaceValue(url, { workspaceValue: "http://evil:8080/v1" }, false)?.text,
+      'This folder is not trusted, so Hearth ignores hearth.serverUrl "http://evil:8080/v1" from its settings: your code and chats stay on this machine. Trust the folder (Workspaces: Manage Workspace Trust) to be asked about that server.',
+    );
+    assert.match(ignoredWorkspaceValue(url, { globalValue: "http://a/v1", workspaceValue: "http://evil/v1" }, false)!.text, /your code and chats go to your own server, "http:\/\/a\/v1"\./);
+    assert.equal(ignoredWorkspaceValue(url, { workspaceValue: "http://evil/v1" }, true), undefined, "trusted: the consent question says it");
+    assert.equal(ignoredWorkspaceValue(url, { globalValue: "http://a/v1", workspaceValue: "http://a/v1" }, false), undefined);
+    assert.equal(ignoredWorkspaceValue(url, { globalValue: "http://a/v1", workspaceValue: "" }, false), undefined, "keeping code local is never refused");
+  });
+
+  it("says nothing of settings a workspace may set", () => {
+    assert.equal(ignoredWorkspaceValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, false), undefined);
+    assert.equal(ignoredWorkspaceValue(spec("modelPreset"), { workspaceValue: "qwen3.5-27b" }, true), undefined);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * Tells the user about a workspace's setting Hearth does not apply (`ignoredWorkspaceValue`
+ * in src/protocol/settings.ts: a model path, a looser approval policy, an exception to the
+ * exclusion list, an untrusted folder's server URL). Left out silently, a repository's
+ * `"hearth.approvalPolicy": "auto-all"` would look applied to whoever reads the file. Each
+ * sentence is shown once per workspace (remembered in workspaceState: another value is
+ * another sentence) and written to the log once per window.
+ *
+ * No "vscode" import: the notification and the storage are passed in
+ * (workspace-settings-notice.ts wires them), so unit tests run this as it is.
+ */
+import type { IgnoredWorkspaceValue } from "../protocol/settings.ts";
+
+/** workspaceState key: the sentences already shown for this workspace. */
+export const IGNORED_SETTINGS_KEY = "hearth.ignoredWorkspaceSettings";
+
+/** The newest sentences kept (a workspace whose settings keep changing must not grow it without end). */
+const REMEMBERED = 50;
+
+/** Where shown sentences are kept (VS Code's `Memento`). */
+export interface NoticeStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface IgnoredSettingsNoticeOptions {
+  readonly store: NoticeStore;
+  readonly show: (notice: IgnoredWorkspaceValue) => void;
+  readonly log: (line: string) => void;
+}
+
+export class IgnoredSettingsNotice {
+  private readonly logged = new Set<string>();
+  /** One check at a time: a settings change and a trust grant together tell a value once. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: IgnoredSettingsNoticeOptions) {}
+
+  /** Logs and shows what was not told yet of the values ignored now. */
+  tell(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {
+    this.queue = this.queue.then(() => this.tellNow(notices));
+    return this.queue;
+  }
+
+  private async tellNow(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {
+    for (const notice of notices) {
+      if (this.logged.has(notice.text)) continue;
+      this.logged.add(notice.text);
+      this.options.log(notice.text);
+    }
+    const told = this.told();
+    const fresh = notices.filter((notice) => !told.includes(notice.text));
+    if (!fresh.length) return;
+    await this.options.store.update(IGNORED_SETTINGS_KEY, [...told, ...fresh.map((notice) => notice.text)].slice(-REMEMBERED));
+    for (const notice of fresh) this.options.show(notice);
+  }
+
+  private told(): string[] {
+    const value = this.options.store.get<unknown>(IGNORED_SETTINGS_KEY);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Wires ignored-settings.ts: checks the workspace's settings at start, on every change of
+ * Hearth's settings and when the folder is trusted, and shows what Hearth ignores with the
+ * way out (the user's own settings, or Manage Workspace Trust).
+ */
+import * as vscode from "vscode";
+import { type IgnoredWorkspaceValue, SETTINGS_SECTION } from "../protocol/settings.ts";
+import { ignoredWorkspaceSettings } from "./config.ts";
+import { IgnoredSettingsNotice } from "./ignored-settings.ts";
+
+const OPEN_USER_SETTINGS = "Open User Settings";
+const MANAGE_TRUST = "Manage Workspace Trust";
+
+/** Starts watching; the first check runs now. */
+export function registerWorkspaceSettingsNotice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): vscode.Disposable {
+  const notice = new IgnoredSettingsNotice({ store: context.workspaceState, show, log: (line) => output.appendLine(`[extension] ${line}`) });
+  const check = () => void notice.tell(ignoredWorkspaceSettings());
+  check();
+  return vscode.Disposable.from(
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS_SECTION) && check()),
+    vscode.workspace.onDidGrantWorkspaceTrust(check),
+  );
+}
+
+function show(notice: IgnoredWorkspaceValue): void {
+  const action = notice.action === "trust" ? MANAGE_TRUST : OPEN_USER_SETTINGS;
+  void vscode.window.showWarningMessage(notice.text, action).then((pick) => {
+    if (pick === MANAGE_TRUST) void vscode.commands.executeCommand("workbench.trust.manage");
+    else if (pick === OPEN_USER_SETTINGS) void vscode.commands.executeCommand("workbench.action.openGlobalSettings", `${SETTINGS_SECTION}.${notice.key}`);
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * A workspace value Hearth ignores is told once per workspace (remembered in workspaceState),
+ * logged once per window, and told again when the workspace sets another value.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { IGNORED_SETTINGS_KEY, IgnoredSettingsNotice, type NoticeStore } from "../../../src/extension/ignored-settings.ts";
+import type { IgnoredWorkspaceValue } from "../../../src/protocol/settings.ts";
+
+function memento(): NoticeStore & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return { data, get: <T>(key: string) => data.get(key) as T | undefined, update: async (key, value) => void data.set(key, value) };
+}
+
+const modelPath = (path: string): IgnoredWorkspaceValue => ({ key: "modelPath", action: "userSettings", text: `hearth.modelPath ${path} ignored` });
+const policy: IgnoredWorkspaceValue = { key: "approvalPolicy", action: "userSettings", text: "hearth.approvalPolicy auto-all ignored" };
+
+describe("IgnoredSettingsNotice", () => {
+  it("tells each ignored value once per workspace, also across windows, and logs it once per window", async () => {
+    const store = memento();
+    const shown: string[] = [];
+    const logged: string[] = [];
+    const notice = new IgnoredSettingsNotice({ store, show: (n) => shown.push(n.text), log: (line) => logged.push(line) });
+    await notice.tell([modelPath("/repo/evil.gguf"), policy]);
+    await notice.tell([modelPath("/repo/evil.gguf"), policy]);
+    assert.deepEqual(shown, ["hearth.modelPath /repo/evil.gguf ignored", "hearth.approvalPolicy auto-all ignored"]);
+    assert.deepEqual(logged, shown);
+    const nextWindow = new IgnoredSettingsNotice({ store, show: (n) => shown.push(n.text), log: (line) => logged.push(line) });
+    await nextWindow.tell([modelPath("/repo/evil.gguf")]);
+    assert.equal(shown.length, 2, "not told again in the next window");
+    assert.equal(logged.length, 3, "but still in that window's log");
+  });
+
+  it("tells a value the workspace changed to, and one asked about twice at once only once", async () => {
+    const shown: string[] = [];
+    const notice = new IgnoredSettingsNotice({ store: memento(), show: (n) => shown.push(n.text), log: () => undefined });
+    await Promise.all([notice.tell([modelPath("/a.gguf")]), notice.tell([modelPath("/a.gguf")])]);
+    await notice.tell([modelPath("/b.gguf")]);
+    assert.deepEqual(shown, ["hearth.modelPath /a.gguf ignored", "hearth.modelPath /b.gguf ignored"]);
+  });
+
+  it("says nothing when nothing is ignored, and keeps its memory bounded", async () => {
+    const store = memento();
+    const shown: string[] = [];
+    const notice = new IgnoredSettingsNotice({ store, show: (n) => shown.push(n.text), log: () => undefined });
+    await notice.tell([]);
+    assert.deepEqual(shown, []);
+    for (let i = 0; i < 120; i++) await notice.tell([modelPath(`/m${i}.gguf`)]);
+    assert.equal(shown.length, 120);
+    assert.ok((store.data.get(IGNORED_SETTINGS_KEY) as string[]).length <= 50);
+  });
+});

@@ -13,7 +13,9 @@
  *
  * Budget order: the rules files first (a rules file too long for what is left is cut at a
  * line), then memory entries whole, newest first (older ones are left out, and the prompt
- * says so and where to read them). What was cut is in `sources` and `summary`.
+ * says so and where to read them). What was cut is in `sources` and `summary`. A rules file
+ * too large to read (over 1 MiB) is named in the prompt, with how to read it, where the budget
+ * has room: the model would not know otherwise that the project has rules.
  */
 import { DoesNotFitError, type ModelBackend } from "../models/index.ts";
 import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
@@ -62,7 +64,11 @@ export interface StoredMemory {
 
 /** Rules and memory files over this are left out unread: the prompt takes a few KB of each. */
 const MAX_FILE_BYTES = 1024 * 1024;
-const LEFT_OUT = Symbol("left out");
+
+/** A file not read: `size` when it is too large (a FIFO or an unreadable file has none). */
+interface LeftOut {
+  readonly size?: number;
+}
 
 export const DEFAULT_PROJECT_CONTEXT_TOKENS = 2000;
 
@@ -88,7 +94,7 @@ export async function loadProjectContext(workspace: Workspace, options: ProjectC
   const packer = new Packer(budget, count, budget * 8);
   for (const path of RULES_FILES) {
     const text = await readText(workspace, path);
-    if (text === LEFT_OUT) packer.leaveOut(path, "rules");
+    if (typeof text === "object") await packer.leaveOutRules(path, text.size);
     else if (text?.trim()) await packer.addRules(path, text.trim());
   }
   await packer.addMemories(await readMemories(workspace));
@@ -103,7 +109,7 @@ export async function readMemories(workspace: Workspace): Promise<StoredMemory[]
   const out: StoredMemory[] = [];
   for (const path of names.filter(isMemoryPath).sort()) {
     const text = await readText(workspace, path);
-    if (text === LEFT_OUT) out.push({ path, entry: parseMemoryEntry("", path), leftOut: true });
+    if (typeof text === "object") out.push({ path, entry: parseMemoryEntry("", path), leftOut: true });
     else if (text !== undefined && text.trim()) out.push({ path, entry: parseMemoryEntry(text, path) });
   }
   return out;
@@ -142,6 +148,20 @@ class Packer {
       return;
     }
     this.push(cut.text, cut.tokens, { path, kind: "rules", tokens: cut.tokens, included: "truncated" });
+  }
+
+  /**
+   * A rules file too large to read: the model hears it is there and how to read it (left
+   * unsaid, it would not know the project has rules), where the budget has room for that.
+   */
+  async leaveOutRules(path: string, size: number | undefined): Promise<void> {
+    this.leaveOut(path, "rules");
+    if (size === undefined) return;
+    const note = `From ${path}: ${path} (${(size / 1024 ** 2).toFixed(1)} MiB) is too large to include here: read_file it in parts (start_line/end_line), or search it, for the project's rules.`;
+    const tokens = await this.count(`${note}\n\n`);
+    if (this.used + tokens > this.budget) return;
+    this.parts.push(note);
+    this.used += tokens;
   }
 
   leaveOut(path: string, kind: ProjectContextSource["kind"]): void {
@@ -240,12 +260,12 @@ function summarize(sources: readonly ProjectContextSource[], tokens: number, bud
   return left.length ? `${out}; left out: ${left.join(", ")}` : out;
 }
 
-/** The file's text; undefined when there is none; LEFT_OUT when it is too large or cannot be read (a FIFO). */
-async function readText(workspace: Workspace, path: string): Promise<string | typeof LEFT_OUT | undefined> {
+/** The file's text; undefined when there is none; LeftOut when it is too large or cannot be read (a FIFO). */
+async function readText(workspace: Workspace, path: string): Promise<string | LeftOut | undefined> {
   const info = await workspace.stat(path).catch(() => undefined);
   if (info?.type !== "file") return undefined;
-  if (info.size > MAX_FILE_BYTES) return LEFT_OUT;
+  if (info.size > MAX_FILE_BYTES) return { size: info.size };
   const bytes = await workspace.read(path).catch(() => undefined);
-  if (!bytes) return LEFT_OUT;
+  if (!bytes) return {};
   return new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
 }

@@ -73,6 +73,18 @@ describe("project context", () => {
     assert.match(context.summary, /left out: AGENTS\.md, \.hearth\/memory\/2026-01-02-pipe\.md, \.hearth\/memory\/2026-01-03-huge\.md$/);
   });
 
+  it("a rules file too large to read is named to the model, with how to read it, within the budget", async () => {
+    const { root, ws } = workspace({ ".hearth/rules.md": "Keep functions small.\n" });
+    writeFileSync(join(root, "AGENTS.md"), "# Agents\nNever push to main.\n");
+    truncateSync(join(root, "AGENTS.md"), 10 * 1024 ** 2); // 10 MiB, sparse
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.deepEqual(context.sources.map((s) => [s.path, s.included]), [["AGENTS.md", "omitted"], [".hearth/rules.md", "whole"]]);
+    // The model would not know the project has rules at all: it hears the file is there, and to read its parts.
+    assert.match(context.text, /AGENTS\.md \(10\.0 MiB\) is too large to include here: read_file it in parts/);
+    assert.match(context.text, /Keep functions small\./);
+    assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
+  });
+
   it("a project with none of the files gives an empty context", async () => {
     const context = await loadProjectContext(workspace({ "src/a.ts": "x" }).ws);
     assert.deepEqual([context.text, context.tokens, context.sources.length, context.summary], ["", 0, 0, ""]);

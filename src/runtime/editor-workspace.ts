@@ -6,7 +6,8 @@
  *
  * A file with unsaved changes of the user's is never written: the write is refused with a
  * message asking to save or discard first (overwriting it would mix the agent's change
- * with work the user has not kept yet). Path checks (outside the workspace, symlinks out)
+ * with work the user has not kept yet), nor one the editor opened as UTF-8 though it is not
+ * (its unreadable bytes would be saved as U+FFFD). Path checks (outside the workspace, symlinks out)
  * are the disk workspace's, which also serves stat and list; every path an edit touches
  * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
  * link), all of a batch before the editor sees anything.
@@ -124,6 +125,7 @@ export class EditorWorkspace implements Workspace {
         this.refuseDirty(from);
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {
+          await this.refuseMisread(from);
           documentChanges.push(fullReplace(this.uri(to), await this.currentText(from), decode(change.content, to)));
         }
         touched.push(this.uri(to));
@@ -149,6 +151,7 @@ export class EditorWorkspace implements Workspace {
       return [{ kind: "create", uri, options: { overwrite: false } }, { textDocument: { uri, version: null }, edits: [{ range: at(0, 0), newText: text }] }];
     }
     this.refuseDirty(rel);
+    await this.refuseMisread(rel);
     return [fullReplace(this.uri(rel), await this.currentText(rel), text)];
   }
 
@@ -166,6 +169,22 @@ export class EditorWorkspace implements Workspace {
       // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
       throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });
     }
+  }
+
+  /**
+   * A document VS Code opened as UTF-8 (its default) though the file is not (Latin-1,
+   * Windows-1252): each byte it could not read is U+FFFD in its text, and saving an edit
+   * wrote EF BF BD over every one of them. Opened with the file's encoding, no U+FFFD.
+   */
+  private async refuseMisread(rel: string): Promise<void> {
+    if (!this.host.openDocument(this.uri(rel))?.text.includes("\uFFFD")) return;
+    const bytes = await this.disk.read(rel).catch(() => undefined);
+    if (bytes === undefined || editorReadsWhole(bytes, rel)) return;
+    throw new ToolError(
+      "unsupported-encoding",
+      `${rel} is open in the editor as UTF-8, which it is not: the characters it could not read show as "\uFFFD", and saving an edit would write that over each of them; nothing was written. ` +
+        "Ask the user to reopen it with its encoding (Reopen with Encoding, e.g. Western (Windows 1252)) or to close it, and try again",
+    );
   }
 
   private abs(rel: string): string {
@@ -213,6 +232,15 @@ function position(text: string, offset: number): Range["start"] {
 
 function at(line: number, character: number): Range {
   return { start: { line, character }, end: { line, character } };
+}
+
+/** Whether VS Code reads these bytes without loss on its own: UTF-8, or UTF-16 with a BOM. */
+function editorReadsWhole(bytes: Uint8Array, rel: string): boolean {
+  try {
+    return decodeText(bytes, rel).encoding !== "latin1";
+  } catch {
+    return false; // binary, or UTF-16 without a BOM
+  }
 }
 
 /**

@@ -190,6 +190,19 @@ describe("EditorWorkspace", () => {
     assert.equal(editor.edits.length, 0);
     assert.equal(existsSync(join(tmpdir(), "escape.txt")), false);
   });
+
+  // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows
+  // as U+FFFD, and saving the agent's edit wrote EF BF BD over every "é" of the file.
+  it("refuses to edit a file the editor opened as UTF-8 though it is not (its text holds U+FFFD for bytes it could not read)", async () => {
+    const latin1 = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
+    const { root, editor, ws, uri } = setup({ "menu.py": latin1 });
+    editor.docs.set(uri("menu.py"), openFile(join(root, "menu.py")));
+    const result = await runTool(editFileTool, { path: "menu.py", old_text: "x = 2", new_text: "x = 3" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "unsupported-encoding", result.text);
+    assert.match(result.text, /menu\.py is open in the editor as UTF-8, which it is not.*Reopen with Encoding/);
+    assert.equal(editor.edits.length, 0);
+    assert.deepEqual(readFileSync(join(root, "menu.py")), latin1);
+  });
 });
 
 describe("EditorWorkspace.create: a file only where none is", () => {

@@ -449,6 +449,11 @@ async function transfer(part: string, have: number, options: DownloadOptions, me
   if (coding) throw await compressedError(response, options, coding, have);
   const range = response.status === 206 ? contentRange(response.headers) : undefined;
   if (range === "malformed") throw await malformedRange(response, options.file, have);
+  // Nothing to start over from: asked again, such a server would send the same, and its bytes must not become the file's first.
+  if (range && have === 0 && range.start !== 0) {
+    await unlink(part).catch(() => undefined); // empty: one dropped just before (startOver), or none
+    throw await wrongStart(response, options);
+  }
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);
   if (!Number.isFinite(total)) throw new DownloadError("the server did not say how large the file is, so it cannot be verified", false);
   const now = { validator: validatorOf(response.headers), total, sha256: announced?.sha256 };
@@ -556,6 +561,18 @@ async function malformedRange(response: Response, file: string, have: number): P
     `The server's answer to resuming ${file} from byte ${have} has ${sent === null ? "no Content-Range" : `a malformed Content-Range "${sent}"`} ` +
       `(expected "bytes ${have}-<last byte>/<file size>"), so none of it was used; the ${formatSize(have)} downloaded so far are kept: run it again to resume. ` +
       "If this happens again, something between this machine and the server (a proxy) is changing the answers; deleting the .part file downloads the file whole.",
+    false,
+  );
+}
+
+/** A 206 of a part that does not start at byte 0, to a request for the whole file: none of it is written. */
+async function wrongStart(response: Response, options: DownloadOptions): Promise<DownloadError> {
+  await response.body?.cancel().catch(() => undefined);
+  const sent = response.headers.get("content-range")?.trim() ?? "";
+  const start = /^bytes (\d+)-/.exec(sent)?.[1];
+  return new DownloadError(
+    `${hostOf(response.url || options.url)} answered the request for all of ${options.file} with only a part of it (Content-Range "${sent}": from byte ${start}, not 0), so none of it was used. ` +
+      "Nothing was kept. Something between this machine and the server (a proxy or cache) is changing the answers: try again later or through another network.",
     false,
   );
 }

@@ -5,6 +5,7 @@
  * redirect says, in words that never carry the API key or URL credentials.
  */
 import { BackendError } from "./backend.ts";
+import { formatDuration } from "./http-limits.ts";
 import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
@@ -177,10 +178,10 @@ export function redirectTarget(response: Response, url: string): string {
   }
 }
 
-export function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined): string {
+export function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined, retryAfterMs?: number): string {
   const detail = errorDetail(body, apiKey);
   const said = detail ? `: ${detail}` : "";
-  const hint = httpErrorHint(status);
+  const hint = httpErrorHint(status, retryAfterMs);
   if (status === 401 || status === 403) return `the server refused the API key (${status})${said}; ${hint}`;
   return `the server answered ${status} for ${new URL(url).pathname}${said}${hint ? `; ${hint}` : ""}`;
 }
@@ -274,10 +275,26 @@ export function modelNotFound(status: number, body: string): boolean {
 }
 
 /** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
-function httpErrorHint(status: number): string {
+function httpErrorHint(status: number, retryAfterMs: number | undefined): string {
+  const wait = retryAfterMs === undefined ? undefined : retryAfterMs > DAY_MS ? "more than a day" : formatDuration(Math.max(1000, Math.round(retryAfterMs / 1000) * 1000));
   if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
   if (status === 404 || status === 405) return "check that hearth.serverUrl is the server's OpenAI-compatible address (e.g. http://127.0.0.1:8080/v1)";
-  if (status === 429) return "the server is limiting requests: wait a moment and try again";
-  if (status >= 500) return "the server failed or is not ready (still loading its model?): check its log and try again";
+  if (status === 429) return `the server is limiting requests: ${wait ? `it asks to wait ${wait} before trying again` : "wait a moment and try again"}`;
+  if (status >= 500) return `the server failed or is not ready (still loading its model?): check its log and try again${wait ? `; it asks to wait ${wait} first` : ""}`;
   return "";
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * How long a `Retry-After` header (429, 503) asks to wait from `now`: whole seconds, or an
+ * HTTP date. Undefined when it says nothing usable: absent, negative, a date past or not a
+ * date (V8's Date.parse takes "-5" for the year -5, so a date must name its month).
+ */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  const value = header?.trim() ?? "";
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (!/[a-z]{3}/i.test(value)) return undefined;
+  const wait = Date.parse(value) - now;
+  return wait > 0 ? wait : undefined;
 }

@@ -13,7 +13,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
-import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import { ContentCalls, type ServerKind, unparsedCallsNotice } from "./content-calls.ts";
@@ -401,7 +401,8 @@ export class RemoteBackend implements ModelBackend {
       limits.close();
       const refusedKey = response.status === 401 || response.status === 403 || response.status === 429;
       if (modelNotFound(response.status, text)) throw new ModelGoneError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
-      throw (!refusedKey && this.doesNotFit(text, url)) || new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey));
+      const wait = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get("retry-after"), (this.options.clock ?? systemClock).now()) : undefined;
+      throw (!refusedKey && this.doesNotFit(text, url)) || new HttpStatusError(response.status, describeHttpError(response.status, text, url, this.options.apiKey, wait));
     }
     return { response, limits };
   }

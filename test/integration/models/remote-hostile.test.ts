@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BackendError, collectTurn } from "../../../src/models/backend.ts";
 import { ModelSlot } from "../../../src/models/index.ts";
+import { systemClock } from "../../../src/models/http-limits.ts";
 import { RemoteBackend } from "../../../src/models/remote.ts";
 import type { ToolDefinition } from "../../../src/models/types.ts";
 import { DEFAULT_SETTINGS } from "../../../src/protocol/settings.ts";
@@ -109,6 +110,25 @@ describe("remote backend against broken and hostile servers", () => {
         assert.doesNotMatch(message, /<|sk-hearth/, message);
         return true;
       }, `status ${status}`);
+    }
+  });
+
+  it("a 429 or 503 says how long the server's Retry-After asks to wait (seconds or a date); a Retry-After that says nothing usable (negative, past, garbage) is left out", async () => {
+    const now = Date.UTC(2026, 0, 15, 12, 0, 0);
+    const clock = { ...systemClock, now: () => now };
+    const cases: Array<[number, string, RegExp]> = [
+      [429, "120", /: Rate limit; the server is limiting requests: it asks to wait 2 min before trying again$/],
+      [503, "7", /: Loading model; the server failed or is not ready \(still loading its model\?\): check its log and try again; it asks to wait 7 s first$/],
+      [429, new Date(now + 90_000).toUTCString(), /it asks to wait 90 s before trying again$/],
+      [429, "99999999999999999999", /it asks to wait more than a day before trying again$/],
+      [429, "-5", /: Rate limit; the server is limiting requests: wait a moment and try again$/],
+      [429, new Date(now - 90_000).toUTCString(), /wait a moment and try again$/],
+      [503, "soon", /check its log and try again$/],
+    ];
+    for (const [status, retryAfter, pattern] of cases) {
+      scenario = (_req, res) => void res.writeHead(status, { "Content-Type": "application/json", "Retry-After": retryAfter }).end(JSON.stringify({ error: { message: status === 429 ? "Rate limit" : "Loading model" } }));
+      const backend = new RemoteBackend({ baseUrl: `${base}/v1`, clock });
+      await assert.rejects(collectTurn(backend.chat({ messages: [{ role: "user", content: "hi" }] })), says(pattern), retryAfter);
     }
   });
 

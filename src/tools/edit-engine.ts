@@ -118,7 +118,7 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
 const MAX_ALIGN_CELLS = 4_000_000;
 
 /** For each line of `next` the model kept from `prev` (a longest common subsequence), its index in `prev`. */
-function unchangedLines(prev: readonly string[], next: readonly string[]): Map<number, number> {
+export function unchangedLines(prev: readonly string[], next: readonly string[]): Map<number, number> {
   const kept = new Map<number, number>();
   let head = 0;
   while (head < prev.length && head < next.length && prev[head] === next[head]) kept.set(head, head++);

@@ -3,7 +3,8 @@
  * since (so a user's edit made meanwhile is never overwritten blind). A replaced file keeps
  * its line endings, BOM and encoding.
  */
-import { checkJsonKept, contentHash, decodeText, encodeText, toLf } from "./text-file.ts";
+import { unchangedLines } from "./edit-engine.ts";
+import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -47,7 +48,29 @@ async function replacement(ws: Workspace, path: string, content: string, reads: 
     throw new ToolError("stale-file", `"${path}" changed since you read it (perhaps the user edited it); read it again before replacing it`);
   }
   const file = decodeText(current, path);
-  const text = file.eol === "\n" ? content : toLf(content).replace(/\n/g, file.eol);
+  const text = withLineEnds(file, content);
   checkJsonKept(path, file.text, text);
   return encodeText(file, text, path);
+}
+
+/**
+ * `content` with the line ends of the file it replaces. In a file whose lines all end alike,
+ * every line ends so. In one of mixed ends (LF lines pasted into a CRLF file), a line kept
+ * from the file ends as it did there and a new line as the line above it: made all alike,
+ * every line of the other kind showed as changed.
+ */
+function withLineEnds(file: TextFile, content: string): string {
+  const old = splitLines(file.text);
+  if (new Set(old.map((l) => l.eol).filter((e) => e !== "")).size <= 1) return file.eol === "\n" ? content : toLf(content).replace(/\n/g, file.eol);
+  const lines = toLf(content).split("\n");
+  const ended = lines.slice(0, -1);
+  const kept = unchangedLines(old.map((l) => l.text), ended);
+  let text = "";
+  let eol: string = file.eol;
+  ended.forEach((line, i) => {
+    const was = kept.get(i);
+    eol = (was === undefined ? "" : old[was]!.eol) || eol;
+    text += line + eol;
+  });
+  return text + lines.at(-1)!;
 }

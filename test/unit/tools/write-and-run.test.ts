@@ -36,6 +36,15 @@ describe("write_file", () => {
     assert.equal(readFileSync(join(root, "w.txt"), "utf8"), "x\r\ny\r\nz\r\n");
   });
 
+  it("in a file of mixed line ends, the lines it keeps end as they did and a new line as the one above it", async () => {
+    // A CRLF file with LF lines pasted in: every LF line came back CRLF, changed in git's eyes.
+    const { root, ctx } = workspaceWith({ "m.txt": "a\r\nb\r\nc\r\nx\ny\nz\n" });
+    await runTool(readFileTool, { path: "m.txt" }, ctx);
+    const r = await runTool(writeFileTool, { path: "m.txt", content: "a\nB\nc\nx\ny\ny2\nz\n" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.equal(JSON.stringify(readFileSync(join(root, "m.txt"), "utf8")), JSON.stringify("a\r\nB\r\nc\r\nx\ny\ny2\nz\n"));
+  });
+
   it("refuses to replace a notebook with text that is not JSON, and writes nothing", async () => {
     const nb = '{"cells": [], "nbformat": 4}\n';
     const { root, ctx } = workspaceWith({ "n.ipynb": nb });

@@ -19,7 +19,7 @@ import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
-import { backendTokenCounter, loadProjectContext } from "./project-context.ts";
+import { type ProjectContext, backendTokenCounter, loadProjectContext, rulesNotice } from "./project-context.ts";
 import { type PromptBudgets, promptBudgets, smallContextNotice } from "./prompt-budgets.ts";
 import { startingContext } from "./starting-context.ts";
 import { buildSystemPrompt } from "./system-prompt.ts";
@@ -103,9 +103,11 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   // A new conversation, or an imported one (its system prompt is left empty), gets this workspace's prompt.
   const messages = [...options.messages];
   const newPrompt = messages[0]?.role !== "system" || !messages[0].content;
+  let rules: string | undefined;
   if (newPrompt) {
-    const system = { role: "system" as const, content: await systemPrompt(options, testCommand, backend) };
-    messages.splice(0, messages[0]?.role === "system" ? 1 : 0, system);
+    const prompt = await systemPrompt(options, testCommand, backend);
+    messages.splice(0, messages[0]?.role === "system" ? 1 : 0, { role: "system", content: prompt.text });
+    rules = prompt.project ? rulesNotice(prompt.project) : undefined;
   }
   // A server's context too small for the agent (Ollama's default): once per conversation, with
   // how to raise it — it says more than Hearth's note on what it shows less of, which it replaces.
@@ -116,6 +118,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     const what = newPrompt ? (options.mode === "fix" ? "repository map, project rules, related code" : "repository map, project rules") : "related code";
     emit({ type: "notice", level: "info", text: smallContextNotice(small, what) });
   }
+  // The rules the user wrote that the model sees only in part: `hearth fix` says so on the terminal, the chat here.
+  if (rules) emit({ type: "notice", level: "info", text: rules });
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
   // (Undo checks the files are still so) and the diff between the two. The paths a write
@@ -217,7 +221,7 @@ async function fixMessage(options: ConversationRunOptions, systemText: string, t
  * entry edited by hand is in the next conversation) and the repository map, each within
  * its budget. It stays fixed for the conversation: the stable prefix the KV cache reuses.
  */
-async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined, backend: ModelBackend): Promise<string> {
+async function systemPrompt(options: ConversationRunOptions, testCommand: string | undefined, backend: ModelBackend): Promise<{ text: string; project?: ProjectContext }> {
   const budgets = budgetsFor(backend);
   const map = options.index ? await options.index.repoMap({ tokens: budgets.repoMap, query: options.text }).catch(() => undefined) : undefined;
   const project = await loadProjectContext(options.workspace, {
@@ -225,13 +229,14 @@ async function systemPrompt(options: ConversationRunOptions, testCommand: string
     budgetTokens: budgets.projectRules,
     signal: options.signal,
   }).catch(() => undefined);
-  return buildSystemPrompt({
+  const text = buildSystemPrompt({
     workspaceName: basename(options.workspace.root),
     platform: process.platform,
     ...(map?.text ? { repoMap: map.text } : {}),
     ...(project?.text ? { projectRules: project.text } : {}),
     ...(testCommand ? { testCommand } : {}),
   });
+  return { text, ...(project ? { project } : {}) };
 }
 
 /** The starting context's budgets for the backend's model (whole when it is not ready). */

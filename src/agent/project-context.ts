@@ -40,6 +40,8 @@ export interface ProjectContextSource {
   readonly tokens: number;
   /** "truncated": a rules file cut at a line to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
   readonly included: "whole" | "truncated" | "omitted";
+  /** The file's size, where it was left out as too large to read. */
+  readonly bytes?: number;
 }
 
 export interface ProjectContext {
@@ -155,9 +157,9 @@ class Packer {
    * unsaid, it would not know the project has rules), where the budget has room for that.
    */
   async leaveOutRules(path: string, size: number | undefined): Promise<void> {
-    this.leaveOut(path, "rules");
+    this.sources.push({ path, kind: "rules", tokens: 0, included: "omitted", ...(size === undefined ? {} : { bytes: size }) });
     if (size === undefined) return;
-    const note = `From ${path}: ${path} (${(size / 1024 ** 2).toFixed(1)} MiB) is too large to include here: read_file it in parts (start_line/end_line), or search it, for the project's rules.`;
+    const note = `From ${path}: ${path} (${mib(size)}) is too large to include here: read_file it in parts (start_line/end_line), or search it, for the project's rules.`;
     const tokens = await this.count(`${note}\n\n`);
     if (this.used + tokens > this.budget) return;
     this.parts.push(note);
@@ -246,6 +248,24 @@ function choose(rendered: readonly { path: string; tokens: number }[], room: num
 
 function omittedNote(omitted: number): string {
   return `(${omitted} older ${omitted === 1 ? "entry" : "entries"} in ${MEMORY_DIR}/ left out to save space; read_file them if needed.)`;
+}
+
+/**
+ * What the chat tells the user when the project's rules files do not all reach the model
+ * whole (cut to the budget, or left out); undefined when they do. Memories left out are not
+ * named: the prompt says where they are, and they are many by design.
+ */
+export function rulesNotice(context: ProjectContext): string | undefined {
+  const rules = context.sources.filter((s) => s.kind === "rules" && s.included !== "whole");
+  if (rules.length === 0) return undefined;
+  const what = rules.map((s) => s.included === "truncated"
+    ? `${s.path} was cut to fit the ${context.budgetTokens.toLocaleString("en-US")} tokens the prompt gives the project's rules`
+    : s.bytes !== undefined ? `${s.path} (${mib(s.bytes)}) was left out: too large to read (over 1 MiB)` : `${s.path} was left out: it could not be read as a file`);
+  return `The model sees only part of this project's rules: ${what.join("; ")}. It can read_file the rest when it needs it; shorter rules reach it whole.`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 function summarize(sources: readonly ProjectContextSource[], tokens: number, budget: number): string {

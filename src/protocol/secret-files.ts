@@ -117,7 +117,7 @@ function windowsName(name: string): string {
   }
 }
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, Glob>();
 
 /**
  * A pattern without `/` matches the file's name; one with `/` the end of its path (whole
@@ -128,39 +128,115 @@ const compiled = new Map<string, RegExp>();
 function globMatches(pattern: string, parts: readonly string[]): boolean {
   const clean = pattern.replace(/^(?:\.?\/)+|\/+$/g, "");
   const segments = clean.includes("/") ? clean.split(/\/+/).length : 1;
-  let regex = compiled.get(clean);
-  if (!regex) {
-    regex = new RegExp(`^${globSource(clean)}$`, "is");
+  let glob = compiled.get(clean);
+  if (!glob) {
+    glob = compileGlob(clean.toLowerCase());
     if (compiled.size > 500) compiled.clear();
-    compiled.set(clean, regex);
+    compiled.set(clean, glob);
   }
   // `**` may stand for any number of folders: try every tail at least as long as the pattern's fixed part.
   const shortest = clean.includes("**") ? 1 : segments;
   for (let take = shortest; take <= parts.length; take++) {
-    if (regex.test(parts.slice(parts.length - take).join("/"))) return true;
+    if (runGlob(glob, parts.slice(parts.length - take).join("/").toLowerCase())) return true;
     if (!clean.includes("**")) break;
   }
   return false;
 }
 
-function globSource(glob: string): string {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === "*" && glob[i + 1] === "*") {
-      // `**/` is any folders (none included); a trailing `**` anything.
-      const slash = glob[i + 2] === "/";
-      out += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (c === "*") out += "[^/]*";
-    else if (c === "?") out += "[^/]";
-    else if (c === "{" && glob.indexOf("}", i) > i) {
-      const end = glob.indexOf("}", i);
-      out += `(?:${glob.slice(i + 1, end).split(",").map(globSource).join("|")})`;
-      i = end;
-    } else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+/**
+ * A pattern as a small automaton, run over the text once with every state it may be in at
+ * the same time. It used to be a regular expression, which backtracks: 25 `**\/` against a
+ * path 40 folders deep, or `*a` 30 times against a name of 200 `a`s — both a repository can
+ * write, the pattern in its `.vscode/settings.json`, the path in its tree — took it through
+ * every way to split the text, and the editor stopped answering.
+ */
+interface GlobState {
+  /** States reached without reading a character. */
+  readonly free: number[];
+  /** States reached by reading one character that passes `test`. */
+  readonly steps: { readonly test: (c: string) => boolean; readonly to: number }[];
+}
+
+interface Glob {
+  readonly states: GlobState[];
+  readonly accept: number;
+}
+
+const ANY = () => true;
+const NOT_SLASH = (c: string) => c !== "/";
+
+function compileGlob(glob: string): Glob {
+  const states: GlobState[] = [];
+  const state = () => states.push({ free: [], steps: [] }) - 1;
+  /** Appends `text`'s automaton after state `from`; returns the state it ends in. */
+  const build = (text: string, from: number): number => {
+    let at = from;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      const next = state();
+      if (c === "*" && text[i + 1] === "*") {
+        // `**/` is any folders (none included); a trailing `**` anything.
+        const loop = state();
+        states[at]!.free.push(loop);
+        states[loop]!.steps.push({ test: ANY, to: loop });
+        if (text[i + 2] === "/") {
+          states[at]!.free.push(next);
+          states[loop]!.steps.push({ test: (ch) => ch === "/", to: next });
+          i += 2;
+        } else {
+          states[loop]!.free.push(next);
+          i += 1;
+        }
+      } else if (c === "*") {
+        const loop = state();
+        states[at]!.free.push(loop);
+        states[loop]!.steps.push({ test: NOT_SLASH, to: loop });
+        states[loop]!.free.push(next);
+      } else if (c === "?") {
+        states[at]!.steps.push({ test: NOT_SLASH, to: next });
+      } else if (c === "{" && text.indexOf("}", i) > i) {
+        const end = text.indexOf("}", i);
+        for (const alternative of text.slice(i + 1, end).split(",")) {
+          const branch = state();
+          states[at]!.free.push(branch);
+          states[build(alternative, branch)]!.free.push(next);
+        }
+        i = end;
+      } else {
+        states[at]!.steps.push({ test: (ch) => ch === c, to: next });
+      }
+      at = next;
+    }
+    return at;
+  };
+  const start = state();
+  return { states, accept: build(glob, start) };
+}
+
+/** Whether the whole of `text` takes the automaton from its first state to its accepting one. */
+function runGlob(glob: Glob, text: string): boolean {
+  let current = closure(glob, [0]);
+  for (const c of text) {
+    const next: number[] = [];
+    for (const at of current) for (const step of glob.states[at]!.steps) if (step.test(c)) next.push(step.to);
+    if (!next.length) return false;
+    current = closure(glob, next);
   }
-  return out;
+  return current.has(glob.accept);
+}
+
+/** The states `from` and every state reached from them without reading a character. */
+function closure(glob: Glob, from: readonly number[]): Set<number> {
+  const reached = new Set(from);
+  const pending = [...from];
+  for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
+    for (const to of glob.states[at]!.free) {
+      if (reached.has(to)) continue;
+      reached.add(to);
+      pending.push(to);
+    }
+  }
+  return reached;
 }
 
 function decode(part: string): string {

@@ -2,7 +2,7 @@
 // the credential stores a workspace, or a home folder opened as one, may hold.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { looksLikeSecrets, secretFileReason } from "../../../src/protocol/secret-files.ts";
 
 describe("looksLikeSecrets: credential stores", () => {
   it("gcloud's legacy_credentials (every file of an account's folder), git's config.worktree, service-account keys, the AWS CLI's cached credentials", () => {
@@ -35,5 +35,40 @@ describe("looksLikeSecrets: Windows names", () => {
     assert.equal(looksLikeSecrets(`.env${"::$DATA. ".repeat(50_000)}`), true);
     assert.equal(looksLikeSecrets(`notes.txt${"::$DATA. ".repeat(50_000)}`), false);
     assert.equal(looksLikeSecrets(`id_rsa${"::$data".repeat(3)}::$dat`), false);
+  });
+});
+
+// hearth.inlineCompletionsExclude comes from a workspace's settings too, and the paths from its
+// folders: a pattern must never take a path step by step through every way to split it.
+describe("secretFileReason: patterns a repository wrote", () => {
+  it("answers at once, and right, for patterns that would backtrack without end", () => {
+    const deep = `${Array.from({ length: 40 }, (_, i) => `d${i % 3}`).join("/")}/file.txt`;
+    // A regex for 25 `**/` tries every way to share 40 folders among them: some 10^17 ways.
+    assert.equal(secretFileReason(deep, [`${"**/".repeat(25)}x`]), undefined);
+    assert.match(secretFileReason(deep, [`${"**/".repeat(25)}file.txt`]) ?? "", /matches/);
+    // `*a` 30 times against a name of 200 `a`s: every way to share them among 30 stars.
+    const name = `src/${"a".repeat(200)}`;
+    assert.equal(secretFileReason(name, [`${"*a".repeat(30)}*b`]), undefined);
+    assert.match(secretFileReason(name, [`${"*a".repeat(30)}*`]) ?? "", /matches/);
+    assert.match(secretFileReason(`${"a/".repeat(60)}b`, [`${"**/a/".repeat(20)}**/b`]) ?? "", /matches/);
+  });
+
+  it("keeps what each part of a pattern means", () => {
+    const matches = (path: string, pattern: string) => secretFileReason(path, [pattern]) !== undefined;
+    assert.ok(matches("src/app.secret.json", "*.secret.json"));
+    assert.ok(matches("a/b/config/credentials.yml", "config/credentials.yml"));
+    assert.ok(!matches("a/b/myconfig/credentials.yml", "config/credentials.yml"), "whole folder names");
+    assert.ok(matches("secrets/x/y/z.txt", "secrets/**"));
+    assert.ok(matches("deploy/secrets/z.txt", "**/secrets/*.txt"));
+    assert.ok(matches("secrets/z.txt", "**/secrets/*.txt"), "`**/` may stand for no folder");
+    assert.ok(!matches("secrets/x/z.txt", "secrets/*.txt"), "`*` stays within a folder");
+    assert.ok(matches("k1.txt", "k?.txt"));
+    assert.ok(!matches("k/.txt", "k?.txt"));
+    assert.ok(matches("prod.yaml", "prod.{yml,yaml}"));
+    assert.ok(!matches("prod.json", "prod.{yml,yaml}"));
+    assert.ok(matches("a{b.txt", "a{b.txt"), "a `{` without `}` is itself");
+    assert.ok(matches("A.PEM", "*.pem"), "case is ignored");
+    assert.ok(matches("a(1)+[x].txt", "a(1)+[x].txt"), "regex characters are themselves");
+    assert.ok(matches("./src/x.key2", "./src/*.key2"));
   });
 });

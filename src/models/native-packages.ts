@@ -18,6 +18,8 @@ import * as nodeModule from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { throwIfAborted } from "./backend.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
+import { formatLimit } from "../protocol/units.ts";
 import { DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
 import { unpackTarGz } from "./tar-gz.ts";
 
@@ -86,13 +88,50 @@ export async function fetchPackageMetadata(registry: string, name: string, versi
   const response = await fetchOrExplain(url, { headers: { accept: "application/json" }, ...(signal ? { signal } : {}) }, NATIVE_ALTERNATIVES);
   if (response.status === 404) throw new DownloadError(`The registry ${registry} has no ${name}@${version}. Set npm's "registry" to one that mirrors npmjs.org, or keep using Vulkan.`, false);
   if (!response.ok) throw new DownloadError(`The registry ${registry} answered ${response.status} ${response.statusText} for ${name}@${version}. Try again later; Vulkan keeps working meanwhile.`, false);
-  const doc = (await response.json()) as { dist?: { tarball?: unknown; integrity?: unknown } };
+  const doc = await metadataDocument(response, registry, `${name}@${version}`);
   const tarball = doc.dist?.tarball;
   const integrity = doc.dist?.integrity;
   if (typeof tarball !== "string" || typeof integrity !== "string" || !integrity.startsWith("sha512-")) {
     throw new DownloadError(`The registry's entry for ${name}@${version} has no tarball or sha512 integrity, so it cannot be verified; nothing was installed.`, false);
   }
   return { name, version, tarball, integrity };
+}
+
+/** More than any version's metadata takes (npm's are a few kB): a body past it is not read on. */
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The registry's answer as JSON, read to at most MAX_METADATA_BYTES: a registry that is a
+ * proxy's sign-in page (sent with 200), or a body that never ends, is refused in words.
+ */
+async function metadataDocument(response: Response, registry: string, what: string): Promise<{ dist?: { tarball?: unknown; integrity?: unknown } }> {
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+      size += read.value.length;
+      if (size > MAX_METADATA_BYTES) {
+        throw new DownloadError(`The registry ${registry} sent more than ${formatLimit(MAX_METADATA_BYTES)} for ${what}'s metadata (npm's is a few kB), so it was not read; nothing was installed. Check npm's "registry" setting (npm config get registry) and try again.`, false);
+      }
+      chunks.push(read.value);
+    }
+  } finally {
+    await reader?.cancel().catch(() => undefined);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    const doc: unknown = JSON.parse(text);
+    if (doc !== null && typeof doc === "object") return doc;
+  } catch {
+    // said below, with how the answer begins
+  }
+  const line = text.replace(/\s+/g, " ").trim();
+  throw new DownloadError(
+    `The registry ${registry} answered the request for ${what} with something that is not npm's JSON (it begins "${printableAscii(line, 80)}${line.length > 80 ? "…" : ""}"): ` +
+      "a proxy or sign-in page may have answered in its place. Check npm's \"registry\" setting (npm config get registry) and try again; nothing was installed.",
+    false,
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * text is re-indented like the file). Works on the raw text so everything outside the
  * replaced region — line endings, a missing final newline — stays byte for byte.
  */
-import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, lineKey } from "./line-match.ts";
+import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, indentOf, lineKey } from "./line-match.ts";
 import { type Line, splitLines, toLf } from "./text-file.ts";
 import { ToolError } from "./tool.ts";
 
@@ -100,6 +100,7 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   // lack the file's trailing blanks (Markdown hard breaks), blank runs ('a  b' in a string)
   // or indentation no single rule re-creates (tabs plus alignment spaces).
   const kept = unchangedLines(needle, newLines);
+  if (level === "whitespace") refuseUnplaceable(needle, matched, newLines, kept, start);
   const replacement = newLines.map((l, j) => (kept.has(j) ? matched[kept.get(j)!]!.text : reindent(l)));
   const before = lines.slice(0, start);
   const after = lines.slice(end);
@@ -112,6 +113,29 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   if (replacement.length > 0) text += replacement.join(lineEol) + lastEol;
   text += after.map((l) => l.text + l.eol).join("");
   return { text, applied: { level, lines: [start + 1] } };
+}
+
+/**
+ * Refuses a changed line written at an indentation that stood for several of the file's on
+ * the matched lines (a copy that lost the block's indentation: 'def f' and 'return 1' both at
+ * column 0, at 4 and 8 in the file): no rule says where it goes, and written as it came it
+ * broke the code (Python that no longer ran) under a success message.
+ */
+function refuseUnplaceable(needle: readonly string[], matched: readonly Line[], newLines: readonly string[], kept: ReadonlyMap<number, number>, start: number): void {
+  const stood = new Map<string, Set<string>>();
+  needle.forEach((l, i) => {
+    const f = matched[i]!.text;
+    if (l.trim() === "" || f.trim() === "") return;
+    const set = stood.get(indentOf(l)) ?? new Set<string>();
+    stood.set(indentOf(l), set.add(indentOf(f)));
+  });
+  const lost = newLines.find((l, j) => !kept.has(j) && l.trim() !== "" && (stood.get(indentOf(l))?.size ?? 0) > 1);
+  if (lost === undefined) return;
+  throw new ToolError(
+    "invalid-input",
+    `old_text matches lines ${start + 1}-${start + needle.length} only ignoring indentation, and lines it has at one indentation are at several in the file, so the indentation of the new line "${lost.trim()}" cannot be told; nothing was written. ` +
+      "Copy old_text and new_text with the file's indentation, as read_file shows it",
+  );
 }
 
 // Beyond this many cells the middle of a huge rewrite is not aligned (its ends still are).

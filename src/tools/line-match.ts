@@ -141,7 +141,8 @@ export function indentMapper(pairs: readonly (readonly [string, string])[]): (li
   return prefixShift(useful) ?? columnShift(useful) ?? indentTable(useful);
 }
 
-function indentOf(line: string): string {
+/** The leading spaces and tabs of a line. */
+export function indentOf(line: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
 

@@ -172,6 +172,16 @@ describe("edit_file", () => {
     assert.equal(JSON.stringify(one.bytes().toString()), JSON.stringify("a\r\nb\r\nc\r\n  x\n  y\nz\nz2\n"));
   });
 
+  it("refuses a changed line whose indentation the file does not say, when the model's copy lost the block's indentation", async () => {
+    // 'def f' and 'return 1' both at column 0 in the copy, at 4 and 8 in the file: the new
+    // 'return 2' was written at column 0, Python that no longer runs, and called a success.
+    const file = "class A:\n    def f(self):\n        return 1\n";
+    const { result, bytes } = await edit({ "a.py": file }, { path: "a.py", old_text: "def f(self):\nreturn 1", new_text: "def f(self):\nreturn 2" });
+    assert.equal(!result.ok && result.code, "invalid-input", result.text);
+    assert.match(result.text, /indentation.*"return 2".*nothing was written/s);
+    assert.equal(bytes().toString(), file);
+  });
+
   it("keeps bytes that are not UTF-8 (latin1 file) untouched", async () => {
     const file = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
     const { result, bytes } = await edit({ "l.py": file }, { path: "l.py", old_text: "x = 2", new_text: "x = 3" });

@@ -8,6 +8,7 @@
  */
 import * as vscode from "vscode";
 import { useServerConsent, workspaceServerAwaitingConsent } from "./config.ts";
+import { serverConsentQuestion } from "./server-key.ts";
 
 /** workspaceState key: { [url]: "use" | "local" }. */
 const DECISIONS_KEY = "hearth.workspaceServer";
@@ -42,7 +43,7 @@ export class ServerConsent implements vscode.Disposable {
     this.asked.add(url);
     const use = "Use This Server";
     const pick = await vscode.window.showWarningMessage(
-      `This workspace's settings point Hearth at ${url}. Your code and chats would be sent to that server instead of staying on this machine. Use it?`,
+      serverConsentQuestion(url),
       use,
       "Keep Local",
     );

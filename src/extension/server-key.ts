@@ -13,6 +13,7 @@
  * Only types come from "vscode" here, so unit tests drive it with an in-memory store.
  */
 import type { Disposable, Event, SecretStorage, SecretStorageChangeEvent } from "vscode";
+import { shownText } from "./mcp-consent.ts";
 import type { StartTimers } from "./runtime-start.ts";
 
 export const SECRET_PREFIX = "hearth.serverApiKey:";
@@ -101,6 +102,26 @@ export function serverOrigin(serverUrl: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The question before a workspace's server URL counts (server-consent.ts). It names the host
+ * as the URL parser reads it, which is where the code would go: a URL reads like the team's
+ * server while its name has a Greek or Cyrillic letter (`gpu-bοx`, shown `xn--gpu-bx-m0e`), or
+ * its host comes after a user name (`http://127.0.0.1:8080@evil.example`). The URL as written
+ * follows, its hidden characters escaped.
+ */
+export function serverConsentQuestion(serverUrl: string): string {
+  const written = shownText(serverUrl);
+  let host: string | undefined;
+  try {
+    host = new URL(serverUrl.trim()).host;
+  } catch {
+    host = undefined;
+  }
+  const lookalike = host?.split(".").some((label) => label.startsWith("xn--")) && !serverUrl.toLowerCase().includes("xn--");
+  const named = host ? `the server ${host} (${written})${lookalike ? "; its name holds letters of another alphabet that look like Latin ones" : ""}` : written;
+  return `This workspace's settings point Hearth at ${named}. Your code and chats would be sent to that server instead of staying on this machine. Use it?`;
 }
 
 function secretName(serverUrl: string): string | undefined {

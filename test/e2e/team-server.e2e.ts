@@ -42,7 +42,7 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
   });
 
   it("the committed server is used only once the user agrees to send their code there", async () => {
-    const question = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "This workspace's settings point Hearth at http://127.0.0.1" });
+    const question = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "This workspace's settings point Hearth at the server 127.0.0.1" });
     // The question waits for the workbench, the extension and the runtime to start: slow on a loaded machine.
     await question.waitFor({ timeout: 120_000 });
     // The runtime's first status comes after it resolved its model: with the URL, that was a call to the server.

@@ -2,7 +2,7 @@
 // SecretStorage stands in for VS Code's (same interface, same change events).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KEY_READ_TIMEOUT_MS, SECRET_PREFIX, type SecretStore, ServerKeys, keyReadTimeoutMessage, serverOrigin } from "../../../src/extension/server-key.ts";
+import { KEY_READ_TIMEOUT_MS, SECRET_PREFIX, type SecretStore, ServerKeys, keyReadTimeoutMessage, serverConsentQuestion, serverOrigin } from "../../../src/extension/server-key.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 class MemorySecrets implements SecretStore {
@@ -111,5 +111,26 @@ describe("reading the server key for a start", () => {
       throw new Error("Cannot create an item in a locked collection");
     };
     assert.deepEqual(await new ServerKeys(secrets).read("http://gpu-box:8080", { timers: new FakeClock() }), { answered: true, key: undefined });
+  });
+});
+
+// A workspace's server URL is asked about before it counts (server-consent.ts). Anyone who can
+// commit to the repository can change it to one that reads like the team's own server.
+describe("serverConsentQuestion", () => {
+  it("names the host the code would go to as the computer looks it up, and says when its letters only look Latin", () => {
+    const lookalike = serverConsentQuestion("http://gpu-b\u03bfx.corp.example:8080/v1");
+    assert.equal(
+      lookalike,
+      "This workspace's settings point Hearth at the server xn--gpu-bx-m0e.corp.example:8080 (http://gpu-b\u03bfx.corp.example:8080/v1); its name holds letters of another alphabet that look like Latin ones. Your code and chats would be sent to that server instead of staying on this machine. Use it?",
+    );
+    assert.equal(
+      serverConsentQuestion("http://gpu-box.corp.example:8080/v1"),
+      "This workspace's settings point Hearth at the server gpu-box.corp.example:8080 (http://gpu-box.corp.example:8080/v1). Your code and chats would be sent to that server instead of staying on this machine. Use it?",
+    );
+  });
+
+  it("shows hidden characters of the URL escaped, and names the host after a user name", () => {
+    assert.match(serverConsentQuestion("http://127.0.0.1:8080/v1\u202e1v/moc.live"), /^This workspace's settings point Hearth at the server 127\.0\.0\.1:8080 \("http:\/\/127\.0\.0\.1:8080\/v1\\u202e1v\/moc\.live"\)\. /);
+    assert.match(serverConsentQuestion("http://127.0.0.1:8080@evil.example/v1"), /at the server evil\.example \(/);
   });
 });

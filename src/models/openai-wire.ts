@@ -51,17 +51,23 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
 /**
  * Tool calls being streamed, assembled from their deltas by `index`. A server that leaves
  * the index out sends calls one after another: a new `id` starts a new call, pieces without
- * one continue the last. Ids come out unique (a tool result is matched to its call by id).
+ * one continue the last. One that gives every call the same index (Ollama's index 0) starts
+ * each with an id and a name of its own: a piece with both, unlike its index's call so far,
+ * starts a new call, which that index's later pieces continue; a new id without a name
+ * (servers that give every piece an id) continues the call. Ids come out unique (a tool
+ * result is matched to its call by id).
  */
 export class StreamedCalls {
+  /** By slot: the delta's index, or past the highest when that index's call was another. */
   private readonly calls = new Map<number, { id: string | undefined; name: string; args: string }>();
+  /** The slot each index's pieces go to now. */
+  private readonly slots = new Map<number, number>();
   private last: number | undefined;
   private highest = -1;
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
-    let index = typeof call.index === "number" ? call.index : undefined;
-    if (index === undefined) index = this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
+    const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
     const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
     entry.id ??= id;
     entry.name += nameText(call);
@@ -69,6 +75,16 @@ export class StreamedCalls {
     this.calls.set(index, entry);
     this.last = index;
     this.highest = Math.max(this.highest, index);
+  }
+
+  /** Where a piece with `index` goes: its index's call, or a new one when the piece starts another (its own id and a name). */
+  private slot(index: number, id: string | undefined, name: string): number {
+    const slot = this.slots.get(index);
+    const current = slot === undefined ? undefined : this.calls.get(slot);
+    if (current && !(id !== undefined && current.id !== undefined && id !== current.id && name !== "")) return slot!;
+    const fresh = this.calls.has(index) ? this.highest + 1 : index;
+    this.slots.set(index, fresh);
+    return fresh;
   }
 
   list(): Array<{ id: string; name: string; args: string }> {

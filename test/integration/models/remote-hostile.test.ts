@@ -207,6 +207,22 @@ describe("remote backend against broken and hostile servers", () => {
     assert.equal(new Set(calls.map((c) => c.id)).size, 4, JSON.stringify(calls));
   });
 
+  it("tool calls that all say index 0 (Ollama), each with an id and a name of its own, are separate calls; an id that changes in a call's later pieces does not split it", async () => {
+    const piece = (id: string | undefined, name: string | undefined, args: string) => ({ index: 0, ...(id ? { id } : {}), type: "function", function: { ...(name ? { name } : {}), arguments: args } });
+    scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end([
+      sse({ tool_calls: [piece("a", "read_file", JSON.stringify({ path: "a.ts" }))] }),
+      sse({ tool_calls: [piece("b", "read_file", "{\"path\":")] }),
+      sse({ tool_calls: [piece(undefined, undefined, "\"b.ts\"}")] }),
+      sse({ tool_calls: [piece("c", "read_file", "{\"path\":")] }),
+      // A server that gives every piece an id of its own, a name only on the first.
+      sse({ tool_calls: [piece("c-2", undefined, "\"c.ts\"}")] }, "tool_calls"),
+      "data: [DONE]\n\n",
+    ].join(""));
+    const turn = await chat();
+    assert.deepEqual(turn.toolCallErrors, []);
+    assert.deepEqual((turn.message.toolCalls ?? []).map((c) => [c.id, c.name, c.arguments.path]), [["a", "read_file", "a.ts"], ["b", "read_file", "b.ts"], ["c", "read_file", "c.ts"]]);
+  });
+
   it("tool call arguments sent as an object (not as JSON text) are that object, not a retry", async () => {
     const asObject = (index: number, path: string) => ({ index, id: `o${index}`, type: "function", function: { name: "read_file", arguments: { path } } });
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })

@@ -108,6 +108,10 @@ const DISK_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFB
 const MODEL_ALTERNATIVES = "Try again when it is online (the download resumes), choose a GGUF file you already have, or use a server URL.";
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
+  // fetch's refusal of such an address looks like a dropped connection: it was retried for seconds, then "kept: run it again to resume".
+  if (!isWebAddress(options.url)) {
+    throw new DownloadError(`Cannot download ${options.file} from ${options.url}: it is not a web address (http:// or https://). Nothing was downloaded.`, false);
+  }
   const path = join(options.folder, options.file);
   const part = `${path}.part`;
   const lost = new AbortController();
@@ -782,6 +786,11 @@ function offlineError(url: string, error: unknown, advice = MODEL_ALTERNATIVES):
     true,
     { cause: error },
   );
+}
+
+/** Whether `url` is an absolute http(s) URL, the only kind a download fetches. */
+export function isWebAddress(url: string): boolean {
+  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol);
 }
 
 /** The host (and port) of `url`; `url` itself when it is not one. */

@@ -24,7 +24,7 @@ export { type BackendEnvironment, serverOrigin } from "./factory.ts";
 export { backendKey, checkModelFile, completionModelSource, ModelSlot, type ModelSlotOptions, resolveModelSource } from "./model-slot.ts";
 export { type Clock, systemClock } from "./http-limits.ts";
 export { serverBusy, serverSlotState, type SlotState } from "./remote.ts";
-export { DownloadError, type DownloadProgress, downloadFile } from "./download.ts";
+export { DownloadError, type DownloadProgress, downloadFile, isWebAddress } from "./download.ts";
 export { holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, lockPart, NO_HARD_LINKS, seeLock, takeOverStaleLock } from "./part-lock.ts";
 export {
   COMPLETION_MODELS,

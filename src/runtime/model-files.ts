@@ -6,8 +6,9 @@
 import { totalmem } from "node:os";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
-import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
+import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatSize } from "../protocol/units.ts";
 
 /** The runtime's loaded models, as deleting a model file needs them (RuntimeSession). */
@@ -50,7 +51,14 @@ export async function downloadPreset(
 /** `HF_ENDPOINT` (Hugging Face's own convention) points downloads at a mirror. */
 function mirrored(url: string): string {
   const endpoint = process.env.HF_ENDPOINT?.replace(/\/+$/, "");
-  return endpoint ? url.replace(/^https:\/\/huggingface\.co/, endpoint) : url;
+  if (!endpoint) return url;
+  if (!isWebAddress(endpoint)) {
+    // Mirrors' own instructions often name only the host (hf-mirror.com).
+    const shown = printableAscii(endpoint, 100);
+    const like = /^[\w.-]+(:\d+)?(\/|$)/.test(endpoint) ? ` (as https://${shown})` : "";
+    throw new BackendError(`HF_ENDPOINT is "${shown}", which is not a web address: set it to the mirror's address with http:// or https://${like}, or unset it to download from Hugging Face. Nothing was downloaded.`);
+  }
+  return url.replace(/^https:\/\/huggingface\.co/, endpoint);
 }
 
 /** The models in the folder; one that cannot be read (not a folder, no permission) fails in words. */

@@ -7,7 +7,8 @@
  * A file with unsaved changes of the user's is never written: the write is refused with a
  * message asking to save or discard first (overwriting it would mix the agent's change
  * with work the user has not kept yet), nor one the editor opened as UTF-8 though it is not
- * (its unreadable bytes would be saved as U+FFFD). Path checks (outside the workspace, symlinks out)
+ * (its unreadable bytes would be saved as U+FFFD). An edit to an open document names the
+ * version its text was read at, so the editor refuses it if the user typed meanwhile. Path checks (outside the workspace, symlinks out)
  * are the disk workspace's, which also serves stat and list; every path an edit touches
  * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
  * link), all of a batch before the editor sees anything.
@@ -20,8 +21,12 @@ import { BatchNames, alreadyThere, checkFileTarget, checkNotFolder, checkRenameT
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
 export interface EditorHost {
-  /** An open document's current text and whether it has unsaved changes; undefined when not open. */
-  openDocument(uri: string): { readonly text: string; readonly dirty: boolean } | undefined;
+  /**
+   * An open document's current text, whether it has unsaved changes, and the version the
+   * editor gave that text (an edit names it, so the editor refuses it once the text changed);
+   * undefined when not open.
+   */
+  openDocument(uri: string): { readonly text: string; readonly dirty: boolean; readonly version?: number } | undefined;
   /** Applies one edit in the editor. */
   applyEdit(edit: WorkspaceEdit, label: string): Promise<{ readonly applied: boolean; readonly failureReason?: string }>;
   /** Saves these documents (the ones an edit touched). */
@@ -152,6 +157,8 @@ export class EditorWorkspace implements Workspace {
     }
     this.refuseDirty(rel);
     await this.refuseMisread(rel);
+    const open = this.host.openDocument(this.uri(rel));
+    if (open) return [fullReplace(this.uri(rel), open.text, text, open.version)];
     return [fullReplace(this.uri(rel), await this.currentText(rel), text)];
   }
 
@@ -196,8 +203,12 @@ export class EditorWorkspace implements Workspace {
   }
 }
 
-/** The smallest single replacement turning `before` into `after` (keeps the editor's undo and cursors sane). */
-function fullReplace(uri: string, before: string, after: string): TextDocumentEdit {
+/**
+ * The smallest single replacement turning `before` into `after` (keeps the editor's undo and
+ * cursors sane). With the open document's `version`, the editor refuses it if the text has
+ * changed since (the user typing meanwhile): its range would land in the wrong place.
+ */
+function fullReplace(uri: string, before: string, after: string, version: number | null = null): TextDocumentEdit {
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let end = 0;
@@ -206,7 +217,7 @@ function fullReplace(uri: string, before: string, after: string): TextDocumentEd
   while (start > 0 && (isLowSurrogate(before, start) || (before[start - 1] === "\r" && before[start] === "\n"))) start--;
   while (end > 0 && (isLowSurrogate(before, before.length - end) || (before[before.length - end - 1] === "\r" && before[before.length - end] === "\n"))) end--;
   const range: Range = { start: position(before, start), end: position(before, before.length - end) };
-  return { textDocument: { uri, version: null }, edits: [{ range, newText: after.slice(start, after.length - end) }] };
+  return { textDocument: { uri, version }, edits: [{ range, newText: after.slice(start, after.length - end) }] };
 }
 
 function isLowSurrogate(text: string, index: number): boolean {

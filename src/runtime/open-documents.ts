@@ -147,11 +147,11 @@ export class OpenDocuments {
    * by content (line ends aside), not by the editor's flag: a buffer that equals the file is safe to replace.
    * Out of sync it is dirty whatever the copy says: the editor may hold anything.
    */
-  get(uri: string): { readonly text: string; readonly dirty: boolean } | undefined {
+  get(uri: string): { readonly text: string; readonly dirty: boolean; readonly version: number } | undefined {
     const tracked = this.tracked.get(keyOf(uri));
     if (!tracked) return undefined;
     const text = tracked.doc.getText();
-    return { text, dirty: !tracked.inSync || !sameText(text, diskText(uri)) };
+    return { text, dirty: !tracked.inSync || !sameText(text, diskText(uri)), version: tracked.doc.version };
   }
 
   onClosed(listener: (uri: string) => void): void {

@@ -16,7 +16,7 @@ import { rememberTool } from "../../../src/tools/remember.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
 
 class MemoryEditor implements EditorHost {
-  readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean }>();
+  readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean; version?: number }>();
   readonly edits: WorkspaceEdit[] = [];
   refuse = false;
   /** Runs once just before the next edit is applied: another writer getting in first. */
@@ -31,6 +31,10 @@ class MemoryEditor implements EditorHost {
     this.beforeNextEdit?.();
     this.beforeNextEdit = undefined;
     if (this.refuse) return { applied: false, failureReason: "the file is read-only" };
+    // Like vscode-languageclient: a text edit for a version the open document is no longer at
+    // is refused, and the whole edit with it, without a reason.
+    const outdated = (edit.documentChanges ?? []).some((c) => !("kind" in c) && typeof c.textDocument.version === "number" && this.docs.has(c.textDocument.uri) && this.docs.get(c.textDocument.uri)!.version !== c.textDocument.version);
+    if (outdated) return { applied: false };
     // Like VS Code: creating a file that exists without overwrite fails the whole edit, and
     // the language client answers applied: false with no reason.
     const clash = (edit.documentChanges ?? []).some((c) => "kind" in c && c.kind === "create" && !c.options?.overwrite && !c.options?.ignoreIfExists && existsSync(fileURLToPath(c.uri)));
@@ -189,6 +193,19 @@ describe("EditorWorkspace", () => {
     await assert.rejects(ws.write("bin.dat", new Uint8Array([0xff, 0xfe, 0x00])), /UTF-8/);
     assert.equal(editor.edits.length, 0);
     assert.equal(existsSync(join(tmpdir(), "escape.txt")), false);
+  });
+
+  // The user types in the open file (or a format-on-save extension edits it) while the
+  // agent's edit is on its way: its range, computed on the text before, landed in the wrong
+  // place and the save that follows wrote the mix to disk.
+  it("an edit for an open file names the version it was made for, so one that changed meanwhile is not edited", async () => {
+    const { root, editor, ws, uri } = setup({ "calc.py": "def add(a, b):\n    return a - b\n" });
+    editor.docs.set(uri("calc.py"), { text: "def add(a, b):\n    return a - b\n", dirty: false, version: 7 });
+    editor.beforeNextEdit = () => editor.docs.set(uri("calc.py"), { text: "# Adds two numbers.\ndef add(a, b):\n    return a - b\n", dirty: true, version: 8 });
+    const result = await runTool(editFileTool, { path: "calc.py", old_text: "return a - b", new_text: "return a + b" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "io-error", result.text);
+    assert.equal(editor.docs.get(uri("calc.py"))!.text, "# Adds two numbers.\ndef add(a, b):\n    return a - b\n");
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
   });
 
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows

@@ -77,7 +77,7 @@ describe("OpenDocuments", () => {
     const outcome = docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "y" }, { range: span(7, 0, 7, 0), text: "z" }], 3);
     assert.equal(outcome, "outOfSync");
     assert.equal(docs.text("file:///a.ts"), undefined, "no completions, the index reads the disk");
-    assert.deepEqual(docs.get("file:///a.ts"), { text: "xone\ntwo\n", dirty: true }, "the agent must not write over it");
+    assert.deepEqual(docs.get("file:///a.ts"), { text: "xone\ntwo\n", dirty: true, version: 2 }, "the agent must not write over it");
     assert.equal(docs.version("file:///a.ts"), 2);
     assert.equal(docs.recentlyEdited().length, 0);
     assert.equal(docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "w" }], 4), "ignored", "later ranges have nothing to apply to");
@@ -159,7 +159,7 @@ describe("OpenDocuments", () => {
       const uri = pathToFileURL(join(root, name)).toString();
       const text = decodeText(bytes, name).text;
       docs.opened(uri, text, 1);
-      assert.deepEqual(docs.get(uri), { text, dirty: false }, name);
+      assert.deepEqual(docs.get(uri), { text, dirty: false, version: 1 }, name);
       docs.changed(uri, [{ range: span(0, 0, 0, 0), text: "x" }], 2);
       assert.equal(docs.get(uri)?.dirty, true, `${name} after a keystroke`);
     }
@@ -285,7 +285,7 @@ describe("OpenDocuments resync", () => {
     await fail(0, new Error("Unhandled method hearth/document/resync"));
     for (let v = 3; v < 6; v++) docs.changed("file:///a.ts", [{ range: span(0, 0, 0, 0), text: "x" }], v);
     assert.equal(docs.text("file:///a.ts"), undefined);
-    assert.deepEqual(docs.get("file:///a.ts"), { text: "abc", dirty: true });
+    assert.deepEqual(docs.get("file:///a.ts"), { text: "abc", dirty: true, version: 1 });
 
     for (let v = 1; v < 4; v++) docs.changed("file:///never.ts", [{ range: span(0, 0, 0, 0), text: "x" }], v);
     await answer(1, null);

@@ -61,7 +61,22 @@ describe("runtimeEnvironment", () => {
   });
 
   it("matches Windows' names whatever their case (Path, SystemRoot, ComSpec)", () => {
-    const win = runtimeEnvironment({ Path: "C:\\Windows", SystemRoot: "C:\\Windows", ComSpec: "cmd.exe", PATHEXT: ".EXE", USERPROFILE: "C:\\Users\\ada", APPDATA: "C:\\Users\\ada\\AppData\\Roaming", Hearth_Api_Key: "x" });
+    const win = runtimeEnvironment({ Path: "C:\\Windows", SystemRoot: "C:\\Windows", ComSpec: "cmd.exe", PATHEXT: ".EXE", USERPROFILE: "C:\\Users\\ada", APPDATA: "C:\\Users\\ada\\AppData\\Roaming", Hearth_Api_Key: "x" }, "win32");
     assert.deepEqual(Object.keys(win).sort(), ["APPDATA", "ComSpec", "ELECTRON_RUN_AS_NODE", "PATHEXT", "Path", "SystemRoot", "USERPROFILE"]);
+  });
+
+  // `export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/cuda/lib64` with the variable unset
+  // leaves an empty first entry, which the loader reads as the current folder: every git the
+  // runtime runs in a cloned repository (checkpoints, history) would load that repository's
+  // libz.so.1. An empty or relative PATH entry runs its ./git.
+  it("takes empty and relative entries out of the search paths (they stand for the folder a program runs in)", () => {
+    const posix = runtimeEnvironment({ PATH: "/usr/bin::.:bin:/bin:", LD_LIBRARY_PATH: ":/usr/local/cuda/lib64", DYLD_LIBRARY_PATH: "lib", DYLD_FALLBACK_LIBRARY_PATH: "/opt/lib:./lib" }, "linux");
+    assert.equal(posix.PATH, "/usr/bin:/bin");
+    assert.equal(posix.LD_LIBRARY_PATH, "/usr/local/cuda/lib64");
+    assert.equal(posix.DYLD_LIBRARY_PATH, undefined, "nothing left: not set");
+    assert.equal(posix.DYLD_FALLBACK_LIBRARY_PATH, "/opt/lib");
+    const win = runtimeEnvironment({ Path: "C:\\Windows\\system32;;.;tools;D:\\git\\cmd;" }, "win32");
+    assert.equal(win.Path, "C:\\Windows\\system32;D:\\git\\cmd");
+    assert.equal(runtimeEnvironment(PARENT, "linux").PATH, PARENT.PATH, "an absolute list stays as it is");
   });
 });

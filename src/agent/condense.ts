@@ -25,6 +25,11 @@ export const DEFAULT_CONDENSE: CondenseOptions = { threshold: 0.8, keepRecent: 4
 
 const MARK = "[Hearth condensed this output to save context";
 
+/** Whether a tool result was condensed: the model sees only its first and last lines. */
+export function isCondensedResult(content: string): boolean {
+  return content.startsWith(MARK);
+}
+
 export function needsCondensing(usedTokens: number, contextSize: number, options: CondenseOptions = DEFAULT_CONDENSE): boolean {
   return contextSize > 0 && usedTokens > contextSize * options.threshold;
 }

@@ -15,8 +15,8 @@ import { controlFileWrite } from "../tools/control-files.ts";
 import { isMcpToolName } from "../tools/mcp/names.ts";
 import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
-import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, needsCondensing, promptOf } from "./condense.ts";
-import { RepetitionGuard } from "./repetition.ts";
+import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, isCondensedResult, needsCondensing, promptOf } from "./condense.ts";
+import { RepetitionGuard, canonical } from "./repetition.ts";
 import { lookalikeCalls, toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -444,6 +444,8 @@ class Run {
       const result = await this.runCall(call);
       this.pushResult(call, result.text);
       if (result.ok && result.finished) finished = result.text;
+      // The same call again after its earlier result was condensed or dropped reads what the model no longer has.
+      if (!this.earlierResultShown(call)) this.guard.forget(call.name, call.arguments, result.text);
       const verdict = this.guard.record(call.name, call.arguments, result.ok && !commandFailed(result), result.text);
       if (verdict.action === "stop") stop = verdict.reason;
       if (verdict.action === "steer") {
@@ -510,6 +512,24 @@ class Run {
     if (control) return control;
     const shown = tool.shows ? await tool.shows(call.arguments, ctx).catch(() => []) : targets;
     return firstReason(shown, (path) => secretFileWrite(root, path));
+  }
+
+  /**
+   * Whether the prompt still shows, whole, the result of the latest earlier call like this
+   * one (same tool and arguments), the call just answered (the last message) aside. A result
+   * is matched to its call within the reply it answers: a server may number each reply's
+   * calls afresh (call_0, call_1, …).
+   */
+  private earlierResultShown(call: ToolCall): boolean {
+    const args = canonical(call.arguments);
+    const latest = this.messages.length - 1;
+    let shown: ChatMessage | undefined;
+    let ids = new Set<string>();
+    for (const [i, m] of this.messages.entries()) {
+      if (m.role === "assistant") ids = new Set((m.toolCalls ?? []).filter((c) => c.name === call.name && canonical(c.arguments) === args).map((c) => c.id));
+      else if (m.role === "tool" && i !== latest && ids.has(m.toolCallId)) shown = m;
+    }
+    return shown !== undefined && !shown.dropped && !isCondensedResult(shown.content);
   }
 
   private pushResult(call: ToolCall, text: string): void {

@@ -40,8 +40,7 @@ export class RepetitionGuard {
 
   /** Records one finished tool call and judges it. */
   record(tool: string, args: unknown, ok: boolean, output: string): RepetitionVerdict {
-    const callKey = `${tool}\u0000${canonical(args)}\u0000${hash(withoutTimes(output))}`;
-    const seen = bump(this.calls, callKey);
+    const seen = bump(this.calls, callKey(tool, args, output));
     if (seen >= this.options.stopAfter) {
       return { action: "stop", reason: `the model repeated the same ${tool} call with the same result ${seen} times` };
     }
@@ -59,6 +58,15 @@ export class RepetitionGuard {
       return { action: "steer", message: steering(`You called ${tool} with the same arguments ${seen} times ${what}. Repeating it will not help: use what you already have, or try something different.`) };
     }
     return { action: "continue" };
+  }
+
+  /**
+   * Forgets the identical calls recorded before this one (same tool, arguments and result):
+   * the model no longer sees their results (condensed or dropped to fit the context), so
+   * calling it again is reading again what it was told to read again, not a loop.
+   */
+  forget(tool: string, args: unknown, output: string): void {
+    this.calls.delete(callKey(tool, args, output));
   }
 
   /**
@@ -98,6 +106,10 @@ function withoutTimes(output: string): string {
  */
 function failureOutput(output: string): string {
   return withoutTimes(output.replace(/^\$ [^\n]*\n/, ""));
+}
+
+function callKey(tool: string, args: unknown, output: string): string {
+  return `${tool}\u0000${canonical(args)}\u0000${hash(withoutTimes(output))}`;
 }
 
 function steering(text: string): string {

@@ -9,7 +9,7 @@ import { DEFAULT_CONDENSE, condenseToolResults, dropTurns, droppableTurns, promp
 import { Agent, type AgentEvent } from "../../../src/agent/loop.ts";
 import { BackendError, type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError, type ToolDefinition } from "../../../src/models/index.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
-import { AGENT_TOOLS } from "../../../src/tools/index.ts";
+import { AGENT_TOOLS, DiskWorkspace } from "../../../src/tools/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { scriptedAgent } from "./helpers/scripted-agent.ts";
 
@@ -336,5 +336,50 @@ describe("a run whose older results are all condensed already", () => {
     const condensed = events.filter((e) => e.type === "condensed");
     assert.ok(condensed.length > 0, "condensing was reported");
     assert.deepEqual([...new Set(condensed.flatMap((e) => e.kinds))], ["thinking"]);
+  });
+});
+
+describe("a file read again after its earlier reads were condensed", () => {
+  it("is no repetition: the model is not told it has what it no longer sees, and the run is not stopped for it", async () => {
+    const dir = tempDir("hearth-agent-reread-");
+    writeFileSync(join(dir, "big.txt"), Array.from({ length: 120 }, (_, i) => `row ${i} of the big file with words`).join("\n"));
+    // Other work in between, enough to push the earlier read out of the context (condensed, then dropped).
+    const pad = {
+      definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
+      effect: "read" as const,
+      execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
+    };
+    const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+    const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
+    const readBig = call("read_file", { path: "big.txt" });
+    const { agent, events } = await scriptedAgent(dir, [readBig, ...work(1), readBig, ...work(2), readBig, ...work(3), call("finish", { summary: "done" })], {
+      tools: [...AGENT_TOOLS, pad],
+      budget: { maxSteps: 100 },
+      script: { contextSize: 6000 },
+      thinking: false,
+    });
+    const result = await agent.run("Summarize big.txt as you go.");
+    assert.ok(events.some((e) => e.type === "condensed"), "the earlier reads were condensed");
+    assert.equal(result.stopReason, "finished", result.message);
+    assert.ok(!events.some((e) => e.type === "steer" && /read_file with the same arguments/.test(e.message)));
+  });
+});
+
+describe("the same call again while its result is still whole", () => {
+  it("is repetition, stopped at the third, even where the server numbers each reply's calls afresh", async () => {
+    /** A server that names every reply's first call call_0 (as some OpenAI-compatible servers do). */
+    class CallZero extends ScriptedBackend {
+      override async *chat(request: ChatRequest): AsyncIterable<ChatStreamEvent> {
+        for await (const event of super.chat(request)) yield event.type === "toolCall" ? { ...event, call: { ...event.call, id: "call_0" } } : event;
+      }
+    }
+    const dir = tempDir("hearth-agent-call-zero-");
+    writeFileSync(join(dir, "a.py"), bigFile("a"));
+    const turns = [{ toolCalls: [read("a.py")] }, { toolCalls: [read("a.py")] }, { toolCalls: [read("a.py")] }, finish];
+    const backend = new CallZero({ turns });
+    await backend.load();
+    const agent = new Agent({ backend, tools: AGENT_TOOLS, toolContext: { workspace: new DiskWorkspace(dir) }, systemPrompt: "You are a test agent.", policy: "auto-all" });
+    const result = await agent.run("Read a.py.");
+    assert.equal(result.stopReason, "repetition");
   });
 });

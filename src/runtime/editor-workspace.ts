@@ -138,7 +138,10 @@ export class EditorWorkspace implements Workspace {
     }
     const result = await this.host.applyEdit({ documentChanges }, this.label);
     if (!result.applied) {
-      throw new ToolError("io-error", `the editor did not apply the change${result.failureReason ? `: ${result.failureReason}` : ""}; nothing was written`);
+      // The language client refuses an edit for an outdated version without a reason.
+      const typed = !result.failureReason && documentChanges.some((c) => !("kind" in c) && c.textDocument.version !== null);
+      const why = result.failureReason ? `: ${result.failureReason}` : typed ? " (a file it changes was edited in the editor meanwhile: read it again)" : "";
+      throw new ToolError("io-error", `the editor did not apply the change${why}; nothing was written`);
     }
     await this.host.save(touched);
   }

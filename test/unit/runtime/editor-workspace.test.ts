@@ -204,6 +204,7 @@ describe("EditorWorkspace", () => {
     editor.beforeNextEdit = () => editor.docs.set(uri("calc.py"), { text: "# Adds two numbers.\ndef add(a, b):\n    return a - b\n", dirty: true, version: 8 });
     const result = await runTool(editFileTool, { path: "calc.py", old_text: "return a - b", new_text: "return a + b" }, ctx(ws));
     assert.equal(!result.ok && result.code, "io-error", result.text);
+    assert.match(result.text, /edited in the editor meanwhile: read it again\); nothing was written/);
     assert.equal(editor.docs.get(uri("calc.py"))!.text, "# Adds two numbers.\ndef add(a, b):\n    return a - b\n");
     assert.equal(readFileSync(join(root, "calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
   });

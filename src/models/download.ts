@@ -104,7 +104,7 @@ export const DOWNLOAD_IDLE_MS = 60_000;
 
 const OFFLINE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 /** Local disk failures: retrying cannot help, so they end the download at once. */
-const DISK_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG"]);
+const DISK_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "ENOTDIR", "EISDIR"]);
 const MODEL_ALTERNATIVES = "Try again when it is online (the download resumes), choose a GGUF file you already have, or use a server URL.";
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
@@ -115,7 +115,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   const path = join(options.folder, options.file);
   const part = `${path}.part`;
   const lost = new AbortController();
-  const lock = await orDiskError(options.folder, async () => {
+  const lock = await orDiskError(options.folder, options.file, async () => {
     await mkdir(options.folder, { recursive: true });
     return lockPart(part, { ...(options.clock ? { clock: options.clock } : {}), onLost: (holder) => lost.abort(lostError(options, holder)) });
   });
@@ -131,11 +131,13 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
 }
 
 /** `work`, with a failure of the local disk (a read-only one, no permission) said as such. */
-async function orDiskError<T>(folder: string, work: () => Promise<T>): Promise<T> {
+async function orDiskError<T>(folder: string, file: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw DISK_CODES.has(errorCode(error) ?? "") ? diskError(folder, error) : error;
+    // mkdir's EEXIST: a file at the folder's name.
+    const code = errorCode(error) ?? "";
+    throw DISK_CODES.has(code) || code === "EEXIST" ? diskError(folder, error, file) : error;
   }
 }
 
@@ -216,7 +218,7 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
       };
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error);
+      if (DISK_CODES.has(errorCode(error) ?? "")) throw diskError(options.folder, error, options.file);
       const offline = isOffline(error);
       if (offline && meter.received === resumedFromBytes && failures === 0) throw offlineError(options.url, error, options.offlineAdvice);
       if (error instanceof DownloadError && !error.offline && !isDrop(error)) throw error;
@@ -767,16 +769,18 @@ export async function fetchOrExplain(url: string, init: RequestInit, advice: str
   }
 }
 
-function diskError(folder: string, error: unknown): DownloadError {
+function diskError(folder: string, error: unknown, file: string): DownloadError {
   const code = errorCode(error);
-  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code)}, then try again; the part already downloaded is kept.`, false, { cause: error });
+  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, file)}, then try again; the part already downloaded is kept.`, false, { cause: error });
 }
 
 /** Why a disk refused the download, and what helps. EFBIG is no full disk: freeing space (the advice it got) never helped. */
-function diskWhy(code: string | undefined): string {
+function diskWhy(code: string | undefined, folder: string, file: string): string {
   if (code === "ENOSPC" || code === "EDQUOT") return `the disk is full (${code}). Free some space or download to a folder on another disk`;
   // FAT32 (many USB disks) holds files up to 4 GiB; `ulimit -f` limits the files a process writes.
   if (code === "EFBIG") return `the file is larger than this disk's file system or this process's file-size limit allows (EFBIG; FAT32 holds at most 4 GiB in a file, see also ulimit -f). Download to a folder on another disk`;
+  if (code === "EEXIST" || code === "ENOTDIR") return `it or a folder above it is a file, not a folder (${code}). Move that file away or download to another folder`;
+  if (code === "EISDIR") return `a folder is in the way of the download's own files (${code}). Move ${file}.part out of ${folder}`;
   return `the folder cannot be written (${code}). Fix the folder's permissions or download to another folder`;
 }
 

@@ -1,0 +1,67 @@
+/**
+ * A models folder that is not a folder — a file at its name (HEARTH_HOME set to a file), a
+ * file at a folder above it — or a folder standing at the name of the download's part: the
+ * download stops at once saying what is in the way, as for a read-only disk, nothing
+ * retried and nothing written. They failed with a bare "EEXIST: file already exists, mkdir"
+ * or after six tries as "EISDIR … kept: run it again to resume".
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { Clock } from "../../../src/models/index.ts";
+import { DownloadError, downloadFile } from "../../../src/models/download.ts";
+import { LOCK_REFRESH_MS } from "../../../src/models/part-lock.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+/** A clock that records the waits between tries and fires them at once; the lock's refresh (LOCK_REFRESH_MS) is never due here. */
+function recordingClock(): Clock & { waits: number[] } {
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => Date.now(),
+    setTimeout: (run, ms) => (ms >= LOCK_REFRESH_MS ? undefined : (waits.push(ms), setImmediate(run))),
+    clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
+  };
+}
+
+// Nothing listens on port 9 (discard): a request that got that far would fail as offline.
+const URL_ = "http://127.0.0.1:9/m.gguf";
+
+async function refusal(folder: string): Promise<{ message: string; waits: number[] }> {
+  const clock = recordingClock();
+  let message = "";
+  await assert.rejects(downloadFile({ url: URL_, folder, file: "m.gguf", clock }), (error: unknown) => {
+    assert.ok(error instanceof DownloadError && !error.offline, String(error));
+    message = error.message;
+    return true;
+  });
+  return { message, waits: clock.waits };
+}
+
+describe("a models folder that is not a folder", () => {
+  it("a file at the folder's name: says it is a file, not a folder; the file is left as it was", async () => {
+    const folder = join(tempDir("hearth-dl-folder-"), "models");
+    writeFileSync(folder, "notes");
+    const { message, waits } = await refusal(folder);
+    assert.match(message, /^Cannot save the download in .*models: it or a folder above it is a file, not a folder \(EEXIST\)\. Move that file away or download to another folder, then try again/);
+    assert.deepEqual(waits, []);
+    assert.equal(readFileSync(folder, "utf8"), "notes");
+  });
+
+  it("a file at a folder above it: the same", async () => {
+    const above = join(tempDir("hearth-dl-folder-"), "home");
+    writeFileSync(above, "notes");
+    const { message, waits } = await refusal(join(above, "models"));
+    assert.match(message, /: it or a folder above it is a file, not a folder \(ENOTDIR\)\. Move that file away or download to another folder, then try again/);
+    assert.deepEqual(waits, []);
+  });
+
+  it("a folder at the part's name: says a folder is in the way, not retried", async () => {
+    const folder = tempDir("hearth-dl-folder-");
+    mkdirSync(join(folder, "m.gguf.part"));
+    const { message, waits } = await refusal(folder);
+    assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part out of .*, then try again/);
+    assert.deepEqual(waits, [], "not retried");
+  });
+});

@@ -28,6 +28,6 @@ export { unpackReferences, referenceCount } from "./references.ts";
 export type { PackedReferences } from "./references.ts";
 export type { CompletionContext, ContextOptions, ContextSnippet } from "./snippets.ts";
 export { LANGUAGES, languageForPath, DEFAULT_EXCLUDED_DIRS } from "./languages.ts";
-export { scanRepository, isPathExcluded } from "./scan.ts";
+export { scanRepository, isPathExcluded, isOutside } from "./scan.ts";
 export type { ScanOptions, ScanResult, ScannedFile } from "./scan.ts";
 export type * from "./types.ts";

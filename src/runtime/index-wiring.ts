@@ -3,7 +3,7 @@
  * documents (unsaved text), saves, file-watcher events and renames. Wiring only; the
  * index itself is workspace-index.ts.
  */
-import { isAbsolute, relative, sep } from "node:path";
+import { relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type Connection,
@@ -12,6 +12,7 @@ import {
   type ServerCapabilities,
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
+import { isOutside } from "../indexer/index.ts";
 import { DocumentResyncRequest } from "../protocol/lsp-ext.ts";
 import type { IndexState } from "../protocol/status.ts";
 import { log } from "./log.ts";
@@ -106,10 +107,10 @@ function withPath(path: string | undefined, action: (path: string) => void): voi
   }
 }
 
-/** Workspace-relative path with forward slashes, or undefined for anything outside the root. */
+/** Workspace-relative path with forward slashes, or undefined for anything outside the root (a name such as `..foo.ts` is inside). */
 export function relativeTo(root: string, uri: string): string | undefined {
   if (!uri.startsWith("file:")) return undefined;
   const path = relative(root, fileURLToPath(uri));
-  if (path === "" || path.startsWith("..") || isAbsolute(path)) return undefined;
+  if (path === "" || isOutside(path)) return undefined;
   return path.split(sep).join("/");
 }

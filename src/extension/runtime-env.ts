@@ -47,6 +47,10 @@ export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.P
   }
   // The extension host is Electron: without this the runtime would start as an app.
   env.ELECTRON_RUN_AS_NODE = "1";
+  // Windows (libuv's spawn, cmd.exe) looks for a bare program name in the folder it runs in
+  // before PATH: the runtime's `git` in a cloned repository would be that repository's git.exe.
+  // Set, the variable turns that off (its presence counts, not its value).
+  if (platform === "win32") env.NoDefaultCurrentDirectoryInExePath = "1";
   return env;
 }
 

@@ -62,7 +62,7 @@ describe("runtimeEnvironment", () => {
 
   it("matches Windows' names whatever their case (Path, SystemRoot, ComSpec)", () => {
     const win = runtimeEnvironment({ Path: "C:\\Windows", SystemRoot: "C:\\Windows", ComSpec: "cmd.exe", PATHEXT: ".EXE", USERPROFILE: "C:\\Users\\ada", APPDATA: "C:\\Users\\ada\\AppData\\Roaming", Hearth_Api_Key: "x" }, "win32");
-    assert.deepEqual(Object.keys(win).sort(), ["APPDATA", "ComSpec", "ELECTRON_RUN_AS_NODE", "PATHEXT", "Path", "SystemRoot", "USERPROFILE"]);
+    assert.deepEqual(Object.keys(win).sort(), ["APPDATA", "ComSpec", "ELECTRON_RUN_AS_NODE", "NoDefaultCurrentDirectoryInExePath", "PATHEXT", "Path", "SystemRoot", "USERPROFILE"]);
   });
 
   // `export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/cuda/lib64` with the variable unset
@@ -78,5 +78,13 @@ describe("runtimeEnvironment", () => {
     const win = runtimeEnvironment({ Path: "C:\\Windows\\system32;;.;tools;D:\\git\\cmd;" }, "win32");
     assert.equal(win.Path, "C:\\Windows\\system32;D:\\git\\cmd");
     assert.equal(runtimeEnvironment(PARENT, "linux").PATH, PARENT.PATH, "an absolute list stays as it is");
+  });
+
+  // Windows runs a bare program name from the folder it runs in before PATH (libuv's
+  // search_path, cmd.exe): `git` in a cloned repository would be its own git.exe.
+  it("on Windows, has programs found on PATH only, never in the folder they run in", () => {
+    assert.equal(runtimeEnvironment({ Path: "C:\\Windows" }, "win32").NoDefaultCurrentDirectoryInExePath, "1");
+    assert.equal(runtimeEnvironment({ Path: "C:\\Windows", NoDefaultCurrentDirectoryInExePath: "" }, "win32").NoDefaultCurrentDirectoryInExePath, "1");
+    assert.equal(runtimeEnvironment(PARENT, "linux").NoDefaultCurrentDirectoryInExePath, undefined);
   });
 });

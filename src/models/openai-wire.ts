@@ -34,6 +34,21 @@ export function tokenCount(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
+/** The token counts a streamed chunk reports (`usage`, asked for with `stream_options`). */
+export interface UsageCounts {
+  readonly prompt_tokens: number | undefined;
+  readonly completion_tokens: number | undefined;
+}
+
+/**
+ * A chunk's `usage`, each count left out unless it is one (tokenCount): a count sent as text
+ * would be added up as text ("0" + "12" → "012"), and one that is not (a string of digits
+ * Math.max reads as a number) would cut the reply off at max tokens.
+ */
+export function usageCounts(usage: unknown): UsageCounts | undefined {
+  return isObject(usage) ? { prompt_tokens: tokenCount(usage.prompt_tokens), completion_tokens: tokenCount(usage.completion_tokens) } : undefined;
+}
+
 /** A JSON object (not null, not a list). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -13,7 +13,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
-import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, type UsageCounts, usageCounts, withoutCredentials } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import { ContentCalls, type ServerKind, unparsedCallsNotice } from "./content-calls.ts";
@@ -204,7 +204,7 @@ export class RemoteBackend implements ModelBackend {
     // A server that does not parse tool calls leaves them in the text: read them out (content-calls.ts).
     const content = new ContentCalls(tools);
     let finish: string | undefined;
-    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    let usage: UsageCounts | undefined;
     let deltas = 0;
     let chars = 0;
     // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next (the reply's text: content-calls.ts).
@@ -212,7 +212,7 @@ export class RemoteBackend implements ModelBackend {
     try {
       for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal, () => ({ ...body, model: this.model }))) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
-        usage = (chunk as { usage?: typeof usage }).usage ?? usage;
+        usage = usageCounts(chunk.usage) ?? usage;
         if (!choice) continue;
         const delta = choice.delta ?? {};
         const thought = typeof delta.reasoning_content === "string" ? thinking.push(delta.reasoning_content) : "";

@@ -223,6 +223,21 @@ describe("remote backend against broken and hostile servers", () => {
     assert.deepEqual((turn.message.toolCalls ?? []).map((c) => [c.id, c.name, c.arguments.path]), [["a", "read_file", "a.ts"], ["b", "read_file", "b.ts"], ["c", "read_file", "c.ts"]]);
   });
 
+  it("token counts that are not counts (text, negative, fractions) are left out, never added up as text or let cut the reply short", async () => {
+    const usage = (counts: Record<string, unknown>) => `data: ${JSON.stringify({ choices: [], usage: counts })}\n\n`;
+    const cases: Array<[Record<string, unknown>, { promptTokens: number; generatedTokens: number }]> = [
+      [{ prompt_tokens: 12, completion_tokens: 3 }, { promptTokens: 12, generatedTokens: 3 }],
+      [{ prompt_tokens: "1000", completion_tokens: "99999999" }, { promptTokens: 0, generatedTokens: 0 }],
+      [{ prompt_tokens: -1e9, completion_tokens: 2.5 }, { promptTokens: 0, generatedTokens: 0 }],
+    ];
+    for (const [counts, expected] of cases) {
+      // The counts arrive before the text: a count taken for one would end the reply at max tokens.
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`${usage(counts)}${sse({ content: "all of it" }, "stop")}data: [DONE]\n\n`);
+      const turn = await chat({ maxTokens: 100 });
+      assert.deepEqual([turn.message.content, turn.stopReason, turn.usage], ["all of it", "endOfTurn", { ...expected, evaluatedTokens: expected.promptTokens }], JSON.stringify(counts));
+    }
+  });
+
   it("tool call arguments sent as an object (not as JSON text) are that object, not a retry", async () => {
     const asObject = (index: number, path: string) => ({ index, id: `o${index}`, type: "function", function: { name: "read_file", arguments: { path } } });
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })

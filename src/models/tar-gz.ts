@@ -122,7 +122,10 @@ class TarReader {
     if ((entry.type === "0" || entry.type === "\0" || entry.type === "7") && target) {
       await mkdir(dirname(target), { recursive: true });
       // Executable bits matter for nothing node loads, but keep what the package had.
-      const handle = await open(target, "wx", entry.mode & 0o111 ? 0o755 : 0o644);
+      const handle = await open(target, "wx", entry.mode & 0o111 ? 0o755 : 0o644).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === "EEXIST") throw new TarError(`the package archive holds ${JSON.stringify(entry.path)} twice; it was not unpacked`);
+        throw error;
+      });
       this.body = { entry, left: entry.size, padding, handle };
       this.files++;
       this.bytes += entry.size;
@@ -159,6 +162,8 @@ function parseHeader(block: Buffer, longName: string | undefined): Entry {
   const name = text(block, 0, 100);
   const prefix = block.subarray(257, 263).toString("latin1").startsWith("ustar") ? text(block, 345, 155) : "";
   const path = longName ?? (prefix ? `${prefix}/${name}` : name);
+  // Strictly octal: node-tar's base-256 form (sizes past 8 GiB) or garbage read as NaN unpacked an empty file and skipped the rest.
+  if (!/^[0-7]*$/.test(text(block, 124, 12).trim())) throw new TarError(`the package archive is corrupt (the size of ${JSON.stringify(path)} is not a number)`);
   return { path, type: String.fromCharCode(block[156]!), size: octal(block, 124, 12), mode: octal(block, 100, 8) };
 }
 

@@ -28,6 +28,35 @@ describe("tar.gz unpacking", () => {
     assert.ok(!existsSync(join(dir, "escaped.txt")));
   });
 
+  // Each was a package installed in part: a size that is no octal number (the base-256 form
+  // node-tar writes past 8 GiB, or garbage) unpacked an empty file and skipped the rest; a
+  // path named twice failed with a bare EEXIST.
+  it("an entry whose size is not an octal number is refused as corrupt, not unpacked empty", async () => {
+    const dir = tempDir("hearth-tar-");
+    const { gunzipSync, gzipSync } = await import("node:zlib");
+    const tar = gunzipSync(makeTarGz([{ path: "package/a.txt", content: "one" }, { path: "package/b.txt", content: "two" }]));
+    tar[124] = 0x80; // the base-256 marker
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : tar[i]!;
+    tar.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+    writeFileSync(join(dir, "odd.tgz"), gzipSync(tar));
+    await assert.rejects(unpackTarGz(join(dir, "odd.tgz"), join(dir, "out")), (error: unknown) => {
+      assert.ok(error instanceof TarError, String(error));
+      assert.equal(error.message, 'the package archive is corrupt (the size of "package/a.txt" is not a number)');
+      return true;
+    });
+  });
+
+  it("a path named twice is refused as corrupt, naming it", async () => {
+    const dir = tempDir("hearth-tar-");
+    writeFileSync(join(dir, "twice.tgz"), makeTarGz([{ path: "package/a.txt", content: "one" }, { path: "package/a.txt", content: "two" }]));
+    await assert.rejects(unpackTarGz(join(dir, "twice.tgz"), join(dir, "out")), (error: unknown) => {
+      assert.ok(error instanceof TarError, String(error));
+      assert.equal(error.message, 'the package archive holds "package/a.txt" twice; it was not unpacked');
+      return true;
+    });
+  });
+
   it("a truncated archive is an error, not a silently partial package", async () => {
     const dir = tempDir("hearth-tar-");
     const { gunzipSync, gzipSync } = await import("node:zlib");

@@ -30,6 +30,8 @@ const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSt
 
 export class RepetitionGuard {
   private readonly calls = new Map<string, number>();
+  /** Identical calls made again after their result was condensed or dropped (`forget`). */
+  private readonly rereads = new Map<string, number>();
   private readonly failures = new Map<string, number>();
   private readonly unrunnable = new Map<string, number>();
   private readonly options: RepetitionOptions;
@@ -40,7 +42,13 @@ export class RepetitionGuard {
 
   /** Records one finished tool call and judges it. */
   record(tool: string, args: unknown, ok: boolean, output: string): RepetitionVerdict {
-    const seen = bump(this.calls, callKey(tool, args, output));
+    const key = callKey(tool, args, output);
+    const seen = bump(this.calls, key);
+    // A result too large to keep, asked for whole again each time it was condensed, is a loop too.
+    const rereads = this.rereads.get(key) ?? 0;
+    if (rereads >= this.options.stopAfter) {
+      return { action: "stop", reason: `the model made the same ${tool} call ${rereads} more times after its result was condensed to fit the context: the whole result does not fit, ask for a part` };
+    }
     if (seen >= this.options.stopAfter) {
       return { action: "stop", reason: `the model repeated the same ${tool} call with the same result ${seen} times` };
     }
@@ -66,7 +74,8 @@ export class RepetitionGuard {
    * calling it again is reading again what it was told to read again, not a loop.
    */
   forget(tool: string, args: unknown, output: string): void {
-    this.calls.delete(callKey(tool, args, output));
+    const key = callKey(tool, args, output);
+    if (this.calls.delete(key)) bump(this.rereads, key);
   }
 
   /**

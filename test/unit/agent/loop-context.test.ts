@@ -383,3 +383,16 @@ describe("the same call again while its result is still whole", () => {
     assert.equal(result.stopReason, "repetition");
   });
 });
+
+describe("a file too large for the context, read whole again and again", () => {
+  it("is stopped as a loop after a few reads that each came back condensed, not left to spend every step", async () => {
+    const dir = tempDir("hearth-agent-reread-loop-");
+    writeFileSync(join(dir, "huge.py"), Array.from({ length: 3 }, (_, k) => bigFile(`part${k}`)).join(""));
+    const turns = [...Array.from({ length: 12 }, () => ({ toolCalls: [read("huge.py")] })), finish];
+    const { agent } = await scriptedAgent(dir, turns, { script: { contextSize: CONTEXT }, budget: { maxSteps: 30 }, thinking: false });
+    const result = await agent.run("Read huge.py.");
+    assert.equal(result.stopReason, "repetition", result.message);
+    assert.match(result.message, /read_file .*condensed/);
+    assert.ok(result.steps <= 5, `${result.steps} steps`);
+  });
+});

@@ -248,11 +248,10 @@ function ignoredTightening(spec: SettingSpec, layers: SettingLayers, trusted: bo
   const order = spec.enum!;
   const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
   const applied = layeredValue(spec, layers, trusted) as string;
-  if (!trusted) {
-    const mine = layers.globalValue !== undefined && layers.globalValue !== applied ? [`${JSON.stringify(layers.globalValue)} (your user settings)`] : [];
-    const theirs = workspace !== undefined && workspace !== applied ? [`${JSON.stringify(workspace)} (the workspace's)`] : [];
-    if (!mine.length && !theirs.length) return undefined;
-    return said(`This folder is not trusted, so Hearth's agent asks before every edit and command here: ${name} ${[...mine, ...theirs].join(" and ")} count${mine.length + theirs.length > 1 ? "" : "s"} once you trust it (Workspaces: Manage Workspace Trust).`, "trust");
+  // Untrusted, what trusting the folder would apply; a workspace value that would not count even then is said as such.
+  const whenTrusted = trusted ? applied : (layeredValue(spec, layers, true) as string);
+  if (whenTrusted !== applied) {
+    return said(`This folder is not trusted, so Hearth's agent asks before every edit and command here; ${name} ${JSON.stringify(whenTrusted)} applies once you trust it (Workspaces: Manage Workspace Trust).`, "trust");
   }
   if (workspace === undefined) return undefined;
   if (!order.includes(workspace as string)) {

@@ -157,7 +157,12 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     const policy = spec("approvalPolicy");
     const notice = ignoredWorkspaceValue(policy, { globalValue: "auto-edit", workspaceValue: "auto-all" }, false);
     assert.equal(notice?.action, "trust");
-    assert.equal(notice?.text, 'This folder is not trusted, so Hearth\'s agent asks before every edit and command here: hearth.approvalPolicy "auto-edit" (your user settings) and "auto-all" (the workspace\'s) count once you trust it (Workspaces: Manage Workspace Trust).');
+    assert.equal(notice?.text, 'This folder is not trusted, so Hearth\'s agent asks before every edit and command here; hearth.approvalPolicy "auto-edit" applies once you trust it (Workspaces: Manage Workspace Trust).');
+    assert.match(ignoredWorkspaceValue(policy, { globalValue: "auto-all", workspaceValue: "auto-edit" }, false)!.text, /; hearth\.approvalPolicy "auto-edit" applies once you trust it/, "the workspace's stricter value is what trusting applies");
+    // Looser than the user's: ignored trusted or not, and said so (not "applies once you trust it").
+    const looser = ignoredWorkspaceValue(policy, { workspaceValue: "auto-all" }, false);
+    assert.equal(looser?.action, "userSettings");
+    assert.match(looser!.text, /set hearth\.approvalPolicy to "auto-all"; Hearth ignores it: a workspace can make it stricter than your user setting, never looser \(using "ask"\)/);
     assert.equal(ignoredWorkspaceValue(policy, { globalValue: "ask" }, false), undefined, "asking anyway: nothing to say");
     assert.equal(ignoredWorkspaceValue(policy, {}, false), undefined);
   });

@@ -36,7 +36,7 @@ export class WorkspaceIndex {
   private client: IndexClient | undefined;
   private building: Promise<IndexReport> | undefined;
   private controller = new AbortController();
-  private readonly pendingEdits = new Map<string, NodeJS.Timeout>();
+  private readonly pendingEdits = new Map<string, { readonly timer: NodeJS.Timeout; readonly text: string | undefined }>();
   private disposed = false;
   private historyAllowed: boolean;
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
@@ -118,15 +118,13 @@ export class WorkspaceIndex {
   fileChanged(path: string, text?: string): void {
     const client = this.client;
     if (!client) return;
-    clearTimeout(this.pendingEdits.get(path));
+    clearTimeout(this.pendingEdits.get(path)?.timer);
     const delay = text === undefined ? 0 : (this.options.editDebounceMs ?? 300);
-    this.pendingEdits.set(
-      path,
-      setTimeout(() => {
-        this.pendingEdits.delete(path);
-        client.updateFile(path, text).catch((error: unknown) => log("warn", `index: update of ${path} failed`, error));
-      }, delay),
-    );
+    const timer = setTimeout(() => {
+      this.pendingEdits.delete(path);
+      client.updateFile(path, text).catch((error: unknown) => log("warn", `index: update of ${path} failed`, error));
+    }, delay);
+    this.pendingEdits.set(path, { timer, text });
   }
 
   fileDeleted(path: string): void {
@@ -134,7 +132,15 @@ export class WorkspaceIndex {
   }
 
   fileRenamed(from: string, to: string): void {
+    // An edit still waiting for its debounce belongs to the new name: run under the old one it
+    // would add back a file the disk no longer has (a case-only rename included).
+    const pending = this.pendingEdits.get(from);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pendingEdits.delete(from);
+    }
     this.client?.renameFile(from, to).catch((error: unknown) => log("warn", `index: rename ${from} → ${to} failed`, error));
+    if (pending) this.fileChanged(to, pending.text);
   }
 
   /** The index for queries (locate, repo map, symbols, completion context); undefined before the first build. */
@@ -145,7 +151,7 @@ export class WorkspaceIndex {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.controller.abort();
-    for (const timer of this.pendingEdits.values()) clearTimeout(timer);
+    for (const { timer } of this.pendingEdits.values()) clearTimeout(timer);
     const client = this.client;
     this.client = undefined;
     if (client) {

@@ -138,6 +138,30 @@ describe("WorkspaceIndex in the runtime", () => {
     }
   });
 
+  // An edit waits for its debounce; a rename inside that wait used to re-add the old name with
+  // the unsaved text when the wait ended: a ghost file the disk no longer has, listed beside
+  // the new one until the next build. The waiting text now goes to the new name.
+  it("a rename while an unsaved edit waits moves the edit to the new name, leaving no ghost of the old", async () => {
+    const root = tree();
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 0 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      index.fileChanged("app.ts", "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      renameSync(join(root, "app.ts"), join(root, "App.ts"));
+      index.fileRenamed("app.ts", "App.ts");
+      const paths = await until(async () => {
+        const hits = (await q().findDefinitions("renderSettings")).map((d) => d.path);
+        return hits.length ? hits : undefined;
+      });
+      assert.deepEqual(paths, ["App.ts"]);
+      assert.deepEqual(await q().fileOutline("app.ts"), []);
+      assert.deepEqual(await q().findDefinitions("renderDashboard"), []);
+    } finally {
+      await index.dispose();
+    }
+  });
+
   it("a second runtime on the unchanged tree starts from the cache", async () => {
     const root = tree();
     const storageDir = tempDir("hearth-wsindex-cache-");

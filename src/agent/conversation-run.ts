@@ -270,6 +270,13 @@ function estimatedBy(backend: ModelBackend, event: Extract<AgentWireEvent, { typ
   return event.usedTokens !== undefined && state.kind === "ready" && state.info.estimatedTokens ? { ...event, estimated: true } : event;
 }
 
+/** A result's first PREVIEW_CHARS for its card, never ending in half a surrogate pair (an emoji cut in two shows as �). */
+function preview(text: string): string {
+  if (text.length <= PREVIEW_CHARS) return text;
+  const last = text.charCodeAt(PREVIEW_CHARS - 1);
+  return `${text.slice(0, last >= 0xd800 && last <= 0xdbff ? PREVIEW_CHARS - 1 : PREVIEW_CHARS)}…`;
+}
+
 function toWire(
   event: AgentEvent,
   tools: ReadonlyMap<string, Tool>,
@@ -297,7 +304,7 @@ function toWire(
         type: "toolEnd",
         callId: event.call.id,
         ok: event.result.ok,
-        preview: event.result.text.length > PREVIEW_CHARS ? `${event.result.text.slice(0, PREVIEW_CHARS)}…` : event.result.text,
+        preview: preview(event.result.text),
         durationMs: event.durationMs,
         ...(change?.diff ? { diff: change.diff, changedFiles: change.files, after: change.after } : {}),
         ...(checkpoint ? { checkpoint } : {}),

@@ -8,7 +8,7 @@
  * and are renamed over the target: a crash never leaves half a file.
  */
 import { type Stats, constants } from "node:fs";
-import { type FileHandle, chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
+import { type FileHandle, access, chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
@@ -381,12 +381,18 @@ async function exists(abs: string): Promise<boolean> {
  * A file nobody may write (mode 0444: generated or vendored code, or marked so by the user)
  * is the user's to change: the write's rename over it would succeed anyway (a rename needs
  * only the folder's permission, and root ignores both), so it is refused here by its mode.
+ * So is a file this user may not write (a teammate's 0644 file in a shared folder), which the
+ * rename would replace and make this user's.
  */
 async function checkNotReadOnly(abs: string, path: string): Promise<void> {
   const info = await lstat(abs).catch(() => undefined);
-  if (!info?.isFile() || (info.mode & 0o222) !== 0) return;
+  if (!info?.isFile()) return;
   const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
-  throw new ToolError("io-error", `"${path}" is read-only (mode ${mode}): nothing was written. It is marked so on purpose (generated or vendored code, or by the user): ask the user to make it writable if it should change, or leave it`);
+  if ((info.mode & 0o222) === 0) {
+    throw new ToolError("io-error", `"${path}" is read-only (mode ${mode}): nothing was written. It is marked so on purpose (generated or vendored code, or by the user): ask the user to make it writable if it should change, or leave it`);
+  }
+  const denied = await access(abs, constants.W_OK).then(() => false, (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM");
+  if (denied) throw new ToolError("io-error", `"${path}" is not writable for this user (mode ${mode}, another user's file): nothing was written. Ask the user to change it or give you write access, or leave it`);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -56,5 +56,36 @@ describe("DiskWorkspace writes keep what the file was", () => {
     assert.match(result.text, /the disk is full/);
     assert.equal(readFileSync(join(disk, "big.txt"), "utf8"), before);
     assert.deepEqual(readdirSync(disk), ["big.txt"]);
+  });
+
+  // A teammate's 0644 file in a shared (group- or world-writable) folder: the rename needs
+  // only the folder's permission, so the agent replaced a file its user may not write, and
+  // took it over (the new file is that user's).
+  it("a file this user may not write is refused, though its folder would let the rename replace it", { timeout: 30_000 }, async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("needs root to run the write as another user");
+    const checkout = resolve(import.meta.dirname, "../../..");
+    const module = join(checkout, "src/tools/disk-workspace.ts");
+    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", module]).status !== 0) return t.skip("user nobody cannot read this checkout");
+    // Not under the test runner's own temp folder, which only root may enter.
+    const shared = mkdtempSync("/tmp/hearth-shared-");
+    t.after(() => rmSync(shared, { recursive: true, force: true }));
+    chmodSync(shared, 0o755);
+    const root = join(shared, "project");
+    mkdirSync(root, { mode: 0o777 });
+    chmodSync(root, 0o777);
+    writeFileSync(join(root, "theirs.txt"), "theirs\n");
+    chmodSync(join(root, "theirs.txt"), 0o644);
+    const script = join(shared, "write.mts");
+    writeFileSync(script, `import { DiskWorkspace } from ${JSON.stringify(module)};
+try { await new DiskWorkspace(process.argv[2]).write("theirs.txt", Buffer.from("mine\\n")); console.log("written"); }
+catch (error) { console.log(error.code, error.message); }
+`);
+    const tmp = join(shared, "tmp"); // tsx's cache
+    mkdirSync(tmp);
+    chmodSync(tmp, 0o777);
+    const run = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", script, root], { cwd: checkout, encoding: "utf8", env: { ...process.env, TMPDIR: tmp } });
+    assert.match(run.stdout, /^io-error "theirs\.txt" is not writable for this user/, run.stdout + run.stderr);
+    assert.equal(readFileSync(join(root, "theirs.txt"), "utf8"), "theirs\n");
+    assert.equal(statSync(join(root, "theirs.txt")).uid, 0);
   });
 });

@@ -237,8 +237,9 @@ export class RemoteBackend implements ModelBackend {
       }
       // The context filled while the model wrote: a reply cut at the limit, as the embedded backend ends it.
       if (error instanceof ContextFilledError) finish = "length";
-      // Older llama-server ends a stream after its finish reason without `[DONE]`.
-      else if (!(error instanceof StreamCutError && error.clean && finish)) throw error;
+      // Older llama-server ends a stream after its finish reason without `[DONE]`; a connection
+      // that broke after it (a server that crashed, a proxy's timeout) lost no part of the answer.
+      else if (!(error instanceof StreamCutError && finish)) throw error;
     }
     const served = calls.list().map((call) => checkRemoteCall(call, tools));
     // A server that parsed a call has nothing to be told: a call left in its content is one its parser leaked or refused.
@@ -562,12 +563,10 @@ function dataOf(line: string, limits: RequestLimits): string | undefined {
   return sse.data.trim() === "[DONE]" ? "[DONE]" : sse.data;
 }
 
-/** A streamed answer ended before `[DONE]`: the body just ended (`clean`), or the connection broke. */
+/** A streamed answer ended before `[DONE]`: the body just ended, or the connection broke (`detail` says how). */
 class StreamCutError extends BackendError {
-  readonly clean: boolean;
   constructor(origin: string, detail?: string, cause?: unknown) {
     super(`The server at ${origin} closed the connection before its answer was complete${detail ? ` (${detail})` : ""}; check that it is still running, then try again`, undefined, cause === undefined ? undefined : { cause });
-    this.clean = detail === undefined;
   }
 }
 

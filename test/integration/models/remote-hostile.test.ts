@@ -162,6 +162,20 @@ describe("remote backend against broken and hostile servers", () => {
     assert.deepEqual([turn.message.content, turn.stopReason], ["all there", "endOfTurn"]);
   });
 
+  it("a connection that breaks after the finish reason (a server that crashed, a proxy's timeout, before [DONE]) keeps the whole answer; one that breaks before it is an error", async () => {
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(`${sse({ content: "all " })}${sse({ content: "there" }, "stop")}`, () => res.socket?.destroy());
+    };
+    const turn = await chat();
+    assert.deepEqual([turn.message.content, turn.stopReason], ["all there", "endOfTurn"]);
+    scenario = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(`${sse({ content: "all " })}${sse({ content: "there" })}`, () => res.socket?.destroy());
+    };
+    await assert.rejects(chat(), says(/closed the connection before its answer was complete \(other side closed\)/));
+  });
+
   it("a body declared gzip that is not is an error in words, for a stream and for a JSON answer", async () => {
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream", "Content-Encoding": "gzip" }).end("this is not gzip at all");
     await assert.rejects(chat(), says(/sent an answer that cannot be decoded \(gzip: incorrect header check\)/));

@@ -152,7 +152,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: "inlineCompletionsExclude", kind: "array", default: [], workspaceMayOnlyTighten: true,
-    description: "Files never completed and never shown to the model as context for another file, besides the built-in list (`.env` and `.env.*` but templates such as `.env.example`, private keys, `*.pem`/`*.key`, `.npmrc`, `.netrc`, `.aws/credentials`, `.ssh/`). Glob patterns: one without `/` matches the file name (`*.secret.json`), one with `/` the end of the path (`config/credentials.yml`); `*` is any characters but `/`, `**` any folders, `?` one character, `{a,b}` either. A pattern starting with `!` completes matching files again, also ones on the built-in list (`!.env.development`); the last matching pattern decides. A workspace's `.vscode/settings.json` can add patterns, not `!` ones.",
+    description: "Files never completed and never shown to the model as context for another file, besides the built-in list (`.env` and `.env.*` but templates such as `.env.example`, private keys, `*.pem`/`*.key`, `.npmrc`, `.netrc`, `.aws/credentials`, `.ssh/`). Glob patterns: one without `/` matches the file name (`*.secret.json`), one with `/` the end of the path (`config/credentials.yml`); `*` is any characters but `/`, `**` any folders, `?` one character, `{a,b}` either. A pattern starting with `!` completes matching files again, also ones on the built-in list (`!.env.development`); the last matching pattern decides. A workspace's `.vscode/settings.json` can add up to 200 patterns, not `!` ones.",
   },
 ];
 
@@ -198,9 +198,27 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
  * no `!` exception (an entry of another type would make the whole list invalid, the user's too).
  */
 function addedByWorkspace(user: unknown, layers: SettingLayers): unknown {
-  const added = [layers.workspaceValue, layers.workspaceFolderValue].flatMap((v) => (Array.isArray(v) ? v.filter((e) => typeof e === "string" && !e.trim().startsWith("!")) : []));
-  if (!added.length) return user;
-  return [...(Array.isArray(user) ? user : []), ...added];
+  const { taken } = workspaceEntries(layers);
+  if (!taken.length) return user;
+  return [...(Array.isArray(user) ? user : []), ...taken];
+}
+
+/**
+ * How many patterns, and how long, a workspace may add to a list: each is checked on every
+ * completion request, in the editor's own process (a repository's 100,000 patterns took 10 s
+ * a check). The user's own list is theirs to size.
+ */
+const WORKSPACE_LIST_MAX = 200;
+const WORKSPACE_ENTRY_MAX_CHARS = 500;
+
+/** A list's workspace entries: those it takes, the `!` exceptions it leaves out, and how many more it leaves out (too long, past the limit). */
+function workspaceEntries(layers: SettingLayers): { taken: string[]; negated: string[]; added: number; tooLong: number; beyond: number } {
+  const text = [layers.workspaceValue, layers.workspaceFolderValue].flatMap((v) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === "string") : []));
+  const negated = text.filter((e) => e.trim().startsWith("!"));
+  const added = text.filter((e) => !e.trim().startsWith("!"));
+  const short = added.filter((e) => e.trim().length <= WORKSPACE_ENTRY_MAX_CHARS);
+  const taken = short.slice(0, WORKSPACE_LIST_MAX);
+  return { taken, negated, added: added.length, tooLong: added.length - short.length, beyond: short.length - taken.length };
 }
 
 /** A workspace's value `layeredValue` leaves out, told to the user (src/extension/ignored-settings.ts). */
@@ -227,10 +245,12 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
     return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}; Hearth ignores it: only your user settings choose which model file is loaded (${user}).`);
   }
   if (spec.workspaceMayOnlyTighten && spec.kind === "array") {
-    const dropped = [layers.workspaceValue, layers.workspaceFolderValue].flatMap((v) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === "string" && e.trim().startsWith("!")) : []));
-    if (!dropped.length) return undefined;
-    const them = dropped.map((e) => JSON.stringify(e.trim())).join(", ");
-    return said(`This workspace's settings try to take ${them} off ${name}; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).`);
+    const { negated, added, tooLong, beyond } = workspaceEntries(layers);
+    const them = negated.map((e) => JSON.stringify(e.trim())).join(", ");
+    const exceptions = negated.length ? `This workspace's settings try to take ${them} off ${name}; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).` : "";
+    const left = [...(tooLong ? [`${tooLong} longer than ${WORKSPACE_ENTRY_MAX_CHARS} characters`] : []), ...(beyond ? [`${beyond} past the first ${WORKSPACE_LIST_MAX}`] : [])];
+    const cut = left.length ? `This workspace's settings add ${added} pattern${added === 1 ? "" : "s"} to ${name}; Hearth ignores ${left.join(" and ")}: each is checked on every completion (your user settings can hold more).` : "";
+    return exceptions || cut ? said([exceptions, cut].filter(Boolean).join(" ")) : undefined;
   }
   if (spec.workspaceMayOnlyTighten && spec.enum) return ignoredTightening(spec, layers, trusted, said);
   if (spec.workspaceNeedsConsent && !trusted) {

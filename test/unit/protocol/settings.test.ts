@@ -189,4 +189,24 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     assert.equal(ignoredWorkspaceValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, false), undefined);
     assert.equal(ignoredWorkspaceValue(spec("modelPreset"), { workspaceValue: "qwen3.5-27b" }, true), undefined);
   });
+
+  // Each pattern is checked on every completion request, in the editor's own process: a
+  // repository's 100,000 patterns took 10 s a check. The user's own list is theirs to size.
+  it("takes at most 200 exclusion patterns of up to 500 characters from a workspace, and says what it left out", () => {
+    const exclude = spec("inlineCompletionsExclude");
+    const many = Array.from({ length: 250 }, (_, i) => `gen${i}/**`);
+    const long = `${"a".repeat(501)}`;
+    const layers = { globalValue: ["mine/**"], workspaceValue: [long, ...many] };
+    const applied = layeredValue(exclude, layers, true) as string[];
+    assert.equal(applied.length, 201);
+    assert.deepEqual(applied.slice(0, 3), ["mine/**", "gen0/**", "gen1/**"]);
+    assert.ok(!applied.includes(long));
+    assert.equal(
+      ignoredWorkspaceValue(exclude, layers, true)?.text,
+      "This workspace's settings add 251 patterns to hearth.inlineCompletionsExclude; Hearth ignores 1 longer than 500 characters and 50 past the first 200: each is checked on every completion (your user settings can hold more).",
+    );
+    assert.match(ignoredWorkspaceValue(exclude, { workspaceValue: [long, "!.env"] }, true)!.text, /take "!\.env" off .*\. This workspace's settings add 1 pattern to .*; Hearth ignores 1 longer than 500 characters: /);
+    const userOwn = Array.from({ length: 300 }, (_, i) => `u${i}`);
+    assert.equal((layeredValue(exclude, { globalValue: userOwn }, true) as string[]).length, 300, "the user's own list is not cut");
+  });
 });

@@ -181,9 +181,10 @@ export class ModelSlot {
     if (!settings) return;
     const source = withHomeExpanded((this.options.resolve ?? resolveModelSource)(settings));
     const model = source ? await checkModelSource(source, this.downloadedPresets()) : NO_MODEL;
+    const file = source && (await fileIdentity(modelFileOf(source, this.options.env)));
     if (generation !== this.generation) return; // a newer settings change already won
     const loadSettings = { ...settings, ...this.options.loadSettings };
-    const key = source && backendKey(source, loadSettings);
+    const key = source && `${backendKey(source, loadSettings)}${file}`;
     if (model.kind === "configured" && key === this.key && this.backend) return; // same model, keep it
     await this.unload();
     this.setState(model);
@@ -258,6 +259,17 @@ function modelFileOf(source: ModelSource, env: BackendEnvironment | undefined): 
   if (source.kind === "file") return source.modelPath;
   if (source.kind === "preset" && env?.modelsFolder) return findDownloadedPreset(env.modelsFolder, source.preset);
   return undefined;
+}
+
+/**
+ * Which file is at `path` now (device, inode, size, modification time), part of the slot's
+ * key: a model re-downloaded, replaced by hand or fixed after its load failed, at the same
+ * path, is loaded again at the next settings check instead of the old model (or its error)
+ * being kept.
+ */
+async function fileIdentity(path: string | undefined): Promise<string> {
+  const info = path === undefined ? undefined : await stat(path).catch(() => undefined);
+  return info ? ` ${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}` : "";
 }
 
 const NO_MODEL: ModelState = { kind: "none", detail: "no model is configured for this" };

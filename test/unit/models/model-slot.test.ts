@@ -2,7 +2,7 @@
 // path rules), the same model kept, a newer configuration winning over an older one and
 // the replaced backend disposed.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -69,6 +69,42 @@ describe("ModelSlot", () => {
     slot.configure(settings({ modelPath: a, threads: 2 }));
     assert.notEqual(await slot.ready(), first, "threads reload it");
     assert.equal(first.state().kind, "disposed", "the replaced backend is disposed");
+  });
+
+  // The same settings naming a file that is no longer the one loaded (re-downloaded, replaced
+  // by hand, fixed after its load failed) kept the old model, or the old error, until a restart.
+  it("a model file replaced at the same path is loaded again at the next settings check", async (t) => {
+    const dir = folder(t);
+    const path = join(dir, "model.json");
+    writeFileSync(path, JSON.stringify({ name: "old", turns: [] }));
+    const slot = new ModelSlot();
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: path }));
+    const first = await slot.ready();
+    writeFileSync(`${path}.new`, JSON.stringify({ name: "the new one", turns: [] }));
+    renameSync(`${path}.new`, path);
+    slot.configure(settings({ modelPath: path }));
+    const second = await slot.ready();
+    assert.notEqual(second, first, "the new file is loaded");
+    assert.equal(first.state().kind, "disposed", "the old model is let go");
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.name === "the new one", JSON.stringify(state));
+  });
+
+  it("a model file whose load failed, fixed at the same path, loads at the next settings check", async (t) => {
+    const dir = folder(t);
+    const path = join(dir, "model.json");
+    writeFileSync(path, "{ this is not a script");
+    const slot = new ModelSlot();
+    t.after(() => slot.dispose());
+    slot.configure(settings({ modelPath: path }));
+    await assert.rejects(slot.ready());
+    assert.equal(slot.state().kind, "error");
+    writeFileSync(path, JSON.stringify({ name: "fixed", turns: [] }));
+    slot.configure(settings({ modelPath: path }));
+    await slot.ready();
+    const state = slot.state();
+    assert.ok(state.kind === "ready" && state.name === "fixed", JSON.stringify(state));
   });
 
   it("lets the newest configuration win and disposes the one it replaced", async (t) => {

@@ -525,13 +525,19 @@ export class RemoteBackend implements ModelBackend {
     }
   }
 
+  /** The start of an event, quoted for an error message; never the API key (a server may echo it). */
+  private eventStart(data: string): string {
+    const key = this.options.apiKey;
+    return JSON.stringify((key ? data.split(key).join("[the API key]") : data).slice(0, 80));
+  }
+
   /** One event of a chat stream: a JSON object, not an error report, with tool-call deltas that are a list of objects. */
   private parseEvent(data: string): Record<string, unknown> {
     let event: unknown;
     try {
       event = JSON.parse(data);
     } catch {
-      throw new BackendError(`The server at ${this.origin} sent an event that is not JSON (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+      throw new BackendError(`The server at ${this.origin} sent an event that is not JSON (${this.eventStart(data)}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
     }
     // llama-server and vLLM report a failure after the stream started as an event with `error`.
     if (isObject(event) && event.error !== undefined && event.error !== null) {
@@ -539,7 +545,7 @@ export class RemoteBackend implements ModelBackend {
       throw this.doesNotFit(data, `${this.v1}/chat/completions`) || new BackendError(`The server at ${this.origin} reported an error in its answer: ${errorDetail(data, this.options.apiKey) || "(no message)"}`);
     }
     if (!isObject(event) || !toolCallsWellFormed(event)) {
-      throw new BackendError(`The server at ${this.origin} sent an event that is not an OpenAI chat chunk (${JSON.stringify(data.slice(0, 80))}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
+      throw new BackendError(`The server at ${this.origin} sent an event that is not an OpenAI chat chunk (${this.eventStart(data)}); check that hearth.serverUrl points to an OpenAI-compatible server`, "openSettings");
     }
     return event;
   }

@@ -211,6 +211,18 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("an event that is not JSON or not a chat chunk is shown without the API key a server echoed in it", async () => {
+    const key = "sk-hearth-very-secret";
+    for (const event of [`Authorization: Bearer ${key}`, JSON.stringify({ key, choices: [{ delta: { tool_calls: "x" } }] })]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`data: ${event}\n\ndata: [DONE]\n\n`);
+      await assert.rejects(chat({ apiKey: key }), (error: unknown) => {
+        says(/sent an event that is not (JSON|an OpenAI chat chunk) \(.*\[the API key\]/)(error);
+        assert.doesNotMatch((error as Error).message, /sk-hearth/);
+        return true;
+      }, event);
+    }
+  });
+
   it("tool calls with a reused id, or without an index, become separate calls with distinct ids", async () => {
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })
       .end(`${sse({ tool_calls: [call(0, "same", "a.ts"), call(1, "same", "b.ts")] })}${sse({ tool_calls: [call(undefined, "x", "c.ts")] })}${sse({ tool_calls: [call(undefined, "y", "d.ts")] }, "tool_calls")}data: [DONE]\n\n`);

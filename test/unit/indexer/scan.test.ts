@@ -113,6 +113,24 @@ describe("gitignore rules", () => {
     assert.equal(child.signal, null, "the check did not finish");
     assert.equal(child.stdout, "3000 true,true,true,true,true false,false,false,false", child.stderr);
   });
+
+  // Nearly 1 MiB of one-star lines (`*.e1` … `*.e110000`, under the limit for ignore files):
+  // each path ran 110,000 regular expressions, 0.1 to 1.2 s a path, so 1,500 paths take minutes
+  // without the fix. A path lacking a pattern's plain text skips it now.
+  it("checks paths against a hundred thousand one-star patterns", () => {
+    const code = `
+      import { IgnoreRules, isIgnored } from ${JSON.stringify(new URL("../../../src/indexer/ignore.ts", import.meta.url).href)};
+      const lines = [];
+      for (let i = 0; i < 110000; i++) lines.push("*.e" + i);
+      const rules = IgnoreRules.parse("", lines.join("\\n"));
+      let kept = 0;
+      for (let i = 0; i < 1500; i++) if (!isIgnored([rules], "src/components/module" + i + "/file" + i + ".ts", false)) kept++;
+      const checks = ["src/a.e5", "deep/er/b.e109999", "c.e110000", "d.e1x", "e.e77/f.ts"].map((p) => isIgnored([rules], p, false));
+      process.stdout.write(kept + " " + checks.join());`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(child.signal, null, "the check did not finish");
+    assert.equal(child.stdout, "1500 true,true,false,false,false", child.stderr);
+  });
 });
 
 describe("scanning a repository", () => {

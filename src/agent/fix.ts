@@ -248,7 +248,7 @@ export interface FinalTestsOptions {
   readonly policy: ApprovalPolicy;
   /** Asked when the policy does not allow commands outright; none = declined. */
   readonly approve?: ((request: ApprovalRequest) => Promise<boolean>) | undefined;
-  /** Gets the `approval` event when the user was asked. */
+  /** Gets the `approval` event when the user answered the question (not when Stop withdrew it). */
   readonly onEvent?: ((event: AgentEvent) => void) | undefined;
   readonly signal: AbortSignal;
   /** The id of the run's call in its approval request and events (unique per run in a conversation). */
@@ -274,6 +274,8 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
     // A failing prompt (a closed terminal or UI) counts as a no, like in the agent loop.
     const runs = await testRunShown(options.workspace ?? new DiskWorkspace(options.cwd), command).catch(() => undefined);
     const approved = (await options.approve?.({ call, effect: runTestsTool.effect, ...(runs ? { runs } : {}) }).catch(() => false)) ?? false;
+    // Stop withdrew the question (its answer reads "no"): the user declined nothing, and the card ends cancelled with the run.
+    if (!approved && signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
     try {
       options.onEvent?.({ type: "approval", call, approved });
     } catch {

@@ -120,3 +120,37 @@ describe("Fix This Issue in the editor (runConversationTurn): the final test run
     assert.deepEqual([result.tests?.command, result.tests?.passed], ["npm test", true]);
   });
 });
+
+describe("Stop pressed while the final test run's question is open", () => {
+  // The question is withdrawn by Stop (Ctrl-C in hearth fix): the client's answer is no answer, which reads false.
+  it("hearth fix says the tests were not run because the fix was cancelled, not that the user declined them", async (t) => {
+    const { repo, marker, storageDir } = project(t);
+    const stop = new AbortController();
+    const result = await runFix({
+      repo, issue: "the tests fail", backend: new ScriptedBackend({ turns: [call("finish", { summary: "done" })] }), storageDir, policy: "ask", testCommand: "npm test",
+      approve: async () => (stop.abort(), false),
+      signal: stop.signal,
+    });
+    assert.equal(existsSync(marker), false);
+    assert.equal(result.tests, undefined);
+    assert.equal(result.testsNotRun, "the tests were not run: the fix was cancelled");
+  });
+
+  it("the chat's card ends cancelled, not denied", async (t) => {
+    const { repo, marker, storageDir } = project(t);
+    const stop = new AbortController();
+    const events: AgentWireEvent[] = [];
+    await runConversationTurn({
+      mode: "fix", text: "the tests fail", messages: [], testCommand: "npm test", policy: "ask",
+      workspace: new DiskWorkspace(repo),
+      checkpoints: await CheckpointStore.open({ workspaceRoot: repo, storageDir }),
+      backend: async () => new ScriptedBackend({ turns: [call("finish", { summary: "done" })] }),
+      approve: async () => (stop.abort(), false),
+      onEvent: (event) => events.push(event),
+      signal: stop.signal,
+    });
+    assert.equal(existsSync(marker), false);
+    assert.ok(events.some((e) => e.type === "approvalRequest" && e.call.name === "run_tests"), "the question was asked");
+    assert.ok(!events.some((e) => e.type === "approval"), "the withdrawn question was recorded as the user's answer");
+  });
+});

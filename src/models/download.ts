@@ -171,9 +171,13 @@ function lostError(options: DownloadOptions, holder: PartHolder | undefined): Do
 async function downloadLocked(options: DownloadOptions, path: string, part: string): Promise<DownloadResult> {
   let movedAside: string | undefined;
   if (existsSync(path)) {
+    // A folder or a file Hearth may not read at the file's name: neither the file nor anything to move aside blindly.
+    const inTheWay = (why: string, cause?: unknown) =>
+      new DownloadError(`${path} is there but is not a file Hearth can read (${why}): move it out of ${options.folder}, then download again`, false, { cause });
+    // Checked with or without a magic to read: without one, a folder was taken for the file, already downloaded.
+    if ((await stat(path)).isDirectory()) throw inTheWay("EISDIR");
     const head = options.magic === undefined ? undefined : await headOf(path, Math.max(options.magic.length, 48)).catch((error: unknown) => {
-      // A folder or a file Hearth may not read at the model's name: neither the model nor anything to move aside blindly.
-      throw new DownloadError(`${path} is there but is not a file Hearth can read (${errorCode(error) ?? describe(error)}): move it out of ${options.folder}, then download again`, false, { cause: error });
+      throw inTheWay(errorCode(error) ?? describe(error), error);
     });
     const size = (await stat(path)).size;
     if (head === undefined || head.subarray(0, options.magic!.length).equals(Buffer.from(options.magic!, "latin1"))) {

@@ -6,7 +6,7 @@
  * or after six tries as "EISDIR … kept: run it again to resume".
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Clock } from "../../../src/models/index.ts";
@@ -63,5 +63,19 @@ describe("a models folder that is not a folder", () => {
     const { message, waits } = await refusal(folder);
     assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part out of .*, then try again/);
     assert.deepEqual(waits, [], "not retried");
+  });
+
+  // With no magic to check (the CUDA package's tarball), a folder at the file's name was
+  // taken for the file, already downloaded ('existing', its 4096 bytes), and read as one next.
+  it("a folder at the file's own name, with no magic check: refused, not taken for the file", async () => {
+    const folder = tempDir("hearth-dl-folder-");
+    mkdirSync(join(folder, "m.gguf"));
+    writeFileSync(join(folder, "m.gguf", "notes"), "kept");
+    const { message, waits } = await refusal(folder);
+    assert.match(message, /m\.gguf is there but is not a file Hearth can read \(EISDIR\): move it out of .*, then download again/);
+    assert.deepEqual(waits, [], "not retried");
+    assert.ok(statSync(join(folder, "m.gguf")).isDirectory());
+    assert.equal(readFileSync(join(folder, "m.gguf", "notes"), "utf8"), "kept", "the folder is left as it was");
+    assert.deepEqual(readdirSync(folder), ["m.gguf"], "nothing written beside it");
   });
 });

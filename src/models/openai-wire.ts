@@ -69,8 +69,9 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
  * one continue the last. One that gives every call the same index (Ollama's index 0) starts
  * each with an id and a name of its own: a piece with both, unlike its index's call so far,
  * starts a new call, which that index's later pieces continue; a new id without a name
- * (servers that give every piece an id) continues the call. Ids come out unique (a tool
- * result is matched to its call by id).
+ * (servers that give every piece an id) continues the call. A piece whose name is its call's
+ * whole name so far repeats it (servers that send id and name in every piece), not a second
+ * half. Ids come out unique (a tool result is matched to its call by id).
  */
 export class StreamedCalls {
   /** By slot: the delta's index, or past the highest when that index's call was another. */
@@ -85,7 +86,9 @@ export class StreamedCalls {
     const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
     const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
     entry.id ??= id;
-    entry.name += nameText(call);
+    // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
+    const name = nameText(call);
+    if (name !== entry.name) entry.name += name;
     entry.args += argumentsText(call);
     this.calls.set(index, entry);
     this.last = index;

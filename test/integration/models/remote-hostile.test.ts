@@ -264,6 +264,22 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("a server that repeats a call's id and name in every piece (with or without an index) gets one call named once, not 'read_fileread_file'", async () => {
+    const piece = (index: number | undefined, id: string, args: string) => ({ ...(index === undefined ? {} : { index }), id, type: "function", function: { name: "read_file", arguments: args } });
+    for (const index of [0, undefined]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end([
+        sse({ tool_calls: [piece(index, "a", "{\"path\":")] }),
+        sse({ tool_calls: [piece(index, "a", "\"a.ts\"}")] }),
+        sse({ tool_calls: [piece(index, "b", "{\"path\":")] }),
+        sse({ tool_calls: [piece(index, "b", "\"b.ts\"}")] }, "tool_calls"),
+        "data: [DONE]\n\n",
+      ].join(""));
+      const turn = await chat();
+      assert.deepEqual(turn.toolCallErrors, [], String(index));
+      assert.deepEqual((turn.message.toolCalls ?? []).map((c) => [c.id, c.name, c.arguments.path]), [["a", "read_file", "a.ts"], ["b", "read_file", "b.ts"]], String(index));
+    }
+  });
+
   it("tool call arguments sent as an object (not as JSON text) are that object, not a retry", async () => {
     const asObject = (index: number, path: string) => ({ index, id: `o${index}`, type: "function", function: { name: "read_file", arguments: { path } } });
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })

@@ -12,13 +12,14 @@
  *   log(context.summary);   // "AGENTS.md, .hearth/rules.md, 3 memories: 412 of 2,000 tokens"
  *
  * Budget order: the rules files first (a rules file too long for what is left is cut at a
- * line), then memory entries whole, newest first (older ones are left out, and the prompt
+ * line, or within its first line where that alone is too long: a minified one-line file), then memory entries whole, newest first (older ones are left out, and the prompt
  * says so and where to read them). What was cut is in `sources` and `summary`. A rules file
  * too large to read (over 1 MiB) is named in the prompt, with how to read it, where the budget
  * has room: the model would not know otherwise that the project has rules.
  */
 import { DoesNotFitError, type ModelBackend } from "../models/index.ts";
 import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
+import { pairSafeEnd } from "../protocol/plain-text.ts";
 import type { Workspace } from "../tools/index.ts";
 
 /** Tokens in a text, by the model's tokenizer or an estimate. */
@@ -38,7 +39,7 @@ export interface ProjectContextSource {
   readonly kind: "rules" | "memory";
   /** Tokens it takes in the prompt (0 when omitted). */
   readonly tokens: number;
-  /** "truncated": a rules file cut at a line to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
+  /** "truncated": a rules file cut at a line (or within its first line) to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
   readonly included: "whole" | "truncated" | "omitted";
   /** The file's size, where it was left out as too large to read. */
   readonly bytes?: number;
@@ -212,7 +213,10 @@ class Packer {
     this.sources.push(source);
   }
 
-  /** The most whole lines of `text` (plus a note that it was cut) within `room` tokens. */
+  /**
+   * The most whole lines of `text` (plus a note that it was cut) within `room` tokens; where
+   * not even the file's first line fits (a minified one-line file), the most of that line.
+   */
   private async longestFittingPrefix(text: string, room: number): Promise<{ text: string; tokens: number } | undefined> {
     const lines = text.split("\n");
     const note = "[… cut here to fit the prompt budget; read the file for the rest]";
@@ -223,6 +227,26 @@ class Packer {
       const mid = (lo + hi) >> 1;
       const candidate = `${lines.slice(0, mid).join("\n")}\n${note}`;
       const tokens = await this.count(`${candidate}\n\n`);
+      if (tokens <= room) {
+        best = { text: candidate, tokens };
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best ?? (await this.longestFittingLinePrefix(lines[0]!, lines[1] ?? "", note, room));
+  }
+
+  /** The most characters of `line` after `head` (plus `note`) within `room` tokens, never half a surrogate pair; undefined when none fits. */
+  private async longestFittingLinePrefix(head: string, line: string, note: string, room: number): Promise<{ text: string; tokens: number } | undefined> {
+    let lo = 1;
+    let hi = line.length;
+    let best: { text: string; tokens: number } | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const end = pairSafeEnd(line, mid);
+      const candidate = `${head}\n${line.slice(0, end)}\n${note}`;
+      const tokens = end > 0 ? await this.count(`${candidate}\n\n`) : Infinity;
       if (tokens <= room) {
         best = { text: candidate, tokens };
         lo = mid + 1;

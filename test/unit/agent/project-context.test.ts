@@ -122,6 +122,31 @@ describe("project context", () => {
     assert.match(context.summary, /AGENTS\.md \(cut\)/);
   });
 
+  it("cuts a minified one-line rules file over the budget within its line, not at a pair's half, rather than leaving it out", async () => {
+    const rules = Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow 🚀.`).join(" ");
+    const { ws } = workspace({ "AGENTS.md": rules });
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
+    assert.deepEqual(context.sources.map((s) => [s.path, s.included]), [["AGENTS.md", "truncated"]]);
+    assert.match(context.text, /^From AGENTS\.md:\nRule 0: something to follow 🚀\. Rule 1:/);
+    assert.doesNotMatch(context.text, /Rule 199/);
+    assert.match(context.text, /cut here to fit the prompt budget/);
+    assert.doesNotMatch(context.text, /\p{Cs}/u);
+  });
+
+  it("a one-line rules file cut within its line never ends in half an emoji", async () => {
+    const { ws } = workspace({ "AGENTS.md": `Rules: ${"🚀".repeat(2000)}` });
+    const units: TokenCounter = async (text) => text.length; // a token per UTF-16 unit: a cut can fall anywhere
+    // Two budgets a unit apart: one of them puts the cut inside a pair.
+    for (const budgetTokens of [300, 301]) {
+      const context = await loadProjectContext(ws, { budgetTokens, countTokens: units });
+      assert.equal(context.sources[0]!.included, "truncated");
+      assert.ok(context.tokens <= budgetTokens, `${context.tokens} tokens`);
+      assert.match(context.text, /^From AGENTS\.md:\nRules: 🚀🚀/);
+      assert.doesNotMatch(context.text, /\p{Cs}/u, `half an emoji at the cut (budget ${budgetTokens})`);
+    }
+  });
+
   it("reads the files afresh on each call: an entry edited or added by hand is picked up", async () => {
     const { ws, write } = workspace({ ".hearth/memory/2026-01-01-db.md": memory("Database", "2026-01-01", "The tests use SQLite.") });
     assert.match((await loadProjectContext(ws)).text, /The tests use SQLite\./);

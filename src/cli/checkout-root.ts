@@ -9,6 +9,7 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
+import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
@@ -64,6 +65,7 @@ function git(folder: string, args: readonly string[], maxBuffer?: number): Spawn
   // The folder's own repository (GIT_DIR / GIT_WORK_TREE exported by a dotfiles setup or a git hook
   // named theirs as the top), and nothing its config names runs (ls-files runs core.fsmonitor).
   // rev-parse and ls-files read no work-tree file: no filter runs, they cannot hang on the work tree.
-  const env = readOnlyGitEnv({ ...process.env, LANGUAGE: "en" });
+  // git from PATH's absolute folders, never the folder's own (program-search.ts).
+  const env = readOnlyGitEnv(programSearchEnv({ ...process.env, LANGUAGE: "en" }));
   return spawnSync("git", [...READ_ONLY_GIT_OPTIONS, ...args], { cwd: folder, encoding: "utf8", timeout: 30_000, env, ...(maxBuffer ? { maxBuffer } : {}) });
 }

@@ -27,6 +27,7 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { programSearchEnv } from "../protocol/program-search.ts";
 import { terminalText, terminalTextStream } from "./terminal-text.ts";
 
 export interface RuntimeProcess {
@@ -97,8 +98,9 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   const child = spawn(options.nodePath ?? process.execPath, [options.runtimePath, "--stdio"], {
     stdio: ["pipe", "pipe", "pipe"],
     // The key travels in initializationOptions for the named server only; the runtime's
-    // commands (run_command, tests) must not find it in their environment.
-    env: withoutApiKey(options.env ?? process.env),
+    // commands (run_command, tests) must not find it in their environment. Its git and the
+    // agent's commands run in the repository: programs from absolute folders only (program-search.ts).
+    env: withoutApiKey(programSearchEnv(options.env ?? process.env)),
   });
   let stderr = "";
   // With echoLog the log is copied to our stderr escaped: its lines carry what servers, models and checkouts named (a server's model id).

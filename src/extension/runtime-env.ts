@@ -9,7 +9,7 @@
  *
  * No "vscode" import: unit tests call it with a made-up environment.
  */
-import { posix, win32 } from "node:path";
+import { programSearchEnv } from "../protocol/program-search.ts";
 
 /** Names kept as they are (compared upper-case: Windows names are case-insensitive). */
 const KEEP = new Set([
@@ -34,24 +34,16 @@ const KEEP_PREFIXES = ["LC_", "XDG_", "CUDA_", "NVIDIA_", "HIP_", "ROCR_", "ROCM
 /** A name that says it holds a secret is dropped even in a kept family (HEARTH_API_KEY). */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE/i;
 
-/** Lists of folders searched for programs and native libraries. */
-const SEARCH_PATHS = new Set(["PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH"]);
-
 /** The runtime's environment, built from the extension host's (`platform`: whose path rules). */
 export function runtimeEnvironment(parent: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(parent)) {
-    if (value === undefined || !kept(name, value)) continue;
-    const searched = SEARCH_PATHS.has(name.toUpperCase()) ? absoluteEntries(value, platform) : value;
-    if (searched) env[name] = searched;
+    if (value !== undefined && kept(name, value)) env[name] = value;
   }
   // The extension host is Electron: without this the runtime would start as an app.
   env.ELECTRON_RUN_AS_NODE = "1";
-  // Windows (libuv's spawn, cmd.exe) looks for a bare program name in the folder it runs in
-  // before PATH: the runtime's `git` in a cloned repository would be that repository's git.exe.
-  // Set, the variable turns that off (its presence counts, not its value).
-  if (platform === "win32") env.NoDefaultCurrentDirectoryInExePath = "1";
-  return env;
+  // Programs and libraries from absolute folders only, never the repository's own (program-search.ts).
+  return programSearchEnv(env, platform);
 }
 
 function kept(name: string, value: string): boolean {
@@ -62,14 +54,3 @@ function kept(name: string, value: string): boolean {
   return !(upper.endsWith("_PROXY") && /\/\/[^/@]*:[^/@]*@/.test(value));
 }
 
-/**
- * A search path without its empty and relative entries: they stand for the folder the program
- * runs in, and the runtime runs git and the agent's commands in a repository somebody else
- * wrote. A CUDA setup's `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/cuda/lib64` with the
- * variable unset starts with an empty entry, and the repository's own `libz.so.1` would be
- * loaded into every git run there. Empty when nothing is left.
- */
-function absoluteEntries(list: string, platform: NodeJS.Platform): string {
-  const paths = platform === "win32" ? win32 : posix;
-  return list.split(paths.delimiter).filter((entry) => entry !== "" && paths.isAbsolute(entry)).join(paths.delimiter);
-}

@@ -1,0 +1,40 @@
+/**
+ * Where programs and native libraries are looked for, for processes that run in a repository
+ * somebody else wrote: the VS Code runtime (src/extension/runtime-env.ts) and the hearth CLI
+ * with the runtime it starts (src/cli). An empty or relative entry in PATH or
+ * LD_LIBRARY_PATH / DYLD_* stands for the folder a program runs in — a CUDA setup's
+ * `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/local/cuda/lib64` with the variable unset starts
+ * with one — so every git run there (checkpoints, the history, the checkout's top) and every
+ * agent command would load the repository's own `libz.so.1` or run its `./git`. Windows
+ * (libuv's spawn, cmd.exe) also looks for a bare program name in that folder before PATH,
+ * unless NoDefaultCurrentDirectoryInExePath is set (its presence counts, not its value).
+ */
+/** Lists of folders searched for programs and native libraries (compared upper-case: Windows spells it `Path`). */
+const SEARCH_PATHS = new Set(["PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH"]);
+
+/**
+ * `env` with its search paths cut to their absolute entries (a list left empty is left out)
+ * and, on Windows, NoDefaultCurrentDirectoryInExePath set; the other variables as they are.
+ * `platform`: whose path rules.
+ */
+export function programSearchEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
+  const safe: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const kept = SEARCH_PATHS.has(name.toUpperCase()) ? absoluteEntries(value, platform) : value;
+    if (kept) safe[name] = kept;
+  }
+  if (platform === "win32") safe.NoDefaultCurrentDirectoryInExePath = "1";
+  return safe;
+}
+
+/** A search path without its empty and relative entries; empty when nothing is left. */
+function absoluteEntries(list: string, platform: NodeJS.Platform): string {
+  const windows = platform === "win32";
+  const delimiter = windows ? ";" : ":";
+  return list.split(delimiter).filter((entry) => (windows ? WINDOWS_ABSOLUTE : POSIX_ABSOLUTE).test(entry)).join(delimiter);
+}
+
+/** Absolute as node:path reads it (src/protocol imports no node module): `/…`; on Windows `C:\…`, `C:/…`, `\\server\…` or `\…`. */
+const POSIX_ABSOLUTE = /^\//;
+const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:)?[\\/]/;

@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, open, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream } from "node:stream/web";
@@ -739,11 +739,21 @@ class Meter {
   }
 }
 
+/** The file an fs error names (`path`), on it or a cause. */
+function errorPath(error: unknown): string | undefined {
+  return causeField(error, "path");
+}
+
 function errorCode(error: unknown): string | undefined {
+  return causeField(error, "code");
+}
+
+/** A string `field` of `error` or of the first of its causes that has one. */
+function causeField(error: unknown, field: "code" | "path"): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
+    const value = (current as Record<string, unknown>)[field];
+    if (typeof value === "string") return value;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -775,16 +785,18 @@ export async function fetchOrExplain(url: string, init: RequestInit, advice: str
 
 function diskError(folder: string, error: unknown, file: string): DownloadError {
   const code = errorCode(error);
-  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, file)}, then try again; the part already downloaded is kept.`, false, { cause: error });
+  // EISDIR's path is the folder in the way: the part, or its record (.part.json).
+  const inTheWay = code === "EISDIR" ? errorPath(error) : undefined;
+  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, inTheWay ? basename(inTheWay) : `${file}.part`)}, then try again; the part already downloaded is kept.`, false, { cause: error });
 }
 
 /** Why a disk refused the download, and what helps. EFBIG is no full disk: freeing space (the advice it got) never helped. */
-function diskWhy(code: string | undefined, folder: string, file: string): string {
+function diskWhy(code: string | undefined, folder: string, inTheWay: string): string {
   if (code === "ENOSPC" || code === "EDQUOT") return `the disk is full (${code}). Free some space or download to a folder on another disk`;
   // FAT32 (many USB disks) holds files up to 4 GiB; `ulimit -f` limits the files a process writes.
   if (code === "EFBIG") return `the file is larger than this disk's file system or this process's file-size limit allows (EFBIG; FAT32 holds at most 4 GiB in a file, see also ulimit -f). Download to a folder on another disk`;
   if (code === "EEXIST" || code === "ENOTDIR") return `it or a folder above it is a file, not a folder (${code}). Move that file away or download to another folder`;
-  if (code === "EISDIR") return `a folder is in the way of the download's own files (${code}). Move ${file}.part out of ${folder}`;
+  if (code === "EISDIR") return `a folder is in the way of the download's own files (${code}). Move ${inTheWay} out of ${folder}`;
   return `the folder cannot be written (${code}). Fix the folder's permissions or download to another folder`;
 }
 

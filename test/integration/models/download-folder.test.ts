@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Clock } from "../../../src/models/index.ts";
@@ -77,5 +78,21 @@ describe("a models folder that is not a folder", () => {
     assert.ok(statSync(join(folder, "m.gguf")).isDirectory());
     assert.equal(readFileSync(join(folder, "m.gguf", "notes"), "utf8"), "kept", "the folder is left as it was");
     assert.deepEqual(readdirSync(folder), ["m.gguf"], "nothing written beside it");
+  });
+
+  // The message named the part whatever was in the way: "Move m.gguf.part out", a file that is not there.
+  it("a folder at the name of the part's record (.part.json): names that folder, not the part", async (t) => {
+    const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": 4 }).end("data"));
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    t.after(() => server.close());
+    const folder = tempDir("hearth-dl-folder-");
+    mkdirSync(join(folder, "m.bin.part.json"));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/m.bin`;
+    await assert.rejects(downloadFile({ url, folder, file: "m.bin", clock: recordingClock() }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.bin\.part\.json out of .*, then try again/);
+      return true;
+    });
+    assert.ok(statSync(join(folder, "m.bin.part.json")).isDirectory(), "the folder is left as it was");
   });
 });

@@ -199,17 +199,29 @@ export function checkRemoteCall(call: { id: string; name: string; args: string }
   return { type: "toolCall", call: { id: call.id, name: checked.name, arguments: checked.arguments } };
 }
 
-/** Where a redirect points, without a user name or password it may carry. */
-export function redirectTarget(response: Response, url: string): string {
+/**
+ * Where a redirect points, without a user name or password, query or fragment it may carry
+ * (`?api_key=…`, a signed token: hearth.serverUrl needs only the address), and with the API
+ * key, as it is or percent-encoded, shown as "[the API key]".
+ */
+export function redirectTarget(response: Response, url: string, apiKey: string | undefined): string {
   const location = response.headers.get("location");
   if (!location) return "no address";
+  const hidden = (text: string): string => withoutKey(apiKey ? withoutKey(text, encodeURIComponent(apiKey)) : text, apiKey);
   try {
     const target = new URL(location, url);
-    target.username = target.password = "";
-    return target.href.slice(0, 200);
+    const rest = target.search ? "?…" : target.hash ? "#…" : "";
+    target.username = target.password = target.search = target.hash = "";
+    return hidden(target.href + rest).slice(0, 200);
   } catch {
-    return JSON.stringify(location.slice(0, 200));
+    const [address = "", rest] = location.split(/(?=[?#])/, 2);
+    return JSON.stringify(hidden(`${address}${rest ? `${rest[0]}…` : ""}`).slice(0, 200));
   }
+}
+
+/** `text` with the API key in it, if any, shown as "[the API key]": a server or proxy may echo it. */
+export function withoutKey(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join("[the API key]") : text;
 }
 
 export function describeHttpError(status: number, body: string, url: string, apiKey: string | undefined, retryAfterMs?: number): string {
@@ -232,8 +244,7 @@ export function errorDetail(body: string, apiKey: string | undefined): string {
     detail = /<title[^>]*>([^<]*)</i.exec(body)?.[1] ?? body.replace(/<[^>]*>/g, " ");
   }
   // A server may echo the key it refused.
-  if (apiKey) detail = detail.split(apiKey).join("[the API key]");
-  return detail.replace(/\s+/g, " ").trim().slice(0, 300);
+  return withoutKey(detail, apiKey).replace(/\s+/g, " ").trim().slice(0, 300);
 }
 
 /** The sizes a server names when it refuses a prompt longer than its context (either may be missing). */

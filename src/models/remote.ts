@@ -13,7 +13,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { BodyTooLargeError, type Clock, RequestLimits, readBodyText, systemClock } from "./http-limits.ts";
 import { renderQwenPrompt } from "./qwen/prompt.ts";
 import { LineReader, LineTooLongError, classifySseLine, streamEncoding } from "./sse.ts";
-import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, type UsageCounts, usageCounts, withoutCredentials } from "./openai-wire.ts";
+import { checkRemoteCall, contextFilledInReply, contextOverflow, deltaChars, describeHttpError, errorDetail, isObject, modelNotFound, type OpenAiToolCallDelta, redirectTarget, retryAfterMs, StreamedCalls, tokenCount, toolCallsWellFormed, toOpenAiMessage, toOpenAiTool, urlCredentialsError, type UsageCounts, usageCounts, withoutCredentials, withoutKey } from "./openai-wire.ts";
 import { escapeControlText, restoreControlText, StreamedControlText } from "./control-text.ts";
 import { type AskServer, lmStudioContext, ollamaContext } from "./server-context.ts";
 import { ContentCalls, type ServerKind, unparsedCallsNotice } from "./content-calls.ts";
@@ -395,7 +395,7 @@ export class RemoteBackend implements ModelBackend {
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => undefined);
       limits.close();
-      throw new HttpStatusError(response.status, `The server at ${this.origin} redirected ${new URL(url).pathname} to ${redirectTarget(response, url)}; Hearth does not follow redirects (the request would go to another address): if that is the server's address, set hearth.serverUrl to it`);
+      throw new HttpStatusError(response.status, `The server at ${this.origin} redirected ${new URL(url).pathname} to ${redirectTarget(response, url, this.options.apiKey)}; Hearth does not follow redirects (the request would go to another address): if that is the server's address, set hearth.serverUrl to it`);
     }
     if (!response.ok) {
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES, limits, true).catch(() => "");
@@ -527,8 +527,7 @@ export class RemoteBackend implements ModelBackend {
 
   /** The start of an event, quoted for an error message; never the API key (a server may echo it). */
   private eventStart(data: string): string {
-    const key = this.options.apiKey;
-    return JSON.stringify((key ? data.split(key).join("[the API key]") : data).slice(0, 80));
+    return JSON.stringify(withoutKey(data, this.options.apiKey).slice(0, 80));
   }
 
   /** One event of a chat stream: a JSON object, not an error report, with tool-call deltas that are a list of objects. */

@@ -306,6 +306,24 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("a redirect whose address carries the API key (in its query, percent-encoded, or its path) is named without it", async () => {
+    const key = "sk-s3cr3t/k+y";
+    const cases: Array<[string, RegExp]> = [
+      [`http://127.0.0.1:1/v1/chat/completions?api_key=${key}&x=1#${key}`, /redirected \/v1\/chat\/completions to http:\/\/127\.0\.0\.1:1\/v1\/chat\/completions\?…;/],
+      [`http://127.0.0.1:1/v1?key=${encodeURIComponent(key)}`, /to http:\/\/127\.0\.0\.1:1\/v1\?…;/],
+      [`http://127.0.0.1:1/${key}/v1`, /to http:\/\/127\.0\.0\.1:1\/\[the API key\]\/v1;/],
+    ];
+    for (const [location, shown] of cases) {
+      scenario = (_req, res) => void res.writeHead(302, { Location: location }).end();
+      await assert.rejects(chat({ apiKey: key }), (error: unknown) => {
+        says(shown, /does not follow redirects/)(error);
+        const message = (error as Error).message;
+        for (const secret of [key, encodeURIComponent(key), "s3cr3t"]) assert.ok(!message.includes(secret), message);
+        return true;
+      }, location);
+    }
+  });
+
   it("a server URL with a user name and password is refused before any request, and neither is shown anywhere", async () => {
     const messages: string[] = [];
     const slot = new ModelSlot({ log: (_level, message) => messages.push(message), onState: (state) => messages.push(JSON.stringify(state)) });

@@ -11,6 +11,8 @@ interface Rule {
   readonly dirOnly: boolean;
   /** A pattern without wildcards: the one name (unanchored) or path (anchored) it matches. */
   readonly literal?: { readonly text: string; readonly anchored: boolean };
+  /** A name pattern of one `*` and then plain text (`*.log`): the ending it matches. */
+  readonly ending?: string;
 }
 
 /** One step of a pattern: one character, or a run of them. */
@@ -28,12 +30,15 @@ interface Token {
 /** The rules of one ignore file, relative to the directory that holds it. */
 export class IgnoreRules {
   /**
-   * Rules without wildcards by the name or path they match, and the others in order: a
-   * generated ignore file of tens of thousands of plain names is looked up, not run rule by
-   * rule against every path of the repository.
+   * Rules without wildcards by the name or path they match, `*.ext` rules by the ending, and
+   * the others in order: a generated ignore file of tens of thousands of plain names or
+   * endings is looked up, not run rule by rule against every path of the repository.
    */
   private readonly byName = new Map<string, number[]>();
   private readonly byPath = new Map<string, number[]>();
+  private readonly byEnding = new Map<string, number[]>();
+  /** The lengths of the endings in `byEnding`, each once. */
+  private readonly endingLengths: number[] = [];
   private readonly patterns: number[] = [];
 
   private constructor(
@@ -41,12 +46,17 @@ export class IgnoreRules {
     readonly base: string,
     private readonly rules: readonly Rule[],
   ) {
-    rules.forEach((rule, i) => {
-      if (!rule.literal) return void this.patterns.push(i);
-      const map = rule.literal.anchored ? this.byPath : this.byName;
-      const list = map.get(rule.literal.text);
+    const add = (map: Map<string, number[]>, key: string, i: number): void => {
+      const list = map.get(key);
       if (list) list.push(i);
-      else map.set(rule.literal.text, [i]);
+      else map.set(key, [i]);
+    };
+    rules.forEach((rule, i) => {
+      if (rule.literal) add(rule.literal.anchored ? this.byPath : this.byName, rule.literal.text, i);
+      else if (rule.ending !== undefined) {
+        add(this.byEnding, rule.ending, i);
+        if (!this.endingLengths.includes(rule.ending.length)) this.endingLengths.push(rule.ending.length);
+      } else this.patterns.push(i);
     });
   }
 
@@ -66,7 +76,9 @@ export class IgnoreRules {
     const applies = (i: number): boolean => !this.rules[i]!.dirOnly || isDir;
     let last = -1;
     const name = local.slice(local.lastIndexOf("/") + 1);
-    for (const list of [this.byName.get(name), this.byPath.get(local)]) {
+    const lists = [this.byName.get(name), this.byPath.get(local)];
+    for (const length of this.endingLengths) if (length <= name.length) lists.push(this.byEnding.get(name.slice(name.length - length)));
+    for (const list of lists) {
       for (const i of list ?? []) if (i > last && applies(i)) last = i;
     }
     // Patterns from the last back: only one after the last literal match can change the answer.
@@ -113,8 +125,10 @@ function parseLine(raw: string): Rule | null {
   } catch {
     return null; // a class no regular expression accepts (`[z-a]`): git matches nothing with it
   }
-  const literal = tokens.every((t) => !t.run && t.literal !== undefined) ? { text: tokens.map((t) => t.literal).join(""), anchored } : undefined;
-  return { test: matcher(tokens, anchored), negate, dirOnly, ...(literal ? { literal } : {}) };
+  const plain = (from: number): boolean => tokens.slice(from).every((t) => !t.run && t.literal !== undefined);
+  const literal = plain(0) ? { text: tokens.map((t) => t.literal).join(""), anchored } : undefined;
+  const ending = !anchored && tokens.length > 1 && tokens[0]!.run === "name" && plain(1) ? tokens.slice(1).map((t) => t.literal).join("") : undefined;
+  return { test: matcher(tokens, anchored), negate, dirOnly, ...(literal ? { literal } : {}), ...(ending !== undefined ? { ending } : {}) };
 }
 
 /**

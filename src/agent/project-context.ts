@@ -43,6 +43,8 @@ export interface ProjectContextSource {
   readonly included: "whole" | "truncated" | "omitted";
   /** The file's size, where it was left out as too large to read. */
   readonly bytes?: number;
+  /** Left out as not readable (a FIFO, a read that failed); a rules file omitted without this or `bytes` found no room. */
+  readonly unreadable?: true;
 }
 
 export interface ProjectContext {
@@ -158,7 +160,7 @@ class Packer {
    * unsaid, it would not know the project has rules), where the budget has room for that.
    */
   async leaveOutRules(path: string, size: number | undefined): Promise<void> {
-    this.sources.push({ path, kind: "rules", tokens: 0, included: "omitted", ...(size === undefined ? {} : { bytes: size }) });
+    this.sources.push({ path, kind: "rules", tokens: 0, included: "omitted", ...(size === undefined ? { unreadable: true } : { bytes: size }) });
     if (size === undefined) return;
     const note = `From ${path}: ${path} (${mib(size)}) is too large to include here: read_file it in parts (start_line/end_line), or search it, for the project's rules.`;
     const tokens = await this.count(`${note}\n\n`);
@@ -284,7 +286,9 @@ export function rulesNotice(context: ProjectContext): string | undefined {
   if (rules.length === 0) return undefined;
   const what = rules.map((s) => s.included === "truncated"
     ? `${s.path} was cut to fit the ${context.budgetTokens.toLocaleString("en-US")} tokens the prompt gives the project's rules`
-    : s.bytes !== undefined ? `${s.path} (${mib(s.bytes)}) was left out: too large to read (over 1 MiB)` : `${s.path} was left out: it could not be read as a file`);
+    : s.bytes !== undefined ? `${s.path} (${mib(s.bytes)}) was left out: too large to read (over 1 MiB)`
+    : s.unreadable ? `${s.path} was left out: it could not be read as a file`
+    : `${s.path} was left out: no room was left for it in the ${context.budgetTokens.toLocaleString("en-US")} tokens the prompt gives the project's rules`);
   return `The model sees only part of this project's rules: ${what.join("; ")}. It can read_file the rest when it needs it; shorter rules reach it whole.`;
 }
 

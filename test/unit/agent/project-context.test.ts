@@ -3,10 +3,10 @@
 // that a file edited or added by hand is read on the next call.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { type TokenCounter, loadProjectContext, readMemories } from "../../../src/agent/project-context.ts";
+import { type TokenCounter, loadProjectContext, readMemories, rulesNotice } from "../../../src/agent/project-context.ts";
 import { buildSystemPrompt } from "../../../src/agent/system-prompt.ts";
 import { formatMemoryEntry, memoryFilePath, parseMemoryEntry, slugify } from "../../../src/protocol/memory.ts";
 import { DiskWorkspace } from "../../../src/tools/index.ts";
@@ -145,6 +145,20 @@ describe("project context", () => {
       assert.match(context.text, /^From AGENTS\.md:\nRules: 🚀🚀/);
       assert.doesNotMatch(context.text, /\p{Cs}/u, `half an emoji at the cut (budget ${budgetTokens})`);
     }
+  });
+
+  it("the chat's notice says a rules file left out for want of room was left out for that, not that it could not be read", async () => {
+    const rules = Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow.`).join("\n");
+    const { root, ws } = workspace({ "AGENTS.md": rules, ".hearth/rules.md": "Keep functions small.\n" });
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.deepEqual(context.sources.map((s) => [s.path, s.included]), [["AGENTS.md", "truncated"], [".hearth/rules.md", "omitted"]]);
+    const notice = rulesNotice(context) ?? "";
+    assert.match(notice, /\.hearth\/rules\.md was left out: no room was left for it in the 100 tokens the prompt gives the project's rules/);
+    assert.doesNotMatch(notice, /could not be read/);
+    // A FIFO still reads as one that could not be read.
+    rmSync(join(root, "AGENTS.md"));
+    execFileSync("mkfifo", [join(root, "AGENTS.md")]);
+    assert.match(rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "", /AGENTS\.md was left out: it could not be read as a file/);
   });
 
   it("reads the files afresh on each call: an entry edited or added by hand is picked up", async () => {

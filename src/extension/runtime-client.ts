@@ -35,6 +35,7 @@ import type { RuntimeConnection } from "../protocol/webview.ts";
 import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
+import { withoutSecret } from "./key-free-log.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
@@ -218,7 +219,8 @@ export class RuntimeClient implements vscode.Disposable {
       documentSelector: EDITOR_DOCUMENTS,
       // The folder Hearth works in is the runtime's root (and its only workspace folder).
       ...(this.folders?.folder ? { workspaceFolder: this.folders.folder } : {}),
-      outputChannel: this.output,
+      // Its trace of what it sends (initialize, with the key) is the user's to turn on, from any settings layer: never with the key.
+      outputChannel: withoutSecret(this.output, this.serverKey),
       synchronize: {
         configurationSection: SETTINGS_SECTION,
         // Changes made outside the editor (git checkout, a build) reach the index too.

@@ -13,6 +13,7 @@ import type { ModelBackend } from "../models/index.ts";
 import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
+import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
@@ -67,7 +68,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       // a closed UI must not stop the run
     }
   };
-  const start = await checkpoints.create(`before: ${options.text.split("\n")[0]!.slice(0, 72)}`);
+  const label = checkpointLabel(options.text);
+  const start = await checkpoints.create(`before: ${label}`);
   const testCommand = options.testCommand ?? (options.mode === "fix" ? (await detectTestCommand(options.workspace).catch(() => undefined))?.command : undefined);
   // A new conversation's system prompt comes first (index 0): the message is at 1.
   emit({ type: "user", text: options.text, messageIndex: Math.max(options.messages.length, 1), checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
@@ -77,7 +79,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);
     // How the run left its files: a review's Reject checks they are still so.
-    const end = changedFiles.length ? await checkpoints.create(`after: ${options.text.split("\n")[0]!.slice(0, 72)}`).catch(() => undefined) : undefined;
+    const end = changedFiles.length ? await checkpoints.create(`after: ${label}`).catch(() => undefined) : undefined;
     const state = backend?.state();
     if (backend && state?.kind === "ready") {
       // The context meter: what the conversation takes now, tools included.
@@ -272,9 +274,13 @@ function estimatedBy(backend: ModelBackend, event: Extract<AgentWireEvent, { typ
 
 /** A result's first PREVIEW_CHARS for its card, never ending in half a surrogate pair (an emoji cut in two shows as �). */
 function preview(text: string): string {
-  if (text.length <= PREVIEW_CHARS) return text;
-  const last = text.charCodeAt(PREVIEW_CHARS - 1);
-  return `${text.slice(0, last >= 0xd800 && last <= 0xdbff ? PREVIEW_CHARS - 1 : PREVIEW_CHARS)}…`;
+  return text.length <= PREVIEW_CHARS ? text : `${text.slice(0, pairSafeEnd(text, PREVIEW_CHARS))}…`;
+}
+
+/** The first 72 characters of the message's first line, for its checkpoints: never half an emoji (git would keep a �). */
+function checkpointLabel(text: string): string {
+  const line = text.split("\n")[0]!;
+  return line.slice(0, pairSafeEnd(line, 72));
 }
 
 function toWire(

@@ -1,7 +1,7 @@
 // A tool result longer than the card's preview, cut where an emoji (a surrogate pair in
 // JavaScript's strings) straddles the cut: the card gets whole characters, never half a
-// pair (which the chat shows as a replacement character). Real checkpoints, the scripted
-// backend through runConversationTurn (the editor's path).
+// pair (which the chat shows as a replacement character); so is a message's checkpoint
+// label. Real checkpoints, the scripted backend through runConversationTurn (the editor's path).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,5 +48,27 @@ describe("a tool result's preview", { timeout: 60_000 }, () => {
     assert.ok(end?.type === "toolEnd");
     assert.doesNotMatch(end.preview, loneSurrogate);
     assert.ok(end.preview.startsWith("a".repeat(1_999)) && end.preview.endsWith("…"), end.preview.slice(-10));
+  });
+});
+
+describe("a message's checkpoint label", { timeout: 60_000 }, () => {
+  it("is cut between characters, not inside an emoji", async (t) => {
+    const root = folder(t, "hearth-label-ws-");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-label-state-") });
+    await runConversationTurn({
+      mode: "chat",
+      // The emoji's first half is the label's 72nd character.
+      text: `${"a".repeat(71)}😀 and more`,
+      messages: [],
+      workspace: new DiskWorkspace(root),
+      checkpoints,
+      backend: async () => new ScriptedBackend({ turns: [{ text: "Done." }] }),
+      policy: "ask",
+      approve: async () => false,
+      onEvent: () => {},
+      signal: new AbortController().signal,
+    });
+    const labels = (await checkpoints.list()).map((c) => c.label);
+    assert.deepEqual(labels, [`before: ${"a".repeat(71)}`]);
   });
 });

@@ -53,4 +53,3 @@ function kept(name: string, value: string): boolean {
   // A proxy URL with user:password@ carries a password in its value.
   return !(upper.endsWith("_PROXY") && /\/\/[^/@]*:[^/@]*@/.test(value));
 }
-

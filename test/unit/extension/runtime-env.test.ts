@@ -80,6 +80,13 @@ describe("runtimeEnvironment", () => {
     assert.equal(runtimeEnvironment(PARENT, "linux").PATH, PARENT.PATH, "an absolute list stays as it is");
   });
 
+  // Windows' PATH may quote a folder (installers write "C:\Program Files\Git\cmd" so); libuv
+  // and cmd.exe take the quotes off. Read as relative, git went missing for the runtime.
+  it("keeps a quoted absolute Windows PATH entry, quotes and all", () => {
+    const win = runtimeEnvironment({ Path: '"C:\\Program Files\\Git\\cmd";C:\\Windows;"tools";"";".\\bin"' }, "win32");
+    assert.equal(win.Path, '"C:\\Program Files\\Git\\cmd";C:\\Windows');
+  });
+
   // Windows runs a bare program name from the folder it runs in before PATH (libuv's
   // search_path, cmd.exe): `git` in a cloned repository would be its own git.exe.
   it("on Windows, has programs found on PATH only, never in the folder they run in", () => {

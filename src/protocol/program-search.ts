@@ -32,7 +32,7 @@ export function programSearchEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
 function absoluteEntries(list: string, platform: NodeJS.Platform): string {
   const windows = platform === "win32";
   const delimiter = windows ? ";" : ":";
-  // A Windows entry may be quoted ("C:\\Program Files\\Git\\cmd", as installers write it): libuv and cmd.exe take the quotes off.
+  // A Windows entry may be quoted ("C:\Program Files\Git\cmd", as installers write it): libuv and cmd.exe take the quotes off.
   const absolute = (entry: string) => (windows ? WINDOWS_ABSOLUTE.test(entry.replace(/^"(.*)"$/, "$1")) : POSIX_ABSOLUTE.test(entry));
   return list.split(delimiter).filter(absolute).join(delimiter);
 }

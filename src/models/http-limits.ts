@@ -136,8 +136,9 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a body as text, at most `maxBytes`: past that it stops reading, closes the
- * connection and throws BodyTooLargeError — or, with `truncate`, returns what it has.
+ * Reads a body as text in the charset its `Content-Type` names, at most `maxBytes`: past that
+ * it stops reading, closes the connection and throws BodyTooLargeError — or, with
+ * `truncate`, returns what it has.
  */
 export async function readBodyText(response: Response, maxBytes: number, limits: RequestLimits, truncate = false): Promise<string> {
   const reader = response.body?.getReader();
@@ -158,7 +159,21 @@ export async function readBodyText(response: Response, maxBytes: number, limits:
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  // Latin-1 read as UTF-8 would turn every accented letter into U+FFFD; a name no decoder knows is read as UTF-8.
+  return new TextDecoder(namedCharset(response.headers.get("content-type")).encoding ?? "utf-8").decode(Buffer.concat(chunks));
+}
+
+/**
+ * The charset a `Content-Type` names (`named`; UTF-8 when it names none) and the TextDecoder
+ * encoding that reads it, left out when no decoder knows the name.
+ */
+export function namedCharset(contentType: string | null): { readonly encoding?: string; readonly named: string } {
+  const named = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1] ?? "utf-8";
+  try {
+    return { encoding: new TextDecoder(named).encoding, named };
+  } catch {
+    return { named };
+  }
 }
 
 /** `600000` → "10 min", `60000` → "60 s", `250` → "250 ms". */

@@ -5,6 +5,7 @@
  * CPU on it. Here each byte is scanned once, a line's pieces are joined once, and a line
  * longer than the limit is refused as soon as it is.
  */
+import { namedCharset } from "./http-limits.ts";
 
 /** A line (without its end) grew past the limit. */
 export class LineTooLongError extends Error {
@@ -75,14 +76,8 @@ export class LineReader {
  * undefined for one that is not (UTF-16: a newline is two bytes) or that no decoder knows.
  */
 export function streamEncoding(contentType: string | null): { readonly encoding?: string; readonly named: string } {
-  const named = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1] ?? "utf-8";
-  let encoding: string;
-  try {
-    encoding = new TextDecoder(named).encoding;
-  } catch {
-    return { named };
-  }
-  return encoding.startsWith("utf-16") ? { named } : { encoding, named };
+  const charset = namedCharset(contentType);
+  return charset.encoding?.startsWith("utf-16") ? { named: charset.named } : charset;
 }
 
 /** One line of an event stream, classified (https://html.spec.whatwg.org/#event-stream-interpretation). */

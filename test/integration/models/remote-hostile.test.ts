@@ -204,6 +204,18 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("a JSON answer or an error page in the charset its Content-Type names (Latin-1, UTF-16) reads as that text", async () => {
+    const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
+    await backend.load();
+    const json = JSON.stringify({ content: "café naïve" });
+    for (const [charset, bytes] of [["iso-8859-1", Buffer.from(json, "latin1")], ["utf-16le", Buffer.from(json, "utf16le")], ["\"x-no-such-encoding\"", Buffer.from(json)]] as const) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": `application/json; charset=${charset}` }).end(bytes);
+      assert.equal((await backend.complete({ prefix: "a", suffix: "b" })).text, "café naïve", charset);
+    }
+    scenario = (_req, res) => void res.writeHead(500, { "Content-Type": "application/json; charset=ISO-8859-1" }).end(Buffer.from(JSON.stringify({ error: { message: "modèle indisponible" } }), "latin1"));
+    await assert.rejects(backend.complete({ prefix: "a", suffix: "b" }), says(/answered 500 for \/infill: modèle indisponible;/));
+  });
+
   it("events of the wrong shape (null, tool_calls not a list, a call that is not an object) are a clear error, not a TypeError", async () => {
     for (const event of ["null", "5", JSON.stringify({ choices: [{ delta: { tool_calls: { index: 0 } } }] }), JSON.stringify({ choices: [{ delta: { tool_calls: [null] } }] })]) {
       scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end(`data: ${event}\n\ndata: [DONE]\n\n`);

@@ -46,6 +46,12 @@ export interface ConversationRunOptions {
   readonly maxSteps?: number;
   /** Tools beside AGENT_TOOLS (MCP servers' tools), offered to the model and approved by their effect. */
   readonly extraTools?: readonly Tool[];
+  /**
+   * What the model read in this conversation (path → content hash), kept by the caller from
+   * one message to the next so write_file may replace a file read in an earlier one; each
+   * run keeps its own when absent.
+   */
+  readonly reads?: Map<string, string>;
 }
 
 export interface ConversationRunOutcome {
@@ -163,6 +169,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
       ...(options.session ? { session: options.session } : {}),
+      ...(options.reads ? { reads: options.reads } : {}),
     },
     systemPrompt: messages[0]!.role === "system" ? messages[0]!.content : "",
     policy: options.policy,

@@ -137,6 +137,9 @@ export class Agent {
     this.messages = [{ role: "system", content: options.systemPrompt }, ...structuredClone(options.history ?? [])];
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.toolsByName = new Map(options.tools.map((t) => [t.definition.name, t]));
+    // What the model read, for write_file's "read it first / changed since": this run's own
+    // when the caller keeps none (without one, write_file replaced any file, unread or not).
+    if (!options.toolContext.reads) this.options = { ...options, toolContext: { ...options.toolContext, reads: new Map() } };
   }
 
   /**

@@ -69,6 +69,8 @@ export class AgentService {
   private store: Promise<CheckpointStore> | undefined;
   /** What the conversation store said of a running conversation, for that run's chat (notices). */
   private readonly heard = new Map<string, string[]>();
+  /** What each conversation's model read (path → content hash): write_file replaces only a file read and unchanged since, in any of its messages. */
+  private readonly reads = new Map<string, Map<string, string>>();
   /** One agent at a time in the folder: held while any run or restore of this runtime works there. */
   private checkoutLock: SharedCheckoutLock | undefined;
   /** The lock went to the window's storage: Hearth's state folder could not be made. */
@@ -139,6 +141,8 @@ export class AgentService {
     const extraTools = (await this.mcp?.tools(signal)) ?? [];
     const index = this.options.index();
     const { session, connection } = this.options;
+    let reads = this.reads.get(params.conversationId);
+    if (!reads) this.reads.set(params.conversationId, (reads = new Map()));
     return {
       mode: fix ? "fix" : "chat",
       text: params.text,
@@ -155,6 +159,7 @@ export class AgentService {
       ...(params.testCommand ? { testCommand: params.testCommand } : {}),
       session: fix ? "Fix This Issue" : "chat",
       ...(extraTools.length ? { extraTools } : {}),
+      reads,
     };
   }
 
@@ -230,6 +235,7 @@ export class AgentService {
   /** `hearth/agent/forget` (the user deleted the chat; a run of it in progress keeps nothing when it ends). */
   forget(params: { conversationId: string }): Promise<void> {
     if (this.running.has(params.conversationId)) this.forgotten.add(params.conversationId);
+    this.reads.delete(params.conversationId);
     return this.conversations.forget(params.conversationId);
   }
 

@@ -67,7 +67,7 @@ describe("runFix: the final test run follows the approval policy", () => {
     const requests: ApprovalRequest[] = [];
     const result = await runFix({
       repo, issue: "the tests fail", storageDir: join(repo, "..", "state"), policy: "auto-edit", testCommand: "npm test",
-      backend: new ScriptedBackend({ turns: [call("write_file", { path: "package.json", content: rewritten }), call("finish", { summary: "fixed the tests" })] }),
+      backend: new ScriptedBackend({ turns: [call("read_file", { path: "package.json" }), call("write_file", { path: "package.json", content: rewritten }), call("finish", { summary: "fixed the tests" })] }),
       approve: async (request) => (requests.push(request), false),
     });
     assert.equal(readFileSync(join(repo, "package.json"), "utf8"), rewritten, "auto-edit lets the write through without asking");

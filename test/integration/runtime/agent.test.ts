@@ -229,6 +229,21 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(existsSync(join(s.root, ".vscode/settings.json")), false);
   });
 
+  it("write_file replaces a file the chat's model read in an earlier message, but not one it never read", async () => {
+    const replace = (path: string) => ({ toolCalls: [{ name: "write_file", arguments: { path, content: "def add(a, b):\n    return a + b\n" } }] });
+    const s = await start({
+      turns: [{ toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "Read it." }, replace("calc.py"), { text: "Replaced." }, replace("test_calc.py"), { text: "Tried." }],
+    }, undefined, { approvalPolicy: "auto-edit" });
+    await run(s, "read calc.py");
+    await run(s, "now replace it", { continues: true });
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), "def add(a, b):\n    return a + b\n");
+    await run(s, "and the tests too", { continues: true });
+    assert.equal(readFileSync(join(s.root, "test_calc.py"), "utf8"), readFileSync(join(FIXTURE, "test_calc.py"), "utf8"));
+    const ends = s.events.flatMap((e) => (e.type === "toolEnd" ? [e] : []));
+    assert.deepEqual(ends.map((e) => e.ok), [true, true, false]);
+    assert.match(ends[2]!.preview, /have not read it/);
+  });
+
   it("says once per conversation which large files its checkpoints leave out", async () => {
     const s = await start({ turns: [{ text: "Hello." }, { text: "Again." }] });
     writeFileSync(join(s.root, "weights.gguf"), "GGUF");

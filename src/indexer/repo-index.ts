@@ -195,7 +195,13 @@ export class RepoIndex {
   readonly root: string;
   readonly limits: IndexLimits;
   readonly files = new Map<string, FileRecord>();
+  /** Files left out for a reason of the index's own (too large, binary…), by path. */
   readonly skipped = new Map<string, SkippedFile>();
+  /**
+   * Paths the user chose to leave out (ignored, excluded folders), counted by the last scan:
+   * only the count is shown, and an entry each took 8.6 MB of cache for 200,000 files ignored by `*.py`.
+   */
+  private chosenSkips: Partial<Record<SkipReason, number>> = {};
   readonly tables = new SymbolTables();
   private readonly parser: FileParser;
   /** For one-file updates, parsed on this thread: see updateFile. */
@@ -266,7 +272,13 @@ export class RepoIndex {
     this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
     const previousSkips = new Map(this.skipped);
     this.skipped.clear();
-    for (const s of scan.skipped) this.skipped.set(s.path, s);
+    // By path first: an ignore file's own skip, reported last, wins over the walk's entry for it.
+    const latest = new Map(scan.skipped.map((s) => [s.path, s]));
+    this.chosenSkips = {};
+    for (const s of latest.values()) {
+      if (CHOSEN_SKIPS.has(s.reason)) this.chosenSkips[s.reason] = (this.chosenSkips[s.reason] ?? 0) + 1;
+      else this.skipped.set(s.path, s);
+    }
     const seen = new Set(scan.files.map((f) => f.path));
     const sizeBefore = this.files.size;
     for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
@@ -407,6 +419,7 @@ export class RepoIndex {
   private forgetAll(): void {
     for (const path of [...this.files.keys()]) this.dropRecord(path);
     this.skipped.clear();
+    this.chosenSkips = {};
   }
 
   /** Forgets a deleted file. Returns whether it was indexed. */
@@ -541,7 +554,8 @@ export class RepoIndex {
     const loaded = await loadCache(cachePath(this.options.storageDir, this.root), await this.key(), this.root);
     if (!loaded.ok) return { cache: loaded.miss, detail: loaded.detail };
     for (const record of loaded.contents.files) this.putRecord(record);
-    for (const skip of loaded.contents.skipped) this.skipped.set(skip.path, skip);
+    // Caches written before chosen skips were counted list each ignored path: the scan counts them.
+    for (const skip of loaded.contents.skipped) if (!CHOSEN_SKIPS.has(skip.reason)) this.skipped.set(skip.path, skip);
     return { cache: "hit" };
   }
 
@@ -672,7 +686,7 @@ export class RepoIndex {
       if (r.parseTimedOut) parseTimeouts++;
       if (r.invalidUtf8) invalidUtf8++;
     }
-    const skippedByReason: Partial<Record<SkipReason, number>> = {};
+    const skippedByReason: Partial<Record<SkipReason, number>> = { ...this.chosenSkips };
     const leftOut: SkippedFile[] = [];
     for (const s of this.skipped.values()) {
       skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;

@@ -95,6 +95,36 @@ describe("the persistent cache", () => {
     return { repo, storage, cacheFile };
   };
 
+  // 200,000 files ignored by `*.py` kept a skip entry each, in memory and in the cache (8.6 MB
+  // for 1 indexed file), though only their count is shown.
+  it("counts ignored and excluded paths without keeping an entry for each", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const repo = join(dir, "repo");
+      const storage = join(dir, "storage");
+      mkdirSync(join(repo, "gen"), { recursive: true });
+      mkdirSync(join(repo, "node_modules"));
+      writeFileSync(join(repo, ".gitignore"), "*.py\n");
+      writeFileSync(join(repo, "main.ts"), "export const main = 1;\n");
+      for (let i = 0; i < 500; i++) writeFileSync(join(repo, "gen", `generated_module_${i}.py`), "");
+      const first = open(repo, storage);
+      const r1 = await first.build();
+      assert.deepEqual([r1.skippedByReason.ignored, r1.skippedByReason["excluded-dir"]], [500, 1]);
+      assert.deepEqual([...first.skipped.values()].map((s) => s.reason), []);
+      const [cacheFile] = readdirSync(storage);
+      assert.ok(!readFileSync(join(storage, cacheFile!), "latin1").includes("generated_module_"), "the cache lists ignored files");
+      // A restart from the cache counts them again, and one file changed keeps the count.
+      const second = open(repo, storage);
+      const r2 = await second.build();
+      assert.deepEqual([r2.cache, r2.skippedByReason.ignored, r2.skippedByReason["excluded-dir"]], ["hit", 500, 1]);
+      writeFileSync(join(repo, "main.ts"), "export const main = 2;\n");
+      assert.equal(await second.updateFile("main.ts"), "parsed");
+      assert.equal(second.summary().skippedByReason.ignored, 500);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("a restart with an unchanged tree parses nothing and rebuilds the same index", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -189,4 +189,35 @@ describe("preset download through the runtime", () => {
       server.close();
     }
   });
+
+  // The extension writes the same settings after a download, which VS Code sends on as no
+  // change: the download itself must have the runtime check its model again, and the slot
+  // (515f4fa) see that the file at the path is another one.
+  it("a preset whose file failed to load as incomplete, downloaded again, loads with no settings change", async () => {
+    const { createServer } = await import("node:http");
+    const { mkdirSync, readFileSync } = await import("node:fs");
+    const bytes = readFileSync(await ensureTinyModel({ arch: "qwen35" }));
+    const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": bytes.length }).end(bytes));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const storage = tempDir("hearth-storage-");
+    mkdirSync(join(storage, "models"));
+    writeFileSync(join(storage, "models", "Qwen3.5-27B-Q4_K_M.gguf"), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      initializationOptions: { settings: { ...BASE, modelPreset: "qwen3.5-27b" }, globalStoragePath: storage },
+      env: { ...process.env, HF_ENDPOINT: `http://127.0.0.1:${(server.address() as { port: number }).port}` },
+    });
+    running.push(runtime);
+    try {
+      const failed = await runtime.connection.sendRequest(ModelLoadRequest, {});
+      assert.ok(failed.kind === "error" && /incomplete/.test(failed.message), JSON.stringify(failed));
+      const result = await runtime.connection.sendRequest(ModelDownloadRequest, { preset: "qwen3.5-27b" });
+      assert.equal(result.sizeBytes, bytes.length, "downloaded again, the incomplete one moved aside");
+      const after = (await runtime.connection.sendRequest(StatusRequest)).model;
+      assert.ok(after.kind === "loading" || after.kind === "ready", `the new file is being loaded, not the old error kept: ${JSON.stringify(after)}`);
+    } finally {
+      server.close();
+    }
+  });
 });
+

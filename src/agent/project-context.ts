@@ -20,7 +20,7 @@
 import { DoesNotFitError, type ModelBackend } from "../models/index.ts";
 import { MEMORY_DIR, type MemoryEntry, RULES_FILES, isMemoryPath, parseMemoryEntry } from "../protocol/memory.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
-import type { Workspace } from "../tools/index.ts";
+import { MAX_READ_FILE_BYTES, type Workspace } from "../tools/index.ts";
 
 /** Tokens in a text, by the model's tokenizer or an estimate. */
 export type TokenCounter = (text: string, signal?: AbortSignal) => Promise<number>;
@@ -162,7 +162,9 @@ class Packer {
   async leaveOutRules(path: string, size: number | undefined): Promise<void> {
     this.sources.push({ path, kind: "rules", tokens: 0, included: "omitted", ...(size === undefined ? { unreadable: true } : { bytes: size }) });
     if (size === undefined) return;
-    const note = `From ${path}: ${path} (${mib(size)}) is too large to include here: read_file it in parts (start_line/end_line), or search it, for the project's rules.`;
+    // Only what can read it: search skips files over 2 MB, read_file refuses those over MAX_READ_FILE_BYTES.
+    const how = size > MAX_READ_FILE_BYTES ? ", and for read_file: read it with run_command (grep -n, sed -n)" : ": read_file it in parts (start_line/end_line)";
+    const note = `From ${path}: ${path} (${mib(size)}) is too large to include here${how} for the project's rules.`;
     const tokens = await this.count(`${note}\n\n`);
     if (this.used + tokens > this.budget) return;
     this.parts.push(note);

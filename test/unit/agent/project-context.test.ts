@@ -85,6 +85,19 @@ describe("project context", () => {
     assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
   });
 
+  it("a rules file too large to read is named with only what can read it: read_file under its 16 MiB limit, a command over it", async () => {
+    const { root, ws } = workspace({});
+    writeFileSync(join(root, "AGENTS.md"), "# Agents\nNever push to main.\n");
+    truncateSync(join(root, "AGENTS.md"), 10 * 1024 ** 2); // over search's 2 MB: search skips it
+    const readable = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.match(readable.text, /read_file it in parts \(start_line\/end_line\) for the project.s rules\./);
+    assert.doesNotMatch(readable.text, /search/);
+    truncateSync(join(root, "AGENTS.md"), 20 * 1024 ** 2); // over read_file's 16 MB too
+    const huge = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.match(huge.text, /AGENTS\.md \(20\.0 MiB\) is too large to include here, and for read_file: read it with run_command \(grep -n, sed -n\)/);
+    assert.doesNotMatch(huge.text, /read_file it|search it/);
+  });
+
   it("a project with none of the files gives an empty context", async () => {
     const context = await loadProjectContext(workspace({ "src/a.ts": "x" }).ws);
     assert.deepEqual([context.text, context.tokens, context.sources.length, context.summary], ["", 0, 0, ""]);

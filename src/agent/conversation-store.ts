@@ -291,7 +291,8 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
  * fails keeps the last version, which a restart continues from).
  */
 function fileText(messages: readonly ChatMessage[]): string | Error {
-  const tooLarge = (size: string): Error => new Error(`the conversation is ${size}, more than the ${formatSize(MAX_FILE_BYTES)} Hearth reads back`);
+  // Every later turn only adds to it: the user must hear the way out, not the same warning each turn.
+  const tooLarge = (size: string): Error => new Error(`the conversation is ${size}, more than the ${formatSize(MAX_FILE_BYTES)} Hearth reads back, so its later turns will not be saved either: go on in a New Chat`);
   let text: string;
   try {
     text = JSON.stringify({ version: FORMAT, messages });

@@ -125,7 +125,7 @@ describe("ConversationStore with a damaged or strange folder", () => {
     // Past the 64 MiB a read takes (a bigger file is taken for damage and set aside): 65 MiB of tool output.
     const huge: ChatMessage = { role: "user", content: "x".repeat(65 << 20) };
     await store.record("c1", [...TURN, huge]);
-    assert.match(warnings.join(), /^c1: This turn could not be saved \(the conversation is 65\.0 MiB, more than the 64\.0 MiB Hearth reads back\): a restart of Hearth loses it\.$/);
+    assert.match(warnings.join(), /^c1: This turn could not be saved \(the conversation is 65\.0 MiB, more than the 64\.0 MiB Hearth reads back, so its later turns will not be saved either: go on in a New Chat\): a restart of Hearth loses it\.$/);
     assert.deepEqual(readdirSync(dir), ["c1.json"]);
     const restarted: string[] = [];
     assert.deepEqual((await new ConversationStore(dir, (message) => restarted.push(message)).get("c1"))?.messages, TURN);

@@ -202,6 +202,8 @@ export class RepoIndex {
    * only the count is shown, and an entry each took 8.6 MB of cache for 200,000 files ignored by `*.py`.
    */
   private chosenSkips: Partial<Record<SkipReason, number>> = {};
+  /** How many indexed files each folder holds, at any depth: a removed folder's files are found without a look at every file. */
+  private readonly folderFiles = new Map<string, number>();
   readonly tables = new SymbolTables();
   private readonly parser: FileParser;
   /** For one-file updates, parsed on this thread: see updateFile. */
@@ -427,7 +429,14 @@ export class RepoIndex {
     const rel = this.relative(path);
     if (looksLikeSecrets(rel)) this.secretLinks.forget();
     this.skipped.delete(rel);
-    return this.dropRecord(rel);
+    if (this.dropRecord(rel)) return true;
+    // A folder: the editor's watcher names a deleted (or renamed) folder alone, not each file it held.
+    if (!this.folderFiles.has(rel)) return false;
+    this.secretLinks.forget();
+    const inside = `${rel}/`;
+    for (const p of [...this.files.keys()]) if (p.startsWith(inside)) this.dropRecord(p);
+    for (const p of [...this.skipped.keys()]) if (p.startsWith(inside)) this.skipped.delete(p);
+    return true;
   }
 
   /** A rename: the old path goes, the new one is parsed (its text may have changed too). */
@@ -653,6 +662,7 @@ export class RepoIndex {
   private putRecord(record: FileRecord): void {
     const old = this.files.get(record.path);
     if (old) this.tables.remove(old);
+    else this.countInFolders(record.path, 1);
     this.files.set(record.path, record);
     this.tables.add(record);
   }
@@ -662,7 +672,17 @@ export class RepoIndex {
     if (!old) return false;
     this.tables.remove(old);
     this.files.delete(path);
+    this.countInFolders(path, -1);
     return true;
+  }
+
+  private countInFolders(path: string, change: 1 | -1): void {
+    for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
+      const folder = path.slice(0, at);
+      const count = (this.folderFiles.get(folder) ?? 0) + change;
+      if (count > 0) this.folderFiles.set(folder, count);
+      else this.folderFiles.delete(folder);
+    }
   }
 
   private key(): Promise<string> {

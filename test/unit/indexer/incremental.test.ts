@@ -68,6 +68,26 @@ describe("incremental updates", () => {
     }
   });
 
+  // The editor's watcher names a deleted folder alone, not each file in it: the folder's files
+  // stayed indexed, found by locate and listed by the repo map, until the next build.
+  it("a folder deleted or renamed away takes its files with it", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const index = await indexOf(dir);
+      assert.ok(index.files.has("src/users/session.ts") && index.files.has("src/payments/stripe.ts"));
+      rmSync(join(dir, "src/users"), { recursive: true });
+      assert.equal(await index.updateFile("src/users"), "removed");
+      renameSync(join(dir, "src/payments"), join(dir, "src/billing"));
+      await index.renameFile("src/payments", "src/billing");
+      assert.deepEqual([...index.files.keys()].filter((p) => p.startsWith("src/users") || p.startsWith("src/payments")), []);
+      assert.ok(!index.tables.definers.has("createSession"));
+      assert.equal(index.removeFile("src/payments"), false);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("an unsaved buffer re-indexes from the text given, and the disk wins again after", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -13,7 +13,7 @@ import type { ModelBackend } from "../models/index.ts";
 import type { AgentMode, AgentRunResult, AgentWireEvent, Attachment } from "../protocol/agent.ts";
 import type { ChatMessage } from "../protocol/chat.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
-import { pairSafeEnd } from "../protocol/plain-text.ts";
+import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
 import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
@@ -392,8 +392,11 @@ function fenced(text: string): string {
   return `${fence}\n${text}\n${fence}`;
 }
 
+/** The first and last halves of `max` characters, never half an emoji at either cut. */
 function truncateMiddle(text: string, max: number): string {
   if (text.length <= max) return text;
   const half = Math.floor(max / 2);
-  return `${text.slice(0, half)}\n… (${text.length - max} characters cut) …\n${text.slice(-half)}`;
+  const end = pairSafeEnd(text, half);
+  const start = pairSafeStart(text, text.length - half);
+  return `${text.slice(0, end)}\n… (${start - end} characters cut) …\n${text.slice(start)}`;
 }

@@ -72,3 +72,32 @@ describe("a message's checkpoint label", { timeout: 60_000 }, () => {
     assert.deepEqual(labels, [`before: ${"a".repeat(71)}`]);
   });
 });
+
+describe("the final test run's output in Fix This Issue", { timeout: 60_000 }, () => {
+  it("is cut in its middle between characters, not inside an emoji, on the card and in the result", async (t) => {
+    // Two outputs a unit apart: whatever runs before them, one puts each cut inside a pair.
+    for (const lead of ["", "x"]) {
+      const root = folder(t, "hearth-tests-cut-ws-");
+      const events: AgentWireEvent[] = [];
+      const outcome = await runConversationTurn({
+        mode: "fix",
+        text: "the tests fail",
+        messages: [],
+        testCommand: `node -e "process.stdout.write('${lead}' + '\\u{1F600}'.repeat(5000))"`,
+        workspace: new DiskWorkspace(root),
+        checkpoints: await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-tests-cut-state-") }),
+        backend: async () => new ScriptedBackend({ turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "done" } }] }] }),
+        policy: "auto-all",
+        approve: async () => false,
+        onEvent: (e) => events.push(e),
+        signal: new AbortController().signal,
+      });
+      const output = outcome.result.tests?.output ?? "";
+      assert.match(output, /characters cut/);
+      assert.doesNotMatch(output, loneSurrogate, `the result's output (lead ${JSON.stringify(lead)})`);
+      const card = events.find((e) => e.type === "toolEnd" && e.callId.startsWith("final-tests"));
+      assert.ok(card?.type === "toolEnd" && /characters cut/.test(card.preview));
+      assert.doesNotMatch(card.preview, loneSurrogate, `the card's preview (lead ${JSON.stringify(lead)})`);
+    }
+  });
+});

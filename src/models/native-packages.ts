@@ -17,10 +17,11 @@ import { mkdir, rename, rm, unlink } from "node:fs/promises";
 import * as nodeModule from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { throwIfAborted } from "./backend.ts";
+import { type BackendError, throwIfAborted } from "./backend.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { formatLimit } from "../protocol/units.ts";
-import { DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
+import { DOWNLOAD_IDLE_MS, DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
+import { BodyTooLargeError, type Clock, formatDuration, readBodyText, RequestLimits, systemClock } from "./http-limits.ts";
 import { unpackTarGz } from "./tar-gz.ts";
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org";
@@ -46,6 +47,8 @@ export interface InstallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
   readonly progressIntervalMs?: number;
+  /** Times the registry's metadata answer (DOWNLOAD_IDLE_MS, as a download's); default the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface InstalledPackage {
@@ -83,43 +86,50 @@ export function npmRegistry(env: NodeJS.ProcessEnv = process.env, npmrc = join(h
 }
 
 /** Asks the registry for one version's tarball URL and integrity. */
-export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal): Promise<NativePackageMetadata> {
+export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal, clock: Clock = systemClock): Promise<NativePackageMetadata> {
   const url = `${registry.replace(/\/+$/, "")}/${checkName(name).replace("/", "%2f")}/${encodeURIComponent(version)}`;
-  const response = await fetchOrExplain(url, { headers: { accept: "application/json" }, ...(signal ? { signal } : {}) }, NATIVE_ALTERNATIVES);
-  if (response.status === 404) throw new DownloadError(`The registry ${registry} has no ${name}@${version}. Set npm's "registry" to one that mirrors npmjs.org, or keep using Vulkan.`, false);
-  if (!response.ok) throw new DownloadError(`The registry ${registry} answered ${response.status} ${response.statusText} for ${name}@${version}. Try again later; Vulkan keeps working meanwhile.`, false);
-  const doc = await metadataDocument(response, registry, `${name}@${version}`);
-  const tarball = doc.dist?.tarball;
-  const integrity = doc.dist?.integrity;
-  if (typeof tarball !== "string" || typeof integrity !== "string" || !integrity.startsWith("sha512-")) {
-    throw new DownloadError(`The registry's entry for ${name}@${version} has no tarball or sha512 integrity, so it cannot be verified; nothing was installed.`, false);
+  const what = `${name}@${version}`;
+  // A registry that stops answering ends the install as a stalled download does, not never.
+  const limits = new RequestLimits(signal, { clock, origin: registry, responseMs: DOWNLOAD_IDLE_MS, idleMs: DOWNLOAD_IDLE_MS });
+  let started = false;
+  try {
+    const response = await fetchOrExplain(url, { headers: { accept: "application/json" }, signal: limits.signal }, NATIVE_ALTERNATIVES);
+    limits.responseStarted();
+    started = true;
+    if (response.status === 404) throw new DownloadError(`The registry ${registry} has no ${what}. Set npm's "registry" to one that mirrors npmjs.org, or keep using Vulkan.`, false);
+    if (!response.ok) throw new DownloadError(`The registry ${registry} answered ${response.status} ${response.statusText} for ${what}. Try again later; Vulkan keeps working meanwhile.`, false);
+    const doc = metadataDocument(await readBodyText(response, MAX_METADATA_BYTES, limits), registry, what);
+    const tarball = doc.dist?.tarball;
+    const integrity = doc.dist?.integrity;
+    if (typeof tarball !== "string" || typeof integrity !== "string" || !integrity.startsWith("sha512-")) {
+      throw new DownloadError(`The registry's entry for ${what} has no tarball or sha512 integrity, so it cannot be verified; nothing was installed.`, false);
+    }
+    return { name, version, tarball, integrity };
+  } catch (error) {
+    throw registryFailure(error, limits.failure, started, registry, what);
+  } finally {
+    limits.close();
   }
-  return { name, version, tarball, integrity };
 }
 
 /** More than any version's metadata takes (npm's are a few kB): a body past it is not read on. */
 const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
-/**
- * The registry's answer as JSON, read to at most MAX_METADATA_BYTES: a registry that is a
- * proxy's sign-in page (sent with 200), or a body that never ends, is refused in words.
- */
-async function metadataDocument(response: Response, registry: string, what: string): Promise<{ dist?: { tarball?: unknown; integrity?: unknown } }> {
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
-      size += read.value.length;
-      if (size > MAX_METADATA_BYTES) {
-        throw new DownloadError(`The registry ${registry} sent more than ${formatLimit(MAX_METADATA_BYTES)} for ${what}'s metadata (npm's is a few kB), so it was not read; nothing was installed. Check npm's "registry" setting (npm config get registry) and try again.`, false);
-      }
-      chunks.push(read.value);
-    }
-  } finally {
-    await reader?.cancel().catch(() => undefined);
+/** A limit that ended the registry's answer (`stalled`: the one that fired), in the registry's words; any other error as it is. */
+function registryFailure(error: unknown, stalled: BackendError | undefined, started: boolean, registry: string, what: string): unknown {
+  const setting = "Check npm's \"registry\" setting (npm config get registry) and try again.";
+  if (error instanceof BodyTooLargeError) {
+    return new DownloadError(`The registry ${registry} sent more than ${formatLimit(MAX_METADATA_BYTES)} for ${what}'s metadata (npm's is a few kB), so it was not read; nothing was installed. ${setting}`, false);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  if (stalled) {
+    const how = started ? `sent nothing more for ${formatDuration(DOWNLOAD_IDLE_MS)} while answering` : `did not answer within ${formatDuration(DOWNLOAD_IDLE_MS)}`;
+    return new DownloadError(`The registry ${registry} ${how} for ${what}; nothing was installed. ${setting}`, false, { cause: stalled });
+  }
+  return error;
+}
+
+/** The registry's answer as JSON: a proxy's sign-in page sent with 200 is refused in words. */
+function metadataDocument(text: string, registry: string, what: string): { dist?: { tarball?: unknown; integrity?: unknown } } {
   try {
     const doc: unknown = JSON.parse(text);
     if (doc !== null && typeof doc === "object") return doc;
@@ -143,7 +153,7 @@ export async function installNativePackage(options: InstallOptions): Promise<Ins
   const { name, version, nativeFolder, signal } = options;
   const folder = installedPackageFolder(nativeFolder, name, version);
   if (isInstalled(nativeFolder, name, version)) return { name, version, folder, downloaded: false };
-  const meta = await fetchPackageMetadata(options.registry ?? npmRegistry(), name, version, signal);
+  const meta = await fetchPackageMetadata(options.registry ?? npmRegistry(), name, version, signal, options.clock);
   const downloads = join(nativeFolder, ".downloads");
   const download = await downloadFile({
     url: meta.tarball,

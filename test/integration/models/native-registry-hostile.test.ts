@@ -10,8 +10,9 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { DownloadError } from "../../../src/models/download.ts";
+import { DOWNLOAD_IDLE_MS, DownloadError } from "../../../src/models/download.ts";
 import { installNativePackage } from "../../../src/models/native-packages.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const NAME = "@node-llama-cpp/linux-x64-cuda";
@@ -76,4 +77,29 @@ describe("a registry whose metadata answer is not npm's JSON", () => {
     assert.ok(sent < ENDLESS_CAP, `the connection was closed early (${sent} bytes sent)`);
     nothingInstalled(native);
   });
+
+  // Bounded in size (a026fb2) but not in time: a registry that stopped sending mid-answer held
+  // the install (its notification spinning) until cancelled, where a download gives up after a minute.
+  it("a body that stops coming: refused once it sent nothing for the downloads' idle limit", async (t) => {
+    const url = await registry(t, (res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"name":"x","dist":{');
+    });
+    const clock = new FakeClock();
+    const native = tempDir("hearth-native-hostile-");
+    const install = installNativePackage({ name: NAME, version: VERSION, nativeFolder: native, registry: url, clock });
+    // The answer has started once its idle timer waits beside the one for the response.
+    for (let tries = 0; clock.pending() < 2; tries++) {
+      if (tries === 1000) assert.fail("the registry's answer is not timed by the clock given");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    clock.advance(DOWNLOAD_IDLE_MS);
+    await assert.rejects(install, (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /^The registry http:\/\/127\.0\.0\.1:\d+ sent nothing more for 60 s while answering for @node-llama-cpp\/linux-x64-cuda@3\.22\.1; nothing was installed\./);
+      return true;
+    });
+    nothingInstalled(native);
+  });
 });
+

@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
 import { type TextFile, decodeText } from "../tools/text-file.ts";
-import { BatchNames, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable } from "../tools/workspace.ts";
+import { BatchNames, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable } from "../tools/workspace.ts";
 
 /** What the runtime needs from the editor; server→client requests in production, in memory in tests. */
 export interface EditorHost {
@@ -108,6 +108,8 @@ export class EditorWorkspace implements Workspace {
         const rel = await this.writable(change.path);
         await checkFileTarget(this.root, this.abs(rel), change.path, batch);
         await batch.fill(this.abs(rel));
+        // The text the editor holds now (or the disk, for a closed file), as the tool read it.
+        if (change.expected) checkUnchanged(change.path, change.expected, await this.read(rel).catch(() => undefined));
         documentChanges.push(...(await this.writeOps(rel, change.content)));
         touched.push(this.uri(rel));
         freed.delete(rel);

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
 import {
-  BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkWritable, isOutsideRelative,
+  BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable, isOutsideRelative,
   lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
@@ -136,6 +136,7 @@ export class DiskWorkspace implements Workspace {
       await batch.fill(real);
       return async () => {
         const before = await readIfFile(real);
+        checkUnchanged(change.path, change.expected, before);
         const made = await mkdir(dirname(real), { recursive: true });
         await atomicWrite(real, change.content);
         return async () => {

@@ -48,7 +48,7 @@ export const editFileTool: Tool = {
     checkJsonKept(path, file.text, text);
     const out = encodeText(file, text, path);
     ctx.signal.throwIfAborted();
-    await ctx.workspace.write(path, out);
+    await ctx.workspace.apply([{ kind: "write", path, content: out, expected: bytes }]);
     ctx.reads?.set(path, contentHash(out));
     const where = applied.map((a, i) => `${edits.length > 1 ? `edit ${i + 1}: ` : ""}line ${a.lines.join(", ")}${a.level === "exact" ? "" : ` (matched ignoring ${a.level})`}`);
     return { text: `Edited ${path}: ${where.join("; ")}.`, data: { path, applied } };

@@ -29,7 +29,16 @@ export interface DirEntry {
 
 /** One change of a batch. Every `path` is workspace-relative. */
 export type WorkspaceChange =
-  | { readonly kind: "write"; readonly path: string; readonly content: Uint8Array }
+  | {
+      readonly kind: "write";
+      readonly path: string;
+      readonly content: Uint8Array;
+      /**
+       * The file's bytes the content was made from (edit_file, write_file): the write is
+       * refused (`checkUnchanged`) when the file holds other bytes by the time it is made.
+       */
+      readonly expected?: Uint8Array;
+    }
   | { readonly kind: "delete"; readonly path: string }
   | { readonly kind: "rename"; readonly from: string; readonly to: string; readonly content?: Uint8Array };
 
@@ -82,6 +91,20 @@ export function lexicalRelative(root: string, input: string): string {
   const normal = posix.normalize(path).replace(/\/+$/, "");
   if (normal === ".." || normal.startsWith("../")) throw outside(input);
   return normal === "" ? "." : normal;
+}
+
+/**
+ * Refuses a write made from `expected` when the file now holds `current` (undefined: gone):
+ * the user, a formatter or git wrote it after the tool read it, and writing would undo that.
+ */
+export function checkUnchanged(path: string, expected: Uint8Array | undefined, current: Uint8Array | undefined): void {
+  if (expected === undefined || (current !== undefined && Buffer.compare(bytesOf(expected), bytesOf(current)) === 0)) return;
+  throw new ToolError("stale-file", `"${path}" changed while the edit was made (the user, a formatter or another program wrote it); nothing was written. Read it again and redo the edit`);
+}
+
+/** A Buffer over the same memory (no copy of a large file). */
+function bytesOf(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** The error for a path that leaves the workspace. */

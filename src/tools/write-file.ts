@@ -31,16 +31,19 @@ export const writeFileTool: Tool = {
     const content = stringArg(input, "content", true);
     const info = await ctx.workspace.stat(path);
     if (info?.type === "directory") throw new ToolError("not-a-file", `"${path}" is a directory`);
-    const bytes = info ? await replacement(ctx.workspace, path, content, ctx.reads) : Buffer.from(content, "utf8");
+    const replaced = info ? await replacement(ctx.workspace, path, content, ctx.reads) : undefined;
+    const bytes = replaced?.bytes ?? Buffer.from(content, "utf8");
     ctx.signal.throwIfAborted();
-    await ctx.workspace.write(path, bytes);
+    // Refused when the file no longer holds what was checked (written meanwhile).
+    await ctx.workspace.apply([{ kind: "write", path, content: bytes, ...(replaced ? { expected: replaced.current } : {}) }]);
     ctx.reads?.set(path, contentHash(bytes));
     const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
     return { text: `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`, data: { path, created: !info, lines } };
   },
 };
 
-async function replacement(ws: Workspace, path: string, content: string, reads: Map<string, string> | undefined): Promise<Uint8Array> {
+/** The bytes that replace the file, and the file's bytes they were checked against. */
+async function replacement(ws: Workspace, path: string, content: string, reads: Map<string, string> | undefined): Promise<{ bytes: Uint8Array; current: Uint8Array }> {
   const current = await ws.read(path);
   const seen = reads?.get(path);
   if (reads && seen === undefined) throw new ToolError("stale-file", `"${path}" already exists and you have not read it; read it first (or use edit_file)`);
@@ -50,7 +53,7 @@ async function replacement(ws: Workspace, path: string, content: string, reads: 
   const file = decodeText(current, path);
   const text = withLineEnds(file, content);
   checkJsonKept(path, file.text, text);
-  return encodeText(file, text, path);
+  return { bytes: encodeText(file, text, path), current };
 }
 
 /**

@@ -209,6 +209,25 @@ describe("EditorWorkspace", () => {
     assert.equal(readFileSync(join(root, "calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
   });
 
+  it("an open file saved with other text after the edit read it (format on save, the user's save) is not edited", async () => {
+    const { root, editor, ws, uri } = setup({ "calc.py": "def add(a, b):\n    return a - b\n" });
+    editor.docs.set(uri("calc.py"), { text: "def add(a, b):\n    return a - b\n", dirty: false, version: 7 });
+    const theirs = "# Adds two numbers.\ndef add(a, b):\n    return a - b\n";
+    const read = ws.read.bind(ws);
+    ws.read = async (path: string) => {
+      const bytes = await read(path);
+      editor.docs.set(uri("calc.py"), { text: theirs, dirty: false, version: 8 });
+      writeFileSync(join(root, "calc.py"), theirs);
+      return bytes;
+    };
+    const result = await runTool(editFileTool, { path: "calc.py", old_text: "return a - b", new_text: "return a + b" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "stale-file", result.text);
+    assert.match(result.text, /calc\.py" changed while the edit was made.*nothing was written/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(editor.docs.get(uri("calc.py"))!.text, theirs);
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), theirs);
+  });
+
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows
   // as U+FFFD, and saving the agent's edit wrote EF BF BD over every "é" of the file.
   it("refuses to edit a file the editor opened as UTF-8 though it is not (its text holds U+FFFD for bytes it could not read)", async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { runTool, type JsonValue, type ToolResult } from "../../../src/tools/tool.ts";
@@ -204,5 +204,26 @@ describe("edit_file", () => {
     const { ctx } = workspaceWith({});
     const out = await runTool(editFileTool, { path: "../../etc/passwd", old_text: "root", new_text: "x" }, ctx);
     assert.equal(!out.ok && out.code, "outside-workspace");
+  });
+});
+
+// The user (or a formatter, or git) writes the file after edit_file read it and before its
+// write: the edit was made from the old text, so writing it would undo theirs.
+describe("edit_file on a file that changes while the edit is made", () => {
+  it("writes nothing and says the file changed", async () => {
+    const { root, ctx } = workspaceWith({ "geo.py": PY });
+    const theirs = `# formatted by the user\n${PY}`;
+    const read = ctx.workspace.read.bind(ctx.workspace);
+    const workspace = Object.assign(Object.create(Object.getPrototypeOf(ctx.workspace)), ctx.workspace, {
+      read: async (path: string) => {
+        const bytes = await read(path);
+        writeFileSync(join(root, "geo.py"), theirs);
+        return bytes;
+      },
+    });
+    const result = await runTool(editFileTool, { path: "geo.py", old_text: "return 3.14 * r * r", new_text: "return math.pi * r * r" }, { ...ctx, workspace });
+    assert.equal(!result.ok && result.code, "stale-file", result.text);
+    assert.match(result.text, /geo\.py" changed while the edit was made.*nothing was written\. Read it again/);
+    assert.equal(readFileSync(join(root, "geo.py"), "utf8"), theirs);
   });
 });

@@ -28,6 +28,22 @@ describe("write_file", () => {
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "user edit\n");
   });
 
+  it("refuses to replace a read file that changes between its check and its write", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\n" });
+    await runTool(readFileTool, { path: "a.txt" }, ctx);
+    const read = ctx.workspace.read.bind(ctx.workspace);
+    const workspace = Object.assign(Object.create(Object.getPrototypeOf(ctx.workspace)), ctx.workspace, {
+      read: async (path: string) => {
+        const bytes = await read(path);
+        writeFileSync(join(root, "a.txt"), "user edit\n");
+        return bytes;
+      },
+    });
+    const raced = await runTool(writeFileTool, { path: "a.txt", content: "two\n" }, { ...ctx, workspace });
+    assert.equal(!raced.ok && raced.code, "stale-file", raced.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "user edit\n");
+  });
+
   it("replaces a read file, keeping its CRLF line endings", async () => {
     const { root, ctx } = workspaceWith({ "w.txt": "a\r\nb\r\n" });
     await runTool(readFileTool, { path: "w.txt" }, ctx);

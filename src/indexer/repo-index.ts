@@ -380,8 +380,11 @@ export class RepoIndex {
         return this.removeFile(rel) ? "removed" : "unchanged";
       }
       mtimeMs = info.mtimeMs;
-      // A folder made or moved in (the watcher names it alone) may hold secret files.
-      if (info.isDirectory()) this.secretLinks.forget();
+      // A folder made, renamed or moved in (the watcher names it alone) may hold secret files.
+      if (info.isDirectory()) {
+        this.secretLinks.forget();
+        return this.addFolder(rel);
+      }
       const secretLink = info.isFile() ? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
       if (secretLink) {
         this.dropRecord(rel);
@@ -403,6 +406,15 @@ export class RepoIndex {
     }
     this.apply(outcome);
     return outcome.ok ? "parsed" : "skipped";
+  }
+
+  /** The files of a folder made, renamed or moved in, as the scan finds them (its ignore rules, links, excluded folders), each updated. */
+  private async addFolder(rel: string): Promise<UpdateResult> {
+    const scan = await scanRepository(this.root, { ...this.limits, from: rel, rulesCache: this.ignoreCache, ...(this.options.fs ? { fs: this.options.fs } : {}) });
+    for (const s of scan.skipped) if (!CHOSEN_SKIPS.has(s.reason)) this.skipped.set(s.path, s);
+    let parsed = false;
+    for (const f of scan.files) if ((await this.update(f.path, undefined)) === "parsed") parsed = true;
+    return parsed ? "parsed" : "unchanged";
   }
 
   /** The skip of `rel` when it is a symbolic link to a file that looks like it holds secrets (the scan's own check, scan.ts). */

@@ -88,6 +88,30 @@ describe("incremental updates", () => {
     }
   });
 
+  // A folder renamed, or moved in from outside, is named alone too: it was read as a file,
+  // "src/billing unreadable: EISDIR" was shown as left out, and none of its files was indexed.
+  it("a folder renamed or moved in brings its files, as the scan would find them", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      writeFileSync(join(dir, "src/payments/.gitignore"), "scratch.ts\n");
+      writeFileSync(join(dir, "src/payments/scratch.ts"), "export const scratch = 1;\n");
+      const index = await indexOf(dir);
+      const before = [...index.files.keys()].filter((p) => p.startsWith("src/payments/")).map((p) => p.slice("src/payments/".length));
+      renameSync(join(dir, "src/payments"), join(dir, "src/billing"));
+      assert.equal(await index.renameFile("src/payments", "src/billing"), "parsed");
+      assert.deepEqual([...index.files.keys()].filter((p) => p.startsWith("src/billing/")).map((p) => p.slice("src/billing/".length)), before);
+      assert.deepEqual([...index.skipped.keys()], []);
+      assert.ok(index.tables.definers.has("refundCharge"));
+      mkdirSync(join(dir, "lib/deep"), { recursive: true });
+      writeFileSync(join(dir, "lib/deep/tax.ts"), "export function salesTax(x: number) { return x * 0.2; }\n");
+      assert.equal(await index.updateFile("lib"), "parsed");
+      assert.ok(index.files.has("lib/deep/tax.ts"));
+    } finally {
+      cleanup();
+    }
+  });
+
   it("an unsaved buffer re-indexes from the text given, and the disk wins again after", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -141,7 +141,7 @@ class Packer {
   ) {}
 
   async addRules(path: string, text: string): Promise<void> {
-    const part = `From ${path}:\n${text.slice(0, this.maxChars)}`;
+    const part = `From ${path}:\n${text.slice(0, pairSafeEnd(text, this.maxChars))}`;
     const tokens = await this.count(`${part}\n\n`);
     if (text.length <= this.maxChars && this.used + tokens <= this.budget) {
       this.push(part, tokens, { path, kind: "rules", tokens, included: "whole" });
@@ -184,7 +184,8 @@ class Packer {
     const header = "Project memory (facts learned earlier, in .hearth/memory/):";
     const room = this.budget - this.used - (await this.count(`${header}\n`));
     const rendered = await Promise.all(memories.map(async (m) => {
-      const text = renderMemory(m.entry).slice(0, this.maxChars);
+      const whole = renderMemory(m.entry);
+      const text = whole.slice(0, pairSafeEnd(whole, this.maxChars));
       return { path: m.path, text, tokens: await this.count(`${text}\n`) };
     }));
     let chosen = choose(rendered, room);

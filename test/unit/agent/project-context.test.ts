@@ -174,6 +174,16 @@ describe("project context", () => {
     assert.match(rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "", /AGENTS\.md was left out: it could not be read as a file/);
   });
 
+  it("a rules file past the characters it reads (8 a token of the budget) is cut there between characters, not inside an emoji", async () => {
+    // 42 units a line: the 800th unit (budget 100 × 8) is the first half of line 20's first emoji.
+    const { ws } = workspace({ "AGENTS.md": Array.from({ length: 40 }, () => `a${"😀".repeat(20)}`).join("\n") });
+    const sparse: TokenCounter = async (text) => Math.ceil(text.length / 16); // a tokenizer that packs many characters a token
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: sparse });
+    assert.equal(context.sources[0]!.included, "truncated");
+    assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
+    assert.doesNotMatch(context.text, /\p{Cs}/u);
+  });
+
   it("reads the files afresh on each call: an entry edited or added by hand is picked up", async () => {
     const { ws, write } = workspace({ ".hearth/memory/2026-01-01-db.md": memory("Database", "2026-01-01", "The tests use SQLite.") });
     assert.match((await loadProjectContext(ws)).text, /The tests use SQLite\./);

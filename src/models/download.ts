@@ -461,7 +461,9 @@ async function transfer(part: string, have: number, options: DownloadOptions, me
   if (range === "malformed") throw await malformedRange(response, options.file, have);
   // Nothing to start over from: asked again, such a server would send the same, and its bytes must not become the file's first.
   if (range && have === 0 && range.start !== 0) {
-    await unlink(part).catch(() => undefined); // empty: one dropped just before (startOver), or none
+    // Empty: one dropped just before (startOver), or one a run stopped before its first byte, with its record.
+    await unlink(part).catch(() => undefined);
+    await removeOrigin(part);
     throw await wrongStart(response, options);
   }
   const total = range ? range.total : Number(response.headers.get("content-length") ?? NaN);

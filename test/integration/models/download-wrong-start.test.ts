@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { DownloadError, downloadFile } from "../../../src/models/download.ts";
+import { writeOrigin } from "../../../src/models/part-origin.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const FILE = Buffer.alloc(256 * 1024);
@@ -56,4 +57,17 @@ describe("a 206 that does not start at byte 0, to a request for the whole file",
     assert.deepEqual(ranges, ["bytes=50000-", undefined]);
     assert.deepEqual(readdirSync(folder), [], "no empty part left behind");
   });
+
+  // "Nothing was kept", yet the record of an empty part (a run stopped after the answer's
+  // headers, before its first byte) stayed in the folder.
+  it("after a run that stopped before its first byte: its empty part and the part's record are both removed", async (t) => {
+    const { url } = await serveFrom(t, 1000);
+    const folder = tempDir("hearth-dl-wrong-start-");
+    const part = join(folder, "m.gguf.part");
+    writeFileSync(part, "");
+    await writeOrigin(part, { total: FILE.length });
+    await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), /Nothing was kept\./);
+    assert.deepEqual(readdirSync(folder), [], "nothing left behind");
+  });
 });
+

@@ -4,7 +4,7 @@
  * text is re-indented like the file). Works on the raw text so everything outside the
  * replaced region — line endings, a missing final newline — stays byte for byte.
  */
-import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, indentOf, lineKey } from "./line-match.ts";
+import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, indentOf, lineKey, sameDepth } from "./line-match.ts";
 import { type Line, splitLines, toLf } from "./text-file.ts";
 import { ToolError } from "./tool.ts";
 
@@ -116,7 +116,7 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
 }
 
 /**
- * Refuses a changed line written at an indentation that stood for several of the file's on
+ * Refuses a changed line written at an indentation that stood for several depths of the file's on
  * the matched lines (a copy that lost the block's indentation: 'def f' and 'return 1' both at
  * column 0, at 4 and 8 in the file): no rule says where it goes, and written as it came it
  * broke the code (Python that no longer ran) under a success message.
@@ -129,7 +129,9 @@ function refuseUnplaceable(needle: readonly string[], matched: readonly Line[], 
     const set = stood.get(indentOf(l)) ?? new Set<string>();
     stood.set(indentOf(l), set.add(indentOf(f)));
   });
-  const lost = newLines.find((l, j) => !kept.has(j) && l.trim() !== "" && (stood.get(indentOf(l))?.size ?? 0) > 1);
+  // A depth the file writes two ways (a tab on some lines, four spaces on others) is one depth.
+  const several = (indent: string) => !sameDepth(stood.get(indent) ?? []);
+  const lost = newLines.find((l, j) => !kept.has(j) && l.trim() !== "" && several(indentOf(l)));
   if (lost === undefined) return;
   throw new ToolError(
     "invalid-input",

@@ -207,6 +207,12 @@ function indentTable(pairs: readonly (readonly [string, string])[]): (line: stri
   };
 }
 
+/** Whether these indentations reach one column at some tab width ("\t" and "    " at 4): one depth written two ways. */
+export function sameDepth(indents: Iterable<string>): boolean {
+  const all = [...indents];
+  return [4, 8, 2].some((width) => new Set(all.map((i) => columns(i, width))).size <= 1);
+}
+
 function columns(indent: string, tabWidth: number): number {
   let col = 0;
   for (const ch of indent) col = ch === "\t" ? (Math.floor(col / tabWidth) + 1) * tabWidth : col + 1;

@@ -182,6 +182,15 @@ describe("edit_file", () => {
     assert.equal(bytes().toString(), file);
   });
 
+  it("edits a block indented by a tab on some lines and four spaces on others from the model's copy in spaces", async () => {
+    // One level, written two ways (common in old C): not several indentations, so the edit
+    // goes through as before ffdfca1, each line keeping the file's own indentation.
+    const file = "int f(void) {\n\tint a = 1;\n    int b = 2;\n\treturn a + b;\n}\n";
+    const { result, bytes } = await edit({ "f.c": file }, { path: "f.c", old_text: "    int a = 1;\n    int b = 2;\n    return a + b;", new_text: "    int a = 1;\n    int b = 3;\n    return a + b;" });
+    assert.equal(result.ok, true, result.text);
+    assert.equal(bytes().toString(), file.replace("int b = 2", "int b = 3"));
+  });
+
   it("keeps bytes that are not UTF-8 (latin1 file) untouched", async () => {
     const file = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
     const { result, bytes } = await edit({ "l.py": file }, { path: "l.py", old_text: "x = 2", new_text: "x = 3" });

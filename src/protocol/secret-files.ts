@@ -126,21 +126,21 @@ const compiled = new Map<string, Glob>();
  * is ignored (file systems on macOS and Windows ignore it too).
  */
 function globMatches(pattern: string, parts: readonly string[]): boolean {
-  const clean = pattern.replace(/^(?:\.?\/)+|\/+$/g, "");
-  const segments = clean.includes("/") ? clean.split(/\/+/).length : 1;
-  let glob = compiled.get(clean);
+  // `**/**/` is `**/`, `**/**` is `**`: a run of them adds states, not meaning (not after a `*`: `***/` is `**` and `*/`).
+  const clean = pattern.replace(/^(?:\.?\/)+|\/+$/g, "").replace(/(?<!\*)(?:\*\*\/)+/g, "**/").replace(/(?<!\*)\*\*\/\*\*(?![^/])/g, "**");
+  if (!parts.length) return false;
+  const anyFolders = clean.includes("**");
+  // `**` may stand for any number of folders: the pattern after any leading folders, over the
+  // whole path in one run (a run for each tail of it was 40 runs for 40 folders).
+  const key = anyFolders && !clean.startsWith("**") ? `**/${clean}` : clean;
+  let glob = compiled.get(key);
   if (!glob) {
-    glob = compileGlob(clean.toLowerCase());
+    glob = compileGlob(key.toLowerCase());
     if (compiled.size > 500) compiled.clear();
-    compiled.set(clean, glob);
+    compiled.set(key, glob);
   }
-  // `**` may stand for any number of folders: try every tail at least as long as the pattern's fixed part.
-  const shortest = clean.includes("**") ? 1 : segments;
-  for (let take = shortest; take <= parts.length; take++) {
-    if (runGlob(glob, parts.slice(parts.length - take).join("/").toLowerCase())) return true;
-    if (!clean.includes("**")) break;
-  }
-  return false;
+  const take = anyFolders ? parts.length : clean.split(/\/+/).length;
+  return take <= parts.length && runGlob(glob, parts.slice(parts.length - take).join("/").toLowerCase());
 }
 
 /**
@@ -160,7 +160,22 @@ interface GlobState {
 interface Glob {
   readonly states: GlobState[];
   readonly accept: number;
+  /** The sets of states met so far (by their sorted numbers), each with where each character takes it. */
+  readonly seen: Map<string, StateSet>;
 }
+
+/** A set of states the automaton is in at once, with its moves worked out as they are met. */
+interface StateSet {
+  readonly states: readonly number[];
+  readonly accepting: boolean;
+  /** Kept in `Glob.seen`: only moves to kept sets are remembered, so what is remembered stays within SEEN_SETS. */
+  readonly kept: boolean;
+  /** Where a character leads (null: nowhere, no match). */
+  readonly moves: Map<string, StateSet | null>;
+}
+
+/** The most sets of states kept for one pattern: past it, sets are worked out again at each use. */
+const SEEN_SETS = 4096;
 
 const ANY = () => true;
 const NOT_SLASH = (c: string) => c !== "/";
@@ -210,23 +225,32 @@ function compileGlob(glob: string): Glob {
     return at;
   };
   const start = state();
-  return { states, accept: build(glob, start) };
+  return { states, accept: build(glob, start), seen: new Map() };
 }
 
-/** Whether the whole of `text` takes the automaton from its first state to its accepting one. */
+/**
+ * Whether the whole of `text` takes the automaton from its first state to its accepting one.
+ * Each set of states is worked out once per character that leaves it: a path's characters
+ * then cost a lookup each, however many states the pattern has.
+ */
 function runGlob(glob: Glob, text: string): boolean {
-  let current = closure(glob, [0]);
+  let current = stateSet(glob, [0]);
   for (const c of text) {
-    const next: number[] = [];
-    for (const at of current) for (const step of glob.states[at]!.steps) if (step.test(c)) next.push(step.to);
-    if (!next.length) return false;
-    current = closure(glob, next);
+    let next = current.moves.get(c);
+    if (next === undefined) {
+      const reached: number[] = [];
+      for (const at of current.states) for (const step of glob.states[at]!.steps) if (step.test(c)) reached.push(step.to);
+      next = reached.length ? stateSet(glob, reached) : null;
+      if (!next || next.kept) current.moves.set(c, next);
+    }
+    if (!next) return false;
+    current = next;
   }
-  return current.has(glob.accept);
+  return current.accepting;
 }
 
-/** The states `from` and every state reached from them without reading a character. */
-function closure(glob: Glob, from: readonly number[]): Set<number> {
+/** The set of `from` and every state reached from them without reading a character. */
+function stateSet(glob: Glob, from: readonly number[]): StateSet {
   const reached = new Set(from);
   const pending = [...from];
   for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
@@ -236,7 +260,14 @@ function closure(glob: Glob, from: readonly number[]): Set<number> {
       pending.push(to);
     }
   }
-  return reached;
+  const states = [...reached].sort((a, b) => a - b);
+  const key = states.join(",");
+  const known = glob.seen.get(key);
+  if (known) return known;
+  const kept = glob.seen.size < SEEN_SETS;
+  const set: StateSet = { states, accepting: reached.has(glob.accept), kept, moves: new Map() };
+  if (kept) glob.seen.set(key, set);
+  return set;
 }
 
 function decode(part: string): string {

@@ -53,6 +53,19 @@ describe("secretFileReason: patterns a repository wrote", () => {
     assert.match(secretFileReason(`${"a/".repeat(60)}b`, [`${"**/a/".repeat(20)}**/b`]) ?? "", /matches/);
   });
 
+  // A workspace may add 200 patterns of 500 characters (f8f6e99), each checked at every
+  // completion: one of them took the automaton some 2 s against a path 40 folders deep (once
+  // for each tail of the path, every state at every character), so 200 froze the editor for minutes.
+  it("answers at once for the 200 longest patterns a workspace may add, against a deep path", { timeout: 60_000 }, () => {
+    const deep = `${Array.from({ length: 40 }, (_, i) => `${"d".repeat(40)}${i}`).join("/")}/file.ts`;
+    const stars = `**/${"*d".repeat(248)}q`;
+    const patterns = Array.from({ length: 200 }, (_, i) => (i % 2 ? `${"**/".repeat(165)}x${i}` : `${stars.slice(0, 498 - String(i).length)}${i}`));
+    assert.ok(patterns.every((pattern) => pattern.length <= 500));
+    assert.equal(secretFileReason(deep, patterns), undefined);
+    assert.match(secretFileReason(deep, [...patterns, `${"**/".repeat(166)}file.ts`]) ?? "", /matches "\*\*\//);
+    assert.match(secretFileReason(deep, [...patterns, `**/${"*d".repeat(40)}39/**`]) ?? "", /matches/);
+  });
+
   it("keeps what each part of a pattern means", () => {
     const matches = (path: string, pattern: string) => secretFileReason(path, [pattern]) !== undefined;
     assert.ok(matches("src/app.secret.json", "*.secret.json"));

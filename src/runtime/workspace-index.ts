@@ -37,6 +37,8 @@ export class WorkspaceIndex {
   private building: Promise<IndexReport> | undefined;
   private controller = new AbortController();
   private readonly pendingEdits = new Map<string, { readonly timer: NodeJS.Timeout; readonly text: string | undefined }>();
+  /** Edits moved to a renamed file's new name, waiting for the rename's own read of the disk (their text goes after it). */
+  private readonly afterRename = new Map<string, string | undefined>();
   private disposed = false;
   private historyAllowed: boolean;
   private lastReady: Extract<IndexState, { kind: "ready" }> | undefined;
@@ -118,6 +120,7 @@ export class WorkspaceIndex {
   fileChanged(path: string, text?: string): void {
     const client = this.client;
     if (!client) return;
+    this.afterRename.delete(path); // a newer edit or save wins over one moved by a rename
     clearTimeout(this.pendingEdits.get(path)?.timer);
     const delay = text === undefined ? 0 : (this.options.editDebounceMs ?? 300);
     const timer = setTimeout(() => {
@@ -133,14 +136,32 @@ export class WorkspaceIndex {
 
   fileRenamed(from: string, to: string): void {
     // An edit still waiting for its debounce belongs to the new name: run under the old one it
-    // would add back a file the disk no longer has (a case-only rename included).
-    const pending = this.pendingEdits.get(from);
-    if (pending) {
+    // would add back a file the disk no longer has (a case-only rename included). A renamed
+    // folder takes the waiting edits of the files in it along.
+    // The index thread runs calls side by side: sent before the rename is done, the edit could
+    // be overwritten by the rename's read of the disk under the new name.
+    const moved: string[] = [];
+    for (const [path, pending] of this.pendingEdits) {
+      if (path !== from && !path.startsWith(`${from}/`)) continue;
       clearTimeout(pending.timer);
-      this.pendingEdits.delete(from);
+      this.pendingEdits.delete(path);
+      const next = to + path.slice(from.length);
+      this.afterRename.set(next, pending.text);
+      moved.push(next);
     }
-    this.client?.renameFile(from, to).catch((error: unknown) => log("warn", `index: rename ${from} → ${to} failed`, error));
-    if (pending) this.fileChanged(to, pending.text);
+    const client = this.client;
+    if (!client) return;
+    void client
+      .renameFile(from, to)
+      .catch((error: unknown) => log("warn", `index: rename ${from} → ${to} failed`, error))
+      .then(() => {
+        for (const path of moved) {
+          if (!this.afterRename.has(path)) continue;
+          const text = this.afterRename.get(path);
+          this.afterRename.delete(path);
+          this.fileChanged(path, text);
+        }
+      });
   }
 
   /** The index for queries (locate, repo map, symbols, completion context); undefined before the first build. */

@@ -1,7 +1,7 @@
 // The runtime's workspace index with the bundled indexer thread (out/indexer-worker.mjs and
 // out/queries from `npm run build`) on a small real tree.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
@@ -157,6 +157,31 @@ describe("WorkspaceIndex in the runtime", () => {
       assert.deepEqual(paths, ["App.ts"]);
       assert.deepEqual(await q().fileOutline("app.ts"), []);
       assert.deepEqual(await q().findDefinitions("renderDashboard"), []);
+    } finally {
+      await index.dispose();
+    }
+  });
+
+  // The same inside a renamed folder: the rename names the folder, the waiting edit its file,
+  // so the edit ran under the old folder's name and added back a file the disk no longer has.
+  it("a folder renamed while an unsaved edit of a file in it waits moves the edit along", async () => {
+    const root = tree();
+    mkdirSync(join(root, "ui"));
+    writeFileSync(join(root, "ui", "panel.ts"), "export function renderPanel(): string {\n  return 'ok';\n}\n");
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 0 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      index.fileChanged("ui/panel.ts", "export function renderSidePanel(): string {\n  return 'ok';\n}\n");
+      renameSync(join(root, "ui"), join(root, "views"));
+      index.fileRenamed("ui", "views");
+      const paths = await until(async () => {
+        const hits = (await q().findDefinitions("renderSidePanel")).map((d) => d.path);
+        return hits.length ? hits : undefined;
+      });
+      assert.deepEqual(paths, ["views/panel.ts"]);
+      assert.deepEqual(await q().fileOutline("ui/panel.ts"), []);
+      assert.deepEqual(await q().findDefinitions("renderPanel"), []);
     } finally {
       await index.dispose();
     }

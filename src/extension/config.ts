@@ -1,16 +1,14 @@
 /** Reads Hearth's settings from VS Code's configuration: the one typed place that does. */
 import * as vscode from "vscode";
-import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings } from "../protocol/settings.ts";
+import { type IgnoredWorkspaceValue, SETTINGS, SETTINGS_SECTION, type Settings, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../protocol/settings.ts";
 
 /** The user's answers about a workspace's server URL (server-consent.ts sets them at activation; until then, none). */
 export interface ServerConsentHooks {
   /** The user agreed to send their code to this workspace server URL. */
   agreed(url: unknown): boolean;
-  /** Records that the user chose this URL themselves (they typed it; it landed in the workspace's settings). */
-  agree(url: string): Promise<void>;
 }
 
-const NO_CONSENT: ServerConsentHooks = { agreed: () => false, agree: async () => undefined };
+const NO_CONSENT: ServerConsentHooks = { agreed: () => false };
 let serverConsent = NO_CONSENT;
 
 export function useServerConsent(hooks: ServerConsentHooks | undefined): void {
@@ -53,20 +51,16 @@ export function readSettings(): Settings {
 
 export async function updateSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  // Write where the user already set it (workspace or global); default to global. A
-  // user-only setting always goes to the user's settings (a workspace value would not count).
-  const inspect = config.inspect(key);
+  // Always the user's settings: writing where the workspace set it changed a repository's
+  // committed .vscode/settings.json behind the user's back. Where the workspace's value still
+  // applies over the user's, they are told so.
+  await config.update(key, value, vscode.ConfigurationTarget.Global);
   const spec = SETTINGS.find((s) => s.key === key);
-  const scope = spec?.scope;
-  const userOnly = scope === "machine" || scope === "application";
-  const target = userOnly
-    ? vscode.ConfigurationTarget.Global
-    : inspect?.workspaceFolderValue !== undefined
-    ? vscode.ConfigurationTarget.WorkspaceFolder
-    : inspect?.workspaceValue !== undefined
-      ? vscode.ConfigurationTarget.Workspace
-      : vscode.ConfigurationTarget.Global;
-  // What the user sets themselves needs no question, also where it lands in the workspace's settings.
-  if (spec?.workspaceNeedsConsent && target !== vscode.ConfigurationTarget.Global && typeof value === "string" && value) await serverConsent.agree(value);
-  await config.update(key, value, target);
+  const still = spec && workspaceStillApplies(spec, config.inspect(key) ?? {}, value, vscode.workspace.isTrusted, (url) => serverConsent.agreed(url));
+  if (!still) return;
+  void vscode.window.showWarningMessage(still, OPEN_WORKSPACE_SETTINGS).then((pick) => {
+    if (pick === OPEN_WORKSPACE_SETTINGS) void vscode.commands.executeCommand("workbench.action.openWorkspaceSettingsFile");
+  });
 }
+
+const OPEN_WORKSPACE_SETTINGS = "Open Workspace Settings";

@@ -24,7 +24,7 @@ export class ServerConsent implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly state: vscode.Memento) {
-    useServerConsent({ agreed: (url) => typeof url === "string" && this.decision(url) === "use", agree: (url) => this.decide(url, "use", false) });
+    useServerConsent({ agreed: (url) => typeof url === "string" && this.decision(url) === "use" });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("hearth.serverUrl") && void this.ask()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.ask()),
@@ -50,10 +50,10 @@ export class ServerConsent implements vscode.Disposable {
     if (pick) await this.decide(url, pick === use ? "use" : "local");
   }
 
-  /** Records the answer for this workspace; `announce`: tell the runtime now (a settings write that follows does it otherwise). */
-  async decide(url: string, decision: Decision, announce = true): Promise<void> {
+  /** Records the answer for this workspace and tells the runtime. */
+  async decide(url: string, decision: Decision): Promise<void> {
     await this.state.update(DECISIONS_KEY, { ...this.decisions(), [url]: decision });
-    if (announce) this.changed.fire();
+    this.changed.fire();
   }
 
   dispose(): void {

@@ -194,6 +194,19 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
 }
 
 /**
+ * After a command (Select Model, the completions toggle) wrote `value` to the user's settings —
+ * never to the workspace's: a repository's committed `.vscode/settings.json` is not Hearth's to
+ * change — the sentence saying the workspace's value still applies here over it; undefined
+ * when the user's value is the one that applies.
+ */
+export function workspaceStillApplies(spec: SettingSpec, layers: SettingLayers, value: unknown, trusted: boolean, consented: (value: unknown) => boolean = () => false): string | undefined {
+  const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
+  const applied = layeredValue(spec, { ...layers, globalValue: value }, trusted, consented);
+  if (workspace === undefined || JSON.stringify(applied) === JSON.stringify(value)) return undefined;
+  return `Saved hearth.${spec.key} ${JSON.stringify(value)} in your user settings, but this workspace's settings set hearth.${spec.key} ${JSON.stringify(workspace)}, which applies here over yours. Hearth leaves the workspace's file alone: change it there (.vscode/settings.json, or the .code-workspace file) to use your choice here.`;
+}
+
+/**
  * A list setting: the user's entries, then the workspace's and the folder's that are text and
  * no `!` exception (an entry of another type would make the whole list invalid, the user's too).
  */

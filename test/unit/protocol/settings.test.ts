@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings } from "../../../src/protocol/settings.ts";
+import { DEFAULT_SETTINGS, SETTINGS, type SettingSpec, awaitingConsent, ignoredWorkspaceValue, layeredValue, sanitizeSettings, workspaceStillApplies } from "../../../src/protocol/settings.ts";
 
 describe("sanitizeSettings", () => {
   it("fills every missing setting with its default", () => {
@@ -208,5 +208,33 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     assert.match(ignoredWorkspaceValue(exclude, { workspaceValue: [long, "!.env"] }, true)!.text, /take "!\.env" off .*\. This workspace's settings add 1 pattern to .*; Hearth ignores 1 longer than 500 characters: /);
     const userOwn = Array.from({ length: 300 }, (_, i) => `u${i}`);
     assert.equal((layeredValue(exclude, { globalValue: userOwn }, true) as string[]).length, 300, "the user's own list is not cut");
+  });
+});
+
+// Select Model wrote where the value was set: a workspace whose committed .vscode/settings.json
+// set hearth.serverUrl or modelPreset had that file changed behind the user's back (and the
+// change committed with their next commit). Hearth writes the user's settings only, and says
+// when the workspace's value still applies over them.
+describe("a choice written to the user's settings (workspaceStillApplies)", () => {
+  const spec = (key: string) => SETTINGS.find((s) => s.key === key)!;
+
+  it("says the workspace's model preset still applies here, and leaves its file alone", () => {
+    const text = workspaceStillApplies(spec("modelPreset"), { globalValue: "qwen3.6-35b-a3b", workspaceValue: "custom" }, "qwen3-coder-30b-a3b", true);
+    assert.match(text ?? "", /your user settings/);
+    assert.match(text ?? "", /hearth\.modelPreset "custom"/);
+    assert.match(text ?? "", /\.vscode\/settings\.json/);
+  });
+
+  it("says the team's server the user agreed to still applies over the local model chosen", () => {
+    const layers = { workspaceValue: "http://gpu-box:8080/v1" };
+    assert.match(workspaceStillApplies(spec("serverUrl"), layers, "", true, () => true) ?? "", /hearth\.serverUrl "http:\/\/gpu-box:8080\/v1"/);
+    assert.equal(workspaceStillApplies(spec("serverUrl"), layers, "", true, () => false), undefined, "not agreed to: the user's choice applies");
+    assert.equal(workspaceStillApplies(spec("serverUrl"), layers, "", false, () => true), undefined, "untrusted: the user's choice applies");
+  });
+
+  it("says nothing where the user's value is the one that applies", () => {
+    assert.equal(workspaceStillApplies(spec("modelPreset"), {}, "custom", true), undefined);
+    assert.equal(workspaceStillApplies(spec("modelPreset"), { workspaceValue: "custom" }, "custom", true), undefined);
+    assert.equal(workspaceStillApplies(spec("modelPath"), { workspaceValue: "/repo/evil.gguf" }, "/models/a.gguf", true), undefined);
   });
 });

@@ -238,13 +238,17 @@ function globTokens(glob: string): Token[] {
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;
     if (ch === "*" && glob[i + 1] === "*") {
+      // Special only as a whole name (git): `a**b`, `q/**z` hold a plain `*`.
       const atStart = i === 0 || glob[i - 1] === "/";
       const slashAfter = glob[i + 2] === "/";
       if (atStart && slashAfter) {
         out.push({ source: "(?:.*/)?", run: "dirs" });
         i += 2;
-      } else {
+      } else if (atStart && i + 2 === glob.length) {
         out.push({ source: ".*", run: "any" });
+        i += 1;
+      } else {
+        out.push({ source: "[^/]*", run: "name" });
         i += 1;
       }
     } else if (ch === "*") out.push({ source: "[^/]*", run: "name" });
@@ -255,7 +259,8 @@ function globTokens(glob: string): Token[] {
       else {
         let cls = glob.slice(i + 1, close).replace(/\\/g, "\\\\");
         if (cls.startsWith("!")) cls = "^" + cls.slice(1);
-        const source = `[${cls}]`;
+        // Never the slash, as git (`[!x]`, `[+-0]` would take it).
+        const source = `(?!/)[${cls}]`;
         const regex = new RegExp(source);
         out.push({ source, char: (c) => regex.test(c) });
         i = close;

@@ -59,6 +59,17 @@ describe("gitignore rules", () => {
     for (const [path, isDir, expected] of cases) assert.equal(isIgnored([rules], path, isDir), expected, path);
   });
 
+  // As `git check-ignore` answers: a class never matches the slash, in a path pattern too, and
+  // `**` next to anything but a slash (or the pattern's ends) is a plain `*`.
+  it("matches a class and a ** inside a name as git does, never across a slash", () => {
+    const rules = IgnoreRules.parse("", ["d/a*[!x]*y", "foo**bar", "q/**z", "[!.]tmp"].join("\n"));
+    const cases: [string, boolean][] = [
+      ["d/azzy", true], ["d/ab/cy", false], ["foobazbar", true], ["foo/x/bar", false], ["q/az", true], ["q/a/z", false], ["q/z", true],
+      ["xtmp", true], ["a/tmp", false],
+    ];
+    for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
+  });
+
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
     // Plain names and paths are looked up, patterns run: the answer must be the one of
     // reading every rule in order (each rule alone, last match kept), for random rule files.

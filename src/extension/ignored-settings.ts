@@ -38,8 +38,10 @@ export class IgnoredSettingsNotice {
 
   /** Logs and shows what was not told yet of the values ignored now. */
   tell(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {
-    this.queue = this.queue.then(() => this.tellNow(notices));
-    return this.queue;
+    const told = this.queue.then(() => this.tellNow(notices));
+    // A check that failed (workspaceState's write refused) must not stop the checks after it.
+    this.queue = told.catch(() => undefined);
+    return told;
   }
 
   private async tellNow(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {
@@ -51,8 +53,10 @@ export class IgnoredSettingsNotice {
     const told = this.told();
     const fresh = notices.filter((notice) => !told.includes(notice.text));
     if (!fresh.length) return;
-    await this.options.store.update(IGNORED_SETTINGS_KEY, [...told, ...fresh.map((notice) => notice.text)].slice(-REMEMBERED));
+    const remembered = this.options.store.update(IGNORED_SETTINGS_KEY, [...told, ...fresh.map((notice) => notice.text)].slice(-REMEMBERED));
+    // Shown even where remembering it fails: then it is only told again in another window.
     for (const notice of fresh) this.options.show(notice);
+    await remembered;
   }
 
   private told(): string[] {

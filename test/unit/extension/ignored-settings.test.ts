@@ -49,4 +49,17 @@ describe("IgnoredSettingsNotice", () => {
     assert.equal(shown.length, 120);
     assert.ok((store.data.get(IGNORED_SETTINGS_KEY) as string[]).length <= 50);
   });
+
+  // workspaceState's write can fail (its database locked or the disk full): one failed check
+  // made every later one wait on a rejected promise, so nothing was told for the rest of the window.
+  it("still tells values after remembering one failed", async () => {
+    const store = memento();
+    let fail = true;
+    const failing: NoticeStore = { get: store.get, update: async (key, value) => (fail ? ((fail = false), Promise.reject(new Error("SQLITE_BUSY"))) : store.update(key, value)) };
+    const shown: string[] = [];
+    const notice = new IgnoredSettingsNotice({ store: failing, show: (n) => shown.push(n.text), log: () => undefined });
+    await assert.rejects(notice.tell([policy]), /SQLITE_BUSY/);
+    await notice.tell([modelPath("/repo/evil.gguf")]);
+    assert.deepEqual(shown, ["hearth.approvalPolicy auto-all ignored", "hearth.modelPath /repo/evil.gguf ignored"]);
+  });
 });

@@ -34,7 +34,7 @@ export type WorkspaceChange =
       readonly path: string;
       readonly content: Uint8Array;
       /**
-       * The file's bytes the content was made from (edit_file, write_file): the write is
+       * The file's bytes the content was made from (edit_file, write_file, apply_patch): the write is
        * refused (`checkUnchanged`) when the file holds other bytes by the time it is made.
        */
       readonly expected?: Uint8Array;

@@ -56,6 +56,8 @@ export interface PlanOptions {
 interface Pending {
   file: TextFile;
   text: string | null;
+  /** The file on disk this text was read from, and its bytes then (a write there is refused if they changed). */
+  source?: { readonly path: string; readonly bytes: Uint8Array };
 }
 
 /** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
@@ -155,8 +157,8 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
     // As edit_file and write_file: a notebook or JSON file that parsed before must parse after.
     if (options.keepJson && paths.to !== null) checkJsonKept(paths.to, state.text ?? "", text);
     // A copy leaves its source as it is (git diff -C: the new file is made from it).
-    if (paths.from !== null && operation !== "copy") pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null });
-    if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text });
+    if (paths.from !== null && operation !== "copy") pending.set(paths.from, { file: state.file, text: operation === "modify" ? text : null, ...(state.source ? { source: state.source } : {}) });
+    if (paths.to !== null && paths.to !== paths.from) pending.set(paths.to, { file: state.file, text, ...(state.source ? { source: state.source } : {}) });
     if (operation === "rename") renames.push({ from: paths.from!, to: paths.to! });
     return { ...base, ok: true, hunks: outcomes, ...(note ? { note } : {}) };
   } catch (error) {
@@ -227,8 +229,9 @@ async function load(ws: Workspace, pending: Map<string, Pending>, from: string |
   const info = await ws.stat(from);
   if (!info) throw new ToolError("not-found", `"${from}" does not exist`);
   if (info.type !== "file") throw new ToolError("not-a-file", `"${from}" is a directory`);
-  const file = decodeText(await ws.read(from), from);
-  return { file, text: file.text };
+  const bytes = await ws.read(from);
+  const file = decodeText(bytes, from);
+  return { file, text: file.text, source: { path: from, bytes } };
 }
 
 async function exists(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<boolean> {
@@ -308,7 +311,9 @@ async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: 
     const bytes = encodeText(state.file, state.text, path);
     // A name whose file moved away is empty by now, whatever was there before.
     const before = !movedFrom.has(path) && (await ws.stat(path)) ? await ws.read(path) : undefined;
-    if (!before || Buffer.compare(Buffer.from(before), Buffer.from(bytes)) !== 0) changes.push({ kind: "write", path, content: bytes });
+    // Made from the file as planning read it: refused if it was written since (Workspace `expected`).
+    const expected = state.source?.path === path ? { expected: state.source.bytes } : {};
+    if (!before || Buffer.compare(Buffer.from(before), Buffer.from(bytes)) !== 0) changes.push({ kind: "write", path, content: bytes, ...expected });
   }
   return changes;
 }

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { runTool } from "../../../src/tools/tool.ts";
@@ -184,5 +185,29 @@ describe("apply_patch refusals", () => {
     const real = await apply(only(BEFORE, "lib/util.js"), patch, { path: "lib/util.js" });
     assert.equal(real.result.ok, true, real.result.text);
     assert.match(real.tree["lib/util.js"]!, /s\.trim\(\)\.toLowerCase/);
+  });
+});
+
+// The user (or a formatter, or git) writes a file after apply_patch read it to plan the
+// patch and before the patch is written: the patch was applied to the old text, so writing
+// it would undo theirs.
+describe("apply_patch on a file that changes while the patch is planned", () => {
+  it("writes nothing and says the file changed", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\ntwo\nthree\n" });
+    const theirs = "one\ntwo\nthree\nfour (the user's)\n";
+    const read = ctx.workspace.read.bind(ctx.workspace);
+    let reads = 0;
+    const workspace = Object.assign(Object.create(Object.getPrototypeOf(ctx.workspace)), ctx.workspace, {
+      read: async (path: string) => {
+        const bytes = await read(path);
+        // Reads 1-2: the plan runTool's `targets` makes (for the checkpoint); read 3: execute's own plan reads the file.
+        if (++reads === 3) writeFileSync(join(root, "a.txt"), theirs);
+        return bytes;
+      },
+    });
+    const patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n";
+    const result = await runTool(applyPatchTool, { patch }, { ...ctx, workspace });
+    assert.equal(!result.ok && result.code, "stale-file", result.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), theirs);
   });
 });

@@ -5,8 +5,8 @@
  */
 
 interface Rule {
-  /** `name`: the path's last name, found once for all the rules. */
-  readonly test: (path: string, name: string) => boolean;
+  /** `name`: the path's last name, found once for all the rules; `charge` is told the work of a test run past the plain-text check. */
+  readonly test: (path: string, name: string, charge?: (work: number) => void) => boolean;
   readonly negate: boolean;
   readonly dirOnly: boolean;
   /** A pattern without wildcards: the one name (unanchored) or path (anchored) it matches. */
@@ -27,8 +27,27 @@ interface Token {
   readonly literal?: string;
 }
 
+/**
+ * The work (characters × pattern steps) an ignore file's wildcard lines may cost before they
+ * are given up: beyond `WORK_FREE`, at most `WORK_PER_PATH` a path on average. Thousands of
+ * crafted lines such as `**\/*s*r*c*\/**\/*.*t*s*[!a]`, every one holding the plain text of
+ * `src/x.ts`, cost 70 ms a path; ordinary lists cost a few hundred a path.
+ */
+const WORK_FREE = 50_000_000;
+const WORK_PER_PATH = 20_000;
+
 /** The rules of one ignore file, relative to the directory that holds it. */
 export class IgnoreRules {
+  private work = 0;
+  private paths = 0;
+  /**
+   * The path at which the wildcard lines were given up, having cost more than their share
+   * (`WORK_FREE`): from there on only plain names and `*.ext` endings apply. The scan says so.
+   */
+  gaveUpAt: string | undefined;
+  private readonly charge = (work: number): void => {
+    this.work += work;
+  };
   /**
    * Rules without wildcards by the name or path they match, `*.ext` rules by the ending, and
    * the others in order: a generated ignore file of tens of thousands of plain names or
@@ -40,6 +59,11 @@ export class IgnoreRules {
   /** The lengths of the endings in `byEnding`, each once. */
   private readonly endingLengths: number[] = [];
   private readonly patterns: number[] = [];
+
+  /** The number of wildcard lines (neither a plain name nor a `*.ext` ending): those given up on. */
+  get wildcardLines(): number {
+    return this.patterns.length;
+  }
 
   private constructor(
     /** Repository-relative directory of the ignore file ("" for the root). */
@@ -81,10 +105,12 @@ export class IgnoreRules {
     for (const list of lists) {
       for (const i of list ?? []) if (i > last && applies(i)) last = i;
     }
+    this.paths++;
+    if (this.gaveUpAt === undefined && this.work > WORK_FREE && this.work > this.paths * WORK_PER_PATH) this.gaveUpAt = relPath;
     // Patterns from the last back: only one after the last literal match can change the answer.
-    for (let k = this.patterns.length - 1; k >= 0 && this.patterns[k]! > last; k--) {
+    for (let k = this.gaveUpAt === undefined ? this.patterns.length - 1 : -1; k >= 0 && this.patterns[k]! > last; k--) {
       const i = this.patterns[k]!;
-      if (applies(i) && this.rules[i]!.test(local, name)) {
+      if (applies(i) && this.rules[i]!.test(local, name, this.charge)) {
         last = i;
         break;
       }
@@ -147,7 +173,7 @@ export function globTest(glob: string, anchored: boolean): (path: string) => boo
  * of states over the path (`matchTokens`), because a backtracking regular expression takes
  * time exponential in their number (`*a*a*a*a…b` against a long name of a's).
  */
-function matcher(tokens: readonly Token[], anchored: boolean): (path: string, name: string) => boolean {
+function matcher(tokens: readonly Token[], anchored: boolean): (path: string, name: string, charge?: (work: number) => void) => boolean {
   const words = literalWords(tokens);
   // An unanchored pattern holds no slash: without a `**` it can match only the last name.
   const lastName = !anchored && !tokens.some((t) => t.run === "any");
@@ -159,9 +185,11 @@ function matcher(tokens: readonly Token[], anchored: boolean): (path: string, na
     const regex = new RegExp(whole ? `^${body}$` : `(?:^|/)${body}$`);
     test = (subject) => regex.test(subject);
   }
-  return (path, name) => {
+  return (path, name, charge) => {
     const subject = lastName ? name : path;
-    return holdsInOrder(subject, words) && test(subject);
+    if (!holdsInOrder(subject, words)) return false;
+    charge?.(subject.length * (tokens.length + 1));
+    return test(subject);
   };
 }
 

@@ -106,8 +106,10 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   const fs = maxCalls === Infinity ? (options.fs ?? nodeScanFs) : limitCalls(options.fs ?? nodeScanFs, maxCalls);
   // Reported after the walk, so they win over the walk's own entry for the same file.
   const ignoreFileSkips: SkippedFile[] = [];
+  // Each ignore file's rules and path, for those whose wildcard lines cost too much (ignore.ts).
+  const loadedFrom = new Map<IgnoreRules, string>();
   const rulesOf = async (dirAbs: string, dirRel: string): Promise<IgnoreRules[]> => {
-    const rules = await loadRules(fs, dirRel, dirRel === "" ? await rootIgnoreFiles(fs, dirAbs) : ignoreFilesIn(dirAbs, dirRel), ignoreFileSkips);
+    const rules = await loadRules(fs, dirRel, dirRel === "" ? await rootIgnoreFiles(fs, dirAbs) : ignoreFilesIn(dirAbs, dirRel), ignoreFileSkips, loadedFrom);
     options.rulesCache?.set(dirRel, rules);
     return rules;
   };
@@ -266,6 +268,11 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   if (start) queue.push(start);
   let next = 0;
   while (next < queue.length && !cut) await walk(queue[next++]!);
+  for (const [rules, path] of loadedFrom) {
+    if (rules.gaveUpAt !== undefined) {
+      ignoreFileSkips.push({ path, reason: "unreadable", detail: `its ${rules.wildcardLines.toLocaleString("en")} wildcard lines cost too much to check: not applied from ${rules.gaveUpAt} on (plain names and *.ext lines still are)` });
+    }
+  }
   skipped.push(...ignoreFileSkips);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // The folder the limit was reached in counts as one not finished.
@@ -438,12 +445,15 @@ export async function repositoryExcludes(root: string, fs: ScanFs = nodeScanFs):
 }
 
 /** The rules of the ignore files of the folder `dirRel`; each one not read for a reason of its own is added to `skips`. */
-async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[]): Promise<IgnoreRules[]> {
+async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly IgnoreFile[], skips?: SkippedFile[], paths?: Map<IgnoreRules, string>): Promise<IgnoreRules[]> {
   const out: IgnoreRules[] = [];
   for (const { abs, path } of ignoreFiles) {
     const read = await fs.readIgnoreFile(abs).catch((err: unknown) => ({ reason: "unreadable" as const, detail: errorCode(err) }));
-    if (typeof read === "string") out.push(IgnoreRules.parse(dirRel, read));
-    else if (read) skips?.push({ path, ...read });
+    if (typeof read === "string") {
+      const rules = IgnoreRules.parse(dirRel, read);
+      out.push(rules);
+      paths?.set(rules, path);
+    } else if (read) skips?.push({ path, ...read });
   }
   return out;
 }

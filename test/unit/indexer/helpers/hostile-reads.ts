@@ -17,7 +17,9 @@ async function withIndex<T>(files: Record<string, string>, body: (index: RepoInd
       mkdirSync(join(dir, path, ".."), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    const index = await indexOf(dir);
+    // These generated files take seconds to parse on a loaded machine: past the default time
+    // limit a file is kept as words only, and its entities would be missing for that reason.
+    const index = await indexOf(dir, { limits: { parseTimeoutMs: 10 * 60_000 } });
     try {
       return body(index);
     } finally {

@@ -175,7 +175,7 @@ export function applyTranscriptEvent(transcript: Transcript, event: TranscriptEv
     case "toolEnd": {
       const tool = findTool(items, event.callId);
       if (!tool) break;
-      if (tool.status !== "denied") tool.status = event.ok ? "done" : "failed";
+      if (tool.status !== "denied") tool.status = event.ok ? "done" : failedStatus(event.preview);
       tool.preview = event.preview;
       tool.durationMs = event.durationMs;
       if (event.diff) tool.diff = event.diff;
@@ -283,6 +283,15 @@ function endRun(transcript: Transcript, result: AgentRunResult, nextId: (p: stri
   }
 }
 
+/**
+ * A call that did not succeed: "cancelled" when Stop ended it (its result, which the model
+ * reads too, starts "Error (cancelled)": withdrawn while it waited for approval, skipped
+ * after Stop, or stopped while it ran), else "failed".
+ */
+function failedStatus(result: string): ToolStatus {
+  return result.startsWith("Error (cancelled)") ? "cancelled" : "failed";
+}
+
 /** Ends streaming and marks tool cards that never ran. */
 function closeAll(items: TranscriptItem[], unfinished: ToolStatus): void {
   for (const item of items) {
@@ -355,7 +364,7 @@ export function transcriptFromMessages(id: string, title: string, messages: read
       const card = findTool(items, message.toolCallId);
       if (card) {
         card.preview = message.content.length > 2000 ? `${message.content.slice(0, 2000)}…` : message.content;
-        if (/^Error \(/.test(message.content)) card.status = "failed";
+        if (/^Error \(/.test(message.content)) card.status = failedStatus(message.content);
         const hidden = findHiddenText(message.content);
         if (hidden) card.hidden = hidden;
       }

@@ -96,6 +96,33 @@ describe("transcript reducer", () => {
     assert.deepEqual(t.items.at(-1), { kind: "notice", id: t.items.at(-1)!.id, level: "warning", text: "Stopped." });
   });
 
+  it("shows a call Stop cancelled as cancelled, not failed, live and when rebuilt from its messages", () => {
+    const a = { id: "a", name: "run_command", arguments: { command: "npm test" } };
+    const b = { id: "b", name: "read_file", arguments: { path: "x" } };
+    const c = { id: "c", name: "read_file", arguments: { path: "y" } };
+    const waited = "Error (cancelled): the user cancelled the run while this call waited for approval; it was not run.";
+    const skipped = "Error (cancelled): the user cancelled the run before this call.";
+    const t = replay([
+      { type: "model", event: { type: "toolCall", call: a } },
+      { type: "model", event: { type: "toolCall", call: b } },
+      { type: "model", event: { type: "toolCall", call: c } },
+      { type: "approvalRequest", call: a, effect: "command" },
+      { type: "toolEnd", callId: "a", ok: false, preview: waited, durationMs: 0 },
+      { type: "toolEnd", callId: "b", ok: false, preview: skipped, durationMs: 0 },
+      { type: "toolEnd", callId: "c", ok: false, preview: "Error (not-found): y does not exist.", durationMs: 0 },
+      end({ stopReason: "cancelled", message: "cancelled by the user" }),
+    ]);
+    assert.deepEqual(t.items.filter((i) => i.kind === "tool").map((i) => i.kind === "tool" && i.status), ["cancelled", "cancelled", "failed"]);
+    const rebuilt = transcriptFromMessages("c", "Stopped", [
+      { role: "user", content: "test it" },
+      { role: "assistant", content: "", toolCalls: [a, b, c] },
+      { role: "tool", toolCallId: "a", name: "run_command", content: waited },
+      { role: "tool", toolCallId: "b", name: "read_file", content: skipped },
+      { role: "tool", toolCallId: "c", name: "read_file", content: "Error (not-found): y does not exist." },
+    ]);
+    assert.deepEqual(rebuilt.items.filter((i) => i.kind === "tool").map((i) => i.kind === "tool" && i.status), ["cancelled", "cancelled", "failed"]);
+  });
+
   it("records reviews and per-file decisions, and rewinds to before a user message", () => {
     const t = replay([
       { type: "user", text: "one", messageIndex: 1 },

@@ -5,7 +5,9 @@
 import { shownLine, shownPath } from "../indexer/text.ts";
 import { planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
+import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
+import type { WorkspaceChange } from "./workspace.ts";
 
 // A name or reason holding a newline would read as a line of the report of its own.
 const SHOWN = { path: shownPath, line: shownLine };
@@ -49,8 +51,27 @@ export const applyPatchTool: Tool = {
     const dryRun = optionalBool(input, "dry_run") ?? false;
     if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied", SHOWN), { files: plan.files });
     ctx.signal.throwIfAborted();
-    if (!dryRun) await ctx.workspace.apply(plan.changes);
-    for (const change of plan.changes) if (change.kind === "write") ctx.reads?.delete(change.path);
+    if (!dryRun) {
+      await ctx.workspace.apply(plan.changes);
+      if (ctx.reads) remember(ctx.reads, plan.changes);
+    }
     return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
   },
 };
+
+/**
+ * What the files hold now, for write_file's read-first check (as edit_file records its own
+ * writes): the model made them so, and may replace them next; a renamed file's record moves.
+ */
+function remember(reads: Map<string, string>, changes: readonly WorkspaceChange[]): void {
+  for (const change of changes) {
+    if (change.kind === "write") reads.set(change.path, contentHash(change.content));
+    else if (change.kind === "delete") reads.delete(change.path);
+    else {
+      const seen = change.content ? contentHash(change.content) : reads.get(change.from);
+      reads.delete(change.from);
+      if (seen === undefined) reads.delete(change.to);
+      else reads.set(change.to, seen);
+    }
+  }
+}

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
+import { readFileTool } from "../../../src/tools/read-file.ts";
 import { runTool } from "../../../src/tools/tool.ts";
+import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { DAMAGES, type Tree, gitDiff, loadTree } from "./helpers/diffs.ts";
 import { FIXTURES, workspaceWith } from "./helpers/setup.ts";
 
@@ -209,5 +211,41 @@ describe("apply_patch on a file that changes while the patch is planned", () => 
     const result = await runTool(applyPatchTool, { patch }, { ...ctx, workspace });
     assert.equal(!result.ok && result.code, "stale-file", result.text);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), theirs);
+  });
+});
+
+// What apply_patch wrote is what the model knows the file holds, as after edit_file: write_file
+// may replace it next (eec7f50 gave every run the map; a patch took the file out of it, so a
+// file the model had read, patched or only dry-run was refused as "you have not read it").
+describe("apply_patch and write_file's read-first check", () => {
+  const patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n";
+
+  it("a dry run leaves what the model read as it was", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\ntwo\nthree\n" });
+    await runTool(readFileTool, { path: "a.txt" }, ctx);
+    const dry = await runTool(applyPatchTool, { patch, dry_run: true }, ctx);
+    assert.equal(dry.ok, true, dry.text);
+    const written = await runTool(writeFileTool, { path: "a.txt", content: "new\n" }, ctx);
+    assert.equal(written.ok, true, written.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "new\n");
+  });
+
+  it("a file it patched, made or renamed may be replaced next, unless it changes after", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\ntwo\nthree\n", "b.txt": "bee\n" });
+    await runTool(readFileTool, { path: "a.txt" }, ctx);
+    await runTool(readFileTool, { path: "b.txt" }, ctx);
+    const more = "--- /dev/null\n+++ b/made.txt\n@@ -0,0 +1 @@\n+made\n" + "diff --git a/b.txt b/c.txt\nsimilarity index 100%\nrename from b.txt\nrename to c.txt\n";
+    const applied = await runTool(applyPatchTool, { patch: patch + more }, ctx);
+    assert.equal(applied.ok, true, applied.text);
+    for (const path of ["a.txt", "made.txt", "c.txt"]) {
+      const written = await runTool(writeFileTool, { path, content: `replaced ${path}\n` }, ctx);
+      assert.equal(written.ok, true, `${path}: ${written.text}`);
+      assert.equal(readFileSync(join(root, path), "utf8"), `replaced ${path}\n`);
+    }
+    await runTool(applyPatchTool, { patch: "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-replaced a.txt\n+patched\n" }, ctx);
+    writeFileSync(join(root, "a.txt"), "the user's\n");
+    const stale = await runTool(writeFileTool, { path: "a.txt", content: "mine\n" }, ctx);
+    assert.equal(!stale.ok && stale.code, "stale-file", stale.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the user's\n");
   });
 });

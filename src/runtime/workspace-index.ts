@@ -131,6 +131,8 @@ export class WorkspaceIndex {
   }
 
   fileDeleted(path: string): void {
+    // An edit a rename moved to a name deleted since would add back a file the disk no longer has.
+    for (const moved of this.afterRename.keys()) if (within(moved, path)) this.afterRename.delete(moved);
     this.client?.removeFile(path).catch((error: unknown) => log("warn", `index: removing ${path} failed`, error));
   }
 
@@ -141,8 +143,16 @@ export class WorkspaceIndex {
     // The index thread runs calls side by side: sent before the rename is done, the edit could
     // be overwritten by the rename's read of the disk under the new name.
     const moved: string[] = [];
+    // An edit an earlier rename moved here, still waiting for that rename, moves on with this one.
+    for (const [path, text] of [...this.afterRename]) {
+      if (!within(path, from)) continue;
+      this.afterRename.delete(path);
+      const next = to + path.slice(from.length);
+      this.afterRename.set(next, text);
+      moved.push(next);
+    }
     for (const [path, pending] of this.pendingEdits) {
-      if (path !== from && !path.startsWith(`${from}/`)) continue;
+      if (!within(path, from)) continue;
       clearTimeout(pending.timer);
       this.pendingEdits.delete(path);
       const next = to + path.slice(from.length);
@@ -214,4 +224,9 @@ export class WorkspaceIndex {
   private progress(p: IndexProgress): void {
     if (p.phase === "parsing") this.options.onState({ kind: "indexing", done: p.done, total: p.total });
   }
+}
+
+/** Whether `path` is `name` or lies in the folder `name`. */
+function within(path: string, name: string): boolean {
+  return path === name || path.startsWith(`${name}/`);
 }

@@ -187,6 +187,54 @@ describe("WorkspaceIndex in the runtime", () => {
     }
   });
 
+  // A second rename (or a delete) before the first is done: the edit moved to the first new
+  // name waited there and ran under it once the first rename ended, a file the disk no longer has.
+  it("a file renamed twice while an unsaved edit waits takes the edit to its last name", async () => {
+    const root = tree();
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 0 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      index.fileChanged("app.ts", "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      renameSync(join(root, "app.ts"), join(root, "main.ts"));
+      index.fileRenamed("app.ts", "main.ts");
+      renameSync(join(root, "main.ts"), join(root, "view.ts"));
+      index.fileRenamed("main.ts", "view.ts");
+      const paths = await until(async () => {
+        const hits = (await q().findDefinitions("renderSettings")).map((d) => d.path);
+        return hits.length ? hits : undefined;
+      });
+      assert.deepEqual(paths, ["view.ts"]);
+      assert.deepEqual(await q().fileOutline("main.ts"), []);
+      assert.deepEqual(await q().findDefinitions("renderDashboard"), []);
+    } finally {
+      await index.dispose();
+    }
+  });
+
+  it("a file renamed while an unsaved edit waits, then deleted, leaves no ghost", async () => {
+    const root = tree();
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 0 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      index.fileChanged("app.ts", "export function renderSettings(): string {\n  return 'ok';\n}\n");
+      renameSync(join(root, "app.ts"), join(root, "main.ts"));
+      index.fileRenamed("app.ts", "main.ts");
+      rmSync(join(root, "main.ts"));
+      index.fileDeleted("main.ts");
+      // A later rename with its own waiting edit: once that edit is in, the first rename is done too.
+      index.fileChanged("billing.py", "def compute_refund(items):\n    return 0\n");
+      renameSync(join(root, "billing.py"), join(root, "refunds.py"));
+      index.fileRenamed("billing.py", "refunds.py");
+      await until(async () => ((await q().findDefinitions("compute_refund")).length ? true : undefined));
+      assert.deepEqual(await q().findDefinitions("renderSettings"), []);
+      assert.deepEqual(await q().fileOutline("main.ts"), []);
+    } finally {
+      await index.dispose();
+    }
+  });
+
   it("a second runtime on the unchanged tree starts from the cache", async () => {
     const root = tree();
     const storageDir = tempDir("hearth-wsindex-cache-");

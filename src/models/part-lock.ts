@@ -83,6 +83,8 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       // Only the very lock judged here may be removed below.
       const info = seeLock(lock);
       if (!info) continue; // released since: take it
+      // A folder is no lock, however new: judged as one, it was "another Hearth (process <this one>)".
+      if (info.folder) throw folderInTheWay(lock);
       const holder = parseHolder(info.text);
       const idleMs = clock.now() - info.mtimeMs;
       if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
@@ -122,7 +124,7 @@ export function seeLock(path: string): SeenLock | undefined {
  */
 export function takeOverStaleLock(path: string, judged: SeenLock, step?: TakeoverStep): GuardBusy | undefined {
   // Moved aside and never removed, someone's folder would vanish from where they left it.
-  if (judged.folder) throw Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
+  if (judged.folder) throw folderInTheWay(path);
   const guard = takeGuard(path, judged, GUARD_FILES);
   if ("by" in guard) return guard;
   let gone = false;
@@ -135,6 +137,11 @@ export function takeOverStaleLock(path: string, judged: SeenLock, step?: Takeove
     guard.release(gone);
   }
   return undefined;
+}
+
+/** A folder at a lock's name (made by hand, or by another program): an EISDIR naming it, as a disk error names what is in the way. */
+function folderInTheWay(path: string): Error {
+  return Object.assign(new Error(`${path} is a folder, not a lock file: move it away; Hearth leaves it alone`), { code: "EISDIR", path });
 }
 
 /** node:fs's file operations, for takeover guards. */

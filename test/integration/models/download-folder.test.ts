@@ -6,7 +6,7 @@
  * or after six tries as "EISDIR … kept: run it again to resume".
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -64,6 +64,23 @@ describe("a models folder that is not a folder", () => {
     const { message, waits } = await refusal(folder);
     assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part out of .*, then try again/);
     assert.deepEqual(waits, [], "not retried");
+  });
+
+  // A folder made there just now was read as a lock being written: "already being downloaded by another Hearth (process <this one>)".
+  it("a folder at the name of the part's lock (.part.lock), new or old: names that folder, not another Hearth", async () => {
+    for (const age of [0, 60]) {
+      const folder = tempDir("hearth-dl-folder-");
+      const lock = join(folder, "m.gguf.part.lock");
+      mkdirSync(lock);
+      const then = Date.now() / 1000 - age;
+      utimesSync(lock, then, then);
+      const { message, waits } = await refusal(folder);
+      assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part\.lock out of .*, then try again/, `a folder ${age} s old`);
+      assert.doesNotMatch(message, /already being downloaded/);
+      assert.deepEqual(waits, [], "not retried");
+      assert.ok(statSync(lock).isDirectory(), "the folder is left as it was");
+      assert.deepEqual(readdirSync(folder), ["m.gguf.part.lock"], "nothing written beside it");
+    }
   });
 
   // With no magic to check (the CUDA package's tarball), a folder at the file's name was

@@ -4,8 +4,9 @@
  * out of session.ts, which owns the loaded model.
  */
 import { totalmem } from "node:os";
-import { basename, isAbsolute, relative, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { unlink } from "node:fs/promises";
+import { isOutside } from "../indexer/index.ts";
 import { BackendError, downloadablePresets, downloadFile, type DownloadProgress, findPreset, findQuantization, isWebAddress, listDownloaded, lockPart, MOVED_ASIDE, PRESETS, probeSystem, recommendCompletionModel, recommendModel } from "../models/index.ts";
 import type { ModelCatalog, ModelDownloadParams, ModelDownloadResult, ModelUse } from "../protocol/models.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
@@ -80,7 +81,7 @@ function listModels(modelsFolder: string): ReturnType<typeof listDownloaded> {
  */
 export async function deleteModelFile(modelsFolder: string, path: string, models?: HeldModels): Promise<void> {
   const rel = relative(resolve(modelsFolder), resolve(path));
-  if (!rel || rel.startsWith("..") || isAbsolute(rel) || !(/\.gguf(\.part)?$/.test(rel) || MOVED_ASIDE.test(rel))) {
+  if (!rel || isOutside(rel) || !(/\.gguf(\.part)?$/.test(rel) || MOVED_ASIDE.test(rel))) {
     throw new BackendError(`only model files inside ${modelsFolder} can be deleted here`);
   }
   // A part a download is appending to now: deleted, the download would write on into the

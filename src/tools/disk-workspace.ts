@@ -12,8 +12,9 @@ import { type FileHandle, access, chmod, link, lstat, mkdir, open, readdir, read
 import { randomBytes } from "node:crypto";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
+import { isOutside } from "../indexer/scan.ts";
 import {
-  BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable, isOutsideRelative,
+  BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable,
   lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
@@ -36,7 +37,7 @@ export class DiskWorkspace implements Workspace {
     const rel = lexicalRelative(this.root, path);
     const realRoot = await this.realRoot();
     const real = await realTarget(join(this.root, rel), path);
-    if (isOutsideRelative(relative(realRoot, real))) throw outside(path);
+    if (isOutside(relative(realRoot, real))) throw outside(path);
     return rel;
   }
 
@@ -75,7 +76,7 @@ export class DiskWorkspace implements Workspace {
         continue;
       }
       const real = await realTarget(join(abs, e.name)).catch(() => undefined);
-      if (real === undefined || isOutsideRelative(relative(await this.realRoot(), real))) continue;
+      if (real === undefined || isOutside(relative(await this.realRoot(), real))) continue;
       const isDir = (await stat(real).catch(() => undefined))?.isDirectory() === true;
       out.push({ name: e.name, type: isDir ? "directory" : "file" });
     }
@@ -204,7 +205,7 @@ async function renameStep(from: string, to: string, change: WorkspaceChange & { 
  */
 async function removeEmptiedFolders(folder: string, root: string): Promise<() => Promise<void>> {
   const removed: { path: string; mode: number }[] = [];
-  for (let current = folder; current !== root && dirname(current) !== current && !isOutsideRelative(relative(root, current)); current = dirname(current)) {
+  for (let current = folder; current !== root && dirname(current) !== current && !isOutside(relative(root, current)); current = dirname(current)) {
     const mode = (await lstat(current)).mode & 0o7777;
     try {
       await rmdir(current);

@@ -25,7 +25,7 @@ import { shownPath } from "../indexer/index.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
-import { isOutsideRelative } from "./workspace.ts";
+import { isOutside } from "../indexer/scan.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
@@ -50,7 +50,7 @@ export async function secretFileWrite(root: string, path: string): Promise<strin
 async function readTarget(root: string, path: string): Promise<string | undefined> {
   const [realRoot, real] = await Promise.all([realpath(root), realpath(resolve(root, path))].map((p) => p.catch(() => undefined)));
   if (realRoot === undefined || real === undefined) return undefined;
-  return isOutsideRelative(relative(realRoot, real)) ? undefined : real;
+  return isOutside(relative(realRoot, real)) ? undefined : real;
 }
 
 /**

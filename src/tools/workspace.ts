@@ -12,6 +12,7 @@
  */
 import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
+import { isOutside } from "../indexer/scan.ts";
 import { ToolError } from "./tool.ts";
 
 /** What `stat` reports. */
@@ -84,9 +85,10 @@ export function lexicalRelative(root: string, input: string): string {
   let path = input.trim().replace(/\\/g, "/");
   if (path === "") throw new ToolError("invalid-input", "path is empty");
   if (isAbsolute(path) || /^[a-zA-Z]:\//.test(path)) {
-    const rel = relative(root, path).split(sep).join("/");
-    if (rel.startsWith("..") || isAbsolute(rel)) throw outside(input);
-    path = rel;
+    const rel = relative(root, path);
+    // Not startsWith(".."): `..foo.ts` at the root is inside.
+    if (isOutside(rel)) throw outside(input);
+    path = rel.split(sep).join("/");
   }
   const normal = posix.normalize(path).replace(/\/+$/, "");
   if (normal === ".." || normal.startsWith("../")) throw outside(input);
@@ -148,7 +150,7 @@ export async function checkWritable(root: string, path: string): Promise<Writabl
   const realRoot = await realpath(root);
   const real = await realTarget(join(root, rel), path);
   const back = relative(realRoot, real);
-  if (isOutsideRelative(back)) throw outside(path);
+  if (isOutside(back)) throw outside(path);
   if (back === "") throw notAFile(path);
   if (isGitInternal(back)) throw protectedPath(path);
   return { rel, real };
@@ -230,11 +232,6 @@ async function checkFolders(root: string, abs: string, shown: string, batch?: Ba
     if (parent === folder) return;
     folder = parent;
   }
-}
-
-/** Whether a `path.relative(root, x)` result leaves the root. */
-export function isOutsideRelative(back: string): boolean {
-  return back === ".." || back.startsWith(`..${sep}`) || back.startsWith("../") || isAbsolute(back);
 }
 
 /** Links followed at most, like the kernel's own limit (Linux: 40). */

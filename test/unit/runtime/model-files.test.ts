@@ -54,6 +54,14 @@ describe("deleting a downloaded model", () => {
     await assert.rejects(deleteModelFile(folder, join(folder, "notes.txt")), /only model files inside/);
   });
 
+  it("deletes a model whose name starts with two dots (..m.gguf); refuses one outside the folder", async () => {
+    const folder = tempDir("hearth-models-");
+    writeFileSync(join(folder, "..m.gguf"), "GGUF");
+    await deleteModelFile(folder, join(folder, "..m.gguf"));
+    assert.equal(existsSync(join(folder, "..m.gguf")), false);
+    await assert.rejects(deleteModelFile(folder, join(folder, "..", "m.gguf")), /only model files inside/);
+  });
+
   it("a file deleted under it (outside Hearth) says it is gone, not ENOENT", async () => {
     const folder = tempDir("hearth-models-");
     await assert.rejects(deleteModelFile(folder, join(folder, "gone.gguf")), (error: unknown) => {

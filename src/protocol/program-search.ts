@@ -30,11 +30,26 @@ export function programSearchEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
 
 /** A search path without its empty and relative entries; empty when nothing is left. */
 function absoluteEntries(list: string, platform: NodeJS.Platform): string {
-  const windows = platform === "win32";
-  const delimiter = windows ? ";" : ":";
+  if (platform !== "win32") return list.split(":").filter((entry) => POSIX_ABSOLUTE.test(entry)).join(":");
   // A Windows entry may be quoted ("C:\Program Files\Git\cmd", as installers write it): libuv and cmd.exe take the quotes off.
-  const absolute = (entry: string) => (windows ? WINDOWS_ABSOLUTE.test(entry.replace(/^"(.*)"$/, "$1")) : POSIX_ABSOLUTE.test(entry));
-  return list.split(delimiter).filter(absolute).join(delimiter);
+  return windowsEntries(list).filter((entry) => WINDOWS_ABSOLUTE.test(entry.replace(/^["']/, "").replace(/["']$/, ""))).join(";");
+}
+
+/**
+ * A Windows search path's entries as libuv's search_path cuts them: a ';' ends an entry, except
+ * inside a quote (" or ') that opens it ("C:\Tools;v2\bin" is one folder); a quote that never
+ * closes runs to the end. Each entry keeps its quotes.
+ */
+function windowsEntries(list: string): string[] {
+  const entries: string[] = [];
+  for (let start = 0; start <= list.length; ) {
+    const quote = list[start] === '"' || list[start] === "'" ? list.indexOf(list[start]!, start + 1) : start;
+    const end = quote === -1 ? -1 : list.indexOf(";", quote);
+    const stop = end === -1 ? list.length : end;
+    entries.push(list.slice(start, stop));
+    start = stop + 1;
+  }
+  return entries;
 }
 
 /** Absolute as node:path reads it (src/protocol imports no node module): `/…`; on Windows `C:\…`, `C:/…`, `\\server\…` or `\…`. */

@@ -87,6 +87,14 @@ describe("runtimeEnvironment", () => {
     assert.equal(win.Path, '"C:\\Program Files\\Git\\cmd";C:\\Windows');
   });
 
+  // A quoted folder may hold a ';' (C:\Tools;v2): libuv's search_path reads a ';' inside the
+  // quotes (double or single) as part of the folder, so the entry stays whole, and one whose
+  // quote never closes runs to the end of the list.
+  it("keeps a quoted Windows PATH folder that holds a ';' as one entry", () => {
+    const win = runtimeEnvironment({ Path: '"C:\\Tools;v2\\bin";".;C:\\x";\'C:\\My Tools\';"bin;C:\\y";C:\\Windows;"C:\\open;end' }, "win32");
+    assert.equal(win.Path, '"C:\\Tools;v2\\bin";\'C:\\My Tools\';C:\\Windows;"C:\\open;end');
+  });
+
   // Windows runs a bare program name from the folder it runs in before PATH (libuv's
   // search_path, cmd.exe): `git` in a cloned repository would be its own git.exe.
   it("on Windows, has programs found on PATH only, never in the folder they run in", () => {

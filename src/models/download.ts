@@ -10,7 +10,7 @@
  * phase). A file whose hash does not match is deleted, so nothing that looks complete or
  * resumable is left of it. Progress reports bytes, speed and ETA.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, open, rename, stat, statfs, truncate, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -653,7 +653,7 @@ async function checkRoom(part: string, file: string, bytes: number, body: WebStr
   if (bytes <= free) return;
   await body.cancel().catch(() => undefined);
   throw new DownloadError(
-    `Not enough disk space for ${file}: it needs ${formatSize(bytes)} more, and ${folder} has ${formatSize(free)} free. Free some space, then try again; the part already downloaded is kept.`,
+    `Not enough disk space for ${file}: it needs ${formatSize(bytes)} more, and ${folder} has ${formatSize(free)} free. Free some space, then try again; ${whatIsKept(part)}.`,
     false,
   );
 }
@@ -789,7 +789,18 @@ function diskError(folder: string, error: unknown, file: string): DownloadError 
   const code = errorCode(error);
   // EISDIR's path is the folder in the way: the part, or its record (.part.json).
   const inTheWay = code === "EISDIR" ? errorPath(error) : undefined;
-  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, inTheWay ? basename(inTheWay) : `${file}.part`)}, then try again; the part already downloaded is kept.`, false, { cause: error });
+  return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, inTheWay ? basename(inTheWay) : `${file}.part`)}, then try again; ${whatIsKept(join(folder, `${file}.part`))}.`, false, { cause: error });
+}
+
+/** What a download stopped by the disk leaves: its part, when one has bytes (a folder in the way or a first try holds none). */
+function whatIsKept(part: string): string {
+  let info;
+  try {
+    info = statSync(part, { throwIfNoEntry: false });
+  } catch {
+    info = undefined; // a file at a folder above it (ENOTDIR): no part there either
+  }
+  return info?.isFile() && info.size > 0 ? "the part already downloaded is kept" : "nothing was downloaded yet";
 }
 
 /** Why a disk refused the download, and what helps. EFBIG is no full disk: freeing space (the advice it got) never helped. */

@@ -62,7 +62,7 @@ describe("a models folder that is not a folder", () => {
     const folder = tempDir("hearth-dl-folder-");
     mkdirSync(join(folder, "m.gguf.part"));
     const { message, waits } = await refusal(folder);
-    assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part out of .*, then try again/);
+    assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part out of .*, then try again; nothing was downloaded yet\.$/);
     assert.deepEqual(waits, [], "not retried");
   });
 
@@ -75,7 +75,7 @@ describe("a models folder that is not a folder", () => {
       const then = Date.now() / 1000 - age;
       utimesSync(lock, then, then);
       const { message, waits } = await refusal(folder);
-      assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part\.lock out of .*, then try again/, `a folder ${age} s old`);
+      assert.match(message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.gguf\.part\.lock out of .*, then try again; nothing was downloaded yet\.$/, `a folder ${age} s old`);
       assert.doesNotMatch(message, /already being downloaded/);
       assert.deepEqual(waits, [], "not retried");
       assert.ok(statSync(lock).isDirectory(), "the folder is left as it was");

@@ -176,9 +176,12 @@ export function namedCharset(contentType: string | null): { readonly encoding?: 
   }
 }
 
-/** `600000` → "10 min", `60000` → "60 s", `250` → "250 ms". */
+const HOUR_MS = 60 * 60_000;
+
+/** `43200000` → "12 h", `600000` → "10 min", `60000` → "60 s", `250` → "250 ms". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
+  if (ms >= 2 * HOUR_MS && ms % HOUR_MS === 0) return `${ms / HOUR_MS} h`;
   if (ms >= 120_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${Math.round(ms / 1000)} s`;
 }

@@ -321,15 +321,21 @@ export function modelNotFound(status: number, body: string): boolean {
 
 /** What to check for an HTTP error status; nothing for a 4xx whose body says it (a prompt too long). */
 function httpErrorHint(status: number, retryAfterMs: number | undefined): string {
-  const wait = retryAfterMs === undefined ? undefined : retryAfterMs > DAY_MS ? "more than a day" : formatDuration(Math.max(1000, Math.round(retryAfterMs / 1000) * 1000));
+  const wait = retryAfterMs === undefined || retryAfterMs === 0 ? undefined : retryAfterMs > DAY_MS ? "more than a day" : formatDuration(roundedWait(retryAfterMs));
   if (status === 401 || status === 403) return "check the key (Hearth: Set Server API Key…; the CLI reads $HEARTH_API_KEY)";
   if (status === 404 || status === 405) return "check that hearth.serverUrl is the server's OpenAI-compatible address (e.g. http://127.0.0.1:8080/v1)";
-  if (status === 429) return `the server is limiting requests: ${wait ? `it asks to wait ${wait} before trying again` : "wait a moment and try again"}`;
+  if (status === 429) return `the server is limiting requests: ${wait ? `it asks to wait ${wait} before trying again` : retryAfterMs === 0 ? "it asks to try again at once" : "wait a moment and try again"}`;
   if (status >= 500) return `the server failed or is not ready (still loading its model?): check its log and try again${wait ? `; it asks to wait ${wait} first` : ""}`;
   return "";
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+
+/** A wait to the unit it is said in: whole seconds under 2 min, whole minutes under 2 h, whole hours past (at least 1 s). */
+function roundedWait(ms: number): number {
+  const unit = ms < 120_000 ? 1000 : ms < 2 * 60 * 60_000 ? 60_000 : 60 * 60_000;
+  return Math.max(1000, Math.round(ms / unit) * unit);
+}
 
 /**
  * How long a `Retry-After` header (429, 503) asks to wait from `now`: whole seconds, or an

@@ -381,10 +381,14 @@ export class RepoIndex {
       }
       mtimeMs = info.mtimeMs;
       // A folder made, renamed or moved in (the watcher names it alone) may hold secret files.
+      // The watcher may name a file replaced by a folder of its name, or the reverse, as one change.
       if (info.isDirectory()) {
         this.secretLinks.forget();
+        this.dropRecord(rel);
+        this.skipped.delete(rel);
         return this.addFolder(rel);
       }
+      this.dropFolder(rel);
       const secretLink = info.isFile() ? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
       if (secretLink) {
         this.dropRecord(rel);
@@ -441,8 +445,12 @@ export class RepoIndex {
     const rel = this.relative(path);
     if (looksLikeSecrets(rel)) this.secretLinks.forget();
     this.skipped.delete(rel);
-    if (this.dropRecord(rel)) return true;
     // A folder: the editor's watcher names a deleted (or renamed) folder alone, not each file it held.
+    return this.dropRecord(rel) || this.dropFolder(rel);
+  }
+
+  /** Forgets the files and skips under the folder `rel`. Returns whether it held indexed files. */
+  private dropFolder(rel: string): boolean {
     if (!this.folderFiles.has(rel)) return false;
     this.secretLinks.forget();
     const inside = `${rel}/`;

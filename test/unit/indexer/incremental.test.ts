@@ -88,6 +88,30 @@ describe("incremental updates", () => {
     }
   });
 
+  // A watcher may name a folder replaced by a file of its name (or the reverse) once, as a
+  // change: the files of the folder, or the file, stayed indexed beside what the disk holds.
+  it("a folder replaced by a file of its name, and back, keeps only what the disk holds", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const index = await indexOf(dir);
+      rmSync(join(dir, "src/users"), { recursive: true });
+      writeFileSync(join(dir, "src/users"), "plain text now\n");
+      await index.updateFile("src/users");
+      assert.deepEqual([...index.files.keys()].filter((p) => p.startsWith("src/users")), ["src/users"]);
+      assert.ok(!index.tables.definers.has("createSession"));
+      rmSync(join(dir, "src/users"));
+      mkdirSync(join(dir, "src/users"));
+      writeFileSync(join(dir, "src/users/login.ts"), "export function logIn(name: string) { return name; }\n");
+      assert.equal(await index.updateFile("src/users"), "parsed");
+      assert.deepEqual([...index.files.keys()].filter((p) => p.startsWith("src/users")), ["src/users/login.ts"]);
+      const fresh = await indexOf(dir);
+      assert.deepEqual([...index.files.keys()].sort(), [...fresh.files.keys()].sort());
+    } finally {
+      cleanup();
+    }
+  });
+
   // A folder renamed, or moved in from outside, is named alone too: it was read as a file,
   // "src/billing unreadable: EISDIR" was shown as left out, and none of its files was indexed.
   it("a folder renamed or moved in brings its files, as the scan would find them", async () => {

@@ -20,6 +20,7 @@
  */
 import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
 import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
+import { wellFormed } from "../protocol/plain-text.ts";
 import { formatLimit } from "../protocol/units.ts";
 
 export interface ConversationMeta {
@@ -169,13 +170,10 @@ function readable(text: string): string {
   return text.replace(/(^|[\n\r])(?=<!-- hearth-)/g, "$1 ");
 }
 
-/** Half a surrogate pair: a high one with no low one after it, or a low one with no high one before it. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /** Whether a message's text in the file reads as its export wrote it (line ends and spaces at line ends aside: editors change those). */
 function sameText(inFile: string, exported: string): boolean {
   // Half a surrogate pair (an MCP server's JSON may hold one) is saved as U+FFFD in a UTF-8 file: no edit.
-  const norm = (t: string) => t.replace(/\r\n?/g, "\n").replace(/[ \t]+$/gm, "").replace(LONE_SURROGATE, "\ufffd").trim();
+  const norm = (t: string) => wellFormed(t).replace(/\r\n?/g, "\n").replace(/[ \t]+$/gm, "").trim();
   return norm(inFile) === norm(exported);
 }
 

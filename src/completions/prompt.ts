@@ -13,6 +13,7 @@
  */
 import type { FimRequest } from "../models/index.ts";
 import { estimateTokens } from "../indexer/index.ts";
+import { wellFormed } from "../protocol/plain-text.ts";
 
 export interface PromptBudget {
   /** Lines of the cursor's file before the cursor (at most). */
@@ -165,17 +166,6 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     byFile.set(piece.path, texts);
   }
   return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(texts.join("\n...\n")) }));
-}
-
-const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * `text` with U+FFFD for each half of a surrogate pair without its other half (a UTF-16 file
- * with a broken pair): sent as JSON, such a half is an escape llama-server refuses (and no
- * tokenizer reads it), so every request near it failed. Same length: offsets stay.
- */
-function wellFormed(text: string): string {
-  return text.replace(UNPAIRED, "\uFFFD");
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -1,7 +1,7 @@
 /**
  * Small pure helpers on strings that the tools (read_file, run_command, MCP results) and the
  * index (signatures, the repo map) must agree on: where a cut keeps surrogate pairs whole,
- * and when a text's lines end in lone CRs.
+ * what stands for half a pair, and when a text's lines end in lone CRs.
  */
 
 /**
@@ -17,6 +17,18 @@ export function pairSafeEnd(text: string, end: number): number {
 export function pairSafeStart(text: string, start: number): number {
   const code = text.charCodeAt(start);
   return code >= 0xdc00 && code <= 0xdfff ? start + 1 : start;
+}
+
+/** Half a surrogate pair: a high one with no low one after it, or a low one with no high one before it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `text` with U+FFFD for each half of a surrogate pair without its other half (a UTF-16 file
+ * with a broken pair, an MCP server's JSON): sent as JSON, such a half is an escape
+ * llama-server refuses, and a UTF-8 file saves it as U+FFFD. Same length: offsets stay.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 /** How many times `needle` occurs in `text`, without overlaps. */

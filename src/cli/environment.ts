@@ -6,6 +6,7 @@
  */
 import { parseLogLevel } from "../protocol/log-level.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
+import { programSearchEnv } from "../protocol/program-search.ts";
 import { nearest } from "./command.ts";
 
 /** The variables hearth and the runtime it starts read (HEARTH_RUN_ID: set by hearth for the commands it runs). */
@@ -53,4 +54,16 @@ function readNear(name: string): string | undefined {
   const word = (variable: string) => variable.slice("HEARTH_".length).toLowerCase().replace(/_/g, "-");
   const meant = nearest(word(name), READ.map(word));
   return meant === undefined ? undefined : `HEARTH_${meant.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * hearth's own environment, `env`, with program-search.ts's rule applied in place: `hearth fix`
+ * runs the agent in this process (checkpoints, git in the repository, the model's commands),
+ * and on Windows libuv reads NoDefaultCurrentDirectoryInExePath from the spawning process's
+ * environment, not the child's. Run once, at the process's start.
+ */
+export function ownProgramSearch(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): void {
+  const safe = programSearchEnv(env, platform);
+  for (const name of Object.keys(env)) if (safe[name] === undefined) delete env[name];
+  for (const [name, value] of Object.entries(safe)) if (env[name] !== value) env[name] = value;
 }

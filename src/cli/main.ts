@@ -7,7 +7,7 @@ import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
 import { CANCELLED_EXIT, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
-import { environmentWarnings } from "./environment.ts";
+import { environmentWarnings, ownProgramSearch } from "./environment.ts";
 import { ownText } from "./locale.ts";
 import { terminalName, terminalText } from "./terminal-text.ts";
 
@@ -144,6 +144,8 @@ function closable(stream: NodeJS.WriteStream, onClosed: () => void): (text: stri
 
 // Run only as the entry point (tests import `main`).
 if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
+  // Programs from PATH's absolute folders only, for everything hearth itself starts in a checkout.
+  ownProgramSearch(process.env);
   main(process.argv.slice(2), processIo()).then(async (code) => {
     process.exitCode = code;
     // A read on a stalled mount would hold the exit for ever; the answer is written out first.

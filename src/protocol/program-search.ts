@@ -7,7 +7,9 @@
  * with one — so every git run there (checkpoints, the history, the checkout's top) and every
  * agent command would load the repository's own `libz.so.1` or run its `./git`. Windows
  * (libuv's spawn, cmd.exe) also looks for a bare program name in that folder before PATH,
- * unless NoDefaultCurrentDirectoryInExePath is set (its presence counts, not its value).
+ * unless NoDefaultCurrentDirectoryInExePath is set (its presence counts, not its value) in the
+ * environment of the process that starts the program: the CLI sets it in its own
+ * (cli/environment.ts ownProgramSearch), the processes it starts inherit it.
  */
 /** Lists of folders searched for programs and native libraries (compared upper-case: Windows spells it `Path`). */
 const SEARCH_PATHS = new Set(["PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH"]);

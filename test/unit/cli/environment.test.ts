@@ -2,7 +2,7 @@
 // know (it fell back to info without a word), names it cannot print as they are.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { environmentWarnings } from "../../../src/cli/environment.ts";
+import { environmentWarnings, ownProgramSearch } from "../../../src/cli/environment.ts";
 
 describe("environmentWarnings", () => {
   it("names a HEARTH_LOG_LEVEL that is no level, with the accepted values", () => {
@@ -23,5 +23,19 @@ describe("environmentWarnings", () => {
     assert.deepEqual(environmentWarnings(env, ["fix", "--model", "/m/q.gguf", "--threads=8", "--issue", "x"]), []);
     assert.deepEqual(environmentWarnings(env, ["fix", "--issue", "--model"]).length, 1, "--threads not given: HEARTH_THREADS is named");
     assert.match(environmentWarnings(env, ["fix"]).join("\n"), /HEARTH_MODEL .*give --model FILE\.gguf/);
+  });
+});
+
+// libuv's spawn on Windows asks NeedCurrentDirectoryForExePathW, which reads the variable in
+// the environment of the process that spawns, not the child's: hearth's own git calls and
+// `hearth fix`'s agent need it in hearth's own environment.
+describe("ownProgramSearch", () => {
+  it("makes hearth's own environment search programs in absolute folders only", () => {
+    const win: NodeJS.ProcessEnv = { Path: '.;"C:\\Program Files\\Git\\cmd";bin', TEMP: "C:\\t" };
+    ownProgramSearch(win, "win32");
+    assert.deepEqual(win, { Path: '"C:\\Program Files\\Git\\cmd"', TEMP: "C:\\t", NoDefaultCurrentDirectoryInExePath: "1" });
+    const posix: NodeJS.ProcessEnv = { PATH: ".::/usr/bin", LD_LIBRARY_PATH: ":", HOME: "/h" };
+    ownProgramSearch(posix, "linux");
+    assert.deepEqual(posix, { PATH: "/usr/bin", HOME: "/h" });
   });
 });

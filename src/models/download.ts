@@ -20,7 +20,7 @@ import { ReadableStream } from "node:stream/web";
 import { formatSize } from "../protocol/units.ts";
 import { wait } from "../protocol/wait.ts";
 import { throwIfAborted } from "./backend.ts";
-import { type Clock, formatDuration, RequestLimits, systemClock } from "./http-limits.ts";
+import { type Clock, formatDuration, RequestLimits, shownAddress, systemClock } from "./http-limits.ts";
 import { GgufFormatError, readGgufLayout } from "./llama-cpp/gguf-reader.ts";
 import { tensorDataEnd } from "./llama-cpp/tensor-extent.ts";
 import { announcedSha256, PartDigest } from "./part-digest.ts";
@@ -678,7 +678,8 @@ async function request(url: string, have: number, validator: string | undefined,
     announced ??= announcedSha256(response.headers, false);
     await response.body?.cancel();
     const next = new URL(location, current);
-    if (next.protocol !== "http:" && next.protocol !== "https:") throw new DownloadError(`${current} redirected to ${next.href}, which is not a web address`, false);
+    // Shown without their queries: a CDN's signed address carries its token there.
+    if (next.protocol !== "http:" && next.protocol !== "https:") throw new DownloadError(`${shownAddress(current, current)} redirected to ${shownAddress(next.href, current)}, which is not a web address`, false);
     if (hop >= MAX_REDIRECTS) throw new DownloadError(`${url} redirected more than ${MAX_REDIRECTS} times`, false);
     current = next.href;
   }

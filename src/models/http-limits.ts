@@ -178,6 +178,24 @@ export function namedCharset(contentType: string | null): { readonly encoding?: 
 
 const HOUR_MS = 60 * 60_000;
 
+/**
+ * An address (`address`, relative to `base`) as an error message may show it: without a user
+ * name or password, query or fragment, which may carry a key or a signed token (a CDN's
+ * `?X-Amz-Signature=…`), their place marked `?…` or `#…`; at most 200 characters, quoted when
+ * it is no URL. `hide` hides more in the text (an API key in the path).
+ */
+export function shownAddress(address: string, base: string, hide: (text: string) => string = (text) => text): string {
+  try {
+    const target = new URL(address, base);
+    const rest = target.search ? "?…" : target.hash ? "#…" : "";
+    target.username = target.password = target.search = target.hash = "";
+    return hide(target.href + rest).slice(0, 200);
+  } catch {
+    const [path = "", rest] = address.split(/(?=[?#])/, 2);
+    return JSON.stringify(hide(`${path}${rest ? `${rest[0]}…` : ""}`).slice(0, 200));
+  }
+}
+
 /** `43200000` → "12 h", `600000` → "10 min", `60000` → "60 s", `250` → "250 ms". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;

@@ -5,7 +5,7 @@
  * redirect says, in words that never carry the API key or URL credentials.
  */
 import { BackendError } from "./backend.ts";
-import { formatDuration } from "./http-limits.ts";
+import { formatDuration, shownAddress } from "./http-limits.ts";
 import { escapeControlText as escape, mapJsonStrings, restoreControlText } from "./control-text.ts";
 import { checkToolCall, jsonNumberProblem } from "./qwen/tool-arguments.ts";
 import type { ChatMessage, ChatStreamEvent, JsonValue, ToolDefinition } from "./types.ts";
@@ -200,23 +200,14 @@ export function checkRemoteCall(call: { id: string; name: string; args: string }
 }
 
 /**
- * Where a redirect points, without a user name or password, query or fragment it may carry
- * (`?api_key=…`, a signed token: hearth.serverUrl needs only the address), and with the API
- * key, as it is or percent-encoded, shown as "[the API key]".
+ * Where a redirect points, as shownAddress shows it (no credentials, query or fragment:
+ * `?api_key=…`, a signed token; hearth.serverUrl needs only the address), with the API key,
+ * as it is or percent-encoded, shown as "[the API key]".
  */
 export function redirectTarget(response: Response, url: string, apiKey: string | undefined): string {
   const location = response.headers.get("location");
   if (!location) return "no address";
-  const hidden = (text: string): string => withoutKey(apiKey ? withoutKey(text, encodeURIComponent(apiKey)) : text, apiKey);
-  try {
-    const target = new URL(location, url);
-    const rest = target.search ? "?…" : target.hash ? "#…" : "";
-    target.username = target.password = target.search = target.hash = "";
-    return hidden(target.href + rest).slice(0, 200);
-  } catch {
-    const [address = "", rest] = location.split(/(?=[?#])/, 2);
-    return JSON.stringify(hidden(`${address}${rest ? `${rest[0]}…` : ""}`).slice(0, 200));
-  }
+  return shownAddress(location, url, (text) => withoutKey(apiKey ? withoutKey(text, encodeURIComponent(apiKey)) : text, apiKey));
 }
 
 /** `text` with the API key in it, if any, shown as "[the API key]": a server or proxy may echo it. */

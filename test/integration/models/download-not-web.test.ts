@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { BackendError, type Clock } from "../../../src/models/index.ts";
@@ -39,6 +40,33 @@ describe("a download address that is not a web address", () => {
       assert.ok(!existsSync(folder), "the folder was not even made");
     });
   }
+});
+
+describe("a redirect to an address that is not a web address", () => {
+  // A CDN's signed address carries its token in the query: the error named both hops in full.
+  it("is refused naming both addresses without their query or fragment", async (t) => {
+    const server = createServer((req, res) => {
+      const location = req.url === "/m.gguf" ? "/signed/m.gguf?X-Amz-Signature=first-secret#frag-secret" : "ftp://cdn.example/m.gguf?token=second-secret";
+      res.writeHead(302, { Location: location }).end();
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    t.after(() => server.close());
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const folder = tempDir("hearth-dl-not-web-");
+    // Retry waits are recorded and fired at once; the idle limit and the lock's refresh (a minute, 30 s) never come due.
+    const waits: number[] = [];
+    const clock: Clock = {
+      now: () => Date.now(),
+      setTimeout: (run, ms) => (ms >= 30_000 ? undefined : (waits.push(ms), setImmediate(run))),
+      clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
+    };
+    await assert.rejects(downloadFile({ url: `${origin}/m.gguf`, folder, file: "m.gguf", clock }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.equal(error.message, `${origin}/signed/m.gguf?… redirected to ftp://cdn.example/m.gguf?…, which is not a web address`);
+      return true;
+    });
+    assert.deepEqual(waits, [], "not retried");
+  });
 });
 
 describe("HF_ENDPOINT that is not a web address", () => {

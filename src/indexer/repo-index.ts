@@ -451,11 +451,12 @@ export class RepoIndex {
 
   /** Forgets the files and skips under the folder `rel`. Returns whether it held indexed files. */
   private dropFolder(rel: string): boolean {
+    const inside = `${rel}/`;
+    // A folder of files all left out (too large, binary) is in no count: only the skips, few now that ignored paths are counted, are looked at.
+    for (const p of [...this.skipped.keys()]) if (p.startsWith(inside)) this.skipped.delete(p);
     if (!this.folderFiles.has(rel)) return false;
     this.secretLinks.forget();
-    const inside = `${rel}/`;
     for (const p of [...this.files.keys()]) if (p.startsWith(inside)) this.dropRecord(p);
-    for (const p of [...this.skipped.keys()]) if (p.startsWith(inside)) this.skipped.delete(p);
     return true;
   }
 

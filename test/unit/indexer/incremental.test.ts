@@ -112,6 +112,24 @@ describe("incremental updates", () => {
     }
   });
 
+  // A folder whose files were all left out (too large, binary) holds no indexed file: deleted, its
+  // skips stayed, and the Hearth view went on counting them as left out until the next build.
+  it("a folder deleted that held only files left out takes their skips with it", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      mkdirSync(join(dir, "data/dumps"), { recursive: true });
+      writeFileSync(join(dir, "data/dumps/big.ts"), `export const rows = "${"x".repeat(400)}";\n`);
+      const index = await indexOf(dir, { limits: { maxFileBytes: 300 } });
+      assert.deepEqual([...index.skipped.keys()].filter((p) => p.startsWith("data/")), ["data/dumps/big.ts"]);
+      rmSync(join(dir, "data"), { recursive: true });
+      assert.equal(await index.updateFile("data"), "unchanged");
+      assert.deepEqual([...index.skipped.keys()].filter((p) => p.startsWith("data/")), []);
+    } finally {
+      cleanup();
+    }
+  });
+
   // A folder renamed, or moved in from outside, is named alone too: it was read as a file,
   // "src/billing unreadable: EISDIR" was shown as left out, and none of its files was indexed.
   it("a folder renamed or moved in brings its files, as the scan would find them", async () => {

@@ -289,10 +289,16 @@ export function rulesNotice(context: ProjectContext): string | undefined {
   if (rules.length === 0) return undefined;
   const what = rules.map((s) => s.included === "truncated"
     ? `${s.path} was cut to fit the ${context.budgetTokens.toLocaleString("en-US")} tokens the prompt gives the project's rules`
+    : s.bytes !== undefined && s.bytes > MAX_READ_FILE_BYTES ? `${s.path} (${mib(s.bytes)}) was left out: too large to read (over 1 MiB), and too large for read_file: the model can look into it with run_command (grep -n, sed -n)`
     : s.bytes !== undefined ? `${s.path} (${mib(s.bytes)}) was left out: too large to read (over 1 MiB)`
     : s.unreadable ? `${s.path} was left out: it could not be read as a file`
     : `${s.path} was left out: no room was left for it in the ${context.budgetTokens.toLocaleString("en-US")} tokens the prompt gives the project's rules`);
-  return `The model sees only part of this project's rules: ${what.join("; ")}. It can read_file the rest when it needs it; shorter rules reach it whole.`;
+  // read_file reaches the rest only of a file it can read: not a FIFO, not one over its limit.
+  const readable = rules.filter((s) => !s.unreadable && (s.bytes ?? 0) <= MAX_READ_FILE_BYTES);
+  const rest = readable.length === rules.length ? " It can read_file the rest when it needs it; shorter rules reach it whole."
+    : readable.length > 0 ? ` It can read_file the rest of ${readable.map((s) => s.path).join(" and ")} when it needs it; shorter rules reach it whole.`
+    : " Shorter rules reach it whole.";
+  return `The model sees only part of this project's rules: ${what.join("; ")}.${rest}`;
 }
 
 function mib(bytes: number): string {

@@ -174,6 +174,22 @@ describe("project context", () => {
     assert.match(rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "", /AGENTS\.md was left out: it could not be read as a file/);
   });
 
+  it("the chat's notice says read_file reaches the rest only of files it can read: not a FIFO, not one over read_file's limit", async () => {
+    const { root, ws, write } = workspace({});
+    writeFileSync(join(root, "AGENTS.md"), "# Agents\n");
+    truncateSync(join(root, "AGENTS.md"), 10 * 1024 ** 2);
+    assert.match(rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "", /\. It can read_file the rest when it needs it; shorter rules reach it whole\.$/);
+    truncateSync(join(root, "AGENTS.md"), 20 * 1024 ** 2); // over read_file's 16 MB
+    const huge = rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "";
+    assert.match(huge, /AGENTS\.md \(20\.0 MiB\) was left out: too large to read \(over 1 MiB\), and too large for read_file: the model can look into it with run_command \(grep -n, sed -n\)\. Shorter rules reach it whole\.$/);
+    assert.doesNotMatch(huge, /read_file the rest/);
+    rmSync(join(root, "AGENTS.md"));
+    execFileSync("mkfifo", [join(root, "AGENTS.md")]);
+    write(".hearth/rules.md", Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow.`).join("\n"));
+    const both = rulesNotice(await loadProjectContext(ws, { budgetTokens: 100, countTokens: words })) ?? "";
+    assert.match(both, /AGENTS\.md was left out: it could not be read as a file; \.hearth\/rules\.md was cut to fit .*\. It can read_file the rest of \.hearth\/rules\.md when it needs it; shorter rules reach it whole\.$/);
+  });
+
   it("a rules file past the characters it reads (8 a token of the budget) is cut there between characters, not inside an emoji", async () => {
     // 42 units a line: the 800th unit (budget 100 × 8) is the first half of line 20's first emoji.
     const { ws } = workspace({ "AGENTS.md": Array.from({ length: 40 }, () => `a${"😀".repeat(20)}`).join("\n") });

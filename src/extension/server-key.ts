@@ -105,22 +105,30 @@ export function serverOrigin(serverUrl: string): string | undefined {
 }
 
 /**
- * The question before a workspace's server URL counts (server-consent.ts). It names the host
- * as the URL parser reads it, which is where the code would go: a URL reads like the team's
- * server while its name has a Greek or Cyrillic letter (`gpu-bοx`, shown `xn--gpu-bx-m0e`), or
- * its host comes after a user name (`http://127.0.0.1:8080@evil.example`). The URL as written
- * follows, its hidden characters escaped.
+ * A server URL as a question about it shows it: `host`, the host as the URL parser reads it,
+ * which is where the code would go (undefined for no URL); `written`, the URL as written, its
+ * hidden characters escaped; `note`, what to know of a name written with letters beyond a–z.
+ * A URL reads like the team's server while its name has a Greek or Cyrillic letter (`gpu-bοx`,
+ * shown `xn--gpu-bx-m0e`), or its host comes after a user name (`http://127.0.0.1:8080@evil.example`).
  */
-export function serverConsentQuestion(serverUrl: string): string {
+export function shownServer(serverUrl: string): { readonly host: string | undefined; readonly written: string; readonly note: string | undefined } {
   const written = shownText(serverUrl);
   let host: string | undefined;
   try {
     host = new URL(serverUrl.trim()).host;
   } catch {
-    host = undefined;
+    return { host: undefined, written, note: undefined };
   }
-  const lookalike = host?.split(".").some((label) => label.startsWith("xn--")) && !serverUrl.toLowerCase().includes("xn--");
-  const named = host ? `the server ${host} (${written})${lookalike ? "; its name holds letters of another alphabet that look like Latin ones" : ""}` : written;
+  // The name as written, not the whole URL: an xn-- in its path must not hide that the name was written otherwise.
+  const writtenHost = /^[a-z][a-z\d+.-]*:[\\/]*([^/\\?#]*)/i.exec(serverUrl.trim())?.[1]?.split("@").pop() ?? "";
+  const spelledOtherwise = host.split(".").some((label) => label.startsWith("xn--")) && /[^\x00-\x7f]/.test(writtenHost);
+  return { host, written, note: spelledOtherwise ? "its name has letters beyond a–z, looked up as the xn-- name: some such letters look like Latin ones, so check it is the server you expect" : undefined };
+}
+
+/** The question before a workspace's server URL counts (server-consent.ts), the server named as shownServer shows it. */
+export function serverConsentQuestion(serverUrl: string): string {
+  const { host, written, note } = shownServer(serverUrl);
+  const named = host ? `the server ${host} (${written})${note ? `; ${note}` : ""}` : written;
   return `This workspace's settings point Hearth at ${named}. Your code and chats would be sent to that server instead of staying on this machine. Use it?`;
 }
 

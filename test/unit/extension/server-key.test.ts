@@ -117,16 +117,31 @@ describe("reading the server key for a start", () => {
 // A workspace's server URL is asked about before it counts (server-consent.ts). Anyone who can
 // commit to the repository can change it to one that reads like the team's own server.
 describe("serverConsentQuestion", () => {
-  it("names the host the code would go to as the computer looks it up, and says when its letters only look Latin", () => {
+  it("names the host the code would go to as the computer looks it up, and says when its name has letters beyond a–z", () => {
     const lookalike = serverConsentQuestion("http://gpu-b\u03bfx.corp.example:8080/v1");
     assert.equal(
       lookalike,
-      "This workspace's settings point Hearth at the server xn--gpu-bx-m0e.corp.example:8080 (http://gpu-b\u03bfx.corp.example:8080/v1); its name holds letters of another alphabet that look like Latin ones. Your code and chats would be sent to that server instead of staying on this machine. Use it?",
+      "This workspace's settings point Hearth at the server xn--gpu-bx-m0e.corp.example:8080 (http://gpu-b\u03bfx.corp.example:8080/v1); its name has letters beyond a–z, looked up as the xn-- name: some such letters look like Latin ones, so check it is the server you expect. Your code and chats would be sent to that server instead of staying on this machine. Use it?",
     );
     assert.equal(
       serverConsentQuestion("http://gpu-box.corp.example:8080/v1"),
       "This workspace's settings point Hearth at the server gpu-box.corp.example:8080 (http://gpu-box.corp.example:8080/v1). Your code and chats would be sent to that server instead of staying on this machine. Use it?",
     );
+  });
+
+  // A genuine name (münchen, a Chinese one) is said the same way, without calling its letters
+  // lookalikes of another alphabet (ü is Latin); an xn-- in the path or query no longer
+  // silences the note for a host written in other letters; a name written as xn-- needs none.
+  it("says what is true of any name beyond a–z, whatever else the URL holds", () => {
+    const note = "; its name has letters beyond a–z, looked up as the xn-- name: some such letters look like Latin ones, so check it is the server you expect.";
+    const genuine = serverConsentQuestion("https://m\u00fcnchen.example/v1");
+    assert.match(genuine, /^This workspace's settings point Hearth at the server xn--mnchen-3ya\.example \(https:\/\/m\u00fcnchen\.example\/v1\)/);
+    assert.ok(genuine.includes(note), genuine);
+    assert.doesNotMatch(genuine, /another alphabet/);
+    assert.ok(serverConsentQuestion("http://\u4f8b\u5b50.example:8080").includes(note));
+    assert.ok(serverConsentQuestion("http://gpu-b\u03bfx.corp.example:8080/v1/xn--").includes(note), "an xn-- in the path silenced the note");
+    assert.ok(serverConsentQuestion("http://gpu-b\u03bfx.corp.example:8080/v1?m=xn--gpu-bx-m0e").includes(note), "the host's own xn-- name in the query silenced the note");
+    assert.ok(!serverConsentQuestion("http://xn--gpu-bx-m0e.corp.example:8080/v1").includes(note), "written as xn--, the name is shown as written");
   });
 
   it("shows hidden characters of the URL escaped, and names the host after a user name", () => {

@@ -69,7 +69,7 @@ export class AgentService {
   private store: Promise<CheckpointStore> | undefined;
   /** What the conversation store said of a running conversation, for that run's chat (notices). */
   private readonly heard = new Map<string, string[]>();
-  /** What each conversation's model read (path → content hash): write_file replaces only a file read and unchanged since, in any of its messages. */
+  /** What each conversation's model read (path → content hash): write_file replaces only a file read and unchanged since, in any of its messages (a rewind or an import over it starts afresh). */
   private readonly reads = new Map<string, Map<string, string>>();
   /** One agent at a time in the folder: held while any run or restore of this runtime works there. */
   private checkoutLock: SharedCheckoutLock | undefined;
@@ -192,7 +192,11 @@ export class AgentService {
       disk: new DiskWorkspace(this.requireRoot()),
       target: this.workspace("Hearth: restore"),
     });
-    if (params.conversationId !== undefined && params.messageIndex !== undefined) await this.conversations.rewind(params.conversationId, params.messageIndex);
+    if (params.conversationId !== undefined && params.messageIndex !== undefined) {
+      await this.conversations.rewind(params.conversationId, params.messageIndex);
+      // The model no longer has what it read in the messages dropped: it reads again before write_file replaces a file.
+      this.reads.delete(params.conversationId);
+    }
     log("info", `restored ${restoredFiles.length} file(s) from checkpoint ${params.checkpoint.slice(0, 8)}`);
     return { restoredFiles, ...(notRestored.length ? { notRestored } : {}) };
   }
@@ -229,6 +233,8 @@ export class AgentService {
       throw error;
     }
     await this.conversations.import(params.conversationId, imported.messages);
+    // Reads of the conversation it replaces are not the imported one's.
+    this.reads.delete(params.conversationId);
     return { title: imported.title, messages: imported.messages, patch: imported.patch, ...(imported.edited.length ? { edited: imported.edited } : {}) };
   }
 

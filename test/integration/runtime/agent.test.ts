@@ -244,6 +244,24 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(ends[2]!.preview, /have not read it/);
   });
 
+  it("write_file does not count a read the conversation was rewound past, nor one of a conversation imported over it", async () => {
+    const read = { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] };
+    const replace = { toolCalls: [{ name: "write_file", arguments: { path: "calc.py", content: "x = 1\n" } }] };
+    const s = await start({ turns: [read, { text: "Read it." }, replace, { text: "Tried." }, read, { text: "Read it." }, { text: "Hello." }, replace, { text: "Tried again." }] }, undefined, { approvalPolicy: "auto-edit" });
+    const first = await run(s, "read calc.py");
+    await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: first.startCheckpoint!, conversationId: "conv1", messageIndex: 1 });
+    await run(s, "replace it", { continues: true });
+    await run(s, "read calc.py again", { continues: true });
+    await run(s, "hi", { conversationId: "conv2" });
+    const { markdown } = await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv2", title: "Hello" });
+    await s.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "conv1", markdown });
+    await run(s, "replace it", { continues: true });
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+    const ends = s.events.flatMap((e) => (e.type === "toolEnd" ? [e] : []));
+    assert.deepEqual(ends.map((e) => e.ok), [true, false, true, false]);
+    for (const refused of [ends[1]!, ends[3]!]) assert.match(refused.preview, /have not read it/);
+  });
+
   it("says once per conversation which large files its checkpoints leave out", async () => {
     const s = await start({ turns: [{ text: "Hello." }, { text: "Again." }] });
     writeFileSync(join(s.root, "weights.gguf"), "GGUF");

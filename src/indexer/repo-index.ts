@@ -584,8 +584,12 @@ export class RepoIndex {
     const loaded = await loadCache(cachePath(this.options.storageDir, this.root), await this.key(), this.root);
     if (!loaded.ok) return { cache: loaded.miss, detail: loaded.detail };
     for (const record of loaded.contents.files) this.putRecord(record);
-    // Caches written before chosen skips were counted list each ignored path: the scan counts them.
-    for (const skip of loaded.contents.skipped) if (!CHOSEN_SKIPS.has(skip.reason)) this.skipped.set(skip.path, skip);
+    // Caches written before chosen skips were counted list each ignored path: the scan counts them,
+    // and the cache is written again without them, or an unchanged tree would read them at every start.
+    for (const skip of loaded.contents.skipped) {
+      if (!CHOSEN_SKIPS.has(skip.reason)) this.skipped.set(skip.path, skip);
+      else this.unsaved = true;
+    }
     return { cache: "hit" };
   }
 

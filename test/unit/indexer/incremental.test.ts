@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { RepoIndex, cacheMissMessage, locate, type FileRecord } from "../../../src/indexer/index.ts";
 import { FIXTURES, QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
 
@@ -206,6 +207,26 @@ describe("the persistent cache", () => {
       writeFileSync(join(repo, "main.ts"), "export const main = 2;\n");
       assert.equal(await second.updateFile("main.ts"), "parsed");
       assert.equal(second.summary().skippedByReason.ignored, 500);
+    } finally {
+      cleanup();
+    }
+  });
+
+  // A cache from before ignored paths were only counted lists each one: read, they were dropped,
+  // but on an unchanged tree the cache was not written again, so every start read them all again.
+  it("writes again a cache from before that lists each ignored path, once, without them", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { repo, storage, cacheFile } = await cachedShop(dir);
+      const file = join(storage, cacheFile!);
+      const old = deserialize(readFileSync(file)) as { skipped: { path: string; reason: string }[] };
+      for (let i = 0; i < 200; i++) old.skipped.push({ path: `gen/generated_module_${i}.py`, reason: "ignored" });
+      writeFileSync(file, serialize(old));
+      const r = await open(repo, storage).build();
+      assert.equal(r.cache, "hit");
+      assert.ok(!readFileSync(file, "latin1").includes("generated_module_"), "the cache still lists ignored files");
+      const again = await open(repo, storage).build();
+      assert.deepEqual([again.cache, again.parsed, again.cacheBytes], ["hit", 0, 0]);
     } finally {
       cleanup();
     }

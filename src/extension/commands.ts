@@ -12,7 +12,7 @@ import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";
 import { type MemoryNode, type MemoryView, addMemory, editMemory, forgetMemory } from "./memory-view.ts";
-import { type ModelChoice, modelPickState } from "./model-picks.ts";
+import { type ModelChoice, modelPickState, workspaceServerEntry } from "./model-picks.ts";
 import { downloadCudaInteractively, downloadModelInteractively, manageDownloadedModels } from "./model-ui.ts";
 import { type Blocker, agentBlocker } from "../protocol/readiness.ts";
 import { type RuntimeClient, RuntimeNotRunningError } from "./runtime-client.ts";
@@ -109,7 +109,7 @@ const selectModel: Factory = (ctx) => async () => {
 function workspaceServerPick(consent: ServerConsent): (vscode.QuickPickItem & { run: () => Promise<void> })[] {
   const url = consent.pending;
   if (!url) return [];
-  return [{ label: "$(organization) Use this workspace's server", description: url, detail: "Its settings name it; your code and chats would be sent there", run: () => consent.decide(url, "use") }];
+  return [{ ...workspaceServerEntry(url), run: () => consent.decide(url, "use") }];
 }
 
 function pickDescription(state: string | undefined, value: string): string | undefined {

@@ -8,6 +8,7 @@
 import type { ModelRecommendation, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
+import { shownServer } from "./server-key.ts";
 
 /** The settings that decide which model the runtime uses (server URL, then GGUF path, then preset). */
 export interface ModelChoice {
@@ -69,4 +70,19 @@ export function alreadyDownloading(name: string): string {
 export function downloadWarning(recommendation: ModelRecommendation, name: string, quant: PresetQuantization): string | undefined {
   if (recommendation.fits) return undefined;
   return `${recommendation.reason.replace(/\.$/, "")}. ${name} needs about ${formatSize(quant.memoryBytes)}, so it will likely not load here. Download it (${formatSize(quant.sizeBytes)}) anyway?`;
+}
+
+/**
+ * Select Model's entry for the workspace's server URL the user has not agreed to: the server
+ * named as the consent question names it (shownServer): the host the code would go to, the
+ * URL as written with its hidden characters escaped, a word on a name beyond a–z.
+ */
+export function workspaceServerEntry(serverUrl: string): { readonly label: string; readonly description: string; readonly detail: string } {
+  const { host, written, note } = shownServer(serverUrl);
+  const where = "Its settings name it; your code and chats would be sent there";
+  return {
+    label: "$(organization) Use this workspace's server",
+    description: host ? `${host} (${written})` : written,
+    detail: note ? `${where}. ${note[0]!.toUpperCase()}${note.slice(1)}` : where,
+  };
 }

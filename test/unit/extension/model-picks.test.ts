@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alreadyDownloading, DownloadSlot, downloadWarning, modelPickState } from "../../../src/extension/model-picks.ts";
+import { alreadyDownloading, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -83,5 +83,20 @@ describe("Download Model on a machine nothing fits", () => {
 
   it("asks nothing where the recommendation fits", () => {
     assert.equal(downloadWarning({ preset: "qwen3.6-35b-a3b", quantization: "Q4_K_M", fits: true, reason: "fits in 24 GiB of VRAM" }, "Qwen3.6-35B-A3B Q4_K_M", quant), undefined);
+  });
+});
+
+// Select Model's "Use this workspace's server" showed the workspace's URL as written, where the
+// consent question (5cca4f1) names the host the code would go to: a Greek letter in the name or
+// a host after a user name read like the team's server there.
+describe("Select Model: the workspace's server entry", () => {
+  it("names the server as the consent question does: its host as looked up, the URL escaped, a word on letters beyond a–z", () => {
+    const lookalike = workspaceServerEntry("http://gpu-b\u03bfx.corp.example:8080/v1");
+    assert.equal(lookalike.description, "xn--gpu-bx-m0e.corp.example:8080 (http://gpu-b\u03bfx.corp.example:8080/v1)");
+    assert.equal(lookalike.detail, "Its settings name it; your code and chats would be sent there. Its name has letters beyond a–z, looked up as the xn-- name: some such letters look like Latin ones, so check it is the server you expect");
+    const userName = workspaceServerEntry("http://127.0.0.1:8080@evil.example/v1\u202e");
+    assert.equal(userName.description, 'evil.example ("http://127.0.0.1:8080@evil.example/v1\\u202e")');
+    assert.equal(userName.detail, "Its settings name it; your code and chats would be sent there");
+    assert.equal(workspaceServerEntry("http://gpu-box:8080/v1").label, "$(organization) Use this workspace's server");
   });
 });

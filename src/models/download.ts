@@ -142,6 +142,13 @@ async function orDiskError<T>(folder: string, file: string, work: () => Promise<
 }
 
 function busyError(options: DownloadOptions, holder: PartHolder): DownloadError {
+  // Download Model… picked twice in one window, or again while a cancelled download stops: no other Hearth, no lock to delete.
+  if (holder.here) {
+    return new DownloadError(
+      `${options.file} is already being downloaded into ${options.folder} here: a download of it started earlier still runs, or is stopping. Wait for it to finish, or cancel it, then download again.`,
+      false,
+    );
+  }
   if (holder.host !== hostname()) {
     const idle = Math.max(0, Math.round((holder.idleMs ?? 0) / 1000));
     return new DownloadError(

@@ -35,6 +35,8 @@ export interface PartHolder {
   readonly host: string;
   /** Milliseconds since the lock was last refreshed (one from another machine). */
   readonly idleMs?: number;
+  /** Held by another download in this very process (the same window's runtime), not another Hearth. */
+  readonly here?: boolean;
 }
 
 /** A lock this process holds. */
@@ -197,8 +199,10 @@ function putBack(aside: string, path: string): void {
   }
 }
 
+/** A live holder as a refusal names it: this process (a lock it holds: reused() said so), or another's, with its idle time. */
 function withIdle(holder: PartHolder, idleMs: number): PartHolder {
-  return holder.host === hostname() ? holder : { ...holder, idleMs };
+  if (holder.host !== hostname()) return { ...holder, idleMs };
+  return holder.pid === process.pid ? { ...holder, here: true } : holder;
 }
 
 /** Refreshes the lock's mtime every LOCK_REFRESH_MS until released; tells `onLost` if another process replaced it. */

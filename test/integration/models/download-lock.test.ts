@@ -23,8 +23,10 @@ const FILE = Buffer.alloc(1024 * 1024);
 for (let i = 0; i < FILE.length; i += 4) FILE.writeUInt32LE((i * 2654435761) >>> 0, i);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-describe("the same model downloaded twice at once (two VS Code windows)", () => {
-  it("the second is refused, saying another download of it runs; the first finishes whole", async (t) => {
+describe("the same model downloaded twice at once (two VS Code windows, or twice in one)", () => {
+  // In one process, as Download Model… picked twice in one window (or again while a cancelled one stops) runs both in one
+  // runtime: the second was refused as "by another Hearth (process <this one>: another VS Code window, or hearth models --download)".
+  it("twice in one process (one window): the second is refused, saying a download of it runs here; the first finishes whole", async (t) => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let requests = 0;
@@ -47,12 +49,31 @@ describe("the same model downloaded twice at once (two VS Code windows)", () => 
     const second = downloadFile({ url, folder, file: "m.gguf" }).then(() => "the second download finished", (error: unknown) => error);
     const error = await Promise.race([second, secondAsked]);
     assert.ok(error instanceof DownloadError && !error.offline, String(error));
-    assert.match(error.message, /^m\.gguf is already being downloaded into .* by another Hearth \(process \d+: another VS Code window, or hearth models --download\)\. Wait for it to finish/);
+    assert.equal(error.message, `m.gguf is already being downloaded into ${folder} here: a download of it started earlier still runs, or is stopping. Wait for it to finish, or cancel it, then download again.`);
     assert.equal(requests, 1, "the second download asked the server nothing");
     release();
     const result = await first;
     assert.equal(sha(readFileSync(result.path)), sha(FILE));
     assert.deepEqual(readdirSync(folder), ["m.gguf"], "no lock is left");
+  });
+
+  it("a lock another live process on this machine holds (another window's runtime): refused naming that process, nothing asked", async (t) => {
+    let requests = 0;
+    const server = createServer((_req, res) => void (requests++, res.writeHead(200, { "Content-Length": FILE.length }).end(FILE)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    t.after(() => void other.kill("SIGKILL"));
+    await once(other, "spawn");
+    const folder = tempDir("hearth-dl-lock-");
+    writeFileSync(join(folder, "m.gguf.part.lock"), JSON.stringify({ pid: other.pid, host: hostname() }));
+    await assert.rejects(downloadFile({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`, folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, new RegExp(`^m\\.gguf is already being downloaded into .* by another Hearth \\(process ${other.pid}: another VS Code window, or hearth models --download\\)\\. Wait for it to finish`));
+      return true;
+    });
+    assert.equal(requests, 0);
+    assert.deepEqual(readdirSync(folder), ["m.gguf.part.lock"], "its lock is left to it");
   });
 
   it("a lock left by a process that is gone (a crash) does not block the next download", async (t) => {

@@ -36,12 +36,13 @@ export class IgnoredSettingsNotice {
 
   constructor(private readonly options: IgnoredSettingsNoticeOptions) {}
 
-  /** Logs and shows what was not told yet of the values ignored now. */
+  /** Logs and shows what was not told yet of the values ignored now; never rejects (its caller does not wait on it). */
   tell(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {
-    const told = this.queue.then(() => this.tellNow(notices));
-    // A check that failed (workspaceState's write refused) must not stop the checks after it.
-    this.queue = told.catch(() => undefined);
-    return told;
+    // A check whose write workspaceState refused (its database locked, the disk full) is logged and stops none after it.
+    this.queue = this.queue.then(() => this.tellNow(notices)).catch((error: unknown) => {
+      this.options.log(`could not remember in this workspace's state which ignored settings Hearth told of (${error instanceof Error ? error.message : String(error)}): another window may tell them again`);
+    });
+    return this.queue;
   }
 
   private async tellNow(notices: readonly IgnoredWorkspaceValue[]): Promise<void> {

@@ -57,9 +57,16 @@ describe("IgnoredSettingsNotice", () => {
     let fail = true;
     const failing: NoticeStore = { get: store.get, update: async (key, value) => (fail ? ((fail = false), Promise.reject(new Error("SQLITE_BUSY"))) : store.update(key, value)) };
     const shown: string[] = [];
-    const notice = new IgnoredSettingsNotice({ store: failing, show: (n) => shown.push(n.text), log: () => undefined });
-    await assert.rejects(notice.tell([policy]), /SQLITE_BUSY/);
+    const logged: string[] = [];
+    const notice = new IgnoredSettingsNotice({ store: failing, show: (n) => shown.push(n.text), log: (line) => logged.push(line) });
+    // Its one caller (workspace-settings-notice.ts) does not wait on it: a rejection there went unhandled.
+    await notice.tell([policy]);
     await notice.tell([modelPath("/repo/evil.gguf")]);
     assert.deepEqual(shown, ["hearth.approvalPolicy auto-all ignored", "hearth.modelPath /repo/evil.gguf ignored"]);
+    assert.deepEqual(logged, [
+      "hearth.approvalPolicy auto-all ignored",
+      "could not remember in this workspace's state which ignored settings Hearth told of (SQLITE_BUSY): another window may tell them again",
+      "hearth.modelPath /repo/evil.gguf ignored",
+    ]);
   });
 });

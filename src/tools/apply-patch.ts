@@ -3,11 +3,11 @@
  * all or nothing through the workspace in one batch.
  */
 import { shownLine, shownPath } from "../indexer/text.ts";
-import { planPatch } from "./patch/plan.ts";
+import { type FileOutcome, planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
 import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
-import type { WorkspaceChange } from "./workspace.ts";
+import type { Workspace, WorkspaceChange } from "./workspace.ts";
 
 // A name or reason holding a newline would read as a line of the report of its own.
 const SHOWN = { path: shownPath, line: shownLine };
@@ -50,6 +50,7 @@ export const applyPatchTool: Tool = {
     const plan = await planPatch(ctx.workspace, patch, { keepJson: true, ...(defaultPath ? { defaultPath } : {}) });
     const dryRun = optionalBool(input, "dry_run") ?? false;
     if (!plan.ok) throw new ToolError("patch-failed", formatPlan(plan, "applied", SHOWN), { files: plan.files });
+    if (ctx.reads) await refuseBlindDeletes(ctx.workspace, ctx.reads, plan.files);
     ctx.signal.throwIfAborted();
     if (!dryRun) {
       await ctx.workspace.apply(plan.changes);
@@ -73,5 +74,22 @@ function remember(reads: Map<string, string>, changes: readonly WorkspaceChange[
       if (seen === undefined) reads.delete(change.to);
       else reads.set(change.to, seen);
     }
+  }
+}
+
+/**
+ * A delete with no hunks (`deleted file mode` alone; git writes a deleted file's lines as a
+ * hunk) names none of the file's lines: as write_file, it takes only a file the model read
+ * and that has not changed since, or an empty one.
+ */
+async function refuseBlindDeletes(ws: Workspace, reads: ReadonlyMap<string, string>, files: readonly FileOutcome[]): Promise<void> {
+  for (const file of files) {
+    if (file.operation !== "delete" || file.hunks.length > 0) continue;
+    const bytes = await ws.read(file.path).catch(() => undefined);
+    if (bytes === undefined || bytes.length === 0) continue;
+    const seen = reads.get(file.path);
+    if (seen === contentHash(bytes)) continue;
+    const why = seen === undefined ? "you have not read it" : "it changed since you read it (perhaps the user edited it)";
+    throw new ToolError("stale-file", `the patch deletes "${file.path}" with no hunks, and ${why}; nothing was written. Read it first, or give its lines as the hunk that removes them`);
   }
 }

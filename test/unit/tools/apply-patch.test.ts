@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
@@ -247,5 +247,26 @@ describe("apply_patch and write_file's read-first check", () => {
     const stale = await runTool(writeFileTool, { path: "a.txt", content: "mine\n" }, ctx);
     assert.equal(!stale.ok && stale.code, "stale-file", stale.text);
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the user's\n");
+  });
+
+  // git writes a deleted file's lines as a hunk: `deleted file mode` alone names none of them,
+  // so it deletes only what write_file would replace (read, unchanged since), or an empty file.
+  it("a delete with no hunks takes only a file the model read and that has not changed since", async () => {
+    const { root, ctx } = workspaceWith({ "keep.txt": "the user's work\n", "read.txt": "seen\n", "empty.txt": "" });
+    const del = (path: string) => `diff --git a/${path} b/${path}\ndeleted file mode 100644\nindex 0123456..0000000\n`;
+    for (const dry_run of [true, false]) {
+      const unread = await runTool(applyPatchTool, { patch: del("keep.txt"), dry_run }, ctx);
+      assert.equal(!unread.ok && unread.code, "stale-file", unread.text);
+      assert.match(unread.text, /keep\.txt.*have not read it/);
+    }
+    await runTool(readFileTool, { path: "keep.txt" }, ctx);
+    writeFileSync(join(root, "keep.txt"), "the user's work, and more\n");
+    const changed = await runTool(applyPatchTool, { patch: del("keep.txt") }, ctx);
+    assert.equal(!changed.ok && changed.code, "stale-file", changed.text);
+    assert.equal(readFileSync(join(root, "keep.txt"), "utf8"), "the user's work, and more\n");
+    await runTool(readFileTool, { path: "read.txt" }, ctx);
+    const deleted = await runTool(applyPatchTool, { patch: del("read.txt") + del("empty.txt") }, ctx);
+    assert.equal(deleted.ok, true, deleted.text);
+    assert.equal(existsSync(join(root, "read.txt")) || existsSync(join(root, "empty.txt")), false);
   });
 });

@@ -71,7 +71,9 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
  * starts a new call, which that index's later pieces continue; a new id without a name
  * (servers that give every piece an id) continues the call. A piece whose name is its call's
  * whole name so far repeats it (servers that send id and name in every piece), not a second
- * half. Ids come out unique (a tool result is matched to its call by id).
+ * half; so does a piece with a new id and the same name while the call's arguments are not
+ * yet whole (servers that give every piece a new id). Ids come out unique (a tool result is
+ * matched to its call by id).
  */
 export class StreamedCalls {
   /** By slot: the delta's index, or past the highest when that index's call was another. */
@@ -83,7 +85,8 @@ export class StreamedCalls {
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
-    const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : this.last !== undefined && (id === undefined || id === this.calls.get(this.last)!.id) ? this.last : this.highest + 1;
+    const last = this.last === undefined ? undefined : this.calls.get(this.last)!;
+    const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : last && (id === undefined || id === last.id || continues(last, nameText(call))) ? this.last! : this.highest + 1;
     const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
     entry.id ??= id;
     // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
@@ -99,7 +102,7 @@ export class StreamedCalls {
   private slot(index: number, id: string | undefined, name: string): number {
     const slot = this.slots.get(index);
     const current = slot === undefined ? undefined : this.calls.get(slot);
-    if (current && !(id !== undefined && current.id !== undefined && id !== current.id && name !== "")) return slot!;
+    if (current && !(id !== undefined && current.id !== undefined && id !== current.id && name !== "" && !continues(current, name))) return slot!;
     const fresh = this.calls.has(index) ? this.highest + 1 : index;
     this.slots.set(index, fresh);
     return fresh;
@@ -114,6 +117,23 @@ export class StreamedCalls {
       used.add(id);
       return { ...call, id };
     });
+  }
+}
+
+/**
+ * Whether a piece named `name` with an id of its own still continues `call`: its name again
+ * while the call's arguments are not yet whole JSON (a server that gives every piece a new id
+ * and repeats the name). A call whose arguments are whole (Ollama's) is followed by a new one.
+ */
+function continues(call: { name: string; args: string }, name: string): boolean {
+  if (name !== call.name) return false;
+  // Only arguments that end a JSON object can be whole: most pieces are told apart without parsing.
+  if (!call.args.trimEnd().endsWith("}")) return true;
+  try {
+    JSON.parse(call.args);
+    return false;
+  } catch {
+    return true;
   }
 }
 

@@ -297,6 +297,23 @@ describe("remote backend against broken and hostile servers", () => {
     }
   });
 
+  it("a server that gives every piece a new id and repeats the name gets one call per call, not one per piece", async () => {
+    const piece = (index: number | undefined, id: string, args: string) => ({ ...(index === undefined ? {} : { index }), id, type: "function", function: { name: "read_file", arguments: args } });
+    for (const index of [0, undefined]) {
+      scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" }).end([
+        sse({ tool_calls: [piece(index, "p1", "")] }),
+        sse({ tool_calls: [piece(index, "p2", "{\"path\":")] }),
+        sse({ tool_calls: [piece(index, "p3", "\"a.ts\"}")] }),
+        sse({ tool_calls: [piece(index, "p4", "{\"path\":\"b")] }),
+        sse({ tool_calls: [piece(index, "p5", ".ts\"}")] }, "tool_calls"),
+        "data: [DONE]\n\n",
+      ].join(""));
+      const turn = await chat();
+      assert.deepEqual(turn.toolCallErrors, [], String(index));
+      assert.deepEqual((turn.message.toolCalls ?? []).map((c) => [c.id, c.name, c.arguments.path]), [["p1", "read_file", "a.ts"], ["p4", "read_file", "b.ts"]], String(index));
+    }
+  });
+
   it("tool call arguments sent as an object (not as JSON text) are that object, not a retry", async () => {
     const asObject = (index: number, path: string) => ({ index, id: `o${index}`, type: "function", function: { name: "read_file", arguments: { path } } });
     scenario = (_req, res) => void res.writeHead(200, { "Content-Type": "text/event-stream" })

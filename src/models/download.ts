@@ -142,6 +142,13 @@ async function orDiskError<T>(folder: string, file: string, work: () => Promise<
 }
 
 function busyError(options: DownloadOptions, holder: PartHolder): DownloadError {
+  if (holder.unnamed) {
+    return new DownloadError(
+      `${options.file} is being downloaded into ${options.folder} by another Hearth starting just now (another VS Code window, or hearth models --download): its lock, ${options.file}.part.lock, names no process yet. ` +
+        `Try again in a few seconds; if this stays so while no download runs, delete ${options.file}.part.lock in that folder.`,
+      false,
+    );
+  }
   // Download Model… picked twice in one window, or again while a cancelled download stops: no other Hearth, no lock to delete.
   if (holder.here) {
     return new DownloadError(

@@ -37,6 +37,8 @@ export interface PartHolder {
   readonly idleMs?: number;
   /** Held by another download in this very process (the same window's runtime), not another Hearth. */
   readonly here?: boolean;
+  /** A lock that names no process yet (made moments ago: its maker is still writing it, or died doing so): `pid` and `host` are this process's, not its holder's. */
+  readonly unnamed?: boolean;
 }
 
 /** A lock this process holds. */
@@ -66,6 +68,7 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
   const lock = `${part}.lock`;
   const clock = options.clock ?? systemClock;
   const me = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex") };
+  const unnamed: PartHolder = { pid: me.pid, host: me.host, unnamed: true };
   for (let attempt = 0; ; attempt++) {
     try {
       const file = await open(lock, "wx");
@@ -89,12 +92,12 @@ export async function lockPart(part: string, options: LockPartOptions = {}): Pro
       if (info.folder) throw folderInTheWay(lock);
       const holder = parseHolder(info.text);
       const idleMs = clock.now() - info.mtimeMs;
-      if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : me };
-      if (attempt > 0) return { holder: holder ?? me };
+      if (holder ? holderAlive(holder, idleMs) && !reused(holder, info) : await justMade(lock)) return { holder: holder ? withIdle(holder, idleMs) : unnamed };
+      if (attempt > 0) return { holder: holder ?? unnamed };
       options.beforeTakeover?.(lock);
       // Left by a process that is gone. Busy: another download is taking it over now, and about to hold the part.
       const busy = takeOverStaleLock(lock, info, options.duringTakeover);
-      if (busy) return { holder: busy.by ?? me };
+      if (busy) return { holder: busy.by ?? unnamed };
     }
   }
 }

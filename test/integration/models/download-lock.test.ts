@@ -76,6 +76,18 @@ describe("the same model downloaded twice at once (two VS Code windows, or twice
     assert.deepEqual(readdirSync(folder), ["m.gguf.part.lock"], "its lock is left to it");
   });
 
+  // Read as this very process's: "by another Hearth (process <this one>: …)".
+  it("a lock made just now that names no process yet (its maker is writing it): refused without naming this process", async () => {
+    const folder = tempDir("hearth-dl-lock-");
+    writeFileSync(join(folder, "m.gguf.part.lock"), "");
+    await assert.rejects(downloadFile({ url: "http://127.0.0.1:9/m.gguf", folder, file: "m.gguf" }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.equal(error.message, `m.gguf is being downloaded into ${folder} by another Hearth starting just now (another VS Code window, or hearth models --download): its lock, m.gguf.part.lock, names no process yet. Try again in a few seconds; if this stays so while no download runs, delete m.gguf.part.lock in that folder.`);
+      return true;
+    });
+    assert.deepEqual(readdirSync(folder), ["m.gguf.part.lock"], "its lock is left to it");
+  });
+
   it("a lock left by a process that is gone (a crash) does not block the next download", async (t) => {
     const server = createServer((_req, res) => void res.writeHead(200, { "Content-Length": FILE.length }).end(FILE));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import type { McpConsentParams, McpConsentResult } from "../protocol/mcp.ts";
-import { visibleText } from "../protocol/visible-text.ts";
+import { jsonEscape, visibleText } from "../protocol/visible-text.ts";
 
 /** Global-state key holding the hashes of allowed server definitions. */
 export const MCP_CONSENT_KEY = "hearth.mcp.allowedServers";
@@ -117,7 +117,7 @@ export function describeDefinition(definition: Readonly<Record<string, unknown>>
 export function shownText(text: string): string {
   if (visibleText(text, true) === text && !LONG_BLANK.test(text)) return text;
   // The characters visibleText writes out (line breaks, controls, bidi and zero-width marks), as JSON escapes.
-  const escaped = (part: string) => visibleText(JSON.stringify(part).slice(1, -1), true, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+  const escaped = (part: string) => visibleText(JSON.stringify(part).slice(1, -1), true, jsonEscape);
   let shown = "";
   let at = 0;
   for (const run of text.matchAll(LONG_BLANKS)) {

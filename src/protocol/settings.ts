@@ -10,6 +10,7 @@
  * (src/extension/runtime-client.ts).
  * Values from outside (user settings files, the wire) always pass through `sanitizeSettings`.
  */
+import { jsonEscape, visibleText } from "./visible-text.ts";
 
 export const MODEL_PRESETS = ["qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3.5-35b-a3b", "qwen3.5-27b", "custom"] as const;
 export type ModelPreset = (typeof MODEL_PRESETS)[number];
@@ -194,6 +195,14 @@ export function layeredValue(spec: SettingSpec, layers: SettingLayers, trusted: 
 }
 
 /**
+ * A value quoted as JSON writes it, its hidden characters (bidi controls, zero-width ones) as
+ * \\u escapes too: a workspace's value in a notice must read as what it is.
+ */
+function quoted(value: unknown): string {
+  return visibleText(JSON.stringify(value), true, jsonEscape);
+}
+
+/**
  * After a command (Select Model, the completions toggle) wrote `value` to the user's settings —
  * never to the workspace's: a repository's committed `.vscode/settings.json` is not Hearth's to
  * change — the sentence saying the workspace's value still applies here over it; undefined
@@ -203,7 +212,7 @@ export function workspaceStillApplies(spec: SettingSpec, layers: SettingLayers, 
   const workspace = layers.workspaceFolderValue ?? layers.workspaceValue;
   const applied = layeredValue(spec, { ...layers, globalValue: value }, trusted, consented);
   if (workspace === undefined || JSON.stringify(applied) === JSON.stringify(value)) return undefined;
-  return `Saved hearth.${spec.key} ${JSON.stringify(value)} in your user settings, but this workspace's settings set hearth.${spec.key} ${JSON.stringify(workspace)}, which applies here over yours. Hearth leaves the workspace's file alone: change it there (.vscode/settings.json, or the .code-workspace file) to use your choice here.`;
+  return `Saved hearth.${spec.key} ${JSON.stringify(value)} in your user settings, but this workspace's settings set hearth.${spec.key} ${quoted(workspace)}, which applies here over yours. Hearth leaves the workspace's file alone: change it there (.vscode/settings.json, or the .code-workspace file) to use your choice here.`;
 }
 
 /**
@@ -255,11 +264,11 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
   if (spec.scope === "machine" || spec.scope === "application") {
     if (workspace === undefined || workspace === "" || workspace === layers.globalValue) return undefined;
     const user = layers.globalValue === undefined || layers.globalValue === "" ? "not set in yours" : `yours: ${JSON.stringify(layers.globalValue)}`;
-    return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}; Hearth ignores it: only your user settings choose which model file is loaded (${user}).`);
+    return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: only your user settings choose which model file is loaded (${user}).`);
   }
   if (spec.workspaceMayOnlyTighten && spec.kind === "array") {
     const { negated, added, tooLong, beyond } = workspaceEntries(layers);
-    const them = negated.map((e) => JSON.stringify(e.trim())).join(", ");
+    const them = negated.map((e) => quoted(e.trim())).join(", ");
     const exceptions = negated.length ? `This workspace's settings try to take ${them} off ${name}; Hearth ignores them: a workspace can add files to the list, not take them off (only your user settings can).` : "";
     const left = [...(tooLong ? [`${tooLong} longer than ${WORKSPACE_ENTRY_MAX_CHARS} characters`] : []), ...(beyond ? [`${beyond} past the first ${WORKSPACE_LIST_MAX}`] : [])];
     const cut = left.length ? `This workspace's settings add ${added} pattern${added === 1 ? "" : "s"} to ${name}; Hearth ignores ${left.join(" and ")}: each is checked on every completion (your user settings can hold more).` : "";
@@ -270,7 +279,7 @@ export function ignoredWorkspaceValue(spec: SettingSpec, layers: SettingLayers, 
     const user = layers.globalValue;
     if (workspace === undefined || workspace === "" || workspace === spec.default || workspace === user) return undefined;
     const where = typeof user === "string" && user ? `go to your own server, ${JSON.stringify(user)}` : "stay on this machine";
-    return said(`This folder is not trusted, so Hearth ignores ${name} ${JSON.stringify(workspace)} from its settings: your code and chats ${where}. Trust the folder (Workspaces: Manage Workspace Trust) to be asked about that server.`, "trust");
+    return said(`This folder is not trusted, so Hearth ignores ${name} ${quoted(workspace)} from its settings: your code and chats ${where}. Trust the folder (Workspaces: Manage Workspace Trust) to be asked about that server.`, "trust");
   }
   return undefined;
 }
@@ -288,10 +297,10 @@ function ignoredTightening(spec: SettingSpec, layers: SettingLayers, trusted: bo
   }
   if (workspace === undefined) return undefined;
   if (!order.includes(workspace as string)) {
-    return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}, which is not one of ${order.map((v) => JSON.stringify(v)).join(", ")}: Hearth takes the strictest, ${JSON.stringify(applied)}.`);
+    return said(`This workspace's settings set ${name} to ${quoted(workspace)}, which is not one of ${order.map((v) => JSON.stringify(v)).join(", ")}: Hearth takes the strictest, ${JSON.stringify(applied)}.`);
   }
   if (order.indexOf(workspace as string) <= order.indexOf(applied)) return undefined;
-  return said(`This workspace's settings set ${name} to ${JSON.stringify(workspace)}; Hearth ignores it: a workspace can make it stricter than your user setting, never looser (using ${JSON.stringify(applied)}).`);
+  return said(`This workspace's settings set ${name} to ${quoted(workspace)}; Hearth ignores it: a workspace can make it stricter than your user setting, never looser (using ${JSON.stringify(applied)}).`);
 }
 
 /**

@@ -86,6 +86,11 @@ function honestJoiner(text: string, at: number, char: string): boolean {
   return JOINER.test(char) && at > 0 && at < text.length - 1 && !touchesAsciiWord(text, at);
 }
 
+/** A character as JSON's \\uXXXX escapes write it (both halves of a pair), for visibleText's `write` in text shown quoted. */
+export function jsonEscape(char: string): string {
+  return Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+}
+
 /**
  * The text with every hidden character written as ⟨U+XXXX⟩ (or as `write` writes it: a tag
  * character comes as its two UTF-16 units, a run of variation selectors whole); tabs

@@ -185,6 +185,19 @@ describe("what a workspace set that Hearth ignores (ignoredWorkspaceValue)", () 
     assert.equal(ignoredWorkspaceValue(url, { globalValue: "http://a/v1", workspaceValue: "" }, false), undefined, "keeping code local is never refused");
   });
 
+  // The values are a repository's: a right-to-left override or a zero-width character in one
+  // made the warning read otherwise (the server's name backwards, a policy looking like another).
+  it("shows a workspace value's hidden characters escaped", () => {
+    const bidi = ignoredWorkspaceValue(spec("serverUrl"), { workspaceValue: "http://127.0.0.1:8080/\u202eelgoog.evil" }, false)!.text;
+    assert.ok(bidi.includes('hearth.serverUrl "http://127.0.0.1:8080/\\u202eelgoog.evil" from its settings'), bidi);
+    const policy = ignoredWorkspaceValue(spec("approvalPolicy"), { workspaceValue: "ask\u200b" }, true)!.text;
+    assert.ok(policy.includes('hearth.approvalPolicy to "ask\\u200b", which is not one of'), policy);
+    const exception = ignoredWorkspaceValue(spec("inlineCompletionsExclude"), { workspaceValue: ["!.env\u202e"] }, true)!.text;
+    assert.ok(exception.includes('take "!.env\\u202e" off'), exception);
+    const still = workspaceStillApplies(spec("serverUrl"), { workspaceValue: "http://gpu-box/\u202ev1" }, "http://mine/v1", true, () => true)!;
+    assert.ok(still.includes('set hearth.serverUrl "http://gpu-box/\\u202ev1", which applies'), still);
+  });
+
   it("says nothing of settings a workspace may set", () => {
     assert.equal(ignoredWorkspaceValue(spec("contextSize"), { globalValue: 4096, workspaceValue: 8192 }, false), undefined);
     assert.equal(ignoredWorkspaceValue(spec("modelPreset"), { workspaceValue: "qwen3.5-27b" }, true), undefined);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { RepoIndex, cacheMissMessage, locate, type FileRecord } from "../../../src/indexer/index.ts";
 import { FIXTURES, QUERIES_DIR, indexOf, tempDir } from "./helpers/setup.ts";
+import { nodeScanFs, type ScanFs } from "../../../src/indexer/scan-fs.ts";
 
 /** The index's content without timestamps, for comparing two builds. */
 function snapshot(index: RepoIndex) {
@@ -126,6 +127,23 @@ describe("incremental updates", () => {
       rmSync(join(dir, "data"), { recursive: true });
       assert.equal(await index.updateFile("data"), "unchanged");
       assert.deepEqual([...index.skipped.keys()].filter((p) => p.startsWith("data/")), []);
+    } finally {
+      cleanup();
+    }
+  });
+
+  // A folder renamed while a build runs: the files the build's scan found under the old name were
+  // gone when it read them, and each stayed counted as "unreadable" left out until the next build.
+  it("a file gone between the build's scan and its read is not counted as unreadable", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const gone = join(dir, "src/users/session.ts");
+      const fs: ScanFs = { ...nodeScanFs, stat: async (abs) => { const info = await nodeScanFs.stat(abs); if (abs === gone) rmSync(abs); return info; } };
+      const index = await indexOf(dir, { fs });
+      assert.ok(!index.files.has("src/users/session.ts"));
+      assert.deepEqual([...index.skipped.keys()], []);
+      assert.equal(index.summary().skippedByReason.unreadable, undefined);
     } finally {
       cleanup();
     }

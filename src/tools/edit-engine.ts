@@ -100,7 +100,7 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
   // lack the file's trailing blanks (Markdown hard breaks), blank runs ('a  b' in a string)
   // or indentation no single rule re-creates (tabs plus alignment spaces).
   const kept = unchangedLines(needle, newLines);
-  if (level === "whitespace") refuseUnplaceable(needle, matched, newLines, kept, start);
+  if (level === "whitespace") refuseUnplaceable(needle, matched, newLines, kept, start, reindent);
   const replacement = newLines.map((l, j) => (kept.has(j) ? matched[kept.get(j)!]!.text : reindent(l)));
   const before = lines.slice(0, start);
   const after = lines.slice(end);
@@ -121,7 +121,7 @@ function replaceLines(lines: readonly Line[], start: number, needle: readonly st
  * column 0, at 4 and 8 in the file): no rule says where it goes, and written as it came it
  * broke the code (Python that no longer ran) under a success message.
  */
-function refuseUnplaceable(needle: readonly string[], matched: readonly Line[], newLines: readonly string[], kept: ReadonlyMap<number, number>, start: number): void {
+function refuseUnplaceable(needle: readonly string[], matched: readonly Line[], newLines: readonly string[], kept: ReadonlyMap<number, number>, start: number, reindent: (line: string) => string): void {
   const stood = new Map<string, Set<string>>();
   needle.forEach((l, i) => {
     const f = matched[i]!.text;
@@ -129,9 +129,14 @@ function refuseUnplaceable(needle: readonly string[], matched: readonly Line[], 
     const set = stood.get(indentOf(l)) ?? new Set<string>();
     stood.set(indentOf(l), set.add(indentOf(f)));
   });
-  // A depth the file writes two ways (a tab on some lines, four spaces on others) is one depth.
-  const several = (indent: string) => !sameDepth(stood.get(indent) ?? []);
-  const lost = newLines.find((l, j) => !kept.has(j) && l.trim() !== "" && several(indentOf(l)));
+  // A depth the file writes two ways (a tab on some lines, four spaces on others) is one depth,
+  // placed where a line re-indents to one of its ways: one that stays at the copy's (a
+  // flattened copy, '\t' and 8 spaces both at column 0) went in flat.
+  const unplaceable = (line: string) => {
+    const ways = stood.get(indentOf(line)) ?? new Set<string>();
+    return ways.size > 1 && (!sameDepth(ways) || !ways.has(indentOf(reindent(line))));
+  };
+  const lost = newLines.find((l, j) => !kept.has(j) && l.trim() !== "" && unplaceable(l));
   if (lost === undefined) return;
   throw new ToolError(
     "invalid-input",

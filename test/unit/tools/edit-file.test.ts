@@ -191,6 +191,17 @@ describe("edit_file", () => {
     assert.equal(bytes().toString(), file.replace("int b = 2", "int b = 3"));
   });
 
+  it("still refuses a changed line of a copy that lost the indentation of a block indented with a tab and spaces, never writing it flat", async () => {
+    // '\t' and 8 spaces reach one column at tab width 8 (bcee3bd counts that one depth), but
+    // the copy at column 0 says nothing of where b2() goes: it was written at column 0.
+    for (const file of ["int f(void) {\n\tif (a)\n        b();\n\tc();\n}\n", "int f(void) {\n\tif (a)\n  b();\n\tc();\n}\n"]) {
+      const { result, bytes } = await edit({ "f.c": file }, { path: "f.c", old_text: "if (a)\nb();\nc();", new_text: "if (a)\nb2();\nc();" });
+      assert.equal(!result.ok && result.code, "invalid-input", result.text);
+      assert.match(result.text, /"b2\(\);" cannot be told/);
+      assert.equal(bytes().toString(), file);
+    }
+  });
+
   it("keeps bytes that are not UTF-8 (latin1 file) untouched", async () => {
     const file = Buffer.from("caf\xe9 = 1\nx = 2\n", "latin1");
     const { result, bytes } = await edit({ "l.py": file }, { path: "l.py", old_text: "x = 2", new_text: "x = 3" });

@@ -448,7 +448,8 @@ class Run {
       this.pushResult(call, result.text);
       if (result.ok && result.finished) finished = result.text;
       // The same call again after its earlier result was condensed or dropped reads what the model no longer has.
-      if (!this.earlierResultShown(call)) this.guard.forget(call.name, call.arguments, result.text);
+      const earlier = this.earlierResult(call);
+      if (earlier !== "shown") this.guard.forget(call.name, call.arguments, result.text, earlier === "never-seen-whole");
       const verdict = this.guard.record(call.name, call.arguments, result.ok && !commandFailed(result), result.text);
       if (verdict.action === "stop") stop = verdict.reason;
       if (verdict.action === "steer") {
@@ -518,21 +519,31 @@ class Run {
   }
 
   /**
-   * Whether the prompt still shows, whole, the result of the latest earlier call like this
-   * one (same tool and arguments), the call just answered (the last message) aside. A result
-   * is matched to its call within the reply it answers: a server may number each reply's
-   * calls afresh (call_0, call_1, …).
+   * How the prompt shows the result of the latest earlier call like this one (same tool and
+   * arguments), the call just answered (the last message) aside: "shown" whole; condensed
+   * before the model replied to it other than with this call ("never-seen-whole": too large
+   * to keep, not condensed for its age); else "gone" (none, dropped, or condensed later). A
+   * result is matched to its call within the reply it answers: a server may number each
+   * reply's calls afresh (call_0, call_1, …).
    */
-  private earlierResultShown(call: ToolCall): boolean {
+  private earlierResult(call: ToolCall): "shown" | "never-seen-whole" | "gone" {
     const args = canonical(call.arguments);
     const latest = this.messages.length - 1;
     let shown: ChatMessage | undefined;
+    let repliesSince = 0;
     let ids = new Set<string>();
     for (const [i, m] of this.messages.entries()) {
-      if (m.role === "assistant") ids = new Set((m.toolCalls ?? []).filter((c) => c.name === call.name && canonical(c.arguments) === args).map((c) => c.id));
-      else if (m.role === "tool" && i !== latest && ids.has(m.toolCallId)) shown = m;
+      if (m.role === "assistant") {
+        ids = new Set((m.toolCalls ?? []).filter((c) => c.name === call.name && canonical(c.arguments) === args).map((c) => c.id));
+        repliesSince++;
+      } else if (m.role === "tool" && i !== latest && ids.has(m.toolCallId)) {
+        shown = m;
+        repliesSince = 0;
+      }
     }
-    return shown !== undefined && !shown.dropped && !isCondensedResult(shown.content);
+    if (shown === undefined || shown.dropped) return "gone";
+    if (!isCondensedResult(shown.content)) return "shown";
+    return repliesSince <= 1 ? "never-seen-whole" : "gone";
   }
 
   private pushResult(call: ToolCall, text: string): void {

@@ -30,7 +30,7 @@ const DEFAULTS: RepetitionOptions = { steerAfter: 2, stopAfter: 3, sameFailureSt
 
 export class RepetitionGuard {
   private readonly calls = new Map<string, number>();
-  /** Identical calls made again after their result was condensed or dropped (`forget`). */
+  /** Identical calls made again after their result was condensed before the model saw it whole (`forget`). */
   private readonly rereads = new Map<string, number>();
   private readonly failures = new Map<string, number>();
   private readonly unrunnable = new Map<string, number>();
@@ -71,11 +71,13 @@ export class RepetitionGuard {
   /**
    * Forgets the identical calls recorded before this one (same tool, arguments and result):
    * the model no longer sees their results (condensed or dropped to fit the context), so
-   * calling it again is reading again what it was told to read again, not a loop.
+   * calling it again is reading again what it was told to read again, not a loop. Unless
+   * `tooLarge`: the result was condensed before the model saw it whole (the whole does not
+   * fit), and such re-reads are counted (a small result condensed for its age is not).
    */
-  forget(tool: string, args: unknown, output: string): void {
+  forget(tool: string, args: unknown, output: string, tooLarge: boolean): void {
     const key = callKey(tool, args, output);
-    if (this.calls.delete(key)) bump(this.rereads, key);
+    if (this.calls.delete(key) && tooLarge) bump(this.rereads, key);
   }
 
   /**

@@ -365,6 +365,31 @@ describe("a file read again after its earlier reads were condensed", () => {
   });
 });
 
+describe("a small file read again each time its result was condensed for its age", () => {
+  it("is not stopped as a result too large for the context, however often it comes back", async () => {
+    const dir = tempDir("hearth-agent-reread-small-");
+    writeFileSync(join(dir, "notes.txt"), Array.from({ length: 20 }, (_, i) => `note ${i} of the small file`).join("\n"));
+    const pad = {
+      definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
+      effect: "read" as const,
+      execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
+    };
+    const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+    const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
+    const readNotes = call("read_file", { path: "notes.txt" });
+    const turns = [1, 2, 3, 4, 5].flatMap((k) => [readNotes, ...work(k)]);
+    const { agent, events } = await scriptedAgent(dir, [...turns, call("finish", { summary: "done" })], {
+      tools: [...AGENT_TOOLS, pad],
+      budget: { maxSteps: 100 },
+      script: { contextSize: 6000 },
+      thinking: false,
+    });
+    const result = await agent.run("Keep notes.txt in mind as you go.");
+    assert.ok(events.some((e) => e.type === "condensed"), "the earlier reads were condensed");
+    assert.equal(result.stopReason, "finished", result.message);
+  });
+});
+
 describe("the same call again while its result is still whole", () => {
   it("is repetition, stopped at the third, even where the server numbers each reply's calls afresh", async () => {
     /** A server that names every reply's first call call_0 (as some OpenAI-compatible servers do). */

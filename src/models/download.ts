@@ -766,7 +766,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** A string `field` of `error` or of the first of its causes that has one. */
-function causeField(error: unknown, field: "code" | "path"): string | undefined {
+function causeField(error: unknown, field: "code" | "path" | "dest"): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     const value = (current as Record<string, unknown>)[field];
@@ -802,8 +802,8 @@ export async function fetchOrExplain(url: string, init: RequestInit, advice: str
 
 function diskError(folder: string, error: unknown, file: string): DownloadError {
   const code = errorCode(error);
-  // EISDIR's path is the folder in the way: the part, or its record (.part.json).
-  const inTheWay = code === "EISDIR" ? errorPath(error) : undefined;
+  // EISDIR's path is the folder in the way (the part, its record or its lock), except a rename's: its dest (the file's own name, made a folder meanwhile).
+  const inTheWay = code === "EISDIR" ? (causeField(error, "dest") ?? errorPath(error)) : undefined;
   return new DownloadError(`Cannot save the download in ${folder}: ${diskWhy(code, folder, inTheWay ? basename(inTheWay) : `${file}.part`)}, then try again; ${whatIsKept(join(folder, `${file}.part`))}.`, false, { cause: error });
 }
 

@@ -112,4 +112,31 @@ describe("a models folder that is not a folder", () => {
     });
     assert.ok(statSync(join(folder, "m.bin.part.json")).isDirectory(), "the folder is left as it was");
   });
+
+  // rename's EISDIR names the part (its source) as its path: "Move m.bin.part out", the whole download, not the folder.
+  it("a folder made at the file's name while it downloads: names that folder, and keeps the finished part", async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Length": 8 });
+      res.write("data", () => void held.then(() => res.end("more")));
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    t.after(() => (release(), server.close(), server.closeAllConnections()));
+    const folder = tempDir("hearth-dl-folder-");
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/m.bin`;
+    let started!: () => void;
+    const receiving = new Promise<void>((resolve) => (started = resolve));
+    const download = downloadFile({ url, folder, file: "m.bin", clock: recordingClock(), progressIntervalMs: 0, onProgress: (p) => p.receivedBytes > 0 && started() });
+    await receiving;
+    mkdirSync(join(folder, "m.bin"));
+    release();
+    await assert.rejects(download, (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.match(error.message, /: a folder is in the way of the download's own files \(EISDIR\)\. Move m\.bin out of .*, then try again; the part already downloaded is kept\.$/);
+      return true;
+    });
+    assert.equal(readFileSync(join(folder, "m.bin.part"), "utf8"), "datamore", "the finished part is kept");
+    assert.ok(statSync(join(folder, "m.bin")).isDirectory(), "the folder is left as it was");
+  });
 });

@@ -12,7 +12,8 @@
  *   log(context.summary);   // "AGENTS.md, .hearth/rules.md, 3 memories: 412 of 2,000 tokens"
  *
  * Budget order: the rules files first (a rules file too long for what is left is cut at a
- * line, or within its first line where that alone is too long: a minified one-line file), then memory entries whole, newest first (older ones are left out, and the prompt
+ * line, or within the line that does not fit where whole lines fill less than half the room:
+ * a minified one-line file, a title then a paragraph on one line), then memory entries whole, newest first (older ones are left out, and the prompt
  * says so and where to read them). What was cut is in `sources` and `summary`. A rules file
  * too large to read (over 1 MiB) is named in the prompt, with how to read it, where the budget
  * has room: the model would not know otherwise that the project has rules.
@@ -39,7 +40,7 @@ export interface ProjectContextSource {
   readonly kind: "rules" | "memory";
   /** Tokens it takes in the prompt (0 when omitted). */
   readonly tokens: number;
-  /** "truncated": a rules file cut at a line (or within its first line) to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
+  /** "truncated": a rules file cut at a line (or within a long line) to fit; "omitted": did not fit at all, or was not read (not a regular file, over 1 MiB). */
   readonly included: "whole" | "truncated" | "omitted";
   /** The file's size, where it was left out as too large to read. */
   readonly bytes?: number;
@@ -220,7 +221,8 @@ class Packer {
 
   /**
    * The most whole lines of `text` (plus a note that it was cut) within `room` tokens; where
-   * not even the file's first line fits (a minified one-line file), the most of that line.
+   * they fill less than half of it (a minified one-line file, a title then a paragraph on one
+   * line), the most of the first line that does not fit.
    */
   private async longestFittingPrefix(text: string, room: number): Promise<{ text: string; tokens: number } | undefined> {
     const lines = text.split("\n");
@@ -228,18 +230,21 @@ class Packer {
     let lo = 2; // the "From …:" line and at least one line of the file
     let hi = lines.length;
     let best: { text: string; tokens: number } | undefined;
+    let kept = 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const candidate = `${lines.slice(0, mid).join("\n")}\n${note}`;
       const tokens = await this.count(`${candidate}\n\n`);
       if (tokens <= room) {
         best = { text: candidate, tokens };
+        kept = mid;
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    return best ?? (await this.longestFittingLinePrefix(lines[0]!, lines[1] ?? "", note, room));
+    if (best && (best.tokens * 2 >= room || kept >= lines.length)) return best;
+    return (await this.longestFittingLinePrefix(lines.slice(0, kept).join("\n"), lines[kept] ?? "", note, room)) ?? best;
   }
 
   /** The most characters of `line` after `head` (plus `note`) within `room` tokens, never half a surrogate pair; undefined when none fits. */

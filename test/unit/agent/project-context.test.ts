@@ -147,6 +147,20 @@ describe("project context", () => {
     assert.doesNotMatch(context.text, /\p{Cs}/u);
   });
 
+  it("cuts within a long line after a short title (a paragraph on one line), rather than keeping the title alone", async () => {
+    const rules = `# Project rules\n\n${Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow.`).join(" ")}\n`;
+    const { ws } = workspace({ "AGENTS.md": rules });
+    const context = await loadProjectContext(ws, { budgetTokens: 100, countTokens: words });
+    assert.ok(context.tokens <= 100, `${context.tokens} tokens`);
+    assert.deepEqual(context.sources.map((s) => [s.path, s.included]), [["AGENTS.md", "truncated"]]);
+    assert.match(context.text, /^From AGENTS\.md:\n# Project rules\n\nRule 0: something to follow\. Rule 1:/);
+    assert.ok(context.tokens > 50, `only ${context.tokens} of 100 tokens used`);
+    // Short lines are still cut at a line.
+    const lines = Array.from({ length: 200 }, (_, i) => `Rule ${i}: something to follow.`).join("\n");
+    const { ws: short } = workspace({ "AGENTS.md": lines });
+    assert.match((await loadProjectContext(short, { budgetTokens: 100, countTokens: words })).text, /follow\.\n\[… cut here/);
+  });
+
   it("a one-line rules file cut within its line never ends in half an emoji", async () => {
     const { ws } = workspace({ "AGENTS.md": `Rules: ${"🚀".repeat(2000)}` });
     const units: TokenCounter = async (text) => text.length; // a token per UTF-16 unit: a cut can fall anywhere

@@ -23,6 +23,7 @@ import { formatLimit } from "../protocol/units.ts";
 import { DOWNLOAD_IDLE_MS, DownloadError, type DownloadProgress, downloadFile, fetchOrExplain } from "./download.ts";
 import { BodyTooLargeError, type Clock, formatDuration, readBodyText, RequestLimits, systemClock } from "./http-limits.ts";
 import { unpackTarGz } from "./tar-gz.ts";
+import { withoutCredentials } from "./openai-wire.ts";
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org";
 
@@ -87,6 +88,15 @@ export function npmRegistry(env: NodeJS.ProcessEnv = process.env, npmrc = join(h
 
 /** Asks the registry for one version's tarball URL and integrity. */
 export async function fetchPackageMetadata(registry: string, name: string, version: string, signal?: AbortSignal, clock: Clock = systemClock): Promise<NativePackageMetadata> {
+  // fetch refuses such an address, and its message named it whole, password and all.
+  const shown = withoutCredentials(registry);
+  if (shown.credentials) {
+    throw new DownloadError(
+      `The registry in npm's settings, ${shown.url}, has a user name or password in its address, which Hearth's installer does not send; nothing was installed. ` +
+        "Set npm's \"registry\" (npm config get registry) to one that needs none, or keep using Vulkan.",
+      false,
+    );
+  }
   const url = `${registry.replace(/\/+$/, "")}/${checkName(name).replace("/", "%2f")}/${encodeURIComponent(version)}`;
   const what = `${name}@${version}`;
   // A registry that stops answering ends the install as a stalled download does, not never.

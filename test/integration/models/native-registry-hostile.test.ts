@@ -35,6 +35,27 @@ function nothingInstalled(native: string): void {
   assert.ok(!existsSync(join(native, ".downloads")) || readdirSync(join(native, ".downloads")).length === 0, "nothing downloaded");
 }
 
+describe("a registry whose address holds a user name and password (registry=https://user:pass@… in .npmrc)", () => {
+  // fetch refuses such an address; its message named the whole address, password and all.
+  it("is refused saying so, without showing the password; nothing asked, nothing installed", async (t) => {
+    let asked = 0;
+    const url = await registry(t, (res) => void (asked++, res.writeHead(404).end()));
+    const withCredentials = url.replace("http://", "http://someone:s3cret-pass@");
+    const native = tempDir("hearth-native-hostile-");
+    await assert.rejects(installNativePackage({ name: NAME, version: VERSION, nativeFolder: native, registry: withCredentials }), (error: unknown) => {
+      assert.ok(error instanceof DownloadError && !error.offline, String(error));
+      assert.equal(
+        error.message,
+        `The registry in npm's settings, ${url}/, has a user name or password in its address, which Hearth's installer does not send; nothing was installed. ` +
+          "Set npm's \"registry\" (npm config get registry) to one that needs none, or keep using Vulkan.",
+      );
+      return true;
+    });
+    assert.equal(asked, 0);
+    nothingInstalled(native);
+  });
+});
+
 describe("a registry whose metadata answer is not npm's JSON", () => {
   it("a sign-in page sent with 200: the error says the registry answered with something else and how it begins", async (t) => {
     const url = await registry(t, (res) => {

@@ -185,6 +185,40 @@ const GRAPH_STALE_FRACTION = 0.01;
 const GRAPH_STALE_MIN_CHANGES = 20;
 const GRAPH_STALE_MS = 60_000;
 
+/** Adds `change` to the count of each folder above `path`, at any depth (a count that reaches 0 goes). */
+function countInFolders(counts: Map<string, number>, path: string, change: 1 | -1): void {
+  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
+    const folder = path.slice(0, at);
+    const count = (counts.get(folder) ?? 0) + change;
+    if (count > 0) counts.set(folder, count);
+    else counts.delete(folder);
+  }
+}
+
+/**
+ * Skips by path, with how many lie in each folder at any depth: a folder removed finds its skips
+ * without a look at every one (a watcher names each of a checkout's thousands of deletes).
+ */
+class SkipsByPath extends Map<string, SkippedFile> {
+  readonly inFolders = new Map<string, number>();
+
+  override set(path: string, skip: SkippedFile): this {
+    if (!this.has(path)) countInFolders(this.inFolders, path, 1);
+    return super.set(path, skip);
+  }
+
+  override delete(path: string): boolean {
+    if (!super.delete(path)) return false;
+    countInFolders(this.inFolders, path, -1);
+    return true;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.inFolders.clear();
+  }
+}
+
 /**
  * A repository's index: file records, the tables derived from them, and the file graph.
  * `build()` brings it in line with the disk (parsing only what changed since the cache);
@@ -196,7 +230,7 @@ export class RepoIndex {
   readonly limits: IndexLimits;
   readonly files = new Map<string, FileRecord>();
   /** Files left out for a reason of the index's own (too large, binary…), by path. */
-  readonly skipped = new Map<string, SkippedFile>();
+  readonly skipped = new SkipsByPath();
   /**
    * Paths the user chose to leave out (ignored, excluded folders), counted by the last scan:
    * only the count is shown, and an entry each took 8.6 MB of cache for 200,000 files ignored by `*.py`.
@@ -452,8 +486,8 @@ export class RepoIndex {
   /** Forgets the files and skips under the folder `rel`. Returns whether it held indexed files. */
   private dropFolder(rel: string): boolean {
     const inside = `${rel}/`;
-    // A folder of files all left out (too large, binary) is in no count: only the skips, few now that ignored paths are counted, are looked at.
-    for (const p of [...this.skipped.keys()]) if (p.startsWith(inside)) this.skipped.delete(p);
+    // A folder of files all left out (too large, binary) holds no indexed file: its skips go too.
+    if (this.skipped.inFolders.has(rel)) for (const p of [...this.skipped.keys()]) if (p.startsWith(inside)) this.skipped.delete(p);
     if (!this.folderFiles.has(rel)) return false;
     this.secretLinks.forget();
     for (const p of [...this.files.keys()]) if (p.startsWith(inside)) this.dropRecord(p);
@@ -689,7 +723,7 @@ export class RepoIndex {
   private putRecord(record: FileRecord): void {
     const old = this.files.get(record.path);
     if (old) this.tables.remove(old);
-    else this.countInFolders(record.path, 1);
+    else countInFolders(this.folderFiles, record.path, 1);
     this.files.set(record.path, record);
     this.tables.add(record);
   }
@@ -699,17 +733,8 @@ export class RepoIndex {
     if (!old) return false;
     this.tables.remove(old);
     this.files.delete(path);
-    this.countInFolders(path, -1);
+    countInFolders(this.folderFiles, path, -1);
     return true;
-  }
-
-  private countInFolders(path: string, change: 1 | -1): void {
-    for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
-      const folder = path.slice(0, at);
-      const count = (this.folderFiles.get(folder) ?? 0) + change;
-      if (count > 0) this.folderFiles.set(folder, count);
-      else this.folderFiles.delete(folder);
-    }
   }
 
   private key(): Promise<string> {

@@ -132,6 +132,32 @@ describe("incremental updates", () => {
     }
   });
 
+  // Each delete the watcher names (a checkout removing 10,000 files) must not look at every skip:
+  // a repository with 50,000 data files left out as too large made each one cost them all.
+  it("a deleted file that is no folder costs no look at the skips", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      mkdirSync(join(dir, "assets"));
+      for (let i = 0; i < 20; i++) writeFileSync(join(dir, "assets", `table${i}.ts`), `export const rows = "${"x".repeat(400)}";\n`);
+      const index = await indexOf(dir, { limits: { maxFileBytes: 300 } });
+      const before = index.skipped.size;
+      assert.ok(index.skipped.has("assets/table3.ts"));
+      let looks = 0;
+      const keys = index.skipped.keys.bind(index.skipped);
+      index.skipped.keys = () => (looks++, keys());
+      rmSync(join(dir, "assets/table3.ts"));
+      index.removeFile("assets/table3.ts");
+      index.removeFile("build/output.js");
+      assert.deepEqual([looks, index.skipped.size], [0, before - 1]);
+      rmSync(join(dir, "assets"), { recursive: true });
+      index.removeFile("assets");
+      assert.equal(index.skipped.size, before - 20);
+    } finally {
+      cleanup();
+    }
+  });
+
   // A folder renamed while a build runs: the files the build's scan found under the old name were
   // gone when it read them, and each stayed counted as "unreadable" left out until the next build.
   it("a file gone between the build's scan and its read is not counted as unreadable", async () => {

@@ -4,6 +4,8 @@
  * applied with "last match wins" from the repository root down to the file's directory.
  */
 
+import { type GlobStep, ONE_CHAR, globAutomaton, globMatches, globStepsTaken, plainChar } from "../protocol/glob.ts";
+
 interface Rule {
   /** `name`: the path's last name, found once for all the rules; `charge` is told the work of a test run past the plain-text check. */
   readonly test: (path: string, name: string, charge?: (work: number) => void) => boolean;
@@ -15,17 +17,8 @@ interface Rule {
   readonly ending?: string;
 }
 
-/** One step of a pattern: one character, or a run of them. */
-interface Token {
-  /** The step as a regular expression. */
-  readonly source: string;
-  /** A run: within one name (`*`), of anything (`**`), of whole folders or nothing (`**` + `/`). */
-  readonly run?: "name" | "any" | "dirs";
-  /** For one character: whether it matches. */
-  readonly char?: (c: string) => boolean;
-  /** For one plain character (no `?`, no class): the character. */
-  readonly literal?: string;
-}
+/** One step of a pattern: one character (`literal` when plain), or a run (`*`, `**`, `**` + `/`). */
+type Token = GlobStep;
 
 /**
  * The work (characters × pattern steps) an ignore file's wildcard lines may cost before they
@@ -45,6 +38,11 @@ export class IgnoreRules {
    * (`WORK_FREE`): from there on only plain names and `*.ext` endings apply. The scan says so.
    */
   gaveUpAt: string | undefined;
+  /**
+   * The work its matches have done: each rule looked at, and each step of the automata run
+   * (`globStepsTaken`). Tests bound it to catch a slow matcher without timing it.
+   */
+  steps = 0;
   private readonly charge = (work: number): void => {
     this.work += work;
   };
@@ -103,6 +101,7 @@ export class IgnoreRules {
     const lists = [this.byName.get(name), this.byPath.get(local)];
     for (const length of this.endingLengths) if (length <= name.length) lists.push(this.byEnding.get(name.slice(name.length - length)));
     for (const list of lists) {
+      this.steps += 1 + (list?.length ?? 0);
       for (const i of list ?? []) if (i > last && applies(i)) last = i;
     }
     this.paths++;
@@ -110,7 +109,10 @@ export class IgnoreRules {
     // Patterns from the last back: only one after the last literal match can change the answer.
     for (let k = this.gaveUpAt === undefined ? this.patterns.length - 1 : -1; k >= 0 && this.patterns[k]! > last; k--) {
       const i = this.patterns[k]!;
-      if (applies(i) && this.rules[i]!.test(local, name, this.charge)) {
+      const before = globStepsTaken();
+      const matched = applies(i) && this.rules[i]!.test(local, name, this.charge);
+      this.steps += 1 + globStepsTaken() - before;
+      if (matched) {
         last = i;
         break;
       }
@@ -151,10 +153,20 @@ function parseLine(raw: string): Rule | null {
   } catch {
     return null; // a class no regular expression accepts (`[z-a]`): git matches nothing with it
   }
-  const plain = (from: number): boolean => tokens.slice(from).every((t) => !t.run && t.literal !== undefined);
-  const literal = plain(0) ? { text: tokens.map((t) => t.literal).join(""), anchored } : undefined;
-  const ending = !anchored && tokens.length > 1 && tokens[0]!.run === "name" && plain(1) ? tokens.slice(1).map((t) => t.literal).join("") : undefined;
-  return { test: matcher(tokens, anchored), negate, dirOnly, ...(literal ? { literal } : {}), ...(ending !== undefined ? { ending } : {}) };
+  const plain = (from: number): boolean => tokens.slice(from).every((t) => t.kind === "char" && t.literal !== undefined);
+  const text = (from: number): string => tokens.slice(from).map((t) => (t.kind === "char" ? t.literal : "")).join("");
+  const literal = plain(0) ? { text: text(0), anchored } : undefined;
+  const ending = !anchored && tokens.length > 1 && tokens[0]!.kind === "name" && plain(1) ? text(1) : undefined;
+  return { test: lazyMatcher(line, anchored), negate, dirOnly, ...(literal ? { literal } : {}), ...(ending !== undefined ? { ending } : {}) };
+}
+
+/**
+ * The line's test, built at its first use: most lines of a long generated file are names or
+ * endings, looked up and never tested (110,000 `*.eN` lines took 450 MB built at once).
+ */
+function lazyMatcher(line: string, anchored: boolean): Rule["test"] {
+  let test: Rule["test"] | undefined;
+  return (path, name, charge) => (test ??= matcher(globTokens(line), anchored))(path, name, charge);
 }
 
 /**
@@ -169,27 +181,21 @@ export function globTest(glob: string, anchored: boolean): (path: string) => boo
 }
 
 /**
- * A pattern of at most one run is a regular expression; one of several runs is run as a set
- * of states over the path (`matchTokens`), because a backtracking regular expression takes
- * time exponential in their number (`*a*a*a*a…b` against a long name of a's).
+ * The tokens as a test of a path, run as the shared automaton (`protocol/glob.ts`): one pass
+ * over the subject, where a backtracking regular expression takes time exponential in the
+ * number of runs (`*a*a*a*a…b` against a long name of a's).
  */
 function matcher(tokens: readonly Token[], anchored: boolean): (path: string, name: string, charge?: (work: number) => void) => boolean {
   const words = literalWords(tokens);
   // An unanchored pattern holds no slash: without a `**` it can match only the last name.
-  const lastName = !anchored && !tokens.some((t) => t.run === "any");
-  const whole = anchored || lastName;
-  let test: (subject: string) => boolean;
-  if (tokens.filter((t) => t.run).length > 1) test = (subject) => matchTokens(tokens, whole, subject);
-  else {
-    const body = tokens.map((t) => t.source).join("");
-    const regex = new RegExp(whole ? `^${body}$` : `(?:^|/)${body}$`);
-    test = (subject) => regex.test(subject);
-  }
+  const lastName = !anchored && !tokens.some((t) => t.kind === "any");
+  // Else unanchored, it may start at the path's beginning or after any slash.
+  const automaton = globAutomaton(anchored || lastName ? tokens : [{ kind: "dirs" }, ...tokens]);
   return (path, name, charge) => {
     const subject = lastName ? name : path;
     if (!holdsInOrder(subject, words)) return false;
     charge?.(subject.length * (tokens.length + 1));
-    return test(subject);
+    return globMatches(automaton, subject);
   };
 }
 
@@ -203,7 +209,7 @@ function literalWords(tokens: readonly Token[]): string[] {
   const words: string[] = [];
   let word = "";
   for (const t of tokens) {
-    if (t.literal !== undefined) word += t.literal;
+    if (t.kind === "char" && t.literal !== undefined) word += t.literal;
     else if (word) {
       words.push(word);
       word = "";
@@ -223,43 +229,6 @@ function holdsInOrder(path: string, words: readonly string[]): boolean {
   return true;
 }
 
-/**
- * Whether the whole path matches, the tokens read as states of an automaton: one pass over the
- * path, time proportional to its length times the pattern's. Unanchored patterns may start
- * at the beginning or after any slash.
- */
-function matchTokens(tokens: readonly Token[], anchored: boolean, path: string): boolean {
-  const n = tokens.length;
-  let states = new Uint8Array(n + 1);
-  let next = new Uint8Array(n + 1);
-  // A run may also match nothing; `**/` only where the path is at a folder's start.
-  const close = (set: Uint8Array, pos: number): void => {
-    for (let i = 0; i < n; i++) {
-      const run = tokens[i]!.run;
-      if (set[i] && run && (run !== "dirs" || pos === 0 || path[pos - 1] === "/")) set[i + 1] = 1;
-    }
-  };
-  states[0] = 1;
-  close(states, 0);
-  for (let pos = 0; pos < path.length; pos++) {
-    const c = path[pos]!;
-    next.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (!states[i]) continue;
-      const t = tokens[i]!;
-      if (!t.run) {
-        if (t.char!(c)) next[i + 1] = 1;
-      } else if (t.run !== "name" || c !== "/") next[i] = 1;
-    }
-    if (!anchored && c === "/") next[0] = 1;
-    close(next, pos + 1);
-    [states, next] = [next, states];
-    // No state left: the rest of the path cannot match (an anchored pattern's first letters differ).
-    if (anchored && !states.includes(1)) return false;
-  }
-  return states[n] === 1;
-}
-
 /** The pattern's steps; throws for a class no regular expression accepts. */
 function globTokens(glob: string): Token[] {
   const out: Token[] = [];
@@ -270,36 +239,31 @@ function globTokens(glob: string): Token[] {
       const atStart = i === 0 || glob[i - 1] === "/";
       const slashAfter = glob[i + 2] === "/";
       if (atStart && slashAfter) {
-        out.push({ source: "(?:.*/)?", run: "dirs" });
+        out.push({ kind: "dirs" });
         i += 2;
       } else if (atStart && i + 2 === glob.length) {
-        out.push({ source: ".*", run: "any" });
+        out.push({ kind: "any" });
         i += 1;
       } else {
-        out.push({ source: "[^/]*", run: "name" });
+        out.push({ kind: "name" });
         i += 1;
       }
-    } else if (ch === "*") out.push({ source: "[^/]*", run: "name" });
-    else if (ch === "?") out.push({ source: "[^/]", char: (c) => c !== "/" });
+    } else if (ch === "*") out.push({ kind: "name" });
+    else if (ch === "?") out.push(ONE_CHAR);
     else if (ch === "[") {
       const close = glob.indexOf("]", i + 2);
-      if (close === -1) out.push(literal("["));
+      if (close === -1) out.push(plainChar("["));
       else {
         let cls = glob.slice(i + 1, close).replace(/\\/g, "\\\\");
         if (cls.startsWith("!")) cls = "^" + cls.slice(1);
         // Never the slash, as git (`[!x]`, `[+-0]` would take it).
-        const source = `(?!/)[${cls}]`;
-        const regex = new RegExp(source);
-        out.push({ source, char: (c) => regex.test(c) });
+        const regex = new RegExp(`(?!/)[${cls}]`);
+        out.push({ kind: "char", test: (c) => regex.test(c) });
         i = close;
       }
     } else if (ch === "\\" && i + 1 < glob.length) {
-      out.push(literal(glob[++i]!));
-    } else out.push(literal(ch));
+      out.push(plainChar(glob[++i]!));
+    } else out.push(plainChar(ch));
   }
   return out;
-}
-
-function literal(ch: string): Token {
-  return { source: /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch, char: (c) => c === ch, literal: ch };
 }

@@ -10,7 +10,9 @@
  * (glob patterns, `!` to complete a file again; see `SETTINGS`). Here in `protocol/` because
  * both sides decide with it: the runtime what it completes, the extension's status bar what
  * it says about the active file.
- */
+*/
+
+import { type GlobAutomaton, type GlobStep, ONE_CHAR, globAutomaton, globMatches, plainChar } from "./glob.ts";
 
 /** Whole file names (compared lower-case). */
 const NAMES = new Set([
@@ -76,7 +78,7 @@ export function secretFileReason(pathOrUri: string, exclude: readonly string[] =
   for (const raw of exclude) {
     const negated = raw.startsWith("!");
     const pattern = negated ? raw.slice(1) : raw;
-    if (pattern && globMatches(pattern, parts)) reason = negated ? undefined : `it matches "${raw}" in ${SETTING}`;
+    if (pattern && patternMatches(pattern, parts)) reason = negated ? undefined : `it matches "${raw}" in ${SETTING}`;
   }
   return reason;
 }
@@ -117,7 +119,7 @@ function windowsName(name: string): string {
   }
 }
 
-const compiled = new Map<string, Glob>();
+const compiled = new Map<string, GlobAutomaton>();
 
 /**
  * A pattern without `/` matches the file's name; one with `/` the end of its path (whole
@@ -125,7 +127,7 @@ const compiled = new Map<string, Glob>();
  * `*` is any characters but `/`, `**` any folders, `?` one character, `{a,b}` either; case
  * is ignored (file systems on macOS and Windows ignore it too).
  */
-function globMatches(pattern: string, parts: readonly string[]): boolean {
+function patternMatches(pattern: string, parts: readonly string[]): boolean {
   // `**/**/` is `**/`, `**/**` is `**`: a run of them adds states, not meaning (not after a `*`: `***/` is `**` and `*/`).
   const clean = pattern.replace(/^(?:\.?\/)+|\/+$/g, "").replace(/(?<!\*)(?:\*\*\/)+/g, "**/").replace(/(?<!\*)\*\*\/\*\*(?![^/])/g, "**");
   if (!parts.length) return false;
@@ -135,139 +137,36 @@ function globMatches(pattern: string, parts: readonly string[]): boolean {
   const key = anyFolders && !clean.startsWith("**") ? `**/${clean}` : clean;
   let glob = compiled.get(key);
   if (!glob) {
-    glob = compileGlob(key.toLowerCase());
+    glob = globAutomaton(excludeSteps(key.toLowerCase()));
     if (compiled.size > 500) compiled.clear();
     compiled.set(key, glob);
   }
   const take = anyFolders ? parts.length : clean.split(/\/+/).length;
-  return take <= parts.length && runGlob(glob, parts.slice(parts.length - take).join("/").toLowerCase());
+  return take <= parts.length && globMatches(glob, parts.slice(parts.length - take).join("/").toLowerCase());
 }
 
 /**
- * A pattern as a small automaton, run over the text once with every state it may be in at
- * the same time. It used to be a regular expression, which backtracks: 25 `**\/` against a
- * path 40 folders deep, or `*a` 30 times against a name of 200 `a`s — both a repository can
- * write, the pattern in its `.vscode/settings.json`, the path in its tree — took it through
- * every way to split the text, and the editor stopped answering.
+ * A `files.exclude` glob's steps (the shared automaton of `glob.ts`): `**` anywhere is any
+ * characters (`**\/` any folders, none included), `{a,b}` either (a `{` without `}` is
+ * itself), and every other character itself — `[`, `\` too.
  */
-interface GlobState {
-  /** States reached without reading a character. */
-  readonly free: number[];
-  /** States reached by reading one character that passes `test`. */
-  readonly steps: { readonly test: (c: string) => boolean; readonly to: number }[];
-}
-
-interface Glob {
-  readonly states: GlobState[];
-  readonly accept: number;
-  /** The sets of states met so far (by their sorted numbers), each with where each character takes it. */
-  readonly seen: Map<string, StateSet>;
-}
-
-/** A set of states the automaton is in at once, with its moves worked out as they are met. */
-interface StateSet {
-  readonly states: readonly number[];
-  readonly accepting: boolean;
-  /** Kept in `Glob.seen`: only moves to kept sets are remembered, so what is remembered stays within SEEN_SETS. */
-  readonly kept: boolean;
-  /** Where a character leads (null: nowhere, no match). */
-  readonly moves: Map<string, StateSet | null>;
-}
-
-/** The most sets of states kept for one pattern: past it, sets are worked out again at each use. */
-const SEEN_SETS = 4096;
-
-const ANY = () => true;
-const NOT_SLASH = (c: string) => c !== "/";
-
-function compileGlob(glob: string): Glob {
-  const states: GlobState[] = [];
-  const state = () => states.push({ free: [], steps: [] }) - 1;
-  /** Appends `text`'s automaton after state `from`; returns the state it ends in. */
-  const build = (text: string, from: number): number => {
-    let at = from;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
-      const next = state();
-      if (c === "*" && text[i + 1] === "*") {
-        // `**/` is any folders (none included); a trailing `**` anything.
-        const loop = state();
-        states[at]!.free.push(loop);
-        states[loop]!.steps.push({ test: ANY, to: loop });
-        if (text[i + 2] === "/") {
-          states[at]!.free.push(next);
-          states[loop]!.steps.push({ test: (ch) => ch === "/", to: next });
-          i += 2;
-        } else {
-          states[loop]!.free.push(next);
-          i += 1;
-        }
-      } else if (c === "*") {
-        const loop = state();
-        states[at]!.free.push(loop);
-        states[loop]!.steps.push({ test: NOT_SLASH, to: loop });
-        states[loop]!.free.push(next);
-      } else if (c === "?") {
-        states[at]!.steps.push({ test: NOT_SLASH, to: next });
-      } else if (c === "{" && text.indexOf("}", i) > i) {
-        const end = text.indexOf("}", i);
-        for (const alternative of text.slice(i + 1, end).split(",")) {
-          const branch = state();
-          states[at]!.free.push(branch);
-          states[build(alternative, branch)]!.free.push(next);
-        }
-        i = end;
-      } else {
-        states[at]!.steps.push({ test: (ch) => ch === c, to: next });
-      }
-      at = next;
-    }
-    return at;
-  };
-  const start = state();
-  return { states, accept: build(glob, start), seen: new Map() };
-}
-
-/**
- * Whether the whole of `text` takes the automaton from its first state to its accepting one.
- * Each set of states is worked out once per character that leaves it: a path's characters
- * then cost a lookup each, however many states the pattern has.
- */
-function runGlob(glob: Glob, text: string): boolean {
-  let current = stateSet(glob, [0]);
-  for (const c of text) {
-    let next = current.moves.get(c);
-    if (next === undefined) {
-      const reached: number[] = [];
-      for (const at of current.states) for (const step of glob.states[at]!.steps) if (step.test(c)) reached.push(step.to);
-      next = reached.length ? stateSet(glob, reached) : null;
-      if (!next || next.kept) current.moves.set(c, next);
-    }
-    if (!next) return false;
-    current = next;
+function excludeSteps(text: string): GlobStep[] {
+  const steps: GlobStep[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "*" && text[i + 1] === "*") {
+      const dirs = text[i + 2] === "/";
+      steps.push({ kind: dirs ? "dirs" : "any" });
+      i += dirs ? 2 : 1;
+    } else if (c === "*") steps.push({ kind: "name" });
+    else if (c === "?") steps.push(ONE_CHAR);
+    else if (c === "{" && text.indexOf("}", i) > i) {
+      const end = text.indexOf("}", i);
+      steps.push({ kind: "either", options: text.slice(i + 1, end).split(",").map(excludeSteps) });
+      i = end;
+    } else steps.push(plainChar(c));
   }
-  return current.accepting;
-}
-
-/** The set of `from` and every state reached from them without reading a character. */
-function stateSet(glob: Glob, from: readonly number[]): StateSet {
-  const reached = new Set(from);
-  const pending = [...from];
-  for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
-    for (const to of glob.states[at]!.free) {
-      if (reached.has(to)) continue;
-      reached.add(to);
-      pending.push(to);
-    }
-  }
-  const states = [...reached].sort((a, b) => a - b);
-  const key = states.join(",");
-  const known = glob.seen.get(key);
-  if (known) return known;
-  const kept = glob.seen.size < SEEN_SETS;
-  const set: StateSet = { states, accepting: reached.has(glob.accept), kept, moves: new Map() };
-  if (kept) glob.seen.set(key, set);
-  return set;
+  return steps;
 }
 
 function decode(part: string): string {

@@ -151,7 +151,7 @@ function parseLine(raw: string): Rule | null {
   try {
     tokens = globTokens(line);
   } catch {
-    return null; // a class no regular expression accepts (`[z-a]`): git matches nothing with it
+    return null; // a class git matches nothing with (never closed, `[z-a]`, an unknown `[:name:]`)
   }
   const plain = (from: number): boolean => tokens.slice(from).every((t) => t.kind === "char" && t.literal !== undefined);
   const text = (from: number): string => tokens.slice(from).map((t) => (t.kind === "char" ? t.literal : "")).join("");
@@ -172,8 +172,8 @@ function lazyMatcher(line: string, anchored: boolean): Rule["test"] {
 /**
  * A glob (`*`, `?`, `[…]`, `**`, `\` escaping the next character) as a test of slash-separated
  * paths: of the whole path when `anchored`, else from its start or after any slash. Linear
- * in the path's length whatever the pattern (see matcher). Throws for a class no regular
- * expression accepts (`[z-a]`).
+ * in the path's length whatever the pattern (see matcher). Throws for a class git matches
+ * nothing with (see classStep).
  */
 export function globTest(glob: string, anchored: boolean): (path: string) => boolean {
   const test = matcher(globTokens(glob), anchored);
@@ -229,7 +229,7 @@ function holdsInOrder(path: string, words: readonly string[]): boolean {
   return true;
 }
 
-/** The pattern's steps; throws for a class no regular expression accepts. */
+/** The pattern's steps; throws for a class git matches nothing with (see classStep). */
 function globTokens(glob: string): Token[] {
   const out: Token[] = [];
   for (let i = 0; i < glob.length; i++) {
@@ -251,19 +251,61 @@ function globTokens(glob: string): Token[] {
     } else if (ch === "*") out.push({ kind: "name" });
     else if (ch === "?") out.push(ONE_CHAR);
     else if (ch === "[") {
-      const close = glob.indexOf("]", i + 2);
-      if (close === -1) out.push(plainChar("["));
-      else {
-        let cls = glob.slice(i + 1, close).replace(/\\/g, "\\\\");
-        if (cls.startsWith("!")) cls = "^" + cls.slice(1);
-        // Never the slash, as git (`[!x]`, `[+-0]` would take it).
-        const regex = new RegExp(`(?!/)[${cls}]`);
-        out.push({ kind: "char", test: (c) => regex.test(c) });
-        i = close;
-      }
+      const { step, end } = classStep(glob, i);
+      out.push(step);
+      i = end;
     } else if (ch === "\\" && i + 1 < glob.length) {
       out.push(plainChar(glob[++i]!));
     } else out.push(plainChar(ch));
   }
   return out;
+}
+
+/** POSIX classes git's wildmatch knows, by name. */
+const POSIX_CLASSES: ReadonlyMap<string, RegExp> = new Map([
+  ["alnum", /[A-Za-z0-9]/], ["alpha", /[A-Za-z]/], ["blank", /[ \t]/], ["cntrl", /[\0-\x1f\x7f]/], ["digit", /[0-9]/],
+  ["graph", /[!-~]/], ["lower", /[a-z]/], ["print", /[ -~]/], ["punct", /[!-\/:-@[-`{-~]/], ["space", /[ \t\n\v\f\r]/],
+  ["upper", /[A-Z]/], ["xdigit", /[0-9A-Fa-f]/],
+]);
+
+/**
+ * The class that starts at `glob[start]` (`[`), as git's wildmatch reads it: `!` or `^` first
+ * negates, a `]` first is itself, `\` escapes, `a-z` ranges, `[:digit:]` POSIX classes; never
+ * the slash. Throws where git matches nothing with the line: never closed, a range out of
+ * order (`[z-a]`), an unknown POSIX class. `end`: the index of its `]`.
+ */
+function classStep(glob: string, start: number): { step: Token; end: number } {
+  let i = start + 1;
+  const negated = glob[i] === "!" || glob[i] === "^";
+  if (negated) i++;
+  const tests: ((c: string) => boolean)[] = [];
+  for (let first = true; first || glob[i] !== "]"; first = false) {
+    if (i >= glob.length) throw new Error("a class never closed");
+    if (glob[i] === "[" && glob[i + 1] === ":") {
+      const close = glob.indexOf(":]", i + 2);
+      const posix = close < 0 ? undefined : POSIX_CLASSES.get(glob.slice(i + 2, close));
+      if (!posix) throw new Error("an unknown POSIX class");
+      tests.push((c) => posix.test(c));
+      i = close + 2;
+      continue;
+    }
+    const [low, afterLow] = classChar(glob, i);
+    if (glob[afterLow] === "-" && afterLow + 1 < glob.length && glob[afterLow + 1] !== "]") {
+      const [high, afterHigh] = classChar(glob, afterLow + 1);
+      if (high < low) throw new Error("a range out of order");
+      tests.push((c) => c >= low && c <= high);
+      i = afterHigh;
+    } else {
+      tests.push((c) => c === low);
+      i = afterLow;
+    }
+  }
+  return { step: { kind: "char", test: (c) => c !== "/" && tests.some((t) => t(c)) !== negated }, end: i };
+}
+
+/** One character of a class at `i` (`\` escaping the next), and the index after it. */
+function classChar(glob: string, i: number): [string, number] {
+  if (glob[i] === "\\" && i + 1 < glob.length) return [glob[i + 1]!, i + 2];
+  if (i >= glob.length) throw new Error("a class never closed");
+  return [glob[i]!, i + 1];
 }

@@ -104,6 +104,18 @@ describe("gitignore rules", () => {
     for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
   });
 
+  // As `git check-ignore` answers: a `]` first in a class is itself, POSIX classes are classes,
+  // `\` escapes in a class, and a class never closed (or naming no POSIX class) matches nothing.
+  it("reads a class as git does: a leading ], [:digit:], escapes; an unclosed one matches nothing", () => {
+    const rules = IgnoreRules.parse("", ["[!]a]x", "[]a]y", "*.[[:digit:]]", "q[\\]]z", "r[a-]s", "[ab", "[[:bogus:]]w"].join("\n"));
+    const cases: [string, boolean][] = [
+      ["bx", true], ["]x", false], ["ax", false], ["]y", true], ["ay", true], ["by", false],
+      ["a.1", true], ["a.d", false], ["a.d]", false], ["q]z", true], ["q\\z", false], ["r-s", true], ["ras", true], ["rbs", false],
+      ["[ab", false], ["xw", false],
+    ];
+    for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
+  });
+
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
     // Plain names and paths are looked up, patterns run: the answer must be the one of
     // reading every rule in order (each rule alone, last match kept), for random rule files.

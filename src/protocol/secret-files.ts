@@ -71,9 +71,14 @@ export function looksLikeSecrets(pathOrUri: string, exclude: readonly string[] =
   return secretFileReason(pathOrUri, exclude) !== undefined;
 }
 
+/** A URI's scheme (`file:`, `vscode-remote:`, `untitled:`): two letters at least, unlike a Windows drive. */
+const URI_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
 /** Why the file is never completed, in words for the user; undefined when it is completed. */
 export function secretFileReason(pathOrUri: string, exclude: readonly string[] = []): string | undefined {
-  const parts = pathOrUri.replace(/[?#].*$/s, "").split(/[\\/]+/).map(decode).filter((p) => p !== "");
+  // A URI's query and fragment are no part of its path; a path's `#` and `?` are (`dir#1/.env`).
+  const path = URI_SCHEME.test(pathOrUri) ? pathOrUri.replace(/[?#].*$/s, "") : pathOrUri;
+  const parts = path.split(/[\\/]+/).map(decode).filter((p) => p !== "");
   let reason = onBuiltInList(parts) ? "it looks like it holds secrets (an environment file, a private key or credentials)" : undefined;
   for (const raw of exclude) {
     const negated = raw.startsWith("!");

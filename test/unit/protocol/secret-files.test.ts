@@ -25,6 +25,15 @@ describe("looksLikeSecrets: credential stores", () => {
   });
 });
 
+describe("looksLikeSecrets: paths and URIs", () => {
+  it("reads # and ? in a path as part of its names; only a URI has a query or fragment", () => {
+    for (const path of ["dir#1/.env", "a#b.env", "keys/x?.pem", "C:\\w\\a#b.env", "/home/me/notes#2/id_rsa", "file:///w/a.env#L3", "vscode-remote://ssh-remote+h/w/a%23b.env"]) {
+      assert.ok(looksLikeSecrets(path), path);
+    }
+    for (const path of ["file:///w/notes.md?x=.env", "file:///w/notes.md#.env", "notes#.md"]) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});
+
 describe("looksLikeSecrets: Windows names", () => {
   it("trailing dots, spaces and ::$DATA are dropped on a name tens of thousands of characters long, in one pass", () => {
     // A name of 400,000 dots and spaces before a letter: a pattern that retried from each

@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
@@ -51,7 +51,7 @@ export interface ConversationRunOptions {
    * one message to the next so write_file may replace a file read in an earlier one; each
    * run keeps its own when absent.
    */
-  readonly reads?: Map<string, string>;
+  readonly reads?: FileReads;
 }
 
 export interface ConversationRunOutcome {

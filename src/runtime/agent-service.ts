@@ -25,7 +25,7 @@ import {
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
-import { CheckpointStore, DiskWorkspace, editorText, type Workspace } from "../tools/index.ts";
+import { CheckpointStore, DiskWorkspace, editorText, type FileReads, type Workspace } from "../tools/index.ts";
 import { askClient } from "./approval.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
 import { EditorWorkspace } from "./editor-workspace.ts";
@@ -70,7 +70,7 @@ export class AgentService {
   /** What the conversation store said of a running conversation, for that run's chat (notices). */
   private readonly heard = new Map<string, string[]>();
   /** What each conversation's model read (path → content hash): write_file replaces only a file read and unchanged since, in any of its messages (a rewind or an import over it starts afresh). */
-  private readonly reads = new Map<string, Map<string, string>>();
+  private readonly reads = new Map<string, FileReads>();
   /** One agent at a time in the folder: held while any run or restore of this runtime works there. */
   private checkoutLock: SharedCheckoutLock | undefined;
   /** The lock went to the window's storage: Hearth's state folder could not be made. */

@@ -5,6 +5,7 @@
 import { shownLine, shownPath } from "../indexer/text.ts";
 import { type FileOutcome, planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
+import { type FileRead, type FileReads, recordEdit, recordWhole } from "./file-reads.ts";
 import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
 import type { Workspace, WorkspaceChange } from "./workspace.ts";
@@ -62,17 +63,22 @@ export const applyPatchTool: Tool = {
 
 /**
  * What the files hold now, for write_file's read-first check (as edit_file records its own
- * writes): the model made them so, and may replace them next; a renamed file's record moves.
+ * writes): a file the patch created the model wrote whole; one it changed by hunks it knows
+ * whole only if it had read it whole. A renamed file's record moves.
  */
-function remember(reads: Map<string, string>, changes: readonly WorkspaceChange[]): void {
+function remember(reads: FileReads, changes: readonly WorkspaceChange[]): void {
   for (const change of changes) {
-    if (change.kind === "write") reads.set(change.path, contentHash(change.content));
-    else if (change.kind === "delete") reads.delete(change.path);
+    if (change.kind === "write") {
+      if (change.expected) recordEdit(reads, change.path, contentHash(change.expected), contentHash(change.content));
+      else recordWhole(reads, change.path, contentHash(change.content));
+    } else if (change.kind === "delete") reads.delete(change.path);
     else {
-      const seen = change.content ? contentHash(change.content) : reads.get(change.from);
+      const seen = reads.get(change.from);
       reads.delete(change.from);
-      if (seen === undefined) reads.delete(change.to);
-      else reads.set(change.to, seen);
+      reads.delete(change.to);
+      if (seen === undefined) continue;
+      reads.set(change.to, seen);
+      if (change.content) recordEdit(reads, change.to, seen.hash, contentHash(change.content));
     }
   }
 }
@@ -82,13 +88,13 @@ function remember(reads: Map<string, string>, changes: readonly WorkspaceChange[
  * hunk) names none of the file's lines: as write_file, it takes only a file the model read
  * and that has not changed since, or an empty one.
  */
-async function refuseBlindDeletes(ws: Workspace, reads: ReadonlyMap<string, string>, files: readonly FileOutcome[]): Promise<void> {
+async function refuseBlindDeletes(ws: Workspace, reads: ReadonlyMap<string, FileRead>, files: readonly FileOutcome[]): Promise<void> {
   for (const file of files) {
     if (file.operation !== "delete" || file.hunks.length > 0) continue;
     const bytes = await ws.read(file.path).catch(() => undefined);
     if (bytes === undefined || bytes.length === 0) continue;
     const seen = reads.get(file.path);
-    if (seen === contentHash(bytes)) continue;
+    if (seen?.hash === contentHash(bytes)) continue;
     const why = seen === undefined ? "you have not read it" : "it changed since you read it (perhaps the user edited it)";
     throw new ToolError("stale-file", `the patch deletes "${file.path}" with no hunks, and ${why}; nothing was written. Read it first, or give its lines as the hunk that removes them`);
   }

@@ -4,6 +4,7 @@
  */
 import { type Edit, applyEdits } from "./edit-engine.ts";
 import { MAX_EDIT_BYTES } from "./limits.ts";
+import { recordEdit } from "./file-reads.ts";
 import { checkJsonKept, contentHash, decodeText, encodeText } from "./text-file.ts";
 import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from "./tool.ts";
 
@@ -49,7 +50,7 @@ export const editFileTool: Tool = {
     const out = encodeText(file, text, path);
     ctx.signal.throwIfAborted();
     await ctx.workspace.apply([{ kind: "write", path, content: out, expected: bytes }]);
-    ctx.reads?.set(path, contentHash(out));
+    if (ctx.reads) recordEdit(ctx.reads, path, contentHash(bytes), contentHash(out));
     const where = applied.map((a, i) => `${edits.length > 1 ? `edit ${i + 1}: ` : ""}line ${a.lines.join(", ")}${a.level === "exact" ? "" : ` (matched ignoring ${a.level})`}`);
     return { text: `Edited ${path}: ${where.join("; ")}.`, data: { path, applied } };
   },

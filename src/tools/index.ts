@@ -28,6 +28,7 @@ export { runShell, type CommandOutcome } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
 export { controlFileReason } from "./control-files.ts";
 export { decodeText, editorText } from "./text-file.ts";
+export type { FileRead, FileReads } from "./file-reads.ts";
 export { MAX_READ_FILE_BYTES } from "./limits.ts";
 
 /** Every tool, in the order the prompt lists them (reads first, finish last). */

@@ -1,6 +1,7 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { maskSecrets, maskedNote } from "./secret-values.ts";
+import { recordLines } from "./file-reads.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 
@@ -36,12 +37,13 @@ export const readFileTool: Tool = {
     // A key or token pasted into an ordinary file is masked: secret-values.ts.
     const { text, masked } = maskSecrets(decodeText(bytes, path).text);
     const lines = splitLines(text);
-    ctx.reads?.set(path, contentHash(bytes));
     const first = optionalInt(input, "start_line", 1, Number.MAX_SAFE_INTEGER) ?? 1;
     const last = Math.min(optionalInt(input, "end_line", 1, Number.MAX_SAFE_INTEGER) ?? lines.length, lines.length);
     if (lines.length === 0) return { text: `${path} is empty.`, data: { path, lines: 0 } };
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${path} (${lines.length} lines)`);
     const shown = render(path, lines.map((l) => l.text), first, last);
+    // What the model saw: a long line shown cut counts as not seen whole.
+    if (ctx.reads) recordLines(ctx.reads, path, contentHash(bytes), first, shown.data.endLine - (shown.cutLine ? 1 : 0), lines.length);
     // A key block begun above the range is told of too: its lines in the range are shown empty.
     const note = maskedNote(masked.filter((m) => (m.lastLine ?? m.line) >= first && m.line <= shown.data.endLine));
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
@@ -62,7 +64,7 @@ function shellQuote(path: string): string {
   return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
-function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number } } {
+function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number }; cutLine: boolean } {
   const width = String(last).length;
   const out: string[] = [];
   let used = 0;
@@ -91,7 +93,7 @@ function render(path: string, lines: readonly string[], first: number, last: num
   const note = cutNote !== ""
     ? `\n[${cutNote}${next}]`
     : shownTo < last ? `\n[Cut at the size limit: showing lines ${first}-${shownTo} of ${total}.${next}]` : first > 1 || last < total ? `\n[Lines ${first}-${last} of ${total}.]` : "";
-  return { text: out.join("\n") + note, data: { path, startLine: first, endLine: shownTo, totalLines: total } };
+  return { text: out.join("\n") + note, data: { path, startLine: first, endLine: shownTo, totalLines: total }, cutLine: cutNote !== "" };
 }
 
 /** Less room than this after other lines: the long line starts the next read instead. */

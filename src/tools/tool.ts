@@ -14,6 +14,7 @@ import type { JsonSchema, JsonSchemaType, JsonValue, ToolDefinition } from "../p
 import type { ToolDisplay } from "../protocol/tool-display.ts";
 import { findHiddenText, hiddenTextNotice } from "../protocol/visible-text.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
+import type { FileReads } from "./file-reads.ts";
 import { maskSecrets, maskWrittenBackTo, maskedNote } from "./secret-values.ts";
 import { compileSchema, schemaViolations } from "./tool-schema.ts";
 import type { Workspace } from "./workspace.ts";
@@ -66,8 +67,8 @@ export interface ToolContext {
   readonly workspace: Workspace;
   /** Fires when the user cancels; long-running tools must stop promptly. */
   readonly signal: AbortSignal;
-  /** Content hashes of files as the agent last read them (write_file checks staleness). */
-  readonly reads?: Map<string, string>;
+  /** What the model has seen of each file, and of which bytes (write_file checks it: file-reads.ts). */
+  readonly reads?: FileReads;
   /** The shadow-git checkpoints of this session, when on (git_diff diffs from `runStart`). */
   readonly checkpoints?: CheckpointStore;
   /**

@@ -4,6 +4,7 @@
  * its line endings, BOM and encoding.
  */
 import { unchangedLines } from "./edit-engine.ts";
+import { type FileReads, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
 import type { Workspace } from "./workspace.ts";
@@ -36,19 +37,25 @@ export const writeFileTool: Tool = {
     ctx.signal.throwIfAborted();
     // Refused when the file no longer holds what was checked (written meanwhile).
     await ctx.workspace.apply([{ kind: "write", path, content: bytes, ...(replaced ? { expected: replaced.current } : {}) }]);
-    ctx.reads?.set(path, contentHash(bytes));
+    if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
     const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
     return { text: `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`, data: { path, created: !info, lines } };
   },
 };
 
 /** The bytes that replace the file, and the file's bytes they were checked against. */
-async function replacement(ws: Workspace, path: string, content: string, reads: Map<string, string> | undefined): Promise<{ bytes: Uint8Array; current: Uint8Array }> {
+async function replacement(ws: Workspace, path: string, content: string, reads: FileReads | undefined): Promise<{ bytes: Uint8Array; current: Uint8Array }> {
   const current = await ws.read(path);
   const seen = reads?.get(path);
   if (reads && seen === undefined) throw new ToolError("stale-file", `"${path}" already exists and you have not read it; read it first (or use edit_file)`);
-  if (seen !== undefined && seen !== contentHash(current)) {
+  if (seen !== undefined && seen.hash !== contentHash(current)) {
     throw new ToolError("stale-file", `"${path}" changed since you read it (perhaps the user edited it); read it again before replacing it`);
+  }
+  // The whole file replaces what the model thinks it holds: lines it never saw would be lost.
+  if (seen?.seen !== undefined) {
+    const unseen = unseenLines(seen);
+    const what = unseen === undefined || seen.seen.length === 0 ? "you changed it without reading it whole" : `you have not seen ${unseen}`;
+    throw new ToolError("stale-file", `"${path}" was read only in part (${what}); replacing it whole would drop what you have not seen. Change it with edit_file, or read_file the rest first`);
   }
   const file = decodeText(current, path);
   const text = withLineEnds(file, content);

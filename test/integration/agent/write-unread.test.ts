@@ -13,7 +13,7 @@ import { runFix } from "../../../src/agent/fix.ts";
 import { ScriptedBackend, type ScriptedTurn } from "../../../src/models/scripted.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
-import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { CheckpointStore, DiskWorkspace, type FileRead } from "../../../src/tools/index.ts";
 
 function folder(t: TestContext, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -58,7 +58,7 @@ describe("write_file over an existing file", { timeout: 60_000 }, () => {
     const root = folder(t, "hearth-unread-ws-");
     const state = folder(t, "hearth-unread-state-");
     writeFileSync(join(root, "notes.txt"), "the user's notes\n");
-    const reads = new Map<string, string>();
+    const reads = new Map<string, FileRead>();
     const first = await chatTurn(root, state, [call("read_file", { path: "notes.txt" }), { text: "Read it." }], { reads });
     // The user edits the file between the two messages.
     writeFileSync(join(root, "notes.txt"), "the user's notes, edited\n");

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { finishTool } from "../../../src/tools/finish.ts";
 import { readFileTool } from "../../../src/tools/read-file.ts";
 import { runCommandTool } from "../../../src/tools/run-command.ts";
@@ -26,6 +27,46 @@ describe("write_file", () => {
     const stale = await runTool(writeFileTool, { path: "a.txt", content: "two\n" }, ctx);
     assert.equal(!stale.ok && stale.code, "stale-file");
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "user edit\n");
+  });
+
+  it("refuses to replace a file the model saw only part of, naming the lines it did not see; the rest read, it replaces it", async () => {
+    const text = "one\ntwo\nthree\nfour\nfive\n";
+    const { root, ctx } = workspaceWith({ "a.txt": text });
+    await runTool(readFileTool, { path: "a.txt", start_line: 2, end_line: 3 }, ctx);
+    const part = await runTool(writeFileTool, { path: "a.txt", content: "two\nTHREE\n" }, ctx);
+    assert.equal(!part.ok && part.code, "stale-file");
+    assert.match(part.text, /read only in part \(you have not seen lines 1, 4-5 of 5\)/);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), text);
+    // The rest, in two more reads of the same bytes: now it has seen every line.
+    await runTool(readFileTool, { path: "a.txt", end_line: 1 }, ctx);
+    assert.match((await runTool(writeFileTool, { path: "a.txt", content: "x\n" }, ctx)).text, /lines 4-5 of 5/);
+    await runTool(readFileTool, { path: "a.txt", start_line: 4 }, ctx);
+    const whole = await runTool(writeFileTool, { path: "a.txt", content: "x\n" }, ctx);
+    assert.equal(whole.ok, true, whole.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "x\n");
+  });
+
+  it("refuses to replace a file whose one long line the read showed cut", async () => {
+    const long = "x".repeat(200_000);
+    const { root, ctx } = workspaceWith({ "bundle.js": `${long}\n` });
+    const read = await runTool(readFileTool, { path: "bundle.js" }, ctx);
+    assert.match(read.text, /cannot be read whole/);
+    const r = await runTool(writeFileTool, { path: "bundle.js", content: "y\n" }, ctx);
+    assert.equal(!r.ok && r.code, "stale-file", r.text);
+    assert.equal(readFileSync(join(root, "bundle.js"), "utf8"), `${long}\n`);
+  });
+
+  it("after edit_file, replaces a file read whole, but not one the model changed without reading it whole", async () => {
+    const { root, ctx } = workspaceWith({ "a.py": "a = 1\nb = 2\n", "b.py": "c = 3\nd = 4\n" });
+    await runTool(readFileTool, { path: "a.py" }, ctx);
+    assert.equal((await runTool(editFileTool, { path: "a.py", old_text: "a = 1", new_text: "a = 10" }, ctx)).ok, true);
+    const known = await runTool(writeFileTool, { path: "a.py", content: "a = 11\nb = 2\n" }, ctx);
+    assert.equal(known.ok, true, known.text);
+    assert.equal((await runTool(editFileTool, { path: "b.py", old_text: "c = 3", new_text: "c = 30" }, ctx)).ok, true);
+    const blind = await runTool(writeFileTool, { path: "b.py", content: "c = 30\n" }, ctx);
+    assert.equal(!blind.ok && blind.code, "stale-file");
+    assert.match(blind.text, /you changed it without reading it whole/);
+    assert.equal(readFileSync(join(root, "b.py"), "utf8"), "c = 30\nd = 4\n");
   });
 
   it("refuses to replace a read file that changes between its check and its write", async () => {

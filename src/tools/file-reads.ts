@@ -1,0 +1,75 @@
+/**
+ * What the model has seen of each file in a conversation, for write_file's read-first check:
+ * the hash of the bytes it saw, and — when it saw only some of their lines — which. A model
+ * that read lines 1-200 of a 5,000-line file and then writes the file whole writes what it
+ * thinks the file holds: everything it did not see would be lost.
+ */
+
+export interface FileRead {
+  /** `contentHash` of the file's bytes when the model saw them (or wrote them). */
+  readonly hash: string;
+  /**
+   * The 1-based line ranges it was shown, merged and in order, when not every line; absent
+   * when it saw (or wrote) the whole file.
+   */
+  readonly seen?: readonly (readonly [number, number])[];
+  /** How many lines the file has (with `seen`). */
+  readonly lines?: number;
+}
+
+export type FileReads = Map<string, FileRead>;
+
+/** The model was shown lines first..last of a file of `lines` lines whose bytes hash to `hash`. */
+export function recordLines(reads: FileReads, path: string, hash: string, first: number, last: number, lines: number): void {
+  const before = reads.get(path);
+  if (before?.hash === hash && before.seen === undefined) return;
+  const ranges = before?.hash === hash && before.seen ? [...before.seen, [first, last] as const] : [[first, last] as const];
+  const merged = mergeRanges(ranges);
+  const whole = lines === 0 || (merged.length === 1 && merged[0]![0] <= 1 && merged[0]![1] >= lines);
+  reads.set(path, whole ? { hash } : { hash, seen: merged, lines });
+}
+
+/** The model saw or wrote the file whole (a read of every line, a file it created). */
+export function recordWhole(reads: FileReads, path: string, hash: string): void {
+  reads.set(path, { hash });
+}
+
+/**
+ * The model changed part of a file (edit_file, a patch's hunks) from bytes hashing to
+ * `before`: it knows the whole result only if it had seen the whole file it changed.
+ */
+export function recordEdit(reads: FileReads, path: string, before: string, after: string): void {
+  const read = reads.get(path);
+  reads.set(path, read?.hash === before && read.seen === undefined ? { hash: after } : { hash: after, seen: [] });
+}
+
+/** "lines 201-5000 of 5000": the lines of a partly seen file the model was not shown (undefined when it saw every line). */
+export function unseenLines(read: FileRead): string | undefined {
+  if (read.seen === undefined) return undefined;
+  const gaps: string[] = [];
+  let next = 1;
+  for (const [first, last] of read.seen) {
+    if (first > next) gaps.push(span(next, first - 1));
+    next = Math.max(next, last + 1);
+  }
+  const lines = read.lines ?? next - 1;
+  if (next <= lines) gaps.push(span(next, lines));
+  if (gaps.length === 0) return undefined;
+  const shown = gaps.slice(0, 3).join(", ") + (gaps.length > 3 ? `, and ${gaps.length - 3} more ranges` : "");
+  return `line${gaps.length === 1 && !shown.includes("-") ? "" : "s"} ${shown} of ${lines}`;
+}
+
+function span(first: number, last: number): string {
+  return first === last ? String(first) : `${first}-${last}`;
+}
+
+function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [first, last] of sorted) {
+    const top = out.at(-1);
+    if (top && first <= top[1] + 1) top[1] = Math.max(top[1], last);
+    else out.push([first, last]);
+  }
+  return out;
+}

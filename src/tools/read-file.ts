@@ -1,7 +1,7 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { maskSecrets, maskedNote } from "./secret-values.ts";
-import { recordLines } from "./file-reads.ts";
+import { recordLines, recordWhole } from "./file-reads.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 
@@ -39,7 +39,11 @@ export const readFileTool: Tool = {
     const lines = splitLines(text);
     const first = optionalInt(input, "start_line", 1, Number.MAX_SAFE_INTEGER) ?? 1;
     const last = Math.min(optionalInt(input, "end_line", 1, Number.MAX_SAFE_INTEGER) ?? lines.length, lines.length);
-    if (lines.length === 0) return { text: `${path} is empty.`, data: { path, lines: 0 } };
+    if (lines.length === 0) {
+      // Seen whole: write_file may fill it.
+      if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
+      return { text: `${path} is empty.`, data: { path, lines: 0 } };
+    }
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${path} (${lines.length} lines)`);
     const shown = render(path, lines.map((l) => l.text), first, last);
     // What the model saw: a long line shown cut counts as not seen whole.

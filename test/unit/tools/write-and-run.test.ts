@@ -46,6 +46,14 @@ describe("write_file", () => {
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "x\n");
   });
 
+  it("replaces an empty file the model read (mends 1f45acb: the empty read recorded nothing)", async () => {
+    const { root, ctx } = workspaceWith({ "empty.py": "" });
+    assert.match((await runTool(readFileTool, { path: "empty.py" }, ctx)).text, /is empty/);
+    const r = await runTool(writeFileTool, { path: "empty.py", content: "x = 1\n" }, ctx);
+    assert.equal(r.ok, true, r.text);
+    assert.equal(readFileSync(join(root, "empty.py"), "utf8"), "x = 1\n");
+  });
+
   it("refuses to replace a file whose one long line the read showed cut", async () => {
     const long = "x".repeat(200_000);
     const { root, ctx } = workspaceWith({ "bundle.js": `${long}\n` });

@@ -131,7 +131,13 @@ export class WorkspaceIndex {
   }
 
   fileDeleted(path: string): void {
-    // An edit a rename moved to a name deleted since would add back a file the disk no longer has.
+    // An edit still waiting for its debounce, or one a rename moved, of a name deleted since
+    // (the file, or a file in the deleted folder) would add back a file the disk no longer has.
+    for (const [waiting, { timer }] of this.pendingEdits) {
+      if (!within(waiting, path)) continue;
+      clearTimeout(timer);
+      this.pendingEdits.delete(waiting);
+    }
     for (const moved of this.afterRename.keys()) if (within(moved, path)) this.afterRename.delete(moved);
     this.client?.removeFile(path).catch((error: unknown) => log("warn", `index: removing ${path} failed`, error));
   }

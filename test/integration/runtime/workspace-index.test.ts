@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import type { IndexState } from "../../../src/protocol/status.ts";
 import { setLogSink } from "../../../src/runtime/log.ts";
 import { WorkspaceIndex } from "../../../src/runtime/workspace-index.ts";
@@ -230,6 +230,40 @@ describe("WorkspaceIndex in the runtime", () => {
       await until(async () => ((await q().findDefinitions("compute_refund")).length ? true : undefined));
       assert.deepEqual(await q().findDefinitions("renderSettings"), []);
       assert.deepEqual(await q().fileOutline("main.ts"), []);
+    } finally {
+      await index.dispose();
+    }
+  });
+
+  // A delete inside the wait of an unsaved edit: the edit ran once the wait ended and added
+  // back, with its unsaved text, the file the disk no longer has (a folder deleted too).
+  it("a file deleted while an unsaved edit of it waits leaves no ghost", async () => {
+    const root = tree();
+    mkdirSync(join(root, "ui"));
+    writeFileSync(join(root, "ui", "panel.ts"), "export function renderPanel(): string {\n  return 'ok';\n}\n");
+    const index = new WorkspaceIndex({ root, assetsDir: OUT, onState: () => undefined, editDebounceMs: 300 });
+    try {
+      await index.build();
+      const q = () => index.queries!;
+      mock.timers.enable({ apis: ["setTimeout"] });
+      try {
+        index.fileChanged("app.ts", "export function renderSettings(): string {\n  return 'ok';\n}\n");
+        index.fileChanged("ui/panel.ts", "export function renderSidebar(): string {\n  return 'ok';\n}\n");
+        rmSync(join(root, "app.ts"));
+        index.fileDeleted("app.ts");
+        rmSync(join(root, "ui"), { recursive: true });
+        index.fileDeleted("ui");
+        // A later edit, sent once the wait is over: once it is in, those before it are too.
+        index.fileChanged("billing.py", "def compute_refund(items):\n    return 0\n");
+        mock.timers.tick(300);
+      } finally {
+        mock.timers.reset();
+      }
+      await until(async () => ((await q().findDefinitions("compute_refund")).length ? true : undefined));
+      assert.deepEqual(await q().findDefinitions("renderSettings"), []);
+      assert.deepEqual(await q().findDefinitions("renderSidebar"), []);
+      assert.deepEqual(await q().fileOutline("app.ts"), []);
+      assert.deepEqual(await q().fileOutline("ui/panel.ts"), []);
     } finally {
       await index.dispose();
     }

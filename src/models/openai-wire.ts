@@ -77,22 +77,26 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
  */
 export class StreamedCalls {
   /** By slot: the delta's index, or past the highest when that index's call was another. */
-  private readonly calls = new Map<number, { id: string | undefined; name: string; args: string }>();
+  private readonly calls = new Map<number, { id: string | undefined; name: string; args: string; shape: ArgsShape }>();
   /** The slot each index's pieces go to now. */
   private readonly slots = new Map<number, number>();
   private last: number | undefined;
   private highest = -1;
+  /** Characters of arguments read to tell whether they are whole (each once), for tests to bound. */
+  steps = 0;
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
     const last = this.last === undefined ? undefined : this.calls.get(this.last)!;
     const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : last && (id === undefined || id === last.id || continues(last, nameText(call))) ? this.last! : this.highest + 1;
-    const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "" };
+    const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "", shape: { depth: 0, inString: false, escaped: false, state: "before" } };
     entry.id ??= id;
     // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
     const name = nameText(call);
     if (name !== entry.name) entry.name += name;
-    entry.args += argumentsText(call);
+    const args = argumentsText(call);
+    entry.args += args;
+    this.steps += readShape(entry.shape, args);
     this.calls.set(index, entry);
     this.last = index;
     this.highest = Math.max(this.highest, index);
@@ -115,27 +119,59 @@ export class StreamedCalls {
       let id = wanted;
       for (let n = 2; used.has(id); n++) id = `${wanted}_${index}_${n}`;
       used.add(id);
-      return { ...call, id };
+      return { id, name: call.name, args: call.args };
     });
   }
 }
 
 /**
  * Whether a piece named `name` with an id of its own still continues `call`: its name again
- * while the call's arguments are not yet whole JSON (a server that gives every piece a new id
- * and repeats the name). A call whose arguments are whole (Ollama's) is followed by a new one.
+ * while the call's arguments are not yet a whole JSON object (a server that gives every piece
+ * a new id and repeats the name). A call whose arguments are whole (Ollama's) is followed by a
+ * new one.
  */
-function continues(call: { name: string; args: string }, name: string): boolean {
-  if (name !== call.name) return false;
-  // Only arguments that end a JSON object can be whole: most pieces are told apart without parsing.
-  if (!call.args.trimEnd().endsWith("}")) return true;
-  try {
-    JSON.parse(call.args);
-    return false;
-  } catch {
-    return true;
-  }
+function continues(call: { name: string; shape: ArgsShape }, name: string): boolean {
+  return name === call.name && call.shape.state !== "whole";
 }
+
+/**
+ * How far a call's arguments have come, read piece by piece (each character once: reading the
+ * whole text again at each piece cost a long write_file's arguments time by their square).
+ * "before": nothing but spaces yet; "open": inside the top-level object, `depth` braces and
+ * brackets deep; "whole": that object closed, then only spaces; "other": anything else (text
+ * before or after the object, a value that is no object), which never reads as whole.
+ */
+interface ArgsShape {
+  depth: number;
+  inString: boolean;
+  escaped: boolean;
+  state: "before" | "open" | "whole" | "other";
+}
+
+/** Reads `text`, the arguments' next piece, into `shape`; returns the characters read. */
+function readShape(shape: ArgsShape, text: string): number {
+  let read = 0;
+  for (const char of text) {
+    if (shape.state === "other") break;
+    read++;
+    if (shape.state === "open" && shape.inString) {
+      if (shape.escaped) shape.escaped = false;
+      else if (char === "\\") shape.escaped = true;
+      else if (char === '"') shape.inString = false;
+    } else if (shape.state === "open") {
+      if (char === '"') shape.inString = true;
+      else if (char === "{" || char === "[") shape.depth++;
+      else if ((char === "}" || char === "]") && --shape.depth === 0) shape.state = "whole";
+    } else if (!JSON_SPACE.has(char)) {
+      // Before the object only its "{" may come; after it, only spaces.
+      shape.state = shape.state === "before" && char === "{" ? "open" : "other";
+      shape.depth = 1;
+    }
+  }
+  return read;
+}
+
+const JSON_SPACE = new Set([" ", "\t", "\n", "\r"]);
 
 /**
  * `url` without the user name and password it may hold (`http://alice:pw@host/v1`), and

@@ -1,0 +1,44 @@
+// StreamedCalls against a server that gives every piece of a call a new id and repeats the
+// name (37c095d): whether such a piece continues its call is decided from the call's
+// arguments so far, and that decision must cost the piece's own length, not the whole
+// arguments' again: a 400 KB write_file in 4-character pieces cost 23 s of the runtime's
+// event loop when each piece looked at (and V8 copied) everything written before it.
+// The work is counted (StreamedCalls.steps), never timed.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { StreamedCalls } from "../../../src/models/openai-wire.ts";
+
+function piece(index: number | undefined, id: string, name: string, args: string) {
+  return { ...(index === undefined ? {} : { index }), id, type: "function" as const, function: { name, arguments: args } };
+}
+
+describe("StreamedCalls", () => {
+  it("tells a piece with a new id from a new call at a cost of that piece's length, not the arguments' so far", () => {
+    const args = JSON.stringify({ path: "a.ts", content: "function f() {\n  return {};\n}\n".repeat(2_000) });
+    for (const index of [0, undefined]) {
+      const calls = new StreamedCalls();
+      let n = 0;
+      for (let at = 0; at < args.length; at += 4) calls.add(piece(index, `p${n++}`, "write_file", args.slice(at, at + 4)));
+      calls.add(piece(index, `p${n++}`, "write_file", '{"path":"b.ts","content":""}'));
+      assert.deepEqual(calls.list().map((c) => [c.id, c.name, JSON.parse(c.args).path]), [["p0", "write_file", "a.ts"], [`p${n - 1}`, "write_file", "b.ts"]], String(index));
+      assert.ok(calls.steps <= 2 * (args.length + 64), `${calls.steps} steps for ${args.length} characters of arguments (index ${index})`);
+    }
+  });
+
+  it("reads arguments as whole only when their object closes: braces in strings, escaped quotes and trailing spaces", () => {
+    const cases: Array<[string[], number]> = [
+      [['{"a":"}', '"}'], 1],
+      [['{"a":"\\"}', '"}'], 1],
+      [['{"a":{"b":1}', "}"], 1],
+      [['{"a":1}  ', '{"a":2}'], 2],
+      [['{"a":1} x', "}"], 1],
+      [["", '{"a":1}'], 1],
+      [['{"a":"\\\\"}', '{"a":2}'], 2],
+    ];
+    for (const [pieces, count] of cases) {
+      const calls = new StreamedCalls();
+      pieces.forEach((args, n) => calls.add(piece(0, `q${n}`, "read_file", args)));
+      assert.equal(calls.list().length, count, JSON.stringify(pieces));
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { shownLine, shownPath } from "../indexer/text.ts";
 import { type FileOutcome, planPatch } from "./patch/plan.ts";
 import { formatPlan } from "./patch/report.ts";
-import { type FileRead, type FileReads, recordEdit, recordWhole } from "./file-reads.ts";
+import { type FileRead, type FileReads, recordEdit, recordWhole, unseenLines } from "./file-reads.ts";
 import { contentHash } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalString, stringArg } from "./tool.ts";
 import type { Workspace, WorkspaceChange } from "./workspace.ts";
@@ -85,8 +85,8 @@ function remember(reads: FileReads, changes: readonly WorkspaceChange[]): void {
 
 /**
  * A delete with no hunks (`deleted file mode` alone; git writes a deleted file's lines as a
- * hunk) names none of the file's lines: as write_file, it takes only a file the model read
- * and that has not changed since, or an empty one.
+ * hunk) names none of the file's lines: as write_file, it takes only a file the model saw
+ * whole and that has not changed since, or an empty one.
  */
 async function refuseBlindDeletes(ws: Workspace, reads: ReadonlyMap<string, FileRead>, files: readonly FileOutcome[]): Promise<void> {
   for (const file of files) {
@@ -94,8 +94,9 @@ async function refuseBlindDeletes(ws: Workspace, reads: ReadonlyMap<string, File
     const bytes = await ws.read(file.path).catch(() => undefined);
     if (bytes === undefined || bytes.length === 0) continue;
     const seen = reads.get(file.path);
-    if (seen?.hash === contentHash(bytes)) continue;
-    const why = seen === undefined ? "you have not read it" : "it changed since you read it (perhaps the user edited it)";
+    if (seen?.hash === contentHash(bytes) && seen.seen === undefined) continue;
+    const unseen = seen?.hash === contentHash(bytes) ? (unseenLines(seen) ?? "all of it, having changed it without reading it whole") : undefined;
+    const why = seen === undefined ? "you have not read it" : unseen !== undefined ? `you have not seen ${unseen}` : "it changed since you read it (perhaps the user edited it)";
     throw new ToolError("stale-file", `the patch deletes "${file.path}" with no hunks, and ${why}; nothing was written. Read it first, or give its lines as the hunk that removes them`);
   }
 }

@@ -269,4 +269,20 @@ describe("apply_patch and write_file's read-first check", () => {
     assert.equal(deleted.ok, true, deleted.text);
     assert.equal(existsSync(join(root, "read.txt")) || existsSync(join(root, "empty.txt")), false);
   });
+
+  // As write_file (1f45acb): a file seen only in part would lose the lines the model never saw.
+  it("a delete with no hunks refuses a file the model saw only part of (mends 1f45acb)", async () => {
+    const text = "one\ntwo\nthree\nfour\nfive\n";
+    const { root, ctx } = workspaceWith({ "big.txt": text });
+    const del = "diff --git a/big.txt b/big.txt\ndeleted file mode 100644\nindex 0123456..0000000\n";
+    await runTool(readFileTool, { path: "big.txt", end_line: 2 }, ctx);
+    const part = await runTool(applyPatchTool, { patch: del }, ctx);
+    assert.equal(!part.ok && part.code, "stale-file", part.text);
+    assert.match(part.text, /you have not seen lines 3-5 of 5/);
+    assert.equal(readFileSync(join(root, "big.txt"), "utf8"), text);
+    await runTool(readFileTool, { path: "big.txt", start_line: 3 }, ctx);
+    const whole = await runTool(applyPatchTool, { patch: del }, ctx);
+    assert.equal(whole.ok, true, whole.text);
+    assert.equal(existsSync(join(root, "big.txt")), false);
+  });
 });

@@ -4,7 +4,7 @@
  * applied with "last match wins" from the repository root down to the file's directory.
  */
 
-import { type GlobStep, ONE_CHAR, globAutomaton, globMatches, globStepsTaken, plainChar } from "../protocol/glob.ts";
+import { type GlobStep, ONE_CHAR, charAt, globAutomaton, globMatches, globStepsTaken, plainChar } from "../protocol/glob.ts";
 
 interface Rule {
   /** `name`: the path's last name, found once for all the rules; `charge` is told the work of a test run past the plain-text check. */
@@ -255,8 +255,14 @@ function globTokens(glob: string): Token[] {
       out.push(step);
       i = end;
     } else if (ch === "\\" && i + 1 < glob.length) {
-      out.push(plainChar(glob[++i]!));
-    } else out.push(plainChar(ch));
+      const escaped = charAt(glob, i + 1);
+      out.push(plainChar(escaped));
+      i += escaped.length;
+    } else {
+      const plain = charAt(glob, i);
+      out.push(plainChar(plain));
+      i += plain.length - 1;
+    }
   }
   return out;
 }

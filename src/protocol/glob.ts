@@ -60,6 +60,14 @@ export function plainChar(ch: string): GlobStep {
   return { kind: "char", test: (c) => c === ch, literal: ch };
 }
 
+/**
+ * The character of `text` at `i` as `globMatches` reads one: a whole code point, so a pattern
+ * reader steps over an emoji's two UTF-16 units at once (a step of each half matched nothing).
+ */
+export function charAt(text: string, i: number): string {
+  return text.codePointAt(i)! > 0xffff ? text.slice(i, i + 2) : text[i]!;
+}
+
 /** `?`: one character but `/`. */
 export const ONE_CHAR: GlobStep = { kind: "char", test: NOT_SLASH };
 

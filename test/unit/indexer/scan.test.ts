@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, constants, cpSync, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
+import { IgnoreRules, globTest, isIgnored } from "../../../src/indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 import { DEFAULT_LIMITS, buildRepoMap, stoppedMessage } from "../../../src/indexer/index.ts";
 import { FIXTURES, indexOf, tempDir } from "./helpers/setup.ts";
@@ -114,6 +114,14 @@ describe("gitignore rules", () => {
       ["[ab", false], ["xw", false],
     ];
     for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
+  });
+
+  it("matches a character beyond U+FFFF (an emoji) written in a wildcard line, as git does", () => {
+    // Answers of git check-ignore: each of these lines ignores its file.
+    const rules = IgnoreRules.parse("", ["\u{1F511}*.ts", "*\u{1F512}*.md", "d/**/\u{1F5DD}.js", "q\\\u{1F511}?"].join("\n"));
+    for (const path of ["\u{1F511}x.ts", "a\u{1F512}b.md", "d/e/\u{1F5DD}.js", "d/\u{1F5DD}.js", "q\u{1F511}z"]) assert.equal(isIgnored([rules], path, false), true, path);
+    for (const path of ["x.ts", "a.md", "d/e/x.js"]) assert.equal(isIgnored([rules], path, false), false, path);
+    assert.equal(globTest("*.\u{1F511}", false)("a/b.\u{1F511}"), true);
   });
 
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {

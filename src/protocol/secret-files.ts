@@ -12,7 +12,7 @@
  * it says about the active file.
 */
 
-import { type GlobAutomaton, type GlobStep, ONE_CHAR, globAutomaton, globMatches, plainChar } from "./glob.ts";
+import { type GlobAutomaton, type GlobStep, ONE_CHAR, charAt, globAutomaton, globMatches, plainChar } from "./glob.ts";
 
 /** Whole file names (compared lower-case). */
 const NAMES = new Set([
@@ -169,7 +169,11 @@ function excludeSteps(text: string): GlobStep[] {
       const end = text.indexOf("}", i);
       steps.push({ kind: "either", options: text.slice(i + 1, end).split(",").map(excludeSteps) });
       i = end;
-    } else steps.push(plainChar(c));
+    } else {
+      const plain = charAt(text, i);
+      steps.push(plainChar(plain));
+      i += plain.length - 1;
+    }
   }
   return steps;
 }

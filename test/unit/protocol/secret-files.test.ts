@@ -34,6 +34,15 @@ describe("looksLikeSecrets: paths and URIs", () => {
   });
 });
 
+describe("looksLikeSecrets: patterns with characters beyond U+FFFF", () => {
+  it("an inlineCompletionsExclude pattern holding an emoji matches the file it names", () => {
+    for (const [path, pattern] of [["notes/\u{1F511}.txt", "\u{1F511}.txt"], ["notes/\u{1F511}a.txt", "**/\u{1F511}*.txt"], ["a/\u{1F512}/k.txt", "\u{1F512}/*.txt"], ["a/x.\u{1F512}", "*.{md,\u{1F512}}"]] as const) {
+      assert.ok(looksLikeSecrets(path, [pattern]), `${path} ${pattern}`);
+    }
+    assert.equal(looksLikeSecrets("notes/a.txt", ["\u{1F511}.txt"]), false);
+  });
+});
+
 describe("looksLikeSecrets: Windows names", () => {
   it("trailing dots, spaces and ::$DATA are dropped on a name tens of thousands of characters long, in one pass", () => {
     // A name of 400,000 dots and spaces before a letter: a pattern that retried from each

@@ -24,7 +24,8 @@ export function programSearchEnv(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
     const kept = SEARCH_PATHS.has(name.toUpperCase()) ? absoluteEntries(value, platform) : value;
-    if (kept) safe[name] = kept;
+    // A variable set to nothing is kept as it is (CUDA_VISIBLE_DEVICES= hides every GPU): only a search path the cut empties is left out.
+    if (kept || !SEARCH_PATHS.has(name.toUpperCase())) safe[name] = kept;
   }
   if (platform === "win32") safe.NoDefaultCurrentDirectoryInExePath = "1";
   return safe;

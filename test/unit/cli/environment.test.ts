@@ -39,3 +39,16 @@ describe("ownProgramSearch", () => {
     assert.deepEqual(posix, { PATH: "/usr/bin", HOME: "/h" });
   });
 });
+
+// A variable set to nothing says something: CUDA_VISIBLE_DEVICES= hides every GPU from
+// llama.cpp, GIT_CONFIG_NOSYSTEM= and NO_COLOR= are set. The search-path rule must not drop it
+// from hearth's own environment, nor from the runtime's (both take programSearchEnv's answer).
+describe("ownProgramSearch keeps what it does not cut", () => {
+  it("keeps a variable set to the empty text, and drops only an emptied search path", () => {
+    for (const platform of ["linux", "win32"] as const) {
+      const env: NodeJS.ProcessEnv = { CUDA_VISIBLE_DEVICES: "", NO_COLOR: "", HOME: "/h", PATH: platform === "win32" ? "." : ":" };
+      ownProgramSearch(env, platform);
+      assert.deepEqual(env, { CUDA_VISIBLE_DEVICES: "", NO_COLOR: "", HOME: "/h", ...(platform === "win32" ? { NoDefaultCurrentDirectoryInExePath: "1" } : {}) }, platform);
+    }
+  });
+});

@@ -166,7 +166,15 @@ function parseLine(raw: string): Rule | null {
  */
 function lazyMatcher(line: string, anchored: boolean): Rule["test"] {
   let test: Rule["test"] | undefined;
-  return (path, name, charge) => (test ??= matcher(globTokens(line), anchored))(path, name, charge);
+  return (path, name, charge) => (test ??= matcher(globTokens(utf8Bytes(line)), anchored, true))(path, name, charge);
+}
+
+/**
+ * The UTF-8 bytes of `text`, one character each: git matches an ignore line's bytes against a
+ * path's, so its `?` or class is one byte (`??.md` ignores é.md, `c?.css` does not ignore cé.css).
+ */
+function utf8Bytes(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text;
 }
 
 /**
@@ -183,16 +191,17 @@ export function globTest(glob: string, anchored: boolean): (path: string) => boo
 /**
  * The tokens as a test of a path, run as the shared automaton (`protocol/glob.ts`): one pass
  * over the subject, where a backtracking regular expression takes time exponential in the
- * number of runs (`*a*a*a*a…b` against a long name of a's).
+ * number of runs (`*a*a*a*a…b` against a long name of a's). `bytes`: the tokens were read
+ * from the line's UTF-8 bytes (`utf8Bytes`), and the path is matched as its bytes too.
  */
-function matcher(tokens: readonly Token[], anchored: boolean): (path: string, name: string, charge?: (work: number) => void) => boolean {
+function matcher(tokens: readonly Token[], anchored: boolean, bytes = false): (path: string, name: string, charge?: (work: number) => void) => boolean {
   const words = literalWords(tokens);
   // An unanchored pattern holds no slash: without a `**` it can match only the last name.
   const lastName = !anchored && !tokens.some((t) => t.kind === "any");
   // Else unanchored, it may start at the path's beginning or after any slash.
   const automaton = globAutomaton(anchored || lastName ? tokens : [{ kind: "dirs" }, ...tokens]);
   return (path, name, charge) => {
-    const subject = lastName ? name : path;
+    const subject = bytes ? utf8Bytes(lastName ? name : path) : lastName ? name : path;
     if (!holdsInOrder(subject, words)) return false;
     charge?.(subject.length * (tokens.length + 1));
     return globMatches(automaton, subject);

@@ -124,6 +124,16 @@ describe("gitignore rules", () => {
     assert.equal(globTest("*.\u{1F511}", false)("a/b.\u{1F511}"), true);
   });
 
+  it("reads ? and a class as git does on a name beyond ASCII: one byte of its UTF-8", () => {
+    // Answers of git check-ignore: ? is one byte, so ?? is an é and ???? an emoji.
+    const rules = IgnoreRules.parse("", ["????.ts", "??.md", "[!a].js", "*\u00e9*.txt", "d/?/x.ts", "c?.css", "[\u00e9]x", "[\u03b1-\u03c9].py"].join("\n"));
+    const cases: [string, boolean][] = [
+      ["\u{1F600}.ts", true], ["\u00e9.md", true], ["\u{1F600}.js", false], ["a\u00e9b.txt", true], ["d/\u00e9/x.ts", false],
+      ["c\u00e9.css", false], ["\u00e9x", false], ["\u03b2.py", false], ["b.js", true], ["d/e/x.ts", true],
+    ];
+    for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
+  });
+
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
     // Plain names and paths are looked up, patterns run: the answer must be the one of
     // reading every rule in order (each rule alone, last match kept), for random rule files.

@@ -449,9 +449,22 @@ export class RepoIndex {
   /** The files of a folder made, renamed or moved in, as the scan finds them (its ignore rules, links, excluded folders), each updated. */
   private async addFolder(rel: string): Promise<UpdateResult> {
     const scan = await scanRepository(this.root, { ...this.limits, from: rel, rulesCache: this.ignoreCache, ...(this.options.fs ? { fs: this.options.fs } : {}) });
-    for (const s of scan.skipped) if (!CHOSEN_SKIPS.has(s.reason)) this.skipped.set(s.path, s);
+    const leftOut = scan.skipped.filter((s) => !CHOSEN_SKIPS.has(s.reason));
+    for (const s of leftOut) this.skipped.set(s.path, s);
     let parsed = false;
     for (const f of scan.files) if ((await this.update(f.path, undefined)) === "parsed") parsed = true;
+    // A folder deleted and made again is named once, as a change, never its old files one by one:
+    // what it no longer holds (or now ignores) goes. Counted first, so a folder that only gained files costs no look at every file.
+    const inside = `${rel}/`;
+    const found = new Set([...scan.files.map((f) => f.path), ...leftOut.map((s) => s.path)]);
+    let filesFound = 0;
+    let skipsFound = 0;
+    for (const path of found) {
+      if (this.files.has(path)) filesFound++;
+      if (this.skipped.has(path)) skipsFound++;
+    }
+    if ((this.folderFiles.get(rel) ?? 0) > filesFound) for (const p of [...this.files.keys()]) if (p.startsWith(inside) && !found.has(p)) this.dropRecord(p);
+    if ((this.skipped.inFolders.get(rel) ?? 0) > skipsFound) for (const p of [...this.skipped.keys()]) if (p.startsWith(inside) && !found.has(p)) this.skipped.delete(p);
     return parsed ? "parsed" : "unchanged";
   }
 

@@ -114,6 +114,30 @@ describe("incremental updates", () => {
     }
   });
 
+  // A folder deleted and made again (a script's rm -rf and copy, a tool regenerating it) is named
+  // once as a change, never its old files one by one: those no longer there stayed indexed.
+  it("a folder made again with other files, named once as a change, keeps only what it holds now", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      writeFileSync(join(dir, "src/users/avatar.ts"), `export const avatar = "${"x".repeat(9000)}";\n`);
+      const index = await indexOf(dir, { limits: { maxFileBytes: 8000 } });
+      assert.ok(index.files.has("src/users/session.ts") && index.skipped.has("src/users/avatar.ts"));
+      rmSync(join(dir, "src/users"), { recursive: true });
+      mkdirSync(join(dir, "src/users"));
+      writeFileSync(join(dir, "src/users/login.ts"), "export function logIn(name: string) { return name; }\n");
+      writeFileSync(join(dir, "src/users/.gitignore"), "draft.ts\n");
+      writeFileSync(join(dir, "src/users/draft.ts"), "export const draft = 1;\n");
+      assert.equal(await index.updateFile("src/users"), "parsed");
+      const fresh = await indexOf(dir, { limits: { maxFileBytes: 8000 } });
+      assert.deepEqual(snapshot(index), snapshot(fresh));
+      assert.deepEqual([...index.skipped.keys()], [...fresh.skipped.keys()]);
+      assert.ok(!index.tables.definers.has("createSession"));
+    } finally {
+      cleanup();
+    }
+  });
+
   // A folder whose files were all left out (too large, binary) holds no indexed file: deleted, its
   // skips stayed, and the Hearth view went on counting them as left out until the next build.
   it("a folder deleted that held only files left out takes their skips with it", async () => {

@@ -54,19 +54,32 @@ export const applyPatchTool: Tool = {
     if (ctx.reads) await refuseBlindDeletes(ctx.workspace, ctx.reads, plan.files);
     ctx.signal.throwIfAborted();
     if (!dryRun) {
+      const moved = ctx.reads ? await movedHashes(ctx.workspace, plan.changes) : new Map<string, string>();
       await ctx.workspace.apply(plan.changes);
-      if (ctx.reads) remember(ctx.reads, plan.changes);
+      if (ctx.reads) remember(ctx.reads, plan.changes, moved);
     }
     return { text: formatPlan(plan, dryRun ? "would apply" : "applied", SHOWN), data: { files: plan.files, dryRun } };
   },
 };
 
+/** The hash of each file a rename moves, as it is before the patch (a name set aside in a swap is not there yet). */
+async function movedHashes(ws: Workspace, changes: readonly WorkspaceChange[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const change of changes) {
+    if (change.kind !== "rename") continue;
+    const bytes = await ws.read(change.from).catch(() => undefined);
+    if (bytes !== undefined) hashes.set(change.from, contentHash(bytes));
+  }
+  return hashes;
+}
+
 /**
  * What the files hold now, for write_file's read-first check (as edit_file records its own
  * writes): a file the patch created the model wrote whole; one it changed by hunks it knows
- * whole only if it had read it whole. A renamed file's record moves.
+ * whole only if it had read it whole, and as it was before the patch (`moved`: a renamed
+ * file's hash then). A renamed file's record moves.
  */
-function remember(reads: FileReads, changes: readonly WorkspaceChange[]): void {
+function remember(reads: FileReads, changes: readonly WorkspaceChange[], moved: Map<string, string>): void {
   for (const change of changes) {
     if (change.kind === "write") {
       if (change.expected) recordEdit(reads, change.path, contentHash(change.expected), contentHash(change.content));
@@ -74,11 +87,15 @@ function remember(reads: FileReads, changes: readonly WorkspaceChange[]): void {
     } else if (change.kind === "delete") reads.delete(change.path);
     else {
       const seen = reads.get(change.from);
+      const before = moved.get(change.from);
       reads.delete(change.from);
       reads.delete(change.to);
+      moved.delete(change.from);
+      if (before !== undefined) moved.set(change.to, before);
       if (seen === undefined) continue;
       reads.set(change.to, seen);
-      if (change.content) recordEdit(reads, change.to, seen.hash, contentHash(change.content));
+      // Hunks applied to bytes the model never saw (the user changed the file since its read) leave it not seen whole.
+      if (change.content) recordEdit(reads, change.to, before ?? "", contentHash(change.content));
     }
   }
 }

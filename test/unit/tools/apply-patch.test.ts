@@ -249,6 +249,25 @@ describe("apply_patch and write_file's read-first check", () => {
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "the user's\n");
   });
 
+  it("a file renamed with hunks after the user changed it is not taken as seen whole (mends dc69601)", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\ntwo\nthree\n" });
+    await runTool(readFileTool, { path: "a.txt" }, ctx);
+    writeFileSync(join(root, "a.txt"), "one\ntwo\nthree\nthe user's line\n");
+    const move = "diff --git a/a.txt b/b.txt\nsimilarity index 80%\nrename from a.txt\nrename to b.txt\n--- a/a.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n";
+    const applied = await runTool(applyPatchTool, { patch: move }, ctx);
+    assert.equal(applied.ok, true, applied.text);
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "one\nTWO\nthree\nthe user's line\n");
+    const blind = await runTool(writeFileTool, { path: "b.txt", content: "one\nTWO\nthree\nfour\n" }, ctx);
+    assert.equal(!blind.ok && blind.code, "stale-file", blind.text);
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "one\nTWO\nthree\nthe user's line\n");
+    // Unchanged since its read, the renamed file is known whole.
+    writeFileSync(join(root, "c.txt"), "one\ntwo\nthree\n");
+    await runTool(readFileTool, { path: "c.txt" }, ctx);
+    assert.equal((await runTool(applyPatchTool, { patch: move.replace(/a\.txt/g, "c.txt").replace(/b\.txt/g, "d.txt") }, ctx)).ok, true);
+    const known = await runTool(writeFileTool, { path: "d.txt", content: "mine\n" }, ctx);
+    assert.equal(known.ok, true, known.text);
+  });
+
   // git writes a deleted file's lines as a hunk: `deleted file mode` alone names none of them,
   // so it deletes only what write_file would replace (read, unchanged since), or an empty file.
   it("a delete with no hunks takes only a file the model read and that has not changed since", async () => {

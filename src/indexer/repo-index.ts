@@ -727,8 +727,9 @@ export class RepoIndex {
       this.putRecord(outcome.record);
     } else {
       this.dropRecord(outcome.skip.path);
-      // Gone since it was found (a folder renamed or deleted while a build runs): nothing to say of a file that is not there.
-      if (outcome.skip.reason === "unreadable" && outcome.skip.detail === "ENOENT") this.skipped.delete(outcome.skip.path);
+      // Gone since it was found (a folder renamed or deleted while a build runs, or replaced by a
+      // file of its name: ENOTDIR): nothing to say of a file that is not there.
+      if (outcome.skip.reason === "unreadable" && (outcome.skip.detail === "ENOENT" || outcome.skip.detail === "ENOTDIR")) this.skipped.delete(outcome.skip.path);
       else this.skipped.set(outcome.skip.path, outcome.skip);
     }
   }

@@ -199,6 +199,33 @@ describe("incremental updates", () => {
     }
   });
 
+  // The same when the folder was replaced by a file of its name (a branch switch): the read finds
+  // no folder on the way (ENOTDIR), and the file was counted as unreadable.
+  it("a file whose folder became a file between the build's scan and its read is not counted as unreadable", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      copyShop(dir);
+      const gone = join(dir, "src/users/session.ts");
+      const fs: ScanFs = {
+        ...nodeScanFs,
+        stat: async (abs) => {
+          const info = await nodeScanFs.stat(abs);
+          if (abs === gone) {
+            rmSync(join(dir, "src/users"), { recursive: true });
+            writeFileSync(join(dir, "src/users"), "plain text now\n");
+          }
+          return info;
+        },
+      };
+      const index = await indexOf(dir, { fs });
+      assert.ok(!index.files.has("src/users/session.ts"));
+      assert.deepEqual([...index.skipped.keys()], []);
+      assert.equal(index.summary().skippedByReason.unreadable, undefined);
+    } finally {
+      cleanup();
+    }
+  });
+
   // A folder renamed, or moved in from outside, is named alone too: it was read as a file,
   // "src/billing unreadable: EISDIR" was shown as left out, and none of its files was indexed.
   it("a folder renamed or moved in brings its files, as the scan would find them", async () => {

@@ -185,6 +185,12 @@ class Run {
   private thinkingOff = false;
   /** What the user was told of this run's thinking (once each). */
   private readonly told = new Set<string>();
+  /**
+   * Where in `messages` (a run only appends; condensing and dropping keep each message's
+   * place) a tool result was condensed before the model replied to it: too large to keep, it
+   * was never seen whole (unlike one condensed later for its age).
+   */
+  private readonly condensedUnseen = new Set<number>();
   // Which tools' failures are known by their output alone is the tools' own say.
   private readonly guard = new RepetitionGuard({ failuresByOutput: (name) => this.tools.get(name)?.failuresByOutput === true });
 
@@ -521,8 +527,8 @@ class Run {
   /**
    * How the prompt shows the result of the latest earlier call like this one (same tool and
    * arguments), the call just answered (the last message) aside: "shown" whole; condensed
-   * before the model replied to it other than with this call ("never-seen-whole": too large
-   * to keep, not condensed for its age); else "gone" (none, dropped, or condensed later). A
+   * before the model replied to it ("never-seen-whole": too large to keep, not condensed for
+   * its age, however many other calls came between); else "gone" (none, dropped, or condensed later). A
    * result is matched to its call within the reply it answers: a server may number each
    * reply's calls afresh (call_0, call_1, …).
    */
@@ -530,20 +536,18 @@ class Run {
     const args = canonical(call.arguments);
     const latest = this.messages.length - 1;
     let shown: ChatMessage | undefined;
-    let repliesSince = 0;
+    let shownAt = -1;
     let ids = new Set<string>();
     for (const [i, m] of this.messages.entries()) {
-      if (m.role === "assistant") {
-        ids = new Set((m.toolCalls ?? []).filter((c) => c.name === call.name && canonical(c.arguments) === args).map((c) => c.id));
-        repliesSince++;
-      } else if (m.role === "tool" && i !== latest && ids.has(m.toolCallId)) {
+      if (m.role === "assistant") ids = new Set((m.toolCalls ?? []).filter((c) => c.name === call.name && canonical(c.arguments) === args).map((c) => c.id));
+      else if (m.role === "tool" && i !== latest && ids.has(m.toolCallId)) {
         shown = m;
-        repliesSince = 0;
+        shownAt = i;
       }
     }
     if (shown === undefined || shown.dropped) return "gone";
     if (!isCondensedResult(shown.content)) return "shown";
-    return repliesSince <= 1 ? "never-seen-whole" : "gone";
+    return this.condensedUnseen.has(shownAt) ? "never-seen-whole" : "gone";
   }
 
   private pushResult(call: ToolCall, text: string): void {
@@ -626,6 +630,11 @@ class Run {
     if (changed === 0 && !dropped) return undefined;
     this.room = exact ? contextSize - used : undefined;
     this.messages.splice(0, this.messages.length, ...draft);
+    const lastReply = this.messages.findLastIndex((m) => m.role === "assistant");
+    for (let i = lastReply + 1; i < this.messages.length; i++) {
+      const m = this.messages[i]!;
+      if (m.role === "tool" && isCondensedResult(m.content)) this.condensedUnseen.add(i);
+    }
     if (changed > 0) this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
     if (dropped) this.emit({ type: "dropped", messages: dropped.messages, message: droppedNotice(dropped, contextSize, estimated) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });

@@ -420,4 +420,15 @@ describe("a file too large for the context, read whole again and again", () => {
     assert.match(result.message, /read_file .*condensed/);
     assert.ok(result.steps <= 5, `${result.steps} steps`);
   });
+
+  it("is stopped as a loop too when the model does something else between the reads", async () => {
+    const dir = tempDir("hearth-agent-reread-between-");
+    writeFileSync(join(dir, "huge.py"), Array.from({ length: 3 }, (_, k) => bigFile(`part${k}`)).join(""));
+    for (let k = 0; k < 12; k++) writeFileSync(join(dir, `s${k}.py`), `x = ${k}\n`);
+    const turns = [...Array.from({ length: 12 }, (_, k) => [{ toolCalls: [read("huge.py")] }, { toolCalls: [read(`s${k}.py`)] }]).flat(), finish];
+    const { agent } = await scriptedAgent(dir, turns, { script: { contextSize: CONTEXT }, budget: { maxSteps: 40 }, thinking: false });
+    const result = await agent.run("Read huge.py.");
+    assert.equal(result.stopReason, "repetition", result.message);
+    assert.match(result.message, /read_file .*condensed/);
+  });
 });

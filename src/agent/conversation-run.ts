@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, decodeText, detectTestCommand, leftOutMessage } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, contentHash, decodeText, detectTestCommand, leftOutMessage, recordWhole } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
@@ -156,6 +156,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     });
     if (wire) emit(wire.type === "context" ? estimatedBy(backend, wire) : wire);
   };
+  // The run's record of what the model saw, an attached file's whole text included.
+  const reads: FileReads = options.reads ?? new Map();
   const agent = new Agent({
     backend,
     tools,
@@ -169,7 +171,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
       ...(testCommand ? { testCommand } : {}),
       ...(options.index ? { index: options.index } : {}),
       ...(options.session ? { session: options.session } : {}),
-      ...(options.reads ? { reads: options.reads } : {}),
+      reads,
     },
     systemPrompt: messages[0]!.role === "system" ? messages[0]!.content : "",
     policy: options.policy,
@@ -180,7 +182,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   agent.messages.push(...messages.slice(1));
   const userText = options.mode === "fix"
     ? await fixMessage(options, messages[0]!.role === "system" ? messages[0]!.content : "", testCommand, backend)
-    : withHiddenTextNotice(await withAttachments(options.text, options.attachments ?? [], options.workspace));
+    : withHiddenTextNotice(await withAttachments(options.text, options.attachments ?? [], options.workspace, reads));
   // Tag characters are invisible in the chat too (an issue from GitHub, a paste from a web page, an attached file);
   // so is an issue's run of variation selectors (hidden bytes), which the fix's first message tells the model of, as hearth fix says.
   const hidden = findHiddenText(options.mode === "fix" ? options.text : userText);
@@ -337,8 +339,11 @@ function toWire(
   }
 }
 
-/** The user's message with what they attached: selections and problems inline, small files inline, symbols by location. */
-export async function withAttachments(text: string, attachments: readonly Attachment[], workspace: Workspace): Promise<string> {
+/**
+ * The user's message with what they attached: selections and problems inline, small files inline, symbols by location.
+ * A file included whole is recorded in `reads` as seen: write_file may replace it.
+ */
+export async function withAttachments(text: string, attachments: readonly Attachment[], workspace: Workspace, reads?: FileReads): Promise<string> {
   if (attachments.length === 0) return text;
   const parts = [text];
   for (const a of attachments) {
@@ -353,7 +358,7 @@ export async function withAttachments(text: string, attachments: readonly Attach
         parts.push(`The user refers to ${a.name}, defined in ${a.path} at line ${a.line + 1}.`);
         break;
       case "file":
-        parts.push(await attachedFile(a.path, workspace));
+        parts.push(await attachedFile(a.path, workspace, reads));
     }
   }
   return parts.join("\n\n");
@@ -365,14 +370,16 @@ export async function withAttachments(text: string, attachments: readonly Attach
  * named with its size and not read at all — a dataset or a model's weights in the folder
  * would otherwise be read whole into the runtime's memory first.
  */
-async function attachedFile(path: string, workspace: Workspace): Promise<string> {
+async function attachedFile(path: string, workspace: Workspace, reads: FileReads | undefined): Promise<string> {
   try {
     const info = await workspace.stat(path);
     if (!info) return `The user attached ${path} (it could not be read: "${path}" does not exist).`;
     if (info.size > MAX_READ_FILE_BYTES) {
       return `The user attached ${path} (${formatSize(info.size)}): too large to include; read_file reads files up to ${MAX_READ_FILE_BYTES / 1024 ** 2} MB — look into it with run_command (head, grep).`;
     }
-    const content = decodeText(await workspace.read(path), path).text;
+    const bytes = await workspace.read(path);
+    const content = decodeText(bytes, path).text;
+    if (content.length <= ATTACHED_FILE_CHARS && reads) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
     return content.length <= ATTACHED_FILE_CHARS
       ? `Attached file ${path}:\n${fenced(content)}`
       : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n${fenced(content.slice(0, ATTACHED_FILE_CHARS))}`;

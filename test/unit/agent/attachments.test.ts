@@ -2,11 +2,13 @@
 // a file too large to include is named with its size and how to look into it — never read
 // whole into the runtime's memory first (a dataset or a model file in the project).
 import assert from "node:assert/strict";
-import { truncateSync, writeFileSync } from "node:fs";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { withAttachments } from "../../../src/agent/conversation-run.ts";
-import { DiskWorkspace } from "../../../src/tools/index.ts";
+import { DiskWorkspace, type FileReads } from "../../../src/tools/index.ts";
+import { runTool } from "../../../src/tools/tool.ts";
+import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 describe("attached files", () => {
@@ -34,6 +36,23 @@ describe("attached files", () => {
     const text = await withAttachments("", [{ kind: "file", path: "logo.png" }, { kind: "file", path: "gone.txt" }], new DiskWorkspace(dir));
     assert.match(text, /The user attached logo\.png \(it could not be read as text: /);
     assert.match(text, /The user attached gone\.txt \(it could not be read: "gone\.txt" does not exist\)/);
+  });
+
+  // The chat's reads record: a file attached whole the model has seen (mends eec7f50, which refused it as unread).
+  it("a file attached whole counts as read for write_file; one attached cut does not", async () => {
+    const dir = tempDir("hearth-attach-");
+    writeFileSync(join(dir, "a.py"), "a = 1\n");
+    writeFileSync(join(dir, "big.py"), "x = 1\n".repeat(5_000));
+    const workspace = new DiskWorkspace(dir);
+    const reads: FileReads = new Map();
+    await withAttachments("rewrite these", [{ kind: "file", path: "./a.py" }, { kind: "file", path: "big.py" }], workspace, reads);
+    const ctx = { workspace, signal: new AbortController().signal, reads };
+    const whole = await runTool(writeFileTool, { path: "a.py", content: "a = 2\n" }, ctx);
+    assert.equal(whole.ok, true, whole.text);
+    assert.equal(readFileSync(join(dir, "a.py"), "utf8"), "a = 2\n");
+    const cut = await runTool(writeFileTool, { path: "big.py", content: "x = 2\n" }, ctx);
+    assert.equal(!cut.ok && cut.code, "stale-file", cut.text);
+    assert.equal(readFileSync(join(dir, "big.py"), "utf8"), "x = 1\n".repeat(5_000));
   });
 
   it("a file or selection holding code fences stays inside its block (its text cannot pose as the user's words)", async () => {

@@ -132,7 +132,8 @@ export function isIgnored(stack: readonly IgnoreRules[], relPath: string, isDir:
 }
 
 function parseLine(raw: string): Rule | null {
-  let line = raw.replace(/(?<!\\)\s+$/, "");
+  // Only spaces, as git (and a CR ending the file's last line): a tab or a no-break space at the end is part of the pattern.
+  let line = raw.replace(/\r$/, "").replace(/(?<!\\) +$/, "");
   if (line === "" || line.startsWith("#")) return null;
   let negate = false;
   if (line.startsWith("!")) {

@@ -134,6 +134,16 @@ describe("gitignore rules", () => {
     for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, path);
   });
 
+  it("trims only a line's trailing spaces, as git does: a tab or a no-break space at its end is part of the name", () => {
+    // Answers of git check-ignore.
+    const rules = IgnoreRules.parse("", ["a.ts\t", "e.ts \t ", "f\u00a0", "g.ts  ", "h\\  ", "i.ts\r"].join("\n"));
+    const cases: [string, boolean][] = [
+      ["a.ts", false], ["a.ts\t", true], ["e.ts", false], ["e.ts \t", true], ["f", false], ["f\u00a0", true], ["g.ts", true], ["h ", true], ["h", false],
+      ["i.ts", true], // a CR ending the last line, as a CRLF file without its last LF
+    ];
+    for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, JSON.stringify(path));
+  });
+
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
     // Plain names and paths are looked up, patterns run: the answer must be the one of
     // reading every rule in order (each rule alone, last match kept), for random rule files.

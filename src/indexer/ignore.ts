@@ -135,6 +135,11 @@ function parseLine(raw: string): Rule | null {
   // Only spaces, as git (and a CR ending the file's last line): a tab or a no-break space at the end is part of the pattern.
   let line = raw.replace(/\r$/, "").replace(/(?<!\\) +$/, "");
   if (line === "" || line.startsWith("#")) return null;
+  // A lone `\` at the end escapes nothing: git matches nothing with the line. Counted, not a
+  // regular expression, which would try again from each of a long run of backslashes.
+  let backslashes = 0;
+  while (line[line.length - 1 - backslashes] === "\\") backslashes++;
+  if (backslashes % 2 === 1) return null;
   let negate = false;
   if (line.startsWith("!")) {
     negate = true;

@@ -144,6 +144,13 @@ describe("gitignore rules", () => {
     for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, JSON.stringify(path));
   });
 
+  it("a line ending in a lone backslash matches nothing, as git; an escaped one is a backslash", () => {
+    // Answers of git check-ignore.
+    const rules = IgnoreRules.parse("", ["a.ts\\", "b*\\", "c\\\\", "d\\ "].join("\n"));
+    const cases: [string, boolean][] = [["a.ts\\", false], ["a.ts", false], ["bx\\", false], ["c\\", true], ["d ", true]];
+    for (const [path, expected] of cases) assert.equal(isIgnored([rules], path, false), expected, JSON.stringify(path));
+  });
+
   it("the last matching rule wins, whether rules are plain names or patterns, in any order", () => {
     // Plain names and paths are looked up, patterns run: the answer must be the one of
     // reading every rule in order (each rule alone, last match kept), for random rule files.

@@ -12,6 +12,7 @@ import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
 import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
+import { forgetShown } from "../tools/file-reads.ts";
 import { isMcpToolName } from "../tools/mcp/names.ts";
 import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
@@ -550,6 +551,31 @@ class Run {
     return this.condensedUnseen.has(shownAt) ? "never-seen-whole" : "gone";
   }
 
+  /**
+   * A file whose latest read_file result the prompt no longer shows whole (condensed or
+   * dropped): write_file would replace it from the model's memory of it, so it asks for a
+   * new read first (file-reads.ts `forgetShown`). A result is matched to its call within the
+   * reply it answers.
+   */
+  private async forgetCondensedReads(): Promise<void> {
+    const { reads, workspace } = this.options.toolContext;
+    if (!reads || reads.size === 0) return;
+    const shownWhole = new Map<string, boolean>();
+    let paths = new Map<string, string>();
+    for (const m of this.messages) {
+      if (m.role === "assistant") paths = new Map((m.toolCalls ?? []).flatMap((c) => (c.name === "read_file" && typeof c.arguments.path === "string" ? [[c.id, c.arguments.path] as const] : [])));
+      else if (m.role === "tool") {
+        const path = paths.get(m.toolCallId);
+        if (path !== undefined) shownWhole.set(path, !m.dropped && !isCondensedResult(m.content));
+      }
+    }
+    for (const [path, whole] of shownWhole) {
+      if (whole) continue;
+      const resolved = await workspace.resolve(path).catch(() => undefined);
+      if (resolved !== undefined) forgetShown(reads, resolved);
+    }
+  }
+
   private pushResult(call: ToolCall, text: string): void {
     this.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: text });
   }
@@ -635,6 +661,7 @@ class Run {
       const m = this.messages[i]!;
       if (m.role === "tool" && isCondensedResult(m.content)) this.condensedUnseen.add(i);
     }
+    await this.forgetCondensedReads();
     if (changed > 0) this.emit({ type: "condensed", messages: changed, kinds: [...kinds], ...(estimated ? { estimated: true as const } : {}) });
     if (dropped) this.emit({ type: "dropped", messages: dropped.messages, message: droppedNotice(dropped, contextSize, estimated) });
     if (!estimated) this.emit({ type: "context", usedTokens: used, contextSize });

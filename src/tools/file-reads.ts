@@ -15,6 +15,8 @@ export interface FileRead {
   readonly seen?: readonly (readonly [number, number])[];
   /** How many lines the file has (with `seen`). */
   readonly lines?: number;
+  /** Set when the conversation no longer shows what the model read of it (condensed or dropped to fit the context). */
+  readonly condensed?: true;
 }
 
 export type FileReads = Map<string, FileRead>;
@@ -41,6 +43,15 @@ export function recordWhole(reads: FileReads, path: string, hash: string): void 
 export function recordEdit(reads: FileReads, path: string, before: string, after: string): void {
   const read = reads.get(path);
   reads.set(path, read?.hash === before && read.seen === undefined ? { hash: after } : { hash: after, seen: [] });
+}
+
+/**
+ * The model's read of the file is no longer in its prompt (condensed or dropped to fit the
+ * context): it knows the file only as it remembers it, and must read it again to replace it.
+ */
+export function forgetShown(reads: FileReads, path: string): void {
+  const read = reads.get(path);
+  if (read) reads.set(path, { hash: read.hash, seen: [], ...(read.lines !== undefined ? { lines: read.lines } : {}), condensed: true });
 }
 
 /** "lines 201-5000 of 5000": the lines of a partly seen file the model was not shown (undefined when it saw every line). */

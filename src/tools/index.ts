@@ -28,7 +28,7 @@ export { runShell, type CommandOutcome } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
 export { controlFileReason } from "./control-files.ts";
 export { contentHash, decodeText, editorText } from "./text-file.ts";
-export { type FileRead, type FileReads, recordWhole } from "./file-reads.ts";
+export { type FileRead, type FileReads, forgetShown, recordWhole } from "./file-reads.ts";
 export { MAX_READ_FILE_BYTES } from "./limits.ts";
 
 /** Every tool, in the order the prompt lists them (reads first, finish last). */

@@ -52,6 +52,9 @@ async function replacement(ws: Workspace, path: string, content: string, reads: 
     throw new ToolError("stale-file", `"${path}" changed since you read it (perhaps the user edited it); read it again before replacing it`);
   }
   // The whole file replaces what the model thinks it holds: lines it never saw would be lost.
+  if (seen?.condensed) {
+    throw new ToolError("stale-file", `the conversation no longer shows "${path}" whole (what you read of it was condensed to fit the context); read_file it again before replacing it, or change it with edit_file`);
+  }
   if (seen?.seen !== undefined) {
     const unseen = unseenLines(seen);
     const what = unseen === undefined || seen.seen.length === 0 ? "you changed it without reading it whole" : `you have not seen ${unseen}`;

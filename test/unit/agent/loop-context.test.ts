@@ -2,7 +2,7 @@
 // not fit, whatever their age. The scripted backend (its context size and its own stand-in
 // tokenizer) drives the real loop with the real tools on files in a temp folder.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_CONDENSE, condenseToolResults, dropTurns, droppableTurns, promptOf } from "../../../src/agent/condense.ts";
@@ -430,5 +430,38 @@ describe("a file too large for the context, read whole again and again", () => {
     const result = await agent.run("Read huge.py.");
     assert.equal(result.stopReason, "repetition", result.message);
     assert.match(result.message, /read_file .*condensed/);
+  });
+});
+
+describe("a file the model read whole, whose result was condensed or dropped since", () => {
+  const pad = {
+    definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
+    effect: "read" as const,
+    execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
+  };
+  const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+  const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
+  const big = Array.from({ length: 120 }, (_, i) => `row ${i} of the big file with words`).join("\n");
+  const script = [call("read_file", { path: "big.txt" }), ...work(1), ...work(2), call("write_file", { path: "big.txt", content: "row 0 as remembered\n" }), call("finish", { summary: "done" })];
+
+  it("is not replaced whole from memory: write_file asks for it to be read again, and the file keeps every line", async () => {
+    const dir = tempDir("hearth-agent-forgotten-read-");
+    writeFileSync(join(dir, "big.txt"), big);
+    const { agent, events } = await scriptedAgent(dir, script, { tools: [...AGENT_TOOLS, pad], budget: { maxSteps: 100 }, script: { contextSize: 6000 }, thinking: false });
+    await agent.run("Tidy big.txt.");
+    assert.ok(events.some((e) => e.type === "condensed"), "the read was condensed");
+    const write = events.find((e) => e.type === "toolEnd" && e.call.name === "write_file");
+    assert.ok(write?.type === "toolEnd" && !write.result.ok, "write_file was refused");
+    assert.match(write.result.text, /no longer shows "big\.txt" whole/);
+    assert.equal(readFileSync(join(dir, "big.txt"), "utf8"), big);
+  });
+
+  it("is replaced when the context kept the read whole", async () => {
+    const dir = tempDir("hearth-agent-kept-read-");
+    writeFileSync(join(dir, "big.txt"), big);
+    const { agent, events } = await scriptedAgent(dir, script, { tools: [...AGENT_TOOLS, pad], budget: { maxSteps: 100 }, script: { contextSize: 200_000 }, thinking: false });
+    await agent.run("Tidy big.txt.");
+    assert.ok(!events.some((e) => e.type === "condensed"));
+    assert.equal(readFileSync(join(dir, "big.txt"), "utf8"), "row 0 as remembered\n");
   });
 });

@@ -339,18 +339,21 @@ describe("a run whose older results are all condensed already", () => {
   });
 });
 
+/** A tool standing for other work: 60 lines a call, enough to push earlier results out of a small context. */
+const pad = {
+  definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
+  effect: "read" as const,
+  execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
+};
+const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
+/** Six calls of other work. */
+const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
+
 describe("a file read again after its earlier reads were condensed", () => {
   it("is no repetition: the model is not told it has what it no longer sees, and the run is not stopped for it", async () => {
     const dir = tempDir("hearth-agent-reread-");
     writeFileSync(join(dir, "big.txt"), Array.from({ length: 120 }, (_, i) => `row ${i} of the big file with words`).join("\n"));
     // Other work in between, enough to push the earlier read out of the context (condensed, then dropped).
-    const pad = {
-      definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
-      effect: "read" as const,
-      execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
-    };
-    const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
-    const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
     const readBig = call("read_file", { path: "big.txt" });
     const { agent, events } = await scriptedAgent(dir, [readBig, ...work(1), readBig, ...work(2), readBig, ...work(3), call("finish", { summary: "done" })], {
       tools: [...AGENT_TOOLS, pad],
@@ -369,13 +372,6 @@ describe("a small file read again each time its result was condensed for its age
   it("is not stopped as a result too large for the context, however often it comes back", async () => {
     const dir = tempDir("hearth-agent-reread-small-");
     writeFileSync(join(dir, "notes.txt"), Array.from({ length: 20 }, (_, i) => `note ${i} of the small file`).join("\n"));
-    const pad = {
-      definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
-      effect: "read" as const,
-      execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
-    };
-    const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
-    const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
     const readNotes = call("read_file", { path: "notes.txt" });
     const turns = [1, 2, 3, 4, 5].flatMap((k) => [readNotes, ...work(k)]);
     const { agent, events } = await scriptedAgent(dir, [...turns, call("finish", { summary: "done" })], {
@@ -434,13 +430,6 @@ describe("a file too large for the context, read whole again and again", () => {
 });
 
 describe("a file the model read whole, whose result was condensed or dropped since", () => {
-  const pad = {
-    definition: { name: "pad", description: "Other work.", parameters: { type: "object" as const, properties: { n: { type: "number" as const } } } },
-    effect: "read" as const,
-    execute: async (input: Record<string, unknown>) => ({ text: Array.from({ length: 60 }, (_, i) => `pad ${String(input.n)} line ${i} alpha beta gamma delta`).join("\n") }),
-  };
-  const call = (name: string, args: Record<string, string | number>): ScriptedTurn => ({ toolCalls: [{ name, arguments: args }] });
-  const work = (k: number) => Array.from({ length: 6 }, (_, i) => call("pad", { n: k * 10 + i }));
   const big = Array.from({ length: 120 }, (_, i) => `row ${i} of the big file with words`).join("\n");
   const script = [call("read_file", { path: "big.txt" }), ...work(1), ...work(2), call("write_file", { path: "big.txt", content: "row 0 as remembered\n" }), call("finish", { summary: "done" })];
 

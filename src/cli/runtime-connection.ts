@@ -34,7 +34,7 @@ export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
   readonly child: ChildProcess;
   readonly initializeResult: InitializeResult;
-  /** The runtime's log so far: its `window/logMessage` lines and anything on stderr. */
+  /** The runtime's log so far (its last {@link LOG_KEPT_CHARS}): its `window/logMessage` lines and anything on stderr. */
   log(): string;
   /** Resolves with the exit code / signal once the process has ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -102,7 +102,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     // agent's commands run in the repository: programs from absolute folders only (program-search.ts).
     env: withoutApiKey(programSearchEnv(options.env ?? process.env)),
   });
-  let stderr = "";
+  const stderr = new LogTail();
   // With echoLog the log is copied to our stderr escaped: its lines carry what servers, models and checkouts named (a server's model id).
   const echo = (text: string) => {
     if (text) process.stderr.write(text);
@@ -113,7 +113,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   const nativeEcho = terminalTextStream();
   child.stderr!.setEncoding("utf8").on("data", (text: string) => {
     native = (native + text).slice(-NATIVE_TAIL_CHARS);
-    stderr += text;
+    stderr.append(text);
     if (options.echoLog) echo(nativeEcho(text));
   });
   if (options.echoLog) {
@@ -131,13 +131,13 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   const levels: Record<number, string> = { [MessageType.Error]: "error", [MessageType.Warning]: "warn", [MessageType.Info]: "info", [MessageType.Log]: "debug" };
   connection.onNotification(LogMessageNotification.type, ({ type, message }) => {
     const line = `[${levels[type] ?? "log"}] ${message}\n`;
-    stderr += line;
+    stderr.append(line);
     if (options.echoLog) echo(terminalText(line));
   });
   connection.listen();
   const spawnError = new Promise<never>((_, reject) => child.on("error", reject));
   const earlyExit = exited.then(({ code, signal }) => {
-    throw new Error(`runtime exited during initialize (${signal ?? `code ${code}`})\n${stderr}`);
+    throw new Error(`runtime exited during initialize (${signal ?? `code ${code}`})\n${stderr.text()}`);
   });
   const params: InitializeParams = {
     processId: process.pid,
@@ -160,14 +160,14 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     // Ctrl-C signals the terminal's whole process group, the runtime too; a CI timeout or a
     // closed terminal may signal the group as well. A stop the user asked for is no crash: no log.
     const asked = signal === "SIGINT" || signal === "SIGHUP" || options.signal?.aborted === true;
-    return recordCrash(code, signal, stderr, child.pid, asked ? undefined : options.crashLogDir, nativeFailureLine(native));
+    return recordCrash(code, signal, stderr.text(), child.pid, asked ? undefined : options.crashLogDir, nativeFailureLine(native));
   });
   const crashed = (doing: string) => stopped.then((crash) => (crash ? Promise.reject(new RuntimeStoppedError(crash, doing)) : new Promise<never>(() => undefined)));
   return {
     connection,
     child,
     initializeResult,
-    log: () => stderr,
+    log: () => stderr.text(),
     exited,
     ended: stopped,
     whileRunning: async (work, doing) => {
@@ -203,6 +203,38 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
       }
     },
   };
+}
+
+/**
+ * How much of the runtime's log is kept (its end): native code may write megabytes (a debug log
+ * level, a warning per token), and keeping all of it for a long chat grew hearth without bound
+ * (40 MB of stderr was 40 M characters held). A crash's last words are at the end.
+ */
+export const LOG_KEPT_CHARS = 1024 * 1024;
+
+/** The end of a growing text, at most {@link LOG_KEPT_CHARS} of it, saying how much was left out. */
+class LogTail {
+  private kept = "";
+  private dropped = 0;
+
+  append(text: string): void {
+    this.kept += text;
+    // Cut at twice the limit, not at each piece: each cut copies what is kept.
+    if (this.kept.length > 2 * LOG_KEPT_CHARS) this.cut();
+  }
+
+  text(): string {
+    this.cut();
+    return this.dropped ? `[... ${this.dropped} earlier characters of the runtime's log left out]\n${this.kept}` : this.kept;
+  }
+
+  private cut(): void {
+    let over = this.kept.length - LOG_KEPT_CHARS;
+    if (over <= 0) return;
+    if (/[\udc00-\udfff]/.test(this.kept[over] ?? "")) over++; // not half an emoji
+    this.kept = this.kept.slice(over);
+    this.dropped += over;
+  }
 }
 
 /** Rejects with the signal's reason once it is aborted (at once if it is); dispose removes the listener. */

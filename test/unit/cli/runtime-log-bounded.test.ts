@@ -1,0 +1,40 @@
+// A runtime's native code (llama.cpp, CUDA) may write megabytes to stderr: a debug log level,
+// a warning printed per token, a driver's chatter. hearth chat keeps the runtime's log for the
+// crash log it saves; it must keep only its end (where a crash's last words are), not all of it
+// in memory for as long as the chat runs.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { it } from "node:test";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+// Answers initialize, then writes to stderr what each hearth/test/stderr notification holds.
+// About a megabyte: a crash's last words and what led to them, not the whole chatter.
+const KEPT = 1024 * 1024 + 300;
+const RUNTIME = resolve(import.meta.dirname, "../../fixtures/runtime/stderr-runtime.mjs");
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
+
+it("keeps only the end of megabytes of the runtime's stderr, and saves that end, last words included, when it is killed", { timeout: 60_000 }, async () => {
+  const logs = tempDir("hearth-log-bounded-");
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} }, crashLogDir: logs });
+  const line = `ggml_backend_cuda: chatter ${"x".repeat(1000)}\n`;
+  await runtime.connection.sendNotification("hearth/test/stderr", { text: line, times: 40_000 }); // 40 MB
+  await runtime.connection.sendNotification("hearth/test/stderr", { text: "GGML_ASSERT(ctx->mem_buffer != NULL) failed\n" });
+  await until(() => runtime.log().includes("GGML_ASSERT"));
+  const kept = runtime.log();
+  assert.ok(kept.length <= KEPT, `${kept.length} characters kept in memory`);
+  assert.match(kept, /^\[\.\.\. \d+ earlier characters of the runtime's log left out\]\n/);
+  assert.ok(kept.endsWith("x\nGGML_ASSERT(ctx->mem_buffer != NULL) failed\n"));
+  runtime.child.kill("SIGKILL");
+  const crash = await runtime.ended;
+  assert.equal(crash?.signal, "SIGKILL");
+  assert.equal(crash?.reason, "GGML_ASSERT(ctx->mem_buffer != NULL) failed");
+  const saved = readFileSync(crash!.logPath!, "utf8");
+  assert.ok(saved.length <= KEPT + 100, `${saved.length} characters in the crash log`);
+  assert.match(saved, /GGML_ASSERT\(ctx->mem_buffer != NULL\) failed\n\nruntime process ended: signal SIGKILL\n$/);
+  runtime.connection.dispose();
+});

@@ -81,7 +81,8 @@ function announcingStdin(name: string, io: CliIo): CliIo {
   };
 }
 
-function processIo(): CliIo {
+/** The process's io, and why stdout could not be written once it could not (a full disk), for the last line. */
+function processIo(): { io: CliIo; outFailure: () => string | undefined } {
   const controller = new AbortController();
   // SIGTERM (a CI timeout, kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does:
   // left to their default, they killed hearth at once, and the agent's running command
@@ -97,7 +98,11 @@ function processIo(): CliIo {
       });
     });
   }
-  const out = closable(process.stdout, () => controller.abort());
+  let outFailure: string | undefined;
+  const out = closable(process.stdout, (failure) => {
+    if (failure === undefined) controller.abort();
+    else outFailure = failure;
+  });
   const err = closable(process.stderr, () => undefined);
   const readStdinBytes = async (): Promise<Buffer> => {
     const chunks: Buffer[] = [];
@@ -113,7 +118,7 @@ function processIo(): CliIo {
     }
     return Buffer.concat(chunks);
   };
-  return {
+  const io: CliIo = {
     out,
     err,
     readStdin: async () => (await readStdinBytes()).toString("utf8"),
@@ -125,29 +130,46 @@ function processIo(): CliIo {
     ...(process.stderr.isTTY && process.stderr.columns ? { errColumns: process.stderr.columns } : {}),
     inIsTerminal: process.stdin.isTTY === true,
   };
+  return { io, outFailure: () => outFailure };
 }
 
 /**
- * Writes to `stream` until its reader goes away (`hearth map | head -1`, a closed terminal):
- * then the rest is dropped and `onClosed` runs once. Unhandled, the stream's EPIPE was a
- * stack trace and exit 1. Nobody reads stdout any more, so its closing cancels the work.
+ * Writes to `stream` until its reader goes away (`hearth map | head -1`, a closed terminal) or
+ * a write fails (a full disk, a file over ulimit -f): then the rest is dropped and `onClosed`
+ * runs once, with why for a failed write. Unhandled, either was a stack trace and exit 1.
+ * Nobody reads stdout any more once its reader has gone, so that closing cancels the work;
+ * output cut short by a failed write is said at the end, and the work goes on to its end
+ * (hearth fix's files and trajectory are written elsewhere).
  */
-function closable(stream: NodeJS.WriteStream, onClosed: () => void): (text: string) => void {
+function closable(stream: NodeJS.WriteStream, onClosed: (failure?: string) => void): (text: string) => void {
   let open = true;
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
-    if (open) onClosed();
+    if (open) onClosed(error.code === "EPIPE" || error.code === "EIO" ? undefined : writeFailure(error));
     open = false;
   });
   return (text) => void (open && stream.write(text));
+}
+
+/** Why a write failed, in words ("no space left on device"), without node's "ENOSPC: …, write". */
+function writeFailure(error: NodeJS.ErrnoException): string {
+  const words = error.message.replace(/^[A-Z]+: /, "").replace(/, write$/, "");
+  return words === "" ? (error.code ?? "failed") : words;
 }
 
 // Run only as the entry point (tests import `main`).
 if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
   // Programs from PATH's absolute folders only, for everything hearth itself starts in a checkout.
   ownProgramSearch(process.env);
-  main(process.argv.slice(2), processIo()).then(async (code) => {
-    process.exitCode = code;
+  const { io, outFailure } = processIo();
+  main(process.argv.slice(2), io).then(async (code) => {
+    // A failed write's error comes on a later tick than the write.
+    await new Promise((done) => setImmediate(done));
+    const failure = outFailure();
+    if (failure !== undefined) {
+      const name = COMMANDS.some((c) => c.name === process.argv[2]) ? `hearth ${process.argv[2]}` : "hearth";
+      io.err(`${name}: the output could not be written to stdout (${terminalText(failure)}): it is cut short\n`);
+    }
+    process.exitCode = failure === undefined ? code : 1;
     // A read on a stalled mount would hold the exit for ever; the answer is written out first.
     await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
   });

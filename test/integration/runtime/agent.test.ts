@@ -397,11 +397,9 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
 
   it("finds files and symbols for @-mentions from the index", async () => {
     const s = await start(undefined);
-    for (let i = 0; i < 200; i++) {
-      const status = await s.runtime.connection.sendRequest(StatusRequest);
-      if (status.index.kind === "ready") break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // No bound of its own: at load 10-20 the build can take longer than any fixed count of
+    // waits, and a search before it is ready finds nothing (the test's timeout bounds it).
+    while ((await s.runtime.connection.sendRequest(StatusRequest)).index.kind !== "ready") await new Promise((r) => setTimeout(r, 50));
     const hits = await s.runtime.connection.sendRequest(MentionSearchRequest, { query: "calc" });
     assert.deepEqual(hits.files.slice(0, 2), ["calc.py", "test_calc.py"]);
     const symbols = await s.runtime.connection.sendRequest(MentionSearchRequest, { query: "mu" });

@@ -10,7 +10,7 @@ import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from ".
 import type { IgnoreRules } from "./ignore.ts";
 import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
 import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
-import { SecretLinks, secretTargetSkip } from "./secret-links.ts";
+import { SecretLinks, secretFileSkip, secretTargetSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
 import { pairSafeEnd } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
@@ -137,6 +137,7 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   "link-outside": "links out of the folder",
   "link-duplicate": "second links to a folder",
   "not-regular": "pipes or devices",
+  secret: "secret-looking files",
   "secret-link": "other names of secret files",
   "parse-timeout": "parse timeouts",
   "parse-error": "parse errors",
@@ -405,6 +406,8 @@ export class RepoIndex {
     let mtimeMs = Date.now();
     // The editor's unsaved text of another name of a secret file is that file's text: no disk call decides it again.
     if (text !== undefined && this.skipped.get(rel)?.reason === "secret-link") return "skipped";
+    const secretFile = text !== undefined ? secretFileSkip(rel) : undefined;
+    if (secretFile) return this.leaveOutSecret(secretFile);
     if (text === undefined) {
       let info;
       try {
@@ -423,12 +426,8 @@ export class RepoIndex {
         return this.addFolder(rel);
       }
       this.dropFolder(rel);
-      const secretLink = info.isFile() ? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
-      if (secretLink) {
-        this.dropRecord(rel);
-        this.skipped.set(rel, secretLink);
-        return "skipped";
-      }
+      const secretLink = info.isFile() ? secretFileSkip(rel) ?? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
+      if (secretLink) return this.leaveOutSecret(secretLink);
     }
     const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };
     // One file is parsed right here: a round trip to a parse thread costs more than parsing
@@ -466,6 +465,13 @@ export class RepoIndex {
     if ((this.folderFiles.get(rel) ?? 0) > filesFound) for (const p of [...this.files.keys()]) if (p.startsWith(inside) && !found.has(p)) this.dropRecord(p);
     if ((this.skipped.inFolders.get(rel) ?? 0) > skipsFound) for (const p of [...this.skipped.keys()]) if (p.startsWith(inside) && !found.has(p)) this.skipped.delete(p);
     return parsed ? "parsed" : "unchanged";
+  }
+
+  /** Drops a file that looks like it holds secrets, or is another name of one, and keeps its skip. */
+  private leaveOutSecret(skip: SkippedFile): "skipped" {
+    this.dropRecord(skip.path);
+    this.skipped.set(skip.path, skip);
+    return "skipped";
   }
 
   /** The skip of `rel` when it is a symbolic link to a file that looks like it holds secrets (the scan's own check, scan.ts). */

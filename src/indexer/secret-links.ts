@@ -196,7 +196,7 @@ export class SecretLinks {
     const skipped: SkippedFile[] = [];
     const kept = files.filter((f) => {
       const other = f.inode === undefined ? undefined : inodes.get(f.inode);
-      const skip = other !== undefined ? secretLinkSkipOf(f.path, other) : f.linkTarget !== undefined ? secretTargetSkip(f.path, f.linkTarget) : undefined;
+      const skip = secretFileSkip(f.path) ?? (other !== undefined ? secretLinkSkipOf(f.path, other) : f.linkTarget !== undefined ? secretTargetSkip(f.path, f.linkTarget) : undefined);
       if (skip) skipped.push(skip);
       return skip === undefined;
     });
@@ -232,6 +232,16 @@ export function linkedInode(path: string, info: LinkInfo): string | undefined {
 export function secretTargetSkip(path: string, target: string): SkippedFile | undefined {
   if (!looksLikeSecrets(target) || looksLikeSecrets(path)) return undefined;
   return { path, reason: "secret-link", detail: `a symbolic link to ${target}, which looks like it holds secrets` };
+}
+
+/**
+ * The index's skip of the workspace file at `path` when its name looks like it holds secrets
+ * (a home folder opened as the workspace: .npmrc, .aws/credentials, .ssh/id_rsa, none of them
+ * git-ignored there): its words are the keys, which would become search terms, go into the
+ * cache on disk and rank the file for a query naming them.
+ */
+export function secretFileSkip(path: string): SkippedFile | undefined {
+  return looksLikeSecrets(path) ? { path, reason: "secret", detail: "it looks like it holds secrets (an environment file, a private key or credentials)" } : undefined;
 }
 
 /** The index's skip of a file that is another name of `other`. */

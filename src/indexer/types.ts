@@ -97,6 +97,8 @@ export type SkipReason =
   | "link-duplicate"
   /** A pipe, socket or device: no text to read (reading a pipe would wait for a writer). */
   | "not-regular"
+  /** A file that looks like it holds secrets by its name (protocol/secret-files.ts: .npmrc, .aws/credentials, .ssh/id_rsa): its words are the keys. */
+  | "secret"
   /** Another name (a hard link) of a file that looks like it holds secrets: its text is that file's (secret-links.ts). */
   | "secret-link"
   | "parse-timeout"

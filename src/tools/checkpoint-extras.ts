@@ -84,6 +84,16 @@ export function checkpointPath(path: string): string | undefined {
   return normal;
 }
 
+/**
+ * `paths` as `git hash-object --stdin-paths` reads them, a line each. git unquotes a line
+ * that starts with '"' (C style), so a name of that shape ('"run".log') would be read as
+ * another file ('run'): every line is written quoted, which git reads back as written.
+ * (Names with a newline or CR, which a line cannot hold, checkpointPath leaves out.)
+ */
+export function stdinPaths(paths: readonly string[]): string {
+  return paths.map((path) => `"${path.replace(/[\\"]/g, "\\$&")}"\n`).join("");
+}
+
 function outsidePath(path: string): Error {
   return new Error(`Checkpoint path "${path}" is outside the workspace; give paths relative to the workspace root`);
 }

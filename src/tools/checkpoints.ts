@@ -20,7 +20,7 @@ import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
-import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, underAny } from "./checkpoint-extras.ts";
+import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
 import { type CheckpointContents, hearthsContent, heldAnywhere } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
@@ -347,7 +347,7 @@ export class CheckpointStore {
     }
     if (!onDisk.length || !(await this.head())) return onDisk;
     // Without -w: hashing names the content, it does not store it.
-    const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: onDisk.map((p) => `${p}\n`).join("") })).split("\n");
+    const now = (await this.text(["hash-object", "--no-filters", "--stdin-paths"], { input: stdinPaths(onDisk) })).split("\n");
     const history = await this.contentHistory(onDisk);
     const blobs = held === "any" ? heldAnywhere(onDisk, history) : hearthsContent(onDisk, history);
     return onDisk.filter((path, i) => !blobs.get(path)?.has(now[i]!));
@@ -598,7 +598,7 @@ export class CheckpointStore {
       else if (info.isFile()) files.push({ path, mode: info.mode & 0o111 ? "100755" : "100644" });
     }
     if (files.length) {
-      const out = await this.text(["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: files.map((f) => `${f.path}\n`).join("") });
+      const out = await this.text(["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: stdinPaths(files.map((f) => f.path)) });
       out.split("\n").filter(Boolean).forEach((blob, i) => states.set(files[i]!.path, { mode: files[i]!.mode, blob }));
     }
     return states;

@@ -69,6 +69,26 @@ describe("checkpoints of files git does not see", () => {
     assert.equal(existsSync(join(root, "run.log")), false);
   });
 
+  // git hash-object --stdin-paths reads a line starting with '"' as a C-quoted name: '"run".log'
+  // was hashed as 'run' (no such file), and every later checkpoint, diff and undo failed.
+  it("snapshots, lists and restores files whose names start with a double quote", async () => {
+    const { root, store, call } = await agentOn({ ".gitignore": "*.log\n", '"notes".txt': "n = 1\n" });
+    await call("write_file", { path: '"run".log', content: "one\n" });
+    await call("edit_file", { path: '"run".log', old_text: "one", new_text: "two" });
+    await call("edit_file", { path: '"notes".txt', old_text: "n = 1", new_text: "n = 2" });
+    await store.create("after edit_file", ['"notes".txt']);
+    const [, notes, edit, create] = await store.list();
+    assert.deepEqual(notes!.label, 'before edit_file "notes".txt');
+    assert.deepEqual(await store.changedFiles(create!.id), ['"notes".txt', '"run".log']);
+    // What the undo asks before putting files back: both hold what Hearth wrote.
+    assert.deepEqual(await store.unrecorded(['"notes".txt', '"run".log']), []);
+    await store.restore(edit!.id);
+    assert.equal(readFileSync(join(root, '"run".log'), "utf8"), "one\n");
+    assert.equal(readFileSync(join(root, '"notes".txt'), "utf8"), "n = 1\n");
+    await store.restore(create!.id);
+    assert.equal(existsSync(join(root, '"run".log')), false);
+  });
+
   it("snapshots and restores files inside nested repositories, with and without a commit, leaving their .git alone", async () => {
     const { root, store, call } = await agentOn({ "main.py": "m = 1\n", "vendor/lib/lib.py": "l = 1\n", "scratch/notes.txt": "n\n" });
     git(join(root, "vendor/lib"), "init", "-q");

@@ -118,7 +118,7 @@ export class ConversationStore {
     const text = fileText(conversation.messages);
     const write = async () => {
       if (text instanceof Error) throw text;
-      await mkdir(dir, { recursive: true });
+      await makeFolder(dir);
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
         await writeFile(tmp, text, { flag: "wx" });
@@ -272,7 +272,8 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // ENOTDIR: the storage folder is a file (which the save names), so nothing is stored there.
+    if (["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) return undefined;
     throw error;
   }
   try {
@@ -282,6 +283,18 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
     return { text: await handle.readFile("utf8"), version: versionOf(info) };
   } finally {
     await handle.close();
+  }
+}
+
+/** The storage folder, made if needed; a file in its place (or above it) is named with what to do, not as mkdir's EEXIST. */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
+    const where = code === "EEXIST" ? "is a file, not a folder" : "is inside a file, not a folder";
+    throw new Error(`${dir}, where Hearth keeps conversations, ${where}: move it away and later turns are saved`, { cause: error });
   }
 }
 

@@ -117,6 +117,22 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.match(warnings.join(), new RegExp(`^c1: .*could not be read.*kept as ${dir}/c1\\.unreadable-\\d+\\.json\\)\\.$`));
   });
 
+  it("a storage folder that is a file: a turn says once that it is not saved and what to do, nothing about a damaged conversation, and the file is left as it is", async (t) => {
+    const dir = join(folder(t), "conversations");
+    writeFileSync(dir, "someone's notes");
+    const warnings: string[] = [];
+    const store = new ConversationStore(dir, (message) => warnings.push(message));
+    assert.equal(await store.get("c1"), undefined);
+    await store.record("c1", TURN.slice(0, 3));
+    assert.deepEqual(warnings, [`This turn could not be saved (${dir}, where Hearth keeps conversations, is a file, not a folder: move it away and later turns are saved): a restart of Hearth loses it.`]);
+    assert.equal(readFileSync(dir, "utf8"), "someone's notes");
+    assert.equal((await store.get("c1"))?.messages.length, 3, "the conversation goes on in memory");
+    const below = new ConversationStore(join(dir, "chat"), (message) => warnings.push(message));
+    await below.record("c2", TURN.slice(0, 3));
+    assert.equal(warnings[1], `This turn could not be saved (${dir}/chat, where Hearth keeps conversations, is inside a file, not a folder: move it away and later turns are saved): a restart of Hearth loses it.`);
+    assert.equal(warnings.length, 2);
+  });
+
   it("does not save a conversation larger than it reads back: the turn is reported unsaved and the last saved version stays, readable", async (t) => {
     const dir = folder(t);
     const warnings: string[] = [];

@@ -43,6 +43,8 @@ function requiredKeys(architecture: string): string[] {
 export async function validateModelFile(modelPath: string): Promise<ValidatedModel> {
   const otherParts = await splitParts(modelPath);
   const layout = await checkStructure(modelPath);
+  // The first part of a split model may hold metadata only (gguf-split --no-tensor-first-split).
+  if (otherParts.length === 0) checkHasWeights(layout.tensors.length, modelPath);
   const architecture = checkArchitecture(layout.metadata, modelPath);
   const missing = requiredKeys(architecture).filter((key) => !layout.metadata.has(`${architecture}.${key}`));
   if (missing.length > 0) {
@@ -55,7 +57,13 @@ export async function validateModelFile(modelPath: string): Promise<ValidatedMod
   if (problem) throw new BackendError(`${modelPath}: ${problem} The file is damaged or not a Qwen3.5 model.`, "selectModel");
   // node-llama-cpp reads (and llama.cpp loads) the other parts too: each gets the bounded checks first.
   let fileSize = layout.fileSize;
-  for (const part of otherParts) fileSize += (await checkStructure(part)).fileSize;
+  let tensors = layout.tensors.length;
+  for (const part of otherParts) {
+    const partLayout = await checkStructure(part);
+    fileSize += partLayout.fileSize;
+    tensors += partLayout.tensors.length;
+  }
+  checkHasWeights(tensors, modelPath);
   // Every length is known to fit now, so node-llama-cpp's reader cannot run away.
   let info: GgufFileInfo;
   try {
@@ -75,6 +83,16 @@ async function checkStructure(path: string): Promise<GgufLayout & { readonly fil
   const layout = await readLayout(path, fileSize);
   checkTensors(layout, fileSize, path);
   return { ...layout, fileSize };
+}
+
+/**
+ * A GGUF without tensors has no weights to run: llama.cpp's ggml-vocab-*.gguf (a tokenizer
+ * for its tests) looks like a model to every other check, and its data section, which the
+ * file need not pad out, read as an interrupted download.
+ */
+function checkHasWeights(tensors: number, modelPath: string): void {
+  if (tensors > 0) return;
+  throw new BackendError(`the file holds no weights (0 tensors): it is a vocabulary-only GGUF, like llama.cpp's ggml-vocab-*.gguf, not a model. Choose the model's own GGUF file: ${modelPath}`, "selectModel");
 }
 
 /** How node-llama-cpp names the parts of a split model (resolveSplitGgufParts.js). */
@@ -183,6 +201,8 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
  * the file. A file cut short gets the "incomplete" message with how much of it is there.
  */
 function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): void {
+  // No tensors, no data section: the file may end before the alignment padding that would start it.
+  if (layout.tensors.length === 0) return;
   let end = BigInt(layout.dataOffset);
   for (const tensor of layout.tensors) {
     const size = tensorBytes(tensor);

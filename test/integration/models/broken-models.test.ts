@@ -22,6 +22,7 @@ import { validateModelFile } from "../../../src/models/llama-cpp/validate.ts";
 import { StatusChangedNotification, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
 import { brokenModelFile, ensureTinyModel, type BrokenModelKind } from "../../fixtures/models/index.ts";
+import { llamaCppSourceFile, VOCAB_PATH } from "../../fixtures/models/llama-cpp-sources.ts";
 import { cpuLlama, nlc } from "./llama.ts";
 
 for (const kind of ["zero-bytes", "random-bytes"] as const satisfies readonly BrokenModelKind[]) {
@@ -59,6 +60,16 @@ for (const kind of ["truncated-metadata", "truncated-data"] as const satisfies r
     assert.ok(requiredSize(info) > statSync(file).size, "size check catches it");
   });
 }
+
+test("a vocabulary-only GGUF (llama.cpp's ggml-vocab-qwen35.gguf: tokenizer, no tensors) is refused as no model, not as an interrupted download", async () => {
+  const vocabOnly = llamaCppSourceFile(VOCAB_PATH);
+  await assert.rejects(validateModelFile(vocabOnly), (error: unknown) => {
+    assert.ok(error instanceof BackendError);
+    assert.equal(error.message, `the file holds no weights (0 tensors): it is a vocabulary-only GGUF, like llama.cpp's ggml-vocab-*.gguf, not a model. Choose the model's own GGUF file: ${vocabOnly}`);
+    assert.equal(error.fix, "selectModel");
+    return true;
+  });
+});
 
 test("an unsupported architecture is readable and says what it is", async () => {
   const { readGgufFileInfo } = await nlc();

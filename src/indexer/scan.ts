@@ -80,6 +80,14 @@ function isAncestor(chain: Ancestors | undefined, real: string): boolean {
   return false;
 }
 
+/**
+ * Linux's pseudo file systems, by real path, never entered (with `/` opened as the folder):
+ * /proc/<pid>/environ is a process's environment, tokens included, reading /proc/kmsg waits
+ * for the kernel's next message, /sys and /dev are devices and settings, /run sockets and a
+ * container's mounted secrets (/run/secrets).
+ */
+const KERNEL_FOLDERS: ReadonlySet<string> = new Set(["/proc", "/sys", "/dev", "/run"]);
+
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
 const GIT_FILE = "a .git file: where a worktree or submodule keeps its repository";
 /** A worktree's or submodule's `.git` file is git's pointer to its repository, never the project's text (while `.git` is excluded). */
@@ -226,6 +234,10 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     }
     if (isAncestor(ancestors, real)) {
       skipped.push({ path: rel, reason: "symlink-loop", detail: real });
+      return undefined;
+    }
+    if (KERNEL_FOLDERS.has(real)) {
+      skipped.push({ path: rel, reason: "excluded-dir", detail: `${real}: the kernel's files, no project's` });
       return undefined;
     }
     if (viaLink) {

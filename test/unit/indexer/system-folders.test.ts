@@ -1,0 +1,23 @@
+// The root folder opened as the workspace ("/"): the kernel's folders are no project's files.
+// /proc's files are every process's state — /proc/<pid>/environ holds its environment, tokens
+// and keys included, and reading /proc/kmsg waits for the kernel's next message — and /sys's
+// and /dev's are devices and settings. The scan does not enter them.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
+import { scanRepository } from "../../../src/indexer/scan.ts";
+
+const LINUX = process.platform === "linux" && existsSync("/proc/self/environ");
+
+describe("scan: the kernel's folders, with / opened", () => {
+  it("does not enter /proc, /sys, /dev or /run, and says they were left out", { skip: !LINUX && "needs Linux's /proc" }, async () => {
+    for (const folder of ["proc", "sys", "dev", "run"]) {
+      const scan = await scanRepository("/", { ...DEFAULT_LIMITS, useGitignore: true, maxFiles: 50, from: folder });
+      assert.deepEqual(scan.files.map((f) => f.path), [], folder);
+      const skip = scan.skipped.find((s) => s.path === folder);
+      assert.equal(skip?.reason, "excluded-dir", folder);
+      assert.match(skip?.detail ?? "", /the kernel's/, folder);
+    }
+  });
+});

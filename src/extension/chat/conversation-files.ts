@@ -4,6 +4,7 @@
  * shows the dialogs and reads and writes the files.
  */
 import { type ConversationExportParams, type ConversationImportResult, MAX_IMPORT_CHARS } from "../../protocol/agent.ts";
+import { pairSafeEnd } from "../../protocol/plain-text.ts";
 import { formatLimit } from "../../protocol/units.ts";
 import { type Transcript, transcriptFromMessages } from "../../protocol/transcript.ts";
 import { plural } from "./wording.ts";
@@ -18,7 +19,9 @@ export function importSizeProblem(bytes: number): string | undefined {
 
 /** A file name from a conversation title: "Fix the parser!" → "fix-the-parser.md". */
 export function exportFileName(title: string): string {
-  const base = title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase() || "conversation";
+  const dashed = title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-/, "");
+  // Cut between characters (a rare CJK character is two UTF-16 units), then without a dash at the end.
+  const base = dashed.slice(0, pairSafeEnd(dashed, 60)).replace(/-$/, "").toLowerCase() || "conversation";
   return `${base}.md`;
 }
 

@@ -18,6 +18,9 @@ describe("conversation files", () => {
     assert.equal(exportFileName("Ünïcode títle"), "ünïcode-títle.md");
     assert.equal(exportFileName("???"), "conversation.md");
     assert.equal(exportFileName("x".repeat(100)), `${"x".repeat(60)}.md`);
+    // Cut between characters (𠮷, a name's rare character, is two UTF-16 units), and not after a dash.
+    assert.equal(exportFileName(`a${"𠮷".repeat(40)}`), `a${"𠮷".repeat(29)}.md`);
+    assert.equal(exportFileName(`${"x".repeat(59)} tail`), `${"x".repeat(59)}.md`);
   });
 
   it("exports nothing from an empty chat, and the diff from the first message's checkpoint", () => {

@@ -1,3 +1,5 @@
+import type { ModelState } from "../protocol/status.ts";
+
 /**
  * When to restart a runtime that died: exponential backoff, reset after a healthy run, and
  * a give-up point so a runtime that crashes on every start (a driver bug, a model that
@@ -23,7 +25,8 @@ export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
 
 export type RestartDecision =
   | { readonly action: "restart"; readonly attempt: number; readonly delayMs: number }
-  | { readonly action: "give-up"; readonly attempts: number };
+  /** `whileLoadingModel`: the last runtime died loading its model (the model may not fit the machine). */
+  | { readonly action: "give-up"; readonly attempts: number; readonly whileLoadingModel?: true };
 
 export class RestartPolicy {
   private attempts = 0;
@@ -32,21 +35,36 @@ export class RestartPolicy {
 
   constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
 
+  /** Whether the running runtime is loading its model (or about to), from the states it reports. */
+  private loadingModel = false;
+
   /** Call when a runtime process has started. */
   started(now: number): void {
     this.startedAt = now;
+    this.loadingModel = false;
+  }
+
+  /** Call with each model state the running runtime reports. */
+  modelState(model: ModelState): void {
+    // A remote server's "configured" connects on first use: nothing is loading.
+    this.loadingModel = model.kind === "loading" || (model.kind === "configured" && model.source.kind !== "server");
   }
 
   /**
    * Call when the runtime died unexpectedly; says whether and when to start it again. A
    * runtime that died before `started` (it never answered) had no healthy run, however long
    * ago the last one was: counting it as one restarted a broken runtime every 500 ms forever.
+   * Nor had one that died loading its model, however long it was up: a model that kills the
+   * runtime at every load (out of memory after 90 s reading it) was restarted forever, each
+   * restart loading it again.
    */
   crashed(now: number): RestartDecision {
-    if (this.startedAt !== undefined && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
+    const loading = this.loadingModel;
+    if (this.startedAt !== undefined && !loading && now - this.startedAt >= this.options.healthyAfterMs) this.attempts = 0;
     this.startedAt = undefined;
+    this.loadingModel = false;
     this.attempts++;
-    if (this.attempts > this.options.maxAttempts) return { action: "give-up", attempts: this.attempts - 1 };
+    if (this.attempts > this.options.maxAttempts) return { action: "give-up", attempts: this.attempts - 1, ...(loading ? { whileLoadingModel: true as const } : {}) };
     const delayMs = Math.min(this.options.baseDelayMs * 2 ** (this.attempts - 1), this.options.maxDelayMs);
     return { action: "restart", attempt: this.attempts, delayMs };
   }

@@ -31,6 +31,7 @@ import {
   WorkspaceTrustedNotification,
 } from "../protocol/lsp-ext.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
+import type { RuntimeStatus } from "../protocol/status.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -161,7 +162,7 @@ export class RuntimeClient implements vscode.Disposable {
     };
     const client = new QuietLanguageClient("hearth", "Hearth Runtime", serverOptions, this.clientOptions());
     this.client = client;
-    client.onNotification(StatusChangedNotification, (status) => this.setState({ kind: "running", status }));
+    client.onNotification(StatusChangedNotification, (status) => this.statusChanged(client, status));
     client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));
     for (const register of this.handlers) register(client);
     // Cut short: this start's process is ended (no crash), which ends the client's start too.
@@ -174,7 +175,7 @@ export class RuntimeClient implements vscode.Disposable {
       this.policy.started(Date.now());
       const status = await client.sendRequest(StatusRequest);
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
-      if (this.client === client) this.setState({ kind: "running", status });
+      this.statusChanged(client, status);
     } catch (error) {
       this.output.appendLine(`[extension] runtime ${signal.aborted ? "start cut short" : "failed to start"}: ${String(error)}`);
       // Kills this start's process if it still runs; its exit handler schedules the restart.
@@ -295,7 +296,9 @@ export class RuntimeClient implements vscode.Disposable {
     void client?.dispose(1000).catch(() => undefined);
     const decision = this.policy.crashed(Date.now());
     if (decision.action === "give-up") {
-      const message = `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason}) and was not restarted.`;
+      const loading = decision.whileLoadingModel ? ", the last time while loading the model," : "";
+      const fit = decision.whileLoadingModel ? " The model may need more memory than this machine has: choose another with \"Hearth: Select Model…\", then Restart." : "";
+      const message = `Hearth's runtime stopped ${decision.attempts + 1} times in a row (${reason})${loading} and was not restarted.${fit}`;
       this.setState({ kind: "failed", message });
       void vscode.window.showErrorMessage(message, "Show Log", "Restart").then((pick) => {
         if (pick === "Show Log") this.output.show(true);
@@ -356,6 +359,13 @@ export class RuntimeClient implements vscode.Disposable {
     this.output.appendLine(`[extension] the server API key ${key ? "for the configured server changed" : "was cleared or the server changed"}: restarting the runtime`);
     void this.restart();
     return true;
+  }
+
+  /** A status from `client`'s runtime: shown while it is the current one; its model state tells the restart policy whether a crash now would be one during a load. */
+  private statusChanged(client: LanguageClient, status: RuntimeStatus): void {
+    if (this.client !== client) return;
+    this.policy.modelState(status.model);
+    this.setState({ kind: "running", status });
   }
 
   private setState(state: RuntimeConnection): void {

@@ -3,7 +3,8 @@
  * checkout's top: there the agent saw only the subfolder and the patch named its files from
  * there (`a/calc.py` for `lib/calc.py`), which neither `git apply` at the top nor SWE-bench
  * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
- * as far as the model's first turn and ended as "the model failed" in git's words.
+ * as far as the model's first turn and ended as "the model failed" in git's words; hearth
+ * index, map and locate refuse them too (refuseGitFolder).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
@@ -14,14 +15,7 @@ import { UsageError } from "./command.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
-  const answer = revParse(folder, ["--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"]);
-  if (answer === undefined) return { root: folder };
-  const [bare, insideGitDir, gitDir] = answer;
-  if (bare === "true") throw new UsageError(`${folder} is a bare git repository: it has no checked-out files to fix; clone it (git clone ${folder} DIR) and run hearth fix --repo DIR`);
-  if (insideGitDir === "true") {
-    const top = gitDir === undefined ? undefined : (linkedWorktree(gitDir) ?? revParse(dirname(gitDir), ["--show-toplevel"])?.[0]);
-    throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
-  }
+  if (refuseGitFolder(folder, "fix") === undefined) return { root: folder };
   const top = revParse(folder, ["--show-toplevel"])?.[0];
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
   if (!top || top === realpathSync(folder)) return { root: folder };
@@ -29,6 +23,24 @@ export function checkoutRoot(folder: string): { readonly root: string; readonly 
   // an ignored scratch folder) is a project of its own: the checkout around it is not what to fix.
   if (!checkoutHolds(folder)) return { root: folder };
   return { root: top, note: `${folder} is inside the checkout ${top}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` };
+}
+
+/**
+ * A UsageError for a bare repository or git's own folder, which hold no checked-out files
+ * (`hearth COMMAND` is said to run on a checkout instead): hearth index, map and locate
+ * indexed git's internals there (hooks/*.sample, objects/…). Undefined where git has no
+ * answer (no repository, no git); otherwise nothing.
+ */
+export function refuseGitFolder(folder: string, command: string): true | undefined {
+  const answer = revParse(folder, ["--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"]);
+  if (answer === undefined) return undefined;
+  const [bare, insideGitDir, gitDir] = answer;
+  if (bare === "true") throw new UsageError(`${folder} is a bare git repository: it has no checked-out files${command === "fix" ? " to fix" : ""}; clone it (git clone ${folder} DIR) and run hearth ${command} --repo DIR`);
+  if (insideGitDir === "true") {
+    const top = gitDir === undefined ? undefined : (linkedWorktree(gitDir) ?? revParse(dirname(gitDir), ["--show-toplevel"])?.[0]);
+    throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
+  }
+  return true;
 }
 
 /** The checkout of a linked worktree's folder in git's (`.git/worktrees/NAME`, made by git worktree add): its `gitdir` file names the checkout's `.git`. */

@@ -164,7 +164,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
     const issueHidden = findHiddenText(options.issue);
     // Bidi controls alone are not told of (right-to-left text has them); tag characters and runs of selectors are hidden data.
     if (issueHidden?.tags || issueHidden?.selectors) io.err(`${terminalWarning(hiddenTextWarning(issueHidden, "The issue"))}\n`);
-    const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io)).index : undefined;
+    const index = options.useIndex ? (await openCliIndex({ repo: options.repo, quiet: true }, io, { command: "fix" })).index : undefined;
     try {
       const result = await runFix({
         repo: options.repo,

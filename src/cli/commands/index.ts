@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS, RepoIndex, cacheMissMessage, type IndexProgress, type IndexReport, type RepoIndexOptions, stoppedMessage } from "../../indexer/index.ts";
 import { type CliCommand, type CliIo, UsageError, noPositional, parseFlags, progressFrame, repoFolder } from "../command.ts";
+import { refuseGitFolder } from "../checkout-root.ts";
 import { terminalJson, terminalText } from "../terminal-text.ts";
 import { ownText } from "../locale.ts";
 
@@ -44,12 +45,14 @@ export function indexerAssets(): Pick<RepoIndexOptions, "queriesDir" | "workers"
 }
 
 /**
- * Opens and builds the index for a command's flags, with progress on stderr. `lazy` counts
+ * Opens and builds the index for `hearth COMMAND`'s flags, with progress on stderr; a bare
+ * repository or git's own folder is refused (a UsageError). `lazy` counts
  * new files' words without parsing them (see `BuildOptions.lazy`): the caller completes
  * what its query needs and saves with `saveIfChanged()`.
  */
-export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo, options: { lazy?: boolean } = {}): Promise<{ index: RepoIndex; report: IndexReport }> {
+export async function openCliIndex(flags: Record<string, string | boolean>, io: CliIo, options: { command: string; lazy?: boolean }): Promise<{ index: RepoIndex; report: IndexReport }> {
   const root = repoFolder(io.cwd, typeof flags.repo === "string" ? flags.repo : undefined);
+  refuseGitFolder(root, options.command);
   const maxKb = typeof flags["max-file-kb"] === "string" ? Number(flags["max-file-kb"]) : 1024;
   if (!Number.isFinite(maxKb) || maxKb <= 0) throw new UsageError("--max-file-kb needs a positive number");
   const maxFiles = typeof flags["max-files"] === "string" ? Number(flags["max-files"]) : DEFAULT_LIMITS.maxFiles;
@@ -130,7 +133,7 @@ ${INDEX_FLAGS_USAGE}
   async run(args, io) {
     const { flags, positional } = parseFlags(args, { ...INDEX_FLAGS, json: "boolean" });
     noPositional(positional);
-    const { index, report } = await openCliIndex(flags, io);
+    const { index, report } = await openCliIndex(flags, io, { command: "index" });
     await index.close();
     io.out(flags.json ? terminalJson(JSON.stringify({ root: index.root, ...report }, null, 2)) + "\n" : terminalText(formatReport(index.root, report)));
     return 0;

@@ -27,7 +27,7 @@ ${INDEX_FLAGS_USAGE}`,
     const query = positional.length > 0 ? positional.join(" ") : await io.readStdin();
     if (query.trim() === "") throw new UsageError("no issue text: pipe it on stdin");
     if (query.length > MAX_QUERY_CHARS) io.err(tooLong(query.length));
-    const { index, report } = await openCliIndex(flags, io, { lazy: !flags.full });
+    const { index, report } = await openCliIndex(flags, io, { command: "locate", lazy: !flags.full });
     try {
       const openFiles = typeof flags.open === "string" ? flags.open.split(",").filter(Boolean) : [];
       const { files: ranked } = await locateLazily(index, query, { top, openFiles, signal: io.signal });

@@ -18,7 +18,7 @@ ${INDEX_FLAGS_USAGE}`,
     noPositional(positional);
     const tokens = typeof flags.tokens === "string" ? Number(flags.tokens) : 1024;
     if (!Number.isInteger(tokens) || tokens <= 0) throw new UsageError("--tokens needs a positive whole number");
-    const { index, report } = await openCliIndex(flags, io);
+    const { index, report } = await openCliIndex(flags, io, { command: "map" });
     try {
       const map = buildRepoMap(index, {
         tokens,

@@ -21,6 +21,11 @@ export interface WorkspaceFiles {
   readonly paths: string[];
   /** Symbolic links (to files or folders) whose real path is outside the workspace: not followed. */
   readonly linksOut: string[];
+  /**
+   * Folders this user may not enter and files it may not look at (mode 000, a folder whose
+   * names can be read but not reached): left out of the walk, so a caller says so. A folder ends in `/`.
+   */
+  readonly denied: string[];
   /** Set when the walk stopped at `maxFiles` (the files nearest the folder were kept): how many folders it did not enter or finish. */
   readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
 }
@@ -39,7 +44,7 @@ export interface WalkOptions {
 export async function workspaceFiles(root: string, dir: string, options: WalkOptions): Promise<WorkspaceFiles> {
   const ignores = { excludeDirs: DEFAULT_EXCLUDED_DIRS, useGitignore: true };
   const info = dir === "." ? undefined : await stat(join(root, dir)).catch(() => undefined);
-  if (info?.isFile()) return { paths: (await isPathExcluded(root, dir, ignores)) ? [] : [dir], linksOut: [] };
+  if (info?.isFile()) return { paths: (await isPathExcluded(root, dir, ignores)) ? [] : [dir], linksOut: [], denied: [] };
   const scan = await scanRepository(root, {
     ...ignores,
     maxFileBytes: Number.MAX_SAFE_INTEGER,
@@ -49,7 +54,20 @@ export async function workspaceFiles(root: string, dir: string, options: WalkOpt
   });
   const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
   const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
-  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, ...(scan.stopped ? { stopped: scan.stopped } : {}) };
+  const denied = await Promise.all(scan.skipped.filter((s) => s.reason === "unreadable" && (s.detail === "EACCES" || s.detail === "EPERM")).map(async (s) => {
+    const folder = await stat(join(root, s.path)).then((i) => i.isDirectory(), () => false);
+    return folder ? `${s.path}/` : s.path;
+  }));
+  return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, denied: denied.sort(), ...(scan.stopped ? { stopped: scan.stopped } : {}) };
+}
+
+/** The note list_files and search add for what they could not read (`denied`, and files whose read failed): what the results lack. */
+export function unreadableNote(paths: readonly string[], done: "listed" | "searched"): string[] {
+  if (paths.length === 0) return [];
+  const shown = paths.slice(0, 20).map(shownPath).join(", ") + (paths.length > 20 ? ` and ${paths.length - 20} more` : "");
+  const count = paths.length === 1 ? "1 file or folder" : `${paths.length} files or folders`;
+  const why = done === "listed" ? "This user may not enter or read them, so what they hold is not listed" : "This user may not read them (or their read failed), so matches in them are not shown";
+  return [`[Not ${done}: ${count} that could not be read: ${shown}. ${why}; ask the user for access if they matter.]`];
 }
 
 /** The note list_files and search add when their walk stopped: what they looked at, and how to narrow. */

@@ -11,7 +11,7 @@ import { lstat, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
-import { globMatcher, stoppedNote, workspaceFiles } from "./file-walk.ts";
+import { globMatcher, stoppedNote, unreadableNote, workspaceFiles } from "./file-walk.ts";
 import { MAX_READ_FILE_BYTES } from "./limits.ts";
 import { LineMatcher, MATCH_LIMIT_MS } from "./line-matcher.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
@@ -88,6 +88,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const linksOut = walk.linksOut;
       const hits: SearchHit[] = [];
       const large: { path: string; size: number }[] = [];
+      const unreadable = [...walk.denied];
       /** Files holding masked values on lines no hit shows. */
       const unseenMasks: string[] = [];
       let truncated = false;
@@ -97,6 +98,7 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
           ctx.signal.throwIfAborted();
           const found = await searchFile(ctx.workspace, path, matcher, ctx.signal);
           if ("size" in found) large.push({ path, size: found.size });
+          else if ("unreadable" in found) unreadable.push(path);
           else hits.push(...found.hits);
           if ("masked" in found && (found.masked ?? 0) > found.hits.reduce((n, h) => n + (h.masked?.length ?? 0), 0)) unseenMasks.push(path);
           if (hits.length > limit) {
@@ -111,10 +113,10 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       const lines = shown.map((h) => `${shownPath(h.path)}:${h.line}: ${h.text}`);
       const cut = truncated ? [`[More than ${limit} matches; results cut. Narrow with path, glob or a more specific pattern.]`] : [];
       const masked = shown.flatMap((h) => (h.masked ?? []).map((kind) => ({ kind, line: h.line, path: h.path })));
-      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
-      const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length} files.` : lines.join("\n");
+      const notes = [...cut, ...maskedNote(masked, (m) => `${shownPath(m.path)}:${m.line}`), ...unseenMasksNote(unseenMasks), ...largeNote(large), ...unreadableNote(unreadable.sort(), "searched"), ...secretsNote(secrets), ...linksNote(linksOut), ...(walk.stopped ? [stoppedNote(dir, walk.stopped, "searched")] : [])];
+      const body = shown.length === 0 ? `No matches for /${pattern}/ in ${files.length - large.length - (unreadable.length - walk.denied.length)} files.` : lines.join("\n");
       const skippedLarge = large.map((f) => f.path);
-      return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
+      return { text: [body, ...notes].join("\n"), data: { hits: shown, truncated, skippedLarge, skippedLinks: linksOut, skippedSecrets: secrets.map((s) => s.path), skippedUnreadable: unreadable, ...(walk.stopped ? { stopped: walk.stopped } : {}) } };
     },
   };
 }
@@ -236,13 +238,19 @@ function named(paths: readonly string[]): string {
 
 type WorkspaceReader = { stat(p: string): Promise<{ size: number } | undefined>; read(p: string): Promise<Uint8Array> };
 
-/** The file's matching lines, or its size when it is over the limit. Unreadable and binary files match nothing. */
-async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[]; masked?: number } | { size: number }> {
-  // One file that cannot be read (removed meanwhile, refused) never fails the whole search.
+/**
+ * The file's matching lines, its size when it is over the limit, or `unreadable` when this
+ * user may not read it (or the read failed). Binary files, and files removed or turned into
+ * something else meanwhile, match nothing.
+ */
+async function searchFile(ws: WorkspaceReader, path: string, matcher: LineMatcher, signal: AbortSignal): Promise<{ hits: SearchHit[]; masked?: number } | { size: number } | { unreadable: true }> {
+  // One file that cannot be read never fails the whole search.
   const info = await ws.stat(path).catch(() => undefined);
   if (!info) return { hits: [] };
   if (info.size > MAX_FILE_BYTES) return { size: info.size };
-  const bytes = await ws.read(path).catch(() => undefined);
+  let failed = false;
+  const bytes = await ws.read(path).catch((error: unknown) => void (failed = error instanceof ToolError && error.code === "io-error"));
+  if (failed) return { unreadable: true };
   // Read as read_file reads it (UTF-16 with a BOM, Latin-1), so what search finds is what read_file shows; binary matches nothing.
   const text = bytes ? decodedOrUndefined(bytes, path) : undefined;
   if (text === undefined) return { hits: [] };

@@ -22,6 +22,9 @@ const NAMES = new Set([
   "credentials.json", "application_default_credentials.json", "kubeconfig",
   // Cargo's registry token, Vault's, Terraform's, s3cmd's and boto's keys.
   "credentials.toml", ".vault-token", ".terraformrc", "terraform.rc", ".s3cfg", ".boto",
+  // Shell and REPL histories: a command's token (curl -H "Authorization: …"), a password typed as an argument (mysql -p…).
+  ".bash_history", ".zsh_history", ".sh_history", ".histfile", "fish_history", ".python_history", ".node_repl_history",
+  ".psql_history", ".mysql_history", ".sqlite_history", ".rediscli_history", ".irb_history",
 ]);
 /** Google Cloud service-account keys as their consoles and guides name them (`service-account-prod.json`, `serviceAccountKey.json`). */
 const SERVICE_ACCOUNT_KEY = /^service[-_]?account.*\.json$/;
@@ -33,11 +36,18 @@ const ENV_TEMPLATES = new Set(["example", "sample", "template", "dist", "default
 const SECRET_FOLDERS = new Set([".ssh", ".gnupg"]);
 const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.old", "authorized_keys"]);
 /**
- * Folders every file below which, at any depth, is a credential: gcloud's per-account stores
+ * Folders every file below which, at any depth, is a credential: browsers' profiles, gcloud's per-account stores
  * (`legacy_credentials/<account>/adc.json`, `.boto`), the AWS CLI's cached SSO tokens and
  * assumed roles' keys.
  */
-const SECRET_TREES: readonly (readonly string[])[] = [["gcloud", "legacy_credentials"], [".aws", "sso", "cache"], [".aws", "cli", "cache"]];
+const SECRET_TREES: readonly (readonly string[])[] = [
+  ["gcloud", "legacy_credentials"], [".aws", "sso", "cache"], [".aws", "cli", "cache"],
+  // Browsers' and mail clients' profiles (lower-case): saved passwords, cookies (signed-in sessions), the keys that decrypt them.
+  [".mozilla", "firefox"], [".thunderbird"], [".config", "google-chrome"], [".config", "chromium"], [".config", "bravesoftware"], [".config", "microsoft-edge"],
+  ["library", "application support", "google", "chrome"], ["library", "application support", "firefox"], ["library", "application support", "bravesoftware"],
+  ["library", "application support", "microsoft edge"], ["appdata", "local", "google", "chrome", "user data"], ["appdata", "roaming", "mozilla", "firefox"],
+  ["appdata", "local", "microsoft", "edge", "user data"], ["appdata", "local", "bravesoftware"],
+];
 /**
  * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
  * (`auths`), gcloud's token stores, and others' below. A repository's `config` (in `.git`, or a submodule's in

@@ -126,3 +126,22 @@ describe("secretFileReason: patterns a repository wrote", () => {
     assert.ok(matches("./src/x.key2", "./src/*.key2"));
   });
 });
+
+describe("looksLikeSecrets: a home folder's shell histories and browser profiles", () => {
+  it("shell and REPL histories (a command's token, a password typed as an argument) and every file of a browser's profiles", () => {
+    const secret = [
+      ".bash_history", ".zsh_history", ".python_history", ".psql_history", ".mysql_history", ".node_repl_history", ".sqlite_history", ".local/share/fish/fish_history",
+      ".mozilla/firefox/abc.default-release/logins.json", ".mozilla/firefox/abc.default-release/key4.db", ".mozilla/firefox/abc.default-release/cookies.sqlite",
+      ".config/google-chrome/Default/Login Data", ".config/google-chrome/Default/Cookies", ".config/google-chrome/Local State", ".config/chromium/Default/Web Data",
+      ".config/BraveSoftware/Brave-Browser/Default/Cookies", ".config/microsoft-edge/Default/Login Data", ".thunderbird/x.default/logins.json",
+      "Library/Application Support/Google/Chrome/Default/Cookies", "Library/Application Support/Firefox/Profiles/x.default/logins.json",
+      "AppData/Local/Google/Chrome/User Data/Default/Login Data", "AppData/Roaming/Mozilla/Firefox/Profiles/x/logins.json", "C:\\Users\\me\\AppData\\Local\\Microsoft\\Edge\\User Data\\Default\\Cookies",
+    ];
+    for (const path of secret) assert.ok(looksLikeSecrets(path), path);
+    const ordinary = [
+      "history.py", "src/bash_history.ts", "docs/zsh_history.md", "chromium/src/base/files/file.cc", "google-chrome/README.md", "firefox/browser/app/profile/firefox.js",
+      ".mozilla/README", "mozilla/firefox/notes.md", "tools/.config/chromium-build.json",
+    ];
+    for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});

@@ -4,7 +4,7 @@
  * the higher evaluation priority). The file is validated before llama.cpp sees it.
  */
 import { totalmem } from "node:os";
-import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, InsufficientMemoryError, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import {
   BackendError,
   type BackendInfo,
@@ -93,7 +93,7 @@ export class EmbeddedBackend implements ModelBackend {
   load(options: LoadOptions = {}): Promise<BackendInfo> {
     this.loading ??= this.doLoad(options).catch((error: unknown) => {
       this.loading = undefined;
-      const failure = toBackendError(error);
+      const failure = toBackendError(error, this.options.gpuLayers);
       if (this.current.kind !== "disposed") this.current = { kind: "error", message: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) };
       throw failure;
     });
@@ -321,9 +321,15 @@ async function checkMemory(llama: Llama, file: ValidatedModel): Promise<void> {
   }
 }
 
-function toBackendError(error: unknown): BackendError {
+/** What a failed load tells the user; `gpuLayers` is the setting the load ran with. */
+export function toBackendError(error: unknown, gpuLayers?: number): BackendError {
   if (error instanceof BackendError) return error;
   if (error instanceof Error && error.name === "AbortError") return new BackendError("loading was cancelled", undefined, { cause: error });
+  // node-llama-cpp refuses a set layer count the GPU's free memory cannot hold before llama.cpp
+  // sees it, in words that name no setting; auto (-1) fits the layers to the memory instead.
+  if (error instanceof InsufficientMemoryError && gpuLayers !== undefined && gpuLayers > 0) {
+    return new BackendError(`not enough free GPU memory for hearth.gpuLayers ${gpuLayers} (${shortMessage(error)}): set hearth.gpuLayers to -1 (auto: as many layers as fit) or to fewer layers`, "openSettings", { cause: error });
+  }
   return new BackendError(`the model failed to load: ${shortMessage(error)}`, "selectModel", { cause: error });
 }
 

@@ -284,7 +284,10 @@ export async function runFinalTests(options: FinalTestsOptions): Promise<FinalTe
     if (!approved) return { notRun: `the tests were not run: the user declined running "${command}"` };
   }
   if (signal.aborted) return { notRun: "the tests were not run: the fix was cancelled" };
-  return { ran: await runTests(command, options.cwd, signal) };
+  const ran = await runTests(command, options.cwd, signal);
+  // Killed by the cancel (Ctrl-C, a CI job's SIGTERM), the run's end is the kill's, not the tests' verdict: it read "tests fail (exit null)".
+  if (signal.aborted) return { notRun: "the tests were stopped before they ended: the fix was cancelled" };
+  return { ran };
 }
 
 async function runTests(command: string, cwd: string, signal: AbortSignal): Promise<TestOutcome> {

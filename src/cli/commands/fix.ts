@@ -187,7 +187,9 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       });
       trajectory.write({ type: "projectContext", summary: result.projectContext.summary, tokens: result.projectContext.tokens, sources: result.projectContext.sources, memoriesWritten: result.memories });
       trajectory.write({ type: "end", stopReason: result.agent.stopReason, message: result.agent.message, steps: result.agent.steps, usage: result.agent.usage, changedFiles: result.changedFiles, leftOutOfPatch: result.leftOutOfPatch, madeByCommands: result.madeByCommands, lineEndsUnchecked: result.lineEndsUnchecked, uncommittedAtStart: result.uncommittedAtStart, uncommittedUnknown: result.uncommittedUnknown, tests: result.tests ? { passed: result.tests.passed, exitCode: result.tests.exitCode } : undefined, testsNotRun: result.testsNotRun });
-      const written = writeOutputs(options, info.name, result.patch, result.agent.stopReason === "cancelled", io);
+      // Cancelled after the agent finished (during the final test run): the run is cut short all the same.
+      const cancelled = result.agent.stopReason === "cancelled" || io.signal.aborted;
+      const written = writeOutputs(options, info.name, result.patch, cancelled, io);
       io.err(patchHiddenReport(result.patch));
       // A finish summary is the model's own account of its work (a steered model may claim anything): it is said to be.
       const said = result.agent.stopReason === "finished" ? "; the model says:" : ":";
@@ -207,7 +209,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       // "finish" with an empty patch is no fix, whatever its summary says.
       const unchanged = result.agent.stopReason === "finished" && result.changedFiles.length === 0;
       if (unchanged) io.err("hearth fix: the model finished without changing any file: nothing was fixed\n");
-      const code = exitCode(result.agent.stopReason, result.tests?.passed);
+      const code = cancelled ? FIX_EXIT.cancelled : exitCode(result.agent.stopReason, result.tests?.passed);
       return (!written || unchanged) && code === FIX_EXIT.fixed ? FIX_EXIT.notFixed : code;
     } finally {
       await index?.close();

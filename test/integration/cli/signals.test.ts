@@ -70,6 +70,39 @@ describe("hearth fix stopped by a signal", () => {
   }
 });
 
+describe("hearth fix stopped by a signal during its final test run (--test-cmd)", () => {
+  it("SIGTERM: the tests are stopped and said to be, not 'tests fail (exit null)' as exit 4; the patch is written, no prediction, exit 130", async (t) => {
+    const work = tempDir("hearth-signal-tests-");
+    const repo = join(work, "repo");
+    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+    const marks = join(work, "marks");
+    mkdirSync(marks);
+    const turns = [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
+    ];
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
+    // The model never runs the tests: the only run is Hearth's own, at the end.
+    const testCmd = `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600`;
+    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1", "--test-cmd", testCmd], {
+      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    const result = ended(child);
+    await appears(marks, "pid");
+    const testsPid = Number(readFileSync(join(marks, "pid"), "utf8"));
+    t.after(() => void (alive(testsPid) && process.kill(testsPid, "SIGKILL")));
+    child.kill("SIGTERM");
+    const { code, stderr } = await result;
+    assert.equal(code, 130, stderr);
+    assert.equal(alive(testsPid), false, "the test run was stopped");
+    assert.doesNotMatch(stderr, /tests fail/);
+    assert.match(stderr, /^hearth fix: the tests were stopped before they ended: the fix was cancelled$/m);
+    assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
+    assert.equal(existsSync(join(work, "preds.jsonl")), false);
+    assert.match(stderr, /^hearth fix: no prediction added to .*preds\.jsonl: the run was cancelled$/m);
+  });
+});
+
 describe("Ctrl-C at hearth fix's approval prompt", () => {
   it("stops the run, as Ctrl-C anywhere else does: 'cancelled', exit 130, the lock released — not a 'no' the agent carries on after", () => {
     const work = tempDir("hearth-prompt-ctrl-c-");

@@ -119,7 +119,7 @@ export function importConversation(markdown: string): ImportedConversation {
   const patch = patches[0] ? decode(patches[0].data, "the diff") : "";
   if (typeof patch !== "string") throw new ConversationImportError("the diff (hearth-patch) is not text");
   const system = messages[0]?.role === "system" ? messages[0].content : undefined;
-  const model = header.model === undefined ? "" : oneLine(String(header.model));
+  const model = header.model === undefined ? "" : oneLine(header.model);
   return {
     title: oneLine(header.title),
     ...(model ? { model } : {}),
@@ -222,6 +222,8 @@ function checkHeader(value: unknown): HeaderData {
   if (typeof h.title !== "string" || typeof h.exportedAt !== "string" || typeof h.messages !== "number" || typeof h.patch !== "boolean") {
     throw new ConversationImportError("the hearth-conversation line lacks its title, date, message count or diff flag");
   }
+  // Printed as a name: anything else reads "[object Object]", or overflows the stack turned into text when nested deep enough.
+  if (h.model !== undefined && typeof h.model !== "string") throw new ConversationImportError("the hearth-conversation line's model name is not text");
   return h as HeaderData;
 }
 
@@ -289,7 +291,8 @@ function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
     }
     if (!plainName(c.name)) throw fail(`the tool name ${JSON.stringify(c.name)} is not a plain name (no <, >, line breaks or control characters)`);
     for (const name of Object.keys(c.arguments)) {
-      if (!plainName(name)) throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
+      // Copied into an object by assignment (condensing an old call's arguments), it would replace that object's prototype.
+      if (!plainName(name) || name === "__proto__") throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
     }
     if (depth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
     return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };

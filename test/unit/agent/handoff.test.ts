@@ -62,6 +62,27 @@ describe("importConversation of a crafted file", () => {
   });
 });
 
+describe("importConversation of a crafted header or argument names", () => {
+  const withHeader = (extra: string) => `<!-- hearth-conversation: ${Buffer.from(`{"version":1,"title":"t","exportedAt":"x","messages":1,"patch":false,"model":${extra}}`).toString("base64")} -->\n`
+    + `<!-- hearth-message: ${Buffer.from(JSON.stringify({ role: "user", content: "hi" })).toString("base64")} -->\n`;
+
+  it("refuses a model name that is not text with a clear error, not a stack overflow or '[object Object]'", () => {
+    const notText = (error: unknown) => error instanceof ConversationImportError && error.message === "the hearth-conversation line's model name is not text";
+    // JSON.parse takes this depth; String() of it overflows the stack.
+    assert.throws(() => importConversation(withHeader(`${"[".repeat(200_000)}${"]".repeat(200_000)}`)), notText);
+    assert.throws(() => importConversation(withHeader(`{"name":"qwen"}`)), notText);
+    assert.equal(importConversation(withHeader(`"qwen"`)).model, "qwen");
+  });
+
+  it("refuses an argument named __proto__, which replaces the prototype of an object it is copied into", () => {
+    const file = crafted(callOf({ name: "read_file", arguments: JSON.parse(`{"__proto__":{"path":"/etc/passwd"},"path":"a.ts"}`) }));
+    assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /argument named "__proto__"/.test(error.message));
+    // Plain names that only sound like it are kept.
+    const fine = callOf({ name: "read_file", arguments: { constructor: "x", prototype: "y" } });
+    assert.deepEqual(importConversation(crafted(fine)).messages, fine);
+  });
+});
+
 describe("exportConversation", () => {
   it("a message holding half a surrogate pair (an MCP server's JSON may send one) is not called edited after the file is saved and read back", () => {
     const messages: ChatMessage[] = [

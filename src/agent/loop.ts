@@ -18,6 +18,7 @@ import { secretFileRead, secretFileWrite } from "../tools/secret-reads.ts";
 import { type Tool, type ToolContext, type ToolResult, checkToolInput, runTool } from "../tools/tool.ts";
 import { DEFAULT_CONDENSE, type DroppedTurns, condenseThinking, condenseToolCalls, condenseToolResults, dropTurns, droppableTurns, estimateTokens, isCondensedResult, needsCondensing, promptOf } from "./condense.ts";
 import { RepetitionGuard, canonical } from "./repetition.ts";
+import { tooSmallContextFix } from "./prompt-budgets.ts";
 import { lookalikeCalls, toolsCalledInThinking, toolsLostInThinking } from "./thought-calls.ts";
 
 /** Why a run ended: the protocol's, which carries it to the editor. */
@@ -297,7 +298,7 @@ class Run {
       : this.messages.length <= 1
         ? this.options.backend.kind === "remote"
           ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
-          : `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size`
+          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend))
         : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }
@@ -821,4 +822,10 @@ function describeCutOff(turn: Turn): string {
 function describeCallErrors(errors: readonly string[]): string {
   const list = errors.map((e) => `- ${e}`).join("\n");
   return `[Hearth] ${errors.length === 1 ? "Your tool call" : "Some of your tool calls"} could not be run:\n${list}\nWrite the call again in the exact format, with the tool's parameter names.`;
+}
+
+/** The loaded model's training context, when its backend is ready and knows it. */
+function trainContextOf(backend: ModelBackend): number | undefined {
+  const state = backend.state();
+  return state.kind === "ready" ? state.info.trainContextSize : undefined;
 }

@@ -6,6 +6,7 @@
  * first turn. Under FULL_BUDGET_CONTEXT each budget gets a share in proportion. One rule for
  * the chat, Fix This Issue and `hearth fix`.
  */
+import { MIN_AGENT_CONTEXT_SIZE } from "../protocol/settings.ts";
 import { DEFAULT_PROJECT_CONTEXT_TOKENS } from "./project-context.ts";
 import { DEFAULT_STARTING_CODE_TOKENS } from "./starting-context.ts";
 
@@ -37,4 +38,16 @@ export function promptBudgets(contextSize: number | undefined): PromptBudgets {
 /** What a user is told when the budgets were cut for a small context; `what` names what was cut, `larger` how to get more. */
 export function smallContextNotice(contextSize: number, what: string, larger = "A larger context (hearth.contextSize, or the server's) shows more."): string {
   return `The model's context (${contextSize.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. ${larger}`;
+}
+
+/**
+ * What to change when the embedded model's context (`contextSize`) cannot hold Hearth's
+ * instructions and tools. hearth.contextSize 0 (auto) never loads more than the model's
+ * training context (its GGUF's context_length), so for a model trained for less than the agent
+ * needs, "use 0 (auto)" would load the same too-small context again.
+ */
+export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined): string {
+  const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
+  if (trainContextSize === undefined || trainContextSize >= MIN_AGENT_CONTEXT_SIZE) return `${tooSmall} — set hearth.contextSize to 0 (auto) or a larger size`;
+  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — choose a model trained for a larger context, or set hearth.contextSize to at least ${MIN_AGENT_CONTEXT_SIZE} to run this one past its training`;
 }

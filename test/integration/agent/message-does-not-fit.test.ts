@@ -27,6 +27,24 @@ describe("a message that does not fit the context", () => {
     assert.match(refused.message, /Your message was not added to the conversation: the model's context \(1024 tokens\) is too small for Hearth's instructions and tools — set hearth\.contextSize to 0 \(auto\) or a larger size/);
   });
 
+  it("with a model trained for a small context, does not ask for 0 (auto), which gives that same context, but for a size past it or another model", async () => {
+    // The GGUF's context_length is 512: auto (0) loads 512 tokens, and so would the advice.
+    const modelPath = await ensureTinyModel({ arch: "qwen35", shape: { contextLength: 512 } });
+    for (const contextSize of [0, 256, 2048]) {
+      const trained = new EmbeddedBackend({ modelPath, contextSize, threads: 1, gpu: false });
+      try {
+        const loaded = (await trained.load()).contextSize;
+        const agent = new Agent({ backend: trained, tools: AGENT_TOOLS, toolContext: { workspace: new DiskWorkspace(tempDir("hearth-agent-fit-")) }, systemPrompt: "You are Hearth.", policy: "ask" });
+        const refused = await agent.run("hi");
+        assert.equal(refused.stopReason, "model-error");
+        assert.doesNotMatch(refused.message, /0 \(auto\)/);
+        assert.match(refused.message, new RegExp(`the model's context \\(${loaded} tokens\\) is too small for Hearth's instructions and tools, and this model was trained for only 512 tokens \\(its GGUF's context_length: the most hearth\\.contextSize 0, auto, loads\\) — choose a model trained for a larger context, or set hearth\\.contextSize to at least 8192 to run this one past its training`));
+      } finally {
+        await trained.dispose();
+      }
+    }
+  });
+
   it("is refused with the reason and left out of the conversation, so the next message is answered", async () => {
     backend = new EmbeddedBackend({ modelPath: await ensureTinyModel({ arch: "qwen35", script: "Let me see.\n</think>\n\nIt fits now." }), contextSize: 4096, threads: 1, gpu: false });
     await backend.load();

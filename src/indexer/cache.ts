@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -110,6 +110,9 @@ export async function loadCache(
   if (!data || typeof data !== "object" || data.magic !== MAGIC || !Array.isArray(data.files)) return { ok: false, miss: "corrupt" };
   if (data.key !== key) return { ok: false, miss: "version-mismatch" };
   if (data.root !== root) return { ok: false, miss: "other-root" };
+  // Marked as used: an unchanged tree does not rewrite it, and a save elsewhere removes caches unused for long (removeUnused).
+  const now = new Date();
+  await utimes(file, now, now).catch(() => {});
   return { ok: true, contents: data };
 }
 
@@ -130,12 +133,28 @@ export async function saveCache(file: string, key: string, contents: CacheConten
   return bytes.length;
 }
 
-/** Removes the temporary files of `file` that processes no longer running left behind. */
+/**
+ * A storage folder the CLI shares between every folder it indexes (~/.cache/hearth/index)
+ * would keep a cache of each for good — a temp clone long deleted, a home folder opened once
+ * (some 8 KB a file: hundreds of MB). Another folder's cache neither read nor written for this
+ * long is removed by a save; it is only a cache (that folder, indexed again, is parsed again).
+ */
+const UNUSED_MS = 30 * 24 * 60 * 60 * 1000;
+const CACHE_NAME = /^index-[0-9a-f]{16}\.bin$/;
+
+/** Removes the temporary files of `file` that processes no longer running left behind, and other folders' caches unused for `UNUSED_MS`. */
 async function removeLeftovers(file: string): Promise<void> {
   const prefix = `${basename(file)}.`;
-  for (const name of await readdir(dirname(file)).catch(() => [])) {
+  const dir = dirname(file);
+  for (const name of await readdir(dir).catch(() => [])) {
     const pid = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) await unlink(join(dirname(file), name)).catch(() => {});
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) await unlink(join(dir, name)).catch(() => {});
+    else if (CACHE_NAME.test(name) && name !== basename(file)) await removeIfUnused(join(dir, name));
   }
+}
+
+async function removeIfUnused(cache: string): Promise<void> {
+  const info = await stat(cache).catch(() => undefined);
+  if (info?.isFile() && Date.now() - info.mtimeMs > UNUSED_MS) await unlink(cache).catch(() => {});
 }
 

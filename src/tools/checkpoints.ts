@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { access, constants, lstat, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
@@ -38,6 +38,11 @@ export interface Checkpoint {
    * checkpoint does not hold, so restoring it leaves them as they are.
    */
   readonly leftOut?: readonly string[];
+  /**
+   * Set by `create`: files this user may not read (a 0600 file a container left as root),
+   * which this checkpoint does not hold either: restoring it leaves them as they are.
+   */
+  readonly unreadable?: readonly string[];
 }
 
 /** What to tell the user about files a checkpoint left out (Checkpoint.leftOut). */
@@ -102,6 +107,14 @@ async function ownPath(root: string, path: string): Promise<string | undefined> 
   const inside = relative(root, join(folder, basename(path)));
   if (inside === "" || isOutside(inside) || /[\n\r]/.test(inside)) return undefined;
   return inside.split(sep).join("/");
+}
+
+/** A regular file's size, or "unreadable" when this user may not read it; 0 for anything else or nothing there. */
+async function fileState(abs: string): Promise<number | "unreadable"> {
+  const info = await lstat(abs).catch(() => undefined);
+  if (!info?.isFile()) return 0;
+  const denied = await access(abs, constants.R_OK).then(() => false, (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM");
+  return denied ? "unreadable" : info.size;
 }
 
 /** An info/exclude line matching exactly the workspace file `inside`: anchored, git's pattern characters escaped. */
@@ -484,20 +497,21 @@ export class CheckpointStore {
 
   private async snapshot(label: string, touched: readonly string[]): Promise<Checkpoint> {
     const tracked = await this.track(touched);
-    const leftOut = await this.stageAll(tracked);
+    const { large: leftOut, unreadable } = await this.stageAll(tracked);
     // "" names the index just staged: the paths it misses are this checkpoint's extras.
     const extras = await this.diskStates(await this.missingFrom("", tracked));
     const message = checkpointMessage(label, extras);
     await this.git(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], { input: message });
     const checkpoint = (await this.log(1, "HEAD"))[0]!;
-    return leftOut.length ? { ...checkpoint, leftOut } : checkpoint;
+    return { ...checkpoint, ...(leftOut.length ? { leftOut } : {}), ...(unreadable.length ? { unreadable } : {}) };
   }
 
   /**
    * Stages the whole work tree into the shadow index, but for files over
    * MAX_CHECKPOINT_FILE_BYTES other than `keep` (the files the agent writes), which it
-   * takes out of the index if an older checkpoint held them, and nested repositories.
-   * Returns the large files left out.
+   * takes out of the index if an older checkpoint held them, files this user may not read
+   * (git add refuses the whole tree for one), and nested repositories.
+   * Returns the large and unreadable files left out.
    *
    * A nested repository staged as a gitlink makes every later `git add` run `git status`
    * in it, with its own config: its core.fsmonitor and its filters' commands run (a
@@ -505,20 +519,20 @@ export class CheckpointStore {
    * config nor `diff.ignoreSubmodules` stops it — the workspace's .gitmodules overrides
    * both. Left out, it is never looked into; the agent's writes inside it are extras.
    */
-  private async stageAll(keep: readonly string[] = []): Promise<string[]> {
+  private async stageAll(keep: readonly string[] = []): Promise<{ large: string[]; unreadable: string[] }> {
     await this.syncExcludes();
-    const { large, nested } = await this.unstagedFiles(keep);
+    const { large, unreadable, nested } = await this.unstagedFiles(keep);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     // The run's own files too: an earlier run's checkpoints may hold them, and an exclude does not untrack.
-    const untrack = [...large, ...this.ownFiles];
+    const untrack = [...large, ...unreadable, ...this.ownFiles];
     if (untrack.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
-    const skipped = [...large, ...nested];
+    const skipped = [...large, ...unreadable, ...nested];
     for (;;) {
       try {
         // Pathspecs on stdin: a folder of many large files would not fit on a command line.
         const input = [".", ...skipped.map((p) => `:(exclude,literal)${p}`)].map((p) => `${p}\0`).join("");
         await this.git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], { input });
-        return large;
+        return { large, unreadable };
       } catch (error) {
         // A nested repository without a commit makes `git add` refuse the whole tree: leave
         // that folder out (the agent's own writes in it are kept as extras).
@@ -531,20 +545,25 @@ export class CheckpointStore {
 
   /**
    * Since the shadow index was staged: the new or changed files over the size limit, but
-   * for `keep`, and the nested repositories (git lists one as `path/`).
+   * for `keep`; those this user may not read, `keep` included; and the nested repositories
+   * (git lists one as `path/`).
    */
-  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; nested: string[] }> {
+  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; unreadable: string[]; nested: string[] }> {
     const listed = (await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"])).split("\0");
     const nested = listed.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
     const kept = new Set(keep);
-    const paths = [...new Set(listed.filter((p) => p !== "" && !p.endsWith("/") && !kept.has(p)))];
+    const paths = [...new Set(listed.filter((p) => p !== "" && !p.endsWith("/")))];
     const large: string[] = [];
+    const unreadable: string[] = [];
     for (let i = 0; i < paths.length; i += STAT_BATCH) {
       const batch = paths.slice(i, i + STAT_BATCH);
-      const sizes = await Promise.all(batch.map((p) => lstat(join(this.root, p)).then((s) => (s.isFile() ? s.size : 0), () => 0)));
-      batch.forEach((p, k) => sizes[k]! > MAX_CHECKPOINT_FILE_BYTES && large.push(p));
+      const found = await Promise.all(batch.map((p) => fileState(join(this.root, p))));
+      batch.forEach((p, k) => {
+        if (found[k] === "unreadable") unreadable.push(p);
+        else if (found[k]! > MAX_CHECKPOINT_FILE_BYTES && !kept.has(p)) large.push(p);
+      });
     }
-    return { large: large.sort(), nested };
+    return { large: large.sort(), unreadable: unreadable.sort(), nested };
   }
 
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */
@@ -570,11 +589,12 @@ export class CheckpointStore {
    * them (the chat's review shows them; its Reject and Undo restore them).
    */
   private async workTree(base: string): Promise<{ tree: string; grown: string[] }> {
-    const large = await this.stageAll(await this.tracked());
+    const { large, unreadable } = await this.stageAll(await this.tracked());
     const tree = (await this.text(["write-tree"])).trim();
-    if (!large.length) return { tree, grown: [] };
+    if (!large.length && !unreadable.length) return { tree, grown: [] };
     const notHeld = new Set(await this.missingFrom(base, large));
-    return { tree: await this.treeLeavingOut(tree, base, large), grown: large.filter((p) => !notHeld.has(p)) };
+    // A file this user may not read is taken as `base` holds it too: whether it changed cannot be known.
+    return { tree: await this.treeLeavingOut(tree, base, [...large, ...unreadable]), grown: large.filter((p) => !notHeld.has(p)) };
   }
 
   /** The paths of `paths` that a tree (or commit; "": the index) does not hold as a file. */

@@ -3,24 +3,40 @@
 // matches" for "not in the code". Permissions do not bind root, so the tools run as nobody.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
+import { type TestContext, describe, it } from "node:test";
 
 const checkout = resolve(import.meta.dirname, "../../..");
 
+/** A folder under /tmp that nobody may enter (the test runner's own temp folder is root's), removed after the test. */
+function sharedFolder(t: TestContext): string | undefined {
+  if (process.getuid?.() !== 0) return void t.skip("needs root to run the tools as another user");
+  if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", join(checkout, "src/tools/index.ts")]).status !== 0) return void t.skip("user nobody cannot read this checkout");
+  const shared = mkdtempSync("/tmp/hearth-shared-");
+  t.after(() => {
+    spawnSync("chmod", ["-R", "u+rwx", shared]);
+    rmSync(shared, { recursive: true, force: true });
+  });
+  chmodSync(shared, 0o755);
+  mkdirSync(join(shared, "tmp")); // tsx's cache
+  chmodSync(join(shared, "tmp"), 0o777);
+  return shared;
+}
+
+/** Runs `code` (an ES module importing src/tools/index.ts as `tools`) as nobody with the workspace folder as argv[2]; its stdout. */
+function asNobody(shared: string, root: string, code: string): string {
+  const script = join(shared, "script.mts");
+  writeFileSync(script, `import * as tools from ${JSON.stringify(join(checkout, "src/tools/index.ts"))};\n${code}`);
+  const run = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", script, root], { cwd: checkout, encoding: "utf8", env: { ...process.env, TMPDIR: join(shared, "tmp") } });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  return run.stdout;
+}
+
 describe("list_files and search over files this user may not read", () => {
   it("name the files and folders they could not read instead of leaving them out silently", (t) => {
-    if (process.getuid?.() !== 0) return t.skip("needs root to run the tools as another user");
-    const module = join(checkout, "src/tools/index.ts");
-    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", module]).status !== 0) return t.skip("user nobody cannot read this checkout");
-    // Not under the test runner's own temp folder, which only root may enter.
-    const shared = mkdtempSync("/tmp/hearth-shared-");
-    t.after(() => {
-      for (const dir of ["locked", "noexec"]) chmodSync(join(shared, "project", dir), 0o755);
-      rmSync(shared, { recursive: true, force: true });
-    });
-    chmodSync(shared, 0o755);
+    const shared = sharedFolder(t);
+    if (!shared) return;
     const root = join(shared, "project");
     for (const dir of ["ok", "locked", "noexec"]) mkdirSync(join(root, dir), { recursive: true });
     writeFileSync(join(root, "ok/w.ts"), "export const w = 'needle';\n");
@@ -32,20 +48,44 @@ describe("list_files and search over files this user may not read", () => {
     chmodSync(join(root, "locked"), 0o000);
     chmodSync(join(root, "noexec"), 0o644); // its names can be read, its files not reached
     chmodSync(join(root, "m000.ts"), 0o000);
-    const script = join(shared, "tools.mts");
-    writeFileSync(script, `import { DiskWorkspace, runTool, toolByName } from ${JSON.stringify(module)};
-const ctx = { workspace: new DiskWorkspace(process.argv[2]), signal: new AbortController().signal, reads: new Map() };
-const list = await runTool(toolByName("list_files"), {}, ctx);
-const search = await runTool(toolByName("search"), { pattern: "needle" }, ctx);
+    const out = asNobody(shared, root, `const ctx = { workspace: new tools.DiskWorkspace(process.argv[2]), signal: new AbortController().signal, reads: new Map() };
+const list = await tools.runTool(tools.toolByName("list_files"), {}, ctx);
+const search = await tools.runTool(tools.toolByName("search"), { pattern: "needle" }, ctx);
 console.log(JSON.stringify({ list: list.text, search: search.text }));
 `);
-    const tmp = join(shared, "tmp"); // tsx's cache
-    mkdirSync(tmp);
-    chmodSync(tmp, 0o777);
-    const run = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", script, root], { cwd: checkout, encoding: "utf8", env: { ...process.env, TMPDIR: tmp } });
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    const { list, search } = JSON.parse(run.stdout) as { list: string; search: string };
+    const { list, search } = JSON.parse(out) as { list: string; search: string };
     assert.equal(list, "m000.ts\nok/w.ts\n[Not listed: 2 files or folders that could not be read: locked/, noexec/y.ts. This user may not enter or read them, so what they hold is not listed; ask the user for access if they matter.]");
     assert.equal(search, "ok/w.ts:1: export const w = 'needle';\n[Not searched: 3 files or folders that could not be read: locked/, m000.ts, noexec/y.ts. This user may not read them (or their read failed), so matches in them are not shown; ask the user for access if they matter.]");
+  });
+});
+
+describe("checkpoints in a workspace holding a file this user may not read", () => {
+  // A container that ran as root leaves such files in a mounted checkout (a 0600 log, a cache):
+  // git add refused the whole tree for one of them, so every write the agent made failed.
+  it("snapshot the rest, name the file as left out, and restore around it", (t) => {
+    const shared = sharedFolder(t);
+    if (!shared) return;
+    const root = join(shared, "project");
+    mkdirSync(root);
+    writeFileSync(join(root, "a.py"), "a = 1\n");
+    writeFileSync(join(root, "root.log"), "root's\n");
+    spawnSync("chown", ["-R", "nobody", root]);
+    spawnSync("chown", ["root", join(root, "root.log")]);
+    chmodSync(join(root, "root.log"), 0o600);
+    const storage = join(shared, "storage");
+    mkdirSync(storage);
+    spawnSync("chown", ["nobody", storage]);
+    const out = asNobody(shared, root, `import { writeFileSync } from "node:fs";
+const store = await tools.CheckpointStore.open({ workspaceRoot: process.argv[2], storageDir: ${JSON.stringify(storage)} });
+const start = await store.create("start");
+writeFileSync(process.argv[2] + "/a.py", "a = 2\\n");
+const step = await store.create("after write_file a.py", ["a.py"]);
+const changed = await store.changedFiles(start.id);
+await store.restore(start.id);
+console.log(JSON.stringify({ start: start.unreadable, step: step.unreadable, changed }));
+`);
+    assert.deepEqual(JSON.parse(out), { start: ["root.log"], step: ["root.log"], changed: ["a.py"] });
+    assert.equal(readFileSync(join(root, "a.py"), "utf8"), "a = 1\n");
+    assert.equal(readFileSync(join(root, "root.log"), "utf8"), "root's\n");
   });
 });

@@ -382,7 +382,7 @@ async function attachedFile(path: string, workspace: Workspace, reads: FileReads
     if (content.length <= ATTACHED_FILE_CHARS && reads) recordWhole(reads, await workspace.resolve(path), contentHash(bytes));
     return content.length <= ATTACHED_FILE_CHARS
       ? `Attached file ${path}:\n${fenced(content)}`
-      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n${fenced(content.slice(0, ATTACHED_FILE_CHARS))}`;
+      : `Attached file ${path} (first ${ATTACHED_FILE_CHARS} characters; read_file for the rest):\n${fenced(content.slice(0, pairSafeEnd(content, ATTACHED_FILE_CHARS)))}`;
   } catch (error) {
     return `The user attached ${path} (it could not be read as text: ${error instanceof Error ? error.message : String(error)}).`;
   }

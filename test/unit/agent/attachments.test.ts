@@ -6,6 +6,7 @@ import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { withAttachments } from "../../../src/agent/conversation-run.ts";
+import { wellFormed } from "../../../src/protocol/plain-text.ts";
 import { DiskWorkspace, type FileReads } from "../../../src/tools/index.ts";
 import { runTool } from "../../../src/tools/tool.ts";
 import { writeFileTool } from "../../../src/tools/write-file.ts";
@@ -53,6 +54,14 @@ describe("attached files", () => {
     const cut = await runTool(writeFileTool, { path: "big.py", content: "x = 2\n" }, ctx);
     assert.equal(!cut.ok && cut.code, "stale-file", cut.text);
     assert.equal(readFileSync(join(dir, "big.py"), "utf8"), "x = 1\n".repeat(5_000));
+  });
+
+  it("a file cut to fit is cut between characters, not inside an emoji", async () => {
+    const dir = tempDir("hearth-attach-");
+    writeFileSync(join(dir, "notes.md"), `${"x".repeat(11_999)}😀${"y".repeat(100)}`);
+    const text = await withAttachments("", [{ kind: "file", path: "notes.md" }], new DiskWorkspace(dir));
+    assert.ok(text.includes(`${"x".repeat(11_999)}\n\`\`\``), "the cut ends before the emoji");
+    assert.equal(wellFormed(text), text, "no half of a surrogate pair reaches the model");
   });
 
   it("a file or selection holding code fences stays inside its block (its text cannot pose as the user's words)", async () => {

@@ -122,7 +122,9 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
     return rules;
   };
   const rootRules = options.useGitignore ? await rulesOf(root, "") : [];
-  const rootReal = await fs.realpath(root);
+  const rootReal = await fs.realpath(root).catch((err: unknown) => {
+    throw ["ENOENT", "ENOTDIR"].includes(errorCode(err)) ? new Error(`the folder ${root} is gone: deleted, or renamed or moved while open — open it where it is now`) : err;
+  });
   // Real paths of the folders entered through a link: each is entered so once per scan.
   const linkedDirs = new Set<string>();
 

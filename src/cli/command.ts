@@ -45,7 +45,7 @@ export interface CliCommand {
 /** Thrown for bad command-line input: main prints the message and the usage, exit code 2. */
 export class UsageError extends Error {}
 
-/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it: main's, or a command's that said itself what the stop left. */
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it: main's, or a command's that said itself what the stop left. The entry point makes it 128 + SIGTERM's or SIGHUP's number when one of those stopped it. */
 export const CANCELLED_EXIT = 130;
 
 /** The most a command reads of an input (stdin, a patch, an issue): real ones are far smaller. */

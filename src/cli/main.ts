@@ -2,6 +2,7 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
+import { constants as osConstants } from "node:os";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -20,6 +21,9 @@ function help(): string {
     "",
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled by Ctrl-C (143 by SIGTERM, 129 by",
+    "SIGHUP); hearth fix --help and hearth apply-patch --help say their own.",
     "",
   ].map((line) => ownText(line)).join("\n");
 }
@@ -81,9 +85,10 @@ function announcingStdin(name: string, io: CliIo): CliIo {
   };
 }
 
-/** The process's io, and why stdout could not be written once it could not (a full disk), for the last line. */
-function processIo(): { io: CliIo; outFailure: () => string | undefined } {
+/** The process's io; why stdout could not be written once it could not (a full disk), for the last line; the signal that cancelled the run. */
+function processIo(): { io: CliIo; outFailure: () => string | undefined; cancelledBy: () => NodeJS.Signals | undefined } {
   const controller = new AbortController();
+  let cancelledBy: NodeJS.Signals | undefined;
   // SIGTERM (a CI timeout, kill) and SIGHUP (the terminal closed) end the run as Ctrl-C does:
   // left to their default, they killed hearth at once, and the agent's running command
   // outlived it while the patch and the trajectory's end were never written. A second
@@ -91,6 +96,7 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined } {
   // the user's repository, which are in process groups of their own (a hanging clean filter).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
+      cancelledBy ??= signal;
       controller.abort();
       process.once(signal, () => {
         stopRepositoryGits();
@@ -130,7 +136,7 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined } {
     ...(process.stderr.isTTY && process.stderr.columns ? { errColumns: process.stderr.columns } : {}),
     inIsTerminal: process.stdin.isTTY === true,
   };
-  return { io, outFailure: () => outFailure };
+  return { io, outFailure: () => outFailure, cancelledBy: () => cancelledBy };
 }
 
 /**
@@ -156,11 +162,21 @@ function writeFailure(error: NodeJS.ErrnoException): string {
   return words === "" ? (error.code ?? "failed") : words;
 }
 
+/**
+ * A cancelled run's exit code (CANCELLED_EXIT, Ctrl-C's 130) as 128 + the number of the
+ * signal that stopped it, as a shell reports a process that signal killed: a CI job's
+ * timeout (SIGTERM, 143) or a closed terminal (SIGHUP, 129) is told from a user's Ctrl-C.
+ */
+function cancelledExit(code: number, signal: NodeJS.Signals | undefined): number {
+  if (code !== CANCELLED_EXIT || signal === undefined) return code;
+  return 128 + osConstants.signals[signal];
+}
+
 // Run only as the entry point (tests import `main`).
 if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
   // Programs from PATH's absolute folders only, for everything hearth itself starts in a checkout.
   ownProgramSearch(process.env);
-  const { io, outFailure } = processIo();
+  const { io, outFailure, cancelledBy } = processIo();
   main(process.argv.slice(2), io).then(async (code) => {
     // A failed write's error comes on a later tick than the write.
     await new Promise((done) => setImmediate(done));
@@ -169,7 +185,7 @@ if (process.argv[1] && /cli\.(mjs|js|ts)$/.test(process.argv[1])) {
       const name = COMMANDS.some((c) => c.name === process.argv[2]) ? `hearth ${process.argv[2]}` : "hearth";
       io.err(`${name}: the output could not be written to stdout (${terminalText(failure)}): it is cut short\n`);
     }
-    process.exitCode = failure === undefined ? code : 1;
+    process.exitCode = failure === undefined ? cancelledExit(code, cancelledBy()) : 1;
     // A read on a stalled mount would hold the exit for ever; the answer is written out first.
     await endOnceWrittenIfReadsHeld([process.stdout, process.stderr]);
   });

@@ -78,7 +78,7 @@ export const fixCommand: CliCommand = {
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
 without changing a file, or its patch could not be written to --out: then it is on stdout),
 2 bad usage (or an issue URL that could not be fetched, or is another repository's), 3 the
-model failed, 4 tests still fail, 130 cancelled.`,
+model failed, 4 tests still fail, 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
     const given = readOptions(flags, positional, io);

@@ -1,7 +1,7 @@
 // The built CLI (out/cli.mjs) stopped from outside: SIGTERM (a CI job's timeout, `kill`,
 // systemd), SIGHUP (the terminal closed) and a reader that goes away (`| head -1`). Each
 // ends the run as Ctrl-C does — the agent's commands stopped, the patch and the
-// trajectory's end written — or, for a closed stdout, quietly.
+// trajectory's end written, exit 128 + the signal's number — or, for a closed stdout, quietly.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
@@ -33,8 +33,9 @@ function ended(child: ChildProcess): Promise<{ code: number | null; signal: Node
 }
 
 describe("hearth fix stopped by a signal", () => {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, no SWE-bench prediction, exit 130`, async (t) => {
+  // 128 + the signal's number, as a shell reports a process the signal killed: a CI job's timeout (SIGTERM) is told from a user's Ctrl-C.
+  for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, no SWE-bench prediction, exit ${exit}`, async (t) => {
       const work = tempDir("hearth-signal-");
       const repo = join(work, "repo");
       cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
@@ -57,7 +58,7 @@ describe("hearth fix stopped by a signal", () => {
       t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
       child.kill(signal);
       const { code, stderr } = await result;
-      assert.equal(code, 130, stderr);
+      assert.equal(code, exit, stderr);
       assert.match(stderr, /^hearth fix: cancelled: /m);
       assert.equal(alive(commandPid), false, "the agent's command was stopped");
       assert.match(readFileSync(join(work, "fix.diff"), "utf8"), /^\+    return a \+ b$/m);
@@ -71,7 +72,7 @@ describe("hearth fix stopped by a signal", () => {
 });
 
 describe("hearth fix stopped by a signal during its final test run (--test-cmd)", () => {
-  it("SIGTERM: the tests are stopped and said to be, not 'tests fail (exit null)' as exit 4; the patch is written, no prediction, exit 130", async (t) => {
+  it("SIGTERM: the tests are stopped and said to be, not 'tests fail (exit null)' as exit 4; the patch is written, no prediction, exit 143", async (t) => {
     const work = tempDir("hearth-signal-tests-");
     const repo = join(work, "repo");
     cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
@@ -93,7 +94,7 @@ describe("hearth fix stopped by a signal during its final test run (--test-cmd)"
     t.after(() => void (alive(testsPid) && process.kill(testsPid, "SIGKILL")));
     child.kill("SIGTERM");
     const { code, stderr } = await result;
-    assert.equal(code, 130, stderr);
+    assert.equal(code, 143, stderr);
     assert.equal(alive(testsPid), false, "the test run was stopped");
     assert.doesNotMatch(stderr, /tests fail/);
     assert.match(stderr, /^hearth fix: the tests were stopped before they ended: the fix was cancelled$/m);
@@ -128,7 +129,7 @@ describe("Ctrl-C at hearth fix's approval prompt", () => {
 });
 
 describe("hearth chat stopped by a signal while it starts", () => {
-  it("SIGTERM before the model has loaded: no answer, 'cancelled', exit 130 (the load is not waited out)", async () => {
+  it("SIGTERM before the model has loaded: no answer, 'cancelled', exit 143 (the load is not waited out)", async () => {
     const work = tempDir("hearth-chat-signal-");
     mkdirSync(join(work, ".hearth"));
     writeFileSync(join(work, ".hearth", "rules.md"), "Be brief.\n");
@@ -145,7 +146,7 @@ describe("hearth chat stopped by a signal while it starts", () => {
     });
     child.kill("SIGTERM");
     const { code, stderr, stdout } = await result;
-    assert.equal(code, 130, stderr);
+    assert.equal(code, 143, stderr);
     assert.match(stderr, /^hearth chat: cancelled$/m);
     assert.doesNotMatch(stdout, /one two/);
     assert.equal(existsSync(join(work, "chat.md")), false, "nothing saved of a turn that was cancelled");

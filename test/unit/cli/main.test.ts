@@ -24,6 +24,12 @@ describe("hearth CLI", () => {
     for (const command of COMMANDS) assert.match(text, new RegExp(`\\n  ${command.name}\\s+${command.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   });
 
+  it("--help says the exit codes a script can tell apart, a signal's among them", async () => {
+    const c = capture();
+    assert.equal(await main(["--help"], c.io), 0);
+    assert.match(c.out.join("").replace(/\s+/g, " "), /Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled by Ctrl-C \(143 by SIGTERM, 129 by SIGHUP\); hearth fix --help and hearth apply-patch --help say their own\./);
+  });
+
   it("an unknown command exits 2 with the help on stderr", async () => {
     const c = capture();
     assert.equal(await main(["frobnicate"], c.io), 2);

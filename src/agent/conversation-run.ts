@@ -179,7 +179,8 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     budget: { maxSteps: options.maxSteps ?? (options.mode === "fix" ? 40 : 25) },
     onEvent,
   });
-  agent.messages.push(...messages.slice(1));
+  // Not push(...): an imported conversation may hold more messages than a call takes arguments.
+  for (const message of messages.slice(1)) agent.messages.push(message);
   const userText = options.mode === "fix"
     ? await fixMessage(options, messages[0]!.role === "system" ? messages[0]!.content : "", testCommand, backend)
     : withHiddenTextNotice(await withAttachments(options.text, options.attachments ?? [], options.workspace, reads));

@@ -656,7 +656,9 @@ class Run {
     }
     if (changed === 0 && !dropped) return undefined;
     this.room = exact ? contextSize - used : undefined;
-    this.messages.splice(0, this.messages.length, ...draft);
+    // Not splice(…, ...draft): a long conversation (an import) holds more messages than a call takes arguments.
+    this.messages.length = 0;
+    for (const message of draft) this.messages.push(message);
     const lastReply = this.messages.findLastIndex((m) => m.role === "assistant");
     for (let i = lastReply + 1; i < this.messages.length; i++) {
       const m = this.messages[i]!;

@@ -342,9 +342,13 @@ export function sanitizeSettings(raw: unknown): { settings: Settings; problems: 
   return { settings, problems };
 }
 
-/** A valid but too small context: kept (completions and VS Code's chat can use it), and said. */
+/**
+ * A valid but too small context: kept (completions and VS Code's chat can use it), and said.
+ * 0 (auto) loads at most the model's training context, too small as well for a model trained
+ * for less (the model is not known here): the advice says so.
+ */
 function smallContextProblem(size: number): string {
-  return `hearth.contextSize: ${size} tokens is too small for the agent (its instructions and tools alone take several thousand): chat and Fix This Issue stop at their first step; use 0 (auto) or at least ${MIN_AGENT_CONTEXT_SIZE}`;
+  return `hearth.contextSize: ${size} tokens is too small for the agent (its instructions and tools alone take several thousand): chat and Fix This Issue stop at their first step; use at least ${MIN_AGENT_CONTEXT_SIZE}, or 0 (auto), which loads the model's training context (its GGUF's context_length): enough unless the model was trained for fewer than ${MIN_AGENT_CONTEXT_SIZE} tokens`;
 }
 
 /** What a valid value of the setting looks like, for the problem that names an invalid one. */

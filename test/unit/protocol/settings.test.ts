@@ -55,9 +55,16 @@ describe("sanitizeSettings", () => {
       const { settings, problems } = sanitizeSettings({ contextSize });
       assert.equal(settings.contextSize, contextSize, "the user's value is kept (completions and VS Code's chat may use it)");
       assert.equal(problems.length, 1, String(contextSize));
-      assert.match(problems[0]!, new RegExp(`^hearth\\.contextSize: ${contextSize} tokens is too small for the agent .*use 0 \\(auto\\) or at least 8192`));
+      assert.match(problems[0]!, new RegExp(`^hearth\\.contextSize: ${contextSize} tokens is too small for the agent .*use at least 8192, or 0 \\(auto\\), which loads the model's training context`));
     }
     for (const contextSize of [0, 8192, 32768]) assert.deepEqual(sanitizeSettings({ contextSize }).problems, [], String(contextSize));
+  });
+
+  it("does not offer 0 (auto) as the way out without saying it loads only the model's training context", () => {
+    // A model trained for 512 tokens loads 512 with 0 (auto): plain "use 0 (auto)" would change nothing.
+    assert.deepEqual(sanitizeSettings({ contextSize: 256 }).problems, [
+      "hearth.contextSize: 256 tokens is too small for the agent (its instructions and tools alone take several thousand): chat and Fix This Issue stop at their first step; use at least 8192, or 0 (auto), which loads the model's training context (its GGUF's context_length): enough unless the model was trained for fewer than 8192 tokens",
+    ]);
   });
 
   it("drops unknown keys and survives non-object input", () => {

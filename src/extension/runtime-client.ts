@@ -5,6 +5,7 @@
  * which fails with one clear message while the runtime is not running.
  */
 import type { ChildProcess } from "node:child_process";
+import { Transform } from "node:stream";
 import * as vscode from "vscode";
 import {
   CloseAction,
@@ -13,10 +14,13 @@ import {
   ErrorAction,
   LanguageClient,
   type LanguageClientOptions,
+  type MessageTransports,
   type NotificationType,
   type RequestHandler,
   type RequestType,
   type RequestType0,
+  StreamMessageReader,
+  StreamMessageWriter,
   WorkDoneProgress,
   type WorkDoneProgressBegin,
   type WorkDoneProgressEnd,
@@ -32,6 +36,7 @@ import {
 } from "../protocol/lsp-ext.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeStatus } from "../protocol/status.ts";
+import { framesOnly } from "../protocol/stdout-frames.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -156,11 +161,20 @@ export class RuntimeClient implements vscode.Disposable {
     if (signal.aborted) return;
     const spawnedAt = Date.now();
     let spawned: RuntimeStart | undefined;
-    const serverOptions = async (): Promise<ChildProcess> => {
+    const options = this.clientOptions();
+    const log = options.outputChannel!;
+    // The client reads only whole frames: what native code printed to stdout goes to the log,
+    // as its stderr does (the client pipes a ChildProcess's stderr there; these transports are not one).
+    const serverOptions = async (): Promise<MessageTransports> => {
       if (signal.aborted) throw new Error("the start was cut short by a restart or by closing the window");
-      return (spawned = this.spawn()).child;
+      const { child } = (spawned = this.spawn());
+      child.stderr?.on("data", (chunk: Buffer) => log.append(chunk.toString("utf8")));
+      const frames = framesOnly((text) => log.append(text));
+      const stdout = new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, frames(chunk)) });
+      child.stdout!.once("close", () => stdout.writableEnded || stdout.end());
+      return { reader: new StreamMessageReader(child.stdout!.pipe(stdout)), writer: new StreamMessageWriter(child.stdin!) };
     };
-    const client = new QuietLanguageClient("hearth", "Hearth Runtime", serverOptions, this.clientOptions());
+    const client = new QuietLanguageClient("hearth", "Hearth Runtime", serverOptions, options);
     this.client = client;
     client.onNotification(StatusChangedNotification, (status) => this.statusChanged(client, status));
     client.onRequest(DocumentResyncRequest, ({ uri }) => documentText(uri));

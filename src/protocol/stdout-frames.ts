@@ -1,0 +1,113 @@
+/**
+ * Reads the runtime's stdout as LSP frames and nothing else. Only the connection writes there,
+ * but native code can too (a library's printf is out of reach of the runtime's console
+ * redirect): one such line before a frame was read by vscode-jsonrpc as a header ("Header must
+ * provide a Content-Length property"), and every message after it was lost — each request to the
+ * runtime waited for good. Whole frames (`Content-Length: N` headers, a blank line, N bytes) pass
+ * on; whatever comes between frames is handed back as stray bytes, for the log.
+ * Both of the runtime's clients (the extension, the CLI) read its stdout through `framesOnly`.
+ */
+const HEADER_START = new TextEncoder().encode("Content-Length: ");
+const HEADER_END = new TextEncoder().encode("\r\n\r\n");
+/** Longer headers are not the runtime's (it writes one `Content-Length` line). */
+const MAX_HEADER_BYTES = 1024;
+
+export interface StdoutPiece {
+  /** Whole frames, as they came, for the protocol's reader. */
+  readonly frames: Uint8Array;
+  /** What came between frames: not the protocol's. */
+  readonly stray: Uint8Array;
+}
+
+export class StdoutFrames {
+  private buffer: Uint8Array = new Uint8Array(0);
+  /** Pieces not yet joined to the buffer: a large frame's pieces are joined once, when it is whole. */
+  private pieces: Uint8Array[] = [];
+  private size = 0;
+  /** The bytes the frame under way needs in all (0: not known). */
+  private want = 0;
+
+  /** Takes the next piece of stdout; returns what is whole so far. */
+  push(chunk: Uint8Array): StdoutPiece {
+    this.pieces.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.want) return { frames: new Uint8Array(0), stray: new Uint8Array(0) };
+    this.buffer = concat([this.buffer, ...this.pieces]);
+    this.pieces = [];
+    this.want = 0;
+    const frames: Uint8Array[] = [];
+    const stray: Uint8Array[] = [];
+    for (;;) {
+      const start = indexOf(this.buffer, HEADER_START, 0);
+      // Without a header in sight, all but what could be the start of one is stray.
+      const strayEnd = start < 0 ? this.buffer.length - partialHeaderAtEnd(this.buffer) : start;
+      if (strayEnd > 0) stray.push(this.take(strayEnd));
+      if (start < 0) break;
+      const frame = this.frameLength();
+      if (frame === "wait") break;
+      if (frame === "stray") stray.push(this.take(1)); // not a header after all: look for the next one
+      else frames.push(this.take(frame));
+    }
+    this.size = this.buffer.length;
+    return { frames: concat(frames), stray: concat(stray) };
+  }
+
+  /** The length of the frame the buffer starts with, "wait" for more bytes, or "stray" if it is no frame. */
+  private frameLength(): number | "wait" | "stray" {
+    const end = indexOf(this.buffer.subarray(0, MAX_HEADER_BYTES + HEADER_END.length), HEADER_END, 0);
+    if (end < 0) return this.buffer.length > MAX_HEADER_BYTES ? "stray" : "wait";
+    const header = new TextDecoder().decode(this.buffer.subarray(0, end));
+    const match = /^Content-Length: (\d{1,10})(\r\nContent-Type: [^\r\n]*)?$/.exec(header);
+    if (!match) return "stray";
+    const length = end + HEADER_END.length + Number(match[1]);
+    if (this.buffer.length >= length) return length;
+    this.want = length;
+    return "wait";
+  }
+
+  private take(bytes: number): Uint8Array {
+    const taken = this.buffer.subarray(0, bytes);
+    this.buffer = this.buffer.subarray(bytes);
+    return taken;
+  }
+}
+
+/**
+ * A filter for each piece of the runtime's stdout: returns the whole frames it completes
+ * (undefined for none) and hands `stray` what is no frame, as text. A Node Transform's
+ * `transform` in the extension and the CLI (protocol/ imports no Node module).
+ */
+export function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) => Uint8Array | undefined {
+  const frames = new StdoutFrames();
+  const decoder = new TextDecoder();
+  return (chunk) => {
+    const piece = frames.push(chunk);
+    if (piece.stray.length) stray(decoder.decode(piece.stray, { stream: true }));
+    return piece.frames.length ? piece.frames : undefined;
+  };
+}
+
+/** How many bytes at the end of `buffer` could begin a header the next piece completes. */
+function partialHeaderAtEnd(buffer: Uint8Array): number {
+  for (let n = Math.min(HEADER_START.length - 1, buffer.length); n > 0; n--) {
+    if (indexOf(buffer.subarray(buffer.length - n), HEADER_START.subarray(0, n), 0) === 0) return n;
+  }
+  return 0;
+}
+
+function indexOf(buffer: Uint8Array, needle: Uint8Array, from: number): number {
+  outer: for (let i = from; i <= buffer.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (buffer[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const filled = parts.filter((part) => part.length > 0);
+  if (filled.length === 1) return filled[0]!;
+  const joined = new Uint8Array(filled.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of filled) joined.set(part, at), (at += part.length);
+  return joined;
+}

@@ -25,6 +25,8 @@ const NAMES = new Set([
   // Shell and REPL histories: a command's token (curl -H "Authorization: …"), a password typed as an argument (mysql -p…).
   ".bash_history", ".zsh_history", ".sh_history", ".histfile", "fish_history", ".python_history", ".node_repl_history",
   ".psql_history", ".mysql_history", ".sqlite_history", ".rediscli_history", ".irb_history",
+  // MySQL's client passwords, Databricks' tokens.
+  ".my.cnf", ".mylogin.cnf", ".databrickscfg",
 ]);
 /** Google Cloud service-account keys as their consoles and guides name them (`service-account-prod.json`, `serviceAccountKey.json`). */
 const SERVICE_ACCOUNT_KEY = /^service[-_]?account.*\.json$/;
@@ -47,6 +49,8 @@ const SECRET_TREES: readonly (readonly string[])[] = [
   ["library", "application support", "google", "chrome"], ["library", "application support", "firefox"], ["library", "application support", "bravesoftware"],
   ["library", "application support", "microsoft edge"], ["appdata", "local", "google", "chrome", "user data"], ["appdata", "roaming", "mozilla", "firefox"],
   ["appdata", "local", "microsoft", "edge", "user data"], ["appdata", "local", "bravesoftware"],
+  // Cloudflare's wrangler login (a project's .wrangler holds state/ and tmp/, not config/).
+  [".wrangler", "config"],
 ];
 /**
  * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
@@ -67,7 +71,22 @@ const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   // The Azure CLI's tokens (az login) and its service principals' secrets; `terraform login`'s token.
   [".azure", new Set(["msal_token_cache.json", "msal_token_cache.bin", "accesstokens.json", "service_principal_entries.json"])],
   [".terraform.d", new Set(["credentials.tfrc.json"])],
+  // rclone's remotes' tokens, Hugging Face's (~/.huggingface, ~/.cache/huggingface), Copilot's OAuth tokens, ngrok's authtoken,
+  // flyctl's and doctl's access tokens, firebase-tools' refresh token, coding agents' logins.
+  ["rclone", new Set(["rclone.conf"])],
+  ["huggingface", new Set(["token", "stored_tokens"])],
+  [".huggingface", new Set(["token"])],
+  ["github-copilot", new Set(["hosts.json", "apps.json"])],
+  [".ngrok2", new Set(["ngrok.yml"])],
+  ["ngrok", new Set(["ngrok.yml"])],
+  [".fly", new Set(["config.yml"])],
+  ["doctl", new Set(["config.yaml"])],
+  ["configstore", new Set(["firebase-tools.json"])],
+  [".claude", new Set([".credentials.json"])],
+  [".codex", new Set(["auth.json"])],
 ]);
+/** cloudflared's tunnel credentials, named by the tunnel's id (`~/.cloudflared/<uuid>.json`); its config.yml is ordinary. */
+const TUNNEL_FOLDER = ".cloudflared";
 
 /** The setting's name, for the reasons shown to the user. */
 const SETTING = "hearth.inlineCompletionsExclude";
@@ -105,7 +124,7 @@ function onBuiltInList(parts: readonly string[]): boolean {
   if (name.startsWith(".env.")) return !ENV_TEMPLATES.has(name.slice(name.lastIndexOf(".") + 1));
   const folders = parts.slice(0, -1).map(windowsName);
   const folder = folders.at(-1) ?? "";
-  if (STORES_BY_FOLDER.get(folder)?.has(name) || ((name === "config" || name === "config.worktree") && folders.includes(".git"))) return true;
+  if (STORES_BY_FOLDER.get(folder)?.has(name) || (folder === TUNNEL_FOLDER && name.endsWith(".json")) || ((name === "config" || name === "config.worktree") && folders.includes(".git"))) return true;
   if (SECRET_TREES.some((tree) => within(folders, tree))) return true;
   return SECRET_FOLDERS.has(folder) && !PUBLIC_IN_SECRET_FOLDERS.has(name);
 }

@@ -145,3 +145,20 @@ describe("looksLikeSecrets: a home folder's shell histories and browser profiles
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });
 });
+
+describe("looksLikeSecrets: more of a home folder's token stores", () => {
+  it("MySQL's, rclone's, Hugging Face's, Copilot's, Databricks', cloudflared's, ngrok's, flyctl's, doctl's, Firebase's, wrangler's and coding agents' credentials", () => {
+    const secret = [
+      ".my.cnf", ".mylogin.cnf", ".config/rclone/rclone.conf", ".huggingface/token", ".cache/huggingface/token", ".cache/huggingface/stored_tokens",
+      ".config/github-copilot/hosts.json", ".config/github-copilot/apps.json", ".databrickscfg", ".cloudflared/6ff42ae2-765d-4adf-8112-31c55c1551ef.json",
+      ".ngrok2/ngrok.yml", ".config/ngrok/ngrok.yml", ".fly/config.yml", ".config/doctl/config.yaml", ".config/configstore/firebase-tools.json",
+      ".wrangler/config/default.toml", ".claude/.credentials.json", ".codex/auth.json",
+    ];
+    for (const path of secret) assert.ok(looksLikeSecrets(path), path);
+    const ordinary = [
+      "my.cnf", "docs/rclone.conf.md", "huggingface/README.md", "src/token.ts", "tokenizer/token", "config/default.toml", "ngrok.yml", "fly.toml", "config.yml",
+      ".cloudflared/config.yml", ".claude/settings.json", ".codex/config.toml", ".wrangler/state/v3/d1.json", "configstore/README.md",
+    ];
+    for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
+  });
+});

@@ -15,7 +15,7 @@ import { ToolError } from "./tool.ts";
 import { isOutside } from "../indexer/scan.ts";
 import {
   BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable,
-  lexicalRelative, outside, realTarget,
+  diskSpelling, lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
 export class DiskWorkspace implements Workspace {
@@ -34,7 +34,7 @@ export class DiskWorkspace implements Workspace {
   }
 
   async resolve(path: string): Promise<string> {
-    const rel = lexicalRelative(this.root, path);
+    const rel = await diskSpelling(this.root, lexicalRelative(this.root, path));
     const realRoot = await this.realRoot();
     const real = await realTarget(join(this.root, rel), path);
     if (isOutside(relative(realRoot, real))) throw outside(path);

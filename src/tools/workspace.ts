@@ -10,7 +10,7 @@
  * the editor workspace, `hearth apply-patch`): a write must land inside the real root and
  * never in a `.git` folder, whatever links the path goes through.
  */
-import { lstat, readlink, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
 import { isOutside } from "../indexer/scan.ts";
 import { ToolError } from "./tool.ts";
@@ -96,6 +96,32 @@ export function lexicalRelative(root: string, input: string): string {
 }
 
 /**
+ * `rel` (lexicalRelative's) as the disk spells it where only Unicode normalization differs.
+ * A name written decomposed (NFD: é as e + U+0301, as macOS and archives made there write
+ * them) was not found under the composed form a model writes (U+00E9), and a write made a
+ * second, same-looking file beside it. A missing segment that is not ASCII is matched
+ * against its folder's names by NFC, one match standing for it; the path as given when it
+ * exists, or when no segment or more than one matches.
+ */
+export async function diskSpelling(root: string, rel: string): Promise<string> {
+  const nonAscii = /[^\x00-\x7f]/;
+  if (!nonAscii.test(rel) || (await lstat(join(root, rel)).then(() => true, () => false))) return rel;
+  const found: string[] = [];
+  for (const segment of rel.split("/")) {
+    const here = join(root, ...found, segment);
+    if (!nonAscii.test(segment) || (await lstat(here).then(() => true, () => false))) {
+      found.push(segment);
+      continue;
+    }
+    const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
+    const same = names.filter((name) => name.normalize("NFC") === segment.normalize("NFC"));
+    if (same.length !== 1) return rel;
+    found.push(same[0]!);
+  }
+  return found.join("/");
+}
+
+/**
  * Refuses a write made from `expected` when the file now holds `current` (undefined: gone):
  * the user, a formatter or git wrote it after the tool read it, and writing would undo that.
  */
@@ -144,7 +170,7 @@ export interface WritableTarget {
  * segment (see `isGitInternal`; a nested repository's `.git` counts).
  */
 export async function checkWritable(root: string, path: string): Promise<WritableTarget> {
-  const rel = lexicalRelative(root, path);
+  const rel = await diskSpelling(root, lexicalRelative(root, path));
   if (rel === ".") throw notAFile(path);
   if (isGitInternal(rel)) throw protectedPath(path);
   const realRoot = await realpath(root);

@@ -1,0 +1,35 @@
+// A name written decomposed (NFD: é as e + U+0301, as macOS and archives made there write
+// them) and the composed form a model writes (U+00E9) name the same file to a person.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { runTool, toolByName } from "../../../src/tools/index.ts";
+import { workspaceWith } from "./helpers/setup.ts";
+
+const nfd = (s: string) => s.normalize("NFD");
+const nfc = (s: string) => s.normalize("NFC");
+
+describe("file names in another Unicode normalization form", () => {
+  it("read, edit and replace the file on disk instead of missing it or writing a same-looking twin", async () => {
+    const { root, ctx } = workspaceWith({ [nfd("café.ts")]: "export const cafe = 1;\n", [nfd("résumé/x.ts")]: "x\n" });
+    const call = (tool: string, input: Record<string, string>) => runTool(toolByName(tool)!, input, ctx);
+    const read = await call("read_file", { path: nfc("café.ts") });
+    assert.equal(read.text, "1| export const cafe = 1;", read.text);
+    assert.equal((await call("read_file", { path: nfc("résumé/x.ts") })).text, "1| x");
+    const edit = await call("edit_file", { path: nfc("café.ts"), old_text: "1", new_text: "2" });
+    assert.equal(edit.ok, true, edit.text);
+    const write = await call("write_file", { path: nfc("café.ts"), content: "export const cafe = 3;\n" });
+    assert.equal(write.ok, true, write.text);
+    assert.deepEqual(readdirSync(root).sort(), [nfd("café.ts"), nfd("résumé")]);
+    assert.equal(readFileSync(join(root, nfd("café.ts")), "utf8"), "export const cafe = 3;\n");
+    const search = await call("search", { pattern: "x", path: nfc("résumé") });
+    assert.match(search.text, /x\.ts:1: x/);
+  });
+
+  it("keeps to the exact name where both forms exist", async () => {
+    const { ctx } = workspaceWith({ [nfd("café.ts")]: "decomposed\n", [nfc("café.ts")]: "composed\n" });
+    assert.equal((await runTool(toolByName("read_file")!, { path: nfc("café.ts") }, ctx)).text, "1| composed");
+    assert.equal((await runTool(toolByName("read_file")!, { path: nfd("café.ts") }, ctx)).text, "1| decomposed");
+  });
+});

@@ -54,6 +54,7 @@ export const fixCommand: CliCommand = {
   An issue of another repository than the checkout's GitHub remotes is refused (exit 2).
 
   --repo DIR           the checkout to fix (default: .)
+  --issue-file F       the issue's text from a file (- for stdin; needs --yes)
   --any-repo           fix an issue URL of another repository than the checkout's all the same
   --model FILE         a GGUF model file (default: the model downloaded with hearth models --download)
   --server URL         an OpenAI-compatible server instead (API key: $HEARTH_API_KEY)
@@ -81,7 +82,7 @@ without changing a file, or its patch could not be written to --out: then it is 
 model failed, 4 tests still fail, 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
-    const given = readOptions(flags, positional, io);
+    const given = await readOptions(flags, positional, io);
     await refuseOtherArchitecture(given.settings.modelPath);
     // Before the model loads: an issue URL is fetched, or the run stops here with why.
     const fetched = await issueFromUrl(given.issue, { repo: given.repo, anyRepo: flags["any-repo"] === true, env: process.env, signal: io.signal, progress: (text) => io.err(`hearth fix: ${text}\n`) });
@@ -251,14 +252,14 @@ function readyInfo(slot: ModelSlot): { name: string; contextSize: number } {
   return state.kind === "ready" ? { name: state.name, contextSize: state.contextSize } : { name: "model", contextSize: 0 };
 }
 
-function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): FixCliOptions {
+async function readOptions(flags: Record<string, string | boolean>, positional: readonly string[], io: CliIo): Promise<FixCliOptions> {
   const str = (name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
   const { root: repo, note } = checkoutRoot(repoFolder(io.cwd, str("repo")));
   if (note) io.err(`hearth fix: ${note}\n`);
   const issueFile = str("issue-file");
   const text = positional.length > 0 ? positional.join(" ") : undefined;
   if ([issueFile, str("issue"), text].filter((s) => s !== undefined).length > 1) throw new UsageError("give the issue once: as text, with --issue TEXT or with --issue-file FILE");
-  const issue = issueFile ? readInputFile(resolve(io.cwd, issueFile), "the issue file") : (str("issue") ?? text);
+  const issue = issueFile ? await readIssueFile(issueFile, flags.yes === true, io) : (str("issue") ?? text);
   if (!issue?.trim()) throw new UsageError('no issue: give it as text (hearth fix "what is wrong"), with --issue TEXT or with --issue-file FILE');
   const server = str("server");
   if (str("model") && server) throw new UsageError("give --model FILE or --server URL, not both");
@@ -288,6 +289,14 @@ function readOptions(flags: Record<string, string | boolean>, positional: readon
     ...(str("test-cmd") ? { testCommand: str("test-cmd")! } : {}),
     ...(predictionsFile && instanceId ? { predictions: { file: resolve(io.cwd, predictionsFile), instanceId } } : {}),
   };
+}
+
+/** The text of `--issue-file FILE`; `-` is stdin (gh issue view 5 | hearth fix --issue-file - --yes), as apply-patch reads it. */
+async function readIssueFile(file: string, yes: boolean, io: CliIo): Promise<string> {
+  if (file !== "-") return readInputFile(resolve(io.cwd, file), "the issue file");
+  // The questions are asked on stdin: once it has given the issue it can answer none.
+  if (!yes) throw new UsageError("--issue-file - reads the issue from stdin, which then cannot answer the questions before edits and commands: pass --yes");
+  return io.readStdin();
 }
 
 /** `path` with its links resolved, as far as it exists (the rest as given). */

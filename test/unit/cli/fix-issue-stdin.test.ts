@@ -1,0 +1,54 @@
+// `hearth fix --issue-file -` in a script (gh issue view 5 | hearth fix --issue-file - --yes):
+// "-" was read as a file of that name, "Cannot read the issue file ./-: there is no such
+// file", where hearth apply-patch takes "-" for stdin.
+import assert from "node:assert/strict";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { main } from "../../../src/cli/main.ts";
+import { captureIo } from "../../fixtures/cli-io.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+function project(): { work: string; repo: string; model: string } {
+  const work = tempDir("hearth-fix-issue-stdin-");
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  const model = join(work, "model.json");
+  writeFileSync(model, JSON.stringify({ name: "scripted", turns: [
+    { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
+    { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
+  ] }));
+  process.env.XDG_STATE_HOME = join(work, "xdg");
+  return { work, repo, model };
+}
+
+describe("hearth fix --issue-file -", () => {
+  it("reads the issue from stdin and fixes it", async () => {
+    const { work, repo, model } = project();
+    const io = captureIo(work, { stdin: "add() subtracts instead of adding\n" });
+    const code = await main(["fix", "--repo", repo, "--issue-file", "-", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state"), "--trajectory", join(work, "t.jsonl")], io);
+    assert.equal(code, 0, io.stderr);
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a \+ b/);
+    const first = JSON.parse(readFileSync(join(work, "t.jsonl"), "utf8").split("\n").find((l) => l.includes("add() subtracts")) ?? "null") as unknown;
+    assert.ok(first, "the issue from stdin reached the run");
+  });
+
+  it("an empty stdin is no issue (exit 2), as an empty file is", async () => {
+    const { work, repo, model } = project();
+    const io = captureIo(work, { stdin: "" });
+    const code = await main(["fix", "--repo", repo, "--issue-file", "-", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth fix: no issue: /m);
+    assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/);
+  });
+
+  it("without --yes it is refused: stdin holds the issue and cannot answer the approval questions (exit 2)", async () => {
+    const { work, repo, model } = project();
+    const io = captureIo(work, { stdin: "add() subtracts\n" });
+    const code = await main(["fix", "--repo", repo, "--issue-file", "-", "--model", model, "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 2, io.stderr);
+    assert.match(io.stderr, /^hearth fix: --issue-file - reads the issue from stdin, which then cannot answer the questions before edits and commands: pass --yes$/m);
+  });
+});

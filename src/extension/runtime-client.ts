@@ -42,6 +42,7 @@ import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
 import { EDITOR_DOCUMENTS } from "./inline-completions.ts";
 import { withoutSecret } from "./key-free-log.ts";
+import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
@@ -62,6 +63,8 @@ export class RuntimeClient implements vscode.Disposable {
    */
   private readonly stopped = new WeakSet<ChildProcess>();
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Watches that the running runtime still answers (a SIGSTOP or a hang in native code does not end it). */
+  private liveness: Liveness | undefined;
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
   /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
@@ -149,6 +152,7 @@ export class RuntimeClient implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.liveness?.dispose();
     void this.queue.dispose();
     for (const d of this.disposables) d.dispose();
   }
@@ -190,6 +194,7 @@ export class RuntimeClient implements vscode.Disposable {
       const status = await client.sendRequest(StatusRequest);
       this.output.appendLine(`[extension] runtime ready in ${Date.now() - spawnedAt} ms (spawn to first status; client started after ${startedMs} ms)`);
       this.statusChanged(client, status);
+      if (this.client === client) this.watch(client);
     } catch (error) {
       this.output.appendLine(`[extension] runtime ${signal.aborted ? "start cut short" : "failed to start"}: ${String(error)}`);
       // Kills this start's process if it still runs; its exit handler schedules the restart.
@@ -216,8 +221,25 @@ export class RuntimeClient implements vscode.Disposable {
     return undefined;
   }
 
+  /** Asks `client`'s runtime now and then whether it answers; says so when it has not for a while. */
+  private watch(client: LanguageClient): void {
+    this.liveness?.dispose();
+    this.liveness = new Liveness(() => client.sendRequest(StatusRequest), {
+      unresponsive: (silentMs) => {
+        const message = `Hearth's runtime has not answered for ${Math.round(silentMs / 1000)} s: it is stopped or stuck (in native code, most likely). Requests and chat replies wait until it answers; Restart Runtime ends it.`;
+        this.output.appendLine(`[extension] ${message}`);
+        void vscode.window.showWarningMessage(message, "Restart Runtime", "Show Log").then((pick) => {
+          if (pick === "Show Log") this.output.show(true);
+          if (pick === "Restart Runtime" && this.client === client) void this.restart();
+        });
+      },
+      responsive: () => this.output.appendLine("[extension] the runtime answers again"),
+    });
+  }
+
   /** Stops the current runtime (RestartQueue's turn: before a start, or for good on dispose). */
   private async stopRuntime(): Promise<void> {
+    this.liveness?.dispose();
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const client = this.client;
@@ -305,6 +327,7 @@ export class RuntimeClient implements vscode.Disposable {
   private onExit(child: ChildProcess, reason: string): void {
     this.output.appendLine(`[extension] runtime pid ${child.pid} ended: ${reason}`);
     if (this.stopping || this.stopped.has(child) || child !== this.child) return;
+    this.liveness?.dispose();
     const client = this.client;
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);

@@ -4,8 +4,8 @@
  * does (here, until a few tries in a row bring nothing new, and across runs: a later call
  * continues the `.part` file); the file is renamed to `<file>` only when its size matches
  * the total the server announced and, when the server announced one, its SHA-256 matches
- * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN) and, for a GGUF, its tensors
- * all fit in it (its header says where their data ends). The hash is computed as the
+ * (Hugging Face: `X-Linked-Etag` on the redirect to its CDN) and, for a GGUF, it has tensors
+ * and they all fit in it (its header says where their data ends). The hash is computed as the
  * bytes arrive; a part left by an earlier run is hashed from disk first (the "checking"
  * phase). A file whose hash does not match is deleted, so nothing that looks complete or
  * resumable is left of it. Progress reports bytes, speed and ETA.
@@ -196,11 +196,14 @@ async function downloadLocked(options: DownloadOptions, path: string, part: stri
     const size = (await stat(path)).size;
     if (head === undefined || head.subarray(0, options.magic!.length).equals(Buffer.from(options.magic!, "latin1"))) {
       // A model cut short (an earlier download a proxy truncated, a copy interrupted) is not there: its load would fail, and Download would say it is there.
-      const cut = options.magic === "GGUF" ? await missingTensorData(path, size) : undefined;
-      if (!cut) return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
-      const aside = await freeName(`${path}.incomplete`);
+      const lack = options.magic === "GGUF" ? await ggufLack(path, size) : undefined;
+      if (!lack) return { path, sizeBytes: size, resumedFromBytes: size, verified: "existing" };
+      const aside = await freeName(`${path}.${lack.kind === "no-weights" ? "not-a-model" : "incomplete"}`);
       await rename(path, aside);
-      movedAside = `the ${options.file} already in ${options.folder} was incomplete (${size} ${cut.needed === undefined ? "bytes, its header cut off" : `of at least ${cut.needed} bytes`}); it was moved to ${aside} and the model downloaded again`;
+      const was = lack.kind === "no-weights"
+        ? "not a model (a GGUF with no weights, 0 tensors: a vocabulary-only file)"
+        : `incomplete (${size} ${lack.needed === undefined ? "bytes, its header cut off" : `of at least ${lack.needed} bytes`})`;
+      movedAside = `the ${options.file} already in ${options.folder} was ${was}; it was moved to ${aside} and the model downloaded again`;
     } else {
       const aside = await freeName(`${path}.not-a-model`);
       await rename(path, aside);
@@ -294,12 +297,20 @@ async function checkMagic(part: string, options: DownloadOptions, magic: string,
  * the body there). It is deleted — resumed, the server would name another size for the file
  * and it would start over anyway — and never reported as downloaded. With its SHA-256 the one
  * announced (`sha`, checked before), it is the server's file itself that is cut short.
+ * A GGUF with no tensors is deleted too: whole, but no model.
  */
 async function checkWhole(part: string, options: DownloadOptions, size: number, sha: Announced | undefined): Promise<void> {
-  const cut = await missingTensorData(part, size);
+  const cut = await ggufLack(part, size);
   if (!cut) return;
   await unlink(part);
   await removeOrigin(part);
+  if (cut.kind === "no-weights") {
+    throw new DownloadError(
+      `The ${options.file} from ${hostOf(options.url)} holds no weights (0 tensors): it is a vocabulary-only GGUF, not a model. Nothing was kept. ` +
+        "The server (or a mirror set with HF_ENDPOINT) sent another file in the model's place: choose another quantization or model, or tell whoever publishes it.",
+      false,
+    );
+  }
   const needs = cut.needed === undefined ? "its header runs past its end" : `its own header says it is at least ${cut.needed} bytes`;
   if (sha) {
     throw new DownloadError(
@@ -315,17 +326,24 @@ async function checkWhole(part: string, options: DownloadOptions, size: number, 
   );
 }
 
+/** What keeps a GGUF from being a whole model: cut short, or no tensors at all. */
+type GgufLack = { readonly kind: "cut"; readonly needed?: number } | { readonly kind: "no-weights" };
+
 /**
  * The bytes a GGUF of `size` bytes at `path` needs by its own header, when it has fewer
- * (`needed` undefined: the header itself is cut off); undefined when it is whole, or not a
- * GGUF the bounded reader can read (the validator says what is wrong when it is loaded).
+ * (`needed` undefined: the header itself is cut off), or that it has no tensors (llama.cpp's
+ * vocabulary-only ggml-vocab-*.gguf, which ends without padding out a data section: no
+ * download cut it); undefined when it is whole, or not a GGUF the bounded reader can read
+ * (the validator says what is wrong when it is loaded).
  */
-async function missingTensorData(path: string, size: number): Promise<{ readonly needed?: number } | undefined> {
+async function ggufLack(path: string, size: number): Promise<GgufLack | undefined> {
   try {
-    const end = Number(tensorDataEnd(await readGgufLayout(path, size)));
-    return end > size ? { needed: end } : undefined;
+    const layout = await readGgufLayout(path, size);
+    if (layout.tensors.length === 0) return { kind: "no-weights" };
+    const end = Number(tensorDataEnd(layout));
+    return end > size ? { kind: "cut", needed: end } : undefined;
   } catch (error) {
-    if (error instanceof GgufFormatError && error.reason === "truncated") return {};
+    if (error instanceof GgufFormatError && error.reason === "truncated") return { kind: "cut" };
     return undefined;
   }
 }

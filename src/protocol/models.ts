@@ -43,7 +43,8 @@ export interface DownloadedModel {
   /**
    * A file a model download found at the model's name and moved aside, listed so that it can
    * be deleted (it may take gigabytes): `<file>.not-a-model` did not begin as a GGUF (a page
-   * saved in its place), `<file>.incomplete` is a GGUF shorter than its header says.
+   * saved in its place) or is one with no tensors (a vocabulary-only file), `<file>.incomplete`
+   * is a GGUF shorter than its header says.
    */
   readonly movedAside?: "not-a-model" | "incomplete";
   /**

@@ -85,3 +85,45 @@ describe("a model that arrives cut short though its size matches what the server
     assert.deepEqual(requests, []);
   });
 });
+
+// llama.cpp's ggml-vocab-*.gguf: a tokenizer and no tensors, whose file ends with its metadata
+// (no padding to the data section it does not have). It is whole, and it is no model.
+const VOCAB_ONLY_PADDED = writeGguf(new Map([["general.architecture", gguf.str("qwen35")], ["tokenizer.ggml.model", gguf.str("gpt2")]]), []);
+const VOCAB_ONLY = VOCAB_ONLY_PADDED.subarray(0, VOCAB_ONLY_PADDED.findLastIndex((byte) => byte !== 0) + 1);
+
+/** A server sending `file` whole, with its own size. */
+async function serveFile(t: TestContext, file: Buffer): Promise<string> {
+  const server = createServer((_req, res) => res.writeHead(200, { "Content-Length": file.length }).end(file));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.gguf`;
+}
+
+describe("a GGUF with no tensors (a vocabulary-only file) where the model should be", () => {
+  it("that arrives is refused as holding no weights, not as cut short by a proxy, and nothing is kept", async (t) => {
+    assert.ok(VOCAB_ONLY.length < VOCAB_ONLY_PADDED.length, "the fixture ends before the padding, as ggml-vocab-qwen35.gguf does");
+    for (const file of [VOCAB_ONLY, VOCAB_ONLY_PADDED]) {
+      const url = await serveFile(t, file);
+      const folder = tempDir("hearth-dl-vocab-");
+      await assert.rejects(downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError && !error.offline, String(error));
+        assert.match(error.message, /^The m\.gguf from 127\.0\.0\.1:\d+ holds no weights \(0 tensors\): it is a vocabulary-only GGUF, not a model\. Nothing was kept/);
+        assert.doesNotMatch(error.message, /incomplete|cut it short/);
+        return true;
+      });
+      assert.deepEqual(readdirSync(folder), [], String(file.length));
+    }
+  });
+
+  it("already at the model's name is moved aside as not a model (not 'incomplete', nor kept as 'existing') and the model downloaded", async (t) => {
+    for (const file of [VOCAB_ONLY, VOCAB_ONLY_PADDED]) {
+      const { url } = await serve(t, 0);
+      const folder = tempDir("hearth-dl-vocab-");
+      writeFileSync(join(folder, "m.gguf"), file);
+      const result = await downloadFile({ url, folder, file: "m.gguf", magic: "GGUF" });
+      assert.equal(sha(readFileSync(result.path)), sha(MODEL), String(file.length));
+      assert.match(result.startedOver ?? "", /the m\.gguf already in .* was not a model \(a GGUF with no weights, 0 tensors: a vocabulary-only file\); it was moved to .*m\.gguf\.not-a-model and the model downloaded again/);
+      assert.deepEqual(readdirSync(folder).sort(), ["m.gguf", "m.gguf.not-a-model"]);
+    }
+  });
+});

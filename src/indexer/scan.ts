@@ -90,6 +90,15 @@ const KERNEL_FOLDERS: ReadonlySet<string> = new Set(["/proc", "/sys", "/dev", "/
 
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
 const GIT_FILE = "a .git file: where a worktree or submodule keeps its repository";
+const GIT_DIRECTORY = "git's own folder (a bare repository, or a .git folder): no checked-out files, and its config can hold a remote URL's token";
+/**
+ * Whether a folder's entries are a git repository's own (a bare `project.git`, a `.git`
+ * opened as the folder), as git itself tells one: HEAD, objects/ and refs/.
+ */
+function isGitDirectory(entries: readonly { name: string; isDir: boolean; isFile: boolean }[]): boolean {
+  const kind = new Map(entries.map((e) => [e.name, e.isDir ? "dir" : e.isFile ? "file" : "other"]));
+  return kind.get("HEAD") === "file" && kind.get("objects") === "dir" && kind.get("refs") === "dir";
+}
 /** A worktree's or submodule's `.git` file is git's pointer to its repository, never the project's text (while `.git` is excluded). */
 function isGitFile(name: string, excluded: ReadonlySet<string>): boolean {
   return name === ".git" && excluded.has(".git");
@@ -140,6 +149,10 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       entries = (await fs.readdir(dirAbs)).map((e) => ({ name: e.name, isDir: e.isDirectory(), isLink: e.isSymbolicLink(), isFile: e.isFile() }));
     } catch (err) {
       skipped.push({ path: dirRel || ".", reason: "unreadable", detail: errorCode(err) });
+      return;
+    }
+    if (isGitDirectory(entries)) {
+      skipped.push({ path: dirRel || ".", reason: "excluded-dir", detail: GIT_DIRECTORY });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -49,5 +49,7 @@ export function smallContextNotice(contextSize: number, what: string, larger = "
 export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined): string {
   const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
   if (trainContextSize === undefined || trainContextSize >= MIN_AGENT_CONTEXT_SIZE) return `${tooSmall} — set hearth.contextSize to 0 (auto) or a larger size`;
-  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — choose a model trained for a larger context, or set hearth.contextSize to at least ${MIN_AGENT_CONTEXT_SIZE} to run this one past its training`;
+  // A size already past the minimum (many MCP tools fill it) can only grow.
+  const larger = contextSize < MIN_AGENT_CONTEXT_SIZE ? `to at least ${MIN_AGENT_CONTEXT_SIZE}` : `above ${contextSize}`;
+  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
 }

@@ -46,7 +46,7 @@ import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
-import { RuntimeStart, forkRuntime, hungStartMessage } from "./runtime-start.ts";
+import { RuntimeStart, forkRuntime, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
@@ -127,7 +127,12 @@ export class RuntimeClient implements vscode.Disposable {
           : "Hearth's runtime is starting or restarting; try again in a moment.",
       );
     }
-    return client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
+    try {
+      return await client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
+    } catch (error) {
+      if (!unansweredByEnd(error)) throw error;
+      throw new RuntimeNotRunningError("Hearth's runtime stopped before it answered (the Hearth log says how); it is restarted unless it keeps stopping.");
+    }
   }
 
   /** Answers a request the runtime sends (approvals, saves), on this and every later runtime. */

@@ -44,6 +44,15 @@ export interface RuntimeStartOptions {
 
 /** vscode-jsonrpc's code for a request left unanswered when its connection closed: says nothing about why. */
 const PENDING_RESPONSE_REJECTED = -32097;
+/**
+ * Whether a request failed because the runtime ended before answering it: vscode-jsonrpc then
+ * says only "Pending response rejected since connection got disposed", which a chat turn cut off
+ * by a killed runtime showed as why its run stopped.
+ */
+export function unansweredByEnd(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === PENDING_RESPONSE_REJECTED;
+}
+
 /** Of a long line (a path in a message) the start says enough. */
 const MAX_LINE_CHARS = 240;
 

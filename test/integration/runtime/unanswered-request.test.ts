@@ -1,0 +1,27 @@
+// A chat turn (or any request) under way when the runtime is killed (the OOM killer during a
+// generation) is rejected by vscode-jsonrpc as the language client disposes the dead connection,
+// with "Pending response rejected since connection got disposed": the chat showed that as why its
+// run stopped. The extension tells that rejection from the runtime's own answers and says the
+// runtime stopped instead (RuntimeClient.request; the wording needs a workbench).
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { it } from "node:test";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { unansweredByEnd } from "../../../src/extension/runtime-start.ts";
+
+// Answers initialize and hearth/test/ping; never answers anything else.
+const RUNTIME = resolve(import.meta.dirname, "../../fixtures/runtime/stdout-runtime.mjs");
+
+it("tells a request the killed runtime never answered from one it answered", { timeout: 20_000 }, async () => {
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
+  const closed = new Promise<void>((done) => runtime.connection.onClose(() => done()));
+  assert.equal(await runtime.connection.sendRequest("hearth/test/ping"), "pong");
+  const pending = runtime.connection.sendRequest("hearth/agent/run", { text: "refactor it" }).then(() => undefined, (error: unknown) => error);
+  runtime.child.kill("SIGKILL");
+  await closed;
+  runtime.connection.dispose(); // as vscode-languageclient does with a connection that closed
+  const error = await pending;
+  assert.equal(unansweredByEnd(error), true, String(error));
+  assert.equal(unansweredByEnd(new Error("the runtime's own answer")), false);
+  assert.equal(unansweredByEnd(undefined), false);
+});

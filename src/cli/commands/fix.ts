@@ -31,7 +31,7 @@ import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
 
 /** Exit codes, so scripts can tell outcomes apart. */
-export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, cancelled: 130 } as const;
+export const FIX_EXIT = { fixed: 0, notFixed: 1, usage: 2, modelError: 3, testsFail: 4, busy: 5, cancelled: 130 } as const;
 
 const FLAGS = {
   repo: "string", issue: "string", "issue-file": "string", "test-cmd": "string", out: "string",
@@ -79,7 +79,8 @@ export const fixCommand: CliCommand = {
 Exit codes: 0 fixed (and tests pass, with --test-cmd), 1 stopped without a fix (or finished
 without changing a file, or its patch could not be written to --out: then it is on stdout),
 2 bad usage (or an issue URL that could not be fetched, or is another repository's), 3 the
-model failed, 4 tests still fail, 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
+model failed, 4 tests still fail, 5 the checkout is busy (another hearth fix or Hearth's agent works
+there; nothing was done: try again once it ends), 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP).`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, FLAGS);
     const given = await readOptions(flags, positional, io);
@@ -106,7 +107,7 @@ model failed, 4 tests still fail, 130 cancelled (Ctrl-C; 143 by SIGTERM, 129 by 
       }
       if (!(error instanceof CheckoutBusyError)) throw error;
       io.err(`hearth fix: ${error.message}\n`);
-      return FIX_EXIT.notFixed;
+      return FIX_EXIT.busy;
     }
     try {
       return await fixLocked(options, typeof flags.mcp === "string" ? flags.mcp : undefined, io);

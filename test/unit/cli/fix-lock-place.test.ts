@@ -31,7 +31,7 @@ describe("hearth fix --state-dir and the checkout's lock", () => {
     const [name] = readdirSync(join(hearthStateDir(), "locks"));
     writeFileSync(join(hearthStateDir(), "locks", name!), JSON.stringify({ pid: process.ppid, host: hostname(), started: new Date().toISOString(), by: "runtime" }));
     const run = await fix(work, repo, model, join(work, "my-state"));
-    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.code, 5, run.stderr);
     assert.match(run.stderr, /^hearth fix: Hearth's agent in a VS Code window \(.+\) is working in /m);
     assert.match(readFileSync(join(repo, "calc.py"), "utf8"), /return a - b/, "the checkout was not touched");
   });

@@ -1,6 +1,6 @@
 import Parser from "tree-sitter";
 import type { LoadedLanguage } from "./languages.ts";
-import { secretSafeEnd } from "../protocol/secret-values.ts";
+import { maskSecrets, secretSafeEnd } from "../protocol/secret-values.ts";
 import { cut, withLfLineEnds } from "./text.ts";
 import type { Definition, Reference } from "./types.ts";
 
@@ -243,7 +243,8 @@ function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definiti
   const line = signatureLine(lines[d.startLine] ?? "", d);
   // Never inside a secret value: the map masks the signature after this cut, and a token's start alone is not shaped like one.
   // Looked for in the cut's first kilobyte past it, not the whole line: a minified bundle's line of megabytes holds thousands of definitions.
-  const signature = cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line.slice(0, SIGNATURE_MAX + 1024), SIGNATURE_MAX) : SIGNATURE_MAX);
+  // Masked here, not only where shown: a signature goes into the cache on disk and every query's answer.
+  const signature = maskSecrets(cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line.slice(0, SIGNATURE_MAX + 1024), SIGNATURE_MAX) : SIGNATURE_MAX)).text;
   return {
     name: d.name,
     kind,

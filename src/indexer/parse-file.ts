@@ -6,6 +6,7 @@ import { languageForPath, type LanguageRegistry } from "./languages.ts";
 import { packReferences } from "./references.ts";
 import { weightTerms } from "./tables.ts";
 import { countTerms } from "./text.ts";
+import { maskSecrets } from "../protocol/secret-values.ts";
 import type { FileRecord, ParseOutcome } from "./types.ts";
 
 /** What a parse needs besides the file: limits and where the queries are. */
@@ -73,7 +74,8 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   const symbols = language && !job.termsOnly
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
     : { definitions: [], references: [], imports: [], timedOut: false };
-  const terms = weightTerms(job.path, countTerms(text, settings.maxWords), symbols.definitions);
+  // A token written into the file (a key, a URL's password) is no search term: terms go into the cache on disk and rank a file for a query naming them.
+  const terms = weightTerms(job.path, countTerms(maskSecrets(text).text, settings.maxWords), symbols.definitions);
   const record: FileRecord = {
     path: job.path,
     language,

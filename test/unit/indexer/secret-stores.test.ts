@@ -3,9 +3,9 @@
 // index terms, go into the cache on disk, or rank them for a query.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { locate } from "../../../src/indexer/index.ts";
+import { findDefinitions, locate } from "../../../src/indexer/index.ts";
 import { indexOf, tempDir } from "./helpers/setup.ts";
 
 /** Secret-looking files, each holding one token (lower-case letters: an index term as it is). */
@@ -56,6 +56,36 @@ describe("index: files that look like they hold secrets", () => {
       }
     } finally {
       cleanup();
+      cleanStorage();
+    }
+  });
+});
+
+describe("index: secret values written into ordinary files", () => {
+  it("a token hard-coded in a source file is no search term, is not in the cache, and ranks nothing; its definition is still indexed", async () => {
+    const root = tempDir().dir;
+    const { dir: storageDir, cleanup: cleanStorage } = tempDir();
+    const github = `ghp_${"q7Rk2LmZ9vXa".repeat(3)}`;
+    const aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq9Kd3Lm2P";
+    try {
+      writeAll(root, { "settings.py": `GITHUB_TOKEN = "${github}"\nAWS_SECRET_ACCESS_KEY = "${aws}"\n\ndef client():\n    return plainwordzq\n` });
+      const index = await indexOf(root, { history: false, storageDir });
+      try {
+        const words = index.files.get("settings.py")?.words.split(" ") ?? [];
+        assert.ok(words.includes("plainwordzq") && words.includes("githubtoken"), "the file's other words are indexed");
+        // As the index words them: lower-case, split at punctuation.
+        const secretWords = ["ghpq7rk2lmz9vxaq7rk2lmz9vxaq7rk2lmz9vxa", "wjalrxutnfemi", "k7mdeng", "bpxrficyzq9kd3lm2p"];
+        assert.deepEqual(words.filter((w) => secretWords.includes(w)), []);
+        assert.deepEqual(locate(index, `${github} ${aws}`, { top: 5 }).filter((f) => f.score > 0).map((f) => f.path), []);
+        assert.ok(findDefinitions(index, "GITHUB_TOKEN", 5).some((d) => d.path === "settings.py"), "its definition is indexed");
+        const cache = readdirSync(storageDir).map((name) => readFileSync(join(storageDir, name)).toString("latin1")).join("");
+        assert.ok(cache.includes("plainwordzq"), "the cache holds the file's words");
+        for (const word of [...secretWords, github, aws]) assert.ok(!cache.includes(word), `${word} is not in the cache`);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
       cleanStorage();
     }
   });

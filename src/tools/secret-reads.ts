@@ -34,12 +34,28 @@ import { isOutside } from "../indexer/scan.ts";
  * file or a path the read will refuse anyway.
  */
 export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "reads", (p) => secretFileReason(p), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
+  return (await reasonByNameOrLink(root, path, "reads", await reasonsIn(root), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
 export async function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "changes", (p) => secretFileReason(p))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
+  return (await reasonByNameOrLink(root, path, "changes", await reasonsIn(root))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
+}
+
+/**
+ * How a workspace-relative path is judged: by its name, and in git's own folder opened as the
+ * workspace (a bare repository, a `.git` opened in the editor) as the same path under `.git`
+ * — its `config` is `.git/config`, whose remote URL can carry a token.
+ */
+async function reasonsIn(root: string): Promise<(path: string) => string | undefined> {
+  if (!(await isGitDirectory(root))) return (p) => secretFileReason(p);
+  return (p) => secretFileReason(p) ?? secretFileReason(`.git/${p}`);
+}
+
+/** Whether `root` is a git repository's own folder, as git tells one: HEAD, objects/ and refs/. */
+async function isGitDirectory(root: string): Promise<boolean> {
+  const [head, objects, refs] = await Promise.all(["HEAD", "objects", "refs"].map((name) => stat(join(root, name)).catch(() => undefined)));
+  return head?.isFile() === true && objects?.isDirectory() === true && refs?.isDirectory() === true;
 }
 
 /**

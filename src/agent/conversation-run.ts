@@ -128,6 +128,9 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   }
   // The rules the user wrote that the model sees only in part: `hearth fix` says so on the terminal, the chat here.
   if (rules) emit({ type: "notice", level: "info", text: rules });
+  // A model that cannot read Hearth's prompt format (its vocabulary lacks Qwen's control tokens): said before its poor answers.
+  const formatWarning = loaded.kind === "ready" ? loaded.info.promptFormat?.warning : undefined;
+  if (newPrompt && formatWarning) emit({ type: "notice", level: "warning", text: formatWarning });
 
   // Per write: the checkpoint just before it and, after it, the checkpoint of what it left
   // (Undo checks the files are still so) and the diff between the two. The paths a write

@@ -31,6 +31,11 @@ export interface PromptFormatInfo {
   readonly tools: boolean;
   /** One sentence for logs and status: which renderer and why. */
   readonly reason: string;
+  /**
+   * Hearth's Qwen format only: what the user must hear before chatting, when the model's
+   * vocabulary lacks the control tokens that format writes (`llama-cpp/chat-format.ts`).
+   */
+  readonly warning?: string;
 }
 
 /** SHA-256 of the template with every whitespace run collapsed to one space (re-indented copies match). */

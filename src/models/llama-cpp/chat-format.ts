@@ -51,10 +51,33 @@ class JinjaFormat implements ChatFormat {
 export function chatFormatFor(model: LlamaModel): ChatFormat {
   const template = model.fileInfo.metadata.tokenizer?.chat_template;
   const info = classifyChatTemplate(typeof template === "string" ? template : undefined);
-  if (info.kind === "qwen") return new QwenFormat(info);
+  if (info.kind === "qwen") return new QwenFormat(withVocabularyWarning(info, model));
   try {
     return new JinjaFormat(info, new JinjaPrompt(template as string), model);
   } catch (error) {
-    return new QwenFormat(unparsableTemplate(error));
+    return new QwenFormat(withVocabularyWarning(unparsableTemplate(error), model));
   }
+}
+
+/**
+ * Qwen's control tokens that its prompt format writes around every message and that start
+ * a tool call. A model's own template (the Jinja format) writes its own markers, so only the
+ * Qwen format is checked.
+ */
+const QWEN_CONTROL_TOKENS = ["<|im_start|>", "<|im_end|>", "<tool_call>"] as const;
+
+/**
+ * `info` with a warning when the vocabulary does not hold each of {@link QWEN_CONTROL_TOKENS}
+ * as one token (a model of another family under a qwen3* architecture, a conversion that wrote
+ * them as plain tokens): the model then reads them as pieces of text it never learned as
+ * markers, answers poorly and writes broken tool calls; nothing else would tell the user why.
+ */
+function withVocabularyWarning(info: PromptFormatInfo, model: LlamaModel): PromptFormatInfo {
+  const missing = QWEN_CONTROL_TOKENS.filter((text) => model.tokenize(text, true).length !== 1);
+  if (missing.length === 0) return info;
+  const named = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(", ")} or ${missing.at(-1)}`;
+  return {
+    ...info,
+    warning: `this model's vocabulary has no ${named} token, which Hearth's Qwen prompt format writes: it is not a Qwen3.5 or Qwen3.6 chat model, or was converted wrongly, so its answers will be poor and its tool calls broken. Choose a Qwen3.5 or Qwen3.6 GGUF`,
+  };
 }

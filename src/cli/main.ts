@@ -113,6 +113,10 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
   const readStdinBytes = async (): Promise<Buffer> => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A stdin that does not end (a terminal where nothing is typed yet, tail -f LOG | hearth locate)
+    // held the run past Ctrl-C and SIGTERM until a second signal: the wait now ends with the cancel.
+    const stop = () => process.stdin.destroy(new DOMException("stdin was not read to its end: cancelled", "AbortError"));
+    controller.signal.addEventListener("abort", stop, { once: true });
     for await (const chunk of process.stdin) {
       size += (chunk as Buffer).length;
       // `< /dev/zero` or a pasted image would be read until the heap gives out.
@@ -122,6 +126,7 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
       }
       chunks.push(chunk as Buffer);
     }
+    controller.signal.removeEventListener("abort", stop);
     return Buffer.concat(chunks);
   };
   const io: CliIo = {

@@ -153,6 +153,32 @@ describe("hearth chat stopped by a signal while it starts", () => {
   });
 });
 
+describe("a signal while hearth waits for its stdin", () => {
+  // A pipe that never ends (tail -f LOG | hearth locate, a CI step whose stdin stays open) or a
+  // terminal where the user has typed nothing yet: the wait ignored Ctrl-C and SIGTERM, since
+  // only the work after it heeded the cancel, and the run went on until a second signal.
+  for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`${signal}: 'cancelled' at once, exit ${exit}`, async () => {
+      const repo = tempDir("hearth-stdin-signal-");
+      writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+      // A HEARTH_LOG_LEVEL that is no level is warned of once the signal handlers are set, before the command reads stdin.
+      const child = spawn(process.execPath, [CLI, "locate", "--repo", repo, "--no-cache"], { env: { ...process.env, HEARTH_LOG_LEVEL: "bogus" }, stdio: ["pipe", "pipe", "pipe"] });
+      const result = ended(child);
+      await new Promise<void>((ready) => {
+        let seen = "";
+        child.stderr!.on("data", (t: Buffer | string) => void ((seen += String(t)), /HEARTH_LOG_LEVEL=bogus/.test(seen) && ready()));
+      });
+      child.kill(signal);
+      // Left waiting, the test ends it after a while: stdin's end is then the only way out.
+      const stuck = setTimeout(() => child.stdin!.end(), 10_000);
+      const { code, stderr } = await result;
+      clearTimeout(stuck);
+      assert.equal(code, exit, stderr);
+      assert.match(stderr, /^hearth locate: cancelled$/m);
+    });
+  }
+});
+
 describe("a reader that goes away (hearth map | head -1)", () => {
   it("the rest of the output is dropped quietly: no EPIPE stack trace, the command's own exit code", async () => {
     const repo = tempDir("hearth-epipe-");

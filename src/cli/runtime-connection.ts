@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { Transform } from "node:stream";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -13,7 +12,6 @@ import {
   type InitializeParams,
   type InitializeResult,
   type ProtocolConnection,
-  StreamMessageReader,
   StreamMessageWriter,
   createProtocolConnection,
 } from "vscode-languageserver-protocol/node";
@@ -29,7 +27,7 @@ import {
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
-import { framesOnly } from "../protocol/stdout-frames.ts";
+import { runtimeOutput } from "../protocol/stdout-frames.ts";
 import { terminalText, terminalTextStream } from "./terminal-text.ts";
 
 export interface RuntimeProcess {
@@ -118,7 +116,6 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     stderr.append(text);
     if (options.echoLog) echo(nativeEcho(text));
   };
-  child.stderr!.setEncoding("utf8").on("data", nativeText);
   if (options.echoLog) {
     // At the stream's end (before `ended` resolves, which waits for it), or its close if it never ends.
     let flushed = false;
@@ -131,11 +128,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
   // What native code wrote to stdout is no frame of the protocol's: it goes to the log with stderr.
-  const frames = framesOnly(nativeText);
-  const stdout = new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, frames(chunk)) });
-  // A pipe destroyed by close() without its end: the reader still hears that it closed.
-  child.stdout!.once("close", () => stdout.writableEnded || stdout.end());
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!.pipe(stdout)), new StreamMessageWriter(child.stdin!));
+  const connection = createProtocolConnection(runtimeOutput(child.stdout!, child.stderr!, nativeText), new StreamMessageWriter(child.stdin!));
   const levels: Record<number, string> = { [MessageType.Error]: "error", [MessageType.Warning]: "warn", [MessageType.Info]: "info", [MessageType.Log]: "debug" };
   connection.onNotification(LogMessageNotification.type, ({ type, message }) => {
     const line = `[${levels[type] ?? "log"}] ${message}\n`;

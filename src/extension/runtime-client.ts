@@ -5,7 +5,6 @@
  * which fails with one clear message while the runtime is not running.
  */
 import type { ChildProcess } from "node:child_process";
-import { Transform } from "node:stream";
 import * as vscode from "vscode";
 import {
   CloseAction,
@@ -19,7 +18,6 @@ import {
   type RequestHandler,
   type RequestType,
   type RequestType0,
-  StreamMessageReader,
   StreamMessageWriter,
   WorkDoneProgress,
   type WorkDoneProgressBegin,
@@ -36,7 +34,7 @@ import {
 } from "../protocol/lsp-ext.ts";
 import { SETTINGS_SECTION } from "../protocol/settings.ts";
 import type { RuntimeStatus } from "../protocol/status.ts";
-import { framesOnly } from "../protocol/stdout-frames.ts";
+import { runtimeOutput } from "../protocol/stdout-frames.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
 import { unlessAborted } from "../protocol/wait.ts";
 import { readRawSettings, readSettings } from "./config.ts";
@@ -177,11 +175,7 @@ export class RuntimeClient implements vscode.Disposable {
     const serverOptions = async (): Promise<MessageTransports> => {
       if (signal.aborted) throw new Error("the start was cut short by a restart or by closing the window");
       const { child } = (spawned = this.spawn());
-      child.stderr?.on("data", (chunk: Buffer) => log.append(chunk.toString("utf8")));
-      const frames = framesOnly((text) => log.append(text));
-      const stdout = new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, frames(chunk)) });
-      child.stdout!.once("close", () => stdout.writableEnded || stdout.end());
-      return { reader: new StreamMessageReader(child.stdout!.pipe(stdout)), writer: new StreamMessageWriter(child.stdin!) };
+      return { reader: runtimeOutput(child.stdout!, child.stderr!, (text) => log.append(text)), writer: new StreamMessageWriter(child.stdin!) };
     };
     const client = new QuietLanguageClient("hearth", "Hearth Runtime", serverOptions, options);
     this.client = client;

@@ -5,8 +5,10 @@
  * provide a Content-Length property"), and every message after it was lost — each request to the
  * runtime waited for good. Whole frames (`Content-Length: N` headers, a blank line, N bytes) pass
  * on; whatever comes between frames is handed back as stray bytes, for the log.
- * Both of the runtime's clients (the extension, the CLI) read its stdout through `framesOnly`.
+ * Both of the runtime's clients (the extension, the CLI) read its output through `runtimeOutput`.
  */
+import { Disposable, type MessageReader, ReadableStreamMessageReader } from "vscode-jsonrpc/node";
+
 const HEADER_START = new TextEncoder().encode("Content-Length: ");
 const HEADER_END = new TextEncoder().encode("\r\n\r\n");
 /** Longer headers are not the runtime's (it writes one `Content-Length` line). */
@@ -74,10 +76,9 @@ export class StdoutFrames {
 
 /**
  * A filter for each piece of the runtime's stdout: returns the whole frames it completes
- * (undefined for none) and hands `stray` what is no frame, as text. A Node Transform's
- * `transform` in the extension and the CLI (protocol/ imports no Node module).
+ * (undefined for none) and hands `stray` what is no frame, as text (for {@link runtimeOutput}).
  */
-export function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) => Uint8Array | undefined {
+function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) => Uint8Array | undefined {
   const frames = new StdoutFrames();
   const decoder = new TextDecoder();
   return (chunk) => {
@@ -85,6 +86,35 @@ export function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) =
     if (piece.stray.length) stray(decoder.decode(piece.stray, { stream: true }));
     return piece.frames.length ? piece.frames : undefined;
   };
+}
+
+/**
+ * A runtime's output as its clients read it: a reader of the whole frames on `stdout`, for the
+ * protocol connection, and `text` given its stderr and what else came on stdout, each decoded
+ * as one text across its pieces (a pipe may cut a character in two). Node's streams, taken by
+ * their events (protocol/ imports no Node module); the frames go to vscode-jsonrpc as Buffers.
+ */
+export function runtimeOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, text: (text: string) => void): MessageReader {
+  const errors = new TextDecoder();
+  stderr.on("data", (chunk: Uint8Array) => {
+    const decoded = errors.decode(chunk, { stream: true });
+    if (decoded) text(decoded);
+  });
+  const frames = framesOnly(text);
+  const on = (event: string, listener: Parameters<NodeJS.ReadableStream["on"]>[1]) => {
+    stdout.on(event, listener);
+    return Disposable.create(() => stdout.off(event, listener));
+  };
+  return new ReadableStreamMessageReader({
+    onData: (listener) =>
+      on("data", (chunk: Uint8Array) => {
+        const whole = frames(chunk);
+        if (whole) listener(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength));
+      }),
+    onClose: (listener) => on("close", listener),
+    onError: (listener) => on("error", listener),
+    onEnd: (listener) => on("end", listener),
+  });
 }
 
 /** How many bytes at the end of `buffer` could begin a header the next piece completes. */

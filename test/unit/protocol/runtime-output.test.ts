@@ -1,0 +1,32 @@
+// The runtime's two output pipes as both of its clients (the extension, the CLI) read them:
+// whole frames from stdout for the connection; its stderr, and whatever else came on stdout,
+// as text for the log. Node streams here, fed piece by piece as a pipe cuts them.
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { it } from "node:test";
+import { runtimeOutput } from "../../../src/protocol/stdout-frames.ts";
+
+const encode = (text: string) => Buffer.from(text, "utf8");
+const frame = (body: string) => `Content-Length: ${encode(body).length}\r\n\r\n${body}`;
+
+it("decodes a character the pipe cut in two, on stderr and on stdout, and passes the frames on", async () => {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let text = "";
+  const reader = runtimeOutput(stdout, stderr, (piece) => (text += piece));
+  const messages: unknown[] = [];
+  const both = new Promise<void>((done) => reader.listen((message) => messages.push(message) === 2 && done()));
+  const closed = new Promise<void>((done) => reader.onClose(() => done()));
+  const emoji = encode("ggml: 😀 é\n");
+  const body = JSON.stringify({ jsonrpc: "2.0", method: "a", params: { text: "é 😀" } });
+  for (const piece of [emoji.subarray(0, 7), emoji.subarray(7, 13), emoji.subarray(13)]) stderr.write(piece);
+  const out = encode(`${frame(body)}é${frame(body)}`);
+  const cut = out.indexOf(encode("é")) + 1; // inside the é between the frames
+  stdout.write(out.subarray(0, cut));
+  stdout.write(out.subarray(cut));
+  stdout.end();
+  stderr.end();
+  await Promise.all([both, closed]);
+  assert.equal(text, "ggml: 😀 é\né");
+  assert.deepEqual(messages, [JSON.parse(body), JSON.parse(body)]);
+});

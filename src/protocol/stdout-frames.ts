@@ -7,7 +7,7 @@
  * on; whatever comes between frames is handed back as stray bytes, for the log.
  * Both of the runtime's clients (the extension, the CLI) read its output through `runtimeOutput`.
  */
-import { Disposable, type MessageReader, ReadableStreamMessageReader } from "vscode-jsonrpc/node";
+import { Disposable, type MessageReader, ReadableStreamMessageReader } from "vscode-languageserver-protocol/node";
 
 const HEADER_START = new TextEncoder().encode("Content-Length: ");
 const HEADER_END = new TextEncoder().encode("\r\n\r\n");

@@ -17,6 +17,8 @@ it("tells a request the killed runtime never answered from one it answered", { t
   const closed = new Promise<void>((done) => runtime.connection.onClose(() => done()));
   assert.equal(await runtime.connection.sendRequest("hearth/test/ping"), "pong");
   const pending = runtime.connection.sendRequest("hearth/agent/run", { text: "refactor it" }).then(() => undefined, (error: unknown) => error);
+  // Written and read before the kill (writes go in order): a kill before it was written fails the write instead.
+  assert.equal(await runtime.connection.sendRequest("hearth/test/ping"), "pong");
   runtime.child.kill("SIGKILL");
   await closed;
   runtime.connection.dispose(); // as vscode-languageclient does with a connection that closed

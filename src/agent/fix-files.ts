@@ -14,7 +14,7 @@
  *   operations/build/, coverage.py's coverage/) holds source, and a new `.gz` or `.log` in a
  *   folder where the project keeps files of that extension is a fixture beside the others.
  */
-import { lstat, open, readFile } from "node:fs/promises";
+import { constants, lstat, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../tools/limits.ts";
 import { type RepositoryGitCall, blobId, noRepository, repositoryGit, repositoryGitText } from "./repository-git.ts";
@@ -100,8 +100,9 @@ export function looksLikeOutput(path: string, project: ProjectKinds = NO_KINDS):
 const SNIFF_BYTES = 8000;
 
 async function isBinary(file: string): Promise<boolean> {
-  // A link (its target is the text git stores) or a file gone since: not binary.
-  const handle = await open(file, "r").catch(() => undefined);
+  // A link (its target is the text git stores) or a file gone since: not binary. Not followed
+  // and opened without blocking: a pipe (or a link to one) a command made would wait for a writer for ever.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)).catch(() => undefined);
   if (!handle) return false;
   try {
     if (!(await handle.stat()).isFile()) return false;

@@ -96,6 +96,9 @@ function assistantSignature(item: AssistantItem): string {
   return `${item.text.length}:${item.thinking.length}:${item.streaming}`;
 }
 
+/** Stands for an item this version of Hearth does not know. */
+const NEWER_ITEM = "A newer version of Hearth saved a part of this conversation that this version cannot show.";
+
 /** Said before the model's words in a notice (its `finish` summary), on the page and to a screen reader. */
 export const MODEL_SAYS = "The model says:";
 
@@ -243,6 +246,9 @@ export class TranscriptView {
         return { node: notice(item), signature };
       case "review":
         return { node: reviewCard(item, this.ctx), signature };
+      default:
+        // A kind a newer Hearth added (a conversation it saved, opened here): said, not a page that stops drawing at it.
+        return { node: notice({ kind: "notice", id: String((item as { id?: unknown }).id), level: "info", text: NEWER_ITEM }), signature };
     }
   }
 }

@@ -14,22 +14,11 @@
 import type { Stats } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { HOME_STORES, looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { ScannedFile } from "./scan.ts";
 import { nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import type { SkippedFile } from "./types.ts";
 
-/**
- * Credential stores in the home folder a file in the workspace may be a hard link to: a stat
- * each, only for a file with several links (hard links stay on one file system, most often
- * the home folder's). The workspace's own are found by its walk.
- */
-const HOME_STORES = [
-  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
-  ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
-  ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
-  ".azure/msal_token_cache.json", ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json", ".terraform.d/credentials.tfrc.json",
-];
 /**
  * Home folders whose files are looked at whatever their names, to a depth of folders (a
  * readdir each): keys are named by their owners (`ssh-keygen -f`), gcloud keeps a folder per

@@ -88,6 +88,25 @@ const STORES_BY_FOLDER: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 /** cloudflared's tunnel credentials, named by the tunnel's id (`~/.cloudflared/<uuid>.json`); its config.yml is ordinary. */
 const TUNNEL_FOLDER = ".cloudflared";
 
+/**
+ * The home folder's stores on the lists above, where their tools keep them (home-relative): a
+ * workspace file with several links is looked up among these as another name of one
+ * (indexer/secret-links.ts). A store added above gets its place here too. Browsers' profiles
+ * are not here: thousands of files, a stat each on every lookup.
+ */
+export const HOME_STORES: readonly string[] = [
+  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
+  ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
+  ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
+  ".azure/msal_token_cache.json", ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json", ".terraform.d/credentials.tfrc.json",
+  ".bash_history", ".zsh_history", ".sh_history", ".histfile", ".local/share/fish/fish_history", ".python_history", ".node_repl_history",
+  ".psql_history", ".mysql_history", ".sqlite_history", ".rediscli_history", ".irb_history",
+  ".my.cnf", ".mylogin.cnf", ".databrickscfg", ".config/rclone/rclone.conf",
+  ".huggingface/token", ".cache/huggingface/token", ".cache/huggingface/stored_tokens",
+  ".config/github-copilot/hosts.json", ".config/github-copilot/apps.json", ".config/ngrok/ngrok.yml", ".ngrok2/ngrok.yml",
+  ".fly/config.yml", ".config/doctl/config.yaml", ".config/configstore/firebase-tools.json", ".claude/.credentials.json", ".codex/auth.json",
+];
+
 /** The setting's name, for the reasons shown to the user. */
 const SETTING = "hearth.inlineCompletionsExclude";
 

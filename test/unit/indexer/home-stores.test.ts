@@ -1,0 +1,36 @@
+// A workspace file that is a hard link to one of the home folder's credential stores is that
+// store under a name that says nothing: it is found by its identity, for every store the
+// secrets list names (protocol/secret-files.ts), not only the first ones listed.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { linkSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { HOME_STORES, looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { secretFileRead } from "../../../src/tools/secret-reads.ts";
+import { tempDir } from "../tools/helpers/setup.ts";
+
+describe("secret links: the home folder's credential stores", () => {
+  it("a hard link to a history, MySQL's, Hugging Face's, rclone's or a coding agent's login in the home folder asks, named by its home path", async () => {
+    const root = tempDir("hearth-secret-");
+    const home = tempDir("hearth-home-");
+    const stores = [".bash_history", ".my.cnf", ".databrickscfg", ".cache/huggingface/token", ".config/rclone/rclone.conf", ".claude/.credentials.json", ".codex/auth.json", ".config/github-copilot/hosts.json"];
+    stores.forEach((store, i) => {
+      mkdirSync(dirname(join(home, store)), { recursive: true });
+      writeFileSync(join(home, store), `token${i}\n`);
+      linkSync(join(home, store), join(root, `notes${i}.txt`));
+    });
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      for (const [i, store] of stores.entries()) {
+        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${store.replace(/\./g, "\\.")}: `), store);
+      }
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it("every home store looked up is on the secrets list", () => {
+    for (const store of HOME_STORES) assert.ok(looksLikeSecrets(store), store);
+  });
+});

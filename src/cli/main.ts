@@ -2,7 +2,9 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
+import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
+import { dirname, isAbsolute } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -129,12 +131,13 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
     controller.signal.removeEventListener("abort", stop);
     return Buffer.concat(chunks);
   };
+  const cwd = currentFolder(err);
   const io: CliIo = {
     out,
     err,
     readStdin: async () => (await readStdinBytes()).toString("utf8"),
     readStdinBytes,
-    cwd: process.cwd(),
+    cwd,
     signal: controller.signal,
     outIsTerminal: process.stdout.isTTY === true,
     errIsTerminal: process.stderr.isTTY === true,
@@ -165,6 +168,31 @@ function closable(stream: NodeJS.WriteStream, onClosed: (failure?: string) => vo
 function writeFailure(error: NodeJS.ErrnoException): string {
   const words = error.message.replace(/^[A-Z]+: /, "").replace(/, write$/, "");
   return words === "" ? (error.code ?? "failed") : words;
+}
+
+/**
+ * The folder hearth was started in. One that no longer exists (a shell left in a checkout that
+ * was removed and cloned again) made process.cwd() throw, a stack trace before any command ran:
+ * its path, as the shell's PWD names it, stands in, so --repo elsewhere and --help still work
+ * and a path read from there is "No such folder"; without such a PWD hearth stops, saying why.
+ * The process moves to the nearest folder above it that exists: node's worker threads (the
+ * indexer's) and a path resolved without a base fail in a folder that is gone.
+ */
+function currentFolder(err: (text: string) => void): string {
+  try {
+    return process.cwd();
+  } catch {
+    const pwd = process.env.PWD;
+    if (pwd === undefined || !isAbsolute(pwd) || existsSync(pwd)) {
+      err("hearth: the current folder no longer exists (deleted, or replaced by a new clone): cd into a folder that does\n");
+      process.exit(2);
+    }
+    err(`hearth: warning: the current folder ${terminalName(pwd)} no longer exists (deleted, or replaced by a new clone): relative paths name nothing there; cd into it again\n`);
+    let above = dirname(pwd);
+    while (!existsSync(above)) above = dirname(above);
+    process.chdir(above);
+    return pwd;
+  }
 }
 
 /**

@@ -1,0 +1,57 @@
+// The built CLI (out/cli.mjs) started in a folder that no longer exists: a shell left in a
+// checkout that was removed and cloned again (rm -rf repo && git clone … repo), a build
+// folder a script deleted. Every command, --help too, died on a stack trace from
+// process.cwd() before it parsed a word.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+/** `hearth ARGS` run in `gone`, removed after the shell went into it. */
+function inDeletedFolder(gone: string, args: string[], pwd = true) {
+  if (!gone) throw new Error("a folder to delete is needed");
+  mkdirSync(gone);
+  const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  return spawnSync("sh", ["-c", `cd '${gone}' && rmdir '${gone}' && exec ${pwd ? "" : "env -u PWD "}'${process.execPath}' '${CLI}' ${quoted}`], { encoding: "utf8", env: { ...process.env, PWD: gone } });
+}
+
+describe("hearth run in a folder that was deleted", () => {
+  it("--help still prints the help, exit 0", () => {
+    const result = inDeletedFolder(join(tempDir("hearth-gone-"), "gone"), ["--help"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: hearth <command>/m);
+    assert.doesNotMatch(result.stderr, /uv_cwd|\n\s+at /);
+  });
+
+  it("a command given --repo elsewhere works, saying the current folder is gone", () => {
+    const work = tempDir("hearth-gone-");
+    const repo = join(work, "repo");
+    mkdirSync(repo);
+    writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+    const result = inDeletedFolder(join(work, "gone"), ["map", "--repo", repo, "--no-cache"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /calc\.py/);
+    assert.match(result.stderr, new RegExp(`^hearth: warning: the current folder ${join(work, "gone")} no longer exists \\(deleted, or replaced by a new clone\\): relative paths name nothing there; cd into it again$`, "m"));
+  });
+
+  it("a command on the current folder says it is gone (exit 2), no stack trace", () => {
+    const work = tempDir("hearth-gone-");
+    const gone = join(work, "gone");
+    const result = inDeletedFolder(gone, ["map"]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`^hearth map: No such folder: ${gone}$`, "m"));
+    assert.doesNotMatch(result.stderr, /uv_cwd|\n\s+at /);
+  });
+
+  it("with no PWD to name it: one line saying so, exit 2, no stack trace", () => {
+    const result = inDeletedFolder(join(tempDir("hearth-gone-"), "gone"), ["map"], false);
+    assert.equal(result.status, 2, result.stderr);
+    assert.equal(result.stderr, "hearth: the current folder no longer exists (deleted, or replaced by a new clone): cd into a folder that does\n");
+  });
+});

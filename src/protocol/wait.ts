@@ -50,3 +50,26 @@ export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Prom
     );
   });
 }
+
+/**
+ * `promise`'s outcome; but once `signal` fires (the user's Stop), a rejection with `late()` if it
+ * has not settled `graceMs` later. The chat's Stop sends the runtime a cancel and waits for the
+ * run's answer: a runtime stopped (SIGSTOP) or stuck in native code never gave it, and Stop did
+ * nothing. Before the signal there is no limit (a run may take hours). The promise runs on.
+ */
+export function answerAfterStop<T>(promise: Promise<T>, signal: AbortSignal, graceMs: number, late: () => Error, timers: Timers = globalTimers): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: unknown;
+    const stopped = () => (timer = timers.setTimeout(() => reject(late()), graceMs));
+    const settled = () => {
+      signal.removeEventListener("abort", stopped);
+      if (timer !== undefined) timers.clearTimeout(timer);
+    };
+    if (signal.aborted) stopped();
+    else signal.addEventListener("abort", stopped, { once: true });
+    promise.then(
+      (value) => (settled(), resolve(value)),
+      (error: unknown) => (settled(), reject(error)),
+    );
+  });
+}

@@ -10,6 +10,7 @@ import { COMMANDS } from "../../protocol/contributions.ts";
 import { agentBlocker } from "../../protocol/readiness.ts";
 import { describeCall } from "../../protocol/tool-display.ts";
 import { visibleText } from "../../protocol/visible-text.ts";
+import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
@@ -20,7 +21,17 @@ interface ActiveRun {
   readonly runId: string;
   readonly conversationId: string;
   readonly cancel: vscode.CancellationTokenSource;
+  /** Fired by Stop: the runtime has {@link STOP_ANSWER_MS} to answer from then. */
+  readonly stopped: AbortController;
 }
+
+/**
+ * How long after Stop the run waits for the runtime's answer. A runtime that is stopped (SIGSTOP)
+ * or stuck in native code never answers the cancel, and Stop did nothing; a healthy one answers
+ * it at its next token or prompt batch, well within this even on a slow CPU.
+ */
+const STOP_ANSWER_MS = 10_000;
+const STOP_UNANSWERED = `Hearth's runtime did not answer the Stop within ${STOP_ANSWER_MS / 1000} s: it is stopped or stuck (in native code, most likely). Restart Runtime ends it.`;
 
 export class Runs implements vscode.Disposable {
   private run: ActiveRun | undefined;
@@ -71,7 +82,7 @@ export class Runs implements vscode.Disposable {
     const attachments = await this.attachments.resolve(mentions);
     const runId = randomUUID();
     const transcript = this.chat.transcript;
-    const run: ActiveRun = { runId, conversationId: transcript.id, cancel: new vscode.CancellationTokenSource() };
+    const run: ActiveRun = { runId, conversationId: transcript.id, cancel: new vscode.CancellationTokenSource(), stopped: new AbortController() };
     const continues = continuesConversation(transcript.items);
     this.run = run;
     this.runningChanged.fire(true);
@@ -81,7 +92,8 @@ export class Runs implements vscode.Disposable {
     this.chat.apply({ type: "runStart", runId }, transcript);
     this.chat.showConversation();
     try {
-      const result = await this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
+      const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
+      const result = await answerAfterStop(request, run.stopped.signal, STOP_ANSWER_MS, () => new Error(STOP_UNANSWERED));
       const review = reviewEvent(result);
       if (review) this.chat.apply(review, transcript);
       return result;
@@ -106,6 +118,7 @@ export class Runs implements vscode.Disposable {
   /** Stop: cancels the run (generation included) and withdraws any open approval. */
   stop(): void {
     this.run?.cancel.cancel();
+    this.run?.stopped.abort();
     this.withdrawApprovals();
   }
 

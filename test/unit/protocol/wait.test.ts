@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
-import { unlessAborted, wait } from "../../../src/protocol/wait.ts";
+import { answerAfterStop, unlessAborted, wait } from "../../../src/protocol/wait.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 
 describe("wait", () => {
@@ -69,5 +69,41 @@ describe("unlessAborted", () => {
     controller.abort();
     assert.equal(await pending, undefined);
     assert.equal(await unlessAborted(Promise.resolve(7), controller.signal), undefined, "already aborted");
+  });
+});
+
+describe("answerAfterStop", () => {
+  const late = () => new Error("not answered since the stop");
+  it("waits for the answer as long as it takes until the stop, then for graceMs more, then fails with late()", async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    const answer = answerAfterStop(new Promise<string>(() => undefined), controller.signal, 5_000, late, clock);
+    let failed: unknown;
+    answer.catch((error: unknown) => (failed = error));
+    assert.equal(clock.pending(), 0); // no timer before the stop: a run may take hours
+    controller.abort();
+    clock.advance(4_999);
+    await Promise.resolve();
+    assert.equal(failed, undefined);
+    clock.advance(1);
+    await assert.rejects(answer, /not answered since the stop/);
+    assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+  });
+
+  it("gives the answer that comes in time, before or after the stop, and leaves no timer or listener behind", async () => {
+    const clock = new FakeClock();
+    const before = new AbortController();
+    assert.equal(await answerAfterStop(Promise.resolve("done"), before.signal, 5_000, late, clock), "done");
+    assert.equal(getEventListeners(before.signal, "abort").length, 0);
+    const after = new AbortController();
+    let answered!: (value: string) => void;
+    const answer = answerAfterStop(new Promise<string>((resolve) => (answered = resolve)), after.signal, 5_000, late, clock);
+    after.abort();
+    clock.advance(1_000);
+    answered("stopped");
+    assert.equal(await answer, "stopped");
+    assert.equal(clock.pending(), 0);
+    const failing = new AbortController();
+    await assert.rejects(answerAfterStop(Promise.reject(new Error("its own error")), failing.signal, 5_000, late, clock), /its own error/);
   });
 });

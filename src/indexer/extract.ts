@@ -244,7 +244,7 @@ function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definiti
   // Never inside a secret value: the map masks the signature after this cut, and a token's start alone is not shaped like one.
   // Looked for in the cut's first kilobyte past it, not the whole line: a minified bundle's line of megabytes holds thousands of definitions.
   // Masked here, not only where shown: a signature goes into the cache on disk and every query's answer.
-  const signature = maskSecrets(cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line.slice(0, SIGNATURE_MAX + 1024), SIGNATURE_MAX) : SIGNATURE_MAX)).text;
+  const { text: signature, masked } = maskSecrets(cut(line, line.length > SIGNATURE_MAX ? secretSafeEnd(line.slice(0, SIGNATURE_MAX + 1024), SIGNATURE_MAX) : SIGNATURE_MAX));
   return {
     name: d.name,
     kind,
@@ -253,6 +253,7 @@ function toDef(d: RawDef, parent: RawDef | undefined, lines: string[]): Definiti
     startLine: d.startLine,
     endLine: d.endLine,
     signature,
+    ...(masked.length > 0 ? { masked: masked.map((m) => m.kind) } : {}),
     ...(scope !== undefined ? { scope } : {}),
   };
 }

@@ -29,6 +29,12 @@ export interface Definition {
   readonly endLine: number;
   /** The first line of the definition, trimmed and capped: what the repo map shows. */
   readonly signature: string;
+  /**
+   * What the index masked in `signature` (secret-values.ts: "GitHub token"), for find_symbol's
+   * note; absent when nothing was. The signature's own text can read like a mask (a test's
+   * expected output): only this says a value was masked.
+   */
+  readonly masked?: readonly string[];
   /** Name of the innermost enclosing definition (class, impl, namespace …), if any. */
   readonly scope?: string;
 }

@@ -36,4 +36,17 @@ describe("secret values in definitions", () => {
       cleanup();
     }
   });
+  it("find_symbol names no mask for a signature whose own text reads like one (a test's expected output)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, "expected.js"), `export const SHOWN = "[secret masked: GitHub token]";\n`);
+      const index = await indexOf(dir);
+      const ctx = { workspace: new DiskWorkspace(dir), signal: new AbortController().signal, index: { findDefinitions: async (name: string) => index.files.get("expected.js")!.definitions.filter((d) => d.name === name).map((d) => ({ ...d, path: "expected.js" })), findReferences: async () => [] } };
+      const found = await runTool(findSymbolTool, { name: "SHOWN" }, ctx as never);
+      assert.match(found.text, /expected\.js:1: constant: export const SHOWN = "\[secret masked: GitHub token\]";/);
+      assert.doesNotMatch(found.text, /\[Masked /, found.text);
+    } finally {
+      cleanup();
+    }
+  });
 });

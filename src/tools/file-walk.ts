@@ -43,7 +43,10 @@ export interface WalkOptions {
  */
 export async function workspaceFiles(root: string, dir: string, options: WalkOptions): Promise<WorkspaceFiles> {
   const ignores = { excludeDirs: DEFAULT_EXCLUDED_DIRS, useGitignore: true };
-  const info = dir === "." ? undefined : await stat(join(root, dir)).catch(() => undefined);
+  const info = dir === "." ? undefined : await stat(join(root, dir)).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" || error.code === "ENOTDIR" ? null : undefined));
+  // An empty answer would read as a folder without what was looked for.
+  if (info === null) throw new ToolError("not-found", `${JSON.stringify(dir)} does not exist`);
+  if (info && !info.isFile() && !info.isDirectory()) throw new ToolError("not-a-file", `${JSON.stringify(dir)} is not a file or folder (a pipe, socket or device)`);
   if (info?.isFile()) return { paths: (await isPathExcluded(root, dir, ignores)) ? [] : [dir], linksOut: [], denied: [] };
   const scan = await scanRepository(root, {
     ...ignores,

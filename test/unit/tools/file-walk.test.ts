@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { workspaceFiles } from "../../../src/tools/file-walk.ts";
@@ -81,6 +82,21 @@ describe("list_files and search in a tree past their walk's limit", () => {
     for (const path of ["gen/inner", "node_modules/pkg/lib", "sub/deep/secret.ts", "sub/deep/debug.log", "sub/deep/up/deep"]) {
       const r = await runTool(listFiles, { path }, ctx);
       assert.equal(r.text, "No files match.", path);
+    }
+  });
+
+  // "No matches in 0 files" for a folder that is not there read as a folder without the text.
+  it("a path that does not exist, or names a pipe, is an error, not an empty answer", async () => {
+    const { root, ctx } = workspaceWith({ "src/a.ts": "needle\n" });
+    execFileSync("mkfifo", [join(root, "src/pipe")]);
+    const search = createSearchTool(MATCH_LIMIT_MS, 100);
+    for (const tool of [listFilesTool, search]) {
+      const missing = await runTool(tool, { path: "srcs", pattern: "needle" }, ctx);
+      assert.equal(missing.text, 'Error (not-found): "srcs" does not exist', tool.definition.name);
+      const underFile = await runTool(tool, { path: "src/a.ts/x", pattern: "needle" }, ctx);
+      assert.match(underFile.text, /^Error \(not-found\)/, tool.definition.name);
+      const pipe = await runTool(tool, { path: "src/pipe", pattern: "needle" }, ctx);
+      assert.equal(pipe.text, 'Error (not-a-file): "src/pipe" is not a file or folder (a pipe, socket or device)', tool.definition.name);
     }
   });
 

@@ -99,7 +99,13 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
           const found = await searchFile(ctx.workspace, path, matcher, ctx.signal);
           if ("size" in found) large.push({ path, size: found.size });
           else if ("unreadable" in found) unreadable.push(path);
-          else hits.push(...found.hits);
+          // One at a time, to one past the limit: a log or CSV can match on more lines than a call takes arguments.
+          else {
+            for (const hit of found.hits) {
+              if (hits.length > limit) break;
+              hits.push(hit);
+            }
+          }
           if ("masked" in found && (found.masked ?? 0) > found.hits.reduce((n, h) => n + (h.masked?.length ?? 0), 0)) unseenMasks.push(path);
           if (hits.length > limit) {
             truncated = true;

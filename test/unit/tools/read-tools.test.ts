@@ -110,6 +110,16 @@ describe("list_files and search", () => {
     assert.equal(!bad.ok && bad.code, "invalid-input");
     assert.match(bad.text, /Escape special characters/);
   });
+
+  it("search in a file with more matching lines than a call takes arguments (a log, a CSV) answers its first matches", async () => {
+    // 300,000 short lines: 1.2 MB, under the 2 MB a file may have to be searched.
+    const { ctx } = workspaceWith({ "data/rows.csv": "1,a\n".repeat(300_000) });
+    const r = await runTool(searchTool, { pattern: ",a" }, ctx);
+    assert.ok(r.ok, r.text);
+    assert.equal((r.data as { hits: unknown[] }).hits.length, 100);
+    assert.match(r.text, /^data\/rows\.csv:1: 1,a$/m);
+    assert.match(r.text, /More than 100 matches; results cut/);
+  });
 });
 
 describe("the model's globs", () => {

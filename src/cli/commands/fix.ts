@@ -61,7 +61,7 @@ export const fixCommand: CliCommand = {
 
   --test-cmd CMD       how to run the tests (the agent runs them; Hearth runs them again at the end,
                        asking first like any command unless --yes)
-  --out FILE           write the patch here (default: print it on stdout)
+  --out FILE           write the patch here (default, or -: print it on stdout)
   --predictions FILE   append a SWE-bench line {"instance_id","model_name_or_path","model_patch"}
                        (not for a cancelled run)
   --instance-id ID     the instance id for --predictions
@@ -274,7 +274,8 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   if (!Number.isInteger(threads) || threads < 0) throw new UsageError("--threads needs a whole number");
   if (!flags.yes && !process.stdin.isTTY) throw new UsageError("not in a terminal, so nobody can approve edits: pass --yes");
   const stateDir = resolve(io.cwd, str("state-dir") ?? hearthStateDir());
-  const out = str("out") ? resolve(io.cwd, str("out")!) : undefined;
+  // "-" is stdout, as for --issue-file: it wrote a file named "-" (and "-.trajectory.jsonl") where hearth ran.
+  const out = str("out") && str("out") !== "-" ? resolve(io.cwd, str("out")!) : undefined;
   const trajectoryPath = resolve(io.cwd, str("trajectory") ?? (out ? `${out}.trajectory.jsonl` : join(stateDir, `fix-${Date.now()}.trajectory.jsonl`)));
   writableFolder(stateDir, stateDir, "the state folder");
   // Its checkpoints' shadow repository would check itself in, and fail at the run's end.

@@ -1,8 +1,8 @@
 // `hearth fix --issue-file -` in a script (gh issue view 5 | hearth fix --issue-file - --yes):
 // "-" was read as a file of that name, "Cannot read the issue file ./-: there is no such
-// file", where hearth apply-patch takes "-" for stdin.
+// file", where hearth apply-patch takes "-" for stdin. And --out - for stdout.
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../../src/cli/main.ts";
@@ -50,5 +50,19 @@ describe("hearth fix --issue-file -", () => {
     const code = await main(["fix", "--repo", repo, "--issue-file", "-", "--model", model, "--no-index", "--state-dir", join(work, "state")], io);
     assert.equal(code, 2, io.stderr);
     assert.match(io.stderr, /^hearth fix: --issue-file - reads the issue from stdin, which then cannot answer the questions before edits and commands: pass --yes$/m);
+  });
+});
+
+describe("hearth fix --out -", () => {
+  // A script's --out "$OUT" with OUT=- (as for --issue-file): a file named "-" and "-.trajectory.jsonl" were written where hearth ran.
+  it("prints the patch on stdout, as with no --out, and writes no file named -", async () => {
+    const { work, repo, model } = project();
+    const io = captureIo(work);
+    const code = await main(["fix", "--repo", repo, "--issue", "add subtracts", "--out", "-", "--model", model, "--yes", "--no-index", "--state-dir", join(work, "state")], io);
+    assert.equal(code, 0, io.stderr);
+    assert.match(io.stdout, /^\+    return a \+ b$/m);
+    assert.equal(existsSync(join(work, "-")), false);
+    assert.equal(existsSync(join(work, "-.trajectory.jsonl")), false);
+    assert.match(io.stderr, new RegExp(`trajectory: ${join(work, "state").replace(/[/.]/g, "\\$&")}/fix-\\d+\\.trajectory\\.jsonl$`, "m"));
   });
 });

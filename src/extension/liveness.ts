@@ -5,6 +5,9 @@
  * is stopped (SIGSTOP, a debugger, a frozen cgroup) or stuck in native code on its main thread:
  * every request and chat turn waited on it for good, Stop included, and nothing ended it the way
  * a crash is ended. The owner is told (once, until it answers again) and offers a restart.
+ * It asks only while something waits on the runtime (`busy`): a stuck runtime that nobody waits
+ * on keeps no one waiting, and with `hearth.trace.server` "verbose" each question and its answer
+ * go to the log — every 10 s for as long as VS Code was open, when it asked all the time.
  * No `vscode`, so it is tested with a real runtime stopped by SIGSTOP and a hand-moved clock.
  */
 
@@ -31,6 +34,8 @@ export interface LivenessEvents {
   readonly unresponsive: (silentMs: number) => void;
   /** It answered after {@link LivenessEvents.unresponsive} was said. */
   readonly responsive: () => void;
+  /** Whether something waits on the runtime now (a request, a chat run): only then is it asked. */
+  readonly busy: () => boolean;
 }
 
 export class Liveness {
@@ -60,7 +65,9 @@ export class Liveness {
 
   private tick(): void {
     const waiting = this.waiting;
-    if (!waiting) this.waiting = this.question();
+    if (!waiting) {
+      if (this.events.busy()) this.waiting = this.question();
+    }
     else if (!waiting.said && this.clock.now() - waiting.since >= UNRESPONSIVE_AFTER_MS) {
       waiting.said = true;
       this.events.unresponsive(this.clock.now() - waiting.since);

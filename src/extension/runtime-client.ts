@@ -63,6 +63,8 @@ export class RuntimeClient implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Watches that the running runtime still answers (a SIGSTOP or a hang in native code does not end it). */
   private liveness: Liveness | undefined;
+  /** Requests sent and not yet answered: liveness asks the runtime only while there are some. */
+  private unanswered = 0;
   private stopping = false;
   private current: RuntimeConnection = { kind: "starting" };
   /** The server API key the running runtime was given (for `settings.serverUrl`'s origin). */
@@ -125,11 +127,14 @@ export class RuntimeClient implements vscode.Disposable {
           : "Hearth's runtime is starting or restarting; try again in a moment.",
       );
     }
+    this.unanswered++;
     try {
       return await client.sendRequest(type as RequestType<unknown, unknown, void>, ...(rest as [unknown, CancellationToken]));
     } catch (error) {
       if (!unansweredByEnd(error)) throw error;
       throw new RuntimeNotRunningError("Hearth's runtime stopped before it answered (the Hearth log says how); it is restarted unless it keeps stopping.");
+    } finally {
+      this.unanswered--;
     }
   }
 
@@ -233,6 +238,7 @@ export class RuntimeClient implements vscode.Disposable {
         });
       },
       responsive: () => this.output.appendLine("[extension] the runtime answers again"),
+      busy: () => this.unanswered > 0,
     });
   }
 

@@ -18,7 +18,7 @@ it("says a runtime stopped by SIGSTOP is not answering once a question waited 30
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
   const clock = new FakeClock();
   const said: string[] = [];
-  const liveness = new Liveness(() => runtime.connection.sendRequest(StatusRequest), { unresponsive: (ms) => said.push(`silent ${ms}`), responsive: () => said.push("answers") }, clock);
+  const liveness = new Liveness(() => runtime.connection.sendRequest(StatusRequest), { unresponsive: (ms) => said.push(`silent ${ms}`), responsive: () => said.push("answers"), busy: () => true }, clock);
   try {
     clock.advance(PING_EVERY_MS);
     await liveness.answered();

@@ -128,6 +128,7 @@ const LEFT_OUT_EXAMPLES = 20;
 const SKIP_LABELS: Record<SkipReason, string> = {
   ignored: "ignored",
   "excluded-dir": "excluded",
+  "git-folder": "git's own folder",
   "too-large": "too large",
   binary: "binary",
   minified: "minified",
@@ -150,6 +151,8 @@ const SKIP_LABELS: Record<SkipReason, string> = {
  * mount, a permission, an ignore file not applied). Undefined when nothing was.
  */
 export function leftOutMessage(report: Pick<IndexReport, "skippedByReason" | "leftOut">): string | undefined {
+  // The folder itself is git's (scan.ts): an empty index whose line would say nothing else.
+  if (report.skippedByReason["git-folder"]) return GIT_FOLDER_OPENED;
   const counts = (Object.entries(report.skippedByReason) as [SkipReason, number][]).filter(([why, n]) => !CHOSEN_SKIPS.has(why) && n > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
@@ -159,6 +162,8 @@ export function leftOutMessage(report: Pick<IndexReport, "skippedByReason" | "le
   if (rest > 0) shown.push(`${rest.toLocaleString("en")} for other reasons`);
   return `${total.toLocaleString("en")} not indexed: ${shown.join(", ")}`;
 }
+
+const GIT_FOLDER_OPENED = "nothing indexed: this folder is git's own (a bare repository, or a .git folder), with no checked-out files; open a clone of it (git clone), or the checkout whose .git it is";
 
 const EXAMPLE_CHARS = 120;
 

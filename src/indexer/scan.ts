@@ -152,7 +152,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       return;
     }
     if (isGitDirectory(entries)) {
-      skipped.push({ path: dirRel || ".", reason: "excluded-dir", detail: GIT_DIRECTORY });
+      skipped.push({ path: dirRel || ".", reason: dirRel === "" ? "git-folder" : "excluded-dir", detail: GIT_DIRECTORY });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -91,6 +91,11 @@ export interface FileRecord {
 export type SkipReason =
   | "ignored"
   | "excluded-dir"
+  /**
+   * The workspace folder itself is git's own (a bare repository, a .git folder opened): nothing
+   * in it is the project's. One inside the folder (a fixture's remote.git) is "excluded-dir".
+   */
+  | "git-folder"
   | "too-large"
   | "binary"
   | "minified"

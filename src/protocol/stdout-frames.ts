@@ -3,7 +3,7 @@
  * but native code can too (a library's printf is out of reach of the runtime's console
  * redirect): one such line before a frame was read by vscode-jsonrpc as a header ("Header must
  * provide a Content-Length property"), and every message after it was lost — each request to the
- * runtime waited for good. Whole frames (`Content-Length: N` headers, a blank line, N bytes) pass
+ * runtime waited for good. Whole frames (`Content-Length: N` headers, a blank line, N bytes of a JSON object) pass
  * on; whatever comes between frames is handed back as stray bytes, for the log.
  * Both of the runtime's clients (the extension, the CLI) read its output through `runtimeOutput`.
  */
@@ -11,6 +11,7 @@ import { Disposable, type MessageReader, ReadableStreamMessageReader } from "vsc
 
 const HEADER_START = new TextEncoder().encode("Content-Length: ");
 const HEADER_END = new TextEncoder().encode("\r\n\r\n");
+const OPEN_BRACE = "{".charCodeAt(0);
 /** Longer headers are not the runtime's (it writes one `Content-Length` line). */
 const MAX_HEADER_BYTES = 1024;
 
@@ -61,7 +62,12 @@ export class StdoutFrames {
     const header = new TextDecoder().decode(this.buffer.subarray(0, end));
     const match = /^Content-Length: (\d{1,10})(\r\nContent-Type: [^\r\n]*)?$/.exec(header);
     if (!match) return "stray";
-    const length = end + HEADER_END.length + Number(match[1]);
+    // The runtime's bodies are JSON objects: a "header" followed by anything else is a stray line
+    // that looks like one (a fake length of 10 digits held every later byte back, waiting for 10 GB).
+    const body = end + HEADER_END.length;
+    if (this.buffer.length === body) return "wait";
+    if (this.buffer[body] !== OPEN_BRACE) return "stray";
+    const length = body + Number(match[1]);
     if (this.buffer.length >= length) return length;
     this.want = length;
     return "wait";

@@ -36,6 +36,17 @@ describe("StdoutFrames", () => {
     }
   });
 
+  it("does not take a stray line that looks like a header for one: its 'body' is no JSON object", () => {
+    // A fake length (10 digits: 10 GB) used to hold every later byte back, waiting for a body that never comes.
+    for (const fake of ["Content-Length: 9999999999\r\n\r\n", "Content-Length: 30\r\n\r\n", "Content-Length: 3\r\n\r\nok\n"]) {
+      for (const size of [1, 5, 1000]) {
+        const { frames, stray } = feed(`${fake}${a}${b}`, size);
+        assert.equal(frames, a + b, `${JSON.stringify(fake)} in pieces of ${size}`);
+        assert.equal(stray, fake, `${JSON.stringify(fake)} in pieces of ${size}`);
+      }
+    }
+  });
+
   it("takes a frame of megabytes in many pieces, and a header cut after its digits", () => {
     const big = frame(JSON.stringify({ text: "x".repeat(3_000_000) }));
     assert.equal(feed(big + a, 65_536).frames, big + a);

@@ -75,7 +75,8 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     ? extractSymbols(text, registry.get(language), settings.parseTimeoutMs)
     : { definitions: [], references: [], imports: [], timedOut: false };
   // A token written into the file (a key, a URL's password) is no search term: terms go into the cache on disk and rank a file for a query naming them.
-  const terms = weightTerms(job.path, countTerms(maskSecrets(text).text, settings.maxWords), symbols.definitions);
+  // Blanked, not masked: the mask's words ("secret masked: GitHub token") are not the file's either.
+  const terms = weightTerms(job.path, countTerms(maskSecrets(text, () => " ").text, settings.maxWords), symbols.definitions);
   const record: FileRecord = {
     path: job.path,
     language,

@@ -88,13 +88,16 @@ function mask(kind: string): string {
 
 /**
  * `text` with the secret values in it masked, line for line (a key block's body becomes one
- * mask and empty lines, so line numbers still hold), and what was masked where.
+ * mask and empty lines, so line numbers still hold), and what was masked where. `shown`: what
+ * stands in a value's place — the mask, or a space where the text is counted for its words
+ * (the index's terms: a mask's own words, "secret", "masked", "GitHub token", would rank the
+ * file for a query naming them).
  */
-export function maskSecrets(text: string): { text: string; masked: MaskedValue[] } {
+export function maskSecrets(text: string, shown: (kind: string) => string = mask): { text: string; masked: MaskedValue[] } {
   if (!mayHoldSecrets(text)) return { text, masked: [] };
   const lines = text.split("\n");
   const masked: MaskedValue[] = [];
-  const keys = maskKeyBlocks(lines);
+  const keys = maskKeyBlocks(lines, shown);
   for (const block of keys) masked.push({ kind: "private key", ...block });
   lines.forEach((line, i) => {
     let out = line;
@@ -104,7 +107,7 @@ export function maskSecrets(text: string): { text: string; masked: MaskedValue[]
         const [before, value] = typeof name === "string" ? [name, String(secret)] : ["", whole];
         if (!realToken(value, shape, typeof after === "string" ? after : "")) return whole;
         masked.push({ kind: shape.kind, line: i + 1 });
-        return before + mask(shape.kind);
+        return before + shown(shape.kind);
       });
     }
     lines[i] = out;
@@ -124,7 +127,7 @@ function mayHoldSecrets(text: string): boolean {
  * on lines of their own, or on one line (a JSON service-account key's `\n` escapes) — and
  * returns the lines (1-based) where they begin and, for one over several lines, end.
  */
-function maskKeyBlocks(lines: string[]): { line: number; lastLine?: number }[] {
+function maskKeyBlocks(lines: string[], shown: (kind: string) => string): { line: number; lastLine?: number }[] {
   const found: { line: number; lastLine?: number }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const begin = KEY_BEGIN.exec(lines[i]!);
@@ -134,7 +137,7 @@ function maskKeyBlocks(lines: string[]): { line: number; lastLine?: number }[] {
     const sameLine = KEY_END.exec(rest);
     if (sameLine) {
       if (keyBody(rest.slice(0, sameLine.index)) < MIN_KEY_BODY) continue;
-      lines[i] = `${head}${mask("private key")}${rest.slice(sameLine.index)}`;
+      lines[i] = `${head}${shown("private key")}${rest.slice(sameLine.index)}`;
       found.push({ line: i + 1 });
       continue;
     }
@@ -144,7 +147,7 @@ function maskKeyBlocks(lines: string[]): { line: number; lastLine?: number }[] {
     const close = end < lines.length ? KEY_END.exec(lines[end]!) : null;
     const body = [rest, ...lines.slice(i + 1, end), close ? lines[end]!.slice(0, close.index) : ""];
     if (body.reduce((n, part) => n + keyBody(part), 0) >= MIN_KEY_BODY) {
-      lines[i] = `${head}${mask("private key")}`;
+      lines[i] = `${head}${shown("private key")}`;
       for (let k = i + 1; k < end; k++) lines[k] = "";
       if (close) lines[end] = lines[end]!.slice(close.index);
       const last = close ? end : end - 1;

@@ -68,7 +68,10 @@ describe("index: secret values written into ordinary files", () => {
     const github = `ghp_${"q7Rk2LmZ9vXa".repeat(3)}`;
     const aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq9Kd3Lm2P";
     try {
-      writeAll(root, { "settings.py": `GITHUB_TOKEN = "${github}"\nAWS_SECRET_ACCESS_KEY = "${aws}"\n\ndef client():\n    return plainwordzq\n` });
+      writeAll(root, {
+        "settings.py": `GITHUB_TOKEN = "${github}"\nAWS_SECRET_ACCESS_KEY = "${aws}"\n\ndef client():\n    return plainwordzq\n`,
+        "notify.py": `HOOK = "${github}"\n\ndef notifyzq():\n    return HOOK\n`,
+      });
       const index = await indexOf(root, { history: false, storageDir });
       try {
         const words = index.files.get("settings.py")?.words.split(" ") ?? [];
@@ -76,6 +79,11 @@ describe("index: secret values written into ordinary files", () => {
         // As the index words them: lower-case, split at punctuation.
         const secretWords = ["ghpq7rk2lmz9vxaq7rk2lmz9vxaq7rk2lmz9vxa", "wjalrxutnfemi", "k7mdeng", "bpxrficyzq9kd3lm2p"];
         assert.deepEqual(words.filter((w) => secretWords.includes(w)), []);
+        // Nor do the mask's own words stand in for it: notify.py says nothing of a secret or a mask, and a query naming them must not rank it.
+        const notifyWords = index.files.get("notify.py")?.words.split(" ") ?? [];
+        assert.ok(notifyWords.includes("notifyzq"), "notify.py is indexed");
+        assert.deepEqual(notifyWords.filter((w) => ["mask", "masked", "secret"].includes(w)), []);
+        assert.deepEqual(locate(index, "secret masked", { top: 5 }).filter((f) => f.score > 0).map((f) => f.path), ["settings.py"]);
         assert.deepEqual(locate(index, `${github} ${aws}`, { top: 5 }).filter((f) => f.score > 0).map((f) => f.path), []);
         assert.ok(findDefinitions(index, "GITHUB_TOKEN", 5).some((d) => d.path === "settings.py"), "its definition is indexed");
         const cache = readdirSync(storageDir).map((name) => readFileSync(join(storageDir, name)).toString("latin1")).join("");

@@ -17,7 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -106,7 +106,7 @@ export class ConversationStore {
   }
 
   /**
-   * Writes the conversation (atomically: a crash leaves the old file or the new one). Each
+   * Writes the conversation (atomically, flushed before the rename: a crash or a power cut leaves the old file or the new one). Each
    * save has a temporary file of its own, created new (never through a link left there),
    * and saves of one conversation run one after the other.
    */
@@ -121,10 +121,11 @@ export class ConversationStore {
       await makeFolder(dir);
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        await writeFile(tmp, text, { flag: "wx" });
+        await writeSynced(tmp, text);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
         await this.keepOtherWindows(id);
         await rename(tmp, this.file(id));
+        await syncFolder(dir);
         this.versions.set(id, version);
       } catch (error) {
         await rm(tmp, { force: true });
@@ -281,6 +282,35 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
     if (!info.isFile()) throw new Error("not a regular file");
     if (info.size > MAX_FILE_BYTES) throw new Error(`${info.size} bytes, more than any conversation holds`);
     return { text: await handle.readFile("utf8"), version: versionOf(info) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a new file (O_EXCL: never through a link or file left at `path`), flushed to disk:
+ * renamed over the old version unflushed, a power cut can leave an empty file in its place.
+ */
+async function writeSynced(path: string, text: string): Promise<void> {
+  const handle = await open(path, "wx");
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * After a rename: the folder's entry flushed too, so the new name survives a power cut. Where
+ * a folder cannot be opened or flushed (Windows, some network drives) the rename stands as
+ * the system keeps it: the save itself succeeded.
+ */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
   } finally {
     await handle.close();
   }

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -272,5 +273,35 @@ describe("ConversationStore with a damaged or strange folder", () => {
     await store.rewind("c1", 2.5);
     await store.rewind("c1", "2" as unknown as number);
     assert.equal((await store.get("c1"))?.messages.length, TURN.length);
+  });
+});
+
+describe("ConversationStore's saves and a power cut", () => {
+  it("flushes the new version to disk before it replaces the old one, then the folder's entry", async (t) => {
+    const dir = folder(t);
+    const store = new ConversationStore(dir);
+    await store.record("c1", TURN.slice(0, 3));
+    const file = join(dir, "c1.json");
+    const old = readFileSync(file, "utf8");
+    // What each flush found: a rename before the file's flush leaves, after a power cut, an empty file where the old version was.
+    const flushes: { folder: boolean; size: number; saved: string }[] = [];
+    const probe = await open(file, "r");
+    const prototype = Object.getPrototypeOf(probe) as { sync: (this: FileHandle) => Promise<void> };
+    await probe.close();
+    const sync = prototype.sync;
+    prototype.sync = async function (this: FileHandle) {
+      const info = await this.stat();
+      flushes.push({ folder: info.isDirectory(), size: info.size, saved: readFileSync(file, "utf8") });
+      return sync.call(this);
+    };
+    t.after(() => (prototype.sync = sync));
+    await store.record("c1", TURN);
+    prototype.sync = sync;
+    const saved = readFileSync(file, "utf8");
+    assert.notEqual(saved, old);
+    const whole = flushes.findIndex((f) => !f.folder && f.size === Buffer.byteLength(saved));
+    assert.ok(whole >= 0, `the new version is flushed whole: ${JSON.stringify(flushes.map(({ folder, size }) => ({ folder, size })))}`);
+    assert.equal(flushes[whole]!.saved, old, "flushed before the rename, while the old version is still in place");
+    assert.ok(flushes.slice(whole + 1).some((f) => f.folder && f.saved === saved), "the folder is flushed after the rename");
   });
 });

@@ -101,13 +101,14 @@ export function lexicalRelative(root: string, input: string): string {
  * them) was not found under the composed form a model writes (U+00E9), and a write made a
  * second, same-looking file beside it. A missing segment that is not ASCII is matched
  * against its folder's names by NFC, one match standing for it; the path as given when it
- * exists, or when no segment or more than one matches.
+ * exists; from a segment that no name or more than one matches, the rest as given.
  */
 export async function diskSpelling(root: string, rel: string): Promise<string> {
   const nonAscii = /[^\x00-\x7f]/;
   if (!nonAscii.test(rel) || (await lstat(join(root, rel)).then(() => true, () => false))) return rel;
+  const segments = rel.split("/");
   const found: string[] = [];
-  for (const segment of rel.split("/")) {
+  for (const [i, segment] of segments.entries()) {
     const here = join(root, ...found, segment);
     if (!nonAscii.test(segment) || (await lstat(here).then(() => true, () => false))) {
       found.push(segment);
@@ -115,7 +116,9 @@ export async function diskSpelling(root: string, rel: string): Promise<string> {
     }
     const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
     const same = names.filter((name) => name.normalize("NFC") === segment.normalize("NFC"));
-    if (same.length !== 1) return rel;
+    // None (a new name) or several (which is meant cannot be told): the rest as given, the
+    // folders above as on disk, so a new file does not make a same-looking twin of its folder.
+    if (same.length !== 1) return [...found, ...segments.slice(i)].join("/");
     found.push(same[0]!);
   }
   return found.join("/");

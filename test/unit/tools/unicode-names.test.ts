@@ -27,6 +27,14 @@ describe("file names in another Unicode normalization form", () => {
     assert.match(search.text, /x\.ts:1: x/);
   });
 
+  it("writes a new non-ASCII name into the folder on disk, not into a same-looking twin folder", async () => {
+    const { root, ctx } = workspaceWith({ [nfd("résumé/x.ts")]: "x\n" });
+    const write = await runTool(toolByName("write_file")!, { path: nfc("résumé/née.ts"), content: "n\n" }, ctx);
+    assert.equal(write.ok, true, write.text);
+    assert.deepEqual(readdirSync(root), [nfd("résumé")]);
+    assert.deepEqual(readdirSync(join(root, nfd("résumé"))).sort(), [nfc("née.ts"), "x.ts"]);
+  });
+
   it("keeps to the exact name where both forms exist", async () => {
     const { ctx } = workspaceWith({ [nfd("café.ts")]: "decomposed\n", [nfc("café.ts")]: "composed\n" });
     assert.equal((await runTool(toolByName("read_file")!, { path: nfc("café.ts") }, ctx)).text, "1| composed");

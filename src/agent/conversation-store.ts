@@ -17,7 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { formatSize } from "../protocol/units.ts";
@@ -55,6 +55,8 @@ export class ConversationStore {
   private readonly unsaved = new Set<string>();
   /** The version of each conversation's file this store's copy comes from (ABSENT: there was none). */
   private readonly versions = new Map<string, string>();
+  /** Whether this store removed the temporary files saves cut short left in its folder (once, at its first save). */
+  private swept = false;
 
   /** `dir` undefined: memory only (a client that gave no storage folder). */
   constructor(
@@ -119,6 +121,10 @@ export class ConversationStore {
     const write = async () => {
       if (text instanceof Error) throw text;
       await makeFolder(dir);
+      if (!this.swept) {
+        this.swept = true;
+        await removeLeftTemporaryFiles(dir);
+      }
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
         await writeSynced(tmp, text);
@@ -284,6 +290,26 @@ async function readConversationFile(path: string): Promise<{ text: string; versi
     return { text: await handle.readFile("utf8"), version: versionOf(info) };
   } finally {
     await handle.close();
+  }
+}
+
+/** A save's temporary file (`save`): `<id>.json.<12 hex digits>.tmp`. */
+const TEMPORARY = /^[A-Za-z0-9_-]{1,80}\.json\.[0-9a-f]{12}\.tmp$/;
+/** Older than this, a temporary file is no save under way (one takes seconds at most, 64 MiB on a slow disk) but one a crash cut short. */
+const LEFT_AFTER_MS = 60 * 60_000;
+
+/**
+ * Removes the temporary files saves cut short left (the process killed or the machine off
+ * between write and rename): each can be as large as a conversation, and nothing else ever
+ * removes them. Another window's save under way is left alone (a recent file). Best effort:
+ * a file that cannot be listed or removed stays, and the save goes on.
+ */
+async function removeLeftTemporaryFiles(dir: string): Promise<void> {
+  const names = (await readdir(dir).catch(() => [])).filter((name) => TEMPORARY.test(name));
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await lstat(path).catch(() => undefined);
+    if (info?.isFile() && Date.now() - info.mtimeMs > LEFT_AFTER_MS) await rm(path, { force: true }).catch(() => undefined);
   }
 }
 

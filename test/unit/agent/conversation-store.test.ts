@@ -2,7 +2,7 @@
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -303,5 +303,21 @@ describe("ConversationStore's saves and a power cut", () => {
     assert.ok(whole >= 0, `the new version is flushed whole: ${JSON.stringify(flushes.map(({ folder, size }) => ({ folder, size })))}`);
     assert.equal(flushes[whole]!.saved, old, "flushed before the rename, while the old version is still in place");
     assert.ok(flushes.slice(whole + 1).some((f) => f.folder && f.saved === saved), "the folder is flushed after the rename");
+  });
+});
+
+describe("ConversationStore and what a crash left", () => {
+  it("removes the temporary files a save cut short by a crash left, and not a save under way in another window", async (t) => {
+    const dir = folder(t);
+    const day = new Date(Date.now() - 24 * 3600_000);
+    for (const name of ["c1.json.0123456789ab.tmp", "c2.json.ba9876543210.tmp"]) {
+      writeFileSync(join(dir, name), '{"half":');
+      utimesSync(join(dir, name), day, day);
+    }
+    writeFileSync(join(dir, "c3.json.aaaaaaaaaaaa.tmp"), '{"being written'); // another window's save, just begun
+    writeFileSync(join(dir, "notes.tmp"), "the user's"); // not a name a save gives
+    utimesSync(join(dir, "notes.tmp"), day, day);
+    await new ConversationStore(dir).record("c9", TURN);
+    assert.deepEqual(readdirSync(dir).sort(), ["c3.json.aaaaaaaaaaaa.tmp", "c9.json", "notes.tmp"]);
   });
 });

@@ -42,15 +42,21 @@ export interface RuntimeStartOptions {
   readonly timers?: StartTimers;
 }
 
-/** vscode-jsonrpc's code for a request left unanswered when its connection closed: says nothing about why. */
+/**
+ * vscode-jsonrpc's codes for a request left unanswered when its connection closed, and for one
+ * that could not be written (the pipe to a runtime that died): they say nothing about why.
+ */
 const PENDING_RESPONSE_REJECTED = -32097;
+const MESSAGE_WRITE_ERROR = -32099;
 /**
  * Whether a request failed because the runtime ended before answering it: vscode-jsonrpc then
- * says only "Pending response rejected since connection got disposed", which a chat turn cut off
- * by a killed runtime showed as why its run stopped.
+ * says only "Pending response rejected since connection got disposed", or for one sent as it
+ * died "write EPIPE" / "Cannot call write after a stream was destroyed", which a chat turn cut
+ * off by a killed runtime showed as why its run stopped.
  */
 export function unansweredByEnd(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === PENDING_RESPONSE_REJECTED;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === PENDING_RESPONSE_REJECTED || code === MESSAGE_WRITE_ERROR;
 }
 
 /** Of a long line (a path in a message) the start says enough. */

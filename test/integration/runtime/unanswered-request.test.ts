@@ -27,3 +27,17 @@ it("tells a request the killed runtime never answered from one it answered", { t
   assert.equal(unansweredByEnd(new Error("the runtime's own answer")), false);
   assert.equal(unansweredByEnd(undefined), false);
 });
+
+it("tells a request that could not be written to the runtime's closed pipe from one it answered", { timeout: 20_000 }, async () => {
+  // A request sent as the runtime dies (before its end is noticed) fails writing: 'write EPIPE',
+  // 'Cannot call write after a stream was destroyed', which the chat showed as why its run stopped.
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
+  try {
+    runtime.child.stdin!.destroy();
+    const error = await runtime.connection.sendRequest("hearth/agent/run", { text: "refactor it" }).then(() => undefined, (failure: unknown) => failure);
+    assert.equal(unansweredByEnd(error), true, String(error));
+  } finally {
+    runtime.child.kill("SIGKILL");
+    await runtime.exited;
+  }
+});

@@ -91,13 +91,17 @@ const KERNEL_FOLDERS: ReadonlySet<string> = new Set(["/proc", "/sys", "/dev", "/
 const IGNORE_FILES = [".gitignore", ".hearthignore"];
 const GIT_FILE = "a .git file: where a worktree or submodule keeps its repository";
 const GIT_DIRECTORY = "git's own folder (a bare repository, or a .git folder): no checked-out files, and its config can hold a remote URL's token";
-/**
- * Whether a folder's entries are a git repository's own (a bare `project.git`, a `.git`
- * opened as the folder), as git itself tells one: HEAD, objects/ and refs/.
- */
+/** What makes a folder a git repository's own (a bare `project.git`, a `.git`), as git itself tells one. */
+const GIT_DIRECTORY_MARKS: readonly (readonly [name: string, kind: "file" | "dir"])[] = [["HEAD", "file"], ["objects", "dir"], ["refs", "dir"]];
+/** Whether a folder's entries are a git repository's own (`GIT_DIRECTORY_MARKS`). */
 function isGitDirectory(entries: readonly { name: string; isDir: boolean; isFile: boolean }[]): boolean {
   const kind = new Map(entries.map((e) => [e.name, e.isDir ? "dir" : e.isFile ? "file" : "other"]));
-  return kind.get("HEAD") === "file" && kind.get("objects") === "dir" && kind.get("refs") === "dir";
+  return GIT_DIRECTORY_MARKS.every(([name, want]) => kind.get(name) === want);
+}
+/** Whether the folder at `abs` is a git repository's own (`GIT_DIRECTORY_MARKS`), by a stat of each mark (the tools, which do not list it). */
+export async function isGitDirectoryAt(abs: string, fs: Pick<ScanFs, "stat"> = nodeScanFs): Promise<boolean> {
+  const found = await Promise.all(GIT_DIRECTORY_MARKS.map(([name]) => fs.stat(join(abs, name)).catch(() => undefined)));
+  return GIT_DIRECTORY_MARKS.every(([, want], i) => (want === "dir" ? found[i]?.isDirectory() : found[i]?.isFile()) === true);
 }
 /** A worktree's or submodule's `.git` file is git's pointer to its repository, never the project's text (while `.git` is excluded). */
 function isGitFile(name: string, excluded: ReadonlySet<string>): boolean {

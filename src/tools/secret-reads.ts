@@ -25,7 +25,7 @@ import { shownPath } from "../indexer/index.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
 import { reasonByNameOrLink, writtenFile } from "./control-files.ts";
-import { isOutside } from "../indexer/scan.ts";
+import { isGitDirectoryAt, isOutside } from "../indexer/scan.ts";
 
 /**
  * Why reading `path` in the workspace at `root` shows the model what looks like secrets — by
@@ -34,28 +34,35 @@ import { isOutside } from "../indexer/scan.ts";
  * file or a path the read will refuse anyway.
  */
 export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "reads", await reasonsIn(root), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
+  return (await reasonByNameOrLink(root, path, "reads", await reasonsIn(root, path), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
 export async function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "changes", await reasonsIn(root))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
+  return (await reasonByNameOrLink(root, path, "changes", await reasonsIn(root, path))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
 }
 
 /**
- * How a workspace-relative path is judged: by its name, and in git's own folder opened as the
- * workspace (a bare repository, a `.git` opened in the editor) as the same path under `.git`
- * — its `config` is `.git/config`, whose remote URL can carry a token.
+ * How a workspace-relative path is judged: by its name, and in git's own folder (a bare
+ * repository or a `.git` opened as the workspace, a fixture's `remote.git` inside it) as the
+ * same path under `.git` — its `config` is `.git/config`, whose remote URL can carry a token.
+ * The workspace is looked at for every path (a link's target is judged too); the folders above
+ * `path` only for a `config` or `config.worktree`, the names `.git` decides for.
  */
-async function reasonsIn(root: string): Promise<(path: string) => string | undefined> {
-  if (!(await isGitDirectory(root))) return (p) => secretFileReason(p);
-  return (p) => secretFileReason(p) ?? secretFileReason(`.git/${p}`);
-}
-
-/** Whether `root` is a git repository's own folder, as git tells one: HEAD, objects/ and refs/. */
-async function isGitDirectory(root: string): Promise<boolean> {
-  const [head, objects, refs] = await Promise.all(["HEAD", "objects", "refs"].map((name) => stat(join(root, name)).catch(() => undefined)));
-  return head?.isFile() === true && objects?.isDirectory() === true && refs?.isDirectory() === true;
+async function reasonsIn(root: string, path: string): Promise<(path: string) => string | undefined> {
+  const parts = path.split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
+  const name = parts.at(-1)?.toLowerCase() ?? "";
+  const above = name === "config" || name === "config.worktree" ? parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/")) : [];
+  const folders = ["", ...above];
+  const found = await Promise.all(folders.map((f) => isGitDirectoryAt(join(root, f))));
+  const gitFolders = folders.filter((_, i) => found[i]);
+  if (gitFolders.length === 0) return (p) => secretFileReason(p);
+  const inGitFolder = (p: string): string | undefined => {
+    const rel = p.split(/[\\/]+/).filter((q) => q !== "" && q !== ".").join("/");
+    for (const f of gitFolders) if (f === "" || rel.startsWith(`${f}/`)) return secretFileReason(`.git/${f === "" ? rel : rel.slice(f.length + 1)}`);
+    return undefined;
+  };
+  return (p) => secretFileReason(p) ?? inGitFolder(p);
 }
 
 /**

@@ -36,4 +36,15 @@ describe("secret reads: git's own folder as the workspace", () => {
     writeFileSync(join(plain, "config"), "x = 1\n");
     assert.equal(await secretFileRead(plain, "config"), undefined);
   });
+  it("a bare repository inside the project (a fixture's remote.git) asks for its config as the workspace's own .git/config does", async () => {
+    const root = tempDir("hearth-secret-gitdir-");
+    mkdirSync(join(root, "fixtures"));
+    gitInit(join(root, "fixtures"), "--bare", "remote.git");
+    writeFileSync(join(root, "config"), "x = 1\n");
+    assert.match((await secretFileRead(root, "fixtures/remote.git/config")) ?? "", /^it reads fixtures\/remote\.git\/config: it looks like it holds secrets/);
+    assert.match((await secretFileRead(root, "./fixtures/remote.git/config")) ?? "", /it looks like it holds secrets/);
+    assert.match((await secretFileWrite(root, "fixtures/remote.git/config")) ?? "", /^it changes fixtures\/remote\.git\/config: /);
+    assert.equal(await secretFileRead(root, "fixtures/remote.git/description"), undefined);
+    assert.equal(await secretFileRead(root, "config"), undefined);
+  });
 });

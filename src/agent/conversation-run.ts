@@ -16,7 +16,7 @@ import type { ApprovalPolicy } from "../protocol/settings.ts";
 import { pairSafeEnd, pairSafeStart } from "../protocol/plain-text.ts";
 import { formatSize } from "../protocol/units.ts";
 import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol/visible-text.ts";
-import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, contentHash, decodeText, detectTestCommand, leftOutMessage, recordWhole } from "../tools/index.ts";
+import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, contentHash, decodeText, detectTestCommand, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
 import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
@@ -81,6 +81,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
   emit({ type: "user", text: options.text, messageIndex: Math.max(options.messages.length, 1), checkpoint: start.id, ...(options.attachments?.length ? { attachments: options.attachments } : {}) });
   // Once per conversation, at its first message: every checkpoint leaves the same files out.
   if (start.leftOut && options.messages.length === 0) emit({ type: "notice", level: "warning", text: leftOutMessage(start.leftOut) });
+  if (start.unreadable && options.messages.length === 0) emit({ type: "notice", level: "warning", text: unreadableMessage(start.unreadable) });
 
   const finish = async (result: Omit<AgentRunResult, "changedFiles" | "startCheckpoint">, conversation: ChatMessage[], backend?: ModelBackend): Promise<ConversationRunOutcome> => {
     const changedFiles = await checkpoints.changedFiles(start.id).catch(() => []);

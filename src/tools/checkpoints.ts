@@ -47,9 +47,18 @@ export interface Checkpoint {
 
 /** What to tell the user about files a checkpoint left out (Checkpoint.leftOut). */
 export function leftOutMessage(paths: readonly string[]): string {
+  return leftOutFiles(paths, `over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB`);
+}
+
+/** What to tell the user about files a checkpoint left out because this user may not read them (Checkpoint.unreadable). */
+export function unreadableMessage(paths: readonly string[]): string {
+  return leftOutFiles(paths, "this user may not read");
+}
+
+function leftOutFiles(paths: readonly string[], which: string): string {
   const shown = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
   const files = paths.length === 1 ? "1 file" : `${paths.length} files`;
-  return `Checkpoints leave out ${files} over ${MAX_CHECKPOINT_FILE_BYTES / 1024 / 1024} MiB, so Undo and Restore cannot bring back a change a command makes to ${paths.length === 1 ? "it" : "them"}: ${shown}.`;
+  return `Checkpoints leave out ${files} ${which}, so Undo and Restore cannot bring back a change a command makes to ${paths.length === 1 ? "it" : "them"}: ${shown}.`;
 }
 
 export interface CheckpointOptions {

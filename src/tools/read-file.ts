@@ -1,4 +1,5 @@
 /** read_file: a file's text with line numbers, whole or a line range, within a size budget. */
+import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
@@ -42,9 +43,9 @@ export const readFileTool: Tool = {
     if (lines.length === 0) {
       // Seen whole: write_file may fill it.
       if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
-      return { text: `${path} is empty.`, data: { path, lines: 0 } };
+      return { text: `${shownPath(path)} is empty.`, data: { path, lines: 0 } };
     }
-    if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${path} (${lines.length} lines)`);
+    if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${shownPath(path)} (${lines.length} lines)`);
     const shown = render(path, lines.map((l) => l.text), first, last);
     // What the model saw: a long line shown cut counts as not seen whole.
     if (ctx.reads) recordLines(ctx.reads, path, contentHash(bytes), first, shown.data.endLine - (shown.cutLine ? 1 : 0), lines.length);

@@ -245,6 +245,15 @@ describe("file names that would read as other text", () => {
     assert.equal(read.ok, true, read.text);
     assert.match(read.text, /def evil_helper/);
   });
+
+  it("read_file names such a file on one line when it is empty or read past its end", async () => {
+    const { ctx } = workspaceWith({ [EVIL]: "", [BIDI]: "x\n" });
+    const empty = await runTool(readFileTool, { path: EVIL }, ctx);
+    assert.equal(empty.text, `${JSON.stringify(EVIL)} is empty.`);
+    const past = await runTool(readFileTool, { path: BIDI, start_line: 5 }, ctx);
+    assert.equal(past.ok, false);
+    assert.match(past.text, /start_line 5 is past the end of "src\/admin\\u202etxt\.py" \(1 lines\)/);
+  });
 });
 
 describe("links out of the workspace and size limits (issue 13)", () => {

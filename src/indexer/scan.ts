@@ -507,7 +507,7 @@ export async function isPathExcluded(
   const excluded = new Set(options.excludeDirs);
   if (parts.slice(0, -1).some((p) => excluded.has(p)) || isGitFile(parts.at(-1)!, excluded)) return true;
   if ((await leavesRoot(fs, root, relPath, excluded)) || (await throughLoop(fs, root, parts.slice(0, -1)))) return true;
-  if (!options.useGitignore) return false;
+  if (!options.useGitignore) return inGitDirectory(fs, root, parts);
   const rulesOf = async (dirRel: string): Promise<IgnoreRules[]> => {
     let rules = cache?.get(dirRel);
     if (!rules) {
@@ -523,5 +523,15 @@ export async function isPathExcluded(
     if (isIgnored(stack, rel, isDir)) return true;
     if (isDir) stack = [...stack, ...(await rulesOf(rel))];
   }
-  return false;
+  return inGitDirectory(fs, root, parts);
+}
+
+/**
+ * Whether the root or a folder above the file at `parts` is git's own (`isGitDirectoryAt`),
+ * which the scan does not enter: a push into a fixture's `remote.git` writes its refs and
+ * config, and the watcher names them. A stat of each mark a folder, the folders side by side.
+ */
+async function inGitDirectory(fs: ScanFs, root: string, parts: readonly string[]): Promise<boolean> {
+  const folders = ["", ...parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"))];
+  return (await Promise.all(folders.map((f) => isGitDirectoryAt(join(root, f), fs)))).some(Boolean);
 }

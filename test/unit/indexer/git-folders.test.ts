@@ -51,4 +51,26 @@ describe("scan: git's own folders", () => {
       }
     }
   });
+  it("a watcher's update or unsaved text of a file in a bare repository inside the folder (a push into a fixture's remote.git) is left out too", async () => {
+    const root = tempDir("hearth-git-folders-");
+    mkdirSync(join(root, "fixtures"));
+    const remote = bareRepository(join(root, "fixtures"), "remote.git");
+    writeFileSync(join(root, "a.py"), "def a():\n    return 1\n");
+    const index = await indexOf(root, { history: false });
+    try {
+      assert.deepEqual([...index.files.keys()], ["a.py"]);
+      // git config, git push: the watcher names the files git wrote.
+      testGit(remote, "config", "remote.backup.url", TOKEN_URL);
+      writeFileSync(join(remote, "packed-refs"), "# pack-refs with: peeled\n");
+      assert.equal(await index.updateFile("fixtures/remote.git/config"), "skipped");
+      assert.equal(await index.updateFile("fixtures/remote.git/packed-refs"), "skipped");
+      assert.equal(await index.updateFile("fixtures/remote.git/description", "typed text\n"), "skipped");
+      assert.deepEqual([...index.files.keys()], ["a.py"]);
+      // An ordinary folder's files still update.
+      writeFileSync(join(root, "b.py"), "def b():\n    return 2\n");
+      assert.equal(await index.updateFile("b.py"), "parsed");
+    } finally {
+      await index.close();
+    }
+  });
 });

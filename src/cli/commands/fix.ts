@@ -162,6 +162,9 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       const larger = options.settings.serverUrl ? "A server started with a larger context shows more." : "A model whose context is larger (and the memory for it) shows more.";
       io.err(`${smallContextNotice(small, "repository map, project rules, related code", larger)}\n`);
     }
+    // A model that cannot read Hearth's prompt format (its vocabulary lacks Qwen's control tokens): said before its poor answers, as the chat does.
+    const formatWarning = state.kind === "ready" ? state.info.promptFormat?.warning : undefined;
+    if (formatWarning) io.err(`hearth fix: warning: ${terminalText(formatWarning)}\n`);
     // The model is told in its first message (taskMessage); the user, who may not have read the issue closely, here.
     const issueHidden = findHiddenText(options.issue);
     // Bidi controls alone are not told of (right-to-left text has them); tag characters and runs of selectors are hidden data.

@@ -116,19 +116,19 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
     stderr.append(text);
     if (options.echoLog) echo(nativeEcho(text));
   };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  // What native code wrote to stdout is no frame of the protocol's: it goes to the log with stderr.
+  const connection = createProtocolConnection(runtimeOutput(child.stdout!, child.stderr!, nativeText), new StreamMessageWriter(child.stdin!));
   if (options.echoLog) {
-    // At the stream's end (before `ended` resolves, which waits for it), or its close if it never ends.
+    // At stderr's end, once runtimeOutput (above) has handed on its last line (before `ended` resolves, which waits for it), or its close if it never ends.
     let flushed = false;
     const flush = (): void => {
       if (!flushed) (flushed = true), echo(nativeEcho.end());
     };
     child.stderr!.once("end", flush).once("close", flush);
   }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  // What native code wrote to stdout is no frame of the protocol's: it goes to the log with stderr.
-  const connection = createProtocolConnection(runtimeOutput(child.stdout!, child.stderr!, nativeText), new StreamMessageWriter(child.stdin!));
   const levels: Record<number, string> = { [MessageType.Error]: "error", [MessageType.Warning]: "warn", [MessageType.Info]: "info", [MessageType.Log]: "debug" };
   connection.onNotification(LogMessageNotification.type, ({ type, message }) => {
     const line = `[${levels[type] ?? "log"}] ${message}\n`;

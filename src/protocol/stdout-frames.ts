@@ -80,17 +80,59 @@ export class StdoutFrames {
   }
 }
 
+/** The longest line held back waiting for its line break; a longer one goes to the log in pieces. */
+const MAX_LINE_CHARS = 64 * 1024;
+/** How far back from the end a longer line's cut looks for a space (a key is shorter). */
+const CUT_LOOKBACK_CHARS = 1024;
+
 /**
- * A filter for each piece of the runtime's stdout: returns the whole frames it completes
- * (undefined for none) and hands `stray` what is no frame, as text (for {@link runtimeOutput}).
+ * Text given as a pipe cuts it, handed on a line at a time: the Hearth log hides the server's
+ * key in what it is given at once, and a key cut between two pieces matched nothing. A line
+ * longer than {@link MAX_LINE_CHARS} goes on in pieces, cut after a space near its end where
+ * there is one; `end` hands on the last line without its line break.
  */
-function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) => Uint8Array | undefined {
-  const frames = new StdoutFrames();
+export class TextLines {
+  private held = "";
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  push(text: string): void {
+    const lineEnd = text.lastIndexOf("\n");
+    if (lineEnd >= 0) {
+      this.write(this.held + text.slice(0, lineEnd + 1));
+      this.held = text.slice(lineEnd + 1);
+    } else this.held += text;
+    if (this.held.length <= MAX_LINE_CHARS) return;
+    const space = this.held.slice(-CUT_LOOKBACK_CHARS).search(/\s\S*$/);
+    const cut = space < 0 ? this.held.length : this.held.length - CUT_LOOKBACK_CHARS + space + 1;
+    this.write(this.held.slice(0, cut));
+    this.held = this.held.slice(cut);
+  }
+
+  end(): void {
+    if (this.held) this.write(this.held);
+    this.held = "";
+  }
+}
+
+/**
+ * `text` given the stream's bytes, decoded as one text across its pieces (a pipe may cut a
+ * character in two), a line at a time; what is left goes once the stream ends or closes.
+ */
+function textOf(stream: NodeJS.ReadableStream, text: (text: string) => void): (bytes: Uint8Array) => void {
   const decoder = new TextDecoder();
-  return (chunk) => {
-    const piece = frames.push(chunk);
-    if (piece.stray.length) stray(decoder.decode(piece.stray, { stream: true }));
-    return piece.frames.length ? piece.frames : undefined;
+  const lines = new TextLines(text);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    lines.push(decoder.decode());
+    lines.end();
+  };
+  stream.once("end", end);
+  stream.once("close", end);
+  return (bytes) => {
+    if (!ended && bytes.length) lines.push(decoder.decode(bytes, { stream: true }));
   };
 }
 
@@ -101,12 +143,9 @@ function framesOnly(stray: (text: string) => void): (chunk: Uint8Array) => Uint8
  * their events (protocol/ imports no Node module); the frames go to vscode-jsonrpc as Buffers.
  */
 export function runtimeOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, text: (text: string) => void): MessageReader {
-  const errors = new TextDecoder();
-  stderr.on("data", (chunk: Uint8Array) => {
-    const decoded = errors.decode(chunk, { stream: true });
-    if (decoded) text(decoded);
-  });
-  const frames = framesOnly(text);
+  stderr.on("data", textOf(stderr, text));
+  const frames = new StdoutFrames();
+  const stray = textOf(stdout, text);
   const on = (event: string, listener: Parameters<NodeJS.ReadableStream["on"]>[1]) => {
     stdout.on(event, listener);
     return Disposable.create(() => stdout.off(event, listener));
@@ -114,8 +153,10 @@ export function runtimeOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.Read
   return new ReadableStreamMessageReader({
     onData: (listener) =>
       on("data", (chunk: Uint8Array) => {
-        const whole = frames(chunk);
-        if (whole) listener(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength));
+        const piece = frames.push(chunk);
+        stray(piece.stray);
+        const whole = piece.frames;
+        if (whole.length) listener(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength));
       }),
     onClose: (listener) => on("close", listener),
     onError: (listener) => on("error", listener),

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { StreamMessageReader, StreamMessageWriter, Trace, TraceFormat, createMessageConnection } from "vscode-jsonrpc/node";
 import type { LogOutputChannel } from "vscode";
 import { withoutSecret } from "../../../src/extension/key-free-log.ts";
+import { runtimeOutput } from "../../../src/protocol/stdout-frames.ts";
 
 /** What a log channel was given, line by line (the editor's own channel is not here to write to). */
 function recordingChannel(lines: string[]): LogOutputChannel {
@@ -52,5 +53,27 @@ describe("the runtime client's log", () => {
     log.info("runtime started");
     log.error("it failed", 2);
     assert.deepEqual(lines, ["runtime started", "it failed"]);
+  });
+
+  // The extension hands the runtime's stderr (and stray stdout) to this log as runtimeOutput
+  // gives it: a pipe cuts where it likes, and a key cut in two matched no form of it.
+  it("has no key the runtime printed to stderr or stdout, however the pipe cut it (the last line too, without its line break)", async () => {
+    const lines: string[] = [];
+    const log = withoutSecret(recordingChannel(lines), key);
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    runtimeOutput(stdout, stderr, (text) => log.append(text)).listen(() => undefined);
+    const ended = Promise.all([stdout, stderr].map((stream) => new Promise((done) => stream.once("close", done))));
+    const said = Buffer.from(`curl: using key ${key}\nnative: key=${key}`);
+    const half = said.indexOf("1234");
+    for (const stream of [stderr, stdout]) {
+      stream.write(said.subarray(0, half));
+      stream.write(said.subarray(half, half + 2));
+      stream.write(said.subarray(half + 2));
+      stream.end();
+    }
+    await ended;
+    const text = lines.join("");
+    assert.equal(text.split("[the API key]").length - 1, 4, `the log:\n${text}`);
+    for (const form of [key, "sk-live-", "1234567890"]) assert.equal(text.includes(form), false, `the key (${form}) is in the log:\n${text}`);
   });
 });

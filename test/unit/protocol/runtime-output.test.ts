@@ -30,3 +30,23 @@ it("decodes a character the pipe cut in two, on stderr and on stdout, and passes
   assert.equal(text, "ggml: 😀 é\né");
   assert.deepEqual(messages, [JSON.parse(body), JSON.parse(body)]);
 });
+
+it("hands the log whole lines, and a line with no end in pieces of a bounded size cut at a space", async () => {
+  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+  const pieces: string[] = [];
+  runtimeOutput(stdout, stderr, (piece) => pieces.push(piece)).listen(() => undefined);
+  const word = "x".repeat(99);
+  for (let i = 0; i < 3000; i++) stderr.write(encode(`${word} `.slice(0, 50)), () => undefined), stderr.write(encode(`${word} `.slice(50)));
+  await new Promise<void>((done) => setImmediate(done));
+  assert.ok(pieces.length > 0, "a 300,000-character line is not held back whole");
+  for (const piece of pieces) assert.ok(piece.endsWith(" ") && piece.length <= 64 * 1024 + 100, `cut at a space: …${piece.slice(-20)}`);
+  const before = pieces.length;
+  stderr.write(encode("end of it\nnext"));
+  await new Promise<void>((done) => setImmediate(done));
+  assert.equal(pieces.at(-1)!.endsWith(" end of it\n"), true);
+  assert.equal(pieces.length, before + 1);
+  const closed = new Promise((done) => stderr.once("close", done));
+  stderr.end();
+  await closed;
+  assert.equal(pieces.at(-1), "next");
+});

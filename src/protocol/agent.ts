@@ -205,6 +205,8 @@ export interface CheckpointRestoreResult {
    * write (`laterWork`: the user's own work or another program's, kept on purpose).
    */
   readonly notRestored?: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean }[];
+  /** With `conversationId`: the files were restored and the conversation rewound, but its save failed; why, for the user. */
+  readonly rewindNotSaved?: string;
 }
 
 /** Sent by the client for the left side of a review diff: a file's text at a checkpoint (null: it did not exist). */

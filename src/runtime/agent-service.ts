@@ -192,13 +192,22 @@ export class AgentService {
       disk: new DiskWorkspace(this.requireRoot()),
       target: this.workspace("Hearth: restore"),
     });
+    let rewindNotSaved: string | undefined;
     if (params.conversationId !== undefined && params.messageIndex !== undefined) {
-      await this.conversations.rewind(params.conversationId, params.messageIndex);
+      // The files are back by now: a rewind made in memory but not saved is said beside them, not as a restore that failed.
+      rewindNotSaved = await this.conversations.rewind(params.conversationId, params.messageIndex).then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof RangeError) throw error;
+          log("warn", `conversation ${params.conversationId}: the rewind could not be saved`, error);
+          return `The conversation goes on from the restored message, but that could not be saved (${error instanceof Error ? error.message : String(error)}): a restart of Hearth loses the rewind.`;
+        },
+      );
       // The model no longer has what it read in the messages dropped: it reads again before write_file replaces a file.
       this.reads.delete(params.conversationId);
     }
     log("info", `restored ${restoredFiles.length} file(s) from checkpoint ${params.checkpoint.slice(0, 8)}`);
-    return { restoredFiles, ...(notRestored.length ? { notRestored } : {}) };
+    return { restoredFiles, ...(notRestored.length ? { notRestored } : {}), ...(rewindNotSaved ? { rewindNotSaved } : {}) };
   }
 
   /** `hearth/checkpoint/file`: a file as a checkpoint holds it (null: not there). */

@@ -27,6 +27,7 @@ export async function restore(chat: ChatSession, itemId: string): Promise<void> 
     if (!result) return;
     chat.apply({ type: "rewound", itemId });
     chat.apply({ type: "notice", level: "info", text: restoredNotice(target, result.restoredFiles) });
+    if (result.rewindNotSaved) chat.apply({ type: "notice", level: "warning", text: result.rewindNotSaved });
     noticeNotRestored(chat, result);
   } else {
     const result = await restoreFiles(chat, target.checkpoint, target.paths, undefined, target.after ? { expect: target.after, action: "undo" } : undefined);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -148,6 +148,20 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
     const saved = JSON.parse(readFileSync(join(s.storage, "conversations", "conv1.json"), "utf8")) as { messages: { role: string }[] };
     assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
+  });
+
+  it("a restore whose files came back but whose rewound conversation could not be saved says so, not that nothing was restored", async () => {
+    const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
+    const first = await run(s, "fix add");
+    // Where conversations are kept is a file now: the rewind's save fails once the files are back.
+    const folder = join(s.storage, "conversations");
+    rmSync(folder, { recursive: true });
+    writeFileSync(folder, "not a folder");
+    const restored = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: first.startCheckpoint!, conversationId: "conv1", messageIndex: 1 });
+    assert.deepEqual(restored.restoredFiles, ["calc.py"]);
+    assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
+    assert.match(restored.rewindNotSaved ?? "", /^The conversation goes on from the restored message, but that could not be saved \(.*conversations, where Hearth keeps conversations, is a file, not a folder: move it away and later turns are saved\): a restart of Hearth loses the rewind\.$/);
+    assert.equal(readFileSync(folder, "utf8"), "not a folder");
   });
 
   it("a restore names the changed files it left as they are, and why", async () => {

@@ -125,7 +125,8 @@ export function stoppedMessage(stopped: NonNullable<IndexReport["stopped"]>): st
 const CHOSEN_SKIPS: ReadonlySet<SkipReason> = new Set(["ignored", "excluded-dir"]);
 /** Examples a report keeps of what was left out (the log lists them). */
 const LEFT_OUT_EXAMPLES = 20;
-const SKIP_LABELS: Record<SkipReason, string> = {
+/** Each reason's words for one file and for several ("1 pipe or device", "2 pipes or devices"); an adjective serves for both. */
+const SKIP_LABELS: Record<SkipReason, string | readonly [one: string, several: string]> = {
   ignored: "ignored",
   "excluded-dir": "excluded",
   "git-folder": "git's own folder",
@@ -134,15 +135,21 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   minified: "minified",
   generated: "generated",
   unreadable: "unreadable",
-  "symlink-loop": "link loops",
-  "link-outside": "links out of the folder",
-  "link-duplicate": "second links to a folder",
-  "not-regular": "pipes or devices",
-  secret: "secret-looking files",
-  "secret-link": "other names of secret files",
-  "parse-timeout": "parse timeouts",
-  "parse-error": "parse errors",
+  "symlink-loop": ["link loop", "link loops"],
+  "link-outside": ["link out of the folder", "links out of the folder"],
+  "link-duplicate": ["second link to a folder", "second links to a folder"],
+  "not-regular": ["pipe or device", "pipes or devices"],
+  secret: ["secret-looking file", "secret-looking files"],
+  "secret-link": ["other name of a secret file", "other names of secret files"],
+  "parse-timeout": ["parse timeout", "parse timeouts"],
+  "parse-error": ["parse error", "parse errors"],
 };
+
+/** `n` files skipped for `why`, counted in words: "1 parse error", "2,000 binary". */
+function skipCount(why: SkipReason, n: number): string {
+  const label = SKIP_LABELS[why];
+  return `${n.toLocaleString("en")} ${typeof label === "string" ? label : label[n === 1 ? 0 : 1]}`;
+}
 
 /**
  * What the index left out for reasons of its own, in one bounded line for the Hearth view:
@@ -157,7 +164,7 @@ export function leftOutMessage(report: Pick<IndexReport, "skippedByReason" | "le
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
   if (total === 0) return undefined;
-  const shown = counts.slice(0, 4).map(([why, n]) => `${n.toLocaleString("en")} ${SKIP_LABELS[why]}${why === "unreadable" ? unreadableExample(report.leftOut) : ""}`);
+  const shown = counts.slice(0, 4).map(([why, n]) => `${skipCount(why, n)}${why === "unreadable" ? unreadableExample(report.leftOut) : ""}`);
   const rest = counts.slice(4).reduce((sum, [, n]) => sum + n, 0);
   if (rest > 0) shown.push(`${rest.toLocaleString("en")} for other reasons`);
   return `${total.toLocaleString("en")} not indexed: ${shown.join(", ")}`;

@@ -43,6 +43,18 @@ describe("what the index left out", () => {
     assert.equal(leftOutMessage({ skippedByReason: { ignored: 40, "excluded-dir": 3 }, leftOut: [] }), undefined);
   });
 
+  it("names one of a kind in the singular and several in the plural, for every reason", () => {
+    const one = leftOutMessage({
+      skippedByReason: { secret: 1, "secret-link": 1, "symlink-loop": 1, "link-outside": 1 },
+      leftOut: [],
+    });
+    assert.equal(one, "4 not indexed: 1 link out of the folder, 1 secret-looking file, 1 other name of a secret file, 1 link loop");
+    const others = leftOutMessage({ skippedByReason: { "link-duplicate": 1, "not-regular": 1, "parse-timeout": 1, "parse-error": 1 }, leftOut: [] });
+    assert.equal(others, "4 not indexed: 1 second link to a folder, 1 pipe or device, 1 parse error, 1 parse timeout");
+    const many = leftOutMessage({ skippedByReason: { secret: 3, "not-regular": 2, "parse-error": 2, "link-outside": 2 }, leftOut: [] });
+    assert.equal(many, "9 not indexed: 3 secret-looking files, 2 links out of the folder, 2 pipes or devices, 2 parse errors");
+  });
+
   it("is one bounded line: the four commonest reasons, the rest counted, an example clipped", () => {
     const message = leftOutMessage({
       skippedByReason: { binary: 9000, "too-large": 30, minified: 12, unreadable: 4, "link-outside": 2, "symlink-loop": 1, ignored: 5000 },

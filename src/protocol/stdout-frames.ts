@@ -55,6 +55,19 @@ export class StdoutFrames {
     return { frames: concat(frames), stray: concat(stray) };
   }
 
+  /**
+   * Once stdout has ended: what was held back is no frame now. A header's worth or less (the
+   * start of a `Content-Length: ` a stray line ended with) is stray; the body of a frame cut
+   * short (the runtime killed as it wrote a large answer) is dropped, not logged.
+   */
+  end(): Uint8Array {
+    const held = this.want > 0 ? new Uint8Array(0) : concat([this.buffer, ...this.pieces]);
+    this.buffer = new Uint8Array(0);
+    this.pieces = [];
+    this.size = this.want = 0;
+    return held;
+  }
+
   /** The length of the frame the buffer starts with, "wait" for more bytes, or "stray" if it is no frame. */
   private frameLength(): number | "wait" | "stray" {
     const end = indexOf(this.buffer.subarray(0, MAX_HEADER_BYTES + HEADER_END.length), HEADER_END, 0);
@@ -117,15 +130,17 @@ export class TextLines {
 
 /**
  * `text` given the stream's bytes, decoded as one text across its pieces (a pipe may cut a
- * character in two), a line at a time; what is left goes once the stream ends or closes.
+ * character in two), a line at a time; what is left goes once the stream ends or closes,
+ * after `more`: what else was held back for the log until then.
  */
-function textOf(stream: NodeJS.ReadableStream, text: (text: string) => void): (bytes: Uint8Array) => void {
+function textOf(stream: NodeJS.ReadableStream, text: (text: string) => void, more: () => Uint8Array = () => new Uint8Array(0)): (bytes: Uint8Array) => void {
   const decoder = new TextDecoder();
   const lines = new TextLines(text);
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
+    lines.push(decoder.decode(more(), { stream: true }));
     lines.push(decoder.decode());
     lines.end();
   };
@@ -145,7 +160,7 @@ function textOf(stream: NodeJS.ReadableStream, text: (text: string) => void): (b
 export function runtimeOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, text: (text: string) => void): MessageReader {
   stderr.on("data", textOf(stderr, text));
   const frames = new StdoutFrames();
-  const stray = textOf(stdout, text);
+  const stray = textOf(stdout, text, () => frames.end());
   const on = (event: string, listener: Parameters<NodeJS.ReadableStream["on"]>[1]) => {
     stdout.on(event, listener);
     return Disposable.create(() => stdout.off(event, listener));

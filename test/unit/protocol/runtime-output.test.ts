@@ -31,6 +31,23 @@ it("decodes a character the pipe cut in two, on stderr and on stdout, and passes
   assert.deepEqual(messages, [JSON.parse(body), JSON.parse(body)]);
 });
 
+it("logs what stdout held back as the start of a header once the runtime's output ends, and drops a frame cut short", async () => {
+  for (const [tail, logged] of [
+    ["ggml: done. Content-Len", "ggml: done. Content-Len"],
+    [`Content-Length: 500\r\n\r\n{"jsonrpc":"2.0"`, ""],
+  ]) {
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    let text = "";
+    const reader = runtimeOutput(stdout, stderr, (piece) => (text += piece));
+    const closed = new Promise<void>((done) => reader.onClose(() => done()));
+    reader.listen(() => undefined);
+    stdout.end(encode(`${frame("{}")}${tail}`));
+    stderr.end();
+    await closed;
+    assert.equal(text, logged);
+  }
+});
+
 it("hands the log whole lines, and a line with no end in pieces of a bounded size cut at a space", async () => {
   const [stdout, stderr] = [new PassThrough(), new PassThrough()];
   const pieces: string[] = [];

@@ -298,7 +298,7 @@ class Run {
       : this.messages.length <= 1
         ? this.options.backend.kind === "remote"
           ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
-          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend))
+          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend))
         : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }
@@ -830,4 +830,10 @@ function describeCallErrors(errors: readonly string[]): string {
 function trainContextOf(backend: ModelBackend): number | undefined {
   const state = backend.state();
   return state.kind === "ready" ? state.info.trainContextSize : undefined;
+}
+
+/** Whether the loaded model's context is hearth.contextSize 0 (auto)'s choice. */
+function contextAutoOf(backend: ModelBackend): boolean {
+  const state = backend.state();
+  return state.kind === "ready" && state.info.contextAuto === true;
 }

@@ -44,12 +44,21 @@ export function smallContextNotice(contextSize: number, what: string, larger = "
  * What to change when the embedded model's context (`contextSize`) cannot hold Hearth's
  * instructions and tools. hearth.contextSize 0 (auto) never loads more than the model's
  * training context (its GGUF's context_length), so for a model trained for less than the agent
- * needs, "use 0 (auto)" would load the same too-small context again.
+ * needs, "use 0 (auto)" would load the same too-small context again; with `auto` (the setting
+ * is already 0) it is never the advice: less than the training context means free memory
+ * held no more, all of it means only a size past it helps.
  */
-export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined): string {
+export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false): string {
   const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
-  if (trainContextSize === undefined || trainContextSize >= MIN_AGENT_CONTEXT_SIZE) return `${tooSmall} — set hearth.contextSize to 0 (auto) or a larger size`;
+  const past = (larger: string) => `choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
+  if (auto && trainContextSize !== undefined && contextSize < trainContextSize) {
+    return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for ${trainContextSize} tokens) — free memory (close other programs, or models other windows loaded), choose a smaller quantization, or set hearth.kvCacheType to q8_0 (half the memory per token)`;
+  }
   // A size already past the minimum (many MCP tools fill it) can only grow.
   const larger = contextSize < MIN_AGENT_CONTEXT_SIZE ? `to at least ${MIN_AGENT_CONTEXT_SIZE}` : `above ${contextSize}`;
-  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
+  if (trainContextSize === undefined || trainContextSize >= MIN_AGENT_CONTEXT_SIZE) {
+    if (auto && trainContextSize !== undefined) return `${tooSmall}, the whole context this model was trained for (hearth.contextSize 0, auto, loads no more) — ${past(larger)}`;
+    return `${tooSmall} — set hearth.contextSize to 0 (auto) or a larger size`;
+  }
+  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — ${past(larger)}`;
 }

@@ -31,6 +31,8 @@ export interface BackendInfo {
   readonly contextSize: number;
   /** The context the model was trained for, when known. */
   readonly trainContextSize?: number;
+  /** Embedded only: hearth.contextSize is 0 (auto), so `contextSize` is what free memory held, up to `trainContextSize`. */
+  readonly contextAuto?: true;
   /** "cuda" | "vulkan" | "metal", or false for CPU / unknown (remote). */
   readonly gpu: string | false;
   /** The model has fill-in-the-middle tokens (otherwise `complete()` uses a chat-style fallback). */

@@ -164,6 +164,7 @@ export class EmbeddedBackend implements ModelBackend {
       name: file.name,
       contextSize: context.contextSize,
       trainContextSize: file.trainContextSize,
+      ...((this.options.contextSize ?? 0) > 0 ? {} : { contextAuto: true as const }),
       gpu: llama.gpu,
       fim: fimTokens(model) !== undefined,
       compute,

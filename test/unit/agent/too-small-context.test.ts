@@ -18,4 +18,16 @@ describe("tooSmallContextFix", () => {
     assert.match(tooSmallContextFix(512, 512), /set hearth\.contextSize to at least 8192 to run this one past its training$/);
     assert.equal(tooSmallContextFix(4096, 32768), "the model's context (4096 tokens) is too small for Hearth's instructions and tools — set hearth.contextSize to 0 (auto) or a larger size");
   });
+
+  it("with hearth.contextSize already 0 (auto), never asks for 0 (auto)", () => {
+    // Trained for 32,768 tokens, but free memory held only 4,096: auto is what loaded it.
+    const shrunk = tooSmallContextFix(4096, 32768, true);
+    assert.doesNotMatch(shrunk, /to 0 \(auto\)/, shrunk);
+    assert.equal(shrunk, "the model's context (4096 tokens) is too small for Hearth's instructions and tools: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for 32768 tokens) — free memory (close other programs, or models other windows loaded), choose a smaller quantization, or set hearth.kvCacheType to q8_0 (half the memory per token)");
+    // Auto loaded all of a training context that is still too small (many MCP tools): only a size past it helps.
+    const whole = tooSmallContextFix(8192, 8192, true);
+    assert.equal(whole, "the model's context (8192 tokens) is too small for Hearth's instructions and tools, the whole context this model was trained for (hearth.contextSize 0, auto, loads no more) — choose a model trained for a larger context, or set hearth.contextSize above 8192 to run this one past its training");
+    // Trained for less than the agent needs: as before, past it or another model.
+    assert.match(tooSmallContextFix(512, 512, true), /set hearth\.contextSize to at least 8192 to run this one past its training$/);
+  });
 });

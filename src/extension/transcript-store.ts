@@ -256,13 +256,15 @@ export class TranscriptStore {
     if (this.dirty.size === 0) return;
     const pending = [...this.dirty.values()];
     this.dirty.clear();
-    for (const t of pending) await this.memento.update(KEY_PREFIX + t.id, t);
+    // Each written whatever became of the others: one VS Code's state refuses is told once the rest are kept.
+    const failed = new Map<string, unknown>();
+    for (const t of pending) await this.memento.update(KEY_PREFIX + t.id, t).catch((error: unknown) => failed.set(t.id, error));
     // The history as it is now, read after those writes: a conversation deleted meanwhile
     // (from the history list while this one streams) stays out of it. No await from here
     // to the index's update: Memento.update changes what get returns at once.
     let index = this.index();
     for (const t of pending) {
-      if (this.memento.get(KEY_PREFIX + t.id) === undefined) continue; // deleted meanwhile
+      if (failed.has(t.id) || this.memento.get(KEY_PREFIX + t.id) === undefined) continue; // not written, or deleted meanwhile
       index = [{ id: t.id, title: t.title, updatedAt: t.updatedAt }, ...index.filter((s) => s.id !== t.id)];
     }
     index.sort((a, b) => b.updatedAt - a.updatedAt);
@@ -271,6 +273,7 @@ export class TranscriptStore {
     for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
     await kept;
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
+    if (failed.size) throw failed.values().next().value;
   }
 
   /**

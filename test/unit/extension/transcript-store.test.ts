@@ -39,6 +39,22 @@ describe("TranscriptStore", () => {
   });
 });
 
+describe("TranscriptStore: a write that fails", () => {
+  it("one conversation VS Code's state refuses does not cost the others of the same batch: they are kept and listed, and the failure is told", async () => {
+    const state = memento();
+    const refusing = { ...state, update: async (key: string, value: unknown): Promise<void> => {
+      if (key === "hearth.chat.conversation.c1") throw new Error("the workspace state could not be written");
+      return state.update(key, value);
+    } };
+    const store = new TranscriptStore(refusing);
+    for (const [i, id] of ["c0", "c1", "c2"].entries()) store.save(said(id, 1000 + i));
+    await assert.rejects(store.flush(), /could not be written/);
+    assert.equal(store.get("c0")?.items.length, 1);
+    assert.equal(store.get("c2")?.items.length, 1);
+    assert.deepEqual(store.list().map((s) => s.id), ["c2", "c0"]);
+  });
+});
+
 /**
  * A Memento as VS Code's behaves: `update` changes what `get` returns at once and resolves
  * when the change is stored; while `held`, that takes until the test releases it.

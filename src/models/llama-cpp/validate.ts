@@ -16,7 +16,7 @@ import { isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./archit
 import { checkModelFile } from "../model-slot.ts";
 import { type GgufEntry, GgufFormatError, type GgufLayout, readGgufLayout } from "./gguf-reader.ts";
 import { checkHyperParameters } from "./hyper-parameters.ts";
-import { tensorBytes } from "./tensor-extent.ts";
+import { tensorBytes, tensorDataEnd } from "./tensor-extent.ts";
 
 /** What a valid file told us. */
 export interface ValidatedModel {
@@ -203,15 +203,14 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
 function checkTensors(layout: GgufLayout, fileSize: number, modelPath: string): void {
   // No tensors, no data section: the file may end before the alignment padding that would start it.
   if (layout.tensors.length === 0) return;
-  let end = BigInt(layout.dataOffset);
   for (const tensor of layout.tensors) {
     const size = tensorBytes(tensor);
     const misaligned = tensor.offset % BigInt(layout.alignment) !== 0n;
     const problem = typeof size === "string" ? size : misaligned ? `starts at data offset ${tensor.offset}, not a multiple of the file's alignment (${layout.alignment})` : undefined;
     if (problem !== undefined) throw new BackendError(`${modelPath}: tensor ${tensor.name} ${problem}. The file is damaged.`, "selectModel");
-    const tensorEnd = BigInt(layout.dataOffset) + tensor.offset + (typeof size === "bigint" ? size : 0n);
-    if (tensorEnd > end) end = tensorEnd;
   }
+  // Where the data ends, as a download measures a model that just arrived.
+  const end = tensorDataEnd(layout);
   if (end > BigInt(fileSize)) {
     const needed = Number(end);
     const percent = Math.floor((fileSize / needed) * 100);

@@ -389,7 +389,11 @@ async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, 
   return { target: parts.join("/") };
 }
 
-/** Whether the real path of `relPath` (of its deepest existing ancestor) is outside the root or in an excluded folder. */
+/**
+ * Whether the real path of `relPath` (of its deepest existing ancestor) is outside the root, in
+ * an excluded folder, or in one of the kernel's (`KERNEL_FOLDERS`, with `/` opened), which the
+ * scan does not enter.
+ */
 async function leavesRoot(fs: ScanFs, root: string, relPath: string, excluded: ReadonlySet<string>): Promise<boolean> {
   const parts = relPath.split("/");
   for (let n = parts.length; n > 0; n--) {
@@ -400,8 +404,14 @@ async function leavesRoot(fs: ScanFs, root: string, relPath: string, excluded: R
       continue; // deleted (or a dangling link): its folder decides
     }
     const back = relative(await fs.realpath(root), real);
-    return isOutside(back) || back.split(sep).some((p) => excluded.has(p));
+    return isOutside(back) || back.split(sep).some((p) => excluded.has(p)) || inKernelFolder(real);
   }
+  return false;
+}
+
+/** Whether the real path `real` is one of `KERNEL_FOLDERS` or below one. */
+function inKernelFolder(real: string): boolean {
+  for (const folder of KERNEL_FOLDERS) if (real === folder || real.startsWith(`${folder}/`)) return true;
   return false;
 }
 
@@ -492,7 +502,8 @@ async function loadRules(fs: ScanFs, dirRel: string, ignoreFiles: readonly Ignor
 /**
  * Whether a single path (a watcher event, a save) is one the scan would skip: inside an
  * excluded folder, ignored by a .gitignore / .hearthignore on its way from the root, or
- * outside the root — lexically or through a link on its way. Reads the ignore files on that way, or takes them from `cache`
+ * outside the root — lexically or through a link on its way —, in the kernel's folders, or
+ * below a folder that is git's own. Reads the ignore files on that way, or takes them from `cache`
  * (directory → its rules), which the caller clears when an ignore file changes.
  */
 export async function isPathExcluded(

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
-import { scanRepository } from "../../../src/indexer/scan.ts";
+import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 
 const LINUX = process.platform === "linux" && existsSync("/proc/self/environ");
 
@@ -19,5 +19,16 @@ describe("scan: the kernel's folders, with / opened", () => {
       assert.equal(skip?.reason, "excluded-dir", folder);
       assert.match(skip?.detail ?? "", /the kernel's/, folder);
     }
+  });
+
+  it("leaves out a watcher's update or the unsaved text of a file in them too, as the scan does", { skip: !LINUX && "needs Linux's /proc" }, async () => {
+    // A file there (a process's environment, a device), one that does not exist (a container's /run/secrets/token), and one reached by a link (/proc/self).
+    for (const path of ["proc/self/environ", "proc/1/status", "dev/null", "run/secrets/token", "sys/kernel/nosuchsetting", "proc"]) {
+      for (const useGitignore of [true, false]) {
+        assert.equal(await isPathExcluded("/", path, { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore }), true, `${path} ${useGitignore}`);
+      }
+    }
+    // Not a folder that only starts with one's name.
+    assert.equal(await isPathExcluded("/", "procedures/notes.md", { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: false }), false);
   });
 });

@@ -258,7 +258,7 @@ export class TranscriptStore {
     this.dirty.clear();
     // Each written whatever became of the others: one VS Code's state refuses is told once the rest are kept.
     const failed = new Map<string, unknown>();
-    for (const t of pending) await this.memento.update(KEY_PREFIX + t.id, t).catch((error: unknown) => failed.set(t.id, error));
+    for (const t of pending) await Promise.resolve(this.memento.update(KEY_PREFIX + t.id, t)).catch((error: unknown) => failed.set(t.id, error));
     // The history as it is now, read after those writes: a conversation deleted meanwhile
     // (from the history list while this one streams) stays out of it. No await from here
     // to the index's update: Memento.update changes what get returns at once.

@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { ConnectionError, ConnectionErrors, ErrorCodes } from "vscode-languageserver-protocol/node";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
@@ -43,20 +44,17 @@ export interface RuntimeStartOptions {
 }
 
 /**
- * vscode-jsonrpc's codes for a request left unanswered when its connection closed, and for one
- * that could not be written (the pipe to a runtime that died): they say nothing about why.
- */
-const PENDING_RESPONSE_REJECTED = -32097;
-const MESSAGE_WRITE_ERROR = -32099;
-/**
- * Whether a request failed because the runtime ended before answering it: vscode-jsonrpc then
- * says only "Pending response rejected since connection got disposed", or for one sent as it
- * died "write EPIPE" / "Cannot call write after a stream was destroyed", which a chat turn cut
- * off by a killed runtime showed as why its run stopped.
+ * Whether a request failed because the runtime ended before answering it, which vscode-jsonrpc
+ * and vscode-languageclient say only in their own words, none of them why: "Pending response
+ * rejected since connection got disposed" (sent before the end); "write EPIPE" or "Cannot call
+ * write after a stream was destroyed" (sent as it died); "Connection is closed." or "… disposed."
+ * (sent once the connection saw the end); "Client is not running" (once the language client
+ * did, before the extension heard of the exit). A chat turn showed these as why its run stopped.
  */
 export function unansweredByEnd(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.code === ConnectionErrors.Closed || error.code === ConnectionErrors.Disposed;
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === PENDING_RESPONSE_REJECTED || code === MESSAGE_WRITE_ERROR;
+  return code === ErrorCodes.PendingResponseRejected || code === ErrorCodes.MessageWriteError || code === ErrorCodes.ConnectionInactive;
 }
 
 /** Of a long line (a path in a message) the start says enough. */
@@ -113,7 +111,7 @@ export class RuntimeStart {
    */
   failed(error?: unknown): void {
     const code = (error as { code?: unknown } | undefined)?.code;
-    if (this.phase === "waiting" && error instanceof Error && typeof code === "number" && code !== PENDING_RESPONSE_REJECTED) this.failure = error.message;
+    if (this.phase === "waiting" && error instanceof Error && typeof code === "number" && code !== ErrorCodes.PendingResponseRejected) this.failure = error.message;
     this.settle("failed");
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }

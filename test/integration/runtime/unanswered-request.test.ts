@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { it } from "node:test";
+import { ErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { unansweredByEnd } from "../../../src/extension/runtime-start.ts";
 
@@ -40,4 +41,28 @@ it("tells a request that could not be written to the runtime's closed pipe from 
     runtime.child.kill("SIGKILL");
     await runtime.exited;
   }
+});
+
+it("tells a request sent once the runtime's end was noticed from one it answered", { timeout: 20_000 }, async () => {
+  // The connection (or vscode-languageclient, 'Client is not running') saw the close before
+  // RuntimeClient heard of the exit: a chat message sent then was refused in the library's words.
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings: {} } });
+  const closed = new Promise<void>((done) => runtime.connection.onClose(() => done()));
+  runtime.child.kill("SIGKILL");
+  await closed;
+  // vscode-jsonrpc throws at once here; vscode-languageclient's sendRequest (async) rejects with it.
+  const send = () =>
+    Promise.resolve()
+      .then(() => runtime.connection.sendRequest("hearth/agent/run", { text: "refactor it" }))
+      .then(() => undefined, (failure: unknown) => failure);
+  const afterClose = await send();
+  assert.equal(unansweredByEnd(afterClose), true, String(afterClose));
+  runtime.connection.dispose();
+  const afterDispose = await send();
+  assert.equal(unansweredByEnd(afterDispose), true, String(afterDispose));
+  // vscode-languageclient's own refusal once it is stopped (client.js sendRequest): built as it builds it.
+  const notRunning = new ResponseError(ErrorCodes.ConnectionInactive, "Client is not running");
+  assert.equal(unansweredByEnd(notRunning), true);
+  assert.equal(unansweredByEnd(new ResponseError(ErrorCodes.InternalError, "the runtime's own answer")), false);
+  await runtime.exited;
 });

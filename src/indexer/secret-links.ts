@@ -14,7 +14,7 @@
 import type { Stats } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { HOME_STORES, looksLikeSecrets } from "../protocol/secret-files.ts";
+import { HOME_STORES, inProfileFolder, looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { ScannedFile } from "./scan.ts";
 import { nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import type { SkippedFile } from "./types.ts";
@@ -39,7 +39,13 @@ async function homeFiles(home: string, folder: string, depth: number, fs: Pick<S
   return nested.flat();
 }
 
-/** Folders the walk for other names does not enter: git's objects, and installed packages (a Python environment's thousands of folders would use up `MAX_WALKED_FOLDERS`). */
+/**
+ * Folders the walk for other names does not enter: git's objects, and installed packages (a
+ * Python environment's thousands of folders would use up `MAX_WALKED_FOLDERS`). Nor browsers'
+ * and mail clients' profiles (`inProfileFolder`: a home folder opened as the workspace), whose
+ * tens of thousands of files each lookup would stat again; a link to one of those is not
+ * found, as it is not from any other workspace (`HOME_STORES` leaves them out for the same reason).
+ */
 const NOT_WALKED = new Set([".git", "node_modules", "site-packages", ".pixi"]);
 /**
  * Files whose other names are not looked for: pnpm hard-links every package file from its
@@ -135,7 +141,7 @@ async function secretWalk(root: string, fs: Pick<ScanFs, "readdir"> & Partial<Pi
     const entries = await fs.readdir(join(root, folder)).catch(() => []);
     for (const entry of entries) {
       const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-      if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase())) folders.push(path);
+      if (entry.isDirectory() && !NOT_WALKED.has(entry.name.toLowerCase()) && !inProfileFolder(path)) folders.push(path);
       else if (entry.isFile() && looksLikeSecrets(path)) names.push(path);
     }
   }

@@ -44,14 +44,30 @@ const PUBLIC_IN_SECRET_FOLDERS = new Set(["config", "known_hosts", "known_hosts.
  */
 const SECRET_TREES: readonly (readonly string[])[] = [
   ["gcloud", "legacy_credentials"], [".aws", "sso", "cache"], [".aws", "cli", "cache"],
-  // Browsers' and mail clients' profiles (lower-case): saved passwords, cookies (signed-in sessions), the keys that decrypt them.
+  // Cloudflare's wrangler login (a project's .wrangler holds state/ and tmp/, not config/).
+  [".wrangler", "config"],
+];
+/**
+ * Browsers' and mail clients' profiles (lower-case): saved passwords, cookies (signed-in
+ * sessions), the keys that decrypt them — every file below, as `SECRET_TREES`. Tens of
+ * thousands of files (caches, storage/): `inProfileFolder` tells them apart.
+ */
+const PROFILE_TREES: readonly (readonly string[])[] = [
   [".mozilla", "firefox"], [".thunderbird"], [".config", "google-chrome"], [".config", "chromium"], [".config", "bravesoftware"], [".config", "microsoft-edge"],
   ["library", "application support", "google", "chrome"], ["library", "application support", "firefox"], ["library", "application support", "bravesoftware"],
   ["library", "application support", "microsoft edge"], ["appdata", "local", "google", "chrome", "user data"], ["appdata", "roaming", "mozilla", "firefox"],
   ["appdata", "local", "microsoft", "edge", "user data"], ["appdata", "local", "bravesoftware"],
-  // Cloudflare's wrangler login (a project's .wrangler holds state/ and tmp/, not config/).
-  [".wrangler", "config"],
 ];
+
+/**
+ * Whether the folder at `path` (relative: a home folder opened as the workspace) is a browser's
+ * or mail client's profile folder or below one (`PROFILE_TREES`): every file in it is secret by
+ * its name, and too many to look each up by identity (indexer/secret-links.ts walks around it).
+ */
+export function inProfileFolder(path: string): boolean {
+  const folders = path.split(/[\\/]+/).filter((p) => p !== "").map(windowsName);
+  return PROFILE_TREES.some((tree) => within(folders, tree));
+}
 /**
  * Configuration files that hold tokens by the folder they are in: kubectl's and docker's
  * (`auths`), gcloud's token stores, and others' below. A repository's `config` (in `.git`, or a submodule's in
@@ -144,7 +160,7 @@ function onBuiltInList(parts: readonly string[]): boolean {
   const folders = parts.slice(0, -1).map(windowsName);
   const folder = folders.at(-1) ?? "";
   if (STORES_BY_FOLDER.get(folder)?.has(name) || (folder === TUNNEL_FOLDER && name.endsWith(".json")) || ((name === "config" || name === "config.worktree") && folders.includes(".git"))) return true;
-  if (SECRET_TREES.some((tree) => within(folders, tree))) return true;
+  if (SECRET_TREES.some((tree) => within(folders, tree)) || PROFILE_TREES.some((tree) => within(folders, tree))) return true;
   return SECRET_FOLDERS.has(folder) && !PUBLIC_IN_SECRET_FOLDERS.has(name);
 }
 

@@ -21,6 +21,7 @@
 import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
 import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { formatLimit } from "../protocol/units.ts";
 
 export interface ConversationMeta {
@@ -73,6 +74,23 @@ interface HeaderData {
   readonly exportedAt: string;
   readonly messages: number;
   readonly patch: boolean;
+}
+
+/**
+ * The files that look like they hold secrets (an environment file, a key, credentials) whose
+ * contents the conversation holds: a tool call named them, so the user let the agent read,
+ * edit or write them. An export shares them with whoever gets the file.
+ */
+export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
+  const found = new Set<string>();
+  for (const m of messages) {
+    if (m.role !== "assistant") continue;
+    for (const call of m.toolCalls ?? []) {
+      const path = call.arguments.path;
+      if (typeof path === "string" && looksLikeSecrets(path)) found.add(path);
+    }
+  }
+  return [...found];
 }
 
 /** The conversation as a Markdown file (see the top of this file for its layout). */

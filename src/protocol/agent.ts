@@ -218,7 +218,13 @@ export const CheckpointFileRequest = new RequestType<{ readonly checkpoint: stri
  * Sent by the client for "Export Conversation": the conversation as Markdown a teammate
  * can read and import (messages, tool calls, and the diff since `sinceCheckpoint`).
  */
-export const ConversationExportRequest = new RequestType<ConversationExportParams, { readonly markdown: string }, void>("hearth/agent/export");
+export const ConversationExportRequest = new RequestType<ConversationExportParams, ConversationExportResult, void>("hearth/agent/export");
+
+export interface ConversationExportResult {
+  readonly markdown: string;
+  /** Files that look like they hold secrets (.env, a key) whose contents the conversation holds: the export shares them. */
+  readonly secretFiles?: readonly string[];
+}
 
 export interface ConversationExportParams {
   readonly conversationId: string;

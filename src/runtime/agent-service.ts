@@ -10,7 +10,7 @@ import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
-import { ConversationImportError, exportConversation, importConversation } from "../agent/handoff.ts";
+import { ConversationImportError, exportConversation, importConversation, secretFilesIn } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
 import {
   type AgentRunParams,
@@ -20,6 +20,7 @@ import {
   type CheckpointRestoreParams,
   type CheckpointRestoreResult,
   type ConversationExportParams,
+  type ConversationExportResult,
   type ConversationImportResult,
   type MentionSearchResult,
   WorkspaceSaveRequest,
@@ -217,7 +218,7 @@ export class AgentService {
   }
 
   /** `hearth/agent/export`: the conversation as Markdown, with the changes since a checkpoint. */
-  async exportConversation(params: ConversationExportParams): Promise<{ markdown: string }> {
+  async exportConversation(params: ConversationExportParams): Promise<ConversationExportResult> {
     const conversation = await this.conversations.get(params.conversationId);
     if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
     const patch = params.sinceCheckpoint ? await (await this.checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
@@ -228,7 +229,8 @@ export class AgentService {
       ...(status.kind === "ready" ? { model: status.name } : {}),
       ...(patch ? { patch } : {}),
     });
-    return { markdown };
+    const secretFiles = secretFilesIn(conversation.messages);
+    return { markdown, ...(secretFiles.length ? { secretFiles } : {}) };
   }
 
   /** `hearth/agent/import`: a conversation exported as Markdown continues here. */

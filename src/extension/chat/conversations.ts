@@ -54,7 +54,16 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
     ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(transcript.title)) } : {}),
   });
   if (!target) return;
-  const { markdown } = await chat.runtime.request(ConversationExportRequest, params);
+  const { markdown, secretFiles } = await chat.runtime.request(ConversationExportRequest, params);
+  if (secretFiles?.length) {
+    const names = secretFiles.slice(0, 3).join(", ") + (secretFiles.length > 3 ? ` and ${secretFiles.length - 3} more` : "");
+    const pick = await vscode.window.showWarningMessage(
+      `This conversation holds what Hearth read or wrote of ${names}, which look${secretFiles.length === 1 ? "s" : ""} like holding secrets (keys, tokens, passwords): anyone who gets the export can read them. Export anyway?`,
+      { modal: true },
+      "Export Anyway",
+    );
+    if (pick !== "Export Anyway") return;
+  }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
   void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
 }

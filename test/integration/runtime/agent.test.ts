@@ -345,6 +345,18 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(saved.messages[0]!.content, /python3 -m unittest/, "the memory is in the new conversation's prompt");
   });
 
+  it("an export of a conversation holding a secret file the user let the agent read names that file", async () => {
+    const s = await start({ turns: [{ toolCalls: [{ name: "read_file", arguments: { path: ".env" } }] }, { text: "Read it." }] });
+    writeFileSync(join(s.root, ".env"), "API_TOKEN=not-for-sharing\n");
+    await run(s, "what is in .env?");
+    assert.ok(s.approvals.includes("read_file"), "the read was asked for and allowed");
+    const exported = await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Env" });
+    assert.match(exported.markdown, /not-for-sharing/);
+    assert.deepEqual(exported.secretFiles, [".env"]);
+    await run(s, "plain question", { conversationId: "conv2" });
+    assert.equal((await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv2", title: "Plain" })).secretFiles, undefined);
+  });
+
   it("exports a conversation as Markdown that imports elsewhere and continues", async () => {
     const a = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Fixed add." }] });
     const first = await run(a, "fix add please");

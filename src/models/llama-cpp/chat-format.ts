@@ -73,11 +73,16 @@ const QWEN_CONTROL_TOKENS = ["<|im_start|>", "<|im_end|>", "<tool_call>"] as con
  * markers, answers poorly and writes broken tool calls; nothing else would tell the user why.
  */
 function withVocabularyWarning(info: PromptFormatInfo, model: LlamaModel): PromptFormatInfo {
-  const missing = QWEN_CONTROL_TOKENS.filter((text) => model.tokenize(text, true).length !== 1);
+  const missing = QWEN_CONTROL_TOKENS.filter((text) => !isOneToken(model, text));
   if (missing.length === 0) return info;
   const named = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(", ")} or ${missing.at(-1)}`;
   return {
     ...info,
     warning: `this model's vocabulary has no ${named} token, which Hearth's Qwen prompt format writes: it is not a Qwen3.5 or Qwen3.6 chat model, or was converted wrongly, so its answers will be poor and its tool calls broken. Choose a Qwen3.5 or Qwen3.6 GGUF`,
   };
+}
+
+/** Whether the model's vocabulary holds `text` (a control token's text) as one token. */
+export function isOneToken(model: LlamaModel, text: string): boolean {
+  return model.tokenize(text, true).length === 1;
 }

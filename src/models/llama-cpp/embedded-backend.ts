@@ -21,7 +21,7 @@ import { applyStops, type FimTokens, renderFimSegments, stableFimSegments } from
 import { buildQwenResponseGrammar } from "../qwen/tool-grammar.ts";
 import type { ChatMessage, ChatStreamEvent, StopReason, ToolDefinition } from "../types.ts";
 import { ChatSequence } from "./chat-sequence.ts";
-import { chatFormatFor } from "./chat-format.ts";
+import { chatFormatFor, isOneToken } from "./chat-format.ts";
 import type { ComputeBackend } from "../../protocol/status.ts";
 import { Mutex } from "./mutex.ts";
 import { SegmentTokenizer } from "./segment-tokenizer.ts";
@@ -300,7 +300,7 @@ export class EmbeddedBackend implements ModelBackend {
 function fimTokens(model: LlamaModel): FimTokens | undefined {
   const { prefixString, suffixString, middleString } = model.tokens.infill;
   if (!prefixString || !suffixString || !middleString) return undefined;
-  const special = (text: string) => (model.tokenize(text, true).length === 1 ? text : undefined);
+  const special = (text: string) => (isOneToken(model, text) ? text : undefined);
   const repoName = special("<|repo_name|>");
   const fileSep = special("<|file_sep|>");
   return { prefix: prefixString, suffix: suffixString, middle: middleString, ...(repoName ? { repoName } : {}), ...(fileSep ? { fileSep } : {}) };

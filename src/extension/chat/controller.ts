@@ -52,7 +52,8 @@ export class ChatController implements vscode.Disposable, ChatSession {
     this.attachments = new Attachments(runtime, folders);
     this.runs = new Runs(this, this.attachments);
     this.onDidChangeRunning = this.runs.onDidChangeRunning;
-    runtime.onNotification(AgentEventNotification, (params) => this.onRunEvent(params.conversationId, params.event));
+    // A run given up on (the runtime did not answer Stop in time) may still send events once it wakes: not shown.
+    runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
     runtime.onRequest(WorkspaceSaveRequest, async (params) => {
       for (const uri of params.uris) {
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());

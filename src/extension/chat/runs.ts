@@ -14,7 +14,7 @@ import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
-import { continuesConversation } from "./run-start.ts";
+import { EndedRuns, continuesConversation } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -35,6 +35,8 @@ const STOP_UNANSWERED = `Hearth's runtime did not answer the Stop within ${STOP_
 
 export class Runs implements vscode.Disposable {
   private run: ActiveRun | undefined;
+  /** Runs ended here: a runtime that wakes after Stop's limit still sends events of its run. */
+  private readonly ended = new EndedRuns();
   private readonly approvals = new Map<string, (approved: boolean) => void>();
   private readonly runningChanged = new vscode.EventEmitter<boolean>();
   /** A run started (true) or ended (false), for the status bar. */
@@ -57,6 +59,11 @@ export class Runs implements vscode.Disposable {
 
   get running(): boolean {
     return this.run !== undefined;
+  }
+
+  /** Whether `runId` is a run that ended here (its answer came, or Stop's limit passed): its late events are not shown. */
+  hasEnded(runId: string): boolean {
+    return this.ended.has(runId);
   }
 
   /** The conversation the run in progress belongs to. */
@@ -105,6 +112,7 @@ export class Runs implements vscode.Disposable {
     } finally {
       this.withdrawApprovals(); // a run that ended asks nothing more
       run.cancel.dispose();
+      this.ended.add(runId);
       if (this.run === run) {
         this.run = undefined;
         this.runningChanged.fire(false);

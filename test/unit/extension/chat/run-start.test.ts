@@ -2,7 +2,7 @@
 // lost the conversation (its file deleted in another window) says the model starts afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { continuesConversation } from "../../../../src/extension/chat/run-start.ts";
+import { EndedRuns, continuesConversation } from "../../../../src/extension/chat/run-start.ts";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
 
 const user: TranscriptItem = { kind: "user", id: "u1", text: "hi", messageIndex: 1 };
@@ -16,5 +16,22 @@ describe("continuesConversation", () => {
   it("a new chat, or one whose only turns failed before the model answered, does not", () => {
     assert.equal(continuesConversation([]), false);
     assert.equal(continuesConversation([user, { kind: "notice", id: "n1", level: "error", text: "No model yet." }]), false);
+  });
+});
+
+describe("EndedRuns", () => {
+  it("knows a run the chat ended (Stop's limit passed), and not one still going", () => {
+    const ended = new EndedRuns();
+    ended.add("run-1");
+    assert.equal(ended.has("run-1"), true, "a late event of run-1 is dropped");
+    assert.equal(ended.has("run-2"), false, "the next run's events are shown");
+  });
+
+  it("remembers the last 32 runs only", () => {
+    const ended = new EndedRuns();
+    for (let i = 0; i < 40; i++) ended.add(`run-${i}`);
+    assert.equal(ended.has("run-39"), true);
+    assert.equal(ended.has("run-8"), true);
+    assert.equal(ended.has("run-7"), false);
   });
 });

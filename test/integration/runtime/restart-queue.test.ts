@@ -96,8 +96,12 @@ class Steps implements RuntimeSteps {
   }
 }
 
-describe("the runtime's restarts, one at a time", { timeout: 60_000 }, () => {
-  it("leaves exactly one runtime running after several restarts asked at once, and coalesces them", async (t) => {
+// Each test has its own limit, against a hang: a limit on the suite was one for all four together,
+// and on a loaded machine (load ~10) the tests after the first were cancelled once their sum passed it.
+const EACH = { timeout: 60_000 };
+
+describe("the runtime's restarts, one at a time", () => {
+  it("leaves exactly one runtime running after several restarts asked at once, and coalesces them", EACH, async (t) => {
     const steps = new Steps();
     t.after(() => steps.killAll());
     const queue = new RestartQueue(steps);
@@ -113,7 +117,7 @@ describe("the runtime's restarts, one at a time", { timeout: 60_000 }, () => {
     assert.deepEqual(steps.alive(), [], "none after dispose");
   });
 
-  it("dispose wins: a restart waiting for the server key spawns nothing once the queue is disposed, nor does one asked after", async (t) => {
+  it("dispose wins: a restart waiting for the server key spawns nothing once the queue is disposed, nor does one asked after", EACH, async (t) => {
     const steps = new Steps();
     t.after(() => steps.killAll());
     const queue = new RestartQueue(steps);
@@ -130,7 +134,7 @@ describe("the runtime's restarts, one at a time", { timeout: 60_000 }, () => {
     assert.equal(steps.spawned.length, 1, "nothing spawned after dispose");
   });
 
-  it("a restart asked while a start is under way cuts that start short instead of waiting for it", async (t) => {
+  it("a restart asked while a start is under way cuts that start short instead of waiting for it", EACH, async (t) => {
     const steps = new Steps();
     t.after(() => steps.killAll());
     const queue = new RestartQueue(steps);
@@ -148,7 +152,7 @@ describe("the runtime's restarts, one at a time", { timeout: 60_000 }, () => {
     assert.deepEqual(steps.alive(), []);
   });
 
-  it("a restart is not held up by a start whose key read never answers (a locked keyring): it cuts it short", async (t) => {
+  it("a restart is not held up by a start whose key read never answers (a locked keyring): it cuts it short", EACH, async (t) => {
     const steps = new Steps();
     t.after(() => steps.killAll());
     const queue = new RestartQueue(steps);

@@ -20,7 +20,7 @@
  * indexer/secret-links.ts, which the index uses to leave such files out).
  */
 import { realpath, stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { shownPath } from "../indexer/index.ts";
 import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-links.ts";
 import { secretFileReason } from "../protocol/secret-files.ts";
@@ -34,35 +34,45 @@ import { isGitDirectoryAt, isOutside } from "../indexer/scan.ts";
  * file or a path the read will refuse anyway.
  */
 export async function secretFileRead(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "reads", await reasonsIn(root, path), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
+  return (await reasonByNameOrLink(root, path, "reads", await reasonsIn(root, path, readTarget), readTarget)) ?? (await hardLinkReason(root, path, "reads", readTarget));
 }
 
 /** The same for a write (edit_file, apply_patch, write_file): "it changes .env: …". */
 export async function secretFileWrite(root: string, path: string): Promise<string | undefined> {
-  return (await reasonByNameOrLink(root, path, "changes", await reasonsIn(root, path))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
+  return (await reasonByNameOrLink(root, path, "changes", await reasonsIn(root, path, writtenFile))) ?? (await hardLinkReason(root, path, "changes", writtenFile));
 }
 
 /**
- * How a workspace-relative path is judged: by its name, and in git's own folder (a bare
- * repository or a `.git` opened as the workspace, a fixture's `remote.git` inside it) as the
- * same path under `.git` — its `config` is `.git/config`, whose remote URL can carry a token.
- * The workspace is looked at for every path (a link's target is judged too); the folders above
- * `path` only for a `config` or `config.worktree`, the names `.git` decides for.
+ * How a path (workspace-relative, or absolute inside it) is judged: by its name, and in git's
+ * own folder (a bare repository or a `.git` opened as the workspace, a fixture's `remote.git`
+ * inside it) as the same path under `.git` — its `config` is `.git/config`, whose remote URL
+ * can carry a token. The workspace is looked at for every path; the folders above `path`, and
+ * above the file it lands on (`landsOn`: a link named `remote.cfg`), only for a `config` or
+ * `config.worktree`, the names `.git` decides for.
  */
-async function reasonsIn(root: string, path: string): Promise<(path: string) => string | undefined> {
-  const parts = path.split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
-  const name = parts.at(-1)?.toLowerCase() ?? "";
-  const above = name === "config" || name === "config.worktree" ? parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/")) : [];
-  const folders = ["", ...above];
-  const found = await Promise.all(folders.map((f) => isGitDirectoryAt(join(root, f))));
-  const gitFolders = folders.filter((_, i) => found[i]);
+async function reasonsIn(root: string, path: string, landsOn: (root: string, path: string) => Promise<string | undefined>): Promise<(path: string) => string | undefined> {
+  const real = await landsOn(root, path);
+  const realRoot = real === undefined ? undefined : await realpath(root).catch(() => undefined);
+  const named = [path, ...(real !== undefined && realRoot !== undefined ? [relative(realRoot, real)] : [])].map((p) => workspaceParts(root, p));
+  const folders = new Set([""]);
+  for (const parts of named) {
+    const name = parts.at(-1)?.toLowerCase() ?? "";
+    if (name === "config" || name === "config.worktree") for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join("/"));
+  }
+  const found = await Promise.all([...folders].map(async (f) => ((await isGitDirectoryAt(join(root, f))) ? f : undefined)));
+  const gitFolders = found.filter((f) => f !== undefined);
   if (gitFolders.length === 0) return (p) => secretFileReason(p);
   const inGitFolder = (p: string): string | undefined => {
-    const rel = p.split(/[\\/]+/).filter((q) => q !== "" && q !== ".").join("/");
+    const rel = workspaceParts(root, p).join("/");
     for (const f of gitFolders) if (f === "" || rel.startsWith(`${f}/`)) return secretFileReason(`.git/${f === "" ? rel : rel.slice(f.length + 1)}`);
     return undefined;
   };
   return (p) => secretFileReason(p) ?? inGitFolder(p);
+}
+
+/** The folders and name of `path` in the workspace at `root`: as given, or relative to `root` when absolute. */
+function workspaceParts(root: string, path: string): string[] {
+  return (isAbsolute(path) ? relative(root, path) : path).split(/[\\/]+/).filter((p) => p !== "" && p !== ".");
 }
 
 /**

@@ -3,7 +3,7 @@
 // http.extraheader with one — and a read of it asks, as .git/config's does in a checkout.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { secretFileRead, secretFileWrite } from "../../../src/tools/secret-reads.ts";
@@ -46,5 +46,15 @@ describe("secret reads: git's own folder as the workspace", () => {
     assert.match((await secretFileWrite(root, "fixtures/remote.git/config")) ?? "", /^it changes fixtures\/remote\.git\/config: /);
     assert.equal(await secretFileRead(root, "fixtures/remote.git/description"), undefined);
     assert.equal(await secretFileRead(root, "config"), undefined);
+  });
+  it("a bare repository's config inside the project asks when named by its absolute path, or through a link to the file", async () => {
+    const root = tempDir("hearth-secret-gitdir-");
+    mkdirSync(join(root, "fixtures"));
+    gitInit(join(root, "fixtures"), "--bare", "remote.git");
+    symlinkSync("fixtures/remote.git/config", join(root, "remote.cfg"));
+    assert.match((await secretFileRead(root, join(root, "fixtures/remote.git/config"))) ?? "", /it looks like it holds secrets/);
+    assert.match((await secretFileWrite(root, join(root, "fixtures/remote.git/config"))) ?? "", /it looks like it holds secrets/);
+    assert.match((await secretFileRead(root, "remote.cfg")) ?? "", /^it reads remote\.cfg, a link to fixtures\/remote\.git\/config: it looks like it holds secrets/);
+    assert.equal(await secretFileRead(root, join(root, "fixtures/remote.git/description")), undefined);
   });
 });

@@ -370,6 +370,16 @@ export async function withAttachments(text: string, attachments: readonly Attach
 }
 
 /**
+ * The files a user message attached (`withAttachments`: a file whole or in part, a selection
+ * in one), by the headings it writes above their text: what of them the conversation holds.
+ */
+export function attachedPaths(text: string): string[] {
+  const paths: string[] = [];
+  for (const m of text.matchAll(/^(?:Attached file (.+?)(?: \(first \d+ characters; read_file for the rest\))?|Selected in (.+) \(lines \d+-\d+\)):$/gm)) paths.push((m[1] ?? m[2])!);
+  return paths;
+}
+
+/**
  * An attached file as the model reads it: its text (read as read_file reads it: UTF-8,
  * UTF-16 with a BOM, Latin-1) up to ATTACHED_FILE_CHARS; a file read_file would not open is
  * named with its size and not read at all — a dataset or a model's weights in the folder

@@ -23,6 +23,8 @@ import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { formatLimit } from "../protocol/units.ts";
+import { parsePatch } from "../tools/patch/parse.ts";
+import { attachedPaths } from "./conversation-run.ts";
 
 export interface ConversationMeta {
   readonly title: string;
@@ -84,13 +86,31 @@ interface HeaderData {
 export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
   const found = new Set<string>();
   for (const m of messages) {
-    if (m.role !== "assistant") continue;
-    for (const call of m.toolCalls ?? []) {
-      const path = call.arguments.path;
-      if (typeof path === "string" && looksLikeSecrets(path)) found.add(path);
-    }
+    const named = m.role === "user" ? attachedPaths(m.content) : m.role === "assistant" ? (m.toolCalls ?? []).flatMap(pathsNamedBy) : [];
+    for (const path of named) if (looksLikeSecrets(path)) found.add(path);
   }
   return [...found];
+}
+
+/**
+ * The paths a tool call names: its `path`, an apply_patch's files (git's `a/` and `b/` taken
+ * off), and each word of a command (`cat .env`, `--env-file=.env`).
+ */
+function pathsNamedBy(call: ToolCall): string[] {
+  const { path, patch, command } = call.arguments;
+  const paths = typeof path === "string" ? [path] : [];
+  if (typeof patch === "string") paths.push(...patchPaths(patch));
+  if (typeof command === "string") paths.push(...(command.match(/[^\s;|&<>()'"`=]+/g) ?? []));
+  return paths;
+}
+
+function patchPaths(patch: string): string[] {
+  try {
+    const named = parsePatch(patch).flatMap((file) => [file.oldPath, file.newPath].flatMap((p) => (p === null ? [] : [file.prefixes === "git" ? p.slice(2) : p])));
+    return [...new Set(named)];
+  } catch {
+    return [];
+  }
 }
 
 /** The conversation as a Markdown file (see the top of this file for its layout). */

@@ -3,7 +3,7 @@
 // readable layer, or crash what reads it later.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConversationImportError, exportConversation, importConversation } from "../../../src/agent/handoff.ts";
+import { ConversationImportError, exportConversation, importConversation, secretFilesIn } from "../../../src/agent/handoff.ts";
 import { MAX_IMPORT_CHARS } from "../../../src/protocol/agent.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
@@ -171,5 +171,42 @@ describe("importConversation of a huge file", () => {
   it("refuses a file far larger than any conversation before reading it", () => {
     const file = crafted([{ role: "user", content: "hi" }]) + " ".repeat(MAX_IMPORT_CHARS);
     assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /64 MB/.test(error.message));
+  });
+});
+
+describe("secretFilesIn", () => {
+  const call = (name: string, args: Record<string, string>): ChatMessage => ({ role: "assistant", content: "", toolCalls: [{ id: name, name, arguments: args }] });
+
+  it("names a secret file however a call wrote its path", () => {
+    const messages = [
+      call("read_file", { path: "./.env" }),
+      call("read_file", { path: "a/../config/.env.production" }),
+      call("read_file", { path: "/home/u/project/.aws/credentials" }),
+      call("read_file", { path: "keys\\id_rsa" }),
+      call("read_file", { path: "src/app.ts" }),
+    ];
+    assert.deepEqual(secretFilesIn(messages), ["./.env", "a/../config/.env.production", "/home/u/project/.aws/credentials", "keys\\id_rsa"]);
+  });
+
+  it("names the secret files an apply_patch changed and a command named", () => {
+    const patch = "diff --git a/.env b/.env\n--- a/.env\n+++ b/.env\n@@ -1 +1 @@\n-KEY=1\n+KEY=2\n";
+    const messages = [
+      call("apply_patch", { patch }),
+      call("apply_patch", { patch: "--- src/a.ts\n+++ src/a.ts\n@@ -1 +1 @@\n-a\n+b\n" }),
+      call("apply_patch", { patch: "not a patch" }),
+      call("run_command", { command: "cat .env.local | grep KEY; docker run --env-file=deploy/.env.prod app" }),
+      call("run_command", { command: "npm test" }),
+    ];
+    assert.deepEqual(secretFilesIn(messages), [".env", ".env.local", "deploy/.env.prod"]);
+  });
+
+  it("names a secret file the user attached with @, whole or a selection of it", () => {
+    const messages: ChatMessage[] = [
+      { role: "user", content: "why does it fail?\n\nAttached file .env:\n```\nKEY=1\n```" },
+      { role: "user", content: "and this\n\nSelected in secrets/id_ed25519 (lines 1-3):\n```\nx\n```" },
+      { role: "user", content: "also\n\nAttached file big/.env.test (first 100000 characters; read_file for the rest):\n```\nx\n```" },
+      { role: "user", content: "Attached file src/a.ts:\n```\nx\n```" },
+    ];
+    assert.deepEqual(secretFilesIn(messages), [".env", "secrets/id_ed25519", "big/.env.test"]);
   });
 });

@@ -4,7 +4,8 @@
  * there (`a/calc.py` for `lib/calc.py`), which neither `git apply` at the top nor SWE-bench
  * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
  * as far as the model's first turn and ended as "the model failed" in git's words; hearth
- * index, map and locate refuse them too (refuseGitFolder).
+ * index, map and locate refuse them too (refuseGitFolder). A checkout a merge or rebase left
+ * with conflicts is refused as well (refuseConflicts).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
@@ -15,6 +16,12 @@ import { UsageError } from "./command.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
+  const found = checkoutTop(folder);
+  refuseConflicts(found.root);
+  return found;
+}
+
+function checkoutTop(folder: string): { readonly root: string; readonly note?: string } {
   if (refuseGitFolder(folder, "fix") === undefined) return { root: folder };
   const top = revParse(folder, ["--show-toplevel"])?.[0];
   // git names the top by its real path: /tmp/x through a link to /private/tmp/x is the top too.
@@ -41,6 +48,23 @@ export function refuseGitFolder(folder: string, command: string): true | undefin
     throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
   }
   return true;
+}
+
+/** The most files with conflict markers named in refuseConflicts' message. */
+const MAX_CONFLICTS_NAMED = 5;
+
+/**
+ * A UsageError where a merge, rebase, cherry-pick or stash pop stopped on conflicts (the
+ * index holds unmerged files): the agent read and edited files full of <<<<<<< markers
+ * without a word of them, and its patch carried them. Nothing where git has no answer.
+ */
+function refuseConflicts(root: string): void {
+  const listed = git(root, ["ls-files", "--unmerged", "-z", "--full-name"]);
+  if (listed.status !== 0 || typeof listed.stdout !== "string" || listed.stdout === "") return;
+  // One line per stage ("MODE BLOB STAGE\tPATH"): each file two or three times.
+  const files = [...new Set(listed.stdout.split("\0").filter((entry) => entry.includes("\t")).map((entry) => entry.slice(entry.indexOf("\t") + 1)))];
+  const named = files.slice(0, MAX_CONFLICTS_NAMED).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
+  throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named} ${files.length === 1 ? "holds" : "hold"} conflict markers; resolve them and git add them, or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
 }
 
 /** The checkout of a linked worktree's folder in git's (`.git/worktrees/NAME`, made by git worktree add): its `gitdir` file names the checkout's `.git`. */

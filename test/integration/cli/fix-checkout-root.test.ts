@@ -63,6 +63,22 @@ describe("hearth fix outside a checkout's top", () => {
     assert.doesNotMatch(stderr, /model failed/);
   });
 
+  it("refuses a checkout a merge left with conflicts, naming the files with conflict markers, before the model loads (exit 2)", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    git(top, "checkout", "-qb", "other");
+    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
+    git(top, "commit", "-qam", "other");
+    git(top, "checkout", "-q", "-");
+    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+    git(top, "commit", "-qam", "main");
+    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    assert.match(readFileSync(join(top, "lib/calc.py"), "utf8"), /^<<<<<<< /m);
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): lib\/calc\.py holds conflict markers; resolve them and git add them, or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.doesNotMatch(stderr, /\[step 1\]/);
+  });
+
   it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {
     const { top, model, work } = checkoutWithSubfolder();
     const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", join(top, ".git")]);

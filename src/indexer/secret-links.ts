@@ -22,10 +22,12 @@ import type { SkippedFile } from "./types.ts";
 /**
  * Home folders whose files are looked at whatever their names, to a depth of folders (a
  * readdir each): keys are named by their owners (`ssh-keygen -f`), gcloud keeps a folder per
- * account (`legacy_credentials/<account>/adc.json`, `.boto`), the AWS CLI a file per cached login.
+ * account (`legacy_credentials/<account>/adc.json`, `.boto`), the AWS CLI a file per cached login,
+ * cloudflared a file per tunnel (`<uuid>.json`), wrangler its login by environment (`default.toml`).
  */
 const HOME_KEY_FOLDERS: readonly { folder: string; depth: number }[] = [
   { folder: ".ssh", depth: 1 }, { folder: ".config/gcloud/legacy_credentials", depth: 2 }, { folder: ".aws/sso/cache", depth: 1 }, { folder: ".aws/cli/cache", depth: 1 },
+  { folder: ".cloudflared", depth: 1 }, { folder: ".wrangler/config", depth: 1 }, { folder: ".config/.wrangler/config", depth: 1 },
 ];
 
 /** The files under the home folder's `folder`, `depth` folders deep at most, home-relative. */

@@ -107,11 +107,13 @@ const TUNNEL_FOLDER = ".cloudflared";
 /**
  * The home folder's stores on the lists above, where their tools keep them (home-relative): a
  * workspace file with several links is looked up among these as another name of one
- * (indexer/secret-links.ts). A store added above gets its place here too. Browsers' profiles
+ * (indexer/secret-links.ts). A store added above gets its place here too; those named by the user
+ * or a tool's id (keys, cloudflared's tunnels, wrangler's login) are listed by folder there. Browsers' profiles
  * are not here: thousands of files, a stat each on every lookup.
  */
 export const HOME_STORES: readonly string[] = [
-  ".aws/credentials", ".npmrc", ".netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".kube/config", ".pgpass",
+  ".aws/credentials", ".npmrc", ".netrc", "_netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".dockercfg", ".kube/config", ".pgpass",
+  ".s3cfg", ".boto", ".terraformrc", ".m2/settings-security.xml",
   ".config/gcloud/application_default_credentials.json", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
   ".config/gh/hosts.yml", ".cargo/credentials.toml", ".m2/settings.xml", ".gradle/gradle.properties", ".composer/auth.json", ".vault-token",
   ".azure/msal_token_cache.json", ".azure/msal_token_cache.bin", ".azure/accessTokens.json", ".azure/service_principal_entries.json", ".terraform.d/credentials.tfrc.json",

@@ -30,6 +30,27 @@ describe("secret links: the home folder's credential stores", () => {
     }
   });
 
+  it("so does a hard link to s3cmd's, boto's, Terraform's, the old Docker login's, Maven's master password, or a wrangler or cloudflared login", async () => {
+    const root = tempDir("hearth-secret-");
+    const home = tempDir("hearth-home-");
+    const stores = [".s3cfg", ".boto", ".terraformrc", ".dockercfg", ".m2/settings-security.xml", ".wrangler/config/default.toml", ".config/.wrangler/config/default.toml", ".cloudflared/6ff42ae2-765d-4adf-8112-31c55c1551ef.json"];
+    stores.forEach((store, i) => {
+      mkdirSync(dirname(join(home, store)), { recursive: true });
+      writeFileSync(join(home, store), `token${i}\n`);
+      linkSync(join(home, store), join(root, `notes${i}.txt`));
+    });
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      for (const [i, store] of stores.entries()) {
+        assert.ok(looksLikeSecrets(store), store);
+        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${store.replace(/\./g, "\\.")}: `), store);
+      }
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it("every home store looked up is on the secrets list", () => {
     for (const store of HOME_STORES) assert.ok(looksLikeSecrets(store), store);
   });

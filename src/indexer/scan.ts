@@ -403,15 +403,21 @@ async function leavesRoot(fs: ScanFs, root: string, relPath: string, excluded: R
     } catch {
       continue; // deleted (or a dangling link): its folder decides
     }
-    const back = relative(await fs.realpath(root), real);
-    return isOutside(back) || back.split(sep).some((p) => excluded.has(p)) || inKernelFolder(real);
+    const realRoot = await fs.realpath(root);
+    const back = relative(realRoot, real);
+    return isOutside(back) || back.split(sep).some((p) => excluded.has(p)) || inKernelFolder(real, realRoot);
   }
   return false;
 }
 
-/** Whether the real path `real` is one of `KERNEL_FOLDERS` or below one. */
-function inKernelFolder(real: string): boolean {
-  for (const folder of KERNEL_FOLDERS) if (real === folder || real.startsWith(`${folder}/`)) return true;
+/**
+ * Whether the real path `real` is in one of `KERNEL_FOLDERS` the scan of `realRoot` meets (and
+ * does not enter): not where the root is itself at or below one (a build in /dev/shm, a drive
+ * mounted at /run/media/<user>/…), which the scan walks as any folder.
+ */
+function inKernelFolder(real: string, realRoot: string): boolean {
+  const within = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
+  for (const folder of KERNEL_FOLDERS) if (within(real, folder) && !within(realRoot, folder)) return true;
   return false;
 }
 

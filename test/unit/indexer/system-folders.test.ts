@@ -4,7 +4,8 @@
 // and /dev's are devices and settings. The scan does not enter them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
 
@@ -30,5 +31,16 @@ describe("scan: the kernel's folders, with / opened", () => {
     }
     // Not a folder that only starts with one's name.
     assert.equal(await isPathExcluded("/", "procedures/notes.md", { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: false }), false);
+  });
+
+  it("a workspace that is itself below one (a build in /dev/shm, a drive mounted at /run/media/<user>/…) still takes its updates", { skip: !existsSync("/dev/shm") && "needs /dev/shm" }, async () => {
+    const root = mkdtempSync("/dev/shm/hearth-kernel-");
+    try {
+      writeFileSync(join(root, "a.py"), "def a():\n    return 1\n");
+      assert.equal(await isPathExcluded(root, "a.py", { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: true }), false);
+      assert.equal(await isPathExcluded(root, "new/b.py", { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: false }), false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConversationImportError, type ImportedConversation, exportConversation, importConversation } from "../../agent/handoff.ts";
+import { ConversationImportError, type ImportedConversation, exportConversation, importConversation, secretFilesIn } from "../../agent/handoff.ts";
 import { loadProjectContext } from "../../agent/project-context.ts";
 import type { ChatMessage } from "../../protocol/chat.ts";
 import { DiskWorkspace, type Tool, runTool } from "../../tools/index.ts";
@@ -131,7 +131,7 @@ export const chatCommand: CliCommand = {
         const markdown = exportConversation(messages, { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
         mkdirSync(dirname(savePath), { recursive: true });
         writeFileSync(savePath, markdown);
-        io.err(`saved the conversation to ${flags.save as string}\n`);
+        io.err(`saved the conversation to ${flags.save as string}\n${secretFilesWarning(secretFilesIn(messages), flags.save as string)}`);
       }
       return 0;
     } finally {
@@ -200,6 +200,16 @@ function readConversation(path: string): ImportedConversation {
     if (error instanceof ConversationImportError) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * What --save says of a conversation holding secret-looking files (a .env the model read in
+ * the conversation it continues): Export Conversation asks first; a script's --save goes on.
+ */
+function secretFilesWarning(files: readonly string[], saved: string): string {
+  if (files.length === 0) return "";
+  const names = files.slice(0, 3).map(terminalName).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
+  return `warning: ${terminalName(saved)} holds what Hearth read or wrote of ${names}, which look${files.length === 1 ? "s" : ""} like holding secrets (keys, tokens, passwords): anyone who gets the file can read them.\n`;
 }
 
 /** Messages named at most in the warning about an edited file (as the editor's import notice). */

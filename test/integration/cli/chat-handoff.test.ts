@@ -41,6 +41,24 @@ describe("hearth chat with project memory and handoff", () => {
     assert.deepEqual(saved.messages.slice(4).map((m) => [m.role, m.content]), [["user", "What did you change?"], ["assistant", "I changed add() to add."]]);
   });
 
+  it("--save of a conversation holding a secret file warns that the export shares it", () => {
+    const work = tempDir("hearth-chat-handoff-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Fine." }, { text: "Fine." }] }));
+    const earlier: ChatMessage[] = [
+      { role: "user", content: "is the key set?" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "./.env" } }] },
+      { role: "tool", toolCallId: "c1", name: "read_file", content: "API_KEY=sk-live-1234" },
+      { role: "assistant", content: "It is." },
+    ];
+    writeFileSync(join(work, "alice.md"), exportConversation(earlier, { title: "Key", exportedAt: new Date() }));
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "alice.md", "--save", "bob.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /warning: bob\.md holds what Hearth read or wrote of \.\/\.env, which looks like holding secrets \(keys, tokens, passwords\): anyone who gets the file can read them/);
+    const plain = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--save", "plain.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /secrets/);
+  });
+
   it("--continue a conversation whose oldest turns a full context dropped: the model reads a note in their place, not the dropped turns again", () => {
     const work = tempDir("hearth-chat-handoff-");
     writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Done." }] }));

@@ -162,12 +162,13 @@ export async function fileStamps(root: string, paths: readonly string[]): Promis
 }
 
 /** The user's uncommitted files at the start (see uncommittedFiles), or why git could not tell. */
-export type Uncommitted = { readonly files: string[] } | { readonly unknown: string };
+export type Uncommitted = { readonly files: string[]; readonly noCommit?: true } | { readonly unknown: string };
 
 /**
  * The files of the checkout `root` that differ from its repository's HEAD (changed, staged,
  * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
- * which the start checkpoint holds and the patch therefore does not. Undefined when `root`
+ * which the start checkpoint holds and the patch therefore does not; `noCommit` where the
+ * repository has no commit yet (no HEAD: every file is uncommitted). Undefined when `root`
  * is in no git repository; `unknown`, with why, when git cannot tell (a corrupt index, a
  * clean filter of the repository's that runs past `call.timeoutMs`, a cancelled fix). Read-only: --no-optional-locks
  * keeps git from refreshing the user's index; nested repositories are not looked into.
@@ -175,14 +176,16 @@ export type Uncommitted = { readonly files: string[] } | { readonly unknown: str
 export async function uncommittedFiles(root: string, call: Omit<RepositoryGitCall, "input"> = {}): Promise<Uncommitted | undefined> {
   const git = (args: readonly string[]) => repositoryGit(root, args, call);
   const prefix = await git(["rev-parse", "--show-prefix"]);
-  const status = prefix.ok ? await git(["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
+  const status = prefix.ok ? await git(["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignore-submodules=all", "--no-renames", "--", "."]) : prefix;
   if (!status.ok) return noRepository(status) ? undefined : { unknown: status.why };
   // Paths from the repository's root (porcelain ignores the folder git runs in).
   const inside = prefix.ok ? prefix.stdout.toString("utf8").trim() : "";
   const entries = statusEntries(status.stdout.toString("utf8")).filter((entry) => entry.path.startsWith(inside));
   const unchanged = await sameAsIndex(root, inside, entries);
   // A file unstaged with git rm --cached is listed twice: deleted from the index, and untracked.
-  return { files: [...new Set(entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)))].sort() };
+  const files = [...new Set(entries.filter((entry) => !unchanged.has(entry)).map((entry) => entry.path.slice(inside.length)))].sort();
+  // "# branch.oid (initial)": the branch has no commit yet.
+  return status.stdout.toString("utf8").split("\0").includes("# branch.oid (initial)") ? { files, noCommit: true } : { files };
 }
 
 /** One file of `git status --porcelain=v2`: its path, and for a tracked one its index blob and modes. */
@@ -233,8 +236,10 @@ async function sameAsIndex(root: string, inside: string, entries: readonly Statu
 }
 
 /** What to tell the user when the checkout had uncommitted changes at the start (FixResult.uncommittedAtStart). */
-export function uncommittedMessage(uncommitted: { readonly files: readonly string[]; readonly inPatch: readonly string[] }): string {
+export function uncommittedMessage(uncommitted: { readonly files: readonly string[]; readonly inPatch: readonly string[]; readonly noCommit?: true }): string {
   const named = (paths: readonly string[]) => paths.slice(0, 5).join(", ") + (paths.length > 5 ? ` and ${paths.length - 5} more` : "");
+  // No HEAD to name: the patch applies to these files only, which a clone does not have.
+  if (uncommitted.noCommit) return `the repository had no commit yet when the run started: the patch does not hold its ${uncommitted.files.length} file(s) (${named(uncommitted.files)}), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone`;
   const start = `the checkout had uncommitted changes when the run started (${uncommitted.files.length} file(s): ${named(uncommitted.files)}): the patch does not hold them, it is the agent's change made on top of them`;
   return uncommitted.inPatch.length
     ? `${start}. It changes ${named(uncommitted.inPatch)} too, so it applies to the checkout as it was, not to a clean checkout of HEAD`

@@ -68,8 +68,9 @@ export interface FixResult {
    * When the checkout had uncommitted changes at the start (files differing from HEAD,
    * untracked ones too): the patch is made on top of them and does not hold them. `inPatch`:
    * those the patch changes too — it does not apply to a clean checkout of HEAD then.
+   * `noCommit`: the repository had no commit yet, so there is no HEAD at all.
    */
-  readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[] };
+  readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[]; readonly noCommit?: true };
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */
   readonly uncommittedUnknown?: string;
   /** New files only commands made that look like build output, caches or logs, or are binary: on disk, not in the patch (fix-files.ts). */
@@ -189,7 +190,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
   return {
     agent: result, patch, changedFiles, startingFiles, startCheckpoint: start.id, projectContext, memories,
     ...(atStart && "unknown" in atStart ? { uncommittedUnknown: atStart.unknown } : {}),
-    ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)) } } : {}),
+    ...(uncommitted?.length ? { uncommittedAtStart: { files: uncommitted, inPatch: changedFiles.filter((path) => uncommitted.includes(path)), ...(atStart && "noCommit" in atStart ? { noCommit: true as const } : {}) } } : {}),
     ...(leftOut.length ? { leftOutOfPatch: leftOut } : {}),
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),

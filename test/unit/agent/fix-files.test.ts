@@ -29,3 +29,18 @@ process.exit(0);
     assert.deepEqual(JSON.parse(run.stdout), { leftOut: [{ path: "data.bin", why: "binary" }], madeByCommands: ["notes.txt", "out.txt", "pipe"] });
   });
 });
+
+describe("uncommittedMessage", () => {
+  it("in a repository with no commit yet, says so, and names no HEAD the patch could apply to", async (t) => {
+    const root = mkdtempSync(join(tmpdir(), "hearth-fix-files-"));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    execFileSync("git", ["init", "-q"], { cwd: root });
+    writeFileSync(join(root, "calc.py"), "def add(a, b):\n    return a - b\n");
+    const { uncommittedFiles, uncommittedMessage } = await import(module);
+    const atStart = await uncommittedFiles(root);
+    assert.deepEqual(atStart, { files: ["calc.py"], noCommit: true });
+    const message = uncommittedMessage({ ...atStart, inPatch: ["calc.py"] });
+    assert.doesNotMatch(message, /HEAD/);
+    assert.equal(message, "the repository had no commit yet when the run started: the patch does not hold its 1 file(s) (calc.py), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone");
+  });
+});

@@ -44,10 +44,21 @@ export class DiskWorkspace implements Workspace {
   async read(path: string): Promise<Uint8Array> {
     const abs = await this.abs(path);
     try {
-      return await readRegularFile(abs, path);
+      return await readRegularFile(abs, path, (opened) => this.checkOpened(abs, opened, path));
     } catch (error) {
       throw error instanceof ToolError ? error : fsError(error, path);
     }
+  }
+
+  /**
+   * The file opened is the one the path reaches now, inside the root: a link another process
+   * pointed elsewhere (out of the workspace) between resolve's check and the open is refused.
+   */
+  private async checkOpened(abs: string, opened: Stats, shown: string): Promise<void> {
+    const real = await realTarget(abs, shown);
+    const now = isOutside(relative(await this.realRoot(), real)) ? undefined : await stat(real).catch(() => undefined);
+    if (now?.dev === opened.dev && now.ino === opened.ino) return;
+    throw new ToolError("stale-file", `"${shown}" changed while it was read (a link in its path was pointed elsewhere); nothing of it was read. Read it again`);
   }
 
   async stat(path: string): Promise<EntryInfo | undefined> {
@@ -352,11 +363,13 @@ async function readIfFile(abs: string): Promise<Uint8Array | undefined> {
  * The bytes of a regular file. It is opened without blocking and checked before it is read:
  * a FIFO would wait for a writer forever and a device never ends, so anything but a file is
  * refused (a socket cannot be opened at all: ENXIO, refused the same way by `fsError`).
+ * `checkOpened` sees what was opened before anything is read.
  */
-async function readRegularFile(abs: string, shown: string): Promise<Uint8Array> {
+async function readRegularFile(abs: string, shown: string, checkOpened?: (opened: Stats) => Promise<void>): Promise<Uint8Array> {
   const handle = await open(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const info = await handle.stat();
+    await checkOpened?.(info);
     if (info.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
     if (!info.isFile()) throw notRegular(shown);
     return await handle.readFile();

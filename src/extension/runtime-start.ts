@@ -79,8 +79,10 @@ export class RuntimeStart {
     this.timers = options.timers ?? SYSTEM_TIMERS;
     this.timer = this.timers.setTimeout(() => this.expire(events.hung), this.deadlineMs);
     // The end of what the process itself writes: a native abort's last words, or the error it died of.
+    // Decoded as one text across its pieces: a pipe may cut a character (an accented path) in two.
     let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString("utf8")).slice(-NATIVE_TAIL_CHARS)));
+    const decoder = new TextDecoder();
+    child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-NATIVE_TAIL_CHARS)));
     child.once("exit", (code, signal) => {
       this.failed(); // no-op once it answered
       void stderrDrained(child.stderr).then(() => events.ended?.(this.exitReason(code, signal, stderr)));

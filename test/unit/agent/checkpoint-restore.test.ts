@@ -449,3 +449,30 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "made by the agent\n");
   });
 });
+
+describe("restoreCheckpoint of a very large change", () => {
+  // 300,000 files in a real shadow repository take minutes of git on this machine: the store is
+  // an in-memory one with CheckpointStore's answers (every file binary in the checkpoint, as a
+  // run that rewrote a dataset's files leaves; restoreLinks puts back what it is given).
+  it("restores more binary files than a call takes arguments, and names each", async () => {
+    const paths = Array.from({ length: 300_000 }, (_, i) => `data/${i}.bin`);
+    const binary = new Uint8Array([0, 1, 2, 0]);
+    const journal: string[][] = [];
+    const checkpoints = {
+      changedFiles: async () => paths,
+      unrecorded: async () => [],
+      linksAmong: async () => [],
+      fileAt: async () => binary,
+      create: async () => { throw new Error("a whole restore snapshots nothing"); },
+      beginRestore: async (_id: string, named: readonly string[]) => void journal.push([...named]),
+      endRestore: async () => undefined,
+      restoreLinks: async (_id: string, named: readonly string[]) => [...named],
+      restoreModes: async () => undefined,
+    } as unknown as Parameters<typeof restoreCheckpoint>[0]["checkpoints"];
+    const disk = { stat: async () => undefined, apply: async () => { throw new Error("binary files do not go through the editor"); } } as unknown as DiskWorkspace;
+    const { restored, notRestored } = await restoreCheckpoint({ checkpoints, checkpoint: "c", disk, target: disk });
+    assert.equal(restored.length, paths.length);
+    assert.deepEqual(notRestored, []);
+    assert.equal(journal[0]?.length, paths.length);
+  });
+});

@@ -98,10 +98,12 @@ export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
  */
 function pathsNamedBy(call: ToolCall): string[] {
   const { path, patch, command } = call.arguments;
-  const paths = typeof path === "string" ? [path] : [];
-  if (typeof patch === "string") paths.push(...patchPaths(patch));
-  if (typeof command === "string") paths.push(...(command.match(/[^\s;|&<>()'"`=]+/g) ?? []));
-  return paths;
+  // Concatenated, not push(...): a heredoc can hold more words than a call takes arguments.
+  return [
+    ...(typeof path === "string" ? [path] : []),
+    ...(typeof patch === "string" ? patchPaths(patch) : []),
+    ...(typeof command === "string" ? (command.match(/[^\s;|&<>()'"`=]+/g) ?? []) : []),
+  ];
 }
 
 function patchPaths(patch: string): string[] {

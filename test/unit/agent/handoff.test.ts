@@ -200,6 +200,11 @@ describe("secretFilesIn", () => {
     assert.deepEqual(secretFilesIn(messages), [".env", ".env.local", "deploy/.env.prod"]);
   });
 
+  it("reads a command of more words than a call takes arguments (a heredoc writing a large file)", () => {
+    const command = `cat > words.txt <<'EOF'\n${"w ".repeat(300_000)}\nEOF\ncat .env`;
+    assert.deepEqual(secretFilesIn([call("run_command", { command })]), [".env"]);
+  });
+
   it("names a secret file the user attached with @, whole or a selection of it", () => {
     const messages: ChatMessage[] = [
       { role: "user", content: "why does it fail?\n\nAttached file .env:\n```\nKEY=1\n```" },

@@ -5,10 +5,11 @@
  * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
  * as far as the model's first turn and ended as "the model failed" in git's words; hearth
  * index, map and locate refuse them too (refuseGitFolder). A checkout a merge or rebase left
- * with conflicts is refused as well (refuseConflicts).
+ * with conflicts is refused as well (refuseConflicts), and one this user may not write
+ * (refuseReadOnly).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -18,6 +19,7 @@ import { UsageError } from "./command.ts";
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
   const found = checkoutTop(folder);
   refuseConflicts(found.root);
+  refuseReadOnly(found.root);
   return found;
 }
 
@@ -65,6 +67,21 @@ function refuseConflicts(root: string): void {
   const files = [...new Set(listed.stdout.split("\0").filter((entry) => entry.includes("\t")).map((entry) => entry.slice(entry.indexOf("\t") + 1)))];
   const named = files.slice(0, MAX_CONFLICTS_NAMED).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
   throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named} ${files.length === 1 ? "holds" : "hold"} conflict markers; resolve them and git add them, or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
+}
+
+/**
+ * A UsageError where this user may not write the checkout's top folder (a checkout another
+ * user owns, a read-only mount): the run loaded the model and went on until the agent's
+ * first edit failed, then ended as "the model failed" (exit 3).
+ */
+function refuseReadOnly(root: string): void {
+  try {
+    accessSync(root, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const why = code === "EROFS" ? "cannot be written (EROFS: a read-only file system)" : `cannot be written by this user (${code})`;
+    throw new UsageError(`the checkout ${root} ${why}: the agent could not edit a file there; run hearth fix as its owner, or in a writable copy (git clone ${root} DIR)`);
+  }
 }
 
 /** The checkout of a linked worktree's folder in git's (`.git/worktrees/NAME`, made by git worktree add): its `gitdir` file names the checkout's `.git`. */

@@ -3,7 +3,7 @@
 // own .git folder (no files to fix: said before the model loads, exit 2). Real git, the built CLI.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -76,6 +76,32 @@ describe("hearth fix outside a checkout's top", () => {
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
     assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): lib\/calc\.py holds conflict markers; resolve them and git add them, or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.doesNotMatch(stderr, /\[step 1\]/);
+  });
+
+  it("refuses a checkout this user may not write, before the model loads (exit 2)", (t) => {
+    // Permissions do not bind root: hearth runs as nobody, on a checkout nobody owns and may not write.
+    if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
+    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
+    // Under /tmp itself: the test runner's temp folder is root's alone, which nobody cannot enter.
+    const work = mkdtempSync("/tmp/hearth-fix-readonly-");
+    t.after(() => rmSync(work, { recursive: true, force: true }));
+    const top = join(work, "repo");
+    mkdirSync(top);
+    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
+    git(top, "init", "-q");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "init");
+    const model = join(work, "model.json");
+    script(model, [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] }]);
+    chmodSync(work, 0o755);
+    spawnSync("chown", ["-R", "nobody", work]);
+    chmodSync(top, 0o555);
+    const env = { ...process.env, HOME: work, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+    const { status, stderr } = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "add() subtracts", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+    chmodSync(top, 0o755);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^hearth fix: the checkout ${top} cannot be written by this user \\(EACCES\\): the agent could not edit a file there; run hearth fix as its owner, or in a writable copy \\(git clone ${top} DIR\\)$`, "m"));
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 

@@ -68,7 +68,7 @@ function testsPass(folder: string): boolean {
   }
 }
 
-describe("chat with a generated model", { timeout: 300_000 }, () => {
+describe("chat with a generated model", () => {
   let wb: Workbench;
   before(async () => {
     const model = await ensureTinyModel({ arch: "qwen35moe" });
@@ -80,10 +80,10 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
     await view.locator('[data-model="none"]').waitFor({ timeout: 30_000 });
     await wb.screenshot("chat-no-model");
     setMachineSettings(wb, { "hearth.modelPath": model });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("streams a reply to a message, and Stop cancels it", async () => {
+  it("streams a reply to a message, and Stop cancels it", { timeout: 300_000 }, async () => {
     const view = wb.hearthView();
     await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
     const stop = view.locator('[data-action="stop"]');
@@ -131,7 +131,7 @@ describe("chat with a generated model", { timeout: 300_000 }, () => {
   });
 });
 
-describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000 }, () => {
+describe("chat and Fix This Issue with the scripted backend", () => {
   let wb: Workbench;
   let folder: string;
   let initialCalc: string;
@@ -174,10 +174,10 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     setMachineSettings(wb, { "hearth.modelPath": scriptPath });
     const view = await openChat(wb);
     await view.locator('[data-model="ready"]').waitFor({ timeout: 60_000 });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 420_000 });
+  after(async () => wb?.close(), { timeout: 420_000 });
 
-  it("a chat turn reads and edits a file: tool cards, the approval, the diff; approving changes the file", async () => {
+  it("a chat turn reads and edits a file: tool cards, the approval, the diff; approving changes the file", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     await send(view, "add() returns the wrong result, please fix it");
     const read = view.locator('[data-item="tool"][data-tool="read_file"]');
@@ -208,7 +208,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await view.locator('[data-item="review"]').last().locator('[data-review-state="accepted"]').first().waitFor();
   });
 
-  it("a second run's change is rejected in the review (asked first: the file was edited by hand since) and the file is restored", async () => {
+  it("a second run's change is rejected in the review (asked first: the file was edited by hand since) and the file is restored", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     const before = readFileSync(join(folder, "calc.py"), "utf8");
     await send(view, "make mul faster");
@@ -236,7 +236,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await wb.screenshot("chat-rejected");
   });
 
-  it("Fix This Issue from a selection runs to the end, and Accept leaves the fix with passing tests", async () => {
+  it("Fix This Issue from a selection runs to the end, and Accept leaves the fix with passing tests", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     assert.equal(testsPass(folder), false, "sub is still broken");
     await wb.page.keyboard.press("Control+P");
@@ -264,7 +264,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     assert.equal(testsPass(folder), true, "the accepted fix passes the tests");
   });
 
-  it("Reject all after a Fix This Issue run leaves the workspace exactly as before", async () => {
+  it("Reject all after a Fix This Issue run leaves the workspace exactly as before", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     const before = snapshot(folder);
     await runCommand(wb.page, "View: Close All Editors"); // no selection: the command asks for the issue
@@ -293,7 +293,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await wb.screenshot("fix-rejected");
   });
 
-  it("a memory the agent proposes waits for approval in the chat, then shows in Project Memory", async () => {
+  it("a memory the agent proposes waits for approval in the chat, then shows in Project Memory", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     await send(view, "remember how to run the tests");
     const card = view.locator('[data-item="tool"][data-tool="remember"][data-status="awaiting-approval"]');
@@ -309,7 +309,7 @@ describe("chat and Fix This Issue with the scripted backend", { timeout: 420_000
     await wb.screenshot("memory-approved-in-view");
   });
 
-  it("Restore checkpoint on the first message puts the files back and rewinds the conversation", async () => {
+  it("Restore checkpoint on the first message puts the files back and rewinds the conversation", { timeout: 420_000 }, async () => {
     const view = wb.hearthView();
     assert.notEqual(readFileSync(join(folder, "calc.py"), "utf8"), initialCalc, "the fixes since then changed calc.py");
     // The Fix This Issue runs started their own chats: go back to the first one through the history.

@@ -25,7 +25,7 @@ const FILE = [
   "",
 ].join("\n");
 
-describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
+describe("inline completions in a real workbench", () => {
   let wb: Workbench;
 
   before(async () => {
@@ -37,8 +37,8 @@ describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
     // hearth.modelPath is read from the machine settings in code-server (see models.e2e.ts).
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
     writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": model }, null, 2));
-  });
-  after(async () => wb?.close());
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
 
   /** What the completions status item says to screen readers (its counters). */
   const completionsLabel = async () => (await wb.page.locator(`${COMPLETIONS_ITEM} [aria-label], ${COMPLETIONS_ITEM}[aria-label]`).first().getAttribute("aria-label")) ?? "";
@@ -56,7 +56,7 @@ describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
   };
   const counter = (label: string, name: string) => Number(new RegExp(`(\\d+) ${name}`).exec(label)?.[1] ?? NaN);
 
-  it("shows ghost text from the runtime after typing, keeps it while the predicted characters are typed, and Tab accepts it", async () => {
+  it("shows ghost text from the runtime after typing, keeps it while the predicted characters are typed, and Tab accepts it", { timeout: 300_000 }, async () => {
     await wb.page.locator(STATUS_ITEM, { hasText: /^\S*\s*Hearth$/ }).waitFor({ timeout: 120_000 });
     await wb.page.keyboard.press("Control+P");
     await wb.page.locator(".quick-input-widget input").fill("cart.ts");
@@ -123,7 +123,7 @@ describe("inline completions in a real workbench", { timeout: 300_000 }, () => {
     await wb.screenshot("completions-accepted");
   });
 
-  it("a new untitled document (no file yet) gets ghost text too", async () => {
+  it("a new untitled document (no file yet) gets ghost text too", { timeout: 300_000 }, async () => {
     await runCommand(wb.page, "File: New Untitled Text File");
     await wb.page.locator(".tab.active", { hasText: /Untitled-\d/ }).waitFor({ timeout: 20_000 });
     const editor = wb.page.locator(".editor-instance .monaco-editor .view-lines").last();

@@ -28,7 +28,7 @@ async function openChat(wb: Workbench): Promise<FrameLocator> {
   return view;
 }
 
-describe("a workspace of two folders", { timeout: 300_000 }, () => {
+describe("a workspace of two folders", () => {
   let wb: Workbench;
   let api: string;
   let web: string;
@@ -48,10 +48,10 @@ describe("a workspace of two folders", { timeout: 300_000 }, () => {
       name: "scripted-folders",
       turns: [{ toolCalls: [{ name: "write_file", arguments: { path: "NOTES.md", content: "written by Hearth\n" } }] }, { text: "Wrote NOTES.md." }],
     });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("names the folder, Choose Folder… moves the agent to the other one, and its writes land there", async () => {
+  it("names the folder, Choose Folder… moves the agent to the other one, and its writes land there", { timeout: 300_000 }, async () => {
     const view = await openChat(wb);
     await view.locator('[data-folder="api (1 of 2 folders)"]').waitFor({ timeout: 30_000 });
     await runCommand(wb.page, "Hearth: Choose Folder…");
@@ -74,16 +74,16 @@ describe("a workspace of two folders", { timeout: 300_000 }, () => {
   });
 });
 
-describe("a window with no folder", { timeout: 300_000 }, () => {
+describe("a window with no folder", () => {
   let wb: Workbench;
 
   before(async () => {
     wb = await startWorkbench({ folder: tempDir("hearth-folders-none-"), open: "empty" });
     useScript(wb, { name: "scripted-none", turns: [{ text: "hello" }] });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("says to open a folder, with Send off and Open Folder… beside the reason", async () => {
+  it("says to open a folder, with Send off and Open Folder… beside the reason", { timeout: 300_000 }, async () => {
     const view = await openChat(wb);
     const card = view.locator('[data-folder="none"]');
     await card.waitFor({ timeout: 30_000 });

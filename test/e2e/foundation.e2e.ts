@@ -10,7 +10,7 @@ import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
 
-describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
+describe("Hearth in a real workbench", () => {
   let wb: Workbench;
 
   before(async () => {
@@ -18,10 +18,10 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     mkdirSync(join(folder, "src"));
     writeFileSync(join(folder, "src", "main.py"), 'def greet(name):\n    return f"Hello, {name}"\n');
     wb = await startWorkbench({ folder });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 240_000 });
+  after(async () => wb?.close(), { timeout: 240_000 });
 
-  it("activates and shows its status bar item with the runtime ready", async () => {
+  it("activates and shows its status bar item with the runtime ready", { timeout: 240_000 }, async () => {
     const item = wb.page.locator(STATUS_ITEM);
     await item.waitFor({ timeout: 60_000 });
     // No model is configured: the item says so and a click would offer model selection.
@@ -29,7 +29,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     assert.match(wb.readOutputLog("Hearth"), /activated in [\d.]+ ms/);
   });
 
-  it("opens the Hearth view, which shows the runtime ready and offers the model choices", async () => {
+  it("opens the Hearth view, which shows the runtime ready and offers the model choices", { timeout: 240_000 }, async () => {
     await wb.page.locator('.activitybar a[aria-label="Hearth"], .activitybar [aria-label^="Hearth"]').first().click();
     const view = wb.hearthView();
     await view.locator('[data-state="ready"]').waitFor({ timeout: 30_000 });
@@ -47,7 +47,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await wb.screenshot("foundation-view-ready");
   });
 
-  it("lists every Hearth command in the command palette", async () => {
+  it("lists every Hearth command in the command palette", { timeout: 240_000 }, async () => {
     await wb.page.keyboard.press("F1");
     const input = wb.page.locator(".quick-input-widget input");
     await input.fill(`>${COMMAND_CATEGORY}:`);
@@ -65,14 +65,14 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await wb.page.keyboard.press("Escape");
   });
 
-  it("indexes the workspace in the runtime: the view shows it, Reindex Workspace reports the count", async () => {
+  it("indexes the workspace in the runtime: the view shows it, Reindex Workspace reports the count", { timeout: 240_000 }, async () => {
     await wb.hearthView().locator("text=/1 file, \\d+ symbols?/").waitFor({ timeout: 30_000 });
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.reindexWorkspace.title}`);
     await wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Hearth indexed 1 file." }).waitFor({ timeout: 30_000 });
     await wb.page.keyboard.press("Escape");
   });
 
-  it("Fix This Issue with no model says why and offers the ways to get one, asking for no issue", async () => {
+  it("Fix This Issue with no model says why and offers the ways to get one, asking for no issue", { timeout: 240_000 }, async () => {
     // (With a model it asks for the issue: chat.e2e.ts's Reject-all test goes through that box.)
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.fixIssue.title}`);
     const toast = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "No model yet" });
@@ -82,7 +82,7 @@ describe("Hearth in a real workbench", { timeout: 240_000 }, () => {
     await runCommand(wb.page, "Notifications: Clear All Notifications");
   });
 
-  it("restarts a killed runtime, tells the user, and comes back ready", async () => {
+  it("restarts a killed runtime, tells the user, and comes back ready", { timeout: 240_000 }, async () => {
     const view = wb.hearthView();
     const pidText = await view.locator("[data-pid]").getAttribute("data-pid");
     const oldPid = Number(pidText);

@@ -44,7 +44,7 @@ async function probeStep<T>(folder: string, step: string): Promise<T> {
   }
 }
 
-describe("vscode.lm with Hearth's model", { timeout: 300_000 }, () => {
+describe("vscode.lm with Hearth's model", () => {
   let wb: Workbench;
   let folder: string;
   let model: string;
@@ -54,10 +54,10 @@ describe("vscode.lm with Hearth's model", { timeout: 300_000 }, () => {
     folder = tempDir("hearth-lm-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     wb = await startWorkbench({ folder, extraExtensions: [PROBE], settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 300_000 });
+  after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("selectChatModels({vendor: 'hearth'}) is empty without a model, then returns Hearth's model, which streams a reply with a tool call and counts tokens", async () => {
+  it("selectChatModels({vendor: 'hearth'}) is empty without a model, then returns Hearth's model, which streams a reply with a tool call and counts tokens", { timeout: 300_000 }, async () => {
     const probe = await probeStep<{ version: string }>(folder, "active");
     assert.ok(Number(probe.version.split(".")[1]) >= 104, `VS Code ${probe.version} has the Language Model Chat Provider API (1.104+)`);
     await runCommand(wb.page, "LM Probe: Ask Hearth Through vscode.lm");

@@ -30,7 +30,7 @@ async function widenSidebar(wb: Workbench, width: number): Promise<void> {
   }
 }
 
-describe("Project Memory view in a real workbench", { timeout: 240_000 }, () => {
+describe("Project Memory view in a real workbench", () => {
   let wb: Workbench;
   let folder: string;
   let pane: Locator;
@@ -52,12 +52,12 @@ describe("Project Memory view in a real workbench", { timeout: 240_000 }, () => 
     const chatHeader = wb.page.locator(".pane-header", { has: wb.page.locator(".title", { hasText: /^Chat$/ }) });
     if ((await chatHeader.getAttribute("aria-expanded")) === "true") await chatHeader.locator(".title").click();
     await wb.page.locator('.pane-header[aria-expanded="false"] .title', { hasText: /^Chat$/ }).waitFor();
-  });
-  after(async () => wb?.close());
+  }, { timeout: 240_000 });
+  after(async () => wb?.close(), { timeout: 240_000 });
 
   const row = (text: string) => pane.locator(".monaco-list-row", { hasText: text });
 
-  it("lists the rules files and the memory entries with their date and source", async () => {
+  it("lists the rules files and the memory entries with their date and source", { timeout: 240_000 }, async () => {
     await row("Never edit vendor/").waitFor({ timeout: 60_000 });
     for (const text of ["Rules", "AGENTS.md", ".hearth/rules.md", "Memories", "Tests need a build first"]) await row(text).first().waitFor();
     assert.match(await row("Never edit vendor/").innerText(), /2026-11-21 · hearth fix/);
@@ -69,7 +69,7 @@ describe("Project Memory view in a real workbench", { timeout: 240_000 }, () => 
     await wb.screenshot("memory-view");
   });
 
-  it("Forget deletes the entry's file after the user confirms", async () => {
+  it("Forget deletes the entry's file after the user confirms", { timeout: 240_000 }, async () => {
     const target = row("Tests need a build first");
     await target.hover();
     await target.locator('.action-label[aria-label^="Forget Project Memory"]').click();
@@ -83,7 +83,7 @@ describe("Project Memory view in a real workbench", { timeout: 240_000 }, () => 
     assert.equal(existsSync(join(folder, ".hearth", "memory", "2026-11-21-no-vendor-edits.md")), true);
   });
 
-  it("a memory file added by hand (a teammate's entry from git) appears when the watcher fires", async () => {
+  it("a memory file added by hand (a teammate's entry from git) appears when the watcher fires", { timeout: 240_000 }, async () => {
     writeFileSync(join(folder, ".hearth", "memory", "2026-11-22-deploys.md"), "# Deploys happen on Fridays\n\nNever merge on Friday afternoon.\n");
     await row("Deploys happen on Fridays").waitFor({ timeout: 30_000 });
     assert.match(await row("Deploys happen on Fridays").innerText(), /2026-11-22/);

@@ -11,7 +11,7 @@ import { tempDir } from "../fixtures/temp.ts";
 
 const STATUS_ITEM = '[id="hearth.hearth.hearth.status"]';
 
-describe("models in a real workbench", { timeout: 300_000 }, () => {
+describe("models in a real workbench", () => {
   let wb: Workbench;
   let model: string;
   let truncated: string;
@@ -23,7 +23,7 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     const folder = tempDir("hearth-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     wb = await startWorkbench({ folder, settings: { "hearth.threads": 1, "hearth.contextSize": 4096 } });
-  });
+  }, { timeout: 300_000 });
 
   /**
    * hearth.modelPath is machine-overridable: in code-server (a remote extension host) VS Code
@@ -33,9 +33,9 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     mkdirSync(join(wb.userDataDir, "Machine"), { recursive: true });
     writeFileSync(join(wb.userDataDir, "Machine", "settings.json"), JSON.stringify({ "hearth.modelPath": path }, null, 2));
   }
-  after(async () => wb?.close());
+  after(async () => wb?.close(), { timeout: 300_000 });
 
-  it("a generated model: the status bar shows load progress, then the view shows it ready with its context size", async () => {
+  it("a generated model: the status bar shows load progress, then the view shows it ready with its context size", { timeout: 300_000 }, async () => {
     await wb.page.locator(STATUS_ITEM, { hasText: "Hearth: no model" }).waitFor({ timeout: 60_000 });
     setModelPath(model);
     const percents = new Set<string>();
@@ -64,7 +64,7 @@ describe("models in a real workbench", { timeout: 300_000 }, () => {
     console.log(`status bar percentages seen: ${[...percents].join(", ")}`);
   });
 
-  it("a truncated file: a clear error in the view, and the same runtime keeps serving", async () => {
+  it("a truncated file: a clear error in the view, and the same runtime keeps serving", { timeout: 300_000 }, async () => {
     const view = wb.hearthView();
     const pid = Number(await view.locator("[data-pid]").getAttribute("data-pid"));
     setModelPath(truncated);

@@ -12,7 +12,7 @@ import { tempDir } from "../fixtures/temp.ts";
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
 const target = `${process.platform}-${process.arch}`;
 
-describe("the packaged VSIX", { timeout: 900_000 }, () => {
+describe("the packaged VSIX", () => {
   let vsix: string;
   let entries: string[];
   let wb: Workbench | undefined;
@@ -22,10 +22,10 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
     if (!process.env.HEARTH_VSIX) execFileSync(process.execPath, [join(REPO_ROOT, "scripts/package.mjs")], { cwd: REPO_ROOT, stdio: "inherit" });
     assert.ok(existsSync(vsix), `${vsix} was not produced`);
     entries = execFileSync("unzip", ["-Z1", vsix], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).split("\n").filter(Boolean);
-  });
-  after(async () => wb?.close());
+  }, { timeout: 900_000 });
+  after(async () => wb?.close(), { timeout: 900_000 });
 
-  it("carries the bundles, this target's llama.cpp binaries and tree-sitter, and nothing that only serves a build", () => {
+  it("carries the bundles, this target's llama.cpp binaries and tree-sitter, and nothing that only serves a build", { timeout: 900_000 }, () => {
     for (const file of ["extension/out/extension.cjs", "extension/out/runtime.mjs", "extension/out/webview.js", "extension/media/chat.css", "extension/package.json"]) {
       assert.ok(entries.includes(file), `${file} missing`);
     }
@@ -44,7 +44,7 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
     }
   });
 
-  it("its own node_modules load every tree-sitter grammar the indexer uses", () => {
+  it("its own node_modules load every tree-sitter grammar the indexer uses", { timeout: 900_000 }, () => {
     const dir = tempDir("hearth-vsix-");
     execFileSync("unzip", ["-q", vsix, "-d", dir]);
     const ext = join(dir, "extension", "node_modules");
@@ -61,7 +61,7 @@ describe("the packaged VSIX", { timeout: 900_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("installs with code-server --install-extension and activates: runtime ready, node-llama-cpp loaded", async () => {
+  it("installs with code-server --install-extension and activates: runtime ready, node-llama-cpp loaded", { timeout: 900_000 }, async () => {
     const folder = tempDir("hearth-ws-");
     writeFileSync(join(folder, "README.md"), "# demo\n");
     wb = await startWorkbench({ folder, vsix });

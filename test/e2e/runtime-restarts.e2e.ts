@@ -26,15 +26,15 @@ function extensionWithRefusingRuntime(): string {
 /** What vscode-languageclient pops up by itself on a failed start. */
 const LIBRARY_MESSAGES = /Pending response rejected|Server initialization failed|couldn't create connection|(?<!its start failed: )Request initialize failed/;
 
-describe("a runtime whose start fails", { timeout: 240_000 }, () => {
+describe("a runtime whose start fails", () => {
   let wb: Workbench;
 
   before(async () => {
     wb = await startWorkbench({ folder: tempDir("hearth-e2e-refusing-ws-"), extensionPath: extensionWithRefusingRuntime() });
-  });
-  after(async () => wb?.close());
+  }, { timeout: 240_000 });
+  after(async () => wb?.close(), { timeout: 240_000 });
 
-  it("is reported in Hearth's words only, retried, then given up on with Show Log and Restart", async () => {
+  it("is reported in Hearth's words only, retried, then given up on with Show Log and Restart", { timeout: 240_000 }, async () => {
     const gaveUp = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "Hearth's runtime stopped 7 times in a row" });
     await gaveUp.waitFor({ timeout: 150_000 });
     assert.match(await gaveUp.innerText(), /its start failed: Request initialize failed with message: EACCES: permission denied/);

@@ -70,7 +70,7 @@ function holdingServer(file: Buffer) {
   return { server, release, firstRequest };
 }
 
-describe("the Hearth view's states at 300 px in light, dark and high-contrast themes", { timeout: 900_000 }, () => {
+describe("the Hearth view's states at 300 px in light, dark and high-contrast themes", () => {
   let wb: Workbench;
   let view: FrameLocator;
   let hf: ReturnType<typeof holdingServer>;
@@ -91,7 +91,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     view = wb.hearthView();
     await view.locator('[data-state="ready"]').waitFor({ timeout: 90_000 });
     await setSidebarWidth(wb.page, SIDEBAR_WIDTH);
-  });
+  }, { timeout: 900_000 });
   after(async () => {
     hf?.release();
     if (savedEndpoint === undefined) delete process.env.HF_ENDPOINT;
@@ -99,7 +99,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     await wb?.close();
     hf?.server.closeAllConnections();
     await new Promise((resolve) => hf?.server.close(resolve));
-  });
+  }, { timeout: 900_000 });
 
   /** In every theme: the state's checks, no clipped text, a screenshot. */
   async function inEveryTheme(state: string, check: () => Promise<void>): Promise<void> {
@@ -136,7 +136,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
 
   const statusText = async () => (await wb.page.locator(STATUS_ITEM).innerText()).trim();
 
-  it("no model: Send is off with the reason, the ways to get a model are buttons, the status bar has no check mark; Fix This Issue refuses without touching the chat", async () => {
+  it("no model: Send is off with the reason, the ways to get a model are buttons, the status bar has no check mark; Fix This Issue refuses without touching the chat", { timeout: 900_000 }, async () => {
     await view.locator('[data-model="none"]').waitFor({ timeout: 60_000 });
     await inEveryTheme("no-model", async () => {
       assert.ok(await view.getByRole("button", { name: "Use Server URL…" }).isVisible());
@@ -156,7 +156,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     await toast.waitFor({ state: "detached", timeout: 10_000 });
   });
 
-  it("downloading: the view and the status bar show the progress", async () => {
+  it("downloading: the view and the status bar show the progress", { timeout: 900_000 }, async () => {
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.downloadModel.title}`);
     const input = wb.page.locator(".quick-input-widget input");
     await input.waitFor();
@@ -174,7 +174,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     });
   });
 
-  it("ready: the downloaded model loads; Send is on", async () => {
+  it("ready: the downloaded model loads; Send is on", { timeout: 900_000 }, async () => {
     hf.release();
     await view.locator('[data-model="ready"]').waitFor({ timeout: 120_000 });
     await runCommand(wb.page, "Notifications: Clear All Notifications");
@@ -186,7 +186,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     });
   });
 
-  it("running: streamed text is visible, Stop is offered, the status bar says working", async () => {
+  it("running: streamed text is visible, Stop is offered, the status bar says working", { timeout: 900_000 }, async () => {
     const stop = view.locator('[data-action="stop"]');
     const reply = view.locator('[data-item="assistant"]').last();
     const answer = async () => (await reply.locator(".assistant-text").innerText().catch(() => "")).trim();
@@ -227,7 +227,7 @@ describe("the Hearth view's states at 300 px in light, dark and high-contrast th
     });
   });
 
-  it("error: a broken GGUF says what is wrong, with the fix, in a sentence", async () => {
+  it("error: a broken GGUF says what is wrong, with the fix, in a sentence", { timeout: 900_000 }, async () => {
     const broken = await brokenModelFile("truncated-data");
     const machine = join(wb.userDataDir, "Machine");
     mkdirSync(machine, { recursive: true });

@@ -16,7 +16,7 @@ import { tempDir } from "../fixtures/temp.ts";
 
 const KEY = "team-secret-7f3a";
 
-describe("team server with its API key in secret storage", { timeout: 240_000 }, () => {
+describe("team server with its API key in secret storage", () => {
   let wb: Workbench;
   let server: Server;
   let folder: string;
@@ -35,13 +35,13 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "hearth.serverUrl": url }, null, 2));
     wb = await startWorkbench({ folder });
-  });
+  }, { timeout: 240_000 });
   after(async () => {
     await wb?.close();
     server?.close();
-  });
+  }, { timeout: 240_000 });
 
-  it("the committed server is used only once the user agrees to send their code there", async () => {
+  it("the committed server is used only once the user agrees to send their code there", { timeout: 240_000 }, async () => {
     const question = wb.page.locator(".notifications-toasts .notification-toast", { hasText: "This workspace's settings point Hearth at the server 127.0.0.1" });
     // The question waits for the workbench, the extension and the runtime to start: slow on a loaded machine.
     await question.waitFor({ timeout: 120_000 });
@@ -55,7 +55,7 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
     assert.equal(authorizations[0], undefined, "without a key the server refuses the runtime");
   });
 
-  it("Set Server API Key… stores the key; the restarted runtime sends it as a Bearer token; no settings file holds it", async () => {
+  it("Set Server API Key… stores the key; the restarted runtime sends it as a Bearer token; no settings file holds it", { timeout: 240_000 }, async () => {
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.setServerApiKey.title}`);
     const input = wb.page.locator(".quick-input-widget input");
     await wb.page.locator(".quick-input-widget", { hasText: "API key for http://127.0.0.1" }).waitFor();
@@ -69,7 +69,7 @@ describe("team server with its API key in secret storage", { timeout: 240_000 },
     }
   });
 
-  it("Clear Server API Key removes it: the next runtime calls without it", async () => {
+  it("Clear Server API Key removes it: the next runtime calls without it", { timeout: 240_000 }, async () => {
     const before = authorizations.length;
     await runCommand(wb.page, `${COMMAND_CATEGORY}: ${COMMANDS.clearServerApiKey.title}`);
     await wb.page.locator(".notifications-toasts .notification-toast", { hasText: "API key for http://127.0.0.1" }).waitFor({ timeout: 20_000 });

@@ -11,8 +11,8 @@ import { type TestContext, describe, it } from "node:test";
 
 const checkout = resolve(import.meta.dirname, "../../..");
 
-describe("a new chat in a workspace with a file this user may not read", { timeout: 60_000 }, () => {
-  it("says once which files its checkpoints leave out as unreadable", (t: TestContext) => {
+describe("a new chat in a workspace with a file this user may not read", () => {
+  it("says once which files its checkpoints leave out as unreadable", { timeout: 60_000 }, (t: TestContext) => {
     if (process.getuid?.() !== 0) return void t.skip("needs root to run the chat as another user");
     if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", join(checkout, "src/agent/conversation-run.ts")]).status !== 0) return void t.skip("user nobody cannot read this checkout");
     const shared = mkdtempSync("/tmp/hearth-shared-");

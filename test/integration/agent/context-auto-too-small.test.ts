@@ -15,8 +15,8 @@ const BIG: Tool = {
   execute: async () => ({ output: "" }),
 } as unknown as Tool;
 
-describe("a context too small with hearth.contextSize 0 (auto)", { timeout: 120_000 }, () => {
-  it("is marked auto at load, and the refusal asks for a size past the training or another model, not 0 (auto)", async () => {
+describe("a context too small with hearth.contextSize 0 (auto)", () => {
+  it("is marked auto at load, and the refusal asks for a size past the training or another model, not 0 (auto)", { timeout: 120_000 }, async () => {
     const modelPath = await ensureTinyModel({ arch: "qwen35", shape: { contextLength: 8192 } });
     const auto = new EmbeddedBackend({ modelPath, contextSize: 0, threads: 1, gpu: false });
     try {

@@ -31,8 +31,8 @@ class UncountableBackend extends ScriptedBackend {
   }
 }
 
-describe("context meter", { timeout: 60_000 }, () => {
-  it("says the count is unknown, and why, when the tokens cannot be counted — never an empty context", async (t) => {
+describe("context meter", () => {
+  it("says the count is unknown, and why, when the tokens cannot be counted — never an empty context", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-count-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const backend = new UncountableBackend({ turns: [{ text: "Hello." }], contextSize: 8192 });
@@ -65,7 +65,7 @@ describe("context meter", { timeout: 60_000 }, () => {
     assert.equal(meter.querySelector("meter"), null, "no empty bar");
   });
 
-  it("a conversation near the limit is still condensed when its tokens cannot be counted, and the chat says it went by an estimate", async (t) => {
+  it("a conversation near the limit is still condensed when its tokens cannot be counted, and the chat says it went by an estimate", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-count-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const backend = new UncountableBackend({ turns: [{ text: "Hello." }], contextSize: 8192 });
@@ -101,7 +101,7 @@ describe("context meter", { timeout: 60_000 }, () => {
     assert.match(page.textContent ?? "", /Older tool results were condensed to stay within the context \(\d+ messages; the tokens could not be counted, so by an estimate\)/);
   });
 
-  it("Stop ends the run while a server that stopped answering would keep the count waiting", async (t) => {
+  it("Stop ends the run while a server that stopped answering would keep the count waiting", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-count-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const stop = new AbortController();

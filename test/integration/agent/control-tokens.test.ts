@@ -22,8 +22,8 @@ async function loaded(plainTokens?: readonly string[]) {
   return { backend, info: await backend.load() };
 }
 
-describe("a model whose vocabulary lacks Qwen's control tokens", { timeout: 180_000 }, () => {
-  it("is loaded with a warning naming the tokens it lacks; a Qwen vocabulary gets none", async () => {
+describe("a model whose vocabulary lacks Qwen's control tokens", () => {
+  it("is loaded with a warning naming the tokens it lacks; a Qwen vocabulary gets none", { timeout: 180_000 }, async () => {
     const bad = await loaded(LOST);
     try {
       assert.equal(bad.info.promptFormat?.warning, WARNING);
@@ -38,7 +38,7 @@ describe("a model whose vocabulary lacks Qwen's control tokens", { timeout: 180_
     }
   });
 
-  it("a new conversation says so as a warning before the model answers", async () => {
+  it("a new conversation says so as a warning before the model answers", { timeout: 180_000 }, async () => {
     const { backend } = await loaded(LOST);
     try {
       const root = tempDir("hearth-control-tokens-");

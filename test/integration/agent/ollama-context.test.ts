@@ -25,15 +25,15 @@ function folder(t: TestContext, prefix: string): string {
   return dir;
 }
 
-describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
+describe("a chat with Ollama as the server", () => {
   let ollama: FakeOllama;
   before(async () => {
     ollama = await startFakeOllama();
-  });
-  after(() => ollama.close());
+  }, { timeout: 60_000 });
+  after(() => ollama.close(), { timeout: 60_000 });
   beforeEach(() => {
     ollama.scenario = defaultOllama();
-  });
+  }, { timeout: 60_000 });
 
   async function chat(t: TestContext, messages: ChatMessage[] = [], text = "hi") {
     const root = folder(t, "hearth-ollama-ws-");
@@ -57,7 +57,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     return { outcome, events, page };
   }
 
-  it("a new conversation warns that Ollama's context is too small for the agent, and how to raise it", async (t) => {
+  it("a new conversation warns that Ollama's context is too small for the agent, and how to raise it", { timeout: 60_000 }, async (t) => {
     ollama.scenario.loadsWith = 8192;
     const { events, page } = await chat(t);
     const warnings = events.filter((e) => e.type === "notice" && e.level === "warning" && /OLLAMA_CONTEXT_LENGTH/.test(e.text));
@@ -67,7 +67,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     assert.deepEqual(events.filter((e) => e.type === "notice" && /context/.test(e.text)).length, 1, JSON.stringify(events.filter((e) => e.type === "notice")));
   });
 
-  it("Ollama has no /tokenize: the counts are estimates, and the meter says so (~) instead of showing them as exact", async (t) => {
+  it("Ollama has no /tokenize: the counts are estimates, and the meter says so (~) instead of showing them as exact", { timeout: 60_000 }, async (t) => {
     ollama.scenario.loadsWith = 32768;
     const { events, page } = await chat(t);
     const counts = events.filter((e) => e.type === "context");
@@ -78,7 +78,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     assert.match(meter.title, /estimate/);
   });
 
-  it("a message that fits Ollama's context is sent, not refused by the estimate that errs high", async (t) => {
+  it("a message that fits Ollama's context is sent, not refused by the estimate that errs high", { timeout: 60_000 }, async (t) => {
     // Ollama's default of 4,096 tokens (0.6.7 to 0.15.4): this message and the agent's
     // instructions and tools are about 2,700 of Qwen's tokens, 1,400 left for the reply; the
     // estimate counts about 3,650 — 440 left, under the 512 a first turn must leave. A message the
@@ -89,7 +89,7 @@ describe("a chat with Ollama as the server", { timeout: 60_000 }, () => {
     assert.deepEqual([outcome.result.stopReason, outcome.result.message], ["answered", "Hello."]);
   });
 
-  it("no warning with a context large enough", async (t) => {
+  it("no warning with a context large enough", { timeout: 60_000 }, async (t) => {
     ollama.scenario.loadsWith = 32768;
     const { events } = await chat(t);
     assert.deepEqual(events.filter((e) => e.type === "notice" && e.level === "warning"), []);

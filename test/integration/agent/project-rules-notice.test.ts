@@ -36,8 +36,8 @@ async function chatNotices(t: TestContext, root: string): Promise<string[]> {
   return events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
 }
 
-describe("project rules that do not fit the prompt", { timeout: 60_000 }, () => {
-  it("the chat names a rules file cut to fit and one left out as too large", async (t) => {
+describe("project rules that do not fit the prompt", () => {
+  it("the chat names a rules file cut to fit and one left out as too large", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-rules-ws-");
     writeFileSync(join(root, "AGENTS.md"), Array.from({ length: 800 }, (_, i) => `- Rule ${i}: run the linter before each commit and keep every function short.`).join("\n"));
     const notices = await chatNotices(t, root);
@@ -50,7 +50,7 @@ describe("project rules that do not fit the prompt", { timeout: 60_000 }, () => 
     assert.match(again[0]!, /AGENTS\.md \(10\.0 MiB\) was left out: too large to read/);
   });
 
-  it("says nothing when the rules fit", async (t) => {
+  it("says nothing when the rules fit", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-rules-ws-");
     writeFileSync(join(root, "AGENTS.md"), "Use pnpm.\n");
     assert.deepEqual(await chatNotices(t, root), []);

@@ -74,23 +74,23 @@ async function fixAt(t: TestContext, contextSize: number): Promise<{ stopReason:
   return { stopReason: outcome.result.stopReason, message: outcome.result.message, events };
 }
 
-describe("a new conversation in a small context", { timeout: 120_000 }, () => {
-  it("Fix This Issue at 8,192 tokens: the starting context shrinks to fit, and the user is told why", async (t) => {
+describe("a new conversation in a small context", () => {
+  it("Fix This Issue at 8,192 tokens: the starting context shrinks to fit, and the user is told why", { timeout: 120_000 }, async (t) => {
     const { stopReason, message, events } = await fixAt(t, 8192);
     assert.equal(stopReason, "finished", message);
     const notices = events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
     assert.ok(notices.some((n) => /context \(8,192 tokens\) is small.*less of the project.*hearth\.contextSize/.test(n)), notices.join("\n"));
   });
 
-  it("at a large context nothing is cut for size and nothing is said", async (t) => {
+  it("at a large context nothing is cut for size and nothing is said", { timeout: 120_000 }, async (t) => {
     const { stopReason, events } = await fixAt(t, 65_536);
     assert.equal(stopReason, "finished");
     assert.ok(!events.some((e) => e.type === "notice" && /is small/.test(e.text)));
   });
 });
 
-describe("hearth fix in a small context", { timeout: 120_000 }, () => {
-  it("at 8,192 tokens its first turn fits: the map, rules and related code shrink as in the chat", async (t) => {
+describe("hearth fix in a small context", () => {
+  it("at 8,192 tokens its first turn fits: the map, rules and related code shrink as in the chat", { timeout: 120_000 }, async (t) => {
     const { root, repo, index, backend } = await setUp(t, 8192);
     const result = await runFix({ repo, issue: ISSUE, backend, index: indexQueries(index), storageDir: join(root, "fix-state"), policy: "ask" });
     assert.equal(result.agent.stopReason, "finished", result.agent.message);

@@ -37,8 +37,8 @@ const publishTool: Tool = {
   },
 };
 
-describe("tool display strings", { timeout: 120_000 }, () => {
-  it("a tool's own display shows on its card, asking and done, with nothing changed outside its definition", async (t) => {
+describe("tool display strings", () => {
+  it("a tool's own display shows on its card, asking and done, with nothing changed outside its definition", { timeout: 120_000 }, async (t) => {
     const root = folder(t, "hearth-display-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const backend = new ScriptedBackend({

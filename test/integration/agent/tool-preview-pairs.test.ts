@@ -20,8 +20,8 @@ function folder(t: TestContext, prefix: string): string {
 
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-describe("a tool result's preview", { timeout: 60_000 }, () => {
-  it("is cut between characters, not inside an emoji", async (t) => {
+describe("a tool result's preview", () => {
+  it("is cut between characters, not inside an emoji", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-preview-ws-");
     const log: Tool = {
       definition: { name: "show_log", description: "Shows the log.", parameters: { type: "object", properties: {} } },
@@ -51,8 +51,8 @@ describe("a tool result's preview", { timeout: 60_000 }, () => {
   });
 });
 
-describe("a message's checkpoint label", { timeout: 60_000 }, () => {
-  it("is cut between characters, not inside an emoji", async (t) => {
+describe("a message's checkpoint label", () => {
+  it("is cut between characters, not inside an emoji", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-label-ws-");
     const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: folder(t, "hearth-label-state-") });
     await runConversationTurn({
@@ -73,8 +73,8 @@ describe("a message's checkpoint label", { timeout: 60_000 }, () => {
   });
 });
 
-describe("the final test run's output in Fix This Issue", { timeout: 60_000 }, () => {
-  it("is cut in its middle between characters, not inside an emoji, on the card and in the result", async (t) => {
+describe("the final test run's output in Fix This Issue", () => {
+  it("is cut in its middle between characters, not inside an emoji, on the card and in the result", { timeout: 60_000 }, async (t) => {
     // Two outputs a unit apart: whatever runs before them, one puts each cut inside a pair.
     for (const lead of ["", "x"]) {
       const root = folder(t, "hearth-tests-cut-ws-");

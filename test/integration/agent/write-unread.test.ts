@@ -43,8 +43,8 @@ async function chatTurn(root: string, state: string, turns: ScriptedTurn[], extr
   return { messages: outcome.messages, ends };
 }
 
-describe("write_file over an existing file", { timeout: 60_000 }, () => {
-  it("in a chat, is refused when the model has not read the file; the user's file stays as it was", async (t) => {
+describe("write_file over an existing file", () => {
+  it("in a chat, is refused when the model has not read the file; the user's file stays as it was", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-unread-ws-");
     writeFileSync(join(root, "notes.txt"), "the user's notes\n");
     const { ends } = await chatTurn(root, folder(t, "hearth-unread-state-"), [overwrite, { text: "Done." }]);
@@ -54,7 +54,7 @@ describe("write_file over an existing file", { timeout: 60_000 }, () => {
     assert.match(ends[0]!.type === "toolEnd" ? ends[0]!.preview : "", /have not read it/);
   });
 
-  it("in a chat, is refused on the next message when the user changed the file since the model read it, and goes through when they did not", async (t) => {
+  it("in a chat, is refused on the next message when the user changed the file since the model read it, and goes through when they did not", { timeout: 60_000 }, async (t) => {
     const root = folder(t, "hearth-unread-ws-");
     const state = folder(t, "hearth-unread-state-");
     writeFileSync(join(root, "notes.txt"), "the user's notes\n");
@@ -73,7 +73,7 @@ describe("write_file over an existing file", { timeout: 60_000 }, () => {
     assert.equal(readFileSync(join(root, "notes.txt"), "utf8"), "the model's text\n");
   });
 
-  it("in hearth fix, is refused when the model has not read the file", async (t) => {
+  it("in hearth fix, is refused when the model has not read the file", { timeout: 60_000 }, async (t) => {
     const dir = folder(t, "hearth-unread-fix-");
     const repo = join(dir, "repo");
     mkdirSync(repo);

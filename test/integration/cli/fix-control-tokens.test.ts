@@ -25,9 +25,9 @@ function hearthFix(model: string) {
   return spawnSync(process.execPath, args, { cwd: work, encoding: "utf8", timeout: 120_000, env });
 }
 
-describe("hearth fix with a model whose vocabulary lacks Qwen's control tokens", { timeout: 180_000 }, () => {
+describe("hearth fix with a model whose vocabulary lacks Qwen's control tokens", () => {
   // A Qwen vocabulary's load has no warning (control-tokens.test.ts): nothing is printed for it.
-  it("warns on the terminal before the run's first step", async () => {
+  it("warns on the terminal before the run's first step", { timeout: 180_000 }, async () => {
     const run = hearthFix(await ensureTinyModel({ arch: "qwen35", plainTokens: ["<|im_start|>", "<tool_call>", "</tool_call>"] }));
     const lines = run.stderr.split("\n");
     assert.ok(lines.includes(WARNING), run.stderr);

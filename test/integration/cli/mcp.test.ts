@@ -49,8 +49,8 @@ function records(log: string): Record<string, unknown>[] {
 
 const echo = (text: string) => ({ toolCalls: [{ name: "mcp__fixture__echo", arguments: { text } }] });
 
-describe("--mcp FILE", { timeout: 240_000 }, () => {
-  it("hearth fix: the agent calls the MCP tool, the result is in the trajectory, the server is gone afterwards", (t) => {
+describe("--mcp FILE", () => {
+  it("hearth fix: the agent calls the MCP tool, the result is in the trajectory, the server is gone afterwards", { timeout: 240_000 }, (t) => {
     const w = work(t);
     const model = script(w, [echo("from hearth fix"), { toolCalls: [{ name: "finish", arguments: { summary: "asked the server" } }] }]);
     const result = hearth(w, ["fix", "--repo", w.repo, "--issue", "ask the echo server", "--model", model, "--yes", "--no-index", "--mcp", w.mcpFile, "--state-dir", join(w.dir, "state"), "--trajectory", join(w.dir, "t.jsonl")]);
@@ -66,7 +66,7 @@ describe("--mcp FILE", { timeout: 240_000 }, () => {
     assert.equal(alive(calls.find((r) => r.started)!.pid as number), false, "the MCP server outlived hearth fix");
   });
 
-  it("hearth fix: a broken file stops before the model loads, saying what to fix", (t) => {
+  it("hearth fix: a broken file stops before the model loads, saying what to fix", { timeout: 240_000 }, (t) => {
     const w = work(t);
     writeFileSync(w.mcpFile, JSON.stringify({ servers: { fixture: { ...fixtureServerEntry(), arg: ["x"] } } }));
     // A --model that names a file (one naming nothing is refused first) that is no model: never loaded, never named.
@@ -77,7 +77,7 @@ describe("--mcp FILE", { timeout: 240_000 }, () => {
     assert.doesNotMatch(result.stderr, /never-loaded/);
   });
 
-  it("hearth chat: runs the model's MCP call with --yes and answers with its result; --list-tools lists them", (t) => {
+  it("hearth chat: runs the model's MCP call with --yes and answers with its result; --list-tools lists them", { timeout: 240_000 }, (t) => {
     const w = work(t);
     const model = script(w, [echo("from hearth chat"), { text: "The server said hello." }]);
     const result = hearth(w, ["chat", "--model", model, "--repo", w.repo, "--mcp", w.mcpFile, "--yes", "say hello through the server"]);
@@ -92,7 +92,7 @@ describe("--mcp FILE", { timeout: 240_000 }, () => {
     assert.match(list.stdout, /^mcp__fixture__weird_name_with_spaces_2 /m);
   });
 
-  it("hearth chat: without a terminal and without --yes, the call is denied and never reaches the server", (t) => {
+  it("hearth chat: without a terminal and without --yes, the call is denied and never reaches the server", { timeout: 240_000 }, (t) => {
     const w = work(t);
     const model = script(w, [echo("unapproved"), { text: "It was not allowed." }]);
     const result = hearth(w, ["chat", "--model", model, "--repo", w.repo, "--mcp", w.mcpFile, "try the server"]);

@@ -31,8 +31,8 @@ function assertPrintable(text: string, what: string): void {
   assert.equal(found, null, `${what} printed a raw control character U+${found?.[0].charCodeAt(0).toString(16).padStart(4, "0")}: ${JSON.stringify(text)}`);
 }
 
-describe("hearth chat and fix print model and file text escaped", { timeout: 120_000 }, () => {
-  it("hearth chat: streamed text and the model's tool calls", (t) => {
+describe("hearth chat and fix print model and file text escaped", () => {
+  it("hearth chat: streamed text and the model's tool calls", { timeout: 120_000 }, (t) => {
     // chat offers no tools: the call comes back as a malformed call naming the tool.
     const dir = work(t, [{ text: "see \x1b[2Jhere\x9b31m\u2066", toolCalls: [{ name: "read\x1b[5mfile", arguments: { path: EVIL_PATH } }] }]);
     const run = spawnSync(process.execPath, [CLI, "chat", "--model", MODEL, "--no-think", "--no-rules", "hi"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
@@ -44,7 +44,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assertPrintable(run.stderr, "chat stderr");
   });
 
-  it("hearth chat: a reply whose streamed piece starts at a Persian non-joiner keeps it, and shows a name's zero-width space", (t) => {
+  it("hearth chat: a reply whose streamed piece starts at a Persian non-joiner keeps it, and shows a name's zero-width space", { timeout: 120_000 }, (t) => {
     // The first piece goes out at once ("می"), the rest after it: a tokenizer starts a piece at a non-joiner.
     const dir = work(t, []);
     writeFileSync(join(dir, "pieces.json"), JSON.stringify({ chunkSize: 2, turns: [{ text: "می\u200cخواهم API\u200cها را ببینم; is\u200bAdmin" }] }));
@@ -53,7 +53,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assert.equal(run.stdout, "می\u200cخواهم API\u200cها را ببینم; is\\u200bAdmin\n");
   });
 
-  it("hearth chat: a name's zero-width space before a Cyrillic letter that ends the first piece is shown, and the reply's end after a joiner is printed", (t) => {
+  it("hearth chat: a name's zero-width space before a Cyrillic letter that ends the first piece is shown, and the reply's end after a joiner is printed", { timeout: 120_000 }, (t) => {
     // The first piece is "is\u200b\u0410" (the rest comes after it): whether the space is in a name is known from the next piece only;
     // the reply then ends in a Persian word after a joiner, which waits for the reply's end.
     const dir = work(t, []);
@@ -63,7 +63,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assert.equal(run.stdout, "is\\u200b\u0410dmin و API\u200cها\n");
   });
 
-  it("hearth fix: tool targets, the summary and remembered paths", (t) => {
+  it("hearth fix: tool targets, the summary and remembered paths", { timeout: 120_000 }, (t) => {
     const dir = work(t, [
       { toolCalls: [{ name: "read_file", arguments: { path: EVIL_PATH } }] },
       { toolCalls: [{ name: "run_command", arguments: { command: "echo \x1b[8mhidden\x07" } }] },
@@ -81,7 +81,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assertPrintable(run.stderr, "fix stderr");
   });
 
-  it("hearth fix: an issue or a tool result hiding text in tag characters is told, with what it reads as", (t) => {
+  it("hearth fix: an issue or a tool result hiding text in tag characters is told, with what it reads as", { timeout: 120_000 }, (t) => {
     const tags = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("");
     const dir = work(t, [
       { toolCalls: [{ name: "read_file", arguments: { path: "README.md" } }] },
@@ -98,7 +98,7 @@ describe("hearth chat and fix print model and file text escaped", { timeout: 120
     assert.ok(!/[\u{E0000}-\u{E007F}]/u.test(run.stderr), run.stderr);
   });
 
-  it("hearth status: the model's name, as text and as JSON", (t) => {
+  it("hearth status: the model's name, as text and as JSON", { timeout: 120_000 }, (t) => {
     const dir = work(t, []);
     for (const json of [false, true]) {
       const run = spawnSync(process.execPath, [CLI, "status", "--model", MODEL, "--load", "--no-gpu-probe", ...(json ? ["--json"] : [])], { cwd: dir, encoding: "utf8", timeout: 60_000 });

@@ -25,7 +25,7 @@ interface Infill {
   readonly input_extra?: ReadonlyArray<{ filename: string; text: string }>;
 }
 
-describe("completions for a file outside the folder Hearth works in", { timeout: 120_000 }, () => {
+describe("completions for a file outside the folder Hearth works in", () => {
   let server: Server;
   let base: string;
   const infills: Infill[] = [];
@@ -35,11 +35,11 @@ describe("completions for a file outside the folder Hearth works in", { timeout:
     server = createServer((req, res) => void handle(req, res));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  });
+  }, { timeout: 120_000 });
   after(async () => {
     await runtime?.close(1000).catch(() => undefined);
     server.close();
-  });
+  }, { timeout: 120_000 });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = "";
@@ -76,7 +76,7 @@ describe("completions for a file outside the folder Hearth works in", { timeout:
     return infills.slice(from);
   }
 
-  it("a file of another folder of the window is shown none of the chosen folder's definitions; one of the folder is", async () => {
+  it("a file of another folder of the window is shown none of the chosen folder's definitions; one of the folder is", { timeout: 120_000 }, async () => {
     const api = tempDir("hearth-folder-api-");
     writeFileSync(join(api, "pricing.ts"), "export function computeInvoiceTotal(cents: number[]): number {\n  return cents.reduce((a, b) => a + b, 0) / 100;\n}\n");
     const web = join(tempDir("hearth-folder-web-"), "web");

@@ -115,8 +115,8 @@ class Editor {
   }
 }
 
-describe("the runtime's textDocument/inlineCompletion", { timeout: 180_000 }, () => {
-  it("answers with ghost text from the model, then keeps serving it while the predicted characters are typed", async () => {
+describe("the runtime's textDocument/inlineCompletion", () => {
+  it("answers with ghost text from the model, then keeps serving it while the predicted characters are typed", { timeout: 180_000 }, async () => {
     const runtime = await startRuntime({ modelPath: await fimModel("total + item.price;") });
     const editor = new Editor(runtime, BEFORE + AFTER);
     assert.deepEqual(await editor.complete(BEFORE.length), ["total + item.price;"]);
@@ -133,7 +133,7 @@ describe("the runtime's textDocument/inlineCompletion", { timeout: 180_000 }, ()
     assert.equal((await editor.stats()).modelCalls, afterModel.modelCalls + 1);
   });
 
-  it("a request cancelled by the next keystroke is answered RequestCancelled and never reaches the model", async () => {
+  it("a request cancelled by the next keystroke is answered RequestCancelled and never reaches the model", { timeout: 180_000 }, async () => {
     const runtime = await startRuntime({ modelPath: await fimModel("total + item.price;") });
     const editor = new Editor(runtime, BEFORE + AFTER);
     const source = new CancellationTokenSource();
@@ -145,7 +145,7 @@ describe("the runtime's textDocument/inlineCompletion", { timeout: 180_000 }, ()
     assert.equal(stats.modelCalls, 0);
   });
 
-  it("hearth.completionModelPath: the completion model answers; a broken one falls back to the main model", async () => {
+  it("hearth.completionModelPath: the completion model answers; a broken one falls back to the main model", { timeout: 180_000 }, async () => {
     const main = await fimModel("mainModel();", 2);
     const runtime = await startRuntime({ modelPath: main, completionModelPath: await fimModel("smallModel();", 3) });
     const editor = new Editor(runtime, BEFORE + AFTER);

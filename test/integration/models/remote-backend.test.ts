@@ -303,7 +303,7 @@ describe("remote backend limits: time, tokens, line length and body size", () =>
   });
 });
 
-describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_000 }, () => {
+describe("remote backend against llama.cpp's llama-server", () => {
   const CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/main.ts\n</parameter>\n<parameter=limit>\n20\n</parameter>\n</function>\n</tool_call>";
   let child: ChildProcess | undefined;
   let base = "";
@@ -322,10 +322,10 @@ describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_0
       if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  });
-  after(() => child?.kill());
+  }, { timeout: 30 * 60_000 });
+  after(() => child?.kill(), { timeout: 30 * 60_000 });
 
-  it("loads, streams a real tool call from the scripted model, tokenizes and fills in the middle", async () => {
+  it("loads, streams a real tool call from the scripted model, tokenizes and fills in the middle", { timeout: 30 * 60_000 }, async () => {
     const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
     const info = await backend.load();
     assert.equal(info.contextSize, 4096);
@@ -338,7 +338,7 @@ describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_0
     assert.equal(typeof fim.text, "string");
   });
 
-  it("escaped control strings are text to llama-server's tokenizer: a file in a tool result cannot open a turn", async () => {
+  it("escaped control strings are text to llama-server's tokenizer: a file in a tool result cannot open a turn", { timeout: 30 * 60_000 }, async () => {
     const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => (await fetch(`${base}${path}`, { method: "POST", body: JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
     const tokens = async (content: string): Promise<number[]> => (await post("/tokenize", { content })).tokens as number[];
     const [imStart] = await tokens("<|im_start|>");
@@ -364,7 +364,7 @@ describe("remote backend against llama.cpp's llama-server", { timeout: 30 * 60_0
     assert.ok(!escaped.includes(imStart!) && !escaped.includes(imEnd!));
   });
 
-  it("hearth.serverUrl through the Hearth runtime: ready with the server's model, and hearth/chat/send returns its tool call", async () => {
+  it("hearth.serverUrl through the Hearth runtime: ready with the server's model, and hearth/chat/send returns its tool call", { timeout: 30 * 60_000 }, async () => {
     const runtimePath = resolve(import.meta.dirname, "../../../out/runtime.mjs");
     const runtime = await spawnRuntime({ runtimePath, initializationOptions: { settings: { serverUrl: `${base}/v1` } } });
     try {

@@ -208,7 +208,7 @@ describe("remote backend: a prompt longer than the server's context", () => {
   });
 });
 
-describe("remote backend: llama-server refusing a prompt longer than its context", { timeout: 30 * 60_000 }, () => {
+describe("remote backend: llama-server refusing a prompt longer than its context", () => {
   let child: ChildProcess | undefined;
   let base = "";
 
@@ -226,10 +226,10 @@ describe("remote backend: llama-server refusing a prompt longer than its context
       if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  });
-  after(() => child?.kill());
+  }, { timeout: 30 * 60_000 });
+  after(() => child?.kill(), { timeout: 30 * 60_000 });
 
-  it("through the agent loop: the message is refused with the sizes, left out of the conversation, and the next one is answered", async () => {
+  it("through the agent loop: the message is refused with the sizes, left out of the conversation, and the next one is answered", { timeout: 30 * 60_000 }, async () => {
     const backend = new RemoteBackend({ baseUrl: `${base}/v1` });
     const hearth = new Agent({
       backend, tools: AGENT_TOOLS, toolContext: { workspace: new DiskWorkspace(tempDir("hearth-remote-fit-")) },

@@ -24,15 +24,15 @@ const SAMPLES: Record<string, () => string> = {
   "indentation and blank lines": () => `${"    ".repeat(6)}x = 1\n\n\n`.repeat(200),
 };
 
-describe("the token estimate of a server without /tokenize", { timeout: 120_000 }, () => {
+describe("the token estimate of a server without /tokenize", () => {
   let model: LlamaModel;
   before(async () => {
     model = await (await cpuLlama()).loadModel({ modelPath: await ensureTinyModel({ arch: "qwen35", vocab: "full" }), vocabOnly: true });
-  });
-  after(() => model?.dispose());
+  }, { timeout: 120_000 });
+  after(() => model?.dispose(), { timeout: 120_000 });
 
   for (const [kind, text] of Object.entries(SAMPLES)) {
-    it(`never counts fewer tokens than Qwen's tokenizer: ${kind}`, () => {
+    it(`never counts fewer tokens than Qwen's tokenizer: ${kind}`, { timeout: 120_000 }, () => {
       const sample = text();
       const real = model.tokenize(sample, false).length;
       const estimate = estimateTokenCount(sample);

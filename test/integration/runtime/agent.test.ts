@@ -74,8 +74,8 @@ const run = (s: Started, text: string, extra: Partial<AgentRunParams> = {}, toke
 const FIX_ADD = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
 const ORIGINAL = readFileSync(join(FIXTURE, "calc.py"), "utf8");
 
-describe("agent runs in the runtime", { timeout: 120_000 }, () => {
-  it("runs a chat turn that reads and edits a file: approval asked, real diff reported, file changed, conversation kept", async () => {
+describe("agent runs in the runtime", () => {
+  it("runs a chat turn that reads and edits a file: approval asked, real diff reported, file changed, conversation kept", { timeout: 120_000 }, async () => {
     const s = await start({
       turns: [
         { thinking: "Look at add first.", toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] },
@@ -117,7 +117,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system", "user", "assistant", "tool", "assistant", "tool", "assistant"]);
   });
 
-  it("a denied write leaves the file alone; restoring the first checkpoint undoes the accepted one and rewinds the conversation", async () => {
+  it("a denied write leaves the file alone; restoring the first checkpoint undoes the accepted one and rewinds the conversation", { timeout: 120_000 }, async () => {
     const s = await start(
       {
         turns: [
@@ -150,7 +150,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(saved.messages.map((m) => m.role), ["system"], "the model forgets everything from the restored message on");
   });
 
-  it("a restore whose files came back but whose rewound conversation could not be saved says so, not that nothing was restored", async () => {
+  it("a restore whose files came back but whose rewound conversation could not be saved says so, not that nothing was restored", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     const first = await run(s, "fix add");
     // Where conversations are kept is a file now: the rewind's save fails once the files are back.
@@ -164,7 +164,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(readFileSync(folder, "utf8"), "not a folder");
   });
 
-  it("a restore names the changed files it left as they are, and why", async () => {
+  it("a restore names the changed files it left as they are, and why", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     const first = await run(s, "fix add");
     writeFileSync(join(s.root, "notes.txt "), "a name that ends with a space\n");
@@ -174,7 +174,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(readFileSync(join(s.root, "notes.txt "), "utf8"), "a name that ends with a space\n");
   });
 
-  it("a restore cut off by a runtime that died is finished by the next runtime, which says so in the chat once", async () => {
+  it("a restore cut off by a runtime that died is finished by the next runtime, which says so in the chat once", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     const first = await run(s, "fix add");
     await s.runtime.close();
@@ -193,7 +193,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(notices().length, 1, "said once");
   });
 
-  it("undoing a step or rejecting a file that changed since (by hand or a later step) restores nothing until asked to anyway", async () => {
+  it("undoing a step or rejecting a file that changed since (by hand or a later step) restores nothing until asked to anyway", { timeout: 120_000 }, async () => {
     const s = await start({
       turns: [
         { toolCalls: [FIX_ADD] },
@@ -221,7 +221,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
   });
 
-  it("undoing a step nothing changed since restores it without a question", async () => {
+  it("undoing a step nothing changed since restores it without a question", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     await run(s, "fix add");
     const edit = s.events.find((e) => e.type === "toolEnd" && e.changedFiles?.length);
@@ -231,7 +231,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(readFileSync(join(s.root, "calc.py"), "utf8"), ORIGINAL);
   });
 
-  it("under auto-edit an edit runs unasked, but a write to .vscode/settings.json asks and says why", async () => {
+  it("under auto-edit an edit runs unasked, but a write to .vscode/settings.json asks and says why", { timeout: 120_000 }, async () => {
     const settingsJson = { name: "write_file", arguments: { path: ".vscode/settings.json", content: '{ "python.defaultInterpreterPath": "./run-me.sh" }\n' } };
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [settingsJson] }, { text: "Done." }] }, () => false, { approvalPolicy: "auto-edit" });
     await run(s, "fix add and set up the editor");
@@ -243,7 +243,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(existsSync(join(s.root, ".vscode/settings.json")), false);
   });
 
-  it("write_file replaces a file the chat's model read in an earlier message, but not one it never read", async () => {
+  it("write_file replaces a file the chat's model read in an earlier message, but not one it never read", { timeout: 120_000 }, async () => {
     const replace = (path: string) => ({ toolCalls: [{ name: "write_file", arguments: { path, content: "def add(a, b):\n    return a + b\n" } }] });
     const s = await start({
       turns: [{ toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] }, { text: "Read it." }, replace("calc.py"), { text: "Replaced." }, replace("test_calc.py"), { text: "Tried." }],
@@ -258,7 +258,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(ends[2]!.preview, /have not read it/);
   });
 
-  it("write_file does not count a read the conversation was rewound past, nor one of a conversation imported over it", async () => {
+  it("write_file does not count a read the conversation was rewound past, nor one of a conversation imported over it", { timeout: 120_000 }, async () => {
     const read = { toolCalls: [{ name: "read_file", arguments: { path: "calc.py" } }] };
     const replace = { toolCalls: [{ name: "write_file", arguments: { path: "calc.py", content: "x = 1\n" } }] };
     const s = await start({ turns: [read, { text: "Read it." }, replace, { text: "Tried." }, read, { text: "Read it." }, { text: "Hello." }, replace, { text: "Tried again." }] }, undefined, { approvalPolicy: "auto-edit" });
@@ -276,7 +276,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     for (const refused of [ends[1]!, ends[3]!]) assert.match(refused.preview, /have not read it/);
   });
 
-  it("says once per conversation which large files its checkpoints leave out", async () => {
+  it("says once per conversation which large files its checkpoints leave out", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ text: "Hello." }, { text: "Again." }] });
     writeFileSync(join(s.root, "weights.gguf"), "GGUF");
     truncateSync(join(s.root, "weights.gguf"), 40 * 1024 * 1024);
@@ -287,7 +287,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(notices().length, 1, "not again for the same conversation");
   });
 
-  it("Fix mode runs the project's tests at the end and reports them", async () => {
+  it("Fix mode runs the project's tests at the end and reports them", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { toolCalls: [{ name: "finish", arguments: { summary: "add() adds now." } }] }] }, () => true);
     const result = await run(s, "add(2, 3) returns -1", { mode: "fix", conversationId: "fix1" });
     assert.equal(result.stopReason, "finished");
@@ -296,7 +296,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(result.tests!.command, /unittest/);
   });
 
-  it("Stop cancels a run at once, mid-generation", async () => {
+  it("Stop cancels a run at once, mid-generation", { timeout: 120_000 }, async () => {
     const s = await start({ chunkDelayMs: 200, chunkSize: 1, turns: [{ text: "x".repeat(500) }] });
     const source = new CancellationTokenSource();
     const pending = run(s, "write a lot", {}, source);
@@ -308,7 +308,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.ok(Date.now() - cancelledAt < 5000, "the run ends long before the 100 s the script would take");
   });
 
-  it("without a model the run ends with a model error that says what to do", async () => {
+  it("without a model the run ends with a model error that says what to do", { timeout: 120_000 }, async () => {
     const s = await start(undefined, () => true, { modelPreset: "custom" });
     const result = await run(s, "hello");
     assert.equal(result.stopReason, "model-error");
@@ -316,7 +316,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.deepEqual(s.events.map((e) => e.type), ["user", "end"]);
   });
 
-  it("remember asks first; the approved memory is in the next conversation's system prompt and never in the review", async () => {
+  it("remember asks first; the approved memory is in the next conversation's system prompt and never in the review", { timeout: 120_000 }, async () => {
     const remember = (fact: string) => ({ name: "remember", arguments: { fact, title: fact.slice(0, 30) } });
     const s = await start(
       {
@@ -345,7 +345,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(saved.messages[0]!.content, /python3 -m unittest/, "the memory is in the new conversation's prompt");
   });
 
-  it("an export of a conversation holding a secret file the user let the agent read names that file", async () => {
+  it("an export of a conversation holding a secret file the user let the agent read names that file", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [{ name: "read_file", arguments: { path: ".env" } }] }, { text: "Read it." }] });
     writeFileSync(join(s.root, ".env"), "API_TOKEN=not-for-sharing\n");
     await run(s, "what is in .env?");
@@ -357,7 +357,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal((await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv2", title: "Plain" })).secretFiles, undefined);
   });
 
-  it("exports a conversation as Markdown that imports elsewhere and continues", async () => {
+  it("exports a conversation as Markdown that imports elsewhere and continues", { timeout: 120_000 }, async () => {
     const a = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Fixed add." }] });
     const first = await run(a, "fix add please");
     const { markdown } = await a.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Fix add", sinceCheckpoint: first.startCheckpoint! });
@@ -378,7 +378,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     await assert.rejects(b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "x", markdown: "# just notes\n" }), /not|export/i);
   });
 
-  it("a conversation deleted while it runs stays deleted when the run ends", async () => {
+  it("a conversation deleted while it runs stays deleted when the run ends", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     // The user deletes the chat while its edit waits for approval: the client stops the run and forgets the conversation.
     s.runtime.connection.onRequest(AgentApproveRequest, async () => {
@@ -392,7 +392,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     await assert.rejects(exported, /no messages/);
   });
 
-  it("refuses to restore or import over a conversation while it runs", async () => {
+  it("refuses to restore or import over a conversation while it runs", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }, { toolCalls: [FIX_ADD] }, { text: "Again." }] });
     const first = await run(s, "fix add");
     const refusals: string[] = [];
@@ -410,7 +410,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.match(readFileSync(join(s.root, "calc.py"), "utf8"), /a \+ b/, "the files stay as the run left them");
   });
 
-  it("a rewind into the middle of a turn restores nothing", async () => {
+  it("a rewind into the middle of a turn restores nothing", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     const first = await run(s, "fix add");
     // Message 2 is the model's tool call: cutting there would leave the call without its result.
@@ -421,7 +421,7 @@ describe("agent runs in the runtime", { timeout: 120_000 }, () => {
     assert.equal(saved.messages.length, 5);
   });
 
-  it("finds files and symbols for @-mentions from the index", async () => {
+  it("finds files and symbols for @-mentions from the index", { timeout: 120_000 }, async () => {
     const s = await start(undefined);
     // No bound of its own: at load 10-20 the build can take longer than any fixed count of
     // waits, and a search before it is ready finds nothing (the test's timeout bounds it).

@@ -56,8 +56,8 @@ function heldRun() {
   return { waiting, release, answer: async () => (asked(), await released, false) };
 }
 
-describe("hearth fix and the editor's agent on one checkout", { timeout: 120_000 }, () => {
-  it("a window's run is refused while hearth fix works in the folder, naming it and its pid; it runs once hearth fix ends", async () => {
+describe("hearth fix and the editor's agent on one checkout", () => {
+  it("a window's run is refused while hearth fix works in the folder, naming it and its pid; it runs once hearth fix ends", { timeout: 120_000 }, async () => {
     const { root, xdg } = checkout();
     const runtime = await open(root, xdg, { turns: [{ text: "done" }] });
     const fix = lockCheckout(join(xdg, "hearth"), root); // what `hearth fix` takes (this test process plays it)
@@ -69,7 +69,7 @@ describe("hearth fix and the editor's agent on one checkout", { timeout: 120_000
     await send(runtime, "hello");
   });
 
-  it("hearth fix is refused while a window's run is in progress, naming the window's agent; the lock goes with the run", async () => {
+  it("hearth fix is refused while a window's run is in progress, naming the window's agent; the lock goes with the run", { timeout: 120_000 }, async () => {
     const { root, xdg } = checkout();
     const held = heldRun();
     const runtime = await open(root, xdg, { turns: [{ toolCalls: [EDIT] }, { text: "stopped" }] }, held.answer);
@@ -82,7 +82,7 @@ describe("hearth fix and the editor's agent on one checkout", { timeout: 120_000
     lockCheckout(join(xdg, "hearth"), root).release();
   });
 
-  it("two windows on one folder: the second window's run is refused while the first one's runs, naming the other window", async () => {
+  it("two windows on one folder: the second window's run is refused while the first one's runs, naming the other window", { timeout: 120_000 }, async () => {
     const { root, xdg } = checkout();
     const held = heldRun();
     const a = await open(root, xdg, { turns: [{ toolCalls: [EDIT] }, { text: "stopped" }] }, held.answer);
@@ -95,7 +95,7 @@ describe("hearth fix and the editor's agent on one checkout", { timeout: 120_000
     await send(b, "and now?");
   });
 
-  it("where Hearth's state folder cannot be made (a file in its place, a read-only home), the window's agent still runs, its lock kept in the window's storage", async () => {
+  it("where Hearth's state folder cannot be made (a file in its place, a read-only home), the window's agent still runs, its lock kept in the window's storage", { timeout: 120_000 }, async () => {
     const { root, xdg } = checkout();
     const blocked = join(xdg, "not-a-folder");
     writeFileSync(blocked, "");

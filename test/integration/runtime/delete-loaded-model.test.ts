@@ -29,8 +29,8 @@ async function start(t: TestContext, files: Record<string, number>, settings: (m
   return { runtime, models, catalog };
 }
 
-describe("deleting a downloaded model the runtime has loaded", { timeout: 120_000 }, () => {
-  it("the chat and completion models are unloaded and their files deleted, without a restart; the model's state says the file is gone", async (t) => {
+describe("deleting a downloaded model the runtime has loaded", () => {
+  it("the chat and completion models are unloaded and their files deleted, without a restart; the model's state says the file is gone", { timeout: 120_000 }, async (t) => {
     const { runtime, models, catalog } = await start(t, { "chat.gguf": 1, "completion.gguf": 2, "other.gguf": 3 }, (m) => ({ modelPath: join(m, "chat.gguf"), completionModelPath: join(m, "completion.gguf") }));
     const chat = join(models, "chat.gguf");
     const completion = join(models, "completion.gguf");
@@ -54,7 +54,7 @@ describe("deleting a downloaded model the runtime has loaded", { timeout: 120_00
     assert.match(runtime.log(), /unloaded .*chat\.gguf.* it is being deleted/);
   });
 
-  it("a preset's downloaded file: the runtime lets go of the quantization it loaded, not another of the same preset", async (t) => {
+  it("a preset's downloaded file: the runtime lets go of the quantization it loaded, not another of the same preset", { timeout: 120_000 }, async (t) => {
     const preset = findPreset("qwen3.6-35b-a3b")!;
     const [first, second] = [findQuantization(preset)!, preset.quantizations.find((q) => q.id !== findQuantization(preset)!.id)!];
     const { runtime, models, catalog } = await start(t, { [first.file]: 1, [second.file]: 2 }, () => ({ modelPreset: preset.id }));

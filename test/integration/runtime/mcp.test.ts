@@ -73,8 +73,8 @@ function records(log: string): Record<string, unknown>[] {
   return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>) : [];
 }
 
-describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () => {
-  it("starts a server after consent, runs its tool after approval, and stops it with the runtime", async () => {
+describe("the workspace's MCP servers in the runtime", () => {
+  it("starts a server after consent, runs its tool after approval, and stops it with the runtime", { timeout: 120_000 }, async () => {
     const s = await start(() => ({ allowed: true, variables: { HEARTH_TEST_MCP_TOKEN: "tok-from-editor" } }));
     const result = await run(s);
     assert.equal(result.stopReason, "answered");
@@ -90,7 +90,7 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
     assert.equal(alive(pid), false, "the MCP server outlived the runtime");
   });
 
-  it("starts nothing when the client says no, or never answers consent; the model hears there is no such tool", async () => {
+  it("starts nothing when the client says no, or never answers consent; the model hears there is no such tool", { timeout: 120_000 }, async () => {
     for (const consent of [() => ({ allowed: false }), undefined]) {
       const s = await start(consent);
       const result = await run(s);
@@ -100,7 +100,7 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
     }
   });
 
-  it("lends the agent the editor's own MCP tools: listed by the client, approved, invoked through the client", async () => {
+  it("lends the agent the editor's own MCP tools: listed by the client, approved, invoked through the client", { timeout: 120_000 }, async () => {
     const s = await start(undefined, {
       turns: [
         { toolCalls: [{ name: "mcp__vscode__mcp_demo_lookup", arguments: { key: "answer" } }] },
@@ -127,7 +127,7 @@ describe("the workspace's MCP servers in the runtime", { timeout: 120_000 }, () 
     assert.equal(offered, "mcp__vscode__mcp_demo_lookup", "the broken schema and the workspace server's duplicate are left out");
   });
 
-  it("Stop while the consent question is open ends the run at once and starts nothing", async () => {
+  it("Stop while the consent question is open ends the run at once and starts nothing", { timeout: 120_000 }, async () => {
     let asked!: () => void;
     const question = new Promise<void>((resolve) => (asked = resolve));
     const s = await start(undefined);

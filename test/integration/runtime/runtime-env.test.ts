@@ -13,8 +13,8 @@ import { tempDir } from "../../fixtures/temp.ts";
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
 if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
 
-describe("the runtime's environment (VS Code)", { timeout: 60_000 }, () => {
-  it("run_command's process sees PATH and HOME but not $HEARTH_API_KEY or other secrets", async () => {
+describe("the runtime's environment (VS Code)", () => {
+  it("run_command's process sees PATH and HOME but not $HEARTH_API_KEY or other secrets", { timeout: 60_000 }, async () => {
     const root = tempDir("hearth-env-ws-");
     const storage = tempDir("hearth-env-storage-");
     const modelPath = join(storage, "model.json");

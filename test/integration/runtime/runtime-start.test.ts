@@ -54,8 +54,8 @@ function killed(pid: number): boolean {
   return (flags & 0x4) !== 0;
 }
 
-describe("the runtime's start deadline", { timeout: 30_000 }, () => {
-  it("kills a runtime that never answers initialize, and everything it started, once the deadline passes, and reports it at once", async (t) => {
+describe("the runtime's start deadline", () => {
+  it("kills a runtime that never answers initialize, and everything it started, once the deadline passes, and reports it at once", { timeout: 30_000 }, async (t) => {
     const clock = new FakeClock();
     const child = forkRuntime(SILENT, runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
@@ -90,7 +90,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     );
   });
 
-  it("leaves a runtime that answered alone however long it then takes (the model load is not part of the start)", async () => {
+  it("leaves a runtime that answered alone however long it then takes (the model load is not part of the start)", { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
     const child = forkRuntime(RUNTIME, runtimeEnvironment(process.env));
     const hung: RuntimeStart[] = [];
@@ -109,7 +109,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     connection.dispose();
   });
 
-  it("does nothing for a runtime that died before the deadline, and says what it died of: the error Node printed", async () => {
+  it("does nothing for a runtime that died before the deadline, and says what it died of: the error Node printed", { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
     // A broken install: the runtime's file is not there (or cannot be loaded).
     const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
@@ -128,7 +128,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     assert.match(await ended, /^exit code 1: Error: Cannot find module '.*missing-runtime\.mjs'$/);
   });
 
-  it("says so when the runtime could not be started at all (VS Code's Node gone after an update), and ends its deadline", async () => {
+  it("says so when the runtime could not be started at all (VS Code's Node gone after an update), and ends its deadline", { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
     const child = forkRuntime(RUNTIME, runtimeEnvironment(process.env), "/nonexistent/vscode/code");
     const reason = await new Promise<string>((ended) => new RuntimeStart(child, { hung: () => assert.fail("not a hang"), ended }, { timers: clock }));
@@ -136,7 +136,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     assert.equal(clock.pending(), 0);
   });
 
-  it("names the runtime's own answer when initialize failed and the client stopped it", async () => {
+  it("names the runtime's own answer when initialize failed and the client stopped it", { timeout: 30_000 }, async () => {
     const child = forkRuntime(resolve(SILENT, "../refusing-runtime.mjs"), runtimeEnvironment(process.env));
     const start = new RuntimeStart(child, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock() });
     const connection = connect(child);
@@ -148,7 +148,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     assert.equal(start.exitReason(code, signal, ""), "its start failed: Request initialize failed with message: EACCES: permission denied, mkdir '/srv/hearth/storage'");
   });
 
-  it("a failed start kills its own process, not the one a Restart started meanwhile", async (t) => {
+  it("a failed start kills its own process, not the one a Restart started meanwhile", { timeout: 30_000 }, async (t) => {
     const first = forkRuntime(SILENT, runtimeEnvironment(process.env));
     const next = forkRuntime(SILENT, runtimeEnvironment(process.env));
     const grandchildren = await Promise.all([first, next].map(async (child) => Number((await stderrMatch(child, /grandchild (\d+)/))[1])));
@@ -163,7 +163,7 @@ describe("the runtime's start deadline", { timeout: 30_000 }, () => {
     assert.ok(alive(next.pid!), "the runtime started after it runs on");
   });
 
-  it("gives no start error for a runtime that answered: only native code's last words", () => {
+  it("gives no start error for a runtime that answered: only native code's last words", { timeout: 30_000 }, () => {
     const child = forkRuntime(resolve(SILENT, "../missing-runtime.mjs"), runtimeEnvironment(process.env));
     const start = new RuntimeStart(child, { hung: () => undefined }, { timers: new FakeClock() });
     start.answered();

@@ -77,8 +77,8 @@ const warnings = (events: readonly AgentWireEvent[]) => events.filter((e): e is 
 const contents = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { messages: ChatMessage[] }).messages.map((m) => m.content);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-describe("one conversation in two windows at once", { timeout: 120_000 }, () => {
-  it("the window whose save set the other's turn aside says so in its chat, and where that turn is kept; the other hears it on its next turn", async () => {
+describe("one conversation in two windows at once", () => {
+  it("the window whose save set the other's turn aside says so in its chat, and where that turn is kept; the other hears it on its next turn", { timeout: 120_000 }, async () => {
     const root = tempDir("hearth-two-windows-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const storage = tempDir("hearth-two-windows-storage-");
@@ -123,7 +123,7 @@ describe("one conversation in two windows at once", { timeout: 120_000 }, () => 
     assert.match(page, new RegExp(escape(aside)));
   });
 
-  it("a conversation file that cannot be read: the chat says the model starts afresh, and where the file is kept", async () => {
+  it("a conversation file that cannot be read: the chat says the model starts afresh, and where the file is kept", { timeout: 120_000 }, async () => {
     const root = tempDir("hearth-two-windows-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const storage = tempDir("hearth-two-windows-storage-");
@@ -140,7 +140,7 @@ describe("one conversation in two windows at once", { timeout: 120_000 }, () => 
     assert.match(rendered(events), /could not be read/);
   });
 
-  it("a conversation the other window deleted: a window whose runtime no longer holds it says the model starts afresh", async () => {
+  it("a conversation the other window deleted: a window whose runtime no longer holds it says the model starts afresh", { timeout: 120_000 }, async () => {
     const root = tempDir("hearth-two-windows-ws-");
     cpSync(FIXTURE, root, { recursive: true });
     const storage = tempDir("hearth-two-windows-storage-");

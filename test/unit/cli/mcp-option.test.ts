@@ -36,8 +36,8 @@ async function ownToolCount(): Promise<number> {
   }
 }
 
-describe("openCliMcp", { timeout: 60_000 }, () => {
-  it("uses a server that lists more tools than are offered, with a warning, instead of stopping as if it had not started", async () => {
+describe("openCliMcp", () => {
+  it("uses a server that lists more tools than are offered, with a warning, instead of stopping as if it had not started", { timeout: 60_000 }, async () => {
     const dir = tempDir("hearth-cli-mcp-");
     const file = mcpFile(dir, { raw: { command: process.execPath, args: [RAW], env: { RAW_MCP_EXTRA_TOOLS: "200" } } });
     const cli = io(dir);
@@ -53,7 +53,7 @@ describe("openCliMcp", { timeout: 60_000 }, () => {
     }
   });
 
-  it("stops, naming the server, when a server does not start", async () => {
+  it("stops, naming the server, when a server does not start", { timeout: 60_000 }, async () => {
     const dir = tempDir("hearth-cli-mcp-");
     const file = mcpFile(dir, { gone: { command: join(dir, "no-such-server") } });
     await assert.rejects(openCliMcp(file, dir, io(dir)), (error: Error) => error instanceof UsageError && /^MCP server "gone" did not start: the command was not found/.test(error.message));

@@ -18,6 +18,11 @@ import {
   diskSpelling, lexicalRelative, outside, realTarget,
 } from "./workspace.ts";
 
+/** How many times `read` opens a file that other programs keep replacing before it gives up. */
+const MAX_READ_TRIES = 3;
+/** Thrown by `checkOpened` for a file replaced inside the workspace between the open and the check. */
+const REPLACED = new Error("replaced while it was read");
+
 export class DiskWorkspace implements Workspace {
   private realRootLookup?: Promise<string>;
 
@@ -41,24 +46,35 @@ export class DiskWorkspace implements Workspace {
     return rel;
   }
 
+  /**
+   * A file replaced inside the workspace between the open and `checkOpened` (an editor's or
+   * formatter's save by rename) is read again from the start, up to MAX_READ_TRIES times.
+   */
   async read(path: string): Promise<Uint8Array> {
-    const abs = await this.abs(path);
-    try {
-      return await readRegularFile(abs, path, (opened) => this.checkOpened(abs, opened, path));
-    } catch (error) {
-      throw error instanceof ToolError ? error : fsError(error, path);
+    for (let tries = 1; ; tries++) {
+      const abs = await this.abs(path);
+      try {
+        return await readRegularFile(abs, path, (opened) => this.checkOpened(abs, opened, path));
+      } catch (error) {
+        if (error === REPLACED && tries < MAX_READ_TRIES) continue;
+        if (error === REPLACED) throw new ToolError("stale-file", `"${path}" was replaced each time it was read (another program keeps rewriting it); nothing of it was read. Read it again`);
+        throw error instanceof ToolError ? error : fsError(error, path);
+      }
     }
   }
 
   /**
    * The file opened is the one the path reaches now, inside the root: a link another process
-   * pointed elsewhere (out of the workspace) between resolve's check and the open is refused.
+   * pointed out of the workspace between resolve's check and the open is refused; a file
+   * replaced inside it meanwhile throws REPLACED, for `read` to open it again.
    */
   private async checkOpened(abs: string, opened: Stats, shown: string): Promise<void> {
     const real = await realTarget(abs, shown);
-    const now = isOutside(relative(await this.realRoot(), real)) ? undefined : await stat(real).catch(() => undefined);
-    if (now?.dev === opened.dev && now.ino === opened.ino) return;
-    throw new ToolError("stale-file", `"${shown}" changed while it was read (a link in its path was pointed elsewhere); nothing of it was read. Read it again`);
+    if (isOutside(relative(await this.realRoot(), real))) {
+      throw new ToolError("stale-file", `"${shown}" changed while it was read (a link in its path was pointed out of the workspace); nothing of it was read`);
+    }
+    const now = await stat(real).catch(() => undefined);
+    if (now?.dev !== opened.dev || now.ino !== opened.ino) throw REPLACED;
   }
 
   async stat(path: string): Promise<EntryInfo | undefined> {

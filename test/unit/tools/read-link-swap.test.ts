@@ -3,7 +3,7 @@
 // other process is played by a hook on fs.promises.open that swaps the link just before the
 // first open, so the test does not depend on timing.
 import assert from "node:assert/strict";
-import fs, { symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import fs, { renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -35,6 +35,56 @@ describe("read_file and a link changed while it reads", () => {
     assert.equal(swapped, true, "the link was swapped between the check and the open");
     assert.ok(!read.text.includes("outside secret"), read.text);
     assert.equal(read.ok, false, read.text);
-    assert.match(read.text, /link\.txt.*changed while it was read/);
+    assert.match(read.text, /link\.txt.*changed while it was read.*out of the workspace/);
+  });
+
+  it("reads a file an editor's save replaced by a rename between the open and the check, as it is now", async (t) => {
+    // An editor or formatter saves by writing a new file and renaming it over the old one: the
+    // file opened is then not the one the path reaches, though nothing left the workspace.
+    const { root, ctx } = workspaceWith({ "notes.txt": "before the save\n" });
+    const open = fs.promises.open;
+    let saved = false;
+    fs.promises.open = (async (...args: Parameters<typeof open>) => {
+      const handle = await open(...args);
+      if (!saved && String(args[0]).endsWith("notes.txt")) {
+        saved = true;
+        writeFileSync(join(root, ".notes.txt.swp"), "after the save\n");
+        renameSync(join(root, ".notes.txt.swp"), join(root, "notes.txt"));
+      }
+      return handle;
+    }) as typeof open;
+    syncBuiltinESMExports();
+    t.after(() => {
+      fs.promises.open = open;
+      syncBuiltinESMExports();
+    });
+    const read = await runTool(toolByName("read_file")!, { path: "notes.txt" }, ctx);
+    assert.equal(saved, true, "the file was replaced between the open and the check");
+    assert.equal(read.ok, true, read.text);
+    assert.match(read.text, /after the save/);
+  });
+
+  it("gives up, reading nothing, on a file replaced at every open", async (t) => {
+    const { root, ctx } = workspaceWith({ "log.txt": "0\n" });
+    const open = fs.promises.open;
+    let saves = 0;
+    fs.promises.open = (async (...args: Parameters<typeof open>) => {
+      const handle = await open(...args);
+      if (String(args[0]).endsWith("log.txt")) {
+        saves++;
+        writeFileSync(join(root, ".log.txt.new"), `${saves}\n`);
+        renameSync(join(root, ".log.txt.new"), join(root, "log.txt"));
+      }
+      return handle;
+    }) as typeof open;
+    syncBuiltinESMExports();
+    t.after(() => {
+      fs.promises.open = open;
+      syncBuiltinESMExports();
+    });
+    const read = await runTool(toolByName("read_file")!, { path: "log.txt" }, ctx);
+    assert.equal(read.ok, false, read.text);
+    assert.match(read.text, /"log\.txt" was replaced each time it was read/);
+    assert.equal(saves, 3);
   });
 });

@@ -58,6 +58,20 @@ function tests(item: ReviewItem, ctx: ToolCardContext): HTMLElement | undefined 
   );
 }
 
+/**
+ * Rows the card draws: a run that changed ~120,000 files (a formatter over a monorepo) passed
+ * one argument per row and stopped the chat from drawing; past a few hundred no one reads on.
+ */
+export const MAX_REVIEW_ROWS = 500;
+
+function fileList(item: ReviewItem, post: Post): HTMLElement {
+  const list = h("ul", { class: "review-files", "aria-label": "Changed files" });
+  for (const file of item.files.slice(0, MAX_REVIEW_ROWS)) list.append(fileRow(item, file, post));
+  const more = item.files.length - MAX_REVIEW_ROWS;
+  if (more > 0) list.append(h("li", { class: "review-more muted" }, `… and ${more.toLocaleString("en-US")} more files, not listed${item.files.some((f) => f.state === "pending") ? ": Accept all and Reject all decide them too" : ""}.`));
+  return list;
+}
+
 export function reviewCard(item: ReviewItem, ctx: ToolCardContext): HTMLElement {
   const summary = h("div", { class: "review-summary" });
   renderMarkdown(summary, item.summary, ctx.post);
@@ -68,9 +82,7 @@ export function reviewCard(item: ReviewItem, ctx: ToolCardContext): HTMLElement 
     { class: "item review-card", "data-item": "review", "data-id": item.id, "aria-label": "Review the changes" },
     h("h3", { class: "review-title" }, "Review"),
     summary,
-    item.files.length
-      ? h("ul", { class: "review-files", "aria-label": "Changed files" }, ...item.files.map((f) => fileRow(item, f, ctx.post)))
-      : h("p", { class: "muted" }, "No files changed."),
+    item.files.length ? fileList(item, ctx.post) : h("p", { class: "muted" }, "No files changed."),
     pending
       ? h("div", { class: "actions" }, button("Accept all", all("accept"), { kind: "primary", icon: "check" }), button("Reject all", all("reject"), { icon: "undo" }))
       : undefined,

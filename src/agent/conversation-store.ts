@@ -17,8 +17,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { formatSize } from "../protocol/units.ts";
 import { checkMessages } from "./handoff.ts";
@@ -348,10 +348,26 @@ async function makeFolder(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const link = code === "EEXIST" || code === "ENOTDIR" || code === "ENOENT" ? await danglingLink(dir) : undefined;
+    if (link) {
+      const where = link.path === dir ? "is a link" : "is inside a link";
+      throw new Error(`${dir}, where Hearth keeps conversations, ${where} to ${link.target}, which does not exist (a drive or share not mounted?): mount it, or remove the link, and later turns are saved`, { cause: error });
+    }
     if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
     const where = code === "EEXIST" ? "is a file, not a folder" : "is inside a file, not a folder";
     throw new Error(`${dir}, where Hearth keeps conversations, ${where}: move it away and later turns are saved`, { cause: error });
   }
+}
+
+/** The nearest existing path at or above `dir`, when it is a symbolic link to nothing (a share not mounted), and where it points. */
+async function danglingLink(dir: string): Promise<{ path: string; target: string } | undefined> {
+  for (let path = dir; dirname(path) !== path; path = dirname(path)) {
+    const info = await lstat(path).catch(() => undefined);
+    if (!info) continue;
+    const target = info.isSymbolicLink() && !(await stat(path).catch(() => undefined)) ? await readlink(path).catch(() => undefined) : undefined;
+    return target === undefined ? undefined : { path, target };
+  }
+  return undefined;
 }
 
 /**

@@ -2,7 +2,7 @@
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,6 +132,19 @@ describe("ConversationStore with a damaged or strange folder", () => {
     await below.record("c2", TURN.slice(0, 3));
     assert.equal(warnings[1], `This turn could not be saved (${dir}/chat, where Hearth keeps conversations, is inside a file, not a folder: move it away and later turns are saved): a restart of Hearth loses it.`);
     assert.equal(warnings.length, 2);
+  });
+
+  it("a storage folder that is a link to nothing (a drive or share not mounted) says so, and makes nothing through the link", async (t) => {
+    const base = folder(t);
+    const target = join(base, "nas", "hearth");
+    const dir = join(base, "conversations");
+    symlinkSync(target, dir);
+    const warnings: string[] = [];
+    await new ConversationStore(dir, (message) => warnings.push(message)).record("c1", TURN.slice(0, 3));
+    await new ConversationStore(join(dir, "chat"), (message) => warnings.push(message)).record("c2", TURN.slice(0, 3));
+    const said = (where: string) => `This turn could not be saved (${where}, where Hearth keeps conversations, is ${dir === where ? "" : "inside "}a link to ${target}, which does not exist (a drive or share not mounted?): mount it, or remove the link, and later turns are saved): a restart of Hearth loses it.`;
+    assert.deepEqual(warnings, [said(dir), said(join(dir, "chat"))]);
+    assert.equal(existsSync(join(base, "nas")), false, "nothing made where the link points");
   });
 
   it("does not save a conversation larger than it reads back: the turn is reported unsaved and the last saved version stays, readable", async (t) => {

@@ -254,6 +254,22 @@ describe("file names that would read as other text", () => {
     assert.equal(past.ok, false);
     assert.match(past.text, /start_line 5 is past the end of "src\/admin\\u202etxt\.py" \(1 lines\)/);
   });
+
+  it("read_file names such a file on one line when it is missing, a folder or too large", async () => {
+    const { root, ctx } = workspaceWith({ [`${EVIL}.d/inner.py`]: "x\n", [`${BIDI}.big`]: "" });
+    truncateSync(join(root, `${BIDI}.big`), 17 * 1024 * 1024);
+    const missing = await runTool(readFileTool, { path: `${EVIL}.gone` }, ctx);
+    const folder = await runTool(readFileTool, { path: `${EVIL}.d` }, ctx);
+    const large = await runTool(readFileTool, { path: `${BIDI}.big` }, ctx);
+    for (const r of [missing, folder, large]) {
+      assert.equal(r.ok, false, r.text);
+      assert.ok(!r.text.split("\n").some((line) => line.startsWith("SYSTEM")), r.text);
+      assert.ok(!r.text.includes("\u202E"), `no raw bidi override: ${r.text}`);
+    }
+    assert.equal(missing.text, `Error (not-found): ${JSON.stringify(`${EVIL}.gone`)} does not exist`);
+    assert.equal(folder.text, `Error (not-a-file): ${JSON.stringify(`${EVIL}.d`)} is a directory; use list_files`);
+    assert.match(large.text, /^Error \(too-large\): "src\/admin\\u202etxt\.py\.big" is 17\.0 MB/);
+  });
 });
 
 describe("links out of the workspace and size limits (issue 13)", () => {

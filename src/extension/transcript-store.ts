@@ -259,6 +259,8 @@ export class TranscriptStore {
     // Each written whatever became of the others: one VS Code's state refuses is told once the rest are kept.
     const failed = new Map<string, unknown>();
     for (const t of pending) await Promise.resolve(this.memento.update(KEY_PREFIX + t.id, t)).catch((error: unknown) => failed.set(t.id, error));
+    // Written again at the next flush (a turn's end, the next save's timer): a conversation that does not change again would be lost at reload.
+    for (const t of pending) if (failed.has(t.id) && !this.dirty.has(t.id) && !this.deleted.has(t.id)) this.dirty.set(t.id, t);
     // The history as it is now, read after those writes: a conversation deleted meanwhile
     // (from the history list while this one streams) stays out of it. No await from here
     // to the index's update: Memento.update changes what get returns at once.

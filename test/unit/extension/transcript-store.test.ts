@@ -55,6 +55,24 @@ describe("TranscriptStore: a write that fails", () => {
   });
 });
 
+describe("TranscriptStore: a write that failed once", () => {
+  it("is written at the next flush, once VS Code's state takes it again, though nothing changed in it since", async () => {
+    const state = memento();
+    let refuse = true;
+    const refusing = { ...state, update: async (key: string, value: unknown): Promise<void> => {
+      if (refuse && key === "hearth.chat.conversation.c1") throw new Error("the workspace state could not be written");
+      return state.update(key, value);
+    } };
+    const store = new TranscriptStore(refusing);
+    store.save(said("c1", 1000));
+    await assert.rejects(store.flush(), /could not be written/);
+    refuse = false;
+    await store.flush();
+    assert.equal((state.get("hearth.chat.conversation.c1") as { items: unknown[] } | undefined)?.items.length, 1);
+    assert.deepEqual(store.list().map((s) => s.id), ["c1"]);
+  });
+});
+
 /**
  * A Memento as VS Code's behaves: `update` changes what `get` returns at once and resolves
  * when the change is stored; while `held`, that takes until the test releases it.

@@ -57,10 +57,15 @@ export async function workspaceFiles(root: string, dir: string, options: WalkOpt
   });
   const kept = scan.skipped.filter((s) => s.reason === "generated" || s.reason === "minified").map((s) => s.path);
   const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
-  const denied = await Promise.all(scan.skipped.filter((s) => s.reason === "unreadable" && (s.detail === "EACCES" || s.detail === "EPERM")).map(async (s) => {
-    const folder = await stat(join(root, s.path)).then((i) => i.isDirectory(), () => false);
-    return folder ? `${s.path}/` : s.path;
-  }));
+  const deniedPaths = scan.skipped.filter((s) => s.reason === "unreadable" && (s.detail === "EACCES" || s.detail === "EPERM")).map((s) => s.path);
+  const denied: string[] = [];
+  // A folder is named with its slash; STAT_BATCH at a time, as thousands of mode-000 files would fill the file-system threads.
+  for (let i = 0; i < deniedPaths.length; i += STAT_BATCH) {
+    denied.push(...(await Promise.all(deniedPaths.slice(i, i + STAT_BATCH).map(async (path) => {
+      const folder = await stat(join(root, path)).then((info) => info.isDirectory(), () => false);
+      return folder ? `${path}/` : path;
+    }))));
+  }
   return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, denied: denied.sort(), ...(scan.stopped ? { stopped: scan.stopped } : {}) };
 }
 
@@ -87,6 +92,8 @@ export function linkOutLine(path: string): string {
 
 /** The most paths one glob's `{a,b}` groups may stand for (`{a,b}{c,d}` is 4). */
 const MAX_GLOB_ALTERNATIVES = 256;
+/** How many of the files and folders it could not read `workspaceFiles` stats at once. */
+const STAT_BATCH = 64;
 
 /**
  * A glob (`*`, `**`, `?`, `{a,b}`; `[` is itself: `app/[id].tsx`) as a test of

@@ -88,4 +88,32 @@ console.log(JSON.stringify({ start: start.unreadable, step: step.unreadable, cha
     assert.equal(readFileSync(join(root, "a.py"), "utf8"), "a = 1\n");
     assert.equal(readFileSync(join(root, "root.log"), "utf8"), "root's\n");
   });
+
+  it("list_files looks at thousands of files it cannot reach a few at a time, not all at once", (t) => {
+    const shared = sharedFolder(t);
+    if (!shared) return;
+    const root = join(shared, "project");
+    mkdirSync(join(root, "locked"), { recursive: true });
+    for (let i = 0; i < 600; i++) writeFileSync(join(root, "locked", `f${i}.ts`), "export const x = 1;\n");
+    chmodSync(root, 0o755);
+    chmodSync(join(root, "locked"), 0o644); // its names can be read, its files not reached
+    // Counts the stats of the denied files under way at once.
+    const out = asNobody(shared, root, `import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const stat = fs.promises.stat;
+let now = 0, most = 0;
+fs.promises.stat = (async (...args) => {
+  const denied = String(args[0]).includes("/locked/");
+  if (denied) most = Math.max(most, ++now);
+  try { return await stat(...args); } finally { if (denied) now--; }
+});
+syncBuiltinESMExports();
+const ctx = { workspace: new tools.DiskWorkspace(process.argv[2]), signal: new AbortController().signal, reads: new Map() };
+const list = await tools.runTool(tools.toolByName("list_files"), {}, ctx);
+console.log(JSON.stringify({ list: list.text, most }));
+`);
+    const { list, most } = JSON.parse(out) as { list: string; most: number };
+    assert.match(list, /^No files match\.\n\[Not listed: 600 files or folders that could not be read: locked\/f0\.ts, /, list);
+    assert.ok(most <= 64, `${most} stats at once`);
+  });
 });

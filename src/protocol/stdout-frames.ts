@@ -8,6 +8,7 @@
  * Both of the runtime's clients (the extension, the CLI) read its output through `runtimeOutput`.
  */
 import { Disposable, type MessageReader, ReadableStreamMessageReader } from "vscode-languageserver-protocol/node";
+import { pairSafeEnd } from "./plain-text.ts";
 
 const HEADER_START = new TextEncoder().encode("Content-Length: ");
 const HEADER_END = new TextEncoder().encode("\r\n\r\n");
@@ -95,14 +96,15 @@ export class StdoutFrames {
 
 /** The longest line held back waiting for its line break; a longer one goes to the log in pieces. */
 const MAX_LINE_CHARS = 64 * 1024;
-/** How far back from the end a longer line's cut looks for a space (a key is shorter). */
+/** How far back from the end a longer line's cut looks for a space, and what it keeps without one (a key is shorter). */
 const CUT_LOOKBACK_CHARS = 1024;
 
 /**
  * Text given as a pipe cuts it, handed on a line at a time: the Hearth log hides the server's
  * key in what it is given at once, and a key cut between two pieces matched nothing. A line
  * longer than {@link MAX_LINE_CHARS} goes on in pieces, cut after a space near its end where
- * there is one; `end` hands on the last line without its line break.
+ * there is one, else {@link CUT_LOOKBACK_CHARS} before its end (a key the pipe cut is held
+ * whole); `end` hands on the last line without its line break.
  */
 export class TextLines {
   private held = "";
@@ -117,7 +119,7 @@ export class TextLines {
     } else this.held += text;
     if (this.held.length <= MAX_LINE_CHARS) return;
     const space = this.held.slice(-CUT_LOOKBACK_CHARS).search(/\s\S*$/);
-    const cut = space < 0 ? this.held.length : this.held.length - CUT_LOOKBACK_CHARS + space + 1;
+    const cut = space < 0 ? pairSafeEnd(this.held, this.held.length - CUT_LOOKBACK_CHARS) : this.held.length - CUT_LOOKBACK_CHARS + space + 1;
     this.write(this.held.slice(0, cut));
     this.held = this.held.slice(cut);
   }

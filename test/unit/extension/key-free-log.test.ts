@@ -76,4 +76,22 @@ describe("the runtime client's log", () => {
     assert.equal(text.split("[the API key]").length - 1, 4, `the log:\n${text}`);
     for (const form of [key, "sk-live-", "1234567890"]) assert.equal(text.includes(form), false, `the key (${form}) is in the log:\n${text}`);
   });
+
+  // A line with no end past 64 Ki characters goes on in pieces; with no space near its end (a
+  // minified JSON dump, a base64 blob) it went on whole as far as the pipe had cut it, the key too.
+  it("has no key a long line without spaces carried, cut by the pipe inside the key", async () => {
+    const lines: string[] = [];
+    const log = withoutSecret(recordingChannel(lines), key);
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    runtimeOutput(stdout, stderr, (text) => log.append(text)).listen(() => undefined);
+    const closed = new Promise((done) => stderr.once("close", done));
+    const said = Buffer.from(`{"blob":"${"A".repeat(70_000)}","api_key":"${key}"}\n`);
+    const half = said.indexOf("1234");
+    stderr.write(said.subarray(0, half));
+    stderr.end(said.subarray(half));
+    await closed;
+    const text = lines.join("");
+    assert.equal(text.split("[the API key]").length - 1, 1, `the log's end:\n${text.slice(-200)}`);
+    for (const form of [key, "sk-live-", "1234567890"]) assert.equal(text.includes(form), false, `the key (${form}) is in the log's end:\n${text.slice(-200)}`);
+  });
 });

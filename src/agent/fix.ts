@@ -85,6 +85,8 @@ export interface FixResult {
   readonly startCheckpoint: string;
   /** Files over the size limit that checkpoints leave out (see Checkpoint.leftOut). */
   readonly leftOutOfCheckpoints?: readonly string[];
+  /** Files this user may not read, which checkpoints leave out too (see Checkpoint.unreadable). */
+  readonly unreadableInCheckpoints?: readonly string[];
   /** The test command run once more after the agent stopped, when one was given (and allowed). */
   readonly tests?: TestOutcome;
   /** Why the final test run did not happen although a test command was given (declined, cancelled). */
@@ -195,6 +197,7 @@ export async function runFix(options: FixOptions): Promise<FixResult> {
     ...(madeByCommands.length ? { madeByCommands } : {}),
     ...(lineEndsUnchecked ? { lineEndsUnchecked } : {}),
     ...(start.leftOut ? { leftOutOfCheckpoints: start.leftOut } : {}),
+    ...(start.unreadable ? { unreadableInCheckpoints: start.unreadable } : {}),
     ...(final && "ran" in final ? { tests: final.ran } : {}),
     ...(final && "notRun" in final ? { testsNotRun: final.notRun } : {}),
   };

@@ -18,7 +18,7 @@ import { findHiddenText, hiddenInCall, hiddenInChange, hiddenTextWarning } from 
 import { type CliCommand, type CliIo, modelFileOption, UsageError, parseFlags, readInputFile, repoFolder, writableFile, writableFolder } from "../command.ts";
 import { indexQueries } from "../../indexer/index.ts";
 import { isOutside } from "../../indexer/scan.ts";
-import { leftOutMessage } from "../../tools/index.ts";
+import { leftOutMessage, unreadableMessage } from "../../tools/index.ts";
 import { terminalArguments, terminalName, terminalText, terminalWarning } from "../terminal-text.ts";
 import { openCliIndex } from "./index.ts";
 import { openCliMcp } from "../mcp-option.ts";
@@ -203,6 +203,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
       if (result.tests) io.err(`hearth fix: tests ${result.tests.passed ? "pass" : `fail (exit ${result.tests.exitCode})`}: ${terminalName(result.tests.command)}\n`);
       if (result.testsNotRun) io.err(`hearth fix: ${terminalName(result.testsNotRun)}\n`);
       if (result.leftOutOfCheckpoints) io.err(`hearth fix: ${terminalName(leftOutMessage(result.leftOutOfCheckpoints))}\n`);
+      if (result.unreadableInCheckpoints) io.err(`hearth fix: ${terminalName(unreadableMessage(result.unreadableInCheckpoints))}\n`);
       for (const line of leftOutOfPatchMessage(result.leftOutOfPatch ?? [])) io.err(`hearth fix: ${terminalName(line)}\n`);
       if (result.lineEndsUnchecked) io.err(`hearth fix: ${terminalName(lineEndsUncheckedMessage(result.lineEndsUnchecked))}\n`);
       if (result.uncommittedAtStart) io.err(`hearth fix: ${terminalName(uncommittedMessage(result.uncommittedAtStart))}\n`);

@@ -105,6 +105,33 @@ describe("hearth fix outside a checkout's top", () => {
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 
+  it("names a file its checkpoints leave out because this user may not read it", (t) => {
+    // Permissions do not bind root: hearth runs as nobody, on a checkout nobody owns, holding a log root left (0600).
+    if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
+    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
+    // Under /tmp itself: the test runner's temp folder is root's alone, which nobody cannot enter.
+    const work = mkdtempSync("/tmp/hearth-fix-unreadable-");
+    t.after(() => rmSync(work, { recursive: true, force: true }));
+    const top = join(work, "repo");
+    mkdirSync(top);
+    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
+    git(top, "init", "-q");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "init");
+    const model = join(work, "model.json");
+    script(model, [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "add adds" } }] },
+    ]);
+    chmodSync(work, 0o755);
+    spawnSync("chown", ["-R", "nobody", work]);
+    writeFileSync(join(top, "root.log"), "a container's log\n", { mode: 0o600 });
+    const env = { ...process.env, HOME: work, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+    const { status, stderr } = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "add() subtracts", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, /^hearth fix: Checkpoints leave out 1 file this user may not read, so Undo and Restore cannot bring back a change a command makes to it: root\.log\.$/m);
+  });
+
   it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {
     const { top, model, work } = checkoutWithSubfolder();
     const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", join(top, ".git")]);

@@ -24,6 +24,7 @@ import { wellFormed } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { formatLimit } from "../protocol/units.ts";
 import { parsePatch } from "../tools/patch/parse.ts";
+import { secretFileRead } from "../tools/secret-reads.ts";
 import { attachedPaths } from "./conversation-run.ts";
 
 export interface ConversationMeta {
@@ -90,6 +91,22 @@ export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
     for (const path of named) if (looksLikeSecrets(path)) found.add(path);
   }
   return [...found];
+}
+
+/**
+ * The files a tool call named by a name that says nothing (`notes.txt`) but that the read asked
+ * about as secret (secret-reads.ts): a link to `.env`, another name (a hard link) of one — as
+ * they are in the workspace at `root` now. `secretFilesIn` knows them by name only.
+ */
+export async function secretFilesReadThroughLinks(messages: readonly ChatMessage[], root: string): Promise<string[]> {
+  const named = new Set<string>();
+  for (const m of messages) {
+    if (m.role !== "assistant") continue;
+    for (const call of m.toolCalls ?? []) if (typeof call.arguments.path === "string" && !looksLikeSecrets(call.arguments.path)) named.add(call.arguments.path);
+  }
+  const found: string[] = [];
+  for (const path of named) if ((await secretFileRead(root, path).catch(() => undefined)) !== undefined) found.push(path);
+  return found;
 }
 
 /**

@@ -10,7 +10,7 @@ import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
 import { ConversationStore } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
-import { ConversationImportError, exportConversation, importConversation, secretFilesIn } from "../agent/handoff.ts";
+import { ConversationImportError, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
 import {
   type AgentRunParams,
@@ -229,7 +229,7 @@ export class AgentService {
       ...(status.kind === "ready" ? { model: status.name } : {}),
       ...(patch ? { patch } : {}),
     });
-    const secretFiles = secretFilesIn(conversation.messages);
+    const secretFiles = [...secretFilesIn(conversation.messages), ...(this.options.root ? await secretFilesReadThroughLinks(conversation.messages, this.options.root) : [])];
     return { markdown, ...(secretFiles.length ? { secretFiles } : {}) };
   }
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
@@ -355,6 +355,16 @@ describe("agent runs in the runtime", () => {
     assert.deepEqual(exported.secretFiles, [".env"]);
     await run(s, "plain question", { conversationId: "conv2" });
     assert.equal((await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv2", title: "Plain" })).secretFiles, undefined);
+  });
+
+  it("an export names a file the agent read through a link to a secret file (notes.txt → .env)", { timeout: 120_000 }, async () => {
+    const s = await start({ turns: [{ toolCalls: [{ name: "read_file", arguments: { path: "notes.txt" } }] }, { text: "Read it." }] });
+    writeFileSync(join(s.root, ".env"), "API_TOKEN=not-for-sharing\n");
+    symlinkSync(".env", join(s.root, "notes.txt"));
+    await run(s, "what is in notes.txt?");
+    const exported = await s.runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Notes" });
+    assert.match(exported.markdown, /not-for-sharing/);
+    assert.deepEqual(exported.secretFiles, ["notes.txt"]);
   });
 
   it("exports a conversation as Markdown that imports elsewhere and continues", { timeout: 120_000 }, async () => {

@@ -3,9 +3,12 @@
 // readable layer, or crash what reads it later.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConversationImportError, exportConversation, importConversation, secretFilesIn } from "../../../src/agent/handoff.ts";
+import { ConversationImportError, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../../../src/agent/handoff.ts";
 import { MAX_IMPORT_CHARS } from "../../../src/protocol/agent.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
+import { linkSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../../fixtures/temp.ts";
 
 const META = { title: "t", exportedAt: "2026-12-05T00:00:00.000Z" };
 
@@ -213,5 +216,18 @@ describe("secretFilesIn", () => {
       { role: "user", content: "Attached file src/a.ts:\n```\nx\n```" },
     ];
     assert.deepEqual(secretFilesIn(messages), [".env", "secrets/id_ed25519", "big/.env.test"]);
+  });
+});
+
+describe("secretFilesReadThroughLinks", () => {
+  it("names a file whose name says nothing but that is a link to, or another name of, a secret file", async () => {
+    const root = tempDir("hearth-handoff-links-");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-1234\n");
+    symlinkSync(".env", join(root, "notes.txt"));
+    linkSync(join(root, ".env"), join(root, "settings.txt"));
+    writeFileSync(join(root, "app.ts"), "export {};\n");
+    const call = (path: string): ChatMessage => ({ role: "assistant", content: "", toolCalls: [{ id: path, name: "read_file", arguments: { path } }] });
+    const messages = [call("notes.txt"), call("settings.txt"), call("app.ts"), call("missing.txt"), call(".env")];
+    assert.deepEqual(await secretFilesReadThroughLinks(messages, root), ["notes.txt", "settings.txt"]);
   });
 });

@@ -13,6 +13,7 @@
 import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
 import { isOutside } from "../indexer/scan.ts";
+import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
 
 /** What `stat` reports. */
@@ -101,7 +102,8 @@ export function lexicalRelative(root: string, input: string): string {
  * them) was not found under the composed form a model writes (U+00E9), and a write made a
  * second, same-looking file beside it. A missing segment that is not ASCII is matched
  * against its folder's names by NFC, one match standing for it; the path as given when it
- * exists; from a segment that no name or more than one matches, the rest as given.
+ * exists; from a segment that no name matches (a new one), the rest as given. A segment
+ * that several names match, none as written, is refused as ambiguous.
  */
 export async function diskSpelling(root: string, rel: string): Promise<string> {
   const nonAscii = /[^\x00-\x7f]/;
@@ -116,12 +118,23 @@ export async function diskSpelling(root: string, rel: string): Promise<string> {
     }
     const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
     const same = names.filter((name) => name.normalize("NFC") === segment.normalize("NFC"));
-    // None (a new name) or several (which is meant cannot be told): the rest as given, the
-    // folders above as on disk, so a new file does not make a same-looking twin of its folder.
-    if (same.length !== 1) return [...found, ...segments.slice(i)].join("/");
+    // Several, none as written: which is meant cannot be told, and a write would add one more.
+    if (same.length > 1) throw ambiguousSpelling(rel, [...found, segment].join("/"), same);
+    // None (a new name): the rest as given, the folders above as on disk, so a new file does
+    // not make a same-looking twin of its folder.
+    if (same.length === 0) return [...found, ...segments.slice(i)].join("/");
     found.push(same[0]!);
   }
   return found.join("/");
+}
+
+/** The refusal of a name that several spellings on disk match: each named with its accents escaped, as they look the same. */
+function ambiguousSpelling(rel: string, segment: string, names: readonly string[]): ToolError {
+  const spelled = [...names].sort().map((name) => `"${printableAscii(join(dirname(segment), name))}"`).join(", ");
+  return new ToolError(
+    "ambiguous-match",
+    `"${printableAscii(rel)}" matches ${names.length} names on disk that differ only in how their accents are encoded (Unicode normalization), none as written: ${spelled}. Nothing was read or written; give the path with one of these spellings exactly`,
+  );
 }
 
 /**

@@ -40,4 +40,20 @@ describe("file names in another Unicode normalization form", () => {
     assert.equal((await runTool(toolByName("read_file")!, { path: nfc("café.ts") }, ctx)).text, "1| composed");
     assert.equal((await runTool(toolByName("read_file")!, { path: nfd("café.ts") }, ctx)).text, "1| decomposed");
   });
+
+  it("refuses a name that two spellings on disk match, neither as written, instead of writing a third", async () => {
+    // ệ has more than two spellings: e + U+0323 + U+0302 (NFD), ẹ + U+0302, and ệ (NFC, as a model writes it).
+    const decomposed = "e\u0323\u0302.ts";
+    const half = "\u1eb9\u0302.ts";
+    const { root, ctx } = workspaceWith({ [decomposed]: "one\n", [half]: "two\n" });
+    const write = await runTool(toolByName("write_file")!, { path: "\u1ec7.ts", content: "three\n" }, ctx);
+    assert.equal(write.ok, false, write.text);
+    assert.match(write.text, /^Error \(ambiguous-match\): "\\u1ec7\.ts" matches 2 names on disk that differ only in how their accents are encoded/);
+    assert.ok(write.text.includes(JSON.stringify(decomposed).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)), write.text);
+    assert.deepEqual(readdirSync(root).sort(), [decomposed, half].sort());
+    const read = await runTool(toolByName("read_file")!, { path: "\u1ec7.ts" }, ctx);
+    assert.match(read.text, /^Error \(ambiguous-match\)/);
+    // Either spelling, given exactly, is read.
+    assert.equal((await runTool(toolByName("read_file")!, { path: half }, ctx)).text, "1| two");
+  });
 });

@@ -127,14 +127,16 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   // Killed between files, the next start finishes it (CheckpointStore.open).
   await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);
   try {
-    const relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
+    // Concatenated, not push(...): a run that changed some 120,000 files passes more than a call takes arguments.
+    let relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
     if (changes.length) await options.target.apply(changes).catch(forTheUser);
     const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
     if (written.length) await checkpoints.restoreModes(checkpoint, written);
-    const waiting = links.filter((p) => !relinked.includes(p));
-    if (waiting.length && changes.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, waiting)));
+    const done = new Set(relinked);
+    const waiting = links.filter((p) => !done.has(p));
+    if (waiting.length && changes.length) relinked = relinked.concat(await checkpoints.restoreLinks(checkpoint, waiting));
     // After the edit: one the editor refuses (a file with unsaved changes) leaves these as they are too.
-    if (binary.length) relinked.push(...(await checkpoints.restoreLinks(checkpoint, binary)));
+    if (binary.length) relinked = relinked.concat(await checkpoints.restoreLinks(checkpoint, binary));
     return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
   } finally {
     // A restore that failed was undone by its Workspace (or said what it left): nothing to finish.

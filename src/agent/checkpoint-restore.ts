@@ -6,7 +6,7 @@
 import { type CheckpointStore, ToolError, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unrecorded">;
+  readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unreadableHeld" | "unrecorded">;
   readonly checkpoint: string;
   /**
    * Only these paths (those of them changed since the checkpoint), the user having been asked
@@ -73,7 +73,10 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
     const reason = unrestorableName(path);
     return reason ? [{ path, reason }] : [];
   });
-  const nameable = asked.filter((p) => !unrestorableName(p));
+  // Held by the checkpoint, unreadable now: taken for unchanged by the diff, though a command may have written it.
+  const unreadable = (await checkpoints.unreadableHeld(checkpoint)).filter((p) => !options.paths?.length || options.paths.includes(p));
+  for (const path of unreadable) notRestored.push({ path, reason: UNREADABLE_NOW });
+  const nameable = asked.filter((p) => !unrestorableName(p) && !unreadable.includes(p));
   const later = options.paths?.length ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
   const paths = nameable.filter((p) => !later.has(p));
   for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path), laterWork: true });
@@ -89,6 +92,9 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   }
   return { changes, links, binary, notRestored };
 }
+
+/** Why a restore leaves a file the checkpoint held, which this user may not read now, as it is. */
+const UNREADABLE_NOW = "this user may not read it now (a command changed its mode or owner), so Hearth can neither tell whether it changed since the checkpoint nor put it back; make it readable (chmod u+rw) and restore again";
 
 /** Whether the editor takes `content` as a text edit: UTF-8, or UTF-16 with a BOM (as EditorWorkspace decodes). */
 function editorTakes(content: Uint8Array): boolean {

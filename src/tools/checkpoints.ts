@@ -416,6 +416,22 @@ export class CheckpointStore {
   }
 
   /**
+   * The files a checkpoint holds that this user may not read now (a command's `chmod 000`, a
+   * file root wrote over): no snapshot can read them, so a diff takes each as the checkpoint
+   * held it, and a restore could neither tell whether it changed nor put it back.
+   */
+  async unreadableHeld(id: string): Promise<string[]> {
+    return this.lock.run(async () => {
+      const target = await this.resolveId(id);
+      await this.syncExcludes();
+      const { unreadable } = await this.unstagedFiles([]);
+      if (!unreadable.length) return [];
+      const held = await this.modesAt(target, unreadable);
+      return unreadable.filter((path) => held.has(path));
+    });
+  }
+
+  /**
    * Puts `paths` (from linksAmong) back as they were at `id`, on disk: a Workspace would
    * write a link's old target, or a file that a link now stands for, into the file the link
    * points at now. Returns the paths restored (see checkpoint-disk.ts).

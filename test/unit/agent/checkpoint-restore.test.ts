@@ -461,6 +461,7 @@ describe("restoreCheckpoint of a very large change", () => {
     const checkpoints = {
       changedFiles: async () => paths,
       unrecorded: async () => [],
+      unreadableHeld: async () => [],
       linksAmong: async () => [],
       fileAt: async () => binary,
       create: async () => { throw new Error("a whole restore snapshots nothing"); },

@@ -116,4 +116,36 @@ console.log(JSON.stringify({ list: list.text, most }));
     assert.match(list, /^No files match\.\n\[Not listed: 600 files or folders that could not be read: locked\/f0\.ts, /, list);
     assert.ok(most <= 64, `${most} stats at once`);
   });
+
+  it("a restore says it could not put back a file a command changed and made unreadable (echo x > f; chmod 000 f)", (t) => {
+    // echo x > f.txt; chmod 000 f.txt by a command after the checkpoint that held f.txt: the
+    // later checkpoint cannot read it, so it holds it as the base did, and a restore took it for unchanged.
+    const shared = sharedFolder(t);
+    if (!shared) return;
+    const root = join(shared, "project");
+    mkdirSync(root);
+    writeFileSync(join(root, "f.txt"), "one\n");
+    spawnSync("chown", ["-R", "nobody", root]);
+    const storage = join(shared, "storage");
+    mkdirSync(storage);
+    spawnSync("chown", ["nobody", storage]);
+    const out = asNobody(shared, root, `import { chmodSync, writeFileSync } from "node:fs";
+const checkpoints = await tools.CheckpointStore.open({ workspaceRoot: process.argv[2], storageDir: ${JSON.stringify(storage)} });
+const workspace = new tools.DiskWorkspace(process.argv[2]);
+const start = await checkpoints.create("start");
+writeFileSync(process.argv[2] + "/f.txt", "x\\n");
+chmodSync(process.argv[2] + "/f.txt", 0o000);
+await checkpoints.create("after run_command");
+const { restoreCheckpoint } = await import(${JSON.stringify(join(checkout, "src/agent/checkpoint-restore.ts"))});
+const outcome = await restoreCheckpoint({ checkpoints, checkpoint: start.id, disk: workspace, target: workspace }).catch((error) => ({ error: String(error) }));
+console.log(JSON.stringify(outcome));
+`);
+    const outcome = JSON.parse(out) as { restored?: string[]; notRestored?: { path: string; reason: string }[]; error?: string };
+    spawnSync("chmod", ["644", join(root, "f.txt")]);
+    // Hearth may not write it either (mode 000): it is left as the command made it, and said so.
+    assert.equal(readFileSync(join(root, "f.txt"), "utf8"), "x\n");
+    assert.deepEqual(outcome.restored, [], JSON.stringify(outcome));
+    assert.deepEqual(outcome.notRestored?.map((n) => n.path), ["f.txt"], JSON.stringify(outcome));
+    assert.match(outcome.notRestored![0]!.reason, /^this user may not read it now .* so Hearth can neither tell whether it changed since the checkpoint nor put it back; make it readable/);
+  });
 });

@@ -371,9 +371,10 @@ async function folderOnTheWay(
 }
 
 /**
- * Why a link is not followed (`skip`): its real path is outside the root, or inside an
- * excluded folder there. Else its real path, workspace-relative (`target`; none for a link
- * that does not resolve: the caller's stat reports it).
+ * Why a link is not followed (`skip`): its real path is outside the root, in one of the
+ * kernel's folders (`inKernelFolder`), or inside an excluded folder there. Else its real
+ * path, workspace-relative (`target`; none for a link that does not resolve: the caller's
+ * stat reports it).
  */
 async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, excluded: ReadonlySet<string>): Promise<{ skip: SkippedFile } | { target?: string }> {
   let real: string;
@@ -384,6 +385,8 @@ async function linkSkip(fs: ScanFs, abs: string, rel: string, rootReal: string, 
   }
   const back = relative(rootReal, real);
   if (isOutside(back)) return { skip: { path: rel, reason: "link-outside", detail: "the link points outside the workspace" } };
+  // With / opened, /etc/mtab -> /proc/self/mounts or /var/lock -> /run/lock: never read, as the folders themselves.
+  if (inKernelFolder(real, rootReal)) return { skip: { path: rel, reason: "excluded-dir", detail: `the link points into ${real}: the kernel's files, no project's` } };
   const parts = back.split(sep);
   if (parts.some((p) => excluded.has(p))) return { skip: { path: rel, reason: "excluded-dir", detail: `the link points into ${parts.join("/")}` } };
   return { target: parts.join("/") };

@@ -4,7 +4,8 @@
 // and /dev's are devices and settings. The scan does not enter them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS } from "../../../src/indexer/index.ts";
 import { isPathExcluded, scanRepository } from "../../../src/indexer/scan.ts";
@@ -31,6 +32,29 @@ describe("scan: the kernel's folders, with / opened", () => {
     }
     // Not a folder that only starts with one's name.
     assert.equal(await isPathExcluded("/", "procedures/notes.md", { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: false }), false);
+  });
+
+  it("does not follow a link into them either (/etc/mtab -> /proc/self/mounts, /var/lock -> /run/lock)", { skip: !LINUX && "needs Linux's /proc" }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-kernel-links-"));
+    try {
+      writeFileSync(join(dir, "a.py"), "def a():\n    return 1\n");
+      symlinkSync("/proc/self/environ", join(dir, "env"));
+      symlinkSync("/proc/self", join(dir, "me"));
+      const from = dir.slice(1);
+      const scan = await scanRepository("/", { ...DEFAULT_LIMITS, useGitignore: true, maxFiles: 50, from });
+      assert.deepEqual(scan.files.map((f) => f.path), [`${from}/a.py`]);
+      for (const name of ["env", "me"]) {
+        const skip = scan.skipped.find((s) => s.path === `${from}/${name}`);
+        assert.equal(skip?.reason, "excluded-dir", name);
+        assert.match(skip?.detail ?? "", /the kernel's/, name);
+        assert.equal(await isPathExcluded("/", `${from}/${name}`, { excludeDirs: DEFAULT_LIMITS.excludeDirs, useGitignore: true }), true, name);
+      }
+      // Started below such a link, too.
+      const below = await scanRepository("/", { ...DEFAULT_LIMITS, useGitignore: true, maxFiles: 50, from: `${from}/me` });
+      assert.deepEqual(below.files.map((f) => f.path), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a workspace that is itself below one (a build in /dev/shm, a drive mounted at /run/media/<user>/…) still takes its updates", { skip: !existsSync("/dev/shm") && "needs /dev/shm" }, async () => {

@@ -68,23 +68,26 @@ export function unrestorableName(path: string): string | undefined {
 export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
-  const asked = options.paths?.length ? changed.filter((p) => options.paths!.includes(p)) : changed;
+  // Sets: a Reject all names every file of the review, some 120,000 for a run that regenerated a dataset.
+  const named = options.paths?.length ? new Set(options.paths) : undefined;
+  const asked = named ? changed.filter((p) => named.has(p)) : changed;
   const notRestored: NotRestored[] = asked.flatMap((path) => {
     const reason = unrestorableName(path);
     return reason ? [{ path, reason }] : [];
   });
   // Held by the checkpoint, unreadable now: taken for unchanged by the diff, though a command may have written it.
-  const unreadable = (await checkpoints.unreadableHeld(checkpoint)).filter((p) => !options.paths?.length || options.paths.includes(p));
+  const unreadable = new Set((await checkpoints.unreadableHeld(checkpoint)).filter((p) => !named || named.has(p)));
   for (const path of unreadable) notRestored.push({ path, reason: UNREADABLE_NOW });
-  const nameable = asked.filter((p) => !unrestorableName(p) && !unreadable.includes(p));
-  const later = options.paths?.length ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
+  const nameable = asked.filter((p) => !unrestorableName(p) && !unreadable.has(p));
+  const later = named ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
   const paths = nameable.filter((p) => !later.has(p));
   for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path), laterWork: true });
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
   const links = await checkpoints.linksAmong(checkpoint, paths);
+  const linked = new Set(links);
   const changes: WorkspaceChange[] = [];
   const binary: string[] = [];
-  for (const path of paths.filter((p) => !links.includes(p))) {
+  for (const path of paths.filter((p) => !linked.has(p))) {
     const content = await checkpoints.fileAt(checkpoint, path);
     if (content && !editorTakes(content)) binary.push(path);
     else if (content) changes.push({ kind: "write", path, content });
@@ -190,7 +193,8 @@ export async function changedSinceExpected(
   expected: string,
   paths?: readonly string[],
 ): Promise<string[]> {
-  const wanted = (path: string) => !paths?.length || paths.includes(path);
+  const named = new Set(paths); // a Reject all names every file of the review
+  const wanted = (path: string) => !named.size || named.has(path);
   const restoring = new Set((await checkpoints.changedFiles(checkpoint)).filter(wanted));
   return (await checkpoints.changedFiles(expected)).filter((path) => restoring.has(path));
 }

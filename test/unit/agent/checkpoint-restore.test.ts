@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
-import { finishedRestoreNotice, restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
+import { changedSinceExpected, finishedRestoreNotice, restoreChanges, restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange, decodeText } from "../../../src/tools/index.ts";
 import { MAX_CHECKPOINT_FILE_BYTES } from "../../../src/tools/limits.ts";
@@ -475,5 +475,28 @@ describe("restoreCheckpoint of a very large change", () => {
     assert.equal(restored.length, paths.length);
     assert.deepEqual(notRestored, []);
     assert.equal(journal[0]?.length, paths.length);
+  });
+
+  it("reads the named paths of a Reject all once, not once per changed file", async () => {
+    // A Reject all names every file of the review: a look-up of each changed file in that list walked it all each time.
+    const paths = Array.from({ length: 2_000 }, (_, i) => `data/${i}.json`);
+    let reads = 0;
+    const named = new Proxy([...paths], { get: (target, key, receiver) => (typeof key === "string" && /^\d+$/.test(key) && reads++, Reflect.get(target, key, receiver)) });
+    const checkpoints = {
+      changedFiles: async () => paths,
+      unrecorded: async () => [],
+      unreadableHeld: async () => [],
+      linksAmong: async () => [],
+      fileAt: async () => new TextEncoder().encode("{}\n"),
+    } as unknown as Parameters<typeof restoreChanges>[0]["checkpoints"];
+    const disk = { stat: async () => undefined } as unknown as DiskWorkspace;
+    const { changes, notRestored } = await restoreChanges({ checkpoints, checkpoint: "c", paths: named, disk });
+    assert.equal(changes.length, paths.length);
+    assert.deepEqual(notRestored, []);
+    assert.ok(reads <= 3 * paths.length, `${reads} reads of a list of ${paths.length}`);
+    // Its question first (files changed since the run ended), over the same list.
+    reads = 0;
+    assert.deepEqual(await changedSinceExpected(checkpoints, "c", "after", named), paths);
+    assert.ok(reads <= 3 * paths.length, `changedSinceExpected: ${reads} reads of a list of ${paths.length}`);
   });
 });

@@ -139,6 +139,21 @@ describe("transcript reducer", () => {
     assert.equal(t.context, undefined, "the meter no longer shows the longer conversation's size");
   });
 
+  it("decides every file of a large review reading the named paths once, not once per file", () => {
+    // Accept all over a run that changed 120,000 files: a look-up of each file in the list walked it all each time.
+    const files = Array.from({ length: 2_000 }, (_, i) => `data/${i}.json`);
+    const t = replay([{ type: "review", checkpoint: "k", summary: "Regenerated", files }]);
+    const review = t.items[0]!;
+    assert.ok(review.kind === "review");
+    let reads = 0;
+    const named = [...files];
+    // Counts each element read: a look-up per file reads the list some n²/2 times.
+    const counted = new Proxy(named, { get: (target, key, receiver) => (typeof key === "string" && /^\d+$/.test(key) && reads++, Reflect.get(target, key, receiver)) });
+    applyTranscriptEvent(t, { type: "reviewDecision", reviewId: review.id, paths: counted, state: "accepted" });
+    assert.ok(review.files.every((f) => f.state === "accepted"));
+    assert.ok(reads <= 3 * files.length, `${reads} reads of a list of ${files.length}`);
+  });
+
   it("turns malformed tool calls, steering, model errors and failed runs into notices", () => {
     const t = replay([
       { type: "runStart", runId: "r" },

@@ -193,6 +193,9 @@ class LayoutReader {
   private async header(): Promise<{ version: number; tensorCount: number; entryCount: number }> {
     this.r.skip(4); // the magic, checked by the caller
     const version = await this.r.u32("the GGUF version");
+    // Not a GGUF whatever follows (garbage after the magic reads as a version-0 file of no
+    // tensors, which a download would take for a vocabulary-only file).
+    if (version < 1 || version > 3) throw new GgufFormatError(`unknown GGUF version ${version}; GGUF files are versions 1 to 3`, "invalid");
     const tensors = await this.r.u64("the tensor count");
     const entries = await this.r.u64("the metadata count");
     // A tensor record takes at least 33 bytes, a metadata entry at least 13.

@@ -52,6 +52,20 @@ describe("readGgufLayout", () => {
   // A record is 33 bytes on disk and ~320 bytes once read: 3 million records in a 100 MB
   // file took 1 GB of heap, so a few hundred MB of records ended the runtime (heap limit ~4 GB).
   // The limits are constants of the reader; the files hold one item more.
+  it("refuses a version no GGUF has (0, 4) as invalid, not as a file of no tensors", async (t) => {
+    // "GGUF" then zeros (a download test's body, a file of garbage after the magic) would read
+    // as a version-0 file of no tensors: a download would delete it as a vocabulary-only GGUF.
+    for (const version of [0, 4]) {
+      const bytes = header(0, 0);
+      bytes.writeUInt32LE(version, 4);
+      await assert.rejects(readGgufLayout(tempFile(t, bytes), bytes.length), (error: unknown) => {
+        assert.ok(error instanceof GgufFormatError && error.reason === "invalid", String(error));
+        assert.match(error.message, new RegExp(`unknown GGUF version ${version}; GGUF files are versions 1 to 3`));
+        return true;
+      });
+    }
+  });
+
   it("refuses more tensor records than any model has before reading one, though the file holds them", async (t) => {
     const count = MAX_TENSORS + 1;
     const record = Buffer.alloc(33);

@@ -14,7 +14,7 @@
 import type { Stats } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { HOME_STORES, inProfileFolder, looksLikeSecrets } from "../protocol/secret-files.ts";
+import { HOME_PROFILES, HOME_STORES, inProfileFolder, looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { ScannedFile } from "./scan.ts";
 import { nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import type { SkippedFile } from "./types.ts";
@@ -42,11 +42,25 @@ async function homeFiles(home: string, folder: string, depth: number, fs: Pick<S
 }
 
 /**
+ * The key files of the home folder's browsers' and mail clients' profiles (`HOME_PROFILES`),
+ * home-relative: a readdir of each browser's folder of profiles, the keys named in each profile
+ * (not statted here) — never a walk of a profile's caches.
+ */
+async function homeProfileKeys(home: string, fs: Pick<ScanFs, "readdir">): Promise<string[]> {
+  const found = await Promise.all(HOME_PROFILES.map(async ({ folder, profile, keys, shared = [] }) => {
+    const entries = await fs.readdir(join(home, folder)).catch(() => []);
+    const profiles = entries.filter((entry) => entry.isDirectory() && (profile?.test(entry.name) ?? true));
+    return [...shared.map((name) => `${folder}/${name}`), ...profiles.flatMap((entry) => keys.map((key) => `${folder}/${entry.name}/${key}`))];
+  }));
+  return found.flat();
+}
+
+/**
  * Folders the walk for other names does not enter: git's objects, and installed packages (a
  * Python environment's thousands of folders would use up `MAX_WALKED_FOLDERS`). Nor browsers'
  * and mail clients' profiles (`inProfileFolder`: a home folder opened as the workspace), whose
- * tens of thousands of files each lookup would stat again; a link to one of those is not
- * found, as it is not from any other workspace (`HOME_STORES` leaves them out for the same reason).
+ * tens of thousands of files each lookup would stat again; a link to one of their key files
+ * is found by name, from any workspace (`homeProfileKeys`).
  */
 const NOT_WALKED = new Set([".git", "node_modules", "site-packages", ".pixi"]);
 /**
@@ -158,9 +172,9 @@ async function inodesOf(root: string, paths: readonly string[], fs: Pick<ScanFs,
     return info?.isFile() ? linkedInode(name, info) : undefined;
   };
   const home = homedir();
-  const keys = await Promise.all(HOME_KEY_FOLDERS.map(({ folder, depth }) => homeFiles(home, folder, depth, fs)));
+  const [profileKeys, ...keys] = await Promise.all([homeProfileKeys(home, fs), ...HOME_KEY_FOLDERS.map(({ folder, depth }) => homeFiles(home, folder, depth, fs))]);
   const named: [abs: string, name: string][] = [
-    ...[...HOME_STORES, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p): [string, string] => [join(home, p), `~/${p}`]),
+    ...[...HOME_STORES, ...profileKeys, ...keys.flat().filter((p) => looksLikeSecrets(p))].map((p): [string, string] => [join(home, p), `~/${p}`]),
     ...paths.map((p): [string, string] => [join(root, p), p]),
   ];
   const inodes = await Promise.all(named.map(([abs, name]) => identity(abs, name)));

@@ -109,7 +109,7 @@ const TUNNEL_FOLDER = ".cloudflared";
  * workspace file with several links is looked up among these as another name of one
  * (indexer/secret-links.ts). A store added above gets its place here too; those named by the user
  * or a tool's id (keys, cloudflared's tunnels, wrangler's login) are listed by folder there. Browsers' profiles
- * are not here: thousands of files, a stat each on every lookup.
+ * are not here: their key files are in `HOME_PROFILES`, by profile.
  */
 export const HOME_STORES: readonly string[] = [
   ".aws/credentials", ".npmrc", ".netrc", "_netrc", ".pypirc", ".git-credentials", ".docker/config.json", ".dockercfg", ".kube/config", ".pgpass",
@@ -123,6 +123,39 @@ export const HOME_STORES: readonly string[] = [
   ".huggingface/token", ".cache/huggingface/token", ".cache/huggingface/stored_tokens",
   ".config/github-copilot/hosts.json", ".config/github-copilot/apps.json", ".config/ngrok/ngrok.yml", ".ngrok2/ngrok.yml",
   ".fly/config.yml", ".config/doctl/config.yaml", ".config/configstore/firebase-tools.json", ".claude/.credentials.json", ".codex/auth.json",
+];
+
+/** Firefox's and Thunderbird's saved passwords, the keys that decrypt them (key3.db before Firefox 58) and cookies, in each profile. */
+const MOZILLA_KEYS = ["logins.json", "signons.sqlite", "key4.db", "key3.db", "cookies.sqlite"];
+/** Chrome's, Chromium's, Brave's and Edge's saved passwords, cookies (`Network/` since Chrome 96), cards and addresses, in each profile. */
+const CHROMIUM_KEYS = ["Login Data", "Login Data For Account", "Cookies", "Network/Cookies", "Web Data"];
+/** A Chromium browser's profiles (`Default`, `Profile 1` …) among its folder's others (`Crashpad`, `ShaderCache` …). */
+const CHROMIUM_PROFILE = /^(Default|Profile \d+)$/;
+/** Beside a Chromium browser's profiles: the key that decrypts their passwords and cookies. */
+const CHROMIUM_SHARED = ["Local State"];
+
+/**
+ * The key files of the browsers' and mail clients' profiles (`PROFILE_TREES`) where they keep
+ * them (home-relative, in the case they have on disk): `folder` holds the profiles, those of its
+ * folders that `profile` matches (every one when absent) hold `keys`, and `folder` itself
+ * `shared`. A workspace file with several links is looked up among these as another name of one
+ * (indexer/secret-links.ts) by name — a readdir of `folder`, a stat of each key — not by a walk
+ * of the profiles (tens of thousands of files: caches, storage/).
+ */
+export const HOME_PROFILES: readonly { folder: string; profile?: RegExp; keys: readonly string[]; shared?: readonly string[] }[] = [
+  { folder: ".mozilla/firefox", keys: MOZILLA_KEYS },
+  // Ubuntu's Firefox and Thunderbird (snaps), Flathub's Firefox.
+  { folder: "snap/firefox/common/.mozilla/firefox", keys: MOZILLA_KEYS },
+  { folder: ".var/app/org.mozilla.firefox/.mozilla/firefox", keys: MOZILLA_KEYS },
+  { folder: ".thunderbird", keys: MOZILLA_KEYS },
+  { folder: "snap/thunderbird/common/.thunderbird", keys: MOZILLA_KEYS },
+  { folder: "Library/Application Support/Firefox/Profiles", keys: MOZILLA_KEYS },
+  { folder: "AppData/Roaming/Mozilla/Firefox/Profiles", keys: MOZILLA_KEYS },
+  ...[
+    ".config/google-chrome", ".config/chromium", ".config/BraveSoftware/Brave-Browser", ".config/microsoft-edge",
+    "Library/Application Support/Google/Chrome", "Library/Application Support/BraveSoftware/Brave-Browser", "Library/Application Support/Microsoft Edge",
+    "AppData/Local/Google/Chrome/User Data", "AppData/Local/Microsoft/Edge/User Data", "AppData/Local/BraveSoftware/Brave-Browser/User Data",
+  ].map((folder) => ({ folder, profile: CHROMIUM_PROFILE, keys: CHROMIUM_KEYS, shared: CHROMIUM_SHARED })),
 ];
 
 /** The setting's name, for the reasons shown to the user. */

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { linkSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { HOME_STORES, looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { HOME_PROFILES, HOME_STORES, looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
 import { secretFileRead } from "../../../src/tools/secret-reads.ts";
 import { tempDir } from "../tools/helpers/setup.ts";
 
@@ -53,5 +53,46 @@ describe("secret links: the home folder's credential stores", () => {
 
   it("every home store looked up is on the secrets list", () => {
     for (const store of HOME_STORES) assert.ok(looksLikeSecrets(store), store);
+  });
+});
+
+describe("secret links: browsers' and mail clients' profiles in the home folder", () => {
+  // Their key files by name in each profile (Firefox's `xyz.default-release`, Chrome's `Default`,
+  // `Profile 1`), on Linux, macOS and Windows paths, in the case they have on disk.
+  const KEYS = [
+    ".mozilla/firefox/abc.default-release/logins.json", ".mozilla/firefox/abc.default-release/key4.db", ".mozilla/firefox/abc.default-release/cookies.sqlite",
+    "snap/firefox/common/.mozilla/firefox/u1.default/key4.db", ".thunderbird/xyz.default/logins.json", ".config/google-chrome/Default/Login Data", ".config/google-chrome/Profile 1/Cookies",
+    ".config/google-chrome/Default/Network/Cookies", ".config/google-chrome/Local State", ".config/chromium/Default/Web Data",
+    ".config/BraveSoftware/Brave-Browser/Default/Login Data", ".config/microsoft-edge/Default/Cookies",
+    "Library/Application Support/Google/Chrome/Default/Login Data", "Library/Application Support/Firefox/Profiles/x.default-release/logins.json",
+    "Library/Application Support/BraveSoftware/Brave-Browser/Profile 2/Cookies", "Library/Application Support/Microsoft Edge/Default/Web Data",
+    "AppData/Local/Google/Chrome/User Data/Default/Login Data", "AppData/Roaming/Mozilla/Firefox/Profiles/x.default-release/key4.db",
+    "AppData/Local/Microsoft/Edge/User Data/Default/Network/Cookies", "AppData/Local/BraveSoftware/Brave-Browser/User Data/Local State",
+  ];
+
+  it("a hard link to a saved password, cookie or decryption key file asks, from any workspace, named by its home path", async () => {
+    const root = tempDir("hearth-secret-");
+    const home = tempDir("hearth-home-");
+    KEYS.forEach((key, i) => {
+      mkdirSync(dirname(join(home, key)), { recursive: true });
+      writeFileSync(join(home, key), `session${i}\n`);
+      linkSync(join(home, key), join(root, `notes${i}.txt`));
+    });
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      for (const [i, key] of KEYS.entries()) {
+        assert.ok(looksLikeSecrets(key), key);
+        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `), key);
+      }
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it("every profile key file looked up is on the secrets list", () => {
+    for (const { folder, keys, shared = [] } of HOME_PROFILES) {
+      for (const path of [...keys.map((key) => `${folder}/Default/${key}`), ...shared.map((name) => `${folder}/${name}`)]) assert.ok(looksLikeSecrets(path), path);
+    }
   });
 });

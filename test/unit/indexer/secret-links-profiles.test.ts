@@ -42,6 +42,53 @@ describe("secret links: browsers' profiles in a home folder opened as the worksp
       cleanup();
     }
   });
+
+  it("a hard link to one of their key files is found by the key files' names alone: a readdir of each browser's folder, a stat of each key file", async () => {
+    const { dir: root, cleanup } = tempDir();
+    const saved = process.env.HOME;
+    process.env.HOME = root; // the home folder is the workspace
+    try {
+      for (const profile of PROFILES) {
+        mkdirSync(join(root, profile, "storage/default"), { recursive: true });
+        for (let i = 0; i < 20; i++) writeFileSync(join(root, profile, `cache${i}`), "x");
+        for (let i = 0; i < 10; i++) writeFileSync(join(root, profile, "storage/default", `idb${i}`), "x");
+      }
+      const keys = [".mozilla/firefox/abc.default-release/logins.json", ".config/google-chrome/Default/Cookies", ".thunderbird/xyz.default/key4.db", "AppData/Local/Google/Chrome/User Data/Default/Login Data"];
+      keys.forEach((key, i) => {
+        writeFileSync(join(root, key), `session${i}\n`);
+        linkSync(join(root, key), join(root, `notes${i}.txt`));
+      });
+      const readdirs: string[] = [];
+      const stats: string[] = [];
+      const fs: Pick<ScanFs, "readdir" | "stat"> = {
+        readdir: (abs) => (readdirs.push(abs), nodeScanFs.readdir(abs)),
+        stat: (abs) => (stats.push(abs), nodeScanFs.stat(abs)),
+      };
+      const trees = PROFILES.map((p) => join(root, p).split("/").slice(0, -1).join(sep));
+      const inProfiles = (calls: string[]) => calls.filter((abs) => trees.some((tree) => abs === tree || abs.startsWith(tree + sep)));
+      // The tools' lookup, twice, then the index's, twice: each finds every link, named by its home path.
+      for (let i = 0; i < 2; i++) {
+        const inodes = await secretInodes(root, fs);
+        keys.forEach((key, k) => assert.equal(inodes.get(inodeOf(join(root, `notes${k}.txt`))), `~/${key}`));
+      }
+      const links = new SecretLinks(root, fs);
+      for (let i = 0; i < 2; i++) {
+        for (const [k, key] of keys.entries()) {
+          const detail = (await links.skipOf(`notes${k}.txt`, statSync(join(root, `notes${k}.txt`))))?.detail ?? "";
+          assert.ok(detail.includes(`another name (a hard link) of ~/${key}`), detail);
+        }
+      }
+      // Only each browser's folder of profiles is listed, never a profile (its caches, storage/) …
+      assert.deepEqual(inProfiles(readdirs).filter((abs) => !trees.includes(abs)), []);
+      // … and only key files are statted, by name: none of the caches, storage/, nor a profile's folder.
+      assert.deepEqual(inProfiles(stats).filter((abs) => /cache\d+$|storage|default(-release)?$/.test(abs)), []);
+      // 2 lookups of the tools', 2 × 4 of the index's (one per file): one readdir of each browser's folder each.
+      assert.equal(inProfiles(readdirs).length, (2 + 2 * keys.length) * trees.length);
+    } finally {
+      process.env.HOME = saved;
+      cleanup();
+    }
+  });
 });
 
 function inodeOf(abs: string): string {

@@ -52,6 +52,8 @@ export type OpenedConversation = { readonly transcript: Transcript } | { readonl
 
 export class TranscriptStore {
   private readonly dirty = new Map<string, Transcript>();
+  /** Conversations whose write failed and are tried again unchanged: their failure was thrown once, by the flush that saved them. */
+  private readonly retrying = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   /** Conversations deleted in this window: their files may outlive the delete a moment (the runtime removes them). */
   private readonly deleted = new Set<string>();
@@ -247,6 +249,7 @@ export class TranscriptStore {
     if (this.deleted.has(transcript.id)) return;
     if (this.deletedElsewhere.delete(transcript.id)) this.continued.add(transcript.id); // going on with it here
     this.dirty.set(transcript.id, transcript);
+    this.retrying.delete(transcript.id); // saved again: a refusal now is news
     this.timer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
   }
 
@@ -260,7 +263,14 @@ export class TranscriptStore {
     const failed = new Map<string, unknown>();
     for (const t of pending) await Promise.resolve(this.memento.update(KEY_PREFIX + t.id, t)).catch((error: unknown) => failed.set(t.id, error));
     // Written again at the next flush (a turn's end, the next save's timer): a conversation that does not change again would be lost at reload.
-    for (const t of pending) if (failed.has(t.id) && !this.dirty.has(t.id) && !this.deleted.has(t.id)) this.dirty.set(t.id, t);
+    // A refusal already thrown is not thrown again: a conversation refused for good (over the state's size limit) would fail the flush of every other one's turn.
+    const news = [...failed].find(([id]) => !this.retrying.has(id));
+    for (const t of pending) this.retrying.delete(t.id);
+    for (const t of pending) {
+      if (!failed.has(t.id) || this.dirty.has(t.id) || this.deleted.has(t.id)) continue;
+      this.dirty.set(t.id, t);
+      this.retrying.add(t.id);
+    }
     // The history as it is now, read after those writes: a conversation deleted meanwhile
     // (from the history list while this one streams) stays out of it. No await from here
     // to the index's update: Memento.update changes what get returns at once.
@@ -275,7 +285,7 @@ export class TranscriptStore {
     for (const old of dropped) await this.memento.update(KEY_PREFIX + old.id, undefined);
     await kept;
     if (dropped.length) this.onDropped(dropped.map((old) => old.id));
-    if (failed.size) throw failed.values().next().value;
+    if (news) throw news[1];
   }
 
   /**

@@ -71,6 +71,31 @@ describe("TranscriptStore: a write that failed once", () => {
     assert.equal((state.get("hearth.chat.conversation.c1") as { items: unknown[] } | undefined)?.items.length, 1);
     assert.deepEqual(store.list().map((s) => s.id), ["c1"]);
   });
+
+  it("refused for good (over the state's size limit), fails the flush that saved it, not every later flush of other conversations", async () => {
+    const state = memento();
+    let tries = 0;
+    const refusing = { ...state, update: async (key: string, value: unknown): Promise<void> => {
+      if (key === "hearth.chat.conversation.big") {
+        tries++;
+        throw new Error("the workspace state could not be written (too large)");
+      }
+      return state.update(key, value);
+    } };
+    const store = new TranscriptStore(refusing);
+    store.save(said("big", 1000));
+    await assert.rejects(store.flush(), /too large/);
+    // The runs of other conversations end with a flush: the old refusal is not theirs to fail with.
+    store.save(said("c2", 2000));
+    await store.flush();
+    store.save(said("c3", 3000));
+    await store.flush();
+    assert.deepEqual(store.list().map((s) => s.id), ["c3", "c2"]);
+    assert.equal(tries, 3, "still tried at each flush: it is written once the state takes it");
+    // Saved again (its own next turn), its refusal is said again.
+    store.save(said("big", 4000));
+    await assert.rejects(store.flush(), /too large/);
+  });
 });
 
 /**

@@ -8,11 +8,11 @@ import { dirname, isAbsolute } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
-import { CANCELLED_EXIT, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
+import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings, ownProgramSearch } from "./environment.ts";
 import { ownText } from "./locale.ts";
-import { terminalName, terminalText } from "./terminal-text.ts";
+import { terminalJson, terminalName, terminalText } from "./terminal-text.ts";
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -57,22 +57,32 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, announcingStdin(name, io));
   } catch (error) {
-    // A message may carry words of a program Hearth does not control (an MCP server's stderr,
-    // a server's error body, the runtime's last words): shown escaped, as a checkout's text is.
-    const message = terminalText(error instanceof Error ? error.message : String(error));
-    // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
-    if (io.signal.aborted && !(error instanceof UsageError)) {
-      io.err(`hearth ${name}: cancelled\n`);
-      return CANCELLED_EXIT;
-    }
-    if (error instanceof UsageError) {
-      // The synopsis, not the whole usage: fix's 30 lines scrolled the message itself off a terminal.
-      io.err(`hearth ${name}: ${message}\n\nUsage: ${command.usage.split("\n")[0]}\nRun hearth ${name} --help for every option.\n`);
-      return 2;
-    }
-    io.err(`hearth ${name}: ${message}\n`);
-    return 1;
+    const code = failedCommand(name, command, error, io);
+    // A script parsing --json's stdout got nothing and failed on that instead of on the error.
+    // The exit code is not in it: the entry point makes a cancel 143 or 129 after this.
+    const message = code === CANCELLED_EXIT ? "cancelled" : error instanceof Error ? error.message : String(error);
+    if (options.includes("--json")) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
+    return code;
   }
+}
+
+/** What a command's error is told as (stderr), and its exit code. */
+function failedCommand(name: string, command: CliCommand, error: unknown, io: CliIo): number {
+  // A message may carry words of a program Hearth does not control (an MCP server's stderr,
+  // a server's error body, the runtime's last words): shown escaped, as a checkout's text is.
+  const message = terminalText(error instanceof Error ? error.message : String(error));
+  // Ctrl-C inside the indexer or a fetch surfaces as its AbortError ("This operation was aborted").
+  if (io.signal.aborted && !(error instanceof UsageError)) {
+    io.err(`hearth ${name}: cancelled\n`);
+    return CANCELLED_EXIT;
+  }
+  if (error instanceof UsageError) {
+    // The synopsis, not the whole usage: fix's 30 lines scrolled the message itself off a terminal.
+    io.err(`hearth ${name}: ${message}\n\nUsage: ${command.usage.split("\n")[0]}\nRun hearth ${name} --help for every option.\n`);
+    return 2;
+  }
+  io.err(`hearth ${name}: ${message}\n`);
+  return 1;
 }
 
 /** On a terminal, stdin waits for typing: without a word it looks like a hang (`hearth locate` with no `< issue.txt`). */

@@ -30,6 +30,19 @@ describe("hearth CLI", () => {
     assert.match(c.out.join("").replace(/\s+/g, " "), /Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled by Ctrl-C \(143 by SIGTERM, 129 by SIGHUP\); hearth fix --help and hearth apply-patch --help say their own\./);
   });
 
+  it("with --json, an error is also a JSON object on stdout, for the script that parses it", async () => {
+    const missing = join(tmpdir(), "hearth-no-such-folder-for-json");
+    for (const [name, ...given] of [["index"], ["locate", "add subtracts"], ["apply-patch"]] as const) {
+      const c = capture();
+      assert.equal(await main([name, ...given, "--json", "--repo", missing], c.io), 2);
+      assert.deepEqual(JSON.parse(c.out.join("")), { error: { message: `No such folder: ${missing}` } });
+      assert.match(c.err.join(""), new RegExp(`^hearth ${name}: No such folder: `));
+    }
+    const plain = capture();
+    assert.equal(await main(["index", "--repo", missing], plain.io), 2);
+    assert.equal(plain.out.join(""), "");
+  });
+
   it("an unknown command exits 2 with the help on stderr", async () => {
     const c = capture();
     assert.equal(await main(["frobnicate"], c.io), 2);

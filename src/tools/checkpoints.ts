@@ -118,11 +118,17 @@ async function ownPath(root: string, path: string): Promise<string | undefined> 
   return inside.split(sep).join("/");
 }
 
-/** A regular file's size, or "unreadable" when this user may not read it; 0 for anything else or nothing there. */
+/**
+ * A regular file's size, or "unreadable" when this user may not read it — a file in a folder
+ * this user may not enter too (a command's chmod 000 dir: not even its lstat succeeds, and git
+ * lists it as modified); 0 for anything else or nothing there.
+ */
 async function fileState(abs: string): Promise<number | "unreadable"> {
-  const info = await lstat(abs).catch(() => undefined);
+  const isDenied = (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM";
+  const info = await lstat(abs).catch((error: NodeJS.ErrnoException) => (isDenied(error) ? "denied" : undefined));
+  if (info === "denied") return "unreadable";
   if (!info?.isFile()) return 0;
-  const denied = await access(abs, constants.R_OK).then(() => false, (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM");
+  const denied = await access(abs, constants.R_OK).then(() => false, isDenied);
   return denied ? "unreadable" : info.size;
 }
 
@@ -550,7 +556,8 @@ export class CheckpointStore {
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     // The run's own files too: an earlier run's checkpoints may hold them, and an exclude does not untrack.
     const untrack = [...large, ...unreadable, ...this.ownFiles];
-    if (untrack.length) await this.git(["rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
+    // -r: a folder the shadow index holds that a command replaced by a large or unreadable file of its name (rm -r gen; tar cf gen …).
+    if (untrack.length) await this.git(["rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
     const skipped = [...large, ...unreadable, ...nested];
     for (;;) {
       try {

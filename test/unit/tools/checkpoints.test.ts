@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { AGENT_TOOLS, CheckpointStore, DiskWorkspace, checkpointBeforeEffect, runTool, toolByName } from "../../../src/tools/index.ts";
@@ -118,6 +118,19 @@ describe("checkpoints (shadow git)", () => {
     const before = await store.create("before write_file", ["models/weights.gguf"]);
     assert.equal(before.leftOut, undefined);
     assert.ok(shadow(before.id).includes("models/weights.gguf"));
+  });
+
+  it("takes a folder a command replaced by a large file of its name, instead of failing every later checkpoint", async () => {
+    const root = tempDir();
+    writeFiles(root, { "app.py": "v = 1\n", "gen/0.json": "{}\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const first = await store.create("start", ["app.py"]);
+    rmSync(join(root, "gen"), { recursive: true });
+    writeFileSync(join(root, "gen"), "");
+    truncateSync(join(root, "gen"), 40 * 1024 * 1024); // sparse: quick to make; over the size limit
+    writeFileSync(join(root, "app.py"), "v = 2\n");
+    assert.ok((await store.changedFiles(first.id)).includes("app.py"));
+    assert.deepEqual((await store.create("after")).leftOut, ["gen"]);
   });
 
   it("every tool definition is distinct and described", () => {

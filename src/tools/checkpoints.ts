@@ -118,17 +118,11 @@ async function ownPath(root: string, path: string): Promise<string | undefined> 
   return inside.split(sep).join("/");
 }
 
-/**
- * A regular file's size, or "unreadable" when this user may not read it — a file in a folder
- * this user may not enter too (a command's chmod 000 dir: not even its lstat succeeds, and git
- * lists it as modified); 0 for anything else or nothing there.
- */
+/** A regular file's size, or "unreadable" when this user may not read it; 0 for anything else or nothing there. */
 async function fileState(abs: string): Promise<number | "unreadable"> {
-  const isDenied = (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM";
-  const info = await lstat(abs).catch((error: NodeJS.ErrnoException) => (isDenied(error) ? "denied" : undefined));
-  if (info === "denied") return "unreadable";
+  const info = await lstat(abs).catch(() => undefined);
   if (!info?.isFile()) return 0;
-  const denied = await access(abs, constants.R_OK).then(() => false, isDenied);
+  const denied = await access(abs, constants.R_OK).then(() => false, (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM");
   return denied ? "unreadable" : info.size;
 }
 
@@ -714,10 +708,11 @@ export class CheckpointStore {
       await this.git(["read-tree", target], { env });
       // Pathspecs on stdin: a build folder can hold thousands of files.
       await this.git(["update-index", "-z", "--force-remove", "--stdin"], { env, input: paths.map((p) => `${p}\0`).join("") });
-      const before: string[] = [];
+      let before: string[] = [];
       for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
         const spec = paths.slice(i, i + PATHS_PER_CALL).map((p) => `:(literal)${p}`);
-        before.push(...(await this.text(["ls-tree", "-r", "-z", base, "--", ...spec])).split("\0").filter(Boolean));
+        // Concatenated, not push(...): a path that was a folder at `base` lists every file it held, past what a call takes as arguments.
+        before = before.concat((await this.text(["ls-tree", "-r", "-z", base, "--", ...spec])).split("\0").filter(Boolean));
       }
       // ls-tree's "<mode> blob <hash>\t<path>" is what --index-info reads.
       if (before.length) await this.git(["update-index", "-z", "--index-info"], { env, input: before.map((entry) => `${entry}\0`).join("") });

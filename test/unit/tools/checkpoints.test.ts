@@ -133,6 +133,25 @@ describe("checkpoints (shadow git)", () => {
     assert.deepEqual((await store.create("after")).leftOut, ["gen"]);
   });
 
+  it("compares with a checkpoint whose folder of more files than a call takes arguments is now one large file", async () => {
+    // gen/ held ~150,000 files at the checkpoint (made here with git's plumbing: writing them takes minutes); now gen is a file over the size limit.
+    const root = tempDir();
+    writeFiles(root, { "app.py": "v = 1\n", "gen/0.json": "{}\n" });
+    const store = await CheckpointStore.open({ workspaceRoot: root, storageDir: tempDir("hearth-storage-") });
+    const first = await store.create("start", ["app.py"]);
+    const shadow = (args: string[], input?: string) => execFileSync("git", ["--git-dir", store.gitDir, "-c", "user.name=u", "-c", "user.email=u@u", ...args], { encoding: "utf8", maxBuffer: 1 << 30, ...(input === undefined ? {} : { input }) }).trim();
+    const blob = shadow(["rev-parse", `${first.id}:gen/0.json`]);
+    const gen = shadow(["mktree"], Array.from({ length: 150_000 }, (_, i) => `100644 blob ${blob}\t${i}.json\n`).join(""));
+    const top = shadow(["ls-tree", first.id]).split("\n").map((line) => (line.endsWith("\tgen") ? `040000 tree ${gen}\tgen` : line));
+    const tree = shadow(["mktree"], `${top.join("\n")}\n`);
+    const big = shadow(["commit-tree", tree, ...shadow(["rev-list", "--parents", "-n1", first.id]).split(" ").slice(1).flatMap((p) => ["-p", p]), "-m", shadow(["log", "-1", "--format=%B", first.id])]);
+    rmSync(join(root, "gen"), { recursive: true });
+    writeFileSync(join(root, "gen"), "");
+    truncateSync(join(root, "gen"), 40 * 1024 * 1024); // sparse: quick to make; over the size limit, so taken as the checkpoint held it
+    writeFileSync(join(root, "app.py"), "v = 2\n");
+    assert.ok((await store.changedFiles(big)).includes("app.py"));
+  });
+
   it("every tool definition is distinct and described", () => {
     const names = AGENT_TOOLS.map((t) => t.definition.name);
     assert.deepEqual(names, ["read_file", "list_files", "search", "find_symbol", "edit_file", "apply_patch", "write_file", "run_command", "run_tests", "git_diff", "remember", "finish"]);

@@ -54,14 +54,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   for (const warning of environmentWarnings(process.env, args)) io.err(`${warning}\n`);
+  // Whether the command printed anything on stdout (its JSON answer) before it failed.
+  let printed = false;
+  const out = (text: string) => {
+    printed ||= text !== "";
+    io.out(text);
+  };
   try {
-    return await command.run(args, announcingStdin(name, io));
+    return await command.run(args, announcingStdin(name, { ...io, out }));
   } catch (error) {
     const code = failedCommand(name, command, error, io);
     // A script parsing --json's stdout got nothing and failed on that instead of on the error.
-    // The exit code is not in it: the entry point makes a cancel 143 or 129 after this.
+    // The exit code is not in it: the entry point makes a cancel 143 or 129 after this. Once the
+    // answer is out (locate's cache then failing to save), a second document would make stdout
+    // no JSON at all: the error is on stderr and in the exit code only.
     const message = code === CANCELLED_EXIT ? "cancelled" : error instanceof Error ? error.message : String(error);
-    if (options.includes("--json")) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
+    if (options.includes("--json") && !printed) io.out(`${terminalJson(JSON.stringify({ error: { message } }))}\n`);
     return code;
   }
 }

@@ -43,6 +43,22 @@ describe("hearth CLI", () => {
     assert.equal(plain.out.join(""), "");
   });
 
+  it("with --json, an error after the answer was printed leaves stdout one JSON document", async () => {
+    // locate prints its answer, then saves what the query parsed: a cache folder that cannot be
+    // made (below a file) fails that save after the JSON is out.
+    const dir = mkdtempSync(join(tmpdir(), "hearth-json-once-"));
+    try {
+      writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a - b\n");
+      writeFileSync(join(dir, "not-a-folder"), "");
+      const c = capture();
+      await main(["locate", "add subtracts", "--json", "--repo", dir, "--cache", join(dir, "not-a-folder", "cache")], c.io);
+      const answer = JSON.parse(c.out.join("")) as { files: { path: string }[] };
+      assert.equal(answer.files[0]?.path, "calc.py");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("an unknown command exits 2 with the help on stderr", async () => {
     const c = capture();
     assert.equal(await main(["frobnicate"], c.io), 2);

@@ -139,10 +139,11 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
     controller.signal.addEventListener("abort", stop, { once: true });
     for await (const chunk of process.stdin) {
       size += (chunk as Buffer).length;
-      // `< /dev/zero` or a pasted image would be read until the heap gives out.
+      // `< /dev/zero` or a pasted image would be read until the heap gives out. A file is held to
+      // the same limit (readInputBytes), so no command is told to pass one instead.
       if (size > MAX_INPUT_BYTES) {
         process.stdin.destroy();
-        throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe an issue text or a patch, or pass a file (apply-patch FILE)`);
+        throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe the issue's text or the patch itself, not a log or an archive`);
       }
       chunks.push(chunk as Buffer);
     }

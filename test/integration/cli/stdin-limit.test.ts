@@ -34,6 +34,14 @@ describe("stdin over the limit", () => {
     assert.match(ok.stdout, /loader\.py/);
   });
 
+  it("hearth fix --issue-file - is not told to use apply-patch, nor to pass a file the same limit refuses", (t) => {
+    const dir = repo(t);
+    const run = spawnSync(process.execPath, [CLI, "fix", "--repo", dir, "--issue-file", "-", "--yes"], { cwd: dir, input: FLOOD, encoding: "utf8", timeout: 120_000 });
+    assert.equal(run.status, 2, `${run.stdout}\n${run.stderr}`);
+    assert.match(run.stderr, /^hearth fix: The text on stdin is over 32 MB: pipe the issue's text or the patch itself, not a log or an archive$/m);
+    assert.doesNotMatch(run.stderr, /apply-patch|pass a file/);
+  });
+
   it("hearth apply-patch from stdin writes nothing", (t) => {
     const dir = repo(t);
     const run = spawnSync(process.execPath, [CLI, "apply-patch", "--repo", dir], { cwd: dir, input: FLOOD, encoding: "utf8", timeout: 120_000 });

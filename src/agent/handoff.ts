@@ -86,11 +86,13 @@ interface HeaderData {
  */
 export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
   const found = new Set<string>();
-  for (const m of messages) {
-    const named = m.role === "user" ? attachedPaths(m.content) : m.role === "assistant" ? (m.toolCalls ?? []).flatMap(pathsNamedBy) : [];
-    for (const path of named) if (looksLikeSecrets(path)) found.add(path);
-  }
+  for (const m of messages) for (const path of pathsNamedIn(m)) if (looksLikeSecrets(path)) found.add(path);
   return [...found];
+}
+
+/** The paths a message names: a user's @-attachments, an assistant's tool calls' paths. */
+function pathsNamedIn(m: ChatMessage): string[] {
+  return m.role === "user" ? attachedPaths(m.content) : m.role === "assistant" ? (m.toolCalls ?? []).flatMap(pathsNamedBy) : [];
 }
 
 /**
@@ -99,11 +101,9 @@ export function secretFilesIn(messages: readonly ChatMessage[]): string[] {
  * they are in the workspace at `root` now. `secretFilesIn` knows them by name only.
  */
 export async function secretFilesReadThroughLinks(messages: readonly ChatMessage[], root: string): Promise<string[]> {
+  // Every path secretFilesIn looks at: an apply_patch's context lines and a command's output quote the file too.
   const named = new Set<string>();
-  for (const m of messages) {
-    if (m.role !== "assistant") continue;
-    for (const call of m.toolCalls ?? []) if (typeof call.arguments.path === "string" && !looksLikeSecrets(call.arguments.path)) named.add(call.arguments.path);
-  }
+  for (const m of messages) for (const path of pathsNamedIn(m)) if (!looksLikeSecrets(path)) named.add(path);
   const found: string[] = [];
   for (const path of named) if ((await secretFileRead(root, path).catch(() => undefined)) !== undefined) found.push(path);
   return found;

@@ -230,4 +230,17 @@ describe("secretFilesReadThroughLinks", () => {
     const messages = [call("notes.txt"), call("settings.txt"), call("app.ts"), call("missing.txt"), call(".env")];
     assert.deepEqual(await secretFilesReadThroughLinks(messages, root), ["notes.txt", "settings.txt"]);
   });
+
+  it("names such a file an apply_patch changed (its context lines are the secret's) or a command read", async () => {
+    const root = tempDir("hearth-handoff-links-");
+    writeFileSync(join(root, ".env"), "API_KEY=sk-live-1234\nDEBUG=0\n");
+    symlinkSync(".env", join(root, "config.txt"));
+    symlinkSync(".env", join(root, "notes.txt"));
+    const patch = "diff --git a/config.txt b/config.txt\n--- a/config.txt\n+++ b/config.txt\n@@ -1,2 +1,2 @@\n API_KEY=sk-live-1234\n-DEBUG=0\n+DEBUG=1\n";
+    const messages: ChatMessage[] = [
+      { role: "assistant", content: "", toolCalls: [{ id: "p", name: "apply_patch", arguments: { patch } }] },
+      { role: "assistant", content: "", toolCalls: [{ id: "r", name: "run_command", arguments: { command: "cat notes.txt" } }] },
+    ];
+    assert.deepEqual(await secretFilesReadThroughLinks(messages, root), ["config.txt", "notes.txt"]);
+  });
 });

@@ -118,11 +118,18 @@ async function ownPath(root: string, path: string): Promise<string | undefined> 
   return inside.split(sep).join("/");
 }
 
-/** A regular file's size, or "unreadable" when this user may not read it; 0 for anything else or nothing there. */
-async function fileState(abs: string): Promise<number | "unreadable"> {
-  const info = await lstat(abs).catch(() => undefined);
+/**
+ * A regular file's size, or "unreadable" when this user may not read it; "unreachable" for a
+ * file in a folder this user may not enter (a command's chmod 000 dir: not even its lstat
+ * succeeds, and git lists it as modified while its index holds it); 0 for anything else or
+ * nothing there.
+ */
+async function fileState(abs: string): Promise<number | "unreadable" | "unreachable"> {
+  const isDenied = (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM";
+  const info = await lstat(abs).catch((error: NodeJS.ErrnoException) => (isDenied(error) ? "denied" : undefined));
+  if (info === "denied") return "unreachable";
   if (!info?.isFile()) return 0;
-  const denied = await access(abs, constants.R_OK).then(() => false, (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM");
+  const denied = await access(abs, constants.R_OK).then(() => false, isDenied);
   return denied ? "unreadable" : info.size;
 }
 
@@ -546,10 +553,12 @@ export class CheckpointStore {
    */
   private async stageAll(keep: readonly string[] = []): Promise<{ large: string[]; unreadable: string[] }> {
     await this.syncExcludes();
-    const { large, unreadable, nested } = await this.unstagedFiles(keep);
+    const { large, unreadable, unreachable, nested } = await this.unstagedFiles(keep);
     const spec = (paths: readonly string[]) => ({ input: paths.map((p) => `:(literal)${p}\0`).join("") });
     // The run's own files too: an earlier run's checkpoints may hold them, and an exclude does not untrack.
-    const untrack = [...large, ...unreadable, ...this.ownFiles];
+    // Not a file in a folder this user may not enter: untracked, git could list it no more (it
+    // cannot look inside), and the next diff would take it for deleted.
+    const untrack = [...large, ...unreadable.filter((p) => !unreachable.has(p)), ...this.ownFiles];
     // -r: a folder the shadow index holds that a command replaced by a large or unreadable file of its name (rm -r gen; tar cf gen …).
     if (untrack.length) await this.git(["rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], spec(untrack));
     const skipped = [...large, ...unreadable, ...nested];
@@ -571,25 +580,27 @@ export class CheckpointStore {
 
   /**
    * Since the shadow index was staged: the new or changed files over the size limit, but
-   * for `keep`; those this user may not read, `keep` included; and the nested repositories
-   * (git lists one as `path/`).
+   * for `keep`; those this user may not read, `keep` included (`unreachable`: those of them
+   * in a folder this user may not enter); and the nested repositories (git lists one as `path/`).
    */
-  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; unreadable: string[]; nested: string[] }> {
+  private async unstagedFiles(keep: readonly string[]): Promise<{ large: string[]; unreadable: string[]; unreachable: Set<string>; nested: string[] }> {
     const listed = (await this.text(["ls-files", "-z", "--others", "--modified", "--exclude-standard"])).split("\0");
     const nested = listed.filter((p) => p.endsWith("/")).map((p) => p.slice(0, -1));
     const kept = new Set(keep);
     const paths = [...new Set(listed.filter((p) => p !== "" && !p.endsWith("/")))];
     const large: string[] = [];
     const unreadable: string[] = [];
+    const unreachable = new Set<string>();
     for (let i = 0; i < paths.length; i += STAT_BATCH) {
       const batch = paths.slice(i, i + STAT_BATCH);
       const found = await Promise.all(batch.map((p) => fileState(join(this.root, p))));
       batch.forEach((p, k) => {
-        if (found[k] === "unreadable") unreadable.push(p);
+        if (found[k] === "unreachable") unreachable.add(p);
+        if (found[k] === "unreadable" || found[k] === "unreachable") unreadable.push(p);
         else if (found[k]! > MAX_CHECKPOINT_FILE_BYTES && !kept.has(p)) large.push(p);
       });
     }
-    return { large: large.sort(), unreadable: unreadable.sort(), nested };
+    return { large: large.sort(), unreadable: unreadable.sort(), unreachable, nested };
   }
 
   /** What to compare: two trees (a checkpoint's, or the work tree staged now) and the extras that differ. */

@@ -149,3 +149,37 @@ console.log(JSON.stringify(outcome));
     assert.match(outcome.notRestored![0]!.reason, /^this user may not read it now .* so Hearth can neither tell whether it changed since the checkpoint nor put it back; make it readable/);
   });
 });
+
+describe("a restore over a folder a command made unreadable", () => {
+  it("says it could not put back a file in it that the checkpoint held (echo x > dir/f.txt; chmod 000 dir)", (t) => {
+    // The folder cannot be entered, so its file cannot even be lstat'ed: a later checkpoint
+    // kept the base's copy and the diff took the file for unchanged, as for a file made unreadable.
+    const shared = sharedFolder(t);
+    if (!shared) return;
+    const root = join(shared, "project");
+    mkdirSync(join(root, "dir"), { recursive: true });
+    writeFileSync(join(root, "dir/f.txt"), "one\n");
+    spawnSync("chown", ["-R", "nobody", root]);
+    const storage = join(shared, "storage");
+    mkdirSync(storage);
+    spawnSync("chown", ["nobody", storage]);
+    const out = asNobody(shared, root, `import { chmodSync, writeFileSync } from "node:fs";
+const checkpoints = await tools.CheckpointStore.open({ workspaceRoot: process.argv[2], storageDir: ${JSON.stringify(storage)} });
+const workspace = new tools.DiskWorkspace(process.argv[2]);
+const start = await checkpoints.create("start");
+writeFileSync(process.argv[2] + "/dir/f.txt", "x\\n");
+chmodSync(process.argv[2] + "/dir", 0o000);
+const after = await checkpoints.create("after run_command");
+const { restoreCheckpoint } = await import(${JSON.stringify(join(checkout, "src/agent/checkpoint-restore.ts"))});
+const outcome = await restoreCheckpoint({ checkpoints, checkpoint: start.id, disk: workspace, target: workspace }).catch((error) => ({ error: String(error) }));
+console.log(JSON.stringify({ ...outcome, unreadable: after.unreadable }));
+`);
+    const outcome = JSON.parse(out) as { restored?: string[]; notRestored?: { path: string; reason: string }[]; unreadable?: string[]; error?: string };
+    spawnSync("chmod", ["755", join(root, "dir")]);
+    assert.equal(readFileSync(join(root, "dir/f.txt"), "utf8"), "x\n");
+    assert.deepEqual(outcome.unreadable, ["dir/f.txt"], JSON.stringify(outcome));
+    assert.deepEqual(outcome.restored, [], JSON.stringify(outcome));
+    assert.deepEqual(outcome.notRestored?.map((n) => n.path), ["dir/f.txt"], JSON.stringify(outcome));
+    assert.match(outcome.notRestored![0]!.reason, /^this user may not read it now/);
+  });
+});

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConversationImportError, type ImportedConversation, exportConversation, importConversation, secretFilesIn } from "../../agent/handoff.ts";
+import { ConversationImportError, type ImportedConversation, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../../agent/handoff.ts";
 import { loadProjectContext } from "../../agent/project-context.ts";
 import type { ChatMessage } from "../../protocol/chat.ts";
 import { DiskWorkspace, type Tool, runTool } from "../../tools/index.ts";
@@ -131,7 +131,9 @@ export const chatCommand: CliCommand = {
         const markdown = exportConversation(messages, { title, model: state.name, exportedAt: new Date(), ...(earlier?.patch ? { patch: earlier.patch } : {}) });
         mkdirSync(dirname(savePath), { recursive: true });
         writeFileSync(savePath, markdown);
-        io.err(`saved the conversation to ${flags.save as string}\n${secretFilesWarning(secretFilesIn(messages), flags.save as string)}`);
+        // As Export Conversation asks: by name, and a name that says nothing read through a link to one (secret-reads.ts).
+        const secrets = [...new Set([...secretFilesIn(messages), ...(await secretFilesReadThroughLinks(messages, repo))])];
+        io.err(`saved the conversation to ${flags.save as string}\n${secretFilesWarning(secrets, flags.save as string)}`);
       }
       return 0;
     } finally {

@@ -3,7 +3,7 @@
 // continued one, and a damaged export is refused with a clear message.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { exportConversation, importConversation } from "../../../src/agent/handoff.ts";
@@ -57,6 +57,23 @@ describe("hearth chat with project memory and handoff", () => {
     const plain = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--save", "plain.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
     assert.equal(plain.status, 0, plain.stderr);
     assert.doesNotMatch(plain.stderr, /secrets/);
+  });
+
+  it("--save of a conversation that read a secret file through a link warns too, as Export Conversation asks", () => {
+    const work = tempDir("hearth-chat-handoff-");
+    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted-chat", turns: [{ text: "Fine." }] }));
+    writeFileSync(join(work, ".env"), "API_KEY=sk-live-1234\n");
+    symlinkSync(".env", join(work, "notes.txt"));
+    const earlier: ChatMessage[] = [
+      { role: "user", content: "what do the notes say?" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "read_file", arguments: { path: "notes.txt" } }] },
+      { role: "tool", toolCallId: "c1", name: "read_file", content: "API_KEY=sk-live-1234" },
+      { role: "assistant", content: "A key." },
+    ];
+    writeFileSync(join(work, "alice.md"), exportConversation(earlier, { title: "Notes", exportedAt: new Date() }));
+    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "alice.md", "--save", "bob.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /warning: bob\.md holds what Hearth read or wrote of notes\.txt, which looks like holding secrets/);
   });
 
   it("--continue a conversation whose oldest turns a full context dropped: the model reads a note in their place, not the dropped turns again", () => {

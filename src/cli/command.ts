@@ -170,7 +170,11 @@ export function repoFolder(cwd: string, repo: string | undefined): string {
   let folder: boolean;
   try {
     folder = statSync(path).isDirectory();
-  } catch {
+  } catch (error) {
+    // A folder above it this user may not enter (another user's home, a 0700 build folder) fails
+    // the same stat, though the folder is there.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") throw new UsageError(`${path} cannot be reached by this user (${code}: a folder in its path may not be entered): run hearth as a user who may read it, or give a copy of it`);
     throw new UsageError(`No such folder: ${path}`);
   }
   if (!folder) throw new UsageError(`${path} is a file, not a folder: give the repository's folder`);

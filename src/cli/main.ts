@@ -2,9 +2,9 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync, realpathSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { dirname, isAbsolute } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -202,15 +202,47 @@ function currentFolder(err: (text: string) => void): string {
     return process.cwd();
   } catch {
     const pwd = process.env.PWD;
-    if (pwd === undefined || !isAbsolute(pwd) || existsSync(pwd)) {
+    if (pwd === undefined || !isAbsolute(pwd) || !namesDeletedFolder(pwd)) {
       err("hearth: the current folder no longer exists (deleted, or replaced by a new clone): cd into a folder that does\n");
       process.exit(2);
+    }
+    if (existsSync(pwd)) {
+      // Made again at the same path (rm -rf repo && git clone … repo): what `cd .` would enter.
+      err(`hearth: warning: the current folder ${terminalName(pwd)} was removed and made again since the shell went into it (a new clone?): hearth works on the folder there now; cd into it again (cd ${terminalName(pwd)}) for the shell to see it too\n`);
+      process.chdir(pwd);
+      return pwd;
     }
     err(`hearth: warning: the current folder ${terminalName(pwd)} no longer exists (deleted, or replaced by a new clone): relative paths name nothing there; cd into it again\n`);
     let above = dirname(pwd);
     while (!existsSync(above)) above = dirname(above);
     process.chdir(above);
     return pwd;
+  }
+}
+
+/**
+ * Whether `pwd` names the deleted folder this process is in: a PWD left from elsewhere (a
+ * program that started hearth in another folder without updating it) may name a folder that
+ * exists, and hearth would work there. Linux names the deleted folder in /proc (its path with
+ * " (deleted)"); where /proc is not, only a PWD that does not exist is taken.
+ */
+function namesDeletedFolder(pwd: string): boolean {
+  let link: string;
+  try {
+    link = readlinkSync("/proc/self/cwd");
+  } catch {
+    return !existsSync(pwd);
+  }
+  if (!link.endsWith(" (deleted)")) return false;
+  const deleted = link.slice(0, -" (deleted)".length);
+  // PWD keeps the links the shell went through (/home/me/src -> /data/src); /proc names the real path.
+  let above = dirname(pwd);
+  const below: string[] = [basename(pwd)];
+  while (!existsSync(above) && dirname(above) !== above) (below.unshift(basename(above)), (above = dirname(above)));
+  try {
+    return join(realpathSync(above), ...below) === deleted;
+  } catch {
+    return false;
   }
 }
 

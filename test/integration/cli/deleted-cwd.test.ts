@@ -4,7 +4,7 @@
 // process.cwd() before it parsed a word.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -13,12 +13,13 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
-/** `hearth ARGS` run in `gone`, removed after the shell went into it. */
-function inDeletedFolder(gone: string, args: string[], pwd = true) {
+/** `hearth ARGS` run in `gone`, removed after the shell went into it (`made`: then made again, as a new clone is, holding `made`'s files). */
+function inDeletedFolder(gone: string, args: string[], pwd = true, made?: Record<string, string>) {
   if (!gone) throw new Error("a folder to delete is needed");
   mkdirSync(gone);
   const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return spawnSync("sh", ["-c", `cd '${gone}' && rmdir '${gone}' && exec ${pwd ? "" : "env -u PWD "}'${process.execPath}' '${CLI}' ${quoted}`], { encoding: "utf8", env: { ...process.env, PWD: gone } });
+  const again = made ? ` && mkdir '${gone}'${Object.entries(made).map(([name, text]) => ` && printf '%s' '${text}' > '${join(gone, name)}'`).join("")}` : "";
+  return spawnSync("sh", ["-c", `cd '${gone}' && rmdir '${gone}'${again} && exec ${pwd ? "" : "env -u PWD "}'${process.execPath}' '${CLI}' ${quoted}`], { encoding: "utf8", env: { ...process.env, PWD: gone } });
 }
 
 describe("hearth run in a folder that was deleted", () => {
@@ -47,6 +48,19 @@ describe("hearth run in a folder that was deleted", () => {
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, new RegExp(`^hearth map: No such folder: ${gone}$`, "m"));
     assert.doesNotMatch(result.stderr, /uv_cwd|\n\s+at /);
+  });
+
+  it("replaced by a new clone at the same path (rm -rf repo && git clone … repo): --help works, and a command works on the folder now there, saying so", () => {
+    const work = tempDir("hearth-gone-");
+    const gone = join(work, "repo");
+    const help = inDeletedFolder(gone, ["--help"], true, {});
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: hearth <command>/m);
+    rmSync(gone, { recursive: true, force: true });
+    const map = inDeletedFolder(gone, ["map", "--no-cache"], true, { "calc.py": "def add(a, b):\n    return a - b\n" });
+    assert.equal(map.status, 0, map.stderr);
+    assert.match(map.stdout, /calc\.py/);
+    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${gone} was removed and made again since the shell went into it \\(a new clone\\?\\): hearth works on the folder there now; cd into it again \\(cd ${gone}\\) for the shell to see it too$`, "m"));
   });
 
   it("with no PWD to name it: one line saying so, exit 2, no stack trace", () => {

@@ -192,10 +192,19 @@ export function writableFile(path: string, what: string): void {
   writableFolder(dirname(path), path, what);
 }
 
+/** The folder hearth was started in where it no longer exists (main's currentFolder), which no output may make again. */
+let goneFolder: string | undefined;
+
+/** Refuses every output that would make `folder` again (the deleted folder hearth was started in: a relative --out). */
+export function refuseMaking(folder: string): void {
+  goneFolder = folder;
+}
+
 /** The nearest part of `folder` that exists is a folder this process may write in (the rest is made when written). */
 export function writableFolder(folder: string, target: string, what: string): void {
   let dir = folder;
   for (;;) {
+    if (dir === goneFolder) throw new UsageError(`cannot write ${what} to ${target}: ${dir}, the current folder, no longer exists (deleted, or replaced by a new clone); give an absolute path, or cd into a folder that exists`);
     try {
       if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} to ${target}: ${dir} is a file, not a folder`);
       accessSync(dir, constants.W_OK);

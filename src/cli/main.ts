@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
-import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs } from "./command.ts";
+import { CANCELLED_EXIT, type CliCommand, type CliIo, MAX_INPUT_BYTES, UsageError, nearest, optionArgs, refuseMaking } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { environmentWarnings, ownProgramSearch } from "./environment.ts";
 import { ownText } from "./locale.ts";
@@ -213,6 +213,8 @@ function currentFolder(err: (text: string) => void): string {
       return pwd;
     }
     err(`hearth: warning: the current folder ${terminalName(pwd)} no longer exists (deleted, or replaced by a new clone): relative paths name nothing there; cd into it again\n`);
+    // A relative --out resolved from it would make it again, to write there.
+    refuseMaking(pwd);
     let above = dirname(pwd);
     while (!existsSync(above)) above = dirname(above);
     process.chdir(above);

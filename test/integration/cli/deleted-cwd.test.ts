@@ -63,6 +63,20 @@ describe("hearth run in a folder that was deleted", () => {
     assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${gone} was removed and made again since the shell went into it \\(a new clone\\?\\): hearth works on the folder there now; cd into it again \\(cd ${gone}\\) for the shell to see it too$`, "m"));
   });
 
+  it("a relative --out does not make the deleted folder again to write there (exit 2)", () => {
+    const work = tempDir("hearth-gone-");
+    const repo = join(work, "elsewhere");
+    mkdirSync(repo);
+    writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+    const model = join(work, "model.json");
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }] }));
+    const gone = join(work, "gone");
+    const result = inDeletedFolder(gone, ["fix", "--repo", repo, "--model", model, "--state-dir", join(work, "state"), "--yes", "--no-index", "--out", "results/x.diff", "add() subtracts"]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`^hearth fix: cannot write the patch to ${gone}/results/x\\.diff: ${gone}, the current folder, no longer exists \\(deleted, or replaced by a new clone\\); give an absolute path, or cd into a folder that exists$`, "m"));
+    assert.equal(existsSync(gone), false);
+  });
+
   it("with no PWD to name it: one line saying so, exit 2, no stack trace", () => {
     const result = inDeletedFolder(join(tempDir("hearth-gone-"), "gone"), ["map"], false);
     assert.equal(result.status, 2, result.stderr);

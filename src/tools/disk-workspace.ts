@@ -15,7 +15,7 @@ import { ToolError } from "./tool.ts";
 import { isOutside } from "../indexer/scan.ts";
 import {
   BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable,
-  diskSpelling, lexicalRelative, outside, realTarget,
+  diskSpelling, lexicalRelative, outside, quotedPath, realTarget,
 } from "./workspace.ts";
 
 /** How many times `read` opens a file that other programs keep replacing before it gives up. */
@@ -57,7 +57,7 @@ export class DiskWorkspace implements Workspace {
         return await readRegularFile(abs, path, (opened) => this.checkOpened(abs, opened, path));
       } catch (error) {
         if (error === REPLACED && tries < MAX_READ_TRIES) continue;
-        if (error === REPLACED) throw new ToolError("stale-file", `"${path}" was replaced each time it was read (another program keeps rewriting it); nothing of it was read. Read it again`);
+        if (error === REPLACED) throw new ToolError("stale-file", `${quotedPath(path)} was replaced each time it was read (another program keeps rewriting it); nothing of it was read. Read it again`);
         throw error instanceof ToolError ? error : fsError(error, path);
       }
     }
@@ -71,7 +71,7 @@ export class DiskWorkspace implements Workspace {
   private async checkOpened(abs: string, opened: Stats, shown: string): Promise<void> {
     const real = await realTarget(abs, shown);
     if (isOutside(relative(await this.realRoot(), real))) {
-      throw new ToolError("stale-file", `"${shown}" changed while it was read (a link in its path was pointed out of the workspace); nothing of it was read`);
+      throw new ToolError("stale-file", `${quotedPath(shown)} changed while it was read (a link in its path was pointed out of the workspace); nothing of it was read`);
     }
     const now = await stat(real).catch(() => undefined);
     if (now?.dev !== opened.dev || now.ino !== opened.ino) throw REPLACED;
@@ -386,7 +386,7 @@ async function readRegularFile(abs: string, shown: string, checkOpened?: (opened
   try {
     const info = await handle.stat();
     await checkOpened?.(info);
-    if (info.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+    if (info.isDirectory()) throw new ToolError("not-a-file", `${quotedPath(shown)} is a directory`);
     if (!info.isFile()) throw notRegular(shown);
     return await handle.readFile();
   } finally {
@@ -395,7 +395,7 @@ async function readRegularFile(abs: string, shown: string, checkOpened?: (opened
 }
 
 function notRegular(path: string): ToolError {
-  return new ToolError("not-a-file", `"${path}" is not a regular file (a pipe, socket or device); it cannot be read or written`);
+  return new ToolError("not-a-file", `${quotedPath(path)} is not a regular file (a pipe, socket or device); it cannot be read or written`);
 }
 
 async function readExistingFile(abs: string, path: string): Promise<Uint8Array> {
@@ -442,9 +442,9 @@ function writeError(error: unknown, path: string): ToolError {
 
 function fsError(error: unknown, path: string): ToolError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return new ToolError("not-found", `"${path}" does not exist`);
-  if (code === "EISDIR") return new ToolError("not-a-file", `"${path}" is a directory`);
-  if (code === "ENOTDIR") return new ToolError("not-found", `"${path}": a parent is not a directory`);
+  if (code === "ENOENT") return new ToolError("not-found", `${quotedPath(path)} does not exist`);
+  if (code === "EISDIR") return new ToolError("not-a-file", `${quotedPath(path)} is a directory`);
+  if (code === "ENOTDIR") return new ToolError("not-found", `${quotedPath(path)}: a parent is not a directory`);
   if (code === "ENXIO") return notRegular(path);
-  return new ToolError("io-error", `"${path}": ${(error as Error).message}`);
+  return new ToolError("io-error", `${quotedPath(path)}: ${(error as Error).message}`);
 }

@@ -5,6 +5,7 @@ import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
+import { quotedPath } from "./workspace.ts";
 
 export const readFileTool: Tool = {
   effect: "read",
@@ -31,8 +32,8 @@ export const readFileTool: Tool = {
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));
     const info = await ctx.workspace.stat(path);
-    if (!info) throw new ToolError("not-found", `${quoted(path)} does not exist`);
-    if (info.type !== "file") throw new ToolError("not-a-file", `${quoted(path)} is a directory; use list_files`);
+    if (!info) throw new ToolError("not-found", `${quotedPath(path)} does not exist`);
+    if (info.type !== "file") throw new ToolError("not-a-file", `${quotedPath(path)} is a directory; use list_files`);
     if (info.size > MAX_READ_FILE_BYTES) throw tooLarge(path, info.size);
     const bytes = await ctx.workspace.read(path);
     // A key or token pasted into an ordinary file is masked: secret-values.ts.
@@ -60,21 +61,11 @@ function tooLarge(path: string, size: number): ToolError {
   const mb = (size / (1024 * 1024)).toFixed(1);
   return new ToolError(
     "too-large",
-    `${quoted(path)} is ${mb} MB, over read_file's ${MAX_READ_FILE_BYTES / (1024 * 1024)} MB limit (search skips it too). ` +
+    `${quotedPath(path)} is ${mb} MB, over read_file's ${MAX_READ_FILE_BYTES / (1024 * 1024)} MB limit (search skips it too). ` +
       (shownPath(path) === path
         ? `Look inside with run_command, e.g. grep -n "PATTERN" ${shellQuote(path)} or sed -n '1,200p' ${shellQuote(path)}`
         : "Look inside with run_command (grep -n, or sed -n '1,200p', on it)"),
   );
-}
-
-/**
- * The path in double quotes, or escaped as shownPath escapes it (a JSON string) when it holds
- * a newline, a control or a bidi character, so that a cloned repository's file name cannot
- * break the answer into a line that reads as other text.
- */
-function quoted(path: string): string {
-  const shown = shownPath(path);
-  return shown === path ? `"${path}"` : shown;
 }
 
 function shellQuote(path: string): string {

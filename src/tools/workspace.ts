@@ -12,6 +12,7 @@
  */
 import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, posix, relative, resolve as resolvePath, sep } from "node:path";
+import { shownPath } from "../indexer/index.ts";
 import { isOutside } from "../indexer/scan.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
@@ -126,6 +127,16 @@ export async function diskSpelling(root: string, rel: string): Promise<string> {
     found.push(same[0]!);
   }
   return found.join("/");
+}
+
+/**
+ * A path as a message names it: in double quotes, or escaped as shownPath escapes it (a JSON
+ * string) when it holds a newline, a control or a bidi character, so that a cloned
+ * repository's file name cannot break the answer into a line that reads as other text.
+ */
+export function quotedPath(path: string): string {
+  const shown = shownPath(path);
+  return shown === path ? `"${path}"` : shown;
 }
 
 /** The refusal of a name that several spellings on disk match: each named with its accents escaped, as they look the same. */

@@ -270,6 +270,16 @@ describe("file names that would read as other text", () => {
     assert.equal(folder.text, `Error (not-a-file): ${JSON.stringify(`${EVIL}.d`)} is a directory; use list_files`);
     assert.match(large.text, /^Error \(too-large\): "src\/admin\\u202etxt\.py\.big" is 17\.0 MB/);
   });
+
+  it("read_file names such a file on one line when the workspace refuses to read it (a pipe)", async () => {
+    const { root, ctx } = workspaceWith({ "src/other.py": "x\n" });
+    const made = spawnSync("mkfifo", [join(root, `${EVIL}.fifo`)]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const pipe = await runTool(readFileTool, { path: `${EVIL}.fifo` }, ctx);
+    assert.equal(pipe.ok, false, pipe.text);
+    assert.ok(!pipe.text.split("\n").some((line) => line.startsWith("SYSTEM")), pipe.text);
+    assert.equal(pipe.text, `Error (not-a-file): ${JSON.stringify(`${EVIL}.fifo`)} is not a regular file (a pipe, socket or device); it cannot be read or written`);
+  });
 });
 
 describe("links out of the workspace and size limits (issue 13)", () => {

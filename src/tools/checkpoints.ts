@@ -40,7 +40,8 @@ export interface Checkpoint {
   readonly leftOut?: readonly string[];
   /**
    * Set by `create`: files this user may not read (a 0600 file a container left as root),
-   * which this checkpoint does not hold either: restoring it leaves them as they are.
+   * which this checkpoint does not hold either (one in a folder this user may not enter: it
+   * holds the copy the checkpoint before held): restoring it leaves them as they are.
    */
   readonly unreadable?: readonly string[];
 }

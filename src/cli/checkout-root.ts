@@ -9,7 +9,7 @@
  * (refuseReadOnly).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { accessSync, constants, readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -63,10 +63,41 @@ const MAX_CONFLICTS_NAMED = 5;
 function refuseConflicts(root: string): void {
   const listed = git(root, ["ls-files", "--unmerged", "-z", "--full-name"]);
   if (listed.status !== 0 || typeof listed.stdout !== "string" || listed.stdout === "") return;
-  // One line per stage ("MODE BLOB STAGE\tPATH"): each file two or three times.
-  const files = [...new Set(listed.stdout.split("\0").filter((entry) => entry.includes("\t")).map((entry) => entry.slice(entry.indexOf("\t") + 1)))];
-  const named = files.slice(0, MAX_CONFLICTS_NAMED).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
-  throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named} ${files.length === 1 ? "holds" : "hold"} conflict markers; resolve them and git add them, or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
+  // One entry per stage ("MODE BLOB STAGE\tPATH"): each file two or three times.
+  const stages = new Map<string, { modes: string[]; stages: string[] }>();
+  for (const entry of listed.stdout.split("\0")) {
+    const tab = entry.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode = "", , stage = ""] = entry.slice(0, tab).split(" ");
+    const file = stages.get(entry.slice(tab + 1)) ?? { modes: [], stages: [] };
+    file.modes.push(mode);
+    file.stages.push(stage);
+    stages.set(entry.slice(tab + 1), file);
+  }
+  const files = [...stages.keys()];
+  const named = files.slice(0, MAX_CONFLICTS_NAMED).map((path) => `${path} (${conflictKind(root, path, stages.get(path)!)})`).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
+  throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named}; resolve them and git add them (git rm a file to delete), or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
+}
+
+/** The largest file whose conflict markers are looked for (a file past it is taken to hold them). */
+const MAX_MARKER_SCAN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * What an unmerged path holds, in a few words: not every one has conflict markers — a file one
+ * side deleted has none, a submodule neither, and one resolved in the file (by hand, by
+ * rerere) but not yet added has none left.
+ */
+function conflictKind(root: string, path: string, entry: { modes: string[]; stages: string[] }): string {
+  if (entry.modes.includes("160000")) return "a submodule both sides moved";
+  if (!entry.stages.includes("2") || !entry.stages.includes("3")) return "deleted on one side, changed on the other";
+  try {
+    // A plain file only: whatever else is at the path now (a FIFO) is not read.
+    const stat = lstatSync(join(root, path));
+    if (!stat.isFile() || stat.size > MAX_MARKER_SCAN_BYTES) return "conflict markers";
+    return /^<{7}(?: |\r?$)/m.test(readFileSync(join(root, path), "latin1")) ? "conflict markers" : "resolved in the file, not yet added";
+  } catch {
+    return "conflict markers";
+  }
 }
 
 /**

@@ -75,7 +75,32 @@ describe("hearth fix outside a checkout's top", () => {
     assert.match(readFileSync(join(top, "lib/calc.py"), "utf8"), /^<<<<<<< /m);
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
-    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): lib\/calc\.py holds conflict markers; resolve them and git add them, or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): lib\/calc\.py \(conflict markers\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
+    assert.doesNotMatch(stderr, /\[step 1\]/);
+  });
+
+  it("says what each unresolved file holds: markers, a side's deletion, a resolution not yet added", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    writeFileSync(join(top, "notes.txt"), "one\n");
+    writeFileSync(join(top, "done.txt"), "one\n");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "more");
+    git(top, "checkout", "-qb", "other");
+    git(top, "rm", "-q", "notes.txt");
+    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
+    writeFileSync(join(top, "done.txt"), "two\n");
+    git(top, "commit", "-qam", "other");
+    git(top, "checkout", "-q", "-");
+    writeFileSync(join(top, "notes.txt"), "changed\n");
+    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+    writeFileSync(join(top, "done.txt"), "three\n");
+    git(top, "commit", "-qam", "main");
+    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    // Resolved in the file (by hand, or rerere) but not yet added: git still holds it unmerged.
+    writeFileSync(join(top, "done.txt"), "two and three\n");
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): done\.txt \(resolved in the file, not yet added\), lib\/calc\.py \(conflict markers\), notes\.txt \(deleted on one side, changed on the other\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
     assert.doesNotMatch(stderr, /\[step 1\]/);
   });
 

@@ -110,8 +110,9 @@ function refuseReadOnly(root: string): void {
     accessSync(root, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    const why = code === "EROFS" ? "cannot be written (EROFS: a read-only file system)" : `cannot be written by this user (${code})`;
-    throw new UsageError(`the checkout ${root} ${why}: the agent could not edit a file there; run hearth fix as its owner, or in a writable copy (git clone ${root} DIR)`);
+    // On a read-only file system its owner may not write either: only a copy helps.
+    const [why, who] = code === "EROFS" ? ["cannot be written (EROFS: a read-only file system)", ""] : [`cannot be written by this user (${code})`, "as its owner, or "];
+    throw new UsageError(`the checkout ${root} ${why}: the agent could not edit a file there; run hearth fix ${who}in a writable copy (git clone ${root} DIR)`);
   }
 }
 

@@ -3,7 +3,7 @@
 // or hearth run from a git hook) git rev-parse named their work tree as the top, so hearth fix
 // --repo PROJECT worked on another folder and said PROJECT was "inside" it. Real git.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
@@ -92,5 +92,26 @@ describe("checkoutRoot with git's variables in the environment", () => {
     assert.deepEqual(checkoutRoot(join(linked, "lib")), { root: linked, note: `${join(linked, "lib")} is inside the checkout ${linked}: the agent works on the whole checkout, and the patch names files from its top (as git apply and SWE-bench read it)` });
     assert.throws(() => checkoutRoot(join(main, ".git", "worktrees", "linked-tree")), { message: `${join(main, ".git", "worktrees", "linked-tree")} is git's own folder, not the checkout's files: give --repo ${linked}` });
     assert.throws(() => checkoutRoot(join(main, ".git", "objects")), { message: `${join(main, ".git", "objects")} is git's own folder, not the checkout's files: give --repo ${main}` });
+  });
+});
+
+describe("checkoutRoot on a read-only mount", () => {
+  it("advises a writable copy only: its owner may not write there either", (t) => {
+    const work = tempDir("hearth-ro-mount-");
+    const top = join(work, "repo");
+    mkdirSync(top);
+    repo(top);
+    const mounted = join(work, "ro");
+    mkdirSync(mounted);
+    // Needs root (and a mount namespace that allows it): skipped elsewhere.
+    if (spawnSync("mount", ["--bind", "-o", "ro", top, mounted]).status !== 0) return void t.skip("cannot bind-mount read-only here");
+    try {
+      assert.throws(() => checkoutRoot(mounted), (error: Error) => {
+        assert.equal(error.message, `the checkout ${mounted} cannot be written (EROFS: a read-only file system): the agent could not edit a file there; run hearth fix in a writable copy (git clone ${mounted} DIR)`);
+        return true;
+      });
+    } finally {
+      spawnSync("umount", [mounted]);
+    }
   });
 });

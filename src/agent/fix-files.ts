@@ -168,7 +168,7 @@ export type Uncommitted = { readonly files: string[]; readonly noCommit?: true }
  * The files of the checkout `root` that differ from its repository's HEAD (changed, staged,
  * deleted, untracked and not ignored), relative to `root`: the user's own work in progress,
  * which the start checkpoint holds and the patch therefore does not; `noCommit` where the
- * repository has no commit yet (no HEAD: every file is uncommitted). Undefined when `root`
+ * branch has no commit yet (a new repository, an orphan branch: no HEAD, every file is uncommitted). Undefined when `root`
  * is in no git repository; `unknown`, with why, when git cannot tell (a corrupt index, a
  * clean filter of the repository's that runs past `call.timeoutMs`, a cancelled fix). Read-only: --no-optional-locks
  * keeps git from refreshing the user's index; nested repositories are not looked into.
@@ -239,7 +239,8 @@ async function sameAsIndex(root: string, inside: string, entries: readonly Statu
 export function uncommittedMessage(uncommitted: { readonly files: readonly string[]; readonly inPatch: readonly string[]; readonly noCommit?: true }): string {
   const named = (paths: readonly string[]) => paths.slice(0, 5).join(", ") + (paths.length > 5 ? ` and ${paths.length - 5} more` : "");
   // No HEAD to name: the patch applies to these files only, which a clone does not have.
-  if (uncommitted.noCommit) return `the repository had no commit yet when the run started: the patch does not hold its ${uncommitted.files.length} file(s) (${named(uncommitted.files)}), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone`;
+  // An orphan branch (git checkout --orphan) has none either, in a repository that has commits.
+  if (uncommitted.noCommit) return `the branch had no commit yet when the run started (a new repository, or an orphan branch): the patch does not hold the ${uncommitted.files.length} file(s) there (${named(uncommitted.files)}), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone`;
   const start = `the checkout had uncommitted changes when the run started (${uncommitted.files.length} file(s): ${named(uncommitted.files)}): the patch does not hold them, it is the agent's change made on top of them`;
   return uncommitted.inPatch.length
     ? `${start}. It changes ${named(uncommitted.inPatch)} too, so it applies to the checkout as it was, not to a clean checkout of HEAD`

@@ -68,7 +68,7 @@ export interface FixResult {
    * When the checkout had uncommitted changes at the start (files differing from HEAD,
    * untracked ones too): the patch is made on top of them and does not hold them. `inPatch`:
    * those the patch changes too — it does not apply to a clean checkout of HEAD then.
-   * `noCommit`: the repository had no commit yet, so there is no HEAD at all.
+   * `noCommit`: the branch had no commit yet (a new repository, an orphan branch), so there is no HEAD at all.
    */
   readonly uncommittedAtStart?: { readonly files: readonly string[]; readonly inPatch: readonly string[]; readonly noCommit?: true };
   /** Why git could not tell the checkout's uncommitted changes at the start (a corrupt index, a clean filter past the time limit); none when it could, or there is no repository. */

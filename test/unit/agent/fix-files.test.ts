@@ -41,6 +41,23 @@ describe("uncommittedMessage", () => {
     assert.deepEqual(atStart, { files: ["calc.py"], noCommit: true });
     const message = uncommittedMessage({ ...atStart, inPatch: ["calc.py"] });
     assert.doesNotMatch(message, /HEAD/);
-    assert.equal(message, "the repository had no commit yet when the run started: the patch does not hold its 1 file(s) (calc.py), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone");
+    assert.equal(message, "the branch had no commit yet when the run started (a new repository, or an orphan branch): the patch does not hold the 1 file(s) there (calc.py), only the agent's change made on top of them, so it applies to those files as they were, not to a clone; commit them first (git add, git commit) for a patch that applies to a clone");
+  });
+
+  it("on an orphan branch of a repository that has commits, does not say the repository has none", async (t) => {
+    const root = mkdtempSync(join(tmpdir(), "hearth-fix-files-"));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: root });
+    git("init", "-q");
+    writeFileSync(join(root, "calc.py"), "def add(a, b):\n    return a - b\n");
+    git("add", ".");
+    git("commit", "-qm", "first");
+    git("checkout", "-q", "--orphan", "pages");
+    const { uncommittedFiles, uncommittedMessage } = await import(module);
+    const atStart = await uncommittedFiles(root);
+    assert.deepEqual(atStart, { files: ["calc.py"], noCommit: true });
+    const message = uncommittedMessage({ ...atStart, inPatch: [] });
+    assert.doesNotMatch(message, /repository had no commit/);
+    assert.match(message, /^the branch had no commit yet when the run started \(a new repository, or an orphan branch\)/);
   });
 });

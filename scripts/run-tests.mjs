@@ -37,6 +37,11 @@ const args = [
   "--test-force-exit",
   // The e2e tests share one machine-heavy workbench at a time; the rest run in parallel.
   ...(layer === "e2e" ? ["--test-concurrency=1"] : []),
+  // A test that waits for something that never comes (no timeout of its own) would hold the
+  // whole layer until CI's time limit with nothing named; node 20 applies this to each test
+  // file as a whole, so a hung file fails, named, after 30 minutes (the longest, a webview stream property
+  // test, takes 5 in CI and 13 at load 12 beside other work).
+  ...(layer === "e2e" ? [] : ["--test-timeout=1800000"]),
   "--test-reporter=spec", "--test-reporter-destination=stdout",
   ...files,
 ];

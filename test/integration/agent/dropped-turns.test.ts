@@ -4,16 +4,11 @@
 // Scripted backend that refuses a prompt past its context as the embedded one does, real
 // checkpoints in a temp folder.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runConversationTurn } from "../../../src/agent/conversation-run.ts";
 import { type ChatMessage, type ChatRequest, type ChatStreamEvent, DoesNotFitError } from "../../../src/models/index.ts";
 import { ScriptedBackend } from "../../../src/models/scripted.ts";
-import type { AgentWireEvent } from "../../../src/protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript } from "../../../src/protocol/transcript.ts";
-import { CheckpointStore, DiskWorkspace } from "../../../src/tools/index.ts";
+import { chatTurn } from "../../fixtures/chat-turn.ts";
 
 const CONTEXT = 10_000;
 
@@ -29,25 +24,12 @@ class BoundedBackend extends ScriptedBackend {
 const prose = (tokens: number) => "I checked this part and it looks fine ".repeat(Math.ceil(tokens / 16));
 
 describe("a continued chat past the model's context", () => {
-  it("drops the oldest turns from the prompt, tells the chat as information, and keeps every message of the conversation", async (t) => {
-    const root = mkdtempSync(join(tmpdir(), "hearth-dropped-turns-"));
-    t.after(() => rmSync(root, { recursive: true, force: true }));
-    const repo = join(root, "repo");
-    mkdirSync(repo);
+  it("drops the oldest turns from the prompt, tells the chat as information, and keeps every message of the conversation", async () => {
     const messages: ChatMessage[] = [{ role: "system", content: "You are Hearth." }, { role: "user", content: "Explain the modules." }];
     for (let i = 0; i < 12; i++) messages.push({ role: "user", content: `And module ${i}?` }, { role: "assistant", content: prose(500) });
     const backend = new BoundedBackend({ turns: [{ text: "Module 10 reads the settings." }], contextSize: CONTEXT });
     await backend.load();
-    const events: AgentWireEvent[] = [];
-    const outcome = await runConversationTurn({
-      mode: "chat", text: "And module 10?", messages, policy: "ask",
-      workspace: new DiskWorkspace(repo),
-      checkpoints: await CheckpointStore.open({ workspaceRoot: repo, storageDir: join(root, "state") }),
-      backend: async () => backend,
-      approve: async () => false,
-      onEvent: (e) => events.push(e),
-      signal: new AbortController().signal,
-    });
+    const { outcome, events } = await chatTurn(messages, "And module 10?", backend);
     assert.equal(outcome.result.stopReason, "answered", outcome.result.message);
     const transcript = newTranscript("c");
     for (const event of events) applyTranscriptEvent(transcript, event);

@@ -14,6 +14,12 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
+/** Exports `earlier` as alice.md in `work`, then continues it with "thanks" and saves it as bob.md (hearth chat, no rules). */
+function continueAndSave(work: string, earlier: ChatMessage[], title: string) {
+  writeFileSync(join(work, "alice.md"), exportConversation(earlier, { title, exportedAt: new Date() }));
+  return spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "alice.md", "--save", "bob.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+}
+
 describe("hearth chat with project memory and handoff", () => {
   it("--continue FILE --save FILE: the project rules, the earlier turns and the new turn, exported again", () => {
     const work = tempDir("hearth-chat-handoff-");
@@ -50,8 +56,7 @@ describe("hearth chat with project memory and handoff", () => {
       { role: "tool", toolCallId: "c1", name: "read_file", content: "API_KEY=sk-live-1234" },
       { role: "assistant", content: "It is." },
     ];
-    writeFileSync(join(work, "alice.md"), exportConversation(earlier, { title: "Key", exportedAt: new Date() }));
-    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "alice.md", "--save", "bob.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    const run = continueAndSave(work, earlier, "Key");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /warning: bob\.md holds what Hearth read or wrote of \.\/\.env, which looks like holding secrets \(keys, tokens, passwords\): anyone who gets the file can read them/);
     const plain = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--save", "plain.md", "hi"], { cwd: work, encoding: "utf8", timeout: 60_000 });
@@ -70,8 +75,7 @@ describe("hearth chat with project memory and handoff", () => {
       { role: "tool", toolCallId: "c1", name: "read_file", content: "API_KEY=sk-live-1234" },
       { role: "assistant", content: "A key." },
     ];
-    writeFileSync(join(work, "alice.md"), exportConversation(earlier, { title: "Notes", exportedAt: new Date() }));
-    const run = spawnSync(process.execPath, [CLI, "chat", "--model", "model.json", "--no-think", "--no-rules", "--continue", "alice.md", "--save", "bob.md", "thanks"], { cwd: work, encoding: "utf8", timeout: 60_000 });
+    const run = continueAndSave(work, earlier, "Notes");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /warning: bob\.md holds what Hearth read or wrote of notes\.txt, which looks like holding secrets/);
   });

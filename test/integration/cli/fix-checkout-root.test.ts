@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
+import { type TestContext, describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -35,6 +35,35 @@ function script(file: string, turns: unknown[]): void {
 function hearthFix(cwd: string, work: string, args: string[]) {
   const env = { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
   return spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", ...args], { cwd, encoding: "utf8", timeout: 60_000, env });
+}
+
+/**
+ * For a test that runs hearth as nobody (permissions do not bind root): a checkout with calc.py,
+ * committed, and a model of `turns`, nobody's, under /tmp itself (the test runner's temp folder
+ * is root's alone, which nobody cannot enter), removed after the test; undefined where skipped.
+ */
+function nobodysCheckout(t: TestContext, prefix: string, turns: unknown[]): { work: string; top: string; model: string } | undefined {
+  if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
+  if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
+  const work = mkdtempSync(join("/tmp", prefix));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const top = join(work, "repo");
+  mkdirSync(top);
+  writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
+  git(top, "init", "-q");
+  git(top, "add", ".");
+  git(top, "commit", "-qm", "init");
+  const model = join(work, "model.json");
+  script(model, turns);
+  chmodSync(work, 0o755);
+  spawnSync("chown", ["-R", "nobody", work]);
+  return { work, top, model };
+}
+
+/** hearth fix of `top` as nobody, with its state and home in `work`. */
+function hearthFixAsNobody(work: string, top: string, model: string) {
+  const env = { ...process.env, HOME: work, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
+  return spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "add() subtracts", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
 }
 
 describe("hearth fix outside a checkout's top", () => {
@@ -105,25 +134,12 @@ describe("hearth fix outside a checkout's top", () => {
   });
 
   it("refuses a checkout this user may not write, before the model loads (exit 2)", (t) => {
-    // Permissions do not bind root: hearth runs as nobody, on a checkout nobody owns and may not write.
-    if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
-    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
-    // Under /tmp itself: the test runner's temp folder is root's alone, which nobody cannot enter.
-    const work = mkdtempSync("/tmp/hearth-fix-readonly-");
-    t.after(() => rmSync(work, { recursive: true, force: true }));
-    const top = join(work, "repo");
-    mkdirSync(top);
-    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
-    git(top, "init", "-q");
-    git(top, "add", ".");
-    git(top, "commit", "-qm", "init");
-    const model = join(work, "model.json");
-    script(model, [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] }]);
-    chmodSync(work, 0o755);
-    spawnSync("chown", ["-R", "nobody", work]);
+    // A checkout nobody owns and may not write.
+    const checkout = nobodysCheckout(t, "hearth-fix-readonly-", [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] }]);
+    if (!checkout) return;
+    const { work, top, model } = checkout;
     chmodSync(top, 0o555);
-    const env = { ...process.env, HOME: work, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
-    const { status, stderr } = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "add() subtracts", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+    const { status, stderr } = hearthFixAsNobody(work, top, model);
     chmodSync(top, 0o755);
     assert.equal(status, 2, stderr);
     assert.match(stderr, new RegExp(`^hearth fix: the checkout ${top} cannot be written by this user \\(EACCES\\): the agent could not edit a file there; run hearth fix as its owner, or in a writable copy \\(git clone ${top} DIR\\)$`, "m"));
@@ -131,28 +147,15 @@ describe("hearth fix outside a checkout's top", () => {
   });
 
   it("names a file its checkpoints leave out because this user may not read it", (t) => {
-    // Permissions do not bind root: hearth runs as nobody, on a checkout nobody owns, holding a log root left (0600).
-    if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
-    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
-    // Under /tmp itself: the test runner's temp folder is root's alone, which nobody cannot enter.
-    const work = mkdtempSync("/tmp/hearth-fix-unreadable-");
-    t.after(() => rmSync(work, { recursive: true, force: true }));
-    const top = join(work, "repo");
-    mkdirSync(top);
-    writeFileSync(join(top, "calc.py"), "def add(a, b):\n    return a - b\n");
-    git(top, "init", "-q");
-    git(top, "add", ".");
-    git(top, "commit", "-qm", "init");
-    const model = join(work, "model.json");
-    script(model, [
+    // A checkout nobody owns, holding a log root left (0600).
+    const checkout = nobodysCheckout(t, "hearth-fix-unreadable-", [
       { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] },
       { toolCalls: [{ name: "finish", arguments: { summary: "add adds" } }] },
     ]);
-    chmodSync(work, 0o755);
-    spawnSync("chown", ["-R", "nobody", work]);
+    if (!checkout) return;
+    const { work, top, model } = checkout;
     writeFileSync(join(top, "root.log"), "a container's log\n", { mode: 0o600 });
-    const env = { ...process.env, HOME: work, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg-state") };
-    const { status, stderr } = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "fix", "--state-dir", join(work, "state"), "--yes", "--no-index", "--repo", top, "add() subtracts", "--model", model], { cwd: work, encoding: "utf8", timeout: 60_000, env });
+    const { status, stderr } = hearthFixAsNobody(work, top, model);
     assert.equal(status, 0, stderr);
     assert.match(stderr, /^hearth fix: Checkpoints leave out 1 file this user may not read, so Undo and Restore cannot bring back a change a command makes to it: root\.log\.$/m);
   });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
+import { type TestContext, describe, it } from "node:test";
 import { alive } from "../../fixtures/processes.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
@@ -32,30 +32,40 @@ function ended(child: ChildProcess): Promise<{ code: number | null; signal: Node
   return new Promise((done) => child.on("close", (code, signal) => done({ code, signal, stderr, stdout })));
 }
 
+/** A shell command that writes its pid to `marks`/pid once it runs, then waits far longer than any test. */
+const saysPidThenWaits = (marks: string) => `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600`;
+
+/**
+ * Starts hearth fix on a copy of python-calc in a new folder (its patch to fix.diff, a prediction
+ * for demo__calc-1 to preds.jsonl), scripted by `turns` and given `extra` options, both made with
+ * a waiting command (saysPidThenWaits); resolves once that command runs, which is killed after
+ * the test whatever the outcome.
+ */
+async function fixUntilWaiting(t: TestContext, prefix: string, turns: (waits: string) => unknown[], extra: (waits: string) => string[] = () => []) {
+  const work = tempDir(prefix);
+  const repo = join(work, "repo");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  const marks = join(work, "marks");
+  mkdirSync(marks);
+  const waits = saysPidThenWaits(marks);
+  writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns: turns(waits) }));
+  const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1", ...extra(waits)], {
+    cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, stdio: ["ignore", "pipe", "pipe"],
+  });
+  const result = ended(child);
+  await appears(marks, "pid");
+  const pid = Number(readFileSync(join(marks, "pid"), "utf8"));
+  t.after(() => void (alive(pid) && process.kill(pid, "SIGKILL")));
+  return { work, child, result, pid };
+}
+
 describe("hearth fix stopped by a signal", () => {
   // 128 + the signal's number, as a shell reports a process the signal killed: a CI job's timeout (SIGTERM) is told from a user's Ctrl-C.
   for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
     it(`${signal} while the agent's command runs: the command is stopped, the patch and the trajectory's end are written, no SWE-bench prediction, exit ${exit}`, async (t) => {
-      const work = tempDir("hearth-signal-");
-      const repo = join(work, "repo");
-      cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-      const marks = join(work, "marks");
-      mkdirSync(marks);
-      const turns = [
-        { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
-        // Says its pid once it runs, then waits far longer than any test.
-        { toolCalls: [{ name: "run_command", arguments: { command: `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600` } }] },
-        { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
-      ];
-      writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
-      const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1"], {
-        cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, stdio: ["ignore", "pipe", "pipe"],
-      });
-      const result = ended(child);
-      await appears(marks, "pid");
-      const commandPid = Number(readFileSync(join(marks, "pid"), "utf8"));
-      // Whatever the outcome, nothing of this test keeps running.
-      t.after(() => void (alive(commandPid) && process.kill(commandPid, "SIGKILL")));
+      const edit = { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] };
+      const finish = { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] };
+      const { work, child, result, pid: commandPid } = await fixUntilWaiting(t, "hearth-signal-", (waits) => [edit, { toolCalls: [{ name: "run_command", arguments: { command: waits } }] }, finish]);
       child.kill(signal);
       const { code, stderr } = await result;
       assert.equal(code, exit, stderr);
@@ -73,25 +83,12 @@ describe("hearth fix stopped by a signal", () => {
 
 describe("hearth fix stopped by a signal during its final test run (--test-cmd)", () => {
   it("SIGTERM: the tests are stopped and said to be, not 'tests fail (exit null)' as exit 4; the patch is written, no prediction, exit 143", async (t) => {
-    const work = tempDir("hearth-signal-tests-");
-    const repo = join(work, "repo");
-    cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
-    const marks = join(work, "marks");
-    mkdirSync(marks);
     const turns = [
       { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "    return a - b", new_text: "    return a + b" } }] },
       { toolCalls: [{ name: "finish", arguments: { summary: "done" } }] },
     ];
-    writeFileSync(join(work, "model.json"), JSON.stringify({ name: "scripted", turns }));
     // The model never runs the tests: the only run is Hearth's own, at the end.
-    const testCmd = `echo $$ > ${marks}/pid.tmp && mv ${marks}/pid.tmp ${marks}/pid && exec sleep 600`;
-    const child = spawn(process.execPath, [CLI, "fix", "--repo", repo, "--issue", "add is wrong", "--model", join(work, "model.json"), "--yes", "--no-index", "--state-dir", join(work, "state"), "--out", join(work, "fix.diff"), "--predictions", join(work, "preds.jsonl"), "--instance-id", "demo__calc-1", "--test-cmd", testCmd], {
-      cwd: work, env: { ...process.env, HEARTH_HOME: join(work, "home"), XDG_STATE_HOME: join(work, "xdg") }, stdio: ["ignore", "pipe", "pipe"],
-    });
-    const result = ended(child);
-    await appears(marks, "pid");
-    const testsPid = Number(readFileSync(join(marks, "pid"), "utf8"));
-    t.after(() => void (alive(testsPid) && process.kill(testsPid, "SIGKILL")));
+    const { work, child, result, pid: testsPid } = await fixUntilWaiting(t, "hearth-signal-tests-", () => turns, (waits) => ["--test-cmd", waits]);
     child.kill("SIGTERM");
     const { code, stderr } = await result;
     assert.equal(code, 143, stderr);

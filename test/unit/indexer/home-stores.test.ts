@@ -9,46 +9,38 @@ import { HOME_PROFILES, HOME_STORES, looksLikeSecrets } from "../../../src/proto
 import { secretFileRead } from "../../../src/tools/secret-reads.ts";
 import { tempDir } from "../tools/helpers/setup.ts";
 
+/**
+ * Writes each of `stores` (home-relative paths) in a new home folder, hard-links it into a new
+ * workspace as notes<i>.txt, and checks, with HOME there, that each is on the secrets list and
+ * that reading its link asks, naming the store by its home path.
+ */
+async function assertHardLinksAsk(stores: readonly string[]): Promise<void> {
+  const root = tempDir("hearth-secret-");
+  const home = tempDir("hearth-home-");
+  stores.forEach((store, i) => {
+    mkdirSync(dirname(join(home, store)), { recursive: true });
+    writeFileSync(join(home, store), `token${i}\n`);
+    linkSync(join(home, store), join(root, `notes${i}.txt`));
+  });
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    for (const [i, store] of stores.entries()) {
+      assert.ok(looksLikeSecrets(store), store);
+      assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${store.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `), store);
+    }
+  } finally {
+    process.env.HOME = saved;
+  }
+}
+
 describe("secret links: the home folder's credential stores", () => {
   it("a hard link to a history, MySQL's, Hugging Face's, rclone's or a coding agent's login in the home folder asks, named by its home path", async () => {
-    const root = tempDir("hearth-secret-");
-    const home = tempDir("hearth-home-");
-    const stores = [".bash_history", ".my.cnf", ".databrickscfg", ".cache/huggingface/token", ".config/rclone/rclone.conf", ".claude/.credentials.json", ".codex/auth.json", ".config/github-copilot/hosts.json"];
-    stores.forEach((store, i) => {
-      mkdirSync(dirname(join(home, store)), { recursive: true });
-      writeFileSync(join(home, store), `token${i}\n`);
-      linkSync(join(home, store), join(root, `notes${i}.txt`));
-    });
-    const saved = process.env.HOME;
-    process.env.HOME = home;
-    try {
-      for (const [i, store] of stores.entries()) {
-        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${store.replace(/\./g, "\\.")}: `), store);
-      }
-    } finally {
-      process.env.HOME = saved;
-    }
+    await assertHardLinksAsk([".bash_history", ".my.cnf", ".databrickscfg", ".cache/huggingface/token", ".config/rclone/rclone.conf", ".claude/.credentials.json", ".codex/auth.json", ".config/github-copilot/hosts.json"]);
   });
 
   it("so does a hard link to s3cmd's, boto's, Terraform's, the old Docker login's, Maven's master password, or a wrangler or cloudflared login", async () => {
-    const root = tempDir("hearth-secret-");
-    const home = tempDir("hearth-home-");
-    const stores = [".s3cfg", ".boto", ".terraformrc", ".dockercfg", ".m2/settings-security.xml", ".wrangler/config/default.toml", ".config/.wrangler/config/default.toml", ".cloudflared/6ff42ae2-765d-4adf-8112-31c55c1551ef.json"];
-    stores.forEach((store, i) => {
-      mkdirSync(dirname(join(home, store)), { recursive: true });
-      writeFileSync(join(home, store), `token${i}\n`);
-      linkSync(join(home, store), join(root, `notes${i}.txt`));
-    });
-    const saved = process.env.HOME;
-    process.env.HOME = home;
-    try {
-      for (const [i, store] of stores.entries()) {
-        assert.ok(looksLikeSecrets(store), store);
-        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${store.replace(/\./g, "\\.")}: `), store);
-      }
-    } finally {
-      process.env.HOME = saved;
-    }
+    await assertHardLinksAsk([".s3cfg", ".boto", ".terraformrc", ".dockercfg", ".m2/settings-security.xml", ".wrangler/config/default.toml", ".config/.wrangler/config/default.toml", ".cloudflared/6ff42ae2-765d-4adf-8112-31c55c1551ef.json"]);
   });
 
   it("every home store looked up is on the secrets list", () => {
@@ -71,23 +63,7 @@ describe("secret links: browsers' and mail clients' profiles in the home folder"
   ];
 
   it("a hard link to a saved password, cookie or decryption key file asks, from any workspace, named by its home path", async () => {
-    const root = tempDir("hearth-secret-");
-    const home = tempDir("hearth-home-");
-    KEYS.forEach((key, i) => {
-      mkdirSync(dirname(join(home, key)), { recursive: true });
-      writeFileSync(join(home, key), `session${i}\n`);
-      linkSync(join(home, key), join(root, `notes${i}.txt`));
-    });
-    const saved = process.env.HOME;
-    process.env.HOME = home;
-    try {
-      for (const [i, key] of KEYS.entries()) {
-        assert.ok(looksLikeSecrets(key), key);
-        assert.match((await secretFileRead(root, `notes${i}.txt`)) ?? "", new RegExp(`another name \\(a hard link\\) of ~/${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `), key);
-      }
-    } finally {
-      process.env.HOME = saved;
-    }
+    await assertHardLinksAsk(KEYS);
   });
 
   it("every profile key file looked up is on the secrets list", () => {

@@ -6,9 +6,29 @@ import assert from "node:assert/strict";
 import fs, { renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { type TestContext, describe, it } from "node:test";
 import { runTool, toolByName } from "../../../src/tools/index.ts";
 import { tempDir, workspaceWith } from "./helpers/setup.ts";
+
+/**
+ * Plays the other process: runs `act` at each open of a path ending in `name`, just before the
+ * open or just after it, until the test ends.
+ */
+function onOpen(t: TestContext, name: string, when: "before" | "after", act: () => void): void {
+  const open = fs.promises.open;
+  fs.promises.open = (async (...args: Parameters<typeof open>) => {
+    const opensIt = String(args[0]).endsWith(name);
+    if (opensIt && when === "before") act();
+    const handle = await open(...args);
+    if (opensIt && when === "after") act();
+    return handle;
+  }) as typeof open;
+  syncBuiltinESMExports();
+  t.after(() => {
+    fs.promises.open = open;
+    syncBuiltinESMExports();
+  });
+}
 
 describe("read_file and a link changed while it reads", () => {
   it("refuses a link that points out of the workspace by the time the file is opened", async (t) => {
@@ -16,20 +36,12 @@ describe("read_file and a link changed while it reads", () => {
     const away = tempDir("hearth-outside-");
     writeFileSync(join(away, "secret.txt"), "outside secret\n");
     symlinkSync("notes.txt", join(root, "link.txt"));
-    const open = fs.promises.open;
     let swapped = false;
-    fs.promises.open = (async (...args: Parameters<typeof open>) => {
-      if (!swapped && String(args[0]).endsWith("link.txt")) {
-        swapped = true;
-        unlinkSync(join(root, "link.txt"));
-        symlinkSync(join(away, "secret.txt"), join(root, "link.txt"));
-      }
-      return open(...args);
-    }) as typeof open;
-    syncBuiltinESMExports();
-    t.after(() => {
-      fs.promises.open = open;
-      syncBuiltinESMExports();
+    onOpen(t, "link.txt", "before", () => {
+      if (swapped) return;
+      swapped = true;
+      unlinkSync(join(root, "link.txt"));
+      symlinkSync(join(away, "secret.txt"), join(root, "link.txt"));
     });
     const read = await runTool(toolByName("read_file")!, { path: "link.txt" }, ctx);
     assert.equal(swapped, true, "the link was swapped between the check and the open");
@@ -42,21 +54,12 @@ describe("read_file and a link changed while it reads", () => {
     // An editor or formatter saves by writing a new file and renaming it over the old one: the
     // file opened is then not the one the path reaches, though nothing left the workspace.
     const { root, ctx } = workspaceWith({ "notes.txt": "before the save\n" });
-    const open = fs.promises.open;
     let saved = false;
-    fs.promises.open = (async (...args: Parameters<typeof open>) => {
-      const handle = await open(...args);
-      if (!saved && String(args[0]).endsWith("notes.txt")) {
-        saved = true;
-        writeFileSync(join(root, ".notes.txt.swp"), "after the save\n");
-        renameSync(join(root, ".notes.txt.swp"), join(root, "notes.txt"));
-      }
-      return handle;
-    }) as typeof open;
-    syncBuiltinESMExports();
-    t.after(() => {
-      fs.promises.open = open;
-      syncBuiltinESMExports();
+    onOpen(t, "notes.txt", "after", () => {
+      if (saved) return;
+      saved = true;
+      writeFileSync(join(root, ".notes.txt.swp"), "after the save\n");
+      renameSync(join(root, ".notes.txt.swp"), join(root, "notes.txt"));
     });
     const read = await runTool(toolByName("read_file")!, { path: "notes.txt" }, ctx);
     assert.equal(saved, true, "the file was replaced between the open and the check");
@@ -66,21 +69,11 @@ describe("read_file and a link changed while it reads", () => {
 
   it("gives up, reading nothing, on a file replaced at every open", async (t) => {
     const { root, ctx } = workspaceWith({ "log.txt": "0\n" });
-    const open = fs.promises.open;
     let saves = 0;
-    fs.promises.open = (async (...args: Parameters<typeof open>) => {
-      const handle = await open(...args);
-      if (String(args[0]).endsWith("log.txt")) {
-        saves++;
-        writeFileSync(join(root, ".log.txt.new"), `${saves}\n`);
-        renameSync(join(root, ".log.txt.new"), join(root, "log.txt"));
-      }
-      return handle;
-    }) as typeof open;
-    syncBuiltinESMExports();
-    t.after(() => {
-      fs.promises.open = open;
-      syncBuiltinESMExports();
+    onOpen(t, "log.txt", "after", () => {
+      saves++;
+      writeFileSync(join(root, ".log.txt.new"), `${saves}\n`);
+      renameSync(join(root, ".log.txt.new"), join(root, "log.txt"));
     });
     const read = await runTool(toolByName("read_file")!, { path: "log.txt" }, ctx);
     assert.equal(read.ok, false, read.text);

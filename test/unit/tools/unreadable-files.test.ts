@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { type TestContext, describe, it } from "node:test";
 
 const checkout = resolve(import.meta.dirname, "../../..");
@@ -31,6 +31,37 @@ function asNobody(shared: string, root: string, code: string): string {
   const run = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", script, root], { cwd: checkout, encoding: "utf8", env: { ...process.env, TMPDIR: join(shared, "tmp") } });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   return run.stdout;
+}
+
+interface RestoreOutcome { restored?: string[]; notRestored?: { path: string; reason: string }[]; unreadable?: string[]; error?: string }
+
+/**
+ * As nobody, in a project of `files` (nobody's, under `shared`): a checkpoint, then `change` (a
+ * command's doing, statements over `root` with chmodSync and writeFileSync in scope), a checkpoint,
+ * and a restore of the first. Its outcome, with what the second checkpoint named as unreadable.
+ */
+function restoreAsNobody(shared: string, files: Record<string, string>, change: string): { root: string; outcome: RestoreOutcome } {
+  const root = join(shared, "project");
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  spawnSync("chown", ["-R", "nobody", root]);
+  const storage = join(shared, "storage");
+  mkdirSync(storage);
+  spawnSync("chown", ["nobody", storage]);
+  const out = asNobody(shared, root, `import { chmodSync, writeFileSync } from "node:fs";
+const root = process.argv[2];
+const checkpoints = await tools.CheckpointStore.open({ workspaceRoot: root, storageDir: ${JSON.stringify(storage)} });
+const workspace = new tools.DiskWorkspace(root);
+const start = await checkpoints.create("start");
+${change}
+const after = await checkpoints.create("after run_command");
+const { restoreCheckpoint } = await import(${JSON.stringify(join(checkout, "src/agent/checkpoint-restore.ts"))});
+const outcome = await restoreCheckpoint({ checkpoints, checkpoint: start.id, disk: workspace, target: workspace }).catch((error) => ({ error: String(error) }));
+console.log(JSON.stringify({ ...outcome, unreadable: after.unreadable }));
+`);
+  return { root, outcome: JSON.parse(out) as RestoreOutcome };
 }
 
 describe("list_files and search over files this user may not read", () => {
@@ -122,25 +153,8 @@ console.log(JSON.stringify({ list: list.text, most }));
     // later checkpoint cannot read it, so it holds it as the base did, and a restore took it for unchanged.
     const shared = sharedFolder(t);
     if (!shared) return;
-    const root = join(shared, "project");
-    mkdirSync(root);
-    writeFileSync(join(root, "f.txt"), "one\n");
-    spawnSync("chown", ["-R", "nobody", root]);
-    const storage = join(shared, "storage");
-    mkdirSync(storage);
-    spawnSync("chown", ["nobody", storage]);
-    const out = asNobody(shared, root, `import { chmodSync, writeFileSync } from "node:fs";
-const checkpoints = await tools.CheckpointStore.open({ workspaceRoot: process.argv[2], storageDir: ${JSON.stringify(storage)} });
-const workspace = new tools.DiskWorkspace(process.argv[2]);
-const start = await checkpoints.create("start");
-writeFileSync(process.argv[2] + "/f.txt", "x\\n");
-chmodSync(process.argv[2] + "/f.txt", 0o000);
-await checkpoints.create("after run_command");
-const { restoreCheckpoint } = await import(${JSON.stringify(join(checkout, "src/agent/checkpoint-restore.ts"))});
-const outcome = await restoreCheckpoint({ checkpoints, checkpoint: start.id, disk: workspace, target: workspace }).catch((error) => ({ error: String(error) }));
-console.log(JSON.stringify(outcome));
-`);
-    const outcome = JSON.parse(out) as { restored?: string[]; notRestored?: { path: string; reason: string }[]; error?: string };
+    const { root, outcome } = restoreAsNobody(shared, { "f.txt": "one\n" }, `writeFileSync(root + "/f.txt", "x\\n");
+chmodSync(root + "/f.txt", 0o000);`);
     spawnSync("chmod", ["644", join(root, "f.txt")]);
     // Hearth may not write it either (mode 000): it is left as the command made it, and said so.
     assert.equal(readFileSync(join(root, "f.txt"), "utf8"), "x\n");
@@ -156,25 +170,8 @@ describe("a restore over a folder a command made unreadable", () => {
     // kept the base's copy and the diff took the file for unchanged, as for a file made unreadable.
     const shared = sharedFolder(t);
     if (!shared) return;
-    const root = join(shared, "project");
-    mkdirSync(join(root, "dir"), { recursive: true });
-    writeFileSync(join(root, "dir/f.txt"), "one\n");
-    spawnSync("chown", ["-R", "nobody", root]);
-    const storage = join(shared, "storage");
-    mkdirSync(storage);
-    spawnSync("chown", ["nobody", storage]);
-    const out = asNobody(shared, root, `import { chmodSync, writeFileSync } from "node:fs";
-const checkpoints = await tools.CheckpointStore.open({ workspaceRoot: process.argv[2], storageDir: ${JSON.stringify(storage)} });
-const workspace = new tools.DiskWorkspace(process.argv[2]);
-const start = await checkpoints.create("start");
-writeFileSync(process.argv[2] + "/dir/f.txt", "x\\n");
-chmodSync(process.argv[2] + "/dir", 0o000);
-const after = await checkpoints.create("after run_command");
-const { restoreCheckpoint } = await import(${JSON.stringify(join(checkout, "src/agent/checkpoint-restore.ts"))});
-const outcome = await restoreCheckpoint({ checkpoints, checkpoint: start.id, disk: workspace, target: workspace }).catch((error) => ({ error: String(error) }));
-console.log(JSON.stringify({ ...outcome, unreadable: after.unreadable }));
-`);
-    const outcome = JSON.parse(out) as { restored?: string[]; notRestored?: { path: string; reason: string }[]; unreadable?: string[]; error?: string };
+    const { root, outcome } = restoreAsNobody(shared, { "dir/f.txt": "one\n" }, `writeFileSync(root + "/dir/f.txt", "x\\n");
+chmodSync(root + "/dir", 0o000);`);
     spawnSync("chmod", ["755", join(root, "dir")]);
     assert.equal(readFileSync(join(root, "dir/f.txt"), "utf8"), "x\n");
     assert.deepEqual(outcome.unreadable, ["dir/f.txt"], JSON.stringify(outcome));

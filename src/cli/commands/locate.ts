@@ -37,8 +37,14 @@ ${INDEX_FLAGS_USAGE}`,
       const files = ranked.filter((f) => f.score > 0);
       io.out(flags.json ? terminalJson(JSON.stringify(asJson(files, entities), null, 2)) + "\n" : formatLocated(files, entities));
       if (!flags.json && files.length === 0) io.err(report.files === 0 ? nothingIndexed("rank", index.root, report) : NO_MATCH);
-      // After the answer: what this query parsed is kept for the next one.
-      await index.saveIfChanged();
+      // After the answer: what this query parsed is kept for the next one. The answer is what
+      // locate is run for; a cache that cannot be written (a full disk, a --cache below a file)
+      // only costs the next run its parse.
+      try {
+        await index.saveIfChanged();
+      } catch (error) {
+        io.err(`hearth locate: warning: the index cache could not be saved (${terminalName(error instanceof Error ? error.message : String(error))}): the next run reads the checkout again\n`);
+      }
       return 0;
     } finally {
       await index.close();

@@ -59,6 +59,20 @@ describe("hearth CLI", () => {
     }
   });
 
+  it("locate whose cache cannot be saved after its answer warns and exits 0: the answer is what it was run for", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-locate-unsaved-"));
+    try {
+      writeFileSync(join(dir, "calc.py"), "def add(a, b):\n    return a - b\n");
+      writeFileSync(join(dir, "not-a-folder"), "");
+      const c = capture();
+      assert.equal(await main(["locate", "add subtracts", "--repo", dir, "--cache", join(dir, "not-a-folder", "cache")], c.io), 0, c.err.join(""));
+      assert.match(c.out.join(""), /calc\.py/);
+      assert.match(c.err.join(""), /^hearth locate: warning: the index cache could not be saved \(.*not-a-folder.*\): the next run reads the checkout again\n$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("an unknown command exits 2 with the help on stderr", async () => {
     const c = capture();
     assert.equal(await main(["frobnicate"], c.io), 2);

@@ -237,9 +237,10 @@ function namesDeletedFolder(pwd: string): boolean {
   }
   if (!link.endsWith(" (deleted)")) return false;
   const deleted = link.slice(0, -" (deleted)".length);
-  // PWD keeps the links the shell went through (/home/me/src -> /data/src); /proc names the real path.
-  let above = dirname(pwd);
-  const below: string[] = [basename(pwd)];
+  // PWD keeps the links the shell went through (/home/me/src -> /data/src, or PWD itself a link
+  // to the checkout); /proc names the real path. The nearest part that exists is resolved.
+  let above = pwd;
+  const below: string[] = [];
   while (!existsSync(above) && dirname(above) !== above) (below.unshift(basename(above)), (above = dirname(above)));
   try {
     return join(realpathSync(above), ...below) === deleted;

@@ -4,7 +4,7 @@
 // process.cwd() before it parsed a word.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -61,6 +61,19 @@ describe("hearth run in a folder that was deleted", () => {
     assert.equal(map.status, 0, map.stderr);
     assert.match(map.stdout, /calc\.py/);
     assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${gone} was removed and made again since the shell went into it \\(a new clone\\?\\): hearth works on the folder there now; cd into it again \\(cd ${gone}\\) for the shell to see it too$`, "m"));
+  });
+
+  it("replaced by a new clone where the shell went in through a link to it ($PWD a link, /proc the real path): works there, saying so", () => {
+    const work = tempDir("hearth-gone-");
+    const real = join(work, "data", "repo");
+    const link = join(work, "repo");
+    mkdirSync(real, { recursive: true });
+    symlinkSync(real, link);
+    const script = `cd '${link}' && rm -r '${real}' && mkdir '${real}' && printf 'def add(a, b):\\n    return a - b\\n' > '${join(real, "calc.py")}' && exec '${process.execPath}' '${CLI}' map --no-cache`;
+    const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
+    assert.equal(map.status, 0, map.stderr);
+    assert.match(map.stdout, /calc\.py/);
+    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} was removed and made again since the shell went into it`, "m"));
   });
 
   it("a relative --out does not make the deleted folder again to write there (exit 2)", () => {

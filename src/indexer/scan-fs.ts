@@ -33,6 +33,24 @@ export const nodeScanFs: ScanFs = {
   readFile: readRegularFileAsync,
 };
 
+/**
+ * File calls a loop over many paths makes at once: thousands at once (a folder of mode-000
+ * files, a checkpoint's every path) would fill the file threads every other file call waits on.
+ */
+export const FILE_CALLS_AT_ONCE = 64;
+
+/**
+ * `call` of each of `items`, `FILE_CALLS_AT_ONCE` at a time: yields each batch's items with
+ * their answers, in order, so a caller that has its answer can stop before the rest are made.
+ */
+export async function* inBatches<T, R>(items: readonly T[], call: (item: T) => Promise<R>): AsyncGenerator<[T, R][]> {
+  for (let i = 0; i < items.length; i += FILE_CALLS_AT_ONCE) {
+    const batch = items.slice(i, i + FILE_CALLS_AT_ONCE);
+    const answers = await Promise.all(batch.map(call));
+    yield batch.map((item, k) => [item, answers[k] as R]);
+  }
+}
+
 /** A file call that had no answer within the deadline, or was not made because earlier ones had none. */
 export class StalledCall extends Error {}
 

@@ -16,7 +16,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { HOME_PROFILES, HOME_STORES, inProfileFolder, looksLikeSecrets } from "../protocol/secret-files.ts";
 import type { ScannedFile } from "./scan.ts";
-import { nodeScanFs, type ScanFs } from "./scan-fs.ts";
+import { inBatches, nodeScanFs, type ScanFs } from "./scan-fs.ts";
 import type { SkippedFile } from "./types.ts";
 
 /**
@@ -115,8 +115,6 @@ const walks = new Map<string, Promise<Walk>>();
  * clock tick, unseen (a FAT disk counts in 2 s): walked again rather than trusted.
  */
 const RACY_MS = 2_000;
-/** Folders statted at once when a walk is checked. */
-const CHECK_BATCH = 64;
 
 /** The workspace's secret-looking files by name: its last walk while still true, else a new walk. */
 async function cachedSecretNames(root: string, fs: Pick<ScanFs, "readdir" | "stat">): Promise<readonly string[]> {
@@ -128,11 +126,9 @@ async function cachedSecretNames(root: string, fs: Pick<ScanFs, "readdir" | "sta
 }
 
 async function unchanged(root: string, walk: Walk, fs: Pick<ScanFs, "stat">): Promise<boolean> {
-  const folders = [...walk.folders];
-  for (let i = 0; i < folders.length; i += CHECK_BATCH) {
-    const batch = folders.slice(i, i + CHECK_BATCH);
-    const now = await Promise.all(batch.map(([folder]) => fs.stat(join(root, folder)).then((info) => info.mtimeMs, () => undefined)));
-    if (batch.some(([, mtime], k) => now[k] !== mtime || mtime === undefined || mtime >= walk.startedMs - RACY_MS)) return false;
+  const stat = ([folder]: [string, number]) => fs.stat(join(root, folder)).then((info) => info.mtimeMs, () => undefined);
+  for await (const batch of inBatches([...walk.folders], stat)) {
+    if (batch.some(([[, mtime], now]) => now !== mtime || mtime === undefined || mtime >= walk.startedMs - RACY_MS)) return false;
   }
   return true;
 }

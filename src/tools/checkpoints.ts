@@ -19,6 +19,7 @@ import { access, constants, lstat, mkdir, readFile, realpath, rename, rm, writeF
 import { basename, dirname, join, relative, sep } from "node:path";
 // scan.ts is not re-exported by the indexer's index.ts (file-walk.ts imports it the same way).
 import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
+import { inBatches } from "../indexer/scan-fs.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
 import { type CheckpointContents, hearthsContent, heldAnywhere } from "./checkpoint-authorship.ts";
@@ -90,8 +91,6 @@ const EXCLUDES = ["node_modules/", ".venv/", "venv/", "__pycache__/", ".hearth/"
 const TRACKED_FILE = "hearth-paths.json";
 /** Paths given to one git command on its command line. */
 const PATHS_PER_CALL = 200;
-/** Files stat'ed at once when looking for ones too large to snapshot. */
-const STAT_BATCH = 64;
 /** A throwaway index for building trees of extras (its lock is recovered like the others). */
 const EXTRAS_INDEX = "hearth-extras.index";
 
@@ -592,14 +591,12 @@ export class CheckpointStore {
     const large: string[] = [];
     const unreadable: string[] = [];
     const unreachable = new Set<string>();
-    for (let i = 0; i < paths.length; i += STAT_BATCH) {
-      const batch = paths.slice(i, i + STAT_BATCH);
-      const found = await Promise.all(batch.map((p) => fileState(join(this.root, p))));
-      batch.forEach((p, k) => {
-        if (found[k] === "unreachable") unreachable.add(p);
-        if (found[k] === "unreadable" || found[k] === "unreachable") unreadable.push(p);
-        else if (found[k]! > MAX_CHECKPOINT_FILE_BYTES && !kept.has(p)) large.push(p);
-      });
+    for await (const batch of inBatches(paths, (p) => fileState(join(this.root, p)))) {
+      for (const [p, found] of batch) {
+        if (found === "unreachable") unreachable.add(p);
+        if (found === "unreadable" || found === "unreachable") unreadable.push(p);
+        else if (found > MAX_CHECKPOINT_FILE_BYTES && !kept.has(p)) large.push(p);
+      }
     }
     return { large: large.sort(), unreadable: unreadable.sort(), unreachable, nested };
   }

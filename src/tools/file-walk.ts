@@ -14,6 +14,7 @@ import { DEFAULT_EXCLUDED_DIRS, shownPath } from "../indexer/index.ts";
 // ignore files the same way the index does, so the tools share it.
 import { globTest } from "../indexer/ignore.ts";
 import { isPathExcluded, scanRepository } from "../indexer/scan.ts";
+import { inBatches } from "../indexer/scan-fs.ts";
 import { ToolError } from "./tool.ts";
 
 /** What the walk found. Paths are workspace-relative with forward slashes, sorted. */
@@ -59,12 +60,10 @@ export async function workspaceFiles(root: string, dir: string, options: WalkOpt
   const linksOut = scan.skipped.filter((s) => s.reason === "link-outside").map((s) => s.path).sort();
   const deniedPaths = scan.skipped.filter((s) => s.reason === "unreadable" && (s.detail === "EACCES" || s.detail === "EPERM")).map((s) => s.path);
   const denied: string[] = [];
-  // A folder is named with its slash; STAT_BATCH at a time, as thousands of mode-000 files would fill the file-system threads.
-  for (let i = 0; i < deniedPaths.length; i += STAT_BATCH) {
-    denied.push(...(await Promise.all(deniedPaths.slice(i, i + STAT_BATCH).map(async (path) => {
-      const folder = await stat(join(root, path)).then((info) => info.isDirectory(), () => false);
-      return folder ? `${path}/` : path;
-    }))));
+  // A folder is named with its slash.
+  const isFolder = (path: string) => stat(join(root, path)).then((info) => info.isDirectory(), () => false);
+  for await (const batch of inBatches(deniedPaths, isFolder)) {
+    for (const [path, folder] of batch) denied.push(folder ? `${path}/` : path);
   }
   return { paths: [...scan.files.map((f) => f.path), ...kept].sort(), linksOut, denied: denied.sort(), ...(scan.stopped ? { stopped: scan.stopped } : {}) };
 }
@@ -92,8 +91,6 @@ export function linkOutLine(path: string): string {
 
 /** The most paths one glob's `{a,b}` groups may stand for (`{a,b}{c,d}` is 4). */
 const MAX_GLOB_ALTERNATIVES = 256;
-/** How many of the files and folders it could not read `workspaceFiles` stats at once. */
-const STAT_BATCH = 64;
 
 /**
  * A glob (`*`, `**`, `?`, `{a,b}`; `[` is itself: `app/[id].tsx`) as a test of

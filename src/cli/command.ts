@@ -204,7 +204,7 @@ export function refuseMaking(folder: string): void {
 export function writableFolder(folder: string, target: string, what: string): void {
   let dir = folder;
   for (;;) {
-    if (dir === goneFolder) throw new UsageError(`cannot write ${what} to ${target}: ${dir}, the current folder, no longer exists (deleted, or replaced by a new clone); give an absolute path, or cd into a folder that exists`);
+    if (dir === goneFolder) throw new UsageError(`cannot write ${what} to ${target}: ${dir}, the current folder, no longer exists (deleted, or replaced by a new clone) and hearth does not make it again: name a file in a folder that exists, or cd into one`);
     try {
       if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} to ${target}: ${dir} is a file, not a folder`);
       accessSync(dir, constants.W_OK);

@@ -86,7 +86,21 @@ describe("hearth run in a folder that was deleted", () => {
     const gone = join(work, "gone");
     const result = inDeletedFolder(gone, ["fix", "--repo", repo, "--model", model, "--state-dir", join(work, "state"), "--yes", "--no-index", "--out", "results/x.diff", "add() subtracts"]);
     assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`^hearth fix: cannot write the patch to ${gone}/results/x\\.diff: ${gone}, the current folder, no longer exists \\(deleted, or replaced by a new clone\\); give an absolute path, or cd into a folder that exists$`, "m"));
+    assert.match(result.stderr, new RegExp(`^hearth fix: cannot write the patch to ${gone}/results/x\\.diff: ${gone}, the current folder, no longer exists \\(deleted, or replaced by a new clone\\) and hearth does not make it again: name a file in a folder that exists, or cd into one$`, "m"));
+    assert.equal(existsSync(gone), false);
+  });
+
+  it("an absolute --out into the deleted folder is refused without the advice to give an absolute path (exit 2)", () => {
+    const work = tempDir("hearth-gone-");
+    const repo = join(work, "elsewhere");
+    mkdirSync(repo);
+    writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+    const model = join(work, "model.json");
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] }] }));
+    const gone = join(work, "gone");
+    const result = inDeletedFolder(gone, ["fix", "--repo", repo, "--model", model, "--state-dir", join(work, "state"), "--yes", "--no-index", "--out", join(gone, "x.diff"), "add() subtracts"]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`^hearth fix: cannot write the patch to ${gone}/x\\.diff: ${gone}, the current folder, no longer exists \\(deleted, or replaced by a new clone\\) and hearth does not make it again: name a file in a folder that exists, or cd into one$`, "m"));
     assert.equal(existsSync(gone), false);
   });
 

@@ -154,7 +154,7 @@ function ambiguousSpelling(rel: string, segment: string, names: readonly string[
  */
 export function checkUnchanged(path: string, expected: Uint8Array | undefined, current: Uint8Array | undefined): void {
   if (expected === undefined || (current !== undefined && Buffer.compare(bytesOf(expected), bytesOf(current)) === 0)) return;
-  throw new ToolError("stale-file", `"${path}" changed while the edit was made (the user, a formatter or another program wrote it); nothing was written. Read it again and redo the edit`);
+  throw new ToolError("stale-file", `${quotedPath(path)} changed while the edit was made (the user, a formatter or another program wrote it); nothing was written. Read it again and redo the edit`);
 }
 
 /** A Buffer over the same memory (no copy of a large file). */
@@ -164,7 +164,7 @@ function bytesOf(data: Uint8Array): Buffer {
 
 /** The error for a path that leaves the workspace. */
 export function outside(path: string): ToolError {
-  return new ToolError("outside-workspace", `"${path}" is outside the workspace; only files under the workspace root can be used`);
+  return new ToolError("outside-workspace", `${quotedPath(path)} is outside the workspace; only files under the workspace root can be used`);
 }
 
 /**
@@ -217,7 +217,7 @@ export async function checkWritable(root: string, path: string): Promise<Writabl
  * (`a.txt/c.txt` beside a file `a.txt`); what is deleted or moved is a file.
  */
 export async function checkFileTarget(root: string, abs: string, shown: string, batch?: BatchNames): Promise<void> {
-  if ((await stat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+  if ((await stat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `${quotedPath(shown)} is a directory`);
   await checkFolders(root, abs, shown, batch);
 }
 
@@ -231,12 +231,12 @@ export async function checkRenameTarget(root: string, abs: string, shown: string
 }
 
 export function alreadyThere(shown: string, what: "file" | "folder"): ToolError {
-  return new ToolError("already-exists", `cannot rename to "${shown}": a ${what} is already there`);
+  return new ToolError("already-exists", `cannot rename to ${quotedPath(shown)}: a ${what} is already there`);
 }
 
 /** See checkFileTarget: a folder is not deleted or moved by a file operation. */
 export async function checkNotFolder(abs: string, shown: string): Promise<void> {
-  if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `"${shown}" is a directory`);
+  if ((await lstat(abs).catch(() => undefined))?.isDirectory()) throw new ToolError("not-a-file", `${quotedPath(shown)} is a directory`);
 }
 
 /**
@@ -279,7 +279,8 @@ async function checkFolders(root: string, abs: string, shown: string, batch?: Ba
     const info = file === undefined ? await stat(folder).catch(() => undefined) : undefined;
     if (info?.isDirectory()) return;
     if (file === true || info) {
-      throw new ToolError("invalid-input", `"${shown}" cannot be written: "${relative(await realpath(root), folder).split(sep).join("/")}" is a file, not a folder; give a path under a folder`);
+      const inRoot = relative(await realpath(root), folder).split(sep).join("/");
+      throw new ToolError("invalid-input", `${quotedPath(shown)} cannot be written: ${quotedPath(inRoot)} is a file, not a folder; give a path under a folder`);
     }
     const parent = dirname(folder);
     if (parent === folder) return;
@@ -305,7 +306,7 @@ export async function realTarget(abs: string, shown: string = abs): Promise<stri
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "ELOOP") throw linkLoop(shown);
-        if (code !== "ENOENT" && code !== "ENOTDIR") throw new ToolError("io-error", `"${shown}": ${(error as Error).message}`);
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw new ToolError("io-error", `${quotedPath(shown)}: ${shownPath((error as Error).message)}`);
       }
       const link = await readlink(current).catch(() => undefined);
       if (link !== undefined) {
@@ -323,13 +324,13 @@ export async function realTarget(abs: string, shown: string = abs): Promise<stri
 }
 
 function protectedPath(path: string): ToolError {
-  return new ToolError("protected-path", `"${path}" is inside a .git folder (or a link to one); Hearth never writes there. Change files of the work tree instead`);
+  return new ToolError("protected-path", `${quotedPath(path)} is inside a .git folder (or a link to one); Hearth never writes there. Change files of the work tree instead`);
 }
 
 function notAFile(path: string): ToolError {
-  return new ToolError("invalid-input", `"${path}" is the workspace root itself, not a file; give a file path under it`);
+  return new ToolError("invalid-input", `${quotedPath(path)} is the workspace root itself, not a file; give a file path under it`);
 }
 
 function linkLoop(path: string): ToolError {
-  return new ToolError("invalid-input", `"${path}" goes through a loop of symbolic links; give the path of a real file`);
+  return new ToolError("invalid-input", `${quotedPath(path)} goes through a loop of symbolic links; give the path of a real file`);
 }

@@ -46,12 +46,14 @@ export function smallContextNotice(contextSize: number, what: string, larger = "
  * training context (its GGUF's context_length), so for a model trained for less than the agent
  * needs, "use 0 (auto)" would load the same too-small context again; with `auto` (the setting
  * is already 0) it is never the advice: less than the training context means free memory
- * held no more, all of it means only a size past it helps.
+ * held no more (unless the training itself is short of the agent's minimum), all of it means
+ * only a size past it helps.
  */
 export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false): string {
   const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
   const past = (larger: string) => `choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
-  if (auto && trainContextSize !== undefined && contextSize < trainContextSize) {
+  const shrunk = auto && trainContextSize !== undefined && contextSize < trainContextSize;
+  if (shrunk && trainContextSize >= MIN_AGENT_CONTEXT_SIZE) {
     return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for ${trainContextSize} tokens) — free memory (close other programs, or models other windows loaded), choose a smaller quantization, or set hearth.kvCacheType to q8_0 (half the memory per token)`;
   }
   // A size already past the minimum (many MCP tools fill it) can only grow.
@@ -60,5 +62,8 @@ export function tooSmallContextFix(contextSize: number, trainContextSize: number
     if (auto && trainContextSize !== undefined) return `${tooSmall}, the whole context this model was trained for (hearth.contextSize 0, auto, loads no more) — ${past(larger)}`;
     return `${tooSmall} — set hearth.contextSize to 0 (auto) or a larger size`;
   }
-  return `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads) — ${past(larger)}`;
+  const short = `${tooSmall}, and this model was trained for only ${trainContextSize} tokens (its GGUF's context_length: the most hearth.contextSize 0, auto, loads)`;
+  // Free memory held less than even that training: freeing it cannot reach the agent's minimum, nor would a size past the training fit.
+  if (shrunk) return `${short}, of which free memory held ${contextSize} — choose a model trained for a larger context, and free memory for it (close other programs, or models other windows loaded)`;
+  return `${short} — ${past(larger)}`;
 }

@@ -30,4 +30,13 @@ describe("tooSmallContextFix", () => {
     // Trained for less than the agent needs: as before, past it or another model.
     assert.match(tooSmallContextFix(512, 512, true), /set hearth\.contextSize to at least 8192 to run this one past its training$/);
   });
+
+  it("with 0 (auto) shrunk by free memory for a model trained for less than the agent needs, says the training is short too", () => {
+    // Trained for 4,096 tokens, free memory held 2,048: freeing memory loads at most 4,096, still under 8,192.
+    const fix = tooSmallContextFix(2048, 4096, true);
+    assert.match(fix, /this model was trained for only 4096 tokens/, fix);
+    assert.match(fix, /choose a model trained for a larger context/, fix);
+    // A size past its training cannot fit where 2,048 tokens took all free memory.
+    assert.doesNotMatch(fix, /at least 8192/, fix);
+  });
 });

@@ -57,6 +57,9 @@ const PROFILE_TREES: readonly (readonly string[])[] = [
   ["library", "application support", "google", "chrome"], ["library", "application support", "firefox"], ["library", "application support", "bravesoftware"],
   ["library", "application support", "microsoft edge"], ["appdata", "local", "google", "chrome", "user data"], ["appdata", "roaming", "mozilla", "firefox"],
   ["appdata", "local", "microsoft", "edge", "user data"], ["appdata", "local", "bravesoftware"],
+  ["library", "application support", "chromium"], ["appdata", "local", "chromium", "user data"], ["snap", "chromium", "common", "chromium"],
+  ["com.google.chrome", "config", "google-chrome"], ["org.chromium.chromium", "config", "chromium"], ["library", "thunderbird", "profiles"],
+  ["appdata", "roaming", "thunderbird", "profiles"], [".config", "vivaldi"], ["library", "application support", "vivaldi"], ["appdata", "local", "vivaldi", "user data"],
 ];
 
 /**
@@ -127,7 +130,7 @@ export const HOME_STORES: readonly string[] = [
 
 /** Firefox's and Thunderbird's saved passwords, the keys that decrypt them (key3.db before Firefox 58) and cookies, in each profile. */
 const MOZILLA_KEYS = ["logins.json", "signons.sqlite", "key4.db", "key3.db", "cookies.sqlite"];
-/** Chrome's, Chromium's, Brave's and Edge's saved passwords, cookies (`Network/` since Chrome 96), cards and addresses, in each profile. */
+/** Chrome's, Chromium's, Brave's, Edge's and Vivaldi's saved passwords, cookies (`Network/` since Chrome 96), cards and addresses, in each profile. */
 const CHROMIUM_KEYS = ["Login Data", "Login Data For Account", "Cookies", "Network/Cookies", "Web Data"];
 /** A Chromium browser's profiles (`Default`, `Profile 1` …) among its folder's others (`Crashpad`, `ShaderCache` …). */
 const CHROMIUM_PROFILE = /^(Default|Profile \d+)$/;
@@ -144,17 +147,24 @@ const CHROMIUM_SHARED = ["Local State"];
  */
 export const HOME_PROFILES: readonly { folder: string; profile?: RegExp; keys: readonly string[]; shared?: readonly string[] }[] = [
   { folder: ".mozilla/firefox", keys: MOZILLA_KEYS },
-  // Ubuntu's Firefox and Thunderbird (snaps), Flathub's Firefox.
+  // Ubuntu's Firefox and Thunderbird (snaps), Flathub's.
   { folder: "snap/firefox/common/.mozilla/firefox", keys: MOZILLA_KEYS },
   { folder: ".var/app/org.mozilla.firefox/.mozilla/firefox", keys: MOZILLA_KEYS },
   { folder: ".thunderbird", keys: MOZILLA_KEYS },
   { folder: "snap/thunderbird/common/.thunderbird", keys: MOZILLA_KEYS },
+  { folder: ".var/app/org.mozilla.Thunderbird/.thunderbird", keys: MOZILLA_KEYS },
   { folder: "Library/Application Support/Firefox/Profiles", keys: MOZILLA_KEYS },
+  { folder: "Library/Thunderbird/Profiles", keys: MOZILLA_KEYS },
   { folder: "AppData/Roaming/Mozilla/Firefox/Profiles", keys: MOZILLA_KEYS },
+  { folder: "AppData/Roaming/Thunderbird/Profiles", keys: MOZILLA_KEYS },
   ...[
-    ".config/google-chrome", ".config/chromium", ".config/BraveSoftware/Brave-Browser", ".config/microsoft-edge",
-    "Library/Application Support/Google/Chrome", "Library/Application Support/BraveSoftware/Brave-Browser", "Library/Application Support/Microsoft Edge",
-    "AppData/Local/Google/Chrome/User Data", "AppData/Local/Microsoft/Edge/User Data", "AppData/Local/BraveSoftware/Brave-Browser/User Data",
+    ".config/google-chrome", ".config/chromium", ".config/BraveSoftware/Brave-Browser", ".config/microsoft-edge", ".config/vivaldi",
+    // Ubuntu's Chromium (a snap), Flathub's Chrome and Chromium.
+    "snap/chromium/common/chromium", ".var/app/com.google.Chrome/config/google-chrome", ".var/app/org.chromium.Chromium/config/chromium",
+    "Library/Application Support/Google/Chrome", "Library/Application Support/Chromium", "Library/Application Support/BraveSoftware/Brave-Browser",
+    "Library/Application Support/Microsoft Edge", "Library/Application Support/Vivaldi",
+    "AppData/Local/Google/Chrome/User Data", "AppData/Local/Chromium/User Data", "AppData/Local/Microsoft/Edge/User Data",
+    "AppData/Local/BraveSoftware/Brave-Browser/User Data", "AppData/Local/Vivaldi/User Data",
   ].map((folder) => ({ folder, profile: CHROMIUM_PROFILE, keys: CHROMIUM_KEYS, shared: CHROMIUM_SHARED })),
 ];
 

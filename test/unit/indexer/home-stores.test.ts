@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { linkSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { HOME_PROFILES, HOME_STORES, looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
+import { HOME_PROFILES, HOME_STORES, inProfileFolder, looksLikeSecrets } from "../../../src/protocol/secret-files.ts";
 import { secretFileRead } from "../../../src/tools/secret-reads.ts";
 import { tempDir } from "../tools/helpers/setup.ts";
 
@@ -60,14 +60,21 @@ describe("secret links: browsers' and mail clients' profiles in the home folder"
     "Library/Application Support/BraveSoftware/Brave-Browser/Profile 2/Cookies", "Library/Application Support/Microsoft Edge/Default/Web Data",
     "AppData/Local/Google/Chrome/User Data/Default/Login Data", "AppData/Roaming/Mozilla/Firefox/Profiles/x.default-release/key4.db",
     "AppData/Local/Microsoft/Edge/User Data/Default/Network/Cookies", "AppData/Local/BraveSoftware/Brave-Browser/User Data/Local State",
+    // Chromium on macOS and Windows and as Ubuntu's snap, Chrome and Chromium from Flathub, Thunderbird on macOS, Windows and Flathub, Vivaldi.
+    "Library/Application Support/Chromium/Default/Login Data", "AppData/Local/Chromium/User Data/Profile 3/Cookies", "snap/chromium/common/chromium/Default/Login Data",
+    "snap/chromium/common/chromium/Local State", ".var/app/com.google.Chrome/config/google-chrome/Default/Network/Cookies",
+    ".var/app/org.chromium.Chromium/config/chromium/Default/Login Data", "Library/Thunderbird/Profiles/ab12.default-release/logins.json",
+    "AppData/Roaming/Thunderbird/Profiles/ab12.default-release/key4.db", ".var/app/org.mozilla.Thunderbird/.thunderbird/ab12.default/logins.json",
+    ".config/vivaldi/Default/Login Data", "Library/Application Support/Vivaldi/Profile 1/Cookies", "AppData/Local/Vivaldi/User Data/Local State",
   ];
 
   it("a hard link to a saved password, cookie or decryption key file asks, from any workspace, named by its home path", async () => {
     await assertHardLinksAsk(KEYS);
   });
 
-  it("every profile key file looked up is on the secrets list", () => {
+  it("every profile key file looked up is on the secrets list, its folder of profiles one the walk of a home folder does not enter", () => {
     for (const { folder, keys, shared = [] } of HOME_PROFILES) {
+      assert.ok(inProfileFolder(folder), folder);
       for (const path of [...keys.map((key) => `${folder}/Default/${key}`), ...shared.map((name) => `${folder}/${name}`)]) assert.ok(looksLikeSecrets(path), path);
     }
   });

@@ -136,11 +136,15 @@ describe("looksLikeSecrets: a home folder's shell histories and browser profiles
       ".config/BraveSoftware/Brave-Browser/Default/Cookies", ".config/microsoft-edge/Default/Login Data", ".thunderbird/x.default/logins.json",
       "Library/Application Support/Google/Chrome/Default/Cookies", "Library/Application Support/Firefox/Profiles/x.default/logins.json",
       "AppData/Local/Google/Chrome/User Data/Default/Login Data", "AppData/Roaming/Mozilla/Firefox/Profiles/x/logins.json", "C:\\Users\\me\\AppData\\Local\\Microsoft\\Edge\\User Data\\Default\\Cookies",
+      "Library/Application Support/Chromium/Default/Cookies", "snap/chromium/common/chromium/Default/Login Data", ".var/app/com.google.Chrome/config/google-chrome/Default/Cookies",
+      ".var/app/org.chromium.Chromium/config/chromium/Local State", "Library/Thunderbird/Profiles/x.default/logins.json", "AppData/Roaming/Thunderbird/Profiles/x/key4.db",
+      ".config/vivaldi/Default/Login Data", "Library/Application Support/Vivaldi/Default/Cookies", "C:\\Users\\me\\AppData\\Local\\Vivaldi\\User Data\\Default\\Web Data",
     ];
     for (const path of secret) assert.ok(looksLikeSecrets(path), path);
     const ordinary = [
       "history.py", "src/bash_history.ts", "docs/zsh_history.md", "chromium/src/base/files/file.cc", "google-chrome/README.md", "firefox/browser/app/profile/firefox.js",
       ".mozilla/README", "mozilla/firefox/notes.md", "tools/.config/chromium-build.json",
+      "vivaldi/README.md", "src/chromium/config/flags.ts", "docs/thunderbird/profiles.md", "thunderbird/profiles/README", "snap/chromium/snapcraft.yaml", "config/chromium/args.gn",
     ];
     for (const path of ordinary) assert.equal(looksLikeSecrets(path), false, path);
   });

@@ -9,8 +9,9 @@
  * (refuseReadOnly).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { accessSync, constants, lstatSync, readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
+import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
@@ -64,14 +65,16 @@ function refuseConflicts(root: string): void {
   const listed = git(root, ["ls-files", "--unmerged", "-z", "--full-name"]);
   if (listed.status !== 0 || typeof listed.stdout !== "string" || listed.stdout === "") return;
   // One entry per stage ("MODE BLOB STAGE\tPATH"): each file two or three times.
-  const stages = new Map<string, { modes: string[]; stages: string[] }>();
+  const stages = new Map<string, UnmergedPath>();
   for (const entry of listed.stdout.split("\0")) {
     const tab = entry.indexOf("\t");
     if (tab < 0) continue;
-    const [mode = "", , stage = ""] = entry.slice(0, tab).split(" ");
-    const file = stages.get(entry.slice(tab + 1)) ?? { modes: [], stages: [] };
+    const [mode = "", blob = "", stage = ""] = entry.slice(0, tab).split(" ");
+    const file = stages.get(entry.slice(tab + 1)) ?? { modes: [], stages: [], blobs: [] };
     file.modes.push(mode);
     file.stages.push(stage);
+    // The sides' versions (stage 1 is their common base, which neither is).
+    if (stage !== "1") file.blobs.push(blob);
     stages.set(entry.slice(tab + 1), file);
   }
   const files = [...stages.keys()];
@@ -82,19 +85,34 @@ function refuseConflicts(root: string): void {
 /** The largest file whose conflict markers are looked for (a file past it is taken to hold them). */
 const MAX_MARKER_SCAN_BYTES = 8 * 1024 * 1024;
 
+/** One path of `git ls-files --unmerged`: each stage's mode, the stages it has, the blobs of the sides (stages 2 and 3). */
+interface UnmergedPath {
+  readonly modes: string[];
+  readonly stages: string[];
+  readonly blobs: string[];
+}
+
+/** What a path git could not merge (a binary file, a link) holds: the version of the side it kept, no marker. */
+const ONE_SIDE = "not merged: one side's version, without the other's changes";
+
 /**
  * What an unmerged path holds, in a few words: not every one has conflict markers — a file one
- * side deleted has none, a submodule neither, and one resolved in the file (by hand, by
- * rerere) but not yet added has none left.
+ * side deleted has none, a submodule neither, a binary file or a link git could not merge is
+ * one side's version, and one resolved in the file (by hand, by rerere) but not yet added has
+ * none left.
  */
-function conflictKind(root: string, path: string, entry: { modes: string[]; stages: string[] }): string {
+function conflictKind(root: string, path: string, entry: UnmergedPath): string {
   if (entry.modes.includes("160000")) return "a submodule both sides moved";
   if (!entry.stages.includes("2") || !entry.stages.includes("3")) return "deleted on one side, changed on the other";
   try {
-    // A plain file only: whatever else is at the path now (a FIFO) is not read.
-    const stat = lstatSync(join(root, path));
+    // A plain file or a link only: whatever else is at the path now (a FIFO) is not read.
+    const at = join(root, path);
+    const stat = lstatSync(at);
+    if (stat.isSymbolicLink()) return entry.blobs.includes(blobId(readlinkSync(at, { encoding: "buffer" }), entry.blobs[0]!)) ? ONE_SIDE : "resolved in the link, not yet added";
     if (!stat.isFile() || stat.size > MAX_MARKER_SCAN_BYTES) return "conflict markers";
-    return /^<{7}(?: |\r?$)/m.test(readFileSync(join(root, path), "latin1")) ? "conflict markers" : "resolved in the file, not yet added";
+    const bytes = readFileSync(at);
+    if (entry.blobs.includes(blobId(bytes, entry.blobs[0]!))) return ONE_SIDE;
+    return /^<{7}(?: |\r?$)/m.test(bytes.toString("latin1")) ? "conflict markers" : "resolved in the file, not yet added";
   } catch {
     return "conflict markers";
   }

@@ -3,7 +3,7 @@
 // own .git folder (no files to fix: said before the model loads, exit 2). Real git, the built CLI.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type TestContext, describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -131,6 +131,29 @@ describe("hearth fix outside a checkout's top", () => {
     assert.equal(status, 2, stderr);
     assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): done\.txt \(resolved in the file, not yet added\), lib\/calc\.py \(conflict markers\), notes\.txt \(deleted on one side, changed on the other\); resolve them and git add them \(git rm a file to delete\), or abort it \(git merge --abort, git rebase --abort\), then run hearth fix again$/m);
     assert.doesNotMatch(stderr, /\[step 1\]/);
+  });
+
+  it("names a binary file and a link git could not merge as one side's version, not as resolved or as holding markers", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1]));
+    symlinkSync("v1", join(top, "current"));
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "more");
+    git(top, "checkout", "-qb", "other");
+    writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 2]));
+    rmSync(join(top, "current"));
+    symlinkSync("v2", join(top, "current"));
+    git(top, "commit", "-qam", "other");
+    git(top, "checkout", "-q", "-");
+    writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 3]));
+    rmSync(join(top, "current"));
+    symlinkSync("v3", join(top, "current"));
+    git(top, "commit", "-qam", "main");
+    // git merges neither: each keeps this side's version, without a marker.
+    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /: current \(not merged: one side's version, without the other's changes\), logo\.png \(not merged: one side's version, without the other's changes\); resolve them/);
   });
 
   it("refuses a checkout this user may not write, before the model loads (exit 2)", (t) => {

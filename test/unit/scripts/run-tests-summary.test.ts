@@ -4,7 +4,7 @@
 // where the runner once looked for it, and then said "0 passed, 0 failed".
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
@@ -48,5 +48,28 @@ describe("scripts/run-tests.mjs", () => {
     const run = spawnSync(process.execPath, ["scripts/run-tests.mjs", "unit"], { cwd: work, env: { ...env, FORCE_COLOR: "1" }, encoding: "utf8", timeout: 120_000 });
     assert.notEqual(run.status, 0);
     assert.equal(run.stdout.trimEnd().split("\n").at(-1), "unit: 1 passed, 1 failed", run.stdout.slice(-2000));
+  });
+
+  // Node 20 bounds each file with --test-timeout (30 minutes): llama-server's first build (10-30
+  // minutes) inside a test file's hook would spend that bound, so the runner builds it first for
+  // every file that uses it, not only remote-backend (remote-does-not-fit, run alone, built it inside).
+  it("builds llama-server before the integration files that run it, whichever of them the filter picks", () => {
+    const work = runnerFolder();
+    mkdirSync(join(work, "test/integration/models"), { recursive: true });
+    mkdirSync(join(work, "test/fixtures/llama-server"), { recursive: true });
+    writeFileSync(join(work, "test/fixtures/llama-server/setup.sh"), `echo built > "$(dirname "$0")/built"\n`);
+    writeFileSync(
+      join(work, "test/integration/models/remote-does-not-fit.test.ts"),
+      `import { resolve } from "node:path";\nimport { test } from "node:test";\nconst SETUP = resolve(import.meta.dirname, "../../fixtures/llama-server/setup.sh");\ntest("passes", () => {});\n`,
+    );
+    writeFileSync(join(work, "test/integration/models/other.test.ts"), `import { test } from "node:test";\ntest("passes", () => {});\n`);
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const run = spawnSync(process.execPath, ["scripts/run-tests.mjs", "integration", "remote-does-not-fit"], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+    assert.equal(run.status, 0, run.stdout.slice(-2000) + run.stderr);
+    assert.ok(existsSync(join(work, "test/fixtures/llama-server/built")), "setup.sh ran before the tests");
+    rmSync(join(work, "test/fixtures/llama-server/built"));
+    const other = spawnSync(process.execPath, ["scripts/run-tests.mjs", "integration", "other"], { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+    assert.equal(other.status, 0, other.stdout.slice(-2000) + other.stderr);
+    assert.ok(!existsSync(join(work, "test/fixtures/llama-server/built")), "no build for files that do not run llama-server");
   });
 });

@@ -15,6 +15,7 @@ import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { UsageError } from "./command.ts";
+import { terminalName } from "./terminal-text.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
@@ -78,7 +79,7 @@ function refuseConflicts(root: string): void {
     stages.set(entry.slice(tab + 1), file);
   }
   const files = [...stages.keys()];
-  const named = files.slice(0, MAX_CONFLICTS_NAMED).map((path) => `${path} (${conflictKind(root, path, stages.get(path)!)})`).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
+  const named = files.slice(0, MAX_CONFLICTS_NAMED).map((path) => `${terminalName(path)} (${conflictKind(root, path, stages.get(path)!)})`).join(", ") + (files.length > MAX_CONFLICTS_NAMED ? ` and ${files.length - MAX_CONFLICTS_NAMED} more` : "");
   throw new UsageError(`the checkout has unresolved conflicts (a merge, rebase, cherry-pick or stash that stopped): ${named}; resolve them and git add them (git rm a file to delete), or abort it (git merge --abort, git rebase --abort), then run hearth fix again`);
 }
 

@@ -156,6 +156,25 @@ describe("hearth fix outside a checkout's top", () => {
     assert.match(stderr, /: current \(not merged: one side's version, without the other's changes\), logo\.png \(not merged: one side's version, without the other's changes\); resolve them/);
   });
 
+  it("shows a conflicted file's name with a newline or an escape in it on the message's one line", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    const name = "odd\nname\x1b[2J.txt";
+    writeFileSync(join(top, name), "one\n");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "more");
+    git(top, "checkout", "-qb", "other");
+    writeFileSync(join(top, name), "two\n");
+    git(top, "commit", "-qam", "other");
+    git(top, "checkout", "-q", "-");
+    writeFileSync(join(top, name), "three\n");
+    git(top, "commit", "-qam", "main");
+    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): odd\\x0aname\\x1b\[2J\.txt \(conflict markers\); resolve them/m);
+    assert.doesNotMatch(stderr, /\x1b/);
+  });
+
   it("refuses a checkout this user may not write, before the model loads (exit 2)", (t) => {
     // A checkout nobody owns and may not write.
     const checkout = nobodysCheckout(t, "hearth-fix-readonly-", [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "a - b", new_text: "a + b" } }] }]);

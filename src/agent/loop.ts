@@ -9,7 +9,7 @@
  * condensing old tool outputs near the context limit, reported as an event.
  */
 import type { AgentStopReason, CondensedKind } from "../protocol/agent.ts";
-import type { ApprovalPolicy } from "../protocol/settings.ts";
+import type { ApprovalPolicy, KvCacheType } from "../protocol/settings.ts";
 import { type AssistantMessage, BackendError, type ChatMessage, DoesNotFitError, type ChatStreamEvent, type ModelBackend, type TokenUsage, type ToolCall } from "../models/index.ts";
 import { controlFileWrite } from "../tools/control-files.ts";
 import { forgetShown } from "../tools/file-reads.ts";
@@ -298,7 +298,7 @@ class Run {
       : this.messages.length <= 1
         ? this.options.backend.kind === "remote"
           ? `the server's context (${contextSize} tokens) is too small for Hearth's instructions and tools — start the server with a larger context (llama-server -c, vLLM --max-model-len, Ollama's num_ctx)`
-          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend))
+          : tooSmallContextFix(contextSize, trainContextOf(this.options.backend), contextAutoOf(this.options.backend), kvCacheTypeOf(this.options.backend))
         : "the conversation is too long for the model's context even without it: start a new chat";
     return this.end("model-error", `${why}. Your message was not added to the conversation: ${what}`);
   }
@@ -836,4 +836,10 @@ function trainContextOf(backend: ModelBackend): number | undefined {
 function contextAutoOf(backend: ModelBackend): boolean {
   const state = backend.state();
   return state.kind === "ready" && state.info.contextAuto === true;
+}
+
+/** The loaded model's hearth.kvCacheType (embedded only). */
+function kvCacheTypeOf(backend: ModelBackend): KvCacheType | undefined {
+  const state = backend.state();
+  return state.kind === "ready" ? state.info.kvCacheType : undefined;
 }

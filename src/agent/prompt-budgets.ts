@@ -6,7 +6,7 @@
  * first turn. Under FULL_BUDGET_CONTEXT each budget gets a share in proportion. One rule for
  * the chat, Fix This Issue and `hearth fix`.
  */
-import { MIN_AGENT_CONTEXT_SIZE } from "../protocol/settings.ts";
+import { type KvCacheType, MIN_AGENT_CONTEXT_SIZE } from "../protocol/settings.ts";
 import { DEFAULT_PROJECT_CONTEXT_TOKENS } from "./project-context.ts";
 import { DEFAULT_STARTING_CODE_TOKENS } from "./starting-context.ts";
 
@@ -40,6 +40,13 @@ export function smallContextNotice(contextSize: number, what: string, larger = "
   return `The model's context (${contextSize.toLocaleString("en-US")} tokens) is small: Hearth shows the model less of the project up front (${what}) to leave room for the work. ${larger}`;
 }
 
+/** The next smaller hearth.kvCacheType from the one in force, as advice; none below q4_0. */
+const smallerKvCache: Readonly<Record<KvCacheType, string | undefined>> = {
+  f16: "set hearth.kvCacheType to q8_0 (half the memory per token)",
+  q8_0: "set hearth.kvCacheType to q4_0 (half the memory of q8_0 per token, some quality loss)",
+  q4_0: undefined,
+};
+
 /**
  * What to change when the embedded model's context (`contextSize`) cannot hold Hearth's
  * instructions and tools. hearth.contextSize 0 (auto) never loads more than the model's
@@ -47,14 +54,14 @@ export function smallContextNotice(contextSize: number, what: string, larger = "
  * needs, "use 0 (auto)" would load the same too-small context again; with `auto` (the setting
  * is already 0) it is never the advice: less than the training context means free memory
  * held no more (unless the training itself is short of the agent's minimum), all of it means
- * only a size past it helps.
+ * only a size past it helps. `kvCacheType` is the one in force: only a smaller one is advised.
  */
-export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false): string {
+export function tooSmallContextFix(contextSize: number, trainContextSize: number | undefined, auto = false, kvCacheType: KvCacheType = "f16"): string {
   const tooSmall = `the model's context (${contextSize} tokens) is too small for Hearth's instructions and tools`;
   const past = (larger: string) => `choose a model trained for a larger context, or set hearth.contextSize ${larger} to run this one past its training`;
   const shrunk = auto && trainContextSize !== undefined && contextSize < trainContextSize;
   if (shrunk && trainContextSize >= MIN_AGENT_CONTEXT_SIZE) {
-    return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for ${trainContextSize} tokens) — free memory (close other programs, or models other windows loaded), choose a smaller quantization, or set hearth.kvCacheType to q8_0 (half the memory per token)`;
+    return `${tooSmall}: hearth.contextSize is 0 (auto), which loaded only what free memory holds (this model was trained for ${trainContextSize} tokens) — free memory (close other programs, or models other windows loaded), ${smallerKvCache[kvCacheType] ? `choose a smaller quantization, or ${smallerKvCache[kvCacheType]}` : "or choose a smaller quantization"}`;
   }
   // A size already past the minimum (many MCP tools fill it) can only grow.
   const larger = contextSize < MIN_AGENT_CONTEXT_SIZE ? `to at least ${MIN_AGENT_CONTEXT_SIZE}` : `above ${contextSize}`;

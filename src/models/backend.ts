@@ -33,6 +33,8 @@ export interface BackendInfo {
   readonly trainContextSize?: number;
   /** Embedded only: hearth.contextSize is 0 (auto), so `contextSize` is what free memory held, up to `trainContextSize`. */
   readonly contextAuto?: true;
+  /** Embedded only: hearth.kvCacheType, the KV cache's quantization the context was made with. */
+  readonly kvCacheType?: "f16" | "q8_0" | "q4_0";
   /** "cuda" | "vulkan" | "metal", or false for CPU / unknown (remote). */
   readonly gpu: string | false;
   /** The model has fill-in-the-middle tokens (otherwise `complete()` uses a chat-style fallback). */

@@ -165,6 +165,7 @@ export class EmbeddedBackend implements ModelBackend {
       contextSize: context.contextSize,
       trainContextSize: file.trainContextSize,
       ...((this.options.contextSize ?? 0) > 0 ? {} : { contextAuto: true as const }),
+      kvCacheType: this.options.kvCacheType ?? "f16",
       gpu: llama.gpu,
       fim: fimTokens(model) !== undefined,
       compute,

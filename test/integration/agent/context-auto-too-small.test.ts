@@ -22,6 +22,7 @@ describe("a context too small with hearth.contextSize 0 (auto)", () => {
     try {
       const info = await auto.load();
       assert.equal(info.contextAuto, true);
+      assert.equal(info.kvCacheType, "f16");
       assert.equal(info.contextSize, 8192);
       const agent = new Agent({ backend: auto, tools: [...AGENT_TOOLS, BIG], toolContext: { workspace: new DiskWorkspace(tempDir("hearth-agent-auto-")) }, systemPrompt: "You are Hearth.", policy: "ask" });
       const refused = await agent.run("hi");
@@ -31,9 +32,12 @@ describe("a context too small with hearth.contextSize 0 (auto)", () => {
     } finally {
       await auto.dispose();
     }
-    const set = new EmbeddedBackend({ modelPath, contextSize: 4096, threads: 1, gpu: false });
+    const set = new EmbeddedBackend({ modelPath, contextSize: 4096, threads: 1, gpu: false, kvCacheType: "q8_0" });
     try {
-      assert.equal((await set.load()).contextAuto, undefined);
+      const info = await set.load();
+      assert.equal(info.contextAuto, undefined);
+      // The refusal's advice on the KV cache starts from the type in force (too-small-context.test.ts).
+      assert.equal(info.kvCacheType, "q8_0");
     } finally {
       await set.dispose();
     }

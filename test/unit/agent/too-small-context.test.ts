@@ -31,6 +31,18 @@ describe("tooSmallContextFix", () => {
     assert.match(tooSmallContextFix(512, 512, true), /set hearth\.contextSize to at least 8192 to run this one past its training$/);
   });
 
+  it("with 0 (auto) shrunk by free memory, never asks for the KV cache type in force, nor a larger one", () => {
+    // hearth.kvCacheType already q8_0: the next step is q4_0, not q8_0 again.
+    const q8 = tooSmallContextFix(4096, 32768, true, "q8_0");
+    assert.doesNotMatch(q8, /kvCacheType to q8_0/, q8);
+    assert.match(q8, /set hearth\.kvCacheType to q4_0 \(half the memory of q8_0 per token, some quality loss\)$/);
+    // Already q4_0, the smallest: no KV cache type helps (q8_0 would take twice the memory).
+    const q4 = tooSmallContextFix(4096, 32768, true, "q4_0");
+    assert.doesNotMatch(q4, /kvCacheType/, q4);
+    assert.match(q4, /free memory \(close other programs, or models other windows loaded\), or choose a smaller quantization$/);
+    assert.match(tooSmallContextFix(4096, 32768, true, "f16"), /set hearth\.kvCacheType to q8_0 \(half the memory per token\)$/);
+  });
+
   it("with 0 (auto) shrunk by free memory for a model trained for less than the agent needs, says the training is short too", () => {
     // Trained for 4,096 tokens, free memory held 2,048: freeing memory loads at most 4,096, still under 8,192.
     const fix = tooSmallContextFix(2048, 4096, true);

@@ -178,6 +178,14 @@ export function repoFolder(cwd: string, repo: string | undefined): string {
     throw new UsageError(`No such folder: ${path}`);
   }
   if (!folder) throw new UsageError(`${path} is a file, not a folder: give the repository's folder`);
+  try {
+    // The folder itself may be there to stat but not to list (another user's 0700 home): its
+    // files could not be read, and the run found "nothing to map" in it.
+    accessSync(path, constants.R_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`${path} cannot be read by this user (${code}): run hearth as a user who may read it, or give a copy of it`);
+  }
   return path;
 }
 

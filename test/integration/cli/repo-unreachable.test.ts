@@ -27,4 +27,21 @@ describe("a --repo this user may not reach", () => {
     assert.match(stderr, new RegExp(`^hearth map: ${repo} cannot be reached by this user \\(EACCES: a folder in its path may not be entered\\): run hearth as a user who may read it, or give a copy of it$`, "m"));
     assert.doesNotMatch(stderr, /No such folder/);
   });
+
+  it("says the --repo folder itself cannot be read by this user, not that there is nothing to map (exit 2)", (t) => {
+    if (process.getuid?.() !== 0) return void t.skip("needs root to run hearth as another user");
+    if (spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", CLI]).status !== 0) return void t.skip("user nobody cannot read the built CLI");
+    const work = mkdtempSync("/tmp/hearth-repo-unreachable-");
+    t.after(() => rmSync(work, { recursive: true, force: true }));
+    chmodSync(work, 0o755);
+    // Another user's home: its folder is there to stat, but not to list.
+    const repo = join(work, "home");
+    mkdirSync(repo);
+    writeFileSync(join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
+    chmodSync(repo, 0o700);
+    const { status, stdout, stderr } = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, CLI, "map", "--no-cache", "--repo", repo], { cwd: work, encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: work } });
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^hearth map: ${repo} cannot be read by this user \\(EACCES\\): run hearth as a user who may read it, or give a copy of it$`, "m"));
+    assert.doesNotMatch(stdout + stderr, /Nothing to map/);
+  });
 });

@@ -175,6 +175,8 @@ export function repoFolder(cwd: string, repo: string | undefined): string {
     // the same stat, though the folder is there.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM") throw new UsageError(`${path} cannot be reached by this user (${code}: a folder in its path may not be entered): run hearth as a user who may read it, or give a copy of it`);
+    // A link there (ls shows it) that names itself, or a chain of them that comes back.
+    if (code === "ELOOP") throw new UsageError(`${path} is a link that leads back to itself (ELOOP): give the repository's folder`);
     throw new UsageError(`No such folder: ${path}`);
   }
   if (!folder) throw new UsageError(`${path} is a file, not a folder: give the repository's folder`);

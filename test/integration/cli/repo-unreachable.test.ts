@@ -3,7 +3,7 @@
 // run as nobody (permissions do not bind root).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 
@@ -43,5 +43,15 @@ describe("a --repo this user may not reach", () => {
     assert.equal(status, 2, stderr);
     assert.match(stderr, new RegExp(`^hearth map: ${repo} cannot be read by this user \\(EACCES\\): run hearth as a user who may read it, or give a copy of it$`, "m"));
     assert.doesNotMatch(stdout + stderr, /Nothing to map/);
+  });
+
+  it("says a --repo that is a link leading back to itself is one, not that there is no such folder (exit 2)", (t) => {
+    const work = mkdtempSync("/tmp/hearth-repo-unreachable-");
+    t.after(() => rmSync(work, { recursive: true, force: true }));
+    symlinkSync("repo", join(work, "repo"));
+    const { status, stderr } = spawnSync(process.execPath, [CLI, "map", "--no-cache", "--repo", "repo"], { cwd: work, encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: work } });
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^hearth map: ${join(work, "repo")} is a link that leads back to itself \\(ELOOP\\): give the repository's folder$`, "m"));
+    assert.doesNotMatch(stderr, /No such folder/);
   });
 });

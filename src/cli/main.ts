@@ -2,9 +2,9 @@
  * `hearth` — the headless front end: the same libraries as the extension, on a checkout.
  * Parses only the command name; each command owns its flags.
  */
-import { existsSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { stopRepositoryGits } from "../agent/repository-git.ts";
 import { endOnceWrittenIfReadsHeld } from "../indexer/index.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -238,12 +238,38 @@ function namesDeletedFolder(pwd: string): boolean {
   if (!link.endsWith(" (deleted)")) return false;
   const deleted = link.slice(0, -" (deleted)".length);
   // PWD keeps the links the shell went through (/home/me/src -> /data/src, or PWD itself a link
-  // to the checkout); /proc names the real path. The nearest part that exists is resolved.
-  let above = pwd;
-  const below: string[] = [];
-  while (!existsSync(above) && dirname(above) !== above) (below.unshift(basename(above)), (above = dirname(above)));
+  // to the checkout); /proc names the real path.
+  return realPathOf(pwd) === deleted;
+}
+
+/** The most dangling links realPathOf follows: past them, a loop (the kernel stops at 40 too). */
+const MAX_LINKS_FOLLOWED = 40;
+
+/**
+ * `path` with its links resolved, as far as they lead: the nearest part that exists is resolved
+ * by realpath, and a link left dangling there (PWD a link to a folder since deleted) is read and
+ * followed, as the kernel did when the shell went in. Undefined where that fails (a link loop).
+ */
+function realPathOf(path: string): string | undefined {
+  let rest = path;
+  for (let followed = 0; followed <= MAX_LINKS_FOLLOWED; followed++) {
+    let above = rest;
+    const below: string[] = [];
+    while (!existsSync(above) && !danglingLink(above) && dirname(above) !== above) (below.unshift(basename(above)), (above = dirname(above)));
+    try {
+      if (!danglingLink(above)) return join(realpathSync(above), ...below);
+      rest = join(resolve(dirname(above), readlinkSync(above)), ...below);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `path` is a link whose target does not exist. */
+function danglingLink(path: string): boolean {
   try {
-    return join(realpathSync(above), ...below) === deleted;
+    return lstatSync(path).isSymbolicLink() && !existsSync(path);
   } catch {
     return false;
   }

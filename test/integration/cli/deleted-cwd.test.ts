@@ -76,6 +76,22 @@ describe("hearth run in a folder that was deleted", () => {
     assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} was removed and made again since the shell went into it`, "m"));
   });
 
+  it("deleted where the shell went in through a link to it ($PWD a link left dangling): a command given --repo elsewhere works, saying the folder is gone", () => {
+    const work = tempDir("hearth-gone-");
+    const real = join(work, "data", "repo");
+    const link = join(work, "repo");
+    const other = join(work, "other");
+    mkdirSync(real, { recursive: true });
+    mkdirSync(other);
+    writeFileSync(join(other, "calc.py"), "def add(a, b):\n    return a - b\n");
+    symlinkSync(real, link);
+    const script = `cd '${link}' && rm -r '${real}' && exec '${process.execPath}' '${CLI}' map --no-cache --repo '${other}'`;
+    const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
+    assert.equal(map.status, 0, map.stderr);
+    assert.match(map.stdout, /calc\.py/);
+    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
+  });
+
   it("a relative --out does not make the deleted folder again to write there (exit 2)", () => {
     const work = tempDir("hearth-gone-");
     const repo = join(work, "elsewhere");

@@ -50,7 +50,9 @@ describe("hearth run in a folder that was deleted", () => {
     assert.doesNotMatch(result.stderr, /uv_cwd|\n\s+at /);
   });
 
-  it("replaced by a new clone at the same path (rm -rf repo && git clone … repo): --help works, and a command works on the folder now there, saying so", () => {
+  it("replaced by a new clone at the same path (rm -rf repo && git clone … repo): --help works, and a command works on the folder now there, saying so", (t) => {
+    // Where /proc does not name the deleted folder (macOS, BSD), a PWD that exists is not trusted: hearth refuses it.
+    if (!existsSync("/proc/self/cwd")) return void t.skip("needs Linux /proc/self/cwd to tell the folder made again from a PWD left from elsewhere");
     const work = tempDir("hearth-gone-");
     const gone = join(work, "repo");
     const help = inDeletedFolder(gone, ["--help"], true, {});
@@ -63,7 +65,9 @@ describe("hearth run in a folder that was deleted", () => {
     assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${gone} was removed and made again since the shell went into it \\(a new clone\\?\\): hearth works on the folder there now; cd into it again \\(cd ${gone}\\) for the shell to see it too$`, "m"));
   });
 
-  it("replaced by a new clone where the shell went in through a link to it ($PWD a link, /proc the real path): works there, saying so", () => {
+  it("replaced by a new clone where the shell went in through a link to it ($PWD a link, /proc the real path): works there, saying so", (t) => {
+    // Where /proc does not name the deleted folder (macOS, BSD), a PWD that exists is not trusted: hearth refuses it.
+    if (!existsSync("/proc/self/cwd")) return void t.skip("needs Linux /proc/self/cwd to tell the folder made again from a PWD left from elsewhere");
     const work = tempDir("hearth-gone-");
     const real = join(work, "data", "repo");
     const link = join(work, "repo");

@@ -62,7 +62,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   };
   try {
     return await command.run(args, announcingStdin(name, { ...io, out }));
-  } catch (error) {
+  } catch (thrown) {
+    // What to pipe instead is the command's own input: chat's message is no issue text, nor a patch.
+    const error = thrown instanceof StdinOverLimitError ? new UsageError(`${thrown.message}: pipe ${STDIN_HOLDS[name] ?? "the text itself"}, not a log or an archive`) : thrown;
     const code = failedCommand(name, command, error, io);
     // A script parsing --json's stdout got nothing and failed on that instead of on the error.
     // The exit code is not in it: the entry point makes a cancel 143 or 129 after this. Once the
@@ -73,6 +75,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return code;
   }
 }
+
+/** More on stdin than MAX_INPUT_BYTES (processIo); main adds what the command reads there (STDIN_HOLDS). */
+class StdinOverLimitError extends UsageError {}
+
+/** What each command that reads stdin reads there, as the over-the-limit advice names it. */
+const STDIN_HOLDS: Readonly<Record<string, string>> = {
+  "apply-patch": "the patch itself",
+  chat: "your message itself",
+  fix: "the issue's text itself",
+  locate: "the issue's text itself",
+};
 
 /** What a command's error is told as (stderr), and its exit code. */
 function failedCommand(name: string, command: CliCommand, error: unknown, io: CliIo): number {
@@ -143,7 +156,7 @@ function processIo(): { io: CliIo; outFailure: () => string | undefined; cancell
       // the same limit (readInputBytes), so no command is told to pass one instead.
       if (size > MAX_INPUT_BYTES) {
         process.stdin.destroy();
-        throw new UsageError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB: pipe the issue's text or the patch itself, not a log or an archive`);
+        throw new StdinOverLimitError(`The text on stdin is over ${MAX_INPUT_BYTES / 1024 / 1024} MB`);
       }
       chunks.push(chunk as Buffer);
     }

@@ -38,8 +38,20 @@ describe("stdin over the limit", () => {
     const dir = repo(t);
     const run = spawnSync(process.execPath, [CLI, "fix", "--repo", dir, "--issue-file", "-", "--yes"], { cwd: dir, input: FLOOD, encoding: "utf8", timeout: 120_000 });
     assert.equal(run.status, 2, `${run.stdout}\n${run.stderr}`);
-    assert.match(run.stderr, /^hearth fix: The text on stdin is over 32 MB: pipe the issue's text or the patch itself, not a log or an archive$/m);
+    assert.match(run.stderr, /^hearth fix: The text on stdin is over 32 MB: pipe the issue's text itself, not a log or an archive$/m);
     assert.doesNotMatch(run.stderr, /apply-patch|pass a file/);
+  });
+
+  it("each command is told what its own stdin holds: chat a message, apply-patch a patch, not an issue's text", (t) => {
+    const dir = repo(t);
+    const model = join(dir, "model.json");
+    writeFileSync(model, JSON.stringify({ name: "scripted", turns: [{ text: "hello" }] }));
+    const chat = spawnSync(process.execPath, [CLI, "chat", "--repo", dir, "--model", model], { cwd: dir, input: FLOOD, encoding: "utf8", timeout: 120_000 });
+    assert.equal(chat.status, 2, `${chat.stdout}\n${chat.stderr}`);
+    assert.match(chat.stderr, /^hearth chat: The text on stdin is over 32 MB: pipe your message itself, not a log or an archive$/m);
+    const patch = spawnSync(process.execPath, [CLI, "apply-patch", "--repo", dir], { cwd: dir, input: FLOOD, encoding: "utf8", timeout: 120_000 });
+    assert.equal(patch.status, 2, `${patch.stdout}\n${patch.stderr}`);
+    assert.match(patch.stderr, /^hearth apply-patch: The text on stdin is over 32 MB: pipe the patch itself, not a log or an archive$/m);
   });
 
   it("hearth apply-patch from stdin writes nothing", (t) => {

@@ -271,7 +271,10 @@ function realPathOf(path: string): string | undefined {
     while (!existsSync(above) && !danglingLink(above) && dirname(above) !== above) (below.unshift(basename(above)), (above = dirname(above)));
     try {
       if (!danglingLink(above)) return join(realpathSync(above), ...below);
-      rest = join(resolve(dirname(above), readlinkSync(above)), ...below);
+      // A relative target is taken from the link's real folder, as the kernel takes it: its `..`
+      // leaves that folder, not the link the path came through (alias/link -> ../target with
+      // alias -> deep/sub is deep/target).
+      rest = join(resolve(realpathSync(dirname(above)), readlinkSync(above)), ...below);
     } catch {
       return undefined;
     }

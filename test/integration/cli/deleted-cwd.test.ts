@@ -96,6 +96,26 @@ describe("hearth run in a folder that was deleted", () => {
     assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
   });
 
+  it("deleted where the shell went in through a relative link (../target) in a folder reached through another link: follows it from the link's real folder, as the kernel did", () => {
+    // work/alias -> deep/sub, and work/deep/sub/link -> ../target: the shell's PWD is
+    // work/alias/link, the kernel's work/deep/target (.. taken from deep/sub, not from alias).
+    const work = tempDir("hearth-gone-");
+    const real = join(work, "deep", "target");
+    const other = join(work, "other");
+    mkdirSync(join(work, "deep", "sub"), { recursive: true });
+    mkdirSync(real);
+    mkdirSync(other);
+    writeFileSync(join(other, "calc.py"), "def add(a, b):\n    return a - b\n");
+    symlinkSync(join("deep", "sub"), join(work, "alias"));
+    symlinkSync(join("..", "target"), join(work, "deep", "sub", "link"));
+    const link = join(work, "alias", "link");
+    const script = `cd '${link}' && rm -r '${real}' && exec '${process.execPath}' '${CLI}' map --no-cache --repo '${other}'`;
+    const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
+    assert.equal(map.status, 0, map.stderr);
+    assert.match(map.stdout, /calc\.py/);
+    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
+  });
+
   it("a relative --out does not make the deleted folder again to write there (exit 2)", () => {
     const work = tempDir("hearth-gone-");
     const repo = join(work, "elsewhere");

@@ -80,7 +80,7 @@ export function lineEndsUncheckedMessage(unchecked: LineEndsUnchecked): string {
   return `the patch has the checkout's line ends (CRLF) in ${unchecked.files.length} file(s), as the repository could not be asked how it stores them (${unchecked.why}); if it converts them, the patch may not apply to a clean clone: ${shown}`;
 }
 
-function crlfToLf(bytes: Buffer): Buffer {
+export function crlfToLf(bytes: Buffer): Buffer {
   return Buffer.from(bytes.toString("latin1").replace(/\r\n/g, "\n"), "latin1");
 }
 

@@ -11,6 +11,7 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
+import { crlfToLf } from "../agent/fix-line-ends.ts";
 import { blobId } from "../agent/repository-git.ts";
 import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv } from "../indexer/read-only-git.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
@@ -112,11 +113,21 @@ function conflictKind(root: string, path: string, entry: UnmergedPath): string {
     if (stat.isSymbolicLink()) return entry.blobs.includes(blobId(readlinkSync(at, { encoding: "buffer" }), entry.blobs[0]!)) ? ONE_SIDE : "resolved in the link, not yet added";
     if (!stat.isFile() || stat.size > MAX_MARKER_SCAN_BYTES) return "conflict markers";
     const bytes = readFileSync(at);
-    if (entry.blobs.includes(blobId(bytes, entry.blobs[0]!))) return ONE_SIDE;
+    if (isOneSide(bytes, entry.blobs)) return ONE_SIDE;
     return /^<{7}(?: |\r?$)/m.test(bytes.toString("latin1")) ? "conflict markers" : "resolved in the file, not yet added";
   } catch {
     return "conflict markers";
   }
+}
+
+/**
+ * Whether a file's bytes are a side's version (`blobs`): as stored, or as git wrote them out
+ * with CRLF line ends (eol=crlf, core.autocrlf=true) from a blob stored with LF.
+ */
+function isOneSide(bytes: Buffer, blobs: readonly string[]): boolean {
+  if (blobs.includes(blobId(bytes, blobs[0]!))) return true;
+  if (!bytes.includes("\r\n")) return false;
+  return blobs.includes(blobId(crlfToLf(bytes), blobs[0]!));
 }
 
 /**

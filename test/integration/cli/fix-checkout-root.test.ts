@@ -156,6 +156,27 @@ describe("hearth fix outside a checkout's top", () => {
     assert.match(stderr, /: current \(not merged: one side's version, without the other's changes\), logo\.png \(not merged: one side's version, without the other's changes\); resolve them/);
   });
 
+  it("names a text file git could not merge (-merge) as one side's version where the checkout writes its lines with CRLF", () => {
+    const { top, model, work } = checkoutWithSubfolder();
+    // Stored with LF, written out with CRLF (eol=crlf, or core.autocrlf=true on Windows): the
+    // file git left is this side's version, though its bytes are not the stored blob's.
+    writeFileSync(join(top, ".gitattributes"), "*.csv -merge eol=crlf\n");
+    writeFileSync(join(top, "prices.csv"), "a,1\r\nb,2\r\n");
+    git(top, "add", ".");
+    git(top, "commit", "-qm", "more");
+    git(top, "checkout", "-qb", "other");
+    writeFileSync(join(top, "prices.csv"), "a,1\r\nb,3\r\n");
+    git(top, "commit", "-qam", "other");
+    git(top, "checkout", "-q", "-");
+    writeFileSync(join(top, "prices.csv"), "a,2\r\nb,2\r\n");
+    git(top, "commit", "-qam", "main");
+    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    assert.equal(readFileSync(join(top, "prices.csv"), "utf8"), "a,2\r\nb,2\r\n");
+    const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /: prices\.csv \(not merged: one side's version, without the other's changes\); resolve them/);
+  });
+
   it("shows a conflicted file's name with a newline or an escape in it on the message's one line", () => {
     const { top, model, work } = checkoutWithSubfolder();
     const name = "odd\nname\x1b[2J.txt";

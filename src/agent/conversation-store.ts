@@ -21,6 +21,7 @@ import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
 import { formatSize } from "../protocol/units.ts";
+import { writeNew } from "../tools/disk-workspace.ts";
 import { checkMessages } from "./handoff.ts";
 
 export interface Conversation {
@@ -127,7 +128,7 @@ export class ConversationStore {
       }
       const tmp = `${this.file(id)}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        await writeSynced(tmp, text);
+        await writeNew(tmp, text);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
         await this.keepOtherWindows(id);
         await rename(tmp, this.file(id));
@@ -310,20 +311,6 @@ async function removeLeftTemporaryFiles(dir: string): Promise<void> {
     const path = join(dir, name);
     const info = await lstat(path).catch(() => undefined);
     if (info?.isFile() && Date.now() - info.mtimeMs > LEFT_AFTER_MS) await rm(path, { force: true }).catch(() => undefined);
-  }
-}
-
-/**
- * Writes a new file (O_EXCL: never through a link or file left at `path`), flushed to disk:
- * renamed over the old version unflushed, a power cut can leave an empty file in its place.
- */
-async function writeSynced(path: string, text: string): Promise<void> {
-  const handle = await open(path, "wx");
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -350,8 +350,12 @@ async function createExclusive(target: string, content: Uint8Array): Promise<boo
   }
 }
 
-/** Writes a file that must not exist yet (O_EXCL), synced to disk; one it could not finish is removed. */
-async function writeNew(path: string, content: Uint8Array): Promise<void> {
+/**
+ * Writes a file that must not exist yet (O_EXCL: never through a link or file left at `path`),
+ * flushed to disk — renamed over an old version unflushed, a power cut can leave an empty file
+ * in its place. One it could not finish is removed.
+ */
+export async function writeNew(path: string, content: Uint8Array | string): Promise<void> {
   const handle = await open(path, "wx", 0o666);
   try {
     await handle.writeFile(content);

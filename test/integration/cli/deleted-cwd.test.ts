@@ -22,6 +22,19 @@ function inDeletedFolder(gone: string, args: string[], pwd = true, made?: Record
   return spawnSync("sh", ["-c", `cd '${gone}' && rmdir '${gone}'${again} && exec ${pwd ? "" : "env -u PWD "}'${process.execPath}' '${CLI}' ${quoted}`], { encoding: "utf8", env: { ...process.env, PWD: gone } });
 }
 
+/**
+ * `hearth map --repo other` run where the shell went in through `link`, after `real` (the
+ * folder the link reached) was removed: it works, and warns the current folder is gone.
+ */
+function mapsAfterRemoving(link: string, real: string, other: string): void {
+  writeFileSync(join(other, "calc.py"), "def add(a, b):\n    return a - b\n");
+  const script = `cd '${link}' && rm -r '${real}' && exec '${process.execPath}' '${CLI}' map --no-cache --repo '${other}'`;
+  const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
+  assert.equal(map.status, 0, map.stderr);
+  assert.match(map.stdout, /calc\.py/);
+  assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
+}
+
 describe("hearth run in a folder that was deleted", () => {
   it("--help still prints the help, exit 0", () => {
     const result = inDeletedFolder(join(tempDir("hearth-gone-"), "gone"), ["--help"]);
@@ -87,13 +100,8 @@ describe("hearth run in a folder that was deleted", () => {
     const other = join(work, "other");
     mkdirSync(real, { recursive: true });
     mkdirSync(other);
-    writeFileSync(join(other, "calc.py"), "def add(a, b):\n    return a - b\n");
     symlinkSync(real, link);
-    const script = `cd '${link}' && rm -r '${real}' && exec '${process.execPath}' '${CLI}' map --no-cache --repo '${other}'`;
-    const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
-    assert.equal(map.status, 0, map.stderr);
-    assert.match(map.stdout, /calc\.py/);
-    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
+    mapsAfterRemoving(link, real, other);
   });
 
   it("deleted where the shell went in through a relative link (../target) in a folder reached through another link: follows it from the link's real folder, as the kernel did", () => {
@@ -105,15 +113,10 @@ describe("hearth run in a folder that was deleted", () => {
     mkdirSync(join(work, "deep", "sub"), { recursive: true });
     mkdirSync(real);
     mkdirSync(other);
-    writeFileSync(join(other, "calc.py"), "def add(a, b):\n    return a - b\n");
     symlinkSync(join("deep", "sub"), join(work, "alias"));
     symlinkSync(join("..", "target"), join(work, "deep", "sub", "link"));
     const link = join(work, "alias", "link");
-    const script = `cd '${link}' && rm -r '${real}' && exec '${process.execPath}' '${CLI}' map --no-cache --repo '${other}'`;
-    const map = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, PWD: link } });
-    assert.equal(map.status, 0, map.stderr);
-    assert.match(map.stdout, /calc\.py/);
-    assert.match(map.stderr, new RegExp(`^hearth: warning: the current folder ${link} no longer exists \\(deleted, or replaced by a new clone\\)`, "m"));
+    mapsAfterRemoving(link, real, other);
   });
 
   it("a relative --out does not make the deleted folder again to write there (exit 2)", () => {

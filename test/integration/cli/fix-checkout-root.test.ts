@@ -28,6 +28,20 @@ function checkoutWithSubfolder(): { top: string; model: string; work: string } {
   return { top, model, work };
 }
 
+/**
+ * Commits `onOther`'s changes on a branch "other" and `onMain`'s on the branch `top` was on,
+ * then merges "other", which must stop with conflicts.
+ */
+function mergeWithConflicts(top: string, onOther: () => void, onMain: () => void): void {
+  git(top, "checkout", "-qb", "other");
+  onOther();
+  git(top, "commit", "-qam", "other");
+  git(top, "checkout", "-q", "-");
+  onMain();
+  git(top, "commit", "-qam", "main");
+  assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+}
+
 function script(file: string, turns: unknown[]): void {
   writeFileSync(file, JSON.stringify({ name: "scripted", turns }));
 }
@@ -94,13 +108,15 @@ describe("hearth fix outside a checkout's top", () => {
 
   it("refuses a checkout a merge left with conflicts, naming the files with conflict markers, before the model loads (exit 2)", () => {
     const { top, model, work } = checkoutWithSubfolder();
-    git(top, "checkout", "-qb", "other");
-    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
-    git(top, "commit", "-qam", "other");
-    git(top, "checkout", "-q", "-");
-    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
-    git(top, "commit", "-qam", "main");
-    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    mergeWithConflicts(
+      top,
+      () => {
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
+      },
+      () => {
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+      },
+    );
     assert.match(readFileSync(join(top, "lib/calc.py"), "utf8"), /^<<<<<<< /m);
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
@@ -114,17 +130,19 @@ describe("hearth fix outside a checkout's top", () => {
     writeFileSync(join(top, "done.txt"), "one\n");
     git(top, "add", ".");
     git(top, "commit", "-qm", "more");
-    git(top, "checkout", "-qb", "other");
-    git(top, "rm", "-q", "notes.txt");
-    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
-    writeFileSync(join(top, "done.txt"), "two\n");
-    git(top, "commit", "-qam", "other");
-    git(top, "checkout", "-q", "-");
-    writeFileSync(join(top, "notes.txt"), "changed\n");
-    writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
-    writeFileSync(join(top, "done.txt"), "three\n");
-    git(top, "commit", "-qam", "main");
-    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    mergeWithConflicts(
+      top,
+      () => {
+        git(top, "rm", "-q", "notes.txt");
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return b - a\n");
+        writeFileSync(join(top, "done.txt"), "two\n");
+      },
+      () => {
+        writeFileSync(join(top, "notes.txt"), "changed\n");
+        writeFileSync(join(top, "lib/calc.py"), "def add(a, b):\n    return a + b\n");
+        writeFileSync(join(top, "done.txt"), "three\n");
+      },
+    );
     // Resolved in the file (by hand, or rerere) but not yet added: git still holds it unmerged.
     writeFileSync(join(top, "done.txt"), "two and three\n");
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
@@ -139,18 +157,20 @@ describe("hearth fix outside a checkout's top", () => {
     symlinkSync("v1", join(top, "current"));
     git(top, "add", ".");
     git(top, "commit", "-qm", "more");
-    git(top, "checkout", "-qb", "other");
-    writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 2]));
-    rmSync(join(top, "current"));
-    symlinkSync("v2", join(top, "current"));
-    git(top, "commit", "-qam", "other");
-    git(top, "checkout", "-q", "-");
-    writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 3]));
-    rmSync(join(top, "current"));
-    symlinkSync("v3", join(top, "current"));
-    git(top, "commit", "-qam", "main");
     // git merges neither: each keeps this side's version, without a marker.
-    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    mergeWithConflicts(
+      top,
+      () => {
+        writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 2]));
+        rmSync(join(top, "current"));
+        symlinkSync("v2", join(top, "current"));
+      },
+      () => {
+        writeFileSync(join(top, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 3]));
+        rmSync(join(top, "current"));
+        symlinkSync("v3", join(top, "current"));
+      },
+    );
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
     assert.match(stderr, /: current \(not merged: one side's version, without the other's changes\), logo\.png \(not merged: one side's version, without the other's changes\); resolve them/);
@@ -164,13 +184,15 @@ describe("hearth fix outside a checkout's top", () => {
     writeFileSync(join(top, "prices.csv"), "a,1\r\nb,2\r\n");
     git(top, "add", ".");
     git(top, "commit", "-qm", "more");
-    git(top, "checkout", "-qb", "other");
-    writeFileSync(join(top, "prices.csv"), "a,1\r\nb,3\r\n");
-    git(top, "commit", "-qam", "other");
-    git(top, "checkout", "-q", "-");
-    writeFileSync(join(top, "prices.csv"), "a,2\r\nb,2\r\n");
-    git(top, "commit", "-qam", "main");
-    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    mergeWithConflicts(
+      top,
+      () => {
+        writeFileSync(join(top, "prices.csv"), "a,1\r\nb,3\r\n");
+      },
+      () => {
+        writeFileSync(join(top, "prices.csv"), "a,2\r\nb,2\r\n");
+      },
+    );
     assert.equal(readFileSync(join(top, "prices.csv"), "utf8"), "a,2\r\nb,2\r\n");
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
@@ -183,13 +205,15 @@ describe("hearth fix outside a checkout's top", () => {
     writeFileSync(join(top, name), "one\n");
     git(top, "add", ".");
     git(top, "commit", "-qm", "more");
-    git(top, "checkout", "-qb", "other");
-    writeFileSync(join(top, name), "two\n");
-    git(top, "commit", "-qam", "other");
-    git(top, "checkout", "-q", "-");
-    writeFileSync(join(top, name), "three\n");
-    git(top, "commit", "-qam", "main");
-    assert.equal(spawnSync("git", ["merge", "-q", "other"], { cwd: top }).status, 1);
+    mergeWithConflicts(
+      top,
+      () => {
+        writeFileSync(join(top, name), "two\n");
+      },
+      () => {
+        writeFileSync(join(top, name), "three\n");
+      },
+    );
     const { status, stderr } = hearthFix(top, work, ["add() subtracts", "--model", model]);
     assert.equal(status, 2, stderr);
     assert.match(stderr, /^hearth fix: the checkout has unresolved conflicts \(a merge, rebase, cherry-pick or stash that stopped\): odd\\x0aname\\x1b\[2J\.txt \(conflict markers\); resolve them/m);

@@ -19,7 +19,7 @@ import { findHiddenText, hiddenTextNotice, hiddenTextWarning } from "../protocol
 import { AGENT_TOOLS, type CheckpointStore, type FileReads, MAX_READ_FILE_BYTES, type Tool, type Workspace, contentHash, decodeText, detectTestCommand, leftOutMessage, recordWhole, unreadableMessage } from "../tools/index.ts";
 import { runFinalTests, taskMessage } from "./fix.ts";
 import { promptOf } from "./condense.ts";
-import { Agent, type AgentEvent, type ApprovalRequest } from "./loop.ts";
+import { Agent, type AgentEvent, type ApprovalRequest, policyNow } from "./loop.ts";
 import { type ProjectContext, backendTokenCounter, loadProjectContext, rulesNotice } from "./project-context.ts";
 import { type PromptBudgets, promptBudgets, smallContextNotice } from "./prompt-budgets.ts";
 import { startingContext } from "./starting-context.ts";
@@ -36,7 +36,8 @@ export interface ConversationRunOptions {
   readonly index?: IndexQueries;
   /** The model; a rejection (no model, failed load) ends the run with "model-error". */
   readonly backend: () => Promise<ModelBackend>;
-  readonly policy: ApprovalPolicy;
+  /** A function is read at each call (the setting changed mid-run applies to the next; see AgentOptions.policy). */
+  readonly policy: ApprovalPolicy | (() => ApprovalPolicy);
   readonly approve: (request: ApprovalRequest) => Promise<boolean>;
   readonly onEvent: (event: AgentWireEvent) => void;
   readonly signal: AbortSignal;
@@ -198,7 +199,7 @@ export async function runConversationTurn(options: ConversationRunOptions): Prom
     // Approved like a run_tests call; a card the user was asked on is closed with the outcome.
     const callId = `final-tests-${start.id}`;
     const started = Date.now();
-    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: options.policy, approve, onEvent, signal, callId });
+    const final = await runFinalTests({ command: testCommand, cwd: options.workspace.root, policy: policyNow(options.policy), approve, onEvent, signal, callId });
     if ("ran" in final) {
       tests = { ...final.ran, output: truncateMiddle(final.ran.output, TEST_OUTPUT_CHARS) };
       emit({ type: "toolEnd", callId, ok: true, preview: truncateMiddle(final.ran.output, PREVIEW_CHARS), durationMs: Date.now() - started });

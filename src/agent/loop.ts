@@ -68,7 +68,12 @@ export interface AgentOptions {
    * conversation); the next `run` appends to them.
    */
   readonly history?: readonly ChatMessage[];
-  readonly policy: ApprovalPolicy;
+  /**
+   * A function is read at each call: a run may outlive the setting it started under (the user
+   * tightens hearth.approvalPolicy after seeing an unasked command), and its next call follows
+   * the new one.
+   */
+  readonly policy: ApprovalPolicy | (() => ApprovalPolicy);
   /** Asked for calls the policy does not allow outright; no callback = deny. */
   readonly approve?: (request: ApprovalRequest) => Promise<boolean>;
   readonly budget?: Partial<AgentBudget>;
@@ -499,10 +504,11 @@ class Run {
 
   /** The user's answer to this call's question; undefined when the policy asks none. */
   private async approval(call: ToolCall, tool: Tool): Promise<boolean | undefined> {
+    const policy = policyNow(this.options.policy);
     // Under auto-all nothing asks: the paths are not looked at (apply_patch's would be planned once more).
-    const mayAsk = (tool.effect === "write" || tool.effect === "read") && needsApproval(this.options.policy, tool.effect, true);
+    const mayAsk = (tool.effect === "write" || tool.effect === "read") && needsApproval(policy, tool.effect, true);
     const reason = mayAsk ? await this.askedFor(call, tool) : undefined;
-    if (!needsApproval(this.options.policy, tool.effect, reason !== undefined)) return undefined;
+    if (!needsApproval(policy, tool.effect, reason !== undefined)) return undefined;
     // "Run the tests" says nothing of what runs: a repository's test script can be anything.
     const runs = await tool.describeRun?.(call.arguments, { ...this.options.toolContext, signal: this.signal }).catch(() => undefined);
     // A prompt that fails (a closed window or terminal) is no yes.
@@ -771,6 +777,11 @@ async function firstReason(paths: readonly string[], why: (path: string) => Prom
     if (reason) return reason;
   }
   return undefined;
+}
+
+/** The policy in force now: a function's answer at this moment. */
+export function policyNow(policy: ApprovalPolicy | (() => ApprovalPolicy)): ApprovalPolicy {
+  return typeof policy === "function" ? policy() : policy;
 }
 
 /**

@@ -153,7 +153,8 @@ export class AgentService {
       checkpoints,
       ...(index ? { index } : {}),
       backend: () => session.readyBackend(),
-      policy: session.currentSettings().approvalPolicy,
+      // Read at each call: the user may tighten (or loosen) it while the run works.
+      policy: () => session.currentSettings().approvalPolicy,
       approve: (request) => askClient(connection, { runId: params.runId, conversationId: params.conversationId, call: request.call, effect: request.effect }, signal),
       onEvent,
       signal,

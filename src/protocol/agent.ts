@@ -273,8 +273,18 @@ export interface MentionSearchResult {
   readonly symbols: readonly { readonly name: string; readonly kind: string; readonly path: string; readonly line: number }[];
 }
 
-/** Sent by the runtime after an applyEdit: save these documents so tools that read the disk see the change. */
-export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly string[] }, void, void>("hearth/workspace/save");
+/**
+ * Sent by the runtime after an applyEdit: save these documents so tools that read the disk see
+ * the change. The client answers the ones whose save failed (VS Code's `TextDocument.save()`
+ * answered false or threw: a read-only file, one changed on disk since it was opened, a full
+ * disk); their change is in the editor only. An older client answers null: all saved.
+ */
+export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceSaveResult | null, void>("hearth/workspace/save");
+
+export interface WorkspaceSaveResult {
+  /** Documents of the request that were not saved (the request's URI strings). */
+  readonly notSaved: readonly string[];
+}
 
 
 export type { JsonValue };

@@ -13,7 +13,8 @@
  * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
  * link), all of a batch before the editor sees anything.
  */
-import { pathToFileURL } from "node:url";
+import { relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
 import { type TextFile, decodeText } from "../tools/text-file.ts";
@@ -29,8 +30,8 @@ export interface EditorHost {
   openDocument(uri: string): { readonly text: string; readonly dirty: boolean; readonly version?: number } | undefined;
   /** Applies one edit in the editor. */
   applyEdit(edit: WorkspaceEdit, label: string): Promise<{ readonly applied: boolean; readonly failureReason?: string }>;
-  /** Saves these documents (the ones an edit touched). */
-  save(uris: readonly string[]): Promise<void>;
+  /** Saves these documents (the ones an edit touched); answers those whose save failed (void: all saved). */
+  save(uris: readonly string[]): Promise<{ readonly notSaved?: readonly string[] } | null | void>;
 }
 
 export class EditorWorkspace implements Workspace {
@@ -84,7 +85,7 @@ export class EditorWorkspace implements Workspace {
       if (await this.taken(rel)) return false;
       throw new ToolError("io-error", `the editor did not create ${rel}${result.failureReason ? `: ${result.failureReason}` : ""}; nothing was written`);
     }
-    await this.host.save([uri]);
+    await this.save([uri]);
     return true;
   }
 
@@ -145,7 +146,24 @@ export class EditorWorkspace implements Workspace {
       const why = result.failureReason ? `: ${result.failureReason}` : typed ? " (a file it changes was edited in the editor meanwhile: read it again)" : "";
       throw new ToolError("io-error", `the editor did not apply the change${why}; nothing was written`);
     }
-    await this.host.save(touched);
+    await this.save(touched);
+  }
+
+  /**
+   * Saves what an edit touched. A save VS Code could not make (a read-only file, one changed
+   * on disk since it was opened, a full disk) leaves the change in the editor only: said, not
+   * passed off as written, since commands and tests read the disk.
+   */
+  private async save(uris: readonly string[]): Promise<void> {
+    const notSaved = (await this.host.save(uris))?.notSaved ?? [];
+    if (notSaved.length === 0) return;
+    const names = notSaved.map((uri) => relative(this.root, fileURLToPath(uri))).join(", ");
+    throw new ToolError(
+      "io-error",
+      `VS Code did not save ${names} after the change: it is in the editor, not on disk, so commands and tests still see the file as it was ` +
+        "(VS Code says why: a read-only file, or one changed on disk since it was opened). The user can save it there, or revert it to drop the change",
+      { notSaved: names },
+    );
   }
 
   /** The one containment check every write path runs (outside the root, `.git`, links to either). */

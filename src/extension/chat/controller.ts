@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
+import { saveEdited } from "../edit-saves.ts";
 import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
@@ -54,12 +55,9 @@ export class ChatController implements vscode.Disposable, ChatSession {
     this.onDidChangeRunning = this.runs.onDidChangeRunning;
     // A run given up on (the runtime did not answer Stop in time) may still send events once it wakes: not shown.
     runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
-    runtime.onRequest(WorkspaceSaveRequest, async (params) => {
-      for (const uri of params.uris) {
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
-        if (doc?.isDirty) await doc.save();
-      }
-    });
+    runtime.onRequest(WorkspaceSaveRequest, (params) =>
+      saveEdited(params.uris, (uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString())),
+    );
   }
 
   dispose(): void {

@@ -19,6 +19,8 @@ class MemoryEditor implements EditorHost {
   readonly docs = new Map<string, { text: string; dirty: boolean; utf16?: boolean; version?: number }>();
   readonly edits: WorkspaceEdit[] = [];
   refuse = false;
+  /** Files whose save fails as VS Code's does (`TextDocument.save()` answers false): the text stays in the buffer. */
+  readonly unsavable = new Set<string>();
   /** Runs once just before the next edit is applied: another writer getting in first. */
   beforeNextEdit: (() => void) | undefined;
 
@@ -55,14 +57,20 @@ class MemoryEditor implements EditorHost {
   }
 
   async save(uris: readonly string[]) {
+    const notSaved: string[] = [];
     for (const uri of uris) {
       const doc = this.docs.get(uri);
       if (!doc) continue; // never opened: nothing unsaved
+      if (this.unsavable.has(uri)) {
+        notSaved.push(uri);
+        continue;
+      }
       // Like VS Code: a file opened as UTF-16 (by its BOM) is saved as UTF-16 with its BOM.
       mkdirSync(dirname(fileURLToPath(uri)), { recursive: true });
       writeFileSync(fileURLToPath(uri), doc.utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc.text, "utf16le")]) : doc.text);
       doc.dirty = false;
     }
+    return { notSaved };
   }
 
   private applyText(change: TextDocumentEdit) {
@@ -226,6 +234,24 @@ describe("EditorWorkspace", () => {
     assert.equal(editor.edits.length, 0);
     assert.equal(editor.docs.get(uri("calc.py"))!.text, theirs);
     assert.equal(readFileSync(join(root, "calc.py"), "utf8"), theirs);
+  });
+
+  // VS Code's save fails (a read-only file such as a Perforce one not checked out, the disk
+  // changed since the file was opened: "the content of the file is newer", a full disk) and
+  // TextDocument.save() answers false: the edit stays in the buffer only. The tool said it
+  // had changed the file, so the agent ran the tests on the old file, and its next edit was
+  // refused for "unsaved changes" that were its own.
+  it("says the change was not saved when the editor's save fails: it is in the editor only", async () => {
+    const { root, editor, ws, uri } = setup({ "calc.py": "def add(a, b):\n    return a - b\n" });
+    editor.unsavable.add(uri("calc.py"));
+    const result = await runTool(editFileTool, { path: "calc.py", old_text: "return a - b", new_text: "return a + b" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "io-error", result.text);
+    assert.match(result.text, /VS Code did not save calc\.py after the change: it is in the editor, not on disk/);
+    assert.equal(editor.docs.get(uri("calc.py"))!.text, "def add(a, b):\n    return a + b\n");
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
+    editor.unsavable.clear();
+    editor.unsavable.add(uri("new.md"));
+    await assert.rejects(ws.create("new.md", new TextEncoder().encode("mine\n")), /VS Code did not save new\.md after the change/);
   });
 
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows

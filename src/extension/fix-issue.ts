@@ -6,10 +6,13 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { FIX_HERE_ANYWAY, issueForFolder, issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, type IssueToFix, issueForFolder, issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../github/github-issue.ts";
 import { readGitRemotes } from "../github/git-remotes.ts";
+import type { RuntimeClient } from "./runtime-client.ts";
+import { sameFolderPath } from "./folder-paths.ts";
+import { diskFolders } from "./workspace-folder.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
 async function githubToken(ask: boolean): Promise<string | undefined> {
@@ -26,17 +29,18 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
   // A URL passed by another command goes the way a pasted one does: fetched, and checked.
   const issue = issueFromArgs?.trim() ? await resolveIssue(chat, issueFromArgs.trim()) : await issueText(chat);
   if (!issue) return;
-  const tooLong = issueTooLong(issue);
+  const tooLong = issueTooLong(issue.text);
   if (tooLong) return void vscode.window.showWarningMessage(`Hearth: ${tooLong}`);
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   const ask = async (question: string) => (await vscode.window.showWarningMessage(question, { modal: true }, STOP_AND_FIX)) === STOP_AND_FIX;
   if (!(await startFixConversation(chat, ask))) return;
+  if (issue.folder && !(await workIn(chat, issue.folder))) return;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Hearth is fixing the issue", cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => chat.stop());
       progress.report({ message: "the agent is working; follow it in the chat" });
-      return chat.send(issue, [], "fix");
+      return chat.send(issue.text, [], "fix");
     },
   );
   if (!result) return;
@@ -48,8 +52,46 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
   void vscode.window.showInformationMessage(message);
 }
 
+/**
+ * Moves Hearth to `folder` (the clone of the issue's repository the user chose to fix it in)
+ * and waits for its runtime there; false, said why, when the folder left the window or the
+ * runtime did not start.
+ */
+async function workIn(chat: ChatController, folder: vscode.WorkspaceFolder): Promise<boolean> {
+  await chat.folders.choose(folder);
+  if (!chat.folders.isCurrent(folder)) {
+    void vscode.window.showWarningMessage(`Hearth: ${folder.name} is no longer a folder of this window; the issue was not fixed.`);
+    return false;
+  }
+  const state = await runtimeIn(chat.runtime, chat.folders, folder);
+  if (state === "running") return true;
+  void vscode.window.showWarningMessage(`Hearth: ${state}; the issue was not fixed.`);
+  return false;
+}
+
+/** Resolves "running" once the runtime runs in `folder`, else why it will not (it failed, or Hearth works in another folder now). */
+function runtimeIn(runtime: RuntimeClient, folders: ChatController["folders"], folder: vscode.WorkspaceFolder): Promise<string> {
+  const verdict = (): string | undefined => {
+    if (!folders.isCurrent(folder)) return `Hearth works in ${folders.folder?.name ?? "no folder"} now, not ${folder.name}`;
+    const state = runtime.state;
+    if (state.kind === "failed") return state.message.replace(/\.$/, "");
+    return state.kind === "running" && state.status.folder !== null && sameFolderPath(state.status.folder, folder.uri.fsPath) ? "running" : undefined;
+  };
+  return new Promise((resolve) => {
+    const subs: vscode.Disposable[] = [];
+    const check = () => {
+      const result = verdict();
+      if (result === undefined) return;
+      for (const s of subs) s.dispose();
+      resolve(result);
+    };
+    subs.push(runtime.onDidChangeState(check), folders.onDidChange(check));
+    check();
+  });
+}
+
 /** The selection in the active editor, else an input box that also takes a GitHub issue URL. */
-async function issueText(chat: ChatController): Promise<string | undefined> {
+async function issueText(chat: ChatController): Promise<IssueToFix<vscode.WorkspaceFolder> | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : "";
   const input = selected || (await vscode.window.showInputBox({
@@ -67,18 +109,20 @@ async function issueText(chat: ChatController): Promise<string | undefined> {
  * (asked before the fetch where the URL says so; see issueForFolder). The remotes are read
  * from the config files: no git runs.
  */
-async function resolveIssue(chat: ChatController, input: string): Promise<string | undefined> {
+async function resolveIssue(chat: ChatController, input: string): Promise<IssueToFix<vscode.WorkspaceFolder> | undefined> {
   const unfetchable = unfetchableIssueUrl(input);
   if (unfetchable) return void vscode.window.showWarningMessage(`Hearth: ${unfetchable}`);
   const ref = parseGitHubIssueUrl(input);
-  if (!ref) return input;
+  if (!ref) return { text: input };
   // A folder not on disk (a virtual one) or none: nothing to compare.
   const folder = chat.folders.folder?.uri.scheme === "file" ? chat.folders.folder : undefined;
+  const others = diskFolders().filter((f) => !chat.folders.isCurrent(f));
   return issueForFolder(ref, {
     folderName: folder?.name ?? "",
     remotes: folder ? await readGitRemotes(folder.uri.fsPath) : undefined,
+    others: await Promise.all(others.map(async (f) => ({ folder: f, name: f.name, remotes: await readGitRemotes(f.uri.fsPath) }))),
     fetch: () => fetchIssue(ref),
-    ask: async (question) => (await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, FIX_HERE_ANYWAY)) === FIX_HERE_ANYWAY,
+    ask: async ({ message, detail, answers = [FIX_HERE_ANYWAY] }) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...answers),
   });
 }
 

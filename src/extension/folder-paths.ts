@@ -20,6 +20,11 @@ export function pathInFolder(folderPath: string, filePath: string): string | und
   return rel.split(sep).join("/");
 }
 
+/** Whether two paths name the same folder as the platform compares them (Windows: any case of the drive letter and names). */
+export function sameFolderPath(a: string, b: string): boolean {
+  return relative(a, b) === "";
+}
+
 /**
  * The file a link in the chat names (a tool card's path, a workspace link in a reply),
  * relative to the folder with `/`: relative or absolute under it, `\\` read as `/` as the

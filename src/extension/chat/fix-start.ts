@@ -82,33 +82,83 @@ export function otherRepoQuestion(issueRepo: GitHubRepo, folderName: string, ori
   };
 }
 
-/** What issueForFolder needs: the folder's remotes, the fetch, and the modal question. */
-export interface IssueForFolderOptions {
+/** The answer that fixes the issue in another folder of the window, a clone of its repository. */
+export function fixIn(folderName: string): string {
+  return `Fix in ${folderName}`;
+}
+
+/**
+ * The question before the agent edits this folder for an issue whose repository another
+ * folder of the window is a clone of (a user in api, or in a folder that is no repository,
+ * who pasted web's issue): fix it there (first answer) or here anyway.
+ */
+export function homeFolderQuestion(issueRepo: GitHubRepo, folderName: string, homeName: string): { message: string; detail: string } {
+  return {
+    message: `This issue is from ${repoName(issueRepo)}, the repository of ${homeName}, another folder of this window; Hearth works in ${folderName}. Fix it in ${homeName}?`,
+    detail: `${fixIn(homeName)}: Hearth works in ${homeName} from now on (as with "Hearth: Choose Folder…"; its runtime restarts there) and the agent changes ${homeName}'s files. ${FIX_HERE_ANYWAY}: it changes ${folderName}'s files for an issue of another repository.`,
+  };
+}
+
+/** Another folder of the window on disk: `folder` is what the caller knows it by. */
+export interface WindowFolder<F> {
+  readonly folder: F;
+  readonly name: string;
+  /** Its remotes (undefined: no repository). */
+  readonly remotes: readonly GitRemote[] | undefined;
+}
+
+/** What issueForFolder needs: the folder's remotes, the window's other folders, the fetch, and the modal question. */
+export interface IssueForFolderOptions<F> {
   readonly folderName: string;
   /** The folder's remotes (undefined: no folder on disk, no repository). */
   readonly remotes: readonly GitRemote[] | undefined;
+  /** The window's other folders on disk: a clone of the issue's repository among them is offered. */
+  readonly others?: readonly WindowFolder<F>[];
   /** Fetches the issue; undefined when it could not be (said so) or was cancelled. */
   fetch(): Promise<FetchedIssue | undefined>;
-  /** Asks the other-repository question; true for Fix Here Anyway. */
-  ask(question: { message: string; detail: string }): Promise<boolean>;
+  /** Asks a question; resolves to the answer picked (FIX_HERE_ANYWAY when `answers` is not given), undefined for none. */
+  ask(question: { message: string; detail: string; answers?: readonly string[] }): Promise<string | undefined>;
+}
+
+/** The issue's text, and the other folder of the window to fix it in when the user chose one. */
+export interface IssueToFix<F> {
+  readonly text: string;
+  readonly folder?: F;
 }
 
 /**
  * A GitHub issue's text for the agent, or undefined (a no, a failed fetch). An issue of
  * another repository by its URL is asked about before the fetch — no wait for the network
- * before a no, and no question about an issue whose fetch then fails. After the fetch, a
- * transferred issue (GitHub names another repository than the URL) is asked about again
- * only when that repository is not the folder's either: the question named the wrong one.
+ * before a no, and no question about an issue whose fetch then fails. Where another folder of
+ * the window is a clone of the issue's repository, the question offers to fix it there.
+ * After the fetch, a transferred issue (GitHub names another repository than the URL) is
+ * asked about again only when that repository is not the folder's either: the question named
+ * the wrong one.
  */
-export async function issueForFolder(ref: GitHubRepo, options: IssueForFolderOptions): Promise<string | undefined> {
-  const before = otherRepoQuestion(ref, options.folderName, issueOrigin([ref], options.remotes));
-  if (before && !(await options.ask(before))) return undefined;
+export async function issueForFolder<F>(ref: GitHubRepo, options: IssueForFolderOptions<F>): Promise<IssueToFix<F> | undefined> {
+  const here = issueOrigin([ref], options.remotes);
+  if (here.kind !== "same" && here.kind !== "fork") {
+    const home = options.others?.find((o) => ["same", "fork"].includes(issueOrigin([ref], o.remotes).kind));
+    if (home) return issueInFolder(ref, home, options);
+  }
+  const before = otherRepoQuestion(ref, options.folderName, here);
+  if (before && (await options.ask(before)) !== FIX_HERE_ANYWAY) return undefined;
   const issue = await options.fetch();
   if (!issue) return undefined;
   const now = issue.repository;
   if (before && now && !sameRepo(now, ref)) {
     const after = otherRepoQuestion(now, options.folderName, issueOrigin([ref, now], options.remotes));
-    if (after && !(await options.ask(after))) return undefined;
+    if (after && (await options.ask(after)) !== FIX_HERE_ANYWAY) return undefined;
   }
-  return issue.text;
+  return { text: issue.text };
+}
+
+/** The issue of `home`'s repository: fixed there or here, as the user answers, fetched only after an answer. */
+async function issueInFolder<F>(ref: GitHubRepo, home: WindowFolder<F>, options: IssueForFolderOptions<F>): Promise<IssueToFix<F> | undefined> {
+  const there = fixIn(home.name);
+  const answer = await options.ask({ ...homeFolderQuestion(ref, options.folderName, home.name), answers: [there, FIX_HERE_ANYWAY] });
+  if (answer !== there && answer !== FIX_HERE_ANYWAY) return undefined;
+  const issue = await options.fetch();
+  if (!issue) return undefined;
+  return answer === there ? { text: issue.text, folder: home.folder } : { text: issue.text };
 }

@@ -2,7 +2,7 @@
 // folder of the window must never get a relative path that means a file of this one.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder } from "../../../src/extension/folder-paths.ts";
+import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder, sameFolderPath } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -70,5 +70,13 @@ describe("folderOfItem", () => {
   it("none recorded (an older or imported conversation), or an unknown item: undefined (the current folder is used)", () => {
     assert.equal(folderOfItem([{ kind: "user", id: "u" }, { kind: "tool", id: "t" }], "t"), undefined);
     assert.equal(folderOfItem(items, "nope"), undefined);
+  });
+});
+
+describe("sameFolderPath", () => {
+  it("the runtime's folder (fileURLToPath) and VS Code's (fsPath) are the same one whatever the trailing separator; another folder is not", () => {
+    assert.equal(sameFolderPath("/w/web", "/w/web/"), true);
+    assert.equal(sameFolderPath("/w/web", "/w/api"), false);
+    assert.equal(sameFolderPath("/w/web", "/w/web/src"), false);
   });
 });

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before } from "node:test";
-import { issueForFolder, issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, issueForFolder, issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
 import { issueOrigin } from "../../../../src/github/git-remotes.ts";
 import { fetchGitHubIssueDetails } from "../../../../src/github/github-issue.ts";
 
@@ -153,7 +153,7 @@ describe("Fix This Issue from a GitHub URL: the other-repository question and th
       folderName: "web",
       remotes: web,
       fetch: () => fetchGitHubIssueDetails(ref, { apiBase: base }),
-      ask: async (question) => (asked.push(question.message), answer),
+      ask: async (question) => (asked.push(question.message), answer ? FIX_HERE_ANYWAY : undefined),
     });
     return { asked, result };
   }
@@ -168,7 +168,7 @@ describe("Fix This Issue from a GitHub URL: the other-repository question and th
 
   it("after a yes, fetches it and asks nothing more", async () => {
     const { asked, result } = run("acme", "api", 12, true);
-    assert.equal(await result, "T (acme/api#12)\n\nB");
+    assert.deepEqual(await result, { text: "T (acme/api#12)\n\nB" });
     assert.equal(asked.length, 1);
     assert.equal(fetched.at(-1), "/repos/acme/api/issues/12");
   });
@@ -176,17 +176,73 @@ describe("Fix This Issue from a GitHub URL: the other-repository question and th
   it("an issue of the folder's own repository is fetched without a question", async () => {
     const asked: string[] = [];
     const ref = { owner: "ACME", repo: "web", number: 3 };
-    const result = await issueForFolder(ref, { folderName: "web", remotes: web, fetch: async () => ({ text: "ours" }), ask: async (q) => (asked.push(q.message), false) });
-    assert.equal(result, "ours");
+    const result = await issueForFolder(ref, { folderName: "web", remotes: web, fetch: async () => ({ text: "ours" }), ask: async (q) => (asked.push(q.message), undefined) });
+    assert.deepEqual(result, { text: "ours" });
     assert.deepEqual(asked, []);
   });
 
   it("a transferred issue: after the fetch, asks again only when GitHub names yet another repository than the one asked about", async () => {
     const moved = run("acme", "old-api", 4, true);
-    assert.equal(await moved.result, "T (acme/old-api#4)\n\nB");
+    assert.deepEqual(await moved.result, { text: "T (acme/old-api#4)\n\nB" });
     assert.deepEqual(moved.asked.map((q) => q.match(/from (\S+),/)?.[1]), ["acme/old-api", "acme/cli"]);
     const home = run("acme", "old-web", 3, true);
-    assert.equal(await home.result, "T (acme/old-web#3)\n\nB");
+    assert.deepEqual(await home.result, { text: "T (acme/old-web#3)\n\nB" });
     assert.equal(home.asked.length, 1, "transferred into the folder's repository: nothing more to ask");
+  });
+});
+
+describe("Fix This Issue in a window of several folders, one of them a clone of the issue's repository", () => {
+  const apiRemotes = [{ name: "origin", url: "git@github.com:acme/api.git" }];
+  const webRemotes = [{ name: "origin", url: "https://github.com/acme/web.git" }];
+  // The window: api (a clone of acme/api), notes (no repository), web (a clone of acme/web).
+  const others = (here: string) => [
+    { folder: "api", name: "api", remotes: apiRemotes },
+    { folder: "notes", name: "notes", remotes: undefined },
+    { folder: "web", name: "web", remotes: webRemotes },
+  ].filter((f) => f.folder !== here);
+  function fix(here: string, answer: (answers: readonly string[]) => string | undefined) {
+    const asked: { message: string; detail: string; answers: readonly string[] }[] = [];
+    let fetches = 0;
+    const ref = { owner: "acme", repo: "web", number: 7 };
+    const result = issueForFolder(ref, {
+      folderName: here,
+      remotes: here === "api" ? apiRemotes : here === "web" ? webRemotes : undefined,
+      others: others(here),
+      fetch: async () => (fetches++, { text: "web's issue" }),
+      ask: async (question) => (asked.push({ ...question, answers: question.answers ?? [FIX_HERE_ANYWAY] }), answer(question.answers ?? [FIX_HERE_ANYWAY])),
+    });
+    return { asked, result, fetches: () => fetches };
+  }
+
+  it("working in api, offers to fix web's issue in web, before fetching it; Fix in web says so with the issue", async () => {
+    const run = fix("api", (answers) => answers[0]);
+    assert.deepEqual(await run.result, { text: "web's issue", folder: "web" });
+    assert.deepEqual(run.asked, [{
+      message: "This issue is from acme/web, the repository of web, another folder of this window; Hearth works in api. Fix it in web?",
+      detail: "Fix in web: Hearth works in web from now on (as with \"Hearth: Choose Folder…\"; its runtime restarts there) and the agent changes web's files. Fix Here Anyway: it changes api's files for an issue of another repository.",
+      answers: ["Fix in web", FIX_HERE_ANYWAY],
+    }]);
+    assert.equal(run.fetches(), 1);
+  });
+
+  it("Fix Here Anyway fixes it in api, asking nothing more; no answer fetches nothing", async () => {
+    const here = fix("api", () => FIX_HERE_ANYWAY);
+    assert.deepEqual(await here.result, { text: "web's issue" });
+    assert.equal(here.asked.length, 1);
+    const none = fix("api", () => undefined);
+    assert.equal(await none.result, undefined);
+    assert.equal(none.fetches(), 0, "no request: the user said no before any wait");
+  });
+
+  it("working in notes, no repository, web's issue is not fixed there without a question", async () => {
+    const run = fix("notes", (answers) => answers[0]);
+    assert.deepEqual(await run.result, { text: "web's issue", folder: "web" });
+    assert.equal(run.asked[0]?.message, "This issue is from acme/web, the repository of web, another folder of this window; Hearth works in notes. Fix it in web?");
+  });
+
+  it("working in web, its own issue is fixed there without a question", async () => {
+    const run = fix("web", () => undefined);
+    assert.deepEqual(await run.result, { text: "web's issue" });
+    assert.deepEqual(run.asked, []);
   });
 });

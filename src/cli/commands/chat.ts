@@ -21,7 +21,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
-import { cliStoragePath } from "./models.ts";
+import { cliModelPreset, cliStoragePath } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
 export const chatCommand: CliCommand = {
@@ -74,6 +74,7 @@ export const chatCommand: CliCommand = {
           // The runtime wants an absolute path; a relative one is meant from where hearth runs.
           modelPath: modelPath ?? "",
           serverUrl: (flags.server as string | undefined) ?? "",
+          ...(modelPath || typeof flags.server === "string" ? {} : { modelPreset: cliModelPreset() }),
           threads: integer(flags.threads, "threads") ?? 0,
           contextSize: integer(flags.context, "context") ?? 0,
         },

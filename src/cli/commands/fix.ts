@@ -26,7 +26,7 @@ import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from
 import { noModel, recommendedModel } from "../no-model.ts";
 import { checkoutRoot } from "../checkout-root.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
-import { cliModelsFolder } from "./models.ts";
+import { cliModelPreset, cliModelsFolder } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
 
@@ -287,7 +287,7 @@ async function readOptions(flags: Record<string, string | boolean>, positional: 
   for (const [path, what] of [[out, "the patch"], [predictionsFile && resolve(io.cwd, predictionsFile), "the predictions"], [trajectoryPath, "the trajectory"]] as const) {
     if (path) writableFile(path, what);
   }
-  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: model, threads } : { threads }).settings;
+  const settings = sanitizeSettings(server ? { serverUrl: server, threads } : model ? { modelPath: model, threads } : { modelPreset: cliModelPreset(), threads }).settings;
   return {
     repo, issue, settings, maxSteps, threads, stateDir, out, trajectoryPath,
     yes: flags.yes === true,

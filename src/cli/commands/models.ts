@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { CudaInstallRequest, ModelCatalogRequest, ModelDownloadRequest } from "../../protocol/lsp-ext.ts";
-import { findPreset, findQuantization } from "../../models/index.ts";
+import { findDownloadedPreset, findPreset, findQuantization } from "../../models/index.ts";
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
+import { DEFAULT_SETTINGS, MODEL_PRESETS, type ModelPreset } from "../../protocol/settings.ts";
 import { formatSize } from "../../protocol/units.ts";
 import { CANCELLED_EXIT, type CliCommand, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
@@ -21,6 +22,20 @@ export function cliStoragePath(): string {
 /** Where `hearth models --download` puts models (the runtime's `models` folder of the CLI's storage). */
 export function cliModelsFolder(): string {
   return join(cliStoragePath(), "models");
+}
+
+/**
+ * The preset hearth chat and hearth fix run without --model or --server (the CLI has no setting
+ * to name one): the default where it is downloaded, else the newest other preset that is. The
+ * default changed (qwen3.5-35b-a3b, which this CLI told users to download, then qwen3.6-35b-a3b):
+ * after an upgrade the model downloaded then is still the one run, not a second 21 GB download
+ * asked for. With none downloaded, the default, which the model slot reports as not downloaded.
+ */
+export function cliModelPreset(): ModelPreset {
+  const folder = cliModelsFolder();
+  const fallback = DEFAULT_SETTINGS.modelPreset;
+  const others = MODEL_PRESETS.filter((id) => id !== fallback && id !== "custom");
+  return [fallback, ...others].find((id) => findDownloadedPreset(folder, id)) ?? fallback;
 }
 
 export const modelsCommand: CliCommand = {

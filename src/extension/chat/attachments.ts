@@ -52,7 +52,7 @@ export class Attachments implements vscode.Disposable {
           text: document.getText(selection),
         });
       },
-      problems: () => problems((uri) => this.path(uri)),
+      problems: () => problems((uri) => this.path(uri), (uri) => this.otherFolder(uri)),
     });
   }
 
@@ -86,6 +86,12 @@ export class Attachments implements vscode.Disposable {
     return this.folders.relativePath(uri) ?? uri.fsPath;
   }
 
+  /** The name of the other folder of the window `uri` is in; undefined in the folder Hearth works in, or in none. */
+  private otherFolder(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== "file" || this.folders.relativePath(uri) !== undefined) return undefined;
+    return vscode.workspace.getWorkspaceFolder(uri)?.name;
+  }
+
   private editor(): vscode.TextEditor | undefined {
     return this.lastEditor ?? workEditor(vscode.window.activeTextEditor);
   }
@@ -104,14 +110,18 @@ function notebookCell(document: vscode.TextDocument): vscode.NotebookCell | unde
   return undefined;
 }
 
-/** Errors and warnings of workspace files and checkpoint documents (formatProblems keeps the first few and counts the rest). */
-function* problems(pathOf: (uri: vscode.Uri) => string): Generator<Problem> {
+/**
+ * Errors and warnings of workspace files and checkpoint documents (formatProblems keeps the
+ * first few and counts the rest, and only counts another folder's).
+ */
+function* problems(pathOf: (uri: vscode.Uri) => string, otherFolder: (uri: vscode.Uri) => string | undefined): Generator<Problem> {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     if (uri.scheme !== "file" && uri.scheme !== CHECKPOINT_SCHEME) continue;
     for (const d of diagnostics) {
       if (d.severity > vscode.DiagnosticSeverity.Warning) continue;
       const severity = d.severity === vscode.DiagnosticSeverity.Error ? "error" : "warning";
-      yield { path: pathOf(uri), line: d.range.start.line, severity, message: d.message };
+      const elsewhere = otherFolder(uri);
+      yield { path: pathOf(uri), line: d.range.start.line, severity, message: d.message, ...(elsewhere === undefined ? {} : { elsewhere }) };
     }
   }
 }

@@ -57,6 +57,12 @@ export interface Problem {
   readonly line: number;
   readonly severity: "error" | "warning";
   readonly message: string;
+  /**
+   * The name of the other folder of the window the file is in: such a problem is counted,
+   * not listed (the agent's tools cannot reach that folder, and its problems must not cut
+   * this folder's from the list). Undefined in the folder Hearth works in, or in none.
+   */
+  readonly elsewhere?: string;
 }
 
 /** The attachments for the mentions the user chose: an empty selection or no problems attach nothing. */
@@ -84,10 +90,12 @@ export function attachmentsFor(mentions: readonly Mention[], sources: MentionSou
 export function formatProblems(problems: Iterable<Problem>, max = MAX_PROBLEMS): string {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
+  const elsewhere = new Map<string, number>();
   let errorCount = 0;
   let warningCount = 0;
   for (const p of problems) {
-    if (p.severity === "error") {
+    if (p.elsewhere !== undefined) elsewhere.set(p.elsewhere, (elsewhere.get(p.elsewhere) ?? 0) + 1);
+    else if (p.severity === "error") {
       if (errorCount++ < max) errors.push(p);
     } else if (warningCount++ < max) warnings.push(p);
   }
@@ -95,7 +103,15 @@ export function formatProblems(problems: Iterable<Problem>, max = MAX_PROBLEMS):
   const lines = shown.map((p) => `${p.path}:${p.line + 1}: ${p.severity}: ${p.message}`);
   const total = errorCount + warningCount;
   if (total > shown.length) lines.push(`(${shown.length} of ${total.toLocaleString("en-US")} problems shown: ${count(errorCount, "error")} and ${count(warningCount, "warning")} in all)`);
+  if (elsewhere.size > 0) lines.push(leftOut(elsewhere));
   return lines.join("\n");
+}
+
+/** The line that counts the problems of other folders left out, folder by folder. */
+function leftOut(elsewhere: ReadonlyMap<string, number>): string {
+  const all = [...elsewhere.values()].reduce((a, b) => a + b, 0);
+  const each = [...elsewhere].map(([folder, n]) => `${n.toLocaleString("en-US")} in ${folder}`).join(", ");
+  return `(${count(all, "problem")} of other folders of this window left out, whose files Hearth's tools do not reach: ${each})`;
 }
 
 function count(n: number, word: string): string {

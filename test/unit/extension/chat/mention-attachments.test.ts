@@ -60,6 +60,30 @@ describe("formatProblems", () => {
   });
 });
 
+describe("formatProblems in a window of several folders", () => {
+  it("lists the problems of the folder Hearth works in, never cut by another folder's, and counts those it left out", () => {
+    // Working in api, with web's 60 type errors: api's own 3 were cut past the limit, and web's came as paths the agent's tools refuse.
+    const problems: Problem[] = [
+      ...Array.from({ length: 60 }, (_, i): Problem => ({ path: `/w/web/src/index.ts`, line: i, severity: "error", message: `web ${i}`, elsewhere: "web" })),
+      ...Array.from({ length: 3 }, (_, i): Problem => ({ path: "src/index.ts", line: i, severity: "error", message: `api ${i}` })),
+      { path: "/w/docs/a.md", line: 0, severity: "warning", message: "docs", elsewhere: "docs" },
+      { path: "/tmp/scratch.ts", line: 0, severity: "warning", message: "outside every folder" },
+    ];
+    assert.equal(formatProblems(problems), [
+      "src/index.ts:1: error: api 0",
+      "src/index.ts:2: error: api 1",
+      "src/index.ts:3: error: api 2",
+      "/tmp/scratch.ts:1: warning: outside every folder",
+      "(61 problems of other folders of this window left out, whose files Hearth's tools do not reach: 60 in web, 1 in docs)",
+    ].join("\n"));
+  });
+
+  it("says so when every problem is another folder's", () => {
+    assert.equal(formatProblems([{ path: "/w/web/a.ts", line: 0, severity: "error", message: "x", elsewhere: "web" }]),
+      "(1 problem of other folders of this window left out, whose files Hearth's tools do not reach: 1 in web)");
+  });
+});
+
 describe("mentionItems", () => {
   it("offers files first, then symbols with their kind and place", () => {
     assert.deepEqual(mentionItems({ files: ["a.ts"], symbols: [{ name: "A", kind: "class", path: "a.ts", line: 3 }] }), [

@@ -11,12 +11,14 @@
  * version its text was read at, so the editor refuses it if the user typed meanwhile. Path checks (outside the workspace, symlinks out)
  * are the disk workspace's, which also serves stat and list; every path an edit touches
  * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
- * link), all of a batch before the editor sees anything.
+ * link), and a file it writes, deletes or moves `checkNotReadOnly` (mode 0444, another user's),
+ * all of a batch before the editor sees anything.
  */
 import { relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
+import { checkNotReadOnly } from "../tools/disk-workspace.ts";
 import { type TextFile, decodeText } from "../tools/text-file.ts";
 import { BatchNames, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable } from "../tools/workspace.ts";
 
@@ -106,8 +108,9 @@ export class EditorWorkspace implements Workspace {
     const batch = new BatchNames();
     for (const change of changes) {
       if (change.kind === "write") {
-        const rel = await this.writable(change.path);
+        const { rel, real } = await checkWritable(this.root, change.path);
         await checkFileTarget(this.root, this.abs(rel), change.path, batch);
+        await checkNotReadOnly(real, change.path);
         await batch.fill(this.abs(rel));
         // The text the editor holds now (or the disk, for a closed file), as the tool read it.
         if (change.expected) checkUnchanged(change.path, change.expected, await this.read(rel).catch(() => undefined));
@@ -116,14 +119,14 @@ export class EditorWorkspace implements Workspace {
         freed.delete(rel);
       } else if (change.kind === "delete") {
         const rel = await this.writable(change.path);
-        await checkNotFolder(this.abs(rel), change.path);
+        await this.checkRemovable(rel, change.path);
         this.refuseDirty(rel);
         documentChanges.push({ kind: "delete", uri: this.uri(rel) });
         freed.add(rel);
         await batch.free(this.abs(rel));
       } else {
         const [from, to] = [await this.writable(change.from), await this.writable(change.to)];
-        await checkNotFolder(this.abs(from), change.from);
+        await this.checkRemovable(from, change.from);
         await checkRenameTarget(this.root, this.abs(to), change.to, batch);
         if (!freed.has(to) && (await this.disk.stat(to)) !== undefined) throw alreadyThere(change.to, "file");
         freed.add(from);
@@ -140,13 +143,14 @@ export class EditorWorkspace implements Workspace {
       }
     }
     const result = await this.host.applyEdit({ documentChanges }, this.label);
-    if (!result.applied) {
-      // The language client refuses an edit for an outdated version without a reason.
-      const typed = !result.failureReason && documentChanges.some((c) => !("kind" in c) && c.textDocument.version !== null);
-      const why = result.failureReason ? `: ${result.failureReason}` : typed ? " (a file it changes was edited in the editor meanwhile: read it again)" : "";
-      throw new ToolError("io-error", `the editor did not apply the change${why}; nothing was written`);
-    }
+    if (!result.applied) throw notApplied(result.failureReason, documentChanges);
     await this.save(touched);
+  }
+
+  /** A file a change deletes or moves away: not a folder, not read-only (as on disk). */
+  private async checkRemovable(rel: string, path: string): Promise<void> {
+    await checkNotFolder(this.abs(rel), path);
+    await checkNotReadOnly(this.abs(rel), path);
   }
 
   /**
@@ -224,6 +228,13 @@ export class EditorWorkspace implements Workspace {
   private uri(rel: string): string {
     return pathToFileURL(`${this.root}/${rel}`).toString();
   }
+}
+
+/** The editor's refusal of an edit; the language client refuses one for an outdated version without a reason. */
+function notApplied(reason: string | undefined, documentChanges: readonly (TextDocumentEdit | CreateFile | RenameFile | DeleteFile)[]): ToolError {
+  const typed = !reason && documentChanges.some((c) => !("kind" in c) && c.textDocument.version !== null);
+  const why = reason ? `: ${reason}` : typed ? " (a file it changes was edited in the editor meanwhile: read it again)" : "";
+  return new ToolError("io-error", `the editor did not apply the change${why}; nothing was written`);
 }
 
 /**

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
 import { isOutside } from "../indexer/scan.ts";
+import { modelPath } from "./path-spelling.ts";
 import {
   BatchNames, type DirEntry, type EntryInfo, type Workspace, type WorkspaceChange, alreadyThere, checkFileTarget, checkNotFolder, checkRenameTarget, checkUnchanged, checkWritable,
   diskSpelling, lexicalRelative, outside, quotedPath, realTarget,
@@ -38,8 +39,17 @@ export class DiskWorkspace implements Workspace {
     return this.realRootLookup;
   }
 
+  /** A model's path as the disk holds it (path-spelling.ts: letter case, links, a location after the name). */
   async resolve(path: string): Promise<string> {
-    const rel = await diskSpelling(this.root, lexicalRelative(this.root, path));
+    return this.contained(await modelPath(this.root, path), path);
+  }
+
+  /**
+   * `rel` if it stays inside the root. The other methods take the path as given (Unicode
+   * normalization aside), never another letter case: stat("Foo.ts") of a patch renaming
+   * foo.ts to Foo.ts must not answer for foo.ts, nor delete("Foo.ts") delete it.
+   */
+  private async contained(rel: string, path: string): Promise<string> {
     const realRoot = await this.realRoot();
     const real = await realTarget(join(this.root, rel), path);
     if (isOutside(relative(realRoot, real))) throw outside(path);
@@ -200,7 +210,7 @@ export class DiskWorkspace implements Workspace {
   }
 
   private async abs(path: string): Promise<string> {
-    return join(this.root, await this.resolve(path));
+    return join(this.root, await this.contained(await diskSpelling(this.root, lexicalRelative(this.root, path)), path));
   }
 
   /** The checked path as typed (a link itself is deleted or moved, not its target). */
@@ -418,8 +428,9 @@ async function exists(abs: string): Promise<boolean> {
  * only the folder's permission, and root ignores both), so it is refused here by its mode.
  * So is a file this user may not write (a teammate's 0644 file in a shared folder), which the
  * rename would replace and make this user's.
+ * The EditorWorkspace runs it too: VS Code saves over such a file as root, or after its Overwrite.
  */
-async function checkNotReadOnly(abs: string, path: string): Promise<void> {
+export async function checkNotReadOnly(abs: string, path: string): Promise<void> {
   const info = await lstat(abs).catch(() => undefined);
   if (!info?.isFile()) return;
   const mode = (info.mode & 0o777).toString(8).padStart(4, "0");

@@ -2,7 +2,7 @@
 // Code does: edits land in buffers (a closed file is opened), and only a save writes disk.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -252,6 +252,22 @@ describe("EditorWorkspace", () => {
     editor.unsavable.clear();
     editor.unsavable.add(uri("new.md"));
     await assert.rejects(ws.create("new.md", new TextEncoder().encode("mine\n")), /VS Code did not save new\.md after the change/);
+  });
+
+  // A file nobody may write (mode 0444: generated or vendored code) is refused by the disk
+  // workspace, root or not; in VS Code the edit went into the buffer and the save wrote it
+  // (VS Code as root, or its "Overwrite" on the failed save makes the file writable).
+  it("refuses a read-only file (mode 0444) as the disk workspace does, before the editor sees an edit", async () => {
+    const { root, editor, ws, uri } = setup({ "gen.ts": "export const v = 1;\n", "lock.ts": "x\n", "keep.ts": "y\n" });
+    for (const name of ["gen.ts", "lock.ts", "keep.ts"]) chmodSync(join(root, name), 0o444);
+    editor.docs.set(uri("gen.ts"), { text: "export const v = 1;\n", dirty: false, version: 1 });
+    const result = await runTool(editFileTool, { path: "gen.ts", old_text: "v = 1", new_text: "v = 2" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "io-error", result.text);
+    assert.match(result.text, /"gen\.ts" is read-only \(mode 0444\): nothing was written/);
+    await assert.rejects(ws.delete("lock.ts"), /"lock\.ts" is read-only/);
+    await assert.rejects(ws.rename("keep.ts", "moved.ts"), /"keep\.ts" is read-only/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(readFileSync(join(root, "gen.ts"), "utf8"), "export const v = 1;\n");
   });
 
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows

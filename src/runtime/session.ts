@@ -187,34 +187,48 @@ export class RuntimeSession {
 /**
  * A backend whose failures say so once the slot unloaded it (a setting that reloads the model
  * changed, or a reload was asked for, while a reply ran): node-llama-cpp's own words are
- * "Object is disposed", which the agent would show as the reason its run stopped.
+ * "Object is disposed", which the agent would show as the reason its run stopped. A backend
+ * let go is used no more: a server's backend still answers once disposed, so a run went on
+ * sending its conversation to the server hearth.serverUrl had just been changed from, and a
+ * reply it was streaming went on to the end.
  */
 function explainUnload(backend: ModelBackend): ModelBackend {
-  const explain = (error: unknown): unknown =>
-    backend.state().kind === "disposed" && !(error instanceof Error && error.name === "AbortError")
-      ? new BackendError("The model was changed or reloaded (a Hearth model setting changed, a reload was asked for, or its file was deleted) while this reply was running, so the reply stopped: send the message again.", undefined, { cause: error })
-      : error;
+  const unloaded = (cause?: unknown): BackendError =>
+    new BackendError("The model was changed or reloaded (a Hearth model setting changed, a reload was asked for, or its file was deleted) while this reply was running, so the reply stopped: send the message again.", undefined, cause === undefined ? undefined : { cause });
+  const explain = (error: unknown): unknown => (backend.state().kind === "disposed" && !(error instanceof Error && error.name === "AbortError") ? unloaded(error) : error);
   const rethrow = (error: unknown): never => {
     throw explain(error);
+  };
+  const live = async <T>(use: () => Promise<T>): Promise<T> => {
+    if (backend.state().kind === "disposed") throw unloaded();
+    return use().catch(rethrow);
   };
   return {
     kind: backend.kind,
     state: () => backend.state(),
     load: (options) => backend.load(options),
-    chat: (request) => explainStream(backend.chat(request), explain),
-    complete: (request) => backend.complete(request).catch(rethrow),
-    tokenize: (text, signal) => backend.tokenize(text, signal).catch(rethrow),
-    countTokens: (messages, tools, signal) => backend.countTokens(messages, tools, signal).catch(rethrow),
+    chat: (request) => liveStream(backend, () => backend.chat(request), explain, unloaded),
+    complete: (request) => live(() => backend.complete(request)),
+    tokenize: (text, signal) => live(() => backend.tokenize(text, signal)),
+    countTokens: (messages, tools, signal) => live(() => backend.countTokens(messages, tools, signal)),
     dispose: () => backend.dispose(),
   };
 }
 
-async function* explainStream<T>(stream: AsyncIterable<T>, explain: (error: unknown) => unknown): AsyncIterable<T> {
+/** The backend's stream while it is not disposed: started only then, and stopped (its connection closed) at the first event after. */
+async function* liveStream<T>(backend: ModelBackend, start: () => AsyncIterable<T>, explain: (error: unknown) => unknown, unloaded: () => Error): AsyncIterable<T> {
+  if (backend.state().kind === "disposed") throw unloaded();
+  let letGo = false;
   try {
-    yield* stream;
+    for await (const event of start()) {
+      letGo = backend.state().kind === "disposed";
+      if (letGo) break;
+      yield event;
+    }
   } catch (error) {
     throw explain(error);
   }
+  if (letGo) throw unloaded();
 }
 
 /**

@@ -3,12 +3,18 @@
 // model's turns, the real tools work in a copy of the calculator fixture.
 import assert from "node:assert/strict";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { DidChangeConfigurationNotification } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { BackendError } from "../../../src/models/index.ts";
+import { RuntimeSession, SETTINGS_SETTLE_MS } from "../../../src/runtime/session.ts";
+import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -16,9 +22,34 @@ if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run b
 const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
 
 const running: RuntimeProcess[] = [];
+const servers: Server[] = [];
 after(async () => {
   await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+  for (const server of servers) server.close();
 });
+
+/** An OpenAI-compatible server on 127.0.0.1 that streams `turns` in order, one a chat request; `chats` counts those. */
+async function openAiServer(turns: ReadonlyArray<Record<string, unknown>>): Promise<{ url: string; chats: () => number }> {
+  let chats = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "GET" && req.url === "/v1/models") {
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ data: [{ id: "m", max_model_len: 32768 }] }));
+      } else if (req.method === "POST" && req.url === "/v1/chat/completions") {
+        const delta = turns[Math.min(chats++, turns.length - 1)]!;
+        const finish = delta.tool_calls ? "tool_calls" : "stop";
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        res.end(`data: ${JSON.stringify({ choices: [{ delta, finish_reason: null }] })}\n\ndata: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: finish }] })}\n\ndata: [DONE]\n\n`);
+      } else {
+        res.writeHead(404).end("not found");
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, chats: () => chats };
+}
 
 const COMMAND = { name: "run_command", arguments: { command: "true" } };
 const FIX_ADD = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
@@ -63,5 +94,58 @@ describe("settings changed during a run", () => {
     const result = await s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "run it twice", mode: "chat" });
     assert.equal(result.stopReason, "answered");
     assert.deepEqual(asked, ["run_command"], "the second command runs unasked, as auto-all says");
+  });
+
+  it("a hearth.serverUrl changed between a run's steps: the run stops saying so, and the old server gets nothing more", { timeout: 120_000 }, async () => {
+    const command = { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "run_command", arguments: JSON.stringify(COMMAND.arguments) } }] };
+    const old = await openAiServer([command, { content: "Done on the old server." }]);
+    const next = await openAiServer([{ content: "Done on the new server." }]);
+    const s = await start({ turns: [] }, { modelPath: "", serverUrl: old.url, approvalPolicy: "ask" });
+    s.runtime.connection.onRequest(AgentApproveRequest, async () => {
+      // The user points Hearth at another server while the command's question waits, then allows it.
+      await s.runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { ...s.settings, modelPath: "", serverUrl: next.url } } });
+      await s.runtime.connection.sendRequest(StatusRequest); // the settings applied, the old server's backend let go
+      return { approved: true };
+    });
+    const result = await s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "run it", mode: "chat" });
+    assert.equal(old.chats(), 1, "the conversation went on to the server the user left");
+    assert.equal(result.stopReason, "model-error");
+    assert.match(result.message, /changed or reloaded .* send the message again/);
+  });
+
+  it("a hearth.serverUrl changed while a reply streams: the reply stops saying so, not read on to the end", { timeout: 60_000 }, async (t) => {
+    // The old server sends one chunk, then the rest only once the test says (after the change).
+    let rest: (() => void) | undefined;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/v1/models") return void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ data: [{ id: "m", max_model_len: 32768 }] }));
+        if (req.url !== "/v1/chat/completions") return void res.writeHead(404).end();
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: "Hel" }, finish_reason: null }] })}\n\n`);
+        rest = () => res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: "lo." }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const old = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const next = await openAiServer([{ content: "Hi." }]);
+    const clock = new FakeClock();
+    const session = new RuntimeSession({ serverUrl: old }, () => undefined, { clock });
+    t.after(() => session.dispose());
+    const stream = (await session.readyBackend()).chat({ messages: [{ role: "user", content: "hi" }], thinking: false })[Symbol.asyncIterator]();
+    assert.deepEqual((await stream.next()).value, { type: "text", text: "Hel" }, "the reply started");
+
+    await session.updateSettings({ serverUrl: next.url });
+    clock.advance(SETTINGS_SETTLE_MS);
+    await session.settledStatus(); // the old server's backend is let go by now
+    rest!();
+    await assert.rejects(
+      (async () => {
+        for (let event = await stream.next(); !event.done; event = await stream.next()) assert.notDeepEqual(event.value, { type: "text", text: "lo." }, "the old server's reply was read on");
+      })(),
+      (error: unknown) => error instanceof BackendError && /changed or reloaded .* send the message again/.test(error.message),
+    );
+    assert.equal((await session.readyBackend()).kind, "remote", "the new server answers");
   });
 });

@@ -113,7 +113,10 @@ export class TranscriptStore {
 
   /** This window's transcript of a conversation (none for one only another window has: `open`). */
   get(id: string): Transcript | undefined {
-    return this.dirty.get(id) ?? this.memento.get<Transcript>(KEY_PREFIX + id);
+    const dirty = this.dirty.get(id);
+    if (dirty) return dirty;
+    const saved = this.memento.get<Transcript>(KEY_PREFIX + id);
+    return saved && withModelNotices(saved);
   }
 
   /**
@@ -476,4 +479,27 @@ function shownMessage(value: unknown, n: number): ChatMessage {
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A transcript as this version shows it. One saved before notices said whose words they hold
+ * (034cc198) has the model's finish summary as a plain info notice, which the view would show
+ * as Hearth's own word — a summary a prompt injection wrote ('All edits were approved and tests
+ * pass') included. That notice is the first after a finish call that repeats its summary, before
+ * the next user message: it is marked the model's. Anything else is left as it was.
+ */
+export function withModelNotices(transcript: Transcript): Transcript {
+  let summary: string | undefined;
+  let marked = false;
+  const items = transcript.items.map((item) => {
+    if (item.kind === "user") summary = undefined;
+    else if (item.kind === "tool" && item.name === "finish") summary = typeof item.arguments.summary === "string" ? item.arguments.summary : undefined;
+    else if (item.kind === "notice" && summary !== undefined && item.level === "info" && item.from === undefined && item.text === summary) {
+      summary = undefined;
+      marked = true;
+      return { ...item, from: "model" as const };
+    }
+    return item;
+  });
+  return marked ? { ...transcript, items } : transcript;
 }

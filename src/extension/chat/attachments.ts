@@ -45,6 +45,7 @@ export class Attachments implements vscode.Disposable {
         const cell = document.uri.scheme === "vscode-notebook-cell" ? notebookCell(document) : undefined;
         return selectionAttachment({
           path: cell ? this.path(cell.notebook.uri) : this.path(document.uri),
+          ...withElsewhere(this.otherFolder(cell ? cell.notebook.uri : document.uri)),
           ...(document.isUntitled ? { untitled: true } : {}),
           ...(cell ? { cell: cell.index } : {}),
           start: selection.start,
@@ -95,6 +96,10 @@ export class Attachments implements vscode.Disposable {
   private editor(): vscode.TextEditor | undefined {
     return this.lastEditor ?? workEditor(vscode.window.activeTextEditor);
   }
+}
+
+function withElsewhere(folder: string | undefined): { elsewhere?: string } {
+  return folder === undefined ? {} : { elsewhere: folder };
 }
 
 function workEditor(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {

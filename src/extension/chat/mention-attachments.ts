@@ -29,6 +29,8 @@ export function isWorkEditor(scheme: string): boolean {
 export interface EditorSelection {
   /** Workspace-relative path (absolute outside the workspace); a notebook cell's notebook, an untitled document's name. */
   readonly path: string;
+  /** The name of the other folder of the window the file is in (the agent's tools cannot reach it); undefined in the folder Hearth works in, or in none. */
+  readonly elsewhere?: string;
   /** A new document that was never saved: its name is no file the agent can read. */
   readonly untitled?: boolean;
   /** The 0-based index of the notebook cell the selection is in (its lines are the cell's). */
@@ -44,7 +46,8 @@ export interface EditorSelection {
  */
 export function selectionAttachment(s: EditorSelection): Omit<Extract<Attachment, { kind: "selection" }>, "kind"> | undefined {
   if (!s.text) return undefined;
-  const path = s.untitled ? `${s.path} (a new document, not saved to disk)` : s.cell !== undefined ? `${s.path}, cell ${s.cell + 1}` : s.path;
+  const place = s.untitled ? `${s.path} (a new document, not saved to disk)` : s.cell !== undefined ? `${s.path}, cell ${s.cell + 1}` : s.path;
+  const path = s.elsewhere === undefined ? place : `${place} (in ${s.elsewhere}, another folder of this window: Hearth's tools cannot read or change it, and a file of the same name here is another file)`;
   const endLine = s.end.character === 0 && s.end.line > s.start.line ? s.end.line - 1 : s.end.line;
   return { path, startLine: s.start.line, endLine, text: s.text };
 }

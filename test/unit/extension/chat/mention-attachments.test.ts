@@ -11,6 +11,7 @@ import {
   mentionItems,
   selectionAttachment,
 } from "../../../../src/extension/chat/mention-attachments.ts";
+import { attachedPaths } from "../../../../src/agent/conversation-run.ts";
 
 const none: MentionSources = { selection: () => undefined, problems: () => [] };
 
@@ -90,6 +91,15 @@ describe("mentionItems", () => {
       { kind: "file", path: "a.ts" },
       { kind: "symbol", name: "A", symbolKind: "class", path: "a.ts", line: 3 },
     ]);
+  });
+});
+
+describe("the selection attached from another folder of the window", () => {
+  it("says which folder it is in and that the agent's tools cannot reach it, so api's src/index.ts is not taken for web's", () => {
+    // Both folders hold src/index.ts: the bare absolute path read as a file the agent could edit, and it edited api's.
+    const attached = selectionAttachment({ path: "/w/web/src/index.ts", elsewhere: "web", start: { line: 0, character: 0 }, end: { line: 1, character: 3 }, text: "a\nb" });
+    assert.equal(attached?.path, "/w/web/src/index.ts (in web, another folder of this window: Hearth's tools cannot read or change it, and a file of the same name here is another file)");
+    assert.deepEqual(attachedPaths(`Selected in ${attached!.path} (lines 1-2):\n\`\`\`\na\nb\n\`\`\``), [attached!.path]);
   });
 });
 

@@ -7,7 +7,8 @@
  * A file with unsaved changes of the user's is never written: the write is refused with a
  * message asking to save or discard first (overwriting it would mix the agent's change
  * with work the user has not kept yet), nor one the editor opened as UTF-8 though it is not
- * (its unreadable bytes would be saved as U+FFFD). An edit to an open document names the
+ * (its unreadable bytes would be saved as U+FFFD), nor a new character beyond Latin-1 into one
+ * open in a one-byte encoding (VS Code would save it as "?"). An edit to an open document names the
  * version its text was read at, so the editor refuses it if the user typed meanwhile. Path checks (outside the workspace, symlinks out)
  * are the disk workspace's, which also serves stat and list; every path an edit touches
  * first passes `checkWritable` on the root on disk (never into `.git`, whatever the case or
@@ -185,6 +186,7 @@ export class EditorWorkspace implements Workspace {
     this.refuseDirty(rel);
     await this.refuseMisread(rel);
     const open = this.host.openDocument(this.uri(rel));
+    if (open) await this.refuseUnsavable(rel, open.text, text);
     if (open) return [fullReplace(this.uri(rel), open.text, text, open.version)];
     return [fullReplace(this.uri(rel), await this.currentText(rel), text)];
   }
@@ -218,6 +220,26 @@ export class EditorWorkspace implements Workspace {
       "unsupported-encoding",
       `${rel} is open in the editor as UTF-8, which it is not: the characters it could not read show as "\uFFFD", and saving an edit would write that over each of them; nothing was written. ` +
         "Ask the user to reopen it with its encoding (Reopen with Encoding, e.g. Western (Windows 1252)) or to close it, and try again",
+    );
+  }
+
+  /**
+   * A file that is not UTF-8, open in a one-byte encoding the user chose (Latin-1, Windows-1252):
+   * VS Code saves a character that encoding cannot hold as "?". Which encoding it is the editor
+   * does not say, so a new character beyond Latin-1 that the text does not hold already is refused.
+   */
+  private async refuseUnsavable(rel: string, before: string, after: string): Promise<void> {
+    if (!/[^\x00-\xff]/u.test(after)) return;
+    const bytes = await this.disk.read(rel).catch(() => undefined);
+    if (bytes === undefined || editorReadsWhole(bytes, rel)) return;
+    const held = new Set(before);
+    const foreign = [...after].find((c) => c.codePointAt(0)! > 0xff && !held.has(c));
+    if (foreign === undefined) return;
+    const code = `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new ToolError(
+      "unsupported-encoding",
+      `${rel} is open in the editor in a one-byte encoding (it is not UTF-8), and the new text has "${foreign}" (${code}), which that encoding may not hold: VS Code would save it as "?"; nothing was written. ` +
+        "Write it with characters the file already has (an escape such as \\u2192 where the language has one), or ask the user to convert the file to UTF-8",
     );
   }
 

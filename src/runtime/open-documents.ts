@@ -28,6 +28,7 @@
  * logged and the document stays out of sync without asking again until it is reopened or
  * closed (an answer after either is dropped) or a whole text brings it back.
  */
+import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Position, TextDocument, type TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
@@ -151,7 +152,7 @@ export class OpenDocuments {
     const tracked = this.tracked.get(keyOf(uri));
     if (!tracked) return undefined;
     const text = tracked.doc.getText();
-    return { text, dirty: !tracked.inSync || !sameText(text, diskText(uri)), version: tracked.doc.version };
+    return { text, dirty: !tracked.inSync || !diskTexts(uri).some((disk) => sameText(text, disk)), version: tracked.doc.version };
   }
 
   onClosed(listener: (uri: string) => void): void {
@@ -259,21 +260,36 @@ function isAnswer(answer: ResyncAnswer | null | undefined): answer is ResyncAnsw
   return typeof answer?.text === "string" && Number.isInteger(answer.version);
 }
 
-/** The file's text as VS Code opens it: a UTF-8 BOM dropped, UTF-16 by its BOM (read as plain UTF-8, such a saved file was always "dirty"). */
-function diskText(uri: string): string | undefined {
+/**
+ * The file's text as VS Code opens it: a UTF-8 BOM dropped, UTF-16 by its BOM (read as plain
+ * UTF-8, such a saved file was always "dirty"). A file that is not UTF-8 also as Latin-1 and
+ * Windows-1252, which the user may have reopened it with (read as UTF-8 only, it was "dirty"
+ * for good, every agent edit refused as unsaved changes); none for a file not on disk.
+ */
+function diskTexts(uri: string): string[] {
+  let bytes: Buffer;
   try {
-    return editorText(readFileSync(fileURLToPath(uri)));
+    bytes = readFileSync(fileURLToPath(uri));
   } catch {
-    return undefined; // unsaved new file, or gone from disk
+    return []; // unsaved new file, or gone from disk
   }
+  const text = editorText(bytes);
+  if (!text.includes("\uFFFD") || isUtf8(bytes)) return [text];
+  const latin1 = bytes.toString("latin1");
+  return [text, latin1, latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!)];
 }
+
+/**
+ * Windows-1252's characters for bytes 0x80–0x9F (the rest is Latin-1; the five it leaves
+ * undefined stay as they are). Node's TextDecoder("windows-1252") decodes as Latin-1.
+ */
+const WINDOWS_1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
 /**
  * Whether the editor's text is the file's, line ends aside: VS Code opens a file of mixed
  * line ends (lone CRs too) with one line end throughout and calls it saved.
  */
-function sameText(text: string, disk: string | undefined): boolean {
-  if (disk === undefined) return false;
+function sameText(text: string, disk: string): boolean {
   return text === disk || text.replace(/\r\n?/g, "\n") === disk.replace(/\r\n?/g, "\n");
 }
 

@@ -270,6 +270,23 @@ describe("EditorWorkspace", () => {
     assert.equal(readFileSync(join(root, "gen.ts"), "utf8"), "export const v = 1;\n");
   });
 
+  // A Latin-1 file the user opened with its encoding (files.encoding, Reopen with Encoding):
+  // VS Code saves a character that encoding cannot hold as "?", so the agent's "→" reached
+  // the disk as "?" with the tool saying it was written. The disk workspace refuses it.
+  it("refuses a character a file open in a one-byte encoding may not hold, and takes one already in it", async () => {
+    const latin1 = Buffer.from("caf\xe9 = 1\nname = \"\u20ac\"\n", "latin1");
+    const { root, editor, ws, uri } = setup({ "menu.py": latin1 });
+    editor.docs.set(uri("menu.py"), { text: "café = 1\nname = \"\u20ac\"\n", dirty: false, version: 1 });
+    const result = await runTool(editFileTool, { path: "menu.py", old_text: "café = 1", new_text: "café = 1  # → 2" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "unsupported-encoding", result.text);
+    assert.match(result.text, /menu\.py is open in the editor in a one-byte encoding.*"→" \(U\+2192\).*nothing was written/);
+    assert.equal(editor.edits.length, 0);
+    assert.deepEqual(readFileSync(join(root, "menu.py")), latin1);
+    const kept = await runTool(editFileTool, { path: "menu.py", old_text: "café = 1", new_text: "café = \"\u20ac\" # à" }, ctx(ws));
+    assert.ok(kept.ok, kept.text);
+    assert.equal(editor.edits.length, 1);
+  });
+
   // A Latin-1 file open in VS Code as UTF-8 (its default): each byte that is not UTF-8 shows
   // as U+FFFD, and saving the agent's edit wrote EF BF BD over every "é" of the file.
   it("refuses to edit a file the editor opened as UTF-8 though it is not (its text holds U+FFFD for bytes it could not read)", async () => {

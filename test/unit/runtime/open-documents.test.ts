@@ -183,6 +183,26 @@ describe("OpenDocuments", () => {
     }
   });
 
+  // A Latin-1 or Windows-1252 file the user opened with its encoding (Reopen with Encoding,
+  // files.encoding, as Hearth's own refusal of a misread one asks): the copy was compared with
+  // the file read as UTF-8, where each accented byte is U+FFFD, so it was "dirty" for good and
+  // every agent edit was refused as "unsaved changes", however often the user saved.
+  it("a saved document of a Latin-1 or Windows-1252 file opened with its encoding is not dirty; a changed one is", () => {
+    const root = tempDir("hearth-open-docs-");
+    const docs = new OpenDocuments();
+    for (const [name, bytes, text] of [
+      ["menu.py", Buffer.from("caf\xe9 = 1\r\n", "latin1"), "café = 1\r\n"],
+      ["quote.txt", Buffer.from([0x93, 0x68, 0x69, 0x94, 0x20, 0x80, 0x0a]), "\u201chi\u201d \u20ac\n"],
+    ] as const) {
+      writeFileSync(join(root, name), bytes);
+      const uri = pathToFileURL(join(root, name)).toString();
+      docs.opened(uri, text, 1);
+      assert.equal(docs.get(uri)?.dirty, false, name);
+      docs.changed(uri, [{ range: span(0, 1, 0, 1), text: "!" }], 2);
+      assert.equal(docs.get(uri)?.dirty, true, `${name} after a keystroke`);
+    }
+  });
+
   // VS Code writes a file URI's path with more characters escaped than Node's pathToFileURL
   // (which the agent's editor workspace builds its URIs with): "[", "]", "@", "+", "(", ")",
   // "!", "'", ",", ";", "=", "&", "$". Looked up by the string, a document of SvelteKit's

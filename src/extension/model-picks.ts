@@ -5,6 +5,7 @@
  * Also Download Model's rules: one download at a time (`DownloadSlot`), and a question before
  * a download on a machine nothing fits (`downloadWarning`).
  */
+import { basename } from "node:path";
 import type { ModelRecommendation, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
 import type { RuntimeConnection } from "../protocol/webview.ts";
@@ -31,6 +32,25 @@ export function modelPickState(entry: PickEntry, choice: ModelChoice, runtime: R
   if (!selected(entry, choice)) return undefined;
   const model = runtime.kind === "running" ? runtime.status.model : undefined;
   return model?.kind === "ready" && model.source.kind === entry.kind ? "loaded" : "selected, not loaded";
+}
+
+/**
+ * What a finished download does with the model settings: undefined — select the downloaded
+ * preset — when they are as they were when it began (or select it already); else the notice
+ * that it is downloaded and the choice the user made meanwhile is kept. A download takes many
+ * minutes, and selecting it at its end overwrote a server URL typed or a model chosen in them.
+ */
+export function afterDownload(name: string, preset: string, before: ModelChoice, now: ModelChoice): string | undefined {
+  const same = now.modelPreset === before.modelPreset && now.modelPath === before.modelPath && now.serverUrl === before.serverUrl;
+  if (same || selected({ kind: "preset", preset }, now)) return undefined;
+  return `Hearth: ${name} is downloaded; the ${choiceName(now)} you chose while it downloaded is kept. Use ${name} switches to it.`;
+}
+
+/** The model the settings select, in words: "server gpu-box:8080", "model file mine.gguf", "preset qwen3.6-27b". */
+function choiceName(choice: ModelChoice): string {
+  if (choice.serverUrl !== "") return `server ${shownServer(choice.serverUrl).host ?? shownServer(choice.serverUrl).written}`;
+  if (choice.modelPath !== "") return `model file ${basename(choice.modelPath)}`;
+  return `preset ${choice.modelPreset}`;
 }
 
 /**

@@ -11,9 +11,9 @@ import { ResponseError } from "vscode-languageclient/node";
 import { CudaInstallRequest, HearthErrorCode, ModelCatalogRequest, ModelDeleteRequest, ModelDownloadRequest } from "../protocol/lsp-ext.ts";
 import type { DownloadedModel, ModelCatalog, ModelDownloadResult, PresetInfo, PresetQuantization } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
-import { updateSetting } from "./config.ts";
+import { readSettings, updateSetting } from "./config.ts";
 import { type DownloadedItem, downloadedItem, type ManageStep, manageFailure, unloadNote } from "./manage-models.ts";
-import { alreadyDownloading, DownloadSlot, downloadWarning } from "./model-picks.ts";
+import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, type ModelChoice } from "./model-picks.ts";
 import type { RuntimeClient } from "./runtime-client.ts";
 
 /** A download in progress (undefined when it ends), for the chat view's model panel. */
@@ -45,14 +45,33 @@ export async function downloadModelInteractively(runtime: RuntimeClient, alterna
   const name = `${pick.preset.name} ${pick.quant.id}`;
   const warning = downloadWarning(catalog.recommendation, name, pick.quant);
   if (warning && (await vscode.window.showWarningMessage(warning, { modal: true }, "Download Anyway")) !== "Download Anyway") return;
+  const before = modelChoice();
   const slot = await downloads.run(name, () => downloadWithProgress(runtime, pick, alternatives));
   if ("refused" in slot) return void vscode.window.showInformationMessage(alreadyDownloading(slot.refused));
   const result = slot.result;
   if (!result) return;
-  await updateSetting("modelPreset", pick.preset.id as never);
+  const verified = result.verified === "size" ? " The server announced no SHA-256 for it, so only its size was checked." : "";
+  // A model or server chosen during the download is the user's latest word: kept, the download offered.
+  const kept = afterDownload(name, pick.preset.id, before, modelChoice());
+  if (kept) {
+    const use = `Use ${name}`;
+    void vscode.window.showInformationMessage(kept + verified, use).then((answer) => (answer === use ? selectPreset(pick.preset.id) : undefined));
+    return;
+  }
+  await selectPreset(pick.preset.id);
+  void vscode.window.showInformationMessage(`Hearth: ${pick.preset.name} (${pick.quant.id}) is downloaded and selected.${verified}`);
+}
+
+/** The settings that decide the model now. */
+function modelChoice(): ModelChoice {
+  const { modelPreset, modelPath, serverUrl } = readSettings();
+  return { modelPreset, modelPath, serverUrl };
+}
+
+async function selectPreset(preset: string): Promise<void> {
+  await updateSetting("modelPreset", preset as never);
   await updateSetting("modelPath", "");
   await updateSetting("serverUrl", "");
-  void vscode.window.showInformationMessage(`Hearth: ${pick.preset.name} (${pick.quant.id}) is downloaded and selected.${result.verified === "size" ? " The server announced no SHA-256 for it, so only its size was checked." : ""}`);
 }
 
 function quantizationPicks(catalog: ModelCatalog): (QuantPick | vscode.QuickPickItem)[] {

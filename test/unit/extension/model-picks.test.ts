@@ -2,7 +2,7 @@
 // is not loaded (not downloaded, loading, failed) says so.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alreadyDownloading, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
+import { afterDownload, alreadyDownloading, DownloadSlot, downloadWarning, modelPickState, workspaceServerEntry } from "../../../src/extension/model-picks.ts";
 import type { ModelState, RuntimeStatus } from "../../../src/protocol/status.ts";
 import type { RuntimeConnection } from "../../../src/protocol/webview.ts";
 
@@ -98,5 +98,25 @@ describe("Select Model: the workspace's server entry", () => {
     assert.equal(userName.description, 'evil.example ("http://127.0.0.1:8080@evil.example/v1\\u202e")');
     assert.equal(userName.detail, "Its settings name it; your code and chats would be sent there");
     assert.equal(workspaceServerEntry("http://gpu-box:8080/v1").label, "$(organization) Use this workspace's server");
+  });
+});
+
+describe("Download Model: a choice the user made while it downloaded", () => {
+  const name = "Qwen3.6-27B Q4_K_M";
+  const downloaded = "qwen3.6-27b";
+
+  it("selects the downloaded model when the model settings are as they were when it began, or already select it", () => {
+    assert.equal(afterDownload(name, downloaded, defaults, { ...defaults }), undefined);
+    assert.equal(afterDownload(name, downloaded, defaults, { ...defaults, modelPreset: downloaded }), undefined);
+  });
+
+  it("keeps a server URL, a GGUF file or another preset chosen meanwhile, and says so instead of overwriting it", () => {
+    const server = afterDownload(name, downloaded, defaults, { ...defaults, serverUrl: "http://gpu-box:8080/v1" });
+    assert.match(server ?? "", /Qwen3\.6-27B Q4_K_M is downloaded/);
+    assert.match(server ?? "", /the server gpu-box:8080 you chose while it downloaded is kept/);
+    const file = afterDownload(name, downloaded, defaults, { ...defaults, modelPreset: "custom", modelPath: "/models/mine.gguf" });
+    assert.match(file ?? "", /the model file mine\.gguf you chose while it downloaded is kept/);
+    const preset = afterDownload(name, downloaded, { ...defaults, modelPath: "/models/mine.gguf" }, defaults);
+    assert.match(preset ?? "", /the preset qwen3\.6-35b-a3b you chose while it downloaded is kept/);
   });
 });

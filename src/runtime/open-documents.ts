@@ -286,11 +286,15 @@ function diskTexts(uri: string): string[] {
 const WINDOWS_1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
 /**
- * Whether the editor's text is the file's, line ends aside: VS Code opens a file of mixed
- * line ends (lone CRs too) with one line end throughout and calls it saved.
+ * Whether the editor's text is the file's, line ends aside where VS Code changes them: it
+ * opens a file of mixed line ends (lone CRs too, which it never keeps) with one line end
+ * throughout and calls it saved. A file of one line end is opened with it: other line ends in
+ * the editor are the user's unsaved change (LF to CRLF in the status bar).
  */
 function sameText(text: string, disk: string): boolean {
-  return text === disk || text.replace(/\r\n?/g, "\n") === disk.replace(/\r\n?/g, "\n");
+  if (text === disk) return true;
+  const reopened = /\r(?!\n)/.test(disk) || (disk.includes("\r\n") && /(?:^|[^\r])\n/.test(disk));
+  return reopened && text.replace(/\r\n?/g, "\n") === disk.replace(/\r\n?/g, "\n");
 }
 
 /** Characters compared at once (natively) before the one-by-one loop: finding an edit near the end of a 7 MB text took 16 ms one by one, 1 ms so. */

@@ -183,6 +183,23 @@ describe("OpenDocuments", () => {
     }
   });
 
+  // The user switched the line ends in the status bar (LF to CRLF) and has not saved: VS Code
+  // calls the file dirty, but line ends were never compared here, so the agent wrote it and
+  // its save kept the user's unsaved change, every line of it in the agent's step's diff.
+  it("a document whose line ends the user changed and has not saved is dirty, unlike a mixed file VS Code opened with one", () => {
+    const root = tempDir("hearth-open-docs-");
+    const docs = new OpenDocuments();
+    for (const [name, disk, editor] of [
+      ["lf.ts", "a\nb\n", "a\r\nb\r\n"],
+      ["crlf.cs", "a\r\nb\r\n", "a\nb\n"],
+    ] as const) {
+      writeFileSync(join(root, name), disk);
+      const uri = pathToFileURL(join(root, name)).toString();
+      docs.opened(uri, editor, 1);
+      assert.equal(docs.get(uri)?.dirty, true, name);
+    }
+  });
+
   // A Latin-1 or Windows-1252 file the user opened with its encoding (Reopen with Encoding,
   // files.encoding, as Hearth's own refusal of a misread one asks): the copy was compared with
   // the file read as UTF-8, where each accented byte is U+FFFD, so it was "dirty" for good and

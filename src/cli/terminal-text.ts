@@ -70,7 +70,9 @@ export function terminalTextStream(): TerminalTextStream {
       // A held run starts the text printed (`from`): what it dropped is counted with it.
       if (isSelectorRun(c)) return honestSelector(text, at + from, c) ? c : selectors(c, at === 0 ? extra : 0);
       if (FILLER.test(c)) return touchesHangul(text, at + from) ? c : visible(c);
-      return ZERO_WIDTH.test(c) && !touchesAsciiWord(text, at + from) ? c : visible(c);
+      // One that starts or ends the reply is escaped, as terminalText escapes one at either end of a text (see shown).
+      const edge = at + from === 0 || (last && at + from === text.length - 1);
+      return ZERO_WIDTH.test(c) && !edge && !touchesAsciiWord(text, at + from) ? c : visible(c);
     });
     const run = keptRun(text.slice(cut));
     held = run.kept;

@@ -120,6 +120,17 @@ describe("terminal text", () => {
     assert.equal(print("\u200bAdmin") + print.end(), "\\u200bAdmin", "as terminalText shows one that starts a text");
   });
 
+  it("a zero-width character that starts or ends a streamed reply is escaped, as terminalText escapes one at either end of a text", () => {
+    const streamed = (pieces: string[]) => {
+      const print = terminalTextStream();
+      return pieces.map(print).join("") + print.end();
+    };
+    for (const pieces of [["done.\n", "\u200b"], ["done.\n\u200b"], ["\u200b", "\u0633\u0644\u0627\u0645"], ["\u200d\u0645\u06cc ok"]]) {
+      assert.equal(streamed(pieces), terminalText(pieces.join("")), JSON.stringify(pieces));
+    }
+    assert.equal(streamed(["done.\n", "\u200b"]), "done.\n\\u200b");
+  });
+
   it("escapes a soft hyphen inside a name (is\u00adAdmin shows as isAdmin on most terminals), in text, a file name and a stream; JSON keeps its value", () => {
     assert.equal(terminalText("if (is\u00adAdmin(u)) grant();"), "if (is\\xadAdmin(u)) grant();");
     assert.equal(terminalName("config\u00adprod.json"), "config\\xadprod.json");

@@ -2,7 +2,7 @@
  * Entry point of the Hearth runtime process: an LSP server on stdio, spawned by the
  * extension (with VS Code's own Node) or by the CLI. Wiring only.
  */
-import { type MessageReader, ProposedFeatures, createConnection } from "vscode-languageserver/node";
+import { ProposedFeatures, StreamMessageReader, createConnection } from "vscode-languageserver/node";
 import { endAtExitIfReadsHeld } from "../indexer/index.ts";
 import { setLogSink } from "./log.ts";
 import { logUncaughtErrors, redirectConsoleToStderr } from "./process-guard.ts";
@@ -12,11 +12,14 @@ import { startServer } from "./server.ts";
 redirectConsoleToStderr();
 logUncaughtErrors();
 endAtExitIfReadsHeld(); // a read on a stalled mount would hold the exit for ever
-// Each frame goes to stdout in one write (frame-writer.ts). stdin stays a stream: given one, the
-// library ends the process when it ends (the client gone) and reads it as it would have; its
-// types take two streams or a reader and a writer, not one of each, which it handles alike.
-const stdin = process.stdin as unknown as MessageReader;
-const connection = createConnection(ProposedFeatures.all, stdin, new FrameWriter(process.stdout));
+// Each frame goes to stdout in one write (frame-writer.ts). stdin is read through the reader the
+// library would make of it, not given as a stream: given one, the library exited the moment it
+// ended (the client killed: VS Code's extension host, hearth chat), before the agent's commands
+// were stopped — they run in their own process groups and kept running, orphaned — and before
+// the run's conversation was saved. The server ends the process itself then, cleaning up first.
+const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new FrameWriter(process.stdout));
 setLogSink((level, text) => connection.console[level](text));
-startServer(connection);
+const server = startServer(connection);
+process.stdin.once("end", () => server.clientGone());
+process.stdin.once("close", () => server.clientGone());
 connection.listen();

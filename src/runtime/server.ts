@@ -20,15 +20,22 @@ import {
 } from "../protocol/lsp-ext.ts";
 import { log } from "./log.ts";
 import { deleteModelFile, modelCatalog } from "./model-files.ts";
-import { exitWithParent } from "./process-guard.ts";
+import { exitWithParent, shutdownAndExit } from "./process-guard.ts";
 import { cancellable, guard } from "./rpc.ts";
 import { RuntimeServices } from "./runtime-services.ts";
 
 /** Longest wait for the client's first status request before indexing starts anyway. */
 const INDEX_START_DELAY_MS = 2000;
 
-export function startServer(connection: Connection): void {
+/** What main.ts tells the server of its connection. */
+export interface ServerHandle {
+  /** The client's end of the connection closed (its process ended): the runtime cleans up and exits. */
+  clientGone(): void;
+}
+
+export function startServer(connection: Connection): ServerHandle {
   const runtime = new RuntimeServices(connection);
+  let shutdownAsked = false;
   const parentWatch = exitWithParent(() => runtime.dispose());
   connection.onInitialize((params) => {
     if (typeof params.processId === "number") parentWatch.watchClient(params.processId);
@@ -47,8 +54,11 @@ export function startServer(connection: Connection): void {
   connection.onRequest(ModelLoadRequest, guard("model/load", (params) => runtime.requireSession().loadModel(params?.reload === true)));
   connection.onRequest(ReindexRequest, guard("index/reindex", (params) => runtime.reindex(params)));
   connection.onShutdown(async () => {
+    shutdownAsked = true;
     log("info", "shutdown requested");
     await runtime.dispose();
   });
-  // `exit`, a closed stdin and a dead `processId` make vscode-languageserver itself exit.
+  // `exit` and a dead `processId` make vscode-languageserver itself exit (the parent watch above
+  // usually comes first); a closed stdin is ours, with the library's exit code.
+  return { clientGone: () => void shutdownAndExit("the client closed the connection", () => runtime.dispose(), shutdownAsked ? 0 : 1) };
 }

@@ -52,4 +52,32 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
     assert.ok(existsSync(saved), "the stopped run's conversation was saved");
     assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
   });
+
+  it("a closed connection (VS Code's extension host killed, hearth chat killed) stops the command before the runtime exits, and the conversation is kept", async (t) => {
+    const root = tempDir("hearth-shutdown-ws-");
+    const dir = tempDir("hearth-shutdown-");
+    const script = join(dir, "model.json");
+    const command = `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`;
+    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+    });
+    const running = commandPid(dir);
+    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+    run.catch(() => undefined); // the runtime goes away before it answers
+    const pid = await running;
+    t.after(() => void (alive(pid) && process.kill(pid, "SIGKILL")));
+    assert.ok(alive(pid), "the command runs");
+
+    // The client's end of the pipe closes, as when its process is killed: no shutdown, no exit.
+    runtime.child.stdin!.destroy();
+    const exited = await runtime.exited;
+    assert.equal(exited.signal, null, "the runtime ended itself");
+    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
+    const saved = join(dir, "storage", "conversations", "c1.json");
+    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
+    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+  });
 });

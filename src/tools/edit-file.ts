@@ -7,6 +7,7 @@ import { MAX_EDIT_BYTES } from "./limits.ts";
 import { recordEdit } from "./file-reads.ts";
 import { checkJsonKept, contentHash, decodeText, encodeText } from "./text-file.ts";
 import { type JsonValue, type Tool, ToolError, optionalBool, stringArg } from "./tool.ts";
+import { spellingNote } from "./path-spelling.ts";
 
 export const editFileTool: Tool = {
   effect: "write",
@@ -52,7 +53,8 @@ export const editFileTool: Tool = {
     await ctx.workspace.apply([{ kind: "write", path, content: out, expected: bytes }]);
     if (ctx.reads) recordEdit(ctx.reads, path, contentHash(bytes), contentHash(out));
     const where = applied.map((a, i) => `${edits.length > 1 ? `edit ${i + 1}: ` : ""}line ${a.lines.join(", ")}${a.level === "exact" ? "" : ` (matched ignoring ${a.level})`}`);
-    return { text: `Edited ${path}: ${where.join("; ")}.`, data: { path, applied } };
+    const note = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
+    return { text: `Edited ${path}: ${where.join("; ")}.${note === undefined ? "" : `\n${note}`}`, data: { path, applied } };
   },
 };
 

@@ -5,6 +5,7 @@ import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
+import { spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
 
 export const readFileTool: Tool = {
@@ -52,6 +53,8 @@ export const readFileTool: Tool = {
     if (ctx.reads) recordLines(ctx.reads, path, contentHash(bytes), first, shown.data.endLine - (shown.cutLine ? 1 : 0), lines.length);
     // A key block begun above the range is told of too: its lines in the range are shown empty.
     const note = maskedNote(masked.filter((m) => (m.lastLine ?? m.line) >= first && m.line <= shown.data.endLine));
+    const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
+    if (spelling !== undefined) note.push(spelling);
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };

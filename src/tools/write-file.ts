@@ -7,6 +7,7 @@ import { unchangedLines } from "./edit-engine.ts";
 import { type FileReads, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
+import { spellingNote } from "./path-spelling.ts";
 import type { Workspace } from "./workspace.ts";
 
 export const writeFileTool: Tool = {
@@ -39,7 +40,9 @@ export const writeFileTool: Tool = {
     await ctx.workspace.apply([{ kind: "write", path, content: bytes, ...(replaced ? { expected: replaced.current } : {}) }]);
     if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
     const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
-    return { text: `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`, data: { path, created: !info, lines } };
+    const text = `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`;
+    const note = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
+    return { text: note === undefined ? text : `${text}\n${note}`, data: { path, created: !info, lines } };
   },
 };
 

@@ -8,7 +8,7 @@ import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type TextFile, checkJsonKept, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
 import { ToolError } from "../tool.ts";
-import type { Workspace, WorkspaceChange } from "../workspace.ts";
+import { type Workspace, type WorkspaceChange, lexicalRelative } from "../workspace.ts";
 import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
 import { matchEncoding, rawSectionPaths } from "./encoding.ts";
 import { type FilePatch, type Prefixes, parsePatch } from "./parse.ts";
@@ -268,10 +268,25 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
   const candidates = withoutPrefix(rawNew, "b/", prefixes);
   // Same file on both sides once prefixes are gone: a modification.
   if (from !== null && candidates.includes(from)) return from;
-  if (candidates.length === 1) return ws.resolve(candidates[0]!);
+  const oldWritten = rawOld === null ? [] : withoutPrefix(rawOld, "a/", prefixes);
+  if (candidates.length === 1) return caseRename(ws, candidates[0]!, from, oldWritten);
   const oldWasPrefixed = rawOld !== null && from !== null && stripDot(rawOld) !== from;
   const prefixDirExists = (await ws.stat(rawNew.split("/")[0]!))?.type === "directory";
-  return ws.resolve(oldWasPrefixed || !prefixDirExists ? candidates[0]! : candidates[1]!);
+  return caseRename(ws, oldWasPrefixed || !prefixDirExists ? candidates[0]! : candidates[1]!, from, oldWritten);
+}
+
+/**
+ * The new path. Where the workspace takes it for the old file (a path in another letter case
+ * names the file on disk: path-spelling.ts) though the header's two sides are written
+ * differently, the rename changes only the case and the new name is kept as written:
+ * foo.ts -> Foo.ts renames; Src/X.ts on both sides changes src/x.ts.
+ */
+async function caseRename(ws: Workspace, raw: string, from: string | null, oldWritten: readonly string[]): Promise<string> {
+  const to = await ws.resolve(raw);
+  if (to !== from) return to;
+  const written = lexicalRelative(ws.root, raw);
+  const same = oldWritten.some((old) => lexicalRelative(ws.root, old) === written);
+  return !same && written !== to && written.toLowerCase() === to.toLowerCase() ? written : to;
 }
 
 /**
@@ -280,7 +295,8 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
  * from git creating `x` in a folder with a top-level `b/` creates `x`, as git apply does.
  */
 function withoutPrefix(raw: string, prefix: string, prefixes: Prefixes): string[] {
-  const path = stripDot(raw);
+  // A header written on Windows (`--- a\src\x.ts`) has the prefix `a\`: the tools take `\` for `/`.
+  const path = stripDot(raw.replace(/\\/g, "/"));
   const alt = prefix === "a/" ? "b/" : "a/";
   const prefixed = path.startsWith(prefix) || path.startsWith(alt);
   if (prefixes === "none" || !prefixed) return [path];

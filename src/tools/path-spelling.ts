@@ -1,0 +1,157 @@
+/**
+ * The path a model (or a user) wrote, as the workspace holds it. Local models trained on
+ * Windows and macOS repositories write paths in shapes a Linux checkout does not hold: the
+ * letter case of a case-insensitive disk (`Src/Foo.ts` for src/foo.ts), a link copied from
+ * an editor (`file:///…`, `vscode://file/…`, `%20`), a location after the name
+ * (`src/a.ts:12`, `:12:5`, `#L12`, ` (lines 1-20)`), the name in backticks or quotes, and the
+ * trailing dots Windows drops. Each was "does not exist" for a read, and a write made a
+ * second file beside the real one (a case twin breaks every macOS and Windows clone).
+ *
+ * `modelPath` takes the path as written when it is on disk; otherwise the first of its
+ * readings that is, each folder and name matched as the disk spells it; otherwise (a new
+ * file) the plain reading, its existing folders as the disk spells them. A name that
+ * several entries match by case, none as written (README.md and readme.md for Readme.md),
+ * is refused as ambiguous, naming them.
+ */
+import { lstat, readdir } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { printableAscii } from "../protocol/printable-ascii.ts";
+import { ToolError } from "./tool.ts";
+import { diskSpelling, isGitInternal, lexicalRelative, quotedPath } from "./workspace.ts";
+
+/** Workspace-relative, forward slashes, as the disk spells it where a reading of `input` is there. */
+export async function modelPath(root: string, input: string): Promise<string> {
+  const plain = plainReading(input);
+  // As written first: a real file named `a.ts:12` or `'quoted'` is that file.
+  if (plain !== input.trim()) {
+    const written = await spelled(root, input).catch(() => undefined);
+    if (written !== undefined && (await isThere(root, written))) return written;
+  }
+  const readings = [plain, ...looserReadings(plain)];
+  let first: string | undefined;
+  for (const reading of readings) {
+    const rel = await spelled(root, reading);
+    first ??= rel;
+    if (await isThere(root, rel)) return rel;
+  }
+  return first!;
+}
+
+/**
+ * A note for a result whose path is not the one written (case, a link's form, a location
+ * after the name): the model learns the file's name, and the user sees which file was used.
+ * Undefined where the path is as written (slashes, `./` and Unicode normalization aside).
+ */
+export function spellingNote(root: string, input: string, rel: string): string | undefined {
+  let plain: string | undefined;
+  try {
+    plain = lexicalRelative(root, input);
+  } catch {
+    plain = undefined;
+  }
+  if (plain !== undefined && plain.normalize("NFC") === rel.normalize("NFC")) return undefined;
+  return `[${noteName(input.trim())} is not a path on disk as written; it was taken as ${quotedPath(rel)}]`;
+}
+
+// A path written in quotes is shown escaped ("\"src/a.ts\""), not as ""src/a.ts"".
+function noteName(path: string): string {
+  const quoted = quotedPath(path);
+  return quoted === `"${path}"` && path.includes('"') ? JSON.stringify(path) : quoted;
+}
+
+/** lexicalRelative, then the disk's spelling: Unicode normalization (diskSpelling), then letter case. */
+async function spelled(root: string, path: string): Promise<string> {
+  return caseSpelling(root, await diskSpelling(root, lexicalRelative(root, path)));
+}
+
+async function isThere(root: string, rel: string): Promise<boolean> {
+  return lstat(join(root, rel)).then(() => true, () => false);
+}
+
+/**
+ * What the path says with its wrapping taken off, always: backticks or quotes round it, a
+ * `file://` or `vscode://file/` link (percent-decoded), `~` or `$HOME` for the home folder.
+ */
+function plainReading(input: string): string {
+  let path = input.trim();
+  const quoted = /^(`+|"|')(.+)\1$/.exec(path);
+  if (quoted) path = quoted[2]!.trim();
+  const vscode = /^vscode(?:-insiders)?:\/\/file(\/.*)$/i.exec(path);
+  if (vscode) path = `file://${vscode[1]}`;
+  if (/^file:\/\//i.test(path)) path = fromFileUrl(path, input);
+  const home = /^(?:~|\$HOME|\$\{HOME\})(?=$|[\\/])/.exec(path);
+  if (home) path = homedir() + path.slice(home[0].length);
+  return path;
+}
+
+function fromFileUrl(url: string, input: string): string {
+  // A location after it (`:12:5`, as VS Code's links carry) is left for looserReadings.
+  try {
+    return fileURLToPath(url.replace(/^file:\/\/(?=[a-zA-Z]:)/i, "file:///"), { windows: false });
+  } catch (error) {
+    throw new ToolError("invalid-input", `${quotedPath(input)} is not a file link Hearth can read (${(error as Error).message}); give the path relative to the workspace root`);
+  }
+}
+
+const LOCATION = /(?::\d+(?::\d+)?(?:-\d+(?::\d+)?)?|#L\d+(?:C\d+)?(?:-L?\d+(?:C\d+)?)?|\s*\((?:lines?|L)\s*\d+(?:\s*[-–]\s*\d+)?\))$/i;
+
+/**
+ * Readings taken only where the file they name is there: percent-decoded (`with%20space.ts`),
+ * without a location after the name, without the trailing dots and spaces Windows drops.
+ */
+function looserReadings(path: string): string[] {
+  const out = new Set<string>();
+  const decoded = /%[0-9a-f]{2}/i.test(path) ? safeDecode(path) : undefined;
+  for (const base of decoded === undefined ? [path] : [path, decoded]) {
+    const bare = base.replace(LOCATION, "");
+    for (const form of [base, bare]) {
+      out.add(form);
+      if (/[^./\\][. ]+$/.test(form)) out.add(form.replace(/[. ]+$/, ""));
+    }
+  }
+  out.delete(path);
+  return [...out];
+}
+
+function safeDecode(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `rel` with each segment not on disk as written taken as the one entry of its folder that
+ * differs from it only in letter case; from a segment no entry matches (a new name), the rest
+ * as given. Several entries, none as written: refused, naming them.
+ */
+async function caseSpelling(root: string, rel: string): Promise<string> {
+  // `.GIT/config` stays as written: its refusal as a .git path is the one a write gets.
+  if (rel === "." || isGitInternal(rel) || (await isThere(root, rel))) return rel;
+  const segments = rel.split("/");
+  const found: string[] = [];
+  for (const [i, segment] of segments.entries()) {
+    if (segment === ".." || (await isThere(root, join(...found, segment)))) {
+      found.push(segment);
+      continue;
+    }
+    const fold = (name: string): string => name.normalize("NFC").toLowerCase();
+    const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
+    const same = names.filter((name) => fold(name) === fold(segment));
+    if (same.length > 1) throw ambiguousCase(rel, found, same);
+    if (same.length === 0) return [...found, ...segments.slice(i)].join("/");
+    found.push(same[0]!);
+  }
+  return found.join("/");
+}
+
+function ambiguousCase(rel: string, folder: readonly string[], names: readonly string[]): ToolError {
+  const spelled = [...names].sort().map((name) => quotedPath(printableAscii([...folder, name].join("/")))).join(", ");
+  return new ToolError(
+    "ambiguous-match",
+    `${quotedPath(rel)} is not on disk as written, and ${names.length} names there differ from it only in letter case: ${spelled}. Nothing was read or written; give the path exactly as one of these`,
+  );
+}

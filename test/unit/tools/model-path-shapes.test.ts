@@ -1,0 +1,87 @@
+// Paths a local model (or a user) writes in the shapes of Windows, macOS or a link: the letter
+// case of a case-insensitive disk, file:// and vscode:// links, a location after the name,
+// quotes round it, Windows' dropped trailing dots, ~ for the home folder (path-spelling.ts).
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { runTool, toolByName } from "../../../src/tools/index.ts";
+import { readText, workspaceWith } from "./helpers/setup.ts";
+
+const call = (ctx: Parameters<typeof runTool>[2], tool: string, input: Record<string, string>) => runTool(toolByName(tool)!, input, ctx);
+
+describe("paths written in another system's shape", () => {
+  it("reads and edits the file a path in another letter case names, says so, and writes no case twin", async () => {
+    const { root, ctx } = workspaceWith({ "src/foo.ts": "export const foo = 1;\n" });
+    const read = await call(ctx, "read_file", { path: "Src/Foo.ts" });
+    assert.equal(read.text, '1| export const foo = 1;\n["Src/Foo.ts" is not a path on disk as written; it was taken as "src/foo.ts"]');
+    const edit = await call(ctx, "edit_file", { path: "SRC/foo.TS", old_text: "1", new_text: "2" });
+    assert.equal(edit.text, 'Edited src/foo.ts: line 1.\n["SRC/foo.TS" is not a path on disk as written; it was taken as "src/foo.ts"]');
+    const write = await call(ctx, "write_file", { path: "Src/New.ts", content: "n\n" });
+    assert.equal(write.ok, true, write.text);
+    assert.deepEqual(readdirSync(root), ["src"]);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["New.ts", "foo.ts"]);
+    assert.equal(readText(root, "src/foo.ts"), "export const foo = 2;\n");
+  });
+
+  it("refuses a name that several entries match only by letter case, naming them, and writes nothing", async () => {
+    const { root, ctx } = workspaceWith({ "README.md": "upper\n", "readme.md": "lower\n" });
+    for (const tool of ["read_file", "write_file"]) {
+      const result = await call(ctx, tool, { path: "Readme.md", content: "x\n" });
+      assert.equal(result.ok, false);
+      assert.match(result.text, /^Error \(ambiguous-match\): "Readme\.md" is not on disk as written, and 2 names there differ from it only in letter case: "README\.md", "readme\.md"\./);
+    }
+    assert.deepEqual(readdirSync(root).sort(), ["README.md", "readme.md"]);
+    assert.equal((await call(ctx, "read_file", { path: "README.md" })).text, "1| upper");
+  });
+
+  it("takes a file link, a location after the name, quotes round it or a dropped trailing dot as the file it names", async () => {
+    const { root, ctx } = workspaceWith({ "src/a.ts": "one\ntwo\n", "with space.ts": "s\n" });
+    const shapes = [
+      `file://${root}/src/a.ts`, `vscode://file${root}/src/a.ts:2:1`, "src/a.ts:12", "src/a.ts:1:5", "src/a.ts#L1-L2",
+      "src/a.ts (lines 1-20)", "`src/a.ts`", '"src/a.ts"', "'src/a.ts'", "src/a.ts.",
+    ];
+    for (const path of shapes) {
+      const read = await call(ctx, "read_file", { path });
+      assert.equal(read.text, `1| one\n2| two\n[${JSON.stringify(path)} is not a path on disk as written; it was taken as "src/a.ts"]`, path);
+    }
+    assert.equal((await call(ctx, "read_file", { path: "with%20space.ts" })).ok, true);
+    const edit = await call(ctx, "edit_file", { path: "src/a.ts:2", old_text: "two", new_text: "2" });
+    assert.equal(edit.ok, true, edit.text);
+    const write = await call(ctx, "write_file", { path: `file://${root}/src/new.ts`, content: "n\n" });
+    assert.equal(write.text, `Created src/new.ts (1 lines).\n[${JSON.stringify(`file://${root}/src/new.ts`)} is not a path on disk as written; it was taken as "src/new.ts"]`);
+    assert.deepEqual(readdirSync(root).sort(), ["src", "with space.ts"]);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "new.ts"]);
+  });
+
+  it("a file whose name really has such a shape is the one read", async () => {
+    const { ctx } = workspaceWith({ "a.ts": "plain\n", "a.ts:12": "colon\n", "Note.md": "upper\n", "note.md": "lower\n" });
+    assert.equal((await call(ctx, "read_file", { path: "a.ts:12" })).text, "1| colon");
+    assert.equal((await call(ctx, "read_file", { path: "note.md" })).text, "1| lower");
+  });
+
+  it("~/x and $HOME/x name the home folder: refused as outside, never a folder named ~ made in the workspace", async () => {
+    const { root, ctx } = workspaceWith({ "a.ts": "a\n" });
+    for (const path of ["~/notes.txt", "$HOME/notes.txt"]) {
+      const write = await call(ctx, "write_file", { path, content: "n\n" });
+      assert.equal(write.ok, false, write.text);
+      assert.match(write.text, /^Error \(outside-workspace\)/);
+    }
+    assert.deepEqual(readdirSync(root), ["a.ts"]);
+    assert.equal(existsSync(join(root, "~")), false);
+  });
+
+  it("apply_patch renames a file to another letter case of its name, and finds a file its headers name in Windows' shape", async () => {
+    const { root, ctx } = workspaceWith({ "src/foo.ts": "foo\n", "src/x.ts": "x\n" });
+    const rename = await call(ctx, "apply_patch", { patch: "diff --git a/src/foo.ts b/src/Foo.ts\nsimilarity index 100%\nrename from src/foo.ts\nrename to src/Foo.ts\n" });
+    assert.equal(rename.ok, true, rename.text);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["Foo.ts", "x.ts"]);
+    const windows = await call(ctx, "apply_patch", { patch: "--- a\\src\\x.ts\n+++ b\\src\\x.ts\n@@ -1 +1 @@\n-x\n+y\n" });
+    assert.equal(windows.ok, true, windows.text);
+    const cased = await call(ctx, "apply_patch", { patch: "--- a/Src/X.ts\n+++ b/Src/X.ts\n@@ -1 +1 @@\n-y\n+z\n" });
+    assert.equal(cased.ok, true, cased.text);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["Foo.ts", "x.ts"]);
+    assert.equal(readText(root, "src/x.ts"), "z\n");
+    assert.equal(readText(root, "src/Foo.ts"), "foo\n");
+  });
+});

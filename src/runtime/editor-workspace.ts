@@ -121,7 +121,7 @@ export class EditorWorkspace implements Workspace {
       } else if (change.kind === "delete") {
         const rel = await this.writable(change.path);
         await this.checkRemovable(rel, change.path);
-        this.refuseDirty(rel);
+        await this.refuseDirty(rel);
         documentChanges.push({ kind: "delete", uri: this.uri(rel) });
         freed.add(rel);
         await batch.free(this.abs(rel));
@@ -134,7 +134,7 @@ export class EditorWorkspace implements Workspace {
         freed.delete(to);
         await batch.free(this.abs(from));
         await batch.fill(this.abs(to));
-        this.refuseDirty(from);
+        await this.refuseDirty(from);
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {
           await this.refuseMisread(from);
@@ -183,7 +183,7 @@ export class EditorWorkspace implements Workspace {
       const uri = this.uri(rel);
       return [{ kind: "create", uri, options: { overwrite: false } }, { textDocument: { uri, version: null }, edits: [{ range: at(0, 0), newText: text }] }];
     }
-    this.refuseDirty(rel);
+    await this.refuseDirty(rel);
     await this.refuseMisread(rel);
     const open = this.host.openDocument(this.uri(rel));
     if (open) await this.refuseUnsavable(rel, open.text, text);
@@ -200,11 +200,14 @@ export class EditorWorkspace implements Workspace {
     return (await this.disk.stat(rel)) !== undefined || this.host.openDocument(this.uri(rel)) !== undefined;
   }
 
-  private refuseDirty(rel: string): void {
-    if (this.host.openDocument(this.uri(rel))?.dirty) {
-      // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
-      throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });
+  private async refuseDirty(rel: string): Promise<void> {
+    if (!this.host.openDocument(this.uri(rel))?.dirty) return;
+    // Deleted in the explorer while open: VS Code keeps the editor, "(deleted)", with no unsaved mark to see.
+    if ((await this.disk.stat(rel)) === undefined) {
+      throw new ToolError("stale-file", `${rel} was deleted from disk, but its text is still open in the editor; ask the user whether to save it again or close it`, { unsaved: rel });
     }
+    // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
+    throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });
   }
 
   /**

@@ -13,6 +13,7 @@ import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-wo
 import { isoDate } from "../../../src/protocol/memory.ts";
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { rememberTool } from "../../../src/tools/remember.ts";
+import { writeFileTool } from "../../../src/tools/write-file.ts";
 import { ToolError, runTool } from "../../../src/tools/index.ts";
 
 class MemoryEditor implements EditorHost {
@@ -140,6 +141,20 @@ describe("EditorWorkspace", () => {
     assert.match(result.text, /unsaved changes/);
     assert.equal(editor.edits.length, 0);
     assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\n");
+  });
+
+  // The user deleted the file in the explorer while it was open: VS Code keeps its editor,
+  // "(deleted)", with the text. The agent was told of "unsaved changes" to save or discard,
+  // which the user could not see; saving would bring back the file they deleted.
+  it("a file deleted from disk while open in the editor is refused as deleted, not as unsaved changes", async () => {
+    const { root, ws, editor, uri } = setup({});
+    editor.docs.set(uri("gone.ts"), { text: "const x = 1;\n", dirty: true, version: 3 });
+    const result = await runTool(writeFileTool, { path: "gone.ts", content: "const x = 2;\n" }, ctx(ws));
+    assert.equal(!result.ok && result.code, "stale-file", result.text);
+    assert.match(result.text, /gone\.ts was deleted from disk, but its text is still open in the editor/);
+    assert.doesNotMatch(result.text, /unsaved changes/);
+    assert.equal(editor.edits.length, 0);
+    assert.equal(existsSync(join(root, "gone.ts")), false);
   });
 
   it("applies a batch as one edit: a new file, a change and a rename together", async () => {

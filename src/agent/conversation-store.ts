@@ -72,6 +72,19 @@ export class ConversationStore {
    * save never writes over it.
    */
   async get(id: string): Promise<Conversation | undefined> {
+    return this.load(id, true);
+  }
+
+  /**
+   * The conversation to read, not to continue (an export; whether a rewind fits): as `get`,
+   * but a file a newer Hearth saved stays where it is, for that version to go on with, and
+   * NewerConversationError says so. Only a message sent here sets it aside (`get`).
+   */
+  async read(id: string): Promise<Conversation | undefined> {
+    return this.load(id, false);
+  }
+
+  private async load(id: string, continuing: boolean): Promise<Conversation | undefined> {
     checkId(id);
     const cached = this.open.get(id);
     if (cached && !(await this.savedElsewhere(id))) return this.keep(cached);
@@ -93,6 +106,7 @@ export class ConversationStore {
       if (replaced) this.warn(await this.continuedElsewhere(id), undefined, id);
       return conversation;
     } catch (error) {
+      if (error instanceof NewerFormatError && !continuing) throw new NewerConversationError(error.version);
       const aside = join(this.dir, `${id}.unreadable-${Date.now()}.json`);
       const kept = await rename(this.file(id), aside).then(() => `is kept as ${aside}`, () => `${this.file(id)} could not be moved aside`);
       const why = error instanceof NewerFormatError ? `was saved by a newer version of Hearth (format ${error.version})` : "could not be read";
@@ -176,7 +190,7 @@ export class ConversationStore {
    * the drop's notice went with the rewind): the next run drops what it must anew.
    */
   async rewind(id: string, messageIndex: number): Promise<void> {
-    const conversation = await this.get(id);
+    const conversation = await this.read(id);
     if (!conversation || !Number.isInteger(messageIndex) || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
     if (!(await this.canRewind(id, messageIndex))) throw new RangeError(`message ${messageIndex} of conversation ${id} is inside a turn (not a message the user sent): the conversation changed since`);
     const cut = messageIndex < conversation.messages.length;
@@ -191,7 +205,7 @@ export class ConversationStore {
    * half of what the model did). Rewinds are to before a user message or to the end.
    */
   async canRewind(id: string, messageIndex: number): Promise<boolean> {
-    const messages = (await this.get(id))?.messages;
+    const messages = (await this.read(id))?.messages;
     if (!messages || !Number.isInteger(messageIndex) || messageIndex < 1 || messageIndex >= messages.length) return true;
     return messages[messageIndex]!.role === "user";
   }
@@ -404,6 +418,14 @@ const FORMAT = 1;
 class NewerFormatError extends Error {
   constructor(readonly version: number) {
     super(`format ${version}, newer than this version of Hearth reads (${FORMAT})`);
+  }
+}
+
+/** A conversation a newer Hearth saved, asked for by a read that must not set it aside (`read`): its file stays as it is. */
+export class NewerConversationError extends Error {
+  override name = "NewerConversationError";
+  constructor(readonly version: number) {
+    super(`This conversation was saved by a newer version of Hearth (format ${version}), which this version cannot read; its file is left as it is`);
   }
 }
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
-import { ConversationStore } from "../agent/conversation-store.ts";
+import { ConversationStore, NewerConversationError } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
 import { ConversationImportError, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
@@ -179,7 +179,7 @@ export class AgentService {
   }
 
   private async restoreLocked(params: CheckpointRestoreParams): Promise<CheckpointRestoreResult> {
-    if (params.conversationId !== undefined && params.messageIndex !== undefined && !(await this.conversations.canRewind(params.conversationId, params.messageIndex))) {
+    if (params.conversationId !== undefined && params.messageIndex !== undefined && !(await newerRefused(this.conversations.canRewind(params.conversationId, params.messageIndex), "nothing was restored"))) {
       throw new ResponseError(HearthErrorCode.InvalidInput, "This message no longer starts a turn of the conversation (it changed since): nothing was restored.");
     }
     const checkpoints = await this.checkpoints();
@@ -220,7 +220,7 @@ export class AgentService {
 
   /** `hearth/agent/export`: the conversation as Markdown, with the changes since a checkpoint. */
   async exportConversation(params: ConversationExportParams): Promise<ConversationExportResult> {
-    const conversation = await this.conversations.get(params.conversationId);
+    const conversation = await newerRefused(this.conversations.read(params.conversationId), "export it from that version");
     if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
     const patch = params.sinceCheckpoint ? await (await this.checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
     const status = this.options.session.status().model;
@@ -325,5 +325,15 @@ export class AgentService {
       },
       label,
     );
+  }
+}
+
+/** `reading`, with a conversation a newer Hearth saved refused as the user's to settle there: `then` says what follows. */
+async function newerRefused<T>(reading: Promise<T>, then: string): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (error instanceof NewerConversationError) throw new ResponseError(HearthErrorCode.InvalidInput, `${error.message}: ${then}.`);
+    throw error;
   }
 }

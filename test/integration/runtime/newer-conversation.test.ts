@@ -1,0 +1,65 @@
+// A conversation a newer Hearth saved (a later format), opened by this one after a downgrade.
+// Only a message sent here may set its file aside (the chat says so before): an export, or a
+// restore that rewinds it, read it and must leave it where the newer version goes on with it,
+// saying why they cannot go on. Built runtime over LSP, the file in its conversations folder.
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { CheckpointRestoreRequest, ConversationExportRequest } from "../../../src/protocol/agent.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+/** What a later format could hold: this version's messages and something beside them it does not know. */
+const NEWER = JSON.stringify({
+  version: 2,
+  messages: [
+    { role: "system", content: "You are Hearth." },
+    { role: "user", content: "fix add()" },
+    { role: "assistant", content: "Fixed it." },
+  ],
+  pinned: [1],
+});
+
+async function runtimeWithNewerConversation(): Promise<{ runtime: RuntimeProcess; folder: string }> {
+  const root = tempDir("hearth-newer-ws-");
+  cpSync(FIXTURE, root, { recursive: true });
+  const storage = tempDir("hearth-newer-storage-");
+  const folder = join(storage, "conversations");
+  mkdirSync(folder);
+  writeFileSync(join(folder, "conv1.json"), NEWER);
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { approvalPolicy: "ask" }, storagePath: storage } });
+  running.push(runtime);
+  return { runtime, folder };
+}
+
+describe("a conversation a newer Hearth saved", () => {
+  it("is not exported, says why, and its file stays where the newer version finds it", { timeout: 60_000 }, async () => {
+    const { runtime, folder } = await runtimeWithNewerConversation();
+    await assert.rejects(
+      runtime.connection.sendRequest(ConversationExportRequest, { conversationId: "conv1", title: "Fix" }),
+      (error: Error) => /saved by a newer version of Hearth \(format 2\).*its file is left as it is: export it from that version\.$/.test(error.message),
+    );
+    assert.deepEqual(readdirSync(folder), ["conv1.json"]);
+    assert.equal(readFileSync(join(folder, "conv1.json"), "utf8"), NEWER);
+  });
+
+  it("is not rewound by a restore, which restores nothing, and its file stays as it is", { timeout: 60_000 }, async () => {
+    const { runtime, folder } = await runtimeWithNewerConversation();
+    await assert.rejects(
+      runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: "0".repeat(40), conversationId: "conv1", messageIndex: 2 }),
+      (error: Error) => /saved by a newer version of Hearth \(format 2\).*: nothing was restored\.$/.test(error.message),
+    );
+    assert.deepEqual(readdirSync(folder), ["conv1.json"]);
+    assert.equal(readFileSync(join(folder, "conv1.json"), "utf8"), NEWER);
+  });
+});

@@ -77,8 +77,11 @@ export function completionModelSource(settings: Settings): ModelSource | undefin
   return { kind: "file", modelPath: path };
 }
 
-/** The settings that decide which model runs and how: a change to any of them reloads. */
+/** The settings that decide which model runs and how (for a server, its URL alone): a change to any of them reloads. */
 export function backendKey(source: ModelSource, settings: Settings): string {
+  // A server loads its model its own way: these settings changed reconnected it for nothing,
+  // and ended the agent's run on it ("the model was changed or reloaded").
+  if (source.kind === "server") return JSON.stringify({ source });
   const { contextSize, gpuLayers, kvCacheType, threads } = settings;
   return JSON.stringify({ source, contextSize, gpuLayers, kvCacheType, threads });
 }

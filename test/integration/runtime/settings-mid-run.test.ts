@@ -148,4 +148,20 @@ describe("settings changed during a run", () => {
     );
     assert.equal((await session.readyBackend()).kind, "remote", "the new server answers");
   });
+
+  it("a setting a server does not use (hearth.contextSize, gpuLayers, kvCacheType, threads) changed between a run's steps: the run goes on on the same server", { timeout: 120_000 }, async () => {
+    const command = { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "run_command", arguments: JSON.stringify(COMMAND.arguments) } }] };
+    const server = await openAiServer([command, { content: "Done." }]);
+    const s = await start({ turns: [] }, { modelPath: "", serverUrl: server.url, approvalPolicy: "ask" });
+    s.runtime.connection.onRequest(AgentApproveRequest, async () => {
+      const local = { contextSize: 16384, gpuLayers: 8, kvCacheType: "q8_0", threads: 2 };
+      await s.runtime.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { hearth: { ...s.settings, ...local } } });
+      await s.runtime.connection.sendRequest(StatusRequest); // the settings applied
+      return { approved: true };
+    });
+    const result = await s.runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "run it", mode: "chat" });
+    assert.equal(result.stopReason, "answered", result.message);
+    assert.equal(result.message, "Done.");
+    assert.equal(server.chats(), 2);
+  });
 });

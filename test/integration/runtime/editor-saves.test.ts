@@ -1,0 +1,73 @@
+// The agent's edits as VS Code applies them: the built runtime with editorEdits sends each
+// write as workspace/applyEdit, then hearth/workspace/save. This client keeps the edited text
+// in memory as an editor's buffer would, and its save fails as VS Code's does for a read-only
+// file or one changed on disk since it was opened (TextDocument.save() answers false).
+import assert from "node:assert/strict";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, describe, it } from "node:test";
+import { ApplyWorkspaceEditRequest, type TextDocumentEdit } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent, WorkspaceSaveRequest } from "../../../src/protocol/agent.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
+
+const running: RuntimeProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
+});
+
+describe("agent edits applied by the editor", () => {
+  it("an edit VS Code could not save is reported as in the editor only, and the disk keeps the file", { timeout: 120_000 }, async () => {
+    const root = tempDir("hearth-editor-saves-ws-");
+    cpSync(FIXTURE, root, { recursive: true });
+    const storage = tempDir("hearth-editor-saves-storage-");
+    const modelPath = join(storage, "model.json");
+    writeFileSync(modelPath, JSON.stringify({ turns: [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } }] }, { text: "Done." }] }));
+    const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage, editorEdits: true } });
+    running.push(runtime);
+    const events: AgentWireEvent[] = [];
+    const buffers = new Map<string, string>();
+    const saves: string[][] = [];
+    runtime.connection.onNotification(AgentEventNotification, (p) => void events.push(p.event));
+    runtime.connection.onRequest(AgentApproveRequest, () => ({ approved: true }));
+    runtime.connection.onRequest(ApplyWorkspaceEditRequest, (params) => {
+      for (const change of params.edit.documentChanges ?? []) {
+        if ("kind" in change) return { applied: false, failureReason: "file operations are not expected here" };
+        const edit = change as TextDocumentEdit;
+        buffers.set(edit.textDocument.uri, applyEdits(buffers.get(edit.textDocument.uri) ?? readFileSync(fileURLToPath(edit.textDocument.uri), "utf8"), edit));
+      }
+      return { applied: true };
+    });
+    runtime.connection.onRequest(WorkspaceSaveRequest, (params) => {
+      saves.push([...params.uris]);
+      return { notSaved: [...params.uris] };
+    });
+
+    const original = readFileSync(join(root, "calc.py"), "utf8");
+    const result = await runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "fix add", mode: "chat" });
+    assert.equal(result.stopReason, "answered");
+    assert.equal(saves.length, 1);
+    assert.match([...buffers.values()][0]!, /return a \+ b/, "the edit is in the editor's buffer");
+    assert.equal(readFileSync(join(root, "calc.py"), "utf8"), original, "and not on disk");
+    const end = events.find((e) => e.type === "toolEnd");
+    assert.ok(end?.type === "toolEnd");
+    assert.equal(end.ok, false, end.preview);
+    assert.match(end.preview, /VS Code did not save calc\.py after the change: it is in the editor, not on disk/);
+  });
+});
+
+/** Applies LSP text edits (ranges on one line each, as the runtime's minimal edit for this file) to a text. */
+function applyEdits(text: string, edit: TextDocumentEdit): string {
+  const lines = text.split("\n");
+  for (const e of edit.edits) {
+    if (!("newText" in e) || e.range.start.line !== e.range.end.line) throw new Error("unexpected edit");
+    const line = lines[e.range.start.line]!;
+    lines[e.range.start.line] = line.slice(0, e.range.start.character) + e.newText + line.slice(e.range.end.character);
+  }
+  return lines.join("\n");
+}

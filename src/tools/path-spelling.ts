@@ -15,7 +15,7 @@
  */
 import { lstat, readdir } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
@@ -29,6 +29,8 @@ export async function modelPath(root: string, input: string): Promise<string> {
     const written = await spelled(root, input).catch(() => undefined);
     if (written !== undefined && (await isThere(root, written))) return written;
   }
+  const foreign = await foreignAbsolute(root, plain);
+  if (foreign !== undefined) return foreign;
   const readings = [plain, ...looserReadings(plain)];
   let first: string | undefined;
   for (const reading of readings) {
@@ -92,6 +94,41 @@ function fromFileUrl(url: string, input: string): string {
     return fileURLToPath(url.replace(/^file:\/\/(?=[a-zA-Z]:)/i, "file:///"), { windows: false });
   } catch (error) {
     throw new ToolError("invalid-input", `${quotedPath(input)} is not a file link Hearth can read (${(error as Error).message}); give the path relative to the workspace root`);
+  }
+}
+
+/**
+ * A Windows path (`C:\\Users\\me\\repo\\src\\a.ts`, `\\\\?\\C:\\…`) or Git Bash's form of one
+ * (`/c/Users/me/repo/src/a.ts`) outside the root on this disk: where a folder of it has the
+ * workspace's name (a model that saw the project on Windows), the file the rest names there
+ * (a new one under the innermost such folder where none is); a Windows path with no such
+ * folder is refused as one, not as "outside" a workspace it never named.
+ * Undefined for a path inside the root, or any other.
+ */
+async function foreignAbsolute(root: string, path: string): Promise<string | undefined> {
+  const windows = sep === "/" && /^(?:[\\/]{2}[?.][\\/])?[a-zA-Z]:[\\/]/.test(path);
+  if (!windows && !/^\/[a-zA-Z]\//.test(path)) return undefined;
+  if (!windows && isInside(root, path)) return undefined;
+  const segments = path.split(/[\\/]+/);
+  const name = basename(root).toLowerCase();
+  let newFile: string | undefined;
+  for (let i = segments.length - 2; i >= 1; i--) {
+    if (segments[i]!.toLowerCase() !== name) continue;
+    const rel = await spelled(root, segments.slice(i + 1).join("/"));
+    if (await isThere(root, rel)) return rel;
+    newFile ??= rel;
+  }
+  // No such file under any folder of the workspace's name: a new one under the innermost.
+  if (newFile !== undefined || !windows) return newFile;
+  throw new ToolError("outside-workspace", `${quotedPath(path)} is a Windows path, and no folder of it is this workspace (${root}); give the path relative to the workspace root`);
+}
+
+function isInside(root: string, path: string): boolean {
+  try {
+    lexicalRelative(root, path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

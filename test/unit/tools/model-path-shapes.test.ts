@@ -3,7 +3,7 @@
 // quotes round it, Windows' dropped trailing dots, ~ for the home folder (path-spelling.ts).
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { runTool, toolByName } from "../../../src/tools/index.ts";
 import { readText, workspaceWith } from "./helpers/setup.ts";
@@ -83,5 +83,21 @@ describe("paths written in another system's shape", () => {
     assert.deepEqual(readdirSync(join(root, "src")).sort(), ["Foo.ts", "x.ts"]);
     assert.equal(readText(root, "src/x.ts"), "z\n");
     assert.equal(readText(root, "src/Foo.ts"), "foo\n");
+  });
+
+  it("takes a Windows or Git Bash absolute path through the workspace's folder as the file in it, and names a Windows path elsewhere as one", async () => {
+    const { root, ctx } = workspaceWith({ "src/a.ts": "a\n" });
+    const name = basename(root);
+    for (const path of [`C:\\Users\\me\\${name}\\src\\a.ts`, `c:/work/${name}/src/a.ts`, `\\\\?\\D:\\${name}\\src\\a.ts`, `/c/Users/me/${name}/src/a.ts`]) {
+      const read = await call(ctx, "read_file", { path });
+      assert.equal(read.text, `1| a\n[${JSON.stringify(path).replace(/\\\\/g, "\\")} is not a path on disk as written; it was taken as "src/a.ts"]`, path);
+    }
+    const write = await call(ctx, "write_file", { path: "C:\\repo\\src\\b.ts", content: "b\n" });
+    assert.equal(write.text, `Error (outside-workspace): "C:\\repo\\src\\b.ts" is a Windows path, and no folder of it is this workspace (${root}); give the path relative to the workspace root`);
+    assert.deepEqual(readdirSync(root), ["src"]);
+    assert.deepEqual(readdirSync(join(root, "src")), ["a.ts"]);
+    const created = await call(ctx, "write_file", { path: `C:\\Users\\me\\${name}\\src\\c.ts`, content: "c\n" });
+    assert.equal(created.ok, true, created.text);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "c.ts"]);
   });
 });

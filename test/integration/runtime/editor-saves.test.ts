@@ -35,7 +35,7 @@ describe("agent edits applied by the editor", () => {
     const saves: string[][] = [];
     runtime.connection.onNotification(AgentEventNotification, (p) => void events.push(p.event));
     runtime.connection.onRequest(AgentApproveRequest, () => ({ approved: true }));
-    runtime.connection.onRequest(ApplyWorkspaceEditRequest, (params) => {
+    runtime.connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
       for (const change of params.edit.documentChanges ?? []) {
         if ("kind" in change) return { applied: false, failureReason: "file operations are not expected here" };
         const edit = change as TextDocumentEdit;

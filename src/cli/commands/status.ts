@@ -6,7 +6,7 @@ import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
-import { cliStoragePath } from "./models.ts";
+import { cliModelPreset, cliStoragePath } from "./models.ts";
 import { ownText } from "../locale.ts";
 
 const GiB = 1024 ** 3;
@@ -36,7 +36,8 @@ export const statusCommand: CliCommand = {
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
         // The runtime wants an absolute path; a relative one is meant from where hearth runs (as for chat and fix).
-        settings: { modelPath: modelPath ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads },
+        // Without --model or --server: the model chat and fix would run.
+        settings: { modelPath: modelPath ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads, ...(modelPath || typeof flags.server === "string" ? {} : { modelPreset: cliModelPreset() }) },
         // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
         globalStoragePath: cliStoragePath(),
         // $HEARTH_API_KEY is the CLI user's key for the --server they named.

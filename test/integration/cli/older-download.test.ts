@@ -59,3 +59,11 @@ it("the default preset goes first where both it and an older one are downloaded;
   assert.equal(nothing.status, 1, nothing.stderr);
   assert.match(nothing.stderr, /^No model to chat with\./m);
 });
+
+it("hearth status names the model chat and fix would run: the older download, not 'No model'", () => {
+  const { home } = homeWith([OLD_DEFAULT]);
+  const run = spawnSync(process.execPath, [CLI, "status", "--no-gpu-probe"], { cwd: home, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: home } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Model: +.*qwen3\.5-35b-a3b/m);
+  assert.doesNotMatch(run.stdout, /No model/);
+});

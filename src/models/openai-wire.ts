@@ -77,7 +77,7 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
  */
 export class StreamedCalls {
   /** By slot: the delta's index, or past the highest when that index's call was another. */
-  private readonly calls = new Map<number, { id: string | undefined; name: string; args: string; shape: ArgsShape }>();
+  private readonly calls = new Map<number, StreamedCall>();
   /** The slot each index's pieces go to now. */
   private readonly slots = new Map<number, number>();
   private last: number | undefined;
@@ -88,13 +88,13 @@ export class StreamedCalls {
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
     const last = this.last === undefined ? undefined : this.calls.get(this.last)!;
-    const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call)) : last && (id === undefined || id === last.id || continues(last, nameText(call))) ? this.last! : this.highest + 1;
+    const args = argumentsText(call);
+    const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call), args) : last && (id === undefined || id === last.id || continues(last, nameText(call), args)) ? this.last! : this.highest + 1;
     const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "", shape: { depth: 0, inString: false, escaped: false, state: "before" } };
     entry.id ??= id;
     // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
     const name = nameText(call);
     if (name !== entry.name) entry.name += name;
-    const args = argumentsText(call);
     entry.args += args;
     this.steps += readShape(entry.shape, args);
     this.calls.set(index, entry);
@@ -103,10 +103,10 @@ export class StreamedCalls {
   }
 
   /** Where a piece with `index` goes: its index's call, or a new one when the piece starts another (its own id and a name). */
-  private slot(index: number, id: string | undefined, name: string): number {
+  private slot(index: number, id: string | undefined, name: string, args: string): number {
     const slot = this.slots.get(index);
     const current = slot === undefined ? undefined : this.calls.get(slot);
-    if (current && !(id !== undefined && current.id !== undefined && id !== current.id && name !== "" && !continues(current, name))) return slot!;
+    if (current && !(id !== undefined && current.id !== undefined && id !== current.id && name !== "" && !continues(current, name, args))) return slot!;
     const fresh = this.calls.has(index) ? this.highest + 1 : index;
     this.slots.set(index, fresh);
     return fresh;
@@ -124,14 +124,25 @@ export class StreamedCalls {
   }
 }
 
+/** A call as its pieces came. */
+interface StreamedCall {
+  id: string | undefined;
+  name: string;
+  args: string;
+  shape: ArgsShape;
+}
+
 /**
- * Whether a piece named `name` with an id of its own still continues `call`: its name again
- * while the call's arguments are not yet a whole JSON object (a server that gives every piece
- * a new id and repeats the name). A call whose arguments are whole (Ollama's) is followed by a
- * new one.
+ * Whether a piece named `name` with an id of its own, arguments `args`, still continues `call`:
+ * its name again while the call's arguments are not yet a whole JSON object (a server that gives
+ * every piece a new id and repeats the name), or after they are, with spaces and nothing else
+ * (the model's line end after the object, which such a server sends as a piece of its own: a new
+ * call's first piece holds its object, or nothing yet). A call whose arguments are whole
+ * (Ollama's) is followed by a new one.
  */
-function continues(call: { name: string; shape: ArgsShape }, name: string): boolean {
-  return name === call.name && call.shape.state !== "whole";
+function continues(call: StreamedCall, name: string, args: string): boolean {
+  if (name !== call.name) return false;
+  return call.shape.state !== "whole" || (args !== "" && JSON_SPACES.test(args));
 }
 
 /**
@@ -172,6 +183,7 @@ function readShape(shape: ArgsShape, text: string): number {
 }
 
 const JSON_SPACE = new Set([" ", "\t", "\n", "\r"]);
+const JSON_SPACES = /^[ \t\n\r]*$/;
 
 /**
  * `url` without the user name and password it may hold (`http://alice:pw@host/v1`), and

@@ -41,4 +41,18 @@ describe("StreamedCalls", () => {
       assert.equal(calls.list().length, count, JSON.stringify(pieces));
     }
   });
+
+  it("a space or line end after the object, in a piece with a new id and the name again, ends the call, not a call of its own", () => {
+    for (const index of [0, undefined]) {
+      const calls = new StreamedCalls();
+      ['{"path":', '"a.ts"}', "\n", '{"path":"b.ts"}', " "].forEach((args, n) => calls.add(piece(index, `r${n}`, "read_file", args)));
+      assert.deepEqual(calls.list().map((c) => c.args), ['{"path":"a.ts"}\n', '{"path":"b.ts"} '], String(index));
+    }
+    // A server that names each call's id once (no index): a new call's first piece, its name and no arguments yet, is still a new call.
+    const once = new StreamedCalls();
+    once.add(piece(undefined, "s0", "read_file", '{"path":"a.ts"}'));
+    once.add(piece(undefined, "s1", "read_file", ""));
+    once.add({ function: { arguments: '{"path":"b.ts"}' } });
+    assert.deepEqual(once.list().map((c) => [c.id, c.args]), [["s0", '{"path":"a.ts"}'], ["s1", '{"path":"b.ts"}']]);
+  });
 });

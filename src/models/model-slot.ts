@@ -145,6 +145,9 @@ export class ModelSlot {
   /** The loaded model: waits for a load in progress; a BackendError says why there is none. */
   async ready(): Promise<ModelBackend> {
     await this.settled();
+    // No model at the last check: the preset may be downloaded since without a setting changing
+    // (by another window or `hearth models`, into the shared models folder); a stat tells.
+    if (this.current.kind === "none") await this.refresh();
     await this.loading;
     const model = this.current;
     if (model.kind === "ready" && this.backend) return this.backend;

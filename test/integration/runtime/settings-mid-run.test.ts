@@ -2,7 +2,7 @@
 // extension sends them (workspace/didChangeConfiguration): the scripted backend replays the
 // model's turns, the real tools work in a copy of the calculator fixture.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -12,9 +12,11 @@ import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-conn
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
 import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
-import { BackendError } from "../../../src/models/index.ts";
+import { BackendError, findPreset, findQuantization } from "../../../src/models/index.ts";
+import { DEFAULT_SETTINGS } from "../../../src/protocol/settings.ts";
 import { RuntimeSession, SETTINGS_SETTLE_MS } from "../../../src/runtime/session.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
+import { ensureTinyModel } from "../../fixtures/models/index.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -163,5 +165,20 @@ describe("settings changed during a run", () => {
     assert.equal(result.stopReason, "answered", result.message);
     assert.equal(result.message, "Done.");
     assert.equal(server.chats(), 2);
+  });
+});
+
+describe("two windows on one models folder", () => {
+  it("the preset selected in both, downloaded by the other window: this window's next request loads it, not 'no model'", { timeout: 120_000 }, async (t) => {
+    const models = tempDir("hearth-midrun-models-");
+    const session = new RuntimeSession({ threads: 1, contextSize: 4096 }, () => undefined, { modelsFolder: models });
+    t.after(() => session.dispose());
+    await assert.rejects(session.readyBackend(), /no model/, "not downloaded yet");
+    // The other window's download ends: the file is in the shared folder, and no setting changes
+    // (the preset was selected already), so this window hears nothing of it.
+    const preset = findPreset(DEFAULT_SETTINGS.modelPreset)!;
+    copyFileSync(await ensureTinyModel({ arch: "qwen35" }), join(models, findQuantization(preset)!.file));
+    const backend = await session.readyBackend();
+    assert.equal(backend.state().kind, "ready");
   });
 });

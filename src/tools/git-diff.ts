@@ -17,6 +17,7 @@ import { READ_ONLY_GIT_OPTIONS, readOnlyGitEnv, withoutRepositoryFilters } from 
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { otherSecretNames } from "./secret-reads.ts";
 import { type Tool, ToolError, optionalString } from "./tool.ts";
+import { readTargets } from "./path-spelling.ts";
 
 const MAX_DIFF_CHARS = 40_000;
 /** A new file larger than this (a dataset, a build output nobody ignored) is named, not diffed: far more than is shown. */
@@ -35,9 +36,8 @@ export const gitDiffTool: Tool = {
     },
   },
   // The file named as the path: one that looks like it holds secrets asks first (secret-reads.ts).
-  async targets(input) {
-    const path = optionalString(input, "path");
-    return path === undefined ? [] : [path];
+  async targets(input, ctx) {
+    return readTargets(ctx.workspace, optionalString(input, "path"));
   },
   async execute(input, ctx) {
     const raw = optionalString(input, "path");

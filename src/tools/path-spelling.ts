@@ -19,6 +19,7 @@ import { basename, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
+import type { Workspace } from "./workspace.ts";
 import { diskSpelling, isGitInternal, lexicalRelative, quotedPath } from "./workspace.ts";
 
 /** Workspace-relative, forward slashes, as the disk spells it where a reading of `input` is there. */
@@ -61,6 +62,17 @@ export function spellingNote(root: string, input: string, rel: string): string |
 function noteName(path: string): string {
   const quoted = quotedPath(path);
   return quoted === `"${path}"` && path.includes('"') ? JSON.stringify(path) : quoted;
+}
+
+/**
+ * The files a read names, for the question a secret's read asks (secret-reads.ts): the path as
+ * written, and the file it is taken for where that differs — `.env:1`, `.ENV` or a file link
+ * to it reads .env, and asks as .env does. A path the workspace refuses: as written only.
+ */
+export async function readTargets(workspace: Workspace, path: string | undefined): Promise<string[]> {
+  if (path === undefined) return [];
+  const taken = await workspace.resolve(path).catch(() => undefined);
+  return taken === undefined || taken === path ? [path] : [path, taken];
 }
 
 /** lexicalRelative, then the disk's spelling: Unicode normalization (diskSpelling), then letter case. */

@@ -5,7 +5,7 @@ import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
 import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
-import { spellingNote } from "./path-spelling.ts";
+import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
 
 export const readFileTool: Tool = {
@@ -27,8 +27,8 @@ export const readFileTool: Tool = {
     },
   },
   // The file it reads: one that looks like it holds secrets asks first (secret-reads.ts).
-  async targets(input) {
-    return [stringArg(input, "path")];
+  async targets(input, ctx) {
+    return readTargets(ctx.workspace, stringArg(input, "path"));
   },
   async execute(input, ctx) {
     const path = await ctx.workspace.resolve(stringArg(input, "path"));

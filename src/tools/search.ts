@@ -18,6 +18,7 @@ import { hardLinksLookedUp, inodeKey, secretInodes } from "../indexer/secret-lin
 import { MASK_START, type MaskedValue, maskSecrets, maskedNote } from "./secret-values.ts";
 import { decodeText } from "./text-file.ts";
 import { type Tool, ToolError, optionalBool, optionalInt, optionalString, stringArg } from "./tool.ts";
+import { readTargets } from "./path-spelling.ts";
 
 const DEFAULT_LIMIT = 100;
 // Search reads each file whole; bigger files are listed as not searched instead.
@@ -65,9 +66,8 @@ export function createSearchTool(matchLimitMs: number, maxSearchedFiles = MAX_SE
       },
     },
     // A file named as the path: one that looks like it holds secrets asks first (secret-reads.ts).
-    async targets(input) {
-      const path = optionalString(input, "path");
-      return path === undefined ? [] : [path];
+    async targets(input, ctx) {
+      return readTargets(ctx.workspace, optionalString(input, "path"));
     },
     async execute(input, ctx) {
       const pattern = stringArg(input, "pattern");

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { runTool, toolByName } from "../../../src/tools/index.ts";
+import { secretFileRead } from "../../../src/tools/secret-reads.ts";
 import { readText, workspaceWith } from "./helpers/setup.ts";
 
 const call = (ctx: Parameters<typeof runTool>[2], tool: string, input: Record<string, string>) => runTool(toolByName(tool)!, input, ctx);
@@ -99,5 +100,19 @@ describe("paths written in another system's shape", () => {
     const created = await call(ctx, "write_file", { path: `C:\\Users\\me\\${name}\\src\\c.ts`, content: "c\n" });
     assert.equal(created.ok, true, created.text);
     assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "c.ts"]);
+  });
+
+  it("a read of .env written in any of these shapes asks first, as .env itself does", async () => {
+    const { root, ctx } = workspaceWith({ ".env": "TOKEN=abc\n", "config/.env": "KEY=1\n" });
+    const asks = async (tool: string, input: Record<string, string>) => {
+      const targets = await toolByName(tool)!.targets!(input, ctx);
+      for (const target of targets) if ((await secretFileRead(root, target)) !== undefined) return true;
+      return false;
+    };
+    for (const path of [".env:1", "`.env`", `file://${root}/.env`, ".ENV", ".env.", "CONFIG/.env"]) {
+      assert.equal(await asks("read_file", { path }), true, path);
+      assert.equal(await asks("search", { pattern: "TOKEN", path }), true, path);
+      assert.equal(await asks("git_diff", { path }), true, path);
+    }
   });
 });

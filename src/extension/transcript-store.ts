@@ -19,7 +19,8 @@ import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/pro
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
-import { type ConversationSummary, type Transcript, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
+import { type ConversationSummary, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
+import { findHiddenText } from "../protocol/visible-text.ts";
 
 const INDEX_KEY = "hearth.chat.index";
 const KEY_PREFIX = "hearth.chat.conversation.";
@@ -116,7 +117,7 @@ export class TranscriptStore {
     const dirty = this.dirty.get(id);
     if (dirty) return dirty;
     const saved = this.memento.get<Transcript>(KEY_PREFIX + id);
-    return saved && withModelNotices(saved);
+    return saved && upgradedTranscript(saved);
   }
 
   /**
@@ -482,24 +483,41 @@ function reason(error: unknown): string {
 }
 
 /**
- * A transcript as this version shows it. One saved before notices said whose words they hold
- * (034cc198) has the model's finish summary as a plain info notice, which the view would show
- * as Hearth's own word — a summary a prompt injection wrote ('All edits were approved and tests
- * pass') included. That notice is the first after a finish call that repeats its summary, before
- * the next user message: it is marked the model's. Anything else is left as it was.
+ * A transcript as this version shows it, from what an earlier Hearth saved:
+ * - its model's finish summary, a plain info notice before 034cc198, which the view would show
+ *   as Hearth's own word (a summary a prompt injection wrote, 'All edits were approved and tests
+ *   pass', included): the first notice after a finish call that repeats its summary, before the
+ *   next user message, is marked the model's;
+ * - a call Stop ended (its result 'Error (cancelled) …'), a failed card before af0c118d: cancelled;
+ * - a result hiding text (tag characters, bidi controls), which no card said before 5dae38e2:
+ *   what its preview hides, as a card says now.
+ * Anything else is left as it was.
  */
-export function withModelNotices(transcript: Transcript): Transcript {
+export function upgradedTranscript(transcript: Transcript): Transcript {
   let summary: string | undefined;
-  let marked = false;
-  const items = transcript.items.map((item) => {
+  let changed = false;
+  const items = transcript.items.map((item): TranscriptItem => {
     if (item.kind === "user") summary = undefined;
-    else if (item.kind === "tool" && item.name === "finish") summary = typeof item.arguments.summary === "string" ? item.arguments.summary : undefined;
-    else if (item.kind === "notice" && summary !== undefined && item.level === "info" && item.from === undefined && item.text === summary) {
+    else if (item.kind === "tool") {
+      if (item.name === "finish") summary = typeof item.arguments.summary === "string" ? item.arguments.summary : undefined;
+      const now = upgradedCard(item);
+      changed ||= now !== item;
+      return now;
+    } else if (item.kind === "notice" && summary !== undefined && item.level === "info" && item.from === undefined && item.text === summary) {
       summary = undefined;
-      marked = true;
-      return { ...item, from: "model" as const };
+      changed = true;
+      return { ...item, from: "model" };
     }
     return item;
   });
-  return marked ? { ...transcript, items } : transcript;
+  return changed ? { ...transcript, items } : transcript;
+}
+
+type ToolCard = Extract<TranscriptItem, { kind: "tool" }>;
+
+function upgradedCard(card: ToolCard): ToolCard {
+  const cancelled = card.status === "failed" && card.preview?.startsWith("Error (cancelled)") === true;
+  const hidden = card.hidden || !card.preview ? undefined : findHiddenText(card.preview);
+  if (!cancelled && !hidden) return card;
+  return { ...card, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}) };
 }

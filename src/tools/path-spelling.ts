@@ -39,7 +39,21 @@ export async function modelPath(root: string, input: string): Promise<string> {
     first ??= rel;
     if (await isThere(root, rel)) return rel;
   }
+  await refuseBackslashName(root, input.trim());
   return first!;
+}
+
+/**
+ * A Linux file whose name holds a backslash (`a\b.ts`) cannot be named to the tools, which
+ * take `\` for a folder separator as Windows does: said so, rather than "a/b.ts does not exist".
+ */
+async function refuseBackslashName(root: string, written: string): Promise<void> {
+  if (!written.includes("\\") || sep !== "/" || written.startsWith("/") || written.split(/[\\/]/).includes("..")) return;
+  if (!(await isThere(root, written))) return;
+  throw new ToolError(
+    "invalid-input",
+    `${quotedPath(written)} is a file whose name holds a backslash, which Hearth's tools read as a folder separator (as Windows does); read, rename or change it with run_command, quoting the name`,
+  );
 }
 
 /**

@@ -115,4 +115,14 @@ describe("paths written in another system's shape", () => {
       assert.equal(await asks("git_diff", { path }), true, path);
     }
   });
+
+  it("says a file whose name holds a backslash cannot be named to the tools, rather than 'does not exist', and writes nothing", async () => {
+    const { root, ctx } = workspaceWith({ "weird\\name.ts": "w\n" });
+    for (const tool of ["read_file", "edit_file"]) {
+      const result = await call(ctx, tool, { path: "weird\\name.ts", old_text: "w", new_text: "v" });
+      assert.equal(result.text, `Error (invalid-input): "weird\\name.ts" is a file whose name holds a backslash, which Hearth's tools read as a folder separator (as Windows does); read, rename or change it with run_command, quoting the name`);
+    }
+    assert.deepEqual(readdirSync(root), ["weird\\name.ts"]);
+    assert.equal(readText(root, "weird\\name.ts"), "w\n");
+  });
 });

@@ -21,14 +21,15 @@ export function checkToolCall(call: RawToolCall, tools: readonly ToolDefinition[
   const properties = tool.parameters.properties ?? {};
   const args: Record<string, JsonValue> = {};
   for (const [name, raw] of call.parameters) {
-    const schema = properties[name];
+    // Own properties only: `toString` or `__proto__` is no parameter of any tool, whatever Object.prototype holds.
+    const schema = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (!schema) return fail(`Tool "${tool.name}" has no parameter "${name}". Its parameters: ${Object.keys(properties).join(", ") || "(none)"}.`);
-    if (name in args) return fail(`Parameter "${name}" of tool "${tool.name}" is given more than once.`);
+    if (Object.hasOwn(args, name)) return fail(`Parameter "${name}" of tool "${tool.name}" is given more than once.`);
     const value = coerceValue(raw, schema);
     if (!value.ok) return fail(`Invalid value for parameter "${name}" of tool "${tool.name}": ${value.message}`);
     args[name] = value.value;
   }
-  const missing = (tool.parameters.required ?? []).filter((name) => !(name in args));
+  const missing = (tool.parameters.required ?? []).filter((name) => !Object.hasOwn(args, name));
   if (missing.length) return fail(`Tool "${tool.name}" is missing required parameter${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}.`);
   return { ok: true, name: tool.name, arguments: args };
 }

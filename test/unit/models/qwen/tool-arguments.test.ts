@@ -65,3 +65,10 @@ test("the parser answers the model with the same message", () => {
   assert.equal(turn.message.toolCalls, undefined);
   assert.deepEqual(turn.errors.map((e) => e.message), [refused("size", "").message + "1e400 is too large for a number (it would become Infinity). Write a smaller number."]);
 });
+
+test("a parameter named like an object's own method (toString, __proto__, constructor) is no parameter of the tool, not one given twice", () => {
+  for (const name of ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"]) {
+    const checked = checkToolCall({ name: "measure", parameters: [["size", "1"], [name, "2"]] }, [TOOL]);
+    assert.deepEqual(checked, { ok: false, name: "measure", message: `Tool "measure" has no parameter "${name}". Its parameters: size, count, id, data, list, target, choice.` }, name);
+  }
+});

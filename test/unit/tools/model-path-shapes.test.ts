@@ -118,8 +118,8 @@ describe("paths written in another system's shape", () => {
 
   it("says a file whose name holds a backslash cannot be named to the tools, rather than 'does not exist', and writes nothing", async () => {
     const { root, ctx } = workspaceWith({ "weird\\name.ts": "w\n" });
-    for (const tool of ["read_file", "edit_file"]) {
-      const result = await call(ctx, tool, { path: "weird\\name.ts", old_text: "w", new_text: "v" });
+    for (const [tool, input] of [["read_file", {}], ["edit_file", { old_text: "w", new_text: "v" }], ["write_file", { content: "v\n" }]] as const) {
+      const result = await call(ctx, tool, { path: "weird\\name.ts", ...input });
       assert.equal(result.text, `Error (invalid-input): "weird\\name.ts" is a file whose name holds a backslash, which Hearth's tools read as a folder separator (as Windows does); read, rename or change it with run_command, quoting the name`);
     }
     assert.deepEqual(readdirSync(root), ["weird\\name.ts"]);

@@ -173,13 +173,18 @@ function named(paths: readonly string[]): string {
 }
 
 /**
- * The editor's refusal of a file with unsaved changes is written for the model ("ask the
- * user to save…"); a restore is the user's own request, so it says what to do to them.
+ * The editor's refusal of a file with unsaved changes, and its word that VS Code could not
+ * save what it put back, are written for the model ("ask the user to save…"); a restore is
+ * the user's own request, so it says what to do to them.
  */
 function forTheUser(error: unknown): never {
-  const unsaved = error instanceof ToolError && error.code === "stale-file" ? (error.data as { unsaved?: unknown } | undefined)?.unsaved : undefined;
-  if (typeof unsaved !== "string") throw error;
-  throw new Error(`“${unsaved}” has unsaved changes in the editor: save or discard them there, then restore again.`);
+  const data = error instanceof ToolError ? (error.data as { unsaved?: unknown; notSaved?: unknown } | undefined) : undefined;
+  const unsaved = error instanceof ToolError && error.code === "stale-file" ? data?.unsaved : undefined;
+  if (typeof unsaved === "string") throw new Error(`“${unsaved}” has unsaved changes in the editor: save or discard them there, then restore again.`);
+  if (!Array.isArray(data?.notSaved)) throw error;
+  const names = data.notSaved.map((path) => `“${String(path)}”`).join(", ");
+  const one = data.notSaved.length === 1;
+  throw new Error(`VS Code did not save ${names} after putting ${one ? "it" : "them"} back (it says why): ${one ? "it is" : "they are"} restored in the editor but not on disk. Save ${one ? "it" : "them"} there, or revert ${one ? "it" : "them"} to keep the file${one ? "" : "s"} as ${one ? "it is" : "they are"}.`);
 }
 
 /**

@@ -162,12 +162,14 @@ export class EditorWorkspace implements Workspace {
   private async save(uris: readonly string[]): Promise<void> {
     const notSaved = (await this.host.save(uris))?.notSaved ?? [];
     if (notSaved.length === 0) return;
-    const names = notSaved.map((uri) => relative(this.root, fileURLToPath(uri))).join(", ");
+    const rels = notSaved.map((uri) => relative(this.root, fileURLToPath(uri)));
+    const names = rels.join(", ");
     throw new ToolError(
       "io-error",
       `VS Code did not save ${names} after the change: it is in the editor, not on disk, so commands and tests still see the file as it was ` +
         "(VS Code says why: a read-only file, or one changed on disk since it was opened). The user can save it there, or revert it to drop the change",
-      { notSaved: names },
+      // `notSaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
+      { notSaved: rels },
     );
   }
 

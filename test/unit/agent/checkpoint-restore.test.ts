@@ -448,6 +448,20 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
     assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "made by the agent\n");
   });
+
+  // VS Code could not save what the restore put back (a read-only file, one changed on disk
+  // since it was opened): the chat said the model's words, "The user can save it there".
+  it("tells the user, not the model, that VS Code did not save a file the restore put back", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    const host: EditorHost = {
+      openDocument: () => undefined,
+      applyEdit: async () => ({ applied: true }),
+      save: async (uris) => ({ notSaved: uris.filter((uri) => uri.endsWith("/a.txt")) }),
+    };
+    const editor = new EditorWorkspace(root, host, "Hearth: restore");
+    const refused = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    assert.equal(refused, "VS Code did not save “a.txt” after putting it back (it says why): it is restored in the editor but not on disk. Save it there, or revert it to keep the file as it is.");
+  });
 });
 
 describe("restoreCheckpoint of a very large change", () => {

@@ -3,7 +3,7 @@
  * of a VS Code window (the runtime) or `hearth chat`. Two agents in one folder each wrote
  * over the other's edits, took the other's edits into their own patch and checkpoints, and
  * restored files under each other. The lock is a file in Hearth's state folder named after
- * the checkout's real path, holding the owner's pid, when it took the lock and what it is;
+ * the real path of the checkout's top (its folder holding .git, whichever of its folders a run was given), holding the owner's pid, when it took the lock and what it is;
  * a lock whose process is gone (kill -9, out of memory, a reboot) is taken over, so a crash
  * never blocks the next run; runs that take one stale lock over at the same moment take turns
  * through that lock's takeover guard (`takeOverStaleLock`, src/models/part-lock.ts), so one of
@@ -24,9 +24,9 @@
  * taken over.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
 import { startedAfter } from "../protocol/processes.ts";
 import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
@@ -119,7 +119,7 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
   const clock = options.clock ?? systemClock;
   const dir = join(stateDir, "locks");
   inFolder(dir, () => mkdirSync(dir, { recursive: true }));
-  const real = realpathSync(repo);
+  const real = checkoutTopOf(realpathSync(repo));
   const file = join(dir, `${createHash("sha256").update(real).digest("hex").slice(0, 16)}.lock`);
   const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), by, token: randomBytes(8).toString("hex") };
   const written = JSON.stringify(owner);
@@ -152,6 +152,20 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
     }
   } finally {
     rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * The top of the checkout `folder` is in — the nearest folder up from it holding `.git` (a
+ * folder, or a worktree's or submodule's file), as git finds it — without running git (the
+ * runtime runs none in an untrusted folder); `folder` itself outside any checkout. hearth fix
+ * works at the checkout's top and a window may be opened on one of its packages: each locked
+ * its own folder, so both edited the same files at once.
+ */
+function checkoutTopOf(folder: string): string {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return folder;
   }
 }
 

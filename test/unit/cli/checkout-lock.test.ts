@@ -261,3 +261,37 @@ describe("the checkout lock when another run moves at the same moment", () => {
     assert.deepEqual(readdirSync(join(state, "locks")), []);
   });
 });
+
+describe("the checkout lock is the checkout's, whatever folder of it a run was given", () => {
+  /** A real git checkout with a package folder in it. */
+  function checkout(): { top: string; sub: string } {
+    const top = tempDir("hearth-lock-repo-");
+    if (!top) throw new Error("no folder for the checkout");
+    const init = spawnSync("git", ["init", "-q"], { cwd: top, encoding: "utf8" });
+    assert.equal(init.status, 0, init.stderr);
+    const sub = join(top, "packages", "api");
+    mkdirSync(sub, { recursive: true });
+    return { top, sub };
+  }
+
+  it("a window opened on a package folder is refused while hearth fix works at the checkout's top, and the reverse", () => {
+    const state = tempDir("hearth-lock-state-");
+    const { top, sub } = checkout();
+    const held = lockCheckout(state, top);
+    assert.match(takeLock(state, sub), /^refused: another hearth fix \(pid \d+, started .+\) is working in /);
+    held.release();
+    const inSub = lockCheckout(state, sub);
+    assert.match(takeLock(state, top), /^refused: /);
+    inSub.release();
+    assert.equal(takeLock(state, sub), "locked", "free again once released");
+  });
+
+  it("a folder outside any checkout is locked as itself", () => {
+    const state = tempDir("hearth-lock-state-");
+    const plain = tempDir("hearth-lock-plain-");
+    mkdirSync(join(plain, "a"));
+    const held = lockCheckout(state, plain);
+    assert.equal(takeLock(state, join(plain, "a")), "locked", "no checkout above: another folder");
+    held.release();
+  });
+});

@@ -138,7 +138,7 @@ export class EditorWorkspace implements Workspace {
         documentChanges.push({ kind: "rename", oldUri: this.uri(from), newUri: this.uri(to), options: { overwrite: false } });
         if (change.content) {
           await this.refuseMisread(from);
-          documentChanges.push(fullReplace(this.uri(to), await this.currentText(from), decode(change.content, to)));
+          documentChanges.push(await this.movedText(from, to, change.content));
         }
         touched.push(this.uri(to));
       }
@@ -191,6 +191,13 @@ export class EditorWorkspace implements Workspace {
     if (open) await this.refuseUnsavable(rel, open.text, text);
     if (open) return [fullReplace(this.uri(rel), open.text, text, open.version)];
     return [fullReplace(this.uri(rel), await this.currentText(rel), text)];
+  }
+
+  /** The text edit of a file moved with a change: VS Code moves its document, encoding and all. */
+  private async movedText(from: string, to: string, content: Uint8Array): Promise<TextDocumentEdit> {
+    const [before, after] = [await this.currentText(from), decode(content, to)];
+    if (this.host.openDocument(this.uri(from))) await this.refuseUnsavable(from, before, after);
+    return fullReplace(this.uri(to), before, after);
   }
 
   private async currentText(rel: string): Promise<string> {

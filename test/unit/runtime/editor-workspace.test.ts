@@ -297,6 +297,9 @@ describe("EditorWorkspace", () => {
     assert.match(result.text, /menu\.py is open in the editor in a one-byte encoding.*"→" \(U\+2192\).*nothing was written/);
     assert.equal(editor.edits.length, 0);
     assert.deepEqual(readFileSync(join(root, "menu.py")), latin1);
+    // A move with a change (apply_patch's "Move to") keeps the document, and its encoding, too.
+    await assert.rejects(ws.apply([{ kind: "rename", from: "menu.py", to: "carte.py", content: new TextEncoder().encode("café = 1  # → 2\n") }]), /menu\.py is open in the editor in a one-byte encoding/);
+    assert.equal(editor.edits.length, 0);
     const kept = await runTool(editFileTool, { path: "menu.py", old_text: "café = 1", new_text: "café = \"\u20ac\" # à" }, ctx(ws));
     assert.ok(kept.ok, kept.text);
     assert.equal(editor.edits.length, 1);

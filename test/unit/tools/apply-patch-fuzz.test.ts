@@ -52,8 +52,8 @@ function edited(rand: () => number, a: readonly string[]): string[] {
   return b;
 }
 
-function text(lines: readonly string[], finalNewline: boolean): string {
-  return lines.length === 0 ? "" : lines.join("\n") + (finalNewline ? "\n" : "");
+function text(lines: readonly string[], finalNewline: boolean, eol = "\n"): string {
+  return lines.length === 0 ? "" : lines.join(eol) + (finalNewline ? eol : "");
 }
 
 interface Case {
@@ -69,8 +69,10 @@ function cases(seed: number, count: number, finalNewlines: "always" | "random"):
     const a = randomLines(rand, 5 + Math.floor(rand() * 60), "line");
     const b = edited(rand, a);
     const nl = () => finalNewlines === "always" || rand() < 0.8;
-    const before = text(a, nl());
-    const after = text(b, nl());
+    // Some files with CRLF lines, as a Windows checkout writes them (the patch's lines then end in CR too).
+    const eol = finalNewlines === "random" && rand() < 0.25 ? "\r\n" : "\n";
+    const before = text(a, nl(), eol);
+    const after = text(b, nl(), eol);
     if (before !== after && before !== "" && after !== "") made.push({ before, after });
   }
   const beforeTree = Object.fromEntries(made.map((c, i) => [`f${i}.txt`, c.before]));

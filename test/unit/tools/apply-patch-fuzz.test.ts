@@ -99,7 +99,7 @@ function renamed(patch: string, name: string): string {
 
 describe("apply_patch fuzz: real git diffs of generated files", () => {
   it("a patch applies exactly to the file it was made from, or is refused leaving it unchanged (and reversed)", async () => {
-    const { cases: made, patches, reversed } = cases(0x5eed, 40, "random");
+    const { cases: made, patches, reversed } = cases(0x5eed, 25, "random");
     let applied = 0;
     for (const [i, c] of made.entries()) {
       const forward = await applyTo(c.before, renamed(patches[i]!, `f${i}.txt`));
@@ -113,7 +113,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("a file holding the patched text twice: applied where the header says, or refused — never in the other copy", async () => {
-    const { cases: made, patches } = cases(0xd0b1e, 30, "always");
+    const { cases: made, patches } = cases(0xd0b1e, 20, "always");
     for (const [i, c] of made.entries()) {
       const patch = renamed(patches[i]!, `f${i}.txt`);
       const shift = c.before.split("\n").length - 1;
@@ -127,7 +127,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("wrong or missing hunk line numbers: still the exact result, or refused unchanged", async () => {
-    const { cases: made, patches } = cases(0x11e5, 30, "random");
+    const { cases: made, patches } = cases(0x11e5, 20, "random");
     const rand = prng(0x2b);
     const headers = [
       (a: number, n: number) => `@@ -${a + 7} +${n + 7} @@`,
@@ -145,7 +145,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("damaged patches: refused with the tool's own error and nothing written, or applied; never a crash", async () => {
-    const { cases: made, patches } = cases(0xbad, 20, "random");
+    const { cases: made, patches } = cases(0xbad, 12, "random");
     const rand = prng(0xfeed);
     const damages: Array<(lines: string[]) => void> = [
       (l) => l.splice(Math.floor(rand() * l.length), 1),

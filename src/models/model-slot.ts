@@ -146,8 +146,8 @@ export class ModelSlot {
   async ready(): Promise<ModelBackend> {
     await this.settled();
     // No model at the last check: the preset may be downloaded since without a setting changing
-    // (by another window or `hearth models`, into the shared models folder); a stat tells.
-    if (this.current.kind === "none") await this.refresh();
+    // (by another window or `hearth models`, into the shared models folder); a stat or two tells.
+    if (this.current.kind === "none" && this.presetArrived()) await this.refresh();
     await this.loading;
     const model = this.current;
     if (model.kind === "ready" && this.backend) return this.backend;
@@ -195,6 +195,13 @@ export class ModelSlot {
     await this.unload();
     this.setState(model);
     if (model.kind === "configured" && source && key) this.loading = this.startLoad(source, key, loadSettings);
+  }
+
+  /** The preset the settings name, not downloaded at the last check, is there now. */
+  private presetArrived(): boolean {
+    const folder = this.options.env?.modelsFolder;
+    const source = this.settings && (this.options.resolve ?? resolveModelSource)(this.settings);
+    return folder !== undefined && source?.kind === "preset" && findDownloadedPreset(folder, source.preset) !== undefined;
   }
 
   private downloadedPresets(): Set<string> {

@@ -171,9 +171,17 @@ describe("settings changed during a run", () => {
 describe("two windows on one models folder", () => {
   it("the preset selected in both, downloaded by the other window: this window's next request loads it, not 'no model'", { timeout: 120_000 }, async (t) => {
     const models = tempDir("hearth-midrun-models-");
-    const session = new RuntimeSession({ threads: 1, contextSize: 4096 }, () => undefined, { modelsFolder: models });
+    let statuses = 0;
+    const session = new RuntimeSession({ threads: 1, contextSize: 4096 }, () => void statuses++, { modelsFolder: models });
     t.after(() => session.dispose());
     await assert.rejects(session.readyBackend(), /no model/, "not downloaded yet");
+    // Looking again is a stat: nothing checked again, no status sent, while nothing changed (a completion asks at each keystroke).
+    const before = statuses;
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(session.readyBackend(), /no model/);
+      assert.equal(await session.completionBackend(), undefined);
+    }
+    assert.equal(statuses, before, "a status at each request");
     // The other window's download ends: the file is in the shared folder, and no setting changes
     // (the preset was selected already), so this window hears nothing of it.
     const preset = findPreset(DEFAULT_SETTINGS.modelPreset)!;

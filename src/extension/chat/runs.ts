@@ -14,7 +14,7 @@ import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
-import { EndedRuns, continuesConversation } from "./run-start.ts";
+import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -101,13 +101,18 @@ export class Runs implements vscode.Disposable {
     try {
       const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
       const result = await answerAfterStop(request, run.stopped.signal, STOP_ANSWER_MS, () => new Error(STOP_UNANSWERED));
+      // The runtime stopped for the restart ends the run as if Stop was pressed ("Stopped.") or
+      // the model was reloaded, whichever it reached first: say why.
+      const cut = result.stopReason !== "finished" && result.stopReason !== "answered" && !run.stopped.signal.aborted;
+      const gone = cut ? this.folderGone(folder) : undefined;
+      if (gone) this.chat.apply({ type: "notice", level: "warning", text: gone }, transcript);
       const review = reviewEvent(result);
       if (review) this.chat.apply(review, transcript);
       return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.chat.output.appendLine(`[chat] run failed: ${message}`);
-      this.chat.apply({ type: "runFailed", message: `The run stopped: ${message}` }, transcript);
+      this.chat.apply({ type: "runFailed", message: this.folderGone(folder) ?? `The run stopped: ${message}` }, transcript);
       return undefined;
     } finally {
       this.withdrawApprovals(); // a run that ended asks nothing more
@@ -121,6 +126,12 @@ export class Runs implements vscode.Disposable {
       this.chat.store.save(transcript);
       await this.chat.store.flush();
     }
+  }
+
+  /** Why a run in `folder` stopped when that folder left the window (the runtime restarted elsewhere); undefined while it is open. */
+  private folderGone(folder: string | undefined): string | undefined {
+    const open = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+    return folder && folderLeftWindow(folder, open) ? folderGoneMessage(vscode.Uri.parse(folder).fsPath, this.chat.folders.folder?.name) : undefined;
   }
 
   /** Stop: cancels the run (generation included) and withdraws any open approval. */

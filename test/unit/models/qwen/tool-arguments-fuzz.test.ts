@@ -1,0 +1,54 @@
+/**
+ * checkToolCall under seeded fuzzing: raw values Qwen might write (JSON-ish numbers, objects,
+ * arrays, booleans, broken JSON, huge numbers, names every object has) against schemas of
+ * every type. Properties: it never throws (the parser's guard would turn a throw into "could
+ * not be checked", a message that tells the model nothing), and a value it accepts has the
+ * schema's type. Seed and case count fixed.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkToolCall } from "../../../../src/models/qwen/tool-arguments.ts";
+import type { JsonSchema, ToolDefinition } from "../../../../src/models/types.ts";
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)]!;
+}
+
+const SCHEMAS: Record<string, JsonSchema> = {
+  s: { type: "string" }, n: { type: "number" }, i: { type: "integer" }, b: { type: "boolean" }, o: { type: "object" }, a: { type: "array", items: { type: "string" } },
+  u: { type: ["integer", "string"] }, e: { enum: ["x", 1, null] }, c: { const: true }, any: { anyOf: [{ type: "integer" }, { type: "array" }] }, one: { oneOf: [{ type: "boolean" }, { const: null }] },
+};
+const TOOL: ToolDefinition = { name: "t", description: "", parameters: { type: "object", properties: SCHEMAS } };
+const RAW = ["", " ", "1", "-0", "1e400", "9007199254740993", "0x10", "1.5", "NaN", "Infinity", "true", "false", "null", "\"x\"", "x", "{", "{}", "{\"a\":1}", "[", "[]", "[1,\"a\"]", "{\"__proto__\":1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "\n1\n", "１", "\u0000"];
+const NAMES = [...Object.keys(SCHEMAS), "toString", "__proto__", "constructor", "missing"];
+
+function typeOk(schema: JsonSchema, value: unknown): boolean {
+  const types = schema.type === undefined ? undefined : Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (!types) return true;
+  return types.some((t) => (t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : t === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : t === "null" ? value === null : typeof value === t));
+}
+
+test("fuzz: raw values against every schema type never throw, and what is accepted has the schema's type", () => {
+  const rand = prng(0xa55);
+  for (let i = 0; i < 3000; i++) {
+    const parameters = Array.from({ length: Math.floor(rand() * 4) }, (): [string, string] => [pick(rand, NAMES), rand() < 0.8 ? pick(rand, RAW) : pick(rand, RAW) + pick(rand, RAW)]);
+    const label = JSON.stringify(parameters);
+    const checked = checkToolCall({ name: "t", parameters }, [TOOL]);
+    if (!checked.ok) {
+      assert.doesNotMatch(checked.message, /TypeError|RangeError|undefined/, label);
+      continue;
+    }
+    for (const [name, value] of Object.entries(checked.arguments)) assert.ok(typeOk(SCHEMAS[name]!, value), `${name} = ${JSON.stringify(value)}: ${label}`);
+  }
+});

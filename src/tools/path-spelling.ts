@@ -19,8 +19,7 @@ import { basename, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
-import type { Workspace } from "./workspace.ts";
-import { diskSpelling, isGitInternal, lexicalRelative, quotedPath } from "./workspace.ts";
+import { type Workspace, diskSpelling, isGitInternal, lexicalRelative, quotedPath } from "./workspace.ts";
 
 /** Workspace-relative, forward slashes, as the disk spells it where a reading of `input` is there. */
 export async function modelPath(root: string, input: string): Promise<string> {

@@ -20,6 +20,19 @@ export function pathInFolder(folderPath: string, filePath: string): string | und
   return rel.split(sep).join("/");
 }
 
+/**
+ * As pathInFolder, and for a file of `owner` — the window's folder the file is in — when that
+ * folder is the same one by another path (a link to it opened as a second folder of the
+ * window): its files are the folder's, and the runtime, which follows links, reads them so.
+ * `real` gives a folder's real path (undefined when it cannot be read).
+ */
+export function pathInFolderOrTwin(folderPath: string, filePath: string, owner: string | undefined, real: (path: string) => string | undefined): string | undefined {
+  const direct = pathInFolder(folderPath, filePath);
+  if (direct !== undefined || owner === undefined) return direct;
+  const [here, there] = [real(folderPath), real(owner)];
+  return here !== undefined && here === there ? pathInFolder(owner, filePath) : undefined;
+}
+
 /** Whether two paths name the same folder as the platform compares them (Windows: any case of the drive letter and names). */
 export function sameFolderPath(a: string, b: string): boolean {
   return relative(a, b) === "";

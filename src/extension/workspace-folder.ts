@@ -7,13 +7,15 @@
  * `workspaceFolders[0]`, so a path always means the file the agent saw.
  */
 import * as vscode from "vscode";
-import { chosenFolder, folderLabel, pathInFolder } from "./folder-paths.ts";
+import { realpathSync } from "node:fs";
+import { chosenFolder, folderLabel, pathInFolderOrTwin } from "./folder-paths.ts";
 
 /** workspaceState key: the URI of the folder the user chose. */
 const CHOSEN_FOLDER_KEY = "hearth.folder";
 
 export class FolderChoice implements vscode.Disposable {
   private current: vscode.WorkspaceFolder | undefined;
+  private readonly realPaths = new Map<string, string | undefined>();
   private readonly changed = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
   /** Fires when the folder Hearth works in is another one (chosen, removed, reordered away). */
   readonly onDidChange = this.changed.event;
@@ -21,7 +23,7 @@ export class FolderChoice implements vscode.Disposable {
 
   constructor(private readonly state: vscode.Memento) {
     this.current = this.compute();
-    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.update()));
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => (this.realPaths.clear(), this.update())));
   }
 
   /** The folder Hearth works in; undefined when the window has none. */
@@ -41,9 +43,28 @@ export class FolderChoice implements vscode.Disposable {
     return folder.uri.toString() === this.current?.uri.toString();
   }
 
-  /** The file's path as the runtime names it, or undefined for a file outside the folder. */
+  /**
+   * The file's path as the runtime names it, or undefined for a file outside the folder. A
+   * file of another folder of the window that is a link to this one is this folder's file.
+   */
   relativePath(uri: vscode.Uri): string | undefined {
-    return this.current && uri.scheme === "file" ? pathInFolder(this.current.uri.fsPath, uri.fsPath) : undefined;
+    if (!this.current || uri.scheme !== "file") return undefined;
+    const owner = vscode.workspace.getWorkspaceFolder(uri);
+    return pathInFolderOrTwin(this.current.uri.fsPath, uri.fsPath, owner?.uri.scheme === "file" ? owner.uri.fsPath : undefined, (path) => this.realPath(path));
+  }
+
+  /** A folder's real path, read once per folder while the window's folders stay as they are. */
+  private realPath(path: string): string | undefined {
+    if (!this.realPaths.has(path)) {
+      let real: string | undefined;
+      try {
+        real = realpathSync.native(path);
+      } catch {
+        real = undefined; // gone or unreadable: no twin of anything
+      }
+      this.realPaths.set(path, real);
+    }
+    return this.realPaths.get(path);
   }
 
   /**

@@ -1,8 +1,11 @@
 // Which folder Hearth works in, and paths as the runtime names them: a file in another
 // folder of the window must never get a relative path that means a file of this one.
 import assert from "node:assert/strict";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder, sameFolderPath } from "../../../src/extension/folder-paths.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -78,5 +81,23 @@ describe("sameFolderPath", () => {
     assert.equal(sameFolderPath("/w/web", "/w/web/"), true);
     assert.equal(sameFolderPath("/w/web", "/w/api"), false);
     assert.equal(sameFolderPath("/w/web", "/w/web/src"), false);
+  });
+});
+
+describe("pathInFolderOrTwin: a second folder of the window that is a link to the folder Hearth works in", () => {
+  it("names its files by their path in the folder (they are the same files); another folder's stay outside", () => {
+    // Hearth in api, api-link (-> api) also open: a selection in api-link/src/x.ts was told the agent could not reach it.
+    const root = tempDir("hearth-folder-twin-");
+    const api = join(root, "api");
+    mkdirSync(join(api, "src"), { recursive: true });
+    writeFileSync(join(api, "src", "x.ts"), "x\n");
+    mkdirSync(join(root, "web"));
+    symlinkSync(api, join(root, "api-link"));
+    const real = (path: string) => realpathSync(path);
+    assert.equal(pathInFolderOrTwin(api, join(root, "api-link", "src", "x.ts"), join(root, "api-link"), real), "src/x.ts");
+    assert.equal(pathInFolderOrTwin(join(root, "api-link"), join(api, "src", "x.ts"), api, real), "src/x.ts");
+    assert.equal(pathInFolderOrTwin(api, join(root, "web", "a.ts"), join(root, "web"), real), undefined);
+    assert.equal(pathInFolderOrTwin(api, join(root, "web", "a.ts"), undefined, real), undefined);
+    assert.equal(pathInFolderOrTwin(api, join(api, "src", "x.ts"), undefined, real), "src/x.ts");
   });
 });

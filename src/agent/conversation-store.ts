@@ -69,22 +69,11 @@ export class ConversationStore {
    * The conversation, loaded from disk if needed; undefined when it does not exist yet. A
    * file that cannot be read or holds what the model could not read is renamed aside
    * (`<id>.unreadable-<time>.json`, reported) and the conversation starts afresh: the next
-   * save never writes over it.
+   * save never writes over it. A file a newer Hearth saved stays where it is, for that version
+   * to go on with (set aside, no version would list or read it again), and
+   * NewerConversationError says so: this version neither continues, exports nor rewinds it.
    */
   async get(id: string): Promise<Conversation | undefined> {
-    return this.load(id, true);
-  }
-
-  /**
-   * The conversation to read, not to continue (an export; whether a rewind fits): as `get`,
-   * but a file a newer Hearth saved stays where it is, for that version to go on with, and
-   * NewerConversationError says so. Only a message sent here sets it aside (`get`).
-   */
-  async read(id: string): Promise<Conversation | undefined> {
-    return this.load(id, false);
-  }
-
-  private async load(id: string, continuing: boolean): Promise<Conversation | undefined> {
     checkId(id);
     const cached = this.open.get(id);
     if (cached && !(await this.savedElsewhere(id))) return this.keep(cached);
@@ -106,11 +95,10 @@ export class ConversationStore {
       if (replaced) this.warn(await this.continuedElsewhere(id), undefined, id);
       return conversation;
     } catch (error) {
-      if (error instanceof NewerFormatError && !continuing) throw new NewerConversationError(error.version);
+      if (error instanceof NewerFormatError) throw new NewerConversationError(error.version);
       const aside = join(this.dir, `${id}.unreadable-${Date.now()}.json`);
       const kept = await rename(this.file(id), aside).then(() => `is kept as ${aside}`, () => `${this.file(id)} could not be moved aside`);
-      const why = error instanceof NewerFormatError ? `was saved by a newer version of Hearth (format ${error.version})` : "could not be read";
-      this.warn(`The model's side of this conversation ${why}: the model starts afresh and does not see the messages above (the file ${kept}).`, error, id);
+      this.warn(`The model's side of this conversation could not be read: the model starts afresh and does not see the messages above (the file ${kept}).`, error, id);
       return undefined;
     }
   }
@@ -190,7 +178,7 @@ export class ConversationStore {
    * the drop's notice went with the rewind): the next run drops what it must anew.
    */
   async rewind(id: string, messageIndex: number): Promise<void> {
-    const conversation = await this.read(id);
+    const conversation = await this.get(id);
     if (!conversation || !Number.isInteger(messageIndex) || !(messageIndex >= 1 && messageIndex <= conversation.messages.length)) return;
     if (!(await this.canRewind(id, messageIndex))) throw new RangeError(`message ${messageIndex} of conversation ${id} is inside a turn (not a message the user sent): the conversation changed since`);
     const cut = messageIndex < conversation.messages.length;
@@ -205,7 +193,7 @@ export class ConversationStore {
    * half of what the model did). Rewinds are to before a user message or to the end.
    */
   async canRewind(id: string, messageIndex: number): Promise<boolean> {
-    const messages = (await this.read(id))?.messages;
+    const messages = (await this.get(id))?.messages;
     if (!messages || !Number.isInteger(messageIndex) || messageIndex < 1 || messageIndex >= messages.length) return true;
     return messages[messageIndex]!.role === "user";
   }
@@ -421,7 +409,7 @@ class NewerFormatError extends Error {
   }
 }
 
-/** A conversation a newer Hearth saved, asked for by a read that must not set it aside (`read`): its file stays as it is. */
+/** A conversation a newer Hearth saved (`get`): its file stays as it is, for that version. */
 export class NewerConversationError extends Error {
   override name = "NewerConversationError";
   constructor(readonly version: number) {

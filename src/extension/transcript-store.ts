@@ -153,7 +153,7 @@ export class TranscriptStore {
         kind: "notice",
         id: `notice-newer-${id}`,
         level: "warning",
-        text: `A newer version of Hearth saved this conversation (format ${read.version}): this version shows its messages but does not continue it. A message sent here starts the model afresh, and the newer version's file is kept aside unchanged.`,
+        text: `A newer version of Hearth saved this conversation (format ${read.version}): this version shows its messages but cannot continue it, and leaves its file as it is. Update Hearth to continue it, or start a New Chat.`,
       });
     }
     return { transcript };

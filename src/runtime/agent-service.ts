@@ -132,7 +132,7 @@ export class AgentService {
 
   private async turnOptions(params: AgentRunParams, signal: AbortSignal, onEvent: (event: AgentWireEvent) => void): Promise<ConversationRunOptions> {
     const fix = params.mode === "fix";
-    const existing = await this.conversations.get(params.conversationId);
+    const existing = await newerRefused(this.conversations.get(params.conversationId), "update Hearth to continue it, or start a New Chat");
     const heard = this.heard.get(params.conversationId);
     if (params.continues === true && !existing && heard?.length === 0) heard.push(LOST);
     const checkpoints = await this.checkpoints();
@@ -220,7 +220,7 @@ export class AgentService {
 
   /** `hearth/agent/export`: the conversation as Markdown, with the changes since a checkpoint. */
   async exportConversation(params: ConversationExportParams): Promise<ConversationExportResult> {
-    const conversation = await newerRefused(this.conversations.read(params.conversationId), "export it from that version");
+    const conversation = await newerRefused(this.conversations.get(params.conversationId), "export it from that version");
     if (!conversation) throw new ResponseError(HearthErrorCode.InvalidInput, "This conversation has no messages to export yet: send a message first.");
     const patch = params.sinceCheckpoint ? await (await this.checkpoints()).diff(params.sinceCheckpoint).catch(() => "") : "";
     const status = this.options.session.status().model;

@@ -1,13 +1,13 @@
 // A conversation a newer Hearth saved (a later format), opened by this one after a downgrade.
-// Only a message sent here may set its file aside (the chat says so before): an export, or a
-// restore that rewinds it, read it and must leave it where the newer version goes on with it,
-// saying why they cannot go on. Built runtime over LSP, the file in its conversations folder.
+// An export, a restore that rewinds it and a message sent here must leave its file where the
+// newer version goes on with it, saying why they cannot go on. Built runtime over LSP, the file
+// in its conversations folder.
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
-import { CheckpointRestoreRequest, ConversationExportRequest } from "../../../src/protocol/agent.ts";
+import { AgentRunRequest, CheckpointRestoreRequest, ConversationExportRequest } from "../../../src/protocol/agent.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -37,7 +37,10 @@ async function runtimeWithNewerConversation(): Promise<{ runtime: RuntimeProcess
   const folder = join(storage, "conversations");
   mkdirSync(folder);
   writeFileSync(join(folder, "conv1.json"), NEWER);
-  const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { approvalPolicy: "ask" }, storagePath: storage } });
+  // The scripted model answers every message: a run refused is refused for the file, not for want of a model.
+  const modelPath = join(storage, "model.json");
+  writeFileSync(modelPath, JSON.stringify({ turns: [{ text: "Hello." }, { text: "Hello." }] }));
+  const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage } });
   running.push(runtime);
   return { runtime, folder };
 }
@@ -60,6 +63,21 @@ describe("a conversation a newer Hearth saved", () => {
       (error: Error) => /saved by a newer version of Hearth \(format 2\).*: nothing was restored\.$/.test(error.message),
     );
     assert.deepEqual(readdirSync(folder), ["conv1.json"]);
+    assert.equal(readFileSync(join(folder, "conv1.json"), "utf8"), NEWER);
+  });
+
+  // Set aside as <id>.unreadable-<time>.json, no version lists or reads it again: upgraded again,
+  // the user found the conversation holding only the message sent here.
+  it("is not continued by a message sent here, which says to update Hearth; its file stays as it is, and a new chat works", { timeout: 60_000 }, async () => {
+    const { runtime, folder } = await runtimeWithNewerConversation();
+    await assert.rejects(
+      runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "conv1", text: "and subtract()?", mode: "chat", continues: true }),
+      (error: Error) => /saved by a newer version of Hearth \(format 2\).*its file is left as it is: update Hearth to continue it, or start a New Chat\.$/.test(error.message),
+    );
+    assert.deepEqual(readdirSync(folder), ["conv1.json"]);
+    assert.equal(readFileSync(join(folder, "conv1.json"), "utf8"), NEWER);
+    const fresh = await runtime.connection.sendRequest(AgentRunRequest, { runId: "r2", conversationId: "conv2", text: "hi", mode: "chat" });
+    assert.equal(fresh.message, "Hello.");
     assert.equal(readFileSync(join(folder, "conv1.json"), "utf8"), NEWER);
   });
 });

@@ -7,7 +7,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ConversationStore } from "../../../src/agent/conversation-store.ts";
+import { ConversationStore, NewerConversationError } from "../../../src/agent/conversation-store.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
 const TURN: ChatMessage[] = [
@@ -172,18 +172,19 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.equal(await store.get("c2"), undefined);
   });
 
-  it("keeps a file a newer Hearth wrote aside, unchanged, instead of writing its own format over it", async (t) => {
+  it("leaves a file a newer Hearth wrote where it is, unchanged, and refuses to read it: neither its own format written over it nor set aside", async (t) => {
     const dir = folder(t);
     const warnings: string[] = [];
     const store = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
-    // A later format may carry what this version does not know (here: pinned messages).
-    const newer = JSON.stringify({ version: 2, messages: TURN, pinned: [1, 3] });
+    // A later format may carry what this version does not know (here: pinned messages), and messages this one would refuse.
+    const newer = JSON.stringify({ version: 2, messages: [...TURN, { role: "assistant" }], pinned: [1, 3] });
     writeFileSync(join(dir, "c1.json"), newer);
-    assert.equal(await store.get("c1"), undefined);
-    await store.record("c1", TURN.slice(0, 3));
-    const kept = readdirSync(dir).filter((name) => name !== "c1.json").map((name) => readFileSync(join(dir, name), "utf8"));
-    assert.deepEqual(kept, [newer]);
-    assert.match(warnings.join(), new RegExp(`^c1: .*was saved by a newer version of Hearth \\(format 2\\).*kept as ${dir}/c1\\.unreadable-`));
+    await assert.rejects(store.get("c1"), (error: Error) => error instanceof NewerConversationError && error.version === 2);
+    await assert.rejects(store.rewind("c1", 2), NewerConversationError);
+    await assert.rejects(store.canRewind("c1", 2), NewerConversationError);
+    assert.deepEqual(readdirSync(dir), ["c1.json"]);
+    assert.equal(readFileSync(join(dir, "c1.json"), "utf8"), newer);
+    assert.deepEqual(warnings, []);
   });
 
   // The timeout only turns a read that blocks for good into a failure instead of a hung run.

@@ -178,8 +178,10 @@ function named(paths: readonly string[]): string {
  * the user's own request, so it says what to do to them.
  */
 function forTheUser(error: unknown): never {
-  const data = error instanceof ToolError ? (error.data as { unsaved?: unknown; notSaved?: unknown } | undefined) : undefined;
+  const data = error instanceof ToolError ? (error.data as { unsaved?: unknown; deleted?: unknown; notSaved?: unknown } | undefined) : undefined;
   const unsaved = error instanceof ToolError && error.code === "stale-file" ? data?.unsaved : undefined;
+  // A file deleted (the agent's delete being rejected, say) while its tab stayed open, marked deleted.
+  if (typeof unsaved === "string" && data?.deleted === true) throw new Error(`“${unsaved}” is open in the editor though it was deleted from disk: close its tab, then restore again.`);
   if (typeof unsaved === "string") throw new Error(`“${unsaved}” has unsaved changes in the editor: save or discard them there, then restore again.`);
   if (!Array.isArray(data?.notSaved)) throw error;
   const names = data.notSaved.map((path) => `“${String(path)}”`).join(", ");

@@ -213,7 +213,7 @@ export class EditorWorkspace implements Workspace {
     if (!this.host.openDocument(this.uri(rel))?.dirty) return;
     // Deleted in the explorer while open: VS Code keeps the editor, "(deleted)", with no unsaved mark to see.
     if ((await this.disk.stat(rel)) === undefined) {
-      throw new ToolError("stale-file", `${rel} was deleted from disk, but its text is still open in the editor; ask the user whether to save it again or close it`, { unsaved: rel });
+      throw new ToolError("stale-file", `${rel} was deleted from disk, but its text is still open in the editor; ask the user whether to save it again or close it`, { unsaved: rel, deleted: true });
     }
     // Written for the model; `unsaved` lets a restore, which the user asked for, say it to them (checkpoint-restore.ts).
     throw new ToolError("stale-file", `${rel} has unsaved changes in the editor; ask the user to save or discard them first`, { unsaved: rel });

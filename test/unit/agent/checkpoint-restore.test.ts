@@ -449,6 +449,22 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     assert.equal(readFileSync(join(root, "new.txt"), "utf8"), "made by the agent\n");
   });
 
+  // The agent deleted a file that was open in a tab: VS Code keeps the tab, marked deleted,
+  // with the text. Reject then said the file "has unsaved changes", which the user could not see.
+  it("tells the user to close the tab of a file deleted from disk but still open, not of unsaved changes", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    rmSync(join(root, "a.txt"));
+    const open = pathToFileURL(join(root, "a.txt")).toString();
+    const host: EditorHost = {
+      openDocument: (uri) => (uri === open ? { text: "after\n", dirty: true } : undefined),
+      applyEdit: async () => assert.fail("a file open in the editor but deleted from disk is not edited"),
+      save: async () => undefined,
+    };
+    const editor = new EditorWorkspace(root, host, "Hearth: restore");
+    const refused = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    assert.equal(refused, "“a.txt” is open in the editor though it was deleted from disk: close its tab, then restore again.");
+  });
+
   // VS Code could not save what the restore put back (a read-only file, one changed on disk
   // since it was opened): the chat said the model's words, "The user can save it there".
   it("tells the user, not the model, that VS Code did not save a file the restore put back", async (t) => {

@@ -27,7 +27,8 @@ export function checkToolCall(call: RawToolCall, tools: readonly ToolDefinition[
     if (Object.hasOwn(args, name)) return fail(`Parameter "${name}" of tool "${tool.name}" is given more than once.`);
     const value = coerceValue(raw, schema);
     if (!value.ok) return fail(`Invalid value for parameter "${name}" of tool "${tool.name}": ${value.message}`);
-    args[name] = value.value;
+    // Defined, not assigned: `args.__proto__ = value` (a parameter an MCP tool's schema may declare) would set the prototype, the parameter lost.
+    Object.defineProperty(args, name, { value: value.value, enumerable: true, writable: true, configurable: true });
   }
   const missing = (tool.parameters.required ?? []).filter((name) => !Object.hasOwn(args, name));
   if (missing.length) return fail(`Tool "${tool.name}" is missing required parameter${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}.`);

@@ -72,3 +72,12 @@ test("a parameter named like an object's own method (toString, __proto__, constr
     assert.deepEqual(checked, { ok: false, name: "measure", message: `Tool "measure" has no parameter "${name}". Its parameters: size, count, id, data, list, target, choice.` }, name);
   }
 });
+
+test("a parameter a tool's schema really declares as __proto__ or constructor (an MCP server's JSON) is passed on as that parameter, not as the arguments' prototype", () => {
+  const tool: ToolDefinition = JSON.parse('{"name":"mcp_tool","description":"","parameters":{"type":"object","properties":{"__proto__":{"type":"object"},"constructor":{"type":"string"},"path":{"type":"string"}},"required":["__proto__"]}}');
+  const checked = checkToolCall({ name: "mcp_tool", parameters: [["__proto__", '{"path":"/etc/passwd"}'], ["constructor", "x"]] }, [tool]);
+  assert.ok(checked.ok, JSON.stringify(checked));
+  assert.equal(Object.getPrototypeOf(checked.arguments), Object.prototype);
+  assert.equal(checked.arguments.path, undefined, "no parameter inherited from a value");
+  assert.equal(JSON.stringify(checked.arguments), '{"__proto__":{"path":"/etc/passwd"},"constructor":"x"}');
+});

@@ -126,7 +126,8 @@ function fromFileUrl(url: string, input: string): string {
  * A Windows path (`C:\\Users\\me\\repo\\src\\a.ts`, `\\\\?\\C:\\…`) or Git Bash's form of one
  * (`/c/Users/me/repo/src/a.ts`) outside the root on this disk: where a folder of it has the
  * workspace's name (a model that saw the project on Windows), the file the rest names there
- * (a new one under the innermost such folder where none is); a Windows path with no such
+ * (a new one under the innermost such folder where none is; refused where several such
+ * folders each hold one, as either may be meant); a Windows path with no such
  * folder is refused as one, not as "outside" a workspace it never named.
  * Undefined for a path inside the root, or any other.
  */
@@ -136,13 +137,20 @@ async function foreignAbsolute(root: string, path: string): Promise<string | und
   if (!windows && isInside(root, path)) return undefined;
   const segments = path.split(/[\\/]+/);
   const name = basename(root).toLowerCase();
+  const found = new Set<string>();
   let newFile: string | undefined;
   for (let i = segments.length - 2; i >= 1; i--) {
     if (segments[i]!.toLowerCase() !== name) continue;
     const rel = await spelled(root, segments.slice(i + 1).join("/"));
-    if (await isThere(root, rel)) return rel;
-    newFile ??= rel;
+    if (await isThere(root, rel)) found.add(rel);
+    else newFile ??= rel;
   }
+  // C:\me\repo\repo\src\x.ts, where repo/src/x.ts and src/x.ts are both there: either may be meant.
+  if (found.size > 1) {
+    const named = [...found].sort().map((rel) => quotedPath(rel)).join(", ");
+    throw new ToolError("ambiguous-match", `${quotedPath(path)} names a file under each of ${found.size} folders of the workspace's name: ${named}. Nothing was read or written; give the path relative to the workspace root`);
+  }
+  if (found.size === 1) return [...found][0];
   // No such file under any folder of the workspace's name: a new one under the innermost.
   if (newFile !== undefined || !windows) return newFile;
   throw new ToolError("outside-workspace", `${quotedPath(path)} is a Windows path, and no folder of it is this workspace (${root}); give the path relative to the workspace root`);

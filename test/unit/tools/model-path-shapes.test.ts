@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { runTool, toolByName } from "../../../src/tools/index.ts";
 import { secretFileRead } from "../../../src/tools/secret-reads.ts";
-import { readText, workspaceWith } from "./helpers/setup.ts";
+import { readText, workspaceWith, writeFiles } from "./helpers/setup.ts";
 
 const call = (ctx: Parameters<typeof runTool>[2], tool: string, input: Record<string, string>) => runTool(toolByName(tool)!, input, ctx);
 
@@ -100,6 +100,18 @@ describe("paths written in another system's shape", () => {
     const created = await call(ctx, "write_file", { path: `C:\\Users\\me\\${name}\\src\\c.ts`, content: "c\n" });
     assert.equal(created.ok, true, created.text);
     assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "c.ts"]);
+  });
+
+  it("refuses a Windows path through two folders of the workspace's name where each names a file, naming both", async () => {
+    const { root, ctx } = workspaceWith({ "src/x.ts": "outer\n" });
+    const name = basename(root);
+    writeFiles(root, { [`${name}/src/x.ts`]: "inner\n" });
+    for (const tool of ["read_file", "write_file"]) {
+      const result = await call(ctx, tool, { path: `C:\\Users\\me\\${name}\\${name}\\src\\x.ts`, content: "w\n" });
+      assert.equal(result.text, `Error (ambiguous-match): "C:\\Users\\me\\${name}\\${name}\\src\\x.ts" names a file under each of 2 folders of the workspace's name: "${name}/src/x.ts", "src/x.ts". Nothing was read or written; give the path relative to the workspace root`, tool);
+    }
+    assert.equal(readText(root, "src/x.ts"), "outer\n");
+    assert.equal(readText(root, `${name}/src/x.ts`), "inner\n");
   });
 
   it("a read of .env written in any of these shapes asks first, as .env itself does", async () => {

@@ -152,8 +152,14 @@ export class RuntimeServices {
     return { files: report.files };
   }
 
+  /**
+   * The runs end first (stopped, their commands too) and only then the model is let go: let
+   * go at the same moment, a reply it was writing ended as if a model setting had changed
+   * ("send the message again"), whichever reached it first.
+   */
   async dispose(): Promise<void> {
-    await Promise.all([this.session?.dispose(), this.index?.dispose(), this.completions?.dispose(), this.agent?.dispose()]);
+    await this.agent?.dispose();
+    await Promise.all([this.session?.dispose(), this.index?.dispose(), this.completions?.dispose()]);
   }
 }
 

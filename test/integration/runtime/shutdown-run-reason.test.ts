@@ -1,0 +1,49 @@
+// The runtime shuts down (Restart Runtime, Choose Folder, the folder removed from the window)
+// while the model is writing a reply. The run must end as stopped — not as if a Hearth model
+// setting had changed ("The model was changed or reloaded … send the message again"), which
+// it said when the model was let go at the same moment the runs were told to stop. The built
+// runtime over stdio and a scripted model that streams slowly.
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { AgentEventNotification, type AgentRunResult, AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+
+describe("the runtime shuts down while the model writes a reply", () => {
+  it("the run ends stopped, not as a model setting changed", async () => {
+    const root = tempDir("hearth-shutdown-reason-ws-");
+    const dir = tempDir("hearth-shutdown-reason-");
+    const script = join(dir, "model.json");
+    // 8 characters every 50 ms: the reply takes minutes, so it is mid-stream at the shutdown.
+    writeFileSync(script, JSON.stringify({ chunkDelayMs: 50, turns: [{ text: "word ".repeat(20_000) }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: script }, storagePath: join(dir, "storage") },
+    });
+    const events: unknown[] = [];
+    let streaming!: () => void;
+    const streamed = new Promise<void>((r) => (streaming = r));
+    runtime.connection.onNotification(AgentEventNotification, ({ event }) => {
+      events.push(event);
+      if (event.type === "model") streaming();
+    });
+    let result: AgentRunResult | Error | undefined;
+    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "write", mode: "chat" }).then(
+      (r) => (result = r),
+      (e: Error) => (result = e),
+    );
+    await streamed;
+    await runtime.close(10_000);
+    await Promise.race([run, runtime.exited]);
+    const said = JSON.stringify({ result: result instanceof Error ? result.message : result, events: events.filter((e) => (e as { type: string }).type !== "model") });
+    assert.doesNotMatch(said, /model was changed or reloaded/, said);
+    assert.ok(result && !(result instanceof Error), `the run was answered: ${said}`);
+    assert.equal(result.stopReason, "cancelled", said);
+  });
+});

@@ -19,7 +19,7 @@ import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/pro
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import type { ChatMessage } from "../protocol/chat.ts";
-import { type ConversationSummary, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
+import { type ConversationSummary, failedStatus, type Transcript, type TranscriptItem, titleFrom, transcriptFromMessages } from "../protocol/transcript.ts";
 import { findHiddenText } from "../protocol/visible-text.ts";
 
 const INDEX_KEY = "hearth.chat.index";
@@ -516,7 +516,7 @@ export function upgradedTranscript(transcript: Transcript): Transcript {
 type ToolCard = Extract<TranscriptItem, { kind: "tool" }>;
 
 function upgradedCard(card: ToolCard): ToolCard {
-  const cancelled = card.status === "failed" && card.preview?.startsWith("Error (cancelled)") === true;
+  const cancelled = card.status === "failed" && card.preview !== undefined && failedStatus(card.preview) === "cancelled";
   const hidden = card.hidden || !card.preview ? undefined : findHiddenText(card.preview);
   if (!cancelled && !hidden) return card;
   return { ...card, ...(cancelled ? { status: "cancelled" as const } : {}), ...(hidden ? { hidden } : {}) };

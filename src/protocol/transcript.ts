@@ -290,7 +290,7 @@ function endRun(transcript: Transcript, result: AgentRunResult, nextId: (p: stri
  * reads too, starts "Error (cancelled)": withdrawn while it waited for approval, skipped
  * after Stop, or stopped while it ran), else "failed".
  */
-function failedStatus(result: string): ToolStatus {
+export function failedStatus(result: string): ToolStatus {
   return result.startsWith("Error (cancelled)") ? "cancelled" : "failed";
 }
 

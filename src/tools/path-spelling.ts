@@ -88,6 +88,23 @@ export async function readTargets(workspace: Workspace, path: string | undefined
   return taken === undefined || taken === path ? [path] : [path, taken];
 }
 
+/**
+ * Whether `input`, taken as the existing file `rel`, wrote its name in another letter case
+ * (`Foo.ts` for foo.ts; its folders' case aside): a model may mean that file, or a new one
+ * beside it, which macOS and Windows disks cannot hold. A write is not to guess which.
+ */
+export function nameInOtherCase(input: string, rel: string): boolean {
+  const name = basename(rel).normalize("NFC");
+  let plain: string;
+  try {
+    plain = plainReading(input);
+  } catch {
+    return false;
+  }
+  const names = [plain, ...looserReadings(plain)].map((reading) => (reading.split(/[\\/]/).pop() ?? "").normalize("NFC"));
+  return !names.includes(name) && names.some((written) => written.toLowerCase() === name.toLowerCase());
+}
+
 /** lexicalRelative, then the disk's spelling: Unicode normalization (diskSpelling), then letter case. */
 async function spelled(root: string, path: string): Promise<string> {
   return caseSpelling(root, await diskSpelling(root, lexicalRelative(root, path)));

@@ -7,8 +7,8 @@ import { unchangedLines } from "./edit-engine.ts";
 import { type FileReads, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
-import { spellingNote } from "./path-spelling.ts";
-import type { Workspace } from "./workspace.ts";
+import { nameInOtherCase, spellingNote } from "./path-spelling.ts";
+import { type Workspace, quotedPath } from "./workspace.ts";
 
 export const writeFileTool: Tool = {
   effect: "write",
@@ -33,6 +33,13 @@ export const writeFileTool: Tool = {
     const content = stringArg(input, "content", true);
     const info = await ctx.workspace.stat(path);
     if (info?.type === "directory") throw new ToolError("not-a-file", `"${path}" is a directory`);
+    const written = stringArg(input, "path");
+    if (info && nameInOtherCase(written, path)) {
+      throw new ToolError(
+        "ambiguous-match",
+        `${quotedPath(written)} is not on disk as written; ${quotedPath(path)} is, its name differing only in letter case. Nothing was written: to replace it, give its name as it is; a new file beside it needs a name that differs in more than letter case (macOS and Windows disks cannot hold both)`,
+      );
+    }
     const replaced = info ? await replacement(ctx.workspace, path, content, ctx.reads) : undefined;
     const bytes = replaced?.bytes ?? Buffer.from(content, "utf8");
     ctx.signal.throwIfAborted();
@@ -41,7 +48,7 @@ export const writeFileTool: Tool = {
     if (ctx.reads) recordWhole(ctx.reads, path, contentHash(bytes));
     const lines = content === "" ? 0 : toLf(content).replace(/\n$/, "").split("\n").length;
     const text = `${info ? "Replaced" : "Created"} ${path} (${lines} lines).`;
-    const note = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
+    const note = spellingNote(ctx.workspace.root, written, path);
     return { text: note === undefined ? text : `${text}\n${note}`, data: { path, created: !info, lines } };
   },
 };

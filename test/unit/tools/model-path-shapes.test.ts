@@ -102,6 +102,20 @@ describe("paths written in another system's shape", () => {
     assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "c.ts"]);
   });
 
+  it("write_file refuses to replace a file through a name that differs from it only in letter case, and writes nothing", async () => {
+    const { root, ctx } = workspaceWith({ "src/foo.ts": "foo\n" });
+    assert.equal((await call(ctx, "read_file", { path: "src/foo.ts" })).ok, true);
+    for (const path of ["src/Foo.ts", "SRC/FOO.ts", `file://${root}/src/Foo.ts`]) {
+      const write = await call(ctx, "write_file", { path, content: "new\n" });
+      assert.equal(write.text, `Error (ambiguous-match): ${JSON.stringify(path)} is not on disk as written; "src/foo.ts" is, its name differing only in letter case. Nothing was written: to replace it, give its name as it is; a new file beside it needs a name that differs in more than letter case (macOS and Windows disks cannot hold both)`, path);
+    }
+    assert.deepEqual(readdirSync(join(root, "src")), ["foo.ts"]);
+    assert.equal(readText(root, "src/foo.ts"), "foo\n");
+    // Its folder in another case, its name as it is: that file, replaced.
+    assert.equal((await call(ctx, "write_file", { path: "SRC/foo.ts", content: "two\n" })).ok, true);
+    assert.equal(readText(root, "src/foo.ts"), "two\n");
+  });
+
   it("refuses a Windows path through two folders of the workspace's name where each names a file, naming both", async () => {
     const { root, ctx } = workspaceWith({ "src/x.ts": "outer\n" });
     const name = basename(root);

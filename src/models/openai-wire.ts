@@ -72,8 +72,9 @@ export function toolCallsWellFormed(event: Record<string, unknown>): boolean {
  * (servers that give every piece an id) continues the call. A piece whose name is its call's
  * whole name so far repeats it (servers that send id and name in every piece), not a second
  * half; so does a piece with a new id and the same name while the call's arguments are not
- * yet whole (servers that give every piece a new id). Ids come out unique (a tool result is
- * matched to its call by id).
+ * yet whole (servers that give every piece a new id), or one of only spaces after they are,
+ * until a next piece without an id shows it began a call (`settleSpaces`). Ids come out
+ * unique (a tool result is matched to its call by id).
  */
 export class StreamedCalls {
   /** By slot: the delta's index, or past the highest when that index's call was another. */
@@ -82,15 +83,21 @@ export class StreamedCalls {
   private readonly slots = new Map<number, number>();
   private last: number | undefined;
   private highest = -1;
+  /** A piece of only spaces with a new id and its call's name, taken as the end of that whole call (`continues`), while no piece has said otherwise. */
+  private spaces: SpacesPiece | undefined;
   /** Characters of arguments read to tell whether they are whole (each once), for tests to bound. */
   steps = 0;
 
   add(call: OpenAiToolCallDelta): void {
     const id = typeof call.id === "string" && call.id ? call.id : undefined;
-    const last = this.last === undefined ? undefined : this.calls.get(this.last)!;
     const args = argumentsText(call);
+    this.settleSpaces(id, call.index, args);
+    const last = this.last === undefined ? undefined : this.calls.get(this.last)!;
     const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call), args) : last && (id === undefined || id === last.id || continues(last, nameText(call), args)) ? this.last! : this.highest + 1;
-    const entry = this.calls.get(index) ?? { id: undefined, name: "", args: "", shape: { depth: 0, inString: false, escaped: false, state: "before" } };
+    const entry = this.calls.get(index) ?? newCall();
+    if (id !== undefined && entry.id !== undefined && id !== entry.id && nameText(call) === entry.name && entry.shape.state === "whole" && args !== "" && JSON_SPACES.test(args)) {
+      this.spaces ??= { slot: index, index: call.index, id, from: entry.args.length };
+    }
     entry.id ??= id;
     // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
     const name = nameText(call);
@@ -100,6 +107,31 @@ export class StreamedCalls {
     this.calls.set(index, entry);
     this.last = index;
     this.highest = Math.max(this.highest, index);
+  }
+
+  /**
+   * A piece of only spaces taken as its whole call's end was a new call's first piece (its id and
+   * name, the model's line end before the object) when the next piece of its index has no id of
+   * its own and more than spaces: that call's pieces after the first (a server that sends the id
+   * once per call) would be read as text after the first call's object. The spaces and what
+   * follows become that new call. A piece with an id (every piece's own, or the call's in every
+   * piece) leaves them as the end of the call they went to.
+   */
+  private settleSpaces(id: string | undefined, index: unknown, args: string): void {
+    const spaces = this.spaces;
+    if (!spaces || (id === undefined && index === spaces.index && JSON_SPACES.test(args))) return;
+    this.spaces = undefined;
+    if (id !== undefined || index !== spaces.index) return;
+    const ended = this.calls.get(spaces.slot)!;
+    const fresh = newCall();
+    fresh.id = spaces.id;
+    fresh.name = ended.name;
+    fresh.args = ended.args.slice(spaces.from);
+    ended.args = ended.args.slice(0, spaces.from);
+    const slot = this.highest + 1;
+    this.calls.set(slot, fresh);
+    if (typeof index === "number") this.slots.set(index, slot);
+    this.last = this.highest = slot;
   }
 
   /** Where a piece with `index` goes: its index's call, or a new one when the piece starts another (its own id and a name). */
@@ -130,6 +162,18 @@ interface StreamedCall {
   name: string;
   args: string;
   shape: ArgsShape;
+}
+
+function newCall(): StreamedCall {
+  return { id: undefined, name: "", args: "", shape: { depth: 0, inString: false, escaped: false, state: "before" } };
+}
+
+/** A piece of only spaces added to the whole call in `slot` (its arguments from `from` on), with its own `id`, at the delta's `index`. */
+interface SpacesPiece {
+  slot: number;
+  index: unknown;
+  id: string;
+  from: number;
 }
 
 /**

@@ -31,7 +31,8 @@ function args(rand: () => number): string {
   const value: Record<string, unknown> = {};
   for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) value[pick(rand, ["path", "content", "query", "n"])] = rand() < 0.2 ? Math.floor(rand() * 100) : Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(rand, VALUES)).join("");
   const json = JSON.stringify(value, null, rand() < 0.3 ? 1 : undefined);
-  return rand() < 0.2 ? `${json}  ` : json;
+  // The model's line end before the object, or spaces after it: a piece of its own when cut there.
+  return `${rand() < 0.15 ? "\n" : ""}${json}${rand() < 0.2 ? "  " : ""}`;
 }
 
 type Style = "openai" | "no index" | "new id each piece" | "same id each piece";
@@ -67,7 +68,9 @@ test("fuzz: calls streamed in random pieces, in each server's style, list as the
     const streamed = new StreamedCalls();
     for (const delta of deltas(rand, style, calls)) streamed.add(delta);
     const label = `${style}: ${JSON.stringify(calls)}`;
-    assert.deepEqual(streamed.list().map(({ name, args }) => ({ name, args })), calls, label);
+    // A piece of only spaces with a new id of its own is read as the end of the call before it (whose arguments are whole): spaces around the object may move.
+    const shown = (list: ReadonlyArray<{ name: string; args: string }>) => list.map(({ name, args }) => ({ name, args: style === "new id each piece" ? args.trim() : args }));
+    assert.deepEqual(shown(streamed.list()), shown(calls), label);
     assert.equal(new Set(streamed.list().map((c) => c.id)).size, calls.length, label);
     const length = calls.reduce((sum, c) => sum + c.args.length, 0);
     assert.ok(streamed.steps <= 2 * length + 64, `${streamed.steps} steps for ${length}: ${label}`);

@@ -55,4 +55,15 @@ describe("StreamedCalls", () => {
     once.add({ function: { arguments: '{"path":"b.ts"}' } });
     assert.deepEqual(once.list().map((c) => [c.id, c.args]), [["s0", '{"path":"a.ts"}'], ["s1", '{"path":"b.ts"}']]);
   });
+
+  it("a second call of the same tool whose first piece (its id and name) holds the model's line end before the object is still a call of its own, its later pieces without an id", () => {
+    for (const index of [0, undefined]) {
+      const calls = new StreamedCalls();
+      calls.add(piece(index, "c0", "read_file", '{"path":"a.ts"}'));
+      calls.add(piece(index, "c1", "read_file", "\n"));
+      calls.add({ ...(index === undefined ? {} : { index }), function: { arguments: '{"path":' } });
+      calls.add({ ...(index === undefined ? {} : { index }), function: { arguments: '"b.ts"}' } });
+      assert.deepEqual(calls.list().map((c) => [c.id, c.name, c.args]), [["c0", "read_file", '{"path":"a.ts"}'], ["c1", "read_file", '\n{"path":"b.ts"}']], String(index));
+    }
+  });
 });

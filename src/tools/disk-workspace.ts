@@ -27,7 +27,15 @@ const REPLACED = new Error("replaced while it was read");
 export class DiskWorkspace implements Workspace {
   private realRootLookup?: Promise<string>;
 
-  constructor(readonly root: string) {}
+  /**
+   * `pathsAsWritten`: `resolve` takes a path as given (Unicode normalization aside), not in the
+   * shapes a model writes (path-spelling.ts) — for `hearth apply-patch`, whose patch is a
+   * person's or a script's and names its files as git apply reads them.
+   */
+  constructor(
+    readonly root: string,
+    private readonly options: { readonly pathsAsWritten?: boolean } = {},
+  ) {}
 
   /**
    * The root's real path, looked up on first use: a lookup started by the constructor
@@ -41,7 +49,11 @@ export class DiskWorkspace implements Workspace {
 
   /** A model's path as the disk holds it (path-spelling.ts: letter case, links, a location after the name). */
   async resolve(path: string): Promise<string> {
-    return this.contained(await modelPath(this.root, path), path);
+    return this.options.pathsAsWritten ? this.asWritten(path) : this.contained(await modelPath(this.root, path), path);
+  }
+
+  private async asWritten(path: string): Promise<string> {
+    return this.contained(await diskSpelling(this.root, lexicalRelative(this.root, path)), path);
   }
 
   /**
@@ -210,7 +222,7 @@ export class DiskWorkspace implements Workspace {
   }
 
   private async abs(path: string): Promise<string> {
-    return join(this.root, await this.contained(await diskSpelling(this.root, lexicalRelative(this.root, path)), path));
+    return join(this.root, await this.asWritten(path));
   }
 
   /** The checked path as typed (a link itself is deleted or moved, not its target). */

@@ -4,6 +4,8 @@
  * hunk of every file applies (exit 0); otherwise exit 1 and nothing is written. Every path
  * the patch would touch passes the workspace's containment check first, `--dry-run` too: a
  * patch into `.git` (in any spelling, or through a link) or out of the tree is refused.
+ * Its file names are taken as written, as git apply takes them: not in the other shapes the
+ * agent's tools read a model's paths in (letter case, links, `:12`: tools/path-spelling.ts).
  */
 import { resolve } from "node:path";
 import { DiskWorkspace, ToolError, type WorkspaceChange, formatPlan, planPatch } from "../../tools/index.ts";
@@ -32,7 +34,8 @@ Exit codes: 0 applied (or would apply), 1 refused (nothing written), 2 bad usage
     const source = positional[0];
     const { text, raw } = patchText(source && source !== "-" ? readInputBytes(resolve(io.cwd, source), "the patch file") : await stdinBytes(io));
     if (text.trim() === "") throw new UsageError("no patch: pipe it on stdin or give a file");
-    const workspace = new DiskWorkspace(dir);
+    // Its names as git apply reads them: a patch naming Src/X.ts is not one of src/x.ts here.
+    const workspace = new DiskWorkspace(dir, { pathsAsWritten: true });
     let plan;
     try {
       plan = await planPatch(workspace, text, { raw });

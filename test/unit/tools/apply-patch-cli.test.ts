@@ -121,4 +121,35 @@ describe("hearth apply-patch: a file it may not write", () => {
     assert.equal(io.stderr, `hearth apply-patch: "gen.txt" is read-only (mode 0444): nothing was written. It is marked so on purpose (generated or vendored code, or by the user): ask the user to make it writable if it should change, or leave it\n`);
     assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "1\n2\n");
   });
+
+});
+
+describe("hearth apply-patch: a person's patch", () => {
+  it("takes a person's patch's paths as git apply does: Src/X.ts is not src/x.ts, and a new Src/New.ts is made as named", async () => {
+    const git = (cwd: string, ...args: string[]): void => {
+      if (!cwd) throw new Error("git needs a folder");
+      execFileSync("git", args, { cwd, stdio: "pipe" });
+    };
+    const modify = "--- a/Src/X.ts\n+++ b/Src/X.ts\n@@ -1 +1 @@\n-x\n+y\n";
+    const create = "--- /dev/null\n+++ b/Src/New.ts\n@@ -0,0 +1 @@\n+n\n";
+    const plain = tempDir();
+    writeFiles(plain, { "src/x.ts": "x\n" });
+    git(plain, "init", "-q");
+    writeFileSync(join(plain, "modify.diff"), modify);
+    writeFileSync(join(plain, "create.diff"), create);
+    assert.throws(() => git(plain, "apply", "modify.diff"), /Src\/X\.ts/);
+    git(plain, "apply", "create.diff");
+    assert.equal(readFileSync(join(plain, "Src/New.ts"), "utf8"), "n\n");
+
+    const dir = tempDir();
+    writeFiles(dir, { "src/x.ts": "x\n" });
+    const refused = fakeIo(dir, modify);
+    assert.equal(await main(["apply-patch"], refused), 1, refused.stdout);
+    assert.match(refused.stderr, /Src\/X\.ts/);
+    assert.equal(readFileSync(join(dir, "src/x.ts"), "utf8"), "x\n");
+    const created = fakeIo(dir, create);
+    assert.equal(await main(["apply-patch"], created), 0, created.stderr);
+    assert.equal(readFileSync(join(dir, "Src/New.ts"), "utf8"), "n\n");
+    assert.equal(existsSync(join(dir, "src/New.ts")), false);
+  });
 });

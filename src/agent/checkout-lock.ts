@@ -26,8 +26,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import { type Clock, holderAlive, LOCK_REFRESH_MS, LOCK_STALE_MS, NO_HARD_LINKS, seeLock, systemClock, takeOverStaleLock } from "../models/index.ts";
+import { isOutside } from "../indexer/scan.ts";
 import { startedAfter } from "../protocol/processes.ts";
 import { JUST_MADE_MS } from "../protocol/takeover-guard.ts";
 
@@ -161,11 +162,27 @@ export function lockCheckout(stateDir: string, repo: string, by: LockHolderKind 
  * runtime runs none in an untrusted folder); `folder` itself outside any checkout. hearth fix
  * works at the checkout's top and a window may be opened on one of its packages: each locked
  * its own folder, so both edited the same files at once.
+ *
+ * The search stops below the home folder: a home kept in git (`git init ~`, for dotfiles) is no
+ * project's top, and hearth fix works in a folder under it as a project of its own
+ * (src/cli/checkout-root.ts); taken as the top, it made every such folder share one lock, so
+ * a window on ~/notes was refused while hearth fix worked in ~/scratch.
  */
 function checkoutTopOf(folder: string): string {
+  const home = realHome();
   for (let dir = folder; ; dir = dirname(dir)) {
+    if (dir !== folder && home !== undefined && !isOutside(relative(dir, home))) return folder;
     if (existsSync(join(dir, ".git"))) return dir;
     if (dirname(dir) === dir) return folder;
+  }
+}
+
+/** The home folder's real path; undefined where it has none (a user without one, a home that is gone). */
+function realHome(): string | undefined {
+  try {
+    return realpathSync(homedir());
+  } catch {
+    return undefined;
   }
 }
 

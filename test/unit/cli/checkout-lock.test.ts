@@ -295,3 +295,42 @@ describe("the checkout lock is the checkout's, whatever folder of it a run was g
     held.release();
   });
 });
+
+describe("the checkout lock under a home folder kept in git (git init ~, for dotfiles)", () => {
+  /** A home folder that is a git checkout, with two project folders in it that are no checkouts of their own. */
+  function gitHome(t: { after(fn: () => void): void }): string {
+    const home = tempDir("hearth-lock-home-");
+    const init = spawnSync("git", ["init", "-q"], { cwd: home, encoding: "utf8" });
+    assert.equal(init.status, 0, init.stderr);
+    mkdirSync(join(home, "notes"));
+    mkdirSync(join(home, "scratch"));
+    const before = process.env.HOME;
+    process.env.HOME = home; // os.homedir(), here and in the child that takes the other lock
+    t.after(() => {
+      if (before === undefined) delete process.env.HOME;
+      else process.env.HOME = before;
+    });
+    return home;
+  }
+
+  it("a window on ~/notes is not refused while hearth fix works in ~/scratch: each folder is locked as itself, as hearth fix works in it alone", (t) => {
+    const home = gitHome(t);
+    const state = tempDir("hearth-lock-state-");
+    const held = lockCheckout(state, join(home, "scratch"));
+    assert.equal(takeLock(state, join(home, "notes")), "locked");
+    assert.match(takeLock(state, join(home, "scratch")), /^refused: /, "the same folder is still refused");
+    held.release();
+  });
+
+  it("a checkout of its own under that home is still one lock for its top and its packages", (t) => {
+    const home = gitHome(t);
+    const state = tempDir("hearth-lock-state-");
+    const repo = join(home, "repo");
+    mkdirSync(join(repo, "packages", "api"), { recursive: true });
+    const init = spawnSync("git", ["init", "-q"], { cwd: repo, encoding: "utf8" });
+    assert.equal(init.status, 0, init.stderr);
+    const held = lockCheckout(state, repo);
+    assert.match(takeLock(state, join(repo, "packages", "api")), /^refused: /);
+    held.release();
+  });
+});

@@ -26,6 +26,8 @@ export interface NotRestored {
   readonly reason: string;
   /** Left on purpose: content Hearth did not write (the user's own work since a run), which a whole restore does not write over. */
   readonly laterWork?: boolean;
+  /** Put back in the editor, but VS Code did not save it: on disk it is as it was. */
+  readonly inEditor?: boolean;
 }
 
 /** What a restore did: the files put back, and the changed ones it had to leave as they are. */
@@ -138,15 +140,17 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   try {
     // Concatenated, not push(...): a run that changed some 120,000 files passes more than a call takes arguments.
     let relinked = links.length ? await checkpoints.restoreLinks(checkpoint, links) : [];
-    if (changes.length) await options.target.apply(changes).catch(forTheUser);
-    const written = changes.flatMap((c) => (c.kind === "write" ? [c.path] : []));
+    // Applied, but a file VS Code did not save is back in the editor only: the others are restored all the same.
+    const unsaved = new Set(changes.length ? await options.target.apply(changes).then(() => [], notSavedOnly) : []);
+    for (const path of unsaved) notRestored.push({ path, reason: NOT_SAVED, inEditor: true });
+    const written = changes.flatMap((c) => (c.kind === "write" && !unsaved.has(c.path) ? [c.path] : []));
     if (written.length) await checkpoints.restoreModes(checkpoint, written);
     const done = new Set(relinked);
     const waiting = links.filter((p) => !done.has(p));
     if (waiting.length && changes.length) relinked = relinked.concat(await checkpoints.restoreLinks(checkpoint, waiting));
     // After the edit: one the editor refuses (a file with unsaved changes) leaves these as they are too.
     if (binary.length) relinked = relinked.concat(await checkpoints.restoreLinks(checkpoint, binary));
-    return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...relinked], notRestored };
+    return { restored: [...changes.map((c) => (c.kind === "rename" ? c.to : c.path)).filter((p) => !unsaved.has(p)), ...relinked], notRestored };
   } finally {
     // A restore that failed was undone by its Workspace (or said what it left): nothing to finish.
     await checkpoints.endRestore();
@@ -172,21 +176,30 @@ function named(paths: readonly string[]): string {
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }
 
+/** Why a restore leaves a file it put back in the editor, which VS Code did not save, as it is on disk. */
+const NOT_SAVED = "VS Code did not save it after putting it back (VS Code says why)";
+
 /**
- * The editor's refusal of a file with unsaved changes, and its word that VS Code could not
- * save what it put back, are written for the model ("ask the user to save…"); a restore is
- * the user's own request, so it says what to do to them.
+ * The files of an applied edit VS Code did not save (EditorWorkspace's ToolError, data
+ * `notSaved`); any other failure, nothing applied, goes on as forTheUser says it.
+ */
+function notSavedOnly(error: unknown): string[] {
+  const notSaved = error instanceof ToolError ? (error.data as { notSaved?: unknown } | undefined)?.notSaved : undefined;
+  if (Array.isArray(notSaved) && notSaved.length && notSaved.every((p) => typeof p === "string")) return notSaved as string[];
+  return forTheUser(error);
+}
+
+/**
+ * The editor's refusal of a file with unsaved changes is written for the model ("ask the
+ * user to save…"); a restore is the user's own request, so it says what to do to them.
  */
 function forTheUser(error: unknown): never {
-  const data = error instanceof ToolError ? (error.data as { unsaved?: unknown; deleted?: unknown; notSaved?: unknown } | undefined) : undefined;
+  const data = error instanceof ToolError ? (error.data as { unsaved?: unknown; deleted?: unknown } | undefined) : undefined;
   const unsaved = error instanceof ToolError && error.code === "stale-file" ? data?.unsaved : undefined;
   // A file deleted (the agent's delete being rejected, say) while its tab stayed open, marked deleted.
   if (typeof unsaved === "string" && data?.deleted === true) throw new Error(`“${unsaved}” is open in the editor though it was deleted from disk: close its tab, then restore again.`);
   if (typeof unsaved === "string") throw new Error(`“${unsaved}” has unsaved changes in the editor: save or discard them there, then restore again.`);
-  if (!Array.isArray(data?.notSaved)) throw error;
-  const names = data.notSaved.map((path) => `“${String(path)}”`).join(", ");
-  const one = data.notSaved.length === 1;
-  throw new Error(`VS Code did not save ${names} after putting ${one ? "it" : "them"} back (it says why): ${one ? "it is" : "they are"} restored in the editor but not on disk. Save ${one ? "it" : "them"} there, or revert ${one ? "it" : "them"} to keep the file${one ? "" : "s"} as ${one ? "it is" : "they are"}.`);
+  throw error;
 }
 
 /**

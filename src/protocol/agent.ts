@@ -202,9 +202,10 @@ export interface CheckpointRestoreResult {
    * Changed files the restore left as they are, and why: names Hearth cannot write back
    * under their own name (not UTF-8, a backslash on Linux, a line break, a leading or
    * trailing space), and in a whole restore (no `paths`) files whose content Hearth did not
-   * write (`laterWork`: the user's own work or another program's, kept on purpose).
+   * write (`laterWork`: the user's own work or another program's, kept on purpose); and files
+   * put back in the editor that VS Code did not save (`inEditor`: on disk as they were).
    */
-  readonly notRestored?: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean }[];
+  readonly notRestored?: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean; readonly inEditor?: boolean }[];
   /** With `conversationId`: the files were restored and the conversation rewound, but its save failed; why, for the user. */
   readonly rewindNotSaved?: string;
 }

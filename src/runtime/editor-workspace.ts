@@ -15,7 +15,7 @@
  * link), and a file it writes, deletes or moves `checkNotReadOnly` (mode 0444, another user's),
  * all of a batch before the editor sees anything.
  */
-import { relative } from "node:path";
+import { relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateFile, DeleteFile, Range, RenameFile, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { DiskWorkspace, ToolError, type Workspace, type WorkspaceChange } from "../tools/index.ts";
@@ -162,7 +162,8 @@ export class EditorWorkspace implements Workspace {
   private async save(uris: readonly string[]): Promise<void> {
     const notSaved = (await this.host.save(uris))?.notSaved ?? [];
     if (notSaved.length === 0) return;
-    const rels = notSaved.map((uri) => relative(this.root, fileURLToPath(uri)));
+    // Named with "/" as the batch's paths are (a restore matches them: checkpoint-restore.ts).
+    const rels = notSaved.map((uri) => relative(this.root, fileURLToPath(uri)).split(sep).join("/"));
     const names = rels.join(", ");
     throw new ToolError(
       "io-error",

@@ -56,13 +56,25 @@ export function restoredNotice(target: RestoreTarget, restored: readonly string[
 /**
  * The warning after a restore that left changed files as they are (the runtime's
  * `notRestored`): which, and why, so nobody takes them for restored. Files Hearth cannot
- * write back come first; the user's own later work (`laterWork`) was kept on purpose, and
- * the notice says so and how to have the earlier version anyway.
+ * write back come first, then those put back in the editor that VS Code did not save
+ * (`inEditor`); the user's own later work (`laterWork`) was kept on purpose, and the notice
+ * says so and how to have the earlier version anyway.
  */
-export function notRestoredNotice(files: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean }[]): string {
+export function notRestoredNotice(files: readonly { readonly path: string; readonly reason: string; readonly laterWork?: boolean; readonly inEditor?: boolean }[]): string {
   const kept = files.filter((f) => f.laterWork);
-  const stuck = files.filter((f) => !f.laterWork);
-  return [stuck.length ? cannotWriteBack(stuck) : "", kept.length ? keptOnPurpose(kept) : ""].filter(Boolean).join(" ");
+  const inEditor = files.filter((f) => f.inEditor && !f.laterWork);
+  const stuck = files.filter((f) => !f.laterWork && !f.inEditor);
+  return [stuck.length ? cannotWriteBack(stuck) : "", inEditor.length ? notSaved(inEditor) : "", kept.length ? keptOnPurpose(kept) : ""].filter(Boolean).join(" ");
+}
+
+/** Files the restore put back in the editor that VS Code did not save (a read-only file, one changed on disk since it was opened). */
+function notSaved(files: readonly { readonly path: string }[]): string {
+  if (files.length === 1) {
+    return `Put ${quoted(files[0]!.path)} back in the editor, but VS Code did not save it (it says why): on disk it is still as it was. Save it there to restore it, or revert it to keep it as it is.`;
+  }
+  const shown = files.slice(0, 5).map((f) => quoted(f.path)).join(", ");
+  const more = files.length > 5 ? ` and ${plural(files.length - 5, "more file")}` : "";
+  return `Put ${plural(files.length, "file")} back in the editor, but VS Code did not save them (it says why): on disk they are still as they were. Save them there to restore them, or revert them to keep them as they are: ${shown}${more}.`;
 }
 
 const quoted = (path: string) => `“${visibleText(path, true)}”`;

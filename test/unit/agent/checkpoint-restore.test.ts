@@ -466,17 +466,30 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
   });
 
   // VS Code could not save what the restore put back (a read-only file, one changed on disk
-  // since it was opened): the chat said the model's words, "The user can save it there".
-  it("tells the user, not the model, that VS Code did not save a file the restore put back", async (t) => {
-    const { root, checkpoints, checkpoint, disk } = await setup(t);
+  // since it was opened): the chat said the model's words, "The user can save it there"; and
+  // the whole restore failed though the other files were put back, so a Reject left all of
+  // them pending and the links, binary files and modes after the edit were never restored.
+  it("goes on with the other files when VS Code did not save one it put back, and says that one is back in the editor only", async (t) => {
+    const { root, checkpoints, disk } = await setup(t);
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x01]));
+    const from = (await checkpoints.create("before: the run")).id;
+    writeFileSync(join(root, "logo.png"), Buffer.from([0x89, 0x50, 0x00, 0x02]));
+    writeFileSync(join(root, "a.txt"), "the agent's\n");
+    writeFileSync(join(root, "b.txt"), "made by the agent\n");
+    await checkpoints.create("after: the run");
     const host: EditorHost = {
       openDocument: () => undefined,
-      applyEdit: async () => ({ applied: true }),
+      applyEdit: async () => {
+        rmSync(join(root, "b.txt"));
+        return { applied: true };
+      },
       save: async (uris) => ({ notSaved: uris.filter((uri) => uri.endsWith("/a.txt")) }),
     };
     const editor = new EditorWorkspace(root, host, "Hearth: restore");
-    const refused = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: editor }).then(() => undefined, (error: Error) => error.message);
-    assert.equal(refused, "VS Code did not save “a.txt” after putting it back (it says why): it is restored in the editor but not on disk. Save it there, or revert it to keep the file as it is.");
+    const outcome = await restoreCheckpoint({ checkpoints, checkpoint: from, disk, target: editor });
+    assert.deepEqual(outcome.restored.sort(), ["b.txt", "logo.png"]);
+    assert.deepEqual(outcome.notRestored, [{ path: "a.txt", reason: "VS Code did not save it after putting it back (VS Code says why)", inEditor: true }]);
+    assert.deepEqual(readFileSync(join(root, "logo.png")), Buffer.from([0x89, 0x50, 0x00, 0x01]));
   });
 });
 

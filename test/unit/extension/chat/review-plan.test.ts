@@ -111,6 +111,17 @@ describe("review plan", () => {
     );
   });
 
+  it("says a file VS Code did not save after the restore put it back is restored in the editor only, not that Hearth cannot write it", () => {
+    const unsaved = { path: "a.txt", reason: "VS Code did not save it after putting it back (VS Code says why)", inEditor: true };
+    const one = notRestoredNotice([unsaved]);
+    assert.equal(one, "Put “a.txt” back in the editor, but VS Code did not save it (it says why): on disk it is still as it was. Save it there to restore it, or revert it to keep it as it is.");
+    assert.equal(
+      notRestoredNotice([unsaved, { ...unsaved, path: "b.txt" }, { path: "b\\c", reason: "its name holds a backslash, which Hearth reads as a folder separator" }]),
+      "Left “b\\c” as it is now: its name holds a backslash, which Hearth reads as a folder separator, so Hearth cannot write it back. Put it back by hand if you need its earlier content. " +
+        "Put 2 files back in the editor, but VS Code did not save them (it says why): on disk they are still as they were. Save them there to restore them, or revert them to keep them as they are: “a.txt”, “b.txt”.",
+    );
+  });
+
   it("says the user's own later work was kept on purpose, and how to have the earlier version anyway", () => {
     const mine = { path: "a.txt", reason: "it changed since Hearth's last checkpoint (your own work or another program's), and a restore does not overwrite or delete that", laterWork: true };
     const one = notRestoredNotice([mine]);

@@ -6,12 +6,10 @@
  */
 import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller.ts";
-import { FIX_HERE_ANYWAY, type IssueToFix, issueForFolder, issueTooLong, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
+import { FIX_HERE_ANYWAY, type IssueToFix, issueForFolder, issueTooLong, runtimeRunsIn, STOP_AND_FIX, startFixConversation } from "./chat/fix-start.ts";
 import { CHAT_VIEW_ID } from "../protocol/contributions.ts";
 import { type FetchedIssue, fetchGitHubIssueDetails, type GitHubIssueRef, IssueFetchError, parseGitHubIssueUrl, unfetchableIssueUrl } from "../github/github-issue.ts";
 import { readGitRemotes } from "../github/git-remotes.ts";
-import type { RuntimeClient } from "./runtime-client.ts";
-import { sameFolderPath } from "./folder-paths.ts";
 import { diskFolders } from "./workspace-folder.ts";
 
 /** Asks VS Code's GitHub sign-in for a token: silently first, then (when `ask`) with the sign-in flow. */
@@ -63,31 +61,10 @@ async function workIn(chat: ChatController, folder: vscode.WorkspaceFolder): Pro
     void vscode.window.showWarningMessage(`Hearth: ${folder.name} is no longer a folder of this window; the issue was not fixed.`);
     return false;
   }
-  const state = await runtimeIn(chat.runtime, chat.folders, folder);
+  const state = await runtimeRunsIn(chat.runtime, chat.folders, folder, folder.uri.fsPath);
   if (state === "running") return true;
   void vscode.window.showWarningMessage(`Hearth: ${state}; the issue was not fixed.`);
   return false;
-}
-
-/** Resolves "running" once the runtime runs in `folder`, else why it will not (it failed, or Hearth works in another folder now). */
-function runtimeIn(runtime: RuntimeClient, folders: ChatController["folders"], folder: vscode.WorkspaceFolder): Promise<string> {
-  const verdict = (): string | undefined => {
-    if (!folders.isCurrent(folder)) return `Hearth works in ${folders.folder?.name ?? "no folder"} now, not ${folder.name}`;
-    const state = runtime.state;
-    if (state.kind === "failed") return state.message.replace(/\.$/, "");
-    return state.kind === "running" && state.status.folder !== null && sameFolderPath(state.status.folder, folder.uri.fsPath) ? "running" : undefined;
-  };
-  return new Promise((resolve) => {
-    const subs: vscode.Disposable[] = [];
-    const check = () => {
-      const result = verdict();
-      if (result === undefined) return;
-      for (const s of subs) s.dispose();
-      resolve(result);
-    };
-    subs.push(runtime.onDidChangeState(check), folders.onDidChange(check));
-    check();
-  });
 }
 
 /** The selection in the active editor, else an input box that also takes a GitHub issue URL. */

@@ -7,6 +7,8 @@
 import { MAX_CONTEXT_SIZE } from "../../protocol/settings.ts";
 import { type GitRemote, type GitHubRepo, type IssueOrigin, issueOrigin, repoName, sameRepo } from "../../github/git-remotes.ts";
 import type { FetchedIssue } from "../../github/github-issue.ts";
+import type { RuntimeConnection } from "../../protocol/webview.ts";
+import { sameFolderPath } from "../folder-paths.ts";
 
 /** What Fix This Issue needs of the chat. */
 export interface FixTarget {
@@ -161,4 +163,45 @@ async function issueInFolder<F>(ref: GitHubRepo, home: WindowFolder<F>, options:
   const issue = await options.fetch();
   if (!issue) return undefined;
   return answer === there ? { text: issue.text, folder: home.folder } : { text: issue.text };
+}
+
+/** What runtimeRunsIn needs of the runtime: its state, and word when it changes. */
+export interface RuntimeStates {
+  readonly state: RuntimeConnection;
+  onDidChangeState(listener: (state: RuntimeConnection) => void): { dispose(): unknown };
+}
+
+/** What runtimeRunsIn needs of the folder choice: the folder Hearth works in, and word when it changes. */
+export interface FolderWatch<F> {
+  readonly folder: F | undefined;
+  isCurrent(folder: F): boolean;
+  onDidChange(listener: () => void): { dispose(): unknown };
+}
+
+/**
+ * Waits, after Hearth was moved to `folder` (at `path`), for its runtime to run there:
+ * "running", or why it will not (it failed to start, or Hearth works in another folder now —
+ * the folder removed, or another chosen meanwhile). A failure the wait begins with is the
+ * runtime's in the folder left, which the move restarts: it was answered at once, and the
+ * runtime then started fine in `folder`, the fix not sent.
+ */
+export function runtimeRunsIn<F extends { readonly name: string }>(runtime: RuntimeStates, folders: FolderWatch<F>, folder: F, path: string): Promise<string> {
+  const before = runtime.state;
+  const verdict = (): string | undefined => {
+    if (!folders.isCurrent(folder)) return `Hearth works in ${folders.folder?.name ?? "no folder"} now, not ${folder.name}`;
+    const state = runtime.state;
+    if (state.kind === "failed" && state !== before) return state.message.replace(/\.$/, "");
+    return state.kind === "running" && state.status.folder !== null && sameFolderPath(state.status.folder, path) ? "running" : undefined;
+  };
+  return new Promise((resolve) => {
+    const subs: { dispose(): unknown }[] = [];
+    const check = () => {
+      const result = verdict();
+      if (result === undefined) return;
+      for (const s of subs) s.dispose();
+      resolve(result);
+    };
+    subs.push(runtime.onDidChangeState(check), folders.onDidChange(check));
+    check();
+  });
 }

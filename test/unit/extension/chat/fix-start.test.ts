@@ -7,7 +7,20 @@ import { describe, it } from "node:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before } from "node:test";
-import { FIX_HERE_ANYWAY, issueForFolder, issueTooLong, otherRepoQuestion, STOP_QUESTION, startFixConversation, type FixTarget } from "../../../../src/extension/chat/fix-start.ts";
+import {
+  FIX_HERE_ANYWAY,
+  type FixTarget,
+  type FolderWatch,
+  issueForFolder,
+  issueTooLong,
+  otherRepoQuestion,
+  type RuntimeStates,
+  runtimeRunsIn,
+  STOP_QUESTION,
+  startFixConversation,
+} from "../../../../src/extension/chat/fix-start.ts";
+import type { RuntimeConnection } from "../../../../src/protocol/webview.ts";
+import { READY_MODEL, status } from "../../webview/fixtures.ts";
 import { issueOrigin } from "../../../../src/github/git-remotes.ts";
 import { fetchGitHubIssueDetails } from "../../../../src/github/github-issue.ts";
 
@@ -244,5 +257,83 @@ describe("Fix This Issue in a window of several folders, one of them a clone of 
     const run = fix("web", () => undefined);
     assert.deepEqual(await run.result, { text: "web's issue" });
     assert.deepEqual(run.asked, []);
+  });
+});
+
+/**
+ * Fix in web: Hearth was moved to web (the runtime restarts there) and the fix waits for its
+ * runtime there. A runtime and a folder choice like the real ones: a state, a folder, and word
+ * when either changes.
+ */
+describe("runtimeRunsIn (the wait before a fix in another folder of the window)", () => {
+  type Folder = { readonly name: string };
+  const [api, web] = [{ name: "api" }, { name: "web" }];
+  function window(state: RuntimeConnection, current: Folder | undefined) {
+    const stateListeners = new Set<(s: RuntimeConnection) => void>();
+    const folderListeners = new Set<() => void>();
+    const runtime: Omit<RuntimeStates, "state"> & { state: RuntimeConnection; set(s: RuntimeConnection): void; listeners(): number } = {
+      state,
+      onDidChangeState: (l) => (stateListeners.add(l), { dispose: () => stateListeners.delete(l) }),
+      set(s) {
+        this.state = s;
+        for (const l of [...stateListeners]) l(s);
+      },
+      listeners: () => stateListeners.size + folderListeners.size,
+    };
+    const folders: FolderWatch<Folder> & { move(f: Folder | undefined): void } = {
+      folder: current,
+      isCurrent: (f) => f === folders.folder,
+      onDidChange: (l) => (folderListeners.add(l), { dispose: () => folderListeners.delete(l) }),
+      move(f) {
+        (this as { folder: Folder | undefined }).folder = f;
+        for (const l of [...folderListeners]) l();
+      },
+    };
+    return { runtime, folders };
+  }
+  const runningIn = (folder: string): RuntimeConnection => ({ kind: "running", status: { ...status(READY_MODEL), folder } });
+  const settled = (p: Promise<string>) => Promise.race([p, new Promise<string>((r) => setImmediate(() => r("waiting")))]);
+
+  it("waits while the runtime still runs in the folder left, and goes on once it runs in web", async () => {
+    const { runtime, folders } = window(runningIn("/w/api"), web);
+    const wait = runtimeRunsIn(runtime, folders, web, "/w/web");
+    assert.equal(await settled(wait), "waiting", "the runtime in api is not web's");
+    runtime.set({ kind: "starting" });
+    assert.equal(await settled(wait), "waiting");
+    runtime.set(runningIn("/w/web/"));
+    assert.equal(await wait, "running");
+    assert.equal(runtime.listeners(), 0, "nothing is left listening");
+  });
+
+  it("a runtime that had failed in the folder left is not taken for a failure in web: it waits for web's start", async () => {
+    // It answered at once with api's old failure, while the runtime then started fine in web.
+    const { runtime, folders } = window({ kind: "failed", message: "Hearth's runtime stopped 3 times in a row (exit code 1) and was not restarted." }, web);
+    const wait = runtimeRunsIn(runtime, folders, web, "/w/web");
+    assert.equal(await settled(wait), "waiting", "the failure is api's runtime's, from before the move");
+    runtime.set({ kind: "starting" });
+    runtime.set(runningIn("/w/web"));
+    assert.equal(await wait, "running");
+  });
+
+  it("says why when the runtime fails to start in web", async () => {
+    const { runtime, folders } = window(runningIn("/w/api"), web);
+    const wait = runtimeRunsIn(runtime, folders, web, "/w/web");
+    runtime.set({ kind: "starting" });
+    runtime.set({ kind: "failed", message: "Hearth's runtime did not start within 60 s." });
+    assert.equal(await wait, "Hearth's runtime did not start within 60 s");
+    assert.equal(runtime.listeners(), 0);
+  });
+
+  it("says where Hearth works when web is removed from the window (or another folder chosen) while it waits", async () => {
+    const { runtime, folders } = window(runningIn("/w/api"), web);
+    const wait = runtimeRunsIn(runtime, folders, web, "/w/web");
+    runtime.set({ kind: "starting" });
+    folders.move(api);
+    assert.equal(await wait, "Hearth works in api now, not web");
+    assert.equal(runtime.listeners(), 0);
+    const none = window(runningIn("/w/api"), web);
+    const alone = runtimeRunsIn(none.runtime, none.folders, web, "/w/web");
+    none.folders.move(undefined);
+    assert.equal(await alone, "Hearth works in no folder now, not web");
   });
 });

@@ -278,15 +278,20 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
 /**
  * The new path. Where the workspace takes it for the old file (a path in another letter case
  * names the file on disk: path-spelling.ts) though the header's two sides are written
- * differently, the rename changes only the case and the new name is kept as written:
- * foo.ts -> Foo.ts renames; Src/X.ts on both sides changes src/x.ts.
+ * differently, the rename changes only the case of the name, kept as written, in its folder
+ * as the disk spells it: foo.ts -> Foo.ts renames; Src/X.ts on both sides changes src/x.ts,
+ * and so does src/x.ts -> Src/x.ts (a folder Src beside src is what macOS and Windows clones
+ * cannot hold).
  */
 async function caseRename(ws: Workspace, raw: string, from: string | null, oldWritten: readonly string[]): Promise<string> {
   const to = await ws.resolve(raw);
   if (to !== from) return to;
   const written = lexicalRelative(ws.root, raw);
   const same = oldWritten.some((old) => lexicalRelative(ws.root, old) === written);
-  return !same && written !== to && written.toLowerCase() === to.toLowerCase() ? written : to;
+  const name = basename(written);
+  if (same || name === basename(to) || name.toLowerCase() !== basename(to).toLowerCase()) return to;
+  const folder = dirname(to);
+  return folder === "." ? name : `${folder}/${name}`;
 }
 
 /**

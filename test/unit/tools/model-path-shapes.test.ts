@@ -86,6 +86,21 @@ describe("paths written in another system's shape", () => {
     assert.equal(readText(root, "src/Foo.ts"), "foo\n");
   });
 
+  it("apply_patch whose sides name a folder in two letter cases changes the file in its folder, never making a case twin folder", async () => {
+    const { root, ctx } = workspaceWith({ "src/x.ts": "x\n", "src/y.ts": "y\n" });
+    const result = await call(ctx, "apply_patch", { patch: "--- a/src/x.ts\n+++ b/Src/x.ts\n@@ -1 +1 @@\n-x\n+z\n" });
+    assert.equal(result.ok, true, result.text);
+    assert.match(result.text, /^ok {5}modify src\/x\.ts$/m);
+    assert.deepEqual(readdirSync(root), ["src"]);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["x.ts", "y.ts"]);
+    assert.equal(readText(root, "src/x.ts"), "z\n");
+    // Its name in another case, in that folder: a rename, as before.
+    const rename = await call(ctx, "apply_patch", { patch: "--- a/src/y.ts\n+++ b/SRC/Y.ts\n@@ -1 +1 @@\n-y\n+w\n" });
+    assert.equal(rename.ok, true, rename.text);
+    assert.deepEqual(readdirSync(root), ["src"]);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["Y.ts", "x.ts"]);
+  });
+
   it("takes a Windows or Git Bash absolute path through the workspace's folder as the file in it, and names a Windows path elsewhere as one", async () => {
     const { root, ctx } = workspaceWith({ "src/a.ts": "a\n" });
     const name = basename(root);

@@ -9,6 +9,7 @@ import type { CodeAction, Mention, ToWebview } from "../../protocol/webview.ts";
 import { CHECKPOINT_SCHEME } from "../checkpoint-documents.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
 import type { FolderChoice } from "../workspace-folder.ts";
+import { type BlockEditor, putCodeBlock } from "./code-blocks.ts";
 import { type Problem, attachmentsFor, isWorkEditor, mentionItems, selectionAttachment } from "./mention-attachments.ts";
 
 export class Attachments implements vscode.Disposable {
@@ -65,21 +66,19 @@ export class Attachments implements vscode.Disposable {
       return;
     }
     const editor = this.editor();
-    if (!editor) return void vscode.window.showWarningMessage("Open a file first: Hearth inserts code into the editor you last used.");
-    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-    if (action === "insert") {
-      await editor.edit((edit) => edit.insert(editor.selection.active, code));
-      return;
-    }
-    // Apply: replaces the selection, or (after asking) the whole file; undoable with Ctrl+Z.
-    let range: vscode.Range = editor.selection;
-    if (editor.selection.isEmpty) {
-      const name = vscode.workspace.asRelativePath(editor.document.uri);
-      const pick = await vscode.window.showWarningMessage(`Replace all of ${name} with this code block?`, { modal: true }, "Replace");
-      if (pick !== "Replace") return;
-      range = new vscode.Range(0, 0, editor.document.lineCount, 0);
-    }
-    await editor.edit((edit) => edit.replace(range, code));
+    // An untitled document whose tab was closed is gone: showing it again would make a new, empty one.
+    if (!editor || (editor.document.isClosed && editor.document.isUntitled)) return void vscode.window.showWarningMessage("Open a file first: Hearth inserts code into the editor you last used.");
+    const { document } = editor;
+    await putCodeBlock(action, code, {
+      name: vscode.workspace.asRelativePath(document.uri),
+      // The remembered editor's tab may be closed since: its edit would fail. Shown again, its file is reopened.
+      show: async () => {
+        const viewColumn = editor.viewColumn;
+        return blockEditor(await (document.isClosed ? vscode.window.showTextDocument(document.uri, { viewColumn }) : vscode.window.showTextDocument(document, viewColumn)));
+      },
+      confirmReplaceAll: async (name) => (await vscode.window.showWarningMessage(`Replace all of ${name} with this code block?`, { modal: true }, "Replace")) === "Replace",
+      warn: (message) => void vscode.window.showWarningMessage(message),
+    });
   }
 
   /** As the agent names files: relative to the folder Hearth works in; absolute outside it (another folder's `src/a.ts` is not this one's). */
@@ -96,6 +95,17 @@ export class Attachments implements vscode.Disposable {
   private editor(): vscode.TextEditor | undefined {
     return this.lastEditor ?? workEditor(vscode.window.activeTextEditor);
   }
+}
+
+/** A shown editor as a code block's buttons edit it (undoable with Ctrl+Z). */
+function blockEditor(editor: vscode.TextEditor): BlockEditor {
+  return {
+    name: vscode.workspace.asRelativePath(editor.document.uri),
+    hasSelection: !editor.selection.isEmpty,
+    insertAtCursor: (code) => editor.edit((edit) => edit.insert(editor.selection.active, code)),
+    replaceSelection: (code) => editor.edit((edit) => edit.replace(editor.selection, code)),
+    replaceAll: (code) => editor.edit((edit) => edit.replace(new vscode.Range(0, 0, editor.document.lineCount, 0), code)),
+  };
 }
 
 function withElsewhere(folder: string | undefined): { elsewhere?: string } {

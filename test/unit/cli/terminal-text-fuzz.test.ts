@@ -8,21 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { terminalText, terminalTextStream } from "../../../src/cli/terminal-text.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const PIECES = [
   "is", "Admin", " ", "x = ", "\n", "\r", "\r\n", "\t", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\u034f", "\u180e",
@@ -34,7 +20,7 @@ const PIECES = [
 const RAW = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|\r(?!\n)/;
 
 test("fuzz: a reply streamed in random pieces prints what terminalText prints of it whole, and nothing raw", () => {
-  const rand = prng(0x7e27);
+  const rand = seededRandom(0x7e27);
   for (let i = 0; i < 3000; i++) {
     const text = Array.from({ length: 1 + Math.floor(rand() * 16) }, () => pick(rand, PIECES)).join("");
     const print = terminalTextStream();

@@ -8,21 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseGitHubIssueUrl } from "../../../src/github/github-issue.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const REAL = ["https://github.com/acme/shop/issues/42", "https://www.github.com/a-b/c.d/pull/7#issuecomment-1", "http://github.com/o/r.git/issues/9?x=1", "https://git.corp.example:8443/team/app/issues/3"];
 const PIECES = ["/", "\\", "@", ":", "#", "?", ".", "..", "%2e", "%2F", "evil.example", "github.com", ":443", ":80", " ", "\t", "\n", "0", "-1", "99999999999999999999", ".git", "issues", "pull", "é", "\u0131", "//", "%40", "[::1]", "user:pw@"];
@@ -42,7 +28,7 @@ function mutate(rand: () => number, url: string): string {
 }
 
 test("fuzz: an issue URL Hearth reads is the issue the URL parser reads, on the host it names", () => {
-  const rand = prng(1);
+  const rand = seededRandom(1);
   let read = 0;
   for (let i = 0; i < 3000; i++) {
     const real = pick(rand, REAL);

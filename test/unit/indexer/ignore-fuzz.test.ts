@@ -12,21 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { IgnoreRules, isIgnored } from "../../../src/indexer/ignore.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const NAMES = ["a", "b", "ab", "a.log", "b.txt", "build", "x.ts", ".env", "#h", "!n", "c d", "[x]", "a*b", "lib", "é"];
 const PATTERN_PARTS = ["a", "b", "*", "?", "**", "/", "build", ".log", "x", "[ab]", "[!a]", "[a-c]", "\\#h", "\\!n", "c\\ d", "\\[x]", "\\*", "lib", "é", "."];
@@ -62,7 +48,7 @@ function hearthIgnores(rules: ReadonlyMap<string, IgnoreRules>, file: string): b
 test("fuzz: random .gitignore files leave in exactly the files git leaves in", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "hearth-ignore-fuzz-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  const rand = prng(0x91e);
+  const rand = seededRandom(0x91e);
   for (let i = 0; i < 30; i++) {
     const dir = join(root, String(i));
     mkdirSync(dir);

@@ -8,21 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type OpenAiToolCallDelta, StreamedCalls } from "../../../src/models/openai-wire.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const NAMES = ["read_file", "write_file", "search"];
 const VALUES = ["a.ts", "}", "{", "\"", "\\", "\\\"}", "{\"x\":[1,2]}", "é 😀", " ", "\n", "]", "[[", ""];
@@ -61,7 +47,7 @@ function deltas(rand: () => number, style: Style, calls: ReadonlyArray<{ name: s
 }
 
 test("fuzz: calls streamed in random pieces, in each server's style, list as the calls sent", () => {
-  const rand = prng(0x57ca11);
+  const rand = seededRandom(0x57ca11);
   for (let i = 0; i < 1500; i++) {
     const calls = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({ name: pick(rand, NAMES), args: args(rand) }));
     const style = pick(rand, STYLES);

@@ -7,21 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StdoutFrames } from "../../../src/protocol/stdout-frames.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -38,7 +24,7 @@ const NOISE = [
 ];
 
 test("fuzz: frames and noise cut at random come out as the frames and the noise, whole", () => {
-  const rand = prng(0xf4a3e);
+  const rand = seededRandom(0xf4a3e);
   for (let i = 0; i < 300; i++) {
     const frames: Uint8Array[] = [];
     const noise: Uint8Array[] = [];

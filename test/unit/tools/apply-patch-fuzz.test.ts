@@ -14,24 +14,9 @@ import { planPatch } from "../../../src/tools/patch/plan.ts";
 import { ToolError, runTool } from "../../../src/tools/tool.ts";
 import { gitDiff } from "./helpers/diffs.ts";
 import { workspaceWith } from "./helpers/setup.ts";
-
-/** mulberry32: a small seeded PRNG, so every run makes the same cases. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const VOCABULARY = ["}", "", "  return x;", "if (a) {", "  x += 1;", "foo();", "// note", "\tindented();", "  trailing  "];
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
 
 function randomLines(rand: () => number, count: number, tag: string): string[] {
   return Array.from({ length: count }, (_, i) => (rand() < 0.6 ? pick(rand, VOCABULARY) : `${tag} ${i} ${Math.floor(rand() * 50)}`));
@@ -63,7 +48,7 @@ interface Case {
 
 /** `count` pairs of different files, with the patch git prints for each (one git run for all). */
 function cases(seed: number, count: number, finalNewlines: "always" | "random"): { cases: Case[]; patches: string[]; reversed: string[] } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const made: Case[] = [];
   while (made.length < count) {
     const a = randomLines(rand, 5 + Math.floor(rand() * 60), "line");
@@ -128,7 +113,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
 
   it("wrong or missing hunk line numbers: still the exact result, or refused unchanged", async () => {
     const { cases: made, patches } = cases(0x11e5, 20, "random");
-    const rand = prng(0x2b);
+    const rand = seededRandom(0x2b);
     const headers = [
       (a: number, n: number) => `@@ -${a + 7} +${n + 7} @@`,
       (a: number, n: number) => `@@ -${Math.max(1, a - 5)},1 +${Math.max(1, n - 5)},1 @@`,
@@ -146,7 +131,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
 
   it("damaged patches: refused with the tool's own error and nothing written, or applied; never a crash", async () => {
     const { cases: made, patches } = cases(0xbad, 12, "random");
-    const rand = prng(0xfeed);
+    const rand = seededRandom(0xfeed);
     const damages: Array<(lines: string[]) => void> = [
       (l) => l.splice(Math.floor(rand() * l.length), 1),
       (l) => { const k = Math.floor(rand() * l.length); l.splice(k, 0, l[k]!); },

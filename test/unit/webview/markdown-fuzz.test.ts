@@ -10,21 +10,7 @@ import { test } from "node:test";
 import { window } from "./dom-env.ts";
 import { renderMarkdown } from "../../../src/webview/markdown.ts";
 import { StreamedMarkdown } from "../../../src/webview/streamed-markdown.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 
 const RUN = "window.__ran=1";
 const PIECES = [
@@ -65,7 +51,7 @@ function assertInert(root: HTMLElement, markdown: string): void {
 }
 
 test("fuzz: a reply of raw HTML, links and entities renders with nothing live, whole and streamed", () => {
-  const rand = prng(0x3a7d);
+  const rand = seededRandom(0x3a7d);
   for (let i = 0; i < 40; i++) {
     const markdown = reply(rand);
     const whole = window.document.createElement("div");

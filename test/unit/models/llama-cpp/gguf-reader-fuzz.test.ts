@@ -12,21 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { GgufFormatError, readGgufLayout } from "../../../../src/models/llama-cpp/gguf-reader.ts";
 import { gguf, writeGguf, type GgufValue } from "../../../fixtures/models/gguf-writer.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../../fixtures/seeded-random.ts";
 
 const REAL = writeGguf(
   new Map<string, GgufValue>([
@@ -68,7 +54,7 @@ test("fuzz: a damaged GGUF is read or refused with GgufFormatError, nothing else
   writeFileSync(file, REAL);
   const whole = await readGgufLayout(file, REAL.length);
   assert.equal(whole.tensors.length, 2);
-  const rand = prng(0x66756);
+  const rand = seededRandom(0x66756);
   let refused = 0;
   for (let i = 0; i < 400; i++) {
     const bytes = mutated(rand);

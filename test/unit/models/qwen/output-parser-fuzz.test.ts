@@ -9,21 +9,7 @@ import assert from "node:assert/strict";
 import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
 import type { ChatStreamEvent } from "../../../../src/models/types.ts";
 import { TOOLS } from "./conversations.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../../fixtures/seeded-random.ts";
 
 function options(startInThinking: boolean): QwenOutputParserOptions {
   let n = 0;
@@ -97,7 +83,7 @@ test("fuzz: a real output split at every boundary parses the same", () => {
 });
 
 test("fuzz: mutated calls never throw, and any chunking agrees with the whole", () => {
-  const rand = prng(0xca11);
+  const rand = seededRandom(0xca11);
   for (let i = 0; i < 400; i++) {
     const output = mutate(rand, pick(rand, REAL_OUTPUTS));
     parseBothWays(rand, output, rand() < 0.5);
@@ -105,7 +91,7 @@ test("fuzz: mutated calls never throw, and any chunking agrees with the whole", 
 });
 
 test("fuzz: text without `<tool_call>` or `<function=` never yields a call or a call error", () => {
-  const rand = prng(0x7e47);
+  const rand = seededRandom(0x7e47);
   const safe = PIECES.filter((p) => !p.includes("<tool_call>") && !p.includes("<function="));
   let checked = 0;
   while (checked < 400) {

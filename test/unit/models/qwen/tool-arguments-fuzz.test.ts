@@ -9,21 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkToolCall } from "../../../../src/models/qwen/tool-arguments.ts";
 import type { JsonSchema, ToolDefinition } from "../../../../src/models/types.ts";
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)]!;
-}
+import { pick, seededRandom } from "../../../fixtures/seeded-random.ts";
 
 const SCHEMAS: Record<string, JsonSchema> = {
   s: { type: "string" }, n: { type: "number" }, i: { type: "integer" }, b: { type: "boolean" }, o: { type: "object" }, a: { type: "array", items: { type: "string" } },
@@ -40,7 +26,7 @@ function typeOk(schema: JsonSchema, value: unknown): boolean {
 }
 
 test("fuzz: raw values against every schema type never throw, and what is accepted has the schema's type", () => {
-  const rand = prng(0xa55);
+  const rand = seededRandom(0xa55);
   for (let i = 0; i < 3000; i++) {
     const parameters = Array.from({ length: Math.floor(rand() * 4) }, (): [string, string] => [pick(rand, NAMES), rand() < 0.8 ? pick(rand, RAW) : pick(rand, RAW) + pick(rand, RAW)]);
     const label = JSON.stringify(parameters);

@@ -61,12 +61,21 @@ interface Pending {
 }
 
 /** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
+/** OpenAI's patch format (`*** Begin Patch`, `*** Update File: path`), which is not a unified diff. */
+const OPENAI_FORMAT = /^\*\*\* (?:Begin Patch|Update File: |Add File: |Delete File: )/m;
+const OPENAI_REFUSAL =
+  "this patch is in the `*** Begin Patch` / `*** Update File:` format, which Hearth does not read; send a unified diff: for each file a `--- a/path` and a `+++ b/path` line, then its hunks, each under an `@@ -start,count +start,count @@` line";
+
 export async function planPatch(ws: Workspace, patchText: string, options: PlanOptions = {}): Promise<PatchPlan> {
   let sections: FilePatch[];
   try {
     sections = parsePatch(patchText);
   } catch (error) {
-    throw new ToolError("patch-failed", (error as Error).message);
+    throw new ToolError("patch-failed", OPENAI_FORMAT.test(patchText) ? OPENAI_REFUSAL : (error as Error).message);
+  }
+  // Its hunks have no file header, and no path was given: every section would be "modify ''".
+  if (options.defaultPath === undefined && OPENAI_FORMAT.test(patchText) && sections.every((s) => s.oldPath === "" && s.newPath === "")) {
+    throw new ToolError("patch-failed", OPENAI_REFUSAL);
   }
   const pending = new Map<string, Pending>();
   const renames: { from: string; to: string }[] = [];

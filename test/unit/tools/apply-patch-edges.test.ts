@@ -227,3 +227,16 @@ describe("apply_patch: a notebook's or a JSON file's JSON (the model's patches; 
     assert.equal(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).private, true);
   });
 });
+
+describe("apply_patch: a patch in OpenAI's *** Begin Patch format", () => {
+  it("is refused by what it is and what to send instead, not as a change of a file with no name, and nothing is written", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "one\n" });
+    const update = "*** Begin Patch\n*** Update File: a.txt\n@@\n-one\n+two\n*** End Patch\n";
+    const add = "*** Begin Patch\n*** Add File: b.txt\n+b\n*** End Patch\n";
+    for (const patch of [update, add]) {
+      const result = await runTool(applyPatchTool, { patch }, ctx);
+      assert.equal(result.text, "Error (patch-failed): this patch is in the `*** Begin Patch` / `*** Update File:` format, which Hearth does not read; send a unified diff: for each file a `--- a/path` and a `+++ b/path` line, then its hunks, each under an `@@ -start,count +start,count @@` line");
+    }
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "one\n");
+  });
+});

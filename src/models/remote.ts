@@ -110,6 +110,13 @@ export class RemoteBackend implements ModelBackend {
   private readonly v1: string;
   private readonly origin: string;
 
+  /**
+   * Aborted by `dispose`: a reply under way is read no more, and its connection is closed. The
+   * server was let go (hearth.serverUrl changed): one silent for a while (a long prompt, a hung
+   * server) kept the run waiting on it until Stop, and kept that server working for nobody.
+   */
+  private readonly letGo = new AbortController();
+
   /** Set when the URL held a user name or password: refused at load, never sent or shown. */
   private readonly credentials: boolean;
 
@@ -210,7 +217,8 @@ export class RemoteBackend implements ModelBackend {
     // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next (the reply's text: content-calls.ts).
     const thinking = new StreamedControlText();
     try {
-      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal, () => ({ ...body, model: this.model }))) {
+      const signal = request.signal ? AbortSignal.any([request.signal, this.letGo.signal]) : this.letGo.signal;
+      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, signal, () => ({ ...body, model: this.model }))) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
         usage = usageCounts(chunk.usage) ?? usage;
         if (!choice) continue;
@@ -235,6 +243,8 @@ export class RemoteBackend implements ModelBackend {
         yield { type: "done", stopReason: "aborted" };
         return;
       }
+      // Not the user's Stop: the session's wrapper (runtime/session.ts) says the model changed.
+      if (this.letGo.signal.aborted) throw new BackendError(`Hearth let go of the server at ${this.origin} while it answered`, undefined, { cause: error });
       // The context filled while the model wrote: a reply cut at the limit, as the embedded backend ends it.
       if (error instanceof ContextFilledError) finish = "length";
       // Older llama-server ends a stream after its finish reason without `[DONE]`; a connection
@@ -365,6 +375,7 @@ export class RemoteBackend implements ModelBackend {
 
   async dispose(): Promise<void> {
     this.current = { kind: "disposed" };
+    this.letGo.abort();
   }
 
   private headers(): Record<string, string> {

@@ -151,6 +151,38 @@ describe("settings changed during a run", () => {
     assert.equal((await session.readyBackend()).kind, "remote", "the new server answers");
   });
 
+  it("a hearth.serverUrl changed while the old server is silent (a long prompt, a hung server): the reply stops saying so, and its connection is closed", { timeout: 30_000 }, async (t) => {
+    // The old server sends one chunk, then nothing: a run waiting on it ended only with Stop.
+    let closed!: Promise<void>;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.url === "/v1/models") return void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ data: [{ id: "m", max_model_len: 32768 }] }));
+        if (req.url !== "/v1/chat/completions") return void res.writeHead(404).end();
+        closed = new Promise((done) => res.on("close", () => done()));
+        res.writeHead(200, { "Content-Type": "text/event-stream" });
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: "Hel" }, finish_reason: null }] })}\n\n`);
+      });
+    });
+    servers.push(server);
+    t.after(() => server.closeAllConnections());
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const old = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const next = await openAiServer([{ content: "Hi." }]);
+    const clock = new FakeClock();
+    const session = new RuntimeSession({ serverUrl: old }, () => undefined, { clock });
+    t.after(() => session.dispose());
+    const stream = (await session.readyBackend()).chat({ messages: [{ role: "user", content: "hi" }], thinking: false })[Symbol.asyncIterator]();
+    assert.deepEqual((await stream.next()).value, { type: "text", text: "Hel" }, "the reply started");
+    const waiting = stream.next();
+
+    await session.updateSettings({ serverUrl: next.url });
+    clock.advance(SETTINGS_SETTLE_MS);
+    await session.settledStatus(); // the old server's backend is let go by now
+    await assert.rejects(waiting, (error: unknown) => error instanceof BackendError && /changed or reloaded .* send the message again/.test(error.message));
+    await closed; // the old server is not left working on a reply nobody reads
+  });
+
   it("a setting a server does not use (hearth.contextSize, gpuLayers, kvCacheType, threads) changed between a run's steps: the run goes on on the same server", { timeout: 120_000 }, async () => {
     const command = { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "run_command", arguments: JSON.stringify(COMMAND.arguments) } }] };
     const server = await openAiServer([command, { content: "Done." }]);

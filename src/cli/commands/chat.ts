@@ -21,7 +21,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
-import { cliModelPreset, cliStoragePath } from "./models.ts";
+import { cliModelPreset, cliStoragePath, olderPresetNote } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
 export const chatCommand: CliCommand = {
@@ -67,6 +67,9 @@ export const chatCommand: CliCommand = {
     const system = flags["no-rules"] === true ? undefined : await projectPrompt(repo, io);
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...(earlier?.messages ?? []), { role: "user", content: prompt }];
     const mcp = typeof flags.mcp === "string" ? await openCliMcp(flags.mcp, repo, io) : undefined;
+    const preset = modelPath || typeof flags.server === "string" ? undefined : cliModelPreset();
+    const note = preset && olderPresetNote(preset);
+    if (note) io.err(`hearth chat: running ${preset}: ${note}\n`);
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
@@ -74,7 +77,7 @@ export const chatCommand: CliCommand = {
           // The runtime wants an absolute path; a relative one is meant from where hearth runs.
           modelPath: modelPath ?? "",
           serverUrl: (flags.server as string | undefined) ?? "",
-          ...(modelPath || typeof flags.server === "string" ? {} : { modelPreset: cliModelPreset() }),
+          ...(preset ? { modelPreset: preset } : {}),
           threads: integer(flags.threads, "threads") ?? 0,
           contextSize: integer(flags.context, "context") ?? 0,
         },

@@ -26,7 +26,7 @@ import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from
 import { noModel, recommendedModel } from "../no-model.ts";
 import { checkoutRoot } from "../checkout-root.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
-import { cliModelPreset, cliModelsFolder } from "./models.ts";
+import { cliModelPreset, cliModelsFolder, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
 
@@ -141,6 +141,8 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   // The same model slot as the runtime's: resolve, validate, load.
   // Without --model or --server: the model `hearth models --download` put in the CLI's storage.
   const modelsFolder = options.settings.modelPath || options.settings.serverUrl ? undefined : cliModelsFolder();
+  const olderModel = modelsFolder && olderPresetNote(options.settings.modelPreset);
+  if (olderModel) io.err(`hearth fix: running ${options.settings.modelPreset}: ${olderModel}\n`);
   const slot = new ModelSlot({ env: { ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}), ...(modelsFolder ? { modelsFolder } : {}) }, signal: io.signal });
   slot.set(options.settings);
   await slot.settled();

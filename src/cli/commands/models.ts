@@ -38,6 +38,16 @@ export function cliModelPreset(): ModelPreset {
   return [fallback, ...others].find((id) => findDownloadedPreset(folder, id)) ?? fallback;
 }
 
+/**
+ * Why `preset` (cliModelPreset's choice) runs when it is not the default, for chat, fix and
+ * status to say: a user who upgraded may take the model run for the new default.
+ */
+export function olderPresetNote(preset: ModelPreset): string | undefined {
+  const fallback = DEFAULT_SETTINGS.modelPreset;
+  if (preset === fallback) return undefined;
+  return `the default model, ${fallback}, is not downloaded here (hearth models --download ${fallback} gets it)`;
+}
+
 export const modelsCommand: CliCommand = {
   name: "models",
   summary: "list model presets, downloaded models and what fits this machine",

@@ -6,7 +6,7 @@ import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
-import { cliModelPreset, cliStoragePath } from "./models.ts";
+import { cliModelPreset, cliStoragePath, olderPresetNote } from "./models.ts";
 import { ownText } from "../locale.ts";
 
 const GiB = 1024 ** 3;
@@ -32,12 +32,13 @@ export const statusCommand: CliCommand = {
       return 2;
     }
     const modelPath = modelFileOption(io.cwd, flags.model);
+    const preset = modelPath || typeof flags.server === "string" ? undefined : cliModelPreset();
     const runtime = await spawnRuntime({
       runtimePath: fileURLToPath(new URL("./runtime.mjs", import.meta.url)),
       initializationOptions: {
         // The runtime wants an absolute path; a relative one is meant from where hearth runs (as for chat and fix).
         // Without --model or --server: the model chat and fix would run.
-        settings: { modelPath: modelPath ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads, ...(modelPath || typeof flags.server === "string" ? {} : { modelPreset: cliModelPreset() }) },
+        settings: { modelPath: modelPath ?? "", serverUrl: (flags.server as string | undefined) ?? "", threads, ...(preset ? { modelPreset: preset } : {}) },
         // The CLI's storage: CUDA installed by `hearth models --cuda` is found there.
         globalStoragePath: cliStoragePath(),
         // $HEARTH_API_KEY is the CLI user's key for the --server they named.
@@ -63,6 +64,8 @@ export const statusCommand: CliCommand = {
         io.out(ownText(`Hearth ${s.version} — runtime ready (pid ${s.pid})\n`));
         // The model's name and an error's words come from the file or the server: escaped.
         io.out(`Model:  ${terminalName(describeModel(s.model))}\n`);
+        const note = preset && olderPresetNote(preset);
+        if (note) io.out(`        (chat and fix run ${preset}: ${note})\n`);
         if (s.model.kind === "ready" && s.model.backend) io.out(`Backend: ${describeBackend(s.model.backend)}\n`);
         if (s.model.kind === "ready" && s.model.promptFormat) io.out(`Prompt: ${terminalName(s.model.promptFormat)}\n`);
         io.out(`Index:  ${s.index.kind === "idle" ? s.index.detail : s.index.kind}\n`);

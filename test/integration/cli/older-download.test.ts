@@ -31,6 +31,8 @@ function hearth(args: readonly string[], home: string, cwd: string): { status: n
 
 // The default quantization of the default preset before 967d2cc3, as `hearth models --download qwen3.5-35b-a3b` named it.
 const OLD_DEFAULT = "Qwen3.5-35B-A3B-Q4_K_M.gguf";
+// Why that model runs, and how to get the default: a user who upgraded may think the new default runs.
+const OLDER_NOTE = /qwen3\.5-35b-a3b: the default model, qwen3\.6-35b-a3b, is not downloaded here \(hearth models --download qwen3\.6-35b-a3b gets it\)/;
 
 it("hearth chat runs the qwen3.5-35b-a3b an earlier Hearth downloaded as its default, not 'No model'", () => {
   const { home, models } = homeWith([OLD_DEFAULT]);
@@ -38,6 +40,7 @@ it("hearth chat runs the qwen3.5-35b-a3b an earlier Hearth downloaded as its def
   assert.equal(run.status, 1, run.stderr);
   assert.doesNotMatch(run.stderr, /No model to chat with/);
   assert.ok(run.stderr.includes(join(models, OLD_DEFAULT)), run.stderr);
+  assert.match(run.stderr, OLDER_NOTE, "says why it is not the default model");
 });
 
 it("hearth fix runs the qwen3.5-35b-a3b an earlier Hearth downloaded, in any quantization", () => {
@@ -48,12 +51,15 @@ it("hearth fix runs the qwen3.5-35b-a3b an earlier Hearth downloaded, in any qua
   assert.notEqual(run.status, 0, run.stderr);
   assert.doesNotMatch(run.stderr, /No model to fix the issue with/);
   assert.ok(run.stderr.includes(join(models, "Qwen3.5-35B-A3B-Q6_K.gguf")), run.stderr);
+  assert.match(run.stderr, /^hearth fix: /m);
+  assert.match(run.stderr, OLDER_NOTE, "says why it is not the default model");
 });
 
 it("the default preset goes first where both it and an older one are downloaded; a completion model or a partial download is no chat model", () => {
   const both = homeWith([OLD_DEFAULT, "Qwen3.6-35B-A3B-Q4_K_M.gguf"]);
   const chat = hearth(["chat", "--no-rules", "hello"], both.home, both.home);
   assert.ok(chat.stderr.includes(join(both.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf")), chat.stderr);
+  assert.doesNotMatch(chat.stderr, /is not downloaded/);
   const none = homeWith(["Qwen3.5-0.8B-Q8_0.gguf", "Qwen3.5-27B-Q4_K_M.gguf.part"]);
   const nothing = hearth(["chat", "--no-rules", "hello"], none.home, none.home);
   assert.equal(nothing.status, 1, nothing.stderr);
@@ -65,5 +71,6 @@ it("hearth status names the model chat and fix would run: the older download, no
   const run = spawnSync(process.execPath, [CLI, "status", "--no-gpu-probe"], { cwd: home, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: home } });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^Model: +.*qwen3\.5-35b-a3b/m);
+  assert.match(run.stdout, OLDER_NOTE);
   assert.doesNotMatch(run.stdout, /No model/);
 });

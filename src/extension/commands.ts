@@ -8,6 +8,7 @@ import { CHAT_VIEW_ID, COMMANDS, type CommandName } from "../protocol/contributi
 import { HearthErrorCode, ReindexRequest } from "../protocol/lsp-ext.ts";
 import { MODEL_PRESETS, type ModelPreset } from "../protocol/settings.ts";
 import type { ChatController } from "./chat/controller.ts";
+import { stopRunFirst } from "./chat/run-start.ts";
 import { readSettings, updateSetting } from "./config.ts";
 import { fixIssueCommand } from "./fix-issue.ts";
 import type { InlineCompletions } from "./inline-completions.ts";
@@ -191,11 +192,10 @@ const chooseFolder: Factory = (ctx) => async () => {
   const items = folders.map((folder) => ({ label: folder.name, description: ctx.folders.isCurrent(folder) ? "Hearth works here" : undefined, detail: folder.uri.fsPath, folder }));
   const pick = await vscode.window.showQuickPick(items, { title: "Hearth: the folder the agent works in and the index covers", placeHolder: current ? `Now: ${current.name}` : undefined });
   if (!pick || ctx.folders.isCurrent(pick.folder)) return;
-  if (ctx.chat.running) {
-    const stop = "Stop and Switch";
-    if ((await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) !== stop) return;
-    ctx.chat.stop();
-  }
+  const stop = "Stop and Switch";
+  const ask = async () => (await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) === stop;
+  // The runtime restarts only once the run has ended (its commands stopped, its conversation saved).
+  if (!(await stopRunFirst(ctx.chat, ask))) return;
   await ctx.folders.choose(pick.folder);
 };
 

@@ -9,17 +9,12 @@ import { type GitRemote, type GitHubRepo, type IssueOrigin, issueOrigin, repoNam
 import type { FetchedIssue } from "../../github/github-issue.ts";
 import type { RuntimeConnection } from "../../protocol/webview.ts";
 import { sameFolderPath } from "../folder-paths.ts";
+import { type RunningChat, stopRunFirst } from "./run-start.ts";
 
 /** What Fix This Issue needs of the chat. */
-export interface FixTarget {
-  /** A run is in progress in the chat. */
-  readonly running: boolean;
+export interface FixTarget extends RunningChat {
   /** Opens a new conversation, stopping a run in progress. */
   newChat(): void;
-  /** Asks the run in progress to stop; it ends when the runtime answers the cancel. */
-  stop(): void;
-  /** A run started (true) or ended (false). */
-  onDidChangeRunning(listener: (running: boolean) => void): { dispose(): unknown };
 }
 
 /** The question asked while a run is in progress; the answer that goes on. */
@@ -33,23 +28,9 @@ export const STOP_AND_FIX = "Stop and Fix";
  * whether the fix may start (false: nothing was stopped or opened).
  */
 export async function startFixConversation(chat: FixTarget, ask: (question: string) => Promise<boolean>): Promise<boolean> {
-  if (chat.running) {
-    if (!(await ask(STOP_QUESTION))) return false;
-    if (chat.running) await stopAndWait(chat);
-  }
+  if (!(await stopRunFirst(chat, () => ask(STOP_QUESTION)))) return false;
   chat.newChat();
   return true;
-}
-
-function stopAndWait(chat: FixTarget): Promise<void> {
-  return new Promise((resolve) => {
-    const sub = chat.onDidChangeRunning((running) => {
-      if (running) return;
-      sub.dispose();
-      resolve();
-    });
-    chat.stop();
-  });
 }
 
 /**

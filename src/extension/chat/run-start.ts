@@ -1,6 +1,7 @@
 /**
  * What a run's request says about the conversation it continues, from the chat's transcript
- * (pure; runs.ts sends it).
+ * (pure; runs.ts sends it), how a run that ended is told, and the wait for a run to end
+ * before what cannot share the chat with it (Fix This Issue, Choose Folder).
  */
 import type { TranscriptItem } from "../../protocol/transcript.ts";
 
@@ -49,4 +50,34 @@ export function folderLeftWindow(ranIn: string | undefined, open: readonly strin
  */
 export function folderGoneMessage(path: string, now: string | undefined): string {
   return `The run stopped: ${path}, the folder it worked in, was removed from this window, and Hearth's runtime restarted ${now === undefined ? "with no folder" : `in ${now}`}. What the run changed in ${path} stays as it is; to restore or review it, add the folder back and choose it with "Hearth: Choose Folder…".`;
+}
+
+/** What stopRunFirst needs of the chat. */
+export interface RunningChat {
+  /** A run is in progress in the chat. */
+  readonly running: boolean;
+  /** Asks the run in progress to stop; it ends when the runtime answers the cancel (or Stop's limit passes). */
+  stop(): void;
+  /** A run started (true) or ended (false). */
+  onDidChangeRunning(listener: (running: boolean) => void): { dispose(): unknown };
+}
+
+/**
+ * Before something that cannot share the chat with a run in progress (Fix This Issue's new
+ * conversation, Choose Folder's restart): true at once when nothing runs; else, after `ask`
+ * says yes, stops the run and resolves true once it has ended; false on a no.
+ */
+export async function stopRunFirst(chat: RunningChat, ask: () => Promise<boolean>): Promise<boolean> {
+  if (!chat.running) return true;
+  if (!(await ask())) return false;
+  if (!chat.running) return true;
+  await new Promise<void>((resolve) => {
+    const sub = chat.onDidChangeRunning((running) => {
+      if (running) return;
+      sub.dispose();
+      resolve();
+    });
+    chat.stop();
+  });
+  return true;
 }

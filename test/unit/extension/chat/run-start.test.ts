@@ -2,7 +2,7 @@
 // lost the conversation (its file deleted in another window) says the model starts afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow } from "../../../../src/extension/chat/run-start.ts";
+import { EndedRuns, type RunningChat, continuesConversation, folderGoneMessage, folderLeftWindow, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
 
 const user: TranscriptItem = { kind: "user", id: "u1", text: "hi", messageIndex: 1 };
@@ -51,5 +51,55 @@ describe("a run whose folder left the window", () => {
     assert.equal(folderLeftWindow("file:///w/web", open), false);
     assert.equal(folderLeftWindow("file:///w/docs", open), true);
     assert.equal(folderLeftWindow(undefined, open), false, "a run with no folder had none to lose");
+  });
+});
+
+describe("stopRunFirst (Choose Folder during a run)", () => {
+  /** A chat like the real one: stop() only asks the runtime to cancel; the run ends later (`end()`). */
+  function chat(running: boolean) {
+    const listeners = new Set<(running: boolean) => void>();
+    const c: RunningChat & { running: boolean; stops: number; end(): void; listeners(): number } = {
+      running,
+      stops: 0,
+      stop() {
+        this.stops++;
+      },
+      onDidChangeRunning: (l) => (listeners.add(l), { dispose: () => listeners.delete(l) }),
+      end() {
+        this.running = false;
+        for (const l of [...listeners]) l(false);
+      },
+      listeners: () => listeners.size,
+    };
+    return c;
+  }
+
+  it("after a yes, resolves only once the run has ended: the runtime is not restarted under a run still winding down", async () => {
+    // Stop and Switch restarted the runtime at once: the run's end (its commands stopped, the
+    // conversation saved) raced the old runtime's shutdown.
+    const c = chat(true);
+    let ended = false;
+    const switched = stopRunFirst(c, async () => true).then((yes) => (assert.equal(ended, true, "the switch came before the run ended"), yes));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(c.stops, 1);
+    ended = true;
+    c.end();
+    assert.equal(await switched, true);
+    assert.equal(c.listeners(), 0, "nothing is left listening");
+  });
+
+  it("a no stops nothing; nothing running asks nothing", async () => {
+    const c = chat(true);
+    assert.equal(await stopRunFirst(c, async () => false), false);
+    assert.equal(c.stops, 0);
+    let asked = false;
+    assert.equal(await stopRunFirst(chat(false), async () => (asked = true)), true);
+    assert.equal(asked, false);
+  });
+
+  it("a run that ended while the question was open is not waited for", async () => {
+    const c = chat(true);
+    assert.equal(await stopRunFirst(c, async () => (c.end(), true)), true);
+    assert.equal(c.stops, 0);
   });
 });

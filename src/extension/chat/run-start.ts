@@ -44,9 +44,8 @@ export function folderLeftWindow(ranIn: string | undefined, open: readonly strin
 /**
  * Why a run ended when the folder it worked in (`path`) was removed from the window: the
  * runtime restarted in `now` (a folder's name, or none). The runtime stopped for the restart
- * ends the run as cancelled ("Stopped.", as if the user had pressed Stop) or as if the model
- * had been reloaded ("a Hearth model setting changed … send the message again"), whichever it
- * reaches first, or is cut off before it answers (the connection's error): none says why.
+ * ends the run as cancelled ("Stopped.", as if the user had pressed Stop), or is cut off
+ * before it answers (the connection's error): neither says why.
  */
 export function folderGoneMessage(path: string, now: string | undefined): string {
   return `The run stopped: ${path}, the folder it worked in, was removed from this window, and Hearth's runtime restarted ${now === undefined ? "with no folder" : `in ${now}`}. What the run changed in ${path} stays as it is; to restore or review it, add the folder back and choose it with "Hearth: Choose Folder…".`;

@@ -101,8 +101,7 @@ export class Runs implements vscode.Disposable {
     try {
       const request = this.chat.runtime.request(AgentRunRequest, { runId, conversationId: transcript.id, text, mode, attachments, ...(continues ? { continues } : {}) }, run.cancel.token);
       const result = await answerAfterStop(request, run.stopped.signal, STOP_ANSWER_MS, () => new Error(STOP_UNANSWERED));
-      // The runtime stopped for the restart ends the run as if Stop was pressed ("Stopped.") or
-      // the model was reloaded, whichever it reached first: say why.
+      // The runtime stopped for the restart ends the run as if Stop was pressed ("Stopped."): say why.
       const cut = result.stopReason !== "finished" && result.stopReason !== "answered" && !run.stopped.signal.aborted;
       const gone = cut ? this.folderGone(folder) : undefined;
       if (gone) this.chat.apply({ type: "notice", level: "warning", text: gone }, transcript);

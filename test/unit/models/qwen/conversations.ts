@@ -2,7 +2,9 @@
  * Conversations for the prompt tests: hand-written edge cases plus seeded random ones,
  * and their translation into the message shape chat templates expect (OpenAI style).
  */
-import type { ChatMessage, JsonValue, ToolCall, ToolDefinition } from "../../../../src/models/types.ts";
+import type { ChatMessage, ChatStreamEvent, JsonValue, ToolCall, ToolDefinition } from "../../../../src/models/types.ts";
+import type { QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
+import { seededRandom } from "../../../fixtures/seeded-random.ts";
 
 export const TOOLS: ToolDefinition[] = [
   {
@@ -159,17 +161,6 @@ export function toTemplateTools(tools: readonly ToolDefinition[]): Array<Record<
   return tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } }));
 }
 
-/** Deterministic PRNG for the random conversations. */
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SNIPPETS = [
   "", " ", "\n", "\n\n", "hello", "  padded  ", "line1\nline2", "<think>", "</think>", "<tool_call>",
   "</tool_response>", "<tool_response>", "{\"json\": true}", "😀", "日本語", "a\tb", "\\n", "' \" `", "<|im_end|>",
@@ -177,7 +168,7 @@ const SNIPPETS = [
 
 /** A random but template-valid conversation (it always has a real user query). */
 export function randomConversation(seed: number): { messages: ChatMessage[]; tools?: ToolDefinition[] } {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const text = () => Array.from({ length: Math.floor(r() * 4) }, () => pick(SNIPPETS)).join("");
   const messages: ChatMessage[] = [];
@@ -203,4 +194,21 @@ function randomArgs(r: () => number, text: () => string): Record<string, JsonVal
   if (r() < 0.3) args.obj = { k: text(), list: [1, "two", false, null, {}], empty: [] };
   if (r() < 0.3) args.list = [text(), 3];
   return args;
+}
+
+/** Parser options over TOOLS, call ids numbered from call_1. */
+export function parserOptions(startInThinking: boolean): QwenOutputParserOptions {
+  let n = 0;
+  return { tools: TOOLS, startInThinking, newCallId: () => `call_${++n}` };
+}
+
+/** Consecutive text and thinking deltas merged, so differently chunked streams compare equal. */
+export function mergedDeltas(events: ChatStreamEvent[]): ChatStreamEvent[] {
+  const out: ChatStreamEvent[] = [];
+  for (const e of events) {
+    const last = out.at(-1);
+    if (last && (e.type === "text" || e.type === "thinking") && last.type === e.type) out[out.length - 1] = { type: e.type, text: last.text + e.text };
+    else out.push(e);
+  }
+  return out;
 }

@@ -6,26 +6,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
+import { parseQwenOutput, QwenOutputParser } from "../../../../src/models/qwen/output-parser.ts";
 import type { ChatStreamEvent } from "../../../../src/models/types.ts";
-import { TOOLS } from "./conversations.ts";
+import { mergedDeltas, parserOptions } from "./conversations.ts";
 import { pick, seededRandom } from "../../../fixtures/seeded-random.ts";
-
-function options(startInThinking: boolean): QwenOutputParserOptions {
-  let n = 0;
-  return { tools: TOOLS, startInThinking, newCallId: () => `call_${++n}` };
-}
-
-/** Consecutive deltas merged, so differently chunked streams compare equal. */
-function merged(events: ChatStreamEvent[]): ChatStreamEvent[] {
-  const out: ChatStreamEvent[] = [];
-  for (const e of events) {
-    const last = out.at(-1);
-    if (last && (e.type === "text" || e.type === "thinking") && last.type === e.type) out[out.length - 1] = { type: e.type, text: last.text + e.text };
-    else out.push(e);
-  }
-  return out;
-}
 
 const READ_CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/main.ts\n</parameter>\n<parameter=limit>\n20\n</parameter>\n</function>\n</tool_call>";
 const BARE_CALL = "<function=read_file>\n<parameter=path>\nsrc/a b.ts\n</parameter>\n</function>\n</tool_call>";
@@ -55,8 +39,8 @@ function mutate(rand: () => number, text: string): string {
 
 /** Parses `output` whole and in random chunks; both must agree, and neither may throw. */
 function parseBothWays(rand: () => number, output: string, startInThinking: boolean): ChatStreamEvent[] {
-  const whole = parseQwenOutput(output, options(startInThinking));
-  const parser = new QwenOutputParser(options(startInThinking));
+  const whole = parseQwenOutput(output, parserOptions(startInThinking));
+  const parser = new QwenOutputParser(parserOptions(startInThinking));
   const events: ChatStreamEvent[] = [];
   for (let i = 0; i < output.length; ) {
     const size = 1 + Math.floor(rand() * 9);
@@ -65,7 +49,7 @@ function parseBothWays(rand: () => number, output: string, startInThinking: bool
   }
   events.push(...parser.end());
   const label = JSON.stringify(output);
-  assert.deepEqual(merged(events), merged(whole.events), label);
+  assert.deepEqual(mergedDeltas(events), mergedDeltas(whole.events), label);
   assert.deepEqual(parser.result(), whole.turn, label);
   assert.ok(parser.charactersExamined <= 8 * output.length + 64, `${parser.charactersExamined} examined for ${output.length}: ${label}`);
   return whole.events;
@@ -73,11 +57,11 @@ function parseBothWays(rand: () => number, output: string, startInThinking: bool
 
 test("fuzz: a real output split at every boundary parses the same", () => {
   for (const output of REAL_OUTPUTS) {
-    const whole = merged(parseQwenOutput(output, options(true)).events);
+    const whole = mergedDeltas(parseQwenOutput(output, parserOptions(true)).events);
     for (let cut = 0; cut <= output.length; cut++) {
-      const parser = new QwenOutputParser(options(true));
+      const parser = new QwenOutputParser(parserOptions(true));
       const events = [...parser.push(output.slice(0, cut)), ...parser.push(output.slice(cut)), ...parser.end()];
-      assert.deepEqual(merged(events), whole, `split at ${cut} of ${JSON.stringify(output)}`);
+      assert.deepEqual(mergedDeltas(events), whole, `split at ${cut} of ${JSON.stringify(output)}`);
     }
   }
 });

@@ -1,44 +1,26 @@
 /** The streaming Qwen3.5 output parser: any chunking gives the same result; bad calls become errors. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseQwenOutput, QwenOutputParser, type QwenOutputParserOptions } from "../../../../src/models/qwen/output-parser.ts";
+import { parseQwenOutput, QwenOutputParser } from "../../../../src/models/qwen/output-parser.ts";
 import { renderToolCallBody } from "../../../../src/models/qwen/prompt.ts";
 import { parseToolCallBody } from "../../../../src/models/qwen/tool-call-syntax.ts";
 import { buildQwenResponseGrammar } from "../../../../src/models/qwen/tool-grammar.ts";
-import type { ChatStreamEvent } from "../../../../src/models/types.ts";
-import { TOOLS } from "./conversations.ts";
+import { TOOLS, mergedDeltas, parserOptions } from "./conversations.ts";
 import { gbnfAccepts } from "./gbnf-matcher.ts";
-
-function options(startInThinking: boolean): QwenOutputParserOptions {
-  let n = 0;
-  return { tools: TOOLS, startInThinking, newCallId: () => `call_${++n}` };
-}
-
-/** Merges consecutive deltas so differently chunked streams compare equal. */
-function merged(events: ChatStreamEvent[]): ChatStreamEvent[] {
-  const out: ChatStreamEvent[] = [];
-  for (const e of events) {
-    const last = out.at(-1);
-    if (last && (e.type === "text" || e.type === "thinking") && last.type === e.type) {
-      out[out.length - 1] = { type: e.type, text: last.text + e.text };
-    } else out.push(e);
-  }
-  return out;
-}
 
 /** Feeds `output` split at every boundary (and one char at a time) and checks all agree. */
 function assertChunkingInvariant(output: string, startInThinking: boolean) {
-  const whole = parseQwenOutput(output, options(startInThinking));
-  const expected = merged(whole.events);
+  const whole = parseQwenOutput(output, parserOptions(startInThinking));
+  const expected = mergedDeltas(whole.events);
   for (let cut = 0; cut <= output.length; cut++) {
-    const parser = new QwenOutputParser(options(startInThinking));
+    const parser = new QwenOutputParser(parserOptions(startInThinking));
     const events = [...parser.push(output.slice(0, cut)), ...parser.push(output.slice(cut)), ...parser.end()];
-    assert.deepEqual(merged(events), expected, `split at ${cut}`);
+    assert.deepEqual(mergedDeltas(events), expected, `split at ${cut}`);
     assert.deepEqual(parser.result(), whole.turn, `split at ${cut}`);
   }
-  const parser = new QwenOutputParser(options(startInThinking));
+  const parser = new QwenOutputParser(parserOptions(startInThinking));
   const events = [...output].flatMap((ch) => parser.push(ch)).concat(parser.end());
-  assert.deepEqual(merged(events), expected, "one char at a time");
+  assert.deepEqual(mergedDeltas(events), expected, "one char at a time");
   return whole;
 }
 
@@ -47,7 +29,7 @@ const READ_CALL = "<tool_call>\n<function=read_file>\n<parameter=path>\nsrc/main
 test("thinking, text and a tool call, split at every character", () => {
   const output = `I should read the file.\n</think>\n\nLet me look.\n\n${READ_CALL}`;
   const { events, turn } = assertChunkingInvariant(output, true);
-  assert.deepEqual(merged(events), [
+  assert.deepEqual(mergedDeltas(events), [
     { type: "thinking", text: "I should read the file.\n" },
     { type: "text", text: "Let me look." },
     { type: "toolCall", call: { id: "call_1", name: "read_file", arguments: { path: "src/main.ts", limit: 20 } } },
@@ -73,7 +55,7 @@ test("values may contain tags, newlines and unicode; typed by the schema", () =>
 
 test("a call rendered by the prompt renderer parses back to the same arguments", () => {
   const args = { path: "a b.ts", search: "x\n\ny", replace: "", dry_run: false, options: { tabs: 4, deep: [null] }, lines: [3], mode: "exact" };
-  const { turn } = parseQwenOutput(`<tool_call>${renderToolCallBody({ name: "edit", arguments: args })}`, options(false));
+  const { turn } = parseQwenOutput(`<tool_call>${renderToolCallBody({ name: "edit", arguments: args })}`, parserOptions(false));
   assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, args);
 });
 
@@ -108,7 +90,7 @@ test("a call cut off by the end of the stream is an error", () => {
 });
 
 test("syntax errors tell the model the expected format", () => {
-  const { turn } = parseQwenOutput("<tool_call>\nnope\n</tool_call>", options(false));
+  const { turn } = parseQwenOutput("<tool_call>\nnope\n</tool_call>", parserOptions(false));
   assert.match(turn.errors[0]!.message, /<tool_call>\n<function=TOOL_NAME>\n<parameter=PARAMETER_NAME>\nvalue\n<\/parameter>\n<\/function>\n<\/tool_call>/);
 });
 
@@ -118,7 +100,7 @@ test("the older JSON form inside <tool_call> is accepted", () => {
 });
 
 test("a call missing only its </tool_call> at the end of the stream is accepted", () => {
-  const { turn } = parseQwenOutput("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n", options(false));
+  const { turn } = parseQwenOutput("<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n", parserOptions(false));
   assert.deepEqual(turn.message.toolCalls?.[0]?.arguments, { path: "a" });
 });
 
@@ -274,7 +256,7 @@ test("spaces before a tag's =: the most allowed read however the output is cut; 
 test("the line ends after </think> are dropped, CRLF too", () => {
   for (const output of ["hmm\n</think>\n\nLet me look.", "hmm\r\n</think>\r\n\r\nLet me look."]) {
     const { events } = assertChunkingInvariant(output, true);
-    assert.deepEqual(merged(events).filter((e) => e.type === "text"), [{ type: "text", text: "Let me look." }], JSON.stringify(output));
+    assert.deepEqual(mergedDeltas(events).filter((e) => e.type === "text"), [{ type: "text", text: "Let me look." }], JSON.stringify(output));
   }
 });
 
@@ -293,7 +275,7 @@ test("never throws on random fragments of the format", () => {
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   for (let i = 0; i < 500; i++) {
     const output = Array.from({ length: Math.floor(rand() * 30) }, () => pieces[Math.floor(rand() * pieces.length)]).join("");
-    const parser = new QwenOutputParser(options(rand() < 0.5));
+    const parser = new QwenOutputParser(parserOptions(rand() < 0.5));
     const cut = Math.floor(rand() * output.length);
     assert.doesNotThrow(() => { parser.push(output.slice(0, cut)); parser.push(output.slice(cut)); parser.end(); parser.result(); }, output);
   }

@@ -282,6 +282,21 @@ export interface MentionSearchResult {
  */
 export const WorkspaceSaveRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceSaveResult | null, void>("hearth/workspace/save");
 
+/**
+ * Sent by the runtime before an agent's write (and its checkpoint), with the files it is
+ * about to write that have unsaved changes: the client saves those VS Code saves on its own
+ * anyway (`files.autoSave` not "off" for the file, and not held back by
+ * `files.autoSaveWhenNoErrors` while the file has errors), so the user's typing of a second
+ * ago is in the checkpoint and the write is not refused for it. The client answers the ones
+ * it saved; an older client has no handler (an error): nothing saved, the write refused as before.
+ */
+export const WorkspaceAutoSaveRequest = new RequestType<{ readonly uris: readonly string[] }, WorkspaceAutoSaveResult, void>("hearth/workspace/autoSave");
+
+export interface WorkspaceAutoSaveResult {
+  /** Documents of the request that were saved (the request's URI strings). */
+  readonly saved: readonly string[];
+}
+
 export interface WorkspaceSaveResult {
   /** Documents of the request that were not saved (the request's URI strings). */
   readonly notSaved: readonly string[];

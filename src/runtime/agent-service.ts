@@ -23,6 +23,7 @@ import {
   type ConversationExportResult,
   type ConversationImportResult,
   type MentionSearchResult,
+  WorkspaceAutoSaveRequest,
   WorkspaceSaveRequest,
 } from "../protocol/agent.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
@@ -322,6 +323,7 @@ export class AgentService {
         applyEdit: async (edit, editLabel) => connection.workspace.applyEdit({ label: editLabel, edit }),
         // The edit's didChange (its ranges) comes before the save's answer; taking the saved file as the copy would apply a change still on its way twice.
         save: async (uris) => connection.sendRequest(WorkspaceSaveRequest, { uris }),
+        saveAutoSaved: async (uris) => connection.sendRequest(WorkspaceAutoSaveRequest, { uris }),
       },
       label,
     );

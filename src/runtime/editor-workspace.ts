@@ -6,7 +6,8 @@
  *
  * A file with unsaved changes of the user's is never written: the write is refused with a
  * message asking to save or discard first (overwriting it would mix the agent's change
- * with work the user has not kept yet), nor one the editor opened as UTF-8 though it is not
+ * with work the user has not kept yet) — unless VS Code auto-saves that file anyway, when
+ * `flushAutoSave` has the editor save it before the write's checkpoint —, nor one the editor opened as UTF-8 though it is not
  * (its unreadable bytes would be saved as U+FFFD), nor a new character beyond Latin-1 into one
  * open in a one-byte encoding (VS Code would save it as "?"). An edit to an open document names the
  * version its text was read at, so the editor refuses it if the user typed meanwhile. Path checks (outside the workspace, symlinks out)
@@ -35,6 +36,12 @@ export interface EditorHost {
   applyEdit(edit: WorkspaceEdit, label: string): Promise<{ readonly applied: boolean; readonly failureReason?: string }>;
   /** Saves these documents (the ones an edit touched); answers those whose save failed (void: all saved). */
   save(uris: readonly string[]): Promise<{ readonly notSaved?: readonly string[] } | null | void>;
+  /**
+   * Saves those of these documents (open, with unsaved changes) that the editor saves on its
+   * own anyway (VS Code's `files.autoSave` on for them); answers those saved. An older client
+   * has no such request: it fails, and nothing is saved.
+   */
+  saveAutoSaved?(uris: readonly string[]): Promise<{ readonly saved?: readonly string[] } | null | void>;
 }
 
 export class EditorWorkspace implements Workspace {
@@ -146,6 +153,27 @@ export class EditorWorkspace implements Workspace {
     const result = await this.host.applyEdit({ documentChanges }, this.label);
     if (!result.applied) throw notApplied(result.failureReason, documentChanges);
     await this.save(touched);
+  }
+
+  /**
+   * The user's unsaved changes to files a write is about to make, saved first where VS Code
+   * saves them on its own (auto-save): with `afterDelay`, a file the user typed in a second
+   * ago was refused as "unsaved changes" that were about to be saved anyway. Called before
+   * the write's checkpoint, which then holds the user's typing (a Reject keeps it). A file
+   * deleted from disk while open (saving would bring it back) or open as UTF-8 though it is
+   * not (saving would write U+FFFD over its bytes) is left to the refusals below.
+   */
+  async flushAutoSave(paths: readonly string[]): Promise<void> {
+    if (!this.host.saveAutoSaved) return;
+    const uris: string[] = [];
+    for (const rel of paths) {
+      const open = this.host.openDocument(this.uri(rel));
+      if (!open?.dirty || (await this.disk.stat(rel))?.type !== "file") continue;
+      if (open.text.includes("\uFFFD") && !editorReadsWhole(await this.disk.read(rel).catch(() => new Uint8Array()), rel)) continue;
+      uris.push(this.uri(rel));
+    }
+    // An older client, or a save that failed: the write then refuses the unsaved changes as before.
+    if (uris.length) await this.host.saveAutoSaved(uris).catch(() => undefined);
   }
 
   /** A file a change deletes or moves away: not a folder, not read-only (as on disk). */

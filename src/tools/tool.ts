@@ -197,6 +197,7 @@ async function runToolCall(tool: Tool, input: Record<string, JsonValue>, ctx: To
       const paths = (await tool.targets?.(input, ctx).catch(() => [])) ?? [];
       const maskBack = tool.effect === "write" ? await maskWrittenBackTo(input, paths, ctx.workspace) : undefined;
       if (maskBack) throw new ToolError("invalid-input", maskBack);
+      if (tool.effect === "write") await ctx.workspace.flushAutoSave?.(paths);
       await ctx.beforeEffect?.(tool.definition.name, input, paths);
     }
     const output = await tool.execute(input, ctx);

@@ -75,6 +75,13 @@ export interface Workspace {
    * (the ones done are rolled back).
    */
   apply(changes: readonly WorkspaceChange[]): Promise<void>;
+  /**
+   * Called by `runTool` before a write's checkpoint with the files (workspace-relative) it is
+   * about to write: where an editor holds the user's unsaved changes to one that it saves on
+   * its own anyway (VS Code's `files.autoSave`), it saves them now, so the checkpoint holds
+   * them and the write is not refused for changes about to be saved. Absent on disk.
+   */
+  flushAutoSave?(paths: readonly string[]): Promise<void>;
 }
 
 /**

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { saveEdited } from "../edit-saves.ts";
-import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
+import { type AutoSave, saveAutoSaved, saveEdited } from "../edit-saves.ts";
+import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
 import type { RuntimeClient } from "../runtime-client.ts";
@@ -55,9 +55,9 @@ export class ChatController implements vscode.Disposable, ChatSession {
     this.onDidChangeRunning = this.runs.onDidChangeRunning;
     // A run given up on (the runtime did not answer Stop in time) may still send events once it wakes: not shown.
     runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
-    runtime.onRequest(WorkspaceSaveRequest, (params) =>
-      saveEdited(params.uris, (uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString())),
-    );
+    const openDocument = (uri: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
+    runtime.onRequest(WorkspaceSaveRequest, (params) => saveEdited(params.uris, openDocument));
+    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveOf));
   }
 
   dispose(): void {
@@ -157,4 +157,15 @@ export class ChatController implements vscode.Disposable, ChatSession {
   code(action: CodeAction, code: string): Promise<void> {
     return this.attachments.code(action, code);
   }
+}
+
+/** How VS Code auto-saves the file at `uri` (its settings for that file, its errors now). */
+function autoSaveOf(uri: string): AutoSave {
+  const resource = vscode.Uri.parse(uri);
+  const files = vscode.workspace.getConfiguration("files", resource);
+  return {
+    mode: files.get<string>("autoSave", "off"),
+    whenNoErrors: files.get<boolean>("autoSaveWhenNoErrors", false),
+    hasErrors: vscode.languages.getDiagnostics(resource).some((d) => d.severity === vscode.DiagnosticSeverity.Error),
+  };
 }

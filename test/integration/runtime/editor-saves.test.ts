@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, describe, it } from "node:test";
-import { ApplyWorkspaceEditRequest, type TextDocumentEdit } from "vscode-languageserver-protocol";
+import { ApplyWorkspaceEditRequest, DidOpenTextDocumentNotification, type TextDocumentEdit } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
-import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent, WorkspaceSaveRequest } from "../../../src/protocol/agent.ts";
+import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../../src/protocol/agent.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -59,6 +59,60 @@ describe("agent edits applied by the editor", () => {
     assert.equal(end.ok, false, end.preview);
     assert.match(end.preview, /VS Code did not save calc\.py after the change: it is in the editor, not on disk/);
   });
+});
+
+// files.autoSave afterDelay: the user typed in calc.py a second ago and VS Code has not saved
+// it yet. The agent's edit was refused for "unsaved changes"; the runtime now asks the client
+// to save what VS Code saves on its own, and an older client (no such request) is refused as before.
+describe("agent edits of a file the user just typed in, with VS Code's auto-save", () => {
+  for (const client of ["auto-saves", "older"] as const) {
+    it(`${client === "auto-saves" ? "a client that auto-saves it: saved first, then edited" : "an older client without the request: refused as unsaved changes"}`, { timeout: 120_000 }, async () => {
+      const root = tempDir("hearth-editor-autosave-ws-");
+      cpSync(FIXTURE, root, { recursive: true });
+      const storage = tempDir("hearth-editor-autosave-storage-");
+      const modelPath = join(storage, "model.json");
+      writeFileSync(modelPath, JSON.stringify({ turns: [{ toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } }] }, { text: "Done." }] }));
+      const runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: root, initializationOptions: { settings: { modelPath, approvalPolicy: "ask" }, storagePath: storage, editorEdits: true } });
+      running.push(runtime);
+      const events: AgentWireEvent[] = [];
+      const uri = pathToFileURL(join(root, "calc.py")).toString();
+      const original = readFileSync(join(root, "calc.py"), "utf8");
+      let buffer = `# typed by the user\n${original}`;
+      runtime.connection.onNotification(AgentEventNotification, (p) => void events.push(p.event));
+      runtime.connection.onRequest(AgentApproveRequest, () => ({ approved: true }));
+      runtime.connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
+        for (const change of params.edit.documentChanges ?? []) {
+          if ("kind" in change || change.textDocument.uri !== uri) return { applied: false, failureReason: "not expected here" };
+          buffer = applyEdits(buffer, change);
+        }
+        return { applied: true };
+      });
+      runtime.connection.onRequest(WorkspaceSaveRequest, () => {
+        writeFileSync(join(root, "calc.py"), buffer);
+        return { notSaved: [] };
+      });
+      if (client === "auto-saves") {
+        runtime.connection.onRequest(WorkspaceAutoSaveRequest, (params) => {
+          writeFileSync(join(root, "calc.py"), buffer);
+          return { saved: [...params.uris] };
+        });
+      }
+      await runtime.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "python", version: 2, text: buffer } });
+
+      const result = await runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "fix add", mode: "chat" });
+      assert.equal(result.stopReason, "answered");
+      const end = events.find((e) => e.type === "toolEnd");
+      assert.ok(end?.type === "toolEnd");
+      if (client === "auto-saves") {
+        assert.equal(end.ok, true, end.preview);
+        assert.equal(readFileSync(join(root, "calc.py"), "utf8"), `# typed by the user\n${original.replace("return a - b", "return a + b")}`);
+      } else {
+        assert.equal(end.ok, false);
+        assert.match(end.preview, /calc\.py has unsaved changes in the editor/);
+        assert.equal(readFileSync(join(root, "calc.py"), "utf8"), original);
+      }
+    });
+  }
 });
 
 /** Applies LSP text edits (ranges on one line each, as the runtime's minimal edit for this file) to a text. */

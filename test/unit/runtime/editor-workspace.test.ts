@@ -22,6 +22,8 @@ class MemoryEditor implements EditorHost {
   refuse = false;
   /** Files whose save fails as VS Code's does (`TextDocument.save()` answers false): the text stays in the buffer. */
   readonly unsavable = new Set<string>();
+  /** Files VS Code saves on its own (files.autoSave not "off" for them): saveAutoSaved saves these. */
+  readonly autoSaved = new Set<string>();
   /** Runs once just before the next edit is applied: another writer getting in first. */
   beforeNextEdit: (() => void) | undefined;
 
@@ -72,6 +74,12 @@ class MemoryEditor implements EditorHost {
       doc.dirty = false;
     }
     return { notSaved };
+  }
+
+  async saveAutoSaved(uris: readonly string[]) {
+    const due = uris.filter((uri) => this.autoSaved.has(uri) && this.docs.get(uri)?.dirty);
+    const { notSaved } = await this.save(due);
+    return { saved: due.filter((uri) => !notSaved.includes(uri)) };
   }
 
   private applyText(change: TextDocumentEdit) {
@@ -437,5 +445,47 @@ describe("EditorWorkspace never writes into .git (issue 13)", () => {
     assert.equal(editor.edits.length, 0);
     assert.deepEqual(readFileSync(join(root, ".git/config")), config);
     assert.equal(existsSync(join(root, "ok.txt")), false);
+  });
+});
+
+// files.autoSave afterDelay (a very common setting): the user types, and VS Code saves a
+// second later. An agent edit of that file in between was refused for "unsaved changes" the
+// user never has to save. Their typing is now saved first — before the step's checkpoint, so
+// a Reject of the agent's edit puts back the file with it.
+describe("EditorWorkspace with VS Code's auto-save", () => {
+  it("saves the user's typing before the write's checkpoint, then makes the edit", async () => {
+    const { root, editor, ws, uri } = setup({ "a.ts": "const x = 1;\n" });
+    editor.docs.set(uri("a.ts"), { text: "const x = 1;\nconst y = 2;\n", dirty: true, version: 3 });
+    editor.autoSaved.add(uri("a.ts"));
+    let atCheckpoint: string | undefined;
+    const beforeEffect = async () => void (atCheckpoint = readFileSync(join(root, "a.ts"), "utf8"));
+    const result = await runTool(editFileTool, { path: "a.ts", old_text: "const y = 2;", new_text: "const y = 3;" }, { ...ctx(ws), beforeEffect });
+    assert.ok(result.ok, result.text);
+    assert.equal(atCheckpoint, "const x = 1;\nconst y = 2;\n");
+    assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\nconst y = 3;\n");
+  });
+
+  it("saves nothing where auto-save is off, nor a file deleted from disk while open: refused as before", async () => {
+    const { root, editor, ws, uri } = setup({ "a.ts": "const x = 1;\n" });
+    editor.docs.set(uri("a.ts"), { text: "const x = 1;\nconst y = 2;\n", dirty: true, version: 3 });
+    const off = await runTool(editFileTool, { path: "a.ts", old_text: "const y = 2;", new_text: "const y = 3;" }, ctx(ws));
+    assert.equal(off.ok, false);
+    assert.match(off.text, /a\.ts has unsaved changes in the editor/);
+    assert.equal(readFileSync(join(root, "a.ts"), "utf8"), "const x = 1;\n");
+    editor.autoSaved.add(uri("gone.ts"));
+    editor.docs.set(uri("gone.ts"), { text: "const g = 1;\n", dirty: true, version: 1 });
+    const gone = await runTool(writeFileTool, { path: "gone.ts", content: "const g = 2;\n" }, ctx(ws));
+    assert.equal(gone.ok, false);
+    assert.match(gone.text, /gone\.ts was deleted from disk/);
+    assert.equal(existsSync(join(root, "gone.ts")), false);
+  });
+
+  it("works with an editor that has no auto-save request (an older client): refused as before", async () => {
+    const { root, editor, uri } = setup({ "a.ts": "const x = 1;\n" });
+    editor.docs.set(uri("a.ts"), { text: "const x = 1;\nconst y = 2;\n", dirty: true, version: 3 });
+    const older: EditorHost = { openDocument: (u) => editor.openDocument(u), applyEdit: (e) => editor.applyEdit(e), save: (u) => editor.save(u), saveAutoSaved: async () => Promise.reject(new Error("Unhandled method hearth/workspace/autoSave")) };
+    const result = await runTool(editFileTool, { path: "a.ts", old_text: "const y = 2;", new_text: "const y = 3;" }, ctx(new EditorWorkspace(root, older)));
+    assert.equal(result.ok, false);
+    assert.match(result.text, /unsaved changes in the editor/);
   });
 });

@@ -176,16 +176,13 @@ export function condenseThinking(messages: ChatMessage[], options: CondenseOptio
 /** The call with each long string argument condensed; the same object when none is. */
 function condenseArguments(call: ToolCall, keepLines: number): ToolCall {
   let touched = false;
-  const args: Record<string, JsonValue> = {};
-  for (const [name, value] of Object.entries(call.arguments)) {
+  // fromEntries defines each: assigned, an argument named __proto__ (an MCP tool's parameter) would set the prototype.
+  const args: Record<string, JsonValue> = Object.fromEntries(Object.entries(call.arguments).map(([name, value]) => {
     const kept = typeof value === "string" && !value.includes(ARGUMENT_MARK) ? headAndTail(value, keepLines) : undefined;
-    if (!kept) {
-      args[name] = value;
-      continue;
-    }
-    args[name] = `${kept.head}\n${ARGUMENT_MARK}: ${kept.omitted}]\n${kept.tail}`;
+    if (!kept) return [name, value];
     touched = true;
-  }
+    return [name, `${kept.head}\n${ARGUMENT_MARK}: ${kept.omitted}]\n${kept.tail}`];
+  }));
   return touched ? { ...call, arguments: args } : call;
 }
 

@@ -48,6 +48,22 @@ describe("condensing old tool outputs", () => {
   });
 });
 
+describe("condensing an old call's arguments", () => {
+  it("keeps an argument named __proto__ (a parameter an MCP tool may declare) as that argument, not as the arguments' prototype", () => {
+    const args = JSON.parse(`{"__proto__":{"path":"x"},"content":${JSON.stringify("line\n".repeat(100))}}`);
+    const messages: ChatMessage[] = [
+      { role: "user", content: "u" },
+      { role: "assistant", content: "", toolCalls: [{ id: "m", name: "mcp_tool", arguments: args }] },
+      { role: "tool", toolCallId: "m", name: "mcp_tool", content: "ok" },
+    ];
+    assert.equal(condenseToolCalls(messages, { threshold: 0.8, keepRecent: 0, keepLines: 3 }), 1);
+    const condensed = messages[1]!.role === "assistant" ? messages[1]!.toolCalls![0]!.arguments : {};
+    assert.equal(Object.getPrototypeOf(condensed), Object.prototype);
+    assert.deepEqual(Object.keys(condensed), ["__proto__", "content"]);
+    assert.equal(JSON.stringify(condensed.__proto__), '{"path":"x"}');
+  });
+});
+
 describe("condensing old thinking", () => {
   it("counts only thinking that holds something: an empty <think></think> (whitespace) is not 'condensed' and keeps no recent place", () => {
     const messages: ChatMessage[] = [

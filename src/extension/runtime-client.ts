@@ -113,6 +113,9 @@ export class RuntimeClient implements vscode.Disposable {
   restart(): Promise<void> {
     this.output.appendLine("[extension] restarting the runtime (requested)");
     this.policy.reset();
+    // Said at once: the runtime being stopped (up to 3 s) was still shown running, so a Send
+    // went on, and failed "starting or restarting"; requests are refused from now on anyway.
+    this.setState({ kind: "starting" });
     return this.queue.restart();
   }
 

@@ -95,7 +95,7 @@ export function modelFileOption(cwd: string, given: string | boolean | undefined
  * one. A download saves what it was sent: a server's error page, a Git LFS pointer (a
  * clone without git lfs), or nothing. Found by the model's load, it was "the model failed".
  */
-function notGguf(path: string, size: number): string | undefined {
+export function notGguf(path: string, size: number): string | undefined {
   if (size === 0) return "is empty: give the model's .gguf file";
   const head = firstBytes(path, 256);
   if (!head || head.subarray(0, 4).toString("latin1") === "GGUF") return undefined;

@@ -1,5 +1,5 @@
 /** `hearth models`: presets, downloaded files, what fits this machine; `--download` fetches one. */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +9,7 @@ import { findDownloadedPreset, findPreset, findQuantization } from "../../models
 import { describeVerification, type ModelCatalog } from "../../protocol/models.ts";
 import { DEFAULT_SETTINGS, MODEL_PRESETS, type ModelPreset } from "../../protocol/settings.ts";
 import { formatSize } from "../../protocol/units.ts";
-import { CANCELLED_EXIT, type CliCommand, parseFlags, progressFrame } from "../command.ts";
+import { CANCELLED_EXIT, type CliCommand, notGguf, parseFlags, progressFrame } from "../command.ts";
 import { spawnRuntime } from "../runtime-connection.ts";
 import { ownText } from "../locale.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
@@ -35,7 +35,10 @@ export function cliModelPreset(): ModelPreset {
   const folder = cliModelsFolder();
   const fallback = DEFAULT_SETTINGS.modelPreset;
   const others = MODEL_PRESETS.filter((id) => id !== fallback && id !== "custom");
-  return [fallback, ...others].find((id) => findDownloadedPreset(folder, id)) ?? fallback;
+  const downloaded = [fallback, ...others].filter((id) => findDownloadedPreset(folder, id));
+  // A file that is no GGUF (a web page `curl -o` saved in the model's place) never loads: one
+  // that may goes first. With none, the first is run all the same, and its load names the file.
+  return downloaded.find((id) => !notAModel(findDownloadedPreset(folder, id)!)) ?? downloaded[0] ?? fallback;
 }
 
 /**
@@ -45,7 +48,17 @@ export function cliModelPreset(): ModelPreset {
 export function olderPresetNote(preset: ModelPreset): string | undefined {
   const fallback = DEFAULT_SETTINGS.modelPreset;
   if (preset === fallback) return undefined;
+  const file = findDownloadedPreset(cliModelsFolder(), fallback);
+  const wrong = file && notAModel(file);
+  if (file && wrong) return `the default model's file, ${terminalName(file)}, ${wrong}`;
   return `the default model, ${fallback}, is not downloaded here (hearth models --download ${fallback} gets it)`;
+}
+
+/** What a downloaded model's file is instead of a GGUF model (command.ts's notGguf); undefined when it starts as one, or is gone. */
+function notAModel(file: string): string | undefined {
+  const info = statSync(file, { throwIfNoEntry: false });
+  if (!info) return undefined;
+  return info.isFile() ? notGguf(file, info.size) : "is not a file: give the model's .gguf file";
 }
 
 export const modelsCommand: CliCommand = {

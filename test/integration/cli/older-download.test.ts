@@ -74,3 +74,23 @@ it("hearth status names the model chat and fix would run: the older download, no
   assert.match(run.stdout, OLDER_NOTE);
   assert.doesNotMatch(run.stdout, /No model/);
 });
+
+// A file put in the default's place by hand: `curl -o` of a download link saves the server's
+// page when it is not followed. It would win over the older model that runs, and fail to load.
+it("a file named as the default preset's that is no GGUF does not win over an older download that is one, and is named", () => {
+  const { home, models } = homeWith([OLD_DEFAULT]);
+  const page = join(models, "Qwen3.6-35B-A3B-Q4_K_M.gguf");
+  writeFileSync(page, "<!DOCTYPE html><html><body>Redirecting…</body></html>");
+  const chat = hearth(["chat", "--no-rules", "hello"], home, home);
+  assert.ok(chat.stderr.includes(join(models, OLD_DEFAULT)), chat.stderr);
+  assert.ok(chat.stderr.includes(`hearth chat: running qwen3.5-35b-a3b: the default model's file, ${page}, is a web page, not a GGUF model`), chat.stderr);
+  const status = spawnSync(process.execPath, [CLI, "status", "--no-gpu-probe"], { cwd: home, encoding: "utf8", timeout: 120_000, env: { ...process.env, HEARTH_HOME: home } });
+  assert.match(status.stdout, /^Model: +.*qwen3\.5-35b-a3b/m);
+  assert.ok(status.stdout.includes(`(chat and fix run qwen3.5-35b-a3b: the default model's file, ${page}, is a web page`), status.stdout);
+  // With nothing else downloaded it is still the one run: its load names what is wrong with it.
+  const alone = homeWith([]);
+  writeFileSync(join(alone.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf"), "<!DOCTYPE html><html></html>");
+  const run = hearth(["chat", "--no-rules", "hello"], alone.home, alone.home);
+  assert.ok(run.stderr.includes(join(alone.models, "Qwen3.6-35B-A3B-Q4_K_M.gguf")), run.stderr);
+  assert.doesNotMatch(run.stderr, /hearth chat: running/);
+});

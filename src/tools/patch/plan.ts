@@ -8,7 +8,7 @@ import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type TextFile, checkJsonKept, decodeText, encodeText, joinLines, splitLines } from "../text-file.ts";
 import { ToolError } from "../tool.ts";
-import { type Workspace, type WorkspaceChange, lexicalRelative } from "../workspace.ts";
+import { type Workspace, type WorkspaceChange, lexicalRelative, quotedPath } from "../workspace.ts";
 import { type HunkOutcome, applyHunks } from "./apply-hunks.ts";
 import { matchEncoding, rawSectionPaths } from "./encoding.ts";
 import { type FilePatch, type Prefixes, parsePatch } from "./parse.ts";
@@ -228,6 +228,13 @@ function modeNote(section: FilePatch, path: string): string | undefined {
 async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string, asBefore = false): Promise<Pending> {
   if (from === null) {
     if (await exists(ws, pending, path)) throw new ToolError("already-exists", `the patch creates "${path}", but it already exists`);
+    const twin = await caseTwin(ws, pending, path);
+    if (twin !== undefined) {
+      throw new ToolError(
+        "already-exists",
+        `the patch creates ${quotedPath(path)}, and ${quotedPath(twin)} is there, its name differing only in letter case (macOS and Windows disks cannot hold both). To change that file, patch it under its name as it is; a new file needs a name that differs in more than letter case`,
+      );
+    }
     return { file: { text: "", encoding: "utf8", bom: false, eol: "\n" }, text: "" };
   }
   const known = asBefore && (await ws.stat(from)) ? undefined : pending.get(from);
@@ -241,6 +248,17 @@ async function load(ws: Workspace, pending: Map<string, Pending>, from: string |
   const bytes = await ws.read(from);
   const file = decodeText(bytes, from);
   return { file, text: file.text, source: { path: from, bytes } };
+}
+
+/**
+ * The file a new `path` would be a case twin of (src/foo.ts for src/Foo.ts), where the workspace
+ * takes the name in another case for it (path-spelling.ts) and it is still there in this patch;
+ * a patch that deletes it first makes `path` as named, as git apply does.
+ */
+async function caseTwin(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<string | undefined> {
+  const twin = await ws.resolve(path).catch(() => path);
+  const fold = (name: string): string => name.normalize("NFC").toLowerCase();
+  return twin !== path && fold(twin) === fold(path) && (await exists(ws, pending, twin)) ? twin : undefined;
 }
 
 async function exists(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<boolean> {
@@ -290,13 +308,13 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
  * differently, the rename changes only the case of the name, kept as written, in its folder
  * as the disk spells it: foo.ts -> Foo.ts renames; Src/X.ts on both sides changes src/x.ts,
  * and so does src/x.ts -> Src/x.ts (a folder Src beside src is what macOS and Windows clones
- * cannot hold).
+ * cannot hold). A new file's name is kept as written too (`load` refuses it beside its case twin).
  */
 async function caseRename(ws: Workspace, raw: string, from: string | null, oldWritten: readonly string[]): Promise<string> {
   const to = await ws.resolve(raw);
-  if (to !== from) return to;
+  if (from !== null && to !== from) return to;
   const written = lexicalRelative(ws.root, raw);
-  const same = oldWritten.some((old) => lexicalRelative(ws.root, old) === written);
+  const same = from !== null && oldWritten.some((old) => lexicalRelative(ws.root, old) === written);
   const name = basename(written);
   if (same || name === basename(to) || name.toLowerCase() !== basename(to).toLowerCase()) return to;
   const folder = dirname(to);

@@ -157,6 +157,22 @@ describe("paths written in another system's shape", () => {
     }
   });
 
+  it("apply_patch creating a file whose name differs only in letter case from one there names both and writes nothing; deleting that one first makes it as named", async () => {
+    const { root, ctx } = workspaceWith({ "src/foo.ts": "a\n" });
+    const create = "--- /dev/null\n+++ b/src/Foo.ts\n@@ -0,0 +1 @@\n+new\n";
+    const refused = await call(ctx, "apply_patch", { patch: create });
+    assert.equal(refused.ok, false);
+    assert.match(refused.text, /FAILED create src\/Foo\.ts: the patch creates "src\/Foo\.ts", and "src\/foo\.ts" is there, its name differing only in letter case \(macOS and Windows disks cannot hold both\)/);
+    assert.deepEqual(readdirSync(join(root, "src")), ["foo.ts"]);
+    assert.equal(readText(root, "src/foo.ts"), "a\n");
+    // foo.ts deleted and Foo.ts created in one patch: a rename of its case, as git apply makes it.
+    assert.equal((await call(ctx, "read_file", { path: "src/foo.ts" })).ok, true);
+    const renamed = await call(ctx, "apply_patch", { patch: `--- a/src/foo.ts\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n${create}` });
+    assert.match(renamed.text, /^ok {5}create src\/Foo\.ts$/m, renamed.text);
+    assert.deepEqual(readdirSync(join(root, "src")), ["Foo.ts"]);
+    assert.equal(readText(root, "src/Foo.ts"), "new\n");
+  });
+
   it("says a file whose name holds a backslash cannot be named to the tools, rather than 'does not exist', and writes nothing", async () => {
     const { root, ctx } = workspaceWith({ "weird\\name.ts": "w\n" });
     for (const [tool, input] of [["read_file", {}], ["edit_file", { old_text: "w", new_text: "v" }], ["write_file", { content: "v\n" }]] as const) {

@@ -29,6 +29,7 @@ export async function modelPath(root: string, input: string): Promise<string> {
     const written = await spelled(root, input).catch(() => undefined);
     if (written !== undefined && (await isThere(root, written))) return written;
   }
+  await refuseOtherHome(root, plain, input);
   const foreign = await foreignAbsolute(root, plain);
   if (foreign !== undefined) return foreign;
   const readings = [plain, ...looserReadings(plain)];
@@ -40,6 +41,17 @@ export async function modelPath(root: string, input: string): Promise<string> {
   }
   await refuseBackslashName(root, input.trim());
   return first!;
+}
+
+/**
+ * `~user/x`, a shell's name for a file in that user's home folder: refused as outside, as
+ * `~/x` is, rather than a folder named `~user` made in the workspace. Where the workspace has
+ * a folder of that name (`~backup/`), it is that folder.
+ */
+async function refuseOtherHome(root: string, plain: string, input: string): Promise<void> {
+  const other = /^~([^\\/]+)[\\/]/.exec(plain);
+  if (other === null || (await isThere(root, await spelled(root, other[0]!.slice(0, -1))))) return;
+  throw new ToolError("outside-workspace", `${quotedPath(input.trim())} is in the home folder of the user ${other[1]}, outside the workspace; give the path relative to the workspace root`);
 }
 
 /**

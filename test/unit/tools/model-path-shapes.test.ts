@@ -72,6 +72,20 @@ describe("paths written in another system's shape", () => {
     assert.equal(existsSync(join(root, "~")), false);
   });
 
+  it("~user/x names that user's home folder: refused as outside, never a folder ~user made; a real ~name folder is taken as written", async () => {
+    const { root, ctx } = workspaceWith({ "~backup/a.ts": "a\n" });
+    for (const path of ["~root/notes.txt", "~me\\notes.txt"]) {
+      for (const tool of ["write_file", "read_file"]) {
+        const result = await call(ctx, tool, { path, content: "n\n" });
+        assert.equal(result.text, `Error (outside-workspace): "${path}" is in the home folder of the user ${path.slice(1, path.search(/[\\/]/))}, outside the workspace; give the path relative to the workspace root`, tool);
+      }
+    }
+    assert.deepEqual(readdirSync(root), ["~backup"]);
+    assert.equal((await call(ctx, "read_file", { path: "~backup/a.ts" })).text, "1| a");
+    assert.equal((await call(ctx, "write_file", { path: "~backup/b.ts", content: "b\n" })).ok, true);
+    assert.deepEqual(readdirSync(join(root, "~backup")).sort(), ["a.ts", "b.ts"]);
+  });
+
   it("apply_patch renames a file to another letter case of its name, and finds a file its headers name in Windows' shape", async () => {
     const { root, ctx } = workspaceWith({ "src/foo.ts": "foo\n", "src/x.ts": "x\n" });
     const rename = await call(ctx, "apply_patch", { patch: "diff --git a/src/foo.ts b/src/Foo.ts\nsimilarity index 100%\nrename from src/foo.ts\nrename to src/Foo.ts\n" });

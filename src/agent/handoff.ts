@@ -347,9 +347,9 @@ function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
       throw fail("a tool call without id, name or arguments object");
     }
     if (!plainName(c.name)) throw fail(`the tool name ${JSON.stringify(c.name)} is not a plain name (no <, >, line breaks or control characters)`);
+    // __proto__ is kept (an MCP tool's schema may declare it): what copies arguments defines each one (condense.ts, checkToolCall).
     for (const name of Object.keys(c.arguments)) {
-      // Copied into an object by assignment (condensing an old call's arguments), it would replace that object's prototype.
-      if (!plainName(name) || name === "__proto__") throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
+      if (!plainName(name)) throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
     }
     if (depth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
     return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };

@@ -77,12 +77,14 @@ describe("importConversation of a crafted header or argument names", () => {
     assert.equal(importConversation(withHeader(`"qwen"`)).model, "qwen");
   });
 
-  it("refuses an argument named __proto__, which replaces the prototype of an object it is copied into", () => {
-    const file = crafted(callOf({ name: "read_file", arguments: JSON.parse(`{"__proto__":{"path":"/etc/passwd"},"path":"a.ts"}`) }));
-    assert.throws(() => importConversation(file), (error: unknown) => error instanceof ConversationImportError && /argument named "__proto__"/.test(error.message));
-    // Plain names that only sound like it are kept.
-    const fine = callOf({ name: "read_file", arguments: { constructor: "x", prototype: "y" } });
-    assert.deepEqual(importConversation(crafted(fine)).messages, fine);
+  it("keeps an argument named __proto__ or constructor (parameters an MCP tool's schema may declare) as that argument", () => {
+    const args = JSON.parse(`{"__proto__":{"path":"/etc/passwd"},"constructor":"x","path":"a.ts"}`) as Record<string, unknown>;
+    const imported = importConversation(crafted(callOf({ name: "mcp__docs__search", arguments: args })));
+    const back = (imported.messages[1] as { toolCalls: { arguments: Record<string, unknown> }[] }).toolCalls[0]!.arguments;
+    assert.deepEqual(Object.keys(back), ["__proto__", "constructor", "path"]);
+    assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    assert.equal(JSON.stringify(back), JSON.stringify(args));
+    assert.deepEqual(imported.edited, []);
   });
 });
 

@@ -3,6 +3,8 @@
  * bring the workspace back to the checkpoint, applied in one `Workspace.apply` so the
  * editor records one undoable edit.
  */
+import { join } from "node:path";
+import { checkNotReadOnly } from "../tools/disk-workspace.ts";
 import { type CheckpointStore, ToolError, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
 
 export interface RestoreOptions {
@@ -15,7 +17,7 @@ export interface RestoreOptions {
    */
   readonly paths?: readonly string[];
   /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
-  readonly disk: Pick<Workspace, "stat">;
+  readonly disk: Pick<Workspace, "root" | "stat">;
   /** Where the changes go (the editor, when it applies edits). */
   readonly target: Pick<Workspace, "apply">;
 }
@@ -91,11 +93,25 @@ export async function restoreChanges(options: Omit<RestoreOptions, "target">): P
   const binary: string[] = [];
   for (const path of paths.filter((p) => !linked.has(p))) {
     const content = await checkpoints.fileAt(checkpoint, path);
-    if (content && !editorTakes(content)) binary.push(path);
+    const there = (await disk.stat(path))?.type === "file";
+    // Both workspaces refuse to write over or delete it, and with it the whole restore.
+    if (there && (content === undefined || editorTakes(content)) && (await readOnlyNow(disk.root, path))) notRestored.push({ path, reason: READ_ONLY_NOW });
+    else if (content && !editorTakes(content)) binary.push(path);
     else if (content) changes.push({ kind: "write", path, content });
-    else if ((await disk.stat(path))?.type === "file") changes.push({ kind: "delete", path });
+    else if (there) changes.push({ kind: "delete", path });
   }
   return { changes, links, binary, notRestored };
+}
+
+/** Why a restore leaves a file a command made read-only (or another user's) since, as it is. */
+const READ_ONLY_NOW = "it is read-only now, or another user's (a command changed its mode or owner), and Hearth does not write over such a file; make it writable (chmod u+w) and restore again";
+
+/** Whether the workspaces' own check (checkNotReadOnly) refuses to write over or delete the file at `path` now. */
+async function readOnlyNow(root: string, path: string): Promise<boolean> {
+  return checkNotReadOnly(join(root, path), path).then(
+    () => false,
+    (error: unknown) => error instanceof ToolError,
+  );
 }
 
 /** Why a restore leaves a file the checkpoint held, which this user may not read now, as it is. */

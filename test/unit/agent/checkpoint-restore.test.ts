@@ -493,6 +493,22 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
   });
 });
 
+// A command of the run made a file read-only (chmod -w, a generator writing 0444 files): both
+// workspaces refuse to write over it (checkNotReadOnly), which failed the whole restore with
+// words written for the model ("ask the user to make it writable"), every other file of a
+// Reject left as the agent made it and pending.
+describe("restoreCheckpoint of a file made read-only since", { skip: process.platform === "win32" && "no file modes" }, () => {
+  it("leaves that file, says why, and restores the others", async (t) => {
+    const { root, checkpoints, checkpoint, disk } = await setup(t);
+    chmodSync(join(root, "a.txt"), 0o444);
+    const outcome = await restoreCheckpoint({ checkpoints, checkpoint, disk, target: disk });
+    assert.deepEqual(outcome.restored, ["new.txt"]);
+    assert.deepEqual(outcome.notRestored, [{ path: "a.txt", reason: "it is read-only now, or another user's (a command changed its mode or owner), and Hearth does not write over such a file; make it writable (chmod u+w) and restore again" }]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "after\n");
+    assert.equal(existsSync(join(root, "new.txt")), false);
+  });
+});
+
 describe("restoreCheckpoint of a very large change", () => {
   // 300,000 files in a real shadow repository take minutes of git on this machine: the store is
   // an in-memory one with CheckpointStore's answers (every file binary in the checkpoint, as a

@@ -196,7 +196,9 @@ const chooseFolder: Factory = (ctx) => async () => {
   const ask = async () => (await vscode.window.showWarningMessage(`Hearth is working in ${current?.name ?? "this folder"}. Stop the run and work in ${pick.folder.name}?`, { modal: true }, stop)) === stop;
   // The runtime restarts only once the run has ended (its commands stopped, its conversation saved).
   if (!(await stopRunFirst(ctx.chat, ask))) return;
-  await ctx.folders.choose(pick.folder);
+  if (await ctx.folders.choose(pick.folder)) return;
+  const now = ctx.folders.folder ? `Hearth works in ${ctx.folders.folder.name}` : "Hearth works in no folder";
+  void vscode.window.showWarningMessage(`Hearth: ${pick.folder.name} is no longer a folder of this window; ${now}. Add it back to the workspace, then choose it again.`);
 };
 
 const reindexWorkspace: Factory = (ctx) => async () => {

@@ -56,8 +56,7 @@ export async function fixIssueCommand(chat: ChatController, issueFromArgs?: stri
  * runtime did not start.
  */
 async function workIn(chat: ChatController, folder: vscode.WorkspaceFolder): Promise<boolean> {
-  await chat.folders.choose(folder);
-  if (!chat.folders.isCurrent(folder)) {
+  if (!(await chat.folders.choose(folder)) || !chat.folders.isCurrent(folder)) {
     void vscode.window.showWarningMessage(`Hearth: ${folder.name} is no longer a folder of this window; the issue was not fixed.`);
     return false;
   }

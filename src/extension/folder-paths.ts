@@ -10,6 +10,19 @@ export function chosenFolder<F extends { readonly uri: string }>(folders: readon
 }
 
 /**
+ * Remembers `picked` (a folder's URI) as the folder Hearth works in, only while it is one of
+ * the window's `folders`: true once remembered; false, nothing remembered, when it has left
+ * the window (removed while Choose Folder waited for a run to end). Remembered anyway, it
+ * was not worked in then, and the day the folder was added back Hearth moved there unasked,
+ * even in the middle of a run.
+ */
+export async function rememberChoice(folders: readonly { readonly uri: string }[], picked: string, remember: (uri: string) => PromiseLike<void>): Promise<boolean> {
+  if (!folders.some((f) => f.uri === picked)) return false;
+  await remember(picked);
+  return true;
+}
+
+/**
  * A path as the runtime names files: relative to its folder with `/`, or undefined for a
  * file outside it (in another folder of the window, or none) — which the agent cannot
  * read under any relative name, and must not be given one that means another file.

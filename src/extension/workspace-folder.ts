@@ -8,7 +8,7 @@
  */
 import * as vscode from "vscode";
 import { realpathSync } from "node:fs";
-import { chosenFolder, folderLabel, pathInFolderOrTwin } from "./folder-paths.ts";
+import { chosenFolder, folderLabel, pathInFolderOrTwin, rememberChoice } from "./folder-paths.ts";
 
 /** workspaceState key: the URI of the folder the user chose. */
 const CHOSEN_FOLDER_KEY = "hearth.folder";
@@ -90,10 +90,15 @@ export class FolderChoice implements vscode.Disposable {
       : `This conversation changed files in ${vscode.Uri.parse(recorded).fsPath}, which is not open in this window; ${here}.`;
   }
 
-  /** Works in `folder` from now on (and in this workspace next time). */
-  async choose(folder: vscode.WorkspaceFolder): Promise<void> {
-    await this.state.update(CHOSEN_FOLDER_KEY, folder.uri.toString());
+  /**
+   * Works in `folder` from now on (and in this workspace next time); false, nothing changed,
+   * when it is no longer a folder of the window (see rememberChoice).
+   */
+  async choose(folder: vscode.WorkspaceFolder): Promise<boolean> {
+    const open = diskFolders().map((f) => ({ uri: f.uri.toString() }));
+    const chosen = await rememberChoice(open, folder.uri.toString(), (uri) => this.state.update(CHOSEN_FOLDER_KEY, uri));
     this.update();
+    return chosen;
   }
 
   dispose(): void {

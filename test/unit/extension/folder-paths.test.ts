@@ -5,7 +5,7 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../fixtures/temp.ts";
-import { chosenFolder, folderLabel, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
+import { chosenFolder, folderLabel, rememberChoice, folderOfItem, linkInFolder, pathInFolder, pathInFolderOrTwin, sameFolderPath } from "../../../src/extension/folder-paths.ts";
 
 const A = { uri: "file:///w/api", name: "api" };
 const B = { uri: "file:///w/web", name: "web" };
@@ -16,6 +16,28 @@ describe("chosenFolder", () => {
     assert.equal(chosenFolder([A, B], undefined), A);
     assert.equal(chosenFolder([A, B], "file:///w/gone"), A, "a removed choice falls back to the first folder");
     assert.equal(chosenFolder([], A.uri), undefined);
+  });
+});
+
+describe("rememberChoice", () => {
+  const memory = () => {
+    const saved: string[] = [];
+    return { saved, remember: async (uri: string) => void saved.push(uri) };
+  };
+
+  it("remembers a folder open in the window", async () => {
+    const { saved, remember } = memory();
+    assert.equal(await rememberChoice([A, B], B.uri, remember), true);
+    assert.deepEqual(saved, [B.uri]);
+    assert.equal(chosenFolder([A, B], saved.at(-1)), B);
+  });
+
+  it("does not remember one that left the window while Choose Folder waited for the run to end: added back later, Hearth would move there unasked, even mid-run", async () => {
+    const { saved, remember } = memory();
+    assert.equal(await rememberChoice([A], B.uri, remember), false, "web was removed meanwhile");
+    assert.deepEqual(saved, [], "nothing saved: the choice made before stays");
+    assert.equal(await rememberChoice([], A.uri, remember), false, "no folder open at all");
+    assert.deepEqual(saved, []);
   });
 });
 

@@ -11,6 +11,7 @@ import { OpenDocuments, type ResyncAnswer, type TextDocumentContentChangeEvent }
 import { editFileTool } from "../../../src/tools/edit-file.ts";
 import { runTool } from "../../../src/tools/index.ts";
 import { decodeText } from "../../../src/tools/text-file.ts";
+import { pick, seededRandom } from "../../fixtures/seeded-random.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const whole = (text: string): TextDocumentContentChangeEvent[] => [{ text }];
@@ -50,7 +51,7 @@ describe("OpenDocuments", () => {
   });
 
   it("agrees with rebuilding the string for random edit sequences (CRLF, lone CR, astral characters)", () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let run = 0; run < 300; run++) {
       let expected = randomText(random, random() * 40);
       const docs = new OpenDocuments();
@@ -425,19 +426,8 @@ const PIECES = ["a", "b", " ", "é", "😀", "𝔘", "\n", "\r\n", "\r", "\t", "
 
 function randomText(random: () => number, length: number): string {
   let text = "";
-  for (let i = 0; i < Math.floor(length); i++) text += PIECES[Math.floor(random() * PIECES.length)];
+  for (let i = 0; i < Math.floor(length); i++) text += pick(random, PIECES);
   return text;
-}
-
-/** mulberry32: the same sequence for a seed, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A file URI as VS Code writes it (vscode-uri): every path character but letters, digits, "-", ".", "_", "~" and "/" escaped. */

@@ -117,6 +117,29 @@ export function nameInOtherCase(input: string, rel: string): boolean {
   return !names.includes(name) && names.some((written) => written.toLowerCase() === name.toLowerCase());
 }
 
+/**
+ * The location (`:1` of `log:1`, `#L2`) that `input`, taken as the existing file `rel`, wrote
+ * after its name, where only dropping it names that file: `log:1` may be a new file's name
+ * (a Linux disk holds it), and a write is not to guess which. Undefined otherwise.
+ */
+export function droppedLocation(input: string, rel: string): string | undefined {
+  let plain: string;
+  try {
+    plain = plainReading(input);
+  } catch {
+    return undefined;
+  }
+  const fold = (path: string): string => (path.split(/[\\/]/).pop() ?? "").replace(/[. ]+$/, "").normalize("NFC").toLowerCase();
+  const name = fold(rel);
+  const forms = [plain, safeDecode(plain) ?? plain];
+  if (forms.some((form) => fold(form) === name)) return undefined;
+  for (const form of forms) {
+    const location = LOCATION.exec(form);
+    if (location !== null && fold(form.slice(0, location.index)) === name) return location[0].trim();
+  }
+  return undefined;
+}
+
 /** lexicalRelative, then the disk's spelling: Unicode normalization (diskSpelling), then letter case. */
 async function spelled(root: string, path: string): Promise<string> {
   return caseSpelling(root, await diskSpelling(root, lexicalRelative(root, path)));

@@ -7,7 +7,7 @@ import { unchangedLines } from "./edit-engine.ts";
 import { type FileReads, recordWhole, unseenLines } from "./file-reads.ts";
 import { type TextFile, checkJsonKept, contentHash, decodeText, encodeText, splitLines, toLf } from "./text-file.ts";
 import { type Tool, ToolError, stringArg } from "./tool.ts";
-import { nameInOtherCase, spellingNote } from "./path-spelling.ts";
+import { droppedLocation, nameInOtherCase, spellingNote } from "./path-spelling.ts";
 import { type Workspace, quotedPath } from "./workspace.ts";
 
 export const writeFileTool: Tool = {
@@ -38,6 +38,13 @@ export const writeFileTool: Tool = {
       throw new ToolError(
         "ambiguous-match",
         `${quotedPath(written)} is not on disk as written; ${quotedPath(path)} is, its name differing only in letter case. Nothing was written: to replace it, give its name as it is; a new file beside it needs a name that differs in more than letter case (macOS and Windows disks cannot hold both)`,
+      );
+    }
+    const location = info ? droppedLocation(written, path) : undefined;
+    if (location !== undefined) {
+      throw new ToolError(
+        "ambiguous-match",
+        `${quotedPath(written)} is not on disk as written; ${quotedPath(path)} is, without the ${quotedPath(location)} after its name. Nothing was written: to replace it, give its name as it is; a new file needs another name`,
       );
     }
     const replaced = info ? await replacement(ctx.workspace, path, content, ctx.reads) : undefined;

@@ -145,6 +145,21 @@ describe("paths written in another system's shape", () => {
     assert.equal(readText(root, "src/foo.ts"), "two\n");
   });
 
+  it("write_file refuses to replace a file reached only by dropping a location after the name, and writes nothing", async () => {
+    const { root, ctx } = workspaceWith({ log: "keep\n", "src/a.ts": "a\n" });
+    for (const path of ["log", "src/a.ts"]) assert.equal((await call(ctx, "read_file", { path })).ok, true);
+    for (const [path, file, location] of [["log:1", "log", ":1"], ["src/a.ts#L2", "src/a.ts", "#L2"], ["`log:3:5`", "log", ":3:5"]] as const) {
+      const write = await call(ctx, "write_file", { path, content: "new\n" });
+      assert.equal(write.text, `Error (ambiguous-match): "${path}" is not on disk as written; "${file}" is, without the "${location}" after its name. Nothing was written: to replace it, give its name as it is; a new file needs another name`, path);
+    }
+    assert.deepEqual(readdirSync(root).sort(), ["log", "src"]);
+    assert.equal(readText(root, "log"), "keep\n");
+    assert.equal(readText(root, "src/a.ts"), "a\n");
+    // A new name of that shape, nothing under the name without it: made as written.
+    assert.equal((await call(ctx, "write_file", { path: "notes:2", content: "n\n" })).ok, true);
+    assert.equal(readText(root, "notes:2"), "n\n");
+  });
+
   it("refuses a Windows path through two folders of the workspace's name where each names a file, naming both", async () => {
     const { root, ctx } = workspaceWith({ "src/x.ts": "outer\n" });
     const name = basename(root);

@@ -12,8 +12,10 @@
  * (inode, size and mtime: a save is a rename, so every save is a new inode): a copy whose
  * file another process saved since is read again before it is used, and a save over a
  * version this store never read (the other window finished a turn of the same conversation
- * meanwhile) keeps that version beside it (`<id>.other-window-<time>.json`) and says so. What a
- * store says is for the user of that conversation: the runtime shows it in the run's chat.
+ * meanwhile) keeps that version beside it (`<id>.other-window-<time>.json`) and says so — but
+ * a version a newer Hearth saved (a window not reloaded since the update runs this one beside
+ * it) stays in place, and this store's turn is kept beside it (`<id>.older-hearth-<time>.json`).
+ * What a store says is for the user of that conversation: the runtime shows it in the run's chat.
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
@@ -132,6 +134,7 @@ export class ConversationStore {
       try {
         await writeNew(tmp, text);
         const version = versionOf(await stat(tmp, { bigint: true })); // a rename keeps inode, size and mtime
+        if (await this.keptBesideNewer(id, tmp)) return;
         await this.keepOtherWindows(id);
         await rename(tmp, this.file(id));
         await syncFolder(dir);
@@ -223,6 +226,30 @@ export class ConversationStore {
     if (!this.dir || this.unsaved.has(id) || this.saving.has(id)) return false;
     const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
     return now !== ABSENT && now !== this.versions.get(id);
+  }
+
+  /**
+   * Before a save: where a newer Hearth (another window, not reloaded since the update) saved
+   * the conversation in its later format since this store's copy, this window's turn (`tmp`)
+   * is renamed beside it (`<id>.older-hearth-<time>.json`) and reported, and the newer file
+   * stays where that version goes on with it: the next `get` here refuses it. True when so.
+   */
+  private async keptBesideNewer(id: string, tmp: string): Promise<boolean> {
+    const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
+    if (now === ABSENT || now === (this.versions.get(id) ?? ABSENT)) return false;
+    let format: number;
+    try {
+      const read = await readConversationFile(this.file(id));
+      if (read) parseMessages(read.text);
+      return false; // another window of this version, or damage: keepOtherWindows
+    } catch (error) {
+      if (!(error instanceof NewerFormatError)) return false;
+      format = error.version;
+    }
+    const aside = join(this.dir!, `${id}.${OLDER_HEARTH}${Date.now()}.json`);
+    await rename(tmp, aside);
+    this.warn(`A newer version of Hearth, in another window, saved this conversation (format ${format}) while this turn ran: its file is left as it is, and this window's turn is kept in ${aside}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`, undefined, id);
+    return true;
   }
 
   /**
@@ -387,6 +414,8 @@ function versionOf(info: BigIntStats): string {
 const ABSENT = "absent";
 /** A version another window's save set aside: `<id>.other-window-<ms>.json`. */
 const OTHER_WINDOW = "other-window-";
+/** A turn this version ran, kept beside a file a newer Hearth saved meanwhile: `<id>.older-hearth-<ms>.json`. */
+const OLDER_HEARTH = "older-hearth-";
 
 /** The message as the model reads it again: not marked dropped. */
 function undropped(message: ChatMessage): ChatMessage {

@@ -2,7 +2,7 @@
 // a rewind, an import, a restart (a new store on the same folder) and a damaged file.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,6 +185,28 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.deepEqual(readdirSync(dir), ["c1.json"]);
     assert.equal(readFileSync(join(dir, "c1.json"), "utf8"), newer);
     assert.deepEqual(warnings, []);
+  });
+
+  // Two versions at once (a window not reloaded since the update, beside one that was): the
+  // older one's turn ends after the newer one saved the conversation in its later format.
+  it("a turn an older window ends after a newer Hearth saved the conversation leaves the newer file where it is and keeps the turn beside it", async (t) => {
+    const dir = folder(t);
+    const warnings: string[] = [];
+    const older = new ConversationStore(dir, (message, _error, id) => warnings.push(`${id}: ${message}`));
+    await older.record("c1", TURN.slice(0, 3));
+    const newer = JSON.stringify({ version: 2, messages: [...TURN, { role: "user", content: "and more" }], pinned: [1] });
+    writeFileSync(join(dir, "c1.json.new"), newer);
+    renameSync(join(dir, "c1.json.new"), join(dir, "c1.json")); // a save: a new file renamed into place
+    await older.record("c1", TURN);
+    assert.equal(readFileSync(join(dir, "c1.json"), "utf8"), newer);
+    const aside = readdirSync(dir).filter((name) => name !== "c1.json");
+    assert.equal(aside.length, 1);
+    assert.match(aside[0]!, /^c1\.older-hearth-\d+\.json$/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, aside[0]!), "utf8")).messages, TURN);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0], `c1: A newer version of Hearth, in another window, saved this conversation (format 2) while this turn ran: its file is left as it is, and this window's turn is kept in ${join(dir, aside[0]!)}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`);
+    await assert.rejects(older.get("c1"), NewerConversationError);
+    assert.equal(readFileSync(join(dir, "c1.json"), "utf8"), newer);
   });
 
   // The timeout only turns a read that blocks for good into a failure instead of a hung run.

@@ -29,7 +29,7 @@ export async function modelPath(root: string, input: string): Promise<string> {
     const written = await spelled(root, input).catch(() => undefined);
     if (written !== undefined && (await isThere(root, written))) return written;
   }
-  await refuseOtherHome(root, plain, input);
+  await refuseUnexpanded(root, plain, input);
   const foreign = await foreignAbsolute(root, plain);
   if (foreign !== undefined) return foreign;
   const readings = [plain, ...looserReadings(plain)];
@@ -44,14 +44,18 @@ export async function modelPath(root: string, input: string): Promise<string> {
 }
 
 /**
- * `~user/x`, a shell's name for a file in that user's home folder: refused as outside, as
- * `~/x` is, rather than a folder named `~user` made in the workspace. Where the workspace has
- * a folder of that name (`~backup/`), it is that folder.
+ * A first folder that a shell or an editor would have expanded, refused rather than made as a
+ * folder of that name in the workspace: `~user/x` (that user's home folder: outside, as `~/x`
+ * is), `%USERPROFILE%\\x`, `${env:TEMP}/x`, `${fileDirname}/x` (`${workspaceFolder}` is the
+ * root: plainReading). Where the workspace has a folder of that name (`~backup/`), it is that folder.
  */
-async function refuseOtherHome(root: string, plain: string, input: string): Promise<void> {
-  const other = /^~([^\\/]+)[\\/]/.exec(plain);
-  if (other === null || (await isThere(root, await spelled(root, other[0]!.slice(0, -1))))) return;
-  throw new ToolError("outside-workspace", `${quotedPath(input.trim())} is in the home folder of the user ${other[1]}, outside the workspace; give the path relative to the workspace root`);
+async function refuseUnexpanded(root: string, plain: string, input: string): Promise<void> {
+  const first = /^(~[^\\/]+|%[A-Za-z_][\w()]*%|\$\{[^}\\/]+\})[\\/]/.exec(plain)?.[1];
+  if (first === undefined || (await isThere(root, await spelled(root, first)))) return;
+  if (first.startsWith("~")) {
+    throw new ToolError("outside-workspace", `${quotedPath(input.trim())} is in the home folder of the user ${first.slice(1)}, outside the workspace; give the path relative to the workspace root`);
+  }
+  throw new ToolError("invalid-input", `${quotedPath(input.trim())} begins with ${first}, a variable Hearth's tools do not expand; nothing was read or written. Give the path relative to the workspace root`);
 }
 
 /**
@@ -151,7 +155,8 @@ async function isThere(root: string, rel: string): Promise<boolean> {
 
 /**
  * What the path says with its wrapping taken off, always: backticks or quotes round it, a
- * `file://` or `vscode://file/` link (percent-decoded), `~` or `$HOME` for the home folder.
+ * `file://` or `vscode://file/` link (percent-decoded), `~` or `$HOME` for the home folder,
+ * `${workspaceFolder}` for the workspace's.
  */
 function plainReading(input: string): string {
   let path = input.trim();
@@ -162,6 +167,9 @@ function plainReading(input: string): string {
   if (/^file:\/\//i.test(path)) path = fromFileUrl(path, input);
   const home = /^(?:~|\$HOME|\$\{HOME\})(?=$|[\\/])/.exec(path);
   if (home) path = homedir() + path.slice(home[0].length);
+  // VS Code's name for the workspace's folder, as its tasks and launch settings write it.
+  const folder = /^\$\{(?:workspaceFolder|workspaceRoot)\}(?=$|[\\/])/.exec(path);
+  if (folder) path = `.${path.slice(folder[0].length)}`;
   return path;
 }
 

@@ -86,6 +86,19 @@ describe("paths written in another system's shape", () => {
     assert.deepEqual(readdirSync(join(root, "~backup")).sort(), ["a.ts", "b.ts"]);
   });
 
+  it("${workspaceFolder} is the workspace root; another variable the tools do not expand is refused, never a folder of its name made", async () => {
+    const { root, ctx } = workspaceWith({ "src/a.ts": "a\n" });
+    assert.equal((await call(ctx, "read_file", { path: "${workspaceFolder}\\src\\a.ts" })).text, '1| a\n["${workspaceFolder}\\src\\a.ts" is not a path on disk as written; it was taken as "src/a.ts"]');
+    const write = await call(ctx, "write_file", { path: "${workspaceRoot}/src/w.ts", content: "w\n" });
+    assert.equal(write.ok, true, write.text);
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["a.ts", "w.ts"]);
+    for (const [path, variable] of [["%USERPROFILE%\\w.ts", "%USERPROFILE%"], ["${env:TEMP}/w.ts", "${env:TEMP}"], ["${fileDirname}/w.ts", "${fileDirname}"]] as const) {
+      const refused = await call(ctx, "write_file", { path, content: "w\n" });
+      assert.equal(refused.text, `Error (invalid-input): "${path}" begins with ${variable}, a variable Hearth's tools do not expand; nothing was read or written. Give the path relative to the workspace root`, path);
+    }
+    assert.deepEqual(readdirSync(root), ["src"]);
+  });
+
   it("apply_patch renames a file to another letter case of its name, and finds a file its headers name in Windows' shape", async () => {
     const { root, ctx } = workspaceWith({ "src/foo.ts": "foo\n", "src/x.ts": "x\n" });
     const rename = await call(ctx, "apply_patch", { patch: "diff --git a/src/foo.ts b/src/Foo.ts\nsimilarity index 100%\nrename from src/foo.ts\nrename to src/Foo.ts\n" });

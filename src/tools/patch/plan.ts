@@ -145,6 +145,13 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
   const note = modeNote(section, paths.to ?? path);
   const alias = await aliasOf(ws.root, names, [paths.from, paths.to]);
   if (alias) return fail(`"${alias.path}" is "${alias.other}" under another name (through a link), which this patch also changes; patch the file under one name`);
+  const twin = paths.to !== null && paths.to !== paths.from ? await caseTwin(ws, pending, paths.to, paths.from) : undefined;
+  if (twin !== undefined) {
+    const verb = operation === "create" ? "creates" : operation === "copy" ? "copies it to" : "renames it to";
+    return fail(
+      `the patch ${verb} ${quotedPath(paths.to!)}, and ${quotedPath(twin)} is there, its name differing only in letter case (macOS and Windows disks cannot hold both). To change that file, patch it under its name as it is; a new file needs a name that differs in more than letter case`,
+    );
+  }
   try {
     let state = await load(ws, pending, paths.from, path, operation === "copy");
     if (options.raw) {
@@ -228,13 +235,6 @@ function modeNote(section: FilePatch, path: string): string | undefined {
 async function load(ws: Workspace, pending: Map<string, Pending>, from: string | null, path: string, asBefore = false): Promise<Pending> {
   if (from === null) {
     if (await exists(ws, pending, path)) throw new ToolError("already-exists", `the patch creates "${path}", but it already exists`);
-    const twin = await caseTwin(ws, pending, path);
-    if (twin !== undefined) {
-      throw new ToolError(
-        "already-exists",
-        `the patch creates ${quotedPath(path)}, and ${quotedPath(twin)} is there, its name differing only in letter case (macOS and Windows disks cannot hold both). To change that file, patch it under its name as it is; a new file needs a name that differs in more than letter case`,
-      );
-    }
     return { file: { text: "", encoding: "utf8", bom: false, eol: "\n" }, text: "" };
   }
   const known = asBefore && (await ws.stat(from)) ? undefined : pending.get(from);
@@ -251,14 +251,15 @@ async function load(ws: Workspace, pending: Map<string, Pending>, from: string |
 }
 
 /**
- * The file a new `path` would be a case twin of (src/foo.ts for src/Foo.ts), where the workspace
- * takes the name in another case for it (path-spelling.ts) and it is still there in this patch;
- * a patch that deletes it first makes `path` as named, as git apply does.
+ * The file a new `path` (one a section creates, or renames or copies to) would be a case twin
+ * of (src/foo.ts for src/Foo.ts), where the workspace takes the name in another case for it
+ * (path-spelling.ts) and it is still there in this patch: a patch that deletes it first makes
+ * `path` as named, as git apply does, and so does the rename of `from` to `path`.
  */
-async function caseTwin(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<string | undefined> {
+async function caseTwin(ws: Workspace, pending: Map<string, Pending>, path: string, from: string | null): Promise<string | undefined> {
   const twin = await ws.resolve(path).catch(() => path);
   const fold = (name: string): string => name.normalize("NFC").toLowerCase();
-  return twin !== path && fold(twin) === fold(path) && (await exists(ws, pending, twin)) ? twin : undefined;
+  return twin !== path && twin !== from && fold(twin) === fold(path) && (await exists(ws, pending, twin)) ? twin : undefined;
 }
 
 async function exists(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<boolean> {
@@ -308,17 +309,26 @@ async function pickNewPath(ws: Workspace, rawNew: string, rawOld: string | null,
  * differently, the rename changes only the case of the name, kept as written, in its folder
  * as the disk spells it: foo.ts -> Foo.ts renames; Src/X.ts on both sides changes src/x.ts,
  * and so does src/x.ts -> Src/x.ts (a folder Src beside src is what macOS and Windows clones
- * cannot hold). A new file's name is kept as written too (`load` refuses it beside its case twin).
+ * cannot hold). A new file's name, and a rename's or copy's to another file, is kept as written
+ * too (planFile refuses it beside its case twin: caseTwin).
  */
 async function caseRename(ws: Workspace, raw: string, from: string | null, oldWritten: readonly string[]): Promise<string> {
   const to = await ws.resolve(raw);
-  if (from !== null && to !== from) return to;
-  const written = lexicalRelative(ws.root, raw);
-  const same = from !== null && oldWritten.some((old) => lexicalRelative(ws.root, old) === written);
-  const name = basename(written);
-  if (same || name === basename(to) || name.toLowerCase() !== basename(to).toLowerCase()) return to;
+  const written = asWritten(ws.root, raw);
+  const name = written === undefined ? undefined : basename(written);
+  if (name === undefined || name === basename(to) || name.toLowerCase() !== basename(to).toLowerCase()) return to;
+  if (to === from && oldWritten.some((old) => asWritten(ws.root, old) === written)) return to;
   const folder = dirname(to);
   return folder === "." ? name : `${folder}/${name}`;
+}
+
+/** lexicalRelative, or undefined for a path it refuses (a Windows path the workspace took as its file). */
+function asWritten(root: string, path: string): string | undefined {
+  try {
+    return lexicalRelative(root, path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

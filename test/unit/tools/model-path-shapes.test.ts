@@ -215,6 +215,19 @@ describe("paths written in another system's shape", () => {
     assert.equal(readText(root, "src/Foo.ts"), "new\n");
   });
 
+  it("apply_patch renaming or copying a file to a name that differs only in letter case from one there names both and writes nothing", async () => {
+    const { root, ctx } = workspaceWith({ "src/foo.ts": "a\n", "old.ts": "o\n" });
+    for (const how of ["rename", "copy"]) {
+      const patch = `diff --git a/old.ts b/src/Foo.ts\nsimilarity index 100%\n${how} from old.ts\n${how} to src/Foo.ts\n`;
+      const refused = await call(ctx, "apply_patch", { patch });
+      assert.equal(refused.ok, false, how);
+      assert.match(refused.text, /FAILED (rename|copy) old\.ts -> src\/Foo\.ts: the patch (renames|copies) it to "src\/Foo\.ts", and "src\/foo\.ts" is there, its name differing only in letter case \(macOS and Windows disks cannot hold both\)/, how);
+    }
+    assert.deepEqual(readdirSync(join(root, "src")), ["foo.ts"]);
+    assert.equal(readText(root, "src/foo.ts"), "a\n");
+    assert.equal(readText(root, "old.ts"), "o\n");
+  });
+
   it("says a file whose name holds a backslash cannot be named to the tools, rather than 'does not exist', and writes nothing", async () => {
     const { root, ctx } = workspaceWith({ "weird\\name.ts": "w\n" });
     for (const [tool, input] of [["read_file", {}], ["edit_file", { old_text: "w", new_text: "v" }], ["write_file", { content: "v\n" }]] as const) {

@@ -1,6 +1,7 @@
 /**
  * What `hearth chat` and `hearth fix` say when they have no model: the CLI's three ways to
- * get one, the third the exact `hearth models --download` command for this machine's
+ * get one (and, first, the file Hearth in VS Code downloaded, where there is one), the third
+ * the exact `hearth models --download` command for this machine's
  * recommended model — or, where nothing Hearth downloads fits (24 GiB of RAM, no GPU), the
  * reason instead, never a 20 GiB download that could not run (the editor's view does the same).
  */
@@ -8,11 +9,14 @@ import { totalmem } from "node:os";
 import { findPreset, findQuantization, probeSystem, recommendModel } from "../models/index.ts";
 import type { ModelRecommendation } from "../protocol/models.ts";
 import { formatSize } from "../protocol/units.ts";
+import { terminalName } from "./terminal-text.ts";
 
-export function noModel(task: "chat" | "fix", recommendation: ModelRecommendation): string {
+export function noModel(task: "chat" | "fix", recommendation: ModelRecommendation, fromEditor?: { readonly preset: string; readonly file: string }): string {
   const lines = [
     `No model to ${task === "chat" ? "chat" : "fix the issue"} with. Give hearth one of:`,
     "  --model FILE.gguf                 a GGUF file on this machine",
+    // Hearth in VS Code keeps its downloads apart from the CLI's (editorModel): the file is on disk already.
+    ...(fromEditor ? [`  --model ${terminalName(fromEditor.file)}`, `                                    ${fromEditor.preset}, which Hearth in VS Code downloaded: no second download`] : []),
     "  --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)",
   ];
   const quant = recommendation.fits ? findQuantization(findPreset(recommendation.preset)!, recommendation.quantization) : undefined;

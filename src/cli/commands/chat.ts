@@ -21,7 +21,7 @@ import { refuseOtherArchitecture } from "../model-architecture.ts";
 import { confirmInTerminal, openCliMcp } from "../mcp-option.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { type TerminalTextStream, terminalJson, terminalName, terminalText, terminalTextStream } from "../terminal-text.ts";
-import { cliModelPreset, cliStoragePath, olderPresetNote } from "./models.ts";
+import { cliModelPreset, cliStoragePath, editorModel, olderPresetNote } from "./models.ts";
 import { noModel, recommendedModel } from "../no-model.ts";
 
 export const chatCommand: CliCommand = {
@@ -95,7 +95,7 @@ export const chatCommand: CliCommand = {
       });
       const state = await runtime.whileRunning(runtime.connection.sendRequest(ModelLoadRequest, {}), "while loading the model");
       if (state.kind === "none") {
-        io.err(noModel("chat", await recommendedModel()));
+        io.err(noModel("chat", await recommendedModel(), editorModel()));
         return 1;
       }
       // Over the loading line, cleared first: the final line may be shorter, or longer than the terminal.

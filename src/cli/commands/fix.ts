@@ -26,7 +26,7 @@ import { CheckoutBusyError, hearthStateDir, LockFolderError, lockCheckout } from
 import { noModel, recommendedModel } from "../no-model.ts";
 import { checkoutRoot } from "../checkout-root.ts";
 import { refuseOtherArchitecture } from "../model-architecture.ts";
-import { cliModelPreset, cliModelsFolder, olderPresetNote } from "./models.ts";
+import { cliModelPreset, cliModelsFolder, editorModel, olderPresetNote } from "./models.ts";
 import { issueFromUrl } from "../issue-url.ts";
 import { ownText } from "../locale.ts";
 
@@ -148,7 +148,7 @@ async function fixLocked(options: FixCliOptions, mcpFile: string | undefined, io
   await slot.settled();
   if (slot.state().kind === "none") {
     await Promise.all([slot.dispose(), mcp?.close()]);
-    io.err(noModel("fix", await recommendedModel()));
+    io.err(noModel("fix", await recommendedModel(), editorModel()));
     return FIX_EXIT.usage;
   }
   const trajectory = new Trajectory(options.trajectoryPath);

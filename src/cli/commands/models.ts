@@ -32,13 +32,44 @@ export function cliModelsFolder(): string {
  * asked for. With none downloaded, the default, which the model slot reports as not downloaded.
  */
 export function cliModelPreset(): ModelPreset {
-  const folder = cliModelsFolder();
+  return presetIn(cliModelsFolder()) ?? DEFAULT_SETTINGS.modelPreset;
+}
+
+/** The preset to run of those downloaded in `folder` (cliModelPreset's order); undefined when none is. */
+function presetIn(folder: string): ModelPreset | undefined {
   const fallback = DEFAULT_SETTINGS.modelPreset;
   const others = MODEL_PRESETS.filter((id) => id !== fallback && id !== "custom");
   const downloaded = [fallback, ...others].filter((id) => findDownloadedPreset(folder, id));
   // A file that is no GGUF (a web page `curl -o` saved in the model's place) never loads: one
   // that may goes first. With none, the first is run all the same, and its load names the file.
-  return downloaded.find((id) => !notAModel(findDownloadedPreset(folder, id)!)) ?? downloaded[0] ?? fallback;
+  return downloaded.find((id) => !notAModel(findDownloadedPreset(folder, id)!)) ?? downloaded[0];
+}
+
+/** `publisher.name` in package.json: the extension's folder in VS Code's storage for extensions. */
+const EXTENSION_ID = "hearth.hearth";
+
+/**
+ * Where Hearth in VS Code keeps its downloads (its global storage's `models`), for VS Code, its
+ * Insiders build and VSCodium: each app keeps its own models, so the CLI's "No model" names
+ * one downloaded there for --model rather than a second 20 GiB download.
+ */
+export function editorModelsFolders(): string[] {
+  const home = homedir();
+  const data =
+    process.platform === "win32" ? process.env.APPDATA || join(home, "AppData", "Roaming")
+    : process.platform === "darwin" ? join(home, "Library", "Application Support")
+    : process.env.XDG_CONFIG_HOME || join(home, ".config");
+  return ["Code", "Code - Insiders", "VSCodium"].map((app) => join(data, app, "User", "globalStorage", EXTENSION_ID, "models"));
+}
+
+/** The model Hearth in VS Code downloaded that chat and fix would run (as cliModelPreset chooses), if there is one that is a GGUF. */
+export function editorModel(): { preset: ModelPreset; file: string } | undefined {
+  for (const folder of editorModelsFolders()) {
+    const preset = presetIn(folder);
+    const file = preset && findDownloadedPreset(folder, preset);
+    if (preset && file && !notAModel(file)) return { preset, file };
+  }
+  return undefined;
 }
 
 /**
@@ -75,7 +106,9 @@ export const modelsCommand: CliCommand = {
   --cuda-ext        with --cuda: also the fallback build for drivers the main one does not load with
 
 Models are stored in ${terminalName(cliModelsFolder())}, CUDA in ${terminalName(join(cliStoragePath(), "native"))}
-(set HEARTH_HOME to change).`,
+(set HEARTH_HOME to change). Hearth in VS Code keeps its own downloads, in VS Code's storage
+(${terminalName(editorModelsFolders()[0]!)}): give one to chat and fix with --model FILE
+rather than download it again.`,
   async run(args, io) {
     const { flags } = parseFlags(args, { json: "boolean", download: "string", quant: "string", cuda: "boolean", "cuda-ext": "boolean", verbose: "boolean" });
     const runtime = await spawnRuntime({

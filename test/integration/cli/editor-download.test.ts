@@ -1,0 +1,45 @@
+// A model Hearth's VS Code extension downloaded, then hearth chat or hearth fix. The extension
+// keeps its downloads in VS Code's storage for it, the CLI in its own folder (HEARTH_HOME): the
+// CLI's "No model" must name the file already on disk for --model, not only the 20 GiB download.
+// Real built CLI and runtime; the download is a stand-in with the default preset's file name.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "out/cli.mjs");
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+
+/** A home whose VS Code (Linux: $XDG_CONFIG_HOME/Code) holds Hearth's download of `file`, and an empty HEARTH_HOME. */
+function homeWithEditorDownload(file: string): { env: NodeJS.ProcessEnv; home: string; model: string } {
+  const home = tempDir("hearth-editor-download-");
+  const { publisher, name } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { publisher: string; name: string };
+  const models = join(home, ".config", "Code", "User", "globalStorage", `${publisher}.${name}`, "models");
+  mkdirSync(models, { recursive: true });
+  writeFileSync(join(models, file), "GGUF stand-in, not a model");
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), HEARTH_HOME: join(home, "hearth") };
+  return { env, home, model: join(models, file) };
+}
+
+it("hearth chat with no model of its own names the model Hearth in VS Code downloaded, for --model", { skip: process.platform !== "linux" && "VS Code's storage is elsewhere there" }, () => {
+  const { env, home, model } = homeWithEditorDownload("Qwen3.6-35B-A3B-Q4_K_M.gguf");
+  const run = spawnSync(process.execPath, [CLI, "chat", "--no-rules", "hello"], { cwd: home, encoding: "utf8", timeout: 120_000, env });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^No model to chat with\./m);
+  assert.ok(run.stderr.includes(`  --model ${model}\n`), run.stderr);
+  assert.match(run.stderr, /qwen3\.6-35b-a3b, which Hearth in VS Code downloaded: no second download/);
+});
+
+it("hearth fix says the same; hearth models --help says where each keeps its models", { skip: process.platform !== "linux" && "VS Code's storage is elsewhere there" }, () => {
+  const { env, home, model } = homeWithEditorDownload("Qwen3.5-35B-A3B-Q6_K.gguf");
+  const repo = tempDir("hearth-editor-download-repo-");
+  cpSync(join(ROOT, "test/fixtures/agent/python-calc"), repo, { recursive: true });
+  const fix = spawnSync(process.execPath, [CLI, "fix", "--state-dir", join(home, "state"), "--repo", repo, "--issue", "add(2, 3) returns -1", "--yes", "--no-index", "--out", join(home, "fix.diff")], { cwd: home, encoding: "utf8", timeout: 120_000, env });
+  assert.match(fix.stderr, /^No model to fix the issue with\./m);
+  assert.ok(fix.stderr.includes(`  --model ${model}\n`), fix.stderr);
+  const help = spawnSync(process.execPath, [CLI, "models", "--help"], { cwd: home, encoding: "utf8", timeout: 60_000, env });
+  assert.match(help.stdout + help.stderr, /Hearth in VS Code keeps its own downloads/);
+});

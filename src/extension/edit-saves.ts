@@ -27,28 +27,46 @@ export async function saveEdited(uris: readonly string[], find: (uri: string) =>
   return { notSaved };
 }
 
-/** How VS Code auto-saves a file: `files.autoSave`, and whether `files.autoSaveWhenNoErrors` holds it back now. */
+/** How VS Code auto-saves a file: `files.autoSave` (`files.autoSaveDelay`), and whether `files.autoSaveWhenNoErrors` holds it back now. */
 export interface AutoSave {
   readonly mode: string;
+  /** `files.autoSaveDelay`, in milliseconds: how long after the last change VS Code saves with "afterDelay". */
+  readonly delay: number;
   readonly whenNoErrors: boolean;
   /** Whether the file has error diagnostics now. */
   readonly hasErrors: boolean;
 }
 
+/** The longest auto-save delay waited for: with a longer one the write is refused for the unsaved changes, as with auto-save off. */
+export const LONGEST_AUTO_SAVE_WAIT_MS = 5000;
+/** Time given beyond the delay for VS Code's own save to be done. */
+const AUTO_SAVE_MARGIN_MS = 1000;
+
 /**
  * Saves each dirty document of `uris` that VS Code would save on its own (any `files.autoSave`
  * but "off", unless `files.autoSaveWhenNoErrors` holds it back for a file with errors); answers
- * those saved. With "afterDelay" the user's typing of a second ago is saved now rather than
- * a moment later; the others the runtime refuses as unsaved changes, as before.
+ * those saved; the others the runtime refuses as unsaved changes, as before.
+ * With "afterDelay" the save is VS Code's own, waited for (`ownSave`: whether VS Code saved the
+ * document within the milliseconds given): a save of Hearth's is an explicit one, which runs
+ * `editor.formatOnSave` and `editor.codeActionsOnSave` (organize imports, fix all) over the
+ * user's typing, where VS Code's auto-save after the delay runs neither. With "onFocusChange"
+ * or "onWindowChange" the save VS Code makes formats too: it is made now.
  */
-export async function saveAutoSaved(uris: readonly string[], find: (uri: string) => SavableDocument | undefined, autoSave: (uri: string) => AutoSave): Promise<WorkspaceAutoSaveResult> {
-  const saved: string[] = [];
-  for (const uri of uris) {
-    const doc = find(uri);
-    if (!doc?.isDirty) continue;
-    const how = autoSave(uri);
-    if (how.mode === "off" || (how.whenNoErrors && how.hasErrors)) continue;
-    if (await Promise.resolve(doc.save()).catch(() => false)) saved.push(uri);
-  }
-  return { saved };
+export async function saveAutoSaved(
+  uris: readonly string[],
+  find: (uri: string) => SavableDocument | undefined,
+  autoSave: (uri: string) => AutoSave,
+  ownSave: (uri: string, ms: number) => PromiseLike<boolean>,
+): Promise<WorkspaceAutoSaveResult> {
+  const outcomes = await Promise.all(
+    uris.map(async (uri) => {
+      const doc = find(uri);
+      if (!doc?.isDirty) return false;
+      const how = autoSave(uri);
+      if (how.mode === "off" || (how.whenNoErrors && how.hasErrors)) return false;
+      if (how.mode === "afterDelay") return how.delay <= LONGEST_AUTO_SAVE_WAIT_MS && Promise.resolve(ownSave(uri, how.delay + AUTO_SAVE_MARGIN_MS)).catch(() => false);
+      return Promise.resolve(doc.save()).catch(() => false);
+    }),
+  );
+  return { saved: uris.filter((_, i) => outcomes[i]) };
 }

@@ -57,7 +57,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
     const openDocument = (uri: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
     runtime.onRequest(WorkspaceSaveRequest, (params) => saveEdited(params.uris, openDocument));
-    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveOf));
+    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveOf, (uri, ms) => savedByVsCode(openDocument(uri), ms)));
   }
 
   dispose(): void {
@@ -163,9 +163,26 @@ export class ChatController implements vscode.Disposable, ChatSession {
 function autoSaveOf(uri: string): AutoSave {
   const resource = vscode.Uri.parse(uri);
   const files = vscode.workspace.getConfiguration("files", resource);
+  const delay = files.get<unknown>("autoSaveDelay");
   return {
     mode: files.get<string>("autoSave", "off"),
+    // As VS Code reads it: a number of milliseconds, else its default.
+    delay: typeof delay === "number" && delay >= 0 ? delay : 1000,
     whenNoErrors: files.get<boolean>("autoSaveWhenNoErrors", false),
     hasErrors: vscode.languages.getDiagnostics(resource).some((d) => d.severity === vscode.DiagnosticSeverity.Error),
   };
+}
+
+/** Whether VS Code saved `document` itself (its auto-save) within `ms` milliseconds. */
+function savedByVsCode(document: vscode.TextDocument | undefined, ms: number): Promise<boolean> {
+  if (!document?.isDirty) return Promise.resolve(document !== undefined);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(!document.isDirty);
+    };
+    const listener = vscode.workspace.onDidSaveTextDocument((saved) => saved.uri.toString() === document.uri.toString() && done());
+    const timer = setTimeout(done, ms);
+  });
 }

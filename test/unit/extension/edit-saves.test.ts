@@ -32,18 +32,63 @@ describe("saveEdited (hearth/workspace/save)", () => {
 
 describe("saveAutoSaved (hearth/workspace/autoSave)", () => {
   it("saves the user's unsaved changes only where VS Code saves them on its own, and answers those saved", async () => {
+    const how = (mode: string, whenNoErrors = false, hasErrors = false) => ({ mode, delay: 1000, whenNoErrors, hasErrors });
     const docs = new Map([
-      ["file:///w/after-delay.ts", { doc: doc("saves"), autoSave: { mode: "afterDelay", whenNoErrors: false, hasErrors: false } }],
-      ["file:///w/focus.ts", { doc: doc("saves"), autoSave: { mode: "onFocusChange", whenNoErrors: false, hasErrors: false } }],
-      ["file:///w/off.ts", { doc: doc("saves"), autoSave: { mode: "off", whenNoErrors: false, hasErrors: false } }],
+      // afterDelay: VS Code's own save, waited for (below).
+      ["file:///w/after-delay.ts", { doc: doc("saves"), autoSave: how("afterDelay") }],
+      ["file:///w/focus.ts", { doc: doc("saves"), autoSave: how("onFocusChange") }],
+      ["file:///w/window.ts", { doc: doc("saves"), autoSave: how("onWindowChange") }],
+      ["file:///w/off.ts", { doc: doc("saves"), autoSave: how("off") }],
       // files.autoSaveWhenNoErrors: VS Code holds the save back while the file has errors.
-      ["file:///w/errors.ts", { doc: doc("saves"), autoSave: { mode: "afterDelay", whenNoErrors: true, hasErrors: true } }],
-      ["file:///w/clean-enough.ts", { doc: doc("saves"), autoSave: { mode: "afterDelay", whenNoErrors: true, hasErrors: false } }],
-      ["file:///w/locked.ts", { doc: doc("fails"), autoSave: { mode: "afterDelay", whenNoErrors: false, hasErrors: false } }],
+      ["file:///w/errors.ts", { doc: doc("saves"), autoSave: how("afterDelay", true, true) }],
+      ["file:///w/focus-errors.ts", { doc: doc("saves"), autoSave: how("onFocusChange", true, true) }],
+      ["file:///w/clean-enough.ts", { doc: doc("saves"), autoSave: how("afterDelay", true, false) }],
+      ["file:///w/locked.ts", { doc: doc("fails"), autoSave: how("onFocusChange") }],
     ]);
-    const result = await saveAutoSaved([...docs.keys(), "file:///w/not-open.ts"], (uri) => docs.get(uri)?.doc, (uri) => docs.get(uri)!.autoSave);
-    assert.deepEqual(result, { saved: ["file:///w/after-delay.ts", "file:///w/focus.ts", "file:///w/clean-enough.ts"] });
-    assert.equal(docs.get("file:///w/off.ts")!.doc.saves, 0);
-    assert.equal(docs.get("file:///w/errors.ts")!.doc.saves, 0);
+    const waited: string[] = [];
+    const ownSave = async (uri: string) => (waited.push(uri), true);
+    const result = await saveAutoSaved([...docs.keys(), "file:///w/not-open.ts"], (uri) => docs.get(uri)?.doc, (uri) => docs.get(uri)!.autoSave, ownSave);
+    assert.deepEqual(result, { saved: ["file:///w/after-delay.ts", "file:///w/focus.ts", "file:///w/window.ts", "file:///w/clean-enough.ts"] });
+    assert.deepEqual(waited, ["file:///w/after-delay.ts", "file:///w/clean-enough.ts"]);
+    for (const uri of ["file:///w/off.ts", "file:///w/errors.ts", "file:///w/focus-errors.ts", "file:///w/after-delay.ts"]) assert.equal(docs.get(uri)!.doc.saves, 0, uri);
+    assert.equal(docs.get("file:///w/focus.ts")!.doc.saves, 1);
+  });
+});
+
+describe("saveAutoSaved with files.autoSave afterDelay", () => {
+  const afterDelay = (delay: number) => ({ mode: "afterDelay", whenNoErrors: false, hasErrors: false, delay });
+
+  it("leaves the save to VS Code's own auto-save, which runs no format on save nor code actions on save, and answers it once it came", async () => {
+    // A save of Hearth's is an explicit one: with editor.formatOnSave or codeActionsOnSave
+    // ("source.organizeImports": "explicit") it would reformat the user's typing, or drop the
+    // import they have just written, where VS Code's own save after the delay does neither.
+    const typed = doc("saves");
+    const waited: [string, number][] = [];
+    const result = await saveAutoSaved(["file:///w/a.ts"], () => typed, () => afterDelay(1000), async (uri, ms) => {
+      waited.push([uri, ms]);
+      return true; // VS Code saved it within the time given
+    });
+    assert.equal(typed.saves, 0, "Hearth saved the document itself");
+    assert.deepEqual(result, { saved: ["file:///w/a.ts"] });
+    assert.equal(waited.length, 1);
+    assert.equal(waited[0]![0], "file:///w/a.ts");
+    assert.ok(waited[0]![1] > 1000, "the wait is longer than the auto-save delay");
+  });
+
+  it("answers nothing saved when VS Code's own save did not come in time, or would come too late to wait for", async () => {
+    const typed = doc("saves");
+    const late = doc("saves");
+    const waited: string[] = [];
+    const docs = new Map([
+      ["file:///w/a.ts", { doc: typed, delay: 1000 }],
+      ["file:///w/late.ts", { doc: late, delay: 60_000 }],
+    ]);
+    const result = await saveAutoSaved([...docs.keys()], (uri) => docs.get(uri)?.doc, (uri) => afterDelay(docs.get(uri)!.delay), async (uri) => {
+      waited.push(uri);
+      return false;
+    });
+    assert.deepEqual(result, { saved: [] });
+    assert.deepEqual(waited, ["file:///w/a.ts"]);
+    assert.equal(typed.saves + late.saves, 0);
   });
 });

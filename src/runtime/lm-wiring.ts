@@ -8,28 +8,30 @@ import { BackendError, countLmTokens, LmInputError, lmPartOf, runLmChat } from "
 import { LmChatRequest, LmCountTokensRequest, LmPartNotification } from "../protocol/lm.ts";
 import { HearthErrorCode } from "../protocol/lsp-ext.ts";
 import { ChatEventCoalescer } from "./chat-events.ts";
-import { abortSignal, cancellable, guard } from "./rpc.ts";
+import { abortSignal, cancellable, guard, type ShutdownGate } from "./rpc.ts";
 import type { RuntimeSession } from "./session.ts";
 
 export interface LmWiringOptions {
   readonly connection: Connection;
   readonly session: RuntimeSession;
+  /** The runtime's shutdown: a reply under way ends, said so, before the model is let go. */
+  readonly shutdown: ShutdownGate;
 }
 
-export function wireLm({ connection, session }: LmWiringOptions): void {
+export function wireLm({ connection, session, shutdown }: LmWiringOptions): void {
   connection.onRequest(
     LmChatRequest,
-    guard("lm/chat", async (params, token: CancellationToken) => {
+    guard("lm/chat", (params, token: CancellationToken) => shutdown.request(token, async (signal) => {
       // A load takes minutes for a large model: a caller that stops waiting is answered at once.
       const backend = await cancellable(session.readyBackend(), token);
       const parts = new ChatEventCoalescer((event) => {
         const part = lmPartOf(event);
         if (part) void connection.sendNotification(LmPartNotification, { runId: params.runId, part });
       });
-      const result = await invalidInput(() => runLmChat(backend, params, abortSignal(token), (event) => parts.push(event))).finally(() => parts.flush());
+      const result = await invalidInput(() => runLmChat(backend, params, signal, (event) => parts.push(event))).finally(() => parts.flush());
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
       return result;
-    }),
+    })),
   );
   connection.onRequest(
     LmCountTokensRequest,

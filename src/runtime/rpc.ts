@@ -1,7 +1,8 @@
 /**
  * The request plumbing every wiring file shares: `guard` (log and convert what a handler
  * throws into a ResponseError, never swallow it), cancellation as an AbortSignal or a race,
- * and the RequestCancelled error.
+ * the RequestCancelled error, and the requests that end before the runtime lets its model go
+ * (`ShutdownGate`).
  */
 import { type CancellationToken, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
 import { BackendError, DownloadError } from "../models/index.ts";
@@ -51,4 +52,48 @@ export function abortSignal(token: CancellationToken): AbortSignal {
 
 export function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
+}
+
+/**
+ * The requests that end with the runtime, before it lets the model go: `close` aborts each
+ * one's signal and answers it at once. Let go under a reply still running, the model ended it
+ * as if a model setting had changed ("send the message again"), or the exit came first and
+ * the client heard nothing. Not waited for: a request may be waiting on a model load, which
+ * takes minutes and ends only with the model.
+ */
+export class ShutdownGate {
+  private readonly controller = new AbortController();
+
+  /**
+   * Runs one request's `work` with a signal that aborts at `token`'s cancel or the shutdown.
+   * At the shutdown it is answered `runtimeStopping` at once, unless the client cancelled it
+   * first; what the work makes of the abort afterwards is dropped (a reply cut short is no answer).
+   */
+  request<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const shutdown = this.controller.signal;
+    if (shutdown.aborted) return Promise.reject(runtimeStopping());
+    const running = work(AbortSignal.any([abortSignal(token), shutdown]));
+    return new Promise<T>((resolve, reject) => {
+      const stop = () => {
+        if (token.isCancellationRequested) return;
+        running.catch(() => undefined);
+        reject(runtimeStopping());
+      };
+      shutdown.addEventListener("abort", stop, { once: true });
+      running.then(resolve, reject).finally(() => shutdown.removeEventListener("abort", stop));
+    });
+  }
+
+  /** The shutdown: every request under way is answered now. */
+  close(): void {
+    this.controller.abort();
+  }
+}
+
+/** The answer to a reply the runtime's shutdown cut off (Restart Runtime, another folder, the window closing). */
+export function runtimeStopping(): ResponseError<void> {
+  return new ResponseError(
+    HearthErrorCode.NotAvailable,
+    "Hearth's runtime stopped (Restart Runtime, another folder chosen, or the window closing) while this reply was running, so the reply stopped: send the request again once Hearth has started.",
+  );
 }

@@ -26,7 +26,7 @@ import { LoadProgress } from "./load-progress.ts";
 import { log } from "./log.ts";
 import { downloadWithProgress, installCudaWithProgress } from "./model-requests.ts";
 import { OpenDocuments } from "./open-documents.ts";
-import { abortSignal, cancelled } from "./rpc.ts";
+import { cancelled, ShutdownGate } from "./rpc.ts";
 import { modelsFolderIn, RuntimeSession } from "./session.ts";
 import type { WorkspaceIndex } from "./workspace-index.ts";
 
@@ -37,6 +37,8 @@ export class RuntimeServices {
   private agent: AgentWiring | undefined;
   private globalStoragePath: string | undefined;
   private indexStarted = false;
+  /** Replies for VS Code's chat and `hearth/chat/send`: ended before the model is let go. */
+  private readonly replies = new ShutdownGate();
 
   constructor(private readonly connection: Connection) {}
 
@@ -84,7 +86,7 @@ export class RuntimeServices {
     this.completions = wireCompletions(connection, session, documents, root, () => index);
     const editorEdits = options.editorEdits === true;
     this.agent = wireAgent({ connection, session, root, storagePath: options.storagePath, documents, editorEdits, index: () => index?.queries });
-    wireLm({ connection, session });
+    wireLm({ connection, session, shutdown: this.replies });
   }
 
   requireSession(): RuntimeSession {
@@ -122,10 +124,13 @@ export class RuntimeServices {
 
   /** `hearth/chat/send`: one assistant turn, streamed as `hearth/chat/event`. */
   async chat(params: ChatSendParams, token: CancellationToken): Promise<ChatSendResult> {
-    const events = new ChatEventCoalescer((event) => void this.connection.sendNotification(ChatEventNotification, { runId: params.runId, event }));
-    const result = await this.requireSession().chat(params, abortSignal(token), (event) => events.push(event)).finally(() => events.flush());
-    if (token.isCancellationRequested) throw cancelled();
-    return result;
+    const session = this.requireSession();
+    return this.replies.request(token, async (signal) => {
+      const events = new ChatEventCoalescer((event) => void this.connection.sendNotification(ChatEventNotification, { runId: params.runId, event }));
+      const result = await session.chat(params, signal, (event) => events.push(event)).finally(() => events.flush());
+      if (token.isCancellationRequested) throw cancelled();
+      return result;
+    });
   }
 
   modelsFolder(): string {
@@ -153,11 +158,12 @@ export class RuntimeServices {
   }
 
   /**
-   * The runs end first (stopped, their commands too) and only then the model is let go: let
-   * go at the same moment, a reply it was writing ended as if a model setting had changed
-   * ("send the message again"), whichever reached it first.
+   * The replies under way are answered (`runtimeStopping`) and the runs end (stopped, their
+   * commands too) before the model is let go: let go at the same moment, a reply it was
+   * writing ended as if a model setting had changed ("send the message again").
    */
   async dispose(): Promise<void> {
+    this.replies.close();
     await this.agent?.dispose();
     await Promise.all([this.session?.dispose(), this.index?.dispose(), this.completions?.dispose()]);
   }

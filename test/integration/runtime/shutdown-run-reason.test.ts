@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { AgentEventNotification, type AgentRunResult, AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { LmChatRequest, LmPartNotification } from "../../../src/protocol/lm.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
 const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
@@ -45,5 +46,31 @@ describe("the runtime shuts down while the model writes a reply", () => {
     assert.doesNotMatch(said, /model was changed or reloaded/, said);
     assert.ok(result && !(result instanceof Error), `the run was answered: ${said}`);
     assert.equal(result.stopReason, "cancelled", said);
+  });
+
+  it("a reply for VS Code's chat (hearth/lm/chat) says the runtime stopped, not that a model setting changed", async () => {
+    const root = tempDir("hearth-shutdown-reason-ws-");
+    const dir = tempDir("hearth-shutdown-reason-");
+    const script = join(dir, "model.json");
+    writeFileSync(script, JSON.stringify({ chunkDelayMs: 50, turns: [{ text: "word ".repeat(20_000) }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: script }, storagePath: join(dir, "storage") },
+    });
+    let streaming!: () => void;
+    const streamed = new Promise<void>((r) => (streaming = r));
+    runtime.connection.onNotification(LmPartNotification, () => streaming());
+    let answer: unknown;
+    const reply = runtime.connection.sendRequest(LmChatRequest, { runId: "lm1", messages: [{ role: "user", parts: [{ type: "text", text: "write" }] }] }).then(
+      (r) => (answer = r),
+      (e: Error) => (answer = e),
+    );
+    await streamed;
+    await runtime.close(10_000);
+    await Promise.race([reply, runtime.exited]);
+    assert.ok(answer instanceof Error, `a reply cut off is no answer: ${JSON.stringify(answer)}`);
+    assert.doesNotMatch(answer.message, /model was changed or reloaded|setting changed/, answer.message);
+    assert.match(answer.message, /runtime (was )?(stopped|shut down)|restart/i, answer.message);
   });
 });

@@ -60,12 +60,12 @@ interface Pending {
   source?: { readonly path: string; readonly bytes: Uint8Array };
 }
 
-/** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
 /** OpenAI's patch format (`*** Begin Patch`, `*** Update File: path`), which is not a unified diff. */
 const OPENAI_FORMAT = /^\*\*\* (?:Begin Patch|Update File: |Add File: |Delete File: )/m;
 const OPENAI_REFUSAL =
   "this patch is in the `*** Begin Patch` / `*** Update File:` format, which Hearth does not read; send a unified diff: for each file a `--- a/path` and a `+++ b/path` line, then its hunks, each under an `@@ -start,count +start,count @@` line";
 
+/** Plans a patch against the workspace. Parse errors throw `ToolError("patch-failed")`. */
 export async function planPatch(ws: Workspace, patchText: string, options: PlanOptions = {}): Promise<PatchPlan> {
   let sections: FilePatch[];
   try {

@@ -127,7 +127,7 @@ export class TranscriptStore {
    */
   async open(id: string): Promise<OpenedConversation> {
     const own = this.get(id);
-    if (own) return { transcript: own };
+    if (own) return { transcript: await this.withNewerNotice(own) };
     if (this.deleted.has(id) || !this.conversationsDir || !ID.test(id)) return { problem: "This conversation is not in the history any more." };
     const file = join(this.conversationsDir, `${id}.json`);
     let text: string;
@@ -148,15 +148,21 @@ export class TranscriptStore {
     const info = await stat(file).catch(() => undefined);
     const first = read.messages.find((m) => m.role === "user");
     const transcript = transcriptFromMessages(id, titleFrom(first?.content ?? ""), read.messages, info?.mtimeMs ?? Date.now());
-    if (read.version > FORMAT) {
-      transcript.items.push({
-        kind: "notice",
-        id: `notice-newer-${id}`,
-        level: "warning",
-        text: `A newer version of Hearth saved this conversation (format ${read.version}): this version shows its messages but cannot continue it, and leaves its file as it is. Update Hearth to continue it, or start a New Chat.`,
-      });
-    }
+    if (read.version > FORMAT) transcript.items.push(newerNotice(id, read.version));
     return { transcript };
+  }
+
+  /**
+   * This window's transcript, with newerNotice where a newer Hearth saved the conversation since
+   * (a window not reloaded since the update beside one that was): it opens saying what one this
+   * window has no transcript of says. The start of the file only: the runtime writes its format first.
+   */
+  private async withNewerNotice(transcript: Transcript): Promise<Transcript> {
+    const { id } = transcript;
+    if (!this.conversationsDir || !ID.test(id) || transcript.items.some((item) => item.id === newerNotice(id, 0).id)) return transcript;
+    const start = await readStart(join(this.conversationsDir, `${id}.json`), 64).catch(() => "");
+    const version = Number(/^\s*\{\s*"version"\s*:\s*(\d+)/.exec(start)?.[1] ?? FORMAT);
+    return version > FORMAT ? { ...transcript, items: [...transcript.items, newerNotice(id, version)] } : transcript;
   }
 
   /**
@@ -406,6 +412,16 @@ async function readConversation(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/** What the chat says under a conversation a newer Hearth saved (format `version`), which this version shows but does not continue. */
+function newerNotice(id: string, version: number): TranscriptItem {
+  return {
+    kind: "notice",
+    id: `notice-newer-${id}`,
+    level: "warning",
+    text: `A newer version of Hearth saved this conversation (format ${version}): this version shows its messages but cannot continue it, and leaves its file as it is. Update Hearth to continue it, or start a New Chat.`,
+  };
 }
 
 /** Stands for a start of a file in which no first message can be found: damage. */

@@ -387,6 +387,33 @@ describe("TranscriptStore: a damaged or strange conversation file", () => {
     assert.equal(readFileSync(file, "utf8"), text);
   });
 
+  // A window not reloaded since the update has its own transcript of it, from before the newer
+  // window went on with it: opened from the history, it must say the same as one it has none of.
+  it("one saved by a newer Hearth that this window has its own transcript of opens with the same warning, once", async () => {
+    const dir = join(tempDir("hearth-history-storage-"), "conversations");
+    mkdirSync(dir, { recursive: true });
+    const state = memento();
+    const store = new TranscriptStore(state, () => undefined, dir);
+    const own = newTranscript("newer", 1000);
+    own.items.push({ kind: "user", id: "u1", text: "Plan the release" }, { kind: "assistant", id: "a1", text: "Here is a plan.", thinking: "", streaming: false });
+    store.save(own);
+    await store.flush();
+    const text = JSON.stringify({ version: 2, messages: [{ role: "system", content: "s" }, { role: "user", content: "Plan the release" }, { role: "assistant", content: "Here is a plan." }] });
+    writeFileSync(join(dir, "newer.json"), text);
+    const opened = await store.open("newer");
+    assert.ok("transcript" in opened);
+    const warnings = (items: typeof own.items) => items.flatMap((i) => (i.kind === "notice" && i.level === "warning" ? [i.text] : []));
+    assert.equal(warnings(opened.transcript.items).length, 1);
+    assert.match(warnings(opened.transcript.items)[0]!, /^A newer version of Hearth saved this conversation \(format 2\): .*Update Hearth to continue it, or start a New Chat\.$/);
+    assert.equal(warnings(store.get("newer")!.items).length, 0, "what the window keeps is not changed by opening it");
+    store.save(opened.transcript);
+    await store.flush();
+    const again = await store.open("newer");
+    assert.ok("transcript" in again);
+    assert.equal(warnings(again.transcript.items).length, 1, "once");
+    assert.equal(readFileSync(join(dir, "newer.json"), "utf8"), text);
+  });
+
   it("one saved by a newer Hearth with a kind of message this version does not know says it is a newer Hearth's, not that it is damaged", async () => {
     const dir = join(tempDir("hearth-history-storage-"), "conversations");
     mkdirSync(dir, { recursive: true });

@@ -37,6 +37,33 @@ export interface AutoSave {
   readonly hasErrors: boolean;
 }
 
+/** A document as its settings are looked up: VS Code's `TextDocument` (its language picks `"[markdown]"` settings). */
+export interface SettingsDocument<U> {
+  readonly uri: U;
+  readonly languageId: string;
+}
+
+/** The part of `vscode.workspace.getConfiguration("files", scope)` read here. */
+export type FilesSettings<U> = (scope: { readonly uri: U; readonly languageId: string }) => { get<T>(key: string): T | undefined };
+
+/**
+ * How VS Code auto-saves `document`, read as VS Code reads it for its own auto-save: for the
+ * file and its language, so a `"[markdown]": { "files.autoSave": "off" }` or a folder's
+ * setting holds for it.
+ */
+export function autoSaveOf<U>(document: SettingsDocument<U>, settings: FilesSettings<U>, hasErrors: boolean): AutoSave {
+  const files = settings({ uri: document.uri, languageId: document.languageId });
+  const delay = files.get<unknown>("autoSaveDelay");
+  const mode = files.get<unknown>("autoSave");
+  return {
+    mode: typeof mode === "string" ? mode : "off",
+    // As VS Code reads it: a number of milliseconds, else its default.
+    delay: typeof delay === "number" && delay >= 0 ? delay : 1000,
+    whenNoErrors: files.get<unknown>("autoSaveWhenNoErrors") === true,
+    hasErrors,
+  };
+}
+
 /** The longest auto-save delay waited for: with a longer one the write is refused for the unsaved changes, as with auto-save off. */
 export const LONGEST_AUTO_SAVE_WAIT_MS = 5000;
 /** Time given beyond the delay for VS Code's own save to be done. */
@@ -52,19 +79,19 @@ const AUTO_SAVE_MARGIN_MS = 1000;
  * user's typing, where VS Code's auto-save after the delay runs neither. With "onFocusChange"
  * or "onWindowChange" the save VS Code makes formats too: it is made now.
  */
-export async function saveAutoSaved(
+export async function saveAutoSaved<D extends SavableDocument>(
   uris: readonly string[],
-  find: (uri: string) => SavableDocument | undefined,
-  autoSave: (uri: string) => AutoSave,
-  ownSave: (uri: string, ms: number) => PromiseLike<boolean>,
+  find: (uri: string) => D | undefined,
+  autoSave: (document: D, uri: string) => AutoSave,
+  ownSave: (document: D, ms: number) => PromiseLike<boolean>,
 ): Promise<WorkspaceAutoSaveResult> {
   const outcomes = await Promise.all(
     uris.map(async (uri) => {
       const doc = find(uri);
       if (!doc?.isDirty) return false;
-      const how = autoSave(uri);
+      const how = autoSave(doc, uri);
       if (how.mode === "off" || (how.whenNoErrors && how.hasErrors)) return false;
-      if (how.mode === "afterDelay") return how.delay <= LONGEST_AUTO_SAVE_WAIT_MS && Promise.resolve(ownSave(uri, how.delay + AUTO_SAVE_MARGIN_MS)).catch(() => false);
+      if (how.mode === "afterDelay") return how.delay <= LONGEST_AUTO_SAVE_WAIT_MS && Promise.resolve(ownSave(doc, how.delay + AUTO_SAVE_MARGIN_MS)).catch(() => false);
       return Promise.resolve(doc.save()).catch(() => false);
     }),
   );

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { type AutoSave, saveAutoSaved, saveEdited } from "../edit-saves.ts";
+import { type AutoSave, autoSaveOf, saveAutoSaved, saveEdited } from "../edit-saves.ts";
 import { AgentEventNotification, type AgentMode, type AgentRunResult, ConversationForgetRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../protocol/agent.ts";
 import { applyTranscriptEvent, newTranscript, type Transcript, type TranscriptEvent, type TranscriptItem } from "../../protocol/transcript.ts";
 import type { CodeAction, Mention, ReviewAction, ToWebview } from "../../protocol/webview.ts";
@@ -57,7 +57,7 @@ export class ChatController implements vscode.Disposable, ChatSession {
     runtime.onNotification(AgentEventNotification, (params) => this.runs.hasEnded(params.runId) || this.onRunEvent(params.conversationId, params.event));
     const openDocument = (uri: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
     runtime.onRequest(WorkspaceSaveRequest, (params) => saveEdited(params.uris, openDocument));
-    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveOf, (uri, ms) => savedByVsCode(openDocument(uri), ms)));
+    runtime.onRequest(WorkspaceAutoSaveRequest, (params) => saveAutoSaved(params.uris, openDocument, autoSaveFor, savedByVsCode));
   }
 
   dispose(): void {
@@ -159,23 +159,15 @@ export class ChatController implements vscode.Disposable, ChatSession {
   }
 }
 
-/** How VS Code auto-saves the file at `uri` (its settings for that file, its errors now). */
-function autoSaveOf(uri: string): AutoSave {
-  const resource = vscode.Uri.parse(uri);
-  const files = vscode.workspace.getConfiguration("files", resource);
-  const delay = files.get<unknown>("autoSaveDelay");
-  return {
-    mode: files.get<string>("autoSave", "off"),
-    // As VS Code reads it: a number of milliseconds, else its default.
-    delay: typeof delay === "number" && delay >= 0 ? delay : 1000,
-    whenNoErrors: files.get<boolean>("autoSaveWhenNoErrors", false),
-    hasErrors: vscode.languages.getDiagnostics(resource).some((d) => d.severity === vscode.DiagnosticSeverity.Error),
-  };
+/** How VS Code auto-saves `document` (its settings for that file and its language, its errors now). */
+function autoSaveFor(document: vscode.TextDocument): AutoSave {
+  const hasErrors = vscode.languages.getDiagnostics(document.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error);
+  return autoSaveOf(document, (scope) => vscode.workspace.getConfiguration("files", scope), hasErrors);
 }
 
 /** Whether VS Code saved `document` itself (its auto-save) within `ms` milliseconds. */
-function savedByVsCode(document: vscode.TextDocument | undefined, ms: number): Promise<boolean> {
-  if (!document?.isDirty) return Promise.resolve(document !== undefined);
+function savedByVsCode(document: vscode.TextDocument, ms: number): Promise<boolean> {
+  if (!document.isDirty) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

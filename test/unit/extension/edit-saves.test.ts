@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type SavableDocument, saveAutoSaved, saveEdited } from "../../../src/extension/edit-saves.ts";
+import { type SavableDocument, autoSaveOf, saveAutoSaved, saveEdited } from "../../../src/extension/edit-saves.ts";
 
 /** A document as VS Code's: save() answers false (or throws) when the save fails, and it stays dirty. */
 function doc(outcome: "saves" | "fails" | "throws", isDirty = true): SavableDocument & { saves: number } {
@@ -46,8 +46,9 @@ describe("saveAutoSaved (hearth/workspace/autoSave)", () => {
       ["file:///w/locked.ts", { doc: doc("fails"), autoSave: how("onFocusChange") }],
     ]);
     const waited: string[] = [];
-    const ownSave = async (uri: string) => (waited.push(uri), true);
-    const result = await saveAutoSaved([...docs.keys(), "file:///w/not-open.ts"], (uri) => docs.get(uri)?.doc, (uri) => docs.get(uri)!.autoSave, ownSave);
+    const uriOf = new Map([...docs].map(([uri, { doc }]) => [doc as SavableDocument, uri]));
+    const ownSave = async (document: SavableDocument) => (waited.push(uriOf.get(document)!), true);
+    const result = await saveAutoSaved([...docs.keys(), "file:///w/not-open.ts"], (uri) => docs.get(uri)?.doc, (_, uri) => docs.get(uri)!.autoSave, ownSave);
     assert.deepEqual(result, { saved: ["file:///w/after-delay.ts", "file:///w/focus.ts", "file:///w/window.ts", "file:///w/clean-enough.ts"] });
     assert.deepEqual(waited, ["file:///w/after-delay.ts", "file:///w/clean-enough.ts"]);
     for (const uri of ["file:///w/off.ts", "file:///w/errors.ts", "file:///w/focus-errors.ts", "file:///w/after-delay.ts"]) assert.equal(docs.get(uri)!.doc.saves, 0, uri);
@@ -64,8 +65,8 @@ describe("saveAutoSaved with files.autoSave afterDelay", () => {
     // import they have just written, where VS Code's own save after the delay does neither.
     const typed = doc("saves");
     const waited: [string, number][] = [];
-    const result = await saveAutoSaved(["file:///w/a.ts"], () => typed, () => afterDelay(1000), async (uri, ms) => {
-      waited.push([uri, ms]);
+    const result = await saveAutoSaved(["file:///w/a.ts"], () => typed, () => afterDelay(1000), async (document, ms) => {
+      waited.push([document === typed ? "file:///w/a.ts" : "another", ms]);
       return true; // VS Code saved it within the time given
     });
     assert.equal(typed.saves, 0, "Hearth saved the document itself");
@@ -83,12 +84,35 @@ describe("saveAutoSaved with files.autoSave afterDelay", () => {
       ["file:///w/a.ts", { doc: typed, delay: 1000 }],
       ["file:///w/late.ts", { doc: late, delay: 60_000 }],
     ]);
-    const result = await saveAutoSaved([...docs.keys()], (uri) => docs.get(uri)?.doc, (uri) => afterDelay(docs.get(uri)!.delay), async (uri) => {
-      waited.push(uri);
+    const result = await saveAutoSaved([...docs.keys()], (uri) => docs.get(uri)?.doc, (_, uri) => afterDelay(docs.get(uri)!.delay), async (document) => {
+      waited.push(document === typed ? "file:///w/a.ts" : "another");
       return false;
     });
     assert.deepEqual(result, { saved: [] });
     assert.deepEqual(waited, ["file:///w/a.ts"]);
     assert.equal(typed.saves + late.saves, 0);
+  });
+});
+
+describe("autoSaveOf", () => {
+  /** Settings as VS Code answers getConfiguration("files", scope): a language's own block only where the scope names that language. */
+  function settings(user: Record<string, unknown>, byLanguage: Record<string, Record<string, unknown>>) {
+    return (scope: { uri: string; languageId?: string }) => ({
+      get<T>(key: string): T | undefined {
+        const own = scope.languageId === undefined ? undefined : byLanguage[scope.languageId];
+        return (own && key in own ? own[key] : user[key]) as T | undefined;
+      },
+    });
+  }
+
+  it("reads files.autoSave for the file's language, as VS Code's own auto-save does", () => {
+    const files = settings({ autoSave: "afterDelay", autoSaveDelay: 500 }, { markdown: { autoSave: "off" } });
+    assert.equal(autoSaveOf({ uri: "file:///w/README.md", languageId: "markdown" }, files, false).mode, "off");
+    assert.deepEqual(autoSaveOf({ uri: "file:///w/a.ts", languageId: "typescript" }, files, true), { mode: "afterDelay", delay: 500, whenNoErrors: false, hasErrors: true });
+  });
+
+  it("takes a setting that is no number of milliseconds, or no mode, as VS Code's defaults", () => {
+    const files = settings({ autoSaveDelay: -3, autoSave: 7 }, {});
+    assert.deepEqual(autoSaveOf({ uri: "file:///w/a.ts", languageId: "typescript" }, files, false), { mode: "off", delay: 1000, whenNoErrors: false, hasErrors: false });
   });
 });

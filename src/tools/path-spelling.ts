@@ -13,13 +13,13 @@
  * several entries match by case, none as written (README.md and readme.md for Readme.md),
  * is refused as ambiguous, naming them.
  */
-import { lstat, readdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printableAscii } from "../protocol/printable-ascii.ts";
 import { ToolError } from "./tool.ts";
-import { type Workspace, diskSpelling, isGitInternal, lexicalRelative, quotedPath } from "./workspace.ts";
+import { type Workspace, diskSpelling, isGitInternal, lexicalRelative, quotedPath, spellingOnDisk } from "./workspace.ts";
 
 /** Workspace-relative, forward slashes, as the disk spells it where a reading of `input` is there. */
 export async function modelPath(root: string, input: string): Promise<string> {
@@ -260,22 +260,12 @@ function safeDecode(path: string): string | undefined {
  */
 async function caseSpelling(root: string, rel: string): Promise<string> {
   // `.GIT/config` stays as written: its refusal as a .git path is the one a write gets.
-  if (rel === "." || isGitInternal(rel) || (await isThere(root, rel))) return rel;
-  const segments = rel.split("/");
-  const found: string[] = [];
-  for (const [i, segment] of segments.entries()) {
-    if (segment === ".." || (await isThere(root, join(...found, segment)))) {
-      found.push(segment);
-      continue;
-    }
-    const fold = (name: string): string => name.normalize("NFC").toLowerCase();
-    const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
-    const same = names.filter((name) => fold(name) === fold(segment));
-    if (same.length > 1) throw ambiguousCase(rel, found, same);
-    if (same.length === 0) return [...found, ...segments.slice(i)].join("/");
-    found.push(same[0]!);
-  }
-  return found.join("/");
+  if (rel === "." || isGitInternal(rel)) return rel;
+  return spellingOnDisk(root, rel, {
+    asWritten: (segment) => segment === "..",
+    fold: (name) => name.normalize("NFC").toLowerCase(),
+    ambiguous: (folder, _segment, names) => ambiguousCase(rel, folder, names),
+  });
 }
 
 function ambiguousCase(rel: string, folder: readonly string[], names: readonly string[]): ToolError {

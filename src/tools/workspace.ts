@@ -115,21 +115,44 @@ export function lexicalRelative(root: string, input: string): string {
  */
 export async function diskSpelling(root: string, rel: string): Promise<string> {
   const nonAscii = /[^\x00-\x7f]/;
-  if (!nonAscii.test(rel) || (await lstat(join(root, rel)).then(() => true, () => false))) return rel;
+  if (!nonAscii.test(rel)) return rel;
+  return spellingOnDisk(root, rel, {
+    asWritten: (segment) => !nonAscii.test(segment),
+    fold: (name) => name.normalize("NFC"),
+    ambiguous: (folder, segment, names) => ambiguousSpelling(rel, [...folder, segment].join("/"), names),
+  });
+}
+
+/**
+ * `rel` as the disk spells it: as given where it is there; else each segment not on disk as
+ * written taken as the one entry of its folder that `fold`s to the same (diskSpelling: Unicode
+ * normalization; path-spelling.ts: letter case too). A segment that several entries match,
+ * none as written, is `ambiguous` (which is meant cannot be told, and a write would add one
+ * more); from one that none matches (a new name), the rest as given, the folders above as on
+ * disk, so a new file does not make a same-looking twin of its folder.
+ */
+export async function spellingOnDisk(
+  root: string,
+  rel: string,
+  match: {
+    /** A segment taken as written without a look (ASCII for diskSpelling, `..`). */
+    readonly asWritten: (segment: string) => boolean;
+    readonly fold: (name: string) => string;
+    readonly ambiguous: (folder: readonly string[], segment: string, names: readonly string[]) => ToolError;
+  },
+): Promise<string> {
+  const there = (abs: string): Promise<boolean> => lstat(abs).then(() => true, () => false);
+  if (await there(join(root, rel))) return rel;
   const segments = rel.split("/");
   const found: string[] = [];
   for (const [i, segment] of segments.entries()) {
-    const here = join(root, ...found, segment);
-    if (!nonAscii.test(segment) || (await lstat(here).then(() => true, () => false))) {
+    if (match.asWritten(segment) || (await there(join(root, ...found, segment)))) {
       found.push(segment);
       continue;
     }
     const names = await readdir(join(root, ...found)).catch(() => [] as string[]);
-    const same = names.filter((name) => name.normalize("NFC") === segment.normalize("NFC"));
-    // Several, none as written: which is meant cannot be told, and a write would add one more.
-    if (same.length > 1) throw ambiguousSpelling(rel, [...found, segment].join("/"), same);
-    // None (a new name): the rest as given, the folders above as on disk, so a new file does
-    // not make a same-looking twin of its folder.
+    const same = names.filter((name) => match.fold(name) === match.fold(segment));
+    if (same.length > 1) throw match.ambiguous(found, segment, same);
     if (same.length === 0) return [...found, ...segments.slice(i)].join("/");
     found.push(same[0]!);
   }

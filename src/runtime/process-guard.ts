@@ -6,9 +6,10 @@
  *   already been answered with an error by its handler);
  * - `process.exit` from library code is logged with its caller before it happens;
  * - the runtime exits when its parent dies, so no orphaned runtime keeps holding a GPU
- *   (vscode-languageserver already exits on `exit` and on a closed stdin).
+ *   (vscode-languageserver exits on `exit`; a closed stdin is the server's: `clientGone`).
  */
 import { isAlive } from "../protocol/processes.ts";
+import { COMMAND_STOP_MS } from "../tools/index.ts";
 import { log } from "./log.ts";
 
 export function redirectConsoleToStderr(): void {
@@ -20,6 +21,10 @@ export function redirectConsoleToStderr(): void {
 }
 
 export function logUncaughtErrors(): void {
+  // A log line stderr cannot take (its reader gone: the client killed) is dropped. Its EPIPE,
+  // uncaught, was logged to stderr again and failed again, a loop that kept a runtime whose
+  // client died from stopping the agent's commands before it exited.
+  process.stderr.on("error", () => undefined);
   process.on("uncaughtException", (error) => log("error", "uncaught exception (runtime keeps running)", error));
   process.on("unhandledRejection", (reason) => log("error", "unhandled promise rejection (runtime keeps running)", reason));
   const exit = process.exit.bind(process);
@@ -45,12 +50,19 @@ export function exitWithParent(cleanup: () => Promise<void>, intervalMs = 1000):
   return { watchClient: (pid) => void (clientPid = pid) };
 }
 
+/**
+ * The longest the cleanup before an exit may take: the agent's commands stopped (one that
+ * ignores SIGTERM gets SIGKILL after its grace), then the runs' conversations saved. The 3 s
+ * it was ended the runtime before that SIGKILL on a loaded machine, and the command ran on, orphaned.
+ */
+const EXIT_CLEANUP_MS = COMMAND_STOP_MS + 2000;
+
 let exiting = false;
 export async function shutdownAndExit(reason: string, cleanup: () => Promise<void>, code = 0): Promise<void> {
   if (exiting) return;
   exiting = true;
   log("info", `runtime exiting: ${reason}`);
-  const timer = setTimeout(() => process.exit(code), 3000);
+  const timer = setTimeout(() => process.exit(code), EXIT_CLEANUP_MS);
   try {
     await cleanup();
   } catch (error) {

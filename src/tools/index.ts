@@ -24,7 +24,7 @@ export { DiskWorkspace } from "./disk-workspace.ts";
 export { CheckpointStore, type Checkpoint, type CheckpointOptions, leftOutMessage, unreadableMessage } from "./checkpoints.ts";
 export { planPatch, type PatchPlan, type FileOutcome } from "./patch/plan.ts";
 export { formatPlan } from "./patch/report.ts";
-export { runShell, type CommandOutcome } from "./run-command.ts";
+export { COMMAND_STOP_MS, runShell, type CommandOutcome } from "./run-command.ts";
 export { countTests, detectTestCommand, type TestCounts } from "./test-runners.ts";
 export { controlFileReason } from "./control-files.ts";
 export { contentHash, decodeText, editorText } from "./text-file.ts";

@@ -187,7 +187,7 @@ export async function stopRun(run: RunIdentity, graceMs: number, sightings?: Pic
 }
 
 /** How long to wait for SIGKILL to take effect before reporting survivors. */
-const SIGKILL_WAIT_MS = 2000;
+export const SIGKILL_WAIT_MS = 2000;
 /** How often to look whether the processes are gone: cheap (one /proc scan), and short next to the grace. */
 const POLL_MS = 25;
 

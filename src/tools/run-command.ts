@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { ENTERPRISE_TOKEN_VARIABLES, GITHUB_TOKEN_VARIABLES } from "../protocol/github-tokens.ts";
-import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, leftBehind, stopLeftBehind, stopRun } from "./process-tree.ts";
+import { type LeftBehind, RUN_MARKER_VAR, type RunIdentity, type RunProcess, SIGKILL_WAIT_MS, leftBehind, stopLeftBehind, stopRun } from "./process-tree.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "./limits.ts";
 import { OutputDecoder } from "./output-decoder.ts";
 import { FirstSections, type SectionRule, showSection } from "./failure-details.ts";
@@ -22,6 +22,8 @@ import { type Tool, ToolError, optionalInt, optionalString, stringArg } from "./
 
 const DEFAULT_TIMEOUT_S = 120;
 const KILL_GRACE_MS = 2000;
+/** The longest stopping a command takes: its grace after SIGTERM, then the wait for SIGKILL to take effect. */
+export const COMMAND_STOP_MS = KILL_GRACE_MS + SIGKILL_WAIT_MS;
 /** How long output still in the pipes is read after the shell exited (see `drained`). */
 const EXIT_DRAIN_MS = 200;
 

@@ -80,4 +80,35 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
     assert.ok(existsSync(saved), "the stopped run's conversation was saved");
     assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
   });
+
+  it("a client killed outright (stdin, stdout and stderr all closed) while a command that ignores SIGTERM runs: the runtime kills it before it exits, and keeps the conversation", async (t) => {
+    const root = tempDir("hearth-shutdown-ws-");
+    const dir = tempDir("hearth-shutdown-");
+    const script = join(dir, "model.json");
+    // A command that ignores SIGTERM, as a dev server busy shutting down may: it takes SIGKILL, after the grace.
+    const command = `trap '' TERM; echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && sleep 300 & wait`;
+    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
+    const runtime = await spawnRuntime({
+      runtimePath: RUNTIME,
+      rootPath: root,
+      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+    });
+    const running = commandPid(dir);
+    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+    run.catch(() => undefined); // the runtime goes away before it answers
+    const pid = await running;
+    // The shell leads the command's process group (its sleep ignores SIGTERM too).
+    t.after(() => void (alive(pid) && process.kill(-pid, "SIGKILL")));
+    assert.ok(alive(pid), "the command runs");
+
+    runtime.child.stdout!.destroy();
+    runtime.child.stderr!.destroy();
+    runtime.child.stdin!.destroy();
+    const exited = await runtime.exited;
+    assert.equal(exited.signal, null, "the runtime ended itself");
+    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
+    const saved = join(dir, "storage", "conversations", "c1.json");
+    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
+    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+  });
 });

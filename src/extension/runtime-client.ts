@@ -44,7 +44,7 @@ import { Liveness } from "./liveness.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { RestartQueue } from "./restart-queue.ts";
 import { runtimeEnvironment } from "./runtime-env.ts";
-import { RuntimeStart, forkRuntime, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
+import { RuntimeStart, hungStartMessage, unansweredByEnd } from "./runtime-start.ts";
 import { type ServerKeys, keyReadTimeoutMessage } from "./server-key.ts";
 import type { FolderChoice } from "./workspace-folder.ts";
 
@@ -301,10 +301,17 @@ export class RuntimeClient implements vscode.Disposable {
 
   private spawn(): RuntimeStart {
     const runtime = this.context.asAbsolutePath("out/runtime.mjs");
-    const child = forkRuntime(runtime, runtimeEnvironment(process.env));
     // Its end (or a spawn that failed) with how in words: native code's last line, the error
     // a broken install died of, its answer to initialize (the language client logs the rest).
-    const start = new RuntimeStart(child, { hung: () => this.startHung(start, runtime), ended: (reason) => this.onExit(child, reason) });
+    const start = RuntimeStart.fork(runtime, runtimeEnvironment(process.env), {
+      hung: () => this.startHung(start, runtime),
+      ended: (reason) => this.onExit(start.child, reason),
+      unspawned: (message) => {
+        this.output.appendLine(`[extension] ${message}`);
+        this.startFailed(message);
+      },
+    });
+    const child = start.child;
     this.child = child;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
     return start;
@@ -325,6 +332,15 @@ export class RuntimeClient implements vscode.Disposable {
     this.client = undefined;
     void client?.dispose(1000).catch(() => undefined);
     this.policy.crashed(Date.now());
+    this.startFailed(message);
+  }
+
+  /**
+   * A start failed in a way that is not retried by itself (it hung, or no process could be
+   * spawned: the same environment fails the same way): failed, with Show Log / Restart Runtime.
+   * A spawn that threw used to leave the state "starting" for good — nothing ended that start.
+   */
+  private startFailed(message: string): void {
     this.setState({ kind: "failed", message });
     void vscode.window.showErrorMessage(message, "Show Log", "Restart Runtime").then((pick) => {
       if (pick === "Show Log") this.output.show(true);

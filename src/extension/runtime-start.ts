@@ -36,6 +36,11 @@ export interface RuntimeStartEvents {
   readonly hung: (start: RuntimeStart) => void;
   /** The process ended (once what it wrote to stderr was read) or could not be started at all: how, in words. */
   readonly ended?: (reason: string) => void;
+  /**
+   * No process could be spawned, and Node's spawn threw at once (E2BIG, ENOMEM): none will
+   * end or emit "error", so this is the only word of it. `message` says why, for the user.
+   */
+  readonly unspawned?: (message: string) => void;
 }
 
 export interface RuntimeStartOptions {
@@ -93,6 +98,24 @@ export class RuntimeStart {
       this.failed();
       events.ended?.(`it could not be started: ${error.message}`);
     });
+  }
+
+  /**
+   * Spawns the runtime (`forkRuntime`) and watches its start. Node's spawn throws at once,
+   * rather than emitting "error", for E2BIG (an environment variable over Linux's 128 KiB for
+   * one, which the runtime inherits from VS Code) and ENOMEM: with no process nothing ever
+   * ended that start, and it stayed "starting" for good. `unspawned` is told why, then the
+   * error is thrown on (the language client's start fails with it).
+   */
+  static fork(runtimePath: string, env: NodeJS.ProcessEnv, events: RuntimeStartEvents, options?: RuntimeStartOptions, nodePath?: string): RuntimeStart {
+    let child: ChildProcess;
+    try {
+      child = forkRuntime(runtimePath, env, nodePath);
+    } catch (error) {
+      events.unspawned?.(unspawnedMessage(error, env));
+      throw error;
+    }
+    return new RuntimeStart(child, events, options);
   }
 
   /** Whether the deadline passed without an answer (the process was killed for it). */
@@ -153,6 +176,23 @@ function startErrorLine(stderr: string): string | undefined {
 
 function clip(line: string): string {
   return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+}
+
+/** Linux's limit on one argument or one environment string (MAX_ARG_STRLEN, the NUL included). */
+const MAX_ENV_STRING_BYTES = 128 * 1024;
+
+/** What the user reads when the runtime's process could not be spawned at all: why, and what to do. */
+function unspawnedMessage(error: unknown, env: NodeJS.ProcessEnv): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const head = `Hearth's runtime could not be started (spawn ${code ?? clip(String(error))})`;
+  if (code !== "E2BIG") return `${head}: ${clip(String((error as Error | undefined)?.message ?? error))}. Show Log says more; Restart Runtime tries again.`;
+  const vars = Object.entries(env).map(([name, value]) => ({ name, bytes: Buffer.byteLength(`${name}=${value ?? ""}`) + 1 }));
+  const largest = vars.reduce((a, b) => (b.bytes > a.bytes ? b : a), { name: "", bytes: 0 });
+  const why =
+    largest.bytes >= MAX_ENV_STRING_BYTES
+      ? `the environment variable ${largest.name}, which the runtime inherits from VS Code, is ${largest.bytes.toLocaleString("en-US")} bytes, over the system's 128 KiB for one variable`
+      : `the environment the runtime inherits from VS Code is ${vars.reduce((sum, v) => sum + v.bytes, 0).toLocaleString("en-US")} bytes, more than the system takes`;
+  return `${head}: ${why}. Unset or shorten it where VS Code is started (a shell profile, a launcher), start VS Code again, then Restart Runtime.`;
 }
 
 /** What the user reads when a start passed its deadline: what hung, what it may be, what to do. */

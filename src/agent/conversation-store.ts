@@ -22,9 +22,10 @@ import { type BigIntStats, constants } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ChatMessage } from "../protocol/chat.ts";
+import { titleFrom } from "../protocol/transcript.ts";
 import { formatSize } from "../protocol/units.ts";
 import { writeNew } from "../tools/disk-workspace.ts";
-import { checkMessages } from "./handoff.ts";
+import { ConversationImportError, type ImportedConversation, checkMessages, importConversation } from "./handoff.ts";
 
 export interface Conversation {
   readonly id: string;
@@ -248,7 +249,7 @@ export class ConversationStore {
     }
     const aside = join(this.dir!, `${id}.${OLDER_HEARTH}${Date.now()}.json`);
     await rename(tmp, aside);
-    this.warn(`A newer version of Hearth, in another window, saved this conversation (format ${format}) while this turn ran: its file is left as it is, and this window's turn is kept in ${aside}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`, undefined, id);
+    this.warn(`A newer version of Hearth, in another window, saved this conversation (format ${format}) while this turn ran: its file is left as it is, and this window's turn is kept in ${aside}${IMPORT_HINT}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`, undefined, id);
     return true;
   }
 
@@ -260,7 +261,7 @@ export class ConversationStore {
     const now = await stat(this.file(id), { bigint: true }).then(versionOf, () => ABSENT);
     if (now === ABSENT || now === (this.versions.get(id) ?? ABSENT)) return;
     const aside = join(this.dir!, `${id}.${OTHER_WINDOW}${Date.now()}.json`);
-    const kept = await rename(this.file(id), aside).then(() => `is kept in ${aside}`, () => "was written over");
+    const kept = await rename(this.file(id), aside).then(() => `is kept in ${aside}${IMPORT_HINT}`, () => "was written over");
     this.warn(`Another Hearth window ran a turn of this conversation at the same time: this window's turn is saved and the model continues from it; the other window's version ${kept}.`, undefined, id);
   }
 
@@ -274,7 +275,7 @@ export class ConversationStore {
     const kept = (await readdir(this.dir!).catch(() => []))
       .filter((name) => name.startsWith(prefix) && name.endsWith(".json"))
       .sort((x, y) => Number(y.slice(prefix.length, -5)) - Number(x.slice(prefix.length, -5)))[0];
-    const where = kept ? ` (this window's version is kept in ${join(this.dir!, kept)})` : "";
+    const where = kept ? ` (this window's version is kept in ${join(this.dir!, kept)}: "Hearth: Import Conversation…" of that file continues it in a new chat)` : "";
     return `Another Hearth window changed this conversation since this window's last turn: the model continues from that window's version and does not see what this window's last turn added${where}.`;
   }
 
@@ -412,6 +413,8 @@ function versionOf(info: BigIntStats): string {
 }
 
 const ABSENT = "absent";
+/** After the name of a file set aside: how the user gets it back (importConversationFile). */
+const IMPORT_HINT = ' ("Hearth: Import Conversation…" of that file continues it in a new chat)';
 /** A version another window's save set aside: `<id>.other-window-<ms>.json`. */
 const OTHER_WINDOW = "other-window-";
 /** A turn this version ran, kept beside a file a newer Hearth saved meanwhile: `<id>.older-hearth-<ms>.json`. */
@@ -444,6 +447,25 @@ export class NewerConversationError extends Error {
   constructor(readonly version: number) {
     super(`This conversation was saved by a newer version of Hearth (format ${version}), which this version cannot read; its file is left as it is`);
   }
+}
+
+/**
+ * Import Conversation's reading of a file: an export (handoff.ts), or a conversation file this
+ * store saved — the way back to a version set aside (`<id>.older-hearth-…`, `other-window-…`,
+ * `unreadable-…`), which no version lists or reads again. Such a file has no title: its first
+ * message gives one. Throws ConversationImportError saying what is wrong.
+ */
+export function importConversationFile(text: string): ImportedConversation {
+  if (!text.trimStart().startsWith("{")) return importConversation(text);
+  let messages: ChatMessage[];
+  try {
+    messages = parseMessages(text);
+  } catch (error) {
+    if (error instanceof NewerFormatError) throw new ConversationImportError(`this conversation was saved by a newer version of Hearth (format ${error.version}), which this version cannot read: import it there`);
+    throw new ConversationImportError(`this is neither a Hearth conversation export nor a saved conversation Hearth can read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const first = messages.find((m) => m.role === "user");
+  return { title: first ? titleFrom(first.content) : "", exportedAt: "", messages: messages.slice(1), patch: "", edited: [] };
 }
 
 /** The stored messages, checked as an import checks them: the model reads them as they are. */

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { type CancellationToken, type Connection, ResponseError } from "vscode-languageserver/node";
 import { CheckoutBusyError, hearthStateDir, SharedCheckoutLock } from "../agent/checkout-lock.ts";
 import { changedSinceExpected, finishedRestoreNotice, restoreCheckpoint } from "../agent/checkpoint-restore.ts";
-import { ConversationStore, NewerConversationError } from "../agent/conversation-store.ts";
+import { ConversationStore, NewerConversationError, importConversationFile } from "../agent/conversation-store.ts";
 import { type ConversationRunOptions, runConversationTurn } from "../agent/conversation-run.ts";
-import { ConversationImportError, exportConversation, importConversation, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
+import { ConversationImportError, exportConversation, secretFilesIn, secretFilesReadThroughLinks } from "../agent/handoff.ts";
 import type { IndexQueries } from "../indexer/index.ts";
 import {
   type AgentRunParams,
@@ -235,12 +235,12 @@ export class AgentService {
     return { markdown, ...(secretFiles.length ? { secretFiles } : {}) };
   }
 
-  /** `hearth/agent/import`: a conversation exported as Markdown continues here. */
+  /** `hearth/agent/import`: a conversation exported as Markdown (or a conversation file set aside, importConversationFile) continues here. */
   async importConversation(params: { readonly conversationId: string; readonly markdown: string }): Promise<ConversationImportResult> {
     this.requireIdle(params.conversationId);
-    let imported: ReturnType<typeof importConversation>;
+    let imported: ReturnType<typeof importConversationFile>;
     try {
-      imported = importConversation(params.markdown);
+      imported = importConversationFile(params.markdown);
     } catch (error) {
       if (error instanceof ConversationImportError) throw new ResponseError(HearthErrorCode.InvalidInput, error.message);
       throw error;

@@ -68,9 +68,12 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
   void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
 }
 
+/** An export, or a conversation file Hearth set aside (the chat names it: `<id>.older-hearth-<time>.json` and the like). */
+const IMPORT_FILTERS = { "Hearth conversation": ["md", "json"], Markdown: ["md"], "Saved conversation": ["json"] };
+
 /** "Import Conversation": opens an exported file as a new chat that continues where it left off. */
 export async function importConversation(chat: ChatSession, file?: vscode.Uri): Promise<void> {
-  const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: { Markdown: ["md"] }, canSelectMany: false }))?.[0];
+  const uri = file ?? (await vscode.window.showOpenDialog({ title: "Import Conversation", filters: IMPORT_FILTERS, canSelectMany: false }))?.[0];
   if (!uri) return;
   if (chat.running) return void vscode.window.showWarningMessage("Stop the running reply before importing a conversation.");
   const tooLarge = importSizeProblem((await vscode.workspace.fs.stat(uri)).size);

@@ -83,6 +83,6 @@ describe("one conversation continued from two windows (two runtimes, one storage
     assert.equal(aside.length, 1, `A's turn is kept: ${aside.join()}`);
     const kept = JSON.parse(readFileSync(join(dir, aside[0]!), "utf8")) as { messages: ChatMessage[] };
     assert.deepEqual(contents(kept.messages), ["You are Hearth.", "first", "one", "from A", "a"]);
-    assert.match(saved.warnings.join("\n"), new RegExp(`^c1: Another Hearth window ran a turn of this conversation at the same time: .*kept in ${join(dir, aside[0]!).replace(/\./g, "\\.")}\\.$`));
+    assert.match(saved.warnings.join("\n"), new RegExp(`^c1: Another Hearth window ran a turn of this conversation at the same time: .*kept in ${join(dir, aside[0]!).replace(/\./g, "\\.")} \\("Hearth: Import Conversation…" of that file continues it in a new chat\\)\\.$`));
   });
 });

@@ -7,7 +7,8 @@ import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ConversationStore, NewerConversationError } from "../../../src/agent/conversation-store.ts";
+import { ConversationStore, NewerConversationError, importConversationFile } from "../../../src/agent/conversation-store.ts";
+import { ConversationImportError, exportConversation } from "../../../src/agent/handoff.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 
 const TURN: ChatMessage[] = [
@@ -204,9 +205,31 @@ describe("ConversationStore with a damaged or strange folder", () => {
     assert.match(aside[0]!, /^c1\.older-hearth-\d+\.json$/);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, aside[0]!), "utf8")).messages, TURN);
     assert.equal(warnings.length, 1);
-    assert.equal(warnings[0], `c1: A newer version of Hearth, in another window, saved this conversation (format 2) while this turn ran: its file is left as it is, and this window's turn is kept in ${join(dir, aside[0]!)}. Update Hearth (reload this window) to continue the conversation, or start a New Chat.`);
+    assert.equal(warnings[0], `c1: A newer version of Hearth, in another window, saved this conversation (format 2) while this turn ran: its file is left as it is, and this window's turn is kept in ${join(dir, aside[0]!)} ("Hearth: Import Conversation…" of that file continues it in a new chat). Update Hearth (reload this window) to continue the conversation, or start a New Chat.`);
     await assert.rejects(older.get("c1"), NewerConversationError);
     assert.equal(readFileSync(join(dir, "c1.json"), "utf8"), newer);
+  });
+
+  // The chat names the file set aside; Import Conversation of it is how the user gets that turn back.
+  it("a file set aside (older-hearth-, other-window-) imports as a new conversation; one a newer Hearth saved or a damaged one is refused saying why", async (t) => {
+    const dir = folder(t);
+    const older = new ConversationStore(dir);
+    await older.record("c1", TURN.slice(0, 3));
+    writeFileSync(join(dir, "c1.json.new"), JSON.stringify({ version: 2, messages: TURN }));
+    renameSync(join(dir, "c1.json.new"), join(dir, "c1.json"));
+    await older.record("c1", TURN);
+    const aside = readdirSync(dir).find((name) => name.includes(".older-hearth-"))!;
+    const imported = importConversationFile(readFileSync(join(dir, aside), "utf8"));
+    assert.deepEqual(imported.messages, TURN.slice(1));
+    assert.equal(imported.title, "hi");
+    assert.equal(imported.patch, "");
+    assert.deepEqual(imported.edited, []);
+    assert.throws(() => importConversationFile(readFileSync(join(dir, "c1.json"), "utf8")), (error: Error) => error instanceof ConversationImportError && /newer version of Hearth \(format 2\)/.test(error.message));
+    assert.throws(() => importConversationFile('{"version": 1, "messages": [{"role": "user"'), (error: Error) => error instanceof ConversationImportError && /saved conversation/.test(error.message));
+    assert.throws(() => importConversationFile(JSON.stringify({ version: 1, messages: [{ role: "user", content: "hi" }] })), ConversationImportError);
+    // An export still imports as before.
+    const markdown = exportConversation(TURN, { title: "Fix", exportedAt: "2026-12-06" });
+    assert.deepEqual(importConversationFile(markdown).messages, TURN.slice(1));
   });
 
   // The timeout only turns a read that blocks for good into a failure instead of a hung run.

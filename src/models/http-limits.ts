@@ -44,6 +44,8 @@ export class RequestLimits {
   private streaming = false;
   private readonly timers: unknown[] = [];
   private readonly onParentAbort = (): void => this.controller.abort(this.parent?.reason);
+  /** Removes the listeners `endWhen` added. */
+  private readonly unfollow: Array<() => void> = [];
   failure: BackendError | undefined;
   readonly signal = this.controller.signal;
 
@@ -76,11 +78,23 @@ export class RequestLimits {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Ends the request when `signal` aborts, failing it with `failure()`: a reason that is not the
+   * caller's Stop (a backend let go while a server was silent on it).
+   */
+  endWhen(signal: AbortSignal, failure: () => BackendError): void {
+    const onAbort = (): void => this.expire(failure());
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.unfollow.push(() => signal.removeEventListener("abort", onAbort));
+    if (signal.aborted) onAbort();
+  }
+
   /** Ends the request (a no-op once the body was read) and stops the timers. */
   close(): void {
     for (const timer of this.timers) this.settings.clock.clearTimeout(timer);
     this.timers.length = 0;
     this.parent?.removeEventListener("abort", this.onParentAbort);
+    for (const remove of this.unfollow.splice(0)) remove();
     if (!this.controller.signal.aborted) this.controller.abort(new Error("request finished"));
   }
 

@@ -111,9 +111,10 @@ export class RemoteBackend implements ModelBackend {
   private readonly origin: string;
 
   /**
-   * Aborted by `dispose`: a reply under way is read no more, and its connection is closed. The
-   * server was let go (hearth.serverUrl changed): one silent for a while (a long prompt, a hung
-   * server) kept the run waiting on it until Stop, and kept that server working for nobody.
+   * Aborted by `dispose`: every request under way (a reply, the connect a reply waits on, an
+   * inline completion, a token count) is read no more, and its connection is closed. The server
+   * was let go (hearth.serverUrl changed): one silent for a while (a long prompt, a hung server)
+   * kept the run waiting on it until Stop, and kept that server working for nobody.
    */
   private readonly letGo = new AbortController();
 
@@ -217,8 +218,7 @@ export class RemoteBackend implements ModelBackend {
     // The model copies escaped text back; a `<` + joiner may end one delta and its tail start the next (the reply's text: content-calls.ts).
     const thinking = new StreamedControlText();
     try {
-      const signal = request.signal ? AbortSignal.any([request.signal, this.letGo.signal]) : this.letGo.signal;
-      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, signal, () => ({ ...body, model: this.model }))) {
+      for await (const chunk of this.stream(`${this.v1}/chat/completions`, body, request.signal, () => ({ ...body, model: this.model }))) {
         const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: string | null }> }).choices?.[0];
         usage = usageCounts(chunk.usage) ?? usage;
         if (!choice) continue;
@@ -244,7 +244,7 @@ export class RemoteBackend implements ModelBackend {
         return;
       }
       // Not the user's Stop: the session's wrapper (runtime/session.ts) says the model changed.
-      if (this.letGo.signal.aborted) throw new BackendError(`Hearth let go of the server at ${this.origin} while it answered`, undefined, { cause: error });
+      if (this.letGo.signal.aborted) throw this.letGoError(error);
       // The context filled while the model wrote: a reply cut at the limit, as the embedded backend ends it.
       if (error instanceof ContextFilledError) finish = "length";
       // Older llama-server ends a stream after its finish reason without `[DONE]`; a connection
@@ -384,10 +384,17 @@ export class RemoteBackend implements ModelBackend {
 
   private limits(signal: AbortSignal | undefined): RequestLimits {
     const o = this.options;
-    return new RequestLimits(signal, {
+    const limits = new RequestLimits(signal, {
       clock: o.clock ?? systemClock, origin: this.origin,
       responseMs: o.responseTimeoutMs ?? DEFAULT_RESPONSE_MS, idleMs: o.idleTimeoutMs ?? DEFAULT_IDLE_MS, deadlineMs: o.deadlineMs ?? DEFAULT_DEADLINE_MS,
     });
+    limits.endWhen(this.letGo.signal, () => this.letGoError());
+    return limits;
+  }
+
+  /** A request ended by `dispose`: not the user's Stop (the session's wrapper, runtime/session.ts, says the model changed). */
+  private letGoError(cause?: unknown): BackendError {
+    return new BackendError(`Hearth let go of the server at ${this.origin} while it answered`, undefined, cause === undefined ? undefined : { cause });
   }
 
   /** One request under the limits; rejects with a BackendError saying what went wrong. The caller closes the limits. */

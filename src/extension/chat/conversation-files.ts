@@ -3,7 +3,7 @@
  * asks the runtime for, and the transcript an imported file becomes. Pure; conversations.ts
  * shows the dialogs and reads and writes the files.
  */
-import { type ConversationExportParams, type ConversationImportResult, MAX_IMPORT_CHARS } from "../../protocol/agent.ts";
+import { type ConversationExportParams, type ConversationExportResult, type ConversationImportResult, MAX_IMPORT_CHARS } from "../../protocol/agent.ts";
 import { pairSafeEnd } from "../../protocol/plain-text.ts";
 import { formatLimit } from "../../protocol/units.ts";
 import { type Transcript, transcriptFromMessages } from "../../protocol/transcript.ts";
@@ -37,6 +37,31 @@ export function exportParams(transcript: Transcript): ConversationExportParams |
     title: transcript.title,
     ...(first?.kind === "user" && first.checkpoint ? { sinceCheckpoint: first.checkpoint } : {}),
   };
+}
+
+/** Export Conversation's steps after the save dialog (conversations.ts gives the runtime's request and VS Code's dialogs). */
+export interface ExportSteps {
+  /** The runtime's export; it refuses one it cannot make (a conversation a newer Hearth saved, a runtime not up). */
+  ask(): Promise<ConversationExportResult>;
+  /** Whether to export anyway a conversation holding what it read of secret-looking files. */
+  confirmSecrets(files: readonly string[]): Promise<boolean>;
+  write(markdown: string): Promise<void>;
+}
+
+/**
+ * Asks for the export and writes it: a refusal or a failed write is a problem for the
+ * command to show as Import shows its own ("Hearth could not export …"), not an error thrown
+ * out of the command; nothing is written then, nor when the user declines.
+ */
+export async function writeExport(steps: ExportSteps): Promise<{ outcome: "written" | "declined" } | { problem: string }> {
+  try {
+    const { markdown, secretFiles } = await steps.ask();
+    if (secretFiles?.length && !(await steps.confirmSecrets(secretFiles))) return { outcome: "declined" };
+    await steps.write(markdown);
+    return { outcome: "written" };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /**

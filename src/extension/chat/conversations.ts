@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { ConversationExportRequest, ConversationForgetRequest, ConversationImportRequest } from "../../protocol/agent.ts";
 import { CHAT_VIEW_ID } from "../../protocol/contributions.ts";
 import { newTranscript } from "../../protocol/transcript.ts";
-import { exportFileName, exportParams, importedTranscript, importSizeProblem } from "./conversation-files.ts";
+import { exportFileName, exportParams, importedTranscript, importSizeProblem, writeExport } from "./conversation-files.ts";
 import type { ChatSession } from "./session.ts";
 
 /** Starts an empty conversation (stopping a run in progress). */
@@ -54,17 +54,21 @@ export async function exportConversation(chat: ChatSession): Promise<void> {
     ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(transcript.title)) } : {}),
   });
   if (!target) return;
-  const { markdown, secretFiles } = await chat.runtime.request(ConversationExportRequest, params);
-  if (secretFiles?.length) {
-    const names = secretFiles.slice(0, 3).join(", ") + (secretFiles.length > 3 ? ` and ${secretFiles.length - 3} more` : "");
-    const pick = await vscode.window.showWarningMessage(
-      `This conversation holds what Hearth read or wrote of ${names}, which look${secretFiles.length === 1 ? "s" : ""} like holding secrets (keys, tokens, passwords): anyone who gets the export can read them. Export anyway?`,
-      { modal: true },
-      "Export Anyway",
-    );
-    if (pick !== "Export Anyway") return;
-  }
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+  const done = await writeExport({
+    ask: () => chat.runtime.request(ConversationExportRequest, params),
+    confirmSecrets: async (secretFiles) => {
+      const names = secretFiles.slice(0, 3).join(", ") + (secretFiles.length > 3 ? ` and ${secretFiles.length - 3} more` : "");
+      const pick = await vscode.window.showWarningMessage(
+        `This conversation holds what Hearth read or wrote of ${names}, which look${secretFiles.length === 1 ? "s" : ""} like holding secrets (keys, tokens, passwords): anyone who gets the export can read them. Export anyway?`,
+        { modal: true },
+        "Export Anyway",
+      );
+      return pick === "Export Anyway";
+    },
+    write: (markdown) => Promise.resolve(vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown))),
+  });
+  if ("problem" in done) return void vscode.window.showErrorMessage(`Hearth could not export “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}: ${done.problem}`);
+  if (done.outcome === "declined") return;
   void vscode.window.showInformationMessage(`Hearth: exported “${transcript.title}” to ${vscode.workspace.asRelativePath(target)}. A teammate continues it with "Hearth: Import Conversation…".`);
 }
 

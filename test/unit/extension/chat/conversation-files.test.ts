@@ -4,10 +4,28 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChatMessage } from "../../../../src/protocol/chat.ts";
 import { newTranscript } from "../../../../src/protocol/transcript.ts";
-import { exportFileName, exportParams, importedTranscript, importSizeProblem } from "../../../../src/extension/chat/conversation-files.ts";
+import { exportFileName, exportParams, importedTranscript, importSizeProblem, writeExport } from "../../../../src/extension/chat/conversation-files.ts";
 import { MAX_IMPORT_CHARS } from "../../../../src/protocol/agent.ts";
 
 describe("conversation files", () => {
+  // A conversation a newer Hearth saved: the runtime refuses its export, after the save dialog.
+  it("an export the runtime refuses, or a file that cannot be written, is a problem to show, not an error out of the command; nothing is written", async () => {
+    const written: string[] = [];
+    const steps = (ask: () => Promise<{ markdown: string; secretFiles?: string[] }>, confirm = true, write = async (text: string) => void written.push(text)) => ({
+      ask,
+      confirmSecrets: async () => confirm,
+      write,
+    });
+    const refusal = new Error("This conversation was saved by a newer version of Hearth (format 2), which this version cannot read; its file is left as it is: export it from that version.");
+    assert.deepEqual(await writeExport(steps(() => Promise.reject(refusal))), { problem: refusal.message });
+    assert.deepEqual(await writeExport(steps(async () => ({ markdown: "# x" }), true, () => Promise.reject(new Error("EROFS: read-only file system")))), { problem: "EROFS: read-only file system" });
+    assert.deepEqual(written, []);
+    assert.deepEqual(await writeExport(steps(async () => ({ markdown: "# secret", secretFiles: [".env"] }), false)), { outcome: "declined" });
+    assert.deepEqual(written, []);
+    assert.deepEqual(await writeExport(steps(async () => ({ markdown: "# x" }))), { outcome: "written" });
+    assert.deepEqual(written, ["# x"]);
+  });
+
   it("does not read a file for an import that the runtime would refuse for its size, and names both sizes", () => {
     assert.equal(importSizeProblem(MAX_IMPORT_CHARS), undefined);
     assert.equal(importSizeProblem(3 * 1024 ** 3), "the file is 3072 MB, larger than the 64 MB a conversation export can be");

@@ -43,7 +43,7 @@ export function modelPickState(entry: PickEntry, choice: ModelChoice, runtime: R
 export function afterDownload(name: string, preset: string, before: ModelChoice, now: ModelChoice): string | undefined {
   const same = now.modelPreset === before.modelPreset && now.modelPath === before.modelPath && now.serverUrl === before.serverUrl;
   if (same || selected({ kind: "preset", preset }, now)) return undefined;
-  return `Hearth: ${name} is downloaded; the ${choiceName(now)} you chose while it downloaded is kept. Use ${name} switches to it.`;
+  return `Hearth: ${name} is downloaded; the ${choiceName(now)} you chose while it downloaded is kept. To use ${name} instead, click Use ${name}.`;
 }
 
 /** The model the settings select, in words: "server gpu-box:8080", "model file mine.gguf", "preset qwen3.6-27b". */

@@ -119,4 +119,9 @@ describe("Download Model: a choice the user made while it downloaded", () => {
     const preset = afterDownload(name, downloaded, { ...defaults, modelPath: "/models/mine.gguf" }, defaults);
     assert.match(preset ?? "", /the preset qwen3\.6-35b-a3b you chose while it downloaded is kept/);
   });
+
+  it("names the button that switches to the download as a plain instruction", () => {
+    const kept = afterDownload(name, downloaded, defaults, { ...defaults, serverUrl: "http://gpu-box:8080/v1" }) ?? "";
+    assert.match(kept, /kept\. To use Qwen3\.6-27B Q4_K_M instead, click Use Qwen3\.6-27B Q4_K_M\.$/);
+  });
 });

@@ -96,8 +96,10 @@ export class StreamedCalls {
     const index = typeof call.index === "number" ? this.slot(call.index, id, nameText(call), args) : last && (id === undefined || id === last.id || continues(last, nameText(call), args)) ? this.last! : this.highest + 1;
     const entry = this.calls.get(index) ?? newCall();
     if (id !== undefined && entry.id !== undefined && id !== entry.id && nameText(call) === entry.name && entry.shape.state === "whole" && args !== "" && JSON_SPACES.test(args)) {
-      this.spaces ??= { slot: index, index: call.index, id, from: entry.args.length };
+      this.spaces ??= { slot: index, index: call.index, id, from: entry.args.length, ownCall: entry.pieces > 1 && entry.oneId };
     }
+    if (id !== undefined && entry.id !== undefined && id !== entry.id) entry.oneId = false;
+    entry.pieces++;
     entry.id ??= id;
     // Some servers send the whole name again in every piece: appended, it would read "read_fileread_file".
     const name = nameText(call);
@@ -122,6 +124,11 @@ export class StreamedCalls {
     if (!spaces || (id === undefined && index === spaces.index && JSON_SPACES.test(args))) return;
     this.spaces = undefined;
     if (id !== undefined || index !== spaces.index) return;
+    this.splitSpaces(spaces, index);
+  }
+
+  /** The spaces piece and what followed it in its call, made the call of their own that the piece began. */
+  private splitSpaces(spaces: SpacesPiece, index: unknown): void {
     const ended = this.calls.get(spaces.slot)!;
     const fresh = newCall();
     fresh.id = spaces.id;
@@ -145,6 +152,11 @@ export class StreamedCalls {
   }
 
   list(): Array<{ id: string; name: string; args: string }> {
+    // The stream ended on a spaces piece with a new id after a call whose pieces kept one id
+    // (once, or in every piece): not a server that gives each piece its own, so it began a
+    // call, one of no parameters. After a call of one piece the two cannot be told apart.
+    if (this.spaces?.ownCall) this.splitSpaces(this.spaces, this.spaces.index);
+    this.spaces = undefined;
     const used = new Set<string>();
     return [...this.calls].map(([index, call]) => {
       const wanted = call.id ?? `call_${index}`;
@@ -161,11 +173,14 @@ interface StreamedCall {
   id: string | undefined;
   name: string;
   args: string;
+  /** Pieces added, and whether each that had an id had the call's: else the server gives every piece a new id. */
+  pieces: number;
+  oneId: boolean;
   shape: ArgsShape;
 }
 
 function newCall(): StreamedCall {
-  return { id: undefined, name: "", args: "", shape: { depth: 0, inString: false, escaped: false, state: "before" } };
+  return { id: undefined, name: "", args: "", pieces: 0, oneId: true, shape: { depth: 0, inString: false, escaped: false, state: "before" } };
 }
 
 /** A piece of only spaces added to the whole call in `slot` (its arguments from `from` on), with its own `id`, at the delta's `index`. */
@@ -174,6 +189,8 @@ interface SpacesPiece {
   index: unknown;
   id: string;
   from: number;
+  /** The call's pieces before it were several and kept one id: at the stream's end, the piece began a call of its own. */
+  ownCall: boolean;
 }
 
 /**

@@ -66,4 +66,25 @@ describe("StreamedCalls", () => {
       assert.deepEqual(calls.list().map((c) => [c.id, c.name, c.args]), [["c0", "read_file", '{"path":"a.ts"}'], ["c1", "read_file", '\n{"path":"b.ts"}']], String(index));
     }
   });
+
+  it("a second call of a tool with no parameters, its arguments only a line end, at the end of the stream is a call of its own where the first call's pieces kept one id", () => {
+    for (const index of [0, undefined]) {
+      const at = index === undefined ? {} : { index };
+      // The id once per call, then in every piece: c1 is a new call either way.
+      for (const later of [{ ...at, function: { arguments: "}" } }, { ...piece(index, "c0", "list_tools", "}") }]) {
+        const calls = new StreamedCalls();
+        calls.add(piece(index, "c0", "list_tools", "{"));
+        calls.add(later);
+        calls.add(piece(index, "c1", "list_tools", "\n"));
+        assert.deepEqual(calls.list().map((c) => [c.id, c.name, c.args]), [["c0", "list_tools", "{}"], ["c1", "list_tools", "\n"]], String(index));
+      }
+      // A server that gives every piece a new id: the line end is still the call's own.
+      const calls = new StreamedCalls();
+      calls.add(piece(index, "p0", "list_tools", "{"));
+      calls.add(piece(index, "p1", "list_tools", "}"));
+      calls.add(piece(index, "p2", "list_tools", "\n"));
+      assert.deepEqual(calls.list().map((c) => [c.id, c.args]), [["p0", "{}\n"]], String(index));
+    }
+  });
 });
+

@@ -3,7 +3,8 @@
  * arrays, booleans, broken JSON, huge numbers, names every object has) against schemas of
  * every type. Properties: it never throws (the parser's guard would turn a throw into "could
  * not be checked", a message that tells the model nothing), and a value it accepts has the
- * schema's type. Seed and case count fixed.
+ * schema's type (its enum's values, its const's type, a type of an anyOf / oneOf branch).
+ * Seed and case count fixed.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -19,10 +20,22 @@ const TOOL: ToolDefinition = { name: "t", description: "", parameters: { type: "
 const RAW = ["", " ", "1", "-0", "1e400", "9007199254740993", "0x10", "1.5", "NaN", "Infinity", "true", "false", "null", "\"x\"", "x", "{", "{}", "{\"a\":1}", "[", "[]", "[1,\"a\"]", "{\"__proto__\":1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "\n1\n", "１", "\u0000"];
 const NAMES = [...Object.keys(SCHEMAS), "toString", "__proto__", "constructor", "missing"];
 
+/**
+ * Whether `value` may pass checkToolCall for `schema`: of a type it declares; one of its enum;
+ * of its const's type (the const itself is the tool's schema check's, after); of a type one of
+ * its anyOf / oneOf branches takes.
+ */
 function typeOk(schema: JsonSchema, value: unknown): boolean {
-  const types = schema.type === undefined ? undefined : Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (!types) return true;
+  if (schema.enum) return schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value));
+  if ("const" in schema) return jsonType(value) === jsonType(schema.const) || (jsonType(schema.const) === "number" && typeof value === "number");
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (schema.type === undefined && branches) return branches.some((branch) => typeOk(branch, value));
+  const types = schema.type === undefined ? ["string"] : Array.isArray(schema.type) ? schema.type : [schema.type];
   return types.some((t) => (t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : t === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : t === "null" ? value === null : typeof value === t));
+}
+
+function jsonType(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }
 
 test("fuzz: raw values against every schema type never throw, and what is accepted has the schema's type", () => {

@@ -16,7 +16,7 @@ export function noModel(task: "chat" | "fix", recommendation: ModelRecommendatio
     `No model to ${task === "chat" ? "chat" : "fix the issue"} with. Give hearth one of:`,
     "  --model FILE.gguf                 a GGUF file on this machine",
     // Hearth in VS Code keeps its downloads apart from the CLI's (editorModel): the file is on disk already.
-    ...(fromEditor ? [`  --model ${terminalName(fromEditor.file)}`, `                                    ${fromEditor.preset}, which Hearth in VS Code downloaded: no second download`] : []),
+    ...(fromEditor ? [`  --model ${shellWord(terminalName(fromEditor.file))}`, `                                    ${fromEditor.preset}, which Hearth in VS Code downloaded: no second download`] : []),
     "  --server URL                      an OpenAI-compatible server (API key: $HEARTH_API_KEY)",
   ];
   const quant = recommendation.fits ? findQuantization(findPreset(recommendation.preset)!, recommendation.quantization) : undefined;
@@ -33,4 +33,15 @@ export function noModel(task: "chat" | "fix", recommendation: ModelRecommendatio
 export async function recommendedModel(): Promise<ModelRecommendation> {
   const system = await probeSystem().catch(() => undefined);
   return recommendModel({ vramBytes: system?.vramTotalBytes ?? 0, ramBytes: system?.totalMemoryBytes ?? totalmem() });
+}
+
+/**
+ * A path as one word for the user's shell, to copy as it is: VS Code's storage is under
+ * "Application Support" on macOS and "Code - Insiders" for its Insiders build, and a home
+ * folder's name may hold a space. Single quotes for a POSIX shell; double quotes on Windows
+ * (cmd and PowerShell both take them, and no Windows path holds one).
+ */
+function shellWord(path: string): string {
+  if (process.platform === "win32") return /^[\w.\\/:+@=,-]+$/.test(path) ? path : `"${path}"`;
+  return /^[\w./:+@%=,-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

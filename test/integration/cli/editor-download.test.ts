@@ -14,10 +14,10 @@ const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
 /** A home whose VS Code (Linux: $XDG_CONFIG_HOME/Code) holds Hearth's download of `file`, and an empty HEARTH_HOME. */
-function homeWithEditorDownload(file: string): { env: NodeJS.ProcessEnv; home: string; model: string } {
+function homeWithEditorDownload(file: string, app = "Code"): { env: NodeJS.ProcessEnv; home: string; model: string } {
   const home = tempDir("hearth-editor-download-");
   const { publisher, name } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { publisher: string; name: string };
-  const models = join(home, ".config", "Code", "User", "globalStorage", `${publisher}.${name}`, "models");
+  const models = join(home, ".config", app, "User", "globalStorage", `${publisher}.${name}`, "models");
   mkdirSync(models, { recursive: true });
   writeFileSync(join(models, file), "GGUF stand-in, not a model");
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), HEARTH_HOME: join(home, "hearth") };
@@ -42,4 +42,17 @@ it("hearth fix says the same; hearth models --help says where each keeps its mod
   assert.ok(fix.stderr.includes(`  --model ${model}\n`), fix.stderr);
   const help = spawnSync(process.execPath, [CLI, "models", "--help"], { cwd: home, encoding: "utf8", timeout: 60_000, env });
   assert.match(help.stdout + help.stderr, /Hearth in VS Code keeps its own downloads/);
+});
+
+// VS Code Insiders keeps its storage in "Code - Insiders" (macOS: "Application Support", and a
+// Windows user name may hold a space): the line is one to copy into the shell, so one word.
+it("a download whose path holds a space is named quoted for the shell", { skip: process.platform !== "linux" && "VS Code's storage is elsewhere there" }, () => {
+  const { env, home, model } = homeWithEditorDownload("Qwen3.6-35B-A3B-Q4_K_M.gguf", "Code - Insiders");
+  const run = spawnSync(process.execPath, [CLI, "chat", "--no-rules", "hello"], { cwd: home, encoding: "utf8", timeout: 120_000, env });
+  assert.equal(run.status, 1, run.stderr);
+  assert.ok(run.stderr.includes(`  --model '${model}'\n`), run.stderr);
+  // What the shell makes of the line is the file.
+  const line = run.stderr.split("\n").find((l) => l.startsWith("  --model '"))!;
+  const words = spawnSync("sh", ["-c", `printf '%s\\n' ${line}`], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+  assert.deepEqual(words, ["--model", model]);
 });

@@ -28,7 +28,7 @@ const NAMES = [...Object.keys(SCHEMAS), "toString", "__proto__", "constructor", 
 function typeOk(schema: JsonSchema, value: unknown): boolean {
   if (schema.enum) return schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value));
   if ("const" in schema) return jsonType(value) === jsonType(schema.const) || (jsonType(schema.const) === "number" && typeof value === "number");
-  const branches = schema.anyOf ?? schema.oneOf;
+  const branches = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (schema.type === undefined && branches) return branches.some((branch) => typeOk(branch, value));
   const types = schema.type === undefined ? ["string"] : Array.isArray(schema.type) ? schema.type : [schema.type];
   return types.some((t) => (t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : t === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : t === "null" ? value === null : typeof value === t));

@@ -50,8 +50,9 @@ const EXTENSION_ID = "hearth.hearth";
 
 /**
  * Where Hearth in VS Code keeps its downloads (its global storage's `models`), for VS Code, its
- * Insiders build and VSCodium: each app keeps its own models, so the CLI's "No model" names
- * one downloaded there for --model rather than a second 20 GiB download.
+ * Insiders build and VSCodium, and their servers (Remote - SSH, WSL): each keeps its own
+ * models, so the CLI's "No model" names one downloaded there for --model rather than a second
+ * 20 GiB download.
  */
 export function editorModelsFolders(): string[] {
   const home = homedir();
@@ -59,7 +60,10 @@ export function editorModelsFolders(): string[] {
     process.platform === "win32" ? process.env.APPDATA || join(home, "AppData", "Roaming")
     : process.platform === "darwin" ? join(home, "Library", "Application Support")
     : process.env.XDG_CONFIG_HOME || join(home, ".config");
-  return ["Code", "Code - Insiders", "VSCodium"].map((app) => join(data, app, "User", "globalStorage", EXTENSION_ID, "models"));
+  const apps = ["Code", "Code - Insiders", "VSCodium"].map((app) => join(data, app));
+  // VS Code's server (Remote - SSH, WSL, a dev container) keeps the storage of the extensions it runs on that machine here.
+  const servers = process.platform === "win32" ? [] : [".vscode-server", ".vscode-server-insiders", ".vscodium-server"].map((server) => join(home, server, "data"));
+  return [...apps, ...servers].map((folder) => join(folder, "User", "globalStorage", EXTENSION_ID, "models"));
 }
 
 /** The model Hearth in VS Code downloaded that chat and fix would run (as cliModelPreset chooses), if there is one that is a GGUF. */

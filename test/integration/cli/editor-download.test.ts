@@ -14,10 +14,10 @@ const CLI = join(ROOT, "out/cli.mjs");
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
 
 /** A home whose VS Code (Linux: $XDG_CONFIG_HOME/Code) holds Hearth's download of `file`, and an empty HEARTH_HOME. */
-function homeWithEditorDownload(file: string, app = "Code"): { env: NodeJS.ProcessEnv; home: string; model: string } {
+function homeWithEditorDownload(file: string, app = "Code", data = join(".config", app)): { env: NodeJS.ProcessEnv; home: string; model: string } {
   const home = tempDir("hearth-editor-download-");
   const { publisher, name } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { publisher: string; name: string };
-  const models = join(home, ".config", app, "User", "globalStorage", `${publisher}.${name}`, "models");
+  const models = join(home, data, "User", "globalStorage", `${publisher}.${name}`, "models");
   mkdirSync(models, { recursive: true });
   writeFileSync(join(models, file), "GGUF stand-in, not a model");
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), HEARTH_HOME: join(home, "hearth") };
@@ -55,4 +55,14 @@ it("a download whose path holds a space is named quoted for the shell", { skip: 
   const line = run.stderr.split("\n").find((l) => l.startsWith("  --model '"))!;
   const words = spawnSync("sh", ["-c", `printf '%s\\n' ${line}`], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
   assert.deepEqual(words, ["--model", model]);
+});
+
+// Remote - SSH, WSL and dev containers: Hearth runs in VS Code's server on that machine, whose
+// storage is ~/.vscode-server/data (Insiders: ~/.vscode-server-insiders/data), where the user's
+// terminal runs hearth too.
+it("names the model Hearth downloaded through VS Code's server (Remote - SSH, WSL)", { skip: process.platform === "win32" && "VS Code's server runs on Linux and macOS" }, () => {
+  const { env, home, model } = homeWithEditorDownload("Qwen3.6-35B-A3B-Q4_K_M.gguf", "Code", join(".vscode-server", "data"));
+  const run = spawnSync(process.execPath, [CLI, "chat", "--no-rules", "hello"], { cwd: home, encoding: "utf8", timeout: 120_000, env });
+  assert.equal(run.status, 1, run.stderr);
+  assert.ok(run.stderr.includes(`  --model ${model}\n`), run.stderr);
 });

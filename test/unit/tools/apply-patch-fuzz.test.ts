@@ -84,7 +84,7 @@ function renamed(patch: string, name: string): string {
 
 describe("apply_patch fuzz: real git diffs of generated files", () => {
   it("a patch applies exactly to the file it was made from, or is refused leaving it unchanged (and reversed)", async () => {
-    const { cases: made, patches, reversed } = cases(0x5eed, 25, "random");
+    const { cases: made, patches, reversed } = cases(0x5eed, 12, "random");
     let applied = 0;
     for (const [i, c] of made.entries()) {
       const forward = await applyTo(c.before, renamed(patches[i]!, `f${i}.txt`));
@@ -98,7 +98,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("a file holding the patched text twice: applied where the header says, or refused — never in the other copy", async () => {
-    const { cases: made, patches } = cases(0xd0b1e, 20, "always");
+    const { cases: made, patches } = cases(0xd0b1e, 10, "always");
     for (const [i, c] of made.entries()) {
       const patch = renamed(patches[i]!, `f${i}.txt`);
       const shift = c.before.split("\n").length - 1;
@@ -112,7 +112,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("wrong or missing hunk line numbers: still the exact result, or refused unchanged", async () => {
-    const { cases: made, patches } = cases(0x11e5, 20, "random");
+    const { cases: made, patches } = cases(0x11e5, 10, "random");
     const rand = seededRandom(0x2b);
     const headers = [
       (a: number, n: number) => `@@ -${a + 7} +${n + 7} @@`,
@@ -130,7 +130,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
   });
 
   it("damaged patches: refused with the tool's own error and nothing written, or applied; never a crash", async () => {
-    const { cases: made, patches } = cases(0xbad, 12, "random");
+    const { cases: made, patches } = cases(0xbad, 8, "random");
     const rand = seededRandom(0xfeed);
     const damages: Array<(lines: string[]) => void> = [
       (l) => l.splice(Math.floor(rand() * l.length), 1),
@@ -142,7 +142,7 @@ describe("apply_patch fuzz: real git diffs of generated files", () => {
     ];
     for (const [i, c] of made.entries()) {
       const original = renamed(patches[i]!, `f${i}.txt`);
-      for (let round = 0; round < 6; round++) {
+      for (let round = 0; round < 4; round++) {
         const lines = original.split("\n");
         const times = 1 + Math.floor(rand() * 3);
         for (let t = 0; t < times; t++) pick(rand, damages)(lines);

@@ -3,6 +3,7 @@
  * (pure; runs.ts sends it), how a run that ended is told, and the wait for a run to end
  * before what cannot share the chat with it (Fix This Issue, Choose Folder).
  */
+import { HearthErrorCode } from "../../protocol/lsp-ext.ts";
 import type { TranscriptItem } from "../../protocol/transcript.ts";
 
 /**
@@ -49,6 +50,16 @@ export function folderLeftWindow(ranIn: string | undefined, open: readonly strin
  */
 export function folderGoneMessage(path: string, now: string | undefined): string {
   return `The run stopped: ${path}, the folder it worked in, was removed from this window, and Hearth's runtime restarted ${now === undefined ? "with no folder" : `in ${now}`}. What the run changed in ${path} stays as it is; to restore or review it, add the folder back and choose it with "Hearth: Choose Folder…".`;
+}
+
+/** The runtime's refusals of a message before any run starts: an empty or newer-format conversation, one already running, a checkout another agent holds. */
+const REFUSED: ReadonlySet<number> = new Set([HearthErrorCode.InvalidInput, HearthErrorCode.NotAvailable]);
+
+/** What the chat says of a run whose request failed: a refusal as the runtime words it, anything else as a run that stopped. */
+export function runFailedText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "number" && REFUSED.has(code) ? message : `The run stopped: ${message}`;
 }
 
 /** What stopRunFirst needs of the chat. */

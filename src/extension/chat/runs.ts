@@ -14,7 +14,7 @@ import { answerAfterStop } from "../../protocol/wait.ts";
 import type { Mention } from "../../protocol/webview.ts";
 import type { Attachments } from "./attachments.ts";
 import { reviewEvent } from "./run-review.ts";
-import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow } from "./run-start.ts";
+import { EndedRuns, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText } from "./run-start.ts";
 import type { ChatSession } from "./session.ts";
 
 interface ActiveRun {
@@ -111,7 +111,7 @@ export class Runs implements vscode.Disposable {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.chat.output.appendLine(`[chat] run failed: ${message}`);
-      this.chat.apply({ type: "runFailed", message: this.folderGone(folder) ?? `The run stopped: ${message}` }, transcript);
+      this.chat.apply({ type: "runFailed", message: this.folderGone(folder) ?? runFailedText(error) }, transcript);
       return undefined;
     } finally {
       this.withdrawApprovals(); // a run that ended asks nothing more

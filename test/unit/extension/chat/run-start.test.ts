@@ -2,7 +2,8 @@
 // lost the conversation (its file deleted in another window) says the model starts afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EndedRuns, type RunningChat, continuesConversation, folderGoneMessage, folderLeftWindow, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
+import { EndedRuns, type RunningChat, continuesConversation, folderGoneMessage, folderLeftWindow, runFailedText, stopRunFirst } from "../../../../src/extension/chat/run-start.ts";
+import { HearthErrorCode } from "../../../../src/protocol/lsp-ext.ts";
 import type { TranscriptItem } from "../../../../src/protocol/transcript.ts";
 
 const user: TranscriptItem = { kind: "user", id: "u1", text: "hi", messageIndex: 1 };
@@ -101,5 +102,19 @@ describe("stopRunFirst (Choose Folder during a run)", () => {
     const c = chat(true);
     assert.equal(await stopRunFirst(c, async () => (c.end(), true)), true);
     assert.equal(c.stops, 0);
+  });
+});
+
+// The runtime refuses a message before any run starts (a conversation a newer Hearth saved, one
+// already running, another agent in the checkout): the chat says the refusal, not a run that stopped.
+describe("runFailedText", () => {
+  const coded = (code: number, message: string) => Object.assign(new Error(message), { code });
+  it("a refusal from the runtime is said as it is; a run cut off says it stopped", () => {
+    const newer = "This conversation was saved by a newer version of Hearth (format 2), which this version cannot read; its file is left as it is: update Hearth to continue it, or start a New Chat.";
+    assert.equal(runFailedText(coded(HearthErrorCode.InvalidInput, newer)), newer);
+    assert.equal(runFailedText(coded(HearthErrorCode.NotAvailable, "hearth fix is working in this checkout")), "hearth fix is working in this checkout");
+    assert.equal(runFailedText(coded(HearthErrorCode.Internal, "boom")), "The run stopped: boom");
+    assert.equal(runFailedText(new Error("Pending response rejected since connection got disposed")), "The run stopped: Pending response rejected since connection got disposed");
+    assert.equal(runFailedText("odd"), "The run stopped: odd");
   });
 });

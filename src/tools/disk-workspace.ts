@@ -10,7 +10,7 @@
 import { type Stats, constants } from "node:fs";
 import { type FileHandle, access, chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { dirname, join, relative, resolve as resolvePath } from "node:path";
+import { basename, dirname, join, relative, resolve as resolvePath } from "node:path";
 import { ToolError } from "./tool.ts";
 import { isOutside } from "../indexer/scan.ts";
 import { modelPath } from "./path-spelling.ts";
@@ -313,8 +313,10 @@ async function removeMadeFolders(folder: string, made: string | undefined): Prom
  * its temporary file. Never writes through a link: a link at `target` is replaced (callers
  * pass the checked real path).
  */
-export async function atomicWrite(target: string, content: Uint8Array): Promise<void> {
-  const kept = await lstat(target).then((info) => (info.isSymbolicLink() ? undefined : info), () => undefined);
+export async function atomicWrite(path: string, content: Uint8Array): Promise<void> {
+  const entry = await lstat(path).catch(() => undefined);
+  const target = entry ? await listedName(path) : path;
+  const kept = entry?.isSymbolicLink() ? undefined : entry;
   await mkdir(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${randomBytes(6).toString("hex")}.hearth-tmp`);
   const handle = await open(tmp, "w", kept ? kept.mode & 0o7777 : 0o666);
@@ -331,6 +333,21 @@ export async function atomicWrite(target: string, content: Uint8Array): Promise<
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * `path` under the name its folder lists for it. A disk that ignores letter case (macOS,
+ * Windows) answers lstat("Foo.ts") for foo.ts, so a path the model wrote in another case
+ * reaches the file as written, and the rename over it gave the file that name: an import of
+ * "./foo" then broke where case counts (a Linux CI). One readdir, for a file that is there.
+ */
+async function listedName(path: string): Promise<string> {
+  const name = basename(path);
+  const names = await readdir(dirname(path)).catch(() => [name]);
+  if (names.includes(name)) return path;
+  const fold = (entry: string): string => entry.normalize("NFC").toLowerCase();
+  const same = names.filter((entry) => fold(entry) === fold(name));
+  return same.length === 1 ? join(dirname(path), same[0]!) : path;
 }
 
 /** Gives the open temporary file the replaced file's owner (when allowed) and then its mode (a chown clears set-id bits). */

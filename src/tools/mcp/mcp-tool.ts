@@ -2,7 +2,8 @@
  * MCP tools as Hearth `Tool`s. Each gets a name the model can write (names.ts), its input
  * schema checked once (`checkToolDefinition`: a schema ajv cannot compile leaves the tool
  * out, with the reason — a line each for the first five, one line for the rest; so does one
- * whose schema is over 20,000 characters, and a server's tools after its first 128 offered
+ * whose schema is over 20,000 characters or requires a parameter it does not declare (the
+ * model could never call it), and a server's tools after its first 128 offered
  * or 128 left out), and the effect "command": an MCP tool can do
  * anything its server can, so it is approved exactly like run_command (asked under `ask`
  * and `auto-edit`).
@@ -143,7 +144,49 @@ function checkedSchema(listed: McpListedTool): { json: string } | { problem: str
     const bad = unusableParameterName(name);
     if (bad) return { problem: `${bad}, which a tool call cannot carry` };
   }
+  const undeclared = undeclaredRequired(schema);
+  if (undeclared !== undefined) return { problem: undeclaredProblem(undeclared) };
   return { json };
+}
+
+/**
+ * The first parameter the schema's `required` names that neither its `properties` nor a
+ * top-level allOf / anyOf / oneOf branch declares (nor a patternProperties pattern matches):
+ * the model is told nothing of it, and a call that leaves it out is refused. Undefined when
+ * there is none (or `required` is no list, which the schema's compile reports).
+ */
+function undeclaredRequired(schema: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(schema.required)) return undefined;
+  const branches = [schema, ...(["allOf", "anyOf", "oneOf"] as const).flatMap((key) => (Array.isArray(schema[key]) ? (schema[key] as unknown[]) : []))];
+  return (schema.required as unknown[]).find((name): name is string => typeof name === "string" && !branches.some((branch) => declares(branch, name)));
+}
+
+function declares(schema: unknown, name: string): boolean {
+  if (!isRecord(schema)) return false;
+  if (isRecord(schema.properties) && Object.hasOwn(schema.properties, name)) return true;
+  return isRecord(schema.patternProperties) && Object.keys(schema.patternProperties).some((pattern) => matches(pattern, name));
+}
+
+function matches(pattern: string, name: string): boolean {
+  try {
+    return new RegExp(pattern, "u").test(name);
+  } catch {
+    return false; // a pattern that does not compile fails the schema's own check
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Why a required parameter the schema does not declare leaves the tool out. The SDK's reading
+ * of tools/list (zod) drops a "__proto__" key from `properties` and keeps it in `required`,
+ * so a server that declared one reaches Hearth this way: said, as the server's author cannot see it.
+ */
+function undeclaredProblem(name: string): string {
+  const dropped = name === "__proto__" ? ` (the MCP SDK Hearth reads tool lists with drops a parameter named "__proto__")` : "";
+  return `its inputSchema requires the parameter ${JSON.stringify(name)}, which its "properties" do not declare${dropped}, so the model could not call it`;
 }
 
 /**

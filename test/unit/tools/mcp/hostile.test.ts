@@ -92,6 +92,20 @@ describe("MCP stdio servers that list too much", () => {
   });
 });
 
+describe("MCP stdio servers whose schemas require what they do not declare", () => {
+  it("leaves out, saying why, a tool that requires a parameter its schema does not declare (a \"__proto__\" the SDK dropped, a typo): the model could never call it", { timeout: 30_000 }, async (t) => {
+    // Without the fix both were offered: the model read required ["__proto__", "b"] with only
+    // "b" declared (or "path" with only "pth"), and every call it made was refused.
+    const connection = await openHostile(t, "undeclared");
+    const set = mcpTools({ name: "hostile", tools: connection.tools, call: () => Promise.reject(new Error("not called")) }, new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__hostile__fine"]);
+    assert.deepEqual(set.skipped, [
+      'MCP tool "proto" of server "hostile" was left out: its inputSchema requires the parameter "__proto__", which its "properties" do not declare (the MCP SDK Hearth reads tool lists with drops a parameter named "__proto__"), so the model could not call it.',
+      'MCP tool "typo" of server "hostile" was left out: its inputSchema requires the parameter "path", which its "properties" do not declare, so the model could not call it.',
+    ]);
+  });
+});
+
 describe("MCP stdio servers that ask for more than tools", () => {
   it("answers a server's request for the user's input, for the model or for the workspace's roots with 'method not found': nothing is shown, sent or run", { timeout: 30_000 }, async (t) => {
     const connection = await openHostile(t, "");

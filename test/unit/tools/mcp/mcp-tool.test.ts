@@ -166,5 +166,17 @@ describe("MCP tools from a hostile server's list", () => {
     assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__fine"]);
     assert.match(set.skipped[0]!, /^MCP tool "deep" of server "srv" was left out: its inputSchema is nested too deeply/);
   });
+
+  it("offers a tool whose required parameter is declared in a top-level allOf / anyOf / oneOf branch or matched by patternProperties (only an undeclared one is left out)", () => {
+    const tools = [
+      { name: "all", inputSchema: { type: "object", allOf: [{ properties: { a: { type: "string" } } }], required: ["a"] } },
+      { name: "any", inputSchema: { type: "object", anyOf: [{ properties: { b: { type: "string" } } }, { properties: { c: { type: "string" } } }], required: ["c"] } },
+      { name: "pattern", inputSchema: { type: "object", patternProperties: { "^x_": { type: "string" } }, required: ["x_1"] } },
+      { name: "nowhere", inputSchema: { type: "object", anyOf: [{ properties: { b: { type: "string" } } }], patternProperties: { "^x_": { type: "string" } }, required: ["y"] } },
+    ];
+    const set = mcpTools(source(tools), new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__all", "mcp__srv__any", "mcp__srv__pattern"]);
+    assert.deepEqual(set.skipped, ['MCP tool "nowhere" of server "srv" was left out: its inputSchema requires the parameter "y", which its "properties" do not declare, so the model could not call it.']);
+  });
 });
 

@@ -234,7 +234,7 @@ export class DiskWorkspace implements Workspace {
 /** Moves the entry itself (a link stays a link), then writes the new content if any. */
 async function renameStep(from: string, to: string, change: WorkspaceChange & { kind: "rename" }, root: string): Promise<() => Promise<void>> {
   const restore = await keepEntry(from, change.from);
-  if (await exists(to)) throw alreadyThere(change.to, "file");
+  if ((await exists(to)) && !(await caseOnlyRename(from, to))) throw alreadyThere(change.to, "file");
   const made = await mkdir(dirname(to), { recursive: true });
   await rename(from, to);
   const putBack = await removeEmptiedFolders(dirname(from), root);
@@ -348,6 +348,15 @@ async function listedName(path: string): Promise<string> {
   const fold = (entry: string): string => entry.normalize("NFC").toLowerCase();
   const same = names.filter((entry) => fold(entry) === fold(name));
   return same.length === 1 ? join(dirname(path), same[0]!) : path;
+}
+
+/**
+ * Whether `to` is `from` in another letter case on a disk that ignores it (foo.ts -> Foo.ts on
+ * macOS or Windows): the name is taken there, by `from` itself, and the rename changes its case.
+ */
+async function caseOnlyRename(from: string, to: string): Promise<boolean> {
+  const listed = await listedName(to);
+  return listed !== to && listed === (await listedName(from));
 }
 
 /** Gives the open temporary file the replaced file's owner (when allowed) and then its mode (a chown clears set-id bits). */

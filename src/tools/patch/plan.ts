@@ -160,7 +160,10 @@ async function planFile(ws: Workspace, patchSection: FilePatch, { pending, renam
       section = matched.section;
       state = { file: matched.file, text: state.text };
     }
-    if (paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to))) return fail(`"${paths.to}" already exists`);
+    const taken = paths.to !== null && paths.to !== paths.from && (await exists(ws, pending, paths.to));
+    // foo.ts -> Foo.ts where the disk ignores case: Foo.ts is there as foo.ts itself.
+    const ownCase = taken && operation === "rename" && !pending.has(paths.to!) && (await caseOfItself(ws, paths.from!, paths.to!));
+    if (taken && !ownCase) return fail(`"${paths.to}" already exists`);
     const original = splitLines(state.text ?? "");
     const { lines, outcomes } = applyHunks(original, state.file.eol, section.hunks);
     if (!lines) return fail(`${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} hunk(s) did not apply`, outcomes);
@@ -260,6 +263,18 @@ async function caseTwin(ws: Workspace, pending: Map<string, Pending>, path: stri
   const twin = await ws.resolve(path).catch(() => path);
   const fold = (name: string): string => name.normalize("NFC").toLowerCase();
   return twin !== path && twin !== from && fold(twin) === fold(path) && (await exists(ws, pending, twin)) ? twin : undefined;
+}
+
+/**
+ * Whether `to`, which a rename of `from` names, is there only as `from` in another letter case:
+ * a disk that ignores case (macOS, Windows) answers for foo.ts when asked for Foo.ts, and its
+ * folder lists no Foo.ts. foo.ts -> Foo.ts then changes the name's case, as on Linux.
+ */
+async function caseOfItself(ws: Workspace, from: string, to: string): Promise<boolean> {
+  const fold = (path: string): string => path.normalize("NFC").toLowerCase();
+  if (fold(from) !== fold(to)) return false;
+  const listed = await ws.list(dirname(to)).catch(() => undefined);
+  return listed !== undefined && !listed.some((entry) => entry.name === basename(to));
 }
 
 async function exists(ws: Workspace, pending: Map<string, Pending>, path: string): Promise<boolean> {
@@ -362,7 +377,7 @@ async function toChanges(ws: Workspace, pending: Map<string, Pending>, renames: 
   const changes: WorkspaceChange[] = [];
   // A file the patch made and deleted again was never on disk: nothing to delete.
   for (const [path, state] of pending) if (state.text === null && !movedFrom.has(path) && (await ws.stat(path))) changes.push({ kind: "delete", path });
-  for (const to of moves.keys()) if (!movedFrom.has(to) && (await ws.stat(to))) changes.push({ kind: "delete", path: to });
+  for (const [to, from] of moves) if (!movedFrom.has(to) && (await ws.stat(to)) && !(await caseOfItself(ws, from, to))) changes.push({ kind: "delete", path: to });
   changes.push(...(await ordered(ws, pending, moves)));
   for (const [path, state] of pending) {
     if (moves.has(path) || state.text === null) continue;

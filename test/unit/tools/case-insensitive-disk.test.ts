@@ -9,7 +9,9 @@ import fs, { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs
 import { syncBuiltinESMExports } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { applyPatchTool } from "../../../src/tools/apply-patch.ts";
 import { DiskWorkspace } from "../../../src/tools/disk-workspace.ts";
+import { runTool } from "../../../src/tools/tool.ts";
 import { tempDir } from "./helpers/setup.ts";
 
 /**
@@ -58,5 +60,32 @@ describe("writes on a disk that ignores letter case", () => {
     assert.equal(readFileSync(join(root, "src", "foo.ts"), "utf8"), "export const foo = 2;\n");
     assert.deepEqual(readdirSync(root).sort(), ["README.md", "src"]);
     assert.equal(readFileSync(join(root, "README.md"), "utf8"), "# two\n");
+  });
+
+  it("rename a file to its own name in another case (the one rename such a disk takes for the same file)", async (t) => {
+    const root = tempDir();
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "src", "foo.ts"), "export const foo = 1;\n");
+    caseFolding(t);
+    const ws = new DiskWorkspace(root);
+    await ws.rename("src/foo.ts", "src/Foo.ts");
+    assert.deepEqual(readdirSync(join(root, "src")), ["Foo.ts"]);
+    await ws.apply([{ kind: "rename", from: "src/Foo.ts", to: "src/FOO.ts", content: Buffer.from("export const foo = 2;\n") }]);
+    assert.deepEqual(readdirSync(join(root, "src")), ["FOO.ts"]);
+    assert.equal(readFileSync(join(root, "src", "FOO.ts"), "utf8"), "export const foo = 2;\n");
+  });
+
+  it("apply_patch renames foo.ts to Foo.ts, the name the disk answers for foo.ts itself; a copy there is still refused", async (t) => {
+    const root = tempDir();
+    writeFileSync(join(root, "foo.ts"), "export const foo = 1;\n");
+    caseFolding(t, ["lstat", "stat"]);
+    const ctx = { workspace: new DiskWorkspace(root), signal: new AbortController().signal };
+    const copy = await runTool(applyPatchTool, { patch: "diff --git a/foo.ts b/Foo.ts\nsimilarity index 100%\ncopy from foo.ts\ncopy to Foo.ts\n" }, ctx);
+    assert.equal(copy.ok, false);
+    assert.match(copy.text, /FAILED copy foo\.ts -> Foo\.ts: "Foo\.ts" already exists/);
+    const rename = await runTool(applyPatchTool, { patch: "diff --git a/foo.ts b/Foo.ts\nsimilarity index 100%\nrename from foo.ts\nrename to Foo.ts\n" }, ctx);
+    assert.equal(rename.ok, true, rename.text);
+    assert.deepEqual(readdirSync(root), ["Foo.ts"]);
+    assert.equal(readFileSync(join(root, "Foo.ts"), "utf8"), "export const foo = 1;\n");
   });
 });

@@ -41,7 +41,7 @@ export async function recommendedModel(): Promise<ModelRecommendation> {
  * folder's name may hold a space. Single quotes for a POSIX shell; double quotes on Windows
  * (cmd and PowerShell both take them, and no Windows path holds one).
  */
-function shellWord(path: string): string {
+export function shellWord(path: string): string {
   if (process.platform === "win32") return /^[\w.\\/:+@=,-]+$/.test(path) ? path : `"${path}"`;
   return /^[\w./:+@%=,-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

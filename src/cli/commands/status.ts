@@ -6,7 +6,8 @@ import type { SystemInfo } from "../../protocol/status.ts";
 import { type CliCommand, modelFileOption, parseFlags } from "../command.ts";
 import { RuntimeStoppedError, spawnRuntime } from "../runtime-connection.ts";
 import { terminalJson, terminalName } from "../terminal-text.ts";
-import { cliModelPreset, cliStoragePath, olderPresetNote } from "./models.ts";
+import { shellWord } from "../no-model.ts";
+import { cliModelPreset, cliStoragePath, editorModel, olderPresetNote } from "./models.ts";
 import { ownText } from "../locale.ts";
 
 const GiB = 1024 ** 3;
@@ -66,6 +67,9 @@ export const statusCommand: CliCommand = {
         io.out(`Model:  ${terminalName(describeModel(s.model))}\n`);
         const note = preset && olderPresetNote(preset);
         if (note) io.out(`        (chat and fix run ${preset}: ${note})\n`);
+        // Hearth in VS Code keeps its downloads apart from the CLI's (as chat and fix say: no-model.ts).
+        const fromEditor = preset && s.model.kind === "none" ? editorModel() : undefined;
+        if (fromEditor) io.out(`        (Hearth in VS Code downloaded ${fromEditor.preset}: chat and fix run it with --model ${shellWord(terminalName(fromEditor.file))}, no second download)\n`);
         if (s.model.kind === "ready" && s.model.backend) io.out(`Backend: ${describeBackend(s.model.backend)}\n`);
         if (s.model.kind === "ready" && s.model.promptFormat) io.out(`Prompt: ${terminalName(s.model.promptFormat)}\n`);
         io.out(`Index:  ${s.index.kind === "idle" ? s.index.detail : s.index.kind}\n`);

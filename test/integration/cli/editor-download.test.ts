@@ -66,3 +66,10 @@ it("names the model Hearth downloaded through VS Code's server (Remote - SSH, WS
   assert.equal(run.status, 1, run.stderr);
   assert.ok(run.stderr.includes(`  --model ${model}\n`), run.stderr);
 });
+
+it("hearth status with no model of its own names the one Hearth in VS Code downloaded, for --model", { skip: process.platform !== "linux" && "VS Code's storage is elsewhere there" }, () => {
+  const { env, home, model } = homeWithEditorDownload("Qwen3.6-35B-A3B-Q4_K_M.gguf");
+  const run = spawnSync(process.execPath, [CLI, "status", "--no-gpu-probe"], { cwd: home, encoding: "utf8", timeout: 120_000, env });
+  assert.match(run.stdout, /^Model: {2}No model/m);
+  assert.ok(run.stdout.includes(`        (Hearth in VS Code downloaded qwen3.6-35b-a3b: chat and fix run it with --model ${model}, no second download)\n`), run.stdout);
+});

@@ -53,6 +53,8 @@ export class RuntimeNotRunningError extends Error {}
 export class RuntimeClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private child: ChildProcess | undefined;
+  /** The current runtime's start, which ends it on a stop. */
+  private runtimeStart: RuntimeStart | undefined;
   /**
    * Processes `stop` ended: their exit is no crash. `stopping` alone does not say so — a
    * restart's `start` clears it at once, and the killed process's exit can come after that
@@ -113,7 +115,7 @@ export class RuntimeClient implements vscode.Disposable {
   restart(): Promise<void> {
     this.output.appendLine("[extension] restarting the runtime (requested)");
     this.policy.reset();
-    // Said at once: the runtime being stopped (up to 3 s) was still shown running, so a Send
+    // Said at once: the runtime being stopped (up to 8 s) was still shown running, so a Send
     // went on, and failed "starting or restarting"; requests are refused from now on anyway.
     this.setState({ kind: "starting" });
     return this.queue.restart();
@@ -251,11 +253,11 @@ export class RuntimeClient implements vscode.Disposable {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const client = this.client;
-    const child = this.child;
+    const start = this.runtimeStart;
     this.client = undefined;
-    if (child) this.stopped.add(child);
-    if (client) await client.stop(3000).catch(() => undefined);
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (!start) return;
+    this.stopped.add(start.child);
+    await start.stop((timeoutMs) => (client ? client.stop(timeoutMs) : Promise.resolve()));
   }
 
   private clientOptions(): LanguageClientOptions {
@@ -313,6 +315,7 @@ export class RuntimeClient implements vscode.Disposable {
     });
     const child = start.child;
     this.child = child;
+    this.runtimeStart = start;
     this.output.appendLine(`[extension] runtime started: pid ${child.pid} (${process.execPath})`);
     return start;
   }

@@ -7,8 +7,10 @@
  * No `vscode`, so it is tested with real processes and a hand-moved clock.
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { ConnectionError, ConnectionErrors, ErrorCodes } from "vscode-languageserver-protocol/node";
+import { isAlive } from "../protocol/processes.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
@@ -46,7 +48,26 @@ export interface RuntimeStartEvents {
 export interface RuntimeStartOptions {
   readonly deadlineMs?: number;
   readonly timers?: StartTimers;
+  /** The value of RUNTIME_OWNER_VAR in the runtime's environment, which its processes inherit. */
+  readonly owner?: string;
 }
+
+/**
+ * Set in the runtime's environment, a value of its own for each start. The agent's commands
+ * inherit it (run_command keeps Hearth's variables), so a command that left the runtime's
+ * process tree (a server started with setsid whose parent exited) is still found as this
+ * runtime's when the runtime has to be killed.
+ */
+export const RUNTIME_OWNER_VAR = "HEARTH_RUNTIME_OWNER";
+
+/**
+ * How long a stop waits for the runtime's own shutdown before it kills the runtime: the
+ * runtime's cleanup (process-guard.ts EXIT_CLEANUP_MS: 4 s to stop a command that ignores
+ * SIGTERM, then 2 s to save the runs) and 2 s for the requests' way on a loaded machine.
+ * The 3 s it was killed the runtime mid-stop, and such a command ran on with no parent.
+ * runtime-stop.test.ts holds it above that cleanup.
+ */
+export const RUNTIME_STOP_WAIT_MS = 8_000;
 
 /**
  * Whether a request failed because the runtime ended before answering it, which vscode-jsonrpc
@@ -73,6 +94,8 @@ const MAX_LINE_CHARS = 240;
  */
 export class RuntimeStart {
   readonly deadlineMs: number;
+  /** The runtime's RUNTIME_OWNER_VAR, where it was given one. */
+  readonly owner: string | undefined;
   private readonly timers: StartTimers;
   private readonly timer: unknown;
   private phase: "waiting" | "answered" | "failed" | "hung" = "waiting";
@@ -81,6 +104,7 @@ export class RuntimeStart {
 
   constructor(readonly child: ChildProcess, events: RuntimeStartEvents, options: RuntimeStartOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? START_DEADLINE_MS;
+    this.owner = options.owner;
     this.timers = options.timers ?? SYSTEM_TIMERS;
     this.timer = this.timers.setTimeout(() => this.expire(events.hung), this.deadlineMs);
     // The end of what the process itself writes: a native abort's last words, or the error it died of.
@@ -108,14 +132,28 @@ export class RuntimeStart {
    * error is thrown on (the language client's start fails with it).
    */
   static fork(runtimePath: string, env: NodeJS.ProcessEnv, events: RuntimeStartEvents, options?: RuntimeStartOptions, nodePath?: string): RuntimeStart {
+    const owner = randomUUID();
     let child: ChildProcess;
     try {
-      child = forkRuntime(runtimePath, env, nodePath);
+      child = forkRuntime(runtimePath, { ...env, [RUNTIME_OWNER_VAR]: owner }, nodePath);
     } catch (error) {
       events.unspawned?.(unspawnedMessage(error, env));
       throw error;
     }
-    return new RuntimeStart(child, events, options);
+    return new RuntimeStart(child, events, { ...options, owner });
+  }
+
+  /**
+   * Ends this start's runtime for good (Restart Runtime, another folder, the window closing):
+   * `shutdown` (the language client's stop: LSP shutdown and exit, in which the runtime stops
+   * the agent's commands) is given `waitMs`. A runtime still running then (stuck, or its stop
+   * slower than that) is killed with every process it started: SIGKILL to it alone left a
+   * command it was still stopping — a dev server, a test run, each in a process group of its
+   * own — running with no parent.
+   */
+  async stop(shutdown: (timeoutMs: number) => Promise<void>, waitMs = RUNTIME_STOP_WAIT_MS): Promise<void> {
+    await shutdown(waitMs).catch(() => undefined);
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) await killProcessTree(this.child.pid, this.owner);
   }
 
   /** Whether the deadline passed without an answer (the process was killed for it). */
@@ -162,7 +200,7 @@ export class RuntimeStart {
   private expire(onHung: (start: RuntimeStart) => void): void {
     if (this.phase !== "waiting") return;
     this.phase = "hung";
-    if (this.child.pid !== undefined) void killProcessTree(this.child.pid);
+    if (this.child.pid !== undefined) void killProcessTree(this.child.pid, this.owner);
     onHung(this);
   }
 }
@@ -205,24 +243,50 @@ export function hungStartMessage(start: RuntimeStart, runtimePath: string, nodeP
 }
 
 /**
- * SIGKILL to a process and every process below it. The tree is listed before anything is
- * killed: a child orphaned by its parent's death no longer shows whose it was.
+ * SIGKILL to a process and every process below it, and to the process groups they lead (the
+ * agent's commands each lead one, whose members may have left the tree). The tree is listed
+ * before anything is killed: a child orphaned by its parent's death no longer shows whose it
+ * was. With `owner` (RUNTIME_OWNER_VAR's value), on Linux, the processes whose environment
+ * carries it are taken too, with theirs: a server started with setsid whose parent exited.
  */
-export async function killProcessTree(pid: number): Promise<void> {
+export async function killProcessTree(pid: number, owner?: string): Promise<void> {
   if (process.platform === "win32") {
     await new Promise<void>((resolve) => execFile("taskkill", ["/pid", String(pid), "/T", "/F"], () => resolve()));
     return;
   }
   const parents = await parentPids();
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
-  for (const p of tree) {
+  const tree = [pid, ...(owner ? ownedBy(owner, parents.keys()) : [])];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i] && !tree.includes(child)) tree.push(child);
+  // The processes first, then the groups: a group's number is its leader's pid, so a group of a
+  // pid listed here was made by that process, this runtime's, however its pid is used since.
+  for (const target of [...tree, ...tree.map((p) => -p)]) {
     try {
-      process.kill(p, "SIGKILL");
+      process.kill(target, "SIGKILL");
     } catch {
-      // already gone
+      // already gone, or no group of that number
     }
   }
+  // A signal is taken when the process next runs: on a loaded machine a killed server can
+  // hold its port a while longer, and the restarted runtime's agent would find it taken.
+  for (let waited = 0; waited < KILL_WAIT_MS && tree.some(running); waited += KILL_POLL_MS) await new Promise((resolve) => setTimeout(resolve, KILL_POLL_MS));
+}
+
+/** How long killProcessTree waits for the processes it killed to be gone, and how often it looks. */
+const KILL_WAIT_MS = 2000;
+const KILL_POLL_MS = 25;
+
+/** Whether `pid` runs: it exists and, on Linux, is no zombie (dead, only not reaped yet). */
+function running(pid: number): boolean {
+  if (process.platform !== "linux") return isAlive(pid);
+  const stat = readOr(`/proc/${pid}/stat`);
+  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+}
+
+/** Those of `pids` whose environment (as they started) carries RUNTIME_OWNER_VAR=`owner`; none off Linux. */
+function ownedBy(owner: string, pids: Iterable<number>): number[] {
+  if (process.platform !== "linux") return [];
+  const mark = `${RUNTIME_OWNER_VAR}=${owner}\0`;
+  return [...pids].filter((p) => readOr(`/proc/${p}/environ`).includes(mark));
 }
 
 /** Each live process's parent: /proc on Linux, `ps` elsewhere (macOS). */

@@ -55,7 +55,7 @@ export function exitWithParent(cleanup: () => Promise<void>, intervalMs = 1000):
  * ignores SIGTERM gets SIGKILL after its grace), then the runs' conversations saved. The 3 s
  * it was ended the runtime before that SIGKILL on a loaded machine, and the command ran on, orphaned.
  */
-const EXIT_CLEANUP_MS = COMMAND_STOP_MS + 2000;
+export const EXIT_CLEANUP_MS = COMMAND_STOP_MS + 2000;
 
 let exiting = false;
 export async function shutdownAndExit(reason: string, cleanup: () => Promise<void>, code = 0): Promise<void> {

@@ -18,7 +18,7 @@
  *   const { messages, systemPrompt, title, patch } = importConversation(markdown);
  *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
  */
-import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
+import { type AssistantMessage, type ChatMessage, type JsonValue, MAX_ARGUMENT_DEPTH, type ToolCall, nestingDepth, plainName } from "../models/index.ts";
 import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
@@ -67,8 +67,6 @@ const PATCH_TAG = "hearth-patch";
 const DATA_COMMENT = /(?<=^|\n)<!-- (hearth-[a-z]+): (\S*) -->(?=\n|$)/g;
 /** Text that would fake a line or reverse text where a name is shown: controls, line and bidi marks. */
 const UNSHOWABLE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-/** Deeper than any tool's arguments go; deep enough data overflows the stack of whatever walks it next. */
-const MAX_ARGUMENT_DEPTH = 32;
 
 interface HeaderData {
   readonly version: number;
@@ -351,26 +349,9 @@ function checkCalls(value: unknown, fail: (why: string) => Error): ToolCall[] {
     for (const name of Object.keys(c.arguments)) {
       if (!plainName(name)) throw fail(`tool call ${c.id} has an argument named ${JSON.stringify(name)}, which no tool takes`);
     }
-    if (depth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
+    if (nestingDepth(c.arguments, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw fail(`the arguments of tool call ${c.id} are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
     return { id: c.id, name: c.name, arguments: c.arguments as Record<string, JsonValue> };
   });
-}
-
-/**
- * A tool or argument name the prompt prints as its own markup (`<function=NAME>`,
- * `<parameter=NAME>`) can hold no `<` or `>` (a control token, the tag's end), no line
- * break, control or bidi character, and no space around it.
- */
-function plainName(name: string): boolean {
-  return name.length > 0 && name.length <= 128 && name === name.trim() && !/[<>]/.test(name) && !UNSHOWABLE.test(name);
-}
-
-/** How deep `value` nests, counted no further than past `limit`. */
-function depth(value: unknown, limit: number): number {
-  if (!value || typeof value !== "object" || limit < 0) return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, depth(child, limit - 1));
-  return deepest + 1;
 }
 
 /** A system prompt only first; every tool result answers a call made before it, under that call's tool name. */

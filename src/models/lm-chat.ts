@@ -5,6 +5,7 @@
  * generates through the same Qwen prompt and tool grammar as the agent; the reply's
  * events become VS Code's parts. Process-free: the runtime wires it to LSP.
  */
+import { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "./qwen/markup-names.ts";
 import { renderToolCallBody } from "./qwen/prompt.ts";
 import { collectTurn, type ChatRequest, DoesNotFitError, type ModelBackend } from "./backend.ts";
 import type { ChatMessage, ChatStreamEvent, JsonSchema, ToolCall, ToolDefinition } from "./types.ts";
@@ -58,30 +59,13 @@ function checkCall(call: Extract<LmPart, { type: "toolCall" }>): void {
   for (const name of Object.keys(call.input)) {
     if (!plainName(name)) throw new LmInputError(`The tool call '${call.callId}' has an argument named ${JSON.stringify(name)}, which a tool call cannot carry: use names without '<', '>', line breaks, control characters or spaces around them.`);
   }
-  if (depth(call.input, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw new LmInputError(`The arguments of tool call '${call.callId}' are nested more than ${MAX_ARGUMENT_DEPTH} levels deep: send flatter arguments.`);
+  if (nestingDepth(call.input, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) throw new LmInputError(`The arguments of tool call '${call.callId}' are nested more than ${MAX_ARGUMENT_DEPTH} levels deep: send flatter arguments.`);
 }
 
 /** Tool names the grammar and the prompt's `<function=NAME>` hold as they are. */
 const TOOL_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** Text that would end a tag, fake a line or reverse text: `<`, `>`, controls, line and bidi marks. */
-const UNPLAIN = /[<>\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-/** Deeper than any tool's arguments go (as conversation import allows); deeper data overflows the stack of what prints it. */
-const MAX_ARGUMENT_DEPTH = 32;
 /** A tool schema's JSON nesting the prompt (the definition's JSON) and the grammar (one rule per level) walk safely. */
 const MAX_SCHEMA_DEPTH = 64;
-
-/** An argument or parameter name `<parameter=NAME>` carries as it is. */
-function plainName(name: string): boolean {
-  return name.length > 0 && name.length <= 128 && name === name.trim() && !UNPLAIN.test(name);
-}
-
-/** How deep `value` nests, counted no further than past `limit`. */
-function depth(value: unknown, limit: number): number {
-  if (!value || typeof value !== "object" || limit < 0) return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, depth(child, limit - 1));
-  return deepest + 1;
-}
 
 /** Tool results become tool messages where they stand; the text between them becomes user messages. */
 function userMessages(message: LmMessage, callNames: ReadonlyMap<string, string>): ChatMessage[] {
@@ -122,7 +106,7 @@ function objectSchema(tool: LmTool): ToolDefinition["parameters"] {
   const schema = tool.inputSchema;
   if (schema === undefined || schema === null) return { type: "object", properties: {} };
   if (typeof schema !== "object" || Array.isArray(schema)) throw new LmInputError(`Tool '${tool.name}' has an input schema that is not a JSON object: give it an object schema or none.`);
-  if (depth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) throw new LmInputError(`Tool '${tool.name}' has an input schema nested more than ${MAX_SCHEMA_DEPTH} levels deep: give it a flatter schema.`);
+  if (nestingDepth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) throw new LmInputError(`Tool '${tool.name}' has an input schema nested more than ${MAX_SCHEMA_DEPTH} levels deep: give it a flatter schema.`);
   const s = schema as JsonSchema;
   if (s.type !== undefined && s.type !== "object") throw new LmInputError(`Tool '${tool.name}' takes ${JSON.stringify(s.type)} input: Hearth's model passes arguments by name, so give it an object schema ("type": "object").`);
   const properties = s.properties && typeof s.properties === "object" && !Array.isArray(s.properties) ? s.properties : {};

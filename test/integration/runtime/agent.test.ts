@@ -388,6 +388,18 @@ describe("agent runs in the runtime", () => {
     await assert.rejects(b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "x", markdown: "# just notes\n" }), /not|export/i);
   });
 
+  // The way back to a turn Hearth set aside (<id>.older-hearth-…json, named in the chat): Import Conversation of that file.
+  it("imports a conversation file Hearth saved, which continues as a new chat", { timeout: 120_000 }, async () => {
+    const a = await start({ turns: [{ text: "Hello there." }] });
+    await run(a, "say hello");
+    const file = readFileSync(join(a.storage, "conversations", "conv1.json"), "utf8");
+    const b = await start({ turns: [{ text: "Back again." }] });
+    const imported = await b.runtime.connection.sendRequest(ConversationImportRequest, { conversationId: "recovered", markdown: file });
+    assert.equal(imported.title, "say hello");
+    assert.deepEqual(imported.messages.map((m) => m.role), ["user", "assistant"]);
+    assert.equal((await run(b, "again", { conversationId: "recovered" })).message, "Back again.");
+  });
+
   it("a conversation deleted while it runs stays deleted when the run ends", { timeout: 120_000 }, async () => {
     const s = await start({ turns: [{ toolCalls: [FIX_ADD] }, { text: "Done." }] });
     // The user deletes the chat while its edit waits for approval: the client stops the run and forgets the conversation.

@@ -8,7 +8,7 @@ import { checkNotReadOnly } from "../tools/disk-workspace.ts";
 import { type CheckpointStore, ToolError, type Workspace, type WorkspaceChange, decodeText } from "../tools/index.ts";
 
 export interface RestoreOptions {
-  readonly checkpoints: Pick<CheckpointStore, "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unreadableHeld" | "unrecorded">;
+  readonly checkpoints: Pick<CheckpointStore, "agentBaselines" | "beginRestore" | "changedFiles" | "create" | "endRestore" | "fileAt" | "linksAmong" | "restoreLinks" | "restoreModes" | "unreadableHeld" | "unrecorded">;
   readonly checkpoint: string;
   /**
    * Only these paths (those of them changed since the checkpoint), the user having been asked
@@ -20,6 +20,14 @@ export interface RestoreOptions {
   readonly disk: Pick<Workspace, "root" | "stat">;
   /** Where the changes go (the editor, when it applies edits). */
   readonly target: Pick<Workspace, "apply">;
+}
+
+/** What restoreCheckpoint sends on to the checkpoint one group of files goes back to. */
+interface GroupOptions extends RestoreOptions {
+  /** Restored as a whole restore is (the user's later work kept, nothing snapshotted) though `paths` names its files. */
+  readonly whole?: boolean;
+  /** Changed files another group restores, or that are left: not restored from this checkpoint. */
+  readonly except?: ReadonlySet<string>;
 }
 
 /** A changed file a restore leaves as it is, and why. */
@@ -69,21 +77,22 @@ export function unrestorableName(path: string): string | undefined {
  * but they are still the user's): "Restore checkpoint" puts back what Hearth changed.
  * Named `paths` come after the user was asked.
  */
-export async function restoreChanges(options: Omit<RestoreOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
+export async function restoreChanges(options: Omit<GroupOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   // Sets: a Reject all names every file of the review, some 120,000 for a run that regenerated a dataset.
   const named = options.paths?.length ? new Set(options.paths) : undefined;
-  const asked = named ? changed.filter((p) => named.has(p)) : changed;
+  const wanted = (path: string) => (!named || named.has(path)) && !options.except?.has(path);
+  const asked = changed.filter(wanted);
   const notRestored: NotRestored[] = asked.flatMap((path) => {
     const reason = unrestorableName(path);
     return reason ? [{ path, reason }] : [];
   });
   // Held by the checkpoint, unreadable now: taken for unchanged by the diff, though a command may have written it.
-  const unreadable = new Set((await checkpoints.unreadableHeld(checkpoint)).filter((p) => !named || named.has(p)));
+  const unreadable = new Set((await checkpoints.unreadableHeld(checkpoint)).filter(wanted));
   for (const path of unreadable) notRestored.push({ path, reason: UNREADABLE_NOW });
   const nameable = asked.filter((p) => !unrestorableName(p) && !unreadable.has(p));
-  const later = named ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
+  const later = named && !options.whole ? new Set<string>() : new Set(await checkpoints.unrecorded(nameable));
   const paths = nameable.filter((p) => !later.has(p));
   for (const path of later) notRestored.push({ path, reason: await laterWorkReason(checkpoints, checkpoint, path), laterWork: true });
   // A link now or then: a workspace write would go through it (CheckpointStore.restoreLinks).
@@ -145,11 +154,59 @@ async function laterWorkReason(checkpoints: Pick<CheckpointStore, "fileAt">, che
  * CheckpointStore.open finishes it (`finishedRestore`).
  */
 export async function restoreCheckpoint(options: RestoreOptions): Promise<RestoreOutcome> {
+  const { groups, left } = await agentsChanges(options);
+  const handled = new Set([...left.map((f) => f.path), ...[...groups.values()].flat()]);
+  const whole = !options.paths?.length;
+  // The restore's own checkpoint as asked (a whole restore: with the files no diff lists, unreadable now), but the files that go elsewhere.
+  const outcome = await restoreFrom({ ...options, except: handled });
+  for (const [checkpoint, paths] of groups) {
+    const more = await restoreFrom({ ...options, checkpoint, paths, whole });
+    outcome.restored.push(...more.restored);
+    outcome.notRestored.push(...more.notRestored);
+  }
+  outcome.notRestored.push(...left);
+  return outcome;
+}
+
+/**
+ * Which checkpoint each changed file goes back to so that a restore takes back the agent's
+ * changes and keeps the user's: the one just before the agent first wrote it (since the
+ * restore's checkpoint, in its run for named paths — a Reject —, in every run since for a
+ * whole restore), where that is another than the restore's own (`groups`: the user saved the
+ * file during the run before the agent's write, by hand or by Hearth's auto-save flush; the
+ * run's start holds it without that). A file no write of the agent's changed goes back to the
+ * restore's own checkpoint (a Reject asks first, changedSinceExpected; a whole restore keeps
+ * content Hearth did not write as it is). `left`: in a whole restore, which asks nothing
+ * first, the files the user changed after the agent's first write (no checkpoint holds the
+ * one change without the other: a Reject asks first instead).
+ */
+async function agentsChanges(options: RestoreOptions): Promise<{ groups: Map<string, string[]>; left: NotRestored[] }> {
+  const { checkpoints, checkpoint } = options;
+  const named = options.paths?.length ? new Set(options.paths) : undefined;
+  const changed = (await checkpoints.changedFiles(checkpoint)).filter((p) => !named || named.has(p));
+  // A whole restore keeps content Hearth did not write as it is (restoreChanges): only Hearth's own goes elsewhere.
+  const theirs = new Set(named ? [] : await checkpoints.unrecorded(changed));
+  const baselines = await checkpoints.agentBaselines(checkpoint, changed.filter((p) => !theirs.has(p)), named ? "run" : "since");
+  const groups = new Map<string, string[]>();
+  const left: NotRestored[] = [];
+  for (const [path, baseline] of baselines) {
+    if (!baseline.changed) continue;
+    if (!named && baseline.userAfter) left.push({ path, reason: EDITED_BETWEEN, laterWork: true });
+    else if (baseline.checkpoint && baseline.checkpoint !== checkpoint) groups.set(baseline.checkpoint, [...(groups.get(baseline.checkpoint) ?? []), path]);
+  }
+  return { groups, left };
+}
+
+/** Why a whole restore leaves a file the user changed between Hearth's edits as it is. */
+const EDITED_BETWEEN = "you changed it between Hearth's edits (or after them), so no checkpoint holds your changes without Hearth's: it is left with both. Reject the run's review (it asks first, then drops your later changes with Hearth's) or take Hearth's changes out by hand";
+
+/** restoreCheckpoint for the files that go back to one checkpoint. */
+async function restoreFrom(options: GroupOptions): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
   const { changes, links, binary, notRestored } = await restoreChanges(options);
   const overwritten = [...changes.map((c) => (c.kind === "rename" ? c.from : c.path)), ...binary];
   // A whole restore left such files out already (restoreChanges).
-  if (options.paths?.length && (await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
+  if (options.paths?.length && !options.whole && (await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);
   if (!changes.length && !links.length && !binary.length) return { restored: [], notRestored };
   // Killed between files, the next start finishes it (CheckpointStore.open).
   await checkpoints.beginRestore(checkpoint, [...new Set([...overwritten, ...changes.map((c) => (c.kind === "rename" ? c.to : c.path)), ...links])]);
@@ -224,7 +281,7 @@ function forTheUser(error: unknown): never {
  * them since, and the restore would drop that change without a word.
  */
 export async function changedSinceExpected(
-  checkpoints: Pick<CheckpointStore, "changedFiles">,
+  checkpoints: Pick<CheckpointStore, "agentBaselines" | "changedFiles">,
   checkpoint: string,
   expected: string,
   paths?: readonly string[],
@@ -232,5 +289,10 @@ export async function changedSinceExpected(
   const named = new Set(paths); // a Reject all names every file of the review
   const wanted = (path: string) => !named.size || named.has(path);
   const restoring = new Set((await checkpoints.changedFiles(checkpoint)).filter(wanted));
-  return (await checkpoints.changedFiles(expected)).filter((path) => restoring.has(path));
+  const since = (await checkpoints.changedFiles(expected)).filter((path) => restoring.has(path));
+  // Saved by the user between the agent's writes (the restore goes back to before the first, and drops that save), or
+  // changed by the user alone during the run (no write of the agent's did: the restore drops their change).
+  const listed = new Set(since);
+  const between = [...(await checkpoints.agentBaselines(checkpoint, [...restoring], "run"))].filter(([path, b]) => (b.userAfter || (b.changed && !b.checkpoint)) && !listed.has(path));
+  return [...since, ...between.map(([path]) => path)];
 }

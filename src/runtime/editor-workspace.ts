@@ -159,8 +159,9 @@ export class EditorWorkspace implements Workspace {
    * The user's unsaved changes to files a write is about to make, saved first where VS Code
    * saves them on its own (auto-save): with `afterDelay`, a file the user typed in a second
    * ago was refused as "unsaved changes" that were about to be saved anyway. Called before
-   * the write's checkpoint, which then holds the user's typing (Undo this step keeps it; a
-   * Reject of the run goes back to the run's start checkpoint, from before the save). A file
+   * the write's checkpoint, which then holds the user's typing (Undo this step keeps it, and
+   * so do a Reject of the run and Restore checkpoint: a file goes back to how it was just
+   * before the agent first wrote it, agent/checkpoint-restore.ts). A file
    * deleted from disk while open (saving would bring it back) or open as UTF-8 though it is
    * not (saving would write U+FFFD over its bytes) is left to the refusals below.
    */

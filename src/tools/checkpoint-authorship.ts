@@ -5,11 +5,15 @@
  * the workspace as the user left it; `after …` checkpoints follow each write and the run's
  * end. Content an `after` checkpoint holds that differs from its run's start is Hearth's;
  * content first seen in a start checkpoint (an edit made between two runs), or in a
- * `before restoring …` one, is the user's, though a checkpoint holds it too.
+ * `before restoring …` one, is the user's, though a checkpoint holds it too. A step's
+ * `before <tool>` precedes each write or command: what changes from it to the next
+ * checkpoint is the agent's, which tells a restore where to take each file back to
+ * (agentBaselines: before the agent's first write, keeping what the user saved before it).
  */
 
 /** One checkpoint, oldest first, with each path's content there (a blob id; null: no file). */
 export interface CheckpointContents {
+  readonly id: string;
   readonly label: string;
   /** The paths this checkpoint changed, or records in its extras, and their content there. */
   readonly changed: ReadonlyMap<string, string | null>;
@@ -17,6 +21,8 @@ export interface CheckpointContents {
 
 const RUN_START = /^before(: | Hearth's fix$)/;
 const AFTER_WRITE = /^after\b/;
+/** A write's own `after <tool>` (not a run's end, `after: …`): what it holds, the write made. */
+const STEP_AFTER = /^after [^:]/;
 
 /** Whether a checkpoint with this label is a run's first (the workspace as the user left it). */
 export function isRunStart(label: string): boolean {
@@ -42,6 +48,63 @@ export function hearthsContent(paths: readonly string[], history: readonly Check
     written.set(path, blobs);
   }
   return written;
+}
+
+/**
+ * Where a restore takes a file back to so that it takes back the agent's writes and keeps the
+ * user's (AgentBaselines).
+ */
+export interface AgentBaseline {
+  /** Any checkpoint after the restore's own changed it (else none tells who did: a file the checkpoints leave out). */
+  readonly changed: boolean;
+  /** The checkpoint just before the agent's first write of it; absent when only the user (or another program) changed it. */
+  readonly checkpoint?: string;
+  /**
+   * The user changed it after that write (a save between two of the agent's writes, or after
+   * the last) to content no earlier checkpoint of the span held: no checkpoint holds their
+   * change without the agent's, so a restore drops one side or the other.
+   */
+  readonly userAfter: boolean;
+}
+
+/**
+ * Whether the change from a checkpoint with this label to the next is the user's: a run's
+ * start, an `after` (a write's, a run's end) and a `before restoring` are followed by what
+ * the user did until the next, as nothing of the agent's runs then; a write's or a command's
+ * `before <tool>` is followed by what the tool did.
+ */
+function userActsAfter(label: string): boolean {
+  return isRunStart(label) || AFTER_WRITE.test(label) || label.startsWith("before restoring ");
+}
+
+/**
+ * For each of `paths`, over `history[from..to]` (oldest first; `from` the checkpoint a restore
+ * goes back to): where the agent's first write of it started from, and whether the user
+ * changed it after. A user's change back to content the span held before (an undo, a restore)
+ * is no new work.
+ */
+export function agentBaselines(paths: readonly string[], history: readonly CheckpointContents[], from: number, to: number): Map<string, AgentBaseline> {
+  const baselines = new Map<string, AgentBaseline>();
+  for (const path of paths) {
+    let now: string | null = null;
+    const seen = new Set<string | null>();
+    let checkpoint: string | undefined;
+    let changed = false;
+    let userAfter = false;
+    for (let i = 0; i <= to && i < history.length; i++) {
+      const before: string | null = now;
+      if (history[i]!.changed.has(path)) now = history[i]!.changed.get(path)!;
+      if (i > from && now !== before) {
+        changed = true;
+        const previous = history[i - 1]!;
+        if (!userActsAfter(previous.label) || STEP_AFTER.test(history[i]!.label)) checkpoint ??= previous.id;
+        else if (checkpoint !== undefined && !seen.has(now)) userAfter = true;
+      }
+      if (i >= from) seen.add(now);
+    }
+    baselines.set(path, { changed, ...(checkpoint ? { checkpoint } : {}), userAfter });
+  }
+  return baselines;
 }
 
 /** For each of `paths`, every blob any checkpoint holds under it. */

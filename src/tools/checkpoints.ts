@@ -22,7 +22,7 @@ import { isOutside, repositoryExcludes } from "../indexer/scan.ts";
 import { inBatches } from "../indexer/scan-fs.ts";
 import { type CheckpointSource, linksAmong, restoreExtraFiles, restoreLinks, restoreModes } from "./checkpoint-disk.ts";
 import { type ExtrasManifest, type FileState, checkpointMessage, checkpointPath, parseManifest, sameState, stdinPaths, underAny } from "./checkpoint-extras.ts";
-import { type CheckpointContents, hearthsContent, heldAnywhere } from "./checkpoint-authorship.ts";
+import { type AgentBaseline, type CheckpointContents, agentBaselines, hearthsContent, heldAnywhere, isRunStart } from "./checkpoint-authorship.ts";
 import { abandonedJournal, clearJournal, writeJournal } from "./checkpoint-journal.ts";
 import { RepoLock } from "./checkpoint-lock.ts";
 import { type StoredForm, inStoredForm } from "./checkpoint-stored-form.ts";
@@ -359,6 +359,31 @@ export class CheckpointStore {
     const files = paths.map(checkpointPath).filter((p): p is string => p !== undefined);
     if (!files.length) return [];
     return this.lock.run(() => this.unrecordedFiles(files, "hearths"));
+  }
+
+  /**
+   * For each of `paths` (workspace-relative) that the checkpoints after `id` show changed:
+   * the checkpoint just before the agent's first write of it, and whether the user changed it
+   * after that (checkpoint-authorship.ts agentBaselines) — over `id`'s own run (a Reject, an
+   * Undo: up to the next run's start) or, `span: "since"`, every checkpoint since (Restore
+   * checkpoint on a message). Empty when `id` is not in the history (then no checkpoint tells
+   * more than `id` itself).
+   */
+  async agentBaselines(id: string, paths: readonly string[], span: "run" | "since"): Promise<Map<string, AgentBaseline>> {
+    const files = new Map(paths.flatMap((p) => {
+      const file = checkpointPath(p);
+      return file === undefined ? [] : [[file, p] as const];
+    }));
+    if (!files.size) return new Map();
+    return this.lock.run(async () => {
+      const target = await this.resolveId(id);
+      const history = await this.contentHistory([...files.keys()]);
+      const from = history.findIndex((c) => c.id === target);
+      if (from < 0) return new Map();
+      const next = span === "run" ? history.findIndex((c, i) => i > from && isRunStart(c.label)) : -1;
+      const found = agentBaselines([...files.keys()], history, from, next < 0 ? history.length - 1 : next - 1);
+      return new Map([...found].map(([file, baseline]) => [files.get(file)!, baseline]));
+    });
   }
 
   /**

@@ -110,10 +110,10 @@ export function laterChangesQuestion(action: "undo" | "reject", files: readonly 
   const them = files.length === 1 ? "it" : "them";
   const since = action === "undo" ? "this step" : "Hearth's run";
   return {
-    message: `${names} ${files.length === 1 ? "has" : "have"} changed since ${since}, by a later step or by hand.`,
+    message: `${names} ${files.length === 1 ? "has" : "have"} changed since ${since}, by a later step or by hand${action === "undo" ? "" : " — or by hand during it, after Hearth's first edit"}.`,
     detail: action === "undo"
       ? `Undoing the step puts back ${files.length === 1 ? "its" : "their"} version from before the step, and those later changes to ${them} are lost.`
-      : `Rejecting puts back ${files.length === 1 ? "its" : "their"} version from before the run, and those later changes to ${them} are lost.`,
+      : `Rejecting puts back ${files.length === 1 ? "its" : "their"} version from just before Hearth first edited ${them}, and the changes made to ${them} after that are lost.`,
     button: action === "undo" ? "Undo Step Anyway" : "Reject Anyway",
   };
 }

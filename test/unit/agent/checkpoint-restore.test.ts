@@ -233,6 +233,7 @@ describe("restoreCheckpoint and the user's own later work", () => {
     const { root, checkpoints, checkpoint, disk } = await setup(t);
     writeFileSync(join(root, "keep.txt"), "v1\n");
     const start = (await checkpoints.create("before: the run")).id;
+    await checkpoints.create("before run_command"); // what follows a step's own checkpoint is the agent's
     writeFileSync(join(root, "a.txt"), "the agent's\n");
     rmSync(join(root, "keep.txt"));
     writeFileSync(join(root, "made.txt"), "by the agent\n");
@@ -519,6 +520,7 @@ describe("restoreCheckpoint of a very large change", () => {
     const journal: string[][] = [];
     const checkpoints = {
       changedFiles: async () => paths,
+      agentBaselines: async () => new Map(),
       unrecorded: async () => [],
       unreadableHeld: async () => [],
       linksAmong: async () => [],
@@ -543,6 +545,7 @@ describe("restoreCheckpoint of a very large change", () => {
     const named = new Proxy([...paths], { get: (target, key, receiver) => (typeof key === "string" && /^\d+$/.test(key) && reads++, Reflect.get(target, key, receiver)) });
     const checkpoints = {
       changedFiles: async () => paths,
+      agentBaselines: async () => new Map(),
       unrecorded: async () => [],
       unreadableHeld: async () => [],
       linksAmong: async () => [],

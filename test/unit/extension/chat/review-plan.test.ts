@@ -78,8 +78,8 @@ describe("review plan", () => {
       button: "Undo Step Anyway",
     });
     const reject = laterChangesQuestion("reject", ["a.ts", "b\u202egnp.ts", "c.ts", "d.ts", "e.ts"]);
-    assert.equal(reject.message, "a.ts, b⟨U+202E⟩gnp.ts, c.ts and 2 more files have changed since Hearth's run, by a later step or by hand.");
-    assert.equal(reject.detail, "Rejecting puts back their version from before the run, and those later changes to them are lost.");
+    assert.equal(reject.message, "a.ts, b⟨U+202E⟩gnp.ts, c.ts and 2 more files have changed since Hearth's run, by a later step or by hand — or by hand during it, after Hearth's first edit.");
+    assert.equal(reject.detail, "Rejecting puts back their version from just before Hearth first edited them, and the changes made to them after that are lost.");
     assert.equal(reject.button, "Reject Anyway");
   });
 

@@ -63,6 +63,21 @@ describe("Reject and Restore checkpoint keep what the user saved during the run"
     assert.equal(calc(s.root), TYPED + ORIGINAL);
   });
 
+  it("Reject all of two files, one the user typed in before the agent's write: each goes back to its own version", { timeout: 120_000 }, async () => {
+    const test = (root: string) => join(root, "test_calc.py");
+    const original = readFileSync(join(FIXTURE, "test_calc.py"), "utf8");
+    const write = { name: "write_file", arguments: { path: "test_calc.py", content: "# rewritten by the agent\n" } };
+    const read = { name: "read_file", arguments: { path: "test_calc.py" } };
+    const s = await run([read, write, FIX_ADD], (n, root) => {
+      if (n === 1) save(root, TYPED + calc(root));
+    });
+    assert.equal(readFileSync(test(s.root), "utf8"), "# rewritten by the agent\n");
+    const restored = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: s.result.startCheckpoint!, paths: s.result.changedFiles, expect: s.result.endCheckpoint });
+    assert.deepEqual([...restored.restoredFiles].sort(), ["calc.py", "test_calc.py"]);
+    assert.equal(calc(s.root), TYPED + ORIGINAL);
+    assert.equal(readFileSync(test(s.root), "utf8"), original);
+  });
+
   it("Restore checkpoint on the run's message does the same", { timeout: 120_000 }, async () => {
     const s = await run([FIX_ADD], (_n, root) => save(root, TYPED + calc(root)));
     const restored = await s.runtime.connection.sendRequest(CheckpointRestoreRequest, { checkpoint: s.result.startCheckpoint!, conversationId: "c1", messageIndex: 1 });

@@ -18,7 +18,8 @@
  *   const { messages, systemPrompt, title, patch } = importConversation(markdown);
  *   new Agent({ ..., systemPrompt: freshPrompt, history: messages });   // then agent.run(next)
  */
-import { type AssistantMessage, type ChatMessage, type JsonValue, MAX_ARGUMENT_DEPTH, type ToolCall, nestingDepth, plainName } from "../models/index.ts";
+import type { AssistantMessage, ChatMessage, JsonValue, ToolCall } from "../models/index.ts";
+import { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "../protocol/markup-names.ts";
 import { MAX_IMPORT_CHARS } from "../protocol/agent.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";

@@ -45,5 +45,4 @@ export { bundledLlamaVersion, cudaFacts, probeSystem } from "./llama-cpp/system-
 export { ggufArchitecture, isSupportedArchitecture, SUPPORTED_ARCHITECTURES_SHOWN } from "./llama-cpp/architecture.ts";
 export { countLmTokens, LmInputError, lmPartOf, runLmChat } from "./lm-chat.ts";
 export { LOOKALIKE_BRACKETS, swappedBrackets } from "./qwen/tool-call-syntax.ts";
-export { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "./qwen/markup-names.ts";
 export { isScriptPath } from "./scripted.ts";

@@ -5,7 +5,7 @@
  * generates through the same Qwen prompt and tool grammar as the agent; the reply's
  * events become VS Code's parts. Process-free: the runtime wires it to LSP.
  */
-import { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "./qwen/markup-names.ts";
+import { MAX_ARGUMENT_DEPTH, nestingDepth, plainName } from "../protocol/markup-names.ts";
 import { renderToolCallBody } from "./qwen/prompt.ts";
 import { collectTurn, type ChatRequest, DoesNotFitError, type ModelBackend } from "./backend.ts";
 import type { ChatMessage, ChatStreamEvent, JsonSchema, ToolCall, ToolDefinition } from "./types.ts";

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { shownPath } from "../../indexer/text.ts";
+import { unplainName } from "../../protocol/markup-names.ts";
 
 /** Longest tool name OpenAI-compatible servers accept. */
 export const MAX_TOOL_NAME = 64;
@@ -35,14 +36,14 @@ function fit(name: string, key: string, suffix = ""): string {
 }
 
 /**
- * Why a parameter name cannot cross Qwen's `<parameter=NAME>` tags (a `>`, a line break,
- * spaces around it, empty), or undefined when it can.
+ * Why a parameter name cannot cross Qwen's `<parameter=NAME>` tags (protocol/markup-names.ts:
+ * the rule Import Conversation holds a saved call's names to, so a conversation that called
+ * the tool can be imported again), or undefined when it can.
  */
 export function unusableParameterName(name: string): string | undefined {
   if (!name.trim()) return "an empty parameter name";
-  if (/[>\r\n]/.test(name)) return `parameter ${JSON.stringify(name)} has a ">" or a line break`;
-  if (name.trim() !== name) return `parameter ${JSON.stringify(name)} starts or ends with a space`;
-  return undefined;
+  const why = unplainName(name);
+  return why && `parameter "${shownName(name)}" ${why}`;
 }
 
 /**

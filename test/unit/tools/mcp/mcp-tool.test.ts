@@ -9,6 +9,8 @@ import { cap, mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 import { runTool } from "../../../../src/tools/tool.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
 import { AGENT_TOOLS } from "../../../../src/tools/index.ts";
+import { exportConversation, importConversation } from "../../../../src/agent/handoff.ts";
+import type { ChatMessage } from "../../../../src/models/index.ts";
 
 function source(tools: McpListedTool[], text = "done", isError = false) {
   return { name: "srv", tools, call: async () => ({ content: [{ type: "text" as const, text }], isError }) };
@@ -165,6 +167,25 @@ describe("MCP tools from a hostile server's list", () => {
     const set = mcpTools(source([{ name: "deep", inputSchema: deep }, { name: "fine", inputSchema: EMPTY }]), new Set());
     assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__fine"]);
     assert.match(set.skipped[0]!, /^MCP tool "deep" of server "srv" was left out: its inputSchema is nested too deeply/);
+  });
+
+  it("offers no tool whose calls a saved conversation could not be imported with: parameter names with '<', a tab, a bidi mark or over 128 characters are left out, saying why", () => {
+    // Without it such a tool was offered and called; Export Conversation wrote the call, and
+    // Import Conversation refused the file: 'tool call c1 has an argument named "a<b", which no tool takes'.
+    const names = ["a<b", "t\tab", "x\u202ey", "n".repeat(129), "fine_name"];
+    const set = mcpTools(source(names.map((name, i) => ({ name: `t${i}`, inputSchema: { type: "object", properties: { [name]: { type: "string" } } } }))), new Set());
+    for (const tool of set.tools) {
+      const args = Object.fromEntries(Object.keys(tool.definition.parameters.properties).map((name) => [name, "v"]));
+      const messages: ChatMessage[] = [{ role: "user", content: "go" }, { role: "assistant", content: "", toolCalls: [{ id: "c1", name: tool.definition.name, arguments: args }] }, { role: "tool", toolCallId: "c1", name: tool.definition.name, content: "done" }];
+      assert.deepEqual(importConversation(exportConversation(messages, { title: "t", exportedAt: new Date(0) })).messages, messages, tool.definition.name);
+    }
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__t4"]);
+    assert.deepEqual(set.skipped, [
+      'MCP tool "t0" of server "srv" was left out: parameter "a<b" has a "<" or ">", which a tool call cannot carry.',
+      'MCP tool "t1" of server "srv" was left out: parameter "t\\tab" has a control character, a line break or a bidi mark, which a tool call cannot carry.',
+      'MCP tool "t2" of server "srv" was left out: parameter "x\\u202ey" has a control character, a line break or a bidi mark, which a tool call cannot carry.',
+      `MCP tool "t3" of server "srv" was left out: parameter "${"n".repeat(129)}" is over 128 characters, which a tool call cannot carry.`,
+    ]);
   });
 
   it("offers a tool whose required parameter is declared in a top-level allOf / anyOf / oneOf branch or matched by patternProperties (only an undeclared one is left out)", () => {

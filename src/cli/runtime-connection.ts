@@ -4,6 +4,7 @@
  * vscode-languageclient instead.)
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,13 +27,17 @@ import {
 } from "vscode-languageserver-protocol";
 import type { InitializationOptions } from "../protocol/lsp-ext.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
+import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree } from "../protocol/process-table.ts";
 import { programSearchEnv } from "../protocol/program-search.ts";
 import { runtimeOutput } from "../protocol/stdout-frames.ts";
+import { NODE_CALLS } from "../tools/process-tree.ts";
 import { terminalText, terminalTextStream } from "./terminal-text.ts";
 
 export interface RuntimeProcess {
   readonly connection: ProtocolConnection;
   readonly child: ChildProcess;
+  /** The value of RUNTIME_OWNER_VAR in its environment (its own, for this spawn), which the processes it starts inherit. */
+  readonly owner: string;
   readonly initializeResult: InitializeResult;
   /** The runtime's log so far (its last {@link LOG_KEPT_CHARS}): its `window/logMessage` lines and anything on stderr. */
   log(): string;
@@ -43,7 +48,12 @@ export interface RuntimeProcess {
    * (its log saved by then, where there was one to save), or undefined after {@link close}.
    */
   readonly ended: Promise<RuntimeCrash | undefined>;
-  /** shutdown + exit, then SIGKILL if it has not ended after `graceMs`. */
+  /**
+   * shutdown + exit (in which the runtime stops the agent's commands and saves the runs), given
+   * `graceMs`; a runtime still there then is killed with every process it started
+   * (killProcessTree): SIGKILL to it alone left a command it was still stopping — one that
+   * ignores SIGTERM takes 4 s — running with no parent.
+   */
   close(graceMs?: number): Promise<void>;
   /**
    * `work` (typically a request), or a {@link RuntimeStoppedError} as soon as the process
@@ -95,12 +105,14 @@ export interface SpawnRuntimeOptions {
 }
 
 export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
+  // Its own, never one inherited: hearth run by the agent of another runtime carries that one's.
+  const owner = randomUUID();
   const child = spawn(options.nodePath ?? process.execPath, [options.runtimePath, "--stdio"], {
     stdio: ["pipe", "pipe", "pipe"],
     // The key travels in initializationOptions for the named server only; the runtime's
     // commands (run_command, tests) must not find it in their environment. Its git and the
     // agent's commands run in the repository: programs from absolute folders only (program-search.ts).
-    env: withoutApiKey(programSearchEnv(options.env ?? process.env)),
+    env: { ...withoutApiKey(programSearchEnv(options.env ?? process.env)), [RUNTIME_OWNER_VAR]: owner },
   });
   const stderr = new LogTail();
   // With echoLog the log is copied to our stderr escaped: its lines carry what servers, models and checkouts named (a server's model id).
@@ -167,6 +179,7 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
   return {
     connection,
     child,
+    owner,
     initializeResult,
     log: () => stderr.text(),
     exited,
@@ -187,15 +200,18 @@ export async function spawnRuntime(options: SpawnRuntimeOptions): Promise<Runtim
         stop?.dispose();
       }
     },
-    close: async (graceMs = 3000) => {
+    close: async (graceMs = RUNTIME_STOP_WAIT_MS) => {
       closing = true;
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      let killed: Promise<void> | undefined;
+      const timer = setTimeout(() => (killed = child.pid === undefined ? undefined : killProcessTree(child.pid, NODE_CALLS, owner)), graceMs);
       try {
         if (child.exitCode === null && child.signalCode === null) {
           await Promise.race([connection.sendRequest(ShutdownRequest.type), exited]);
-          await connection.sendNotification(ExitNotification.type).catch(() => undefined);
+          // It throws, not rejects, once the pipe is closed: a runtime killed after the wait.
+          await Promise.resolve().then(() => connection.sendNotification(ExitNotification.type)).catch(() => undefined);
         }
         await exited;
+        await killed;
       } finally {
         clearTimeout(timer);
         connection.dispose();

@@ -10,7 +10,7 @@ import { type ChildProcess, execFile, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { ConnectionError, ConnectionErrors, ErrorCodes } from "vscode-languageserver-protocol/node";
-import { isAlive } from "../protocol/processes.ts";
+import { RUNTIME_OWNER_VAR, RUNTIME_STOP_WAIT_MS, killProcessTree as killTree } from "../protocol/process-table.ts";
 import { NATIVE_TAIL_CHARS, nativeFailureLine, stderrDrained } from "../protocol/native-crash.ts";
 
 /** How long a runtime may take from its spawn to its answer to `initialize` (a healthy one: well under a second). */
@@ -51,23 +51,6 @@ export interface RuntimeStartOptions {
   /** The value of RUNTIME_OWNER_VAR in the runtime's environment, which its processes inherit. */
   readonly owner?: string;
 }
-
-/**
- * Set in the runtime's environment, a value of its own for each start. The agent's commands
- * inherit it (run_command keeps Hearth's variables), so a command that left the runtime's
- * process tree (a server started with setsid whose parent exited) is still found as this
- * runtime's when the runtime has to be killed.
- */
-export const RUNTIME_OWNER_VAR = "HEARTH_RUNTIME_OWNER";
-
-/**
- * How long a stop waits for the runtime's own shutdown before it kills the runtime: the
- * runtime's cleanup (process-guard.ts EXIT_CLEANUP_MS: 4 s to stop a command that ignores
- * SIGTERM, then 2 s to save the runs) and 2 s for the requests' way on a loaded machine.
- * The 3 s it was killed the runtime mid-stop, and such a command ran on with no parent.
- * runtime-stop.test.ts holds it above that cleanup.
- */
-export const RUNTIME_STOP_WAIT_MS = 8_000;
 
 /**
  * Whether a request failed because the runtime ended before answering it, which vscode-jsonrpc
@@ -242,77 +225,7 @@ export function hungStartMessage(start: RuntimeStart, runtimePath: string, nodeP
   );
 }
 
-/**
- * SIGKILL to a process and every process below it, and to the process groups they lead (the
- * agent's commands each lead one, whose members may have left the tree). The tree is listed
- * before anything is killed: a child orphaned by its parent's death no longer shows whose it
- * was. With `owner` (RUNTIME_OWNER_VAR's value), on Linux, the processes whose environment
- * carries it are taken too, with theirs: a server started with setsid whose parent exited.
- */
-export async function killProcessTree(pid: number, owner?: string): Promise<void> {
-  if (process.platform === "win32") {
-    await new Promise<void>((resolve) => execFile("taskkill", ["/pid", String(pid), "/T", "/F"], () => resolve()));
-    return;
-  }
-  const parents = await parentPids();
-  const tree = [pid, ...(owner ? ownedBy(owner, parents.keys()) : [])];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i] && !tree.includes(child)) tree.push(child);
-  // The processes first, then the groups: a group's number is its leader's pid, so a group of a
-  // pid listed here was made by that process, this runtime's, however its pid is used since.
-  for (const target of [...tree, ...tree.map((p) => -p)]) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // already gone, or no group of that number
-    }
-  }
-  // A signal is taken when the process next runs: on a loaded machine a killed server can
-  // hold its port a while longer, and the restarted runtime's agent would find it taken.
-  for (let waited = 0; waited < KILL_WAIT_MS && tree.some(running); waited += KILL_POLL_MS) await new Promise((resolve) => setTimeout(resolve, KILL_POLL_MS));
-}
-
-/** How long killProcessTree waits for the processes it killed to be gone, and how often it looks. */
-const KILL_WAIT_MS = 2000;
-const KILL_POLL_MS = 25;
-
-/** Whether `pid` runs: it exists and, on Linux, is no zombie (dead, only not reaped yet). */
-function running(pid: number): boolean {
-  if (process.platform !== "linux") return isAlive(pid);
-  const stat = readOr(`/proc/${pid}/stat`);
-  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-}
-
-/** Those of `pids` whose environment (as they started) carries RUNTIME_OWNER_VAR=`owner`; none off Linux. */
-function ownedBy(owner: string, pids: Iterable<number>): number[] {
-  if (process.platform !== "linux") return [];
-  const mark = `${RUNTIME_OWNER_VAR}=${owner}\0`;
-  return [...pids].filter((p) => readOr(`/proc/${p}/environ`).includes(mark));
-}
-
-/** Each live process's parent: /proc on Linux, `ps` elsewhere (macOS). */
-async function parentPids(): Promise<Map<number, number>> {
-  const parents = new Map<number, number>();
-  if (process.platform === "linux") {
-    for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
-      const stat = readOr(`/proc/${name}/stat`);
-      // After the command name in parentheses (which may hold anything): state, ppid.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid) parents.set(Number(name), ppid);
-    }
-    return parents;
-  }
-  const out = await new Promise<string>((resolve) => execFile("ps", ["-A", "-o", "pid=,ppid="], (_error, stdout) => resolve(String(stdout ?? ""))));
-  for (const line of out.split("\n")) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (pid && ppid) parents.set(pid, ppid);
-  }
-  return parents;
-}
-
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return ""; // the process ended meanwhile
-  }
+/** killProcessTree (protocol/process-table.ts) with Node's own calls. */
+export function killProcessTree(pid: number, owner?: string): Promise<void> {
+  return killTree(pid, { readFileSync, readdirSync, execFile }, owner);
 }

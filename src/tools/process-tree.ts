@@ -14,7 +14,12 @@
  * the stop reaches those still running (the same pid and start time). Elsewhere only the
  * process group is reached.
  */
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { type ProcStat, type SystemCalls, carrying, liveProcesses as liveIn, procText, readProcStat as statIn, withDescendants } from "../protocol/process-table.ts";
+
+/** Node's own calls, for protocol/process-table.ts (the one reader of /proc). */
+export const NODE_CALLS: SystemCalls = { readFileSync, readdirSync, execFile };
 
 /** The environment variable carrying a command's marker. */
 export const RUN_MARKER_VAR = "HEARTH_RUN_ID";
@@ -49,9 +54,9 @@ interface FoundProcess extends RunProcess {
 
 function findRunProcesses(run: RunIdentity): FoundProcess[] {
   if (process.platform !== "linux") return run.pgid !== undefined && groupAlive(run.pgid) ? [{ pid: run.pgid, command: "(process group)", start: "" }] : [];
-  const needle = `${RUN_MARKER_VAR}=${run.marker}\0`;
   const live = liveProcesses();
-  const members = [...live].filter(([pid, stat]) => (run.pgid !== undefined && stat.pgrp === run.pgid) || readOr(`/proc/${pid}/environ`).includes(needle)).map(([pid]) => pid);
+  const marked = new Set(carrying(RUN_MARKER_VAR, run.marker, live.keys(), NODE_CALLS));
+  const members = [...live].filter(([pid, stat]) => (run.pgid !== undefined && stat.pgrp === run.pgid) || marked.has(pid)).map(([pid]) => pid);
   const found = withDescendants(members, live);
   return [...found].map((pid) => ({ pid, command: commandLine(pid), start: live.get(pid)!.start }));
 }
@@ -146,28 +151,8 @@ function childrenOf(pid: number): number[] | undefined {
   return children;
 }
 
-/** Every live process (not a zombie) by pid. */
 function liveProcesses(): Map<number, ProcStat> {
-  const live = new Map<number, ProcStat>();
-  for (const name of safeReaddir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readProcStat(Number(name));
-    if (stat && stat.state !== "Z") live.set(Number(name), stat);
-  }
-  return live;
-}
-
-/** `roots` and every live process whose parent chain leads to one of them. */
-function withDescendants(roots: readonly number[], live: ReadonlyMap<number, ProcStat>): Set<number> {
-  const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of live) {
-    const siblings = children.get(ppid);
-    if (siblings) siblings.push(pid);
-    else children.set(ppid, [pid]);
-  }
-  const found = new Set(roots);
-  for (const pid of found) for (const child of children.get(pid) ?? []) found.add(child);
-  return found;
+  return liveIn(NODE_CALLS);
 }
 
 /**
@@ -262,33 +247,13 @@ function groupAlive(pgid: number): boolean {
   return tryKill(-pgid, 0);
 }
 
-interface ProcStat {
-  readonly state: string;
-  readonly ppid: number;
-  readonly pgrp: number;
-  /** Clock ticks after boot (field 22): with the pid, it names one process. */
-  readonly start: string;
-}
-
-/** Fields of /proc/<pid>/stat; the command name in parentheses may contain anything. */
 function readProcStat(pid: number): ProcStat | undefined {
-  const stat = readOr(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After the name: state, ppid, pgrp, session, … starttime (the 20th after the name).
-  return fields.length > 19 ? { state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]), start: fields[19]! } : undefined;
+  return statIn(pid, NODE_CALLS);
 }
 
 function commandLine(pid: number): string {
-  const line = readOr(`/proc/${pid}/cmdline`).split("\0").join(" ").trim();
+  const line = procText(`/proc/${pid}/cmdline`, NODE_CALLS).split("\0").join(" ").trim();
   return line.length > 80 ? `${line.slice(0, 77)}…` : line;
-}
-
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return ""; // the process ended, or is not ours to read
-  }
 }
 
 function safeReaddir(path: string): string[] {

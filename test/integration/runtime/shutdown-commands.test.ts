@@ -4,13 +4,12 @@
 // it keeps running, orphaned, after VS Code is gone. The built runtime over stdio, a
 // scripted model that calls run_command, and a real `sleep`.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
-import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
-import { RUNTIME_OWNER_VAR, RuntimeStart } from "../../../src/extension/runtime-start.ts";
+import { type TestContext, describe, it } from "node:test";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { RuntimeStart } from "../../../src/extension/runtime-start.ts";
 import { AgentRunRequest } from "../../../src/protocol/agent.ts";
 import { FakeClock } from "../../fixtures/fake-clock.ts";
 import { ShutdownRequest } from "vscode-languageserver-protocol";
@@ -118,43 +117,9 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
   });
 
   it("Restart Runtime on a runtime that does not answer (stuck in native code) while a command that ignores SIGTERM runs: the kill after the wait takes the command with it, and a server it started with setsid", async (t) => {
-    const root = tempDir("hearth-shutdown-ws-");
-    const dir = tempDir("hearth-shutdown-");
-    const script = join(dir, "model.json");
-    // The server leaves the command's process group and session (setsid), and its parent exits
-    // at once (the subshell): it is no longer in the runtime's process tree.
-    writeFileSync(
-      join(dir, "command.sh"),
-      [
-        "trap '' TERM",
-        `( setsid sh -c 'trap "" TERM; echo $$ > "$0/server.tmp" && mv "$0/server.tmp" "$0/server" && exec sleep 300' "${dir}" > /dev/null 2>&1 & )`,
-        `while [ ! -e "${dir}/server" ]; do sleep 0.05; done`,
-        `echo $$ > "${dir}/pid.tmp" && mv "${dir}/pid.tmp" "${dir}/pid"`,
-        "sleep 300 & wait",
-      ].join("\n"),
-    );
-    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command: `sh ${join(dir, "command.sh")}` } }] }, { text: "done" }] }));
-    const owner = randomUUID();
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      env: { ...process.env, [RUNTIME_OWNER_VAR]: owner },
-      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
-    });
-    const start = new RuntimeStart(runtime.child, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock(), owner });
+    const { runtime, pid, server } = await stuckWithServer(t);
+    const start = new RuntimeStart(runtime.child, { hung: () => assert.fail("not a hang") }, { timers: new FakeClock(), owner: runtime.owner });
     start.answered();
-    const running = commandPid(dir);
-    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
-    run.catch(() => undefined); // the runtime goes away before it answers
-    const pid = await running;
-    const server = Number(readFileSync(join(dir, "server"), "utf8"));
-    t.after(() => {
-      if (alive(pid)) process.kill(-pid, "SIGKILL");
-      if (alive(server)) process.kill(server, "SIGKILL");
-    });
-    assert.ok(alive(pid) && alive(server), "the command and its server run");
-
-    runtime.child.kill("SIGSTOP"); // it answers nothing, as when stuck in native code
     const exited = once(runtime.child, "exit");
     // The language client's stop: shutdown, given the wait (short here: this runtime never answers).
     const shutdown = (timeoutMs: number) => Promise.race([runtime.connection.sendRequest(ShutdownRequest.type).then(() => undefined), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), timeoutMs))]);
@@ -163,4 +128,53 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
     assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
     assert.equal(alive(server), false, `the server it started with setsid (pid ${server}) outlived the runtime`);
   });
+
+  it("the CLI's close (hearth chat, status, models ending) on a runtime that does not answer while a command that ignores SIGTERM runs: the kill after the wait takes the command with it, and a server it started with setsid", async (t) => {
+    const { runtime, pid, server } = await stuckWithServer(t);
+    const exited = once(runtime.child, "exit");
+    await runtime.close(200); // short here: this runtime never answers
+    assert.deepEqual(await exited, [null, "SIGKILL"]);
+    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
+    assert.equal(alive(server), false, `the server it started with setsid (pid ${server}) outlived the runtime`);
+  });
 });
+
+/**
+ * The built runtime running, for the agent, a command that ignores SIGTERM and has started a
+ * server that left its process group, session and tree (setsid, its parent exited at once),
+ * then stopped (SIGSTOP: it answers nothing, as when stuck in native code).
+ */
+async function stuckWithServer(t: TestContext): Promise<{ runtime: RuntimeProcess; pid: number; server: number }> {
+  const root = tempDir("hearth-shutdown-ws-");
+  const dir = tempDir("hearth-shutdown-");
+  const script = join(dir, "model.json");
+  writeFileSync(
+    join(dir, "command.sh"),
+    [
+      "trap '' TERM",
+      `( setsid sh -c 'trap "" TERM; echo $$ > "$0/server.tmp" && mv "$0/server.tmp" "$0/server" && exec sleep 300' "${dir}" > /dev/null 2>&1 & )`,
+      `while [ ! -e "${dir}/server" ]; do sleep 0.05; done`,
+      `echo $$ > "${dir}/pid.tmp" && mv "${dir}/pid.tmp" "${dir}/pid"`,
+      "sleep 300 & wait",
+    ].join("\n"),
+  );
+  writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command: `sh ${join(dir, "command.sh")}` } }] }, { text: "done" }] }));
+  const runtime = await spawnRuntime({
+    runtimePath: RUNTIME,
+    rootPath: root,
+    initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+  });
+  t.after(() => void (alive(runtime.child.pid!) && runtime.child.kill("SIGKILL")));
+  const running = commandPid(dir);
+  const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+  run.catch(() => undefined); // the runtime goes away before it answers
+  const pid = await running;
+  const server = Number(readFileSync(join(dir, "server"), "utf8"));
+  t.after(() => {
+    if (alive(pid)) process.kill(-pid, "SIGKILL");
+    if (alive(server)) process.kill(server, "SIGKILL");
+  });
+  assert.ok(alive(pid) && alive(server), "the command and its server run");
+  runtime.child.kill("SIGSTOP");
+  return { runtime, pid, server };
+}

@@ -151,7 +151,7 @@ function checkedSchema(listed: McpListedTool): { json: string } | { problem: str
 
 /**
  * The first parameter the schema's `required` names that neither its `properties` nor a
- * top-level allOf / anyOf / oneOf branch declares (nor a patternProperties pattern matches):
+ * top-level allOf / anyOf / oneOf branch declares (nor may declare, by patternProperties):
  * the model is told nothing of it, and a call that leaves it out is refused. Undefined when
  * there is none (or `required` is no list, which the schema's compile reports).
  */
@@ -164,15 +164,8 @@ function undeclaredRequired(schema: Record<string, unknown>): string | undefined
 function declares(schema: unknown, name: string): boolean {
   if (!isRecord(schema)) return false;
   if (isRecord(schema.properties) && Object.hasOwn(schema.properties, name)) return true;
-  return isRecord(schema.patternProperties) && Object.keys(schema.patternProperties).some((pattern) => matches(pattern, name));
-}
-
-function matches(pattern: string, name: string): boolean {
-  try {
-    return new RegExp(pattern, "u").test(name);
-  } catch {
-    return false; // a pattern that does not compile fails the schema's own check
-  }
+  // Any pattern may declare it: the server's patterns are not run on its own names here, as one that backtracks for ever ("^(a+)+$") would hang every message's listing.
+  return isRecord(schema.patternProperties) && Object.keys(schema.patternProperties).length > 0;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

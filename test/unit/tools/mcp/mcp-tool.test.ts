@@ -188,12 +188,18 @@ describe("MCP tools from a hostile server's list", () => {
     ]);
   });
 
+  it("does not run a server's patternProperties pattern on its own required names: a pattern that backtracks for ever (\"^(a+)+$\") cannot hang the listing at every message", { timeout: 30_000 }, () => {
+    // Without it the pattern was tried on the 40 a's and a "!" (some 2^40 steps): the listing blocked the process for minutes.
+    const inputSchema = { type: "object", patternProperties: { "^(a+)+$": { type: "string" } }, required: [`${"a".repeat(40)}!`] };
+    assert.deepEqual(mcpTools(source([{ name: "slow", inputSchema }]), new Set()).tools.map((tool) => tool.definition.name), ["mcp__srv__slow"]);
+  });
+
   it("offers a tool whose required parameter is declared in a top-level allOf / anyOf / oneOf branch or matched by patternProperties (only an undeclared one is left out)", () => {
     const tools = [
       { name: "all", inputSchema: { type: "object", allOf: [{ properties: { a: { type: "string" } } }], required: ["a"] } },
       { name: "any", inputSchema: { type: "object", anyOf: [{ properties: { b: { type: "string" } } }, { properties: { c: { type: "string" } } }], required: ["c"] } },
       { name: "pattern", inputSchema: { type: "object", patternProperties: { "^x_": { type: "string" } }, required: ["x_1"] } },
-      { name: "nowhere", inputSchema: { type: "object", anyOf: [{ properties: { b: { type: "string" } } }], patternProperties: { "^x_": { type: "string" } }, required: ["y"] } },
+      { name: "nowhere", inputSchema: { type: "object", anyOf: [{ properties: { b: { type: "string" } } }], required: ["y"] } },
     ];
     const set = mcpTools(source(tools), new Set());
     assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__all", "mcp__srv__any", "mcp__srv__pattern"]);

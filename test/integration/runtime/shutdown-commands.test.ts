@@ -32,46 +32,17 @@ function commandPid(dir: string): Promise<number> {
 
 describe("the runtime ends while the agent runs a command", { skip: process.platform === "win32" }, () => {
   it("shutdown + exit stops the command before the runtime exits, and the conversation is kept", async (t) => {
-    const root = tempDir("hearth-shutdown-ws-");
-    const dir = tempDir("hearth-shutdown-");
-    const script = join(dir, "model.json");
-    const command = `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`;
-    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
-    });
-    const running = commandPid(dir);
-    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
-    run.catch(() => undefined); // the runtime goes away before it answers
-    const pid = await running;
+    const { runtime, dir, pid } = await agentRunning((dir) => `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`);
     t.after(() => void (alive(pid) && process.kill(pid, "SIGKILL")));
     assert.ok(alive(pid), "the command runs");
 
     await runtime.close(10_000);
     assert.deepEqual(await runtime.exited, { code: 0, signal: null });
-    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
-    const saved = join(dir, "storage", "conversations", "c1.json");
-    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
-    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+    stoppedAndSaved(pid, dir);
   });
 
   it("a closed connection (VS Code's extension host killed, hearth chat killed) stops the command before the runtime exits, and the conversation is kept", async (t) => {
-    const root = tempDir("hearth-shutdown-ws-");
-    const dir = tempDir("hearth-shutdown-");
-    const script = join(dir, "model.json");
-    const command = `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`;
-    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
-    });
-    const running = commandPid(dir);
-    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
-    run.catch(() => undefined); // the runtime goes away before it answers
-    const pid = await running;
+    const { runtime, dir, pid } = await agentRunning((dir) => `echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && exec sleep 300`);
     t.after(() => void (alive(pid) && process.kill(pid, "SIGKILL")));
     assert.ok(alive(pid), "the command runs");
 
@@ -79,28 +50,12 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
     runtime.child.stdin!.destroy();
     const exited = await runtime.exited;
     assert.equal(exited.signal, null, "the runtime ended itself");
-    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
-    const saved = join(dir, "storage", "conversations", "c1.json");
-    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
-    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+    stoppedAndSaved(pid, dir);
   });
 
   it("a client killed outright (stdin, stdout and stderr all closed) while a command that ignores SIGTERM runs: the runtime kills it before it exits, and keeps the conversation", async (t) => {
-    const root = tempDir("hearth-shutdown-ws-");
-    const dir = tempDir("hearth-shutdown-");
-    const script = join(dir, "model.json");
     // A command that ignores SIGTERM, as a dev server busy shutting down may: it takes SIGKILL, after the grace.
-    const command = `trap '' TERM; echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && sleep 300 & wait`;
-    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command } }] }, { text: "done" }] }));
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
-    });
-    const running = commandPid(dir);
-    const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
-    run.catch(() => undefined); // the runtime goes away before it answers
-    const pid = await running;
+    const { runtime, dir, pid } = await agentRunning((dir) => `trap '' TERM; echo $$ > ${join(dir, "pid.tmp")} && mv ${join(dir, "pid.tmp")} ${join(dir, "pid")} && sleep 300 & wait`);
     // The shell leads the command's process group (its sleep ignores SIGTERM too).
     t.after(() => void (alive(pid) && process.kill(-pid, "SIGKILL")));
     assert.ok(alive(pid), "the command runs");
@@ -110,10 +65,7 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
     runtime.child.stdin!.destroy();
     const exited = await runtime.exited;
     assert.equal(exited.signal, null, "the runtime ended itself");
-    assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
-    const saved = join(dir, "storage", "conversations", "c1.json");
-    assert.ok(existsSync(saved), "the stopped run's conversation was saved");
-    assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
+    stoppedAndSaved(pid, dir);
   });
 
   it("Restart Runtime on a runtime that does not answer (stuck in native code) while a command that ignores SIGTERM runs: the kill after the wait takes the command with it, and a server it started with setsid", async (t) => {
@@ -145,30 +97,20 @@ describe("the runtime ends while the agent runs a command", { skip: process.plat
  * then stopped (SIGSTOP: it answers nothing, as when stuck in native code).
  */
 async function stuckWithServer(t: TestContext): Promise<{ runtime: RuntimeProcess; pid: number; server: number }> {
-  const root = tempDir("hearth-shutdown-ws-");
-  const dir = tempDir("hearth-shutdown-");
-  const script = join(dir, "model.json");
-  writeFileSync(
-    join(dir, "command.sh"),
-    [
-      "trap '' TERM",
-      `( setsid sh -c 'trap "" TERM; echo $$ > "$0/server.tmp" && mv "$0/server.tmp" "$0/server" && exec sleep 300' "${dir}" > /dev/null 2>&1 & )`,
-      `while [ ! -e "${dir}/server" ]; do sleep 0.05; done`,
-      `echo $$ > "${dir}/pid.tmp" && mv "${dir}/pid.tmp" "${dir}/pid"`,
-      "sleep 300 & wait",
-    ].join("\n"),
-  );
-  writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command: `sh ${join(dir, "command.sh")}` } }] }, { text: "done" }] }));
-  const runtime = await spawnRuntime({
-    runtimePath: RUNTIME,
-    rootPath: root,
-    initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+  const { runtime, dir, pid } = await agentRunning((dir) => {
+    writeFileSync(
+      join(dir, "command.sh"),
+      [
+        "trap '' TERM",
+        `( setsid sh -c 'trap "" TERM; echo $$ > "$0/server.tmp" && mv "$0/server.tmp" "$0/server" && exec sleep 300' "${dir}" > /dev/null 2>&1 & )`,
+        `while [ ! -e "${dir}/server" ]; do sleep 0.05; done`,
+        `echo $$ > "${dir}/pid.tmp" && mv "${dir}/pid.tmp" "${dir}/pid"`,
+        "sleep 300 & wait",
+      ].join("\n"),
+    );
+    return `sh ${join(dir, "command.sh")}`;
   });
   t.after(() => void (alive(runtime.child.pid!) && runtime.child.kill("SIGKILL")));
-  const running = commandPid(dir);
-  const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
-  run.catch(() => undefined); // the runtime goes away before it answers
-  const pid = await running;
   const server = Number(readFileSync(join(dir, "server"), "utf8"));
   t.after(() => {
     if (alive(pid)) process.kill(-pid, "SIGKILL");
@@ -177,4 +119,32 @@ async function stuckWithServer(t: TestContext): Promise<{ runtime: RuntimeProces
   assert.ok(alive(pid) && alive(server), "the command and its server run");
   runtime.child.kill("SIGSTOP");
   return { runtime, pid, server };
+}
+
+/**
+ * The built runtime, over stdio, in a folder of its own, running for the agent (a scripted
+ * model's run_command) the command `command(dir)` makes, which writes its pid to `dir/pid`.
+ */
+async function agentRunning(command: (dir: string) => string): Promise<{ runtime: RuntimeProcess; dir: string; pid: number }> {
+  const root = tempDir("hearth-shutdown-ws-");
+  const dir = tempDir("hearth-shutdown-");
+  const script = join(dir, "model.json");
+  writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ name: "run_command", arguments: { command: command(dir) } }] }, { text: "done" }] }));
+  const runtime = await spawnRuntime({
+    runtimePath: RUNTIME,
+    rootPath: root,
+    initializationOptions: { settings: { modelPath: script, approvalPolicy: "auto-all" }, storagePath: join(dir, "storage") },
+  });
+  const running = commandPid(dir);
+  const run = runtime.connection.sendRequest(AgentRunRequest, { runId: "r1", conversationId: "c1", text: "start the server", mode: "chat" });
+  run.catch(() => undefined); // the runtime goes away before it answers
+  return { runtime, dir, pid: await running };
+}
+
+/** The command `pid` is gone, and the stopped run's conversation was saved with how it ended. */
+function stoppedAndSaved(pid: number, dir: string): void {
+  assert.equal(alive(pid), false, `the command (pid ${pid}) outlived the runtime`);
+  const saved = join(dir, "storage", "conversations", "c1.json");
+  assert.ok(existsSync(saved), "the stopped run's conversation was saved");
+  assert.match(readFileSync(saved, "utf8"), /start the server[\s\S]*the command was cancelled/, "with the command and how it ended");
 }

@@ -77,6 +77,11 @@ function userActsAfter(label: string): boolean {
   return isRunStart(label) || AFTER_WRITE.test(label) || label.startsWith("before restoring ");
 }
 
+/** Whether the change from a checkpoint labelled `previous` to the next, labelled `label`, is the user's (not into a write's own `after <tool>`). */
+export function usersChange(previous: string, label: string): boolean {
+  return userActsAfter(previous) && !STEP_AFTER.test(label);
+}
+
 /**
  * For each of `paths`, over `history[from..to]` (oldest first; `from` the checkpoint a restore
  * goes back to): where the agent's first write of it started from, and whether the user
@@ -97,7 +102,7 @@ export function agentBaselines(paths: readonly string[], history: readonly Check
       if (i > from && now !== before) {
         changed = true;
         const previous = history[i - 1]!;
-        if (!userActsAfter(previous.label) || STEP_AFTER.test(history[i]!.label)) checkpoint ??= previous.id;
+        if (!usersChange(previous.label, history[i]!.label)) checkpoint ??= previous.id;
         else if (checkpoint !== undefined && !seen.has(now)) userAfter = true;
       }
       if (i >= from) seen.add(now);

@@ -184,13 +184,13 @@ async function agentsChanges(options: RestoreOptions): Promise<{ groups: Map<str
   const { checkpoints, checkpoint } = options;
   const named = options.paths?.length ? new Set(options.paths) : undefined;
   const changed = (await checkpoints.changedFiles(checkpoint)).filter((p) => !named || named.has(p));
+  const baselines = await checkpoints.agentBaselines(checkpoint, changed, named ? "run" : "since");
   // A whole restore keeps content Hearth did not write as it is (restoreChanges): only Hearth's own goes elsewhere.
-  const theirs = new Set(named ? [] : await checkpoints.unrecorded(changed));
-  const baselines = await checkpoints.agentBaselines(checkpoint, changed.filter((p) => !theirs.has(p)), named ? "run" : "since");
+  const theirs = new Set(named || !baselines.size ? [] : await checkpoints.unrecorded([...baselines.keys()]));
   const groups = new Map<string, string[]>();
   const left: NotRestored[] = [];
   for (const [path, baseline] of baselines) {
-    if (!baseline.changed) continue;
+    if (!baseline.changed || theirs.has(path)) continue;
     if (!named && baseline.userAfter) left.push({ path, reason: EDITED_BETWEEN, laterWork: true });
     else if (baseline.checkpoint && baseline.checkpoint !== checkpoint) groups.set(baseline.checkpoint, [...(groups.get(baseline.checkpoint) ?? []), path]);
   }

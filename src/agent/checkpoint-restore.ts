@@ -157,15 +157,16 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   const { groups, left } = await agentsChanges(options);
   const handled = new Set([...left.map((f) => f.path), ...[...groups.values()].flat()]);
   const whole = !options.paths?.length;
-  // The restore's own checkpoint as asked (a whole restore: with the files no diff lists, unreadable now), but the files that go elsewhere.
-  const outcome = await restoreFrom({ ...options, except: handled });
-  for (const [checkpoint, paths] of groups) {
-    const more = await restoreFrom({ ...options, checkpoint, paths, whole });
-    outcome.restored.push(...more.restored);
-    outcome.notRestored.push(...more.notRestored);
+  let outcome: RestoreOutcome = { restored: [], notRestored: [] };
+  // The files the user typed in first: the likeliest to have unsaved changes again, which the editor refuses (and with them
+  // the rest of the restore); then the restore's own checkpoint as asked (a whole restore: with the files no diff lists,
+  // unreadable now), but the files that go elsewhere.
+  for (const group of [...[...groups].map(([checkpoint, paths]) => ({ ...options, checkpoint, paths, whole })), { ...options, except: handled }]) {
+    const more = await restoreFrom(group);
+    // Concatenated, not push(...): a run that changed some 120,000 files passes more than a call takes arguments.
+    outcome = { restored: outcome.restored.concat(more.restored), notRestored: outcome.notRestored.concat(more.notRestored) };
   }
-  outcome.notRestored.push(...left);
-  return outcome;
+  return { ...outcome, notRestored: outcome.notRestored.concat(left) };
 }
 
 /**

@@ -2,7 +2,8 @@
  * Validation of tool arguments against the tool's JSON schema with ajv: draft-07 (and
  * draft-06) by default, 2019-09 and 2020-12 when the schema's `$schema` says so. Each
  * schema is compiled once; violations come back as short lines written for the model
- * ("/edits/0 must have required property 'path'").
+ * ("/edits/0 must have required property 'path'"). An MCP server's schema (`markServerSchema`)
+ * is checked without its regular expressions (`withoutPatterns`).
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019.js";
@@ -34,6 +35,16 @@ function engineFor(schemaUri: unknown): Ajv | undefined {
 }
 
 const compiled = new WeakMap<object, Compiled>();
+const serverSchemas = new WeakSet<object>();
+
+/**
+ * Marks `schema` as a server's (an MCP tool's): `compileSchema` then checks arguments against
+ * it without its regular expressions (`withoutPatterns`). Returns `schema`.
+ */
+export function markServerSchema<T extends object>(schema: T): T {
+  serverSchemas.add(schema);
+  return schema;
+}
 
 /** Compiles `schema` once (cached by object identity); never throws. */
 export function compileSchema(schema: Record<string, unknown>): Compiled {
@@ -49,7 +60,8 @@ function compileUncached(schema: Record<string, unknown>): Compiled {
   const engine = engineFor(schema.$schema);
   if (!engine) return { ok: false, message: `its "$schema" ${JSON.stringify(schema.$schema)} is not a draft Hearth validates (draft-06, draft-07, 2019-09, 2020-12)` };
   try {
-    return { ok: true, validate: engine.compile(withSafeIntegers(schema) as Record<string, unknown>) };
+    const checked = serverSchemas.has(schema) ? withoutPatterns(schema) : schema;
+    return { ok: true, validate: engine.compile(withSafeIntegers(checked) as Record<string, unknown>) };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -110,6 +122,75 @@ export function withSafeIntegers(schema: unknown): unknown {
   if (types.includes("integer") && !types.includes("number")) {
     if (!(typeof out.maximum === "number" && out.maximum <= Number.MAX_SAFE_INTEGER)) out.maximum = Number.MAX_SAFE_INTEGER;
     if (!(typeof out.minimum === "number" && out.minimum >= -Number.MAX_SAFE_INTEGER)) out.minimum = -Number.MAX_SAFE_INTEGER;
+  }
+  return out;
+}
+
+/**
+ * A server's schema as Hearth checks it: ajv runs `pattern` and `patternProperties` (and a
+ * `propertyNames` pattern) with V8's backtracking engine, so a server's "^(a+)+$" and a model
+ * steered to send "aaa…a!" would block the runtime (every chat, Stop, the editor) for minutes.
+ * Hearth runs none of a server's patterns: the server checks its own input, patterns included.
+ * Leaving a pattern out only lets more through where it is used plainly; under `not`, `if`,
+ * `oneOf`, `maxContains` or the unevaluated keywords it could refuse what the server takes, and
+ * a `$ref` may point anywhere (into "properties" too), so a schema with any of those and a
+ * pattern is checked for an object alone. `format`s are never checked (OPTIONS).
+ */
+function withoutPatterns(schema: Record<string, unknown>): Record<string, unknown> {
+  if (!hasPattern(schema)) return schema;
+  if (hasKey(schema, REFS) || someSchema(schema, (s) => NEGATING.some((key) => key in s))) return { type: "object" };
+  return stripPatterns(schema) as Record<string, unknown>;
+}
+
+const REFS = new Set(["$ref", "$dynamicRef", "$recursiveRef"]);
+const NEGATING = ["not", "if", "oneOf", "maxContains", "unevaluatedProperties", "unevaluatedItems"];
+
+/** Whether any object in `value`, wherever it is, holds a string "pattern" or a "patternProperties" (read as a schema or not: the safe side). */
+function hasPattern(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasPattern);
+  if (!value || typeof value !== "object") return false;
+  const object = value as Record<string, unknown>;
+  if (typeof object.pattern === "string" || "patternProperties" in object) return true;
+  return Object.values(object).some(hasPattern);
+}
+
+/** Whether any object in `value`, wherever it is, has one of `keys`. */
+function hasKey(value: unknown, keys: ReadonlySet<string>): boolean {
+  if (Array.isArray(value)) return value.some((item) => hasKey(item, keys));
+  if (!value || typeof value !== "object") return false;
+  return Object.entries(value).some(([key, item]) => keys.has(key) || hasKey(item, keys));
+}
+
+/** Whether `test` holds for `schema` or a subschema of it (keyword positions only: with no `$ref`, only those are compiled). */
+function someSchema(schema: unknown, test: (schema: Record<string, unknown>) => boolean): boolean {
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return false;
+  const object = schema as Record<string, unknown>;
+  return test(object) || subschemas(object).some((sub) => someSchema(sub, test));
+}
+
+function subschemas(schema: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [];
+  for (const key of ONE) if (key in schema && !Array.isArray(schema[key])) out.push(schema[key]);
+  for (const key of LIST) if (Array.isArray(schema[key])) out.push(...(schema[key] as unknown[]));
+  for (const key of [...MAP, "dependencies"]) {
+    const map = schema[key];
+    if (map && typeof map === "object" && !Array.isArray(map)) out.push(...Object.values(map));
+  }
+  return out;
+}
+
+/** A copy of `schema` with no "pattern", and no "patternProperties" nor the "additionalProperties" beside it (which runs those patterns too). */
+function stripPatterns(schema: unknown): unknown {
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  const object = schema as Record<string, unknown>;
+  const patterned = "patternProperties" in object;
+  const kept = Object.entries(object).filter(([key]) => key !== "pattern" && !(patterned && (key === "patternProperties" || key === "additionalProperties")));
+  const out = Object.fromEntries(kept);
+  for (const key of ONE) if (key in out && !Array.isArray(out[key])) out[key] = stripPatterns(out[key]);
+  for (const key of LIST) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(stripPatterns);
+  for (const key of [...MAP, "dependencies"]) {
+    const map = out[key];
+    if (map && typeof map === "object" && !Array.isArray(map)) out[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, stripPatterns(v)]));
   }
   return out;
 }

@@ -27,6 +27,7 @@ import { findHiddenText } from "../../protocol/visible-text.ts";
 import { MAX_COMMAND_OUTPUT_CHARS } from "../limits.ts";
 import { type JsonSchema, type JsonValue, type Tool, type ToolDefinition, ToolError, checkToolDefinition } from "../tool.ts";
 import { pairSafeEnd, pairSafeStart } from "../text-file.ts";
+import { markServerSchema } from "../tool-schema.ts";
 import type { McpListedTool } from "./connection.ts";
 import { mcpToolName, shownName, unusableParameterName } from "./names.ts";
 
@@ -210,7 +211,8 @@ const MAX_KEPT_SCHEMAS = 4096;
 function parametersFor(listed: McpListedTool, json: string): ToolDefinition["parameters"] {
   let parameters = parametersByJson.get(json);
   if (!parameters) {
-    parameters = { ...listed.inputSchema, type: "object", properties: (listed.inputSchema.properties ?? {}) as Record<string, JsonSchema> };
+    // Checked without the server's regular expressions (tool-schema.ts: one that backtracks would block the runtime); the model is shown them.
+    parameters = markServerSchema<ToolDefinition["parameters"]>({ ...listed.inputSchema, type: "object", properties: (listed.inputSchema.properties ?? {}) as Record<string, JsonSchema> });
     if (parametersByJson.size >= MAX_KEPT_SCHEMAS) parametersByJson.delete(parametersByJson.keys().next().value!);
     parametersByJson.set(json, parameters);
   }

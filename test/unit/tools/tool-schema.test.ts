@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { AGENT_TOOLS } from "../../../src/tools/index.ts";
 import { type JsonValue, type Tool, type ToolDefinition, checkToolDefinition, checkToolInput, runTool } from "../../../src/tools/tool.ts";
+import { markServerSchema } from "../../../src/tools/tool-schema.ts";
 import { workspaceWith } from "./helpers/setup.ts";
 
 const EDITS: ToolDefinition = {
@@ -139,5 +140,28 @@ describe("tool schemas: any draft-07 / 2020-12 schema, invalid ones refused at r
 
   it("every agent tool's schema compiles", () => {
     for (const tool of AGENT_TOOLS) assert.doesNotThrow(() => checkToolDefinition(tool.definition), tool.definition.name);
+  });
+});
+
+describe("a server's schema (markServerSchema) is checked without its regular expressions", () => {
+  const serverTool = (parameters: Record<string, unknown>) => recordingTool({ name: "t", description: "", parameters: markServerSchema({ type: "object", properties: {}, ...parameters }) as ToolDefinition["parameters"] }).tool;
+
+  it("runs no pattern a $ref reaches, even one in \"properties\" read as a schema (its pattern would refuse {x: 1})", () => {
+    const tool = serverTool({ properties: { patternProperties: { "^x$": false } }, allOf: [{ $ref: "#/properties" }] });
+    assert.equal(checkToolInput(tool, { x: 1 }), undefined);
+  });
+
+  it("refuses nothing a pattern under not / if / oneOf would take, and still checks types where no such keyword is", () => {
+    assert.equal(checkToolInput(serverTool({ properties: { name: { type: "string", not: { pattern: "^\\s*$" } } } }), { name: "hello" }), undefined);
+    assert.equal(checkToolInput(serverTool({ properties: { v: { oneOf: [{ type: "string", pattern: "^a" }, { type: "string", pattern: "^b" }] } } }), { v: "a1" }), undefined);
+    assert.equal(checkToolInput(serverTool({ if: { properties: { v: { pattern: "^a" } } }, then: { required: ["w"] } }), { v: "b" }), undefined);
+    const plain = serverTool({ properties: { name: { type: "string", pattern: "^a$" } } });
+    assert.equal(checkToolInput(plain, { name: "b" }), undefined, "the server checks its own pattern");
+    assert.match(checkToolInput(plain, { name: 1 })!.text, /\/name must be string/);
+  });
+
+  it("keeps Hearth's own schemas' patterns (unmarked)", () => {
+    const { tool } = recordingTool({ name: "own", description: "", parameters: { type: "object", properties: { name: { type: "string", pattern: "^a$" } } } });
+    assert.match(checkToolInput(tool, { name: "b" })!.text, /\/name must match pattern "\^a\$"/);
   });
 });

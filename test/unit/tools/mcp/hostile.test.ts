@@ -13,7 +13,7 @@ import { parseMcpConfig } from "../../../../src/tools/mcp/config.ts";
 import { type McpConnectOptions, McpConnection } from "../../../../src/tools/mcp/connection.ts";
 import { mcpTools } from "../../../../src/tools/mcp/mcp-tool.ts";
 import { DiskWorkspace } from "../../../../src/tools/disk-workspace.ts";
-import { runTool } from "../../../../src/tools/tool.ts";
+import { checkToolInput, runTool } from "../../../../src/tools/tool.ts";
 
 const SERVER = fileURLToPath(new URL("../../../fixtures/mcp/hostile-server.mjs", import.meta.url));
 
@@ -150,6 +150,27 @@ describe("MCP stdio servers that change their tools", () => {
     assert.equal(later.display!.title, "keep_x (hostile)", "the card names the tool the name now calls");
     assert.deepEqual(JSON.parse((await runTool(approved, { path: "b" }, { workspace, signal })).text), { name: "keep x", args: { path: "b" } });
     assert.deepEqual(JSON.parse((await runTool(later, { path: "c" }, { workspace, signal })).text), { name: "keep_x", args: { path: "c" } });
+  });
+});
+
+describe("MCP stdio servers whose schemas hold regular expressions that backtrack for ever", () => {
+  it("passes the model's arguments to the server without running the server's pattern, patternProperties or propertyNames pattern on them (\"^(a+)+$\" on 28 a's and a '!'), and still checks the rest of the schema", { timeout: 30_000 }, async (t) => {
+    // Without the fix each check runs V8's backtracking engine for seconds (for minutes with a
+    // few more a's) and blocks the runtime meanwhile: the test ends past its timeout, refused.
+    const connection = await openHostile(t, "redos");
+    const ctx = { workspace: new DiskWorkspace(tempFolder(t)), signal: new AbortController().signal };
+    const tools = mcpTools({ name: "hostile", tools: connection.tools, call: (tool, args, s) => connection.call(tool, args, s) }, new Set()).tools;
+    const [redos, plain] = [tools.find((tool) => tool.definition.name === "mcp__hostile__redos")!, tools.find((tool) => tool.definition.name === "mcp__hostile__plain")!];
+    assert.equal(redos.definition.parameters.properties.name!.pattern, "^(a+)+$", "the model is still shown the server's pattern");
+    const evil = `${"a".repeat(28)}!`;
+    for (const args of [{ name: evil }, { [evil]: "x" }]) {
+      assert.equal(checkToolInput(redos, args), undefined);
+      const result = await runTool(redos, args, ctx);
+      assert.deepEqual(JSON.parse(result.text), args);
+    }
+    assert.match(checkToolInput(redos, { name: 5 })!.text, /\/name must be string/);
+    assert.match(checkToolInput(redos, { count: "x" })!.text, /\/count must be integer/);
+    assert.match(checkToolInput(plain, { other: "x" })!.text, /must NOT have additional properties: 'other'/, "a schema without patterns is checked as before");
   });
 });
 

@@ -6,8 +6,8 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
@@ -25,16 +25,10 @@ import {
   MentionSearchRequest,
 } from "../../../src/protocol/agent.ts";
 import { StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 interface Started {
   runtime: RuntimeProcess;

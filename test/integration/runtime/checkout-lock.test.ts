@@ -3,24 +3,19 @@
 // folder. Each wrote over the other's edits and checkpoints; they share one lock
 // (src/agent/checkout-lock.ts) in Hearth's state folder ($XDG_STATE_HOME/hearth).
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { cpSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { lockCheckout } from "../../../src/cli/checkout-lock.ts";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
 const EDIT = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
 
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 /** A window's runtime on `root`, its state folder under `xdg`; approvals wait for `answer`. */
 async function open(root: string, xdg: string, script: ModelScript, answer: () => Promise<boolean> = async () => false, storagePath = tempDir("hearth-lock-storage-")): Promise<RuntimeProcess> {

@@ -3,23 +3,17 @@
 // in memory as an editor's buffer would, and its save fails as VS Code's does for a read-only
 // file or one changed on disk since it was opened (TextDocument.save() answers false).
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ApplyWorkspaceEditRequest, DidOpenTextDocumentNotification, type TextDocumentEdit } from "vscode-languageserver-protocol";
-import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { AgentApproveRequest, AgentEventNotification, AgentRunRequest, type AgentWireEvent, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../../src/protocol/agent.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 describe("agent edits applied by the editor", () => {
   it("an edit VS Code could not save is reported as in the editor only, and the disk keeps the file", { timeout: 120_000 }, async () => {

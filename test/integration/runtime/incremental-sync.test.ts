@@ -3,23 +3,18 @@
 // @-mention search, zero-based lines) is the edited text; a change it cannot apply sends the index back to disk,
 // and the runtime asks the client (`hearth/document/resync`) for the whole text once to be in sync again.
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, type TextDocumentContentChangeEvent, TextDocumentSyncKind } from "vscode-languageserver-protocol";
-import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { MentionSearchRequest } from "../../../src/protocol/agent.ts";
 import { DocumentResyncRequest, StatusRequest } from "../../../src/protocol/lsp-ext.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 async function poll<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 300; i++) {

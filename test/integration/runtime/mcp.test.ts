@@ -4,25 +4,19 @@
 // no) gets no server process at all; the server stops with the runtime.
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { CancellationTokenSource } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest } from "../../../src/protocol/agent.ts";
 import { EditorToolInvokeRequest, type EditorToolInvokeParams, EditorToolsRequest, type McpConsentParams, McpConsentRequest, type McpConsentResult } from "../../../src/protocol/mcp.ts";
 import { fixtureServerEntry } from "../../fixtures/mcp/fixture-config.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 import { alive } from "../../fixtures/processes.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 const SCRIPT: ModelScript = {
   turns: [

@@ -3,21 +3,15 @@
 // newer version goes on with it, saying why they cannot go on. Built runtime over LSP, the file
 // in its conversations folder.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { AgentRunRequest, CheckpointRestoreRequest, ConversationExportRequest } from "../../../src/protocol/agent.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 /** What a later format could hold: this version's messages and something beside them it does not know. */
 const NEWER = JSON.stringify({

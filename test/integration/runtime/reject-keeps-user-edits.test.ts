@@ -2,26 +2,21 @@
 // saved while the run worked: through the built runtime's real checkpoints, the user's saves
 // made while an edit waits for approval (or Hearth's auto-save flush just before the write).
 import assert from "node:assert/strict";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ApplyWorkspaceEditRequest, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, type TextDocumentEdit, type TextEdit } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentRunRequest, type AgentRunResult, CheckpointRestoreRequest, WorkspaceAutoSaveRequest, WorkspaceSaveRequest } from "../../../src/protocol/agent.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
 const ORIGINAL = readFileSync(join(FIXTURE, "calc.py"), "utf8");
 const TYPED = "# typed by the user\n";
 
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 const FIX_ADD = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } };
 const FIX_MUL = { name: "edit_file", arguments: { path: "calc.py", old_text: "return a * b", new_text: "return b * a" } };

@@ -3,27 +3,22 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeConfigurationNotification, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { RestartPolicy } from "../../../src/extension/restart-policy.ts";
 import { HearthErrorCode, ReindexRequest, StatusChangedNotification, StatusRequest, SystemInfoRequest, WorkspaceTrustedNotification } from "../../../src/protocol/lsp-ext.ts";
 import type { RuntimeStatus } from "../../../src/protocol/status.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-
-const running: RuntimeProcess[] = [];
+const running = closedAfterAll();
 async function start(settings: Record<string, unknown> = {}): Promise<RuntimeProcess> {
   const runtime = await spawnRuntime({ runtimePath: RUNTIME, initializationOptions: { settings } });
   running.push(runtime);
   return runtime;
 }
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
 
 function nextStatus(runtime: RuntimeProcess, predicate: (s: RuntimeStatus) => boolean): Promise<RuntimeStatus> {
   return new Promise((resolvePromise) => {

@@ -4,24 +4,18 @@
 // reaches the chat of the run that found it, rendered by the real chat page (jsdom).
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { join } from "node:path";
+import { describe, it } from "node:test";
 import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import type { ModelScript } from "../../../src/models/scripted.ts";
 import { AgentApproveRequest, AgentEventNotification, type AgentRunParams, AgentRunRequest, type AgentWireEvent, ConversationForgetRequest } from "../../../src/protocol/agent.ts";
 import type { ChatMessage } from "../../../src/protocol/chat.ts";
 import { startApp } from "../../unit/webview/dom-env.ts";
 import { conversation, event, transcript } from "../../unit/webview/fixtures.ts";
+import { BUILT_RUNTIME as RUNTIME, closedAfterAll, PYTHON_CALC as FIXTURE } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
-const FIXTURE = resolve(import.meta.dirname, "../../fixtures/agent/python-calc");
-
-const running: RuntimeProcess[] = [];
-after(async () => {
-  await Promise.all(running.map((r) => r.close(1000).catch(() => undefined)));
-});
+const running = closedAfterAll();
 
 /** One window's runtime on `root` and the shared `storage`, with `script` as its model. */
 class Window {

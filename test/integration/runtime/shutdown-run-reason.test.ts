@@ -4,29 +4,30 @@
 // it said when the model was let go at the same moment the runs were told to stop. The built
 // runtime over stdio and a scripted model that streams slowly.
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
 import { AgentEventNotification, type AgentRunResult, AgentRunRequest } from "../../../src/protocol/agent.ts";
 import { LmChatRequest, LmPartNotification } from "../../../src/protocol/lm.ts";
+import { BUILT_RUNTIME as RUNTIME } from "../../fixtures/built-runtime.ts";
 import { tempDir } from "../../fixtures/temp.ts";
 
-const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
-if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+/** A runtime whose scripted model writes one reply of minutes: 8 characters every 50 ms, so it is mid-stream at a shutdown. */
+function slowReplyRuntime(): Promise<RuntimeProcess> {
+  const dir = tempDir("hearth-shutdown-reason-");
+  const script = join(dir, "model.json");
+  writeFileSync(script, JSON.stringify({ chunkDelayMs: 50, turns: [{ text: "word ".repeat(20_000) }] }));
+  return spawnRuntime({
+    runtimePath: RUNTIME,
+    rootPath: tempDir("hearth-shutdown-reason-ws-"),
+    initializationOptions: { settings: { modelPath: script }, storagePath: join(dir, "storage") },
+  });
+}
 
 describe("the runtime shuts down while the model writes a reply", () => {
   it("the run ends stopped, not as a model setting changed", async () => {
-    const root = tempDir("hearth-shutdown-reason-ws-");
-    const dir = tempDir("hearth-shutdown-reason-");
-    const script = join(dir, "model.json");
-    // 8 characters every 50 ms: the reply takes minutes, so it is mid-stream at the shutdown.
-    writeFileSync(script, JSON.stringify({ chunkDelayMs: 50, turns: [{ text: "word ".repeat(20_000) }] }));
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      initializationOptions: { settings: { modelPath: script }, storagePath: join(dir, "storage") },
-    });
+    const runtime = await slowReplyRuntime();
     const events: unknown[] = [];
     let streaming!: () => void;
     const streamed = new Promise<void>((r) => (streaming = r));
@@ -49,15 +50,7 @@ describe("the runtime shuts down while the model writes a reply", () => {
   });
 
   it("a reply for VS Code's chat (hearth/lm/chat) says the runtime stopped, not that a model setting changed", async () => {
-    const root = tempDir("hearth-shutdown-reason-ws-");
-    const dir = tempDir("hearth-shutdown-reason-");
-    const script = join(dir, "model.json");
-    writeFileSync(script, JSON.stringify({ chunkDelayMs: 50, turns: [{ text: "word ".repeat(20_000) }] }));
-    const runtime = await spawnRuntime({
-      runtimePath: RUNTIME,
-      rootPath: root,
-      initializationOptions: { settings: { modelPath: script }, storagePath: join(dir, "storage") },
-    });
+    const runtime = await slowReplyRuntime();
     let streaming!: () => void;
     const streamed = new Promise<void>((r) => (streaming = r));
     runtime.connection.onNotification(LmPartNotification, () => streaming());

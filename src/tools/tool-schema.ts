@@ -133,16 +133,20 @@ export function withSafeIntegers(schema: unknown): unknown {
  * Hearth runs none of a server's patterns: the server checks its own input, patterns included.
  * Leaving a pattern out only lets more through where it is used plainly; under `not`, `if`,
  * `oneOf`, `maxContains` or the unevaluated keywords it could refuse what the server takes, and
- * a `$ref` may point anywhere (into "properties" too), so a schema with any of those and a
- * pattern is checked for an object alone. `format`s are never checked (OPTIONS).
+ * a `$ref` may point anywhere (into "properties" too), so a schema with a pattern and any of
+ * those, or a `$ref` other than a path to a subschema whose patterns were left out
+ * (`reachesStripped`: pydantic's "#/$defs/Name"), or an `$id` / anchor / dynamic reference, is
+ * checked for an object alone. `format`s are never checked (OPTIONS).
  */
 function withoutPatterns(schema: Record<string, unknown>): Record<string, unknown> {
   if (!hasPattern(schema)) return schema;
-  if (hasKey(schema, REFS) || someSchema(schema, (s) => NEGATING.some((key) => key in s))) return { type: "object" };
-  return stripPatterns(schema) as Record<string, unknown>;
+  if (someSchema(schema, (s) => NEGATING.some((key) => key in s)) || hasKey(schema, DYNAMIC)) return { type: "object" };
+  const stripped = stripPatterns(schema) as Record<string, unknown>;
+  return refs(schema).every((ref) => reachesStripped(ref, stripped)) ? stripped : { type: "object" };
 }
 
-const REFS = new Set(["$ref", "$dynamicRef", "$recursiveRef"]);
+/** Keys that make a `$ref` resolve elsewhere than by its path from the root (or by no path at all). */
+const DYNAMIC = new Set(["$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor", "$recursiveAnchor"]);
 const NEGATING = ["not", "if", "oneOf", "maxContains", "unevaluatedProperties", "unevaluatedItems"];
 
 /** Whether any object in `value`, wherever it is, holds a string "pattern" or a "patternProperties" (read as a schema or not: the safe side). */
@@ -161,7 +165,48 @@ function hasKey(value: unknown, keys: ReadonlySet<string>): boolean {
   return Object.entries(value).some(([key, item]) => keys.has(key) || hasKey(item, keys));
 }
 
-/** Whether `test` holds for `schema` or a subschema of it (keyword positions only: with no `$ref`, only those are compiled). */
+/** Every "$ref" value in `value`, wherever it is (in a keyword position or not: the safe side). */
+function refs(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(refs);
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) => (key === "$ref" ? [item, ...refs(item)] : refs(item)));
+}
+
+/**
+ * Whether `ref` ("#", "#/$defs/Place", "#/properties/days": pydantic's and zod-to-json-schema's)
+ * names a subschema of `stripped` through keyword positions alone, the ones `stripPatterns`
+ * walked, so no pattern is left where it points. Anything else ("#/properties" read as a
+ * schema, another file, a patternProperties left out) is not known to be free of patterns.
+ */
+function reachesStripped(ref: unknown, stripped: Record<string, unknown>): boolean {
+  if (ref === "#") return true;
+  if (typeof ref !== "string" || !ref.startsWith("#/")) return false;
+  let segments: string[];
+  try {
+    segments = ref.slice(2).split("/").map((segment) => decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~")); // as ajv reads a pointer
+  } catch {
+    return false;
+  }
+  let at: unknown = stripped;
+  for (let i = 0; i < segments.length; i++) {
+    if (!at || typeof at !== "object" || Array.isArray(at) || !Object.hasOwn(at, segments[i]!)) return false;
+    const key = segments[i]!;
+    const value = (at as Record<string, unknown>)[key];
+    if (LIST.includes(key) && Array.isArray(value)) {
+      const index = segments[++i];
+      if (index === undefined || !/^(?:0|[1-9][0-9]*)$/.test(index)) return false;
+      at = value[Number(index)];
+    } else if (MAP.includes(key) || key === "dependencies") {
+      const name = segments[++i];
+      if (name === undefined || !value || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, name)) return false;
+      at = (value as Record<string, unknown>)[name];
+    } else if (ONE.includes(key) && !Array.isArray(value)) at = value;
+    else return false;
+  }
+  return typeof at === "boolean" || (!!at && typeof at === "object" && !Array.isArray(at));
+}
+
+/** Whether `test` holds for `schema` or a subschema of it (keyword positions only: with no `$ref` but those `reachesStripped` takes, only those are compiled). */
 function someSchema(schema: unknown, test: (schema: Record<string, unknown>) => boolean): boolean {
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return false;
   const object = schema as Record<string, unknown>;

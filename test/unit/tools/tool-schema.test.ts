@@ -165,3 +165,31 @@ describe("a server's schema (markServerSchema) is checked without its regular ex
     assert.match(checkToolInput(tool, { name: "b" })!.text, /\/name must match pattern "\^a\$"/);
   });
 });
+
+describe("a server's schema with $defs (pydantic's, zod-to-json-schema's) and a pattern is still checked for types and required names", () => {
+  // FastMCP / pydantic puts every enum and nested model in "$defs" and reaches them by "#/$defs/Name"; zod-to-json-schema reuses a schema by its path ("#/properties/a").
+  const pydantic = markServerSchema({
+    type: "object",
+    $defs: { Unit: { enum: ["C", "F"], type: "string" }, Place: { type: "object", properties: { code: { type: "string", pattern: "^(a+)+$" } }, required: ["code"] } },
+    properties: { unit: { $ref: "#/$defs/Unit" }, place: { $ref: "#/$defs/Place" }, days: { type: "integer" }, again: { $ref: "#/properties/days" } },
+    required: ["unit", "days"],
+  }) as ToolDefinition["parameters"];
+  const tool = recordingTool({ name: "weather", description: "", parameters: pydantic }).tool;
+
+  it("refuses a wrong type, a left-out required name and a value outside a $ref'd enum, and runs no pattern", () => {
+    const refusal = checkToolInput(tool, { unit: "K", days: "3", again: "x", place: {} })?.text ?? "";
+    assert.match(refusal, /\/days must be integer/);
+    assert.match(refusal, /\/again must be integer/);
+    assert.match(refusal, /\/unit must be equal to one of the allowed values/);
+    assert.match(refusal, /\/place must have required property 'code'/);
+    assert.match(checkToolInput(tool, { unit: "C" })!.text, /must have required property 'days'/);
+    assert.equal(checkToolInput(tool, { unit: "C", days: 3, place: { code: `${"a".repeat(40)}!` } }), undefined);
+  });
+
+  it("still checks for an object alone where a $ref reaches what is not a schema the patterns were taken out of", () => {
+    for (const ref of ["#/properties", "#/x-extra/name", "other.json#/$defs/A", "#/patternProperties/^a$"]) {
+      const loose = recordingTool({ name: "t", description: "", parameters: markServerSchema({ type: "object", properties: { a: { type: "string", pattern: "^a" }, b: { $ref: ref } }, patternProperties: { "^a$": { type: "string" } }, "x-extra": { name: { pattern: "^q" } } }) as ToolDefinition["parameters"] }).tool;
+      assert.equal(checkToolInput(loose, { a: 1 }), undefined, ref);
+    }
+  });
+});

@@ -19,7 +19,8 @@ export interface CheckpointContents {
   readonly changed: ReadonlyMap<string, string | null>;
 }
 
-const RUN_START = /^before(: | Hearth's fix$)/;
+// `before:` alone: a message whose first line is empty (checkpointMessage trims the label's trailing space).
+const RUN_START = /^before(:( |$)| Hearth's fix$)/;
 const AFTER_WRITE = /^after\b/;
 /** A write's own `after <tool>` (not a run's end, `after: …`): what it holds, the write made. */
 const STEP_AFTER = /^after [^:]/;

@@ -306,6 +306,27 @@ describe("restoreCheckpoint and the user's own later work", () => {
     assert.match(kept!.label, /^before restoring /);
     assert.equal(Buffer.from((await checkpoints.fileAt(kept!.id, "a.txt"))!).toString("utf8"), "after, and my fix\n");
   });
+
+  // A message whose first line is empty (pasted code after a blank line) labels its run's
+  // checkpoints `before: ` and `after: `, which git keeps as "before:" and "after:".
+  it("a Reject of a run whose message began with an empty line keeps what the user saved before the agent's write", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = join(dir, "work");
+    mkdirSync(root);
+    writeFileSync(join(root, "a.txt"), "a\n");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = (await checkpoints.create("before: ")).id; // conversation-run's label for "\nfix this"
+    writeFileSync(join(root, "a.txt"), "typed\na\n"); // saved during the run, before the agent's write
+    await checkpoints.create("before edit_file", ["a.txt"]);
+    writeFileSync(join(root, "a.txt"), "typed\nthe agent's a\n");
+    await checkpoints.create("after edit_file");
+    await checkpoints.create("after: ");
+    const disk = new DiskWorkspace(root);
+    assert.deepEqual(await changedSinceExpected(checkpoints, start, (await checkpoints.list(1))[0]!.id, ["a.txt"]), []);
+    assert.deepEqual((await restoreCheckpoint({ checkpoints, checkpoint: start, paths: ["a.txt"], disk, target: disk })).restored, ["a.txt"]);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "typed\na\n");
+  });
 });
 
 describe("restoreCheckpoint interrupted halfway", () => {

@@ -151,22 +151,29 @@ function checkedSchema(listed: McpListedTool): { json: string } | { problem: str
 }
 
 /**
- * The first parameter the schema's `required` names that neither its `properties` nor a
- * top-level allOf / anyOf / oneOf branch declares (nor may declare, by patternProperties):
- * the model is told nothing of it, and a call that leaves it out is refused. Undefined when
- * there is none (or `required` is no list, which the schema's compile reports).
+ * The first parameter the schema's `required` names that neither its `properties` nor an
+ * allOf / anyOf / oneOf branch, a then / else, declares (nor may declare, by patternProperties or
+ * a `$ref`, which is not followed): the model is told nothing of it, and a call that leaves it
+ * out is refused. Undefined when there is none (or `required` is no list, which the schema's
+ * compile reports).
  */
 function undeclaredRequired(schema: Record<string, unknown>): string | undefined {
   if (!Array.isArray(schema.required)) return undefined;
-  const branches = [schema, ...(["allOf", "anyOf", "oneOf"] as const).flatMap((key) => (Array.isArray(schema[key]) ? (schema[key] as unknown[]) : []))];
-  return (schema.required as unknown[]).find((name): name is string => typeof name === "string" && !branches.some((branch) => declares(branch, name)));
+  const declared = new Set<string>();
+  if (!declaresAny(schema, declared)) return undefined;
+  return (schema.required as unknown[]).find((name): name is string => typeof name === "string" && !declared.has(name));
 }
 
-function declares(schema: unknown, name: string): boolean {
-  if (!isRecord(schema)) return false;
-  if (isRecord(schema.properties) && Object.hasOwn(schema.properties, name)) return true;
+/** Adds the names `schema` and its branches declare to `declared`; false when any name may be declared (a pattern or a reference). */
+function declaresAny(schema: unknown, declared: Set<string>): boolean {
+  if (!isRecord(schema)) return true;
+  if (isRecord(schema.properties)) for (const name of Object.keys(schema.properties)) declared.add(name);
   // Any pattern may declare it: the server's patterns are not run on its own names here, as one that backtracks for ever ("^(a+)+$") would hang every message's listing.
-  return isRecord(schema.patternProperties) && Object.keys(schema.patternProperties).length > 0;
+  if (isRecord(schema.patternProperties) && Object.keys(schema.patternProperties).length > 0) return false;
+  // A reference may point at a declaration (pydantic's and TypeBox's "#/$defs/Base").
+  if (["$ref", "$dynamicRef", "$recursiveRef"].some((key) => key in schema)) return false;
+  const branches = [...(["allOf", "anyOf", "oneOf"] as const).flatMap((key) => (Array.isArray(schema[key]) ? (schema[key] as unknown[]) : [])), schema.then, schema.else];
+  return branches.every((branch) => declaresAny(branch, declared));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

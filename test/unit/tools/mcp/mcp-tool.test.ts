@@ -194,6 +194,20 @@ describe("MCP tools from a hostile server's list", () => {
     assert.deepEqual(mcpTools(source([{ name: "slow", inputSchema }]), new Set()).tools.map((tool) => tool.definition.name), ["mcp__srv__slow"]);
   });
 
+  it("offers a tool whose required parameter is declared through a $ref, a nested branch or then / else (as it was offered before the undeclared-parameter check)", () => {
+    const defs = { $defs: { Base: { type: "object", properties: { a: { type: "string" } } } } };
+    const tools = [
+      { name: "top_ref", inputSchema: { type: "object", $ref: "#/$defs/Base", required: ["a"], ...defs } },
+      { name: "branch_ref", inputSchema: { type: "object", allOf: [{ $ref: "#/$defs/Base" }], required: ["a"], ...defs } },
+      { name: "nested", inputSchema: { type: "object", allOf: [{ anyOf: [{ properties: { a: { type: "string" } } }] }], required: ["a"] } },
+      { name: "then", inputSchema: { type: "object", if: { required: ["k"] }, then: { properties: { a: { type: "string" } } }, required: ["a"] } },
+      { name: "nowhere", inputSchema: { type: "object", allOf: [{ anyOf: [{ properties: { b: { type: "string" } } }] }], else: { properties: { c: { type: "string" } } }, required: ["y"], ...defs } },
+    ];
+    const set = mcpTools(source(tools), new Set());
+    assert.deepEqual(set.tools.map((tool) => tool.definition.name), ["mcp__srv__top_ref", "mcp__srv__branch_ref", "mcp__srv__nested", "mcp__srv__then"]);
+    assert.deepEqual(set.skipped, ['MCP tool "nowhere" of server "srv" was left out: its inputSchema requires the parameter "y", which its "properties" do not declare, so the model could not call it.']);
+  });
+
   it("offers a tool whose required parameter is declared in a top-level allOf / anyOf / oneOf branch or matched by patternProperties (only an undeclared one is left out)", () => {
     const tools = [
       { name: "all", inputSchema: { type: "object", allOf: [{ properties: { a: { type: "string" } } }], required: ["a"] } },

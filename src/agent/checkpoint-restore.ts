@@ -18,8 +18,12 @@ export interface RestoreOptions {
   readonly paths?: readonly string[];
   /** Where files are looked up (the disk) to tell a file to delete from one that is already gone. */
   readonly disk: Pick<Workspace, "root" | "stat">;
-  /** Where the changes go (the editor, when it applies edits). */
-  readonly target: Pick<Workspace, "apply">;
+  /**
+   * Where the changes go (the editor, when it applies edits). `refuseUnsaved`: throws, as its
+   * `apply` would, for a file among `paths` with unsaved changes (EditorWorkspace), so that a
+   * restore from several checkpoints refuses before its first apply.
+   */
+  readonly target: Pick<Workspace, "apply"> & { refuseUnsaved?(paths: readonly string[]): Promise<void> };
 }
 
 /** What restoreCheckpoint sends on to the checkpoint one group of files goes back to. */
@@ -28,6 +32,14 @@ interface GroupOptions extends RestoreOptions {
   readonly whole?: boolean;
   /** Changed files another group restores, or that are left: not restored from this checkpoint. */
   readonly except?: ReadonlySet<string>;
+}
+
+/** What restoreChanges finds to put back from one checkpoint. */
+interface RestorePlan {
+  readonly changes: WorkspaceChange[];
+  readonly links: string[];
+  readonly binary: string[];
+  readonly notRestored: NotRestored[];
 }
 
 /** A changed file a restore leaves as it is, and why. */
@@ -77,7 +89,7 @@ export function unrestorableName(path: string): string | undefined {
  * but they are still the user's): "Restore checkpoint" puts back what Hearth changed.
  * Named `paths` come after the user was asked.
  */
-export async function restoreChanges(options: Omit<GroupOptions, "target">): Promise<{ changes: WorkspaceChange[]; links: string[]; binary: string[]; notRestored: NotRestored[] }> {
+export async function restoreChanges(options: Omit<GroupOptions, "target">): Promise<RestorePlan> {
   const { checkpoints, checkpoint, disk } = options;
   const changed = await checkpoints.changedFiles(checkpoint);
   // Sets: a Reject all names every file of the review, some 120,000 for a run that regenerated a dataset.
@@ -158,11 +170,16 @@ export async function restoreCheckpoint(options: RestoreOptions): Promise<Restor
   const handled = new Set([...left.map((f) => f.path), ...[...groups.values()].flat()]);
   const whole = !options.paths?.length;
   let outcome: RestoreOutcome = { restored: [], notRestored: [] };
-  // The files the user typed in first: the likeliest to have unsaved changes again, which the editor refuses (and with them
-  // the rest of the restore); then the restore's own checkpoint as asked (a whole restore: with the files no diff lists,
-  // unreadable now), but the files that go elsewhere.
+  // The files the user typed in first; then the restore's own checkpoint as asked (a whole restore: with the files no diff
+  // lists, unreadable now), but the files that go elsewhere. One apply each: the editor refuses a file with unsaved changes
+  // (and with it the rest of its apply), so every group's files are checked before the first is applied.
+  const planned: [GroupOptions, RestorePlan][] = [];
   for (const group of [...[...groups].map(([checkpoint, paths]) => ({ ...options, checkpoint, paths, whole })), { ...options, except: handled }]) {
-    const more = await restoreFrom(group);
+    planned.push([group, await restoreChanges(group)]);
+  }
+  if (planned.length > 1) await options.target.refuseUnsaved?.(planned.flatMap(([, plan]) => plan.changes.map((c) => (c.kind === "rename" ? c.from : c.path)))).catch(forTheUser);
+  for (const [group, plan] of planned) {
+    const more = await restoreFrom(group, plan);
     // Concatenated, not push(...): a run that changed some 120,000 files passes more than a call takes arguments.
     outcome = { restored: outcome.restored.concat(more.restored), notRestored: outcome.notRestored.concat(more.notRestored) };
   }
@@ -201,10 +218,10 @@ async function agentsChanges(options: RestoreOptions): Promise<{ groups: Map<str
 /** Why a whole restore leaves a file the user changed between Hearth's edits as it is. */
 const EDITED_BETWEEN = "you changed it between Hearth's edits (or after them), so no checkpoint holds your changes without Hearth's: it is left with both. Reject the run's review (it asks first, then drops your later changes with Hearth's) or take Hearth's changes out by hand";
 
-/** restoreCheckpoint for the files that go back to one checkpoint. */
-async function restoreFrom(options: GroupOptions): Promise<RestoreOutcome> {
+/** restoreCheckpoint for the files that go back to one checkpoint, as restoreChanges planned them. */
+async function restoreFrom(options: GroupOptions, plan: RestorePlan): Promise<RestoreOutcome> {
   const { checkpoints, checkpoint } = options;
-  const { changes, links, binary, notRestored } = await restoreChanges(options);
+  const { changes, links, binary, notRestored } = plan;
   const overwritten = [...changes.map((c) => (c.kind === "rename" ? c.from : c.path)), ...binary];
   // A whole restore left such files out already (restoreChanges).
   if (options.paths?.length && !options.whole && (await checkpoints.unrecorded([...overwritten, ...links])).length) await checkpoints.create(`before restoring ${checkpoint.slice(0, 8)}`);

@@ -235,6 +235,11 @@ export class EditorWorkspace implements Workspace {
     return decode(await this.read(rel), rel);
   }
 
+  /** Throws as `apply` would for the first of `paths` with unsaved changes (a restore from several checkpoints checks before its first apply). */
+  async refuseUnsaved(paths: readonly string[]): Promise<void> {
+    for (const path of paths) await this.refuseDirty(path);
+  }
+
   /** Whether a file is at `rel`, on disk or open in the editor (a new file not saved yet). */
   private async taken(rel: string): Promise<boolean> {
     return (await this.disk.stat(rel)) !== undefined || this.host.openDocument(this.uri(rel)) !== undefined;

@@ -499,6 +499,34 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
     assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "the agent's b\n");
   });
 
+  it("a Reject whose file only the agent wrote has unsaved changes: refused before the file the user typed in during the run is put back", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = join(dir, "work");
+    mkdirSync(root);
+    writeFileSync(join(root, "a.txt"), "a\n");
+    writeFileSync(join(root, "b.txt"), "b\n");
+    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+    const start = (await checkpoints.create("before: the run")).id;
+    writeFileSync(join(root, "a.txt"), "typed\na\n"); // saved during the run, before the agent's write
+    await checkpoints.create("before apply_patch", ["a.txt", "b.txt"]);
+    writeFileSync(join(root, "a.txt"), "typed\nthe agent's a\n");
+    writeFileSync(join(root, "b.txt"), "the agent's b\n");
+    await checkpoints.create("after apply_patch");
+    await checkpoints.create("after: the run");
+    const dirty = pathToFileURL(join(root, "b.txt")).toString();
+    const host: EditorHost = {
+      openDocument: (uri) => (uri === dirty ? { text: "the agent's b\nmore typing\n", dirty: true } : undefined),
+      applyEdit: async () => assert.fail("no edit while a file of the restore has unsaved changes"),
+      save: async () => undefined,
+    };
+    const editor = new EditorWorkspace(root, host, "Hearth: restore");
+    const disk = new DiskWorkspace(root);
+    const refused = await restoreCheckpoint({ checkpoints, checkpoint: start, paths: ["a.txt", "b.txt"], disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    assert.equal(refused, "“b.txt” has unsaved changes in the editor: save or discard them there, then restore again.");
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "typed\nthe agent's a\n");
+  });
+
   // The agent deleted a file that was open in a tab: VS Code keeps the tab, marked deleted,
   // with the text. Reject then said the file "has unsaved changes", which the user could not see.
   it("tells the user to close the tab of a file deleted from disk but still open, not of unsaved changes", async (t) => {

@@ -61,7 +61,12 @@ export function readProcStat(pid: number, sys: SystemCalls): ProcStat | undefine
 
 /** Every live process (not a zombie) by pid, from /proc (Linux). */
 export function liveProcesses(sys: SystemCalls): Map<number, ProcStat> {
-  const live = new Map<number, ProcStat>();
+  return processes(sys, false);
+}
+
+/** Every process by pid, from /proc (Linux); zombies too where `zombies`. */
+function processes(sys: SystemCalls, zombies: boolean): Map<number, ProcStat> {
+  const found = new Map<number, ProcStat>();
   let names: string[] = [];
   try {
     names = sys.readdirSync("/proc");
@@ -71,9 +76,9 @@ export function liveProcesses(sys: SystemCalls): Map<number, ProcStat> {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readProcStat(Number(name), sys);
-    if (stat && stat.state !== "Z") live.set(Number(name), stat);
+    if (stat && (zombies || stat.state !== "Z")) found.set(Number(name), stat);
   }
-  return live;
+  return found;
 }
 
 /** `roots` and every process whose parent chain (`parents`: each process's parent) leads to one of them. */
@@ -101,7 +106,8 @@ export function carrying(name: string, value: string, pids: Iterable<number>, sy
  * before anything is killed: a child orphaned by its parent's death no longer shows whose it
  * was. With `owner` (RUNTIME_OWNER_VAR's value), on Linux, the processes whose environment
  * carries it are taken too, with theirs: a server started with setsid whose parent exited.
- * Resolves once they are gone (at most KILL_WAIT_MS).
+ * A command's shell that exited under a stuck runtime is a zombie still leading its group: its
+ * group is killed as well. Resolves once they are gone (at most KILL_WAIT_MS).
  */
 export async function killProcessTree(pid: number, sys: SystemCalls, owner?: string): Promise<void> {
   if (process.platform === "win32") {
@@ -110,10 +116,14 @@ export async function killProcessTree(pid: number, sys: SystemCalls, owner?: str
   }
   const parents = await parentsOf(sys);
   const owned = owner && process.platform === "linux" ? carrying(RUNTIME_OWNER_VAR, owner, parents.keys(), sys) : [];
-  const tree = [...withDescendants([pid, ...owned], parents)];
+  const leaders = withDescendants([pid, ...owned], parents);
+  // With the members of the groups they lead (Linux: /proc says each one's group), which the
+  // kill of those groups reaches: they are waited for too.
+  const tree = [...leaders, ...[...parents].filter(([p, { pgrp }]) => pgrp !== undefined && leaders.has(pgrp) && !leaders.has(p)).map(([p]) => p)];
   // The processes first, then the groups: a group's number is its leader's pid, so a group of a
-  // pid listed here was made by that process, this runtime's, however its pid is used since.
-  for (const target of [...tree, ...tree.map((p) => -p)]) {
+  // pid listed here (a zombie's too: unreaped, its pid is no other's) was made by that process,
+  // this runtime's, however its pid is used since.
+  for (const target of [...tree, ...[...leaders].map((p) => -p)]) {
     try {
       process.kill(target, "SIGKILL");
     } catch {
@@ -130,9 +140,14 @@ export async function killProcessTree(pid: number, sys: SystemCalls, owner?: str
 const KILL_WAIT_MS = 2000;
 const KILL_POLL_MS = 25;
 
-/** Each live process's parent: /proc on Linux, `ps` elsewhere (macOS). */
-async function parentsOf(sys: SystemCalls): Promise<Map<number, { ppid: number }>> {
-  if (process.platform === "linux") return liveProcesses(sys);
+/**
+ * Each process's parent: /proc on Linux, `ps` elsewhere (macOS). Zombies too: a command's shell
+ * that exited under a stuck runtime (which reaps nothing) still leads its group, where what it
+ * left running is, orphaned and maybe with an environment of its own; while unreaped its pid,
+ * and so its group's number, is no other process's.
+ */
+async function parentsOf(sys: SystemCalls): Promise<Map<number, { ppid: number; pgrp?: number }>> {
+  if (process.platform === "linux") return processes(sys, true);
   const out = await new Promise<string>((resolve) => sys.execFile("ps", ["-A", "-o", "pid=,ppid="], (_error, stdout) => resolve(String(stdout ?? ""))));
   const parents = new Map<number, { ppid: number }>();
   for (const line of out.split("\n")) {

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { changedSinceExpected, finishedRestoreNotice, restoreChanges, restoreCheckpoint } from "../../../src/agent/checkpoint-restore.ts";
 import { type EditorHost, EditorWorkspace } from "../../../src/runtime/editor-workspace.ts";
 import { CheckpointStore, DiskWorkspace, type WorkspaceChange, decodeText } from "../../../src/tools/index.ts";
@@ -472,57 +472,13 @@ describe("restoreCheckpoint through the editor, which takes text edits only", ()
   });
 
   it("a Reject whose file the user typed in during the run has unsaved changes again: refused before any other file is put back", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = join(dir, "work");
-    mkdirSync(root);
-    writeFileSync(join(root, "a.txt"), "a\n");
-    writeFileSync(join(root, "b.txt"), "b\n");
-    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
-    const start = (await checkpoints.create("before: the run")).id;
-    writeFileSync(join(root, "a.txt"), "typed\na\n"); // saved during the run, before the agent's write
-    await checkpoints.create("before apply_patch", ["a.txt", "b.txt"]);
-    writeFileSync(join(root, "a.txt"), "typed\nthe agent's a\n");
-    writeFileSync(join(root, "b.txt"), "the agent's b\n");
-    await checkpoints.create("after apply_patch");
-    await checkpoints.create("after: the run");
-    const dirty = pathToFileURL(join(root, "a.txt")).toString();
-    const host: EditorHost = {
-      openDocument: (uri) => (uri === dirty ? { text: "typed\nthe agent's a\nmore typing\n", dirty: true } : undefined),
-      applyEdit: async () => assert.fail("no edit while a file of the restore has unsaved changes"),
-      save: async () => undefined,
-    };
-    const editor = new EditorWorkspace(root, host, "Hearth: restore");
-    const disk = new DiskWorkspace(root);
-    const refused = await restoreCheckpoint({ checkpoints, checkpoint: start, paths: ["a.txt", "b.txt"], disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    const { root, refused } = await rejectWithUnsaved(t, "a.txt", "typed\nthe agent's a\nmore typing\n");
     assert.equal(refused, "“a.txt” has unsaved changes in the editor: save or discard them there, then restore again.");
     assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "the agent's b\n");
   });
 
   it("a Reject whose file only the agent wrote has unsaved changes: refused before the file the user typed in during the run is put back", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = join(dir, "work");
-    mkdirSync(root);
-    writeFileSync(join(root, "a.txt"), "a\n");
-    writeFileSync(join(root, "b.txt"), "b\n");
-    const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
-    const start = (await checkpoints.create("before: the run")).id;
-    writeFileSync(join(root, "a.txt"), "typed\na\n"); // saved during the run, before the agent's write
-    await checkpoints.create("before apply_patch", ["a.txt", "b.txt"]);
-    writeFileSync(join(root, "a.txt"), "typed\nthe agent's a\n");
-    writeFileSync(join(root, "b.txt"), "the agent's b\n");
-    await checkpoints.create("after apply_patch");
-    await checkpoints.create("after: the run");
-    const dirty = pathToFileURL(join(root, "b.txt")).toString();
-    const host: EditorHost = {
-      openDocument: (uri) => (uri === dirty ? { text: "the agent's b\nmore typing\n", dirty: true } : undefined),
-      applyEdit: async () => assert.fail("no edit while a file of the restore has unsaved changes"),
-      save: async () => undefined,
-    };
-    const editor = new EditorWorkspace(root, host, "Hearth: restore");
-    const disk = new DiskWorkspace(root);
-    const refused = await restoreCheckpoint({ checkpoints, checkpoint: start, paths: ["a.txt", "b.txt"], disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+    const { root, refused } = await rejectWithUnsaved(t, "b.txt", "the agent's b\nmore typing\n");
     assert.equal(refused, "“b.txt” has unsaved changes in the editor: save or discard them there, then restore again.");
     assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "typed\nthe agent's a\n");
   });
@@ -639,3 +595,35 @@ describe("restoreCheckpoint of a very large change", () => {
     assert.ok(reads <= 3 * paths.length, `changedSinceExpected: ${reads} reads of a list of ${paths.length}`);
   });
 });
+
+/**
+ * A run in which the user saved typing in a.txt before the agent's apply_patch wrote a.txt and
+ * b.txt, then a Reject of both through the editor while `file` has unsaved changes (`text`):
+ * the workspace's folder and the refusal's message.
+ */
+async function rejectWithUnsaved(t: TestContext, file: string, text: string): Promise<{ root: string; refused: string | undefined }> {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-restore-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, "work");
+  mkdirSync(root);
+  writeFileSync(join(root, "a.txt"), "a\n");
+  writeFileSync(join(root, "b.txt"), "b\n");
+  const checkpoints = await CheckpointStore.open({ workspaceRoot: root, storageDir: join(dir, "state") });
+  const start = (await checkpoints.create("before: the run")).id;
+  writeFileSync(join(root, "a.txt"), "typed\na\n"); // saved during the run, before the agent's write
+  await checkpoints.create("before apply_patch", ["a.txt", "b.txt"]);
+  writeFileSync(join(root, "a.txt"), "typed\nthe agent's a\n");
+  writeFileSync(join(root, "b.txt"), "the agent's b\n");
+  await checkpoints.create("after apply_patch");
+  await checkpoints.create("after: the run");
+  const dirty = pathToFileURL(join(root, file)).toString();
+  const host: EditorHost = {
+    openDocument: (uri) => (uri === dirty ? { text, dirty: true } : undefined),
+    applyEdit: async () => assert.fail("no edit while a file of the restore has unsaved changes"),
+    save: async () => undefined,
+  };
+  const editor = new EditorWorkspace(root, host, "Hearth: restore");
+  const disk = new DiskWorkspace(root);
+  const refused = await restoreCheckpoint({ checkpoints, checkpoint: start, paths: ["a.txt", "b.txt"], disk, target: editor }).then(() => undefined, (error: Error) => error.message);
+  return { root, refused };
+}

@@ -96,18 +96,22 @@ export function agentBaselines(paths: readonly string[], history: readonly Check
     const seen = new Set<string | null>();
     let checkpoint: string | undefined;
     let changed = false;
-    let userAfter = false;
+    // The contents held before the user's first change after the agent's write: while one of
+    // them comes back (a Reject or an undo of that change), the change is gone, nothing to keep.
+    let beforeUsers: Set<string | null> | undefined;
     for (let i = 0; i <= to && i < history.length; i++) {
       const before: string | null = now;
       if (history[i]!.changed.has(path)) now = history[i]!.changed.get(path)!;
       if (i > from && now !== before) {
         changed = true;
         const previous = history[i - 1]!;
-        if (!usersChange(previous.label, history[i]!.label)) checkpoint ??= previous.id;
-        else if (checkpoint !== undefined && !seen.has(now)) userAfter = true;
+        if (beforeUsers?.has(now)) beforeUsers = undefined;
+        else if (!usersChange(previous.label, history[i]!.label)) checkpoint ??= previous.id;
+        else if (checkpoint !== undefined && !seen.has(now)) beforeUsers ??= new Set(seen);
       }
       if (i >= from) seen.add(now);
     }
+    const userAfter = beforeUsers !== undefined;
     baselines.set(path, { changed, ...(checkpoint ? { checkpoint } : {}), userAfter });
   }
   return baselines;

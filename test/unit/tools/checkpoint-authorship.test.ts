@@ -26,6 +26,18 @@ describe("agentBaselines", () => {
     assert.deepEqual(agentBaselines(["f"], h, 0, 5).get("f"), { changed: true, checkpoint: "c1", userAfter: false });
   });
 
+  it("takes a user's change that a later Reject or undo took out again for no change to keep", () => {
+    // The user's line after run 1, dropped by their Reject of run 2 (back to run 2's start), then run 3 writes.
+    const h = history(
+      ["before: one", "v0"], ["before edit_file"], ["after edit_file", "one"], ["after: one"],
+      ["before: two", "one"], ["before edit_file"], ["after edit_file", "two"], ["after: two", "two+mine"],
+      ["before restoring c4", "two+mine"], ["before: three", "one"], ["before edit_file"], ["after edit_file", "three"], ["after: three"],
+    );
+    assert.deepEqual(agentBaselines(["f"], h, 0, 12).get("f"), { changed: true, checkpoint: "c1", userAfter: false });
+    // Kept while it is there: no Reject came.
+    assert.equal(agentBaselines(["f"], h, 0, 8).get("f")?.userAfter, true);
+  });
+
   it("finds no write of the agent's in a file only the user changed, and looks no further than `to`", () => {
     const h = history(["before: fix it", "v0"], ["before edit_file", "mine"], ["after edit_file"], ["after: fix it"], ["before: next", "mine"], ["before edit_file"], ["after edit_file", "next's"]);
     assert.deepEqual(agentBaselines(["f"], h, 0, 3).get("f"), { changed: true, userAfter: false });

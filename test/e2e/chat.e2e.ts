@@ -98,7 +98,8 @@ describe("chat with a generated model", () => {
       await view.locator('[data-item="user"]', { hasText: message }).waitFor();
       reply = view.locator('[data-item="assistant"]').last();
       await reply.waitFor({ timeout: 60_000 });
-      await stop.waitFor();
+      // A reply whose first sampled token ended it is over before Stop shows: ask again.
+      if (!(await stop.waitFor({ timeout: 30_000 }).then(() => true, () => false))) continue;
       const first = (await reply.textContent()) ?? "";
       let later = first;
       const streaming = (): Promise<boolean> => stop.isVisible();

@@ -69,7 +69,11 @@ describe("models in a real workbench", () => {
     const pid = Number(await view.locator("[data-pid]").getAttribute("data-pid"));
     setModelPath(truncated);
     const error = view.locator('[data-model="error"]');
-    await error.waitFor({ timeout: 60_000 });
+    // A fresh-clone CI run once waited the whole minute here (and passed alone after): say what Hearth logged then.
+    await error.waitFor({ timeout: 60_000 }).catch(async (cause: unknown) => {
+      const shown = await view.locator("[data-model]").first().innerText().catch(() => "(no model line)");
+      throw new Error(`no model error shown; the view says ${JSON.stringify(shown)}; Hearth's log ends:\n${wb.readOutputLog("Hearth").slice(-4000)}`, { cause });
+    });
     assert.match(await error.innerText(), /The model file is incomplete \(.+ of .+, 9\d%\), probably an interrupted download/);
     await wb.page.locator(STATUS_ITEM, { hasText: "Hearth" }).waitFor();
     await wb.screenshot("models-truncated-error");

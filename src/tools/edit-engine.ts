@@ -5,7 +5,7 @@
  * replaced region — line endings, a missing final newline — stays byte for byte.
  */
 import { type MatchLevel, closestBlocks, describeCandidates, findBlock, indentMapper, indentOf, lineKey, sameDepth } from "./line-match.ts";
-import { type Line, splitLines, toLf } from "./text-file.ts";
+import { type Line, pairSafeEnd, pairSafeStart, splitLines, toLf } from "./text-file.ts";
 import { ToolError } from "./tool.ts";
 
 /** One replacement the model asked for. */
@@ -57,9 +57,11 @@ function applyOne(raw: string, eol: string, edit: Edit): { text: string; applied
 
 function exactReplace(raw: string, eol: string, oldLf: string, newLf: string, all: boolean): { text: string; applied: AppliedEdit } | undefined {
   const lf = toLf(raw);
-  const starts: number[] = [];
-  for (let i = lf.indexOf(oldLf); i !== -1; i = lf.indexOf(oldLf, i + oldLf.length)) starts.push(i);
-  if (starts.length === 0) return undefined;
+  const found: number[] = [];
+  for (let i = lf.indexOf(oldLf); i !== -1; i = lf.indexOf(oldLf, i + oldLf.length)) found.push(i);
+  if (found.length === 0) return undefined;
+  const starts = found.filter((s) => cutCharacter(lf, s, s + oldLf.length) === undefined);
+  if (starts.length === 0) throw insideCharacter(lf, found[0]!, oldLf.length);
   const lines = starts.map((s) => lineNumberAt(lf, s));
   const made = starts.map((s) => madeAt(lf, s, oldLf, newLf));
   if (made.every((m) => m !== undefined)) throw alreadyMade(lineNumberAt(lf, made[0]!));
@@ -253,6 +255,53 @@ function localEol(raw: string, from: number, to: number, fileEol: string): strin
   if (inside.size === 1) return [...inside][0]!;
   breaks.lastIndex = to;
   return breaks.exec(raw)?.[0] ?? fileEol;
+}
+
+/**
+ * Characters that join the one before them into what reads as one character: combining
+ * marks (an accent as e + U+0301, variation selectors), the zero-width joiner of emoji
+ * sequences (👨‍👩‍👧), skin-tone modifiers, and the second half of a surrogate pair.
+ */
+const JOINS_PREVIOUS = /^(?:\p{M}|\u200d|\p{Emoji_Modifier}|[\udc00-\udfff])/u;
+
+/** A mark or an invisible character itself (old_text removing a hidden joiner cuts nothing). */
+const NO_BASE = /^[\p{M}\p{Cf}]/u;
+
+/**
+ * Where a match of text[from, to) cuts a character in two: the joining character right
+ * after its end, or the joiner right before its start (its first character is then one of a
+ * sequence); undefined for a match of whole characters. A zero-width joiner beside an ASCII
+ * letter joins nothing on screen (is + U+200D + Admin is a hidden-character trick, said
+ * elsewhere), so only one beside another script's letter or an emoji counts.
+ */
+function cutCharacter(text: string, from: number, to: number): { at: number; joiner: string } | undefined {
+  const last = text.slice(to - 2 >= from && /[\udc00-\udfff]/.test(text[to - 1]!) ? to - 2 : to - 1, to);
+  const after = JOINS_PREVIOUS.exec(text.slice(to, to + 2))?.[0];
+  if (after !== undefined && !NO_BASE.test(last) && (after !== "\u200d" || last > "\x7f")) return { at: to, joiner: after };
+  const first = text.slice(from, from + 2);
+  const before = text[from - 1];
+  if (before === undefined || NO_BASE.test(first)) return undefined;
+  if ((before === "\u200d" && first > "\x7f") || /[\ud800-\udbff]/.test(before)) return { at: from - 1, joiner: before };
+  return undefined;
+}
+
+/**
+ * An exact match found only inside characters: replacing it would leave the accent or the
+ * rest of the emoji sequence on new_text, making a character no one wrote ("tea" + U+0301).
+ */
+function insideCharacter(text: string, from: number, length: number): ToolError {
+  const cut = cutCharacter(text, from, from + length)!;
+  const code = cut.joiner.length === 1 && /[\ud800-\udfff]/.test(cut.joiner) ? "half of a surrogate pair" : `U+${cut.joiner.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  // Up to 60 characters either side, within the line (a minified file's line is megabytes).
+  const lineStart = Math.max(text.lastIndexOf("\n", cut.at - 1) + 1, pairSafeStart(text, cut.at - 60));
+  const lineEnd = text.indexOf("\n", cut.at);
+  const line = text.slice(lineStart, pairSafeEnd(text, Math.min(lineEnd === -1 ? text.length : lineEnd, cut.at + 60)));
+  return new ToolError(
+    "no-match",
+    `old_text matches only inside a character: at line ${lineNumberAt(text, from)} the text it matches is joined to ${code} ${cut.at < from ? "before" : "after"} it ` +
+      `(an accent or an emoji sequence that shows as one character with its neighbour), so the edit would leave that on new_text. ` +
+      `Nothing was written; give old_text through the whole character. The text there is ${JSON.stringify(line)}`,
+  );
 }
 
 function lineNumberAt(text: string, offset: number): number {

@@ -145,6 +145,39 @@ describe("Unicode normalization (NFC vs NFD)", () => {
   });
 });
 
+// A match that ends inside a character: a model reads "café" (é as e + U+0301), writes
+// old_text "cafe", and the exact search found it in "cafe" + U+0301, so "tea" took the
+// accent ("teá"), a word no one wrote; "👨" in "👨‍👩‍👧" replaced one person of the family.
+describe("a match that would cut a character in two", () => {
+  it("edit_file refuses old_text that ends before a combining mark or inside an emoji sequence, names what follows, and writes nothing", async () => {
+    const files = { "menu.txt": "cafe\u0301 au lait\n", "fam.txt": "family \u{1F468}\u200d\u{1F469}\u200d\u{1F467} here\n", "tone.txt": "wave \u{1F44B}\u{1F3FD}\n" };
+    const { root, ctx } = workspaceWith(files);
+    const tries = [
+      ["menu.txt", "cafe", "tea", /U\+0301/],
+      ["fam.txt", "family \u{1F468}", "family \u{1F469}", /U\+200D/],
+      ["fam.txt", "\u{1F467} here", "\u{1F466} here", /U\+200D/],
+      ["tone.txt", "wave \u{1F44B}", "wave \u{1F590}", /U\+1F3FD/],
+    ] as const;
+    for (const [path, old_text, new_text, named] of tries) {
+      const e = await runTool(editFileTool, { path, old_text, new_text }, ctx);
+      assert.equal(!e.ok && e.code, "no-match", e.text);
+      assert.match(e.text, /inside a character/);
+      assert.match(e.text, named);
+      assert.equal(readFileSync(join(root, path), "utf8"), files[path]);
+    }
+  });
+
+  it("edit_file takes the occurrence that is a whole character, and a match through the whole character", async () => {
+    const { root, ctx } = workspaceWith({ "a.txt": "cafe\u0301 or cafe\n", "b.txt": "cafe\u0301 au lait\n" });
+    const e = await runTool(editFileTool, { path: "a.txt", old_text: "cafe", new_text: "tea" }, ctx);
+    assert.equal(e.ok, true, e.text);
+    assert.equal(readFileSync(join(root, "a.txt"), "utf8"), "cafe\u0301 or tea\n");
+    const whole = await runTool(editFileTool, { path: "b.txt", old_text: "cafe\u0301", new_text: "tea" }, ctx);
+    assert.equal(whole.ok, true, whole.text);
+    assert.equal(readFileSync(join(root, "b.txt"), "utf8"), "tea au lait\n");
+  });
+});
+
 describe("latin1 (not UTF-8) files", () => {
   it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {
     const file = Buffer.from("price = 'caf\xe9'\n", "latin1");

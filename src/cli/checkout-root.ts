@@ -5,8 +5,8 @@
  * applies. A bare repository, or git's own `.git` folder, has no files to fix: the run went
  * as far as the model's first turn and ended as "the model failed" in git's words; hearth
  * index, map and locate refuse them too (refuseGitFolder). A checkout a merge or rebase left
- * with conflicts is refused as well (refuseConflicts), and one this user may not write
- * (refuseReadOnly).
+ * with conflicts is refused as well (refuseConflicts), one this user may not write
+ * (refuseReadOnly), and one git will not read because another user owns it (refuseDubiousOwnership).
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
@@ -20,6 +20,7 @@ import { terminalName } from "./terminal-text.ts";
 
 /** `folder`, or the top of the checkout it is in (where HEAD or the index holds files in the folder); a UsageError for a bare repository or a .git folder; `folder` where git has no answer (no repository, no git). */
 export function checkoutRoot(folder: string): { readonly root: string; readonly note?: string } {
+  refuseDubiousOwnership(folder);
   const found = checkoutTop(folder);
   refuseConflicts(found.root);
   refuseReadOnly(found.root);
@@ -53,6 +54,22 @@ export function refuseGitFolder(folder: string, command: string): true | undefin
     throw new UsageError(`${folder} is git's own folder, not the checkout's files: ${top ? `give --repo ${top}` : "give --repo the checkout's folder"}`);
   }
   return true;
+}
+
+/**
+ * A UsageError where git refuses the folder's repository because another user owns it (its
+ * safe.directory check: a checkout mounted into a container, one made with sudo). Every git
+ * then failed and read as "no repository": from a subfolder the agent fixed that folder alone
+ * and the patch named its files from there, and the uncommitted changes and the patch's line
+ * ends went unchecked. Hearth does not pass the check over: the repository's config would run
+ * its clean filters for the patch's line ends, which the check is there to stop.
+ */
+function refuseDubiousOwnership(folder: string): void {
+  const answer = git(folder, ["rev-parse", "--git-dir"]);
+  const refused = answer.status !== 0 && typeof answer.stderr === "string" ? /detected dubious ownership in repository at '(.*)'/.exec(answer.stderr) : null;
+  if (!refused) return;
+  const at = terminalName(refused[1]!);
+  throw new UsageError(`git will not read the repository at ${at}: another user owns it (git's "dubious ownership" check); run hearth fix as its owner, or, if you trust it, mark it safe (git config --global --add safe.directory ${at}) and run hearth fix again`);
 }
 
 /** The most files with conflict markers named in refuseConflicts' message. */

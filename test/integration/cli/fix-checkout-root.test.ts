@@ -247,6 +247,23 @@ describe("hearth fix outside a checkout's top", () => {
     assert.match(stderr, /^hearth fix: Checkpoints leave out 1 file this user may not read, so Undo and Restore cannot bring back a change a command makes to it: root\.log\.$/m);
   });
 
+  it("refuses a checkout git will not read because another user owns it (dubious ownership), saying how to go on, before the model loads (exit 2)", (t) => {
+    if (process.getuid?.() !== 0) return void t.skip("needs root to give the checkout to another user");
+    const { top, model, work } = checkoutWithSubfolder();
+    script(model, [
+      { toolCalls: [{ name: "edit_file", arguments: { path: "calc.py", old_text: "return a - b", new_text: "return a + b" } }] },
+      { toolCalls: [{ name: "finish", arguments: { summary: "adds" } }] },
+    ]);
+    spawnSync("chown", ["-R", "nobody", top]);
+    if (!/dubious ownership/.test(spawnSync("git", ["status"], { cwd: top, encoding: "utf8" }).stderr)) return void t.skip("this git, or the user's git config (safe.directory), reads another user's repository");
+    // Run in lib/: git's refusal read as "no repository" fixed lib/ alone, and the patch named calc.py, which applies nowhere.
+    const { status, stderr } = hearthFix(join(top, "lib"), work, ["add() subtracts", "--model", model]);
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, new RegExp(`^hearth fix: git will not read the repository at ${top}: another user owns it \\(git's "dubious ownership" check\\); run hearth fix as its owner, or, if you trust it, mark it safe \\(git config --global --add safe\\.directory ${top}\\) and run hearth fix again$`, "m"));
+    assert.doesNotMatch(stderr, /\[step 1\]/);
+    assert.equal(readFileSync(join(top, "lib/calc.py"), "utf8"), "def add(a, b):\n    return a - b\n");
+  });
+
   it("refuses git's own folder, naming the checkout to give instead (exit 2)", () => {
     const { top, model, work } = checkoutWithSubfolder();
     const { status, stderr } = hearthFix(work, work, ["add() subtracts", "--model", model, "--repo", join(top, ".git")]);

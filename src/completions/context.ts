@@ -9,7 +9,7 @@
  * (the request goes on with the previous context, the next one gets the new one).
  */
 import type { CompletionContext } from "../indexer/index.ts";
-import type { ContextPiece } from "./prompt.ts";
+import { type ContextPiece, secretSafeFrom, secretSafeUpTo } from "./prompt.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
 import { wait } from "../protocol/wait.ts";
 
@@ -87,8 +87,22 @@ export function recentEditPieces(recent: readonly RecentEdit[], path: string, ex
     .filter((edit) => edit.path !== path && !excluded(edit.path))
     .slice(0, 3)
     .map((edit) => {
-      const lines = edit.text.split("\n");
-      const from = Math.max(0, edit.line - EDIT_RADIUS);
-      return { path: edit.path, text: lines.slice(from, edit.line + EDIT_RADIUS + 1).join("\n") };
+      const from = lineStart(edit.text, Math.max(0, edit.line - EDIT_RADIUS)) ?? edit.text.length;
+      const next = lineStart(edit.text, edit.line + EDIT_RADIUS + 1);
+      const to = next === undefined ? edit.text.length : next - 1;
+      // Not from or up to the middle of a secret value (a key block's lines): the prompt masks only whole ones.
+      const start = secretSafeFrom(edit.text, from, to);
+      return { path: edit.path, text: edit.text.slice(start, secretSafeUpTo(edit.text, start, to)) };
     });
+}
+
+/** Where zero-based line `line` of `text` starts; undefined past its last line. */
+function lineStart(text: string, line: number): number | undefined {
+  let offset = 0;
+  for (let l = 0; l < line; l++) {
+    const next = text.indexOf("\n", offset);
+    if (next < 0) return undefined;
+    offset = next + 1;
+  }
+  return offset;
 }

@@ -7,13 +7,14 @@
 import { type Clock, type FimRequest, type FimResult, type ModelBackend, serverBusy, serverSlotState, systemClock } from "../models/index.ts";
 import { type CompletionRecord, type CompletionStats, type CompletionStatus, formatSeconds } from "../protocol/completions.ts";
 import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { MASK_START } from "../protocol/secret-values.ts";
 import { unlessAborted, wait } from "../protocol/wait.ts";
 import { CompletionCache } from "./cache.ts";
 import { ContextGatherer, type ContextLookup, type RecentEdit } from "./context.ts";
 import { AdaptiveDebounce, type DebounceOptions } from "./debounce.ts";
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.ts";
 import { MAX_TRIES, ServerWait, SLOT_READ_MS, timeLimit } from "./server-wait.ts";
-import { buildFimPrompt, DEFAULT_BUDGET, fitContext, type PromptBudget } from "./prompt.ts";
+import { buildFimPrompt, DEFAULT_BUDGET, fitContext, insideSecret, type PromptBudget } from "./prompt.ts";
 import { type CursorLines, endBeforeControlText, isMultiline, trimCompletion } from "./stop-rules.ts";
 
 /** The model to use: the completion model when one is configured and loads, else the main one. */
@@ -94,6 +95,8 @@ export class CompletionEngine {
     if (this.excluded(doc.uri)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
     const pause = this.debounce.next(started);
     const offset = offsetAt(doc.text, position);
+    // Typing a token or a key: nothing to complete, and its first part would be sent unmasked.
+    if (insideSecret(doc.text, offset)) return this.answer("", { version: doc.version, multiline: false, debounceMs: 0, modelMs: 0, outcome: "empty" }, started);
     // The model sees only this window of the document, so it is also the cache's key: a key
     // of the whole text would keep a copy of a big document alive per cached keystroke.
     const window = buildFimPrompt({
@@ -124,7 +127,9 @@ export class CompletionEngine {
     // Text before a control token is whole: a limit that ended the generation came after it.
     const limited = (result.stopReason === "aborted" || result.stopReason === "maxTokens") && generated === result.text;
     const raw = limited ? wholePart(generated, multiline) : generated;
-    const trimmed = trimCompletion(raw, at, multiline, shown.some((s) => s.includes("\uFFFD")));
+    // A mask copied from the prompt, unless the file itself holds such text (Hearth's own source).
+    const cutMasks = raw.includes(MASK_START) && !doc.text.includes(MASK_START);
+    const trimmed = trimCompletion(raw, at, multiline, shown.some((s) => s.includes("\uFFFD")), cutMasks);
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);

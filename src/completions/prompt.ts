@@ -10,10 +10,14 @@
  * - The suffix is short: it comes after the cursor, so it is re-evaluated on every key.
  * - Context snippets fill a token budget, most relevant first, and are written in a fixed
  *   order (most relevant last, nearest the cursor's file).
+ * - Secret values (a token, a password in a URL, a private key block: `maskSecrets`, as the
+ *   agent's tools show them) are masked in all of it; a cut never falls inside one, so no
+ *   part of one is sent unmasked. The model may be a server elsewhere (`hearth.serverUrl`).
  */
 import type { FimRequest } from "../models/index.ts";
 import { estimateTokens } from "../indexer/index.ts";
 import { wellFormed } from "../protocol/plain-text.ts";
+import { maskSecrets, secretSafeEnd, secretSafeStart } from "../protocol/secret-values.ts";
 
 export interface PromptBudget {
   /** Lines of the cursor's file before the cursor (at most). */
@@ -65,21 +69,41 @@ export function buildFimPrompt(input: PromptInput): FimPrompt {
   const budget = { ...DEFAULT_BUDGET, ...input.budget };
   const before = input.text.slice(0, input.offset);
   const lineStart = before.lastIndexOf("\n") + 1;
-  const window = prefixWindow(before, lineStart, budget, input.line);
+  const start = secretSafeFrom(input.text, before.length - prefixWindow(before, lineStart, budget, input.line).length, input.offset);
+  const window = maskSecrets(before.slice(start)).text;
   // The earlier cells of a notebook come first, as if the notebook were one file: they do not
   // change while the user types in this cell, so the backend's state for them is reused.
-  const cells = earlierCellsText(input.earlierCells ?? [], budget.earlierCellsChars);
-  const onLine = before.length - lineStart;
+  const cells = earlierCellsText((input.earlierCells ?? []).map((cell) => maskSecrets(cell).text), budget.earlierCellsChars);
   const suffix = suffixWindow(input.text.slice(input.offset), budget);
   const context = fitContext(input.context ?? [], budget.contextTokens);
   return {
     prefix: wellFormed(cells + window),
-    suffix: wellFormed(suffix),
-    // A window that starts inside the cursor's line (one huge line) has no stable point.
-    prefixStableChars: window.length >= onLine ? cells.length + window.length - onLine : 0,
+    suffix: wellFormed(maskSecrets(suffix.slice(0, secretSafeUpTo(input.text, input.offset, input.offset + suffix.length) - input.offset)).text),
+    // A window that starts inside the cursor's line (one huge line) has no stable point; masking keeps the lines.
+    prefixStableChars: start <= lineStart ? cells.length + window.lastIndexOf("\n") + 1 : 0,
     ...(context.length ? { context } : {}),
     ...(input.repoName ? { repoName: input.repoName } : {}),
   };
+}
+
+/** How far around a cut a secret value may reach (a key block is at most 8,192 characters). */
+const SECRET_REACH = 10_000;
+
+/** `from`, or the end of the secret value it falls inside (never past `limit`). */
+export function secretSafeFrom(text: string, from: number, limit = text.length): number {
+  const lookFrom = Math.max(0, from - SECRET_REACH);
+  return Math.min(limit, lookFrom + secretSafeStart(text.slice(lookFrom, Math.min(text.length, from + SECRET_REACH)), from - lookFrom));
+}
+
+/** `to`, or the start of the secret value it falls inside (never before `limit`). */
+export function secretSafeUpTo(text: string, limit: number, to: number): number {
+  const lookFrom = Math.max(0, to - SECRET_REACH);
+  return Math.max(limit, lookFrom + secretSafeEnd(text.slice(lookFrom, Math.min(text.length, to + SECRET_REACH)), to - lookFrom));
+}
+
+/** Whether `offset` falls inside a secret value of `text` (a token, a password, a private key block, one not yet ended). */
+export function insideSecret(text: string, offset: number): boolean {
+  return secretSafeFrom(text, offset) !== offset || secretSafeUpTo(text, 0, offset) !== offset;
 }
 
 /** Text before the cursor from a line that moves in PREFIX_STEP-line steps. */
@@ -165,7 +189,7 @@ export function fitContext(pieces: readonly ContextPiece[], tokens: number): { p
     if (!texts.includes(piece.text)) texts.push(piece.text);
     byFile.set(piece.path, texts);
   }
-  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(texts.join("\n...\n")) }));
+  return [...byFile.entries()].reverse().map(([path, texts]) => ({ path: wellFormed(path), content: wellFormed(maskSecrets(texts.join("\n...\n")).text) }));
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -11,11 +11,15 @@
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
  * - a lone CR is a line break, as the editor takes it (CRLF stays as it came);
+ * - nothing from a copy of a secret's mask on is kept (`[secret masked: GitHub token]`: the
+ *   prompt's masks are no text to write), nor the word it stands in, nor a block's line;
  * - nothing from the first control or bidirectional-override character on is kept (nor from
  *   a U+FFFD the prompt does not hold), nor
  *   (`endBeforeControlText`) from a control token spelled out (`<|endoftext|>`), and no
  *   more whole lines than fit in MAX_CHARS.
  */
+
+import { MASK_START } from "../protocol/secret-values.ts";
 
 /** The cursor's surroundings, as lines. */
 export interface CursorLines {
@@ -75,9 +79,9 @@ export function endBeforeControlText(text: string, shown: readonly string[]): st
 /**
  * Cuts the model's text by the rules above; "" when nothing useful is left. U+FFFD ends it
  * too, unless what the model was shown holds one (`shownReplacement`: the file's own, which
- * the model may copy).
+ * the model may copy). `cutMasks`: the prompt's masks were Hearth's, not the file's text.
  */
-export function trimCompletion(text: string, at: CursorLines, multiline: boolean, shownReplacement = false): string {
+export function trimCompletion(text: string, at: CursorLines, multiline: boolean, shownReplacement = false, cutMasks = false): string {
   // A lone CR (a server's `\r` line ends) is a line break in the editor: as "\n", the rules below see it. CRLF stays as it came.
   text = text.replace(/\r(?!\n)/g, "\n");
   const unsafe = (shownReplacement ? UNSAFE : UNSAFE_OR_REPLACEMENT).exec(text);
@@ -86,6 +90,8 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
     const lineStart = text.lastIndexOf("\n", unsafe.index);
     text = text.slice(0, multiline && lineStart > 0 ? lineStart : unsafe.index);
   }
+  const mask = cutMasks ? text.indexOf(MASK_START) : -1;
+  if (mask >= 0) text = multiline ? text.slice(0, Math.max(0, text.lastIndexOf("\n", mask))) : text.slice(0, mask).replace(/\S*$/, "");
   // After code and a typed space, a model often starts with a token of its own space: `x =  1`.
   if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");

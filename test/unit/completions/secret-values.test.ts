@@ -1,0 +1,167 @@
+// Secret values in ordinary files (a token in a config script, a password in a URL, a pasted
+// private key) never reach the completion model, as they never reach the agent's: the prompt
+// holds them masked — the cursor's file, the notebook's earlier cells and other files'
+// context — and a completion that copies a mask is not shown. With `hearth.serverUrl` the
+// prompt goes to another machine: a llama-server-like server on 127.0.0.1 records what it got.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { CompletionEngine, type CompletionDocument } from "../../../src/completions/engine.ts";
+import type { FimRequest } from "../../../src/models/index.ts";
+import { RemoteBackend } from "../../../src/models/remote.ts";
+import { ScriptedBackend } from "../../../src/models/scripted.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const TOKEN = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5";
+const PASSWORD = "S3cretPassw0rd";
+const KEY_LINE = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+const KEY = ["-----BEGIN PRIVATE KEY-----", KEY_LINE, KEY_LINE.split("").reverse().join(""), KEY_LINE.toLowerCase(), "-----END PRIVATE KEY-----"].join("\n");
+
+class RecordingBackend extends ScriptedBackend {
+  readonly asked: FimRequest[] = [];
+  override complete(request: FimRequest) {
+    this.asked.push(request);
+    return super.complete(request);
+  }
+}
+
+function recordingEngine(completions: string[], extra: Partial<ConstructorParameters<typeof CompletionEngine>[0]> = {}) {
+  const path = join(tempDir("hearth-secret-values-"), "model.json");
+  writeFileSync(path, JSON.stringify({ turns: [], completions }));
+  const backend = new RecordingBackend(path);
+  const engine = new CompletionEngine({ model: async () => ({ backend, which: "main" }), debounce: { initialMs: 0, minMs: 0 }, ...extra });
+  return { engine, backend };
+}
+
+/** A document with the cursor at "|". */
+function docAt(marked: string, path = "src/config.ts"): { doc: CompletionDocument; position: { line: number; character: number } } {
+  const offset = marked.indexOf("|");
+  const text = marked.replace("|", "");
+  const before = text.slice(0, offset).split("\n");
+  return { doc: { uri: `file:///w/${path}`, path, text, version: 1, inFolder: true }, position: { line: before.length - 1, character: before.at(-1)!.length } };
+}
+
+const live = () => new AbortController().signal;
+const sent = (request: FimRequest) => [request.prefix, request.suffix, ...(request.context ?? []).flatMap((c) => [c.path, c.content])].join("\n");
+
+describe("secret values in what completions send", () => {
+  let server: ReturnType<typeof createServer>;
+  let base = "";
+  const bodies: string[] = [];
+  before(async () => {
+    server = createServer(async (req, res) => {
+      let body = "";
+      for await (const chunk of req) body += String(chunk);
+      if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
+      if (req.url !== "/infill") return void res.writeHead(404).end();
+      bodies.push(body);
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ content: "connect()", stop_type: "eos" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => void (bodies.length = 0));
+
+  it("a server elsewhere gets the file's tokens and passwords masked, before and after the cursor, and other files' too", async () => {
+    const backend = new RemoteBackend({ baseUrl: base });
+    try {
+      const engine = new CompletionEngine({
+        model: async () => ({ backend, which: "main" }),
+        debounce: { initialMs: 0, minMs: 0 },
+        recentEdits: () => [{ path: "src/deploy.ts", line: 1, text: `export const deploy = {\n  token: "${TOKEN}",\n};\n` }],
+      });
+      const { doc, position } = docAt(`const token = "${TOKEN}";\nconst db = new Pool("postgres://app:${PASSWORD}@db.internal/app");\nexport const client = |;\nconst backup = "postgres://app:${PASSWORD}@db2.internal/app";\n`);
+      const answer = await engine.complete(doc, position, live());
+      assert.equal(answer.text, "connect()");
+      assert.equal(bodies.length, 1);
+      const body = bodies[0]!;
+      assert.ok(!body.includes(TOKEN), "the GitHub token is not sent");
+      assert.ok(!body.includes(PASSWORD), "the database password is not sent");
+      assert.ok(body.includes("[secret masked: GitHub token]"), body);
+      assert.ok(body.includes("deploy.ts"), "the other file's context is still sent, masked");
+      assert.ok(body.includes("export const client = "), "the code around the cursor is sent");
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it("the notebook's earlier cells are masked too, and the stable point stays at the cursor line's start", async () => {
+    const { engine, backend } = recordingEngine(["read_csv('data.csv')"]);
+    const cell = "vscode-notebook-cell:/w/explore.ipynb#W5sZmlsZQ%3D%3D";
+    const doc = { uri: cell, path: cell, text: `gh = Github("${TOKEN}")\ndf = pd.\n`, version: 1, inFolder: true, earlierCells: [`KEY = "${TOKEN}"\nimport pandas as pd`] };
+    await engine.complete(doc, { line: 1, character: 8 }, live());
+    const asked = backend.asked[0]!;
+    assert.ok(!sent(asked).includes(TOKEN), sent(asked));
+    assert.ok(asked.prefix.endsWith("\ndf = pd."));
+    assert.equal(asked.prefix.slice(asked.prefixStableChars!), "df = pd.", "the checkpoint is still where the cursor's line starts");
+  });
+
+  it("a window that starts inside a private key block sends none of its lines", async () => {
+    const filler = (from: number, count: number) => Array.from({ length: count }, (_, i) => `let v${from + i} = ${from + i};\n`).join("");
+    // Lines 0-29, the key's BEGIN on line 31, its body on 32-34; the cursor on line 70.
+    const { doc, position } = docAt(`${filler(0, 30)}const pem = \`\n${KEY}\n\`;\n${filler(37, 33)}const n = |\n`, "test/keys.test.ts");
+    const whole = recordingEngine(["1;"]);
+    await whole.engine.complete(doc, position, live());
+    // A window of 40 lines at most starts on line 32, inside the key, below its BEGIN line.
+    const windowed = recordingEngine(["1;"], { budget: { prefixLines: 40 } });
+    await windowed.engine.complete(doc, position, live());
+    for (const asked of [whole.backend.asked[0]!, windowed.backend.asked[0]!]) {
+      for (const line of [KEY_LINE, KEY_LINE.toLowerCase()]) assert.ok(!sent(asked).includes(line), sent(asked));
+      assert.ok(asked.prefix.endsWith("let v69 = 69;\nconst n = "));
+      assert.equal(asked.prefix.slice(asked.prefixStableChars!), "const n = ");
+    }
+    assert.ok(!windowed.backend.asked[0]!.prefix.includes("let v29"), "the window did start below the key's beginning");
+  });
+
+  it("another file's recent edit below a private key sends none of the key's lines", async () => {
+    const body = Array.from({ length: 8 }, (_, i) => `${KEY_LINE.slice(i)}${KEY_LINE.slice(0, i)}`);
+    const other = ["export const pem = `", "-----BEGIN PRIVATE KEY-----", ...body, "-----END PRIVATE KEY-----", "`;", "export const port = 8443;"].join("\n");
+    // The edit on the last line: its 4 lines above start in the key's body, below its BEGIN line.
+    const { engine, backend } = recordingEngine(["1;"], { recentEdits: () => [{ path: "src/tls.ts", line: 12, text: other }] });
+    const { doc, position } = docAt("const n = |\n");
+    await engine.complete(doc, position, live());
+    const context = backend.asked[0]!.context ?? [];
+    assert.deepEqual(context.map((c) => c.path), ["src/tls.ts"]);
+    for (const line of body) assert.ok(!context[0]!.content.includes(line.slice(0, 40)), context[0]!.content);
+    assert.ok(context[0]!.content.includes("export const port = 8443;"));
+  });
+
+  it("a suffix cut inside a value sends none of it", async () => {
+    const { engine, backend } = recordingEngine(["1;"], { budget: { suffixChars: 40 } });
+    const { doc, position } = docAt(`const n = |\nconst t = "${TOKEN}";\n`);
+    await engine.complete(doc, position, live());
+    const asked = backend.asked[0]!;
+    assert.ok(!asked.suffix.includes(TOKEN.slice(0, 20)), JSON.stringify(asked.suffix));
+  });
+
+  it("with the cursor inside a value nothing is sent and nothing completed", async () => {
+    const { engine, backend } = recordingEngine(["SHOULD NOT BE ASKED"]);
+    for (const marked of [`const t = "${TOKEN.slice(0, 20)}|${TOKEN.slice(20)}";\n`, `const pem = \`\n${KEY.replace(KEY_LINE.toLowerCase(), `${KEY_LINE.toLowerCase().slice(0, 10)}|${KEY_LINE.toLowerCase().slice(10)}`)}\n\`;\n`]) {
+      const { doc, position } = docAt(marked);
+      const answer = await engine.complete(doc, position, live());
+      assert.equal(answer.text, "");
+      assert.equal(answer.record.outcome, "empty");
+    }
+    assert.equal(backend.asked.length, 0);
+  });
+
+  it("a completion that copies a mask is cut before it: Tab would write the mask into the file", async () => {
+    const { engine } = recordingEngine([`process.env.TOKEN ?? "[secret masked: GitHub token]";`, "\n  token: \"[secret masked: GitHub token]\",\n  retries: 3,\n};"]);
+    const line = docAt(`const token = "${TOKEN}";\nconst other = |\n`);
+    assert.equal((await engine.complete(line.doc, line.position, live())).text, "process.env.TOKEN ??");
+    const block = docAt(`const a = { token: "${TOKEN}" };\nconst b = {|\n`);
+    assert.equal((await engine.complete(block.doc, block.position, live())).text, "", "a block's line holding the mask is not kept, nor any after it");
+  });
+
+  it("a file that holds no secret value is sent as it is, mask-like text included", async () => {
+    const { engine, backend } = recordingEngine([`"[secret masked: " + kind + "]";`]);
+    const { doc, position } = docAt(`// masks look like [secret masked: GitHub token]\nconst mask = |\n`, "src/protocol/secret-values.ts");
+    const answer = await engine.complete(doc, position, live());
+    assert.equal(backend.asked[0]!.prefix, `// masks look like [secret masked: GitHub token]\nconst mask = `);
+    assert.equal(answer.text, `"[secret masked: " + kind + "]";`);
+  });
+});

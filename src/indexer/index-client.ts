@@ -10,7 +10,7 @@ import type { LocateOptions, LocatedFile } from "./retrieve.ts";
 import type { CompletionContext, ContextOptions } from "./snippets.ts";
 
 /** How to start an index on its own thread. */
-export interface IndexClientOptions extends Omit<RepoIndexOptions, "workers"> {
+export interface IndexClientOptions extends Omit<RepoIndexOptions, "workers" | "fs" | "now"> {
   /** The indexer's worker entry: `out/indexer-worker.mjs` (worker-entry.ts bundled). */
   readonly workerScript: string | URL;
   /** Parse threads under the index thread (default 2). */

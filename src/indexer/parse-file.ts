@@ -23,7 +23,9 @@ export interface ParseJob {
   readonly absPath: string;
   /** Editor buffer contents (didChange); when set the disk is not read. */
   readonly text?: string;
+  /** The stamps the record keeps (file-stamp.ts `stampToRecord`): NaN for none. */
   readonly mtimeMs: number;
+  readonly ctimeMs?: number;
   /**
    * Read, check and count the words, but leave tree-sitter out: a record with no symbols and
    * `symbolsPending` set, for a lazy build (`BuildOptions.lazy`) that parses later only what
@@ -68,7 +70,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
   const utf16 = utf16Text(bytes);
   // A UTF-16 file is checked as the text it holds: its bytes have a NUL in every ASCII character.
   const byContent = skipByContent(utf16 === undefined ? bytes : Buffer.from(utf16, "utf8"));
-  if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, mtimeMs: job.mtimeMs } };
+  if (byContent) return { ok: false, skip: { path: job.path, reason: byContent, size: bytes.length, ...stamps(job) } };
   const { text, invalidUtf8 } = utf16 === undefined ? decodeText(bytes) : { text: utf16, invalidUtf8: false };
   const language = languageForPath(job.path);
   const symbols = language && !job.termsOnly
@@ -82,7 +84,7 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     language,
     hash: createHash("sha1").update(bytes).digest("hex"),
     size: bytes.length,
-    mtimeMs: job.mtimeMs,
+    ...stamps(job),
     definitions: symbols.definitions,
     references: packReferences(symbols.references),
     imports: symbols.imports,
@@ -93,6 +95,10 @@ export function parseBytes(job: ParseJob, bytes: Uint8Array, registry: LanguageR
     ...(language && job.termsOnly ? { symbolsPending: true } : {}),
   };
   return { ok: true, record };
+}
+
+function stamps(job: ParseJob): { mtimeMs: number; ctimeMs?: number } {
+  return job.ctimeMs === undefined ? { mtimeMs: job.mtimeMs } : { mtimeMs: job.mtimeMs, ctimeMs: job.ctimeMs };
 }
 
 const UTF16_BOMS = [["utf-16le", 0xff, 0xfe], ["utf-16be", 0xfe, 0xff]] as const;

@@ -4,6 +4,7 @@ import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
+import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
 import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
@@ -39,6 +40,8 @@ export interface RepoIndexOptions {
    * that never answers (a stalled mount); a function, so not for an IndexClient's options.
    */
   readonly fs?: ScanFs;
+  /** The clock a file's stamps are judged by, too close to its read or not (file-stamp.ts); default `Date.now`. Tests pass a fake one; a function, so not for an IndexClient's options. */
+  readonly now?: () => number;
 }
 
 /** Options of `RepoIndex.build`. */
@@ -278,6 +281,7 @@ export class RepoIndex {
   private readonly updateCalls: ScanFs;
   /** Other names of secret-looking files: the build's walk of the folders, reused by the updates until a change could make it stale. */
   private readonly secretLinks: SecretLinks;
+  private readonly now: () => number;
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -289,6 +293,7 @@ export class RepoIndex {
       maxWords: MAX_WORDS,
     };
     this.settings = settings;
+    this.now = options.now ?? Date.now;
     this.registry = new LanguageRegistry(options.queriesDir);
     this.updateCalls = limitCalls(options.fs ?? nodeScanFs, UPDATE_CALLS_IN_FLIGHT);
     this.secretLinks = new SecretLinks(this.root, this.updateCalls);
@@ -311,6 +316,8 @@ export class RepoIndex {
     const { cache, detail } = opts.rebuild ? { cache: "rebuild" as const, detail: undefined } : await this.loadFromCache();
     const missed = detail ? { cacheMissDetail: detail } : {};
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
+    // Before any stat: a file's stamps this close to its read prove nothing later (file-stamp.ts).
+    const readFrom = this.now();
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
     const scanned = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
@@ -333,12 +340,12 @@ export class RepoIndex {
     for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
     const toParse: ScannedFile[] = [];
     let reused = 0;
-    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true);
+    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true, readFrom);
     scan.files.forEach((f, i) => {
       if (verdicts[i] === "reuse") reused++;
       else if (verdicts[i] === "parse") toParse.push(f);
     });
-    await this.parseAll(toParse, opts, opts.lazy === true);
+    await this.parseAll(toParse, opts, opts.lazy === true, readFrom);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
@@ -373,10 +380,11 @@ export class RepoIndex {
     const jobs: ScannedFile[] = [];
     for (const path of new Set(paths)) {
       const r = this.files.get(path);
-      if (r?.symbolsPending) jobs.push({ path, absPath: join(this.root, path), size: r.size, mtimeMs: r.mtimeMs });
+      if (r?.symbolsPending) jobs.push({ path, absPath: join(this.root, path), size: r.size, mtimeMs: r.mtimeMs, ...(r.ctimeMs !== undefined ? { ctimeMs: r.ctimeMs } : {}) });
     }
     if (jobs.length === 0) return 0;
-    await this.parseAll(jobs, signal ? { signal } : {}, false);
+    // The record's stamps are the scan's, from before this read: kept (or left NaN) as they are.
+    await this.parseAll(jobs, signal ? { signal } : {}, false, this.now());
     this.unsaved = true;
     this.graphCache = undefined; // the next query ranks with the new symbols' edges
     return jobs.length;
@@ -415,7 +423,9 @@ export class RepoIndex {
     // At the file limit a new file waits for a place (a delete, a rename), or the index would grow past it.
     if (!this.files.has(rel) && this.files.size >= this.limits.maxFiles) return "skipped";
     const absPath = join(this.root, rel);
-    let mtimeMs = Date.now();
+    const readFrom = this.now();
+    // Unsaved text has no stamps of the disk's: none recorded (NaN), so a restart compares the file's content.
+    let stamp: { mtimeMs: number; ctimeMs?: number } = { mtimeMs: Number.NaN };
     // The editor's unsaved text of another name of a secret file is that file's text: no disk call decides it again.
     if (text !== undefined && this.skipped.get(rel)?.reason === "secret-link") return "skipped";
     const secretFile = text !== undefined ? secretFileSkip(rel) : undefined;
@@ -428,7 +438,7 @@ export class RepoIndex {
         if (err instanceof StalledCall) throw err;
         return this.removeFile(rel) ? "removed" : "unchanged";
       }
-      mtimeMs = info.mtimeMs;
+      stamp = stampToRecord(info, readFrom);
       // A folder made, renamed or moved in (the watcher names it alone) may hold secret files.
       // The watcher may name a file replaced by a folder of its name, or the reverse, as one change.
       if (info.isDirectory()) {
@@ -441,7 +451,7 @@ export class RepoIndex {
       const secretLink = info.isFile() ? secretFileSkip(rel) ?? (await this.secretTarget(rel, absPath)) ?? (await this.secretLinks.skipOf(rel, info)) : undefined;
       if (secretLink) return this.leaveOutSecret(secretLink);
     }
-    const job: ParseJob = { path: rel, absPath, mtimeMs, ...(text !== undefined ? { text } : {}) };
+    const job: ParseJob = { path: rel, absPath, ...stamp, ...(text !== undefined ? { text } : {}) };
     // One file is parsed right here: a round trip to a parse thread costs more than parsing
     // a source file, and under CPU contention its scheduling delay dominates. The owner of a
     // RepoIndex is the index thread (IndexClient) or a CLI, so this blocks no editor; the read
@@ -450,7 +460,7 @@ export class RepoIndex {
     const outcome = parseRead(job, read, this.registry, this.settings);
     const old = this.files.get(rel);
     if (outcome.ok && old?.hash === outcome.record.hash && !old.symbolsPending) {
-      this.files.set(rel, { ...old, mtimeMs: outcome.record.mtimeMs });
+      this.files.set(rel, withStamp(old, outcome.record));
       return "unchanged";
     }
     this.apply(outcome);
@@ -663,7 +673,7 @@ export class RepoIndex {
    * at a time: a checkout touches hundreds of files, and one read after another paid each one's
    * round trip (on a network mount, milliseconds each) in turn.
    */
-  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean): Promise<("reuse" | "parse" | "skipped")[]> {
+  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean, readFrom: number): Promise<("reuse" | "parse" | "skipped")[]> {
     const out = new Array<"reuse" | "parse" | "skipped">(files.length);
     let next = 0;
     let failed = false;
@@ -673,13 +683,13 @@ export class RepoIndex {
         const f = files[i]!;
         const skip = previousSkips.get(f.path);
         // Binary, minified or generated last time and untouched since: still so.
-        if (skip?.mtimeMs === f.mtimeMs && skip.size === f.size) {
+        if (skip?.size !== undefined && skip.mtimeMs !== undefined && sameStamp({ size: skip.size, mtimeMs: skip.mtimeMs, ...(skip.ctimeMs !== undefined ? { ctimeMs: skip.ctimeMs } : {}) }, f)) {
           this.skipped.set(f.path, skip);
           out[i] = "reuse";
           continue;
         }
         try {
-          out[i] = await this.reuseVerdict(f, lazy);
+          out[i] = await this.reuseVerdict(f, lazy, readFrom);
         } catch (err) {
           failed = true;
           throw err;
@@ -695,13 +705,14 @@ export class RepoIndex {
   }
 
   /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */
-  private async reuseVerdict(f: ScannedFile, lazy: boolean): Promise<"reuse" | "parse" | "skipped"> {
+  private async reuseVerdict(f: ScannedFile, lazy: boolean, readFrom: number): Promise<"reuse" | "parse" | "skipped"> {
     const old = this.files.get(f.path);
     if (!old || old.size !== f.size) return "parse";
     // A full build wants symbols: a record a lazy build left pending is parsed now.
     if (old.symbolsPending && !lazy) return "parse";
-    if (old.mtimeMs === f.mtimeMs) return "reuse";
-    // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes). Read
+    if (sameStamp(old, f)) return "reuse";
+    // Touched but maybe not changed (a checkout, a formatter that wrote the same bytes), or stamps
+    // that proved nothing when it was read (file-stamp.ts): its content decides. Read
     // through the bounded layer: a file on a stalled mount would hold the whole open for good.
     let read;
     try {
@@ -716,12 +727,16 @@ export class RepoIndex {
     }
     // Gone, a folder, a pipe or grown past the limit since the scan: the parse says which.
     if (!read.ok || createHash("sha1").update(read.bytes).digest("hex") !== old.hash) return "parse";
-    this.files.set(f.path, { ...old, mtimeMs: f.mtimeMs });
-    this.touched = true;
+    const stamp = stampToRecord(f, readFrom);
+    // Still too close to be stamped: nothing new to write (NaN again).
+    if (!Object.is(stamp.mtimeMs, old.mtimeMs) || stamp.ctimeMs !== old.ctimeMs) {
+      this.files.set(f.path, withStamp(old, stamp));
+      this.touched = true;
+    }
     return "reuse";
   }
 
-  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean): Promise<void> {
+  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, readFrom: number): Promise<void> {
     let done = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));
@@ -732,7 +747,7 @@ export class RepoIndex {
       while (next < files.length) {
         opts.signal?.throwIfAborted();
         const f = files[next++]!;
-        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, mtimeMs: f.mtimeMs, ...(termsOnly ? { termsOnly } : {}) }));
+        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, readFrom), ...(termsOnly ? { termsOnly } : {}) }));
         if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
       }
     };

@@ -11,8 +11,11 @@ import type { SkippedFile } from "./types.ts";
  */
 export interface ScanFs {
   readdir(abs: string): Promise<Pick<Dirent, "name" | "isFile" | "isDirectory" | "isSymbolicLink">[]>;
-  /** `nlink`, `dev` and `ino` where known: a file with several links is looked up by its other names (secret-links.ts). */
-  stat(abs: string): Promise<Pick<Stats, "size" | "mtimeMs" | "isFile" | "isDirectory"> & Partial<Pick<Stats, "nlink" | "dev" | "ino">>>;
+  /**
+   * `nlink`, `dev` and `ino` where known: a file with several links is looked up by its other names (secret-links.ts).
+   * `ctimeMs` where the file system keeps one: the cache trusts a record only when it is unchanged too (file-stamp.ts).
+   */
+  stat(abs: string): Promise<Pick<Stats, "size" | "mtimeMs" | "isFile" | "isDirectory"> & Partial<Pick<Stats, "nlink" | "dev" | "ino" | "ctimeMs">>>;
   lstat(abs: string): Promise<Pick<Stats, "isSymbolicLink">>;
   realpath(abs: string): Promise<string>;
   /** An ignore file's text; undefined when there is none or it is a link or a folder; else why it is not read. */

@@ -11,6 +11,8 @@ export interface ScannedFile {
   readonly absPath: string;
   readonly size: number;
   readonly mtimeMs: number;
+  /** Its change time, where the file system keeps one (file-stamp.ts). */
+  readonly ctimeMs?: number;
   /** Its identity, for a file with several links (hard links) outside node_modules: secret-links.ts compares it. */
   readonly inode?: string;
   /** Its real path (workspace-relative) when it is a symbolic link: secret-links.ts looks at it. */
@@ -174,7 +176,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
       const abs = join(dirAbs, e.name);
       let isDir = e.isDir;
-      let info: { size: number; mtimeMs: number } & LinkInfo | undefined;
+      let info: { size: number; mtimeMs: number; ctimeMs?: number } & LinkInfo | undefined;
       /** A link's real path, workspace-relative. */
       let target: string | undefined;
       if (e.isLink || (!e.isDir && !e.isFile)) {
@@ -271,7 +273,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   };
 
   /** The file to index, or undefined when it is skipped (and why is in `skipped`). */
-  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number } & LinkInfo | undefined, target: string | undefined): Promise<ScannedFile | undefined> => {
+  const addFile = async (rel: string, abs: string, known: { size: number; mtimeMs: number; ctimeMs?: number } & LinkInfo | undefined, target: string | undefined): Promise<ScannedFile | undefined> => {
     const byName = skipByName(rel);
     if (byName) {
       skipped.push({ path: rel, reason: byName });
@@ -291,7 +293,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
       return undefined;
     }
     const inode = linkedInode(rel, info);
-    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs, ...(inode !== undefined ? { inode } : {}), ...(target !== undefined ? { linkTarget: target } : {}) };
+    return { path: rel, absPath: abs, size: info.size, mtimeMs: info.mtimeMs, ...(info.ctimeMs !== undefined ? { ctimeMs: info.ctimeMs } : {}), ...(inode !== undefined ? { inode } : {}), ...(target !== undefined ? { linkTarget: target } : {}) };
   };
 
   const top: Folder = { abs: root, rel: "", stack: rootRules, ancestors: { real: rootReal, up: undefined } };

@@ -61,7 +61,10 @@ export interface FileRecord {
   /** sha1 of the bytes, hex. */
   readonly hash: string;
   readonly size: number;
+  /** NaN when the stamps were too close to the read to prove anything later (file-stamp.ts). */
   readonly mtimeMs: number;
+  /** The file's change time where its file system keeps one; absent in caches written before it was kept. */
+  readonly ctimeMs?: number;
   readonly definitions: readonly Definition[];
   /** References in source order, packed (see references.ts: `unpackReferences`). */
   readonly references: PackedReferences;
@@ -122,6 +125,7 @@ export interface SkippedFile {
   /** For skips decided by content: the metadata seen, so an unchanged file is not re-read. */
   readonly size?: number;
   readonly mtimeMs?: number;
+  readonly ctimeMs?: number;
 }
 
 /** Limits and filters; every field has a default (see `defaultIndexOptions`). */

@@ -206,13 +206,15 @@ describe("a cached index opened on a stalled mount", () => {
     const { dir: storageDir, cleanup: cleanupStorage } = tempDir();
     mkdirSync(join(dir, "mnt"));
     for (const file of ["a.ts", "mnt/remote.ts"]) writeFileSync(join(dir, file), "export const A = 1;\n");
-    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir });
+    // A clock two minutes ahead: a.ts, written just now, is settled and untouched, trusted by its stamps.
+    const settled = () => Date.now() + 120_000;
+    const first = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, now: settled });
     await first.build();
     await first.close();
     utimesSync(join(dir, "mnt/remote.ts"), new Date(), new Date(Date.now() + 60_000));
     mock.timers.enable({ apis: ["setTimeout"] });
     const { fs, entered } = stallingFs(dir, { "mnt/remote.ts": "readFile" });
-    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs });
+    const index = new RepoIndex({ root: dir, queriesDir: QUERIES_DIR, history: false, storageDir, fs, now: settled });
     try {
       const building = index.build();
       await entered("mnt/remote.ts");

@@ -129,7 +129,7 @@ export class CompletionEngine {
     const raw = limited ? wholePart(generated, multiline) : generated;
     // A mask copied from the prompt, unless the file itself holds such text (Hearth's own source).
     const cutMasks = raw.includes(MASK_START) && !doc.text.includes(MASK_START);
-    const trimmed = trimCompletion(raw, at, multiline, shown.some((s) => s.includes("\uFFFD")), cutMasks);
+    const trimmed = trimCompletion(raw, at, multiline, { shown, cutMasks });
     const text = /^[ \t]|\n[ \t]/.test(trimmed) ? reindent(trimmed, doc.indentation ?? detectIndentation(window.prefix + window.suffix), at, window.prefix) : trimmed;
     this.cache.store(doc.uri, window.prefix, window.suffix, text);
     return this.answer(text, { ...ran, outcome: text ? "model" : "empty" }, started);

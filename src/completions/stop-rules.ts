@@ -14,7 +14,8 @@
  * - nothing from a copy of a secret's mask on is kept (`[secret masked: GitHub token]`: the
  *   prompt's masks are no text to write), nor the word it stands in, nor a block's line;
  * - nothing from the first control or bidirectional-override character on is kept (nor from
- *   a U+FFFD the prompt does not hold), nor
+ *   a U+FFFD or an invisible character the prompt does not hold: a zero-width space or
+ *   joiner, a tag, a filler — but an emoji's joiners and variation selectors), nor
  *   (`endBeforeControlText`) from a control token spelled out (`<|endoftext|>`), and no
  *   more whole lines than fit in MAX_CHARS.
  */
@@ -58,9 +59,40 @@ export function isMultiline(at: CursorLines): boolean {
  * Control characters (but tab, CR and LF) and Unicode's bidirectional controls: invisible
  * in ghost text, and U+202E and friends make code read differently from what it does.
  */
-const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-/** UNSAFE, and U+FFFD: bytes that made no character (llama-server writes it for a model's invalid UTF-8). */
-const UNSAFE_OR_REPLACEMENT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\uFFFD]/;
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * What ghost text does not show, and Tab would write: U+FFFD (bytes that made no character:
+ * llama-server writes it for a model's invalid UTF-8); zero-width spaces, joiners and
+ * variation selectors (`isAdmin\u200B` is another name than `isAdmin`; ZWJ, ZWNJ and the
+ * selectors are even valid in a JavaScript identifier); the soft hyphen, word joiner and
+ * invisible operators; Hangul and other fillers (U+3164 alone is a JavaScript name); the line
+ * and paragraph separators (VS Code's "unusual line terminators"); tags and their like (text
+ * hidden from the reader). Each is kept where the prompt holds it (the file's own: Persian
+ * writes ZWNJ inside words), and an emoji's joiners and selectors after a pictograph.
+ */
+const HIDDEN = /[\uFFFD\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2028\u2029\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e0fff}]/gu;
+/** Parts of an emoji sequence: ZWJ, the text and emoji presentation selectors, the tags of a subdivision flag. */
+const EMOJI_PART = /^[\u200d\ufe0e\ufe0f\u{e0020}-\u{e007f}]$/u;
+/** What an emoji part follows: a pictograph, a skin tone, a selector or a tag of the same sequence. */
+const AFTER_PICTOGRAPH = /(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f|[\u{e0020}-\u{e007f}])$/u;
+
+/** Where the first character ghost text would hide is (`HIDDEN` but those the prompt holds and an emoji's parts); -1 when none. */
+function firstHidden(text: string, shown: readonly string[]): number {
+  for (const found of text.matchAll(HIDDEN)) {
+    const c = found[0];
+    if (EMOJI_PART.test(c) && AFTER_PICTOGRAPH.test(text.slice(Math.max(0, found.index - 2), found.index))) continue;
+    if (!shown.some((s) => s.includes(c))) return found.index;
+  }
+  return -1;
+}
+
+/** What the engine knows of the prompt, for the rules that depend on it. */
+export interface PromptFacts {
+  /** What the model was shown (prefix, suffix, context): a character it holds may be copied. */
+  readonly shown?: readonly string[];
+  /** The prompt's secret masks were Hearth's, not the file's text: a copy of one is cut. */
+  readonly cutMasks?: boolean;
+}
 
 /** A model's control token written out as text (`<|endoftext|>`, `<|fim_pad|>`, `<|im_end|>`, Llama's `<|eot_id|>` …). */
 const CONTROL_TEXT = /<[|\uFF5C][A-Za-z0-9_.\-\u2581]{1,64}[|\uFF5C]>/;
@@ -77,20 +109,21 @@ export function endBeforeControlText(text: string, shown: readonly string[]): st
 }
 
 /**
- * Cuts the model's text by the rules above; "" when nothing useful is left. U+FFFD ends it
- * too, unless what the model was shown holds one (`shownReplacement`: the file's own, which
- * the model may copy). `cutMasks`: the prompt's masks were Hearth's, not the file's text.
+ * Cuts the model's text by the rules above; "" when nothing useful is left. U+FFFD and the
+ * invisible characters end it too, unless what the model was shown holds them (`prompt.shown`:
+ * the file's own, which the model may copy).
  */
-export function trimCompletion(text: string, at: CursorLines, multiline: boolean, shownReplacement = false, cutMasks = false): string {
+export function trimCompletion(text: string, at: CursorLines, multiline: boolean, prompt: PromptFacts = {}): string {
   // A lone CR (a server's `\r` line ends) is a line break in the editor: as "\n", the rules below see it. CRLF stays as it came.
   text = text.replace(/\r(?!\n)/g, "\n");
-  const unsafe = (shownReplacement ? UNSAFE : UNSAFE_OR_REPLACEMENT).exec(text);
-  if (unsafe) {
+  const unsafe = [UNSAFE.exec(text)?.index ?? -1, firstHidden(text, prompt.shown ?? [])].filter((i) => i >= 0);
+  if (unsafe.length) {
+    const first = Math.min(...unsafe);
     // A block keeps only its whole lines before it.
-    const lineStart = text.lastIndexOf("\n", unsafe.index);
-    text = text.slice(0, multiline && lineStart > 0 ? lineStart : unsafe.index);
+    const lineStart = text.lastIndexOf("\n", first);
+    text = text.slice(0, multiline && lineStart > 0 ? lineStart : first);
   }
-  const mask = cutMasks ? text.indexOf(MASK_START) : -1;
+  const mask = prompt.cutMasks ? text.indexOf(MASK_START) : -1;
   if (mask >= 0) text = multiline ? text.slice(0, Math.max(0, text.lastIndexOf("\n", mask))) : text.slice(0, mask).replace(/\S*$/, "");
   // After code and a typed space, a model often starts with a token of its own space: `x =  1`.
   if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");

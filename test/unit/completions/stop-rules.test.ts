@@ -118,6 +118,30 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("a\tb", at("const a = |\n"), false), "a\tb", "a tab is text");
   });
 
+  it("ends a completion before an invisible character — a zero-width one, an Arabic letter mark, a tag, a filler — that the prompt did not hold", () => {
+    // Ghost text shows none of them; accepted with Tab, `isAdmin\u200B` is another name than `isAdmin` (ZWJ, ZWNJ and
+    // variation selectors are even valid in a JavaScript identifier), U+061C reorders text as U+202E does, tags hide text.
+    assert.equal(trimCompletion("isAdmin\u200B) {", at("if (|)\n"), false), "isAdmin");
+    assert.equal(trimCompletion("user\u200D.role", at("const r = |\n"), false), "user");
+    assert.equal(trimCompletion("a \u061C|| b", at("const ok = |\n"), false), "a");
+    assert.equal(trimCompletion("x\u{E0041}\u{E0042};", at("const a = |\n"), false), "x");
+    assert.equal(trimCompletion("\u3164 = 1;", at("const |\n"), false), "", "a Hangul filler: an invisible JavaScript name");
+    assert.equal(trimCompletion("a\uFEFFb", at("const a = |\n"), false), "a");
+    assert.equal(trimCompletion("a;\u2028b();", at("const a = |\n"), false), "a;", "a line separator: VS Code's unusual line terminator");
+    assert.equal(trimCompletion("\n  log(1);\n  go\u200B();\n}", at("function f() {|\n"), true), "\n  log(1);", "a block: its whole lines before it");
+  });
+
+  it("keeps the joiners and variation selectors of an emoji, and an invisible character the file itself uses", () => {
+    const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}";
+    assert.equal(trimCompletion(`"${family} family";`, at("const s = |\n"), false), `"${family} family";`);
+    assert.equal(trimCompletion(`"\u2764\uFE0F ok";`, at("const s = |\n"), false), `"\u2764\uFE0F ok";`);
+    assert.equal(trimCompletion(`"\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";`, at("const flag = |\n"), false), `"\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";`, "a subdivision flag's tags");
+    // Persian writes ZWNJ inside words: a file that holds it may get it back.
+    const persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+    assert.equal(trimCompletion(`"${persian}";`, at("title = |\n"), false, { shown: [`x = "${persian}"\ntitle = `] }), `"${persian}";`);
+    assert.equal(trimCompletion(`"${persian}";`, at("title = |\n"), false), `"\u0645\u06CC`, "not shown: cut");
+  });
+
   it("takes a lone CR (a server's \\r line ends) for the line break the editor makes of it: one line stays one line, a block's lines follow the block rules", () => {
     assert.equal(trimCompletion("a;\rconsole.log(a);", at("const a = |\n"), false), "a;", "not two lines in a one-line completion");
     assert.equal(trimCompletion("a;\r\nconsole.log(a);", at("const a = |\r\n"), false), "a;");

@@ -3,7 +3,7 @@ import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
-import { contentHash, decodeText, pairSafeEnd, splitLines } from "./text-file.ts";
+import { contentHash, decodeText, pairSafeEnd, splitLines, strayBytesPhrase } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
@@ -38,7 +38,8 @@ export const readFileTool: Tool = {
     if (info.size > MAX_READ_FILE_BYTES) throw tooLarge(path, info.size);
     const bytes = await ctx.workspace.read(path);
     // A key or token pasted into an ordinary file is masked: secret-values.ts.
-    const { text, masked } = maskSecrets(decodeText(bytes, path).text);
+    const file = decodeText(bytes, path);
+    const { text, masked } = maskSecrets(file.text);
     const lines = splitLines(text);
     const first = optionalInt(input, "start_line", 1, Number.MAX_SAFE_INTEGER) ?? 1;
     const last = Math.min(optionalInt(input, "end_line", 1, Number.MAX_SAFE_INTEGER) ?? lines.length, lines.length);
@@ -55,6 +56,12 @@ export const readFileTool: Tool = {
     const note = maskedNote(masked.filter((m) => (m.lastLine ?? m.line) >= first && m.line <= shown.data.endLine));
     const spelling = spellingNote(ctx.workspace.root, stringArg(input, "path"), path);
     if (spelling !== undefined) note.push(spelling);
+    if (file.strayBytes !== undefined) {
+      note.push(
+        `[Hearth: ${shownPath(path)} is UTF-8 except for ${strayBytesPhrase(file.strayBytes)}, so it is shown a byte per character (Latin-1): ` +
+          "its other non-ASCII letters read as two or three characters ('Ã©' is 'é'). Copy them as shown into old_text; new non-ASCII text cannot be written to it until the stray bytes are repaired.]",
+      );
+    }
     return note.length === 0 ? shown : { ...shown, text: [shown.text, ...note].join("\n") };
   },
 };

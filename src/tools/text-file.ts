@@ -20,6 +20,11 @@ export interface TextFile {
   readonly bom: boolean;
   /** The line ending most lines use; new lines get this one. */
   readonly eol: Eol;
+  /**
+   * A latin1 file whose other non-ASCII bytes are UTF-8 text (a UTF-8 file with a Latin-1
+   * line pasted in, a character cut off): how many bytes are not UTF-8, the first one's line.
+   */
+  readonly strayBytes?: { readonly count: number; readonly line: number };
 }
 
 /** A line ending: LF, CR LF, or a lone CR (classic Mac files, Excel's "CSV (Macintosh)"). */
@@ -67,9 +72,52 @@ export function decodeText(bytes: Uint8Array, path: string): TextFile {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
     text = Buffer.from(body).toString("latin1");
-    encoding = "latin1";
+    const stray = strayUtf8Bytes(body);
+    return { text, encoding: "latin1", bom, eol: dominantEol(text), ...(stray && { strayBytes: stray }) };
   }
   return { text, encoding, bom, eol: dominantEol(text) };
+}
+
+/** How many of `bytes` are not part of a UTF-8 character, and how many UTF-8 characters of two bytes or more they hold. */
+function utf8Shape(bytes: Uint8Array): { stray: number; characters: number; first: number } {
+  let [stray, characters, first] = [0, 0, -1];
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) continue;
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const sequence = bytes.subarray(i, i + length);
+    let whole = length > 0 && sequence.length === length && sequence.every((c, k) => k === 0 || (c & 0xc0) === 0x80);
+    if (whole) {
+      try {
+        strict.decode(sequence); // overlong forms and surrogates have the right shape and are not UTF-8
+      } catch {
+        whole = false;
+      }
+    }
+    if (whole) {
+      characters++;
+      i += length - 1;
+    } else {
+      if (first === -1) first = i;
+      stray++;
+    }
+  }
+  return { stray, characters, first };
+}
+
+/** A file not valid UTF-8 with at least as many UTF-8 characters as other non-ASCII bytes (Latin-1 text rarely holds one: Ã then ©): its stray bytes. */
+function strayUtf8Bytes(body: Uint8Array): TextFile["strayBytes"] {
+  const { stray, characters, first } = utf8Shape(body);
+  if (characters === 0 || characters < stray) return undefined;
+  let line = 1;
+  for (let i = body.indexOf(0x0a); i !== -1 && i < first; i = body.indexOf(0x0a, i + 1)) line++;
+  return { count: stray, line };
+}
+
+/** "1 byte that is not (line 3)", after "UTF-8 except for": a file's stray bytes, for what is said about them. */
+export function strayBytesPhrase(stray: NonNullable<TextFile["strayBytes"]>): string {
+  return `${stray.count} byte${stray.count === 1 ? "" : "s"} that ${stray.count === 1 ? "is" : "are"} not (${stray.count === 1 ? "" : "the first on "}line ${stray.line})`;
 }
 
 /**
@@ -118,8 +166,25 @@ function looksUtf16(bytes: Uint8Array): boolean {
   return Math.min(low, high) === 0 && Math.max(low, high) >= (n / 2) * 0.75;
 }
 
+/**
+ * A UTF-8 file with stray bytes is kept a byte per character (latin1), so a new 'ï' would be
+ * written as one Latin-1 byte: one more broken character where the editor reads UTF-8.
+ * Refused unless the new text's bytes add no stray byte (ASCII, or text as read_file showed it).
+ */
+function refuseNewStrayBytes(stray: NonNullable<TextFile["strayBytes"]>, text: string, path: string): void {
+  const wide = /[^\x00-\xff]/u.test(text);
+  if (!wide && utf8Shape(Buffer.from(text, "latin1")).stray <= stray.count) return;
+  throw new ToolError(
+    "unsupported-encoding",
+    `"${path}" is UTF-8 except for ${strayBytesPhrase(stray)}, so Hearth keeps its bytes one per character (read_file shows 'é' as 'Ã©'), ` +
+      "and the new text's non-ASCII characters would be written as bytes that are not UTF-8 either. Nothing was written. " +
+      "Write such characters as an escape the language allows (\\u00e9 in a string), or ask the user to repair the stray bytes (the editor shows them as \uFFFD) first",
+  );
+}
+
 /** Encodes text the way `file` was encoded. Throws when latin1 cannot hold a new character. */
-export function encodeText(file: Pick<TextFile, "encoding" | "bom">, text: string, path: string): Uint8Array {
+export function encodeText(file: Pick<TextFile, "encoding" | "bom" | "strayBytes">, text: string, path: string): Uint8Array {
+  if (file.strayBytes !== undefined) refuseNewStrayBytes(file.strayBytes, text, path);
   const foreign = file.encoding === "latin1" ? /[^\x00-\xff]/u.exec(text)?.[0] : undefined;
   if (foreign !== undefined) {
     const code = `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;

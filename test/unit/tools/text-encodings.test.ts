@@ -179,6 +179,25 @@ describe("a match that would cut a character in two", () => {
 });
 
 describe("latin1 (not UTF-8) files", () => {
+  // A UTF-8 file with one stray byte (a Latin-1 line pasted in, a cut-off character) was
+  // read as Latin-1 all through: the model saw 'cafÃ©' with nothing said, and a new 'ï' was
+  // written as one Latin-1 byte into the UTF-8 file — a second broken character in the editor.
+  it("a UTF-8 file with a stray byte: read_file says so, and a new character it would write broken is refused, nothing written", async () => {
+    const file = Buffer.concat([Buffer.from("name = 'café'\nx = 1\ny = '"), Buffer.from([0xff]), Buffer.from("'\n")]);
+    const { root, ctx } = workspaceWith({ "m.py": file });
+    const read = await runTool(readFileTool, { path: "m.py" }, ctx);
+    assert.match(read.text, /UTF-8 except for 1 byte that is not \(line 3\).*'Ã©' is 'é'/, read.text);
+    for (const new_text of ["x = 'naïve'", "x = '3 €'"]) {
+      const e = await runTool(editFileTool, { path: "m.py", old_text: "x = 1", new_text }, ctx);
+      assert.equal(!e.ok && e.code, "unsupported-encoding", e.text);
+      assert.match(e.text, /UTF-8 except for 1 byte that is not \(line 3\)/);
+      assert.deepEqual(readFileSync(join(root, "m.py")), file);
+    }
+    const ascii = await runTool(editFileTool, { path: "m.py", old_text: "x = 1", new_text: "x = 2" }, ctx);
+    assert.equal(ascii.ok, true, ascii.text);
+    assert.deepEqual(readFileSync(join(root, "m.py")), Buffer.from(file.toString("latin1").replace("x = 1", "x = 2"), "latin1"));
+  });
+
   it("a new character the file cannot hold is refused naming it and what to do, and nothing is written", async () => {
     const file = Buffer.from("price = 'caf\xe9'\n", "latin1");
     const { root, ctx } = workspaceWith({ "p.py": file });

@@ -6,9 +6,13 @@
  * model (`hearth.completionModelPath`) is the session's completion slot
  * (src/models/model-slot.ts, like the main model); the main model answers whenever there is
  * none or it failed to load. `hearth/completions/status` tells the editor when completions
- * wait for a busy server or fail, and when they answer again.
+ * wait for a busy server or fail, and when they answer again. A file that is another name of
+ * a secrets file (`settings.txt` → `.env`, `ln .env notes.txt`) is not completed, as `.env`
+ * itself is not (`SecretLinks`).
  */
+import { realpath } from "node:fs/promises";
 import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   type CancellationToken,
   type Connection,
@@ -20,6 +24,8 @@ import {
 } from "vscode-languageserver/node";
 import { CompletionEngine, type ModelChoice } from "../completions/engine.ts";
 import { CompletionStatsRequest, CompletionStatusNotification, type IndentStyle, type InlineCompletionExtras } from "../protocol/completions.ts";
+import { looksLikeSecrets } from "../protocol/secret-files.ts";
+import { secretFileRead } from "../tools/secret-reads.ts";
 import { relativeTo } from "./index-wiring.ts";
 import { log } from "./log.ts";
 import { abortSignal } from "./rpc.ts";
@@ -57,9 +63,14 @@ export function wireCompletions(
     },
     ...(root ? { repoName: basename(root) } : {}),
   });
-  documents.onClosed((uri) => engine.forget(uri, scope(uri).path));
+  const links = new SecretLinks(root);
+  documents.onClosed((uri) => {
+    engine.forget(uri, scope(uri).path);
+    links.forget(uri);
+  });
 
-  connection.onRequest(InlineCompletionRequest.type, (params, token: CancellationToken) => inlineCompletion(engine, documents, scope, params, token));
+  connection.onRequest(InlineCompletionRequest.type, async (params, token: CancellationToken) =>
+    (await links.secret(params.textDocument.uri)) ? { items: [] } : inlineCompletion(engine, documents, scope, params, token));
   connection.onRequest(CompletionStatsRequest, () => engine.stats());
   // The completion model is the session's: it is disposed with the session.
   return { dispose: async () => undefined };
@@ -94,6 +105,39 @@ async function inlineCompletion(
     if (error instanceof ResponseError) throw error;
     log("warn", "inline completion failed", error);
     return { items: [] };
+  }
+}
+
+/**
+ * Which open files are another name of a file that looks like it holds secrets: a symbolic
+ * link to one, or in the folder Hearth works in a hard link (`secretFileRead`, as the agent's
+ * reads decide); outside it, where a link leads. Looked up once per document while it is open:
+ * a hard link's lookup may walk the folder.
+ */
+export class SecretLinks {
+  private readonly known = new Map<string, Promise<boolean>>();
+  constructor(private readonly root: string | undefined) {}
+
+  /** Whether the document at `uri` is such a file (false for one that is no file: untitled, a notebook's cell). */
+  secret(uri: string): Promise<boolean> {
+    let found = this.known.get(uri);
+    if (!found) {
+      found = this.lookUp(uri).catch(() => false);
+      this.known.set(uri, found);
+    }
+    return found;
+  }
+
+  forget(uri: string): void {
+    this.known.delete(uri);
+  }
+
+  private async lookUp(uri: string): Promise<boolean> {
+    if (!uri.startsWith("file:")) return false;
+    const path = this.root === undefined ? undefined : relativeTo(this.root, uri);
+    if (this.root !== undefined && path !== undefined) return (await secretFileRead(this.root, path)) !== undefined;
+    const real = await realpath(fileURLToPath(uri)).catch(() => undefined);
+    return real !== undefined && looksLikeSecrets(real);
   }
 }
 

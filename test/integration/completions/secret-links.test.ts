@@ -1,0 +1,86 @@
+/**
+ * Inline completions in a file that is another name of a secrets file — a symbolic link
+ * (`settings.txt` → `.env`) or a hard link (`ln .env notes.txt`), in the folder Hearth works in
+ * or outside it — through the built runtime over LSP with an OpenAI-compatible server on
+ * 127.0.0.1 that records each `/infill` request. The agent's tools treat such a file as the
+ * secrets file it is (tools/secret-reads.ts); completions send nothing of it either, as for
+ * `.env` itself. An ordinary file of the same folder is still completed.
+ */
+import assert from "node:assert/strict";
+import { existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { DidOpenTextDocumentNotification, InlineCompletionRequest } from "vscode-languageserver-protocol";
+import { type RuntimeProcess, spawnRuntime } from "../../../src/cli/runtime-connection.ts";
+import { ModelLoadRequest } from "../../../src/protocol/lsp-ext.ts";
+import { tempDir } from "../../fixtures/temp.ts";
+
+const RUNTIME = resolve(import.meta.dirname, "../../../out/runtime.mjs");
+if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run "npm run build" first`);
+
+/** Not shaped like a provider's token: masking values would not hide it, only the file's being a secrets file does. */
+const ENV = "DB_HOST=db.internal\nDB_PASSWORD=correct-horse-battery\nAPI_KEY=";
+
+describe("completions in another name of a secrets file", () => {
+  let server: Server;
+  let base: string;
+  const infills: string[] = [];
+  let runtime: RuntimeProcess | undefined;
+
+  before(async () => {
+    server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  }, { timeout: 120_000 });
+  after(async () => {
+    await runtime?.close(1000).catch(() => undefined);
+    server.close();
+  }, { timeout: 120_000 });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    if (req.url === "/v1/models") return void res.end(JSON.stringify({ data: [{ id: "qwen3.5-test" }] }));
+    if (req.url === "/infill") {
+      infills.push(body);
+      return void res.end(JSON.stringify({ content: "sk-live-123", stop_type: "eos" }));
+    }
+    res.writeHead(404).end();
+  }
+
+  /** Opens `file` with its text and asks for a completion at its end: the items, and the /infill requests it made. */
+  async function ask(r: RuntimeProcess, file: string, text: string): Promise<{ items: unknown[]; sent: string[] }> {
+    const uri = pathToFileURL(file).href;
+    await r.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "plaintext", version: 1, text } });
+    const lines = text.split("\n");
+    const from = infills.length;
+    const answer = await r.connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position: { line: lines.length - 1, character: lines.at(-1)!.length }, context: { triggerKind: 1 } });
+    const items = Array.isArray(answer) ? answer : (answer?.items ?? []);
+    return { items, sent: infills.slice(from) };
+  }
+
+  it("a symbolic or hard link to .env, in the folder or outside it, sends nothing; an ordinary file does", { timeout: 120_000 }, async () => {
+    const folder = tempDir("hearth-secret-links-");
+    writeFileSync(join(folder, ".env"), ENV);
+    symlinkSync(".env", join(folder, "settings.txt"));
+    linkSync(join(folder, ".env"), join(folder, "notes.txt"));
+    const elsewhere = join(tempDir("hearth-secret-links-other-"), "web");
+    mkdirSync(elsewhere);
+    symlinkSync(join(folder, ".env"), join(elsewhere, "deploy.cfg"));
+    writeFileSync(join(folder, "app.txt"), "greeting = ");
+    runtime = await spawnRuntime({ runtimePath: RUNTIME, rootPath: folder, initializationOptions: { settings: { serverUrl: base } } });
+    const model = await runtime.connection.sendRequest(ModelLoadRequest, { reload: false });
+    assert.equal(model.kind, "ready", JSON.stringify(model));
+
+    for (const file of [join(folder, "settings.txt"), join(folder, "notes.txt"), join(elsewhere, "deploy.cfg"), join(folder, ".env")]) {
+      const { items, sent } = await ask(runtime, file, ENV);
+      assert.deepEqual(sent, [], `${file}: nothing sent`);
+      assert.deepEqual(items, [], `${file}: nothing offered`);
+    }
+    const ordinary = await ask(runtime, join(folder, "app.txt"), "greeting = ");
+    assert.equal(ordinary.sent.length, 1, "an ordinary file of the folder is still completed");
+  });
+});

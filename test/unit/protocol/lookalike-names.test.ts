@@ -1,0 +1,34 @@
+// Homoglyph names: a Cyrillic "а" (U+0430) in `is_аdmin` or a Greek "ο" (U+03BF) in `pοrt`
+// makes a name that looks like the ASCII one and is another ("Trojan Source", CVE-2021-42694).
+// VS Code marks such letters in its editor; Hearth's approval cards, hearth fix's question
+// and the tool results the model reads said nothing of them.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { findHiddenText, hiddenInCall, hiddenInChange, hiddenTextNotice, hiddenTextWarning } from "../../../src/protocol/visible-text.ts";
+
+describe("names that mix ASCII letters with a Cyrillic or Greek letter that looks like one", () => {
+  it("are counted, and the model and the user are told", () => {
+    const code = "def is_\u0430dmin(u):\n    return u.p\u03bfrt == 8080 and \u0421onfig.ok\n";
+    const hidden = findHiddenText(code);
+    assert.equal(hidden?.lookalike, 3);
+    assert.match(hiddenTextNotice(hidden!, "this tool result"), /3 names that mix ASCII letters with Cyrillic or Greek letters that look like them/);
+    assert.match(hiddenTextWarning(hidden!, "The change", false), /3 names that mix .*"is_\\u0430dmin"/);
+  });
+
+  it("a change or a call that adds one is warned of; one that only keeps or removes it is not", () => {
+    assert.equal(hiddenInChange("--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+if is_\u0430dmin(u): x = 1\n")?.lookalike, 1);
+    assert.equal(hiddenInChange("--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-if is_\u0430dmin(u): x = 1\n+x = 1\n"), undefined);
+    assert.equal(hiddenInCall({ path: "a.py", old_text: "return True", new_text: "return is_\u0430dmin(u)" })?.lookalike, 1);
+  });
+
+  it("leaves text in those scripts alone, and their symbols beside ASCII", () => {
+    for (const [text, what] of [
+      ["# Привет, мир: hello world\nprint('Ελληνικά') # ok", "Russian and Greek words beside English ones"],
+      ["R = 10 k\u03a9; dt = 5 \u03bcs; \u03c3_x = 2; \u0394t = 1", "units and math: kΩ, μs, σ_x, Δt"],
+      ["const userИмя = 1;", "a Cyrillic word with no letter that passes for Latin"],
+      ["сор, рос, хор", "Cyrillic words made only of letters that look Latin"],
+    ] as const) {
+      assert.equal(findHiddenText(text), undefined, what);
+    }
+  });
+});

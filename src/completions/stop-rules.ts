@@ -8,6 +8,8 @@
  *   that closes the block) is dropped, also when the completion ends the statement after
  *   them (`console.log(|)` + `x);`: the `;` is dropped with them); the whitespace before
  *   it stays (`a && |b` stays `a && b`; a block's `}` stays on its own line);
+ * - a line closes no bracket that the text right of the cursor already closes
+ *   (`foo(bar(|), 2)` + `x))` is `x`);
  * - after code and a space typed before the cursor, the completion's own leading space is
  *   dropped (no `x =  1`);
  * - a lone CR is a line break, as the editor takes it (CRLF stays as it came);
@@ -128,7 +130,55 @@ export function trimCompletion(text: string, at: CursorLines, multiline: boolean
   // After code and a typed space, a model often starts with a token of its own space: `x =  1`.
   if (/[ \t]/.test(at.linePrefix.slice(-1)) && at.linePrefix.trim() !== "") text = text.replace(/^[ \t]+/, "");
   const cut = multiline ? cutBlock(text, at) : (text.split("\n")[0] ?? "");
-  return dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
+  const kept = dropDuplicateOfRight(withinMaxChars(cut).replace(/\s+$/, ""), at);
+  return multiline ? kept : withoutExtraClosers(kept, at);
+}
+
+/**
+ * A line without the closer, and what follows, that would close a bracket the text right of
+ * the cursor already closes: `foo(bar(|), 2)` + `x))` is `x`, not `foo(bar(x)), 2)`. Brackets
+ * left open before the cursor that nothing on its right closes are the completion's to close
+ * (`foo(bar(|)` + `x))` keeps `x)`); a bracket opened on a line above is not counted, so with
+ * nothing right of the cursor to close one, the line is kept as it is. Not inside a string.
+ */
+function withoutExtraClosers(line: string, at: CursorLines): string {
+  const left = bracketWalk(at.linePrefix);
+  if (left.quote) return line;
+  const closedOnRight = bracketWalk(at.lineSuffix).unmatched;
+  if (closedOnRight === 0) return line;
+  const free = Math.max(0, left.open - closedOnRight);
+  let depth = 0;
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c) && --depth < -free) return line.slice(0, i).replace(/\s+$/, "");
+  }
+  return line;
+}
+
+/** Brackets left open at the end of `text`, closers that close none of its own (`unmatched`), and the quote it ends inside, if any. */
+function bracketWalk(text: string): { open: number; unmatched: number; quote: string } {
+  let open = 0;
+  let unmatched = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if ("([{".includes(c)) open++;
+    else if (")]}".includes(c)) {
+      if (open > 0) open--;
+      else unmatched++;
+    }
+  }
+  return { open, unmatched, quote };
 }
 
 /** The whole lines of `text` that fit in MAX_CHARS; "" when even the first does not. */

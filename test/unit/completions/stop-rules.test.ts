@@ -82,7 +82,7 @@ describe("stop rules", () => {
     assert.equal(trimCompletion("price(item), 0);", at("sum(|)\n"), true), "price(item), 0", "the completion's own brackets stay");
     assert.equal(trimCompletion("price(item));", at("sum(|)\n"), true), "price(item)");
     assert.equal(trimCompletion("'a', 'b']);", at("set([|])\n"), true), "'a', 'b'");
-    assert.equal(trimCompletion("x) + y;", at("f(|)\n"), false), "x) + y;", "code after the closer: left as it is");
+    assert.equal(trimCompletion("x) + y;", at("f(|)\n"), false), "x", "code after the closer: cut before the closer, not `f(x) + y;)`");
   });
 
   it("does not double the space already typed before the cursor", () => {
@@ -154,6 +154,15 @@ describe("stop rules", () => {
     const block = trimCompletion(Array.from({ length: 10 }, () => `  ${"x".repeat(400)};`).join("\n"), at("function f() {|\n"), true);
     assert.ok(block.length > 0 && block.length <= MAX_CHARS, `${block.length} characters`);
     assert.ok(block.split("\n").every((line) => line === `  ${"x".repeat(400)};`), "whole lines");
+  });
+
+  it("a line does not close a bracket the text right of the cursor already closes", () => {
+    // `foo(bar(x)), 2)`: the completion's second `)` closed foo( before the `, 2` that is foo's.
+    assert.equal(trimCompletion("x))", at("foo(bar(|), 2)\n"), false), "x");
+    assert.equal(trimCompletion("1, 2]]", at("const m = [[|], [3]];\n"), false), "1, 2");
+    assert.equal(trimCompletion("x))", at("foo(bar(|)\n"), false), "x)", "bar( is still open: its `)` is the completion's to write");
+    assert.equal(trimCompletion("b)", at("foo(\n  a, |\n"), false), "b)", "nothing right of the cursor closes foo(");
+    assert.equal(trimCompletion("a, \")\")", at("f(|)\n"), false), "a, \")\"", "a closer in a string is text");
   });
 
   it("brackets inside strings do not end a block", () => {

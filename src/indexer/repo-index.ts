@@ -4,12 +4,13 @@ import { cachePath, computeCacheKey, loadCache, saveCache, type CacheMiss } from
 import { buildGraph, pageRank, type FileGraph } from "./graph.ts";
 import { readHistory, type HistorySource, type RepoHistory } from "./history.ts";
 import { DEFAULT_EXCLUDED_DIRS, LanguageRegistry } from "./languages.ts";
+import { LinkedNames } from "./linked-names.ts";
 import { sameStamp, stampToRecord, withStamp } from "./file-stamp.ts";
 import { parseRead, type ParseJob, type ParseSettings } from "./parse-file.ts";
 import { referenceCount } from "./references.ts";
 import { InlineParser, WorkerPool, type FileParser, type WorkerOptions } from "./pool.ts";
 import type { IgnoreRules } from "./ignore.ts";
-import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile } from "./scan.ts";
+import { crowdedFolder, isOutside, isPathExcluded, scanRepository, type ScannedFile, type ScanResult } from "./scan.ts";
 import { limitCalls, nodeScanFs, NotTriedCall, StalledCall, type ScanFs } from "./scan-fs.ts";
 import { SecretLinks, secretFileSkip, secretTargetSkip } from "./secret-links.ts";
 import { SymbolTables } from "./tables.ts";
@@ -282,6 +283,8 @@ export class RepoIndex {
   /** Other names of secret-looking files: the build's walk of the folders, reused by the updates until a change could make it stale. */
   private readonly secretLinks: SecretLinks;
   private readonly now: () => number;
+  /** The names symbolic links give indexed files: an update under one name updates them all. */
+  private readonly links = new LinkedNames();
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -324,6 +327,8 @@ export class RepoIndex {
     // A hard link to a git-ignored .env named settings.py parses as code: its definitions' lines are the keys.
     const secretLinks = await this.secretLinks.leaveOut(scanned.files);
     const scan = { ...scanned, files: secretLinks.files, skipped: [...scanned.skipped, ...secretLinks.skipped] };
+    this.links.clear();
+    this.learnLinks(scan);
     const crowded = scan.stopped && crowdedFolder(scan.files);
     this.stopped = scan.stopped && { ...scan.stopped, ...(crowded ? { crowded } : {}) };
     const previousSkips = new Map(this.skipped);
@@ -402,6 +407,13 @@ export class RepoIndex {
    */
   async updateFile(path: string, text?: string): Promise<UpdateResult> {
     const rel = this.relative(path);
+    const result = await this.updateName(rel, text);
+    // The same file under the other names links give it: the watcher and the editor name one.
+    for (const other of this.links.otherNames(rel)) await this.updateName(other, text);
+    return result;
+  }
+
+  private async updateName(rel: string, text: string | undefined): Promise<UpdateResult> {
     try {
       return await this.update(rel, text);
     } catch (err) {
@@ -470,6 +482,7 @@ export class RepoIndex {
   /** The files of a folder made, renamed or moved in, as the scan finds them (its ignore rules, links, excluded folders), each updated. */
   private async addFolder(rel: string): Promise<UpdateResult> {
     const scan = await scanRepository(this.root, { ...this.limits, from: rel, rulesCache: this.ignoreCache, ...(this.options.fs ? { fs: this.options.fs } : {}) });
+    this.learnLinks(scan);
     const leftOut = scan.skipped.filter((s) => !CHOSEN_SKIPS.has(s.reason));
     for (const s of leftOut) this.skipped.set(s.path, s);
     let parsed = false;
@@ -518,10 +531,26 @@ export class RepoIndex {
   /** Forgets a deleted file. Returns whether it was indexed. */
   removeFile(path: string): boolean {
     const rel = this.relative(path);
+    // A file gone under its real name is gone under its links' names too; a link gone (a name
+    // through one) takes only its own names, never the real file.
+    const others = this.links.throughLink(rel) ? [] : this.links.otherNames(rel);
+    this.links.forget(rel);
+    let removed = this.removeName(rel);
+    for (const other of others) removed = this.removeName(other) || removed;
+    return removed;
+  }
+
+  private removeName(rel: string): boolean {
     if (looksLikeSecrets(rel)) this.secretLinks.forget();
     this.skipped.delete(rel);
     // A folder: the editor's watcher names a deleted (or renamed) folder alone, not each file it held.
     return this.dropRecord(rel) || this.dropFolder(rel);
+  }
+
+  /** Notes the links a scan found, to files and to folders. */
+  private learnLinks(scan: Pick<ScanResult, "files" | "linkedFolders">): void {
+    for (const f of scan.files) if (f.linkTarget !== undefined) this.links.add(f.path, f.linkTarget);
+    for (const l of scan.linkedFolders) this.links.add(l.path, l.target);
   }
 
   /** Forgets the files and skips under the folder `rel`. Returns whether it held indexed files. */

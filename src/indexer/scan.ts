@@ -60,6 +60,8 @@ const MAX_CALLS_IN_FLIGHT = 64;
 export interface ScanResult {
   readonly files: ScannedFile[];
   readonly skipped: SkippedFile[];
+  /** The links to folders the scan entered (the link's path, its real path): their files are indexed under both names. */
+  readonly linkedFolders: { readonly path: string; readonly target: string }[];
   /** Set when the scan stopped at `maxFiles`: how many folders it did not enter (or finish). */
   readonly stopped?: { readonly maxFiles: number; readonly foldersLeft: number };
 }
@@ -142,6 +144,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   });
   // Real paths of the folders entered through a link: each is entered so once per scan.
   const linkedDirs = new Set<string>();
+  const linkedFolders: { path: string; target: string }[] = [];
 
   const maxFiles = options.maxFiles ?? Infinity;
   const queue: Folder[] = [];
@@ -220,6 +223,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
         }
         const folder = await folderAt(abs, rel, stack, ancestors, e.isLink);
         if (folder) queue.push(folder);
+        if (folder && target !== undefined) linkedFolders.push({ path: rel, target });
         continue;
       }
       if (isGitFile(e.name, excluded)) {
@@ -309,7 +313,7 @@ export async function scanRepository(root: string, options: ScanOptions): Promis
   skipped.push(...ignoreFileSkips);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // The folder the limit was reached in counts as one not finished.
-  return { files, skipped, ...(cut ? { stopped: { maxFiles, foldersLeft: queue.length - next + 1 } } : {}) };
+  return { files, skipped, linkedFolders, ...(cut ? { stopped: { maxFiles, foldersLeft: queue.length - next + 1 } } : {}) };
 }
 
 /**

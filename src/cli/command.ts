@@ -7,6 +7,7 @@ import { accessSync, closeSync, constants, openSync, readFileSync, readlinkSync,
 import { dirname, resolve } from "node:path";
 import { isScriptPath } from "../models/index.ts";
 import { printableAscii } from "../protocol/printable-ascii.ts";
+import { charColumns } from "./columns.ts";
 
 export interface CliIo {
   /** Writes to standard output (the command's result: text or JSON). */
@@ -156,8 +157,16 @@ export function readInputBytes(path: string, what: string): Buffer {
  */
 export function progressFrame(text: string, columns: number | undefined): string {
   const width = Math.max(1, (columns && columns > 1 ? columns : 80) - 1);
-  const chars = [...text];
-  return `\r${chars.length > width ? chars.slice(0, width).join("") : text.padEnd(width)}`;
+  // In columns, not characters: a CJK model name is two a letter (columns.ts).
+  let used = 0;
+  let kept = "";
+  for (const char of text) {
+    const wide = charColumns(char);
+    if (used + wide > width) break;
+    used += wide;
+    kept += char;
+  }
+  return `\r${kept}${" ".repeat(width - used)}`;
 }
 
 /**

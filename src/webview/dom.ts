@@ -117,7 +117,7 @@ export function icon(name: IconName): SVGSVGElement {
   return svg;
 }
 
-/** A spinner for "running" states (CSS animation; still under prefers-reduced-motion). */
+/** A spinner for "running" states, always beside words saying what runs (CSS animation; it stands still under reduced motion, the OS's or VS Code's). */
 export function spinner(): HTMLElement {
   return h("span", { class: "spinner", "aria-hidden": "true" });
 }

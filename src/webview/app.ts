@@ -92,7 +92,13 @@ export class ChatApp {
     root.replaceChildren(this.header, this.statusArea, this.historyPanel.element, this.scroller, this.composer.element, this.announcer.element, this.announcer.alerts);
     root.classList.add("chat");
     root.removeAttribute("aria-live"); // the transcript is the live region; status changes are not chatter
-    root.addEventListener("keydown", (e) => e.key === "Escape" && this.historyPanel.open && this.toggleHistory(false));
+    // Escape stops a run from wherever the focus is in the view, as VS Code's own chat does; the
+    // @-mention list and the history take their own Escape first (they stop its propagation).
+    root.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || e.isComposing) return;
+      if (this.historyPanel.open) this.toggleHistory(false);
+      else if (this.composer.stop()) e.preventDefault();
+    });
     window.addEventListener("pagehide", () => this.saveNow());
     this.scroller.scrollTop = this.scroller.scrollHeight; // a restored conversation opens at its end
   }

@@ -57,7 +57,7 @@ export class Composer {
     this.chips = h("ul", { class: "chips composer-chips", "aria-label": "Attached context" });
     // Named by aria-label as well: at narrow widths only their icons show.
     this.sendButton = button("Send", () => this.send(), { kind: "primary", icon: "send", attrs: { "aria-label": "Send", title: "Send (Enter)" } });
-    this.stopButton = button("Stop", () => this.opts.post({ type: "stop" }), { kind: "danger", icon: "stop", attrs: { "data-action": "stop", "aria-label": "Stop", title: "Stop" } });
+    this.stopButton = button("Stop", () => this.opts.post({ type: "stop" }), { kind: "danger", icon: "stop", attrs: { "data-action": "stop", "aria-label": "Stop", title: "Stop (Escape)", "aria-keyshortcuts": "Escape" } });
     this.addSelection = button("Add Selection", () => this.addMention({ kind: "selection" }), { icon: "plus", text: "Selection", attrs: { class: "secondary small" } });
     this.addProblems = button("Add Problems", () => this.addMention({ kind: "problems" }), { icon: "plus", text: "Problems", attrs: { class: "secondary small" } });
     this.meterSlot = h("div", { class: "meter-slot" });
@@ -121,6 +121,13 @@ export class Composer {
     if (reason === undefined) this.sendButton.removeAttribute("aria-describedby");
     else this.sendButton.setAttribute("aria-describedby", this.blockedNote.id);
     this.sendButton.title = reason ?? "Send (Enter)";
+  }
+
+  /** Stops the run, as the Stop button does (Escape anywhere in the view); false when none runs. */
+  stop(): boolean {
+    if (!this.running) return false;
+    this.opts.post({ type: "stop" });
+    return true;
   }
 
   setRunning(running: boolean): void {

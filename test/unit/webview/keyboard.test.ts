@@ -167,6 +167,33 @@ describe("keyboard: focus after what held it goes away", () => {
   });
 });
 
+describe("keyboard: Escape stops the run", () => {
+  beforeEach(() => ({ root, host, app } = startApp()));
+  const textarea = () => q('textarea[aria-label="Message Hearth"]') as HTMLTextAreaElement;
+
+  it("Escape in the message box or on a card stops a running reply (the Stop button says so); with no run it stops nothing", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }])));
+    key(textarea(), "Escape");
+    assert.equal(host.sent("stop").length, 0, "no run: nothing to stop");
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    assert.equal(q('[data-action="stop"]')?.getAttribute("aria-keyshortcuts"), "Escape");
+    textarea().value = "my next question";
+    const escape = key(textarea(), "Escape");
+    assert.equal(host.sent("stop").length, 1);
+    assert.ok(escape.defaultPrevented);
+    assert.equal(textarea().value, "my next question", "the draft is kept");
+    key(q('[data-item="user"]')!, "Escape");
+    assert.equal(host.sent("stop").length, 2);
+  });
+
+  it("Escape that closes the @-mention list or the history stops nothing", () => {
+    app.receive(conversation(transcript([{ kind: "user", id: "u", text: "go" }], { runId: "r1" })));
+    onlyButton(root, "Conversation history").click();
+    key(q("nav.history")!, "Escape");
+    assert.equal(host.sent("stop").length, 0);
+  });
+});
+
 describe("keyboard: the conversation history", () => {
   const history = [
     { id: "c1", title: "Chat", updatedAt: 3 },

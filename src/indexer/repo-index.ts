@@ -112,6 +112,12 @@ export interface IndexReport {
   readonly pending: number;
 }
 
+/** A build's (or `complete`'s) start: the clock for stamps, and the count of updates made before it. */
+interface BuildRun {
+  readonly readFrom: number;
+  readonly updates: number;
+}
+
 /** The outcome of a one-file update. */
 export type UpdateResult = "parsed" | "unchanged" | "removed" | "skipped";
 
@@ -285,6 +291,12 @@ export class RepoIndex {
   private readonly now: () => number;
   /** The names symbolic links give indexed files: an update under one name updates them all. */
   private readonly links = new LinkedNames();
+  /**
+   * Each path's latest one-file update or removal (a count): the watcher's events run while a
+   * build does, and a build's view of a file older than an update's must not be put back over it.
+   */
+  private readonly lastUpdated = new Map<string, number>();
+  private updates = 0;
 
   constructor(private readonly options: RepoIndexOptions) {
     this.root = resolve(options.root);
@@ -320,7 +332,9 @@ export class RepoIndex {
     const missed = detail ? { cacheMissDetail: detail } : {};
     opts.onProgress?.({ phase: "scanning", done: 0, total: 0 });
     // Before any stat: a file's stamps this close to its read prove nothing later (file-stamp.ts).
-    const readFrom = this.now();
+    // Updates from here on are newer than anything this build sees of their files.
+    this.lastUpdated.clear();
+    const run: BuildRun = { readFrom: this.now(), updates: this.updates };
     // The scan reads every ignore file on its way: it refills the rules later updates check.
     this.ignoreCache.clear();
     const scanned = await scanRepository(this.root, { ...this.limits, rulesCache: this.ignoreCache, ...(opts.signal ? { signal: opts.signal } : {}), ...(this.options.fs ? { fs: this.options.fs } : {}) });
@@ -342,15 +356,15 @@ export class RepoIndex {
     }
     const seen = new Set(scan.files.map((f) => f.path));
     const sizeBefore = this.files.size;
-    for (const path of [...this.files.keys()]) if (!seen.has(path)) this.dropRecord(path);
+    for (const path of [...this.files.keys()]) if (!seen.has(path) && !this.updatedSince(path, run)) this.dropRecord(path);
     const toParse: ScannedFile[] = [];
     let reused = 0;
-    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true, readFrom);
+    const verdicts = await this.verdicts(scan.files, previousSkips, opts.lazy === true, run);
     scan.files.forEach((f, i) => {
       if (verdicts[i] === "reuse") reused++;
       else if (verdicts[i] === "parse") toParse.push(f);
     });
-    await this.parseAll(toParse, opts, opts.lazy === true, readFrom);
+    await this.parseAll(toParse, opts, opts.lazy === true, run);
     await history;
     // An unchanged tree (a restart) leaves the cache as it is.
     const unchanged = cache === "hit" && toParse.length === 0 && this.files.size === sizeBefore && !this.touched && !this.unsaved;
@@ -389,7 +403,7 @@ export class RepoIndex {
     }
     if (jobs.length === 0) return 0;
     // The record's stamps are the scan's, from before this read: kept (or left NaN) as they are.
-    await this.parseAll(jobs, signal ? { signal } : {}, false, this.now());
+    await this.parseAll(jobs, signal ? { signal } : {}, false, { readFrom: this.now(), updates: this.updates });
     this.unsaved = true;
     this.graphCache = undefined; // the next query ranks with the new symbols' edges
     return jobs.length;
@@ -424,6 +438,7 @@ export class RepoIndex {
   }
 
   private async update(rel: string, text: string | undefined): Promise<UpdateResult> {
+    this.lastUpdated.set(rel, ++this.updates);
     // A secret file made, changed or moved (.env is git-ignored: before the exclusion) — the next lookup of other names walks again.
     if (looksLikeSecrets(rel)) this.secretLinks.forget();
     if (/(^|\/)\.(git|hearth)ignore$/.test(rel)) this.ignoreCache.clear();
@@ -541,6 +556,7 @@ export class RepoIndex {
   }
 
   private removeName(rel: string): boolean {
+    this.lastUpdated.set(rel, ++this.updates);
     if (looksLikeSecrets(rel)) this.secretLinks.forget();
     this.skipped.delete(rel);
     // A folder: the editor's watcher names a deleted (or renamed) folder alone, not each file it held.
@@ -702,7 +718,7 @@ export class RepoIndex {
    * at a time: a checkout touches hundreds of files, and one read after another paid each one's
    * round trip (on a network mount, milliseconds each) in turn.
    */
-  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean, readFrom: number): Promise<("reuse" | "parse" | "skipped")[]> {
+  private async verdicts(files: readonly ScannedFile[], previousSkips: ReadonlyMap<string, SkippedFile>, lazy: boolean, run: BuildRun): Promise<("reuse" | "parse" | "skipped")[]> {
     const out = new Array<"reuse" | "parse" | "skipped">(files.length);
     let next = 0;
     let failed = false;
@@ -718,7 +734,7 @@ export class RepoIndex {
           continue;
         }
         try {
-          out[i] = await this.reuseVerdict(f, lazy, readFrom);
+          out[i] = await this.reuseVerdict(f, lazy, run);
         } catch (err) {
           failed = true;
           throw err;
@@ -734,7 +750,7 @@ export class RepoIndex {
   }
 
   /** Whether a scanned file's record still holds, must be parsed, or could not be read ("skipped", recorded so). */
-  private async reuseVerdict(f: ScannedFile, lazy: boolean, readFrom: number): Promise<"reuse" | "parse" | "skipped"> {
+  private async reuseVerdict(f: ScannedFile, lazy: boolean, run: BuildRun): Promise<"reuse" | "parse" | "skipped"> {
     const old = this.files.get(f.path);
     if (!old || old.size !== f.size) return "parse";
     // A full build wants symbols: a record a lazy build left pending is parsed now.
@@ -754,9 +770,11 @@ export class RepoIndex {
       this.apply({ ok: false, skip: { path: f.path, reason: "unreadable", detail: err.message } });
       return "skipped";
     }
+    // An update read it while this read was under way: its record is the newer.
+    if (this.updatedSince(f.path, run)) return "reuse";
     // Gone, a folder, a pipe or grown past the limit since the scan: the parse says which.
     if (!read.ok || createHash("sha1").update(read.bytes).digest("hex") !== old.hash) return "parse";
-    const stamp = stampToRecord(f, readFrom);
+    const stamp = stampToRecord(f, run.readFrom);
     // Still too close to be stamped: nothing new to write (NaN again).
     if (!Object.is(stamp.mtimeMs, old.mtimeMs) || stamp.ctimeMs !== old.ctimeMs) {
       this.files.set(f.path, withStamp(old, stamp));
@@ -765,7 +783,7 @@ export class RepoIndex {
     return "reuse";
   }
 
-  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, readFrom: number): Promise<void> {
+  private async parseAll(files: ScannedFile[], opts: Pick<BuildOptions, "signal" | "onProgress">, termsOnly: boolean, run: BuildRun): Promise<void> {
     let done = 0;
     const total = files.length;
     const step = Math.max(1, Math.floor(total / 200));
@@ -776,11 +794,22 @@ export class RepoIndex {
       while (next < files.length) {
         opts.signal?.throwIfAborted();
         const f = files[next++]!;
-        this.apply(await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, readFrom), ...(termsOnly ? { termsOnly } : {}) }));
+        const outcome = await this.parser.parse({ path: f.path, absPath: f.absPath, ...stampToRecord(f, run.readFrom), ...(termsOnly ? { termsOnly } : {}) });
+        // An update (or removal) since the build began read the file after the scan did: its record is the newer.
+        if (!this.updatedSince(f.path, run)) this.apply(outcome);
         if (++done % step === 0 || done === total) opts.onProgress?.({ phase: "parsing", done, total });
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  }
+
+  /** Whether `path`, or a folder above it, was updated or removed since `run` began. */
+  private updatedSince(path: string, run: BuildRun): boolean {
+    if (this.updates === run.updates) return false;
+    for (let p = path; ; p = p.slice(0, p.lastIndexOf("/"))) {
+      if ((this.lastUpdated.get(p) ?? 0) > run.updates) return true;
+      if (!p.includes("/")) return false;
+    }
   }
 
   private apply(outcome: ParseOutcome): void {

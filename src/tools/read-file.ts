@@ -3,7 +3,7 @@ import { shownPath } from "../indexer/index.ts";
 import { MAX_READ_CHARS, MAX_READ_FILE_BYTES } from "./limits.ts";
 import { maskSecrets, maskedNote } from "./secret-values.ts";
 import { recordLines, recordWhole } from "./file-reads.ts";
-import { contentHash, decodeText, pairSafeEnd, splitLines, strayBytesPhrase } from "./text-file.ts";
+import { type TextFile, contentHash, decodeText, pairSafeEnd, splitLines, strayBytesPhrase } from "./text-file.ts";
 import { type Tool, ToolError, optionalInt, stringArg } from "./tool.ts";
 import { readTargets, spellingNote } from "./path-spelling.ts";
 import { quotedPath } from "./workspace.ts";
@@ -49,7 +49,7 @@ export const readFileTool: Tool = {
       return { text: `${shownPath(path)} is empty.`, data: { path, lines: 0 } };
     }
     if (first > lines.length) throw new ToolError("invalid-input", `start_line ${first} is past the end of ${shownPath(path)} (${lines.length} lines)`);
-    const shown = render(path, lines.map((l) => l.text), first, last);
+    const shown = render(path, lines.map((l) => l.text), first, last, file);
     // What the model saw: a long line shown cut counts as not seen whole.
     if (ctx.reads) recordLines(ctx.reads, path, contentHash(bytes), first, shown.data.endLine - (shown.cutLine ? 1 : 0), lines.length);
     // A key block begun above the range is told of too: its lines in the range are shown empty.
@@ -82,7 +82,7 @@ function shellQuote(path: string): string {
   return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }
 
-function render(path: string, lines: readonly string[], first: number, last: number): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number }; cutLine: boolean } {
+function render(path: string, lines: readonly string[], first: number, last: number, file: FileForm): { text: string; data: { path: string; startLine: number; endLine: number; totalLines: number }; cutLine: boolean } {
   const width = String(last).length;
   const out: string[] = [];
   let used = 0;
@@ -98,7 +98,7 @@ function render(path: string, lines: readonly string[], first: number, last: num
       const shown = text.slice(0, pairSafeEnd(text, Math.max(0, room)));
       out.push(prefix + shown);
       shownTo = n;
-      cutNote = longLineNote(path, n, text.length, shown.length);
+      cutNote = longLineNote(path, n, text, shown.length, file);
       break;
     }
     if (used + prefix.length + text.length + 1 > MAX_READ_CHARS && out.length > 0) break;
@@ -118,12 +118,29 @@ function render(path: string, lines: readonly string[], first: number, last: num
 const MIN_CUT_CHARS = 4_000;
 
 
-function longLineNote(path: string, n: number, length: number, shown: number): string {
-  const from = shown + 1;
+/** How a file's bytes hold its text, for a shell command that reads them. */
+type FileForm = Pick<TextFile, "encoding" | "bom">;
+
+function longLineNote(path: string, n: number, line: string, shown: number, file: FileForm): string {
   return (
-    `Line ${n} is ${length} characters long; showing its first ${shown}. A line this long cannot be read whole: ` +
-    `find what you need in it with search or run_command (grep -noE '.{0,80}WORD.{0,80}' ${shellQuote(path)}), ` +
-    `or read on with run_command: sed -n '${n}p' ${shellQuote(path)} | cut -c ${from}-${from + MAX_READ_CHARS - 1}. ` +
+    `Line ${n} is ${line.length} characters long; showing its first ${shown}. A line this long cannot be read whole: ` +
+    `find what you need in it with search or run_command (grep -noE '.{0,80}WORD.{0,80}' ${shellQuote(path)})${readOn(path, n, line, shown, file)}. ` +
     `edit_file matches text from any part of it.`
   );
+}
+
+/**
+ * The command that shows the next part of a long line. GNU cut counts bytes (-c too), so
+ * a UTF-8 line that is not ASCII gets byte offsets at character bounds (-b): counted in
+ * characters, a CJK line's next part was one already read, cut inside letters. A latin1
+ * file's characters are its bytes; sed and cut cannot read a UTF-16 file's lines. A UTF-8
+ * BOM is the first line's first three bytes to sed.
+ */
+function readOn(path: string, n: number, line: string, shown: number, file: FileForm): string {
+  if (file.encoding === "utf16le" || file.encoding === "utf16be") return "";
+  const end = pairSafeEnd(line, Math.min(line.length, shown + MAX_READ_CHARS));
+  const ascii = file.encoding === "latin1" || !/[^\x00-\x7f]/.test(line.slice(0, end));
+  const bom = n === 1 && file.bom ? 3 : 0;
+  const [from, to] = ascii ? [shown + 1, shown + MAX_READ_CHARS] : [Buffer.byteLength(line.slice(0, shown)) + 1, Buffer.byteLength(line.slice(0, end))];
+  return `, or read on with run_command: sed -n '${n}p' ${shellQuote(path)} | cut -${ascii ? "c" : "b"} ${from + bom}-${to + bom}`;
 }

@@ -178,6 +178,37 @@ describe("a match that would cut a character in two", () => {
   });
 });
 
+// A minified line too long to show whole: read_file shows its start and says how to read on
+// with cut. GNU cut -c counts bytes, and the note counted UTF-16 units, so on a line of CJK
+// text or emoji the command it gave showed a part already read, cut inside characters.
+describe("a line too long to show, of text that is not ASCII", () => {
+  const readOn = (text: string) => /cut -([bc]) (\d+)-(\d+)/.exec(text);
+
+  it("read_file's way to read on counts bytes, from the first character not shown (after a BOM too)", async () => {
+    const line = "const s = '" + "中文".repeat(40_000) + "';";
+    const { root, ctx } = workspaceWith({ "bundle.min.js": `${line}\n`, "bom.min.js": Buffer.concat([BOM, Buffer.from(`${line}\n`)]) });
+    for (const path of ["bundle.min.js", "bom.min.js"]) {
+      const read = await runTool(readFileTool, { path }, ctx);
+      const shown = /^1\| (.*)$/m.exec(read.text)![1]!;
+      const [, flag, from, to] = readOn(read.text)!;
+      assert.equal(flag, "b", read.text);
+      // What sed -n '1p' FILE | cut -b FROM-TO prints.
+      const next = readFileSync(join(root, path)).subarray(Number(from) - 1, Number(to)).toString("utf8");
+      assert.ok(next.length > 0 && line.startsWith(shown + next), `${path}: the part the command shows follows the part read_file showed, whole characters`);
+      assert.ok(!next.includes("\ufffd"));
+    }
+  });
+
+  it("an ASCII line keeps cut -c; a UTF-16 file gets no cut command, which would read its bytes", async () => {
+    const ascii = "x".repeat(120_000);
+    const { ctx } = workspaceWith({ "a.js": `${ascii}\n`, "w.txt": utf16(`${"中".repeat(60_000)}\r\n`, "le") });
+    assert.equal(readOn((await runTool(readFileTool, { path: "a.js" }, ctx)).text)?.[1], "c");
+    const wide = await runTool(readFileTool, { path: "w.txt" }, ctx);
+    assert.equal(wide.ok, true, wide.text);
+    assert.equal(readOn(wide.text), null, wide.text);
+  });
+});
+
 describe("latin1 (not UTF-8) files", () => {
   // A UTF-8 file with one stray byte (a Latin-1 line pasted in, a cut-off character) was
   // read as Latin-1 all through: the model saw 'cafÃ©' with nothing said, and a new 'ï' was
